@@ -1,0 +1,86 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { LoadBalancer } from '../core/load-balancer';
+import { Retries } from '../core/retries';
+import { MeshChart } from '../mesh/mesh-chart';
+import { MeshService, MeshServiceProps } from '../service/mesh-service';
+import { Tier } from '../traffic/tier';
+import { Environment } from './environments';
+
+/** The services of the EC site, by the names seed 000 gives them. */
+export interface EcSite {
+  readonly chart: MeshChart;
+  readonly apiGateway: MeshService;
+  readonly webFrontend: MeshService;
+  readonly order: MeshService;
+  readonly payment: MeshService;
+  readonly inventory: MeshService;
+  readonly user: MeshService;
+  readonly notification: MeshService;
+  readonly search: MeshService;
+}
+
+const IMAGE_REGISTRY = 'registry.example.com/ec-site';
+
+/**
+ * The EC site of seed 000 in one environment: its eight services with the traffic
+ * rules of Missions 1 and 2, and the call graph of its diagram.
+ */
+export function buildEcSite(scope: Construct, env: Environment): EcSite {
+  const chart = new MeshChart(scope, env.name, { namespace: env.namespace, partOf: 'ec-site' });
+  const service = (name: string, props: Omit<MeshServiceProps, 'image' | 'replicas'>) =>
+    new MeshService(chart, name, {
+      image: `${IMAGE_REGISTRY}/${name}:1.0.0`,
+      replicas: env.replicasFor[name] ?? env.replicas,
+      ...props,
+    });
+
+  const apiGateway = service('api-gateway', { tier: Tier.SYSTEM });
+  const webFrontend = service('web-frontend', { tier: Tier.SYSTEM });
+
+  // Mission 1 and 2: canary subsets, retries and timeouts tuned for order processing.
+  const order = service('order-service', {
+    tier: Tier.SERVICE,
+    loadBalancer: LoadBalancer.roundRobin(),
+    connectionPool: { tcp: { maxConnections: 200 }, http: { http1MaxPendingRequests: 100, http2MaxRequests: 500 } },
+    outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(30), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 30 },
+    timeout: Duration.seconds(15),
+    retries: Retries.of({ attempts: 3, perTryTimeout: Duration.seconds(5), retryOn: ['5xx', 'reset', 'connect-failure', 'retriable-4xx'] }),
+  });
+
+  // Payment: a strict circuit breaker, and no retry on 5xx (a retried charge may be a double charge).
+  const payment = service('payment-service', {
+    tier: Tier.SERVICE,
+    loadBalancer: LoadBalancer.leastRequest(),
+    connectionPool: { tcp: { maxConnections: 50 }, http: { http1MaxPendingRequests: 50, http2MaxRequests: 100, maxRetries: 2 } },
+    outlierDetection: { consecutive5xxErrors: 3, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(60), maxEjectionPercent: 50 },
+    timeout: Duration.seconds(30),
+    retries: Retries.of({ attempts: 1, perTryTimeout: Duration.seconds(25), retryOn: ['reset', 'connect-failure'] }),
+  });
+
+  // Search: high throughput (1,000 RPS at peak), fast answers.
+  const search = service('search-service', {
+    tier: Tier.BUSINESS,
+    loadBalancer: LoadBalancer.roundRobin(),
+    connectionPool: { tcp: { maxConnections: 500 }, http: { http1MaxPendingRequests: 200, http2MaxRequests: 2000 } },
+    outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(15), baseEjectionTime: Duration.seconds(15), maxEjectionPercent: 20 },
+    timeout: Duration.seconds(3),
+    retries: Retries.of({ attempts: 2, perTryTimeout: Duration.seconds(1), retryOn: ['5xx', 'reset', 'connect-failure'] }),
+  });
+
+  // User: the business tier's defaults are exactly seed 000's "standard settings" (10s, 3 x 3s).
+  const user = service('user-service', { tier: Tier.BUSINESS });
+  const inventory = service('inventory-service', { tier: Tier.BUSINESS });
+  const notification = service('notification-service', { tier: Tier.BUSINESS });
+
+  // The call graph of seed 000's diagram.
+  apiGateway.calls(order, { methods: ['GET', 'POST'], paths: ['/api/orders/*'] });
+  apiGateway.calls(user, { methods: ['GET', 'POST'], paths: ['/api/users/*'] });
+  apiGateway.calls(search, { methods: ['GET'], paths: ['/api/search/*'] });
+  order.calls(payment, { methods: ['POST'], paths: ['/api/payments/*', '/api/refunds/*'] });
+  order.calls(inventory, { methods: ['GET', 'POST'], paths: ['/api/inventory/*'] });
+  order.calls(notification, { methods: ['POST'], paths: ['/api/notifications/*'], asynchronous: true });
+  search.calls(inventory, { methods: ['GET'], paths: ['/api/inventory/*'] });
+
+  return { chart, apiGateway, webFrontend, order, payment, inventory, user, notification, search };
+}

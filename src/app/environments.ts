@@ -1,0 +1,33 @@
+/**
+ * What differs between the environments of the EC site, as data in one place.
+ */
+
+/** The name of an environment. */
+export type EnvironmentName = 'dev' | 'staging' | 'production';
+
+/** The settings of one environment. */
+export interface Environment {
+  /** The environment's name, also its folder in dist/. */
+  readonly name: EnvironmentName;
+  /** The namespace the EC site runs in. */
+  readonly namespace: string;
+  /** Replicas of every service, unless `replicasFor` names it. */
+  readonly replicas: number;
+  /** Replicas of particular services. */
+  readonly replicasFor: Readonly<Record<string, number>>;
+}
+
+/** dev, staging and production, in that order. */
+export const ENVIRONMENTS: readonly Environment[] = [
+  { name: 'dev', namespace: 'dev', replicas: 1, replicasFor: {} },
+  { name: 'staging', namespace: 'staging', replicas: 2, replicasFor: {} },
+  // Production runs in `production`, as seed 000 requires; search peaks at 1,000 RPS.
+  { name: 'production', namespace: 'production', replicas: 3, replicasFor: { 'search-service': 6, 'api-gateway': 4 } },
+];
+
+/** The environment called `name`. */
+export function environment(name: EnvironmentName): Environment {
+  const env = ENVIRONMENTS.find((e) => e.name === name);
+  if (!env) throw new Error(`unknown environment '${name}'`);
+  return env;
+}

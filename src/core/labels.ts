@@ -1,0 +1,20 @@
+/**
+ * The label conventions every workload carries. Istio's telemetry reads `app` and
+ * `version`; the `app.kubernetes.io/*` labels are Kubernetes' recommended labels.
+ */
+export const Labels = {
+  APP: 'app',
+  VERSION: 'version',
+  NAME: 'app.kubernetes.io/name',
+  INSTANCE_VERSION: 'app.kubernetes.io/version',
+  PART_OF: 'app.kubernetes.io/part-of',
+  COMPONENT: 'app.kubernetes.io/component',
+  MANAGED_BY: 'app.kubernetes.io/managed-by',
+  /** The mesh tier a service belongs to. */
+  TIER: 'mesh.cdk8s.io/tier',
+  /** The namespace label that turns on sidecar injection. */
+  ISTIO_INJECTION: 'istio-injection',
+} as const;
+
+/** The value of `app.kubernetes.io/managed-by` on everything this library writes. */
+export const MANAGED_BY = 'cdk8s-mesh';

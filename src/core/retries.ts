@@ -1,0 +1,120 @@
+import { Duration } from 'cdk8s';
+import { Codes } from './codes';
+import { MeshError } from './errors';
+
+/**
+ * A condition on which Envoy retries a request (Istio's `retryOn`).
+ *
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-grpc-on
+ */
+export type RetryCondition =
+  | '5xx'
+  | 'gateway-error'
+  | 'reset'
+  | 'reset-before-request'
+  | 'connect-failure'
+  | 'envoy-ratelimited'
+  | 'retriable-4xx'
+  | 'refused-stream'
+  | 'retriable-status-codes'
+  | 'retriable-headers'
+  | 'http3-post-connect-failure'
+  | 'cancelled'
+  | 'deadline-exceeded'
+  | 'internal'
+  | 'resource-exhausted'
+  | 'unavailable';
+
+/** Every retry condition Envoy understands, in the order Envoy's documentation lists them. */
+export const RETRY_CONDITIONS: readonly RetryCondition[] = [
+  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'envoy-ratelimited',
+  'retriable-4xx', 'refused-stream', 'retriable-status-codes', 'retriable-headers',
+  'http3-post-connect-failure', 'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+];
+
+/** Retry conditions under which a request that reached the upstream may be sent twice. */
+export const RETRY_CONDITIONS_AFTER_RESPONSE: readonly RetryCondition[] = [
+  '5xx', 'gateway-error', 'retriable-4xx', 'retriable-status-codes', 'retriable-headers',
+  'internal', 'unavailable', 'resource-exhausted', 'deadline-exceeded', 'cancelled',
+];
+
+/** Options for {@link Retries.of}. Field names are Istio's. */
+export interface RetriesOptions {
+  /**
+   * How many times a request is retried (not counting the first try), at least 1.
+   * @default - inherited from the tier
+   */
+  readonly attempts?: number;
+  /**
+   * The timeout of each try, whole milliseconds and at least 1ms.
+   * @default - inherited from the tier
+   */
+  readonly perTryTimeout?: Duration;
+  /**
+   * The conditions on which to retry.
+   * @default - inherited from the tier
+   */
+  readonly retryOn?: RetryCondition[];
+  /**
+   * Whether retries go to endpoints in other localities.
+   * @default - inherited from the tier (Istio's own default: false)
+   */
+  readonly retryRemoteLocalities?: boolean;
+}
+
+/**
+ * A retry policy for an HTTP route. Settings left out are inherited from the tier,
+ * field by field; {@link Retries.none} turns retries off.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+ */
+export class Retries {
+  /** Retry with these settings; throws on attempts below 1 or duplicate conditions. */
+  public static of(options: RetriesOptions): Retries {
+    const { attempts, retryOn } = options;
+    if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1 || attempts > 100)) {
+      throw new MeshError(Codes.OUT_OF_RANGE, `retries.attempts must be a whole number from 1 to 100 (use Retries.none() for none), got ${attempts}`);
+    }
+    if (retryOn !== undefined) {
+      if (retryOn.length === 0) throw new MeshError(Codes.OUT_OF_RANGE, 'retries.retryOn must name at least one condition');
+      const seen = new Set<string>();
+      for (const c of retryOn) {
+        if (!RETRY_CONDITIONS.includes(c)) throw new MeshError(Codes.OUT_OF_RANGE, `retries.retryOn: unknown condition '${c}'`);
+        if (seen.has(c)) throw new MeshError(Codes.DUPLICATE_ENTRY, `retries.retryOn names '${c}' twice`);
+        seen.add(c);
+      }
+    }
+    return new Retries(false, attempts, options.perTryTimeout, retryOn ? [...retryOn] : undefined, options.retryRemoteLocalities);
+  }
+
+  /** No retries at all (`attempts: 0`). */
+  public static none(): Retries {
+    return new Retries(true, 0, undefined, undefined, undefined);
+  }
+
+  private constructor(
+    /** True when retries are off. */
+    public readonly disabled: boolean,
+    /** Retry attempts, if set. */
+    public readonly attempts: number | undefined,
+    /** Timeout of each try, if set. */
+    public readonly perTryTimeout: Duration | undefined,
+    /** Retry conditions, if set. */
+    public readonly retryOn: readonly RetryCondition[] | undefined,
+    /** Retries to other localities, if set. */
+    public readonly retryRemoteLocalities: boolean | undefined,
+  ) {}
+
+  /** These settings over `base`: each field set here wins; `none()` wins outright. */
+  public over(base: Retries | undefined): Retries {
+    if (this.disabled || !base || base.disabled) return this;
+    return new Retries(
+      false,
+      this.attempts ?? base.attempts,
+      this.perTryTimeout ?? base.perTryTimeout,
+      this.retryOn ?? base.retryOn,
+      this.retryRemoteLocalities ?? base.retryRemoteLocalities,
+    );
+  }
+}

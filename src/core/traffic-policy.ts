@@ -1,0 +1,130 @@
+import { Duration } from 'cdk8s';
+
+/**
+ * Connection-pool limits (the circuit breaker's volume half). Field names are Istio's.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings
+ */
+export interface ConnectionPool {
+  /**
+   * TCP limits.
+   * @default - inherited from the tier
+   */
+  readonly tcp?: TcpConnectionPool;
+  /**
+   * HTTP limits.
+   * @default - inherited from the tier
+   */
+  readonly http?: HttpConnectionPool;
+}
+
+/** TCP connection-pool limits. */
+export interface TcpConnectionPool {
+  /**
+   * Most connections to one host.
+   * @default - inherited from the tier
+   */
+  readonly maxConnections?: number;
+  /**
+   * TCP connect timeout.
+   * @default - inherited from the tier (Istio's own default: 10s)
+   */
+  readonly connectTimeout?: Duration;
+}
+
+/** Whether HTTP/1.1 connections are upgraded to HTTP/2. */
+export type H2UpgradePolicy = 'DEFAULT' | 'DO_NOT_UPGRADE' | 'UPGRADE';
+
+/** HTTP connection-pool limits. */
+export interface HttpConnectionPool {
+  /**
+   * Most requests queued while waiting for a connection.
+   * @default - inherited from the tier
+   */
+  readonly http1MaxPendingRequests?: number;
+  /**
+   * Most active requests to a destination.
+   * @default - inherited from the tier
+   */
+  readonly http2MaxRequests?: number;
+  /**
+   * Most requests per connection; 1 turns keep-alive off.
+   * @default - inherited from the tier
+   */
+  readonly maxRequestsPerConnection?: number;
+  /**
+   * Most outstanding retries across all hosts of the destination.
+   * @default - inherited from the tier
+   */
+  readonly maxRetries?: number;
+  /**
+   * Whether HTTP/1.1 connections are upgraded to HTTP/2.
+   * @default - inherited from the tier
+   */
+  readonly h2UpgradePolicy?: H2UpgradePolicy;
+  /**
+   * How long an idle upstream connection is kept.
+   * @default - inherited from the tier
+   */
+  readonly idleTimeout?: Duration;
+}
+
+/**
+ * Outlier detection (the circuit breaker's error half). Field names are Istio's.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#OutlierDetection
+ */
+export interface OutlierDetection {
+  /**
+   * Consecutive 5xx responses before a host is ejected.
+   * @default - inherited from the tier
+   */
+  readonly consecutive5xxErrors?: number;
+  /**
+   * Consecutive 502, 503 or 504 responses before a host is ejected.
+   * @default - inherited from the tier
+   */
+  readonly consecutiveGatewayErrors?: number;
+  /**
+   * Time between ejection sweeps.
+   * @default - inherited from the tier
+   */
+  readonly interval?: Duration;
+  /**
+   * Minimum ejection time; it grows with each ejection of the same host.
+   * @default - inherited from the tier
+   */
+  readonly baseEjectionTime?: Duration;
+  /**
+   * Most hosts ejected at once, as a whole percentage 0 to 100.
+   * @default - inherited from the tier
+   */
+  readonly maxEjectionPercent?: number;
+  /**
+   * Outlier detection is off when fewer than this percentage of hosts are healthy.
+   * @default - inherited from the tier
+   */
+  readonly minHealthPercent?: number;
+}
+
+/** `b` over `a`, field by field, one level deep per section. */
+export function mergeConnectionPool(a: ConnectionPool | undefined, b: ConnectionPool | undefined): ConnectionPool | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return {
+    tcp: a.tcp || b.tcp ? { ...a.tcp, ...defined(b.tcp) } : undefined,
+    http: a.http || b.http ? { ...a.http, ...defined(b.http) } : undefined,
+  };
+}
+
+/** `b` over `a`, field by field. */
+export function mergeOutlierDetection(a: OutlierDetection | undefined, b: OutlierDetection | undefined): OutlierDetection | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return { ...a, ...defined(b) };
+}
+
+function defined<T extends object>(o: T | undefined): Partial<T> {
+  if (!o) return {};
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,10 @@
+export * from './core';
+export * from './mesh/mesh-app';
+export * from './mesh/mesh-chart';
+export * from './service/mesh-service';
+export * from './service/service-call';
+export * from './service/service-port';
+export * from './traffic/host-traffic';
+export * from './traffic/tier';
+export * from './traffic/tier-defaults';
+export { ContainerResources } from './workload/workload';

@@ -1,0 +1,98 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, AppProps, Yaml } from 'cdk8s';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
+import type { MeshChart } from './mesh-chart';
+
+/** One synthesized resource and the file it is written to. */
+export interface ManifestFile {
+  /** Path relative to the output directory: `<environment>/<kind>.<name>.yaml`. */
+  readonly path: string;
+  /** The resource. */
+  readonly manifest: Record<string, any>;
+}
+
+/** Props for {@link MeshApp}. */
+export interface MeshAppProps extends AppProps {}
+
+/**
+ * An app that writes one folder per environment and one file per resource,
+ * `dist/<environment>/<kind>.<name>.yaml`, with stable names and order so that a
+ * pull request's diff shows exactly what changed. Every validation runs first and
+ * everything is rendered in memory: on any error nothing is written, and the
+ * previous output is replaced only when the new one is complete.
+ */
+export class MeshApp extends App {
+  public constructor(props: MeshAppProps = {}) {
+    super(props);
+  }
+
+  /** Validates every construct; throws one error listing every problem with its construct path. */
+  public validateAll(): void {
+    const errors: string[] = [];
+    for (const c of this.node.findAll()) {
+      for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
+    }
+    if (errors.length > 0) {
+      throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+    }
+  }
+
+  /** Validates, then renders every chart's resources in memory, in file order. */
+  public manifests(): ManifestFile[] {
+    this.validateAll();
+    const files: ManifestFile[] = [];
+    const seen = new Map<string, string>();
+    for (const chart of this.charts) {
+      const folder = (chart as Partial<MeshChart>).environment ?? chart.node.id;
+      const namespace = (chart as Partial<MeshChart>).namespace ?? chart.namespace;
+      for (const manifest of chart.toJson() as Record<string, any>[]) {
+        const file = `${folder}/${fileName(manifest, namespace)}`;
+        const key = `${folder}/${manifest.apiVersion}/${manifest.kind}/${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`;
+        const clash = seen.get(file) ?? seen.get(key);
+        if (clash) {
+          throw new MeshError(Codes.DUPLICATE_RESOURCE,
+            `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name} is written twice in ${folder}`);
+        }
+        seen.set(file, key);
+        seen.set(key, file);
+        files.push({ path: file, manifest });
+      }
+    }
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Writes the manifests to the output directory, replacing what was there. */
+  public override synth(): void {
+    const files = this.manifests();
+    writeTree(this.outdir, files.map((f) => ({ path: f.path, content: Yaml.stringify(f.manifest) })));
+  }
+}
+
+/** `<kind>.<name>.yaml`, or `<kind>.<namespace>.<name>.yaml` for a resource outside the chart's namespace. */
+export function fileName(manifest: Record<string, any>, chartNamespace: string | undefined): string {
+  const kind = String(manifest.kind).toLowerCase();
+  const name = String(manifest.metadata?.name ?? 'unnamed');
+  const ns = manifest.metadata?.namespace;
+  const parts = ns && chartNamespace && ns !== chartNamespace && manifest.kind !== 'Namespace' ? [kind, ns, name] : [kind, name];
+  return `${parts.join('.').replace(/[^0-9a-zA-Z._-]/g, '_')}.yaml`;
+}
+
+/**
+ * Writes files under `outdir` atomically: into a sibling directory first, then
+ * swapped in, so a failure never leaves a half-written tree.
+ */
+export function writeTree(outdir: string, files: { path: string; content: string }[]): void {
+  const target = path.resolve(outdir);
+  const staging = `${target}.tmp-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  for (const f of files) {
+    const p = path.join(staging, f.path);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, f.content);
+  }
+  fs.mkdirSync(staging, { recursive: true });
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.renameSync(staging, target);
+}

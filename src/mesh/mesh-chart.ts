@@ -1,0 +1,116 @@
+import { Chart, ChartProps } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+import { Labels, MANAGED_BY } from '../core/labels';
+import { dns1123LabelProblem } from '../core/names';
+import type { MeshService } from '../service/mesh-service';
+import type { ServiceCall } from '../service/service-call';
+import { addNamespace } from '../workload/workload';
+
+/** Props for {@link MeshChart}. */
+export interface MeshChartProps extends Omit<ChartProps, 'namespace'> {
+  /** The namespace every service of the chart runs in (`production`). */
+  readonly namespace: string;
+  /**
+   * The environment's name; also the folder of the chart's manifests in dist/.
+   * @default - the chart's id
+   */
+  readonly environment?: string;
+  /**
+   * The mesh's trust domain, the first part of every principal.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * The application the services are part of (`app.kubernetes.io/part-of`).
+   * @default - no such label
+   */
+  readonly partOf?: string;
+  /**
+   * Whether the chart writes its Namespace, labelled for sidecar injection.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+}
+
+/**
+ * A chart for one environment of the mesh: every service in it shares one
+ * namespace, and rules that span services (unique names, calls within the
+ * chart) are checked here at synth.
+ */
+export class MeshChart extends Chart {
+  /** The MeshChart that `scope` belongs to; throws if there is none. */
+  public static of(scope: IConstruct): MeshChart {
+    for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+      if (s instanceof MeshChart) return s as MeshChart;
+    }
+    throw new Error(`${scope.node.path} is not inside a MeshChart`);
+  }
+
+  /** The namespace of the chart's services. */
+  public readonly namespace: string;
+  /** The environment's name. */
+  public readonly environment: string;
+  /** The mesh's trust domain. */
+  public readonly trustDomain: string;
+  /** The `app.kubernetes.io/part-of` value, if any. */
+  public readonly partOf?: string;
+
+  private readonly _services: MeshService[] = [];
+
+  public constructor(scope: Construct, id: string, props: MeshChartProps) {
+    // The namespace is set on each namespaced resource rather than chart-wide, so that
+    // cluster-scoped resources (the Namespace itself) carry none.
+    super(scope, id, { ...props, namespace: undefined });
+    this.namespace = props.namespace;
+    this.environment = props.environment ?? id;
+    this.trustDomain = props.trustDomain ?? 'cluster.local';
+    this.partOf = props.partOf;
+    if (props.createNamespace ?? true) {
+      addNamespace(this, 'Namespace', this.namespace, {
+        [Labels.ISTIO_INJECTION]: 'enabled',
+        [Labels.MANAGED_BY]: MANAGED_BY,
+      });
+    }
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /** The services of this chart, in the order they were created. */
+  public get services(): readonly MeshService[] {
+    return this._services;
+  }
+
+  /** Every declared call between the chart's services. */
+  public get calls(): ServiceCall[] {
+    return this._services.flatMap((s) => s.outboundCalls);
+  }
+
+  /** Labels every resource of a service carries besides its own. */
+  public commonLabels(): Record<string, string> {
+    return {
+      [Labels.MANAGED_BY]: MANAGED_BY,
+      ...(this.partOf ? { [Labels.PART_OF]: this.partOf } : {}),
+    };
+  }
+
+  /** @internal */
+  public _register(service: MeshService): void {
+    this._services.push(service);
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    const ns = dns1123LabelProblem(this.namespace);
+    if (ns) out.push(formatProblem(Codes.INVALID_NAME, `namespace: ${ns}`));
+    const byName = new Map<string, MeshService[]>();
+    for (const s of this._services) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+    for (const [name, list] of byName) {
+      if (list.length > 1) {
+        out.push(formatProblem(Codes.DUPLICATE_SERVICE,
+          `service name '${name}' is used by ${list.length} services: ${list.map((s) => s.node.path).join(', ')}`));
+      }
+    }
+    return out;
+  }
+}

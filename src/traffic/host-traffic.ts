@@ -1,0 +1,304 @@
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+import { HttpMethod, isHeaderName, StringMatch } from '../core/http';
+import { labelValueProblem } from '../core/names';
+import { ConnectionPool } from '../core/traffic-policy';
+import { Percentage, Weight } from '../core/weight';
+import { durationProblems } from '../private/checks';
+
+/** A subset of a host's endpoints, selected by pod labels. */
+export interface SubsetOptions {
+  /** The subset's name, used by routes (`stable`, `canary`). */
+  readonly name: string;
+  /** Pod labels that select the subset's endpoints (`version: v2`). */
+  readonly labels: Record<string, string>;
+  /**
+   * Connection-pool limits for this subset only, over the host's.
+   * @default - the host's
+   */
+  readonly connectionPool?: ConnectionPool;
+}
+
+/** One destination of a route. */
+export interface RouteDestinationOptions {
+  /** The subset to send to. */
+  readonly subset: string;
+  /**
+   * The share of the route's traffic; needed when a route has several destinations.
+   * @default - all of it
+   */
+  readonly weight?: Weight;
+}
+
+/** Conditions on a request, all of which must hold. */
+export interface HttpMatchOptions {
+  /**
+   * Header matches, keyed by lowercase header name.
+   * @default - any headers
+   */
+  readonly headers?: Record<string, StringMatch>;
+  /**
+   * URI match.
+   * @default - any URI
+   */
+  readonly uri?: StringMatch;
+  /**
+   * Request method.
+   * @default - any method
+   */
+  readonly method?: HttpMethod;
+}
+
+/** A route taken by requests that match it, ahead of the host's default route. */
+export interface HttpRouteOptions {
+  /**
+   * The route's name, shown in Envoy's stats and access logs.
+   * @default - none
+   */
+  readonly name?: string;
+  /** Alternatives: a request that satisfies any one of them takes the route. */
+  readonly match: HttpMatchOptions[];
+  /** Where matching requests go. */
+  readonly destinations: RouteDestinationOptions[];
+}
+
+/** Requests mirrored (shadowed) to a subset; responses are discarded. */
+export interface MirrorOptions {
+  /** The subset that receives the copies. */
+  readonly subset: string;
+  /**
+   * The share of requests copied.
+   * @default Percentage.of(100)
+   */
+  readonly percentage?: Percentage;
+}
+
+/** A fixed delay injected into some requests. */
+export interface DelayFault {
+  /** The delay. */
+  readonly fixedDelay: Duration;
+  /** The share of requests delayed. */
+  readonly percentage: Percentage;
+}
+
+/** An HTTP error returned instead of forwarding some requests. */
+export interface AbortFault {
+  /** The status returned, 200 to 599. */
+  readonly httpStatus: number;
+  /** The share of requests aborted. */
+  readonly percentage: Percentage;
+}
+
+/**
+ * Faults injected into a host's routes, for resilience tests.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPFaultInjection
+ */
+export interface FaultInjection {
+  /**
+   * Delay some requests.
+   * @default - no delay
+   */
+  readonly delay?: DelayFault;
+  /**
+   * Abort some requests.
+   * @default - no abort
+   */
+  readonly abort?: AbortFault;
+}
+
+interface Owned<T> {
+  readonly owner: IConstruct;
+  readonly value: T;
+}
+
+/**
+ * Everything that shapes one host's VirtualService and DestinationRule: its subsets,
+ * matched routes, default split, mirror, faults and gateways. Constructs contribute
+ * to it in any order; it is rendered once, at synth, into exactly one VirtualService
+ * and one DestinationRule.
+ *
+ * A field that only one contributor may set (the default split, the mirror, the
+ * faults) reports both contributors' paths when a second one sets it.
+ */
+export class HostTraffic {
+  private readonly _subsets = new Map<string, Owned<SubsetOptions>>();
+  private readonly _routes: Owned<HttpRouteOptions>[] = [];
+  private readonly _gateways = new Map<string, IConstruct>();
+  private readonly _hosts = new Map<string, IConstruct>();
+  private _split?: Owned<RouteDestinationOptions[]>;
+  private _mirror?: Owned<MirrorOptions>;
+  private _fault?: Owned<FaultInjection>;
+  private _handedOver?: Owned<string>;
+  private readonly conflicts: string[] = [];
+
+  public constructor(
+    /** The host's short name, the Service's name. */
+    public readonly host: string,
+    private readonly onHandOver: () => void,
+  ) {}
+
+  /** Adds a subset; a second subset of the same name is an error at synth. */
+  public addSubset(owner: IConstruct, subset: SubsetOptions): void {
+    const existing = this._subsets.get(subset.name);
+    if (existing) {
+      this.conflicts.push(formatProblem(Codes.DUPLICATE_ENTRY,
+        `subset '${subset.name}' of host ${this.host} is defined by both ${existing.owner.node.path} and ${owner.node.path}`));
+      return;
+    }
+    this._subsets.set(subset.name, { owner, value: subset });
+  }
+
+  /** Adds a matched route; routes are tried in the order added, before the default route. */
+  public addRoute(owner: IConstruct, route: HttpRouteOptions): void {
+    this._routes.push({ owner, value: route });
+  }
+
+  /** Sets the default route's destinations (the weighted split). One contributor only. */
+  public setSplit(owner: IConstruct, destinations: RouteDestinationOptions[]): void {
+    this._split = this.claim('default route split', this._split, owner, destinations);
+  }
+
+  /** Mirrors a share of the default route's requests to a subset. One contributor only. */
+  public setMirror(owner: IConstruct, mirror: MirrorOptions): void {
+    this._mirror = this.claim('mirror', this._mirror, owner, mirror);
+  }
+
+  /** Injects faults into every route of the host. One contributor only. */
+  public setFault(owner: IConstruct, fault: FaultInjection): void {
+    this._fault = this.claim('fault injection', this._fault, owner, fault);
+  }
+
+  /**
+   * Binds the VirtualService to a gateway (`namespace/name`) as well as to the mesh,
+   * serving `hosts` through it as well as the host itself.
+   */
+  public bindGateway(owner: IConstruct, gateway: string, hosts: string[] = []): void {
+    if (!this._gateways.has(gateway)) this._gateways.set(gateway, owner);
+    for (const h of hosts) if (!this._hosts.has(h)) this._hosts.set(h, owner);
+  }
+
+  /**
+   * Hands the host's VirtualService to a controller that writes its own (Flagger):
+   * the library then emits none for this host. One contributor only.
+   */
+  public handOverVirtualService(owner: IConstruct, controller: string): void {
+    const before = this._handedOver;
+    this._handedOver = this.claim('VirtualService hand-over', before, owner, controller);
+    if (!before) this.onHandOver();
+  }
+
+  /** The subsets, in the order added. */
+  public get subsets(): SubsetOptions[] {
+    return [...this._subsets.values()].map((s) => s.value);
+  }
+
+  /** The matched routes, in the order added. */
+  public get routes(): HttpRouteOptions[] {
+    return this._routes.map((r) => r.value);
+  }
+
+  /** The default route's destinations, if a contributor set them. */
+  public get split(): RouteDestinationOptions[] | undefined {
+    return this._split?.value;
+  }
+
+  /** The mirror, if any. */
+  public get mirror(): MirrorOptions | undefined {
+    return this._mirror?.value;
+  }
+
+  /** The faults, if any. */
+  public get fault(): FaultInjection | undefined {
+    return this._fault?.value;
+  }
+
+  /** Gateways the VirtualService is bound to, sorted, besides the mesh. */
+  public get gateways(): string[] {
+    return [...this._gateways.keys()].sort();
+  }
+
+  /** Extra hosts served through gateways, sorted. */
+  public get extraHosts(): string[] {
+    return [...this._hosts.keys()].sort();
+  }
+
+  /** The controller that owns the VirtualService instead of the library, if any. */
+  public get virtualServiceOwner(): string | undefined {
+    return this._handedOver?.value;
+  }
+
+  /** Everything wrong with the contributions, as validation messages. */
+  public problems(defaultSplit: RouteDestinationOptions[]): string[] {
+    const problems = [...this.conflicts];
+    const known = new Set(this._subsets.keys());
+    for (const { value: s } of this._subsets.values()) {
+      for (const [k, v] of Object.entries(s.labels)) {
+        const p = labelValueProblem(v);
+        if (p) problems.push(formatProblem(Codes.INVALID_NAME, `subset '${s.name}' label ${k}: ${p}`));
+      }
+    }
+    const checkDestinations = (where: string, dests: RouteDestinationOptions[]) => {
+      if (dests.length === 0) problems.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where} has no destination`));
+      for (const d of dests) {
+        if (!known.has(d.subset)) {
+          problems.push(formatProblem(Codes.UNKNOWN_SUBSET,
+            `${where} routes to subset '${d.subset}', which the DestinationRule of ${this.host} does not define (defined: ${[...known].join(', ') || 'none'})`));
+        }
+      }
+      if (dests.length > 1 || dests.some((d) => d.weight)) {
+        const missing = dests.filter((d) => !d.weight).map((d) => d.subset);
+        const sum = dests.reduce((acc, d) => acc + (d.weight?.value ?? 0), 0);
+        if (missing.length > 0 && dests.length > 1) {
+          problems.push(formatProblem(Codes.WEIGHTS_NOT_100, `${where}: destinations ${missing.join(', ')} have no weight`));
+        } else if (sum !== 100) {
+          const parts = dests.map((d) => `${d.subset} ${d.weight?.value ?? 0}`).join(', ');
+          problems.push(formatProblem(Codes.WEIGHTS_NOT_100, `${where}: weights sum to ${sum}, expected 100 (${parts})`));
+        }
+      }
+    };
+    this._routes.forEach(({ value: r, owner }, i) => {
+      const where = `route ${r.name ?? i} (from ${owner.node.path})`;
+      if (r.match.length === 0) problems.push(formatProblem(Codes.INVALID_MATCH, `${where} has no match; only the default route may match everything`));
+      for (const m of r.match) {
+        for (const h of Object.keys(m.headers ?? {})) {
+          if (!isHeaderName(h)) problems.push(formatProblem(Codes.INVALID_MATCH, `${where}: header '${h}' must be a lowercase HTTP token`));
+        }
+      }
+      checkDestinations(where, r.destinations);
+    });
+    const split = this._split?.value ?? defaultSplit;
+    checkDestinations('default route', split);
+    if (this._mirror) {
+      const m = this._mirror.value;
+      if (!known.has(m.subset)) {
+        problems.push(formatProblem(Codes.UNKNOWN_SUBSET, `mirror targets subset '${m.subset}', which is not defined`));
+      }
+      const serving = split.filter((d) => (d.weight?.value ?? 100) > 0).map((d) => d.subset);
+      if (serving.includes(m.subset)) {
+        problems.push(formatProblem(Codes.CONFLICTING_CONTRIBUTION,
+          `mirror targets subset '${m.subset}', which already serves the default route's traffic`));
+      }
+    }
+    const fault = this._fault?.value;
+    if (fault) {
+      if (!fault.delay && !fault.abort) problems.push(formatProblem(Codes.OUT_OF_RANGE, 'fault injection needs a delay or an abort'));
+      if (fault.delay) problems.push(...durationProblems({ 'fault.delay.fixedDelay': fault.delay.fixedDelay }));
+      if (fault.abort && (!Number.isInteger(fault.abort.httpStatus) || fault.abort.httpStatus < 200 || fault.abort.httpStatus > 599)) {
+        problems.push(formatProblem(Codes.OUT_OF_RANGE, `fault.abort.httpStatus must be from 200 to 599, got ${fault.abort.httpStatus}`));
+      }
+    }
+    return problems;
+  }
+
+  private claim<T>(what: string, current: Owned<T> | undefined, owner: IConstruct, value: T): Owned<T> {
+    if (current && current.owner !== owner) {
+      this.conflicts.push(formatProblem(Codes.CONFLICTING_CONTRIBUTION,
+        `${what} of host ${this.host} is set by both ${current.owner.node.path} and ${owner.node.path}`));
+      return current;
+    }
+    return { owner, value };
+  }
+}

@@ -1,0 +1,32 @@
+import { Testing } from 'cdk8s';
+import { MeshApp } from '../src/mesh/mesh-app';
+import { MeshChart, MeshChartProps } from '../src/mesh/mesh-chart';
+
+/** A MeshApp writing to a throw-away directory, and a chart in it. */
+export function meshChart(props: Partial<MeshChartProps> = {}, id = 'test'): { app: MeshApp; chart: MeshChart } {
+  const app = new MeshApp({ outdir: Testing.app().outdir });
+  const chart = new MeshChart(app, id, { namespace: 'production', ...props });
+  return { app, chart };
+}
+
+/** Every resource of the app, validated and rendered. */
+export function synth(app: MeshApp): Record<string, any>[] {
+  return app.manifests().map((f) => f.manifest);
+}
+
+/** The one resource of `kind` named `name`; fails the test if there is not exactly one. */
+export function find(manifests: Record<string, any>[], kind: string, name: string): Record<string, any> {
+  const found = manifests.filter((m) => m.kind === kind && m.metadata?.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${kind}/${name}, found ${found.length}`);
+  return found[0];
+}
+
+/** The error message synth fails with; fails the test if synth succeeds. */
+export function synthError(app: MeshApp): string {
+  try {
+    app.manifests();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected synth to fail, but it succeeded');
+}
