@@ -48,6 +48,8 @@ export class MeshApp extends App {
       const folder = (chart as Partial<MeshChart>).environment ?? chart.node.id;
       const namespace = (chart as Partial<MeshChart>).namespace ?? chart.namespace;
       for (const manifest of chart.toJson() as Record<string, any>[]) {
+        // A chart's default namespace reaches cluster-scoped objects too; kube-apiserver drops it, so do we.
+        if (CLUSTER_SCOPED_KINDS.has(manifest.kind) && manifest.metadata) delete manifest.metadata.namespace;
         const file = `${folder}/${fileName(manifest, namespace)}`;
         const key = `${folder}/${manifest.apiVersion}/${manifest.kind}/${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`;
         const clash = seen.get(file) ?? seen.get(key);
@@ -69,6 +71,12 @@ export class MeshApp extends App {
     writeTree(this.outdir, files.map((f) => ({ path: f.path, content: Yaml.stringify(f.manifest) })));
   }
 }
+
+/** Kinds without a namespace, among those a mesh chart writes. */
+const CLUSTER_SCOPED_KINDS = new Set([
+  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass',
+  'StorageClass', 'PersistentVolume', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+]);
 
 /** `<kind>.<name>.yaml`, or `<kind>.<namespace>.<name>.yaml` for a resource outside the chart's namespace. */
 export function fileName(manifest: Record<string, any>, chartNamespace: string | undefined): string {

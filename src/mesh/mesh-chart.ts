@@ -9,8 +9,8 @@ import type { ServiceCall } from '../service/service-call';
 import { addNamespace } from '../workload/workload';
 
 /** Props for {@link MeshChart}. */
-export interface MeshChartProps extends Omit<ChartProps, 'namespace'> {
-  /** The namespace every service of the chart runs in (`production`). */
+export interface MeshChartProps extends ChartProps {
+  /** The namespace every service of the chart runs in (`production`); also the chart's default namespace. */
   readonly namespace: string;
   /**
    * The environment's name; also the folder of the chart's manifests in dist/.
@@ -49,7 +49,7 @@ export class MeshChart extends Chart {
   }
 
   /** The namespace of the chart's services. */
-  public readonly namespace: string;
+  public declare readonly namespace: string;
   /** The environment's name. */
   public readonly environment: string;
   /** The mesh's trust domain. */
@@ -60,10 +60,7 @@ export class MeshChart extends Chart {
   private readonly _services: MeshService[] = [];
 
   public constructor(scope: Construct, id: string, props: MeshChartProps) {
-    // The namespace is set on each namespaced resource rather than chart-wide, so that
-    // cluster-scoped resources (the Namespace itself) carry none.
-    super(scope, id, { ...props, namespace: undefined });
-    this.namespace = props.namespace;
+    super(scope, id, props);
     this.environment = props.environment ?? id;
     this.trustDomain = props.trustDomain ?? 'cluster.local';
     this.partOf = props.partOf;

@@ -51,6 +51,8 @@ export const BUILT_IN_TIERS: Readonly<Record<string, TierSettings>> = {
 };
 
 const TIER_DEFAULTS_ID = 'TierDefaults';
+/** The TierDefaults placed directly in each scope, so lookups never scan children. */
+const BY_SCOPE = new WeakMap<IConstruct, TierDefaults>();
 
 /**
  * The resilience defaults of each tier for every service below it. Place one in a
@@ -69,8 +71,8 @@ export class TierDefaults extends Construct {
    */
   public static of(scope: IConstruct): TierDefaults {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
-      const found = s.node.tryFindChild(TIER_DEFAULTS_ID);
-      if (found instanceof TierDefaults) return found;
+      const found = BY_SCOPE.get(s);
+      if (found) return found;
     }
     return new TierDefaults(Chart.of(scope), TIER_DEFAULTS_ID);
   }
@@ -80,6 +82,10 @@ export class TierDefaults extends Construct {
 
   public constructor(scope: Construct, id: string, props: TierDefaultsProps = {}) {
     super(scope, id);
+    if (BY_SCOPE.has(scope)) {
+      throw new Error(`${scope.node.path} already has a TierDefaults (${BY_SCOPE.get(scope)!.node.path}); use one per scope`);
+    }
+    BY_SCOPE.set(scope, this);
     const tiers: Record<string, TierSettings> = { ...BUILT_IN_TIERS };
     for (const [name, settings] of Object.entries(props.tiers ?? {})) {
       Tier.named(name); // checks the name

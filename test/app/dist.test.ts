@@ -1,0 +1,46 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildApp } from '../../src/main';
+
+const DIST = path.join(__dirname, '..', '..', 'dist');
+
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath ?? (e as any).path, e.name)))
+    .sort();
+}
+
+describe('dist/', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-dist-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+  buildApp(outdir).synth();
+  const fresh = listFiles(outdir);
+
+  test('has a folder per environment and a file per resource', () => {
+    expect([...new Set(fresh.map((f) => f.split(path.sep)[0]))]).toEqual(['dev', 'production', 'staging']);
+    expect(fresh).toContain(path.join('production', 'virtualservice.order-service.yaml'));
+    for (const f of fresh) {
+      expect(fs.readFileSync(path.join(outdir, f), 'utf8').split(/^---$/m)).toHaveLength(1);
+    }
+  });
+
+  test('is up to date: run `npx cdk8s synth` and commit dist/ when this fails', () => {
+    expect(listFiles(DIST)).toEqual(fresh);
+    const stale = fresh.filter((f) => fs.readFileSync(path.join(DIST, f), 'utf8') !== fs.readFileSync(path.join(outdir, f), 'utf8'));
+    expect(stale).toEqual([]);
+  });
+
+  test('is deterministic: a second synth is byte-identical', () => {
+    const again = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-dist-'));
+    try {
+      buildApp(again).synth();
+      expect(listFiles(again)).toEqual(fresh);
+      for (const f of fresh) expect(fs.readFileSync(path.join(again, f), 'utf8')).toBe(fs.readFileSync(path.join(outdir, f), 'utf8'));
+    } finally {
+      fs.rmSync(again, { recursive: true, force: true });
+    }
+  });
+});
