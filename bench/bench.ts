@@ -1,0 +1,71 @@
+/**
+ * `npm run bench`: synth time, peak memory and objects emitted for synthetic meshes,
+ * against (a) plain cdk8s ApiObjects holding the same manifests and (b) the floor of
+ * serializing the finished manifests to YAML. Each measurement runs in its own
+ * process so that peak RSS is its own.
+ *
+ *   npm run bench                   # 100, 500, 1000, 2000 services x 3 environments
+ *   npm run bench -- --sizes 50     # a quick run (CI runs this)
+ *   npm run bench -- --json out.json
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+interface Measurement {
+  readonly mode: string;
+  readonly services: number;
+  readonly ms: number;
+  readonly rssMiB: number;
+  readonly objects: number;
+}
+
+function run(mode: string, services: number, dir: string): Measurement {
+  const out = execFileSync(process.execPath, [...process.execArgv, path.join(__dirname, 'bench-worker.ts'), mode, String(services), dir], {
+    encoding: 'utf8',
+    env: { ...process.env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as Measurement;
+}
+
+function main(argv: string[]): void {
+  const sizesArg = argv.indexOf('--sizes');
+  const sizes = sizesArg >= 0 ? argv[sizesArg + 1].split(',').map(Number) : [100, 500, 1000, 2000];
+  const jsonArg = argv.indexOf('--json');
+  const rows: Record<string, unknown>[] = [];
+  for (const n of sizes) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-bench-'));
+    try {
+      const mesh = run('mesh', n, dir);
+      const plain = run('plain', n, dir);
+      const floor = run('yaml', n, dir);
+      rows.push({
+        services: n,
+        environments: 3,
+        objects: mesh.objects,
+        meshMs: mesh.ms,
+        plainCdk8sMs: plain.ms,
+        yamlFloorMs: floor.ms,
+        vsPlain: round(mesh.ms / plain.ms),
+        vsFloor: round(mesh.ms / floor.ms),
+        peakRssMiB: mesh.rssMiB,
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const byN = new Map(rows.map((r) => [r.services as number, r]));
+  const scaling = byN.has(1000) && byN.has(2000) ? round((byN.get(2000)!.meshMs as number) / (byN.get(1000)!.meshMs as number)) : undefined;
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.table(rows);
+  if (scaling !== undefined) console.log(`scaling 2000/1000 services: ${scaling}`);
+  if (jsonArg >= 0) fs.writeFileSync(argv[jsonArg + 1], `${JSON.stringify({ rows, scaling }, null, 2)}\n`);
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+main(process.argv.slice(2));
