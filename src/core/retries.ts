@@ -42,7 +42,8 @@ export const RETRY_CONDITIONS_AFTER_RESPONSE: readonly RetryCondition[] = [
 /** Options for {@link Retries.of}. Field names are Istio's. */
 export interface RetriesOptions {
   /**
-   * How many times a request is retried (not counting the first try), at least 1.
+   * How many times a request is retried (not counting the first try). 0 turns retries
+   * off and then nothing else may be set (prefer {@link Retries.none}).
    * @default - inherited from the tier
    */
   readonly attempts?: number;
@@ -70,11 +71,14 @@ export interface RetriesOptions {
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
 export class Retries {
-  /** Retry with these settings; throws on attempts below 1 or duplicate conditions. */
+  /**
+   * Retry with these settings; throws on attempts outside 0-100 or on unknown or duplicate
+   * conditions. Zero attempts with conditions or a per-try timeout fails synth (MESH014).
+   */
   public static of(options: RetriesOptions): Retries {
     const { attempts, retryOn } = options;
-    if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1 || attempts > 100)) {
-      throw new MeshError(Codes.OUT_OF_RANGE, `retries.attempts must be a whole number from 1 to 100 (use Retries.none() for none), got ${attempts}`);
+    if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 0 || attempts > 100)) {
+      throw new MeshError(Codes.OUT_OF_RANGE, `retries.attempts must be a whole number from 0 to 100, got ${attempts}`);
     }
     if (retryOn !== undefined) {
       if (retryOn.length === 0) throw new MeshError(Codes.OUT_OF_RANGE, 'retries.retryOn must name at least one condition');
@@ -85,7 +89,7 @@ export class Retries {
         seen.add(c);
       }
     }
-    return new Retries(false, attempts, options.perTryTimeout, retryOn ? [...retryOn] : undefined, options.retryRemoteLocalities);
+    return new Retries(attempts === 0, attempts, options.perTryTimeout, retryOn ? [...retryOn] : undefined, options.retryRemoteLocalities);
   }
 
   /** No retries at all (`attempts: 0`). */
@@ -106,7 +110,14 @@ export class Retries {
     public readonly retryRemoteLocalities: boolean | undefined,
   ) {}
 
-  /** These settings over `base`: each field set here wins; `none()` wins outright. */
+  /** Why these settings are contradictory (zero attempts with conditions), or undefined. */
+  public problem(): string | undefined {
+    if (this.attempts !== 0) return undefined;
+    const set = [this.retryOn && 'retryOn', this.perTryTimeout && 'perTryTimeout', this.retryRemoteLocalities !== undefined && 'retryRemoteLocalities'].filter(Boolean);
+    return set.length > 0 ? `retries.attempts is 0 but ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set; use Retries.none() to turn retries off` : undefined;
+  }
+
+  /** These settings over `base`: each field set here wins; zero attempts win outright. */
   public over(base: Retries | undefined): Retries {
     if (this.disabled || !base || base.disabled) return this;
     return new Retries(

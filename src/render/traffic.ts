@@ -137,7 +137,7 @@ function renderOutlierDetection(o: OutlierDetection): DestinationRuleSpecTraffic
 /** Istio's form of a retry policy; undefined leaves Istio's default. */
 export function renderRetries(r: Retries | undefined): VirtualServiceSpecHttp['retries'] {
   if (!r) return undefined;
-  if (r.disabled) return { attempts: 0 };
+  if (r.disabled && !r.problem()) return { attempts: 0 };
   return {
     attempts: r.attempts,
     perTryTimeout: r.perTryTimeout ? toIstioDuration(r.perTryTimeout) : undefined,

@@ -360,6 +360,8 @@ export function policyProblems(p: TierSettings): string[] {
     'outlierDetection.maxEjectionPercent': p.outlierDetection?.maxEjectionPercent,
     'outlierDetection.minHealthPercent': p.outlierDetection?.minHealthPercent,
   }, 0, 100));
+  const retriesProblem = p.retries?.problem();
+  if (retriesProblem) out.push(formatProblem(Codes.RETRY_ON_WITHOUT_ATTEMPTS, retriesProblem));
   const timeout = p.timeout?.toMilliseconds({ integral: false });
   const perTry = p.retries?.perTryTimeout?.toMilliseconds({ integral: false });
   if (timeout !== undefined && perTry !== undefined && !p.retries?.disabled && perTry > timeout) {

@@ -35,8 +35,13 @@ describe('Retries', () => {
     expect(r.retryOn).toEqual(['5xx', 'reset']);
     expect(r.disabled).toBe(false);
   });
-  test('attempts 0 is not allowed with of(): none() turns retries off', () => {
-    expect(() => Retries.of({ attempts: 0, retryOn: ['5xx'] })).toThrow(/Retries.none\(\).*\[MESH004\]/);
+  test('attempts from 0 to 100; 0 turns retries off, and conditions with it are a problem', () => {
+    expect(() => Retries.of({ attempts: -1 })).toThrow(/from 0 to 100, got -1 \[MESH004\]/);
+    expect(() => Retries.of({ attempts: 101 })).toThrow(/got 101/);
+    expect(Retries.of({ attempts: 100 }).attempts).toBe(100);
+    expect(Retries.of({ attempts: 0 }).disabled).toBe(true);
+    expect(Retries.of({ attempts: 0 }).problem()).toBeUndefined();
+    expect(Retries.of({ attempts: 0, retryOn: ['5xx'] }).problem()).toBe('retries.attempts is 0 but retryOn is set; use Retries.none() to turn retries off');
     expect(Retries.none().attempts).toBe(0);
     expect(Retries.none().retryOn).toBeUndefined();
   });

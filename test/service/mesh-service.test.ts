@@ -194,6 +194,16 @@ describe('bad input fails synth with the construct path, the field and a code', 
     expect(() => synth(app)).not.toThrow();
   });
 
+  test('retries with zero attempts and retryOn set', () => expectError((chart) => {
+    new MeshService(chart, 'svc', { image: 'img', retries: Retries.of({ attempts: 0, retryOn: ['5xx'] }) });
+  }, /\[test\/svc\] retries.attempts is 0 but retryOn is set; use Retries.none\(\) to turn retries off \[MESH014\]/));
+
+  test('zero attempts alone do not inherit the tier conditions', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'img', retries: Retries.of({ attempts: 0 }) });
+    expect(find(synth(app), 'VirtualService', 'svc').spec.http[0].retries).toEqual({ attempts: 0 });
+  });
+
   test('duplicate service names', () => expectError((chart) => {
     new MeshService(chart, 'a', { image: 'img', name: 'order-service' });
     new MeshService(chart, 'b', { image: 'img', name: 'order-service' });
