@@ -33,6 +33,29 @@ export const Codes = {
   UNKNOWN_SERVICE: 'MESH019',
   /** A duplicate subset, port or route name within one service. */
   DUPLICATE_ENTRY: 'MESH020',
+  // Traffic edge and scale: MESH500-MESH549.
+  /** A rate, capacity or token count that is not a positive whole number. */
+  INVALID_RATE: 'MESH500',
+  /** An autoscaler whose minReplicas is above its maxReplicas. */
+  HPA_MIN_ABOVE_MAX: 'MESH501',
+  /** A locality failover whose `from` equals its `to`. */
+  LOCALITY_SELF_FAILOVER: 'MESH502',
+  /** Locality load balancing on a host without outlier detection. */
+  LOCALITY_NEEDS_OUTLIER_DETECTION: 'MESH503',
+  /** A gateway server whose port has no name. */
+  GATEWAY_PORT_NAME: 'MESH504',
+  /** A gateway server whose TLS settings do not fit its protocol (HTTPS without tls, SIMPLE without credentialName). */
+  GATEWAY_TLS: 'MESH505',
+  /** Locality settings Istio rejects: failover and distribute together, shares not summing to 100, a malformed locality. */
+  LOCALITY_INVALID: 'MESH506',
+  /** A gateway server without hosts, or with a host Istio rejects. */
+  GATEWAY_HOSTS: 'MESH507',
+  /** Autoscaler settings out of range: utilization, stabilization windows, policy periods, no metric. */
+  AUTOSCALING_INVALID: 'MESH508',
+  /** A PodDisruptionBudget that is ambiguous or can never allow an eviction. */
+  DISRUPTION_BUDGET_INVALID: 'MESH509',
+  /** Rate-limit settings Envoy rejects or ignores: a burst below the fill, a fill interval under 50ms, duplicate names. */
+  RATE_LIMIT_INVALID: 'MESH510',
 } as const;
 
 /** One of the stable codes. */

@@ -15,7 +15,7 @@ import { StringMatch } from '../core/http';
 import { LoadBalancer } from '../core/load-balancer';
 import { Retries } from '../core/retries';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
-import { HostTraffic, HttpMatchOptions, RouteDestinationOptions } from '../traffic/host-traffic';
+import { HostTraffic, HttpMatchOptions, LocalityLbOptions, RouteDestinationOptions } from '../traffic/host-traffic';
 import { TierSettings } from '../traffic/tier';
 
 /** What the renderer needs besides the host's contributions. */
@@ -32,7 +32,7 @@ export interface HostRenderContext {
 export function renderDestinationRuleSpec(traffic: HostTraffic, ctx: HostRenderContext): DestinationRuleSpec {
   return {
     host: traffic.host,
-    trafficPolicy: renderTrafficPolicy(ctx.policy),
+    trafficPolicy: renderTrafficPolicy(ctx.policy, traffic.locality),
     subsets: traffic.subsets.map((s) => ({
       name: s.name,
       labels: { ...s.labels },
@@ -71,9 +71,10 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   };
 }
 
-function renderTrafficPolicy(p: TierSettings): DestinationRuleSpecTrafficPolicy {
+function renderTrafficPolicy(p: TierSettings, locality: LocalityLbOptions | undefined): DestinationRuleSpecTrafficPolicy {
+  const lb = p.loadBalancer ? renderLoadBalancer(p.loadBalancer) : undefined;
   return {
-    loadBalancer: p.loadBalancer ? renderLoadBalancer(p.loadBalancer) : undefined,
+    loadBalancer: locality ? { ...lb, localityLbSetting: renderLocality(locality) } : lb,
     connectionPool: p.connectionPool ? renderConnectionPool(p.connectionPool) : undefined,
     outlierDetection: p.outlierDetection ? renderOutlierDetection(p.outlierDetection) : undefined,
     tls: { mode: TlsMode.ISTIO_UNDERSCORE_MUTUAL },
@@ -90,6 +91,14 @@ function renderLoadBalancer(lb: LoadBalancer): DestinationRuleSpecTrafficPolicyL
       useSourceIp: k.useSourceIp,
       httpQueryParameterName: k.httpQueryParameterName,
     },
+  };
+}
+
+function renderLocality(l: LocalityLbOptions): NonNullable<DestinationRuleSpecTrafficPolicyLoadBalancer['localityLbSetting']> {
+  return {
+    enabled: true,
+    failover: l.failover?.map((f) => ({ from: f.from, to: f.to })),
+    distribute: l.distribute?.map((d) => ({ from: d.from, to: { ...d.to } })),
   };
 }
 

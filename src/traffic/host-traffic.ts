@@ -109,6 +109,25 @@ export interface FaultInjection {
   readonly abort?: AbortFault;
 }
 
+/**
+ * Locality-aware load balancing of a host (DestinationRule
+ * `trafficPolicy.loadBalancer.localityLbSetting`), already checked by its contributor.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LocalityLoadBalancerSetting
+ */
+export interface LocalityLbOptions {
+  /**
+   * Region failover pairs, tried in order.
+   * @default - none
+   */
+  readonly failover?: { readonly from: string; readonly to: string }[];
+  /**
+   * Traffic shares per origin locality, in whole percent per destination locality.
+   * @default - none
+   */
+  readonly distribute?: { readonly from: string; readonly to: Record<string, number> }[];
+}
+
 interface Owned<T> {
   readonly owner: IConstruct;
   readonly value: T;
@@ -132,6 +151,7 @@ export class HostTraffic {
   private _mirror?: Owned<MirrorOptions>;
   private _fault?: Owned<FaultInjection>;
   private _handedOver?: Owned<string>;
+  private _locality?: Owned<LocalityLbOptions>;
   private readonly conflicts: string[] = [];
 
   public constructor(
@@ -169,6 +189,11 @@ export class HostTraffic {
   /** Injects faults into every route of the host. One contributor only. */
   public setFault(owner: IConstruct, fault: FaultInjection): void {
     this._fault = this.claim('fault injection', this._fault, owner, fault);
+  }
+
+  /** Sets the host's locality-aware load balancing. One contributor only. */
+  public setLocality(owner: IConstruct, locality: LocalityLbOptions): void {
+    this._locality = this.claim('locality load balancing', this._locality, owner, locality);
   }
 
   /**
@@ -213,6 +238,11 @@ export class HostTraffic {
   /** The faults, if any. */
   public get fault(): FaultInjection | undefined {
     return this._fault?.value;
+  }
+
+  /** The locality-aware load balancing, if a contributor set it. */
+  public get locality(): LocalityLbOptions | undefined {
+    return this._locality?.value;
   }
 
   /** Gateways the VirtualService is bound to, sorted, besides the mesh. */

@@ -2,9 +2,9 @@
  * Every use of cdk8s-plus-27 lives in this folder, so that moving to a newer
  * cdk8s-plus is a change of one dependency and one folder.
  */
-import { Size } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /** CPU and memory requests and limits of a container. */
 export interface ContainerResources {
@@ -59,10 +59,147 @@ export interface DeploymentSpec {
   readonly automountServiceAccountToken: boolean;
 }
 
+/** How pods of one Deployment spread over a topology domain (zones, nodes). */
+export interface TopologySpread {
+  /** The node label whose values are the domains, `topology.kubernetes.io/zone`. */
+  readonly topologyKey: string;
+  /** Most pods more in one domain than in another. */
+  readonly maxSkew: number;
+  /** Whether an unbalanced placement is refused or only avoided. */
+  readonly whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  /** The labels of the pods counted. */
+  readonly labelSelector: Record<string, string>;
+}
+
+/**
+ * A cdk8s-plus-27 Deployment that also writes `topologySpreadConstraints`,
+ * which cdk8s-plus-27 has no API for (its `spread` is pod anti-affinity).
+ */
+class MeshDeployment extends kplus.Deployment {
+  /** @internal */
+  public readonly _spreads: TopologySpread[] = [];
+
+  /** @internal */
+  public override _toKube(): ReturnType<kplus.Deployment['_toKube']> {
+    const spec = super._toKube();
+    if (this._spreads.length === 0) return spec;
+    const constraints = [...this._spreads]
+      .sort((a, b) => (a.topologyKey < b.topologyKey ? -1 : a.topologyKey > b.topologyKey ? 1 : 0))
+      .map((c) => ({ topologyKey: c.topologyKey, maxSkew: c.maxSkew, whenUnsatisfiable: c.whenUnsatisfiable, labelSelector: { matchLabels: { ...c.labelSelector } } }));
+    return { ...spec, template: { ...spec.template, spec: { ...spec.template.spec!, topologySpreadConstraints: constraints } } };
+  }
+}
+
+/** The Deployment written by {@link addDeployment} under `owner` (a MeshService), or undefined. */
+function deploymentOf(owner: IConstruct): MeshDeployment | undefined {
+  const child = owner.node.tryFindChild('Deployment');
+  return child instanceof MeshDeployment ? child : undefined;
+}
+
+/** Adds a topology spread constraint to the Deployment of `owner` (a MeshService). */
+export function addTopologySpread(owner: IConstruct, spread: TopologySpread): void {
+  const d = deploymentOf(owner);
+  if (!d) throw new Error(`${owner.node.path} has no Deployment`);
+  d._spreads.push(spread);
+}
+
+/** One HPA scaling policy: `value` percent or pods per `period`. */
+export interface HpaPolicySpec {
+  readonly type: 'Percent' | 'Pods';
+  readonly value: number;
+  readonly period: Duration;
+}
+
+/** One direction of HPA behaviour. */
+export interface HpaRulesSpec {
+  readonly stabilizationWindow: Duration;
+  readonly policies: HpaPolicySpec[];
+}
+
+/** What {@link addHorizontalPodAutoscaler} needs; checked by the caller first. */
+export interface HpaSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly cpuUtilization?: number;
+  readonly memoryUtilization?: number;
+  readonly scaleUp: HpaRulesSpec;
+  readonly scaleDown: HpaRulesSpec;
+}
+
+/**
+ * A HorizontalPodAutoscaler (autoscaling/v2, cdk8s-plus-27) for the Deployment of
+ * `owner` (a MeshService). The Deployment then leaves `replicas` to the autoscaler.
+ */
+export function addHorizontalPodAutoscaler(scope: Construct, id: string, owner: IConstruct, spec: HpaSpec): kplus.HorizontalPodAutoscaler {
+  const d = deploymentOf(owner);
+  if (!d) throw new Error(`${owner.node.path} has no Deployment`);
+  // The Deployment keeps its replicas for the service's own bookkeeping; the autoscaler
+  // sees a target without a fixed count, and the Deployment stops writing one.
+  const target: kplus.IScalable = {
+    get hasAutoscaler() { return d.hasAutoscaler; },
+    markHasAutoscaler: () => d.markHasAutoscaler(),
+    toScalingTarget: () => ({ ...d.toScalingTarget(), replicas: undefined }),
+  };
+  const metrics: kplus.Metric[] = [];
+  if (spec.cpuUtilization !== undefined) metrics.push(kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(spec.cpuUtilization)));
+  if (spec.memoryUtilization !== undefined) metrics.push(kplus.Metric.resourceMemory(kplus.MetricTarget.averageUtilization(spec.memoryUtilization)));
+  const rules = (r: HpaRulesSpec): kplus.ScalingRules => ({
+    stabilizationWindow: r.stabilizationWindow,
+    policies: r.policies.map((p) => ({
+      replicas: p.type === 'Percent' ? kplus.Replicas.percent(p.value) : kplus.Replicas.absolute(p.value),
+      duration: p.period,
+    })),
+  });
+  return new kplus.HorizontalPodAutoscaler(scope, id, {
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    target,
+    minReplicas: spec.minReplicas,
+    maxReplicas: spec.maxReplicas,
+    metrics,
+    scaleUp: rules(spec.scaleUp),
+    scaleDown: rules(spec.scaleDown),
+  });
+}
+
+/** A PodDisruptionBudget (policy/v1); exactly one of minAvailable and maxUnavailable. */
+export function addPodDisruptionBudget(scope: Construct, id: string, spec: {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+  readonly minAvailable?: number;
+  readonly maxUnavailable?: number;
+}): ApiObject {
+  return new kplus.k8s.KubePodDisruptionBudget(scope, id, {
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    spec: {
+      selector: { matchLabels: { ...spec.selector } },
+      minAvailable: spec.minAvailable !== undefined ? kplus.k8s.IntOrString.fromNumber(spec.minAvailable) : undefined,
+      maxUnavailable: spec.maxUnavailable !== undefined ? kplus.k8s.IntOrString.fromNumber(spec.maxUnavailable) : undefined,
+    },
+  });
+}
+
+/** A ConfigMap with the given data. */
+export function addConfigMap(scope: Construct, id: string, spec: {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly data: Record<string, string>;
+}): kplus.ConfigMap {
+  return new kplus.ConfigMap(scope, id, {
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    data: spec.data,
+  });
+}
+
 /** A hardened Deployment: non-root, read-only root filesystem, no privilege escalation, no capabilities. */
 export function addDeployment(scope: Construct, id: string, spec: DeploymentSpec): kplus.Deployment {
   const first = spec.containerPorts[0];
-  const deployment = new kplus.Deployment(scope, id, {
+  const deployment = new MeshDeployment(scope, id, {
     metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
     replicas: spec.replicas,
     select: false,

@@ -1,0 +1,226 @@
+import { Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  EnvoyFilter,
+  EnvoyFilterSpec,
+  EnvoyFilterSpecConfigPatchesApplyTo as ApplyTo,
+  EnvoyFilterSpecConfigPatchesMatchContext as Context,
+  EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction as RouteAction,
+  EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
+} from '../../imports/networking.istio.io';
+import * as YAML from 'yaml';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+import { isHeaderName } from '../core/http';
+import { Labels, MANAGED_BY } from '../core/labels';
+import { dns1123LabelProblem } from '../core/names';
+import { MeshChart } from '../mesh/mesh-chart';
+import { durationProblems, integerProblems } from '../private/checks';
+import { HCM, RATELIMIT, ROUTER } from '../private/envoy';
+import { toIstioDuration } from '../core/duration';
+import { addConfigMap } from '../workload/workload';
+
+/** Where Envoy's global rate-limit service (envoyproxy/ratelimit) listens. */
+export interface RateLimitServiceRef {
+  /** Its fully qualified host, `ratelimit.production.svc.cluster.local`. */
+  readonly host: string;
+  /**
+   * Its gRPC port.
+   * @default 8081
+   */
+  readonly port?: number;
+}
+
+/** Props for {@link GlobalRateLimit}. */
+export interface GlobalRateLimitProps {
+  /**
+   * The rate-limit domain, shared by the service's config and Envoy's filter.
+   * @default - the construct's id
+   */
+  readonly domain?: string;
+  /**
+   * Requests per second of one authenticated user (seed 000: 30).
+   * @default 30
+   */
+  readonly authenticatedRequestsPerSecond?: number;
+  /**
+   * Requests per second of one unauthenticated client address (seed 000: 10).
+   * @default 10
+   */
+  readonly unauthenticatedRequestsPerSecond?: number;
+  /**
+   * The request header that carries the authenticated user's id, set by the gateway
+   * after authentication (RequestAuthentication `outputClaimToHeaders`); a request
+   * without it is unauthenticated and limited per client address.
+   * @default 'x-user-id'
+   */
+  readonly userHeader?: string;
+  /**
+   * Labels of the edge gateway's pods, where the limit is enforced.
+   * @default { istio: 'ingressgateway' }
+   */
+  readonly gatewaySelector?: Record<string, string>;
+  /**
+   * The namespace of the edge gateway's pods (an EnvoyFilter applies to pods of its own namespace).
+   * @default 'istio-system'
+   */
+  readonly gatewayNamespace?: string;
+  /**
+   * The rate-limit service.
+   * @default - `ratelimit.<chart namespace>.svc.cluster.local`, port 8081
+   */
+  readonly rateLimitService?: RateLimitServiceRef;
+  /**
+   * How long the gateway waits for the rate-limit service.
+   * @default Duration.millis(100)
+   * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/ratelimit/v3/rate_limit.proto
+   */
+  readonly timeout?: Duration;
+  /**
+   * Whether requests are refused when the rate-limit service cannot be reached.
+   * @default false - fail open: an outage of the limiter is not an outage of the shop
+   */
+  readonly failureModeDeny?: boolean;
+}
+
+/**
+ * Per-user rate limits (seed 000: authenticated users 30 req/s, unauthenticated
+ * clients 10 req/s, internal services unlimited) through Envoy's global rate-limit
+ * service: its configuration as a ConfigMap (`config.yaml` for envoyproxy/ratelimit)
+ * and an EnvoyFilter that adds the `ratelimit` filter and the `rate_limits` actions
+ * producing the descriptors.
+ *
+ * Internal callers are exempt by where the limit runs: it is enforced only by the
+ * edge gateway's Envoy (context `GATEWAY`), which external requests pass and
+ * service-to-service calls (sidecar to sidecar, over mTLS) never do.
+ *
+ * The rate-limit service itself (envoyproxy/ratelimit and its Redis) is deployed
+ * separately, reading the ConfigMap.
+ *
+ * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#global-rate-limit
+ */
+export class GlobalRateLimit extends Construct {
+  /** The rate-limit domain. */
+  public readonly domain: string;
+  /** Requests per second of one authenticated user. */
+  public readonly authenticatedRequestsPerSecond: number;
+  /** Requests per second of one unauthenticated client address. */
+  public readonly unauthenticatedRequestsPerSecond: number;
+  /** The header carrying the user's id. */
+  public readonly userHeader: string;
+
+  private readonly props: GlobalRateLimitProps;
+  private readonly chart: MeshChart;
+
+  public constructor(scope: Construct, id: string, props: GlobalRateLimitProps = {}) {
+    super(scope, id);
+    this.props = props;
+    this.chart = MeshChart.of(this);
+    this.domain = props.domain ?? id;
+    this.authenticatedRequestsPerSecond = props.authenticatedRequestsPerSecond ?? 30;
+    this.unauthenticatedRequestsPerSecond = props.unauthenticatedRequestsPerSecond ?? 10;
+    this.userHeader = props.userHeader ?? 'x-user-id';
+    const labels = { [Labels.MANAGED_BY]: MANAGED_BY };
+    addConfigMap(this, 'Config', {
+      name: `${this.domain}-ratelimit-config`,
+      namespace: this.chart.namespace,
+      labels,
+      data: { 'config.yaml': YAML.stringify(this.serviceConfig()) },
+    });
+    new EnvoyFilter(this, 'Resource', {
+      metadata: { name: `${this.domain}-ratelimit`, namespace: props.gatewayNamespace ?? 'istio-system', labels },
+      spec: Lazy.any({ produce: () => this.toIstio() }),
+    });
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /** The rate-limit service's configuration (envoyproxy/ratelimit `config.yaml`). */
+  public serviceConfig(): Record<string, unknown> {
+    return {
+      domain: this.domain,
+      descriptors: [
+        {
+          key: 'auth', value: 'authenticated',
+          descriptors: [{ key: 'user_id', rate_limit: { unit: 'second', requests_per_unit: this.authenticatedRequestsPerSecond } }],
+        },
+        {
+          key: 'auth', value: 'unauthenticated',
+          descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: this.unauthenticatedRequestsPerSecond } }],
+        },
+      ],
+    };
+  }
+
+  private toIstio(): EnvoyFilterSpec {
+    const svc = this.props.rateLimitService ?? { host: `ratelimit.${this.chart.namespace}.svc.cluster.local` };
+    const port = svc.port ?? 8081;
+    const timeout = toIstioDuration(this.props.timeout ?? Duration.millis(100));
+    const userPresent = (invert: boolean) => [{ name: this.userHeader, present_match: true, invert_match: invert || undefined }];
+    return {
+      workloadSelector: { labels: { ...(this.props.gatewaySelector ?? { istio: 'ingressgateway' }) } },
+      configPatches: [
+        {
+          applyTo: ApplyTo.HTTP_UNDERSCORE_FILTER,
+          match: { context: Context.GATEWAY, listener: { filterChain: { filter: { name: HCM, subFilter: { name: ROUTER } } } } },
+          patch: {
+            operation: Operation.INSERT_UNDERSCORE_BEFORE,
+            value: {
+              name: RATELIMIT,
+              typed_config: {
+                '@type': 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit',
+                'domain': this.domain,
+                'failure_mode_deny': this.props.failureModeDeny ?? false,
+                'timeout': timeout,
+                'rate_limit_service': {
+                  grpc_service: { envoy_grpc: { cluster_name: `outbound|${port}||${svc.host}` }, timeout },
+                  transport_api_version: 'V3',
+                },
+              },
+            },
+          },
+        },
+        {
+          applyTo: ApplyTo.HTTP_UNDERSCORE_ROUTE,
+          match: { context: Context.GATEWAY, routeConfiguration: { vhost: { route: { action: RouteAction.ANY } } } },
+          patch: {
+            operation: Operation.MERGE,
+            value: {
+              route: {
+                rate_limits: [
+                  // An authenticated user: (auth=authenticated, user_id=<header>).
+                  { actions: [
+                    { header_value_match: { descriptor_key: 'auth', descriptor_value: 'authenticated', headers: userPresent(false) } },
+                    { request_headers: { header_name: this.userHeader, descriptor_key: 'user_id' } },
+                  ] },
+                  // Anyone else: (auth=unauthenticated, remote_address=<client address>).
+                  { actions: [
+                    { header_value_match: { descriptor_key: 'auth', descriptor_value: 'unauthenticated', headers: userPresent(true) } },
+                    { remote_address: {} },
+                  ] },
+                ],
+              },
+            },
+          },
+        },
+      ],
+    };
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    for (const [field, v] of [
+      ['authenticatedRequestsPerSecond', this.authenticatedRequestsPerSecond],
+      ['unauthenticatedRequestsPerSecond', this.unauthenticatedRequestsPerSecond],
+    ] as const) {
+      if (!Number.isInteger(v) || v <= 0) out.push(formatProblem(Codes.INVALID_RATE, `${field} must be a positive whole number, got ${v}`));
+    }
+    const domainProblem = dns1123LabelProblem(this.domain);
+    if (domainProblem) out.push(formatProblem(Codes.INVALID_NAME, `domain: ${domainProblem}`));
+    if (!isHeaderName(this.userHeader)) {
+      out.push(formatProblem(Codes.RATE_LIMIT_INVALID, `userHeader: '${this.userHeader}' must be a lowercase HTTP header name`));
+    }
+    out.push(...durationProblems({ timeout: this.props.timeout }));
+    out.push(...integerProblems({ 'rateLimitService.port': this.props.rateLimitService?.port }, 1, 65535));
+    return out;
+  }
+}
