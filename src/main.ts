@@ -1,11 +1,11 @@
-import { buildEcSite } from './app/ec-site';
+import { buildEcEnvironment } from './app/ec-environment';
 import { ENVIRONMENTS } from './app/environments';
 import { MeshApp } from './mesh/mesh-app';
 
 /** Synthesizes the EC site of seed 000 once per environment into dist/<environment>/. */
 export function buildApp(outdir?: string): MeshApp {
   const app = new MeshApp({ outdir });
-  for (const env of ENVIRONMENTS) buildEcSite(app, env);
+  for (const env of ENVIRONMENTS) buildEcEnvironment(app, env);
   return app;
 }
 

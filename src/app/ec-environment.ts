@@ -1,0 +1,19 @@
+import { Construct } from 'constructs';
+import { buildEcSite, EcSite } from './ec-site';
+import { applyEdge, EcSiteEdge } from './edge';
+import { Environment } from './environments';
+
+/** One environment of the EC site with every concern applied. */
+export interface EcEnvironment extends EcSite {
+  /** Gateways, rate limits, autoscaling, disruption budgets and failover. */
+  readonly edge: EcSiteEdge;
+}
+
+/**
+ * The EC site in one environment: its services and calls (`buildEcSite`), then each
+ * concern's part, whose per-environment settings live beside it in src/app/.
+ */
+export function buildEcEnvironment(scope: Construct, env: Environment): EcEnvironment {
+  const site = buildEcSite(scope, env);
+  return { ...site, edge: applyEdge(site, env) };
+}
