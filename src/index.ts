@@ -8,3 +8,8 @@ export * from './traffic/host-traffic';
 export * from './traffic/tier';
 export * from './traffic/tier-defaults';
 export { ContainerResources } from './workload/workload';
+export * from './validate/finding';
+export * from './validate/validate';
+export { analyze, ANALYSIS_CHECKS, AnalysisCheck, MeshIndex, resolveHost } from './validate/analysis';
+export { CRDS_ENV, loadCrdBundles, resolveCrdDirectory } from './validate/crd-schemas';
+export { main as validateCli, CliIo } from './validate/cli';
