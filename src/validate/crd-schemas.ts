@@ -31,6 +31,8 @@ export interface CrdBundle {
   readonly name: string;
   /** The groups any CRD of the file defines. */
   readonly groups: ReadonlySet<string>;
+  /** `<group>/<kind>` of every CRD of the file. */
+  readonly kinds: ReadonlySet<string>;
   /** Schemas by `<group>/<version>/<kind>`. */
   readonly schemas: ReadonlyMap<string, CrdVersionSchema>;
 }
@@ -94,16 +96,18 @@ export function loadCrdBundles(dir: string): CrdBundle[] {
  */
 export function parseBundle(name: string, text: string): CrdBundle {
   const groups = new Set<string>();
+  const kinds = new Set<string>();
   const schemas = new Map<string, CrdVersionSchema>();
   for (const doc of jsyaml.loadAll(text) as any[]) {
     if (!doc || doc.kind !== 'CustomResourceDefinition') continue;
     const group = String(doc.spec?.group);
     const kind = String(doc.spec?.names?.kind);
     groups.add(group);
+    kinds.add(`${group}/${kind}`);
     for (const v of doc.spec?.versions ?? []) {
       const schema = v.schema?.openAPIV3Schema ?? doc.spec?.validation?.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
       schemas.set(gvkKey(group, v.name, kind), { group, version: v.name, kind, served: v.served !== false, schema });
     }
   }
-  return { name, groups, schemas };
+  return { name, groups, kinds, schemas };
 }

@@ -10,7 +10,14 @@ import { evaluateRule } from './cel';
 import { CrdBundle, CrdVersionSchema, gvkKey } from './crd-schemas';
 import { Finding, finding, fieldOfPointer, Manifest } from './finding';
 
-const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true });
+/** Go RE2 patterns in JavaScript: a leading `(?i)` becomes the `i` flag. */
+function goRegExp(pattern: string, flags: string): RegExp {
+  const m = /^(\^?)\(\?i\)/.exec(pattern);
+  return m ? new RegExp(m[1] + pattern.slice(m[0].length), `${flags}i`) : new RegExp(pattern, flags);
+}
+goRegExp.code = 'goRegExp';
+
+const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { regExp: goRegExp as any } });
 addFormats(ajv, ['date-time', 'byte']);
 // Kubernetes checks only a few formats; the others (int32, double, string, url...) are annotations.
 for (const f of ['int32', 'int64', 'float', 'double', 'string', 'binary', 'url', 'uri', 'password', 'int-or-string']) ajv.addFormat(f, true);
@@ -130,14 +137,18 @@ export function checkAgainst(m: Manifest, v: CrdVersionSchema, bundle: string): 
 }
 
 /**
- * Problems of a custom resource against every bundle that defines its group
+ * Problems of a custom resource against every bundle that defines its kind
  * (so an Istio object must pass both Istio versions); undefined if no bundle
  * defines the group (not a custom resource these CRDs know).
  */
 export function checkCustomResource(m: Manifest, bundles: readonly CrdBundle[]): Finding[] | undefined {
   const [group, version] = String(m.apiVersion ?? '').includes('/') ? String(m.apiVersion).split('/', 2) : ['', String(m.apiVersion ?? '')];
-  const owners = bundles.filter((b) => b.groups.has(group));
-  if (owners.length === 0) return undefined;
+  if (!bundles.some((b) => b.groups.has(group))) return undefined;
+  // Every bundle that defines the kind must serve the version (both Istio releases, say).
+  const owners = bundles.filter((b) => b.kinds.has(`${group}/${m.kind}`));
+  if (owners.length === 0) {
+    return [finding(Codes.UNKNOWN_KIND, m, 'kind', `no CRD defines kind ${m.kind} in group ${group}`)];
+  }
   const out: Finding[] = [];
   for (const b of owners) {
     const v = b.schemas.get(gvkKey(group, version, String(m.kind)));
