@@ -19,3 +19,8 @@ export * from './edge/local-rate-limit';
 export * from './edge/locality-load-balancing';
 export * from './edge/mesh-gateway';
 export * from './edge/scaling-policy';
+export * from './validate/finding';
+export * from './validate/validate';
+export { analyze, ANALYSIS_CHECKS, AnalysisCheck, MeshIndex, resolveHost } from './validate/analysis';
+export { CRDS_ENV, loadCrdBundles, resolveCrdDirectory } from './validate/crd-schemas';
+export { main as validateCli, CliIo } from './validate/cli';

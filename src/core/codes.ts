@@ -56,6 +56,50 @@ export const Codes = {
   DISRUPTION_BUDGET_INVALID: 'MESH509',
   /** Rate-limit settings Envoy rejects or ignores: a burst below the fill, a fill interval under 50ms, duplicate names. */
   RATE_LIMIT_INVALID: 'MESH510',
+  /** A route's destination host has no Service (Istio IST0101, Kiali KIA1101). */
+  HOST_NOT_FOUND: 'MESH100',
+  /** A route or mirror names a subset no DestinationRule for the host defines: 503 NR (IST0101, KIA1107). */
+  SUBSET_NOT_FOUND: 'MESH101',
+  /** Two VirtualServices for one host on the mesh gateway (IST0109, KIA1106). */
+  DUPLICATE_VIRTUAL_SERVICE_HOST: 'MESH102',
+  /** A destination without a port when the Service has several (IST0112). */
+  DESTINATION_PORT_REQUIRED: 'MESH103',
+  /** An HTTP rule after a match-less rule can never match (IST0130). */
+  UNREACHABLE_RULE: 'MESH104',
+  /** A Service port name outside Istio's protocol naming convention (IST0118, KIA0601). */
+  PORT_NAME_CONVENTION: 'MESH105',
+  /** A principal names a ServiceAccount that does not exist (KIA0106). */
+  PRINCIPAL_NOT_FOUND: 'MESH106',
+  /** An AuthorizationPolicy, PeerAuthentication or Sidecar selector matches no workload (IST0127, KIA0004). */
+  SELECTOR_MATCHES_NOTHING: 'MESH107',
+  /** A DestinationRule sends plaintext to a workload whose PeerAuthentication is STRICT (KIA0207). */
+  PLAINTEXT_TO_STRICT: 'MESH108',
+  /** Two Sidecars or PeerAuthentications select one workload (IST0110, IST0111, KIA0002, KIA0003). */
+  CONFLICTING_SELECTORS: 'MESH109',
+  /** A DestinationRule subset whose labels match no pod template (IST0173, KIA0203). */
+  SUBSET_SELECTS_NO_PODS: 'MESH110',
+  /** Retries on 5xx for a route that serves non-idempotent methods (POST, PATCH). */
+  RETRY_NON_IDEMPOTENT: 'MESH111',
+  /** Route weights that do not sum to 100. */
+  ROUTE_WEIGHTS_NOT_100: 'MESH112',
+  /** Two DestinationRules for one host (KIA0201). */
+  DUPLICATE_DESTINATION_RULE_HOST: 'MESH113',
+  /** A retry's perTryTimeout is longer than the route's timeout. */
+  ROUTE_PER_TRY_TIMEOUT: 'MESH114',
+  /** An object violates its CRD's openAPIV3Schema (IST0106). */
+  SCHEMA_VIOLATION: 'MESH150',
+  /** An object fails one of its CRD's x-kubernetes-validations CEL rules. */
+  CEL_RULE_VIOLATION: 'MESH151',
+  /** No CRD (of every Istio version checked) serves the object's apiVersion and kind. */
+  UNKNOWN_KIND: 'MESH152',
+  /** A core Kubernetes object violates its schema. */
+  CORE_SCHEMA_VIOLATION: 'MESH153',
+  /** metadata.name or a label is not what the API server accepts. */
+  INVALID_METADATA: 'MESH154',
+  /** The CRD directory cannot be found or read. */
+  CRD_DIRECTORY_NOT_FOUND: 'MESH155',
+  /** A file that is not valid YAML or holds a document that is not a Kubernetes object. */
+  UNPARSABLE_MANIFEST: 'MESH156',
 } as const;
 
 /** One of the stable codes. */

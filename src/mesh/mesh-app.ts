@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { App, AppProps, Yaml } from 'cdk8s';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { renderedManifestErrors } from '../validate/synth-check';
 import type { MeshChart } from './mesh-chart';
 
 /** One synthesized resource and the file it is written to. */
@@ -14,7 +15,20 @@ export interface ManifestFile {
 }
 
 /** Props for {@link MeshApp}. */
-export interface MeshAppProps extends AppProps {}
+export interface MeshAppProps extends AppProps {
+  /**
+   * Whether synth checks every rendered manifest against its schema (CRD
+   * openAPIV3Schema and CEL rules, core Kubernetes schemas) and runs the
+   * cross-resource analysis, per environment, before anything is written.
+   * @default true
+   */
+  readonly schemaValidation?: boolean;
+  /**
+   * The directory holding the Istio, Flagger and prometheus-operator CRDs.
+   * @default - $CDK8S_MESH_CRDS, else ../shared/crds from the package root
+   */
+  readonly crdDirectory?: string;
+}
 
 /**
  * An app that writes one folder per environment and one file per resource,
@@ -24,8 +38,15 @@ export interface MeshAppProps extends AppProps {}
  * previous output is replaced only when the new one is complete.
  */
 export class MeshApp extends App {
+  /** Whether synth validates the rendered manifests. */
+  public readonly schemaValidation: boolean;
+  /** The CRD directory given, if any. */
+  public readonly crdDirectory?: string;
+
   public constructor(props: MeshAppProps = {}) {
     super(props);
+    this.schemaValidation = props.schemaValidation ?? true;
+    this.crdDirectory = props.crdDirectory;
   }
 
   /** Validates every construct; throws one error listing every problem with its construct path. */
@@ -43,6 +64,7 @@ export class MeshApp extends App {
   public manifests(): ManifestFile[] {
     this.validateAll();
     const files: ManifestFile[] = [];
+    const rendered: { folder: string; manifest: Record<string, any> }[] = [];
     const seen = new Map<string, string>();
     for (const chart of this.charts) {
       const folder = (chart as Partial<MeshChart>).environment ?? chart.node.id;
@@ -60,7 +82,12 @@ export class MeshApp extends App {
         seen.set(file, key);
         seen.set(key, file);
         files.push({ path: file, manifest });
+        rendered.push({ folder, manifest });
       }
+    }
+    const problems = this.schemaValidation ? renderedManifestErrors(this, rendered, this.crdDirectory) : [];
+    if (problems.length > 0) {
+      throw new Error(`Manifest validation failed with the following errors:\n  ${problems.join('\n  ')}`);
     }
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }

@@ -100,6 +100,7 @@ describe('routes and contributions', () => {
     const { app, chart } = meshChart();
     const svc = new MeshService(chart, 'order-service', { image: 'img' });
     const contribute = () => {
+      svc._addVersion(chart, 'order-v2', { version: 'v2', image: 'img:2', replicas: 1 });
       svc.traffic.addSubset(chart, { name: 'canary', labels: { version: 'v2' } });
       svc.traffic.setSplit(chart, [{ subset: 'stable', weight: Weight.percent(95) }, { subset: 'canary', weight: Weight.percent(5) }]);
       svc.addRoute({ match: [{ headers: { 'x-canary': StringMatch.exact('true') } }], destinations: [{ subset: 'canary' }] });
@@ -128,6 +129,7 @@ describe('routes and contributions', () => {
   test('mirror and faults land in the host VirtualService', () => {
     const { app, chart } = meshChart();
     const svc = new MeshService(chart, 'svc', { image: 'img' });
+    svc._addVersion(chart, 'svc-v2', { version: 'v2', image: 'img:2', replicas: 1 });
     svc.traffic.addSubset(chart, { name: 'canary', labels: { version: 'v2' } });
     svc.traffic.setMirror(chart, { subset: 'canary', percentage: Percentage.of(10) });
     svc.traffic.setFault(chart, {
@@ -166,6 +168,7 @@ describe('bad input fails synth with the construct path, the field and a code', 
   test.each([[94, 5, true], [95, 5, false], [96, 5, true]])('weights %i + %i (error: %s)', (a, b, fails) => {
     const { app, chart } = meshChart();
     const svc = new MeshService(chart, 'svc', { image: 'img' });
+    svc._addVersion(chart, 'svc-v2', { version: 'v2', image: 'img:2', replicas: 1 });
     svc.traffic.addSubset(chart, { name: 'canary', labels: { version: 'v2' } });
     svc.traffic.setSplit(chart, [{ subset: 'stable', weight: Weight.percent(a) }, { subset: 'canary', weight: Weight.percent(b) }]);
     if (fails) expect(synthError(app)).toMatch(new RegExp(`\\[test/svc\\] default route: weights sum to ${a + b}, expected 100 \\(stable ${a}, canary ${b}\\) \\[MESH012\\]`));

@@ -1,0 +1,98 @@
+/**
+ * Core Kubernetes objects checked against their own schemas (kubernetes-models),
+ * and the metadata rules the API server applies to every object.
+ */
+import { Codes } from '../core/codes';
+import { Finding, finding, fieldOfPointer, Manifest } from './finding';
+
+/** The kubernetes-models module of each core kind we check, by `<apiVersion>/<kind>`. */
+const MODELS: Record<string, string> = {
+  'v1/Namespace': 'kubernetes-models/v1/Namespace',
+  'v1/Service': 'kubernetes-models/v1/Service',
+  'v1/ServiceAccount': 'kubernetes-models/v1/ServiceAccount',
+  'v1/ConfigMap': 'kubernetes-models/v1/ConfigMap',
+  'v1/Secret': 'kubernetes-models/v1/Secret',
+  'v1/Pod': 'kubernetes-models/v1/Pod',
+  'apps/v1/Deployment': 'kubernetes-models/apps/v1/Deployment',
+  'apps/v1/StatefulSet': 'kubernetes-models/apps/v1/StatefulSet',
+  'apps/v1/DaemonSet': 'kubernetes-models/apps/v1/DaemonSet',
+  'batch/v1/Job': 'kubernetes-models/batch/v1/Job',
+  'batch/v1/CronJob': 'kubernetes-models/batch/v1/CronJob',
+  'networking.k8s.io/v1/NetworkPolicy': 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy',
+  'networking.k8s.io/v1/Ingress': 'kubernetes-models/networking.k8s.io/v1/Ingress',
+  'autoscaling/v2/HorizontalPodAutoscaler': 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
+  'policy/v1/PodDisruptionBudget': 'kubernetes-models/policy/v1/PodDisruptionBudget',
+  'rbac.authorization.k8s.io/v1/Role': 'kubernetes-models/rbac.authorization.k8s.io/v1/Role',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+};
+
+const modelCache = new Map<string, any>();
+
+function modelOf(key: string): any {
+  if (!modelCache.has(key)) {
+    const mod = require(MODELS[key]); // eslint-disable-line @typescript-eslint/no-require-imports
+    modelCache.set(key, mod[key.split('/').pop()!]);
+  }
+  return modelCache.get(key);
+}
+
+/** True if the core schemas know `<apiVersion>/<kind>`. */
+export function isCoreKind(m: Manifest): boolean {
+  return `${m.apiVersion}/${m.kind}` in MODELS;
+}
+
+/** Problems of a core object against its schema; undefined if the kind is not one we check. */
+export function checkCoreObject(m: Manifest): Finding[] | undefined {
+  const key = `${m.apiVersion}/${m.kind}`;
+  if (!(key in MODELS)) return undefined;
+  const Model = modelOf(key);
+  try {
+    new Model(m).validate();
+    return [];
+  } catch (e: any) {
+    const errors: any[] = e?.errors ?? [{ instancePath: '', message: String(e?.message ?? e) }];
+    const seen = new Set<string>();
+    const out: Finding[] = [];
+    for (const err of errors) {
+      const field = fieldOfPointer(err.instancePath ?? '');
+      const extra = err.keyword === 'additionalProperties' ? ` '${err.params?.additionalProperty}'` : '';
+      const msg = `${err.message}${extra}`;
+      if (seen.has(`${field}\u0000${msg}`)) continue;
+      seen.add(`${field}\u0000${msg}`);
+      out.push(finding(Codes.CORE_SCHEMA_VIOLATION, m, field, msg));
+    }
+    return out;
+  }
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** Kinds whose names must be DNS-1123 labels rather than subdomains. */
+const LABEL_NAMED = new Set(['Namespace', 'Service']);
+
+/** The API server's metadata rules: a name, of the right shape; valid labels. */
+export function checkMetadata(m: Manifest): Finding[] {
+  const out: Finding[] = [];
+  const name = m.metadata?.name;
+  const label = LABEL_NAMED.has(m.kind);
+  if (typeof name !== 'string' || name === '') {
+    out.push(finding(Codes.INVALID_METADATA, m, 'metadata.name', 'is required'));
+  } else if (name.length > (label ? 63 : 253) || !(label ? DNS1123_LABEL : DNS1123_SUBDOMAIN).test(name)) {
+    out.push(finding(Codes.INVALID_METADATA, m, 'metadata.name', `'${name}' is not a DNS-1123 ${label ? 'label' : 'subdomain'}`));
+  }
+  for (const [k, v] of Object.entries(m.metadata?.labels ?? {})) {
+    const [prefix, key] = k.includes('/') ? k.split('/', 2) : [undefined, k];
+    if (!LABEL_NAME.test(key) || key.length > 63 || (prefix !== undefined && !DNS1123_SUBDOMAIN.test(prefix))) {
+      out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${k}' is not a valid label key`));
+    }
+    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
+      out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${String(v)}' is not a valid label value`));
+    }
+  }
+  return out;
+}

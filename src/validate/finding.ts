@@ -1,0 +1,84 @@
+/**
+ * What every check reports: a problem with one field of one resource, under a
+ * stable code.
+ */
+
+/** A Kubernetes object as read from YAML or rendered by cdk8s. */
+export type Manifest = Record<string, any>;
+
+/** The identity of a resource, as the findings name it. */
+export interface ResourceRef {
+  /** `networking.istio.io/v1` */
+  readonly apiVersion: string;
+  /** `VirtualService` */
+  readonly kind: string;
+  /** `order-service` */
+  readonly name: string;
+  /** The namespace, if the resource has one. */
+  readonly namespace?: string;
+}
+
+/** One problem found by a schema, CEL or analysis check. */
+export interface Finding {
+  /** The stable code, `MESH101`. */
+  readonly code: string;
+  /** The resource the problem is in. */
+  readonly resource: ResourceRef;
+  /** The field, as a path: `spec.http[0].route[1].destination.subset`; empty for the whole object. */
+  readonly field: string;
+  /** What is wrong, and where it matters. */
+  readonly message: string;
+  /** The file the resource came from, when it was read from one. */
+  readonly file?: string;
+  /**
+   * How bad it is: an error fails synth and the command line; a warning is reported only.
+   * @default 'error'
+   */
+  readonly severity?: Severity;
+}
+
+/** An error fails synth and the command line; a warning is reported only. */
+export type Severity = 'error' | 'warning';
+
+/** True if `f` is an error (the default severity). */
+export function isError(f: Finding): boolean {
+  return (f.severity ?? 'error') === 'error';
+}
+
+/** The identity of `m`, with placeholders for what is missing. */
+export function refOf(m: Manifest): ResourceRef {
+  return {
+    apiVersion: String(m?.apiVersion ?? ''),
+    kind: String(m?.kind ?? ''),
+    name: String(m?.metadata?.name ?? ''),
+    namespace: m?.metadata?.namespace === undefined ? undefined : String(m.metadata.namespace),
+  };
+}
+
+/** A finding about `m`. */
+export function finding(code: string, m: Manifest, field: string, message: string, severity?: Severity): Finding {
+  return { code, resource: refOf(m), field, message, ...(severity ? { severity } : {}) };
+}
+
+/** `<kind>/<name>: <field>: <message> [CODE]`, prefixed by `prefix` when given. */
+export function formatFinding(f: Finding, prefix?: string): string {
+  const where = `${f.resource.kind}/${f.resource.name}`;
+  const field = f.field ? `${f.field}: ` : '';
+  return `${prefix ? `${prefix}/` : ''}${where}: ${field}${f.message} [${f.code}]`;
+}
+
+/** Findings in a stable order: by resource, field, code and message. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  const key = (f: Finding) => [f.file ?? '', f.resource.kind, f.resource.namespace ?? '', f.resource.name, f.field, f.code, f.message].join('\u0000');
+  return [...findings].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** `a.b[0].c` from a JSON pointer `/a/b/0/c`. */
+export function fieldOfPointer(pointer: string): string {
+  let out = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(part) ? `[${part}]` : out === '' ? part : `.${part}`;
+  }
+  return out;
+}

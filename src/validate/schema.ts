@@ -1,0 +1,162 @@
+/**
+ * Checks an object against its CRD the way kube-apiserver does on apply: the
+ * openAPIV3Schema (with ajv, Kubernetes' extensions translated) and then the
+ * x-kubernetes-validations CEL rules. Each schema is compiled once per process.
+ */
+import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { Codes } from '../core/codes';
+import { evaluateRule } from './cel';
+import { CrdBundle, CrdVersionSchema, gvkKey } from './crd-schemas';
+import { Finding, finding, fieldOfPointer, Manifest } from './finding';
+
+/** Go RE2 patterns in JavaScript: a leading `(?i)` becomes the `i` flag. */
+function goRegExp(pattern: string, flags: string): RegExp {
+  const m = /^(\^?)\(\?i\)/.exec(pattern);
+  return m ? new RegExp(m[1] + pattern.slice(m[0].length), `${flags}i`) : new RegExp(pattern, flags);
+}
+goRegExp.code = 'goRegExp';
+
+const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { regExp: goRegExp as any } });
+addFormats(ajv, ['date-time', 'byte']);
+// Kubernetes checks only a few formats; the others (int32, double, string, url...) are annotations.
+for (const f of ['int32', 'int64', 'float', 'double', 'string', 'binary', 'url', 'uri', 'password', 'int-or-string']) ajv.addFormat(f, true);
+
+/** Translates a structural schema into plain JSON Schema as kube-apiserver interprets it. */
+export function toJsonSchema(s: any): any {
+  if (!s || typeof s !== 'object') return s;
+  const out: any = {};
+  for (const k of ['enum', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems',
+    'uniqueItems', 'minProperties', 'maxProperties', 'multipleOf', 'required']) {
+    if (s[k] !== undefined) out[k] = s[k];
+  }
+  // OpenAPI v3.0 exclusive bounds are booleans on minimum/maximum.
+  if (s.exclusiveMinimum === true && s.minimum !== undefined) { delete out.minimum; out.exclusiveMinimum = s.minimum; }
+  if (s.exclusiveMaximum === true && s.maximum !== undefined) { delete out.maximum; out.exclusiveMaximum = s.maximum; }
+  if (s.format && s.format !== 'int-or-string') out.format = s.format;
+  let type: string | string[] | undefined = s.type;
+  if (s['x-kubernetes-int-or-string']) type = ['integer', 'string'];
+  if (type !== undefined) out.type = s.nullable && !Array.isArray(type) ? [type, 'null'] : type;
+  if (s.properties) {
+    out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, toJsonSchema(v)]));
+  }
+  if (s.items) out.items = toJsonSchema(s.items);
+  if (s.additionalProperties !== undefined) {
+    out.additionalProperties = typeof s.additionalProperties === 'object' ? toJsonSchema(s.additionalProperties) : s.additionalProperties;
+  } else if (s.properties && !s['x-kubernetes-preserve-unknown-fields']) {
+    // Strict field validation (kubectl's default): unknown fields are errors.
+    out.additionalProperties = false;
+  }
+  for (const k of ['oneOf', 'anyOf', 'allOf']) if (s[k]) out[k] = s[k].map(toJsonSchema);
+  if (s.not) out.not = toJsonSchema(s.not);
+  return out;
+}
+
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function validatorOf(v: CrdVersionSchema): ValidateFunction {
+  let fn = compiled.get(v.schema);
+  if (!fn) {
+    const root = toJsonSchema(v.schema);
+    // The API server validates metadata itself; the CRD schema says only `type: object`.
+    // apiVersion, kind and metadata are always allowed at the root.
+    if (root.properties) root.properties = { ...root.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+    fn = ajv.compile(root);
+    compiled.set(v.schema, fn);
+  }
+  return fn;
+}
+
+/** Converts `value` to CEL input following `schema`: integers become bigint, as in Kubernetes. */
+function celValue(value: any, schema: any): any {
+  if (value === null || value === undefined || !schema) return value;
+  if (typeof value === 'number') {
+    const integral = schema.type === 'integer' || schema['x-kubernetes-int-or-string'];
+    return integral && Number.isInteger(value) ? BigInt(value) : value;
+  }
+  if (Array.isArray(value)) return value.map((v) => celValue(v, schema.items));
+  if (typeof value === 'object') {
+    const out: Record<string, any> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const sub = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      out[k] = sub ? celValue(v, sub) : plainCel(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Without a schema (preserve-unknown-fields): whole numbers stay doubles, as JSON's do. */
+function plainCel(v: any): any {
+  return v;
+}
+
+/** Every CEL rule of `schema` and its descendants that fails for `value`. */
+export function celProblems(value: any, schema: any, field: string, out: { field: string; message: string }[]): void {
+  if (value === undefined || value === null || !schema) return;
+  for (const rule of schema['x-kubernetes-validations'] ?? []) {
+    if (typeof rule.rule !== 'string' || /\boldSelf\b/.test(rule.rule)) continue; // transition rules need the old object
+    const result = evaluateRule(rule.rule, celValue(value, schema));
+    if (!result.ok) {
+      const msg = rule.message ?? `failed rule: ${rule.rule.replace(/\s+/g, ' ')}`;
+      out.push({ field, message: result.error ? `${msg} (evaluation error: ${result.error})` : msg });
+    }
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => celProblems(v, schema.items, `${field}[${i}]`, out));
+  } else if (typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const sub = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      if (sub) celProblems(v, sub, field ? `${field}.${k}` : k, out);
+    }
+  }
+}
+
+/** Problems of `m` against one CRD version: schema first, then CEL (only on schema-valid objects, as the API server does). */
+export function checkAgainst(m: Manifest, v: CrdVersionSchema, bundle: string): Finding[] {
+  const validate = validatorOf(v);
+  const tag = bundle ? ` (${bundle})` : '';
+  if (!validate(m)) {
+    const seen = new Set<string>();
+    const out: Finding[] = [];
+    for (const e of validate.errors ?? []) {
+      const field = fieldOfPointer(e.instancePath);
+      const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as any).additionalProperty}'`
+        : e.keyword === 'enum' ? ` (${(e.params as any).allowedValues.join(', ')})` : '';
+      const message = `${e.message}${extra}${tag}`;
+      const key = `${field}\u0000${message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(finding(Codes.SCHEMA_VIOLATION, m, field, message));
+    }
+    return out;
+  }
+  const problems: { field: string; message: string }[] = [];
+  celProblems(m, v.schema, '', problems);
+  return problems.map((p) => finding(Codes.CEL_RULE_VIOLATION, m, p.field, `${p.message}${tag}`));
+}
+
+/**
+ * Problems of a custom resource against every bundle that defines its kind
+ * (so an Istio object must pass both Istio versions); undefined if no bundle
+ * defines the group (not a custom resource these CRDs know).
+ */
+export function checkCustomResource(m: Manifest, bundles: readonly CrdBundle[]): Finding[] | undefined {
+  const [group, version] = String(m.apiVersion ?? '').includes('/') ? String(m.apiVersion).split('/', 2) : ['', String(m.apiVersion ?? '')];
+  if (!bundles.some((b) => b.groups.has(group))) return undefined;
+  // Every bundle that defines the kind must serve the version (both Istio releases, say).
+  const owners = bundles.filter((b) => b.kinds.has(`${group}/${m.kind}`));
+  if (owners.length === 0) {
+    return [finding(Codes.UNKNOWN_KIND, m, 'kind', `no CRD defines kind ${m.kind} in group ${group}`)];
+  }
+  const out: Finding[] = [];
+  for (const b of owners) {
+    const v = b.schemas.get(gvkKey(group, version, String(m.kind)));
+    if (!v || !v.served) {
+      out.push(finding(Codes.UNKNOWN_KIND, m, 'apiVersion', `${m.apiVersion} ${m.kind} is not served by the CRDs of ${b.name}`));
+      continue;
+    }
+    out.push(...checkAgainst(m, v, b.name));
+  }
+  return out;
+}

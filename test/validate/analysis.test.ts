@@ -1,0 +1,155 @@
+import { analyze } from '../../src/validate/analysis';
+import { app, authorizationPolicy, deployment, destinationRule, M, peerAuthentication, route, service, serviceAccount, sidecar, virtualService } from './fixtures';
+
+/** The codes `manifests` trigger, with the resource and field of each. */
+function codes(manifests: M[]): string[] {
+  return analyze(manifests).map((f) => `${f.code} ${f.resource.kind}/${f.resource.name} ${f.field}`).sort();
+}
+
+describe('analysis', () => {
+  test('a clean set of two services passes every check', () => {
+    expect(codes([...app('orders'), ...app('payments')])).toEqual([]);
+  });
+
+  test('MESH100: a route to a host with no Service', () => {
+    const base = app('orders');
+    expect(codes([...base, virtualService('x', [route('nowhere')])])).toEqual(['MESH100 VirtualService/x spec.http[0].route[0].destination.host']);
+    // A fully qualified host resolves to the same Service.
+    expect(codes([...base, virtualService('x', [route('orders.shop.svc.cluster.local', 'stable')])])).toEqual([]);
+    // A ServiceEntry declares an external host.
+    const se = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'ext', namespace: 'shop' }, spec: { hosts: ['api.example.com'], resolution: 'DNS', ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }] } };
+    expect(codes([...base, se, virtualService('api.example.com', [route('api.example.com')])])).toEqual([]);
+  });
+
+  test('MESH101: a subset the DestinationRule does not define (503 NR)', () => {
+    const [svc, sa, dep, dr] = app('orders');
+    expect(codes([svc, sa, dep, dr, virtualService('orders', [route('orders', 'canary')])])).toEqual(['MESH101 VirtualService/orders spec.http[0].route[0].destination.subset']);
+    expect(codes([svc, sa, dep, dr, virtualService('orders', [route('orders', 'stable')])])).toEqual([]);
+    const msg = analyze([svc, sa, dep, dr, virtualService('orders', [route('orders', 'canary')])])[0].message;
+    expect(msg).toMatch(/subset 'canary'.*defined: stable.*503 NR/);
+  });
+
+  test('MESH102: two VirtualServices for one host; a gateway-only one does not conflict', () => {
+    const base = app('orders');
+    const second = { ...virtualService('orders-b', [route('orders', 'stable')]), spec: { hosts: ['orders'], http: [route('orders', 'stable')] } };
+    expect(codes([...base, second])).toEqual(['MESH102 VirtualService/orders spec.hosts', 'MESH102 VirtualService/orders-b spec.hosts']);
+    expect(codes([...base, { ...second, spec: { ...second.spec, gateways: ['istio-system/public'] } }])).toEqual([]);
+  });
+
+  test('MESH103: a destination without a port when the Service has several', () => {
+    const two = [{ name: 'http', port: 80 }, { name: 'grpc', port: 9090 }];
+    const [, sa, dep, dr] = app('orders');
+    expect(codes([service('orders', two), sa, dep, dr, virtualService('orders', [route('orders', 'stable')])]))
+      .toEqual(['MESH103 VirtualService/orders spec.http[0].route[0].destination.port']);
+    const withPort = virtualService('orders', [{ route: [{ destination: { host: 'orders', subset: 'stable', port: { number: 80 } } }] }]);
+    expect(codes([service('orders', two), sa, dep, dr, withPort])).toEqual([]);
+    const wrongPort = virtualService('orders', [{ route: [{ destination: { host: 'orders', subset: 'stable', port: { number: 81 } } }] }]);
+    expect(codes([service('orders', two), sa, dep, dr, wrongPort])).toEqual(['MESH103 VirtualService/orders spec.http[0].route[0].destination.port.number']);
+  });
+
+  test('MESH104: a rule after a match-less rule is unreachable', () => {
+    const [svc, sa, dep, dr] = app('orders');
+    const qa = { match: [{ headers: { 'x-qa': { exact: '1' } } }], ...route('orders', 'stable') };
+    expect(codes([svc, sa, dep, dr, virtualService('orders', [route('orders', 'stable'), qa])])).toEqual(['MESH104 VirtualService/orders spec.http[1]']);
+    expect(codes([svc, sa, dep, dr, virtualService('orders', [qa, route('orders', 'stable')])])).toEqual([]);
+  });
+
+  test('MESH105: port names outside the protocol convention, unless appProtocol says', () => {
+    const [, sa, dep, dr, vs] = app('orders');
+    expect(codes([service('orders', [{ name: 'web', port: 80 }]), sa, dep, dr, vs])).toEqual(['MESH105 Service/orders spec.ports[0].name']);
+    expect(codes([service('orders', [{ name: 'web', port: 80, appProtocol: 'http' }]), sa, dep, dr, vs])).toEqual([]);
+    expect(codes([service('orders', [{ name: 'http-web', port: 80 }]), sa, dep, dr, vs])).toEqual([]);
+  });
+
+  test('MESH106: a principal naming a ServiceAccount that does not exist', () => {
+    const allow = (principal: string) => authorizationPolicy('orders', { selector: { matchLabels: { app: 'orders' } }, rules: [{ from: [{ source: { principals: [principal] } }] }] });
+    expect(codes([...app('orders'), allow('cluster.local/ns/shop/sa/ghost')])).toEqual(['MESH106 AuthorizationPolicy/orders spec.rules[0].from[0].source.principals[0]']);
+    expect(codes([...app('orders'), allow('cluster.local/ns/shop/sa/orders')])).toEqual([]);
+    // A namespace the set holds nothing of is someone else's: not checked.
+    expect(codes([...app('orders'), allow('cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account')])).toEqual([]);
+  });
+
+  test('MESH107: a selector that matches no workload', () => {
+    const pa = (app: string) => peerAuthentication('orders', { selector: { matchLabels: { app } }, mtls: { mode: 'STRICT' } });
+    expect(codes([...app('orders'), pa('ordrs')])).toEqual(['MESH107 PeerAuthentication/orders spec.selector.matchLabels']);
+    expect(codes([...app('orders'), pa('orders')])).toEqual([]);
+    const sc = (app: string) => sidecar('orders', { workloadSelector: { labels: { app } }, egress: [{ hosts: ['./*'] }] });
+    expect(codes([...app('orders'), sc('nope')])).toEqual(['MESH107 Sidecar/orders spec.workloadSelector.labels']);
+    const ap = authorizationPolicy('orders', { selector: { matchLabels: { app: 'nope' } } });
+    expect(codes([...app('orders'), ap])).toEqual(['MESH107 AuthorizationPolicy/orders spec.selector.matchLabels']);
+  });
+
+  test('MESH108: a DestinationRule that sends plaintext to a STRICT workload', () => {
+    const [svc, sa, dep, , vs] = app('orders');
+    const plain = destinationRule('orders', [{ name: 'stable', labels: { version: 'v1' } }], { trafficPolicy: { tls: { mode: 'DISABLE' } } });
+    const strict = peerAuthentication('default', { mtls: { mode: 'STRICT' } });
+    expect(codes([svc, sa, dep, vs, plain, strict])).toEqual(['MESH108 DestinationRule/orders spec.trafficPolicy.tls.mode']);
+    expect(codes([svc, sa, dep, vs, plain, peerAuthentication('default', { mtls: { mode: 'PERMISSIVE' } })])).toEqual([]);
+    // Mesh-wide STRICT from the root namespace counts too.
+    expect(codes([svc, sa, dep, vs, plain, peerAuthentication('default', { mtls: { mode: 'STRICT' } }, 'istio-system')])).toEqual(['MESH108 DestinationRule/orders spec.trafficPolicy.tls.mode']);
+  });
+
+  test('MESH109: two Sidecars or PeerAuthentications selecting one workload', () => {
+    const sc = (name: string) => sidecar(name, { workloadSelector: { labels: { app: 'orders' } }, egress: [{ hosts: ['./*'] }] });
+    expect(codes([...app('orders'), sc('a'), sc('b')])).toEqual(['MESH109 Sidecar/a spec.workloadSelector', 'MESH109 Sidecar/b spec.workloadSelector']);
+    expect(codes([...app('orders'), sc('a')])).toEqual([]);
+    const pa = (name: string) => peerAuthentication(name, { mtls: { mode: 'STRICT' } });
+    expect(codes([...app('orders'), pa('a'), pa('b')])).toEqual(['MESH109 PeerAuthentication/a spec.selector', 'MESH109 PeerAuthentication/b spec.selector']);
+  });
+
+  test('MESH110: subset labels that match no pod template', () => {
+    const [svc, sa, dep, , vs] = app('orders');
+    const dr = destinationRule('orders', [{ name: 'stable', labels: { version: 'v1' } }, { name: 'canary', labels: { version: 'v2' } }]);
+    expect(codes([svc, sa, dep, vs, dr])).toEqual(['MESH110 DestinationRule/orders spec.subsets[1].labels']);
+    expect(codes([svc, sa, dep, deployment('orders', 'v2'), vs, dr])).toEqual([]);
+  });
+
+  test('MESH111 (warning): retries on 5xx for a route that serves POST', () => {
+    const [svc, sa, dep, dr] = app('orders');
+    const retries = { attempts: 3, retryOn: '5xx,reset' };
+    const post = virtualService('orders', [{ match: [{ method: { exact: 'POST' } }], retries, ...route('orders', 'stable') }, route('orders', 'stable')]);
+    const found = analyze([svc, sa, dep, dr, post]);
+    expect(found.map((f) => [f.code, f.field, f.severity])).toEqual([['MESH111', 'spec.http[0].retries.retryOn', 'warning']]);
+    const get = virtualService('orders', [{ match: [{ method: { exact: 'GET' } }], retries, ...route('orders', 'stable') }, route('orders', 'stable')]);
+    expect(codes([svc, sa, dep, dr, get])).toEqual([]);
+    // Without a method match, the methods AuthorizationPolicies allow on the workload decide.
+    const any = virtualService('orders', [{ retries, ...route('orders', 'stable') }]);
+    const allowPost = authorizationPolicy('orders', { selector: { matchLabels: { app: 'orders' } }, rules: [{ to: [{ operation: { methods: ['POST'] } }] }] });
+    expect(codes([svc, sa, dep, dr, any, allowPost])).toEqual(['MESH111 VirtualService/orders spec.http[0].retries.retryOn']);
+    expect(codes([svc, sa, dep, dr, { ...any, spec: { ...any.spec, http: [{ ...any.spec.http[0], retries: { attempts: 3, retryOn: 'reset,connect-failure' } }] } }, allowPost])).toEqual([]);
+  });
+
+  test('MESH112: weights that do not sum to 100 (boundaries 99, 100, 101)', () => {
+    const [svc, sa, dep] = app('orders');
+    const dr = destinationRule('orders', [{ name: 'stable', labels: { version: 'v1' } }, { name: 'canary', labels: { version: 'v2' } }]);
+    const split = (a: number, b: number) => virtualService('orders', [{ route: [
+      { destination: { host: 'orders', subset: 'stable' }, weight: a }, { destination: { host: 'orders', subset: 'canary' }, weight: b }] }]);
+    const base = [svc, sa, dep, deployment('orders', 'v2'), dr];
+    expect(codes([...base, split(90, 10)])).toEqual([]);
+    expect(codes([...base, split(90, 9)])).toEqual(['MESH112 VirtualService/orders spec.http[0].route']);
+    expect(codes([...base, split(90, 11)])).toEqual(['MESH112 VirtualService/orders spec.http[0].route']);
+  });
+
+  test('MESH113: two DestinationRules for one host', () => {
+    const extra = { ...destinationRule('orders'), metadata: { name: 'orders-2', namespace: 'shop' } };
+    expect(codes([...app('orders'), extra])).toEqual(['MESH113 DestinationRule/orders spec.host', 'MESH113 DestinationRule/orders-2 spec.host']);
+  });
+
+  test('MESH114: perTryTimeout longer than the timeout (equal passes)', () => {
+    const [svc, sa, dep, dr] = app('orders');
+    const vs = (t: string, p: string) => virtualService('orders', [{ ...route('orders', 'stable'), timeout: t, retries: { attempts: 2, perTryTimeout: p } }]);
+    expect(codes([svc, sa, dep, dr, vs('1s', '1s')])).toEqual([]);
+    expect(codes([svc, sa, dep, dr, vs('1s', '1001ms')])).toEqual(['MESH114 VirtualService/orders spec.http[0].retries.perTryTimeout']);
+  });
+
+  test('the index keeps the analysis linear: 2,000 services are checked quickly', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => app(`svc-${i}`)).flat();
+    const start = Date.now();
+    expect(analyze(many)).toEqual([]);
+    expect(Date.now() - start).toBeLessThan(3000);
+  });
+
+  test('service accounts and namespaces are resolved per namespace', () => {
+    expect(codes([service('a', undefined, 'x'), serviceAccount('a', 'x'), deployment('a', 'v1', 'x'), destinationRule('a', undefined, {}, 'x'), virtualService('a', [route('a.x.svc.cluster.local', 'stable')], {}, 'x')])).toEqual([]);
+  });
+});

@@ -1,0 +1,51 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { buildApp } from '../../src/main';
+import { MeshApp } from '../../src/mesh/mesh-app';
+import { MeshChart } from '../../src/mesh/mesh-chart';
+import { MeshService } from '../../src/service/mesh-service';
+import { analyze } from '../../src/validate/analysis';
+import { validateManifests } from '../../src/validate/validate';
+import { meshChart, synth, synthError } from '../util';
+
+describe('synth-time validation', () => {
+  test('every environment of the EC site passes schema, CEL and analysis', () => {
+    const files = buildApp().manifests();
+    for (const env of ['dev', 'staging', 'production']) {
+      const manifests = files.filter((f) => f.path.startsWith(`${env}/`)).map((f) => f.manifest);
+      expect(manifests.length).toBeGreaterThan(30);
+      expect(validateManifests(manifests)).toEqual([]);
+    }
+  });
+
+  test('a problem only visible in the rendered manifests fails synth naming construct, resource, field and code', () => {
+    // GIVEN a service whose route timeout renders below Istio's 1ms minimum only through an escape hatch
+    const { app, chart } = meshChart();
+    const svc = new MeshService(chart, 'payment-service', { image: 'p:1' });
+    ApiObject.of(svc.node.findChild('VirtualService')).addJsonPatch(JsonPatch.add('/spec/http/0/timeout', '500us'));
+    // THEN synth fails with the construct path, the environment, kind, name, field and code
+    expect(synthError(app)).toMatch(/\[test\/payment-service\/VirtualService\] test\/VirtualService\/payment-service: spec.http\[0\].timeout: .*1ms.*\[MESH151\]/);
+  });
+
+  test('schemaValidation: false opts out, even with no CRD directory', () => {
+    const app = new MeshApp({ schemaValidation: false, crdDirectory: '/nonexistent' });
+    const chart = new MeshChart(app, 'test', { namespace: 'production' });
+    new MeshService(chart, 'order-service', { image: 'o:1' });
+    expect(synth(app).length).toBeGreaterThan(0);
+  });
+
+  test('a missing CRD directory fails synth saying how to point to it', () => {
+    const app = new MeshApp({ crdDirectory: '/nonexistent' });
+    const chart = new MeshChart(app, 'test', { namespace: 'production' });
+    new MeshService(chart, 'order-service', { image: 'o:1' });
+    expect(synthError(app)).toMatch(/CDK8S_MESH_CRDS.*schemaValidation: false.*\[MESH155\]/);
+  });
+
+  test('the analysis also catches what the constructs catch, in plain manifests', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'order-service', { image: 'o:1' });
+    const manifests = synth(app).map((m) => JSON.parse(JSON.stringify(m)));
+    const vs = manifests.find((m) => m.kind === 'VirtualService');
+    vs.spec.http[0].route = [{ destination: { host: 'order-service', subset: 'canary' }, weight: 95 }];
+    expect(analyze(manifests).map((f) => f.code).sort()).toEqual(['MESH101', 'MESH112']);
+  });
+});

@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as jsyaml from 'js-yaml';
+import { main } from '../../src/validate/cli';
+import { app, route, virtualService } from './fixtures';
+
+function run(args: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = main(args, { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  return { code, out, err };
+}
+
+function dir(files: Record<string, unknown[]>): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-validate-'));
+  for (const [name, docs] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(d, name)), { recursive: true });
+    fs.writeFileSync(path.join(d, name), docs.map((x) => jsyaml.dump(x)).join('---\n'));
+  }
+  return d;
+}
+
+describe('cdk8s-mesh-validate', () => {
+  test('a clean directory (nested, multi-document) exits 0', () => {
+    const d = dir({ 'a/orders.yaml': app('orders'), 'b/payments.yml': app('payments') });
+    const r = run([d]);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toBe('10 resources checked: 0 errors, 0 warnings\n');
+  });
+
+  test('findings exit 1 with readable lines naming file, resource, field and code', () => {
+    const [svc, sa, dep, dr] = app('orders');
+    const d = dir({ 'orders.yaml': [svc, sa, dep, dr, virtualService('orders', [route('orders', 'canary')])] });
+    const r = run([d]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^ERROR .*orders\.yaml: VirtualService\/orders: spec\.http\[0\]\.route\[0\]\.destination\.subset: subset 'canary'.*\[MESH101\]$/m);
+  });
+
+  test('--format json lists findings', () => {
+    const d = dir({ 'vs.yaml': [virtualService('orders', [route('nowhere')])] });
+    const r = run(['--format', 'json', d]);
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.out);
+    expect(json).toMatchObject({ resources: 1, errors: 1, warnings: 0 });
+    expect(json.findings[0]).toMatchObject({ code: 'MESH100', severity: 'error', field: 'spec.http[0].route[0].destination.host' });
+  });
+
+  test('--schema-only checks a partial set without its references', () => {
+    const d = dir({ 'vs.yaml': [virtualService('orders', [route('nowhere', 'x')])] });
+    expect(run(['--schema-only', d]).code).toBe(0);
+    const bad = dir({ 'vs.yaml': [virtualService('orders', [{ ...route('orders'), timeout: '0s' }])] });
+    const r = run(['--schema-only', bad]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/\[MESH151\]/);
+  });
+
+  test('unparsable YAML is a finding; usage errors exit 2', () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-validate-'));
+    fs.writeFileSync(path.join(d, 'bad.yaml'), 'a: [unclosed\n');
+    expect(run([d]).out).toMatch(/\[MESH156\]/);
+    expect(run([]).code).toBe(2);
+    expect(run(['--format', 'xml', d]).code).toBe(2);
+    expect(run(['--nope', d]).code).toBe(2);
+    expect(run(['/nonexistent/path']).code).toBe(2);
+    const missing = run(['--crds', '/nonexistent', dir({ 'vs.yaml': [virtualService('orders', [route('orders')])] })]);
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.err).toMatch(/CDK8S_MESH_CRDS.*\[MESH155\]/);
+  });
+});

@@ -1,0 +1,89 @@
+import { checkSchema, validateManifests } from '../../src/validate/validate';
+import { deployment, destinationRule, route, virtualService } from './fixtures';
+
+const codes = (m: Record<string, any>) => checkSchema(m).map((f) => `${f.code} ${f.field} ${f.message}`);
+
+describe('schema and CEL conformance', () => {
+  test('a valid VirtualService passes both Istio versions', () => {
+    expect(codes(virtualService('orders', [{ ...route('orders', 'stable'), timeout: '1ms' }]))).toEqual([]);
+  });
+
+  test('CEL: a duration under 1ms fails x-kubernetes-validations in both Istio versions (boundary 1ms passes)', () => {
+    expect(codes(virtualService('orders', [{ ...route('orders'), timeout: '999us' }]))).toEqual([
+      'MESH151 spec.http[0].timeout must be a valid duration greater than 1ms (istio-1.24.6)',
+      'MESH151 spec.http[0].timeout must be a valid duration greater than 1ms (istio-1.30.3)',
+    ]);
+  });
+
+  test('CEL: a port number outside 1-65535 (0 and 65536 fail, 65535 passes)', () => {
+    const withPort = (n: number) => ({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'ext', namespace: 'shop' },
+      spec: { hosts: ['api.example.com'], resolution: 'DNS', ports: [{ number: n, name: 'https', protocol: 'HTTPS' }] } });
+    expect(codes(withPort(65535))).toEqual([]);
+    expect(checkSchema(withPort(65536)).map((f) => f.code)).toContain('MESH151');
+    expect(checkSchema(withPort(0)).map((f) => f.code)).toContain('MESH151');
+  });
+
+  test('schema: unknown fields and wrong types are errors, with their field path', () => {
+    const vs = virtualService('orders', [{ ...route('orders'), retries: { attempts: 'three' }, retry: {} }]);
+    const found = checkSchema(vs).map((f) => `${f.code} ${f.field}`);
+    expect(found).toContain('MESH150 spec.http[0].retries.attempts');
+    expect(found).toContain('MESH150 spec.http[0]');
+    expect(checkSchema(vs).find((f) => f.field === 'spec.http[0]')?.message).toMatch(/additional properties 'retry'/);
+  });
+
+  test('schema: an enum value outside the CRD lists its allowed values', () => {
+    const dr = destinationRule('orders', undefined, { trafficPolicy: { loadBalancer: { simple: 'FASTEST' } } });
+    expect(codes(dr)[0]).toMatch(/^MESH150 spec.trafficPolicy.loadBalancer.simple .*ROUND_ROBIN/);
+  });
+
+  test('an apiVersion that one Istio version does not serve, and an unknown kind', () => {
+    const vs = { ...virtualService('orders', [route('orders')]), apiVersion: 'networking.istio.io/v9' };
+    expect(codes(vs)).toEqual([
+      'MESH152 apiVersion networking.istio.io/v9 VirtualService is not served by the CRDs of istio-1.24.6',
+      'MESH152 apiVersion networking.istio.io/v9 VirtualService is not served by the CRDs of istio-1.30.3',
+    ]);
+    expect(codes({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })[0]).toMatch(/^MESH152/);
+  });
+
+  test('Flagger and prometheus-operator objects are checked against their CRDs', () => {
+    const rule = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'slo', namespace: 'shop' }, spec: { groups: [{ name: 'g', rules: [{ record: 'x', expr: 'up' }] }] } };
+    expect(codes(rule)).toEqual([]);
+    expect(codes({ ...rule, spec: { groups: [{ rules: [] }] } }).map((c) => c.split(' ')[0])).toEqual(['MESH150']);
+    const canary = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'orders', namespace: 'shop' },
+      spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders' }, service: { port: 80 }, analysis: { interval: '1m', threshold: 5, maxWeight: 50, stepWeight: 10 } } };
+    expect(codes(canary)).toEqual([]);
+    expect(codes({ ...canary, spec: { ...canary.spec, service: { port: 'eighty' } } }).map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual(['MESH150 spec.service.port']);
+  });
+
+  test('core objects: a Deployment with a string containerPort fails its schema', () => {
+    const d = deployment('orders');
+    expect(codes(d)).toEqual([]);
+    d.spec.template.spec.containers[0].ports = [{ containerPort: 'http' }];
+    expect(codes(d)).toEqual(['MESH153 spec.template.spec.containers[0].ports[0].containerPort must be integer']);
+  });
+
+  test('metadata: names and labels the API server rejects', () => {
+    const d = deployment('orders');
+    d.metadata.name = 'Orders_V1';
+    d.metadata.labels = { 'app': 'a b' };
+    expect(codes(d)).toEqual([
+      "MESH154 metadata.name 'Orders_V1' is not a DNS-1123 subdomain",
+      "MESH154 metadata.labels.app 'a b' is not a valid label value",
+    ]);
+    expect(codes({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a.b' }, spec: { ports: [{ port: 80 }] } })).toEqual(["MESH154 metadata.name 'a.b' is not a DNS-1123 label"]);
+  });
+
+  test('a document that is not a Kubernetes object', () => {
+    expect(codes({ hello: 'world' } as any)).toEqual(['MESH156  not a Kubernetes object (apiVersion and kind are required)']);
+  });
+
+  test('schemaOnly skips the cross-resource analysis', () => {
+    const vs = virtualService('orders', [route('nowhere', 'x')]);
+    expect(validateManifests([vs], { schemaOnly: true })).toEqual([]);
+    expect(validateManifests([vs]).map((f) => f.code)).toEqual(['MESH100', 'MESH101']);
+  });
+
+  test('a missing CRD directory says how to point to it', () => {
+    expect(() => checkSchema(virtualService('orders', [route('orders')]), '/nonexistent/crds')).toThrow(/CDK8S_MESH_CRDS.*\[MESH155\]/);
+  });
+});
