@@ -2,11 +2,14 @@ import { Construct } from 'constructs';
 import { buildEcSite, EcSite } from './ec-site';
 import { applyEdge, EcSiteEdge } from './edge';
 import { Environment } from './environments';
+import { applySecurity, EcSiteSecurity } from './security';
 
 /** One environment of the EC site with every concern applied. */
 export interface EcEnvironment extends EcSite {
   /** Gateways, rate limits, autoscaling, disruption budgets and failover. */
   readonly edge: EcSiteEdge;
+  /** End-user authentication at the edge (mTLS, authorization and network policy come with every service). */
+  readonly security: EcSiteSecurity;
 }
 
 /**
@@ -15,5 +18,5 @@ export interface EcEnvironment extends EcSite {
  */
 export function buildEcEnvironment(scope: Construct, env: Environment): EcEnvironment {
   const site = buildEcSite(scope, env);
-  return { ...site, edge: applyEdge(site, env) };
+  return { ...site, security: applySecurity(site, env), edge: applyEdge(site, env) };
 }

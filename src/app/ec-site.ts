@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { LoadBalancer } from '../core/load-balancer';
 import { Retries } from '../core/retries';
 import { MeshChart } from '../mesh/mesh-chart';
+import { SecureService } from '../security/secure-service';
 import { MeshService, MeshServiceProps } from '../service/mesh-service';
 import { Tier } from '../traffic/tier';
 import { Environment } from './environments';
@@ -49,7 +50,9 @@ export function buildEcSite(scope: Construct, env: Environment): EcSite {
   });
 
   // Payment: a strict circuit breaker, and no retry on 5xx (a retried charge may be a double charge).
-  const payment = service('payment-service', {
+  const payment = new SecureService(chart, 'payment-service', {
+    image: `${IMAGE_REGISTRY}/payment-service:1.0.0`,
+    replicas: env.replicasFor['payment-service'] ?? env.replicas,
     tier: Tier.SERVICE,
     loadBalancer: LoadBalancer.leastRequest(),
     connectionPool: { tcp: { maxConnections: 50 }, http: { http1MaxPendingRequests: 50, http2MaxRequests: 100, maxRetries: 2 } },

@@ -100,6 +100,27 @@ export const Codes = {
   CRD_DIRECTORY_NOT_FOUND: 'MESH155',
   /** A file that is not valid YAML or holds a document that is not a Kubernetes object. */
   UNPARSABLE_MANIFEST: 'MESH156',
+  /** A caller or principal that names no ServiceAccount of a service in the app. */
+  UNKNOWN_PRINCIPAL: 'MESH200',
+  /** A method in an authorization rule or call that is not an HTTP method. */
+  INVALID_HTTP_METHOD: 'MESH201',
+  /** An AuthorizationPolicy path Istio would reject (templates other than {*} and {**}, a '*' mid-path). */
+  INVALID_AUTHZ_PATH: 'MESH202',
+  /** A DENY or CUSTOM AuthorizationPolicy without rules, or CUSTOM without a provider. */
+  POLICY_WITHOUT_RULES: 'MESH203',
+  /** A PeerAuthentication with port-level mTLS but no workload selector. */
+  PORT_MTLS_WITHOUT_SELECTOR: 'MESH204',
+  // MESH205 (plaintext to a STRICT workload) is MESH108, one code at synth and in the analysis.
+  /** Principals or namespaces in authorization rules for a workload whose mTLS is not STRICT. */
+  IDENTITY_WITHOUT_STRICT_MTLS: 'MESH206',
+  /** A SecureService retrying on a condition that may send a request twice (5xx and the like). */
+  UNSAFE_RETRY: 'MESH207',
+  /** A pod that misses a hardening setting (non-root, read-only root FS, no escalation, drop ALL, limits). */
+  POD_NOT_HARDENED: 'MESH208',
+  /** A pod or container running as UID 1337, which is reserved for the Envoy proxy. */
+  RESERVED_UID: 'MESH209',
+  /** A JWT rule Istio would reject or that trusts keys over plain HTTP. */
+  INVALID_JWT_RULE: 'MESH210',
 } as const;
 
 /** One of the stable codes. */

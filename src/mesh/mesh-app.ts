@@ -53,7 +53,14 @@ export class MeshApp extends App {
   public validateAll(): void {
     const errors: string[] = [];
     for (const c of this.node.findAll()) {
-      for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
+      let found: string[];
+      try {
+        found = c.node.validate();
+      } catch (e) {
+        // A validator that throws still names its construct.
+        found = [`validation failed: ${(e as Error).message}`];
+      }
+      for (const e of found) errors.push(`[${c.node.path}] ${e}`);
     }
     if (errors.length > 0) {
       throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);

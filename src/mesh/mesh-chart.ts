@@ -4,6 +4,7 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
+import { MeshSecurity, MeshSecurityProps } from '../security/mesh-security';
 import type { MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
 import { addNamespace } from '../workload/workload';
@@ -32,6 +33,11 @@ export interface MeshChartProps extends ChartProps {
    * @default true
    */
   readonly createNamespace?: boolean;
+  /**
+   * The namespace's security: mTLS layers, the allow-nothing baseline, metrics scraping.
+   * @default - secure defaults: STRICT mTLS mesh-wide and per namespace, allow-nothing, deny-by-default
+   */
+  readonly security?: MeshSecurityProps;
 }
 
 /**
@@ -70,6 +76,7 @@ export class MeshChart extends Chart {
         [Labels.MANAGED_BY]: MANAGED_BY,
       });
     }
+    new MeshSecurity(this, 'Security', props.security);
     this.node.addValidation({ validate: () => this.problems() });
   }
 

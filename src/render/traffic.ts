@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import {
   DestinationRuleSpec,
   DestinationRuleSpecTrafficPolicy,
@@ -10,13 +11,22 @@ import {
   VirtualServiceSpecHttpMatch,
   VirtualServiceSpecHttpRoute,
 } from '../../imports/networking.istio.io';
-import { toIstioDuration } from '../core/duration';
+import { describeDuration, istioDurationProblem, toIstioDuration as strictIstioDuration } from '../core/duration';
 import { StringMatch } from '../core/http';
 import { LoadBalancer } from '../core/load-balancer';
 import { Retries } from '../core/retries';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { HostTraffic, HttpMatchOptions, LocalityLbOptions, RouteDestinationOptions } from '../traffic/host-traffic';
 import { TierSettings } from '../traffic/tier';
+
+/**
+ * Istio's form of a duration. Rendering never throws: validation may render objects
+ * (to check JSON patches, say) before every problem has been reported, and an invalid
+ * duration is reported with its construct path (MESH010) before anything is written.
+ */
+function toIstioDuration(d: Duration): string {
+  return istioDurationProblem(d) ? describeDuration(d) : strictIstioDuration(d);
+}
 
 /** What the renderer needs besides the host's contributions. */
 export interface HostRenderContext {

@@ -18,6 +18,7 @@ import { renderDestinationRuleSpec, renderVirtualServiceSpec, HostRenderContext 
 import { HostTraffic, HttpRouteOptions, RouteDestinationOptions } from '../traffic/host-traffic';
 import { Tier, TierSettings } from '../traffic/tier';
 import { mergeTierSettings, TierDefaults } from '../traffic/tier-defaults';
+import { ServiceSecurity } from '../security/service-security';
 import { addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadServiceAccount } from '../workload/workload';
 import { CallOptions, ServiceCall } from './service-call';
 import { DEFAULT_PORTS, ResolvedServicePort, resolvePorts, ServicePortOptions } from './service-port';
@@ -146,8 +147,12 @@ export class MeshService extends Construct implements IMeshService {
   public readonly traffic: HostTraffic;
   /** The labels of the current version's pods. */
   public readonly podLabels: Readonly<Record<string, string>>;
+  /** The labels of every resource the service writes (`app.kubernetes.io/name`, managed-by, part-of). */
+  public readonly resourceLabels: Readonly<Record<string, string>>;
   /** The chart the service belongs to. */
   public readonly chart: MeshChart;
+  /** Base of the health-check paths (`/health`), if the service's first port speaks HTTP. */
+  public readonly healthCheckPath?: string;
 
   private readonly props: MeshServiceProps;
   private readonly _calls: ServiceCall[] = [];
@@ -164,12 +169,14 @@ export class MeshService extends Construct implements IMeshService {
     this.replicas = props.replicas ?? 2;
     this.ports = resolvePorts(props.ports ?? DEFAULT_PORTS);
     this.selectorLabels = { [Labels.APP]: this.name };
+    this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? props.healthCheckPath ?? '/health' : undefined;
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
     this.principal = dns1123LabelProblem(this.name) || dns1123LabelProblem(this.namespace)
       ? Principal.serviceAccount('invalid', 'invalid', this.chart.trustDomain)
       : Principal.serviceAccount(this.namespace, this.serviceAccountName, this.chart.trustDomain);
 
     const common = { ...this.chart.commonLabels(), [Labels.NAME]: this.name };
+    this.resourceLabels = common;
     this.podLabels = {
       [Labels.APP]: this.name,
       [Labels.VERSION]: this.version,
@@ -202,6 +209,7 @@ export class MeshService extends Construct implements IMeshService {
     });
 
     this.chart._register(this);
+    new ServiceSecurity(this, 'Security');
     this.node.addValidation({ validate: () => this.problems() });
   }
 

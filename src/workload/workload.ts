@@ -2,9 +2,11 @@
  * Every use of cdk8s-plus-27 lives in this folder, so that moving to a newer
  * cdk8s-plus is a change of one dependency and one folder.
  */
-import { ApiObject, Duration, Size } from 'cdk8s';
+import { ApiObject, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { podHardeningProblems } from '../security/pod-hardening';
 
 /** CPU and memory requests and limits of a container. */
 export interface ContainerResources {
@@ -231,6 +233,11 @@ export function addDeployment(scope: Construct, id: string, spec: DeploymentSpec
     }],
   });
   deployment.select(kplus.LabelSelector.of({ labels: spec.selector }));
+  // Checked on the rendered pod, JSON patches included, so an escape hatch cannot quietly un-harden it.
+  deployment.node.addValidation({
+    validate: () => podHardeningProblems(ApiObject.of(deployment).toJson().spec?.template?.spec,
+      { allowToken: spec.automountServiceAccountToken }),
+  });
   return deployment;
 }
 
@@ -270,3 +277,70 @@ export function addNamespace(scope: Construct, id: string, name: string, labels:
 
 /** The type of a ServiceAccount a workload runs as. */
 export type WorkloadServiceAccount = kplus.ServiceAccount;
+
+/** Pods a network policy rule allows: by labels, in the policy's namespace or another. */
+export interface NetworkPeer {
+  /**
+   * Labels of the pods.
+   * @default - every pod of the namespace(s)
+   */
+  readonly podLabels?: Record<string, string>;
+  /**
+   * The pods' namespace.
+   * @default - the policy's own namespace
+   */
+  readonly namespace?: string;
+}
+
+/** A port a network policy rule allows. */
+export interface NetworkPort {
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+}
+
+/** One rule of a network policy: traffic with any of the peers on any of the ports. */
+export interface NetworkRule {
+  readonly peers: NetworkPeer[];
+  readonly ports: NetworkPort[];
+}
+
+/** A network policy as the security layer describes it, worked out at synth. */
+export interface NetworkPolicySpec {
+  /** Labels of the pods the policy applies to; `{}` selects every pod of the namespace. */
+  readonly podLabels: Record<string, string>;
+  /** Incoming traffic allowed; every other connection is denied. */
+  readonly ingress: NetworkRule[];
+  /** Outgoing traffic allowed; every other connection is denied. */
+  readonly egress: NetworkRule[];
+}
+
+/**
+ * A deny-by-default Kubernetes NetworkPolicy (both directions), its rules produced at
+ * synth. cdk8s-plus-27's NetworkPolicy takes its rules one by one when they are
+ * added and renders them in that order; the call graph is only complete at synth,
+ * so the policy is written with the `k8s` types cdk8s-plus-27 exports instead.
+ */
+export function addNetworkPolicy(scope: Construct, id: string, meta: { name: string; namespace: string; labels: Record<string, string> },
+  produce: () => NetworkPolicySpec): k8s.KubeNetworkPolicy {
+  const peer = (p: NetworkPeer): k8s.NetworkPolicyPeer => ({
+    podSelector: { matchLabels: p.podLabels ? { ...p.podLabels } : undefined },
+    namespaceSelector: p.namespace ? { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } } : undefined,
+  });
+  const ports = (r: NetworkRule): k8s.NetworkPolicyPort[] => r.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }));
+  return new k8s.KubeNetworkPolicy(scope, id, {
+    metadata: meta,
+    spec: Lazy.any({
+      produce: (): k8s.NetworkPolicySpec => {
+        const s = produce();
+        // A rule with no peers would allow every peer: such rules are dropped, never written.
+        const real = (rules: NetworkRule[]) => rules.filter((r) => r.peers.length > 0);
+        return {
+          podSelector: { matchLabels: Object.keys(s.podLabels).length > 0 ? { ...s.podLabels } : undefined },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: real(s.ingress).map((r) => ({ from: r.peers.map(peer), ports: ports(r) })),
+          egress: real(s.egress).map((r) => ({ to: r.peers.map(peer), ports: ports(r) })),
+        };
+      },
+    }),
+  });
+}

@@ -17,9 +17,11 @@ describe('MeshService defaults', () => {
     const { app, chart } = meshChart();
     new MeshService(chart, 'order-service', { image: 'img' });
     const out = synth(app);
-    expect(out.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
-      'Deployment/order-service', 'DestinationRule/order-service', 'Namespace/production',
-      'Service/order-service', 'ServiceAccount/order-service', 'VirtualService/order-service',
+    const own = out.filter((m) => m.metadata.labels?.['app.kubernetes.io/name'] === 'order-service' || m.metadata.name === 'order-service');
+    expect(own.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
+      'AuthorizationPolicy/order-service-policy', 'Deployment/order-service', 'DestinationRule/order-service',
+      'NetworkPolicy/order-service', 'Service/order-service', 'ServiceAccount/order-service',
+      'Sidecar/order-service', 'VirtualService/order-service',
     ]);
     const deployment = find(out, 'Deployment', 'order-service');
     expect(deployment.metadata.namespace).toBe('production');

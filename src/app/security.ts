@@ -1,0 +1,37 @@
+import { EdgeAuthentication } from '../security/edge-authentication';
+import { EcSite } from './ec-site';
+import { Environment, EnvironmentName } from './environments';
+
+/** The identity provider that signs end users' tokens, per environment. */
+export const IDENTITY_PROVIDERS: Readonly<Record<EnvironmentName, { readonly issuer: string; readonly audience: string }>> = {
+  dev: { issuer: 'https://auth.dev.example.com', audience: 'ec-site-dev' },
+  staging: { issuer: 'https://auth.staging.example.com', audience: 'ec-site-staging' },
+  production: { issuer: 'https://auth.example.com', audience: 'ec-site' },
+};
+
+/** What {@link applySecurity} adds to the EC site. */
+export interface EcSiteSecurity {
+  /** JWT validation at api-gateway, and the rule admitting signed-in users to /api/*. */
+  readonly edge: EdgeAuthentication;
+}
+
+/**
+ * The EC site's security beyond the defaults every MeshChart already has (STRICT mTLS
+ * mesh-wide and per namespace, allow-prometheus, allow-nothing, deny-by-default
+ * NetworkPolicy, per-service policies from the call graph, payment as a SecureService):
+ * end users reach api-gateway only with a token from the environment's identity provider.
+ *
+ * The call graph's asynchronous edge (order-service → notification-service) is a
+ * fire-and-forget HTTP POST, so it is authorized like any other call.
+ */
+export function applySecurity(site: EcSite, env: Environment): EcSiteSecurity {
+  const idp = IDENTITY_PROVIDERS[env.name];
+  const edge = new EdgeAuthentication(site.chart, 'edge-authentication', {
+    service: site.apiGateway,
+    issuer: idp.issuer,
+    jwksUri: `${idp.issuer}/.well-known/jwks.json`,
+    audiences: [idp.audience],
+    paths: ['/api/*'],
+  });
+  return { edge };
+}

@@ -1,0 +1,155 @@
+import { Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { AuthorizationPolicy } from '../../imports/security.istio.io';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+import { Labels, MANAGED_BY } from '../core/labels';
+import { dns1123LabelProblem } from '../core/names';
+import type { MeshChart } from '../mesh/mesh-chart';
+import { addNetworkPolicy, NetworkPeer } from '../workload/workload';
+import { MtlsMode } from './mtls-mode';
+import { MtlsPolicy } from './mtls-policy';
+
+/** Props for {@link MeshSecurity}, given as `MeshChartProps.security`. */
+export interface MeshSecurityProps {
+  /**
+   * Istio's root namespace: a PeerAuthentication there applies to the whole mesh.
+   * @default 'istio-system'
+   * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig
+   */
+  readonly rootNamespace?: string;
+  /**
+   * The namespace istiod runs in; every sidecar may reach it on 15012 (xDS and certificates).
+   * @default - the root namespace
+   */
+  readonly controlPlaneNamespace?: string;
+  /**
+   * The mesh-wide mTLS mode, written as PeerAuthentication `default` in the root namespace.
+   * @default MtlsMode.strict()
+   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
+   */
+  readonly meshMtls?: MtlsMode;
+  /**
+   * Whether this chart writes the mesh-wide PeerAuthentication (turn off when another chart owns the root namespace).
+   * @default true
+   */
+  readonly meshWidePolicy?: boolean;
+  /**
+   * The namespace's mTLS mode, PeerAuthentication `default` in the chart's namespace: a
+   * second layer that holds if the mesh-wide policy is changed by mistake.
+   * @default MtlsMode.strict()
+   */
+  readonly namespaceMtls?: MtlsMode;
+  /**
+   * Whether Prometheus may scrape: a PERMISSIVE PeerAuthentication `allow-prometheus` in the
+   * observability namespace, and NetworkPolicy ingress from it to Envoy's merged metrics port 15020.
+   * @default true
+   */
+  readonly allowMetricsScraping?: boolean;
+  /**
+   * The namespace Prometheus runs in.
+   * @default 'observability'
+   */
+  readonly observabilityNamespace?: string;
+  /**
+   * Whether the namespace gets the allow-nothing AuthorizationPolicy, so that only what a
+   * service's ALLOW policy names reaches it. Turning it off is an explicit opt-out.
+   * @default true
+   * @see https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns
+   */
+  readonly allowNothingBaseline?: boolean;
+  /**
+   * The cluster DNS pods every workload may query on port 53.
+   * @default - pods `k8s-app: kube-dns` in `kube-system`
+   */
+  readonly dns?: NetworkPeer;
+}
+
+/** The port istiod serves xDS and certificates on. */
+export const ISTIOD_XDS_PORT = 15012;
+/** The sidecar's merged Prometheus endpoint. */
+export const ENVOY_METRICS_PORT = 15020;
+
+/**
+ * The security of one chart's namespace, secure by default: STRICT mTLS for the
+ * mesh (root namespace) and for the namespace (defence in depth, seed 003), a
+ * PERMISSIVE exception for the observability namespace so Prometheus can scrape,
+ * the allow-nothing AuthorizationPolicy and a deny-all NetworkPolicy baseline.
+ * Every MeshChart has one (id `Security`), configured by `MeshChartProps.security`;
+ * each service's {@link ServiceSecurity} opens exactly its declared calls on top.
+ */
+export class MeshSecurity extends Construct {
+  /** The MeshSecurity of the chart `scope` belongs to. */
+  public static of(scope: IConstruct): MeshSecurity {
+    for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+      const found = s.node.tryFindChild(MESH_SECURITY_ID);
+      if (found instanceof MeshSecurity) return found;
+    }
+    throw new Error(`${scope.node.path} is not inside a MeshChart`);
+  }
+
+  /** Istio's root namespace. */
+  public readonly rootNamespace: string;
+  /** istiod's namespace. */
+  public readonly controlPlaneNamespace: string;
+  /** The chart's namespace. */
+  public readonly namespace: string;
+  /** The mesh-wide mode. */
+  public readonly meshMtls: MtlsMode;
+  /** The namespace's mode. */
+  public readonly namespaceMtls: MtlsMode;
+  /** Whether Prometheus may scrape. */
+  public readonly allowMetricsScraping: boolean;
+  /** Prometheus's namespace. */
+  public readonly observabilityNamespace: string;
+  /** The DNS pods. */
+  public readonly dns: NetworkPeer;
+
+  public constructor(scope: MeshChart, id: string, props: MeshSecurityProps = {}) {
+    super(scope, id);
+    this.namespace = scope.namespace;
+    this.rootNamespace = props.rootNamespace ?? 'istio-system';
+    this.controlPlaneNamespace = props.controlPlaneNamespace ?? this.rootNamespace;
+    this.meshMtls = props.meshMtls ?? MtlsMode.strict();
+    this.namespaceMtls = props.namespaceMtls ?? MtlsMode.strict();
+    this.allowMetricsScraping = props.allowMetricsScraping ?? true;
+    this.observabilityNamespace = props.observabilityNamespace ?? 'observability';
+    this.dns = props.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
+    const labels = { [Labels.MANAGED_BY]: MANAGED_BY };
+
+    if (props.meshWidePolicy ?? true) {
+      new MtlsPolicy(this, 'MeshMtls', { name: 'default', namespace: this.rootNamespace, mode: this.meshMtls });
+    }
+    new MtlsPolicy(this, 'NamespaceMtls', { name: 'default', namespace: this.namespace, mode: this.namespaceMtls });
+    if (this.allowMetricsScraping) {
+      new MtlsPolicy(this, 'AllowPrometheus', { name: 'allow-prometheus', namespace: this.observabilityNamespace, mode: MtlsMode.permissive() });
+    }
+    if (props.allowNothingBaseline ?? true) {
+      // An ALLOW policy that matches nothing: with it, a request is allowed only if another policy allows it.
+      new AuthorizationPolicy(this, 'AllowNothing', {
+        metadata: { name: 'allow-nothing', namespace: this.namespace, labels },
+        spec: Lazy.any({ produce: () => ({}) }),
+      });
+    }
+    addNetworkPolicy(this, 'DefaultDeny', { name: 'default-deny', namespace: this.namespace, labels },
+      () => ({ podLabels: {}, ingress: [], egress: [] }));
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /** The mode a workload without its own PeerAuthentication accepts: the namespace's, which overrides the mesh's. */
+  public get defaultMode(): MtlsMode {
+    return this.namespaceMtls;
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    for (const [field, ns] of [['rootNamespace', this.rootNamespace], ['controlPlaneNamespace', this.controlPlaneNamespace],
+      ['observabilityNamespace', this.observabilityNamespace]] as const) {
+      const p = dns1123LabelProblem(ns);
+      if (p) out.push(formatProblem(Codes.INVALID_NAME, `${field}: ${p}`));
+    }
+    return out;
+  }
+}
+
+const MESH_SECURITY_ID = 'Security';

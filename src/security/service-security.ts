@@ -1,0 +1,235 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { DestinationRule, Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../../imports/networking.istio.io';
+import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+import type { IMeshService, MeshService } from '../service/mesh-service';
+import type { ServiceCall } from '../service/service-call';
+import { addNetworkPolicy, NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../workload/workload';
+import { AuthorizationRule, operationProblems, renderRule, ruleProblems } from './authorization-rule';
+import { ENVOY_METRICS_PORT, ISTIOD_XDS_PORT, MeshSecurity } from './mesh-security';
+import { MtlsMode } from './mtls-mode';
+import { MtlsPolicy } from './mtls-policy';
+
+/** Options for {@link ServiceSecurity.setMtls}. */
+export interface WorkloadMtlsOptions {
+  /**
+   * Modes of particular container ports, over the workload's mode.
+   * @default - none
+   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/#PeerAuthentication
+   */
+  readonly portLevelMtls?: Record<number, MtlsMode>;
+}
+
+const SECURITY_ID = 'Security';
+
+/**
+ * The security view of one service, derived from the mesh graph at synth:
+ * an ALLOW AuthorizationPolicy `<name>-policy` with one rule per declared caller
+ * (its principal, the call's methods and paths) and health checks open to every
+ * source; a deny-by-default NetworkPolicy `<name>` allowing exactly the calls in and
+ * out plus DNS and istiod; a Sidecar `<name>` importing only the hosts it calls; and,
+ * if asked, a workload PeerAuthentication `<name>`. Every MeshService has one
+ * (id `Security`); reach it with {@link ServiceSecurity.of}.
+ */
+export class ServiceSecurity extends Construct {
+  /** The ServiceSecurity of `service`. */
+  public static of(service: IMeshService): ServiceSecurity {
+    const found = service.node.tryFindChild(SECURITY_ID);
+    if (!(found instanceof ServiceSecurity)) throw new Error(`${service.node.path} has no ServiceSecurity`);
+    return found;
+  }
+
+  /** The service. */
+  public readonly service: MeshService;
+  private readonly mesh: MeshSecurity;
+  private readonly extraRules: AuthorizationRule[] = [];
+  private readonly extraIngress: { peer: NetworkPeer; ports?: NetworkPort[] }[] = [];
+  private workloadMtls?: MtlsPolicy;
+
+  public constructor(service: MeshService, id: string) {
+    super(service, id);
+    this.service = service;
+    this.mesh = MeshSecurity.of(service.chart);
+    const meta = (name: string) => ({ name, namespace: service.namespace, labels: { ...service.resourceLabels } });
+
+    new AuthorizationPolicy(this, 'AuthorizationPolicy', {
+      metadata: meta(`${service.name}-policy`),
+      spec: Lazy.any({ produce: () => this.authorizationSpec() }),
+    });
+    addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => this.networkPolicySpec());
+    new Sidecar(this, 'Sidecar', {
+      metadata: meta(service.name),
+      spec: Lazy.any({ produce: () => this.sidecarSpec() }),
+    });
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * Sets the workload's own mTLS mode (a PeerAuthentication `<name>` selecting its pods),
+   * optionally per port. Anything but STRICT is an explicit opt-out.
+   */
+  public setMtls(mode: MtlsMode, options: WorkloadMtlsOptions = {}): MtlsPolicy {
+    if (this.workloadMtls) {
+      this.workloadMtls.mode = mode;
+      this.workloadMtls.portLevelMtls = { ...options.portLevelMtls };
+      return this.workloadMtls;
+    }
+    this.workloadMtls = new MtlsPolicy(this, 'PeerAuthentication', {
+      name: this.service.name,
+      namespace: this.service.namespace,
+      selector: { ...this.service.selectorLabels },
+      mode,
+      portLevelMtls: options.portLevelMtls,
+    });
+    return this.workloadMtls;
+  }
+
+  /** Adds a rule to the service's ALLOW policy, besides those of its declared callers. */
+  public allow(rule: AuthorizationRule): void {
+    this.extraRules.push(rule);
+  }
+
+  /**
+   * Lets pods that are not services of the chart (an ingress gateway, say) connect,
+   * in the NetworkPolicy; the AuthorizationPolicy still decides what they may do.
+   */
+  public allowIngressFrom(peer: NetworkPeer, ports?: NetworkPort[]): void {
+    this.extraIngress.push({ peer, ports });
+  }
+
+  /**
+   * The mode the workload accepts on its container ports: STRICT only if every one is
+   * STRICT, else the weakest. The workload's policy wins over the namespace's.
+   */
+  public get mtlsMode(): string {
+    const modes = this.containerPorts().map((p) => (this.workloadMtls ? this.workloadMtls.modeOn(p.port) : this.mesh.defaultMode).mode);
+    for (const weak of ['DISABLE', 'PERMISSIVE'] as const) if (modes.includes(weak)) return weak;
+    return 'STRICT';
+  }
+
+  /** The calls into this service, sorted by caller. */
+  public get inboundCalls(): ServiceCall[] {
+    return this.service.chart.calls.filter((c) => c.target === this.service)
+      .sort((a, b) => compare(a.source.name, b.source.name));
+  }
+
+  /** Every rule of the service's ALLOW policy, in output order. */
+  public get rules(): AuthorizationRule[] {
+    const rules = [...this.callerRules(), ...this.extraRules];
+    // Health checks stay reachable from every source (seed 000).
+    if (this.service.healthCheckPath) rules.push({ to: [{ methods: ['GET'], paths: [`${this.service.healthCheckPath}/*`] }] });
+    return rules;
+  }
+
+  /** One rule per declared caller: its principal, and the methods and paths of its calls. */
+  private callerRules(): AuthorizationRule[] {
+    const byCaller = new Map<IMeshService, ServiceCall[]>();
+    for (const c of this.inboundCalls) byCaller.set(c.source, [...(byCaller.get(c.source) ?? []), c]);
+    return [...byCaller].map(([caller, calls]) => ({
+      from: [{ services: [caller] }],
+      to: calls.some((c) => !c.methods && !c.paths) ? undefined
+        : calls.map((c) => ({ methods: c.methods ? [...c.methods] : undefined, paths: c.paths ? [...c.paths] : undefined })),
+    }));
+  }
+
+  private authorizationSpec(): AuthorizationPolicySpec {
+    return {
+      selector: { matchLabels: { ...this.service.selectorLabels } },
+      action: AuthorizationPolicySpecAction.ALLOW,
+      rules: this.rules.map(renderRule),
+    };
+  }
+
+  private containerPorts(): NetworkPort[] {
+    return containerPortsOf(this.service);
+  }
+
+  private networkPolicySpec(): NetworkPolicySpec {
+    const ingress: NetworkRule[] = uniqueByName(this.inboundCalls.map((c) => c.source))
+      .map((s) => ({ peers: [{ podLabels: { ...s.selectorLabels } }], ports: this.containerPorts() }));
+    for (const e of this.extraIngress) ingress.push({ peers: [e.peer], ports: e.ports ?? this.containerPorts() });
+    if (this.mesh.allowMetricsScraping) {
+      ingress.push({ peers: [{ namespace: this.mesh.observabilityNamespace }], ports: [{ port: ENVOY_METRICS_PORT, protocol: 'TCP' }] });
+    }
+    const targets = uniqueByName(this.service.outboundCalls.map((c) => c.target)).sort((a, b) => compare(a.name, b.name));
+    const egress: NetworkRule[] = targets.map((t) => ({ peers: [{ podLabels: { ...t.selectorLabels } }], ports: containerPortsOf(t) }));
+    egress.push({ peers: [this.mesh.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
+    egress.push({ peers: [{ namespace: this.mesh.controlPlaneNamespace, podLabels: { app: 'istiod' } }], ports: [{ port: ISTIOD_XDS_PORT, protocol: 'TCP' }] });
+    return { podLabels: { ...this.service.selectorLabels }, ingress, egress };
+  }
+
+  private sidecarSpec(): SidecarSpec {
+    const hosts = uniqueByName(this.service.outboundCalls.map((c) => c.target))
+      .map((t) => `./${t.name}.${t.namespace}.svc.cluster.local`).sort();
+    return {
+      workloadSelector: { labels: { ...this.service.selectorLabels } },
+      // `~/*` imports no host at all: a service that calls nothing reaches nothing.
+      egress: [{ hosts: hosts.length > 0 ? hosts : ['~/*'] }],
+      outboundTrafficPolicy: { mode: SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
+    };
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    for (const c of this.inboundCalls) {
+      out.push(...operationProblems({ methods: c.methods, paths: c.paths }, `calls from ${c.source.name}`));
+    }
+    const known = new Set(this.node.root.node.findAll().filter((c): c is ServiceSecurity => c instanceof ServiceSecurity)
+      .map((s) => s.service.principal.toString()));
+    // Methods and paths of calls are reported above, under the call; here only their sources.
+    out.push(...ruleProblems(this.callerRules().map((r) => ({ from: r.from })), { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }));
+    out.push(...ruleProblems(this.extraRules, { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }, 'allow'));
+    out.push(...this.plaintextProblems());
+    return out;
+  }
+
+  /** DestinationRules of the chart that send this STRICT workload anything but Istio mTLS. */
+  private plaintextProblems(): string[] {
+    const out: string[] = [];
+    const s = this.service;
+    const hosts = new Set([s.name, `${s.name}.${s.namespace}`, `${s.name}.${s.namespace}.svc`, `${s.name}.${s.namespace}.svc.cluster.local`]);
+    const strictPorts = new Set(this.containerPorts().filter((p) => (this.workloadMtls?.modeOn(p.port) ?? this.mesh.defaultMode).isStrict).map((p) => p.port));
+    if (strictPorts.size === 0) return out;
+    for (const dr of s.chart.node.findAll().filter((c): c is DestinationRule => c instanceof DestinationRule)) {
+      const spec = (ApiObject.of(dr).toJson().spec ?? {}) as Record<string, any>;
+      if (!hosts.has(spec.host)) continue;
+      const check = (field: string, tls: Record<string, any> | undefined) => {
+        const mode = tls?.mode;
+        if (mode && mode !== 'ISTIO_MUTUAL') {
+          out.push(formatProblem(Codes.PLAINTEXT_TO_STRICT,
+            `DestinationRule ${dr.node.path} ${field}: ${mode} sends ${mode === 'DISABLE' ? 'plaintext' : 'non-Istio TLS'} to ${s.name}, whose mTLS is STRICT; use ISTIO_MUTUAL or leave tls unset`));
+        }
+      };
+      check('trafficPolicy.tls.mode', spec.trafficPolicy?.tls);
+      (spec.trafficPolicy?.portLevelSettings ?? []).forEach((p: any, i: number) => check(`trafficPolicy.portLevelSettings[${i}].tls.mode`, p.tls));
+      (spec.subsets ?? []).forEach((sub: any, i: number) => check(`subsets[${i}].trafficPolicy.tls.mode`, sub.trafficPolicy?.tls));
+    }
+    return out;
+  }
+}
+
+/** The container ports of a service, unique, with their protocol. */
+function containerPortsOf(s: IMeshService): NetworkPort[] {
+  const seen = new Set<string>();
+  const out: NetworkPort[] = [];
+  for (const p of s.ports) {
+    const protocol = p.protocol === 'udp' ? 'UDP' : 'TCP';
+    const key = `${p.targetPort}/${protocol}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ port: p.targetPort, protocol });
+  }
+  return out;
+}
+
+function uniqueByName<T extends IMeshService>(list: T[]): T[] {
+  const seen = new Map<string, T>();
+  for (const s of list) if (!seen.has(s.name)) seen.set(s.name, s);
+  return [...seen.values()].sort((a, b) => compare(a.name, b.name));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
