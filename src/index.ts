@@ -8,3 +8,5 @@ export * from './traffic/host-traffic';
 export * from './traffic/tier';
 export * from './traffic/tier-defaults';
 export { ContainerResources } from './workload/workload';
+export * from './release/canary-plan';
+export * from './release/canary-release';

@@ -255,6 +255,15 @@ export class MeshService extends Construct implements IMeshService {
     return name;
   }
 
+  /**
+   * Removes the current version's Deployment: a release has completed and the old
+   * version's pods are retired. The `stable` subset stays, selecting no pods.
+   * @internal
+   */
+  public _retireCurrentVersion(): void {
+    this.node.tryRemoveChild('Deployment');
+  }
+
   private deploy(scope: Construct, id: string, options: {
     name: string; version: string; image: string; replicas: number; serviceAccount: WorkloadServiceAccount;
   }): void {
