@@ -10,3 +10,4 @@ export * from './traffic/tier-defaults';
 export { ContainerResources } from './workload/workload';
 export * from './release/canary-plan';
 export * from './release/canary-release';
+export * from './release/rollback-rules';
