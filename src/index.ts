@@ -11,3 +11,5 @@ export { ContainerResources } from './workload/workload';
 export * from './release/canary-plan';
 export * from './release/canary-release';
 export * from './release/rollback-rules';
+export * from './release/flagger-canary';
+export * from './release/flagger-metric';
