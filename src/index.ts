@@ -13,3 +13,4 @@ export * from './release/canary-release';
 export * from './release/rollback-rules';
 export * from './release/flagger-canary';
 export * from './release/flagger-metric';
+export * from './release/fault-injection-test';
