@@ -14,3 +14,4 @@ export * from './release/rollback-rules';
 export * from './release/flagger-canary';
 export * from './release/flagger-metric';
 export * from './release/fault-injection-test';
+export * from './release/blue-green-release';

@@ -133,3 +133,10 @@ export function addNamespace(scope: Construct, id: string, name: string, labels:
 
 /** The type of a ServiceAccount a workload runs as. */
 export type WorkloadServiceAccount = kplus.ServiceAccount;
+
+/** Adds a label to a Deployment and its pods (not to its selector). */
+export function addDeploymentLabel(deployment: Construct, key: string, value: string): void {
+  if (!(deployment instanceof kplus.Deployment)) throw new Error(`${deployment.node.path} is not a Deployment`);
+  deployment.metadata.addLabel(key, value);
+  deployment.podMetadata.addLabel(key, value);
+}
