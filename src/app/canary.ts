@@ -3,6 +3,8 @@ import { StringMatch } from '../core/http';
 import { Percentage } from '../core/weight';
 import { CanaryPlan } from '../release/canary-plan';
 import { CanaryRelease } from '../release/canary-release';
+import { FaultInjectionTest } from '../release/fault-injection-test';
+import { CanaryRollbackRules } from '../release/rollback-rules';
 import { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
 
@@ -52,9 +54,16 @@ export const ORDER_V2_PHASE: Readonly<Record<EnvironmentName, string>> = {
 export interface EcSiteCanary {
   /** order-service v2's release. */
   readonly orderRelease: CanaryRelease;
+  /** Its rollback alerts. */
+  readonly rollbackRules: CanaryRollbackRules;
+  /** The weekly resilience test, where the environment allows one. */
+  readonly faultInjection?: FaultInjectionTest;
 }
 
-/** Adds order-service v2's canary release to the EC site of `env`. */
+/** Seed 003: fault injection runs in staging only. */
+export const FAULT_INJECTION_ENVIRONMENTS: readonly EnvironmentName[] = ['staging'];
+
+/** Adds order-service v2's canary release and its rollback rules to the EC site of `env`, and the weekly fault injection test in staging. */
 export function applyCanary(site: EcSite, env: Environment): EcSiteCanary {
   const orderRelease = new CanaryRelease(site.chart, 'order-service-v2', {
     service: site.order,
@@ -63,5 +72,14 @@ export function applyCanary(site: EcSite, env: Environment): EcSiteCanary {
     plan: ORDER_V2_PLAN,
     phase: ORDER_V2_PHASE[env.name],
   });
-  return { orderRelease };
+  const rollbackRules = new CanaryRollbackRules(site.chart, 'order-service-v2-rollback', { service: site.order, canaryVersion: 'v2' });
+  // Seed 003: every service-to-service call, 500ms on 10% and 503 on 5%, Mondays 10:00 JST.
+  const faultInjection = FAULT_INJECTION_ENVIRONMENTS.includes(env.name)
+    ? new FaultInjectionTest(site.chart, 'fault-injection-test', {
+      services: [site.order, site.payment, site.inventory, site.user, site.notification, site.search],
+      delay: { fixedDelay: Duration.millis(500), percentage: Percentage.of(10) },
+      abort: { httpStatus: 503, percentage: Percentage.of(5) },
+    })
+    : undefined;
+  return { orderRelease, rollbackRules, faultInjection };
 }

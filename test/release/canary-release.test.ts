@@ -6,6 +6,7 @@ import { environment, EnvironmentName } from '../../src/app/environments';
 import { MeshApp } from '../../src/mesh/mesh-app';
 import { CanaryPlan } from '../../src/release/canary-plan';
 import { CanaryRelease, CanaryReleaseProps } from '../../src/release/canary-release';
+import { promtoolCheckRules, ruleFileOf } from '../promtool';
 import { find, meshChart, synth, synthError } from '../util';
 
 /** The production EC site with order-service v2 in `phase` of seed 000's plan. */
@@ -177,5 +178,34 @@ describe('CanaryRelease', () => {
       new CanaryRelease(chart, 'payment-v3', { service, image: 'p:3', version: 'v3', plan: CanaryPlan.steps([5]), phase: 'canary-5' });
       expect(synthError(app)).toMatch(/default route split of host payment-service is set by both test\/payment-v2 and test\/payment-v3 \[MESH015\]/);
     });
+  });
+});
+
+describe('applyCanary', () => {
+  test.each(['dev', 'staging', 'production'] as EnvironmentName[])('%s: rollback rules everywhere, fault injection in staging only', (name) => {
+    const app = new MeshApp();
+    const env = environment(name);
+    const result = applyCanary(buildEcSite(app, env), env);
+    const m = synth(app);
+    expect(find(m, 'PrometheusRule', 'order-service-canary-rollback').metadata.namespace).toBe(env.namespace);
+    expect(result.rollbackRules.canaryVersion).toBe('v2');
+    expect(m.filter((r) => r.kind === 'CronJob').map((r) => r.metadata.name)).toEqual(name === 'staging' ? ['fault-injection-test'] : []);
+    expect(m.filter((r) => r.kind === 'VirtualService' && r.metadata.name === 'order-service')).toHaveLength(1);
+    for (const rule of m.filter((r) => r.kind === 'PrometheusRule')) {
+      const check = promtoolCheckRules(ruleFileOf(rule));
+      expect(check.output).toContain('SUCCESS');
+    }
+  });
+
+  test('staging: the fault-on variants carry seed 003 values for every service but the edge', () => {
+    const app = new MeshApp();
+    const env = environment('staging');
+    applyCanary(buildEcSite(app, env), env);
+    const data = find(synth(app), 'ConfigMap', 'fault-injection-test-config').data;
+    expect(Object.keys(data).filter((k) => k.endsWith('.fault-on.yaml')).sort()).toEqual([
+      'inventory-service', 'notification-service', 'order-service', 'payment-service', 'search-service', 'user-service',
+    ].map((s) => `${s}.fault-on.yaml`));
+    expect(data['order-service.fault-on.yaml']).toContain('fixedDelay: 500ms');
+    expect(data['order-service.fault-on.yaml']).toContain('httpStatus: 503');
   });
 });
