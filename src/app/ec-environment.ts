@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { applyCanary, EcSiteCanary } from './canary';
 import { buildEcSite, EcSite } from './ec-site';
 import { applyEdge, EcSiteEdge } from './edge';
 import { Environment } from './environments';
@@ -10,6 +11,8 @@ export interface EcEnvironment extends EcSite {
   readonly edge: EcSiteEdge;
   /** End-user authentication at the edge (mTLS, authorization and network policy come with every service). */
   readonly security: EcSiteSecurity;
+  /** order-service v2's canary in the phase this environment is at, its rollback rules, staging's fault tests. */
+  readonly canary: EcSiteCanary;
 }
 
 /**
@@ -18,5 +21,5 @@ export interface EcEnvironment extends EcSite {
  */
 export function buildEcEnvironment(scope: Construct, env: Environment): EcEnvironment {
   const site = buildEcSite(scope, env);
-  return { ...site, security: applySecurity(site, env), edge: applyEdge(site, env) };
+  return { ...site, security: applySecurity(site, env), edge: applyEdge(site, env), canary: applyCanary(site, env) };
 }

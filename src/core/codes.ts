@@ -121,6 +121,27 @@ export const Codes = {
   RESERVED_UID: 'MESH209',
   /** A JWT rule Istio would reject or that trusts keys over plain HTTP. */
   INVALID_JWT_RULE: 'MESH210',
+  // Releases (canary, blue/green, Flagger, rollback rules, fault injection): MESH300-MESH349.
+  /** A canary phase's weight is not a whole percentage from 0 to 100. */
+  CANARY_WEIGHT_OUT_OF_RANGE: 'MESH300',
+  /** A canary plan's weights decrease from one phase to the next. */
+  CANARY_WEIGHTS_NOT_INCREASING: 'MESH301',
+  /** A release names a phase its plan does not have, or the plan is empty or repeats a name. */
+  CANARY_INVALID_PLAN: 'MESH302',
+  /** A release on a service with no distinct stable version to fall back to. */
+  CANARY_NO_STABLE_VERSION: 'MESH303',
+  /** A mirror to the subset that already serves the traffic. */
+  MIRROR_TO_SERVING_SUBSET: 'MESH304',
+  /** A Flagger analysis setting out of range or contradictory. */
+  FLAGGER_INVALID_ANALYSIS: 'MESH305',
+  /** A route, split, mirror or fault set on a host whose VirtualService Flagger owns. */
+  FLAGGER_OWNS_VIRTUAL_SERVICE: 'MESH306',
+  /** A fault percentage outside 0-100 or an abort status outside 200-599. */
+  FAULT_OUT_OF_RANGE: 'MESH307',
+  /** Fault injection in production without the explicit opt-out. */
+  FAULT_IN_PRODUCTION: 'MESH308',
+  /** A rollback rule's threshold or window out of range. */
+  ROLLBACK_RULE_INVALID: 'MESH309',
 } as const;
 
 /** One of the stable codes. */

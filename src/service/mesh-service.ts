@@ -263,6 +263,17 @@ export class MeshService extends Construct implements IMeshService {
     return name;
   }
 
+  /**
+   * Removes the current version's Deployment: a release has completed and the old
+   * version's pods are retired, and so is the `stable` subset that selected them.
+   * @internal
+   */
+  public _retireCurrentVersion(): void {
+    this.node.tryRemoveChild('Deployment');
+    // Its subset selects no pods any more: a route to it would fail with 503 UH.
+    this.traffic.removeSubset('stable');
+  }
+
   private deploy(scope: Construct, id: string, options: {
     name: string; version: string; image: string; replicas: number; serviceAccount: WorkloadServiceAccount;
   }): void {

@@ -171,6 +171,14 @@ export class HostTraffic {
     this._subsets.set(subset.name, { owner, value: subset });
   }
 
+  /**
+   * Removes a subset whose pods are gone (the old version after a completed canary);
+   * a route that still names it fails synth (MESH013).
+   */
+  public removeSubset(name: string): void {
+    this._subsets.delete(name);
+  }
+
   /** Adds a matched route; routes are tried in the order added, before the default route. */
   public addRoute(owner: IConstruct, route: HttpRouteOptions): void {
     this._routes.push({ owner, value: route });

@@ -344,3 +344,10 @@ export function addNetworkPolicy(scope: Construct, id: string, meta: { name: str
     }),
   });
 }
+
+/** Adds a label to a Deployment and its pods (not to its selector). */
+export function addDeploymentLabel(deployment: Construct, key: string, value: string): void {
+  if (!(deployment instanceof kplus.Deployment)) throw new Error(`${deployment.node.path} is not a Deployment`);
+  deployment.metadata.addLabel(key, value);
+  deployment.podMetadata.addLabel(key, value);
+}

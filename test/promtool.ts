@@ -1,0 +1,59 @@
+/**
+ * Runs promtool (Debian's `prometheus` package) over generated rule groups.
+ * A missing promtool FAILS the calling test with a clear message: rule tests never skip.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as yaml from 'yaml';
+
+/** What promtool printed and whether it succeeded. */
+export interface PromtoolResult {
+  readonly ok: boolean;
+  readonly output: string;
+}
+
+function promtool(args: string[], cwd: string): PromtoolResult {
+  const r = spawnSync('promtool', args, { cwd, encoding: 'utf8' });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    throw new Error('promtool is not installed: install Debian\'s `prometheus` package (.ci/run does) to run the rule tests');
+  }
+  if (r.error) throw r.error;
+  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+}
+
+/** A PrometheusRule manifest's groups as a plain rule file (the `expr` fields as strings). */
+export function ruleFileOf(prometheusRule: Record<string, any>): { groups: any[] } {
+  return JSON.parse(JSON.stringify({ groups: prometheusRule.spec.groups }));
+}
+
+function withTempDir<T>(fn: (dir: string) => T): T {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promtool-'));
+  try {
+    return fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `promtool check rules` over a rule file. */
+export function promtoolCheckRules(ruleFile: { groups: any[] }): PromtoolResult {
+  return withTempDir((dir) => {
+    fs.writeFileSync(path.join(dir, 'rules.yaml'), yaml.stringify(ruleFile));
+    return promtool(['check', 'rules', 'rules.yaml'], dir);
+  });
+}
+
+/** `promtool test rules` of `tests` (promtool's `tests:` entries) against a rule file. */
+export function promtoolTestRules(ruleFile: { groups: any[] }, tests: any[], evaluationInterval = '1m'): PromtoolResult {
+  return withTempDir((dir) => {
+    fs.writeFileSync(path.join(dir, 'rules.yaml'), yaml.stringify(ruleFile));
+    fs.writeFileSync(path.join(dir, 'test.yaml'), yaml.stringify({
+      rule_files: ['rules.yaml'],
+      evaluation_interval: evaluationInterval,
+      tests,
+    }));
+    return promtool(['test', 'rules', 'test.yaml'], dir);
+  });
+}
