@@ -133,3 +133,16 @@ export function addNamespace(scope: Construct, id: string, name: string, labels:
 
 /** The type of a ServiceAccount a workload runs as. */
 export type WorkloadServiceAccount = kplus.ServiceAccount;
+
+/** A ConfigMap holding text files (dashboards for the Grafana sidecar, say). */
+export function addConfigMap(scope: Construct, id: string, spec: {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly data: Record<string, string>;
+}): kplus.ConfigMap {
+  return new kplus.ConfigMap(scope, id, {
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    data: spec.data,
+  });
+}
