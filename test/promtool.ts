@@ -57,3 +57,18 @@ export function promtoolTestRules(ruleFile: { groups: any[] }, tests: any[], eva
     return promtool(['test', 'rules', 'test.yaml'], dir);
   });
 }
+
+/** `promtool check rules` that fails the calling test with promtool's output; returns it on success. */
+export function checkRules(ruleFile: { groups: any[] }): string {
+  return orFail(promtoolCheckRules(ruleFile), 'check rules');
+}
+
+/** `promtool test rules` that fails the calling test with promtool's output; returns it on success. */
+export function testRules(ruleFile: { groups: any[] }, tests: any[], evaluationInterval = '1m'): string {
+  return orFail(promtoolTestRules(ruleFile, tests, evaluationInterval), 'test rules');
+}
+
+function orFail(r: PromtoolResult, what: string): string {
+  if (!r.ok) throw new Error(`promtool ${what} failed:\n${r.output}`);
+  return r.output;
+}

@@ -3,6 +3,8 @@ import { applyCanary, EcSiteCanary } from './canary';
 import { buildEcSite, EcSite } from './ec-site';
 import { applyEdge, EcSiteEdge } from './edge';
 import { Environment } from './environments';
+import { applyObservability } from './observability';
+import { ObservabilityStack } from '../observability/observability-stack';
 import { applySecurity, EcSiteSecurity } from './security';
 
 /** One environment of the EC site with every concern applied. */
@@ -13,6 +15,8 @@ export interface EcEnvironment extends EcSite {
   readonly security: EcSiteSecurity;
   /** order-service v2's canary in the phase this environment is at, its rollback rules, staging's fault tests. */
   readonly canary: EcSiteCanary;
+  /** SLOs, alerts, burn-rate rules, dashboards and tracing. */
+  readonly observability: ObservabilityStack;
 }
 
 /**
@@ -21,5 +25,5 @@ export interface EcEnvironment extends EcSite {
  */
 export function buildEcEnvironment(scope: Construct, env: Environment): EcEnvironment {
   const site = buildEcSite(scope, env);
-  return { ...site, security: applySecurity(site, env), edge: applyEdge(site, env), canary: applyCanary(site, env) };
+  return { ...site, security: applySecurity(site, env), edge: applyEdge(site, env), canary: applyCanary(site, env), observability: applyObservability(site, env) };
 }

@@ -142,6 +142,22 @@ export const Codes = {
   FAULT_IN_PRODUCTION: 'MESH308',
   /** A rollback rule's threshold or window out of range. */
   ROLLBACK_RULE_INVALID: 'MESH309',
+  /** An SLO's latencies are out of order (p50 > p95 or p95 > p99) or not positive. */
+  SLO_LATENCY_ORDER: 'MESH400',
+  /** An SLO's error budget is not strictly between 0 and 100 percent. */
+  SLO_ERROR_BUDGET: 'MESH401',
+  /** An SLO's traffic capacity is not above zero. */
+  SLO_CAPACITY: 'MESH402',
+  /** An SLO names a service that is not part of the app. */
+  SLO_UNKNOWN_SERVICE: 'MESH403',
+  /** A PromQL expression (alert, recording rule or dashboard query) does not parse. */
+  INVALID_PROMQL: 'MESH404',
+  /** One service has two SLOs, or two rules share a name. */
+  DUPLICATE_SLO: 'MESH405',
+  /** An SLO's saturation limit or alert threshold is not above 0. */
+  SLO_SATURATION: 'MESH406',
+  /** An observability label or annotation that Kubernetes or Prometheus would reject. */
+  INVALID_OBSERVABILITY_LABEL: 'MESH407',
 } as const;
 
 /** One of the stable codes. */

@@ -99,10 +99,23 @@ export class MeshApp extends App {
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
+  /** The charts' extra (non-resource) files, under each chart's folder; throws if one clashes with a manifest. */
+  public outputFiles(taken: ReadonlySet<string> = new Set()): { path: string; content: string }[] {
+    return this.charts.flatMap((chart) => {
+      const folder = (chart as Partial<MeshChart>).environment ?? chart.node.id;
+      const extra = (chart as Partial<MeshChart>).outputFiles?.call(chart) ?? [];
+      return extra.map((f) => {
+        const file = `${folder}/${f.path}`;
+        if (taken.has(file)) throw new MeshError(Codes.DUPLICATE_RESOURCE, `${file} is written twice`);
+        return { path: file, content: f.content };
+      });
+    });
+  }
+
   /** Writes the manifests to the output directory, replacing what was there. */
   public override synth(): void {
-    const files = this.manifests();
-    writeTree(this.outdir, files.map((f) => ({ path: f.path, content: Yaml.stringify(f.manifest) })));
+    const files = this.manifests().map((f) => ({ path: f.path, content: Yaml.stringify(f.manifest) }));
+    writeTree(this.outdir, [...files, ...this.outputFiles(new Set(files.map((f) => f.path)))]);
   }
 }
 

@@ -64,6 +64,7 @@ export class MeshChart extends Chart {
   public readonly partOf?: string;
 
   private readonly _services: MeshService[] = [];
+  private readonly _outputFiles = new Map<string, () => string>();
 
   public constructor(scope: Construct, id: string, props: MeshChartProps) {
     super(scope, id, props);
@@ -96,6 +97,24 @@ export class MeshChart extends Chart {
       [Labels.MANAGED_BY]: MANAGED_BY,
       ...(this.partOf ? { [Labels.PART_OF]: this.partOf } : {}),
     };
+  }
+
+  /**
+   * Adds a file that is not a Kubernetes resource (Helm values for the Istio install,
+   * say) to the chart's output: written at synth to `<environment>/<relativePath>`,
+   * its content produced then. Throws if the path is taken.
+   */
+  public addOutputFile(relativePath: string, produce: () => string): void {
+    if (relativePath.startsWith('/') || relativePath.split('/').includes('..') || !relativePath.endsWith('.yaml')) {
+      throw new Error(`output file '${relativePath}' must be a relative .yaml path inside the environment's folder`);
+    }
+    if (this._outputFiles.has(relativePath)) throw new Error(`output file '${relativePath}' is added twice`);
+    this._outputFiles.set(relativePath, produce);
+  }
+
+  /** The chart's extra output files, sorted by path, their content produced now. */
+  public outputFiles(): { path: string; content: string }[] {
+    return [...this._outputFiles.keys()].sort().map((p) => ({ path: p, content: this._outputFiles.get(p)!() }));
   }
 
   /** @internal */

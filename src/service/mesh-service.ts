@@ -13,6 +13,7 @@ import { Retries } from '../core/retries';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { Weight } from '../core/weight';
 import { MeshChart } from '../mesh/mesh-chart';
+import { ServiceSlo, sloProblems } from '../observability/slo';
 import { durationProblems, integerProblems } from '../private/checks';
 import { renderDestinationRuleSpec, renderVirtualServiceSpec, HostRenderContext } from '../render/traffic';
 import { HostTraffic, HttpRouteOptions, RouteDestinationOptions } from '../traffic/host-traffic';
@@ -114,6 +115,12 @@ export interface MeshServiceProps {
    * @default false
    */
   readonly automountServiceAccountToken?: boolean;
+  /**
+   * The service's golden-signal objectives; an ObservabilityStack in the chart turns
+   * them into alerts, burn-rate rules, dashboards and trace sampling.
+   * @default - no SLO (unless `ObservabilityStack.addSlo` gives one)
+   */
+  readonly slo?: ServiceSlo;
 }
 
 /**
@@ -153,6 +160,8 @@ export class MeshService extends Construct implements IMeshService {
   public readonly chart: MeshChart;
   /** Base of the health-check paths (`/health`), if the service's first port speaks HTTP. */
   public readonly healthCheckPath?: string;
+  /** The service's SLO, if given in its props. */
+  public readonly slo?: ServiceSlo;
 
   private readonly props: MeshServiceProps;
   private readonly _calls: ServiceCall[] = [];
@@ -160,6 +169,7 @@ export class MeshService extends Construct implements IMeshService {
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
     this.props = props;
+    this.slo = props.slo;
     this.chart = MeshChart.of(this);
     this.name = props.name ?? id;
     this.namespace = this.chart.namespace;
@@ -316,6 +326,7 @@ export class MeshService extends Construct implements IMeshService {
     }
     out.push(...policyProblems(this.policy));
     out.push(...this.traffic.problems(DEFAULT_SPLIT));
+    if (this.slo) out.push(...sloProblems(this.slo));
     for (const c of this._calls) {
       if (!(c.target instanceof MeshService) || c.target.chart !== this.chart) {
         out.push(formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of chart ${this.chart.node.path}`));

@@ -185,7 +185,7 @@ export function addPodDisruptionBudget(scope: Construct, id: string, spec: {
   });
 }
 
-/** A ConfigMap with the given data. */
+/** A ConfigMap holding text files (rate-limit configuration, Grafana dashboards). */
 export function addConfigMap(scope: Construct, id: string, spec: {
   readonly name: string;
   readonly namespace: string;
