@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { App, AppProps, Yaml } from 'cdk8s';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { topologyFiles } from '../review/topology';
 import type { MeshChart } from './mesh-chart';
 
 /** One synthesized resource and the file it is written to. */
@@ -68,7 +69,11 @@ export class MeshApp extends App {
   /** Writes the manifests to the output directory, replacing what was there. */
   public override synth(): void {
     const files = this.manifests();
-    writeTree(this.outdir, files.map((f) => ({ path: f.path, content: Yaml.stringify(f.manifest) })));
+    writeTree(this.outdir, [
+      ...files.map((f) => ({ path: f.path, content: Yaml.stringify(f.manifest) })),
+      // Issue 8: each environment's topology picture, beside its manifests.
+      ...topologyFiles(this.charts, files),
+    ]);
   }
 }
 

@@ -1,7 +1,8 @@
-import type { MeshChart } from '../mesh/mesh-chart';
+import type { IConstruct } from 'constructs';
+import { MeshChart } from '../mesh/mesh-chart';
 import { at } from '../private/flatten';
 import { callerName, selectorOf } from './describe-security';
-import { compare } from './manifest-tree';
+import { compare, TOPOLOGY_FILE } from './manifest-tree';
 
 /** A call between two services, as the topology draws it. */
 export interface TopologyCall {
@@ -241,4 +242,17 @@ export function renderChartTopology(chart: MeshChart, manifests: readonly Record
       source: c.source.name, target: c.target.name, asynchronous: c.asynchronous, methods: c.methods, paths: c.paths,
     })),
   });
+}
+
+/**
+ * `<environment>/topology.md` for each MeshChart of an app, from the files it writes.
+ * MeshApp.synth writes these beside the manifests.
+ */
+export function topologyFiles(
+  charts: readonly IConstruct[], files: readonly { path: string; manifest: Record<string, any> }[],
+): { path: string; content: string }[] {
+  return charts.filter((c): c is MeshChart => c instanceof MeshChart).map((chart) => ({
+    path: `${chart.environment}/${TOPOLOGY_FILE}`,
+    content: renderChartTopology(chart, files.filter((f) => f.path.startsWith(`${chart.environment}/`)).map((f) => f.manifest)),
+  }));
 }
