@@ -84,7 +84,10 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const sa = at(d, 'spec.template.spec.serviceAccountName');
     if (sa && app) serviceOfAccount.set(sa, app);
   }
-  const appOf = (m: Record<string, any>) => at(m, 'spec.selector.matchLabels')?.app as string | undefined;
+  const appOf = (m: Record<string, any>): string | undefined => {
+    const labels = at(m, 'spec.selector.matchLabels');
+    return labels?.app ?? labels?.['app.kubernetes.io/name'];
+  };
 
   const peer = of('PeerAuthentication');
   const nsMode = peer.find((p) => selectorOf(p) === 'namespace-wide')?.spec?.mtls?.mode;

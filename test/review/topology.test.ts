@@ -53,7 +53,7 @@ describe('topology from manifests', () => {
     service('order-service'), service('payment-service'), service('user-service'),
     deployment('order-service'), deployment('payment-service'),
     peerAuthentication('default', 'STRICT'),
-    { ...peerAuthentication('payment-legacy', 'PERMISSIVE'), spec: { selector: { matchLabels: { app: 'payment-service' } }, mtls: { mode: 'PERMISSIVE' } } },
+    { ...peerAuthentication('payment-legacy', 'PERMISSIVE'), spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'payment-service' } }, mtls: { mode: 'PERMISSIVE' } } },
     authorizationPolicy('payment-service', [['order-service', ['POST'], ['/api/payments/*']]]),
     virtualService('order-service', [weightedRoute('order-service', { stable: 95, canary: 5 })]),
     flaggerCanary('order-service', { stepWeight: 5, maxWeight: 50 }),
