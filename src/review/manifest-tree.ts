@@ -92,8 +92,15 @@ export function resourcesOf(tree: ManifestTree): TreeResource[] {
 /** `<group>/<kind>/<namespace>/<name>`; the group without its version, so a v1beta1 → v1 move is one resource. */
 export function resourceKey(m: Record<string, any>): string {
   const group = String(m.apiVersion ?? '').includes('/') ? String(m.apiVersion).split('/')[0] : 'core';
-  return `${group}/${m.kind}/${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? ''}`;
+  const namespace = CLUSTER_SCOPED.has(m.kind) ? '' : m.metadata?.namespace ?? '';
+  return `${group}/${m.kind}/${namespace}/${m.metadata?.name ?? ''}`;
 }
+
+/** Kinds without a namespace: a stray metadata.namespace on them does not make another resource. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass', 'StorageClass',
+  'PersistentVolume', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+]);
 
 /** Code-point order, independent of locale. */
 export function compare(a: string, b: string): number {

@@ -223,6 +223,11 @@ describe('semanticDiff: trees', () => {
       .toEqual([['default PeerAuthentication apiVersion: security.istio.io/v1beta1 → security.istio.io/v1', false]]);
   });
 
+  test('a cluster-scoped resource that loses a stray namespace is one modified resource', () => {
+    const ns = (namespace?: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production', ...(namespace ? { namespace } : {}) } });
+    expect(findings([ns('production')], [ns()])).toEqual([['production Namespace metadata.namespace: production → (none)', false]]);
+  });
+
   test('counts downgrades over all environments', () => {
     const diff = semanticDiff(
       tree({ dev: [peerAuthentication('default', 'STRICT')], production: [peerAuthentication('default', 'STRICT')] }),
