@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { App, AppProps, Yaml } from 'cdk8s';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { topologyFiles } from '../review/topology';
 import { renderedManifestErrors } from '../validate/synth-check';
 import type { MeshChart } from './mesh-chart';
 
@@ -114,8 +115,12 @@ export class MeshApp extends App {
 
   /** Writes the manifests to the output directory, replacing what was there. */
   public override synth(): void {
-    const files = this.manifests().map((f) => ({ path: f.path, content: Yaml.stringify(f.manifest) }));
-    writeTree(this.outdir, [...files, ...this.outputFiles(new Set(files.map((f) => f.path)))]);
+    const manifests = this.manifests();
+    const files = manifests.map((f) => ({ path: f.path, content: Yaml.stringify(f.manifest) }));
+    // Each environment's topology picture, beside its manifests.
+    const pictures = topologyFiles(this.charts, manifests);
+    const taken = new Set([...files, ...pictures].map((f) => f.path));
+    writeTree(this.outdir, [...files, ...pictures, ...this.outputFiles(taken)]);
   }
 }
 

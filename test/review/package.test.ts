@@ -1,0 +1,122 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/**
+ * The package as another team gets it: compiled with the package's tsconfig, packed
+ * with `npm pack`, unpacked into a fresh project whose own chart uses the constructs,
+ * type-checked against the packed .d.ts through the exports map, and synthesized with node.
+ *
+ * The fresh project's dependencies (cdk8s, constructs, ...) are symlinks to this
+ * repository's node_modules rather than an `npm install`: the test must run offline and
+ * fast, and what it checks is the tarball's own content, which is unpacked as npm would.
+ */
+describe('npm package', () => {
+  jest.setTimeout(60_000);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-package-'));
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+  const run = (cmd: string, args: string[], cwd: string) =>
+    execFileSync(cmd, args, { cwd, stdio: 'pipe', env: { ...process.env, npm_config_update_notifier: 'false' } }).toString();
+
+  let packed: string[] = [];
+  let tarball = '';
+
+  beforeAll(() => {
+    // GIVEN the package compiled into a staging folder (the worktree's lib/ is left alone)
+    const staging = path.join(work, 'staging');
+    fs.mkdirSync(staging);
+    for (const f of ['package.json', 'README.md']) fs.copyFileSync(path.join(ROOT, f), path.join(staging, f));
+    run(process.execPath, [TSC, '-p', path.join(ROOT, 'tsconfig.package.json'), '--outDir', path.join(staging, 'lib')], ROOT);
+    // Leftovers of a full build must not reach the package either.
+    fs.mkdirSync(path.join(staging, 'lib', 'src', 'app'), { recursive: true });
+    fs.writeFileSync(path.join(staging, 'lib', 'src', 'app', 'ec-site.js'), '');
+    fs.writeFileSync(path.join(staging, 'lib', 'src', 'main.js'), '');
+    // WHEN it is packed
+    const out = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], staging));
+    packed = out[0].files.map((f: { path: string }) => f.path).sort();
+    tarball = path.join(work, out[0].filename);
+  });
+
+  test('holds compiled JS and .d.ts of the constructs and the CRD types, and the diff command', () => {
+    for (const f of ['lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/service/mesh-service.d.ts', 'lib/src/review/cli.js',
+      'lib/imports/networking.istio.io.js', 'lib/imports/security.istio.io.d.ts', 'package.json', 'README.md']) {
+      expect(packed).toContain(f);
+    }
+    expect(fs.readFileSync(path.join(work, 'staging', 'lib', 'src', 'review', 'cli.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+  });
+
+  test('holds no tests, sources, example charts or dist/', () => {
+    expect(packed.filter((f) => /^(test|src|dist|imports)\/|\/app\/|\/main\.|\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  test('has an exports map and a bin entry', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.exports['.']).toEqual({ types: './lib/src/index.d.ts', require: './lib/src/index.js', default: './lib/src/index.js' });
+    expect(pkg.bin).toEqual({ 'cdk8s-mesh-diff': 'lib/src/review/cli.js', 'cdk8s-mesh-validate': 'lib/src/validate/cli.js' });
+    expect(packed).toContain(pkg.bin['cdk8s-mesh-diff']);
+  });
+
+  test('another team installs it, writes its own chart and synthesizes it', () => {
+    // GIVEN a fresh project with the tarball unpacked into node_modules/cdk8s-mesh
+    const project = path.join(work, 'consumer');
+    const modules = path.join(project, 'node_modules');
+    fs.mkdirSync(path.join(modules, 'cdk8s-mesh'), { recursive: true });
+    run('tar', ['xzf', tarball, '-C', path.join(modules, 'cdk8s-mesh'), '--strip-components=1'], project);
+    const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).dependencies);
+    for (const dep of deps) {
+      fs.mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true });
+      fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules', dep)), path.join(modules, dep), 'dir');
+    }
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'team-catalog', private: true, dependencies: { 'cdk8s-mesh': 'file:cdk8s-mesh.tgz' } }));
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, types: [], outDir: 'out' },
+      include: ['main.ts'],
+    }));
+    fs.writeFileSync(path.join(project, 'main.ts'), `
+import { Duration } from 'cdk8s';
+import { CanaryPlan, CanaryRelease, MeshApp, MeshChart, MeshService, Retries, SecureService, Tier, renderTopology } from 'cdk8s-mesh';
+import { VirtualService } from 'cdk8s-mesh/imports/networking.istio.io';
+
+const app = new MeshApp({ outdir: 'dist' });
+const chart = new MeshChart(app, 'catalog', { namespace: 'catalog', partOf: 'catalog' });
+const api = new MeshService(chart, 'catalog-api', {
+  image: 'registry.example.com/catalog-api:2.0.0', tier: Tier.BUSINESS, replicas: 2,
+  timeout: Duration.seconds(4), retries: Retries.of({ attempts: 2, perTryTimeout: Duration.seconds(1), retryOn: ['5xx'] }),
+});
+const store = new MeshService(chart, 'catalog-store', { image: 'registry.example.com/catalog-store:1.0.0' });
+const billing = new SecureService(chart, 'catalog-billing', { image: 'registry.example.com/catalog-billing:1.0.0' });
+api.calls(store, { methods: ['GET'], paths: ['/items/*'] });
+api.calls(billing, { methods: ['POST'], paths: ['/charges/*'] });
+new CanaryRelease(chart, 'store-v2', {
+  service: store, image: 'registry.example.com/catalog-store:2.0.0',
+  plan: CanaryPlan.steps([10, 50, 100]), phase: 'canary-10',
+});
+app.synth();
+if (typeof renderTopology !== 'function' || typeof VirtualService !== 'function') throw new Error('exports missing');
+`);
+    // WHEN it is type-checked against the packed .d.ts and run with node, with the team's CRDs
+    run(process.execPath, [TSC, '-p', 'tsconfig.json'], project);
+    const crds = path.resolve(ROOT, process.env.CDK8S_MESH_CRDS ?? '../shared/crds');
+    expect(() => run(process.execPath, [path.join('out', 'main.js')], project)).toThrow(/CDK8S_MESH_CRDS[\s\S]*\[MESH155\]/);
+    execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: project, stdio: 'pipe', env: { ...process.env, CDK8S_MESH_CRDS: crds } });
+    // THEN its manifests and topology are written as for the EC site
+    const dist = path.join(project, 'dist', 'catalog');
+    expect(fs.readdirSync(dist).sort()).toEqual(expect.arrayContaining([
+      'deployment.catalog-api.yaml', 'service.catalog-store.yaml', 'virtualservice.catalog-api.yaml', 'topology.md',
+    ]));
+    expect(fs.readFileSync(path.join(dist, 'virtualservice.catalog-api.yaml'), 'utf8')).toMatch(/timeout: 4s/);
+    const topology = fs.readFileSync(path.join(dist, 'topology.md'), 'utf8');
+    expect(topology).toContain('catalog_api ==>|"✔ authorized: GET /items/*"| catalog_store');
+    expect(topology).toContain('stable 90% / canary 10%');
+    expect(fs.readdirSync(dist)).toEqual(expect.arrayContaining([
+      'peerauthentication.catalog-billing.yaml', 'authorizationpolicy.catalog-billing-policy.yaml', 'deployment.catalog-store-v2.yaml',
+    ]));
+    // AND the diff command runs from the package
+    const help = run(process.execPath, [path.join(modules, 'cdk8s-mesh', 'lib', 'src', 'review', 'cli.js'), '--help'], project);
+    expect(help).toContain('Exit codes:');
+  });
+});
