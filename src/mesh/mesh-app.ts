@@ -93,7 +93,7 @@ export class MeshApp extends App {
         rendered.push({ folder, manifest });
       }
     }
-    const problems = this.schemaValidation ? renderedManifestErrors(this, rendered, this.crdDirectory) : [];
+    const problems = renderedManifestErrors(this, rendered, this.crdDirectory, this.schemaValidation);
     if (problems.length > 0) {
       throw new Error(`Manifest validation failed with the following errors:\n  ${problems.join('\n  ')}`);
     }

@@ -64,6 +64,8 @@ export class MeshChart extends Chart {
   public readonly partOf?: string;
 
   private readonly _services: MeshService[] = [];
+  private readonly _calls: ServiceCall[] = [];
+  private readonly _callsTo = new Map<IConstruct, ServiceCall[]>();
   private readonly _outputFiles = new Map<string, () => string>();
 
   public constructor(scope: Construct, id: string, props: MeshChartProps) {
@@ -86,9 +88,14 @@ export class MeshChart extends Chart {
     return this._services;
   }
 
-  /** Every declared call between the chart's services. */
+  /** Every declared call between the chart's services, in the order declared. */
   public get calls(): ServiceCall[] {
-    return this._services.flatMap((s) => s.outboundCalls);
+    return [...this._calls];
+  }
+
+  /** The declared calls to `service`, in the order declared. */
+  public callsTo(service: IConstruct): readonly ServiceCall[] {
+    return this._callsTo.get(service) ?? [];
   }
 
   /** Labels every resource of a service carries besides its own. */
@@ -120,6 +127,14 @@ export class MeshChart extends Chart {
   /** @internal */
   public _register(service: MeshService): void {
     this._services.push(service);
+  }
+
+  /** @internal */
+  public _registerCall(call: ServiceCall): void {
+    this._calls.push(call);
+    const list = this._callsTo.get(call.target);
+    if (list) list.push(call);
+    else this._callsTo.set(call.target, [call]);
   }
 
   private problems(): string[] {

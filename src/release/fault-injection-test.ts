@@ -1,6 +1,7 @@
 import { ApiObject, Cron, Duration, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Codes } from '../core/codes';
+import { Labels } from '../core/labels';
 import { toIstioDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
 import { MeshChart } from '../mesh/mesh-chart';
@@ -98,6 +99,7 @@ export class FaultInjectionTest extends Construct {
         configMapName: `${this.name}-config`,
         namespace: this.chart.namespace,
         labels: this.chart.commonLabels(),
+        podLabels: { [Labels.APP]: this.name },
         schedule: props.schedule ?? WEEKLY_MONDAY_10_JST,
         image: props.image ?? 'bitnami/kubectl:1.30',
         script: this.script(seconds),

@@ -1,9 +1,8 @@
-import { ApiObject, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
-import { DestinationRule, Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../../imports/networking.istio.io';
+import { Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../../imports/networking.istio.io';
 import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
-import { Codes } from '../core/codes';
-import { formatProblem } from '../core/errors';
+import { MeshChart } from '../mesh/mesh-chart';
 import type { IMeshService, MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
 import { addNetworkPolicy, NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../workload/workload';
@@ -111,7 +110,7 @@ export class ServiceSecurity extends Construct {
 
   /** The calls into this service, sorted by caller. */
   public get inboundCalls(): ServiceCall[] {
-    return this.service.chart.calls.filter((c) => c.target === this.service)
+    return [...this.service.chart.callsTo(this.service)]
       .sort((a, b) => compare(a.source.name, b.source.name));
   }
 
@@ -176,39 +175,32 @@ export class ServiceSecurity extends Construct {
     for (const c of this.inboundCalls) {
       out.push(...operationProblems({ methods: c.methods, paths: c.paths }, `calls from ${c.source.name}`));
     }
-    const known = new Set(this.node.root.node.findAll().filter((c): c is ServiceSecurity => c instanceof ServiceSecurity)
-      .map((s) => s.service.principal.toString()));
+    const known = knownPrincipals(this.node.root);
     // Methods and paths of calls are reported above, under the call; here only their sources.
     out.push(...ruleProblems(this.callerRules().map((r) => ({ from: r.from })), { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }));
     out.push(...ruleProblems(this.extraRules, { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }, 'allow'));
-    out.push(...this.plaintextProblems());
-    return out;
-  }
-
-  /** DestinationRules of the chart that send this STRICT workload anything but Istio mTLS. */
-  private plaintextProblems(): string[] {
-    const out: string[] = [];
-    const s = this.service;
-    const hosts = new Set([s.name, `${s.name}.${s.namespace}`, `${s.name}.${s.namespace}.svc`, `${s.name}.${s.namespace}.svc.cluster.local`]);
-    const strictPorts = new Set(this.containerPorts().filter((p) => (this.workloadMtls?.modeOn(p.port) ?? this.mesh.defaultMode).isStrict).map((p) => p.port));
-    if (strictPorts.size === 0) return out;
-    for (const dr of s.chart.node.findAll().filter((c): c is DestinationRule => c instanceof DestinationRule)) {
-      const spec = (ApiObject.of(dr).toJson().spec ?? {}) as Record<string, any>;
-      if (!hosts.has(spec.host)) continue;
-      const check = (field: string, tls: Record<string, any> | undefined) => {
-        const mode = tls?.mode;
-        if (mode && mode !== 'ISTIO_MUTUAL') {
-          out.push(formatProblem(Codes.PLAINTEXT_TO_STRICT,
-            `DestinationRule ${dr.node.path} ${field}: ${mode} sends ${mode === 'DISABLE' ? 'plaintext' : 'non-Istio TLS'} to ${s.name}, whose mTLS is STRICT; use ISTIO_MUTUAL or leave tls unset`));
-        }
-      };
-      check('trafficPolicy.tls.mode', spec.trafficPolicy?.tls);
-      (spec.trafficPolicy?.portLevelSettings ?? []).forEach((p: any, i: number) => check(`trafficPolicy.portLevelSettings[${i}].tls.mode`, p.tls));
-      (spec.subsets ?? []).forEach((sub: any, i: number) => check(`subsets[${i}].trafficPolicy.tls.mode`, sub.trafficPolicy?.tls));
-    }
+    // A DestinationRule sending plaintext to this workload is found in the rendered
+    // manifests (MESH108), JSON patches and hand-made DestinationRules included.
     return out;
   }
 }
+
+/**
+ * The principals of every service in the app, worked out once per validation pass
+ * (recomputed only when services were added since), so that each service's check is
+ * not a walk of the whole tree.
+ */
+function knownPrincipals(root: IConstruct): Set<string> {
+  const charts = root.node.children.filter((c): c is MeshChart => c instanceof MeshChart) as MeshChart[];
+  const count = charts.reduce((n, c) => n + c.services.length, 0);
+  const cached = PRINCIPALS.get(root);
+  if (cached && cached.count === count) return cached.principals;
+  const principals = new Set(charts.flatMap((c) => c.services.map((s) => s.principal.toString())));
+  PRINCIPALS.set(root, { count, principals });
+  return principals;
+}
+
+const PRINCIPALS = new WeakMap<IConstruct, { count: number; principals: Set<string> }>();
 
 /** The container ports of a service, unique, with their protocol. */
 function containerPortsOf(s: IMeshService): NetworkPort[] {

@@ -253,6 +253,7 @@ export class MeshService extends Construct implements IMeshService {
       asynchronous: options.asynchronous ?? false,
     };
     this._calls.push(call);
+    this.chart._registerCall(call);
     return call;
   }
 

@@ -22,9 +22,10 @@ function keyOf(apiVersion: unknown, kind: unknown, namespace: unknown, name: unk
 /**
  * Validates each folder's manifests as one cluster's objects and returns every
  * error as `[<construct path>] <env>/<kind>/<name>: <field>: <message> [MESHxxx]`.
- * Warnings are left out: they do not fail synth.
+ * Warnings are left out: they do not fail synth. Without `schema`, only the
+ * cross-resource analysis runs (no CRDs needed).
  */
-export function renderedManifestErrors(scope: IConstruct, rendered: readonly RenderedManifest[], crdDirectory?: string): string[] {
+export function renderedManifestErrors(scope: IConstruct, rendered: readonly RenderedManifest[], crdDirectory?: string, schema = true): string[] {
   const paths = new Map<string, string>();
   for (const c of scope.node.findAll()) {
     if (c instanceof ApiObject) paths.set(keyOf(c.apiVersion, c.kind, c.metadata.namespace, c.name), c.node.path);
@@ -33,7 +34,7 @@ export function renderedManifestErrors(scope: IConstruct, rendered: readonly Ren
   for (const r of rendered) push(byFolder, r.folder, r.manifest);
   const out: string[] = [];
   for (const [folder, manifests] of byFolder) {
-    for (const f of validateManifests(manifests, { crdDirectory }).filter(isError)) {
+    for (const f of validateManifests(manifests, { crdDirectory, analysisOnly: !schema }).filter(isError)) {
       const path = paths.get(keyOf(f.resource.apiVersion, f.resource.kind, f.resource.namespace, f.resource.name));
       out.push(`${path ? `[${path}] ` : ''}${formatFinding(f, folder)}`);
     }

@@ -23,6 +23,11 @@ export interface ValidateOptions {
    * @default false
    */
   readonly schemaOnly?: boolean;
+  /**
+   * Cross-resource analysis only, no schema or CEL checks: where no CRDs are at hand.
+   * @default false
+   */
+  readonly analysisOnly?: boolean;
 }
 
 /** Schema problems of one object: metadata, then its CRD's or its core schema. */
@@ -41,7 +46,7 @@ export function checkSchema(m: Manifest, crdDirectory?: string): Finding[] {
 
 /** Every problem of `manifests`, sorted; the analysis treats them as one cluster's objects. */
 export function validateManifests(manifests: readonly Manifest[], options: ValidateOptions = {}): Finding[] {
-  const out = manifests.flatMap((m) => checkSchema(m, options.crdDirectory));
+  const out = options.analysisOnly ? [] : manifests.flatMap((m) => checkSchema(m, options.crdDirectory));
   if (!options.schemaOnly) out.push(...analyze(manifests.filter((m) => m && typeof m === 'object')));
   return sortFindings(out);
 }

@@ -6,7 +6,7 @@
 import { Cron, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { WORKLOAD_UID } from './workload';
+import { addNetworkPolicy, WORKLOAD_UID } from './workload';
 
 /** What {@link addScheduledKubectl} needs. */
 export interface ScheduledKubectlSpec {
@@ -22,6 +22,8 @@ export interface ScheduledKubectlSpec {
   readonly script: string;
   /** The files of the ConfigMap, produced at synth. */
   readonly files: () => Record<string, string>;
+  /** Labels of the job's pods, which its NetworkPolicy selects. */
+  readonly podLabels: Record<string, string>;
   /** RBAC: verbs allowed on resources of one API group. */
   readonly allow: { readonly verbs: string[]; readonly apiGroup: string; readonly resourceType: string };
 }
@@ -40,10 +42,20 @@ export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec
   const configVolume = kplus.Volume.fromConfigMap(scope, 'ConfigVolume',
     kplus.ConfigMap.fromConfigMapName(scope, 'ConfigMapRef', spec.configMapName), { name: 'config' });
   const tmp = kplus.Volume.fromEmptyDir(scope, 'TmpVolume', 'tmp');
+  // The namespace denies all traffic by default; the job needs DNS and the API server,
+  // whose address is the cluster's own, so any address on the API server's ports.
+  addNetworkPolicy(scope, 'NetworkPolicy', metadata, () => ({
+    podLabels: { ...spec.podLabels },
+    ingress: [],
+    egress: [
+      { peers: [{ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+      { peers: [{ cidr: '0.0.0.0/0' }], ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] },
+    ],
+  }));
   return new kplus.CronJob(scope, 'CronJob', {
     metadata,
     // A sidecar would keep the job's pod running after the script ends; the job only talks to the API server.
-    podMetadata: { annotations: { 'sidecar.istio.io/inject': 'false' } },
+    podMetadata: { labels: { ...spec.podLabels }, annotations: { 'sidecar.istio.io/inject': 'false' } },
     schedule: spec.schedule,
     concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
     serviceAccount: sa,

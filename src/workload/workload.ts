@@ -290,6 +290,11 @@ export interface NetworkPeer {
    * @default - the policy's own namespace
    */
   readonly namespace?: string;
+  /**
+   * An IP range instead of pods (`0.0.0.0/0` for anywhere, the API server among it).
+   * @default - pods, not an IP range
+   */
+  readonly cidr?: string;
 }
 
 /** A port a network policy rule allows. */
@@ -322,7 +327,7 @@ export interface NetworkPolicySpec {
  */
 export function addNetworkPolicy(scope: Construct, id: string, meta: { name: string; namespace: string; labels: Record<string, string> },
   produce: () => NetworkPolicySpec): k8s.KubeNetworkPolicy {
-  const peer = (p: NetworkPeer): k8s.NetworkPolicyPeer => ({
+  const peer = (p: NetworkPeer): k8s.NetworkPolicyPeer => p.cidr ? { ipBlock: { cidr: p.cidr } } : ({
     podSelector: { matchLabels: p.podLabels ? { ...p.podLabels } : undefined },
     namespaceSelector: p.namespace ? { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } } : undefined,
   });

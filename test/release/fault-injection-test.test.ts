@@ -25,6 +25,21 @@ describe('FaultInjectionTest', () => {
     expect(m).toMatchSnapshot();
   });
 
+  test('the job may reach DNS and the API server through the namespace\'s deny-by-default network policy', () => {
+    const m = synth(setup().app);
+    const job = find(m, 'CronJob', 'fault-injection-test');
+    const podLabels = job.spec.jobTemplate.spec.template.metadata.labels;
+    const policy = find(m, 'NetworkPolicy', 'fault-injection-test');
+    expect(podLabels).toMatchObject(policy.spec.podSelector.matchLabels);
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy.spec.ingress).toEqual([]);
+    expect(policy.spec.egress).toEqual([
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] },
+    ]);
+  });
+
   test("seed 003's weekly CronJob: Monday 10:00 JST is 01:00 UTC, applies then removes the faults", () => {
     const m = synth(setup().app);
     const job = find(m, 'CronJob', 'fault-injection-test');
@@ -33,6 +48,7 @@ describe('FaultInjectionTest', () => {
     const pod = job.spec.jobTemplate.spec.template.spec;
     expect(pod.restartPolicy).toBe('OnFailure');
     expect(job.spec.jobTemplate.spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/inject': 'false' });
+    expect(job.spec.jobTemplate.spec.template.metadata.labels).toMatchObject({ app: 'fault-injection-test' });
     expect(pod.serviceAccountName).toBe('fault-injection-test');
     const script = pod.containers[0].command[2] as string;
     const on = script.indexOf('kubectl apply -f /config/order-service.fault-on.yaml -f /config/payment-service.fault-on.yaml');

@@ -136,7 +136,7 @@ describe('ServiceSecurity', () => {
     test('a DestinationRule that sends plaintext to a STRICT workload', () => {
       const { app, chart } = graph();
       new DestinationRule(chart, 'plain', { metadata: { name: 'payment-plain' }, spec: { host: 'payment-service.production.svc.cluster.local', trafficPolicy: { tls: { mode: TlsMode.DISABLE } } } });
-      expect(synthError(app)).toMatch(/\[test\/payment-service\/Security\] DestinationRule test\/plain trafficPolicy\.tls\.mode: DISABLE sends plaintext to payment-service.*\[MESH108\]/);
+      expect(synthError(app)).toMatch(/\[test\/plain\] test\/DestinationRule\/payment-plain: spec.trafficPolicy.tls.mode: tls mode DISABLE sends plaintext to Deployment\/payment-service, whose PeerAuthentication is STRICT.*\[MESH108\]/);
     });
 
     test('a JSON patch that turns off mTLS on the service\'s own DestinationRule is caught too', () => {
