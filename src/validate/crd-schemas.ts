@@ -42,8 +42,15 @@ export function gvkKey(group: string, version: string, kind: string): string {
   return `${group}/${version}/${kind}`;
 }
 
-/** The package's root: the nearest folder above this file holding package.json. */
+let root: string | undefined;
+
+/** The package's root: the nearest folder above this file holding package.json (looked up once). */
 function packageRoot(): string {
+  root ??= findPackageRoot();
+  return root;
+}
+
+function findPackageRoot(): string {
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'package.json'))) {
     const up = path.dirname(dir);
