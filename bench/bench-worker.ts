@@ -2,14 +2,14 @@
  * One measurement, in its own process: `bench-worker <mode> <services> <dir>`.
  *   mesh   build the synthetic mesh, validate, render to YAML (what `cdk8s synth` does), then write it
  *   plain  the same manifests as plain cdk8s ApiObjects in plain Charts, rendered to YAML by cdk8s, then written
- *   yaml   the floor: the finished manifests serialized to YAML, then written
+ *   yaml   the floor: the finished manifests serialized to YAML (as mesh does), then written
  * Each reports the time to YAML in memory (`ms`) and the time to write the files (`writeMs`)
  * apart: this machine's disk is erratic, and the library's cost is the first.
  * Prints one JSON line: { mode, services, ms, writeMs, rssMiB, objects }.
  */
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
-import { fileName, MeshApp, writeTree } from '../src/mesh/mesh-app';
+import { fileName, MeshApp, toYaml, writeTree } from '../src/mesh/mesh-app';
 import { buildSyntheticMesh } from './synthetic-mesh';
 
 const [mode, servicesArg, dir] = process.argv.slice(2);
@@ -40,7 +40,7 @@ if (mode === 'mesh') {
   measure(() => {
     const app = new MeshApp({ outdir: path.join(dir, 'mesh') });
     buildSyntheticMesh(app, services);
-    return app.manifests().map((f) => ({ path: f.path, content: Yaml.stringify(f.manifest) }));
+    return app.manifests().map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
   }, path.join(dir, 'mesh'));
 } else if (mode === 'plain') {
   const input = finished();
@@ -59,7 +59,7 @@ if (mode === 'mesh') {
   }, path.join(dir, 'plain'));
 } else if (mode === 'yaml') {
   const input = finished();
-  measure(() => input.map((f) => ({ path: f.path, content: Yaml.stringify(f.manifest) })), path.join(dir, 'yaml'));
+  measure(() => input.map((f) => ({ path: f.path, content: toYaml(f.manifest) })), path.join(dir, 'yaml'));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

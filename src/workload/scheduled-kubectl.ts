@@ -6,7 +6,7 @@
 import { Cron, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { addNetworkPolicy, WORKLOAD_UID } from './workload';
+import { addNetworkPolicy, HARDENED_CONTAINER, WORKLOAD_UID } from './workload';
 
 /** What {@link addScheduledKubectl} needs. */
 export interface ScheduledKubectlSpec {
@@ -68,15 +68,7 @@ export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec
       command: ['/bin/sh', '-c', spec.script],
       envVariables: { HOME: kplus.EnvValue.fromValue('/tmp') },
       volumeMounts: [{ path: '/config', volume: configVolume }, { path: '/tmp', volume: tmp }],
-      securityContext: {
-        ensureNonRoot: true,
-        user: WORKLOAD_UID,
-        group: WORKLOAD_UID,
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        capabilities: { drop: ['ALL' as kplus.Capability] },
-      },
+      securityContext: HARDENED_CONTAINER,
       resources: {
         cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(200) },
         memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },

@@ -43,6 +43,21 @@ export const DEFAULT_RESOURCES: Required<ContainerResources> = {
 /** The user and group workloads run as: not root, and not 1337 (Envoy's). */
 export const WORKLOAD_UID = 10001;
 
+/**
+ * Every container's security context: not root (and not Envoy's 1337), a read-only
+ * root filesystem, no privilege escalation, no capabilities.
+ */
+export const HARDENED_CONTAINER: kplus.ContainerSecurityContextProps = {
+  ensureNonRoot: true,
+  user: WORKLOAD_UID,
+  group: WORKLOAD_UID,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  // Kubernetes' "ALL" is not in cdk8s-plus-27's Capability enum, whose values are CAP_*.
+  capabilities: { drop: ['ALL' as kplus.Capability] },
+};
+
 /** What {@link addDeployment} needs. */
 export interface DeploymentSpec {
   readonly name: string;
@@ -214,16 +229,7 @@ export function addDeployment(scope: Construct, id: string, spec: DeploymentSpec
       name: 'app',
       image: spec.image,
       ports: spec.containerPorts.map((p) => ({ name: p.name, number: p.number })),
-      securityContext: {
-        ensureNonRoot: true,
-        user: WORKLOAD_UID,
-        group: WORKLOAD_UID,
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        // Kubernetes' "ALL" is not in cdk8s-plus-27's Capability enum, whose values are CAP_*.
-        capabilities: { drop: ['ALL' as kplus.Capability] },
-      },
+      securityContext: HARDENED_CONTAINER,
       resources: {
         cpu: { request: kplus.Cpu.millis(spec.resources.cpuRequestMillis), limit: kplus.Cpu.millis(spec.resources.cpuLimitMillis) },
         memory: { request: Size.mebibytes(spec.resources.memoryRequestMebibytes), limit: Size.mebibytes(spec.resources.memoryLimitMebibytes) },

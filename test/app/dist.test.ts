@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as YAML from 'yaml';
 import { buildApp } from '../../src/main';
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
@@ -32,5 +33,12 @@ describe('dist/', () => {
     const stale = fresh.filter((f) => fs.readFileSync(path.join(DIST, f), 'utf8') !== fs.readFileSync(path.join(outdir, f), 'utf8'));
     expect(stale).toEqual([]);
   });
+  test('reads back as the same objects, with a YAML 1.1 reader as kubectl uses (no `yes`/`on`/octal surprises)', () => {
+    const manifests = buildApp(outdir).manifests();
+    for (const f of manifests) {
+      expect(YAML.parse(fs.readFileSync(path.join(outdir, f.path), 'utf8'), { version: '1.1' })).toEqual(f.manifest);
+    }
+  });
+
   // Byte-identical output across runs, directories and time zones: test/review/determinism.test.ts.
 });
