@@ -30,7 +30,8 @@ describe('npm package', () => {
     const staging = path.join(work, 'staging');
     fs.mkdirSync(staging);
     for (const f of ['package.json', 'README.md']) fs.copyFileSync(path.join(ROOT, f), path.join(staging, f));
-    run(process.execPath, [TSC, '-p', path.join(ROOT, 'tsconfig.package.json'), '--outDir', path.join(staging, 'lib')], ROOT);
+    // Types were checked by `npm test`'s type-check; here only the emitted JS and .d.ts matter.
+    run(process.execPath, [TSC, '-p', path.join(ROOT, 'tsconfig.package.json'), '--outDir', path.join(staging, 'lib'), '--noCheck'], ROOT);
     // Leftovers of a full build must not reach the package either.
     fs.mkdirSync(path.join(staging, 'lib', 'src', 'app'), { recursive: true });
     fs.writeFileSync(path.join(staging, 'lib', 'src', 'app', 'ec-site.js'), '');
