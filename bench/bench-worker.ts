@@ -5,6 +5,7 @@
  *   yaml   the floor: the finished manifests serialized to YAML (as mesh does), then written
  * Each reports the time to YAML in memory (`ms`) and the time to write the files (`writeMs`)
  * apart: this machine's disk is erratic, and the library's cost is the first.
+ * A fourth argument `no-write` skips the writing (for repeated runs).
  * Prints one JSON line: { mode, services, ms, writeMs, rssMiB, objects }.
  */
 import * as path from 'node:path';
@@ -12,7 +13,8 @@ import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { fileName, MeshApp, toYaml, writeTree } from '../src/mesh/mesh-app';
 import { buildSyntheticMesh } from './synthetic-mesh';
 
-const [mode, servicesArg, dir] = process.argv.slice(2);
+const [mode, servicesArg, dir, writeArg] = process.argv.slice(2);
+const write = writeArg !== 'no-write';
 const services = Number(servicesArg);
 
 type Files = { path: string; content: string }[];
@@ -21,7 +23,7 @@ function measure(render: () => Files, outdir: string): void {
   const start = process.hrtime.bigint();
   const files = render();
   const rendered = process.hrtime.bigint();
-  writeTree(outdir, files);
+  if (write) writeTree(outdir, files);
   const written = process.hrtime.bigint();
   const rssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
   console.log(JSON.stringify({
