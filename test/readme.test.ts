@@ -12,3 +12,13 @@ test('every TypeScript example of the README is in test/readme/, where the type-
   const actual = Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
   expect(actual).toEqual(expected);
 });
+
+test('every stable code is documented in the README, and the README names no code that does not exist', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Codes } = require('../src/core/codes') as { Codes: Record<string, string> };
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const documented = new Set([...readme.matchAll(/^\| (MESH\d{3}) \|/gm)].map((m) => m[1]));
+  const codes = new Set(Object.values(Codes));
+  expect([...codes].filter((c) => !documented.has(c)).sort()).toEqual([]);
+  expect([...documented].filter((c) => !codes.has(c)).sort()).toEqual([]);
+});
