@@ -75,10 +75,11 @@ function main(argv: string[]): void {
   }
   const byN = new Map(rows.map((r) => [r.services as number, r]));
   const scaling = byN.has(1000) && byN.has(2000) ? round((byN.get(2000)!.meshMs as number) / (byN.get(1000)!.meshMs as number)) : undefined;
-  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`;
+  console.log(`machine: ${machine}`);
   console.table(rows);
   if (scaling !== undefined) console.log(`scaling 2000/1000 services: ${scaling}`);
-  if (jsonArg >= 0) fs.writeFileSync(argv[jsonArg + 1], `${JSON.stringify({ rows, scaling }, null, 2)}\n`);
+  if (jsonArg >= 0) fs.writeFileSync(argv[jsonArg + 1], `${JSON.stringify({ machine, repeat, rows, scaling }, null, 2)}\n`);
 }
 
 function round(x: number): number {
