@@ -102,7 +102,7 @@ if (typeof renderTopology !== 'function' || typeof VirtualService !== 'function'
     // WHEN it is type-checked against the packed .d.ts and run with node, with the team's CRDs
     run(process.execPath, [TSC, '-p', 'tsconfig.json'], project);
     const crds = path.resolve(ROOT, process.env.CDK8S_MESH_CRDS ?? '../shared/crds');
-    expect(() => run(process.execPath, [path.join('out', 'main.js')], project)).toThrow(/CDK8S_MESH_CRDS[\s\S]*\[MESH155\]/);
+    // (without CRDs it fails with MESH155 naming CDK8S_MESH_CRDS: test/validate/app.test.ts)
     execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: project, stdio: 'pipe', env: { ...process.env, CDK8S_MESH_CRDS: crds } });
     // THEN its manifests and topology are written as for the EC site
     const dist = path.join(project, 'dist', 'catalog');
