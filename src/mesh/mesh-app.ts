@@ -5,7 +5,7 @@ import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { topologyFiles } from '../review/topology';
-import { renderedManifestErrors } from '../validate/synth-check';
+import { renderedManifestFindings } from '../validate/synth-check';
 import type { MeshChart } from './mesh-chart';
 
 /** One synthesized resource and the file it is written to. */
@@ -42,6 +42,7 @@ export interface MeshAppProps extends AppProps {
 export class MeshApp extends App {
   /** Whether synth validates the rendered manifests. */
   public readonly schemaValidation: boolean;
+  private _warnings: readonly string[] = [];
   /** The CRD directory given, if any. */
   public readonly crdDirectory?: string;
 
@@ -94,10 +95,11 @@ export class MeshApp extends App {
         rendered.push({ folder, manifest });
       }
     }
-    const problems = renderedManifestErrors(this, rendered, this.crdDirectory, this.schemaValidation);
-    if (problems.length > 0) {
-      throw new Error(`Manifest validation failed with the following errors:\n  ${problems.join('\n  ')}`);
+    const { errors, warnings } = renderedManifestFindings(this, rendered, this.crdDirectory, this.schemaValidation);
+    if (errors.length > 0) {
+      throw new Error(`Manifest validation failed with the following errors:\n  ${errors.join('\n  ')}`);
     }
+    this._warnings = warnings;
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
@@ -114,9 +116,15 @@ export class MeshApp extends App {
     });
   }
 
-  /** Writes the manifests to the output directory, replacing what was there. */
+  /** Warnings of the last {@link manifests} call (MESH111, say): reported, not fatal. */
+  public get warnings(): readonly string[] {
+    return this._warnings;
+  }
+
+  /** Writes the manifests to the output directory, replacing what was there; prints the warnings to stderr. */
   public override synth(): void {
     const manifests = this.manifests();
+    for (const w of this._warnings) process.stderr.write(`warning: ${w}\n`);
     const files = manifests.map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
     // Each environment's topology picture, beside its manifests.
     const pictures = topologyFiles(this.charts, manifests);

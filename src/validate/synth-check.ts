@@ -26,20 +26,27 @@ function keyOf(apiVersion: unknown, kind: unknown, namespace: unknown, name: unk
  * cross-resource analysis runs (no CRDs needed).
  */
 export function renderedManifestErrors(scope: IConstruct, rendered: readonly RenderedManifest[], crdDirectory?: string, schema = true): string[] {
+  return renderedManifestFindings(scope, rendered, crdDirectory, schema).errors;
+}
+
+/** Errors and warnings of each folder's manifests, formatted as {@link renderedManifestErrors} does. */
+export function renderedManifestFindings(scope: IConstruct, rendered: readonly RenderedManifest[], crdDirectory?: string, schema = true):
+{ errors: string[]; warnings: string[] } {
   const paths = new Map<string, string>();
   for (const c of scope.node.findAll()) {
     if (c instanceof ApiObject) paths.set(keyOf(c.apiVersion, c.kind, c.metadata.namespace, c.name), c.node.path);
   }
   const byFolder = new Map<string, Manifest[]>();
   for (const r of rendered) push(byFolder, r.folder, r.manifest);
-  const out: string[] = [];
+  const errors: string[] = [];
+  const warnings: string[] = [];
   for (const [folder, manifests] of byFolder) {
-    for (const f of validateManifests(manifests, { crdDirectory, analysisOnly: !schema }).filter(isError)) {
+    for (const f of validateManifests(manifests, { crdDirectory, analysisOnly: !schema })) {
       const path = paths.get(keyOf(f.resource.apiVersion, f.resource.kind, f.resource.namespace, f.resource.name));
-      out.push(`${path ? `[${path}] ` : ''}${formatFinding(f, folder)}`);
+      (isError(f) ? errors : warnings).push(`${path ? `[${path}] ` : ''}${formatFinding(f, folder)}`);
     }
   }
-  return out;
+  return { errors, warnings };
 }
 
 /** The findings of `manifests` by severity, for callers that want warnings too. */
