@@ -45,7 +45,7 @@ export function gvkKey(group: string, version: string, kind: string): string {
 let root: string | undefined;
 
 /** The package's root: the nearest folder above this file holding package.json (looked up once). */
-function packageRoot(): string {
+export function packageRoot(): string {
   root ??= findPackageRoot();
   return root;
 }

@@ -3,21 +3,23 @@
  * openAPIV3Schema (with ajv, Kubernetes' extensions translated) and then the
  * x-kubernetes-validations CEL rules. Each schema is compiled once per process.
  */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import standaloneCode from 'ajv/dist/standalone';
 import { Codes } from '../core/codes';
 import { evaluateRule } from './cel';
-import { CrdBundle, CrdVersionSchema, gvkKey } from './crd-schemas';
+import { CrdBundle, CrdVersionSchema, gvkKey, packageRoot } from './crd-schemas';
+import { goRegExp } from './go-regexp';
 import { Finding, finding, fieldOfPointer, Manifest } from './finding';
 
-/** Go RE2 patterns in JavaScript: a leading `(?i)` becomes the `i` flag. */
-function goRegExp(pattern: string, flags: string): RegExp {
-  const m = /^(\^?)\(\?i\)/.exec(pattern);
-  return m ? new RegExp(m[1] + pattern.slice(m[0].length), `${flags}i`) : new RegExp(pattern, flags);
-}
-goRegExp.code = 'goRegExp';
-
-const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { regExp: goRegExp as any } });
+// Standalone code of a cached validator requires the engine by this module's path.
+const regExp = Object.assign((p: string, f: string) => goRegExp(p, f), {
+  code: `require(${JSON.stringify(require.resolve('./go-regexp'))}).goRegExp`,
+});
+const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { source: true, regExp: regExp as any } });
 addFormats(ajv, ['date-time', 'byte']);
 // Kubernetes checks only a few formats; the others (int32, double, string, url...) are annotations.
 for (const f of ['int32', 'int64', 'float', 'double', 'string', 'binary', 'url', 'uri', 'password', 'int-or-string']) ajv.addFormat(f, true);
@@ -54,6 +56,17 @@ export function toJsonSchema(s: any): any {
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
+/**
+ * Compiled validators are also kept on disk as ajv standalone code (under
+ * node_modules/.cache/cdk8s-mesh, keyed by the schema's hash), so that a new process
+ * loads in milliseconds what takes ajv about a second to compile for an environment.
+ */
+const CACHE_VERSION = `1-${require('ajv/package.json').version}`;
+
+function cacheDir(): string {
+  return path.join(packageRoot(), 'node_modules', '.cache', 'cdk8s-mesh', 'ajv');
+}
+
 function validatorOf(v: CrdVersionSchema): ValidateFunction {
   let fn = compiled.get(v.schema);
   if (!fn) {
@@ -61,8 +74,32 @@ function validatorOf(v: CrdVersionSchema): ValidateFunction {
     // The API server validates metadata itself; the CRD schema says only `type: object`.
     // apiVersion, kind and metadata are always allowed at the root.
     if (root.properties) root.properties = { ...root.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
-    fn = ajv.compile(root);
+    fn = cachedValidator(root);
     compiled.set(v.schema, fn);
+  }
+  return fn;
+}
+
+/** A validator of `schema`: from the disk cache when there, else compiled and cached. */
+export function cachedValidator(schema: object): ValidateFunction {
+  const key = createHash('sha256').update(CACHE_VERSION).update(JSON.stringify(schema)).digest('hex').slice(0, 32);
+  const file = path.join(cacheDir(), `${key}.js`);
+  if (fs.existsSync(file)) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(file) as ValidateFunction;
+    } catch {
+      // an unreadable cache entry is compiled again below
+    }
+  }
+  const fn = ajv.compile(schema);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, standaloneCode(ajv, fn));
+    fs.renameSync(tmp, file);
+  } catch {
+    // a read-only install still validates, only without the cache
   }
   return fn;
 }

@@ -1,3 +1,4 @@
+import { cachedValidator } from '../../src/validate/schema';
 import { checkSchema, validateManifests } from '../../src/validate/validate';
 import { deployment, destinationRule, route, virtualService } from './fixtures';
 
@@ -85,5 +86,34 @@ describe('schema and CEL conformance', () => {
 
   test('a missing CRD directory says how to point to it', () => {
     expect(() => checkSchema(virtualService('orders', [route('orders')]), '/nonexistent/crds')).toThrow(/CDK8S_MESH_CRDS.*\[MESH155\]/);
+  });
+});
+
+describe('the compiled-validator cache', () => {
+  test('a validator loaded from the disk cache judges as the freshly compiled one did, Go patterns included', () => {
+    // GIVEN a schema no other test uses, so its first use compiles it and writes the cache
+    const tag = `${process.pid}-${Date.now()}`;
+    const schema = {
+      type: 'object',
+      properties: { host: { type: 'string', pattern: `(?i)^example-${tag}\\.com$` }, port: { type: 'integer', maximum: 65535 } },
+      additionalProperties: false,
+    };
+    const fresh = cachedValidator(schema);
+    // WHEN it is asked for again from a new module registry, it is read from the file
+    let cached: typeof fresh | undefined;
+    jest.isolateModules(() => {
+      cached = require('../../src/validate/schema').cachedValidator(schema);
+    });
+    expect(cached).not.toBe(fresh);
+    // THEN both accept and reject the same objects ((?i) made case-insensitive in both)
+    for (const [value, ok] of [
+      [{ host: `EXAMPLE-${tag}.COM`, port: 80 }, true],
+      [{ port: 65536 }, false],
+      [{ host: 'other.com' }, false],
+      [{ extra: 1 }, false],
+    ] as const) {
+      expect([value, fresh(value)]).toEqual([value, ok]);
+      expect([value, cached!(value)]).toEqual([value, ok]);
+    }
   });
 });
