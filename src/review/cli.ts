@@ -7,14 +7,9 @@ import { semanticDiff, SemanticDiff } from './semantic-diff';
 import { renderTopology } from './topology';
 
 /** Where the command reads and writes; tests pass their own. */
-export interface CliIo {
-  /** Receives the report. */
-  readonly stdout: (text: string) => void;
-  /** Receives usage and errors. */
-  readonly stderr: (text: string) => void;
-  /** The directory relative paths and git run from. */
-  readonly cwd: string;
-}
+import { CliIo, processIo } from '../private/cli-io';
+
+export type { CliIo };
 
 /** The exit codes of `cdk8s-mesh-diff`, for CI jobs. */
 export const ExitCodes = {
@@ -133,14 +128,6 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   if (args.format === 'json') io.stdout(renderJson(diff, code));
   else io.stdout(renderMarkdown(diff, { topologies: topologiesOf(after, diff.environments) }));
   return args.exitZero ? ExitCodes.NO_CHANGES : code;
-}
-
-function processIo(): CliIo {
-  return {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    cwd: process.cwd(),
-  };
 }
 
 if (require.main === module) {

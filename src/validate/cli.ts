@@ -11,28 +11,32 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
+import { CliIo, processIo } from '../private/cli-io';
 import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
 import { validateManifests } from './validate';
 
 /** Where the tool writes; tests pass their own. */
-export interface CliIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
 
 const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] <file|dir>...';
 
 /** Every *.yaml/*.yml file under `p`, sorted; `p` itself if it is a file. */
+/**
+ * The YAML files of `p`: `p` itself if it is a file, else every *.yaml and *.yml below it
+ * except Helm values files (`values.yaml`, `*.values.yaml`), which are not manifests.
+ */
 function yamlFiles(p: string): string[] {
   const stat = fs.statSync(p);
   if (stat.isFile()) return [p];
   return fs.readdirSync(p, { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .flatMap((e) => (e.isDirectory() ? yamlFiles(path.join(p, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(p, e.name)] : []));
+    .flatMap((e) => (e.isDirectory() ? yamlFiles(path.join(p, e.name))
+      : /\.ya?ml$/.test(e.name) && !/(^|\.)values\.ya?ml$/.test(e.name) ? [path.join(p, e.name)] : []));
 }
 
+export type { CliIo };
+
 /** Runs the tool; returns the exit code. */
-export function main(argv: readonly string[], io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): number {
+export function main(argv: readonly string[], io: CliIo = processIo()): number {
   let format = 'text';
   let schemaOnly = false;
   let crds: string | undefined;
@@ -44,12 +48,12 @@ export function main(argv: readonly string[], io: CliIo = { out: (t) => process.
     else if (a === '--schema-only') schemaOnly = true;
     else if (a === '--crds') crds = argv[++i];
     else if (a.startsWith('--crds=')) crds = a.slice('--crds='.length);
-    else if (a === '--help' || a === '-h') { io.out(`${USAGE}\n`); return 0; }
-    else if (a.startsWith('-')) { io.err(`unknown option ${a}\n${USAGE}\n`); return 2; }
+    else if (a === '--help' || a === '-h') { io.stdout(`${USAGE}\n`); return 0; }
+    else if (a.startsWith('-')) { io.stderr(`unknown option ${a}\n${USAGE}\n`); return 2; }
     else inputs.push(a);
   }
   if (!['text', 'json'].includes(format) || crds === undefined && argv.includes('--crds') || inputs.length === 0) {
-    io.err(`${USAGE}\n`);
+    io.stderr(`${USAGE}\n`);
     return 2;
   }
 
@@ -57,10 +61,13 @@ export function main(argv: readonly string[], io: CliIo = { out: (t) => process.
   const fileOf = new Map<Manifest, string>();
   const parseErrors: Finding[] = [];
   for (const input of inputs) {
-    if (!fs.existsSync(input)) { io.err(`no such file or directory: ${input}\n${USAGE}\n`); return 2; }
-    for (const file of yamlFiles(input)) {
+    // Paths are resolved from io.cwd and shown as they were given.
+    const resolved = path.resolve(io.cwd, input);
+    if (!fs.existsSync(resolved)) { io.stderr(`no such file or directory: ${input}\n${USAGE}\n`); return 2; }
+    for (const found of yamlFiles(resolved)) {
+      const file = input + found.slice(resolved.length);
       try {
-        for (const doc of jsyaml.loadAll(fs.readFileSync(file, 'utf8'))) {
+        for (const doc of jsyaml.loadAll(fs.readFileSync(found, 'utf8'))) {
           if (doc === null || doc === undefined) continue;
           const items = (doc as any).kind === 'List' && Array.isArray((doc as any).items) ? (doc as any).items : [doc];
           for (const m of items) { manifests.push(m); fileOf.set(m, file); }
@@ -73,9 +80,9 @@ export function main(argv: readonly string[], io: CliIo = { out: (t) => process.
 
   let findings: Finding[];
   try {
-    findings = validateManifests(manifests, { crdDirectory: crds, schemaOnly });
+    findings = validateManifests(manifests, { crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly });
   } catch (e) {
-    io.err(`${(e as Error).message}\n`);
+    io.stderr(`${(e as Error).message}\n`);
     return 2;
   }
   // Findings name resources; give each the file its resource came from.
@@ -85,10 +92,10 @@ export function main(argv: readonly string[], io: CliIo = { out: (t) => process.
   const errors = all.filter(isError).length;
 
   if (format === 'json') {
-    io.out(`${JSON.stringify({ resources: manifests.length, errors, warnings: all.length - errors, findings: all.map((f) => ({ severity: f.severity ?? 'error', ...f })) }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ resources: manifests.length, errors, warnings: all.length - errors, findings: all.map((f) => ({ severity: f.severity ?? 'error', ...f })) }, null, 2)}\n`);
   } else {
-    for (const f of all) io.out(`${(f.severity ?? 'error').toUpperCase()} ${f.file ? `${f.file}: ` : ''}${formatFinding(f)}\n`);
-    io.out(`${manifests.length} resources checked${schemaOnly ? ' (schema only)' : ''}: ${errors} errors, ${all.length - errors} warnings\n`);
+    for (const f of all) io.stdout(`${(f.severity ?? 'error').toUpperCase()} ${f.file ? `${f.file}: ` : ''}${formatFinding(f)}\n`);
+    io.stdout(`${manifests.length} resources checked${schemaOnly ? ' (schema only)' : ''}: ${errors} errors, ${all.length - errors} warnings\n`);
   }
   return errors > 0 ? 1 : 0;
 }

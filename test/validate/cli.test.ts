@@ -8,7 +8,7 @@ import { app, route, virtualService } from './fixtures';
 function run(args: string[]): { code: number; out: string; err: string } {
   let out = '';
   let err = '';
-  const code = main(args, { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  const code = main(args, { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, cwd: process.cwd() });
   return { code, out, err };
 }
 
@@ -67,4 +67,12 @@ describe('cdk8s-mesh-validate', () => {
     expect(missing).toMatchObject({ code: 2 });
     expect(missing.err).toMatch(/CDK8S_MESH_CRDS.*\[MESH155\]/);
   });
+});
+
+test('relative paths are resolved from io.cwd and shown as given', () => {
+  let out = '';
+  const code = main(['production', '--format', 'text'], { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: require('node:path').join(__dirname, '..', '..', 'dist') });
+  expect(code).toBe(0); // warnings only
+  expect(out).toMatch(/^WARNING production\/virtualservice\.order-service\.yaml: .*\[MESH111\]$/m);
+  expect(out).toMatch(/resources checked: 0 errors, 4 warnings/);
 });
