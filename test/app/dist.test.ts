@@ -39,7 +39,7 @@ describe('dist/', () => {
     }
   });
 
-  test('is up to date: run `npx cdk8s synth` and commit dist/ when this fails', () => {
+  test('is up to date: run `npm run synth` and commit dist/ when this fails', () => {
     expect(listFiles(DIST)).toEqual(fresh);
     const stale = fresh.filter((f) => fs.readFileSync(path.join(DIST, f), 'utf8') !== fs.readFileSync(path.join(outdir, f), 'utf8'));
     expect(stale).toEqual([]);
