@@ -288,8 +288,7 @@ export class MeshService extends Construct implements IMeshService {
   private deploy(scope: Construct, id: string, options: {
     name: string; version: string; image: string; replicas: number; serviceAccount: WorkloadServiceAccount;
   }): void {
-    const http = ['http', 'http2'].includes(this.ports[0]?.protocol);
-    const health = this.props.healthCheckPath ?? '/health';
+    const health = this.healthCheckPath;
     addDeployment(scope, id, {
       name: options.name,
       namespace: this.namespace,
@@ -300,8 +299,8 @@ export class MeshService extends Construct implements IMeshService {
       serviceAccount: options.serviceAccount,
       containerPorts: uniqueTargetPorts(this.ports),
       resources: { ...DEFAULT_RESOURCES, ...this.props.resources },
-      readinessPath: http ? `${health}/ready` : undefined,
-      livenessPath: http ? `${health}/live` : undefined,
+      readinessPath: health === undefined ? undefined : `${health}/ready`,
+      livenessPath: health === undefined ? undefined : `${health}/live`,
       automountServiceAccountToken: this.props.automountServiceAccountToken ?? false,
     });
   }

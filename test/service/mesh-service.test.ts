@@ -68,6 +68,20 @@ describe('MeshService defaults', () => {
   });
 });
 
+describe('health checks', () => {
+  test('one path drives the probes and the health rule open to every source; non-HTTP services get neither', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'web', { image: 'img', healthCheckPath: '/status' });
+    new MeshService(chart, 'db', { image: 'img', ports: [{ port: 5432, protocol: 'tcp' }] });
+    const out = synth(app);
+    const web = find(out, 'Deployment', 'web').spec.template.spec.containers[0];
+    expect([web.readinessProbe.httpGet.path, web.livenessProbe.httpGet.path]).toEqual(['/status/ready', '/status/live']);
+    expect(find(out, 'AuthorizationPolicy', 'web-policy').spec.rules).toContainEqual({ to: [{ operation: { methods: ['GET'], paths: ['/status/*'] } }] });
+    const db = find(out, 'Deployment', 'db').spec.template.spec.containers[0];
+    expect([db.readinessProbe, db.livenessProbe]).toEqual([undefined, undefined]);
+  });
+});
+
 describe('ports', () => {
   test('are named by protocol; destinations name a port when there are several', () => {
     const { app, chart } = meshChart();
