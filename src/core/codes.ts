@@ -58,8 +58,7 @@ export const Codes = {
   RATE_LIMIT_INVALID: 'MESH510',
   /** A route's destination host has no Service (Istio IST0101, Kiali KIA1101). */
   HOST_NOT_FOUND: 'MESH100',
-  /** A route or mirror names a subset no DestinationRule for the host defines: 503 NR (IST0101, KIA1107). */
-  SUBSET_NOT_FOUND: 'MESH101',
+  // MESH101, MESH112 and MESH114 are MESH013, MESH012 and MESH011: one code per check, at synth and in the analysis.
   /** Two VirtualServices for one host on the mesh gateway (IST0109, KIA1106). */
   DUPLICATE_VIRTUAL_SERVICE_HOST: 'MESH102',
   /** A destination without a port when the Service has several (IST0112). */
@@ -80,12 +79,8 @@ export const Codes = {
   SUBSET_SELECTS_NO_PODS: 'MESH110',
   /** Retries on 5xx for a route that serves non-idempotent methods (POST, PATCH). */
   RETRY_NON_IDEMPOTENT: 'MESH111',
-  /** Route weights that do not sum to 100. */
-  ROUTE_WEIGHTS_NOT_100: 'MESH112',
   /** Two DestinationRules for one host (KIA0201). */
   DUPLICATE_DESTINATION_RULE_HOST: 'MESH113',
-  /** A retry's perTryTimeout is longer than the route's timeout. */
-  ROUTE_PER_TRY_TIMEOUT: 'MESH114',
   /** An object violates its CRD's openAPIV3Schema (IST0106). */
   SCHEMA_VIOLATION: 'MESH150',
   /** An object fails one of its CRD's x-kubernetes-validations CEL rules. */

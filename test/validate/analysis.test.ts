@@ -21,9 +21,9 @@ describe('analysis', () => {
     expect(codes([...base, se, virtualService('api.example.com', [route('api.example.com')])])).toEqual([]);
   });
 
-  test('MESH101: a subset the DestinationRule does not define (503 NR)', () => {
+  test('MESH013: a subset the DestinationRule does not define (503 NR)', () => {
     const [svc, sa, dep, dr] = app('orders');
-    expect(codes([svc, sa, dep, dr, virtualService('orders', [route('orders', 'canary')])])).toEqual(['MESH101 VirtualService/orders spec.http[0].route[0].destination.subset']);
+    expect(codes([svc, sa, dep, dr, virtualService('orders', [route('orders', 'canary')])])).toEqual(['MESH013 VirtualService/orders spec.http[0].route[0].destination.subset']);
     expect(codes([svc, sa, dep, dr, virtualService('orders', [route('orders', 'stable')])])).toEqual([]);
     const msg = analyze([svc, sa, dep, dr, virtualService('orders', [route('orders', 'canary')])])[0].message;
     expect(msg).toMatch(/subset 'canary'.*defined: stable.*503 NR/);
@@ -119,15 +119,15 @@ describe('analysis', () => {
     expect(codes([svc, sa, dep, dr, { ...any, spec: { ...any.spec, http: [{ ...any.spec.http[0], retries: { attempts: 3, retryOn: 'reset,connect-failure' } }] } }, allowPost])).toEqual([]);
   });
 
-  test('MESH112: weights that do not sum to 100 (boundaries 99, 100, 101)', () => {
+  test('MESH012: weights that do not sum to 100 (boundaries 99, 100, 101)', () => {
     const [svc, sa, dep] = app('orders');
     const dr = destinationRule('orders', [{ name: 'stable', labels: { version: 'v1' } }, { name: 'canary', labels: { version: 'v2' } }]);
     const split = (a: number, b: number) => virtualService('orders', [{ route: [
       { destination: { host: 'orders', subset: 'stable' }, weight: a }, { destination: { host: 'orders', subset: 'canary' }, weight: b }] }]);
     const base = [svc, sa, dep, deployment('orders', 'v2'), dr];
     expect(codes([...base, split(90, 10)])).toEqual([]);
-    expect(codes([...base, split(90, 9)])).toEqual(['MESH112 VirtualService/orders spec.http[0].route']);
-    expect(codes([...base, split(90, 11)])).toEqual(['MESH112 VirtualService/orders spec.http[0].route']);
+    expect(codes([...base, split(90, 9)])).toEqual(['MESH012 VirtualService/orders spec.http[0].route']);
+    expect(codes([...base, split(90, 11)])).toEqual(['MESH012 VirtualService/orders spec.http[0].route']);
   });
 
   test('MESH113: two DestinationRules for one host', () => {
@@ -135,11 +135,11 @@ describe('analysis', () => {
     expect(codes([...app('orders'), extra])).toEqual(['MESH113 DestinationRule/orders spec.host', 'MESH113 DestinationRule/orders-2 spec.host']);
   });
 
-  test('MESH114: perTryTimeout longer than the timeout (equal passes)', () => {
+  test('MESH011: perTryTimeout longer than the timeout (equal passes)', () => {
     const [svc, sa, dep, dr] = app('orders');
     const vs = (t: string, p: string) => virtualService('orders', [{ ...route('orders', 'stable'), timeout: t, retries: { attempts: 2, perTryTimeout: p } }]);
     expect(codes([svc, sa, dep, dr, vs('1s', '1s')])).toEqual([]);
-    expect(codes([svc, sa, dep, dr, vs('1s', '1001ms')])).toEqual(['MESH114 VirtualService/orders spec.http[0].retries.perTryTimeout']);
+    expect(codes([svc, sa, dep, dr, vs('1s', '1001ms')])).toEqual(['MESH011 VirtualService/orders spec.http[0].retries.perTryTimeout']);
   });
 
   test('the index keeps the analysis linear: 2,000 services are checked quickly', () => {

@@ -56,6 +56,6 @@ describe('synth-time validation', () => {
     const manifests = synth(app).map((m) => JSON.parse(JSON.stringify(m)));
     const vs = manifests.find((m) => m.kind === 'VirtualService');
     vs.spec.http[0].route = [{ destination: { host: 'order-service', subset: 'canary' }, weight: 95 }];
-    expect(analyze(manifests).map((f) => f.code).sort()).toEqual(['MESH101', 'MESH112']);
+    expect(analyze(manifests).map((f) => f.code).sort()).toEqual(['MESH012', 'MESH013']);
   });
 });

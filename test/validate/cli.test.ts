@@ -34,7 +34,7 @@ describe('cdk8s-mesh-validate', () => {
     const d = dir({ 'orders.yaml': [svc, sa, dep, dr, virtualService('orders', [route('orders', 'canary')])] });
     const r = run([d]);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^ERROR .*orders\.yaml: VirtualService\/orders: spec\.http\[0\]\.route\[0\]\.destination\.subset: subset 'canary'.*\[MESH101\]$/m);
+    expect(r.out).toMatch(/^ERROR .*orders\.yaml: VirtualService\/orders: spec\.http\[0\]\.route\[0\]\.destination\.subset: subset 'canary'.*\[MESH013\]$/m);
   });
 
   test('--format json lists findings', () => {

@@ -47,7 +47,7 @@ export const unreachableRule: AnalysisCheck = {
 
 /** MESH112: weighted destinations whose weights do not sum to 100. */
 export const routeWeights: AnalysisCheck = {
-  code: Codes.ROUTE_WEIGHTS_NOT_100,
+  code: Codes.WEIGHTS_NOT_100,
   title: 'route weights that do not sum to 100',
   run(index) {
     const out: Finding[] = [];
@@ -59,7 +59,7 @@ export const routeWeights: AnalysisCheck = {
           const sum = route.reduce((acc, r) => acc + Number(r?.weight ?? 0), 0);
           if (sum !== 100) {
             const parts = route.map((r) => `${r?.destination?.subset ?? r?.destination?.host} ${r?.weight ?? 0}`).join(', ');
-            out.push(finding(Codes.ROUTE_WEIGHTS_NOT_100, vs, `spec.${section}[${i}].route`, `weights sum to ${sum}, expected 100 (${parts})`));
+            out.push(finding(Codes.WEIGHTS_NOT_100, vs, `spec.${section}[${i}].route`, `weights sum to ${sum}, expected 100 (${parts})`));
           }
         });
       }
@@ -70,7 +70,7 @@ export const routeWeights: AnalysisCheck = {
 
 /** MESH114: a perTryTimeout longer than the route's timeout (the retries can never happen). */
 export const perTryTimeout: AnalysisCheck = {
-  code: Codes.ROUTE_PER_TRY_TIMEOUT,
+  code: Codes.PER_TRY_TIMEOUT_EXCEEDS_TIMEOUT,
   title: "a retry's perTryTimeout longer than the route's timeout",
   run(index) {
     const out: Finding[] = [];
@@ -79,7 +79,7 @@ export const perTryTimeout: AnalysisCheck = {
         const timeout = durationMillis(rule?.timeout);
         const perTry = durationMillis(rule?.retries?.perTryTimeout);
         if (timeout !== undefined && perTry !== undefined && perTry > timeout) {
-          out.push(finding(Codes.ROUTE_PER_TRY_TIMEOUT, vs, `spec.http[${i}].retries.perTryTimeout`,
+          out.push(finding(Codes.PER_TRY_TIMEOUT_EXCEEDS_TIMEOUT, vs, `spec.http[${i}].retries.perTryTimeout`,
             `${rule.retries.perTryTimeout} is longer than the route's timeout ${rule.timeout}`));
         }
       });

@@ -42,7 +42,7 @@ export const hostNotFound: AnalysisCheck = {
 
 /** MESH101: a destination names a subset that no DestinationRule of its host defines (503 NR). */
 export const subsetNotFound: AnalysisCheck = {
-  code: Codes.SUBSET_NOT_FOUND,
+  code: Codes.UNKNOWN_SUBSET,
   title: 'a subset the DestinationRule does not define (503 NR)',
   istio: ['IST0101'],
   kiali: ['KIA1107'],
@@ -56,7 +56,7 @@ export const subsetNotFound: AnalysisCheck = {
         const host = resolveHost(String(d.destination.host ?? ''), ns);
         const defined = (index.destinationRules.get(host) ?? []).flatMap((dr) => (dr.spec?.subsets ?? []).map((s: any) => String(s?.name)));
         if (!defined.includes(subset)) {
-          out.push(finding(Codes.SUBSET_NOT_FOUND, vs, `${d.field}.subset`,
+          out.push(finding(Codes.UNKNOWN_SUBSET, vs, `${d.field}.subset`,
             `subset '${subset}' of host '${d.destination.host}' is not defined by any DestinationRule (defined: ${defined.join(', ') || 'none'}); requests would fail with 503 NR`));
         }
       }
