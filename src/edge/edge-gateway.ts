@@ -47,10 +47,8 @@ export interface IGatewayTarget extends IMeshService {
   readonly traffic: HostTraffic;
 }
 
-/** Props for {@link EdgeGateway}. */
-export interface EdgeGatewayProps {
-  /** The servers. */
-  readonly servers: GatewayServer[];
+/** Where a Gateway lives and which gateway pods serve it; common to every gateway construct. */
+export interface GatewayPlacement {
   /**
    * The Gateway's name.
    * @default - the construct's id
@@ -66,6 +64,12 @@ export interface EdgeGatewayProps {
    * @default { istio: 'ingressgateway' }
    */
   readonly selector?: Record<string, string>;
+}
+
+/** Props for {@link EdgeGateway}. */
+export interface EdgeGatewayProps extends GatewayPlacement {
+  /** The servers. */
+  readonly servers: GatewayServer[];
 }
 
 const HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;

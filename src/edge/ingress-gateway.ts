@@ -1,28 +1,13 @@
 import { Construct } from 'constructs';
-import { EdgeGateway, GatewayServer } from './edge-gateway';
+import { EdgeGateway, GatewayPlacement, GatewayServer } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 
 /** Props for {@link IngressGateway}. */
-export interface IngressGatewayProps {
+export interface IngressGatewayProps extends GatewayPlacement {
   /** The public hosts served (`shop.example.com`). */
   readonly hosts: string[];
   /** The Secret holding the hosts' certificate and key, in the gateway pods' namespace. */
   readonly credentialName: string;
-  /**
-   * The Gateway's name.
-   * @default - the construct's id
-   */
-  readonly name?: string;
-  /**
-   * The Gateway's namespace.
-   * @default - the chart's namespace
-   */
-  readonly namespace?: string;
-  /**
-   * Labels of the gateway pods that serve it.
-   * @default { istio: 'ingressgateway' }
-   */
-  readonly selector?: Record<string, string>;
   /**
    * Whether an HTTP server on port 80 redirects every request to HTTPS.
    * @default true

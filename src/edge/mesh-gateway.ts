@@ -2,28 +2,13 @@ import { Construct } from 'constructs';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { dns1123LabelProblem } from '../core/names';
-import { EdgeGateway } from './edge-gateway';
+import { EdgeGateway, GatewayPlacement } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 
 /** Props for {@link MeshGateway}. */
-export interface MeshGatewayProps {
+export interface MeshGatewayProps extends GatewayPlacement {
   /** The namespaces served, one per tier (`k1s0-system`, `k1s0-business`, `k1s0-service`). */
   readonly tierNamespaces: string[];
-  /**
-   * The Gateway's name.
-   * @default - the construct's id
-   */
-  readonly name?: string;
-  /**
-   * The Gateway's namespace.
-   * @default - the chart's namespace
-   */
-  readonly namespace?: string;
-  /**
-   * Labels of the gateway pods that serve it.
-   * @default { istio: 'ingressgateway' }
-   */
-  readonly selector?: Record<string, string>;
   /**
    * The HTTPS port.
    * @default 443
