@@ -41,7 +41,9 @@ try {
     const normalised = path.join(tmp, `${unit}.json`);
     fs.writeFileSync(normalised, docs.map((d) => JSON.stringify(d)).join('\n---\n'));
     execFileSync(path.join(root, 'node_modules/.bin/cdk8s'), ['import', normalised, '--language', 'typescript', '--output', out], {
-      cwd: root,
+      // Run outside the project: `cdk8s import` records its sources in the cdk8s.yaml of its
+      // working directory, and these are temporary files.
+      cwd: tmp,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
     });
