@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// Regenerates imports/ from the CRDs the library targets, with `cdk8s import`.
+// Regenerates, from the CRD bundles named in cdk8s.yaml (`crdBundles`):
+// - imports/, with `cdk8s import`;
+// - schemas/<bundle>.json, what validation needs of each bundle (served versions'
+//   openAPIV3Schema with their CEL rules, group, kind), which the package carries.
 // The CRD files are read where they live (default ../shared/crds, or $CDK8S_MESH_CRDS);
 // they are never copied into the project.
 'use strict';
@@ -8,18 +11,34 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const jsyaml = require('js-yaml');
+const { bundleSources, crdSourceDirectory, schemaBundle, schemaBundleText } = require('./crd-bundles');
 
 const root = path.resolve(__dirname, '..');
-const crdDir = path.resolve(root, process.env.CDK8S_MESH_CRDS ?? '../shared/crds');
-// One `cdk8s import` per unit: files of one API group must be imported together,
+const crdDir = crdSourceDirectory();
+const sources = bundleSources();
+const read = (bundle) => {
+  const src = path.join(crdDir, `${bundle}.yaml`);
+  if (!fs.existsSync(src)) throw new Error(`import-crds: ${src} not found (set CDK8S_MESH_CRDS to the CRD directory)`);
+  return fs.readFileSync(src, 'utf8');
+};
+
+// schemas/: one file per bundle, and nothing else.
+const schemas = path.join(root, 'schemas');
+fs.rmSync(schemas, { recursive: true, force: true });
+fs.mkdirSync(schemas);
+for (const [bundle, url] of Object.entries(sources)) {
+  fs.writeFileSync(path.join(schemas, `${bundle}.json`), schemaBundleText(schemaBundle(bundle, url, read(bundle))));
+}
+
+// imports/: one `cdk8s import` per unit: files of one API group must be imported together,
 // or the second import overwrites the first one's module.
 const units = {
-  istio: ['istio-1.24.6.yaml'],
-  flagger: ['flagger-1.44.0.yaml'],
+  istio: ['istio-1.24.6'],
+  flagger: ['flagger-1.44.0'],
   'prometheus-operator': [
-    'prometheus-operator-0.93.0-prometheusrules.yaml',
-    'prometheus-operator-0.93.0-servicemonitors.yaml',
-    'prometheus-operator-0.93.0-podmonitors.yaml',
+    'prometheus-operator-0.93.0-prometheusrules',
+    'prometheus-operator-0.93.0-servicemonitors',
+    'prometheus-operator-0.93.0-podmonitors',
   ],
 };
 const out = path.join(root, 'imports');
@@ -29,15 +48,8 @@ const out = path.join(root, 'imports');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-crds-'));
 fs.rmSync(out, { recursive: true, force: true });
 try {
-  for (const [unit, files] of Object.entries(units)) {
-    const docs = [];
-    for (const file of files) {
-      const src = path.join(crdDir, file);
-      if (!fs.existsSync(src)) {
-        throw new Error(`import-crds: ${src} not found (set CDK8S_MESH_CRDS to the CRD directory)`);
-      }
-      docs.push(...jsyaml.loadAll(fs.readFileSync(src, 'utf8')).filter(Boolean));
-    }
+  for (const [unit, bundles] of Object.entries(units)) {
+    const docs = bundles.flatMap((b) => jsyaml.loadAll(read(b)).filter(Boolean));
     const normalised = path.join(tmp, `${unit}.json`);
     fs.writeFileSync(normalised, docs.map((d) => JSON.stringify(d)).join('\n---\n'));
     execFileSync(path.join(root, 'node_modules/.bin/cdk8s'), ['import', normalised, '--language', 'typescript', '--output', out], {
@@ -51,4 +63,4 @@ try {
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
-console.log(`imports/ regenerated from ${crdDir}: ${fs.readdirSync(out).sort().join(', ')}`);
+console.log(`imports/ and schemas/ regenerated from ${crdDir}: ${fs.readdirSync(out).sort().join(', ')}; ${fs.readdirSync(schemas).sort().join(', ')}`);
