@@ -1,14 +1,34 @@
+import * as path from 'node:path';
 import { buildEcEnvironment } from './app/ec-environment';
 import { ENVIRONMENTS } from './app/environments';
-import { MeshApp } from './mesh/mesh-app';
+import { MeshApp, MeshSynthError } from './mesh/mesh-app';
 
-/** Synthesizes the EC site of seed 000 once per environment into dist/<environment>/. */
-export function buildApp(outdir?: string): MeshApp {
+/** The committed output: dist/ at the project's root, whatever the working directory. */
+export const DIST = path.resolve(__dirname, '..', 'dist');
+
+/**
+ * Synthesizes the EC site of seed 000 once per environment into dist/<environment>/.
+ * Not into $CDK8S_OUTDIR: `cdk8s synth` empties that folder before the app runs, so
+ * cdk8s.yaml's `output:` is a scratch folder and dist/ is replaced only by a complete synth.
+ */
+export function buildApp(outdir: string = DIST): MeshApp {
   const app = new MeshApp({ outdir });
   for (const env of ENVIRONMENTS) buildEcEnvironment(app, env);
   return app;
 }
 
+/** Runs the synth for a pipeline: problems one line each on stderr and exit code 1, no stack trace. */
+export function runSynth(app: MeshApp): number {
+  try {
+    app.synth();
+    return 0;
+  } catch (e) {
+    if (!(e instanceof MeshSynthError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    return 1;
+  }
+}
+
 if (require.main === module) {
-  buildApp().synth();
+  process.exitCode = runSynth(buildApp());
 }

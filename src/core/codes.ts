@@ -33,6 +33,12 @@ export const Codes = {
   UNKNOWN_SERVICE: 'MESH019',
   /** A duplicate subset, port or route name within one service. */
   DUPLICATE_ENTRY: 'MESH020',
+  /** A warning acknowledged without a reason. */
+  ACKNOWLEDGEMENT_WITHOUT_REASON: 'MESH060',
+  /** An acknowledgement of a code that is not a warning (errors cannot be acknowledged). */
+  ACKNOWLEDGED_NOT_A_WARNING: 'MESH061',
+  /** An acknowledged warning that no longer occurs under the construct (warning). */
+  STALE_ACKNOWLEDGEMENT: 'MESH062',
   // Traffic edge and scale: MESH500-MESH549.
   /** A rate, capacity or token count that is not a positive whole number. */
   INVALID_RATE: 'MESH500',

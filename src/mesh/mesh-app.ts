@@ -5,7 +5,7 @@ import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { topologyFiles } from '../review/topology';
-import { renderedManifestFindings } from '../validate/synth-check';
+import { folderOf, formatSynthLine, MeshSynthCheck, SynthVerdict, warningSummary } from '../validate/synth-check';
 import type { MeshChart } from './mesh-chart';
 
 /** One synthesized resource and the file it is written to. */
@@ -26,10 +26,28 @@ export interface MeshAppProps extends AppProps {
    */
   readonly schemaValidation?: boolean;
   /**
-   * The directory holding the Istio, Flagger and prometheus-operator CRDs.
-   * @default - $CDK8S_MESH_CRDS, else ../shared/crds from the package root
+   * The directory holding the Istio, Flagger and prometheus-operator CRDs (CRD YAML
+   * files, or schema bundles as `npm run import` writes them).
+   * @default - $CDK8S_MESH_CRDS, else the schemas the package carries (schemas/)
    */
   readonly crdDirectory?: string;
+}
+
+/**
+ * A synth that failed: one line per problem, each with the construct path, the
+ * resource, the field, the message, the code and a hint where there is one. Its stack
+ * is its message, so that a pipeline's log shows the problems and nothing else.
+ */
+export class MeshSynthError extends Error {
+  /** One line per problem. */
+  public readonly problems: readonly string[];
+
+  public constructor(heading: string, problems: readonly string[]) {
+    super(`${heading}\n  ${problems.join('\n  ')}`);
+    this.name = 'MeshSynthError';
+    this.problems = problems;
+    Object.defineProperty(this, 'stack', { value: this.message, configurable: true, writable: true });
+  }
 }
 
 /**
@@ -38,50 +56,65 @@ export interface MeshAppProps extends AppProps {
  * pull request's diff shows exactly what changed. Every validation runs first and
  * everything is rendered in memory: on any error nothing is written, and the
  * previous output is replaced only when the new one is complete.
+ *
+ * The checks over rendered manifests are not MeshApp's own: every MeshChart registers
+ * them ({@link MeshSynthCheck}), so they also run under a plain cdk8s App. MeshApp
+ * runs them once and keeps the rendered charts for writing.
  */
 export class MeshApp extends App {
-  /** Whether synth validates the rendered manifests. */
+  /** Whether synth validates the rendered manifests against their schemas. */
   public readonly schemaValidation: boolean;
-  private _warnings: readonly string[] = [];
   /** The CRD directory given, if any. */
   public readonly crdDirectory?: string;
+  /** @internal Marks the root as a MeshApp: the check prints no warnings then, synth does. */
+  public readonly _isMeshApp = true;
+  private _verdict?: SynthVerdict;
 
   public constructor(props: MeshAppProps = {}) {
     super(props);
     this.schemaValidation = props.schemaValidation ?? true;
     this.crdDirectory = props.crdDirectory;
+    MeshSynthCheck.of(this).options = { crdDirectory: this.crdDirectory, schemaValidation: this.schemaValidation };
   }
 
   /** Validates every construct; throws one error listing every problem with its construct path. */
   public validateAll(): void {
+    const check = MeshSynthCheck.of(this);
     const errors: string[] = [];
-    for (const c of this.node.findAll()) {
-      let found: string[];
-      try {
-        found = c.node.validate();
-      } catch (e) {
-        // A validator that throws still names its construct.
-        found = [`validation failed: ${(e as Error).message}`];
+    check.deferred = true;
+    try {
+      for (const c of this.node.findAll()) {
+        let found: string[];
+        try {
+          found = c.node.validate();
+        } catch (e) {
+          // A validator that throws still names its construct.
+          found = [`validation failed: ${(e as Error).message}`];
+        }
+        for (const e of found) errors.push(`[${c.node.path}] ${e}`.replace(/\s*\n\s*/g, ' '));
       }
-      for (const e of found) errors.push(`[${c.node.path}] ${e}`);
+    } finally {
+      check.deferred = false;
     }
     if (errors.length > 0) {
-      throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+      throw new MeshSynthError(`Validation failed with the following errors (${errors.length}; nothing was written):`, errors);
     }
   }
 
   /** Validates, then renders every chart's resources in memory, in file order. */
   public manifests(): ManifestFile[] {
     this.validateAll();
+    const verdict = MeshSynthCheck.of(this).run();
+    if (verdict.errors.length > 0) {
+      throw new MeshSynthError(`Manifest validation failed with the following errors (${verdict.errors.length}; nothing was written):`,
+        verdict.errors.map(formatSynthLine));
+    }
     const files: ManifestFile[] = [];
-    const rendered: { folder: string; manifest: Record<string, any> }[] = [];
     const seen = new Map<string, string>();
     for (const chart of this.charts) {
-      const folder = (chart as Partial<MeshChart>).environment ?? chart.node.id;
+      const folder = folderOf(chart);
       const namespace = (chart as Partial<MeshChart>).namespace ?? chart.namespace;
-      for (const manifest of chart.toJson() as Record<string, any>[]) {
-        // A chart's default namespace reaches cluster-scoped objects too; kube-apiserver drops it, so do we.
-        if (CLUSTER_SCOPED_KINDS.has(manifest.kind) && manifest.metadata) delete manifest.metadata.namespace;
+      for (const manifest of verdict.rendered.get(chart) ?? []) {
         const file = `${folder}/${fileName(manifest, namespace)}`;
         const key = `${folder}/${manifest.apiVersion}/${manifest.kind}/${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`;
         const clash = seen.get(file) ?? seen.get(key);
@@ -92,21 +125,16 @@ export class MeshApp extends App {
         seen.set(file, key);
         seen.set(key, file);
         files.push({ path: file, manifest });
-        rendered.push({ folder, manifest });
       }
     }
-    const { errors, warnings } = renderedManifestFindings(this, rendered, this.crdDirectory, this.schemaValidation);
-    if (errors.length > 0) {
-      throw new Error(`Manifest validation failed with the following errors:\n  ${errors.join('\n  ')}`);
-    }
-    this._warnings = warnings;
+    this._verdict = verdict;
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   /** The charts' extra (non-resource) files, under each chart's folder; throws if one clashes with a manifest. */
   public outputFiles(taken: ReadonlySet<string> = new Set()): { path: string; content: string }[] {
     return this.charts.flatMap((chart) => {
-      const folder = (chart as Partial<MeshChart>).environment ?? chart.node.id;
+      const folder = folderOf(chart);
       const extra = (chart as Partial<MeshChart>).outputFiles?.call(chart) ?? [];
       return extra.map((f) => {
         const file = `${folder}/${f.path}`;
@@ -116,20 +144,38 @@ export class MeshApp extends App {
     });
   }
 
-  /** Warnings of the last {@link manifests} call (MESH111, say): reported, not fatal. */
+  /** Warnings of the last {@link manifests} call that no construct acknowledged (MESH111, say), one line each: reported, not fatal. */
   public get warnings(): readonly string[] {
-    return this._warnings;
+    return (this._verdict?.warnings ?? []).map(formatSynthLine);
   }
 
-  /** Writes the manifests to the output directory, replacing what was there; prints the warnings to stderr. */
+  /** Warnings of the last {@link manifests} call that a construct acknowledged ({@link Warnings}), one line each. */
+  public get acknowledgedWarnings(): readonly string[] {
+    return (this._verdict?.acknowledged ?? []).map((w) => `${formatSynthLine(w)} (acknowledged: ${w.acknowledgement!.reason})`);
+  }
+
+  /** The warning lines synth prints once: each unacknowledged warning, a count, and the acknowledged ones in one line. */
+  public warningSummary(): string[] {
+    return this._verdict ? warningSummary(this._verdict) : [];
+  }
+
+  /**
+   * Writes the manifests to the output directory, replacing what was there by atomic
+   * swap; prints the warnings to stderr once. When run by `cdk8s synth` with another
+   * output folder (`CDK8S_OUTDIR`, which the CLI empties first), the files are also
+   * linked there for the CLI to list.
+   */
   public override synth(): void {
     const manifests = this.manifests();
-    for (const w of this._warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const line of this.warningSummary()) process.stderr.write(`${line}\n`);
     const files = manifests.map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
     // Each environment's topology picture, beside its manifests.
     const pictures = topologyFiles(this.charts, manifests);
     const taken = new Set([...files, ...pictures].map((f) => f.path));
-    writeTree(this.outdir, [...files, ...pictures, ...this.outputFiles(taken)]);
+    const all = [...files, ...pictures, ...this.outputFiles(taken)];
+    writeTree(this.outdir, all);
+    const cliOut = process.env.CDK8S_OUTDIR;
+    if (cliOut && path.resolve(cliOut) !== path.resolve(this.outdir)) linkTree(this.outdir, cliOut, all.map((f) => f.path));
   }
 }
 
@@ -142,12 +188,6 @@ export function toYaml(manifest: Record<string, any>): string {
   return jsyaml.dump(manifest, { noRefs: true, lineWidth: -1, quotingType: '"' });
 }
 
-/** Kinds without a namespace, among those a mesh chart writes. */
-const CLUSTER_SCOPED_KINDS = new Set([
-  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass',
-  'StorageClass', 'PersistentVolume', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
-]);
-
 /** `<kind>.<name>.yaml`, or `<kind>.<namespace>.<name>.yaml` for a resource outside the chart's namespace. */
 export function fileName(manifest: Record<string, any>, chartNamespace: string | undefined): string {
   const kind = String(manifest.kind).toLowerCase();
@@ -158,19 +198,39 @@ export function fileName(manifest: Record<string, any>, chartNamespace: string |
 }
 
 /**
- * Writes files under `outdir` atomically: into a sibling directory first, then
- * swapped in, so a failure never leaves a half-written tree.
+ * Writes files under `outdir` atomically: into a sibling directory first, then swapped
+ * in by two renames (the old tree is moved aside, then removed), so a failure never
+ * leaves a half-written or missing tree.
  */
 export function writeTree(outdir: string, files: { path: string; content: string }[]): void {
   const target = path.resolve(outdir);
   const staging = `${target}.tmp-${process.pid}`;
+  const old = `${target}.old-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
+  fs.rmSync(old, { recursive: true, force: true });
   for (const f of files) {
     const p = path.join(staging, f.path);
     fs.mkdirSync(path.dirname(p), { recursive: true });
     fs.writeFileSync(p, f.content);
   }
   fs.mkdirSync(staging, { recursive: true });
-  fs.rmSync(target, { recursive: true, force: true });
+  const existed = fs.existsSync(target);
+  if (existed) fs.renameSync(target, old);
   fs.renameSync(staging, target);
+  if (existed) fs.rmSync(old, { recursive: true, force: true });
+}
+
+/** Hard-links (or, across devices, copies) `files` of `from` into `to`, which is emptied first. */
+export function linkTree(from: string, to: string, files: readonly string[]): void {
+  fs.rmSync(to, { recursive: true, force: true });
+  for (const f of files) {
+    const dest = path.join(to, f);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    try {
+      fs.linkSync(path.join(from, f), dest);
+    } catch {
+      fs.copyFileSync(path.join(from, f), dest);
+    }
+  }
+  fs.mkdirSync(to, { recursive: true });
 }

@@ -5,6 +5,7 @@ import { formatProblem } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
 import { MeshSecurity, MeshSecurityProps } from '../security/mesh-security';
+import { MeshSynthCheck } from '../validate/synth-check';
 import type { MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
 import { addNamespace } from '../workload/workload';
@@ -81,6 +82,8 @@ export class MeshChart extends Chart {
     }
     new MeshSecurity(this, 'Security', props.security);
     this.node.addValidation({ validate: () => this.problems() });
+    // Schema, CEL and cross-resource checks of the rendered manifests, under any App.
+    MeshSynthCheck.of(this);
   }
 
   /** The services of this chart, in the order they were created. */

@@ -1,11 +1,18 @@
 /**
- * The validation MeshApp runs at synth over each environment's rendered manifests.
+ * The checks over rendered manifests (schema, CEL, cross-resource analysis), wherever
+ * the constructs are synthesized: a MeshApp, a plain cdk8s App (any output layout) or
+ * `cdk8s synth`. The first MeshChart of an app registers one validation on the app's
+ * root; cdk8s runs it with every other validation before it writes a file
+ * (cdk8s lib/app.ts `validate()`), and each problem is reported on the construct that
+ * rendered the resource, so its message carries that construct's path.
  */
-import { ApiObject } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { ApiObject, Chart, DependencyGraph } from 'cdk8s';
+import { IConstruct, IValidation } from 'constructs';
+import { Codes } from '../core/codes';
 import { push } from './analysis/mesh-index';
 import { Finding, formatFinding, isError, Manifest } from './finding';
 import { validateManifests } from './validate';
+import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
 
 /** One rendered resource, with the environment folder it is written to. */
 export interface RenderedManifest {
@@ -15,41 +22,252 @@ export interface RenderedManifest {
   readonly manifest: Manifest;
 }
 
+/** How the rendered manifests are checked. */
+export interface SynthCheckOptions {
+  /**
+   * The CRD directory.
+   * @default - $CDK8S_MESH_CRDS, else the schemas the package carries
+   */
+  readonly crdDirectory?: string;
+  /**
+   * Whether schema and CEL checks run; the cross-resource analysis always does.
+   * @default true
+   */
+  readonly schemaValidation?: boolean;
+}
+
+/** One problem of a rendered resource, with the construct that rendered it. */
+export interface SynthProblem {
+  /** What the check found. */
+  readonly finding: Finding;
+  /** The environment folder of the resource. */
+  readonly folder: string;
+  /** The path of the construct that rendered the resource (its chart's when unknown). */
+  readonly path: string;
+  /** The acknowledgement covering it, for an acknowledged warning. */
+  readonly acknowledgement?: Acknowledgement;
+}
+
+/** Every chart rendered, and what the checks found in the result. */
+export interface SynthVerdict {
+  /** Each chart's resources, as they are written. */
+  readonly rendered: ReadonlyMap<Chart, readonly Manifest[]>;
+  /** Errors: synth fails. */
+  readonly errors: readonly SynthProblem[];
+  /** Warnings no construct acknowledged: printed once per synth. */
+  readonly warnings: readonly SynthProblem[];
+  /** Warnings a construct acknowledged: listed in one line. */
+  readonly acknowledged: readonly SynthProblem[];
+  /** Acknowledgements that cover no warning any more [MESH062]. */
+  readonly staleAcknowledgements: readonly Acknowledgement[];
+}
+
+/** Kinds without a namespace, among those a mesh chart writes. */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass',
+  'StorageClass', 'PersistentVolume', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+]);
+
+/**
+ * A chart's resources as they are written: its own ApiObjects (not those of nested
+ * charts) in dependency order, each rendered, as cdk8s's `chartToKube` does
+ * (cdk8s lib/app.ts). Not `chart.toJson()`: that validates the whole app again for
+ * every chart, and this runs inside the app's validation. A chart's default namespace
+ * reaches cluster-scoped objects too; kube-apiserver drops it, so do we
+ * (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#not-all-objects-are-in-a-namespace).
+ */
+export function renderChart(chart: Chart): Manifest[] {
+  const out = new DependencyGraph(chart.node).topology()
+    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+    .map((c) => c.toJson() as Manifest);
+  for (const m of out) {
+    if (CLUSTER_SCOPED_KINDS.has(m?.kind) && m.metadata) delete m.metadata.namespace;
+  }
+  return out;
+}
+
+/** The folder a chart's resources go to: its environment, else its id. */
+export function folderOf(chart: Chart): string {
+  return (chart as Chart & { environment?: string }).environment ?? chart.node.id;
+}
+
 function keyOf(apiVersion: unknown, kind: unknown, namespace: unknown, name: unknown): string {
   return `${apiVersion}/${kind}/${namespace ?? ''}/${name}`;
 }
 
 /**
- * Validates each folder's manifests as one cluster's objects and returns every
- * error as `[<construct path>] <env>/<kind>/<name>: <field>: <message> [MESHxxx]`.
- * Warnings are left out: they do not fail synth. Without `schema`, only the
- * cross-resource analysis runs (no CRDs needed).
+ * Renders every chart of `app` and checks each folder's resources as one cluster's
+ * objects; warnings are split by whether a construct acknowledged them ({@link Warnings}).
  */
-export function renderedManifestErrors(scope: IConstruct, rendered: readonly RenderedManifest[], crdDirectory?: string, schema = true): string[] {
-  return renderedManifestFindings(scope, rendered, crdDirectory, schema).errors;
-}
-
-/** Errors and warnings of each folder's manifests, formatted as {@link renderedManifestErrors} does. */
-export function renderedManifestFindings(scope: IConstruct, rendered: readonly RenderedManifest[], crdDirectory?: string, schema = true):
-{ errors: string[]; warnings: string[] } {
+export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): SynthVerdict {
+  const charts = app.node.findAll().filter((c): c is Chart => Chart.isChart(c));
   const paths = new Map<string, string>();
-  for (const c of scope.node.findAll()) {
-    if (c instanceof ApiObject) paths.set(keyOf(c.apiVersion, c.kind, c.metadata.namespace, c.name), c.node.path);
+  for (const c of app.node.findAll()) {
+    if (!(c instanceof ApiObject)) continue;
+    const key = keyOf(c.apiVersion, c.kind, c.metadata.namespace, c.name);
+    if (!paths.has(key)) paths.set(key, c.node.path);
+    const bare = keyOf(c.apiVersion, c.kind, undefined, c.name);
+    if (!paths.has(bare)) paths.set(bare, c.node.path);
   }
+  const rendered = new Map<Chart, Manifest[]>();
   const byFolder = new Map<string, Manifest[]>();
-  for (const r of rendered) push(byFolder, r.folder, r.manifest);
-  const errors: string[] = [];
-  const warnings: string[] = [];
-  for (const [folder, manifests] of byFolder) {
-    for (const f of validateManifests(manifests, { crdDirectory, analysisOnly: !schema })) {
-      const path = paths.get(keyOf(f.resource.apiVersion, f.resource.kind, f.resource.namespace, f.resource.name));
-      (isError(f) ? errors : warnings).push(`${path ? `[${path}] ` : ''}${formatFinding(f, folder)}`);
+  const chartOf = new Map<Manifest, Chart>();
+  for (const chart of charts) {
+    const manifests = renderChart(chart);
+    rendered.set(chart, manifests);
+    for (const m of manifests) {
+      push(byFolder, folderOf(chart), m);
+      chartOf.set(m, chart);
     }
   }
-  return { errors, warnings };
+  const acks = Warnings.within(app);
+  const used = new Set<Acknowledgement>();
+  const errors: SynthProblem[] = [];
+  const warnings: SynthProblem[] = [];
+  const acknowledged: SynthProblem[] = [];
+  for (const [folder, manifests] of byFolder) {
+    const fallback = new Map<string, string>();
+    for (const m of manifests) fallback.set(keyOf(m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name), chartOf.get(m)!.node.path);
+    for (const f of validateManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly: options.schemaValidation === false })) {
+      const r = f.resource;
+      const path = paths.get(keyOf(r.apiVersion, r.kind, r.namespace, r.name)) ?? paths.get(keyOf(r.apiVersion, r.kind, undefined, r.name))
+        ?? fallback.get(keyOf(r.apiVersion, r.kind, r.namespace, r.name)) ?? folder;
+      if (isError(f)) {
+        errors.push({ finding: f, folder, path });
+        continue;
+      }
+      const acknowledgement = acknowledgementOf(acks, f.code, path);
+      if (acknowledgement) {
+        used.add(acknowledgement);
+        acknowledged.push({ finding: f, folder, path, acknowledgement });
+      } else {
+        warnings.push({ finding: f, folder, path });
+      }
+    }
+  }
+  return { rendered, errors, warnings, acknowledged, staleAcknowledgements: acks.filter((a) => !used.has(a)) };
 }
 
-/** The findings of `manifests` by severity, for callers that want warnings too. */
-export function splitBySeverity(findings: Finding[]): { errors: Finding[]; warnings: Finding[] } {
-  return { errors: findings.filter(isError), warnings: findings.filter((f) => !isError(f)) };
+/** What to do about a code, where there is something to say beyond its message. */
+const HINTS: Readonly<Record<string, string>> = {
+  [Codes.RETRY_NON_IDEMPOTENT]: "if the handlers are idempotent, say so with Warnings.of(<service>).acknowledge('MESH111', '<reason>'); else drop 5xx and gateway-error from retryOn",
+  [Codes.SCHEMA_VIOLATION]: 'the API server would reject the object on apply; fix the prop (or the JSON patch) that sets this field',
+  [Codes.CEL_RULE_VIOLATION]: 'the API server would reject the object on apply (a CRD x-kubernetes-validations rule); fix the prop (or the JSON patch) that sets this field',
+  [Codes.UNKNOWN_KIND]: 'every targeted CRD bundle must serve the apiVersion; point crdDirectory, CDK8S_MESH_CRDS or --crds to other CRDs',
+  [Codes.UNKNOWN_SUBSET]: "define the subset (service.traffic.addSubset) or route to one the host's DestinationRule defines",
+  [Codes.WEIGHTS_NOT_100]: "make the route's weights sum to 100",
+};
+
+/** The hint for `code`, if there is one. */
+export function hintOf(code: string): string | undefined {
+  return HINTS[code];
 }
+
+/** `<folder>/<Kind>/<name>: <field>: <message> [MESHxxx] (hint: ...)`: one line, without the construct path. */
+export function formatSynthProblem(p: SynthProblem): string {
+  const hint = hintOf(p.finding.code);
+  return `${formatFinding(p.finding, p.folder)}${hint ? ` (hint: ${hint})` : ''}`.replace(/\s*\n\s*/g, ' ');
+}
+
+/** One line of a pipeline log: `[<construct path>] <env>/<kind>/<name>: <field>: <message> [MESHxxx] (hint: ...)`. */
+export function formatSynthLine(p: SynthProblem): string {
+  return `[${p.path}] ${formatSynthProblem(p)}`;
+}
+
+/**
+ * The warning lines of a synth, printed once: each unacknowledged warning, each stale
+ * acknowledgement [MESH062], then one count line, and every acknowledged warning in one line.
+ */
+export function warningSummary(v: SynthVerdict): string[] {
+  const lines = v.warnings.map((w) => `warning: ${formatSynthLine(w)}`);
+  for (const a of v.staleAcknowledgements) {
+    lines.push(`warning: [${a.path}] acknowledges ${a.code}, which no longer occurs there: remove the acknowledgement [${Codes.STALE_ACKNOWLEDGEMENT}]`);
+  }
+  const count = v.warnings.length + v.staleAcknowledgements.length;
+  if (count > 0) lines.push(`cdk8s-mesh: ${count} warning${count === 1 ? '' : 's'}`);
+  if (v.acknowledged.length > 0) {
+    const byCode = new Map<string, Set<string>>();
+    for (const a of v.acknowledged) {
+      const set = byCode.get(a.finding.code) ?? new Set<string>();
+      set.add(a.acknowledgement!.path);
+      byCode.set(a.finding.code, set);
+    }
+    const parts = [...byCode].map(([code, at]) =>
+      `${code} ×${v.acknowledged.filter((a) => a.finding.code === code).length} (${[...at].sort().join(', ')})`);
+    lines.push(`cdk8s-mesh: ${v.acknowledged.length} acknowledged warning${v.acknowledged.length === 1 ? '' : 's'}: ${parts.join('; ')}`);
+  }
+  return lines;
+}
+
+/**
+ * The validation an app's first MeshChart (or its MeshApp) registers on the app's root.
+ * Under a plain App, it first runs every other construct's validation, and checks the
+ * rendered manifests only when they pass (rendering a chart whose constructs are
+ * invalid may fail, and cdk8s lists their problems itself). Each problem becomes a
+ * validation message of the construct that rendered the resource. MeshApp runs the
+ * check itself, once ({@link MeshSynthCheck.run}).
+ */
+export class MeshSynthCheck implements IValidation {
+  /** The check registered on `scope`'s app, registered now if there is none. */
+  public static of(scope: IConstruct): MeshSynthCheck {
+    const root = scope.node.root;
+    let check = checks.get(root);
+    if (!check) {
+      check = new MeshSynthCheck(root);
+      checks.set(root, check);
+      root.node.addValidation(check);
+    }
+    return check;
+  }
+
+  /** How the manifests are checked. */
+  public options: SynthCheckOptions = {};
+  /** Set by MeshApp while it runs the construct validations itself. */
+  public deferred = false;
+  /** The verdict of the last run. */
+  public verdict?: SynthVerdict;
+  private messages = new WeakMap<IConstruct, string[]>();
+  private readonly attached = new WeakSet<IConstruct>();
+
+  private constructor(private readonly root: IConstruct) {}
+
+  /** Renders and checks every chart now; the verdict is kept in {@link verdict}. */
+  public run(): SynthVerdict {
+    this.verdict = checkApp(this.root, this.options);
+    return this.verdict;
+  }
+
+  public validate(): string[] {
+    this.messages = new WeakMap();
+    if (this.deferred) return [];
+    for (const c of this.root.node.findAll()) {
+      if (c !== this.root && c.node.validate().length > 0) return [];
+    }
+    const verdict = this.run();
+    const byPath = new Map(this.root.node.findAll().map((c) => [c.node.path, c]));
+    const own: string[] = [];
+    for (const e of verdict.errors) {
+      const target = byPath.get(e.path);
+      if (target && target !== this.root) this.attach(target, formatSynthProblem(e));
+      else own.push(formatSynthLine(e));
+    }
+    // Outside a MeshApp nothing else prints the warnings: once here, per synth.
+    if (verdict.errors.length === 0 && !(this.root as { _isMeshApp?: boolean })._isMeshApp) {
+      for (const line of warningSummary(verdict)) process.stderr.write(`${line}\n`);
+    }
+    return own;
+  }
+
+  private attach(target: IConstruct, message: string): void {
+    const list = this.messages.get(target) ?? [];
+    list.push(message);
+    this.messages.set(target, list);
+    if (!this.attached.has(target)) {
+      this.attached.add(target);
+      target.node.addValidation({ validate: () => this.messages.get(target) ?? [] });
+    }
+  }
+}
+
+const checks = new WeakMap<IConstruct, MeshSynthCheck>();
+

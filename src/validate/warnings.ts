@@ -1,0 +1,91 @@
+/**
+ * Acknowledged warnings: a team that has looked at a warning and keeps the setting
+ * says so on the construct that causes it, with its reason. Synth then lists the
+ * warning as acknowledged, in one line, instead of printing it at every run.
+ */
+import { IConstruct } from 'constructs';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
+
+/**
+ * The codes whose findings are warnings, the only ones that can be acknowledged:
+ * MESH111, retries on 5xx for a route serving POST or PATCH.
+ */
+export type WarningCode = typeof Codes.RETRY_NON_IDEMPOTENT;
+
+/** Every {@link WarningCode}. */
+export const WARNING_CODES: readonly WarningCode[] = [Codes.RETRY_NON_IDEMPOTENT];
+
+/** One acknowledgement: a warning code, under a construct, and why it is kept. */
+export interface Acknowledgement {
+  /** The warning's code. */
+  readonly code: WarningCode;
+  /** Why the warning is kept, as a reviewer should read it. */
+  readonly reason: string;
+  /** The construct path it applies to: the construct and everything below it. */
+  readonly path: string;
+}
+
+const registry = new WeakMap<IConstruct, Warnings>();
+
+/**
+ * The warnings a construct acknowledges. A warning found in a resource rendered by
+ * the construct or any construct below it is acknowledged.
+ *
+ * @example
+ * Warnings.of(order).acknowledge('MESH111', 'POST /api/orders carries an idempotency key');
+ */
+export class Warnings {
+  /** The acknowledgements of `scope` (created on first use). */
+  public static of(scope: IConstruct): Warnings {
+    let w = registry.get(scope);
+    if (!w) {
+      w = new Warnings(scope);
+      registry.set(scope, w);
+    }
+    return w;
+  }
+
+  /** Every acknowledgement made on `scope` or any construct below it, in construct order. */
+  public static within(scope: IConstruct): Acknowledgement[] {
+    return scope.node.findAll().flatMap((c) => registry.get(c)?.acknowledgements ?? []);
+  }
+
+  private readonly _acks: Acknowledgement[] = [];
+
+  private constructor(private readonly scope: IConstruct) {}
+
+  /**
+   * Acknowledges the warnings of `code` found under this construct.
+   * Throws [MESH060] without a reason, [MESH061] for a code that is not a warning.
+   */
+  public acknowledge(code: WarningCode, reason: string): void {
+    const path = this.scope.node.path;
+    if (!(WARNING_CODES as readonly string[]).includes(code)) {
+      throw new MeshError(Codes.ACKNOWLEDGED_NOT_A_WARNING,
+        `${path}: ${code} is not a warning code (${WARNING_CODES.join(', ')}); errors cannot be acknowledged`);
+    }
+    if (typeof reason !== 'string' || reason.trim() === '') {
+      throw new MeshError(Codes.ACKNOWLEDGEMENT_WITHOUT_REASON, `${path}: acknowledging ${code} needs a reason`);
+    }
+    if (this._acks.some((a) => a.code === code)) return;
+    this._acks.push({ code, reason: reason.trim(), path });
+  }
+
+  /** This construct's own acknowledgements. */
+  public get acknowledgements(): readonly Acknowledgement[] {
+    return [...this._acks];
+  }
+}
+
+/** The acknowledgement covering a warning of `code` at construct `path`, if any (the nearest one). */
+export function acknowledgementOf(acks: readonly Acknowledgement[], code: string, path: string | undefined): Acknowledgement | undefined {
+  if (path === undefined) return undefined;
+  let best: Acknowledgement | undefined;
+  for (const a of acks) {
+    if (a.code !== code) continue;
+    const covers = a.path === '' || path === a.path || path.startsWith(`${a.path}/`);
+    if (covers && (!best || a.path.length > best.path.length)) best = a;
+  }
+  return best;
+}
