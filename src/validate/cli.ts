@@ -85,10 +85,21 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     io.stderr(`${(e as Error).message}\n`);
     return 2;
   }
-  // Findings name resources; give each the file its resource came from.
-  const byRef = new Map<string, string>();
-  for (const m of manifests) byRef.set(`${m?.kind}/${m?.metadata?.namespace ?? ''}/${m?.metadata?.name ?? ''}`, fileOf.get(m)!);
-  const all = sortFindings([...parseErrors, ...findings.map((f) => ({ ...f, file: f.file ?? byRef.get(`${f.resource.kind}/${f.resource.namespace ?? ''}/${f.resource.name}`) }))]);
+  // Findings name resources; give each the files its resource came from. A resource in
+  // several files (copies) is one object to the API server: each problem is reported once.
+  const byRef = new Map<string, string[]>();
+  for (const m of manifests) {
+    const key = `${m?.kind}/${m?.metadata?.namespace ?? ''}/${m?.metadata?.name ?? ''}`;
+    const list = byRef.get(key) ?? [];
+    if (!list.includes(fileOf.get(m)!)) list.push(fileOf.get(m)!);
+    byRef.set(key, list);
+  }
+  const once = new Map<string, Finding>();
+  for (const f of findings) {
+    const key = [f.code, f.resource.kind, f.resource.namespace ?? '', f.resource.name, f.field, f.message].join('\u0000');
+    if (!once.has(key)) once.set(key, { ...f, file: f.file ?? byRef.get(`${f.resource.kind}/${f.resource.namespace ?? ''}/${f.resource.name}`)?.join(', ') });
+  }
+  const all = sortFindings([...parseErrors, ...once.values()]);
   const errors = all.filter(isError).length;
 
   if (format === 'json') {

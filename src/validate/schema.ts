@@ -175,8 +175,9 @@ export function checkAgainst(m: Manifest, v: CrdVersionSchema, bundle: string): 
 
 /**
  * Problems of a custom resource against every bundle that defines its kind
- * (so an Istio object must pass both Istio versions); undefined if no bundle
- * defines the group (not a custom resource these CRDs know).
+ * (so an Istio object must pass both Istio versions), each problem once, naming every
+ * bundle that rejects it; undefined if no bundle defines the group (not a custom
+ * resource these CRDs know).
  */
 export function checkCustomResource(m: Manifest, bundles: readonly CrdBundle[]): Finding[] | undefined {
   const [group, version] = String(m.apiVersion ?? '').includes('/') ? String(m.apiVersion).split('/', 2) : ['', String(m.apiVersion ?? '')];
@@ -186,14 +187,32 @@ export function checkCustomResource(m: Manifest, bundles: readonly CrdBundle[]):
   if (owners.length === 0) {
     return [finding(Codes.UNKNOWN_KIND, m, 'kind', `no CRD defines kind ${m.kind} in group ${group}`)];
   }
-  const out: Finding[] = [];
+  const perBundle: { bundle: string; findings: Finding[] }[] = [];
   for (const b of owners) {
     const v = b.schemas.get(gvkKey(group, version, String(m.kind)));
-    if (!v || !v.served) {
-      out.push(finding(Codes.UNKNOWN_KIND, m, 'apiVersion', `${m.apiVersion} ${m.kind} is not served by the CRDs of ${b.name}`));
-      continue;
-    }
-    out.push(...checkAgainst(m, v, b.name));
+    perBundle.push({
+      bundle: b.name,
+      findings: !v || !v.served
+        ? [finding(Codes.UNKNOWN_KIND, m, 'apiVersion', `${m.apiVersion} ${m.kind} is not served by the CRDs of`)]
+        : checkAgainst(m, v, ''),
+    });
   }
-  return out;
+  return mergeByBundle(perBundle);
+}
+
+/** One finding per code, field and message, its message naming every bundle that reported it: `... (istio-1.24.6, istio-1.30.3)`. */
+export function mergeByBundle(perBundle: readonly { bundle: string; findings: readonly Finding[] }[]): Finding[] {
+  const merged = new Map<string, { f: Finding; bundles: string[] }>();
+  for (const { bundle, findings } of perBundle) {
+    for (const f of findings) {
+      const key = `${f.code}\u0000${f.field}\u0000${f.message}`;
+      const entry = merged.get(key);
+      if (entry) entry.bundles.push(bundle);
+      else merged.set(key, { f, bundles: [bundle] });
+    }
+  }
+  return [...merged.values()].map(({ f, bundles }) => ({
+    ...f,
+    message: f.message.endsWith(' of') ? `${f.message} ${bundles.join(', ')}` : `${f.message} (${bundles.join(', ')})`,
+  }));
 }

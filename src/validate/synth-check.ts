@@ -227,6 +227,8 @@ export class MeshSynthCheck implements IValidation {
   /** The verdict of the last run. */
   public verdict?: SynthVerdict;
   private messages = new WeakMap<IConstruct, string[]>();
+  private cached?: { tick: object; size: number; own: string[] };
+  private toPrint?: SynthVerdict;
   private readonly attached = new WeakSet<IConstruct>();
 
   private constructor(private readonly root: IConstruct) {}
@@ -238,8 +240,14 @@ export class MeshSynthCheck implements IValidation {
   }
 
   public validate(): string[] {
-    this.messages = new WeakMap();
     if (this.deferred) return [];
+    // cdk8s validates the whole app once per synth and again for each chart it renders
+    // (Chart.toJson): within one synchronous synth, of an unchanged tree, the first
+    // verdict stands.
+    const size = this.root.node.findAll().length;
+    const tick = currentTick();
+    if (this.cached && this.cached.tick === tick && this.cached.size === size) return this.cached.own;
+    this.messages = new WeakMap();
     for (const c of this.root.node.findAll()) {
       if (c !== this.root && c.node.validate().length > 0) return [];
     }
@@ -251,9 +259,16 @@ export class MeshSynthCheck implements IValidation {
       if (target && target !== this.root) this.attach(target, formatSynthProblem(e));
       else own.push(formatSynthLine(e));
     }
-    // Outside a MeshApp nothing else prints the warnings: once here, per synth.
+    this.cached = { tick, size, own };
+    // Outside a MeshApp nothing else prints the warnings: once per synth, when it is over.
     if (verdict.errors.length === 0 && !(this.root as { _isMeshApp?: boolean })._isMeshApp) {
-      for (const line of warningSummary(verdict)) process.stderr.write(`${line}\n`);
+      if (!this.toPrint) {
+        queueMicrotask(() => {
+          for (const line of warningSummary(this.toPrint!)) process.stderr.write(`${line}\n`);
+          this.toPrint = undefined;
+        });
+      }
+      this.toPrint = verdict;
     }
     return own;
   }
@@ -270,4 +285,15 @@ export class MeshSynthCheck implements IValidation {
 }
 
 const checks = new WeakMap<IConstruct, MeshSynthCheck>();
+
+let tickToken: object | undefined;
+
+/** A token that stays the same until the current synchronous run of code ends. */
+function currentTick(): object {
+  if (!tickToken) {
+    tickToken = {};
+    queueMicrotask(() => { tickToken = undefined; });
+  }
+  return tickToken;
+}
 

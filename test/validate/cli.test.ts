@@ -37,6 +37,20 @@ describe('cdk8s-mesh-validate', () => {
     expect(r.out).toMatch(/^ERROR .*orders\.yaml: VirtualService\/orders: spec\.http\[0\]\.route\[0\]\.destination\.subset: subset 'canary'.*\[MESH013\]$/m);
   });
 
+  test('each finding once: a resource copied into two files, rejected by both Istio versions', () => {
+    // GIVEN the same VirtualService (an undefined subset, a timeout under 1ms) in two files
+    const vs = virtualService('orders', [{ ...route('orders', 'canary'), timeout: '999us' }]);
+    const d = dir({ 'a.yaml': [vs], 'b.yaml': [vs] });
+    const r = run([d]);
+    // THEN each problem is one line naming both files, and the schema error both Istio versions
+    const lines = r.out.trim().split('\n');
+    expect(lines.filter((l) => l.includes('[MESH013]'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('[MESH151]'))).toEqual([
+      `ERROR ${d}/a.yaml, ${d}/b.yaml: VirtualService/orders: spec.http[0].timeout: must be a valid duration greater than 1ms (istio-1.24.6, istio-1.30.3) [MESH151]`,
+    ]);
+    expect(new Set(lines).size).toBe(lines.length);
+  });
+
   test('--format json lists findings', () => {
     const d = dir({ 'vs.yaml': [virtualService('orders', [route('nowhere')])] });
     const r = run(['--format', 'json', d]);
@@ -65,7 +79,7 @@ describe('cdk8s-mesh-validate', () => {
     expect(run(['/nonexistent/path']).code).toBe(2);
     const missing = run(['--crds', '/nonexistent', dir({ 'vs.yaml': [virtualService('orders', [route('orders')])] })]);
     expect(missing).toMatchObject({ code: 2 });
-    expect(missing.err).toMatch(/CDK8S_MESH_CRDS.*\[MESH155\]/);
+    expect(missing.err).toMatch(/CDK8S_MESH_CRDS.*--crds.*\[MESH155\]/);
   });
 });
 
