@@ -1,10 +1,55 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ApiObject, App, JsonPatch } from 'cdk8s';
+import { MeshChart } from '../../src/mesh/mesh-chart';
+import { MeshService } from '../../src/service/mesh-service';
 
 const ROOT = path.join(__dirname, '..', '..');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const TS_NODE = path.join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
+
+/** The environment with no CRD option: the packaged schemas are all there is. */
+function withoutCrdOption(): NodeJS.ProcessEnv {
+  const env = { ...process.env, npm_config_update_notifier: 'false' };
+  delete env.CDK8S_MESH_CRDS;
+  return env;
+}
+
+/** A team's chart under a plain App with two problems only the rendered manifests show. */
+const BAD_CHART = `
+import { ApiObject, App, JsonPatch } from 'cdk8s';
+import { MeshChart } from '../../src/mesh/mesh-chart';
+import { MeshService } from '../../src/service/mesh-service';
+
+const app = new App({ outdir: 'plain-out' });
+const chart = new MeshChart(app, 'catalog', { namespace: 'catalog' });
+const search = new MeshService(chart, 'catalog-search', { image: 'registry.example.com/catalog-search:1.0.0' });
+search.traffic.addSubset(search, { name: 'experimental', labels: { version: 'v3' } });
+ApiObject.of(search.node.findChild('VirtualService')).addJsonPatch(JsonPatch.add('/spec/http/0/timeout', '999us'));
+try {
+  app.synth();
+} catch (e) {
+  process.stderr.write(String((e as Error).message) + '\\n');
+  process.exitCode = 1;
+}
+`;
+
+/** The problems of BAD_CHART as this repository's sources judge it, one line each. */
+function problemsHere(): string[] {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-here-')) });
+  const chart = new MeshChart(app, 'catalog', { namespace: 'catalog' });
+  const search = new MeshService(chart, 'catalog-search', { image: 'registry.example.com/catalog-search:1.0.0' });
+  search.traffic.addSubset(search, { name: 'experimental', labels: { version: 'v3' } });
+  ApiObject.of(search.node.findChild('VirtualService')).addJsonPatch(JsonPatch.add('/spec/http/0/timeout', '999us'));
+  try {
+    app.synth();
+  } catch (e) {
+    return (e as Error).message.split('\n').slice(1).map((l) => l.trim()).filter((l) => /\[MESH\d+\]/.test(l));
+  }
+  throw new Error('expected the chart to fail');
+}
 
 /**
  * The package as another team gets it: compiled with the package's tsconfig, packed
@@ -29,10 +74,11 @@ describe('npm package', () => {
     // GIVEN the package compiled into a staging folder (the worktree's lib/ is left alone)
     const staging = path.join(work, 'staging');
     fs.mkdirSync(staging);
-    for (const f of ['package.json', 'README.md']) fs.copyFileSync(path.join(ROOT, f), path.join(staging, f));
+    for (const f of ['package.json', 'README.md', 'LICENSE']) fs.copyFileSync(path.join(ROOT, f), path.join(staging, f));
     // Types were checked by `npm test`'s type-check; here only the emitted JS and .d.ts matter.
     run(process.execPath, [TSC, '-p', path.join(ROOT, 'tsconfig.package.json'), '--outDir', path.join(staging, 'lib'), '--noCheck'], ROOT);
     // Leftovers of a full build must not reach the package either.
+    fs.cpSync(path.join(ROOT, 'schemas'), path.join(staging, 'schemas'), { recursive: true });
     fs.mkdirSync(path.join(staging, 'lib', 'src', 'app'), { recursive: true });
     fs.writeFileSync(path.join(staging, 'lib', 'src', 'app', 'ec-site.js'), '');
     fs.writeFileSync(path.join(staging, 'lib', 'src', 'main.js'), '');
@@ -44,7 +90,8 @@ describe('npm package', () => {
 
   test('holds compiled JS and .d.ts of the constructs and the CRD types, and the diff command', () => {
     for (const f of ['lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/service/mesh-service.d.ts', 'lib/src/review/cli.js',
-      'lib/imports/networking.istio.io.js', 'lib/imports/security.istio.io.d.ts', 'package.json', 'README.md']) {
+      'lib/imports/networking.istio.io.js', 'lib/imports/security.istio.io.d.ts', 'package.json', 'README.md', 'LICENSE',
+      ...fs.readdirSync(path.join(ROOT, 'schemas')).map((f) => `schemas/${f}`)]) {
       expect(packed).toContain(f);
     }
     expect(fs.readFileSync(path.join(work, 'staging', 'lib', 'src', 'review', 'cli.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
@@ -52,6 +99,20 @@ describe('npm package', () => {
 
   test('holds no tests, sources, example charts or dist/', () => {
     expect(packed.filter((f) => /^(test|src|dist|imports)\/|\/app\/|\/main\.|\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  test('cdk8s and constructs are peer dependencies (one copy in the consumer\'s app), and dev dependencies here', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    for (const dep of ['cdk8s', 'constructs']) {
+      expect(pkg.peerDependencies[dep]).toMatch(/^\^\d+\.\d+\.\d+$/);
+      expect(pkg.devDependencies[dep]).toBeDefined();
+      expect(pkg.dependencies[dep]).toBeUndefined();
+    }
+    // cdk8s-plus-27 asks for the same range
+    const plus = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'cdk8s-plus-27', 'package.json'), 'utf8'));
+    expect(pkg.peerDependencies).toEqual(plus.peerDependencies);
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004/);
   });
 
   test('has an exports map and a bin entry', () => {
@@ -67,8 +128,9 @@ describe('npm package', () => {
     const modules = path.join(project, 'node_modules');
     fs.mkdirSync(path.join(modules, 'cdk8s-mesh'), { recursive: true });
     run('tar', ['xzf', tarball, '-C', path.join(modules, 'cdk8s-mesh'), '--strip-components=1'], project);
-    const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).dependencies);
-    for (const dep of deps) {
+    // The team installs the peer dependencies itself; typescript for ts-node (see the README's note on versions).
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    for (const dep of [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies), 'typescript']) {
       fs.mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true });
       fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules', dep)), path.join(modules, dep), 'dir');
     }
@@ -99,11 +161,10 @@ new CanaryRelease(chart, 'store-v2', {
 app.synth();
 if (typeof renderTopology !== 'function' || typeof VirtualService !== 'function') throw new Error('exports missing');
 `);
-    // WHEN it is type-checked against the packed .d.ts and run with node, with the team's CRDs
+    // WHEN it is type-checked against the packed .d.ts and run with node: no CRD option, no ../shared beside it
     run(process.execPath, [TSC, '-p', 'tsconfig.json'], project);
-    const crds = path.resolve(ROOT, process.env.CDK8S_MESH_CRDS ?? '../shared/crds');
-    // (without CRDs it fails with MESH155 naming CDK8S_MESH_CRDS: test/validate/app.test.ts)
-    execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: project, stdio: 'pipe', env: { ...process.env, CDK8S_MESH_CRDS: crds } });
+    expect(fs.existsSync(path.join(modules, 'shared'))).toBe(false);
+    execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: project, stdio: 'pipe', env: withoutCrdOption() });
     // THEN its manifests and topology are written as for the EC site
     const dist = path.join(project, 'dist', 'catalog');
     expect(fs.readdirSync(dist).sort()).toEqual(expect.arrayContaining([
@@ -119,5 +180,14 @@ if (typeof renderTopology !== 'function' || typeof VirtualService !== 'function'
     // AND the diff command runs from the package
     const help = run(process.execPath, [path.join(modules, 'cdk8s-mesh', 'lib', 'src', 'review', 'cli.js'), '--help'], project);
     expect(help).toContain('Exit codes:');
+
+    // AND a plain cdk8s App run with ts-node (TypeScript 5) gets the verdicts this repository gets, from the packaged schemas
+    fs.writeFileSync(path.join(project, 'bad.ts'), BAD_CHART.replace(/'\.\.\/\.\.\/src\/[^']+'/g, "'cdk8s-mesh'"));
+    const bad = spawnSync(process.execPath, [TS_NODE, '--transpile-only', 'bad.ts'], { cwd: project, encoding: 'utf8', env: withoutCrdOption() });
+    expect(bad.status).toBe(1);
+    const expected = problemsHere();
+    expect(expected.length).toBeGreaterThanOrEqual(2);
+    for (const line of expected) expect(bad.stderr).toContain(line);
+    expect(fs.readdirSync(path.join(project, 'plain-out'))).toEqual([]);
   });
 });
