@@ -12,7 +12,7 @@ const TS_NODE = path.join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
 
 /** The environment with no CRD option: the packaged schemas are all there is. */
 function withoutCrdOption(): NodeJS.ProcessEnv {
-  const env = { ...process.env, npm_config_update_notifier: 'false' };
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: 'false' };
   delete env.CDK8S_MESH_CRDS;
   return env;
 }
