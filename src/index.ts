@@ -24,7 +24,7 @@ export * from './validate/validate';
 export { analyze, ANALYSIS_CHECKS, AnalysisCheck, MeshIndex, resolveHost } from './validate/analysis';
 export { CRDS_ENV, loadCrdBundles, packagedSchemaDirectory, resolveCrdDirectory } from './validate/crd-schemas';
 export { MeshSynthCheck, SynthCheckOptions, SynthProblem, SynthVerdict, checkApp, formatSynthLine, warningSummary } from './validate/synth-check';
-export * from './validate/warnings';
+export { Acknowledgement, WARNING_CODES, WarningCode, Warnings } from './validate/warnings';
 export { main as validateCli } from './validate/cli';
 export type { CliIo } from './private/cli-io';
 export * from './security/authorization-rule';

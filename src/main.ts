@@ -8,8 +8,9 @@ export const DIST = path.resolve(__dirname, '..', 'dist');
 
 /**
  * Synthesizes the EC site of seed 000 once per environment into dist/<environment>/.
- * Not into $CDK8S_OUTDIR: `cdk8s synth` empties that folder before the app runs, so
- * cdk8s.yaml's `output:` is a scratch folder and dist/ is replaced only by a complete synth.
+ * Not into $CDK8S_OUTDIR: `cdk8s synth` empties that folder before the app runs
+ * (cdk8s-cli src/cli/cmds/synth.ts: `fs.rmSync(outdir, { recursive: true, force: true })`),
+ * so cdk8s.yaml's `output:` is a scratch folder and dist/ is replaced only by a complete synth.
  */
 export function buildApp(outdir: string = DIST): MeshApp {
   const app = new MeshApp({ outdir });

@@ -81,7 +81,7 @@ export class MeshApp extends App {
   public validateAll(): void {
     const check = MeshSynthCheck.of(this);
     const errors: string[] = [];
-    check.deferred = true;
+    check._deferred = true;
     try {
       for (const c of this.node.findAll()) {
         let found: string[];
@@ -94,7 +94,7 @@ export class MeshApp extends App {
         for (const e of found) errors.push(`[${c.node.path}] ${e}`.replace(/\s*\n\s*/g, ' '));
       }
     } finally {
-      check.deferred = false;
+      check._deferred = false;
     }
     if (errors.length > 0) {
       throw new MeshSynthError(`Validation failed with the following errors (${errors.length}; nothing was written):`, errors);

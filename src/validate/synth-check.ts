@@ -222,8 +222,8 @@ export class MeshSynthCheck implements IValidation {
 
   /** How the manifests are checked. */
   public options: SynthCheckOptions = {};
-  /** Set by MeshApp while it runs the construct validations itself. */
-  public deferred = false;
+  /** @internal Set by MeshApp while it runs the construct validations itself. */
+  public _deferred = false;
   /** The verdict of the last run. */
   public verdict?: SynthVerdict;
   private messages = new WeakMap<IConstruct, string[]>();
@@ -240,7 +240,7 @@ export class MeshSynthCheck implements IValidation {
   }
 
   public validate(): string[] {
-    if (this.deferred) return [];
+    if (this._deferred) return [];
     // cdk8s validates the whole app once per synth and again for each chart it renders
     // (Chart.toJson): within one synchronous synth, of an unchanged tree, the first
     // verdict stands.
