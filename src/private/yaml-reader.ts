@@ -50,7 +50,7 @@ export interface YamlReadOptions {
 export interface YamlDocument {
   /** The document's value as js-yaml builds it; aliases are shared references. */
   readonly value: unknown;
-  /** The 1-based line the document starts on. */
+  /** The 1-based line the document's content starts on (after `---` and comments). */
   readonly line: number;
 }
 
