@@ -139,6 +139,16 @@ interface ParseState {
   readonly result: unknown;
 }
 
+/** A node js-yaml is composing, as the listener tracks it. */
+interface OpenNode {
+  nodes: number;
+  readonly start: number;
+  readonly line: number;
+  readonly expansion: number;
+  children: number;
+  last?: { readonly end: number; readonly result: unknown; readonly kind: string | null };
+}
+
 /**
  * Every document of `text`, in order, null documents included; throws a
  * {@link YamlReadError} [MESH156] at the first document the limits refuse or that is not YAML.
@@ -157,8 +167,13 @@ export function parseYamlDocuments(text: string, file: string, options: YamlRead
   let docLine = 1;
   let decodeCount = 0;
   let aliasCount = 0;
-  let anchored = new Map<unknown, number>();
-  const subtree: number[] = [];
+  let anchored = new Map<unknown, { nodes: number; chars: number }>();
+  // What expanding the aliases read so far adds to the document, in UTF-16 units of YAML.
+  let expansion = 0;
+  // Per open node: its decode count so far, where it starts, the expansion before it, and its
+  // last child, to tell js-yaml's pass-through calls (one inner call that read the node, e.g.
+  // an implicit key that turned out to be the value) from nodes.
+  const open: OpenNode[] = [];
   let lastStart = 0;
   const tooLarge = (bytes: number | undefined): YamlReadError => new YamlReadError(file, docLine,
     `document ${bytes === undefined ? 'exceeds' : `is ${bytes} bytes, over`} the ${maxBytes}-byte limit (kube-apiserver's request body limit; raise it with --max-document-bytes)`);
@@ -177,32 +192,50 @@ export function parseYamlDocuments(text: string, file: string, options: YamlRead
         starts.push(docLine);
         decodeCount = 0;
         aliasCount = 0;
+        expansion = 0;
         anchored = new Map();
       } else if (mayExceed && state.position - docStart > maxBytes) {
         throw tooLarge(undefined); // more UTF-16 units than bytes allowed: stop reading now
       }
-      subtree.push(0);
+      open.push({ nodes: 0, start: state.position, line: state.line + 1, expansion, children: 0 });
       return;
     }
-    const children = subtree.pop() ?? 0;
+    const node = open.pop()!;
+    const children = node.nodes;
+    const last = node.last;
+    const passThrough = node.children === 1 && last !== undefined && last.end === state.position
+      && Object.is(last.result, state.result) && last.kind === state.kind;
     // `size`: how many nodes go-yaml decodes for this one, its subtree and expansions included.
     let size: number;
-    if (state.kind === null && state.result !== null && state.result !== undefined) {
+    if (passThrough) {
+      size = children; // the inner call counted it
+    } else if (state.kind === null && state.result !== null && state.result !== undefined) {
       // An alias (js-yaml leaves kind unset only for aliases and empty nodes): go-yaml decodes
       // the alias node, then the whole anchored value again, every node of it counting as alias.
-      const target = anchored.get(state.result) ?? 1;
-      size = 1 + target;
+      const target = anchored.get(state.result);
+      size = 1 + (target?.nodes ?? 1);
       decodeCount += size;
-      aliasCount += target;
+      aliasCount += size - 1;
+      expansion += Math.max(0, (target?.chars ?? 0) - (state.position - node.start));
+      const expanded = state.position - docStart + expansion;
+      if (expanded > maxBytes) {
+        throw new YamlReadError(file, node.line, `document would be over ${maxBytes} bytes with its aliases expanded `
+          + '(kubectl sends an object as JSON, aliases expanded, and kube-apiserver refuses a body over its request limit; raise it with --max-document-bytes)');
+      }
     } else {
       // The children were counted as they closed.
       size = 1 + children;
       decodeCount += 1;
-      if (state.anchor !== null) anchored.set(state.result, size);
+      if (state.anchor !== null) anchored.set(state.result, { nodes: size, chars: state.position - node.start + expansion - node.expansion });
     }
-    if (subtree.length > 0) subtree[subtree.length - 1] += size;
+    const parent = open[open.length - 1];
+    if (parent) {
+      parent.nodes += size;
+      parent.children += 1;
+      parent.last = { end: state.position, result: state.result, kind: state.kind };
+    }
     if (excessiveAliasing(decodeCount, aliasCount)) {
-      throw new YamlReadError(file, state.line + 1, `document contains excessive aliasing: ${aliasCount} of ${decodeCount} nodes come from expanding aliases`
+      throw new YamlReadError(file, node.line, `document contains excessive aliasing: ${aliasCount} of ${decodeCount} nodes come from expanding aliases`
         + ` (over ${Math.round(allowedAliasRatio(decodeCount) * 100)}%, the limit kube-apiserver's YAML reader sets against alias bombs, CVE-2019-11253)`);
     }
     if (state.depth === 1) {

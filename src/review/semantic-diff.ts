@@ -74,7 +74,11 @@ export function semanticDiff(before: ManifestTree, after: ManifestTree, options:
   const rb = resourcesOf(after, options);
   const byEnv = (list: TreeResource[]) => {
     const m = new Map<string, TreeResource[]>();
-    for (const r of list) m.set(r.environment, [...(m.get(r.environment) ?? []), r]);
+    for (const r of list) {
+      const same = m.get(r.environment);
+      if (same) same.push(r); // not a copy per resource: linear in the resources
+      else m.set(r.environment, [r]);
+    }
     return m;
   };
   const ea = byEnv(ra);

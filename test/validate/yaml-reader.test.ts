@@ -83,6 +83,25 @@ describe('parseYamlDocuments', () => {
       .toMatch(/^document is 3145729 bytes, over the 3145728-byte limit/);
   });
 
+  test('a document whose aliases expand past the limit is refused, though few enough for the ratio', () => {
+    // GIVEN a 100 KB string aliased 40 times: 4 MB as kubectl would send it, 40 aliases only
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\nblob: &s "${'x'.repeat(100_000)}"\ncopies:\n${'- *s\n'.repeat(40)}`;
+    // WHEN read, THEN refused at the alias that passes 3 MiB (the 31st, line 5 + 31)
+    const e = refusal(() => parseYamlDocuments(text, 'strings.yaml'));
+    expect(e.message).toMatch(/^strings\.yaml:36: document would be over 3145728 bytes with its aliases expanded \(kubectl sends an object as JSON, aliases expanded.*\[MESH156\]$/);
+    // With fewer copies it is read, the copies the same string.
+    const [doc] = parseYamlDocuments(text.replace(/(- \*s\n){40}/, '- *s\n'.repeat(30)), 'strings.yaml');
+    expect((doc.value as any).copies).toHaveLength(30);
+  });
+
+  test('expansion is counted through nested anchors', () => {
+    // a: 100,000 chars; b: 10 × a = 1 MB; c: 4 × b = 4 MB: 5.1 MB in all, from 54 aliases
+    const text = `a: &a "${'y'.repeat(100_000)}"\nb: &b [${Array(10).fill('*a').join(', ')}]\nc: [${Array(4).fill('*b').join(', ')}]\n`;
+    expect(refusal(() => parseYamlDocuments(text, 'n.yaml')).message).toMatch(/^n\.yaml:3: document would be over 3145728 bytes with its aliases expanded/);
+    expect(refusal(() => parseYamlDocuments(text, 'n.yaml', { maxDocumentBytes: 5_000_000 })).line).toBe(3);
+    expect(parseYamlDocuments(text, 'n.yaml', { maxDocumentBytes: 5_200_000 })).toHaveLength(1);
+  });
+
   test('a huge multi-node document is refused as soon as it passes the limit', () => {
     const text = `items:\n${'- {a: 1}\n'.repeat(200_000)}`;
     const e = refusal(() => parseYamlDocuments(text, 'many.yaml', { maxDocumentBytes: 10_000 }));
