@@ -102,6 +102,27 @@ describe('parseYamlDocuments', () => {
     expect(parseYamlDocuments(text, 'n.yaml', { maxDocumentBytes: 5_200_000 })).toHaveLength(1);
   });
 
+  test('whatever the reader accepts, written out with its aliases expanded, stays near the limit', () => {
+    // GIVEN chains of anchors, each level a list of `fanout` aliases of the one before
+    const max = 20_000;
+    const chain = fc.record({ leaf: fc.integer({ min: 1, max: 3000 }), levels: fc.integer({ min: 1, max: 8 }), fanout: fc.integer({ min: 1, max: 12 }), tail: fc.integer({ min: 0, max: 30 }) });
+    fc.assert(fc.property(chain, ({ leaf, levels, fanout, tail }) => {
+      const lines = [`l0: &l0 "${'z'.repeat(leaf)}"`];
+      for (let i = 1; i <= levels; i++) lines.push(`l${i}: &l${i} [${Array(fanout).fill(`*l${i - 1}`).join(', ')}]`);
+      lines.push(`tail: [${Array(tail).fill(`*l${levels}`).join(', ')}]`);
+      const text = lines.join('\n') + '\n';
+      let docs;
+      try {
+        docs = parseYamlDocuments(text, 'chain.yaml', { maxDocumentBytes: max });
+      } catch (e) {
+        expect(e).toBeInstanceOf(YamlReadError);
+        return;
+      }
+      // THEN any walk that expands the aliases (here JSON) sees at most about the limit
+      expect(JSON.stringify(docs[0].value).length).toBeLessThanOrEqual(1.5 * max);
+    }), { numRuns: 300 });
+  });
+
   test('a huge multi-node document is refused as soon as it passes the limit', () => {
     const text = `items:\n${'- {a: 1}\n'.repeat(200_000)}`;
     const e = refusal(() => parseYamlDocuments(text, 'many.yaml', { maxDocumentBytes: 10_000 }));
