@@ -14,10 +14,18 @@
  * - alias expansion bounded by go-yaml's alias ratio (see {@link allowedAliasRatio}), the
  *   fix of CVE-2019-11253 that kube-apiserver reads YAML with (sigs.k8s.io/yaml → go-yaml).
  *
+ * The values are js-yaml's (YAML 1.2 core schema, merge keys, timestamps), unchanged by the
+ * limits; go-yaml's YAML 1.1 differs only on unquoted `yes`/`no`/`on`/`off`, `0755` and
+ * timestamps (see the README's Command line section).
+ *
  * Aliases stay shared references in the values returned (js-yaml never copies an anchored
  * value); the ratio bounds how many nodes a walk that follows them can visit, so the checks
  * that run after the reader see at most about 100× the document's own nodes for a small
- * document and at most its own nodes plus 400,000 for a large one.
+ * document and at most its own nodes plus 400,000 for a large one; and the document, its
+ * aliases expanded, must still fit the byte limit, since kubectl sends it so (it converts
+ * YAML to JSON before sending: k8s.io/apimachinery/pkg/util/yaml `YAMLOrJSONDecoder`,
+ * sigs.k8s.io/yaml `YAMLToJSON`), so no walk that follows the aliases, JSON.stringify
+ * included, sees more than about that many bytes.
  */
 import * as fs from 'node:fs';
 import * as jsyaml from 'js-yaml';
@@ -28,8 +36,8 @@ import { MeshError } from '../core/errors';
 export const DEFAULT_MAX_DOCUMENT_BYTES = 3 * 1024 * 1024;
 
 /**
- * How deep nodes may nest (each collection, key and value one level, the document's root
- * level 1). kube-apiserver's YAML reader stops at 10,000 levels (go-yaml v2 scannerc.go
+ * How deep nodes may nest, as js-yaml counts it (`maxDepth`: the document's root is level 1,
+ * about one more per nested collection). kube-apiserver's YAML reader stops at 10,000 levels (go-yaml v2 scannerc.go
  * `max_flow_level`/`max_indents`, k8s.io/apimachinery/pkg/util/json `maxDepth`); this reader
  * stops at 1,000, ten times deeper than any Kubernetes or Istio object goes, so that the
  * recursive checks behind it (schema, CEL, diff) stay far from the JavaScript stack's limit.
