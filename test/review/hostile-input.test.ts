@@ -12,6 +12,9 @@ import { semanticDiff } from '../../src/review/semantic-diff';
 import { aliasBomb, binary, configMapOfBytes, deepConfigMap, manyDocuments } from '../validate/hostile-fixtures';
 import { tree, virtualService, weightedRoute } from './fixtures';
 
+// Child processes and large fixtures: allow for a busy machine (each runs in seconds when idle).
+jest.setTimeout(120_000);
+
 const ROOT = path.join(__dirname, '..', '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-diff-hostile-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));

@@ -10,6 +10,9 @@ import { DEFAULT_MAX_DOCUMENT_BYTES } from '../../src/private/yaml-reader';
 import { main } from '../../src/validate/cli';
 import { manyDocuments, writeHostileFiles } from './hostile-fixtures';
 
+// Child processes and large fixtures: allow for a busy machine (each runs in seconds when idle).
+jest.setTimeout(120_000);
+
 const ROOT = path.join(__dirname, '..', '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-hostile-'));
 const BULK_DOCUMENTS = 20_000;
