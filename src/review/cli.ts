@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManifestTree, readTreeFromDir, readTreeFromGit, resourcesOf, TOPOLOGY_FILE } from './manifest-tree';
+import { ManifestTree, readTreeFromDir, readTreeFromGit, resourcesOf, TOPOLOGY_FILE, YamlReadError, YamlReadOptions } from './manifest-tree';
 import { renderJson, renderMarkdown } from './markdown';
 import { semanticDiff, SemanticDiff } from './semantic-diff';
 import { renderTopology } from './topology';
@@ -17,7 +17,7 @@ export const ExitCodes = {
   NO_CHANGES: 0,
   /** Something changed, nothing weakens security. */
   CHANGES: 1,
-  /** Bad arguments, or a tree could not be read. */
+  /** Bad arguments, or a tree could not be read (a file the YAML reader refuses: MESH156). */
   ERROR: 2,
   /** At least one change weakens security (mTLS, authorization, pod hardening). */
   SECURITY_DOWNGRADE: 3,
@@ -34,9 +34,13 @@ downgrades marked, the new topology of changed environments, then the raw diff.
 Options:
   --format markdown|json   output format (default: markdown)
   --exit-zero              exit 0 whenever the comparison succeeds
+  --max-document-bytes <n> the largest YAML document read (default: 3145728,
+                           kube-apiserver's 3 MiB request body limit)
   -h, --help               this text
 
 Exit codes: 0 no changes, 1 changes, 3 a security downgrade, 2 an error.
+A tree that cannot be read, or holds a file the YAML reader refuses (an alias
+bomb, a document over the limit, nesting deeper than 1000 levels), is an error.
 `;
 
 interface Args {
@@ -45,6 +49,7 @@ interface Args {
   readonly gitRef?: string;
   readonly dirs: string[];
   readonly help: boolean;
+  readonly limits: YamlReadOptions;
 }
 
 function parseArgs(argv: readonly string[]): Args | string {
@@ -52,6 +57,7 @@ function parseArgs(argv: readonly string[]): Args | string {
   let exitZero = false;
   let gitRef: string | undefined;
   let help = false;
+  let maxDocumentBytes: number | undefined;
   const dirs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -64,6 +70,10 @@ function parseArgs(argv: readonly string[]): Args | string {
     } else if (a === '--git' || a.startsWith('--git=')) {
       gitRef = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       if (!gitRef) return '--git needs a revision';
+    } else if (a === '--max-document-bytes' || a.startsWith('--max-document-bytes=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (!/^[1-9][0-9]{0,14}$/.test(v ?? '')) return `--max-document-bytes must be a positive whole number of bytes, got '${v ?? ''}'`;
+      maxDocumentBytes = Number(v);
     } else if (a.startsWith('-')) return `unknown option '${a}'`;
     else dirs.push(a);
   }
@@ -71,7 +81,7 @@ function parseArgs(argv: readonly string[]): Args | string {
     if (gitRef !== undefined && dirs.length > 1) return '--git takes at most one directory';
     if (gitRef === undefined && dirs.length !== 2) return 'expected two directories, or --git <ref> [dir]';
   }
-  return { format, exitZero, gitRef, dirs, help };
+  return { format, exitZero, gitRef, dirs, help, limits: { maxDocumentBytes } };
 }
 
 /** The exit code a diff earns. */
@@ -81,9 +91,9 @@ export function exitCodeOf(diff: SemanticDiff): number {
 }
 
 /** The new topology of each changed environment: its topology.md, else drawn from its manifests. */
-export function topologiesOf(tree: ManifestTree, environments: readonly string[]): Map<string, string> {
+export function topologiesOf(tree: ManifestTree, environments: readonly string[], options: YamlReadOptions = {}): Map<string, string> {
   const out = new Map<string, string>();
-  const resources = resourcesOf(tree);
+  const resources = resourcesOf(tree, options);
   for (const env of environments) {
     const written = tree.get(`${env}/${TOPOLOGY_FILE}`);
     const manifests = resources.filter((r) => r.environment === env).map((r) => r.manifest);
@@ -106,28 +116,46 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   }
   let before: ManifestTree;
   let after: ManifestTree;
+  // Each tree's name in errors: a file the reader refuses is named `<tree>/<file>:<line>`.
+  let names: [string, string];
   try {
     if (args.gitRef !== undefined) {
       const dir = args.dirs[0] ?? 'dist';
-      before = readTreeFromGit(args.gitRef, dir, io.cwd);
-      after = readTreeFromDir(path.resolve(io.cwd, dir));
+      names = [`${args.gitRef}:${dir}`, dir];
+      before = readTree(names[0], () => readTreeFromGit(args.gitRef!, dir, io.cwd));
+      after = readTree(names[1], () => readTreeFromDir(path.resolve(io.cwd, dir)));
     } else {
       for (const d of args.dirs) {
         if (!fs.existsSync(path.resolve(io.cwd, d))) throw new Error(`no such directory: ${d}`);
       }
-      before = readTreeFromDir(path.resolve(io.cwd, args.dirs[0]));
-      after = readTreeFromDir(path.resolve(io.cwd, args.dirs[1]));
+      names = [args.dirs[0], args.dirs[1]];
+      before = readTree(names[0], () => readTreeFromDir(path.resolve(io.cwd, args.dirs[0])));
+      after = readTree(names[1], () => readTreeFromDir(path.resolve(io.cwd, args.dirs[1])));
     }
+    // Every manifest passes the reader's limits before any description walks it (the
+    // parsed resources are kept with the tree, so the diff does not read them again).
+    readTree(names[0], () => resourcesOf(before, args.limits));
+    readTree(names[1], () => resourcesOf(after, args.limits));
   } catch (e) {
     const err = e as Error & { stderr?: Buffer };
     io.stderr(`cdk8s-mesh-diff: ${err.stderr?.toString().trim() || err.message}\n`);
     return ExitCodes.ERROR;
   }
-  const diff = semanticDiff(before, after);
+  const diff = semanticDiff(before, after, args.limits);
   const code = exitCodeOf(diff);
   if (args.format === 'json') io.stdout(renderJson(diff, code));
-  else io.stdout(renderMarkdown(diff, { topologies: topologiesOf(after, diff.environments) }));
+  else io.stdout(renderMarkdown(diff, { topologies: topologiesOf(after, diff.environments, args.limits) }));
   return args.exitZero ? ExitCodes.NO_CHANGES : code;
+}
+
+/** `read()`, with a refused file renamed `<tree>/<file>` so the message says which tree. */
+function readTree<T>(name: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof YamlReadError) throw new YamlReadError(`${name.replace(/\/$/, '')}/${e.file}`, e.line, e.reason);
+    throw e;
+  }
 }
 
 if (require.main === module) {

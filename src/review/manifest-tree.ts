@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as yaml from 'js-yaml';
+import { decodeYamlText, maxDocumentBytesOf, parseYamlDocuments, YamlReadOptions } from '../private/yaml-reader';
+
+export { DEFAULT_MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, YamlReadError } from '../private/yaml-reader';
+export type { YamlReadOptions } from '../private/yaml-reader';
 
 /**
  * A synthesized tree read back from disk or git: every file's text by its path
@@ -29,7 +32,11 @@ export function isManifestFile(file: string): boolean {
   return /\.ya?ml$/.test(file);
 }
 
-/** Reads every file under `dir`, sorted by path; an absent directory is an empty tree. */
+/**
+ * Reads every file under `dir`, sorted by path; an absent directory is an empty tree.
+ * Symbolic links are not followed, so a link loop cannot recurse. A manifest file that is
+ * not UTF-8 text is a {@link YamlReadError} [MESH156].
+ */
 export function readTreeFromDir(dir: string): ManifestTree {
   const out = new Map<string, string>();
   if (!fs.existsSync(dir)) return out;
@@ -38,7 +45,7 @@ export function readTreeFromDir(dir: string): ManifestTree {
     for (const e of entries) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(r);
-      else if (e.isFile()) out.set(r, fs.readFileSync(path.join(dir, r), 'utf8'));
+      else if (e.isFile()) out.set(r, textOf(r, fs.readFileSync(path.join(dir, r))));
     }
   };
   walk('');
@@ -66,28 +73,44 @@ export function readTreeFromGit(ref: string, dir: string, cwd: string): Manifest
     const header = batch.subarray(offset, headerEnd).toString('utf8');
     const size = Number(header.split(' ')[2]);
     if (!Number.isFinite(size)) throw new Error(`git cat-file: unexpected answer '${header}' for ${f}`);
-    const content = batch.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8');
-    offset = headerEnd + 1 + size + 1;
     const rel = base === '.' || base === '' ? f : path.posix.relative(base, f);
+    const content = textOf(rel, batch.subarray(headerEnd + 1, headerEnd + 1 + size));
+    offset = headerEnd + 1 + size + 1;
     out.set(rel, content);
   }
   return new Map([...out].sort(([a], [b]) => compare(a, b)));
 }
 
-/** Every resource of a tree's manifest files, in file order. */
-export function resourcesOf(tree: ManifestTree): TreeResource[] {
+/** A file's text: manifests must be UTF-8 (the reader's rule), other files are read leniently. */
+function textOf(file: string, bytes: Buffer): string {
+  return isManifestFile(file) ? decodeYamlText(bytes, file) : bytes.toString('utf8');
+}
+
+/**
+ * Every resource of a tree's manifest files, in file order. Files are read by the YAML
+ * reader of `cdk8s-mesh-validate`: a document it refuses (an alias bomb, over
+ * `options.maxDocumentBytes`, nested too deep, not YAML) is a {@link YamlReadError} [MESH156].
+ */
+export function resourcesOf(tree: ManifestTree, options: YamlReadOptions = {}): TreeResource[] {
+  // A tree is read once per limit, however many views (diff, topology) ask for its resources.
+  const limit = maxDocumentBytesOf(options);
+  const cached = parsed.get(tree);
+  if (cached?.limit === limit && cached.size === tree.size) return [...cached.resources];
   const out: TreeResource[] = [];
   for (const [file, text] of tree) {
     if (!isManifestFile(file)) continue;
     const environment = file.includes('/') ? file.split('/')[0] : '.';
-    for (const doc of yaml.loadAll(text)) {
+    for (const { value: doc } of parseYamlDocuments(text, file, options)) {
       if (!doc || typeof doc !== 'object' || Array.isArray(doc)) continue;
       const manifest = doc as Record<string, any>;
       out.push({ environment, file, key: resourceKey(manifest), manifest });
     }
   }
-  return out;
+  parsed.set(tree, { limit, size: tree.size, resources: out });
+  return [...out];
 }
+
+const parsed = new WeakMap<ManifestTree, { limit: number; size: number; resources: readonly TreeResource[] }>();
 
 /** `<group>/<kind>/<namespace>/<name>`; the group without its version, so a v1beta1 → v1 move is one resource. */
 export function resourceKey(m: Record<string, any>): string {

@@ -3,7 +3,7 @@ import {
 } from './describe-security';
 import { describeDestinationRule, describeVirtualService, genericFindings } from './describe-traffic';
 import { DescribeContext, Describer, ChangeNote } from './change-note';
-import { compare, ManifestTree, resourcesOf, TOPOLOGY_FILE, TreeResource } from './manifest-tree';
+import { compare, ManifestTree, resourcesOf, TOPOLOGY_FILE, TreeResource, YamlReadOptions } from './manifest-tree';
 
 /** How a resource or file changed. */
 export type ChangeStatus = 'added' | 'removed' | 'modified';
@@ -64,14 +64,21 @@ const DESCRIBERS: Record<string, { describe: Describer; handles: string[] }> = {
   Sidecar: { describe: describeRemovedGuard, handles: [] },
 };
 
-/** Compares two synthesized trees resource by resource. */
-export function semanticDiff(before: ManifestTree, after: ManifestTree): SemanticDiff {
+/**
+ * Compares two synthesized trees resource by resource; `options` are the YAML reader's
+ * limits (a refused document throws a YamlReadError [MESH156]).
+ */
+export function semanticDiff(before: ManifestTree, after: ManifestTree, options: YamlReadOptions = {}): SemanticDiff {
   const files = fileChanges(before, after);
-  const ra = resourcesOf(before);
-  const rb = resourcesOf(after);
+  const ra = resourcesOf(before, options);
+  const rb = resourcesOf(after, options);
   const byEnv = (list: TreeResource[]) => {
     const m = new Map<string, TreeResource[]>();
-    for (const r of list) m.set(r.environment, [...(m.get(r.environment) ?? []), r]);
+    for (const r of list) {
+      const same = m.get(r.environment);
+      if (same) same.push(r); // not a copy per resource: linear in the resources
+      else m.set(r.environment, [r]);
+    }
     return m;
   };
   const ea = byEnv(ra);

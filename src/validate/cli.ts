@@ -3,30 +3,40 @@
  * cdk8s-mesh-validate: the synth-time checks over any YAML files or directories,
  * hand-written ones included.
  *
- *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] <file|dir>...
+ *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] [--max-document-bytes <n>] <file|dir>...
+ *
+ * Files are read by the package's one YAML reader (src/private/yaml-reader.ts), which refuses
+ * what kube-apiserver refuses (alias bombs, documents over 3 MiB, deep nesting, binary files)
+ * with a MESH156 finding naming the file and line, before any check walks a document.
  *
  * Exit codes: 0 clean (warnings allowed), 1 on errors, 2 on a usage error.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { CliIo, processIo } from '../private/cli-io';
+import { readYamlFile, YamlReadError } from '../private/yaml-reader';
 import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
 import { validateManifests } from './validate';
 
 /** Where the tool writes; tests pass their own. */
 
-const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] <file|dir>...';
+const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] [--max-document-bytes <n>] <file|dir>...';
 
-/** Every *.yaml/*.yml file under `p`, sorted; `p` itself if it is a file. */
 /**
- * The YAML files of `p`: `p` itself if it is a file, else every *.yaml and *.yml below it
- * except Helm values files (`values.yaml`, `*.values.yaml`), which are not manifests.
+ * The YAML files of `p`: `p` itself unless it is a directory, else every *.yaml and *.yml
+ * below it except Helm values files (`values.yaml`, `*.values.yaml`), which are not
+ * manifests. Symbolic links to directories are not followed, so a link loop cannot recurse;
+ * a file that cannot be read (a link loop) is left to the reader, which reports it.
  */
 function yamlFiles(p: string): string[] {
-  const stat = fs.statSync(p);
-  if (stat.isFile()) return [p];
+  let directory: boolean;
+  try {
+    directory = fs.statSync(p).isDirectory();
+  } catch {
+    directory = false;
+  }
+  if (!directory) return [p];
   return fs.readdirSync(p, { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : 1))
     .flatMap((e) => (e.isDirectory() ? yamlFiles(path.join(p, e.name))
@@ -40,6 +50,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   let format = 'text';
   let schemaOnly = false;
   let crds: string | undefined;
+  let maxDocumentBytes: string | undefined;
   const inputs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -48,6 +59,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     else if (a === '--schema-only') schemaOnly = true;
     else if (a === '--crds') crds = argv[++i];
     else if (a.startsWith('--crds=')) crds = a.slice('--crds='.length);
+    else if (a === '--max-document-bytes') maxDocumentBytes = argv[++i] ?? '';
+    else if (a.startsWith('--max-document-bytes=')) maxDocumentBytes = a.slice('--max-document-bytes='.length);
     else if (a === '--help' || a === '-h') { io.stdout(`${USAGE}\n`); return 0; }
     else if (a.startsWith('-')) { io.stderr(`unknown option ${a}\n${USAGE}\n`); return 2; }
     else inputs.push(a);
@@ -56,6 +69,11 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     io.stderr(`${USAGE}\n`);
     return 2;
   }
+  if (maxDocumentBytes !== undefined && !/^[1-9][0-9]{0,14}$/.test(maxDocumentBytes)) {
+    io.stderr(`--max-document-bytes must be a positive whole number of bytes, got '${maxDocumentBytes}'\n${USAGE}\n`);
+    return 2;
+  }
+  const limits = { maxDocumentBytes: maxDocumentBytes === undefined ? undefined : Number(maxDocumentBytes) };
 
   const manifests: Manifest[] = [];
   const fileOf = new Map<Manifest, string>();
@@ -63,17 +81,20 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   for (const input of inputs) {
     // Paths are resolved from io.cwd and shown as they were given.
     const resolved = path.resolve(io.cwd, input);
-    if (!fs.existsSync(resolved)) { io.stderr(`no such file or directory: ${input}\n${USAGE}\n`); return 2; }
+    // lstat: a symbolic link loop exists (and is reported by the reader) though stat fails.
+    if (!fs.existsSync(resolved) && !lstatable(resolved)) { io.stderr(`no such file or directory: ${input}\n${USAGE}\n`); return 2; }
     for (const found of yamlFiles(resolved)) {
       const file = input + found.slice(resolved.length);
       try {
-        for (const doc of jsyaml.loadAll(fs.readFileSync(found, 'utf8'))) {
+        for (const { value: doc } of readYamlFile(found, file, limits)) {
           if (doc === null || doc === undefined) continue;
           const items = (doc as any).kind === 'List' && Array.isArray((doc as any).items) ? (doc as any).items : [doc];
           for (const m of items) { manifests.push(m); fileOf.set(m, file); }
         }
       } catch (e) {
-        parseErrors.push({ code: Codes.UNPARSABLE_MANIFEST, resource: { apiVersion: '', kind: 'File', name: file }, field: '', message: (e as Error).message.split('\n')[0], file });
+        const err = e as Error;
+        const message = e instanceof YamlReadError ? `${e.line > 0 ? `line ${e.line}: ` : ''}${e.reason}` : err.message.split('\n')[0];
+        parseErrors.push({ code: Codes.UNPARSABLE_MANIFEST, resource: { apiVersion: '', kind: 'File', name: file }, field: '', message, file });
       }
     }
   }
@@ -109,6 +130,15 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     io.stdout(`${manifests.length} resources checked${schemaOnly ? ' (schema only)' : ''}: ${errors} errors, ${all.length - errors} warnings\n`);
   }
   return errors > 0 ? 1 : 0;
+}
+
+function lstatable(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 if (require.main === module) {

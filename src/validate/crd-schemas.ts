@@ -6,9 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { parseYamlDocuments } from '../private/yaml-reader';
 
 /** The environment variable that points to the CRD directory. */
 export const CRDS_ENV = 'CDK8S_MESH_CRDS';
@@ -112,13 +112,14 @@ export function loadCrdBundles(dir: string): CrdBundle[] {
 
 /**
  * One bundle from the text of a CRD file. js-yaml, not `yaml`: Flagger's CRDs hold
- * multi-line quoted descriptions that the API server accepts and `yaml` rejects.
+ * multi-line quoted descriptions that the API server accepts and `yaml` rejects. Read by
+ * the command-line tools' YAML reader, so a hostile CRD file is refused like a manifest [MESH156].
  */
 export function parseBundle(name: string, text: string): CrdBundle {
   const groups = new Set<string>();
   const kinds = new Set<string>();
   const schemas = new Map<string, CrdVersionSchema>();
-  for (const doc of jsyaml.loadAll(text) as any[]) {
+  for (const doc of parseYamlDocuments(text, name).map((d) => d.value) as any[]) {
     if (!doc || doc.kind !== 'CustomResourceDefinition') continue;
     const group = String(doc.spec?.group);
     const kind = String(doc.spec?.names?.kind);
