@@ -9,11 +9,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { CliIo, processIo } from '../private/cli-io';
 import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
 import { validateManifests } from './validate';
+import { parseManifests } from './yaml';
 
 /** Where the tool writes; tests pass their own. */
 
@@ -67,11 +67,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     for (const found of yamlFiles(resolved)) {
       const file = input + found.slice(resolved.length);
       try {
-        for (const doc of jsyaml.loadAll(fs.readFileSync(found, 'utf8'))) {
-          if (doc === null || doc === undefined) continue;
-          const items = (doc as any).kind === 'List' && Array.isArray((doc as any).items) ? (doc as any).items : [doc];
-          for (const m of items) { manifests.push(m); fileOf.set(m, file); }
-        }
+        for (const m of parseManifests(fs.readFileSync(found, 'utf8'))) { manifests.push(m); fileOf.set(m, file); }
       } catch (e) {
         parseErrors.push({ code: Codes.UNPARSABLE_MANIFEST, resource: { apiVersion: '', kind: 'File', name: file }, field: '', message: (e as Error).message.split('\n')[0], file });
       }

@@ -1,0 +1,45 @@
+/**
+ * Which of our checks stands for which of istioctl analyze's messages, per Istio
+ * analyzer: the same check may report under one Istio code for one analyzer and
+ * under another for the next (a selector that matches nothing is IST0101 for a
+ * Sidecar, IST0127 for an AuthorizationPolicy).
+ *
+ * Analyzers: https://github.com/istio/istio/tree/master/pkg/config/analysis/analyzers
+ * Messages:  https://github.com/istio/istio/blob/master/pkg/config/analysis/msg/messages.yaml
+ */
+
+/** Our code → the Istio code it reports as, for one Istio analyzer. */
+export type IstioCodeMap = Readonly<Record<string, string>>;
+
+/** Our checks of each istioctl analyze analyzer, by the analyzer's name in Istio's table tests. */
+export const ISTIO_PARITY: Readonly<Record<string, IstioCodeMap>> = {
+  // virtualservice/destinationhosts.go
+  'virtualservice.DestinationHostAnalyzer': { MESH100: 'IST0101', MESH103: 'IST0112' },
+  // virtualservice/destinationrules.go
+  'virtualservice.DestinationRuleAnalyzer': { MESH013: 'IST0101' },
+  // virtualservice/conflictingmeshgatewayhosts.go
+  'virtualservice.ConflictingMeshGatewayHostsAnalyzer': { MESH102: 'IST0109' },
+  // schema/validation.go over VirtualServices (pkg/config/validation's duplicate-match check)
+  'schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)': { MESH104: 'IST0130' },
+  // service/portname.go
+  'service.PortNameAnalyzer': { MESH105: 'IST0118' },
+  // sidecar/selector.go
+  'sidecar.SelectorAnalyzer': { MESH107: 'IST0101', MESH109: 'IST0110' },
+  // authz/authorizationpolicies.go
+  'authz.AuthorizationPoliciesAnalyzer': { MESH107: 'IST0127' },
+  // destinationrule/subset.go
+  'destinationrule.PodNotSelectedAnalyzer': { MESH110: 'IST0173' },
+};
+
+/** Every (our code, Istio code) pair of the table, once. */
+export function istioCodePairs(): { code: string; istio: string; analyzers: string[] }[] {
+  const out = new Map<string, { code: string; istio: string; analyzers: string[] }>();
+  for (const [analyzer, map] of Object.entries(ISTIO_PARITY)) {
+    for (const [code, istio] of Object.entries(map)) {
+      const key = `${code} ${istio}`;
+      if (!out.has(key)) out.set(key, { code, istio, analyzers: [] });
+      out.get(key)!.analyzers.push(analyzer);
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.istio < b.istio ? -1 : 1));
+}
