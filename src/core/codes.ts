@@ -81,6 +81,28 @@ export const Codes = {
   RETRY_NON_IDEMPOTENT: 'MESH111',
   /** Two DestinationRules for one host (KIA0201). */
   DUPLICATE_DESTINATION_RULE_HOST: 'MESH113',
+  /** A field Istio deprecated or ignores (IST0002). */
+  DEPRECATED_FIELD: 'MESH115',
+  /** A DestinationRule with tls SIMPLE or MUTUAL and no caCertificates: the server is not verified (IST0128). */
+  TLS_WITHOUT_CA: 'MESH130',
+  /** The same at port level (IST0129). */
+  PORT_TLS_WITHOUT_CA: 'MESH131',
+  /** A ServiceEntry with TCP (or unset protocol) ports and no addresses (IST0134). */
+  SERVICE_ENTRY_ADDRESSES_REQUIRED: 'MESH133',
+  /** An ExternalName Service whose port name does not name a protocol (IST0150). */
+  EXTERNAL_NAME_PORT_NAME: 'MESH136',
+  /** An EnvoyFilter with a relative patch (INSERT_BEFORE/AFTER, REPLACE, REMOVE) and no priority (IST0151). */
+  ENVOY_FILTER_RELATIVE_OPERATION: 'MESH137',
+  /** The same, on a filter an earlier EnvoyFilter patched for a proxy version (IST0155). */
+  ENVOY_FILTER_RELATIVE_OPERATION_PROXY_VERSION: 'MESH138',
+  /** An EnvoyFilter REPLACE on what is not a network filter, HTTP filter or virtual host (IST0152). */
+  ENVOY_FILTER_REPLACE: 'MESH139',
+  /** An EnvoyFilter ADD on a route configuration or HTTP route (IST0153). */
+  ENVOY_FILTER_ADD: 'MESH140',
+  /** An EnvoyFilter REMOVE on a route configuration or HTTP route (IST0154). */
+  ENVOY_FILTER_REMOVE: 'MESH141',
+  /** ServiceEntries visible together that give one host and port different protocols (IST0177). */
+  SERVICE_ENTRY_PROTOCOL_CONFLICT: 'MESH142',
   /** An object violates its CRD's openAPIV3Schema (IST0106). */
   SCHEMA_VIOLATION: 'MESH150',
   /** An object fails one of its CRD's x-kubernetes-validations CEL rules. */

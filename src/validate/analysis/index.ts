@@ -1,5 +1,6 @@
 import { Finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
+import { CONFIG_CHECKS } from './config-checks';
 import { HTTP_RULE_CHECKS } from './http-rules';
 import { MeshIndex } from './mesh-index';
 import { ROUTING_CHECKS } from './routing';
@@ -9,7 +10,7 @@ export { AnalysisCheck } from './check';
 export { MeshIndex, resolveHost } from './mesh-index';
 
 /** Every cross-resource check, in code order. */
-export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...WORKLOAD_CHECKS]
+export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...WORKLOAD_CHECKS, ...CONFIG_CHECKS]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 
 /** Runs every cross-resource check over one set of manifests (one cluster's worth). */

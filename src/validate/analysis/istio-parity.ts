@@ -22,13 +22,23 @@ export const ISTIO_PARITY: Readonly<Record<string, IstioCodeMap>> = {
   // schema/validation.go over VirtualServices (pkg/config/validation's duplicate-match check)
   'schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)': { MESH104: 'IST0130' },
   // service/portname.go
-  'service.PortNameAnalyzer': { MESH105: 'IST0118' },
+  'service.PortNameAnalyzer': { MESH105: 'IST0118', MESH136: 'IST0150' },
   // sidecar/selector.go
   'sidecar.SelectorAnalyzer': { MESH107: 'IST0101', MESH109: 'IST0110' },
   // authz/authorizationpolicies.go
   'authz.AuthorizationPoliciesAnalyzer': { MESH107: 'IST0127' },
   // destinationrule/subset.go
   'destinationrule.PodNotSelectedAnalyzer': { MESH110: 'IST0173' },
+  // destinationrule/ca-certificates.go
+  'destinationrule.CaCertificateAnalyzer': { MESH130: 'IST0128', MESH131: 'IST0129' },
+  // envoyfilter/envoyfilter.go
+  'envoyfilter.EnvoyPatchAnalyzer': { MESH137: 'IST0151', MESH138: 'IST0155', MESH139: 'IST0152', MESH140: 'IST0153', MESH141: 'IST0154' },
+  // serviceentry/protocoladdresses.go
+  'serviceentry.ProtocolAddressesAnalyzer': { MESH133: 'IST0134' },
+  // serviceentry/conflictingserviceentries.go
+  'serviceentry.ConflictingServiceEntryProtocolAnalyzer': { MESH142: 'IST0177' },
+  // deprecation/deprecation.go
+  'deprecation.FieldAnalyzer': { MESH115: 'IST0002' },
 };
 
 /** Every (our code, Istio code) pair of the table, once. */

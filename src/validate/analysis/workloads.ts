@@ -3,10 +3,10 @@
  * principals, port names, subset labels and mTLS modes.
  */
 import { Codes } from '../../core/codes';
-import { protocolOfPortName } from '../../core/ports';
 import { Principal } from '../../core/principal';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
+import { isIgnoredNamespace, isIstioControlPlane, supportedProtocol } from './config-checks';
 import { MeshIndex, namespaceOf, push, resolveHost, ROOT_NAMESPACE } from './mesh-index';
 
 /** MESH105: a Service port whose name does not tell Istio its protocol (and no appProtocol does). */
@@ -18,10 +18,12 @@ export const portNameConvention: AnalysisCheck = {
   run(index) {
     const out: Finding[] = [];
     for (const svc of index.ofKind('Service')) {
+      // istioctl analyze skips system namespaces, the control plane's own Services and
+      // ExternalName Services (MESH136): istio/istio pkg/config/analysis/analyzers/service/portname.go.
+      if (isIgnoredNamespace(namespaceOf(svc)) || isIstioControlPlane(svc) || svc.spec?.type === 'ExternalName') continue;
       (svc.spec?.ports ?? []).forEach((p: any, i: number) => {
-        if (p?.appProtocol) return;
         const name = String(p?.name ?? '');
-        if (!protocolOfPortName(name)) {
+        if (!supportedProtocol(p)) {
           out.push(finding(Codes.PORT_NAME_CONVENTION, svc, `spec.ports[${i}].name`,
             `port name '${name}' does not follow <protocol>[-<suffix>] (http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp) and no appProtocol is set`));
         }
