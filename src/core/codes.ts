@@ -83,6 +83,8 @@ export const Codes = {
   DUPLICATE_DESTINATION_RULE_HOST: 'MESH113',
   /** A field Istio deprecated or ignores (IST0002). */
   DEPRECATED_FIELD: 'MESH115',
+  /** A destination port the Service or ServiceEntry does not have (IST0101). */
+  DESTINATION_PORT_NOT_FOUND: 'MESH122',
   /** A DestinationRule with tls SIMPLE or MUTUAL and no caCertificates: the server is not verified (IST0128). */
   TLS_WITHOUT_CA: 'MESH130',
   /** The same at port level (IST0129). */

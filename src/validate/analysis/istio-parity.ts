@@ -14,7 +14,7 @@ export type IstioCodeMap = Readonly<Record<string, string>>;
 /** Our checks of each istioctl analyze analyzer, by the analyzer's name in Istio's table tests. */
 export const ISTIO_PARITY: Readonly<Record<string, IstioCodeMap>> = {
   // virtualservice/destinationhosts.go
-  'virtualservice.DestinationHostAnalyzer': { MESH100: 'IST0101', MESH103: 'IST0112' },
+  'virtualservice.DestinationHostAnalyzer': { MESH100: 'IST0101', MESH103: 'IST0112', MESH122: 'IST0101' },
   // virtualservice/destinationrules.go
   'virtualservice.DestinationRuleAnalyzer': { MESH013: 'IST0101' },
   // virtualservice/conflictingmeshgatewayhosts.go
@@ -28,7 +28,7 @@ export const ISTIO_PARITY: Readonly<Record<string, IstioCodeMap>> = {
   // authz/authorizationpolicies.go
   'authz.AuthorizationPoliciesAnalyzer': { MESH107: 'IST0127' },
   // destinationrule/subset.go
-  'destinationrule.PodNotSelectedAnalyzer': { MESH110: 'IST0173' },
+  'destinationrule.PodNotSelectedAnalyzer': { MESH110: 'IST0173', MESH100: 'IST0174' },
   // destinationrule/ca-certificates.go
   'destinationrule.CaCertificateAnalyzer': { MESH130: 'IST0128', MESH131: 'IST0129' },
   // envoyfilter/envoyfilter.go

@@ -149,7 +149,7 @@ export const subsetSelectsNoPods: AnalysisCheck = {
       if (!svc || !svc.spec?.selector) continue;
       (dr.spec?.subsets ?? []).forEach((s: any, i: number) => {
         const selector = { ...svc.spec.selector, ...(s?.labels ?? {}) };
-        if (index.workloadsMatching(namespaceOf(svc), selector).length === 0) {
+        if (index.endpointsMatching(namespaceOf(svc), selector).length === 0) {
           const labels = Object.entries(s?.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
           out.push(finding(Codes.SUBSET_SELECTS_NO_PODS, dr, `spec.subsets[${i}].labels`,
             `subset '${s?.name}' (${labels || 'no labels'}) matches no pod template behind Service ${svc.metadata?.name}; requests to it fail with 503 UH`));
