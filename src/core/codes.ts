@@ -83,6 +83,26 @@ export const Codes = {
   DUPLICATE_DESTINATION_RULE_HOST: 'MESH113',
   /** A field Istio deprecated or ignores (IST0002). */
   DEPRECATED_FIELD: 'MESH115',
+  /** A Gateway whose selector matches no gateway pod (IST0101). */
+  GATEWAY_SELECTOR_MATCHES_NOTHING: 'MESH116',
+  /** A Gateway server port that no Service in front of the gateway pods exposes (IST0162). */
+  GATEWAY_PORT_NOT_ON_SERVICE: 'MESH117',
+  /** A Gateway credentialName with no Secret in the gateway pods' namespace (IST0101). */
+  GATEWAY_CREDENTIAL_NOT_FOUND: 'MESH118',
+  /** A Gateway credential Secret without a certificate and key, or with one that does not parse or is expired (IST0161). */
+  GATEWAY_CREDENTIAL_INVALID: 'MESH119',
+  /** Two Gateways on the same pods and port claiming one host (IST0145). */
+  CONFLICTING_GATEWAYS: 'MESH120',
+  /** A VirtualService bound to a Gateway that does not exist (IST0101). */
+  GATEWAY_NOT_FOUND: 'MESH123',
+  /** A VirtualService with no host its Gateway serves (IST0132). */
+  HOST_NOT_IN_GATEWAY: 'MESH124',
+  /** Routing on a JWT claim at a gateway whose pods no RequestAuthentication covers (IST0149). */
+  JWT_CLAIM_ROUTE_WITHOUT_AUTHN: 'MESH125',
+  /** A VirtualService bound to a Gateway Istio generates from a Kubernetes Gateway (IST0165). */
+  INTERNAL_GATEWAY_REFERENCE: 'MESH126',
+  /** Two Gateways on the same pods serving the same certificate (IST0138). */
+  GATEWAY_DUPLICATE_CERTIFICATE: 'MESH134',
   /** A destination port the Service or ServiceEntry does not have (IST0101). */
   DESTINATION_PORT_NOT_FOUND: 'MESH122',
   /** A DestinationRule with tls SIMPLE or MUTUAL and no caCertificates: the server is not verified (IST0128). */

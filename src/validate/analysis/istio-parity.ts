@@ -37,6 +37,18 @@ export const ISTIO_PARITY: Readonly<Record<string, IstioCodeMap>> = {
   'serviceentry.ProtocolAddressesAnalyzer': { MESH133: 'IST0134' },
   // serviceentry/conflictingserviceentries.go
   'serviceentry.ConflictingServiceEntryProtocolAnalyzer': { MESH142: 'IST0177' },
+  // gateway/gateway.go
+  'gateway.IngressGatewayPortAnalyzer': { MESH116: 'IST0101', MESH117: 'IST0162' },
+  // gateway/secret.go
+  'gateway.SecretAnalyzer': { MESH116: 'IST0101', MESH118: 'IST0101', MESH119: 'IST0161' },
+  // gateway/conflictinggateway.go
+  'gateway.ConflictingGatewayAnalyzer': { MESH116: 'IST0101', MESH120: 'IST0145' },
+  // gateway/certificate.go
+  'gateway.CertificateAnalyzer': { MESH134: 'IST0138' },
+  // virtualservice/gateways.go
+  'virtualservice.GatewayAnalyzer': { MESH123: 'IST0101', MESH124: 'IST0132', MESH126: 'IST0165' },
+  // virtualservice/jwtclaimroute.go
+  'virtualservice.JWTClaimRouteAnalyzer': { MESH125: 'IST0149' },
   // deprecation/deprecation.go
   'deprecation.FieldAnalyzer': { MESH115: 'IST0002' },
 };

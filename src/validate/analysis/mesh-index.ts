@@ -115,6 +115,27 @@ export class ServiceRegistry {
   }
 }
 
+/**
+ * The ingress gateway istioctl analyze assumes when the input does not define it: a pod
+ * labelled `istio: ingressgateway` and its Service `istio-ingressgateway` in istio-system
+ * (istio/istio pkg/config/analysis/local/defaults.go, added by AddDefaultResources).
+ * The platform's gateway pods are not part of a chart's output, as they are not part of
+ * the files istioctl analyze reads.
+ */
+export function defaultIngressGateway(manifests: readonly Manifest[]): Manifest[] {
+  const defined = manifests.some((m) => m?.kind === 'Service' && m.metadata?.name === 'istio-ingressgateway' && m.metadata?.namespace === ROOT_NAMESPACE);
+  if (defined) return [];
+  const labels = { istio: 'ingressgateway' };
+  const port = (name: string, n: number) => ({ name, port: n, protocol: 'TCP', targetPort: n });
+  return [
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'istio-ingressgateway-dummypod', namespace: ROOT_NAMESPACE, labels }, spec: { containers: [{ name: 'istio-proxy' }] } },
+    {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-ingressgateway', namespace: ROOT_NAMESPACE },
+      spec: { selector: labels, ports: [port('http2', 80), port('https', 443), port('tcp', 31400), port('tls', 15443)] },
+    },
+  ];
+}
+
 /** The index. */
 export class MeshIndex {
   /** Every manifest, in input order. */
@@ -223,6 +244,12 @@ export class MeshIndex {
       const value = k === 'kubernetes.io/hostname' ? w.nodeName : node[k];
       return value !== undefined && value !== '' && value === v;
     }));
+  }
+
+  /** Workloads in any namespace whose pod labels include every label of `selector` (as a Gateway selects its pods). */
+  public workloadsMatchingAnywhere(selector: Readonly<Record<string, string>>): Workload[] {
+    if (Object.keys(selector ?? {}).length === 0) return this.workloads;
+    return [...this.workloadNamespaces].sort().flatMap((ns) => this.workloadsMatching(ns, selector));
   }
 
   /** The workloads behind a Service (by its selector), if it has one. */
