@@ -109,6 +109,8 @@ export const Codes = {
   TLS_WITHOUT_CA: 'MESH130',
   /** The same at port level (IST0129). */
   PORT_TLS_WITHOUT_CA: 'MESH131',
+  /** A match an earlier rule of the VirtualService always takes first (IST0131). */
+  INEFFECTIVE_MATCH: 'MESH132',
   /** A ServiceEntry with TCP (or unset protocol) ports and no addresses (IST0134). */
   SERVICE_ENTRY_ADDRESSES_REQUIRED: 'MESH133',
   /** An ExternalName Service whose port name does not name a protocol (IST0150). */

@@ -20,7 +20,7 @@ export const ISTIO_PARITY: Readonly<Record<string, IstioCodeMap>> = {
   // virtualservice/conflictingmeshgatewayhosts.go
   'virtualservice.ConflictingMeshGatewayHostsAnalyzer': { MESH102: 'IST0109' },
   // schema/validation.go over VirtualServices (pkg/config/validation's duplicate-match check)
-  'schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)': { MESH104: 'IST0130' },
+  'schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)': { MESH104: 'IST0130', MESH132: 'IST0131' },
   // service/portname.go
   'service.PortNameAnalyzer': { MESH105: 'IST0118', MESH136: 'IST0150' },
   // sidecar/selector.go
