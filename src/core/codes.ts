@@ -103,6 +103,16 @@ export const Codes = {
   INTERNAL_GATEWAY_REFERENCE: 'MESH126',
   /** Two Gateways on the same pods serving the same certificate (IST0138). */
   GATEWAY_DUPLICATE_CERTIFICATE: 'MESH134',
+  /** A Sidecar that has no effect: its namespace or selected pods run in ambient mode (IST0167). */
+  SIDECAR_IN_AMBIENT: 'MESH121',
+  /** A Deployment behind Services that give one port different protocols (IST0116). */
+  DEPLOYMENT_MULTIPLE_SERVICES: 'MESH127',
+  /** A Deployment behind Services whose different ports target one container port (IST0137). */
+  DEPLOYMENT_CONFLICTING_PORTS: 'MESH128',
+  /** An AuthorizationPolicy source namespace that matches no Namespace of the set (IST0101). */
+  NAMESPACE_NOT_FOUND: 'MESH129',
+  /** Two selector-less Sidecars or PeerAuthentications in one namespace (IST0111). */
+  MULTIPLE_NAMESPACE_WIDE: 'MESH145',
   /** A destination port the Service or ServiceEntry does not have (IST0101). */
   DESTINATION_PORT_NOT_FOUND: 'MESH122',
   /** A DestinationRule with tls SIMPLE or MUTUAL and no caCertificates: the server is not verified (IST0128). */
@@ -113,6 +123,8 @@ export const Codes = {
   INEFFECTIVE_MATCH: 'MESH132',
   /** A ServiceEntry with TCP (or unset protocol) ports and no addresses (IST0134). */
   SERVICE_ENTRY_ADDRESSES_REQUIRED: 'MESH133',
+  /** A gateway route without a subset to a host another VirtualService splits by subsets (IST0140). */
+  INGRESS_SKIPS_SUBSET_RULES: 'MESH135',
   /** An ExternalName Service whose port name does not name a protocol (IST0150). */
   EXTERNAL_NAME_PORT_NAME: 'MESH136',
   /** An EnvoyFilter with a relative patch (INSERT_BEFORE/AFTER, REPLACE, REMOVE) and no priority (IST0151). */

@@ -14,7 +14,7 @@ export type IstioCodeMap = Readonly<Record<string, string>>;
 /** Our checks of each istioctl analyze analyzer, by the analyzer's name in Istio's table tests. */
 export const ISTIO_PARITY: Readonly<Record<string, IstioCodeMap>> = {
   // virtualservice/destinationhosts.go
-  'virtualservice.DestinationHostAnalyzer': { MESH100: 'IST0101', MESH103: 'IST0112', MESH122: 'IST0101' },
+  'virtualservice.DestinationHostAnalyzer': { MESH100: 'IST0101', MESH103: 'IST0112', MESH122: 'IST0101', MESH135: 'IST0140' },
   // virtualservice/destinationrules.go
   'virtualservice.DestinationRuleAnalyzer': { MESH013: 'IST0101' },
   // virtualservice/conflictingmeshgatewayhosts.go
@@ -24,9 +24,11 @@ export const ISTIO_PARITY: Readonly<Record<string, IstioCodeMap>> = {
   // service/portname.go
   'service.PortNameAnalyzer': { MESH105: 'IST0118', MESH136: 'IST0150' },
   // sidecar/selector.go
-  'sidecar.SelectorAnalyzer': { MESH107: 'IST0101', MESH109: 'IST0110' },
+  'sidecar.SelectorAnalyzer': { MESH107: 'IST0101', MESH109: 'IST0110', MESH145: 'IST0111', MESH121: 'IST0167' },
   // authz/authorizationpolicies.go
-  'authz.AuthorizationPoliciesAnalyzer': { MESH107: 'IST0127' },
+  'authz.AuthorizationPoliciesAnalyzer': { MESH107: 'IST0127', MESH129: 'IST0101' },
+  // deployment/services.go
+  'deployment.ServiceAssociationAnalyzer': { MESH127: 'IST0116', MESH128: 'IST0137' },
   // destinationrule/subset.go
   'destinationrule.PodNotSelectedAnalyzer': { MESH110: 'IST0173', MESH100: 'IST0174' },
   // destinationrule/ca-certificates.go

@@ -16,6 +16,8 @@ export interface Workload {
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly serviceAccount: string;
+  /** The pod template's annotations. */
+  readonly annotations: Readonly<Record<string, string>>;
   /** The node a Pod is bound to (spec.nodeName), if any. */
   readonly nodeName?: string;
 }
@@ -264,6 +266,7 @@ export class MeshIndex {
       manifest: m,
       namespace,
       labels: { ...(template.metadata?.labels ?? {}) },
+      annotations: { ...(template.metadata?.annotations ?? {}) },
       serviceAccount: String(template.spec?.serviceAccountName ?? template.spec?.serviceAccount ?? 'default'),
       ...(typeof template.spec?.nodeName === 'string' ? { nodeName: template.spec.nodeName } : {}),
     };

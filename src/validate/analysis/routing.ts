@@ -150,6 +150,45 @@ export const destinationPortRequired: AnalysisCheck = {
   },
 };
 
+/**
+ * MESH135 (warning): a gateway-bound VirtualService routes to a host without a subset while
+ * another VirtualService splits that host by subsets: the gateway's requests skip those rules.
+ * Port of analyzeSubset in istio/istio pkg/config/analysis/analyzers/virtualservice/destinationhosts.go (IST0140).
+ */
+export const subsetRulesSkippedAtIngress: AnalysisCheck = {
+  code: Codes.INGRESS_SKIPS_SUBSET_RULES,
+  title: "a gateway route that skips another VirtualService's subset rules",
+  istio: ['IST0140'],
+  run(index) {
+    // Hosts that some VirtualService routes to by subset, where the host is one of its own hosts.
+    const splitBy = new Map<string, Manifest[]>();
+    for (const vs of index.ofKind('VirtualService')) {
+      const own = new Set((vs.spec?.hosts ?? []).map(String));
+      for (const rule of vs.spec?.http ?? []) {
+        for (const r of rule?.route ?? []) {
+          const d = r?.destination;
+          if (d?.subset && own.has(String(d.host))) push(splitBy, String(d.host), vs);
+        }
+      }
+    }
+    const out: Finding[] = [];
+    for (const vs of index.ofKind('VirtualService')) {
+      if (!Array.isArray(vs.spec?.gateways) || vs.spec.gateways.length === 0) continue;
+      (vs.spec?.http ?? []).forEach((rule: any, i: number) => {
+        (rule?.route ?? []).forEach((r: any, j: number) => {
+          const d = r?.destination;
+          if (!d || d.subset) return;
+          for (const other of splitBy.get(String(d.host)) ?? []) {
+            out.push(finding(Codes.INGRESS_SKIPS_SUBSET_RULES, vs, `spec.http[${i}].route[${j}].destination`,
+              `routes to ${d.host} without a subset: the subset rules of VirtualService ${namespaceOf(other)}/${other.metadata?.name} do not apply to these gateway requests`, 'warning'));
+          }
+        });
+      });
+    }
+    return out;
+  },
+};
+
 /** MESH113: two DestinationRules for one host in one namespace (Istio merges them unpredictably). */
 export const duplicateDestinationRuleHost: AnalysisCheck = {
   code: Codes.DUPLICATE_DESTINATION_RULE_HOST,
@@ -172,5 +211,5 @@ export const duplicateDestinationRuleHost: AnalysisCheck = {
 
 /** The routing checks. */
 export const ROUTING_CHECKS: readonly AnalysisCheck[] = [
-  hostNotFound, subsetNotFound, duplicateVirtualServiceHost, destinationPortRequired, duplicateDestinationRuleHost,
+  hostNotFound, subsetNotFound, duplicateVirtualServiceHost, destinationPortRequired, duplicateDestinationRuleHost, subsetRulesSkippedAtIngress,
 ];
