@@ -164,7 +164,7 @@ export const serviceEntryProtocolConflict: AnalysisCheck = {
         if (reported.has(e.se)) continue;
         reported.add(e.se);
         out.push(finding(Codes.SERVICE_ENTRY_PROTOCOL_CONFLICT, e.se, 'spec.ports',
-          `ServiceEntries ${names} define host ${host} port ${port} with different protocols (${protocols.join(', ')})`));
+          `ServiceEntries ${names} define host ${host} port ${port} with different protocols (${protocols.join(', ')})`, 'warning'));
       }
     }
     return out;

@@ -82,7 +82,7 @@ export const gatewayPorts: AnalysisCheck = {
       (gw.spec?.servers ?? []).forEach((s: any, i: number) => {
         if (s?.port?.number === undefined || ports.has(Number(s.port.number))) return;
         out.push(finding(Codes.GATEWAY_PORT_NOT_ON_SERVICE, gw, `spec.servers[${i}].port.number`,
-          `port ${s.port.number} is not a port of any Service in front of the pods labelled ${selectorText(selectorOf(gw))} (${[...ports].sort((a, b) => a - b).join(', ') || 'none'})`));
+          `port ${s.port.number} is not a port of any Service in front of the pods labelled ${selectorText(selectorOf(gw))} (${[...ports].sort((a, b) => a - b).join(', ') || 'none'})`, 'warning'));
       });
     }
     return out;

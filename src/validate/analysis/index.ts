@@ -16,6 +16,6 @@ export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [...ROUTING_CHECKS, ...
 
 /** Runs every cross-resource check over one set of manifests (one cluster's worth). */
 export function analyze(manifests: readonly Manifest[]): Finding[] {
-  const index = new MeshIndex([...manifests, ...defaultIngressGateway(manifests)]);
+  const index = new MeshIndex(manifests, defaultIngressGateway(manifests));
   return ANALYSIS_CHECKS.flatMap((c) => c.run(index));
 }

@@ -163,20 +163,30 @@ export class MeshIndex {
   /** Namespaces holding at least one workload. */
   public readonly workloadNamespaces = new Set<string>();
   private readonly workloadsByLabel = new Map<string, Workload[]>();
+  /** Services with a selector, by `<namespace>\0<key>\0<value>` of their selector's first label. */
+  private readonly servicesBySelectorLabel = new Map<string, Manifest[]>();
   private readonly workloadsByNamespace = new Map<string, Workload[]>();
 
-  public constructor(manifests: readonly Manifest[]) {
+  /**
+   * @param manifests the set to check
+   * @param defaults objects the platform is assumed to have (istioctl analyze's default ingress
+   * gateway): indexed, but their namespaces do not count as namespaces of the set
+   */
+  public constructor(manifests: readonly Manifest[], defaults: readonly Manifest[] = []) {
     this.all = manifests;
-    for (const m of manifests) {
+    const own = new Set(manifests);
+    for (const m of [...manifests, ...defaults]) {
       if (!m || typeof m !== 'object') continue;
       const kind = String(m.kind);
       push(this.byKind, kind, m);
       const ns = namespaceOf(m);
-      if (kind !== 'Namespace') this.namespaces.add(ns);
+      if (kind !== 'Namespace' && own.has(m)) this.namespaces.add(ns);
       if (kind === 'Node') {
         this.nodeLabels.set(String(m.metadata?.name), { ...(m.metadata?.labels ?? {}) });
       } else if (kind === 'Service' && m.apiVersion === 'v1') {
         this.services.set(resolveHost(String(m.metadata?.name), ns), m);
+        const first = Object.entries(m.spec?.selector ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))[0];
+        if (first) push(this.servicesBySelectorLabel, `${ns}\u0000${first[0]}\u0000${first[1]}`, m);
         // The networking.istio.io/exportTo annotation: comma-separated namespaces, '.' for the own.
         const anno = m.metadata?.annotations?.['networking.istio.io/exportTo'];
         const scopes = typeof anno === 'string' && anno !== '' ? anno.split(',').map((e) => (e.trim() === '.' ? ns : e.trim())) : ['*'];
@@ -252,6 +262,17 @@ export class MeshIndex {
   public workloadsMatchingAnywhere(selector: Readonly<Record<string, string>>): Workload[] {
     if (Object.keys(selector ?? {}).length === 0) return this.workloads;
     return [...this.workloadNamespaces].sort().flatMap((ns) => this.workloadsMatching(ns, selector));
+  }
+
+  /** Services of the workload's namespace whose (non-empty) selector matches its labels: a lookup per label, not a scan. */
+  public servicesSelecting(w: Workload): Manifest[] {
+    const out = new Set<Manifest>();
+    for (const [k, v] of Object.entries(w.labels)) {
+      for (const svc of this.servicesBySelectorLabel.get(`${w.namespace}\u0000${k}\u0000${v}`) ?? []) {
+        if (Object.entries(svc.spec?.selector ?? {}).every(([sk, sv]) => w.labels[sk] === sv)) out.add(svc);
+      }
+    }
+    return [...out];
   }
 
   /** The workloads behind a Service (by its selector), if it has one. */

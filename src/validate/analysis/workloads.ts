@@ -254,16 +254,11 @@ export const deploymentServices: AnalysisCheck = {
   title: 'Services in front of one Deployment that disagree on a port',
   istio: ['IST0116', 'IST0137'],
   run(index) {
-    const servicesByNs = new Map<string, Manifest[]>();
-    for (const svc of index.ofKind('Service')) push(servicesByNs, namespaceOf(svc), svc);
     const out: Finding[] = [];
     const namespaces = new Map(index.ofKind('Namespace').map((n) => [String(n.metadata?.name), n]));
     for (const w of index.workloads) {
       if (w.manifest.kind !== 'Deployment' || !inMesh(w, namespaces.get(w.namespace))) continue;
-      const svcs = (servicesByNs.get(w.namespace) ?? []).filter((s) => {
-        const sel = s.spec?.selector ?? {};
-        return Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => w.labels[k] === v);
-      });
+      const svcs = index.servicesSelecting(w);
       if (svcs.length < 2) continue;
       const protocols = new Map<number, Map<string, string[]>>();
       const targets = new Map<string, Map<number, string>>();
@@ -284,12 +279,12 @@ export const deploymentServices: AnalysisCheck = {
         if (byProto.size < 2) continue;
         const names = [...byProto.values()].flat().sort().join(', ');
         out.push(finding(Codes.DEPLOYMENT_MULTIPLE_SERVICES, w.manifest, 'spec.template.metadata.labels',
-          `port ${port} has protocols ${[...byProto.keys()].sort().join(' and ')} in the Services that select this Deployment (${names})`));
+          `port ${port} has protocols ${[...byProto.keys()].sort().join(' and ')} in the Services that select this Deployment (${names})`, 'warning'));
       }
       for (const [target, byPort] of targets) {
         if (byPort.size < 2) continue;
         out.push(finding(Codes.DEPLOYMENT_CONFLICTING_PORTS, w.manifest, 'spec.template.metadata.labels',
-          `Services ${[...new Set(byPort.values())].sort().join(', ')} send ports ${[...byPort.keys()].sort((a, b) => a - b).join(', ')} to one target port ${target}`));
+          `Services ${[...new Set(byPort.values())].sort().join(', ')} send ports ${[...byPort.keys()].sort((a, b) => a - b).join(', ')} to one target port ${target}`, 'warning'));
       }
     }
     return out;
