@@ -139,6 +139,27 @@ export const Codes = {
   ENVOY_FILTER_REMOVE: 'MESH141',
   /** ServiceEntries visible together that give one host and port different protocols (IST0177). */
   SERVICE_ENTRY_PROTOCOL_CONFLICT: 'MESH142',
+  // istiod's validating webhook over manifests: MESH160-MESH199 (and the construct codes of the same checks).
+  /** A VirtualService istiod's webhook rejects: route conflicts, retry policies, mirrors, delegates. */
+  VIRTUAL_SERVICE_REJECTED: 'MESH160',
+  /** A DestinationRule istiod's webhook rejects (duplicate subset names). */
+  DESTINATION_RULE_REJECTED: 'MESH161',
+  /** A ServiceEntry istiod's webhook rejects: duplicate ports, resolution and address rules. */
+  SERVICE_ENTRY_REJECTED: 'MESH163',
+  /** A Sidecar istiod's webhook rejects: egress hosts, listener order, duplicate ports. */
+  SIDECAR_REJECTED: 'MESH164',
+  /** An AuthorizationPolicy istiod's webhook rejects: empty from/to/source/operation, bad ports, CUSTOM limits. */
+  AUTHORIZATION_POLICY_REJECTED: 'MESH165',
+  /** A PeerAuthentication istiod's webhook rejects (empty or out-of-range port-level mTLS). */
+  PEER_AUTHENTICATION_REJECTED: 'MESH166',
+  /** A Telemetry istiod's webhook rejects (empty provider names, sampling outside 0-100). */
+  TELEMETRY_REJECTED: 'MESH168',
+  /** An EnvoyFilter istiod's webhook rejects (a patch without operation, applyTo or value). */
+  ENVOY_FILTER_REJECTED: 'MESH169',
+  /** A WasmPlugin istiod's webhook rejects (url missing or of an unknown scheme). */
+  WASM_PLUGIN_REJECTED: 'MESH170',
+  /** Two items of an `x-kubernetes-list-type: map` list with the same keys, or a `set` with a repeated item. */
+  LIST_KEY_NOT_UNIQUE: 'MESH171',
   /** An object violates its CRD's openAPIV3Schema (IST0106). */
   SCHEMA_VIOLATION: 'MESH150',
   /** An object fails one of its CRD's x-kubernetes-validations CEL rules. */

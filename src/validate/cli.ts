@@ -3,7 +3,7 @@
  * cdk8s-mesh-validate: the synth-time checks over any YAML files or directories,
  * hand-written ones included.
  *
- *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] <file|dir>...
+ *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] <file|dir>...
  *
  * Exit codes: 0 clean (warnings allowed), 1 on errors, 2 on a usage error.
  */
@@ -17,7 +17,7 @@ import { parseManifests } from './yaml';
 
 /** Where the tool writes; tests pass their own. */
 
-const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] <file|dir>...';
+const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] <file|dir>...';
 
 /** Every *.yaml/*.yml file under `p`, sorted; `p` itself if it is a file. */
 /**
@@ -39,6 +39,7 @@ export type { CliIo };
 export function main(argv: readonly string[], io: CliIo = processIo()): number {
   let format = 'text';
   let schemaOnly = false;
+  let strict = false;
   let crds: string | undefined;
   const inputs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -46,6 +47,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     if (a === '--format') format = argv[++i] ?? '';
     else if (a.startsWith('--format=')) format = a.slice('--format='.length);
     else if (a === '--schema-only') schemaOnly = true;
+    else if (a === '--strict') strict = true;
     else if (a === '--crds') crds = argv[++i];
     else if (a.startsWith('--crds=')) crds = a.slice('--crds='.length);
     else if (a === '--help' || a === '-h') { io.stdout(`${USAGE}\n`); return 0; }
@@ -76,7 +78,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
 
   let findings: Finding[];
   try {
-    findings = validateManifests(manifests, { crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly });
+    findings = validateManifests(manifests, { crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly, strict });
   } catch (e) {
     io.stderr(`${(e as Error).message}\n`);
     return 2;

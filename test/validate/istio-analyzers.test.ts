@@ -73,3 +73,13 @@ describe("Istio's analyzer test cases", () => {
     expect(matched).toBeGreaterThanOrEqual(131);
   });
 });
+
+test("the README's parity table is the one in code", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  for (const [analyzer, map] of Object.entries(ISTIO_PARITY)) {
+    const name = analyzer.startsWith('schemaValidation') ? 'schemaValidation (VirtualService)' : analyzer;
+    const row = readme.split('\n').find((l) => l.startsWith(`| ${name} |`));
+    expect(row).toBeDefined();
+    for (const [code, istio] of Object.entries(map)) expect(row).toContain(`${code} → ${istio}`);
+  }
+});

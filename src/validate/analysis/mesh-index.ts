@@ -160,6 +160,8 @@ export class MeshIndex {
   public readonly workloads: Workload[] = [];
   /** Namespaces any object of the set lives in. */
   public readonly namespaces = new Set<string>();
+  /** True if the set itself (not the assumed defaults) holds a workload. */
+  public hasOwnWorkloads = false;
   /** Namespaces holding at least one workload. */
   public readonly workloadNamespaces = new Set<string>();
   private readonly workloadsByLabel = new Map<string, Workload[]>();
@@ -211,7 +213,10 @@ export class MeshIndex {
         }
       }
       const template = podTemplate(m);
-      if (template) this.addWorkload(m, ns, template);
+      if (template) {
+        this.addWorkload(m, ns, template);
+        if (own.has(m)) this.hasOwnWorkloads = true;
+      }
     }
   }
 

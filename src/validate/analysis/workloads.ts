@@ -69,7 +69,7 @@ export const selectorMatchesNothing: AnalysisCheck = {
           continue;
         }
         if (!hasSelector) {
-          if (kind === 'AuthorizationPolicy' && index.workloads.length > 0 && !index.workloadNamespaces.has(ns)) {
+          if (kind === 'AuthorizationPolicy' && index.hasOwnWorkloads && !index.workloadNamespaces.has(ns)) {
             out.push(finding(Codes.SELECTOR_MATCHES_NOTHING, m, 'spec', `applies to namespace ${ns}, where no workload runs`));
           }
           continue;
