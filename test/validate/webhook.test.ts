@@ -115,6 +115,13 @@ describe('what Istio accepts is not flagged', () => {
     expect(codes([svc, sa, dep, dr, vs])).toEqual([]);
   });
 
+  test("a VirtualService bound to a Gateway in a namespace the set holds nothing of (the platform's) is not checked", () => {
+    const [svc, sa, dep, dr] = app('orders');
+    const vs = (gateways: string[]) => ({ ...virtualService('orders', [{ route: [{ destination: { host: 'orders', subset: 'stable' } }] }]), spec: { hosts: ['orders.example.com'], gateways, http: [{ route: [{ destination: { host: 'orders', subset: 'stable' } }] }] } });
+    expect(codes([svc, sa, dep, dr, vs(['istio-system/public'])])).toEqual([]);
+    expect(codes([svc, sa, dep, dr, vs(['public'])])).toEqual(['MESH123 orders']);
+  });
+
   test('Services in system namespaces are not held to the port naming convention', () => {
     expect(analyze([service('dns', [{ name: 'dns', port: 53 }], 'kube-system')]).map((f) => f.code)).toEqual([]);
     expect(analyze([service('dns', [{ name: 'dns', port: 53 }], 'shop')]).map((f) => f.code)).toEqual(['MESH105']);
