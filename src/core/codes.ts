@@ -61,19 +61,19 @@ export const Codes = {
   // MESH101, MESH112 and MESH114 are MESH013, MESH012 and MESH011: one code per check, at synth and in the analysis.
   /** Two VirtualServices for one host on the mesh gateway (IST0109, KIA1106). */
   DUPLICATE_VIRTUAL_SERVICE_HOST: 'MESH102',
-  /** A destination without a port when the Service has several (IST0112). */
+  /** A destination without a port when the Service or ServiceEntry has several (IST0112). */
   DESTINATION_PORT_REQUIRED: 'MESH103',
-  /** An HTTP rule after a match-less rule can never match (IST0130). */
+  /** An HTTP, TCP or TLS rule that can never match: after a match-less rule, or all its matches taken earlier (IST0130). */
   UNREACHABLE_RULE: 'MESH104',
   /** A Service port name outside Istio's protocol naming convention (IST0118, KIA0601). */
   PORT_NAME_CONVENTION: 'MESH105',
   /** A principal names a ServiceAccount that does not exist (KIA0106). */
   PRINCIPAL_NOT_FOUND: 'MESH106',
-  /** An AuthorizationPolicy, PeerAuthentication or Sidecar selector matches no workload (IST0127, KIA0004). */
+  /** An AuthorizationPolicy, PeerAuthentication or Sidecar selector matches no workload (IST0127, IST0101, KIA0004). */
   SELECTOR_MATCHES_NOTHING: 'MESH107',
   /** A DestinationRule sends plaintext to a workload whose PeerAuthentication is STRICT (KIA0207). */
   PLAINTEXT_TO_STRICT: 'MESH108',
-  /** Two Sidecars or PeerAuthentications select one workload (IST0110, IST0111, KIA0002, KIA0003). */
+  /** Two Sidecars or PeerAuthentications select one workload (IST0110, KIA0002, KIA0003); selector-less ones are MESH145. */
   CONFLICTING_SELECTORS: 'MESH109',
   /** A DestinationRule subset whose labels match no pod template (IST0173, KIA0203). */
   SUBSET_SELECTS_NO_PODS: 'MESH110',
@@ -164,7 +164,7 @@ export const Codes = {
   SCHEMA_VIOLATION: 'MESH150',
   /** An object fails one of its CRD's x-kubernetes-validations CEL rules. */
   CEL_RULE_VIOLATION: 'MESH151',
-  /** No CRD (of every Istio version checked) serves the object's apiVersion and kind. */
+  /** No CRD (of every Istio version checked) serves the object's apiVersion and kind; a warning for kinds of unknown groups unless strict. */
   UNKNOWN_KIND: 'MESH152',
   /** A core Kubernetes object violates its schema. */
   CORE_SCHEMA_VIOLATION: 'MESH153',

@@ -15,7 +15,9 @@ import { Manifest } from './finding';
 /** The documents of `text`, as go-yaml v2 decodes them; `List` objects are flattened. Throws on a syntax error. */
 export function parseManifests(text: string): Manifest[] {
   const out: Manifest[] = [];
-  for (const doc of YAML.parseAllDocuments(text, { version: '1.1', uniqueKeys: false })) {
+  // Unquoted dates stay strings: decoded into interface{}, go-yaml v2 keeps a timestamp's text.
+  const customTags = (tags: YAML.Tags) => tags.filter((t) => (t as any).tag !== 'tag:yaml.org,2002:timestamp');
+  for (const doc of YAML.parseAllDocuments(text, { version: '1.1', uniqueKeys: false, customTags })) {
     if (doc.errors.length > 0) throw new Error(doc.errors[0].message);
     restoreFlowScalars(doc, text);
     const value = doc.toJS({ maxAliasCount: -1 });

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as fc from 'fast-check';
 import { analyze } from '../../src/validate/analysis';
 import { ISTIO_PARITY } from '../../src/validate/analysis/istio-parity';
 import { Finding } from '../../src/validate/finding';
@@ -82,4 +83,16 @@ test("the README's parity table is the one in code", () => {
     expect(row).toBeDefined();
     for (const [code, istio] of Object.entries(map)) expect(row).toContain(`${code} → ${istio}`);
   }
+});
+
+test("the analysis of a case does not depend on the order of its objects", () => {
+  // GIVEN Istio's cases with more than one object, each read once
+  const sets = loadCases()
+    .map((c) => c.inputs.flatMap((f) => parseManifests(fs.readFileSync(path.join(CASES, c.dir, f), 'utf8'))))
+    .filter((ms) => ms.length > 1);
+  const verdict = (ms: any[]) => analyze(ms).map((f) => `${f.code} ${f.resource.kind}/${f.resource.namespace}/${f.resource.name} ${f.field}`).sort();
+  const expected = sets.map(verdict);
+  // WHEN a case's objects come in any order THEN the findings are the same
+  fc.assert(fc.property(fc.integer({ min: 0, max: sets.length - 1 }).chain((i) => fc.tuple(fc.constant(i), fc.shuffledSubarray(sets[i], { minLength: sets[i].length, maxLength: sets[i].length }))),
+    ([i, shuffled]) => { expect(verdict(shuffled)).toEqual(expected[i]); }), { numRuns: 60 });
 });

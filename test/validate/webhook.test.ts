@@ -70,6 +70,8 @@ describe('the API server', () => {
   test('YAML is read as go-yaml v2 reads it: an unquoted IPv6 address in a flow list is a string', () => {
     const [se] = parseManifests('kind: ServiceEntry\nspec:\n  addresses: [001:db8::, 2001:db8::1/128]\n  hosts: [a.example.com]\n');
     expect(se.spec.addresses).toEqual(['001:db8::', '2001:db8::1/128']);
+    // YAML 1.1 as go-yaml v2 resolves it: yes is a boolean, 010 octal; a date stays text.
+    expect(parseManifests('a: yes\nb: 010\nc: 2026-11-22\nd: "yes"\n')[0]).toEqual({ a: true, b: 8, c: '2026-11-22', d: 'yes' });
   });
 
   test('unknown third-party kinds are a warning unless strict', () => {
