@@ -39,6 +39,15 @@ describe('synth-time validation', () => {
     expect(synthError(app)).toMatch(/\[test\/payment-service\/VirtualService\] test\/VirtualService\/payment-service: spec.http\[0\].timeout: .*1ms.*\[MESH151\]/);
   });
 
+  test("istiod's webhook checks run at synth over rendered output, with the construct codes", () => {
+    // GIVEN retries patched to attempts 0 while retryOn stays set, only through an escape hatch
+    const { app, chart } = meshChart();
+    const svc = new MeshService(chart, 'payment-service', { image: 'p:1' });
+    ApiObject.of(svc.node.findChild('VirtualService')).addJsonPatch(JsonPatch.add('/spec/http/0/retries', { attempts: 0, retryOn: '5xx' }));
+    // THEN synth fails as it would for the construct, naming the path and MESH014
+    expect(synthError(app)).toMatch(/\[test\/payment-service\/VirtualService\] test\/VirtualService\/payment-service: spec.http\[0\].retries: .*attempts 0.*\[MESH014\]/);
+  });
+
   test('schemaValidation: false opts out, even with no CRD directory', () => {
     const app = new MeshApp({ schemaValidation: false, crdDirectory: '/nonexistent' });
     const chart = new MeshChart(app, 'test', { namespace: 'production' });

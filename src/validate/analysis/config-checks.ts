@@ -7,7 +7,7 @@ import { Codes } from '../../core/codes';
 import { protocolOfPortName } from '../../core/ports';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
-import { namespaceOf, push } from './mesh-index';
+import { exportToScopes, namespaceOf, push } from './mesh-index';
 
 /**
  * MESH130/MESH131: tls SIMPLE or MUTUAL without caCertificates does not verify the
@@ -128,13 +128,6 @@ export const serviceEntryAddresses: AnalysisCheck = {
   },
 };
 
-/** The namespaces a ServiceEntry (or any exportTo holder) is visible in; `*` for all. */
-export function exportScopes(m: Manifest): Set<string> {
-  const exportTo: string[] = Array.isArray(m.spec?.exportTo) ? m.spec.exportTo.map(String) : [];
-  if (exportTo.length === 0 || exportTo.includes('*')) return new Set(['*']);
-  return new Set(exportTo.map((e) => (e === '.' ? namespaceOf(m) : e)));
-}
-
 /**
  * MESH142: ServiceEntries visible in one namespace give one host and port different
  * protocols. Port of istio/istio pkg/config/analysis/analyzers/serviceentry/conflictingserviceentries.go.
@@ -146,7 +139,7 @@ export const serviceEntryProtocolConflict: AnalysisCheck = {
   run(index) {
     const byKey = new Map<string, { protocol: string; se: Manifest }[]>();
     for (const se of index.ofKind('ServiceEntry')) {
-      for (const scope of exportScopes(se)) {
+      for (const scope of exportToScopes(se.spec?.exportTo, namespaceOf(se))) {
         for (const h of se.spec?.hosts ?? []) {
           for (const p of se.spec?.ports ?? []) push(byKey, `${scope}\u0000${h}\u0000${p?.number}`, { protocol: String(p?.protocol ?? '').toUpperCase(), se });
         }
