@@ -25,6 +25,9 @@ export { analyze, ANALYSIS_CHECKS, AnalysisCheck, MeshIndex, resolveHost } from 
 export { CRDS_ENV, loadCrdBundles, packagedSchemaDirectory, resolveCrdDirectory } from './validate/crd-schemas';
 export { MeshSynthCheck, SynthCheckOptions, SynthProblem, SynthVerdict, checkApp, formatSynthLine, warningSummary } from './validate/synth-check';
 export { Acknowledgement, WARNING_CODES, WarningCode, Warnings } from './validate/warnings';
+export { ISTIO_PARITY, IstioCodeMap } from './validate/analysis/istio-parity';
+export { checkWebhook, WEBHOOK_KINDS } from './validate/webhook';
+export { parseManifests } from './validate/yaml';
 export { main as validateCli } from './validate/cli';
 export type { CliIo } from './private/cli-io';
 export * from './security/authorization-rule';

@@ -67,19 +67,19 @@ export const Codes = {
   // MESH101, MESH112 and MESH114 are MESH013, MESH012 and MESH011: one code per check, at synth and in the analysis.
   /** Two VirtualServices for one host on the mesh gateway (IST0109, KIA1106). */
   DUPLICATE_VIRTUAL_SERVICE_HOST: 'MESH102',
-  /** A destination without a port when the Service has several (IST0112). */
+  /** A destination without a port when the Service or ServiceEntry has several (IST0112). */
   DESTINATION_PORT_REQUIRED: 'MESH103',
-  /** An HTTP rule after a match-less rule can never match (IST0130). */
+  /** An HTTP, TCP or TLS rule that can never match: after a match-less rule, or all its matches taken earlier (IST0130). */
   UNREACHABLE_RULE: 'MESH104',
   /** A Service port name outside Istio's protocol naming convention (IST0118, KIA0601). */
   PORT_NAME_CONVENTION: 'MESH105',
   /** A principal names a ServiceAccount that does not exist (KIA0106). */
   PRINCIPAL_NOT_FOUND: 'MESH106',
-  /** An AuthorizationPolicy, PeerAuthentication or Sidecar selector matches no workload (IST0127, KIA0004). */
+  /** An AuthorizationPolicy, PeerAuthentication or Sidecar selector matches no workload (IST0127, IST0101, KIA0004). */
   SELECTOR_MATCHES_NOTHING: 'MESH107',
   /** A DestinationRule sends plaintext to a workload whose PeerAuthentication is STRICT (KIA0207). */
   PLAINTEXT_TO_STRICT: 'MESH108',
-  /** Two Sidecars or PeerAuthentications select one workload (IST0110, IST0111, KIA0002, KIA0003). */
+  /** Two Sidecars or PeerAuthentications select one workload (IST0110, KIA0002, KIA0003); selector-less ones are MESH145. */
   CONFLICTING_SELECTORS: 'MESH109',
   /** A DestinationRule subset whose labels match no pod template (IST0173, KIA0203). */
   SUBSET_SELECTS_NO_PODS: 'MESH110',
@@ -87,11 +87,90 @@ export const Codes = {
   RETRY_NON_IDEMPOTENT: 'MESH111',
   /** Two DestinationRules for one host (KIA0201). */
   DUPLICATE_DESTINATION_RULE_HOST: 'MESH113',
+  /** A field Istio deprecated or ignores (IST0002). */
+  DEPRECATED_FIELD: 'MESH115',
+  /** A Gateway whose selector matches no gateway pod (IST0101). */
+  GATEWAY_SELECTOR_MATCHES_NOTHING: 'MESH116',
+  /** A Gateway server port that no Service in front of the gateway pods exposes (IST0162). */
+  GATEWAY_PORT_NOT_ON_SERVICE: 'MESH117',
+  /** A Gateway credentialName with no Secret in the gateway pods' namespace (IST0101). */
+  GATEWAY_CREDENTIAL_NOT_FOUND: 'MESH118',
+  /** A Gateway credential Secret without a certificate and key, or with one that does not parse or is expired (IST0161). */
+  GATEWAY_CREDENTIAL_INVALID: 'MESH119',
+  /** Two Gateways on the same pods and port claiming one host (IST0145). */
+  CONFLICTING_GATEWAYS: 'MESH120',
+  /** A VirtualService bound to a Gateway that does not exist (IST0101). */
+  GATEWAY_NOT_FOUND: 'MESH123',
+  /** A VirtualService with no host its Gateway serves (IST0132). */
+  HOST_NOT_IN_GATEWAY: 'MESH124',
+  /** Routing on a JWT claim at a gateway whose pods no RequestAuthentication covers (IST0149). */
+  JWT_CLAIM_ROUTE_WITHOUT_AUTHN: 'MESH125',
+  /** A VirtualService bound to a Gateway Istio generates from a Kubernetes Gateway (IST0165). */
+  INTERNAL_GATEWAY_REFERENCE: 'MESH126',
+  /** Two Gateways on the same pods serving the same certificate (IST0138). */
+  GATEWAY_DUPLICATE_CERTIFICATE: 'MESH134',
+  /** A Sidecar that has no effect: its namespace or selected pods run in ambient mode (IST0167). */
+  SIDECAR_IN_AMBIENT: 'MESH121',
+  /** A Deployment behind Services that give one port different protocols (IST0116). */
+  DEPLOYMENT_MULTIPLE_SERVICES: 'MESH127',
+  /** A Deployment behind Services whose different ports target one container port (IST0137). */
+  DEPLOYMENT_CONFLICTING_PORTS: 'MESH128',
+  /** An AuthorizationPolicy source namespace that matches no Namespace of the set (IST0101). */
+  NAMESPACE_NOT_FOUND: 'MESH129',
+  /** Two selector-less Sidecars or PeerAuthentications in one namespace (IST0111). */
+  MULTIPLE_NAMESPACE_WIDE: 'MESH145',
+  /** A destination port the Service or ServiceEntry does not have (IST0101). */
+  DESTINATION_PORT_NOT_FOUND: 'MESH122',
+  /** A DestinationRule with tls SIMPLE or MUTUAL and no caCertificates: the server is not verified (IST0128). */
+  TLS_WITHOUT_CA: 'MESH130',
+  /** The same at port level (IST0129). */
+  PORT_TLS_WITHOUT_CA: 'MESH131',
+  /** A match an earlier rule of the VirtualService always takes first (IST0131). */
+  INEFFECTIVE_MATCH: 'MESH132',
+  /** A ServiceEntry with TCP (or unset protocol) ports and no addresses (IST0134). */
+  SERVICE_ENTRY_ADDRESSES_REQUIRED: 'MESH133',
+  /** A gateway route without a subset to a host another VirtualService splits by subsets (IST0140). */
+  INGRESS_SKIPS_SUBSET_RULES: 'MESH135',
+  /** An ExternalName Service whose port name does not name a protocol (IST0150). */
+  EXTERNAL_NAME_PORT_NAME: 'MESH136',
+  /** An EnvoyFilter with a relative patch (INSERT_BEFORE/AFTER, REPLACE, REMOVE) and no priority (IST0151). */
+  ENVOY_FILTER_RELATIVE_OPERATION: 'MESH137',
+  /** The same, on a filter an earlier EnvoyFilter patched for a proxy version (IST0155). */
+  ENVOY_FILTER_RELATIVE_OPERATION_PROXY_VERSION: 'MESH138',
+  /** An EnvoyFilter REPLACE on what is not a network filter, HTTP filter or virtual host (IST0152). */
+  ENVOY_FILTER_REPLACE: 'MESH139',
+  /** An EnvoyFilter ADD on a route configuration or HTTP route (IST0153). */
+  ENVOY_FILTER_ADD: 'MESH140',
+  /** An EnvoyFilter REMOVE on a route configuration or HTTP route (IST0154). */
+  ENVOY_FILTER_REMOVE: 'MESH141',
+  /** ServiceEntries visible together that give one host and port different protocols (IST0177). */
+  SERVICE_ENTRY_PROTOCOL_CONFLICT: 'MESH142',
+  // istiod's validating webhook over manifests: MESH160-MESH199 (and the construct codes of the same checks).
+  /** A VirtualService istiod's webhook rejects: route conflicts, retry policies, mirrors, delegates. */
+  VIRTUAL_SERVICE_REJECTED: 'MESH160',
+  /** A DestinationRule istiod's webhook rejects (duplicate subset names). */
+  DESTINATION_RULE_REJECTED: 'MESH161',
+  /** A ServiceEntry istiod's webhook rejects: duplicate ports, resolution and address rules. */
+  SERVICE_ENTRY_REJECTED: 'MESH163',
+  /** A Sidecar istiod's webhook rejects: egress hosts, listener order, duplicate ports. */
+  SIDECAR_REJECTED: 'MESH164',
+  /** An AuthorizationPolicy istiod's webhook rejects: empty from/to/source/operation, bad ports, CUSTOM limits. */
+  AUTHORIZATION_POLICY_REJECTED: 'MESH165',
+  /** A PeerAuthentication istiod's webhook rejects (empty or out-of-range port-level mTLS). */
+  PEER_AUTHENTICATION_REJECTED: 'MESH166',
+  /** A Telemetry istiod's webhook rejects (empty provider names, sampling outside 0-100). */
+  TELEMETRY_REJECTED: 'MESH168',
+  /** An EnvoyFilter istiod's webhook rejects (a patch without operation, applyTo or value). */
+  ENVOY_FILTER_REJECTED: 'MESH169',
+  /** A WasmPlugin istiod's webhook rejects (url missing or of an unknown scheme). */
+  WASM_PLUGIN_REJECTED: 'MESH170',
+  /** Two items of an `x-kubernetes-list-type: map` list with the same keys, or a `set` with a repeated item. */
+  LIST_KEY_NOT_UNIQUE: 'MESH171',
   /** An object violates its CRD's openAPIV3Schema (IST0106). */
   SCHEMA_VIOLATION: 'MESH150',
   /** An object fails one of its CRD's x-kubernetes-validations CEL rules. */
   CEL_RULE_VIOLATION: 'MESH151',
-  /** No CRD (of every Istio version checked) serves the object's apiVersion and kind. */
+  /** No CRD (of every Istio version checked) serves the object's apiVersion and kind; a warning for kinds of unknown groups unless strict. */
   UNKNOWN_KIND: 'MESH152',
   /** A core Kubernetes object violates its schema. */
   CORE_SCHEMA_VIOLATION: 'MESH153',

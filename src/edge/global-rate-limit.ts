@@ -16,7 +16,7 @@ import { Labels, MANAGED_BY } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
 import { MeshChart } from '../mesh/mesh-chart';
 import { durationProblems, integerProblems } from '../private/checks';
-import { HCM, RATELIMIT, ROUTER } from '../private/envoy';
+import { HCM, RATE_LIMIT_FILTER_PRIORITY, RATELIMIT, ROUTER } from '../private/envoy';
 import { toIstioDuration } from '../core/duration';
 import { addConfigMap } from '../workload/workload';
 
@@ -158,6 +158,7 @@ export class GlobalRateLimit extends Construct {
     const userPresent = (invert: boolean) => [{ name: this.userHeader, present_match: true, invert_match: invert || undefined }];
     return {
       workloadSelector: { labels: { ...(this.props.gatewaySelector ?? { istio: 'ingressgateway' }) } },
+      priority: RATE_LIMIT_FILTER_PRIORITY,
       configPatches: [
         {
           applyTo: ApplyTo.HTTP_UNDERSCORE_FILTER,

@@ -13,7 +13,7 @@ import { describeDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
-import { allRequests, envoySeconds, HCM, LOCAL_RATELIMIT } from '../private/envoy';
+import { allRequests, envoySeconds, HCM, LOCAL_RATELIMIT, RATE_LIMIT_FILTER_PRIORITY } from '../private/envoy';
 import { IMeshService } from '../service/mesh-service';
 import { limitOf, TrafficCapacity } from './capacity';
 
@@ -156,7 +156,7 @@ export class LocalRateLimit extends Construct {
         },
       });
     }
-    return { workloadSelector: { labels: { ...this.props.service.selectorLabels } }, configPatches: patches };
+    return { workloadSelector: { labels: { ...this.props.service.selectorLabels } }, priority: RATE_LIMIT_FILTER_PRIORITY, configPatches: patches };
   }
 
   private problems(): string[] {

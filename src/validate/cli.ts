@@ -3,11 +3,12 @@
  * cdk8s-mesh-validate: the synth-time checks over any YAML files or directories,
  * hand-written ones included.
  *
- *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] [--max-document-bytes <n>] <file|dir>...
+ *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] <file|dir>...
  *
  * Files are read by the package's one YAML reader (src/private/yaml-reader.ts), which refuses
  * what kube-apiserver refuses (alias bombs, documents over 3 MiB, deep nesting, binary files)
- * with a MESH156 finding naming the file and line, before any check walks a document.
+ * with a MESH156 finding naming the file and line, before any check walks a document; the
+ * values are then those kube-apiserver decodes (./yaml.ts: go-yaml v2, YAML 1.1).
  *
  * Exit codes: 0 clean (warnings allowed), 1 on errors, 2 on a usage error.
  */
@@ -15,13 +16,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Codes } from '../core/codes';
 import { CliIo, processIo } from '../private/cli-io';
-import { readYamlFile, YamlReadError } from '../private/yaml-reader';
+import { decodeYamlText, readYamlFile, YamlReadError } from '../private/yaml-reader';
 import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
 import { validateManifests } from './validate';
+import { parseManifests } from './yaml';
 
 /** Where the tool writes; tests pass their own. */
 
-const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] [--max-document-bytes <n>] <file|dir>...';
+const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] <file|dir>...';
 
 /**
  * The YAML files of `p`: `p` itself unless it is a directory, else every *.yaml and *.yml
@@ -49,6 +51,7 @@ export type { CliIo };
 export function main(argv: readonly string[], io: CliIo = processIo()): number {
   let format = 'text';
   let schemaOnly = false;
+  let strict = false;
   let crds: string | undefined;
   let maxDocumentBytes: string | undefined;
   const inputs: string[] = [];
@@ -57,6 +60,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     if (a === '--format') format = argv[++i] ?? '';
     else if (a.startsWith('--format=')) format = a.slice('--format='.length);
     else if (a === '--schema-only') schemaOnly = true;
+    else if (a === '--strict') strict = true;
     else if (a === '--crds') crds = argv[++i];
     else if (a.startsWith('--crds=')) crds = a.slice('--crds='.length);
     else if (a === '--max-document-bytes') maxDocumentBytes = argv[++i] ?? '';
@@ -86,10 +90,11 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     for (const found of yamlFiles(resolved)) {
       const file = input + found.slice(resolved.length);
       try {
-        for (const { value: doc } of readYamlFile(found, file, limits)) {
-          if (doc === null || doc === undefined) continue;
-          const items = (doc as any).kind === 'List' && Array.isArray((doc as any).items) ? (doc as any).items : [doc];
-          for (const m of items) { manifests.push(m); fileOf.set(m, file); }
+        // The reader's limits first (nothing is expanded or walked before they pass), then
+        // the values as kube-apiserver decodes them.
+        const docs = readYamlFile(found, file, limits);
+        if (docs.some(({ value }) => value !== null && value !== undefined)) {
+          for (const m of parseManifests(decodeYamlText(fs.readFileSync(found), file))) { manifests.push(m); fileOf.set(m, file); }
         }
       } catch (e) {
         const err = e as Error;
@@ -101,7 +106,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
 
   let findings: Finding[];
   try {
-    findings = validateManifests(manifests, { crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly });
+    findings = validateManifests(manifests, { crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly, strict });
   } catch (e) {
     io.stderr(`${(e as Error).message}\n`);
     return 2;

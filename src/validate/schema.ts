@@ -13,6 +13,7 @@ import { Codes } from '../core/codes';
 import { evaluateRule } from './cel';
 import { CrdBundle, CrdVersionSchema, gvkKey, packageRoot } from './crd-schemas';
 import { goRegExp } from './go-regexp';
+import { ListProblem, listTypeProblems } from './list-types';
 import { Finding, finding, fieldOfPointer, Manifest } from './finding';
 
 // Standalone code of a cached validator requires the engine by this module's path.
@@ -168,9 +169,14 @@ export function checkAgainst(m: Manifest, v: CrdVersionSchema, bundle: string): 
     }
     return out;
   }
+  const lists: ListProblem[] = [];
+  listTypeProblems(m, v.schema, '', lists);
   const problems: { field: string; message: string }[] = [];
   celProblems(m, v.schema, '', problems);
-  return problems.map((p) => finding(Codes.CEL_RULE_VIOLATION, m, p.field, `${p.message}${tag}`));
+  return [
+    ...lists.map((p) => finding(Codes.LIST_KEY_NOT_UNIQUE, m, p.field, `${p.message}${tag}`)),
+    ...problems.map((p) => finding(Codes.CEL_RULE_VIOLATION, m, p.field, `${p.message}${tag}`)),
+  ];
 }
 
 /**

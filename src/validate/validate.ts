@@ -9,6 +9,7 @@ import { isCoreKind, checkCoreObject, checkMetadata } from './core';
 import { loadCrdBundles, resolveCrdDirectory } from './crd-schemas';
 import { Finding, finding, Manifest, sortFindings } from './finding';
 import { checkCustomResource } from './schema';
+import { checkWebhook } from './webhook';
 
 /** Options for {@link validateManifests}. */
 export interface ValidateOptions {
@@ -28,10 +29,16 @@ export interface ValidateOptions {
    * @default false
    */
   readonly analysisOnly?: boolean;
+  /**
+   * Report objects of kinds no CRD or core schema describes (a third-party operator's) as
+   * errors; by default they are a warning that they were not validated.
+   * @default false
+   */
+  readonly strict?: boolean;
 }
 
 /** Schema problems of one object: metadata, then its CRD's or its core schema. */
-export function checkSchema(m: Manifest, crdDirectory?: string): Finding[] {
+export function checkSchema(m: Manifest, crdDirectory?: string, strict = false): Finding[] {
   if (!m || typeof m !== 'object' || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
     return [finding(Codes.UNPARSABLE_MANIFEST, m ?? {}, '', 'not a Kubernetes object (apiVersion and kind are required)')];
   }
@@ -40,13 +47,17 @@ export function checkSchema(m: Manifest, crdDirectory?: string): Finding[] {
   if (core) return [...out, ...core];
   const custom = checkCustomResource(m, loadCrdBundles(resolveCrdDirectory(crdDirectory)));
   if (custom) return [...out, ...custom];
-  if (!isCoreKind(m)) out.push(finding(Codes.UNKNOWN_KIND, m, 'apiVersion', `no CRD or core schema known for ${m.apiVersion} ${m.kind}`));
+  if (!isCoreKind(m)) {
+    out.push(finding(Codes.UNKNOWN_KIND, m, 'apiVersion', `not validated: no CRD or core schema known for ${m.apiVersion} ${m.kind}`, strict ? undefined : 'warning'));
+  }
   return out;
 }
 
 /** Every problem of `manifests`, sorted; the analysis treats them as one cluster's objects. */
 export function validateManifests(manifests: readonly Manifest[], options: ValidateOptions = {}): Finding[] {
-  const out = options.analysisOnly ? [] : manifests.flatMap((m) => checkSchema(m, options.crdDirectory));
+  const out = options.analysisOnly ? [] : manifests.flatMap((m) => checkSchema(m, options.crdDirectory, options.strict));
+  // istiod's webhook: per object, and needs no CRDs, so it runs in both modes.
+  for (const m of manifests) if (m && typeof m === 'object') out.push(...checkWebhook(m));
   if (!options.schemaOnly) out.push(...analyze(manifests.filter((m) => m && typeof m === 'object')));
   return sortFindings(out);
 }

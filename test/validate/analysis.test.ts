@@ -33,7 +33,8 @@ describe('analysis', () => {
     const base = app('orders');
     const second = { ...virtualService('orders-b', [route('orders', 'stable')]), spec: { hosts: ['orders'], http: [route('orders', 'stable')] } };
     expect(codes([...base, second])).toEqual(['MESH102 VirtualService/orders spec.hosts', 'MESH102 VirtualService/orders-b spec.hosts']);
-    expect(codes([...base, { ...second, spec: { ...second.spec, gateways: ['istio-system/public'] } }])).toEqual([]);
+    const gateway = { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'public', namespace: 'istio-system' }, spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop/*'] }] } };
+    expect(codes([...base, gateway, { ...second, spec: { ...second.spec, gateways: ['istio-system/public'] } }])).toEqual([]);
   });
 
   test('MESH103: a destination without a port when the Service has several', () => {
@@ -44,7 +45,7 @@ describe('analysis', () => {
     const withPort = virtualService('orders', [{ route: [{ destination: { host: 'orders', subset: 'stable', port: { number: 80 } } }] }]);
     expect(codes([service('orders', two), sa, dep, dr, withPort])).toEqual([]);
     const wrongPort = virtualService('orders', [{ route: [{ destination: { host: 'orders', subset: 'stable', port: { number: 81 } } }] }]);
-    expect(codes([service('orders', two), sa, dep, dr, wrongPort])).toEqual(['MESH103 VirtualService/orders spec.http[0].route[0].destination.port.number']);
+    expect(codes([service('orders', two), sa, dep, dr, wrongPort])).toEqual(['MESH122 VirtualService/orders spec.http[0].route[0].destination.port.number']);
   });
 
   test('MESH104: a rule after a match-less rule is unreachable', () => {
@@ -94,7 +95,7 @@ describe('analysis', () => {
     expect(codes([...app('orders'), sc('a'), sc('b')])).toEqual(['MESH109 Sidecar/a spec.workloadSelector', 'MESH109 Sidecar/b spec.workloadSelector']);
     expect(codes([...app('orders'), sc('a')])).toEqual([]);
     const pa = (name: string) => peerAuthentication(name, { mtls: { mode: 'STRICT' } });
-    expect(codes([...app('orders'), pa('a'), pa('b')])).toEqual(['MESH109 PeerAuthentication/a spec.selector', 'MESH109 PeerAuthentication/b spec.selector']);
+    expect(codes([...app('orders'), pa('a'), pa('b')])).toEqual(['MESH145 PeerAuthentication/a spec.selector', 'MESH145 PeerAuthentication/b spec.selector']);
   });
 
   test('MESH110: subset labels that match no pod template', () => {

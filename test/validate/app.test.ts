@@ -26,7 +26,9 @@ describe('synth-time validation', () => {
       expect(manifests.length).toBeGreaterThan(30);
       const findings = validateManifests(manifests);
       expect(findings.filter((f) => f.severity !== 'warning')).toEqual([]);
-      // The seed's retry settings retry on 5xx for services that callers POST to: reported, not fatal.
+      // The seed's retry settings retry on 5xx for services that callers POST to: reported, not
+      // fatal (and acknowledged on the constructs). The rate-limit EnvoyFilters carry a priority,
+      // so istioctl analyze's IST0151 (MESH137) has nothing to say.
       expect(findings.map((f) => `${f.code} ${f.resource.kind}/${f.resource.name}`).sort()).toEqual([
         'MESH111 VirtualService/inventory-service', 'MESH111 VirtualService/notification-service',
         'MESH111 VirtualService/order-service', 'MESH111 VirtualService/user-service',
@@ -41,6 +43,15 @@ describe('synth-time validation', () => {
     ApiObject.of(svc.node.findChild('VirtualService')).addJsonPatch(JsonPatch.add('/spec/http/0/timeout', '500us'));
     // THEN synth fails with the construct path, the environment, kind, name, field and code
     expect(synthError(app)).toMatch(/\[test\/payment-service\/VirtualService\] test\/VirtualService\/payment-service: spec.http\[0\].timeout: .*1ms.*\[MESH151\]/);
+  });
+
+  test("istiod's webhook checks run at synth over rendered output, with the construct codes", () => {
+    // GIVEN retries patched to attempts 0 while retryOn stays set, only through an escape hatch
+    const { app, chart } = meshChart();
+    const svc = new MeshService(chart, 'payment-service', { image: 'p:1' });
+    ApiObject.of(svc.node.findChild('VirtualService')).addJsonPatch(JsonPatch.add('/spec/http/0/retries', { attempts: 0, retryOn: '5xx' }));
+    // THEN synth fails as it would for the construct, naming the path and MESH014
+    expect(synthError(app)).toMatch(/\[test\/payment-service\/VirtualService\] test\/VirtualService\/payment-service: spec.http\[0\].retries: .*attempts 0.*\[MESH014\]/);
   });
 
   test('schemaValidation: false opts out, even with no CRD directory', () => {

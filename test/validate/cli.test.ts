@@ -88,5 +88,15 @@ test('relative paths are resolved from io.cwd and shown as given', () => {
   const code = main(['production', '--format', 'text'], { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: require('node:path').join(__dirname, '..', '..', 'dist') });
   expect(code).toBe(0); // warnings only
   expect(out).toMatch(/^WARNING production\/virtualservice\.order-service\.yaml: .*\[MESH111\]$/m);
-  expect(out).toMatch(/resources checked: 0 errors, 4 warnings/);
+  expect(out).toMatch(/resources checked: 0 errors, 6 warnings/);
+});
+
+test('a kind no CRD describes is a warning (exit 0), an error with --strict (exit 1)', () => {
+  const d = dir({ 'widget.yaml': [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'shop' } }] });
+  const loose = run([d]);
+  expect(loose.code).toBe(0);
+  expect(loose.out).toMatch(/^WARNING .*Widget\/w: apiVersion: not validated: .*\[MESH152\]$/m);
+  const strict = run(['--strict', d]);
+  expect(strict.code).toBe(1);
+  expect(strict.out).toMatch(/^ERROR .*Widget\/w: .*\[MESH152\]$/m);
 });

@@ -20,7 +20,8 @@ export function destinationsOf(vs: Manifest): DestinationRef[] {
   for (const section of ['http', 'tls', 'tcp'] as const) {
     (vs.spec?.[section] ?? []).forEach((rule: any, i: number) => {
       (rule?.route ?? []).forEach((r: any, j: number) => {
-        if (r?.destination) out.push({ field: `spec.${section}[${i}].route[${j}].destination`, destination: r.destination, weight: r.weight });
+        // A route without a destination is kept (with no host): Istio reports it as a missing host.
+        out.push({ field: `spec.${section}[${i}].route[${j}].destination`, destination: r?.destination ?? {}, weight: r?.weight });
       });
       if (section === 'http' && rule?.mirror) out.push({ field: `spec.http[${i}].mirror`, destination: rule.mirror });
       (rule?.mirrors ?? []).forEach((m: any, j: number) => {

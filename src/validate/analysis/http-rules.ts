@@ -19,29 +19,121 @@ function httpRules(vs: Manifest): any[] {
   return Array.isArray(vs.spec?.http) ? vs.spec.http : [];
 }
 
-/** True if an HTTP rule matches every request (no match, or a match with no condition). */
-function matchesEverything(rule: any): boolean {
-  const match = rule?.match;
-  if (!Array.isArray(match) || match.length === 0) return true;
-  return match.some((m: any) => !m || Object.keys(m).filter((k) => k !== 'name').length === 0);
+/** JSON with sorted keys, so that two equal matches compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as any)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
 }
 
-/** MESH104: an HTTP rule after a rule that matches everything can never be reached. */
+/** `exact:<v>` or `prefix:<v>` of a StringMatch, '' for neither (validation.go, assignExactOrPrefix). */
+function exactOrPrefix(m: any): string {
+  if (m?.exact) return `exact:${m.exact}`;
+  if (m?.prefix) return `prefix:${m.prefix}`;
+  return '';
+}
+
+/** A match with a URI prefix, in the form Istio compares for overlaps (validation.go, genMatchHTTPRoutes). */
+interface PrefixMatch {
+  readonly rule: number;
+  readonly prefix: string;
+  readonly port: unknown;
+  readonly method: string;
+  readonly authority: string;
+  readonly headers: Record<string, string>;
+  readonly queryParams: Record<string, string>;
+  readonly withoutHeaders: Record<string, string>;
+}
+
+function prefixMatch(match: any, rule: number): PrefixMatch | undefined {
+  const prefix = match?.uri?.prefix;
+  if (!prefix) return undefined;
+  const map = (o: any) => Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, exactOrPrefix(v)]));
+  return {
+    rule, prefix, port: match.port ?? 0,
+    // Without a method, Istio's comparison takes GET.
+    method: exactOrPrefix(match.method) || 'exact:GET',
+    authority: exactOrPrefix(match.authority),
+    headers: map(match.headers), queryParams: map(match.queryParams), withoutHeaders: map(match.withoutHeaders),
+  };
+}
+
+/** True if `a`'s values cover `b`'s: same keys, each of `a`'s values equal to or a prefix-extension of `b`'s (coveredValidation). */
+function mapCovers(a: Record<string, string>, b: Record<string, string>): boolean {
+  if (Object.keys(a).length !== Object.keys(b).length) return false;
+  return Object.entries(a).every(([k, v]) => k in b && (v === b[k] || v.startsWith(b[k])));
+}
+
+/** True if the earlier match `a` takes every request of the later `b` (validation.go, coveredValidation). */
+function covers(a: PrefixMatch, b: PrefixMatch): boolean {
+  if (!b.prefix.startsWith(a.prefix) || b.port !== a.port) return false;
+  if (a.method !== b.method && !a.method.startsWith(b.method)) return false;
+  if (a.authority !== b.authority && !a.authority.startsWith(b.authority)) return false;
+  return mapCovers(a.headers, b.headers) && mapCovers(a.queryParams, b.queryParams) && mapCovers(a.withoutHeaders, b.withoutHeaders);
+}
+
+function ruleName(rule: any, i: number): string {
+  return rule?.name ? `"${rule.name}"` : `#${i}`;
+}
+
+/**
+ * Rules that can never match (MESH104) and matches an earlier rule always takes first
+ * (MESH132), in one VirtualService section: a port of analyzeUnreachableHTTPRules (and the
+ * TCP and TLS variants) in istio/istio pkg/config/validation/validation.go, which istiod's
+ * webhook reports as warnings and istioctl analyze as IST0130 and IST0131.
+ */
+function unreachable(vs: Manifest, section: 'http' | 'tcp' | 'tls'): Finding[] {
+  const out: Finding[] = [];
+  const rules: any[] = Array.isArray(vs.spec?.[section]) ? vs.spec[section] : [];
+  const seen = new Map<string, number>();
+  let emptyAt = -1;
+  const prefixes: PrefixMatch[] = [];
+  const unreachableRule = (i: number, why: string) => out.push(finding(Codes.UNREACHABLE_RULE, vs, `spec.${section}[${i}]`, `rule ${ruleName(rules[i], i)} can never match: ${why}`, 'warning'));
+  rules.forEach((rule, i) => {
+    if (!rule) return;
+    const matches: any[] = Array.isArray(rule.match) ? rule.match : [];
+    if (matches.length === 0) {
+      if (emptyAt >= 0) unreachableRule(i, `only the last rule can have no matches (rule ${ruleName(rules[emptyAt], emptyAt)} has none)`);
+      emptyAt = i;
+      return;
+    }
+    let duplicates = 0;
+    matches.forEach((m, j) => {
+      if (emptyAt >= 0) { unreachableRule(i, `rule ${ruleName(rules[emptyAt], emptyAt)} before it has no matches`); return; }
+      const { name: _name, ...rest } = m ?? {};
+      const key = canonical(section === 'http' ? rest : m);
+      const first = seen.get(key);
+      if (first !== undefined) {
+        out.push(finding(Codes.INEFFECTIVE_MATCH, vs, `spec.${section}[${i}].match[${j}]`, `match ${m?.name ? `"${m.name}"` : `#${j}`} of rule ${ruleName(rule, i)} is the same as one of rule ${ruleName(rules[first], first)}, which takes its requests`, 'warning'));
+        duplicates++;
+        return;
+      }
+      seen.set(key, i);
+      const p = section === 'http' ? prefixMatch(m, i) : undefined;
+      if (p) prefixes.push(p);
+    });
+    if (duplicates === matches.length) unreachableRule(i, 'all its matches are used by earlier rules');
+  });
+  for (let a = 0; a < prefixes.length; a++) {
+    for (let b = a + 1; b < prefixes.length; b++) {
+      if (prefixes[a].prefix === prefixes[b].prefix || !covers(prefixes[a], prefixes[b])) continue;
+      const r = prefixes[b].rule;
+      out.push(finding(Codes.INEFFECTIVE_MATCH, vs, `spec.http[${r}].match`,
+        `a match of rule ${ruleName(rules[r], r)} on prefix ${prefixes[b].prefix} is covered by prefix ${prefixes[a].prefix} of rule ${ruleName(rules[prefixes[a].rule], prefixes[a].rule)}`, 'warning'));
+    }
+  }
+  return out;
+}
+
+/** MESH104/MESH132: unreachable rules and ineffective matches (IST0130, IST0131). */
 export const unreachableRule: AnalysisCheck = {
   code: Codes.UNREACHABLE_RULE,
-  title: 'a rule after a match-less rule (unreachable)',
-  istio: ['IST0130'],
+  title: 'a rule that can never match, or a match an earlier rule takes',
+  istio: ['IST0130', 'IST0131'],
   run(index) {
-    const out: Finding[] = [];
-    for (const vs of index.ofKind('VirtualService')) {
-      const rules = httpRules(vs);
-      const first = rules.findIndex(matchesEverything);
-      for (let i = first + 1; first >= 0 && i < rules.length; i++) {
-        out.push(finding(Codes.UNREACHABLE_RULE, vs, `spec.http[${i}]`,
-          `rule ${rules[i]?.name ?? i} can never match: rule ${rules[first]?.name ?? first} before it matches every request`));
-      }
-    }
-    return out;
+    return index.ofKind('VirtualService').flatMap((vs) => [...unreachable(vs, 'http'), ...unreachable(vs, 'tcp'), ...unreachable(vs, 'tls')]);
   },
 };
 

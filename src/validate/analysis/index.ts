@@ -1,7 +1,9 @@
 import { Finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
+import { CONFIG_CHECKS } from './config-checks';
+import { GATEWAY_CHECKS } from './gateways';
 import { HTTP_RULE_CHECKS } from './http-rules';
-import { MeshIndex } from './mesh-index';
+import { defaultIngressGateway, MeshIndex } from './mesh-index';
 import { ROUTING_CHECKS } from './routing';
 import { WORKLOAD_CHECKS } from './workloads';
 
@@ -9,11 +11,11 @@ export { AnalysisCheck } from './check';
 export { MeshIndex, resolveHost } from './mesh-index';
 
 /** Every cross-resource check, in code order. */
-export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...WORKLOAD_CHECKS]
+export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...WORKLOAD_CHECKS, ...CONFIG_CHECKS, ...GATEWAY_CHECKS]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 
 /** Runs every cross-resource check over one set of manifests (one cluster's worth). */
 export function analyze(manifests: readonly Manifest[]): Finding[] {
-  const index = new MeshIndex(manifests);
+  const index = new MeshIndex(manifests, defaultIngressGateway(manifests));
   return ANALYSIS_CHECKS.flatMap((c) => c.run(index));
 }

@@ -6,34 +6,34 @@ import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { destinationsOf } from './destinations';
-import { namespaceOf, push, resolveHost } from './mesh-index';
+import { exportToScopes, hostsMatch, namespaceOf, push, resolveHost } from './mesh-index';
 
-function isWildcard(host: string): boolean {
-  return host.includes('*');
-}
-
-/** MESH100: a route (or DestinationRule) for a host with no Service or ServiceEntry. */
+/**
+ * MESH100: a route, mirror or DestinationRule for a host no Service or ServiceEntry visible
+ * from its namespace declares (exportTo respected, wildcard ServiceEntry hosts matching by
+ * suffix). Port of istio/istio pkg/config/analysis/analyzers/virtualservice/destinationhosts.go
+ * (IST0101) and destinationrule/subset.go (IST0174).
+ */
 export const hostNotFound: AnalysisCheck = {
   code: Codes.HOST_NOT_FOUND,
   title: 'a route to a host with no Service',
-  istio: ['IST0101'],
+  istio: ['IST0101', 'IST0174'],
   kiali: ['KIA1101', 'KIA0202'],
   run(index) {
     const out: Finding[] = [];
-    const known = (fqdn: string) => index.services.has(fqdn) || index.externalHosts.has(fqdn);
     for (const vs of index.ofKind('VirtualService')) {
       const ns = namespaceOf(vs);
       for (const d of destinationsOf(vs)) {
         const host = String(d.destination.host ?? '');
-        if (host && !isWildcard(host) && !known(resolveHost(host, ns))) {
-          out.push(finding(Codes.HOST_NOT_FOUND, vs, `${d.field}.host`, `host '${host}' has no Service or ServiceEntry (${resolveHost(host, ns)})`));
+        if (!index.registry.lookup(ns, vs.spec?.exportTo, host)) {
+          out.push(finding(Codes.HOST_NOT_FOUND, vs, `${d.field}.host`, `host '${host}' has no Service or ServiceEntry visible from namespace ${ns} (${resolveHost(host, ns)})`));
         }
       }
     }
     for (const dr of index.ofKind('DestinationRule')) {
       const host = String(dr.spec?.host ?? '');
-      if (host && !isWildcard(host) && !known(resolveHost(host, namespaceOf(dr)))) {
-        out.push(finding(Codes.HOST_NOT_FOUND, dr, 'spec.host', `host '${host}' has no Service or ServiceEntry`));
+      if (host && !index.registry.lookup(namespaceOf(dr), dr.spec?.exportTo, host)) {
+        out.push(finding(Codes.HOST_NOT_FOUND, dr, 'spec.host', `host '${host}' has no Service or ServiceEntry visible from namespace ${namespaceOf(dr)}`));
       }
     }
     return out;
@@ -68,56 +68,122 @@ export const subsetNotFound: AnalysisCheck = {
 /** True if `vs` applies to sidecars (bound to the mesh gateway, explicitly or by default). */
 function boundToMesh(vs: Manifest): boolean {
   const gateways: string[] | undefined = vs.spec?.gateways;
-  return !gateways || gateways.length === 0 || gateways.includes('mesh');
+  return !Array.isArray(gateways) || gateways.length === 0 || gateways.includes('mesh');
 }
 
-/** MESH102: two VirtualServices for one host on the mesh gateway. */
+/**
+ * MESH102: two VirtualServices on the mesh gateway for one host in one visibility scope
+ * (exportTo), a VirtualService exported to all conflicting with a host it matches in every
+ * scope. Port of istio/istio pkg/config/analysis/analyzers/virtualservice/conflictingmeshgatewayhosts.go.
+ */
 export const duplicateVirtualServiceHost: AnalysisCheck = {
   code: Codes.DUPLICATE_VIRTUAL_SERVICE_HOST,
   title: 'two VirtualServices for one host',
   istio: ['IST0109'],
   kiali: ['KIA1106'],
   run(index) {
-    const byHost = new Map<string, Manifest[]>();
+    const byScopedHost = new Map<string, Manifest[]>();
+    const exportedToAll = new Map<string, Manifest[]>();
     for (const vs of index.ofKind('VirtualService')) {
       if (!boundToMesh(vs)) continue;
-      const hosts = new Set<string>((vs.spec?.hosts ?? []).map((h: string) => resolveHost(String(h), namespaceOf(vs))));
-      for (const h of hosts) push(byHost, h, vs);
+      const ns = namespaceOf(vs);
+      for (const scope of exportToScopes(vs.spec?.exportTo, ns)) {
+        for (const h of new Set<string>((vs.spec?.hosts ?? []).map((x: string) => resolveHost(String(x), ns)))) {
+          push(byScopedHost, `${scope}/${h}`, vs);
+          if (scope === '*') push(exportedToAll, h, vs);
+        }
+      }
     }
     const out: Finding[] = [];
-    for (const [host, list] of byHost) {
+    const reported = new Set<Manifest>();
+    for (const [scoped, own] of [...byScopedHost].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const scope = scoped.slice(0, scoped.indexOf('/'));
+      const host = scoped.slice(scoped.indexOf('/') + 1);
+      let list = own;
+      if (scope !== '*') {
+        // Istio adds every exported-to-all VirtualService whose host matches; the lookup is by the
+        // exact host first, wildcards after, so the pass stays linear when there are none.
+        list = [...own, ...(exportedToAll.get(host) ?? [])];
+        for (const [h, vss] of exportedToAll) if (h !== host && (h.startsWith('*') || host.startsWith('*')) && hostsMatch(host, h)) list.push(...vss);
+      }
       if (list.length < 2) continue;
-      const names = list.map((v) => `${namespaceOf(v)}/${v.metadata?.name}`).join(', ');
+      const names = [...new Set(list.map((v) => `${namespaceOf(v)}/${v.metadata?.name}`))].sort().join(', ');
       for (const vs of list) {
-        out.push(finding(Codes.DUPLICATE_VIRTUAL_SERVICE_HOST, vs, 'spec.hosts', `host ${host} is served by ${list.length} VirtualServices on the mesh gateway (${names}); only one takes effect`));
+        if (reported.has(vs)) continue;
+        reported.add(vs);
+        out.push(finding(Codes.DUPLICATE_VIRTUAL_SERVICE_HOST, vs, 'spec.hosts', `host ${host} is served by several VirtualServices on the mesh gateway (${names}); only one takes effect`));
       }
     }
     return out;
   },
 };
 
-/** MESH103: a destination without a port when its Service has several, or with a port the Service lacks. */
+/**
+ * MESH103: a destination without a port when its service has several. MESH122: a destination
+ * port the service does not have. Port of checkServiceEntryPorts in istio/istio
+ * pkg/config/analysis/analyzers/virtualservice/destinationhosts.go (IST0112, IST0101).
+ */
 export const destinationPortRequired: AnalysisCheck = {
   code: Codes.DESTINATION_PORT_REQUIRED,
   title: 'a destination without a port when the Service has several',
-  istio: ['IST0112'],
+  istio: ['IST0112', 'IST0101'],
   run(index) {
     const out: Finding[] = [];
     for (const vs of index.ofKind('VirtualService')) {
       const ns = namespaceOf(vs);
       for (const d of destinationsOf(vs)) {
-        const svc = index.services.get(resolveHost(String(d.destination.host ?? ''), ns));
-        if (!svc) continue;
-        const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => Number(p?.port));
+        const svc = index.registry.lookup(ns, vs.spec?.exportTo, String(d.destination.host ?? ''));
+        if (!svc?.ports) continue;
+        const ports = svc.ports;
         const port = d.destination.port?.number;
+        const what = `${svc.manifest.kind} ${svc.manifest.metadata?.name}`;
         if (port === undefined && ports.length > 1) {
           out.push(finding(Codes.DESTINATION_PORT_REQUIRED, vs, `${d.field}.port`,
-            `Service ${svc.metadata?.name} has ${ports.length} ports (${ports.join(', ')}): the destination must name one`));
+            `${what} has ${ports.length} ports (${ports.join(', ')}): the destination must name one`));
         } else if (port !== undefined && !ports.includes(Number(port))) {
-          out.push(finding(Codes.DESTINATION_PORT_REQUIRED, vs, `${d.field}.port.number`,
-            `port ${port} is not a port of Service ${svc.metadata?.name} (${ports.join(', ')})`));
+          out.push(finding(Codes.DESTINATION_PORT_NOT_FOUND, vs, `${d.field}.port.number`,
+            `port ${port} is not a port of ${what} (${ports.join(', ')})`));
         }
       }
+    }
+    return out;
+  },
+};
+
+/**
+ * MESH135 (warning): a gateway-bound VirtualService routes to a host without a subset while
+ * another VirtualService splits that host by subsets: the gateway's requests skip those rules.
+ * Port of analyzeSubset in istio/istio pkg/config/analysis/analyzers/virtualservice/destinationhosts.go (IST0140).
+ */
+export const subsetRulesSkippedAtIngress: AnalysisCheck = {
+  code: Codes.INGRESS_SKIPS_SUBSET_RULES,
+  title: "a gateway route that skips another VirtualService's subset rules",
+  istio: ['IST0140'],
+  run(index) {
+    // Hosts that some VirtualService routes to by subset, where the host is one of its own hosts.
+    const splitBy = new Map<string, Manifest[]>();
+    for (const vs of index.ofKind('VirtualService')) {
+      const own = new Set((vs.spec?.hosts ?? []).map(String));
+      for (const rule of vs.spec?.http ?? []) {
+        for (const r of rule?.route ?? []) {
+          const d = r?.destination;
+          if (d?.subset && own.has(String(d.host))) push(splitBy, String(d.host), vs);
+        }
+      }
+    }
+    const out: Finding[] = [];
+    for (const vs of index.ofKind('VirtualService')) {
+      if (!Array.isArray(vs.spec?.gateways) || vs.spec.gateways.length === 0) continue;
+      (vs.spec?.http ?? []).forEach((rule: any, i: number) => {
+        (rule?.route ?? []).forEach((r: any, j: number) => {
+          const d = r?.destination;
+          if (!d || d.subset) return;
+          for (const other of splitBy.get(String(d.host)) ?? []) {
+            out.push(finding(Codes.INGRESS_SKIPS_SUBSET_RULES, vs, `spec.http[${i}].route[${j}].destination`,
+              `routes to ${d.host} without a subset: the subset rules of VirtualService ${namespaceOf(other)}/${other.metadata?.name} do not apply to these gateway requests`, 'warning'));
+          }
+        });
+      });
     }
     return out;
   },
@@ -145,5 +211,5 @@ export const duplicateDestinationRuleHost: AnalysisCheck = {
 
 /** The routing checks. */
 export const ROUTING_CHECKS: readonly AnalysisCheck[] = [
-  hostNotFound, subsetNotFound, duplicateVirtualServiceHost, destinationPortRequired, duplicateDestinationRuleHost,
+  hostNotFound, subsetNotFound, duplicateVirtualServiceHost, destinationPortRequired, duplicateDestinationRuleHost, subsetRulesSkippedAtIngress,
 ];

@@ -3,11 +3,11 @@
  * principals, port names, subset labels and mTLS modes.
  */
 import { Codes } from '../../core/codes';
-import { protocolOfPortName } from '../../core/ports';
 import { Principal } from '../../core/principal';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
-import { MeshIndex, namespaceOf, push, resolveHost, ROOT_NAMESPACE } from './mesh-index';
+import { isIgnoredNamespace, isIstioControlPlane, supportedProtocol } from './config-checks';
+import { MeshIndex, namespaceOf, push, resolveHost, ROOT_NAMESPACE, Workload } from './mesh-index';
 
 /** MESH105: a Service port whose name does not tell Istio its protocol (and no appProtocol does). */
 export const portNameConvention: AnalysisCheck = {
@@ -18,10 +18,12 @@ export const portNameConvention: AnalysisCheck = {
   run(index) {
     const out: Finding[] = [];
     for (const svc of index.ofKind('Service')) {
+      // istioctl analyze skips system namespaces, the control plane's own Services and
+      // ExternalName Services (MESH136): istio/istio pkg/config/analysis/analyzers/service/portname.go.
+      if (isIgnoredNamespace(namespaceOf(svc)) || isIstioControlPlane(svc) || svc.spec?.type === 'ExternalName') continue;
       (svc.spec?.ports ?? []).forEach((p: any, i: number) => {
-        if (p?.appProtocol) return;
         const name = String(p?.name ?? '');
-        if (!protocolOfPortName(name)) {
+        if (!supportedProtocol(p)) {
           out.push(finding(Codes.PORT_NAME_CONVENTION, svc, `spec.ports[${i}].name`,
             `port name '${name}' does not follow <protocol>[-<suffix>] (http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp) and no appProtocol is set`));
         }
@@ -40,14 +42,17 @@ function selectorOf(m: Manifest): Record<string, string> | undefined {
 const SELECTOR_KINDS = ['AuthorizationPolicy', 'PeerAuthentication', 'Sidecar'];
 
 /**
- * MESH107: a policy whose selector matches no workload. Only namespaces that hold a
- * workload of the set are checked, so a partial set does not report policies whose
- * workloads live elsewhere.
+ * MESH107: a policy whose selector matches no workload: istio/istio
+ * pkg/config/analysis/analyzers/authz/authorizationpolicies.go (IST0127) and sidecar/selector.go
+ * (IST0101). A root-namespace AuthorizationPolicy selects in every namespace; a selector-less
+ * one reports a namespace with no workload. Namespaces that hold no workload of the set are
+ * not checked for selectors, and selector-less policies only when the set holds workloads,
+ * so a partial set does not report policies whose workloads live elsewhere.
  */
 export const selectorMatchesNothing: AnalysisCheck = {
   code: Codes.SELECTOR_MATCHES_NOTHING,
   title: 'an AuthorizationPolicy, PeerAuthentication or Sidecar selector that matches no workload',
-  istio: ['IST0127'],
+  istio: ['IST0127', 'IST0101'],
   kiali: ['KIA0004'],
   run(index) {
     const out: Finding[] = [];
@@ -55,17 +60,101 @@ export const selectorMatchesNothing: AnalysisCheck = {
       for (const m of index.ofKind(kind)) {
         const selector = selectorOf(m);
         const ns = namespaceOf(m);
-        if (!selector || Object.keys(selector).length === 0 || !index.workloadNamespaces.has(ns)) continue;
+        const field = kind === 'Sidecar' ? 'spec.workloadSelector.labels' : 'spec.selector.matchLabels';
+        const hasSelector = !!selector && Object.keys(selector).length > 0;
+        if (kind === 'AuthorizationPolicy' && ns === ROOT_NAMESPACE) {
+          if (hasSelector && index.workloadsMatchingAnywhere(selector).length === 0) {
+            out.push(finding(Codes.SELECTOR_MATCHES_NOTHING, m, field, `no workload in any namespace has the labels ${labelText(selector)}`));
+          }
+          continue;
+        }
+        if (!hasSelector) {
+          if (kind === 'AuthorizationPolicy' && index.hasOwnWorkloads && !index.workloadNamespaces.has(ns)) {
+            out.push(finding(Codes.SELECTOR_MATCHES_NOTHING, m, 'spec', `applies to namespace ${ns}, where no workload runs`));
+          }
+          continue;
+        }
+        if (!index.workloadNamespaces.has(ns)) continue;
         if (index.workloadsMatching(ns, selector).length === 0) {
-          const field = kind === 'Sidecar' ? 'spec.workloadSelector.labels' : 'spec.selector.matchLabels';
-          const labels = Object.entries(selector).map(([k, v]) => `${k}=${v}`).sort().join(',');
-          out.push(finding(Codes.SELECTOR_MATCHES_NOTHING, m, field, `no workload in namespace ${ns} has the labels ${labels}`));
+          out.push(finding(Codes.SELECTOR_MATCHES_NOTHING, m, field, `no workload in namespace ${ns} has the labels ${labelText(selector)}`));
         }
       }
     }
     return out;
   },
 };
+
+function labelText(selector: Readonly<Record<string, string>>): string {
+  return Object.entries(selector).map(([k, v]) => `${k}=${v}`).sort().join(',');
+}
+
+/** True if `exp` (`*`, `prefix*`, `*suffix` or a name) matches namespace `ns` (authorizationpolicies.go, namespaceMatch). */
+function namespaceMatch(ns: string, exp: string): boolean {
+  if (exp === '*') return true;
+  if (exp.startsWith('*')) return ns.endsWith(exp.slice(1));
+  if (exp.endsWith('*')) return ns.startsWith(exp.slice(0, -1));
+  return ns.toLowerCase() === exp.toLowerCase();
+}
+
+/**
+ * MESH129: an AuthorizationPolicy source namespace (or notNamespace) that matches no
+ * Namespace object: authorizationpolicies.go, analyzeNamespaceNotFound (IST0101). Only sets
+ * that declare Namespaces are checked, and a namespace objects of the set live in, or
+ * istio-system, counts as existing.
+ */
+export const namespaceNotFound: AnalysisCheck = {
+  code: Codes.NAMESPACE_NOT_FOUND,
+  title: 'an AuthorizationPolicy source namespace that does not exist',
+  istio: ['IST0101'],
+  run(index) {
+    const namespaces = index.ofKind('Namespace').map((n) => String(n.metadata?.name));
+    if (namespaces.length === 0) return [];
+    const out: Finding[] = [];
+    for (const ap of index.ofKind('AuthorizationPolicy')) {
+      (ap.spec?.rules ?? []).forEach((rule: any, i: number) => {
+        (rule?.from ?? []).forEach((from: any, j: number) => {
+          for (const key of ['namespaces', 'notNamespaces']) {
+            (from?.source?.[key] ?? []).forEach((exp: unknown, k: number) => {
+              // Also known: namespaces objects of the set live in, and the control plane's.
+              if (namespaces.some((ns) => namespaceMatch(ns, String(exp))) || index.namespaces.has(String(exp)) || String(exp) === ROOT_NAMESPACE) return;
+              out.push(finding(Codes.NAMESPACE_NOT_FOUND, ap, `spec.rules[${i}].from[${j}].source.${key}[${k}]`, `namespace '${String(exp)}' matches no Namespace`));
+            });
+          }
+        });
+      });
+    }
+    return out;
+  },
+};
+
+/** True if a Namespace runs in ambient mode (istio/istio pkg/config/analysis/analyzers/util/in_mesh.go, NamespaceInAmbientMode). */
+function namespaceInAmbient(ns: Manifest | undefined): boolean {
+  const labels = ns?.metadata?.labels ?? {};
+  if (labels['istio-injection'] === 'enabled' || (labels['istio.io/rev'] ?? '') !== '') return false;
+  return labels['istio.io/dataplane-mode'] === 'ambient';
+}
+
+/**
+ * True if a workload gets a sidecar: an istio-proxy container, else its
+ * `sidecar.istio.io/inject` label or annotation, else its Namespace's `istio-injection: enabled`
+ * or `istio.io/rev` label (istio/istio pkg/config/analysis/analyzers/util/in_mesh.go;
+ * https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy).
+ * Without a Namespace object in the set, the workload is taken as injected.
+ */
+export function inMesh(w: Workload, ns: Manifest | undefined): boolean {
+  const template = w.manifest.kind === 'Pod' ? w.manifest : w.manifest.spec?.template;
+  if ((template?.spec?.containers ?? []).some((c: any) => c?.name === 'istio-proxy' && c?.image)) return true;
+  const inject = w.labels['sidecar.istio.io/inject'] ?? w.annotations['sidecar.istio.io/inject'];
+  if (inject !== undefined) return inject === 'true';
+  if (!ns) return true;
+  const labels = ns.metadata?.labels ?? {};
+  return labels['istio-injection'] === 'enabled' || (labels['istio-injection'] === undefined && (labels['istio.io/rev'] ?? '') !== '');
+}
+
+/** True if a pod runs in ambient mode (in_mesh.go, PodInAmbientMode). */
+function podInAmbient(w: Workload): boolean {
+  return w.annotations['ambient.istio.io/redirection'] === 'enabled';
+}
 
 /**
  * MESH106: an AuthorizationPolicy principal naming a ServiceAccount that does not exist.
@@ -96,18 +185,27 @@ export const principalNotFound: AnalysisCheck = {
 };
 
 /**
- * MESH109: two Sidecars, or two PeerAuthentications, select one workload (or two
- * selector-less ones share a namespace): which one applies is undefined.
+ * MESH109: two Sidecars, or two PeerAuthentications, select one workload; MESH145: two
+ * selector-less ones share a namespace; MESH121: a Sidecar in an ambient namespace or on an
+ * ambient pod has no effect. Which one applies is undefined: istio/istio
+ * pkg/config/analysis/analyzers/sidecar/selector.go (IST0110, IST0111, IST0167).
  */
 export const conflictingSelectors: AnalysisCheck = {
   code: Codes.CONFLICTING_SELECTORS,
   title: 'two Sidecars or PeerAuthentications selecting one workload',
-  istio: ['IST0110', 'IST0111'],
+  istio: ['IST0110', 'IST0111', 'IST0167'],
   kiali: ['KIA0002', 'KIA0003'],
   run(index) {
     const out: Finding[] = [];
+    const namespaces = new Map(index.ofKind('Namespace').map((n) => [String(n.metadata?.name), n]));
+    const ineffective = new Set<Manifest>();
+    const reportIneffective = (m: Manifest, why: string) => {
+      if (ineffective.has(m)) return;
+      ineffective.add(m);
+      out.push(finding(Codes.SIDECAR_IN_AMBIENT, m, 'spec', `${why}: a Sidecar has no effect there`, 'warning'));
+    };
     for (const kind of ['Sidecar', 'PeerAuthentication']) {
-      const byWorkload = new Map<Manifest, Manifest[]>();
+      const byWorkload = new Map<Workload, Manifest[]>();
       const namespaceWide = new Map<string, Manifest[]>();
       for (const m of index.ofKind(kind)) {
         const selector = selectorOf(m);
@@ -115,20 +213,81 @@ export const conflictingSelectors: AnalysisCheck = {
           push(namespaceWide, namespaceOf(m), m);
           continue;
         }
-        for (const w of index.workloadsMatching(namespaceOf(m), selector)) push(byWorkload, w.manifest, m);
+        for (const w of index.workloadsMatching(namespaceOf(m), selector)) push(byWorkload, w, m);
       }
-      const report = (list: Manifest[], what: string) => {
-        const names = list.map((m) => m.metadata?.name).sort().join(', ');
-        for (const m of list) out.push(finding(Codes.CONFLICTING_SELECTORS, m, kind === 'Sidecar' ? 'spec.workloadSelector' : 'spec.selector', `${list.length} ${kind}s (${names}) ${what}`));
-      };
       const reported = new Set<string>();
       for (const [w, list] of byWorkload) {
+        if (kind === 'Sidecar' && podInAmbient(w)) {
+          list.forEach((m) => reportIneffective(m, `the selected workload ${w.manifest.kind}/${w.manifest.metadata?.name} runs in ambient mode`));
+          continue;
+        }
         const key = list.map((m) => m.metadata?.name).sort().join('\u0000');
         if (list.length < 2 || reported.has(key)) continue;
         reported.add(key);
-        report(list, `select workload ${w.kind}/${w.metadata?.name}`);
+        const names = list.map((m) => m.metadata?.name).sort().join(', ');
+        for (const m of list) {
+          out.push(finding(Codes.CONFLICTING_SELECTORS, m, kind === 'Sidecar' ? 'spec.workloadSelector' : 'spec.selector',
+            `${list.length} ${kind}s (${names}) select workload ${w.manifest.kind}/${w.manifest.metadata?.name}`));
+        }
       }
-      for (const [ns, list] of namespaceWide) if (list.length > 1) report(list, `have no selector in namespace ${ns}`);
+      for (const [ns, list] of namespaceWide) {
+        if (kind === 'Sidecar' && namespaceInAmbient(namespaces.get(ns))) {
+          list.forEach((m) => reportIneffective(m, `namespace ${ns} runs in ambient mode`));
+          continue;
+        }
+        if (list.length < 2) continue;
+        const names = list.map((m) => m.metadata?.name).sort().join(', ');
+        for (const m of list) {
+          out.push(finding(Codes.MULTIPLE_NAMESPACE_WIDE, m, kind === 'Sidecar' ? 'spec.workloadSelector' : 'spec.selector', `${list.length} ${kind}s (${names}) have no selector in namespace ${ns}`));
+        }
+      }
+    }
+    return out;
+  },
+};
+
+/**
+ * MESH127/MESH128: the Services in front of one Deployment disagree: one port with two
+ * protocols (IST0116), or two ports on one target port (IST0137). Port of istio/istio
+ * pkg/config/analysis/analyzers/deployment/services.go.
+ */
+export const deploymentServices: AnalysisCheck = {
+  code: Codes.DEPLOYMENT_MULTIPLE_SERVICES,
+  title: 'Services in front of one Deployment that disagree on a port',
+  istio: ['IST0116', 'IST0137'],
+  run(index) {
+    const out: Finding[] = [];
+    const namespaces = new Map(index.ofKind('Namespace').map((n) => [String(n.metadata?.name), n]));
+    for (const w of index.workloads) {
+      if (w.manifest.kind !== 'Deployment' || !inMesh(w, namespaces.get(w.namespace))) continue;
+      const svcs = index.servicesSelecting(w);
+      if (svcs.length < 2) continue;
+      const protocols = new Map<number, Map<string, string[]>>();
+      const targets = new Map<string, Map<number, string>>();
+      for (const s of svcs) {
+        const name = `${namespaceOf(s)}/${s.metadata?.name}`;
+        for (const p of s.spec?.ports ?? []) {
+          const port = Number(p?.port);
+          const byProto = protocols.get(port) ?? new Map<string, string[]>();
+          push(byProto, String(p?.protocol || 'TCP'), name);
+          protocols.set(port, byProto);
+          const target = p?.targetPort === undefined || String(p.targetPort) === '0' || String(p.targetPort) === '' ? String(port) : String(p.targetPort);
+          const byPort = targets.get(target) ?? new Map<number, string>();
+          byPort.set(port, name);
+          targets.set(target, byPort);
+        }
+      }
+      for (const [port, byProto] of protocols) {
+        if (byProto.size < 2) continue;
+        const names = [...byProto.values()].flat().sort().join(', ');
+        out.push(finding(Codes.DEPLOYMENT_MULTIPLE_SERVICES, w.manifest, 'spec.template.metadata.labels',
+          `port ${port} has protocols ${[...byProto.keys()].sort().join(' and ')} in the Services that select this Deployment (${names})`, 'warning'));
+      }
+      for (const [target, byPort] of targets) {
+        if (byPort.size < 2) continue;
+        out.push(finding(Codes.DEPLOYMENT_CONFLICTING_PORTS, w.manifest, 'spec.template.metadata.labels',
+          `Services ${[...new Set(byPort.values())].sort().join(', ')} send ports ${[...byPort.keys()].sort((a, b) => a - b).join(', ')} to one target port ${target}`, 'warning'));
+      }
     }
     return out;
   },
@@ -147,7 +306,7 @@ export const subsetSelectsNoPods: AnalysisCheck = {
       if (!svc || !svc.spec?.selector) continue;
       (dr.spec?.subsets ?? []).forEach((s: any, i: number) => {
         const selector = { ...svc.spec.selector, ...(s?.labels ?? {}) };
-        if (index.workloadsMatching(namespaceOf(svc), selector).length === 0) {
+        if (index.endpointsMatching(namespaceOf(svc), selector).length === 0) {
           const labels = Object.entries(s?.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
           out.push(finding(Codes.SUBSET_SELECTS_NO_PODS, dr, `spec.subsets[${i}].labels`,
             `subset '${s?.name}' (${labels || 'no labels'}) matches no pod template behind Service ${svc.metadata?.name}; requests to it fail with 503 UH`));
@@ -210,5 +369,5 @@ export const plaintextToStrict: AnalysisCheck = {
 
 /** The workload checks. */
 export const WORKLOAD_CHECKS: readonly AnalysisCheck[] = [
-  portNameConvention, principalNotFound, selectorMatchesNothing, plaintextToStrict, conflictingSelectors, subsetSelectsNoPods,
+  portNameConvention, principalNotFound, selectorMatchesNothing, namespaceNotFound, deploymentServices, plaintextToStrict, conflictingSelectors, subsetSelectsNoPods,
 ];

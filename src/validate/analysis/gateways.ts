@@ -1,0 +1,353 @@
+/**
+ * Gateway checks of istioctl analyze: the pods a Gateway selects, the ports their Service
+ * exposes, credentials, conflicts between Gateways, and VirtualServices bound to Gateways.
+ * Ports of istio/istio pkg/config/analysis/analyzers/gateway/*.go and virtualservice/gateways.go.
+ */
+import { X509Certificate } from 'node:crypto';
+import { Codes } from '../../core/codes';
+import { Finding, finding, Manifest } from '../finding';
+import { AnalysisCheck } from './check';
+import { hostsMatch, MeshIndex, namespaceOf, Workload } from './mesh-index';
+
+/** `k=v,k2=v2`, sorted: the text form of a label selector (k8s.io/apimachinery labels.Set.String). */
+function selectorText(selector: Readonly<Record<string, string>> | undefined): string {
+  return Object.entries(selector ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(',');
+}
+
+function selectorOf(gw: Manifest): Record<string, string> {
+  const s = gw.spec?.selector;
+  return s && typeof s === 'object' ? s : {};
+}
+
+/** `<namespace>/<name>` of `m`. */
+function fullName(m: Manifest): string {
+  return `${namespaceOf(m)}/${m.metadata?.name}`;
+}
+
+/** True if every label of `selector` is on `labels` (an empty selector matches everything). */
+function matches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/**
+ * MESH116 (warning): a Gateway whose selector matches no pod; IngressGatewayPortAnalyzer,
+ * SecretAnalyzer and ConflictingGatewayAnalyzer each report it as IST0101.
+ */
+export const gatewaySelector: AnalysisCheck = {
+  code: Codes.GATEWAY_SELECTOR_MATCHES_NOTHING,
+  title: 'a Gateway selector that matches no gateway pod',
+  istio: ['IST0101'],
+  run(index) {
+    const out: Finding[] = [];
+    for (const gw of index.ofKind('Gateway')) {
+      if (index.workloadsMatchingAnywhere(selectorOf(gw)).length > 0) continue;
+      // A warning: a chart rarely holds its gateway's pods (the platform runs them), where
+      // istioctl analyze, which sees the cluster's pods, reports an error.
+      out.push(finding(Codes.GATEWAY_SELECTOR_MATCHES_NOTHING, gw, 'spec.selector', `no gateway pod of the set (or istioctl's default ingress gateway) has the labels ${selectorText(selectorOf(gw))}`, 'warning'));
+    }
+    return out;
+  },
+};
+
+/** The target ports and ports of the Services in front of `pods` (TCP ports only, as Istio counts them). */
+function servicePorts(index: MeshIndex, pods: readonly Workload[]): Set<number> {
+  const ports = new Set<number>();
+  for (const pod of pods) {
+    for (const svc of index.ofKind('Service')) {
+      if (namespaceOf(svc) !== pod.namespace || !matches(svc.spec?.selector ?? {}, pod.labels)) continue;
+      for (const p of svc.spec?.ports ?? []) {
+        if (p?.protocol !== 'TCP') continue;
+        const target = typeof p.targetPort === 'number' ? p.targetPort : /^\d+$/.test(String(p.targetPort ?? '')) ? Number(p.targetPort) : 0;
+        if (target !== 0) ports.add(target);
+        // A server may name the Service port itself (port -> targetPort mapping).
+        ports.add(Number(p.port));
+      }
+    }
+  }
+  return ports;
+}
+
+/**
+ * MESH117: a Gateway server port that no TCP port (or target port) of the Services in front of
+ * the selected pods exposes: istio/istio pkg/config/analysis/analyzers/gateway/gateway.go (IST0162).
+ */
+export const gatewayPorts: AnalysisCheck = {
+  code: Codes.GATEWAY_PORT_NOT_ON_SERVICE,
+  title: 'a Gateway port no Service of the gateway pods exposes',
+  istio: ['IST0162'],
+  run(index) {
+    const out: Finding[] = [];
+    for (const gw of index.ofKind('Gateway')) {
+      const pods = index.workloadsMatchingAnywhere(selectorOf(gw));
+      if (pods.length === 0) continue;
+      const ports = servicePorts(index, pods);
+      (gw.spec?.servers ?? []).forEach((s: any, i: number) => {
+        if (s?.port?.number === undefined || ports.has(Number(s.port.number))) return;
+        out.push(finding(Codes.GATEWAY_PORT_NOT_ON_SERVICE, gw, `spec.servers[${i}].port.number`,
+          `port ${s.port.number} is not a port of any Service in front of the pods labelled ${selectorText(selectorOf(gw))} (${[...ports].sort((a, b) => a - b).join(', ') || 'none'})`, 'warning'));
+      });
+    }
+    return out;
+  },
+};
+
+/** The data of a Secret, decoded: `data` (base64) and `stringData`. */
+function secretData(secret: Manifest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = Buffer.from(String(v ?? ''), 'base64').toString('utf8');
+  for (const [k, v] of Object.entries(secret.stringData ?? {})) out[k] = String(v ?? '');
+  return out;
+}
+
+/**
+ * Why a credential Secret cannot serve TLS, or undefined: it needs `cert`/`key` or
+ * `tls.crt`/`tls.key`, non-empty (istio/istio pilot/pkg/credentials/kube/secrets.go,
+ * ExtractCertInfo), and a PEM certificate valid at `now` (pilot/pkg/xds/sds.go, ValidateCertificate).
+ */
+export function credentialProblem(secret: Manifest, now: Date): string | undefined {
+  const data = secretData(secret);
+  const cert = data.cert && data.key ? data.cert : data['tls.crt'] && data['tls.key'] ? data['tls.crt'] : undefined;
+  if (cert === undefined) return `Secret ${secret.metadata?.name} has no non-empty cert and key (or tls.crt and tls.key)`;
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(cert);
+  if (!pem) return `Secret ${secret.metadata?.name}: the certificate is not PEM`;
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(pem[0]);
+  } catch (e) {
+    return `Secret ${secret.metadata?.name}: the certificate does not parse (${(e as Error).message})`;
+  }
+  if (now < new Date(x509.validFrom) || now > new Date(x509.validTo)) {
+    return `Secret ${secret.metadata?.name}: the certificate is expired or not yet valid (${x509.validFrom} to ${x509.validTo})`;
+  }
+  return undefined;
+}
+
+/**
+ * MESH118/MESH119: a Gateway credentialName must name a Secret in the namespace of the
+ * gateway pods, holding a valid certificate: istio/istio pkg/config/analysis/analyzers/gateway/secret.go
+ * (IST0101, IST0161). Only sets that hold Secrets are checked: where certificates come from
+ * cert-manager or an external store, no Secret is part of the manifests.
+ */
+export const gatewayCredentials: AnalysisCheck = {
+  code: Codes.GATEWAY_CREDENTIAL_NOT_FOUND,
+  title: "a Gateway credential that is missing from the gateway's namespace, or invalid",
+  istio: ['IST0101', 'IST0161'],
+  run(index) {
+    const secrets = new Map(index.ofKind('Secret').map((s) => [fullName(s), s]));
+    if (secrets.size === 0) return [];
+    const now = new Date();
+    const out: Finding[] = [];
+    for (const gw of index.ofKind('Gateway')) {
+      const pods = index.workloadsMatchingAnywhere(selectorOf(gw));
+      if (pods.length === 0) continue;
+      const ns = pods[0].namespace;
+      (gw.spec?.servers ?? []).forEach((s: any, i: number) => {
+        const cn = s?.tls?.credentialName;
+        if (!cn) return;
+        const secret = secrets.get(String(cn).includes('/') ? String(cn) : `${ns}/${cn}`);
+        const field = `spec.servers[${i}].tls.credentialName`;
+        if (!secret) {
+          out.push(finding(Codes.GATEWAY_CREDENTIAL_NOT_FOUND, gw, field, `no Secret ${cn} in namespace ${ns}, where the gateway pods run`));
+          return;
+        }
+        const problem = credentialProblem(secret, now);
+        if (problem) out.push(finding(Codes.GATEWAY_CREDENTIAL_INVALID, gw, field, problem));
+      });
+    }
+    return out;
+  },
+};
+
+/**
+ * MESH120: two Gateways whose selectors reach the same pods claim one host on one port
+ * with the same bind: istio/istio pkg/config/analysis/analyzers/gateway/conflictinggateway.go (IST0145).
+ */
+export const conflictingGateways: AnalysisCheck = {
+  code: Codes.CONFLICTING_GATEWAYS,
+  title: 'two Gateways claiming one host and port on the same pods',
+  istio: ['IST0145'],
+  run(index) {
+    // selector text ~ port -> gateway -> host -> bind
+    const byKey = new Map<string, Map<string, { gw: Manifest; hosts: Map<string, string> }>>();
+    const gateways = index.ofKind('Gateway');
+    for (const gw of gateways) {
+      for (const s of gw.spec?.servers ?? []) {
+        const k = `${selectorText(selectorOf(gw))}~${Number(s?.port?.number ?? 0)}`;
+        if (!byKey.has(k)) byKey.set(k, new Map());
+        byKey.get(k)!.set(fullName(gw), { gw, hosts: new Map((s?.hosts ?? []).map((h: string) => [String(h), String(s?.bind ?? '')])) });
+      }
+    }
+    const out: Finding[] = [];
+    for (const gw of gateways) {
+      const sel = selectorText(selectorOf(gw));
+      const samePods = [...byKey.keys()].filter((k) => {
+        const other = k.slice(0, k.lastIndexOf('~'));
+        if (other === sel) return true;
+        if (!other.includes(sel) && !sel.includes(other)) return false;
+        const otherSelector = Object.fromEntries(other.split(',').filter((p) => p.split('=').length === 2).map((p) => p.split('=')));
+        return index.workloadsMatchingAnywhere(selectorOf(gw)).some((w) => matches(otherSelector, w.labels));
+      });
+      (gw.spec?.servers ?? []).forEach((s: any, i: number) => {
+        const port = String(Number(s?.port?.number ?? 0));
+        const names: string[] = [];
+        for (const k of samePods) {
+          if (k.slice(k.lastIndexOf('~') + 1) !== port) continue;
+          for (const [name, other] of byKey.get(k)!) {
+            if (name === fullName(gw)) continue;
+            if ((s?.hosts ?? []).some((h: string) => other.hosts.has(String(h)) && other.hosts.get(String(h)) === String(s?.bind ?? ''))) names.push(name);
+          }
+        }
+        if (names.length === 0) return;
+        out.push(finding(Codes.CONFLICTING_GATEWAYS, gw, `spec.servers[${i}].hosts`,
+          `port ${port} host ${(s?.hosts ?? []).join(',')} is also claimed by ${names.sort().join(', ')} on the pods labelled ${sel}: only one is used`));
+      });
+    }
+    return out;
+  },
+};
+
+/** True if selector `x` is a subset of `y` with equal values (certificate.go, selectorSubset). */
+function selectorSubset(x: Readonly<Record<string, string>>, y: Readonly<Record<string, string>>): boolean {
+  return Object.entries(x).every(([k, v]) => y[k] === v);
+}
+
+function sameCertificate(a: any, b: any): boolean {
+  if (a?.credentialName && b?.credentialName) return a.credentialName === b.credentialName;
+  if (!a?.credentialName && !b?.credentialName && a?.serverCertificate && b?.serverCertificate && a.serverCertificate === b.serverCertificate) {
+    return !!a.privateKey && !!b.privateKey && a.privateKey === b.privateKey;
+  }
+  return false;
+}
+
+/**
+ * MESH134 (warning): two Gateways on the same pods serving the same certificate, so a
+ * client's TLS session may be reused across them (HTTP/2 connection reuse, 404s):
+ * istio/istio pkg/config/analysis/analyzers/gateway/certificate.go (IST0138).
+ */
+export const duplicateCertificates: AnalysisCheck = {
+  code: Codes.GATEWAY_DUPLICATE_CERTIFICATE,
+  title: 'two Gateways on the same pods serving one certificate',
+  istio: ['IST0138'],
+  run(index) {
+    const out: Finding[] = [];
+    const gateways = index.ofKind('Gateway');
+    for (const gw of gateways) {
+      const sel = selectorOf(gw);
+      for (const other of gateways) {
+        if (other === gw || fullName(other) === fullName(gw)) continue;
+        if (Object.keys(sel).length > 0 && !selectorSubset(sel, selectorOf(other))) continue;
+        const dup = (gw.spec?.servers ?? []).some((s: any) => s?.tls && (other.spec?.servers ?? []).some((o: any) => o?.tls && sameCertificate(s.tls, o.tls)));
+        if (dup) {
+          out.push(finding(Codes.GATEWAY_DUPLICATE_CERTIFICATE, gw, 'spec.servers', `serves the same certificate as Gateway ${fullName(other)} on the same pods`, 'warning'));
+        }
+      }
+    }
+    return out;
+  },
+};
+
+/** `namespace/name` of a VirtualService's gateway reference (resource.NewShortOrFullName). */
+function gatewayRef(vs: Manifest, name: string): string {
+  return name.includes('/') ? name : `${namespaceOf(vs)}/${name}`;
+}
+
+/** The hosts a Gateway serves to VirtualServices of `vsNamespace` (gateways.go, sanitizeServerHostNamespace and host.NamesForNamespace). */
+function gatewayHostsFor(gw: Manifest, vsNamespace: string): string[] {
+  const out: string[] = [];
+  for (const s of gw.spec?.servers ?? []) {
+    for (const raw of s?.hosts ?? []) {
+      const h = String(raw);
+      const slash = h.indexOf('/');
+      if (slash < 0) { out.push(h); continue; }
+      let ns = h.slice(0, slash);
+      const name = h.slice(slash + 1);
+      if (ns === '.') ns = namespaceOf(gw);
+      if (ns === '*' || ns === vsNamespace) out.push(name);
+    }
+  }
+  return out;
+}
+
+/**
+ * MESH123/MESH124/MESH126: a VirtualService's gateways must exist, serve one of its hosts,
+ * and not be one Istio generates from a Kubernetes Gateway:
+ * istio/istio pkg/config/analysis/analyzers/virtualservice/gateways.go (IST0101, IST0132, IST0165).
+ */
+export const virtualServiceGateways: AnalysisCheck = {
+  code: Codes.GATEWAY_NOT_FOUND,
+  title: 'a VirtualService bound to a Gateway that does not exist or does not serve its hosts',
+  istio: ['IST0101', 'IST0132', 'IST0165'],
+  run(index) {
+    const gateways = new Map(index.ofKind('Gateway').map((g) => [fullName(g), g]));
+    const out: Finding[] = [];
+    for (const vs of index.ofKind('VirtualService')) {
+      const hosts: string[] = (vs.spec?.hosts ?? []).map(String);
+      (Array.isArray(vs.spec?.gateways) ? vs.spec.gateways : []).forEach((raw: unknown, i: number) => {
+        const name = String(raw);
+        if (name === 'mesh') return;
+        const field = `spec.gateways[${i}]`;
+        // pkg/config/gateway/kube/gatewayapi.go, IsInternalGatewayReference.
+        if (name.slice(name.indexOf('/') + 1).includes('~istio-autogenerated-k8s-gateway~')) {
+          out.push(finding(Codes.INTERNAL_GATEWAY_REFERENCE, vs, field, `${name} is generated by Istio from a Kubernetes Gateway: reference the Gateway API resource instead`, 'warning'));
+          return;
+        }
+        const ref = gatewayRef(vs, name);
+        const gw = gateways.get(ref);
+        // A Gateway in a namespace the set holds nothing of is someone else's (the platform's): not checked.
+        if (!gw && !index.namespaces.has(ref.slice(0, ref.indexOf('/')))) return;
+        if (!gw) out.push(finding(Codes.GATEWAY_NOT_FOUND, vs, field, `Gateway ${ref} does not exist`));
+        const served = gw ? gatewayHostsFor(gw, namespaceOf(vs)) : [];
+        if (!served.some((g) => hosts.some((h) => hostsMatch(g, h)))) {
+          out.push(finding(Codes.HOST_NOT_IN_GATEWAY, vs, 'spec.hosts', `none of the hosts ${hosts.join(', ')} is served by Gateway ${ref}${gw ? ` (${served.join(', ') || 'no hosts for this namespace'})` : ''}`, 'warning'));
+        }
+      });
+    }
+    return out;
+  },
+};
+
+/** True if a header name routes on a JWT claim (`@request.auth.claims.x` or `@request.auth.claims[x]`; istio/istio pkg/jwt/routing.go). */
+function isClaimHeader(name: string): boolean {
+  const prefix = '@request.auth.claims';
+  if (!name.toLowerCase().startsWith(prefix)) return false;
+  const rest = name.slice(prefix.length);
+  return /^\..+/.test(rest) || /^\[.+\]$/.test(rest);
+}
+
+/**
+ * MESH125: routing on a JWT claim needs a RequestAuthentication on the gateway pods (in
+ * their namespace or istio-system), or the claim is never set:
+ * istio/istio pkg/config/analysis/analyzers/virtualservice/jwtclaimroute.go (IST0149).
+ */
+export const jwtClaimRoutes: AnalysisCheck = {
+  code: Codes.JWT_CLAIM_ROUTE_WITHOUT_AUTHN,
+  title: 'JWT claim routing without a RequestAuthentication',
+  istio: ['IST0149'],
+  run(index) {
+    const out: Finding[] = [];
+    const gateways = new Map(index.ofKind('Gateway').map((g) => [fullName(g), g]));
+    const authn = index.ofKind('RequestAuthentication');
+    for (const vs of index.ofKind('VirtualService')) {
+      const claim = (vs.spec?.http ?? []).flatMap((r: any) => (r?.match ?? []).flatMap((m: any) => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})]))
+        .find(isClaimHeader);
+      if (!claim) continue;
+      for (const name of Array.isArray(vs.spec?.gateways) ? vs.spec.gateways.map(String) : []) {
+        const gw = name === 'mesh' ? undefined : gateways.get(gatewayRef(vs, name));
+        if (!gw) continue;
+        for (const pod of index.workloadsMatchingAnywhere(selectorOf(gw))) {
+          const covered = authn.some((ra) => ['istio-system', pod.namespace].includes(namespaceOf(ra)) && matches(ra.spec?.selector?.matchLabels ?? {}, pod.labels));
+          if (!covered) {
+            out.push(finding(Codes.JWT_CLAIM_ROUTE_WITHOUT_AUTHN, vs, 'spec.http',
+              `routes on ${claim} through Gateway ${fullName(gw)}, but no RequestAuthentication applies to its pod ${pod.manifest.metadata?.name}: the claim is never set`));
+          }
+        }
+      }
+    }
+    return out;
+  },
+};
+
+/** The gateway checks. */
+export const GATEWAY_CHECKS: readonly AnalysisCheck[] = [
+  gatewaySelector, gatewayPorts, gatewayCredentials, conflictingGateways, duplicateCertificates, virtualServiceGateways, jwtClaimRoutes,
+];

@@ -1,0 +1,159 @@
+/**
+ * istiod's validating webhook for security.istio.io, telemetry.istio.io and
+ * extensions.istio.io kinds: ports of istio/istio pkg/config/validation/validation.go
+ * (ValidateAuthorizationPolicy, ValidatePeerAuthentication, ValidateRequestAuthentication,
+ * ValidateTelemetry, ValidateWasmPlugin) and pkg/config/security/security.go.
+ */
+import { Codes } from '../../core/codes';
+import { isHttpMethod } from '../../core/http';
+import { Manifest } from '../finding';
+import { Report } from './traffic';
+
+const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces',
+  'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks', 'serviceAccounts', 'notServiceAccounts'];
+const OPERATION_FIELDS = ['ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'];
+const CUSTOM_UNSUPPORTED = ['namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals'];
+
+/**
+ * A path Istio rejects: `{*}` and `{**}` are the only templates, `{**}` only last, and a
+ * template path has no other `*` (security.go, CheckValidPathTemplate;
+ * https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation).
+ */
+function pathProblem(path: string): string | undefined {
+  if (!path.includes('{')) return undefined;
+  const segments = path.split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    if (s.includes('{') || s.includes('}')) {
+      if (s !== '{*}' && s !== '{**}') return `'${path}': only {*} and {**} are path templates, each a whole segment`;
+      if (s === '{**}' && i !== segments.length - 1) return `'${path}': {**} must be the last segment`;
+    } else if (s.includes('*')) {
+      return `'${path}': a template path cannot also use '*'`;
+    }
+  }
+  return undefined;
+}
+
+/** AuthorizationPolicy (validation.go, ValidateAuthorizationPolicy). */
+export function authorizationPolicy(ap: Manifest, report: Report): void {
+  const spec = ap.spec ?? {};
+  const action = spec.action ?? 'ALLOW';
+  const rules = spec.rules;
+  if (action === 'CUSTOM') {
+    if (rules === undefined || rules === null) report(Codes.POLICY_WITHOUT_RULES, 'spec.rules', 'a CUSTOM policy without rules never triggers; add an empty rule {} to match every request');
+    else if (!spec.provider?.name) report(Codes.POLICY_WITHOUT_RULES, 'spec.provider.name', 'a CUSTOM policy needs provider.name');
+  } else if (spec.provider) {
+    report(Codes.POLICY_WITHOUT_RULES, 'spec.provider', `only a CUSTOM policy takes a provider (action is ${action})`);
+  }
+  if (action === 'DENY' && (rules === undefined || rules === null)) {
+    report(Codes.POLICY_WITHOUT_RULES, 'spec.rules', 'a DENY policy without rules never triggers; add an empty rule {} to deny every request');
+  }
+  (Array.isArray(rules) ? rules : []).forEach((rule: any, i: number) => {
+    const at = `spec.rules[${i}]`;
+    if (rule === null) { report(Codes.AUTHORIZATION_POLICY_REJECTED, at, 'a rule must not be null'); return; }
+    if (Array.isArray(rule.from) && rule.from.length === 0) report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at}.from`, '`from` must not be empty');
+    (rule.from ?? []).forEach((from: any, j: number) => {
+      const src = from?.source;
+      if (!src) { report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at}.from[${j}].source`, '`from.source` must be set'); return; }
+      if (!SOURCE_FIELDS.concat(['trustDomains', 'notTrustDomains']).some((k) => (src[k] ?? []).length > 0)) {
+        report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at}.from[${j}].source`, '`from.source` must not be empty');
+      }
+      const identity = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces'].some((k) => (src[k] ?? []).length > 0);
+      if (identity && ['serviceAccounts', 'notServiceAccounts'].some((k) => (src[k] ?? []).length > 0)) {
+        report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at}.from[${j}].source`, 'serviceAccounts cannot be set with namespaces or principals');
+      }
+      for (const k of SOURCE_FIELDS) {
+        (src[k] ?? []).forEach((v: unknown, n: number) => {
+          if (String(v ?? '') === '') report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at}.from[${j}].source.${k}[${n}]`, `empty value in ${k}`);
+        });
+      }
+      if (action === 'CUSTOM') {
+        for (const k of CUSTOM_UNSUPPORTED) if ((src[k] ?? []).length > 0) report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at}.from[${j}].source.${k}`, `${k} is not supported with CUSTOM action`);
+      }
+    });
+    if (Array.isArray(rule.to) && rule.to.length === 0) report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at}.to`, '`to` must not be empty');
+    (rule.to ?? []).forEach((to: any, j: number) => {
+      const op = to?.operation;
+      if (!op) { report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at}.to[${j}].operation`, '`to.operation` must be set'); return; }
+      if (!OPERATION_FIELDS.some((k) => (op[k] ?? []).length > 0)) report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at}.to[${j}].operation`, '`to.operation` must not be empty');
+      for (const k of OPERATION_FIELDS) {
+        (op[k] ?? []).forEach((v: unknown, n: number) => {
+          const field = `${at}.to[${j}].operation.${k}[${n}]`;
+          const text = String(v ?? '');
+          if (text === '') { report(Codes.AUTHORIZATION_POLICY_REJECTED, field, `empty value in ${k}`); return; }
+          if ((k === 'ports' || k === 'notPorts') && !(/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 65535)) {
+            report(Codes.AUTHORIZATION_POLICY_REJECTED, field, `port '${text}' is not a number in 1-65535`);
+          }
+          // The constructs' rule: a method outside RFC 9110's list never matches the :method header.
+          if ((k === 'methods' || k === 'notMethods') && !isHttpMethod(text)) report(Codes.INVALID_HTTP_METHOD, field, `'${text}' is not an HTTP method`);
+          if (k === 'paths' || k === 'notPaths') {
+            const problem = pathProblem(text);
+            if (problem) report(Codes.INVALID_AUTHZ_PATH, field, problem);
+          }
+        });
+      }
+    });
+    (rule.when ?? []).forEach((w: any, j: number) => {
+      const at2 = `${at}.when[${j}]`;
+      if (!w?.key) { report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at2}.key`, '`key` must not be empty'); return; }
+      if ((w.values ?? []).length === 0 && (w.notValues ?? []).length === 0) report(Codes.AUTHORIZATION_POLICY_REJECTED, at2, `at least one of values or notValues must be set for key ${w.key}`);
+    });
+  });
+}
+
+/** PeerAuthentication (validation.go, ValidatePeerAuthentication). */
+export function peerAuthentication(pa: Manifest, report: Report): void {
+  const ports = pa.spec?.portLevelMtls;
+  if (ports === undefined || ports === null) return;
+  const selector = pa.spec?.selector?.matchLabels;
+  if (!selector || Object.keys(selector).length === 0) report(Codes.PORT_MTLS_WITHOUT_SELECTOR, 'spec.portLevelMtls', 'a mesh- or namespace-wide PeerAuthentication cannot have port-level mTLS');
+  if (Object.keys(ports).length === 0) report(Codes.PEER_AUTHENTICATION_REJECTED, 'spec.portLevelMtls', 'portLevelMtls, if set, needs at least one port');
+  for (const port of Object.keys(ports)) {
+    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) report(Codes.PEER_AUTHENTICATION_REJECTED, `spec.portLevelMtls.${port}`, `port ${port} is not in 1-65535`);
+  }
+}
+
+/** RequestAuthentication (validation.go, validateJwtRule). */
+export function requestAuthentication(ra: Manifest, report: Report): void {
+  (Array.isArray(ra.spec?.jwtRules) ? ra.spec.jwtRules : []).forEach((rule: any, i: number) => {
+    const at = `spec.jwtRules[${i}]`;
+    if (!rule) return;
+    if (!rule.issuer && !rule.jwksUri) report(Codes.INVALID_JWT_RULE, at, 'issuer or jwksUri must be set');
+    (rule.audiences ?? []).forEach((a: unknown, j: number) => { if (String(a ?? '') === '') report(Codes.INVALID_JWT_RULE, `${at}.audiences[${j}]`, 'an audience must not be empty'); });
+    if (rule.jwksUri) {
+      let url: URL | undefined;
+      try { url = new URL(String(rule.jwksUri)); } catch { url = undefined; }
+      if (!url || !['http:', 'https:'].includes(url.protocol)) report(Codes.INVALID_JWT_RULE, `${at}.jwksUri`, `'${rule.jwksUri}' is not an http(s) URL`);
+    }
+    if (rule.jwks) {
+      try { JSON.parse(String(rule.jwks)); } catch { report(Codes.INVALID_JWT_RULE, `${at}.jwks`, 'jwks is not a JSON Web Key Set'); }
+    }
+    (rule.fromHeaders ?? []).forEach((h: any, j: number) => { if (!h?.name) report(Codes.INVALID_JWT_RULE, `${at}.fromHeaders[${j}].name`, 'a header name must not be empty'); });
+    (rule.outputClaimToHeaders ?? []).forEach((c: any, j: number) => {
+      if (!c?.claim || !c?.header) report(Codes.INVALID_JWT_RULE, `${at}.outputClaimToHeaders[${j}]`, 'claim and header must both be set');
+    });
+  });
+}
+
+/** Telemetry (validation.go, ValidateTelemetry): provider names set; tracing sampling a percentage. */
+export function telemetry(t: Manifest, report: Report): void {
+  for (const section of ['tracing', 'metrics', 'accessLogging']) {
+    (Array.isArray(t.spec?.[section]) ? t.spec[section] : []).forEach((entry: any, i: number) => {
+      (entry?.providers ?? []).forEach((p: any, j: number) => {
+        if (!p?.name) report(Codes.TELEMETRY_REJECTED, `spec.${section}[${i}].providers[${j}].name`, 'providers.name may not be empty');
+      });
+      const sampling = entry?.randomSamplingPercentage;
+      if (section === 'tracing' && sampling !== undefined && (Number(sampling) < 0 || Number(sampling) > 100)) {
+        report(Codes.TELEMETRY_REJECTED, `spec.tracing[${i}].randomSamplingPercentage`, `${sampling} is not a percentage in 0-100`);
+      }
+    });
+  }
+}
+
+/** WasmPlugin (validation.go, ValidateWasmPlugin): a URL of scheme oci, file, http or https. */
+export function wasmPlugin(w: Manifest, report: Report): void {
+  const url = String(w.spec?.url ?? '');
+  if (url === '') { report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', 'url is required'); return; }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== undefined && !['oci', 'file', 'http', 'https'].includes(scheme)) report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', `url scheme '${scheme}' is not oci, file, http or https`);
+}

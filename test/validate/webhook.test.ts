@@ -1,0 +1,131 @@
+/**
+ * istiod's webhook checks, the API server's list types and YAML reading, and what the
+ * analysis must not flag because Istio accepts it.
+ */
+import { analyze } from '../../src/validate/analysis';
+import { validateManifests } from '../../src/validate/validate';
+import { checkWebhook } from '../../src/validate/webhook';
+import { parseManifests } from '../../src/validate/yaml';
+import { app, authorizationPolicy, M, service, virtualService } from './fixtures';
+
+/** `<code> <field>` of every webhook finding of `m`. */
+function webhook(m: M): string[] {
+  return checkWebhook(m).map((f) => `${f.code} ${f.field}`).sort();
+}
+
+describe("istiod's webhook", () => {
+  test('MESH203: a DENY AuthorizationPolicy without rules; an empty rule {} is accepted', () => {
+    expect(webhook(authorizationPolicy('deny', { action: 'DENY' }))).toEqual(['MESH203 spec.rules']);
+    expect(webhook(authorizationPolicy('deny', { action: 'DENY', rules: [{}] }))).toEqual([]);
+    // ALLOW without rules is allow-nothing, which Istio accepts.
+    expect(webhook(authorizationPolicy('allow-nothing', {}))).toEqual([]);
+  });
+
+  test('MESH307: fault percentages outside 0.0001-100 and abort statuses outside 200-599', () => {
+    const fault = (f: M) => virtualService('orders', [{ route: [{ destination: { host: 'orders' } }], fault: f }]);
+    expect(webhook(fault({ abort: { httpStatus: 503, percentage: { value: 100.5 } } }))).toEqual(['MESH307 spec.http[0].fault.abort.percentage.value']);
+    expect(webhook(fault({ abort: { httpStatus: 503, percentage: { value: 100 } } }))).toEqual([]);
+    expect(webhook(fault({ delay: { fixedDelay: '1s', percentage: { value: 0.00001 } } }))).toEqual(['MESH307 spec.http[0].fault.delay.percentage.value']);
+    expect(webhook(fault({ abort: { httpStatus: 601 } }))).toEqual(['MESH307 spec.http[0].fault.abort.httpStatus']);
+    expect(webhook(fault({ abort: { grpcStatus: 'NOT_FOUND' } }))).toEqual([]);
+    expect(webhook(fault({}))).toEqual(['MESH307 spec.http[0].fault']);
+  });
+
+  test('MESH201: a method that is not an HTTP method', () => {
+    const ap = (methods: string[]) => authorizationPolicy('p', { rules: [{ to: [{ operation: { methods } }] }] });
+    expect(webhook(ap(['GET', 'FETCH']))).toEqual(['MESH201 spec.rules[0].to[0].operation.methods[1]']);
+    expect(webhook(ap(['GET', 'POST']))).toEqual([]);
+  });
+
+  test('MESH014: retry settings with attempts 0; unknown retryOn policies are MESH160', () => {
+    const retries = (r: M) => virtualService('orders', [{ route: [{ destination: { host: 'orders' } }], retries: r }]);
+    expect(webhook(retries({ attempts: 0, retryOn: '5xx' }))).toEqual(['MESH014 spec.http[0].retries']);
+    expect(webhook(retries({ retryOn: '5xx' }))).toEqual(['MESH014 spec.http[0].retries']);
+    expect(webhook(retries({ attempts: 3, retryOn: '5xx,503,reset' }))).toEqual([]);
+    expect(webhook(retries({ attempts: 3, retryOn: '5xx,sometimes' }))).toEqual(['MESH160 spec.http[0].retries.retryOn']);
+  });
+
+  test('MESH160: route conflicts', () => {
+    expect(webhook(virtualService('orders', [{ redirect: { uri: '/x' }, route: [{ destination: { host: 'orders' } }] }]))).toEqual(['MESH160 spec.http[0].route']);
+    expect(webhook(virtualService('orders', [{ match: [{ uri: { prefix: '/' } }] }]))).toEqual(['MESH160 spec.http[0]']);
+  });
+
+  test('the webhook runs in validateManifests, so a rendered object gets the same verdict as at synth', () => {
+    const findings = validateManifests([authorizationPolicy('deny', { action: 'DENY' })], { analysisOnly: true });
+    expect(findings.map((f) => f.code)).toEqual(['MESH203']);
+  });
+});
+
+describe('the API server', () => {
+  test('MESH171: x-kubernetes-list-type map keys are unique (WasmPlugin env names)', () => {
+    const wasm = (env: M[]) => ({
+      apiVersion: 'extensions.istio.io/v1alpha1', kind: 'WasmPlugin', metadata: { name: 'w', namespace: 'shop' },
+      spec: { url: 'oci://registry.example.com/filter:1', vmConfig: { env } },
+    });
+    const dup = validateManifests([wasm([{ name: 'A', value: '1' }, { name: 'A', value: '2' }])], { schemaOnly: true });
+    expect(dup.filter((f) => f.code === 'MESH171').map((f) => f.field)).toContain('spec.vmConfig.env[1]');
+    expect(validateManifests([wasm([{ name: 'A', value: '1' }, { name: 'B', value: '2' }])], { schemaOnly: true })).toEqual([]);
+  });
+
+  test('YAML is read as go-yaml v2 reads it: an unquoted IPv6 address in a flow list is a string', () => {
+    const [se] = parseManifests('kind: ServiceEntry\nspec:\n  addresses: [001:db8::, 2001:db8::1/128]\n  hosts: [a.example.com]\n');
+    expect(se.spec.addresses).toEqual(['001:db8::', '2001:db8::1/128']);
+    // YAML 1.1 as go-yaml v2 resolves it: yes is a boolean, 010 octal; a date stays text.
+    expect(parseManifests('a: yes\nb: 010\nc: 2026-11-22\nd: "yes"\n')[0]).toEqual({ a: true, b: 8, c: '2026-11-22', d: 'yes' });
+  });
+
+  test('unknown third-party kinds are a warning unless strict', () => {
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
+    expect(validateManifests([widget], { schemaOnly: true }).map((f) => `${f.code} ${f.severity}`)).toEqual(['MESH152 warning']);
+    expect(validateManifests([widget], { schemaOnly: true, strict: true }).map((f) => `${f.code} ${f.severity}`)).toEqual(['MESH152 undefined']);
+  });
+});
+
+describe('what Istio accepts is not flagged', () => {
+  const se = (name: string, hosts: string[], extra: M = {}): M => ({
+    apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name, namespace: 'shop' },
+    spec: { hosts, addresses: ['240.0.0.1'], resolution: 'DNS', ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }], ...extra },
+  });
+  const codes = (ms: M[]) => analyze(ms).filter((f) => (f.severity ?? 'error') === 'error').map((f) => `${f.code} ${f.resource.name}`);
+
+  test('a wildcard ServiceEntry host resolves reviews.eu.bookinfo.com', () => {
+    const vs = virtualService('reviews', [{ route: [{ destination: { host: 'reviews.eu.bookinfo.com' } }] }]);
+    expect(codes([...app('orders'), se('eu', ['*.eu.bookinfo.com']), vs])).toEqual([]);
+    expect(codes([...app('orders'), se('us', ['*.us.bookinfo.com']), vs])).toEqual(['MESH100 reviews']);
+  });
+
+  test('a host with a dot is never expanded into the cluster domain', () => {
+    const vs = virtualService('google', [{ route: [{ destination: { host: 'google.com' } }] }]);
+    expect(codes([...app('orders'), se('google', ['google.com']), vs])).toEqual([]);
+  });
+
+  test('exportTo: a ServiceEntry exported to its own namespace is not visible from another', () => {
+    const other = { ...virtualService('api', [{ route: [{ destination: { host: 'api.example.com' } }] }]), metadata: { name: 'api', namespace: 'web' } };
+    expect(codes([...app('orders'), se('api', ['api.example.com'], { exportTo: ['.'] }), other])).toEqual(['MESH100 api']);
+    expect(codes([...app('orders'), se('api', ['api.example.com'], { exportTo: ['web'] }), other])).toEqual([]);
+  });
+
+  test('exportTo: two VirtualServices for one host in scopes that do not meet do not conflict', () => {
+    const vs = (ns: string) => ({ ...virtualService('orders', [{ route: [{ destination: { host: 'orders.shop.svc.cluster.local' } }] }]), metadata: { name: 'orders', namespace: ns }, spec: { hosts: ['orders.shop.svc.cluster.local'], exportTo: ['.'], http: [{ route: [{ destination: { host: 'orders.shop.svc.cluster.local' } }] }] } });
+    const [svc, sa, dep] = app('orders');
+    expect(codes([svc, sa, dep, vs('a'), vs('b')])).toEqual([]);
+  });
+
+  test('node topology labels in a subset selector match any node, unless the pod is on a known node without them', () => {
+    const [svc, sa, dep, , vs] = app('orders');
+    const dr = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'orders', namespace: 'shop' }, spec: { host: 'orders', subsets: [{ name: 'stable', labels: { version: 'v1', 'topology.kubernetes.io/zone': 'eu-1a' } }] } };
+    expect(codes([svc, sa, dep, dr, vs])).toEqual([]);
+  });
+
+  test("a VirtualService bound to a Gateway in a namespace the set holds nothing of (the platform's) is not checked", () => {
+    const [svc, sa, dep, dr] = app('orders');
+    const vs = (gateways: string[]) => ({ ...virtualService('orders', [{ route: [{ destination: { host: 'orders', subset: 'stable' } }] }]), spec: { hosts: ['orders.example.com'], gateways, http: [{ route: [{ destination: { host: 'orders', subset: 'stable' } }] }] } });
+    expect(codes([svc, sa, dep, dr, vs(['istio-system/public'])])).toEqual([]);
+    expect(codes([svc, sa, dep, dr, vs(['public'])])).toEqual(['MESH123 orders']);
+  });
+
+  test('Services in system namespaces are not held to the port naming convention', () => {
+    expect(analyze([service('dns', [{ name: 'dns', port: 53 }], 'kube-system')]).map((f) => f.code)).toEqual([]);
+    expect(analyze([service('dns', [{ name: 'dns', port: 53 }], 'shop')]).map((f) => f.code)).toEqual(['MESH105']);
+  });
+});
