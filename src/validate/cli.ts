@@ -19,7 +19,7 @@ import { CliIo, processIo } from '../private/cli-io';
 import { decodeYamlText, readYamlFile, YamlReadError } from '../private/yaml-reader';
 import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
 import { validateManifests } from './validate';
-import { parseManifests } from './yaml';
+import { listItems, mayDecodeDifferentlyAsYaml11, parseManifests } from './yaml';
 
 /** Where the tool writes; tests pass their own. */
 
@@ -91,11 +91,13 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
       const file = input + found.slice(resolved.length);
       try {
         // The reader's limits first (nothing is expanded or walked before they pass), then
-        // the values as kube-apiserver decodes them.
+        // the values as kube-apiserver decodes them: the reader's own where YAML 1.1 cannot
+        // read the text differently, else a YAML 1.1 parse.
         const docs = readYamlFile(found, file, limits);
-        if (docs.some(({ value }) => value !== null && value !== undefined)) {
-          for (const m of parseManifests(decodeYamlText(fs.readFileSync(found), file))) { manifests.push(m); fileOf.set(m, file); }
-        }
+        if (!docs.some(({ value }) => value !== null && value !== undefined)) continue;
+        const text = decodeYamlText(fs.readFileSync(found), file);
+        const values = mayDecodeDifferentlyAsYaml11(text) ? parseManifests(text) : docs.flatMap(({ value }) => listItems(value));
+        for (const m of values) { manifests.push(m); fileOf.set(m, file); }
       } catch (e) {
         const err = e as Error;
         const message = e instanceof YamlReadError ? `${e.line > 0 ? `line ${e.line}: ` : ''}${e.reason}` : err.message.split('\n')[0];

@@ -16,16 +16,30 @@ import { Manifest } from './finding';
 export function parseManifests(text: string): Manifest[] {
   const out: Manifest[] = [];
   // Unquoted dates stay strings: decoded into interface{}, go-yaml v2 keeps a timestamp's text.
-  const customTags = (tags: YAML.Tags) => tags.filter((t) => (t as any).tag !== 'tag:yaml.org,2002:timestamp');
+  // A float needs a digit on one side of its point (go-yaml v2 resolve.go, yamlStyleFloat): the
+  // `yaml` package's YAML 1.1 schema would also read `e0` or `.` as NaN.
+  const customTags = (tags: YAML.Tags) => tags
+    .filter((t) => (t as any).tag !== 'tag:yaml.org,2002:timestamp')
+    .map((t) => {
+      const tag = t as any;
+      if (tag.tag !== 'tag:yaml.org,2002:float' || tag.format === 'TIME') return t;
+      if (tag.format === 'EXP') return { ...tag, test: /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$/ };
+      if (String(tag.test).includes('inf')) return t;
+      return { ...tag, test: /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)$/ };
+    });
   for (const doc of YAML.parseAllDocuments(text, { version: '1.1', uniqueKeys: false, customTags })) {
     if (doc.errors.length > 0) throw new Error(doc.errors[0].message);
     restoreFlowScalars(doc, text);
-    const value = doc.toJS({ maxAliasCount: -1 });
-    if (value === null || value === undefined) continue;
-    if (value.kind === 'List' && Array.isArray(value.items)) out.push(...value.items);
-    else out.push(value);
+    out.push(...listItems(doc.toJS({ maxAliasCount: -1 })));
   }
   return out;
+}
+
+/** The objects of one decoded document: none for an empty one, a `List`'s items, else the document itself. */
+export function listItems(value: unknown): Manifest[] {
+  if (value === null || value === undefined) return [];
+  const v = value as Manifest;
+  return v.kind === 'List' && Array.isArray(v.items) ? v.items : [v];
 }
 
 /** Turns the implicit one-pair maps that `abc:` makes in a flow sequence back into the plain scalars go-yaml reads. */
@@ -44,3 +58,20 @@ function restoreFlowScalars(doc: YAML.Document.Parsed, text: string): void {
     },
   });
 }
+
+/**
+ * Whether js-yaml (YAML 1.2's core schema) and go-yaml v2 (YAML 1.1) could decode `text`
+ * differently. Conservative: a false positive only costs the slower YAML 1.1 parse. The
+ * differences are YAML 1.1's booleans (`y`, `yes`, `on`, `off`, ... https://yaml.org/type/bool.html),
+ * its integers (`0755` octal, `0b1`, `1_000`, base 60 `1:20`; https://yaml.org/type/int.html),
+ * timestamps (go-yaml keeps their text, js-yaml makes dates) and a `:` without a following blank
+ * inside a flow collection (see {@link parseManifests}).
+ */
+export function mayDecodeDifferentlyAsYaml11(text: string): boolean {
+  return YAML11_BOOLEAN.test(text) || YAML11_NUMBER.test(text) || TIMESTAMP.test(text) || FLOW_COLON.test(text);
+}
+
+const YAML11_BOOLEAN = /(?:^|[\s[\]{},:?-])(?:[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)(?=[ \t]*(?:$|[,\]}#:]))/m;
+const YAML11_NUMBER = /(?:^|[\s[,:-])[-+]?(?:0[0-9_bxBX]|[0-9][0-9_]*:[0-5]?[0-9]|[0-9]+_)/m;
+const TIMESTAMP = /[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
+const FLOW_COLON = /[[{][^\n]*:[^\s]/;

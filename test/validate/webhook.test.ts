@@ -5,7 +5,9 @@
 import { analyze } from '../../src/validate/analysis';
 import { validateManifests } from '../../src/validate/validate';
 import { checkWebhook } from '../../src/validate/webhook';
-import { parseManifests } from '../../src/validate/yaml';
+import * as fc from 'fast-check';
+import { parseYamlDocuments } from '../../src/private/yaml-reader';
+import { listItems, mayDecodeDifferentlyAsYaml11, parseManifests } from '../../src/validate/yaml';
 import { app, authorizationPolicy, M, service, virtualService } from './fixtures';
 
 /** `<code> <field>` of every webhook finding of `m`. */
@@ -72,6 +74,26 @@ describe('the API server', () => {
     expect(se.spec.addresses).toEqual(['001:db8::', '2001:db8::1/128']);
     // YAML 1.1 as go-yaml v2 resolves it: yes is a boolean, 010 octal; a date stays text.
     expect(parseManifests('a: yes\nb: 010\nc: 2026-11-22\nd: "yes"\n')[0]).toEqual({ a: true, b: 8, c: '2026-11-22', d: 'yes' });
+  });
+
+  test('the fast path: where the guard sees no YAML 1.1 difference, js-yaml decodes what go-yaml v2 does', () => {
+    const js = (t: string) => parseYamlDocuments(t, 'x.yaml').flatMap((d) => listItems(d.value));
+    // Each of these decodes differently under YAML 1.1, so the guard must send it to the slow path.
+    for (const t of ['a: yes\n', 'a: off\n', 'a: [y, n]\n', 'a: 010\n', 'a: 1_000\n', 'a: 1:20\n', 'a: 2026-11-22\n', 'a: [001:db8::]\n']) {
+      expect(mayDecodeDifferentlyAsYaml11(t)).toBe(true);
+    }
+    // Any scalar map the guard passes reads the same both ways.
+    const scalar = fc.oneof(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9 ._/-]{0,11}$/), fc.integer(), fc.boolean(),
+      fc.constantFrom('yes', 'no', 'on', 'off', 'y', 'N', '0755', '0x1f', '1_000', '1:20', '2026-11-22', '001:db8::', '~', 'null', '.inf', '-0', '+12', 'e0', '1e3', '.5', '.'));
+    fc.assert(fc.property(fc.dictionary(fc.oneof(fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/), fc.constantFrom('y', 'on', 'no', 'e0')), scalar, { maxKeys: 5 }), fc.boolean(), (map, flow) => {
+      const text = flow
+        ? `kind: ConfigMap\ndata: [${Object.values(map).map((v) => String(v)).join(', ')}]\n`
+        : `kind: ConfigMap\n${Object.entries(map).map(([k, v]) => `${k}: ${String(v)}`).join('\n')}\n`;
+      let slow: unknown;
+      try { slow = parseManifests(text); } catch { return; }
+      // Compared as JSON, the form kube-apiserver stores (so -0 and 0 are one value).
+      if (!mayDecodeDifferentlyAsYaml11(text)) expect(JSON.stringify(js(text))).toEqual(JSON.stringify(slow));
+    }), { numRuns: 300 });
   });
 
   test('unknown third-party kinds are a warning unless strict', () => {
