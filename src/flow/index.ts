@@ -1,0 +1,3 @@
+export * from './flow';
+export { FlowOptions } from './cluster';
+export { evaluateFlow, FlowEvaluator, SIDECAR_OWN_PORTS } from './evaluate';
