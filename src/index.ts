@@ -58,4 +58,5 @@ export { ExitCodes as DiffExitCodes, main as diffMain } from './review/cli';
 export {
   Flow, FlowDecider, FlowLayer, FlowMethod, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow,
   FlowOptions, FlowEvaluator, evaluateFlow, SIDECAR_OWN_PORTS,
+  checkIntendedFlows, undeclaredOpenPairs, workloadPairs, FlowFinding, WorkloadPair, PairVerdict, describeDecider,
 } from './flow';
