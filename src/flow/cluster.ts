@@ -118,6 +118,17 @@ export function fqdn(host: string, namespace: string): string {
   return h;
 }
 
+/**
+ * The FQDN of a host written in an Istio resource of `namespace` (VirtualService hosts and
+ * destinations, DestinationRule host): a short name (no dots) is `<name>.<namespace>.svc.cluster.local`,
+ * anything with a dot is taken as written ("interpreted relative to the rule's namespace" applies
+ * to short names only). https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService
+ */
+export function istioHost(host: string, namespace: string): string {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return h.includes('.') || h.includes('*') ? h : `${h}.${namespace}.svc.cluster.local`;
+}
+
 /** True if host pattern `pattern` (exact, `*`, `*.suffix`) covers `host`. */
 export function hostMatches(pattern: string, host: string): boolean {
   const p = pattern.toLowerCase();
@@ -179,11 +190,7 @@ export class FlowCluster {
       const template = podTemplate(m);
       if (template) this.addPod(podOfTemplate(m, template, this.namespaceLabels(nsOf(m))));
     }
-    const gatewaySelectors = this.ofKind('Gateway').map((g) => g.spec?.selector ?? {});
-    for (const w of options.platform ?? []) {
-      const gateway = gatewaySelectors.some((s) => Object.keys(s).length > 0 && mapSelects(s, w.labels)) || /gateway/.test(w.labels.istio ?? '');
-      this.addPod(platformPod(w, gateway));
-    }
+    for (const w of options.platform ?? []) this.addPod(platformPod(w, this.isGatewayPod(w.labels)));
   }
 
   private readonly selectorIndexes = new Map<string, SelectorIndex>();
@@ -223,7 +230,7 @@ export class FlowCluster {
       index = { exact: new Map(), wildcard: [], order: new Map() };
       this.ofKind(kind).forEach((m, i) => {
         index!.order.set(m, i);
-        for (const h of new Set(hostsOf(m).map((x) => fqdn(String(x), nsOf(m))))) {
+        for (const h of new Set(hostsOf(m).map((x) => istioHost(String(x), nsOf(m))))) {
           if (h.includes('*')) index!.wildcard.push([h, m]);
           else push(index!.exact, h, m);
         }
@@ -295,6 +302,17 @@ export class FlowCluster {
   /** The Service for `host` as a client in `namespace` writes it. */
   public service(host: string, namespace: string): FlowService | undefined {
     return this.services.get(fqdn(host, namespace));
+  }
+
+  /** The pod of a platform workload: the one from the options, else a new one (a gateway if a Gateway selects it). */
+  public platformPodFor(w: FlowWorkload): FlowPod {
+    return this.pods.find((p) => p.kind === 'Platform' && p.name === w.name && p.namespace === w.namespace)
+      ?? platformPod(w, this.isGatewayPod(w.labels));
+  }
+
+  /** True if a Gateway of the manifests selects pods with `labels`, or they carry Istio's gateway label. */
+  public isGatewayPod(labels: Readonly<Record<string, string>>): boolean {
+    return this.ofKind('Gateway').some((g) => Object.keys(g.spec?.selector ?? {}).length > 0 && mapSelects(g.spec.selector, labels)) || /gateway/.test(labels.istio ?? '');
   }
 
   /** The principal of `pod`: `<trustDomain>/ns/<ns>/sa/<sa>`. */
