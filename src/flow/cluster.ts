@@ -3,6 +3,8 @@
  * platform workloads), Services, namespaces with their labels, and every policy and
  * routing resource indexed by namespace and host, so each layer is a lookup.
  */
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 import { Manifest } from '../validate/finding';
 import { FlowWorkload } from './flow';
 
@@ -165,6 +167,8 @@ export class FlowCluster {
   public constructor(public readonly manifests: readonly Manifest[], options: FlowOptions = {}) {
     this.trustDomain = options.trustDomain ?? 'cluster.local';
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(this.trustDomain)) throw new MeshError(Codes.INVALID_FLOW, `flow options: trustDomain '${this.trustDomain}' is not a domain name`);
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(this.rootNamespace)) throw new MeshError(Codes.INVALID_FLOW, `flow options: rootNamespace '${this.rootNamespace}' is not a namespace name`);
     this.externalAuthorizer = options.externalAuthorizer ?? 'allow';
     for (const m of manifests) {
       if (!m || typeof m !== 'object' || !m.kind) continue;

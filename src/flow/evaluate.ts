@@ -5,6 +5,8 @@
  * connection (NetworkPolicy egress and ingress), then the server's proxy
  * (PeerAuthentication, AuthorizationPolicy).
  */
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 import { Manifest } from '../validate/finding';
 import { authorizationDecision } from './authorization';
 import { FlowCluster, FlowOptions, FlowPod, FlowService, fqdn, mapSelects, nsOf } from './cluster';
@@ -42,8 +44,10 @@ export class FlowEvaluator {
     this.cluster = new FlowCluster(manifests, options);
   }
 
-  /** The verdict for `flow`. */
+  /** The verdict for `flow`; a malformed flow throws a MeshError (MESH603) naming the field. */
   public evaluate(flow: Flow): FlowVerdict {
+    const problem = flowProblem(flow);
+    if (problem) throw new MeshError(Codes.INVALID_FLOW, `flow to ${flow.host}:${flow.port}: ${problem.field}: ${problem.message}`);
     const hops: string[] = [];
     if ('external' in flow.source) return this.external(flow, hops);
     let source: FlowPod | undefined;
@@ -263,6 +267,22 @@ export class FlowEvaluator {
     }
     return last!;
   }
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
+
+/** The first malformed field of `flow`, if any: host, port (1-65535), method, path (starts with `/`), source. */
+export function flowProblem(flow: Flow): { field: string; message: string } | undefined {
+  if (typeof flow.host !== 'string' || !/^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(flow.host)) return { field: 'host', message: `'${flow.host}' is not a host name` };
+  if (!Number.isInteger(flow.port) || flow.port < 1 || flow.port > 65535) return { field: 'port', message: `${flow.port} is not a port (1-65535)` };
+  if (flow.method !== undefined && !METHODS.has(flow.method)) return { field: 'method', message: `'${flow.method}' is not an HTTP method` };
+  if (flow.path !== undefined && !flow.path.startsWith('/')) return { field: 'path', message: `'${flow.path}' does not start with /` };
+  if (flow.protocol !== undefined && !['HTTP', 'HTTPS', 'GRPC', 'TCP'].includes(flow.protocol)) return { field: 'protocol', message: `'${flow.protocol}' is not HTTP, HTTPS, GRPC or TCP` };
+  const s = flow.source as Record<string, unknown>;
+  if (!s || !(s.external === true || typeof s.workload === 'string' && typeof s.namespace === 'string' || typeof s.platform === 'object')) {
+    return { field: 'source', message: 'is not { workload, namespace }, { platform } or { external: true }' };
+  }
+  return undefined;
 }
 
 /**
