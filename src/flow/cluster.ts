@@ -291,7 +291,7 @@ export class FlowCluster {
     return this.podsByNs.get(namespace) ?? [];
   }
 
-  /** Pods named `name` (app label or owner name), in `namespace` if given. */
+  /** Pods named `name` (their `app` label, or the name of the Deployment, Job... that owns them), in `namespace` if given. */
   public podsNamed(name: string, namespace?: string): FlowPod[] {
     return (this.podsByName.get(name) ?? []).filter((p) => namespace === undefined || p.namespace === namespace);
   }
@@ -333,6 +333,8 @@ export class FlowCluster {
     this.pods.push(p);
     push(this.podsByNs, p.namespace, p);
     push(this.podsByName, p.name, p);
+    const owner = p.manifest?.metadata?.name;
+    if (owner && owner !== p.name) push(this.podsByName, String(owner), p);
     for (const [k, v] of Object.entries(p.labels)) push(this.podsByLabel, `${k}\u0000${v}`, p);
   }
 }

@@ -61,7 +61,8 @@ export class FlowEvaluator {
           `no workload ${flow.source.namespace}/${flow.source.workload} in the manifests`, hops);
       }
     }
-    hops.push(`${source.namespace}/${source.name}`);
+    const owner = source.manifest?.metadata?.name;
+    hops.push(`${source.namespace}/${source.name}${owner && owner !== source.name ? ` (${source.kind} ${owner})` : ''}`);
     return this.fromPod(source, { flow, hops, authority: flow.host, tcp: flow.protocol === 'TCP' || flow.protocol === 'HTTPS' }, 'mesh');
   }
 
