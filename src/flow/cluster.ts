@@ -30,6 +30,13 @@ export interface FlowOptions {
    */
   readonly namespaceLabels?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
+   * The cluster DNS pods an application resolves a Service name with, which its egress
+   * NetworkPolicy must admit on 53/UDP; `false` when Istio's DNS proxy
+   * (ISTIO_META_DNS_CAPTURE) answers inside the pod.
+   * @default - kube-dns: namespace kube-system, label `k8s-app: kube-dns`
+   */
+  readonly dns?: FlowWorkload | false;
+  /**
    * What the external authorizer of a CUSTOM AuthorizationPolicy answers: the evaluator
    * cannot ask it.
    * @default 'allow'
@@ -153,6 +160,8 @@ export class FlowCluster {
   public readonly trustDomain: string;
   public readonly rootNamespace: string;
   public readonly externalAuthorizer: 'allow' | 'deny';
+  /** The cluster DNS pod, or undefined when the DNS proxy answers in the pod. */
+  public readonly dnsPod?: FlowPod;
   public readonly pods: FlowPod[] = [];
   public readonly services = new Map<string, FlowService>();
   /** Hosts of ServiceEntries, by FQDN, with the entry's namespace. */
@@ -195,6 +204,11 @@ export class FlowCluster {
       if (template) this.addPod(podOfTemplate(m, template, this.namespaceLabels(nsOf(m))));
     }
     for (const w of options.platform ?? []) this.addPod(platformPod(w, this.isGatewayPod(w.labels)));
+    if (options.dns !== false) {
+      const dns = options.dns ?? { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, serviceAccount: 'coredns', meshed: false, ports: { dns: 53, 'dns-tcp': 53 } };
+      this.addNamespaceLabels(dns.namespace, dns.namespaceLabels ?? {});
+      this.dnsPod = platformPod(dns);
+    }
   }
 
   private readonly selectorIndexes = new Map<string, SelectorIndex>();

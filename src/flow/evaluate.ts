@@ -119,6 +119,15 @@ export class FlowEvaluator {
       if (pods.length === 0) return refused(decider('no endpoint', service.manifest), `Service ${service.namespace}/${service.name} selects no pod`, hops);
       return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, ctx, { passthrough: true })));
     }
+    // The application resolves the Service's name first: an egress-isolated pod needs
+    // 53/UDP to the cluster DNS. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+    const dns = this.cluster.dnsPod;
+    if (dns && gateway === 'mesh' && source.kind !== 'Platform' && !source.gateway) {
+      for (const direction of ['Egress', 'Ingress'] as const) {
+        const d = networkPolicyDecision(this.cluster, direction, source, dns, 53, 'UDP');
+        if (!d.allowed) return refused(decider(`NetworkPolicy ${direction.toLowerCase()}` as FlowLayer, d.policy), `${source.name} cannot resolve ${flow.host}: ${d.reason}`, hops);
+      }
+    }
     let passthrough = false;
     if (gateway === 'mesh') {
       const sc = sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port);

@@ -7,7 +7,7 @@ import { MeshApp } from '../../src/mesh/mesh-app';
 import { MeshService } from '../../src/service/mesh-service';
 import { Manifest } from '../../src/validate/finding';
 import { main } from '../../src/validate/cli';
-import { app, authorizationPolicy, call, networkPolicy, sidecar } from './fixtures';
+import { app, authorizationPolicy, call, DNS_EGRESS, networkPolicy, sidecar } from './fixtures';
 
 /** A request a declared call makes: its first method on its first path, wildcards filled in. */
 function intendedCalls(services: readonly MeshService[], constructPath: string): IntendedFlow[] {
@@ -91,7 +91,7 @@ describe('undeclaredOpenPairs', () => {
       const prev = (i + n - 1) % n;
       objs.push(networkPolicy(name(i), 'big', {
         podSelector: { matchLabels: { app: name(i) } }, policyTypes: ['Ingress', 'Egress'],
-        egress: [{ to: [{ podSelector: { matchLabels: { app: name(next) } } }], ports: [{ port: 8080 }] }],
+        egress: [{ to: [{ podSelector: { matchLabels: { app: name(next) } } }], ports: [{ port: 8080 }] }, DNS_EGRESS],
         ingress: [{ from: [{ podSelector: { matchLabels: { app: name(prev) } } }], ports: [{ port: 8080 }] }],
       }));
       objs.push(authorizationPolicy(name(i), 'big', { selector: { matchLabels: { app: name(i) } }, rules: [{ from: [{ source: { principals: [`cluster.local/ns/big/sa/${name(prev)}`] } }] }] }));
