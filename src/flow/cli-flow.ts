@@ -95,8 +95,27 @@ export interface FlowIo {
  * `--flow <spec>` (one or more) and `--flows`: prints verdicts; returns 0 when every
  * `--flow` is allowed (and for `--flows`), 1 when one is refused, 2 on a bad spec.
  */
-export function runFlowCommand(manifests: readonly Manifest[], flows: readonly string[], listAll: boolean, io: FlowIo, options: FlowOptions = {}): number {
+export function runFlowCommand(manifests: readonly Manifest[], flows: readonly string[], listAll: boolean, io: FlowIo, options: FlowOptions = {}, format: 'text' | 'json' = 'text'): number {
   const evaluator = new FlowEvaluator(manifests, { ...options, platform: options.platform ?? stockPlatform() });
+  if (format === 'json') {
+    const report: { flows: unknown[]; pairs?: unknown[] } = { flows: [] };
+    let refusedAny = false;
+    for (const spec of flows) {
+      let flow: Flow;
+      try {
+        flow = parseFlowSpec(spec, evaluator);
+      } catch (e) {
+        io.stderr(`${(e as Error).message}\n`);
+        return 2;
+      }
+      const verdict = evaluator.evaluate(flow);
+      refusedAny ||= !verdict.allowed;
+      report.flows.push({ spec, flow, verdict });
+    }
+    if (listAll) report.pairs = workloadPairs(evaluator, []);
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    return refusedAny ? 1 : 0;
+  }
   let code = 0;
   for (const spec of flows) {
     let flow: Flow;

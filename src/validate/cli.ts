@@ -87,7 +87,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   }
 
   // Flow verification: verdicts instead of findings (src/flow/cli-flow.ts).
-  if (flows.length > 0 || listFlows) return parseErrors.length > 0 ? (io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`), 2) : runFlowCommand(manifests, flows, listFlows, io);
+  if (flows.length > 0 || listFlows) return parseErrors.length > 0 ? (io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`), 2) : runFlowCommand(manifests, flows, listFlows, io, {}, format as 'text' | 'json');
 
   let findings: Finding[];
   try {

@@ -132,6 +132,13 @@ describe('cdk8s-mesh-validate --flow / --flows', () => {
     expect(run('--flow', 'nobody -> order-service:80', 'production')).toMatchObject({ code: 2, err: expect.stringContaining('no workload nobody') });
   });
 
+  test('--format json: the parsed flow and its verdict', () => {
+    const r = run('--format', 'json', '--flow', 'api-gateway -> order-service:80 POST /api/orders/1', 'production');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.flows[0]).toMatchObject({ flow: { source: { workload: 'api-gateway', namespace: 'production' }, host: 'order-service', port: 80, method: 'POST' }, verdict: { allowed: true, decidedBy: { kind: 'AuthorizationPolicy', name: 'order-service-policy' } } });
+  });
+
   test('--flows lists every ordered pair and the public hosts', () => {
     const r = run('--flows', 'production');
     expect(r.code).toBe(0);
