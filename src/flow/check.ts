@@ -114,7 +114,8 @@ function declaredPairs(cluster: FlowCluster, intended: readonly IntendedFlow[]):
     const ns = f.source.namespace;
     const service = cluster.service(f.host, ns);
     if (!service) continue;
-    for (const b of cluster.podsOfService(service)) out.add(`${ns}/${f.source.workload}\u0000${b.namespace}/${b.name}`);
+    const sources = new Set(cluster.podsNamed(f.source.workload, ns).map((a) => `${a.namespace}/${a.name}`));
+    for (const a of sources) for (const b of cluster.podsOfService(service)) out.add(`${a}\u0000${b.namespace}/${b.name}`);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { Manifest } from '../validate/finding';
+import { afterFlagger, FLAGGER_PRIMARY_OF } from './flagger';
 import { FlowWorkload } from './flow';
 
 /** What evaluation needs to know beyond the manifests. */
@@ -173,7 +174,12 @@ export class FlowCluster {
   private readonly podsByLabel = new Map<string, FlowPod[]>();
   private readonly podsByName = new Map<string, FlowPod[]>();
 
-  public constructor(public readonly manifests: readonly Manifest[], options: FlowOptions = {}) {
+  /** The manifests as the cluster runs them (after Flagger's changes). */
+  public readonly manifests: readonly Manifest[];
+
+  public constructor(written: readonly Manifest[], options: FlowOptions = {}) {
+    const manifests = afterFlagger(written);
+    this.manifests = manifests;
     this.trustDomain = options.trustDomain ?? 'cluster.local';
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
     if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(this.trustDomain)) throw new MeshError(Codes.INVALID_FLOW, `flow options: trustDomain '${this.trustDomain}' is not a domain name`);
@@ -349,6 +355,9 @@ export class FlowCluster {
     push(this.podsByName, p.name, p);
     const owner = p.manifest?.metadata?.name;
     if (owner && owner !== p.name) push(this.podsByName, String(owner), p);
+    // A Flagger primary answers to the name of the Deployment it copies.
+    const copied = p.manifest ? FLAGGER_PRIMARY_OF.get(p.manifest) : undefined;
+    if (copied && copied !== p.name && copied !== owner) push(this.podsByName, copied, p);
     for (const [k, v] of Object.entries(p.labels)) push(this.podsByLabel, `${k}\u0000${v}`, p);
   }
 }
