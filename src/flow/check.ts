@@ -11,9 +11,15 @@ import { PairAnalysis, PairVerdict } from './pairs';
 
 /** A finding about a flow, with the construct that stated the intent (synth prefixes `[constructPath]`). */
 export interface FlowFinding extends Finding {
-  /** The construct that stated the intent, when one did. */
+  /**
+   * The construct that stated the intent, when one did.
+   * @default - none (an undeclared open pair has no construct)
+   */
   readonly constructPath?: string;
-  /** The verdict behind the finding. */
+  /**
+   * The verdict behind the finding.
+   * @default - none (malformed flows and pair findings)
+   */
   readonly verdict?: FlowVerdict;
 }
 

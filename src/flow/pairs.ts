@@ -17,9 +17,17 @@ import { sidecarFor, egressHostCovers } from './sidecar';
 /** Whether A can reach B, on which port, and what decides. */
 export interface PairVerdict {
   readonly open: boolean;
-  /** The port found open, or the port whose refusal is reported. */
+  /**
+   * The port found open, or the port whose refusal is reported.
+   * @default - none, when the destination exposes no port
+   */
   readonly port?: number;
+  /**
+   * The resource that decided: the refusing one, or the last one that admitted.
+   * @default - none, when no resource is involved (no policy at all)
+   */
   readonly decidedBy?: FlowDecider;
+  /** One sentence: why. */
   readonly reason: string;
 }
 
