@@ -2,6 +2,7 @@
  * The command-line side of flow verification: parsing `--flow` specs, the verdict
  * report, and the `--flows` listing. src/validate/cli.ts only dispatches here.
  */
+import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { Manifest } from '../validate/finding';
@@ -77,6 +78,33 @@ function resolveSource(text: string, evaluator: FlowEvaluator, spec: string): Fl
   if (namespaces.length === 0) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': no workload ${text} in the manifests`);
   if (namespaces.length > 1) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': ${name} is in several namespaces (${namespaces.join(', ')}); write <namespace>/${name}`);
   return { workload: name, namespace: namespaces[0] };
+}
+
+/**
+ * The platform workloads of a YAML or JSON file: a list of FlowWorkload objects
+ * (name, namespace, labels, serviceAccount, meshed; optional namespaceLabels, ports,
+ * addresses). Throws MESH603 naming the entry and field that is malformed.
+ */
+export function readPlatform(text: string, file: string): FlowWorkload[] {
+  let data: unknown;
+  try {
+    data = jsyaml.load(text);
+  } catch (e) {
+    throw new MeshError(Codes.INVALID_FLOW, `${file}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (!Array.isArray(data)) throw new MeshError(Codes.INVALID_FLOW, `${file}: not a list of platform workloads`);
+  return data.map((w, i) => {
+    const bad = (field: string, what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: [${i}].${field}: ${what}`);
+    if (!w || typeof w !== 'object') throw bad('', 'not an object');
+    for (const field of ['name', 'namespace', 'serviceAccount']) if (typeof w[field] !== 'string' || w[field] === '') throw bad(field, 'must be a non-empty string');
+    if (typeof w.meshed !== 'boolean') throw bad('meshed', 'must be true or false');
+    for (const field of ['labels', 'namespaceLabels', 'ports']) {
+      if (w[field] !== undefined && (typeof w[field] !== 'object' || Array.isArray(w[field]))) throw bad(field, 'must be a map');
+    }
+    if (w.labels === undefined) throw bad('labels', 'is required');
+    if (w.addresses !== undefined && !(Array.isArray(w.addresses) && w.addresses.every((a: unknown) => typeof a === 'string'))) throw bad('addresses', 'must be a list of IP addresses');
+    return w as FlowWorkload;
+  });
 }
 
 /** One line for a verdict: `ALLOWED|REFUSED <flow> — <decider>: <reason>`. */

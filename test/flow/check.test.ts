@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { ENVIRONMENTS } from '../../src/app/environments';
@@ -137,6 +139,18 @@ describe('cdk8s-mesh-validate --flow / --flows', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out);
     expect(report.flows[0]).toMatchObject({ flow: { source: { workload: 'api-gateway', namespace: 'production' }, host: 'order-service', port: 80, method: 'POST' }, verdict: { allowed: true, decidedBy: { kind: 'AuthorizationPolicy', name: 'order-service-policy' } } });
+  });
+
+  test('--platform: the gateway and other platform pods from a file; a malformed entry is MESH603 with its field', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-platform-'));
+    const good = path.join(dir, 'platform.yaml');
+    fs.writeFileSync(good, '- name: edge-gw\n  namespace: gateways\n  labels: { istio: ingressgateway }\n  serviceAccount: edge-gw\n  meshed: true\n');
+    const r = run('--platform', good, '--flow', 'external -> shop.example.com:443 GET /api/orders/1', 'production');
+    expect(r.out).toContain('external → gateways/edge-gw (Gateway production/shop-gateway)');
+    const bad = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(bad, '- name: edge-gw\n  namespace: gateways\n  labels: {}\n  serviceAccount: edge-gw\n  meshed: "yes"\n');
+    expect(run('--platform', bad, '--flow', 'external -> shop.example.com:443 GET /', 'production')).toMatchObject({ code: 2, err: expect.stringContaining('[0].meshed: must be true or false [MESH603]') });
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('--flows lists every ordered pair and the public hosts', () => {
