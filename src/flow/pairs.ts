@@ -100,7 +100,7 @@ export class PairAnalysis {
     }
     const mode = mtlsMode(this.cluster, b, port);
     if (plaintext && mode.mode === 'STRICT') return refuse('mTLS', mode.policy, `${a.name} would send plaintext but ${b.name} requires STRICT mTLS on ${port}`);
-    const authz = this.authzAdmits(a, b, port, !plaintext);
+    const authz = this.authzAdmits(a, b, port, !plaintext && mode.mode !== 'DISABLE');
     if (!authz.allowed) return refuse('AuthorizationPolicy', authz.policy, authz.reason);
     return { open: true, port, decidedBy: authz.policy ? dec('AuthorizationPolicy', authz.policy) : last, reason: `${a.name} reaches ${b.name} on ${port}: ${authz.reason}` };
   }
