@@ -238,6 +238,15 @@ export const Codes = {
   SLO_SATURATION: 'MESH406',
   /** An observability label or annotation that Kubernetes or Prometheus would reject. */
   INVALID_OBSERVABILITY_LABEL: 'MESH407',
+  // Flow verification: MESH600-MESH629.
+  /** A flow the constructs intend (a declared call, a gateway route, a scrape...) is refused by the rendered manifests. */
+  INTENDED_FLOW_REFUSED: 'MESH600',
+  /** A flow the constructs mean to be refused is allowed by the rendered manifests. */
+  UNINTENDED_FLOW_ALLOWED: 'MESH601',
+  /** Two workloads without a declared flow between them can reach each other: no layer refuses. */
+  UNDECLARED_PAIR_OPEN: 'MESH602',
+  /** A malformed flow or flow option (host, port, method, path, source, trust domain), or a `--flow` that does not parse or names no workload. */
+  INVALID_FLOW: 'MESH603',
 } as const;
 
 /** One of the stable codes. */

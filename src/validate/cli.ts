@@ -4,6 +4,7 @@
  * hand-written ones included.
  *
  *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] <file|dir>...
+ *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [METHOD] [path]' [--flows] [--platform <file>] <file|dir>...
  *
  * Files are read by the package's one YAML reader (src/private/yaml-reader.ts), which refuses
  * what kube-apiserver refuses (alias bombs, documents over 3 MiB, deep nesting, binary files)
@@ -15,6 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Codes } from '../core/codes';
+import { readPlatform, runFlowCommand } from '../flow/cli-flow';
 import { CliIo, processIo } from '../private/cli-io';
 import { decodeYamlText, readYamlFile, YamlReadError } from '../private/yaml-reader';
 import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
@@ -23,7 +25,8 @@ import { listItems, mayDecodeDifferentlyAsYaml11, parseManifests } from './yaml'
 
 /** Where the tool writes; tests pass their own. */
 
-const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] <file|dir>...';
+const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] <file|dir>...'
+  + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [METHOD] [path]\']... [--flows] [--platform <file>] <file|dir>...';
 
 /**
  * The YAML files of `p`: `p` itself unless it is a directory, else every *.yaml and *.yml
@@ -55,12 +58,19 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   let crds: string | undefined;
   let maxDocumentBytes: string | undefined;
   const inputs: string[] = [];
+  const flows: string[] = [];
+  let listFlows = false;
+  let platformFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--format') format = argv[++i] ?? '';
     else if (a.startsWith('--format=')) format = a.slice('--format='.length);
     else if (a === '--schema-only') schemaOnly = true;
     else if (a === '--strict') strict = true;
+    else if (a === '--flow') flows.push(argv[++i] ?? '');
+    else if (a.startsWith('--flow=')) flows.push(a.slice('--flow='.length));
+    else if (a === '--flows') listFlows = true;
+    else if (a === '--platform') platformFile = argv[++i];
     else if (a === '--crds') crds = argv[++i];
     else if (a.startsWith('--crds=')) crds = a.slice('--crds='.length);
     else if (a === '--max-document-bytes') maxDocumentBytes = argv[++i] ?? '';
@@ -104,6 +114,15 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
         parseErrors.push({ code: Codes.UNPARSABLE_MANIFEST, resource: { apiVersion: '', kind: 'File', name: file }, field: '', message, file });
       }
     }
+  }
+
+  // Flow verification: verdicts instead of findings (src/flow/cli-flow.ts).
+  if (flows.length > 0 || listFlows) {
+    if (parseErrors.length > 0) { io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`); return 2; }
+    try {
+      const platform = platformFile === undefined ? undefined : readPlatform(fs.readFileSync(path.resolve(io.cwd, platformFile), 'utf8'), platformFile);
+      return runFlowCommand(manifests, flows, listFlows, io, { platform }, format as 'text' | 'json');
+    } catch (e) { io.stderr(`${(e as Error).message}\n`); return 2; }
   }
 
   let findings: Finding[];
