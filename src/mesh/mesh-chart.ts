@@ -7,6 +7,7 @@ import { dns1123LabelProblem } from '../core/names';
 import { MeshSecurity, MeshSecurityProps } from '../security/mesh-security';
 import type { MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
+import { unhardenedPodProblems } from '../workload/pod-checks';
 import { addNamespace } from '../workload/workload';
 
 /** Props for {@link MeshChart}. */
@@ -81,6 +82,8 @@ export class MeshChart extends Chart {
     }
     new MeshSecurity(this, 'Security', props.security);
     this.node.addValidation({ validate: () => this.problems() });
+    // Every pod of the chart is hardened, hand-added ones included (MESH208).
+    this.node.addValidation({ validate: () => unhardenedPodProblems(this) });
   }
 
   /** The services of this chart, in the order they were created. */

@@ -47,7 +47,11 @@ export function renderDestinationRuleSpec(traffic: HostTraffic, ctx: HostRenderC
       name: s.name,
       labels: { ...s.labels },
       // The subset's generated types mirror the host's, with enums of the same values.
-      trafficPolicy: s.connectionPool ? { connectionPool: renderConnectionPool(s.connectionPool) as any } : undefined,
+      trafficPolicy: s.connectionPool || s.loadBalancer || s.outlierDetection ? {
+        connectionPool: s.connectionPool ? renderConnectionPool(s.connectionPool) as any : undefined,
+        loadBalancer: s.loadBalancer ? renderLoadBalancer(s.loadBalancer) as any : undefined,
+        outlierDetection: s.outlierDetection ? renderOutlierDetection(s.outlierDetection) : undefined,
+      } : undefined,
     })),
   };
 }

@@ -20,8 +20,11 @@ import { HostTraffic, HttpRouteOptions, RouteDestinationOptions } from '../traff
 import { Tier, TierSettings } from '../traffic/tier';
 import { mergeTierSettings, TierDefaults } from '../traffic/tier-defaults';
 import { ServiceSecurity } from '../security/service-security';
-import { addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadServiceAccount } from '../workload/workload';
-import { CallOptions, ServiceCall } from './service-call';
+import { podOptionProblems } from '../workload/pod-checks';
+import { EnvValue, HealthProbe, PodOptions } from '../workload/pod-options';
+import { addContainerEnv, addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadServiceAccount } from '../workload/workload';
+import { AddressForm, CallOptions, serviceAddress, ServiceCall } from './service-call';
+import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
 import { DEFAULT_PORTS, ResolvedServicePort, resolvePorts, ServicePortOptions } from './service-port';
 
 /** A service of the mesh, as other constructs refer to it. */
@@ -40,8 +43,11 @@ export interface IMeshService extends IConstruct {
   readonly ports: readonly ResolvedServicePort[];
 }
 
-/** Props for {@link MeshService}. */
-export interface MeshServiceProps {
+/**
+ * Props for {@link MeshService}: the service, its traffic settings and, from
+ * {@link PodOptions}, the shape of its pods (env, volumes, probes, sidecar settings).
+ */
+export interface MeshServiceProps extends PodOptions {
   /** The container image of the service's current version. */
   readonly image: string;
   /**
@@ -60,12 +66,19 @@ export interface MeshServiceProps {
    */
   readonly version?: string;
   /**
+   * The name of the current version's subset in the DestinationRule.
+   * @default 'stable'
+   */
+  readonly subset?: string;
+  /**
    * Pod replicas of the current version.
    * @default 2
    */
   readonly replicas?: number;
   /**
-   * The service's ports. Names follow Istio's protocol convention.
+   * The service's ports. Names follow Istio's protocol convention. An empty list is a
+   * workload with no Service (a queue worker, a load generator): it keeps its identity,
+   * policies and hardening, but nothing can call it and it has no VirtualService or DestinationRule.
    * @default - one HTTP port, 80 to container port 8080
    */
   readonly ports?: ServicePortOptions[];
@@ -162,9 +175,17 @@ export class MeshService extends Construct implements IMeshService {
   public readonly healthCheckPath?: string;
   /** The service's SLO, if given in its props. */
   public readonly slo?: ServiceSlo;
+  /** The current version's subset name. */
+  public readonly subset: string;
+  /** False for a workload with no ports: no Service, VirtualService or DestinationRule. */
+  public readonly hasService: boolean;
 
   private readonly props: MeshServiceProps;
   private readonly _calls: ServiceCall[] = [];
+  private readonly _versions: ServiceVersion[] = [];
+  private readonly _versionOptions: VersionOptions[] = [];
+  private readonly _addressEnv: { name: string; target: IMeshService; form: AddressForm }[] = [];
+  private readonly _deployments: Construct[] = [];
 
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
@@ -176,8 +197,10 @@ export class MeshService extends Construct implements IMeshService {
     this.serviceAccountName = this.name;
     this.tier = props.tier ?? Tier.SERVICE;
     this.version = props.version ?? 'v1';
+    this.subset = props.subset ?? 'stable';
     this.replicas = props.replicas ?? 2;
     this.ports = resolvePorts(props.ports ?? DEFAULT_PORTS);
+    this.hasService = this.ports.length > 0;
     this.selectorLabels = { [Labels.APP]: this.name };
     this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? props.healthCheckPath ?? '/health' : undefined;
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
@@ -195,8 +218,8 @@ export class MeshService extends Construct implements IMeshService {
       [Labels.TIER]: this.tier.name,
     };
 
-    const sa = addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common);
-    addService(this, 'Service', {
+    const sa = addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, props.serviceAccountAnnotations);
+    if (this.hasService) addService(this, 'Service', {
       name: this.name,
       namespace: this.namespace,
       labels: { [Labels.APP]: this.name, ...common },
@@ -206,17 +229,19 @@ export class MeshService extends Construct implements IMeshService {
     this.deploy(this, 'Deployment', { name: this.name, version: this.version, image: props.image, replicas: this.replicas, serviceAccount: sa });
 
     this.traffic = new HostTraffic(this.name, () => this.node.tryRemoveChild('VirtualService'));
-    this.traffic.addSubset(this, { name: 'stable', labels: { [Labels.VERSION]: this.version } });
+    this.traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
 
-    const meta = { name: this.name, namespace: this.namespace, labels: common };
-    new DestinationRule(this, 'DestinationRule', {
-      metadata: meta,
-      spec: Lazy.any({ produce: () => renderDestinationRuleSpec(this.traffic, this.renderContext()) }),
-    });
-    new VirtualService(this, 'VirtualService', {
-      metadata: meta,
-      spec: Lazy.any({ produce: () => renderVirtualServiceSpec(this.traffic, this.renderContext()) }),
-    });
+    if (this.hasService) {
+      const meta = { name: this.name, namespace: this.namespace, labels: common };
+      new DestinationRule(this, 'DestinationRule', {
+        metadata: meta,
+        spec: Lazy.any({ produce: () => renderDestinationRuleSpec(this.traffic, this.renderContext()) }),
+      });
+      new VirtualService(this, 'VirtualService', {
+        metadata: meta,
+        spec: Lazy.any({ produce: () => renderVirtualServiceSpec(this.traffic, this.renderContext()) }),
+      });
+    }
 
     this.chart._register(this);
     new ServiceSecurity(this, 'Security');
@@ -252,6 +277,11 @@ export class MeshService extends Construct implements IMeshService {
       paths: options.paths ? [...options.paths] : undefined,
       asynchronous: options.asynchronous ?? false,
     };
+    if (options.addressEnv !== undefined) {
+      const a = { name: options.addressEnv.name, target, form: options.addressEnv.form ?? 'url' };
+      this._addressEnv.push(a);
+      for (const d of this._deployments) addContainerEnv(d, a.name, serviceAddress(a.target, a.form));
+    }
     this._calls.push(call);
     this.chart._registerCall(call);
     return call;
@@ -260,6 +290,51 @@ export class MeshService extends Construct implements IMeshService {
   /** Adds a matched route ahead of the default route (header routing for QA, say). */
   public addRoute(route: HttpRouteOptions): void {
     this.traffic.addRoute(this, route);
+  }
+
+  /**
+   * Adds another version of the service: its own Deployment `<service>-<version>` with
+   * its own image, replicas, resources and env (over the service's), and a subset
+   * (named after the version unless `subset` says otherwise) in the host's DestinationRule.
+   * Route to it with {@link MeshService.setSplit} or {@link MeshService.addRoute}.
+   */
+  public addVersion(options: VersionOptions): ServiceVersion {
+    const sa = this.node.findChild('ServiceAccount') as WorkloadServiceAccount;
+    const version: ServiceVersion = {
+      name: options.name,
+      subset: options.subset ?? options.name,
+      deploymentName: `${this.name}-${options.name}`,
+      image: options.image ?? this.props.image,
+      replicas: options.replicas ?? this.replicas,
+    };
+    this._versions.push(version);
+    this.deploy(this, `Version${options.name}`, {
+      name: version.deploymentName, version: options.name, image: version.image, replicas: version.replicas, serviceAccount: sa,
+      resources: options.resources, env: options.env,
+    });
+    this.traffic.addSubset(this, {
+      name: version.subset,
+      labels: { [Labels.VERSION]: options.name },
+      connectionPool: options.trafficPolicy?.connectionPool,
+      loadBalancer: options.trafficPolicy?.loadBalancer,
+      outlierDetection: options.trafficPolicy?.outlierDetection,
+    });
+    this._versionOptions.push(options);
+    return version;
+  }
+
+  /** The versions added with {@link MeshService.addVersion}, in order. */
+  public get versions(): readonly ServiceVersion[] {
+    return [...this._versions];
+  }
+
+  /**
+   * Sets the default route's weighted split over any of the host's subsets; the
+   * weights must sum to 100 (MESH012).
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination
+   */
+  public setSplit(destinations: RouteDestinationOptions[]): void {
+    this.traffic.setSplit(this, destinations);
   }
 
   /**
@@ -282,14 +357,18 @@ export class MeshService extends Construct implements IMeshService {
   public _retireCurrentVersion(): void {
     this.node.tryRemoveChild('Deployment');
     // Its subset selects no pods any more: a route to it would fail with 503 UH.
-    this.traffic.removeSubset('stable');
+    this.traffic.removeSubset(this.subset);
   }
 
   private deploy(scope: Construct, id: string, options: {
     name: string; version: string; image: string; replicas: number; serviceAccount: WorkloadServiceAccount;
+    resources?: ContainerResources; env?: Record<string, EnvValue>;
   }): void {
     const health = this.healthCheckPath;
-    addDeployment(scope, id, {
+    const pod: PodOptions = { ...this.props, env: { ...this.props.env, ...options.env } };
+    const deployment = addDeployment(scope, id, {
+      pod,
+      probes: this.resolveProbes(),
       name: options.name,
       namespace: this.namespace,
       labels: { ...this.podLabels, [Labels.VERSION]: options.version, [Labels.INSTANCE_VERSION]: options.version },
@@ -298,18 +377,52 @@ export class MeshService extends Construct implements IMeshService {
       replicas: options.replicas,
       serviceAccount: options.serviceAccount,
       containerPorts: uniqueTargetPorts(this.ports),
-      resources: { ...DEFAULT_RESOURCES, ...this.props.resources },
+      resources: { ...DEFAULT_RESOURCES, ...this.props.resources, ...options.resources },
       readinessPath: health === undefined ? undefined : `${health}/ready`,
       livenessPath: health === undefined ? undefined : `${health}/live`,
       automountServiceAccountToken: this.props.automountServiceAccountToken ?? false,
     });
+    this._deployments.push(deployment);
+    for (const a of this._addressEnv) addContainerEnv(deployment, a.name, serviceAddress(a.target, a.form));
   }
 
   private renderContext(): HostRenderContext {
     return {
       policy: this.policy,
       destinationPort: this.ports.length > 1 ? this.ports[0].port : undefined,
-      defaultSplit: DEFAULT_SPLIT,
+      defaultSplit: this.defaultSplit,
+    };
+  }
+
+  private get defaultSplit(): RouteDestinationOptions[] {
+    return [{ subset: this.subset, weight: Weight.all() }];
+  }
+
+  /**
+   * The probes of the application container: the user's, else by the first port's
+   * protocol: HTTP GET `<health>/ready` and `/live` for HTTP, the gRPC health protocol for
+   * gRPC (never HTTP, which a gRPC server answers with 4xx/415), a TCP connection for
+   * other TCP protocols, none for UDP. Ports left out are the first container port.
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-grpc-liveness-probe
+   */
+  private resolveProbes(): { readiness?: HealthProbe; liveness?: HealthProbe; startup?: HealthProbe } {
+    const first = this.ports[0];
+    const given = this.props.probes ?? {};
+    const byProtocol = (slot: 'ready' | 'live'): HealthProbe | undefined => {
+      if (!first) return undefined;
+      if (this.healthCheckPath !== undefined) return HealthProbe.http(`${this.healthCheckPath}/${slot}`, { port: first.targetPort });
+      if (first.protocol === 'grpc') return HealthProbe.grpc({ port: first.targetPort });
+      if (first.protocol === 'udp') return undefined;
+      return HealthProbe.tcp({ port: first.targetPort });
+    };
+    const withPort = (p: HealthProbe | undefined): HealthProbe | undefined => {
+      if (!p || p.check.kind === 'none') return undefined;
+      return p.withDefaultPort(first?.targetPort);
+    };
+    return {
+      readiness: withPort(given.readiness ?? byProtocol('ready')),
+      liveness: withPort(given.liveness ?? byProtocol('live')),
+      startup: withPort(given.startup),
     };
   }
 
@@ -325,11 +438,15 @@ export class MeshService extends Construct implements IMeshService {
       out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${this.tier.name}' is not defined by TierDefaults (known: ${Object.keys(TierDefaults.of(this).tiers).join(', ')})`));
     }
     out.push(...policyProblems(this.policy));
-    out.push(...this.traffic.problems(DEFAULT_SPLIT));
+    out.push(...this.traffic.problems(this.defaultSplit));
+    out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
+    out.push(...podOptionProblems(this.props, uniqueTargetPorts(this.ports).map((p) => p.number), this._addressEnv.map((a) => a.name)));
     if (this.slo) out.push(...sloProblems(this.slo));
     for (const c of this._calls) {
       if (!(c.target instanceof MeshService) || c.target.chart !== this.chart) {
         out.push(formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of chart ${this.chart.node.path}`));
+      } else if (!c.target.hasService) {
+        out.push(formatProblem(Codes.NO_SERVICE, `calls ${c.target.node.path}, a workload with no ports and no Service`));
       }
     }
     return out;
@@ -349,12 +466,10 @@ export class MeshService extends Construct implements IMeshService {
       seenNames.add(p.name);
       seenPorts.add(p.port);
     });
-    if (this.ports.length === 0) out.push(formatProblem(Codes.OUT_OF_RANGE, 'ports: a service needs at least one port'));
     return out;
   }
 }
 
-const DEFAULT_SPLIT: RouteDestinationOptions[] = [{ subset: 'stable', weight: Weight.all() }];
 
 function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: string; number: number }[] {
   const seen = new Set<number>();

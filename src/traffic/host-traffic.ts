@@ -4,7 +4,8 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { HttpMethod, isHeaderName, StringMatch } from '../core/http';
 import { labelValueProblem } from '../core/names';
-import { ConnectionPool } from '../core/traffic-policy';
+import { LoadBalancer } from '../core/load-balancer';
+import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { Percentage, Weight } from '../core/weight';
 import { durationProblems } from '../private/checks';
 
@@ -19,6 +20,16 @@ export interface SubsetOptions {
    * @default - the host's
    */
   readonly connectionPool?: ConnectionPool;
+  /**
+   * Load balancer for this subset only, over the host's.
+   * @default - the host's
+   */
+  readonly loadBalancer?: LoadBalancer;
+  /**
+   * Outlier detection for this subset only, over the host's.
+   * @default - the host's
+   */
+  readonly outlierDetection?: OutlierDetection;
 }
 
 /** One destination of a route. */
