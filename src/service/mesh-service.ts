@@ -44,6 +44,27 @@ export interface IMeshService extends IConstruct {
 }
 
 /**
+ * A service with versions that releases can add to and route between: what
+ * {@link CanaryRelease} needs, so that a team's own wrapper construct can be released.
+ */
+export interface IVersionedService extends IMeshService {
+  /** Everything that shapes the host's VirtualService and DestinationRule. */
+  readonly traffic: HostTraffic;
+  /** The current version's label. */
+  readonly version: string;
+  /** The current version's subset name. */
+  readonly subset: string;
+  /** Replicas of the current version. */
+  readonly replicas: number;
+  /** The versions added besides the current one. */
+  readonly versions: readonly ServiceVersion[];
+  /** @internal */
+  _addVersion(scope: Construct, id: string, options: { version: string; image: string; replicas: number }): string;
+  /** @internal */
+  _retireCurrentVersion(): void;
+}
+
+/**
  * Props for {@link MeshService}: the service, its traffic settings and, from
  * {@link PodOptions}, the shape of its pods (env, volumes, probes, sidecar settings).
  */
@@ -150,7 +171,7 @@ export interface MeshServiceProps extends PodOptions {
  * });
  * order.calls(payment, { methods: ['POST'], paths: ['/api/payments/*'] });
  */
-export class MeshService extends Construct implements IMeshService {
+export class MeshService extends Construct implements IVersionedService {
   public readonly name: string;
   public readonly namespace: string;
   public readonly serviceAccountName: string;
@@ -307,6 +328,9 @@ export class MeshService extends Construct implements IMeshService {
       image: options.image ?? this.props.image,
       replicas: options.replicas ?? this.replicas,
     };
+    this._versionOptions.push(options);
+    // A second version of one name is reported at synth (MESH025), not deployed twice.
+    if (options.name === this.version || this._versions.some((v) => v.name === options.name)) return version;
     this._versions.push(version);
     this.deploy(this, `Version${options.name}`, {
       name: version.deploymentName, version: options.name, image: version.image, replicas: version.replicas, serviceAccount: sa,
@@ -319,7 +343,6 @@ export class MeshService extends Construct implements IMeshService {
       loadBalancer: options.trafficPolicy?.loadBalancer,
       outlierDetection: options.trafficPolicy?.outlierDetection,
     });
-    this._versionOptions.push(options);
     return version;
   }
 
