@@ -6,6 +6,7 @@ export * from './labels';
 export * from './load-balancer';
 export * from './names';
 export * from './ports';
+export * from './re2';
 export * from './principal';
 export * from './retries';
 export * from './traffic-policy';

@@ -16,7 +16,7 @@ import { MeshChart } from '../mesh/mesh-chart';
 import { ServiceSlo, sloProblems } from '../observability/slo';
 import { durationProblems, integerProblems } from '../private/checks';
 import { renderDestinationRuleSpec, renderVirtualServiceSpec, HostRenderContext } from '../render/traffic';
-import { HostTraffic, HttpRouteOptions, RouteDestinationOptions } from '../traffic/host-traffic';
+import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from '../traffic/host-traffic';
 import { Tier, TierSettings } from '../traffic/tier';
 import { mergeTierSettings, TierDefaults } from '../traffic/tier-defaults';
 import { ServiceSecurity } from '../security/service-security';
@@ -308,9 +308,24 @@ export class MeshService extends Construct implements IVersionedService {
     return call;
   }
 
-  /** Adds a matched route ahead of the default route (header routing for QA, say). */
+  /**
+   * Adds a matched HTTP route ahead of the default route; routes are tried in the
+   * order added. A route forwards to subsets, redirects or answers directly, with its
+   * own timeout, retries, fault, mirror, rewrite, CORS policy and header changes.
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+   */
   public addRoute(route: HttpRouteOptions): void {
     this.traffic.addRoute(this, route);
+  }
+
+  /** Adds a route for a TCP port (`tcp-`, `mongo-`, `mysql-`, `redis-`) ahead of the default one. */
+  public addTcpRoute(route: TcpRouteOptions): void {
+    this.traffic.addTcpRoute(this, route);
+  }
+
+  /** Adds a route by SNI for a TLS port (`tls-`, `https-`) ahead of the default one. */
+  public addTlsRoute(route: TlsRouteOptions): void {
+    this.traffic.addTlsRoute(this, route);
   }
 
   /**
@@ -410,11 +425,25 @@ export class MeshService extends Construct implements IVersionedService {
   }
 
   private renderContext(): HostRenderContext {
+    const ports = this.hostPorts;
     return {
       policy: this.policy,
-      destinationPort: this.ports.length > 1 ? this.ports[0].port : undefined,
+      // With several ports every destination names one: the first HTTP port for HTTP routes (IST0112).
+      destinationPort: this.ports.length > 1 ? (ports.http[0] ?? this.ports[0].port) : undefined,
       defaultSplit: this.defaultSplit,
+      ports,
+      fqdn: `${this.name}.${this.namespace}.svc.cluster.local`,
     };
+  }
+
+  /**
+   * The service's ports by how Istio routes them: HTTP routes for HTTP, HTTP/2, gRPC and
+   * gRPC-Web ports, TLS routes for tls and https ports (passed through), TCP routes for the rest.
+   * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+   */
+  public get hostPorts(): HostPorts {
+    const of = (protocols: string[]) => this.ports.filter((p) => protocols.includes(p.protocol)).map((p) => p.port);
+    return { http: of(['http', 'http2', 'grpc', 'grpc-web']), tcp: of(['tcp', 'mongo', 'mysql', 'redis']), tls: of(['tls', 'https']) };
   }
 
   private get defaultSplit(): RouteDestinationOptions[] {
@@ -461,7 +490,7 @@ export class MeshService extends Construct implements IVersionedService {
       out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${this.tier.name}' is not defined by TierDefaults (known: ${Object.keys(TierDefaults.of(this).tiers).join(', ')})`));
     }
     out.push(...policyProblems(this.policy));
-    out.push(...this.traffic.problems(this.defaultSplit));
+    out.push(...this.traffic.problems(this.defaultSplit, this.hostPorts));
     out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
     out.push(...podOptionProblems(this.props, uniqueTargetPorts(this.ports).map((p) => p.number), this._addressEnv.map((a) => a.name)));
     if (this.slo) out.push(...sloProblems(this.slo));
