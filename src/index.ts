@@ -6,6 +6,7 @@ export * from './service/service-call';
 export * from './service/service-port';
 export * from './service/service-version';
 export * from './traffic/host-traffic';
+export * from './traffic/gateway-routes';
 export * from './traffic/tier';
 export * from './traffic/tier-defaults';
 export { ContainerResources } from './workload/workload';

@@ -19,7 +19,7 @@ import { LoadBalancer } from '../core/load-balancer';
 import { Retries } from '../core/retries';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { HostPorts, HostTraffic, LocalityLbOptions } from '../traffic/host-traffic';
-import { CorsPolicyOptions, FaultInjection, HeaderOperationsOptions, HeadersOptions, HttpMatchOptions, RouteDestinationOptions } from '../traffic/http-route';
+import { CorsPolicyOptions, FaultInjection, HeaderOperationsOptions, HeadersOptions, HttpMatchOptions, HttpRouteOptions, RouteDestinationOptions } from '../traffic/http-route';
 import { mergeTierSettings } from '../traffic/tier-defaults';
 import { TierSettings } from '../traffic/tier';
 
@@ -93,11 +93,7 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
       fault: forwards ? (r.fault ? renderFault(r.fault) : hostFault) : undefined,
       mirror: r.mirror ? { host: traffic.host, subset: r.mirror.subset, port: portOf(ctx.destinationPort) } : undefined,
       mirrorPercentage: r.mirror ? { value: r.mirror.percentage?.value ?? 100 } : undefined,
-      rewrite: r.rewrite ? { uri: r.rewrite.uri, authority: r.rewrite.authority, uriRegexRewrite: r.rewrite.uriRegexRewrite ? { ...r.rewrite.uriRegexRewrite } : undefined } : undefined,
-      redirect: r.redirect ? { uri: r.redirect.uri, authority: r.redirect.authority, scheme: r.redirect.scheme, port: r.redirect.port, redirectCode: r.redirect.redirectCode } : undefined,
-      directResponse: r.directResponse ? { status: r.directResponse.status, body: r.directResponse.body !== undefined ? { string: r.directResponse.body } : undefined } : undefined,
-      corsPolicy: r.corsPolicy ? renderCors(r.corsPolicy) : undefined,
-      headers: r.headers ? renderHeaders(r.headers) : undefined,
+      ...renderActions(r),
     };
   });
   const mirror = traffic.mirror;
@@ -138,6 +134,36 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
     http: http.length > 0 ? http : undefined,
     tcp: tcp.length > 0 ? tcp : undefined,
     tls: tls.length > 0 ? tls : undefined,
+  };
+}
+
+type RouteActions = Pick<HttpRouteOptions, 'rewrite' | 'redirect' | 'directResponse' | 'corsPolicy' | 'headers'>;
+
+/** A route's rewrite, redirect, direct response, CORS policy and header changes. */
+function renderActions(r: RouteActions): Pick<VirtualServiceSpecHttp, 'rewrite' | 'redirect' | 'directResponse' | 'corsPolicy' | 'headers'> {
+  return {
+    rewrite: r.rewrite ? { uri: r.rewrite.uri, authority: r.rewrite.authority, uriRegexRewrite: r.rewrite.uriRegexRewrite ? { ...r.rewrite.uriRegexRewrite } : undefined } : undefined,
+    redirect: r.redirect ? { uri: r.redirect.uri, authority: r.redirect.authority, scheme: r.redirect.scheme, port: r.redirect.port, redirectCode: r.redirect.redirectCode } : undefined,
+    directResponse: r.directResponse ? { status: r.directResponse.status, body: r.directResponse.body !== undefined ? { string: r.directResponse.body } : undefined } : undefined,
+    corsPolicy: r.corsPolicy ? renderCors(r.corsPolicy) : undefined,
+    headers: r.headers ? renderHeaders(r.headers) : undefined,
+  };
+}
+
+/**
+ * One route of a gateway-only VirtualService: to one service (and port, subset), or
+ * answered at the gateway; only its own timeout, retries and fault.
+ */
+export function renderGatewayRoute(r: Omit<HttpRouteOptions, 'destinations' | 'mirror'>, to: { host: string; port?: number; subset?: string } | undefined): VirtualServiceSpecHttp {
+  const forwards = !r.redirect && !r.directResponse && to;
+  return {
+    name: r.name,
+    match: r.match.map(renderMatch),
+    route: forwards ? [{ destination: { host: to.host, subset: to.subset, port: portOf(to.port) } }] : undefined,
+    timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,
+    retries: renderRetries(r.retries),
+    fault: forwards ? renderFault(r.fault) : undefined,
+    ...renderActions(r),
   };
 }
 
