@@ -1,10 +1,10 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { MeshApp, validateManifests, formatFinding } from 'cdk8s-mesh';
+import { GlobalRateLimit, MeshApp, MeshChart } from 'cdk8s-mesh';
 
-// CRDs come from crdDirectory, else $CDK8S_MESH_CRDS, else ../shared/crds.
-const app = new MeshApp({ crdDirectory: '/opt/crds' });
-// Opt out (for example where no CRDs are at hand): new MeshApp({ schemaValidation: false })
-
-const problems = validateManifests(app.manifests().map((f) => f.manifest), { schemaOnly: false });
-problems.forEach((p) => console.log(formatFinding(p)));
+const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
+new GlobalRateLimit(chart, 'ec-site', {
+  authenticatedRequestsPerSecond: 30,
+  unauthenticatedRequestsPerSecond: 10,
+  userHeader: 'x-user-id', // set by the gateway after JWT validation
+});
 export {};

@@ -1,10 +1,9 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { readTreeFromDir, readTreeFromGit, renderMarkdown, semanticDiff } from 'cdk8s-mesh';
+import { IngressGateway, MeshApp, MeshChart, MeshGateway, MeshService } from 'cdk8s-mesh';
 
-const diff = semanticDiff(readTreeFromGit('origin/main', 'dist', process.cwd()), readTreeFromDir('dist'));
-for (const r of diff.resources) {
-  for (const f of r.findings) console.log(`${r.environment} ${f.downgrade ? '⚠️ ' : ''}${f.message}`);
-}
-const comment: string = renderMarkdown(diff, { title: 'Mesh changes' });
-console.log(comment);
+const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
+const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
+new MeshGateway(chart, 'k1s0-mesh-gateway', { namespace: 'service-mesh', tierNamespaces: ['k1s0-system', 'k1s0-business', 'k1s0-service'] });
+const shop = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+shop.bind(api, ['shop.example.com']); // VirtualService api-gateway: gateways [mesh, production/shop-gateway]
 export {};

@@ -1,12 +1,14 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { Testing } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, renderChartTopology } from 'cdk8s-mesh';
+import { Duration } from 'cdk8s';
+import { Autoscaling, HighAvailability, MeshApp, MeshChart, MeshService, ScalingPolicy } from 'cdk8s-mesh';
 
-const app = new MeshApp({ outdir: Testing.app().outdir });
-const chart = new MeshChart(app, 'production', { namespace: 'production' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-const notification = new MeshService(chart, 'notification-service', { image: 'registry.example.com/notification-service:1.0.0' });
-order.calls(notification, { methods: ['POST'], paths: ['/api/notifications/*'], asynchronous: true });
-const markdown: string = renderChartTopology(chart, app.manifests().map((f) => f.manifest));
-console.log(markdown);
+const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
+const user = new MeshService(chart, 'user-service', { image: 'registry.example.com/user:1.0.0', replicas: 3 });
+new Autoscaling(chart, 'user-autoscaling', {
+  service: user,
+  minReplicas: 3,
+  maxReplicas: 50,
+  scaleUp: { stabilizationWindow: Duration.seconds(60), policies: [ScalingPolicy.percent(100, Duration.seconds(15))] },
+});
+new HighAvailability(chart, 'user-availability', { service: user, maxUnavailable: 1, zoneSpread: { maxSkew: 1 } });
 export {};
