@@ -293,7 +293,8 @@ export class MeshService extends Construct implements IVersionedService {
   public calls(target: IMeshService, options: CallOptions = {}): ServiceCall {
     const call: ServiceCall = {
       source: this,
-      target,
+      // A team's own construct that wraps a service of the chart stands for that service.
+      target: resolveService(this.chart, target),
       methods: options.methods ? [...options.methods] : undefined,
       paths: options.paths ? [...options.paths] : undefined,
       asynchronous: options.asynchronous ?? false,
@@ -532,6 +533,15 @@ function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: strin
     out.push({ name: p.name, number: p.targetPort });
   }
   return out;
+}
+
+/**
+ * The MeshService of `chart` that `target` stands for: itself, or the service of the
+ * same name and namespace that a wrapper construct exposes; else `target` (reported at synth).
+ */
+function resolveService(chart: MeshChart, target: IMeshService): IMeshService {
+  if (target instanceof MeshService) return target;
+  return chart.services.find((s) => s.name === target.name && s.namespace === target.namespace) ?? target;
 }
 
 /** Problems with resolved traffic settings, each naming its field. */

@@ -1,9 +1,10 @@
 import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
 import { LoadBalancer } from '../../src/core/load-balancer';
 import { Weight } from '../../src/core/weight';
 import { CanaryPlan } from '../../src/release/canary-plan';
 import { CanaryRelease } from '../../src/release/canary-release';
-import { MeshService } from '../../src/service/mesh-service';
+import { IVersionedService, MeshService } from '../../src/service/mesh-service';
 import { EnvValue } from '../../src/workload/pod-options';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -116,5 +117,43 @@ describe('bad versions', () => {
     expect(err).toMatch(/\[test\/reviews\] versions\[0\]\.name: version 'v1' is defined twice \[MESH025\]/);
     expect(err).toMatch(/\[test\/reviews-v2\] version: 'v2' is already a version of reviews \(addVersion\) \[MESH025\]/);
     expect(err).toMatch(/\[test\/reviews-v2\] baseline: weights sum to 90, expected 100 \(v1 60, v2 30\) \[MESH012\]/);
+  });
+});
+
+describe('relations take interfaces', () => {
+  /** A team's own construct around a MeshService, exposing only IVersionedService. */
+  class PaymentService extends Construct implements IVersionedService {
+    private readonly inner: MeshService;
+    public constructor(scope: Construct, id: string) {
+      super(scope, id);
+      this.inner = new MeshService(scope, `${id}-service`, { name: 'payment', image: 'payment:1' });
+    }
+    public get name() { return this.inner.name; }
+    public get namespace() { return this.inner.namespace; }
+    public get serviceAccountName() { return this.inner.serviceAccountName; }
+    public get principal() { return this.inner.principal; }
+    public get selectorLabels() { return this.inner.selectorLabels; }
+    public get ports() { return this.inner.ports; }
+    public get traffic() { return this.inner.traffic; }
+    public get version() { return this.inner.version; }
+    public get subset() { return this.inner.subset; }
+    public get replicas() { return this.inner.replicas; }
+    public get versions() { return this.inner.versions; }
+    public _addVersion(scope: Construct, id: string, o: { version: string; image: string; replicas: number }) { return this.inner._addVersion(scope, id, o); }
+    public _retireCurrentVersion() { this.inner._retireCurrentVersion(); }
+  }
+
+  test('a wrapper construct can be called and canaried', () => {
+    const { app, chart } = meshChart();
+    const payment = new PaymentService(chart, 'payment');
+    const order = new MeshService(chart, 'order', { image: 'order:1' });
+    order.calls(payment, { methods: ['POST'], addressEnv: { name: 'PAYMENT_URL' } });
+    new CanaryRelease(chart, 'payment-v2', { service: payment, image: 'payment:2', plan: CanaryPlan.steps([20, 100]), phase: 'canary-20' });
+    const out = synth(app);
+    expect(find(out, 'AuthorizationPolicy', 'payment-policy').spec.rules[0]).toEqual({
+      from: [{ source: { principals: ['cluster.local/ns/production/sa/order'] } }], to: [{ operation: { methods: ['POST'] } }],
+    });
+    expect(find(out, 'Deployment', 'order').spec.template.spec.containers[0].env).toEqual([{ name: 'PAYMENT_URL', value: 'http://payment.production.svc.cluster.local:80' }]);
+    expect(find(out, 'VirtualService', 'payment').spec.http[0].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['stable', 80], ['canary', 20]]);
   });
 });
