@@ -60,6 +60,8 @@ export const Codes = {
   NO_SERVICE: 'MESH032',
   /** An init container, annotation or pod label the API server or Istio rejects. */
   INVALID_POD_SETTING: 'MESH033',
+  /** An SLO on a service with no HTTP or gRPC port, which has no request metrics to measure. */
+  SLO_WITHOUT_REQUEST_METRICS: 'MESH034',
   // Traffic edge and scale: MESH500-MESH549.
   /** A rate, capacity or token count that is not a positive whole number. */
   INVALID_RATE: 'MESH500',

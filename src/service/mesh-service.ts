@@ -495,6 +495,12 @@ export class MeshService extends Construct implements IVersionedService {
     out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
     out.push(...podOptionProblems(this.props, uniqueTargetPorts(this.ports).map((p) => p.number), this._addressEnv.map((a) => a.name)));
     if (this.slo) out.push(...sloProblems(this.slo));
+    // https://istio.io/latest/docs/reference/config/metrics/: request metrics (istio_requests_total,
+    // istio_request_duration_milliseconds) are HTTP, HTTP/2 and gRPC only; TCP has byte and connection counts.
+    if (this.slo && this.hasService && this.hostPorts.http.length === 0) {
+      out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
+        `slo: ${this.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
+    }
     for (const c of this._calls) {
       if (!(c.target instanceof MeshService) || c.target.chart !== this.chart) {
         out.push(formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of chart ${this.chart.node.path}`));

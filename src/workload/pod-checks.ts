@@ -6,9 +6,9 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
-import { dns1123LabelProblem } from '../core/names';
+import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { podHardeningProblems } from '../security/pod-hardening';
-import { HealthProbe, PodOptions, SidecarOptions, VolumeMountOptions } from './pod-options';
+import { EnvValue, HealthProbe, PodOptions, SidecarOptions, VolumeMountOptions } from './pod-options';
 
 /** The annotation that records a workload's exemption from the hardening check, with its reason. */
 export const HARDENING_EXEMPTION_ANNOTATION = 'mesh.cdk8s.io/hardening-exemption';
@@ -68,6 +68,20 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
     }
   };
   envProblems('env', [...Object.keys(pod.env ?? {}), ...derivedEnv]);
+  out.push(...envSourceProblems('env', pod.env));
+  (pod.imagePullSecrets ?? []).forEach((n, i) => {
+    const p = dns1123SubdomainProblem(n);
+    if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `imagePullSecrets[${i}]: '${n}' ${p}`));
+  });
+  if (pod.preStopCommand && pod.preStopCommand.length === 0) out.push(formatProblem(Codes.INVALID_POD_SETTING, 'preStopCommand: needs a command'));
+  for (const [k, v] of Object.entries(pod.podLabels ?? {})) {
+    const p = labelValueProblem(v);
+    if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podLabels.${k}: ${p}`));
+    if (!QUALIFIED_NAME.test(k)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podLabels: '${k}' is not a qualified name`));
+  }
+  for (const k of Object.keys(pod.podAnnotations ?? {})) {
+    if (!QUALIFIED_NAME.test(k)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podAnnotations: '${k}' is not a qualified name`));
+  }
 
   const volumeNames = new Set<string>(['tmp']);
   (pod.volumes ?? []).forEach((v, i) => {
@@ -120,6 +134,7 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
     if (c.name === 'app' || initNames.has(c.name)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: '${c.name}' is taken`));
     initNames.add(c.name);
     envProblems(`${field}.env`, Object.keys(c.env ?? {}));
+    out.push(...envSourceProblems(`${field}.env`, c.env));
     mountProblems(`${field}.mounts`, c.mounts);
   });
 
@@ -181,6 +196,30 @@ export function probeProblems(field: string, probe: HealthProbe, ports: readonly
   }
   if (successMustBeOne && t.successThreshold !== undefined && t.successThreshold !== 1) {
     out.push(formatProblem(Codes.INVALID_PROBE, `${field}.successThreshold: must be 1 for liveness and startup probes`));
+  }
+  return out;
+}
+
+/**
+ * A label or annotation key: an optional DNS-subdomain prefix and '/', then a name of
+ * at most 63 alphanumerics, '-', '_' and '.'.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+ */
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * ConfigMap and Secret references: the object's name a DNS subdomain, the key made of
+ * alphanumerics, '-', '_' and '.'.
+ * @see https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-object
+ */
+function envSourceProblems(field: string, env: Record<string, EnvValue> | undefined): string[] {
+  const out: string[] = [];
+  for (const [name, v] of Object.entries(env ?? {})) {
+    const s = v.source;
+    if (s.kind === 'value') continue;
+    const p = dns1123SubdomainProblem(s.name);
+    if (p) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: ${s.kind} name '${s.name}' ${p}`));
+    if (!/^[-._a-zA-Z0-9]+$/.test(s.key)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: key '${s.key}' is not a valid ${s.kind} key`));
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { Percentage } from '../../src/core/weight';
 import { ObservabilityStack } from '../../src/observability/observability-stack';
 import { Rps, ServiceSlo } from '../../src/observability/slo';
 import { MeshService } from '../../src/service/mesh-service';
-import { find, meshChart, synth } from '../util';
+import { find, meshChart, synth, synthError } from '../util';
 
 const slo: ServiceSlo = {
   latency: { p50: Duration.millis(50), p95: Duration.millis(200), p99: Duration.millis(500) },
@@ -34,4 +34,10 @@ describe('error-rate SLIs by protocol', () => {
     expect(alert.expr).toContain('response_code=~"5.*"');
     expect(alert.expr).not.toContain('grpc_response_status');
   });
+});
+
+test('an SLO on a TCP-only service fails synth: Istio records no requests for it', () => {
+  const { app, chart } = meshChart();
+  new MeshService(chart, 'db', { image: 'img', ports: [{ port: 5432, protocol: 'tcp' }], slo });
+  expect(synthError(app)).toMatch(/\[test\/db\] slo: db has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by \[MESH034\]/);
 });

@@ -240,3 +240,18 @@ describe('bad pod options', () => {
     expect(() => WorkloadVolume.projected('p', [])).toThrow(/\[MESH022\]/);
   });
 });
+
+describe('bad references and labels', () => {
+  test.each([
+    ['a ConfigMap name that is not a DNS subdomain', { env: { A: EnvValue.fromConfigMap('My_Config', 'k') } }, /env\.A: configMap name 'My_Config' is not a DNS-1123 subdomain \[MESH021\]/],
+    ['a Secret key with a slash', { env: { A: EnvValue.fromSecret('db', 'a/b') } }, /env\.A: key 'a\/b' is not a valid secret key \[MESH021\]/],
+    ['a pull secret name', { imagePullSecrets: ['Registry'] }, /imagePullSecrets\[0\]: 'Registry' is not a DNS-1123 subdomain \[MESH033\]/],
+    ['an empty preStop command', { preStopCommand: [] }, /preStopCommand: needs a command \[MESH033\]/],
+    ['a pod label value', { podLabels: { team: 'a b' } }, /podLabels\.team: .*\[MESH033\]/],
+    ['an annotation key', { podAnnotations: { 'bad key': 'x' } }, /podAnnotations: 'bad key' is not a qualified name \[MESH033\]/],
+  ])('%s', (_name, props, expected) => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'img', ...(props as any) });
+    expect(synthError(a)).toMatch(expected);
+  });
+});
