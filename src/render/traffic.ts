@@ -45,11 +45,6 @@ export interface HostRenderContext {
    * @default - one HTTP port
    */
   readonly ports?: HostPorts;
-  /**
-   * The host's fully qualified name, the SNI of its TLS ports.
-   * @default - the short host
-   */
-  readonly fqdn?: string;
 }
 
 /** The DestinationRule spec of a host. */
@@ -114,19 +109,18 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
       match: r.port !== undefined || r.sourceLabels ? [{ port: r.port, sourceLabels: r.sourceLabels ? { ...r.sourceLabels } : undefined }] : undefined,
       route: renderDestinations(traffic.host, r.destinations, r.port ?? (ports.tcp.length === 1 && several ? ports.tcp[0] : undefined)) as any,
     })),
-    // One default route per TCP port when the Service has several ports, so each names its port.
+    // TCP routes never apply to TLS ports (buildSidecarOutboundTCPFilterChainOpts skips them).
+  // One default route per TCP port when the Service has several ports, so each names its port.
     ...(several ? ports.tcp.map((p) => ({ match: [{ port: p }], route: renderDestinations(traffic.host, split, p, true) as any }))
       : ports.tcp.map(() => ({ route: renderDestinations(traffic.host, split, undefined, true) as any }))),
   ];
-  const fqdn = ctx.fqdn ?? traffic.host;
-  const tls: VirtualServiceSpecTls[] = [
-    ...traffic.tlsRoutes.map((r) => ({
-      match: [{ port: r.port, sniHosts: [...r.sniHosts] }],
-      route: renderDestinations(traffic.host, r.destinations, r.port ?? (several ? ports.tls[0] : undefined)) as any,
-    })),
-    // https://istio.io/latest/docs/reference/config/networking/virtual-service/#TLSMatchAttributes: sniHosts is required.
-    ...ports.tls.map((p) => ({ match: [{ port: several ? p : undefined, sniHosts: [fqdn] }], route: renderDestinations(traffic.host, split, several ? p : undefined, true) as any })),
-  ];
+  // TLS ports get only the user's routes: a TLS route needs sniHosts within the VirtualService's
+  // hosts as written (validateSniHost in istio/istio pilot validation), and with no TLS route
+  // matching, istiod sends the port's traffic to the whole service (buildSidecarOutboundTLSFilterChainOpts).
+  const tls: VirtualServiceSpecTls[] = traffic.tlsRoutes.map((r) => ({
+    match: [{ port: r.port, sniHosts: [...r.sniHosts] }],
+    route: renderDestinations(traffic.host, r.destinations, r.port ?? (several ? ports.tls[0] : undefined)) as any,
+  }));
   const gateways = traffic.gateways;
   return {
     hosts: [traffic.host, ...traffic.extraHosts],

@@ -258,10 +258,10 @@ export class MeshService extends Construct implements IVersionedService {
         metadata: meta,
         spec: Lazy.any({ produce: () => renderDestinationRuleSpec(this.traffic, this.renderContext()) }),
       });
-      new VirtualService(this, 'VirtualService', {
-        metadata: meta,
-        spec: Lazy.any({ produce: () => renderVirtualServiceSpec(this.traffic, this.renderContext()) }),
-      });
+      // A host with only TLS ports has no default route (see renderVirtualServiceSpec), and
+      // a VirtualService without routes is invalid: it gets one with its first TLS route.
+      const ports = this.hostPorts;
+      if (ports.http.length > 0 || ports.tcp.length > 0) this.ensureVirtualService();
     }
 
     this.chart._register(this);
@@ -327,6 +327,15 @@ export class MeshService extends Construct implements IVersionedService {
   /** Adds a route by SNI for a TLS port (`tls-`, `https-`) ahead of the default one. */
   public addTlsRoute(route: TlsRouteOptions): void {
     this.traffic.addTlsRoute(this, route);
+    if (this.hasService) this.ensureVirtualService();
+  }
+
+  private ensureVirtualService(): void {
+    if (this.node.tryFindChild('VirtualService') || this.traffic.virtualServiceOwner) return;
+    new VirtualService(this, 'VirtualService', {
+      metadata: { name: this.name, namespace: this.namespace, labels: { ...this.resourceLabels } },
+      spec: Lazy.any({ produce: () => renderVirtualServiceSpec(this.traffic, this.renderContext()) }),
+    });
   }
 
   /**
@@ -433,7 +442,6 @@ export class MeshService extends Construct implements IVersionedService {
       destinationPort: this.ports.length > 1 ? (ports.http[0] ?? this.ports[0].port) : undefined,
       defaultSplit: this.defaultSplit,
       ports,
-      fqdn: `${this.name}.${this.namespace}.svc.cluster.local`,
     };
   }
 

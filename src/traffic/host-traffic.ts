@@ -214,6 +214,11 @@ export class HostTraffic {
     return [...this._gateways.keys()].sort();
   }
 
+  /** Every host of the VirtualService as written: the short host, then those served through gateways. */
+  public get hosts(): string[] {
+    return [this.host, ...this.extraHosts];
+  }
+
   /** Extra hosts served through gateways, sorted. */
   public get extraHosts(): string[] {
     return [...this._hosts.keys()].sort();
@@ -288,6 +293,12 @@ export class HostTraffic {
     }
     this._tlsRoutes.forEach(({ value: r, owner }, i) => {
       if (r.sniHosts.length === 0) problems.push(formatProblem(Codes.INVALID_MATCH, `TLS route ${i} (from ${owner.node.path}): sniHosts needs at least one host`));
+      // istiod accepts only SNI hosts within the VirtualService's hosts as written (validateSniHost, pkg/config/validation in istio/istio).
+      const outside = r.sniHosts.filter((h) => !this.hosts.some((vh) => h === vh || (vh.startsWith('*.') && h.endsWith(vh.slice(1)))));
+      if (outside.length > 0) {
+        problems.push(formatProblem(Codes.INVALID_MATCH,
+          `TLS route ${i} (from ${owner.node.path}): sniHosts ${outside.join(', ')} are not within the VirtualService's hosts (${this.hosts.join(', ')})`));
+      }
     });
     const split = this._split?.value ?? defaultSplit;
     checkDestinations('default route', split);

@@ -357,7 +357,7 @@ export interface TlsRouteOptions {
    * @default - every TLS port of the service
    */
   readonly port?: number;
-  /** The server names (SNI) matched; within the host. */
+  /** The server names (SNI) matched; each one of the VirtualService's hosts as written (the short service name, or a gateway host). */
   readonly sniHosts: string[];
   /** Where matching connections go. */
   readonly destinations: RouteDestinationOptions[];

@@ -117,17 +117,29 @@ describe('TCP and TLS services', () => {
 
   test('mixed ports: HTTP routes name the HTTP port, one TCP route per TCP port, TLS routes by SNI', () => {
     const { app, chart } = meshChart();
-    new MeshService(chart, 'cache', {
+    const cache = new MeshService(chart, 'cache', {
       image: 'img',
       ports: [{ port: 6379, protocol: 'redis' }, { port: 8080, protocol: 'http' }, { port: 8443, protocol: 'tls' }],
     });
+    cache.addTlsRoute({ port: 8443, sniHosts: ['cache'], destinations: [{ subset: 'stable' }] });
     const spec = vs(app, 'cache');
     expect(spec.http).toEqual([expect.objectContaining({ route: [{ destination: { host: 'cache', subset: 'stable', port: { number: 8080 } }, weight: 100 }] })]);
     expect(spec.tcp).toEqual([{ match: [{ port: 6379 }], route: [{ destination: { host: 'cache', subset: 'stable', port: { number: 6379 } }, weight: 100 }] }]);
     expect(spec.tls).toEqual([{
-      match: [{ port: 8443, sniHosts: ['cache.production.svc.cluster.local'] }],
-      route: [{ destination: { host: 'cache', subset: 'stable', port: { number: 8443 } }, weight: 100 }],
+      match: [{ port: 8443, sniHosts: ['cache'] }],
+      route: [{ destination: { host: 'cache', subset: 'stable', port: { number: 8443 } } }],
     }]);
+  });
+
+  test('a TLS port without a TLS route gets none; SNI hosts outside the VirtualService hosts are refused', () => {
+    const { app, chart } = meshChart();
+    const mq = new MeshService(chart, 'mq', { image: 'img', ports: [{ port: 5671, protocol: 'tls' }] });
+    const plain = meshChart();
+    new MeshService(plain.chart, 'mq', { image: 'img', ports: [{ port: 5671, protocol: 'tls' }] });
+    // A VirtualService without routes is invalid, and Istio routes the port to the whole service without one.
+    expect(synth(plain.app).filter((m) => m.kind === 'VirtualService')).toEqual([]);
+    mq.addTlsRoute({ sniHosts: ['mq.production.svc.cluster.local'], destinations: [{ subset: 'stable' }] });
+    expect(synthError(app)).toMatch(/TLS route 0 \(from test\/mq\): sniHosts mq\.production\.svc\.cluster\.local are not within the VirtualService's hosts \(mq\) \[MESH017\]/);
   });
 
   test('a TCP route on an HTTP port, an HTTP route or fault on a TCP-only service', () => {
