@@ -1,6 +1,7 @@
 export * from './codes';
 export * from './duration';
 export * from './errors';
+export * from './export-to';
 export * from './http';
 export * from './labels';
 export * from './load-balancer';

@@ -2,6 +2,7 @@ import { Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/networking.istio.io';
 import { Codes } from '../core/codes';
+import { ExportTo } from '../core/export-to';
 import { describeDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
@@ -150,6 +151,13 @@ export interface MeshServiceProps extends PodOptions {
    */
   readonly automountServiceAccountToken?: boolean;
   /**
+   * The namespaces the service (its Service, VirtualService and DestinationRule) is
+   * visible to; callers elsewhere get no route to it.
+   * @default - every namespace (Istio's default)
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService-export_to
+   */
+  readonly exportTo?: ExportTo;
+  /**
    * The service's golden-signal objectives; an ObservabilityStack in the chart turns
    * them into alerts, burn-rate rules, dashboards and trace sampling.
    * @default - no SLO (unless `ObservabilityStack.addSlo` gives one)
@@ -244,6 +252,8 @@ export class MeshService extends Construct implements IVersionedService {
       name: this.name,
       namespace: this.namespace,
       labels: { [Labels.APP]: this.name, ...common },
+      // https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo
+      annotations: props.exportTo ? { 'networking.istio.io/exportTo': props.exportTo.toList(this.namespace).join(',') } : undefined,
       selector: { ...this.selectorLabels },
       ports: this.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol === 'udp' ? 'UDP' : 'TCP' })),
     });
@@ -256,7 +266,7 @@ export class MeshService extends Construct implements IVersionedService {
       const meta = { name: this.name, namespace: this.namespace, labels: common };
       new DestinationRule(this, 'DestinationRule', {
         metadata: meta,
-        spec: Lazy.any({ produce: () => renderDestinationRuleSpec(this.traffic, this.renderContext()) }),
+        spec: Lazy.any({ produce: () => ({ ...renderDestinationRuleSpec(this.traffic, this.renderContext()), exportTo: this.exportToList }) }),
       });
       // A host with only TLS ports has no default route (see renderVirtualServiceSpec), and
       // a VirtualService without routes is invalid: it gets one with its first TLS route.
@@ -334,8 +344,12 @@ export class MeshService extends Construct implements IVersionedService {
     if (this.node.tryFindChild('VirtualService') || this.traffic.virtualServiceOwner) return;
     new VirtualService(this, 'VirtualService', {
       metadata: { name: this.name, namespace: this.namespace, labels: { ...this.resourceLabels } },
-      spec: Lazy.any({ produce: () => renderVirtualServiceSpec(this.traffic, this.renderContext()) }),
+      spec: Lazy.any({ produce: () => ({ ...renderVirtualServiceSpec(this.traffic, this.renderContext()), exportTo: this.exportToList }) }),
     });
+  }
+
+  private get exportToList(): string[] | undefined {
+    return this.props.exportTo?.toList(this.namespace);
   }
 
   /**

@@ -442,11 +442,12 @@ export function addService(scope: Construct, id: string, spec: {
   readonly name: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
+  readonly annotations?: Record<string, string>;
   readonly selector: Record<string, string>;
   readonly ports: { readonly name: string; readonly port: number; readonly targetPort: number; readonly protocol: 'TCP' | 'UDP' }[];
 }): kplus.Service {
   const service = new kplus.Service(scope, id, {
-    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels, annotations: spec.annotations },
     ports: spec.ports.map((p) => ({
       name: p.name,
       port: p.port,

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { ExportTo } from '../../src/core/export-to';
 import { StringMatch } from '../../src/core/http';
 import { re2Problem } from '../../src/core/re2';
 import { Retries } from '../../src/core/retries';
@@ -205,5 +206,25 @@ describe('bad routes', () => {
     const { app, svc } = api();
     svc.addRoute({ match: [{ uri: StringMatch.prefix('/a') }], destinations: [{ subset: 'stable', weight: Weight.percent(60) }, { subset: 'v2', weight: Weight.percent(30) }] });
     expect(synthError(app)).toMatch(/weights sum to 90, expected 100 \(stable 60, v2 30\) \[MESH012\]/);
+  });
+});
+
+describe('exportTo', () => {
+  test('restricts the Service, VirtualService and DestinationRule to the given namespaces', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'ledger', { image: 'img', exportTo: ExportTo.namespaces(['payments', 'audit', 'production']) });
+    new MeshService(chart, 'private', { image: 'img', exportTo: ExportTo.sameNamespace() });
+    const out = synth(app);
+    // The own namespace is '.', listed once (istiod rejects '.' with its own name).
+    expect(find(out, 'VirtualService', 'ledger').spec.exportTo).toEqual(['.', 'audit', 'payments']);
+    expect(find(out, 'DestinationRule', 'ledger').spec.exportTo).toEqual(['.', 'audit', 'payments']);
+    expect(find(out, 'Service', 'ledger').metadata.annotations).toEqual({ 'networking.istio.io/exportTo': '.,audit,payments' });
+    expect(find(out, 'VirtualService', 'private').spec.exportTo).toEqual(['.']);
+  });
+
+  test('the factories refuse what istiod would', () => {
+    expect(ExportTo.all().toList('ns')).toEqual(['*']);
+    expect(() => ExportTo.namespaces(['Payments'])).toThrow(/\[MESH001\]/);
+    expect(() => ExportTo.namespaces(['a', 'a'])).toThrow(/listed twice \[MESH020\]/);
   });
 });
