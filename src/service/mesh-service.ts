@@ -1,21 +1,16 @@
-import { Duration, Lazy } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/networking.istio.io';
 import { Codes } from '../core/codes';
-import { ExportTo } from '../core/export-to';
-import { describeDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
-import { LoadBalancer } from '../core/load-balancer';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { portNameProblem } from '../core/ports';
 import { Principal } from '../core/principal';
-import { Retries } from '../core/retries';
-import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { Weight } from '../core/weight';
 import { MeshChart } from '../mesh/mesh-chart';
 import { ServiceSlo, sloProblems } from '../observability/slo';
-import { durationProblems, integerProblems } from '../private/checks';
+import { integerProblems } from '../private/checks';
 import { renderDestinationRuleSpec, renderVirtualServiceSpec, HostRenderContext } from '../render/traffic';
 import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from '../traffic/host-traffic';
 import { Tier, TierSettings } from '../traffic/tier';
@@ -26,144 +21,13 @@ import { EnvValue, HealthProbe, PodOptions } from '../workload/pod-options';
 import { addContainerEnv, addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadServiceAccount } from '../workload/workload';
 import { AddressForm, CallOptions, serviceAddress, ServiceCall } from './service-call';
 import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
-import { DEFAULT_PORTS, ResolvedServicePort, resolvePorts, ServicePortOptions } from './service-port';
+import { DEFAULT_PORTS, ResolvedServicePort, resolvePorts } from './service-port';
 
-/** A service of the mesh, as other constructs refer to it. */
-export interface IMeshService extends IConstruct {
-  /** The service's name: its Service, Deployment and ServiceAccount are named so. */
-  readonly name: string;
-  /** The namespace it runs in. */
-  readonly namespace: string;
-  /** The ServiceAccount its pods run as. */
-  readonly serviceAccountName: string;
-  /** Its mTLS identity, derived from the ServiceAccount. */
-  readonly principal: Principal;
-  /** The labels that select all its pods, whatever their version (`app: <name>`). */
-  readonly selectorLabels: Readonly<Record<string, string>>;
-  /** Its ports, names and defaults worked out. */
-  readonly ports: readonly ResolvedServicePort[];
-}
+import { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
+import { policyProblems } from './policy-problems';
 
-/**
- * A service with versions that releases can add to and route between: what
- * {@link CanaryRelease} needs, so that a team's own wrapper construct can be released.
- */
-export interface IVersionedService extends IMeshService {
-  /** Everything that shapes the host's VirtualService and DestinationRule. */
-  readonly traffic: HostTraffic;
-  /** The current version's label. */
-  readonly version: string;
-  /** The current version's subset name. */
-  readonly subset: string;
-  /** Replicas of the current version. */
-  readonly replicas: number;
-  /** The versions added besides the current one. */
-  readonly versions: readonly ServiceVersion[];
-  /** @internal */
-  _addVersion(scope: Construct, id: string, options: { version: string; image: string; replicas: number }): string;
-  /** @internal */
-  _retireCurrentVersion(): void;
-}
-
-/**
- * Props for {@link MeshService}: the service, its traffic settings and, from
- * {@link PodOptions}, the shape of its pods (env, volumes, probes, sidecar settings).
- */
-export interface MeshServiceProps extends PodOptions {
-  /** The container image of the service's current version. */
-  readonly image: string;
-  /**
-   * The service's name, a DNS-1123 label; its resources are named so, never hashed.
-   * @default - the construct's id
-   */
-  readonly name?: string;
-  /**
-   * The tier whose resilience defaults apply.
-   * @default Tier.SERVICE
-   */
-  readonly tier?: Tier;
-  /**
-   * The version label of the current pods; they form the `stable` subset.
-   * @default 'v1'
-   */
-  readonly version?: string;
-  /**
-   * The name of the current version's subset in the DestinationRule.
-   * @default 'stable'
-   */
-  readonly subset?: string;
-  /**
-   * Pod replicas of the current version.
-   * @default 2
-   */
-  readonly replicas?: number;
-  /**
-   * The service's ports. Names follow Istio's protocol convention. An empty list is a
-   * workload with no Service (a queue worker, a load generator): it keeps its identity,
-   * policies and hardening, but nothing can call it and it has no VirtualService or DestinationRule.
-   * @default - one HTTP port, 80 to container port 8080
-   */
-  readonly ports?: ServicePortOptions[];
-  /**
-   * Route timeout, over the tier's.
-   * @default - the tier's
-   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
-   */
-  readonly timeout?: Duration;
-  /**
-   * Retry policy, over the tier's field by field.
-   * @default - the tier's
-   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
-   */
-  readonly retries?: Retries;
-  /**
-   * Load balancer, over the tier's.
-   * @default - the tier's, else Istio's own (LEAST_REQUEST)
-   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings
-   */
-  readonly loadBalancer?: LoadBalancer;
-  /**
-   * Connection-pool limits, over the tier's field by field.
-   * @default - the tier's
-   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings
-   */
-  readonly connectionPool?: ConnectionPool;
-  /**
-   * Outlier detection, over the tier's field by field.
-   * @default - the tier's
-   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#OutlierDetection
-   */
-  readonly outlierDetection?: OutlierDetection;
-  /**
-   * Container CPU and memory.
-   * @default - 100m/500m CPU, 128Mi/512Mi memory
-   */
-  readonly resources?: ContainerResources;
-  /**
-   * Base of the health-check paths: readiness at `<path>/ready`, liveness at `<path>/live`.
-   * Only for services whose first port speaks HTTP.
-   * @default '/health'
-   */
-  readonly healthCheckPath?: string;
-  /**
-   * Whether pods mount their ServiceAccount token (only services that call the Kubernetes API need it).
-   * @default false
-   */
-  readonly automountServiceAccountToken?: boolean;
-  /**
-   * The namespaces the service (its Service, VirtualService and DestinationRule) is
-   * visible to; callers elsewhere get no route to it.
-   * @default - every namespace (Istio's default)
-   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService-export_to
-   */
-  readonly exportTo?: ExportTo;
-  /**
-   * The service's golden-signal objectives; an ObservabilityStack in the chart turns
-   * them into alerts, burn-rate rules, dashboards and trace sampling.
-   * @default - no SLO (unless `ObservabilityStack.addSlo` gives one)
-   */
-  readonly slo?: ServiceSlo;
-}
+export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
+export { policyProblems } from './policy-problems';
 
 /**
  * One service of the mesh: its Deployment (cdk8s-plus-27), Service, ServiceAccount,
@@ -570,38 +434,4 @@ function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: strin
 function resolveService(chart: MeshChart, target: IMeshService): IMeshService {
   if (target instanceof MeshService) return target;
   return chart.services.find((s) => s.name === target.name && s.namespace === target.namespace) ?? target;
-}
-
-/** Problems with resolved traffic settings, each naming its field. */
-export function policyProblems(p: TierSettings): string[] {
-  const out = durationProblems({
-    'timeout': p.timeout,
-    'retries.perTryTimeout': p.retries?.perTryTimeout,
-    'connectionPool.tcp.connectTimeout': p.connectionPool?.tcp?.connectTimeout,
-    'connectionPool.http.idleTimeout': p.connectionPool?.http?.idleTimeout,
-    'outlierDetection.interval': p.outlierDetection?.interval,
-    'outlierDetection.baseEjectionTime': p.outlierDetection?.baseEjectionTime,
-  });
-  out.push(...integerProblems({
-    'connectionPool.tcp.maxConnections': p.connectionPool?.tcp?.maxConnections,
-    'connectionPool.http.http1MaxPendingRequests': p.connectionPool?.http?.http1MaxPendingRequests,
-    'connectionPool.http.http2MaxRequests': p.connectionPool?.http?.http2MaxRequests,
-    'connectionPool.http.maxRequestsPerConnection': p.connectionPool?.http?.maxRequestsPerConnection,
-    'connectionPool.http.maxRetries': p.connectionPool?.http?.maxRetries,
-    'outlierDetection.consecutive5xxErrors': p.outlierDetection?.consecutive5xxErrors,
-    'outlierDetection.consecutiveGatewayErrors': p.outlierDetection?.consecutiveGatewayErrors,
-  }, 1, 2 ** 31 - 1));
-  out.push(...integerProblems({
-    'outlierDetection.maxEjectionPercent': p.outlierDetection?.maxEjectionPercent,
-    'outlierDetection.minHealthPercent': p.outlierDetection?.minHealthPercent,
-  }, 0, 100));
-  const retriesProblem = p.retries?.problem();
-  if (retriesProblem) out.push(formatProblem(Codes.RETRY_ON_WITHOUT_ATTEMPTS, retriesProblem));
-  const timeout = p.timeout?.toMilliseconds({ integral: false });
-  const perTry = p.retries?.perTryTimeout?.toMilliseconds({ integral: false });
-  if (timeout !== undefined && perTry !== undefined && !p.retries?.disabled && perTry > timeout) {
-    out.push(formatProblem(Codes.PER_TRY_TIMEOUT_EXCEEDS_TIMEOUT,
-      `retries.perTryTimeout (${describeDuration(p.retries!.perTryTimeout!)}) is longer than timeout (${describeDuration(p.timeout!)})`));
-  }
-  return out;
 }
