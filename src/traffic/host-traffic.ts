@@ -300,6 +300,12 @@ export class HostTraffic {
           `TLS route ${i} (from ${owner.node.path}): sniHosts ${outside.join(', ')} are not within the VirtualService's hosts (${this.hosts.join(', ')})`));
       }
     });
+    // The VirtualService is bound to `mesh` too, where istiod rejects the wildcard host
+    // ("wildcard host * is not allowed for virtual services bound to the mesh gateway", pkg/config/validation/validation.go in istio/istio).
+    for (const h of this.extraHosts.filter((x) => x === '*')) {
+      problems.push(formatProblem(Codes.GATEWAY_HOSTS,
+        `host '${h}' (bound by ${this._hosts.get(h)!.node.path}) is invalid on the mesh gateway; serve it with GatewayRoutes, bound to the gateway only`));
+    }
     const split = this._split?.value ?? defaultSplit;
     checkDestinations('default route', split);
     if (this._mirror) {

@@ -168,3 +168,10 @@ describe('GatewayRoutes bad input', () => {
     expect(err).toMatch(/route db \(from test\/public\) can never match: route all \(from test\/public\) comes first.*\[MESH031\]/);
   });
 });
+
+test("a service bound to a gateway under '*' fails synth: its VirtualService is also the mesh's", () => {
+  const { app, chart } = meshChart();
+  const gateway = new EdgeGateway(chart, 'gw', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
+  gateway.bind(new MeshService(chart, 'web', { image: 'img' }), ['*']);
+  expect(synthError(app)).toMatch(/\[test\/web\] host '\*' \(bound by test\/gw\) is invalid on the mesh gateway; serve it with GatewayRoutes, bound to the gateway only \[MESH507\]/);
+});
