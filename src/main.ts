@@ -1,4 +1,6 @@
 import * as path from 'node:path';
+import { buildBookinfo } from './app/bookinfo/bookinfo';
+import { BOOKINFO_ENVIRONMENTS } from './app/bookinfo/environments';
 import { buildEcEnvironment } from './app/ec-environment';
 import { ENVIRONMENTS } from './app/environments';
 import { MeshApp, MeshSynthError } from './mesh/mesh-app';
@@ -7,7 +9,8 @@ import { MeshApp, MeshSynthError } from './mesh/mesh-app';
 export const DIST = path.resolve(__dirname, '..', 'dist');
 
 /**
- * Synthesizes the EC site of seed 000 once per environment into dist/<environment>/.
+ * Synthesizes the EC site of seed 000 once per environment into dist/<environment>/, and
+ * Istio's Bookinfo once per Bookinfo environment (dist/bookinfo, dist/bookinfo-dev, ...).
  * Not into $CDK8S_OUTDIR: `cdk8s synth` empties that folder before the app runs
  * (cdk8s-cli src/cli/cmds/synth.ts: `fs.rmSync(outdir, { recursive: true, force: true })`),
  * so cdk8s.yaml's `output:` is a scratch folder and dist/ is replaced only by a complete synth.
@@ -15,6 +18,7 @@ export const DIST = path.resolve(__dirname, '..', 'dist');
 export function buildApp(outdir: string = DIST): MeshApp {
   const app = new MeshApp({ outdir });
   for (const env of ENVIRONMENTS) buildEcEnvironment(app, env);
+  for (const env of BOOKINFO_ENVIRONMENTS) buildBookinfo(app, env);
   return app;
 }
 

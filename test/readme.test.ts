@@ -22,3 +22,11 @@ test('every stable code is documented in the README, and the README names no cod
   expect([...codes].filter((c) => !documented.has(c)).sort()).toEqual([]);
   expect([...documented].filter((c) => !codes.has(c)).sort()).toEqual([]);
 });
+
+test('the codes that can be acknowledged are exactly the warnings of the README tables (MESH062 aside, which is about acknowledgements)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { WARNING_CODES } = require('../src/validate/warnings') as { WARNING_CODES: readonly string[] };
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const warnings = [...readme.matchAll(/^\| (MESH\d{3}) \| \*warning\*/gm)].map((m) => m[1]).filter((c) => c !== 'MESH062');
+  expect([...WARNING_CODES].sort()).toEqual(warnings.sort());
+});

@@ -33,6 +33,35 @@ export const Codes = {
   UNKNOWN_SERVICE: 'MESH019',
   /** A duplicate subset, port or route name within one service. */
   DUPLICATE_ENTRY: 'MESH020',
+  // Workloads, versions and routes: MESH021-MESH059.
+  /** An environment variable name that is not a C identifier, or one given twice. */
+  INVALID_ENV: 'MESH021',
+  /** A volume that is declared twice, has no valid name, or whose source is empty. */
+  INVALID_VOLUME: 'MESH022',
+  /** A mount of a volume the workload does not declare, or over `/`, `/tmp` or a relative path. */
+  INVALID_MOUNT: 'MESH023',
+  /** A probe on a port the container does not expose, or with thresholds Kubernetes rejects. */
+  INVALID_PROBE: 'MESH024',
+  /** Two versions of one service with one name, or a version that is also the service's own. */
+  DUPLICATE_VERSION: 'MESH025',
+  /** A subset name that is not a DNS-1123 label. */
+  INVALID_SUBSET_NAME: 'MESH026',
+  /** A regular expression that RE2 (Envoy's engine, Go's syntax) rejects. */
+  INVALID_REGEX: 'MESH027',
+  /** A route that both rewrites its URI and rewrites it by regex, or redirects and forwards, or answers and forwards. */
+  CONFLICTING_ROUTE_ACTION: 'MESH028',
+  /** A directResponse or redirect status outside what Istio accepts. */
+  INVALID_RESPONSE_STATUS: 'MESH029',
+  /** A TCP or TLS route on an HTTP port, or HTTP route settings on a service with no HTTP port. */
+  ROUTE_PROTOCOL_MISMATCH: 'MESH030',
+  /** A route that can never match: an earlier route matches every request it would. */
+  UNREACHABLE_ROUTE: 'MESH031',
+  /** A call to, or a route or release of, a workload that has no Service. */
+  NO_SERVICE: 'MESH032',
+  /** An init container, annotation or pod label the API server or Istio rejects. */
+  INVALID_POD_SETTING: 'MESH033',
+  /** An SLO on a service with no HTTP or gRPC port, which has no request metrics to measure. */
+  SLO_WITHOUT_REQUEST_METRICS: 'MESH034',
   /** A warning acknowledged without a reason. */
   ACKNOWLEDGEMENT_WITHOUT_REASON: 'MESH060',
   /** An acknowledgement of a code that is not a warning (errors cannot be acknowledged). */

@@ -1,5 +1,6 @@
 import { Codes } from './codes';
 import { MeshError } from './errors';
+import { re2Problem } from './re2';
 
 /** An HTTP request method. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
@@ -35,13 +36,14 @@ export class StringMatch {
     return new StringMatch('prefix', value);
   }
 
-  /** Matching the RE2 expression `value`, which must compile. */
+  /**
+   * Matching the RE2 expression `value` (Envoy's engine, Go's syntax), which must
+   * compile: lookaround and backreferences are rejected (MESH027).
+   * @see https://github.com/google/re2/wiki/Syntax
+   */
   public static regex(value: string): StringMatch {
-    try {
-      new RegExp(value);
-    } catch (e) {
-      throw new MeshError(Codes.INVALID_MATCH, `regex '${value}' does not compile: ${(e as Error).message}`);
-    }
+    const problem = re2Problem(value);
+    if (problem) throw new MeshError(Codes.INVALID_REGEX, `regex '${value}': ${problem}`);
     return new StringMatch('regex', value);
   }
 

@@ -8,6 +8,7 @@ import { MeshSecurity, MeshSecurityProps } from '../security/mesh-security';
 import { MeshSynthCheck } from '../validate/synth-check';
 import type { MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
+import { unhardenedPodProblems } from '../workload/pod-checks';
 import { addNamespace } from '../workload/workload';
 
 /** Props for {@link MeshChart}. */
@@ -82,6 +83,8 @@ export class MeshChart extends Chart {
     }
     new MeshSecurity(this, 'Security', props.security);
     this.node.addValidation({ validate: () => this.problems() });
+    // Every pod of the chart is hardened, hand-added ones included (MESH208).
+    this.node.addValidation({ validate: () => unhardenedPodProblems(this) });
     // Schema, CEL and cross-resource checks of the rendered manifests, under any App.
     MeshSynthCheck.of(this);
   }

@@ -47,6 +47,24 @@ export interface SloTarget {
   readonly namespace: string;
   /** The objectives. */
   readonly slo: ServiceSlo;
+  /**
+   * Whether the service speaks gRPC, whose failures are answered with HTTP 200 and a grpc-status.
+   * @default false
+   */
+  readonly grpc?: boolean;
+}
+
+/**
+ * The label matcher of a target's failed requests: HTTP 5xx, or for a gRPC service the
+ * gRPC statuses that mean a server fault (UNKNOWN 2, DEADLINE_EXCEEDED 4, UNIMPLEMENTED 12,
+ * INTERNAL 13, UNAVAILABLE 14, DATA_LOSS 15). A gRPC failure travels as HTTP 200 with a
+ * grpc-status trailer, which Istio's metrics carry as `grpc_response_status` (Envoy's own
+ * replies to gRPC requests, 503 UH say, carry grpc-status 14 as well).
+ * @see https://istio.io/latest/docs/reference/config/metrics/#labels
+ * @see https://grpc.github.io/grpc/core/md_doc_statuscodes.html
+ */
+export function errorMatcher(t: Pick<SloTarget, 'grpc'>): string {
+  return t.grpc ? ',grpc_response_status=~"2|4|12|13|14|15"' : ',response_code=~"5.*"';
 }
 
 /** What the alert annotations link to. */
@@ -107,7 +125,7 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
   return [
     {
       alert: `${prefix}HighErrorRate`,
-      expr: `sum(rate(istio_requests_total{${istioSelector(t, ',response_code=~"5.*"')}}[5m])) / sum(rate(istio_requests_total{${sel}}[5m])) > ${budget}`,
+      expr: `sum(rate(istio_requests_total{${istioSelector(t, errorMatcher(t))}}[5m])) / sum(rate(istio_requests_total{${sel}}[5m])) > ${budget}`,
       for: toPromDuration(Duration.minutes(2)),
       labels: { severity: 'critical', team, namespace: t.namespace },
       annotations: {

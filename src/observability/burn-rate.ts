@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { toPromDuration } from '../core/duration';
 import { exactDecimal, percentToRatio } from '../private/decimal';
 import { alertPrefix } from './slo';
-import { AlertContext, AlertRule, displayNameOf, istioSelector, RecordingRule, SloTarget, teamOf } from './alert-rules';
+import { AlertContext, AlertRule, displayNameOf, errorMatcher, istioSelector, RecordingRule, SloTarget, teamOf } from './alert-rules';
 
 /** One pair of windows of a multi-window, multi-burn-rate alert. */
 export interface BurnRateWindow {
@@ -50,7 +50,7 @@ export function errorRatioRecordingRules(t: SloTarget): RecordingRule[] {
     const range = toPromDuration(w);
     return {
       record: errorRatioSeries(w),
-      expr: `${by} (rate(istio_requests_total{${istioSelector(t, ',response_code=~"5.*"')}}[${range}])) / ${by} (rate(istio_requests_total{${istioSelector(t)}}[${range}]))`,
+      expr: `${by} (rate(istio_requests_total{${istioSelector(t, errorMatcher(t))}}[${range}])) / ${by} (rate(istio_requests_total{${istioSelector(t)}}[${range}]))`,
     };
   });
 }

@@ -220,8 +220,10 @@ export class ObservabilityStack extends Construct {
 
   /** The services with an SLO in this chart, sorted by name. */
   public get targets(): SloTarget[] {
-    const fromProps = this.chart.services.filter((s) => s.slo).map((s) => ({ service: s.name, namespace: s.namespace, slo: s.slo! }));
-    const fromStack = this.added.filter((a) => this.inChart(a.service)).map((a) => ({ service: a.service.name, namespace: a.service.namespace, slo: a.slo }));
+    // A gRPC service's errors are counted by grpc_response_status (errorMatcher).
+    const grpc = (s: IMeshService) => s.ports[0]?.protocol === 'grpc' ? { grpc: true } : {};
+    const fromProps = this.chart.services.filter((s) => s.slo).map((s) => ({ service: s.name, namespace: s.namespace, slo: s.slo!, ...grpc(s) }));
+    const fromStack = this.added.filter((a) => this.inChart(a.service)).map((a) => ({ service: a.service.name, namespace: a.service.namespace, slo: a.slo, ...grpc(a.service) }));
     const byName = new Map<string, SloTarget>();
     for (const t of [...fromProps, ...fromStack]) if (!byName.has(t.service)) byName.set(t.service, t);
     return [...byName.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));

@@ -2,10 +2,10 @@ import { Construct } from 'constructs';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
-import { labelValueProblem } from '../core/names';
+import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { Percentage, Weight } from '../core/weight';
 import { integerProblems } from '../private/checks';
-import { MeshService } from '../service/mesh-service';
+import { IVersionedService } from '../service/mesh-service';
 import { RouteDestinationOptions } from '../traffic/host-traffic';
 import { CanaryPhase, CanaryPlan } from './canary-plan';
 
@@ -14,8 +14,8 @@ export const CANARY_SUBSET = 'canary';
 
 /** Props for {@link CanaryRelease}. */
 export interface CanaryReleaseProps {
-  /** The service being released; its current version is the `stable` subset. */
-  readonly service: MeshService;
+  /** The service being released; its current version's subset (`stable`) is what the canary takes traffic from. */
+  readonly service: IVersionedService;
   /** The container image of the new version. */
   readonly image: string;
   /** The release's phases, in order. */
@@ -39,6 +39,19 @@ export interface CanaryReleaseProps {
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
    */
   readonly mirror?: Percentage;
+  /**
+   * The new version's subset name, a DNS-1123 label.
+   * @default 'canary'
+   */
+  readonly subset?: string;
+  /**
+   * How the traffic the canary does not take is split over the service's other subsets
+   * (its versions), weights summing to 100: with v1 and v2 at 50 each and a canary
+   * phase at 10%, v1 and v2 get 45% each. Shares are rounded to whole percent by the
+   * largest remainder, so the route always sums to 100.
+   * @default - all of it to the service's current subset
+   */
+  readonly baseline?: RouteDestinationOptions[];
 }
 
 /**
@@ -58,7 +71,9 @@ export interface CanaryReleaseProps {
  */
 export class CanaryRelease extends Construct {
   /** The released service. */
-  public readonly service: MeshService;
+  public readonly service: IVersionedService;
+  /** The new version's subset. */
+  public readonly subset: string;
   /** The new version's label. */
   public readonly version: string;
   /** Replicas of the new version. */
@@ -72,6 +87,7 @@ export class CanaryRelease extends Construct {
 
   private readonly phaseName: string;
   private readonly mirror?: Percentage;
+  private readonly baseline?: RouteDestinationOptions[];
 
   public constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
@@ -82,21 +98,24 @@ export class CanaryRelease extends Construct {
     this.phaseName = props.phase;
     this.phase = props.plan.phase(props.phase);
     this.mirror = props.mirror;
+    this.subset = props.subset ?? CANARY_SUBSET;
+    this.baseline = props.baseline;
+    const baseline = props.baseline ?? [{ subset: this.service.subset, weight: Weight.all() }];
 
     const traffic = this.service.traffic;
     this.deploymentName = this.service._addVersion(this, 'Deployment', { version: this.version, image: props.image, replicas: this.replicas });
-    traffic.addSubset(this, { name: CANARY_SUBSET, labels: { [Labels.VERSION]: this.version } });
+    traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
 
     // The routes are contributed only from a sound plan, so a bad weight is one message, not a throw.
     const phase = this.phase;
-    if (phase && props.plan.problems().length === 0) {
+    if (phase && props.plan.problems().length === 0 && baselineProblems(baseline).length === 0) {
       if (phase.headers && Object.keys(phase.headers).length > 0) {
-        traffic.addRoute(this, { match: [{ headers: { ...phase.headers } }], destinations: [{ subset: CANARY_SUBSET }] });
+        traffic.addRoute(this, { match: [{ headers: { ...phase.headers } }], destinations: [{ subset: this.subset }] });
       }
-      traffic.setSplit(this, splitFor(phase));
+      traffic.setSplit(this, splitFor(phase, this.subset, baseline));
       if (phase.retireStable) this.service._retireCurrentVersion();
     }
-    if (this.mirror) traffic.setMirror(this, { subset: CANARY_SUBSET, percentage: this.mirror });
+    if (this.mirror) traffic.setMirror(this, { subset: this.subset, percentage: this.mirror });
 
     this.node.addValidation({ validate: () => this.problems() });
   }
@@ -117,6 +136,13 @@ export class CanaryRelease extends Construct {
         `service: ${this.service.name} runs no replicas of its stable version '${this.service.version}'`));
     }
     out.push(...integerProblems({ replicas: this.replicas }, 0));
+    if (this.service.versions.some((v) => v.name === this.version)) {
+      out.push(formatProblem(Codes.DUPLICATE_VERSION, `version: '${this.version}' is already a version of ${this.service.name} (addVersion)`));
+    }
+    // https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset: a DNS label.
+    const sp = dns1123LabelProblem(this.subset);
+    if (sp) out.push(formatProblem(Codes.INVALID_SUBSET_NAME, `subset: '${this.subset}' ${sp}`));
+    if (this.baseline) out.push(...baselineProblems(this.baseline));
     if (this.mirror && this.phase && this.phase.canaryWeight > 0) {
       out.push(formatProblem(Codes.MIRROR_TO_SERVING_SUBSET,
         `mirror: the canary already serves ${this.phase.canaryWeight}% of the traffic in phase '${this.phase.name}'; mirror only while it serves none`));
@@ -125,13 +151,35 @@ export class CanaryRelease extends Construct {
   }
 }
 
-/** The default route of a phase: stable only at 0, canary only once stable is retired. */
-function splitFor(phase: CanaryPhase): RouteDestinationOptions[] {
+/** The baseline's weights must sum to 100 over distinct subsets (MESH012). */
+function baselineProblems(baseline: RouteDestinationOptions[]): string[] {
+  if (baseline.length === 0) return [formatProblem(Codes.WEIGHTS_NOT_100, 'baseline: needs at least one subset')];
+  const sum = baseline.reduce((a, d) => a + (d.weight?.value ?? (baseline.length === 1 ? 100 : 0)), 0);
+  if (sum !== 100) {
+    return [formatProblem(Codes.WEIGHTS_NOT_100, `baseline: weights sum to ${sum}, expected 100 (${baseline.map((d) => `${d.subset} ${d.weight?.value ?? 0}`).join(', ')})`)];
+  }
+  return [];
+}
+
+/**
+ * The default route of a phase: the baseline only at 0, the canary only once the
+ * current version is retired, else the canary's weight and the rest shared over the
+ * baseline by its weights, rounded by the largest remainder (ties to the earlier subset).
+ */
+export function splitFor(phase: CanaryPhase, canary: string, baseline: RouteDestinationOptions[]): RouteDestinationOptions[] {
   const w = phase.canaryWeight;
-  if (phase.retireStable) return [{ subset: CANARY_SUBSET, weight: Weight.all() }];
-  if (w === 0) return [{ subset: 'stable', weight: Weight.all() }];
-  return [
-    { subset: 'stable', weight: Weight.percent(100 - w) },
-    { subset: CANARY_SUBSET, weight: Weight.percent(w) },
-  ];
+  if (phase.retireStable) return [{ subset: canary, weight: Weight.all() }];
+  const rest = 100 - w;
+  const raw = baseline.map((d) => ((d.weight?.value ?? 100) * rest) / 100);
+  const shares = raw.map(Math.floor);
+  let left = rest - shares.reduce((a, b) => a + b, 0);
+  const order = raw.map((r, i) => ({ i, frac: r - Math.floor(r) })).sort((a, b) => b.frac - a.frac || a.i - b.i);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    shares[i]++;
+    left--;
+  }
+  const out = baseline.map((d, i) => ({ subset: d.subset, weight: Weight.percent(shares[i]) }));
+  if (w === 0) return out.length === 1 ? [{ subset: out[0].subset, weight: Weight.all() }] : out;
+  return [...out, { subset: canary, weight: Weight.percent(w) }];
 }

@@ -10,13 +10,17 @@ import {
   VirtualServiceSpecHttp,
   VirtualServiceSpecHttpMatch,
   VirtualServiceSpecHttpRoute,
+  VirtualServiceSpecTcp,
+  VirtualServiceSpecTls,
 } from '../../imports/networking.istio.io';
 import { describeDuration, istioDurationProblem, toIstioDuration as strictIstioDuration } from '../core/duration';
 import { StringMatch } from '../core/http';
 import { LoadBalancer } from '../core/load-balancer';
 import { Retries } from '../core/retries';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
-import { HostTraffic, HttpMatchOptions, LocalityLbOptions, RouteDestinationOptions } from '../traffic/host-traffic';
+import { HostPorts, HostTraffic, LocalityLbOptions } from '../traffic/host-traffic';
+import { CorsPolicyOptions, FaultInjection, HeaderOperationsOptions, HeadersOptions, HttpMatchOptions, HttpRouteOptions, RouteDestinationOptions } from '../traffic/http-route';
+import { mergeTierSettings } from '../traffic/tier-defaults';
 import { TierSettings } from '../traffic/tier';
 
 /**
@@ -36,6 +40,11 @@ export interface HostRenderContext {
   readonly destinationPort?: number;
   /** The split used when no contributor set one. */
   readonly defaultSplit: RouteDestinationOptions[];
+  /**
+   * The Service's ports by how Istio routes them.
+   * @default - one HTTP port
+   */
+  readonly ports?: HostPorts;
 }
 
 /** The DestinationRule spec of a host. */
@@ -47,38 +56,129 @@ export function renderDestinationRuleSpec(traffic: HostTraffic, ctx: HostRenderC
       name: s.name,
       labels: { ...s.labels },
       // The subset's generated types mirror the host's, with enums of the same values.
-      trafficPolicy: s.connectionPool ? { connectionPool: renderConnectionPool(s.connectionPool) as any } : undefined,
+      trafficPolicy: s.connectionPool || s.loadBalancer || s.outlierDetection ? {
+        connectionPool: s.connectionPool ? renderConnectionPool(s.connectionPool) as any : undefined,
+        loadBalancer: s.loadBalancer ? renderLoadBalancer(s.loadBalancer) as any : undefined,
+        outlierDetection: s.outlierDetection ? renderOutlierDetection(s.outlierDetection) : undefined,
+      } : undefined,
     })),
   };
 }
 
-/** The VirtualService spec of a host: matched routes first, the default route last. */
+/**
+ * The VirtualService spec of a host: matched HTTP routes first, the default route
+ * last, each route with the service's (or tier's) timeout and retries unless it sets
+ * its own; then TCP and TLS routes for non-HTTP ports. A host with no HTTP port gets
+ * no HTTP routes, so no HTTP setting Istio would ignore is written.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
+ */
 export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderContext): VirtualServiceSpec {
   const { policy } = ctx;
-  const common = {
-    timeout: policy.timeout ? toIstioDuration(policy.timeout) : undefined,
-    retries: renderRetries(policy.retries),
-    fault: renderFault(traffic),
-  };
-  const http: VirtualServiceSpecHttp[] = traffic.routes.map((r) => ({
-    name: r.name,
-    match: r.match.map(renderMatch),
-    route: renderDestinations(traffic.host, r.destinations, ctx.destinationPort),
-    ...common,
-  }));
-  const mirror = traffic.mirror;
-  http.push({
-    route: renderDestinations(traffic.host, traffic.split ?? ctx.defaultSplit, ctx.destinationPort, true),
-    ...common,
-    mirror: mirror ? { host: traffic.host, subset: mirror.subset, port: portOf(ctx.destinationPort) } : undefined,
-    mirrorPercentage: mirror ? { value: mirror.percentage?.value ?? 100 } : undefined,
+  const ports = ctx.ports ?? { http: [0], tcp: [], tls: [] };
+  const hostFault = renderFault(traffic.fault);
+  const http: VirtualServiceSpecHttp[] = traffic.routes.map((r) => {
+    const forwards = !r.redirect && !r.directResponse;
+    const own = forwards ? mergeTierSettings(policy, { timeout: r.timeout, retries: r.retries }) : {};
+    return {
+      name: r.name,
+      match: r.match.map(renderMatch),
+      route: forwards && r.destinations ? renderDestinations(traffic.host, r.destinations, ctx.destinationPort) : undefined,
+      timeout: own.timeout ? toIstioDuration(own.timeout) : undefined,
+      retries: renderRetries(own.retries),
+      fault: forwards ? (r.fault ? renderFault(r.fault) : hostFault) : undefined,
+      mirror: r.mirror ? { host: traffic.host, subset: r.mirror.subset, port: portOf(ctx.destinationPort) } : undefined,
+      mirrorPercentage: r.mirror ? { value: r.mirror.percentage?.value ?? 100 } : undefined,
+      ...renderActions(r),
+    };
   });
+  const mirror = traffic.mirror;
+  const split = traffic.split ?? ctx.defaultSplit;
+  if (ports.http.length > 0) {
+    http.push({
+      route: renderDestinations(traffic.host, split, ctx.destinationPort, true),
+      timeout: policy.timeout ? toIstioDuration(policy.timeout) : undefined,
+      retries: renderRetries(policy.retries),
+      fault: hostFault,
+      mirror: mirror ? { host: traffic.host, subset: mirror.subset, port: portOf(ctx.destinationPort) } : undefined,
+      mirrorPercentage: mirror ? { value: mirror.percentage?.value ?? 100 } : undefined,
+    });
+  }
+  const several = ports.http.length + ports.tcp.length + ports.tls.length > 1;
+  const tcp: VirtualServiceSpecTcp[] = [
+    ...traffic.tcpRoutes.map((r) => ({
+      match: r.port !== undefined || r.sourceLabels ? [{ port: r.port, sourceLabels: r.sourceLabels ? { ...r.sourceLabels } : undefined }] : undefined,
+      route: renderDestinations(traffic.host, r.destinations, r.port ?? (ports.tcp.length === 1 && several ? ports.tcp[0] : undefined)) as any,
+    })),
+    // TCP routes never apply to TLS ports (buildSidecarOutboundTCPFilterChainOpts skips them).
+  // One default route per TCP port when the Service has several ports, so each names its port.
+    ...(several ? ports.tcp.map((p) => ({ match: [{ port: p }], route: renderDestinations(traffic.host, split, p, true) as any }))
+      : ports.tcp.map(() => ({ route: renderDestinations(traffic.host, split, undefined, true) as any }))),
+  ];
+  // TLS ports get only the user's routes: a TLS route needs sniHosts within the VirtualService's
+  // hosts as written (validateSniHost in istio/istio pilot validation), and with no TLS route
+  // matching, istiod sends the port's traffic to the whole service (buildSidecarOutboundTLSFilterChainOpts).
+  const tls: VirtualServiceSpecTls[] = traffic.tlsRoutes.map((r) => ({
+    match: [{ port: r.port, sniHosts: [...r.sniHosts] }],
+    route: renderDestinations(traffic.host, r.destinations, r.port ?? (several ? ports.tls[0] : undefined)) as any,
+  }));
   const gateways = traffic.gateways;
   return {
     hosts: [traffic.host, ...traffic.extraHosts],
     gateways: gateways.length > 0 ? ['mesh', ...gateways] : undefined,
-    http,
+    http: http.length > 0 ? http : undefined,
+    tcp: tcp.length > 0 ? tcp : undefined,
+    tls: tls.length > 0 ? tls : undefined,
   };
+}
+
+type RouteActions = Pick<HttpRouteOptions, 'rewrite' | 'redirect' | 'directResponse' | 'corsPolicy' | 'headers'>;
+
+/** A route's rewrite, redirect, direct response, CORS policy and header changes. */
+function renderActions(r: RouteActions): Pick<VirtualServiceSpecHttp, 'rewrite' | 'redirect' | 'directResponse' | 'corsPolicy' | 'headers'> {
+  return {
+    rewrite: r.rewrite ? { uri: r.rewrite.uri, authority: r.rewrite.authority, uriRegexRewrite: r.rewrite.uriRegexRewrite ? { ...r.rewrite.uriRegexRewrite } : undefined } : undefined,
+    redirect: r.redirect ? { uri: r.redirect.uri, authority: r.redirect.authority, scheme: r.redirect.scheme, port: r.redirect.port, redirectCode: r.redirect.redirectCode } : undefined,
+    directResponse: r.directResponse ? { status: r.directResponse.status, body: r.directResponse.body !== undefined ? { string: r.directResponse.body } : undefined } : undefined,
+    corsPolicy: r.corsPolicy ? renderCors(r.corsPolicy) : undefined,
+    headers: r.headers ? renderHeaders(r.headers) : undefined,
+  };
+}
+
+/**
+ * One route of a gateway-only VirtualService: to one service (and port, subset), or
+ * answered at the gateway; only its own timeout, retries and fault.
+ */
+export function renderGatewayRoute(r: Omit<HttpRouteOptions, 'destinations' | 'mirror'>, to: { host: string; port?: number; subset?: string } | undefined): VirtualServiceSpecHttp {
+  const forwards = !r.redirect && !r.directResponse && to;
+  return {
+    name: r.name,
+    match: r.match.map(renderMatch),
+    route: forwards ? [{ destination: { host: to.host, subset: to.subset, port: portOf(to.port) } }] : undefined,
+    timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,
+    retries: renderRetries(r.retries),
+    fault: forwards ? renderFault(r.fault) : undefined,
+    ...renderActions(r),
+  };
+}
+
+function renderCors(c: CorsPolicyOptions): VirtualServiceSpecHttp['corsPolicy'] {
+  return {
+    allowOrigins: c.allowOrigins.map(renderString),
+    allowMethods: c.allowMethods ? [...c.allowMethods] : undefined,
+    allowHeaders: c.allowHeaders ? [...c.allowHeaders] : undefined,
+    exposeHeaders: c.exposeHeaders ? [...c.exposeHeaders] : undefined,
+    maxAge: c.maxAge ? toIstioDuration(c.maxAge) : undefined,
+    allowCredentials: c.allowCredentials,
+  };
+}
+
+function renderHeaders(h: HeadersOptions): VirtualServiceSpecHttp['headers'] {
+  const ops = (o: HeaderOperationsOptions | undefined) => o ? {
+    set: o.set ? { ...o.set } : undefined,
+    add: o.add ? { ...o.add } : undefined,
+    remove: o.remove ? [...o.remove] : undefined,
+  } : undefined;
+  return { request: ops(h.request), response: ops(h.response) };
 }
 
 function renderTrafficPolicy(p: TierSettings, locality: LocalityLbOptions | undefined): DestinationRuleSpecTrafficPolicy {
@@ -165,8 +265,7 @@ export function renderRetries(r: Retries | undefined): VirtualServiceSpecHttp['r
   };
 }
 
-function renderFault(traffic: HostTraffic): VirtualServiceSpecHttp['fault'] {
-  const f = traffic.fault;
+function renderFault(f: FaultInjection | undefined): VirtualServiceSpecHttp['fault'] {
   if (!f) return undefined;
   return {
     delay: f.delay ? { fixedDelay: toIstioDuration(f.delay.fixedDelay), percentage: { value: f.delay.percentage.value } } : undefined,
@@ -176,10 +275,17 @@ function renderFault(traffic: HostTraffic): VirtualServiceSpecHttp['fault'] {
 
 function renderMatch(m: HttpMatchOptions): VirtualServiceSpecHttpMatch {
   const headers = m.headers ? Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, renderString(v)])) : undefined;
+  const map = (x: Record<string, StringMatch> | undefined) => x ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, renderString(v)])) : undefined;
   return {
     headers,
     uri: m.uri ? renderString(m.uri) : undefined,
     method: m.method ? { exact: m.method } : undefined,
+    queryParams: map(m.queryParams),
+    withoutHeaders: map(m.withoutHeaders),
+    sourceLabels: m.sourceLabels ? { ...m.sourceLabels } : undefined,
+    sourceNamespace: m.sourceNamespace,
+    port: m.port,
+    gateways: m.gateways ? [...m.gateways] : undefined,
   };
 }
 

@@ -1,127 +1,33 @@
-import { Duration, Lazy } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/networking.istio.io';
 import { Codes } from '../core/codes';
-import { describeDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
-import { LoadBalancer } from '../core/load-balancer';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { portNameProblem } from '../core/ports';
 import { Principal } from '../core/principal';
-import { Retries } from '../core/retries';
-import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { Weight } from '../core/weight';
 import { MeshChart } from '../mesh/mesh-chart';
 import { ServiceSlo, sloProblems } from '../observability/slo';
-import { durationProblems, integerProblems } from '../private/checks';
+import { integerProblems } from '../private/checks';
 import { renderDestinationRuleSpec, renderVirtualServiceSpec, HostRenderContext } from '../render/traffic';
-import { HostTraffic, HttpRouteOptions, RouteDestinationOptions } from '../traffic/host-traffic';
+import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from '../traffic/host-traffic';
 import { Tier, TierSettings } from '../traffic/tier';
 import { mergeTierSettings, TierDefaults } from '../traffic/tier-defaults';
 import { ServiceSecurity } from '../security/service-security';
-import { addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadServiceAccount } from '../workload/workload';
-import { CallOptions, ServiceCall } from './service-call';
-import { DEFAULT_PORTS, ResolvedServicePort, resolvePorts, ServicePortOptions } from './service-port';
+import { podOptionProblems } from '../workload/pod-checks';
+import { EnvValue, HealthProbe, PodOptions } from '../workload/pod-options';
+import { addContainerEnv, addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadServiceAccount } from '../workload/workload';
+import { AddressForm, CallOptions, serviceAddress, ServiceCall } from './service-call';
+import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
+import { DEFAULT_PORTS, ResolvedServicePort, resolvePorts } from './service-port';
 
-/** A service of the mesh, as other constructs refer to it. */
-export interface IMeshService extends IConstruct {
-  /** The service's name: its Service, Deployment and ServiceAccount are named so. */
-  readonly name: string;
-  /** The namespace it runs in. */
-  readonly namespace: string;
-  /** The ServiceAccount its pods run as. */
-  readonly serviceAccountName: string;
-  /** Its mTLS identity, derived from the ServiceAccount. */
-  readonly principal: Principal;
-  /** The labels that select all its pods, whatever their version (`app: <name>`). */
-  readonly selectorLabels: Readonly<Record<string, string>>;
-  /** Its ports, names and defaults worked out. */
-  readonly ports: readonly ResolvedServicePort[];
-}
+import { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
+import { policyProblems } from './policy-problems';
 
-/** Props for {@link MeshService}. */
-export interface MeshServiceProps {
-  /** The container image of the service's current version. */
-  readonly image: string;
-  /**
-   * The service's name, a DNS-1123 label; its resources are named so, never hashed.
-   * @default - the construct's id
-   */
-  readonly name?: string;
-  /**
-   * The tier whose resilience defaults apply.
-   * @default Tier.SERVICE
-   */
-  readonly tier?: Tier;
-  /**
-   * The version label of the current pods; they form the `stable` subset.
-   * @default 'v1'
-   */
-  readonly version?: string;
-  /**
-   * Pod replicas of the current version.
-   * @default 2
-   */
-  readonly replicas?: number;
-  /**
-   * The service's ports. Names follow Istio's protocol convention.
-   * @default - one HTTP port, 80 to container port 8080
-   */
-  readonly ports?: ServicePortOptions[];
-  /**
-   * Route timeout, over the tier's.
-   * @default - the tier's
-   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
-   */
-  readonly timeout?: Duration;
-  /**
-   * Retry policy, over the tier's field by field.
-   * @default - the tier's
-   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
-   */
-  readonly retries?: Retries;
-  /**
-   * Load balancer, over the tier's.
-   * @default - the tier's, else Istio's own (LEAST_REQUEST)
-   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings
-   */
-  readonly loadBalancer?: LoadBalancer;
-  /**
-   * Connection-pool limits, over the tier's field by field.
-   * @default - the tier's
-   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings
-   */
-  readonly connectionPool?: ConnectionPool;
-  /**
-   * Outlier detection, over the tier's field by field.
-   * @default - the tier's
-   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#OutlierDetection
-   */
-  readonly outlierDetection?: OutlierDetection;
-  /**
-   * Container CPU and memory.
-   * @default - 100m/500m CPU, 128Mi/512Mi memory
-   */
-  readonly resources?: ContainerResources;
-  /**
-   * Base of the health-check paths: readiness at `<path>/ready`, liveness at `<path>/live`.
-   * Only for services whose first port speaks HTTP.
-   * @default '/health'
-   */
-  readonly healthCheckPath?: string;
-  /**
-   * Whether pods mount their ServiceAccount token (only services that call the Kubernetes API need it).
-   * @default false
-   */
-  readonly automountServiceAccountToken?: boolean;
-  /**
-   * The service's golden-signal objectives; an ObservabilityStack in the chart turns
-   * them into alerts, burn-rate rules, dashboards and trace sampling.
-   * @default - no SLO (unless `ObservabilityStack.addSlo` gives one)
-   */
-  readonly slo?: ServiceSlo;
-}
+export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
+export { policyProblems } from './policy-problems';
 
 /**
  * One service of the mesh: its Deployment (cdk8s-plus-27), Service, ServiceAccount,
@@ -137,7 +43,7 @@ export interface MeshServiceProps {
  * });
  * order.calls(payment, { methods: ['POST'], paths: ['/api/payments/*'] });
  */
-export class MeshService extends Construct implements IMeshService {
+export class MeshService extends Construct implements IVersionedService {
   public readonly name: string;
   public readonly namespace: string;
   public readonly serviceAccountName: string;
@@ -162,9 +68,17 @@ export class MeshService extends Construct implements IMeshService {
   public readonly healthCheckPath?: string;
   /** The service's SLO, if given in its props. */
   public readonly slo?: ServiceSlo;
+  /** The current version's subset name. */
+  public readonly subset: string;
+  /** False for a workload with no ports: no Service, VirtualService or DestinationRule. */
+  public readonly hasService: boolean;
 
   private readonly props: MeshServiceProps;
   private readonly _calls: ServiceCall[] = [];
+  private readonly _versions: ServiceVersion[] = [];
+  private readonly _versionOptions: VersionOptions[] = [];
+  private readonly _addressEnv: { name: string; target: IMeshService; form: AddressForm }[] = [];
+  private readonly _deployments: Construct[] = [];
 
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
@@ -176,8 +90,10 @@ export class MeshService extends Construct implements IMeshService {
     this.serviceAccountName = this.name;
     this.tier = props.tier ?? Tier.SERVICE;
     this.version = props.version ?? 'v1';
+    this.subset = props.subset ?? 'stable';
     this.replicas = props.replicas ?? 2;
     this.ports = resolvePorts(props.ports ?? DEFAULT_PORTS);
+    this.hasService = this.ports.length > 0;
     this.selectorLabels = { [Labels.APP]: this.name };
     this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? props.healthCheckPath ?? '/health' : undefined;
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
@@ -195,28 +111,32 @@ export class MeshService extends Construct implements IMeshService {
       [Labels.TIER]: this.tier.name,
     };
 
-    const sa = addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common);
-    addService(this, 'Service', {
+    const sa = addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, props.serviceAccountAnnotations);
+    if (this.hasService) addService(this, 'Service', {
       name: this.name,
       namespace: this.namespace,
       labels: { [Labels.APP]: this.name, ...common },
+      // https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo
+      annotations: props.exportTo ? { 'networking.istio.io/exportTo': props.exportTo.toList(this.namespace).join(',') } : undefined,
       selector: { ...this.selectorLabels },
       ports: this.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol === 'udp' ? 'UDP' : 'TCP' })),
     });
     this.deploy(this, 'Deployment', { name: this.name, version: this.version, image: props.image, replicas: this.replicas, serviceAccount: sa });
 
     this.traffic = new HostTraffic(this.name, () => this.node.tryRemoveChild('VirtualService'));
-    this.traffic.addSubset(this, { name: 'stable', labels: { [Labels.VERSION]: this.version } });
+    this.traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
 
-    const meta = { name: this.name, namespace: this.namespace, labels: common };
-    new DestinationRule(this, 'DestinationRule', {
-      metadata: meta,
-      spec: Lazy.any({ produce: () => renderDestinationRuleSpec(this.traffic, this.renderContext()) }),
-    });
-    new VirtualService(this, 'VirtualService', {
-      metadata: meta,
-      spec: Lazy.any({ produce: () => renderVirtualServiceSpec(this.traffic, this.renderContext()) }),
-    });
+    if (this.hasService) {
+      const meta = { name: this.name, namespace: this.namespace, labels: common };
+      new DestinationRule(this, 'DestinationRule', {
+        metadata: meta,
+        spec: Lazy.any({ produce: () => ({ ...renderDestinationRuleSpec(this.traffic, this.renderContext()), exportTo: this.exportToList }) }),
+      });
+      // A host with only TLS ports has no default route (see renderVirtualServiceSpec), and
+      // a VirtualService without routes is invalid: it gets one with its first TLS route.
+      const ports = this.hostPorts;
+      if (ports.http.length > 0 || ports.tcp.length > 0) this.ensureVirtualService();
+    }
 
     this.chart._register(this);
     new ServiceSecurity(this, 'Security');
@@ -247,19 +167,100 @@ export class MeshService extends Construct implements IMeshService {
   public calls(target: IMeshService, options: CallOptions = {}): ServiceCall {
     const call: ServiceCall = {
       source: this,
-      target,
+      // A team's own construct that wraps a service of the chart stands for that service.
+      target: resolveService(this.chart, target),
       methods: options.methods ? [...options.methods] : undefined,
       paths: options.paths ? [...options.paths] : undefined,
       asynchronous: options.asynchronous ?? false,
     };
+    if (options.addressEnv !== undefined) {
+      const a = { name: options.addressEnv.name, target, form: options.addressEnv.form ?? 'url' };
+      this._addressEnv.push(a);
+      for (const d of this._deployments) addContainerEnv(d, a.name, serviceAddress(a.target, a.form));
+    }
     this._calls.push(call);
     this.chart._registerCall(call);
     return call;
   }
 
-  /** Adds a matched route ahead of the default route (header routing for QA, say). */
+  /**
+   * Adds a matched HTTP route ahead of the default route; routes are tried in the
+   * order added. A route forwards to subsets, redirects or answers directly, with its
+   * own timeout, retries, fault, mirror, rewrite, CORS policy and header changes.
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+   */
   public addRoute(route: HttpRouteOptions): void {
     this.traffic.addRoute(this, route);
+  }
+
+  /** Adds a route for a TCP port (`tcp-`, `mongo-`, `mysql-`, `redis-`) ahead of the default one. */
+  public addTcpRoute(route: TcpRouteOptions): void {
+    this.traffic.addTcpRoute(this, route);
+  }
+
+  /** Adds a route by SNI for a TLS port (`tls-`, `https-`) ahead of the default one. */
+  public addTlsRoute(route: TlsRouteOptions): void {
+    this.traffic.addTlsRoute(this, route);
+    if (this.hasService) this.ensureVirtualService();
+  }
+
+  private ensureVirtualService(): void {
+    if (this.node.tryFindChild('VirtualService') || this.traffic.virtualServiceOwner) return;
+    new VirtualService(this, 'VirtualService', {
+      metadata: { name: this.name, namespace: this.namespace, labels: { ...this.resourceLabels } },
+      spec: Lazy.any({ produce: () => ({ ...renderVirtualServiceSpec(this.traffic, this.renderContext()), exportTo: this.exportToList }) }),
+    });
+  }
+
+  private get exportToList(): string[] | undefined {
+    return this.props.exportTo?.toList(this.namespace);
+  }
+
+  /**
+   * Adds another version of the service: its own Deployment `<service>-<version>` with
+   * its own image, replicas, resources and env (over the service's), and a subset
+   * (named after the version unless `subset` says otherwise) in the host's DestinationRule.
+   * Route to it with {@link MeshService.setSplit} or {@link MeshService.addRoute}.
+   */
+  public addVersion(options: VersionOptions): ServiceVersion {
+    const sa = this.node.findChild('ServiceAccount') as WorkloadServiceAccount;
+    const version: ServiceVersion = {
+      name: options.name,
+      subset: options.subset ?? options.name,
+      deploymentName: `${this.name}-${options.name}`,
+      image: options.image ?? this.props.image,
+      replicas: options.replicas ?? this.replicas,
+    };
+    this._versionOptions.push(options);
+    // A second version of one name is reported at synth (MESH025), not deployed twice.
+    if (options.name === this.version || this._versions.some((v) => v.name === options.name)) return version;
+    this._versions.push(version);
+    this.deploy(this, `Version${options.name}`, {
+      name: version.deploymentName, version: options.name, image: version.image, replicas: version.replicas, serviceAccount: sa,
+      resources: options.resources, env: options.env,
+    });
+    this.traffic.addSubset(this, {
+      name: version.subset,
+      labels: { [Labels.VERSION]: options.name },
+      connectionPool: options.trafficPolicy?.connectionPool,
+      loadBalancer: options.trafficPolicy?.loadBalancer,
+      outlierDetection: options.trafficPolicy?.outlierDetection,
+    });
+    return version;
+  }
+
+  /** The versions added with {@link MeshService.addVersion}, in order. */
+  public get versions(): readonly ServiceVersion[] {
+    return [...this._versions];
+  }
+
+  /**
+   * Sets the default route's weighted split over any of the host's subsets; the
+   * weights must sum to 100 (MESH012).
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination
+   */
+  public setSplit(destinations: RouteDestinationOptions[]): void {
+    this.traffic.setSplit(this, destinations);
   }
 
   /**
@@ -282,14 +283,18 @@ export class MeshService extends Construct implements IMeshService {
   public _retireCurrentVersion(): void {
     this.node.tryRemoveChild('Deployment');
     // Its subset selects no pods any more: a route to it would fail with 503 UH.
-    this.traffic.removeSubset('stable');
+    this.traffic.removeSubset(this.subset);
   }
 
   private deploy(scope: Construct, id: string, options: {
     name: string; version: string; image: string; replicas: number; serviceAccount: WorkloadServiceAccount;
+    resources?: ContainerResources; env?: Record<string, EnvValue>;
   }): void {
     const health = this.healthCheckPath;
-    addDeployment(scope, id, {
+    const pod: PodOptions = { ...this.props, env: { ...this.props.env, ...options.env } };
+    const deployment = addDeployment(scope, id, {
+      pod,
+      probes: this.resolveProbes(),
       name: options.name,
       namespace: this.namespace,
       labels: { ...this.podLabels, [Labels.VERSION]: options.version, [Labels.INSTANCE_VERSION]: options.version },
@@ -298,18 +303,65 @@ export class MeshService extends Construct implements IMeshService {
       replicas: options.replicas,
       serviceAccount: options.serviceAccount,
       containerPorts: uniqueTargetPorts(this.ports),
-      resources: { ...DEFAULT_RESOURCES, ...this.props.resources },
+      resources: { ...DEFAULT_RESOURCES, ...this.props.resources, ...options.resources },
       readinessPath: health === undefined ? undefined : `${health}/ready`,
       livenessPath: health === undefined ? undefined : `${health}/live`,
       automountServiceAccountToken: this.props.automountServiceAccountToken ?? false,
     });
+    this._deployments.push(deployment);
+    for (const a of this._addressEnv) addContainerEnv(deployment, a.name, serviceAddress(a.target, a.form));
   }
 
   private renderContext(): HostRenderContext {
+    const ports = this.hostPorts;
     return {
       policy: this.policy,
-      destinationPort: this.ports.length > 1 ? this.ports[0].port : undefined,
-      defaultSplit: DEFAULT_SPLIT,
+      // With several ports every destination names one: the first HTTP port for HTTP routes (IST0112).
+      destinationPort: this.ports.length > 1 ? (ports.http[0] ?? this.ports[0].port) : undefined,
+      defaultSplit: this.defaultSplit,
+      ports,
+    };
+  }
+
+  /**
+   * The service's ports by how Istio routes them: HTTP routes for HTTP, HTTP/2, gRPC and
+   * gRPC-Web ports, TLS routes for tls and https ports (passed through), TCP routes for the rest.
+   * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+   */
+  public get hostPorts(): HostPorts {
+    const of = (protocols: string[]) => this.ports.filter((p) => protocols.includes(p.protocol)).map((p) => p.port);
+    return { http: of(['http', 'http2', 'grpc', 'grpc-web']), tcp: of(['tcp', 'mongo', 'mysql', 'redis']), tls: of(['tls', 'https']) };
+  }
+
+  private get defaultSplit(): RouteDestinationOptions[] {
+    return [{ subset: this.subset, weight: Weight.all() }];
+  }
+
+  /**
+   * The probes of the application container: the user's, else by the first port's
+   * protocol: HTTP GET `<health>/ready` and `/live` for HTTP, the gRPC health protocol for
+   * gRPC (never HTTP, which a gRPC server answers with 4xx/415), a TCP connection for
+   * other TCP protocols, none for UDP. Ports left out are the first container port.
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-grpc-liveness-probe
+   */
+  private resolveProbes(): { readiness?: HealthProbe; liveness?: HealthProbe; startup?: HealthProbe } {
+    const first = this.ports[0];
+    const given = this.props.probes ?? {};
+    const byProtocol = (slot: 'ready' | 'live'): HealthProbe | undefined => {
+      if (!first) return undefined;
+      if (this.healthCheckPath !== undefined) return HealthProbe.http(`${this.healthCheckPath}/${slot}`, { port: first.targetPort });
+      if (first.protocol === 'grpc') return HealthProbe.grpc({ port: first.targetPort });
+      if (first.protocol === 'udp') return undefined;
+      return HealthProbe.tcp({ port: first.targetPort });
+    };
+    const withPort = (p: HealthProbe | undefined): HealthProbe | undefined => {
+      if (!p || p.check.kind === 'none') return undefined;
+      return p.withDefaultPort(first?.targetPort);
+    };
+    return {
+      readiness: withPort(given.readiness ?? byProtocol('ready')),
+      liveness: withPort(given.liveness ?? byProtocol('live')),
+      startup: withPort(given.startup),
     };
   }
 
@@ -325,11 +377,21 @@ export class MeshService extends Construct implements IMeshService {
       out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${this.tier.name}' is not defined by TierDefaults (known: ${Object.keys(TierDefaults.of(this).tiers).join(', ')})`));
     }
     out.push(...policyProblems(this.policy));
-    out.push(...this.traffic.problems(DEFAULT_SPLIT));
+    out.push(...this.traffic.problems(this.defaultSplit, this.hostPorts));
+    out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
+    out.push(...podOptionProblems(this.props, uniqueTargetPorts(this.ports).map((p) => p.number), this._addressEnv.map((a) => a.name)));
     if (this.slo) out.push(...sloProblems(this.slo));
+    // https://istio.io/latest/docs/reference/config/metrics/: request metrics (istio_requests_total,
+    // istio_request_duration_milliseconds) are HTTP, HTTP/2 and gRPC only; TCP has byte and connection counts.
+    if (this.slo && this.hasService && this.hostPorts.http.length === 0) {
+      out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
+        `slo: ${this.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
+    }
     for (const c of this._calls) {
       if (!(c.target instanceof MeshService) || c.target.chart !== this.chart) {
         out.push(formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of chart ${this.chart.node.path}`));
+      } else if (!c.target.hasService) {
+        out.push(formatProblem(Codes.NO_SERVICE, `calls ${c.target.node.path}, a workload with no ports and no Service`));
       }
     }
     return out;
@@ -349,12 +411,10 @@ export class MeshService extends Construct implements IMeshService {
       seenNames.add(p.name);
       seenPorts.add(p.port);
     });
-    if (this.ports.length === 0) out.push(formatProblem(Codes.OUT_OF_RANGE, 'ports: a service needs at least one port'));
     return out;
   }
 }
 
-const DEFAULT_SPLIT: RouteDestinationOptions[] = [{ subset: 'stable', weight: Weight.all() }];
 
 function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: string; number: number }[] {
   const seen = new Set<number>();
@@ -367,36 +427,11 @@ function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: strin
   return out;
 }
 
-/** Problems with resolved traffic settings, each naming its field. */
-export function policyProblems(p: TierSettings): string[] {
-  const out = durationProblems({
-    'timeout': p.timeout,
-    'retries.perTryTimeout': p.retries?.perTryTimeout,
-    'connectionPool.tcp.connectTimeout': p.connectionPool?.tcp?.connectTimeout,
-    'connectionPool.http.idleTimeout': p.connectionPool?.http?.idleTimeout,
-    'outlierDetection.interval': p.outlierDetection?.interval,
-    'outlierDetection.baseEjectionTime': p.outlierDetection?.baseEjectionTime,
-  });
-  out.push(...integerProblems({
-    'connectionPool.tcp.maxConnections': p.connectionPool?.tcp?.maxConnections,
-    'connectionPool.http.http1MaxPendingRequests': p.connectionPool?.http?.http1MaxPendingRequests,
-    'connectionPool.http.http2MaxRequests': p.connectionPool?.http?.http2MaxRequests,
-    'connectionPool.http.maxRequestsPerConnection': p.connectionPool?.http?.maxRequestsPerConnection,
-    'connectionPool.http.maxRetries': p.connectionPool?.http?.maxRetries,
-    'outlierDetection.consecutive5xxErrors': p.outlierDetection?.consecutive5xxErrors,
-    'outlierDetection.consecutiveGatewayErrors': p.outlierDetection?.consecutiveGatewayErrors,
-  }, 1, 2 ** 31 - 1));
-  out.push(...integerProblems({
-    'outlierDetection.maxEjectionPercent': p.outlierDetection?.maxEjectionPercent,
-    'outlierDetection.minHealthPercent': p.outlierDetection?.minHealthPercent,
-  }, 0, 100));
-  const retriesProblem = p.retries?.problem();
-  if (retriesProblem) out.push(formatProblem(Codes.RETRY_ON_WITHOUT_ATTEMPTS, retriesProblem));
-  const timeout = p.timeout?.toMilliseconds({ integral: false });
-  const perTry = p.retries?.perTryTimeout?.toMilliseconds({ integral: false });
-  if (timeout !== undefined && perTry !== undefined && !p.retries?.disabled && perTry > timeout) {
-    out.push(formatProblem(Codes.PER_TRY_TIMEOUT_EXCEEDS_TIMEOUT,
-      `retries.perTryTimeout (${describeDuration(p.retries!.perTryTimeout!)}) is longer than timeout (${describeDuration(p.timeout!)})`));
-  }
-  return out;
+/**
+ * The MeshService of `chart` that `target` stands for: itself, or the service of the
+ * same name and namespace that a wrapper construct exposes; else `target` (reported at synth).
+ */
+function resolveService(chart: MeshChart, target: IMeshService): IMeshService {
+  if (target instanceof MeshService) return target;
+  return chart.services.find((s) => s.name === target.name && s.namespace === target.namespace) ?? target;
 }

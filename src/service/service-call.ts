@@ -1,6 +1,23 @@
 import { HttpMethod } from '../core/http';
 import type { IMeshService } from './mesh-service';
 
+/**
+ * How a called service's address is written into the caller's environment:
+ * `url` is `http://<host>:<port>` (plain `<host>:<port>` for a non-HTTP port), `host`
+ * the fully qualified host alone, `host-port` `<host>:<port>`.
+ * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
+ */
+export type AddressForm = 'url' | 'host' | 'host-port';
+
+/** The address of `target` in the given form, from its first port. */
+export function serviceAddress(target: IMeshService, form: AddressForm): string {
+  const host = `${target.name}.${target.namespace}.svc.cluster.local`;
+  const port = target.ports[0];
+  if (form === 'host' || !port) return host;
+  const http = ['http', 'http2', 'grpc-web'].includes(port.protocol);
+  return form === 'url' && http ? `http://${host}:${port.port}` : `${host}:${port.port}`;
+}
+
 /** Options for {@link MeshService.calls}. */
 export interface CallOptions {
   /**
@@ -20,6 +37,12 @@ export interface CallOptions {
    * @default false
    */
   readonly asynchronous?: boolean;
+  /**
+   * Writes the callee's address into this environment variable of the caller's
+   * containers, so that the code and the mesh graph name the same service.
+   * @default - no variable
+   */
+  readonly addressEnv?: { readonly name: string; readonly form?: AddressForm };
 }
 
 /** A declared call from one service to another: an edge of the mesh graph. */

@@ -1,12 +1,13 @@
-import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
-import { HttpMethod, isHeaderName, StringMatch } from '../core/http';
 import { labelValueProblem } from '../core/names';
-import { ConnectionPool } from '../core/traffic-policy';
-import { Percentage, Weight } from '../core/weight';
-import { durationProblems } from '../private/checks';
+import { LoadBalancer } from '../core/load-balancer';
+import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
+import {
+  FaultInjection, faultProblems, httpRouteProblems, HttpRouteOptions, MirrorOptions, Owned, RouteDestinationOptions,
+  TcpRouteOptions, TlsRouteOptions, unreachableRouteProblems,
+} from './http-route';
 
 /** A subset of a host's endpoints, selected by pod labels. */
 export interface SubsetOptions {
@@ -19,95 +20,22 @@ export interface SubsetOptions {
    * @default - the host's
    */
   readonly connectionPool?: ConnectionPool;
+  /**
+   * Load balancer for this subset only, over the host's.
+   * @default - the host's
+   */
+  readonly loadBalancer?: LoadBalancer;
+  /**
+   * Outlier detection for this subset only, over the host's.
+   * @default - the host's
+   */
+  readonly outlierDetection?: OutlierDetection;
 }
 
-/** One destination of a route. */
-export interface RouteDestinationOptions {
-  /** The subset to send to. */
-  readonly subset: string;
-  /**
-   * The share of the route's traffic; needed when a route has several destinations.
-   * @default - all of it
-   */
-  readonly weight?: Weight;
-}
-
-/** Conditions on a request, all of which must hold. */
-export interface HttpMatchOptions {
-  /**
-   * Header matches, keyed by lowercase header name.
-   * @default - any headers
-   */
-  readonly headers?: Record<string, StringMatch>;
-  /**
-   * URI match.
-   * @default - any URI
-   */
-  readonly uri?: StringMatch;
-  /**
-   * Request method.
-   * @default - any method
-   */
-  readonly method?: HttpMethod;
-}
-
-/** A route taken by requests that match it, ahead of the host's default route. */
-export interface HttpRouteOptions {
-  /**
-   * The route's name, shown in Envoy's stats and access logs.
-   * @default - none
-   */
-  readonly name?: string;
-  /** Alternatives: a request that satisfies any one of them takes the route. */
-  readonly match: HttpMatchOptions[];
-  /** Where matching requests go. */
-  readonly destinations: RouteDestinationOptions[];
-}
-
-/** Requests mirrored (shadowed) to a subset; responses are discarded. */
-export interface MirrorOptions {
-  /** The subset that receives the copies. */
-  readonly subset: string;
-  /**
-   * The share of requests copied.
-   * @default Percentage.of(100)
-   */
-  readonly percentage?: Percentage;
-}
-
-/** A fixed delay injected into some requests. */
-export interface DelayFault {
-  /** The delay. */
-  readonly fixedDelay: Duration;
-  /** The share of requests delayed. */
-  readonly percentage: Percentage;
-}
-
-/** An HTTP error returned instead of forwarding some requests. */
-export interface AbortFault {
-  /** The status returned, 200 to 599. */
-  readonly httpStatus: number;
-  /** The share of requests aborted. */
-  readonly percentage: Percentage;
-}
-
-/**
- * Faults injected into a host's routes, for resilience tests.
- *
- * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPFaultInjection
- */
-export interface FaultInjection {
-  /**
-   * Delay some requests.
-   * @default - no delay
-   */
-  readonly delay?: DelayFault;
-  /**
-   * Abort some requests.
-   * @default - no abort
-   */
-  readonly abort?: AbortFault;
-}
+export {
+  AbortFault, CorsPolicyOptions, DelayFault, DirectResponseOptions, FaultInjection, HeaderOperationsOptions, HeadersOptions,
+  HttpMatchOptions, HttpRouteOptions, MirrorOptions, RedirectOptions, RewriteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions,
+} from './http-route';
 
 /**
  * Locality-aware load balancing of a host (DestinationRule
@@ -128,9 +56,15 @@ export interface LocalityLbOptions {
   readonly distribute?: { readonly from: string; readonly to: Record<string, number> }[];
 }
 
-interface Owned<T> {
-  readonly owner: IConstruct;
-  readonly value: T;
+
+/** A host's service ports by how Istio routes them. */
+export interface HostPorts {
+  /** Ports whose protocol is HTTP, HTTP/2, gRPC or gRPC-Web. */
+  readonly http: readonly number[];
+  /** Opaque TCP ports (tcp, mongo, mysql, redis). */
+  readonly tcp: readonly number[];
+  /** TLS ports the mesh does not terminate (tls, https). */
+  readonly tls: readonly number[];
 }
 
 /**
@@ -145,6 +79,8 @@ interface Owned<T> {
 export class HostTraffic {
   private readonly _subsets = new Map<string, Owned<SubsetOptions>>();
   private readonly _routes: Owned<HttpRouteOptions>[] = [];
+  private readonly _tcpRoutes: Owned<TcpRouteOptions>[] = [];
+  private readonly _tlsRoutes: Owned<TlsRouteOptions>[] = [];
   private readonly _gateways = new Map<string, IConstruct>();
   private readonly _hosts = new Map<string, IConstruct>();
   private _split?: Owned<RouteDestinationOptions[]>;
@@ -182,6 +118,16 @@ export class HostTraffic {
   /** Adds a matched route; routes are tried in the order added, before the default route. */
   public addRoute(owner: IConstruct, route: HttpRouteOptions): void {
     this._routes.push({ owner, value: route });
+  }
+
+  /** Adds a TCP route; tried in the order added, before the default TCP route. */
+  public addTcpRoute(owner: IConstruct, route: TcpRouteOptions): void {
+    this._tcpRoutes.push({ owner, value: route });
+  }
+
+  /** Adds a TLS route (by SNI); tried in the order added, before the default TLS routes. */
+  public addTlsRoute(owner: IConstruct, route: TlsRouteOptions): void {
+    this._tlsRoutes.push({ owner, value: route });
   }
 
   /** Sets the default route's destinations (the weighted split). One contributor only. */
@@ -233,6 +179,16 @@ export class HostTraffic {
     return this._routes.map((r) => r.value);
   }
 
+  /** The TCP routes, in the order added. */
+  public get tcpRoutes(): TcpRouteOptions[] {
+    return this._tcpRoutes.map((r) => r.value);
+  }
+
+  /** The TLS routes, in the order added. */
+  public get tlsRoutes(): TlsRouteOptions[] {
+    return this._tlsRoutes.map((r) => r.value);
+  }
+
   /** The default route's destinations, if a contributor set them. */
   public get split(): RouteDestinationOptions[] | undefined {
     return this._split?.value;
@@ -258,6 +214,11 @@ export class HostTraffic {
     return [...this._gateways.keys()].sort();
   }
 
+  /** Every host of the VirtualService as written: the short host, then those served through gateways. */
+  public get hosts(): string[] {
+    return [this.host, ...this.extraHosts];
+  }
+
   /** Extra hosts served through gateways, sorted. */
   public get extraHosts(): string[] {
     return [...this._hosts.keys()].sort();
@@ -268,8 +229,11 @@ export class HostTraffic {
     return this._handedOver?.value;
   }
 
-  /** Everything wrong with the contributions, as validation messages. */
-  public problems(defaultSplit: RouteDestinationOptions[]): string[] {
+  /**
+   * Everything wrong with the contributions, as validation messages. `ports` are the
+   * service's port numbers by kind (HTTP, TCP, TLS), so routes of the wrong protocol are found.
+   */
+  public problems(defaultSplit: RouteDestinationOptions[], ports: HostPorts = { http: [0], tcp: [], tls: [] }): string[] {
     const problems = [...this.conflicts];
     const known = new Set(this._subsets.keys());
     for (const { value: s } of this._subsets.values()) {
@@ -297,16 +261,51 @@ export class HostTraffic {
         }
       }
     };
+    const hasHttp = ports.http.length > 0;
     this._routes.forEach(({ value: r, owner }, i) => {
       const where = `route ${r.name ?? i} (from ${owner.node.path})`;
-      if (r.match.length === 0) problems.push(formatProblem(Codes.INVALID_MATCH, `${where} has no match; only the default route may match everything`));
+      problems.push(...httpRouteProblems(where, r));
+      if (r.destinations && r.destinations.length > 0) checkDestinations(where, r.destinations);
+      if (r.mirror && !known.has(r.mirror.subset)) {
+        problems.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where}: mirror targets subset '${r.mirror.subset}', which is not defined`));
+      }
+      // https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/: HTTP routes apply to HTTP ports only.
+      if (!hasHttp) problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `${where}: ${this.host} has no HTTP port, so Istio would never apply an HTTP route`));
       for (const m of r.match) {
-        for (const h of Object.keys(m.headers ?? {})) {
-          if (!isHeaderName(h)) problems.push(formatProblem(Codes.INVALID_MATCH, `${where}: header '${h}' must be a lowercase HTTP token`));
+        if (m.port !== undefined && hasHttp && !ports.http.includes(m.port)) {
+          problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `${where}: port ${m.port} is not an HTTP port of ${this.host} (${ports.http.join(', ')})`));
         }
       }
-      checkDestinations(where, r.destinations);
     });
+    problems.push(...unreachableRouteProblems(this._routes));
+    // https://istio.io/latest/docs/reference/config/networking/virtual-service/#TCPRoute: "applied to any port that is not a HTTP or TLS port".
+    for (const [kind, list, allowed] of [['TCP', this._tcpRoutes, ports.tcp], ['TLS', this._tlsRoutes, ports.tls]] as const) {
+      list.forEach(({ value: r, owner }, i) => {
+        const where = `${kind} route ${i} (from ${owner.node.path})`;
+        checkDestinations(where, r.destinations);
+        if (r.port !== undefined && !allowed.includes(r.port)) {
+          problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH,
+            `${where}: port ${r.port} is not a ${kind} port of ${this.host}${ports.http.includes(r.port) ? ' (it speaks HTTP)' : ''}`));
+        } else if (r.port === undefined && allowed.length === 0) {
+          problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `${where}: ${this.host} has no ${kind} port`));
+        }
+      });
+    }
+    this._tlsRoutes.forEach(({ value: r, owner }, i) => {
+      if (r.sniHosts.length === 0) problems.push(formatProblem(Codes.INVALID_MATCH, `TLS route ${i} (from ${owner.node.path}): sniHosts needs at least one host`));
+      // istiod accepts only SNI hosts within the VirtualService's hosts as written (validateSniHost, pkg/config/validation in istio/istio).
+      const outside = r.sniHosts.filter((h) => !this.hosts.some((vh) => h === vh || (vh.startsWith('*.') && h.endsWith(vh.slice(1)))));
+      if (outside.length > 0) {
+        problems.push(formatProblem(Codes.INVALID_MATCH,
+          `TLS route ${i} (from ${owner.node.path}): sniHosts ${outside.join(', ')} are not within the VirtualService's hosts (${this.hosts.join(', ')})`));
+      }
+    });
+    // The VirtualService is bound to `mesh` too, where istiod rejects the wildcard host
+    // ("wildcard host * is not allowed for virtual services bound to the mesh gateway", pkg/config/validation/validation.go in istio/istio).
+    for (const h of this.extraHosts.filter((x) => x === '*')) {
+      problems.push(formatProblem(Codes.GATEWAY_HOSTS,
+        `host '${h}' (bound by ${this._hosts.get(h)!.node.path}) is invalid on the mesh gateway; serve it with GatewayRoutes, bound to the gateway only`));
+    }
     const split = this._split?.value ?? defaultSplit;
     checkDestinations('default route', split);
     if (this._mirror) {
@@ -319,14 +318,12 @@ export class HostTraffic {
         problems.push(formatProblem(Codes.CONFLICTING_CONTRIBUTION,
           `mirror targets subset '${m.subset}', which already serves the default route's traffic`));
       }
+      if (!hasHttp) problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `mirror (from ${this._mirror.owner.node.path}): ${this.host} has no HTTP port to mirror`));
     }
     const fault = this._fault?.value;
     if (fault) {
-      if (!fault.delay && !fault.abort) problems.push(formatProblem(Codes.OUT_OF_RANGE, 'fault injection needs a delay or an abort'));
-      if (fault.delay) problems.push(...durationProblems({ 'fault.delay.fixedDelay': fault.delay.fixedDelay }));
-      if (fault.abort && (!Number.isInteger(fault.abort.httpStatus) || fault.abort.httpStatus < 200 || fault.abort.httpStatus > 599)) {
-        problems.push(formatProblem(Codes.OUT_OF_RANGE, `fault.abort.httpStatus must be from 200 to 599, got ${fault.abort.httpStatus}`));
-      }
+      problems.push(...faultProblems('fault injection', fault).map((p) => p.replace('fault injection.', 'fault.')));
+      if (!hasHttp) problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `fault injection (from ${this._fault!.owner.node.path}): ${this.host} has no HTTP port`));
     }
     return problems;
   }

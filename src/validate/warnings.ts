@@ -8,13 +8,35 @@ import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 
 /**
- * The codes whose findings are warnings, the only ones that can be acknowledged:
- * MESH111, retries on 5xx for a route serving POST or PATCH.
+ * The codes whose findings are warnings (marked *warning* in the README's tables), the
+ * only ones that can be acknowledged: MESH111, retries on 5xx for a route serving POST,
+ * and the analysis's warnings that istioctl analyze reports as warnings too.
  */
-export type WarningCode = typeof Codes.RETRY_NON_IDEMPOTENT;
+export type WarningCode = (typeof WARNING_CODES)[number];
 
 /** Every {@link WarningCode}. */
-export const WARNING_CODES: readonly WarningCode[] = [Codes.RETRY_NON_IDEMPOTENT];
+export const WARNING_CODES = [
+  Codes.UNREACHABLE_RULE,
+  Codes.RETRY_NON_IDEMPOTENT,
+  Codes.DEPRECATED_FIELD,
+  Codes.GATEWAY_SELECTOR_MATCHES_NOTHING,
+  Codes.GATEWAY_PORT_NOT_ON_SERVICE,
+  Codes.SIDECAR_IN_AMBIENT,
+  Codes.HOST_NOT_IN_GATEWAY,
+  Codes.INTERNAL_GATEWAY_REFERENCE,
+  Codes.DEPLOYMENT_MULTIPLE_SERVICES,
+  Codes.DEPLOYMENT_CONFLICTING_PORTS,
+  Codes.TLS_WITHOUT_CA,
+  Codes.PORT_TLS_WITHOUT_CA,
+  Codes.INEFFECTIVE_MATCH,
+  Codes.SERVICE_ENTRY_ADDRESSES_REQUIRED,
+  Codes.GATEWAY_DUPLICATE_CERTIFICATE,
+  Codes.INGRESS_SKIPS_SUBSET_RULES,
+  Codes.EXTERNAL_NAME_PORT_NAME,
+  Codes.ENVOY_FILTER_RELATIVE_OPERATION,
+  Codes.ENVOY_FILTER_RELATIVE_OPERATION_PROXY_VERSION,
+  Codes.SERVICE_ENTRY_PROTOCOL_CONFLICT,
+] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */
 export interface Acknowledgement {

@@ -3,9 +3,11 @@
  * ServiceAccount and a Role limited to the resources it patches. cdk8s-plus-27
  * stays inside src/workload/.
  */
-import { Cron, Lazy, Size } from 'cdk8s';
+import { ApiObject, Cron, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { podHardeningProblems } from '../security/pod-hardening';
+import { markChecked } from './pod-checks';
 import { addNetworkPolicy, HARDENED_CONTAINER, WORKLOAD_UID } from './workload';
 
 /** What {@link addScheduledKubectl} needs. */
@@ -52,7 +54,7 @@ export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec
       { peers: [{ cidr: '0.0.0.0/0' }], ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] },
     ],
   }));
-  return new kplus.CronJob(scope, 'CronJob', {
+  const job = new kplus.CronJob(scope, 'CronJob', {
     metadata,
     // A sidecar would keep the job's pod running after the script ends; the job only talks to the API server.
     podMetadata: { labels: { ...spec.podLabels }, annotations: { 'sidecar.istio.io/inject': 'false' } },
@@ -75,4 +77,8 @@ export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec
       },
     }],
   });
+  // Its pod mounts its token on purpose (it calls the API server) and is checked so.
+  markChecked(job);
+  job.node.addValidation({ validate: () => podHardeningProblems(ApiObject.of(job).toJson().spec?.jobTemplate?.spec?.template?.spec, { allowToken: true }) });
+  return job;
 }

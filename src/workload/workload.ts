@@ -7,6 +7,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { podHardeningProblems } from '../security/pod-hardening';
+import { HealthProbe, PodOptions, VolumeMountOptions } from './pod-options';
+import { isEmptyDir, TMP_VOLUME, toKplusEnv, toKplusProbe, toKplusVolume, toKubeProbe } from './pod-render';
+import { HARDENING_EXEMPTION_ANNOTATION, markChecked, podAnnotations, sidecarLabels } from './pod-checks';
 
 /** CPU and memory requests and limits of a container. */
 export interface ContainerResources {
@@ -74,6 +77,13 @@ export interface DeploymentSpec {
   /** HTTP path for the liveness probe, on the first port. */
   readonly livenessPath?: string;
   readonly automountServiceAccountToken: boolean;
+  /**
+   * The pods' shape beyond the above. Its probes, when set, replace the readiness and
+   * liveness paths; their ports are resolved by the caller.
+   */
+  readonly pod?: PodOptions;
+  /** The application container's probes, resolved (ports set); `none` probes left out. */
+  readonly probes?: { readonly readiness?: HealthProbe; readonly liveness?: HealthProbe; readonly startup?: HealthProbe };
 }
 
 /** How pods of one Deployment spread over a topology domain (zones, nodes). */
@@ -95,17 +105,52 @@ export interface TopologySpread {
 class MeshDeployment extends kplus.Deployment {
   /** @internal */
   public readonly _spreads: TopologySpread[] = [];
+  /**
+   * What cdk8s-plus-27 cannot express, applied to its rendering: projected volumes
+   * (a placeholder emptyDir of the same name is replaced), gRPC probes and HTTP probes
+   * with headers, several image pull secrets.
+   * @internal
+   */
+  public _extras: {
+    projected: Map<string, k8s.ProjectedVolumeSource>;
+    probes: { readiness?: k8s.Probe; liveness?: k8s.Probe; startup?: k8s.Probe };
+    pullSecrets: string[];
+  } = { projected: new Map(), probes: {}, pullSecrets: [] };
 
   /** @internal */
   public override _toKube(): ReturnType<kplus.Deployment['_toKube']> {
     const spec = super._toKube();
-    if (this._spreads.length === 0) return spec;
-    const constraints = [...this._spreads]
-      .sort((a, b) => (a.topologyKey < b.topologyKey ? -1 : a.topologyKey > b.topologyKey ? 1 : 0))
-      .map((c) => ({ topologyKey: c.topologyKey, maxSkew: c.maxSkew, whenUnsatisfiable: c.whenUnsatisfiable, labelSelector: { matchLabels: { ...c.labelSelector } } }));
-    return { ...spec, template: { ...spec.template, spec: { ...spec.template.spec!, topologySpreadConstraints: constraints } } };
+    let pod: k8s.PodSpec = spec.template.spec!;
+    if (this._spreads.length > 0) {
+      const constraints = [...this._spreads]
+        .sort((a, b) => (a.topologyKey < b.topologyKey ? -1 : a.topologyKey > b.topologyKey ? 1 : 0))
+        .map((c) => ({ topologyKey: c.topologyKey, maxSkew: c.maxSkew, whenUnsatisfiable: c.whenUnsatisfiable, labelSelector: { matchLabels: { ...c.labelSelector } } }));
+      pod = { ...pod, topologySpreadConstraints: constraints };
+    }
+    const x = this._extras;
+    if (x.projected.size > 0) {
+      pod = { ...pod, volumes: pod.volumes?.map((v) => x.projected.has(v.name) ? { name: v.name, projected: x.projected.get(v.name) } : v) };
+    }
+    if (x.probes.readiness || x.probes.liveness || x.probes.startup) {
+      pod = {
+        ...pod,
+        containers: pod.containers.map((c) => c.name !== APP_CONTAINER ? c : {
+          ...c,
+          readinessProbe: x.probes.readiness ?? c.readinessProbe,
+          livenessProbe: x.probes.liveness ?? c.livenessProbe,
+          startupProbe: x.probes.startup ?? c.startupProbe,
+        }),
+      };
+    }
+    if (x.pullSecrets.length > 0) pod = { ...pod, imagePullSecrets: x.pullSecrets.map((name) => ({ name })) };
+    return pod === spec.template.spec ? spec : { ...spec, template: { ...spec.template, spec: pod } };
   }
 }
+
+/** The name of a workload's application container. */
+export const APP_CONTAINER = 'app';
+
+export { TMP_VOLUME };
 
 /** The Deployment written by {@link addDeployment} under `owner` (a MeshService), or undefined. */
 function deploymentOf(owner: IConstruct): MeshDeployment | undefined {
@@ -216,41 +261,96 @@ export function addConfigMap(scope: Construct, id: string, spec: {
 /** A hardened Deployment: non-root, read-only root filesystem, no privilege escalation, no capabilities. */
 export function addDeployment(scope: Construct, id: string, spec: DeploymentSpec): kplus.Deployment {
   const first = spec.containerPorts[0];
+  const pod = spec.pod ?? {};
+  const annotations = podAnnotations(pod);
   const deployment = new MeshDeployment(scope, id, {
-    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels, annotations: pod.hardeningExemption ? { [HARDENING_EXEMPTION_ANNOTATION]: pod.hardeningExemption } : undefined },
     replicas: spec.replicas,
     select: false,
     spread: false,
     serviceAccount: spec.serviceAccount,
     automountServiceAccountToken: spec.automountServiceAccountToken,
-    podMetadata: { labels: spec.labels },
+    // The library's labels win over the user's: the selector and Istio's telemetry read them.
+    podMetadata: { labels: { ...pod.podLabels, ...sidecarLabels(pod.sidecar), ...spec.labels }, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
     securityContext: { ensureNonRoot: true, user: WORKLOAD_UID, group: WORKLOAD_UID, fsGroup: WORKLOAD_UID },
-    containers: [{
-      name: 'app',
-      image: spec.image,
-      ports: spec.containerPorts.map((p) => ({ name: p.name, number: p.number })),
-      securityContext: HARDENED_CONTAINER,
-      resources: {
-        cpu: { request: kplus.Cpu.millis(spec.resources.cpuRequestMillis), limit: kplus.Cpu.millis(spec.resources.cpuLimitMillis) },
-        memory: { request: Size.mebibytes(spec.resources.memoryRequestMebibytes), limit: Size.mebibytes(spec.resources.memoryLimitMebibytes) },
-      },
-      readiness: spec.readinessPath && first ? kplus.Probe.fromHttpGet(spec.readinessPath, { port: first.number }) : undefined,
-      liveness: spec.livenessPath && first ? kplus.Probe.fromHttpGet(spec.livenessPath, { port: first.number }) : undefined,
-    }],
+    terminationGracePeriod: pod.terminationGracePeriod,
   });
+  const volumes = new Map<string, kplus.Volume>();
+  // https://kubernetes.io/docs/concepts/storage/volumes/#emptydir: writable scratch space under a read-only root.
+  const tmp = pod.writableTmp ?? true;
+  if (tmp) volumes.set(TMP_VOLUME, kplus.Volume.fromEmptyDir(deployment, `Volume${TMP_VOLUME}`, TMP_VOLUME));
+  for (const v of pod.volumes ?? []) {
+    if (volumes.has(v.name)) continue; // reported by the caller (MESH022)
+    volumes.set(v.name, toKplusVolume(deployment, v, deployment._extras.projected));
+  }
+  const mounts = (list: readonly VolumeMountOptions[] | undefined): kplus.VolumeMount[] => [
+    ...(tmp ? [{ volume: volumes.get(TMP_VOLUME)!, path: '/tmp' }] : []),
+    ...(list ?? []).filter((m) => volumes.has(m.volume)).map((m) => ({
+      volume: volumes.get(m.volume)!,
+      path: m.path,
+      readOnly: m.readOnly ?? !isEmptyDir(pod.volumes, m.volume),
+      subPath: m.subPath,
+    })),
+  ];
+  const resources = {
+    cpu: { request: kplus.Cpu.millis(spec.resources.cpuRequestMillis), limit: kplus.Cpu.millis(spec.resources.cpuLimitMillis) },
+    memory: { request: Size.mebibytes(spec.resources.memoryRequestMebibytes), limit: Size.mebibytes(spec.resources.memoryLimitMebibytes) },
+  };
+  const probes = spec.probes;
+  const probe = (p: HealthProbe | undefined, fallbackPath: string | undefined, slot: 'readiness' | 'liveness' | 'startup'): kplus.Probe | undefined => {
+    if (!probes) return fallbackPath && first ? kplus.Probe.fromHttpGet(fallbackPath, { port: first.number }) : undefined;
+    if (!p) return undefined;
+    const plus = toKplusProbe(p);
+    if (!plus) {
+      const raw = toKubeProbe(p);
+      if (raw) deployment._extras.probes[slot] = raw;
+    }
+    return plus;
+  };
+  for (const init of pod.initContainers ?? []) {
+    deployment.addInitContainer({
+      name: init.name,
+      image: init.image,
+      command: init.command,
+      args: init.args,
+      envVariables: toKplusEnv(deployment, `Init${init.name}`, init.env ?? {}),
+      volumeMounts: mounts(init.mounts),
+      securityContext: HARDENED_CONTAINER,
+      resources,
+    });
+  }
+  deployment.addContainer({
+    name: APP_CONTAINER,
+    image: spec.image,
+    command: pod.command,
+    args: pod.args,
+    imagePullPolicy: pod.imagePullPolicy as kplus.ImagePullPolicy | undefined,
+    envVariables: toKplusEnv(deployment, 'App', pod.env ?? {}),
+    volumeMounts: mounts(pod.mounts),
+    ports: spec.containerPorts.map((p) => ({ name: p.name, number: p.number })),
+    securityContext: HARDENED_CONTAINER,
+    resources,
+    readiness: probe(probes?.readiness, spec.readinessPath, 'readiness'),
+    liveness: probe(probes?.liveness, spec.livenessPath, 'liveness'),
+    startup: probe(probes?.startup, undefined, 'startup'),
+    lifecycle: pod.preStopCommand ? { preStop: kplus.Handler.fromCommand(pod.preStopCommand) } : undefined,
+  });
+  deployment._extras.pullSecrets.push(...(pod.imagePullSecrets ?? []));
   deployment.select(kplus.LabelSelector.of({ labels: spec.selector }));
   // Checked on the rendered pod, JSON patches included, so an escape hatch cannot quietly un-harden it.
+  markChecked(deployment);
   deployment.node.addValidation({
-    validate: () => podHardeningProblems(ApiObject.of(deployment).toJson().spec?.template?.spec,
+    validate: () => pod.hardeningExemption ? [] : podHardeningProblems(ApiObject.of(deployment).toJson().spec?.template?.spec,
       { allowToken: spec.automountServiceAccountToken }),
   });
   return deployment;
 }
 
 /** A ServiceAccount whose token is not mounted unless a pod asks. */
-export function addServiceAccount(scope: Construct, id: string, name: string, namespace: string, labels: Record<string, string>): kplus.ServiceAccount {
+export function addServiceAccount(scope: Construct, id: string, name: string, namespace: string, labels: Record<string, string>,
+  annotations?: Record<string, string>): kplus.ServiceAccount {
   return new kplus.ServiceAccount(scope, id, {
-    metadata: { name, namespace, labels },
+    metadata: { name, namespace, labels, annotations: annotations && Object.keys(annotations).length > 0 ? { ...annotations } : undefined },
     automountToken: false,
   });
 }
@@ -260,11 +360,12 @@ export function addService(scope: Construct, id: string, spec: {
   readonly name: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
+  readonly annotations?: Record<string, string>;
   readonly selector: Record<string, string>;
   readonly ports: { readonly name: string; readonly port: number; readonly targetPort: number; readonly protocol: 'TCP' | 'UDP' }[];
 }): kplus.Service {
   const service = new kplus.Service(scope, id, {
-    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels, annotations: spec.annotations },
     ports: spec.ports.map((p) => ({
       name: p.name,
       port: p.port,
@@ -354,6 +455,14 @@ export function addNetworkPolicy(scope: Construct, id: string, meta: { name: str
       },
     }),
   });
+}
+
+/** Adds a literal environment variable to the application container of a Deployment. */
+export function addContainerEnv(deployment: Construct, name: string, value: string): void {
+  if (!(deployment instanceof kplus.Deployment)) throw new Error(`${deployment.node.path} is not a Deployment`);
+  const app = deployment.containers.find((c) => c.name === APP_CONTAINER);
+  if (!app) throw new Error(`${deployment.node.path} has no application container`);
+  if (app.env.variables[name] === undefined) app.env.addVariable(name, kplus.EnvValue.fromValue(value));
 }
 
 /** Adds a label to a Deployment and its pods (not to its selector). */

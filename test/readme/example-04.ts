@@ -1,14 +1,19 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { App } from 'cdk8s';
-import { MeshChart, MtlsMode } from 'cdk8s-mesh';
+import { App, Duration } from 'cdk8s';
+import { EnvValue, HealthProbe, MeshChart, MeshService, WorkloadVolume } from 'cdk8s-mesh';
 
-const app = new App();
-new MeshChart(app, 'production', {
-  namespace: 'production',
-  security: { rootNamespace: 'service-mesh', allowMetricsScraping: true },
+const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
+const ratings = new MeshService(chart, 'ratings', { image: 'registry.example.com/ratings:1.0.0', ports: [{ port: 9090, protocol: 'grpc' }] });
+const reviews = new MeshService(chart, 'reviews', {
+  image: 'registry.example.com/reviews:2.1.0',
+  env: { LOG_LEVEL: EnvValue.of('info'), DB_PASSWORD: EnvValue.fromSecret('reviews-db', 'password') },
+  volumes: [WorkloadVolume.configMap('config', 'reviews-config'), WorkloadVolume.emptyDir('cache', { sizeLimitMebibytes: 256 })],
+  mounts: [{ volume: 'config', path: '/etc/reviews' }, { volume: 'cache', path: '/var/cache/reviews' }],
+  probes: { readiness: HealthProbe.http('/health', { headers: { 'x-probe': 'kubelet' }, period: Duration.seconds(5) }) },
+  preStopCommand: ['sleep', '5'],
+  terminationGracePeriod: Duration.seconds(40),
+  sidecar: { holdApplicationUntilProxyStarts: true, cpuRequestMillis: 50, memoryLimitMebibytes: 256 },
 });
-new MeshChart(app, 'legacy', {
-  namespace: 'legacy-services',
-  security: { namespaceMtls: MtlsMode.permissive() }, // an explicit opt-out, visible in review
-});
+reviews.calls(ratings, { addressEnv: { name: 'RATINGS_ADDR' } }); // ratings.production.svc.cluster.local:9090
+new MeshService(chart, 'indexer', { image: 'registry.example.com/indexer:1.0.0', ports: [] });
 export {};

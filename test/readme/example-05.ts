@@ -1,15 +1,18 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App } from 'cdk8s';
-import { MeshChart, MeshService, ServiceSecurity, MtlsMode } from 'cdk8s-mesh';
+import { CanaryPlan, CanaryRelease, LoadBalancer, MeshChart, MeshService, Weight } from 'cdk8s-mesh';
 
 const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-const notification = new MeshService(chart, 'notification-service', { image: 'registry.example.com/notification-service:1.0.0' });
-gateway.calls(order, { methods: ['GET', 'POST'], paths: ['/api/orders/*'] });
-order.calls(notification, { methods: ['POST'], paths: ['/api/notifications/*'], asynchronous: true });
-
-// Workload- and port-level mTLS, and a rule of your own on top of the call graph.
-ServiceSecurity.of(order).setMtls(MtlsMode.strict(), { portLevelMtls: { 9090: MtlsMode.permissive() } });
-ServiceSecurity.of(order).allow({ from: [{ services: [notification] }], to: [{ methods: ['GET'], paths: ['/api/orders/{*}/status'] }] });
+const reviews = new MeshService(chart, 'reviews', { image: 'registry.example.com/reviews:1.0.0', version: 'v1', subset: 'v1' });
+reviews.addVersion({ name: 'v2', image: 'registry.example.com/reviews:2.0.0', replicas: 3, trafficPolicy: { loadBalancer: LoadBalancer.roundRobin() } });
+// v3 takes 10%; v1 and v2 share the other 90% half and half (45/45/10).
+new CanaryRelease(chart, 'reviews-v3', {
+  service: reviews,
+  image: 'registry.example.com/reviews:3.0.0',
+  version: 'v3',
+  subset: 'v3',
+  plan: CanaryPlan.steps([10, 50, 100]),
+  phase: 'canary-10',
+  baseline: [{ subset: 'v1', weight: Weight.percent(50) }, { subset: 'v2', weight: Weight.percent(50) }],
+});
 export {};

@@ -1,18 +1,13 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App } from 'cdk8s';
-import { EdgeAuthentication, MeshAuthorizationPolicy, MeshChart, MeshService } from 'cdk8s-mesh';
+import { EdgeGateway, GatewayRoutes, MeshChart, MeshService, StringMatch } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-new EdgeAuthentication(chart, 'edge-authentication', {
-  service: gateway,
-  issuer: 'https://auth.example.com',
-  jwksUri: 'https://auth.example.com/.well-known/jwks.json',
-  audiences: ['ec-site'],
-});
-new MeshAuthorizationPolicy(chart, 'deny-admin', {
-  action: 'DENY',
-  service: gateway,
-  rules: [{ to: [{ paths: ['/admin/{**}'] }] }],
+const chart = new MeshChart(new App(), 'bookinfo', { namespace: 'bookinfo' });
+const productpage = new MeshService(chart, 'productpage', { image: 'registry.example.com/productpage:1.0.0', ports: [{ port: 9080 }] });
+const gateway = new EdgeGateway(chart, 'bookinfo-gateway', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
+new GatewayRoutes(chart, 'bookinfo', {
+  gateway,
+  hosts: ['*'],
+  routes: [{ match: [{ uri: StringMatch.exact('/productpage') }, { uri: StringMatch.prefix('/static') }], to: productpage }],
 });
 export {};

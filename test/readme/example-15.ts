@@ -1,10 +1,9 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { GlobalRateLimit, MeshApp, MeshChart } from 'cdk8s-mesh';
+import { App } from 'cdk8s';
+import { CanaryRollbackRules, MeshChart, MeshService } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
-new GlobalRateLimit(chart, 'ec-site', {
-  authenticatedRequestsPerSecond: 30,
-  unauthenticatedRequestsPerSecond: 10,
-  userHeader: 'x-user-id', // set by the gateway after JWT validation
-});
+const app = new App();
+const chart = new MeshChart(app, 'production', { namespace: 'production' });
+const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
+new CanaryRollbackRules(chart, 'order-service-rollback', { service: order, canaryVersion: 'v2', minRequests: 100 });
 export {};

@@ -1,9 +1,13 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { IngressGateway, MeshApp, MeshChart, MeshGateway, MeshService } from 'cdk8s-mesh';
+import { App, Duration } from 'cdk8s';
+import { FaultInjectionTest, MeshChart, MeshService, Percentage } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
-const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-new MeshGateway(chart, 'k1s0-mesh-gateway', { namespace: 'service-mesh', tierNamespaces: ['k1s0-system', 'k1s0-business', 'k1s0-service'] });
-const shop = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
-shop.bind(api, ['shop.example.com']); // VirtualService api-gateway: gateways [mesh, production/shop-gateway]
+const app = new App();
+const chart = new MeshChart(app, 'staging', { namespace: 'staging' });
+const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
+new FaultInjectionTest(chart, 'fault-injection-test', {
+  services: [order],
+  delay: { fixedDelay: Duration.millis(500), percentage: Percentage.of(10) },
+  abort: { httpStatus: 503, percentage: Percentage.of(5) },
+});
 export {};

@@ -1,10 +1,9 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { MeshApp, validateManifests, formatFinding } from 'cdk8s-mesh';
+import { IngressGateway, MeshApp, MeshChart, MeshGateway, MeshService } from 'cdk8s-mesh';
 
-// CRDs come from crdDirectory, else $CDK8S_MESH_CRDS, else the package's schemas/.
-const app = new MeshApp({ crdDirectory: '/opt/crds' });
-// Opt out (for example where no CRDs are at hand): new MeshApp({ schemaValidation: false })
-
-const problems = validateManifests(app.manifests().map((f) => f.manifest), { schemaOnly: false });
-problems.forEach((p) => console.log(formatFinding(p)));
+const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
+const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
+new MeshGateway(chart, 'k1s0-mesh-gateway', { namespace: 'service-mesh', tierNamespaces: ['k1s0-system', 'k1s0-business', 'k1s0-service'] });
+const shop = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+shop.bind(api, ['shop.example.com']); // VirtualService api-gateway: gateways [mesh, production/shop-gateway]
 export {};

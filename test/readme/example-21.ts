@@ -1,24 +1,14 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { App, Testing } from 'cdk8s';
-import { checkIntendedFlows, evaluateFlow, MeshChart, MeshService, undeclaredOpenPairs } from 'cdk8s-mesh';
+import { Duration } from 'cdk8s';
+import { Autoscaling, HighAvailability, MeshApp, MeshChart, MeshService, ScalingPolicy } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-gateway.calls(order, { methods: ['POST'], paths: ['/api/orders/*'] });
-const manifests = Testing.synth(chart);
-
-const verdict = evaluateFlow(manifests, {
-  source: { workload: 'api-gateway', namespace: 'production' },
-  host: 'order-service', port: 80, method: 'POST', path: '/api/orders/42',
+const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
+const user = new MeshService(chart, 'user-service', { image: 'registry.example.com/user:1.0.0', replicas: 3 });
+new Autoscaling(chart, 'user-autoscaling', {
+  service: user,
+  minReplicas: 3,
+  maxReplicas: 50,
+  scaleUp: { stabilizationWindow: Duration.seconds(60), policies: [ScalingPolicy.percent(100, Duration.seconds(15))] },
 });
-console.log(verdict.allowed, verdict.decidedBy); // true, AuthorizationPolicy production/order-service-policy
-
-const intended = [{
-  source: { workload: 'api-gateway', namespace: 'production' } as const,
-  host: 'order-service', port: 80, method: 'POST' as const, path: '/api/orders/42',
-  expect: 'allow' as const, constructPath: 'production/api-gateway', description: 'api-gateway calls order-service POST /api/orders/*',
-}];
-const findings = [...checkIntendedFlows(manifests, intended), ...undeclaredOpenPairs(manifests, intended)];
-findings.forEach((f) => console.log(`[${f.constructPath ?? ''}] ${f.message} [${f.code}]`));
+new HighAvailability(chart, 'user-availability', { service: user, maxUnavailable: 1, zoneSpread: { maxSkew: 1 } });
 export {};

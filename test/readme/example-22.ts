@@ -1,10 +1,10 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { readTreeFromDir, readTreeFromGit, renderMarkdown, semanticDiff } from 'cdk8s-mesh';
+import { LocalityLoadBalancing, MeshApp, MeshChart, MeshService } from 'cdk8s-mesh';
 
-const diff = semanticDiff(readTreeFromGit('origin/main', 'dist', process.cwd()), readTreeFromDir('dist'));
-for (const r of diff.resources) {
-  for (const f of r.findings) console.log(`${r.environment} ${f.downgrade ? '⚠️ ' : ''}${f.message}`);
-}
-const comment: string = renderMarkdown(diff, { title: 'Mesh changes' });
-console.log(comment);
+const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
+const db = new MeshService(chart, 'database-service', { image: 'registry.example.com/db:1.0.0' });
+new LocalityLoadBalancing(chart, 'db-locality', {
+  service: db,
+  failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'eu-west' }],
+});
 export {};

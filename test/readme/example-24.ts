@@ -1,11 +1,10 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { Duration } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, Tier } from 'cdk8s-mesh';
+import { MeshApp, validateManifests, formatFinding } from 'cdk8s-mesh';
 
-const app = new MeshApp();
-const chart = new MeshChart(app, 'catalog', { namespace: 'catalog' });
-const api = new MeshService(chart, 'catalog-api', { image: 'registry.example.com/catalog-api:2.0.0', tier: Tier.BUSINESS, timeout: Duration.seconds(4) });
-const store = new MeshService(chart, 'catalog-store', { image: 'registry.example.com/catalog-store:1.0.0' });
-api.calls(store, { methods: ['GET'], paths: ['/items/*'] });
-app.synth();
+// CRDs come from crdDirectory, else $CDK8S_MESH_CRDS, else the package's schemas/.
+const app = new MeshApp({ crdDirectory: '/opt/crds' });
+// Opt out (for example where no CRDs are at hand): new MeshApp({ schemaValidation: false })
+
+const problems = validateManifests(app.manifests().map((f) => f.manifest), { schemaOnly: false });
+problems.forEach((p) => console.log(formatFinding(p)));
 export {};

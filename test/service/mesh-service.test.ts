@@ -69,7 +69,7 @@ describe('MeshService defaults', () => {
 });
 
 describe('health checks', () => {
-  test('one path drives the probes and the health rule open to every source; non-HTTP services get neither', () => {
+  test('one path drives the probes and the health rule open to every source; non-HTTP services get TCP probes and no HTTP rule', () => {
     const { app, chart } = meshChart();
     new MeshService(chart, 'web', { image: 'img', healthCheckPath: '/status' });
     new MeshService(chart, 'db', { image: 'img', ports: [{ port: 5432, protocol: 'tcp' }] });
@@ -78,7 +78,9 @@ describe('health checks', () => {
     expect([web.readinessProbe.httpGet.path, web.livenessProbe.httpGet.path]).toEqual(['/status/ready', '/status/live']);
     expect(find(out, 'AuthorizationPolicy', 'web-policy').spec.rules).toContainEqual({ to: [{ operation: { methods: ['GET'], paths: ['/status/*'] } }] });
     const db = find(out, 'Deployment', 'db').spec.template.spec.containers[0];
-    expect([db.readinessProbe, db.livenessProbe]).toEqual([undefined, undefined]);
+    expect([db.readinessProbe.tcpSocket, db.livenessProbe.tcpSocket]).toEqual([{ port: 5432 }, { port: 5432 }]);
+    expect([db.readinessProbe.httpGet, db.livenessProbe.httpGet]).toEqual([undefined, undefined]);
+    expect(JSON.stringify(find(out, 'AuthorizationPolicy', 'db-policy').spec.rules ?? [])).not.toContain('/health');
   });
 });
 

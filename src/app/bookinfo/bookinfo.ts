@@ -1,0 +1,130 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Codes } from '../../core/codes';
+import { StringMatch } from '../../core/http';
+import { Percentage, Weight } from '../../core/weight';
+import { EdgeGateway } from '../../edge/edge-gateway';
+import { MeshChart } from '../../mesh/mesh-chart';
+import { MeshService, MeshServiceProps } from '../../service/mesh-service';
+import { GatewayRoutes } from '../../traffic/gateway-routes';
+import { HttpMatchOptions } from '../../traffic/http-route';
+import { Tier } from '../../traffic/tier';
+import { TierDefaults } from '../../traffic/tier-defaults';
+import { Warnings } from '../../validate/warnings';
+import { EnvValue, HealthProbe, WorkloadVolume } from '../../workload/pod-options';
+import { BookinfoEnvironment } from './environments';
+
+/** Istio's Bookinfo in one environment. */
+export interface Bookinfo {
+  readonly chart: MeshChart;
+  readonly productpage: MeshService;
+  readonly details: MeshService;
+  readonly reviews: MeshService;
+  readonly ratings: MeshService;
+  readonly gateway: EdgeGateway;
+  readonly gatewayRoutes: GatewayRoutes;
+}
+
+/** The images of Istio's samples/bookinfo/platform/kube/bookinfo.yaml. */
+const IMAGE = (name: string) => `registry.istio.io/release/examples-bookinfo-${name}:1.20.3`;
+
+/**
+ * The tier Bookinfo's services use: no timeout, retries or circuit breaking of the
+ * library's own, so that the VirtualServices and DestinationRules are exactly those
+ * of Istio's samples/bookinfo/networking (which leave them to Istio's defaults).
+ */
+export const SAMPLE_TIER = Tier.named('istio-sample');
+
+/** The user Istio's tasks route and fault by (`end-user: jason`, set by productpage after login). */
+const JASON: HttpMatchOptions[] = [{ headers: { 'end-user': StringMatch.exact('jason') } }];
+
+/**
+ * Istio's Bookinfo (https://istio.io/latest/docs/examples/bookinfo/) written with the
+ * library: productpage, details, reviews v1/v2/v3 and ratings on port 9080, the
+ * bookinfo gateway with its five paths to productpage, and the routes of Istio's
+ * samples/bookinfo/networking selected by `env`.
+ */
+export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Bookinfo {
+  const chart = new MeshChart(scope, env.name, { namespace: env.namespace, environment: env.name, partOf: 'bookinfo' });
+  new TierDefaults(chart, 'TierDefaults', { tiers: { [SAMPLE_TIER.name]: {} } });
+
+  const common: Omit<MeshServiceProps, 'image'> = {
+    tier: SAMPLE_TIER,
+    version: 'v1',
+    subset: 'v1',
+    replicas: 1,
+    ports: [{ port: 9080, protocol: 'http' }],
+    imagePullPolicy: 'IfNotPresent',
+    // Every Bookinfo service answers GET /health, with no /ready or /live below it.
+    probes: { readiness: HealthProbe.http('/health'), liveness: HealthProbe.http('/health', { initialDelay: Duration.seconds(10) }) },
+  };
+  const details = new MeshService(chart, 'details', { ...common, image: IMAGE('details-v1') });
+  const ratings = new MeshService(chart, 'ratings', { ...common, image: IMAGE('ratings-v1') });
+  // WebSphere Liberty writes its logs and workarea: /tmp (the library's) and wlp/output.
+  const reviews = new MeshService(chart, 'reviews', {
+    ...common,
+    image: IMAGE('reviews-v1'),
+    volumes: [WorkloadVolume.emptyDir('wlp-output')],
+    mounts: [{ volume: 'wlp-output', path: '/opt/ibm/wlp/output' }],
+    env: { LOG_DIR: EnvValue.of('/tmp/logs') },
+    // Liberty's JVM needs more than the library's default 512Mi limit.
+    resources: { memoryLimitMebibytes: 1024 },
+  });
+  reviews.addVersion({ name: 'v2', image: IMAGE('reviews-v2') });
+  reviews.addVersion({ name: 'v3', image: IMAGE('reviews-v3') });
+  const productpage = new MeshService(chart, 'productpage', {
+    ...common,
+    image: IMAGE('productpage-v1'),
+    // productpage scrapes nothing itself; its Prometheus annotations are bookinfo.yaml's.
+    podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9080', 'prometheus.io/path': '/metrics' },
+  });
+
+  // The calls, and the addresses the code reads (productpage.py and reviews' LibertyRestEndpoint).
+  productpage.calls(details, { methods: ['GET'], addressEnv: { name: 'DETAILS_HOSTNAME', form: 'host' } });
+  productpage.calls(reviews, { methods: ['GET'], addressEnv: { name: 'REVIEWS_HOSTNAME', form: 'host' } });
+  reviews.calls(ratings, { methods: ['GET'], addressEnv: { name: 'RATINGS_HOSTNAME', form: 'host' } });
+
+  // samples/bookinfo/networking/virtual-service-reviews-*.yaml
+  if (env.reviews === 'v2-v3') {
+    reviews.setSplit([{ subset: 'v2', weight: Weight.percent(50) }, { subset: 'v3', weight: Weight.percent(50) }]);
+  } else if (env.reviews === 'test-v2') {
+    reviews.addRoute({ match: JASON, destinations: [{ subset: 'v2' }] });
+  }
+  // samples/bookinfo/networking/virtual-service-ratings-test-{delay,abort}.yaml
+  if (env.ratingsFault !== 'none') {
+    const all = Percentage.of(100);
+    ratings.addRoute({
+      match: JASON,
+      destinations: [{ subset: 'v1' }],
+      fault: env.ratingsFault === 'delay' ? { delay: { fixedDelay: Duration.seconds(7), percentage: all } } : { abort: { httpStatus: 500, percentage: all } },
+    });
+  }
+
+  // samples/bookinfo/networking/bookinfo-gateway.yaml
+  const gateway = new EdgeGateway(chart, 'bookinfo-gateway', {
+    servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+  });
+  const gatewayRoutes = new GatewayRoutes(chart, 'bookinfo', {
+    gateway,
+    hosts: ['*'],
+    routes: [{
+      match: [
+        { uri: StringMatch.exact('/productpage') },
+        { uri: StringMatch.prefix('/static') },
+        { uri: StringMatch.exact('/login') },
+        { uri: StringMatch.exact('/logout') },
+        { uri: StringMatch.prefix('/api/v1/products') },
+      ],
+      to: productpage,
+      port: 9080,
+    }],
+  });
+  // Istio's samples as they are: the gateway listens on the pods' port 8080, which a stock
+  // install's Service maps from 80 (istioctl analyze's offline defaults do not know that
+  // mapping), and routes to productpage without a subset, which its one version makes harmless.
+  Warnings.of(gateway).acknowledge(Codes.GATEWAY_PORT_NOT_ON_SERVICE,
+    "Istio's bookinfo-gateway.yaml listens on 8080, the port a stock ingress gateway's Service maps 80 to");
+  Warnings.of(gatewayRoutes).acknowledge(Codes.INGRESS_SKIPS_SUBSET_RULES,
+    "Istio's bookinfo-gateway.yaml routes to productpage without a subset; productpage has one version");
+  return { chart, productpage, details, reviews, ratings, gateway, gatewayRoutes };
+}

@@ -1,0 +1,177 @@
+import { buildBookinfo } from '../../src/app/bookinfo/bookinfo';
+import { BookinfoEnvironment, BOOKINFO_ENVIRONMENTS, RatingsFault, ReviewsRouting } from '../../src/app/bookinfo/environments';
+import { StringMatch } from '../../src/core/http';
+import { EdgeGateway } from '../../src/edge/edge-gateway';
+import { MeshApp } from '../../src/mesh/mesh-app';
+import { MeshService } from '../../src/service/mesh-service';
+import { GatewayRoutes } from '../../src/traffic/gateway-routes';
+import { find, meshChart, synth, synthError } from '../util';
+
+/*
+ * The expected values are those of Istio's samples/bookinfo/networking/*.yaml
+ * (github.com/istio/istio, commit 86c9f01fd735fb01d8192f5bcaf0d424afb7f14c), written out here.
+ */
+
+function bookinfo(reviews: ReviewsRouting, ratingsFault: RatingsFault) {
+  const app = new MeshApp();
+  const env: BookinfoEnvironment = { name: 'bookinfo', namespace: 'bookinfo', reviews, ratingsFault };
+  buildBookinfo(app, env);
+  return synth(app);
+}
+
+/**
+ * A VirtualService's spec as the samples write it: Istio sends all of a route's traffic
+ * to a lone destination, so its `weight: 100` is the samples' absent weight
+ * (https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination).
+ */
+function asSample(spec: Record<string, any>): Record<string, any> {
+  return {
+    ...spec,
+    http: spec.http.map((r: any) => ({
+      ...r,
+      route: r.route.length === 1 && r.route[0].weight === 100 ? [{ destination: r.route[0].destination }] : r.route,
+    })),
+  };
+}
+
+const v1 = (host: string) => ({ route: [{ destination: { host, subset: 'v1' } }] });
+const jason = { headers: { 'end-user': { exact: 'jason' } } };
+
+describe('Bookinfo against Istio\'s samples/bookinfo/networking', () => {
+  test('virtual-service-all-v1.yaml: every service to v1', () => {
+    const m = bookinfo('all-v1', 'none');
+    for (const host of ['productpage', 'reviews', 'ratings', 'details']) {
+      expect(asSample(find(m, 'VirtualService', host).spec)).toEqual({ hosts: [host], http: [v1(host)] });
+    }
+  });
+
+  test('virtual-service-reviews-v2-v3.yaml: reviews v2 and v3 at 50 each', () => {
+    expect(asSample(find(bookinfo('v2-v3', 'none'), 'VirtualService', 'reviews').spec)).toEqual({
+      hosts: ['reviews'],
+      http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' }, weight: 50 }, { destination: { host: 'reviews', subset: 'v3' }, weight: 50 }] }],
+    });
+  });
+
+  test('virtual-service-reviews-test-v2.yaml: end-user jason to v2, everyone else to v1', () => {
+    expect(asSample(find(bookinfo('test-v2', 'none'), 'VirtualService', 'reviews').spec)).toEqual({
+      hosts: ['reviews'],
+      http: [{ match: [jason], route: [{ destination: { host: 'reviews', subset: 'v2' } }] }, v1('reviews')],
+    });
+  });
+
+  test('virtual-service-ratings-test-delay.yaml: a 7s delay for jason only', () => {
+    expect(asSample(find(bookinfo('test-v2', 'delay'), 'VirtualService', 'ratings').spec)).toEqual({
+      hosts: ['ratings'],
+      http: [
+        { match: [jason], fault: { delay: { percentage: { value: 100 }, fixedDelay: '7s' } }, ...v1('ratings') },
+        v1('ratings'),
+      ],
+    });
+  });
+
+  test('virtual-service-ratings-test-abort.yaml: HTTP 500 for jason only', () => {
+    expect(asSample(find(bookinfo('test-v2', 'abort'), 'VirtualService', 'ratings').spec)).toEqual({
+      hosts: ['ratings'],
+      http: [
+        { match: [jason], fault: { abort: { percentage: { value: 100 }, httpStatus: 500 } }, ...v1('ratings') },
+        v1('ratings'),
+      ],
+    });
+  });
+
+  test('destination-rule-all-mtls.yaml: ISTIO_MUTUAL and a subset per deployed version', () => {
+    const m = bookinfo('all-v1', 'none');
+    const subsets = (...versions: string[]) => versions.map((v) => ({ name: v, labels: { version: v } }));
+    // The sample also lists ratings v2, v2-mysql, v2-mysql-vm and details v2, which Bookinfo's
+    // bookinfo.yaml does not deploy; a subset without pods is MESH110, so only deployed versions are subsets.
+    for (const [host, versions] of [['productpage', ['v1']], ['reviews', ['v1', 'v2', 'v3']], ['ratings', ['v1']], ['details', ['v1']]] as const) {
+      expect(find(m, 'DestinationRule', host).spec).toEqual({ host, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } }, subsets: subsets(...versions) });
+    }
+  });
+
+  test('bookinfo-gateway.yaml: the Gateway and its five uri matches to productpage:9080', () => {
+    const m = bookinfo('all-v1', 'none');
+    expect(find(m, 'Gateway', 'bookinfo-gateway').spec).toEqual({
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+    });
+    expect(find(m, 'VirtualService', 'bookinfo').spec).toEqual({
+      hosts: ['*'],
+      gateways: ['bookinfo-gateway'],
+      http: [{
+        match: [
+          { uri: { exact: '/productpage' } },
+          { uri: { prefix: '/static' } },
+          { uri: { exact: '/login' } },
+          { uri: { exact: '/logout' } },
+          { uri: { prefix: '/api/v1/products' } },
+        ],
+        route: [{ destination: { host: 'productpage', port: { number: 9080 } } }],
+      }],
+    });
+  });
+});
+
+describe('Bookinfo workloads and security', () => {
+  const m = bookinfo('v2-v3', 'none');
+
+  test('reviews v1, v2 and v3 run as their own Deployments with Liberty\'s writable directories', () => {
+    for (const [name, image] of [['reviews', 'reviews-v1'], ['reviews-v2', 'reviews-v2'], ['reviews-v3', 'reviews-v3']]) {
+      const pod = find(m, 'Deployment', name).spec.template.spec;
+      expect(pod.containers[0].image).toBe(`registry.istio.io/release/examples-bookinfo-${image}:1.20.3`);
+      expect(pod.containers[0].volumeMounts.map((v: any) => v.mountPath)).toEqual(['/tmp', '/opt/ibm/wlp/output']);
+      expect(pod.containers[0].env).toContainEqual({ name: 'RATINGS_HOSTNAME', value: 'ratings.bookinfo.svc.cluster.local' });
+      expect(pod.containers[0].readinessProbe.httpGet).toEqual({ path: '/health', port: 9080, scheme: 'HTTP' });
+    }
+  });
+
+  test('the ingress gateway reaches productpage on the gateway\'s paths only; calls are declared edges', () => {
+    const rules = find(m, 'AuthorizationPolicy', 'productpage-policy').spec.rules;
+    expect(rules[0]).toEqual({
+      from: [{ source: { namespaces: ['istio-system'] } }],
+      to: [{ operation: { paths: ['/productpage', '/static*', '/login', '/logout', '/api/v1/products*'] } }],
+    });
+    expect(find(m, 'NetworkPolicy', 'productpage').spec.ingress[0].from[0]).toEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+      podSelector: { matchLabels: { istio: 'ingressgateway' } },
+    });
+    const ratingsRules = find(m, 'AuthorizationPolicy', 'ratings-policy').spec.rules;
+    expect(ratingsRules[0]).toEqual({ from: [{ source: { principals: ['cluster.local/ns/bookinfo/sa/reviews'] } }], to: [{ operation: { methods: ['GET'] } }] });
+  });
+
+  test('each environment selects its routes', () => {
+    expect(BOOKINFO_ENVIRONMENTS.map((e) => [e.name, e.reviews, e.ratingsFault])).toEqual([
+      ['bookinfo-dev', 'test-v2', 'delay'], ['bookinfo-staging', 'test-v2', 'abort'], ['bookinfo', 'v2-v3', 'none'],
+    ]);
+  });
+});
+
+describe('GatewayRoutes bad input', () => {
+  test('a target with no HTTP port, a port the target lacks, an unreachable route, a redirect with a target', () => {
+    const { app, chart } = meshChart();
+    const gateway = new EdgeGateway(chart, 'gw', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
+    const db = new MeshService(chart, 'db', { image: 'img', ports: [{ port: 5432, protocol: 'tcp' }] });
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    new GatewayRoutes(chart, 'public', {
+      gateway,
+      hosts: ['*'],
+      routes: [
+        { name: 'all', match: [{ uri: StringMatch.prefix('/') }], to: web, port: 8443 },
+        { name: 'db', match: [{ uri: StringMatch.prefix('/db') }], to: db },
+        { name: 'moved', match: [{ uri: StringMatch.exact('/old') }], to: web, redirect: { uri: '/new' } },
+      ],
+    });
+    const err = synthError(app);
+    expect(err).toMatch(/\[test\/public\] route all: port 8443 is not a port of test\/web \[MESH030\]/);
+    expect(err).toMatch(/\[test\/public\] route db: test\/db has no HTTP port \[MESH030\]/);
+    expect(err).toMatch(/\[test\/public\] route moved: a redirect cannot also have destinations \[MESH028\]/);
+    expect(err).toMatch(/route db \(from test\/public\) can never match: route all \(from test\/public\) comes first.*\[MESH031\]/);
+  });
+});
+
+test("a service bound to a gateway under '*' fails synth: its VirtualService is also the mesh's", () => {
+  const { app, chart } = meshChart();
+  const gateway = new EdgeGateway(chart, 'gw', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
+  gateway.bind(new MeshService(chart, 'web', { image: 'img' }), ['*']);
+  expect(synthError(app)).toMatch(/\[test\/web\] host '\*' \(bound by test\/gw\) is invalid on the mesh gateway; serve it with GatewayRoutes, bound to the gateway only \[MESH507\]/);
+});
