@@ -29,6 +29,7 @@ export * from './security/authorization-rule';
 export * from './security/edge-authentication';
 export * from './security/mesh-authorization-policy';
 export * from './security/mesh-security';
+export * from './platform/platform';
 export * from './security/mtls-mode';
 export * from './security/mtls-policy';
 export * from './security/pod-hardening';

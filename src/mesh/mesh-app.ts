@@ -4,6 +4,7 @@ import { App, AppProps } from 'cdk8s';
 import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { MeshPlatform } from '../platform/platform';
 import { topologyFiles } from '../review/topology';
 import { renderedManifestFindings } from '../validate/synth-check';
 import type { MeshChart } from './mesh-chart';
@@ -30,6 +31,11 @@ export interface MeshAppProps extends AppProps {
    * @default - $CDK8S_MESH_CRDS, else ../shared/crds from the package root
    */
   readonly crdDirectory?: string;
+  /**
+   * The platform every MeshChart of the app runs on, unless a chart names its own.
+   * @default MeshPlatform.default()
+   */
+  readonly platform?: MeshPlatform;
 }
 
 /**
@@ -45,11 +51,14 @@ export class MeshApp extends App {
   private _warnings: readonly string[] = [];
   /** The CRD directory given, if any. */
   public readonly crdDirectory?: string;
+  /** The platform the app's charts share. */
+  public readonly platform: MeshPlatform;
 
   public constructor(props: MeshAppProps = {}) {
     super(props);
     this.schemaValidation = props.schemaValidation ?? true;
     this.crdDirectory = props.crdDirectory;
+    this.platform = props.platform ?? MeshPlatform.default();
   }
 
   /** Validates every construct; throws one error listing every problem with its construct path. */

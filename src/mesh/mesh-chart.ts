@@ -4,6 +4,7 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
+import { MeshPlatform } from '../platform/platform';
 import { MeshSecurity, MeshSecurityProps } from '../security/mesh-security';
 import type { MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
@@ -19,10 +20,17 @@ export interface MeshChartProps extends ChartProps {
    */
   readonly environment?: string;
   /**
-   * The mesh's trust domain, the first part of every principal.
-   * @default 'cluster.local'
+   * The shared components the chart's output runs on: istiod, the ingress gateway,
+   * Prometheus, the tracing collector, the rate-limit service, Flagger.
+   * @default - the MeshApp's platform, else `MeshPlatform.default()`
    */
-  readonly trustDomain?: string;
+  readonly platform?: MeshPlatform;
+  /**
+   * Whether this environment serves real users: guards that keep risky tests (a 100%
+   * fault, say) out of production read this, never the environment's name.
+   * @default false
+   */
+  readonly production?: boolean;
   /**
    * The application the services are part of (`app.kubernetes.io/part-of`).
    * @default - no such label
@@ -58,8 +66,12 @@ export class MeshChart extends Chart {
   public declare readonly namespace: string;
   /** The environment's name. */
   public readonly environment: string;
-  /** The mesh's trust domain. */
+  /** The mesh's trust domain (the platform's). */
   public readonly trustDomain: string;
+  /** The platform the chart's output runs on. */
+  public readonly platform: MeshPlatform;
+  /** Whether this environment serves real users. */
+  public readonly production: boolean;
   /** The `app.kubernetes.io/part-of` value, if any. */
   public readonly partOf?: string;
 
@@ -71,7 +83,10 @@ export class MeshChart extends Chart {
   public constructor(scope: Construct, id: string, props: MeshChartProps) {
     super(scope, id, props);
     this.environment = props.environment ?? id;
-    this.trustDomain = props.trustDomain ?? 'cluster.local';
+    const appPlatform = (this.node.root as { platform?: unknown }).platform;
+    this.platform = props.platform ?? (appPlatform instanceof MeshPlatform ? appPlatform : MeshPlatform.default());
+    this.trustDomain = this.platform.trustDomain;
+    this.production = props.production ?? false;
     this.partOf = props.partOf;
     if (props.createNamespace ?? true) {
       addNamespace(this, 'Namespace', this.namespace, {

@@ -3,11 +3,12 @@ import { Construct, IConstruct } from 'constructs';
 import { Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../../imports/networking.istio.io';
 import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { MeshChart } from '../mesh/mesh-chart';
+import { MERGED_METRICS_PORT } from '../platform/platform';
 import type { IMeshService, MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
 import { addNetworkPolicy, NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../workload/workload';
 import { AuthorizationRule, operationProblems, renderRule, ruleProblems } from './authorization-rule';
-import { ENVOY_METRICS_PORT, ISTIOD_XDS_PORT, MeshSecurity } from './mesh-security';
+import { MeshSecurity } from './mesh-security';
 import { MtlsMode } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
 
@@ -150,12 +151,13 @@ export class ServiceSecurity extends Construct {
       .map((s) => ({ peers: [{ podLabels: { ...s.selectorLabels } }], ports: this.containerPorts() }));
     for (const e of this.extraIngress) ingress.push({ peers: [e.peer], ports: e.ports ?? this.containerPorts() });
     if (this.mesh.allowMetricsScraping) {
-      ingress.push({ peers: [{ namespace: this.mesh.observabilityNamespace }], ports: [{ port: ENVOY_METRICS_PORT, protocol: 'TCP' }] });
+      ingress.push({ peers: [{ namespace: this.mesh.observabilityNamespace }], ports: [{ port: MERGED_METRICS_PORT, protocol: 'TCP' }] });
     }
     const targets = uniqueByName(this.service.outboundCalls.map((c) => c.target)).sort((a, b) => compare(a.name, b.name));
     const egress: NetworkRule[] = targets.map((t) => ({ peers: [{ podLabels: { ...t.selectorLabels } }], ports: containerPortsOf(t) }));
     egress.push({ peers: [this.mesh.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
-    egress.push({ peers: [{ namespace: this.mesh.controlPlaneNamespace, podLabels: { app: 'istiod' } }], ports: [{ port: ISTIOD_XDS_PORT, protocol: 'TCP' }] });
+    const istio = this.service.chart.platform.istio;
+    egress.push({ peers: [{ namespace: istio.controlPlaneNamespace, podLabels: { ...istio.istiodLabels } }], ports: [{ port: istio.xdsPort, protocol: 'TCP' }] });
     return { podLabels: { ...this.service.selectorLabels }, ingress, egress };
   }
 
