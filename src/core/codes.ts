@@ -153,6 +153,9 @@ export const Codes = {
   SLO_SATURATION: 'MESH406',
   /** An observability label or annotation that Kubernetes or Prometheus would reject. */
   INVALID_OBSERVABILITY_LABEL: 'MESH407',
+  // The platform, edge routes, cluster-wide objects and flows: MESH630-MESH659.
+  /** An ingress route's path prefix is not `/` or a path ending in `/`, or two routes share one. */
+  INGRESS_ROUTE_INVALID: 'MESH630',
 } as const;
 
 /** One of the stable codes. */
