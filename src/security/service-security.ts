@@ -4,7 +4,7 @@ import { Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../.
 import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { Principal } from '../core/principal';
 import { MeshChart } from '../mesh/mesh-chart';
-import { MERGED_METRICS_PORT } from '../platform/platform';
+import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import type { IMeshService, MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
 import { addNetworkPolicy, NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../workload/workload';
@@ -229,19 +229,48 @@ export class ServiceSecurity extends Construct {
       ingress.push({ peers: [e.peer], ports: e.ports ?? this.containerPorts() });
     }
     if (this.mesh.allowMetricsScraping) {
-      ingress.push({ peers: [{ namespace: this.mesh.observabilityNamespace }], ports: [{ port: MERGED_METRICS_PORT, protocol: 'TCP' }] });
+      // Prometheus's pods (namespace AND labels) scrape Envoy on 15090 (the PodMonitor's
+      // http-envoy-prom) and the merged endpoint on 15020.
+      // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
+      const prom = this.service.chart.platform.prometheus;
+      ingress.push({
+        peers: [{ namespace: prom.namespace, podLabels: { ...prom.podLabels } }],
+        ports: [{ port: ENVOY_PROMETHEUS_PORT, protocol: 'TCP' }, { port: MERGED_METRICS_PORT, protocol: 'TCP' }],
+      });
     }
     const targets = uniqueByName(this.service.outboundCalls.map((c) => c.target)).sort((a, b) => compare(a.name, b.name));
     const egress: NetworkRule[] = targets.map((t) => ({ peers: [{ podLabels: { ...t.selectorLabels } }], ports: containerPortsOf(t) }));
     egress.push({ peers: [this.mesh.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
+    const collector = this.collector();
+    if (collector) egress.push({ peers: [collector.peer], ports: [{ port: collector.port, protocol: 'TCP' }] });
     const istio = this.service.chart.platform.istio;
     egress.push({ peers: [{ namespace: istio.controlPlaneNamespace, podLabels: { ...istio.istiodLabels } }], ports: [{ port: istio.xdsPort, protocol: 'TCP' }] });
     return { podLabels: { ...this.service.selectorLabels }, ingress, egress };
   }
 
+  /**
+   * The tracing collector, when the chart's Telemetry sends spans: the sidecar needs its
+   * host among its egress hosts (else Envoy rejects the listener update, "unknown
+   * cluster", istio/istio#43043) and the NetworkPolicy must let the spans out.
+   * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+   */
+  private collector(): { peer: NetworkPeer; port: number; sidecarHost: string } | undefined {
+    const provider = this.service.chart.tracing;
+    if (!provider) return undefined;
+    const platform = this.service.chart.platform.tracing;
+    const parts = provider.service.split('.');
+    const namespace = provider.service === platform.host ? platform.namespace : parts.length >= 2 ? parts[1] : this.service.namespace;
+    const peer: NetworkPeer = provider.service === platform.host
+      ? { namespace, podLabels: { ...platform.podLabels } }
+      : { namespace };
+    return { peer, port: provider.port, sidecarHost: `${namespace}/${provider.service}` };
+  }
+
   private sidecarSpec(): SidecarSpec {
     const hosts = uniqueByName(this.service.outboundCalls.map((c) => c.target))
       .map((t) => `./${t.name}.${t.namespace}.svc.cluster.local`).sort();
+    const collector = this.collector();
+    if (collector) hosts.push(collector.sidecarHost);
     return {
       workloadSelector: { labels: { ...this.service.selectorLabels } },
       // `~/*` imports no host at all: a service that calls nothing reaches nothing.

@@ -165,7 +165,7 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s: every pod is covered, every 
     expect(ingress.sort()).toEqual(declared);
     expect(egress.sort()).toEqual(declared);
     expect([...new Set(outside)].sort()).toEqual([
-      'in:istio-system:8080', 'in:observability:15020', 'out:istio-system:15012/TCP', 'out:kube-system:53/UDP,53/TCP',
+      'in:istio-system:8080', 'in:observability:15090,15020', 'out:istio-system:15012/TCP', 'out:kube-system:53/UDP,53/TCP',
     ]);
     // The ingress gateway reaches the two services routed from it: api-gateway and web-frontend.
     expect(outside.filter((o) => o === 'in:istio-system:8080')).toHaveLength(2);
