@@ -165,6 +165,8 @@ export const Codes = {
   // The platform, edge routes, cluster-wide objects and flows: MESH630-MESH659.
   /** An ingress route's path prefix is not `/` or a path ending in `/`, or two routes share one. */
   INGRESS_ROUTE_INVALID: 'MESH630',
+  /** Two environments of one cluster disagree on a cluster-wide object (the mesh-wide mTLS mode, say). */
+  CLUSTER_OBJECT_CONFLICT: 'MESH631',
 } as const;
 
 /** One of the stable codes. */

@@ -5,6 +5,7 @@ import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { MeshPlatform } from '../platform/platform';
+import { MESH_APP_MARKER } from './mesh-cluster';
 import { topologyFiles } from '../review/topology';
 import { renderedManifestFindings } from '../validate/synth-check';
 import type { MeshChart } from './mesh-chart';
@@ -59,6 +60,8 @@ export class MeshApp extends App {
     this.schemaValidation = props.schemaValidation ?? true;
     this.crdDirectory = props.crdDirectory;
     this.platform = props.platform ?? MeshPlatform.default();
+    // Its charts share one MeshCluster for the objects that belong to the cluster.
+    (this as any)[MESH_APP_MARKER] = true;
   }
 
   /** Validates every construct; throws one error listing every problem with its construct path. */
@@ -157,12 +160,12 @@ const CLUSTER_SCOPED_KINDS = new Set([
   'StorageClass', 'PersistentVolume', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
 ]);
 
-/** `<kind>.<name>.yaml`, or `<kind>.<namespace>.<name>.yaml` for a resource outside the chart's namespace. */
+/** `<kind>.<name>.yaml`, or `<kind>.<namespace>.<name>.yaml` for a resource outside the chart's namespace (or of a chart without one). */
 export function fileName(manifest: Record<string, any>, chartNamespace: string | undefined): string {
   const kind = String(manifest.kind).toLowerCase();
   const name = String(manifest.metadata?.name ?? 'unnamed');
   const ns = manifest.metadata?.namespace;
-  const parts = ns && chartNamespace && ns !== chartNamespace && manifest.kind !== 'Namespace' ? [kind, ns, name] : [kind, name];
+  const parts = ns && ns !== chartNamespace && manifest.kind !== 'Namespace' ? [kind, ns, name] : [kind, name];
   return `${parts.join('.').replace(/[^0-9a-zA-Z._-]/g, '_')}.yaml`;
 }
 

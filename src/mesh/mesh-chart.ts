@@ -11,6 +11,8 @@ import type { MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
 import { addNamespace } from '../workload/workload';
 
+const MESH_CHART = Symbol.for('cdk8s-mesh.MeshChart');
+
 /** Props for {@link MeshChart}. */
 export interface MeshChartProps extends ChartProps {
   /** The namespace every service of the chart runs in (`production`); also the chart's default namespace. */
@@ -55,6 +57,14 @@ export interface MeshChartProps extends ChartProps {
  * chart) are checked here at synth.
  */
 export class MeshChart extends Chart {
+  /**
+   * cdk8s's Chart answers `instanceof` for every chart; a MeshChart answers only for
+   * MeshCharts, so that other charts of the app (its MeshCluster) are not taken for one.
+   */
+  public static [Symbol.hasInstance](o: unknown): o is Chart {
+    return typeof o === 'object' && o !== null && (o as any)[MESH_CHART] === true;
+  }
+
   /** The MeshChart that `scope` belongs to; throws if there is none. */
   public static of(scope: IConstruct): MeshChart {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
@@ -84,6 +94,7 @@ export class MeshChart extends Chart {
 
   public constructor(scope: Construct, id: string, props: MeshChartProps) {
     super(scope, id, props);
+    (this as any)[MESH_CHART] = true;
     this.environment = props.environment ?? id;
     const appPlatform = (this.node.root as { platform?: unknown }).platform;
     this.platform = props.platform ?? (appPlatform instanceof MeshPlatform ? appPlatform : MeshPlatform.default());
