@@ -5,10 +5,11 @@ import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { MeshPlatform } from '../platform/platform';
-import { MESH_APP_MARKER } from './mesh-cluster';
 import { topologyFiles } from '../review/topology';
 import { renderedManifestFindings } from '../validate/synth-check';
-import type { MeshChart } from './mesh-chart';
+import { chartFlowErrors } from './flow-check';
+import { MeshChart } from './mesh-chart';
+import { CLUSTER_FOLDER, MESH_APP_MARKER } from './mesh-cluster';
 
 /** One synthesized resource and the file it is written to. */
 export interface ManifestFile {
@@ -37,6 +38,13 @@ export interface MeshAppProps extends AppProps {
    * @default MeshPlatform.default()
    */
   readonly platform?: MeshPlatform;
+  /**
+   * Whether synth follows every flow the constructs intend (declared calls, gateway
+   * routes, scrapes, spans) through each environment's rendered manifests, and checks
+   * that every pair of workloads without a declared call is refused by some layer.
+   * @default true
+   */
+  readonly flowVerification?: boolean;
 }
 
 /**
@@ -54,12 +62,15 @@ export class MeshApp extends App {
   public readonly crdDirectory?: string;
   /** The platform the app's charts share. */
   public readonly platform: MeshPlatform;
+  /** Whether synth verifies flows. */
+  public readonly flowVerification: boolean;
 
   public constructor(props: MeshAppProps = {}) {
     super(props);
     this.schemaValidation = props.schemaValidation ?? true;
     this.crdDirectory = props.crdDirectory;
     this.platform = props.platform ?? MeshPlatform.default();
+    this.flowVerification = props.flowVerification ?? true;
     // Its charts share one MeshCluster for the objects that belong to the cluster.
     (this as any)[MESH_APP_MARKER] = true;
   }
@@ -108,11 +119,21 @@ export class MeshApp extends App {
       }
     }
     const { errors, warnings } = renderedManifestFindings(this, rendered, this.crdDirectory, this.schemaValidation);
+    if (errors.length === 0 && this.flowVerification) errors.push(...this.flowErrors(rendered));
     if (errors.length > 0) {
       throw new Error(`Manifest validation failed with the following errors:\n  ${errors.join('\n  ')}`);
     }
     this._warnings = warnings;
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Flow verification per environment, over its manifests and the cluster-wide ones. */
+  private flowErrors(rendered: readonly { folder: string; manifest: Record<string, any> }[]): string[] {
+    const byFolder = new Map<string, Record<string, any>[]>();
+    for (const r of rendered) byFolder.set(r.folder, [...(byFolder.get(r.folder) ?? []), r.manifest]);
+    const clusterWide = byFolder.get(CLUSTER_FOLDER) ?? [];
+    return this.charts.filter((c): c is MeshChart => c instanceof MeshChart).flatMap((chart) =>
+      chartFlowErrors(chart, [...(byFolder.get(chart.environment) ?? []), ...clusterWide], chart.environment));
   }
 
   /** The charts' extra (non-resource) files, under each chart's folder; throws if one clashes with a manifest. */
