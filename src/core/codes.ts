@@ -153,6 +153,13 @@ export const Codes = {
   SLO_SATURATION: 'MESH406',
   /** An observability label or annotation that Kubernetes or Prometheus would reject. */
   INVALID_OBSERVABILITY_LABEL: 'MESH407',
+  // Production review (retries, fault jobs, rate limits, Flagger, gateway secrets): MESH660-MESH689.
+  /** An outer route gives up (timeout, or per-try timeout) before the route it calls may answer. */
+  RETRY_OUTER_GIVES_UP_FIRST: 'MESH660',
+  /** Retries at two hops of a call that serves POST or PATCH, at least one of which may resend a received request. */
+  RETRY_STACKED_NON_IDEMPOTENT: 'MESH661',
+  /** `retryOn: reset` on a route that serves POST or PATCH: a reset after the request was sent resends it. */
+  RETRY_RESET_NON_IDEMPOTENT: 'MESH662',
 } as const;
 
 /** One of the stable codes. */
