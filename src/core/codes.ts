@@ -160,6 +160,8 @@ export const Codes = {
   RETRY_STACKED_NON_IDEMPOTENT: 'MESH661',
   /** `retryOn: reset` on a route that serves POST or PATCH: a reset after the request was sent resends it. */
   RETRY_RESET_NON_IDEMPOTENT: 'MESH662',
+  /** A scheduled job's egress to the API server without addresses, with a malformed range or a catch-all one. */
+  JOB_API_SERVER_EGRESS: 'MESH663',
 } as const;
 
 /** One of the stable codes. */

@@ -1,5 +1,5 @@
 import { analyze } from '../../src/validate/analysis';
-import { app, authorizationPolicy, M, virtualService } from './fixtures';
+import { app, authorizationPolicy, M } from './fixtures';
 
 /** `api` calls `orders` with `methods`; each route's timeout and retries as given. */
 function chain(outer: M, inner: M, methods: string[] = ['POST']): M[] {
