@@ -32,8 +32,9 @@ export interface ObservabilityStackProps {
   readonly title?: string;
   /**
    * Labels on every PrometheusRule and PodMonitor, which kube-prometheus-stack's
-   * Prometheus selects on (`ruleSelector`, `podMonitorSelector`).
-   * @default { release: 'kube-prometheus-stack' }
+   * Prometheus selects on (`ruleSelector`, `podMonitorSelector`): without them the
+   * operator never loads the rules nor scrapes the pods.
+   * @default - the platform's `prometheus.selectorLabels` ({ release: 'kube-prometheus-stack' } on a stock install)
    * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusSpec
    */
   readonly ruleSelectorLabels?: Record<string, string>;
@@ -143,7 +144,7 @@ export class ObservabilityStack extends Construct {
     this.props = props;
     this.chart = MeshChart.of(this);
     this.name = props.name ?? this.chart.partOf ?? 'mesh';
-    this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
+    this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? this.chart.platform.prometheus.selectorLabels) };
     this.runbookBaseUrl = props.runbookBaseUrl ?? 'https://wiki.example.com/runbooks';
     this.defaultSampling = props.defaultSampling ?? Percentage.of(DEFAULT_SAMPLING);
     this.tracingProvider = props.tracingProvider ?? TracingProvider.jaeger();

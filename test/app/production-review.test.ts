@@ -1,0 +1,42 @@
+/**
+ * The EC site's output against what an SRE review of dist/ found (issue 12, items 4, 5, 6,
+ * 7, 8 and 10): each test reads the synthesized manifests of every environment.
+ */
+import { buildApp } from '../../src/main';
+
+const manifests = buildApp().manifests();
+const ofEnv = (env: string) => manifests.filter((f) => f.path.startsWith(`${env}/`)).map((f) => f.manifest);
+const ENVS = ['dev', 'staging', 'production'];
+
+test('item 4: every PrometheusRule, PodMonitor and ServiceMonitor carries the label Prometheus selects by', () => {
+  for (const env of ENVS) {
+    const monitoring = ofEnv(env).filter((m) => String(m.apiVersion).startsWith('monitoring.coreos.com/'));
+    expect(monitoring.length).toBeGreaterThan(0);
+    for (const m of monitoring) expect([m.kind, m.metadata.name, m.metadata.labels?.release]).toEqual([m.kind, m.metadata.name, 'kube-prometheus-stack']);
+  }
+});
+
+test('item 4: rollback alerts say which namespace and environment roll back', () => {
+  for (const env of ENVS) {
+    const rule = ofEnv(env).find((m) => m.kind === 'PrometheusRule' && m.metadata.name === 'order-service-canary-rollback');
+    for (const r of rule!.spec.groups[0].rules) expect(r.labels).toMatchObject({ namespace: env, environment: env });
+  }
+});
+
+test('item 7: the edge route neither gives up before order (15s) nor retries on 5xx', () => {
+  for (const env of ENVS) {
+    const vs = ofEnv(env).find((m) => m.kind === 'VirtualService' && m.metadata.name === 'api-gateway');
+    const rule = vs!.spec.http[0];
+    expect(rule.timeout).toBe('15s');
+    expect(rule.retries).toEqual({ attempts: 2, perTryTimeout: '15s', retryOn: 'reset-before-request,connect-failure' });
+  }
+});
+
+test('item 8: the fault job reaches the API server endpoints only, never 0.0.0.0/0, and has a deadline', () => {
+  const staging = ofEnv('staging');
+  const policy = staging.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'fault-injection-test');
+  const cidrs = policy!.spec.egress.flatMap((r: any) => r.to).map((p: any) => p.ipBlock?.cidr).filter(Boolean);
+  expect(cidrs).toEqual(['192.0.2.10/32']);
+  const job = staging.find((m) => m.kind === 'CronJob' && m.metadata.name === 'fault-injection-test');
+  expect(job!.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(1800 + 300);
+});
