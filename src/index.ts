@@ -56,3 +56,8 @@ export * from './review/markdown';
 export * from './review/semantic-diff';
 export * from './review/topology';
 export { ExitCodes as DiffExitCodes, main as diffMain } from './review/cli';
+export {
+  Flow, FlowDecider, FlowLayer, FlowMethod, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow,
+  FlowOptions, FlowEvaluator, evaluateFlow, SIDECAR_OWN_PORTS,
+  checkIntendedFlows, undeclaredOpenPairs, workloadPairs, FlowFinding, WorkloadPair, PairVerdict, describeDecider,
+} from './flow';

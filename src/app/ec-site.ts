@@ -44,7 +44,9 @@ export function buildEcSite(scope: Construct, env: Environment): EcSite {
     timeout: Duration.seconds(15),
     retries: Retries.of({ attempts: 2, perTryTimeout: Duration.seconds(15), retryOn: [...NON_IDEMPOTENT_RETRY_ON] }),
   });
-  const webFrontend = service('web-frontend', { tier: Tier.SYSTEM });
+  // The site's pages behind the ingress, which admits every method from the gateway: retry
+  // only what never reached it (MESH662).
+  const webFrontend = service('web-frontend', { tier: Tier.SYSTEM, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }) });
 
   // Mission 1 and 2: canary subsets, retries and timeouts tuned for order processing.
   const order = service('order-service', {

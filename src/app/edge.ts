@@ -55,7 +55,10 @@ export function applyEdge(site: EcSite, env: Environment): EcSiteEdge {
   const settings = EDGE[env.name];
   const { chart } = site;
   const ingress = new IngressGateway(chart, 'shop-gateway', { hosts: [settings.host], credentialName: 'shop-tls' });
-  ingress.bind(site.apiGateway, [settings.host]);
+  // The shop's one host: the API under /api/ (signed-in users, EdgeAuthentication), the
+  // site itself, everything a browser asks for, from web-frontend.
+  ingress.route(site.apiGateway, { pathPrefix: '/api/' });
+  ingress.route(site.webFrontend);
   const meshGateway = new MeshGateway(chart, 'mesh-gateway', { tierNamespaces: [env.namespace] });
   const searchLimit = new LocalRateLimit(chart, 'search-rate-limit', {
     service: site.search,

@@ -153,6 +153,18 @@ export const Codes = {
   SLO_SATURATION: 'MESH406',
   /** An observability label or annotation that Kubernetes or Prometheus would reject. */
   INVALID_OBSERVABILITY_LABEL: 'MESH407',
+  // Flow verification: MESH600-MESH629.
+  /** A flow the constructs intend (a declared call, a gateway route, a scrape...) is refused by the rendered manifests. */
+  INTENDED_FLOW_REFUSED: 'MESH600',
+  /** A flow the constructs mean to be refused is allowed by the rendered manifests. */
+  UNINTENDED_FLOW_ALLOWED: 'MESH601',
+  /** Two workloads without a declared flow between them can reach each other: no layer refuses. */
+  UNDECLARED_PAIR_OPEN: 'MESH602',
+  /** A flow written for the command line that does not parse or names no workload. */
+  INVALID_FLOW: 'MESH603',
+  // The platform, edge routes, cluster-wide objects and flows: MESH630-MESH659.
+  /** An ingress route's path prefix is not `/` or a path ending in `/`, or two routes share one. */
+  INGRESS_ROUTE_INVALID: 'MESH630',
   // Production review (retries, fault jobs, rate limits, Flagger, gateway secrets): MESH660-MESH689.
   /** An outer route gives up (timeout, or per-try timeout) before the route it calls may answer. */
   RETRY_OUTER_GIVES_UP_FIRST: 'MESH660',
@@ -162,6 +174,8 @@ export const Codes = {
   RETRY_RESET_NON_IDEMPOTENT: 'MESH662',
   /** A scheduled job's egress to the API server without addresses, with a malformed range or a catch-all one. */
   JOB_API_SERVER_EGRESS: 'MESH663',
+  /** A gateway's TLS Secret written in a namespace other than the gateway workload's. */
+  GATEWAY_SECRET_NAMESPACE: 'MESH665',
 } as const;
 
 /** One of the stable codes. */

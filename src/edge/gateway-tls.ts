@@ -1,5 +1,7 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
-import { MeshError } from '../core/errors';
+import { formatProblem, MeshError } from '../core/errors';
 import { dns1123LabelProblem } from '../core/names';
 
 /** The TLS modes a gateway server can use. */
@@ -11,12 +13,19 @@ export type GatewayTlsMode = 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL' | 'PASSTHROUGH
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
  */
 export class GatewayTls {
-  /** TLS terminated with the certificate in Secret `credentialName` (in the gateway pods' namespace). */
+  /**
+   * TLS terminated with the certificate in Secret `credentialName`. Istio reads the Secret
+   * in the namespace of the gateway workload (the pods, `istio-system` for the platform's
+   * ingress gateway), not in the Gateway resource's: "the secret must exist in the same
+   * namespace as the proxy using the certificates". A Secret of that name written elsewhere
+   * fails synth (MESH665).
+   * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings (credentialName)
+   */
   public static simple(credentialName: string): GatewayTls {
     return new GatewayTls('SIMPLE', checkCredential(credentialName));
   }
 
-  /** Mutual TLS with client certificates checked against the CA in Secret `credentialName`. */
+  /** Mutual TLS with client certificates checked against the CA in Secret `credentialName` (in the gateway workload's namespace, as for {@link simple}). */
   public static mutual(credentialName: string): GatewayTls {
     return new GatewayTls('MUTUAL', checkCredential(credentialName));
   }
@@ -50,4 +59,26 @@ function checkCredential(name: string): string {
   const problem = dns1123LabelProblem(name.replace(/\./g, '-'));
   if (problem) throw new MeshError(Codes.GATEWAY_TLS, `credentialName: ${problem}`);
   return name;
+}
+
+/**
+ * MESH665: a server's `credentialName` names a Secret that the app writes, but in no
+ * namespace the gateway workload reads (its pods' namespace, `workloadNamespace`).
+ * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/
+ */
+export function credentialSecretProblems(scope: IConstruct, credentialNames: readonly string[], workloadNamespace: string): string[] {
+  const wanted = new Set(credentialNames);
+  if (wanted.size === 0) return [];
+  const found = new Map<string, string[]>();
+  for (const c of scope.node.root.node.findAll()) {
+    if (!(c instanceof ApiObject) || c.kind !== 'Secret' || c.apiVersion !== 'v1' || !wanted.has(c.name)) continue;
+    found.set(c.name, [...(found.get(c.name) ?? []), c.metadata.namespace ?? 'default']);
+  }
+  const out: string[] = [];
+  for (const [name, namespaces] of [...found].sort()) {
+    if (namespaces.includes(workloadNamespace)) continue;
+    out.push(formatProblem(Codes.GATEWAY_SECRET_NAMESPACE,
+      `tls.credentialName: Secret '${name}' is written in ${[...new Set(namespaces)].sort().join(', ')}, but the gateway pods read it in their own namespace, ${workloadNamespace}`));
+  }
+  return out;
 }

@@ -27,6 +27,12 @@ export interface FlowWorkload {
   readonly namespaceLabels?: Readonly<Record<string, string>>;
   /** Container ports by name, for NetworkPolicy named ports. @default {} */
   readonly ports?: Readonly<Record<string, number>>;
+  /**
+   * The IP addresses the pod is reached at, for NetworkPolicy `ipBlock` peers (the API
+   * server's endpoints, an external collector). Pods of the manifests have no known address.
+   * @default []
+   */
+  readonly addresses?: readonly string[];
 }
 
 /** Where a flow starts. */

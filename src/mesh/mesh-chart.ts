@@ -4,6 +4,7 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
+import type { TracingProvider } from '../observability/telemetry';
 import { MeshPlatform } from '../platform/platform';
 import { MeshSecurity, MeshSecurityProps } from '../security/mesh-security';
 import type { MeshService } from '../service/mesh-service';
@@ -79,6 +80,7 @@ export class MeshChart extends Chart {
   private readonly _calls: ServiceCall[] = [];
   private readonly _callsTo = new Map<IConstruct, ServiceCall[]>();
   private readonly _outputFiles = new Map<string, () => string>();
+  private _tracing?: TracingProvider;
 
   public constructor(scope: Construct, id: string, props: MeshChartProps) {
     super(scope, id, props);
@@ -111,6 +113,21 @@ export class MeshChart extends Chart {
   /** The declared calls to `service`, in the order declared. */
   public callsTo(service: IConstruct): readonly ServiceCall[] {
     return this._callsTo.get(service) ?? [];
+  }
+
+  /**
+   * Records that the chart's Telemetry sends spans to `provider`'s collector (an
+   * ObservabilityStack does this): every workload's Sidecar then imports the collector's
+   * host and its NetworkPolicy allows egress to it, or Envoy rejects the listener update
+   * ("unknown cluster", istio/istio#43043).
+   */
+  public useTracing(provider: TracingProvider): void {
+    this._tracing = provider;
+  }
+
+  /** The tracing provider the chart's Telemetry names, if tracing is on. */
+  public get tracing(): TracingProvider | undefined {
+    return this._tracing;
   }
 
   /** Labels every resource of a service carries besides its own. */

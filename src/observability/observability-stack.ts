@@ -11,12 +11,15 @@ import { Percentage } from '../core/weight';
 import { MeshChart } from '../mesh/mesh-chart';
 import type { IMeshService, MeshService } from '../service/mesh-service';
 import { addConfigMap } from '../workload/workload';
-import { AlertRule, circuitBreakerAlert, goldenSignalAlerts, Rule, RuleGroup, ruleName, SloTarget } from './alert-rules';
+import { AlertRule, circuitBreakerAlert, goldenSignalAlerts, Rule, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
 import { burnRateAlerts, errorRatioRecordingRules } from './burn-rate';
 import { BuiltDashboard, buildDashboards, dashboardProblems } from './dashboards';
 import { promqlProblem } from './promql';
 import { ServiceSlo, sloProblems, titleCase } from './slo';
 import { AccessLogging, DEFAULT_SAMPLING, meshConfigValues, namespaceTelemetrySpec, serviceTelemetrySpec, TracingProvider } from './telemetry';
+
+/** The PodMonitor that scrapes every sidecar's Envoy statistics. */
+const ENVOY_STATS_MONITOR = 'envoy-stats';
 
 /** Props for {@link ObservabilityStack}. */
 export interface ObservabilityStackProps {
@@ -51,7 +54,7 @@ export interface ObservabilityStackProps {
   readonly defaultSampling?: Percentage;
   /**
    * Where spans go: an extension provider written to the istiod Helm values.
-   * @default TracingProvider.jaeger() - Zipkin protocol to jaeger-collector.observability.svc.cluster.local:9411
+   * @default - the platform's collector, `TracingProvider.fromPlatform(chart.platform)`: Zipkin to jaeger-collector.observability.svc.cluster.local:9411
    */
   readonly tracingProvider?: TracingProvider;
   /**
@@ -147,7 +150,9 @@ export class ObservabilityStack extends Construct {
     this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? this.chart.platform.prometheus.selectorLabels) };
     this.runbookBaseUrl = props.runbookBaseUrl ?? 'https://wiki.example.com/runbooks';
     this.defaultSampling = props.defaultSampling ?? Percentage.of(DEFAULT_SAMPLING);
-    this.tracingProvider = props.tracingProvider ?? TracingProvider.jaeger();
+    this.tracingProvider = props.tracingProvider ?? TracingProvider.fromPlatform(this.chart.platform);
+    // Every workload's Sidecar and NetworkPolicy must then let spans out to the collector.
+    this.chart.useTracing(this.tracingProvider);
     const ns = this.chart.namespace;
 
     const meshRule = `${this.name}-service-mesh-alerts`;
@@ -160,7 +165,7 @@ export class ObservabilityStack extends Construct {
       spec: Lazy.any({ produce: () => namespaceTelemetrySpec(this.tracingProvider, this.defaultSampling, props.accessLogging ?? AccessLogging.all()) }),
     });
     new PodMonitor(this, 'EnvoyStats', {
-      metadata: { name: 'envoy-stats', namespace: ns, labels: this.labels() },
+      metadata: { name: ENVOY_STATS_MONITOR, namespace: ns, labels: this.labels() },
       spec: {
         jobLabel: 'envoy-stats',
         selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
@@ -252,6 +257,7 @@ export class ObservabilityStack extends Construct {
       rules: [
         ...this.targets.flatMap((t) => goldenSignalAlerts(t, ctx)),
         circuitBreakerAlert(this.chart.namespace, ctx),
+        ...scrapeAlerts(this.chart.namespace, ENVOY_STATS_MONITOR, ctx),
         ...this.custom,
       ],
     };

@@ -68,6 +68,12 @@ export interface IngressGatewayPlatformProps {
    */
   readonly podLabels?: Readonly<Record<string, string>>;
   /**
+   * The labels a Gateway's selector names, a subset of `podLabels`.
+   * @default { istio: 'ingressgateway' }
+   * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Gateway
+   */
+  readonly selector?: Readonly<Record<string, string>>;
+  /**
    * The gateway pods' ServiceAccount: its principal is what AuthorizationPolicies admit.
    * @default 'istio-ingressgateway-service-account'
    */
@@ -293,6 +299,7 @@ export class MeshPlatform {
       name: gw.name ?? 'istio-ingressgateway',
       namespace: gw.namespace ?? 'istio-system',
       podLabels: { ...(gw.podLabels ?? { istio: 'ingressgateway', app: 'istio-ingressgateway' }) },
+      selector: { ...(gw.selector ?? { istio: 'ingressgateway' }) },
       serviceAccount: gw.serviceAccount ?? 'istio-ingressgateway-service-account',
       httpPort: port('ingressGateway.httpPort', gw.httpPort ?? 8080),
       httpsPort: port('ingressGateway.httpsPort', gw.httpsPort ?? 8443),

@@ -23,12 +23,24 @@ test('item 4: rollback alerts say which namespace and environment roll back', ()
   }
 });
 
-test('item 7: the edge route neither gives up before order (15s) nor retries on 5xx', () => {
+test('item 7: the edge routes (ingress → api-gateway, api-gateway) neither give up before order (15s) nor resend a request', () => {
   for (const env of ENVS) {
     const vs = ofEnv(env).find((m) => m.kind === 'VirtualService' && m.metadata.name === 'api-gateway');
     const rule = vs!.spec.http[0];
     expect(rule.timeout).toBe('15s');
     expect(rule.retries).toEqual({ attempts: 2, perTryTimeout: '15s', retryOn: 'reset-before-request,connect-failure' });
+    const ingress = ofEnv(env).find((m) => m.kind === 'VirtualService' && m.metadata.name === 'shop-gateway');
+    const api = ingress!.spec.http.find((r: any) => r.name === 'api-gateway');
+    expect([api.timeout, api.retries]).toEqual(['15s', { attempts: 2, retryOn: 'reset-before-request,connect-failure' }]);
+  }
+});
+
+test('item 10: no Secret named by a gateway credentialName is written outside istio-system', () => {
+  for (const env of ENVS) {
+    const gateway = ofEnv(env).find((m) => m.kind === 'Gateway' && m.metadata.name === 'shop-gateway');
+    const names = gateway!.spec.servers.map((s: any) => s.tls?.credentialName).filter(Boolean);
+    expect(names).toEqual(['shop-tls']);
+    expect(ofEnv(env).filter((m) => m.kind === 'Secret' && names.includes(m.metadata.name) && m.metadata.namespace !== 'istio-system')).toEqual([]);
   }
 });
 

@@ -26,11 +26,32 @@ describe('applyEdge (EC site)', () => {
     expect(prod.edge.searchLimit.requestsPerSecond).toBe(1200);
   });
 
-  test('the API gateway has one VirtualService, bound to mesh and the shop gateway', () => {
-    const vss = prod.out.filter((m) => m.kind === 'VirtualService' && m.metadata.name === 'api-gateway');
-    expect(vss).toHaveLength(1);
-    expect(vss[0].spec.gateways).toEqual(['mesh', 'production/shop-gateway']);
-    expect(vss[0].spec.hosts).toEqual(['api-gateway', 'shop.example.com']);
+  test('review item 1: the shop host routes /api/ to api-gateway and everything else (the site root) to web-frontend', () => {
+    const vs = find(prod.out, 'VirtualService', 'shop-gateway');
+    expect(vs.spec).toEqual({
+      hosts: ['shop.example.com'],
+      gateways: ['production/shop-gateway'],
+      http: [
+        { name: 'api-gateway', match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api-gateway.production.svc.cluster.local', port: { number: 80 } } }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+        { name: 'web-frontend', route: [{ destination: { host: 'web-frontend.production.svc.cluster.local', port: { number: 80 } } }], timeout: '5s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+      ],
+    });
+    // The services' own VirtualServices stay mesh-only: one VirtualService per host.
+    expect(find(prod.out, 'VirtualService', 'api-gateway').spec.hosts).toEqual(['api-gateway']);
+  });
+
+  test('review item 1: web-frontend admits the gateway pods (namespace AND pod labels) and the gateway principal on every path', () => {
+    const np = find(prod.out, 'NetworkPolicy', 'web-frontend');
+    expect(np.spec.ingress).toContainEqual({
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+        podSelector: { matchLabels: { istio: 'ingressgateway' } },
+      }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    expect(find(prod.out, 'AuthorizationPolicy', 'web-frontend-policy').spec.rules).toContainEqual({
+      from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }],
+    });
   });
 
   test('production autoscales every service from its replicas to 50 (seed 004)', () => {

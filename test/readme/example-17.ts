@@ -5,5 +5,7 @@ const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'productio
 const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
 new MeshGateway(chart, 'k1s0-mesh-gateway', { namespace: 'service-mesh', tierNamespaces: ['k1s0-system', 'k1s0-business', 'k1s0-service'] });
 const shop = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
-shop.bind(api, ['shop.example.com']); // VirtualService api-gateway: gateways [mesh, production/shop-gateway]
+const web = new MeshService(chart, 'web-frontend', { image: 'registry.example.com/web-frontend:1.0.0' });
+shop.route(api, { pathPrefix: '/api/' }); // the API
+shop.route(web); // the site root and everything else a browser asks for
 export {};
