@@ -176,6 +176,10 @@ export const Codes = {
   JOB_API_SERVER_EGRESS: 'MESH663',
   /** A gateway's TLS Secret written in a namespace other than the gateway workload's. */
   GATEWAY_SECRET_NAMESPACE: 'MESH665',
+  /** A selector on `app: <service>` for a service Flagger releases, which renames that label on the primary's pods. */
+  FLAGGER_RENAMED_SELECTOR: 'MESH666',
+  /** A notification endpoint (Alertmanager) as a Flagger rollback webhook, a gate that rolls back on every 2xx. */
+  FLAGGER_NOTIFICATION_AS_GATE: 'MESH667',
 } as const;
 
 /** One of the stable codes. */
