@@ -174,12 +174,16 @@ export const Codes = {
   RETRY_RESET_NON_IDEMPOTENT: 'MESH662',
   /** A scheduled job's egress to the API server without addresses, with a malformed range or a catch-all one. */
   JOB_API_SERVER_EGRESS: 'MESH663',
+  /** A per-pod local rate limit that leaves under 1 rps a pod, or whose fewest pods cannot serve the peak. */
+  LOCAL_RATE_LIMIT_REPLICAS: 'MESH664',
   /** A gateway's TLS Secret written in a namespace other than the gateway workload's. */
   GATEWAY_SECRET_NAMESPACE: 'MESH665',
   /** A selector on `app: <service>` for a service Flagger releases, which renames that label on the primary's pods. */
   FLAGGER_RENAMED_SELECTOR: 'MESH666',
   /** A notification endpoint (Alertmanager) as a Flagger rollback webhook, a gate that rolls back on every 2xx. */
   FLAGGER_NOTIFICATION_AS_GATE: 'MESH667',
+  /** A global rate limit whose rate-limit service is not declared deployed: its filter would limit nothing. */
+  GLOBAL_RATE_LIMIT_WITHOUT_SERVICE: 'MESH668',
 } as const;
 
 /** One of the stable codes. */

@@ -52,3 +52,23 @@ test('item 8: the fault job reaches the API server endpoints only, never 0.0.0.0
   const job = staging.find((m) => m.kind === 'CronJob' && m.metadata.name === 'fault-injection-test');
   expect(job!.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(1800 + 300);
 });
+
+test('item 5: search admits at most 1,200 rps whatever its scale, and its peak at its fewest pods; no filter asks a missing rate-limit service', () => {
+  for (const env of ENVS) {
+    const out = ofEnv(env);
+    const filter = out.find((m) => m.kind === 'EnvoyFilter' && m.metadata.name === 'search-service-local-ratelimit');
+    const perPod = filter!.spec.configPatches[0].patch.value.typed_config.token_bucket.tokens_per_fill;
+    const hpa = out.find((m) => m.kind === 'HorizontalPodAutoscaler' && m.metadata.name === 'search-service');
+    const dep = out.find((m) => m.kind === 'Deployment' && m.metadata.name === 'search-service');
+    const [min, max] = hpa ? [hpa.spec.minReplicas, hpa.spec.maxReplicas] : [dep!.spec.replicas, dep!.spec.replicas];
+    expect(max * perPod).toBeLessThanOrEqual(1200);
+    expect(min * perPod).toBeGreaterThanOrEqual(1000);
+    // The review found 1,200 a pod over 6-50 pods: 7,200-60,000 rps.
+    expect(`${env}: ${min}-${max} pods × ${perPod} = ${min * perPod}-${max * perPod} rps`).toEqual({
+      dev: 'dev: 1-1 pods × 1200 = 1200-1200 rps',
+      staging: 'staging: 2-2 pods × 600 = 1200-1200 rps',
+      production: 'production: 6-7 pods × 171 = 1026-1197 rps',
+    }[env]);
+    expect(out.filter((m) => m.kind === 'EnvoyFilter' && JSON.stringify(m.spec).includes('envoy.filters.http.ratelimit'))).toEqual([]);
+  }
+});
