@@ -6,7 +6,7 @@
  * https://istio.io/latest/docs/reference/config/networking/destination-rule/
  */
 import { Manifest } from '../validate/finding';
-import { FlowCluster, FlowPod, fqdn, hostMatches, mapSelects, nsOf } from './cluster';
+import { FlowCluster, FlowPod, hostMatches, istioHost, mapSelects, nsOf } from './cluster';
 
 /** A request as routing sees it. */
 export interface RouteRequest {
@@ -55,8 +55,7 @@ function gatewayRef(g: string, namespace: string): string {
  * https://istio.io/latest/docs/ops/best-practices/traffic-management/#split-virtual-services
  */
 export function virtualServiceFor(cluster: FlowCluster, host: string, hostNs: string, sourceNs: string, gateway: string): Manifest | undefined {
-  const candidates = cluster.ofKind('VirtualService').filter((vs) => boundTo(vs, gateway)
-    && (vs.spec?.hosts ?? []).some((h: string) => hostMatches(fqdn(String(h), nsOf(vs)), host)));
+  const candidates = cluster.forHost('VirtualService', host, (vs) => vs.spec?.hosts ?? []).filter((vs) => boundTo(vs, gateway));
   const rank = (vs: Manifest) => (nsOf(vs) === sourceNs ? 0 : nsOf(vs) === hostNs ? 1 : 2);
   return candidates.sort((a, b) => rank(a) - rank(b))[0];
 }
@@ -116,11 +115,16 @@ export function routeThrough(vs: Manifest, r: RouteRequest): RouteResult {
     if (!ok) continue;
     if (rule.redirect) return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] redirects the request` };
     if (rule.directResponse) return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] answers directly (${rule.directResponse.status})` };
+    // An abort fault for every request (percentage 100, or none given: "if not specified, all requests are aborted").
+    const abort = rule.fault?.abort;
+    if (abort && (abort.percentage === undefined || Number(abort.percentage?.value) >= 100)) {
+      return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] aborts every request (fault ${abort.httpStatus ?? abort.grpcStatus ?? ''})` };
+    }
     const routes: Manifest[] = rule.route ?? [];
     const single = routes.length === 1;
     const destinations = routes
       .map((d) => ({
-        fqdn: fqdn(String(d.destination?.host ?? ''), vsNs),
+        fqdn: istioHost(String(d.destination?.host ?? ''), vsNs),
         subset: d.destination?.subset === undefined ? undefined : String(d.destination.subset),
         port: d.destination?.port?.number === undefined ? undefined : Number(d.destination.port.number),
         weight: d.weight === undefined ? (single ? 100 : 0) : Number(d.weight),
@@ -138,8 +142,9 @@ export function routeThrough(vs: Manifest, r: RouteRequest): RouteResult {
  * https://istio.io/latest/docs/ops/best-practices/traffic-management/#cross-namespace-configuration
  */
 export function destinationRuleFor(cluster: FlowCluster, host: string, hostNs: string, sourceNs: string): Manifest | undefined {
+  const all = cluster.forHost('DestinationRule', host, (d) => [String(d.spec?.host ?? '')]);
   for (const ns of [sourceNs, hostNs, cluster.rootNamespace]) {
-    const dr = cluster.ofKind('DestinationRule', ns).find((d) => hostMatches(fqdn(String(d.spec?.host ?? ''), nsOf(d)), host));
+    const dr = all.find((d) => nsOf(d) === ns);
     if (dr) return dr;
   }
   return undefined;
