@@ -10,7 +10,8 @@ import { integerProblems } from '../private/checks';
 import { IMeshService } from '../service/mesh-service';
 import { ServiceSecurity } from '../security/service-security';
 import { HostTraffic } from '../traffic/host-traffic';
-import { credentialSecretProblems, GatewayTls } from './gateway-tls';
+import { credentialSecretProblems } from '../private/gateway-secrets';
+import { GatewayTls } from './gateway-tls';
 
 /** The protocols a gateway server may expose. */
 export type GatewayProtocol = 'HTTP' | 'HTTPS' | 'HTTP2' | 'GRPC' | 'TCP' | 'TLS';
