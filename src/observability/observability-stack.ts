@@ -291,10 +291,13 @@ export class ObservabilityStack extends Construct {
         metadata: { name: `${t.service}-slo`, namespace: ns, labels: this.labels() },
         spec: Lazy.any({ produce: () => renderRules(this.sloGroups(this.targets.find((x) => x.service === t.service) ?? t)) }),
       });
-      if (t.slo.tracingSampling) {
+      const sampling = t.slo.tracingSampling;
+      if (sampling) {
         new Telemetry(this, `Tracing-${t.service}`, {
           metadata: { name: `${t.service}-tracing`, namespace: ns, labels: this.labels(false) },
-          spec: serviceTelemetrySpec(this.tracingProvider, { [Labels.APP]: t.service }, t.slo.tracingSampling),
+          // The service's selector, read at synth: a Flagger-released service is selected by a label Flagger keeps.
+          spec: Lazy.any({ produce: () => serviceTelemetrySpec(this.tracingProvider,
+            this.chart.services.find((x) => x.name === t.service)?.selectorLabels ?? { [Labels.APP]: t.service }, sampling) }),
         });
       }
     }

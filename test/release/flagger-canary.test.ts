@@ -1,5 +1,7 @@
 import { Duration, Testing } from 'cdk8s';
-import { Autoscaling, HighAvailability, MeshApp, MeshChart, MeshPlatform, MeshService, Percentage, Retries, StringMatch } from '../../src';
+import {
+  Autoscaling, HighAvailability, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch,
+} from '../../src';
 import { CanaryPlan } from '../../src/release/canary-plan';
 import { CanaryRelease } from '../../src/release/canary-release';
 import { FlaggerCanary, FlaggerCanaryProps } from '../../src/release/flagger-canary';
@@ -180,6 +182,21 @@ describe('FlaggerCanary', () => {
       expect(dep.spec.selector.matchLabels).toEqual({ app: 'order-service', version: 'v1' });
       expect(dep.spec.template.metadata.labels).toMatchObject(byName);
       expect(dep.spec.template.spec.topologySpreadConstraints[0].labelSelector.matchLabels).toMatchObject(byName);
+    });
+
+    test("a traced SLO's Telemetry selects the released service by the label Flagger keeps", () => {
+      const { app, chart } = meshChart();
+      const order = new MeshService(chart, 'order-service', {
+        image: 'order:1',
+        slo: {
+          latency: { p50: Duration.millis(50), p95: Duration.millis(200), p99: Duration.millis(500) },
+          errorRate: Percentage.of(0.5), trafficCapacity: Rps.of(500), saturation: { cpu: Percentage.of(70), memory: Percentage.of(80) },
+          tracingSampling: Percentage.of(100),
+        },
+      });
+      new ObservabilityStack(chart, 'observability');
+      new FlaggerCanary(chart, 'order-flagger', { service: order, ...SEED_003 });
+      expect(find(synth(app), 'Telemetry', 'order-service-tracing').spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'order-service' });
     });
 
     test('MESH666: a selector fixed on app before the FlaggerCanary existed fails synth', () => {
