@@ -15,6 +15,7 @@ import { isHeaderName } from '../core/http';
 import { Labels, MANAGED_BY } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
 import { MeshChart } from '../mesh/mesh-chart';
+import { MeshCluster } from '../mesh/mesh-cluster';
 import { durationProblems, integerProblems } from '../private/checks';
 import { HCM, RATELIMIT, ROUTER } from '../private/envoy';
 import { toIstioDuration } from '../core/duration';
@@ -62,7 +63,7 @@ export interface GlobalRateLimitProps {
   readonly gatewaySelector?: Record<string, string>;
   /**
    * The namespace of the edge gateway's pods (an EnvoyFilter applies to pods of its own namespace).
-   * @default 'istio-system'
+   * @default - the platform's ingress gateway namespace (`MeshPlatform.ingressGateway.namespace`)
    */
   readonly gatewayNamespace?: string;
   /**
@@ -141,10 +142,16 @@ export class GlobalRateLimit extends Construct {
       labels,
       data: { 'config.yaml': YAML.stringify(this.serviceConfig()) },
     });
-    new EnvoyFilter(this, 'Resource', {
-      metadata: { name: `${this.domain}-ratelimit`, namespace: props.gatewayNamespace ?? 'istio-system', labels },
+    // The filter configures the shared gateway: it belongs to the cluster, written once
+    // (dist/cluster/), and environments that want different filters under one name fail synth (MESH631).
+    const namespace = props.gatewayNamespace ?? this.chart.platform.ingressGateway.namespace;
+    const create = (s: Construct, childId: string) => new EnvoyFilter(s, childId, {
+      metadata: { name: `${this.domain}-ratelimit`, namespace, labels },
       spec: Lazy.any({ produce: () => this.toIstio() }),
     });
+    const cluster = MeshCluster.forApp(this);
+    if (cluster) cluster.addOnce(`EnvoyFilter ${namespace}/${this.domain}-ratelimit`, this, () => this.toIstio(), create);
+    else create(this, 'Resource');
     this.node.addValidation({ validate: () => this.problems() });
   }
 

@@ -11,7 +11,7 @@ export const CLUSTER_FOLDER = 'cluster';
 
 interface Claim {
   readonly owner: string;
-  readonly content: string;
+  readonly content: () => string;
 }
 
 /**
@@ -55,13 +55,13 @@ export class MeshCluster extends Chart {
 
   /**
    * Asks for the cluster-wide object `key` (`PeerAuthentication istio-system/default`)
-   * with `content` (what must agree: `{ mode: 'STRICT' }`), on behalf of `owner`. The
-   * first caller's `create` makes it, under this chart; later callers only register
-   * their wish, which synth compares.
+   * with `content` (what must agree: `{ mode: 'STRICT' }`, or a function producing it at
+   * synth), on behalf of `owner`. The first caller's `create` makes it, under this chart;
+   * later callers only register their wish, which synth compares.
    */
   public addOnce(key: string, owner: IConstruct, content: unknown, create: (scope: Construct, id: string) => void): void {
     const list = this.claims.get(key);
-    const claim = { owner: owner.node.path, content: JSON.stringify(content) };
+    const claim = { owner: owner.node.path, content: () => JSON.stringify(typeof content === 'function' ? content() : content) };
     if (list) {
       list.push(claim);
       return;
@@ -73,10 +73,10 @@ export class MeshCluster extends Chart {
   private problems(): string[] {
     const out: string[] = [];
     for (const [key, list] of this.claims) {
-      const distinct = new Set(list.map((c) => c.content));
-      if (distinct.size < 2) continue;
+      const contents = list.map((c) => c.content());
+      if (new Set(contents).size < 2) continue;
       out.push(formatProblem(Codes.CLUSTER_OBJECT_CONFLICT,
-        `${key} is cluster-wide, but the environments disagree on it: ${list.map((c) => `${c.owner} wants ${c.content}`).join('; ')}`));
+        `${key} is cluster-wide, but the environments disagree on it: ${list.map((c, i) => `${c.owner} wants ${contents[i]}`).join('; ')}`));
     }
     return out;
   }

@@ -1,3 +1,6 @@
+import { Testing } from 'cdk8s';
+import { MeshApp } from '../../src/mesh/mesh-app';
+import { MeshChart } from '../../src/mesh/mesh-chart';
 import * as YAML from 'yaml';
 import { GlobalRateLimit, GlobalRateLimitProps } from '../../src/edge/global-rate-limit';
 import { find, meshChart, synth, synthError } from '../util';
@@ -79,5 +82,29 @@ describe('GlobalRateLimit', () => {
     const err = synthError(build(props));
     expect(err).toMatch(/\[test\/ec-site\]/);
     expect(err).toMatch(message);
+  });
+});
+
+describe('GlobalRateLimit across environments (review item 9)', () => {
+  function twoEnvironments(sharedService: boolean) {
+    const app = new MeshApp({ outdir: Testing.app().outdir });
+    for (const env of ['staging', 'production']) {
+      const chart = new MeshChart(app, env, { namespace: env });
+      new GlobalRateLimit(chart, 'ec-site', {
+        serviceDeployed: true,
+        rateLimitService: sharedService ? { host: 'ratelimit.ratelimit.svc.cluster.local' } : undefined,
+      });
+    }
+    return app;
+  }
+
+  test('the gateway EnvoyFilter is written once, to the cluster folder, when the environments agree', () => {
+    const files = twoEnvironments(true).manifests().filter((f) => f.manifest.kind === 'EnvoyFilter').map((f) => f.path);
+    expect(files).toEqual(['cluster/envoyfilter.istio-system.ec-site-ratelimit.yaml']);
+  });
+
+  test('environments that want different filters on the one gateway fail synth (MESH631)', () => {
+    expect(() => twoEnvironments(false).manifests()).toThrow(
+      /\[cluster\] EnvoyFilter istio-system\/ec-site-ratelimit is cluster-wide, but the environments disagree on it: staging\/ec-site wants .*ratelimit\.staging.*production\/ec-site wants .*ratelimit\.production.*\[MESH631\]/);
   });
 });
