@@ -20,11 +20,7 @@ export const ACKNOWLEDGED_WARNINGS: Readonly<Record<string, string>> = {
   'MESH660 order-service → notification-service': "kept from seed 000; safe only if notification-service deduplicates messages",
   'MESH661 order-service → notification-service': 'kept from seed 000; safe only if notification-service deduplicates messages',
   'MESH660 search-service → inventory-service': "kept from seed 000: search answers in 3s (1s tries); its calls to inventory are GETs, so a retry only costs load",
-  // The business tier's standard settings (seed 000: 10s, 3 × 3s on 5xx,reset,connect-failure).
-  'MESH111 inventory-service': "seed 000's standard settings; safe only if reservations are keyed by order id",
-  'MESH662 inventory-service': "seed 000's standard settings; safe only if reservations are keyed by order id",
-  'MESH111 notification-service': "seed 000's standard settings; safe only if notification-service deduplicates messages",
-  'MESH662 notification-service': "seed 000's standard settings; safe only if notification-service deduplicates messages",
-  'MESH111 user-service': "seed 000's standard settings; safe only if user writes are idempotent",
-  'MESH662 user-service': "seed 000's standard settings; safe only if user writes are idempotent",
+  // User: seed 000 writes its VirtualService out (10s, 3 × 3s on 5xx,reset,connect-failure).
+  'MESH111 user-service': "seed 000's user-service VirtualService; safe only if user writes are idempotent",
+  'MESH662 user-service': "seed 000's user-service VirtualService; safe only if user writes are idempotent",
 };

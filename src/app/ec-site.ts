@@ -80,8 +80,9 @@ export function buildEcSite(scope: Construct, env: Environment): EcSite {
     retries: Retries.of({ attempts: 2, perTryTimeout: Duration.seconds(1), retryOn: ['5xx', 'reset', 'connect-failure'] }),
   });
 
-  // User: the business tier's defaults are exactly seed 000's "standard settings" (10s, 3 x 3s).
-  const user = service('user-service', { tier: Tier.BUSINESS });
+  // User: seed 000's "standard settings" (10s, 3 x 3s on 5xx,reset,connect-failure), kept as the
+  // seed writes them although api-gateway POSTs to it (acknowledged: MESH111, MESH662).
+  const user = service('user-service', { tier: Tier.BUSINESS, retries: Retries.of({ retryOn: ['5xx', 'reset', 'connect-failure'] }) });
   const inventory = service('inventory-service', { tier: Tier.BUSINESS });
   const notification = service('notification-service', { tier: Tier.BUSINESS });
 

@@ -9,7 +9,7 @@ import { LoadBalancer } from '../core/load-balancer';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { portNameProblem } from '../core/ports';
 import { Principal } from '../core/principal';
-import { Retries } from '../core/retries';
+import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { Weight } from '../core/weight';
 import { MeshChart } from '../mesh/mesh-chart';
@@ -231,16 +231,27 @@ export class MeshService extends Construct implements IMeshService {
     this.node.addValidation({ validate: () => this.problems() });
   }
 
-  /** The resolved traffic settings: the tier's, with the service's own on top. */
+  /**
+   * The resolved traffic settings: the tier's, with the service's own on top. A service
+   * that a declared caller POSTs or PATCHes to (or calls with any method) retries only
+   * on `reset-before-request,connect-failure` unless its own `retries.retryOn` says
+   * otherwise: a retry on 5xx or `reset` may apply such a request twice (Envoy's
+   * x-envoy-retry-on; MESH111, MESH662).
+   */
   public get policy(): TierSettings {
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
-    return mergeTierSettings(base, {
+    const resolved = mergeTierSettings(base, {
       timeout: this.props.timeout,
       retries: this.props.retries,
       loadBalancer: this.props.loadBalancer,
       connectionPool: this.props.connectionPool,
       outlierDetection: this.props.outlierDetection,
     });
+    const nonIdempotent = (c: ServiceCall) => !c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH');
+    if (this.props.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && this.chart.callsTo(this).some(nonIdempotent)) {
+      return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
+    }
+    return resolved;
   }
 
   /** The calls this service makes, in the order declared. */
