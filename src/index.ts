@@ -1,6 +1,7 @@
 export * from './core';
 export * from './mesh/mesh-app';
 export * from './mesh/mesh-chart';
+export { MeshCluster, CLUSTER_FOLDER } from './mesh/mesh-cluster';
 export * from './service/mesh-service';
 export * from './service/service-call';
 export * from './service/service-port';
