@@ -1,6 +1,7 @@
 export * from './core';
 export * from './mesh/mesh-app';
 export * from './mesh/mesh-chart';
+export { MeshCluster, CLUSTER_FOLDER } from './mesh/mesh-cluster';
 export * from './service/mesh-service';
 export * from './service/service-call';
 export * from './service/service-port';
@@ -37,6 +38,7 @@ export * from './security/authorization-rule';
 export * from './security/edge-authentication';
 export * from './security/mesh-authorization-policy';
 export * from './security/mesh-security';
+export * from './platform/platform';
 export * from './security/mtls-mode';
 export * from './security/mtls-policy';
 export * from './security/pod-hardening';

@@ -8,7 +8,9 @@ import { dns1123LabelProblem } from '../core/names';
 import { MeshChart } from '../mesh/mesh-chart';
 import { integerProblems } from '../private/checks';
 import { IMeshService } from '../service/mesh-service';
+import { ServiceSecurity } from '../security/service-security';
 import { HostTraffic } from '../traffic/host-traffic';
+import { credentialSecretProblems } from '../private/gateway-secrets';
 import { GatewayTls } from './gateway-tls';
 
 /** The protocols a gateway server may expose. */
@@ -60,8 +62,9 @@ export interface GatewayPlacement {
    */
   readonly namespace?: string;
   /**
-   * Labels of the gateway pods (Envoy deployments) that serve it.
-   * @default { istio: 'ingressgateway' }
+   * Labels of the gateway pods (Envoy deployments) that serve it; they run in the
+   * platform's ingress gateway namespace, as that gateway's ServiceAccount.
+   * @default - the platform's gateway selector (`MeshChart.platform.ingressGateway.selector`)
    */
   readonly selector?: Record<string, string>;
 }
@@ -96,7 +99,7 @@ export class EdgeGateway extends Construct {
     this.name = props.name ?? id;
     this.namespace = props.namespace ?? MeshChart.of(this).namespace;
     this.servers = [...props.servers];
-    this.selector = { ...(props.selector ?? { istio: 'ingressgateway' }) };
+    this.selector = { ...(props.selector ?? MeshChart.of(this).platform.ingressGateway.selector) };
     new Gateway(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
       spec: Lazy.any({ produce: () => this.toIstio() }),
@@ -115,6 +118,21 @@ export class EdgeGateway extends Construct {
    */
   public bind(service: IGatewayTarget, hosts: string[] = []): void {
     service.traffic.bindGateway(this, this.ref, hosts);
+    this.admit(service, undefined);
+  }
+
+  /**
+   * Lets the gateway pods reach `service`: NetworkPolicy ingress from the pods (the
+   * platform's gateway namespace AND this gateway's selector) and an ALLOW rule for the
+   * gateway's principal on `paths` (all when undefined).
+   */
+  protected admit(service: IGatewayTarget, paths: string[] | undefined): void {
+    const platform = MeshChart.of(this).platform;
+    ServiceSecurity.of(service).admitGateway({
+      peer: { namespace: platform.ingressGateway.namespace, podLabels: { ...this.selector } },
+      principal: platform.ingressGatewayPrincipal,
+      paths,
+    });
   }
 
   private toIstio(): GatewaySpec {
@@ -136,6 +154,11 @@ export class EdgeGateway extends Construct {
     const nameProblem = dns1123LabelProblem(this.name);
     if (nameProblem) out.push(formatProblem(Codes.INVALID_NAME, `name: ${nameProblem}`));
     if (this.servers.length === 0) out.push(formatProblem(Codes.GATEWAY_HOSTS, 'servers: a gateway needs at least one server'));
+    // The platform's gateway pods read the TLS Secrets in their own namespace (MESH665).
+    const platformGateway = MeshChart.of(this).platform.ingressGateway;
+    if (Object.entries(this.selector).every(([k, v]) => platformGateway.podLabels[k] === v)) {
+      out.push(...credentialSecretProblems(this, this.servers.flatMap((s) => s.tls?.credentialName ?? []), platformGateway.namespace));
+    }
     const names = new Set<string>();
     this.servers.forEach((s, i) => {
       const field = `servers[${i}]`;

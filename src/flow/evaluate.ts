@@ -101,6 +101,14 @@ export class FlowEvaluator {
   /** A request from a pod: its Sidecar, then its route. */
   private fromPod(source: FlowPod, ctx: Context, gateway: string): FlowVerdict {
     const { flow, hops, tcp } = ctx;
+    if (flow.pods) {
+      const pods = this.cluster.podsNamed(flow.pods.workload, flow.pods.namespace);
+      if (pods.length === 0) {
+        return refused({ layer: 'no endpoint', kind: 'Deployment', namespace: flow.pods.namespace, name: flow.pods.workload },
+          `no workload ${flow.pods.namespace}/${flow.pods.workload} in the manifests`, hops);
+      }
+      return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, ctx, { passthrough: true })));
+    }
     const service = this.cluster.service(flow.host, source.namespace);
     if (!service) {
       if (flow.target) return this.toPlatformTarget(source, ctx, flow.target);

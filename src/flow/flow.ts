@@ -66,6 +66,14 @@ export interface Flow {
    */
   readonly target?: FlowWorkload;
   /**
+   * The workload whose pods the request addresses directly, by pod IP, as Prometheus
+   * scrapes a PodMonitor's targets (https://prometheus-operator.dev/docs/developer/
+   * getting-started/#using-podmonitors): no Service or route is involved, only the
+   * pods' NetworkPolicies and proxy. `host` then only names the flow in messages.
+   * @default - the request goes to `host`'s Service
+   */
+  readonly pods?: { readonly workload: string; readonly namespace: string };
+  /**
    * The protocol of the request. TCP flows skip the HTTP parts of routing and authorization.
    * @default 'HTTP'
    */

@@ -4,9 +4,11 @@ import { App, AppProps } from 'cdk8s';
 import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { MeshPlatform } from '../platform/platform';
 import { topologyFiles } from '../review/topology';
 import { folderOf, formatSynthLine, MeshSynthCheck, SynthVerdict, warningSummary } from '../validate/synth-check';
 import type { MeshChart } from './mesh-chart';
+import { MESH_APP_MARKER } from './mesh-cluster';
 
 /** One synthesized resource and the file it is written to. */
 export interface ManifestFile {
@@ -31,6 +33,18 @@ export interface MeshAppProps extends AppProps {
    * @default - $CDK8S_MESH_CRDS, else the schemas the package carries (schemas/)
    */
   readonly crdDirectory?: string;
+  /**
+   * The platform every MeshChart of the app runs on, unless a chart names its own.
+   * @default MeshPlatform.default()
+   */
+  readonly platform?: MeshPlatform;
+  /**
+   * Whether synth follows every flow the constructs intend (declared calls, gateway
+   * routes, scrapes, spans) through each environment's rendered manifests, and checks
+   * that every pair of workloads without a declared call is refused by some layer.
+   * @default true
+   */
+  readonly flowVerification?: boolean;
 }
 
 /**
@@ -69,12 +83,22 @@ export class MeshApp extends App {
   /** @internal Marks the root as a MeshApp: the check prints no warnings then, synth does. */
   public readonly _isMeshApp = true;
   private _verdict?: SynthVerdict;
+  /** The platform the app's charts share. */
+  public readonly platform: MeshPlatform;
+  /** Whether synth verifies flows. */
+  public readonly flowVerification: boolean;
 
   public constructor(props: MeshAppProps = {}) {
     super(props);
     this.schemaValidation = props.schemaValidation ?? true;
     this.crdDirectory = props.crdDirectory;
-    MeshSynthCheck.of(this).options = { crdDirectory: this.crdDirectory, schemaValidation: this.schemaValidation };
+    this.platform = props.platform ?? MeshPlatform.default();
+    this.flowVerification = props.flowVerification ?? true;
+    MeshSynthCheck.of(this).options = {
+      crdDirectory: this.crdDirectory, schemaValidation: this.schemaValidation, flowVerification: this.flowVerification,
+    };
+    // Its charts share one MeshCluster for the objects that belong to the cluster.
+    (this as any)[MESH_APP_MARKER] = true;
   }
 
   /** Validates every construct; throws one error listing every problem with its construct path. */
@@ -193,7 +217,7 @@ export function fileName(manifest: Record<string, any>, chartNamespace: string |
   const kind = String(manifest.kind).toLowerCase();
   const name = String(manifest.metadata?.name ?? 'unnamed');
   const ns = manifest.metadata?.namespace;
-  const parts = ns && chartNamespace && ns !== chartNamespace && manifest.kind !== 'Namespace' ? [kind, ns, name] : [kind, name];
+  const parts = ns && ns !== chartNamespace && manifest.kind !== 'Namespace' ? [kind, ns, name] : [kind, name];
   return `${parts.join('.').replace(/[^0-9a-zA-Z._-]/g, '_')}.yaml`;
 }
 

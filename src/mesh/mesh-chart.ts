@@ -4,12 +4,18 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
+import type { IntendedFlow } from '../flow/flow';
+import type { TracingProvider } from '../observability/telemetry';
+import { MeshPlatform } from '../platform/platform';
 import { MeshSecurity, MeshSecurityProps } from '../security/mesh-security';
 import { MeshSynthCheck } from '../validate/synth-check';
 import type { MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
 import { unhardenedPodProblems } from '../workload/pod-checks';
 import { addNamespace } from '../workload/workload';
+import { derivedIntendedFlows } from './intended-flows';
+
+const MESH_CHART = Symbol.for('cdk8s-mesh.MeshChart');
 
 /** Props for {@link MeshChart}. */
 export interface MeshChartProps extends ChartProps {
@@ -21,10 +27,17 @@ export interface MeshChartProps extends ChartProps {
    */
   readonly environment?: string;
   /**
-   * The mesh's trust domain, the first part of every principal.
-   * @default 'cluster.local'
+   * The shared components the chart's output runs on: istiod, the ingress gateway,
+   * Prometheus, the tracing collector, the rate-limit service, Flagger.
+   * @default - the MeshApp's platform, else `MeshPlatform.default()`
    */
-  readonly trustDomain?: string;
+  readonly platform?: MeshPlatform;
+  /**
+   * Whether this environment serves real users: guards that keep risky tests (a 100%
+   * fault, say) out of production read this, never the environment's name.
+   * @default false
+   */
+  readonly production?: boolean;
   /**
    * The application the services are part of (`app.kubernetes.io/part-of`).
    * @default - no such label
@@ -48,6 +61,19 @@ export interface MeshChartProps extends ChartProps {
  * chart) are checked here at synth.
  */
 export class MeshChart extends Chart {
+  /**
+   * cdk8s's Chart answers `instanceof` for every chart; a MeshChart answers only for
+   * MeshCharts, so that other charts of the app (its MeshCluster) are not taken for one.
+   */
+  public static [Symbol.hasInstance](o: unknown): o is Chart {
+    return MeshChart.isMeshChart(o);
+  }
+
+  /** Whether `x` is a MeshChart: a brand check, true across two copies of the library too. */
+  public static isMeshChart(x: unknown): x is MeshChart {
+    return typeof x === 'object' && x !== null && (x as any)[MESH_CHART] === true;
+  }
+
   /** The MeshChart that `scope` belongs to; throws if there is none. */
   public static of(scope: IConstruct): MeshChart {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
@@ -60,8 +86,12 @@ export class MeshChart extends Chart {
   public declare readonly namespace: string;
   /** The environment's name. */
   public readonly environment: string;
-  /** The mesh's trust domain. */
+  /** The mesh's trust domain (the platform's). */
   public readonly trustDomain: string;
+  /** The platform the chart's output runs on. */
+  public readonly platform: MeshPlatform;
+  /** Whether this environment serves real users. */
+  public readonly production: boolean;
   /** The `app.kubernetes.io/part-of` value, if any. */
   public readonly partOf?: string;
 
@@ -69,11 +99,17 @@ export class MeshChart extends Chart {
   private readonly _calls: ServiceCall[] = [];
   private readonly _callsTo = new Map<IConstruct, ServiceCall[]>();
   private readonly _outputFiles = new Map<string, () => string>();
+  private _tracing?: TracingProvider;
+  private readonly _intended: (() => IntendedFlow[])[] = [];
 
   public constructor(scope: Construct, id: string, props: MeshChartProps) {
     super(scope, id, props);
+    (this as any)[MESH_CHART] = true;
     this.environment = props.environment ?? id;
-    this.trustDomain = props.trustDomain ?? 'cluster.local';
+    const appPlatform = (this.node.root as { platform?: unknown }).platform;
+    this.platform = props.platform ?? (appPlatform instanceof MeshPlatform ? appPlatform : MeshPlatform.default());
+    this.trustDomain = this.platform.trustDomain;
+    this.production = props.production ?? false;
     this.partOf = props.partOf;
     if (props.createNamespace ?? true) {
       addNamespace(this, 'Namespace', this.namespace, {
@@ -102,6 +138,37 @@ export class MeshChart extends Chart {
   /** The declared calls to `service`, in the order declared. */
   public callsTo(service: IConstruct): readonly ServiceCall[] {
     return this._callsTo.get(service) ?? [];
+  }
+
+  /**
+   * Records that the chart's Telemetry sends spans to `provider`'s collector (an
+   * ObservabilityStack does this): every workload's Sidecar then imports the collector's
+   * host and its NetworkPolicy allows egress to it, or Envoy rejects the listener update
+   * ("unknown cluster", istio/istio#43043).
+   */
+  public useTracing(provider: TracingProvider): void {
+    this._tracing = provider;
+  }
+
+  /**
+   * Adds flows a construct means to work (or to be refused), produced at synth: the
+   * ingress gateway's routes, say. Synth checks them against the rendered manifests.
+   */
+  public addIntendedFlows(produce: () => IntendedFlow[]): void {
+    this._intended.push(produce);
+  }
+
+  /**
+   * Every flow the chart's constructs intend: each declared call, the scrapes, the spans
+   * to the collector, and what constructs added with {@link addIntendedFlows}.
+   */
+  public intendedFlows(): IntendedFlow[] {
+    return [...derivedIntendedFlows(this), ...this._intended.flatMap((p) => p())];
+  }
+
+  /** The tracing provider the chart's Telemetry names, if tracing is on. */
+  public get tracing(): TracingProvider | undefined {
+    return this._tracing;
   }
 
   /** Labels every resource of a service carries besides its own. */

@@ -198,3 +198,39 @@ export function circuitBreakerAlert(namespace: string, ctx: AlertContext): Alert
     },
   };
 }
+
+/**
+ * Alerts that notice when Envoy's statistics are not scraped, so that every istio_*
+ * alert, SLO rule and dashboard is not silently blind: `EnvoyMetricsAbsent` when no
+ * target of the PodMonitor's job is up (none discovered, or all failing), and
+ * `EnvoyScrapeFailing` per pod whose scrape fails. prometheus-operator names a
+ * PodMonitor's job `<namespace>/<name>` unless its `jobLabel` names a pod label that is set.
+ *
+ * @see https://prometheus.io/docs/concepts/jobs_instances/#automatically-generated-labels-and-time-series
+ * @see https://github.com/prometheus-operator/prometheus-operator/blob/main/pkg/prometheus/promcfg.go (generatePodMonitorConfig: job relabeling)
+ */
+export function scrapeAlerts(namespace: string, podMonitor: string, ctx: AlertContext): AlertRule[] {
+  const job = `${namespace}/${podMonitor}`;
+  const runbook = `${ctx.runbookBaseUrl.replace(/\/+$/, '')}/metrics-scrape`;
+  return [{
+    alert: 'EnvoyMetricsAbsent',
+    expr: `absent(up{job="${job}"} == 1)`,
+    for: toPromDuration(Duration.minutes(10)),
+    labels: { severity: 'critical', namespace },
+    annotations: {
+      summary: `No Envoy metrics from ${namespace}`,
+      description: `Prometheus scrapes no sidecar of ${namespace} (job ${job}): every mesh alert, SLO rule and dashboard of the namespace is blind`,
+      runbook,
+    },
+  }, {
+    alert: 'EnvoyScrapeFailing',
+    expr: `up{job="${job}"} == 0`,
+    for: toPromDuration(Duration.minutes(10)),
+    labels: { severity: 'warning', namespace },
+    annotations: {
+      summary: 'Envoy metrics of {{ $labels.pod }} are not scraped',
+      description: `Prometheus cannot scrape {{ $labels.pod }} in ${namespace} (job ${job}): check the NetworkPolicy from Prometheus on 15090 and the pod's sidecar`,
+      runbook,
+    },
+  }];
+}

@@ -11,12 +11,15 @@ import { Percentage } from '../core/weight';
 import { MeshChart } from '../mesh/mesh-chart';
 import type { IMeshService, MeshService } from '../service/mesh-service';
 import { addConfigMap } from '../workload/workload';
-import { AlertRule, circuitBreakerAlert, goldenSignalAlerts, Rule, RuleGroup, ruleName, SloTarget } from './alert-rules';
+import { AlertRule, circuitBreakerAlert, goldenSignalAlerts, Rule, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
 import { burnRateAlerts, errorRatioRecordingRules } from './burn-rate';
 import { BuiltDashboard, buildDashboards, dashboardProblems } from './dashboards';
 import { promqlProblem } from './promql';
 import { ServiceSlo, sloProblems, titleCase } from './slo';
 import { AccessLogging, DEFAULT_SAMPLING, meshConfigValues, namespaceTelemetrySpec, serviceTelemetrySpec, TracingProvider } from './telemetry';
+
+/** The PodMonitor that scrapes every sidecar's Envoy statistics. */
+const ENVOY_STATS_MONITOR = 'envoy-stats';
 
 /** Props for {@link ObservabilityStack}. */
 export interface ObservabilityStackProps {
@@ -32,8 +35,9 @@ export interface ObservabilityStackProps {
   readonly title?: string;
   /**
    * Labels on every PrometheusRule and PodMonitor, which kube-prometheus-stack's
-   * Prometheus selects on (`ruleSelector`, `podMonitorSelector`).
-   * @default { release: 'kube-prometheus-stack' }
+   * Prometheus selects on (`ruleSelector`, `podMonitorSelector`): without them the
+   * operator never loads the rules nor scrapes the pods.
+   * @default - the platform's `prometheus.selectorLabels` ({ release: 'kube-prometheus-stack' } on a stock install)
    * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusSpec
    */
   readonly ruleSelectorLabels?: Record<string, string>;
@@ -50,7 +54,7 @@ export interface ObservabilityStackProps {
   readonly defaultSampling?: Percentage;
   /**
    * Where spans go: an extension provider written to the istiod Helm values.
-   * @default TracingProvider.jaeger() - Zipkin protocol to jaeger-collector.observability.svc.cluster.local:9411
+   * @default - the platform's collector, `TracingProvider.fromPlatform(chart.platform)`: Zipkin to jaeger-collector.observability.svc.cluster.local:9411
    */
   readonly tracingProvider?: TracingProvider;
   /**
@@ -143,10 +147,12 @@ export class ObservabilityStack extends Construct {
     this.props = props;
     this.chart = MeshChart.of(this);
     this.name = props.name ?? this.chart.partOf ?? 'mesh';
-    this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
+    this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? this.chart.platform.prometheus.selectorLabels) };
     this.runbookBaseUrl = props.runbookBaseUrl ?? 'https://wiki.example.com/runbooks';
     this.defaultSampling = props.defaultSampling ?? Percentage.of(DEFAULT_SAMPLING);
-    this.tracingProvider = props.tracingProvider ?? TracingProvider.jaeger();
+    this.tracingProvider = props.tracingProvider ?? TracingProvider.fromPlatform(this.chart.platform);
+    // Every workload's Sidecar and NetworkPolicy must then let spans out to the collector.
+    this.chart.useTracing(this.tracingProvider);
     const ns = this.chart.namespace;
 
     const meshRule = `${this.name}-service-mesh-alerts`;
@@ -159,7 +165,7 @@ export class ObservabilityStack extends Construct {
       spec: Lazy.any({ produce: () => namespaceTelemetrySpec(this.tracingProvider, this.defaultSampling, props.accessLogging ?? AccessLogging.all()) }),
     });
     new PodMonitor(this, 'EnvoyStats', {
-      metadata: { name: 'envoy-stats', namespace: ns, labels: this.labels() },
+      metadata: { name: ENVOY_STATS_MONITOR, namespace: ns, labels: this.labels() },
       spec: {
         jobLabel: 'envoy-stats',
         selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
@@ -253,6 +259,7 @@ export class ObservabilityStack extends Construct {
       rules: [
         ...this.targets.flatMap((t) => goldenSignalAlerts(t, ctx)),
         circuitBreakerAlert(this.chart.namespace, ctx),
+        ...scrapeAlerts(this.chart.namespace, ENVOY_STATS_MONITOR, ctx),
         ...this.custom,
       ],
     };
@@ -286,10 +293,13 @@ export class ObservabilityStack extends Construct {
         metadata: { name: `${t.service}-slo`, namespace: ns, labels: this.labels() },
         spec: Lazy.any({ produce: () => renderRules(this.sloGroups(this.targets.find((x) => x.service === t.service) ?? t)) }),
       });
-      if (t.slo.tracingSampling) {
+      const sampling = t.slo.tracingSampling;
+      if (sampling) {
         new Telemetry(this, `Tracing-${t.service}`, {
           metadata: { name: `${t.service}-tracing`, namespace: ns, labels: this.labels(false) },
-          spec: serviceTelemetrySpec(this.tracingProvider, { [Labels.APP]: t.service }, t.slo.tracingSampling),
+          // The service's selector, read at synth: a Flagger-released service is selected by a label Flagger keeps.
+          spec: Lazy.any({ produce: () => serviceTelemetrySpec(this.tracingProvider,
+            this.chart.services.find((x) => x.name === t.service)?.selectorLabels ?? { [Labels.APP]: t.service }, sampling) }),
         });
       }
     }

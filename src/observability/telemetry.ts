@@ -2,6 +2,7 @@ import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { dns1123LabelProblem } from '../core/names';
 import { Percentage } from '../core/weight';
+import type { MeshPlatform } from '../platform/platform';
 
 /**
  * Where proxies send their spans: an extension provider of the mesh config, which
@@ -24,6 +25,16 @@ export class TracingProvider {
   /** An OpenTelemetry collector speaking OTLP/gRPC (port 4317). */
   public static openTelemetry(name: string, service: string, port = 4317): TracingProvider {
     return new TracingProvider(name, 'opentelemetry', service, port);
+  }
+
+  /**
+   * The platform's collector (`MeshPlatform.tracing`): its provider name, protocol, host and port.
+   * The default of every ObservabilityStack, so the mesh config and the policies that let
+   * spans out name the same collector.
+   */
+  public static fromPlatform(platform: MeshPlatform): TracingProvider {
+    const t = platform.tracing;
+    return new TracingProvider(t.providerName, t.protocol, t.host, t.port);
   }
 
   /** Seed 000's provider: `jaeger`, Zipkin protocol to `jaeger-collector.observability.svc.cluster.local:9411`. */

@@ -5,6 +5,8 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { HttpMethod } from '../core/http';
 import { Labels, MANAGED_BY } from '../core/labels';
+import { Principal } from '../core/principal';
+import { MeshChart } from '../mesh/mesh-chart';
 import type { IMeshService } from '../service/mesh-service';
 import { NetworkPeer } from '../workload/workload';
 import { AuthorizationRule } from './authorization-rule';
@@ -50,10 +52,11 @@ export interface EdgeAuthenticationProps {
    */
   readonly methods?: HttpMethod[];
   /**
-   * The pods end-user requests arrive from, let through the NetworkPolicy.
-   * @default - the ingress gateway, pods `istio: ingressgateway` in `istio-system`
+   * The pods end-user requests arrive from, let through the NetworkPolicy, and their
+   * identity, which the end-user rule requires besides the token.
+   * @default - the platform's ingress gateway (`MeshChart.platform.ingressGateway`)
    */
-  readonly ingressFrom?: NetworkPeer;
+  readonly ingressFrom?: { readonly peer: NetworkPeer; readonly principal: Principal };
   /**
    * The RequestAuthentication's name.
    * @default - `<service>-jwt`
@@ -81,13 +84,20 @@ export class EdgeAuthentication extends Construct {
     super(scope, id);
     this.props = props;
     this.name = props.name ?? `${props.service.name}-jwt`;
+    const gw = MeshChart.of(this).platform.ingressGateway;
+    const ingress = props.ingressFrom ?? {
+      peer: { namespace: gw.namespace, podLabels: { ...gw.selector } },
+      principal: MeshChart.of(this).platform.ingressGatewayPrincipal,
+    };
+    const paths = props.paths ?? ['/api/*'];
+    // End users arrive through the gateway: the rule needs its mTLS principal AND a valid token.
     this.rule = {
-      from: [{ requestPrincipals: props.requestPrincipals ?? [`${props.issuer}/*`] }],
-      to: [{ methods: props.methods, paths: props.paths ?? ['/api/*'] }],
+      from: [{ principals: [ingress.principal], requestPrincipals: props.requestPrincipals ?? [`${props.issuer}/*`] }],
+      to: [{ methods: props.methods, paths }],
     };
     const security = ServiceSecurity.of(props.service);
-    security.allow(this.rule);
-    security.allowIngressFrom(props.ingressFrom ?? { namespace: 'istio-system', podLabels: { istio: 'ingressgateway' } });
+    security.allowEndUsers(this.rule);
+    security.allowIngressFrom(ingress.peer);
     new RequestAuthentication(this, 'Resource', {
       metadata: { name: this.name, namespace: props.service.namespace, labels: { [Labels.APP]: props.service.name, [Labels.MANAGED_BY]: MANAGED_BY } },
       spec: Lazy.any({ produce: () => this.toIstio() }),

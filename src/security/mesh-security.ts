@@ -1,28 +1,15 @@
 import { Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AuthorizationPolicy } from '../../imports/security.istio.io';
-import { Codes } from '../core/codes';
-import { formatProblem } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
-import { dns1123LabelProblem } from '../core/names';
 import type { MeshChart } from '../mesh/mesh-chart';
+import { MeshCluster } from '../mesh/mesh-cluster';
 import { addNetworkPolicy, NetworkPeer } from '../workload/workload';
 import { MtlsMode } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
 
 /** Props for {@link MeshSecurity}, given as `MeshChartProps.security`. */
 export interface MeshSecurityProps {
-  /**
-   * Istio's root namespace: a PeerAuthentication there applies to the whole mesh.
-   * @default 'istio-system'
-   * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig
-   */
-  readonly rootNamespace?: string;
-  /**
-   * The namespace istiod runs in; every sidecar may reach it on 15012 (xDS and certificates).
-   * @default - the root namespace
-   */
-  readonly controlPlaneNamespace?: string;
   /**
    * The mesh-wide mTLS mode, written as PeerAuthentication `default` in the root namespace.
    * @default MtlsMode.strict()
@@ -42,15 +29,11 @@ export interface MeshSecurityProps {
   readonly namespaceMtls?: MtlsMode;
   /**
    * Whether Prometheus may scrape: a PERMISSIVE PeerAuthentication `allow-prometheus` in the
-   * observability namespace, and NetworkPolicy ingress from it to Envoy's merged metrics port 15020.
+   * platform's Prometheus namespace, and NetworkPolicy ingress from its pods to Envoy's
+   * metrics ports 15090 and 15020.
    * @default true
    */
   readonly allowMetricsScraping?: boolean;
-  /**
-   * The namespace Prometheus runs in.
-   * @default 'observability'
-   */
-  readonly observabilityNamespace?: string;
   /**
    * Whether the namespace gets the allow-nothing AuthorizationPolicy, so that only what a
    * service's ALLOW policy names reaches it. Turning it off is an explicit opt-out.
@@ -65,10 +48,6 @@ export interface MeshSecurityProps {
   readonly dns?: NetworkPeer;
 }
 
-/** The port istiod serves xDS and certificates on. */
-export const ISTIOD_XDS_PORT = 15012;
-/** The sidecar's merged Prometheus endpoint. */
-export const ENVOY_METRICS_PORT = 15020;
 
 /**
  * The security of one chart's namespace, secure by default: STRICT mTLS for the
@@ -108,22 +87,27 @@ export class MeshSecurity extends Construct {
   public constructor(scope: MeshChart, id: string, props: MeshSecurityProps = {}) {
     super(scope, id);
     this.namespace = scope.namespace;
-    this.rootNamespace = props.rootNamespace ?? 'istio-system';
-    this.controlPlaneNamespace = props.controlPlaneNamespace ?? this.rootNamespace;
+    // The namespaces are the platform's (MeshChartProps.platform), never literals here.
+    this.rootNamespace = scope.platform.istio.rootNamespace;
+    this.controlPlaneNamespace = scope.platform.istio.controlPlaneNamespace;
     this.meshMtls = props.meshMtls ?? MtlsMode.strict();
     this.namespaceMtls = props.namespaceMtls ?? MtlsMode.strict();
     this.allowMetricsScraping = props.allowMetricsScraping ?? true;
-    this.observabilityNamespace = props.observabilityNamespace ?? 'observability';
+    this.observabilityNamespace = scope.platform.prometheus.namespace;
     this.dns = props.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
     const labels = { [Labels.MANAGED_BY]: MANAGED_BY };
 
-    if (props.meshWidePolicy ?? true) {
-      new MtlsPolicy(this, 'MeshMtls', { name: 'default', namespace: this.rootNamespace, mode: this.meshMtls });
-    }
+    // The root namespace's policy and the observability exception belong to the cluster:
+    // in a MeshApp they are written once (dist/cluster/), and environments must agree on them.
+    const cluster = MeshCluster.forApp(this);
+    const once = (id: string, name: string, namespace: string, mode: MtlsMode) => {
+      const create = (s: Construct, childId: string) => new MtlsPolicy(s, childId, { name, namespace, mode });
+      if (cluster) cluster.addOnce(`PeerAuthentication ${namespace}/${name}`, this, { mode: mode.mode }, create);
+      else create(this, id);
+    };
+    if (props.meshWidePolicy ?? true) once('MeshMtls', 'default', this.rootNamespace, this.meshMtls);
     new MtlsPolicy(this, 'NamespaceMtls', { name: 'default', namespace: this.namespace, mode: this.namespaceMtls });
-    if (this.allowMetricsScraping) {
-      new MtlsPolicy(this, 'AllowPrometheus', { name: 'allow-prometheus', namespace: this.observabilityNamespace, mode: MtlsMode.permissive() });
-    }
+    if (this.allowMetricsScraping) once('AllowPrometheus', 'allow-prometheus', this.observabilityNamespace, MtlsMode.permissive());
     if (props.allowNothingBaseline ?? true) {
       // An ALLOW policy that matches nothing: with it, a request is allowed only if another policy allows it.
       new AuthorizationPolicy(this, 'AllowNothing', {
@@ -133,22 +117,11 @@ export class MeshSecurity extends Construct {
     }
     addNetworkPolicy(this, 'DefaultDeny', { name: 'default-deny', namespace: this.namespace, labels },
       () => ({ podLabels: {}, ingress: [], egress: [] }));
-    this.node.addValidation({ validate: () => this.problems() });
   }
 
   /** The mode a workload without its own PeerAuthentication accepts: the namespace's, which overrides the mesh's. */
   public get defaultMode(): MtlsMode {
     return this.namespaceMtls;
-  }
-
-  private problems(): string[] {
-    const out: string[] = [];
-    for (const [field, ns] of [['rootNamespace', this.rootNamespace], ['controlPlaneNamespace', this.controlPlaneNamespace],
-      ['observabilityNamespace', this.observabilityNamespace]] as const) {
-      const p = dns1123LabelProblem(ns);
-      if (p) out.push(formatProblem(Codes.INVALID_NAME, `${field}: ${p}`));
-    }
-    return out;
   }
 }
 

@@ -2,14 +2,32 @@ import { Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../../imports/networking.istio.io';
 import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
+import { Principal } from '../core/principal';
 import { MeshChart } from '../mesh/mesh-chart';
+import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import type { IMeshService, MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
 import { addNetworkPolicy, NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../workload/workload';
 import { AuthorizationRule, operationProblems, renderRule, ruleProblems } from './authorization-rule';
-import { ENVOY_METRICS_PORT, ISTIOD_XDS_PORT, MeshSecurity } from './mesh-security';
+import { MeshSecurity } from './mesh-security';
 import { MtlsMode } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
+
+/**
+ * A gateway that routes to the service: its pods are let through the NetworkPolicy and
+ * its principal is admitted, on the paths routed, by the AuthorizationPolicy.
+ */
+export interface GatewayAdmission {
+  /** The gateway's pods (namespace AND pod labels). */
+  readonly peer: NetworkPeer;
+  /** The gateway pods' identity. */
+  readonly principal: Principal;
+  /**
+   * The paths routed to the service, in AuthorizationPolicy form (`/api/*`).
+   * @default - every path
+   */
+  readonly paths?: string[];
+}
 
 /** Options for {@link ServiceSecurity.setMtls}. */
 export interface WorkloadMtlsOptions {
@@ -45,6 +63,9 @@ export class ServiceSecurity extends Construct {
   private readonly mesh: MeshSecurity;
   private readonly extraRules: AuthorizationRule[] = [];
   private readonly extraIngress: { peer: NetworkPeer; ports?: NetworkPort[] }[] = [];
+  private readonly gateways: GatewayAdmission[] = [];
+  private readonly endUserPaths: string[] = [];
+  private readonly endUserRules: AuthorizationRule[] = [];
   private workloadMtls?: MtlsPolicy;
 
   public constructor(service: MeshService, id: string) {
@@ -99,6 +120,43 @@ export class ServiceSecurity extends Construct {
   }
 
   /**
+   * Admits a gateway that routes `admission.paths` to the service: NetworkPolicy ingress
+   * from its pods (namespaceSelector AND podSelector, as one peer) and an ALLOW rule for
+   * its principal on those paths. Paths that end users must sign in for (see
+   * {@link allowEndUsers}) are left to the end-user rule, so a route never bypasses it.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   */
+  public admitGateway(admission: GatewayAdmission): void {
+    this.gateways.push(admission);
+    this.allowIngressFrom(admission.peer);
+  }
+
+  /**
+   * Adds the rule admitting signed-in end users (from a RequestAuthentication) on its
+   * paths: gateway rules then leave these paths out. Its source is the edge's gateway,
+   * which need not be a service of the app.
+   */
+  public allowEndUsers(rule: AuthorizationRule): void {
+    this.endUserRules.push(rule);
+    for (const o of rule.to ?? [{ paths: ['*'] }]) this.endUserPaths.push(...(o.paths ?? ['*']));
+  }
+
+  /**
+   * A request principal an end-user rule admits on `path` (its first, `*` made concrete),
+   * or undefined when no end-user rule guards the path. For flows that sign in.
+   */
+  public endUserPrincipalFor(path: string): string | undefined {
+    for (const r of this.endUserRules) {
+      const guards = (r.to ?? [{}]).some((o) => !o.paths || o.paths.some((p) => p === path || (p.endsWith('*') && path.startsWith(p.slice(0, -1)))));
+      const rp = r.from?.flatMap((f) => f.requestPrincipals ?? [])[0];
+      if (guards && rp) return rp.replace(/\*/g, 'user-1');
+    }
+    return undefined;
+  }
+
+  /**
    * The mode the workload accepts on its container ports: STRICT only if every one is
    * STRICT, else the weakest. The workload's policy wins over the namespace's.
    */
@@ -116,10 +174,38 @@ export class ServiceSecurity extends Construct {
 
   /** Every rule of the service's ALLOW policy, in output order. */
   public get rules(): AuthorizationRule[] {
-    const rules = [...this.callerRules(), ...this.extraRules];
+    const rules = [...this.callerRules(), ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
     // Health checks stay reachable from every source (seed 000).
     if (this.service.healthCheckPath) rules.push({ to: [{ methods: ['GET'], paths: [`${this.service.healthCheckPath}/*`] }] });
     return rules;
+  }
+
+  /**
+   * One rule per gateway: its principal on the routed paths, less those an end-user rule
+   * covers (a prefix `/api/*` covers `/api/orders/*`). A catch-all route excludes them
+   * with `notPaths`, since an ALLOW rule matching them would admit requests without a token.
+   */
+  private gatewayRules(): AuthorizationRule[] {
+    const guarded = [...new Set(this.endUserPaths)].sort();
+    const covered = (p: string) => guarded.some((g) => g === p || (g.endsWith('*') && p.startsWith(g.slice(0, -1))));
+    const byPrincipal = new Map<string, { principal: Principal; paths?: Set<string> }>();
+    for (const g of this.gateways) {
+      const key = g.principal.toString();
+      const entry = byPrincipal.get(key) ?? { principal: g.principal, paths: new Set<string>() };
+      if (!g.paths || !entry.paths) entry.paths = undefined;
+      else g.paths.forEach((p) => entry.paths!.add(p));
+      byPrincipal.set(key, entry);
+    }
+    const out: AuthorizationRule[] = [];
+    for (const [, { principal, paths }] of [...byPrincipal].sort(([a], [b]) => compare(a, b))) {
+      if (!paths) {
+        out.push({ from: [{ principals: [principal] }], to: guarded.length > 0 ? [{ notPaths: guarded }] : undefined });
+        continue;
+      }
+      const open = [...paths].filter((p) => !covered(p)).sort();
+      if (open.length > 0) out.push({ from: [{ principals: [principal] }], to: [{ paths: open }] });
+    }
+    return out;
   }
 
   /** One rule per declared caller: its principal, and the methods and paths of its calls. */
@@ -148,20 +234,58 @@ export class ServiceSecurity extends Construct {
   private networkPolicySpec(): NetworkPolicySpec {
     const ingress: NetworkRule[] = uniqueByName(this.inboundCalls.map((c) => c.source))
       .map((s) => ({ peers: [{ podLabels: { ...s.selectorLabels } }], ports: this.containerPorts() }));
-    for (const e of this.extraIngress) ingress.push({ peers: [e.peer], ports: e.ports ?? this.containerPorts() });
+    const seenPeers = new Set<string>();
+    for (const e of this.extraIngress) {
+      const key = JSON.stringify([e.peer.namespace, e.peer.podLabels, e.peer.cidr, e.ports]);
+      if (seenPeers.has(key)) continue;
+      seenPeers.add(key);
+      ingress.push({ peers: [e.peer], ports: e.ports ?? this.containerPorts() });
+    }
     if (this.mesh.allowMetricsScraping) {
-      ingress.push({ peers: [{ namespace: this.mesh.observabilityNamespace }], ports: [{ port: ENVOY_METRICS_PORT, protocol: 'TCP' }] });
+      // Prometheus's pods (namespace AND labels) scrape Envoy on 15090 (the PodMonitor's
+      // http-envoy-prom) and the merged endpoint on 15020.
+      // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
+      const prom = this.service.chart.platform.prometheus;
+      ingress.push({
+        peers: [{ namespace: prom.namespace, podLabels: { ...prom.podLabels } }],
+        ports: [{ port: ENVOY_PROMETHEUS_PORT, protocol: 'TCP' }, { port: MERGED_METRICS_PORT, protocol: 'TCP' }],
+      });
     }
     const targets = uniqueByName(this.service.outboundCalls.map((c) => c.target)).sort((a, b) => compare(a.name, b.name));
     const egress: NetworkRule[] = targets.map((t) => ({ peers: [{ podLabels: { ...t.selectorLabels } }], ports: containerPortsOf(t) }));
     egress.push({ peers: [this.mesh.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
-    egress.push({ peers: [{ namespace: this.mesh.controlPlaneNamespace, podLabels: { app: 'istiod' } }], ports: [{ port: ISTIOD_XDS_PORT, protocol: 'TCP' }] });
+    const collector = this.collector();
+    if (collector) egress.push({ peers: [collector.peer], ports: [{ port: collector.port, protocol: 'TCP' }] });
+    const istio = this.service.chart.platform.istio;
+    egress.push({ peers: [{ namespace: istio.controlPlaneNamespace, podLabels: { ...istio.istiodLabels } }], ports: [{ port: istio.xdsPort, protocol: 'TCP' }] });
     return { podLabels: { ...this.service.selectorLabels }, ingress, egress };
   }
 
+  /**
+   * The tracing collector, when the chart's Telemetry sends spans: the sidecar needs its
+   * host among its egress hosts (else Envoy rejects the listener update, "unknown
+   * cluster", istio/istio#43043) and the NetworkPolicy must let the spans out.
+   * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+   */
+  private collector(): { peer: NetworkPeer; port: number; sidecarHost: string } | undefined {
+    const provider = this.service.chart.tracing;
+    if (!provider) return undefined;
+    const platform = this.service.chart.platform.tracing;
+    const parts = provider.service.split('.');
+    const namespace = provider.service === platform.host ? platform.namespace : parts.length >= 2 ? parts[1] : this.service.namespace;
+    const peer: NetworkPeer = provider.service === platform.host
+      ? { namespace, podLabels: { ...platform.podLabels } }
+      : { namespace };
+    return { peer, port: provider.port, sidecarHost: `${namespace}/${provider.service}` };
+  }
+
   private sidecarSpec(): SidecarSpec {
+    // Flagger's VirtualService for a host it releases routes to `<name>-primary` and `<name>-canary`.
+    const released = (t: object) => (t as { traffic?: { virtualServiceOwner?: string } }).traffic?.virtualServiceOwner === 'flagger';
     const hosts = uniqueByName(this.service.outboundCalls.map((c) => c.target))
-      .map((t) => `./${t.name}.${t.namespace}.svc.cluster.local`).sort();
+      .flatMap((t) => (released(t) ? ['', '-primary', '-canary'] : ['']).map((suffix) => `./${t.name}${suffix}.${t.namespace}.svc.cluster.local`)).sort();
+    const collector = this.collector();
+    if (collector) hosts.push(collector.sidecarHost);
     return {
       workloadSelector: { labels: { ...this.service.selectorLabels } },
       // `~/*` imports no host at all: a service that calls nothing reaches nothing.
@@ -179,6 +303,7 @@ export class ServiceSecurity extends Construct {
     // Methods and paths of calls are reported above, under the call; here only their sources.
     out.push(...ruleProblems(this.callerRules().map((r) => ({ from: r.from })), { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }));
     out.push(...ruleProblems(this.extraRules, { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }, 'allow'));
+    this.endUserRules.forEach((r, i) => (r.to ?? []).forEach((o, j) => out.push(...operationProblems(o, `endUsers[${i}].to[${j}]`))));
     // A DestinationRule sending plaintext to this workload is found in the rendered
     // manifests (MESH108), JSON patches and hand-made DestinationRules included.
     return out;
@@ -195,7 +320,8 @@ function knownPrincipals(root: IConstruct): Set<string> {
   const count = charts.reduce((n, c) => n + c.services.length, 0);
   const cached = PRINCIPALS.get(root);
   if (cached && cached.count === count) return cached.principals;
-  const principals = new Set(charts.flatMap((c) => c.services.map((s) => s.principal.toString())));
+  // The platform's ingress gateway is a known caller too: routes admit its principal.
+  const principals = new Set(charts.flatMap((c) => [...c.services.map((s) => s.principal.toString()), c.platform.ingressGatewayPrincipal.toString()]));
   PRINCIPALS.set(root, { count, principals });
   return principals;
 }

@@ -7,6 +7,7 @@ import { Labels } from '../core/labels';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { portNameProblem } from '../core/ports';
 import { Principal } from '../core/principal';
+import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
 import { Weight } from '../core/weight';
 import { MeshChart } from '../mesh/mesh-chart';
 import { ServiceSlo, sloProblems } from '../observability/slo';
@@ -48,7 +49,6 @@ export class MeshService extends Construct implements IVersionedService {
   public readonly namespace: string;
   public readonly serviceAccountName: string;
   public readonly principal: Principal;
-  public readonly selectorLabels: Readonly<Record<string, string>>;
   public readonly ports: readonly ResolvedServicePort[];
   /** The tier. */
   public readonly tier: Tier;
@@ -80,6 +80,16 @@ export class MeshService extends Construct implements IVersionedService {
   private readonly _addressEnv: { name: string; target: IMeshService; form: AddressForm }[] = [];
   private readonly _deployments: Construct[] = [];
 
+  /**
+   * The labels that select the service's pods: `app: <name>`; once Flagger releases the
+   * service, `app.kubernetes.io/name: <name>`, which Flagger keeps on the primary's pods
+   * while it renames `app` to `<name>-primary` (fluxcd/flagger pkg/canary/util.go,
+   * makePrimaryLabels). Read it at synth (lazily): a FlaggerCanary may come later.
+   */
+  public get selectorLabels(): Readonly<Record<string, string>> {
+    return this.traffic?.virtualServiceOwner === 'flagger' ? { [Labels.NAME]: this.name } : { [Labels.APP]: this.name };
+  }
+
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
     this.props = props;
@@ -94,7 +104,6 @@ export class MeshService extends Construct implements IVersionedService {
     this.replicas = props.replicas ?? 2;
     this.ports = resolvePorts(props.ports ?? DEFAULT_PORTS);
     this.hasService = this.ports.length > 0;
-    this.selectorLabels = { [Labels.APP]: this.name };
     this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? props.healthCheckPath ?? '/health' : undefined;
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
     this.principal = dns1123LabelProblem(this.name) || dns1123LabelProblem(this.namespace)
@@ -143,16 +152,27 @@ export class MeshService extends Construct implements IVersionedService {
     this.node.addValidation({ validate: () => this.problems() });
   }
 
-  /** The resolved traffic settings: the tier's, with the service's own on top. */
+  /**
+   * The resolved traffic settings: the tier's, with the service's own on top. A service
+   * that a declared caller POSTs or PATCHes to (or calls with any method) retries only
+   * on `reset-before-request,connect-failure` unless its own `retries.retryOn` says
+   * otherwise: a retry on 5xx or `reset` may apply such a request twice (Envoy's
+   * x-envoy-retry-on; MESH111, MESH662).
+   */
   public get policy(): TierSettings {
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
-    return mergeTierSettings(base, {
+    const resolved = mergeTierSettings(base, {
       timeout: this.props.timeout,
       retries: this.props.retries,
       loadBalancer: this.props.loadBalancer,
       connectionPool: this.props.connectionPool,
       outlierDetection: this.props.outlierDetection,
     });
+    const nonIdempotent = (c: ServiceCall) => !c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH');
+    if (this.props.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && this.chart.callsTo(this).some(nonIdempotent)) {
+      return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
+    }
+    return resolved;
   }
 
   /** The calls this service makes, in the order declared. */

@@ -13,6 +13,9 @@ import { push } from './analysis/mesh-index';
 import { Finding, formatFinding, isError, Manifest } from './finding';
 import { validateManifests } from './validate';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
+import { chartFlowFindings } from '../mesh/flow-check';
+import { MeshChart } from '../mesh/mesh-chart';
+import { CLUSTER_FOLDER } from '../mesh/mesh-cluster';
 
 /** One rendered resource, with the environment folder it is written to. */
 export interface RenderedManifest {
@@ -34,6 +37,13 @@ export interface SynthCheckOptions {
    * @default true
    */
   readonly schemaValidation?: boolean;
+  /**
+   * Whether every flow the MeshCharts intend is followed through their environment's
+   * manifests (and the cluster-wide ones), and every undeclared pair of workloads must be
+   * refused (src/flow/); runs once the other checks pass.
+   * @default true
+   */
+  readonly flowVerification?: boolean;
 }
 
 /** One problem of a rendered resource, with the construct that rendered it. */
@@ -44,6 +54,8 @@ export interface SynthProblem {
   readonly folder: string;
   /** The path of the construct that rendered the resource (its chart's when unknown). */
   readonly path: string;
+  /** The path of the construct behind the finding's related resource, if any (the other route of a retry chain). */
+  readonly related?: string;
   /** The acknowledgement covering it, for an acknowledged warning. */
   readonly acknowledgement?: Acknowledgement;
 }
@@ -132,17 +144,28 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
       const r = f.resource;
       const path = paths.get(keyOf(r.apiVersion, r.kind, r.namespace, r.name)) ?? paths.get(keyOf(r.apiVersion, r.kind, undefined, r.name))
         ?? fallback.get(keyOf(r.apiVersion, r.kind, r.namespace, r.name)) ?? folder;
+      const rel = f.related;
+      const related = rel && (paths.get(keyOf(rel.apiVersion, rel.kind, rel.namespace, rel.name)) ?? paths.get(keyOf(rel.apiVersion, rel.kind, undefined, rel.name)));
       if (isError(f)) {
-        errors.push({ finding: f, folder, path });
+        errors.push({ finding: f, folder, path, ...(related ? { related } : {}) });
         continue;
       }
       const acknowledgement = acknowledgementOf(acks, f.code, path);
       if (acknowledgement) {
         used.add(acknowledgement);
-        acknowledged.push({ finding: f, folder, path, acknowledgement });
+        acknowledged.push({ finding: f, folder, path, acknowledgement, ...(related ? { related } : {}) });
       } else {
-        warnings.push({ finding: f, folder, path });
+        warnings.push({ finding: f, folder, path, ...(related ? { related } : {}) });
       }
+    }
+  }
+  if (errors.length === 0 && options.flowVerification !== false) {
+    // Flow verification per environment, over its manifests and the cluster-wide ones.
+    const clusterWide = byFolder.get(CLUSTER_FOLDER) ?? [];
+    for (const chart of charts) {
+      if (!MeshChart.isMeshChart(chart) || folderOf(chart) === CLUSTER_FOLDER) continue;
+      const folder = folderOf(chart);
+      for (const p of chartFlowFindings(chart, [...(byFolder.get(folder) ?? []), ...clusterWide])) errors.push({ ...p, folder });
     }
   }
   return { rendered, errors, warnings, acknowledged, staleAcknowledgements: acks.filter((a) => !used.has(a)) };
@@ -171,7 +194,7 @@ export function formatSynthProblem(p: SynthProblem): string {
 
 /** One line of a pipeline log: `[<construct path>] <env>/<kind>/<name>: <field>: <message> [MESHxxx] (hint: ...)`. */
 export function formatSynthLine(p: SynthProblem): string {
-  return `[${p.path}] ${formatSynthProblem(p)}`;
+  return `[${p.path}] ${formatSynthProblem(p)}${p.related ? ` (with [${p.related}])` : ''}`;
 }
 
 /**

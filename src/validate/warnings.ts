@@ -36,6 +36,9 @@ export const WARNING_CODES = [
   Codes.ENVOY_FILTER_RELATIVE_OPERATION,
   Codes.ENVOY_FILTER_RELATIVE_OPERATION_PROXY_VERSION,
   Codes.SERVICE_ENTRY_PROTOCOL_CONFLICT,
+  Codes.RETRY_OUTER_GIVES_UP_FIRST,
+  Codes.RETRY_STACKED_NON_IDEMPOTENT,
+  Codes.RETRY_RESET_NON_IDEMPOTENT,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

@@ -20,17 +20,40 @@ describe('applyEdge (EC site)', () => {
     expect(prod.out.filter((m) => kinds.includes(m.kind)).map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toMatchSnapshot();
   });
 
-  test('search is limited at 1,200 RPS (seed 000: 1,000 peak + 20%)', () => {
+  test('search is limited at 1,200 RPS as a whole (seed 000: 1,000 peak + 20%): 171 a pod over its 6-7 pods', () => {
     const f = find(prod.out, 'EnvoyFilter', 'search-service-local-ratelimit');
-    expect(f.spec.configPatches[0].patch.value.typed_config.token_bucket).toEqual({ max_tokens: 1200, tokens_per_fill: 1200, fill_interval: '1s' });
+    expect(f.spec.configPatches[0].patch.value.typed_config.token_bucket).toEqual({ max_tokens: 171, tokens_per_fill: 171, fill_interval: '1s' });
     expect(prod.edge.searchLimit.requestsPerSecond).toBe(1200);
+    const hpa = find(prod.out, 'HorizontalPodAutoscaler', 'search-service');
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([6, 7]);
   });
 
-  test('the API gateway has one VirtualService, bound to mesh and the shop gateway', () => {
-    const vss = prod.out.filter((m) => m.kind === 'VirtualService' && m.metadata.name === 'api-gateway');
-    expect(vss).toHaveLength(1);
-    expect(vss[0].spec.gateways).toEqual(['mesh', 'production/shop-gateway']);
-    expect(vss[0].spec.hosts).toEqual(['api-gateway', 'shop.example.com']);
+  test('review item 1: the shop host routes /api/ to api-gateway and everything else (the site root) to web-frontend', () => {
+    const vs = find(prod.out, 'VirtualService', 'shop-gateway');
+    expect(vs.spec).toEqual({
+      hosts: ['shop.example.com'],
+      gateways: ['production/shop-gateway'],
+      http: [
+        { name: 'api-gateway', match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api-gateway.production.svc.cluster.local', port: { number: 80 } } }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+        { name: 'web-frontend', route: [{ destination: { host: 'web-frontend.production.svc.cluster.local', port: { number: 80 } } }], timeout: '5s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+      ],
+    });
+    // The services' own VirtualServices stay mesh-only: one VirtualService per host.
+    expect(find(prod.out, 'VirtualService', 'api-gateway').spec.hosts).toEqual(['api-gateway']);
+  });
+
+  test('review item 1: web-frontend admits the gateway pods (namespace AND pod labels) and the gateway principal on every path', () => {
+    const np = find(prod.out, 'NetworkPolicy', 'web-frontend');
+    expect(np.spec.ingress).toContainEqual({
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+        podSelector: { matchLabels: { istio: 'ingressgateway' } },
+      }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    expect(find(prod.out, 'AuthorizationPolicy', 'web-frontend-policy').spec.rules).toContainEqual({
+      from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }],
+    });
   });
 
   test('production autoscales every service from its replicas to 50 (seed 004)', () => {

@@ -28,6 +28,11 @@ describe('EdgeGateway', () => {
     expect(vss[0].spec.gateways).toEqual(['mesh', 'production/shop']);
     expect(vss[0].spec.hosts).toEqual(['api-gateway', 'shop.example.com']);
     expect(gw.ref).toBe('production/shop');
+    // Bound means reachable: the gateway pods through the NetworkPolicy, its principal through the policy.
+    expect(find(out, 'NetworkPolicy', 'api-gateway').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'istio-system' });
+    expect(find(out, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules[0]).toEqual({
+      from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }],
+    });
   });
 
   test('a service bound to two gateways still has one VirtualService', () => {

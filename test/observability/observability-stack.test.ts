@@ -128,6 +128,14 @@ describe('seed 000 on the EC site (production)', () => {
     expect(a.annotations.summary).toBe('Circuit breaker tripped on {{ $labels.cluster_name }}');
   });
 
+  test('review item 2: an alert notices when the PodMonitor\'s job scrapes nothing, and one per failing pod', () => {
+    // prometheus-operator's job for a PodMonitor without a usable jobLabel: <namespace>/<name>.
+    const monitor = find(manifests, 'PodMonitor', 'envoy-stats');
+    const job = `${monitor.metadata.namespace}/${monitor.metadata.name}`;
+    expect(alert(mesh, 'EnvoyMetricsAbsent')).toMatchObject({ expr: `absent(up{job="${job}"} == 1)`, for: '10m', labels: { severity: 'critical', namespace: 'production' } });
+    expect(alert(mesh, 'EnvoyScrapeFailing')).toMatchObject({ expr: `up{job="${job}"} == 0`, labels: { severity: 'warning' } });
+  });
+
   test('every SLO service has its five golden-signal alerts; services without an SLO have none', () => {
     const names = rulesOf(mesh).map((r: any) => r.alert);
     for (const p of ['ApiGateway', 'InventoryService', 'OrderService', 'PaymentService', 'SearchService']) {

@@ -1,14 +1,11 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { App } from 'cdk8s';
-import { MeshChart, MtlsMode } from 'cdk8s-mesh';
+import { MeshApp, MeshChart, MeshPlatform } from 'cdk8s-mesh';
 
-const app = new App();
-new MeshChart(app, 'production', {
-  namespace: 'production',
-  security: { rootNamespace: 'service-mesh', allowMetricsScraping: true },
+const platform = MeshPlatform.of({
+  istio: { rootNamespace: 'service-mesh' },
+  prometheus: { namespace: 'monitoring', selectorLabels: { release: 'prom' } },
 });
-new MeshChart(app, 'legacy', {
-  namespace: 'legacy-services',
-  security: { namespaceMtls: MtlsMode.permissive() }, // an explicit opt-out, visible in review
-});
+const app = new MeshApp({ platform });
+const chart = new MeshChart(app, 'production', { namespace: 'production', production: true });
+console.log(chart.platform.ingressGatewayPrincipal.toString()); // cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account
 export {};

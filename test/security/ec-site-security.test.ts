@@ -1,3 +1,4 @@
+import { applyEdge } from '../../src/app/edge';
 import { Testing } from 'cdk8s';
 import { buildEcSite } from '../../src/app/ec-site';
 import { ENVIRONMENTS, environment } from '../../src/app/environments';
@@ -12,6 +13,7 @@ function site(name: 'dev' | 'staging' | 'production') {
   const app = new MeshApp({ outdir: Testing.app().outdir });
   const s = buildEcSite(app, environment(name));
   applySecurity(s, environment(name));
+  applyEdge(s, environment(name));
   return { app, site: s, manifests: synth(app) };
 }
 
@@ -78,11 +80,15 @@ describe('production payment-service: seed 000 Mission 1, field by field', () =>
     });
     const ap = find(manifests, 'AuthorizationPolicy', 'api-gateway-policy');
     expect(ap.spec.rules).toContainEqual({
-      from: [{ source: { requestPrincipals: ['https://auth.example.com/*'] } }],
+      from: [{ source: { principals: [GATEWAY], requestPrincipals: ['https://auth.example.com/*'] } }],
       to: [{ operation: { paths: ['/api/*'] } }],
     });
+    // The gateway's route to /api/ adds no rule of its own: a request without a token stays refused.
+    expect(ap.spec.rules.filter((r: any) => r.from?.some((f: any) => f.source.principals?.includes(GATEWAY)))).toHaveLength(1);
   });
 });
+
+const GATEWAY = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
 
 describe.each(ENVIRONMENTS.map((e) => e.name))('%s: every pod is covered, every allowed edge is declared, no declared call is blocked', (envName) => {
   const { site: s, manifests } = site(envName);
@@ -116,6 +122,7 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s: every pod is covered, every 
       for (const rule of ap.spec.rules) {
         for (const from of rule.from ?? []) {
           for (const p of from.source.principals ?? []) {
+            if (p === GATEWAY) continue; // the ingress routes, checked below
             const caller = saToApp.get(p);
             expect(caller).toBeDefined();
             const target = ap.spec.selector.matchLabels.app;
@@ -158,9 +165,10 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s: every pod is covered, every 
     expect(ingress.sort()).toEqual(declared);
     expect(egress.sort()).toEqual(declared);
     expect([...new Set(outside)].sort()).toEqual([
-      'in:istio-system:8080', 'in:observability:15020', 'out:istio-system:15012/TCP', 'out:kube-system:53/UDP,53/TCP',
+      'in:istio-system:8080', 'in:observability:15090,15020', 'out:istio-system:15012/TCP', 'out:kube-system:53/UDP,53/TCP',
     ]);
-    expect(outside.filter((o) => o === 'in:istio-system:8080')).toHaveLength(1);
+    // The ingress gateway reaches the two services routed from it: api-gateway and web-frontend.
+    expect(outside.filter((o) => o === 'in:istio-system:8080')).toHaveLength(2);
   });
 
   test('each Sidecar imports exactly the hosts its service calls', () => {

@@ -1,3 +1,4 @@
+import { Principal } from '../../src/core/principal';
 import { EdgeAuthentication } from '../../src/security/edge-authentication';
 import { MeshService } from '../../src/service/mesh-service';
 import { find, meshChart, synth, synthError } from '../util';
@@ -15,10 +16,13 @@ describe('EdgeAuthentication', () => {
     expect(find(ms, 'RequestAuthentication', 'api-gateway-jwt')).toMatchSnapshot();
   });
 
-  test('the ALLOW policy admits tokens of the issuer on /api/*, beside health checks', () => {
+  test('the ALLOW policy admits tokens of the issuer on /api/*, through the platform\'s ingress gateway, beside health checks', () => {
     const ms = synth(edge());
     expect(find(ms, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules).toEqual([
-      { from: [{ source: { requestPrincipals: ['https://auth.example.com/*'] } }], to: [{ operation: { paths: ['/api/*'] } }] },
+      {
+        from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'], requestPrincipals: ['https://auth.example.com/*'] } }],
+        to: [{ operation: { paths: ['/api/*'] } }],
+      },
       { to: [{ operation: { methods: ['GET'], paths: ['/health/*'] } }] },
     ]);
   });
@@ -26,11 +30,12 @@ describe('EdgeAuthentication', () => {
   test('props: requestPrincipals, methods, paths, audiences, forwardOriginalToken, ingressFrom, name', () => {
     const ms = synth(edge({
       name: 'users-jwt', requestPrincipals: ['https://auth.example.com/user-1'], methods: ['GET'], paths: ['/api/v2/*'],
-      audiences: ['shop'], forwardOriginalToken: true, ingressFrom: { namespace: 'ingress', podLabels: { app: 'kong' } },
+      audiences: ['shop'], forwardOriginalToken: true, ingressFrom: { peer: { namespace: 'ingress', podLabels: { app: 'kong' } }, principal: Principal.serviceAccount('ingress', 'kong') },
     }));
     expect(find(ms, 'RequestAuthentication', 'users-jwt').spec.jwtRules[0]).toMatchObject({ audiences: ['shop'], forwardOriginalToken: true });
     expect(find(ms, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules[0]).toEqual({
-      from: [{ source: { requestPrincipals: ['https://auth.example.com/user-1'] } }], to: [{ operation: { methods: ['GET'], paths: ['/api/v2/*'] } }],
+      from: [{ source: { principals: ['cluster.local/ns/ingress/sa/kong'], requestPrincipals: ['https://auth.example.com/user-1'] } }],
+      to: [{ operation: { methods: ['GET'], paths: ['/api/v2/*'] } }],
     });
     expect(find(ms, 'NetworkPolicy', 'api-gateway').spec.ingress[0]).toEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } }, podSelector: { matchLabels: { app: 'kong' } } }],

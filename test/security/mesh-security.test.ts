@@ -1,3 +1,4 @@
+import { MeshPlatform } from '../../src/platform/platform';
 import { MtlsMode } from '../../src/security/mtls-mode';
 import { MtlsPolicy } from '../../src/security/mtls-policy';
 import { find, meshChart, synth, synthError } from '../util';
@@ -23,7 +24,7 @@ describe('MeshSecurity', () => {
   });
 
   test('the root namespace is configurable (seed 003 runs istiod in service-mesh)', () => {
-    const { app } = meshChart({ security: { rootNamespace: 'service-mesh' } });
+    const { app } = meshChart({ platform: MeshPlatform.of({ istio: { rootNamespace: 'service-mesh' } }) });
     const ms = synth(app);
     const pa = ms.find((m) => m.kind === 'PeerAuthentication' && m.metadata.namespace === 'service-mesh');
     expect(pa?.spec).toEqual({ mtls: { mode: 'STRICT' } });
@@ -46,9 +47,8 @@ describe('MeshSecurity', () => {
     expect(ms.some((m) => m.metadata.name === 'allow-nothing')).toBe(false);
   });
 
-  test('a bad root namespace fails synth with the path and field', () => {
-    const { app } = meshChart({ security: { rootNamespace: 'Istio_System' } });
-    expect(synthError(app)).toMatch(/\[test\/Security\] rootNamespace: .*\[MESH001\]/);
+  test('a bad root namespace is refused when the platform is described, naming the field', () => {
+    expect(() => MeshPlatform.of({ istio: { rootNamespace: 'Istio_System' } })).toThrow(/platform istio.rootNamespace: .*\[MESH001\]/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { TracingProvider } from '../../src/observability/telemetry';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode as TlsMode } from '../../imports/networking.istio.io';
 import { Principal } from '../../src/core/principal';
@@ -70,7 +71,11 @@ describe('ServiceSecurity', () => {
     expect(np.podSelector).toEqual({ matchLabels: { app: 'order-service' } });
     expect(np.ingress).toEqual([
       { from: [{ podSelector: { matchLabels: { app: 'api-gateway' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: {} }], ports: [{ port: 15020, protocol: 'TCP' }] },
+      // Review item 2: Prometheus's pods (namespace AND labels), on Envoy's 15090 and the merged 15020.
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+        ports: [{ port: 15090, protocol: 'TCP' }, { port: 15020, protocol: 'TCP' }],
+      },
     ]);
     expect(np.egress).toEqual([
       { to: [{ podSelector: { matchLabels: { app: 'payment-service' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },
@@ -87,6 +92,27 @@ describe('ServiceSecurity', () => {
     const ms = synth(app);
     expect(find(ms, 'Sidecar', 'order-service').spec.egress).toEqual([{ hosts: ['./inventory-service.production.svc.cluster.local', './payment-service.production.svc.cluster.local'] }]);
     expect(find(ms, 'Sidecar', 'payment-service').spec.egress).toEqual([{ hosts: ['~/*'] }]);
+  });
+
+  test('review item 3: with tracing on, every Sidecar imports the collector and every NetworkPolicy lets spans out to it', () => {
+    const { app, chart, order, payment } = graph();
+    order.calls(payment);
+    chart.useTracing(TracingProvider.fromPlatform(chart.platform));
+    const ms = synth(app);
+    expect(find(ms, 'Sidecar', 'order-service').spec.egress).toEqual([{
+      hosts: ['./payment-service.production.svc.cluster.local', 'observability/jaeger-collector.observability.svc.cluster.local'],
+    }]);
+    expect(find(ms, 'Sidecar', 'payment-service').spec.egress).toEqual([{ hosts: ['observability/jaeger-collector.observability.svc.cluster.local'] }]);
+    expect(find(ms, 'NetworkPolicy', 'payment-service').spec.egress).toContainEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'jaeger', 'app.kubernetes.io/component': 'collector' } } }],
+      ports: [{ port: 9411, protocol: 'TCP' }],
+    });
+  });
+
+  test('without tracing, no collector host and no egress to it', () => {
+    const { app } = graph();
+    const ms = synth(app);
+    expect(JSON.stringify(ms.filter((m) => m.kind === 'Sidecar' || m.kind === 'NetworkPolicy'))).not.toContain('jaeger');
   });
 
   test('setMtls writes a workload PeerAuthentication with port-level modes', () => {

@@ -1,3 +1,4 @@
+import { MeshPlatform } from '../../src/platform/platform';
 import { Duration } from 'cdk8s';
 import { StringMatch } from '../../src/core/http';
 import { Retries } from '../../src/core/retries';
@@ -37,7 +38,7 @@ describe('MeshService defaults', () => {
   });
 
   test('the principal derives from the ServiceAccount and the chart trust domain', () => {
-    const { chart } = meshChart({ trustDomain: 'example.org' });
+    const { chart } = meshChart({ platform: MeshPlatform.of({ trustDomain: 'example.org' }) });
     const svc = new MeshService(chart, 'payment-service', { image: 'img' });
     expect(svc.principal.toString()).toBe('example.org/ns/production/sa/payment-service');
   });

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, JsonPatch, YamlOutputType } from 'cdk8s';
 import { Codes } from '../../src/core/codes';
+import { Retries } from '../../src/core/retries';
 import { MeshApp } from '../../src/mesh/mesh-app';
 import { MeshChart } from '../../src/mesh/mesh-chart';
 import { MeshService } from '../../src/service/mesh-service';
@@ -57,8 +58,10 @@ describe('the rendered-manifest checks run under any App', () => {
     const outdir = tmp();
     const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_RESOURCE });
     const chart = new MeshChart(app, 'dev', { namespace: 'dev' });
-    const order = new MeshService(chart, 'order-service', { image: 'o:1' });
-    const gateway = new MeshService(chart, 'api-gateway', { image: 'g:1' });
+    // order-service retries on 5xx although api-gateway POSTs to it (MESH111); api-gateway
+    // itself does not retry, so no retry chain is reported (MESH660, MESH661).
+    const order = new MeshService(chart, 'order-service', { image: 'o:1', retries: Retries.of({ retryOn: ['5xx', 'connect-failure'] }) });
+    const gateway = new MeshService(chart, 'api-gateway', { image: 'g:1', retries: Retries.none() });
     gateway.calls(order, { methods: ['POST'], paths: ['/api/orders/*'] });
     // WHEN it is synthesized
     const err = await stderrOf(() => app.synth());
@@ -127,8 +130,10 @@ describe('the rendered-manifest checks run under any App', () => {
 describe('Warnings', () => {
   function postRetried(app: App): { chart: MeshChart; order: MeshService } {
     const chart = new MeshChart(app, 'dev', { namespace: 'dev' });
-    const order = new MeshService(chart, 'order-service', { image: 'o:1' });
-    const gateway = new MeshService(chart, 'api-gateway', { image: 'g:1' });
+    // order-service retries on 5xx although api-gateway POSTs to it (MESH111); api-gateway
+    // itself does not retry, so no retry chain is reported (MESH660, MESH661).
+    const order = new MeshService(chart, 'order-service', { image: 'o:1', retries: Retries.of({ retryOn: ['5xx', 'connect-failure'] }) });
+    const gateway = new MeshService(chart, 'api-gateway', { image: 'g:1', retries: Retries.none() });
     gateway.calls(order, { methods: ['POST'], paths: ['/api/orders/*'] });
     return { chart, order };
   }

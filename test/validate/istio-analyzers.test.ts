@@ -11,6 +11,7 @@ import { analyze } from '../../src/validate/analysis';
 import { ISTIO_PARITY } from '../../src/validate/analysis/istio-parity';
 import { Finding } from '../../src/validate/finding';
 import { parseManifests } from '../../src/validate/yaml';
+import { withSharedData } from '../util';
 
 const CASES = path.join(__dirname, '..', '..', '..', 'shared', 'istio-analyzers');
 
@@ -54,15 +55,18 @@ function runCase(c: Case): CaseResult {
   return { dir: c.dir, expected: c.expected.length, matched, missed, falsePositives };
 }
 
+// Istio's cases are data beside the checkout (../shared); without it the suite is skipped (failed in CI).
+const withCases = withSharedData(CASES);
+
 describe("Istio's analyzer test cases", () => {
-  const cases = loadCases();
+  const cases = fs.existsSync(CASES) ? loadCases() : [];
   const results = cases.map(runCase);
 
-  test('the included cases are all there', () => {
+  withCases('the included cases are all there', () => {
     expect(cases.length).toBe(69);
   });
 
-  test('score: at least 131 expected messages matched, no false positive on a resource Istio leaves silent', () => {
+  withCases('score: at least 131 expected messages matched, no false positive on a resource Istio leaves silent', () => {
     const total = results.reduce((n, r) => n + r.expected, 0);
     const matched = results.reduce((n, r) => n + r.matched, 0);
     const fps = results.flatMap((r) => r.falsePositives.map((f) => `${r.dir}: ${f}`));
@@ -85,7 +89,7 @@ test("the README's parity table is the one in code", () => {
   }
 });
 
-test("the analysis of a case does not depend on the order of its objects", () => {
+withCases("the analysis of a case does not depend on the order of its objects", () => {
   // GIVEN Istio's cases with more than one object, each read once
   const sets = loadCases()
     .map((c) => c.inputs.flatMap((f) => parseManifests(fs.readFileSync(path.join(CASES, c.dir, f), 'utf8'))))

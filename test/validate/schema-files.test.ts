@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { withSharedData } from '../util';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { loadCrdBundles, packagedSchemaDirectory, resolveCrdDirectory } from '../../src/validate/crd-schemas';
@@ -44,7 +45,7 @@ describe('schemas/: what validation needs of each CRD bundle, carried by the pac
   // The CRD files are the source; where they are at hand (a checkout with ../shared/crds, or
   // $CDK8S_MESH_CRDS), the committed files must be what they give. CI regenerates them too.
   const source = bundles.crdSourceDirectory();
-  const withSource = fs.existsSync(source) ? test : test.skip;
+  const withSource = withSharedData(source);
 
   withSource('are what `npm run import` generates from the CRDs: run it and commit schemas/ when this fails', () => {
     for (const [bundle, url] of Object.entries(bundles.bundleSources())) {

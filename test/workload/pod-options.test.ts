@@ -1,5 +1,7 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { KubeDeployment } from 'cdk8s-plus-27/lib/imports/k8s';
+import { evaluateFlow } from '../../src/flow';
+import { MeshPlatform } from '../../src/platform/platform';
 import { MeshService } from '../../src/service/mesh-service';
 import { EnvValue, HealthProbe, WorkloadVolume } from '../../src/workload/pod-options';
 import { find, meshChart, synth, synthError } from '../util';
@@ -163,6 +165,15 @@ describe('pod options', () => {
     expect([c.readinessProbe, c.livenessProbe, c.ports]).toEqual([undefined, undefined, undefined]);
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(find(out, 'NetworkPolicy', 'worker').spec.egress[0].to[0].podSelector.matchLabels).toEqual({ app: 'api' });
+    // Prometheus scrapes the worker's pods directly (a PodMonitor needs no Service): the flow holds.
+    const prometheus = MeshPlatform.default().prometheusWorkload();
+    const scrape = (manifests: typeof out) => evaluateFlow(manifests, {
+      source: { platform: prometheus }, host: 'worker', pods: { workload: 'worker', namespace: 'production' }, port: 15090, path: '/stats/prometheus',
+    }, { platform: [prometheus] });
+    expect(scrape(out).allowed).toBe(true);
+    // ... and is refused by the worker's NetworkPolicy once it no longer admits Prometheus.
+    const closed = out.map((m) => (m.kind === 'NetworkPolicy' && m.metadata.name === 'worker' ? { ...m, spec: { ...m.spec, ingress: [] } } : m));
+    expect(scrape(closed)).toMatchObject({ allowed: false, decidedBy: { layer: 'NetworkPolicy ingress', name: 'worker' } });
   });
 });
 

@@ -164,6 +164,8 @@ export class MeshIndex {
   public hasOwnWorkloads = false;
   /** Namespaces holding at least one workload. */
   public readonly workloadNamespaces = new Set<string>();
+  /** The namespaces holding a workload of the set itself (not of the assumed defaults). */
+  public readonly ownWorkloadNamespaces = new Set<string>();
   private readonly workloadsByLabel = new Map<string, Workload[]>();
   /** Services with a selector, by `<namespace>\0<key>\0<value>` of their selector's first label. */
   private readonly servicesBySelectorLabel = new Map<string, Manifest[]>();
@@ -215,7 +217,10 @@ export class MeshIndex {
       const template = podTemplate(m);
       if (template) {
         this.addWorkload(m, ns, template);
-        if (own.has(m)) this.hasOwnWorkloads = true;
+        if (own.has(m)) {
+          this.hasOwnWorkloads = true;
+          this.ownWorkloadNamespaces.add(ns);
+        }
       }
     }
   }

@@ -158,7 +158,8 @@ function podInAmbient(w: Workload): boolean {
 
 /**
  * MESH106: an AuthorizationPolicy principal naming a ServiceAccount that does not exist.
- * Principals with wildcards, or in namespaces the set holds nothing of, are not checked.
+ * Principals with wildcards, or in namespaces the set holds no workload of (the platform's
+ * gateway in istio-system, say), are not checked.
  */
 export const principalNotFound: AnalysisCheck = {
   code: Codes.PRINCIPAL_NOT_FOUND,
@@ -172,7 +173,7 @@ export const principalNotFound: AnalysisCheck = {
           for (const key of ['principals', 'notPrincipals']) {
             (from?.source?.[key] ?? []).forEach((text: string, k: number) => {
               const p = typeof text === 'string' && !text.includes('*') ? Principal.parse(text) : undefined;
-              if (!p || !index.namespaces.has(p.namespace) || index.hasServiceAccount(p.namespace, p.serviceAccount)) return;
+              if (!p || !index.ownWorkloadNamespaces.has(p.namespace) || index.hasServiceAccount(p.namespace, p.serviceAccount)) return;
               out.push(finding(Codes.PRINCIPAL_NOT_FOUND, ap, `spec.rules[${i}].from[${j}].source.${key}[${k}]`,
                 `principal '${text}' names ServiceAccount ${p.namespace}/${p.serviceAccount}, which does not exist`));
             });
