@@ -4,7 +4,7 @@
  * https://istio.io/latest/docs/concepts/security/#authorization-policies
  */
 import { Manifest } from '../validate/finding';
-import { FlowCluster, FlowPod, inCidr, mapSelects, nsOf } from './cluster';
+import { FlowCluster, FlowPod, inCidr, nsOf } from './cluster';
 
 /** The attributes of a request as the destination's proxy sees them. */
 export interface AuthzRequest {
@@ -40,10 +40,10 @@ export interface AuthzDecision {
  * namespaces"). Policies with targetRef(s) attach to gateways and waypoints, not sidecars.
  */
 export function policiesFor(cluster: FlowCluster, pod: FlowPod): Manifest[] {
-  const applies = (p: Manifest) => !p.spec?.targetRef && !(p.spec?.targetRefs?.length > 0)
-    && (!p.spec?.selector || mapSelects(p.spec.selector.matchLabels ?? {}, pod.labels));
-  const own = cluster.ofKind('AuthorizationPolicy', pod.namespace).filter(applies);
-  const root = pod.namespace === cluster.rootNamespace ? [] : cluster.ofKind('AuthorizationPolicy', cluster.rootNamespace).filter(applies);
+  const applies = (p: Manifest) => !p.spec?.targetRef && !(p.spec?.targetRefs?.length > 0);
+  const selectorOf = (p: Manifest) => (p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined);
+  const own = cluster.selecting('AuthorizationPolicy', pod.namespace, pod.labels, selectorOf).filter(applies);
+  const root = pod.namespace === cluster.rootNamespace ? [] : cluster.selecting('AuthorizationPolicy', cluster.rootNamespace, pod.labels, selectorOf).filter(applies);
   return [...root, ...own];
 }
 

@@ -120,7 +120,7 @@ function isDeployment(p: FlowPod): boolean {
 
 /** `AuthorizationPolicy production/order-service-policy` */
 export function describeDecider(d: FlowDecider): string {
-  return `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name} (${d.layer})`;
+  return `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}${d.layer === d.kind ? '' : ` (${d.layer})`}`;
 }
 
 function refOf(m: Manifest): ResourceRef {

@@ -186,6 +186,70 @@ export class FlowCluster {
     }
   }
 
+  private readonly selectorIndexes = new Map<string, SelectorIndex>();
+  private readonly hostIndexes = new Map<string, HostIndex>();
+  private servicesByPod?: Map<FlowPod, FlowService[]>;
+
+  /**
+   * The manifests of `kind` in `namespace` whose selector (as `selectorOf` reads it:
+   * undefined = no selector, selects every pod) may select `labels`, in input order. Indexed
+   * by one label of each selector, so a namespace of 1,000 policies costs a lookup.
+   */
+  public selecting(kind: string, namespace: string, labels: Readonly<Record<string, string>>, selectorOf: (m: Manifest) => Manifest | undefined): Manifest[] {
+    const key = `${kind}/${namespace}`;
+    let index = this.selectorIndexes.get(key);
+    if (!index) {
+      index = { unkeyed: [], byLabel: new Map(), order: new Map() };
+      this.ofKind(kind, namespace).forEach((m, i) => {
+        index!.order.set(m, i);
+        const first = Object.entries(selectorOf(m)?.matchLabels ?? {})[0];
+        if (first) push(index!.byLabel, `${first[0]}\u0000${first[1]}`, m);
+        else index!.unkeyed.push(m);
+      });
+      this.selectorIndexes.set(key, index);
+    }
+    const out = [...index.unkeyed];
+    for (const [k, v] of Object.entries(labels)) out.push(...(index.byLabel.get(`${k}\u0000${v}`) ?? []));
+    return out.filter((m) => selects(selectorOf(m), labels)).sort((a, b) => index!.order.get(a)! - index!.order.get(b)!);
+  }
+
+  /**
+   * The manifests of `kind` whose hosts (as `hostsOf` reads them, resolved in the manifest's
+   * namespace) cover the FQDN `host`, in input order.
+   */
+  public forHost(kind: string, host: string, hostsOf: (m: Manifest) => readonly string[]): Manifest[] {
+    let index = this.hostIndexes.get(kind);
+    if (!index) {
+      index = { exact: new Map(), wildcard: [], order: new Map() };
+      this.ofKind(kind).forEach((m, i) => {
+        index!.order.set(m, i);
+        for (const h of new Set(hostsOf(m).map((x) => fqdn(String(x), nsOf(m))))) {
+          if (h.includes('*')) index!.wildcard.push([h, m]);
+          else push(index!.exact, h, m);
+        }
+      });
+      this.hostIndexes.set(kind, index);
+    }
+    const out = new Set<Manifest>(index.exact.get(host.toLowerCase()) ?? []);
+    for (const [pattern, m] of index.wildcard) if (hostMatches(pattern, host)) out.add(m);
+    return [...out].sort((a, b) => index!.order.get(a)! - index!.order.get(b)!);
+  }
+
+  /** The Services whose selector picks `pod`. */
+  public servicesOf(pod: FlowPod): FlowService[] {
+    if (!this.servicesByPod) {
+      this.servicesByPod = new Map();
+      for (const s of this.services.values()) {
+        for (const p of this.podsOfService(s)) {
+          const list = this.servicesByPod.get(p);
+          if (list) list.push(s);
+          else this.servicesByPod.set(p, [s]);
+        }
+      }
+    }
+    return this.servicesByPod.get(pod) ?? [];
+  }
+
   /** Manifests of `kind` (in `namespace`, if given), in input order. */
   public ofKind(kind: string, namespace?: string): Manifest[] {
     return (namespace === undefined ? this.byKind.get(kind) : this.byKindNs.get(`${kind}/${namespace}`)) ?? [];
@@ -249,6 +313,18 @@ export class FlowCluster {
     push(this.podsByName, p.name, p);
     for (const [k, v] of Object.entries(p.labels)) push(this.podsByLabel, `${k}\u0000${v}`, p);
   }
+}
+
+interface SelectorIndex {
+  readonly unkeyed: Manifest[];
+  readonly byLabel: Map<string, Manifest[]>;
+  readonly order: Map<Manifest, number>;
+}
+
+interface HostIndex {
+  readonly exact: Map<string, Manifest[]>;
+  readonly wildcard: Array<[string, Manifest]>;
+  readonly order: Map<Manifest, number>;
 }
 
 function podTemplate(m: Manifest): Manifest | undefined {

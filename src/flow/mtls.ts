@@ -3,7 +3,7 @@
  * https://istio.io/latest/docs/reference/config/security/peer_authentication/
  */
 import { Manifest } from '../validate/finding';
-import { FlowCluster, FlowPod, mapSelects } from './cluster';
+import { FlowCluster, FlowPod } from './cluster';
 
 /** The effective mTLS mode of a port, and the resource that set it. */
 export interface MtlsMode {
@@ -18,8 +18,8 @@ export interface MtlsMode {
  * from the next level ("the most specific policy wins"; portLevelMtls needs a selector).
  */
 export function mtlsMode(cluster: FlowCluster, pod: FlowPod, port: number): MtlsMode {
-  const own = cluster.ofKind('PeerAuthentication', pod.namespace);
-  const workload = own.find((p) => p.spec?.selector && mapSelects(p.spec.selector.matchLabels ?? {}, pod.labels));
+  const own = cluster.selecting('PeerAuthentication', pod.namespace, pod.labels, (p) => (p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined));
+  const workload = own.find((p) => p.spec?.selector);
   const levels: Array<[Manifest | undefined, string | undefined]> = [
     [workload, workload?.spec?.portLevelMtls?.[String(port)]?.mode],
     [workload, workload?.spec?.mtls?.mode],

@@ -32,9 +32,8 @@ export function policyTypes(np: Manifest): NetworkDirection[] {
 
 /** The policies of `pod`'s namespace that select it for `direction`. */
 export function policiesFor(cluster: FlowCluster, pod: FlowPod, direction: NetworkDirection): Manifest[] {
-  return cluster.ofKind('NetworkPolicy', pod.namespace)
-    .filter((np) => String(np.apiVersion ?? '').startsWith('networking.k8s.io/'))
-    .filter((np) => policyTypes(np).includes(direction) && selects(np.spec?.podSelector ?? {}, pod.labels));
+  return cluster.selecting('NetworkPolicy', pod.namespace, pod.labels, (np) => np.spec?.podSelector ?? {})
+    .filter((np) => String(np.apiVersion ?? '').startsWith('networking.k8s.io/') && policyTypes(np).includes(direction));
 }
 
 /**

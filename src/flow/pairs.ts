@@ -67,7 +67,7 @@ export class PairAnalysis {
   }
 
   private servicesOf(b: FlowPod): Manifest[] {
-    return this.cluster.ofKind('Service', b.namespace).filter((s) => s.spec?.selector && Object.keys(s.spec.selector).length > 0 && selects({ matchLabels: s.spec.selector }, b.labels));
+    return this.cluster.servicesOf(b).map((s) => s.manifest);
   }
 
   private onPort(a: FlowPod, b: FlowPod, port: number): PairVerdict {

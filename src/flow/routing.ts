@@ -55,8 +55,7 @@ function gatewayRef(g: string, namespace: string): string {
  * https://istio.io/latest/docs/ops/best-practices/traffic-management/#split-virtual-services
  */
 export function virtualServiceFor(cluster: FlowCluster, host: string, hostNs: string, sourceNs: string, gateway: string): Manifest | undefined {
-  const candidates = cluster.ofKind('VirtualService').filter((vs) => boundTo(vs, gateway)
-    && (vs.spec?.hosts ?? []).some((h: string) => hostMatches(fqdn(String(h), nsOf(vs)), host)));
+  const candidates = cluster.forHost('VirtualService', host, (vs) => vs.spec?.hosts ?? []).filter((vs) => boundTo(vs, gateway));
   const rank = (vs: Manifest) => (nsOf(vs) === sourceNs ? 0 : nsOf(vs) === hostNs ? 1 : 2);
   return candidates.sort((a, b) => rank(a) - rank(b))[0];
 }
@@ -138,8 +137,9 @@ export function routeThrough(vs: Manifest, r: RouteRequest): RouteResult {
  * https://istio.io/latest/docs/ops/best-practices/traffic-management/#cross-namespace-configuration
  */
 export function destinationRuleFor(cluster: FlowCluster, host: string, hostNs: string, sourceNs: string): Manifest | undefined {
+  const all = cluster.forHost('DestinationRule', host, (d) => [String(d.spec?.host ?? '')]);
   for (const ns of [sourceNs, hostNs, cluster.rootNamespace]) {
-    const dr = cluster.ofKind('DestinationRule', ns).find((d) => hostMatches(fqdn(String(d.spec?.host ?? ''), nsOf(d)), host));
+    const dr = all.find((d) => nsOf(d) === ns);
     if (dr) return dr;
   }
   return undefined;

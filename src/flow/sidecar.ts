@@ -3,7 +3,7 @@
  * https://istio.io/latest/docs/reference/config/networking/sidecar/
  */
 import { Manifest } from '../validate/finding';
-import { FlowCluster, FlowPod, hostMatches, mapSelects, nsOf } from './cluster';
+import { FlowCluster, FlowPod, hostMatches, nsOf } from './cluster';
 
 /** What the source's Sidecar says about a host. */
 export interface SidecarDecision {
@@ -24,8 +24,8 @@ export interface SidecarDecision {
  */
 export function sidecarFor(cluster: FlowCluster, pod: FlowPod): Manifest | undefined {
   if (!pod.meshed || pod.gateway) return undefined;
-  const own = cluster.ofKind('Sidecar', pod.namespace);
-  return own.find((s) => s.spec?.workloadSelector && mapSelects(s.spec.workloadSelector.labels ?? {}, pod.labels))
+  const own = cluster.selecting('Sidecar', pod.namespace, pod.labels, (s) => (s.spec?.workloadSelector ? { matchLabels: s.spec.workloadSelector.labels ?? {} } : undefined));
+  return own.find((s) => s.spec?.workloadSelector)
     ?? own.find((s) => !s.spec?.workloadSelector)
     ?? cluster.ofKind('Sidecar', cluster.rootNamespace).find((s) => !s.spec?.workloadSelector);
 }

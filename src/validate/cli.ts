@@ -4,6 +4,7 @@
  * hand-written ones included.
  *
  *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] <file|dir>...
+ *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [METHOD] [path]' [--flows] <file|dir>...
  *
  * Exit codes: 0 clean (warnings allowed), 1 on errors, 2 on a usage error.
  */
@@ -11,13 +12,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
+import { runFlowCommand } from '../flow/cli-flow';
 import { CliIo, processIo } from '../private/cli-io';
 import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
 import { validateManifests } from './validate';
 
 /** Where the tool writes; tests pass their own. */
 
-const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] <file|dir>...';
+const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] <file|dir>...\n'
+  + '       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [METHOD] [path]\']... [--flows] <file|dir>...';
 
 /** Every *.yaml/*.yml file under `p`, sorted; `p` itself if it is a file. */
 /**
@@ -41,11 +44,16 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   let schemaOnly = false;
   let crds: string | undefined;
   const inputs: string[] = [];
+  const flows: string[] = [];
+  let listFlows = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--format') format = argv[++i] ?? '';
     else if (a.startsWith('--format=')) format = a.slice('--format='.length);
     else if (a === '--schema-only') schemaOnly = true;
+    else if (a === '--flow') flows.push(argv[++i] ?? '');
+    else if (a.startsWith('--flow=')) flows.push(a.slice('--flow='.length));
+    else if (a === '--flows') listFlows = true;
     else if (a === '--crds') crds = argv[++i];
     else if (a.startsWith('--crds=')) crds = a.slice('--crds='.length);
     else if (a === '--help' || a === '-h') { io.stdout(`${USAGE}\n`); return 0; }
@@ -77,6 +85,9 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
       }
     }
   }
+
+  // Flow verification: verdicts instead of findings (src/flow/cli-flow.ts).
+  if (flows.length > 0 || listFlows) return parseErrors.length > 0 ? (io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`), 2) : runFlowCommand(manifests, flows, listFlows, io);
 
   let findings: Finding[];
   try {
