@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { connectivityDiff, ConnectivityDiff } from './connectivity';
 import { ManifestTree, readTreeFromDir, readTreeFromGit, resourcesOf, TOPOLOGY_FILE } from './manifest-tree';
 import { renderJson, renderMarkdown } from './markdown';
 import { semanticDiff, SemanticDiff } from './semantic-diff';
@@ -21,6 +22,10 @@ export const ExitCodes = {
   ERROR: 2,
   /** At least one change weakens security (mTLS, authorization, pod hardening). */
   SECURITY_DOWNGRADE: 3,
+  /** A flow no manifest declares is allowed after the change and was refused before. */
+  UNDECLARED_FLOW_OPENED: 4,
+  /** A flow the manifests still declare was allowed before the change and is refused after. */
+  INTENDED_FLOW_BROKEN: 5,
 } as const;
 
 export const USAGE = `Usage:
@@ -28,15 +33,17 @@ export const USAGE = `Usage:
   cdk8s-mesh-diff [options] --git <ref> [dir]     (dir: the working tree's dist/ by default)
 
 Compares two synthesized trees (dist/<environment>/<kind>.<name>.yaml) and prints
-a pull-request summary: what changed per environment and resource, security
-downgrades marked, the new topology of changed environments, then the raw diff.
+a pull-request summary: the flows the change opens or breaks, what changed per
+environment and resource, security downgrades marked, the new topology of changed
+environments, then the raw diff.
 
 Options:
   --format markdown|json   output format (default: markdown)
   --exit-zero              exit 0 whenever the comparison succeeds
   -h, --help               this text
 
-Exit codes: 0 no changes, 1 changes, 3 a security downgrade, 2 an error.
+Exit codes: 0 no changes, 1 changes, 2 an error, 3 a security downgrade,
+4 an undeclared flow opens, 5 an intended flow breaks (the highest applies).
 `;
 
 interface Args {
@@ -74,8 +81,10 @@ function parseArgs(argv: readonly string[]): Args | string {
   return { format, exitZero, gitRef, dirs, help };
 }
 
-/** The exit code a diff earns. */
-export function exitCodeOf(diff: SemanticDiff): number {
+/** The exit code a diff earns: the highest of those that apply. */
+export function exitCodeOf(diff: SemanticDiff, connectivity?: ConnectivityDiff): number {
+  if (connectivity && connectivity.intendedBroken > 0) return ExitCodes.INTENDED_FLOW_BROKEN;
+  if (connectivity && connectivity.undeclaredOpened > 0) return ExitCodes.UNDECLARED_FLOW_OPENED;
   if (diff.downgrades > 0) return ExitCodes.SECURITY_DOWNGRADE;
   return diff.resources.length > 0 || diff.files.length > 0 ? ExitCodes.CHANGES : ExitCodes.NO_CHANGES;
 }
@@ -91,6 +100,18 @@ export function topologiesOf(tree: ManifestTree, environments: readonly string[]
     else if (manifests.length > 0) out.set(env, renderTopology(manifests, { title: `Topology: ${env}` }));
   }
   return out;
+}
+
+/** The manifests of each of `environments` in a tree. */
+export function manifestsByEnvironment(tree: ManifestTree, environments: readonly string[]): Map<string, Record<string, any>[]> {
+  const out = new Map<string, Record<string, any>[]>(environments.map((e) => [e, []]));
+  for (const r of resourcesOf(tree)) out.get(r.environment)?.push(r.manifest);
+  return out;
+}
+
+/** The connectivity changes of the changed environments of two trees. */
+export function connectivityOf(before: ManifestTree, after: ManifestTree, diff: SemanticDiff): ConnectivityDiff {
+  return connectivityDiff(manifestsByEnvironment(before, diff.environments), manifestsByEnvironment(after, diff.environments));
 }
 
 /** Runs `cdk8s-mesh-diff` with `argv` (without node and the script); returns the exit code. */
@@ -124,9 +145,10 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     return ExitCodes.ERROR;
   }
   const diff = semanticDiff(before, after);
-  const code = exitCodeOf(diff);
-  if (args.format === 'json') io.stdout(renderJson(diff, code));
-  else io.stdout(renderMarkdown(diff, { topologies: topologiesOf(after, diff.environments) }));
+  const connectivity = connectivityOf(before, after, diff);
+  const code = exitCodeOf(diff, connectivity);
+  if (args.format === 'json') io.stdout(renderJson(diff, code, connectivity));
+  else io.stdout(renderMarkdown(diff, { connectivity, topologies: topologiesOf(after, diff.environments) }));
   return args.exitZero ? ExitCodes.NO_CHANGES : code;
 }
 

@@ -107,7 +107,7 @@ describe('cdk8s-mesh-diff <old-dir> <new-dir>', () => {
   test('--help prints usage with the exit codes', () => {
     const { code, out } = run('--help');
     expect(code).toBe(0);
-    expect(out).toContain('Exit codes: 0 no changes, 1 changes, 3 a security downgrade, 2 an error.');
+    expect(out).toContain('Exit codes: 0 no changes, 1 changes, 2 an error, 3 a security downgrade,\n4 an undeclared flow opens, 5 an intended flow breaks (the highest applies).');
   });
 });
 
