@@ -5,7 +5,7 @@
  * manifests themselves (see {@link probeFlows}), from both sides, and each is evaluated
  * on both sides.
  */
-import { describeDecider, FlowEvaluator, FlowVerdict, FlowWorkload } from '../flow';
+import { describeDecider, FlowEvaluator, FlowVerdict, FlowWorkload, PairVerdict, SIDECAR_OWN_PORTS } from '../flow';
 import { FlowCluster, FlowPod, mapSelects, nsOf, selects } from '../flow/cluster';
 import type { Flow, FlowMethod } from '../flow/flow';
 import { PairAnalysis } from '../flow/pairs';
@@ -128,7 +128,7 @@ export function connectivityDiff(
 }
 
 function environmentChanges(env: string, beforeManifests: readonly Manifest[], afterManifests: readonly Manifest[], platform: MeshPlatform): { changes: ConnectivityChange[]; compared: number } {
-  const namespace = namespaceOf(afterManifests) ?? namespaceOf(beforeManifests) ?? env;
+  const namespace = environmentNamespace(afterManifests) ?? environmentNamespace(beforeManifests) ?? env;
   const workloads = platformWorkloads(platform, namespace);
   const a = side(beforeManifests, workloads, platform, namespace);
   const b = side(afterManifests, workloads, platform, namespace);
@@ -189,7 +189,7 @@ function side(manifests: readonly Manifest[], workloads: readonly FlowWorkload[]
 }
 
 /** The namespace most resources of an environment live in. */
-function namespaceOf(manifests: readonly Manifest[]): string | undefined {
+export function environmentNamespace(manifests: readonly Manifest[]): string | undefined {
   const ns = manifests.find((m) => m.kind === 'Namespace')?.metadata?.name;
   if (ns) return String(ns);
   const count = new Map<string, number>();
@@ -198,7 +198,7 @@ function namespaceOf(manifests: readonly Manifest[]): string | undefined {
 }
 
 /** A pod's name for people: its name in the environment's namespace, else `<namespace>/<name>`. */
-function display(p: FlowPod, namespace: string): string {
+function display(p: Pick<FlowPod, 'name' | 'namespace'>, namespace: string): string {
   return p.namespace === namespace ? p.name : `${p.namespace}/${p.name}`;
 }
 
@@ -350,11 +350,14 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
   // The global rate limit: https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rate_limit_filter
   const rl = platform.rateLimitWorkload(namespace);
   const rlService = cluster.service(`${rl.name}.${rl.namespace}`, namespace);
-  if (gateway && rlService) {
+  const rlHost = `${rl.name}.${rl.namespace}.svc.cluster.local`;
+  // The gateway's rate-limit filter names its cluster `outbound|<port>||<host>`: a filter that does is a flow that must work.
+  const filtered = cluster.ofKind('EnvoyFilter').some((f) => JSON.stringify(f.spec ?? {}).includes(`||${rlHost}`));
+  if (gateway && (rlService || filtered)) {
     const port = platform.rateLimit.grpcPort;
-    const target = cluster.podsOfService(rlService)[0];
+    const target = rlService ? cluster.podsOfService(rlService)[0] : undefined;
     add({
-      kind: 'ratelimit', source: display(gateway, namespace), destination: target ? display(target, namespace) : `${rl.namespace}/${rl.name}`, port,
+      kind: 'ratelimit', source: display(gateway, namespace), destination: display(target ?? { name: rl.name, namespace: rl.namespace } , namespace), port,
       method: 'POST', pathClass: '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit',
       flow: { source: sourceOf(gateway), host: `${rl.name}.${rl.namespace}`, port, method: 'POST', path: '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit', protocol: 'GRPC' },
     });
@@ -427,6 +430,15 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * A pair is open for the diff when an application port admits some request: the proxy's
+ * own ports (15090, 15020, 15021) answer every peer the network lets through and say
+ * nothing about the service. https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
+ */
+function applicationOpen(v: PairVerdict): boolean {
+  return v.open && !(v.port !== undefined && SIDECAR_OWN_PORTS.has(v.port));
+}
+
 /** Workload pairs open on one side only: `[source, destination, before, after]`. */
 function pairChanges(a: FlowEvaluator, b: FlowEvaluator, namespace: string): { count: number; changes: [string, string, ConnectivityVerdict & { port?: number }, ConnectivityVerdict & { port?: number }][] } {
   const open = (e: FlowEvaluator) => {
@@ -436,7 +448,7 @@ function pairChanges(a: FlowEvaluator, b: FlowEvaluator, namespace: string): { c
       for (const y of analysis.candidates(x)) {
         if (y.name === x.name && y.namespace === x.namespace) continue;
         const key = `${display(x, namespace)}\u0000${display(y, namespace)}`;
-        if (!m.has(key) && analysis.verdict(x, y).open) m.set(key, { a: x, b: y });
+        if (!m.has(key) && applicationOpen(analysis.verdict(x, y))) m.set(key, { a: x, b: y });
       }
     }
     return { analysis, m };
@@ -450,6 +462,13 @@ function pairChanges(a: FlowEvaluator, b: FlowEvaluator, namespace: string): { c
     const y = find(d);
     if (!x || !y) return { allowed: false, reason: `${!x ? s : d} is not in the manifests`, layer: 'no endpoint' };
     const v = analysis.verdict(x, y);
+    if (v.open && !applicationOpen(v)) {
+      // Only the proxy's own ports answer: say what refuses the application's port, as a TCP connection would meet it.
+      const service = servicesOf(e.cluster, y)[0];
+      const port = Number(service?.spec?.ports?.[0]?.port);
+      const tcp = service ? e.evaluate({ source: sourceOf(x), host: `${service.metadata?.name}.${nsOf(service)}`, port, protocol: 'TCP' }) : undefined;
+      return { allowed: false, port: y.portNumbers[0] ?? port, decidedBy: tcp?.decidedBy ? short(tcp.decidedBy) : undefined, layer: tcp?.decidedBy?.layer, reason: tcp?.reason ?? v.reason };
+    }
     return { allowed: v.open, port: v.port, decidedBy: v.decidedBy ? short(v.decidedBy) : undefined, layer: v.decidedBy?.layer, reason: v.reason };
   };
   const out: [string, string, ConnectivityVerdict & { port?: number }, ConnectivityVerdict & { port?: number }][] = [];
