@@ -205,6 +205,37 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     edges.push(edgeOf(source, target, 'call', verdicts(list.map((p) => p.flow!)), shorten(byMethod(list))));
   }
 
+  // Callers an AuthorizationPolicy names whose ends have no pods here (hand-written or partial
+  // manifests): drawn unmarked, since no flow can be evaluated without a workload.
+  const accountOwner = new Map<string, string>();
+  for (const p of workloads) accountOwner.set(`${p.namespace}/${p.serviceAccount}`, display(p));
+  for (const w of platform.workloads(namespace)) accountOwner.set(`${w.namespace}/${w.serviceAccount}`, display(w));
+  const pairsDrawn = new Set(edges.map((e) => `${e.source}\u0000${e.target}`));
+  const unevaluated = new Map<string, Set<string>>();
+  for (const p of of('AuthorizationPolicy').filter((m) => String(m.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+    const target = appOf(p);
+    if (!target) continue;
+    for (const rule of p.spec?.rules ?? []) {
+      for (const f of rule?.from ?? []) {
+        for (const principal of f.source?.principals ?? []) {
+          const m = /^(?:[^/]+\/)?ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(principal));
+          if (!m) continue;
+          const caller = accountOwner.get(`${m[1]}/${m[2]}`) ?? (m[1] === namespace ? m[2] : `${m[1]}/${m[2]}`);
+          const key = `${caller}\u0000${target}`;
+          if (pairsDrawn.has(key) || (caller === gatewayName && routed.has(target))) continue;
+          const set = unevaluated.get(key) ?? new Set<string>();
+          for (const [method, path] of ruleOperations(rule)) set.add(`${method} ${path}`.trim() || 'any request');
+          unevaluated.set(key, set);
+        }
+      }
+    }
+  }
+  for (const [key, ops] of unevaluated) {
+    const [source, target] = key.split('\u0000');
+    for (const n of [source, target]) if (!groupOfService.has(n) && !platformNames.has(n)) groupOfService.set(n, namespace);
+    edges.push({ source, target, kind: 'call', declared: false, asynchronous: false, operations: `policy: ${shorten([...ops])}` });
+  }
+
   // The edge: the client, the gateway's servers, and each route bound to them.
   if (routes.size > 0) {
     const hosts = new Set<string>();
@@ -274,6 +305,12 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     nodes,
     edges: edges.sort((x, y) => rank[x.kind] - rank[y.kind] || compare(x.source, y.source) || compare(x.target, y.target)),
   };
+}
+
+/** `[methods, path]` of each operation of an AuthorizationPolicy rule: `['GET,POST', '/api/*']`; none is `['', '']`. */
+function ruleOperations(rule: Record<string, any>): [string, string][] {
+  const tos: any[] = rule?.to?.length ? rule.to : [{}];
+  return tos.map((to) => [(to.operation?.methods ?? []).join(','), shorten(to.operation?.paths ?? [])]);
 }
 
 /** `POST /api/payments/*`: methods (none: any) and paths (none: any). */
@@ -371,7 +408,7 @@ export function renderTopology(manifests: readonly Record<string, any>[], option
     '```',
     '',
     'Boxes are namespaces (per tier in a large namespace). Services show their mTLS mode (green STRICT, amber PERMISSIVE, red DISABLE, grey unset) and canary split; blue: the platform and external hosts.',
-    'Each edge is marked by the flow verdict of the rendered manifests: `==>` ✔ allowed; red dashed `-->` ✖ refused, with the refusing layer; `-.->` asynchronous. `+N`: N more paths or hosts.',
+    'Each edge is marked by the flow verdict of the rendered manifests: `==>` ✔ allowed; red dashed `-->` ✖ refused, with the refusing layer; `-.->` asynchronous; `policy:` an AuthorizationPolicy admits the caller but the manifests hold no workload to evaluate. `+N`: N more paths or hosts.',
     '',
   ].join('\n');
 }
