@@ -251,13 +251,19 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
   const byPrincipal = new Map<string, FlowPod>();
   for (const p of cluster.pods) if (isWorkload(p) || p.kind === 'Platform') byPrincipal.set(cluster.principalOf(p), p);
   const gateway = cluster.pods.find((p) => p.kind === 'Platform' && p.name === platform.ingressGateway.name && p.namespace === platform.ingressGateway.namespace);
+  // The first Service of each pod, from the label index: linear in Services and pods.
+  const serviceOfPod = new Map<FlowPod, Manifest>();
+  for (const svc of cluster.services.values()) {
+    if (svc.manifest.apiVersion !== 'v1') continue;
+    for (const p of cluster.podsOfService(svc)) if (!serviceOfPod.has(p)) serviceOfPod.set(p, svc.manifest);
+  }
 
   // Declared callers: https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source (principals)
   for (const policy of cluster.ofKind('AuthorizationPolicy')) {
     if (String(policy.spec?.action ?? 'ALLOW') !== 'ALLOW' || !policy.spec?.selector) continue;
-    const targets = workloads.filter((p) => p.namespace === nsOf(policy) && selects(policy.spec.selector, p.labels));
+    const targets = cluster.podsMatching(nsOf(policy), policy.spec.selector.matchLabels ?? {}).filter((p) => isWorkload(p) && selects(policy.spec.selector, p.labels));
     for (const target of targets) {
-      const service = servicesOf(cluster, target)[0];
+      const service = serviceOfPod.get(target);
       if (!service) continue;
       const port = Number(service.spec?.ports?.[0]?.port);
       for (const rule of policy.spec?.rules ?? []) {
@@ -325,7 +331,7 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
   if (cluster.ofKind('PodMonitor').length + cluster.ofKind('ServiceMonitor').length > 0) {
     const prometheus = cluster.pods.find((p) => p.kind === 'Platform' && p.name === 'prometheus');
     for (const pod of prometheus ? meshed : []) {
-      const service = servicesOf(cluster, pod)[0];
+      const service = serviceOfPod.get(pod);
       if (!service) continue;
       for (const port of [15090, 15020]) {
         add({
