@@ -28,7 +28,7 @@ const IMAGE_REGISTRY = 'registry.example.com/ec-site';
  * rules of Missions 1 and 2, and the call graph of its diagram.
  */
 export function buildEcSite(scope: Construct, env: Environment): EcSite {
-  const chart = new MeshChart(scope, env.name, { namespace: env.namespace, partOf: 'ec-site' });
+  const chart = new MeshChart(scope, env.name, { namespace: env.namespace, partOf: 'ec-site', production: env.production });
   const service = (name: string, props: Omit<MeshServiceProps, 'image' | 'replicas'>) =>
     new MeshService(chart, name, {
       image: `${IMAGE_REGISTRY}/${name}:1.0.0`,

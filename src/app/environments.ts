@@ -9,6 +9,8 @@ export type EnvironmentName = 'dev' | 'staging' | 'production';
 export interface Environment {
   /** The environment's name, also its folder in dist/. */
   readonly name: EnvironmentName;
+  /** Whether the environment serves real users (guards such as fault injection's read this, not the name). */
+  readonly production: boolean;
   /** The namespace the EC site runs in. */
   readonly namespace: string;
   /** Replicas of every service, unless `replicasFor` names it. */
@@ -19,10 +21,10 @@ export interface Environment {
 
 /** dev, staging and production, in that order. */
 export const ENVIRONMENTS: readonly Environment[] = [
-  { name: 'dev', namespace: 'dev', replicas: 1, replicasFor: {} },
-  { name: 'staging', namespace: 'staging', replicas: 2, replicasFor: {} },
+  { name: 'dev', production: false, namespace: 'dev', replicas: 1, replicasFor: {} },
+  { name: 'staging', production: false, namespace: 'staging', replicas: 2, replicasFor: {} },
   // Production runs in `production`, as seed 000 requires; search peaks at 1,000 RPS.
-  { name: 'production', namespace: 'production', replicas: 3, replicasFor: { 'search-service': 6, 'api-gateway': 4 } },
+  { name: 'production', production: true, namespace: 'production', replicas: 3, replicasFor: { 'search-service': 6, 'api-gateway': 4 } },
 ];
 
 /** The environment called `name`. */

@@ -160,11 +160,13 @@ export const Codes = {
   UNINTENDED_FLOW_ALLOWED: 'MESH601',
   /** Two workloads without a declared flow between them can reach each other: no layer refuses. */
   UNDECLARED_PAIR_OPEN: 'MESH602',
-  /** A flow written for the command line that does not parse or names no workload. */
+  /** A malformed flow or flow option (host, port, method, path, source, trust domain), or a `--flow` that does not parse or names no workload. */
   INVALID_FLOW: 'MESH603',
   // The platform, edge routes, cluster-wide objects and flows: MESH630-MESH659.
   /** An ingress route's path prefix is not `/` or a path ending in `/`, or two routes share one. */
   INGRESS_ROUTE_INVALID: 'MESH630',
+  /** Two environments of one cluster disagree on a cluster-wide object (the mesh-wide mTLS mode, say). */
+  CLUSTER_OBJECT_CONFLICT: 'MESH631',
 } as const;
 
 /** One of the stable codes. */

@@ -4,6 +4,9 @@ import { VirtualService } from '../../imports/networking.istio.io';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
+import type { IntendedFlow } from '../flow/flow';
+import { MeshChart } from '../mesh/mesh-chart';
+import { ServiceSecurity } from '../security/service-security';
 import { EdgeGateway, GatewayPlacement, GatewayServer, IGatewayTarget } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 
@@ -70,6 +73,30 @@ export class IngressGateway extends EdgeGateway {
     super(scope, id, { name: props.name, namespace: props.namespace, selector: props.selector, servers });
     this.hosts = [...props.hosts];
     this.node.addValidation({ validate: () => this.routeProblems() });
+    MeshChart.of(this).addIntendedFlows(() => this.intendedFlows());
+  }
+
+  /**
+   * The flows the routes mean: an external client reaches each route's service on the
+   * first public host over HTTPS (signed in where an end-user rule guards the path), and
+   * where one does, the same request without a token is refused.
+   */
+  public intendedFlows(): IntendedFlow[] {
+    const host = this.hosts[0];
+    if (!host) return [];
+    const out: IntendedFlow[] = [];
+    for (const r of this.routes) {
+      const path = r.pathPrefix === '/' ? '/' : `${r.pathPrefix}x`;
+      const principal = ServiceSecurity.of(r.service).endUserPrincipalFor(path);
+      const flow = { source: { external: true as const }, host, port: 443, protocol: 'HTTPS' as const, method: 'GET' as const, path };
+      out.push({ ...flow, requestPrincipal: principal, expect: 'allow', constructPath: this.node.path,
+        description: `a browser reaches ${r.service.name} through ${this.name}: GET https://${host}${path}${principal ? ' signed in' : ''}` });
+      if (principal) {
+        out.push({ ...flow, expect: 'deny', constructPath: this.node.path,
+          description: `${this.name} refuses GET https://${host}${path} without a token (${r.service.name} needs one)` });
+      }
+    }
+    return out;
   }
 
   /** The routes, longest prefix first (the order Envoy tries them in). */

@@ -5,7 +5,7 @@
 import { Codes } from '../core/codes';
 import { Finding, Manifest, ResourceRef } from '../validate/finding';
 import { FlowCluster, FlowOptions, FlowPod } from './cluster';
-import { FlowEvaluator } from './evaluate';
+import { FlowEvaluator, flowProblem } from './evaluate';
 import { FlowDecider, FlowVerdict, IntendedFlow } from './flow';
 import { PairAnalysis, PairVerdict } from './pairs';
 
@@ -37,6 +37,11 @@ export function checkIntendedFlows(manifests: readonly Manifest[] | FlowEvaluato
   const evaluator = manifests instanceof FlowEvaluator ? manifests : new FlowEvaluator(manifests, options);
   const out: FlowFinding[] = [];
   for (const flow of intended) {
+    const problem = flowProblem(flow);
+    if (problem) {
+      out.push({ code: Codes.INVALID_FLOW, resource: { apiVersion: '', kind: 'Flow', name: flow.description }, field: problem.field, message: `${flow.description}: ${problem.field} ${problem.message}`, constructPath: flow.constructPath });
+      continue;
+    }
     const verdict = evaluator.evaluate(flow);
     if (verdict.allowed === (flow.expect === 'allow')) continue;
     const by = verdict.decidedBy ? ` by ${describeDecider(verdict.decidedBy)}` : '';

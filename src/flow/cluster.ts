@@ -3,6 +3,8 @@
  * platform workloads), Services, namespaces with their labels, and every policy and
  * routing resource indexed by namespace and host, so each layer is a lookup.
  */
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 import { Manifest } from '../validate/finding';
 import { FlowWorkload } from './flow';
 
@@ -118,6 +120,17 @@ export function fqdn(host: string, namespace: string): string {
   return h;
 }
 
+/**
+ * The FQDN of a host written in an Istio resource of `namespace` (VirtualService hosts and
+ * destinations, DestinationRule host): a short name (no dots) is `<name>.<namespace>.svc.cluster.local`,
+ * anything with a dot is taken as written ("interpreted relative to the rule's namespace" applies
+ * to short names only). https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService
+ */
+export function istioHost(host: string, namespace: string): string {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return h.includes('.') || h.includes('*') ? h : `${h}.${namespace}.svc.cluster.local`;
+}
+
 /** True if host pattern `pattern` (exact, `*`, `*.suffix`) covers `host`. */
 export function hostMatches(pattern: string, host: string): boolean {
   const p = pattern.toLowerCase();
@@ -154,6 +167,8 @@ export class FlowCluster {
   public constructor(public readonly manifests: readonly Manifest[], options: FlowOptions = {}) {
     this.trustDomain = options.trustDomain ?? 'cluster.local';
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(this.trustDomain)) throw new MeshError(Codes.INVALID_FLOW, `flow options: trustDomain '${this.trustDomain}' is not a domain name`);
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(this.rootNamespace)) throw new MeshError(Codes.INVALID_FLOW, `flow options: rootNamespace '${this.rootNamespace}' is not a namespace name`);
     this.externalAuthorizer = options.externalAuthorizer ?? 'allow';
     for (const m of manifests) {
       if (!m || typeof m !== 'object' || !m.kind) continue;
@@ -179,11 +194,7 @@ export class FlowCluster {
       const template = podTemplate(m);
       if (template) this.addPod(podOfTemplate(m, template, this.namespaceLabels(nsOf(m))));
     }
-    const gatewaySelectors = this.ofKind('Gateway').map((g) => g.spec?.selector ?? {});
-    for (const w of options.platform ?? []) {
-      const gateway = gatewaySelectors.some((s) => Object.keys(s).length > 0 && mapSelects(s, w.labels)) || /gateway/.test(w.labels.istio ?? '');
-      this.addPod(platformPod(w, gateway));
-    }
+    for (const w of options.platform ?? []) this.addPod(platformPod(w, this.isGatewayPod(w.labels)));
   }
 
   private readonly selectorIndexes = new Map<string, SelectorIndex>();
@@ -223,7 +234,7 @@ export class FlowCluster {
       index = { exact: new Map(), wildcard: [], order: new Map() };
       this.ofKind(kind).forEach((m, i) => {
         index!.order.set(m, i);
-        for (const h of new Set(hostsOf(m).map((x) => fqdn(String(x), nsOf(m))))) {
+        for (const h of new Set(hostsOf(m).map((x) => istioHost(String(x), nsOf(m))))) {
           if (h.includes('*')) index!.wildcard.push([h, m]);
           else push(index!.exact, h, m);
         }
@@ -280,7 +291,7 @@ export class FlowCluster {
     return this.podsByNs.get(namespace) ?? [];
   }
 
-  /** Pods named `name` (app label or owner name), in `namespace` if given. */
+  /** Pods named `name` (their `app` label, or the name of the Deployment, Job... that owns them), in `namespace` if given. */
   public podsNamed(name: string, namespace?: string): FlowPod[] {
     return (this.podsByName.get(name) ?? []).filter((p) => namespace === undefined || p.namespace === namespace);
   }
@@ -297,6 +308,17 @@ export class FlowCluster {
     return this.services.get(fqdn(host, namespace));
   }
 
+  /** The pod of a platform workload: the one from the options, else a new one (a gateway if a Gateway selects it). */
+  public platformPodFor(w: FlowWorkload): FlowPod {
+    return this.pods.find((p) => p.kind === 'Platform' && p.name === w.name && p.namespace === w.namespace)
+      ?? platformPod(w, this.isGatewayPod(w.labels));
+  }
+
+  /** True if a Gateway of the manifests selects pods with `labels`, or they carry Istio's gateway label. */
+  public isGatewayPod(labels: Readonly<Record<string, string>>): boolean {
+    return this.ofKind('Gateway').some((g) => Object.keys(g.spec?.selector ?? {}).length > 0 && mapSelects(g.spec.selector, labels)) || /gateway/.test(labels.istio ?? '');
+  }
+
   /** The principal of `pod`: `<trustDomain>/ns/<ns>/sa/<sa>`. */
   public principalOf(pod: FlowPod): string {
     return `${this.trustDomain}/ns/${pod.namespace}/sa/${pod.serviceAccount}`;
@@ -311,6 +333,8 @@ export class FlowCluster {
     this.pods.push(p);
     push(this.podsByNs, p.namespace, p);
     push(this.podsByName, p.name, p);
+    const owner = p.manifest?.metadata?.name;
+    if (owner && owner !== p.name) push(this.podsByName, String(owner), p);
     for (const [k, v] of Object.entries(p.labels)) push(this.podsByLabel, `${k}\u0000${v}`, p);
   }
 }

@@ -5,9 +5,11 @@
  * connection (NetworkPolicy egress and ingress), then the server's proxy
  * (PeerAuthentication, AuthorizationPolicy).
  */
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 import { Manifest } from '../validate/finding';
 import { authorizationDecision } from './authorization';
-import { FlowCluster, FlowOptions, FlowPod, FlowService, fqdn, mapSelects, nsOf, platformPod } from './cluster';
+import { FlowCluster, FlowOptions, FlowPod, FlowService, fqdn, mapSelects, nsOf } from './cluster';
 import { Flow, FlowDecider, FlowLayer, FlowVerdict } from './flow';
 import { mtlsMode } from './mtls';
 import { networkPolicyDecision } from './network-policy';
@@ -27,6 +29,11 @@ interface Context {
   readonly hops: string[];
   /** The Host header (the external host at a gateway). */
   readonly authority: string;
+  /**
+   * True when the proxies see opaque bytes: a TCP flow, or HTTPS that the client itself
+   * encrypts inside the mesh (a gateway terminates an external client's HTTPS).
+   */
+  readonly tcp: boolean;
 }
 
 /** Evaluates flows over one set of manifests; build it once for many flows. */
@@ -37,14 +44,16 @@ export class FlowEvaluator {
     this.cluster = new FlowCluster(manifests, options);
   }
 
-  /** The verdict for `flow`. */
+  /** The verdict for `flow`; a malformed flow throws a MeshError (MESH603) naming the field. */
   public evaluate(flow: Flow): FlowVerdict {
+    const problem = flowProblem(flow);
+    if (problem) throw new MeshError(Codes.INVALID_FLOW, `flow to ${flow.host}:${flow.port}: ${problem.field}: ${problem.message}`);
     const hops: string[] = [];
     if ('external' in flow.source) return this.external(flow, hops);
     let source: FlowPod | undefined;
     if ('platform' in flow.source) {
       const w = flow.source.platform;
-      source = this.cluster.pods.find((p) => p.kind === 'Platform' && p.name === w.name && p.namespace === w.namespace) ?? platformPod(w);
+      source = this.cluster.platformPodFor(w);
     } else {
       source = this.cluster.podsNamed(flow.source.workload, flow.source.namespace)[0];
       if (!source) {
@@ -52,13 +61,14 @@ export class FlowEvaluator {
           `no workload ${flow.source.namespace}/${flow.source.workload} in the manifests`, hops);
       }
     }
-    hops.push(`${source.namespace}/${source.name}`);
-    return this.fromPod(source, { flow, hops, authority: flow.host }, 'mesh');
+    const owner = source.manifest?.metadata?.name;
+    hops.push(`${source.namespace}/${source.name}${owner && owner !== source.name ? ` (${source.kind} ${owner})` : ''}`);
+    return this.fromPod(source, { flow, hops, authority: flow.host, tcp: flow.protocol === 'TCP' || flow.protocol === 'HTTPS' }, 'mesh');
   }
 
   /** An external client: the ingress Gateway's server, its VirtualService, then the gateway pod as the source. */
   private external(flow: Flow, hops: string[]): FlowVerdict {
-    const ctx: Context = { flow, hops, authority: flow.host };
+    const ctx: Context = { flow, hops, authority: flow.host, tcp: flow.protocol === 'TCP' };
     const servers = gatewayServersFor(this.cluster, flow.host, flow.port);
     if (servers.length === 0) {
       return refused({ layer: 'routing', kind: 'Gateway', name: '(none)' }, `no Gateway server listens for ${flow.host} on port ${flow.port}`, hops);
@@ -76,7 +86,7 @@ export class FlowEvaluator {
     if (server.tls?.httpsRedirect === true) {
       return refused(decider('routing', gateway), `Gateway ${gwRef} redirects ${flow.host}:${flow.port} to HTTPS (301)`, hops);
     }
-    const tcp = flow.protocol === 'TCP';
+    const tcp = ctx.tcp;
     // Policies on the gateway pod see the external client: no mTLS identity.
     const gwAuthz = authorizationDecision(this.cluster, gw, this.authzRequest(flow, undefined, flow.port, flow.host, tcp));
     if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
@@ -85,13 +95,12 @@ export class FlowEvaluator {
     const route = routeThrough(vs, { host: flow.host, port: flow.port, method: flow.method ?? 'GET', path: flow.path ?? '/', headers: flow.headers ?? {}, source: gw, tcp, gateway: gwRef });
     if (route.kind === 'refused') return refused(decider('routing', vs), route.reason, hops);
     if (route.destinations.length === 0) return refused(decider('routing', vs), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} has no route for ${flow.host}`, hops);
-    return this.toDestinations(gw, ctx, route.destinations, vs, false);
+    return this.toDestinations(gw, ctx, route.destinations, vs, false, false);
   }
 
   /** A request from a pod: its Sidecar, then its route. */
   private fromPod(source: FlowPod, ctx: Context, gateway: string): FlowVerdict {
-    const { flow, hops } = ctx;
-    const tcp = flow.protocol === 'TCP';
+    const { flow, hops, tcp } = ctx;
     const service = this.cluster.service(flow.host, source.namespace);
     if (!service) {
       if (flow.target) return this.toPlatformTarget(source, ctx, flow.target);
@@ -133,17 +142,23 @@ export class FlowEvaluator {
         else vs = undefined;
       }
     }
-    return this.toDestinations(source, ctx, destinations, vs, passthrough);
+    return this.toDestinations(source, ctx, destinations, vs, passthrough, gateway === 'mesh');
   }
 
   /** Every weighted destination of the route must work: the first that does not decides. */
-  private toDestinations(source: FlowPod, ctx: Context, destinations: readonly RouteDestination[], vs: Manifest | undefined, passthrough: boolean): FlowVerdict {
+  private toDestinations(source: FlowPod, ctx: Context, destinations: readonly RouteDestination[], vs: Manifest | undefined, passthrough: boolean, sidecarApplies: boolean): FlowVerdict {
     const { flow, hops } = ctx;
     const checks: Array<() => FlowVerdict> = [];
     for (const d of destinations) {
       const share = destinations.length > 1 ? ` (${d.weight}% of requests)` : '';
       const service = this.cluster.services.get(d.fqdn);
       if (!service) return refused(decider('routing', vs), `route destination ${d.fqdn} has no Service (503)${share}`, hops);
+      // The proxy has clusters only for the hosts its Sidecar imports: a route to another host
+      // points at a cluster it lacks (503 NR). https://istio.io/latest/docs/reference/config/networking/sidecar/
+      if (sidecarApplies && !passthrough && vs) {
+        const sc = sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port);
+        if (!sc.listed) return refused(decider('Sidecar egress', sc.sidecar), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} routes to ${service.fqdn}, which Sidecar ${nsOf(sc.sidecar!)}/${sc.sidecar!.metadata?.name} does not import (503 NR)${share}`, hops);
+      }
       const port = d.port !== undefined ? portOf(service, d.port) : portOf(service, flow.port) ?? onlyPort(service);
       if (!port) return refused(decider('routing', vs ?? service.manifest), `Service ${service.namespace}/${service.name} has no port ${d.port ?? flow.port}${share}`, hops);
       let pods = this.cluster.podsOfService(service);
@@ -174,7 +189,7 @@ export class FlowEvaluator {
   /** A platform pod that serves the host (the collector, the API server): no routing. */
   private toPlatformTarget(source: FlowPod, ctx: Context, target: NonNullable<Flow['target']>): FlowVerdict {
     const { flow, hops } = ctx;
-    const pod = this.cluster.pods.find((p) => p.kind === 'Platform' && p.name === target.name && p.namespace === target.namespace) ?? platformPod(target);
+    const pod = this.cluster.platformPodFor(target);
     const host = fqdn(flow.host, source.namespace);
     const sc = sidecarDecision(this.cluster, source, host, target.namespace, flow.port);
     let passthrough = false;
@@ -188,8 +203,7 @@ export class FlowEvaluator {
 
   /** The connection and the destination's proxy. */
   private serverSide(source: FlowPod, pod: FlowPod, port: number, ctx: Context, opts: { passthrough: boolean; tls?: string; dr?: Manifest }): FlowVerdict {
-    const { flow, hops } = ctx;
-    const tcp = flow.protocol === 'TCP';
+    const { flow, hops, tcp } = ctx;
     const egress = networkPolicyDecision(this.cluster, 'Egress', source, pod, port);
     if (!egress.allowed) return refused(decider('NetworkPolicy egress', egress.policy), egress.reason, hops);
     const ingress = networkPolicyDecision(this.cluster, 'Ingress', source, pod, port);
@@ -254,6 +268,22 @@ export class FlowEvaluator {
     }
     return last!;
   }
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
+
+/** The first malformed field of `flow`, if any: host, port (1-65535), method, path (starts with `/`), source. */
+export function flowProblem(flow: Flow): { field: string; message: string } | undefined {
+  if (typeof flow.host !== 'string' || !/^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(flow.host)) return { field: 'host', message: `'${flow.host}' is not a host name` };
+  if (!Number.isInteger(flow.port) || flow.port < 1 || flow.port > 65535) return { field: 'port', message: `${flow.port} is not a port (1-65535)` };
+  if (flow.method !== undefined && !METHODS.has(flow.method)) return { field: 'method', message: `'${flow.method}' is not an HTTP method` };
+  if (flow.path !== undefined && !flow.path.startsWith('/')) return { field: 'path', message: `'${flow.path}' does not start with /` };
+  if (flow.protocol !== undefined && !['HTTP', 'HTTPS', 'GRPC', 'TCP'].includes(flow.protocol)) return { field: 'protocol', message: `'${flow.protocol}' is not HTTP, HTTPS, GRPC or TCP` };
+  const s = flow.source as Record<string, unknown>;
+  if (!s || !(s.external === true || typeof s.workload === 'string' && typeof s.namespace === 'string' || typeof s.platform === 'object')) {
+    return { field: 'source', message: 'is not { workload, namespace }, { platform } or { external: true }' };
+  }
+  return undefined;
 }
 
 /**

@@ -6,7 +6,7 @@
  * https://istio.io/latest/docs/reference/config/networking/destination-rule/
  */
 import { Manifest } from '../validate/finding';
-import { FlowCluster, FlowPod, fqdn, hostMatches, mapSelects, nsOf } from './cluster';
+import { FlowCluster, FlowPod, hostMatches, istioHost, mapSelects, nsOf } from './cluster';
 
 /** A request as routing sees it. */
 export interface RouteRequest {
@@ -115,11 +115,16 @@ export function routeThrough(vs: Manifest, r: RouteRequest): RouteResult {
     if (!ok) continue;
     if (rule.redirect) return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] redirects the request` };
     if (rule.directResponse) return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] answers directly (${rule.directResponse.status})` };
+    // An abort fault for every request (percentage 100, or none given: "if not specified, all requests are aborted").
+    const abort = rule.fault?.abort;
+    if (abort && (abort.percentage === undefined || Number(abort.percentage?.value) >= 100)) {
+      return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] aborts every request (fault ${abort.httpStatus ?? abort.grpcStatus ?? ''})` };
+    }
     const routes: Manifest[] = rule.route ?? [];
     const single = routes.length === 1;
     const destinations = routes
       .map((d) => ({
-        fqdn: fqdn(String(d.destination?.host ?? ''), vsNs),
+        fqdn: istioHost(String(d.destination?.host ?? ''), vsNs),
         subset: d.destination?.subset === undefined ? undefined : String(d.destination.subset),
         port: d.destination?.port?.number === undefined ? undefined : Number(d.destination.port.number),
         weight: d.weight === undefined ? (single ? 100 : 0) : Number(d.weight),

@@ -7,7 +7,9 @@ import { MeshError } from '../core/errors';
 import { MeshPlatform } from '../platform/platform';
 import { topologyFiles } from '../review/topology';
 import { renderedManifestFindings } from '../validate/synth-check';
-import type { MeshChart } from './mesh-chart';
+import { chartFlowErrors } from './flow-check';
+import { MeshChart } from './mesh-chart';
+import { CLUSTER_FOLDER, MESH_APP_MARKER } from './mesh-cluster';
 
 /** One synthesized resource and the file it is written to. */
 export interface ManifestFile {
@@ -36,6 +38,13 @@ export interface MeshAppProps extends AppProps {
    * @default MeshPlatform.default()
    */
   readonly platform?: MeshPlatform;
+  /**
+   * Whether synth follows every flow the constructs intend (declared calls, gateway
+   * routes, scrapes, spans) through each environment's rendered manifests, and checks
+   * that every pair of workloads without a declared call is refused by some layer.
+   * @default true
+   */
+  readonly flowVerification?: boolean;
 }
 
 /**
@@ -53,12 +62,17 @@ export class MeshApp extends App {
   public readonly crdDirectory?: string;
   /** The platform the app's charts share. */
   public readonly platform: MeshPlatform;
+  /** Whether synth verifies flows. */
+  public readonly flowVerification: boolean;
 
   public constructor(props: MeshAppProps = {}) {
     super(props);
     this.schemaValidation = props.schemaValidation ?? true;
     this.crdDirectory = props.crdDirectory;
     this.platform = props.platform ?? MeshPlatform.default();
+    this.flowVerification = props.flowVerification ?? true;
+    // Its charts share one MeshCluster for the objects that belong to the cluster.
+    (this as any)[MESH_APP_MARKER] = true;
   }
 
   /** Validates every construct; throws one error listing every problem with its construct path. */
@@ -105,11 +119,21 @@ export class MeshApp extends App {
       }
     }
     const { errors, warnings } = renderedManifestFindings(this, rendered, this.crdDirectory, this.schemaValidation);
+    if (errors.length === 0 && this.flowVerification) errors.push(...this.flowErrors(rendered));
     if (errors.length > 0) {
       throw new Error(`Manifest validation failed with the following errors:\n  ${errors.join('\n  ')}`);
     }
     this._warnings = warnings;
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Flow verification per environment, over its manifests and the cluster-wide ones. */
+  private flowErrors(rendered: readonly { folder: string; manifest: Record<string, any> }[]): string[] {
+    const byFolder = new Map<string, Record<string, any>[]>();
+    for (const r of rendered) byFolder.set(r.folder, [...(byFolder.get(r.folder) ?? []), r.manifest]);
+    const clusterWide = byFolder.get(CLUSTER_FOLDER) ?? [];
+    return this.charts.filter((c): c is MeshChart => c instanceof MeshChart).flatMap((chart) =>
+      chartFlowErrors(chart, [...(byFolder.get(chart.environment) ?? []), ...clusterWide], chart.environment));
   }
 
   /** The charts' extra (non-resource) files, under each chart's folder; throws if one clashes with a manifest. */
@@ -157,12 +181,12 @@ const CLUSTER_SCOPED_KINDS = new Set([
   'StorageClass', 'PersistentVolume', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
 ]);
 
-/** `<kind>.<name>.yaml`, or `<kind>.<namespace>.<name>.yaml` for a resource outside the chart's namespace. */
+/** `<kind>.<name>.yaml`, or `<kind>.<namespace>.<name>.yaml` for a resource outside the chart's namespace (or of a chart without one). */
 export function fileName(manifest: Record<string, any>, chartNamespace: string | undefined): string {
   const kind = String(manifest.kind).toLowerCase();
   const name = String(manifest.metadata?.name ?? 'unnamed');
   const ns = manifest.metadata?.namespace;
-  const parts = ns && chartNamespace && ns !== chartNamespace && manifest.kind !== 'Namespace' ? [kind, ns, name] : [kind, name];
+  const parts = ns && ns !== chartNamespace && manifest.kind !== 'Namespace' ? [kind, ns, name] : [kind, name];
   return `${parts.join('.').replace(/[^0-9a-zA-Z._-]/g, '_')}.yaml`;
 }
 

@@ -4,12 +4,16 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
+import type { IntendedFlow } from '../flow/flow';
 import type { TracingProvider } from '../observability/telemetry';
 import { MeshPlatform } from '../platform/platform';
 import { MeshSecurity, MeshSecurityProps } from '../security/mesh-security';
 import type { MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
 import { addNamespace } from '../workload/workload';
+import { derivedIntendedFlows } from './intended-flows';
+
+const MESH_CHART = Symbol.for('cdk8s-mesh.MeshChart');
 
 /** Props for {@link MeshChart}. */
 export interface MeshChartProps extends ChartProps {
@@ -55,6 +59,14 @@ export interface MeshChartProps extends ChartProps {
  * chart) are checked here at synth.
  */
 export class MeshChart extends Chart {
+  /**
+   * cdk8s's Chart answers `instanceof` for every chart; a MeshChart answers only for
+   * MeshCharts, so that other charts of the app (its MeshCluster) are not taken for one.
+   */
+  public static [Symbol.hasInstance](o: unknown): o is Chart {
+    return typeof o === 'object' && o !== null && (o as any)[MESH_CHART] === true;
+  }
+
   /** The MeshChart that `scope` belongs to; throws if there is none. */
   public static of(scope: IConstruct): MeshChart {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
@@ -81,9 +93,11 @@ export class MeshChart extends Chart {
   private readonly _callsTo = new Map<IConstruct, ServiceCall[]>();
   private readonly _outputFiles = new Map<string, () => string>();
   private _tracing?: TracingProvider;
+  private readonly _intended: (() => IntendedFlow[])[] = [];
 
   public constructor(scope: Construct, id: string, props: MeshChartProps) {
     super(scope, id, props);
+    (this as any)[MESH_CHART] = true;
     this.environment = props.environment ?? id;
     const appPlatform = (this.node.root as { platform?: unknown }).platform;
     this.platform = props.platform ?? (appPlatform instanceof MeshPlatform ? appPlatform : MeshPlatform.default());
@@ -123,6 +137,22 @@ export class MeshChart extends Chart {
    */
   public useTracing(provider: TracingProvider): void {
     this._tracing = provider;
+  }
+
+  /**
+   * Adds flows a construct means to work (or to be refused), produced at synth: the
+   * ingress gateway's routes, say. Synth checks them against the rendered manifests.
+   */
+  public addIntendedFlows(produce: () => IntendedFlow[]): void {
+    this._intended.push(produce);
+  }
+
+  /**
+   * Every flow the chart's constructs intend: each declared call, the scrapes, the spans
+   * to the collector, and what constructs added with {@link addIntendedFlows}.
+   */
+  public intendedFlows(): IntendedFlow[] {
+    return [...derivedIntendedFlows(this), ...this._intended.flatMap((p) => p())];
   }
 
   /** The tracing provider the chart's Telemetry names, if tracing is on. */

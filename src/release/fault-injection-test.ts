@@ -53,7 +53,7 @@ export interface FaultInjectionTestProps {
    */
   readonly image?: string;
   /**
-   * Allow fault injection in the `production` environment. Faults hurt real users:
+   * Allow fault injection in a production environment (`MeshChart.production`). Faults hurt real users:
    * this is a named opt-out that shows up in review.
    * @default false
    */
@@ -146,7 +146,7 @@ export class FaultInjectionTest extends Construct {
   private problems(): string[] {
     const out: string[] = [];
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.FAULT_OUT_OF_RANGE, `${field}: ${what}`));
-    if (this.chart.environment === 'production' && !this.props.forceInProduction) {
+    if (this.chart.production && !this.props.forceInProduction) {
       out.push(formatProblem(Codes.FAULT_IN_PRODUCTION,
         'environment: fault injection in production hurts real users; run it in staging, or set forceInProduction: true'));
     }

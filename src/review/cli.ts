@@ -5,6 +5,7 @@ import { connectivityDiff, ConnectivityDiff } from './connectivity';
 import { ManifestTree, readTreeFromDir, readTreeFromGit, resourcesOf, TOPOLOGY_FILE } from './manifest-tree';
 import { renderJson, renderMarkdown } from './markdown';
 import { semanticDiff, SemanticDiff } from './semantic-diff';
+import { CLUSTER_FOLDER } from '../mesh/mesh-cluster';
 import { renderTopology } from './topology';
 
 /** Where the command reads and writes; tests pass their own. */
@@ -89,29 +90,43 @@ export function exitCodeOf(diff: SemanticDiff, connectivity?: ConnectivityDiff):
   return diff.resources.length > 0 || diff.files.length > 0 ? ExitCodes.CHANGES : ExitCodes.NO_CHANGES;
 }
 
-/** The new topology of each changed environment: its topology.md, else drawn from its manifests. */
+/** The new topology of each changed environment: its topology.md, else drawn from its manifests and the cluster-wide ones. */
 export function topologiesOf(tree: ManifestTree, environments: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
-  const resources = resourcesOf(tree);
-  for (const env of environments) {
+  const manifests = manifestsByEnvironment(tree, environments.filter((e) => e !== CLUSTER_FOLDER));
+  for (const [env, list] of manifests) {
     const written = tree.get(`${env}/${TOPOLOGY_FILE}`);
-    const manifests = resources.filter((r) => r.environment === env).map((r) => r.manifest);
     if (written) out.set(env, written);
-    else if (manifests.length > 0) out.set(env, renderTopology(manifests, { title: `Topology: ${env}` }));
+    else if (list.length > 0) out.set(env, renderTopology(list, { title: `Topology: ${env}` }));
   }
   return out;
 }
 
-/** The manifests of each of `environments` in a tree. */
+/**
+ * The manifests of each of `environments` in a tree, each with the cluster-wide ones
+ * (`cluster/`: the root namespace's PeerAuthentication and the like), which apply to every environment.
+ */
 export function manifestsByEnvironment(tree: ManifestTree, environments: readonly string[]): Map<string, Record<string, any>[]> {
-  const out = new Map<string, Record<string, any>[]>(environments.map((e) => [e, []]));
-  for (const r of resourcesOf(tree)) out.get(r.environment)?.push(r.manifest);
+  const out = new Map<string, Record<string, any>[]>(environments.filter((e) => e !== CLUSTER_FOLDER).map((e) => [e, []]));
+  const clusterWide: Record<string, any>[] = [];
+  for (const r of resourcesOf(tree)) {
+    if (r.environment === CLUSTER_FOLDER) clusterWide.push(r.manifest);
+    else out.get(r.environment)?.push(r.manifest);
+  }
+  for (const list of out.values()) if (list.length > 0) list.push(...clusterWide);
   return out;
 }
 
-/** The connectivity changes of the changed environments of two trees. */
+/**
+ * The connectivity changes of the changed environments of two trees; every environment's
+ * when the cluster-wide objects changed.
+ */
 export function connectivityOf(before: ManifestTree, after: ManifestTree, diff: SemanticDiff): ConnectivityDiff {
-  return connectivityDiff(manifestsByEnvironment(before, diff.environments), manifestsByEnvironment(after, diff.environments));
+  let environments = diff.environments;
+  if (environments.includes(CLUSTER_FOLDER)) {
+    environments = [...new Set([...resourcesOf(before), ...resourcesOf(after)].map((r) => r.environment))].sort();
+  }
+  return connectivityDiff(manifestsByEnvironment(before, environments), manifestsByEnvironment(after, environments));
 }
 
 /** Runs `cdk8s-mesh-diff` with `argv` (without node and the script); returns the exit code. */

@@ -2,6 +2,7 @@ import type { IConstruct } from 'constructs';
 import { FlowEvaluator } from '../flow';
 import type { Flow, FlowMethod, FlowVerdict } from '../flow/flow';
 import { MeshChart } from '../mesh/mesh-chart';
+import { CLUSTER_FOLDER } from '../mesh/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
 import { at } from '../private/flatten';
 import { ConnectivityProbe, environmentNamespace, probeFlows, samplePath } from './connectivity';
@@ -425,7 +426,8 @@ export function renderChartTopology(chart: MeshChart, manifests: readonly Record
 }
 
 /**
- * `<environment>/topology.md` for each MeshChart of an app, from the files it writes.
+ * `<environment>/topology.md` for each MeshChart of an app, from the files it writes
+ * for the environment and the cluster-wide ones (`cluster/`), which apply to it too.
  * MeshApp.synth writes these beside the manifests.
  */
 export function topologyFiles(
@@ -433,6 +435,6 @@ export function topologyFiles(
 ): { path: string; content: string }[] {
   return charts.filter((c): c is MeshChart => c instanceof MeshChart).map((chart) => ({
     path: `${chart.environment}/${TOPOLOGY_FILE}`,
-    content: renderChartTopology(chart, files.filter((f) => f.path.startsWith(`${chart.environment}/`)).map((f) => f.manifest)),
+    content: renderChartTopology(chart, files.filter((f) => f.path.startsWith(`${chart.environment}/`) || f.path.startsWith(`${CLUSTER_FOLDER}/`)).map((f) => f.manifest)),
   }));
 }

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { AuthorizationPolicy } from '../../imports/security.istio.io';
 import { Labels, MANAGED_BY } from '../core/labels';
 import type { MeshChart } from '../mesh/mesh-chart';
+import { MeshCluster } from '../mesh/mesh-cluster';
 import { addNetworkPolicy, NetworkPeer } from '../workload/workload';
 import { MtlsMode } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
@@ -96,13 +97,17 @@ export class MeshSecurity extends Construct {
     this.dns = props.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
     const labels = { [Labels.MANAGED_BY]: MANAGED_BY };
 
-    if (props.meshWidePolicy ?? true) {
-      new MtlsPolicy(this, 'MeshMtls', { name: 'default', namespace: this.rootNamespace, mode: this.meshMtls });
-    }
+    // The root namespace's policy and the observability exception belong to the cluster:
+    // in a MeshApp they are written once (dist/cluster/), and environments must agree on them.
+    const cluster = MeshCluster.forApp(this);
+    const once = (id: string, name: string, namespace: string, mode: MtlsMode) => {
+      const create = (s: Construct, childId: string) => new MtlsPolicy(s, childId, { name, namespace, mode });
+      if (cluster) cluster.addOnce(`PeerAuthentication ${namespace}/${name}`, this, { mode: mode.mode }, create);
+      else create(this, id);
+    };
+    if (props.meshWidePolicy ?? true) once('MeshMtls', 'default', this.rootNamespace, this.meshMtls);
     new MtlsPolicy(this, 'NamespaceMtls', { name: 'default', namespace: this.namespace, mode: this.namespaceMtls });
-    if (this.allowMetricsScraping) {
-      new MtlsPolicy(this, 'AllowPrometheus', { name: 'allow-prometheus', namespace: this.observabilityNamespace, mode: MtlsMode.permissive() });
-    }
+    if (this.allowMetricsScraping) once('AllowPrometheus', 'allow-prometheus', this.observabilityNamespace, MtlsMode.permissive());
     if (props.allowNothingBaseline ?? true) {
       // An ALLOW policy that matches nothing: with it, a request is allowed only if another policy allows it.
       new AuthorizationPolicy(this, 'AllowNothing', {

@@ -144,6 +144,19 @@ export class ServiceSecurity extends Construct {
   }
 
   /**
+   * A request principal an end-user rule admits on `path` (its first, `*` made concrete),
+   * or undefined when no end-user rule guards the path. For flows that sign in.
+   */
+  public endUserPrincipalFor(path: string): string | undefined {
+    for (const r of this.endUserRules) {
+      const guards = (r.to ?? [{}]).some((o) => !o.paths || o.paths.some((p) => p === path || (p.endsWith('*') && path.startsWith(p.slice(0, -1)))));
+      const rp = r.from?.flatMap((f) => f.requestPrincipals ?? [])[0];
+      if (guards && rp) return rp.replace(/\*/g, 'user-1');
+    }
+    return undefined;
+  }
+
+  /**
    * The mode the workload accepts on its container ports: STRICT only if every one is
    * STRICT, else the weakest. The workload's policy wins over the namespace's.
    */

@@ -141,3 +141,17 @@ describe('cdk8s-mesh-validate --flow / --flows', () => {
     expect(r.out).toMatch(/external -> shop\.example\.com:443 GET \//);
   });
 });
+
+describe('malformed flows and options: MESH603 with the field', () => {
+  const objs = app('a', 'shop');
+  test('evaluate throws a MeshError naming the field', () => {
+    expect(() => new FlowEvaluator(objs).evaluate({ ...call('a', 'shop', 'b'), port: 70000 })).toThrow(/port: 70000 is not a port.*\[MESH603\]/);
+    expect(() => new FlowEvaluator(objs).evaluate({ ...call('a', 'shop', 'b'), path: 'api' })).toThrow(/path: 'api' does not start with \/ \[MESH603\]/);
+    expect(() => new FlowEvaluator(objs, { trustDomain: 'Not A Domain' })).toThrow(/trustDomain.*\[MESH603\]/);
+  });
+
+  test('checkIntendedFlows reports it as a finding with the construct path', () => {
+    const [f] = checkIntendedFlows(objs, [{ ...call('a', 'shop', 'b'), method: 'FETCH' as 'GET', expect: 'allow', constructPath: 'prod/a', description: 'a calls b' }]);
+    expect(f).toMatchObject({ code: Codes.INVALID_FLOW, field: 'method', constructPath: 'prod/a' });
+  });
+});

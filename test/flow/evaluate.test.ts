@@ -135,6 +135,41 @@ describe('VirtualService routing', () => {
     expect(v.reason).toContain('5% of requests');
   });
 
+  test('a route to a host the source\'s Sidecar does not import fails: the proxy has no such cluster (503 NR)', () => {
+    const vs = virtualService('b', 'shop', { hosts: ['b'], http: [{ route: [{ destination: { host: 'c.other.svc.cluster.local' } }] }] });
+    const sc = (hosts: string[]) => sidecar('a', 'shop', { workloadSelector: { labels: { app: 'a' } }, egress: [{ hosts }] });
+    const objs = [...withVersions, ...app('c', 'other'), vs];
+    expect(evaluateFlow([...objs, sc(['./*'])], call('a', 'shop', 'b'))).toMatchObject({ allowed: false, decidedBy: { layer: 'Sidecar egress', name: 'a' } });
+    const v = evaluateFlow([...objs, sc(['./*', 'other/*'])], call('a', 'shop', 'b'));
+    expect(v.allowed).toBe(true);
+    expect(v.hops.join()).toContain('other/c:8080');
+  });
+
+  test('hosts in Istio resources: a short name is the resource\'s namespace\'s, a dotted name is taken as written', () => {
+    const dotted = virtualService('b', 'shop', { hosts: ['b.shop'], http: [{ match: [{ uri: { exact: '/only' } }], route: [{ destination: { host: 'b' } }] }] });
+    expect(evaluateFlow([...withVersions, dotted], call('a', 'shop', 'b')).allowed).toBe(true);
+    const full = virtualService('b', 'shop', { hosts: ['b.shop.svc.cluster.local'], http: [{ match: [{ uri: { exact: '/only' } }], route: [{ destination: { host: 'b' } }] }] });
+    expect(evaluateFlow([...withVersions, full], call('a', 'shop', 'b')).allowed).toBe(false);
+  });
+
+  test('an abort fault for every request, a redirect and a direct response never reach the destination', () => {
+    const rule = (extra: object) => virtualService('b', 'shop', { hosts: ['b'], http: [{ route: [{ destination: { host: 'b', subset: 'stable' } }], ...extra }] });
+    expect(evaluateFlow([...withVersions, rule({ fault: { abort: { httpStatus: 503, percentage: { value: 100 } } } })], call('a', 'shop', 'b')).decidedBy?.kind).toBe('VirtualService');
+    expect(evaluateFlow([...withVersions, rule({ fault: { abort: { httpStatus: 503, percentage: { value: 10 } } } })], call('a', 'shop', 'b')).allowed).toBe(true);
+    expect(evaluateFlow([...withVersions, virtualService('b', 'shop', { hosts: ['b'], http: [{ redirect: { uri: '/x' } }] })], call('a', 'shop', 'b')).allowed).toBe(false);
+    expect(evaluateFlow([...withVersions, virtualService('b', 'shop', { hosts: ['b'], http: [{ directResponse: { status: 200 } }] })], call('a', 'shop', 'b')).allowed).toBe(false);
+  });
+
+  test('TCP and in-mesh HTTPS flows take tcp routes and skip HTTP matches', () => {
+    const vs = virtualService('b', 'shop', { hosts: ['b'], http: [{ match: [{ uri: { exact: '/only' } }], route: [{ destination: { host: 'b' } }] }], tcp: [{ match: [{ port: 80 }], route: [{ destination: { host: 'b', subset: 'canary' } }] }] });
+    for (const protocol of ['TCP', 'HTTPS'] as const) {
+      const v = evaluateFlow([...withVersions, vs], { ...call('a', 'shop', 'b'), protocol });
+      expect(v.allowed).toBe(true);
+      expect(v.hops.join()).toContain('subset canary');
+    }
+    expect(evaluateFlow([...withVersions, vs], call('a', 'shop', 'b')).allowed).toBe(false);
+  });
+
   test('a VirtualService bound only to a gateway does not route mesh traffic', () => {
     const vs = virtualService('b', 'shop', { hosts: ['b'], gateways: ['shop-gw'], http: [{ match: [{ uri: { exact: '/x' } }], route: [{ destination: { host: 'b' } }] }] });
     expect(evaluateFlow([...withVersions, vs], call('a', 'shop', 'b')).allowed).toBe(true);

@@ -1,3 +1,5 @@
+import { Testing } from 'cdk8s';
+import { MtlsMode } from '../../src/security/mtls-mode';
 import { MeshApp } from '../../src/mesh/mesh-app';
 import { MeshChart } from '../../src/mesh/mesh-chart';
 import { MeshPlatform } from '../../src/platform/platform';
@@ -59,5 +61,34 @@ describe('MeshPlatform', () => {
     expect(a.platform).toBe(platform);
     expect(b.platform).toBe(own);
     expect(a.production).toBe(false);
+  });
+});
+
+describe('cluster-wide objects (review item 9)', () => {
+  test('the root PeerAuthentication and the observability exception are written once, to the cluster folder', () => {
+    const app = new MeshApp({ outdir: Testing.app().outdir });
+    for (const env of ['dev', 'staging', 'production']) new MeshChart(app, env, { namespace: env });
+    const files = app.manifests().map((f) => f.path);
+    expect(files.filter((f) => f.includes('peerauthentication') && !f.endsWith('/peerauthentication.default.yaml'))).toEqual([
+      'cluster/peerauthentication.istio-system.default.yaml',
+      'cluster/peerauthentication.observability.allow-prometheus.yaml',
+    ]);
+    expect(files.filter((f) => f.endsWith('/peerauthentication.default.yaml'))).toEqual([
+      'dev/peerauthentication.default.yaml', 'production/peerauthentication.default.yaml', 'staging/peerauthentication.default.yaml',
+    ]);
+  });
+
+  test('environments that disagree on the mesh-wide mode fail synth naming both charts (MESH631)', () => {
+    const app = new MeshApp({ outdir: Testing.app().outdir });
+    new MeshChart(app, 'dev', { namespace: 'dev', security: { meshMtls: MtlsMode.permissive() } });
+    new MeshChart(app, 'production', { namespace: 'production' });
+    expect(() => app.manifests()).toThrow(/\[cluster\] PeerAuthentication istio-system\/default is cluster-wide, but the environments disagree on it: dev\/Security wants \{"mode":"PERMISSIVE"\}; production\/Security wants \{"mode":"STRICT"\} \[MESH631\]/);
+  });
+
+  test('outside a MeshApp each chart still writes its own', () => {
+    const app = Testing.app();
+    const chart = new MeshChart(app, 'solo', { namespace: 'solo' });
+    expect(Testing.synth(chart).filter((m) => m.kind === 'PeerAuthentication').map((m) => `${m.metadata.namespace}/${m.metadata.name}`).sort())
+      .toEqual(['istio-system/default', 'observability/allow-prometheus', 'solo/default']);
   });
 });

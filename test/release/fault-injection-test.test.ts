@@ -11,8 +11,8 @@ const SEED_003 = {
   abort: { httpStatus: 503, percentage: Percentage.of(5) },
 };
 
-function setup(props: Partial<FaultInjectionTestProps> = {}, environment = 'staging') {
-  const { app, chart } = meshChart({ namespace: 'staging', environment });
+function setup(props: Partial<FaultInjectionTestProps> = {}, environment = 'staging', production = environment === 'production') {
+  const { app, chart } = meshChart({ namespace: 'staging', environment, production });
   const order = new MeshService(chart, 'order-service', { image: 'order:1' });
   const payment = new MeshService(chart, 'payment-service', { image: 'payment:1' });
   new FaultInjectionTest(chart, 'faults', { services: [payment, order], ...SEED_003, ...props });
@@ -106,6 +106,13 @@ describe('FaultInjectionTest', () => {
   });
 
   describe('validation', () => {
+    test('review item 9: the guard reads the environment\'s production flag, not its name', () => {
+      // An environment called `prod` serving real users gets no fault...
+      expect(synthError(setup({}, 'prod', true).app)).toMatch(/\[test\/faults\] environment: fault injection in production .*\[MESH308\]/);
+      // ...and one called `production` that does not (a rehearsal cluster, say) may run the test.
+      expect(() => synth(setup({}, 'production', false).app)).not.toThrow();
+    });
+
     test('production fails unless forced', () => {
       expect(synthError(setup({}, 'production').app)).toMatch(/\[test\/faults\] environment: fault injection in production .*\[MESH308\]/);
       expect(() => synth(setup({ forceInProduction: true }, 'production').app)).not.toThrow();

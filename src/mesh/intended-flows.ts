@@ -1,0 +1,73 @@
+import type { FlowMethod, IntendedFlow } from '../flow/flow';
+import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
+import { MeshSecurity } from '../security/mesh-security';
+import type { IMeshService } from '../service/mesh-service';
+import type { MeshChart } from './mesh-chart';
+
+/**
+ * The flows a chart's constructs mean to work, derived from what they declare: each
+ * declared call (every method, each path made concrete), Prometheus's scrapes of 15090
+ * and 15020 on every meshed pod, and every pod's spans to the tracing collector when
+ * tracing is on; constructs such as the ingress gateway add theirs with
+ * `MeshChart.addIntendedFlows`. Linear in services and calls.
+ */
+export function derivedIntendedFlows(chart: MeshChart): IntendedFlow[] {
+  const out: IntendedFlow[] = [];
+  for (const c of chart.calls) {
+    const port = httpPort(c.target);
+    if (port === undefined) continue;
+    const methods: FlowMethod[] = [...(c.methods ?? ['GET'])];
+    const paths = (c.paths ?? ['/']).map(concretePath);
+    for (const method of methods) {
+      for (const path of paths) {
+        out.push({
+          source: { workload: c.source.name, namespace: c.source.namespace },
+          host: c.target.name, port, method, path, expect: 'allow',
+          constructPath: c.source.node.path,
+          description: `${c.source.name} calls ${c.target.name} ${method} ${path}`,
+        });
+      }
+    }
+  }
+  const platform = chart.platform;
+  const security = MeshSecurity.of(chart);
+  if (security.allowMetricsScraping) {
+    // Prometheus scrapes every sidecar's Envoy (15090, the PodMonitor's port) and the merged endpoint (15020).
+    // https://istio.io/latest/docs/ops/integrations/prometheus/#configuration
+    const prometheus = platform.prometheusWorkload();
+    for (const s of chart.services) {
+      for (const port of [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT]) {
+        out.push({
+          source: { platform: prometheus }, host: `${s.name}.${s.namespace}.svc.cluster.local`, port, method: 'GET', path: '/stats/prometheus', expect: 'allow',
+          constructPath: s.node.path, description: `Prometheus scrapes ${s.name} on ${port}`,
+        });
+      }
+    }
+  }
+  const tracing = chart.tracing;
+  if (tracing) {
+    const collector = platform.tracingWorkload();
+    // Zipkin's span endpoint; OTLP/gRPC's export method.
+    const path = tracing.kind === 'zipkin' ? '/api/v2/spans' : '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+    for (const s of chart.services) {
+      out.push({
+        source: { workload: s.name, namespace: s.namespace }, host: tracing.service, port: tracing.port, target: collector,
+        method: 'POST', path, expect: 'allow',
+        constructPath: s.node.path, description: `${s.name} sends spans to ${tracing.service}:${tracing.port}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** The service's first HTTP-family Service port (else its first port). */
+export function httpPort(s: IMeshService): number | undefined {
+  return (s.ports.find((p) => ['http', 'http2', 'grpc', 'grpc-web'].includes(p.protocol)) ?? s.ports[0])?.port;
+}
+
+/** A path that an AuthorizationPolicy path (`/api/orders/*`, `/x/{*}/y`, `/a/{**}`) matches. */
+export function concretePath(pattern: string): string {
+  if (pattern === '*') return '/';
+  return pattern.replace(/\{\*\*\}/g, 'x').replace(/\{\*\}/g, 'x').replace(/^\*/, '/x').replace(/\*$/, 'x');
+}
+

@@ -1,0 +1,86 @@
+import { Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+
+/** The marker a MeshApp carries, so that its charts share one {@link MeshCluster}. */
+export const MESH_APP_MARKER = Symbol.for('cdk8s-mesh.MeshApp');
+
+/** The folder of dist/ that holds the cluster-wide objects. */
+export const CLUSTER_FOLDER = 'cluster';
+
+interface Claim {
+  readonly owner: string;
+  readonly content: string;
+}
+
+/**
+ * The objects that belong to the cluster rather than to one environment: the root
+ * namespace's PeerAuthentication (mesh-wide mTLS), the observability namespace's
+ * PERMISSIVE exception, gateway EnvoyFilters. Every environment of a MeshApp asks for
+ * them with {@link addOnce}; each is written once, to `dist/cluster/`, and synth fails
+ * (MESH631) when two environments want different content for one object, since only
+ * one of them could be in force: a dev chart cannot make the mesh PERMISSIVE while
+ * production says STRICT.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/ (root namespace policy is mesh-wide)
+ */
+export class MeshCluster extends Chart {
+  /** Only MeshClusters (cdk8s's Chart would answer for every chart). */
+  public static [Symbol.hasInstance](o: unknown): o is Chart {
+    return typeof o === 'object' && o !== null && (o as any)[MESH_CLUSTER] === true;
+  }
+
+  /**
+   * The cluster chart of the MeshApp `scope` belongs to, created on first use; undefined
+   * when the app is not a MeshApp (each chart then writes its cluster-wide objects itself).
+   */
+  public static forApp(scope: IConstruct): MeshCluster | undefined {
+    const root = scope.node.root;
+    if (!(root as any)[MESH_APP_MARKER]) return undefined;
+    const found = root.node.tryFindChild(CLUSTER_ID);
+    if (found instanceof MeshCluster) return found as MeshCluster;
+    return new MeshCluster(root as Construct, CLUSTER_ID);
+  }
+
+  /** The folder of dist/ the cluster-wide objects are written to. */
+  public readonly environment = CLUSTER_FOLDER;
+  private readonly claims = new Map<string, Claim[]>();
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    (this as any)[MESH_CLUSTER] = true;
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * Asks for the cluster-wide object `key` (`PeerAuthentication istio-system/default`)
+   * with `content` (what must agree: `{ mode: 'STRICT' }`), on behalf of `owner`. The
+   * first caller's `create` makes it, under this chart; later callers only register
+   * their wish, which synth compares.
+   */
+  public addOnce(key: string, owner: IConstruct, content: unknown, create: (scope: Construct, id: string) => void): void {
+    const list = this.claims.get(key);
+    const claim = { owner: owner.node.path, content: JSON.stringify(content) };
+    if (list) {
+      list.push(claim);
+      return;
+    }
+    this.claims.set(key, [claim]);
+    create(this, key.replace(/[^A-Za-z0-9-]/g, '-'));
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    for (const [key, list] of this.claims) {
+      const distinct = new Set(list.map((c) => c.content));
+      if (distinct.size < 2) continue;
+      out.push(formatProblem(Codes.CLUSTER_OBJECT_CONFLICT,
+        `${key} is cluster-wide, but the environments disagree on it: ${list.map((c) => `${c.owner} wants ${c.content}`).join('; ')}`));
+    }
+    return out;
+  }
+}
+
+const CLUSTER_ID = 'cluster';
+const MESH_CLUSTER = Symbol.for('cdk8s-mesh.MeshCluster');
