@@ -339,8 +339,13 @@ function count(names: readonly string[]): string {
 /** A Mermaid id: letters, digits and `_` only, with a prefix per kind so ids never collide. */
 function nodeId(name: string, kind: TopologyNodeKind | 'group'): string {
   const prefix = { service: '', platform: 'p_', client: '', external: 'x_', group: 'g_' }[kind];
-  return prefix + name.replace(/[^A-Za-z0-9_]/g, '_');
+  const id = prefix + name.replace(/[^A-Za-z0-9_]/g, '_');
+  // A service named like a flowchart keyword (`end`, `class`, ...) would end a block or start a statement.
+  return FLOWCHART_KEYWORDS.has(id.toLowerCase()) || (kind === 'service' && id === 'client') ? `${id}_` : id;
 }
+
+/** Words a Mermaid flowchart reads as statements. https://mermaid.js.org/syntax/flowchart.html */
+const FLOWCHART_KEYWORDS = new Set(['end', 'graph', 'flowchart', 'subgraph', 'class', 'classdef', 'click', 'style', 'linkstyle', 'direction', 'call', 'href', 'default', 'interpolate']);
 
 function label(text: string): string {
   return `"${text.replace(/"/g, '#quot;')}"`;

@@ -157,6 +157,9 @@ describe('pictures that stay readable and parse with Mermaid', () => {
   const pictures = new Map<string, string>([
     ...environments.map((e) => [e, mermaidBlock(fs.readFileSync(path.join(dist, e, 'topology.md'), 'utf8'))] as [string, string]),
     ['50 services', mermaidBlock(large.content)],
+    // services named like flowchart keywords, and one named like the client node
+    ['keywords', renderMermaid(topologyModel(['end', 'class', 'client', 'style'].map((n) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: n, namespace: 'kw' }, spec: { selector: { app: n } } })),
+      [{ source: 'end', target: 'class' }, { source: 'client', target: 'style' }]))],
   ]);
 
   test('the picture of 50 services is grouped by tier, every call drawn once', () => {
