@@ -112,7 +112,13 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
   const namespace = environmentNamespace(manifests) ?? 'default';
   const evaluator = new FlowEvaluator(manifests, { platform: platform.workloads(namespace), trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace });
   const cluster = evaluator.cluster;
-  const of = (kind: string) => manifests.filter((m) => m.kind === kind);
+  const byKind = new Map<string, Record<string, any>[]>();
+  for (const m of manifests) {
+    const list = byKind.get(String(m?.kind));
+    if (list) list.push(m);
+    else byKind.set(String(m?.kind), [m]);
+  }
+  const of = (kind: string) => byKind.get(kind) ?? [];
   const display = (p: { name: string; namespace: string }) => (p.namespace === namespace ? p.name : `${p.namespace}/${p.name}`);
   const workloads = cluster.pods.filter((p) => p.kind !== 'Platform' && p.kind !== 'Job' && p.kind !== 'CronJob');
 
@@ -145,9 +151,16 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     return labels?.app ?? labels?.['app.kubernetes.io/name'];
   };
   const nsMode = peer.find((p) => selectorOf(p) === 'namespace-wide' && (p.metadata?.namespace ?? namespace) === namespace)?.spec?.mtls?.mode;
-  const modeOf = (svc: string) => peer.find((p) => appOf(p) === svc)?.spec?.mtls?.mode ?? nsMode ?? 'UNSET';
+  const peerOf = new Map<string, Record<string, any>>();
+  for (const p of peer) { const a = appOf(p); if (a && !peerOf.has(a)) peerOf.set(a, p); }
+  const modeOf = (svc: string) => peerOf.get(svc)?.spec?.mtls?.mode ?? nsMode ?? 'UNSET';
+  const meshRouteOf = new Map<string, Record<string, any>>();
+  for (const v of of('VirtualService')) {
+    if (v.spec?.gateways?.length > 0) continue;
+    for (const h of v.spec?.hosts ?? []) if (!meshRouteOf.has(String(h).split('.')[0])) meshRouteOf.set(String(h).split('.')[0], v);
+  }
   const splitOf = (svc: string): string | undefined => {
-    const vs = of('VirtualService').find((v) => !(v.spec?.gateways?.length > 0) && (v.spec?.hosts ?? []).some((h: string) => h.split('.')[0] === svc));
+    const vs = meshRouteOf.get(svc);
     for (const route of vs?.spec?.http ?? []) {
       const dests: any[] = route.route ?? [];
       if (dests.length > 1) return dests.map((d) => `${d.destination?.subset ?? d.destination?.host} ${d.weight ?? 0}%`).join(' / ');
@@ -178,12 +191,12 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
   const drawn = new Set<string>();
   const byPair = (kind: ConnectivityProbe['kind']) => {
     const m = new Map<string, ConnectivityProbe[]>();
-    for (const p of probes.filter((x) => x.kind === kind)) m.set(`${p.source}\u0000${p.destination}`, [...(m.get(`${p.source}\u0000${p.destination}`) ?? []), p]);
+    for (const p of probes.filter((x) => x.kind === kind)) pushTo(m, `${p.source}\u0000${p.destination}`, p);
     return m;
   };
   const callProbes = byPair('call');
   const merged = new Map<string, TopologyCall[]>();
-  for (const c of calls) merged.set(`${c.source}\u0000${c.target}`, [...(merged.get(`${c.source}\u0000${c.target}`) ?? []), c]);
+  for (const c of calls) pushTo(merged, `${c.source}\u0000${c.target}`, c);
   for (const [key, list] of merged) {
     const [source, target] = key.split('\u0000');
     const service = cluster.service(target, namespace);
@@ -253,7 +266,7 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     for (const p of probes.filter((x) => x.kind === kind)) {
       const member = kind === 'scrape' ? p.destination : p.source;
       if (!groupOfService.has(member)) continue;
-      m.set(groupOf(member), [...(m.get(groupOf(member)) ?? []), p]);
+      pushTo(m, groupOf(member), p);
     }
     return m;
   };
@@ -284,7 +297,7 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const vs = senders.map((p) => evaluator.evaluate({ source: { workload: p.name, namespace: p.namespace }, host, port, protocol: 'TCP' }));
     const allowed = senders.filter((_, i) => vs[i].allowed).map((p) => display(p));
     const groups = new Map<string, string[]>();
-    for (const s of senders.map((p) => display(p))) groups.set(groupOf(s), [...(groups.get(groupOf(s)) ?? []), s]);
+    for (const s of senders.map((p) => display(p))) pushTo(groups, groupOf(s), s);
     for (const [group, members] of groups) {
       if (members.every((m) => allowed.includes(m))) edges.push({ source: group, target: host, kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: `:${port}` });
       else for (const m of members.filter((x) => allowed.includes(x))) edges.push({ source: m, target: host, kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: `:${port}` });
@@ -306,6 +319,12 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     nodes,
     edges: edges.sort((x, y) => rank[x.kind] - rank[y.kind] || compare(x.source, y.source) || compare(x.target, y.target)),
   };
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** `[methods, path]` of each operation of an AuthorizationPolicy rule: `['GET,POST', '/api/*']`; none is `['', '']`. */
