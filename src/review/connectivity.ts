@@ -473,7 +473,7 @@ function pairChanges(a: FlowEvaluator, b: FlowEvaluator, namespace: string): { c
       const service = servicesOf(e.cluster, y)[0];
       const port = Number(service?.spec?.ports?.[0]?.port);
       const tcp = service ? e.evaluate({ source: sourceOf(x), host: `${service.metadata?.name}.${nsOf(service)}`, port, protocol: 'TCP' }) : undefined;
-      return { allowed: false, port: y.portNumbers[0] ?? port, decidedBy: tcp?.decidedBy ? short(tcp.decidedBy) : undefined, layer: tcp?.decidedBy?.layer, reason: tcp?.reason ?? v.reason };
+      return { allowed: false, port: y.portNumbers[0] ?? port, decidedBy: tcp?.decidedBy ? short(tcp.decidedBy) : undefined, layer: tcp?.decidedBy?.layer, reason: tcp?.reason ?? `only the proxy's own port ${v.port} of ${d} answers` };
     }
     return { allowed: v.open, port: v.port, decidedBy: v.decidedBy ? short(v.decidedBy) : undefined, layer: v.decidedBy?.layer, reason: v.reason };
   };

@@ -111,6 +111,19 @@ describe('topology from manifests', () => {
     expect(model.edges.find((e) => e.source === 'user-service')).toMatchObject({ allowed: false, refusedBy: 'AuthorizationPolicy' });
   });
 
+  test('a ServiceEntry host is drawn among the external services, with an edge from the services that may reach it', () => {
+    // https://istio.io/latest/docs/reference/config/networking/service-entry/
+    const entry = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'psp', namespace: 'production' },
+      spec: { hosts: ['api.psp.example.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'DNS', location: 'MESH_EXTERNAL' } };
+    const model = topologyModel([...manifests, entry]);
+    expect(model.nodes.find((n) => n.kind === 'external')).toEqual({ name: 'api.psp.example.com', kind: 'external', group: 'external services' });
+    // no Sidecar or NetworkPolicy restricts egress here, so every workload of the namespace (one group) may reach it
+    expect(model.edges.filter((e) => e.kind === 'egress')).toEqual([
+      { source: 'production', target: 'api.psp.example.com', kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: ':443' },
+    ]);
+    expect(renderMermaid(model)).toContain('    g_production ==>|"✔ :443"| x_api_psp_example_com\n');
+  });
+
   test('renders Markdown with a heading, a mermaid block and a legend', () => {
     const md = renderTopology(manifests, { title: 'Topology: production' });
     expect(md.startsWith('# Topology: production\n\n```mermaid\ngraph LR\n')).toBe(true);
