@@ -1,9 +1,10 @@
 import { Duration } from 'cdk8s';
+import { Cidr } from '../core/cidr';
 import { StringMatch } from '../core/http';
 import { Percentage } from '../core/weight';
 import { CanaryPlan } from '../release/canary-plan';
 import { CanaryRelease } from '../release/canary-release';
-import { FaultInjectionTest } from '../release/fault-injection-test';
+import { ApiServerEndpoints, FaultInjectionTest } from '../release/fault-injection-test';
 import { CanaryRollbackRules } from '../release/rollback-rules';
 import { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
@@ -60,6 +61,13 @@ export interface EcSiteCanary {
   readonly faultInjection?: FaultInjectionTest;
 }
 
+/**
+ * The staging cluster's API server endpoints (`kubectl get endpoints kubernetes`), the only
+ * addresses the fault job may reach. 192.0.2.0/24 is the documentation range (RFC 5737):
+ * put your cluster's endpoints here.
+ */
+export const STAGING_API_SERVER: ApiServerEndpoints = { addresses: [Cidr.of('192.0.2.10/32')], ports: [443, 6443] };
+
 /** Seed 003: fault injection runs in staging only. */
 export const FAULT_INJECTION_ENVIRONMENTS: readonly EnvironmentName[] = ['staging'];
 
@@ -79,6 +87,7 @@ export function applyCanary(site: EcSite, env: Environment): EcSiteCanary {
       services: [site.order, site.payment, site.inventory, site.user, site.notification, site.search],
       delay: { fixedDelay: Duration.millis(500), percentage: Percentage.of(10) },
       abort: { httpStatus: 503, percentage: Percentage.of(5) },
+      apiServer: STAGING_API_SERVER,
     })
     : undefined;
   return { orderRelease, rollbackRules, faultInjection };

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LoadBalancer } from '../core/load-balancer';
-import { Retries } from '../core/retries';
+import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
 import { MeshChart } from '../mesh/mesh-chart';
 import { SecureService } from '../security/secure-service';
 import { MeshService, MeshServiceProps } from '../service/mesh-service';
@@ -36,8 +36,17 @@ export function buildEcSite(scope: Construct, env: Environment): EcSite {
       ...props,
     });
 
-  const apiGateway = service('api-gateway', { tier: Tier.SYSTEM });
-  const webFrontend = service('web-frontend', { tier: Tier.SYSTEM });
+  // The edge in front of order (15s), user (10s) and search (3s): its route must not give up
+  // before theirs (MESH660) nor retry a POST that already reached them (MESH661), so it waits
+  // as long as the slowest route behind it and retries only what never left it.
+  const apiGateway = service('api-gateway', {
+    tier: Tier.SYSTEM,
+    timeout: Duration.seconds(15),
+    retries: Retries.of({ attempts: 2, perTryTimeout: Duration.seconds(15), retryOn: [...NON_IDEMPOTENT_RETRY_ON] }),
+  });
+  // The site's pages behind the ingress, which admits every method from the gateway: retry
+  // only what never reached it (MESH662).
+  const webFrontend = service('web-frontend', { tier: Tier.SYSTEM, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }) });
 
   // Mission 1 and 2: canary subsets, retries and timeouts tuned for order processing.
   const order = service('order-service', {

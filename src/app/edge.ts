@@ -39,7 +39,8 @@ export interface EcSiteEdge {
   readonly ingress: IngressGateway;
   readonly meshGateway: MeshGateway;
   readonly searchLimit: LocalRateLimit;
-  readonly userLimits: GlobalRateLimit;
+  /** Per-user limits at the edge: none until a rate-limit service is deployed. */
+  readonly userLimits?: GlobalRateLimit;
   readonly autoscalers: Autoscaling[];
   readonly availability: HighAvailability[];
   readonly locality: LocalityLoadBalancing[];
@@ -48,8 +49,9 @@ export interface EcSiteEdge {
 /**
  * The EC site's edge and scale in one environment: the shop's ingress gateway in front
  * of the API gateway and the web frontend, the mesh-internal gateway, search's rate
- * limit from its capacity (seed 000: 1,000 RPS peak, limit 1,200), per-user limits at
- * the edge (30 / 10 req/s), autoscaling and disruption budgets, and region failover.
+ * limit from its capacity (seed 000: 1,000 RPS peak, limit 1,200), autoscaling and
+ * disruption budgets, and region failover. Seed 000's per-user limits at the edge
+ * (30 / 10 req/s) wait for a deployed rate-limit service.
  */
 export function applyEdge(site: EcSite, env: Environment): EcSiteEdge {
   const settings = EDGE[env.name];
@@ -60,15 +62,20 @@ export function applyEdge(site: EcSite, env: Environment): EcSiteEdge {
   ingress.route(site.apiGateway, { pathPrefix: '/api/' });
   ingress.route(site.webFrontend);
   const meshGateway = new MeshGateway(chart, 'mesh-gateway', { tierNamespaces: [env.namespace] });
-  const searchLimit = new LocalRateLimit(chart, 'search-rate-limit', {
-    service: site.search,
-    capacity: { peakRequestsPerSecond: 1000, headroom: Percentage.of(20) },
-  });
-  const userLimits = new GlobalRateLimit(chart, 'ec-site');
+  const searchCapacity = { peakRequestsPerSecond: 1000, headroom: Percentage.of(20) };
+  const searchLimit = new LocalRateLimit(chart, 'search-rate-limit', { service: site.search, capacity: searchCapacity });
+  // Seed 000's per-user limits (30 / 10 req/s) need envoyproxy/ratelimit and Redis, which
+  // no environment deploys yet: no GlobalRateLimit, rather than a filter that limits nothing.
+  const userLimits = undefined;
 
   const services: MeshService[] = [site.apiGateway, site.webFrontend, site.order, site.payment, site.inventory, site.user, site.notification, site.search];
-  const autoscalers = settings.maxReplicas === undefined ? [] : services.map((s) =>
-    new Autoscaling(chart, `${s.name}-autoscaling`, { service: s, minReplicas: s.replicas, maxReplicas: Math.max(settings.maxReplicas!, s.replicas) }));
+  // Search's local limit is per pod (limit / most pods): its range must keep its fewest pods
+  // above the peak (1,200 / 7 = 171 rps a pod; 6 pods admit 1,026 ≥ 1,000, 7 admit 1,197 ≤ 1,200).
+  const maxReplicas = (s: MeshService) => s === site.search
+    ? LocalRateLimit.maxReplicasFor(searchCapacity, s.replicas)
+    : Math.max(settings.maxReplicas!, s.replicas);
+  const autoscalers = settings.maxReplicas === undefined ? [] : services.filter((s) => maxReplicas(s) > s.replicas).map((s) =>
+    new Autoscaling(chart, `${s.name}-autoscaling`, { service: s, minReplicas: s.replicas, maxReplicas: maxReplicas(s) }));
   const availability = settings.highAvailability
     ? services.filter((s) => s.replicas >= 2).map((s) => new HighAvailability(chart, `${s.name}-availability`, { service: s }))
     : [];

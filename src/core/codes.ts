@@ -167,6 +167,25 @@ export const Codes = {
   INGRESS_ROUTE_INVALID: 'MESH630',
   /** Two environments of one cluster disagree on a cluster-wide object (the mesh-wide mTLS mode, say). */
   CLUSTER_OBJECT_CONFLICT: 'MESH631',
+  // Production review (retries, fault jobs, rate limits, Flagger, gateway secrets): MESH660-MESH689.
+  /** An outer route gives up (timeout, or per-try timeout) before the route it calls may answer. */
+  RETRY_OUTER_GIVES_UP_FIRST: 'MESH660',
+  /** Retries at two hops of a call that serves POST or PATCH, at least one of which may resend a received request. */
+  RETRY_STACKED_NON_IDEMPOTENT: 'MESH661',
+  /** `retryOn: reset` on a route that serves POST or PATCH: a reset after the request was sent resends it. */
+  RETRY_RESET_NON_IDEMPOTENT: 'MESH662',
+  /** A scheduled job's egress to the API server without addresses, with a malformed range or a catch-all one. */
+  JOB_API_SERVER_EGRESS: 'MESH663',
+  /** A per-pod local rate limit that leaves under 1 rps a pod, or whose fewest pods cannot serve the peak. */
+  LOCAL_RATE_LIMIT_REPLICAS: 'MESH664',
+  /** A gateway's TLS Secret written in a namespace other than the gateway workload's. */
+  GATEWAY_SECRET_NAMESPACE: 'MESH665',
+  /** A selector on `app: <service>` for a service Flagger releases, which renames that label on the primary's pods. */
+  FLAGGER_RENAMED_SELECTOR: 'MESH666',
+  /** A notification endpoint (Alertmanager) as a Flagger rollback webhook, a gate that rolls back on every 2xx. */
+  FLAGGER_NOTIFICATION_AS_GATE: 'MESH667',
+  /** A global rate limit whose rate-limit service is not declared deployed: its filter would limit nothing. */
+  GLOBAL_RATE_LIMIT_WITHOUT_SERVICE: 'MESH668',
 } as const;
 
 /** One of the stable codes. */

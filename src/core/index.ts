@@ -1,3 +1,4 @@
+export * from './cidr';
 export * from './codes';
 export * from './duration';
 export * from './errors';

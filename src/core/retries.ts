@@ -39,6 +39,27 @@ export const RETRY_CONDITIONS_AFTER_RESPONSE: readonly RetryCondition[] = [
   'internal', 'unavailable', 'resource-exhausted', 'deadline-exceeded', 'cancelled',
 ];
 
+/**
+ * Retry conditions that may send a request the upstream has already received a second
+ * time: every condition on a response, and `reset`, which Envoy also retries after the
+ * request's headers went out ("disconnect/reset/read timeout"). `reset-before-request`
+ * and `connect-failure` retry only when nothing reached the upstream.
+ *
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on
+ */
+export const RETRY_CONDITIONS_RESENDING: readonly RetryCondition[] = [...RETRY_CONDITIONS_AFTER_RESPONSE, 'reset'];
+
+/**
+ * The library's retry conditions for routes that serve non-idempotent requests (POST,
+ * PATCH) and for a SecureService: Envoy retries only when the request never reached the
+ * upstream (`reset-before-request`: "only if no headers were sent upstream";
+ * `connect-failure`), so a charge is never sent twice. Istio 1.24 accepts both
+ * (pkg/config/validation/validation.go, `supportedRetryOnPolicies`).
+ *
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on
+ */
+export const NON_IDEMPOTENT_RETRY_ON: readonly RetryCondition[] = ['reset-before-request', 'connect-failure'];
+
 /** Options for {@link Retries.of}. Field names are Istio's. */
 export interface RetriesOptions {
   /**

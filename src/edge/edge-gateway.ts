@@ -10,6 +10,7 @@ import { integerProblems } from '../private/checks';
 import { IMeshService } from '../service/mesh-service';
 import { ServiceSecurity } from '../security/service-security';
 import { HostTraffic } from '../traffic/host-traffic';
+import { credentialSecretProblems } from '../private/gateway-secrets';
 import { GatewayTls } from './gateway-tls';
 
 /** The protocols a gateway server may expose. */
@@ -153,6 +154,11 @@ export class EdgeGateway extends Construct {
     const nameProblem = dns1123LabelProblem(this.name);
     if (nameProblem) out.push(formatProblem(Codes.INVALID_NAME, `name: ${nameProblem}`));
     if (this.servers.length === 0) out.push(formatProblem(Codes.GATEWAY_HOSTS, 'servers: a gateway needs at least one server'));
+    // The platform's gateway pods read the TLS Secrets in their own namespace (MESH665).
+    const platformGateway = MeshChart.of(this).platform.ingressGateway;
+    if (Object.entries(this.selector).every(([k, v]) => platformGateway.podLabels[k] === v)) {
+      out.push(...credentialSecretProblems(this, this.servers.flatMap((s) => s.tls?.credentialName ?? []), platformGateway.namespace));
+    }
     const names = new Set<string>();
     this.servers.forEach((s, i) => {
       const field = `servers[${i}]`;

@@ -11,12 +11,19 @@ export type GatewayTlsMode = 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL' | 'PASSTHROUGH
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
  */
 export class GatewayTls {
-  /** TLS terminated with the certificate in Secret `credentialName` (in the gateway pods' namespace). */
+  /**
+   * TLS terminated with the certificate in Secret `credentialName`. Istio reads the Secret
+   * in the namespace of the gateway workload (the pods, `istio-system` for the platform's
+   * ingress gateway), not in the Gateway resource's: "the secret must exist in the same
+   * namespace as the proxy using the certificates". A Secret of that name written elsewhere
+   * fails synth (MESH665).
+   * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings (credentialName)
+   */
   public static simple(credentialName: string): GatewayTls {
     return new GatewayTls('SIMPLE', checkCredential(credentialName));
   }
 
-  /** Mutual TLS with client certificates checked against the CA in Secret `credentialName`. */
+  /** Mutual TLS with client certificates checked against the CA in Secret `credentialName` (in the gateway workload's namespace, as for {@link simple}). */
   public static mutual(credentialName: string): GatewayTls {
     return new GatewayTls('MUTUAL', checkCredential(credentialName));
   }

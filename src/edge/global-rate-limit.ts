@@ -67,9 +67,18 @@ export interface GlobalRateLimitProps {
   readonly gatewayNamespace?: string;
   /**
    * The rate-limit service.
-   * @default - `ratelimit.<chart namespace>.svc.cluster.local`, port 8081
+   * @default - the platform's (`MeshPlatform.rateLimit`: `ratelimit.<chart namespace>.svc.cluster.local`, gRPC 8081)
    */
   readonly rateLimitService?: RateLimitServiceRef;
+  /**
+   * That the rate-limit service runs: envoyproxy/ratelimit with its Redis at
+   * `rateLimitService`, reading this construct's ConfigMap. The library does not deploy it,
+   * and a filter that asks a service that is not there limits nothing (every request passes
+   * when `failureModeDeny` is false), so without this synth fails (MESH668).
+   * @default false
+   * @see https://github.com/envoyproxy/ratelimit#deployment
+   */
+  readonly serviceDeployed?: boolean;
   /**
    * How long the gateway waits for the rate-limit service.
    * @default Duration.millis(100)
@@ -77,8 +86,12 @@ export interface GlobalRateLimitProps {
    */
   readonly timeout?: Duration;
   /**
-   * Whether requests are refused when the rate-limit service cannot be reached.
-   * @default false - fail open: an outage of the limiter is not an outage of the shop
+   * Whether requests are refused when the rate-limit service cannot be reached
+   * ("When it is set to true, Envoy will not allow traffic in case of communication failure
+   * between rate limiting service and the proxy").
+   * @default false - fail open: an outage of the limiter is not an outage of the shop, and
+   * each service's {@link LocalRateLimit} still bounds what it admits
+   * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/ratelimit/v3/rate_limit.proto (failure_mode_deny)
    */
   readonly failureModeDeny?: boolean;
 }
@@ -94,8 +107,9 @@ export interface GlobalRateLimitProps {
  * edge gateway's Envoy (context `GATEWAY`), which external requests pass and
  * service-to-service calls (sidecar to sidecar, over mTLS) never do.
  *
- * The rate-limit service itself (envoyproxy/ratelimit and its Redis) is deployed
- * separately, reading the ConfigMap.
+ * The rate-limit service itself (envoyproxy/ratelimit and its Redis) is part of the
+ * platform, deployed separately and reading the ConfigMap; `serviceDeployed: true` says
+ * it is, and without it synth fails (MESH668) rather than emit a filter that limits nothing.
  *
  * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#global-rate-limit
  */
@@ -152,8 +166,9 @@ export class GlobalRateLimit extends Construct {
   }
 
   private toIstio(): EnvoyFilterSpec {
-    const svc = this.props.rateLimitService ?? { host: `ratelimit.${this.chart.namespace}.svc.cluster.local` };
-    const port = svc.port ?? 8081;
+    const platform = this.chart.platform;
+    const svc = this.props.rateLimitService ?? { host: platform.rateLimitHost(this.chart.namespace), port: platform.rateLimit.grpcPort };
+    const port = svc.port ?? platform.rateLimit.grpcPort;
     const timeout = toIstioDuration(this.props.timeout ?? Duration.millis(100));
     const userPresent = (invert: boolean) => [{ name: this.userHeader, present_match: true, invert_match: invert || undefined }];
     return {
@@ -213,6 +228,12 @@ export class GlobalRateLimit extends Construct {
       ['unauthenticatedRequestsPerSecond', this.unauthenticatedRequestsPerSecond],
     ] as const) {
       if (!Number.isInteger(v) || v <= 0) out.push(formatProblem(Codes.INVALID_RATE, `${field} must be a positive whole number, got ${v}`));
+    }
+    if (!this.props.serviceDeployed) {
+      const host = this.props.rateLimitService?.host ?? this.chart.platform.rateLimitHost(this.chart.namespace);
+      out.push(formatProblem(Codes.GLOBAL_RATE_LIMIT_WITHOUT_SERVICE,
+        `serviceDeployed: the gateway would ask ${host} for every request, but nothing here deploys it; with failureModeDeny false every request passes. `
+        + `Deploy envoyproxy/ratelimit and Redis there reading ConfigMap ${this.domain}-ratelimit-config and set serviceDeployed: true, or drop the global limit`));
     }
     const domainProblem = dns1123LabelProblem(this.domain);
     if (domainProblem) out.push(formatProblem(Codes.INVALID_NAME, `domain: ${domainProblem}`));

@@ -1,9 +1,12 @@
-import { Lazy } from 'cdk8s';
+import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { VirtualService } from '../../imports/networking.istio.io';
 import { Codes } from '../core/codes';
+import { toIstioDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
+import { NON_IDEMPOTENT_RETRY_ON } from '../core/retries';
+import type { MeshService } from '../service/mesh-service';
 import type { IntendedFlow } from '../flow/flow';
 import { MeshChart } from '../mesh/mesh-chart';
 import { ServiceSecurity } from '../security/service-security';
@@ -37,7 +40,22 @@ export interface IngressRouteOptions {
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
    */
   readonly pathPrefix?: string;
+  /**
+   * How long the gateway waits for the service. It must not be shorter than the service's
+   * own route timeout: the gateway would answer 504 while the service still works (MESH660).
+   * @default - the service's own route timeout (its tier's or its own); none if it has none
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+   */
+  readonly timeout?: Duration;
 }
+
+/**
+ * The retries of every ingress route: 2 attempts, only when the request never reached
+ * the service (`reset-before-request,connect-failure`), so a POST is never sent twice from
+ * the edge; without `retries` Istio would retry 2× on 503 too (its default policy).
+ * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/networking/core/route/retry/retry.go
+ */
+export const INGRESS_ROUTE_RETRIES = { attempts: 2, retryOn: NON_IDEMPOTENT_RETRY_ON.join(',') };
 
 /** A route of an {@link IngressGateway}: a path prefix and the service it goes to. */
 export interface IngressRoute {
@@ -45,6 +63,8 @@ export interface IngressRoute {
   readonly pathPrefix: string;
   /** The service. */
   readonly service: IGatewayTarget;
+  /** The timeout, if one was given. */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -111,7 +131,7 @@ export class IngressGateway extends EdgeGateway {
    * end-user rule).
    */
   public route(service: IGatewayTarget, options: IngressRouteOptions = {}): IngressRoute {
-    const route: IngressRoute = { pathPrefix: options.pathPrefix ?? '/', service };
+    const route: IngressRoute = { pathPrefix: options.pathPrefix ?? '/', service, timeout: options.timeout };
     if (this._routes.length === 0) {
       // The public hosts' one VirtualService, written once the gateway routes anything.
       new VirtualService(this, 'Routes', {
@@ -130,10 +150,13 @@ export class IngressGateway extends EdgeGateway {
       gateways: [this.ref],
       http: this.routes.map((r) => {
         const port = r.service.ports.find((p) => ['http', 'http2', 'grpc', 'grpc-web'].includes(p.protocol)) ?? r.service.ports[0];
+        const timeout = r.timeout ?? (r.service as Partial<MeshService>).policy?.timeout;
         return {
           name: r.service.name,
           match: r.pathPrefix === '/' ? undefined : [{ uri: { prefix: r.pathPrefix } }],
           route: [{ destination: { host: `${r.service.name}.${r.service.namespace}.svc.cluster.local`, port: { number: port.port } } }],
+          timeout: timeout && toIstioDuration(timeout),
+          retries: { ...INGRESS_ROUTE_RETRIES },
         };
       }),
     };

@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   EnvoyFilter,
@@ -14,6 +14,7 @@ import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
 import { allRequests, envoySeconds, HCM, LOCAL_RATELIMIT } from '../private/envoy';
+import { MeshChart } from '../mesh/mesh-chart';
 import { IMeshService } from '../service/mesh-service';
 import { limitOf, TrafficCapacity } from './capacity';
 
@@ -71,6 +72,12 @@ interface TokenBucket {
 
 const MIN_FILL_INTERVAL_MS = 50;
 
+/** The fewest and most pods a service runs. */
+export interface ReplicaRange {
+  readonly min: number;
+  readonly max: number;
+}
+
 /**
  * Envoy's local rate limit (a token bucket per sidecar) on a service's inbound
  * requests, as seed 001's EnvoyFilter, derived from the service's capacity: seed 000's
@@ -78,14 +85,35 @@ const MIN_FILL_INTERVAL_MS = 50;
  * bucket that lets a burst through. Paths may have limits of their own, as descriptors
  * chosen by the route's `rate_limits` actions.
  *
- * The limit is per pod (each sidecar has its own bucket). Internal callers are not
- * exempt here: this limit protects the service's capacity whoever calls; per-user
- * limits that exempt internal callers are {@link GlobalRateLimit}'s.
+ * The limit is the service's as a whole, but Envoy's local rate limit is "local
+ * (non-distributed)": each sidecar has its own bucket, so N pods admit N times the
+ * bucket. The bucket is therefore the limit divided by the most pods the service runs
+ * (its HorizontalPodAutoscaler's maxReplicas, else its replicas), rounded down: however
+ * far it scales, the service admits at most the limit. At its fewest pods it admits
+ * minReplicas × that share, which must still cover the peak, or synth fails (MESH664)
+ * with the arithmetic; {@link LocalRateLimit.maxReplicasFor} gives the widest range
+ * that keeps both. An exact total at every scale needs a global limit.
  *
+ * Internal callers are not exempt here: this limit protects the service's capacity
+ * whoever calls; per-user limits that exempt internal callers are {@link GlobalRateLimit}'s.
+ *
+ * @see https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/other_features/local_rate_limiting
  * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#local-rate-limit
  */
 export class LocalRateLimit extends Construct {
-  /** The service's limit, in requests per second (0 when its input is invalid). */
+  /**
+   * The most replicas a service of minimum `minReplicas` may scale to while a local limit
+   * from `capacity` still serves the peak at the fewest pods: the largest `max` with
+   * `minReplicas × floor(limit / max) ≥ peak` (search: 1,200 over min 6 → max 7, 171 rps a pod).
+   */
+  public static maxReplicasFor(capacity: TrafficCapacity, minReplicas: number): number {
+    const limit = limitOf(capacity);
+    let max = minReplicas;
+    while (minReplicas * Math.floor(limit / (max + 1)) >= capacity.peakRequestsPerSecond) max++;
+    return max;
+  }
+
+  /** The service's limit as a whole, in requests per second (0 when its input is invalid). */
   public readonly requestsPerSecond: number;
   /** The fill interval. */
   public readonly fillInterval: Duration;
@@ -109,9 +137,27 @@ export class LocalRateLimit extends Construct {
     this.node.addValidation({ validate: () => this.problems() });
   }
 
+  /**
+   * The service's fewest and most pods: its HorizontalPodAutoscaler's range, else its
+   * replica count. Read at synth, so an autoscaler added later counts.
+   */
+  public get replicas(): ReplicaRange {
+    const s = this.props.service;
+    const hpa = MeshChart.of(this).node.findAll().find((c): c is ApiObject => c instanceof ApiObject
+      && c.kind === 'HorizontalPodAutoscaler' && c.metadata.namespace === s.namespace && c.toJson().spec?.scaleTargetRef?.name === s.name);
+    const spec = hpa?.toJson().spec;
+    const fixed = (s as { replicas?: number }).replicas ?? 1;
+    return spec ? { min: spec.minReplicas ?? 1, max: spec.maxReplicas } : { min: fixed, max: fixed };
+  }
+
+  /** Each pod's share of a service-wide rate: the rate over the most pods, rounded down. */
+  public perPod(requestsPerSecond: number = this.requestsPerSecond): number {
+    return Math.floor(requestsPerSecond / Math.max(1, this.replicas.max));
+  }
+
   private bucket(options: RateLimitOptions): TokenBucket {
     const ms = this.fillInterval.toMilliseconds({ integral: false });
-    const perFill = Math.round((rateOf(options) * ms) / 1000);
+    const perFill = Math.round((this.perPod(rateOf(options)) * ms) / 1000);
     return { max_tokens: options.burst ?? perFill, tokens_per_fill: perFill, fill_interval: envoySeconds(ms) };
   }
 
@@ -184,13 +230,26 @@ export class LocalRateLimit extends Construct {
   private limitProblems(prefix: string, o: RateLimitOptions): string[] {
     const out = rateProblems(prefix, o);
     if (out.length > 0) return out;
+    const { min, max } = this.replicas;
+    const perPod = this.perPod(rateOf(o));
+    if (perPod < 1) {
+      out.push(formatProblem(Codes.LOCAL_RATE_LIMIT_REPLICAS,
+        `${prefix}requestsPerSecond: ${rateOf(o)} rps over up to ${max} pods leaves less than 1 rps a pod`));
+      return out;
+    }
+    const peak = o.capacity?.peakRequestsPerSecond;
+    if (peak !== undefined && min * perPod < peak) {
+      out.push(formatProblem(Codes.LOCAL_RATE_LIMIT_REPLICAS,
+        `${prefix}capacity: each sidecar admits ${rateOf(o)} / ${max} pods = ${perPod} rps (the limit at the most pods), so the fewest ${min} pods admit ${min * perPod} rps, `
+        + `below the peak of ${peak}; scale between ${min} and ${LocalRateLimit.maxReplicasFor(o.capacity!, min)} pods, or limit globally`));
+    }
     const bucket = this.bucket(o);
-    const exact = (rateOf(o) * this.fillInterval.toMilliseconds()) / 1000;
+    const exact = (perPod * this.fillInterval.toMilliseconds()) / 1000;
     if (!Number.isInteger(exact)) {
       out.push(formatProblem(Codes.RATE_LIMIT_INVALID,
-        `${prefix}fillInterval: ${rateOf(o)} requests per second over ${describeDuration(this.fillInterval)} is ${exact} tokens per fill, not a whole number`));
+        `${prefix}fillInterval: ${perPod} requests per second a pod over ${describeDuration(this.fillInterval)} is ${exact} tokens per fill, not a whole number`));
     } else if (bucket.tokens_per_fill < 1) {
-      out.push(formatProblem(Codes.INVALID_RATE, `${prefix}fillInterval: ${describeDuration(this.fillInterval)} refills no token at ${rateOf(o)} requests per second`));
+      out.push(formatProblem(Codes.INVALID_RATE, `${prefix}fillInterval: ${describeDuration(this.fillInterval)} refills no token at ${perPod} requests per second a pod`));
     }
     if (o.burst !== undefined) {
       if (!Number.isInteger(o.burst) || o.burst <= 0) {

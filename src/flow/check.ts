@@ -11,9 +11,15 @@ import { PairAnalysis, PairVerdict } from './pairs';
 
 /** A finding about a flow, with the construct that stated the intent (synth prefixes `[constructPath]`). */
 export interface FlowFinding extends Finding {
-  /** The construct that stated the intent, when one did. */
+  /**
+   * The construct that stated the intent, when one did.
+   * @default - none (an undeclared open pair has no construct)
+   */
   readonly constructPath?: string;
-  /** The verdict behind the finding. */
+  /**
+   * The verdict behind the finding.
+   * @default - none (malformed flows and pair findings)
+   */
   readonly verdict?: FlowVerdict;
 }
 
@@ -114,7 +120,8 @@ function declaredPairs(cluster: FlowCluster, intended: readonly IntendedFlow[]):
     const ns = f.source.namespace;
     const service = cluster.service(f.host, ns);
     if (!service) continue;
-    for (const b of cluster.podsOfService(service)) out.add(`${ns}/${f.source.workload}\u0000${b.namespace}/${b.name}`);
+    const sources = new Set(cluster.podsNamed(f.source.workload, ns).map((a) => `${a.namespace}/${a.name}`));
+    for (const a of sources) for (const b of cluster.podsOfService(service)) out.add(`${a}\u0000${b.namespace}/${b.name}`);
   }
   return out;
 }

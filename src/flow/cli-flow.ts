@@ -2,6 +2,7 @@
  * The command-line side of flow verification: parsing `--flow` specs, the verdict
  * report, and the `--flows` listing. src/validate/cli.ts only dispatches here.
  */
+import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { Manifest } from '../validate/finding';
@@ -79,6 +80,33 @@ function resolveSource(text: string, evaluator: FlowEvaluator, spec: string): Fl
   return { workload: name, namespace: namespaces[0] };
 }
 
+/**
+ * The platform workloads of a YAML or JSON file: a list of FlowWorkload objects
+ * (name, namespace, labels, serviceAccount, meshed; optional namespaceLabels, ports,
+ * addresses). Throws MESH603 naming the entry and field that is malformed.
+ */
+export function readPlatform(text: string, file: string): FlowWorkload[] {
+  let data: unknown;
+  try {
+    data = jsyaml.load(text);
+  } catch (e) {
+    throw new MeshError(Codes.INVALID_FLOW, `${file}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (!Array.isArray(data)) throw new MeshError(Codes.INVALID_FLOW, `${file}: not a list of platform workloads`);
+  return data.map((w, i) => {
+    const bad = (field: string, what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: [${i}].${field}: ${what}`);
+    if (!w || typeof w !== 'object') throw bad('', 'not an object');
+    for (const field of ['name', 'namespace', 'serviceAccount']) if (typeof w[field] !== 'string' || w[field] === '') throw bad(field, 'must be a non-empty string');
+    if (typeof w.meshed !== 'boolean') throw bad('meshed', 'must be true or false');
+    for (const field of ['labels', 'namespaceLabels', 'ports']) {
+      if (w[field] !== undefined && (typeof w[field] !== 'object' || Array.isArray(w[field]))) throw bad(field, 'must be a map');
+    }
+    if (w.labels === undefined) throw bad('labels', 'is required');
+    if (w.addresses !== undefined && !(Array.isArray(w.addresses) && w.addresses.every((a: unknown) => typeof a === 'string'))) throw bad('addresses', 'must be a list of IP addresses');
+    return w as FlowWorkload;
+  });
+}
+
 /** One line for a verdict: `ALLOWED|REFUSED <flow> — <decider>: <reason>`. */
 export function formatVerdict(spec: string, v: FlowVerdict): string {
   const by = v.decidedBy ? ` by ${describeDecider(v.decidedBy)}` : '';
@@ -95,8 +123,27 @@ export interface FlowIo {
  * `--flow <spec>` (one or more) and `--flows`: prints verdicts; returns 0 when every
  * `--flow` is allowed (and for `--flows`), 1 when one is refused, 2 on a bad spec.
  */
-export function runFlowCommand(manifests: readonly Manifest[], flows: readonly string[], listAll: boolean, io: FlowIo, options: FlowOptions = {}): number {
+export function runFlowCommand(manifests: readonly Manifest[], flows: readonly string[], listAll: boolean, io: FlowIo, options: FlowOptions = {}, format: 'text' | 'json' = 'text'): number {
   const evaluator = new FlowEvaluator(manifests, { ...options, platform: options.platform ?? stockPlatform() });
+  if (format === 'json') {
+    const report: { flows: unknown[]; pairs?: unknown[] } = { flows: [] };
+    let refusedAny = false;
+    for (const spec of flows) {
+      let flow: Flow;
+      try {
+        flow = parseFlowSpec(spec, evaluator);
+      } catch (e) {
+        io.stderr(`${(e as Error).message}\n`);
+        return 2;
+      }
+      const verdict = evaluator.evaluate(flow);
+      refusedAny ||= !verdict.allowed;
+      report.flows.push({ spec, flow, verdict });
+    }
+    if (listAll) report.pairs = workloadPairs(evaluator, []);
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    return refusedAny ? 1 : 0;
+  }
   let code = 0;
   for (const spec of flows) {
     let flow: Flow;

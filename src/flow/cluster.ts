@@ -6,6 +6,7 @@
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { Manifest } from '../validate/finding';
+import { afterFlagger, FLAGGER_PRIMARY_OF } from './flagger';
 import { FlowWorkload } from './flow';
 
 /** What evaluation needs to know beyond the manifests. */
@@ -29,6 +30,13 @@ export interface FlowOptions {
    * @default {}
    */
   readonly namespaceLabels?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * The cluster DNS pods an application resolves a Service name with, which its egress
+   * NetworkPolicy must admit on 53/UDP; `false` when Istio's DNS proxy
+   * (ISTIO_META_DNS_CAPTURE) answers inside the pod.
+   * @default - kube-dns: namespace kube-system, label `k8s-app: kube-dns`
+   */
+  readonly dns?: FlowWorkload | false;
   /**
    * What the external authorizer of a CUSTOM AuthorizationPolicy answers: the evaluator
    * cannot ask it.
@@ -153,6 +161,8 @@ export class FlowCluster {
   public readonly trustDomain: string;
   public readonly rootNamespace: string;
   public readonly externalAuthorizer: 'allow' | 'deny';
+  /** The cluster DNS pod, or undefined when the DNS proxy answers in the pod. */
+  public readonly dnsPod?: FlowPod;
   public readonly pods: FlowPod[] = [];
   public readonly services = new Map<string, FlowService>();
   /** Hosts of ServiceEntries, by FQDN, with the entry's namespace. */
@@ -164,7 +174,12 @@ export class FlowCluster {
   private readonly podsByLabel = new Map<string, FlowPod[]>();
   private readonly podsByName = new Map<string, FlowPod[]>();
 
-  public constructor(public readonly manifests: readonly Manifest[], options: FlowOptions = {}) {
+  /** The manifests as the cluster runs them (after Flagger's changes). */
+  public readonly manifests: readonly Manifest[];
+
+  public constructor(written: readonly Manifest[], options: FlowOptions = {}) {
+    const manifests = afterFlagger(written);
+    this.manifests = manifests;
     this.trustDomain = options.trustDomain ?? 'cluster.local';
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
     if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(this.trustDomain)) throw new MeshError(Codes.INVALID_FLOW, `flow options: trustDomain '${this.trustDomain}' is not a domain name`);
@@ -195,6 +210,11 @@ export class FlowCluster {
       if (template) this.addPod(podOfTemplate(m, template, this.namespaceLabels(nsOf(m))));
     }
     for (const w of options.platform ?? []) this.addPod(platformPod(w, this.isGatewayPod(w.labels)));
+    if (options.dns !== false) {
+      const dns = options.dns ?? { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, serviceAccount: 'coredns', meshed: false, ports: { dns: 53, 'dns-tcp': 53 } };
+      this.addNamespaceLabels(dns.namespace, dns.namespaceLabels ?? {});
+      this.dnsPod = platformPod(dns);
+    }
   }
 
   private readonly selectorIndexes = new Map<string, SelectorIndex>();
@@ -335,6 +355,9 @@ export class FlowCluster {
     push(this.podsByName, p.name, p);
     const owner = p.manifest?.metadata?.name;
     if (owner && owner !== p.name) push(this.podsByName, String(owner), p);
+    // A Flagger primary answers to the name of the Deployment it copies.
+    const copied = p.manifest ? FLAGGER_PRIMARY_OF.get(p.manifest) : undefined;
+    if (copied && copied !== p.name && copied !== owner) push(this.podsByName, copied, p);
     for (const [k, v] of Object.entries(p.labels)) push(this.podsByLabel, `${k}\u0000${v}`, p);
   }
 }

@@ -13,7 +13,7 @@ import { FlowCluster, FlowOptions, FlowPod, FlowService, fqdn, mapSelects, nsOf 
 import { Flow, FlowDecider, FlowLayer, FlowVerdict } from './flow';
 import { mtlsMode } from './mtls';
 import { networkPolicyDecision } from './network-policy';
-import { destinationRuleFor, gatewayPods, gatewayServersFor, RouteDestination, routeThrough, subsetLabels, tlsModeOf, virtualServiceFor } from './routing';
+import { destinationRuleFor, gatewayPods, gatewayServersFor, RouteDestination, routeThrough, serverAdmitsNamespace, subsetLabels, tlsModeOf, virtualServiceFor } from './routing';
 import { sidecarDecision } from './sidecar';
 
 /**
@@ -90,7 +90,7 @@ export class FlowEvaluator {
     // Policies on the gateway pod see the external client: no mTLS identity.
     const gwAuthz = authorizationDecision(this.cluster, gw, this.authzRequest(flow, undefined, flow.port, flow.host, tcp));
     if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
-    const vs = virtualServiceFor(this.cluster, flow.host.toLowerCase(), nsOf(gateway), nsOf(gateway), gwRef);
+    const vs = virtualServiceFor(this.cluster, flow.host.toLowerCase(), nsOf(gateway), nsOf(gateway), gwRef, (ns) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns));
     if (!vs) return refused(decider('routing', gateway), `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`, hops);
     const route = routeThrough(vs, { host: flow.host, port: flow.port, method: flow.method ?? 'GET', path: flow.path ?? '/', headers: flow.headers ?? {}, source: gw, tcp, gateway: gwRef });
     if (route.kind === 'refused') return refused(decider('routing', vs), route.reason, hops);
@@ -118,6 +118,15 @@ export class FlowEvaluator {
       const pods = this.cluster.podsOfService(service);
       if (pods.length === 0) return refused(decider('no endpoint', service.manifest), `Service ${service.namespace}/${service.name} selects no pod`, hops);
       return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, ctx, { passthrough: true })));
+    }
+    // The application resolves the Service's name first: an egress-isolated pod needs
+    // 53/UDP to the cluster DNS. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+    const dns = this.cluster.dnsPod;
+    if (dns && gateway === 'mesh' && source.kind !== 'Platform' && !source.gateway) {
+      for (const direction of ['Egress', 'Ingress'] as const) {
+        const d = networkPolicyDecision(this.cluster, direction, source, dns, 53, 'UDP');
+        if (!d.allowed) return refused(decider(`NetworkPolicy ${direction.toLowerCase()}` as FlowLayer, d.policy), `${source.name} cannot resolve ${flow.host}: ${d.reason}`, hops);
+      }
     }
     let passthrough = false;
     if (gateway === 'mesh') {

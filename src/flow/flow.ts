@@ -97,7 +97,12 @@ export interface FlowDecider {
   readonly layer: FlowLayer;
   /** `AuthorizationPolicy`, `NetworkPolicy`, ... */
   readonly kind: string;
+  /**
+   * The resource's namespace.
+   * @default - none, for a cluster-scoped or missing resource
+   */
   readonly namespace?: string;
+  /** The resource's name; `(none)` or `(default)` when no resource exists (no Gateway for a host, a mesh default). */
   readonly name: string;
 }
 
@@ -105,7 +110,10 @@ export interface FlowDecider {
 export interface FlowVerdict {
   /** Whether the request reaches the destination's application. */
   readonly allowed: boolean;
-  /** The resource that refused it (or, for an allowed flow, the last resource that admitted it). */
+  /**
+   * The resource that refused it (or, for an allowed flow, the last resource that admitted it).
+   * @default - none, for an allowed flow no resource restricts
+   */
   readonly decidedBy?: FlowDecider;
   /** One sentence: why. */
   readonly reason: string;

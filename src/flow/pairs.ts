@@ -17,9 +17,17 @@ import { sidecarFor, egressHostCovers } from './sidecar';
 /** Whether A can reach B, on which port, and what decides. */
 export interface PairVerdict {
   readonly open: boolean;
-  /** The port found open, or the port whose refusal is reported. */
+  /**
+   * The port found open, or the port whose refusal is reported.
+   * @default - none, when the destination exposes no port
+   */
   readonly port?: number;
+  /**
+   * The resource that decided: the refusing one, or the last one that admitted.
+   * @default - none, when no resource is involved (no policy at all)
+   */
   readonly decidedBy?: FlowDecider;
+  /** One sentence: why. */
   readonly reason: string;
 }
 
@@ -92,7 +100,7 @@ export class PairAnalysis {
     }
     const mode = mtlsMode(this.cluster, b, port);
     if (plaintext && mode.mode === 'STRICT') return refuse('mTLS', mode.policy, `${a.name} would send plaintext but ${b.name} requires STRICT mTLS on ${port}`);
-    const authz = this.authzAdmits(a, b, port, !plaintext);
+    const authz = this.authzAdmits(a, b, port, !plaintext && mode.mode !== 'DISABLE');
     if (!authz.allowed) return refuse('AuthorizationPolicy', authz.policy, authz.reason);
     return { open: true, port, decidedBy: authz.policy ? dec('AuthorizationPolicy', authz.policy) : last, reason: `${a.name} reaches ${b.name} on ${port}: ${authz.reason}` };
   }

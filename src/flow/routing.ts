@@ -54,8 +54,10 @@ function gatewayRef(g: string, namespace: string): string {
  * merged across namespaces; exportTo is not modelled).
  * https://istio.io/latest/docs/ops/best-practices/traffic-management/#split-virtual-services
  */
-export function virtualServiceFor(cluster: FlowCluster, host: string, hostNs: string, sourceNs: string, gateway: string): Manifest | undefined {
-  const candidates = cluster.forHost('VirtualService', host, (vs) => vs.spec?.hosts ?? []).filter((vs) => boundTo(vs, gateway));
+export function virtualServiceFor(
+  cluster: FlowCluster, host: string, hostNs: string, sourceNs: string, gateway: string, namespaceAllowed: (ns: string) => boolean = () => true,
+): Manifest | undefined {
+  const candidates = cluster.forHost('VirtualService', host, (vs) => vs.spec?.hosts ?? []).filter((vs) => boundTo(vs, gateway) && namespaceAllowed(nsOf(vs)));
   const rank = (vs: Manifest) => (nsOf(vs) === sourceNs ? 0 : nsOf(vs) === hostNs ? 1 : 2);
   return candidates.sort((a, b) => rank(a) - rank(b))[0];
 }
@@ -190,6 +192,18 @@ export function gatewayServersFor(cluster: FlowCluster, host: string, port: numb
     }
   }
   return out;
+}
+
+/**
+ * Whether a Gateway server lets a VirtualService of `vsNs` bind for `host`: its hosts
+ * are `[namespace/]host`, the namespace `*` (or none) for any, `.` for the Gateway's own.
+ * https://istio.io/latest/docs/reference/config/networking/gateway/#Server
+ */
+export function serverAdmitsNamespace(server: Manifest, gatewayNs: string, host: string, vsNs: string): boolean {
+  return (server.hosts ?? []).some((entry: string) => {
+    const [ns, h] = String(entry).includes('/') ? String(entry).split('/', 2) : ['*', String(entry)];
+    return hostMatches(h, host) && (ns === '*' || (ns === '.' ? gatewayNs : ns) === vsNs);
+  });
 }
 
 /** The gateway pods a Gateway's selector picks, in any namespace (PILOT_SCOPE_GATEWAY_TO_NAMESPACE off, the default). */

@@ -35,8 +35,9 @@ export interface ObservabilityStackProps {
   readonly title?: string;
   /**
    * Labels on every PrometheusRule and PodMonitor, which kube-prometheus-stack's
-   * Prometheus selects on (`ruleSelector`, `podMonitorSelector`).
-   * @default { release: 'kube-prometheus-stack' }
+   * Prometheus selects on (`ruleSelector`, `podMonitorSelector`): without them the
+   * operator never loads the rules nor scrapes the pods.
+   * @default - the platform's `prometheus.selectorLabels` ({ release: 'kube-prometheus-stack' } on a stock install)
    * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusSpec
    */
   readonly ruleSelectorLabels?: Record<string, string>;
@@ -146,7 +147,7 @@ export class ObservabilityStack extends Construct {
     this.props = props;
     this.chart = MeshChart.of(this);
     this.name = props.name ?? this.chart.partOf ?? 'mesh';
-    this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
+    this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? this.chart.platform.prometheus.selectorLabels) };
     this.runbookBaseUrl = props.runbookBaseUrl ?? 'https://wiki.example.com/runbooks';
     this.defaultSampling = props.defaultSampling ?? Percentage.of(DEFAULT_SAMPLING);
     this.tracingProvider = props.tracingProvider ?? TracingProvider.fromPlatform(this.chart.platform);
@@ -290,10 +291,13 @@ export class ObservabilityStack extends Construct {
         metadata: { name: `${t.service}-slo`, namespace: ns, labels: this.labels() },
         spec: Lazy.any({ produce: () => renderRules(this.sloGroups(this.targets.find((x) => x.service === t.service) ?? t)) }),
       });
-      if (t.slo.tracingSampling) {
+      const sampling = t.slo.tracingSampling;
+      if (sampling) {
         new Telemetry(this, `Tracing-${t.service}`, {
           metadata: { name: `${t.service}-tracing`, namespace: ns, labels: this.labels(false) },
-          spec: serviceTelemetrySpec(this.tracingProvider, { [Labels.APP]: t.service }, t.slo.tracingSampling),
+          // The service's selector, read at synth: a Flagger-released service is selected by a label Flagger keeps.
+          spec: Lazy.any({ produce: () => serviceTelemetrySpec(this.tracingProvider,
+            this.chart.services.find((x) => x.name === t.service)?.selectorLabels ?? { [Labels.APP]: t.service }, sampling) }),
         });
       }
     }

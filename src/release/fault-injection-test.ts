@@ -1,14 +1,32 @@
 import { ApiObject, Cron, Duration, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Cidr } from '../core/cidr';
 import { Codes } from '../core/codes';
 import { Labels } from '../core/labels';
 import { toIstioDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
 import { MeshChart } from '../mesh/mesh-chart';
-import { durationProblems } from '../private/checks';
+import { durationProblems, integerProblems } from '../private/checks';
 import { MeshService } from '../service/mesh-service';
 import { AbortFault, DelayFault, FaultInjection } from '../traffic/host-traffic';
 import { addScheduledKubectl } from '../workload/scheduled-kubectl';
+
+/** Where the cluster's API server listens, as the fault job's NetworkPolicy sees it. */
+export interface ApiServerEndpoints {
+  /**
+   * The addresses of the `kubernetes` Service's endpoints (`kubectl get endpoints kubernetes`):
+   * a NetworkPolicy matches the destination after the Service's DNAT, so the Service's
+   * ClusterIP would match nothing, and the API server runs outside the pod network, so no
+   * pod selector can name it.
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#what-you-can-t-do-with-network-policies-at-least-not-yet
+   */
+  readonly addresses: Cidr[];
+  /**
+   * The endpoints' ports.
+   * @default [443, 6443] - the Service's port and kube-apiserver's usual secure port
+   */
+  readonly ports?: number[];
+}
 
 /** Props for {@link FaultInjectionTest}. */
 export interface FaultInjectionTestProps {
@@ -53,12 +71,22 @@ export interface FaultInjectionTestProps {
    */
   readonly image?: string;
   /**
+   * The API server the scheduled job patches VirtualServices through: its NetworkPolicy
+   * allows egress to these addresses only (and DNS). No default: a catch-all range would let
+   * the job reach anything on 443; synth fails (MESH663) without it unless `permanent`.
+   * @default - none; required for the scheduled job
+   */
+  readonly apiServer?: ApiServerEndpoints;
+  /**
    * Allow fault injection in a production environment (`MeshChart.production`). Faults hurt real users:
    * this is a named opt-out that shows up in review.
    * @default false
    */
   readonly forceInProduction?: boolean;
 }
+
+/** Time a run gets beyond its test duration to apply and restore the faults, before its deadline. */
+const RESTORE_MARGIN_SECONDS = 300;
 
 /** Seed 003: every Monday at 10:00 JST, which is 01:00 UTC. */
 export const WEEKLY_MONDAY_10_JST = Cron.schedule({ minute: '0', hour: '1', day: '*', month: '*', weekDay: '1' });
@@ -72,8 +100,10 @@ export const WEEKLY_MONDAY_10_JST = Cron.schedule({ minute: '0', hour: '1', day:
  * second one: a ConfigMap holds, per host, the host's own VirtualService twice, as
  * rendered (`<host>.fault-off.yaml`) and with the faults added to every route
  * (`<host>.fault-on.yaml`). The CronJob applies the fault-on variants, waits, and
- * re-applies the fault-off ones (also on failure, by a shell trap). Its ServiceAccount
- * may only get and patch VirtualServices in the namespace.
+ * re-applies the fault-off ones: also on failure, eviction or deadline (traps on EXIT,
+ * TERM and INT; the wait is interruptible). Each run has an `activeDeadlineSeconds` of the
+ * test duration plus 5 minutes. Its ServiceAccount may only get and patch VirtualServices
+ * in the namespace; its NetworkPolicy allows DNS and the API server's endpoints only.
  */
 export class FaultInjectionTest extends Construct {
   /** The faults. */
@@ -105,6 +135,9 @@ export class FaultInjectionTest extends Construct {
         script: this.script(seconds),
         files: () => this.files(),
         allow: { verbs: ['get', 'patch'], apiGroup: 'networking.istio.io', resourceType: 'virtualservices' },
+        apiServer: { cidrs: (props.apiServer?.addresses ?? []).map(String), ports: [...(props.apiServer?.ports ?? [443, 6443])] },
+        // The run's sleep, plus time to apply the faults and restore them.
+        activeDeadline: Duration.seconds(seconds + RESTORE_MARGIN_SECONDS),
       });
     }
     this.node.addValidation({ validate: () => this.problems() });
@@ -114,14 +147,38 @@ export class FaultInjectionTest extends Construct {
     return this.props.services.map((s) => s.name).sort();
   }
 
+  /**
+   * The job's script. It runs as PID 1, which the kernel gives no default signal action:
+   * without a handler SIGTERM is ignored, and the pod is SIGKILLed after its grace period
+   * with the faults still on. So TERM and INT have traps, as has EXIT; the wait is
+   * `sleep N & wait`, because a shell runs a trap only after the foreground command ends,
+   * while `wait` returns as soon as a trapped signal arrives.
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
+   * @see https://pubs.opengroup.org/onlinepubs/9699919799/utilities/V3_chap02.html#tag_18_11 (Signals and Error Handling)
+   */
   private script(seconds: number): string {
     const files = (kind: string) => this.hosts().map((h) => `-f /config/${h}.${kind}.yaml`).join(' ');
     return [
       'set -eu',
-      '# Switch the faults off again however the run ends.',
-      `trap 'kubectl apply ${files('fault-off')}' EXIT`,
+      'pid=',
+      '# Switch the faults off again however the run ends: normally, on failure, on SIGTERM (eviction, deadline) or SIGINT.',
+      'restore() {',
+      '  trap - EXIT TERM INT',
+      '  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi',
+      '  for attempt in 1 2 3; do',
+      `    if kubectl apply ${files('fault-off')}; then return 0; fi`,
+      '    sleep 2',
+      '  done',
+      '  echo "could not switch the faults off" >&2',
+      '  return 1',
+      '}',
+      "trap 'restore' EXIT",
+      "trap 'restore; exit 143' TERM",
+      "trap 'restore; exit 130' INT",
       `kubectl apply ${files('fault-on')}`,
-      `sleep ${seconds}`,
+      `sleep ${seconds} &`,
+      'pid=$!',
+      'wait "$pid"',
       '',
     ].join('\n');
   }
@@ -160,6 +217,11 @@ export class FaultInjectionTest extends Construct {
     }
     out.push(...durationProblems({ 'delay.fixedDelay': this.fault.delay?.fixedDelay }));
     if (this.props.services.length === 0) bad('services', 'name at least one service');
+    if (!this.props.permanent && (this.props.apiServer?.addresses ?? []).length === 0) {
+      out.push(formatProblem(Codes.JOB_API_SERVER_EGRESS,
+        'apiServer.addresses: the scheduled job reaches the API server; name its endpoints (kubectl get endpoints kubernetes) so its NetworkPolicy allows them and nothing else'));
+    }
+    out.push(...integerProblems(Object.fromEntries((this.props.apiServer?.ports ?? []).map((p, i) => [`apiServer.ports[${i}]`, p])), 1, 65535));
     const d = this.props.testDuration;
     if (d && (d.toSeconds({ integral: false }) < 1 || !Number.isInteger(d.toSeconds({ integral: false })))) {
       bad('testDuration', 'must be a whole number of seconds, at least 1s');

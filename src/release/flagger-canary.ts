@@ -1,11 +1,16 @@
-import { Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Canary, CanarySpecAnalysisWebhooksType, CanarySpecTargetRefKind } from '../../imports/flagger.app';
+import {
+  Canary, CanarySpecAnalysisAlertsSeverity, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecTargetRefKind,
+} from '../../imports/flagger.app';
 import { Codes } from '../core/codes';
-import { describeDuration } from '../core/duration';
+import { describeDuration, toIstioDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
 import { StringMatch } from '../core/http';
+import { Labels } from '../core/labels';
+import { dns1123LabelProblem } from '../core/names';
 import { toGoDuration } from '../private/go-duration';
+import { renderDestinationRuleSpec, renderRetries } from '../render/traffic';
 import { MeshService } from '../service/mesh-service';
 import { FlaggerMetric } from './flagger-metric';
 
@@ -34,6 +39,24 @@ export interface FlaggerWebhook {
    * @default - none
    */
   readonly metadata?: Record<string, string>;
+}
+
+/**
+ * A notification Flagger sends through an AlertProvider (Slack, Teams, Alertmanager...):
+ * on a rollback at `error`, on every step at `info`. Notifications go here, never in a
+ * `rollback` webhook, which is a gate (a 2xx answer rolls the canary back).
+ * @see https://docs.flagger.app/usage/alerting#canary-configuration
+ */
+export interface FlaggerAlert {
+  /** The alert's name. */
+  readonly name: string;
+  /**
+   * The least severe event sent.
+   * @default 'error' - rollbacks and failed checks only
+   */
+  readonly severity?: 'info' | 'warn' | 'error';
+  /** The AlertProvider (flagger.app/v1beta1) to send through. */
+  readonly providerRef: { readonly name: string; readonly namespace?: string };
 }
 
 /** Props for {@link FlaggerCanary}. */
@@ -89,6 +112,12 @@ export interface FlaggerCanaryProps {
    */
   readonly webhooks?: FlaggerWebhook[];
   /**
+   * Notifications of the canary's progress and rollbacks.
+   * @default - none
+   * @see https://docs.flagger.app/usage/alerting
+   */
+  readonly alerts?: FlaggerAlert[];
+  /**
    * Gateways Flagger's VirtualService binds to.
    * @default ['mesh']
    */
@@ -102,6 +131,17 @@ export interface FlaggerCanaryProps {
  * In this mode Flagger writes the host's VirtualService, so the library emits none
  * for it (it hands the host over), and any route, split, mirror or fault another
  * construct contributes to that host fails synth (MESH306) instead of being dropped.
+ * The Canary's `service` carries the host's trafficPolicy, timeout and retries, which
+ * Flagger copies into the DestinationRules and VirtualService it writes, and its
+ * `autoscalerRef` the service's HorizontalPodAutoscaler, if it has one.
+ *
+ * Flagger copies `Deployment/<service>` to `<service>-primary` and renames the first of
+ * its `--selector-labels` (`app,name,app.kubernetes.io/name`) found in the Deployment's
+ * selector to `<value>-primary` on the primary's pods (fluxcd/flagger
+ * pkg/canary/deployment_controller.go, `getSelectorLabel`; pkg/canary/util.go,
+ * `makePrimaryLabels`). The service's Deployment selects by `app`, so every policy then
+ * selects its pods by `app.kubernetes.io/name`, which Flagger keeps on both the primary's
+ * and the canary's pods; a selector still on `app: <service>` fails synth (MESH666).
  */
 export class FlaggerCanary extends Construct {
   /** The service released. */
@@ -134,7 +174,13 @@ export class FlaggerCanary extends Construct {
     const weighted = p.iterations === undefined;
     return {
       targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: this.service.name },
-      service: { port: port?.port, targetPort: port?.targetPort, gateways: p.gateways ?? ['mesh'] },
+      service: {
+        port: port?.port,
+        targetPort: port?.targetPort,
+        gateways: p.gateways ?? ['mesh'],
+        ...this.trafficSettings(),
+      },
+      autoscalerRef: this.autoscalerRef(),
       analysis: {
         interval: go(this.interval),
         threshold: this.threshold,
@@ -149,6 +195,11 @@ export class FlaggerCanary extends Construct {
           thresholdRange: { ...m.thresholdRange },
           interval: go(m.interval ?? this.interval),
         })),
+        alerts: p.alerts?.map((a) => ({
+          name: a.name,
+          severity: (a.severity ?? 'error') as CanarySpecAnalysisAlertsSeverity,
+          providerRef: { name: a.providerRef.name, namespace: a.providerRef.namespace },
+        })),
         webhooks: p.webhooks?.map((w) => ({
           name: w.name,
           type: w.type as CanarySpecAnalysisWebhooksType,
@@ -158,6 +209,62 @@ export class FlaggerCanary extends Construct {
         })),
       },
     };
+  }
+
+  /**
+   * The host's trafficPolicy, timeout and retries, as the library renders them for its own
+   * DestinationRule and VirtualService. Flagger 1.44's Canary schema knows
+   * `connectionPool.http` only, so `connectionPool.tcp` (maxConnections) does not reach
+   * Flagger's DestinationRules (the API server would prune it).
+   * @see https://docs.flagger.app/usage/how-it-works#canary-service
+   */
+  private trafficSettings() {
+    const policy = this.service.policy;
+    const trafficPolicy = renderDestinationRuleSpec(this.service.traffic, { policy, defaultSplit: [] }).trafficPolicy;
+    return {
+      trafficPolicy: trafficPolicy && JSON.parse(JSON.stringify(trafficPolicy)),
+      timeout: policy.timeout && toIstioDuration(policy.timeout),
+      retries: renderRetries(policy.retries),
+    };
+  }
+
+  /** The service's HorizontalPodAutoscaler: Flagger makes a `<name>-primary` copy for the primary. */
+  private autoscalerRef() {
+    const hpa = this.service.chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject
+      && c.kind === 'HorizontalPodAutoscaler' && c.metadata.namespace === this.service.namespace
+      && c.toJson().spec?.scaleTargetRef?.name === this.service.name);
+    return hpa && { apiVersion: hpa.apiVersion, kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER, name: hpa.name };
+  }
+
+  /** MESH666: selectors in the chart that still select the service's pods by `app: <name>`, which Flagger renames on the primary. */
+  private renamedSelectors(): string[] {
+    const out: string[] = [];
+    const app = this.service.name;
+    const byApp = (labels: unknown) => !!labels && (labels as Record<string, string>)[Labels.APP] === app;
+    for (const c of this.service.chart.node.findAll()) {
+      if (!(c instanceof ApiObject)) continue;
+      // The service's own Deployment and Service keep `app`: Flagger reads the Deployment's and takes over the Service.
+      if ((c.kind === 'Deployment' || c.kind === 'Service') && c.name === app) continue;
+      const m = c.toJson();
+      const selectors: [string, unknown][] = [
+        ['spec.selector.matchLabels', m.spec?.selector?.matchLabels],
+        ['spec.workloadSelector.labels', m.spec?.workloadSelector?.labels],
+        ['spec.podSelector.matchLabels', m.spec?.podSelector?.matchLabels],
+      ];
+      (m.spec?.ingress ?? []).forEach((r: any, i: number) => (r?.from ?? []).forEach((f: any, j: number) =>
+        selectors.push([`spec.ingress[${i}].from[${j}].podSelector.matchLabels`, f?.podSelector?.matchLabels])));
+      (m.spec?.egress ?? []).forEach((r: any, i: number) => (r?.to ?? []).forEach((t: any, j: number) =>
+        selectors.push([`spec.egress[${i}].to[${j}].podSelector.matchLabels`, t?.podSelector?.matchLabels])));
+      (m.spec?.template?.spec?.topologySpreadConstraints ?? []).forEach((t: any, i: number) =>
+        selectors.push([`spec.template.spec.topologySpreadConstraints[${i}].labelSelector.matchLabels`, t?.labelSelector?.matchLabels]));
+      for (const [field, labels] of selectors) {
+        if (byApp(labels)) {
+          out.push(formatProblem(Codes.FLAGGER_RENAMED_SELECTOR,
+            `service: ${c.kind}/${c.name} ${field} selects app=${app}, which Flagger renames to ${app}-primary on the primary's pods; create it after the FlaggerCanary or select by ${Labels.NAME}`));
+        }
+      }
+    }
+    return out;
   }
 
   private problems(): string[] {
@@ -200,7 +307,19 @@ export class FlaggerCanary extends Construct {
     });
     p.webhooks?.forEach((w, i) => {
       if (!/^https?:\/\/\S+$/.test(w.url)) bad(`webhooks[${i}].url`, `must be an http(s) URL, got '${w.url}'`);
+      // A rollback webhook is a gate: Flagger rolls back when it answers 2xx, and an
+      // Alertmanager (or any notification endpoint) always does.
+      // https://docs.flagger.app/usage/webhooks ("Rollback hooks")
+      if (w.type === 'rollback' && /\/api\/v[12]\/alerts\/?$/.test(w.url)) {
+        out.push(formatProblem(Codes.FLAGGER_NOTIFICATION_AS_GATE,
+          `webhooks[${i}]: a rollback webhook to Alertmanager (${w.url}) answers 2xx, which Flagger takes as "roll back now"; send notifications with alerts`));
+      }
     });
+    p.alerts?.forEach((a, i) => {
+      const problem = dns1123LabelProblem(a.providerRef.name);
+      if (problem) out.push(formatProblem(Codes.INVALID_NAME, `alerts[${i}].providerRef.name: ${problem}`));
+    });
+    out.push(...this.renamedSelectors());
     const t = this.service.traffic;
     const owned = (what: string) => out.push(formatProblem(Codes.FLAGGER_OWNS_VIRTUAL_SERVICE,
       `service: Flagger writes the VirtualService of ${this.service.name}, so the ${what} contributed to it would be dropped; remove it or drop the FlaggerCanary`));

@@ -17,7 +17,7 @@ export interface FlaggerMetricTemplateProps {
   readonly name?: string;
   /**
    * The Prometheus server Flagger queries.
-   * @default 'http://prometheus.istio-system:9090'
+   * @default - the platform's `flagger.prometheusAddress` (its Prometheus, `http://prometheus-operated.observability.svc.cluster.local:9090` on a stock install)
    * @see https://docs.flagger.app/usage/metrics#prometheus
    */
   readonly address?: string;
@@ -40,7 +40,7 @@ export class FlaggerMetricTemplate extends Construct {
     new MetricTemplate(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels: MeshChart.of(this).commonLabels() },
       spec: Lazy.any({ produce: () => ({
-        provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: props.address ?? 'http://prometheus.istio-system:9090' },
+        provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: props.address ?? MeshChart.of(this).platform.flagger.prometheusAddress },
         query: props.query,
       }) }),
     });

@@ -4,6 +4,7 @@ import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports
 import { Codes } from '../core/codes';
 import { describeDuration, toPromDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
+import { labelValueProblem } from '../core/names';
 import { Percentage } from '../core/weight';
 import { decimal, ratioOf, selector } from '../private/promql';
 import { MeshService } from '../service/mesh-service';
@@ -69,6 +70,13 @@ export interface CanaryRollbackRulesProps {
    * @default 100
    */
   readonly minRequests?: number;
+  /**
+   * Labels Prometheus's `ruleSelector` requires: without them prometheus-operator never
+   * loads the rules (kube-prometheus-stack selects by its Helm release).
+   * @default - the platform's `prometheus.selectorLabels` ({ release: 'kube-prometheus-stack' } on a stock install)
+   * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusSpec (ruleSelector)
+   */
+  readonly ruleSelectorLabels?: Record<string, string>;
 }
 
 /** The PrometheusRule's one group name (seed 000). */
@@ -95,7 +103,9 @@ export class CanaryRollbackRules extends Construct {
   public readonly stableVersion: string;
 
   private readonly service: MeshService;
-  private readonly s: Required<Omit<CanaryRollbackRulesProps, 'service' | 'canaryVersion' | 'stableVersion'>>;
+  private readonly s: Required<Omit<CanaryRollbackRulesProps, 'service' | 'canaryVersion' | 'stableVersion' | 'ruleSelectorLabels'>>;
+  /** The labels Prometheus's rule selector requires, on the PrometheusRule. */
+  public readonly ruleSelectorLabels: Readonly<Record<string, string>>;
 
   public constructor(scope: Construct, id: string, props: CanaryRollbackRulesProps) {
     super(scope, id);
@@ -103,6 +113,7 @@ export class CanaryRollbackRules extends Construct {
     this.canaryVersion = props.canaryVersion ?? 'v2';
     this.stableVersion = props.stableVersion ?? props.service.version;
     this.ruleName = `${props.service.name}-canary-rollback`;
+    this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? props.service.chart.platform.prometheus.selectorLabels) };
     this.s = {
       window: props.window ?? Duration.minutes(5),
       errorRateRatio: props.errorRateRatio ?? 3,
@@ -118,7 +129,7 @@ export class CanaryRollbackRules extends Construct {
       metadata: {
         name: this.ruleName,
         namespace: this.service.namespace,
-        labels: { ...this.service.chart.commonLabels(), 'app.kubernetes.io/name': this.service.name },
+        labels: { ...this.service.chart.commonLabels(), 'app.kubernetes.io/name': this.service.name, ...this.ruleSelectorLabels },
       },
       spec: Lazy.any({ produce: () => ({ groups: [{ name: ROLLBACK_GROUP, rules: this.rules() }] }) }),
     });
@@ -142,7 +153,10 @@ export class CanaryRollbackRules extends Construct {
     const enough = (v: string) => `(sum(increase(istio_requests_total${selector(base(v))}[${w}])) >= ${s.minRequests})`;
     const c = this.canaryVersion;
     const st = this.stableVersion;
-    const labels = (severity: string, action: string) => ({ severity, action, service: svc, canary_version: c });
+    // namespace and environment tell one environment's rollback from another's in a shared Alertmanager.
+    const labels = (severity: string, action: string) => ({
+      severity, action, service: svc, canary_version: c, namespace: this.service.namespace, environment: this.service.chart.environment,
+    });
     const expr = (text: string) => PrometheusRuleSpecGroupsRulesExpr.fromString(text);
     return [
       {
@@ -188,6 +202,10 @@ export class CanaryRollbackRules extends Construct {
     }
     if (!Number.isInteger(s.minRequests) || s.minRequests < 1) bad('minRequests', `must be a whole number of at least 1, got ${s.minRequests}`);
     if (s.maxErrorRate.value === 0) bad('maxErrorRate', 'must be above 0%: at 0% every single error rolls back');
+    for (const [k, v] of Object.entries(this.ruleSelectorLabels)) {
+      const p = labelValueProblem(v);
+      if (p) out.push(formatProblem(Codes.INVALID_OBSERVABILITY_LABEL, `ruleSelectorLabels.${k}: ${p}`));
+    }
     if (this.canaryVersion === this.stableVersion) {
       out.push(formatProblem(Codes.CANARY_NO_STABLE_VERSION, `canaryVersion: '${this.canaryVersion}' is also the stable version`));
     }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { LoadBalancer } from '../core/load-balancer';
-import { Retries, RETRY_CONDITIONS_AFTER_RESPONSE, RetryCondition } from '../core/retries';
+import { NON_IDEMPOTENT_RETRY_ON, Retries, RETRY_CONDITIONS_AFTER_RESPONSE, RetryCondition } from '../core/retries';
 import { ConnectionPool, mergeConnectionPool, mergeOutlierDetection, OutlierDetection } from '../core/traffic-policy';
 import { MeshService, MeshServiceProps } from '../service/mesh-service';
 import { MtlsMode } from './mtls-mode';
@@ -19,8 +19,12 @@ export interface SecureServiceProps extends MeshServiceProps {
   readonly mtls?: MtlsMode;
 }
 
-/** Retry conditions that cannot send a request the upstream has already seen a second time. */
-export const SAFE_RETRY_CONDITIONS: readonly RetryCondition[] = ['reset', 'connect-failure'];
+/**
+ * Retry conditions that cannot send a request the upstream has already seen a second time
+ * (`reset` can: Envoy retries a reset after the request went out; a route that keeps it is
+ * reported by MESH662).
+ */
+export const SAFE_RETRY_CONDITIONS: readonly RetryCondition[] = NON_IDEMPOTENT_RETRY_ON;
 
 /** The stricter circuit breaker of a SecureService (seed 000's payment-service values). */
 export const SECURE_CONNECTION_POOL: ConnectionPool = {
@@ -40,7 +44,7 @@ export const SECURE_OUTLIER_DETECTION: OutlierDetection = {
  * A service with high security needs, like payment in seed 000: its own STRICT
  * PeerAuthentication; an ALLOW policy for its declared callers only (plus health
  * checks) under the namespace's allow-nothing baseline; retries only on
- * `reset,connect-failure` by default, and a synth error if any condition could
+ * `reset-before-request,connect-failure` by default, and a synth error if any condition could
  * retry a request the service already received (a 5xx retry may charge twice);
  * a stricter circuit breaker and LEAST_REQUEST by default. Props win field by field.
  *

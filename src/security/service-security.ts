@@ -280,8 +280,10 @@ export class ServiceSecurity extends Construct {
   }
 
   private sidecarSpec(): SidecarSpec {
+    // Flagger's VirtualService for a host it releases routes to `<name>-primary` and `<name>-canary`.
+    const released = (t: object) => (t as { traffic?: { virtualServiceOwner?: string } }).traffic?.virtualServiceOwner === 'flagger';
     const hosts = uniqueByName(this.service.outboundCalls.map((c) => c.target))
-      .map((t) => `./${t.name}.${t.namespace}.svc.cluster.local`).sort();
+      .flatMap((t) => (released(t) ? ['', '-primary', '-canary'] : ['']).map((suffix) => `./${t.name}${suffix}.${t.namespace}.svc.cluster.local`)).sort();
     const collector = this.collector();
     if (collector) hosts.push(collector.sidecarHost);
     return {

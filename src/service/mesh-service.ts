@@ -142,7 +142,6 @@ export class MeshService extends Construct implements IMeshService {
   public readonly namespace: string;
   public readonly serviceAccountName: string;
   public readonly principal: Principal;
-  public readonly selectorLabels: Readonly<Record<string, string>>;
   public readonly ports: readonly ResolvedServicePort[];
   /** The tier. */
   public readonly tier: Tier;
@@ -166,6 +165,16 @@ export class MeshService extends Construct implements IMeshService {
   private readonly props: MeshServiceProps;
   private readonly _calls: ServiceCall[] = [];
 
+  /**
+   * The labels that select the service's pods: `app: <name>`; once Flagger releases the
+   * service, `app.kubernetes.io/name: <name>`, which Flagger keeps on the primary's pods
+   * while it renames `app` to `<name>-primary` (fluxcd/flagger pkg/canary/util.go,
+   * makePrimaryLabels). Read it at synth (lazily): a FlaggerCanary may come later.
+   */
+  public get selectorLabels(): Readonly<Record<string, string>> {
+    return this.traffic?.virtualServiceOwner === 'flagger' ? { [Labels.NAME]: this.name } : { [Labels.APP]: this.name };
+  }
+
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
     this.props = props;
@@ -178,7 +187,6 @@ export class MeshService extends Construct implements IMeshService {
     this.version = props.version ?? 'v1';
     this.replicas = props.replicas ?? 2;
     this.ports = resolvePorts(props.ports ?? DEFAULT_PORTS);
-    this.selectorLabels = { [Labels.APP]: this.name };
     this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? props.healthCheckPath ?? '/health' : undefined;
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
     this.principal = dns1123LabelProblem(this.name) || dns1123LabelProblem(this.namespace)

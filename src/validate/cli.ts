@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
-import { runFlowCommand } from '../flow/cli-flow';
+import { readPlatform, runFlowCommand } from '../flow/cli-flow';
 import { CliIo, processIo } from '../private/cli-io';
 import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
 import { validateManifests } from './validate';
@@ -20,7 +20,7 @@ import { validateManifests } from './validate';
 /** Where the tool writes; tests pass their own. */
 
 const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--crds <dir>] <file|dir>...\n'
-  + '       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [METHOD] [path]\']... [--flows] <file|dir>...';
+  + '       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [METHOD] [path]\']... [--flows] [--platform <file>] <file|dir>...';
 
 /** Every *.yaml/*.yml file under `p`, sorted; `p` itself if it is a file. */
 /**
@@ -46,6 +46,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   const inputs: string[] = [];
   const flows: string[] = [];
   let listFlows = false;
+  let platformFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--format') format = argv[++i] ?? '';
@@ -54,6 +55,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     else if (a === '--flow') flows.push(argv[++i] ?? '');
     else if (a.startsWith('--flow=')) flows.push(a.slice('--flow='.length));
     else if (a === '--flows') listFlows = true;
+    else if (a === '--platform') platformFile = argv[++i];
     else if (a === '--crds') crds = argv[++i];
     else if (a.startsWith('--crds=')) crds = a.slice('--crds='.length);
     else if (a === '--help' || a === '-h') { io.stdout(`${USAGE}\n`); return 0; }
@@ -87,7 +89,13 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   }
 
   // Flow verification: verdicts instead of findings (src/flow/cli-flow.ts).
-  if (flows.length > 0 || listFlows) return parseErrors.length > 0 ? (io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`), 2) : runFlowCommand(manifests, flows, listFlows, io);
+  if (flows.length > 0 || listFlows) {
+    if (parseErrors.length > 0) { io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`); return 2; }
+    try {
+      const platform = platformFile === undefined ? undefined : readPlatform(fs.readFileSync(path.resolve(io.cwd, platformFile), 'utf8'), platformFile);
+      return runFlowCommand(manifests, flows, listFlows, io, { platform }, format as 'text' | 'json');
+    } catch (e) { io.stderr(`${(e as Error).message}\n`); return 2; }
+  }
 
   let findings: Finding[];
   try {

@@ -35,6 +35,11 @@ export interface Finding {
    * @default 'error'
    */
   readonly severity?: Severity;
+  /**
+   * Another resource the problem involves (the inner route of a retry chain, say).
+   * @default - none
+   */
+  readonly related?: ResourceRef;
 }
 
 /** An error fails synth and the command line; a warning is reported only. */

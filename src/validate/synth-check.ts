@@ -43,7 +43,8 @@ export function renderedManifestFindings(scope: IConstruct, rendered: readonly R
   for (const [folder, manifests] of byFolder) {
     for (const f of validateManifests(manifests, { crdDirectory, analysisOnly: !schema })) {
       const path = paths.get(keyOf(f.resource.apiVersion, f.resource.kind, f.resource.namespace, f.resource.name));
-      (isError(f) ? errors : warnings).push(`${path ? `[${path}] ` : ''}${formatFinding(f, folder)}`);
+      const related = f.related && paths.get(keyOf(f.related.apiVersion, f.related.kind, f.related.namespace, f.related.name));
+      (isError(f) ? errors : warnings).push(`${path ? `[${path}] ` : ''}${formatFinding(f, folder)}${related ? ` (with [${related}])` : ''}`);
     }
   }
   return { errors, warnings };

@@ -3,7 +3,7 @@
  * ServiceAccount and a Role limited to the resources it patches. cdk8s-plus-27
  * stays inside src/workload/.
  */
-import { Cron, Lazy, Size } from 'cdk8s';
+import { Cron, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addNetworkPolicy, HARDENED_CONTAINER, WORKLOAD_UID } from './workload';
@@ -26,6 +26,15 @@ export interface ScheduledKubectlSpec {
   readonly podLabels: Record<string, string>;
   /** RBAC: verbs allowed on resources of one API group. */
   readonly allow: { readonly verbs: string[]; readonly apiGroup: string; readonly resourceType: string };
+  /**
+   * The API server's endpoint addresses and ports, the job's only egress besides DNS. A
+   * NetworkPolicy sees the kubernetes Service's endpoints after the Service's DNAT, so
+   * these are the endpoints' addresses (`kubectl get endpoints kubernetes`), not the Service's.
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-range-of-ports
+   */
+  readonly apiServer: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+  /** How long a run may take before the Job controller stops it (its pods get SIGTERM). */
+  readonly activeDeadline: Duration;
 }
 
 /** The ServiceAccount, Role, RoleBinding, ConfigMap and CronJob of a scheduled kubectl script. */
@@ -42,14 +51,13 @@ export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec
   const configVolume = kplus.Volume.fromConfigMap(scope, 'ConfigVolume',
     kplus.ConfigMap.fromConfigMapName(scope, 'ConfigMapRef', spec.configMapName), { name: 'config' });
   const tmp = kplus.Volume.fromEmptyDir(scope, 'TmpVolume', 'tmp');
-  // The namespace denies all traffic by default; the job needs DNS and the API server,
-  // whose address is the cluster's own, so any address on the API server's ports.
+  // The namespace denies all traffic by default; the job needs DNS and the API server's endpoints.
   addNetworkPolicy(scope, 'NetworkPolicy', metadata, () => ({
     podLabels: { ...spec.podLabels },
     ingress: [],
     egress: [
       { peers: [{ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
-      { peers: [{ cidr: '0.0.0.0/0' }], ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] },
+      { peers: spec.apiServer.cidrs.map((cidr) => ({ cidr })), ports: spec.apiServer.ports.map((port) => ({ port, protocol: 'TCP' as const })) },
     ],
   }));
   return new kplus.CronJob(scope, 'CronJob', {
@@ -58,6 +66,8 @@ export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec
     podMetadata: { labels: { ...spec.podLabels }, annotations: { 'sidecar.istio.io/inject': 'false' } },
     schedule: spec.schedule,
     concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+    // After the deadline the Job controller deletes the pod: SIGTERM, whose trap restores.
+    activeDeadline: spec.activeDeadline,
     serviceAccount: sa,
     automountServiceAccountToken: true,
     restartPolicy: kplus.RestartPolicy.ON_FAILURE,

@@ -20,10 +20,12 @@ describe('applyEdge (EC site)', () => {
     expect(prod.out.filter((m) => kinds.includes(m.kind)).map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toMatchSnapshot();
   });
 
-  test('search is limited at 1,200 RPS (seed 000: 1,000 peak + 20%)', () => {
+  test('search is limited at 1,200 RPS as a whole (seed 000: 1,000 peak + 20%): 171 a pod over its 6-7 pods', () => {
     const f = find(prod.out, 'EnvoyFilter', 'search-service-local-ratelimit');
-    expect(f.spec.configPatches[0].patch.value.typed_config.token_bucket).toEqual({ max_tokens: 1200, tokens_per_fill: 1200, fill_interval: '1s' });
+    expect(f.spec.configPatches[0].patch.value.typed_config.token_bucket).toEqual({ max_tokens: 171, tokens_per_fill: 171, fill_interval: '1s' });
     expect(prod.edge.searchLimit.requestsPerSecond).toBe(1200);
+    const hpa = find(prod.out, 'HorizontalPodAutoscaler', 'search-service');
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([6, 7]);
   });
 
   test('review item 1: the shop host routes /api/ to api-gateway and everything else (the site root) to web-frontend', () => {
@@ -32,8 +34,8 @@ describe('applyEdge (EC site)', () => {
       hosts: ['shop.example.com'],
       gateways: ['production/shop-gateway'],
       http: [
-        { name: 'api-gateway', match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api-gateway.production.svc.cluster.local', port: { number: 80 } } }] },
-        { name: 'web-frontend', route: [{ destination: { host: 'web-frontend.production.svc.cluster.local', port: { number: 80 } } }] },
+        { name: 'api-gateway', match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api-gateway.production.svc.cluster.local', port: { number: 80 } } }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+        { name: 'web-frontend', route: [{ destination: { host: 'web-frontend.production.svc.cluster.local', port: { number: 80 } } }], timeout: '5s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
       ],
     });
     // The services' own VirtualServices stay mesh-only: one VirtualService per host.

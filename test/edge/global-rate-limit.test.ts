@@ -2,13 +2,29 @@ import * as YAML from 'yaml';
 import { GlobalRateLimit, GlobalRateLimitProps } from '../../src/edge/global-rate-limit';
 import { find, meshChart, synth, synthError } from '../util';
 
+/** A global limit whose rate-limit service runs (envoyproxy/ratelimit and Redis, deployed with the platform). */
 function build(props: GlobalRateLimitProps = {}) {
   const { app, chart } = meshChart();
-  new GlobalRateLimit(chart, 'ec-site', props);
+  new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true, ...props });
   return app;
 }
 
 describe('GlobalRateLimit', () => {
+  test('MESH668: no filter that asks a rate-limit service nobody deployed (it would limit nothing)', () => {
+    expect(synthError(build({ serviceDeployed: false }))).toMatch(
+      /\[test\/ec-site\] serviceDeployed: the gateway would ask ratelimit\.production\.svc\.cluster\.local for every request, but nothing here deploys it.*\[MESH668\]/);
+    const { app, chart } = meshChart();
+    new GlobalRateLimit(chart, 'ec-site');
+    expect(synthError(app)).toMatch(/\[MESH668\]/);
+  });
+
+  test("the filter asks the platform's rate-limit service, and fails open by default", () => {
+    const f = find(synth(build()), 'EnvoyFilter', 'ec-site-ratelimit');
+    const cfg = f.spec.configPatches[0].patch.value.typed_config;
+    expect(cfg.rate_limit_service.grpc_service.envoy_grpc.cluster_name).toBe('outbound|8081||ratelimit.production.svc.cluster.local');
+    expect(cfg.failure_mode_deny).toBe(false);
+  });
+
   test('default output (snapshot)', () => {
     const out = synth(build());
     expect([find(out, 'ConfigMap', 'ec-site-ratelimit-config'), find(out, 'EnvoyFilter', 'ec-site-ratelimit')]).toMatchSnapshot();

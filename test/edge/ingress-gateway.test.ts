@@ -47,8 +47,8 @@ describe('IngressGateway', () => {
       hosts: ['shop.example.com'],
       gateways: ['production/shop'],
       http: [
-        { name: 'api-gateway', match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api-gateway.production.svc.cluster.local', port: { number: 80 } } }] },
-        { name: 'web-frontend', route: [{ destination: { host: 'web-frontend.production.svc.cluster.local', port: { number: 80 } } }] },
+        { name: 'api-gateway', match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api-gateway.production.svc.cluster.local', port: { number: 80 } } }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+        { name: 'web-frontend', route: [{ destination: { host: 'web-frontend.production.svc.cluster.local', port: { number: 80 } } }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
       ],
     });
   });

@@ -1,13 +1,15 @@
 import { Duration } from 'cdk8s';
+import { Autoscaling } from '../../src/edge/autoscaling';
 import { LocalRateLimit, LocalRateLimitProps } from '../../src/edge/local-rate-limit';
 import { limitOf } from '../../src/edge/capacity';
 import { Percentage } from '../../src/core/weight';
 import { MeshService } from '../../src/service/mesh-service';
 import { find, meshChart, synth, synthError } from '../util';
 
+/** One pod of search-service (its bucket is then the whole limit; the per-pod split is tested below). */
 function build(props: Omit<LocalRateLimitProps, 'service'>) {
   const { app, chart } = meshChart();
-  const service = new MeshService(chart, 'search-service', { image: 'search:1' });
+  const service = new MeshService(chart, 'search-service', { image: 'search:1', replicas: 1 });
   new LocalRateLimit(chart, 'search-limit', { service, ...props });
   return app;
 }
@@ -87,5 +89,47 @@ describe('LocalRateLimit', () => {
     const err = synthError(build(props));
     expect(err).toMatch(/\[test\/search-limit\]/);
     expect(err).toMatch(message);
+  });
+
+  describe('the limit is the service\'s as a whole; each sidecar holds its share (Envoy local rate limits are per instance)', () => {
+    /** GIVEN search-service at `replicas` pods, autoscaled up to `max` when given, limited from seed 000's capacity. */
+    function search(replicas: number, max?: number) {
+      const { app, chart } = meshChart();
+      const service = new MeshService(chart, 'search-service', { image: 'search:1', replicas });
+      const limit = new LocalRateLimit(chart, 'search-limit', { service, capacity: { peakRequestsPerSecond: 1000 } });
+      if (max !== undefined) new Autoscaling(chart, 'search-hpa', { service, minReplicas: replicas, maxReplicas: max });
+      return { app, limit };
+    }
+
+    test('seed 000 arithmetic: 1,200 rps over 6-7 pods is 171 a pod; 6 pods admit 1,026 ≥ the 1,000 peak, 7 admit 1,197 ≤ 1,200', () => {
+      const { app, limit } = search(6, 7);
+      expect(limit.requestsPerSecond).toBe(1200);
+      expect(limit.replicas).toEqual({ min: 6, max: 7 });
+      expect(limit.perPod()).toBe(Math.floor(1200 / 7));
+      expect(configOf(app).token_bucket).toEqual({ max_tokens: 171, tokens_per_fill: 171, fill_interval: '1s' });
+      expect(6 * limit.perPod()).toBe(1026);
+      expect(7 * limit.perPod()).toBe(1197);
+      expect(LocalRateLimit.maxReplicasFor({ peakRequestsPerSecond: 1000 }, 6)).toBe(7);
+    });
+
+    test('fixed replicas: the limit split evenly (6 pods × 200 = 1,200)', () => {
+      const { app } = search(6);
+      expect(configOf(app).token_bucket.tokens_per_fill).toBe(200);
+    });
+
+    test('MESH664: the review\'s 6-50 range would admit 144 rps at 6 pods (24 a pod), below the peak', () => {
+      expect(synthError(search(6, 50).app)).toMatch(
+        /\[test\/search-limit\] capacity: each sidecar admits 1200 \/ 50 pods = 24 rps .* the fewest 6 pods admit 144 rps, below the peak of 1000; scale between 6 and 7 pods.*\[MESH664\]/);
+      // One past the widest range fails; the widest passes.
+      expect(synthError(search(6, 8).app)).toMatch(/\[MESH664\]/);
+      expect(() => synth(search(6, 7).app)).not.toThrow();
+    });
+
+    test('MESH664: a limit under 1 rps a pod', () => {
+      const { app, chart } = meshChart();
+      const service = new MeshService(chart, 'search-service', { image: 'search:1', replicas: 3 });
+      new LocalRateLimit(chart, 'search-limit', { service, requestsPerSecond: 2 });
+      expect(synthError(app)).toMatch(/requestsPerSecond: 2 rps over up to 3 pods leaves less than 1 rps a pod \[MESH664\]/);
+    });
   });
 });

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { ENVIRONMENTS } from '../../src/app/environments';
@@ -7,7 +9,7 @@ import { MeshApp } from '../../src/mesh/mesh-app';
 import { MeshService } from '../../src/service/mesh-service';
 import { Manifest } from '../../src/validate/finding';
 import { main } from '../../src/validate/cli';
-import { app, authorizationPolicy, call, networkPolicy, sidecar } from './fixtures';
+import { app, authorizationPolicy, call, DNS_EGRESS, networkPolicy, sidecar } from './fixtures';
 
 /** A request a declared call makes: its first method on its first path, wildcards filled in. */
 function intendedCalls(services: readonly MeshService[], constructPath: string): IntendedFlow[] {
@@ -24,7 +26,7 @@ function intendedCalls(services: readonly MeshService[], constructPath: string):
 }
 
 describe('the EC site: every declared call works and no undeclared pair is open', () => {
-  const meshApp = new MeshApp({ outdir: '/nonexistent' });
+  const meshApp = new MeshApp({ outdir: '/nonexistent', schemaValidation: false }); // flows need the objects, not the schema check
   const envs = ENVIRONMENTS.map((env) => ({ env, built: buildEcEnvironment(meshApp, env) }));
   const manifests = meshApp.manifests().map((f) => f.manifest);
 
@@ -91,7 +93,7 @@ describe('undeclaredOpenPairs', () => {
       const prev = (i + n - 1) % n;
       objs.push(networkPolicy(name(i), 'big', {
         podSelector: { matchLabels: { app: name(i) } }, policyTypes: ['Ingress', 'Egress'],
-        egress: [{ to: [{ podSelector: { matchLabels: { app: name(next) } } }], ports: [{ port: 8080 }] }],
+        egress: [{ to: [{ podSelector: { matchLabels: { app: name(next) } } }], ports: [{ port: 8080 }] }, DNS_EGRESS],
         ingress: [{ from: [{ podSelector: { matchLabels: { app: name(prev) } } }], ports: [{ port: 8080 }] }],
       }));
       objs.push(authorizationPolicy(name(i), 'big', { selector: { matchLabels: { app: name(i) } }, rules: [{ from: [{ source: { principals: [`cluster.local/ns/big/sa/${name(prev)}`] } }] }] }));
@@ -130,6 +132,25 @@ describe('cdk8s-mesh-validate --flow / --flows', () => {
   test('a flow that does not parse or names no workload: exit 2 with MESH603', () => {
     expect(run('--flow', 'api-gateway => order-service', 'production')).toMatchObject({ code: 2, err: expect.stringContaining('[MESH603]') });
     expect(run('--flow', 'nobody -> order-service:80', 'production')).toMatchObject({ code: 2, err: expect.stringContaining('no workload nobody') });
+  });
+
+  test('--format json: the parsed flow and its verdict', () => {
+    const r = run('--format', 'json', '--flow', 'api-gateway -> order-service:80 POST /api/orders/1', 'production');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.flows[0]).toMatchObject({ flow: { source: { workload: 'api-gateway', namespace: 'production' }, host: 'order-service', port: 80, method: 'POST' }, verdict: { allowed: true, decidedBy: { kind: 'AuthorizationPolicy', name: 'order-service-policy' } } });
+  });
+
+  test('--platform: the gateway and other platform pods from a file; a malformed entry is MESH603 with its field', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-platform-'));
+    const good = path.join(dir, 'platform.yaml');
+    fs.writeFileSync(good, '- name: edge-gw\n  namespace: gateways\n  labels: { istio: ingressgateway }\n  serviceAccount: edge-gw\n  meshed: true\n');
+    const r = run('--platform', good, '--flow', 'external -> shop.example.com:443 GET /api/orders/1', 'production');
+    expect(r.out).toContain('external → gateways/edge-gw (Gateway production/shop-gateway)');
+    const bad = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(bad, '- name: edge-gw\n  namespace: gateways\n  labels: {}\n  serviceAccount: edge-gw\n  meshed: "yes"\n');
+    expect(run('--platform', bad, '--flow', 'external -> shop.example.com:443 GET /', 'production')).toMatchObject({ code: 2, err: expect.stringContaining('[0].meshed: must be true or false [MESH603]') });
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('--flows lists every ordered pair and the public hosts', () => {

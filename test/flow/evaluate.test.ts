@@ -204,6 +204,13 @@ describe('external clients through the ingress Gateway', () => {
     expect(evaluateFlow([...objs, p], call('a', 'shop', 'b'), opts).allowed).toBe(false);
   });
 
+  test('a server host `ns/host` binds only VirtualServices of that namespace (`.` the Gateway\'s own)', () => {
+    const only = (hosts: string[]) => gateway('shop-gw', 'shop', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts, tls: { mode: 'SIMPLE', credentialName: 'c' } }] });
+    expect(evaluateFlow([...base, vs, only(['./shop.example.com'])], external('/'), opts).allowed).toBe(true);
+    expect(evaluateFlow([...base, vs, only(['other/shop.example.com'])], external('/'), opts).reason).toContain('no VirtualService');
+    expect(evaluateFlow([...base, vs, only(['*/*.example.com'])], external('/'), opts).allowed).toBe(true);
+  });
+
   test('no gateway pod, no server for the host or port, httpsRedirect, no bound VirtualService', () => {
     expect(evaluateFlow(objs, external('/')).decidedBy).toMatchObject({ layer: 'no endpoint', kind: 'Gateway' });
     expect(evaluateFlow(objs, { ...external('/'), host: 'other.example.com' }, opts).decidedBy).toMatchObject({ layer: 'routing', kind: 'Gateway' });

@@ -78,3 +78,9 @@ export const INGRESS = {
 export const PROMETHEUS = {
   name: 'prometheus', namespace: 'observability', labels: { app: 'prometheus' }, serviceAccount: 'prometheus', meshed: false,
 };
+
+/** An egress rule admitting DNS lookups: 53/UDP to kube-dns in kube-system. */
+export const DNS_EGRESS = {
+  to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+  ports: [{ port: 53, protocol: 'UDP' }],
+};

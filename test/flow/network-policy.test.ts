@@ -1,6 +1,6 @@
 // Rules from https://kubernetes.io/docs/concepts/services-networking/network-policies/
 import { evaluateFlow } from '../../src/flow';
-import { app, call, deployment, namespace, networkPolicy, PROMETHEUS, service } from './fixtures';
+import { app, call, deployment, DNS_EGRESS, namespace, networkPolicy, PROMETHEUS, service } from './fixtures';
 
 const base = [...app('a', 'shop'), ...app('b', 'shop'), ...app('c', 'other', { labels: { role: 'client' } }), namespace('other', { team: 'x' })];
 
@@ -70,7 +70,7 @@ describe('NetworkPolicy (kubernetes.io network-policies)', () => {
 
   test('egress named ports resolve against the destination pod\'s container ports', () => {
     const objs = [deployment('a', 'shop'), deployment('b', 'shop', { ports: { web: 9000 } }), service('b', 'shop', 80, 'web'),
-      networkPolicy('a-out', 'shop', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'web' }] }] })];
+      networkPolicy('a-out', 'shop', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'web' }] }, DNS_EGRESS] })];
     const v = evaluateFlow(objs, call('a', 'shop', 'b'));
     expect(v.allowed).toBe(true);
     expect(v.hops.join(' ')).toContain('shop/b:9000');
@@ -89,13 +89,24 @@ describe('NetworkPolicy (kubernetes.io network-policies)', () => {
   test('policies are additive: one admitting policy among several suffices, and it is named', () => {
     const objs = [...base,
       networkPolicy('default-deny', 'shop', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] }),
-      networkPolicy('a', 'shop', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'b' } } }] }] }),
+      networkPolicy('a', 'shop', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'b' } } }] }, DNS_EGRESS] }),
       networkPolicy('b', 'shop', { podSelector: { matchLabels: { app: 'b' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a' } } }] }] })];
     const v = evaluateFlow(objs, call('a', 'shop', 'b'));
     expect(v.allowed).toBe(true);
     expect(v.decidedBy?.name).toBe('b');
     // the reverse direction is refused by the more specific policy, not default-deny
     expect(evaluateFlow([...objs, service('a', 'shop')], call('b', 'shop', 'a')).decidedBy).toMatchObject({ layer: 'NetworkPolicy egress', name: 'default-deny' });
+  });
+
+  test('an egress-isolated application must reach kube-dns on 53/UDP to resolve the host (dns-pod-service)', () => {
+    const only = (extra: object[]) => [...base, networkPolicy('a', 'shop', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'b' } } }] }, ...extra] })];
+    const v = evaluateFlow(only([]), call('a', 'shop', 'b'));
+    expect(v).toMatchObject({ allowed: false, decidedBy: { layer: 'NetworkPolicy egress', name: 'a' } });
+    expect(v.reason).toContain('cannot resolve b');
+    expect(evaluateFlow(only([DNS_EGRESS]), call('a', 'shop', 'b')).allowed).toBe(true);
+    expect(evaluateFlow(only([{ ...DNS_EGRESS, ports: [{ port: 53, protocol: 'TCP' }] }]), call('a', 'shop', 'b')).allowed).toBe(false);
+    // Istio's DNS proxy answers inside the pod
+    expect(evaluateFlow(only([]), call('a', 'shop', 'b'), { dns: false }).allowed).toBe(true);
   });
 
   test('a scrape of the proxy port 15090 is refused when ingress admits only 15020 (review item 2)', () => {

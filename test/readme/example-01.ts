@@ -10,8 +10,8 @@ const payment = new MeshService(chart, 'payment-service', {
   tier: Tier.SERVICE,
   loadBalancer: LoadBalancer.leastRequest(),
   timeout: Duration.seconds(30),
-  // never retry on 5xx: a retried charge may be a double charge
-  retries: Retries.of({ attempts: 1, perTryTimeout: Duration.seconds(25), retryOn: ['reset', 'connect-failure'] }),
+  // retry only what never reached payment: a retried charge may be a double charge
+  retries: Retries.of({ attempts: 1, perTryTimeout: Duration.seconds(25), retryOn: ['reset-before-request', 'connect-failure'] }),
 });
 
 const order = new MeshService(chart, 'order-service', {

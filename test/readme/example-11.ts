@@ -16,6 +16,6 @@ new FlaggerCanary(chart, 'order-service-flagger', {
     FlaggerMetric.requestSuccessRate(Percentage.of(99), Duration.minutes(5)),
     FlaggerMetric.requestDuration(Duration.millis(500), Duration.minutes(5)),
   ],
-  webhooks: [{ name: 'rollback-alert', type: 'rollback', url: 'http://alertmanager.observability.svc.cluster.local:9093/api/v1/alerts' }],
+  alerts: [{ name: 'rollback-alert', severity: 'error', providerRef: { name: 'on-call-slack', namespace: 'istio-system' } }],
 });
 export {};

@@ -1,6 +1,10 @@
 import { Cron, Duration } from 'cdk8s';
 import * as yaml from 'yaml';
-import { MeshService, Percentage } from '../../src';
+import * as childProcess from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Cidr, MeshService, Percentage } from '../../src';
 import { FaultInjectionTest, FaultInjectionTestProps } from '../../src/release/fault-injection-test';
 import { FlaggerCanary } from '../../src/release/flagger-canary';
 import { find, meshChart, synth, synthError } from '../util';
@@ -11,11 +15,14 @@ const SEED_003 = {
   abort: { httpStatus: 503, percentage: Percentage.of(5) },
 };
 
+/** The API server's endpoints as `kubectl get endpoints kubernetes` shows them on a kind cluster. */
+const API_SERVER = { addresses: [Cidr.of('172.18.0.2/32')] };
+
 function setup(props: Partial<FaultInjectionTestProps> = {}, environment = 'staging', production = environment === 'production') {
   const { app, chart } = meshChart({ namespace: 'staging', environment, production });
   const order = new MeshService(chart, 'order-service', { image: 'order:1' });
   const payment = new MeshService(chart, 'payment-service', { image: 'payment:1' });
-  new FaultInjectionTest(chart, 'faults', { services: [payment, order], ...SEED_003, ...props });
+  new FaultInjectionTest(chart, 'faults', { services: [payment, order], ...SEED_003, apiServer: API_SERVER, ...props });
   return { app, chart, order, payment };
 }
 
@@ -36,8 +43,80 @@ describe('FaultInjectionTest', () => {
     expect(policy.spec.egress).toEqual([
       { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
         ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
-      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] },
+      { to: [{ ipBlock: { cidr: '172.18.0.2/32' } }], ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] },
     ]);
+  });
+
+  test('the API server is named, never a catch-all range (MESH663)', () => {
+    expect(() => Cidr.of('0.0.0.0/0')).toThrow(/matches every address.*\[MESH663\]/);
+    expect(() => Cidr.of('::/0')).toThrow(/\[MESH663\]/);
+    expect(() => Cidr.of('10.0.0.256/32')).toThrow(/not a CIDR.*\[MESH663\]/);
+    expect(() => Cidr.of('10.0.0.1/33')).toThrow(/not a CIDR.*\[MESH663\]/);
+    expect(Cidr.of('10.0.0.0/1').value).toBe('10.0.0.0/1');
+    expect(Cidr.of('fd00::/64').value).toBe('fd00::/64');
+    expect(synthError(setup({ apiServer: undefined }).app)).toMatch(/\[test\/faults\] apiServer\.addresses: the scheduled job reaches the API server.*\[MESH663\]/);
+    expect(() => synth(setup({ apiServer: undefined, permanent: true }).app)).not.toThrow();
+    const m = synth(setup({ apiServer: { addresses: [Cidr.of('10.1.0.5/32'), Cidr.of('10.1.0.6/32')], ports: [6443] } }).app);
+    expect(find(m, 'NetworkPolicy', 'fault-injection-test').spec.egress[1]).toEqual({
+      to: [{ ipBlock: { cidr: '10.1.0.5/32' } }, { ipBlock: { cidr: '10.1.0.6/32' } }], ports: [{ port: 6443, protocol: 'TCP' }],
+    });
+    expect(synthError(setup({ apiServer: { addresses: API_SERVER.addresses, ports: [0] } }).app)).toMatch(/apiServer\.ports\[0\]/);
+  });
+
+  test('each run has a deadline: the test duration plus 5 minutes to apply and restore', () => {
+    const job = find(synth(setup({ testDuration: Duration.minutes(10) }).app), 'CronJob', 'fault-injection-test');
+    expect(job.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(600 + 300);
+  });
+
+  describe('the script restores the faults however the run ends (run with sh, kubectl stubbed)', () => {
+    /** The job's script, run by `sh` with a kubectl on PATH that logs its arguments. */
+    function run(testDuration: Duration, kubectlExit = 0) {
+      const job = find(synth(setup({ testDuration }).app), 'CronJob', 'fault-injection-test');
+      const script: string = job.spec.jobTemplate.spec.template.spec.containers[0].command[2];
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fault-job-'));
+      const log = path.join(dir, 'kubectl.log');
+      fs.writeFileSync(path.join(dir, 'kubectl'), `#!/bin/sh\necho "$*" >> "${log}"\nexit ${kubectlExit}\n`, { mode: 0o755 });
+      const child = childProcess.spawn('sh', ['-c', script], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, stdio: 'ignore' });
+      const done = new Promise<{ code: number | null; lines: () => string[] }>((resolve) => child.on('exit', (code) => resolve({
+        code, lines: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []),
+      })));
+      const applied = async () => {
+        for (let i = 0; i < 200 && !fs.existsSync(log); i++) await new Promise((r) => setTimeout(r, 10));
+      };
+      return { child, done, applied, dir };
+    }
+    const ON = 'apply -f /config/order-service.fault-on.yaml -f /config/payment-service.fault-on.yaml';
+    const OFF = 'apply -f /config/order-service.fault-off.yaml -f /config/payment-service.fault-off.yaml';
+
+    test('SIGTERM during the wait (eviction, deadline): the faults are switched off at once, once, and the job exits 143', async () => {
+      const { child, done, applied, dir } = run(Duration.minutes(30));
+      await applied();
+      const started = Date.now();
+      child.kill('SIGTERM');
+      const { code, lines } = await done;
+      expect(Date.now() - started).toBeLessThan(5000); // not after the 30 minutes of sleep
+      expect(lines()).toEqual([ON, OFF]);
+      expect(code).toBe(143);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('SIGINT: restored too', async () => {
+      const { child, done, applied, dir } = run(Duration.minutes(30));
+      await applied();
+      child.kill('SIGINT');
+      const { code, lines } = await done;
+      expect(lines()).toEqual([ON, OFF]);
+      expect(code).toBe(130);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('a normal end restores once and exits 0', async () => {
+      const { done, dir } = run(Duration.seconds(1));
+      const { code, lines } = await done;
+      expect(lines()).toEqual([ON, OFF]);
+      expect(code).toBe(0);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
   });
 
   test("seed 003's weekly CronJob: Monday 10:00 JST is 01:00 UTC, applies then removes the faults", () => {
@@ -52,10 +131,11 @@ describe('FaultInjectionTest', () => {
     expect(pod.serviceAccountName).toBe('fault-injection-test');
     const script = pod.containers[0].command[2] as string;
     const on = script.indexOf('kubectl apply -f /config/order-service.fault-on.yaml -f /config/payment-service.fault-on.yaml');
-    const sleep = script.indexOf('sleep 1800');
+    const sleep = script.indexOf('sleep 1800 &\npid=$!\nwait "$pid"');
     expect(on).toBeGreaterThan(-1);
     expect(sleep).toBeGreaterThan(on);
-    expect(script).toContain("trap 'kubectl apply -f /config/order-service.fault-off.yaml -f /config/payment-service.fault-off.yaml' EXIT");
+    expect(script).toContain('kubectl apply -f /config/order-service.fault-off.yaml -f /config/payment-service.fault-off.yaml');
+    for (const signal of ['EXIT', 'TERM', 'INT']) expect(script.slice(0, on)).toMatch(new RegExp(`^trap '.*restore.*' ${signal}$`, 'm'));
     expect(pod.containers[0].volumeMounts).toEqual(expect.arrayContaining([expect.objectContaining({ mountPath: '/config' })]));
     expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'config', configMap: { name: 'fault-injection-test-config' } }]));
   });

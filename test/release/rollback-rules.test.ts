@@ -1,5 +1,5 @@
-import { Duration } from 'cdk8s';
-import { MeshService, Percentage } from '../../src';
+import { Duration, Testing } from 'cdk8s';
+import { MeshApp, MeshChart, MeshPlatform, MeshService, Percentage } from '../../src';
 import { CanaryRollbackRules, CanaryRollbackRulesProps } from '../../src/release/rollback-rules';
 import { promtoolCheckRules, promtoolTestRules, ruleFileOf } from '../promtool';
 import { find, meshChart, synth, synthError } from '../util';
@@ -23,6 +23,20 @@ function alert(rule: Record<string, any>, name: string): Record<string, any> {
 }
 
 describe('CanaryRollbackRules', () => {
+  test("carries the label kube-prometheus-stack's ruleSelector requires, from the platform; a bad one fails synth", () => {
+    expect(ruleOf().metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    const app = new MeshApp({ outdir: Testing.app().outdir, platform: MeshPlatform.of({ prometheus: { selectorLabels: { prometheus: 'shared' } } }) });
+    const chart = new MeshChart(app, 'staging', { namespace: 'staging' });
+    const service = new MeshService(chart, 'order-service', { image: 'order:1' });
+    new CanaryRollbackRules(chart, 'order-rollback', { service });
+    const rule = find(synth(app), 'PrometheusRule', 'order-service-canary-rollback');
+    expect(rule.metadata.labels).toMatchObject({ prometheus: 'shared' });
+    expect(rule.metadata.labels.release).toBeUndefined();
+    // Each alert says which environment rolls back, for a shared Alertmanager.
+    for (const r of rule.spec.groups[0].rules) expect(r.labels).toMatchObject({ namespace: 'staging', environment: 'staging' });
+    expect(synthError(setup({ ruleSelectorLabels: { release: 'not a value!' } }).app)).toMatch(/ruleSelectorLabels\.release: .*\[MESH407\]/);
+  });
+
   test('default output', () => {
     expect(ruleOf()).toMatchSnapshot();
   });
@@ -37,7 +51,9 @@ describe('CanaryRollbackRules', () => {
     ]);
     const err = alert(rule, 'CanaryHighErrorRate');
     expect(err.for).toBe('2m');
-    expect(err.labels).toEqual({ severity: 'critical', action: 'rollback', service: 'order-service', canary_version: 'v2' });
+    expect(err.labels).toEqual({
+      severity: 'critical', action: 'rollback', service: 'order-service', canary_version: 'v2', namespace: 'production', environment: 'test',
+    });
     expect(err.annotations.summary).toBe('カナリア(v2)のエラー率がstable(v1)の3倍超過。自動ロールバック推奨');
     expect(err.expr).toContain('> 3 * (');
     expect(err.expr).toContain('response_code=~"5.*"');

@@ -12,12 +12,12 @@ describe('SecureService', () => {
     expect(synth(app).filter((m) => m.metadata.labels?.['app.kubernetes.io/name'] === 'payment-service' || m.kind === 'DestinationRule' || m.kind === 'VirtualService')).toMatchSnapshot();
   });
 
-  test('defaults: STRICT workload mTLS, retries only on reset,connect-failure, the stricter circuit breaker, LEAST_REQUEST', () => {
+  test('defaults: STRICT workload mTLS, retries only on reset-before-request,connect-failure, the stricter circuit breaker, LEAST_REQUEST', () => {
     const { app, chart } = meshChart();
     new SecureService(chart, 'payment-service', { image: 'example/payment:1' });
     const ms = synth(app);
     expect(find(ms, 'PeerAuthentication', 'payment-service').spec.mtls).toEqual({ mode: 'STRICT' });
-    expect(find(ms, 'VirtualService', 'payment-service').spec.http[0].retries).toEqual({ attempts: 1, perTryTimeout: '5s', retryOn: 'reset,connect-failure' });
+    expect(find(ms, 'VirtualService', 'payment-service').spec.http[0].retries).toEqual({ attempts: 1, perTryTimeout: '5s', retryOn: 'reset-before-request,connect-failure' });
     expect(find(ms, 'DestinationRule', 'payment-service').spec.trafficPolicy).toMatchObject({
       loadBalancer: { simple: 'LEAST_REQUEST' },
       connectionPool: { tcp: { maxConnections: 50 }, http: { http1MaxPendingRequests: 50, http2MaxRequests: 100, maxRetries: 2 } },
@@ -38,7 +38,7 @@ describe('SecureService', () => {
     expect(tp.connectionPool.tcp.maxConnections).toBe(20);
     expect(tp.connectionPool.http.http1MaxPendingRequests).toBe(50);
     expect(tp.outlierDetection).toMatchObject({ consecutive5xxErrors: 2, interval: '10s' });
-    expect(find(ms, 'VirtualService', 'payment-service').spec.http[0].retries).toEqual({ attempts: 2, perTryTimeout: '3s', retryOn: 'reset,connect-failure' });
+    expect(find(ms, 'VirtualService', 'payment-service').spec.http[0].retries).toEqual({ attempts: 2, perTryTimeout: '3s', retryOn: 'reset-before-request,connect-failure' });
   });
 
   test('Retries.none() is allowed', () => {

@@ -74,5 +74,5 @@ test('relative paths are resolved from io.cwd and shown as given', () => {
   const code = main(['production', '--format', 'text'], { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: require('node:path').join(__dirname, '..', '..', 'dist') });
   expect(code).toBe(0); // warnings only
   expect(out).toMatch(/^WARNING production\/virtualservice\.order-service\.yaml: .*\[MESH111\]$/m);
-  expect(out).toMatch(/resources checked: 0 errors, 4 warnings/);
+  expect(out).toMatch(/resources checked: 0 errors, 16 warnings/);
 });

@@ -1,0 +1,251 @@
+/**
+ * Checks across two hops of a call: the route to the caller (outer) and the route the
+ * caller's request takes to the callee (inner). The calls are read from the ALLOW
+ * AuthorizationPolicies: a rule admitting the principal of workload A with methods M on
+ * workload B is a call A → B with M. Every lookup is by host, principal or selector.
+ */
+import { Codes } from '../../core/codes';
+import { RETRY_CONDITIONS_RESENDING } from '../../core/retries';
+import { Finding, finding, Manifest, refOf } from '../finding';
+import { AnalysisCheck } from './check';
+import { durationMillis } from './http-rules';
+import { MeshIndex, namespaceOf, push, resolveHost, Workload } from './mesh-index';
+
+/** Methods a retry may apply twice: RFC 9110 §9.2.2 makes GET, HEAD, PUT, DELETE, OPTIONS and TRACE idempotent. */
+const NON_IDEMPOTENT = new Set(['POST', 'PATCH', '*']);
+
+/**
+ * Istio's retry policy for a route without `retries`: 2 attempts on
+ * `connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes` (503).
+ * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/networking/core/route/retry/retry.go (defaultPolicy)
+ */
+const ISTIO_DEFAULT_RETRIES = { attempts: 2, retryOn: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes'] };
+
+/**
+ * Conditions under which Envoy retries a try that hit its per-try timeout: the timeout
+ * ends the try with a 504, which `5xx` and `gateway-error` retry.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-upstream-rq-per-try-timeout-ms
+ */
+const RETRIES_ON_TIMEOUT = ['5xx', 'gateway-error'];
+
+/** One HTTP rule of a VirtualService, as a hop. */
+interface Hop {
+  readonly vs: Manifest;
+  readonly index: number;
+  readonly host: string;
+  /** The route's timeout in ms; undefined: none (Istio's default, no timeout). */
+  readonly timeout?: number;
+  /** Retries after the first try (Istio's default policy when `retries` is absent). */
+  readonly attempts: number;
+  readonly retryOn: string[];
+  /** The per-try timeout in ms, when retries are on and it is set. */
+  readonly perTryTimeout?: number;
+}
+
+/** A call: the caller's workload, the callee's workload, the methods allowed. */
+interface Call {
+  readonly caller: Workload;
+  readonly callee: Workload;
+  readonly methods: Set<string>;
+}
+
+function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
+  const ns = namespaceOf(vs);
+  const gateways: string[] = vs.spec?.gateways ?? [];
+  const mesh = gateways.length === 0 || gateways.includes('mesh');
+  const out: { host: string; hop: Hop; mesh: boolean }[] = [];
+  (Array.isArray(vs.spec?.http) ? vs.spec.http : []).forEach((rule: any, i: number) => {
+    const retries = rule?.retries;
+    const attempts = retries === undefined ? ISTIO_DEFAULT_RETRIES.attempts : Number(retries.attempts ?? ISTIO_DEFAULT_RETRIES.attempts);
+    const retryOn = retries?.retryOn !== undefined
+      ? String(retries.retryOn).split(',').map((s: string) => s.trim()).filter(Boolean)
+      : ISTIO_DEFAULT_RETRIES.retryOn;
+    const hop: Hop = {
+      vs, index: i, host: '', timeout: durationMillis(rule?.timeout), attempts, retryOn,
+      perTryTimeout: attempts > 0 ? durationMillis(retries?.perTryTimeout) : undefined,
+    };
+    const hosts = new Set<string>((rule?.route ?? []).map((r: any) => resolveHost(String(r?.destination?.host ?? ''), ns)));
+    for (const host of hosts) out.push({ host, hop: { ...hop, host }, mesh });
+  });
+  return out;
+}
+
+/** The calls the ALLOW policies grant, principal by principal, and the methods granted on each workload from any source. */
+function callsOf(index: MeshIndex): { calls: Call[]; granted: Map<Manifest, Set<string>> } {
+  const granted = new Map<Manifest, Set<string>>();
+  const byIdentity = new Map<string, Workload[]>();
+  for (const w of index.workloads) push(byIdentity, `${w.namespace}/${w.serviceAccount}`, w);
+  const calls: Call[] = [];
+  for (const ap of index.ofKind('AuthorizationPolicy')) {
+    if ((ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
+    const callees = index.workloadsMatching(namespaceOf(ap), ap.spec?.selector?.matchLabels ?? {});
+    if (callees.length === 0) continue;
+    for (const rule of ap.spec?.rules ?? []) {
+      const methods = new Set<string>();
+      const ops = (rule?.to ?? []).map((t: any) => t?.operation).filter(Boolean);
+      if (ops.length === 0 || ops.some((o: any) => !o.methods || o.methods.length === 0)) methods.add('*');
+      for (const o of ops) for (const m of o.methods ?? []) methods.add(String(m).toUpperCase());
+      for (const callee of callees) {
+        const set = granted.get(callee.manifest) ?? new Set<string>();
+        methods.forEach((m) => set.add(m));
+        granted.set(callee.manifest, set);
+      }
+      for (const from of rule?.from ?? []) {
+        for (const p of from?.source?.principals ?? []) {
+          // cluster.local/ns/<namespace>/sa/<service account>
+          const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(p));
+          if (!m) continue;
+          for (const caller of byIdentity.get(`${m[1]}/${m[2]}`) ?? []) {
+            for (const callee of callees) calls.push({ caller, callee, methods });
+          }
+        }
+      }
+    }
+  }
+  return { calls, granted };
+}
+
+/** The hosts (Services) whose selector picks each workload. */
+function hostsByWorkload(index: MeshIndex): Map<Manifest, string[]> {
+  const out = new Map<Manifest, string[]>();
+  for (const [host, svc] of index.services) for (const w of index.workloadsOfService(svc)) push(out, w.manifest, host);
+  return out;
+}
+
+const resending = (h: Hop) => h.attempts > 0 ? h.retryOn.filter((c) => (RETRY_CONDITIONS_RESENDING as readonly string[]).includes(c)) : [];
+const nameOf = (h: Hop) => String(h.vs.metadata?.name);
+const describeRetries = (h: Hop) => `${h.attempts}× on ${h.retryOn.join(',')}`;
+
+/** Each outer hop, inner hop and the methods of the calls between them. */
+interface HopPair { readonly outer: Hop; readonly inner: Hop; readonly methods: Set<string>; readonly caller: string; readonly callee: string }
+
+function hopPairs(index: MeshIndex): { pairs: HopPair[]; served: Map<Hop, Set<string>> } {
+  const outerByHost = new Map<string, Hop[]>();
+  const innerByHost = new Map<string, Hop[]>();
+  for (const vs of index.ofKind('VirtualService')) {
+    for (const { host, hop, mesh } of hopsOf(vs)) {
+      push(outerByHost, host, hop);
+      if (mesh) push(innerByHost, host, hop);
+    }
+  }
+  const hostsOf = hostsByWorkload(index);
+  const pairs = new Map<string, HopPair>();
+  const served = new Map<Hop, Set<string>>();
+  const { calls, granted } = callsOf(index);
+  for (const [workload, methods] of granted) {
+    for (const i of (hostsOf.get(workload) ?? []).flatMap((h) => innerByHost.get(h) ?? [])) {
+      const set = served.get(i) ?? new Set<string>();
+      methods.forEach((m) => set.add(m));
+      served.set(i, set);
+    }
+  }
+  for (const call of calls) {
+    const inner = (hostsOf.get(call.callee.manifest) ?? []).flatMap((h) => innerByHost.get(h) ?? []);
+    const outer = (hostsOf.get(call.caller.manifest) ?? []).flatMap((h) => outerByHost.get(h) ?? []);
+    for (const o of outer) {
+      for (const i of inner) {
+        if (o.host === i.host) continue; // a service calling itself is one hop
+        const key = `${namespaceOf(o.vs)}/${nameOf(o)}/${o.index}/${o.host}\u0000${namespaceOf(i.vs)}/${nameOf(i)}/${i.index}/${i.host}`;
+        const pair = pairs.get(key);
+        if (pair) call.methods.forEach((m) => pair.methods.add(m));
+        else pairs.set(key, { outer: o, inner: i, methods: new Set(call.methods), caller: o.host.split('.')[0], callee: i.host.split('.')[0] });
+      }
+    }
+  }
+  return { pairs: [...pairs.values()], served };
+}
+
+const memo = new WeakMap<MeshIndex, ReturnType<typeof hopPairs>>();
+function pairsOf(index: MeshIndex): ReturnType<typeof hopPairs> {
+  let result = memo.get(index);
+  if (!result) memo.set(index, result = hopPairs(index));
+  return result;
+}
+
+/**
+ * MESH660 (warning): the route to a caller gives up before the route the caller's request
+ * takes may answer: its timeout, or its per-try timeout when it retries, is shorter than the
+ * inner route's timeout. The client sees a 504 (and a retry on 5xx resends the request)
+ * while the inner service is still working on the first one.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute (timeout)
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry (perTryTimeout)
+ */
+export const outerGivesUpFirst: AnalysisCheck = {
+  code: Codes.RETRY_OUTER_GIVES_UP_FIRST,
+  title: 'an outer route gives up before the inner route it calls may answer',
+  run(index) {
+    const out: Finding[] = [];
+    for (const { outer, inner, caller, callee } of pairsOf(index).pairs) {
+      if (inner.timeout === undefined) continue;
+      const limits: [string, number][] = [];
+      if (outer.timeout !== undefined) limits.push(['timeout', outer.timeout]);
+      if (outer.perTryTimeout !== undefined) limits.push(['retries.perTryTimeout', outer.perTryTimeout]);
+      const shortest = limits.sort((a, b) => a[1] - b[1])[0];
+      if (!shortest || shortest[1] >= inner.timeout) continue;
+      const retried = shortest[0] !== 'timeout' && outer.retryOn.some((c) => RETRIES_ON_TIMEOUT.includes(c));
+      out.push({
+        ...finding(Codes.RETRY_OUTER_GIVES_UP_FIRST, outer.vs, `spec.http[${outer.index}].${shortest[0]}`,
+          `${caller}'s route gives up after ${shortest[1]}ms (${shortest[0]}) while ${callee}'s route (VirtualService ${nameOf(inner)}) may take ${inner.timeout}ms: `
+          + `the client sees a timeout while ${callee} still works on the request${retried ? `, and ${outer.retryOn.filter((c) => RETRIES_ON_TIMEOUT.includes(c)).join(',')} retries it` : ''}`,
+          'warning'),
+        related: refOf(inner.vs),
+      });
+    }
+    return out;
+  },
+};
+
+/**
+ * MESH661 (warning): both hops of a call that serves POST or PATCH retry, the outer one on a
+ * condition that may resend a request the caller already received (and passed on): one
+ * request can reach the callee (1 + outer attempts) × (1 + inner attempts) times.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/http_connection_management#retry-plugin-configuration
+ * @see https://istio.io/latest/docs/concepts/traffic-management/#retries
+ */
+export const stackedRetries: AnalysisCheck = {
+  code: Codes.RETRY_STACKED_NON_IDEMPOTENT,
+  title: 'retries at two hops of a non-idempotent call',
+  run(index) {
+    const out: Finding[] = [];
+    for (const { outer, inner, methods, caller, callee } of pairsOf(index).pairs) {
+      const risky = [...methods].filter((m) => NON_IDEMPOTENT.has(m)).sort();
+      if (risky.length === 0 || outer.attempts === 0 || inner.attempts === 0) continue;
+      // An outer retry that never resends (reset-before-request, connect-failure) happens only
+      // when the caller never got the request, so it never calls the inner hop twice.
+      if (resending(outer).length === 0) continue;
+      out.push({
+        ...finding(Codes.RETRY_STACKED_NON_IDEMPOTENT, outer.vs, `spec.http[${outer.index}].retries`,
+          `${risky.join(', ')} from ${caller} to ${callee}: ${caller}'s route retries ${describeRetries(outer)} and ${callee}'s (VirtualService ${nameOf(inner)}) `
+          + `${describeRetries(inner)}, so one request may reach ${callee} up to ${(1 + outer.attempts) * (1 + inner.attempts)} times; retry at one hop only, `
+          + 'on reset-before-request,connect-failure', 'warning'),
+        related: refOf(inner.vs),
+      });
+    }
+    return out;
+  },
+};
+
+/**
+ * MESH662 (warning): `retryOn: reset` on a route that serves POST or PATCH. Envoy retries a
+ * reset "if the upstream server does not respond at all (disconnect/reset/read timeout)",
+ * also after the request reached it; `reset-before-request` retries only when nothing was sent.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on
+ */
+export const resetOnNonIdempotent: AnalysisCheck = {
+  code: Codes.RETRY_RESET_NON_IDEMPOTENT,
+  title: 'retryOn reset on a route that serves POST or PATCH',
+  run(index) {
+    const out: Finding[] = [];
+    for (const [hop, methods] of pairsOf(index).served) {
+      const risky = [...methods].filter((m) => NON_IDEMPOTENT.has(m)).sort();
+      if (risky.length === 0 || hop.attempts === 0 || !hop.retryOn.includes('reset')) continue;
+      out.push(finding(Codes.RETRY_RESET_NON_IDEMPOTENT, hop.vs, `spec.http[${hop.index}].retries.retryOn`,
+        `retries on reset for a route serving ${risky.join(', ')}: a request that reached ${hop.host.split('.')[0]} before the reset is sent again; `
+        + 'use reset-before-request', 'warning'));
+    }
+    return out;
+  },
+};
+
+/** The checks across two hops. */
+export const RETRY_CHAIN_CHECKS: readonly AnalysisCheck[] = [outerGivesUpFirst, stackedRetries, resetOnNonIdempotent];

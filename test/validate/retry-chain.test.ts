@@ -1,0 +1,70 @@
+import { analyze } from '../../src/validate/analysis';
+import { app, authorizationPolicy, M } from './fixtures';
+
+/** `api` calls `orders` with `methods`; each route's timeout and retries as given. */
+function chain(outer: M, inner: M, methods: string[] = ['POST']): M[] {
+  const [, , , , apiVs] = app('api');
+  const [, , , , ordersVs] = app('orders');
+  const withRule = (vs: M, extra: M) => ({ ...vs, spec: { ...vs.spec, http: [{ ...vs.spec.http[0], ...extra }] } });
+  const allow = authorizationPolicy('orders', {
+    selector: { matchLabels: { app: 'orders' } },
+    rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/api'] } }], to: [{ operation: { methods } }] }],
+  });
+  return [...app('api').slice(0, 4), withRule(apiVs, outer), ...app('orders').slice(0, 4), withRule(ordersVs, inner), allow];
+}
+
+const found = (manifests: M[]) => analyze(manifests)
+  .filter((f) => ['MESH660', 'MESH661', 'MESH662'].includes(f.code))
+  .map((f) => `${f.code} ${f.resource.name} ${f.field} -> ${f.related?.name ?? ''}`);
+
+describe('retry chains across two hops', () => {
+  // seed 000 before the fix: the edge retried 3 × 2s on 5xx in front of order's 15s.
+  const edge = { timeout: '5s', retries: { attempts: 3, perTryTimeout: '2s', retryOn: '5xx,reset,connect-failure' } };
+  const order = { timeout: '15s', retries: { attempts: 3, perTryTimeout: '5s', retryOn: 'reset-before-request,connect-failure' } };
+
+  test('MESH660 and MESH661 (warnings): an edge that gives up and retries a POST before order answers, naming both routes', () => {
+    const findings = analyze(chain(edge, order)).filter((f) => f.code === 'MESH660' || f.code === 'MESH661');
+    expect(findings.map((f) => [f.code, f.resource.name, f.field, f.related?.name, f.severity])).toEqual([
+      ['MESH660', 'api', 'spec.http[0].retries.perTryTimeout', 'orders', 'warning'],
+      ['MESH661', 'api', 'spec.http[0].retries', 'orders', 'warning'],
+    ]);
+    expect(findings[0].message).toMatch(/gives up after 2000ms .* may take 15000ms.*5xx retries it/);
+    expect(findings[1].message).toMatch(/POST from api to orders: .* up to 16 times/);
+  });
+
+  test('MESH660: the shortest of timeout and per-try timeout decides; equal is fine (boundary)', () => {
+    const noRetry = (timeout: string) => ({ timeout, retries: { attempts: 0 } });
+    expect(found(chain(noRetry('14999ms'), order))).toEqual(['MESH660 api spec.http[0].timeout -> orders']);
+    expect(found(chain(noRetry('15s'), order))).toEqual([]);
+    expect(found(chain({ timeout: '20s', retries: { attempts: 1, perTryTimeout: '15s', retryOn: 'connect-failure' } }, order))).toEqual([]);
+    expect(found(chain({ timeout: '20s', retries: { attempts: 1, perTryTimeout: '10s', retryOn: 'connect-failure' } }, order)))
+      .toEqual(['MESH660 api spec.http[0].retries.perTryTimeout -> orders']);
+    // An inner route without a timeout waits as long as it takes: nothing to compare.
+    expect(found(chain(noRetry('1s'), { retries: { attempts: 0 } }))).toEqual([]);
+  });
+
+  test('MESH661: only when the call is non-idempotent and the outer hop may resend', () => {
+    const outer = { timeout: '30s', retries: { attempts: 2, perTryTimeout: '30s', retryOn: '5xx' } };
+    const inner = { timeout: '15s', retries: { attempts: 1, perTryTimeout: '15s', retryOn: 'connect-failure' } };
+    expect(found(chain(outer, inner))).toEqual(['MESH661 api spec.http[0].retries -> orders']);
+    expect(found(chain(outer, inner, ['PATCH']))).toEqual(['MESH661 api spec.http[0].retries -> orders']);
+    expect(found(chain(outer, inner, ['GET', 'PUT']))).toEqual([]);
+    // An outer retry only when nothing reached the caller cannot call orders twice.
+    expect(found(chain({ ...outer, retries: { ...outer.retries, retryOn: 'reset-before-request,connect-failure' } }, inner))).toEqual([]);
+    // A single hop of retries is not stacked.
+    expect(found(chain(outer, { timeout: '15s', retries: { attempts: 0 } }))).toEqual([]);
+  });
+
+  test("MESH661 counts Istio's default retries (2 attempts) for a route without `retries`", () => {
+    const outer = { timeout: '30s', retries: { attempts: 1, perTryTimeout: '30s', retryOn: 'gateway-error' } };
+    expect(found(chain(outer, { timeout: '15s' }))).toEqual(['MESH661 api spec.http[0].retries -> orders']);
+  });
+
+  test('MESH662 (warning): `reset` on a route serving POST; reset-before-request is the safe form', () => {
+    const inner = (retryOn: string) => ({ timeout: '15s', retries: { attempts: 1, perTryTimeout: '15s', retryOn } });
+    const outer = { timeout: '15s', retries: { attempts: 0 } };
+    expect(found(chain(outer, inner('reset,connect-failure')))).toEqual(['MESH662 orders spec.http[0].retries.retryOn -> ']);
+    expect(found(chain(outer, inner('reset-before-request,connect-failure')))).toEqual([]);
+    expect(found(chain(outer, inner('reset,connect-failure'), ['GET']))).toEqual([]);
+  });
+});
