@@ -60,11 +60,15 @@ export * from './observability/slo';
 export * from './observability/telemetry';
 export { BuiltDashboard, DashboardContext, buildDashboards, dashboardProblems, dashboardQueries } from './observability/dashboards';
 export * from './review/change-note';
+export {
+  connectivityDiff, ConnectivityChange, ConnectivityDiff, ConnectivityOptions, ConnectivityProbe, ConnectivityVerdict, ProbeKind,
+} from './review/connectivity';
+export { renderConnectivity } from './review/connectivity-markdown';
 export * from './review/manifest-tree';
 export * from './review/markdown';
 export * from './review/semantic-diff';
 export * from './review/topology';
-export { ExitCodes as DiffExitCodes, main as diffMain } from './review/cli';
+export { ExitCodes as DiffExitCodes, main as diffMain, connectivityOf } from './review/cli';
 export {
   Flow, FlowDecider, FlowLayer, FlowMethod, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow,
   FlowOptions, FlowEvaluator, evaluateFlow, SIDECAR_OWN_PORTS,

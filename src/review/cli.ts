@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { connectivityDiff, ConnectivityDiff } from './connectivity';
 import { ManifestTree, readTreeFromDir, readTreeFromGit, resourcesOf, TOPOLOGY_FILE, YamlReadError, YamlReadOptions } from './manifest-tree';
 import { renderJson, renderMarkdown } from './markdown';
 import { semanticDiff, SemanticDiff } from './semantic-diff';
+import { CLUSTER_FOLDER } from '../mesh/mesh-cluster';
 import { renderTopology } from './topology';
 
 /** Where the command reads and writes; tests pass their own. */
@@ -21,6 +23,10 @@ export const ExitCodes = {
   ERROR: 2,
   /** At least one change weakens security (mTLS, authorization, pod hardening). */
   SECURITY_DOWNGRADE: 3,
+  /** A flow no manifest declares is allowed after the change and was refused before. */
+  UNDECLARED_FLOW_OPENED: 4,
+  /** A flow the manifests still declare was allowed before the change and is refused after. */
+  INTENDED_FLOW_BROKEN: 5,
 } as const;
 
 export const USAGE = `Usage:
@@ -28,8 +34,9 @@ export const USAGE = `Usage:
   cdk8s-mesh-diff [options] --git <ref> [dir]     (dir: the working tree's dist/ by default)
 
 Compares two synthesized trees (dist/<environment>/<kind>.<name>.yaml) and prints
-a pull-request summary: what changed per environment and resource, security
-downgrades marked, the new topology of changed environments, then the raw diff.
+a pull-request summary: the flows the change opens or breaks, what changed per
+environment and resource, security downgrades marked, the new topology of changed
+environments, then the raw diff.
 
 Options:
   --format markdown|json   output format (default: markdown)
@@ -38,7 +45,8 @@ Options:
                            kube-apiserver's 3 MiB request body limit)
   -h, --help               this text
 
-Exit codes: 0 no changes, 1 changes, 3 a security downgrade, 2 an error.
+Exit codes: 0 no changes, 1 changes, 2 an error, 3 a security downgrade,
+4 an undeclared flow opens, 5 an intended flow breaks (the highest applies).
 A tree that cannot be read, or holds a file the YAML reader refuses (an alias
 bomb, a document over the limit, nesting deeper than 1000 levels), is an error.
 `;
@@ -84,23 +92,51 @@ function parseArgs(argv: readonly string[]): Args | string {
   return { format, exitZero, gitRef, dirs, help, limits: { maxDocumentBytes } };
 }
 
-/** The exit code a diff earns. */
-export function exitCodeOf(diff: SemanticDiff): number {
+/** The exit code a diff earns: the highest of those that apply. */
+export function exitCodeOf(diff: SemanticDiff, connectivity?: ConnectivityDiff): number {
+  if (connectivity && connectivity.intendedBroken > 0) return ExitCodes.INTENDED_FLOW_BROKEN;
+  if (connectivity && connectivity.undeclaredOpened > 0) return ExitCodes.UNDECLARED_FLOW_OPENED;
   if (diff.downgrades > 0) return ExitCodes.SECURITY_DOWNGRADE;
   return diff.resources.length > 0 || diff.files.length > 0 ? ExitCodes.CHANGES : ExitCodes.NO_CHANGES;
 }
 
-/** The new topology of each changed environment: its topology.md, else drawn from its manifests. */
+/** The new topology of each changed environment: its topology.md, else drawn from its manifests and the cluster-wide ones. */
 export function topologiesOf(tree: ManifestTree, environments: readonly string[], options: YamlReadOptions = {}): Map<string, string> {
   const out = new Map<string, string>();
-  const resources = resourcesOf(tree, options);
-  for (const env of environments) {
+  const manifests = manifestsByEnvironment(tree, environments.filter((e) => e !== CLUSTER_FOLDER), options);
+  for (const [env, list] of manifests) {
     const written = tree.get(`${env}/${TOPOLOGY_FILE}`);
-    const manifests = resources.filter((r) => r.environment === env).map((r) => r.manifest);
     if (written) out.set(env, written);
-    else if (manifests.length > 0) out.set(env, renderTopology(manifests, { title: `Topology: ${env}` }));
+    else if (list.length > 0) out.set(env, renderTopology(list, { title: `Topology: ${env}` }));
   }
   return out;
+}
+
+/**
+ * The manifests of each of `environments` in a tree, each with the cluster-wide ones
+ * (`cluster/`: the root namespace's PeerAuthentication and the like), which apply to every environment.
+ */
+export function manifestsByEnvironment(tree: ManifestTree, environments: readonly string[], options: YamlReadOptions = {}): Map<string, Record<string, any>[]> {
+  const out = new Map<string, Record<string, any>[]>(environments.filter((e) => e !== CLUSTER_FOLDER).map((e) => [e, []]));
+  const clusterWide: Record<string, any>[] = [];
+  for (const r of resourcesOf(tree, options)) {
+    if (r.environment === CLUSTER_FOLDER) clusterWide.push(r.manifest);
+    else out.get(r.environment)?.push(r.manifest);
+  }
+  for (const list of out.values()) if (list.length > 0) list.push(...clusterWide);
+  return out;
+}
+
+/**
+ * The connectivity changes of the changed environments of two trees; every environment's
+ * when the cluster-wide objects changed.
+ */
+export function connectivityOf(before: ManifestTree, after: ManifestTree, diff: SemanticDiff, options: YamlReadOptions = {}): ConnectivityDiff {
+  let environments = diff.environments;
+  if (environments.includes(CLUSTER_FOLDER)) {
+    environments = [...new Set([...resourcesOf(before), ...resourcesOf(after)].map((r) => r.environment))].sort();
+  }
+  return connectivityDiff(manifestsByEnvironment(before, environments, options), manifestsByEnvironment(after, environments, options));
 }
 
 /** Runs `cdk8s-mesh-diff` with `argv` (without node and the script); returns the exit code. */
@@ -142,9 +178,10 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     return ExitCodes.ERROR;
   }
   const diff = semanticDiff(before, after, args.limits);
-  const code = exitCodeOf(diff);
-  if (args.format === 'json') io.stdout(renderJson(diff, code));
-  else io.stdout(renderMarkdown(diff, { topologies: topologiesOf(after, diff.environments, args.limits) }));
+  const connectivity = connectivityOf(before, after, diff, args.limits);
+  const code = exitCodeOf(diff, connectivity);
+  if (args.format === 'json') io.stdout(renderJson(diff, code, connectivity));
+  else io.stdout(renderMarkdown(diff, { connectivity, topologies: topologiesOf(after, diff.environments, args.limits) }));
   return args.exitZero ? ExitCodes.NO_CHANGES : code;
 }
 

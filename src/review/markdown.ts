@@ -1,4 +1,6 @@
 import { unifiedDiff } from '../private/line-diff';
+import { ConnectivityDiff } from './connectivity';
+import { renderConnectivity } from './connectivity-markdown';
 import { ChangeStatus, SemanticDiff } from './semantic-diff';
 
 /** Options for {@link renderMarkdown}. */
@@ -18,6 +20,11 @@ export interface MarkdownOptions {
    * @default 60000
    */
   readonly maxRawDiffChars?: number;
+  /**
+   * What the change does to traffic, shown first.
+   * @default - no connectivity section
+   */
+  readonly connectivity?: ConnectivityDiff;
 }
 
 /** The marker of a security downgrade. */
@@ -52,6 +59,7 @@ export function renderMarkdown(diff: SemanticDiff, options: MarkdownOptions = {}
   out.push(`**${diff.resources.length} resource${diff.resources.length === 1 ? '' : 's'} changed** in ${envs.join(', ')}`
     + (diff.downgrades > 0 ? `; ${DOWNGRADE_MARK} **${diff.downgrades} security downgrade${diff.downgrades === 1 ? '' : 's'}**` : '')
     + '.', '');
+  if (options.connectivity) out.push(...renderConnectivity(options.connectivity));
   if (diff.downgrades > 0) {
     out.push(`> [!WARNING]`, `> This change weakens security:`);
     for (const r of diff.resources) {
@@ -80,10 +88,11 @@ export function renderMarkdown(diff: SemanticDiff, options: MarkdownOptions = {}
   return out.join('\n');
 }
 
-/** The diff as JSON for tools: every resource change with its findings, and the exit code. */
-export function renderJson(diff: SemanticDiff, exitCode: number): string {
+/** The diff as JSON for tools: every resource change with its findings, the connectivity changes, and the exit code. */
+export function renderJson(diff: SemanticDiff, exitCode: number, connectivity?: ConnectivityDiff): string {
   return JSON.stringify({
     exitCode,
+    ...(connectivity ? { connectivity } : {}),
     environments: diff.environments,
     downgrades: diff.downgrades,
     resources: diff.resources,

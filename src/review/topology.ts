@@ -1,7 +1,12 @@
 import type { IConstruct } from 'constructs';
+import { FlowEvaluator } from '../flow';
+import type { Flow, FlowMethod, FlowVerdict } from '../flow/flow';
 import { MeshChart } from '../mesh/mesh-chart';
+import { CLUSTER_FOLDER } from '../mesh/mesh-cluster';
+import { MeshPlatform } from '../platform/platform';
 import { at } from '../private/flatten';
-import { callerName, selectorOf } from './describe-security';
+import { ConnectivityProbe, environmentNamespace, probeFlows, samplePath } from './connectivity';
+import { selectorOf } from './describe-security';
 import { compare, TOPOLOGY_FILE } from './manifest-tree';
 
 /** A call between two services, as the topology draws it. */
@@ -39,62 +44,123 @@ export interface TopologyOptions {
    * @default - only the callers AuthorizationPolicies name
    */
   readonly calls?: readonly TopologyCall[];
+  /**
+   * The platform the manifests run on: the ingress gateway, Prometheus, the tracing
+   * collector and the rate-limit service drawn beside the services.
+   * @default MeshPlatform.default()
+   */
+  readonly platform?: MeshPlatform;
+  /**
+   * A namespace with more services than this is drawn as one subgraph per tier
+   * (`mesh.cdk8s.io/tier`), so a picture of 50 services stays readable.
+   * @default 12
+   */
+  readonly groupByTierAbove?: number;
 }
 
-/** A service node of the picture. */
+/** What a node of the picture is. */
+export type TopologyNodeKind = 'service' | 'platform' | 'client' | 'external';
+
+/** A node of the picture. */
 export interface TopologyNode {
+  /** The service's name (`<namespace>/<name>` outside the environment's namespace), a platform component's, or a ServiceEntry host. */
   readonly name: string;
-  /** STRICT, PERMISSIVE, DISABLE or UNSET: the workload's PeerAuthentication, else its namespace's. */
-  readonly mtls: string;
+  readonly kind: TopologyNodeKind;
+  /** The subgraph it is drawn in: its namespace, `<namespace> · <tier>` in a large namespace, `external services`, or none for the client. */
+  readonly group?: string;
+  /** STRICT, PERMISSIVE, DISABLE or UNSET for a service: its own PeerAuthentication, else its namespace's. */
+  readonly mtls?: string;
   /** The traffic split of its VirtualService, `stable 95% / canary 5%`, when it sends to several subsets. */
   readonly split?: string;
   /** A progressive-delivery controller (Flagger Canary) drives its rollout. */
   readonly progressive?: string;
 }
 
-/** A call edge of the picture. */
+/** What an edge of the picture stands for. */
+export type TopologyEdgeKind = 'call' | 'route' | 'ingress' | 'scrape' | 'tracing' | 'ratelimit' | 'egress';
+
+/** An edge of the picture, marked by the flow verdict. */
 export interface TopologyEdge {
+  /** A node's name, or a group's name for scrapes, spans and egress shared by a whole group. */
   readonly source: string;
   readonly target: string;
-  /** Declared in code. */
+  readonly kind: TopologyEdgeKind;
+  /** Declared in code (a call), else derived from the manifests. */
   readonly declared: boolean;
   readonly asynchronous: boolean;
-  /** An ALLOW AuthorizationPolicy of the target names the caller. */
-  readonly authorized: boolean;
-  /** The target enforces ALLOW policies and none names the caller: the call is refused. */
-  readonly denied: boolean;
-  /** `POST /api/payments/*`: what the call uses, or what the caller is allowed. */
+  /** Whether the flows it stands for get through; undefined for the client's edge to the gateway (not evaluated on its own). */
+  readonly allowed?: boolean;
+  /** The layer that refuses it (`NetworkPolicy ingress`, `AuthorizationPolicy`, `routing`, ...). */
+  readonly refusedBy?: string;
+  /** `POST /api/payments/*`, `:15090 :15020`, `shop.example.com:443`: short. */
   readonly operations: string;
 }
 
-/** The services and calls of one environment, as its manifests (and declared calls) reveal them. */
+/** The services, the platform and the flows between them in one environment. */
 export interface TopologyModel {
   readonly nodes: readonly TopologyNode[];
   readonly edges: readonly TopologyEdge[];
 }
 
-/** Builds the graph of one environment from its manifests. */
-export function topologyModel(manifests: readonly Record<string, any>[], calls: readonly TopologyCall[] = []): TopologyModel {
-  const of = (kind: string) => manifests.filter((m) => m.kind === kind);
-  const names = new Set<string>(of('Service').map((m) => String(m.metadata?.name)));
-  // ServiceAccount → service, from the Deployments' pod specs; otherwise the names match.
-  const serviceOfAccount = new Map<string, string>();
-  for (const d of of('Deployment')) {
-    const app = at(d, 'spec.template.metadata.labels')?.app ?? d.metadata?.name;
-    const sa = at(d, 'spec.template.spec.serviceAccountName');
-    if (sa && app) serviceOfAccount.set(sa, app);
+const TIER_LABEL = 'mesh.cdk8s.io/tier';
+const CLIENT = 'client';
+const EXTERNAL_GROUP = 'external services';
+
+/** Builds the graph of one environment from its manifests and the calls declared in code. */
+export function topologyModel(manifests: readonly Record<string, any>[], calls: readonly TopologyCall[] = [], options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove'> = {}): TopologyModel {
+  const platform = options.platform ?? MeshPlatform.default();
+  const namespace = environmentNamespace(manifests) ?? 'default';
+  const evaluator = new FlowEvaluator(manifests, { platform: platform.workloads(namespace), trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace });
+  const cluster = evaluator.cluster;
+  const byKind = new Map<string, Record<string, any>[]>();
+  for (const m of manifests) {
+    const list = byKind.get(String(m?.kind));
+    if (list) list.push(m);
+    else byKind.set(String(m?.kind), [m]);
   }
+  const of = (kind: string) => byKind.get(kind) ?? [];
+  const display = (p: { name: string; namespace: string }) => (p.namespace === namespace ? p.name : `${p.namespace}/${p.name}`);
+  const workloads = cluster.pods.filter((p) => p.kind !== 'Platform' && p.kind !== 'Job' && p.kind !== 'CronJob');
+
+  // Service nodes: Services, workloads and the ends of declared calls.
+  const tierOf = new Map<string, string>();
+  const groupOfService = new Map<string, string>();
+  for (const p of workloads) {
+    tierOf.set(display(p), p.labels[TIER_LABEL] ?? '');
+    groupOfService.set(display(p), p.namespace);
+  }
+  for (const s of of('Service').filter((m) => m.apiVersion === 'v1')) {
+    const name = display({ name: String(s.metadata?.name), namespace: String(s.metadata?.namespace ?? namespace) });
+    if (!groupOfService.has(name)) groupOfService.set(name, String(s.metadata?.namespace ?? namespace));
+  }
+  for (const c of calls) for (const n of [c.source, c.target]) if (!groupOfService.has(n)) groupOfService.set(n, namespace);
+  const platformNames = new Set(platform.workloads(namespace).map((w) => display(w)));
+  for (const n of platformNames) groupOfService.delete(n);
+  const groupSize = new Map<string, number>();
+  for (const g of groupOfService.values()) groupSize.set(g, (groupSize.get(g) ?? 0) + 1);
+  const limit = options.groupByTierAbove ?? 12;
+  const groupOf = (name: string) => {
+    const g = groupOfService.get(name)!;
+    const tier = tierOf.get(name);
+    return (groupSize.get(g) ?? 0) > limit ? `${g} · ${tier || 'no tier'}` : g;
+  };
+
+  const peer = of('PeerAuthentication');
   const appOf = (m: Record<string, any>): string | undefined => {
     const labels = at(m, 'spec.selector.matchLabels');
     return labels?.app ?? labels?.['app.kubernetes.io/name'];
   };
-
-  const peer = of('PeerAuthentication');
-  const nsMode = peer.find((p) => selectorOf(p) === 'namespace-wide')?.spec?.mtls?.mode;
-  const modeOf = (svc: string) => peer.find((p) => appOf(p) === svc)?.spec?.mtls?.mode ?? nsMode ?? 'UNSET';
-
+  const nsMode = peer.find((p) => selectorOf(p) === 'namespace-wide' && (p.metadata?.namespace ?? namespace) === namespace)?.spec?.mtls?.mode;
+  const peerOf = new Map<string, Record<string, any>>();
+  for (const p of peer) { const a = appOf(p); if (a && !peerOf.has(a)) peerOf.set(a, p); }
+  const modeOf = (svc: string) => peerOf.get(svc)?.spec?.mtls?.mode ?? nsMode ?? 'UNSET';
+  const meshRouteOf = new Map<string, Record<string, any>>();
+  for (const v of of('VirtualService')) {
+    if (v.spec?.gateways?.length > 0) continue;
+    for (const h of v.spec?.hosts ?? []) if (!meshRouteOf.has(String(h).split('.')[0])) meshRouteOf.set(String(h).split('.')[0], v);
+  }
   const splitOf = (svc: string): string | undefined => {
-    const vs = of('VirtualService').find((v) => (v.spec?.hosts ?? []).some((h: string) => h.split('.')[0] === svc));
+    const vs = meshRouteOf.get(svc);
     for (const route of vs?.spec?.http ?? []) {
       const dests: any[] = route.route ?? [];
       if (dests.length > 1) return dests.map((d) => `${d.destination?.subset ?? d.destination?.host} ${d.weight ?? 0}%`).join(' / ');
@@ -108,82 +174,197 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     return `Flagger canary${a.stepWeight ? ` +${a.stepWeight}%` : ''}${a.maxWeight ? ` to ${a.maxWeight}%` : ''}`;
   };
 
-  // Authorized callers per target, from ALLOW policies that select one workload.
-  const allows = of('AuthorizationPolicy').filter((p) => (p.spec?.action ?? 'ALLOW') === 'ALLOW');
-  const enforced = new Set<string>();
-  const authorized = new Map<string, Map<string, Set<string>>>();
-  const nsEnforced = allows.some((p) => selectorOf(p) === 'namespace-wide');
-  for (const p of allows) {
+  const probes = [...probeFlows(evaluator, platform, namespace).values()];
+  const edges: TopologyEdge[] = [];
+  const verdicts = (flows: readonly Flow[]) => flows.map((f) => evaluator.evaluate(f));
+  const edgeOf = (source: string, target: string, kind: TopologyEdgeKind, vs: readonly FlowVerdict[], operations: string, extra: Partial<TopologyEdge> = {}): TopologyEdge => {
+    const refused = vs.find((v) => !v.allowed);
+    return {
+      source, target, kind, declared: false, asynchronous: false, operations,
+      allowed: vs.length === 0 ? undefined : !refused,
+      ...(refused ? { refusedBy: refused.decidedBy?.layer ?? 'no endpoint' } : {}),
+      ...extra,
+    };
+  };
+
+  // Declared calls, then the callers the AuthorizationPolicies name.
+  const drawn = new Set<string>();
+  const byPair = (kind: ConnectivityProbe['kind']) => {
+    const m = new Map<string, ConnectivityProbe[]>();
+    for (const p of probes.filter((x) => x.kind === kind)) pushTo(m, `${p.source}\u0000${p.destination}`, p);
+    return m;
+  };
+  const callProbes = byPair('call');
+  const merged = new Map<string, TopologyCall[]>();
+  for (const c of calls) pushTo(merged, `${c.source}\u0000${c.target}`, c);
+  for (const [key, list] of merged) {
+    const [source, target] = key.split('\u0000');
+    const service = cluster.service(target, namespace);
+    const port = Number(service?.manifest.spec?.ports?.[0]?.port ?? 80);
+    const flows: Flow[] = list.flatMap((c) => (c.methods?.length ? c.methods : ['GET']).flatMap((method) => (c.paths?.length ? c.paths : ['/']).map((path) => ({
+      source: { workload: source, namespace }, host: `${target}.${namespace}`, port, method: method as FlowMethod, path: samplePath(path),
+    }))));
+    const ops = list.map((c) => operation(c.methods, c.paths));
+    edges.push(edgeOf(source, target, 'call', verdicts(flows), shorten(ops), { declared: true, asynchronous: list.every((c) => c.asynchronous === true) }));
+    drawn.add(key);
+  }
+  const gatewayName = display({ name: platform.ingressGateway.name, namespace: platform.ingressGateway.namespace });
+  const routes = byPair('route');
+  const routed = new Set([...routes.values()].map((l) => l[0].destination));
+  for (const [key, list] of callProbes) {
+    if (drawn.has(key)) continue;
+    const [source, target] = key.split('\u0000');
+    // The gateway's authorization is drawn with its routes; without a route it shows as a call.
+    if (source === gatewayName && routed.has(target)) continue;
+    edges.push(edgeOf(source, target, 'call', verdicts(list.map((p) => p.flow!)), shorten(byMethod(list))));
+  }
+
+  // Callers an AuthorizationPolicy names whose ends have no pods here (hand-written or partial
+  // manifests): drawn unmarked, since no flow can be evaluated without a workload.
+  const accountOwner = new Map<string, string>();
+  for (const p of workloads) accountOwner.set(`${p.namespace}/${p.serviceAccount}`, display(p));
+  for (const w of platform.workloads(namespace)) accountOwner.set(`${w.namespace}/${w.serviceAccount}`, display(w));
+  const pairsDrawn = new Set(edges.map((e) => `${e.source}\u0000${e.target}`));
+  const unevaluated = new Map<string, Set<string>>();
+  for (const p of of('AuthorizationPolicy').filter((m) => String(m.spec?.action ?? 'ALLOW') === 'ALLOW')) {
     const target = appOf(p);
     if (!target) continue;
-    enforced.add(target);
-    names.add(target);
     for (const rule of p.spec?.rules ?? []) {
-      const ops = operations(rule.to);
-      for (const f of rule.from ?? []) {
+      for (const f of rule?.from ?? []) {
         for (const principal of f.source?.principals ?? []) {
-          const sa = callerName(principal, p.metadata?.namespace);
-          const caller = serviceOfAccount.get(sa) ?? sa;
-          const byCaller = authorized.get(target) ?? new Map<string, Set<string>>();
-          authorized.set(target, byCaller);
-          const set = byCaller.get(caller) ?? new Set<string>();
-          byCaller.set(caller, set);
-          for (const o of ops) set.add(o);
+          const m = /^(?:[^/]+\/)?ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(principal));
+          if (!m) continue;
+          const caller = accountOwner.get(`${m[1]}/${m[2]}`) ?? (m[1] === namespace ? m[2] : `${m[1]}/${m[2]}`);
+          const key = `${caller}\u0000${target}`;
+          if (pairsDrawn.has(key) || (caller === gatewayName && routed.has(target))) continue;
+          const set = unevaluated.get(key) ?? new Set<string>();
+          for (const [method, path] of ruleOperations(rule)) set.add(`${method} ${path}`.trim() || 'any request');
+          unevaluated.set(key, set);
         }
       }
     }
   }
-
-  const edges = new Map<string, TopologyEdge>();
-  for (const c of calls) {
-    names.add(c.source);
-    names.add(c.target);
-    const allowed = authorized.get(c.target)?.has(c.source) ?? false;
-    const key = `${c.source}\u0000${c.target}`;
-    const prev = edges.get(key);
-    const ops = operations([{ operation: { methods: c.methods, paths: c.paths } }]).join(', ');
-    edges.set(key, {
-      source: c.source, target: c.target, declared: true,
-      asynchronous: (prev?.asynchronous ?? true) && (c.asynchronous ?? false),
-      authorized: allowed,
-      denied: !allowed && (enforced.has(c.target) || nsEnforced),
-      operations: prev ? `${prev.operations}, ${ops}` : ops,
-    });
+  for (const [key, ops] of unevaluated) {
+    const [source, target] = key.split('\u0000');
+    for (const n of [source, target]) if (!groupOfService.has(n) && !platformNames.has(n)) groupOfService.set(n, namespace);
+    edges.push({ source, target, kind: 'call', declared: false, asynchronous: false, operations: `policy: ${shorten([...ops])}` });
   }
-  for (const [target, byCaller] of authorized) {
-    for (const [caller, ops] of byCaller) {
-      const key = `${caller}\u0000${target}`;
-      if (edges.has(key)) continue;
-      names.add(caller);
-      edges.set(key, {
-        source: caller, target, declared: false, asynchronous: false, authorized: true, denied: false,
-        operations: [...ops].sort().join(', '),
-      });
+
+  // The edge: the client, the gateway's servers, and each route bound to them.
+  if (routes.size > 0) {
+    const hosts = new Set<string>();
+    for (const l of routes.values()) for (const p of l) hosts.add(`${p.flow!.host}:${p.port}`);
+    edges.push({ source: CLIENT, target: gatewayName, kind: 'ingress', declared: false, asynchronous: false, operations: shorten([...hosts].sort(compare)) });
+  }
+  for (const list of routes.values()) {
+    edges.push(edgeOf(gatewayName, list[0].destination, 'route', verdicts(list.map((p) => p.flow!)), shorten(list.map((p) => p.pathClass))));
+  }
+
+  // Scrapes and spans, one edge per group when every member agrees.
+  const perGroup = (kind: 'scrape' | 'tracing') => {
+    const m = new Map<string, ConnectivityProbe[]>();
+    for (const p of probes.filter((x) => x.kind === kind)) {
+      const member = kind === 'scrape' ? p.destination : p.source;
+      if (!groupOfService.has(member)) continue;
+      pushTo(m, groupOf(member), p);
+    }
+    return m;
+  };
+  for (const [group, list] of perGroup('scrape')) {
+    const vs = verdicts(list.map((p) => p.flow!));
+    const refused = list.filter((_, i) => !vs[i].allowed).map((p) => p.destination);
+    const ports = [...new Set(list.map((p) => `:${p.port}`))].join(' ');
+    edges.push(edgeOf(list[0].source, group, 'scrape', vs, refused.length > 0 ? `${ports} ${count(refused)} refused` : ports));
+  }
+  for (const [group, list] of perGroup('tracing')) {
+    const vs = verdicts(list.map((p) => p.flow!));
+    const refused = list.filter((_, i) => !vs[i].allowed).map((p) => p.source);
+    edges.push(edgeOf(group, list[0].destination, 'tracing', vs, `spans :${list[0].port}${refused.length > 0 ? ` ${count(refused)} refused` : ''}`));
+  }
+  for (const p of probes.filter((x) => x.kind === 'ratelimit')) {
+    edges.push(edgeOf(p.source, p.destination, 'ratelimit', verdicts([p.flow!]), `rate limit :${p.port}`));
+  }
+
+  // ServiceEntries: the hosts outside the mesh each service may reach.
+  // https://istio.io/latest/docs/reference/config/networking/service-entry/
+  const entries: string[] = [];
+  for (const se of of('ServiceEntry')) {
+    const host = String(se.spec?.hosts?.[0] ?? '');
+    if (!host || host.includes('*')) continue;
+    const port = Number(se.spec?.ports?.[0]?.number ?? 443);
+    entries.push(host);
+    const senders = workloads.filter((p) => p.meshed && p.namespace === namespace);
+    const vs = senders.map((p) => evaluator.evaluate({ source: { workload: p.name, namespace: p.namespace }, host, port, protocol: 'TCP' }));
+    const allowed = senders.filter((_, i) => vs[i].allowed).map((p) => display(p));
+    const groups = new Map<string, string[]>();
+    for (const s of senders.map((p) => display(p))) pushTo(groups, groupOf(s), s);
+    for (const [group, members] of groups) {
+      if (members.every((m) => allowed.includes(m))) edges.push({ source: group, target: host, kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: `:${port}` });
+      else for (const m of members.filter((x) => allowed.includes(x))) edges.push({ source: m, target: host, kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: `:${port}` });
     }
   }
-  const nodes = [...names].sort(compare).map((name) => ({
-    name, mtls: modeOf(name), split: splitOf(name), progressive: progressiveOf(name),
+
+  const nodes: TopologyNode[] = [...groupOfService.keys()].sort(compare).map((name) => ({
+    name, kind: 'service' as const, group: groupOf(name), mtls: modeOf(name), split: splitOf(name), progressive: progressiveOf(name),
   }));
+  const used = new Set(edges.flatMap((e) => [e.source, e.target]));
+  for (const w of platform.workloads(namespace)) {
+    const name = display(w);
+    if (used.has(name)) nodes.push({ name, kind: 'platform', group: w.namespace });
+  }
+  if (used.has(CLIENT)) nodes.push({ name: CLIENT, kind: 'client' });
+  for (const h of [...new Set(entries)].sort(compare)) nodes.push({ name: h, kind: 'external', group: EXTERNAL_GROUP });
+  const rank: Record<TopologyEdgeKind, number> = { ingress: 0, route: 1, call: 2, ratelimit: 3, scrape: 4, tracing: 5, egress: 6 };
   return {
     nodes,
-    edges: [...edges.values()].sort((x, y) => compare(x.source, y.source) || compare(x.target, y.target)),
+    edges: edges.sort((x, y) => rank[x.kind] - rank[y.kind] || compare(x.source, y.source) || compare(x.target, y.target)),
   };
 }
 
-function operations(tos: any[] | undefined): string[] {
-  if (!tos || tos.length === 0) return ['any request'];
-  return tos.map((to) => {
-    const op = to.operation ?? {};
-    const methods = op.methods?.length ? op.methods.join(',') : '';
-    const paths = op.paths?.length ? op.paths.join(' ') : '';
-    return [methods, paths].filter((s) => s).join(' ') || 'any request';
-  });
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
-/** A Mermaid node id: letters, digits and `_` only. */
-function nodeId(name: string): string {
-  return name.replace(/[^A-Za-z0-9_]/g, '_');
+/** `[methods, path]` of each operation of an AuthorizationPolicy rule: `['GET,POST', '/api/*']`; none is `['', '']`. */
+function ruleOperations(rule: Record<string, any>): [string, string][] {
+  const tos: any[] = rule?.to?.length ? rule.to : [{}];
+  return tos.map((to) => [(to.operation?.methods ?? []).join(','), shorten(to.operation?.paths ?? [])]);
 }
+
+/** `POST /api/payments/*`: methods (none: any) and paths (none: any). */
+function operation(methods: readonly string[] | undefined, paths: readonly string[] | undefined): string {
+  return [methods?.length ? methods.join(',') : '', paths?.length ? shorten(paths) : ''].filter((s) => s).join(' ') || 'any request';
+}
+
+/** Call probes as operations, methods merged per path: `GET,POST /api/orders/*`. */
+function byMethod(list: readonly ConnectivityProbe[]): string[] {
+  const m = new Map<string, string[]>();
+  for (const p of list) m.set(p.pathClass, [...new Set([...(m.get(p.pathClass) ?? []), p.method])]);
+  return [...m].map(([path, methods]) => `${methods.join(',')} ${path === '/*' ? 'any path' : path}`);
+}
+
+/** The first item and how many more: labels stay short so they do not overlap. */
+function shorten(items: readonly string[]): string {
+  const unique = [...new Set(items)];
+  return unique.length <= 1 ? unique[0] ?? '' : `${unique[0]} +${unique.length - 1}`;
+}
+
+function count(names: readonly string[]): string {
+  return names.length === 1 ? names[0] : `${names.length}`;
+}
+
+/** A Mermaid id: letters, digits and `_` only, with a prefix per kind so ids never collide. */
+function nodeId(name: string, kind: TopologyNodeKind | 'group'): string {
+  const prefix = { service: '', platform: 'p_', client: '', external: 'x_', group: 'g_' }[kind];
+  const id = prefix + name.replace(/[^A-Za-z0-9_]/g, '_');
+  // A service named like a flowchart keyword (`end`, `class`, ...) would end a block or start a statement.
+  return FLOWCHART_KEYWORDS.has(id.toLowerCase()) || (kind === 'service' && id === 'client') ? `${id}_` : id;
+}
+
+/** Words a Mermaid flowchart reads as statements. https://mermaid.js.org/syntax/flowchart.html */
+const FLOWCHART_KEYWORDS = new Set(['end', 'graph', 'flowchart', 'subgraph', 'class', 'classdef', 'click', 'style', 'linkstyle', 'direction', 'call', 'href', 'default', 'interpolate']);
 
 function label(text: string): string {
   return `"${text.replace(/"/g, '#quot;')}"`;
@@ -196,34 +377,54 @@ const MTLS_CLASSES: Record<string, string> = {
   UNSET: 'fill:#eeeeee,stroke:#999999,color:#333',
 };
 
-/** The graph as a Mermaid `graph LR`. */
+/** The graph as a Mermaid `graph LR`: one subgraph per namespace (per tier in a large one), platform beside the services. */
 export function renderMermaid(model: TopologyModel): string {
   const lines = ['graph LR'];
-  for (const n of model.nodes) {
-    const parts = [n.name, `mTLS ${n.mtls}`, ...(n.split ? [n.split] : []), ...(n.progressive ? [n.progressive] : [])];
-    lines.push(`    ${nodeId(n.name)}[${label(parts.join('<br/>'))}]`);
+  const ids = new Map<string, string>();
+  for (const n of model.nodes) ids.set(n.name, nodeId(n.name, n.kind));
+  const groups = [...new Set(model.nodes.map((n) => n.group).filter((g): g is string => g !== undefined))].sort(compare);
+  for (const g of groups) ids.set(g, nodeId(g, 'group'));
+  const shape = (n: TopologyNode): string => {
+    const id = ids.get(n.name)!;
+    switch (n.kind) {
+      case 'client': return `${id}((${label('client')}))`;
+      case 'platform': return `${id}([${label(n.name.split('/').pop()!)}])`;
+      case 'external': return `${id}[[${label(n.name)}]]`;
+      default: return `${id}[${label([n.name, `mTLS ${n.mtls}`, ...(n.split ? [n.split] : []), ...(n.progressive ? [n.progressive] : [])].join('<br/>'))}]`;
+    }
+  };
+  for (const n of model.nodes.filter((x) => x.group === undefined)) lines.push(`    ${shape(n)}`);
+  for (const g of groups) {
+    lines.push(`    subgraph ${ids.get(g)}[${label(g)}]`);
+    for (const n of model.nodes.filter((x) => x.group === g)) lines.push(`        ${shape(n)}`);
+    lines.push('    end');
   }
-  const denied: number[] = [];
+  const refused: number[] = [];
   model.edges.forEach((e, i) => {
-    const marks = [e.asynchronous ? 'async' : '', e.authorized ? '✔ authorized' : '', e.denied ? '✖ not authorized' : ''];
-    const text = [marks.filter((s) => s).join(', '), e.operations].filter((s) => s).join(': ');
-    const arrow = e.asynchronous ? '-.->' : e.authorized ? '==>' : '-->';
-    lines.push(`    ${nodeId(e.source)} ${arrow}|${label(text)}| ${nodeId(e.target)}`);
-    if (e.denied) denied.push(i);
+    const mark = e.allowed === undefined ? '' : e.allowed ? '✔ ' : `✖ ${e.refusedBy}: `;
+    const text = `${e.asynchronous ? 'async ' : ''}${mark}${e.operations}`;
+    const arrow = e.asynchronous ? '-.->' : e.allowed ? '==>' : '-->';
+    lines.push(`    ${ids.get(e.source) ?? nodeId(e.source, 'service')} ${arrow}|${label(text)}| ${ids.get(e.target) ?? nodeId(e.target, 'service')}`);
+    if (e.allowed === false) refused.push(i);
   });
   for (const [mode, style] of Object.entries(MTLS_CLASSES)) {
-    const members = model.nodes.filter((n) => (MTLS_CLASSES[n.mtls] ? n.mtls : 'UNSET') === mode).map((n) => nodeId(n.name));
+    const members = model.nodes.filter((n) => n.kind === 'service' && (MTLS_CLASSES[n.mtls ?? ''] ? n.mtls : 'UNSET') === mode).map((n) => ids.get(n.name)!);
     if (members.length === 0) continue;
     lines.push(`    classDef mtls_${mode.toLowerCase()} ${style}`);
     lines.push(`    class ${members.join(',')} mtls_${mode.toLowerCase()}`);
   }
-  if (denied.length > 0) lines.push(`    linkStyle ${denied.join(',')} stroke:#dc3545,stroke-dasharray:4`);
+  const others = model.nodes.filter((n) => n.kind !== 'service').map((n) => ids.get(n.name)!);
+  if (others.length > 0) {
+    lines.push('    classDef platform fill:#e7f1ff,stroke:#0d6efd,color:#333');
+    lines.push(`    class ${others.join(',')} platform`);
+  }
+  if (refused.length > 0) lines.push(`    linkStyle ${refused.join(',')} stroke:#dc3545,stroke-dasharray:4`);
   return lines.join('\n') + '\n';
 }
 
 /** The picture as Markdown: a heading, the Mermaid block and its legend. */
 export function renderTopology(manifests: readonly Record<string, any>[], options: TopologyOptions = {}): string {
-  const model = topologyModel(manifests, options.calls);
+  const model = topologyModel(manifests, options.calls, options);
   return [
     `# ${options.title ?? 'Topology'}`,
     '',
@@ -231,16 +432,17 @@ export function renderTopology(manifests: readonly Record<string, any>[], option
     renderMermaid(model).trimEnd(),
     '```',
     '',
-    'Nodes show each service\'s mTLS mode (green STRICT, amber PERMISSIVE, red DISABLE, grey unset) and its canary split.',
-    'Edges: `==>` authorized by an AuthorizationPolicy, `-->` declared, `-.->` asynchronous; red dashed: declared but not authorized.',
+    'Boxes are namespaces (per tier in a large namespace). Services show their mTLS mode (green STRICT, amber PERMISSIVE, red DISABLE, grey unset) and canary split; blue: the platform and external hosts.',
+    'Each edge is marked by the flow verdict of the rendered manifests: `==>` ✔ allowed; red dashed `-->` ✖ refused, with the refusing layer; `-.->` asynchronous; `policy:` an AuthorizationPolicy admits the caller but the manifests hold no workload to evaluate. `+N`: N more paths or hosts.',
     '',
   ].join('\n');
 }
 
-/** The picture of a MeshChart's environment: its manifests plus the calls declared in code. */
+/** The picture of a MeshChart's environment: its manifests plus the calls declared in code, on the chart's platform. */
 export function renderChartTopology(chart: MeshChart, manifests: readonly Record<string, any>[]): string {
   return renderTopology(manifests, {
     title: `Topology: ${chart.environment}`,
+    platform: chart.platform,
     calls: chart.calls.map((c) => ({
       source: c.source.name, target: c.target.name, asynchronous: c.asynchronous, methods: c.methods, paths: c.paths,
     })),
@@ -248,7 +450,8 @@ export function renderChartTopology(chart: MeshChart, manifests: readonly Record
 }
 
 /**
- * `<environment>/topology.md` for each MeshChart of an app, from the files it writes.
+ * `<environment>/topology.md` for each MeshChart of an app, from the files it writes
+ * for the environment and the cluster-wide ones (`cluster/`), which apply to it too.
  * MeshApp.synth writes these beside the manifests.
  */
 export function topologyFiles(
@@ -256,6 +459,6 @@ export function topologyFiles(
 ): { path: string; content: string }[] {
   return charts.filter((c): c is MeshChart => c instanceof MeshChart).map((chart) => ({
     path: `${chart.environment}/${TOPOLOGY_FILE}`,
-    content: renderChartTopology(chart, files.filter((f) => f.path.startsWith(`${chart.environment}/`)).map((f) => f.manifest)),
+    content: renderChartTopology(chart, files.filter((f) => f.path.startsWith(`${chart.environment}/`) || f.path.startsWith(`${CLUSTER_FOLDER}/`)).map((f) => f.manifest)),
   }));
 }

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ExitCodes, main } from '../../src/review/cli';
 import { ManifestTree } from '../../src/review/manifest-tree';
-import { authorizationPolicy, peerAuthentication, tree, virtualService, weightedRoute } from './fixtures';
+import { authorizationPolicy, deployment, peerAuthentication, service, tree, virtualService, weightedRoute } from './fixtures';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-diff-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -89,6 +89,24 @@ describe('cdk8s-mesh-diff <old-dir> <new-dir>', () => {
     expect(run('old', 'fewer').out).toContain('<details><summary>Topology of production</summary>\n\n```mermaid\ngraph LR\n    written_picture\n```\n\n</details>');
   });
 
+  test('an undeclared flow that opens: exit 4, the Opened table first, and the connectivity in the JSON', () => {
+    // GIVEN two workloads under the allow-nothing baseline, WHEN the baseline is removed
+    const workloads = [deployment('cart', { containers: [{ name: 'app', image: 'registry.example.com/cart:1.0.0', ports: [{ containerPort: 8080 }] }] }),
+      deployment('ledger', { containers: [{ name: 'app', image: 'registry.example.com/ledger:1.0.0', ports: [{ containerPort: 8080 }] }] }),
+      ...['cart', 'ledger'].map((n) => ({ ...service(n), spec: { selector: { app: n }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } }))];
+    write('closed', tree({ production: [...workloads, authorizationPolicy(undefined, [])] }));
+    write('open', tree({ production: workloads }));
+    const { code, out } = run('closed', 'open');
+    // THEN both ordered pairs open, undeclared, and the allow-nothing policy was what refused them
+    expect(code).toBe(ExitCodes.UNDECLARED_FLOW_OPENED);
+    expect(out).toContain('### Connectivity\n\n**Opened** (2): refused before, allowed after\n');
+    expect(out).toContain('| production | cart | ledger | 8080 | any | any | **no** | AuthorizationPolicy production/allow-nothing | - |\n');
+    expect(out.indexOf('### Connectivity')).toBeLessThan(out.indexOf('### production'));
+    const json = JSON.parse(run('--format', 'json', 'closed', 'open').out);
+    expect(json).toMatchObject({ exitCode: 4, connectivity: { undeclaredOpened: 2, intendedBroken: 0 } });
+    expect(run('--exit-zero', 'closed', 'open').code).toBe(0);
+  });
+
   test.each([
     [[], 'expected two directories'],
     [['a'], 'expected two directories'],
@@ -107,7 +125,7 @@ describe('cdk8s-mesh-diff <old-dir> <new-dir>', () => {
   test('--help prints usage with the exit codes', () => {
     const { code, out } = run('--help');
     expect(code).toBe(0);
-    expect(out).toContain('Exit codes: 0 no changes, 1 changes, 3 a security downgrade, 2 an error.');
+    expect(out).toContain('Exit codes: 0 no changes, 1 changes, 2 an error, 3 a security downgrade,\n4 an undeclared flow opens, 5 an intended flow breaks (the highest applies).');
   });
 });
 

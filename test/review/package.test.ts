@@ -172,7 +172,7 @@ if (typeof renderTopology !== 'function' || typeof VirtualService !== 'function'
     ]));
     expect(fs.readFileSync(path.join(dist, 'virtualservice.catalog-api.yaml'), 'utf8')).toMatch(/timeout: 4s/);
     const topology = fs.readFileSync(path.join(dist, 'topology.md'), 'utf8');
-    expect(topology).toContain('catalog_api ==>|"✔ authorized: GET /items/*"| catalog_store');
+    expect(topology).toContain('catalog_api ==>|"✔ GET /items/*"| catalog_store');
     expect(topology).toContain('stable 90% / canary 10%');
     expect(fs.readdirSync(dist)).toEqual(expect.arrayContaining([
       'peerauthentication.catalog-billing.yaml', 'authorizationpolicy.catalog-billing-policy.yaml', 'deployment.catalog-store-v2.yaml',

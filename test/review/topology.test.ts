@@ -1,14 +1,20 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Testing } from 'cdk8s';
+import { MeshChart } from '../../src/mesh/mesh-chart';
+import { MeshService } from '../../src/service/mesh-service';
+import { Tier } from '../../src/traffic/tier';
 import { MeshApp } from '../../src/mesh/mesh-app';
 import { environment } from '../../src/app/environments';
-import { buildEcSite } from '../../src/app/ec-site';
+import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { topologyFiles, renderMermaid, renderTopology, topologyModel } from '../../src/review/topology';
 import { synth } from '../util';
 import { authorizationPolicy, deployment, flaggerCanary, peerAuthentication, service, virtualService, weightedRoute } from './fixtures';
 
 describe('topology of the EC site (seed 000)', () => {
-  const app = new MeshApp({ outdir: Testing.app().outdir });
-  const site = buildEcSite(app, environment('production'));
+  const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+  const site = buildEcEnvironment(app, environment('production'));
   const files = app.manifests().filter((f) => f.path.startsWith('production/'));
   const [picture] = topologyFiles([site.chart], files);
 
@@ -17,21 +23,28 @@ describe('topology of the EC site (seed 000)', () => {
     expect(picture.content).toMatchSnapshot();
   });
 
-  test("has seed 000's seven calls, order → notification asynchronous", () => {
-    const edges = picture.content.split('\n').filter((l) => /-->|-\.->|==>/.test(l) && !l.startsWith('Edges')).map((l) => l.trim());
+  test("has the client, the gateway's routes, seed 000's seven calls, the scrapes and the spans, each marked by its flow verdict", () => {
+    const edges = picture.content.split('\n').filter((l) => /-->|-\.->|==>/.test(l) && !l.startsWith('Each edge')).map((l) => l.trim());
     expect(edges).toEqual([
-      'api_gateway ==>|"✔ authorized: GET,POST /api/orders/*"| order_service',
-      'api_gateway ==>|"✔ authorized: GET /api/search/*"| search_service',
-      'api_gateway ==>|"✔ authorized: GET,POST /api/users/*"| user_service',
-      'order_service ==>|"✔ authorized: GET,POST /api/inventory/*"| inventory_service',
-      'order_service -.->|"async, ✔ authorized: POST /api/notifications/*"| notification_service',
-      'order_service ==>|"✔ authorized: POST /api/payments/* /api/refunds/*"| payment_service',
-      'search_service ==>|"✔ authorized: GET /api/inventory/*"| inventory_service',
+      'client -->|"shop.example.com:443"| p_istio_system_istio_ingressgateway',
+      'p_istio_system_istio_ingressgateway ==>|"✔ /api/*"| api_gateway',
+      'p_istio_system_istio_ingressgateway ==>|"✔ /*"| web_frontend',
+      'api_gateway ==>|"✔ GET,POST /api/orders/*"| order_service',
+      'api_gateway ==>|"✔ GET /api/search/*"| search_service',
+      'api_gateway ==>|"✔ GET,POST /api/users/*"| user_service',
+      'order_service ==>|"✔ GET,POST /api/inventory/*"| inventory_service',
+      'order_service -.->|"async ✔ POST /api/notifications/*"| notification_service',
+      'order_service ==>|"✔ POST /api/payments/* +1"| payment_service',
+      'search_service ==>|"✔ GET /api/inventory/*"| inventory_service',
+      'p_observability_prometheus ==>|"✔ :15090 :15020"| g_production',
+      'g_production ==>|"✔ spans :9411"| p_observability_jaeger_collector',
     ]);
+    // every flow of the site works: no edge is drawn red
+    expect(picture.content).not.toContain('linkStyle');
   });
 
-  test('has the eight services of the seed, web-frontend without calls', () => {
-    const nodes = picture.content.match(/^ {4}(\w+)\["/gm)!.map((l) => l.trim().replace('["', ''));
+  test('has the eight services of the seed', () => {
+    const nodes = picture.content.match(/^ {8}(\w+)\["/gm)!.map((l) => l.trim().replace('["', ''));
     expect(nodes).toEqual(['api_gateway', 'inventory_service', 'notification_service', 'order_service',
       'payment_service', 'search_service', 'user_service', 'web_frontend']);
   });
@@ -41,16 +54,17 @@ describe('topology of the EC site (seed 000)', () => {
   });
 
   test('is the same in a second synth of a fresh app', () => {
-    const again = new MeshApp({ outdir: Testing.app().outdir });
-    const site2 = buildEcSite(again, environment('production'));
+    const again = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+    const site2 = buildEcEnvironment(again, environment('production'));
     expect(topologyFiles([site2.chart], again.manifests().filter((f) => f.path.startsWith('production/')))).toEqual([picture]);
     expect(synth(again).length).toBeGreaterThan(0);
   });
 });
 
 describe('topology from manifests', () => {
+  const http = (m: Record<string, any>) => ({ ...m, spec: { ...m.spec, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
   const manifests = [
-    service('order-service'), service('payment-service'), service('user-service'),
+    http(service('order-service')), http(service('payment-service')), http(service('user-service')),
     deployment('order-service'), deployment('payment-service'),
     peerAuthentication('default', 'STRICT'),
     { ...peerAuthentication('payment-legacy', 'PERMISSIVE'), spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'payment-service' } }, mtls: { mode: 'PERMISSIVE' } } },
@@ -59,49 +73,139 @@ describe('topology from manifests', () => {
     flaggerCanary('order-service', { stepWeight: 5, maxWeight: 50 }),
   ];
 
-  test('mTLS per workload, else per namespace; canary split; Flagger; authorized edges', () => {
+  test('mTLS per workload, else per namespace; canary split; Flagger; the callers AuthorizationPolicies name, evaluated', () => {
     const model = topologyModel(manifests);
     expect(model.nodes).toEqual([
-      { name: 'order-service', mtls: 'STRICT', split: 'stable 95% / canary 5%', progressive: 'Flagger canary +5% to 50%' },
-      { name: 'payment-service', mtls: 'PERMISSIVE', split: undefined, progressive: undefined },
-      { name: 'user-service', mtls: 'STRICT', split: undefined, progressive: undefined },
+      { name: 'order-service', kind: 'service', group: 'production', mtls: 'STRICT', split: 'stable 95% / canary 5%', progressive: 'Flagger canary +5% to 50%' },
+      { name: 'payment-service', kind: 'service', group: 'production', mtls: 'PERMISSIVE', split: undefined, progressive: undefined },
+      { name: 'user-service', kind: 'service', group: 'production', mtls: 'STRICT', split: undefined, progressive: undefined },
     ]);
     expect(model.edges).toEqual([{
-      source: 'order-service', target: 'payment-service', declared: false, asynchronous: false,
-      authorized: true, denied: false, operations: 'POST /api/payments/*',
+      source: 'order-service', target: 'payment-service', kind: 'call', declared: false, asynchronous: false, allowed: true, operations: 'POST /api/payments/*',
     }]);
   });
 
-  test('a declared call the target does not authorize is marked denied and drawn red', () => {
+  test('a declared call the target does not authorize is refused by the AuthorizationPolicy and drawn red', () => {
     const model = topologyModel(manifests, [
       { source: 'order-service', target: 'payment-service', methods: ['POST'], paths: ['/api/payments/*'] },
       { source: 'user-service', target: 'payment-service' },
       { source: 'user-service', target: 'order-service', asynchronous: true },
     ]);
-    expect(model.edges.map((e) => [e.source, e.target, e.authorized, e.denied, e.asynchronous, e.operations])).toEqual([
-      ['order-service', 'payment-service', true, false, false, 'POST /api/payments/*'],
-      ['user-service', 'order-service', false, false, true, 'any request'],
-      ['user-service', 'payment-service', false, true, false, 'any request'],
+    expect(model.edges.map((e) => [e.source, e.target, e.allowed, e.refusedBy, e.asynchronous, e.operations])).toEqual([
+      ['order-service', 'payment-service', true, undefined, false, 'POST /api/payments/*'],
+      // user-service has no pods in these manifests: nothing sends the request
+      ['user-service', 'order-service', false, 'no endpoint', true, 'any request'],
+      ['user-service', 'payment-service', false, 'no endpoint', false, 'any request'],
     ]);
     const mermaid = renderMermaid(model);
-    expect(mermaid).toContain('order_service ==>|"✔ authorized: POST /api/payments/*"| payment_service');
-    expect(mermaid).toContain('user_service -.->|"async: any request"| order_service');
-    expect(mermaid).toContain('user_service -->|"✖ not authorized: any request"| payment_service');
-    expect(mermaid).toContain('linkStyle 2 stroke:#dc3545,stroke-dasharray:4');
+    expect(mermaid).toContain('order_service ==>|"✔ POST /api/payments/*"| payment_service');
+    expect(mermaid).toContain('user_service -.->|"async ✖ no endpoint: any request"| order_service');
+    expect(mermaid).toContain('linkStyle 1,2 stroke:#dc3545,stroke-dasharray:4');
     expect(mermaid).toContain('class order_service,user_service mtls_strict');
     expect(mermaid).toContain('class payment_service mtls_permissive');
+  });
+
+  test('a caller with pods that the AuthorizationPolicy does not name is refused by it', () => {
+    const model = topologyModel([...manifests, deployment('user-service')], [{ source: 'user-service', target: 'payment-service', methods: ['POST'], paths: ['/api/payments/*'] }]);
+    expect(model.edges.find((e) => e.source === 'user-service')).toMatchObject({ allowed: false, refusedBy: 'AuthorizationPolicy' });
+  });
+
+  test('a ServiceEntry host is drawn among the external services, with an edge from the services that may reach it', () => {
+    // https://istio.io/latest/docs/reference/config/networking/service-entry/
+    const entry = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'psp', namespace: 'production' },
+      spec: { hosts: ['api.psp.example.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'DNS', location: 'MESH_EXTERNAL' } };
+    const model = topologyModel([...manifests, entry]);
+    expect(model.nodes.find((n) => n.kind === 'external')).toEqual({ name: 'api.psp.example.com', kind: 'external', group: 'external services' });
+    // no Sidecar or NetworkPolicy restricts egress here, so every workload of the namespace (one group) may reach it
+    expect(model.edges.filter((e) => e.kind === 'egress')).toEqual([
+      { source: 'production', target: 'api.psp.example.com', kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: ':443' },
+    ]);
+    expect(renderMermaid(model)).toContain('    g_production ==>|"✔ :443"| x_api_psp_example_com\n');
+  });
+
+  test('an EnvoyFilter that asks a rate-limit service which is not deployed draws a refused edge from the gateway', () => {
+    // https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rate_limit_filter (the filter names its gRPC cluster)
+    const filter = { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', metadata: { name: 'ratelimit', namespace: 'istio-system' },
+      spec: { configPatches: [{ patch: { value: { typed_config: { rate_limit_service: { grpc_service: { envoy_grpc: { cluster_name: 'outbound|8081||ratelimit.production.svc.cluster.local' } } } } } } }] } };
+    const mermaid = renderMermaid(topologyModel([...manifests, filter]));
+    expect(mermaid).toContain('    p_istio_system_istio_ingressgateway -->|"✖ routing: rate limit :8081"| p_ratelimit\n');
+    expect(mermaid).toContain('        p_ratelimit(["ratelimit"])\n');
+    expect(mermaid).toMatch(/linkStyle \d+ stroke:#dc3545/);
   });
 
   test('renders Markdown with a heading, a mermaid block and a legend', () => {
     const md = renderTopology(manifests, { title: 'Topology: production' });
     expect(md.startsWith('# Topology: production\n\n```mermaid\ngraph LR\n')).toBe(true);
-    expect(md).toContain('order_service["order-service<br/>mTLS STRICT<br/>stable 95% / canary 5%<br/>Flagger canary +5% to 50%"]');
-    expect(md).toMatch(/```\n\nNodes show/);
+    expect(md).toContain('        order_service["order-service<br/>mTLS STRICT<br/>stable 95% / canary 5%<br/>Flagger canary +5% to 50%"]');
+    expect(md).toMatch(/```\n\nBoxes are namespaces/);
   });
 
   test('quotes in labels are escaped; no PeerAuthentication is UNSET', () => {
     const md = renderMermaid(topologyModel([service('a')], [{ source: 'a', target: 'b', paths: ['/"x"'] }]));
-    expect(md).toContain('a -->|"/#quot;x#quot;"| b');
-    expect(md).toContain('a["a<br/>mTLS UNSET"]');
+    expect(md).toContain('a -->|"✖ no endpoint: /#quot;x#quot;"| b');
+    expect(md).toContain('        a["a<br/>mTLS UNSET"]');
+  });
+});
+
+/** Mermaid's own parser (mermaid.parse), run once in a plain Node process: see mermaid-parse.mjs. */
+function parseMermaid(diagrams: readonly string[]): { ok: boolean; type?: string; error?: string }[] {
+  const out = execFileSync(process.execPath, [path.join(__dirname, 'mermaid-parse.mjs')], { input: JSON.stringify(diagrams), cwd: path.join(__dirname, '..', '..') });
+  return JSON.parse(out.toString('utf8'));
+}
+
+function mermaidBlock(markdown: string): string {
+  const m = /```mermaid\n([\s\S]*?)```/.exec(markdown);
+  if (!m) throw new Error('no mermaid block');
+  return m[1];
+}
+
+/** The labels of a Mermaid graph's edges. */
+function edgeLabels(diagram: string): string[] {
+  return [...diagram.matchAll(/\|"([^"]*)"\|/g)].map((m) => m[1]);
+}
+
+describe('pictures that stay readable and parse with Mermaid', () => {
+  // 50 services in three tiers, each calling the next: one namespace, so it is grouped by tier.
+  const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+  const chart = new MeshChart(app, 'large', { namespace: 'large' });
+  const tiers = [Tier.SYSTEM, Tier.BUSINESS, Tier.SERVICE];
+  const services = Array.from({ length: 50 }, (_, i) => new MeshService(chart, `svc-${String(i).padStart(2, '0')}`, {
+    image: `registry.example.com/svc-${i}:1.0.0`, tier: tiers[i % 3],
+  }));
+  services.slice(1).forEach((s, i) => services[i].calls(s, { methods: ['GET'], paths: ['/api/*'] }));
+  const [large] = topologyFiles([chart], app.manifests().filter((f) => f.path.startsWith('large/')));
+  const dist = path.join(__dirname, '..', '..', 'dist');
+  const environments = fs.readdirSync(dist).filter((e) => fs.existsSync(path.join(dist, e, 'topology.md'))).sort();
+  const pictures = new Map<string, string>([
+    ...environments.map((e) => [e, mermaidBlock(fs.readFileSync(path.join(dist, e, 'topology.md'), 'utf8'))] as [string, string]),
+    ['50 services', mermaidBlock(large.content)],
+    // services named like flowchart keywords, and one named like the client node
+    ['keywords', renderMermaid(topologyModel(['end', 'class', 'client', 'style'].map((n) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: n, namespace: 'kw' }, spec: { selector: { app: n } } })),
+      [{ source: 'end', target: 'class' }, { source: 'client', target: 'style' }]))],
+  ]);
+
+  test('the picture of 50 services is grouped by tier, every call drawn once', () => {
+    const diagram = pictures.get('50 services')!;
+    expect(diagram.match(/^ {4}subgraph .*$/gm)).toEqual([
+      '    subgraph g_large___business["large · business"]',
+      '    subgraph g_large___service["large · service"]',
+      '    subgraph g_large___system["large · system"]',
+    ]);
+    expect(diagram.match(/==>\|"✔ GET \/api\/\*"\|/g)).toHaveLength(49);
+  });
+
+  test('every edge label is short (at most 40 characters), so labels do not overlap', () => {
+    expect(environments).toEqual(['bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'dev', 'production', 'staging']);
+    for (const [name, diagram] of pictures) {
+      const long = edgeLabels(diagram).filter((l) => [...l].length > 40);
+      expect({ name, long }).toEqual({ name, long: [] });
+    }
+  });
+
+  test("Mermaid's parser accepts the picture of every environment and of 50 services, and rejects a broken one", () => {
+    const names = [...pictures.keys()];
+    const results = parseMermaid([...pictures.values(), 'graph LR\n    a --> b\n    linkStyle 3 stroke:#dc3545\n']);
+    expect(results.slice(0, -1).map((r, i) => [names[i], r])).toEqual(names.map((n) => [n, { ok: true, type: 'flowchart-v2' }]));
+    expect(results[results.length - 1].ok).toBe(false);
   });
 });

@@ -1,0 +1,161 @@
+import * as path from 'node:path';
+import * as yaml from 'js-yaml';
+import { buildEcEnvironment } from '../../src/app/ec-environment';
+import { ENVIRONMENTS } from '../../src/app/environments';
+import { MeshApp } from '../../src/mesh/mesh-app';
+import { connectivityOf, exitCodeOf, ExitCodes } from '../../src/review/cli';
+import { connectivityDiff, samplePath, secureWorkloads } from '../../src/review/connectivity';
+import { renderConnectivity } from '../../src/review/connectivity-markdown';
+import { ManifestTree, readTreeFromDir, resourcesOf } from '../../src/review/manifest-tree';
+import { renderJson, renderMarkdown } from '../../src/review/markdown';
+import { semanticDiff } from '../../src/review/semantic-diff';
+import { FlowEvaluator } from '../../src/flow';
+
+/** The committed EC site: the "before" of every change below. */
+const dist: ManifestTree = readTreeFromDir(path.join(__dirname, '..', '..', 'dist'));
+
+/** `dist` with `edit` applied to copies of the manifests of `file` (a path under dist/). */
+function edited(file: string, edit: (m: Record<string, any>) => Record<string, any> | undefined): ManifestTree {
+  const out = new Map(dist);
+  const docs = yaml.loadAll(dist.get(file)!).map((d) => edit(JSON.parse(JSON.stringify(d))));
+  out.set(file, docs.filter((d) => d !== undefined).map((d) => yaml.dump(d)).join('---\n'));
+  return out;
+}
+
+/** The connectivity section of the diff from the committed tree to `after`, and its exit code. */
+function review(after: ManifestTree): { section: string; code: number } {
+  const diff = semanticDiff(dist, after);
+  const connectivity = connectivityOf(dist, after, diff);
+  return { section: renderConnectivity(connectivity).join('\n'), code: exitCodeOf(diff, connectivity) };
+}
+
+describe('what a change to the committed EC site does to traffic', () => {
+  test('(a) search-service calls payment-service: one declared flow opens into a SecureService, called out first', () => {
+    // GIVEN the EC site synthesized again with one more call, as a developer would write it
+    const app = new MeshApp({ outdir: '/nonexistent', schemaValidation: false });
+    const sites = ENVIRONMENTS.map((env) => buildEcEnvironment(app, env));
+    const production = sites[ENVIRONMENTS.findIndex((e) => e.name === 'production')];
+    production.search.calls(production.payment, { methods: ['POST'], paths: ['/api/payments/*'] });
+    const after = new Map(dist);
+    for (const f of app.manifests().filter((x) => x.path.startsWith('production/'))) {
+      const before = resourcesOf(new Map([[f.path, dist.get(f.path) ?? '']]))[0]?.manifest;
+      if (JSON.stringify(before) !== JSON.stringify(f.manifest)) after.set(f.path, yaml.dump(f.manifest));
+    }
+    // WHEN it is reviewed
+    const { section, code } = review(after);
+    // THEN the files the call changes are the four layers, and the section says what opens
+    expect([...after.keys()].filter((k) => after.get(k) !== dist.get(k))).toEqual([
+      'production/authorizationpolicy.payment-service-policy.yaml', 'production/networkpolicy.payment-service.yaml',
+      'production/networkpolicy.search-service.yaml', 'production/sidecar.search-service.yaml',
+    ]);
+    expect(section).toBe([
+      '### Connectivity',
+      '',
+      '> [!CAUTION]',
+      '> 🔓 This change opens a path into a SecureService or from outside the mesh:',
+      '> - production: search-service → payment-service:80 POST /api/payments/* opens into SecureService payment-service (declared; admitted by AuthorizationPolicy production/payment-service-policy)',
+      '',
+      '**Opened** (1): refused before, allowed after',
+      '',
+      '| environment | source | destination | port | method | path | declared | was refused by | now admitted by |',
+      '|---|---|---|---|---|---|---|---|---|',
+      '| production | search-service | payment-service | 80 | `POST` | `/api/payments/*` | yes | Sidecar production/search-service (Sidecar egress) | AuthorizationPolicy production/payment-service-policy |',
+      '',
+    ].join('\n'));
+    expect(code).not.toBe(ExitCodes.UNDECLARED_FLOW_OPENED);
+    expect(code).not.toBe(ExitCodes.INTENDED_FLOW_BROKEN);
+  });
+
+  test("(b) the gateway's route to web-frontend removed: the site root is an intended flow that breaks, exit 5", () => {
+    const after = edited('production/virtualservice.shop-gateway.yaml', (vs) => ({
+      ...vs, spec: { ...vs.spec, http: vs.spec.http.filter((r: any) => r.name !== 'web-frontend') },
+    }));
+    const { section, code } = review(after);
+    expect(section).toBe([
+      '### Connectivity',
+      '',
+      '**Intended flows that break** (1): declared after the change, allowed before, refused after',
+      '',
+      '| environment | source | destination | port | method | path | refused by | why |',
+      '|---|---|---|---|---|---|---|---|',
+      '| production | external | web-frontend | 443 | `GET` | `/*` | VirtualService production/shop-gateway (routing) | no http rule of VirtualService production/shop-gateway matches GET / (404 NR) |',
+      '',
+    ].join('\n'));
+    expect(code).toBe(ExitCodes.INTENDED_FLOW_BROKEN);
+  });
+
+  test('(c) only a timeout changes: no flow changes its verdict, exit 1', () => {
+    const after = edited('production/virtualservice.search-service.yaml', (vs) => {
+      vs.spec.http[0].timeout = '4s';
+      return vs;
+    });
+    const { section, code } = review(after);
+    expect(section).toMatch(/^### Connectivity\n\nNo flow changes its verdict \(\d+ flows compared\)\.\n$/);
+    // the probes of the manifests and the 8 x 7 workload pairs
+    expect(Number(/\((\d+) flows/.exec(section)![1])).toBeGreaterThan(8 * 7);
+    expect(code).toBe(ExitCodes.CHANGES);
+  });
+
+  test('the section comes first in the Markdown, and the JSON carries it with the exit code', () => {
+    const after = edited('production/virtualservice.shop-gateway.yaml', (vs) => ({ ...vs, spec: { ...vs.spec, http: vs.spec.http.slice(0, 1) } }));
+    const diff = semanticDiff(dist, after);
+    const connectivity = connectivityOf(dist, after, diff);
+    const md = renderMarkdown(diff, { connectivity });
+    expect(md.indexOf('### Connectivity')).toBeLessThan(md.indexOf('### production'));
+    const json = JSON.parse(renderJson(diff, exitCodeOf(diff, connectivity), connectivity));
+    expect(json.exitCode).toBe(5);
+    expect(json.connectivity).toMatchObject({ intendedBroken: 1, undeclaredOpened: 0 });
+    expect(json.connectivity.changes[0]).toMatchObject({
+      environment: 'production', kind: 'route', source: 'external', destination: 'web-frontend', port: 443, method: 'GET', pathClass: '/*',
+      change: 'closed', intended: true, fromOutside: true, secureDestination: false,
+      before: { allowed: true }, after: { allowed: false, layer: 'routing', decidedBy: 'VirtualService production/shop-gateway' },
+    });
+  });
+});
+
+describe('connectivityDiff on small manifests', () => {
+  const deployment = (name: string) => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop' },
+    spec: { template: { metadata: { labels: { app: name } }, spec: { serviceAccountName: name, containers: [{ name, ports: [{ containerPort: 8080 }] }] } } },
+  });
+  const service = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] } });
+  // An ALLOW policy with no rules matches nothing: every request is refused.
+  // https://istio.io/latest/docs/reference/config/security/authorization-policy/ (allow-nothing)
+  const allowNothing = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-nothing', namespace: 'shop' }, spec: {} };
+  const base = [deployment('a'), service('a'), deployment('b'), service('b')];
+
+  test('removing the allow-nothing baseline opens every undeclared pair: exit 4', () => {
+    const c = connectivityDiff(new Map([['shop', [...base, allowNothing]]]), new Map([['shop', base]]));
+    expect(c.changes.map((x) => [x.kind, x.source, x.destination, x.port, x.change, x.intended, x.before.decidedBy])).toEqual([
+      ['pair', 'a', 'b', 8080, 'opened', false, 'AuthorizationPolicy shop/allow-nothing'],
+      ['pair', 'b', 'a', 8080, 'opened', false, 'AuthorizationPolicy shop/allow-nothing'],
+    ]);
+    expect(c.undeclaredOpened).toBe(2);
+    expect(exitCodeOf({ environments: ['shop'], resources: [], files: [], downgrades: 1 }, c)).toBe(ExitCodes.UNDECLARED_FLOW_OPENED);
+    expect(renderConnectivity(c)).toContain('| shop | a | b | 8080 | any | any | **no** | AuthorizationPolicy shop/allow-nothing | - |');
+  });
+
+  test('a declared caller refused after the change is an intended flow that breaks; one no longer declared is only closed', () => {
+    const allowA = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'b', namespace: 'shop' },
+      spec: { selector: { matchLabels: { app: 'b' } }, rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'] } }], to: [{ operation: { methods: ['POST'], paths: ['/orders/{*}'] } }] }] } };
+    const denyA = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny-a', namespace: 'shop' },
+      spec: { action: 'DENY', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'] } }] }] } };
+    const broken = connectivityDiff(new Map([['shop', [...base, allowA]]]), new Map([['shop', [...base, allowA, denyA]]]));
+    expect(broken.intendedBroken).toBe(1);
+    expect(broken.changes[0]).toMatchObject({ kind: 'call', source: 'a', destination: 'b', port: 80, method: 'POST', pathClass: '/orders/{*}', change: 'closed', intended: true, after: { decidedBy: 'AuthorizationPolicy shop/deny-a' } });
+    const removed = connectivityDiff(new Map([['shop', [...base, allowA]]]), new Map([['shop', [...base, allowNothing]]]));
+    expect(removed.intendedBroken).toBe(0);
+    // a → b is reported once, as the call; b → a, which no policy restricted before, closes as a pair
+    expect(removed.changes.map((x) => [x.kind, x.source, x.destination, x.change, x.intended])).toEqual([['call', 'a', 'b', 'closed', false], ['pair', 'b', 'a', 'closed', false]]);
+  });
+
+  test('a SecureService is recognised by its own STRICT PeerAuthentication', () => {
+    const pa = (name: string, mode: string, selector?: object) => ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace: 'shop' }, spec: { mtls: { mode }, ...(selector ? { selector } : {}) } });
+    const cluster = new FlowEvaluator([...base, pa('default', 'STRICT'), pa('a', 'PERMISSIVE', { matchLabels: { app: 'a' } }), pa('b', 'STRICT', { matchLabels: { app: 'b' } })]).cluster;
+    expect([...secureWorkloads(cluster, 'shop')]).toEqual(['b']);
+  });
+
+  test('sample paths fill Istio path templates and wildcards', () => {
+    expect(['/api/payments/*', '/orders/{*}/items', '/files/{**}', '*/health', ''].map(samplePath)).toEqual(['/api/payments/x', '/orders/x/items', '/files/x/y', 'x/health', '/']);
+  });
+});
