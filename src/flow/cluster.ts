@@ -173,6 +173,7 @@ export class FlowCluster {
   private readonly podsByNs = new Map<string, FlowPod[]>();
   private readonly podsByLabel = new Map<string, FlowPod[]>();
   private readonly podsByName = new Map<string, FlowPod[]>();
+  private readonly selectingMemo = new WeakMap<object, Map<string, Manifest[]>>();
 
   /** The manifests as the cluster runs them (after Flagger's changes). */
   public readonly manifests: readonly Manifest[];
@@ -239,9 +240,20 @@ export class FlowCluster {
       });
       this.selectorIndexes.set(key, index);
     }
+    // A pod's labels are one object for all its flows: its answer is worked out once per kind
+    // and namespace (each kind has one selector reading, so the key suffices).
+    let memo = this.selectingMemo.get(labels);
+    if (!memo) {
+      memo = new Map();
+      this.selectingMemo.set(labels, memo);
+    }
+    const known = memo.get(key);
+    if (known) return known;
     const out = [...index.unkeyed];
     for (const [k, v] of Object.entries(labels)) out.push(...(index.byLabel.get(`${k}\u0000${v}`) ?? []));
-    return out.filter((m) => selects(selectorOf(m), labels)).sort((a, b) => index!.order.get(a)! - index!.order.get(b)!);
+    const result = out.filter((m) => selects(selectorOf(m), labels)).sort((a, b) => index!.order.get(a)! - index!.order.get(b)!);
+    memo.set(key, result);
+    return result;
   }
 
   /**
