@@ -8,6 +8,7 @@ import {
   EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction as RouteAction,
   EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
 } from '../../imports/networking.istio.io';
+import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import * as YAML from 'yaml';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
@@ -19,7 +20,12 @@ import { MeshCluster } from '../mesh/mesh-cluster';
 import { durationProblems, integerProblems } from '../private/checks';
 import { HCM, RATE_LIMIT_FILTER_PRIORITY, RATELIMIT, ROUTER } from '../private/envoy';
 import { toIstioDuration } from '../core/duration';
-import { addConfigMap } from '../workload/workload';
+import { Principal } from '../core/principal';
+import type { FlowWorkload, IntendedFlow } from '../flow/flow';
+import { addConfigMap, addNetworkPolicy } from '../workload/workload';
+
+/** The method Envoy's ratelimit filter calls (envoy.service.ratelimit.v3.RateLimitService). */
+const SHOULD_RATE_LIMIT = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
 
 /** Where Envoy's global rate-limit service (envoyproxy/ratelimit) listens. */
 export interface RateLimitServiceRef {
@@ -152,7 +158,81 @@ export class GlobalRateLimit extends Construct {
     const cluster = MeshCluster.forApp(this);
     if (cluster) cluster.addOnce(`EnvoyFilter ${namespace}/${this.domain}-ratelimit`, this, () => this.toIstio(), create);
     else create(this, 'Resource');
+    if (props.serviceDeployed) this.admitGateway(cluster);
     this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * The path gateway → rate-limit service: a NetworkPolicy admitting the gateway's pods
+   * to the service's gRPC port (a deny-by-default namespace isolates its pods; policies are
+   * additive, https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation)
+   * and an AuthorizationPolicy admitting the gateway's principal (the allow-nothing baseline
+   * applies to every pod of the namespace,
+   * https://istio.io/latest/docs/reference/config/security/authorization-policy/). Ingress only:
+   * the service's own egress (its Redis) is its deployment's. The gateway is an Envoy that no
+   * Sidecar resource limits (https://istio.io/latest/docs/reference/config/networking/sidecar/
+   * applies to sidecar proxies), so no Sidecar egress is needed. Synth proves the path (MESH600).
+   */
+  private admitGateway(cluster: MeshCluster | undefined): void {
+    const target = this.rateLimitTarget();
+    const gateway = this.gatewayWorkload();
+    const name = `${this.domain}-ratelimit`;
+    const meta = { name, namespace: target.workload.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } };
+    const principal = Principal.serviceAccount(gateway.namespace, gateway.serviceAccount, this.chart.platform.trustDomain).toString();
+    const networkPolicy = () => ({
+      podLabels: { ...target.workload.labels },
+      ingress: [{ peers: [{ namespace: gateway.namespace, podLabels: { ...this.gatewaySelector() } }], ports: [{ port: target.port, protocol: 'TCP' as const }] }],
+      egress: [],
+      policyTypes: ['Ingress' as const],
+    });
+    const authorization = (): AuthorizationPolicySpec => ({
+      selector: { matchLabels: { ...target.workload.labels } },
+      action: AuthorizationPolicySpecAction.ALLOW,
+      rules: [{ from: [{ source: { principals: [principal] } }], to: [{ operation: { ports: [String(target.port)] } }] }],
+    });
+    const createNp = (s: Construct, id: string) => addNetworkPolicy(s, id, meta, networkPolicy);
+    const createAp = (s: Construct, id: string) => new AuthorizationPolicy(s, id, { metadata: meta, spec: Lazy.any({ produce: authorization }) });
+    // In a namespace shared by several environments the two objects belong to the cluster, written once.
+    if (cluster && target.workload.namespace !== this.chart.namespace) {
+      cluster.addOnce(`NetworkPolicy ${meta.namespace}/${name}`, this, networkPolicy, createNp);
+      cluster.addOnce(`AuthorizationPolicy ${meta.namespace}/${name}`, this, authorization, createAp);
+    } else {
+      createNp(this, 'NetworkPolicy');
+      createAp(this, 'AuthorizationPolicy');
+    }
+    this.chart.addIntendedFlows(() => {
+      const t = this.rateLimitTarget();
+      if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) return [];
+      const flow: IntendedFlow = {
+        source: { platform: this.gatewayWorkload() }, host: t.host, port: t.port, target: t.workload,
+        protocol: 'GRPC', method: 'POST', path: SHOULD_RATE_LIMIT, expect: 'allow', constructPath: this.node.path,
+        description: `the ingress gateway asks the rate-limit service ${t.host}:${t.port}`,
+      };
+      return [flow];
+    });
+  }
+
+  /** The rate-limit service: its host and port, and its pods as a flow's target. */
+  private rateLimitTarget(): { host: string; port: number; workload: FlowWorkload } {
+    const platform = this.chart.platform;
+    const base = platform.rateLimitWorkload(this.chart.namespace);
+    const ref = this.props.rateLimitService;
+    if (!ref) return { host: platform.rateLimitHost(this.chart.namespace), port: platform.rateLimit.grpcPort, workload: base };
+    // `<name>.<namespace>[.svc...]`: a Service's DNS name. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
+    const [svcName, namespace] = ref.host.split('.');
+    return { host: ref.host, port: ref.port ?? platform.rateLimit.grpcPort, workload: { ...base, name: svcName, namespace: namespace ?? base.namespace } };
+  }
+
+  /** The labels of the gateway pods the filter runs in. */
+  private gatewaySelector(): Record<string, string> {
+    return { ...(this.props.gatewaySelector ?? { istio: 'ingressgateway' }) };
+  }
+
+  /** The edge gateway's pods, in their namespace. */
+  private gatewayWorkload(): FlowWorkload {
+    const platform = this.chart.platform;
+    const gw = platform.ingressGatewayWorkload();
+    return { ...gw, namespace: this.props.gatewayNamespace ?? gw.namespace, labels: { ...gw.labels, ...this.gatewaySelector() } };
   }
 
   /** The rate-limit service's configuration (envoyproxy/ratelimit `config.yaml`). */
@@ -179,7 +259,7 @@ export class GlobalRateLimit extends Construct {
     const timeout = toIstioDuration(this.props.timeout ?? Duration.millis(100));
     const userPresent = (invert: boolean) => [{ name: this.userHeader, present_match: true, invert_match: invert || undefined }];
     return {
-      workloadSelector: { labels: { ...(this.props.gatewaySelector ?? { istio: 'ingressgateway' }) } },
+      workloadSelector: { labels: this.gatewaySelector() },
       priority: RATE_LIMIT_FILTER_PRIORITY,
       configPatches: [
         {

@@ -86,6 +86,17 @@ export class FlowEvaluator {
     if (server.tls?.httpsRedirect === true) {
       return refused(decider('routing', gateway), `Gateway ${gwRef} redirects ${flow.host}:${flow.port} to HTTPS (301)`, hops);
     }
+    // The gateway's proxy reads a server's credentialName from the gateway workload's own
+    // namespace (https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/):
+    // a Secret of that name only elsewhere leaves the server without a certificate, and every
+    // TLS handshake fails. A Secret the manifests do not hold is the platform's, assumed present.
+    const credential = server.tls?.credentialName;
+    if (typeof credential === 'string' && credential !== '') {
+      const secrets = this.cluster.ofKind('Secret').filter((m) => m.apiVersion === 'v1' && m.metadata?.name === credential);
+      if (secrets.length > 0 && !secrets.some((m) => nsOf(m) === gw.namespace)) {
+        return refused(decider('routing', gateway), `Gateway ${gwRef}'s credentialName ${credential} is read in ${gw.namespace}, the gateway pods' namespace, but Secret ${credential} is in ${[...new Set(secrets.map(nsOf))].sort().join(', ')}: no certificate, the TLS handshake fails`, hops);
+      }
+    }
     const tcp = ctx.tcp;
     // Policies on the gateway pod see the external client: no mTLS identity.
     const gwAuthz = authorizationDecision(this.cluster, gw, this.authzRequest(flow, undefined, flow.port, flow.host, tcp));

@@ -16,6 +16,20 @@ export function derivedIntendedFlows(chart: MeshChart): IntendedFlow[] {
   for (const c of chart.calls) {
     const port = httpPort(c.target);
     if (port === undefined) continue;
+    const protocol = c.target.ports.find((p) => p.port === port)?.protocol;
+    if (protocol !== undefined && !HTTP_FAMILY.includes(protocol)) {
+      // A TCP-family port carries opaque bytes: the proxies route and authorize it as TCP,
+      // with no method or path. https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+      out.push({
+        source: { workload: c.source.name, namespace: c.source.namespace },
+        host: c.target.name, port, protocol: 'TCP', expect: 'allow',
+        constructPath: c.source.node.path,
+        // "If the rule contains HTTP-only fields for TCP traffic, the ALLOW rule is ignored":
+        // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+        description: `${c.source.name} calls ${c.target.name} on ${port}/TCP${c.methods || c.paths ? ' (methods and paths are HTTP-only: the call\'s ALLOW rule never matches a TCP connection)' : ''}`,
+      });
+      continue;
+    }
     const methods: FlowMethod[] = [...(c.methods ?? ['GET'])];
     const paths = (c.paths ?? ['/']).map(concretePath);
     for (const method of methods) {
@@ -62,9 +76,12 @@ export function derivedIntendedFlows(chart: MeshChart): IntendedFlow[] {
   return out;
 }
 
+/** The protocols whose requests the proxies see as HTTP (methods, paths, headers). */
+const HTTP_FAMILY: readonly string[] = ['http', 'http2', 'grpc', 'grpc-web'];
+
 /** The service's first HTTP-family Service port (else its first port). */
 export function httpPort(s: IMeshService): number | undefined {
-  return (s.ports.find((p) => ['http', 'http2', 'grpc', 'grpc-web'].includes(p.protocol)) ?? s.ports[0])?.port;
+  return (s.ports.find((p) => HTTP_FAMILY.includes(p.protocol)) ?? s.ports[0])?.port;
 }
 
 /** A path that an AuthorizationPolicy path (`/api/orders/*`, `/x/{*}/y`, `/a/{**}`) matches. */

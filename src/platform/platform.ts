@@ -1,3 +1,4 @@
+import { Cidr } from '../core/cidr';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { dns1123LabelProblem } from '../core/names';
@@ -197,6 +198,38 @@ export interface FlaggerPlatformProps {
   readonly prometheusAddress?: string;
 }
 
+/**
+ * The cluster's API server, which jobs that run kubectl reach. A NetworkPolicy sees the
+ * `kubernetes` Service's endpoints after the Service's DNAT, and the API server runs
+ * outside the pod network, so only `ipBlock` peers with the endpoints' addresses admit it.
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#what-you-can-t-do-with-network-policies-at-least-not-yet
+ * @see https://kubernetes.io/docs/tasks/run-application/access-api-from-pod/#directly-accessing-the-rest-api
+ */
+export interface ApiServerPlatformProps {
+  /**
+   * The Service in-cluster clients address (`KUBERNETES_SERVICE_HOST`).
+   * @default 'kubernetes'
+   */
+  readonly serviceName?: string;
+  /**
+   * The Service's namespace.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * The addresses of the Service's endpoints (`kubectl get endpoints kubernetes`). They
+   * differ per cluster, so there is none by default and a job that reaches the API server
+   * must be told them (MESH663).
+   * @default [] - unknown
+   */
+  readonly endpoints?: Cidr[];
+  /**
+   * The endpoints' ports.
+   * @default [443, 6443] - the Service's port and kube-apiserver's usual secure port
+   */
+  readonly ports?: number[];
+}
+
 /** Props for {@link MeshPlatform}. */
 export interface MeshPlatformProps {
   /**
@@ -216,6 +249,8 @@ export interface MeshPlatformProps {
   readonly rateLimit?: RateLimitServiceProps;
   /** @default - Flagger in istio-system */
   readonly flagger?: FlaggerPlatformProps;
+  /** @default - the `kubernetes` Service in `default`, its endpoints unknown, ports 443 and 6443 */
+  readonly apiServer?: ApiServerPlatformProps;
 }
 
 /** A resolved platform component: every field set. */
@@ -242,6 +277,15 @@ export interface PlatformRateLimit extends Required<Omit<RateLimitServiceProps, 
 }
 /** The resolved Flagger. */
 export type PlatformFlagger = Required<FlaggerPlatformProps>;
+/** The resolved API server. */
+export interface PlatformApiServer {
+  readonly serviceName: string;
+  readonly namespace: string;
+  readonly endpoints: readonly Cidr[];
+  readonly ports: readonly number[];
+  /** The Service's FQDN: `kubernetes.default.svc.cluster.local`. */
+  readonly host: string;
+}
 
 /** The Envoy port Prometheus scrapes for the proxy's own statistics (`/stats/prometheus`). */
 export const ENVOY_PROMETHEUS_PORT = 15090;
@@ -281,6 +325,8 @@ export class MeshPlatform {
   public readonly rateLimit: PlatformRateLimit;
   /** Flagger. */
   public readonly flagger: PlatformFlagger;
+  /** The API server. */
+  public readonly apiServer: PlatformApiServer;
 
   private constructor(props: MeshPlatformProps) {
     this.trustDomain = props.trustDomain ?? 'cluster.local';
@@ -339,7 +385,18 @@ export class MeshPlatform {
       namespace: fl.namespace ?? 'istio-system',
       prometheusAddress: fl.prometheusAddress ?? this.prometheus.address,
     };
+    const api = props.apiServer ?? {};
+    const apiNamespace = api.namespace ?? 'default';
+    const apiService = api.serviceName ?? 'kubernetes';
+    this.apiServer = {
+      serviceName: apiService,
+      namespace: apiNamespace,
+      endpoints: [...(api.endpoints ?? [])],
+      ports: (api.ports ?? [443, 6443]).map((p, i) => port(`apiServer.ports[${i}]`, p)),
+      host: `${apiService}.${apiNamespace}.svc.cluster.local`,
+    };
     for (const [field, value] of [
+      ['apiServer.namespace', apiNamespace], ['apiServer.serviceName', apiService],
       ['istio.rootNamespace', rootNamespace], ['istio.controlPlaneNamespace', this.istio.controlPlaneNamespace],
       ['ingressGateway.namespace', this.ingressGateway.namespace], ['ingressGateway.serviceAccount', this.ingressGateway.serviceAccount],
       ['prometheus.namespace', promNamespace], ['prometheus.serviceAccount', this.prometheus.serviceAccount],
@@ -409,6 +466,20 @@ export class MeshPlatform {
   /** Flagger as a flow's source (it queries Prometheus). */
   public flaggerWorkload(): FlowWorkload {
     return { name: 'flagger', namespace: this.flagger.namespace, labels: { 'app.kubernetes.io/name': 'flagger' }, serviceAccount: 'flagger', meshed: false };
+  }
+
+  /**
+   * The API server as a flow's target, reached at `addresses` (by default its endpoints'):
+   * no sidecar, outside the pod network, so only NetworkPolicy egress `ipBlock` rules
+   * decide. A range stands for its first address.
+   */
+  public apiServerWorkload(addresses: readonly Cidr[] = this.apiServer.endpoints): FlowWorkload {
+    const a = this.apiServer;
+    return {
+      name: 'kube-apiserver', namespace: a.namespace, labels: {}, serviceAccount: 'kube-apiserver', meshed: false,
+      ports: Object.fromEntries(a.ports.map((p, i) => [i === 0 ? 'https' : `https-${p}`, p])),
+      addresses: addresses.map((c) => String(c).split('/')[0]),
+    };
   }
 
   /** Every platform component as a flow workload. */

@@ -5,6 +5,8 @@ import { Codes } from '../core/codes';
 import { Labels } from '../core/labels';
 import { toIstioDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
+import { inCidr } from '../flow/cluster';
+import type { IntendedFlow } from '../flow/flow';
 import { MeshChart } from '../mesh/mesh-chart';
 import { durationProblems, integerProblems } from '../private/checks';
 import { MeshService } from '../service/mesh-service';
@@ -72,9 +74,10 @@ export interface FaultInjectionTestProps {
   readonly image?: string;
   /**
    * The API server the scheduled job patches VirtualServices through: its NetworkPolicy
-   * allows egress to these addresses only (and DNS). No default: a catch-all range would let
-   * the job reach anything on 443; synth fails (MESH663) without it unless `permanent`.
-   * @default - none; required for the scheduled job
+   * allows egress to these addresses only (and DNS), and synth proves the job reaches each
+   * of them on each port (MESH600) and nothing else on them (MESH601). A catch-all range
+   * would let the job reach anything on 443; synth fails (MESH663) with no address unless `permanent`.
+   * @default - the platform's API server (`MeshPlatform.apiServer`: its endpoints, none by default, and ports)
    */
   readonly apiServer?: ApiServerEndpoints;
   /**
@@ -84,6 +87,9 @@ export interface FaultInjectionTestProps {
    */
   readonly forceInProduction?: boolean;
 }
+
+/** Addresses to prove the job cannot reach: documentation ranges (RFC 5737) and a public resolver. */
+const OUTSIDE_CANDIDATES = ['203.0.113.1', '198.51.100.1', '8.8.8.8'];
 
 /** Time a run gets beyond its test duration to apply and restore the faults, before its deadline. */
 const RESTORE_MARGIN_SECONDS = 300;
@@ -113,6 +119,8 @@ export class FaultInjectionTest extends Construct {
 
   private readonly props: FaultInjectionTestProps;
   private readonly chart: MeshChart;
+  /** The API server's endpoints and ports: the props', else the platform's. */
+  private readonly apiServer: { readonly addresses: readonly Cidr[]; readonly ports: readonly number[] };
 
   public constructor(scope: Construct, id: string, props: FaultInjectionTestProps) {
     super(scope, id);
@@ -120,6 +128,8 @@ export class FaultInjectionTest extends Construct {
     this.chart = MeshChart.of(this);
     this.fault = { delay: props.delay, abort: props.abort };
     this.name = props.name ?? 'fault-injection-test';
+    const platformApi = this.chart.platform.apiServer;
+    this.apiServer = { addresses: props.apiServer?.addresses ?? platformApi.endpoints, ports: props.apiServer?.ports ?? platformApi.ports };
     if (props.permanent) {
       for (const s of props.services) s.traffic.setFault(this, this.fault);
     } else {
@@ -135,12 +145,48 @@ export class FaultInjectionTest extends Construct {
         script: this.script(seconds),
         files: () => this.files(),
         allow: { verbs: ['get', 'patch'], apiGroup: 'networking.istio.io', resourceType: 'virtualservices' },
-        apiServer: { cidrs: (props.apiServer?.addresses ?? []).map(String), ports: [...(props.apiServer?.ports ?? [443, 6443])] },
+        apiServer: { cidrs: this.apiServer.addresses.map(String), ports: [...this.apiServer.ports] },
         // The run's sleep, plus time to apply the faults and restore them.
         activeDeadline: Duration.seconds(seconds + RESTORE_MARGIN_SECONDS),
       });
+      this.chart.addIntendedFlows(() => this.apiServerFlows());
     }
     this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * The job's flows to the API server: to each endpoint on each port (kubectl in a pod
+   * reaches `KUBERNETES_SERVICE_HOST`, the Service's DNAT picks one endpoint), and, on the
+   * same ports, to an address outside every endpoint range, which must be refused.
+   * @see https://kubernetes.io/docs/tasks/run-application/access-api-from-pod/#directly-accessing-the-rest-api
+   */
+  private apiServerFlows(): IntendedFlow[] {
+    const platform = this.chart.platform;
+    const host = platform.apiServer.host;
+    const source = { workload: this.name, namespace: this.chart.namespace };
+    const out: IntendedFlow[] = [];
+    // A port outside 1-65535 is reported by problems(); no flow is built for it.
+    const ports = this.apiServer.ports.filter((p) => Number.isInteger(p) && p >= 1 && p <= 65535);
+    for (const cidr of this.apiServer.addresses) {
+      const target = { ...platform.apiServerWorkload([cidr]), name: `kube-apiserver ${cidr}` };
+      for (const port of ports) {
+        out.push({
+          source, host, port, protocol: 'TCP', target, expect: 'allow', constructPath: this.node.path,
+          description: `${this.name} reaches the API server at ${cidr} on ${port}`,
+        });
+      }
+    }
+    const elsewhere = OUTSIDE_CANDIDATES.find((ip) => !this.apiServer.addresses.some((c) => inCidr(ip, String(c))));
+    if (elsewhere && this.apiServer.addresses.length > 0) {
+      const target = { ...platform.apiServerWorkload([]), name: `outside the API server ${elsewhere}`, addresses: [elsewhere] };
+      for (const port of ports) {
+        out.push({
+          source, host, port, protocol: 'TCP', target, expect: 'deny', constructPath: this.node.path,
+          description: `${this.name} reaches ${elsewhere} (not the API server) on ${port}`,
+        });
+      }
+    }
+    return out;
   }
 
   private hosts(): string[] {
@@ -217,11 +263,11 @@ export class FaultInjectionTest extends Construct {
     }
     out.push(...durationProblems({ 'delay.fixedDelay': this.fault.delay?.fixedDelay }));
     if (this.props.services.length === 0) bad('services', 'name at least one service');
-    if (!this.props.permanent && (this.props.apiServer?.addresses ?? []).length === 0) {
+    if (!this.props.permanent && this.apiServer.addresses.length === 0) {
       out.push(formatProblem(Codes.JOB_API_SERVER_EGRESS,
         'apiServer.addresses: the scheduled job reaches the API server; name its endpoints (kubectl get endpoints kubernetes) so its NetworkPolicy allows them and nothing else'));
     }
-    out.push(...integerProblems(Object.fromEntries((this.props.apiServer?.ports ?? []).map((p, i) => [`apiServer.ports[${i}]`, p])), 1, 65535));
+    out.push(...integerProblems(Object.fromEntries(this.apiServer.ports.map((p, i) => [`apiServer.ports[${i}]`, p])), 1, 65535));
     const d = this.props.testDuration;
     if (d && (d.toSeconds({ integral: false }) < 1 || !Number.isInteger(d.toSeconds({ integral: false })))) {
       bad('testDuration', 'must be a whole number of seconds, at least 1s');

@@ -424,6 +424,11 @@ export interface NetworkPolicySpec {
   readonly ingress: NetworkRule[];
   /** Outgoing traffic allowed; every other connection is denied. */
   readonly egress: NetworkRule[];
+  /**
+   * The directions the policy isolates; a direction left out is not restricted by it.
+   * @default ['Ingress', 'Egress']
+   */
+  readonly policyTypes?: ('Ingress' | 'Egress')[];
 }
 
 /**
@@ -446,11 +451,12 @@ export function addNetworkPolicy(scope: Construct, id: string, meta: { name: str
         const s = produce();
         // A rule with no peers would allow every peer: such rules are dropped, never written.
         const real = (rules: NetworkRule[]) => rules.filter((r) => r.peers.length > 0);
+        const types = s.policyTypes ?? ['Ingress', 'Egress'];
         return {
           podSelector: { matchLabels: Object.keys(s.podLabels).length > 0 ? { ...s.podLabels } : undefined },
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: real(s.ingress).map((r) => ({ from: r.peers.map(peer), ports: ports(r) })),
-          egress: real(s.egress).map((r) => ({ to: r.peers.map(peer), ports: ports(r) })),
+          policyTypes: [...types],
+          ingress: types.includes('Ingress') ? real(s.ingress).map((r) => ({ from: r.peers.map(peer), ports: ports(r) })) : undefined,
+          egress: types.includes('Egress') ? real(s.egress).map((r) => ({ to: r.peers.map(peer), ports: ports(r) })) : undefined,
         };
       },
     }),

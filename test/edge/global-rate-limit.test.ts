@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import { MeshApp } from '../../src/mesh/mesh-app';
 import { MeshChart } from '../../src/mesh/mesh-chart';
 import * as YAML from 'yaml';
@@ -85,6 +85,74 @@ describe('GlobalRateLimit', () => {
   });
 });
 
+describe('the rate-limit path: the gateway reaches the rate-limit service (issue 12)', () => {
+  function deployed(props: GlobalRateLimitProps = {}) {
+    const { app, chart } = meshChart();
+    const limit = new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true, ...props });
+    return { app, chart, limit };
+  }
+
+  test("a NetworkPolicy and an AuthorizationPolicy admit the gateway's pods and principal to gRPC 8081 of the rate-limit pods, and only them", () => {
+    const out = synth(deployed().app);
+    const np = find(out, 'NetworkPolicy', 'ec-site-ratelimit');
+    expect(np.metadata.namespace).toBe('production');
+    expect(np.spec).toMatchSnapshot();
+    expect(np.spec.podSelector).toEqual({ matchLabels: { app: 'ratelimit' } });
+    // Ingress only: the rate-limit pods' own egress (Redis) is left to their deployment.
+    expect(np.spec.policyTypes).toEqual(['Ingress']);
+    expect(np.spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } }],
+      ports: [{ port: 8081, protocol: 'TCP' }],
+    }]);
+    const ap = find(out, 'AuthorizationPolicy', 'ec-site-ratelimit');
+    expect(ap.spec).toEqual({
+      selector: { matchLabels: { app: 'ratelimit' } },
+      action: 'ALLOW',
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }], to: [{ operation: { ports: ['8081'] } }] }],
+    });
+  });
+
+  test('the path is an intended flow, stated by the GlobalRateLimit, and synth proves it', () => {
+    const { app, chart } = deployed();
+    const flows = chart.intendedFlows().filter((f) => f.target?.name === 'ratelimit');
+    expect(flows.map((f) => `${'platform' in f.source ? f.source.platform.name : '?'} -> ${f.host}:${f.port} ${f.protocol} ${f.method} ${f.path} ${f.constructPath}`)).toEqual([
+      'istio-ingressgateway -> ratelimit.production.svc.cluster.local:8081 GRPC POST /envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit test/ec-site',
+    ]);
+    expect(() => synth(app)).not.toThrow();
+  });
+
+  test.each([
+    ['NetworkPolicy', '/spec/ingress', [], /refused by NetworkPolicy production\/ec-site-ratelimit \(NetworkPolicy ingress\)/],
+    ['AuthorizationPolicy', '/spec/rules/0/from/0/source/principals', ['cluster.local/ns/production/sa/someone-else'], /refused by AuthorizationPolicy production\/(allow-nothing|ec-site-ratelimit)/],
+  ])('a %s that no longer admits the gateway fails synth naming the GlobalRateLimit (MESH600)', (id, path, value, refusal) => {
+    const { app, limit } = deployed();
+    ApiObject.of(limit.node.findChild(id)).addJsonPatch(JsonPatch.replace(path, value));
+    const err = synthError(app);
+    expect(err).toMatch(/\[test\/ec-site\] .*the ingress gateway asks the rate-limit service ratelimit\.production\.svc\.cluster\.local:8081: refused/);
+    expect(err).toMatch(refusal);
+    expect(err).toMatch(/\[MESH600\]/);
+  });
+
+  test('a rate-limit service elsewhere gets its policies in its own namespace, for its own pods and port', () => {
+    const out = synth(deployed({ rateLimitService: { host: 'rl.infra.svc.cluster.local', port: 9000 }, gatewayNamespace: 'edge', gatewaySelector: { istio: 'edge' } }).app);
+    const np = find(out, 'NetworkPolicy', 'ec-site-ratelimit');
+    expect(np.metadata.namespace).toBe('infra');
+    expect(np.spec.ingress[0]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: { istio: 'edge' } } }],
+      ports: [{ port: 9000, protocol: 'TCP' }],
+    });
+    expect(find(out, 'AuthorizationPolicy', 'ec-site-ratelimit').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/edge/sa/istio-ingressgateway-service-account']);
+  });
+
+  test('without serviceDeployed nothing admits the gateway (and synth fails, MESH668)', () => {
+    const { app, chart } = meshChart();
+    const limit = new GlobalRateLimit(chart, 'ec-site');
+    expect(chart.intendedFlows().some((f) => f.target?.name === 'ratelimit')).toBe(false);
+    expect([limit.node.tryFindChild('NetworkPolicy'), limit.node.tryFindChild('AuthorizationPolicy')]).toEqual([undefined, undefined]);
+    expect(synthError(app)).toMatch(/\[MESH668\]/);
+  });
+});
+
 describe('GlobalRateLimit across environments (review item 9)', () => {
   function twoEnvironments(sharedService: boolean) {
     const app = new MeshApp({ outdir: Testing.app().outdir });
@@ -101,6 +169,9 @@ describe('GlobalRateLimit across environments (review item 9)', () => {
   test('the gateway EnvoyFilter is written once, to the cluster folder, when the environments agree', () => {
     const files = twoEnvironments(true).manifests().filter((f) => f.manifest.kind === 'EnvoyFilter').map((f) => f.path);
     expect(files).toEqual(['cluster/envoyfilter.istio-system.ec-site-ratelimit.yaml']);
+    // The shared rate-limit service's policies too: one NetworkPolicy and one AuthorizationPolicy in its namespace.
+    const policies = twoEnvironments(true).manifests().filter((f) => f.manifest.metadata.name === 'ec-site-ratelimit' && f.manifest.kind !== 'EnvoyFilter').map((f) => f.path);
+    expect(policies.sort()).toEqual(['cluster/authorizationpolicy.ratelimit.ec-site-ratelimit.yaml', 'cluster/networkpolicy.ratelimit.ec-site-ratelimit.yaml']);
   });
 
   test('environments that want different filters on the one gateway fail synth (MESH631)', () => {

@@ -1,5 +1,6 @@
 // Rules from https://kubernetes.io/docs/concepts/services-networking/network-policies/
 import { evaluateFlow } from '../../src/flow';
+import { inCidr } from '../../src/flow/cluster';
 import { app, call, deployment, DNS_EGRESS, namespace, networkPolicy, PROMETHEUS, service } from './fixtures';
 
 const base = [...app('a', 'shop'), ...app('b', 'shop'), ...app('c', 'other', { labels: { role: 'client' } }), namespace('other', { team: 'x' })];
@@ -84,6 +85,17 @@ describe('NetworkPolicy (kubernetes.io network-policies)', () => {
     expect(evaluateFlow(mk({ cidr: '10.0.0.0/24' }), flow).allowed).toBe(true);
     expect(evaluateFlow(mk({ cidr: '10.0.0.0/24', except: ['10.0.0.1/32'] }), flow).allowed).toBe(false);
     expect(evaluateFlow(mk({ cidr: '192.168.0.0/16' }), flow).allowed).toBe(false);
+  });
+
+  // IPBlock "describes a particular CIDR (Ex. "192.168.1.0/24","2001:db8::/64")":
+  // https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#IPBlock
+  test.each([
+    ['10.0.0.1', '10.0.0.0/24', true], ['10.0.1.1', '10.0.0.0/24', false], ['10.0.0.1', '10.0.0.1/32', true], ['10.0.0.2', '10.0.0.1/32', false],
+    ['2001:db8::1', '2001:db8::/64', true], ['2001:db8:0:1::1', '2001:db8::/64', false], ['fd00:10::1', 'fd00:10::1/128', true],
+    ['fd00:10::2', 'fd00:10::1/128', false], ['::ffff:10.0.0.1', '::ffff:10.0.0.0/120', true], ['2001:db8::1', '::/0', true],
+    ['10.0.0.1', '::/0', false], ['2001:db8::1', '0.0.0.0/0', false], ['2001:db8:::1', '2001:db8::/64', false], ['1:2:3:4:5:6:7:8', '1:2:3:4::/64', true],
+  ])('%s in %s: %s', (ip, cidr, inside) => {
+    expect(inCidr(ip as string, cidr as string)).toBe(inside);
   });
 
   test('policies are additive: one admitting policy among several suffices, and it is named', () => {

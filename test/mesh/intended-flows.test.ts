@@ -67,4 +67,20 @@ describe('intended flows', () => {
       }
     }
   });
+
+  test('a call to a TCP-only service is one TCP flow and synthesizes; methods on it fail synth saying why', () => {
+    // GIVEN a database reached over TCP (found by the random-mesh property test: it was checked as HTTP GET /)
+    const build = (methods?: ['GET']) => {
+      const { app, chart } = meshChart();
+      const api = new MeshService(chart, 'api-gateway', { image: 'api:1' });
+      const db = new MeshService(chart, 'db', { image: 'db:1', ports: [{ protocol: 'tcp', port: 5432 }] });
+      api.calls(db, { methods });
+      return { app, chart };
+    };
+    const { app, chart } = build();
+    // THEN
+    expect(chart.intendedFlows().filter((f) => f.host === 'db').map((f) => `${f.port}/${f.protocol} ${f.method ?? '-'} ${f.path ?? '-'}`)).toEqual(['5432/TCP - -']);
+    expect(() => synth(app)).not.toThrow();
+    expect(() => synth(build(['GET']).app)).toThrow(/\[test\/api-gateway\].*api-gateway calls db on 5432\/TCP \(methods and paths are HTTP-only.*refused by AuthorizationPolicy production\/db-policy.*\[MESH600\]/);
+  });
 });

@@ -1,10 +1,10 @@
-import { Cron, Duration } from 'cdk8s';
+import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import * as yaml from 'yaml';
 import * as childProcess from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Cidr, MeshService, Percentage } from '../../src';
+import { Cidr, MeshPlatform, MeshService, Percentage } from '../../src';
 import { FaultInjectionTest, FaultInjectionTestProps } from '../../src/release/fault-injection-test';
 import { FlaggerCanary } from '../../src/release/flagger-canary';
 import { find, meshChart, synth, synthError } from '../util';
@@ -61,6 +61,53 @@ describe('FaultInjectionTest', () => {
       to: [{ ipBlock: { cidr: '10.1.0.5/32' } }, { ipBlock: { cidr: '10.1.0.6/32' } }], ports: [{ port: 6443, protocol: 'TCP' }],
     });
     expect(synthError(setup({ apiServer: { addresses: API_SERVER.addresses, ports: [0] } }).app)).toMatch(/apiServer\.ports\[0\]/);
+  });
+
+  describe('the job reaches the API server, and nothing else (issue 12: jobs to the API server)', () => {
+    const jobFlows = (chart: ReturnType<typeof setup>['chart']) => chart.intendedFlows()
+      .filter((f) => 'workload' in f.source && f.source.workload === 'fault-injection-test')
+      .map((f) => `${f.expect} ${f.target?.addresses?.join(',')}:${f.port}/${f.protocol} ${f.constructPath}`);
+
+    test('each endpoint on each port must be reached, an address outside them refused; synth proves both', () => {
+      const { app, chart } = setup({ apiServer: { addresses: [Cidr.of('10.1.0.5/32'), Cidr.of('10.2.0.0/24')], ports: [6443] } });
+      expect(jobFlows(chart)).toEqual([
+        'allow 10.1.0.5:6443/TCP test/faults',
+        'allow 10.2.0.0:6443/TCP test/faults',
+        'deny 203.0.113.1:6443/TCP test/faults',
+      ]);
+      expect(() => synth(app)).not.toThrow();
+    });
+
+    test('a NetworkPolicy that no longer admits the endpoints fails synth naming the job and MESH600', () => {
+      // GIVEN the API server rule's range patched to another network (an escape hatch gone wrong)
+      const { app, chart } = setup();
+      const np = chart.node.findAll().find((c) => c.node.path === 'test/faults/NetworkPolicy')!;
+      ApiObject.of(np).addJsonPatch(JsonPatch.replace('/spec/egress/1/to/0/ipBlock/cidr', '10.99.0.0/16'));
+      // THEN both ports are refused by the job's policy
+      const error = synthError(app);
+      expect(error).toMatch(/\[test\/faults\] .*fault-injection-test reaches the API server at 172\.18\.0\.2\/32 on 443: refused by NetworkPolicy staging\/fault-injection-test \(NetworkPolicy egress\).*\[MESH600\]/);
+      expect(error).toMatch(/at 172\.18\.0\.2\/32 on 6443: refused.*\[MESH600\]/);
+    });
+
+    test('a NetworkPolicy that admits any address on 443 fails synth with MESH601', () => {
+      const { app, chart } = setup({ apiServer: { addresses: API_SERVER.addresses, ports: [443] } });
+      const np = chart.node.findAll().find((c) => c.node.path === 'test/faults/NetworkPolicy')!;
+      ApiObject.of(np).addJsonPatch(JsonPatch.replace('/spec/egress/1/to/0/ipBlock/cidr', '0.0.0.0/0'));
+      expect(synthError(app)).toMatch(/\[test\/faults\] .*reaches 203\.0\.113\.1 \(not the API server\) on 443: must be refused but is allowed.*\[MESH601\]/);
+    });
+
+    test('the platform describes the API server; a job without apiServer takes its endpoints and ports', () => {
+      const platform = MeshPlatform.of({ apiServer: { endpoints: [Cidr.of('fd00:10::1/128')], ports: [6443] } });
+      expect(platform.apiServer).toEqual({ serviceName: 'kubernetes', namespace: 'default', endpoints: [Cidr.of('fd00:10::1/128')], ports: [6443], host: 'kubernetes.default.svc.cluster.local' });
+      expect(MeshPlatform.default().apiServer.ports).toEqual([443, 6443]);
+      expect(MeshPlatform.default().apiServer.endpoints).toEqual([]);
+      const { app, chart } = meshChart({ namespace: 'staging', environment: 'staging', platform });
+      new FaultInjectionTest(chart, 'faults', { services: [new MeshService(chart, 'order-service', { image: 'order:1' })], ...SEED_003 });
+      const m = synth(app);
+      expect(find(m, 'NetworkPolicy', 'fault-injection-test').spec.egress[1]).toEqual({ to: [{ ipBlock: { cidr: 'fd00:10::1/128' } }], ports: [{ port: 6443, protocol: 'TCP' }] });
+      expect(jobFlows(chart)).toEqual(['allow fd00:10::1:6443/TCP test/faults', 'deny 203.0.113.1:6443/TCP test/faults']);
+      expect(() => MeshPlatform.of({ apiServer: { ports: [70000] } })).toThrow(/apiServer\.ports\[0\].*\[MESH\d{3}\]/);
+    });
   });
 
   test('each run has a deadline: the test duration plus 5 minutes to apply and restore', () => {
