@@ -14,6 +14,7 @@ import type { ServiceCall } from '../service/service-call';
 import { unhardenedPodProblems } from '../workload/pod-checks';
 import { addNamespace } from '../workload/workload';
 import { derivedIntendedFlows } from './intended-flows';
+import { MeshError } from '../core/errors';
 
 const MESH_CHART = Symbol.for('cdk8s-mesh.MeshChart');
 
@@ -79,7 +80,7 @@ export class MeshChart extends Chart {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
       if (s instanceof MeshChart) return s as MeshChart;
     }
-    throw new Error(`${scope.node.path} is not inside a MeshChart`);
+    throw new MeshError(Codes.NOT_IN_MESH_CHART, `${scope.node.path} is not inside a MeshChart`);
   }
 
   /** The namespace of the chart's services. */
@@ -186,9 +187,9 @@ export class MeshChart extends Chart {
    */
   public addOutputFile(relativePath: string, produce: () => string): void {
     if (relativePath.startsWith('/') || relativePath.split('/').includes('..') || !relativePath.endsWith('.yaml')) {
-      throw new Error(`output file '${relativePath}' must be a relative .yaml path inside the environment's folder`);
+      throw new MeshError(Codes.INVALID_OUTPUT_FILE, `output file '${relativePath}' must be a relative .yaml path inside the environment's folder`);
     }
-    if (this._outputFiles.has(relativePath)) throw new Error(`output file '${relativePath}' is added twice`);
+    if (this._outputFiles.has(relativePath)) throw new MeshError(Codes.INVALID_OUTPUT_FILE, `output file '${relativePath}' is added twice`);
     this._outputFiles.set(relativePath, produce);
   }
 

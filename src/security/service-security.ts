@@ -12,6 +12,8 @@ import { AuthorizationRule, operationProblems, renderRule, ruleProblems } from '
 import { MeshSecurity } from './mesh-security';
 import { MtlsMode } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 
 /**
  * A gateway that routes to the service: its pods are let through the NetworkPolicy and
@@ -54,7 +56,7 @@ export class ServiceSecurity extends Construct {
   /** The ServiceSecurity of `service`. */
   public static of(service: IMeshService): ServiceSecurity {
     const found = service.node.tryFindChild(SECURITY_ID);
-    if (!(found instanceof ServiceSecurity)) throw new Error(`${service.node.path} has no ServiceSecurity`);
+    if (!(found instanceof ServiceSecurity)) throw new MeshError(Codes.INTERNAL_INVARIANT, `${service.node.path} has no ServiceSecurity`);
     return found;
   }
 

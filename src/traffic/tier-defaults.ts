@@ -3,6 +3,8 @@ import { Construct, IConstruct } from 'constructs';
 import { Retries } from '../core/retries';
 import { mergeConnectionPool, mergeOutlierDetection } from '../core/traffic-policy';
 import { Tier, TierSettings } from './tier';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 
 /** Props for {@link TierDefaults}. */
 export interface TierDefaultsProps {
@@ -83,7 +85,7 @@ export class TierDefaults extends Construct {
   public constructor(scope: Construct, id: string, props: TierDefaultsProps = {}) {
     super(scope, id);
     if (BY_SCOPE.has(scope)) {
-      throw new Error(`${scope.node.path} already has a TierDefaults (${BY_SCOPE.get(scope)!.node.path}); use one per scope`);
+      throw new MeshError(Codes.DUPLICATE_TIER_DEFAULTS, `${scope.node.path} already has a TierDefaults (${BY_SCOPE.get(scope)!.node.path}); use one per scope`);
     }
     BY_SCOPE.set(scope, this);
     const tiers: Record<string, TierSettings> = { ...BUILT_IN_TIERS };
