@@ -6,9 +6,9 @@ import { weightSplitProblem } from '../core/weight-split';
 import { LoadBalancer } from '../core/load-balancer';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import {
-  FaultInjection, faultProblems, httpRouteProblems, HttpRouteOptions, MirrorOptions, Owned, RouteDestinationOptions,
-  TcpRouteOptions, TlsRouteOptions, unreachableRouteProblems,
+  FaultInjection, HttpRouteOptions, MirrorOptions, Owned, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions,
 } from './http-route';
+import { faultProblems, httpRouteProblems, unreachableRouteProblems } from './route-checks';
 
 /** A subset of a host's endpoints, selected by pod labels. */
 export interface SubsetOptions {
