@@ -78,7 +78,7 @@ export class MeshChart extends Chart {
   /** The MeshChart that `scope` belongs to; throws if there is none. */
   public static of(scope: IConstruct): MeshChart {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
-      if (s instanceof MeshChart) return s as MeshChart;
+      if (MeshChart.isMeshChart(s)) return s;
     }
     throw new MeshError(Codes.NOT_IN_MESH_CHART, `${scope.node.path} is not inside a MeshChart`);
   }

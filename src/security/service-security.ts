@@ -318,7 +318,7 @@ export class ServiceSecurity extends Construct {
  * not a walk of the whole tree.
  */
 function knownPrincipals(root: IConstruct): Set<string> {
-  const charts = root.node.children.filter((c): c is MeshChart => c instanceof MeshChart) as MeshChart[];
+  const charts = root.node.children.filter((c): c is MeshChart => MeshChart.isMeshChart(c));
   const count = charts.reduce((n, c) => n + c.services.length, 0);
   const cached = PRINCIPALS.get(root);
   if (cached && cached.count === count) return cached.principals;

@@ -30,6 +30,9 @@ import { policyProblems } from './policy-problems';
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export { policyProblems } from './policy-problems';
 
+/** The brand of a MeshService (Symbol.for: the same symbol in every copy of the library). */
+const MESH_SERVICE = Symbol.for('cdk8s-mesh.MeshService');
+
 /**
  * One service of the mesh: its Deployment (cdk8s-plus-27), Service, ServiceAccount,
  * and its host's one DestinationRule and one VirtualService. Traffic settings are the
@@ -45,6 +48,14 @@ export { policyProblems } from './policy-problems';
  * order.calls(payment, { methods: ['POST'], paths: ['/api/payments/*'] });
  */
 export class MeshService extends Construct implements IVersionedService {
+  /**
+   * Whether `x` is a MeshService: a brand check rather than `instanceof`, so it holds
+   * across two copies of the library (as cdk8s's `Chart.isChart` does).
+   */
+  public static isMeshService(x: unknown): x is MeshService {
+    return typeof x === 'object' && x !== null && (x as any)[MESH_SERVICE] === true;
+  }
+
   public readonly name: string;
   public readonly namespace: string;
   public readonly serviceAccountName: string;
@@ -92,6 +103,7 @@ export class MeshService extends Construct implements IVersionedService {
 
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
+    Object.defineProperty(this, MESH_SERVICE, { value: true });
     this.props = props;
     this.slo = props.slo;
     this.chart = MeshChart.of(this);
@@ -408,7 +420,7 @@ export class MeshService extends Construct implements IVersionedService {
         `slo: ${this.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
     }
     for (const c of this._calls) {
-      if (!(c.target instanceof MeshService) || c.target.chart !== this.chart) {
+      if (!MeshService.isMeshService(c.target) || c.target.chart !== this.chart) {
         out.push(formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of chart ${this.chart.node.path}`));
       } else if (!c.target.hasService) {
         out.push(formatProblem(Codes.NO_SERVICE, `calls ${c.target.node.path}, a workload with no ports and no Service`));
@@ -452,6 +464,6 @@ function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: strin
  * same name and namespace that a wrapper construct exposes; else `target` (reported at synth).
  */
 function resolveService(chart: MeshChart, target: IMeshService): IMeshService {
-  if (target instanceof MeshService) return target;
+  if (MeshService.isMeshService(target)) return target;
   return chart.services.find((s) => s.name === target.name && s.namespace === target.namespace) ?? target;
 }

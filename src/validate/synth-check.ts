@@ -15,7 +15,7 @@ import { validateManifests } from './validate';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
 import { chartFlowFindings } from '../mesh/flow-check';
 import { MeshChart } from '../mesh/mesh-chart';
-import { CLUSTER_FOLDER } from '../mesh/mesh-cluster';
+import { CLUSTER_FOLDER, MESH_APP_MARKER } from '../mesh/mesh-cluster';
 
 /** One rendered resource, with the environment folder it is written to. */
 export interface RenderedManifest {
@@ -284,7 +284,7 @@ export class MeshSynthCheck implements IValidation {
     }
     this.cached = { tick, size, own };
     // Outside a MeshApp nothing else prints the warnings: once per synth, when it is over.
-    if (verdict.errors.length === 0 && !(this.root as { _isMeshApp?: boolean })._isMeshApp) {
+    if (verdict.errors.length === 0 && !(this.root as any)[MESH_APP_MARKER]) {
       if (!this.toPrint) {
         queueMicrotask(() => {
           for (const line of warningSummary(this.toPrint!)) process.stderr.write(`${line}\n`);
