@@ -97,6 +97,7 @@ export class MeshChart extends Chart {
   public readonly partOf?: string;
 
   private readonly _services: MeshService[] = [];
+  private readonly _serviceListeners: ((service: MeshService) => void)[] = [];
   private readonly _calls: ServiceCall[] = [];
   private readonly _callsTo = new Map<IConstruct, ServiceCall[]>();
   private readonly _outputFiles = new Map<string, () => string>();
@@ -201,6 +202,12 @@ export class MeshChart extends Chart {
   /** @internal */
   public _register(service: MeshService): void {
     this._services.push(service);
+    for (const listener of this._serviceListeners) listener(service);
+  }
+
+  /** @internal Calls `listener` for each service registered from now on (a construct that derives children from services). */
+  public _onService(listener: (service: MeshService) => void): void {
+    this._serviceListeners.push(listener);
   }
 
   /** @internal */

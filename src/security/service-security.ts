@@ -93,11 +93,8 @@ export class ServiceSecurity extends Construct {
    * optionally per port. Anything but STRICT is an explicit opt-out.
    */
   public setMtls(mode: MtlsMode, options: WorkloadMtlsOptions = {}): MtlsPolicy {
-    if (this.workloadMtls) {
-      this.workloadMtls.mode = mode;
-      this.workloadMtls.portLevelMtls = { ...options.portLevelMtls };
-      return this.workloadMtls;
-    }
+    // A policy is immutable: a second call replaces it (same id, so the same PeerAuthentication).
+    if (this.workloadMtls) this.node.tryRemoveChild(this.workloadMtls.node.id);
     this.workloadMtls = new MtlsPolicy(this, 'PeerAuthentication', {
       name: this.service.name,
       namespace: this.service.namespace,
