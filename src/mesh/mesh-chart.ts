@@ -15,8 +15,9 @@ import { unhardenedPodProblems } from '../workload/pod-checks';
 import { addNamespace } from '../workload/workload';
 import { derivedIntendedFlows } from './intended-flows';
 import { MeshError } from '../core/errors';
+import { hasBrand, MESH_CHART_BRAND } from './brands';
 
-const MESH_CHART = Symbol.for('cdk8s-mesh.MeshChart');
+const MESH_CHART = MESH_CHART_BRAND;
 
 /** Props for {@link MeshChart}. */
 export interface MeshChartProps extends ChartProps {
@@ -72,7 +73,7 @@ export class MeshChart extends Chart {
 
   /** Whether `x` is a MeshChart: a brand check, true across two copies of the library too. */
   public static isMeshChart(x: unknown): x is MeshChart {
-    return typeof x === 'object' && x !== null && (x as any)[MESH_CHART] === true;
+    return hasBrand(x, MESH_CHART);
   }
 
   /** The MeshChart that `scope` belongs to; throws if there is none. */

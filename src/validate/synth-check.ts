@@ -13,8 +13,8 @@ import { push } from './analysis/mesh-index';
 import { Finding, formatFinding, isError, Manifest } from './finding';
 import { validateManifests } from './validate';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
-import { chartFlowFindings } from '../mesh/flow-check';
-import { MeshChart } from '../mesh/mesh-chart';
+import { chartFlowFindings, FlowCheckedChart } from '../mesh/flow-check';
+import { hasBrand, MESH_CHART_BRAND } from '../mesh/brands';
 import { CLUSTER_FOLDER, MESH_APP_MARKER } from '../mesh/mesh-cluster';
 
 /** One rendered resource, with the environment folder it is written to. */
@@ -163,12 +163,17 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
     // Flow verification per environment, over its manifests and the cluster-wide ones.
     const clusterWide = byFolder.get(CLUSTER_FOLDER) ?? [];
     for (const chart of charts) {
-      if (!MeshChart.isMeshChart(chart) || folderOf(chart) === CLUSTER_FOLDER) continue;
+      if (!isMeshChart(chart) || folderOf(chart) === CLUSTER_FOLDER) continue;
       const folder = folderOf(chart);
       for (const p of chartFlowFindings(chart, [...(byFolder.get(folder) ?? []), ...clusterWide])) errors.push({ ...p, folder });
     }
   }
   return { rendered, errors, warnings, acknowledged, staleAcknowledgements: acks.filter((a) => !used.has(a)) };
+}
+
+/** A MeshChart, recognized by its brand (MeshChart.isMeshChart) without importing the chart, which imports this check. */
+function isMeshChart(chart: Chart): chart is Chart & FlowCheckedChart {
+  return hasBrand(chart, MESH_CHART_BRAND);
 }
 
 /** What to do about a code, where there is something to say beyond its message. */

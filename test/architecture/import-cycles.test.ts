@@ -10,7 +10,7 @@ const madge: Madge = require('madge'); // eslint-disable-line @typescript-eslint
  * still ties the files together). The count may only go down: lower it here when a
  * cycle is removed. Run `npm run cycles` to list them.
  */
-const KNOWN_CYCLES = 9;
+const KNOWN_CYCLES = 7;
 const ROOT = path.join(__dirname, '..', '..');
 
 test('import cycles in src/ do not grow', async () => {
