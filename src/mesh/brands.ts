@@ -7,6 +7,9 @@
 /** The brand of a MeshChart. */
 export const MESH_CHART_BRAND = Symbol.for('cdk8s-mesh.MeshChart');
 
+/** The brand of a MeshService. */
+export const MESH_SERVICE_BRAND = Symbol.for('cdk8s-mesh.MeshService');
+
 /** Whether `x` carries `brand`. */
 export function hasBrand(x: unknown, brand: symbol): boolean {
   return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[brand] === true;

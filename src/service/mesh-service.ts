@@ -9,6 +9,7 @@ import { portNameProblem } from '../core/ports';
 import { Principal } from '../core/principal';
 import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
 import { Weight } from '../core/weight';
+import { hasBrand, MESH_SERVICE_BRAND } from '../mesh/brands';
 import { MeshChart } from '../mesh/mesh-chart';
 import { ServiceSlo, sloProblems } from '../observability/slo';
 import { integerProblems } from '../private/checks';
@@ -30,9 +31,6 @@ import { policyProblems } from './policy-problems';
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export { policyProblems } from './policy-problems';
 
-/** The brand of a MeshService (Symbol.for: the same symbol in every copy of the library). */
-const MESH_SERVICE = Symbol.for('cdk8s-mesh.MeshService');
-
 /**
  * One service of the mesh: its Deployment (cdk8s-plus-27), Service, ServiceAccount,
  * and its host's one DestinationRule and one VirtualService. Traffic settings are the
@@ -53,7 +51,7 @@ export class MeshService extends Construct implements IVersionedService {
    * across two copies of the library (as cdk8s's `Chart.isChart` does).
    */
   public static isMeshService(x: unknown): x is MeshService {
-    return typeof x === 'object' && x !== null && (x as any)[MESH_SERVICE] === true;
+    return hasBrand(x, MESH_SERVICE_BRAND);
   }
 
   public readonly name: string;
@@ -103,7 +101,7 @@ export class MeshService extends Construct implements IVersionedService {
 
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
-    Object.defineProperty(this, MESH_SERVICE, { value: true });
+    Object.defineProperty(this, MESH_SERVICE_BRAND, { value: true });
     this.props = props;
     this.slo = props.slo;
     this.chart = MeshChart.of(this);
