@@ -1,6 +1,8 @@
 /**
  * What differs between the environments of the EC site, as data in one place.
  */
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 
 /** The name of an environment. */
 export type EnvironmentName = 'dev' | 'staging' | 'production';
@@ -30,6 +32,6 @@ export const ENVIRONMENTS: readonly Environment[] = [
 /** The environment called `name`. */
 export function environment(name: EnvironmentName): Environment {
   const env = ENVIRONMENTS.find((e) => e.name === name);
-  if (!env) throw new Error(`unknown environment '${name}'`);
+  if (!env) throw new MeshError(Codes.INTERNAL_INVARIANT, `unknown environment '${name}'`);
   return env;
 }

@@ -62,6 +62,15 @@ export const Codes = {
   INVALID_POD_SETTING: 'MESH033',
   /** An SLO on a service with no HTTP or gRPC port, which has no request metrics to measure. */
   SLO_WITHOUT_REQUEST_METRICS: 'MESH034',
+  // Construct placement and internal invariants: MESH070-MESH079.
+  /** A construct that needs a MeshChart (its namespace, platform and security) placed outside one. */
+  NOT_IN_MESH_CHART: 'MESH070',
+  /** An output file outside the environment's folder, not a `.yaml` file, or added twice. */
+  INVALID_OUTPUT_FILE: 'MESH071',
+  /** Something the types rule out happened (a service without its Deployment or ServiceSecurity, an unknown environment, an unexpected answer from git): a bug to report. */
+  INTERNAL_INVARIANT: 'MESH072',
+  /** A second TierDefaults in one scope. */
+  DUPLICATE_TIER_DEFAULTS: 'MESH073',
   /** A warning acknowledged without a reason. */
   ACKNOWLEDGEMENT_WITHOUT_REASON: 'MESH060',
   /** An acknowledgement of a code that is not a warning (errors cannot be acknowledged). */
@@ -93,7 +102,6 @@ export const Codes = {
   RATE_LIMIT_INVALID: 'MESH510',
   /** A route's destination host has no Service (Istio IST0101, Kiali KIA1101). */
   HOST_NOT_FOUND: 'MESH100',
-  // MESH101, MESH112 and MESH114 are MESH013, MESH012 and MESH011: one code per check, at synth and in the analysis.
   /** Two VirtualServices for one host on the mesh gateway (IST0109, KIA1106). */
   DUPLICATE_VIRTUAL_SERVICE_HOST: 'MESH102',
   /** A destination without a port when the Service or ServiceEntry has several (IST0112). */
@@ -219,7 +227,6 @@ export const Codes = {
   POLICY_WITHOUT_RULES: 'MESH203',
   /** A PeerAuthentication with port-level mTLS but no workload selector. */
   PORT_MTLS_WITHOUT_SELECTOR: 'MESH204',
-  // MESH205 (plaintext to a STRICT workload) is MESH108, one code at synth and in the analysis.
   /** Principals or namespaces in authorization rules for a workload whose mTLS is not STRICT. */
   IDENTITY_WITHOUT_STRICT_MTLS: 'MESH206',
   /** A SecureService retrying on a condition that may send a request twice (5xx and the like). */

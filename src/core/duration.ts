@@ -1,4 +1,6 @@
 import { Duration } from 'cdk8s';
+import { Codes } from './codes';
+import { MeshError } from './errors';
 
 /**
  * Conversions of cdk8s `Duration` to the forms Istio and Prometheus accept.
@@ -24,7 +26,7 @@ export function istioDurationProblem(d: Duration): string | undefined {
  */
 export function toIstioDuration(d: Duration): string {
   const problem = istioDurationProblem(d);
-  if (problem) throw new Error(`invalid Istio duration: ${problem}`);
+  if (problem) throw new MeshError(Codes.INVALID_DURATION, `invalid Istio duration: ${problem}`);
   const ms = d.toMilliseconds({ integral: false });
   return ms % MS_PER_S === 0 ? `${ms / MS_PER_S}s` : `${ms}ms`;
 }
@@ -47,7 +49,7 @@ const PROM_UNITS: ReadonlyArray<readonly [string, number]> = [
  */
 export function toPromDuration(d: Duration): string {
   const ms = d.toMilliseconds({ integral: false });
-  if (!(ms >= 1) || !Number.isInteger(ms)) throw new Error(`invalid Prometheus duration: ${describeMillis(ms)}`);
+  if (!(ms >= 1) || !Number.isInteger(ms)) throw new MeshError(Codes.INVALID_DURATION, `invalid Prometheus duration: ${describeMillis(ms)}`);
   for (const [unit, size] of PROM_UNITS) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }

@@ -9,11 +9,14 @@
 export class MeshError extends Error {
   /** The stable code of the check that failed. */
   public readonly code: string;
+  /** The message without its code, for callers that report the code apart. */
+  public readonly detail: string;
 
   public constructor(code: string, message: string) {
     super(formatProblem(code, message));
     this.name = 'MeshError';
     this.code = code;
+    this.detail = message;
   }
 }
 

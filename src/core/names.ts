@@ -1,6 +1,15 @@
-/** Kubernetes and Istio naming rules. */
+/**
+ * Kubernetes and Istio naming rules, written once: the constructs and the
+ * manifest checks (validate/core.ts) both use them.
+ *
+ * @see https://github.com/kubernetes/apimachinery/blob/master/pkg/util/validation/validation.go
+ *   (dns1123LabelFmt, dns1123SubdomainFmt, labelValueFmt, qualifiedNameFmt)
+ */
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** The name part of a qualified name (a label key without its prefix). */
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 /** Why `name` is not a DNS-1123 label (as Service, Namespace and ServiceAccount names must be), or undefined. */
 export function dns1123LabelProblem(name: string): string | undefined {
@@ -15,6 +24,22 @@ export function dns1123LabelProblem(name: string): string | undefined {
 /** True if `name` is a DNS-1123 label. */
 export function isDns1123Label(name: string): boolean {
   return dns1123LabelProblem(name) === undefined;
+}
+
+/** True if `name` is a DNS-1123 subdomain (at most 253 characters), as most object names must be. */
+export function isDns1123Subdomain(name: string): boolean {
+  return name.length > 0 && name.length <= 253 && DNS1123_SUBDOMAIN.test(name);
+}
+
+/** True if `key` is a valid label key: an optional DNS-1123 subdomain prefix and '/', then a name of at most 63 characters. */
+export function isLabelKey(key: string): boolean {
+  const [prefix, name] = key.includes('/') ? key.split('/', 2) : [undefined, key];
+  return QUALIFIED_NAME.test(name) && name.length <= 63 && (prefix === undefined || DNS1123_SUBDOMAIN.test(prefix));
+}
+
+/** True if `value` is a valid Kubernetes label value (empty, or at most 63 characters of the allowed set). */
+export function isLabelValue(value: string): boolean {
+  return labelValueProblem(value) === undefined;
 }
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

@@ -1,7 +1,19 @@
 import { checkIntendedFlows, undeclaredOpenPairs } from '../flow/check';
 import { FlowEvaluator } from '../flow/evaluate';
 import { Finding, Manifest } from '../validate/finding';
-import type { MeshChart } from './mesh-chart';
+import type { IntendedFlow } from '../flow/flow';
+import type { MeshPlatform } from '../platform/platform';
+
+/**
+ * What the flow check reads of a chart (a MeshChart has it): an interface here, so that
+ * the synth check, which the chart registers, does not import the chart back.
+ */
+export interface FlowCheckedChart {
+  readonly node: { readonly path: string };
+  readonly namespace: string;
+  readonly platform: MeshPlatform;
+  intendedFlows(): IntendedFlow[];
+}
 
 /**
  * The flow verification of one environment at synth: every flow its constructs intend
@@ -11,7 +23,7 @@ import type { MeshChart } from './mesh-chart';
  * the intent (the chart for an open pair) and the deciding resource. The platform's
  * components (gateway, Prometheus, collector...) are the evaluator's platform pods.
  */
-export function chartFlowFindings(chart: MeshChart, manifests: readonly Manifest[]): { finding: Finding; path: string }[] {
+export function chartFlowFindings(chart: FlowCheckedChart, manifests: readonly Manifest[]): { finding: Finding; path: string }[] {
   const platform = chart.platform;
   const evaluator = new FlowEvaluator(manifests, {
     trustDomain: platform.trustDomain,

@@ -80,16 +80,25 @@ export class MeshApp extends App {
   public readonly schemaValidation: boolean;
   /** The CRD directory given, if any. */
   public readonly crdDirectory?: string;
-  /** @internal Marks the root as a MeshApp: the check prints no warnings then, synth does. */
-  public readonly _isMeshApp = true;
   private _verdict?: SynthVerdict;
   /** The platform the app's charts share. */
   public readonly platform: MeshPlatform;
   /** Whether synth verifies flows. */
   public readonly flowVerification: boolean;
 
+  /**
+   * Whether `x` is a MeshApp: a brand check rather than `instanceof`, so it holds across
+   * two copies of the library (as cdk8s's `Chart.isChart` does).
+   */
+  public static isMeshApp(x: unknown): x is MeshApp {
+    return typeof x === 'object' && x !== null && (x as any)[MESH_APP_MARKER] === true;
+  }
+
   public constructor(props: MeshAppProps = {}) {
     super(props);
+    // The brand: its charts share one MeshCluster for the objects that belong to the cluster,
+    // and the synth check leaves printing warnings to synth.
+    (this as any)[MESH_APP_MARKER] = true;
     this.schemaValidation = props.schemaValidation ?? true;
     this.crdDirectory = props.crdDirectory;
     this.platform = props.platform ?? MeshPlatform.default();
@@ -97,8 +106,6 @@ export class MeshApp extends App {
     MeshSynthCheck.of(this).options = {
       crdDirectory: this.crdDirectory, schemaValidation: this.schemaValidation, flowVerification: this.flowVerification,
     };
-    // Its charts share one MeshCluster for the objects that belong to the cluster.
-    (this as any)[MESH_APP_MARKER] = true;
   }
 
   /** Validates every construct; throws one error listing every problem with its construct path. */

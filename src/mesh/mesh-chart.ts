@@ -14,8 +14,10 @@ import type { ServiceCall } from '../service/service-call';
 import { unhardenedPodProblems } from '../workload/pod-checks';
 import { addNamespace } from '../workload/workload';
 import { derivedIntendedFlows } from './intended-flows';
+import { MeshError } from '../core/errors';
+import { hasBrand, MESH_CHART_BRAND } from './brands';
 
-const MESH_CHART = Symbol.for('cdk8s-mesh.MeshChart');
+const MESH_CHART = MESH_CHART_BRAND;
 
 /** Props for {@link MeshChart}. */
 export interface MeshChartProps extends ChartProps {
@@ -71,15 +73,15 @@ export class MeshChart extends Chart {
 
   /** Whether `x` is a MeshChart: a brand check, true across two copies of the library too. */
   public static isMeshChart(x: unknown): x is MeshChart {
-    return typeof x === 'object' && x !== null && (x as any)[MESH_CHART] === true;
+    return hasBrand(x, MESH_CHART);
   }
 
   /** The MeshChart that `scope` belongs to; throws if there is none. */
   public static of(scope: IConstruct): MeshChart {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
-      if (s instanceof MeshChart) return s as MeshChart;
+      if (MeshChart.isMeshChart(s)) return s;
     }
-    throw new Error(`${scope.node.path} is not inside a MeshChart`);
+    throw new MeshError(Codes.NOT_IN_MESH_CHART, `${scope.node.path} is not inside a MeshChart`);
   }
 
   /** The namespace of the chart's services. */
@@ -96,6 +98,7 @@ export class MeshChart extends Chart {
   public readonly partOf?: string;
 
   private readonly _services: MeshService[] = [];
+  private readonly _serviceListeners: ((service: MeshService) => void)[] = [];
   private readonly _calls: ServiceCall[] = [];
   private readonly _callsTo = new Map<IConstruct, ServiceCall[]>();
   private readonly _outputFiles = new Map<string, () => string>();
@@ -186,9 +189,9 @@ export class MeshChart extends Chart {
    */
   public addOutputFile(relativePath: string, produce: () => string): void {
     if (relativePath.startsWith('/') || relativePath.split('/').includes('..') || !relativePath.endsWith('.yaml')) {
-      throw new Error(`output file '${relativePath}' must be a relative .yaml path inside the environment's folder`);
+      throw new MeshError(Codes.INVALID_OUTPUT_FILE, `output file '${relativePath}' must be a relative .yaml path inside the environment's folder`);
     }
-    if (this._outputFiles.has(relativePath)) throw new Error(`output file '${relativePath}' is added twice`);
+    if (this._outputFiles.has(relativePath)) throw new MeshError(Codes.INVALID_OUTPUT_FILE, `output file '${relativePath}' is added twice`);
     this._outputFiles.set(relativePath, produce);
   }
 
@@ -200,6 +203,12 @@ export class MeshChart extends Chart {
   /** @internal */
   public _register(service: MeshService): void {
     this._services.push(service);
+    for (const listener of this._serviceListeners) listener(service);
+  }
+
+  /** @internal Calls `listener` for each service registered from now on (a construct that derives children from services). */
+  public _onService(listener: (service: MeshService) => void): void {
+    this._serviceListeners.push(listener);
   }
 
   /** @internal */

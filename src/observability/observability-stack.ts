@@ -194,9 +194,11 @@ export class ObservabilityStack extends Construct {
     }
 
     // Each service with an SLO gets its own PrometheusRule (and Telemetry when its sampling differs):
-    // made now for the services that exist, by addSlo, and at synth for services created after the stack.
+    // made now for the services that exist, by addSlo, and as each later service registers with
+    // the chart, so that validation only reads.
     this.materialize();
-    this.node.addValidation({ validate: () => { this.materialize(); return this.problems(); } });
+    this.chart._onService(() => this.materialize());
+    this.node.addValidation({ validate: () => this.problems() });
   }
 
   /**

@@ -1,10 +1,13 @@
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
+
 /**
  * Numbers as exact decimals for generated text: `14.4 * 0.001` prints `0.0144`,
  * not `0.014400000000000001`. Twelve significant digits are far more than any
  * threshold needs and far fewer than the binary noise of a float.
  */
 export function exactDecimal(n: number): string {
-  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
+  if (!Number.isFinite(n)) throw new MeshError(Codes.OUT_OF_RANGE, `not a finite number: ${n}`);
   const rounded = Number(n.toPrecision(12));
   if (Object.is(rounded, -0)) return '0';
   // Number#toString switches to exponent form under 1e-6; PromQL and YAML take plain decimals.

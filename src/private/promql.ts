@@ -2,6 +2,8 @@
  * Small builders for the PromQL of release rules: label selectors over Istio's
  * standard metrics, exact decimals, and the traffic guard.
  */
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 
 /** A PromQL label selector, labels in the order given: `{a="x",b=~"y"}`. */
 export function selector(labels: ReadonlyArray<readonly [string, string, ('=' | '=~')?]>): string {
@@ -13,7 +15,7 @@ export function selector(labels: ReadonlyArray<readonly [string, string, ('=' | 
  * `decimal(0.07 / 100)` is `0.0007`, not `0.0007000000000000001`.
  */
 export function decimal(n: number): string {
-  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
+  if (!Number.isFinite(n)) throw new MeshError(Codes.OUT_OF_RANGE, `not a finite number: ${n}`);
   return String(Number(n.toPrecision(12)));
 }
 

@@ -4,6 +4,7 @@ import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { Percentage, Weight } from '../core/weight';
+import { weightSplitProblem } from '../core/weight-split';
 import { integerProblems } from '../private/checks';
 import { IVersionedService } from '../service/mesh-service';
 import { RouteDestinationOptions } from '../traffic/host-traffic';
@@ -154,11 +155,9 @@ export class CanaryRelease extends Construct {
 /** The baseline's weights must sum to 100 over distinct subsets (MESH012). */
 function baselineProblems(baseline: RouteDestinationOptions[]): string[] {
   if (baseline.length === 0) return [formatProblem(Codes.WEIGHTS_NOT_100, 'baseline: needs at least one subset')];
-  const sum = baseline.reduce((a, d) => a + (d.weight?.value ?? (baseline.length === 1 ? 100 : 0)), 0);
-  if (sum !== 100) {
-    return [formatProblem(Codes.WEIGHTS_NOT_100, `baseline: weights sum to ${sum}, expected 100 (${baseline.map((d) => `${d.subset} ${d.weight?.value ?? 0}`).join(', ')})`)];
-  }
-  return [];
+  // a baseline subset without a weight counts 0 beside others, as an omitted Istio weight does
+  const split = weightSplitProblem(baseline.map((d) => ({ name: d.subset, weight: d.weight?.value ?? (baseline.length === 1 ? undefined : 0) })));
+  return split ? [formatProblem(Codes.WEIGHTS_NOT_100, `baseline: ${split}`)] : [];
 }
 
 /**

@@ -4,7 +4,6 @@ import {
   DestinationRuleSpecTrafficPolicy,
   DestinationRuleSpecTrafficPolicyConnectionPoolHttpH2UpgradePolicy as H2Upgrade,
   DestinationRuleSpecTrafficPolicyLoadBalancer,
-  DestinationRuleSpecTrafficPolicyLoadBalancerSimple as Simple,
   DestinationRuleSpecTrafficPolicyTlsMode as TlsMode,
   VirtualServiceSpec,
   VirtualServiceSpecHttp,
@@ -192,16 +191,8 @@ function renderTrafficPolicy(p: TierSettings, locality: LocalityLbOptions | unde
 }
 
 function renderLoadBalancer(lb: LoadBalancer): DestinationRuleSpecTrafficPolicyLoadBalancer {
-  if (lb.simple) return { simple: SIMPLE[lb.simple] };
-  const k = lb.consistentHashKey!;
-  return {
-    consistentHash: {
-      httpHeaderName: k.httpHeaderName,
-      httpCookie: k.httpCookie ? { name: k.httpCookie.name, path: k.httpCookie.path, ttl: toIstioDuration(k.httpCookie.ttl) } : undefined,
-      useSourceIp: k.useSourceIp,
-      httpQueryParameterName: k.httpQueryParameterName,
-    },
-  };
+  // the shape renders itself; Istio's enum values are the strings it writes
+  return lb._toIstio() as DestinationRuleSpecTrafficPolicyLoadBalancer;
 }
 
 function renderLocality(l: LocalityLbOptions): NonNullable<DestinationRuleSpecTrafficPolicyLoadBalancer['localityLbSetting']> {
@@ -211,13 +202,6 @@ function renderLocality(l: LocalityLbOptions): NonNullable<DestinationRuleSpecTr
     distribute: l.distribute?.map((d) => ({ from: d.from, to: { ...d.to } })),
   };
 }
-
-const SIMPLE: Record<NonNullable<LoadBalancer['simple']>, Simple> = {
-  ROUND_ROBIN: Simple.ROUND_UNDERSCORE_ROBIN,
-  LEAST_REQUEST: Simple.LEAST_UNDERSCORE_REQUEST,
-  RANDOM: Simple.RANDOM,
-  PASSTHROUGH: Simple.PASSTHROUGH,
-};
 
 const H2: Record<string, H2Upgrade> = {
   DEFAULT: H2Upgrade.DEFAULT,

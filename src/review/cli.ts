@@ -162,7 +162,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
       after = readTree(names[1], () => readTreeFromDir(path.resolve(io.cwd, dir)));
     } else {
       for (const d of args.dirs) {
-        if (!fs.existsSync(path.resolve(io.cwd, d))) throw new Error(`no such directory: ${d}`);
+        if (!fs.existsSync(path.resolve(io.cwd, d))) { io.stderr(`cdk8s-mesh-diff: no such directory: ${d}\n`); return ExitCodes.ERROR; }
       }
       names = [args.dirs[0], args.dirs[1]];
       before = readTree(names[0], () => readTreeFromDir(path.resolve(io.cwd, args.dirs[0])));

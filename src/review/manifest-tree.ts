@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 import { decodeYamlText, maxDocumentBytesOf, parseYamlDocuments, YamlReadOptions } from '../private/yaml-reader';
 
 export { DEFAULT_MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, YamlReadError } from '../private/yaml-reader';
@@ -72,7 +74,7 @@ export function readTreeFromGit(ref: string, dir: string, cwd: string): Manifest
     const headerEnd = batch.indexOf(0x0a, offset);
     const header = batch.subarray(offset, headerEnd).toString('utf8');
     const size = Number(header.split(' ')[2]);
-    if (!Number.isFinite(size)) throw new Error(`git cat-file: unexpected answer '${header}' for ${f}`);
+    if (!Number.isFinite(size)) throw new MeshError(Codes.INTERNAL_INVARIANT, `git cat-file: unexpected answer '${header}' for ${f}`);
     const rel = base === '.' || base === '' ? f : path.posix.relative(base, f);
     const content = textOf(rel, batch.subarray(headerEnd + 1, headerEnd + 1 + size));
     offset = headerEnd + 1 + size + 1;

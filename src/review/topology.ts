@@ -457,7 +457,7 @@ export function renderChartTopology(chart: MeshChart, manifests: readonly Record
 export function topologyFiles(
   charts: readonly IConstruct[], files: readonly { path: string; manifest: Record<string, any> }[],
 ): { path: string; content: string }[] {
-  return charts.filter((c): c is MeshChart => c instanceof MeshChart).map((chart) => ({
+  return charts.filter((c): c is MeshChart => MeshChart.isMeshChart(c)).map((chart) => ({
     path: `${chart.environment}/${TOPOLOGY_FILE}`,
     content: renderChartTopology(chart, files.filter((f) => f.path.startsWith(`${chart.environment}/`) || f.path.startsWith(`${CLUSTER_FOLDER}/`)).map((f) => f.manifest)),
   }));

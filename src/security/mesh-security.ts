@@ -7,6 +7,8 @@ import { MeshCluster } from '../mesh/mesh-cluster';
 import { addNetworkPolicy, NetworkPeer } from '../workload/workload';
 import { MtlsMode } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 
 /** Props for {@link MeshSecurity}, given as `MeshChartProps.security`. */
 export interface MeshSecurityProps {
@@ -64,7 +66,7 @@ export class MeshSecurity extends Construct {
       const found = s.node.tryFindChild(MESH_SECURITY_ID);
       if (found instanceof MeshSecurity) return found;
     }
-    throw new Error(`${scope.node.path} is not inside a MeshChart`);
+    throw new MeshError(Codes.NOT_IN_MESH_CHART, `${scope.node.path} is not inside a MeshChart`);
   }
 
   /** Istio's root namespace. */

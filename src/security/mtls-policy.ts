@@ -42,9 +42,9 @@ export class MtlsPolicy extends Construct {
   /** Its namespace. */
   public readonly namespace: string;
   /** The mode for ports not listed per port. */
-  public mode: MtlsMode;
+  public readonly mode: MtlsMode;
   /** Modes per container port. */
-  public portLevelMtls: Readonly<Record<number, MtlsMode>>;
+  public readonly portLevelMtls: Readonly<Record<number, MtlsMode>>;
   /** The selected pods' labels, if any. */
   public readonly selector?: Readonly<Record<string, string>>;
 

@@ -12,6 +12,8 @@ import { AuthorizationRule, operationProblems, renderRule, ruleProblems } from '
 import { MeshSecurity } from './mesh-security';
 import { MtlsMode } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 
 /**
  * A gateway that routes to the service: its pods are let through the NetworkPolicy and
@@ -54,7 +56,7 @@ export class ServiceSecurity extends Construct {
   /** The ServiceSecurity of `service`. */
   public static of(service: IMeshService): ServiceSecurity {
     const found = service.node.tryFindChild(SECURITY_ID);
-    if (!(found instanceof ServiceSecurity)) throw new Error(`${service.node.path} has no ServiceSecurity`);
+    if (!(found instanceof ServiceSecurity)) throw new MeshError(Codes.INTERNAL_INVARIANT, `${service.node.path} has no ServiceSecurity`);
     return found;
   }
 
@@ -91,11 +93,8 @@ export class ServiceSecurity extends Construct {
    * optionally per port. Anything but STRICT is an explicit opt-out.
    */
   public setMtls(mode: MtlsMode, options: WorkloadMtlsOptions = {}): MtlsPolicy {
-    if (this.workloadMtls) {
-      this.workloadMtls.mode = mode;
-      this.workloadMtls.portLevelMtls = { ...options.portLevelMtls };
-      return this.workloadMtls;
-    }
+    // A policy is immutable: a second call replaces it (same id, so the same PeerAuthentication).
+    if (this.workloadMtls) this.node.tryRemoveChild(this.workloadMtls.node.id);
     this.workloadMtls = new MtlsPolicy(this, 'PeerAuthentication', {
       name: this.service.name,
       namespace: this.service.namespace,
@@ -316,7 +315,7 @@ export class ServiceSecurity extends Construct {
  * not a walk of the whole tree.
  */
 function knownPrincipals(root: IConstruct): Set<string> {
-  const charts = root.node.children.filter((c): c is MeshChart => c instanceof MeshChart) as MeshChart[];
+  const charts = root.node.children.filter((c): c is MeshChart => MeshChart.isMeshChart(c));
   const count = charts.reduce((n, c) => n + c.services.length, 0);
   const cached = PRINCIPALS.get(root);
   if (cached && cached.count === count) return cached.principals;

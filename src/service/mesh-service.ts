@@ -9,6 +9,7 @@ import { portNameProblem } from '../core/ports';
 import { Principal } from '../core/principal';
 import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
 import { Weight } from '../core/weight';
+import { hasBrand, MESH_SERVICE_BRAND } from '../mesh/brands';
 import { MeshChart } from '../mesh/mesh-chart';
 import { ServiceSlo, sloProblems } from '../observability/slo';
 import { integerProblems } from '../private/checks';
@@ -45,6 +46,14 @@ export { policyProblems } from './policy-problems';
  * order.calls(payment, { methods: ['POST'], paths: ['/api/payments/*'] });
  */
 export class MeshService extends Construct implements IVersionedService {
+  /**
+   * Whether `x` is a MeshService: a brand check rather than `instanceof`, so it holds
+   * across two copies of the library (as cdk8s's `Chart.isChart` does).
+   */
+  public static isMeshService(x: unknown): x is MeshService {
+    return hasBrand(x, MESH_SERVICE_BRAND);
+  }
+
   public readonly name: string;
   public readonly namespace: string;
   public readonly serviceAccountName: string;
@@ -92,6 +101,7 @@ export class MeshService extends Construct implements IVersionedService {
 
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
+    Object.defineProperty(this, MESH_SERVICE_BRAND, { value: true });
     this.props = props;
     this.slo = props.slo;
     this.chart = MeshChart.of(this);
@@ -408,7 +418,7 @@ export class MeshService extends Construct implements IVersionedService {
         `slo: ${this.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
     }
     for (const c of this._calls) {
-      if (!(c.target instanceof MeshService) || c.target.chart !== this.chart) {
+      if (!MeshService.isMeshService(c.target) || c.target.chart !== this.chart) {
         out.push(formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of chart ${this.chart.node.path}`));
       } else if (!c.target.hasService) {
         out.push(formatProblem(Codes.NO_SERVICE, `calls ${c.target.node.path}, a workload with no ports and no Service`));
@@ -452,6 +462,6 @@ function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: strin
  * same name and namespace that a wrapper construct exposes; else `target` (reported at synth).
  */
 function resolveService(chart: MeshChart, target: IMeshService): IMeshService {
-  if (target instanceof MeshService) return target;
+  if (MeshService.isMeshService(target)) return target;
   return chart.services.find((s) => s.name === target.name && s.namespace === target.namespace) ?? target;
 }

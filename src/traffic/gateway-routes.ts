@@ -9,7 +9,8 @@ import { MeshChart } from '../mesh/mesh-chart';
 import { renderGatewayRoute } from '../render/traffic';
 import { ServiceSecurity } from '../security/service-security';
 import type { IMeshService } from '../service/mesh-service';
-import { httpRouteProblems, HttpRouteOptions, unreachableRouteProblems } from './http-route';
+import { HttpRouteOptions } from './http-route';
+import { httpRouteProblems, unreachableRouteProblems } from './route-checks';
 
 /** A Gateway, as a VirtualService names it (an `EdgeGateway` is one). */
 export interface IGatewayRef {

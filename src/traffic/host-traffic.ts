@@ -2,12 +2,13 @@ import { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { labelValueProblem } from '../core/names';
+import { weightSplitProblem } from '../core/weight-split';
 import { LoadBalancer } from '../core/load-balancer';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import {
-  FaultInjection, faultProblems, httpRouteProblems, HttpRouteOptions, MirrorOptions, Owned, RouteDestinationOptions,
-  TcpRouteOptions, TlsRouteOptions, unreachableRouteProblems,
+  FaultInjection, HttpRouteOptions, MirrorOptions, Owned, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions,
 } from './http-route';
+import { faultProblems, httpRouteProblems, unreachableRouteProblems } from './route-checks';
 
 /** A subset of a host's endpoints, selected by pod labels. */
 export interface SubsetOptions {
@@ -250,16 +251,8 @@ export class HostTraffic {
             `${where} routes to subset '${d.subset}', which the DestinationRule of ${this.host} does not define (defined: ${[...known].join(', ') || 'none'})`));
         }
       }
-      if (dests.length > 1 || dests.some((d) => d.weight)) {
-        const missing = dests.filter((d) => !d.weight).map((d) => d.subset);
-        const sum = dests.reduce((acc, d) => acc + (d.weight?.value ?? 0), 0);
-        if (missing.length > 0 && dests.length > 1) {
-          problems.push(formatProblem(Codes.WEIGHTS_NOT_100, `${where}: destinations ${missing.join(', ')} have no weight`));
-        } else if (sum !== 100) {
-          const parts = dests.map((d) => `${d.subset} ${d.weight?.value ?? 0}`).join(', ');
-          problems.push(formatProblem(Codes.WEIGHTS_NOT_100, `${where}: weights sum to ${sum}, expected 100 (${parts})`));
-        }
-      }
+      const split = weightSplitProblem(dests.map((d) => ({ name: d.subset, weight: d.weight?.value })));
+      if (split) problems.push(formatProblem(Codes.WEIGHTS_NOT_100, `${where}: ${split}`));
     };
     const hasHttp = ports.http.length > 0;
     this._routes.forEach(({ value: r, owner }, i) => {

@@ -363,4 +363,3 @@ export interface Owned<T> {
   readonly value: T;
 }
 
-export { faultProblems, httpRouteProblems, matchImplies, unreachableRouteProblems } from './route-checks';

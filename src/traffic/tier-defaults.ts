@@ -1,8 +1,10 @@
-import { Chart, Duration } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Retries } from '../core/retries';
 import { mergeConnectionPool, mergeOutlierDetection } from '../core/traffic-policy';
 import { Tier, TierSettings } from './tier';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 
 /** Props for {@link TierDefaults}. */
 export interface TierDefaultsProps {
@@ -53,6 +55,8 @@ export const BUILT_IN_TIERS: Readonly<Record<string, TierSettings>> = {
 const TIER_DEFAULTS_ID = 'TierDefaults';
 /** The TierDefaults placed directly in each scope, so lookups never scan children. */
 const BY_SCOPE = new WeakMap<IConstruct, TierDefaults>();
+/** The built-in tiers, for scopes under no TierDefaults (created on first use, never part of an app). */
+let BUILT_IN: TierDefaults | undefined;
 
 /**
  * The resilience defaults of each tier for every service below it. Place one in a
@@ -67,14 +71,16 @@ const BY_SCOPE = new WeakMap<IConstruct, TierDefaults>();
 export class TierDefaults extends Construct {
   /**
    * The TierDefaults that governs `scope`: the nearest one found walking up its
-   * scopes, or else a built-in one attached to its chart.
+   * scopes, or else the built-in tiers. A lookup adds nothing to the tree: the
+   * built-in TierDefaults is one shared instance on a root of its own.
    */
   public static of(scope: IConstruct): TierDefaults {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
       const found = BY_SCOPE.get(s);
       if (found) return found;
     }
-    return new TierDefaults(Chart.of(scope), TIER_DEFAULTS_ID);
+    BUILT_IN ??= new TierDefaults(new Construct(undefined as unknown as Construct, ''), TIER_DEFAULTS_ID);
+    return BUILT_IN;
   }
 
   /** Every tier's settings, built-in tiers merged with the props. */
@@ -83,7 +89,7 @@ export class TierDefaults extends Construct {
   public constructor(scope: Construct, id: string, props: TierDefaultsProps = {}) {
     super(scope, id);
     if (BY_SCOPE.has(scope)) {
-      throw new Error(`${scope.node.path} already has a TierDefaults (${BY_SCOPE.get(scope)!.node.path}); use one per scope`);
+      throw new MeshError(Codes.DUPLICATE_TIER_DEFAULTS, `${scope.node.path} already has a TierDefaults (${BY_SCOPE.get(scope)!.node.path}); use one per scope`);
     }
     BY_SCOPE.set(scope, this);
     const tiers: Record<string, TierSettings> = { ...BUILT_IN_TIERS };

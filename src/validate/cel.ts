@@ -5,7 +5,7 @@
  *
  * @see https://kubernetes.io/docs/reference/using-api/cel/
  */
-import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
+import { celEnv, celError, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 
 /** Go's url.ParseRequestURI, approximately: an absolute URL or an absolute path. */
@@ -40,8 +40,9 @@ function parts(s: string): { scheme: string; host: string; hostname: string; por
 const urlFuncs = [
   celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s) => isKubernetesUrl(s)),
   celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s) => {
-    if (!isKubernetesUrl(s)) throw new Error(`URL parse error: ${s}`);
-    return s;
+    // an evaluation error, as the Kubernetes CEL library's url() returns for a string url.Parse rejects
+    // (https://github.com/kubernetes/apiserver/blob/master/pkg/cel/library/urls.go)
+    return isKubernetesUrl(s) ? s : celError(`URL parse error: ${s}`) as unknown as string;
   }),
   celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function (this: string) { return parts(this).scheme; }),
   celMethod('getHost', CelScalar.STRING, [], CelScalar.STRING, function (this: string) { return parts(this).host; }),

@@ -22,6 +22,7 @@ import { decodeYamlText, readYamlFile, YamlReadError } from '../private/yaml-rea
 import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
 import { validateManifests } from './validate';
 import { listItems, mayDecodeDifferentlyAsYaml11, parseManifests } from './yaml';
+import { MeshError } from '../core/errors';
 
 /** Where the tool writes; tests pass their own. */
 
@@ -110,7 +111,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
         for (const m of values) { manifests.push(m); fileOf.set(m, file); }
       } catch (e) {
         const err = e as Error;
-        const message = e instanceof YamlReadError ? `${e.line > 0 ? `line ${e.line}: ` : ''}${e.reason}` : err.message.split('\n')[0];
+        const message = e instanceof YamlReadError ? `${e.line > 0 ? `line ${e.line}: ` : ''}${e.reason}` : (e instanceof MeshError ? e.detail : err.message).split('\n')[0];
         parseErrors.push({ code: Codes.UNPARSABLE_MANIFEST, resource: { apiVersion: '', kind: 'File', name: file }, field: '', message, file });
       }
     }

@@ -3,6 +3,7 @@
  * and the metadata rules the API server applies to every object.
  */
 import { Codes } from '../core/codes';
+import { isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue } from '../core/names';
 import { Finding, finding, fieldOfPointer, Manifest } from './finding';
 
 /** The kubernetes-models module of each core kind we check, by `<apiVersion>/<kind>`. */
@@ -67,11 +68,6 @@ export function checkCoreObject(m: Manifest): Finding[] | undefined {
   }
 }
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-
 /** Kinds whose names must be DNS-1123 labels rather than subdomains. */
 const LABEL_NAMED = new Set(['Namespace', 'Service']);
 
@@ -82,15 +78,14 @@ export function checkMetadata(m: Manifest): Finding[] {
   const label = LABEL_NAMED.has(m.kind);
   if (typeof name !== 'string' || name === '') {
     out.push(finding(Codes.INVALID_METADATA, m, 'metadata.name', 'is required'));
-  } else if (name.length > (label ? 63 : 253) || !(label ? DNS1123_LABEL : DNS1123_SUBDOMAIN).test(name)) {
+  } else if (!(label ? isDns1123Label(name) : isDns1123Subdomain(name))) {
     out.push(finding(Codes.INVALID_METADATA, m, 'metadata.name', `'${name}' is not a DNS-1123 ${label ? 'label' : 'subdomain'}`));
   }
   for (const [k, v] of Object.entries(m.metadata?.labels ?? {})) {
-    const [prefix, key] = k.includes('/') ? k.split('/', 2) : [undefined, k];
-    if (!LABEL_NAME.test(key) || key.length > 63 || (prefix !== undefined && !DNS1123_SUBDOMAIN.test(prefix))) {
+    if (!isLabelKey(k)) {
       out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${k}' is not a valid label key`));
     }
-    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
+    if (typeof v !== 'string' || !isLabelValue(v)) {
       out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${String(v)}' is not a valid label value`));
     }
   }

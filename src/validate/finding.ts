@@ -20,7 +20,7 @@ export interface ResourceRef {
 
 /** One problem found by a schema, CEL or analysis check. */
 export interface Finding {
-  /** The stable code, `MESH101`. */
+  /** The stable code, `MESH012`. */
   readonly code: string;
   /** The resource the problem is in. */
   readonly resource: ResourceRef;

@@ -13,9 +13,9 @@ import { push } from './analysis/mesh-index';
 import { Finding, formatFinding, isError, Manifest } from './finding';
 import { validateManifests } from './validate';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
-import { chartFlowFindings } from '../mesh/flow-check';
-import { MeshChart } from '../mesh/mesh-chart';
-import { CLUSTER_FOLDER } from '../mesh/mesh-cluster';
+import { chartFlowFindings, FlowCheckedChart } from '../mesh/flow-check';
+import { hasBrand, MESH_CHART_BRAND } from '../mesh/brands';
+import { CLUSTER_FOLDER, MESH_APP_MARKER } from '../mesh/mesh-cluster';
 
 /** One rendered resource, with the environment folder it is written to. */
 export interface RenderedManifest {
@@ -163,12 +163,17 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
     // Flow verification per environment, over its manifests and the cluster-wide ones.
     const clusterWide = byFolder.get(CLUSTER_FOLDER) ?? [];
     for (const chart of charts) {
-      if (!MeshChart.isMeshChart(chart) || folderOf(chart) === CLUSTER_FOLDER) continue;
+      if (!isMeshChart(chart) || folderOf(chart) === CLUSTER_FOLDER) continue;
       const folder = folderOf(chart);
       for (const p of chartFlowFindings(chart, [...(byFolder.get(folder) ?? []), ...clusterWide])) errors.push({ ...p, folder });
     }
   }
   return { rendered, errors, warnings, acknowledged, staleAcknowledgements: acks.filter((a) => !used.has(a)) };
+}
+
+/** A MeshChart, recognized by its brand (MeshChart.isMeshChart) without importing the chart, which imports this check. */
+function isMeshChart(chart: Chart): chart is Chart & FlowCheckedChart {
+  return hasBrand(chart, MESH_CHART_BRAND);
 }
 
 /** What to do about a code, where there is something to say beyond its message. */
@@ -284,7 +289,7 @@ export class MeshSynthCheck implements IValidation {
     }
     this.cached = { tick, size, own };
     // Outside a MeshApp nothing else prints the warnings: once per synth, when it is over.
-    if (verdict.errors.length === 0 && !(this.root as { _isMeshApp?: boolean })._isMeshApp) {
+    if (verdict.errors.length === 0 && !(this.root as any)[MESH_APP_MARKER]) {
       if (!this.toPrint) {
         queueMicrotask(() => {
           for (const line of warningSummary(this.toPrint!)) process.stderr.write(`${line}\n`);

@@ -11,6 +11,8 @@
  */
 import * as YAML from 'yaml';
 import { Manifest } from './finding';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 
 /** The documents of `text`, as go-yaml v2 decodes them; `List` objects are flattened. Throws on a syntax error. */
 export function parseManifests(text: string): Manifest[] {
@@ -28,7 +30,7 @@ export function parseManifests(text: string): Manifest[] {
       return { ...tag, test: /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)$/ };
     });
   for (const doc of YAML.parseAllDocuments(text, { version: '1.1', uniqueKeys: false, customTags })) {
-    if (doc.errors.length > 0) throw new Error(doc.errors[0].message);
+    if (doc.errors.length > 0) throw new MeshError(Codes.UNPARSABLE_MANIFEST, doc.errors[0].message);
     restoreFlowScalars(doc, text);
     out.push(...listItems(doc.toJS({ maxAliasCount: -1 })));
   }

@@ -10,6 +10,8 @@ import { podHardeningProblems } from '../security/pod-hardening';
 import { HealthProbe, PodOptions, VolumeMountOptions } from './pod-options';
 import { isEmptyDir, TMP_VOLUME, toKplusEnv, toKplusProbe, toKplusVolume, toKubeProbe } from './pod-render';
 import { HARDENING_EXEMPTION_ANNOTATION, markChecked, podAnnotations, sidecarLabels } from './pod-checks';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 
 /** CPU and memory requests and limits of a container. */
 export interface ContainerResources {
@@ -161,7 +163,7 @@ function deploymentOf(owner: IConstruct): MeshDeployment | undefined {
 /** Adds a topology spread constraint to the Deployment of `owner` (a MeshService). */
 export function addTopologySpread(owner: IConstruct, spread: TopologySpread): void {
   const d = deploymentOf(owner);
-  if (!d) throw new Error(`${owner.node.path} has no Deployment`);
+  if (!d) throw new MeshError(Codes.INTERNAL_INVARIANT, `${owner.node.path} has no Deployment`);
   d._spreads.push(spread);
 }
 
@@ -197,7 +199,7 @@ export interface HpaSpec {
  */
 export function addHorizontalPodAutoscaler(scope: Construct, id: string, owner: IConstruct, spec: HpaSpec): kplus.HorizontalPodAutoscaler {
   const d = deploymentOf(owner);
-  if (!d) throw new Error(`${owner.node.path} has no Deployment`);
+  if (!d) throw new MeshError(Codes.INTERNAL_INVARIANT, `${owner.node.path} has no Deployment`);
   // The Deployment keeps its replicas for the service's own bookkeeping; the autoscaler
   // sees a target without a fixed count, and the Deployment stops writing one.
   const target: kplus.IScalable = {
@@ -465,15 +467,15 @@ export function addNetworkPolicy(scope: Construct, id: string, meta: { name: str
 
 /** Adds a literal environment variable to the application container of a Deployment. */
 export function addContainerEnv(deployment: Construct, name: string, value: string): void {
-  if (!(deployment instanceof kplus.Deployment)) throw new Error(`${deployment.node.path} is not a Deployment`);
+  if (!(deployment instanceof kplus.Deployment)) throw new MeshError(Codes.INTERNAL_INVARIANT, `${deployment.node.path} is not a Deployment`);
   const app = deployment.containers.find((c) => c.name === APP_CONTAINER);
-  if (!app) throw new Error(`${deployment.node.path} has no application container`);
+  if (!app) throw new MeshError(Codes.INTERNAL_INVARIANT, `${deployment.node.path} has no application container`);
   if (app.env.variables[name] === undefined) app.env.addVariable(name, kplus.EnvValue.fromValue(value));
 }
 
 /** Adds a label to a Deployment and its pods (not to its selector). */
 export function addDeploymentLabel(deployment: Construct, key: string, value: string): void {
-  if (!(deployment instanceof kplus.Deployment)) throw new Error(`${deployment.node.path} is not a Deployment`);
+  if (!(deployment instanceof kplus.Deployment)) throw new MeshError(Codes.INTERNAL_INVARIANT, `${deployment.node.path} is not a Deployment`);
   deployment.metadata.addLabel(key, value);
   deployment.podMetadata.addLabel(key, value);
 }

@@ -109,11 +109,12 @@ describe('TierDefaults', () => {
     expect(late.retries.attempts).toBe(2); // the rest of the service tier is unchanged
   });
 
-  test('of() finds the nearest TierDefaults, or makes a built-in one on the chart', () => {
+  test('of() finds the nearest TierDefaults, or returns the built-in one without adding it to the chart', () => {
     const { chart } = meshChart();
     const svc = new MeshService(chart, 'svc', { image: 'img' });
     const found = TierDefaults.of(svc);
-    expect(found.node.path).toBe('test/TierDefaults');
+    expect(chart.node.tryFindChild('TierDefaults')).toBeUndefined();
+    expect(found.node.root).not.toBe(chart.node.root);
     expect(TierDefaults.of(svc)).toBe(found);
     expect(found.settingsFor(Tier.BUSINESS)).toBe(BUILT_IN_TIERS.business);
   });
@@ -121,7 +122,7 @@ describe('TierDefaults', () => {
   test('a second TierDefaults in one scope is refused', () => {
     const { chart } = meshChart();
     new TierDefaults(chart, 'A');
-    expect(() => new TierDefaults(chart, 'B')).toThrow(/test already has a TierDefaults \(test\/A\)/);
+    expect(() => new TierDefaults(chart, 'B')).toThrow(/test already has a TierDefaults \(test\/A\); use one per scope \[MESH073\]/);
   });
 
   test('an unknown tier fails synth naming the service', () => {

@@ -3,7 +3,7 @@ import { MeshIndex } from './mesh-index';
 
 /** One cross-resource check, with its stable code and the Istio and Kiali checks it mirrors. */
 export interface AnalysisCheck {
-  /** The stable code, `MESH101`. */
+  /** The stable code, `MESH012`. */
   readonly code: string;
   /** What it finds, in a few words. */
   readonly title: string;

@@ -2,6 +2,7 @@
  * Checks within one VirtualService's HTTP rules: order, weights, retries and timeouts.
  */
 import { Codes } from '../../core/codes';
+import { weightSplitProblem } from '../../core/weight-split';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { MeshIndex, namespaceOf, resolveHost } from './mesh-index';
@@ -137,7 +138,7 @@ export const unreachableRule: AnalysisCheck = {
   },
 };
 
-/** MESH112: weighted destinations whose weights do not sum to 100. */
+/** MESH012: weighted destinations whose weights do not sum to 100 (the rule the constructs check at synth). */
 export const routeWeights: AnalysisCheck = {
   code: Codes.WEIGHTS_NOT_100,
   title: 'route weights that do not sum to 100',
@@ -147,12 +148,14 @@ export const routeWeights: AnalysisCheck = {
       for (const section of ['http', 'tcp', 'tls']) {
         (vs.spec?.[section] ?? []).forEach((rule: any, i: number) => {
           const route: any[] = rule?.route ?? [];
-          if (route.length < 2 && !route.some((r) => r?.weight !== undefined && r.weight !== 100)) return;
-          const sum = route.reduce((acc, r) => acc + Number(r?.weight ?? 0), 0);
-          if (sum !== 100) {
-            const parts = route.map((r) => `${r?.destination?.subset ?? r?.destination?.host} ${r?.weight ?? 0}`).join(', ');
-            out.push(finding(Codes.WEIGHTS_NOT_100, vs, `spec.${section}[${i}].route`, `weights sum to ${sum}, expected 100 (${parts})`));
-          }
+          // In a manifest an omitted weight is the proto3 default 0 beside other destinations
+          // (https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination, `weight`);
+          // a lone destination without one takes all traffic.
+          const split = weightSplitProblem(route.map((r) => ({
+            name: `${r?.destination?.subset ?? r?.destination?.host}`,
+            weight: r?.weight === undefined ? (route.length > 1 ? 0 : undefined) : Number(r.weight),
+          })));
+          if (split) out.push(finding(Codes.WEIGHTS_NOT_100, vs, `spec.${section}[${i}].route`, split));
         });
       }
     }
@@ -160,7 +163,7 @@ export const routeWeights: AnalysisCheck = {
   },
 };
 
-/** MESH114: a perTryTimeout longer than the route's timeout (the retries can never happen). */
+/** MESH011: a perTryTimeout longer than the route's timeout (the retries can never happen). */
 export const perTryTimeout: AnalysisCheck = {
   code: Codes.PER_TRY_TIMEOUT_EXCEEDS_TIMEOUT,
   title: "a retry's perTryTimeout longer than the route's timeout",

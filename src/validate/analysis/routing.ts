@@ -40,7 +40,7 @@ export const hostNotFound: AnalysisCheck = {
   },
 };
 
-/** MESH101: a destination names a subset that no DestinationRule of its host defines (503 NR). */
+/** MESH013: a destination names a subset that no DestinationRule of its host defines (503 NR). */
 export const subsetNotFound: AnalysisCheck = {
   code: Codes.UNKNOWN_SUBSET,
   title: 'a subset the DestinationRule does not define (503 NR)',
