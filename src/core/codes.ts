@@ -62,6 +62,12 @@ export const Codes = {
   INVALID_POD_SETTING: 'MESH033',
   /** An SLO on a service with no HTTP or gRPC port, which has no request metrics to measure. */
   SLO_WITHOUT_REQUEST_METRICS: 'MESH034',
+  /** An external service (ServiceEntry) with invalid hosts, ports, addresses or TLS origination. */
+  INVALID_EXTERNAL_SERVICE: 'MESH035',
+  /** An external service with DNS resolution and a host Envoy cannot resolve (a wildcard). */
+  UNRESOLVABLE_EXTERNAL_HOST: 'MESH036',
+  /** A call to an external service no chart of the app defines, or on a port it does not have. */
+  UNKNOWN_EXTERNAL_SERVICE: 'MESH037',
   /** A warning acknowledged without a reason. */
   ACKNOWLEDGEMENT_WITHOUT_REASON: 'MESH060',
   /** An acknowledgement of a code that is not a warning (errors cannot be acknowledged). */

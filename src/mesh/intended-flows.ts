@@ -29,6 +29,21 @@ export function derivedIntendedFlows(chart: MeshChart): IntendedFlow[] {
       }
     }
   }
+  for (const s of chart.services) {
+    for (const c of s.externalCalls) {
+      if (!c.target.port(c.port)) continue; // reported under the call (MESH037)
+      for (const method of c.methods ?? ['GET']) {
+        for (const path of (c.paths ?? ['/']).map(concretePath)) {
+          out.push({
+            source: { workload: s.name, namespace: s.namespace },
+            host: c.target.hosts[0], port: c.port, method, path, expect: 'allow',
+            constructPath: s.node.path,
+            description: `${s.name} calls external ${c.target.hosts[0]}:${c.port} ${method} ${path}`,
+          });
+        }
+      }
+    }
+  }
   const platform = chart.platform;
   const security = MeshSecurity.of(chart);
   if (security.allowMetricsScraping) {

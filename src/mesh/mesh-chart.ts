@@ -9,6 +9,7 @@ import type { TracingProvider } from '../observability/telemetry';
 import { MeshPlatform } from '../platform/platform';
 import { MeshSecurity, MeshSecurityProps } from '../security/mesh-security';
 import { MeshSynthCheck } from '../validate/synth-check';
+import type { ExternalService } from '../external/external-service';
 import type { MeshService } from '../service/mesh-service';
 import type { ServiceCall } from '../service/service-call';
 import { unhardenedPodProblems } from '../workload/pod-checks';
@@ -96,6 +97,7 @@ export class MeshChart extends Chart {
   public readonly partOf?: string;
 
   private readonly _services: MeshService[] = [];
+  private readonly _externals: ExternalService[] = [];
   private readonly _calls: ServiceCall[] = [];
   private readonly _callsTo = new Map<IConstruct, ServiceCall[]>();
   private readonly _outputFiles = new Map<string, () => string>();
@@ -195,6 +197,16 @@ export class MeshChart extends Chart {
   /** The chart's extra output files, sorted by path, their content produced now. */
   public outputFiles(): { path: string; content: string }[] {
     return [...this._outputFiles.keys()].sort().map((p) => ({ path: p, content: this._outputFiles.get(p)!() }));
+  }
+
+  /** The external services (ServiceEntries) of this chart, in the order they were created. */
+  public get externalServices(): readonly ExternalService[] {
+    return this._externals;
+  }
+
+  /** @internal */
+  public _registerExternal(external: ExternalService): void {
+    this._externals.push(external);
   }
 
   /** @internal */

@@ -253,6 +253,7 @@ export class ServiceSecurity extends Construct {
     }
     const targets = uniqueByName(this.service.outboundCalls.map((c) => c.target)).sort((a, b) => compare(a.name, b.name));
     const egress: NetworkRule[] = targets.map((t) => ({ peers: [{ podLabels: { ...t.selectorLabels } }], ports: containerPortsOf(t) }));
+    egress.push(...this.externalEgress());
     egress.push({ peers: [this.mesh.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
     const collector = this.collector();
     if (collector) egress.push({ peers: [collector.peer], ports: [{ port: collector.port, protocol: 'TCP' }] });
@@ -279,11 +280,40 @@ export class ServiceSecurity extends Construct {
     return { peer, port: provider.port, sidecarHost: `${namespace}/${provider.service}` };
   }
 
+  /**
+   * NetworkPolicy egress to the external services the service calls, on the port the
+   * sidecar connects to (the ServiceEntry port's targetPort): to their addresses when
+   * known (`ipBlock`), else to any address, since a NetworkPolicy cannot name a DNS host
+   * ("targeting of services by name" is among what NetworkPolicies cannot do).
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#what-you-can-t-do-with-network-policies-at-least-not-yet
+   */
+  private externalEgress(): NetworkRule[] {
+    const byPeers = new Map<string, { peers: NetworkPeer[]; ports: Map<number, NetworkPort> }>();
+    for (const c of this.service.externalCalls) {
+      const port = c.target.port(c.port);
+      if (!port) continue; // reported under the call (MESH037)
+      const peers: NetworkPeer[] = c.target.addresses.length > 0 ? c.target.addresses.map((a) => ({ cidr: a.value })) : [{ cidr: '0.0.0.0/0' }];
+      const key = JSON.stringify(peers);
+      const entry = byPeers.get(key) ?? { peers, ports: new Map() };
+      entry.ports.set(port.targetPort, { port: port.targetPort, protocol: 'TCP' });
+      byPeers.set(key, entry);
+    }
+    return [...byPeers].sort(([a], [b]) => compare(a, b))
+      .map(([, e]) => ({ peers: e.peers, ports: [...e.ports.values()].sort((a, b) => a.port - b.port) }));
+  }
+
   private sidecarSpec(): SidecarSpec {
     // Flagger's VirtualService for a host it releases routes to `<name>-primary` and `<name>-canary`.
     const released = (t: object) => (t as { traffic?: { virtualServiceOwner?: string } }).traffic?.virtualServiceOwner === 'flagger';
     const hosts = uniqueByName(this.service.outboundCalls.map((c) => c.target))
       .flatMap((t) => (released(t) ? ['', '-primary', '-canary'] : ['']).map((suffix) => `./${t.name}${suffix}.${t.namespace}.svc.cluster.local`)).sort();
+    // A ServiceEntry's hosts, imported from its namespace (`./` for the service's own).
+    // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+    for (const c of this.service.externalCalls) {
+      const ns = c.target.namespace === this.service.namespace ? '.' : c.target.namespace;
+      for (const h of c.target.hosts) if (!hosts.includes(`${ns}/${h}`)) hosts.push(`${ns}/${h}`);
+    }
+    hosts.sort();
     const collector = this.collector();
     if (collector) hosts.push(collector.sidecarHost);
     return {

@@ -20,7 +20,8 @@ import { ServiceSecurity } from '../security/service-security';
 import { podOptionProblems } from '../workload/pod-checks';
 import { EnvValue, HealthProbe, PodOptions } from '../workload/pod-options';
 import { addContainerEnv, addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadServiceAccount } from '../workload/workload';
-import { AddressForm, CallOptions, serviceAddress, ServiceCall } from './service-call';
+import { ExternalService } from '../external/external-service';
+import { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, serviceAddress, ServiceCall } from './service-call';
 import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
 import { DEFAULT_PORTS, ResolvedServicePort, resolvePorts } from './service-port';
 
@@ -75,6 +76,7 @@ export class MeshService extends Construct implements IVersionedService {
 
   private readonly props: MeshServiceProps;
   private readonly _calls: ServiceCall[] = [];
+  private readonly _externalCalls: ExternalCall[] = [];
   private readonly _versions: ServiceVersion[] = [];
   private readonly _versionOptions: VersionOptions[] = [];
   private readonly _addressEnv: { name: string; target: IMeshService; form: AddressForm }[] = [];
@@ -180,11 +182,37 @@ export class MeshService extends Construct implements IVersionedService {
     return [...this._calls];
   }
 
+  /** The calls this service makes to external services, in the order declared. */
+  public get externalCalls(): ExternalCall[] {
+    return [...this._externalCalls];
+  }
+
   /**
    * Declares that this service calls `target`: an edge of the mesh graph, from which
    * authorization, network policy and sidecar scope are derived.
    */
-  public calls(target: IMeshService, options: CallOptions = {}): ServiceCall {
+  public calls(target: IMeshService, options?: CallOptions): ServiceCall;
+  /**
+   * Declares that this service calls an external service on one of its ports: the
+   * ServiceEntry's hosts join the Sidecar's egress hosts, the NetworkPolicy lets the
+   * port out, and the call is an intended flow checked at synth.
+   */
+  public calls(target: ExternalService, options: ExternalCallOptions): ExternalCall;
+  public calls(target: IMeshService | ExternalService, options: CallOptions | ExternalCallOptions = {}): ServiceCall | ExternalCall {
+    if (target instanceof ExternalService) {
+      const o = options as ExternalCallOptions;
+      const ext: ExternalCall = {
+        source: this, target, port: o.port,
+        methods: o.methods ? [...o.methods] : undefined,
+        paths: o.paths ? [...o.paths] : undefined,
+      };
+      this._externalCalls.push(ext);
+      return ext;
+    }
+    return this.callService(target, options as CallOptions);
+  }
+
+  private callService(target: IMeshService, options: CallOptions): ServiceCall {
     const call: ServiceCall = {
       source: this,
       // A team's own construct that wraps a service of the chart stands for that service.
@@ -412,6 +440,15 @@ export class MeshService extends Construct implements IVersionedService {
         out.push(formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of chart ${this.chart.node.path}`));
       } else if (!c.target.hasService) {
         out.push(formatProblem(Codes.NO_SERVICE, `calls ${c.target.node.path}, a workload with no ports and no Service`));
+      }
+    }
+    for (const [i, c] of this._externalCalls.entries()) {
+      // An external service of another App (or none) is not in this cluster's manifests.
+      if (c.target.node.root !== this.node.root) {
+        out.push(formatProblem(Codes.UNKNOWN_EXTERNAL_SERVICE, `externalCalls[${i}]: calls ${c.target.node.path}, which no chart of this app defines`));
+      } else if (!c.target.port(c.port)) {
+        out.push(formatProblem(Codes.UNKNOWN_EXTERNAL_SERVICE,
+          `externalCalls[${i}].port: ${c.port} is not a port of ${c.target.node.path} (${c.target.ports.map((p) => p.number).join(', ')})`));
       }
     }
     return out;
