@@ -29,7 +29,7 @@ export const Codes = {
   INVALID_MATCH: 'MESH017',
   /** Two resources of the same kind, namespace and name. */
   DUPLICATE_RESOURCE: 'MESH018',
-  /** A call to a service that is not part of the app. */
+  /** A call to a service that is not part of the app (a service of another App, or no MeshService). */
   UNKNOWN_SERVICE: 'MESH019',
   /** A duplicate subset, port or route name within one service. */
   DUPLICATE_ENTRY: 'MESH020',
@@ -68,6 +68,8 @@ export const Codes = {
   UNRESOLVABLE_EXTERNAL_HOST: 'MESH036',
   /** A call to an external service no chart of the app defines, or on a port it does not have. */
   UNKNOWN_EXTERNAL_SERVICE: 'MESH037',
+  /** A call from another namespace to a service whose exportTo hides it from the caller's namespace. */
+  NOT_EXPORTED_TO_CALLER: 'MESH038',
   /** A warning acknowledged without a reason. */
   ACKNOWLEDGEMENT_WITHOUT_REASON: 'MESH060',
   /** An acknowledgement of a code that is not a warning (errors cannot be acknowledged). */

@@ -1,7 +1,8 @@
 import { checkIntendedFlows, undeclaredOpenPairs } from '../flow/check';
 import { FlowEvaluator } from '../flow/evaluate';
+import type { FlowWorkload } from '../flow/flow';
 import { Finding, Manifest } from '../validate/finding';
-import type { MeshChart } from './mesh-chart';
+import { MeshChart } from './mesh-chart';
 
 /**
  * The flow verification of one environment at synth: every flow its constructs intend
@@ -12,13 +13,54 @@ import type { MeshChart } from './mesh-chart';
  * components (gateway, Prometheus, collector...) are the evaluator's platform pods.
  */
 export function chartFlowFindings(chart: MeshChart, manifests: readonly Manifest[]): { finding: Finding; path: string }[] {
-  const platform = chart.platform;
+  return clusterFlowFindings([chart], manifests);
+}
+
+/**
+ * The flow verification of charts that call one another (several namespaces of one
+ * app): one evaluator over all their manifests, so a call across namespaces meets the
+ * callee's policies, and every chart's intended flows checked against it; the open
+ * pairs are looked for once over the whole group. The platform is the first chart's,
+ * with each chart's namespace-dependent components (the rate-limit service).
+ */
+export function clusterFlowFindings(charts: readonly MeshChart[], manifests: readonly Manifest[]): { finding: Finding; path: string }[] {
+  const platform = charts[0].platform;
+  const workloads = new Map<string, FlowWorkload>();
+  for (const c of charts) for (const w of c.platform.workloads(c.namespace)) workloads.set(`${w.namespace}/${w.name}`, workloads.get(`${w.namespace}/${w.name}`) ?? w);
   const evaluator = new FlowEvaluator(manifests, {
     trustDomain: platform.trustDomain,
     rootNamespace: platform.istio.rootNamespace,
-    platform: platform.workloads(chart.namespace),
+    platform: [...workloads.values()],
   });
-  const intended = chart.intendedFlows();
+  const intended = charts.flatMap((c) => c.intendedFlows());
   const findings = [...checkIntendedFlows(evaluator, intended), ...undeclaredOpenPairs(evaluator, intended)];
-  return findings.map((f) => ({ finding: f, path: f.constructPath ?? chart.node.path }));
+  return findings.map((f) => ({ finding: f, path: f.constructPath ?? charts[0].node.path }));
+}
+
+/**
+ * The charts grouped by the calls between them (connected components), each group in
+ * the given order: the charts whose flows must be evaluated together. Charts that
+ * call no other chart stay alone, so each environment is still checked over its own
+ * folder. Linear in charts and calls (union-find).
+ */
+export function chartsByCalls(charts: readonly MeshChart[]): MeshChart[][] {
+  const parent = new Map<MeshChart, MeshChart>(charts.map((c) => [c, c]));
+  const find = (c: MeshChart): MeshChart => {
+    let r = c;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(c, r);
+    return r;
+  };
+  for (const c of charts) {
+    for (const call of c.calls) {
+      const other = (call.target as { chart?: unknown }).chart;
+      if (MeshChart.isMeshChart(other) && other !== c && parent.has(other)) parent.set(find(other), find(c));
+    }
+  }
+  const groups = new Map<MeshChart, MeshChart[]>();
+  for (const c of charts) {
+    const root = find(c);
+    groups.set(root, [...(groups.get(root) ?? []), c]);
+  }
+  return [...groups.values()];
 }

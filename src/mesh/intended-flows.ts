@@ -22,7 +22,10 @@ export function derivedIntendedFlows(chart: MeshChart): IntendedFlow[] {
       for (const path of paths) {
         out.push({
           source: { workload: c.source.name, namespace: c.source.namespace },
-          host: c.target.name, port, method, path, expect: 'allow',
+          // A service of another namespace by its fully qualified name, as the caller must address it.
+          // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
+          host: c.target.namespace === c.source.namespace ? c.target.name : `${c.target.name}.${c.target.namespace}.svc.cluster.local`,
+          port, method, path, expect: 'allow',
           constructPath: c.source.node.path,
           description: `${c.source.name} calls ${c.target.name} ${method} ${path}`,
         });

@@ -132,12 +132,12 @@ export class MeshChart extends Chart {
     return this._services;
   }
 
-  /** Every declared call between the chart's services, in the order declared. */
+  /** Every declared call the chart's services make (to services of any chart of the app), in the order declared. */
   public get calls(): ServiceCall[] {
     return [...this._calls];
   }
 
-  /** The declared calls to `service`, in the order declared. */
+  /** The declared calls to `service`, a service of this chart, from any chart of the app, in the order declared. */
   public callsTo(service: IConstruct): readonly ServiceCall[] {
     return this._callsTo.get(service) ?? [];
   }
@@ -217,6 +217,13 @@ export class MeshChart extends Chart {
   /** @internal */
   public _registerCall(call: ServiceCall): void {
     this._calls.push(call);
+    // The callee's chart keeps its inbound calls, whichever chart the caller is in.
+    const target = (call.target as { chart?: unknown }).chart;
+    (MeshChart.isMeshChart(target) ? target : this)._registerInbound(call);
+  }
+
+  /** @internal */
+  public _registerInbound(call: ServiceCall): void {
     const list = this._callsTo.get(call.target);
     if (list) list.push(call);
     else this._callsTo.set(call.target, [call]);

@@ -169,7 +169,7 @@ export class ServiceSecurity extends Construct {
   /** The calls into this service, sorted by caller. */
   public get inboundCalls(): ServiceCall[] {
     return [...this.service.chart.callsTo(this.service)]
-      .sort((a, b) => compare(a.source.name, b.source.name));
+      .sort((a, b) => compare(a.source.name, b.source.name) || compare(a.source.namespace, b.source.namespace));
   }
 
   /** Every rule of the service's ALLOW policy, in output order. */
@@ -232,8 +232,12 @@ export class ServiceSecurity extends Construct {
   }
 
   private networkPolicySpec(): NetworkPolicySpec {
+    // A peer in another namespace is namespaceSelector AND podSelector, in one peer.
+    // https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+    const own = this.service.namespace;
+    const peerOf = (s: IMeshService): NetworkPeer => ({ podLabels: { ...s.selectorLabels }, namespace: s.namespace !== own ? s.namespace : undefined });
     const ingress: NetworkRule[] = uniqueByName(this.inboundCalls.map((c) => c.source))
-      .map((s) => ({ peers: [{ podLabels: { ...s.selectorLabels } }], ports: this.containerPorts() }));
+      .map((s) => ({ peers: [peerOf(s)], ports: this.containerPorts() }));
     const seenPeers = new Set<string>();
     for (const e of this.extraIngress) {
       const key = JSON.stringify([e.peer.namespace, e.peer.podLabels, e.peer.cidr, e.ports]);
@@ -251,8 +255,8 @@ export class ServiceSecurity extends Construct {
         ports: [{ port: ENVOY_PROMETHEUS_PORT, protocol: 'TCP' }, { port: MERGED_METRICS_PORT, protocol: 'TCP' }],
       });
     }
-    const targets = uniqueByName(this.service.outboundCalls.map((c) => c.target)).sort((a, b) => compare(a.name, b.name));
-    const egress: NetworkRule[] = targets.map((t) => ({ peers: [{ podLabels: { ...t.selectorLabels } }], ports: containerPortsOf(t) }));
+    const targets = uniqueByName(this.service.outboundCalls.map((c) => c.target));
+    const egress: NetworkRule[] = targets.map((t) => ({ peers: [peerOf(t)], ports: containerPortsOf(t) }));
     egress.push(...this.externalEgress());
     egress.push({ peers: [this.mesh.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
     const collector = this.collector();
@@ -306,7 +310,10 @@ export class ServiceSecurity extends Construct {
     // Flagger's VirtualService for a host it releases routes to `<name>-primary` and `<name>-canary`.
     const released = (t: object) => (t as { traffic?: { virtualServiceOwner?: string } }).traffic?.virtualServiceOwner === 'flagger';
     const hosts = uniqueByName(this.service.outboundCalls.map((c) => c.target))
-      .flatMap((t) => (released(t) ? ['', '-primary', '-canary'] : ['']).map((suffix) => `./${t.name}${suffix}.${t.namespace}.svc.cluster.local`)).sort();
+      // `./` for the service's own namespace, `<namespace>/` for a service of another.
+      // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+      .flatMap((t) => (released(t) ? ['', '-primary', '-canary'] : ['']).map((suffix) =>
+        `${t.namespace === this.service.namespace ? '.' : t.namespace}/${t.name}${suffix}.${t.namespace}.svc.cluster.local`)).sort();
     // A ServiceEntry's hosts, imported from its namespace (`./` for the service's own).
     // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
     for (const c of this.service.externalCalls) {
@@ -372,10 +379,11 @@ function containerPortsOf(s: IMeshService): NetworkPort[] {
   return out;
 }
 
+/** The services, each once by namespace and name, sorted by name (then namespace: the own namespace's come first as before). */
 function uniqueByName<T extends IMeshService>(list: T[]): T[] {
   const seen = new Map<string, T>();
-  for (const s of list) if (!seen.has(s.name)) seen.set(s.name, s);
-  return [...seen.values()].sort((a, b) => compare(a.name, b.name));
+  for (const s of list) if (!seen.has(`${s.namespace}/${s.name}`)) seen.set(`${s.namespace}/${s.name}`, s);
+  return [...seen.values()].sort((a, b) => compare(a.name, b.name) || compare(a.namespace, b.namespace));
 }
 
 function compare(a: string, b: string): number {

@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/networking.istio.io';
 import { Codes } from '../core/codes';
+import type { ExportTo } from '../core/export-to';
 import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
@@ -264,6 +265,18 @@ export class MeshService extends Construct implements IVersionedService {
     return this.props.exportTo?.toList(this.namespace);
   }
 
+  /** The namespaces the service is visible from, if restricted. */
+  public get exportTo(): ExportTo | undefined {
+    return this.props.exportTo;
+  }
+
+  /** True if a workload in `namespace` sees the service (its exportTo lists `*`, `namespace`, or `.` for its own). */
+  public exportedTo(namespace: string): boolean {
+    const list = this.exportToList;
+    if (!list) return true;
+    return list.includes('*') || list.includes(namespace) || (namespace === this.namespace && list.includes('.'));
+  }
+
   /**
    * Adds another version of the service: its own Deployment `<service>-<version>` with
    * its own image, replicas, resources and env (over the service's), and a subset
@@ -436,10 +449,16 @@ export class MeshService extends Construct implements IVersionedService {
         `slo: ${this.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
     }
     for (const c of this._calls) {
-      if (!(c.target instanceof MeshService) || c.target.chart !== this.chart) {
-        out.push(formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of chart ${this.chart.node.path}`));
+      // A service of any chart of the same app (one cluster) can be called; one of another App cannot.
+      if (!(c.target instanceof MeshService) || c.target.node.root !== this.node.root) {
+        out.push(formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of this app`));
       } else if (!c.target.hasService) {
         out.push(formatProblem(Codes.NO_SERVICE, `calls ${c.target.node.path}, a workload with no ports and no Service`));
+      } else if (!c.target.exportedTo(this.namespace)) {
+        // https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo: a namespace
+        // the Service is not exported to has no route to it (503 NR under REGISTRY_ONLY).
+        out.push(formatProblem(Codes.NOT_EXPORTED_TO_CALLER,
+          `calls ${c.target.node.path}, whose exportTo (${c.target.exportTo!.toList(c.target.namespace).join(', ')}) hides it from namespace ${this.namespace}`));
       }
     }
     for (const [i, c] of this._externalCalls.entries()) {
@@ -490,5 +509,10 @@ function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: strin
  */
 function resolveService(chart: MeshChart, target: IMeshService): IMeshService {
   if (target instanceof MeshService) return target;
-  return chart.services.find((s) => s.name === target.name && s.namespace === target.namespace) ?? target;
+  const charts = [chart, ...chart.node.root.node.children.filter((c): c is MeshChart => MeshChart.isMeshChart(c) && c !== chart)];
+  for (const c of charts) {
+    const found = c.services.find((s) => s.name === target.name && s.namespace === target.namespace);
+    if (found) return found;
+  }
+  return target;
 }
