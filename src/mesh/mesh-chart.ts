@@ -57,9 +57,9 @@ export interface MeshChartProps extends ChartProps {
 }
 
 /**
- * A chart for one environment of the mesh: every service in it shares one
- * namespace, and rules that span services (unique names, calls within the
- * chart) are checked here at synth.
+ * A chart for one environment (or one namespace of an app) of the mesh: every service
+ * in it shares one namespace, and rules that span services (unique names) are checked
+ * here at synth. Its services may call those of other charts of the same app.
  */
 export class MeshChart extends Chart {
   /**
