@@ -4,6 +4,7 @@ import { ExportTo } from '../../src/core/export-to';
 import { chartsByCalls, clusterFlowFindings } from '../../src/mesh/flow-check';
 import { MeshApp } from '../../src/mesh/mesh-app';
 import { MeshChart } from '../../src/mesh/mesh-chart';
+import { topologyFiles } from '../../src/review/topology';
 import { MeshService } from '../../src/service/mesh-service';
 import { find, synth, synthError } from '../util';
 
@@ -118,5 +119,17 @@ describe("seed 003's tiers", () => {
     // order-server's folder alone has no auth-server: its calls would be refused (503 NR)
     const own = out.filter((m) => m.metadata?.namespace === 'k1s0-service' || m.kind === 'Namespace');
     expect(clusterFlowFindings([tiers.service], own).map((f) => f.finding.code)).toContain('MESH600');
+  });
+
+  test("each tier's picture draws its calls into the other namespaces as allowed, by <namespace>/<name>", () => {
+    const files = topologyFiles(app.node.children, app.manifests());
+    const service = files.find((f) => f.path === 'k1s0-service/topology.md')!.content;
+    expect(service).toContain('order_server ==>|"✔ POST /api/v1/token/verify"| k1s0_system_auth_server');
+    expect(service).toContain('order_server ==>|"✔ GET,POST /api/v1/ledgers/*"| k1s0_business_accounting_server');
+    for (const f of files) {
+      const edges = f.content.split('\n').filter((l) => /==>|-->/.test(l) && !l.startsWith('Each edge'));
+      expect(edges.length).toBeGreaterThan(0);
+      expect({ path: f.path, refused: edges.filter((l) => !l.includes('==>|"✔')) }).toEqual({ path: f.path, refused: [] });
+    }
   });
 });
