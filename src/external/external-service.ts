@@ -191,6 +191,13 @@ export class ExternalService extends Construct {
     this.node.addValidation({ validate: () => this.problems() });
   }
 
+  /** True if a workload in `namespace` sees the ServiceEntry (its exportTo lists `*`, `namespace`, or `.` for its own). */
+  public exportedTo(namespace: string): boolean {
+    const list = this.exportTo?.toList(this.namespace);
+    if (!list) return true;
+    return list.includes('*') || list.includes(namespace) || (namespace === this.namespace && list.includes('.'));
+  }
+
   /** The port named by its number, if the service has it. */
   public port(number: number): Required<ExternalPort> | undefined {
     return this.ports.find((p) => p.number === number);

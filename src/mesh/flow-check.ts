@@ -38,7 +38,8 @@ export function clusterFlowFindings(charts: readonly MeshChart[], manifests: rea
 }
 
 /**
- * The charts grouped by the calls between them (connected components), each group in
+ * The charts grouped by the calls between them, to services and to external services
+ * (connected components), each group in
  * the given order: the charts whose flows must be evaluated together. Charts that
  * call no other chart stay alone, so each environment is still checked over its own
  * folder. Linear in charts and calls (union-find).
@@ -51,11 +52,13 @@ export function chartsByCalls(charts: readonly MeshChart[]): MeshChart[][] {
     parent.set(c, r);
     return r;
   };
+  const join = (c: MeshChart, other: unknown) => {
+    if (MeshChart.isMeshChart(other) && other !== c && parent.has(other)) parent.set(find(other), find(c));
+  };
   for (const c of charts) {
-    for (const call of c.calls) {
-      const other = (call.target as { chart?: unknown }).chart;
-      if (MeshChart.isMeshChart(other) && other !== c && parent.has(other)) parent.set(find(other), find(c));
-    }
+    for (const call of c.calls) join(c, (call.target as { chart?: unknown }).chart);
+    // A ServiceEntry of another chart is one its callers' flows must see too.
+    for (const s of c.services) for (const call of s.externalCalls) join(c, call.target.chart);
   }
   const groups = new Map<MeshChart, MeshChart[]>();
   for (const c of charts) {

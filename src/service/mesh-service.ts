@@ -465,6 +465,9 @@ export class MeshService extends Construct implements IVersionedService {
       // An external service of another App (or none) is not in this cluster's manifests.
       if (c.target.node.root !== this.node.root) {
         out.push(formatProblem(Codes.UNKNOWN_EXTERNAL_SERVICE, `externalCalls[${i}]: calls ${c.target.node.path}, which no chart of this app defines`));
+      } else if (!c.target.exportedTo(this.namespace)) {
+        // https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-export_to
+        out.push(formatProblem(Codes.NOT_EXPORTED_TO_CALLER, `externalCalls[${i}]: calls ${c.target.node.path}, whose exportTo hides it from namespace ${this.namespace}`));
       } else if (!c.target.port(c.port)) {
         out.push(formatProblem(Codes.UNKNOWN_EXTERNAL_SERVICE,
           `externalCalls[${i}].port: ${c.port} is not a port of ${c.target.node.path} (${c.target.ports.map((p) => p.number).join(', ')})`));

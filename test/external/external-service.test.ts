@@ -109,4 +109,19 @@ describe('ExternalService', () => {
     payment.calls(new ExternalService(other, 'payment-provider', PROVIDER), { port: 80 });
     expect(synthError(app)).toMatch(/\[test\/payment-service\] externalCalls\[0\]: calls other\/payment-provider, which no chart of this app defines \[MESH037\]/);
   });
+
+  test('a caller in another namespace of the app imports `<namespace>/<host>`; one the ServiceEntry is not exported to fails (MESH038)', () => {
+    for (const exportTo of [undefined, ExportTo.sameNamespace()]) {
+      const { app } = meshChart();
+      const shared = new MeshChart(app, 'shared', { namespace: 'shared' });
+      const front = new MeshChart(app, 'front', { namespace: 'front' });
+      const provider = new ExternalService(shared, 'payment-provider', { ...PROVIDER, exportTo });
+      new MeshService(front, 'web', { image: 'web:1' }).calls(provider, { port: 80 });
+      if (exportTo) {
+        expect(synthError(app)).toMatch(/\[front\/web\] externalCalls\[0\]: calls shared\/payment-provider, whose exportTo hides it from namespace front \[MESH038\]/);
+      } else {
+        expect(find(synth(app), 'Sidecar', 'web').spec.egress[0].hosts).toEqual(['shared/api.payment-provider.example']);
+      }
+    }
+  });
 });
