@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ExportTo } from '../../core/export-to';
 import { Retries } from '../../core/retries';
+import { MeshGateway } from '../../edge/mesh-gateway';
 import { MeshChart } from '../../mesh/mesh-chart';
 import { MeshService } from '../../service/mesh-service';
 import { Tier } from '../../traffic/tier';
@@ -18,6 +19,8 @@ export interface Tiers {
   readonly configServer: MeshService;
   readonly accountingServer: MeshService;
   readonly orderServer: MeshService;
+  /** Seed 003's `k1s0-mesh-gateway`: `*.<tier namespace>.svc.cluster.local` over ISTIO_MUTUAL. */
+  readonly meshGateway: MeshGateway;
 }
 
 const IMAGE = (name: string) => `registry.example.com/k1s0/${name}:1.0.0`;
@@ -66,5 +69,8 @@ export function buildTiers(scope: Construct): Tiers {
   accountingServer.calls(configServer, { methods: ['GET'], paths: ['/api/v1/config/*'] });
   authServer.calls(configServer, { methods: ['GET'], paths: ['/api/v1/config/*'] });
 
-  return { system, business, service, authServer, configServer, accountingServer, orderServer };
+  // Seed 003's mesh-internal gateway, serving every tier namespace's hosts.
+  const meshGateway = new MeshGateway(system, 'k1s0-mesh-gateway', { tierNamespaces: [system.namespace, business.namespace, service.namespace] });
+
+  return { system, business, service, authServer, configServer, accountingServer, orderServer, meshGateway };
 }
