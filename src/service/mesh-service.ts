@@ -28,6 +28,7 @@ import { DEFAULT_PORTS, ResolvedServicePort, resolvePorts } from './service-port
 
 import { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 import { policyProblems } from './policy-problems';
+import { callProblems } from './call-problems';
 
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export { policyProblems } from './policy-problems';
@@ -448,31 +449,7 @@ export class MeshService extends Construct implements IVersionedService {
       out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
         `slo: ${this.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
     }
-    for (const c of this._calls) {
-      // A service of any chart of the same app (one cluster) can be called; one of another App cannot.
-      if (!(c.target instanceof MeshService) || c.target.node.root !== this.node.root) {
-        out.push(formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of this app`));
-      } else if (!c.target.hasService) {
-        out.push(formatProblem(Codes.NO_SERVICE, `calls ${c.target.node.path}, a workload with no ports and no Service`));
-      } else if (!c.target.exportedTo(this.namespace)) {
-        // https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo: a namespace
-        // the Service is not exported to has no route to it (503 NR under REGISTRY_ONLY).
-        out.push(formatProblem(Codes.NOT_EXPORTED_TO_CALLER,
-          `calls ${c.target.node.path}, whose exportTo (${c.target.exportTo!.toList(c.target.namespace).join(', ')}) hides it from namespace ${this.namespace}`));
-      }
-    }
-    for (const [i, c] of this._externalCalls.entries()) {
-      // An external service of another App (or none) is not in this cluster's manifests.
-      if (c.target.node.root !== this.node.root) {
-        out.push(formatProblem(Codes.UNKNOWN_EXTERNAL_SERVICE, `externalCalls[${i}]: calls ${c.target.node.path}, which no chart of this app defines`));
-      } else if (!c.target.exportedTo(this.namespace)) {
-        // https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-export_to
-        out.push(formatProblem(Codes.NOT_EXPORTED_TO_CALLER, `externalCalls[${i}]: calls ${c.target.node.path}, whose exportTo hides it from namespace ${this.namespace}`));
-      } else if (!c.target.port(c.port)) {
-        out.push(formatProblem(Codes.UNKNOWN_EXTERNAL_SERVICE,
-          `externalCalls[${i}].port: ${c.port} is not a port of ${c.target.node.path} (${c.target.ports.map((p) => p.number).join(', ')})`));
-      }
-    }
+    out.push(...callProblems(this, this._calls, this._externalCalls, (t) => (t instanceof MeshService ? t : undefined)));
     return out;
   }
 
