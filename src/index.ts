@@ -4,6 +4,7 @@ export * from './mesh/mesh-chart';
 export { MeshCluster, CLUSTER_FOLDER } from './mesh/mesh-cluster';
 export * from './service/mesh-service';
 export * from './service/service-call';
+export * from './external/external-service';
 export * from './service/service-port';
 export * from './service/service-version';
 export * from './traffic/host-traffic';

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LoadBalancer } from '../core/load-balancer';
 import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
+import { ExternalService, TlsOrigination } from '../external/external-service';
 import { MeshChart } from '../mesh/mesh-chart';
 import { SecureService } from '../security/secure-service';
 import { MeshService, MeshServiceProps } from '../service/mesh-service';
@@ -17,6 +18,8 @@ export interface EcSite {
   readonly webFrontend: MeshService;
   readonly order: MeshService;
   readonly payment: MeshService;
+  /** The payment provider's API, outside the mesh. */
+  readonly paymentProvider: ExternalService;
   readonly inventory: MeshService;
   readonly user: MeshService;
   readonly notification: MeshService;
@@ -97,6 +100,17 @@ export function buildEcSite(scope: Construct, env: Environment): EcSite {
   order.calls(notification, { methods: ['POST'], paths: ['/api/notifications/*'], asynchronous: true });
   search.calls(inventory, { methods: ['GET'], paths: ['/api/inventory/*'] });
 
+  // Payment's provider, outside the mesh: payment-service sends plain HTTP to port 80 and its
+  // sidecar originates TLS to the provider's 443, verified against the proxy's CA bundle, so
+  // the call works under outboundTrafficPolicy REGISTRY_ONLY.
+  // https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/
+  const paymentProvider = new ExternalService(chart, 'payment-provider', {
+    hosts: ['api.payment-provider.example'],
+    ports: [{ number: 80, protocol: 'HTTP', targetPort: 443 }],
+    tls: TlsOrigination.simple({ port: 80, caCertificates: '/etc/ssl/certs/ca-certificates.crt' }),
+  });
+  payment.calls(paymentProvider, { port: 80, methods: ['POST'], paths: ['/v1/charges', '/v1/refunds'] });
+
   // The warnings the EC site keeps on purpose (seed 000's retry values), each acknowledged on
   // the service whose route causes it, with its reason, so that synth lists them in one line.
   const byName = new Map([apiGateway, webFrontend, order, payment, inventory, user, notification, search].map((x) => [x.name, x]));
@@ -105,5 +119,5 @@ export function buildEcSite(scope: Construct, env: Environment): EcSite {
     Warnings.of(byName.get(resource)!).acknowledge(code as WarningCode, reason);
   }
 
-  return { chart, apiGateway, webFrontend, order, payment, inventory, user, notification, search };
+  return { chart, apiGateway, webFrontend, order, payment, paymentProvider, inventory, user, notification, search };
 }

@@ -29,7 +29,7 @@ export const Codes = {
   INVALID_MATCH: 'MESH017',
   /** Two resources of the same kind, namespace and name. */
   DUPLICATE_RESOURCE: 'MESH018',
-  /** A call to a service that is not part of the app. */
+  /** A call to a service that is not part of the app (a service of another App, or no MeshService). */
   UNKNOWN_SERVICE: 'MESH019',
   /** A duplicate subset, port or route name within one service. */
   DUPLICATE_ENTRY: 'MESH020',
@@ -62,6 +62,14 @@ export const Codes = {
   INVALID_POD_SETTING: 'MESH033',
   /** An SLO on a service with no HTTP or gRPC port, which has no request metrics to measure. */
   SLO_WITHOUT_REQUEST_METRICS: 'MESH034',
+  /** An external service (ServiceEntry) with invalid hosts, ports, addresses or TLS origination. */
+  INVALID_EXTERNAL_SERVICE: 'MESH035',
+  /** An external service with DNS resolution and a host Envoy cannot resolve (a wildcard). */
+  UNRESOLVABLE_EXTERNAL_HOST: 'MESH036',
+  /** A call to an external service no chart of the app defines, or on a port it does not have. */
+  UNKNOWN_EXTERNAL_SERVICE: 'MESH037',
+  /** A call from another namespace to a service whose exportTo hides it from the caller's namespace. */
+  NOT_EXPORTED_TO_CALLER: 'MESH038',
   // Construct placement and internal invariants: MESH070-MESH079.
   /** A construct that needs a MeshChart (its namespace, platform and security) placed outside one. */
   NOT_IN_MESH_CHART: 'MESH070',

@@ -127,6 +127,10 @@ export class FlowEvaluator {
       if (entry) {
         const sc = sidecarDecision(this.cluster, source, fqdn(flow.host, source.namespace), nsOf(entry), flow.port);
         if (!sc.listed && sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
+        if (!source.gateway && source.kind !== 'Platform') {
+          const np = networkPolicyDecision(this.cluster, 'Egress', source, externalPod(entry, flow.host), externalTargetPort(entry, flow.port));
+          if (!np.allowed) return refused(decider('NetworkPolicy egress', np.policy), np.reason, hops);
+        }
         return { allowed: true, decidedBy: decider('routing', entry), reason: `${flow.host} is a ServiceEntry host outside the mesh's workloads`, hops };
       }
       return refused({ layer: 'routing', kind: 'Service', namespace: source.namespace, name: flow.host }, `no Service or ServiceEntry for ${flow.host} (503 NR)`, hops);
@@ -346,4 +350,25 @@ function targetPort(port: Manifest, pod: FlowPod): number | undefined {
   if (t === undefined || t === null) return Number(port.port);
   if (typeof t === 'number' || /^\d+$/.test(String(t))) return Number(t);
   return pod.namedPorts[String(t)];
+}
+
+/**
+ * The endpoint of a ServiceEntry host as a NetworkPolicy sees it: its STATIC endpoints'
+ * addresses, else (DNS or NONE resolution, addresses unknown before the connection) a
+ * public address of the documentation range, which only a rule open to any address admits.
+ * https://istio.io/latest/docs/reference/config/networking/service-entry/#WorkloadEntry
+ * https://datatracker.ietf.org/doc/html/rfc5737
+ */
+function externalPod(entry: Manifest, host: string): FlowPod {
+  const given = (entry.spec?.endpoints ?? []).map((e: Manifest) => String(e.address ?? '')).filter((a: string) => /^[0-9a-fA-F.:]+$/.test(a));
+  return {
+    id: `external:${host}`, name: host, namespace: '', labels: {}, serviceAccount: '', meshed: false,
+    namedPorts: {}, portNumbers: [], addresses: given.length > 0 ? given : ['203.0.113.10'], kind: 'External', gateway: false,
+  };
+}
+
+/** The port the sidecar connects to for a ServiceEntry port: its targetPort, else its number. */
+function externalTargetPort(entry: Manifest, port: number): number {
+  const p = (entry.spec?.ports ?? []).find((x: Manifest) => Number(x.number) === port);
+  return p?.targetPort !== undefined ? Number(p.targetPort) : port;
 }

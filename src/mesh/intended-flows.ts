@@ -36,10 +36,28 @@ export function derivedIntendedFlows(chart: MeshChart): IntendedFlow[] {
       for (const path of paths) {
         out.push({
           source: { workload: c.source.name, namespace: c.source.namespace },
-          host: c.target.name, port, method, path, expect: 'allow',
+          // A service of another namespace by its fully qualified name, as the caller must address it.
+          // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
+          host: c.target.namespace === c.source.namespace ? c.target.name : `${c.target.name}.${c.target.namespace}.svc.cluster.local`,
+          port, method, path, expect: 'allow',
           constructPath: c.source.node.path,
           description: `${c.source.name} calls ${c.target.name} ${method} ${path}`,
         });
+      }
+    }
+  }
+  for (const s of chart.services) {
+    for (const c of s.externalCalls) {
+      if (!c.target.port(c.port)) continue; // reported under the call (MESH037)
+      for (const method of c.methods ?? ['GET']) {
+        for (const path of (c.paths ?? ['/']).map(concretePath)) {
+          out.push({
+            source: { workload: s.name, namespace: s.namespace },
+            host: c.target.hosts[0], port: c.port, method, path, expect: 'allow',
+            constructPath: s.node.path,
+            description: `${s.name} calls external ${c.target.hosts[0]}:${c.port} ${method} ${path}`,
+          });
+        }
       }
     }
   }

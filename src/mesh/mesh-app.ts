@@ -216,7 +216,9 @@ export class MeshApp extends App {
  * something else (`yes`, `on`, `0755`); long lines are never folded.
  */
 export function toYaml(manifest: Record<string, any>): string {
-  return jsyaml.dump(manifest, { noRefs: true, lineWidth: -1, quotingType: '"' });
+  // A lone `.` (Istio's exportTo for the own namespace) is quoted too: the `yaml` package's
+  // YAML 1.1 float pattern takes it for a number (NaN), and a quoted string reads the same everywhere.
+  return jsyaml.dump(manifest, { noRefs: true, lineWidth: -1, quotingType: '"' }).replace(/^(\s*(?:- |[^\s:#]+: ))\.$/gm, '$1"."');
 }
 
 /** `<kind>.<name>.yaml`, or `<kind>.<namespace>.<name>.yaml` for a resource outside the chart's namespace. */

@@ -19,6 +19,19 @@ import { hasBrand, MESH_CHART_BRAND } from './brands';
 
 const MESH_CHART = MESH_CHART_BRAND;
 
+/**
+ * An external service (`ExternalService`) as its chart lists it: the chart does not import
+ * the construct, which imports the chart.
+ */
+export interface IExternalServiceRef extends IConstruct {
+  /** The ServiceEntry's name. */
+  readonly name: string;
+  /** The ServiceEntry's namespace. */
+  readonly namespace: string;
+  /** The hosts it declares. */
+  readonly hosts: readonly string[];
+}
+
 /** Props for {@link MeshChart}. */
 export interface MeshChartProps extends ChartProps {
   /** The namespace every service of the chart runs in (`production`); also the chart's default namespace. */
@@ -58,9 +71,9 @@ export interface MeshChartProps extends ChartProps {
 }
 
 /**
- * A chart for one environment of the mesh: every service in it shares one
- * namespace, and rules that span services (unique names, calls within the
- * chart) are checked here at synth.
+ * A chart for one environment (or one namespace of an app) of the mesh: every service
+ * in it shares one namespace, and rules that span services (unique names) are checked
+ * here at synth. Its services may call those of other charts of the same app.
  */
 export class MeshChart extends Chart {
   /**
@@ -99,6 +112,7 @@ export class MeshChart extends Chart {
 
   private readonly _services: MeshService[] = [];
   private readonly _serviceListeners: ((service: MeshService) => void)[] = [];
+  private readonly _externals: IExternalServiceRef[] = [];
   private readonly _calls: ServiceCall[] = [];
   private readonly _callsTo = new Map<IConstruct, ServiceCall[]>();
   private readonly _outputFiles = new Map<string, () => string>();
@@ -133,12 +147,12 @@ export class MeshChart extends Chart {
     return this._services;
   }
 
-  /** Every declared call between the chart's services, in the order declared. */
+  /** Every declared call the chart's services make (to services of any chart of the app), in the order declared. */
   public get calls(): ServiceCall[] {
     return [...this._calls];
   }
 
-  /** The declared calls to `service`, in the order declared. */
+  /** The declared calls to `service`, a service of this chart, from any chart of the app, in the order declared. */
   public callsTo(service: IConstruct): readonly ServiceCall[] {
     return this._callsTo.get(service) ?? [];
   }
@@ -200,6 +214,16 @@ export class MeshChart extends Chart {
     return [...this._outputFiles.keys()].sort().map((p) => ({ path: p, content: this._outputFiles.get(p)!() }));
   }
 
+  /** The external services (ServiceEntries) of this chart, in the order they were created. */
+  public get externalServices(): readonly IExternalServiceRef[] {
+    return this._externals;
+  }
+
+  /** @internal */
+  public _registerExternal(external: IExternalServiceRef): void {
+    this._externals.push(external);
+  }
+
   /** @internal */
   public _register(service: MeshService): void {
     this._services.push(service);
@@ -214,6 +238,13 @@ export class MeshChart extends Chart {
   /** @internal */
   public _registerCall(call: ServiceCall): void {
     this._calls.push(call);
+    // The callee's chart keeps its inbound calls, whichever chart the caller is in.
+    const target = (call.target as { chart?: unknown }).chart;
+    (MeshChart.isMeshChart(target) ? target : this)._registerInbound(call);
+  }
+
+  /** @internal */
+  public _registerInbound(call: ServiceCall): void {
     const list = this._callsTo.get(call.target);
     if (list) list.push(call);
     else this._callsTo.set(call.target, [call]);

@@ -2,6 +2,7 @@ import type { IConstruct } from 'constructs';
 import { FlowEvaluator } from '../flow';
 import type { Flow, FlowMethod, FlowVerdict } from '../flow/flow';
 import { MeshChart } from '../mesh/mesh-chart';
+import { chartsByCalls } from '../mesh/flow-check';
 import { CLUSTER_FOLDER } from '../mesh/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
 import { at } from '../private/flatten';
@@ -56,6 +57,12 @@ export interface TopologyOptions {
    * @default 12
    */
   readonly groupByTierAbove?: number;
+  /**
+   * The environment's namespace, whose services are drawn by their bare names (the
+   * manifests may hold other namespaces' services that the environment calls).
+   * @default - the manifests' Namespace, else their most common namespace
+   */
+  readonly namespace?: string;
 }
 
 /** What a node of the picture is. */
@@ -107,9 +114,9 @@ const CLIENT = 'client';
 const EXTERNAL_GROUP = 'external services';
 
 /** Builds the graph of one environment from its manifests and the calls declared in code. */
-export function topologyModel(manifests: readonly Record<string, any>[], calls: readonly TopologyCall[] = [], options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove'> = {}): TopologyModel {
+export function topologyModel(manifests: readonly Record<string, any>[], calls: readonly TopologyCall[] = [], options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'> = {}): TopologyModel {
   const platform = options.platform ?? MeshPlatform.default();
-  const namespace = environmentNamespace(manifests) ?? 'default';
+  const namespace = options.namespace ?? environmentNamespace(manifests) ?? 'default';
   const evaluator = new FlowEvaluator(manifests, { platform: platform.workloads(namespace), trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace });
   const cluster = evaluator.cluster;
   const byKind = new Map<string, Record<string, any>[]>();
@@ -199,10 +206,12 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
   for (const c of calls) pushTo(merged, `${c.source}\u0000${c.target}`, c);
   for (const [key, list] of merged) {
     const [source, target] = key.split('\u0000');
-    const service = cluster.service(target, namespace);
+    // A callee of another namespace is drawn `<namespace>/<name>`.
+    const [targetNs, targetName] = target.includes('/') ? target.split('/') : [namespace, target];
+    const service = cluster.service(targetName, targetNs);
     const port = Number(service?.manifest.spec?.ports?.[0]?.port ?? 80);
     const flows: Flow[] = list.flatMap((c) => (c.methods?.length ? c.methods : ['GET']).flatMap((method) => (c.paths?.length ? c.paths : ['/']).map((path) => ({
-      source: { workload: source, namespace }, host: `${target}.${namespace}`, port, method: method as FlowMethod, path: samplePath(path),
+      source: { workload: source, namespace }, host: `${targetName}.${targetNs}`, port, method: method as FlowMethod, path: samplePath(path),
     }))));
     const ops = list.map((c) => operation(c.methods, c.paths));
     edges.push(edgeOf(source, target, 'call', verdicts(flows), shorten(ops), { declared: true, asynchronous: list.every((c) => c.asynchronous === true) }));
@@ -227,8 +236,10 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
   const pairsDrawn = new Set(edges.map((e) => `${e.source}\u0000${e.target}`));
   const unevaluated = new Map<string, Set<string>>();
   for (const p of of('AuthorizationPolicy').filter((m) => String(m.spec?.action ?? 'ALLOW') === 'ALLOW')) {
-    const target = appOf(p);
-    if (!target) continue;
+    const app = appOf(p);
+    if (!app) continue;
+    // A policy of another namespace's service (a callee of the environment) is drawn `<namespace>/<name>`.
+    const target = display({ name: app, namespace: String(p.metadata?.namespace ?? namespace) });
     for (const rule of p.spec?.rules ?? []) {
       for (const f of rule?.from ?? []) {
         for (const principal of f.source?.principals ?? []) {
@@ -443,8 +454,10 @@ export function renderChartTopology(chart: MeshChart, manifests: readonly Record
   return renderTopology(manifests, {
     title: `Topology: ${chart.environment}`,
     platform: chart.platform,
+    namespace: chart.namespace,
     calls: chart.calls.map((c) => ({
-      source: c.source.name, target: c.target.name, asynchronous: c.asynchronous, methods: c.methods, paths: c.paths,
+      source: c.source.name, target: c.target.namespace === chart.namespace ? c.target.name : `${c.target.namespace}/${c.target.name}`,
+      asynchronous: c.asynchronous, methods: c.methods, paths: c.paths,
     })),
   });
 }
@@ -457,8 +470,12 @@ export function renderChartTopology(chart: MeshChart, manifests: readonly Record
 export function topologyFiles(
   charts: readonly IConstruct[], files: readonly { path: string; manifest: Record<string, any> }[],
 ): { path: string; content: string }[] {
-  return charts.filter((c): c is MeshChart => MeshChart.isMeshChart(c)).map((chart) => ({
+  const meshCharts = charts.filter((c): c is MeshChart => MeshChart.isMeshChart(c));
+  // Charts that call one another (namespaces of one app) are drawn with each other's manifests.
+  const folders = new Map<MeshChart, string[]>();
+  for (const group of chartsByCalls(meshCharts)) for (const c of group) folders.set(c, group.map((g) => g.environment));
+  return meshCharts.map((chart) => ({
     path: `${chart.environment}/${TOPOLOGY_FILE}`,
-    content: renderChartTopology(chart, files.filter((f) => f.path.startsWith(`${chart.environment}/`) || f.path.startsWith(`${CLUSTER_FOLDER}/`)).map((f) => f.manifest)),
+    content: renderChartTopology(chart, files.filter((f) => [...folders.get(chart)!, CLUSTER_FOLDER].some((d) => f.path.startsWith(`${d}/`))).map((f) => f.manifest)),
   }));
 }

@@ -168,7 +168,7 @@ export class ServiceSecurity extends Construct {
   /** The calls into this service, sorted by caller. */
   public get inboundCalls(): ServiceCall[] {
     return [...this.service.chart.callsTo(this.service)]
-      .sort((a, b) => compare(a.source.name, b.source.name));
+      .sort((a, b) => compare(a.source.name, b.source.name) || compare(a.source.namespace, b.source.namespace));
   }
 
   /** Every rule of the service's ALLOW policy, in output order. */
@@ -231,8 +231,12 @@ export class ServiceSecurity extends Construct {
   }
 
   private networkPolicySpec(): NetworkPolicySpec {
+    // A peer in another namespace is namespaceSelector AND podSelector, in one peer.
+    // https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+    const own = this.service.namespace;
+    const peerOf = (s: IMeshService): NetworkPeer => ({ podLabels: { ...s.selectorLabels }, namespace: s.namespace !== own ? s.namespace : undefined });
     const ingress: NetworkRule[] = uniqueByName(this.inboundCalls.map((c) => c.source))
-      .map((s) => ({ peers: [{ podLabels: { ...s.selectorLabels } }], ports: this.containerPorts() }));
+      .map((s) => ({ peers: [peerOf(s)], ports: this.containerPorts() }));
     const seenPeers = new Set<string>();
     for (const e of this.extraIngress) {
       const key = JSON.stringify([e.peer.namespace, e.peer.podLabels, e.peer.cidr, e.ports]);
@@ -250,8 +254,9 @@ export class ServiceSecurity extends Construct {
         ports: [{ port: ENVOY_PROMETHEUS_PORT, protocol: 'TCP' }, { port: MERGED_METRICS_PORT, protocol: 'TCP' }],
       });
     }
-    const targets = uniqueByName(this.service.outboundCalls.map((c) => c.target)).sort((a, b) => compare(a.name, b.name));
-    const egress: NetworkRule[] = targets.map((t) => ({ peers: [{ podLabels: { ...t.selectorLabels } }], ports: containerPortsOf(t) }));
+    const targets = uniqueByName(this.service.outboundCalls.map((c) => c.target));
+    const egress: NetworkRule[] = targets.map((t) => ({ peers: [peerOf(t)], ports: containerPortsOf(t) }));
+    egress.push(...this.externalEgress());
     egress.push({ peers: [this.mesh.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
     const collector = this.collector();
     if (collector) egress.push({ peers: [collector.peer], ports: [{ port: collector.port, protocol: 'TCP' }] });
@@ -278,11 +283,43 @@ export class ServiceSecurity extends Construct {
     return { peer, port: provider.port, sidecarHost: `${namespace}/${provider.service}` };
   }
 
+  /**
+   * NetworkPolicy egress to the external services the service calls, on the port the
+   * sidecar connects to (the ServiceEntry port's targetPort): to their addresses when
+   * known (`ipBlock`), else to any address, since a NetworkPolicy cannot name a DNS host
+   * ("targeting of services by name" is among what NetworkPolicies cannot do).
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#what-you-can-t-do-with-network-policies-at-least-not-yet
+   */
+  private externalEgress(): NetworkRule[] {
+    const byPeers = new Map<string, { peers: NetworkPeer[]; ports: Map<number, NetworkPort> }>();
+    for (const c of this.service.externalCalls) {
+      const port = c.target.port(c.port);
+      if (!port) continue; // reported under the call (MESH037)
+      const peers: NetworkPeer[] = c.target.addresses.length > 0 ? c.target.addresses.map((a) => ({ cidr: a.value })) : [{ cidr: '0.0.0.0/0' }];
+      const key = JSON.stringify(peers);
+      const entry = byPeers.get(key) ?? { peers, ports: new Map() };
+      entry.ports.set(port.targetPort, { port: port.targetPort, protocol: 'TCP' });
+      byPeers.set(key, entry);
+    }
+    return [...byPeers].sort(([a], [b]) => compare(a, b))
+      .map(([, e]) => ({ peers: e.peers, ports: [...e.ports.values()].sort((a, b) => a.port - b.port) }));
+  }
+
   private sidecarSpec(): SidecarSpec {
     // Flagger's VirtualService for a host it releases routes to `<name>-primary` and `<name>-canary`.
     const released = (t: object) => (t as { traffic?: { virtualServiceOwner?: string } }).traffic?.virtualServiceOwner === 'flagger';
     const hosts = uniqueByName(this.service.outboundCalls.map((c) => c.target))
-      .flatMap((t) => (released(t) ? ['', '-primary', '-canary'] : ['']).map((suffix) => `./${t.name}${suffix}.${t.namespace}.svc.cluster.local`)).sort();
+      // `./` for the service's own namespace, `<namespace>/` for a service of another.
+      // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+      .flatMap((t) => (released(t) ? ['', '-primary', '-canary'] : ['']).map((suffix) =>
+        `${t.namespace === this.service.namespace ? '.' : t.namespace}/${t.name}${suffix}.${t.namespace}.svc.cluster.local`)).sort();
+    // A ServiceEntry's hosts, imported from its namespace (`./` for the service's own).
+    // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+    for (const c of this.service.externalCalls) {
+      const ns = c.target.namespace === this.service.namespace ? '.' : c.target.namespace;
+      for (const h of c.target.hosts) if (!hosts.includes(`${ns}/${h}`)) hosts.push(`${ns}/${h}`);
+    }
+    hosts.sort();
     const collector = this.collector();
     if (collector) hosts.push(collector.sidecarHost);
     return {
@@ -341,10 +378,11 @@ function containerPortsOf(s: IMeshService): NetworkPort[] {
   return out;
 }
 
+/** The services, each once by namespace and name, sorted by name (then namespace: the own namespace's come first as before). */
 function uniqueByName<T extends IMeshService>(list: T[]): T[] {
   const seen = new Map<string, T>();
-  for (const s of list) if (!seen.has(s.name)) seen.set(s.name, s);
-  return [...seen.values()].sort((a, b) => compare(a.name, b.name));
+  for (const s of list) if (!seen.has(`${s.namespace}/${s.name}`)) seen.set(`${s.namespace}/${s.name}`, s);
+  return [...seen.values()].sort((a, b) => compare(a.name, b.name) || compare(a.namespace, b.namespace));
 }
 
 function compare(a: string, b: string): number {

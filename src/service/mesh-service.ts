@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/networking.istio.io';
 import { Codes } from '../core/codes';
+import type { ExportTo } from '../core/export-to';
 import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
@@ -21,12 +22,14 @@ import { ServiceSecurity } from '../security/service-security';
 import { podOptionProblems } from '../workload/pod-checks';
 import { EnvValue, HealthProbe, PodOptions } from '../workload/pod-options';
 import { addContainerEnv, addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadServiceAccount } from '../workload/workload';
-import { AddressForm, CallOptions, serviceAddress, ServiceCall } from './service-call';
+import { ExternalService } from '../external/external-service';
+import { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, serviceAddress, ServiceCall } from './service-call';
 import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
 import { DEFAULT_PORTS, ResolvedServicePort, resolvePorts } from './service-port';
 
 import { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 import { policyProblems } from './policy-problems';
+import { callProblems } from './call-problems';
 
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export { policyProblems } from './policy-problems';
@@ -84,6 +87,7 @@ export class MeshService extends Construct implements IVersionedService {
 
   private readonly props: MeshServiceProps;
   private readonly _calls: ServiceCall[] = [];
+  private readonly _externalCalls: ExternalCall[] = [];
   private readonly _versions: ServiceVersion[] = [];
   private readonly _versionOptions: VersionOptions[] = [];
   private readonly _addressEnv: { name: string; target: IMeshService; form: AddressForm }[] = [];
@@ -190,11 +194,37 @@ export class MeshService extends Construct implements IVersionedService {
     return [...this._calls];
   }
 
+  /** The calls this service makes to external services, in the order declared. */
+  public get externalCalls(): ExternalCall[] {
+    return [...this._externalCalls];
+  }
+
   /**
    * Declares that this service calls `target`: an edge of the mesh graph, from which
    * authorization, network policy and sidecar scope are derived.
    */
-  public calls(target: IMeshService, options: CallOptions = {}): ServiceCall {
+  public calls(target: IMeshService, options?: CallOptions): ServiceCall;
+  /**
+   * Declares that this service calls an external service on one of its ports: the
+   * ServiceEntry's hosts join the Sidecar's egress hosts, the NetworkPolicy lets the
+   * port out, and the call is an intended flow checked at synth.
+   */
+  public calls(target: ExternalService, options: ExternalCallOptions): ExternalCall;
+  public calls(target: IMeshService | ExternalService, options: CallOptions | ExternalCallOptions = {}): ServiceCall | ExternalCall {
+    if (target instanceof ExternalService) {
+      const o = options as ExternalCallOptions;
+      const ext: ExternalCall = {
+        source: this, target, port: o.port,
+        methods: o.methods ? [...o.methods] : undefined,
+        paths: o.paths ? [...o.paths] : undefined,
+      };
+      this._externalCalls.push(ext);
+      return ext;
+    }
+    return this.callService(target, options as CallOptions);
+  }
+
+  private callService(target: IMeshService, options: CallOptions): ServiceCall {
     const call: ServiceCall = {
       source: this,
       // A team's own construct that wraps a service of the chart stands for that service.
@@ -244,6 +274,18 @@ export class MeshService extends Construct implements IVersionedService {
 
   private get exportToList(): string[] | undefined {
     return this.props.exportTo?.toList(this.namespace);
+  }
+
+  /** The namespaces the service is visible from, if restricted. */
+  public get exportTo(): ExportTo | undefined {
+    return this.props.exportTo;
+  }
+
+  /** True if a workload in `namespace` sees the service (its exportTo lists `*`, `namespace`, or `.` for its own). */
+  public exportedTo(namespace: string): boolean {
+    const list = this.exportToList;
+    if (!list) return true;
+    return list.includes('*') || list.includes(namespace) || (namespace === this.namespace && list.includes('.'));
   }
 
   /**
@@ -417,13 +459,7 @@ export class MeshService extends Construct implements IVersionedService {
       out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
         `slo: ${this.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
     }
-    for (const c of this._calls) {
-      if (!MeshService.isMeshService(c.target) || c.target.chart !== this.chart) {
-        out.push(formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of chart ${this.chart.node.path}`));
-      } else if (!c.target.hasService) {
-        out.push(formatProblem(Codes.NO_SERVICE, `calls ${c.target.node.path}, a workload with no ports and no Service`));
-      }
-    }
+    out.push(...callProblems(this, this._calls, this._externalCalls, (t) => (MeshService.isMeshService(t) ? t : undefined)));
     return out;
   }
 
@@ -463,5 +499,10 @@ function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: strin
  */
 function resolveService(chart: MeshChart, target: IMeshService): IMeshService {
   if (MeshService.isMeshService(target)) return target;
-  return chart.services.find((s) => s.name === target.name && s.namespace === target.namespace) ?? target;
+  const charts = [chart, ...chart.node.root.node.children.filter((c): c is MeshChart => MeshChart.isMeshChart(c) && c !== chart)];
+  for (const c of charts) {
+    const found = c.services.find((s) => s.name === target.name && s.namespace === target.namespace);
+    if (found) return found;
+  }
+  return target;
 }

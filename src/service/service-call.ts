@@ -1,4 +1,5 @@
 import { HttpMethod } from '../core/http';
+import type { ExternalService } from '../external/external-service';
 import type { IMeshService } from './mesh-service';
 
 /**
@@ -57,4 +58,34 @@ export interface ServiceCall {
   readonly paths?: readonly string[];
   /** True for an asynchronous edge. */
   readonly asynchronous: boolean;
+}
+
+/** Options for a call to an {@link ExternalService} (`service.calls(external, options)`). */
+export interface ExternalCallOptions {
+  /** The external service's port the caller connects to (one of its `ports`). */
+  readonly port: number;
+  /**
+   * The HTTP methods the caller uses, for its intended flows.
+   * @default - GET
+   */
+  readonly methods?: HttpMethod[];
+  /**
+   * The request paths the caller uses, for its intended flows.
+   * @default - `/`
+   */
+  readonly paths?: string[];
+}
+
+/** A declared call from a service to an external service: an edge leaving the mesh. */
+export interface ExternalCall {
+  /** The calling service. */
+  readonly source: IMeshService;
+  /** The external service. */
+  readonly target: ExternalService;
+  /** The port called. */
+  readonly port: number;
+  /** Methods used; undefined for GET only. */
+  readonly methods?: readonly HttpMethod[];
+  /** Paths used; undefined for `/`. */
+  readonly paths?: readonly string[];
 }

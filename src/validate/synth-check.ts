@@ -13,7 +13,7 @@ import { push } from './analysis/mesh-index';
 import { Finding, formatFinding, isError, Manifest } from './finding';
 import { validateManifests } from './validate';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
-import { chartFlowFindings, FlowCheckedChart } from '../mesh/flow-check';
+import { chartsByCalls, clusterFlowFindings, FlowCheckedChart } from '../mesh/flow-check';
 import { hasBrand, MESH_CHART_BRAND } from '../mesh/brands';
 import { CLUSTER_FOLDER, MESH_APP_MARKER } from '../mesh/mesh-cluster';
 
@@ -160,12 +160,15 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
     }
   }
   if (errors.length === 0 && options.flowVerification !== false) {
-    // Flow verification per environment, over its manifests and the cluster-wide ones.
+    // Flow verification per environment, over its manifests and the cluster-wide ones; charts
+    // that call one another (namespaces of one app) together, over all their folders.
     const clusterWide = byFolder.get(CLUSTER_FOLDER) ?? [];
-    for (const chart of charts) {
-      if (!isMeshChart(chart) || folderOf(chart) === CLUSTER_FOLDER) continue;
-      const folder = folderOf(chart);
-      for (const p of chartFlowFindings(chart, [...(byFolder.get(folder) ?? []), ...clusterWide])) errors.push({ ...p, folder });
+    const meshCharts = charts.filter((c): c is Chart & FlowCheckedChart => isMeshChart(c) && folderOf(c) !== CLUSTER_FOLDER);
+    for (const group of chartsByCalls(meshCharts)) {
+      const folders = [...new Set(group.map(folderOf))];
+      const manifests = [...folders.flatMap((f) => byFolder.get(f) ?? []), ...clusterWide];
+      const folderOfPath = (path: string) => folderOf(group.find((c) => path === c.node.path || path.startsWith(`${c.node.path}/`)) ?? group[0]);
+      for (const p of clusterFlowFindings(group, manifests)) errors.push({ ...p, folder: folderOfPath(p.path) });
     }
   }
   return { rendered, errors, warnings, acknowledged, staleAcknowledgements: acks.filter((a) => !used.has(a)) };

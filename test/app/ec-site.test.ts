@@ -26,6 +26,18 @@ describe('the EC site of seed 000, production', () => {
     ]);
   });
 
+  test("payment-service reaches its provider under REGISTRY_ONLY: ServiceEntry, TLS origination to 443, Sidecar host and egress", () => {
+    expect(find(out, 'ServiceEntry', 'payment-provider').spec).toMatchObject({ hosts: ['api.payment-provider.example'], location: 'MESH_EXTERNAL', resolution: 'DNS' });
+    expect(dr('payment-provider').spec.trafficPolicy.portLevelSettings[0].tls).toMatchObject({ mode: 'SIMPLE', sni: 'api.payment-provider.example' });
+    const sidecar = find(out, 'Sidecar', 'payment-service').spec;
+    expect(sidecar.outboundTrafficPolicy.mode).toBe('REGISTRY_ONLY');
+    expect(sidecar.egress[0].hosts).toContain('./api.payment-provider.example');
+    expect(find(out, 'NetworkPolicy', 'payment-service').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    // Only payment-service may leave the cluster.
+    const open = out.filter((m) => m.kind === 'NetworkPolicy' && JSON.stringify(m.spec.egress ?? []).includes('0.0.0.0/0')).map((m) => m.metadata.name);
+    expect(open).toEqual(['payment-service']);
+  });
+
   test('order-service DestinationRule (Mission 1)', () => {
     expect(dr('order-service').spec).toMatchObject({
       host: 'order-service',

@@ -1,9 +1,14 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App } from 'cdk8s';
-import { MeshChart, MeshService, SecureService } from 'cdk8s-mesh';
+import { ExternalService, MeshChart, MeshService, TlsOrigination } from 'cdk8s-mesh';
 
 const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const payment = new SecureService(chart, 'payment-service', { image: 'registry.example.com/payment-service:1.0.0' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-order.calls(payment, { methods: ['POST'], paths: ['/api/payments/*', '/api/refunds/*'] });
+const payment = new MeshService(chart, 'payment-service', { image: 'registry.example.com/payment-service:1.0.0' });
+const provider = new ExternalService(chart, 'payment-provider', {
+  hosts: ['api.payment-provider.example'],
+  // the application sends plain HTTP to 80; its sidecar speaks TLS to the provider's 443
+  ports: [{ number: 80, protocol: 'HTTP', targetPort: 443 }],
+  tls: TlsOrigination.simple({ port: 80, caCertificates: '/etc/ssl/certs/ca-certificates.crt' }),
+});
+payment.calls(provider, { port: 80, methods: ['POST'], paths: ['/v1/charges'] });
 export {};

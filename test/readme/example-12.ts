@@ -1,18 +1,14 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { App } from 'cdk8s';
-import { EdgeAuthentication, MeshAuthorizationPolicy, MeshChart, MeshService } from 'cdk8s-mesh';
+import { MeshApp, MeshChart, MeshService, ExportTo, Tier } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-new EdgeAuthentication(chart, 'edge-authentication', {
-  service: gateway,
-  issuer: 'https://auth.example.com',
-  jwksUri: 'https://auth.example.com/.well-known/jwks.json',
-  audiences: ['ec-site'],
+const app = new MeshApp();
+const system = new MeshChart(app, 'k1s0-system', { namespace: 'k1s0-system' });
+const service = new MeshChart(app, 'k1s0-service', { namespace: 'k1s0-service' });
+const auth = new MeshService(system, 'auth-server', {
+  image: 'registry.example.com/k1s0/auth-server:1.0.0',
+  tier: Tier.SYSTEM,
+  exportTo: ExportTo.namespaces(['k1s0-service']),
 });
-new MeshAuthorizationPolicy(chart, 'deny-admin', {
-  action: 'DENY',
-  service: gateway,
-  rules: [{ to: [{ paths: ['/admin/{**}'] }] }],
-});
+const order = new MeshService(service, 'order-server', { image: 'registry.example.com/k1s0/order-server:1.0.0' });
+order.calls(auth, { methods: ['POST'], paths: ['/api/v1/token/verify'] });
 export {};

@@ -1,9 +1,18 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App } from 'cdk8s';
-import { BlueGreenRelease, MeshChart, MeshService } from 'cdk8s-mesh';
+import { EdgeAuthentication, MeshAuthorizationPolicy, MeshChart, MeshService } from 'cdk8s-mesh';
 
-const app = new App();
-const chart = new MeshChart(app, 'production', { namespace: 'production' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-new BlueGreenRelease(chart, 'order-service-bg', { service: order, image: 'registry.example.com/order-service:2.0.0', active: 'green' });
+const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
+const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
+new EdgeAuthentication(chart, 'edge-authentication', {
+  service: gateway,
+  issuer: 'https://auth.example.com',
+  jwksUri: 'https://auth.example.com/.well-known/jwks.json',
+  audiences: ['ec-site'],
+});
+new MeshAuthorizationPolicy(chart, 'deny-admin', {
+  action: 'DENY',
+  service: gateway,
+  rules: [{ to: [{ paths: ['/admin/{**}'] }] }],
+});
 export {};

@@ -1,21 +1,25 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App, Duration } from 'cdk8s';
-import { FlaggerCanary, FlaggerMetric, MeshChart, MeshService, Percentage } from 'cdk8s-mesh';
+import { CanaryPlan, CanaryRelease, MeshChart, MeshService, Percentage, StringMatch } from 'cdk8s-mesh';
 
 const app = new App();
 const chart = new MeshChart(app, 'production', { namespace: 'production' });
 const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
 
-new FlaggerCanary(chart, 'order-service-flagger', {
+const criteria = { maxErrorRate: Percentage.of(0.5), maxP99Latency: Duration.millis(500) };
+const plan = CanaryPlan.of([
+  { name: 'qa-header', canaryWeight: 0, headers: { 'x-canary': StringMatch.exact('true') }, duration: Duration.days(1) },
+  { name: 'canary-5', canaryWeight: 5, duration: Duration.days(2), successCriteria: criteria },
+  { name: 'canary-25', canaryWeight: 25, duration: Duration.days(2), successCriteria: criteria },
+  { name: 'canary-50', canaryWeight: 50, duration: Duration.days(1), successCriteria: criteria },
+  { name: 'canary-100', canaryWeight: 100, duration: Duration.days(1) },
+  { name: 'retire-v1', canaryWeight: 100, retireStable: true },
+]);
+
+new CanaryRelease(chart, 'order-service-v2', {
   service: order,
-  interval: Duration.minutes(5),
-  threshold: 2,
-  stepWeights: [10, 30, 50, 80],
-  maxWeight: 80,
-  metrics: [
-    FlaggerMetric.requestSuccessRate(Percentage.of(99), Duration.minutes(5)),
-    FlaggerMetric.requestDuration(Duration.millis(500), Duration.minutes(5)),
-  ],
-  alerts: [{ name: 'rollback-alert', severity: 'error', providerRef: { name: 'on-call-slack', namespace: 'istio-system' } }],
+  image: 'registry.example.com/order-service:2.0.0',
+  plan,
+  phase: 'canary-5', // staging might run 'canary-50'
 });
 export {};

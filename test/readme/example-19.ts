@@ -1,15 +1,14 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { Duration } from 'cdk8s';
-import { LocalRateLimit, MeshApp, MeshChart, MeshService, Percentage } from 'cdk8s-mesh';
+import { App, Duration } from 'cdk8s';
+import { Cidr, FaultInjectionTest, MeshChart, MeshService, Percentage } from 'cdk8s-mesh';
 
-const app = new MeshApp();
-const chart = new MeshChart(app, 'production', { namespace: 'production' });
-const search = new MeshService(chart, 'search-service', { image: 'registry.example.com/search:1.0.0' });
-new LocalRateLimit(chart, 'search-rate-limit', {
-  service: search,
-  capacity: { peakRequestsPerSecond: 1000, headroom: Percentage.of(20) }, // limit 1,200 RPS
-  burst: 1500,
-  fillInterval: Duration.seconds(1),
-  routes: [{ name: 'suggest', pathPrefix: '/api/search/suggest', requestsPerSecond: 300 }],
+const app = new App();
+const chart = new MeshChart(app, 'staging', { namespace: 'staging' });
+const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
+new FaultInjectionTest(chart, 'fault-injection-test', {
+  services: [order],
+  delay: { fixedDelay: Duration.millis(500), percentage: Percentage.of(10) },
+  abort: { httpStatus: 503, percentage: Percentage.of(5) },
+  apiServer: { addresses: [Cidr.of('10.0.0.2/32')] }, // kubectl get endpoints kubernetes
 });
 export {};

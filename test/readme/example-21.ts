@@ -1,11 +1,15 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { IngressGateway, MeshApp, MeshChart, MeshGateway, MeshService } from 'cdk8s-mesh';
+import { Duration } from 'cdk8s';
+import { LocalRateLimit, MeshApp, MeshChart, MeshService, Percentage } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
-const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-new MeshGateway(chart, 'k1s0-mesh-gateway', { namespace: 'service-mesh', tierNamespaces: ['k1s0-system', 'k1s0-business', 'k1s0-service'] });
-const shop = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
-const web = new MeshService(chart, 'web-frontend', { image: 'registry.example.com/web-frontend:1.0.0' });
-shop.route(api, { pathPrefix: '/api/' }); // the API
-shop.route(web); // the site root and everything else a browser asks for
+const app = new MeshApp();
+const chart = new MeshChart(app, 'production', { namespace: 'production' });
+const search = new MeshService(chart, 'search-service', { image: 'registry.example.com/search:1.0.0' });
+new LocalRateLimit(chart, 'search-rate-limit', {
+  service: search,
+  capacity: { peakRequestsPerSecond: 1000, headroom: Percentage.of(20) }, // limit 1,200 RPS
+  burst: 1500,
+  fillInterval: Duration.seconds(1),
+  routes: [{ name: 'suggest', pathPrefix: '/api/search/suggest', requestsPerSecond: 300 }],
+});
 export {};

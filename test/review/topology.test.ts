@@ -23,7 +23,7 @@ describe('topology of the EC site (seed 000)', () => {
     expect(picture.content).toMatchSnapshot();
   });
 
-  test("has the client, the gateway's routes, seed 000's seven calls, the scrapes and the spans, each marked by its flow verdict", () => {
+  test("has the client, the gateway's routes, seed 000's seven calls, the payment provider, the scrapes and the spans, each marked by its flow verdict", () => {
     const edges = picture.content.split('\n').filter((l) => /-->|-\.->|==>/.test(l) && !l.startsWith('Each edge')).map((l) => l.trim());
     expect(edges).toEqual([
       'client -->|"shop.example.com:443"| p_istio_system_istio_ingressgateway',
@@ -38,6 +38,8 @@ describe('topology of the EC site (seed 000)', () => {
       'search_service ==>|"✔ GET /api/inventory/*"| inventory_service',
       'p_observability_prometheus ==>|"✔ :15090 :15020"| g_production',
       'g_production ==>|"✔ spans :9411"| p_observability_jaeger_collector',
+      // payment-service's provider, through its ServiceEntry
+      'payment_service ==>|"✔ :80"| x_api_payment_provider_example',
     ]);
     // every flow of the site works: no edge is drawn red
     expect(picture.content).not.toContain('linkStyle');
@@ -195,7 +197,7 @@ describe('pictures that stay readable and parse with Mermaid', () => {
   });
 
   test('every edge label is short (at most 40 characters), so labels do not overlap', () => {
-    expect(environments).toEqual(['bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'dev', 'production', 'staging']);
+    expect(environments).toEqual(['bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'dev', 'k1s0-business', 'k1s0-service', 'k1s0-system', 'production', 'staging']);
     for (const [name, diagram] of pictures) {
       const long = edgeLabels(diagram).filter((l) => [...l].length > 40);
       expect({ name, long }).toEqual({ name, long: [] });

@@ -155,6 +155,7 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s: every pod is covered, every 
       for (const r of np.spec.egress) {
         for (const t of r.to) {
           if (t.namespaceSelector) outside.push(`out:${t.namespaceSelector.matchLabels['kubernetes.io/metadata.name']}:${r.ports.map((p: M) => `${p.port}/${p.protocol}`)}`);
+          else if (t.ipBlock) outside.push(`out:${app}:${t.ipBlock.cidr}:${r.ports.map((p: M) => `${p.port}/${p.protocol}`)}`);
           else {
             egress.push(`${app}->${t.podSelector.matchLabels.app}`);
             expect(r.ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
@@ -166,6 +167,8 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s: every pod is covered, every 
     expect(egress.sort()).toEqual(declared);
     expect([...new Set(outside)].sort()).toEqual([
       'in:istio-system:8080', 'in:observability:15090,15020', 'out:istio-system:15012/TCP', 'out:kube-system:53/UDP,53/TCP',
+      // payment-service's provider: its address is unknown, so 443 to any (TLS originated by the sidecar).
+      'out:payment-service:0.0.0.0/0:443/TCP',
     ]);
     // The ingress gateway reaches the two services routed from it: api-gateway and web-frontend.
     expect(outside.filter((o) => o === 'in:istio-system:8080')).toHaveLength(2);
@@ -174,7 +177,11 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s: every pod is covered, every 
   test('each Sidecar imports exactly the hosts its service calls', () => {
     for (const d of deployments) {
       const app = d.spec.template.metadata.labels.app;
-      const called = [...new Set(s.chart.calls.filter((c) => c.source.name === app).map((c) => `./${c.target.name}.${ns}.svc.cluster.local`))].sort();
+      const service = s.chart.services.find((x) => x.name === app)!;
+      const called = [...new Set([
+        ...s.chart.calls.filter((c) => c.source.name === app).map((c) => `./${c.target.name}.${ns}.svc.cluster.local`),
+        ...service.externalCalls.flatMap((c) => c.target.hosts.map((h) => `./${h}`)),
+      ])].sort();
       const sidecar = of('Sidecar').find((m) => m.spec.workloadSelector.labels.app === app)!;
       expect(sidecar.spec.egress).toEqual([{ hosts: called.length > 0 ? called : ['~/*'] }]);
       expect(sidecar.spec.outboundTrafficPolicy).toEqual({ mode: 'REGISTRY_ONLY' });

@@ -261,13 +261,13 @@ describe('bad input fails synth with the construct path, the field and a code', 
     svc.traffic.setFault(chart, { abort: { httpStatus: 600, percentage: Percentage.of(5) } });
   }, /fault.abort.httpStatus must be from 200 to 599, got 600 \[MESH004\]/));
 
-  test('a call to a service of another chart', () => {
+  test('a call to a service of another App (a service of another chart of the same app is fine: see test/mesh/namespaces.test.ts)', () => {
     const { app, chart } = meshChart();
-    const other = new (require('../../src/mesh/mesh-chart').MeshChart)(app, 'other', { namespace: 'other' });
+    const other = meshChart({ namespace: 'other' }, 'other').chart;
     const a = new MeshService(chart, 'a', { image: 'img' });
     const b = new MeshService(other, 'b', { image: 'img' });
     a.calls(b);
-    expect(synthError(app)).toMatch(/\[test\/a\] calls other\/b, which is not a service of chart test \[MESH019\]/);
+    expect(synthError(app)).toMatch(/\[test\/a\] calls other\/b, which is not a service of this app \[MESH019\]/);
   });
 
   test('nothing is written when synth fails', () => {

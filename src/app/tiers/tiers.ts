@@ -1,0 +1,76 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ExportTo } from '../../core/export-to';
+import { Retries } from '../../core/retries';
+import { MeshGateway } from '../../edge/mesh-gateway';
+import { MeshChart } from '../../mesh/mesh-chart';
+import { MeshService } from '../../service/mesh-service';
+import { Tier } from '../../traffic/tier';
+
+/** Seed 003's tiers, each in its own namespace and chart. */
+export interface Tiers {
+  /** `k1s0-system`: authentication and configuration. */
+  readonly system: MeshChart;
+  /** `k1s0-business`: the domain's shared services. */
+  readonly business: MeshChart;
+  /** `k1s0-service`: the services users' requests reach. */
+  readonly service: MeshChart;
+  readonly authServer: MeshService;
+  readonly configServer: MeshService;
+  readonly accountingServer: MeshService;
+  readonly orderServer: MeshService;
+  /** Seed 003's `k1s0-mesh-gateway`: `*.<tier namespace>.svc.cluster.local` over ISTIO_MUTUAL. */
+  readonly meshGateway: MeshGateway;
+}
+
+const IMAGE = (name: string) => `registry.example.com/k1s0/${name}:1.0.0`;
+
+/**
+ * Seed 003's layout: three tier namespaces in one cluster (k1s0-system, k1s0-business,
+ * k1s0-service), one chart and one dist/ folder each, a tier's services calling those of
+ * the tiers below it. The calls cross namespaces: each produces the callee's fully
+ * qualified host, an ALLOW rule for the caller's principal in its own namespace, a
+ * NetworkPolicy peer with namespaceSelector AND podSelector at both ends, and a
+ * `<namespace>/<host>` Sidecar host. order-server keeps seed 003's own route settings
+ * (10s, 3 attempts of 3s); the system tier's services are exported only to the
+ * namespaces that call them.
+ */
+export function buildTiers(scope: Construct): Tiers {
+  const chart = (tier: string) => new MeshChart(scope, `k1s0-${tier}`, { namespace: `k1s0-${tier}`, partOf: 'k1s0' });
+  const system = chart('system');
+  const business = chart('business');
+  const service = chart('service');
+
+  // The system tier's services are visible only to the namespaces that call them.
+  const authServer = new MeshService(system, 'auth-server', {
+    image: IMAGE('auth-server'),
+    tier: Tier.SYSTEM,
+    exportTo: ExportTo.namespaces(['k1s0-business', 'k1s0-service']),
+  });
+  // Configuration reads answer within auth-server's 2s per-try timeout (MESH660 otherwise).
+  const configServer = new MeshService(system, 'config-server', {
+    image: IMAGE('config-server'),
+    tier: Tier.SYSTEM,
+    timeout: Duration.seconds(2),
+    exportTo: ExportTo.namespaces(['k1s0-business']),
+  });
+  const accountingServer = new MeshService(business, 'accounting-server', { image: IMAGE('accounting-server'), tier: Tier.BUSINESS });
+  const orderServer = new MeshService(service, 'order-server', {
+    image: IMAGE('order-server'),
+    tier: Tier.SERVICE,
+    timeout: Duration.seconds(10),
+    retries: Retries.of({ attempts: 3, perTryTimeout: Duration.seconds(3) }),
+  });
+
+  // Each tier calls the tiers below it (service → business → system).
+  orderServer.calls(accountingServer, { methods: ['GET', 'POST'], paths: ['/api/v1/ledgers/*'] });
+  orderServer.calls(authServer, { methods: ['POST'], paths: ['/api/v1/token/verify'] });
+  accountingServer.calls(authServer, { methods: ['POST'], paths: ['/api/v1/token/verify'] });
+  accountingServer.calls(configServer, { methods: ['GET'], paths: ['/api/v1/config/*'] });
+  authServer.calls(configServer, { methods: ['GET'], paths: ['/api/v1/config/*'] });
+
+  // Seed 003's mesh-internal gateway, serving every tier namespace's hosts.
+  const meshGateway = new MeshGateway(system, 'k1s0-mesh-gateway', { tierNamespaces: [system.namespace, business.namespace, service.namespace] });
+
+  return { system, business, service, authServer, configServer, accountingServer, orderServer, meshGateway };
+}
