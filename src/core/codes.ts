@@ -307,6 +307,10 @@ export const Codes = {
   FLAGGER_NOTIFICATION_AS_GATE: 'MESH667',
   /** A global rate limit whose rate-limit service is not declared deployed: its filter would limit nothing. */
   GLOBAL_RATE_LIMIT_WITHOUT_SERVICE: 'MESH668',
+  /** A DestinationRule traffic policy istiod's webhook rejects (load balancer, outlier detection, connection pool, TLS, port settings). */
+  TRAFFIC_POLICY_REJECTED: 'MESH172',
+  /** A duration istiod's webhook rejects: under 1ms or not a whole number of milliseconds. */
+  WEBHOOK_DURATION_REJECTED: 'MESH173',
 } as const;
 
 /** One of the stable codes. */

@@ -5,6 +5,7 @@
  */
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
+import { trafficPolicy } from './traffic-policy';
 
 type Report = (code: string, field: string, message: string, severity?: 'warning') => void;
 
@@ -118,14 +119,16 @@ export function virtualService(vs: Manifest, report: Report): void {
   });
 }
 
-/** DestinationRule: subset names are unique (a second one is never used). */
+/** DestinationRule: subset names are unique (a second one is never used); traffic policies (traffic-policy.ts). */
 export function destinationRule(dr: Manifest, report: Report): void {
   const seen = new Set<string>();
   (Array.isArray(dr.spec?.subsets) ? dr.spec.subsets : []).forEach((s: any, i: number) => {
     const name = String(s?.name ?? '');
     if (seen.has(name)) report(Codes.DESTINATION_RULE_REJECTED, `spec.subsets[${i}].name`, `duplicate subset name '${name}'`);
     seen.add(name);
+    trafficPolicy(s?.trafficPolicy, `spec.subsets[${i}].trafficPolicy`, report);
   });
+  trafficPolicy(dr.spec?.trafficPolicy, 'spec.trafficPolicy', report);
 }
 
 const TLS_PROTOCOLS = new Set(['HTTPS', 'TLS']);
