@@ -195,11 +195,11 @@ export const Codes = {
   AUTHORIZATION_POLICY_REJECTED: 'MESH165',
   /** A PeerAuthentication istiod's webhook rejects (empty or out-of-range port-level mTLS). */
   PEER_AUTHENTICATION_REJECTED: 'MESH166',
-  /** A Telemetry istiod's webhook rejects (empty provider names, sampling outside 0-100). */
+  /** A Telemetry istiod's webhook rejects (empty provider names, sampling outside 0-100, empty custom tags, tag override values). */
   TELEMETRY_REJECTED: 'MESH168',
   /** An EnvoyFilter istiod's webhook rejects (a patch without operation, applyTo or value). */
   ENVOY_FILTER_REJECTED: 'MESH169',
-  /** A WasmPlugin istiod's webhook rejects (url missing or of an unknown scheme). */
+  /** A WasmPlugin istiod's webhook rejects (url, sha256, name lengths, env entries, match ports). */
   WASM_PLUGIN_REJECTED: 'MESH170',
   /** Two items of an `x-kubernetes-list-type: map` list with the same keys, or a `set` with a repeated item. */
   LIST_KEY_NOT_UNIQUE: 'MESH171',
@@ -311,6 +311,8 @@ export const Codes = {
   TRAFFIC_POLICY_REJECTED: 'MESH172',
   /** A duration istiod's webhook rejects: under 1ms or not a whole number of milliseconds. */
   WEBHOOK_DURATION_REJECTED: 'MESH173',
+  /** A Telemetry istiod's webhook accepts with a warning: several tracing entries or providers, an empty tag override name. */
+  TELEMETRY_UNSUPPORTED: 'MESH174',
 } as const;
 
 /** One of the stable codes. */

@@ -135,25 +135,107 @@ export function requestAuthentication(ra: Manifest, report: Report): void {
   });
 }
 
-/** Telemetry (validation.go, ValidateTelemetry): provider names set; tracing sampling a percentage. */
+/**
+ * Telemetry (validation.go, ValidateTelemetry: validateTelemetryProviders,
+ * validateTelemetryTracing, validateTelemetryMetrics, validateTelemetryAccessLogging).
+ */
 export function telemetry(t: Manifest, report: Report): void {
   for (const section of ['tracing', 'metrics', 'accessLogging']) {
     (Array.isArray(t.spec?.[section]) ? t.spec[section] : []).forEach((entry: any, i: number) => {
       (entry?.providers ?? []).forEach((p: any, j: number) => {
         if (!p?.name) report(Codes.TELEMETRY_REJECTED, `spec.${section}[${i}].providers[${j}].name`, 'providers.name may not be empty');
       });
-      const sampling = entry?.randomSamplingPercentage;
-      if (section === 'tracing' && sampling !== undefined && (Number(sampling) < 0 || Number(sampling) > 100)) {
-        report(Codes.TELEMETRY_REJECTED, `spec.tracing[${i}].randomSamplingPercentage`, `${sampling} is not a percentage in 0-100`);
-      }
     });
+  }
+  const tracing = Array.isArray(t.spec?.tracing) ? t.spec.tracing : [];
+  if (tracing.length > 1) report(Codes.TELEMETRY_UNSUPPORTED, 'spec.tracing', 'more than one tracing entry is not supported', 'warning');
+  tracing.forEach((entry: any, i: number) => tracingEntry(entry, `spec.tracing[${i}]`, report));
+  (Array.isArray(t.spec?.metrics) ? t.spec.metrics : []).forEach((entry: any, i: number) => {
+    (Array.isArray(entry?.overrides) ? entry.overrides : []).forEach((o: any, j: number) => metricsOverride(o, `spec.metrics[${i}].overrides[${j}]`, report));
+  });
+}
+
+/** One tracing entry (validateTelemetryTracing): one provider, sampling in 0-100, custom tags not empty. */
+function tracingEntry(entry: any, at: string, report: Report): void {
+  if (!entry || typeof entry !== 'object') return;
+  if (Array.isArray(entry.providers) && entry.providers.length > 1) {
+    report(Codes.TELEMETRY_UNSUPPORTED, `${at}.providers`, 'more than one tracing provider is not supported', 'warning');
+  }
+  const raw = entry.randomSamplingPercentage;
+  const sampling = raw !== null && typeof raw === 'object' ? raw.value : raw;
+  if (sampling !== undefined && sampling !== null && (Number(sampling) < 0 || Number(sampling) > 100)) {
+    report(Codes.TELEMETRY_REJECTED, `${at}.randomSamplingPercentage`, `${sampling} is not a percentage in 0-100`);
+  }
+  const tags = entry.customTags && typeof entry.customTags === 'object' ? entry.customTags : {};
+  for (const [name, tag] of Object.entries<any>(tags)) {
+    const tat = `${at}.customTags.${name}`;
+    if (name === '') report(Codes.TELEMETRY_REJECTED, tat, 'a custom tag name may not be empty');
+    if (tag === null || typeof tag !== 'object') { report(Codes.TELEMETRY_REJECTED, tat, `tag '${name}' has no value`); continue; }
+    if (tag.literal !== undefined && !tag.literal?.value) report(Codes.TELEMETRY_REJECTED, `${tat}.literal.value`, 'a literal tag value may not be empty');
+    if (tag.header !== undefined && !tag.header?.name) report(Codes.TELEMETRY_REJECTED, `${tat}.header.name`, 'a header tag needs a header name');
+    if (tag.environment !== undefined && !tag.environment?.name) report(Codes.TELEMETRY_REJECTED, `${tat}.environment.name`, 'an environment tag needs a variable name');
   }
 }
 
-/** WasmPlugin (validation.go, ValidateWasmPlugin): a URL of scheme oci, file, http or https. */
+/** One metrics override (validateTelemetryMetrics): UPSERT needs a value, REMOVE takes none, customMetric not empty. */
+function metricsOverride(o: any, at: string, report: Report): void {
+  if (o === null || typeof o !== 'object') { report(Codes.TELEMETRY_REJECTED, at, 'an override may not be null'); return; }
+  const tags = o.tagOverrides && typeof o.tagOverrides === 'object' ? o.tagOverrides : {};
+  for (const [name, to] of Object.entries<any>(tags)) {
+    const tat = `${at}.tagOverrides.${name}`;
+    if (name === '') report(Codes.TELEMETRY_UNSUPPORTED, tat, 'a tag override name should not be empty', 'warning');
+    if (to === null || typeof to !== 'object') { report(Codes.TELEMETRY_REJECTED, tat, 'a tag override may not be null'); continue; }
+    // The operation defaults to UPSERT (telemetry.proto, MetricsOverrides.TagOverride.Operation).
+    const op = to.operation ?? 'UPSERT';
+    const value = typeof to.value === 'string' ? to.value : '';
+    if (op === 'UPSERT' && value === '') report(Codes.TELEMETRY_REJECTED, `${tat}.value`, 'UPSERT needs a value');
+    if (op === 'REMOVE' && value !== '') report(Codes.TELEMETRY_REJECTED, `${tat}.value`, 'only UPSERT takes a value');
+  }
+  if (o.match && typeof o.match === 'object' && o.match.customMetric !== undefined && o.match.customMetric === '') {
+    report(Codes.TELEMETRY_REJECTED, `${at}.match.customMetric`, 'customMetric may not be empty');
+  }
+}
+
+/**
+ * WasmPlugin (validation.go, ValidateWasmPlugin: validateWasmPluginURL, validateWasmPluginSHA,
+ * validateWasmPluginImagePullSecret, validateWasmPluginName, validateWasmPluginVMConfig,
+ * validateWasmPluginMatch).
+ */
 export function wasmPlugin(w: Manifest, report: Report): void {
-  const url = String(w.spec?.url ?? '');
-  if (url === '') { report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', 'url is required'); return; }
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (scheme !== undefined && !['oci', 'file', 'http', 'https'].includes(scheme)) report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', `url scheme '${scheme}' is not oci, file, http or https`);
+  const spec = w.spec ?? {};
+  const url = String(spec.url ?? '');
+  if (url === '') report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', 'url is required');
+  else {
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+    if (scheme !== undefined && !['oci', 'file', 'http', 'https'].includes(scheme)) report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', `url scheme '${scheme}' is not oci, file, http or https`);
+  }
+  if (typeof spec.sha256 === 'string' && spec.sha256 !== '' && !/^[a-f0-9]{64}$/.test(spec.sha256)) {
+    report(Codes.WASM_PLUGIN_REJECTED, 'spec.sha256', 'sha256 must be 64 lowercase hexadecimal digits');
+  }
+  if (typeof spec.imagePullSecret === 'string' && spec.imagePullSecret.length > 253) {
+    report(Codes.WASM_PLUGIN_REJECTED, 'spec.imagePullSecret', 'imagePullSecret is over 253 characters');
+  }
+  if (typeof spec.pluginName === 'string' && spec.pluginName.length > 256) {
+    report(Codes.WASM_PLUGIN_REJECTED, 'spec.pluginName', 'pluginName is over 256 characters');
+  }
+  const env = Array.isArray(spec.vmConfig?.env) ? spec.vmConfig.env : [];
+  // validateWasmPluginVMConfig stops at the first bad entry; so does this. A repeated name is
+  // the API server's MESH171 (env is an x-kubernetes-list-type map), refused before the webhook.
+  for (let i = 0; i < env.length; i++) {
+    const e = env[i];
+    if (e === null || typeof e !== 'object') continue;
+    const at = `spec.vmConfig.env[${i}]`;
+    const name = typeof e.name === 'string' ? e.name : '';
+    const problem = name === '' ? [`${at}.name`, 'an env entry needs a name']
+      : name.length > 256 ? [`${at}.name`, 'an env name is over 256 characters']
+        : (e.valueFrom ?? 'INLINE') !== 'INLINE' && typeof e.value === 'string' && e.value !== '' ? [`${at}.value`, 'value is only for valueFrom INLINE']
+          : undefined;
+    if (problem) { report(Codes.WASM_PLUGIN_REJECTED, problem[0], problem[1]); break; }
+  }
+  (Array.isArray(spec.match) ? spec.match : []).forEach((sel: any, i: number) => {
+    (Array.isArray(sel?.ports) ? sel.ports : []).forEach((p: any, j: number) => {
+      const n = Number(p?.number ?? 0);
+      if (!(n > 0 && n <= 65535)) report(Codes.WASM_PLUGIN_REJECTED, `spec.match[${i}].ports[${j}].number`, `port ${n} is not in 1-65535`);
+    });
+  });
 }

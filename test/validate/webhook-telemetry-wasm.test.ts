@@ -1,0 +1,75 @@
+/**
+ * istiod's webhook checks of Telemetry and WasmPlugin (pkg/config/validation, ValidateTelemetry
+ * and ValidateWasmPlugin): one fixture per rule, with the accepted case beside it.
+ */
+import { checkWebhook } from '../../src/validate/webhook';
+import { M } from './fixtures';
+
+const object = (apiVersion: string, kind: string, spec: M): M => ({ apiVersion, kind, metadata: { name: 'x', namespace: 'shop' }, spec });
+
+/** `<code> <field>` (and `warning` for warnings) of every webhook finding. */
+function webhook(m: M): string[] {
+  return checkWebhook(m).map((f) => `${f.code} ${f.field}${f.severity === 'warning' ? ' warning' : ''}`).sort();
+}
+const telemetry = (spec: M) => webhook(object('telemetry.istio.io/v1', 'Telemetry', spec));
+const wasm = (spec: M) => webhook(object('extensions.istio.io/v1alpha1', 'WasmPlugin', { url: 'oci://ghcr.io/acme/filter:1.0', ...spec }));
+
+describe("istiod's webhook: Telemetry", () => {
+  test('MESH168: tracing sampling in 0-100, also as a wrapped value', () => {
+    expect(telemetry({ tracing: [{ randomSamplingPercentage: 100.1 }] })).toEqual(['MESH168 spec.tracing[0].randomSamplingPercentage']);
+    expect(telemetry({ tracing: [{ randomSamplingPercentage: { value: -1 } }] })).toEqual(['MESH168 spec.tracing[0].randomSamplingPercentage']);
+    expect(telemetry({ tracing: [{ randomSamplingPercentage: 0 }] })).toEqual([]);
+  });
+
+  test('MESH174: several tracing entries or providers are warnings', () => {
+    expect(telemetry({ tracing: [{ providers: [{ name: 'a' }] }, { providers: [{ name: 'b' }] }] })).toEqual(['MESH174 spec.tracing warning']);
+    expect(telemetry({ tracing: [{ providers: [{ name: 'a' }, { name: 'b' }] }] })).toEqual(['MESH174 spec.tracing[0].providers warning']);
+    expect(telemetry({ tracing: [{ providers: [{ name: 'zipkin' }] }] })).toEqual([]);
+  });
+
+  test('MESH168: custom tags need a name and a literal value, header or environment name', () => {
+    const tags = (customTags: M) => telemetry({ tracing: [{ customTags }] });
+    expect(tags({ env: { literal: { value: '' } } })).toEqual(['MESH168 spec.tracing[0].customTags.env.literal.value']);
+    expect(tags({ req: { header: {} } })).toEqual(['MESH168 spec.tracing[0].customTags.req.header.name']);
+    expect(tags({ pod: { environment: { name: '' } } })).toEqual(['MESH168 spec.tracing[0].customTags.pod.environment.name']);
+    expect(tags({ none: null })).toEqual(['MESH168 spec.tracing[0].customTags.none']);
+    expect(tags({ env: { literal: { value: 'prod' } }, req: { header: { name: 'x-request-id' } } })).toEqual([]);
+  });
+
+  test('MESH168: tag overrides: UPSERT (the default) needs a value, REMOVE takes none; customMetric not empty', () => {
+    const ov = (o: M) => telemetry({ metrics: [{ overrides: [o] }] });
+    expect(ov({ tagOverrides: { request_host: {} } })).toEqual(['MESH168 spec.metrics[0].overrides[0].tagOverrides.request_host.value']);
+    expect(ov({ tagOverrides: { request_host: { operation: 'REMOVE', value: 'x' } } })).toEqual(['MESH168 spec.metrics[0].overrides[0].tagOverrides.request_host.value']);
+    expect(ov({ tagOverrides: { request_host: { operation: 'REMOVE' }, app: { value: 'node.metadata.app' } } })).toEqual([]);
+    expect(ov({ match: { customMetric: '' }, tagOverrides: { a: { operation: 'REMOVE' } } })).toEqual(['MESH168 spec.metrics[0].overrides[0].match.customMetric']);
+    expect(ov({ tagOverrides: { '': { operation: 'REMOVE' } } })).toEqual(['MESH174 spec.metrics[0].overrides[0].tagOverrides. warning']);
+  });
+});
+
+describe("istiod's webhook: WasmPlugin", () => {
+  test('MESH170: sha256 is 64 lowercase hex digits', () => {
+    expect(wasm({ sha256: 'A'.repeat(64) })).toEqual(['MESH170 spec.sha256']);
+    expect(wasm({ sha256: 'a'.repeat(63) })).toEqual(['MESH170 spec.sha256']);
+    expect(wasm({ sha256: '0123456789abcdef'.repeat(4) })).toEqual([]);
+  });
+
+  test('MESH170: imagePullSecret and pluginName lengths', () => {
+    expect(wasm({ imagePullSecret: 's'.repeat(254) })).toEqual(['MESH170 spec.imagePullSecret']);
+    expect(wasm({ pluginName: 'p'.repeat(257) })).toEqual(['MESH170 spec.pluginName']);
+    expect(wasm({ imagePullSecret: 's'.repeat(253), pluginName: 'p'.repeat(256) })).toEqual([]);
+  });
+
+  test('MESH170: env entries need a name; value only with valueFrom INLINE; the first bad entry only', () => {
+    const env = (e: M[]) => wasm({ vmConfig: { env: e } });
+    expect(env([{ name: '' }, { name: 'X', valueFrom: 'HOST', value: 'v' }])).toEqual(['MESH170 spec.vmConfig.env[0].name']);
+    expect(env([{ name: 'X', valueFrom: 'HOST', value: 'v' }])).toEqual(['MESH170 spec.vmConfig.env[0].value']);
+    expect(env([{ name: 'N'.repeat(257) }])).toEqual(['MESH170 spec.vmConfig.env[0].name']);
+    expect(env([{ name: 'X', value: 'v' }, { name: 'POD_NAME', valueFrom: 'HOST' }])).toEqual([]);
+  });
+
+  test('MESH170: match ports in 1-65535; url scheme', () => {
+    expect(wasm({ match: [{ ports: [{ number: 0 }, { number: 8080 }] }] })).toEqual(['MESH170 spec.match[0].ports[0].number']);
+    expect(wasm({ match: [{ mode: 'SERVER', ports: [{ number: 65535 }] }] })).toEqual([]);
+    expect(wasm({ url: 'ftp://example.com/f.wasm' })).toEqual(['MESH170 spec.url']);
+  });
+});
