@@ -313,6 +313,10 @@ export const Codes = {
   WEBHOOK_DURATION_REJECTED: 'MESH173',
   /** A Telemetry istiod's webhook accepts with a warning: several tracing entries or providers, an empty tag override name. */
   TELEMETRY_UNSUPPORTED: 'MESH174',
+  /** A VirtualService header name or value istiod's webhook rejects (match names, Host and ':' operations, control characters, authority rewritten twice). */
+  HEADER_REJECTED: 'MESH175',
+  /** A VirtualService string match istiod's webhook rejects (an empty prefix or regex, a regex over 1024 characters or not RE2). */
+  STRING_MATCH_REJECTED: 'MESH176',
 } as const;
 
 /** One of the stable codes. */

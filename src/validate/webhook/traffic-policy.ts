@@ -38,7 +38,7 @@ export function durationNanos(text: unknown): number | undefined {
  * A duration istiod accepts: at least 1ms, in whole milliseconds
  * (agent/validation.go, ValidateDuration).
  */
-function duration(value: unknown, field: string, report: Report, zeroDisables = false): void {
+export function duration(value: unknown, field: string, report: Report, zeroDisables = false): void {
   if (value === undefined || value === null) return;
   const ns = durationNanos(value);
   if (ns === undefined) return;

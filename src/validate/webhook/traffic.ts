@@ -5,6 +5,7 @@
  */
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
+import { httpRouteDetails } from './http-route';
 import { trafficPolicy } from './traffic-policy';
 
 type Report = (code: string, field: string, message: string, severity?: 'warning') => void;
@@ -113,7 +114,10 @@ export function virtualService(vs: Manifest, report: Report): void {
   if (http.length === 0 && !(spec.tcp?.length > 0) && !(spec.tls?.length > 0)) {
     report(Codes.VIRTUAL_SERVICE_REJECTED, 'spec', 'a VirtualService needs at least one HTTP, TLS or TCP route');
   }
-  http.forEach((r: any, i: number) => httpRoute(r, `spec.http[${i}]`, delegate, report));
+  http.forEach((r: any, i: number) => {
+    httpRoute(r, `spec.http[${i}]`, delegate, report);
+    httpRouteDetails(r, `spec.http[${i}]`, report);
+  });
   (Array.isArray(spec.tls) ? spec.tls : []).forEach((r: any, i: number) => {
     if (!Array.isArray(r?.match) || r.match.length === 0) report(Codes.VIRTUAL_SERVICE_REJECTED, `spec.tls[${i}].match`, 'a TLS route needs at least one match');
   });
