@@ -309,7 +309,7 @@ export const Codes = {
   GLOBAL_RATE_LIMIT_WITHOUT_SERVICE: 'MESH668',
   /** A DestinationRule traffic policy istiod's webhook rejects (load balancer, outlier detection, connection pool, TLS, port settings). */
   TRAFFIC_POLICY_REJECTED: 'MESH172',
-  /** A duration istiod's webhook rejects: under 1ms or not a whole number of milliseconds. */
+  /** A duration istiod's webhook rejects that the CRD's CEL rules accept: a fraction of a millisecond (or a negative tcp.idleTimeout). */
   WEBHOOK_DURATION_REJECTED: 'MESH173',
   /** A Telemetry istiod's webhook accepts with a warning: several tracing entries or providers, an empty tag override name. */
   TELEMETRY_UNSUPPORTED: 'MESH174',

@@ -48,10 +48,10 @@ describe("istiod's webhook: VirtualService headers, matches and durations", () =
     expect(route({ match: [{ uri: { regex: '/api/v[0-9]+/.*' } }] })).toEqual([]);
   });
 
-  test('MESH173: timeout and perTryTimeout of at least 1ms in whole milliseconds', () => {
-    expect(route({ timeout: '0.5ms' })).toEqual([`MESH173 ${h}.timeout`]);
+  test('MESH173: timeout and perTryTimeout in whole milliseconds (under 1ms is the CEL rule\'s)', () => {
     expect(route({ timeout: '1.0001s' })).toEqual([`MESH173 ${h}.timeout`]);
-    expect(route({ retries: { attempts: 2, perTryTimeout: '0s' } })).toEqual([`MESH173 ${h}.retries.perTryTimeout`]);
+    expect(route({ retries: { attempts: 2, perTryTimeout: '2500us' } })).toEqual([`MESH173 ${h}.retries.perTryTimeout`]);
+    expect(route({ timeout: '0.5ms' })).toEqual([]);
     expect(route({ timeout: '1.5s', retries: { attempts: 2, perTryTimeout: '500ms' } })).toEqual([]);
   });
 });

@@ -51,13 +51,19 @@ describe("istiod's webhook: DestinationRule traffic policies", () => {
     expect(tp({ connectionPool: { http: { h2UpgradePolicy: 'UPGRADE' } } })).toEqual([]);
   });
 
-  test('MESH173: durations of at least 1ms, in whole milliseconds; tcp.idleTimeout 0s disables', () => {
-    expect(tp({ outlierDetection: { interval: '500us' } })).toEqual([`MESH173 ${at}.outlierDetection.interval`]);
+  test('MESH173: durations in whole milliseconds; under 1ms is left to the CEL rule; tcp.idleTimeout 0s disables', () => {
     expect(tp({ outlierDetection: { baseEjectionTime: '1.0005s' } })).toEqual([`MESH173 ${at}.outlierDetection.baseEjectionTime`]);
+    expect(tp({ outlierDetection: { interval: '1500us' } })).toEqual([`MESH173 ${at}.outlierDetection.interval`]);
     expect(tp({ outlierDetection: { interval: '1ms', baseEjectionTime: '1m30s' } })).toEqual([]);
-    expect(tp({ connectionPool: { http: { idleTimeout: '0s' } } })).toEqual([`MESH173 ${at}.connectionPool.http.idleTimeout`]);
+    // duration(self) >= duration('1ms') in the CRD refuses these first (MESH151), so the webhook check stays quiet.
+    expect(tp({ outlierDetection: { interval: '500us' } })).toEqual([]);
+    expect(tp({ connectionPool: { http: { idleTimeout: '0s' } } })).toEqual([]);
+    expect(tp({ connectionPool: { tcp: { tcpKeepalive: { time: '2.5ms' } } } })).toEqual([`MESH173 ${at}.connectionPool.tcp.tcpKeepalive.time`]);
+    // tcp.idleTimeout has no CEL rule: 0s (and what truncates to 0ms) disables it, a negative one is refused.
     expect(tp({ connectionPool: { tcp: { idleTimeout: '0s', connectTimeout: '250ms' } } })).toEqual([]);
-    expect(tp({ connectionPool: { tcp: { tcpKeepalive: { time: '0.1ms' } } } })).toEqual([`MESH173 ${at}.connectionPool.tcp.tcpKeepalive.time`]);
+    expect(tp({ connectionPool: { tcp: { idleTimeout: '0.5ms' } } })).toEqual([]);
+    expect(tp({ connectionPool: { tcp: { idleTimeout: '-1s' } } })).toEqual([`MESH173 ${at}.connectionPool.tcp.idleTimeout`]);
+    expect(tp({ connectionPool: { tcp: { idleTimeout: '1.25ms' } } })).toEqual([`MESH173 ${at}.connectionPool.tcp.idleTimeout`]);
   });
 
   test('durationNanos reads Go and protobuf JSON durations', () => {
@@ -85,7 +91,7 @@ describe("istiod's webhook: DestinationRule traffic policies", () => {
       .toEqual([`MESH172 ${at}.loadBalancer.zoneAwareLbSetting`]);
     const warm = (w: M) => tp({ loadBalancer: { simple: 'ROUND_ROBIN', warmup: w } });
     expect(warm({})).toEqual([`MESH172 ${at}.loadBalancer.warmup.duration`]);
-    expect(warm({ duration: '0s' })).toEqual([`MESH173 ${at}.loadBalancer.warmup.duration`]);
+    expect(warm({ duration: '60.0001s' })).toEqual([`MESH173 ${at}.loadBalancer.warmup.duration`]);
     expect(warm({ duration: '60s', minimumPercent: 101 })).toEqual([`MESH172 ${at}.loadBalancer.warmup.minimumPercent`]);
     expect(warm({ duration: '60s', aggression: 0 })).toEqual([`MESH172 ${at}.loadBalancer.warmup.aggression`]);
     expect(warm({ duration: '60s', minimumPercent: 10, aggression: 1.5 })).toEqual([]);
@@ -109,7 +115,7 @@ describe("istiod's webhook: DestinationRule traffic policies", () => {
       `MESH172 ${at}.portLevelSettings[0].tls.clientCertificate`,
       `MESH172 ${at}.portLevelSettings[0].tls.privateKey`,
     ]);
-    const dr = destinationRule('orders', [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: { outlierDetection: { interval: '0.5ms' } } }]);
+    const dr = destinationRule('orders', [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: { outlierDetection: { interval: '10.5ms' } } }]);
     expect(checkWebhook(dr).map((f) => `${f.code} ${f.field}`)).toEqual(['MESH173 spec.subsets[0].trafficPolicy.outlierDetection.interval']);
   });
 });

@@ -8,7 +8,7 @@
  */
 import { Codes } from '../../core/codes';
 import { re2Problem } from '../../core/re2';
-import type { Report } from './traffic';
+import type { Report } from './report';
 import { duration } from './traffic-policy';
 
 /** RFC 7230 token characters (https://www.rfc-editor.org/rfc/rfc7230#section-3.2.6; validation.go, validHeaderNameRegex). */

@@ -7,7 +7,7 @@
 import { Codes } from '../../core/codes';
 import { isHttpMethod } from '../../core/http';
 import { Manifest } from '../finding';
-import { Report } from './traffic';
+import type { Report } from './report';
 
 const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces',
   'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks', 'serviceAccounts', 'notServiceAccounts'];

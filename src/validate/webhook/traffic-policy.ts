@@ -6,7 +6,7 @@
  * (ValidateDuration, ValidateTLS).
  */
 import { Codes } from '../../core/codes';
-import type { Report } from './traffic';
+import type { Report } from './report';
 
 const GO_UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
@@ -35,17 +35,23 @@ export function durationNanos(text: unknown): number | undefined {
 }
 
 /**
- * A duration istiod accepts: at least 1ms, in whole milliseconds
- * (agent/validation.go, ValidateDuration).
+ * A duration istiod accepts: at least 1ms, in whole milliseconds (agent/validation.go,
+ * ValidateDuration). The CRD's CEL rule `duration(self) >= duration('1ms')` already refuses
+ * what is under 1ms (MESH151) on every field checked here but tcp.idleTimeout, so this reports
+ * the rest: a fraction of a millisecond, and a negative tcp.idleTimeout.
  */
 export function duration(value: unknown, field: string, report: Report, zeroDisables = false): void {
   if (value === undefined || value === null) return;
   const ns = durationNanos(value);
   if (ns === undefined) return;
-  // tcp.idleTimeout 0s disables the timeout (validateConnectionPool).
-  if (zeroDisables && Math.round(ns / 1e6) === 0) return;
-  if (ns < 1e6) report(Codes.WEBHOOK_DURATION_REJECTED, field, `duration '${value}' is under 1ms`);
-  else if (Math.round(ns) % 1e6 !== 0) report(Codes.WEBHOOK_DURATION_REJECTED, field, `duration '${value}' is not a whole number of milliseconds`);
+  if (zeroDisables) {
+    // tcp.idleTimeout: whole milliseconds 0 (Go's Duration.Milliseconds truncates) disables the timeout (validateConnectionPool).
+    if (Math.trunc(ns / 1e6) === 0) return;
+    if (ns < 0) { report(Codes.WEBHOOK_DURATION_REJECTED, field, `duration '${value}' is negative`); return; }
+  }
+  if (ns >= 1e6 && Math.round(ns) % 1e6 !== 0) {
+    report(Codes.WEBHOOK_DURATION_REJECTED, field, `duration '${value}' is not a whole number of milliseconds`);
+  }
 }
 
 const has = (o: any, k: string) => o?.[k] !== undefined && o?.[k] !== null;

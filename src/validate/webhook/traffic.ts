@@ -5,10 +5,10 @@
  */
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
+import type { Report } from './report';
 import { httpRouteDetails } from './http-route';
 import { trafficPolicy } from './traffic-policy';
 
-type Report = (code: string, field: string, message: string, severity?: 'warning') => void;
 
 /** Retry conditions Envoy and Istio know (agent/validation.go, supportedRetryOnPolicies), besides HTTP status codes. */
 const RETRY_ON = new Set([
