@@ -155,7 +155,7 @@ export function telemetry(t: Manifest, report: Report): void {
   });
 }
 
-/** One tracing entry (validateTelemetryTracing): one provider, sampling in 0-100, custom tags not empty. */
+/** One tracing entry (validateTelemetryTracing): one provider, sampling in 0-100, custom tags named and not null. */
 function tracingEntry(entry: any, at: string, report: Report): void {
   if (!entry || typeof entry !== 'object') return;
   if (Array.isArray(entry.providers) && entry.providers.length > 1) {
@@ -171,13 +171,11 @@ function tracingEntry(entry: any, at: string, report: Report): void {
     const tat = `${at}.customTags.${name}`;
     if (name === '') report(Codes.TELEMETRY_REJECTED, tat, 'a custom tag name may not be empty');
     if (tag === null || typeof tag !== 'object') { report(Codes.TELEMETRY_REJECTED, tat, `tag '${name}' has no value`); continue; }
-    if (tag.literal !== undefined && !tag.literal?.value) report(Codes.TELEMETRY_REJECTED, `${tat}.literal.value`, 'a literal tag value may not be empty');
-    if (tag.header !== undefined && !tag.header?.name) report(Codes.TELEMETRY_REJECTED, `${tat}.header.name`, 'a header tag needs a header name');
-    if (tag.environment !== undefined && !tag.environment?.name) report(Codes.TELEMETRY_REJECTED, `${tat}.environment.name`, 'an environment tag needs a variable name');
+    // An empty literal value, header or environment name is the CRD schema's (minLength 1, MESH150).
   }
 }
 
-/** One metrics override (validateTelemetryMetrics): UPSERT needs a value, REMOVE takes none, customMetric not empty. */
+/** One metrics override (validateTelemetryMetrics): UPSERT needs a value, REMOVE takes none. */
 function metricsOverride(o: any, at: string, report: Report): void {
   if (o === null || typeof o !== 'object') { report(Codes.TELEMETRY_REJECTED, at, 'an override may not be null'); return; }
   const tags = o.tagOverrides && typeof o.tagOverrides === 'object' ? o.tagOverrides : {};
@@ -191,16 +189,10 @@ function metricsOverride(o: any, at: string, report: Report): void {
     if (op === 'UPSERT' && value === '') report(Codes.TELEMETRY_REJECTED, `${tat}.value`, 'UPSERT needs a value');
     if (op === 'REMOVE' && value !== '') report(Codes.TELEMETRY_REJECTED, `${tat}.value`, 'only UPSERT takes a value');
   }
-  if (o.match && typeof o.match === 'object' && o.match.customMetric !== undefined && o.match.customMetric === '') {
-    report(Codes.TELEMETRY_REJECTED, `${at}.match.customMetric`, 'customMetric may not be empty');
-  }
+  // An empty customMetric is the CRD schema's (minLength 1, MESH150).
 }
 
-/**
- * WasmPlugin (validation.go, ValidateWasmPlugin: validateWasmPluginURL, validateWasmPluginSHA,
- * validateWasmPluginImagePullSecret, validateWasmPluginName, validateWasmPluginVMConfig,
- * validateWasmPluginMatch).
- */
+/** WasmPlugin (validation.go, ValidateWasmPlugin: validateWasmPluginURL, validateWasmPluginVMConfig). */
 export function wasmPlugin(w: Manifest, report: Report): void {
   const spec = w.spec ?? {};
   const url = String(spec.url ?? '');
@@ -209,15 +201,8 @@ export function wasmPlugin(w: Manifest, report: Report): void {
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
     if (scheme !== undefined && !['oci', 'file', 'http', 'https'].includes(scheme)) report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', `url scheme '${scheme}' is not oci, file, http or https`);
   }
-  if (typeof spec.sha256 === 'string' && spec.sha256 !== '' && !/^[a-f0-9]{64}$/.test(spec.sha256)) {
-    report(Codes.WASM_PLUGIN_REJECTED, 'spec.sha256', 'sha256 must be 64 lowercase hexadecimal digits');
-  }
-  if (typeof spec.imagePullSecret === 'string' && spec.imagePullSecret.length > 253) {
-    report(Codes.WASM_PLUGIN_REJECTED, 'spec.imagePullSecret', 'imagePullSecret is over 253 characters');
-  }
-  if (typeof spec.pluginName === 'string' && spec.pluginName.length > 256) {
-    report(Codes.WASM_PLUGIN_REJECTED, 'spec.pluginName', 'pluginName is over 256 characters');
-  }
+  // sha256's pattern, imagePullSecret's, pluginName's and env names' lengths and match ports' range are the
+  // CRD schema's (MESH150): validateWasmPluginSHA, ...ImagePullSecret, ...Name, ...Match add nothing to it.
   const env = Array.isArray(spec.vmConfig?.env) ? spec.vmConfig.env : [];
   // validateWasmPluginVMConfig stops at the first bad entry; so does this. A repeated name is
   // the API server's MESH171 (env is an x-kubernetes-list-type map), refused before the webhook.
@@ -226,16 +211,10 @@ export function wasmPlugin(w: Manifest, report: Report): void {
     if (e === null || typeof e !== 'object') continue;
     const at = `spec.vmConfig.env[${i}]`;
     const name = typeof e.name === 'string' ? e.name : '';
-    const problem = name === '' ? [`${at}.name`, 'an env entry needs a name']
-      : name.length > 256 ? [`${at}.name`, 'an env name is over 256 characters']
-        : (e.valueFrom ?? 'INLINE') !== 'INLINE' && typeof e.value === 'string' && e.value !== '' ? [`${at}.value`, 'value is only for valueFrom INLINE']
-          : undefined;
-    if (problem) { report(Codes.WASM_PLUGIN_REJECTED, problem[0], problem[1]); break; }
+    if (name === '') break; // the webhook stops at a nameless entry (its name is the schema's, MESH150)
+    if ((e.valueFrom ?? 'INLINE') !== 'INLINE' && typeof e.value === 'string' && e.value !== '') {
+      report(Codes.WASM_PLUGIN_REJECTED, `${at}.value`, 'value is only for valueFrom INLINE');
+      break;
+    }
   }
-  (Array.isArray(spec.match) ? spec.match : []).forEach((sel: any, i: number) => {
-    (Array.isArray(sel?.ports) ? sel.ports : []).forEach((p: any, j: number) => {
-      const n = Number(p?.number ?? 0);
-      if (!(n > 0 && n <= 65535)) report(Codes.WASM_PLUGIN_REJECTED, `spec.match[${i}].ports[${j}].number`, `port ${n} is not in 1-65535`);
-    });
-  });
 }

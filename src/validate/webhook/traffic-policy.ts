@@ -149,10 +149,7 @@ function loadBalancer(lb: any, at: string, report: Report): void {
   if (warm && typeof warm === 'object') {
     if (!has(warm, 'duration')) report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.warmup.duration`, 'warmup needs a duration');
     else duration(warm.duration, `${at}.warmup.duration`, report);
-    const min = num(warm.minimumPercent);
-    if (min !== undefined && min > 100) report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.warmup.minimumPercent`, 'minimumPercent is over 100');
-    const aggr = num(warm.aggression);
-    if (aggr !== undefined && aggr <= 0) report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.warmup.aggression`, 'aggression must be over 0');
+    // minimumPercent in 0-100 and aggression at least 1 are the CRD schema's (MESH150).
   }
 }
 
