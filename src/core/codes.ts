@@ -203,11 +203,11 @@ export const Codes = {
   AUTHORIZATION_POLICY_REJECTED: 'MESH165',
   /** A PeerAuthentication istiod's webhook rejects (empty or out-of-range port-level mTLS). */
   PEER_AUTHENTICATION_REJECTED: 'MESH166',
-  /** A Telemetry istiod's webhook rejects (empty provider names, sampling outside 0-100). */
+  /** A Telemetry istiod's webhook rejects (empty provider names, sampling outside 0-100, empty custom tags, tag override values). */
   TELEMETRY_REJECTED: 'MESH168',
   /** An EnvoyFilter istiod's webhook rejects (a patch without operation, applyTo or value). */
   ENVOY_FILTER_REJECTED: 'MESH169',
-  /** A WasmPlugin istiod's webhook rejects (url missing or of an unknown scheme). */
+  /** A WasmPlugin istiod's webhook rejects (url, sha256, name lengths, env entries, match ports). */
   WASM_PLUGIN_REJECTED: 'MESH170',
   /** Two items of an `x-kubernetes-list-type: map` list with the same keys, or a `set` with a repeated item. */
   LIST_KEY_NOT_UNIQUE: 'MESH171',
@@ -315,6 +315,16 @@ export const Codes = {
   FLAGGER_NOTIFICATION_AS_GATE: 'MESH667',
   /** A global rate limit whose rate-limit service is not declared deployed: its filter would limit nothing. */
   GLOBAL_RATE_LIMIT_WITHOUT_SERVICE: 'MESH668',
+  /** A DestinationRule traffic policy istiod's webhook rejects (load balancer, outlier detection, connection pool, TLS, port settings). */
+  TRAFFIC_POLICY_REJECTED: 'MESH172',
+  /** A duration istiod's webhook rejects that the CRD's CEL rules accept: a fraction of a millisecond (or a negative tcp.idleTimeout). */
+  WEBHOOK_DURATION_REJECTED: 'MESH173',
+  /** A Telemetry istiod's webhook accepts with a warning: several tracing entries or providers, an empty tag override name. */
+  TELEMETRY_UNSUPPORTED: 'MESH174',
+  /** A VirtualService header name or value istiod's webhook rejects (match names, Host and ':' operations, control characters, authority rewritten twice). */
+  HEADER_REJECTED: 'MESH175',
+  /** A VirtualService string match istiod's webhook rejects (an empty prefix or regex, a regex over 1024 characters or not RE2). */
+  STRING_MATCH_REJECTED: 'MESH176',
 } as const;
 
 /** One of the stable codes. */

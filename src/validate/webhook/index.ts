@@ -6,7 +6,8 @@
  */
 import { Finding, Manifest } from '../finding';
 import { authorizationPolicy, peerAuthentication, requestAuthentication, telemetry, wasmPlugin } from './security';
-import { collector, destinationRule, envoyFilter, gateway, Report, serviceEntry, sidecar, virtualService } from './traffic';
+import type { Report } from './report';
+import { collector, destinationRule, envoyFilter, gateway, serviceEntry, sidecar, virtualService } from './traffic';
 
 const BY_KIND: Record<string, { group: string; check: (m: Manifest, report: Report) => void }> = {
   VirtualService: { group: 'networking.istio.io', check: virtualService },

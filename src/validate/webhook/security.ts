@@ -7,7 +7,7 @@
 import { Codes } from '../../core/codes';
 import { isHttpMethod } from '../../core/http';
 import { Manifest } from '../finding';
-import { Report } from './traffic';
+import type { Report } from './report';
 
 const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces',
   'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks', 'serviceAccounts', 'notServiceAccounts'];
@@ -135,25 +135,86 @@ export function requestAuthentication(ra: Manifest, report: Report): void {
   });
 }
 
-/** Telemetry (validation.go, ValidateTelemetry): provider names set; tracing sampling a percentage. */
+/**
+ * Telemetry (validation.go, ValidateTelemetry: validateTelemetryProviders,
+ * validateTelemetryTracing, validateTelemetryMetrics, validateTelemetryAccessLogging).
+ */
 export function telemetry(t: Manifest, report: Report): void {
   for (const section of ['tracing', 'metrics', 'accessLogging']) {
     (Array.isArray(t.spec?.[section]) ? t.spec[section] : []).forEach((entry: any, i: number) => {
       (entry?.providers ?? []).forEach((p: any, j: number) => {
         if (!p?.name) report(Codes.TELEMETRY_REJECTED, `spec.${section}[${i}].providers[${j}].name`, 'providers.name may not be empty');
       });
-      const sampling = entry?.randomSamplingPercentage;
-      if (section === 'tracing' && sampling !== undefined && (Number(sampling) < 0 || Number(sampling) > 100)) {
-        report(Codes.TELEMETRY_REJECTED, `spec.tracing[${i}].randomSamplingPercentage`, `${sampling} is not a percentage in 0-100`);
-      }
     });
+  }
+  const tracing = Array.isArray(t.spec?.tracing) ? t.spec.tracing : [];
+  if (tracing.length > 1) report(Codes.TELEMETRY_UNSUPPORTED, 'spec.tracing', 'more than one tracing entry is not supported', 'warning');
+  tracing.forEach((entry: any, i: number) => tracingEntry(entry, `spec.tracing[${i}]`, report));
+  (Array.isArray(t.spec?.metrics) ? t.spec.metrics : []).forEach((entry: any, i: number) => {
+    (Array.isArray(entry?.overrides) ? entry.overrides : []).forEach((o: any, j: number) => metricsOverride(o, `spec.metrics[${i}].overrides[${j}]`, report));
+  });
+}
+
+/** One tracing entry (validateTelemetryTracing): one provider, sampling in 0-100, custom tags named and not null. */
+function tracingEntry(entry: any, at: string, report: Report): void {
+  if (!entry || typeof entry !== 'object') return;
+  if (Array.isArray(entry.providers) && entry.providers.length > 1) {
+    report(Codes.TELEMETRY_UNSUPPORTED, `${at}.providers`, 'more than one tracing provider is not supported', 'warning');
+  }
+  const raw = entry.randomSamplingPercentage;
+  const sampling = raw !== null && typeof raw === 'object' ? raw.value : raw;
+  if (sampling !== undefined && sampling !== null && (Number(sampling) < 0 || Number(sampling) > 100)) {
+    report(Codes.TELEMETRY_REJECTED, `${at}.randomSamplingPercentage`, `${sampling} is not a percentage in 0-100`);
+  }
+  const tags = entry.customTags && typeof entry.customTags === 'object' ? entry.customTags : {};
+  for (const [name, tag] of Object.entries<any>(tags)) {
+    const tat = `${at}.customTags.${name}`;
+    if (name === '') report(Codes.TELEMETRY_REJECTED, tat, 'a custom tag name may not be empty');
+    if (tag === null || typeof tag !== 'object') { report(Codes.TELEMETRY_REJECTED, tat, `tag '${name}' has no value`); continue; }
+    // An empty literal value, header or environment name is the CRD schema's (minLength 1, MESH150).
   }
 }
 
-/** WasmPlugin (validation.go, ValidateWasmPlugin): a URL of scheme oci, file, http or https. */
+/** One metrics override (validateTelemetryMetrics): UPSERT needs a value, REMOVE takes none. */
+function metricsOverride(o: any, at: string, report: Report): void {
+  if (o === null || typeof o !== 'object') { report(Codes.TELEMETRY_REJECTED, at, 'an override may not be null'); return; }
+  const tags = o.tagOverrides && typeof o.tagOverrides === 'object' ? o.tagOverrides : {};
+  for (const [name, to] of Object.entries<any>(tags)) {
+    const tat = `${at}.tagOverrides.${name}`;
+    if (name === '') report(Codes.TELEMETRY_UNSUPPORTED, tat, 'a tag override name should not be empty', 'warning');
+    if (to === null || typeof to !== 'object') { report(Codes.TELEMETRY_REJECTED, tat, 'a tag override may not be null'); continue; }
+    // The operation defaults to UPSERT (telemetry.proto, MetricsOverrides.TagOverride.Operation).
+    const op = to.operation ?? 'UPSERT';
+    const value = typeof to.value === 'string' ? to.value : '';
+    if (op === 'UPSERT' && value === '') report(Codes.TELEMETRY_REJECTED, `${tat}.value`, 'UPSERT needs a value');
+    if (op === 'REMOVE' && value !== '') report(Codes.TELEMETRY_REJECTED, `${tat}.value`, 'only UPSERT takes a value');
+  }
+  // An empty customMetric is the CRD schema's (minLength 1, MESH150).
+}
+
+/** WasmPlugin (validation.go, ValidateWasmPlugin: validateWasmPluginURL, validateWasmPluginVMConfig). */
 export function wasmPlugin(w: Manifest, report: Report): void {
-  const url = String(w.spec?.url ?? '');
-  if (url === '') { report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', 'url is required'); return; }
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (scheme !== undefined && !['oci', 'file', 'http', 'https'].includes(scheme)) report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', `url scheme '${scheme}' is not oci, file, http or https`);
+  const spec = w.spec ?? {};
+  const url = String(spec.url ?? '');
+  if (url === '') report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', 'url is required');
+  else {
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+    if (scheme !== undefined && !['oci', 'file', 'http', 'https'].includes(scheme)) report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', `url scheme '${scheme}' is not oci, file, http or https`);
+  }
+  // sha256's pattern, imagePullSecret's, pluginName's and env names' lengths and match ports' range are the
+  // CRD schema's (MESH150): validateWasmPluginSHA, ...ImagePullSecret, ...Name, ...Match add nothing to it.
+  const env = Array.isArray(spec.vmConfig?.env) ? spec.vmConfig.env : [];
+  // validateWasmPluginVMConfig stops at the first bad entry; so does this. A repeated name is
+  // the API server's MESH171 (env is an x-kubernetes-list-type map), refused before the webhook.
+  for (let i = 0; i < env.length; i++) {
+    const e = env[i];
+    if (e === null || typeof e !== 'object') continue;
+    const at = `spec.vmConfig.env[${i}]`;
+    const name = typeof e.name === 'string' ? e.name : '';
+    if (name === '') break; // the webhook stops at a nameless entry (its name is the schema's, MESH150)
+    if ((e.valueFrom ?? 'INLINE') !== 'INLINE' && typeof e.value === 'string' && e.value !== '') {
+      report(Codes.WASM_PLUGIN_REJECTED, `${at}.value`, 'value is only for valueFrom INLINE');
+      break;
+    }
+  }
 }

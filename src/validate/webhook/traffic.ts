@@ -5,8 +5,10 @@
  */
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
+import type { Report } from './report';
+import { httpRouteDetails } from './http-route';
+import { trafficPolicy } from './traffic-policy';
 
-type Report = (code: string, field: string, message: string, severity?: 'warning') => void;
 
 /** Retry conditions Envoy and Istio know (agent/validation.go, supportedRetryOnPolicies), besides HTTP status codes. */
 const RETRY_ON = new Set([
@@ -112,20 +114,25 @@ export function virtualService(vs: Manifest, report: Report): void {
   if (http.length === 0 && !(spec.tcp?.length > 0) && !(spec.tls?.length > 0)) {
     report(Codes.VIRTUAL_SERVICE_REJECTED, 'spec', 'a VirtualService needs at least one HTTP, TLS or TCP route');
   }
-  http.forEach((r: any, i: number) => httpRoute(r, `spec.http[${i}]`, delegate, report));
+  http.forEach((r: any, i: number) => {
+    httpRoute(r, `spec.http[${i}]`, delegate, report);
+    httpRouteDetails(r, `spec.http[${i}]`, report);
+  });
   (Array.isArray(spec.tls) ? spec.tls : []).forEach((r: any, i: number) => {
     if (!Array.isArray(r?.match) || r.match.length === 0) report(Codes.VIRTUAL_SERVICE_REJECTED, `spec.tls[${i}].match`, 'a TLS route needs at least one match');
   });
 }
 
-/** DestinationRule: subset names are unique (a second one is never used). */
+/** DestinationRule: subset names are unique (a second one is never used); traffic policies (traffic-policy.ts). */
 export function destinationRule(dr: Manifest, report: Report): void {
   const seen = new Set<string>();
   (Array.isArray(dr.spec?.subsets) ? dr.spec.subsets : []).forEach((s: any, i: number) => {
     const name = String(s?.name ?? '');
     if (seen.has(name)) report(Codes.DESTINATION_RULE_REJECTED, `spec.subsets[${i}].name`, `duplicate subset name '${name}'`);
     seen.add(name);
+    trafficPolicy(s?.trafficPolicy, `spec.subsets[${i}].trafficPolicy`, report);
   });
+  trafficPolicy(dr.spec?.trafficPolicy, 'spec.trafficPolicy', report);
 }
 
 const TLS_PROTOCOLS = new Set(['HTTPS', 'TLS']);
