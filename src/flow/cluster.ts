@@ -5,7 +5,7 @@
  */
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
-import { Manifest } from '../validate/finding';
+import { Manifest, podTemplate } from '../validate/finding';
 import { afterFlagger, FLAGGER_PRIMARY_OF } from './flagger';
 import { FlowWorkload } from './flow';
 
@@ -66,15 +66,6 @@ export interface FlowPod {
   readonly gateway: boolean;
   readonly manifest?: Manifest;
 }
-
-const POD_TEMPLATE_PATHS: Record<string, string[]> = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
 
 /** The namespace of `m` (`default` when it names none). */
 export function nsOf(m: Manifest): string {
@@ -386,15 +377,6 @@ interface HostIndex {
   readonly order: Map<Manifest, number>;
 }
 
-function podTemplate(m: Manifest): Manifest | undefined {
-  if (!m || typeof m !== 'object') return undefined;
-  if (m.kind === 'Pod' && m.apiVersion === 'v1') return m;
-  const path = POD_TEMPLATE_PATHS[String(m.kind)];
-  if (!path) return undefined;
-  let t: any = m;
-  for (const p of path) t = t?.[p];
-  return t && typeof t === 'object' ? t : undefined;
-}
 
 /**
  * A pod template as a pod. It is meshed unless it opts out of injection

@@ -87,3 +87,24 @@ export function fieldOfPointer(pointer: string): string {
   }
   return out;
 }
+
+/** Where each workload kind holds its pod template (https://kubernetes.io/docs/concepts/workloads/). */
+const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+/** The pod template of a workload manifest (a Pod is its own), if it has one. */
+export function podTemplate(m: Manifest): Manifest | undefined {
+  if (!m || typeof m !== 'object') return undefined;
+  if (m.kind === 'Pod' && m.apiVersion === 'v1') return m;
+  const path = POD_TEMPLATE_PATHS[String(m.kind)];
+  if (!path) return undefined;
+  let t: any = m;
+  for (const p of path) t = t?.[p];
+  return t && typeof t === 'object' ? t : undefined;
+}

@@ -2,7 +2,7 @@
  * An index over a set of manifests, so that every cross-resource check is a
  * lookup by host, selector label or ServiceAccount, never a scan of all pairs.
  */
-import { Manifest } from '../finding';
+import { Manifest, podTemplate } from '../finding';
 
 /** The cluster's DNS domain. */
 export const CLUSTER_DOMAIN = 'cluster.local';
@@ -30,15 +30,6 @@ export interface Workload {
 export const NODE_TOPOLOGY_LABELS: readonly string[] = [
   'topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone', 'kubernetes.io/hostname',
 ];
-
-const POD_TEMPLATE_PATHS: Record<string, string[]> = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
 
 /** The namespace of `m`, `default` if it names none. */
 export function namespaceOf(m: Manifest): string {
@@ -310,14 +301,6 @@ export class MeshIndex {
   }
 }
 
-function podTemplate(m: Manifest): Manifest | undefined {
-  if (m.kind === 'Pod' && m.apiVersion === 'v1') return m;
-  const path = POD_TEMPLATE_PATHS[String(m.kind)];
-  if (!path) return undefined;
-  let t: any = m;
-  for (const p of path) t = t?.[p];
-  return t && typeof t === 'object' ? t : undefined;
-}
 
 /** Appends `value` to the list at `key`. */
 export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
