@@ -4,6 +4,7 @@
  */
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { MeshPlatform } from '../platform/platform';
 import { parseYamlDocuments } from '../private/yaml-reader';
 import { Manifest } from '../validate/finding';
 import { describeDecider, workloadPairs } from './check';
@@ -15,15 +16,13 @@ import { gatewayServersFor } from './routing';
 const METHODS: readonly FlowMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
 
 /**
- * The platform pods of a stock install, used when the caller describes none: Istio's
- * ingress gateway (istio-system, `istio: ingressgateway`) and kube-prometheus-stack's
- * Prometheus in the seed's `observability` namespace.
+ * The platform pods a command-line flow assumes unless `--platform` names others: a stock
+ * install's (MeshPlatform.default()), the same defaults synth uses. Components that
+ * depend on the app's namespace (the rate-limit service) are left out.
  */
 export function stockPlatform(): FlowWorkload[] {
-  return [
-    { name: 'istio-ingressgateway', namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account', meshed: true },
-    { name: 'prometheus', namespace: 'observability', labels: { 'app.kubernetes.io/name': 'prometheus', prometheus: 'kube-prometheus-stack-prometheus' }, serviceAccount: 'kube-prometheus-stack-prometheus', meshed: false },
-  ];
+  const p = MeshPlatform.default();
+  return [p.ingressGatewayWorkload(), p.prometheusWorkload(), p.tracingWorkload(), p.istiodWorkload(), p.flaggerWorkload()];
 }
 
 /**
@@ -126,17 +125,18 @@ export interface FlowIo {
  */
 export function runFlowCommand(manifests: readonly Manifest[], flows: readonly string[], listAll: boolean, io: FlowIo, options: FlowOptions = {}, format: 'text' | 'json' = 'text'): number {
   const evaluator = new FlowEvaluator(manifests, { ...options, platform: options.platform ?? stockPlatform() });
+  // Every spec parses before any verdict is printed: a bad one is a usage error (exit 2).
+  let parsed: { spec: string; flow: Flow }[];
+  try {
+    parsed = flows.map((spec) => ({ spec, flow: parseFlowSpec(spec, evaluator) }));
+  } catch (e) {
+    io.stderr(`${(e as Error).message}\n`);
+    return 2;
+  }
   if (format === 'json') {
     const report: { flows: unknown[]; pairs?: unknown[] } = { flows: [] };
     let refusedAny = false;
-    for (const spec of flows) {
-      let flow: Flow;
-      try {
-        flow = parseFlowSpec(spec, evaluator);
-      } catch (e) {
-        io.stderr(`${(e as Error).message}\n`);
-        return 2;
-      }
+    for (const { spec, flow } of parsed) {
       const verdict = evaluator.evaluate(flow);
       refusedAny ||= !verdict.allowed;
       report.flows.push({ spec, flow, verdict });
@@ -146,14 +146,7 @@ export function runFlowCommand(manifests: readonly Manifest[], flows: readonly s
     return refusedAny ? 1 : 0;
   }
   let code = 0;
-  for (const spec of flows) {
-    let flow: Flow;
-    try {
-      flow = parseFlowSpec(spec, evaluator);
-    } catch (e) {
-      io.stderr(`${(e as Error).message}\n`);
-      return 2;
-    }
+  for (const { spec, flow } of parsed) {
     const v = evaluator.evaluate(flow);
     io.stdout(`${formatVerdict(spec, v)}\n`);
     if (!v.allowed) code = 1;
