@@ -6,7 +6,7 @@
  *   npx ts-node --swc bench/validate-bench.ts 1000    # services; prints one JSON line
  */
 import * as path from 'node:path';
-import { MeshApp } from '../src/mesh/mesh-app';
+import { MeshApp } from '../src/graph/mesh-app';
 import { validateManifests } from '../src/validate/validate';
 import { buildSyntheticMesh } from './synthetic-mesh';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { Testing } from 'cdk8s';
-import { MeshApp } from '../src/mesh/mesh-app';
-import { MeshChart, MeshChartProps } from '../src/mesh/mesh-chart';
+import { MeshApp } from '../src/graph/mesh-app';
+import { MeshChart, MeshChartProps } from '../src/graph/mesh-chart';
 
 /** A MeshApp writing to a throw-away directory, and a chart in it. */
 export function meshChart(props: Partial<MeshChartProps> = {}, id = 'test'): { app: MeshApp; chart: MeshChart } {

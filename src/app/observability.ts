@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Percentage } from '../core/weight';
-import { ObservabilityStack } from '../observability/observability-stack';
-import { Rps, ServiceSlo } from '../observability/slo';
+import { ObservabilityStack } from '../views/observability/observability-stack';
+import { Rps, ServiceSlo } from '../views/observability/slo';
 import { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
 

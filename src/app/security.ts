@@ -1,4 +1,4 @@
-import { EdgeAuthentication } from '../security/edge-authentication';
+import { EdgeAuthentication } from '../views/security/edge-authentication';
 import { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
 

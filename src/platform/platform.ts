@@ -3,7 +3,7 @@ import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { dns1123LabelProblem } from '../core/names';
 import { Principal } from '../core/principal';
-import type { FlowWorkload } from '../flow/flow';
+import type { FlowWorkload } from '../validate/flow/flow';
 
 /**
  * The shared components a mesh's output runs on but does not own: istiod and the root

@@ -17,10 +17,10 @@ import { StringMatch } from '../core/http';
 import { LoadBalancer } from '../core/load-balancer';
 import { Retries } from '../core/retries';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
-import { HostPorts, HostTraffic, LocalityLbOptions } from '../traffic/host-traffic';
-import { CorsPolicyOptions, FaultInjection, HeaderOperationsOptions, HeadersOptions, HttpMatchOptions, HttpRouteOptions, RouteDestinationOptions } from '../traffic/http-route';
-import { mergeTierSettings } from '../traffic/tier-defaults';
-import { TierSettings } from '../traffic/tier';
+import { HostPorts, HostTraffic, LocalityLbOptions } from '../views/traffic/host-traffic';
+import { CorsPolicyOptions, FaultInjection, HeaderOperationsOptions, HeadersOptions, HttpMatchOptions, HttpRouteOptions, RouteDestinationOptions } from '../views/traffic/http-route';
+import { mergeTierSettings } from '../graph/tier-defaults';
+import { TierSettings } from '../graph/tier';
 
 /**
  * Istio's form of a duration. Rendering never throws: validation may render objects

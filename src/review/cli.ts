@@ -5,7 +5,7 @@ import { connectivityDiff, ConnectivityDiff } from './connectivity';
 import { ManifestTree, readTreeFromDir, readTreeFromGit, resourcesOf, TOPOLOGY_FILE, YamlReadError, YamlReadOptions } from './manifest-tree';
 import { renderJson, renderMarkdown } from './markdown';
 import { semanticDiff, SemanticDiff } from './semantic-diff';
-import { CLUSTER_FOLDER } from '../mesh/mesh-cluster';
+import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { renderTopology } from './topology';
 
 /** Where the command reads and writes; tests pass their own. */

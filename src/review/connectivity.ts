@@ -1,14 +1,14 @@
 /**
  * What a change does to traffic: the flows one environment's manifests allow or refuse,
- * before and after, as the flow evaluator (src/flow/) answers them. The diff reads two
+ * before and after, as the flow evaluator (src/validate/flow/) answers them. The diff reads two
  * trees of manifests and nothing else, so the flows to compare are derived from the
  * manifests themselves (see {@link probeFlows}), from both sides, and each is evaluated
  * on both sides.
  */
-import { describeDecider, FlowEvaluator, FlowVerdict, FlowWorkload, PairVerdict, SIDECAR_OWN_PORTS } from '../flow';
-import { FlowCluster, FlowPod, mapSelects, nsOf, selects } from '../flow/cluster';
-import type { Flow, FlowMethod } from '../flow/flow';
-import { PairAnalysis } from '../flow/pairs';
+import { describeDecider, FlowEvaluator, FlowVerdict, FlowWorkload, PairVerdict, SIDECAR_OWN_PORTS } from '../validate/flow';
+import { FlowCluster, FlowPod, mapSelects, nsOf, selects } from '../validate/flow/cluster';
+import type { Flow, FlowMethod } from '../validate/flow/flow';
+import { PairAnalysis } from '../validate/flow/pairs';
 import { MeshPlatform } from '../platform/platform';
 import { compare } from './manifest-tree';
 

@@ -1,9 +1,9 @@
 import type { IConstruct } from 'constructs';
-import { FlowEvaluator } from '../flow';
-import type { Flow, FlowMethod, FlowVerdict } from '../flow/flow';
-import { MeshChart } from '../mesh/mesh-chart';
-import { chartsByCalls } from '../mesh/flow-check';
-import { CLUSTER_FOLDER } from '../mesh/mesh-cluster';
+import { FlowEvaluator } from '../validate/flow';
+import type { Flow, FlowMethod, FlowVerdict } from '../validate/flow/flow';
+import { MeshChart } from '../graph/mesh-chart';
+import { chartsByCalls } from '../validate/flow-check';
+import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
 import { at } from '../private/flatten';
 import { ConnectivityProbe, environmentNamespace, probeFlows, samplePath } from './connectivity';

@@ -16,7 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Codes } from '../core/codes';
-import { readPlatform, runFlowCommand } from '../flow/cli-flow';
+import { readPlatform, runFlowCommand } from './flow/cli-flow';
 import { CliIo, processIo } from '../private/cli-io';
 import { decodeYamlText, readYamlFile, YamlReadError } from '../private/yaml-reader';
 import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
@@ -117,7 +117,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     }
   }
 
-  // Flow verification: verdicts instead of findings (src/flow/cli-flow.ts).
+  // Flow verification: verdicts instead of findings (src/validate/flow/cli-flow.ts).
   if (flows.length > 0 || listFlows) {
     if (parseErrors.length > 0) { io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`); return 2; }
     try {

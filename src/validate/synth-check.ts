@@ -13,9 +13,9 @@ import { push } from './analysis/mesh-index';
 import { Finding, formatFinding, isError, Manifest } from './finding';
 import { validateManifests } from './validate';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
-import { chartsByCalls, clusterFlowFindings, FlowCheckedChart } from '../mesh/flow-check';
-import { hasBrand, MESH_CHART_BRAND } from '../mesh/brands';
-import { CLUSTER_FOLDER, MESH_APP_MARKER } from '../mesh/mesh-cluster';
+import { chartsByCalls, clusterFlowFindings, FlowCheckedChart } from './flow-check';
+import { hasBrand, MESH_CHART_BRAND } from '../graph/brands';
+import { CLUSTER_FOLDER, MESH_APP_MARKER } from '../graph/mesh-cluster';
 
 /** One rendered resource, with the environment folder it is written to. */
 export interface RenderedManifest {
@@ -40,7 +40,7 @@ export interface SynthCheckOptions {
   /**
    * Whether every flow the MeshCharts intend is followed through their environment's
    * manifests (and the cluster-wide ones), and every undeclared pair of workloads must be
-   * refused (src/flow/); runs once the other checks pass.
+   * refused (src/validate/flow/); runs once the other checks pass.
    * @default true
    */
   readonly flowVerification?: boolean;

@@ -1,10 +1,10 @@
 import { buildBookinfo } from '../../src/app/bookinfo/bookinfo';
 import { BookinfoEnvironment, BOOKINFO_ENVIRONMENTS, RatingsFault, ReviewsRouting } from '../../src/app/bookinfo/environments';
 import { StringMatch } from '../../src/core/http';
-import { EdgeGateway } from '../../src/edge/edge-gateway';
-import { MeshApp } from '../../src/mesh/mesh-app';
-import { MeshService } from '../../src/service/mesh-service';
-import { GatewayRoutes } from '../../src/traffic/gateway-routes';
+import { EdgeGateway } from '../../src/views/edge/edge-gateway';
+import { MeshApp } from '../../src/graph/mesh-app';
+import { MeshService } from '../../src/graph/mesh-service';
+import { GatewayRoutes } from '../../src/views/traffic/gateway-routes';
 import { find, meshChart, synth, synthError } from '../util';
 
 /*

@@ -4,11 +4,11 @@ import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { ENVIRONMENTS } from '../../src/app/environments';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
-import { checkIntendedFlows, undeclaredOpenPairs } from '../../src/flow/check';
-import { FlowEvaluator } from '../../src/flow/evaluate';
-import { Flow } from '../../src/flow/flow';
-import { MeshApp } from '../../src/mesh/mesh-app';
-import { MeshChart } from '../../src/mesh/mesh-chart';
+import { checkIntendedFlows, undeclaredOpenPairs } from '../../src/validate/flow/check';
+import { FlowEvaluator } from '../../src/validate/flow/evaluate';
+import { Flow } from '../../src/validate/flow/flow';
+import { MeshApp } from '../../src/graph/mesh-app';
+import { MeshChart } from '../../src/graph/mesh-chart';
 import { MeshPlatform } from '../../src/platform/platform';
 
 /**

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
-import { MtlsMode } from '../../src/security/mtls-mode';
-import { MeshApp } from '../../src/mesh/mesh-app';
-import { MeshChart } from '../../src/mesh/mesh-chart';
+import { MtlsMode } from '../../src/views/security/mtls-mode';
+import { MeshApp } from '../../src/graph/mesh-app';
+import { MeshChart } from '../../src/graph/mesh-chart';
 import { MeshPlatform } from '../../src/platform/platform';
 
 describe('MeshPlatform', () => {

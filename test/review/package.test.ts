@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, JsonPatch } from 'cdk8s';
-import { MeshChart } from '../../src/mesh/mesh-chart';
-import { MeshService } from '../../src/service/mesh-service';
+import { MeshChart } from '../../src/graph/mesh-chart';
+import { MeshService } from '../../src/graph/mesh-service';
 
 const ROOT = path.join(__dirname, '..', '..');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -20,8 +20,8 @@ function withoutCrdOption(): NodeJS.ProcessEnv {
 /** A team's chart under a plain App with two problems only the rendered manifests show. */
 const BAD_CHART = `
 import { ApiObject, App, JsonPatch } from 'cdk8s';
-import { MeshChart } from '../../src/mesh/mesh-chart';
-import { MeshService } from '../../src/service/mesh-service';
+import { MeshChart } from '../../src/graph/mesh-chart';
+import { MeshService } from '../../src/graph/mesh-service';
 
 const app = new App({ outdir: 'plain-out' });
 const chart = new MeshChart(app, 'catalog', { namespace: 'catalog' });
@@ -89,7 +89,7 @@ describe('npm package', () => {
   });
 
   test('holds compiled JS and .d.ts of the constructs and the CRD types, and the diff command', () => {
-    for (const f of ['lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/service/mesh-service.d.ts', 'lib/src/review/cli.js',
+    for (const f of ['lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/graph/mesh-service.d.ts', 'lib/src/review/cli.js',
       'lib/imports/networking.istio.io.js', 'lib/imports/security.istio.io.d.ts', 'package.json', 'README.md', 'LICENSE',
       ...fs.readdirSync(path.join(ROOT, 'schemas')).map((f) => `schemas/${f}`)]) {
       expect(packed).toContain(f);

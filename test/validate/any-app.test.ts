@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { ApiObject, App, JsonPatch, YamlOutputType } from 'cdk8s';
 import { Codes } from '../../src/core/codes';
 import { Retries } from '../../src/core/retries';
-import { MeshApp } from '../../src/mesh/mesh-app';
-import { MeshChart } from '../../src/mesh/mesh-chart';
-import { MeshService } from '../../src/service/mesh-service';
+import { MeshApp } from '../../src/graph/mesh-app';
+import { MeshChart } from '../../src/graph/mesh-chart';
+import { MeshService } from '../../src/graph/mesh-service';
 import { Warnings, WarningCode } from '../../src/validate/warnings';
 
 function tmp(): string {

@@ -1,9 +1,9 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { ACKNOWLEDGED_WARNINGS } from '../../src/app/acknowledged-warnings';
 import { buildApp } from '../../src/main';
-import { MeshApp } from '../../src/mesh/mesh-app';
-import { MeshChart } from '../../src/mesh/mesh-chart';
-import { MeshService } from '../../src/service/mesh-service';
+import { MeshApp } from '../../src/graph/mesh-app';
+import { MeshChart } from '../../src/graph/mesh-chart';
+import { MeshService } from '../../src/graph/mesh-service';
 import { analyze } from '../../src/validate/analysis';
 import { validateManifests } from '../../src/validate/validate';
 import { meshChart, synth, synthError } from '../util';

@@ -2,11 +2,11 @@ import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { Retries } from '../../src/core/retries';
 import { Weight } from '../../src/core/weight';
-import { FlowEvaluator, FlowMethod, undeclaredOpenPairs } from '../../src/flow';
-import { MeshApp } from '../../src/mesh/mesh-app';
-import { MeshChart } from '../../src/mesh/mesh-chart';
-import { MeshService } from '../../src/service/mesh-service';
-import { Tier } from '../../src/traffic/tier';
+import { FlowEvaluator, FlowMethod, undeclaredOpenPairs } from '../../src/validate/flow';
+import { MeshApp } from '../../src/graph/mesh-app';
+import { MeshChart } from '../../src/graph/mesh-chart';
+import { MeshService } from '../../src/graph/mesh-service';
+import { Tier } from '../../src/graph/tier';
 import { validateManifests } from '../../src/validate/validate';
 import { meshChart } from '../util';
 

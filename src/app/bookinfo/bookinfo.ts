@@ -3,15 +3,15 @@ import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { StringMatch } from '../../core/http';
 import { Percentage, Weight } from '../../core/weight';
-import { EdgeGateway } from '../../edge/edge-gateway';
-import { MeshChart } from '../../mesh/mesh-chart';
-import { MeshService, MeshServiceProps } from '../../service/mesh-service';
-import { GatewayRoutes } from '../../traffic/gateway-routes';
-import { HttpMatchOptions } from '../../traffic/http-route';
-import { Tier } from '../../traffic/tier';
-import { TierDefaults } from '../../traffic/tier-defaults';
+import { EdgeGateway } from '../../views/edge/edge-gateway';
+import { MeshChart } from '../../graph/mesh-chart';
+import { MeshService, MeshServiceProps } from '../../graph/mesh-service';
+import { GatewayRoutes } from '../../views/traffic/gateway-routes';
+import { HttpMatchOptions } from '../../views/traffic/http-route';
+import { Tier } from '../../graph/tier';
+import { TierDefaults } from '../../graph/tier-defaults';
 import { Warnings } from '../../validate/warnings';
-import { EnvValue, HealthProbe, WorkloadVolume } from '../../workload/pod-options';
+import { EnvValue, HealthProbe, WorkloadVolume } from '../../views/workload/pod-options';
 import { BookinfoEnvironment } from './environments';
 
 /** Istio's Bookinfo in one environment. */

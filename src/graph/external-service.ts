@@ -1,0 +1,247 @@
+import { Construct } from 'constructs';
+import {
+  DestinationRule, DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
+} from '../../imports/networking.istio.io';
+import { Cidr } from '../core/cidr';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+import { ExportTo } from '../core/export-to';
+import { MeshChart } from './mesh-chart';
+import { integerProblems } from '../private/checks';
+
+/**
+ * How the sidecar finds the endpoints of an external host.
+ * `DNS`: the hosts are resolved asynchronously by Envoy (each must be a fully qualified
+ * name, no wildcard); `STATIC`: the `addresses` are the endpoints; `NONE`: the
+ * connection's original destination IP is used (wildcard hosts, passthrough).
+ * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
+ */
+export type ExternalResolution = 'DNS' | 'STATIC' | 'NONE';
+
+/**
+ * The protocol of an external port, as a ServiceEntry port names it.
+ * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServicePort
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ */
+export type ExternalProtocol = 'HTTP' | 'HTTPS' | 'HTTP2' | 'GRPC' | 'TLS' | 'TCP';
+
+/** A port of an external service. */
+export interface ExternalPort {
+  /** The port the application connects to. */
+  readonly number: number;
+  /** The protocol the application speaks on it. */
+  readonly protocol: ExternalProtocol;
+  /**
+   * The port's name.
+   * @default - `<protocol in lower case>-<number>`
+   */
+  readonly name?: string;
+  /**
+   * The port the provider listens on, when the sidecar connects to another one than the
+   * application (plain HTTP on 80 sent as TLS to 443).
+   * @default - `number`
+   * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/
+   */
+  readonly targetPort?: number;
+}
+
+/** Options of {@link TlsOrigination.simple}. */
+export interface SimpleTlsOriginationOptions {
+  /**
+   * The port of the ServiceEntry on which the sidecar originates TLS (the application
+   * sends plain HTTP there).
+   */
+  readonly port: number;
+  /**
+   * The SNI the sidecar presents.
+   * @default - the external service's first host
+   */
+  readonly sni?: string;
+  /**
+   * The file of CA certificates, in the sidecar, that verifies the provider's certificate.
+   * @default - the proxy's system CA bundle (Istio's VERIFY_CERTIFICATE_AT_CLIENT)
+   */
+  readonly caCertificates?: string;
+  /**
+   * Names the provider's certificate must carry.
+   * @default - the SNI
+   */
+  readonly subjectAltNames?: string[];
+}
+
+/**
+ * TLS the sidecar originates towards an external service, in its DestinationRule.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings
+ */
+export class TlsOrigination {
+  /** One-way TLS (`SIMPLE`): the sidecar verifies the provider and sends the SNI. */
+  public static simple(options: SimpleTlsOriginationOptions): TlsOrigination {
+    return new TlsOrigination(options);
+  }
+
+  private constructor(
+    /** The settings. */
+    public readonly options: SimpleTlsOriginationOptions,
+  ) {}
+}
+
+/** Props of {@link ExternalService}. */
+export interface ExternalServiceProps {
+  /** The hosts the application calls (`api.payment-provider.example`); wildcards (`*.example.com`) only with resolution NONE. */
+  readonly hosts: string[];
+  /** The ports, each with its protocol. */
+  readonly ports: ExternalPort[];
+  /**
+   * How the endpoints are found.
+   * @default 'DNS'
+   */
+  readonly resolution?: ExternalResolution;
+  /**
+   * The provider's addresses, when known: STATIC resolution's endpoints, and the
+   * NetworkPolicy egress `ipBlock`s of its callers.
+   * @default - unknown: callers' NetworkPolicy lets the port out to any address
+   */
+  readonly addresses?: Cidr[];
+  /**
+   * TLS the sidecar originates, in the ServiceEntry's DestinationRule.
+   * @default - none: the application speaks the port's protocol itself
+   */
+  readonly tls?: TlsOrigination;
+  /**
+   * The namespaces that see the ServiceEntry and its DestinationRule.
+   * @default - every namespace
+   */
+  readonly exportTo?: ExportTo;
+}
+
+/**
+ * A service outside the mesh: a ServiceEntry (location MESH_EXTERNAL) and, with TLS
+ * origination, its DestinationRule, both named after the construct. Services call it with
+ * `service.calls(external, { port })`, which adds it to the caller's Sidecar egress hosts,
+ * NetworkPolicy egress and intended flows, so it is reachable under `REGISTRY_ONLY`.
+ * @see https://istio.io/latest/docs/reference/config/networking/service-entry/
+ */
+export class ExternalService extends Construct {
+  /** The ServiceEntry's name. */
+  public readonly name: string;
+  /** Its namespace. */
+  public readonly namespace: string;
+  /** The hosts. */
+  public readonly hosts: readonly string[];
+  /** The ports, names and target ports worked out. */
+  public readonly ports: readonly Required<ExternalPort>[];
+  /** The resolution. */
+  public readonly resolution: ExternalResolution;
+  /** The known addresses. */
+  public readonly addresses: readonly Cidr[];
+  /** The TLS origination, if any. */
+  public readonly tls?: TlsOrigination;
+  /** The chart it belongs to. */
+  public readonly chart: MeshChart;
+  private readonly exportTo?: ExportTo;
+
+  public constructor(scope: Construct, id: string, props: ExternalServiceProps) {
+    super(scope, id);
+    this.chart = MeshChart.of(this);
+    this.name = id;
+    this.namespace = this.chart.namespace;
+    this.hosts = [...props.hosts];
+    this.resolution = props.resolution ?? 'DNS';
+    this.addresses = [...(props.addresses ?? [])];
+    this.tls = props.tls;
+    this.exportTo = props.exportTo;
+    this.ports = props.ports.map((p) => ({ ...p, name: p.name ?? `${p.protocol.toLowerCase()}-${p.number}`, targetPort: p.targetPort ?? p.number }));
+    const metadata = { name: this.name, namespace: this.namespace, labels: this.chart.commonLabels() };
+    const exportTo = this.exportTo?.toList(this.namespace);
+    new ServiceEntry(this, 'Resource', {
+      metadata,
+      spec: {
+        hosts: [...this.hosts],
+        // https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Location
+        location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
+        resolution: ServiceEntrySpecResolution[this.resolution],
+        ports: this.ports.map((p) => ({ name: p.name, number: p.number, protocol: p.protocol, targetPort: p.targetPort !== p.number ? p.targetPort : undefined })),
+        endpoints: this.resolution === 'STATIC' ? this.addresses.map((a) => ({ address: a.value.replace(/\/(32|128)$/, '') })) : undefined,
+        exportTo,
+      },
+    });
+    if (this.tls) {
+      const o = this.tls.options;
+      const sni = o.sni ?? this.hosts[0];
+      new DestinationRule(this, 'DestinationRule', {
+        metadata,
+        spec: {
+          host: this.hosts[0],
+          exportTo,
+          trafficPolicy: {
+            portLevelSettings: [{
+              port: { number: o.port },
+              tls: {
+                mode: DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.SIMPLE,
+                sni,
+                caCertificates: o.caCertificates,
+                subjectAltNames: [...(o.subjectAltNames ?? [sni])],
+              },
+            }],
+          },
+        },
+      });
+    }
+    this.chart._registerExternal(this);
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /** True if a workload in `namespace` sees the ServiceEntry (its exportTo lists `*`, `namespace`, or `.` for its own). */
+  public exportedTo(namespace: string): boolean {
+    const list = this.exportTo?.toList(this.namespace);
+    if (!list) return true;
+    return list.includes('*') || list.includes(namespace) || (namespace === this.namespace && list.includes('.'));
+  }
+
+  /** The port named by its number, if the service has it. */
+  public port(number: number): Required<ExternalPort> | undefined {
+    return this.ports.find((p) => p.number === number);
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    const bad = (field: string, message: string) => out.push(formatProblem(Codes.INVALID_EXTERNAL_SERVICE, `${field}: ${message}`));
+    if (this.hosts.length === 0) bad('hosts', 'a ServiceEntry needs at least one host');
+    // A host is a DNS name, optionally with a leading `*.` (istio/istio pkg/config/validation
+    // ValidateWildcardDomain); `*` alone would capture every host.
+    this.hosts.forEach((h, i) => {
+      if (!/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(h) || h.length > 253) {
+        bad(`hosts[${i}]`, `'${h}' is not a DNS name (a leading '*.' is the only wildcard)`);
+      }
+    });
+    // istio/istio pkg/config/validation/validation.go, ValidateServiceEntry: with DNS resolution
+    // and no endpoints, every host must be a fully qualified name Envoy can resolve.
+    if (this.resolution === 'DNS') {
+      this.hosts.filter((h) => h.startsWith('*') || !h.includes('.')).forEach((h) => out.push(formatProblem(Codes.UNRESOLVABLE_EXTERNAL_HOST,
+        `hosts: '${h}' cannot be resolved by DNS (a wildcard or a single label); use resolution 'NONE' or name the host`)));
+    }
+    // ValidateServiceEntry: STATIC resolution needs endpoints.
+    if (this.resolution === 'STATIC' && this.addresses.length === 0) bad('addresses', "resolution 'STATIC' needs the provider's addresses");
+    if (this.ports.length === 0) bad('ports', 'a ServiceEntry needs at least one port');
+    const numbers = new Set<number>();
+    const names = new Set<string>();
+    this.ports.forEach((p, i) => {
+      out.push(...integerProblems({ [`ports[${i}].number`]: p.number, [`ports[${i}].targetPort`]: p.targetPort }, 1, 65535));
+      if (numbers.has(p.number)) bad(`ports[${i}].number`, `${p.number} is used twice`);
+      if (names.has(p.name)) bad(`ports[${i}].name`, `'${p.name}' is used twice`);
+      numbers.add(p.number);
+      names.add(p.name);
+    });
+    if (this.tls) {
+      const o = this.tls.options;
+      const port = this.port(o.port);
+      // TLS origination wraps plaintext the application sends: the port must be plain HTTP
+      // or TCP (an HTTPS/TLS port already carries the application's TLS).
+      if (!port) bad('tls.port', `${o.port} is not a port of the external service`);
+      else if (!['HTTP', 'HTTP2', 'GRPC', 'TCP'].includes(port.protocol)) bad('tls.port', `port ${o.port} is ${port.protocol}: the application already speaks TLS there`);
+      if (o.sni !== undefined && !/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(o.sni)) bad('tls.sni', `'${o.sni}' is not a host name`);
+      if (o.caCertificates !== undefined && !o.caCertificates.startsWith('/')) bad('tls.caCertificates', `'${o.caCertificates}' is not an absolute path in the sidecar`);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,508 @@
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { DestinationRule, VirtualService } from '../../imports/networking.istio.io';
+import { Codes } from '../core/codes';
+import type { ExportTo } from '../core/export-to';
+import { formatProblem } from '../core/errors';
+import { Labels } from '../core/labels';
+import { dns1123LabelProblem, labelValueProblem } from '../core/names';
+import { portNameProblem } from '../core/ports';
+import { Principal } from '../core/principal';
+import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
+import { Weight } from '../core/weight';
+import { hasBrand, MESH_SERVICE_BRAND } from './brands';
+import { MeshChart } from './mesh-chart';
+import { ServiceSlo, sloProblems } from '../views/observability/slo';
+import { integerProblems } from '../private/checks';
+import { renderDestinationRuleSpec, renderVirtualServiceSpec, HostRenderContext } from '../render/traffic';
+import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from '../views/traffic/host-traffic';
+import { Tier, TierSettings } from './tier';
+import { mergeTierSettings, TierDefaults } from './tier-defaults';
+import { ServiceSecurity } from '../views/security/service-security';
+import { podOptionProblems } from '../views/workload/pod-checks';
+import { EnvValue, HealthProbe, PodOptions } from '../views/workload/pod-options';
+import { addContainerEnv, addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadServiceAccount } from '../views/workload/workload';
+import { ExternalService } from './external-service';
+import { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, serviceAddress, ServiceCall } from './service-call';
+import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
+import { DEFAULT_PORTS, ResolvedServicePort, resolvePorts } from './service-port';
+
+import { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
+import { policyProblems } from './policy-problems';
+import { callProblems } from './call-problems';
+
+export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
+export { policyProblems } from './policy-problems';
+
+/**
+ * One service of the mesh: its Deployment (cdk8s-plus-27), Service, ServiceAccount,
+ * and its host's one DestinationRule and one VirtualService. Traffic settings are the
+ * tier's defaults with the service's own on top; other constructs (canaries, faults,
+ * gateways) contribute to {@link MeshService.traffic} and everything is rendered at synth.
+ *
+ * @example
+ * const order = new MeshService(chart, 'order-service', {
+ *   image: 'registry.example.com/order-service:1.4.2',
+ *   tier: Tier.SERVICE,
+ *   retries: Retries.of({ attempts: 3 }),
+ * });
+ * order.calls(payment, { methods: ['POST'], paths: ['/api/payments/*'] });
+ */
+export class MeshService extends Construct implements IVersionedService {
+  /**
+   * Whether `x` is a MeshService: a brand check rather than `instanceof`, so it holds
+   * across two copies of the library (as cdk8s's `Chart.isChart` does).
+   */
+  public static isMeshService(x: unknown): x is MeshService {
+    return hasBrand(x, MESH_SERVICE_BRAND);
+  }
+
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly serviceAccountName: string;
+  public readonly principal: Principal;
+  public readonly ports: readonly ResolvedServicePort[];
+  /** The tier. */
+  public readonly tier: Tier;
+  /** The version label of the current pods. */
+  public readonly version: string;
+  /** Replicas of the current version. */
+  public readonly replicas: number;
+  /** Everything that shapes this host's VirtualService and DestinationRule. */
+  public readonly traffic: HostTraffic;
+  /** The labels of the current version's pods. */
+  public readonly podLabels: Readonly<Record<string, string>>;
+  /** The labels of every resource the service writes (`app.kubernetes.io/name`, managed-by, part-of). */
+  public readonly resourceLabels: Readonly<Record<string, string>>;
+  /** The chart the service belongs to. */
+  public readonly chart: MeshChart;
+  /** Base of the health-check paths (`/health`), if the service's first port speaks HTTP. */
+  public readonly healthCheckPath?: string;
+  /** The service's SLO, if given in its props. */
+  public readonly slo?: ServiceSlo;
+  /** The current version's subset name. */
+  public readonly subset: string;
+  /** False for a workload with no ports: no Service, VirtualService or DestinationRule. */
+  public readonly hasService: boolean;
+
+  private readonly props: MeshServiceProps;
+  private readonly _calls: ServiceCall[] = [];
+  private readonly _externalCalls: ExternalCall[] = [];
+  private readonly _versions: ServiceVersion[] = [];
+  private readonly _versionOptions: VersionOptions[] = [];
+  private readonly _addressEnv: { name: string; target: IMeshService; form: AddressForm }[] = [];
+  private readonly _deployments: Construct[] = [];
+
+  /**
+   * The labels that select the service's pods: `app: <name>`; once Flagger releases the
+   * service, `app.kubernetes.io/name: <name>`, which Flagger keeps on the primary's pods
+   * while it renames `app` to `<name>-primary` (fluxcd/flagger pkg/canary/util.go,
+   * makePrimaryLabels). Read it at synth (lazily): a FlaggerCanary may come later.
+   */
+  public get selectorLabels(): Readonly<Record<string, string>> {
+    return this.traffic?.virtualServiceOwner === 'flagger' ? { [Labels.NAME]: this.name } : { [Labels.APP]: this.name };
+  }
+
+  public constructor(scope: Construct, id: string, props: MeshServiceProps) {
+    super(scope, id);
+    Object.defineProperty(this, MESH_SERVICE_BRAND, { value: true });
+    this.props = props;
+    this.slo = props.slo;
+    this.chart = MeshChart.of(this);
+    this.name = props.name ?? id;
+    this.namespace = this.chart.namespace;
+    this.serviceAccountName = this.name;
+    this.tier = props.tier ?? Tier.SERVICE;
+    this.version = props.version ?? 'v1';
+    this.subset = props.subset ?? 'stable';
+    this.replicas = props.replicas ?? 2;
+    this.ports = resolvePorts(props.ports ?? DEFAULT_PORTS);
+    this.hasService = this.ports.length > 0;
+    this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? props.healthCheckPath ?? '/health' : undefined;
+    // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
+    this.principal = dns1123LabelProblem(this.name) || dns1123LabelProblem(this.namespace)
+      ? Principal.serviceAccount('invalid', 'invalid', this.chart.trustDomain)
+      : Principal.serviceAccount(this.namespace, this.serviceAccountName, this.chart.trustDomain);
+
+    const common = { ...this.chart.commonLabels(), [Labels.NAME]: this.name };
+    this.resourceLabels = common;
+    this.podLabels = {
+      [Labels.APP]: this.name,
+      [Labels.VERSION]: this.version,
+      ...common,
+      [Labels.INSTANCE_VERSION]: this.version,
+      [Labels.TIER]: this.tier.name,
+    };
+
+    const sa = addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, props.serviceAccountAnnotations);
+    if (this.hasService) addService(this, 'Service', {
+      name: this.name,
+      namespace: this.namespace,
+      labels: { [Labels.APP]: this.name, ...common },
+      // https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo
+      annotations: props.exportTo ? { 'networking.istio.io/exportTo': props.exportTo.toList(this.namespace).join(',') } : undefined,
+      selector: { ...this.selectorLabels },
+      ports: this.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol === 'udp' ? 'UDP' : 'TCP' })),
+    });
+    this.deploy(this, 'Deployment', { name: this.name, version: this.version, image: props.image, replicas: this.replicas, serviceAccount: sa });
+
+    this.traffic = new HostTraffic(this.name, () => this.node.tryRemoveChild('VirtualService'));
+    this.traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
+
+    if (this.hasService) {
+      const meta = { name: this.name, namespace: this.namespace, labels: common };
+      new DestinationRule(this, 'DestinationRule', {
+        metadata: meta,
+        spec: Lazy.any({ produce: () => ({ ...renderDestinationRuleSpec(this.traffic, this.renderContext()), exportTo: this.exportToList }) }),
+      });
+      // A host with only TLS ports has no default route (see renderVirtualServiceSpec), and
+      // a VirtualService without routes is invalid: it gets one with its first TLS route.
+      const ports = this.hostPorts;
+      if (ports.http.length > 0 || ports.tcp.length > 0) this.ensureVirtualService();
+    }
+
+    this.chart._register(this);
+    new ServiceSecurity(this, 'Security');
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * The resolved traffic settings: the tier's, with the service's own on top. A service
+   * that a declared caller POSTs or PATCHes to (or calls with any method) retries only
+   * on `reset-before-request,connect-failure` unless its own `retries.retryOn` says
+   * otherwise: a retry on 5xx or `reset` may apply such a request twice (Envoy's
+   * x-envoy-retry-on; MESH111, MESH662).
+   */
+  public get policy(): TierSettings {
+    const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
+    const resolved = mergeTierSettings(base, {
+      timeout: this.props.timeout,
+      retries: this.props.retries,
+      loadBalancer: this.props.loadBalancer,
+      connectionPool: this.props.connectionPool,
+      outlierDetection: this.props.outlierDetection,
+    });
+    const nonIdempotent = (c: ServiceCall) => !c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH');
+    if (this.props.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && this.chart.callsTo(this).some(nonIdempotent)) {
+      return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
+    }
+    return resolved;
+  }
+
+  /** The calls this service makes, in the order declared. */
+  public get outboundCalls(): ServiceCall[] {
+    return [...this._calls];
+  }
+
+  /** The calls this service makes to external services, in the order declared. */
+  public get externalCalls(): ExternalCall[] {
+    return [...this._externalCalls];
+  }
+
+  /**
+   * Declares that this service calls `target`: an edge of the mesh graph, from which
+   * authorization, network policy and sidecar scope are derived.
+   */
+  public calls(target: IMeshService, options?: CallOptions): ServiceCall;
+  /**
+   * Declares that this service calls an external service on one of its ports: the
+   * ServiceEntry's hosts join the Sidecar's egress hosts, the NetworkPolicy lets the
+   * port out, and the call is an intended flow checked at synth.
+   */
+  public calls(target: ExternalService, options: ExternalCallOptions): ExternalCall;
+  public calls(target: IMeshService | ExternalService, options: CallOptions | ExternalCallOptions = {}): ServiceCall | ExternalCall {
+    if (target instanceof ExternalService) {
+      const o = options as ExternalCallOptions;
+      const ext: ExternalCall = {
+        source: this, target, port: o.port,
+        methods: o.methods ? [...o.methods] : undefined,
+        paths: o.paths ? [...o.paths] : undefined,
+      };
+      this._externalCalls.push(ext);
+      return ext;
+    }
+    return this.callService(target, options as CallOptions);
+  }
+
+  private callService(target: IMeshService, options: CallOptions): ServiceCall {
+    const call: ServiceCall = {
+      source: this,
+      // A team's own construct that wraps a service of the chart stands for that service.
+      target: resolveService(this.chart, target),
+      methods: options.methods ? [...options.methods] : undefined,
+      paths: options.paths ? [...options.paths] : undefined,
+      asynchronous: options.asynchronous ?? false,
+    };
+    if (options.addressEnv !== undefined) {
+      const a = { name: options.addressEnv.name, target, form: options.addressEnv.form ?? 'url' };
+      this._addressEnv.push(a);
+      for (const d of this._deployments) addContainerEnv(d, a.name, serviceAddress(a.target, a.form));
+    }
+    this._calls.push(call);
+    this.chart._registerCall(call);
+    return call;
+  }
+
+  /**
+   * Adds a matched HTTP route ahead of the default route; routes are tried in the
+   * order added. A route forwards to subsets, redirects or answers directly, with its
+   * own timeout, retries, fault, mirror, rewrite, CORS policy and header changes.
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+   */
+  public addRoute(route: HttpRouteOptions): void {
+    this.traffic.addRoute(this, route);
+  }
+
+  /** Adds a route for a TCP port (`tcp-`, `mongo-`, `mysql-`, `redis-`) ahead of the default one. */
+  public addTcpRoute(route: TcpRouteOptions): void {
+    this.traffic.addTcpRoute(this, route);
+  }
+
+  /** Adds a route by SNI for a TLS port (`tls-`, `https-`) ahead of the default one. */
+  public addTlsRoute(route: TlsRouteOptions): void {
+    this.traffic.addTlsRoute(this, route);
+    if (this.hasService) this.ensureVirtualService();
+  }
+
+  private ensureVirtualService(): void {
+    if (this.node.tryFindChild('VirtualService') || this.traffic.virtualServiceOwner) return;
+    new VirtualService(this, 'VirtualService', {
+      metadata: { name: this.name, namespace: this.namespace, labels: { ...this.resourceLabels } },
+      spec: Lazy.any({ produce: () => ({ ...renderVirtualServiceSpec(this.traffic, this.renderContext()), exportTo: this.exportToList }) }),
+    });
+  }
+
+  private get exportToList(): string[] | undefined {
+    return this.props.exportTo?.toList(this.namespace);
+  }
+
+  /** The namespaces the service is visible from, if restricted. */
+  public get exportTo(): ExportTo | undefined {
+    return this.props.exportTo;
+  }
+
+  /** True if a workload in `namespace` sees the service (its exportTo lists `*`, `namespace`, or `.` for its own). */
+  public exportedTo(namespace: string): boolean {
+    const list = this.exportToList;
+    if (!list) return true;
+    return list.includes('*') || list.includes(namespace) || (namespace === this.namespace && list.includes('.'));
+  }
+
+  /**
+   * Adds another version of the service: its own Deployment `<service>-<version>` with
+   * its own image, replicas, resources and env (over the service's), and a subset
+   * (named after the version unless `subset` says otherwise) in the host's DestinationRule.
+   * Route to it with {@link MeshService.setSplit} or {@link MeshService.addRoute}.
+   */
+  public addVersion(options: VersionOptions): ServiceVersion {
+    const sa = this.node.findChild('ServiceAccount') as WorkloadServiceAccount;
+    const version: ServiceVersion = {
+      name: options.name,
+      subset: options.subset ?? options.name,
+      deploymentName: `${this.name}-${options.name}`,
+      image: options.image ?? this.props.image,
+      replicas: options.replicas ?? this.replicas,
+    };
+    this._versionOptions.push(options);
+    // A second version of one name is reported at synth (MESH025), not deployed twice.
+    if (options.name === this.version || this._versions.some((v) => v.name === options.name)) return version;
+    this._versions.push(version);
+    this.deploy(this, `Version${options.name}`, {
+      name: version.deploymentName, version: options.name, image: version.image, replicas: version.replicas, serviceAccount: sa,
+      resources: options.resources, env: options.env,
+    });
+    this.traffic.addSubset(this, {
+      name: version.subset,
+      labels: { [Labels.VERSION]: options.name },
+      connectionPool: options.trafficPolicy?.connectionPool,
+      loadBalancer: options.trafficPolicy?.loadBalancer,
+      outlierDetection: options.trafficPolicy?.outlierDetection,
+    });
+    return version;
+  }
+
+  /** The versions added with {@link MeshService.addVersion}, in order. */
+  public get versions(): readonly ServiceVersion[] {
+    return [...this._versions];
+  }
+
+  /**
+   * Sets the default route's weighted split over any of the host's subsets; the
+   * weights must sum to 100 (MESH012).
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination
+   */
+  public setSplit(destinations: RouteDestinationOptions[]): void {
+    this.traffic.setSplit(this, destinations);
+  }
+
+  /**
+   * Adds a Deployment for another version of the service (a canary), with the
+   * service's labels and `version: <version>`. Returns the Deployment's name.
+   * @internal
+   */
+  public _addVersion(scope: Construct, id: string, options: { version: string; image: string; replicas: number }): string {
+    const sa = this.node.findChild('ServiceAccount') as WorkloadServiceAccount;
+    const name = `${this.name}-${options.version}`;
+    this.deploy(scope, id, { ...options, name, serviceAccount: sa });
+    return name;
+  }
+
+  /**
+   * Removes the current version's Deployment: a release has completed and the old
+   * version's pods are retired, and so is the `stable` subset that selected them.
+   * @internal
+   */
+  public _retireCurrentVersion(): void {
+    this.node.tryRemoveChild('Deployment');
+    // Its subset selects no pods any more: a route to it would fail with 503 UH.
+    this.traffic.removeSubset(this.subset);
+  }
+
+  private deploy(scope: Construct, id: string, options: {
+    name: string; version: string; image: string; replicas: number; serviceAccount: WorkloadServiceAccount;
+    resources?: ContainerResources; env?: Record<string, EnvValue>;
+  }): void {
+    const health = this.healthCheckPath;
+    const pod: PodOptions = { ...this.props, env: { ...this.props.env, ...options.env } };
+    const deployment = addDeployment(scope, id, {
+      pod,
+      probes: this.resolveProbes(),
+      name: options.name,
+      namespace: this.namespace,
+      labels: { ...this.podLabels, [Labels.VERSION]: options.version, [Labels.INSTANCE_VERSION]: options.version },
+      selector: { ...this.selectorLabels, [Labels.VERSION]: options.version },
+      image: options.image,
+      replicas: options.replicas,
+      serviceAccount: options.serviceAccount,
+      containerPorts: uniqueTargetPorts(this.ports),
+      resources: { ...DEFAULT_RESOURCES, ...this.props.resources, ...options.resources },
+      readinessPath: health === undefined ? undefined : `${health}/ready`,
+      livenessPath: health === undefined ? undefined : `${health}/live`,
+      automountServiceAccountToken: this.props.automountServiceAccountToken ?? false,
+    });
+    this._deployments.push(deployment);
+    for (const a of this._addressEnv) addContainerEnv(deployment, a.name, serviceAddress(a.target, a.form));
+  }
+
+  private renderContext(): HostRenderContext {
+    const ports = this.hostPorts;
+    return {
+      policy: this.policy,
+      // With several ports every destination names one: the first HTTP port for HTTP routes (IST0112).
+      destinationPort: this.ports.length > 1 ? (ports.http[0] ?? this.ports[0].port) : undefined,
+      defaultSplit: this.defaultSplit,
+      ports,
+    };
+  }
+
+  /**
+   * The service's ports by how Istio routes them: HTTP routes for HTTP, HTTP/2, gRPC and
+   * gRPC-Web ports, TLS routes for tls and https ports (passed through), TCP routes for the rest.
+   * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+   */
+  public get hostPorts(): HostPorts {
+    const of = (protocols: string[]) => this.ports.filter((p) => protocols.includes(p.protocol)).map((p) => p.port);
+    return { http: of(['http', 'http2', 'grpc', 'grpc-web']), tcp: of(['tcp', 'mongo', 'mysql', 'redis']), tls: of(['tls', 'https']) };
+  }
+
+  private get defaultSplit(): RouteDestinationOptions[] {
+    return [{ subset: this.subset, weight: Weight.all() }];
+  }
+
+  /**
+   * The probes of the application container: the user's, else by the first port's
+   * protocol: HTTP GET `<health>/ready` and `/live` for HTTP, the gRPC health protocol for
+   * gRPC (never HTTP, which a gRPC server answers with 4xx/415), a TCP connection for
+   * other TCP protocols, none for UDP. Ports left out are the first container port.
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-grpc-liveness-probe
+   */
+  private resolveProbes(): { readiness?: HealthProbe; liveness?: HealthProbe; startup?: HealthProbe } {
+    const first = this.ports[0];
+    const given = this.props.probes ?? {};
+    const byProtocol = (slot: 'ready' | 'live'): HealthProbe | undefined => {
+      if (!first) return undefined;
+      if (this.healthCheckPath !== undefined) return HealthProbe.http(`${this.healthCheckPath}/${slot}`, { port: first.targetPort });
+      if (first.protocol === 'grpc') return HealthProbe.grpc({ port: first.targetPort });
+      if (first.protocol === 'udp') return undefined;
+      return HealthProbe.tcp({ port: first.targetPort });
+    };
+    const withPort = (p: HealthProbe | undefined): HealthProbe | undefined => {
+      if (!p || p.check.kind === 'none') return undefined;
+      return p.withDefaultPort(first?.targetPort);
+    };
+    return {
+      readiness: withPort(given.readiness ?? byProtocol('ready')),
+      liveness: withPort(given.liveness ?? byProtocol('live')),
+      startup: withPort(given.startup),
+    };
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    const nameProblem = dns1123LabelProblem(this.name);
+    if (nameProblem) out.push(formatProblem(Codes.INVALID_NAME, `name: ${nameProblem}`));
+    const versionProblem = labelValueProblem(this.version);
+    if (versionProblem || this.version === '') out.push(formatProblem(Codes.INVALID_NAME, `version: ${versionProblem ?? 'must not be empty'}`));
+    out.push(...integerProblems({ replicas: this.replicas }, 0));
+    out.push(...this.portProblems());
+    if (!TierDefaults.of(this).settingsFor(this.tier)) {
+      out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${this.tier.name}' is not defined by TierDefaults (known: ${Object.keys(TierDefaults.of(this).tiers).join(', ')})`));
+    }
+    out.push(...policyProblems(this.policy));
+    out.push(...this.traffic.problems(this.defaultSplit, this.hostPorts));
+    out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
+    out.push(...podOptionProblems(this.props, uniqueTargetPorts(this.ports).map((p) => p.number), this._addressEnv.map((a) => a.name)));
+    if (this.slo) out.push(...sloProblems(this.slo));
+    // https://istio.io/latest/docs/reference/config/metrics/: request metrics (istio_requests_total,
+    // istio_request_duration_milliseconds) are HTTP, HTTP/2 and gRPC only; TCP has byte and connection counts.
+    if (this.slo && this.hasService && this.hostPorts.http.length === 0) {
+      out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
+        `slo: ${this.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
+    }
+    out.push(...callProblems(this, this._calls, this._externalCalls, (t) => (MeshService.isMeshService(t) ? t : undefined)));
+    return out;
+  }
+
+  private portProblems(): string[] {
+    const out: string[] = [];
+    const seenNames = new Set<string>();
+    const seenPorts = new Set<number>();
+    this.ports.forEach((p, i) => {
+      const field = `ports[${i}]`;
+      const nameProblem = portNameProblem(p.name);
+      if (nameProblem) out.push(formatProblem(Codes.INVALID_PORT_NAME, `${field}.name: ${nameProblem}`));
+      out.push(...integerProblems({ [`${field}.port`]: p.port, [`${field}.targetPort`]: p.targetPort }, 1, 65535));
+      if (seenNames.has(p.name)) out.push(formatProblem(Codes.DUPLICATE_ENTRY, `${field}.name: '${p.name}' is used twice`));
+      if (seenPorts.has(p.port)) out.push(formatProblem(Codes.DUPLICATE_ENTRY, `${field}.port: ${p.port} is used twice`));
+      seenNames.add(p.name);
+      seenPorts.add(p.port);
+    });
+    return out;
+  }
+}
+
+
+function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: string; number: number }[] {
+  const seen = new Set<number>();
+  const out: { name: string; number: number }[] = [];
+  for (const p of ports) {
+    if (seen.has(p.targetPort)) continue;
+    seen.add(p.targetPort);
+    out.push({ name: p.name, number: p.targetPort });
+  }
+  return out;
+}
+
+/**
+ * The MeshService of `chart` that `target` stands for: itself, or the service of the
+ * same name and namespace that a wrapper construct exposes; else `target` (reported at synth).
+ */
+function resolveService(chart: MeshChart, target: IMeshService): IMeshService {
+  if (MeshService.isMeshService(target)) return target;
+  const charts = [chart, ...chart.node.root.node.children.filter((c): c is MeshChart => MeshChart.isMeshChart(c) && c !== chart)];
+  for (const c of charts) {
+    const found = c.services.find((s) => s.name === target.name && s.namespace === target.namespace);
+    if (found) return found;
+  }
+  return target;
+}

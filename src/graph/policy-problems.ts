@@ -1,0 +1,39 @@
+import { Codes } from '../core/codes';
+import { describeDuration } from '../core/duration';
+import { formatProblem } from '../core/errors';
+import { durationProblems, integerProblems } from '../private/checks';
+import { TierSettings } from './tier';
+
+/** Problems with resolved traffic settings, each naming its field. */
+export function policyProblems(p: TierSettings): string[] {
+  const out = durationProblems({
+    'timeout': p.timeout,
+    'retries.perTryTimeout': p.retries?.perTryTimeout,
+    'connectionPool.tcp.connectTimeout': p.connectionPool?.tcp?.connectTimeout,
+    'connectionPool.http.idleTimeout': p.connectionPool?.http?.idleTimeout,
+    'outlierDetection.interval': p.outlierDetection?.interval,
+    'outlierDetection.baseEjectionTime': p.outlierDetection?.baseEjectionTime,
+  });
+  out.push(...integerProblems({
+    'connectionPool.tcp.maxConnections': p.connectionPool?.tcp?.maxConnections,
+    'connectionPool.http.http1MaxPendingRequests': p.connectionPool?.http?.http1MaxPendingRequests,
+    'connectionPool.http.http2MaxRequests': p.connectionPool?.http?.http2MaxRequests,
+    'connectionPool.http.maxRequestsPerConnection': p.connectionPool?.http?.maxRequestsPerConnection,
+    'connectionPool.http.maxRetries': p.connectionPool?.http?.maxRetries,
+    'outlierDetection.consecutive5xxErrors': p.outlierDetection?.consecutive5xxErrors,
+    'outlierDetection.consecutiveGatewayErrors': p.outlierDetection?.consecutiveGatewayErrors,
+  }, 1, 2 ** 31 - 1));
+  out.push(...integerProblems({
+    'outlierDetection.maxEjectionPercent': p.outlierDetection?.maxEjectionPercent,
+    'outlierDetection.minHealthPercent': p.outlierDetection?.minHealthPercent,
+  }, 0, 100));
+  const retriesProblem = p.retries?.problem();
+  if (retriesProblem) out.push(formatProblem(Codes.RETRY_ON_WITHOUT_ATTEMPTS, retriesProblem));
+  const timeout = p.timeout?.toMilliseconds({ integral: false });
+  const perTry = p.retries?.perTryTimeout?.toMilliseconds({ integral: false });
+  if (timeout !== undefined && perTry !== undefined && !p.retries?.disabled && perTry > timeout) {
+    out.push(formatProblem(Codes.PER_TRY_TIMEOUT_EXCEEDS_TIMEOUT,
+      `retries.perTryTimeout (${describeDuration(p.retries!.perTryTimeout!)}) is longer than timeout (${describeDuration(p.timeout!)})`));
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+import { checkIntendedFlows, undeclaredOpenPairs } from './flow/check';
+import { FlowEvaluator } from './flow/evaluate';
+import type { FlowWorkload } from './flow/flow';
+import { Finding, Manifest } from './finding';
+import type { IntendedFlow } from './flow/flow';
+import type { MeshPlatform } from '../platform/platform';
+
+/**
+ * What the flow check reads of a chart (a MeshChart has it): an interface here, so that
+ * the synth check, which the chart registers, does not import the chart back.
+ */
+export interface FlowCheckedChart {
+  readonly node: { readonly path: string };
+  readonly namespace: string;
+  readonly platform: MeshPlatform;
+  intendedFlows(): IntendedFlow[];
+  /** The chart's declared calls: their targets' charts join charts into one cluster. */
+  readonly calls: readonly { readonly target: unknown }[];
+  /** The chart's services: calls to other charts' external services join them too. */
+  readonly services: readonly { readonly externalCalls: readonly { readonly target: { readonly chart?: unknown } }[] }[];
+}
+import { hasBrand, MESH_CHART_BRAND } from '../graph/brands';
+
+/**
+ * The flow verification of one environment at synth: every flow its constructs intend
+ * (MeshChart.intendedFlows) gets the verdict it expects over the environment's rendered
+ * manifests plus the cluster-wide ones (MESH600/MESH601), and no pair of its workloads
+ * without a declared flow is open (MESH602). Each error names the construct that stated
+ * the intent (the chart for an open pair) and the deciding resource. The platform's
+ * components (gateway, Prometheus, collector...) are the evaluator's platform pods.
+ */
+export function chartFlowFindings(chart: FlowCheckedChart, manifests: readonly Manifest[]): { finding: Finding; path: string }[] {
+  return clusterFlowFindings([chart], manifests);
+}
+
+/**
+ * The flow verification of charts that call one another (several namespaces of one
+ * app): one evaluator over all their manifests, so a call across namespaces meets the
+ * callee's policies, and every chart's intended flows checked against it; the open
+ * pairs are looked for once over the whole group. The platform is the first chart's,
+ * with each chart's namespace-dependent components (the rate-limit service).
+ */
+export function clusterFlowFindings(charts: readonly FlowCheckedChart[], manifests: readonly Manifest[]): { finding: Finding; path: string }[] {
+  const platform = charts[0].platform;
+  const workloads = new Map<string, FlowWorkload>();
+  for (const c of charts) for (const w of c.platform.workloads(c.namespace)) workloads.set(`${w.namespace}/${w.name}`, workloads.get(`${w.namespace}/${w.name}`) ?? w);
+  const evaluator = new FlowEvaluator(manifests, {
+    trustDomain: platform.trustDomain,
+    rootNamespace: platform.istio.rootNamespace,
+    platform: [...workloads.values()],
+  });
+  const intended = charts.flatMap((c) => c.intendedFlows());
+  const findings = [...checkIntendedFlows(evaluator, intended), ...undeclaredOpenPairs(evaluator, intended)];
+  return findings.map((f) => ({ finding: f, path: f.constructPath ?? charts[0].node.path }));
+}
+
+/**
+ * The charts grouped by the calls between them, to services and to external services
+ * (connected components), each group in
+ * the given order: the charts whose flows must be evaluated together. Charts that
+ * call no other chart stay alone, so each environment is still checked over its own
+ * folder. Linear in charts and calls (union-find).
+ */
+export function chartsByCalls<C extends FlowCheckedChart>(charts: readonly C[]): C[][] {
+  const parent = new Map<C, C>(charts.map((c) => [c, c]));
+  const find = (c: C): C => {
+    let r = c;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(c, r);
+    return r;
+  };
+  const join = (c: C, other: unknown) => {
+    if (hasBrand(other, MESH_CHART_BRAND) && other !== c && parent.has(other as C)) parent.set(find(other as C), find(c));
+  };
+  for (const c of charts) {
+    for (const call of c.calls) join(c, (call.target as { chart?: unknown }).chart);
+    // A ServiceEntry of another chart is one its callers' flows must see too.
+    for (const s of c.services) for (const call of s.externalCalls) join(c, call.target.chart);
+  }
+  const groups = new Map<C, C[]>();
+  for (const c of charts) {
+    const root = find(c);
+    groups.set(root, [...(groups.get(root) ?? []), c]);
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,146 @@
+/**
+ * The synth-time flow checks: every intended flow gets the verdict it expects, and
+ * every pair of workloads without a declared flow is refused by at least one layer.
+ */
+import { Codes } from '../../core/codes';
+import { Finding, Manifest, ResourceRef } from '../finding';
+import { FlowCluster, FlowOptions, FlowPod } from './cluster';
+import { FlowEvaluator, flowProblem } from './evaluate';
+import { FlowDecider, FlowVerdict, IntendedFlow } from './flow';
+import { PairAnalysis, PairVerdict } from './pairs';
+
+/** A finding about a flow, with the construct that stated the intent (synth prefixes `[constructPath]`). */
+export interface FlowFinding extends Finding {
+  /**
+   * The construct that stated the intent, when one did.
+   * @default - none (an undeclared open pair has no construct)
+   */
+  readonly constructPath?: string;
+  /**
+   * The verdict behind the finding.
+   * @default - none (malformed flows and pair findings)
+   */
+  readonly verdict?: FlowVerdict;
+}
+
+/** One ordered pair of workloads and whether the manifests let the first reach the second. */
+export interface WorkloadPair {
+  /** `<namespace>/<name>` of the source. */
+  readonly source: string;
+  /** `<namespace>/<name>` of the destination. */
+  readonly destination: string;
+  /** True if a flow between them is intended (`allow`). */
+  readonly declared: boolean;
+  readonly verdict: PairVerdict;
+}
+
+/**
+ * A finding per intended flow whose verdict differs from its `expect`: MESH600 for a
+ * refused flow meant to work, MESH601 for an allowed flow meant to be refused. The
+ * finding names the deciding resource; `constructPath` is the intent's.
+ */
+export function checkIntendedFlows(manifests: readonly Manifest[] | FlowEvaluator, intended: readonly IntendedFlow[], options: FlowOptions = {}): FlowFinding[] {
+  const evaluator = manifests instanceof FlowEvaluator ? manifests : new FlowEvaluator(manifests, options);
+  const out: FlowFinding[] = [];
+  for (const flow of intended) {
+    const problem = flowProblem(flow);
+    if (problem) {
+      out.push({ code: Codes.INVALID_FLOW, resource: { apiVersion: '', kind: 'Flow', name: flow.description }, field: problem.field, message: `${flow.description}: ${problem.field} ${problem.message}`, constructPath: flow.constructPath });
+      continue;
+    }
+    const verdict = evaluator.evaluate(flow);
+    if (verdict.allowed === (flow.expect === 'allow')) continue;
+    const by = verdict.decidedBy ? ` by ${describeDecider(verdict.decidedBy)}` : '';
+    out.push({
+      code: flow.expect === 'allow' ? Codes.INTENDED_FLOW_REFUSED : Codes.UNINTENDED_FLOW_ALLOWED,
+      resource: refOfDecider(evaluator.cluster, verdict.decidedBy),
+      field: '',
+      message: flow.expect === 'allow'
+        ? `${flow.description}: refused${by}: ${verdict.reason}`
+        : `${flow.description}: must be refused but is allowed (last admitted${by}): ${verdict.reason}`,
+      constructPath: flow.constructPath,
+      verdict,
+    });
+  }
+  return out;
+}
+
+/**
+ * Every ordered pair of workloads (Deployments' pod templates, grouped by their `app`
+ * label) with no intended `allow` flow between them that no layer refuses, as MESH602
+ * findings on the destination. Candidates come from indexes, so a deny-by-default
+ * mesh costs time linear in its services and declared calls.
+ */
+export function undeclaredOpenPairs(manifests: readonly Manifest[] | FlowEvaluator, intended: readonly IntendedFlow[], options: FlowOptions = {}): FlowFinding[] {
+  const evaluator = manifests instanceof FlowEvaluator ? manifests : new FlowEvaluator(manifests, options);
+  return workloadPairs(evaluator, intended, { openOnly: true })
+    .filter((p) => !p.declared && p.verdict.open)
+    .map((p) => {
+      const [ns, name] = p.destination.split('/');
+      const dest = evaluator.cluster.podsNamed(name, ns).find(isDeployment);
+      return {
+        code: Codes.UNDECLARED_PAIR_OPEN,
+        resource: dest?.manifest ? refOf(dest.manifest) : { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name },
+        field: '',
+        message: `${p.source} can reach ${p.destination} on port ${p.verdict.port} although no flow between them is declared; no layer refuses it (${p.verdict.reason})`,
+      };
+    });
+}
+
+/**
+ * The ordered pairs of workloads with their pair-level verdicts. With `openOnly`, only
+ * candidate pairs (those the indexed layers do not refuse) are evaluated and listed.
+ */
+export function workloadPairs(evaluator: FlowEvaluator, intended: readonly IntendedFlow[], options: { openOnly?: boolean } = {}): WorkloadPair[] {
+  const cluster = evaluator.cluster;
+  const declared = declaredPairs(cluster, intended);
+  const analysis = new PairAnalysis(cluster, isDeployment);
+  const key = (p: FlowPod) => `${p.namespace}/${p.name}`;
+  const best = new Map<string, WorkloadPair>();
+  const sources = cluster.pods.filter(isDeployment);
+  for (const a of sources) {
+    const destinations = options.openOnly ? analysis.candidates(a) : sources.filter((b) => b !== a);
+    for (const b of destinations) {
+      if (key(a) === key(b)) continue;
+      const pairKey = `${key(a)}\u0000${key(b)}`;
+      const seen = best.get(pairKey);
+      if (seen?.verdict.open) continue;
+      const verdict = analysis.verdict(a, b);
+      if (!seen || verdict.open) best.set(pairKey, { source: key(a), destination: key(b), declared: declared.has(pairKey), verdict });
+    }
+  }
+  return [...best.values()].sort((x, y) => (x.source + x.destination < y.source + y.destination ? -1 : 1));
+}
+
+/** `<source>\0<destination>` of every intended allow flow between workloads of the manifests. */
+function declaredPairs(cluster: FlowCluster, intended: readonly IntendedFlow[]): Set<string> {
+  const out = new Set<string>();
+  for (const f of intended) {
+    if (f.expect !== 'allow' || !('workload' in f.source)) continue;
+    const ns = f.source.namespace;
+    const service = cluster.service(f.host, ns);
+    if (!service) continue;
+    const sources = new Set(cluster.podsNamed(f.source.workload, ns).map((a) => `${a.namespace}/${a.name}`));
+    for (const a of sources) for (const b of cluster.podsOfService(service)) out.add(`${a}\u0000${b.namespace}/${b.name}`);
+  }
+  return out;
+}
+
+function isDeployment(p: FlowPod): boolean {
+  return p.kind === 'Deployment';
+}
+
+/** `AuthorizationPolicy production/order-service-policy` */
+export function describeDecider(d: FlowDecider): string {
+  return `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}${d.layer === d.kind ? '' : ` (${d.layer})`}`;
+}
+
+function refOf(m: Manifest): ResourceRef {
+  return { apiVersion: String(m.apiVersion ?? ''), kind: String(m.kind ?? ''), name: String(m.metadata?.name ?? ''), namespace: m.metadata?.namespace === undefined ? undefined : String(m.metadata.namespace) };
+}
+
+function refOfDecider(cluster: FlowCluster, d: FlowDecider | undefined): ResourceRef {
+  if (!d) return { apiVersion: '', kind: 'Flow', name: '(none)' };
+  const m = cluster.ofKind(d.kind, d.namespace ?? 'default').find((x) => x.metadata?.name === d.name);
+  return m ? refOf(m) : { apiVersion: '', kind: d.kind, name: d.name, namespace: d.namespace };
+}

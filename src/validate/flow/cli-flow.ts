@@ -1,0 +1,175 @@
+/**
+ * The command-line side of flow verification: parsing `--flow` specs, the verdict
+ * report, and the `--flows` listing. src/validate/cli.ts only dispatches here.
+ */
+import { Codes } from '../../core/codes';
+import { MeshError } from '../../core/errors';
+import { MeshPlatform } from '../../platform/platform';
+import { parseYamlDocuments } from '../../private/yaml-reader';
+import { Manifest } from '../finding';
+import { describeDecider, workloadPairs } from './check';
+import { FlowOptions } from './cluster';
+import { FlowEvaluator } from './evaluate';
+import { Flow, FlowMethod, FlowSource, FlowVerdict, FlowWorkload } from './flow';
+import { gatewayServersFor } from './routing';
+
+const METHODS: readonly FlowMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
+
+/**
+ * The platform pods a command-line flow assumes unless `--platform` names others: a stock
+ * install's (MeshPlatform.default()), the same defaults synth uses. Components that
+ * depend on the app's namespace (the rate-limit service) are left out.
+ */
+export function stockPlatform(): FlowWorkload[] {
+  const p = MeshPlatform.default();
+  return [p.ingressGatewayWorkload(), p.prometheusWorkload(), p.tracingWorkload(), p.istiodWorkload(), p.flaggerWorkload()];
+}
+
+/**
+ * Parses `<source> -> <host>:<port> [METHOD] [path] [tcp] [name=value...]`: the source is
+ * `external`, `<namespace>/<workload>`, a workload name found in one namespace of the
+ * manifests, or a platform workload's name; `name=value` sets a request header, and
+ * `principal=<iss>/<sub>` the JWT's request principal. Throws MESH603 on anything else.
+ */
+export function parseFlowSpec(spec: string, evaluator: FlowEvaluator): Flow {
+  const m = /^\s*(\S+)\s*->\s*([^\s:]+):(\d+)(?:\s+(.*))?$/.exec(spec);
+  if (!m) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}' is not '<source> -> <host>:<port> [METHOD] [path]'`);
+  const [, sourceText, host, portText, rest] = m;
+  const port = Number(portText);
+  if (port < 1 || port > 65535) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': port ${port} is out of range`);
+  let method: FlowMethod | undefined;
+  let path: string | undefined;
+  let protocol: Flow['protocol'];
+  let requestPrincipal: string | undefined;
+  const headers: Record<string, string> = {};
+  for (const token of (rest ?? '').split(/\s+/).filter(Boolean)) {
+    if (METHODS.includes(token as FlowMethod) && method === undefined && path === undefined) method = token as FlowMethod;
+    else if (token.startsWith('/') && path === undefined) path = token;
+    else if (token.toLowerCase() === 'tcp') protocol = 'TCP';
+    else if (/^[A-Za-z0-9-]+=/.test(token)) {
+      const [k, ...v] = token.split('=');
+      if (k === 'principal') requestPrincipal = v.join('=');
+      else headers[k.toLowerCase()] = v.join('=');
+    } else throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': '${token}' is not a method, a path, 'tcp' or name=value`);
+  }
+  return {
+    source: resolveSource(sourceText, evaluator, spec),
+    host,
+    port,
+    ...(method ? { method } : {}),
+    ...(path ? { path } : {}),
+    ...(protocol ? { protocol } : {}),
+    ...(requestPrincipal ? { requestPrincipal } : {}),
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
+  };
+}
+
+function resolveSource(text: string, evaluator: FlowEvaluator, spec: string): FlowSource {
+  if (text === 'external') return { external: true };
+  const cluster = evaluator.cluster;
+  const [ns, name] = text.includes('/') ? text.split('/', 2) : [undefined, text];
+  const pods = cluster.podsNamed(name, ns);
+  const platform = pods.find((p) => p.kind === 'Platform');
+  if (platform) {
+    return { platform: { name: platform.name, namespace: platform.namespace, labels: platform.labels, serviceAccount: platform.serviceAccount, meshed: platform.meshed, ports: platform.namedPorts, addresses: platform.addresses } };
+  }
+  const namespaces = [...new Set(pods.map((p) => p.namespace))];
+  if (namespaces.length === 0) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': no workload ${text} in the manifests`);
+  if (namespaces.length > 1) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': ${name} is in several namespaces (${namespaces.join(', ')}); write <namespace>/${name}`);
+  return { workload: name, namespace: namespaces[0] };
+}
+
+/**
+ * The platform workloads of a YAML or JSON file: a list of FlowWorkload objects
+ * (name, namespace, labels, serviceAccount, meshed; optional namespaceLabels, ports,
+ * addresses). Throws MESH603 naming the entry and field that is malformed.
+ */
+export function readPlatform(text: string, file: string): FlowWorkload[] {
+  let data: unknown;
+  try {
+    // The package's one reader, with its limits (an alias bomb in a platform file is refused too).
+    data = parseYamlDocuments(text, file)[0]?.value;
+  } catch (e) {
+    throw new MeshError(Codes.INVALID_FLOW, `${file}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (!Array.isArray(data)) throw new MeshError(Codes.INVALID_FLOW, `${file}: not a list of platform workloads`);
+  return data.map((w, i) => {
+    const bad = (field: string, what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: [${i}].${field}: ${what}`);
+    if (!w || typeof w !== 'object') throw bad('', 'not an object');
+    for (const field of ['name', 'namespace', 'serviceAccount']) if (typeof w[field] !== 'string' || w[field] === '') throw bad(field, 'must be a non-empty string');
+    if (typeof w.meshed !== 'boolean') throw bad('meshed', 'must be true or false');
+    for (const field of ['labels', 'namespaceLabels', 'ports']) {
+      if (w[field] !== undefined && (typeof w[field] !== 'object' || Array.isArray(w[field]))) throw bad(field, 'must be a map');
+    }
+    if (w.labels === undefined) throw bad('labels', 'is required');
+    if (w.addresses !== undefined && !(Array.isArray(w.addresses) && w.addresses.every((a: unknown) => typeof a === 'string'))) throw bad('addresses', 'must be a list of IP addresses');
+    return w as FlowWorkload;
+  });
+}
+
+/** One line for a verdict: `ALLOWED|REFUSED <flow> — <decider>: <reason>`. */
+export function formatVerdict(spec: string, v: FlowVerdict): string {
+  const by = v.decidedBy ? ` by ${describeDecider(v.decidedBy)}` : '';
+  return `${v.allowed ? 'ALLOWED' : 'REFUSED'} ${spec}${by}: ${v.reason}${v.hops.length > 0 ? `\n  via ${v.hops.join(' | ')}` : ''}`;
+}
+
+/** Where the command writes. */
+export interface FlowIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/**
+ * `--flow <spec>` (one or more) and `--flows`: prints verdicts; returns 0 when every
+ * `--flow` is allowed (and for `--flows`), 1 when one is refused, 2 on a bad spec.
+ */
+export function runFlowCommand(manifests: readonly Manifest[], flows: readonly string[], listAll: boolean, io: FlowIo, options: FlowOptions = {}, format: 'text' | 'json' = 'text'): number {
+  const evaluator = new FlowEvaluator(manifests, { ...options, platform: options.platform ?? stockPlatform() });
+  // Every spec parses before any verdict is printed: a bad one is a usage error (exit 2).
+  let parsed: { spec: string; flow: Flow }[];
+  try {
+    parsed = flows.map((spec) => ({ spec, flow: parseFlowSpec(spec, evaluator) }));
+  } catch (e) {
+    io.stderr(`${(e as Error).message}\n`);
+    return 2;
+  }
+  if (format === 'json') {
+    const report: { flows: unknown[]; pairs?: unknown[] } = { flows: [] };
+    let refusedAny = false;
+    for (const { spec, flow } of parsed) {
+      const verdict = evaluator.evaluate(flow);
+      refusedAny ||= !verdict.allowed;
+      report.flows.push({ spec, flow, verdict });
+    }
+    if (listAll) report.pairs = workloadPairs(evaluator, []);
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    return refusedAny ? 1 : 0;
+  }
+  let code = 0;
+  for (const { spec, flow } of parsed) {
+    const v = evaluator.evaluate(flow);
+    io.stdout(`${formatVerdict(spec, v)}\n`);
+    if (!v.allowed) code = 1;
+  }
+  if (listAll) {
+    for (const p of workloadPairs(evaluator, [])) {
+      const by = p.verdict.decidedBy ? ` by ${describeDecider(p.verdict.decidedBy)}` : '';
+      io.stdout(`${p.verdict.open ? 'OPEN   ' : 'REFUSED'} ${p.source} -> ${p.destination}${p.verdict.port ? `:${p.verdict.port}` : ''}${by}: ${p.verdict.reason}\n`);
+    }
+    // The public hosts: GET / through every Gateway server with a gateway pod.
+    const seen = new Set<string>();
+    for (const g of evaluator.cluster.ofKind('Gateway')) {
+      for (const s of g.spec?.servers ?? []) {
+        for (const h of s.hosts ?? []) {
+          const host = String(h).split('/').pop()!;
+          const key = `${host}:${s.port?.number}`;
+          if (host.includes('*') || seen.has(key) || gatewayServersFor(evaluator.cluster, host, Number(s.port?.number)).length === 0) continue;
+          seen.add(key);
+          const spec = `external -> ${key} GET /`;
+          io.stdout(`${formatVerdict(spec, evaluator.evaluate({ source: { external: true }, host, port: Number(s.port?.number) }))}\n`);
+        }
+      }
+    }
+  }
+  return code;
+}

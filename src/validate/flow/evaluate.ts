@@ -1,0 +1,374 @@
+/**
+ * The flow evaluator: follows one request through the rendered manifests of a
+ * cluster, layer by layer, as Envoy and the CNI would, and names the resource that
+ * decides. Client side first (Sidecar egress, routing, DestinationRule TLS), then the
+ * connection (NetworkPolicy egress and ingress), then the server's proxy
+ * (PeerAuthentication, AuthorizationPolicy).
+ */
+import { Codes } from '../../core/codes';
+import { MeshError } from '../../core/errors';
+import { Manifest } from '../finding';
+import { authorizationDecision } from './authorization';
+import { FlowCluster, FlowOptions, FlowPod, FlowService, fqdn, mapSelects, nsOf } from './cluster';
+import { Flow, FlowDecider, FlowLayer, FlowVerdict } from './flow';
+import { mtlsMode } from './mtls';
+import { networkPolicyDecision } from './network-policy';
+import { destinationRuleFor, gatewayPods, gatewayServersFor, RouteDestination, routeThrough, serverAdmitsNamespace, subsetLabels, tlsModeOf, virtualServiceFor } from './routing';
+import { sidecarDecision } from './sidecar';
+
+/**
+ * The proxy's own ports: Envoy's Prometheus endpoint (15090), the merged metrics and
+ * health agent (15020) and the readiness probe (15021). Inbound traffic to them is not
+ * redirected to Envoy's inbound listener, so neither PeerAuthentication nor
+ * AuthorizationPolicy applies. https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
+ */
+export const SIDECAR_OWN_PORTS: ReadonlySet<number> = new Set([15090, 15020, 15021]);
+
+interface Context {
+  readonly flow: Flow;
+  readonly hops: string[];
+  /** The Host header (the external host at a gateway). */
+  readonly authority: string;
+  /**
+   * True when the proxies see opaque bytes: a TCP flow, or HTTPS that the client itself
+   * encrypts inside the mesh (a gateway terminates an external client's HTTPS).
+   */
+  readonly tcp: boolean;
+}
+
+/** Evaluates flows over one set of manifests; build it once for many flows. */
+export class FlowEvaluator {
+  public readonly cluster: FlowCluster;
+
+  public constructor(manifests: readonly Manifest[], options: FlowOptions = {}) {
+    this.cluster = new FlowCluster(manifests, options);
+  }
+
+  /** The verdict for `flow`; a malformed flow throws a MeshError (MESH603) naming the field. */
+  public evaluate(flow: Flow): FlowVerdict {
+    const problem = flowProblem(flow);
+    if (problem) throw new MeshError(Codes.INVALID_FLOW, `flow to ${flow.host}:${flow.port}: ${problem.field}: ${problem.message}`);
+    const hops: string[] = [];
+    if ('external' in flow.source) return this.external(flow, hops);
+    let source: FlowPod | undefined;
+    if ('platform' in flow.source) {
+      const w = flow.source.platform;
+      source = this.cluster.platformPodFor(w);
+    } else {
+      source = this.cluster.podsNamed(flow.source.workload, flow.source.namespace)[0];
+      if (!source) {
+        return refused({ layer: 'no endpoint', kind: 'Deployment', namespace: flow.source.namespace, name: flow.source.workload },
+          `no workload ${flow.source.namespace}/${flow.source.workload} in the manifests`, hops);
+      }
+    }
+    const owner = source.manifest?.metadata?.name;
+    hops.push(`${source.namespace}/${source.name}${owner && owner !== source.name ? ` (${source.kind} ${owner})` : ''}`);
+    return this.fromPod(source, { flow, hops, authority: flow.host, tcp: flow.protocol === 'TCP' || flow.protocol === 'HTTPS' }, 'mesh');
+  }
+
+  /** An external client: the ingress Gateway's server, its VirtualService, then the gateway pod as the source. */
+  private external(flow: Flow, hops: string[]): FlowVerdict {
+    const ctx: Context = { flow, hops, authority: flow.host, tcp: flow.protocol === 'TCP' };
+    const servers = gatewayServersFor(this.cluster, flow.host, flow.port);
+    if (servers.length === 0) {
+      return refused({ layer: 'routing', kind: 'Gateway', name: '(none)' }, `no Gateway server listens for ${flow.host} on port ${flow.port}`, hops);
+    }
+    const { gateway, server } = servers.find((s) => gatewayPods(this.cluster, s.gateway).length > 0) ?? servers[0];
+    const gwRef = `${nsOf(gateway)}/${gateway.metadata?.name}`;
+    const pods = gatewayPods(this.cluster, gateway);
+    if (pods.length === 0) {
+      return refused(decider('no endpoint', gateway), `Gateway ${gwRef}'s selector matches no gateway pod (describe it in options.platform)`, hops);
+    }
+    const gw = pods[0];
+    hops.push(`external → ${gw.namespace}/${gw.name} (Gateway ${gwRef})`);
+    // An HTTP server with httpsRedirect answers 301 to every request.
+    // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
+    if (server.tls?.httpsRedirect === true) {
+      return refused(decider('routing', gateway), `Gateway ${gwRef} redirects ${flow.host}:${flow.port} to HTTPS (301)`, hops);
+    }
+    // The gateway's proxy reads a server's credentialName from the gateway workload's own
+    // namespace (https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/):
+    // a Secret of that name only elsewhere leaves the server without a certificate, and every
+    // TLS handshake fails. A Secret the manifests do not hold is the platform's, assumed present.
+    const credential = server.tls?.credentialName;
+    if (typeof credential === 'string' && credential !== '') {
+      const secrets = this.cluster.ofKind('Secret').filter((m) => m.apiVersion === 'v1' && m.metadata?.name === credential);
+      if (secrets.length > 0 && !secrets.some((m) => nsOf(m) === gw.namespace)) {
+        return refused(decider('routing', gateway), `Gateway ${gwRef}'s credentialName ${credential} is read in ${gw.namespace}, the gateway pods' namespace, but Secret ${credential} is in ${[...new Set(secrets.map(nsOf))].sort().join(', ')}: no certificate, the TLS handshake fails`, hops);
+      }
+    }
+    const tcp = ctx.tcp;
+    // Policies on the gateway pod see the external client: no mTLS identity.
+    const gwAuthz = authorizationDecision(this.cluster, gw, this.authzRequest(flow, undefined, flow.port, flow.host, tcp));
+    if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
+    const vs = virtualServiceFor(this.cluster, flow.host.toLowerCase(), nsOf(gateway), nsOf(gateway), gwRef, (ns) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns));
+    if (!vs) return refused(decider('routing', gateway), `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`, hops);
+    const route = routeThrough(vs, { host: flow.host, port: flow.port, method: flow.method ?? 'GET', path: flow.path ?? '/', headers: flow.headers ?? {}, source: gw, tcp, gateway: gwRef });
+    if (route.kind === 'refused') return refused(decider('routing', vs), route.reason, hops);
+    if (route.destinations.length === 0) return refused(decider('routing', vs), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} has no route for ${flow.host}`, hops);
+    return this.toDestinations(gw, ctx, route.destinations, vs, false, false);
+  }
+
+  /** A request from a pod: its Sidecar, then its route. */
+  private fromPod(source: FlowPod, ctx: Context, gateway: string): FlowVerdict {
+    const { flow, hops, tcp } = ctx;
+    if (flow.pods) {
+      const pods = this.cluster.podsNamed(flow.pods.workload, flow.pods.namespace);
+      if (pods.length === 0) {
+        return refused({ layer: 'no endpoint', kind: 'Deployment', namespace: flow.pods.namespace, name: flow.pods.workload },
+          `no workload ${flow.pods.namespace}/${flow.pods.workload} in the manifests`, hops);
+      }
+      return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, ctx, { passthrough: true })));
+    }
+    const service = this.cluster.service(flow.host, source.namespace);
+    if (!service) {
+      if (flow.target) return this.toPlatformTarget(source, ctx, flow.target);
+      const entry = this.cluster.serviceEntries.get(fqdn(flow.host, source.namespace));
+      if (entry) {
+        const sc = sidecarDecision(this.cluster, source, fqdn(flow.host, source.namespace), nsOf(entry), flow.port);
+        if (!sc.listed && sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
+        if (!source.gateway && source.kind !== 'Platform') {
+          const np = networkPolicyDecision(this.cluster, 'Egress', source, externalPod(entry, flow.host), externalTargetPort(entry, flow.port));
+          if (!np.allowed) return refused(decider('NetworkPolicy egress', np.policy), np.reason, hops);
+        }
+        return { allowed: true, decidedBy: decider('routing', entry), reason: `${flow.host} is a ServiceEntry host outside the mesh's workloads`, hops };
+      }
+      return refused({ layer: 'routing', kind: 'Service', namespace: source.namespace, name: flow.host }, `no Service or ServiceEntry for ${flow.host} (503 NR)`, hops);
+    }
+    const servicePort = portOf(service, flow.port);
+    // Scrapes and probes address the pods' own proxy ports directly, not the Service.
+    if (!servicePort && SIDECAR_OWN_PORTS.has(flow.port)) {
+      const pods = this.cluster.podsOfService(service);
+      if (pods.length === 0) return refused(decider('no endpoint', service.manifest), `Service ${service.namespace}/${service.name} selects no pod`, hops);
+      return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, ctx, { passthrough: true })));
+    }
+    // The application resolves the Service's name first: an egress-isolated pod needs
+    // 53/UDP to the cluster DNS. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+    const dns = this.cluster.dnsPod;
+    if (dns && gateway === 'mesh' && source.kind !== 'Platform' && !source.gateway) {
+      for (const direction of ['Egress', 'Ingress'] as const) {
+        const d = networkPolicyDecision(this.cluster, direction, source, dns, 53, 'UDP');
+        if (!d.allowed) return refused(decider(`NetworkPolicy ${direction.toLowerCase()}` as FlowLayer, d.policy), `${source.name} cannot resolve ${flow.host}: ${d.reason}`, hops);
+      }
+    }
+    let passthrough = false;
+    if (gateway === 'mesh') {
+      const sc = sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port);
+      if (!sc.listed) {
+        if (sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
+        passthrough = true;
+        hops.push(`passthrough (${sc.reason})`);
+      }
+    }
+    if (!servicePort) {
+      return refused(decider('routing', service.manifest), `Service ${service.namespace}/${service.name} has no port ${flow.port}`, hops);
+    }
+    let destinations: RouteDestination[] = [{ fqdn: service.fqdn, port: flow.port, weight: 100 }];
+    let vs: Manifest | undefined;
+    if (!passthrough) {
+      vs = virtualServiceFor(this.cluster, service.fqdn, service.namespace, source.namespace, 'mesh');
+      if (vs) {
+        const route = routeThrough(vs, { host: flow.host, port: flow.port, method: flow.method ?? 'GET', path: flow.path ?? '/', headers: flow.headers ?? {}, source, tcp, gateway: 'mesh' });
+        if (route.kind === 'refused') return refused(decider('routing', vs), route.reason, hops);
+        if (route.destinations.length > 0) destinations = [...route.destinations];
+        else vs = undefined;
+      }
+    }
+    return this.toDestinations(source, ctx, destinations, vs, passthrough, gateway === 'mesh');
+  }
+
+  /** Every weighted destination of the route must work: the first that does not decides. */
+  private toDestinations(source: FlowPod, ctx: Context, destinations: readonly RouteDestination[], vs: Manifest | undefined, passthrough: boolean, sidecarApplies: boolean): FlowVerdict {
+    const { flow, hops } = ctx;
+    const checks: Array<() => FlowVerdict> = [];
+    for (const d of destinations) {
+      const share = destinations.length > 1 ? ` (${d.weight}% of requests)` : '';
+      const service = this.cluster.services.get(d.fqdn);
+      if (!service) return refused(decider('routing', vs), `route destination ${d.fqdn} has no Service (503)${share}`, hops);
+      // The proxy has clusters only for the hosts its Sidecar imports: a route to another host
+      // points at a cluster it lacks (503 NR). https://istio.io/latest/docs/reference/config/networking/sidecar/
+      if (sidecarApplies && !passthrough && vs) {
+        const sc = sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port);
+        if (!sc.listed) return refused(decider('Sidecar egress', sc.sidecar), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} routes to ${service.fqdn}, which Sidecar ${nsOf(sc.sidecar!)}/${sc.sidecar!.metadata?.name} does not import (503 NR)${share}`, hops);
+      }
+      const port = d.port !== undefined ? portOf(service, d.port) : portOf(service, flow.port) ?? onlyPort(service);
+      if (!port) return refused(decider('routing', vs ?? service.manifest), `Service ${service.namespace}/${service.name} has no port ${d.port ?? flow.port}${share}`, hops);
+      let pods = this.cluster.podsOfService(service);
+      const dr = destinationRuleFor(this.cluster, service.fqdn, service.namespace, source.namespace);
+      if (d.subset !== undefined) {
+        const labels = subsetLabels(dr, d.subset);
+        if (!labels) return refused(decider('routing', vs ?? dr), `subset ${d.subset} of ${d.fqdn} is defined by no DestinationRule (503 NR)${share}`, hops);
+        pods = pods.filter((p) => mapSelects(labels, p.labels));
+      }
+      const where = `${service.name}.${service.namespace}:${port.port}${d.subset ? ` subset ${d.subset}` : ''}`;
+      if (pods.length === 0) {
+        return refused(decider('no endpoint', d.subset !== undefined ? dr : service.manifest), `${where} has no pods: 503 no healthy upstream${share}`, hops);
+      }
+      const tls = passthrough ? undefined : tlsModeOf(dr, d.subset, Number(port.port));
+      for (const pod of pods) {
+        checks.push(() => {
+          const target = targetPort(port, pod);
+          if (target === undefined) return refused(decider('no endpoint', service.manifest), `pod ${pod.name} has no container port named ${port.targetPort}${share}`, hops);
+          hops.push(`${where} → ${pod.namespace}/${pod.name}:${target}`);
+          const v = this.serverSide(source, pod, target, ctx, { passthrough, tls, dr });
+          return share && !v.allowed ? { ...v, reason: `${v.reason}${share}` } : v;
+        });
+      }
+    }
+    return this.each(checks);
+  }
+
+  /** A platform pod that serves the host (the collector, the API server): no routing. */
+  private toPlatformTarget(source: FlowPod, ctx: Context, target: NonNullable<Flow['target']>): FlowVerdict {
+    const { flow, hops } = ctx;
+    const pod = this.cluster.platformPodFor(target);
+    const host = fqdn(flow.host, source.namespace);
+    const sc = sidecarDecision(this.cluster, source, host, target.namespace, flow.port);
+    let passthrough = false;
+    if (!sc.listed) {
+      if (sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
+      passthrough = true;
+    }
+    hops.push(`${host}:${flow.port} → ${pod.namespace}/${pod.name}`);
+    return this.serverSide(source, pod, flow.port, ctx, { passthrough });
+  }
+
+  /** The connection and the destination's proxy. */
+  private serverSide(source: FlowPod, pod: FlowPod, port: number, ctx: Context, opts: { passthrough: boolean; tls?: string; dr?: Manifest }): FlowVerdict {
+    const { flow, hops, tcp } = ctx;
+    const egress = networkPolicyDecision(this.cluster, 'Egress', source, pod, port);
+    if (!egress.allowed) return refused(decider('NetworkPolicy egress', egress.policy), egress.reason, hops);
+    const ingress = networkPolicyDecision(this.cluster, 'Ingress', source, pod, port);
+    if (!ingress.allowed) return refused(decider('NetworkPolicy ingress', ingress.policy), ingress.reason, hops);
+    let last: FlowDecider | undefined = ingress.policy ? decider('NetworkPolicy ingress', ingress.policy) : egress.policy ? decider('NetworkPolicy egress', egress.policy) : undefined;
+    let lastReason = ingress.policy ? ingress.reason : egress.reason;
+    if (!pod.meshed) {
+      if (opts.tls === 'ISTIO_MUTUAL') return refused(decider('mTLS', opts.dr), `DestinationRule ${opts.dr ? nsOf(opts.dr) + '/' + opts.dr.metadata?.name : ''} sends Istio mTLS to ${pod.name}, which has no sidecar to terminate it`, hops);
+      return { allowed: true, decidedBy: last, reason: `${pod.name} has no sidecar; ${lastReason}`, hops };
+    }
+    if (SIDECAR_OWN_PORTS.has(port)) {
+      return { allowed: true, decidedBy: last, reason: `port ${port} is the proxy's own and is not intercepted: no mTLS or authorization applies; ${lastReason}`, hops };
+    }
+    const mode = mtlsMode(this.cluster, pod, port);
+    // What the client sends: auto mTLS (no tls in the DestinationRule) sends Istio mTLS to a
+    // meshed pod unless its PeerAuthentication disables it; DISABLE sends plaintext; SIMPLE and
+    // MUTUAL are TLS with other certificates. https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#auto-mutual-tls
+    const drName = opts.dr ? `DestinationRule ${nsOf(opts.dr)}/${opts.dr.metadata?.name}` : 'DestinationRule';
+    let istioMtls: boolean;
+    if (opts.passthrough || !source.meshed) istioMtls = false;
+    else if (opts.tls === 'ISTIO_MUTUAL') {
+      if (mode.mode === 'DISABLE') return refused(decider('mTLS', opts.dr), `${drName} sends Istio mTLS but ${pod.name}'s PeerAuthentication DISABLEs it`, hops);
+      istioMtls = true;
+    } else if (opts.tls === 'DISABLE' || opts.tls === 'SIMPLE' || opts.tls === 'MUTUAL') istioMtls = false;
+    else istioMtls = mode.mode !== 'DISABLE';
+    if (mode.mode === 'STRICT' && !istioMtls) {
+      const why = !source.meshed ? `${source.name} has no sidecar and sends plaintext`
+        : opts.passthrough ? `${source.name}'s request is passed through as plain TCP`
+          : `${drName} sets tls.mode ${opts.tls}`;
+      const byDr = source.meshed && !opts.passthrough && opts.dr;
+      return refused(decider('mTLS', byDr ? opts.dr : mode.policy), `${why}, but ${pod.name} requires STRICT mTLS on port ${port}${mode.policy ? ` (PeerAuthentication ${nsOf(mode.policy)}/${mode.policy.metadata?.name})` : ''}`, hops);
+    }
+    if (mode.policy && istioMtls) { last = decider('mTLS', mode.policy); lastReason = `mTLS ${mode.mode}`; }
+    const authz = authorizationDecision(this.cluster, pod, this.authzRequest(flow, istioMtls ? source : undefined, port, ctx.authority, tcp, source));
+    if (!authz.allowed) return refused(decider('AuthorizationPolicy', authz.policy), authz.reason, hops);
+    if (authz.policy) { last = decider('AuthorizationPolicy', authz.policy); lastReason = authz.reason; }
+    return { allowed: true, decidedBy: last, reason: authz.policy ? authz.reason : `${authz.reason}; ${lastReason}`, hops };
+  }
+
+  private authzRequest(flow: Flow, peer: FlowPod | undefined, port: number, host: string, tcp: boolean, source?: FlowPod) {
+    return {
+      principal: peer ? this.cluster.principalOf(peer) : undefined,
+      namespace: peer?.namespace,
+      requestPrincipal: flow.requestPrincipal,
+      claims: flow.claims ?? {},
+      method: flow.method ?? 'GET',
+      path: flow.path ?? '/',
+      host,
+      port,
+      headers: flow.headers ?? {},
+      tcp,
+      sourceAddresses: source?.addresses ?? [],
+    };
+  }
+
+  /** Runs each check; the first refusal decides, else the last verdict. */
+  private each(checks: Array<() => FlowVerdict>): FlowVerdict {
+    let last: FlowVerdict | undefined;
+    for (const c of checks) {
+      last = c();
+      if (!last.allowed) return last;
+    }
+    return last!;
+  }
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
+
+/** The first malformed field of `flow`, if any: host, port (1-65535), method, path (starts with `/`), source. */
+export function flowProblem(flow: Flow): { field: string; message: string } | undefined {
+  if (typeof flow.host !== 'string' || !/^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(flow.host)) return { field: 'host', message: `'${flow.host}' is not a host name` };
+  if (!Number.isInteger(flow.port) || flow.port < 1 || flow.port > 65535) return { field: 'port', message: `${flow.port} is not a port (1-65535)` };
+  if (flow.method !== undefined && !METHODS.has(flow.method)) return { field: 'method', message: `'${flow.method}' is not an HTTP method` };
+  if (flow.path !== undefined && !flow.path.startsWith('/')) return { field: 'path', message: `'${flow.path}' does not start with /` };
+  if (flow.protocol !== undefined && !['HTTP', 'HTTPS', 'GRPC', 'TCP'].includes(flow.protocol)) return { field: 'protocol', message: `'${flow.protocol}' is not HTTP, HTTPS, GRPC or TCP` };
+  const s = flow.source as Record<string, unknown>;
+  if (!s || !(s.external === true || typeof s.workload === 'string' && typeof s.namespace === 'string' || typeof s.platform === 'object')) {
+    return { field: 'source', message: 'is not { workload, namespace }, { platform } or { external: true }' };
+  }
+  return undefined;
+}
+
+/**
+ * Whether `flow` works over `manifests` (every namespace of one cluster), and which
+ * resource decides. For many flows over the same manifests, build a {@link FlowEvaluator}.
+ */
+export function evaluateFlow(manifests: readonly Manifest[], flow: Flow, options: FlowOptions = {}): FlowVerdict {
+  return new FlowEvaluator(manifests, options).evaluate(flow);
+}
+
+function refused(decidedBy: FlowDecider, reason: string, hops: readonly string[]): FlowVerdict {
+  return { allowed: false, decidedBy, reason, hops: [...hops] };
+}
+
+function decider(layer: FlowLayer, m: Manifest | undefined): FlowDecider {
+  if (!m) return { layer, kind: 'none', name: '(default)' };
+  return { layer, kind: String(m.kind), namespace: m.metadata?.namespace === undefined ? undefined : String(m.metadata.namespace), name: String(m.metadata?.name) };
+}
+
+function portOf(service: FlowService, port: number): Manifest | undefined {
+  return (service.manifest.spec?.ports ?? []).find((p: Manifest) => Number(p.port) === port);
+}
+
+function onlyPort(service: FlowService): Manifest | undefined {
+  const ports = service.manifest.spec?.ports ?? [];
+  return ports.length === 1 ? ports[0] : undefined;
+}
+
+/** The container port a Service port sends to on `pod`: targetPort by number or name, else the port. */
+function targetPort(port: Manifest, pod: FlowPod): number | undefined {
+  const t = port.targetPort;
+  if (t === undefined || t === null) return Number(port.port);
+  if (typeof t === 'number' || /^\d+$/.test(String(t))) return Number(t);
+  return pod.namedPorts[String(t)];
+}
+
+/**
+ * The endpoint of a ServiceEntry host as a NetworkPolicy sees it: its STATIC endpoints'
+ * addresses, else (DNS or NONE resolution, addresses unknown before the connection) a
+ * public address of the documentation range, which only a rule open to any address admits.
+ * https://istio.io/latest/docs/reference/config/networking/service-entry/#WorkloadEntry
+ * https://datatracker.ietf.org/doc/html/rfc5737
+ */
+function externalPod(entry: Manifest, host: string): FlowPod {
+  const given = (entry.spec?.endpoints ?? []).map((e: Manifest) => String(e.address ?? '')).filter((a: string) => /^[0-9a-fA-F.:]+$/.test(a));
+  return {
+    id: `external:${host}`, name: host, namespace: '', labels: {}, serviceAccount: '', meshed: false,
+    namedPorts: {}, portNumbers: [], addresses: given.length > 0 ? given : ['203.0.113.10'], kind: 'External', gateway: false,
+  };
+}
+
+/** The port the sidecar connects to for a ServiceEntry port: its targetPort, else its number. */
+function externalTargetPort(entry: Manifest, port: number): number {
+  const p = (entry.spec?.ports ?? []).find((x: Manifest) => Number(x.number) === port);
+  return p?.targetPort !== undefined ? Number(p.targetPort) : port;
+}

@@ -1,0 +1,108 @@
+/**
+ * Kubernetes NetworkPolicy, as a NetworkPolicy-enforcing CNI applies it.
+ * https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+import { Manifest } from '../finding';
+import { FlowCluster, FlowPod, inCidr, nsOf, selects } from './cluster';
+
+/** The direction a policy governs. */
+export type NetworkDirection = 'Ingress' | 'Egress';
+
+/** What NetworkPolicy says about one connection at one end. */
+export interface NetworkDecision {
+  readonly allowed: boolean;
+  /** The admitting policy, or the refusing one (the most specific policy that selects the pod). */
+  readonly policy?: Manifest;
+  readonly reason: string;
+}
+
+/**
+ * The policy types of `np`: as written, else Ingress always and Egress when it has
+ * egress rules ("If no policyTypes are specified ... Ingress will always be set and
+ * Egress will be set if the NetworkPolicy has any egress rules").
+ * https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec
+ */
+export function policyTypes(np: Manifest): NetworkDirection[] {
+  const written = np.spec?.policyTypes;
+  if (Array.isArray(written) && written.length > 0) return written.filter((t: string) => t === 'Ingress' || t === 'Egress');
+  const out: NetworkDirection[] = ['Ingress'];
+  if (Array.isArray(np.spec?.egress) && np.spec.egress.length > 0) out.push('Egress');
+  return out;
+}
+
+/** The policies of `pod`'s namespace that select it for `direction`. */
+export function policiesFor(cluster: FlowCluster, pod: FlowPod, direction: NetworkDirection): Manifest[] {
+  return cluster.selecting('NetworkPolicy', pod.namespace, pod.labels, (np) => np.spec?.podSelector ?? {})
+    .filter((np) => String(np.apiVersion ?? '').startsWith('networking.k8s.io/') && policyTypes(np).includes(direction));
+}
+
+/**
+ * True if `peer` (a NetworkPolicyPeer of a policy in `policyNs`) covers `pod`:
+ * podSelector alone selects pods of the policy's namespace; namespaceSelector alone
+ * every pod of the selected namespaces; both together (one element) pods matching
+ * both (AND); ipBlock the pod's addresses in `cidr` and outside `except`.
+ * https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+ */
+export function peerCovers(cluster: FlowCluster, peer: Manifest, policyNs: string, pod: FlowPod): boolean {
+  if (peer.ipBlock) {
+    // Pod IPs are not known before apply: only addresses given for platform pods match.
+    const cidr = String(peer.ipBlock.cidr ?? '');
+    const except: string[] = (peer.ipBlock.except ?? []).map(String);
+    return pod.addresses.some((ip) => inCidr(ip, cidr) && !except.some((e) => inCidr(ip, e)));
+  }
+  if (!peer.podSelector && !peer.namespaceSelector) return false;
+  const nsOk = peer.namespaceSelector
+    ? selects(peer.namespaceSelector, cluster.namespaceLabels(pod.namespace))
+    : pod.namespace === policyNs;
+  return nsOk && selects(peer.podSelector ?? {}, pod.labels);
+}
+
+/**
+ * True if a rule's `ports` admit `port` on `protocol`: no ports = every port; a port
+ * by number, a range with endPort, or by name, resolved against the destination pod's
+ * container ports ("named port ... refers to the port name on the destination pod").
+ * https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-range-of-ports
+ */
+export function portsAdmit(ports: Manifest[] | undefined, port: number, protocol: string, destination: FlowPod): boolean {
+  if (!Array.isArray(ports) || ports.length === 0) return true;
+  return ports.some((p) => {
+    if ((p.protocol ?? 'TCP') !== protocol) return false;
+    if (p.port === undefined || p.port === null) return true;
+    if (typeof p.port === 'string' && !/^\d+$/.test(p.port)) return destination.namedPorts[p.port] === port;
+    const start = Number(p.port);
+    const end = p.endPort === undefined ? start : Number(p.endPort);
+    return port >= start && port <= end;
+  });
+}
+
+/**
+ * NetworkPolicy at one end of a connection from `source` to `destination`:`port`.
+ * A pod no policy selects for the direction is non-isolated and admits everything;
+ * an isolated pod admits a connection any rule of any selecting policy allows
+ * (policies are additive; an empty rule list allows nothing).
+ * https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation
+ */
+export function networkPolicyDecision(
+  cluster: FlowCluster, direction: NetworkDirection, source: FlowPod, destination: FlowPod, port: number, protocol = 'TCP',
+): NetworkDecision {
+  const pod = direction === 'Egress' ? source : destination;
+  const peer = direction === 'Egress' ? destination : source;
+  const policies = policiesFor(cluster, pod, direction);
+  if (policies.length === 0) return { allowed: true, reason: `no NetworkPolicy isolates ${pod.name} for ${direction.toLowerCase()}` };
+  for (const np of policies) {
+    const rules: Manifest[] = (direction === 'Egress' ? np.spec?.egress : np.spec?.ingress) ?? [];
+    for (const rule of rules) {
+      const peers: Manifest[] | undefined = direction === 'Egress' ? rule.to : rule.from;
+      const peerOk = !Array.isArray(peers) || peers.length === 0 || peers.some((p) => peerCovers(cluster, p, nsOf(np), peer));
+      if (peerOk && portsAdmit(rule.ports, port, protocol, destination)) {
+        return { allowed: true, policy: np, reason: `NetworkPolicy ${nsOf(np)}/${np.metadata?.name} admits ${direction === 'Egress' ? `egress to ${peer.name}` : `ingress from ${peer.name}`} on ${port}/${protocol}` };
+      }
+    }
+  }
+  const decider = policies.find((np) => Object.keys(np.spec?.podSelector?.matchLabels ?? {}).length > 0 || (np.spec?.podSelector?.matchExpressions ?? []).length > 0) ?? policies[0];
+  return {
+    allowed: false,
+    policy: decider,
+    reason: `no NetworkPolicy selecting ${pod.name} admits ${direction === 'Egress' ? `egress to ${peer.name}` : `ingress from ${peer.name}`} on ${port}/${protocol} (${policies.map((p) => p.metadata?.name).join(', ')})`,
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * Istio routing: which Gateway server and VirtualService route a request takes, the
+ * DestinationRule subset and TLS settings of its destination.
+ * https://istio.io/latest/docs/reference/config/networking/virtual-service/
+ * https://istio.io/latest/docs/reference/config/networking/gateway/
+ * https://istio.io/latest/docs/reference/config/networking/destination-rule/
+ */
+import { Manifest } from '../finding';
+import { FlowCluster, FlowPod, hostMatches, istioHost, mapSelects, nsOf } from './cluster';
+
+/** A request as routing sees it. */
+export interface RouteRequest {
+  readonly host: string;
+  /** The port the client addressed. */
+  readonly port: number;
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly source: FlowPod;
+  readonly tcp: boolean;
+  /** `mesh`, or `<namespace>/<gateway>` for a request entering through a Gateway. */
+  readonly gateway: string;
+}
+
+/** One destination of the route taken. */
+export interface RouteDestination {
+  /** The destination host as written, resolved against the VirtualService's namespace. */
+  readonly fqdn: string;
+  readonly subset?: string;
+  readonly port?: number;
+  /** The route weight, 100 when there is one destination. */
+  readonly weight: number;
+}
+
+/** The route a request takes. */
+export type RouteResult =
+  | { readonly kind: 'route'; readonly virtualService?: Manifest; readonly index?: number; readonly destinations: readonly RouteDestination[] }
+  | { readonly kind: 'refused'; readonly virtualService: Manifest; readonly reason: string };
+
+/** True if the VirtualService applies to `gateway` (`mesh` when it names none). */
+export function boundTo(vs: Manifest, gateway: string): boolean {
+  const gateways: string[] = (vs.spec?.gateways ?? ['mesh']).map(String);
+  return gateways.some((g) => gatewayRef(g, nsOf(vs)) === gateway);
+}
+
+/** `mesh`, or a gateway reference as `<namespace>/<name>`. */
+function gatewayRef(g: string, namespace: string): string {
+  return g === 'mesh' || g.includes('/') ? g : `${namespace}/${g}`;
+}
+
+/**
+ * The VirtualService for `host` on `gateway`: the first, preferring the source's
+ * namespace, then the host's own namespace (VirtualServices for one host are not
+ * merged across namespaces; exportTo is not modelled).
+ * https://istio.io/latest/docs/ops/best-practices/traffic-management/#split-virtual-services
+ */
+export function virtualServiceFor(
+  cluster: FlowCluster, host: string, hostNs: string, sourceNs: string, gateway: string, namespaceAllowed: (ns: string) => boolean = () => true,
+): Manifest | undefined {
+  const candidates = cluster.forHost('VirtualService', host, (vs) => vs.spec?.hosts ?? []).filter((vs) => boundTo(vs, gateway) && namespaceAllowed(nsOf(vs)));
+  const rank = (vs: Manifest) => (nsOf(vs) === sourceNs ? 0 : nsOf(vs) === hostNs ? 1 : 2);
+  return candidates.sort((a, b) => rank(a) - rank(b))[0];
+}
+
+/** Istio StringMatch: exact, prefix or (RE2, whole-string) regex. */
+export function stringMatch(m: Manifest | undefined, value: string | undefined, ignoreCase = false): boolean {
+  if (!m || Object.keys(m).length === 0) return value !== undefined;
+  if (value === undefined) return false;
+  const v = ignoreCase ? value.toLowerCase() : value;
+  if (m.exact !== undefined) return v === (ignoreCase ? String(m.exact).toLowerCase() : String(m.exact));
+  if (m.prefix !== undefined) return v.startsWith(ignoreCase ? String(m.prefix).toLowerCase() : String(m.prefix));
+  if (m.regex !== undefined) {
+    try { return new RegExp(`^(?:${m.regex})$`).test(value); } catch { return false; }
+  }
+  return true;
+}
+
+/**
+ * True if an HTTPMatchRequest matches: every condition it sets (uri, method, headers,
+ * withoutHeaders, authority, port, sourceLabels, sourceNamespace, gateways,
+ * queryParams) holds.
+ */
+export function httpMatches(m: Manifest, r: RouteRequest, vsNs: string): boolean {
+  const [path, query = ''] = r.path.split('?');
+  if (m.uri && !stringMatch(m.uri, path, m.ignoreUriCase === true)) return false;
+  if (m.method && !stringMatch(m.method, r.method)) return false;
+  if (m.authority && !stringMatch(m.authority, r.host)) return false;
+  if (m.scheme && !stringMatch(m.scheme, 'http')) return false;
+  for (const [k, v] of Object.entries(m.headers ?? {})) if (!stringMatch(v as Manifest, r.headers[k.toLowerCase()])) return false;
+  for (const [k, v] of Object.entries(m.withoutHeaders ?? {})) if (stringMatch(v as Manifest, r.headers[k.toLowerCase()])) return false;
+  const params = new URLSearchParams(query);
+  for (const [k, v] of Object.entries(m.queryParams ?? {})) if (!stringMatch(v as Manifest, params.get(k) ?? undefined)) return false;
+  return commonMatches(m, r, vsNs);
+}
+
+function commonMatches(m: Manifest, r: RouteRequest, vsNs: string): boolean {
+  if (m.port !== undefined && Number(m.port) !== r.port) return false;
+  if (m.sourceLabels && !mapSelects(m.sourceLabels, r.source.labels)) return false;
+  if (m.sourceNamespace && m.sourceNamespace !== r.source.namespace) return false;
+  if (Array.isArray(m.gateways) && m.gateways.length > 0 && !m.gateways.some((g: string) => gatewayRef(String(g), vsNs) === r.gateway)) return false;
+  return true;
+}
+
+/**
+ * The route `r` takes through `vs`: the first HTTP (or, for TCP, TCP) rule one of
+ * whose matches holds ("the first rule matching an incoming request is used"), a rule
+ * without matches matching everything. No rule matches: 404 NR. A redirect or direct
+ * response never reaches the destination.
+ */
+export function routeThrough(vs: Manifest, r: RouteRequest): RouteResult {
+  const rules: Manifest[] = (r.tcp ? vs.spec?.tcp : vs.spec?.http) ?? [];
+  const vsNs = nsOf(vs);
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    const matches: Manifest[] = rule.match ?? [];
+    const ok = matches.length === 0 || matches.some((m) => (r.tcp ? commonMatches(m, r, vsNs) : httpMatches(m, r, vsNs)));
+    if (!ok) continue;
+    if (rule.redirect) return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] redirects the request` };
+    if (rule.directResponse) return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] answers directly (${rule.directResponse.status})` };
+    // An abort fault for every request (percentage 100, or none given: "if not specified, all requests are aborted").
+    const abort = rule.fault?.abort;
+    if (abort && (abort.percentage === undefined || Number(abort.percentage?.value) >= 100)) {
+      return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] aborts every request (fault ${abort.httpStatus ?? abort.grpcStatus ?? ''})` };
+    }
+    const routes: Manifest[] = rule.route ?? [];
+    const single = routes.length === 1;
+    const destinations = routes
+      .map((d) => ({
+        fqdn: istioHost(String(d.destination?.host ?? ''), vsNs),
+        subset: d.destination?.subset === undefined ? undefined : String(d.destination.subset),
+        port: d.destination?.port?.number === undefined ? undefined : Number(d.destination.port.number),
+        weight: d.weight === undefined ? (single ? 100 : 0) : Number(d.weight),
+      }))
+      .filter((d) => d.weight > 0 || single);
+    return { kind: 'route', virtualService: vs, index: i, destinations };
+  }
+  if (r.tcp && !(vs.spec?.tcp?.length > 0)) return { kind: 'route', destinations: [] };
+  return { kind: 'refused', virtualService: vs, reason: `no ${r.tcp ? 'tcp' : 'http'} rule of VirtualService ${vsNs}/${vs.metadata?.name} matches ${r.tcp ? `port ${r.port}` : `${r.method} ${r.path}`} (404 NR)` };
+}
+
+/**
+ * The DestinationRule for `host` as seen from `sourceNs`: the client's namespace, then
+ * the host's, then the root namespace.
+ * https://istio.io/latest/docs/ops/best-practices/traffic-management/#cross-namespace-configuration
+ */
+export function destinationRuleFor(cluster: FlowCluster, host: string, hostNs: string, sourceNs: string): Manifest | undefined {
+  const all = cluster.forHost('DestinationRule', host, (d) => [String(d.spec?.host ?? '')]);
+  for (const ns of [sourceNs, hostNs, cluster.rootNamespace]) {
+    const dr = all.find((d) => nsOf(d) === ns);
+    if (dr) return dr;
+  }
+  return undefined;
+}
+
+/**
+ * The client-side TLS mode for `subset`:`port` of a DestinationRule: the subset's
+ * trafficPolicy over the top-level one, portLevelSettings over the policy's own.
+ * Undefined when unset (auto mTLS decides).
+ */
+export function tlsModeOf(dr: Manifest | undefined, subset: string | undefined, port: number): string | undefined {
+  if (!dr) return undefined;
+  const fromPolicy = (tp: Manifest | undefined): string | undefined => {
+    const pl = (tp?.portLevelSettings ?? []).find((s: Manifest) => Number(s.port?.number) === port);
+    return pl?.tls?.mode ?? tp?.tls?.mode;
+  };
+  const sub = subset === undefined ? undefined : (dr.spec?.subsets ?? []).find((s: Manifest) => s.name === subset);
+  return fromPolicy(sub?.trafficPolicy) ?? fromPolicy(dr.spec?.trafficPolicy);
+}
+
+/** The labels of `subset` in `dr`; undefined if the DestinationRule does not define it. */
+export function subsetLabels(dr: Manifest | undefined, subset: string): Readonly<Record<string, string>> | undefined {
+  const s = (dr?.spec?.subsets ?? []).find((x: Manifest) => x.name === subset);
+  return s ? { ...(s.labels ?? {}) } : undefined;
+}
+
+/** A Gateway server that takes a request for `host` on `port`. */
+export interface GatewayServer {
+  readonly gateway: Manifest;
+  readonly server: Manifest;
+}
+
+/**
+ * The Gateway servers that listen on `port` for `host` (server hosts `[ns/]host`,
+ * `*` and `*.suffix` wildcards).
+ */
+export function gatewayServersFor(cluster: FlowCluster, host: string, port: number): GatewayServer[] {
+  const out: GatewayServer[] = [];
+  for (const gateway of cluster.ofKind('Gateway')) {
+    for (const server of gateway.spec?.servers ?? []) {
+      if (Number(server.port?.number) !== port) continue;
+      if ((server.hosts ?? []).some((h: string) => hostMatches(String(h).split('/').pop()!, host))) out.push({ gateway, server });
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether a Gateway server lets a VirtualService of `vsNs` bind for `host`: its hosts
+ * are `[namespace/]host`, the namespace `*` (or none) for any, `.` for the Gateway's own.
+ * https://istio.io/latest/docs/reference/config/networking/gateway/#Server
+ */
+export function serverAdmitsNamespace(server: Manifest, gatewayNs: string, host: string, vsNs: string): boolean {
+  return (server.hosts ?? []).some((entry: string) => {
+    const [ns, h] = String(entry).includes('/') ? String(entry).split('/', 2) : ['*', String(entry)];
+    return hostMatches(h, host) && (ns === '*' || (ns === '.' ? gatewayNs : ns) === vsNs);
+  });
+}
+
+/** The gateway pods a Gateway's selector picks, in any namespace (PILOT_SCOPE_GATEWAY_TO_NAMESPACE off, the default). */
+export function gatewayPods(cluster: FlowCluster, gateway: Manifest): FlowPod[] {
+  const selector = gateway.spec?.selector ?? {};
+  if (Object.keys(selector).length === 0) return [];
+  return cluster.podsMatching(undefined, selector);
+}

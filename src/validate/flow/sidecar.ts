@@ -1,0 +1,72 @@
+/**
+ * Istio's Sidecar resource: which hosts a sidecar's outbound listeners know.
+ * https://istio.io/latest/docs/reference/config/networking/sidecar/
+ */
+import { Manifest } from '../finding';
+import { FlowCluster, FlowPod, hostMatches, nsOf } from './cluster';
+
+/** What the source's Sidecar says about a host. */
+export interface SidecarDecision {
+  /** True if the sidecar has a route for the host (no Sidecar, or a listed host). */
+  readonly listed: boolean;
+  /** `REGISTRY_ONLY` drops unlisted hosts (502 BlackHoleCluster); `ALLOW_ANY` passes them through as plain TCP. */
+  readonly outboundMode: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  readonly sidecar?: Manifest;
+  readonly reason: string;
+}
+
+/**
+ * The Sidecar that applies to `pod`: one in its namespace whose workloadSelector
+ * matches, else its namespace's selector-less one, else the root namespace's
+ * selector-less one ("a Sidecar with a workloadSelector takes precedence over one
+ * without"; "the root namespace ... default for all namespaces without a Sidecar").
+ * Gateways ignore Sidecars. https://istio.io/latest/docs/reference/config/networking/sidecar/
+ */
+export function sidecarFor(cluster: FlowCluster, pod: FlowPod): Manifest | undefined {
+  if (!pod.meshed || pod.gateway) return undefined;
+  const own = cluster.selecting('Sidecar', pod.namespace, pod.labels, (s) => (s.spec?.workloadSelector ? { matchLabels: s.spec.workloadSelector.labels ?? {} } : undefined));
+  return own.find((s) => s.spec?.workloadSelector)
+    ?? own.find((s) => !s.spec?.workloadSelector)
+    ?? cluster.ofKind('Sidecar', cluster.rootNamespace).find((s) => !s.spec?.workloadSelector);
+}
+
+/**
+ * True if an egress host `<namespace>/<dnsName>` of a Sidecar in `sidecarNs` covers
+ * `host` of `hostNs`: `*` any namespace, `.` the Sidecar's own, `~` none; the dnsName
+ * an FQDN, `*` or a `*.suffix` wildcard.
+ */
+export function egressHostCovers(entry: string, sidecarNs: string, host: string, hostNs: string): boolean {
+  const slash = entry.indexOf('/');
+  const ns = slash < 0 ? '*' : entry.slice(0, slash);
+  const dns = slash < 0 ? entry : entry.slice(slash + 1);
+  if (ns === '~') return false;
+  if (ns !== '*' && (ns === '.' ? sidecarNs : ns) !== hostNs) return false;
+  return hostMatches(dns, host);
+}
+
+/**
+ * Whether `pod`'s Sidecar knows `host` (an FQDN of namespace `hostNs`) on `port`: the
+ * egress listener bound to the port if there is one, else the port-less one.
+ * Without a Sidecar the proxy knows every host. The outbound policy defaults to
+ * ALLOW_ANY (meshConfig.outboundTrafficPolicy).
+ */
+export function sidecarDecision(cluster: FlowCluster, pod: FlowPod, host: string, hostNs: string, port: number): SidecarDecision {
+  const sidecar = sidecarFor(cluster, pod);
+  if (!sidecar) return { listed: true, outboundMode: 'ALLOW_ANY', reason: pod.meshed ? `no Sidecar limits ${pod.name}'s egress` : `${pod.name} has no sidecar` };
+  const mode = sidecar.spec?.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY' : 'ALLOW_ANY';
+  const listeners: Manifest[] = sidecar.spec?.egress ?? [];
+  if (listeners.length === 0) {
+    // A Sidecar without egress listeners inherits the mesh default: every host.
+    return { listed: true, outboundMode: mode, sidecar, reason: `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} has no egress section` };
+  }
+  const listener = listeners.find((l) => Number(l.port?.number) === port) ?? listeners.find((l) => !l.port);
+  const listed = !!listener && (listener.hosts ?? []).some((h: string) => egressHostCovers(String(h), nsOf(sidecar), host, hostNs));
+  return {
+    listed,
+    outboundMode: mode,
+    sidecar,
+    reason: listed
+      ? `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} lists ${host}`
+      : `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} does not list ${hostNs}/${host}${mode === 'REGISTRY_ONLY' ? ' (REGISTRY_ONLY: 502 BlackHoleCluster)' : ' (ALLOW_ANY: passed through as plain TCP)'}`,
+  };
+}

@@ -1,0 +1,135 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Codes } from '../../core/codes';
+import { formatProblem } from '../../core/errors';
+import { Labels, MANAGED_BY } from '../../core/labels';
+import { MeshService } from '../../graph/mesh-service';
+import { addHorizontalPodAutoscaler } from '../workload/workload';
+import { ScalingPolicy } from './scaling-policy';
+
+/** One direction of scaling: how long to wait for a steady signal, and how fast to move. */
+export interface ScalingBehavior {
+  /**
+   * How far back the autoscaler looks before changing the count, from 0s to 1h.
+   * @default - seed 004's: 60s up, 300s down
+   */
+  readonly stabilizationWindow?: Duration;
+  /**
+   * The fastest allowed changes; the largest wins.
+   * @default - seed 004's: 100% per 15s up, 50% per 60s down
+   */
+  readonly policies?: ScalingPolicy[];
+}
+
+/** Props for {@link Autoscaling}. */
+export interface AutoscalingProps {
+  /** The service whose Deployment is scaled. */
+  readonly service: MeshService;
+  /** The most replicas (seed 004: 50). */
+  readonly maxReplicas: number;
+  /**
+   * The fewest replicas.
+   * @default - the service's replicas
+   */
+  readonly minReplicas?: number;
+  /**
+   * Target average CPU use, as a whole percentage of the pods' CPU request (may exceed 100).
+   * @default 70
+   */
+  readonly cpuUtilization?: number;
+  /**
+   * Target average memory use, as a whole percentage of the pods' memory request.
+   * @default 80
+   */
+  readonly memoryUtilization?: number;
+  /**
+   * Scale-up behaviour.
+   * @default - stabilization 60s, 100% per 15s (seed 004)
+   */
+  readonly scaleUp?: ScalingBehavior;
+  /**
+   * Scale-down behaviour.
+   * @default - stabilization 300s, 50% per 60s (seed 004)
+   */
+  readonly scaleDown?: ScalingBehavior;
+}
+
+/** Seed 004's scale-up: stabilization 60s, at most doubling every 15s. */
+export const DEFAULT_SCALE_UP = { stabilizationWindow: Duration.seconds(60), policies: [ScalingPolicy.percent(100, Duration.seconds(15))] };
+/** Seed 004's scale-down: stabilization 300s, at most halving every 60s. */
+export const DEFAULT_SCALE_DOWN = { stabilizationWindow: Duration.seconds(300), policies: [ScalingPolicy.percent(50, Duration.seconds(60))] };
+
+/**
+ * A HorizontalPodAutoscaler (autoscaling/v2) for a service's Deployment, with seed
+ * 004's targets and behaviour by default: CPU 70%, memory 80%, scale up after 60s by
+ * up to 100% per 15s, scale down after 300s by up to 50% per 60s. The Deployment then
+ * writes no `replicas`, so that applying it does not undo the autoscaler.
+ *
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v2/
+ */
+export class Autoscaling extends Construct {
+  /** The fewest replicas. */
+  public readonly minReplicas: number;
+  /** The most replicas. */
+  public readonly maxReplicas: number;
+  /** Target CPU utilization, percent. */
+  public readonly cpuUtilization: number;
+  /** Target memory utilization, percent. */
+  public readonly memoryUtilization: number;
+
+  private readonly problems: string[];
+
+  public constructor(scope: Construct, id: string, props: AutoscalingProps) {
+    super(scope, id);
+    this.minReplicas = props.minReplicas ?? props.service.replicas;
+    this.maxReplicas = props.maxReplicas;
+    this.cpuUtilization = props.cpuUtilization ?? 70;
+    this.memoryUtilization = props.memoryUtilization ?? 80;
+    const scaleUp = { ...DEFAULT_SCALE_UP, ...defined(props.scaleUp) };
+    const scaleDown = { ...DEFAULT_SCALE_DOWN, ...defined(props.scaleDown) };
+    this.problems = this.check(scaleUp, scaleDown);
+    // cdk8s-plus-27 throws on some of these at construction; with problems, synth fails
+    // on them (naming this path) and the autoscaler is not built.
+    if (this.problems.length === 0) {
+      const s = props.service;
+      addHorizontalPodAutoscaler(this, 'Resource', s, {
+        name: s.name,
+        namespace: s.namespace,
+        labels: { [Labels.APP]: s.name, [Labels.MANAGED_BY]: MANAGED_BY },
+        minReplicas: this.minReplicas,
+        maxReplicas: this.maxReplicas,
+        cpuUtilization: this.cpuUtilization,
+        memoryUtilization: this.memoryUtilization,
+        scaleUp: { stabilizationWindow: scaleUp.stabilizationWindow, policies: scaleUp.policies },
+        scaleDown: { stabilizationWindow: scaleDown.stabilizationWindow, policies: scaleDown.policies },
+      });
+    }
+    this.node.addValidation({ validate: () => this.problems });
+  }
+
+  private check(up: Required<ScalingBehavior>, down: Required<ScalingBehavior>): string[] {
+    const out: string[] = [];
+    const whole = (field: string, v: number, min: number) => {
+      if (!Number.isInteger(v) || v < min) out.push(formatProblem(Codes.AUTOSCALING_INVALID, `${field} must be a whole number of at least ${min}, got ${v}`));
+    };
+    whole('minReplicas', this.minReplicas, 1);
+    whole('maxReplicas', this.maxReplicas, 1);
+    if (this.minReplicas > this.maxReplicas) {
+      out.push(formatProblem(Codes.HPA_MIN_ABOVE_MAX, `minReplicas (${this.minReplicas}) is above maxReplicas (${this.maxReplicas})`));
+    }
+    whole('cpuUtilization', this.cpuUtilization, 1);
+    whole('memoryUtilization', this.memoryUtilization, 1);
+    for (const [field, b] of [['scaleUp', up], ['scaleDown', down]] as const) {
+      const s = b.stabilizationWindow.toSeconds({ integral: false });
+      if (!Number.isInteger(s) || s < 0 || s > 3600) {
+        out.push(formatProblem(Codes.AUTOSCALING_INVALID, `${field}.stabilizationWindow must be whole seconds from 0s to 3600s, got ${s}s`));
+      }
+      if (b.policies.length === 0) out.push(formatProblem(Codes.AUTOSCALING_INVALID, `${field}.policies: give at least one policy`));
+    }
+    return out;
+  }
+}
+
+function defined<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

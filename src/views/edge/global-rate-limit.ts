@@ -1,0 +1,335 @@
+import { Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  EnvoyFilter,
+  EnvoyFilterSpec,
+  EnvoyFilterSpecConfigPatchesApplyTo as ApplyTo,
+  EnvoyFilterSpecConfigPatchesMatchContext as Context,
+  EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction as RouteAction,
+  EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
+} from '../../../imports/networking.istio.io';
+import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
+import * as YAML from 'yaml';
+import { Codes } from '../../core/codes';
+import { formatProblem } from '../../core/errors';
+import { isHeaderName } from '../../core/http';
+import { Labels, MANAGED_BY } from '../../core/labels';
+import { dns1123LabelProblem } from '../../core/names';
+import { MeshChart } from '../../graph/mesh-chart';
+import { MeshCluster } from '../../graph/mesh-cluster';
+import { durationProblems, integerProblems } from '../../private/checks';
+import { HCM, RATE_LIMIT_FILTER_PRIORITY, RATELIMIT, ROUTER } from '../../private/envoy';
+import { toIstioDuration } from '../../core/duration';
+import { Principal } from '../../core/principal';
+import type { FlowWorkload, IntendedFlow } from '../../validate/flow/flow';
+import { addConfigMap, addNetworkPolicy } from '../workload/workload';
+
+/** The method Envoy's ratelimit filter calls (envoy.service.ratelimit.v3.RateLimitService). */
+const SHOULD_RATE_LIMIT = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
+
+/** Where Envoy's global rate-limit service (envoyproxy/ratelimit) listens. */
+export interface RateLimitServiceRef {
+  /** Its fully qualified host, `ratelimit.production.svc.cluster.local`. */
+  readonly host: string;
+  /**
+   * Its gRPC port.
+   * @default 8081
+   */
+  readonly port?: number;
+}
+
+/** Props for {@link GlobalRateLimit}. */
+export interface GlobalRateLimitProps {
+  /**
+   * The rate-limit domain, shared by the service's config and Envoy's filter.
+   * @default - the construct's id
+   */
+  readonly domain?: string;
+  /**
+   * Requests per second of one authenticated user (seed 000: 30).
+   * @default 30
+   */
+  readonly authenticatedRequestsPerSecond?: number;
+  /**
+   * Requests per second of one unauthenticated client address (seed 000: 10).
+   * @default 10
+   */
+  readonly unauthenticatedRequestsPerSecond?: number;
+  /**
+   * The request header that carries the authenticated user's id, set by the gateway
+   * after authentication (RequestAuthentication `outputClaimToHeaders`); a request
+   * without it is unauthenticated and limited per client address.
+   * @default 'x-user-id'
+   */
+  readonly userHeader?: string;
+  /**
+   * Labels of the edge gateway's pods, where the limit is enforced.
+   * @default { istio: 'ingressgateway' }
+   */
+  readonly gatewaySelector?: Record<string, string>;
+  /**
+   * The namespace of the edge gateway's pods (an EnvoyFilter applies to pods of its own namespace).
+   * @default - the platform's ingress gateway namespace (`MeshPlatform.ingressGateway.namespace`)
+   */
+  readonly gatewayNamespace?: string;
+  /**
+   * The rate-limit service.
+   * @default - the platform's (`MeshPlatform.rateLimit`: `ratelimit.<chart namespace>.svc.cluster.local`, gRPC 8081)
+   */
+  readonly rateLimitService?: RateLimitServiceRef;
+  /**
+   * That the rate-limit service runs: envoyproxy/ratelimit with its Redis at
+   * `rateLimitService`, reading this construct's ConfigMap. The library does not deploy it,
+   * and a filter that asks a service that is not there limits nothing (every request passes
+   * when `failureModeDeny` is false), so without this synth fails (MESH668).
+   * @default false
+   * @see https://github.com/envoyproxy/ratelimit#deployment
+   */
+  readonly serviceDeployed?: boolean;
+  /**
+   * How long the gateway waits for the rate-limit service.
+   * @default Duration.millis(100)
+   * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/ratelimit/v3/rate_limit.proto
+   */
+  readonly timeout?: Duration;
+  /**
+   * Whether requests are refused when the rate-limit service cannot be reached
+   * ("When it is set to true, Envoy will not allow traffic in case of communication failure
+   * between rate limiting service and the proxy").
+   * @default false - fail open: an outage of the limiter is not an outage of the shop, and
+   * each service's {@link LocalRateLimit} still bounds what it admits
+   * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/ratelimit/v3/rate_limit.proto (failure_mode_deny)
+   */
+  readonly failureModeDeny?: boolean;
+}
+
+/**
+ * Per-user rate limits (seed 000: authenticated users 30 req/s, unauthenticated
+ * clients 10 req/s, internal services unlimited) through Envoy's global rate-limit
+ * service: its configuration as a ConfigMap (`config.yaml` for envoyproxy/ratelimit)
+ * and an EnvoyFilter that adds the `ratelimit` filter and the `rate_limits` actions
+ * producing the descriptors.
+ *
+ * Internal callers are exempt by where the limit runs: it is enforced only by the
+ * edge gateway's Envoy (context `GATEWAY`), which external requests pass and
+ * service-to-service calls (sidecar to sidecar, over mTLS) never do.
+ *
+ * The rate-limit service itself (envoyproxy/ratelimit and its Redis) is part of the
+ * platform, deployed separately and reading the ConfigMap; `serviceDeployed: true` says
+ * it is, and without it synth fails (MESH668) rather than emit a filter that limits nothing.
+ *
+ * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#global-rate-limit
+ */
+export class GlobalRateLimit extends Construct {
+  /** The rate-limit domain. */
+  public readonly domain: string;
+  /** Requests per second of one authenticated user. */
+  public readonly authenticatedRequestsPerSecond: number;
+  /** Requests per second of one unauthenticated client address. */
+  public readonly unauthenticatedRequestsPerSecond: number;
+  /** The header carrying the user's id. */
+  public readonly userHeader: string;
+
+  private readonly props: GlobalRateLimitProps;
+  private readonly chart: MeshChart;
+
+  public constructor(scope: Construct, id: string, props: GlobalRateLimitProps = {}) {
+    super(scope, id);
+    this.props = props;
+    this.chart = MeshChart.of(this);
+    this.domain = props.domain ?? id;
+    this.authenticatedRequestsPerSecond = props.authenticatedRequestsPerSecond ?? 30;
+    this.unauthenticatedRequestsPerSecond = props.unauthenticatedRequestsPerSecond ?? 10;
+    this.userHeader = props.userHeader ?? 'x-user-id';
+    const labels = { [Labels.MANAGED_BY]: MANAGED_BY };
+    addConfigMap(this, 'Config', {
+      name: `${this.domain}-ratelimit-config`,
+      namespace: this.chart.namespace,
+      labels,
+      data: { 'config.yaml': YAML.stringify(this.serviceConfig()) },
+    });
+    // The filter configures the shared gateway: it belongs to the cluster, written once
+    // (dist/cluster/), and environments that want different filters under one name fail synth (MESH631).
+    const namespace = props.gatewayNamespace ?? this.chart.platform.ingressGateway.namespace;
+    const create = (s: Construct, childId: string) => new EnvoyFilter(s, childId, {
+      metadata: { name: `${this.domain}-ratelimit`, namespace, labels },
+      spec: Lazy.any({ produce: () => this.toIstio() }),
+    });
+    const cluster = MeshCluster.forApp(this);
+    if (cluster) cluster.addOnce(`EnvoyFilter ${namespace}/${this.domain}-ratelimit`, this, () => this.toIstio(), create);
+    else create(this, 'Resource');
+    if (props.serviceDeployed) this.admitGateway(cluster);
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * The path gateway → rate-limit service: a NetworkPolicy admitting the gateway's pods
+   * to the service's gRPC port (a deny-by-default namespace isolates its pods; policies are
+   * additive, https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation)
+   * and an AuthorizationPolicy admitting the gateway's principal (the allow-nothing baseline
+   * applies to every pod of the namespace,
+   * https://istio.io/latest/docs/reference/config/security/authorization-policy/). Ingress only:
+   * the service's own egress (its Redis) is its deployment's. The gateway is an Envoy that no
+   * Sidecar resource limits (https://istio.io/latest/docs/reference/config/networking/sidecar/
+   * applies to sidecar proxies), so no Sidecar egress is needed. Synth proves the path (MESH600).
+   */
+  private admitGateway(cluster: MeshCluster | undefined): void {
+    const target = this.rateLimitTarget();
+    const gateway = this.gatewayWorkload();
+    const name = `${this.domain}-ratelimit`;
+    const meta = { name, namespace: target.workload.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } };
+    const principal = Principal.serviceAccount(gateway.namespace, gateway.serviceAccount, this.chart.platform.trustDomain).toString();
+    const networkPolicy = () => ({
+      podLabels: { ...target.workload.labels },
+      ingress: [{ peers: [{ namespace: gateway.namespace, podLabels: { ...this.gatewaySelector() } }], ports: [{ port: target.port, protocol: 'TCP' as const }] }],
+      egress: [],
+      policyTypes: ['Ingress' as const],
+    });
+    const authorization = (): AuthorizationPolicySpec => ({
+      selector: { matchLabels: { ...target.workload.labels } },
+      action: AuthorizationPolicySpecAction.ALLOW,
+      rules: [{ from: [{ source: { principals: [principal] } }], to: [{ operation: { ports: [String(target.port)] } }] }],
+    });
+    const createNp = (s: Construct, id: string) => addNetworkPolicy(s, id, meta, networkPolicy);
+    const createAp = (s: Construct, id: string) => new AuthorizationPolicy(s, id, { metadata: meta, spec: Lazy.any({ produce: authorization }) });
+    // In a namespace shared by several environments the two objects belong to the cluster, written once.
+    if (cluster && target.workload.namespace !== this.chart.namespace) {
+      cluster.addOnce(`NetworkPolicy ${meta.namespace}/${name}`, this, networkPolicy, createNp);
+      cluster.addOnce(`AuthorizationPolicy ${meta.namespace}/${name}`, this, authorization, createAp);
+    } else {
+      createNp(this, 'NetworkPolicy');
+      createAp(this, 'AuthorizationPolicy');
+    }
+    this.chart.addIntendedFlows(() => {
+      const t = this.rateLimitTarget();
+      if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) return [];
+      const flow: IntendedFlow = {
+        source: { platform: this.gatewayWorkload() }, host: t.host, port: t.port, target: t.workload,
+        protocol: 'GRPC', method: 'POST', path: SHOULD_RATE_LIMIT, expect: 'allow', constructPath: this.node.path,
+        description: `the ingress gateway asks the rate-limit service ${t.host}:${t.port}`,
+      };
+      return [flow];
+    });
+  }
+
+  /** The rate-limit service: its host and port, and its pods as a flow's target. */
+  private rateLimitTarget(): { host: string; port: number; workload: FlowWorkload } {
+    const platform = this.chart.platform;
+    const base = platform.rateLimitWorkload(this.chart.namespace);
+    const ref = this.props.rateLimitService;
+    if (!ref) return { host: platform.rateLimitHost(this.chart.namespace), port: platform.rateLimit.grpcPort, workload: base };
+    // `<name>.<namespace>[.svc...]`: a Service's DNS name. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
+    const [svcName, namespace] = ref.host.split('.');
+    return { host: ref.host, port: ref.port ?? platform.rateLimit.grpcPort, workload: { ...base, name: svcName, namespace: namespace ?? base.namespace } };
+  }
+
+  /** The labels of the gateway pods the filter runs in. */
+  private gatewaySelector(): Record<string, string> {
+    return { ...(this.props.gatewaySelector ?? { istio: 'ingressgateway' }) };
+  }
+
+  /** The edge gateway's pods, in their namespace. */
+  private gatewayWorkload(): FlowWorkload {
+    const platform = this.chart.platform;
+    const gw = platform.ingressGatewayWorkload();
+    return { ...gw, namespace: this.props.gatewayNamespace ?? gw.namespace, labels: { ...gw.labels, ...this.gatewaySelector() } };
+  }
+
+  /** The rate-limit service's configuration (envoyproxy/ratelimit `config.yaml`). */
+  public serviceConfig(): Record<string, unknown> {
+    return {
+      domain: this.domain,
+      descriptors: [
+        {
+          key: 'auth', value: 'authenticated',
+          descriptors: [{ key: 'user_id', rate_limit: { unit: 'second', requests_per_unit: this.authenticatedRequestsPerSecond } }],
+        },
+        {
+          key: 'auth', value: 'unauthenticated',
+          descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: this.unauthenticatedRequestsPerSecond } }],
+        },
+      ],
+    };
+  }
+
+  private toIstio(): EnvoyFilterSpec {
+    const platform = this.chart.platform;
+    const svc = this.props.rateLimitService ?? { host: platform.rateLimitHost(this.chart.namespace), port: platform.rateLimit.grpcPort };
+    const port = svc.port ?? platform.rateLimit.grpcPort;
+    const timeout = toIstioDuration(this.props.timeout ?? Duration.millis(100));
+    const userPresent = (invert: boolean) => [{ name: this.userHeader, present_match: true, invert_match: invert || undefined }];
+    return {
+      workloadSelector: { labels: this.gatewaySelector() },
+      priority: RATE_LIMIT_FILTER_PRIORITY,
+      configPatches: [
+        {
+          applyTo: ApplyTo.HTTP_UNDERSCORE_FILTER,
+          match: { context: Context.GATEWAY, listener: { filterChain: { filter: { name: HCM, subFilter: { name: ROUTER } } } } },
+          patch: {
+            operation: Operation.INSERT_UNDERSCORE_BEFORE,
+            value: {
+              name: RATELIMIT,
+              typed_config: {
+                '@type': 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit',
+                'domain': this.domain,
+                'failure_mode_deny': this.props.failureModeDeny ?? false,
+                'timeout': timeout,
+                'rate_limit_service': {
+                  grpc_service: { envoy_grpc: { cluster_name: `outbound|${port}||${svc.host}` }, timeout },
+                  transport_api_version: 'V3',
+                },
+              },
+            },
+          },
+        },
+        {
+          applyTo: ApplyTo.HTTP_UNDERSCORE_ROUTE,
+          match: { context: Context.GATEWAY, routeConfiguration: { vhost: { route: { action: RouteAction.ANY } } } },
+          patch: {
+            operation: Operation.MERGE,
+            value: {
+              route: {
+                rate_limits: [
+                  // An authenticated user: (auth=authenticated, user_id=<header>).
+                  { actions: [
+                    { header_value_match: { descriptor_key: 'auth', descriptor_value: 'authenticated', headers: userPresent(false) } },
+                    { request_headers: { header_name: this.userHeader, descriptor_key: 'user_id' } },
+                  ] },
+                  // Anyone else: (auth=unauthenticated, remote_address=<client address>).
+                  { actions: [
+                    { header_value_match: { descriptor_key: 'auth', descriptor_value: 'unauthenticated', headers: userPresent(true) } },
+                    { remote_address: {} },
+                  ] },
+                ],
+              },
+            },
+          },
+        },
+      ],
+    };
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    for (const [field, v] of [
+      ['authenticatedRequestsPerSecond', this.authenticatedRequestsPerSecond],
+      ['unauthenticatedRequestsPerSecond', this.unauthenticatedRequestsPerSecond],
+    ] as const) {
+      if (!Number.isInteger(v) || v <= 0) out.push(formatProblem(Codes.INVALID_RATE, `${field} must be a positive whole number, got ${v}`));
+    }
+    if (!this.props.serviceDeployed) {
+      const host = this.props.rateLimitService?.host ?? this.chart.platform.rateLimitHost(this.chart.namespace);
+      out.push(formatProblem(Codes.GLOBAL_RATE_LIMIT_WITHOUT_SERVICE,
+        `serviceDeployed: the gateway would ask ${host} for every request, but nothing here deploys it; with failureModeDeny false every request passes. `
+        + `Deploy envoyproxy/ratelimit and Redis there reading ConfigMap ${this.domain}-ratelimit-config and set serviceDeployed: true, or drop the global limit`));
+    }
+    const domainProblem = dns1123LabelProblem(this.domain);
+    if (domainProblem) out.push(formatProblem(Codes.INVALID_NAME, `domain: ${domainProblem}`));
+    if (!isHeaderName(this.userHeader)) {
+      out.push(formatProblem(Codes.RATE_LIMIT_INVALID, `userHeader: '${this.userHeader}' must be a lowercase HTTP header name`));
+    }
+    out.push(...durationProblems({ timeout: this.props.timeout }));
+    out.push(...integerProblems({ 'rateLimitService.port': this.props.rateLimitService?.port }, 1, 65535));
+    return out;
+  }
+}

@@ -1,0 +1,108 @@
+import { Construct } from 'constructs';
+import { Codes } from '../../core/codes';
+import { formatProblem } from '../../core/errors';
+import { Labels, MANAGED_BY } from '../../core/labels';
+import { MeshService } from '../../graph/mesh-service';
+import { addPodDisruptionBudget, addTopologySpread } from '../workload/workload';
+
+/** How a service's pods spread over zones. */
+export interface ZoneSpreadOptions {
+  /**
+   * Most pods more in one zone than in another.
+   * @default 1
+   */
+  readonly maxSkew?: number;
+  /**
+   * Whether a pod that would unbalance the zones stays pending (`true`) or is placed anyway.
+   * @default false - placed anyway: a lost zone must not stop the service from scaling
+   */
+  readonly strict?: boolean;
+}
+
+/** Props for {@link HighAvailability}. */
+export interface HighAvailabilityProps {
+  /** The service. */
+  readonly service: MeshService;
+  /**
+   * Most pods a voluntary disruption (a node drain) may take down at once.
+   * @default 1, unless minAvailable is given
+   * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+   */
+  readonly maxUnavailable?: number;
+  /**
+   * Fewest pods that must stay up during a voluntary disruption, instead of maxUnavailable.
+   * @default - maxUnavailable is used
+   */
+  readonly minAvailable?: number;
+  /**
+   * Spread over zones (`topology.kubernetes.io/zone`); `false` for none.
+   * @default - maxSkew 1, ScheduleAnyway
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+   */
+  readonly zoneSpread?: ZoneSpreadOptions | false;
+}
+
+/** The node label of a node's zone. */
+export const ZONE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
+
+/**
+ * Keeps a service up through node drains and zone loss: a PodDisruptionBudget over
+ * all its pods (every version), and a topology spread of its current pods over zones.
+ */
+export class HighAvailability extends Construct {
+  /** The PDB's maxUnavailable, if it uses it. */
+  public readonly maxUnavailable?: number;
+  /** The PDB's minAvailable, if it uses it. */
+  public readonly minAvailable?: number;
+
+  private readonly props: HighAvailabilityProps;
+
+  public constructor(scope: Construct, id: string, props: HighAvailabilityProps) {
+    super(scope, id);
+    this.props = props;
+    this.minAvailable = props.minAvailable;
+    this.maxUnavailable = props.maxUnavailable ?? (props.minAvailable === undefined ? 1 : undefined);
+    const s = props.service;
+    addPodDisruptionBudget(this, 'Resource', {
+      name: s.name,
+      namespace: s.namespace,
+      labels: { [Labels.APP]: s.name, [Labels.MANAGED_BY]: MANAGED_BY },
+      selector: { ...s.selectorLabels },
+      minAvailable: this.minAvailable,
+      maxUnavailable: this.maxUnavailable,
+    });
+    if (props.zoneSpread !== false) {
+      addTopologySpread(s, {
+        topologyKey: ZONE_TOPOLOGY_KEY,
+        maxSkew: props.zoneSpread?.maxSkew ?? 1,
+        whenUnsatisfiable: props.zoneSpread?.strict ? 'DoNotSchedule' : 'ScheduleAnyway',
+        labelSelector: { ...s.selectorLabels, [Labels.VERSION]: s.version },
+      });
+    }
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    const { minAvailable, maxUnavailable } = this.props;
+    const replicas = this.props.service.replicas;
+    if (minAvailable !== undefined && maxUnavailable !== undefined) {
+      out.push(formatProblem(Codes.DISRUPTION_BUDGET_INVALID, 'minAvailable and maxUnavailable are both set; a PodDisruptionBudget takes one'));
+    }
+    if (this.maxUnavailable !== undefined && (!Number.isInteger(this.maxUnavailable) || this.maxUnavailable < 1)) {
+      out.push(formatProblem(Codes.DISRUPTION_BUDGET_INVALID, `maxUnavailable must be a whole number of at least 1 (0 blocks every drain), got ${this.maxUnavailable}`));
+    }
+    if (minAvailable !== undefined) {
+      if (!Number.isInteger(minAvailable) || minAvailable < 0) {
+        out.push(formatProblem(Codes.DISRUPTION_BUDGET_INVALID, `minAvailable must be a whole number of at least 0, got ${minAvailable}`));
+      } else if (minAvailable >= replicas) {
+        out.push(formatProblem(Codes.DISRUPTION_BUDGET_INVALID, `minAvailable (${minAvailable}) is not below the service's replicas (${replicas}); no pod could ever be evicted`));
+      }
+    }
+    const skew = this.props.zoneSpread ? this.props.zoneSpread.maxSkew : undefined;
+    if (skew !== undefined && (!Number.isInteger(skew) || skew < 1)) {
+      out.push(formatProblem(Codes.OUT_OF_RANGE, `zoneSpread.maxSkew must be a whole number of at least 1, got ${skew}`));
+    }
+    return out;
+  }
+}

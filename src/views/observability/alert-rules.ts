@@ -1,0 +1,236 @@
+import { Duration } from 'cdk8s';
+import { toPromDuration } from '../../core/duration';
+import { exactDecimal, percentToRatio } from '../../private/decimal';
+import { alertPrefix, DEFAULT_TRAFFIC_ALERT_AT, defaultTeam, ServiceSlo, titleCase } from './slo';
+
+/** A Prometheus alerting rule, as a PrometheusRule holds it. */
+export interface AlertRule {
+  /** The alert's name (`PaymentServiceHighErrorRate`). */
+  readonly alert: string;
+  /** The PromQL condition. */
+  readonly expr: string;
+  /** How long the condition must hold before the alert fires (`2m`). */
+  readonly for?: string;
+  /** Labels the alert carries (`severity`, `team`). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** `summary`, `description`, `runbook`. */
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** A Prometheus recording rule. */
+export interface RecordingRule {
+  /** The recorded series' name. */
+  readonly record: string;
+  /** The PromQL it records. */
+  readonly expr: string;
+}
+
+/** A rule of either kind. */
+export type Rule = AlertRule | RecordingRule;
+
+/** A named group of rules, evaluated together. */
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: readonly Rule[];
+}
+
+/** The name of a rule, alerting or recording. */
+export function ruleName(rule: Rule): string {
+  return 'alert' in rule ? rule.alert : rule.record;
+}
+
+/** A service with its SLO, as the rules and dashboards see it. */
+export interface SloTarget {
+  /** The service's name (`payment-service`). */
+  readonly service: string;
+  /** Its namespace. */
+  readonly namespace: string;
+  /** The objectives. */
+  readonly slo: ServiceSlo;
+  /**
+   * Whether the service speaks gRPC, whose failures are answered with HTTP 200 and a grpc-status.
+   * @default false
+   */
+  readonly grpc?: boolean;
+}
+
+/**
+ * The label matcher of a target's failed requests: HTTP 5xx, or for a gRPC service the
+ * gRPC statuses that mean a server fault (UNKNOWN 2, DEADLINE_EXCEEDED 4, UNIMPLEMENTED 12,
+ * INTERNAL 13, UNAVAILABLE 14, DATA_LOSS 15). A gRPC failure travels as HTTP 200 with a
+ * grpc-status trailer, which Istio's metrics carry as `grpc_response_status` (Envoy's own
+ * replies to gRPC requests, 503 UH say, carry grpc-status 14 as well).
+ * @see https://istio.io/latest/docs/reference/config/metrics/#labels
+ * @see https://grpc.github.io/grpc/core/md_doc_statuscodes.html
+ */
+export function errorMatcher(t: Pick<SloTarget, 'grpc'>): string {
+  return t.grpc ? ',grpc_response_status=~"2|4|12|13|14|15"' : ',response_code=~"5.*"';
+}
+
+/** What the alert annotations link to. */
+export interface AlertContext {
+  /** Base URL of the runbooks; each alert links to `<base>/<team>-<topic>`. */
+  readonly runbookBaseUrl: string;
+}
+
+/** The Istio label matchers that select a service's inbound requests, as its own proxies report them. */
+export function istioSelector(t: Pick<SloTarget, 'service' | 'namespace'>, extra = ''): string {
+  return `reporter="destination",destination_service_namespace="${t.namespace}",destination_service_name="${t.service}"${extra}`;
+}
+
+/** The team that owns a target. */
+export function teamOf(t: SloTarget): string {
+  return t.slo.team ?? defaultTeam(t.service);
+}
+
+/** The target's display name. */
+export function displayNameOf(t: SloTarget): string {
+  return t.slo.displayName ?? titleCase(t.service);
+}
+
+/** Milliseconds of a duration, as exact decimal text. */
+export function millisText(d: Duration): string {
+  return exactDecimal(d.toMilliseconds({ integral: false }));
+}
+
+/** The traffic alert's threshold in requests per second: capacity × trafficAlertAt. */
+export function trafficThreshold(slo: ServiceSlo): number {
+  return Number((slo.trafficCapacity.value * percentToRatio(slo.trafficAlertAt?.value ?? DEFAULT_TRAFFIC_ALERT_AT)).toPrecision(12));
+}
+
+/**
+ * Seed 000's golden-signal alerts for one service, from its SLO: error rate over
+ * the budget (2m, critical), P99 over its objective (5m, warning), traffic over
+ * 80% of capacity (3m, warning), and CPU and memory over their limits (10m, warning).
+ */
+export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[] {
+  const prefix = alertPrefix(t.service);
+  const team = teamOf(t);
+  const name = displayNameOf(t);
+  const budget = exactDecimal(percentToRatio(t.slo.errorRate.value));
+  const p99 = millisText(t.slo.latency.p99);
+  const traffic = exactDecimal(trafficThreshold(t.slo));
+  const trafficAt = exactDecimal(t.slo.trafficAlertAt?.value ?? DEFAULT_TRAFFIC_ALERT_AT);
+  const runbook = (topic: string) => `${ctx.runbookBaseUrl.replace(/\/+$/, '')}/${team}-${topic}`;
+  const sel = istioSelector(t);
+  const pods = `namespace="${t.namespace}",pod=~"${t.service}-.*",container="app"`;
+  const saturation = (resource: 'cpu' | 'memory') => {
+    const usage = resource === 'cpu'
+      ? `sum by (pod) (rate(container_cpu_usage_seconds_total{${pods}}[5m]))`
+      : `sum by (pod) (container_memory_working_set_bytes{${pods}})`;
+    return `max(${usage} / sum by (pod) (kube_pod_container_resource_limits{${pods},resource="${resource}"}))`;
+  };
+  const cpu = exactDecimal(t.slo.saturation.cpu.value);
+  const memory = exactDecimal(t.slo.saturation.memory.value);
+  return [
+    {
+      alert: `${prefix}HighErrorRate`,
+      expr: `sum(rate(istio_requests_total{${istioSelector(t, errorMatcher(t))}}[5m])) / sum(rate(istio_requests_total{${sel}}[5m])) > ${budget}`,
+      for: toPromDuration(Duration.minutes(2)),
+      labels: { severity: 'critical', team, namespace: t.namespace },
+      annotations: {
+        summary: `${name} error rate is above its ${exactDecimal(t.slo.errorRate.value)}% budget`,
+        description: `Error rate of ${t.service} in ${t.namespace}: {{ $value | humanizePercentage }} (SLO ${exactDecimal(t.slo.errorRate.value)}%)`,
+        runbook: runbook('errors'),
+      },
+    },
+    {
+      alert: `${prefix}HighLatency`,
+      expr: `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{${sel}}[5m])) by (le)) > ${p99}`,
+      for: toPromDuration(Duration.minutes(5)),
+      labels: { severity: 'warning', team, namespace: t.namespace },
+      annotations: {
+        summary: `${name} P99 latency is above its SLO (${p99}ms)`,
+        description: `P99 latency of ${t.service} in ${t.namespace}: {{ $value | humanize }}ms (SLO ${p99}ms)`,
+        runbook: runbook('latency'),
+      },
+    },
+    {
+      alert: `${prefix}HighTraffic`,
+      expr: `sum(rate(istio_requests_total{${sel}}[1m])) > ${traffic}`,
+      for: toPromDuration(Duration.minutes(3)),
+      labels: { severity: 'warning', team, namespace: t.namespace },
+      annotations: {
+        summary: `${name} traffic reached ${trafficAt}% of its capacity (${traffic} of ${exactDecimal(t.slo.trafficCapacity.value)} rps)`,
+        description: `Request rate of ${t.service} in ${t.namespace}: {{ $value | humanize }} rps`,
+        runbook: runbook('traffic'),
+      },
+    },
+    {
+      alert: `${prefix}HighCpu`,
+      expr: `${saturation('cpu')} > ${exactDecimal(percentToRatio(t.slo.saturation.cpu.value))}`,
+      for: toPromDuration(Duration.minutes(10)),
+      labels: { severity: 'warning', team, namespace: t.namespace },
+      annotations: {
+        summary: `${name} CPU use is above ${cpu}% of its limit`,
+        description: `Busiest pod of ${t.service} in ${t.namespace} uses {{ $value | humanizePercentage }} of its CPU limit (SLO ${cpu}%)`,
+        runbook: runbook('saturation'),
+      },
+    },
+    {
+      alert: `${prefix}HighMemory`,
+      expr: `${saturation('memory')} > ${exactDecimal(percentToRatio(t.slo.saturation.memory.value))}`,
+      for: toPromDuration(Duration.minutes(10)),
+      labels: { severity: 'warning', team, namespace: t.namespace },
+      annotations: {
+        summary: `${name} memory use is above ${memory}% of its limit`,
+        description: `Busiest pod of ${t.service} in ${t.namespace} uses {{ $value | humanizePercentage }} of its memory limit (SLO ${memory}%)`,
+        runbook: runbook('saturation'),
+      },
+    },
+  ];
+}
+
+/**
+ * Seed 000's circuit-breaker alert: Envoy refused connections because a
+ * connection-pool limit was reached (`upstream_cx_overflow`), for 1m, critical.
+ */
+export function circuitBreakerAlert(namespace: string, ctx: AlertContext): AlertRule {
+  return {
+    alert: 'CircuitBreakerTripped',
+    expr: `sum(rate(envoy_cluster_upstream_cx_overflow{namespace="${namespace}"}[5m])) by (cluster_name) > 0`,
+    for: toPromDuration(Duration.minutes(1)),
+    labels: { severity: 'critical', namespace },
+    annotations: {
+      summary: 'Circuit breaker tripped on {{ $labels.cluster_name }}',
+      description: `Envoy in ${namespace} is refusing connections to {{ $labels.cluster_name }}: its connection pool is full ({{ $value | humanize }} overflows/s)`,
+      runbook: `${ctx.runbookBaseUrl.replace(/\/+$/, '')}/circuit-breaker`,
+    },
+  };
+}
+
+/**
+ * Alerts that notice when Envoy's statistics are not scraped, so that every istio_*
+ * alert, SLO rule and dashboard is not silently blind: `EnvoyMetricsAbsent` when no
+ * target of the PodMonitor's job is up (none discovered, or all failing), and
+ * `EnvoyScrapeFailing` per pod whose scrape fails. prometheus-operator names a
+ * PodMonitor's job `<namespace>/<name>` unless its `jobLabel` names a pod label that is set.
+ *
+ * @see https://prometheus.io/docs/concepts/jobs_instances/#automatically-generated-labels-and-time-series
+ * @see https://github.com/prometheus-operator/prometheus-operator/blob/main/pkg/prometheus/promcfg.go (generatePodMonitorConfig: job relabeling)
+ */
+export function scrapeAlerts(namespace: string, podMonitor: string, ctx: AlertContext): AlertRule[] {
+  const job = `${namespace}/${podMonitor}`;
+  const runbook = `${ctx.runbookBaseUrl.replace(/\/+$/, '')}/metrics-scrape`;
+  return [{
+    alert: 'EnvoyMetricsAbsent',
+    expr: `absent(up{job="${job}"} == 1)`,
+    for: toPromDuration(Duration.minutes(10)),
+    labels: { severity: 'critical', namespace },
+    annotations: {
+      summary: `No Envoy metrics from ${namespace}`,
+      description: `Prometheus scrapes no sidecar of ${namespace} (job ${job}): every mesh alert, SLO rule and dashboard of the namespace is blind`,
+      runbook,
+    },
+  }, {
+    alert: 'EnvoyScrapeFailing',
+    expr: `up{job="${job}"} == 0`,
+    for: toPromDuration(Duration.minutes(10)),
+    labels: { severity: 'warning', namespace },
+    annotations: {
+      summary: 'Envoy metrics of {{ $labels.pod }} are not scraped',
+      description: `Prometheus cannot scrape {{ $labels.pod }} in ${namespace} (job ${job}): check the NetworkPolicy from Prometheus on 15090 and the pod's sidecar`,
+      runbook,
+    },
+  }];
+}

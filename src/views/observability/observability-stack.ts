@@ -1,0 +1,352 @@
+import { Duration, Lazy, Yaml } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PodMonitor, PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../../imports/monitoring.coreos.com';
+import { Telemetry } from '../../../imports/telemetry.istio.io';
+import { Codes } from '../../core/codes';
+import { toPromDuration } from '../../core/duration';
+import { formatProblem } from '../../core/errors';
+import { Labels, MANAGED_BY } from '../../core/labels';
+import { labelValueProblem } from '../../core/names';
+import { Percentage } from '../../core/weight';
+import { MeshChart } from '../../graph/mesh-chart';
+import type { IMeshService, MeshService } from '../../graph/mesh-service';
+import { addConfigMap } from '../workload/workload';
+import { AlertRule, circuitBreakerAlert, goldenSignalAlerts, Rule, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
+import { burnRateAlerts, errorRatioRecordingRules } from './burn-rate';
+import { BuiltDashboard, buildDashboards, dashboardProblems } from './dashboards';
+import { promqlProblem } from './promql';
+import { ServiceSlo, sloProblems, titleCase } from './slo';
+import { AccessLogging, DEFAULT_SAMPLING, meshConfigValues, namespaceTelemetrySpec, serviceTelemetrySpec, TracingProvider } from './telemetry';
+
+/** The PodMonitor that scrapes every sidecar's Envoy statistics. */
+const ENVOY_STATS_MONITOR = 'envoy-stats';
+
+/** Props for {@link ObservabilityStack}. */
+export interface ObservabilityStackProps {
+  /**
+   * Prefix of the stack's resource names, rule group and dashboard titles (`ec-site`).
+   * @default - the chart's `partOf`, else 'mesh'
+   */
+  readonly name?: string;
+  /**
+   * The title prefix of the dashboards (`EC Site`).
+   * @default - the name in title case
+   */
+  readonly title?: string;
+  /**
+   * Labels on every PrometheusRule and PodMonitor, which kube-prometheus-stack's
+   * Prometheus selects on (`ruleSelector`, `podMonitorSelector`): without them the
+   * operator never loads the rules nor scrapes the pods.
+   * @default - the platform's `prometheus.selectorLabels` ({ release: 'kube-prometheus-stack' } on a stock install)
+   * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusSpec
+   */
+  readonly ruleSelectorLabels?: Record<string, string>;
+  /**
+   * Base URL of the runbooks; alerts link to `<base>/<team>-errors`, `-latency`, `-traffic`, ...
+   * @default 'https://wiki.example.com/runbooks'
+   */
+  readonly runbookBaseUrl?: string;
+  /**
+   * The share of requests traced, for services whose SLO does not say.
+   * @default Percentage.of(10)
+   * @see https://istio.io/latest/docs/reference/config/telemetry/#Tracing
+   */
+  readonly defaultSampling?: Percentage;
+  /**
+   * Where spans go: an extension provider written to the istiod Helm values.
+   * @default - the platform's collector, `TracingProvider.fromPlatform(chart.platform)`: Zipkin to jaeger-collector.observability.svc.cluster.local:9411
+   */
+  readonly tracingProvider?: TracingProvider;
+  /**
+   * Which requests the proxies log.
+   * @default AccessLogging.all()
+   * @see https://istio.io/latest/docs/reference/config/telemetry/#AccessLogging
+   */
+  readonly accessLogging?: AccessLogging;
+  /**
+   * How often Prometheus scrapes the Envoy sidecars.
+   * @default Duration.seconds(15)
+   */
+  readonly scrapeInterval?: Duration;
+  /**
+   * Links on the troubleshooting dashboard (Jaeger search, log search).
+   * @default - none
+   */
+  readonly dashboardLinks?: { readonly title: string; readonly url: string }[];
+}
+
+/** A custom alert added with {@link ObservabilityStack.addAlert}. */
+export interface AlertOptions {
+  /** The alert's name (`CheckoutStalled`). */
+  readonly alert: string;
+  /** The PromQL condition; parsed at synth. */
+  readonly expr: string;
+  /**
+   * How long the condition must hold.
+   * @default - fires at once
+   */
+  readonly for?: Duration;
+  /** `critical`, `warning` or `info`. */
+  readonly severity: 'critical' | 'warning' | 'info';
+  /**
+   * The owning team.
+   * @default - no team label
+   */
+  readonly team?: string;
+  /** One line for the notification. */
+  readonly summary: string;
+  /**
+   * More detail; may use `{{ $value }}` and `{{ $labels.x }}`.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * The runbook's URL.
+   * @default - none
+   */
+  readonly runbook?: string;
+}
+
+/** The dashboards' levels (seed 000): overview, per-service detail, troubleshooting. */
+const DASHBOARD_LEVELS = ['mesh-overview', 'service-detail', 'troubleshooting'] as const;
+
+/** The label the Grafana sidecar loads dashboards by. */
+export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
+
+/**
+ * The observability of one environment, derived from the services' SLOs (seed 000,
+ * Mission 3): golden-signal alerts and multi-window burn-rate rules (PrometheusRule),
+ * three levels of Grafana dashboards (ConfigMaps for the Grafana sidecar), trace
+ * sampling and access logging (Telemetry, in the environment's namespace), a
+ * PodMonitor for Envoy's stats, and `istio/mesh-config.values.yaml` for istiod.
+ *
+ * @example
+ * const stack = new ObservabilityStack(chart, 'observability', { name: 'ec-site' });
+ * stack.addSlo(payment, paymentSlo);
+ */
+export class ObservabilityStack extends Construct {
+  /** The prefix of the stack's names. */
+  public readonly name: string;
+  /** Labels kube-prometheus-stack selects rules and monitors by. */
+  public readonly ruleSelectorLabels: Readonly<Record<string, string>>;
+  /** Base URL of the runbooks. */
+  public readonly runbookBaseUrl: string;
+  /** Default trace sampling. */
+  public readonly defaultSampling: Percentage;
+  /** The tracing provider. */
+  public readonly tracingProvider: TracingProvider;
+  /** The chart. */
+  public readonly chart: MeshChart;
+
+  private readonly props: ObservabilityStackProps;
+  private readonly added: { service: IMeshService; slo: ServiceSlo }[] = [];
+  private readonly custom: AlertRule[] = [];
+
+  public constructor(scope: Construct, id: string, props: ObservabilityStackProps = {}) {
+    super(scope, id);
+    this.props = props;
+    this.chart = MeshChart.of(this);
+    this.name = props.name ?? this.chart.partOf ?? 'mesh';
+    this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? this.chart.platform.prometheus.selectorLabels) };
+    this.runbookBaseUrl = props.runbookBaseUrl ?? 'https://wiki.example.com/runbooks';
+    this.defaultSampling = props.defaultSampling ?? Percentage.of(DEFAULT_SAMPLING);
+    this.tracingProvider = props.tracingProvider ?? TracingProvider.fromPlatform(this.chart.platform);
+    // Every workload's Sidecar and NetworkPolicy must then let spans out to the collector.
+    this.chart.useTracing(this.tracingProvider);
+    const ns = this.chart.namespace;
+
+    const meshRule = `${this.name}-service-mesh-alerts`;
+    new PrometheusRule(this, 'MeshAlerts', {
+      metadata: { name: meshRule, namespace: ns, labels: this.labels() },
+      spec: Lazy.any({ produce: () => renderRules([this.meshAlertGroup()]) }),
+    });
+    new Telemetry(this, 'Telemetry', {
+      metadata: { name: `${this.name}-default`, namespace: ns, labels: this.labels(false) },
+      spec: Lazy.any({ produce: () => namespaceTelemetrySpec(this.tracingProvider, this.defaultSampling, props.accessLogging ?? AccessLogging.all()) }),
+    });
+    new PodMonitor(this, 'EnvoyStats', {
+      metadata: { name: ENVOY_STATS_MONITOR, namespace: ns, labels: this.labels() },
+      spec: {
+        jobLabel: 'envoy-stats',
+        selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
+        namespaceSelector: { matchNames: [ns] },
+        podMetricsEndpoints: [{
+          port: 'http-envoy-prom',
+          path: '/stats/prometheus',
+          interval: toPromDuration(props.scrapeInterval ?? Duration.seconds(15)),
+        }],
+      },
+    });
+    this.chart.addOutputFile('istio/mesh-config.values.yaml', () =>
+      `# Helm values for istiod, applied with the Istio install (not a Kubernetes resource):\n` +
+      `#   helm upgrade istiod istio/istiod -n istio-system -f mesh-config.values.yaml\n` +
+      Yaml.stringify(meshConfigValues(this.tracingProvider)));
+
+    const dashboards = new Construct(this, 'Dashboards');
+    for (const level of DASHBOARD_LEVELS) {
+      const uid = `${this.name}-${this.chart.environment}-${level}`;
+      addConfigMap(dashboards, level, {
+        name: `${this.name}-dashboard-${level}`,
+        namespace: ns,
+        labels: { ...this.labels(false), [GRAFANA_DASHBOARD_LABEL]: '1' },
+        data: { [`${uid}.json`]: Lazy.any({ produce: () => JSON.stringify(this.dashboard(level), undefined, 2) }) as unknown as string },
+      });
+    }
+
+    // Each service with an SLO gets its own PrometheusRule (and Telemetry when its sampling differs):
+    // made now for the services that exist, by addSlo, and as each later service registers with
+    // the chart, so that validation only reads.
+    this.materialize();
+    this.chart._onService(() => this.materialize());
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * Gives `service` an SLO (instead of its `slo` prop). The SLO's fields are checked
+   * at synth against the service's path; a service outside this chart fails synth.
+   */
+  public addSlo(service: IMeshService, slo: ServiceSlo): void {
+    this.added.push({ service, slo });
+    this.materialize();
+    service.node.addValidation({ validate: () => sloProblems(slo) });
+  }
+
+  /** Adds an alert of your own to the mesh alert group; its expression is parsed at synth. */
+  public addAlert(options: AlertOptions): void {
+    this.custom.push({
+      alert: options.alert,
+      expr: options.expr,
+      for: options.for ? toPromDuration(options.for) : undefined,
+      labels: { severity: options.severity, ...(options.team ? { team: options.team } : {}), namespace: this.chart.namespace },
+      annotations: {
+        summary: options.summary,
+        ...(options.description ? { description: options.description } : {}),
+        ...(options.runbook ? { runbook: options.runbook } : {}),
+      },
+    });
+  }
+
+  /** The services with an SLO in this chart, sorted by name. */
+  public get targets(): SloTarget[] {
+    // A gRPC service's errors are counted by grpc_response_status (errorMatcher).
+    const grpc = (s: IMeshService) => s.ports[0]?.protocol === 'grpc' ? { grpc: true } : {};
+    const fromProps = this.chart.services.filter((s) => s.slo).map((s) => ({ service: s.name, namespace: s.namespace, slo: s.slo!, ...grpc(s) }));
+    const fromStack = this.added.filter((a) => this.inChart(a.service)).map((a) => ({ service: a.service.name, namespace: a.service.namespace, slo: a.slo, ...grpc(a.service) }));
+    const byName = new Map<string, SloTarget>();
+    for (const t of [...fromProps, ...fromStack]) if (!byName.has(t.service)) byName.set(t.service, t);
+    return [...byName.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+  }
+
+  /** Every rule group the stack writes: the mesh alerts, then each service's recording and burn-rate groups. */
+  public ruleGroups(): RuleGroup[] {
+    return [this.meshAlertGroup(), ...this.targets.flatMap((t) => this.sloGroups(t))];
+  }
+
+  /** The three dashboards: mesh overview, service detail, troubleshooting. */
+  public dashboards(): BuiltDashboard[] {
+    return buildDashboards({
+      title: `${this.props.title ?? titleCase(this.name)} (${this.chart.environment})`,
+      uidPrefix: `${this.name}-${this.chart.environment}`,
+      namespace: this.chart.namespace,
+      tags: [MANAGED_BY, this.name, this.chart.environment],
+      targets: this.targets,
+      links: this.props.dashboardLinks ?? [],
+    });
+  }
+
+  private meshAlertGroup(): RuleGroup {
+    const ctx = { runbookBaseUrl: this.runbookBaseUrl };
+    return {
+      name: `${this.name}-service-mesh-alerts`,
+      rules: [
+        ...this.targets.flatMap((t) => goldenSignalAlerts(t, ctx)),
+        circuitBreakerAlert(this.chart.namespace, ctx),
+        ...scrapeAlerts(this.chart.namespace, ENVOY_STATS_MONITOR, ctx),
+        ...this.custom,
+      ],
+    };
+  }
+
+  private sloGroups(t: SloTarget): RuleGroup[] {
+    return [
+      { name: `${t.service}-slo-recording`, rules: errorRatioRecordingRules(t) },
+      { name: `${t.service}-slo-burn-rate`, rules: burnRateAlerts(t, { runbookBaseUrl: this.runbookBaseUrl }) },
+    ];
+  }
+
+  private labels(selector = true): Record<string, string> {
+    return { ...this.chart.commonLabels(), [Labels.COMPONENT]: 'observability', ...(selector ? this.ruleSelectorLabels : {}) };
+  }
+
+  private inChart(service: IMeshService): boolean {
+    return this.chart.services.includes(service as MeshService);
+  }
+
+  private dashboard(level: string): Record<string, any> {
+    return this.dashboards().find((d) => d.level === level)!.dashboard;
+  }
+
+  private materialize(): void {
+    const ns = this.chart.namespace;
+    for (const t of this.targets) {
+      const id = `Slo-${t.service}`;
+      if (this.node.tryFindChild(id)) continue;
+      new PrometheusRule(this, id, {
+        metadata: { name: `${t.service}-slo`, namespace: ns, labels: this.labels() },
+        spec: Lazy.any({ produce: () => renderRules(this.sloGroups(this.targets.find((x) => x.service === t.service) ?? t)) }),
+      });
+      const sampling = t.slo.tracingSampling;
+      if (sampling) {
+        new Telemetry(this, `Tracing-${t.service}`, {
+          metadata: { name: `${t.service}-tracing`, namespace: ns, labels: this.labels(false) },
+          // The service's selector, read at synth: a Flagger-released service is selected by a label Flagger keeps.
+          spec: Lazy.any({ produce: () => serviceTelemetrySpec(this.tracingProvider,
+            this.chart.services.find((x) => x.name === t.service)?.selectorLabels ?? { [Labels.APP]: t.service }, sampling) }),
+        });
+      }
+    }
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (const s of [...this.chart.services.filter((x) => x.slo), ...this.added.map((a) => a.service)]) {
+      if (!this.inChart(s)) {
+        out.push(formatProblem(Codes.SLO_UNKNOWN_SERVICE, `slos[${s.node.path}]: an SLO for a service that is not part of chart ${this.chart.node.path}`));
+        continue;
+      }
+      if (seen.has(s.name)) out.push(formatProblem(Codes.DUPLICATE_SLO, `slos[${s.name}]: the service has two SLOs (its slo prop or addSlo twice)`));
+      seen.add(s.name);
+    }
+    for (const [k, v] of Object.entries(this.ruleSelectorLabels)) {
+      const p = labelValueProblem(v);
+      if (p) out.push(formatProblem(Codes.INVALID_OBSERVABILITY_LABEL, `ruleSelectorLabels.${k}: ${p}`));
+    }
+    for (const group of this.ruleGroups()) {
+      const names = new Set<string>();
+      for (const rule of group.rules) {
+        const name = ruleName(rule);
+        const p = promqlProblem(rule.expr);
+        if (p) out.push(formatProblem(Codes.INVALID_PROMQL, `rules[${name}].expr ${p}`));
+        if ('alert' in rule) {
+          if (names.has(name)) out.push(formatProblem(Codes.DUPLICATE_SLO, `rules[${name}]: the group ${group.name} has two alerts of this name`));
+          names.add(name);
+        }
+      }
+    }
+    for (const d of this.dashboards()) {
+      for (const p of dashboardProblems(d.dashboard)) out.push(formatProblem(Codes.INVALID_PROMQL, `dashboards[${d.level}]: ${p}`));
+    }
+    return out;
+  }
+}
+
+/** A PrometheusRule spec from rule groups, with the CRD's typed `expr`. */
+function renderRules(groups: RuleGroup[]): Record<string, any> {
+  return {
+    groups: groups.map((g) => ({
+      name: g.name,
+      rules: g.rules.map((r: Rule) => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
+    })),
+  };
+}

@@ -1,0 +1,332 @@
+import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  Canary, CanarySpecAnalysisAlertsSeverity, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecTargetRefKind,
+} from '../../../imports/flagger.app';
+import { Codes } from '../../core/codes';
+import { describeDuration, toIstioDuration } from '../../core/duration';
+import { formatProblem } from '../../core/errors';
+import { StringMatch } from '../../core/http';
+import { Labels } from '../../core/labels';
+import { dns1123LabelProblem } from '../../core/names';
+import { toGoDuration } from '../../private/go-duration';
+import { renderDestinationRuleSpec, renderRetries } from '../../render/traffic';
+import { MeshService } from '../../graph/mesh-service';
+import { FlaggerMetric } from './flagger-metric';
+
+/** When Flagger calls a webhook. */
+export type FlaggerWebhookType = 'confirm-rollout' | 'pre-rollout' | 'rollout' | 'confirm-promotion'
+| 'post-rollout' | 'event' | 'rollback' | 'confirm-traffic-increase';
+
+/**
+ * A webhook Flagger calls during the analysis.
+ * @see https://docs.flagger.app/usage/webhooks
+ */
+export interface FlaggerWebhook {
+  /** The webhook's name. */
+  readonly name: string;
+  /** When it is called. */
+  readonly type: FlaggerWebhookType;
+  /** The URL Flagger POSTs to. */
+  readonly url: string;
+  /**
+   * How long Flagger waits for an answer.
+   * @default - Flagger's (10s)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Extra key/values sent with the call.
+   * @default - none
+   */
+  readonly metadata?: Record<string, string>;
+}
+
+/**
+ * A notification Flagger sends through an AlertProvider (Slack, Teams, Alertmanager...):
+ * on a rollback at `error`, on every step at `info`. Notifications go here, never in a
+ * `rollback` webhook, which is a gate (a 2xx answer rolls the canary back).
+ * @see https://docs.flagger.app/usage/alerting#canary-configuration
+ */
+export interface FlaggerAlert {
+  /** The alert's name. */
+  readonly name: string;
+  /**
+   * The least severe event sent.
+   * @default 'error' - rollbacks and failed checks only
+   */
+  readonly severity?: 'info' | 'warn' | 'error';
+  /** The AlertProvider (flagger.app/v1beta1) to send through. */
+  readonly providerRef: { readonly name: string; readonly namespace?: string };
+}
+
+/** Props for {@link FlaggerCanary}. */
+export interface FlaggerCanaryProps {
+  /** The service Flagger releases: it targets `Deployment/<service name>`. */
+  readonly service: MeshService;
+  /**
+   * How often Flagger runs the analysis and moves a step.
+   * @default Duration.minutes(1)
+   * @see https://docs.flagger.app/usage/how-it-works#canary-analysis
+   */
+  readonly interval?: Duration;
+  /**
+   * Failed checks, in a row, before Flagger rolls back.
+   * @default 5
+   */
+  readonly threshold?: number;
+  /**
+   * The canary's weight grows by this much each interval (1-100). Exclusive with `stepWeights` and `iterations`.
+   * @default - none
+   */
+  readonly stepWeight?: number;
+  /**
+   * The canary's weights, step by step, strictly increasing (1-100), e.g. seed 003's 10, 30, 50, 80.
+   * Exclusive with `stepWeight` and `iterations`.
+   * @default - none
+   */
+  readonly stepWeights?: number[];
+  /**
+   * The largest weight before promotion (1-100); with `stepWeights`, their last.
+   * @default - 50 with stepWeight; the last step with stepWeights
+   */
+  readonly maxWeight?: number;
+  /**
+   * A/B testing: the number of analysis runs, during which only requests matching
+   * `match` reach the canary. Needs `match`; exclusive with weights.
+   * @default - weighted (canary) mode
+   */
+  readonly iterations?: number;
+  /**
+   * A/B testing: requests whose headers all match one entry go to the canary.
+   * @default - none
+   */
+  readonly match?: Record<string, StringMatch>[];
+  /**
+   * What the analysis checks at each interval.
+   * @default - no metric checks
+   */
+  readonly metrics?: FlaggerMetric[];
+  /**
+   * Webhooks Flagger calls (load tests, gates, rollback alerts).
+   * @default - none
+   */
+  readonly webhooks?: FlaggerWebhook[];
+  /**
+   * Notifications of the canary's progress and rollbacks.
+   * @default - none
+   * @see https://docs.flagger.app/usage/alerting
+   */
+  readonly alerts?: FlaggerAlert[];
+  /**
+   * Gateways Flagger's VirtualService binds to.
+   * @default ['mesh']
+   */
+  readonly gateways?: string[];
+}
+
+/**
+ * Automated canary analysis by Flagger: a Canary (flagger.app/v1beta1) that targets
+ * `Deployment/<service>` and moves traffic step by step while its metrics hold.
+ *
+ * In this mode Flagger writes the host's VirtualService, so the library emits none
+ * for it (it hands the host over), and any route, split, mirror or fault another
+ * construct contributes to that host fails synth (MESH306) instead of being dropped.
+ * The Canary's `service` carries the host's trafficPolicy, timeout and retries, which
+ * Flagger copies into the DestinationRules and VirtualService it writes, and its
+ * `autoscalerRef` the service's HorizontalPodAutoscaler, if it has one.
+ *
+ * Flagger copies `Deployment/<service>` to `<service>-primary` and renames the first of
+ * its `--selector-labels` (`app,name,app.kubernetes.io/name`) found in the Deployment's
+ * selector to `<value>-primary` on the primary's pods (fluxcd/flagger
+ * pkg/canary/deployment_controller.go, `getSelectorLabel`; pkg/canary/util.go,
+ * `makePrimaryLabels`). The service's Deployment selects by `app`, so every policy then
+ * selects its pods by `app.kubernetes.io/name`, which Flagger keeps on both the primary's
+ * and the canary's pods; a selector still on `app: <service>` fails synth (MESH666).
+ */
+export class FlaggerCanary extends Construct {
+  /** The service released. */
+  public readonly service: MeshService;
+  /** The analysis interval. */
+  public readonly interval: Duration;
+  /** Failed checks before rollback. */
+  public readonly threshold: number;
+
+  private readonly props: FlaggerCanaryProps;
+
+  public constructor(scope: Construct, id: string, props: FlaggerCanaryProps) {
+    super(scope, id);
+    this.props = props;
+    this.service = props.service;
+    this.interval = props.interval ?? Duration.minutes(1);
+    this.threshold = props.threshold ?? 5;
+    this.service.traffic.handOverVirtualService(this, 'flagger');
+    new Canary(this, 'Resource', {
+      metadata: { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() },
+      spec: Lazy.any({ produce: () => this.toFlagger() }),
+    });
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  private toFlagger() {
+    const p = this.props;
+    const port = this.service.ports[0];
+    const go = (d: Duration | undefined) => (d ? toGoDuration(d) : undefined);
+    const weighted = p.iterations === undefined;
+    return {
+      targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: this.service.name },
+      service: {
+        port: port?.port,
+        targetPort: port?.targetPort,
+        gateways: p.gateways ?? ['mesh'],
+        ...this.trafficSettings(),
+      },
+      autoscalerRef: this.autoscalerRef(),
+      analysis: {
+        interval: go(this.interval),
+        threshold: this.threshold,
+        iterations: p.iterations,
+        maxWeight: weighted ? p.maxWeight ?? (p.stepWeights ? undefined : 50) : undefined,
+        stepWeight: p.stepWeight,
+        stepWeights: p.stepWeights ? [...p.stepWeights] : undefined,
+        match: p.match?.map((m) => ({ headers: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { [v.kind]: v.value }])) })),
+        metrics: p.metrics?.map((m) => ({
+          name: m.name,
+          templateRef: m.template ? { name: m.template.name, namespace: m.template.namespace } : undefined,
+          thresholdRange: { ...m.thresholdRange },
+          interval: go(m.interval ?? this.interval),
+        })),
+        alerts: p.alerts?.map((a) => ({
+          name: a.name,
+          severity: (a.severity ?? 'error') as CanarySpecAnalysisAlertsSeverity,
+          providerRef: { name: a.providerRef.name, namespace: a.providerRef.namespace },
+        })),
+        webhooks: p.webhooks?.map((w) => ({
+          name: w.name,
+          type: w.type as CanarySpecAnalysisWebhooksType,
+          url: w.url,
+          timeout: go(w.timeout),
+          metadata: w.metadata ? { ...w.metadata } : undefined,
+        })),
+      },
+    };
+  }
+
+  /**
+   * The host's trafficPolicy, timeout and retries, as the library renders them for its own
+   * DestinationRule and VirtualService. Flagger 1.44's Canary schema knows
+   * `connectionPool.http` only, so `connectionPool.tcp` (maxConnections) does not reach
+   * Flagger's DestinationRules (the API server would prune it).
+   * @see https://docs.flagger.app/usage/how-it-works#canary-service
+   */
+  private trafficSettings() {
+    const policy = this.service.policy;
+    const trafficPolicy = renderDestinationRuleSpec(this.service.traffic, { policy, defaultSplit: [] }).trafficPolicy;
+    return {
+      trafficPolicy: trafficPolicy && JSON.parse(JSON.stringify(trafficPolicy)),
+      timeout: policy.timeout && toIstioDuration(policy.timeout),
+      retries: renderRetries(policy.retries),
+    };
+  }
+
+  /** The service's HorizontalPodAutoscaler: Flagger makes a `<name>-primary` copy for the primary. */
+  private autoscalerRef() {
+    const hpa = this.service.chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject
+      && c.kind === 'HorizontalPodAutoscaler' && c.metadata.namespace === this.service.namespace
+      && c.toJson().spec?.scaleTargetRef?.name === this.service.name);
+    return hpa && { apiVersion: hpa.apiVersion, kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER, name: hpa.name };
+  }
+
+  /** MESH666: selectors in the chart that still select the service's pods by `app: <name>`, which Flagger renames on the primary. */
+  private renamedSelectors(): string[] {
+    const out: string[] = [];
+    const app = this.service.name;
+    const byApp = (labels: unknown) => !!labels && (labels as Record<string, string>)[Labels.APP] === app;
+    for (const c of this.service.chart.node.findAll()) {
+      if (!(c instanceof ApiObject)) continue;
+      // The service's own Deployment and Service keep `app`: Flagger reads the Deployment's and takes over the Service.
+      if ((c.kind === 'Deployment' || c.kind === 'Service') && c.name === app) continue;
+      const m = c.toJson();
+      const selectors: [string, unknown][] = [
+        ['spec.selector.matchLabels', m.spec?.selector?.matchLabels],
+        ['spec.workloadSelector.labels', m.spec?.workloadSelector?.labels],
+        ['spec.podSelector.matchLabels', m.spec?.podSelector?.matchLabels],
+      ];
+      (m.spec?.ingress ?? []).forEach((r: any, i: number) => (r?.from ?? []).forEach((f: any, j: number) =>
+        selectors.push([`spec.ingress[${i}].from[${j}].podSelector.matchLabels`, f?.podSelector?.matchLabels])));
+      (m.spec?.egress ?? []).forEach((r: any, i: number) => (r?.to ?? []).forEach((t: any, j: number) =>
+        selectors.push([`spec.egress[${i}].to[${j}].podSelector.matchLabels`, t?.podSelector?.matchLabels])));
+      (m.spec?.template?.spec?.topologySpreadConstraints ?? []).forEach((t: any, i: number) =>
+        selectors.push([`spec.template.spec.topologySpreadConstraints[${i}].labelSelector.matchLabels`, t?.labelSelector?.matchLabels]));
+      for (const [field, labels] of selectors) {
+        if (byApp(labels)) {
+          out.push(formatProblem(Codes.FLAGGER_RENAMED_SELECTOR,
+            `service: ${c.kind}/${c.name} ${field} selects app=${app}, which Flagger renames to ${app}-primary on the primary's pods; create it after the FlaggerCanary or select by ${Labels.NAME}`));
+        }
+      }
+    }
+    return out;
+  }
+
+  private problems(): string[] {
+    const p = this.props;
+    const out: string[] = [];
+    const bad = (field: string, what: string) => out.push(formatProblem(Codes.FLAGGER_INVALID_ANALYSIS, `${field}: ${what}`));
+    const durations: Record<string, Duration | undefined> = { interval: this.interval };
+    p.metrics?.forEach((m, i) => { durations[`metrics[${i}].interval`] = m.interval; });
+    p.webhooks?.forEach((w, i) => { durations[`webhooks[${i}].timeout`] = w.timeout; });
+    for (const [field, d] of Object.entries(durations)) {
+      if (d && !toGoDuration(d)) bad(field, `must be whole milliseconds, at least 1ms, got ${describeDuration(d)}`);
+    }
+    const pct = (n: number) => Number.isInteger(n) && n >= 1 && n <= 100;
+    if (!Number.isInteger(this.threshold) || this.threshold < 1) bad('threshold', `must be a whole number of at least 1, got ${this.threshold}`);
+    if (p.stepWeight !== undefined && !pct(p.stepWeight)) bad('stepWeight', `must be a whole percentage from 1 to 100, got ${p.stepWeight}`);
+    if (p.maxWeight !== undefined && !pct(p.maxWeight)) bad('maxWeight', `must be a whole percentage from 1 to 100, got ${p.maxWeight}`);
+    if (p.stepWeights) {
+      if (p.stepWeights.length === 0) bad('stepWeights', 'must not be empty');
+      p.stepWeights.forEach((w, i) => {
+        if (!pct(w)) bad(`stepWeights[${i}]`, `must be a whole percentage from 1 to 100, got ${w}`);
+        if (i > 0 && w <= p.stepWeights![i - 1]) bad(`stepWeights[${i}]`, `${w} does not increase on ${p.stepWeights![i - 1]}`);
+      });
+      const last = p.stepWeights[p.stepWeights.length - 1];
+      if (p.maxWeight !== undefined && last !== undefined && p.maxWeight < last) bad('maxWeight', `${p.maxWeight} is below the last step weight ${last}`);
+    }
+    if (p.stepWeight !== undefined && p.maxWeight !== undefined && p.maxWeight < p.stepWeight) bad('maxWeight', `${p.maxWeight} is below stepWeight ${p.stepWeight}`);
+    const modes = [p.stepWeight !== undefined && 'stepWeight', p.stepWeights !== undefined && 'stepWeights', p.iterations !== undefined && 'iterations'].filter(Boolean);
+    if (modes.length === 0) bad('stepWeight', 'set one of stepWeight, stepWeights (canary) or iterations (A/B testing)');
+    if (modes.length > 1) bad(String(modes[1]), `cannot be combined with ${modes[0]}`);
+    if (p.iterations !== undefined) {
+      if (!Number.isInteger(p.iterations) || p.iterations < 1) bad('iterations', `must be a whole number of at least 1, got ${p.iterations}`);
+      if (!p.match || p.match.length === 0) bad('match', 'A/B testing (iterations) needs at least one header match');
+    } else if (p.match) {
+      bad('match', 'header matches are for A/B testing: set iterations');
+    }
+    const names = new Set<string>();
+    p.metrics?.forEach((m, i) => {
+      if (names.has(m.name)) bad(`metrics[${i}].name`, `'${m.name}' is used twice`);
+      names.add(m.name);
+    });
+    p.webhooks?.forEach((w, i) => {
+      if (!/^https?:\/\/\S+$/.test(w.url)) bad(`webhooks[${i}].url`, `must be an http(s) URL, got '${w.url}'`);
+      // A rollback webhook is a gate: Flagger rolls back when it answers 2xx, and an
+      // Alertmanager (or any notification endpoint) always does.
+      // https://docs.flagger.app/usage/webhooks ("Rollback hooks")
+      if (w.type === 'rollback' && /\/api\/v[12]\/alerts\/?$/.test(w.url)) {
+        out.push(formatProblem(Codes.FLAGGER_NOTIFICATION_AS_GATE,
+          `webhooks[${i}]: a rollback webhook to Alertmanager (${w.url}) answers 2xx, which Flagger takes as "roll back now"; send notifications with alerts`));
+      }
+    });
+    p.alerts?.forEach((a, i) => {
+      const problem = dns1123LabelProblem(a.providerRef.name);
+      if (problem) out.push(formatProblem(Codes.INVALID_NAME, `alerts[${i}].providerRef.name: ${problem}`));
+    });
+    out.push(...this.renamedSelectors());
+    const t = this.service.traffic;
+    const owned = (what: string) => out.push(formatProblem(Codes.FLAGGER_OWNS_VIRTUAL_SERVICE,
+      `service: Flagger writes the VirtualService of ${this.service.name}, so the ${what} contributed to it would be dropped; remove it or drop the FlaggerCanary`));
+    if (t.routes.length > 0) owned(`matched route(s) ${t.routes.map((r, i) => r.name ?? i).join(', ')}`);
+    if (t.split) owned('default route split');
+    if (t.mirror) owned('mirror');
+    if (t.fault) owned('fault injection');
+    return out;
+  }
+}

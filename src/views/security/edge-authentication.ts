@@ -1,0 +1,142 @@
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { RequestAuthentication, RequestAuthenticationSpec } from '../../../imports/security.istio.io';
+import { Codes } from '../../core/codes';
+import { formatProblem } from '../../core/errors';
+import { HttpMethod } from '../../core/http';
+import { Labels, MANAGED_BY } from '../../core/labels';
+import { Principal } from '../../core/principal';
+import { MeshChart } from '../../graph/mesh-chart';
+import type { IMeshService } from '../../graph/mesh-service';
+import { NetworkPeer } from '../workload/workload';
+import { AuthorizationRule } from './authorization-rule';
+import { ServiceSecurity } from './service-security';
+
+/** Props for {@link EdgeAuthentication}. */
+export interface EdgeAuthenticationProps {
+  /** The service at the edge that end users reach (api-gateway). */
+  readonly service: IMeshService;
+  /**
+   * The JWT issuer (`iss` claim).
+   * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule
+   */
+  readonly issuer: string;
+  /**
+   * Where the issuer's signing keys are published; must be https.
+   * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule
+   */
+  readonly jwksUri: string;
+  /**
+   * Audiences a token must name (`aud` claim).
+   * @default - any audience
+   */
+  readonly audiences?: string[];
+  /**
+   * Whether the token is forwarded to the service after validation.
+   * @default false
+   */
+  readonly forwardOriginalToken?: boolean;
+  /**
+   * End users allowed, `<issuer>/<subject>`.
+   * @default - every subject of the issuer (`<issuer>/*`)
+   */
+  readonly requestPrincipals?: string[];
+  /**
+   * Paths end users may call.
+   * @default ['/api/*']
+   */
+  readonly paths?: string[];
+  /**
+   * Methods end users may use.
+   * @default - every method
+   */
+  readonly methods?: HttpMethod[];
+  /**
+   * The pods end-user requests arrive from, let through the NetworkPolicy, and their
+   * identity, which the end-user rule requires besides the token.
+   * @default - the platform's ingress gateway (`MeshChart.platform.ingressGateway`)
+   */
+  readonly ingressFrom?: { readonly peer: NetworkPeer; readonly principal: Principal };
+  /**
+   * The RequestAuthentication's name.
+   * @default - `<service>-jwt`
+   */
+  readonly name?: string;
+}
+
+/**
+ * End-user authentication at the edge: a RequestAuthentication that validates JWTs
+ * from one issuer on the edge service's pods, and a rule in its ALLOW policy that
+ * admits requests only with a valid token from that issuer (`requestPrincipals`),
+ * on the given paths. A request without a token has no request principal, so it is
+ * denied; one with an invalid token is rejected by the RequestAuthentication.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/request_authentication/
+ */
+export class EdgeAuthentication extends Construct {
+  /** The RequestAuthentication's name. */
+  public readonly name: string;
+  /** The rule added to the edge service's ALLOW policy. */
+  public readonly rule: AuthorizationRule;
+  private readonly props: EdgeAuthenticationProps;
+
+  public constructor(scope: Construct, id: string, props: EdgeAuthenticationProps) {
+    super(scope, id);
+    this.props = props;
+    this.name = props.name ?? `${props.service.name}-jwt`;
+    const gw = MeshChart.of(this).platform.ingressGateway;
+    const ingress = props.ingressFrom ?? {
+      peer: { namespace: gw.namespace, podLabels: { ...gw.selector } },
+      principal: MeshChart.of(this).platform.ingressGatewayPrincipal,
+    };
+    const paths = props.paths ?? ['/api/*'];
+    // End users arrive through the gateway: the rule needs its mTLS principal AND a valid token.
+    this.rule = {
+      from: [{ principals: [ingress.principal], requestPrincipals: props.requestPrincipals ?? [`${props.issuer}/*`] }],
+      to: [{ methods: props.methods, paths }],
+    };
+    const security = ServiceSecurity.of(props.service);
+    security.allowEndUsers(this.rule);
+    security.allowIngressFrom(ingress.peer);
+    new RequestAuthentication(this, 'Resource', {
+      metadata: { name: this.name, namespace: props.service.namespace, labels: { [Labels.APP]: props.service.name, [Labels.MANAGED_BY]: MANAGED_BY } },
+      spec: Lazy.any({ produce: () => this.toIstio() }),
+    });
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  private toIstio(): RequestAuthenticationSpec {
+    const p = this.props;
+    return {
+      selector: { matchLabels: { ...p.service.selectorLabels } },
+      jwtRules: [{
+        issuer: p.issuer,
+        jwksUri: p.jwksUri,
+        audiences: p.audiences ? [...p.audiences] : undefined,
+        forwardOriginalToken: p.forwardOriginalToken ?? false,
+      }],
+    };
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    const p = this.props;
+    if (p.issuer.trim() === '') out.push(formatProblem(Codes.INVALID_JWT_RULE, 'issuer: must not be empty'));
+    let url: URL | undefined;
+    try {
+      url = new URL(p.jwksUri);
+    } catch {
+      out.push(formatProblem(Codes.INVALID_JWT_RULE, `jwksUri: '${p.jwksUri}' is not a URL`));
+    }
+    if (url && url.protocol !== 'https:') {
+      out.push(formatProblem(Codes.INVALID_JWT_RULE, `jwksUri: '${p.jwksUri}' must use https, or anyone on the path can forge tokens`));
+    }
+    (p.audiences ?? []).forEach((a, i) => {
+      if (a.trim() === '') out.push(formatProblem(Codes.INVALID_JWT_RULE, `audiences[${i}]: must not be empty`));
+    });
+    (p.requestPrincipals ?? []).forEach((r, i) => {
+      if (r.trim() === '') out.push(formatProblem(Codes.INVALID_JWT_RULE, `requestPrincipals[${i}]: must not be empty`));
+    });
+    return out;
+  }
+}

@@ -1,0 +1,130 @@
+import { Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { AuthorizationPolicy } from '../../../imports/security.istio.io';
+import { Labels, MANAGED_BY } from '../../core/labels';
+import type { MeshChart } from '../../graph/mesh-chart';
+import { MeshCluster } from '../../graph/mesh-cluster';
+import { addNetworkPolicy, NetworkPeer } from '../workload/workload';
+import { MtlsMode } from './mtls-mode';
+import { MtlsPolicy } from './mtls-policy';
+import { Codes } from '../../core/codes';
+import { MeshError } from '../../core/errors';
+
+/** Props for {@link MeshSecurity}, given as `MeshChartProps.security`. */
+export interface MeshSecurityProps {
+  /**
+   * The mesh-wide mTLS mode, written as PeerAuthentication `default` in the root namespace.
+   * @default MtlsMode.strict()
+   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
+   */
+  readonly meshMtls?: MtlsMode;
+  /**
+   * Whether this chart writes the mesh-wide PeerAuthentication (turn off when another chart owns the root namespace).
+   * @default true
+   */
+  readonly meshWidePolicy?: boolean;
+  /**
+   * The namespace's mTLS mode, PeerAuthentication `default` in the chart's namespace: a
+   * second layer that holds if the mesh-wide policy is changed by mistake.
+   * @default MtlsMode.strict()
+   */
+  readonly namespaceMtls?: MtlsMode;
+  /**
+   * Whether Prometheus may scrape: a PERMISSIVE PeerAuthentication `allow-prometheus` in the
+   * platform's Prometheus namespace, and NetworkPolicy ingress from its pods to Envoy's
+   * metrics ports 15090 and 15020.
+   * @default true
+   */
+  readonly allowMetricsScraping?: boolean;
+  /**
+   * Whether the namespace gets the allow-nothing AuthorizationPolicy, so that only what a
+   * service's ALLOW policy names reaches it. Turning it off is an explicit opt-out.
+   * @default true
+   * @see https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns
+   */
+  readonly allowNothingBaseline?: boolean;
+  /**
+   * The cluster DNS pods every workload may query on port 53.
+   * @default - pods `k8s-app: kube-dns` in `kube-system`
+   */
+  readonly dns?: NetworkPeer;
+}
+
+
+/**
+ * The security of one chart's namespace, secure by default: STRICT mTLS for the
+ * mesh (root namespace) and for the namespace (defence in depth, seed 003), a
+ * PERMISSIVE exception for the observability namespace so Prometheus can scrape,
+ * the allow-nothing AuthorizationPolicy and a deny-all NetworkPolicy baseline.
+ * Every MeshChart has one (id `Security`), configured by `MeshChartProps.security`;
+ * each service's {@link ServiceSecurity} opens exactly its declared calls on top.
+ */
+export class MeshSecurity extends Construct {
+  /** The MeshSecurity of the chart `scope` belongs to. */
+  public static of(scope: IConstruct): MeshSecurity {
+    for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+      const found = s.node.tryFindChild(MESH_SECURITY_ID);
+      if (found instanceof MeshSecurity) return found;
+    }
+    throw new MeshError(Codes.NOT_IN_MESH_CHART, `${scope.node.path} is not inside a MeshChart`);
+  }
+
+  /** Istio's root namespace. */
+  public readonly rootNamespace: string;
+  /** istiod's namespace. */
+  public readonly controlPlaneNamespace: string;
+  /** The chart's namespace. */
+  public readonly namespace: string;
+  /** The mesh-wide mode. */
+  public readonly meshMtls: MtlsMode;
+  /** The namespace's mode. */
+  public readonly namespaceMtls: MtlsMode;
+  /** Whether Prometheus may scrape. */
+  public readonly allowMetricsScraping: boolean;
+  /** Prometheus's namespace. */
+  public readonly observabilityNamespace: string;
+  /** The DNS pods. */
+  public readonly dns: NetworkPeer;
+
+  public constructor(scope: MeshChart, id: string, props: MeshSecurityProps = {}) {
+    super(scope, id);
+    this.namespace = scope.namespace;
+    // The namespaces are the platform's (MeshChartProps.platform), never literals here.
+    this.rootNamespace = scope.platform.istio.rootNamespace;
+    this.controlPlaneNamespace = scope.platform.istio.controlPlaneNamespace;
+    this.meshMtls = props.meshMtls ?? MtlsMode.strict();
+    this.namespaceMtls = props.namespaceMtls ?? MtlsMode.strict();
+    this.allowMetricsScraping = props.allowMetricsScraping ?? true;
+    this.observabilityNamespace = scope.platform.prometheus.namespace;
+    this.dns = props.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
+    const labels = { [Labels.MANAGED_BY]: MANAGED_BY };
+
+    // The root namespace's policy and the observability exception belong to the cluster:
+    // in a MeshApp they are written once (dist/cluster/), and environments must agree on them.
+    const cluster = MeshCluster.forApp(this);
+    const once = (id: string, name: string, namespace: string, mode: MtlsMode) => {
+      const create = (s: Construct, childId: string) => new MtlsPolicy(s, childId, { name, namespace, mode });
+      if (cluster) cluster.addOnce(`PeerAuthentication ${namespace}/${name}`, this, { mode: mode.mode }, create);
+      else create(this, id);
+    };
+    if (props.meshWidePolicy ?? true) once('MeshMtls', 'default', this.rootNamespace, this.meshMtls);
+    new MtlsPolicy(this, 'NamespaceMtls', { name: 'default', namespace: this.namespace, mode: this.namespaceMtls });
+    if (this.allowMetricsScraping) once('AllowPrometheus', 'allow-prometheus', this.observabilityNamespace, MtlsMode.permissive());
+    if (props.allowNothingBaseline ?? true) {
+      // An ALLOW policy that matches nothing: with it, a request is allowed only if another policy allows it.
+      new AuthorizationPolicy(this, 'AllowNothing', {
+        metadata: { name: 'allow-nothing', namespace: this.namespace, labels },
+        spec: Lazy.any({ produce: () => ({}) }),
+      });
+    }
+    addNetworkPolicy(this, 'DefaultDeny', { name: 'default-deny', namespace: this.namespace, labels },
+      () => ({ podLabels: {}, ingress: [], egress: [] }));
+  }
+
+  /** The mode a workload without its own PeerAuthentication accepts: the namespace's, which overrides the mesh's. */
+  public get defaultMode(): MtlsMode {
+    return this.namespaceMtls;
+  }
+}
+
+const MESH_SECURITY_ID = 'Security';

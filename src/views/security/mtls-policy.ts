@@ -1,0 +1,93 @@
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PeerAuthentication, PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode as Mode } from '../../../imports/security.istio.io';
+import { Codes } from '../../core/codes';
+import { formatProblem } from '../../core/errors';
+import { MANAGED_BY, Labels } from '../../core/labels';
+import { dns1123LabelProblem } from '../../core/names';
+import { integerProblems } from '../../private/checks';
+import { MtlsMode } from './mtls-mode';
+
+/** Props for {@link MtlsPolicy}. */
+export interface MtlsPolicyProps {
+  /** The PeerAuthentication's name (`default` for a namespace's or the mesh's policy). */
+  readonly name: string;
+  /** The namespace; the Istio root namespace makes the policy mesh-wide. */
+  readonly namespace: string;
+  /** The mode for every port not listed in `portLevelMtls`. */
+  readonly mode: MtlsMode;
+  /**
+   * Pod labels of the workloads the policy applies to.
+   * @default - every workload of the namespace
+   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/#PeerAuthentication
+   */
+  readonly selector?: Record<string, string>;
+  /**
+   * Modes of particular container ports; Istio honours them only with a selector.
+   * @default - none
+   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/#PeerAuthentication
+   */
+  readonly portLevelMtls?: Record<number, MtlsMode>;
+}
+
+/**
+ * One PeerAuthentication: the mesh's (in the root namespace), a namespace's, or a
+ * workload's (with a selector, optionally per port).
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
+ */
+export class MtlsPolicy extends Construct {
+  /** The PeerAuthentication's name. */
+  public readonly name: string;
+  /** Its namespace. */
+  public readonly namespace: string;
+  /** The mode for ports not listed per port. */
+  public readonly mode: MtlsMode;
+  /** Modes per container port. */
+  public readonly portLevelMtls: Readonly<Record<number, MtlsMode>>;
+  /** The selected pods' labels, if any. */
+  public readonly selector?: Readonly<Record<string, string>>;
+
+  public constructor(scope: Construct, id: string, props: MtlsPolicyProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.mode = props.mode;
+    this.selector = props.selector;
+    this.portLevelMtls = { ...props.portLevelMtls };
+    new PeerAuthentication(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
+      spec: Lazy.any({ produce: () => this.toIstio() }),
+    });
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /** The mode on `port`: its port-level mode, else the policy's. */
+  public modeOn(port: number): MtlsMode {
+    return this.portLevelMtls[port] ?? this.mode;
+  }
+
+  private toIstio(): PeerAuthenticationSpec {
+    const ports = Object.keys(this.portLevelMtls).map(Number).sort((a, b) => a - b);
+    return {
+      selector: this.selector ? { matchLabels: { ...this.selector } } : undefined,
+      mtls: { mode: this.mode.mode as Mode },
+      portLevelMtls: ports.length > 0
+        ? Object.fromEntries(ports.map((p) => [String(p), { mode: this.portLevelMtls[p].mode as any }]))
+        : undefined,
+    };
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    const nameProblem = dns1123LabelProblem(this.name);
+    if (nameProblem) out.push(formatProblem(Codes.INVALID_NAME, `name: ${nameProblem}`));
+    const ports = Object.keys(this.portLevelMtls).map(Number);
+    if (ports.length > 0 && !this.selector) {
+      out.push(formatProblem(Codes.PORT_MTLS_WITHOUT_SELECTOR,
+        `portLevelMtls (ports ${ports.join(', ')}): Istio ignores port-level mTLS without a selector; select the workload or drop portLevelMtls`));
+    }
+    out.push(...integerProblems(Object.fromEntries(ports.map((p) => [`portLevelMtls[${p}]`, p])), 1, 65535));
+    return out;
+  }
+}

@@ -1,0 +1,390 @@
+import { Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../../../imports/networking.istio.io';
+import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
+import { Principal } from '../../core/principal';
+import { MeshChart } from '../../graph/mesh-chart';
+import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
+import type { IMeshService, MeshService } from '../../graph/mesh-service';
+import type { ServiceCall } from '../../graph/service-call';
+import { addNetworkPolicy, NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../workload/workload';
+import { AuthorizationRule, operationProblems, renderRule, ruleProblems } from './authorization-rule';
+import { MeshSecurity } from './mesh-security';
+import { MtlsMode } from './mtls-mode';
+import { MtlsPolicy } from './mtls-policy';
+import { Codes } from '../../core/codes';
+import { MeshError } from '../../core/errors';
+
+/**
+ * A gateway that routes to the service: its pods are let through the NetworkPolicy and
+ * its principal is admitted, on the paths routed, by the AuthorizationPolicy.
+ */
+export interface GatewayAdmission {
+  /** The gateway's pods (namespace AND pod labels). */
+  readonly peer: NetworkPeer;
+  /** The gateway pods' identity. */
+  readonly principal: Principal;
+  /**
+   * The paths routed to the service, in AuthorizationPolicy form (`/api/*`).
+   * @default - every path
+   */
+  readonly paths?: string[];
+}
+
+/** Options for {@link ServiceSecurity.setMtls}. */
+export interface WorkloadMtlsOptions {
+  /**
+   * Modes of particular container ports, over the workload's mode.
+   * @default - none
+   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/#PeerAuthentication
+   */
+  readonly portLevelMtls?: Record<number, MtlsMode>;
+}
+
+const SECURITY_ID = 'Security';
+
+/**
+ * The security view of one service, derived from the mesh graph at synth:
+ * an ALLOW AuthorizationPolicy `<name>-policy` with one rule per declared caller
+ * (its principal, the call's methods and paths) and health checks open to every
+ * source; a deny-by-default NetworkPolicy `<name>` allowing exactly the calls in and
+ * out plus DNS and istiod; a Sidecar `<name>` importing only the hosts it calls; and,
+ * if asked, a workload PeerAuthentication `<name>`. Every MeshService has one
+ * (id `Security`); reach it with {@link ServiceSecurity.of}.
+ */
+export class ServiceSecurity extends Construct {
+  /** The ServiceSecurity of `service`. */
+  public static of(service: IMeshService): ServiceSecurity {
+    const found = service.node.tryFindChild(SECURITY_ID);
+    if (!(found instanceof ServiceSecurity)) throw new MeshError(Codes.INTERNAL_INVARIANT, `${service.node.path} has no ServiceSecurity`);
+    return found;
+  }
+
+  /** The service. */
+  public readonly service: MeshService;
+  private readonly mesh: MeshSecurity;
+  private readonly extraRules: AuthorizationRule[] = [];
+  private readonly extraIngress: { peer: NetworkPeer; ports?: NetworkPort[] }[] = [];
+  private readonly gateways: GatewayAdmission[] = [];
+  private readonly endUserPaths: string[] = [];
+  private readonly endUserRules: AuthorizationRule[] = [];
+  private workloadMtls?: MtlsPolicy;
+
+  public constructor(service: MeshService, id: string) {
+    super(service, id);
+    this.service = service;
+    this.mesh = MeshSecurity.of(service.chart);
+    const meta = (name: string) => ({ name, namespace: service.namespace, labels: { ...service.resourceLabels } });
+
+    new AuthorizationPolicy(this, 'AuthorizationPolicy', {
+      metadata: meta(`${service.name}-policy`),
+      spec: Lazy.any({ produce: () => this.authorizationSpec() }),
+    });
+    addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => this.networkPolicySpec());
+    new Sidecar(this, 'Sidecar', {
+      metadata: meta(service.name),
+      spec: Lazy.any({ produce: () => this.sidecarSpec() }),
+    });
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * Sets the workload's own mTLS mode (a PeerAuthentication `<name>` selecting its pods),
+   * optionally per port. Anything but STRICT is an explicit opt-out.
+   */
+  public setMtls(mode: MtlsMode, options: WorkloadMtlsOptions = {}): MtlsPolicy {
+    // A policy is immutable: a second call replaces it (same id, so the same PeerAuthentication).
+    if (this.workloadMtls) this.node.tryRemoveChild(this.workloadMtls.node.id);
+    this.workloadMtls = new MtlsPolicy(this, 'PeerAuthentication', {
+      name: this.service.name,
+      namespace: this.service.namespace,
+      selector: { ...this.service.selectorLabels },
+      mode,
+      portLevelMtls: options.portLevelMtls,
+    });
+    return this.workloadMtls;
+  }
+
+  /** Adds a rule to the service's ALLOW policy, besides those of its declared callers. */
+  public allow(rule: AuthorizationRule): void {
+    this.extraRules.push(rule);
+  }
+
+  /**
+   * Lets pods that are not services of the chart (an ingress gateway, say) connect,
+   * in the NetworkPolicy; the AuthorizationPolicy still decides what they may do.
+   */
+  public allowIngressFrom(peer: NetworkPeer, ports?: NetworkPort[]): void {
+    this.extraIngress.push({ peer, ports });
+  }
+
+  /**
+   * Admits a gateway that routes `admission.paths` to the service: NetworkPolicy ingress
+   * from its pods (namespaceSelector AND podSelector, as one peer) and an ALLOW rule for
+   * its principal on those paths. Paths that end users must sign in for (see
+   * {@link allowEndUsers}) are left to the end-user rule, so a route never bypasses it.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   */
+  public admitGateway(admission: GatewayAdmission): void {
+    this.gateways.push(admission);
+    this.allowIngressFrom(admission.peer);
+  }
+
+  /**
+   * Adds the rule admitting signed-in end users (from a RequestAuthentication) on its
+   * paths: gateway rules then leave these paths out. Its source is the edge's gateway,
+   * which need not be a service of the app.
+   */
+  public allowEndUsers(rule: AuthorizationRule): void {
+    this.endUserRules.push(rule);
+    for (const o of rule.to ?? [{ paths: ['*'] }]) this.endUserPaths.push(...(o.paths ?? ['*']));
+  }
+
+  /**
+   * A request principal an end-user rule admits on `path` (its first, `*` made concrete),
+   * or undefined when no end-user rule guards the path. For flows that sign in.
+   */
+  public endUserPrincipalFor(path: string): string | undefined {
+    for (const r of this.endUserRules) {
+      const guards = (r.to ?? [{}]).some((o) => !o.paths || o.paths.some((p) => p === path || (p.endsWith('*') && path.startsWith(p.slice(0, -1)))));
+      const rp = r.from?.flatMap((f) => f.requestPrincipals ?? [])[0];
+      if (guards && rp) return rp.replace(/\*/g, 'user-1');
+    }
+    return undefined;
+  }
+
+  /**
+   * The mode the workload accepts on its container ports: STRICT only if every one is
+   * STRICT, else the weakest. The workload's policy wins over the namespace's.
+   */
+  public get mtlsMode(): string {
+    const modes = this.containerPorts().map((p) => (this.workloadMtls ? this.workloadMtls.modeOn(p.port) : this.mesh.defaultMode).mode);
+    for (const weak of ['DISABLE', 'PERMISSIVE'] as const) if (modes.includes(weak)) return weak;
+    return 'STRICT';
+  }
+
+  /** The calls into this service, sorted by caller. */
+  public get inboundCalls(): ServiceCall[] {
+    return [...this.service.chart.callsTo(this.service)]
+      .sort((a, b) => compare(a.source.name, b.source.name) || compare(a.source.namespace, b.source.namespace));
+  }
+
+  /** Every rule of the service's ALLOW policy, in output order. */
+  public get rules(): AuthorizationRule[] {
+    const rules = [...this.callerRules(), ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
+    // Health checks stay reachable from every source (seed 000).
+    if (this.service.healthCheckPath) rules.push({ to: [{ methods: ['GET'], paths: [`${this.service.healthCheckPath}/*`] }] });
+    return rules;
+  }
+
+  /**
+   * One rule per gateway: its principal on the routed paths, less those an end-user rule
+   * covers (a prefix `/api/*` covers `/api/orders/*`). A catch-all route excludes them
+   * with `notPaths`, since an ALLOW rule matching them would admit requests without a token.
+   */
+  private gatewayRules(): AuthorizationRule[] {
+    const guarded = [...new Set(this.endUserPaths)].sort();
+    const covered = (p: string) => guarded.some((g) => g === p || (g.endsWith('*') && p.startsWith(g.slice(0, -1))));
+    const byPrincipal = new Map<string, { principal: Principal; paths?: Set<string> }>();
+    for (const g of this.gateways) {
+      const key = g.principal.toString();
+      const entry = byPrincipal.get(key) ?? { principal: g.principal, paths: new Set<string>() };
+      if (!g.paths || !entry.paths) entry.paths = undefined;
+      else g.paths.forEach((p) => entry.paths!.add(p));
+      byPrincipal.set(key, entry);
+    }
+    const out: AuthorizationRule[] = [];
+    for (const [, { principal, paths }] of [...byPrincipal].sort(([a], [b]) => compare(a, b))) {
+      if (!paths) {
+        out.push({ from: [{ principals: [principal] }], to: guarded.length > 0 ? [{ notPaths: guarded }] : undefined });
+        continue;
+      }
+      const open = [...paths].filter((p) => !covered(p)).sort();
+      if (open.length > 0) out.push({ from: [{ principals: [principal] }], to: [{ paths: open }] });
+    }
+    return out;
+  }
+
+  /** One rule per declared caller: its principal, and the methods and paths of its calls. */
+  private callerRules(): AuthorizationRule[] {
+    const byCaller = new Map<IMeshService, ServiceCall[]>();
+    for (const c of this.inboundCalls) byCaller.set(c.source, [...(byCaller.get(c.source) ?? []), c]);
+    return [...byCaller].map(([caller, calls]) => ({
+      from: [{ services: [caller] }],
+      to: calls.some((c) => !c.methods && !c.paths) ? undefined
+        : calls.map((c) => ({ methods: c.methods ? [...c.methods] : undefined, paths: c.paths ? [...c.paths] : undefined })),
+    }));
+  }
+
+  private authorizationSpec(): AuthorizationPolicySpec {
+    return {
+      selector: { matchLabels: { ...this.service.selectorLabels } },
+      action: AuthorizationPolicySpecAction.ALLOW,
+      rules: this.rules.map(renderRule),
+    };
+  }
+
+  private containerPorts(): NetworkPort[] {
+    return containerPortsOf(this.service);
+  }
+
+  private networkPolicySpec(): NetworkPolicySpec {
+    // A peer in another namespace is namespaceSelector AND podSelector, in one peer.
+    // https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+    const own = this.service.namespace;
+    const peerOf = (s: IMeshService): NetworkPeer => ({ podLabels: { ...s.selectorLabels }, namespace: s.namespace !== own ? s.namespace : undefined });
+    const ingress: NetworkRule[] = uniqueByName(this.inboundCalls.map((c) => c.source))
+      .map((s) => ({ peers: [peerOf(s)], ports: this.containerPorts() }));
+    const seenPeers = new Set<string>();
+    for (const e of this.extraIngress) {
+      const key = JSON.stringify([e.peer.namespace, e.peer.podLabels, e.peer.cidr, e.ports]);
+      if (seenPeers.has(key)) continue;
+      seenPeers.add(key);
+      ingress.push({ peers: [e.peer], ports: e.ports ?? this.containerPorts() });
+    }
+    if (this.mesh.allowMetricsScraping) {
+      // Prometheus's pods (namespace AND labels) scrape Envoy on 15090 (the PodMonitor's
+      // http-envoy-prom) and the merged endpoint on 15020.
+      // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
+      const prom = this.service.chart.platform.prometheus;
+      ingress.push({
+        peers: [{ namespace: prom.namespace, podLabels: { ...prom.podLabels } }],
+        ports: [{ port: ENVOY_PROMETHEUS_PORT, protocol: 'TCP' }, { port: MERGED_METRICS_PORT, protocol: 'TCP' }],
+      });
+    }
+    const targets = uniqueByName(this.service.outboundCalls.map((c) => c.target));
+    const egress: NetworkRule[] = targets.map((t) => ({ peers: [peerOf(t)], ports: containerPortsOf(t) }));
+    egress.push(...this.externalEgress());
+    egress.push({ peers: [this.mesh.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
+    const collector = this.collector();
+    if (collector) egress.push({ peers: [collector.peer], ports: [{ port: collector.port, protocol: 'TCP' }] });
+    const istio = this.service.chart.platform.istio;
+    egress.push({ peers: [{ namespace: istio.controlPlaneNamespace, podLabels: { ...istio.istiodLabels } }], ports: [{ port: istio.xdsPort, protocol: 'TCP' }] });
+    return { podLabels: { ...this.service.selectorLabels }, ingress, egress };
+  }
+
+  /**
+   * The tracing collector, when the chart's Telemetry sends spans: the sidecar needs its
+   * host among its egress hosts (else Envoy rejects the listener update, "unknown
+   * cluster", istio/istio#43043) and the NetworkPolicy must let the spans out.
+   * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+   */
+  private collector(): { peer: NetworkPeer; port: number; sidecarHost: string } | undefined {
+    const provider = this.service.chart.tracing;
+    if (!provider) return undefined;
+    const platform = this.service.chart.platform.tracing;
+    const parts = provider.service.split('.');
+    const namespace = provider.service === platform.host ? platform.namespace : parts.length >= 2 ? parts[1] : this.service.namespace;
+    const peer: NetworkPeer = provider.service === platform.host
+      ? { namespace, podLabels: { ...platform.podLabels } }
+      : { namespace };
+    return { peer, port: provider.port, sidecarHost: `${namespace}/${provider.service}` };
+  }
+
+  /**
+   * NetworkPolicy egress to the external services the service calls, on the port the
+   * sidecar connects to (the ServiceEntry port's targetPort): to their addresses when
+   * known (`ipBlock`), else to any address, since a NetworkPolicy cannot name a DNS host
+   * ("targeting of services by name" is among what NetworkPolicies cannot do).
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#what-you-can-t-do-with-network-policies-at-least-not-yet
+   */
+  private externalEgress(): NetworkRule[] {
+    const byPeers = new Map<string, { peers: NetworkPeer[]; ports: Map<number, NetworkPort> }>();
+    for (const c of this.service.externalCalls) {
+      const port = c.target.port(c.port);
+      if (!port) continue; // reported under the call (MESH037)
+      const peers: NetworkPeer[] = c.target.addresses.length > 0 ? c.target.addresses.map((a) => ({ cidr: a.value })) : [{ cidr: '0.0.0.0/0' }];
+      const key = JSON.stringify(peers);
+      const entry = byPeers.get(key) ?? { peers, ports: new Map() };
+      entry.ports.set(port.targetPort, { port: port.targetPort, protocol: 'TCP' });
+      byPeers.set(key, entry);
+    }
+    return [...byPeers].sort(([a], [b]) => compare(a, b))
+      .map(([, e]) => ({ peers: e.peers, ports: [...e.ports.values()].sort((a, b) => a.port - b.port) }));
+  }
+
+  private sidecarSpec(): SidecarSpec {
+    // Flagger's VirtualService for a host it releases routes to `<name>-primary` and `<name>-canary`.
+    const released = (t: object) => (t as { traffic?: { virtualServiceOwner?: string } }).traffic?.virtualServiceOwner === 'flagger';
+    const hosts = uniqueByName(this.service.outboundCalls.map((c) => c.target))
+      // `./` for the service's own namespace, `<namespace>/` for a service of another.
+      // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+      .flatMap((t) => (released(t) ? ['', '-primary', '-canary'] : ['']).map((suffix) =>
+        `${t.namespace === this.service.namespace ? '.' : t.namespace}/${t.name}${suffix}.${t.namespace}.svc.cluster.local`)).sort();
+    // A ServiceEntry's hosts, imported from its namespace (`./` for the service's own).
+    // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+    for (const c of this.service.externalCalls) {
+      const ns = c.target.namespace === this.service.namespace ? '.' : c.target.namespace;
+      for (const h of c.target.hosts) if (!hosts.includes(`${ns}/${h}`)) hosts.push(`${ns}/${h}`);
+    }
+    hosts.sort();
+    const collector = this.collector();
+    if (collector) hosts.push(collector.sidecarHost);
+    return {
+      workloadSelector: { labels: { ...this.service.selectorLabels } },
+      // `~/*` imports no host at all: a service that calls nothing reaches nothing.
+      egress: [{ hosts: hosts.length > 0 ? hosts : ['~/*'] }],
+      outboundTrafficPolicy: { mode: SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
+    };
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    for (const c of this.inboundCalls) {
+      out.push(...operationProblems({ methods: c.methods, paths: c.paths }, `calls from ${c.source.name}`));
+    }
+    const known = knownPrincipals(this.node.root);
+    // Methods and paths of calls are reported above, under the call; here only their sources.
+    out.push(...ruleProblems(this.callerRules().map((r) => ({ from: r.from })), { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }));
+    out.push(...ruleProblems(this.extraRules, { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }, 'allow'));
+    this.endUserRules.forEach((r, i) => (r.to ?? []).forEach((o, j) => out.push(...operationProblems(o, `endUsers[${i}].to[${j}]`))));
+    // A DestinationRule sending plaintext to this workload is found in the rendered
+    // manifests (MESH108), JSON patches and hand-made DestinationRules included.
+    return out;
+  }
+}
+
+/**
+ * The principals of every service in the app, worked out once per validation pass
+ * (recomputed only when services were added since), so that each service's check is
+ * not a walk of the whole tree.
+ */
+function knownPrincipals(root: IConstruct): Set<string> {
+  const charts = root.node.children.filter((c): c is MeshChart => MeshChart.isMeshChart(c));
+  const count = charts.reduce((n, c) => n + c.services.length, 0);
+  const cached = PRINCIPALS.get(root);
+  if (cached && cached.count === count) return cached.principals;
+  // The platform's ingress gateway is a known caller too: routes admit its principal.
+  const principals = new Set(charts.flatMap((c) => [...c.services.map((s) => s.principal.toString()), c.platform.ingressGatewayPrincipal.toString()]));
+  PRINCIPALS.set(root, { count, principals });
+  return principals;
+}
+
+const PRINCIPALS = new WeakMap<IConstruct, { count: number; principals: Set<string> }>();
+
+/** The container ports of a service, unique, with their protocol. */
+function containerPortsOf(s: IMeshService): NetworkPort[] {
+  const seen = new Set<string>();
+  const out: NetworkPort[] = [];
+  for (const p of s.ports) {
+    const protocol = p.protocol === 'udp' ? 'UDP' : 'TCP';
+    const key = `${p.targetPort}/${protocol}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ port: p.targetPort, protocol });
+  }
+  return out;
+}
+
+/** The services, each once by namespace and name, sorted by name (then namespace: the own namespace's come first as before). */
+function uniqueByName<T extends IMeshService>(list: T[]): T[] {
+  const seen = new Map<string, T>();
+  for (const s of list) if (!seen.has(`${s.namespace}/${s.name}`)) seen.set(`${s.namespace}/${s.name}`, s);
+  return [...seen.values()].sort((a, b) => compare(a.name, b.name) || compare(a.namespace, b.namespace));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,264 @@
+/**
+ * Checks of {@link PodOptions} (at synth, with the field that is wrong) and the
+ * chart-wide hardening check over every rendered pod template, hand-added ones included.
+ */
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { Codes } from '../../core/codes';
+import { formatProblem } from '../../core/errors';
+import { dns1123LabelProblem, labelValueProblem } from '../../core/names';
+import { podHardeningProblems } from '../security/pod-hardening';
+import { EnvValue, HealthProbe, PodOptions, SidecarOptions, VolumeMountOptions } from './pod-options';
+
+/** The annotation that records a workload's exemption from the hardening check, with its reason. */
+export const HARDENING_EXEMPTION_ANNOTATION = 'mesh.cdk8s.io/hardening-exemption';
+
+const CHECKED = new WeakSet<IConstruct>();
+
+/** Records that a workload checks its own pods, so the chart-wide check skips it. */
+export function markChecked(workload: IConstruct): void {
+  CHECKED.add(workload);
+}
+
+/** The Istio annotations of a pod's sidecar settings, then the user's. */
+export function podAnnotations(pod: PodOptions): Record<string, string> {
+  const s = pod.sidecar ?? {};
+  const out: Record<string, string> = { ...pod.podAnnotations };
+  // https://istio.io/latest/docs/reference/config/annotations/#ProxyConfig: ProxyConfig overrides as JSON.
+  if (s.holdApplicationUntilProxyStarts !== undefined) {
+    out['proxy.istio.io/config'] = JSON.stringify({ holdApplicationUntilProxyStarts: s.holdApplicationUntilProxyStarts });
+  }
+  // https://istio.io/latest/docs/reference/config/annotations/#SidecarProxyCPU and its neighbours.
+  if (s.cpuRequestMillis !== undefined) out['sidecar.istio.io/proxyCPU'] = `${s.cpuRequestMillis}m`;
+  if (s.cpuLimitMillis !== undefined) out['sidecar.istio.io/proxyCPULimit'] = `${s.cpuLimitMillis}m`;
+  if (s.memoryRequestMebibytes !== undefined) out['sidecar.istio.io/proxyMemory'] = `${s.memoryRequestMebibytes}Mi`;
+  if (s.memoryLimitMebibytes !== undefined) out['sidecar.istio.io/proxyMemoryLimit'] = `${s.memoryLimitMebibytes}Mi`;
+  return out;
+}
+
+/**
+ * The `sidecar.istio.io/inject` label, when the user sets it: Istio reads it as a pod
+ * label (the annotation of that name is deprecated).
+ * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
+ */
+export function sidecarLabels(s: SidecarOptions | undefined): Record<string, string> {
+  return s?.inject === undefined ? {} : { 'sidecar.istio.io/inject': String(s.inject) };
+}
+
+const ISTIO_KEYS = ['proxy.istio.io/config', 'sidecar.istio.io/inject', 'sidecar.istio.io/proxyCPU', 'sidecar.istio.io/proxyCPULimit',
+  'sidecar.istio.io/proxyMemory', 'sidecar.istio.io/proxyMemoryLimit'];
+
+/**
+ * A C identifier, which every shell can export. Kubernetes itself accepts more
+ * (any printable ASCII but '='), but a name like `my.var` cannot be read from sh.
+ * @see https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/#using-environment-variables-inside-of-your-config
+ * @see https://pubs.opengroup.org/onlinepubs/9699919799/basedefs/V1_chap08.html
+ */
+const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Problems with a workload's pod options; `ports` are the container ports it exposes. */
+export function podOptionProblems(pod: PodOptions, ports: readonly number[], derivedEnv: readonly string[] = []): string[] {
+  const out: string[] = [];
+  const envProblems = (field: string, names: string[]) => {
+    const seen = new Set<string>();
+    for (const n of names) {
+      if (!C_IDENTIFIER.test(n)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: an environment variable name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*)`));
+      if (seen.has(n)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: set twice (by the pod's env and by a call's addressEnv)`));
+      seen.add(n);
+    }
+  };
+  envProblems('env', [...Object.keys(pod.env ?? {}), ...derivedEnv]);
+  out.push(...envSourceProblems('env', pod.env));
+  (pod.imagePullSecrets ?? []).forEach((n, i) => {
+    const p = dns1123SubdomainProblem(n);
+    if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `imagePullSecrets[${i}]: '${n}' ${p}`));
+  });
+  if (pod.preStopCommand && pod.preStopCommand.length === 0) out.push(formatProblem(Codes.INVALID_POD_SETTING, 'preStopCommand: needs a command'));
+  for (const [k, v] of Object.entries(pod.podLabels ?? {})) {
+    const p = labelValueProblem(v);
+    if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podLabels.${k}: ${p}`));
+    if (!QUALIFIED_NAME.test(k)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podLabels: '${k}' is not a qualified name`));
+  }
+  for (const k of Object.keys(pod.podAnnotations ?? {})) {
+    if (!QUALIFIED_NAME.test(k)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podAnnotations: '${k}' is not a qualified name`));
+  }
+
+  const volumeNames = new Set<string>(['tmp']);
+  (pod.volumes ?? []).forEach((v, i) => {
+    const field = `volumes[${i}]`;
+    const p = dns1123LabelProblem(v.name);
+    if (p) out.push(formatProblem(Codes.INVALID_VOLUME, `${field}.name: ${p}`));
+    if (volumeNames.has(v.name)) {
+      out.push(formatProblem(Codes.INVALID_VOLUME, `${field}.name: '${v.name}' is declared twice${v.name === 'tmp' ? ' (tmp is the writable /tmp)' : ''}`));
+    }
+    volumeNames.add(v.name);
+    const src = v.source;
+    if (src.kind === 'emptyDir' && src.sizeLimitMebibytes !== undefined && !(Number.isInteger(src.sizeLimitMebibytes) && src.sizeLimitMebibytes > 0)) {
+      out.push(formatProblem(Codes.INVALID_VOLUME, `${field}.sizeLimitMebibytes: must be a whole number above 0, got ${src.sizeLimitMebibytes}`));
+    }
+    if ((src.kind === 'configMap' || src.kind === 'secret') && dns1123SubdomainProblem(src.name)) {
+      out.push(formatProblem(Codes.INVALID_VOLUME, `${field}: ${src.kind} name '${src.name}' ${dns1123SubdomainProblem(src.name)}`));
+    }
+    if (src.kind === 'projected') {
+      // https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken: expirationSeconds at least 600.
+      for (const s of src.sources) {
+        if (s.kind === 'serviceAccountToken' && s.expiration && s.expiration.toSeconds() < 600) {
+          out.push(formatProblem(Codes.INVALID_VOLUME, `${field}: a serviceAccountToken's expiration must be at least 10 minutes`));
+        }
+      }
+    }
+  });
+  if ((pod.writableTmp ?? true) === false) volumeNames.delete('tmp');
+  const mountProblems = (field: string, mounts: readonly VolumeMountOptions[] | undefined) => {
+    const paths = new Set<string>();
+    (mounts ?? []).forEach((m, i) => {
+      const at = `${field}[${i}]`;
+      if (!volumeNames.has(m.volume)) {
+        out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.volume: '${m.volume}' is not a volume of the workload (declared: ${[...volumeNames].join(', ')})`));
+      }
+      const path = m.path.replace(/\/+$/, '') || '/';
+      if (!m.path.startsWith('/')) out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: '${m.path}' must be absolute`));
+      else if (path === '/') out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: a volume over / would hide the image`));
+      else if (path === '/tmp' && (pod.writableTmp ?? true)) out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: /tmp is the writable emptyDir; set writableTmp: false to mount another volume there`));
+      if (paths.has(path)) out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: '${path}' is mounted twice`));
+      paths.add(path);
+    });
+  };
+  mountProblems('mounts', pod.mounts);
+
+  const initNames = new Set<string>();
+  (pod.initContainers ?? []).forEach((c, i) => {
+    const field = `initContainers[${i}]`;
+    const p = dns1123LabelProblem(c.name);
+    if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: ${p}`));
+    if (c.name === 'app' || initNames.has(c.name)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: '${c.name}' is taken`));
+    initNames.add(c.name);
+    envProblems(`${field}.env`, Object.keys(c.env ?? {}));
+    out.push(...envSourceProblems(`${field}.env`, c.env));
+    mountProblems(`${field}.mounts`, c.mounts);
+  });
+
+  for (const [slot, probe] of Object.entries(pod.probes ?? {}) as [string, HealthProbe | undefined][]) {
+    if (probe) out.push(...probeProblems(`probes.${slot}`, probe, ports, slot !== 'readiness'));
+  }
+
+  for (const key of Object.keys({ ...pod.podAnnotations, ...pod.podLabels })) {
+    if (ISTIO_KEYS.includes(key)) {
+      out.push(formatProblem(Codes.INVALID_POD_SETTING, `podAnnotations.${key}: set it through the typed sidecar option`));
+    }
+  }
+  const s = pod.sidecar ?? {};
+  for (const [k, v] of Object.entries({ cpuRequestMillis: s.cpuRequestMillis, cpuLimitMillis: s.cpuLimitMillis, memoryRequestMebibytes: s.memoryRequestMebibytes, memoryLimitMebibytes: s.memoryLimitMebibytes })) {
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `sidecar.${k}: must be a whole number above 0, got ${v}`));
+  }
+  if (s.cpuRequestMillis !== undefined && s.cpuLimitMillis !== undefined && s.cpuRequestMillis > s.cpuLimitMillis) {
+    out.push(formatProblem(Codes.INVALID_POD_SETTING, `sidecar.cpuRequestMillis (${s.cpuRequestMillis}) is above sidecar.cpuLimitMillis (${s.cpuLimitMillis})`));
+  }
+  if (s.memoryRequestMebibytes !== undefined && s.memoryLimitMebibytes !== undefined && s.memoryRequestMebibytes > s.memoryLimitMebibytes) {
+    out.push(formatProblem(Codes.INVALID_POD_SETTING, `sidecar.memoryRequestMebibytes (${s.memoryRequestMebibytes}) is above sidecar.memoryLimitMebibytes (${s.memoryLimitMebibytes})`));
+  }
+  if (pod.terminationGracePeriod && !Number.isInteger(pod.terminationGracePeriod.toMilliseconds() / 1000)) {
+    out.push(formatProblem(Codes.INVALID_POD_SETTING, 'terminationGracePeriod: must be a whole number of seconds'));
+  }
+  if (pod.hardeningExemption !== undefined && pod.hardeningExemption.trim() === '') {
+    out.push(formatProblem(Codes.INVALID_POD_SETTING, 'hardeningExemption: give the reason'));
+  }
+  return out;
+}
+
+/**
+ * Problems with a probe: its port must be one the container exposes, its timings
+ * whole seconds, and liveness and startup probes must have successThreshold 1.
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#Probe
+ */
+export function probeProblems(field: string, probe: HealthProbe, ports: readonly number[], successMustBeOne: boolean): string[] {
+  const out: string[] = [];
+  const c = probe.check;
+  if ((c.kind === 'http' || c.kind === 'grpc' || c.kind === 'tcp') && c.port !== undefined && !ports.includes(c.port)) {
+    out.push(formatProblem(Codes.INVALID_PROBE, `${field}.port: ${c.port} is not a port of the container (${ports.join(', ') || 'none'})`));
+  }
+  if ((c.kind === 'http' || c.kind === 'grpc' || c.kind === 'tcp') && c.port === undefined && ports.length === 0) {
+    out.push(formatProblem(Codes.INVALID_PROBE, `${field}: the container exposes no port to probe`));
+  }
+  if (c.kind === 'http') {
+    for (const h of c.headers) {
+      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(h.name)) out.push(formatProblem(Codes.INVALID_PROBE, `${field}.headers: '${h.name}' is not an HTTP header name`));
+    }
+  }
+  const t = probe.timing;
+  for (const [k, d, min] of [['initialDelay', t.initialDelay, 0], ['period', t.period, 1], ['timeout', t.timeout, 1]] as const) {
+    if (!d) continue;
+    const s = d.toMilliseconds() / 1000;
+    if (!Number.isInteger(s) || s < min) out.push(formatProblem(Codes.INVALID_PROBE, `${field}.${k}: must be a whole number of seconds, at least ${min}`));
+  }
+  for (const [k, n] of [['failureThreshold', t.failureThreshold], ['successThreshold', t.successThreshold]] as const) {
+    if (n !== undefined && !(Number.isInteger(n) && n >= 1)) out.push(formatProblem(Codes.INVALID_PROBE, `${field}.${k}: must be a whole number of at least 1, got ${n}`));
+  }
+  if (successMustBeOne && t.successThreshold !== undefined && t.successThreshold !== 1) {
+    out.push(formatProblem(Codes.INVALID_PROBE, `${field}.successThreshold: must be 1 for liveness and startup probes`));
+  }
+  return out;
+}
+
+/**
+ * A label or annotation key: an optional DNS-subdomain prefix and '/', then a name of
+ * at most 63 alphanumerics, '-', '_' and '.'.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+ */
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * ConfigMap and Secret references: the object's name a DNS subdomain, the key made of
+ * alphanumerics, '-', '_' and '.'.
+ * @see https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-object
+ */
+function envSourceProblems(field: string, env: Record<string, EnvValue> | undefined): string[] {
+  const out: string[] = [];
+  for (const [name, v] of Object.entries(env ?? {})) {
+    const s = v.source;
+    if (s.kind === 'value') continue;
+    const p = dns1123SubdomainProblem(s.name);
+    if (p) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: ${s.kind} name '${s.name}' ${p}`));
+    if (!/^[-._a-zA-Z0-9]+$/.test(s.key)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: key '${s.key}' is not a valid ${s.kind} key`));
+  }
+  return out;
+}
+
+function dns1123SubdomainProblem(name: string): string | undefined {
+  // https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
+  if (name.length === 0 || name.length > 253) return 'must be 1 to 253 characters';
+  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name) ? undefined : 'is not a DNS-1123 subdomain';
+}
+
+const POD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController', 'CronJob']);
+
+/** The pod spec of a rendered object that has one, by its kind. */
+function podSpecOf(json: Record<string, any>): Record<string, any> | undefined | null {
+  switch (json.kind) {
+    case 'Pod': return json.spec;
+    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'Job': case 'ReplicationController':
+      return json.spec?.template?.spec;
+    case 'CronJob': return json.spec?.jobTemplate?.spec?.template?.spec;
+    default: return null;
+  }
+}
+
+/**
+ * The hardening check over every pod template under `scope` that the library did not
+ * check itself (a Deployment added by hand, say), each problem with the object's
+ * construct path. An object annotated with {@link HARDENING_EXEMPTION_ANNOTATION} is skipped.
+ */
+export function unhardenedPodProblems(scope: IConstruct): string[] {
+  const out: string[] = [];
+  for (const c of scope.node.findAll()) {
+    if (!(c instanceof ApiObject) || !POD_KINDS.has(c.kind)) continue;
+    const owner = c.node.scope;
+    if (CHECKED.has(c) || (owner && CHECKED.has(owner))) continue;
+    const json = c.toJson();
+    const pod = podSpecOf(json);
+    if (pod === null) continue;
+    if (json.metadata?.annotations?.[HARDENING_EXEMPTION_ANNOTATION]) continue;
+    for (const p of podHardeningProblems(pod ?? undefined)) out.push(`${c.node.path} (${json.kind}/${json.metadata?.name}): ${p}`);
+  }
+  return out;
+}

@@ -1,0 +1,127 @@
+import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { Cidr } from '../../src/core/cidr';
+import { ExportTo } from '../../src/core/export-to';
+import { ExternalService, ExternalServiceProps, TlsOrigination } from '../../src/graph/external-service';
+import { MeshApp } from '../../src/graph/mesh-app';
+import { MeshChart } from '../../src/graph/mesh-chart';
+import { MeshService } from '../../src/graph/mesh-service';
+import { find, meshChart, synth, synthError } from '../util';
+
+const PROVIDER: ExternalServiceProps = {
+  hosts: ['api.payment-provider.example'],
+  ports: [{ number: 80, protocol: 'HTTP', targetPort: 443 }],
+  tls: TlsOrigination.simple({ port: 80, caCertificates: '/etc/ssl/certs/ca-certificates.crt' }),
+};
+
+function shop(props: Partial<ExternalServiceProps> = {}, port = 80) {
+  const { app, chart } = meshChart();
+  const payment = new MeshService(chart, 'payment-service', { image: 'payment:1' });
+  const provider = new ExternalService(chart, 'payment-provider', { ...PROVIDER, ...props });
+  payment.calls(provider, { port, methods: ['POST'], paths: ['/v1/charges'] });
+  return { app, chart, payment, provider };
+}
+
+describe('ExternalService', () => {
+  test('a ServiceEntry (MESH_EXTERNAL) and a DestinationRule originating TLS; the caller imports the host and may leave on the target port', () => {
+    const out = synth(shop().app);
+    expect({
+      serviceEntry: find(out, 'ServiceEntry', 'payment-provider'),
+      destinationRule: find(out, 'DestinationRule', 'payment-provider'),
+      sidecarEgress: find(out, 'Sidecar', 'payment-service').spec.egress,
+      networkPolicyEgress: find(out, 'NetworkPolicy', 'payment-service').spec.egress,
+    }).toMatchSnapshot();
+  });
+
+  test('the values that matter: location, resolution, the target port, SIMPLE TLS with SNI and CA', () => {
+    const out = synth(shop().app);
+    const se = find(out, 'ServiceEntry', 'payment-provider');
+    expect(se.spec).toMatchObject({ location: 'MESH_EXTERNAL', resolution: 'DNS', ports: [{ name: 'http-80', number: 80, protocol: 'HTTP', targetPort: 443 }] });
+    const tls = find(out, 'DestinationRule', 'payment-provider').spec.trafficPolicy.portLevelSettings[0];
+    expect(tls).toEqual({ port: { number: 80 }, tls: { mode: 'SIMPLE', sni: 'api.payment-provider.example', caCertificates: '/etc/ssl/certs/ca-certificates.crt', subjectAltNames: ['api.payment-provider.example'] } });
+    expect(find(out, 'Sidecar', 'payment-service').spec.egress[0].hosts).toContain('./api.payment-provider.example');
+    // No address known: the port to any address (a NetworkPolicy cannot name a DNS host).
+    expect(find(out, 'NetworkPolicy', 'payment-service').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+  });
+
+  test('known addresses: STATIC endpoints and ipBlocks; exportTo restricts the ServiceEntry and its DestinationRule', () => {
+    const out = synth(shop({ resolution: 'STATIC', addresses: [Cidr.of('198.51.100.7/32'), Cidr.of('198.51.100.8/32')], exportTo: ExportTo.sameNamespace() }).app);
+    const se = find(out, 'ServiceEntry', 'payment-provider');
+    expect(se.spec.endpoints).toEqual([{ address: '198.51.100.7' }, { address: '198.51.100.8' }]);
+    expect(se.spec.exportTo).toEqual(['.']);
+    expect(find(out, 'DestinationRule', 'payment-provider').spec.exportTo).toEqual(['.']);
+    expect(find(out, 'NetworkPolicy', 'payment-service').spec.egress).toContainEqual({
+      to: [{ ipBlock: { cidr: '198.51.100.7/32' } }, { ipBlock: { cidr: '198.51.100.8/32' } }], ports: [{ port: 443, protocol: 'TCP' }],
+    });
+  });
+
+  test('no TLS origination: no DestinationRule', () => {
+    const out = synth(shop({ tls: undefined, ports: [{ number: 443, protocol: 'TLS' }] }, 443).app);
+    expect(out.filter((m) => m.kind === 'DestinationRule' && m.metadata.name === 'payment-provider')).toEqual([]);
+  });
+
+  test('the call is an intended flow, checked at synth', () => {
+    const { chart } = shop();
+    const flows = chart.intendedFlows().filter((f) => f.host === 'api.payment-provider.example');
+    expect(flows.map((f) => `${(f.source as any).workload} ${f.method} ${f.host}:${f.port}${f.path} ${f.expect}`)).toEqual([
+      'payment-service POST api.payment-provider.example:80/v1/charges allow',
+    ]);
+  });
+
+  test.each([
+    ['Sidecar', '/spec/egress/0/hosts', ['~/*'], /payment-service calls external api.payment-provider.example:80 POST \/v1\/charges: refused by Sidecar production\/payment-service.*\[MESH600\]/],
+    ['NetworkPolicy', '/spec/egress', [], /payment-service calls external api.payment-provider.example:80 POST \/v1\/charges: refused by NetworkPolicy production\/payment-service.*\[MESH600\]/],
+  ])('without the %s egress the flow is refused (MESH600)', (id, path, value, error) => {
+    // GIVEN the caller's %s patched to let nothing out
+    const { app, payment } = shop();
+    const resource = payment.node.findAll().find((c) => c.node.id === id)!;
+    ApiObject.of(resource).addJsonPatch(JsonPatch.replace(path, value));
+    // THEN synth fails on the intended flow
+    expect(synthError(app)).toMatch(error);
+  });
+
+  test.each([
+    ['a wildcard host with DNS resolution', { hosts: ['*.payment-provider.example'] }, /\[test\/payment-provider\] hosts: '\*\.payment-provider\.example' cannot be resolved by DNS.*\[MESH036\]/],
+    ['a single-label host with DNS resolution', { hosts: ['payments'] }, /\[test\/payment-provider\] hosts: 'payments' cannot be resolved.*\[MESH036\]/],
+    ['no hosts', { hosts: [] }, /\[test\/payment-provider\] hosts: a ServiceEntry needs at least one host \[MESH035\]/],
+    ['a host that is not a DNS name', { hosts: ['API_provider.example'] }, /hosts\[0\]: 'API_provider.example' is not a DNS name.*\[MESH035\]/],
+    ['STATIC without addresses', { resolution: 'STATIC' as const }, /addresses: resolution 'STATIC' needs.*\[MESH035\]/],
+    ['a duplicate port', { ports: [{ number: 80, protocol: 'HTTP' as const }, { number: 80, protocol: 'TCP' as const }] }, /ports\[1\]\.number: 80 is used twice \[MESH035\]/],
+    ['a port out of range', { ports: [{ number: 80, protocol: 'HTTP' as const, targetPort: 65536 }] }, /ports\[0\]\.targetPort.*\[MESH004\]/],
+    ['TLS origination on a port it does not have', { tls: TlsOrigination.simple({ port: 8080 }) }, /tls\.port: 8080 is not a port of the external service \[MESH035\]/],
+    ['TLS origination on a TLS port', { ports: [{ number: 80, protocol: 'TLS' as const }] }, /tls\.port: port 80 is TLS: the application already speaks TLS there \[MESH035\]/],
+    ['a relative CA path', { tls: TlsOrigination.simple({ port: 80, caCertificates: 'ca.pem' }) }, /tls\.caCertificates: 'ca\.pem' is not an absolute path.*\[MESH035\]/],
+  ])('%s fails synth with the construct path', (_name, props, error) => {
+    expect(synthError(shop(props).app)).toMatch(error);
+  });
+
+  test('NONE resolution takes wildcard hosts', () => {
+    expect(() => synth(shop({ hosts: ['*.payment-provider.example'], resolution: 'NONE', tls: undefined, ports: [{ number: 443, protocol: 'TLS' }] }, 443).app)).not.toThrow();
+  });
+
+  test('a call on a port the external service does not have fails (MESH037)', () => {
+    expect(synthError(shop({}, 8443).app)).toMatch(/\[test\/payment-service\] externalCalls\[0\]\.port: 8443 is not a port of test\/payment-provider \(80\) \[MESH037\]/);
+  });
+
+  test('a call to an external service of another App fails (MESH037)', () => {
+    const { app, chart } = meshChart();
+    const payment = new MeshService(chart, 'payment-service', { image: 'payment:1' });
+    const other = new MeshChart(new MeshApp({ outdir: Testing.app().outdir }), 'other', { namespace: 'other' });
+    payment.calls(new ExternalService(other, 'payment-provider', PROVIDER), { port: 80 });
+    expect(synthError(app)).toMatch(/\[test\/payment-service\] externalCalls\[0\]: calls other\/payment-provider, which no chart of this app defines \[MESH037\]/);
+  });
+
+  test('a caller in another namespace of the app imports `<namespace>/<host>`; one the ServiceEntry is not exported to fails (MESH038)', () => {
+    for (const exportTo of [undefined, ExportTo.sameNamespace()]) {
+      const { app } = meshChart();
+      const shared = new MeshChart(app, 'shared', { namespace: 'shared' });
+      const front = new MeshChart(app, 'front', { namespace: 'front' });
+      const provider = new ExternalService(shared, 'payment-provider', { ...PROVIDER, exportTo });
+      new MeshService(front, 'web', { image: 'web:1' }).calls(provider, { port: 80 });
+      if (exportTo) {
+        expect(synthError(app)).toMatch(/\[front\/web\] externalCalls\[0\]: calls shared\/payment-provider, whose exportTo hides it from namespace front \[MESH038\]/);
+      } else {
+        expect(find(synth(app), 'Sidecar', 'web').spec.egress[0].hosts).toEqual(['shared/api.payment-provider.example']);
+      }
+    }
+  });
+});

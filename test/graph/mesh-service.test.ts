@@ -1,0 +1,295 @@
+import { MeshPlatform } from '../../src/platform/platform';
+import { Duration } from 'cdk8s';
+import { StringMatch } from '../../src/core/http';
+import { Retries } from '../../src/core/retries';
+import { Percentage, Weight } from '../../src/core/weight';
+import { MeshService } from '../../src/graph/mesh-service';
+import { Tier } from '../../src/graph/tier';
+import { find, meshChart, synth, synthError } from '../util';
+
+describe('MeshService defaults', () => {
+  test('snapshot: ServiceAccount, Service, Deployment, DestinationRule, VirtualService', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
+    expect(synth(app)).toMatchSnapshot();
+  });
+
+  test('resources are named after the service, never hashed, with app and version labels', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'order-service', { image: 'img' });
+    const out = synth(app);
+    const own = out.filter((m) => m.metadata.labels?.['app.kubernetes.io/name'] === 'order-service' || m.metadata.name === 'order-service');
+    expect(own.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
+      'AuthorizationPolicy/order-service-policy', 'Deployment/order-service', 'DestinationRule/order-service',
+      'NetworkPolicy/order-service', 'Service/order-service', 'ServiceAccount/order-service',
+      'Sidecar/order-service', 'VirtualService/order-service',
+    ]);
+    const deployment = find(out, 'Deployment', 'order-service');
+    expect(deployment.metadata.namespace).toBe('production');
+    expect(deployment.spec.selector.matchLabels).toEqual({ app: 'order-service', version: 'v1' });
+    expect(deployment.spec.template.metadata.labels).toMatchObject({ 'app': 'order-service', 'version': 'v1', 'app.kubernetes.io/name': 'order-service' });
+    expect(deployment.spec.template.spec.serviceAccountName).toBe('order-service');
+    expect(find(out, 'Service', 'order-service').spec.selector).toEqual({ app: 'order-service' });
+    expect(find(out, 'Service', 'order-service').spec.ports).toEqual([{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }]);
+    expect(find(out, 'Namespace', 'production').metadata).toEqual({
+      name: 'production',
+      labels: { 'istio-injection': 'enabled', 'app.kubernetes.io/managed-by': 'cdk8s-mesh' },
+    });
+  });
+
+  test('the principal derives from the ServiceAccount and the chart trust domain', () => {
+    const { chart } = meshChart({ platform: MeshPlatform.of({ trustDomain: 'example.org' }) });
+    const svc = new MeshService(chart, 'payment-service', { image: 'img' });
+    expect(svc.principal.toString()).toBe('example.org/ns/production/sa/payment-service');
+  });
+
+  test('the default route sends everything to the stable subset; TLS is ISTIO_MUTUAL', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'img', version: 'v7' });
+    const out = synth(app);
+    expect(find(out, 'DestinationRule', 'svc').spec.subsets).toEqual([{ name: 'stable', labels: { version: 'v7' } }]);
+    expect(find(out, 'VirtualService', 'svc').spec).toMatchObject({
+      hosts: ['svc'],
+      http: [{ route: [{ destination: { host: 'svc', subset: 'stable' }, weight: 100 }] }],
+    });
+  });
+
+  test('pods are hardened and have requests and limits', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'img', resources: { cpuLimitMillis: 1000 } });
+    const pod = find(synth(app), 'Deployment', 'svc').spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+    expect(pod.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false,
+      readOnlyRootFilesystem: true, runAsGroup: 10001, runAsNonRoot: true, runAsUser: 10001,
+    });
+    expect(pod.containers[0].resources).toEqual({ limits: { cpu: '1000m', memory: '512Mi' }, requests: { cpu: '100m', memory: '128Mi' } });
+    expect(pod.containers[0].readinessProbe.httpGet).toMatchObject({ path: '/health/ready', port: 8080 });
+  });
+});
+
+describe('health checks', () => {
+  test('one path drives the probes and the health rule open to every source; non-HTTP services get TCP probes and no HTTP rule', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'web', { image: 'img', healthCheckPath: '/status' });
+    new MeshService(chart, 'db', { image: 'img', ports: [{ port: 5432, protocol: 'tcp' }] });
+    const out = synth(app);
+    const web = find(out, 'Deployment', 'web').spec.template.spec.containers[0];
+    expect([web.readinessProbe.httpGet.path, web.livenessProbe.httpGet.path]).toEqual(['/status/ready', '/status/live']);
+    expect(find(out, 'AuthorizationPolicy', 'web-policy').spec.rules).toContainEqual({ to: [{ operation: { methods: ['GET'], paths: ['/status/*'] } }] });
+    const db = find(out, 'Deployment', 'db').spec.template.spec.containers[0];
+    expect([db.readinessProbe.tcpSocket, db.livenessProbe.tcpSocket]).toEqual([{ port: 5432 }, { port: 5432 }]);
+    expect([db.readinessProbe.httpGet, db.livenessProbe.httpGet]).toEqual([undefined, undefined]);
+    expect(JSON.stringify(find(out, 'AuthorizationPolicy', 'db-policy').spec.rules ?? [])).not.toContain('/health');
+  });
+});
+
+describe('ports', () => {
+  test('are named by protocol; destinations name a port when there are several', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', {
+      image: 'img',
+      ports: [{ port: 8080, protocol: 'http' }, { port: 9090, protocol: 'grpc' }, { port: 9091, protocol: 'grpc', name: 'grpc-admin' }],
+    });
+    const out = synth(app);
+    expect(find(out, 'Service', 'svc').spec.ports.map((p: any) => p.name)).toEqual(['http', 'grpc-9090', 'grpc-admin']);
+    expect(find(out, 'VirtualService', 'svc').spec.http[0].route[0].destination).toEqual({ host: 'svc', subset: 'stable', port: { number: 8080 } });
+  });
+
+  test.each([
+    ['web', /ports\[0\]\.name: port name 'web' does not start with a protocol.*\[MESH003\]/],
+    ['HTTP', /ports\[0\]\.name: port name 'HTTP' is not an IANA service name.*\[MESH003\]/],
+  ])('a port named %s fails synth', (name, error) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'img', ports: [{ port: 80, name }] });
+    expect(synthError(app)).toMatch(new RegExp(`\\[test/svc\\] ${error.source}`));
+  });
+
+  test.each([[0, true], [1, false], [65535, false], [65536, true]])('port %i: error %s', (port, fails) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'img', ports: [{ port }] });
+    if (fails) expect(synthError(app)).toMatch(/ports\[0\]\.port must be a whole number from 1 to 65535.*\[MESH004\]/);
+    else expect(() => synth(app)).not.toThrow();
+  });
+});
+
+describe('routes and contributions', () => {
+  function canaryLike(order: 'before' | 'after') {
+    const { app, chart } = meshChart();
+    const svc = new MeshService(chart, 'order-service', { image: 'img' });
+    const contribute = () => {
+      svc._addVersion(chart, 'order-v2', { version: 'v2', image: 'img:2', replicas: 1 });
+      svc.traffic.addSubset(chart, { name: 'canary', labels: { version: 'v2' } });
+      svc.traffic.setSplit(chart, [{ subset: 'stable', weight: Weight.percent(95) }, { subset: 'canary', weight: Weight.percent(5) }]);
+      svc.addRoute({ match: [{ headers: { 'x-canary': StringMatch.exact('true') } }], destinations: [{ subset: 'canary' }] });
+    };
+    if (order === 'before') contribute();
+    new MeshService(chart, 'other', { image: 'img' });
+    if (order === 'after') contribute();
+    return synth(app);
+  }
+
+  test('header route ahead of the weighted split, in one VirtualService whatever the order', () => {
+    const before = canaryLike('before');
+    const after = canaryLike('after');
+    expect(after).toEqual(before);
+    expect(after.filter((m) => m.kind === 'VirtualService' && m.spec.hosts.includes('order-service'))).toHaveLength(1);
+    const http = find(after, 'VirtualService', 'order-service').spec.http;
+    expect(http[0].match).toEqual([{ headers: { 'x-canary': { exact: 'true' } } }]);
+    expect(http[0].route).toEqual([{ destination: { host: 'order-service', subset: 'canary' } }]);
+    expect(http[1].route).toEqual([
+      { destination: { host: 'order-service', subset: 'stable' }, weight: 95 },
+      { destination: { host: 'order-service', subset: 'canary' }, weight: 5 },
+    ]);
+    expect(find(after, 'DestinationRule', 'order-service').spec.subsets.map((s: any) => s.name)).toEqual(['stable', 'canary']);
+  });
+
+  test('mirror and faults land in the host VirtualService', () => {
+    const { app, chart } = meshChart();
+    const svc = new MeshService(chart, 'svc', { image: 'img' });
+    svc._addVersion(chart, 'svc-v2', { version: 'v2', image: 'img:2', replicas: 1 });
+    svc.traffic.addSubset(chart, { name: 'canary', labels: { version: 'v2' } });
+    svc.traffic.setMirror(chart, { subset: 'canary', percentage: Percentage.of(10) });
+    svc.traffic.setFault(chart, {
+      delay: { fixedDelay: Duration.millis(500), percentage: Percentage.of(10) },
+      abort: { httpStatus: 503, percentage: Percentage.of(5) },
+    });
+    const http = find(synth(app), 'VirtualService', 'svc').spec.http[0];
+    expect(http.mirror).toEqual({ host: 'svc', subset: 'canary' });
+    expect(http.mirrorPercentage).toEqual({ value: 10 });
+    expect(http.fault).toEqual({ delay: { fixedDelay: '500ms', percentage: { value: 10 } }, abort: { httpStatus: 503, percentage: { value: 5 } } });
+  });
+
+  test('handing the VirtualService over removes it', () => {
+    const { app, chart } = meshChart();
+    const svc = new MeshService(chart, 'svc', { image: 'img' });
+    svc.traffic.handOverVirtualService(chart, 'flagger');
+    const out = synth(app);
+    expect(out.filter((m) => m.kind === 'VirtualService')).toEqual([]);
+    expect(find(out, 'DestinationRule', 'svc')).toBeDefined();
+    expect(svc.traffic.virtualServiceOwner).toBe('flagger');
+  });
+});
+
+describe('bad input fails synth with the construct path, the field and a code', () => {
+  function expectError(build: (chart: ReturnType<typeof meshChart>['chart']) => void, pattern: RegExp) {
+    const { app, chart } = meshChart();
+    build(chart);
+    expect(synthError(app)).toMatch(pattern);
+  }
+
+  test('a route to an unknown subset', () => expectError((chart) => {
+    const svc = new MeshService(chart, 'svc', { image: 'img' });
+    svc.traffic.setSplit(chart, [{ subset: 'canary' }]);
+  }, /\[test\/svc\] default route routes to subset 'canary', which the DestinationRule of svc does not define \(defined: stable\) \[MESH013\]/));
+
+  test.each([[94, 5, true], [95, 5, false], [96, 5, true]])('weights %i + %i (error: %s)', (a, b, fails) => {
+    const { app, chart } = meshChart();
+    const svc = new MeshService(chart, 'svc', { image: 'img' });
+    svc._addVersion(chart, 'svc-v2', { version: 'v2', image: 'img:2', replicas: 1 });
+    svc.traffic.addSubset(chart, { name: 'canary', labels: { version: 'v2' } });
+    svc.traffic.setSplit(chart, [{ subset: 'stable', weight: Weight.percent(a) }, { subset: 'canary', weight: Weight.percent(b) }]);
+    if (fails) expect(synthError(app)).toMatch(new RegExp(`\\[test/svc\\] default route: weights sum to ${a + b}, expected 100 \\(stable ${a}, canary ${b}\\) \\[MESH012\\]`));
+    else expect(() => synth(app)).not.toThrow();
+  });
+
+  test.each([
+    [Duration.millis(0.5), /timeout: 0.5ms is under 1ms \[MESH010\]/],
+    [Duration.millis(1500.5), /timeout: 1500.5ms is not a whole number of milliseconds \[MESH010\]/],
+  ])('timeout %s', (timeout, pattern) => expectError((chart) => {
+    new MeshService(chart, 'svc', { image: 'img', timeout, retries: Retries.none() });
+  }, new RegExp(`\\[test/svc\\] ${pattern.source}`)));
+
+  test('a timeout of exactly 1ms is accepted', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'img', timeout: Duration.millis(1), retries: Retries.none() });
+    expect(find(synth(app), 'VirtualService', 'svc').spec.http[0].timeout).toBe('1ms');
+  });
+
+  test('perTryTimeout longer than timeout, also when one comes from the tier', () => {
+    expectError((chart) => {
+      new MeshService(chart, 'svc', { image: 'img', tier: Tier.SERVICE, retries: Retries.of({ perTryTimeout: Duration.seconds(20) }) });
+    }, /\[test\/svc\] retries.perTryTimeout \(20s\) is longer than timeout \(15s\) \[MESH011\]/);
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'img', timeout: Duration.seconds(5), retries: Retries.of({ perTryTimeout: Duration.seconds(5) }) });
+    expect(() => synth(app)).not.toThrow();
+  });
+
+  test('retries with zero attempts and retryOn set', () => expectError((chart) => {
+    new MeshService(chart, 'svc', { image: 'img', retries: Retries.of({ attempts: 0, retryOn: ['5xx'] }) });
+  }, /\[test\/svc\] retries.attempts is 0 but retryOn is set; use Retries.none\(\) to turn retries off \[MESH014\]/));
+
+  test('zero attempts alone do not inherit the tier conditions', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'img', retries: Retries.of({ attempts: 0 }) });
+    expect(find(synth(app), 'VirtualService', 'svc').spec.http[0].retries).toEqual({ attempts: 0 });
+  });
+
+  test('duplicate service names', () => expectError((chart) => {
+    new MeshService(chart, 'a', { image: 'img', name: 'order-service' });
+    new MeshService(chart, 'b', { image: 'img', name: 'order-service' });
+  }, /\[test\] service name 'order-service' is used by 2 services: test\/a, test\/b \[MESH002\]/));
+
+  test.each(['Order', 'order_service', 'a'.repeat(64)])('name %s is not a DNS-1123 label', (name) => expectError((chart) => {
+    new MeshService(chart, 'svc', { image: 'img', name });
+  }, /\[test\/svc\] name: .*\[MESH001\]/));
+
+  test('connection pool and ejection bounds', () => expectError((chart) => {
+    new MeshService(chart, 'svc', { image: 'img', connectionPool: { tcp: { maxConnections: 0 } }, outlierDetection: { maxEjectionPercent: 101 } });
+  }, /connectionPool.tcp.maxConnections must be a whole number from 1 to 2147483647, got 0 \[MESH004\][\s\S]*outlierDetection.maxEjectionPercent must be a whole number from 0 to 100, got 101 \[MESH004\]/));
+
+  test('two contributors setting the split name both paths', () => expectError((chart) => {
+    const svc = new MeshService(chart, 'svc', { image: 'img' });
+    svc.traffic.setSplit(svc, [{ subset: 'stable' }]);
+    svc.traffic.setSplit(chart, [{ subset: 'stable' }]);
+  }, /default route split of host svc is set by both test\/svc and test \[MESH015\]/));
+
+  test('a mirror to the subset already serving the traffic', () => expectError((chart) => {
+    const svc = new MeshService(chart, 'svc', { image: 'img' });
+    svc.traffic.setMirror(chart, { subset: 'stable' });
+  }, /mirror targets subset 'stable', which already serves the default route's traffic \[MESH015\]/));
+
+  test('upper-case header names and match-less routes', () => expectError((chart) => {
+    const svc = new MeshService(chart, 'svc', { image: 'img' });
+    svc.addRoute({ name: 'qa', match: [{ headers: { 'X-Canary': StringMatch.exact('true') } }], destinations: [{ subset: 'stable' }] });
+    svc.addRoute({ name: 'all', match: [], destinations: [{ subset: 'stable' }] });
+  }, /header 'X-Canary' must be a lowercase HTTP token \[MESH017\][\s\S]*route all \(from test\/svc\) has no match/));
+
+  test('an abort status outside 200-599', () => expectError((chart) => {
+    const svc = new MeshService(chart, 'svc', { image: 'img' });
+    svc.traffic.setFault(chart, { abort: { httpStatus: 600, percentage: Percentage.of(5) } });
+  }, /fault.abort.httpStatus must be from 200 to 599, got 600 \[MESH004\]/));
+
+  test('a call to a service of another App (a service of another chart of the same app is fine: see test/mesh/namespaces.test.ts)', () => {
+    const { app, chart } = meshChart();
+    const other = meshChart({ namespace: 'other' }, 'other').chart;
+    const a = new MeshService(chart, 'a', { image: 'img' });
+    const b = new MeshService(other, 'b', { image: 'img' });
+    a.calls(b);
+    expect(synthError(app)).toMatch(/\[test\/a\] calls other\/b, which is not a service of this app \[MESH019\]/);
+  });
+
+  test('nothing is written when synth fails', () => {
+    const fs = require('node:fs');
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'img', name: 'Bad' });
+    expect(() => app.synth()).toThrow(/MESH001/);
+    expect(fs.existsSync(app.outdir) && fs.readdirSync(app.outdir).length).toBeFalsy();
+  });
+});
+
+describe('calls', () => {
+  test('record the edges of the graph, asynchronous ones marked', () => {
+    const { chart } = meshChart();
+    const order = new MeshService(chart, 'order-service', { image: 'img' });
+    const payment = new MeshService(chart, 'payment-service', { image: 'img' });
+    const notification = new MeshService(chart, 'notification-service', { image: 'img' });
+    order.calls(payment, { methods: ['POST'], paths: ['/api/payments/*'] });
+    order.calls(notification, { asynchronous: true });
+    expect(chart.calls.map((c) => [c.source.name, c.target.name, c.methods, c.paths, c.asynchronous])).toEqual([
+      ['order-service', 'payment-service', ['POST'], ['/api/payments/*'], false],
+      ['order-service', 'notification-service', undefined, undefined, true],
+    ]);
+  });
+});

@@ -1,0 +1,79 @@
+import { Duration } from 'cdk8s';
+import { Autoscaling, AutoscalingProps } from '../../../src/views/edge/autoscaling';
+import { ScalingPolicy } from '../../../src/views/edge/scaling-policy';
+import { MeshService } from '../../../src/graph/mesh-service';
+import { find, meshChart, synth, synthError } from '../../util';
+
+function build(props: Omit<AutoscalingProps, 'service'>, replicas = 3) {
+  const { app, chart } = meshChart();
+  const service = new MeshService(chart, 'user-service', { image: 'user:1', replicas });
+  new Autoscaling(chart, 'hpa', { service, ...props });
+  return app;
+}
+
+describe('Autoscaling', () => {
+  test("seed 004's HPA, field by field (snapshot)", () => {
+    const hpa = find(synth(build({ maxReplicas: 50 })), 'HorizontalPodAutoscaler', 'user-service');
+    expect(hpa).toMatchSnapshot();
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.metadata.namespace).toBe('production');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'user-service' });
+    expect(hpa.spec.minReplicas).toBe(3);
+    expect(hpa.spec.maxReplicas).toBe(50);
+    expect(hpa.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+      { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
+    ]);
+    expect(hpa.spec.behavior.scaleDown).toMatchObject({ stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] });
+    expect(hpa.spec.behavior.scaleUp).toMatchObject({ stabilizationWindowSeconds: 60, policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] });
+  });
+
+  test('the Deployment leaves replicas to the autoscaler', () => {
+    const out = synth(build({ maxReplicas: 50 }));
+    expect(find(out, 'Deployment', 'user-service').spec.replicas).toBeUndefined();
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'user-service', { image: 'user:1', replicas: 3 });
+    expect(find(synth(app), 'Deployment', 'user-service').spec.replicas).toBe(3);
+  });
+
+  test('props: min, targets and behaviour', () => {
+    const hpa = find(synth(build({
+      minReplicas: 2, maxReplicas: 4, cpuUtilization: 60, memoryUtilization: 120,
+      scaleUp: { policies: [ScalingPolicy.pods(4, Duration.seconds(30))] },
+      scaleDown: { stabilizationWindow: Duration.seconds(0) },
+    })), 'HorizontalPodAutoscaler', 'user-service');
+    expect(hpa.spec.minReplicas).toBe(2);
+    expect(hpa.spec.metrics.map((m: any) => m.resource.target.averageUtilization)).toEqual([60, 120]);
+    expect(hpa.spec.behavior.scaleUp).toMatchObject({ stabilizationWindowSeconds: 60, policies: [{ type: 'Pods', value: 4, periodSeconds: 30 }] });
+    expect(hpa.spec.behavior.scaleDown).toMatchObject({ stabilizationWindowSeconds: 0, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] });
+  });
+
+  test('boundaries: min equal to max, a one-hour window are accepted', () => {
+    const hpa = find(synth(build({ minReplicas: 5, maxReplicas: 5, scaleDown: { stabilizationWindow: Duration.hours(1) } })), 'HorizontalPodAutoscaler', 'user-service');
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas, hpa.spec.behavior.scaleDown.stabilizationWindowSeconds]).toEqual([5, 5, 3600]);
+  });
+
+  test('min above max fails synth with the path (MESH501)', () => {
+    expect(synthError(build({ minReplicas: 6, maxReplicas: 5 }))).toMatch(/\[test\/hpa\] minReplicas \(6\) is above maxReplicas \(5\) \[MESH501\]/);
+    expect(synthError(build({ maxReplicas: 2 }, 3))).toMatch(/\[test\/hpa\] minReplicas \(3\) is above maxReplicas \(2\) \[MESH501\]/);
+  });
+
+  test.each([
+    [{ maxReplicas: 0, minReplicas: 0 }, /minReplicas must be a whole number of at least 1, got 0 \[MESH508\]/],
+    [{ maxReplicas: 5, cpuUtilization: 0 }, /cpuUtilization must be a whole number of at least 1, got 0 \[MESH508\]/],
+    [{ maxReplicas: 5, scaleDown: { stabilizationWindow: Duration.seconds(3601) } }, /scaleDown.stabilizationWindow must be whole seconds from 0s to 3600s, got 3601s \[MESH508\]/],
+    [{ maxReplicas: 5, scaleUp: { policies: [] } }, /scaleUp.policies: give at least one policy \[MESH508\]/],
+  ] as [Omit<AutoscalingProps, 'service'>, RegExp][])('bad settings fail synth: %j', (props, message) => {
+    const err = synthError(build(props));
+    expect(err).toMatch(/\[test\/hpa\]/);
+    expect(err).toMatch(message);
+  });
+
+  test('ScalingPolicy checks at once: periods 1s to 1800s, values at least 1', () => {
+    expect(ScalingPolicy.percent(1, Duration.seconds(1)).value).toBe(1);
+    expect(ScalingPolicy.pods(1, Duration.seconds(1800)).period.toSeconds()).toBe(1800);
+    expect(() => ScalingPolicy.percent(100, Duration.seconds(1801))).toThrow(/\[MESH508\]/);
+    expect(() => ScalingPolicy.percent(100, Duration.millis(500))).toThrow(/\[MESH508\]/);
+    expect(() => ScalingPolicy.pods(0, Duration.seconds(15))).toThrow(/\[MESH508\]/);
+  });
+});

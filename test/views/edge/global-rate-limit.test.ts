@@ -1,0 +1,181 @@
+import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { MeshApp } from '../../../src/graph/mesh-app';
+import { MeshChart } from '../../../src/graph/mesh-chart';
+import * as YAML from 'yaml';
+import { GlobalRateLimit, GlobalRateLimitProps } from '../../../src/views/edge/global-rate-limit';
+import { find, meshChart, synth, synthError } from '../../util';
+
+/** A global limit whose rate-limit service runs (envoyproxy/ratelimit and Redis, deployed with the platform). */
+function build(props: GlobalRateLimitProps = {}) {
+  const { app, chart } = meshChart();
+  new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true, ...props });
+  return app;
+}
+
+describe('GlobalRateLimit', () => {
+  test('MESH668: no filter that asks a rate-limit service nobody deployed (it would limit nothing)', () => {
+    expect(synthError(build({ serviceDeployed: false }))).toMatch(
+      /\[test\/ec-site\] serviceDeployed: the gateway would ask ratelimit\.production\.svc\.cluster\.local for every request, but nothing here deploys it.*\[MESH668\]/);
+    const { app, chart } = meshChart();
+    new GlobalRateLimit(chart, 'ec-site');
+    expect(synthError(app)).toMatch(/\[MESH668\]/);
+  });
+
+  test("the filter asks the platform's rate-limit service, and fails open by default", () => {
+    const f = find(synth(build()), 'EnvoyFilter', 'ec-site-ratelimit');
+    const cfg = f.spec.configPatches[0].patch.value.typed_config;
+    expect(cfg.rate_limit_service.grpc_service.envoy_grpc.cluster_name).toBe('outbound|8081||ratelimit.production.svc.cluster.local');
+    expect(cfg.failure_mode_deny).toBe(false);
+  });
+
+  test('default output (snapshot)', () => {
+    const out = synth(build());
+    expect([find(out, 'ConfigMap', 'ec-site-ratelimit-config'), find(out, 'EnvoyFilter', 'ec-site-ratelimit')]).toMatchSnapshot();
+  });
+
+  test('seed 000 tiers: authenticated 30 req/s per user, unauthenticated 10 req/s per client', () => {
+    const cm = find(synth(build()), 'ConfigMap', 'ec-site-ratelimit-config');
+    expect(YAML.parse(cm.data['config.yaml'])).toEqual({
+      domain: 'ec-site',
+      descriptors: [
+        { key: 'auth', value: 'authenticated', descriptors: [{ key: 'user_id', rate_limit: { unit: 'second', requests_per_unit: 30 } }] },
+        { key: 'auth', value: 'unauthenticated', descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: 10 } }] },
+      ],
+    });
+  });
+
+  test('enforced only at the edge gateway, so internal mesh callers are exempt', () => {
+    const f = find(synth(build()), 'EnvoyFilter', 'ec-site-ratelimit');
+    expect(f.metadata.namespace).toBe('istio-system');
+    expect(f.spec.workloadSelector).toEqual({ labels: { istio: 'ingressgateway' } });
+    expect(f.spec.configPatches.map((p: any) => p.match.context)).toEqual(['GATEWAY', 'GATEWAY']);
+  });
+
+  test('actions produce the descriptors of the config: user id when present, client address otherwise', () => {
+    const f = find(synth(build({ userHeader: 'x-jwt-sub' })), 'EnvoyFilter', 'ec-site-ratelimit');
+    const [auth, anon] = f.spec.configPatches[1].patch.value.route.rate_limits;
+    expect(auth.actions).toEqual([
+      { header_value_match: { descriptor_key: 'auth', descriptor_value: 'authenticated', headers: [{ name: 'x-jwt-sub', present_match: true }] } },
+      { request_headers: { header_name: 'x-jwt-sub', descriptor_key: 'user_id' } },
+    ]);
+    expect(anon.actions).toEqual([
+      { header_value_match: { descriptor_key: 'auth', descriptor_value: 'unauthenticated', headers: [{ name: 'x-jwt-sub', present_match: true, invert_match: true }] } },
+      { remote_address: {} },
+    ]);
+  });
+
+  test('props: tiers, service address, fail mode', () => {
+    const out = synth(build({ authenticatedRequestsPerSecond: 1, unauthenticatedRequestsPerSecond: 2, rateLimitService: { host: 'rl.infra.svc.cluster.local', port: 9000 }, failureModeDeny: true }));
+    const cfg = YAML.parse(find(out, 'ConfigMap', 'ec-site-ratelimit-config').data['config.yaml']);
+    expect(cfg.descriptors.map((d: any) => d.descriptors[0].rate_limit.requests_per_unit)).toEqual([1, 2]);
+    const tc = find(out, 'EnvoyFilter', 'ec-site-ratelimit').spec.configPatches[0].patch.value.typed_config;
+    expect(tc.rate_limit_service.grpc_service.envoy_grpc.cluster_name).toBe('outbound|9000||rl.infra.svc.cluster.local');
+    expect(tc.failure_mode_deny).toBe(true);
+  });
+
+  test.each([
+    [{ authenticatedRequestsPerSecond: 0 }, /authenticatedRequestsPerSecond must be a positive whole number, got 0 \[MESH500\]/],
+    [{ unauthenticatedRequestsPerSecond: -10 }, /unauthenticatedRequestsPerSecond must be a positive whole number, got -10 \[MESH500\]/],
+    [{ userHeader: 'X-User' }, /userHeader: 'X-User'.*\[MESH510\]/],
+    [{ rateLimitService: { host: 'x', port: 65536 } }, /rateLimitService.port must be a whole number from 1 to 65535, got 65536 \[MESH004\]/],
+  ] as [GlobalRateLimitProps, RegExp][])('bad input fails synth: %j', (props, message) => {
+    const err = synthError(build(props));
+    expect(err).toMatch(/\[test\/ec-site\]/);
+    expect(err).toMatch(message);
+  });
+});
+
+describe('the rate-limit path: the gateway reaches the rate-limit service (issue 12)', () => {
+  function deployed(props: GlobalRateLimitProps = {}) {
+    const { app, chart } = meshChart();
+    const limit = new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true, ...props });
+    return { app, chart, limit };
+  }
+
+  test("a NetworkPolicy and an AuthorizationPolicy admit the gateway's pods and principal to gRPC 8081 of the rate-limit pods, and only them", () => {
+    const out = synth(deployed().app);
+    const np = find(out, 'NetworkPolicy', 'ec-site-ratelimit');
+    expect(np.metadata.namespace).toBe('production');
+    expect(np.spec).toMatchSnapshot();
+    expect(np.spec.podSelector).toEqual({ matchLabels: { app: 'ratelimit' } });
+    // Ingress only: the rate-limit pods' own egress (Redis) is left to their deployment.
+    expect(np.spec.policyTypes).toEqual(['Ingress']);
+    expect(np.spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } }],
+      ports: [{ port: 8081, protocol: 'TCP' }],
+    }]);
+    const ap = find(out, 'AuthorizationPolicy', 'ec-site-ratelimit');
+    expect(ap.spec).toEqual({
+      selector: { matchLabels: { app: 'ratelimit' } },
+      action: 'ALLOW',
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }], to: [{ operation: { ports: ['8081'] } }] }],
+    });
+  });
+
+  test('the path is an intended flow, stated by the GlobalRateLimit, and synth proves it', () => {
+    const { app, chart } = deployed();
+    const flows = chart.intendedFlows().filter((f) => f.target?.name === 'ratelimit');
+    expect(flows.map((f) => `${'platform' in f.source ? f.source.platform.name : '?'} -> ${f.host}:${f.port} ${f.protocol} ${f.method} ${f.path} ${f.constructPath}`)).toEqual([
+      'istio-ingressgateway -> ratelimit.production.svc.cluster.local:8081 GRPC POST /envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit test/ec-site',
+    ]);
+    expect(() => synth(app)).not.toThrow();
+  });
+
+  test.each([
+    ['NetworkPolicy', '/spec/ingress', [], /refused by NetworkPolicy production\/ec-site-ratelimit \(NetworkPolicy ingress\)/],
+    ['AuthorizationPolicy', '/spec/rules/0/from/0/source/principals', ['cluster.local/ns/production/sa/someone-else'], /refused by AuthorizationPolicy production\/(allow-nothing|ec-site-ratelimit)/],
+  ])('a %s that no longer admits the gateway fails synth naming the GlobalRateLimit (MESH600)', (id, path, value, refusal) => {
+    const { app, limit } = deployed();
+    ApiObject.of(limit.node.findChild(id)).addJsonPatch(JsonPatch.replace(path, value));
+    const err = synthError(app);
+    expect(err).toMatch(/\[test\/ec-site\] .*the ingress gateway asks the rate-limit service ratelimit\.production\.svc\.cluster\.local:8081: refused/);
+    expect(err).toMatch(refusal);
+    expect(err).toMatch(/\[MESH600\]/);
+  });
+
+  test('a rate-limit service elsewhere gets its policies in its own namespace, for its own pods and port', () => {
+    const out = synth(deployed({ rateLimitService: { host: 'rl.infra.svc.cluster.local', port: 9000 }, gatewayNamespace: 'edge', gatewaySelector: { istio: 'edge' } }).app);
+    const np = find(out, 'NetworkPolicy', 'ec-site-ratelimit');
+    expect(np.metadata.namespace).toBe('infra');
+    expect(np.spec.ingress[0]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: { istio: 'edge' } } }],
+      ports: [{ port: 9000, protocol: 'TCP' }],
+    });
+    expect(find(out, 'AuthorizationPolicy', 'ec-site-ratelimit').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/edge/sa/istio-ingressgateway-service-account']);
+  });
+
+  test('without serviceDeployed nothing admits the gateway (and synth fails, MESH668)', () => {
+    const { app, chart } = meshChart();
+    const limit = new GlobalRateLimit(chart, 'ec-site');
+    expect(chart.intendedFlows().some((f) => f.target?.name === 'ratelimit')).toBe(false);
+    expect([limit.node.tryFindChild('NetworkPolicy'), limit.node.tryFindChild('AuthorizationPolicy')]).toEqual([undefined, undefined]);
+    expect(synthError(app)).toMatch(/\[MESH668\]/);
+  });
+});
+
+describe('GlobalRateLimit across environments (review item 9)', () => {
+  function twoEnvironments(sharedService: boolean) {
+    const app = new MeshApp({ outdir: Testing.app().outdir });
+    for (const env of ['staging', 'production']) {
+      const chart = new MeshChart(app, env, { namespace: env });
+      new GlobalRateLimit(chart, 'ec-site', {
+        serviceDeployed: true,
+        rateLimitService: sharedService ? { host: 'ratelimit.ratelimit.svc.cluster.local' } : undefined,
+      });
+    }
+    return app;
+  }
+
+  test('the gateway EnvoyFilter is written once, to the cluster folder, when the environments agree', () => {
+    const files = twoEnvironments(true).manifests().filter((f) => f.manifest.kind === 'EnvoyFilter').map((f) => f.path);
+    expect(files).toEqual(['cluster/envoyfilter.istio-system.ec-site-ratelimit.yaml']);
+    // The shared rate-limit service's policies too: one NetworkPolicy and one AuthorizationPolicy in its namespace.
+    const policies = twoEnvironments(true).manifests().filter((f) => f.manifest.metadata.name === 'ec-site-ratelimit' && f.manifest.kind !== 'EnvoyFilter').map((f) => f.path);
+    expect(policies.sort()).toEqual(['cluster/authorizationpolicy.ratelimit.ec-site-ratelimit.yaml', 'cluster/networkpolicy.ratelimit.ec-site-ratelimit.yaml']);
+  });
+
+  test('environments that want different filters on the one gateway fail synth (MESH631)', () => {
+    expect(() => twoEnvironments(false).manifests()).toThrow(
+      /\[cluster\] EnvoyFilter istio-system\/ec-site-ratelimit is cluster-wide, but the environments disagree on it: staging\/ec-site wants .*ratelimit\.staging.*production\/ec-site wants .*ratelimit\.production.*\[MESH631\]/);
+  });
+});

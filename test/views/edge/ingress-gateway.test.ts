@@ -1,0 +1,120 @@
+import { IngressGateway } from '../../../src/views/edge/ingress-gateway';
+import { MeshPlatform } from '../../../src/platform/platform';
+import { EdgeAuthentication } from '../../../src/views/security/edge-authentication';
+import { MeshService } from '../../../src/graph/mesh-service';
+import { find, meshChart, synth, synthError } from '../../util';
+
+const GW = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
+
+function shop(withAuth: boolean) {
+  const { app, chart } = meshChart();
+  const api = new MeshService(chart, 'api-gateway', { image: 'api:1' });
+  const web = new MeshService(chart, 'web-frontend', { image: 'web:1' });
+  const gw = new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+  // Declared in the "wrong" order: the longer prefix still goes first.
+  gw.route(web);
+  gw.route(api, { pathPrefix: '/api/' });
+  if (withAuth) {
+    new EdgeAuthentication(chart, 'edge', { service: api, issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks.json' });
+  }
+  return { app, chart, gw, out: synth(app) };
+}
+
+describe('IngressGateway', () => {
+  test('HTTPS with SIMPLE TLS from credentialName, and an HTTP redirect (snapshot)', () => {
+    const { app, chart } = meshChart();
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com', 'www.example.com'], credentialName: 'shop-example-com-tls' });
+    const gw = find(synth(app), 'Gateway', 'shop');
+    expect(gw).toMatchSnapshot();
+    expect(gw.spec.servers).toEqual([
+      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com', 'www.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-example-com-tls' } },
+      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com', 'www.example.com'], tls: { httpsRedirect: true } },
+    ]);
+  });
+
+  test('redirectHttp: false leaves only the HTTPS server', () => {
+    const { app, chart } = meshChart();
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls', redirectHttp: false, namespace: 'istio-system' });
+    const gw = find(synth(app), 'Gateway', 'shop');
+    expect(gw.metadata.namespace).toBe('istio-system');
+    expect(gw.spec.servers.map((s: any) => s.port.name)).toEqual(['https']);
+  });
+
+  test('routes: one VirtualService for the public hosts, bound only to the gateway, longest prefix first (first match wins)', () => {
+    const { out, gw } = shop(false);
+    expect(gw.routes.map((r) => r.pathPrefix)).toEqual(['/api/', '/']);
+    expect(find(out, 'VirtualService', 'shop').spec).toEqual({
+      hosts: ['shop.example.com'],
+      gateways: ['production/shop'],
+      http: [
+        { name: 'api-gateway', match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api-gateway.production.svc.cluster.local', port: { number: 80 } } }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+        { name: 'web-frontend', route: [{ destination: { host: 'web-frontend.production.svc.cluster.local', port: { number: 80 } } }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+      ],
+    });
+  });
+
+  test('a routed service admits the gateway pods (one peer: namespace AND labels) and its principal on the routed paths', () => {
+    const { out } = shop(false);
+    expect(find(out, 'NetworkPolicy', 'api-gateway').spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    }, expect.anything()]);
+    expect(find(out, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules[0]).toEqual({
+      from: [{ source: { principals: [GW] } }], to: [{ operation: { paths: ['/api/*'] } }],
+    });
+    expect(find(out, 'AuthorizationPolicy', 'web-frontend-policy').spec.rules[0]).toEqual({ from: [{ source: { principals: [GW] } }] });
+  });
+
+  test('where a RequestAuthentication guards the routed paths, only the end-user rule (gateway principal AND token) admits them', () => {
+    const { out } = shop(true);
+    const rules = find(out, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules;
+    expect(rules.filter((r: any) => r.from?.[0].source.principals?.includes(GW))).toEqual([{
+      from: [{ source: { principals: [GW], requestPrincipals: ['https://auth.example.com/*'] } }], to: [{ operation: { paths: ['/api/*'] } }],
+    }]);
+  });
+
+  test('a catch-all route to a service with end-user paths excludes them (notPaths), so no token-less request gets in', () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web);
+    new EdgeAuthentication(chart, 'edge', { service: web, issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks.json', paths: ['/account/*'] });
+    expect(find(synth(app), 'AuthorizationPolicy', 'web-policy').spec.rules[0]).toEqual({
+      from: [{ source: { principals: [GW] } }], to: [{ operation: { notPaths: ['/account/*'] } }],
+    });
+  });
+
+  test('the gateway\'s namespace, labels and principal come from the platform', () => {
+    const platform = MeshPlatform.of({ ingressGateway: { namespace: 'ingress', serviceAccount: 'edge', selector: { app: 'edge' }, podLabels: { app: 'edge' } } });
+    const { app, chart } = meshChart({ platform });
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web);
+    const out = synth(app);
+    expect(find(out, 'Gateway', 'shop').spec.selector).toEqual({ app: 'edge' });
+    expect(find(out, 'NetworkPolicy', 'web').spec.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } }, podSelector: { matchLabels: { app: 'edge' } } },
+    ]);
+    expect(find(out, 'AuthorizationPolicy', 'web-policy').spec.rules[0].from).toEqual([{ source: { principals: ['cluster.local/ns/ingress/sa/edge'] } }]);
+  });
+
+  test.each(['api/', '/api', '/a b/'])('pathPrefix %p fails synth with the path and MESH630', (prefix) => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web, { pathPrefix: prefix });
+    expect(synthError(app)).toMatch(/\[test\/shop\] routes\[0\]\.pathPrefix: .*\[MESH630\]/);
+  });
+
+  test('the same prefix routed twice fails synth (MESH630)', () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    const gw = new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+    gw.route(web);
+    gw.route(web, { pathPrefix: '/' });
+    expect(synthError(app)).toMatch(/routes\[1\]\.pathPrefix: '\/' is routed twice.*\[MESH630\]/);
+  });
+
+  test('no route, no VirtualService', () => {
+    const { app, chart } = meshChart();
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+    expect(synth(app).filter((m) => m.kind === 'VirtualService')).toEqual([]);
+  });
+});

@@ -1,0 +1,74 @@
+import { Duration } from 'cdk8s';
+import { LocalityLoadBalancing, LocalityLoadBalancingProps } from '../../../src/views/traffic/locality-load-balancing';
+import { LoadBalancer } from '../../../src/core/load-balancer';
+import { Weight } from '../../../src/core/weight';
+import { Tier } from '../../../src/graph/tier';
+import { TierDefaults } from '../../../src/graph/tier-defaults';
+import { MeshService } from '../../../src/graph/mesh-service';
+import { find, meshChart, synth, synthError } from '../../util';
+
+function build(props: Omit<LocalityLoadBalancingProps, 'service'>, lb?: LoadBalancer) {
+  const { app, chart } = meshChart();
+  const service = new MeshService(chart, 'database-service', { image: 'db:1', loadBalancer: lb });
+  new LocalityLoadBalancing(chart, 'locality', { service, ...props });
+  return app;
+}
+
+const SEED_002 = [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'eu-west' }];
+
+describe('LocalityLoadBalancing', () => {
+  test("seed 002's failover, field by field, next to outlier detection (snapshot)", () => {
+    const dr = find(synth(build({ failover: SEED_002 })), 'DestinationRule', 'database-service');
+    expect(dr.spec.trafficPolicy).toMatchSnapshot();
+    expect(dr.spec.trafficPolicy.loadBalancer).toEqual({
+      localityLbSetting: { enabled: true, failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'eu-west' }] },
+    });
+    expect(dr.spec.trafficPolicy.outlierDetection).toBeDefined();
+  });
+
+  test('merges with the simple load balancer', () => {
+    const dr = find(synth(build({ failover: SEED_002 }, LoadBalancer.roundRobin())), 'DestinationRule', 'database-service');
+    expect(dr.spec.trafficPolicy.loadBalancer).toEqual({
+      simple: 'ROUND_ROBIN',
+      localityLbSetting: { enabled: true, failover: SEED_002 },
+    });
+  });
+
+  test('distribute renders shares per locality, sorted', () => {
+    const dr = find(synth(build({ distribute: [{ from: 'us-west/zone1/*', to: { 'us-west/zone2/*': Weight.percent(20), 'us-west/zone1/*': Weight.percent(80) } }] })), 'DestinationRule', 'database-service');
+    expect(dr.spec.trafficPolicy.loadBalancer.localityLbSetting.distribute).toEqual([{ from: 'us-west/zone1/*', to: { 'us-west/zone1/*': 80, 'us-west/zone2/*': 20 } }]);
+    expect(Object.keys(dr.spec.trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to)).toEqual(['us-west/zone1/*', 'us-west/zone2/*']);
+  });
+
+  test('a failover whose from equals its to fails synth (MESH502)', () => {
+    expect(synthError(build({ failover: [{ from: 'us-east', to: 'us-east' }] })))
+      .toMatch(/\[test\/locality\] failover\[0\]: from and to are both 'us-east'.*\[MESH502\]/);
+  });
+
+  test('a service without outlier detection fails synth (MESH503)', () => {
+    const { app, chart } = meshChart();
+    new TierDefaults(chart, 'TierDefaults', { tiers: { bare: { timeout: Duration.seconds(1) } } });
+    const service = new MeshService(chart, 'bare-service', { image: 'x', tier: Tier.named('bare') });
+    new LocalityLoadBalancing(chart, 'locality', { service, failover: SEED_002 });
+    expect(synthError(app)).toMatch(/\[test\/locality\] service test\/bare-service has no outlierDetection.*\[MESH503\]/);
+  });
+
+  test.each([
+    [{ failover: SEED_002, distribute: [] }, /failover and distribute are both set.*\[MESH506\]/],
+    [{ distribute: [{ from: 'us-west', to: { 'us-west': Weight.percent(60), 'us-east': Weight.percent(39) } }] }, /distribute\[0\]\.to: shares sum to 99, expected 100.*\[MESH506\]/],
+    [{ failover: [{ from: 'us east', to: 'us-west' }] }, /failover\[0\]\.from: 'us east' is not a region name \[MESH506\]/],
+    [{ failover: [{ from: 'a', to: 'b' }, { from: 'a', to: 'c' }] }, /failover\[1\]\.from: 'a' fails over twice \[MESH506\]/],
+  ] as [Omit<LocalityLoadBalancingProps, 'service'>, RegExp][])('bad settings fail synth: %j', (props, message) => {
+    const err = synthError(build(props));
+    expect(err).toMatch(/\[test\/locality\]/);
+    expect(err).toMatch(message);
+  });
+
+  test('a second contributor for the same host is a conflict (MESH015)', () => {
+    const { app, chart } = meshChart();
+    const service = new MeshService(chart, 'db', { image: 'x' });
+    new LocalityLoadBalancing(chart, 'a', { service, failover: SEED_002 });
+    new LocalityLoadBalancing(chart, 'b', { service, failover: SEED_002 });
+    expect(synthError(app)).toMatch(/locality load balancing of host db is set by both test\/a and test\/b \[MESH015\]/);
+  });
+});

@@ -1,0 +1,185 @@
+import { Testing } from 'cdk8s';
+import { buildEcSite } from '../../../src/app/ec-site';
+import { environment } from '../../../src/app/environments';
+import { applyObservability } from '../../../src/app/observability';
+import { MeshApp } from '../../../src/graph/mesh-app';
+import { find, synth } from '../../util';
+import { checkRules, promtoolCheckRules, testRules } from '../../promtool';
+
+// The EC site's rules in production, rendered once for every test of this file.
+const app = new MeshApp({ outdir: Testing.app().outdir });
+applyObservability(buildEcSite(app, environment('production')), environment('production'));
+const manifests = synth(app);
+const meshAlerts = find(manifests, 'PrometheusRule', 'ec-site-service-mesh-alerts').spec;
+const paymentSlo = find(manifests, 'PrometheusRule', 'payment-service-slo').spec;
+
+const SVC = (name: string) => `reporter="destination",destination_service_namespace="production",destination_service_name="${name}"`;
+
+/** The alert's annotations as Prometheus expands them, for the given `$value` text and labels. */
+function annotations(spec: any, alert: string, value: string, labels: Record<string, string> = {}): Record<string, string> {
+  const rule = spec.groups.flatMap((g: any) => g.rules).find((r: any) => r.alert === alert);
+  if (!rule) throw new Error(`no alert ${alert}`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries<string>(rule.annotations)) {
+    out[k] = v.replace(/\{\{ \$value( \| \w+)? \}\}/g, value).replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, l) => labels[l]);
+  }
+  return out;
+}
+
+describe('promtool', () => {
+  test('is installed (the rule tests fail, never skip, without it)', () => {
+    expect(promtoolCheckRules({ groups: [] }).ok).toBe(true);
+  });
+
+  test('check rules accepts every generated PrometheusRule', () => {
+    const rules = manifests.filter((m) => m.kind === 'PrometheusRule');
+    expect(rules.map((r) => r.metadata.name).sort()).toEqual([
+      'api-gateway-slo', 'ec-site-service-mesh-alerts', 'inventory-service-slo', 'order-service-slo', 'payment-service-slo', 'search-service-slo',
+    ]);
+    for (const r of rules) expect(checkRules(r.spec)).toMatch(/SUCCESS/);
+  });
+});
+
+describe('seed 000 alerts fire above their thresholds and stay silent below', () => {
+  const team = (t: string, severity: string) => ({ severity, team: t, namespace: 'production' });
+
+  test('PaymentServiceHighErrorRate: 0.3% fires after 2m, 0.05% stays silent', () => {
+    testRules(meshAlerts, [
+      {
+        interval: '1m',
+        input_series: [
+          { series: `istio_requests_total{${SVC('payment-service')},response_code="200"}`, values: '0+997x15' },
+          { series: `istio_requests_total{${SVC('payment-service')},response_code="500"}`, values: '0+3x15' },
+        ],
+        alert_rule_test: [
+          { eval_time: '2m', alertname: 'PaymentServiceHighErrorRate', exp_alerts: [] },
+          {
+            eval_time: '10m', alertname: 'PaymentServiceHighErrorRate',
+            exp_alerts: [{ exp_labels: team('payment', 'critical'), exp_annotations: annotations(meshAlerts, 'PaymentServiceHighErrorRate', '0.3%') }],
+          },
+        ],
+      },
+      {
+        interval: '1m',
+        input_series: [
+          { series: `istio_requests_total{${SVC('payment-service')},response_code="200"}`, values: '0+999.5x15' },
+          { series: `istio_requests_total{${SVC('payment-service')},response_code="503"}`, values: '0+0.5x15' },
+        ],
+        alert_rule_test: [{ eval_time: '10m', alertname: 'PaymentServiceHighErrorRate', exp_alerts: [] }],
+      },
+    ]);
+  });
+
+  test('OrderServiceHighLatency: P99 of 995ms fires after 5m, 248ms stays silent', () => {
+    const buckets = (counts: Record<string, number>) => Object.entries(counts).map(([le, n]) => ({
+      series: `istio_request_duration_milliseconds_bucket{${SVC('order-service')},le="${le}"}`, values: `0+${n}x15`,
+    }));
+    testRules(meshAlerts, [
+      {
+        interval: '1m',
+        input_series: buckets({ '100': 0, '250': 0, '500': 0, '1000': 100, '+Inf': 100 }),
+        alert_rule_test: [
+          { eval_time: '4m', alertname: 'OrderServiceHighLatency', exp_alerts: [] },
+          {
+            eval_time: '10m', alertname: 'OrderServiceHighLatency',
+            exp_alerts: [{ exp_labels: team('order', 'warning'), exp_annotations: annotations(meshAlerts, 'OrderServiceHighLatency', '995') }],
+          },
+        ],
+      },
+      {
+        interval: '1m',
+        input_series: buckets({ '100': 0, '250': 100, '500': 100, '1000': 100, '+Inf': 100 }),
+        alert_rule_test: [{ eval_time: '10m', alertname: 'OrderServiceHighLatency', exp_alerts: [] }],
+      },
+    ]);
+  });
+
+  test('SearchServiceHighTraffic: 1000 rps (over 960) fires after 3m, 900 rps stays silent', () => {
+    const series = (rps: number) => [{ series: `istio_requests_total{${SVC('search-service')},response_code="200"}`, values: `0+${rps * 15}x60` }];
+    testRules(meshAlerts, [
+      {
+        interval: '15s',
+        input_series: series(1000),
+        alert_rule_test: [{
+          eval_time: '10m', alertname: 'SearchServiceHighTraffic',
+          exp_alerts: [{ exp_labels: team('search', 'warning'), exp_annotations: annotations(meshAlerts, 'SearchServiceHighTraffic', '1k') }],
+        }],
+      },
+      { interval: '15s', input_series: series(900), alert_rule_test: [{ eval_time: '10m', alertname: 'SearchServiceHighTraffic', exp_alerts: [] }] },
+    ]);
+  });
+
+  test('CircuitBreakerTripped: any overflow fires after 1m, none stays silent', () => {
+    const cluster = 'outbound|80||payment-service.production.svc.cluster.local';
+    const series = (values: string) => [{ series: `envoy_cluster_upstream_cx_overflow{namespace="production",cluster_name="${cluster}"}`, values }];
+    testRules(meshAlerts, [
+      {
+        interval: '1m',
+        input_series: series('0+6x15'),
+        alert_rule_test: [{
+          eval_time: '5m', alertname: 'CircuitBreakerTripped',
+          exp_alerts: [{
+            exp_labels: { severity: 'critical', namespace: 'production', cluster_name: cluster },
+            exp_annotations: annotations(meshAlerts, 'CircuitBreakerTripped', '100m', { cluster_name: cluster }),
+          }],
+        }],
+      },
+      { interval: '1m', input_series: series('0+0x15'), alert_rule_test: [{ eval_time: '5m', alertname: 'CircuitBreakerTripped', exp_alerts: [] }] },
+      // Another environment's overflows are not this environment's alert.
+      {
+        interval: '1m',
+        input_series: [{ series: `envoy_cluster_upstream_cx_overflow{namespace="staging",cluster_name="${cluster}"}`, values: '0+6x15' }],
+        alert_rule_test: [{ eval_time: '5m', alertname: 'CircuitBreakerTripped', exp_alerts: [] }],
+      },
+    ]);
+  });
+});
+
+describe('multi-window burn-rate alerts (payment-service, 0.1% budget)', () => {
+  const labels = (severity: string) => ({
+    severity, team: 'payment', namespace: 'production',
+    destination_service_namespace: 'production', destination_service_name: 'payment-service',
+  });
+  const series = (errorsPerMin: string, okPerMin: string) => [
+    { series: `istio_requests_total{${SVC('payment-service')},response_code="500"}`, values: errorsPerMin },
+    { series: `istio_requests_total{${SVC('payment-service')},response_code="200"}`, values: okPerMin },
+  ];
+  const fast = (exp: boolean) => ({
+    alertname: 'PaymentServiceErrorBudgetFastBurn',
+    exp_alerts: exp ? [{ exp_labels: labels('critical'), exp_annotations: annotations(paymentSlo, 'PaymentServiceErrorBudgetFastBurn', '') }] : [],
+  });
+  const slow = (exp: boolean) => ({
+    alertname: 'PaymentServiceErrorBudgetSlowBurn',
+    exp_alerts: exp ? [{ exp_labels: labels('warning'), exp_annotations: annotations(paymentSlo, 'PaymentServiceErrorBudgetSlowBurn', '') }] : [],
+  });
+
+  test('2% errors (over 14.4 x 0.1%) pages; the page resets once both short windows (5m, 30m) are clean', () => {
+    testRules(paymentSlo, [{
+      interval: '1m',
+      input_series: series('0+20x60 1200+0x60', '0+980x120'),
+      alert_rule_test: [
+        { eval_time: '60m', ...fast(true) },
+        { eval_time: '60m', ...slow(true) },
+        // 10m after the errors stopped the 5m window is clean, but 6h/30m still burns at over 6x.
+        { eval_time: '70m', ...fast(true) },
+        { eval_time: '95m', ...fast(false) },
+      ],
+    }]);
+  });
+
+  test('0.5% errors (under 14.4x and 6x, over 3x) opens a ticket but does not page', () => {
+    testRules(paymentSlo, [{
+      interval: '1m',
+      input_series: series('0+5x150', '0+995x150'),
+      alert_rule_test: [{ eval_time: '150m', ...fast(false) }, { eval_time: '150m', ...slow(true) }],
+    }]);
+  });
+
+  test('0.05% errors (within budget) is silent', () => {
+    testRules(paymentSlo, [{
+      interval: '1m',
+      input_series: series('0+0.5x150', '0+999.5x150'),
+      alert_rule_test: [{ eval_time: '150m', ...fast(false) }, { eval_time: '150m', ...slow(false) }],
+    }]);
+  });
+});

@@ -1,0 +1,238 @@
+import { Duration, Testing } from 'cdk8s';
+import {
+  Autoscaling, HighAvailability, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch,
+} from '../../../src';
+import { CanaryPlan } from '../../../src/views/release/canary-plan';
+import { CanaryRelease } from '../../../src/views/release/canary-release';
+import { FlaggerCanary, FlaggerCanaryProps } from '../../../src/views/release/flagger-canary';
+import { FlaggerMetric, FlaggerMetricTemplate } from '../../../src/views/release/flagger-metric';
+import { find, meshChart, synth, synthError } from '../../util';
+
+/** Seed 003 posts a `rollback` webhook to Alertmanager; a rollback webhook is a gate, so the notification is an alert. */
+const ROLLBACK_ALERT = { name: 'rollback-alert', providerRef: { name: 'on-call', namespace: 'istio-system' } };
+const LOAD_TEST = { name: 'load-test', type: 'rollout' as const, url: 'http://flagger-loadtester.test/' };
+const SEED_ROLLBACK_WEBHOOK = { name: 'rollback-alert', type: 'rollback' as const, url: 'http://alertmanager.observability.svc.cluster.local:9093/api/v1/alerts' };
+
+/** Seed 003's analysis: 5m, threshold 2, stages 10/30/50/80, success rate >= 99, P99 <= 500ms, rollback alert. */
+const SEED_003: Omit<FlaggerCanaryProps, 'service'> = {
+  interval: Duration.minutes(5),
+  threshold: 2,
+  stepWeights: [10, 30, 50, 80],
+  maxWeight: 80,
+  metrics: [
+    FlaggerMetric.requestSuccessRate(Percentage.of(99), Duration.minutes(5)),
+    FlaggerMetric.requestDuration(Duration.millis(500), Duration.minutes(5)),
+  ],
+  alerts: [ROLLBACK_ALERT],
+};
+
+function setup(props: Partial<FlaggerCanaryProps> = {}) {
+  const { app, chart } = meshChart();
+  const service = new MeshService(chart, 'order-service', { image: 'order:1' });
+  new FlaggerCanary(chart, 'order-flagger', { service, ...SEED_003, ...props });
+  return { app, chart, service };
+}
+
+describe('FlaggerCanary', () => {
+  test('default output', () => {
+    const { app, chart } = meshChart();
+    const service = new MeshService(chart, 'order-service', { image: 'order:1' });
+    new FlaggerCanary(chart, 'order-flagger', { service, stepWeight: 10 });
+    expect(find(synth(app), 'Canary', 'order-service')).toMatchSnapshot();
+  });
+
+  test('seed 003 Canary, field by field', () => {
+    const canary = find(synth(setup().app), 'Canary', 'order-service');
+    expect(canary.apiVersion).toBe('flagger.app/v1beta1');
+    expect(canary.metadata).toMatchObject({ name: 'order-service', namespace: 'production' });
+    expect(canary.spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'order-service' });
+    expect(canary.spec.service).toMatchObject({ port: 80, targetPort: 8080, gateways: ['mesh'] });
+    expect(canary.spec.analysis).toEqual({
+      interval: '5m',
+      threshold: 2,
+      maxWeight: 80,
+      stepWeights: [10, 30, 50, 80],
+      metrics: [
+        { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '5m' },
+        { name: 'request-duration', thresholdRange: { max: 500 }, interval: '5m' },
+      ],
+      alerts: [{ ...ROLLBACK_ALERT, severity: 'error' }],
+    });
+  });
+
+  test("seed 003's literal stepWeight 20 with maxWeight 80", () => {
+    const canary = find(synth(setup({ stepWeights: undefined, stepWeight: 20 }).app), 'Canary', 'order-service');
+    expect(canary.spec.analysis).toMatchObject({ stepWeight: 20, maxWeight: 80 });
+    expect(canary.spec.analysis.stepWeights).toBeUndefined();
+  });
+
+  test('Flagger owns the VirtualService: the library emits none for the host, but keeps its DestinationRule', () => {
+    const m = synth(setup().app);
+    expect(m.filter((r) => r.kind === 'VirtualService')).toHaveLength(0);
+    expect(find(m, 'DestinationRule', 'order-service').spec.host).toBe('order-service');
+    expect(find(m, 'Deployment', 'order-service').metadata.name).toBe('order-service');
+  });
+
+  test('a custom MetricTemplate and an A/B test with a header match', () => {
+    const { app, chart } = meshChart();
+    const service = new MeshService(chart, 'order-service', { image: 'order:1' });
+    const template = new FlaggerMetricTemplate(chart, 'order-completion-rate', {
+      query: 'sum(rate(orders_completed_total{namespace="{{ namespace }}"}[{{ interval }}]))',
+    });
+    new FlaggerCanary(chart, 'order-flagger', {
+      service,
+      iterations: 10,
+      match: [{ 'x-canary': StringMatch.exact('insider') }],
+      metrics: [FlaggerMetric.custom(template, { min: 0.95 })],
+      webhooks: [{ ...LOAD_TEST, timeout: Duration.seconds(15), metadata: { cmd: 'hey -z 1m http://order-service-canary/' } }],
+    });
+    const m = synth(app);
+    expect(find(m, 'MetricTemplate', 'order-completion-rate')).toMatchObject({
+      apiVersion: 'flagger.app/v1beta1',
+      metadata: { namespace: 'production' },
+      spec: { provider: { type: 'prometheus', address: 'http://prometheus-operated.observability.svc.cluster.local:9090' }, query: expect.stringContaining('orders_completed_total') },
+    });
+    expect(find(m, 'Canary', 'order-service').spec.analysis).toEqual({
+      interval: '1m',
+      threshold: 5,
+      iterations: 10,
+      match: [{ headers: { 'x-canary': { exact: 'insider' } } }],
+      metrics: [{ name: 'order-completion-rate', templateRef: { name: 'order-completion-rate', namespace: 'production' }, thresholdRange: { min: 0.95 }, interval: '1m' }],
+      webhooks: [{ ...LOAD_TEST, timeout: '15s', metadata: { cmd: 'hey -z 1m http://order-service-canary/' } }],
+    });
+  });
+
+  test('metric factories check their input at once', () => {
+    const { chart } = meshChart();
+    const t = new FlaggerMetricTemplate(chart, 't', { query: 'x' });
+    expect(() => FlaggerMetric.custom(t, {})).toThrow(/needs a min or a max \[MESH305\]/);
+    expect(() => FlaggerMetric.custom(t, { min: 2, max: 1 })).toThrow(/\[MESH305\]/);
+    expect(() => FlaggerMetric.requestDuration(Duration.millis(0.5))).toThrow(/\[MESH305\]/);
+  });
+
+  describe('validation', () => {
+    test.each<[string, Partial<FlaggerCanaryProps>, RegExp]>([
+      ['threshold 0', { threshold: 0 }, /threshold: must be a whole number of at least 1, got 0/],
+      ['stepWeight 101', { stepWeights: undefined, maxWeight: undefined, stepWeight: 101 }, /stepWeight: must be a whole percentage from 1 to 100, got 101/],
+      ['stepWeight 0', { stepWeights: undefined, maxWeight: undefined, stepWeight: 0 }, /stepWeight: must be a whole percentage from 1 to 100, got 0/],
+      ['maxWeight 101', { maxWeight: 101 }, /maxWeight: must be a whole percentage from 1 to 100, got 101/],
+      ['stepWeights not increasing', { stepWeights: [10, 30, 30] }, /stepWeights\[2\]: 30 does not increase on 30/],
+      ['maxWeight under the last step', { maxWeight: 50 }, /maxWeight: 50 is below the last step weight 80/],
+      ['both step modes', { stepWeight: 10 }, /stepWeights: cannot be combined with stepWeight/],
+      ['no mode', { stepWeights: undefined }, /stepWeight: set one of stepWeight, stepWeights/],
+      ['iterations without match', { stepWeights: undefined, maxWeight: undefined, iterations: 5 }, /match: A\/B testing \(iterations\) needs at least one header match/],
+      ['match without iterations', { match: [{ 'x-a': StringMatch.exact('1') }] }, /match: header matches are for A\/B testing: set iterations/],
+      ['interval under 1ms', { interval: Duration.millis(0.5) }, /interval: must be whole milliseconds/],
+      ['a webhook URL that is not one', { webhooks: [{ name: 'x', type: 'rollback', url: 'alertmanager' }] }, /webhooks\[0\]\.url: must be an http\(s\) URL/],
+    ])('%s', (_, props, message) => {
+      const error = synthError(setup(props).app);
+      expect(error).toMatch(new RegExp(`\\[test/order-flagger\\] ${message.source}.*\\[MESH305\\]`));
+    });
+
+    test('boundaries: stepWeight 1 and 100, maxWeight 100 are accepted', () => {
+      expect(() => synth(setup({ stepWeights: undefined, stepWeight: 1, maxWeight: 100 }).app)).not.toThrow();
+      expect(() => synth(setup({ stepWeights: undefined, stepWeight: 100, maxWeight: 100 }).app)).not.toThrow();
+    });
+
+    test('a CanaryRelease on a Flagger-owned host fails instead of being dropped', () => {
+      const { app, chart, service } = setup();
+      new CanaryRelease(chart, 'order-v2', { service, image: 'order:2', plan: CanaryPlan.steps([5]), phase: 'canary-5' });
+      expect(synthError(app)).toMatch(/\[test\/order-flagger\] service: Flagger writes the VirtualService of order-service, so the default route split .*\[MESH306\]/);
+    });
+
+    test('a route added to a Flagger-owned host fails', () => {
+      const { app, service } = setup();
+      service.addRoute({ name: 'qa', match: [{ headers: { 'x-qa-team': StringMatch.exact('true') } }], destinations: [{ subset: 'stable' }] });
+      expect(synthError(app)).toMatch(/\[test\/order-flagger\] service: .*matched route\(s\) qa .*\[MESH306\]/);
+    });
+  });
+
+  describe('review item 6: Flagger renames the primary pods\' app label; everything still matches', () => {
+    /** GIVEN api-gateway calls order-service, which Flagger releases, with an autoscaler and a disruption budget. */
+    function released(haBeforeFlagger = false) {
+      const { app, chart } = meshChart();
+      const order = new MeshService(chart, 'order-service', {
+        image: 'order:1', replicas: 3, timeout: Duration.seconds(15),
+        retries: Retries.of({ attempts: 2, perTryTimeout: Duration.seconds(5), retryOn: ['reset-before-request', 'connect-failure'] }),
+      });
+      const api = new MeshService(chart, 'api-gateway', { image: 'api:1' });
+      api.calls(order, { methods: ['POST'], paths: ['/api/orders/*'] });
+      if (haBeforeFlagger) new HighAvailability(chart, 'order-ha', { service: order });
+      new FlaggerCanary(chart, 'order-flagger', { service: order, ...SEED_003 });
+      if (!haBeforeFlagger) new HighAvailability(chart, 'order-ha', { service: order });
+      new Autoscaling(chart, 'order-hpa', { service: order, maxReplicas: 10 });
+      return { app, order };
+    }
+
+    test('policies select by app.kubernetes.io/name, which Flagger keeps on primary and canary pods', () => {
+      const m = synth(released().app);
+      const byName = { 'app.kubernetes.io/name': 'order-service' };
+      expect(find(m, 'AuthorizationPolicy', 'order-service-policy').spec.selector.matchLabels).toEqual(byName);
+      expect(find(m, 'NetworkPolicy', 'order-service').spec.podSelector.matchLabels).toEqual(byName);
+      expect(find(m, 'Sidecar', 'order-service').spec.workloadSelector.labels).toEqual(byName);
+      expect(find(m, 'PodDisruptionBudget', 'order-service').spec.selector.matchLabels).toEqual(byName);
+      // The caller's egress reaches the renamed pods, and its Sidecar imports Flagger's primary and canary hosts.
+      const egress = find(m, 'NetworkPolicy', 'api-gateway').spec.egress.flatMap((r: any) => r.to).map((t: any) => t.podSelector?.matchLabels);
+      expect(egress).toContainEqual(byName);
+      expect(find(m, 'Sidecar', 'api-gateway').spec.egress[0].hosts).toEqual(expect.arrayContaining([
+        './order-service.production.svc.cluster.local', './order-service-primary.production.svc.cluster.local', './order-service-canary.production.svc.cluster.local',
+      ]));
+      // The Deployment keeps `app` in its selector: Flagger reads it there and renames it on the primary only.
+      const dep = find(m, 'Deployment', 'order-service');
+      expect(dep.spec.selector.matchLabels).toEqual({ app: 'order-service', version: 'v1' });
+      expect(dep.spec.template.metadata.labels).toMatchObject(byName);
+      expect(dep.spec.template.spec.topologySpreadConstraints[0].labelSelector.matchLabels).toMatchObject(byName);
+    });
+
+    test("a traced SLO's Telemetry selects the released service by the label Flagger keeps", () => {
+      const { app, chart } = meshChart();
+      const order = new MeshService(chart, 'order-service', {
+        image: 'order:1',
+        slo: {
+          latency: { p50: Duration.millis(50), p95: Duration.millis(200), p99: Duration.millis(500) },
+          errorRate: Percentage.of(0.5), trafficCapacity: Rps.of(500), saturation: { cpu: Percentage.of(70), memory: Percentage.of(80) },
+          tracingSampling: Percentage.of(100),
+        },
+      });
+      new ObservabilityStack(chart, 'observability');
+      new FlaggerCanary(chart, 'order-flagger', { service: order, ...SEED_003 });
+      expect(find(synth(app), 'Telemetry', 'order-service-tracing').spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'order-service' });
+    });
+
+    test('MESH666: a selector fixed on app before the FlaggerCanary existed fails synth', () => {
+      expect(synthError(released(true).app)).toMatch(/\[test\/order-flagger\] service: PodDisruptionBudget\/order-service spec\.selector\.matchLabels selects app=order-service, which Flagger renames to order-service-primary.*\[MESH666\]/);
+    });
+
+    test("the Canary's service carries the host's trafficPolicy, timeout and retries, and autoscalerRef its HPA", () => {
+      const { app } = released();
+      const m = synth(app);
+      const canary = find(m, 'Canary', 'order-service');
+      // Flagger 1.44's Canary schema has connectionPool.http only: the API server would prune tcp.
+      const { connectionPool: { tcp, ...pool }, ...rest } = find(m, 'DestinationRule', 'order-service').spec.trafficPolicy;
+      expect(tcp).toEqual({ maxConnections: 100 });
+      expect(canary.spec.service).toMatchObject({
+        timeout: '15s',
+        retries: { attempts: 2, perTryTimeout: '5s', retryOn: 'reset-before-request,connect-failure' },
+        trafficPolicy: { ...rest, connectionPool: pool },
+      });
+      expect(canary.spec.service.trafficPolicy.outlierDetection).toBeDefined();
+      expect(canary.spec.autoscalerRef).toEqual({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'order-service' });
+      // No autoscaler, no autoscalerRef.
+      expect(find(synth(setup().app), 'Canary', 'order-service').spec.autoscalerRef).toBeUndefined();
+    });
+
+    test('MESH667: seed 003\'s rollback webhook to Alertmanager is a gate that rolls back on every 2xx; alerts notify', () => {
+      expect(synthError(setup({ alerts: undefined, webhooks: [SEED_ROLLBACK_WEBHOOK] }).app))
+        .toMatch(/\[test\/order-flagger\] webhooks\[0\]: a rollback webhook to Alertmanager .* send notifications with alerts \[MESH667\]/);
+      expect(find(synth(setup().app), 'Canary', 'order-service').spec.analysis.alerts)
+        .toEqual([{ name: 'rollback-alert', severity: 'error', providerRef: { name: 'on-call', namespace: 'istio-system' } }]);
+    });
+
+    test("a MetricTemplate queries the platform's Prometheus", () => {
+      const app = new MeshApp({ outdir: Testing.app().outdir, platform: MeshPlatform.of({ flagger: { prometheusAddress: 'http://prom.monitoring:9090' } }) });
+      const chart = new MeshChart(app, 'test', { namespace: 'production' });
+      new FlaggerMetricTemplate(chart, 'rate', { query: 'sum(rate(x[1m]))' });
+      expect(find(synth(app), 'MetricTemplate', 'rate').spec.provider.address).toBe('http://prom.monitoring:9090');
+    });
+  });
+});

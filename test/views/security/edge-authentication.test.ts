@@ -1,0 +1,57 @@
+import { Principal } from '../../../src/core/principal';
+import { EdgeAuthentication } from '../../../src/views/security/edge-authentication';
+import { MeshService } from '../../../src/graph/mesh-service';
+import { find, meshChart, synth, synthError } from '../../util';
+
+function edge(props: Partial<ConstructorParameters<typeof EdgeAuthentication>[2]> = {}) {
+  const { app, chart } = meshChart();
+  const gateway = new MeshService(chart, 'api-gateway', { image: 'x' });
+  new EdgeAuthentication(chart, 'edge', { service: gateway, issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks.json', ...props });
+  return app;
+}
+
+describe('EdgeAuthentication', () => {
+  test('default output (snapshot)', () => {
+    const ms = synth(edge());
+    expect(find(ms, 'RequestAuthentication', 'api-gateway-jwt')).toMatchSnapshot();
+  });
+
+  test('the ALLOW policy admits tokens of the issuer on /api/*, through the platform\'s ingress gateway, beside health checks', () => {
+    const ms = synth(edge());
+    expect(find(ms, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules).toEqual([
+      {
+        from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'], requestPrincipals: ['https://auth.example.com/*'] } }],
+        to: [{ operation: { paths: ['/api/*'] } }],
+      },
+      { to: [{ operation: { methods: ['GET'], paths: ['/health/*'] } }] },
+    ]);
+  });
+
+  test('props: requestPrincipals, methods, paths, audiences, forwardOriginalToken, ingressFrom, name', () => {
+    const ms = synth(edge({
+      name: 'users-jwt', requestPrincipals: ['https://auth.example.com/user-1'], methods: ['GET'], paths: ['/api/v2/*'],
+      audiences: ['shop'], forwardOriginalToken: true, ingressFrom: { peer: { namespace: 'ingress', podLabels: { app: 'kong' } }, principal: Principal.serviceAccount('ingress', 'kong') },
+    }));
+    expect(find(ms, 'RequestAuthentication', 'users-jwt').spec.jwtRules[0]).toMatchObject({ audiences: ['shop'], forwardOriginalToken: true });
+    expect(find(ms, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules[0]).toEqual({
+      from: [{ source: { principals: ['cluster.local/ns/ingress/sa/kong'], requestPrincipals: ['https://auth.example.com/user-1'] } }],
+      to: [{ operation: { methods: ['GET'], paths: ['/api/v2/*'] } }],
+    });
+    expect(find(ms, 'NetworkPolicy', 'api-gateway').spec.ingress[0]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } }, podSelector: { matchLabels: { app: 'kong' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+  });
+
+  test.each([
+    [{ jwksUri: 'http://auth.example.com/jwks.json' }, /jwksUri: .* must use https/],
+    [{ jwksUri: 'not a url' }, /jwksUri: 'not a url' is not a URL/],
+    [{ issuer: ' ' }, /issuer: must not be empty/],
+    [{ audiences: [''] }, /audiences\[0\]: must not be empty/],
+  ])('%o fails synth', (props, message) => {
+    const err = synthError(edge(props));
+    expect(err).toMatch(/\[test\/edge\]/);
+    expect(err).toMatch(message);
+    expect(err).toMatch(/\[MESH210\]/);
+  });
+});

@@ -1,0 +1,80 @@
+import { Principal } from '../../../src/core/principal';
+import { MeshChart } from '../../../src/graph/mesh-chart';
+import { authorizationPathProblem } from '../../../src/views/security/authorization-rule';
+import { MeshAuthorizationPolicy } from '../../../src/views/security/mesh-authorization-policy';
+import { MtlsMode } from '../../../src/views/security/mtls-mode';
+import { ServiceSecurity } from '../../../src/views/security/service-security';
+import { MeshService } from '../../../src/graph/mesh-service';
+import { find, meshChart, synth, synthError } from '../../util';
+
+describe('MeshAuthorizationPolicy', () => {
+  test('a DENY rule for one service (snapshot and fields)', () => {
+    const { app, chart } = meshChart();
+    const order = new MeshService(chart, 'order-service', { image: 'x' });
+    new MeshAuthorizationPolicy(chart, 'deny-admin', {
+      action: 'DENY', service: order,
+      rules: [{ from: [{ services: [order] }], to: [{ paths: ['/admin/{**}'], methods: ['DELETE'], ports: [8080] }] }],
+    });
+    const ap = find(synth(app), 'AuthorizationPolicy', 'deny-admin');
+    expect(ap).toMatchSnapshot();
+    expect(ap.spec).toEqual({
+      selector: { matchLabels: { app: 'order-service' } },
+      action: 'DENY',
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/production/sa/order-service'] } }], to: [{ operation: { methods: ['DELETE'], paths: ['/admin/{**}'], ports: ['8080'] } }] }],
+    });
+  });
+
+  test('CUSTOM with a provider', () => {
+    const { app, chart } = meshChart();
+    new MeshAuthorizationPolicy(chart, 'ext-authz', { action: 'CUSTOM', provider: 'opa', rules: [{ to: [{ paths: ['/api/*'] }] }] });
+    expect(find(synth(app), 'AuthorizationPolicy', 'ext-authz').spec).toEqual({ action: 'CUSTOM', provider: { name: 'opa' }, rules: [{ to: [{ operation: { paths: ['/api/*'] } }] }] });
+  });
+
+  test.each(['DENY', 'CUSTOM'] as const)('%s without rules fails synth', (action) => {
+    const { app, chart } = meshChart();
+    new MeshAuthorizationPolicy(chart, 'empty', { action, provider: action === 'CUSTOM' ? 'opa' : undefined });
+    expect(synthError(app)).toMatch(new RegExp(`\\[test/empty\\] rules: a ${action} policy without rules.*\\[MESH203\\]`));
+  });
+
+  test('CUSTOM without a provider, and a provider on ALLOW, fail synth', () => {
+    const { app, chart } = meshChart();
+    new MeshAuthorizationPolicy(chart, 'c', { action: 'CUSTOM', rules: [{}] });
+    new MeshAuthorizationPolicy(chart, 'a', { provider: 'opa' });
+    const err = synthError(app);
+    expect(err).toMatch(/\[test\/c\] provider: a CUSTOM policy needs.*\[MESH203\]/);
+    expect(err).toMatch(/\[test\/a\] provider: only a CUSTOM policy.*\[MESH203\]/);
+  });
+
+  test('unknown principals, bad methods and namespaces under PERMISSIVE fail with their fields', () => {
+    const { app, chart } = meshChart({ security: { namespaceMtls: MtlsMode.permissive() } });
+    new MeshAuthorizationPolicy(chart, 'p', {
+      action: 'DENY',
+      rules: [{ from: [{ principals: [Principal.serviceAccount('staging', 'order-service')] }, { namespaces: ['dev'] }], to: [{ methods: ['GRAB' as any] }] }],
+    });
+    const err = synthError(app);
+    expect(err).toMatch(/\[test\/p\] rules\[0\]\.from\[0\]\.principals\[0\]: 'cluster.local\/ns\/staging\/sa\/order-service' names no ServiceAccount.*\[MESH200\]/);
+    expect(err).toMatch(/\[test\/p\] rules\[0\]\.from\[1\]: .*namespace production accepts PERMISSIVE.*\[MESH206\]/);
+    expect(err).toMatch(/\[test\/p\] rules\[0\]\.to\[0\]\.operation\.methods\[0\]: 'GRAB' is not an HTTP method \[MESH201\]/);
+  });
+
+  test('a principal of a service in another chart of the app is known', () => {
+    const { app, chart } = meshChart();
+    const other = new MeshChart(app, 'other', { namespace: 'staging' });
+    new MeshService(other, 'order-service', { image: 'x' });
+    const pay = new MeshService(chart, 'payment-service', { image: 'x' });
+    ServiceSecurity.of(pay).allow({ from: [{ principals: [Principal.serviceAccount('staging', 'order-service')] }] });
+    expect(() => synth(app)).not.toThrow();
+  });
+});
+
+describe('authorization paths', () => {
+  test.each([
+    ['/api/payments/*', undefined], ['*', undefined], ['*.css', undefined], ['/exact', undefined],
+    ['/a/{*}/b/{**}', undefined], ['/a/{**}/b', /last segment/], ['/a/{id}', /only whole segments/], ['/a/x{*}', /only whole segments/],
+    ['/a/*/b', /in the middle/], ['/a/{*}/*', /mixes/], ['relative', /must start/], ['**', /in the middle/],
+  ])('%s', (path, problem) => {
+    const p = authorizationPathProblem(path);
+    if (problem) expect(p).toMatch(problem);
+    else expect(p).toBeUndefined();
+  });
+});

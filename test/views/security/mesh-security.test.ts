@@ -1,0 +1,81 @@
+import { MeshPlatform } from '../../../src/platform/platform';
+import { MtlsMode } from '../../../src/views/security/mtls-mode';
+import { MtlsPolicy } from '../../../src/views/security/mtls-policy';
+import { find, meshChart, synth, synthError } from '../../util';
+
+const kinds = ['PeerAuthentication', 'AuthorizationPolicy', 'NetworkPolicy'];
+
+describe('MeshSecurity', () => {
+  test('a plain MeshChart is secure by default (snapshot)', () => {
+    const { app } = meshChart();
+    expect(synth(app).filter((m) => kinds.includes(m.kind))).toMatchSnapshot();
+  });
+
+  test('seed 003 mTLS layers: mesh-wide STRICT in the root namespace, the namespace STRICT, allow-prometheus PERMISSIVE', () => {
+    const { app } = meshChart();
+    const pas = synth(app).filter((m) => m.kind === 'PeerAuthentication');
+    const layers = pas.map((m) => [m.metadata.namespace, m.metadata.name, m.spec]);
+    expect(layers).toHaveLength(3);
+    expect(layers).toEqual(expect.arrayContaining([
+      ['istio-system', 'default', { mtls: { mode: 'STRICT' } }],
+      ['production', 'default', { mtls: { mode: 'STRICT' } }],
+      ['observability', 'allow-prometheus', { mtls: { mode: 'PERMISSIVE' } }],
+    ]));
+  });
+
+  test('the root namespace is configurable (seed 003 runs istiod in service-mesh)', () => {
+    const { app } = meshChart({ platform: MeshPlatform.of({ istio: { rootNamespace: 'service-mesh' } }) });
+    const ms = synth(app);
+    const pa = ms.find((m) => m.kind === 'PeerAuthentication' && m.metadata.namespace === 'service-mesh');
+    expect(pa?.spec).toEqual({ mtls: { mode: 'STRICT' } });
+    expect(ms.some((m) => m.metadata.namespace === 'istio-system')).toBe(false);
+  });
+
+  test('the allow-nothing baseline and deny-all NetworkPolicy', () => {
+    const { app } = meshChart();
+    const ms = synth(app);
+    expect(find(ms, 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
+    expect(find(ms, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] });
+  });
+
+  test('opt-outs are explicit and named', () => {
+    const { app } = meshChart({
+      security: { meshWidePolicy: false, namespaceMtls: MtlsMode.permissive(), allowMetricsScraping: false, allowNothingBaseline: false },
+    });
+    const ms = synth(app);
+    expect(ms.filter((m) => m.kind === 'PeerAuthentication').map((m) => [m.metadata.namespace, m.spec.mtls.mode])).toEqual([['production', 'PERMISSIVE']]);
+    expect(ms.some((m) => m.metadata.name === 'allow-nothing')).toBe(false);
+  });
+
+  test('a bad root namespace is refused when the platform is described, naming the field', () => {
+    expect(() => MeshPlatform.of({ istio: { rootNamespace: 'Istio_System' } })).toThrow(/platform istio.rootNamespace: .*\[MESH001\]/);
+  });
+});
+
+describe('MtlsPolicy', () => {
+  test('workload and port-level modes, ports sorted', () => {
+    const { app, chart } = meshChart();
+    new MtlsPolicy(chart, 'legacy', {
+      name: 'legacy', namespace: 'production', mode: MtlsMode.strict(), selector: { app: 'legacy' },
+      portLevelMtls: { 9090: MtlsMode.permissive(), 8081: MtlsMode.disable() },
+    });
+    expect(find(synth(app), 'PeerAuthentication', 'legacy').spec).toEqual({
+      selector: { matchLabels: { app: 'legacy' } },
+      mtls: { mode: 'STRICT' },
+      portLevelMtls: { 8081: { mode: 'DISABLE' }, 9090: { mode: 'PERMISSIVE' } },
+    });
+  });
+
+  test('portLevelMtls without a selector fails synth', () => {
+    const { app, chart } = meshChart();
+    new MtlsPolicy(chart, 'ns-ports', { name: 'ns-ports', namespace: 'production', mode: MtlsMode.strict(), portLevelMtls: { 8080: MtlsMode.permissive() } });
+    expect(synthError(app)).toMatch(/\[test\/ns-ports\] portLevelMtls \(ports 8080\).*\[MESH204\]/);
+  });
+
+  test.each([[0, true], [1, false], [65535, false], [65536, true]])('port %i: error %s', (port, bad) => {
+    const { app, chart } = meshChart();
+    new MtlsPolicy(chart, 'p', { name: 'p', namespace: 'production', mode: MtlsMode.strict(), selector: { app: 'x' }, portLevelMtls: { [port]: MtlsMode.disable() } });
+    if (bad) expect(synthError(app)).toMatch(/portLevelMtls\[\d+\].*\[MESH004\]/);
+    else expect(() => synth(app)).not.toThrow();
+  });
+});

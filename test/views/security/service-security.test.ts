@@ -1,0 +1,181 @@
+import { TracingProvider } from '../../../src/views/observability/telemetry';
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode as TlsMode } from '../../../imports/networking.istio.io';
+import { Principal } from '../../../src/core/principal';
+import { MtlsMode } from '../../../src/views/security/mtls-mode';
+import { ServiceSecurity } from '../../../src/views/security/service-security';
+import { MeshService } from '../../../src/graph/mesh-service';
+import { find, meshChart, synth, synthError } from '../../util';
+
+function graph() {
+  const { app, chart } = meshChart();
+  const svc = (name: string) => new MeshService(chart, name, { image: `example/${name}:1` });
+  const gateway = svc('api-gateway');
+  const order = svc('order-service');
+  const inventory = svc('inventory-service');
+  const payment = svc('payment-service');
+  return { app, chart, gateway, order, inventory, payment };
+}
+
+describe('ServiceSecurity', () => {
+  test('default output of one service (snapshot)', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'payment-service', { image: 'example/payment:1' });
+    expect(synth(app).filter((m) => ['AuthorizationPolicy', 'NetworkPolicy', 'Sidecar'].includes(m.kind) && m.metadata.labels?.['app.kubernetes.io/name'])).toMatchSnapshot();
+  });
+
+  test('seed 001: one rule per caller with its principal, methods and paths; health last', () => {
+    const { app, gateway, order, inventory } = graph();
+    // GIVEN calls declared after every service exists, in unsorted order
+    inventory.calls(order, { methods: ['POST'], paths: ['/internal/reserve'] });
+    gateway.calls(order, { methods: ['GET', 'POST'], paths: ['/api/orders/*'] });
+    // THEN
+    expect(find(synth(app), 'AuthorizationPolicy', 'order-service-policy').spec).toEqual({
+      selector: { matchLabels: { app: 'order-service' } },
+      action: 'ALLOW',
+      rules: [
+        { from: [{ source: { principals: ['cluster.local/ns/production/sa/api-gateway'] } }], to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/orders/*'] } }] },
+        { from: [{ source: { principals: ['cluster.local/ns/production/sa/inventory-service'] } }], to: [{ operation: { methods: ['POST'], paths: ['/internal/reserve'] } }] },
+        { to: [{ operation: { methods: ['GET'], paths: ['/health/*'] } }] },
+      ],
+    });
+  });
+
+  test('two calls from one caller give one rule with two operations; a call without methods or paths allows every operation', () => {
+    const { app, gateway, order, inventory } = graph();
+    gateway.calls(order, { methods: ['GET'], paths: ['/api/orders/*'] });
+    gateway.calls(order, { methods: ['DELETE'], paths: ['/api/orders/cancel'] });
+    inventory.calls(order);
+    const rules = find(synth(app), 'AuthorizationPolicy', 'order-service-policy').spec.rules;
+    expect(rules[0].to).toEqual([{ operation: { methods: ['GET'], paths: ['/api/orders/*'] } }, { operation: { methods: ['DELETE'], paths: ['/api/orders/cancel'] } }]);
+    expect(rules[1]).toEqual({ from: [{ source: { principals: ['cluster.local/ns/production/sa/inventory-service'] } }] });
+  });
+
+  test('the health path follows healthCheckPath', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'x', healthCheckPath: '/status' });
+    expect(find(synth(app), 'AuthorizationPolicy', 'svc-policy').spec.rules).toEqual([{ to: [{ operation: { methods: ['GET'], paths: ['/status/*'] } }] }]);
+  });
+
+  test('a TCP service gets no HTTP health rule', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'db', { image: 'x', ports: [{ port: 5432, protocol: 'tcp' }] });
+    expect(find(synth(app), 'AuthorizationPolicy', 'db-policy').spec.rules).toEqual([]);
+  });
+
+  test('NetworkPolicy: callers in, callees out on their container ports, plus DNS, istiod and scraping', () => {
+    const { app, gateway, order, payment } = graph();
+    gateway.calls(order);
+    order.calls(payment);
+    const np = find(synth(app), 'NetworkPolicy', 'order-service').spec;
+    expect(np.podSelector).toEqual({ matchLabels: { app: 'order-service' } });
+    expect(np.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { app: 'api-gateway' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },
+      // Review item 2: Prometheus's pods (namespace AND labels), on Envoy's 15090 and the merged 15020.
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+        ports: [{ port: 15090, protocol: 'TCP' }, { port: 15020, protocol: 'TCP' }],
+      },
+    ]);
+    expect(np.egress).toEqual([
+      { to: [{ podSelector: { matchLabels: { app: 'payment-service' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }], ports: [{ port: 15012, protocol: 'TCP' }] },
+    ]);
+  });
+
+  test('Sidecar: egress only to called hosts, sorted; nothing for a service that calls nothing', () => {
+    const { app, order, payment, inventory } = graph();
+    order.calls(payment);
+    order.calls(inventory);
+    order.calls(payment, { methods: ['GET'] });
+    const ms = synth(app);
+    expect(find(ms, 'Sidecar', 'order-service').spec.egress).toEqual([{ hosts: ['./inventory-service.production.svc.cluster.local', './payment-service.production.svc.cluster.local'] }]);
+    expect(find(ms, 'Sidecar', 'payment-service').spec.egress).toEqual([{ hosts: ['~/*'] }]);
+  });
+
+  test('review item 3: with tracing on, every Sidecar imports the collector and every NetworkPolicy lets spans out to it', () => {
+    const { app, chart, order, payment } = graph();
+    order.calls(payment);
+    chart.useTracing(TracingProvider.fromPlatform(chart.platform));
+    const ms = synth(app);
+    expect(find(ms, 'Sidecar', 'order-service').spec.egress).toEqual([{
+      hosts: ['./payment-service.production.svc.cluster.local', 'observability/jaeger-collector.observability.svc.cluster.local'],
+    }]);
+    expect(find(ms, 'Sidecar', 'payment-service').spec.egress).toEqual([{ hosts: ['observability/jaeger-collector.observability.svc.cluster.local'] }]);
+    expect(find(ms, 'NetworkPolicy', 'payment-service').spec.egress).toContainEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'jaeger', 'app.kubernetes.io/component': 'collector' } } }],
+      ports: [{ port: 9411, protocol: 'TCP' }],
+    });
+  });
+
+  test('without tracing, no collector host and no egress to it', () => {
+    const { app } = graph();
+    const ms = synth(app);
+    expect(JSON.stringify(ms.filter((m) => m.kind === 'Sidecar' || m.kind === 'NetworkPolicy'))).not.toContain('jaeger');
+  });
+
+  test('setMtls writes a workload PeerAuthentication with port-level modes', () => {
+    const { app, payment } = graph();
+    ServiceSecurity.of(payment).setMtls(MtlsMode.strict(), { portLevelMtls: { 9090: MtlsMode.permissive() } });
+    expect(find(synth(app), 'PeerAuthentication', 'payment-service').spec).toEqual({
+      selector: { matchLabels: { app: 'payment-service' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 9090: { mode: 'PERMISSIVE' } },
+    });
+  });
+
+  describe('validation', () => {
+    test('a principal that names no ServiceAccount in the app', () => {
+      const { app, payment } = graph();
+      ServiceSecurity.of(payment).allow({ from: [{ principals: [Principal.serviceAccount('production', 'ghost-service')] }] });
+      expect(synthError(app)).toMatch(/\[test\/payment-service\/Security\] allow\[0\]\.from\[0\]\.principals\[0\]: 'cluster.local\/ns\/production\/sa\/ghost-service' names no ServiceAccount.*\[MESH200\]/);
+    });
+
+    test('a call with a method that is not an HTTP method', () => {
+      const { app, order, payment } = graph();
+      order.calls(payment, { methods: ['FETCH' as any] });
+      expect(synthError(app)).toMatch(/\[test\/payment-service\/Security\] calls from order-service\.methods\[0\]: 'FETCH' is not an HTTP method \[MESH201\]/);
+    });
+
+    test.each([
+      ['/api/{id}/x', false], ['/api/{*}/x', true], ['/api/{**}', true], ['/api/{**}/x', false], ['/api/*/x', false], ['api', false], ['*.js', true], ['*', true],
+    ])('path %s valid: %s', (path, ok) => {
+      const { app, order, payment } = graph();
+      order.calls(payment, { paths: [path] });
+      if (ok) expect(() => synth(app)).not.toThrow();
+      else expect(synthError(app)).toMatch(/calls from order-service\.paths\[0\]: .*\[MESH202\]/);
+    });
+
+    test('callers by principal where the workload is not STRICT', () => {
+      const { app, order, payment } = graph();
+      order.calls(payment);
+      ServiceSecurity.of(payment).setMtls(MtlsMode.permissive());
+      expect(synthError(app)).toMatch(/\[test\/payment-service\/Security\] rules\[0\]\.from\[0\]: principals and namespaces need mTLS, but workload payment-service accepts PERMISSIVE.*\[MESH206\]/);
+    });
+
+    test('a namespace that is PERMISSIVE fails rules with namespaces; a STRICT port-level exception elsewhere does not', () => {
+      const { app, chart } = meshChart({ security: { namespaceMtls: MtlsMode.permissive() } });
+      const a = new MeshService(chart, 'a', { image: 'x' });
+      ServiceSecurity.of(a).allow({ from: [{ namespaces: ['production'] }] });
+      expect(synthError(app)).toMatch(/\[test\/a\/Security\] allow\[0\]\.from\[0\].*PERMISSIVE.*\[MESH206\]/);
+    });
+
+    test('a DestinationRule that sends plaintext to a STRICT workload', () => {
+      const { app, chart } = graph();
+      new DestinationRule(chart, 'plain', { metadata: { name: 'payment-plain' }, spec: { host: 'payment-service.production.svc.cluster.local', trafficPolicy: { tls: { mode: TlsMode.DISABLE } } } });
+      expect(synthError(app)).toMatch(/\[test\/plain\] test\/DestinationRule\/payment-plain: spec.trafficPolicy.tls.mode: tls mode DISABLE sends plaintext to Deployment\/payment-service, whose PeerAuthentication is STRICT.*\[MESH108\]/);
+    });
+
+    test('a JSON patch that turns off mTLS on the service\'s own DestinationRule is caught too', () => {
+      const { app, payment } = graph();
+      ApiObject.of(payment.node.findChild('DestinationRule')).addJsonPatch(JsonPatch.replace('/spec/trafficPolicy/tls/mode', 'DISABLE'));
+      expect(synthError(app)).toMatch(/\[MESH108\]/);
+    });
+
+    test('plaintext to a PERMISSIVE workload is allowed (the opt-out is the PeerAuthentication)', () => {
+      const { app, payment } = graph();
+      ServiceSecurity.of(payment).setMtls(MtlsMode.permissive());
+      ApiObject.of(payment.node.findChild('DestinationRule')).addJsonPatch(JsonPatch.replace('/spec/trafficPolicy/tls/mode', 'DISABLE'));
+      expect(() => synth(app)).not.toThrow();
+    });
+  });
+});

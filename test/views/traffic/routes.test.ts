@@ -1,0 +1,230 @@
+import { Duration } from 'cdk8s';
+import { ExportTo } from '../../../src/core/export-to';
+import { StringMatch } from '../../../src/core/http';
+import { re2Problem } from '../../../src/core/re2';
+import { Retries } from '../../../src/core/retries';
+import { Percentage, Weight } from '../../../src/core/weight';
+import { MeshService } from '../../../src/graph/mesh-service';
+import { Tier } from '../../../src/graph/tier';
+import { find, meshChart, synth, synthError } from '../../util';
+
+function api() {
+  const { app, chart } = meshChart();
+  const svc = new MeshService(chart, 'api', { image: 'img', tier: Tier.BUSINESS });
+  svc.addVersion({ name: 'v2' });
+  return { app, chart, svc };
+}
+
+const vs = (app: any, name = 'api') => find(synth(app), 'VirtualService', name).spec;
+
+describe('HTTP routes', () => {
+  test('every match attribute is rendered as Istio names it', () => {
+    const { app, svc } = api();
+    svc.addRoute({
+      name: 'beta',
+      match: [{
+        uri: StringMatch.regex('^/v[0-9]+/items$'),
+        method: 'GET',
+        headers: { 'x-beta': StringMatch.exact('1') },
+        queryParams: { debug: StringMatch.exact('true') },
+        withoutHeaders: { 'x-legacy': StringMatch.prefix('y') },
+        sourceLabels: { app: 'web' },
+        sourceNamespace: 'frontend',
+        port: 80,
+        gateways: ['mesh'],
+      }],
+      destinations: [{ subset: 'v2' }],
+    });
+    expect(vs(app).http[0].match).toEqual([{
+      uri: { regex: '^/v[0-9]+/items$' },
+      method: { exact: 'GET' },
+      headers: { 'x-beta': { exact: '1' } },
+      queryParams: { debug: { exact: 'true' } },
+      withoutHeaders: { 'x-legacy': { prefix: 'y' } },
+      sourceLabels: { app: 'web' },
+      sourceNamespace: 'frontend',
+      port: 80,
+      gateways: ['mesh'],
+    }]);
+  });
+
+  test("each route has its own timeout, retries, fault and mirror; others keep the service's and tier's", () => {
+    const { app, svc } = api();
+    svc.addRoute({
+      name: 'slow',
+      match: [{ uri: StringMatch.prefix('/reports') }],
+      destinations: [{ subset: 'stable' }],
+      timeout: Duration.seconds(30),
+      retries: Retries.of({ attempts: 1 }),
+      fault: { delay: { fixedDelay: Duration.seconds(7), percentage: Percentage.of(100) } },
+      mirror: { subset: 'v2', percentage: Percentage.of(10) },
+    });
+    svc.addRoute({ name: 'plain', match: [{ uri: StringMatch.prefix('/items') }], destinations: [{ subset: 'v2' }] });
+    const http = vs(app).http;
+    expect(http[0]).toEqual({
+      name: 'slow',
+      match: [{ uri: { prefix: '/reports' } }],
+      route: [{ destination: { host: 'api', subset: 'stable' } }],
+      timeout: '30s',
+      // attempts from the route; perTryTimeout and retryOn stay the business tier's.
+      retries: { attempts: 1, perTryTimeout: '3s', retryOn: '5xx,reset,connect-failure' },
+      fault: { delay: { fixedDelay: '7s', percentage: { value: 100 } } },
+      mirror: { host: 'api', subset: 'v2' },
+      mirrorPercentage: { value: 10 },
+    });
+    expect(http[1]).toMatchObject({ name: 'plain', timeout: '10s', retries: { attempts: 3, perTryTimeout: '3s' } });
+    expect(http[1].fault).toBeUndefined();
+    expect(http[2]).toMatchObject({ route: [{ destination: { host: 'api', subset: 'stable' }, weight: 100 }], timeout: '10s' });
+  });
+
+  test('rewrite, redirect, directResponse, CORS and header operations', () => {
+    const { app, svc } = api();
+    svc.addRoute({ name: 'rewrite', match: [{ uri: StringMatch.prefix('/old') }], destinations: [{ subset: 'stable' }], rewrite: { uri: '/new', authority: 'api.internal' } });
+    svc.addRoute({ name: 'regex-rewrite', match: [{ uri: StringMatch.prefix('/v1') }], destinations: [{ subset: 'stable' }], rewrite: { uriRegexRewrite: { match: '^/v1/(.*)$', rewrite: '/\\1' } } });
+    svc.addRoute({ name: 'moved', match: [{ uri: StringMatch.exact('/legacy') }], redirect: { uri: '/items', redirectCode: 308 } });
+    svc.addRoute({ name: 'gone', match: [{ uri: StringMatch.exact('/gone') }], directResponse: { status: 410, body: 'gone' } });
+    svc.addRoute({
+      name: 'browser',
+      match: [{ uri: StringMatch.prefix('/public') }],
+      destinations: [{ subset: 'stable' }],
+      corsPolicy: { allowOrigins: [StringMatch.exact('https://shop.example.com')], allowMethods: ['GET', 'POST'], allowHeaders: ['content-type'], maxAge: Duration.hours(1), allowCredentials: true },
+      headers: { request: { set: { 'x-from': 'mesh' }, remove: ['x-debug'] }, response: { add: { 'cache-control': 'no-store' } } },
+    });
+    const http = vs(app).http;
+    expect(http[0].rewrite).toEqual({ uri: '/new', authority: 'api.internal' });
+    expect(http[1].rewrite).toEqual({ uriRegexRewrite: { match: '^/v1/(.*)$', rewrite: '/\\1' } });
+    // A route that answers itself has no destination, timeout or retries.
+    expect(http[2]).toEqual({ name: 'moved', match: [{ uri: { exact: '/legacy' } }], redirect: { uri: '/items', redirectCode: 308 } });
+    expect(http[3]).toEqual({ name: 'gone', match: [{ uri: { exact: '/gone' } }], directResponse: { status: 410, body: { string: 'gone' } } });
+    expect(http[4].corsPolicy).toEqual({ allowOrigins: [{ exact: 'https://shop.example.com' }], allowMethods: ['GET', 'POST'], allowHeaders: ['content-type'], maxAge: '3600s', allowCredentials: true });
+    expect(http[4].headers).toEqual({ request: { set: { 'x-from': 'mesh' }, remove: ['x-debug'] }, response: { add: { 'cache-control': 'no-store' } } });
+  });
+});
+
+describe('TCP and TLS services', () => {
+  test('a service whose ports are all TCP gets TCP routes and no HTTP route settings', () => {
+    const { app, chart } = meshChart();
+    const db = new MeshService(chart, 'db', { image: 'img', ports: [{ port: 5432, protocol: 'tcp' }] });
+    db.addVersion({ name: 'v2' });
+    db.addTcpRoute({ sourceLabels: { app: 'migrator' }, destinations: [{ subset: 'v2' }] });
+    expect(vs(app, 'db')).toEqual({
+      hosts: ['db'],
+      tcp: [
+        { match: [{ sourceLabels: { app: 'migrator' } }], route: [{ destination: { host: 'db', subset: 'v2' } }] },
+        { route: [{ destination: { host: 'db', subset: 'stable' }, weight: 100 }] },
+      ],
+    });
+  });
+
+  test('mixed ports: HTTP routes name the HTTP port, one TCP route per TCP port, TLS routes by SNI', () => {
+    const { app, chart } = meshChart();
+    const cache = new MeshService(chart, 'cache', {
+      image: 'img',
+      ports: [{ port: 6379, protocol: 'redis' }, { port: 8080, protocol: 'http' }, { port: 8443, protocol: 'tls' }],
+    });
+    cache.addTlsRoute({ port: 8443, sniHosts: ['cache'], destinations: [{ subset: 'stable' }] });
+    const spec = vs(app, 'cache');
+    expect(spec.http).toEqual([expect.objectContaining({ route: [{ destination: { host: 'cache', subset: 'stable', port: { number: 8080 } }, weight: 100 }] })]);
+    expect(spec.tcp).toEqual([{ match: [{ port: 6379 }], route: [{ destination: { host: 'cache', subset: 'stable', port: { number: 6379 } }, weight: 100 }] }]);
+    expect(spec.tls).toEqual([{
+      match: [{ port: 8443, sniHosts: ['cache'] }],
+      route: [{ destination: { host: 'cache', subset: 'stable', port: { number: 8443 } } }],
+    }]);
+  });
+
+  test('a TLS port without a TLS route gets none; SNI hosts outside the VirtualService hosts are refused', () => {
+    const { app, chart } = meshChart();
+    const mq = new MeshService(chart, 'mq', { image: 'img', ports: [{ port: 5671, protocol: 'tls' }] });
+    const plain = meshChart();
+    new MeshService(plain.chart, 'mq', { image: 'img', ports: [{ port: 5671, protocol: 'tls' }] });
+    // A VirtualService without routes is invalid, and Istio routes the port to the whole service without one.
+    expect(synth(plain.app).filter((m) => m.kind === 'VirtualService')).toEqual([]);
+    mq.addTlsRoute({ sniHosts: ['mq.production.svc.cluster.local'], destinations: [{ subset: 'stable' }] });
+    expect(synthError(app)).toMatch(/TLS route 0 \(from test\/mq\): sniHosts mq\.production\.svc\.cluster\.local are not within the VirtualService's hosts \(mq\) \[MESH017\]/);
+  });
+
+  test('a TCP route on an HTTP port, an HTTP route or fault on a TCP-only service', () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    web.addTcpRoute({ port: 80, destinations: [{ subset: 'stable' }] });
+    const db = new MeshService(chart, 'db', { image: 'img', ports: [{ port: 5432, protocol: 'tcp' }] });
+    db.addRoute({ match: [{ uri: StringMatch.prefix('/') }], destinations: [{ subset: 'stable' }] });
+    const err = synthError(app);
+    expect(err).toMatch(/\[test\/web\] TCP route 0 \(from test\/web\): port 80 is not a TCP port of web \(it speaks HTTP\) \[MESH030\]/);
+    expect(err).toMatch(/\[test\/db\] route 0 \(from test\/db\): db has no HTTP port, so Istio would never apply an HTTP route \[MESH030\]/);
+  });
+});
+
+describe('bad routes', () => {
+  const cases: [string, Record<string, any>, RegExp][] = [
+    ['rewrite with uri and uriRegexRewrite', { destinations: [{ subset: 'stable' }], rewrite: { uri: '/a', uriRegexRewrite: { match: '^/b', rewrite: '/c' } } }, /rewrite may set uri or uriRegexRewrite, not both \[MESH028\]/],
+    ['redirect with a destination', { destinations: [{ subset: 'stable' }], redirect: { uri: '/a' } }, /a redirect cannot also have destinations \[MESH028\]/],
+    ['directResponse with a destination', { destinations: [{ subset: 'stable' }], directResponse: { status: 200 } }, /a directResponse cannot also have destinations \[MESH028\]/],
+    ['directResponse status 600', { directResponse: { status: 600 } }, /directResponse\.status must be from 200 to 599, got 600 \[MESH029\]/],
+    ['directResponse status 199', { directResponse: { status: 199 } }, /directResponse\.status must be from 200 to 599, got 199 \[MESH029\]/],
+    ['redirect code 200', { redirect: { uri: '/a', redirectCode: 200 } }, /redirect\.redirectCode 200 is not a 3xx code \[MESH029\]/],
+    ['regex rewrite RE2 rejects', { destinations: [{ subset: 'stable' }], rewrite: { uriRegexRewrite: { match: '^/(?=a)', rewrite: '/' } } }, /rewrite\.uriRegexRewrite\.match '\^\/\(\?=a\)': RE2 does not support lookaround.*\[MESH027\]/],
+    ['no action', {}, /has no destination, redirect or directResponse \[MESH013\]/],
+    ['port not HTTP', { destinations: [{ subset: 'stable' }], match: [{ port: 9999 }] }, /port 9999 is not an HTTP port of api \(80\) \[MESH030\]/],
+  ];
+  test.each(cases)('%s', (_name, route, expected) => {
+    const { app, svc } = api();
+    svc.addRoute({ name: 'r', match: [{ uri: StringMatch.prefix('/x') }], ...route });
+    const err = synthError(app);
+    expect(err).toContain('[test/api] route r (from test/api)');
+    expect(err).toMatch(expected);
+  });
+
+  test('directResponse at the bounds 200 and 599 is accepted', () => {
+    const { app, svc } = api();
+    svc.addRoute({ match: [{ uri: StringMatch.exact('/a') }], directResponse: { status: 200 } });
+    svc.addRoute({ match: [{ uri: StringMatch.exact('/b') }], directResponse: { status: 599 } });
+    expect(vs(app).http.slice(0, 2).map((r: any) => r.directResponse.status)).toEqual([200, 599]);
+  });
+
+  test('a route that can never match names both routes and their constructs', () => {
+    const { app, chart, svc } = api();
+    svc.addRoute({ name: 'all-api', match: [{ uri: StringMatch.prefix('/api') }], destinations: [{ subset: 'stable' }] });
+    svc.traffic.addRoute(chart, { name: 'items', match: [{ uri: StringMatch.exact('/api/items'), method: 'GET' }], destinations: [{ subset: 'v2' }] });
+    svc.addRoute({ name: 'other', match: [{ uri: StringMatch.prefix('/apx') }], destinations: [{ subset: 'v2' }] });
+    const err = synthError(app);
+    expect(err).toMatch(/route items \(from test\) can never match: route all-api \(from test\/api\) comes first and takes every request it would \[MESH031\]/);
+    expect(err).not.toMatch(/route other .*can never match/);
+  });
+
+  test('RE2 rejects what JavaScript accepts: lookaround, backreferences, possessive quantifiers', () => {
+    expect(re2Problem('^/(?!admin)')).toMatch(/lookaround/);
+    expect(re2Problem('(a)\\1')).toMatch(/backreferences/);
+    expect(re2Problem('a*+')).toMatch(/possessive/);
+    expect(re2Problem('[(?=]')).toBeUndefined();
+    expect(re2Problem('\\(?=')).toBeUndefined();
+    expect(re2Problem('(?P<id>[0-9]+)')).toBeUndefined();
+    expect(() => StringMatch.regex('^/(?<=x)')).toThrow(/\[MESH027\]/);
+  });
+
+  test('weights over any subsets must sum to 100', () => {
+    const { app, svc } = api();
+    svc.addRoute({ match: [{ uri: StringMatch.prefix('/a') }], destinations: [{ subset: 'stable', weight: Weight.percent(60) }, { subset: 'v2', weight: Weight.percent(30) }] });
+    expect(synthError(app)).toMatch(/weights sum to 90, expected 100 \(stable 60, v2 30\) \[MESH012\]/);
+  });
+});
+
+describe('exportTo', () => {
+  test('restricts the Service, VirtualService and DestinationRule to the given namespaces', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'ledger', { image: 'img', exportTo: ExportTo.namespaces(['payments', 'audit', 'production']) });
+    new MeshService(chart, 'private', { image: 'img', exportTo: ExportTo.sameNamespace() });
+    const out = synth(app);
+    // The own namespace is '.', listed once (istiod rejects '.' with its own name).
+    expect(find(out, 'VirtualService', 'ledger').spec.exportTo).toEqual(['.', 'audit', 'payments']);
+    expect(find(out, 'DestinationRule', 'ledger').spec.exportTo).toEqual(['.', 'audit', 'payments']);
+    expect(find(out, 'Service', 'ledger').metadata.annotations).toEqual({ 'networking.istio.io/exportTo': '.,audit,payments' });
+    expect(find(out, 'VirtualService', 'private').spec.exportTo).toEqual(['.']);
+  });
+
+  test('the factories refuse what istiod would', () => {
+    expect(ExportTo.all().toList('ns')).toEqual(['*']);
+    expect(() => ExportTo.namespaces(['Payments'])).toThrow(/\[MESH001\]/);
+    expect(() => ExportTo.namespaces(['a', 'a'])).toThrow(/listed twice \[MESH020\]/);
+  });
+});
