@@ -89,6 +89,19 @@ export interface IngressGatewayPlatformProps {
    * @default 8443
    */
   readonly httpsPort?: number;
+  /**
+   * The gateway Service's HTTP port, which targets `httpPort`. A Gateway server may name
+   * either; istioctl analyze checks a server port against both (IST0162).
+   * @default 80
+   * @see https://github.com/istio/istio/blob/master/manifests/charts/gateways/istio-ingress/values.yaml (ports: http2 80 -> 8080)
+   */
+  readonly httpServicePort?: number;
+  /**
+   * The gateway Service's HTTPS port, which targets `httpsPort`.
+   * @default 443
+   * @see https://github.com/istio/istio/blob/master/manifests/charts/gateways/istio-ingress/values.yaml (ports: https 443 -> 8443)
+   */
+  readonly httpsServicePort?: number;
 }
 
 /** Prometheus as kube-prometheus-stack installs it. */
@@ -349,6 +362,8 @@ export class MeshPlatform {
       serviceAccount: gw.serviceAccount ?? 'istio-ingressgateway-service-account',
       httpPort: port('ingressGateway.httpPort', gw.httpPort ?? 8080),
       httpsPort: port('ingressGateway.httpsPort', gw.httpsPort ?? 8443),
+      httpServicePort: port('ingressGateway.httpServicePort', gw.httpServicePort ?? 80),
+      httpsServicePort: port('ingressGateway.httpsServicePort', gw.httpsServicePort ?? 443),
     };
     const prom = props.prometheus ?? {};
     const promNamespace = prom.namespace ?? 'observability';

@@ -4,7 +4,7 @@
  * cross-resource analysis over the set.
  */
 import { Codes } from '../core/codes';
-import { analyze } from './analysis';
+import { analyze, AssumedIngressGateway } from './analysis';
 import { isCoreKind, checkCoreObject, checkMetadata } from './core';
 import { loadCrdBundles, resolveCrdDirectory } from './crd-schemas';
 import { Finding, finding, Manifest, sortFindings } from './finding';
@@ -35,6 +35,12 @@ export interface ValidateOptions {
    * @default false
    */
   readonly strict?: boolean;
+  /**
+   * The ingress gateway the analysis assumes the cluster runs (its pods' labels and its
+   * Service's ports), where the manifests do not define it. Synth passes the platform's.
+   * @default - istioctl analyze's default gateway (pods `istio: ingressgateway` in istio-system, Service ports 80, 443, 31400, 15443)
+   */
+  readonly ingressGateway?: AssumedIngressGateway;
 }
 
 /** Schema problems of one object: metadata, then its CRD's or its core schema. */
@@ -58,6 +64,6 @@ export function validateManifests(manifests: readonly Manifest[], options: Valid
   const out = options.analysisOnly ? [] : manifests.flatMap((m) => checkSchema(m, options.crdDirectory, options.strict));
   // istiod's webhook: per object, and needs no CRDs, so it runs in both modes.
   for (const m of manifests) if (m && typeof m === 'object') out.push(...checkWebhook(m));
-  if (!options.schemaOnly) out.push(...analyze(manifests.filter((m) => m && typeof m === 'object')));
+  if (!options.schemaOnly) out.push(...analyze(manifests.filter((m) => m && typeof m === 'object'), options.ingressGateway));
   return sortFindings(out);
 }

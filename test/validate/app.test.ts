@@ -30,7 +30,7 @@ describe('synth-time validation', () => {
       // The edge route (ingress → api-gateway) neither gives up before nor resends into order, user and search.
       expect(keys.filter((k) => k.includes('api-gateway'))).toEqual([]);
     }
-    expect(app.acknowledgedWarnings).toHaveLength(3 * Object.keys(ACKNOWLEDGED_WARNINGS).length + 6);
+    expect(app.acknowledgedWarnings).toHaveLength(3 * Object.keys(ACKNOWLEDGED_WARNINGS).length + 3);
   });
 
   test('a problem only visible in the rendered manifests fails synth naming construct, resource, field and code', () => {

@@ -3,20 +3,24 @@ import { AnalysisCheck } from './check';
 import { CONFIG_CHECKS } from './config-checks';
 import { GATEWAY_CHECKS } from './gateways';
 import { HTTP_RULE_CHECKS } from './http-rules';
-import { defaultIngressGateway, MeshIndex } from './mesh-index';
+import { AssumedIngressGateway, defaultIngressGateway, MeshIndex } from './mesh-index';
 import { RETRY_CHAIN_CHECKS } from './retry-chain';
 import { ROUTING_CHECKS } from './routing';
 import { WORKLOAD_CHECKS } from './workloads';
 
 export { AnalysisCheck } from './check';
-export { MeshIndex, resolveHost } from './mesh-index';
+export { AssumedIngressGateway, ISTIOCTL_DEFAULT_INGRESS_GATEWAY, MeshIndex, resolveHost } from './mesh-index';
 
 /** Every cross-resource check, in code order. */
 export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, ...WORKLOAD_CHECKS, ...CONFIG_CHECKS, ...GATEWAY_CHECKS]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 
-/** Runs every cross-resource check over one set of manifests (one cluster's worth). */
-export function analyze(manifests: readonly Manifest[]): Finding[] {
-  const index = new MeshIndex(manifests, defaultIngressGateway(manifests));
+/**
+ * Runs every cross-resource check over one set of manifests (one cluster's worth).
+ * @param ingressGateway the ingress gateway the cluster runs, unless the manifests define it
+ * (by default istioctl analyze's assumption, ISTIOCTL_DEFAULT_INGRESS_GATEWAY)
+ */
+export function analyze(manifests: readonly Manifest[], ingressGateway?: AssumedIngressGateway): Finding[] {
+  const index = new MeshIndex(manifests, defaultIngressGateway(manifests, ingressGateway));
   return ANALYSIS_CHECKS.flatMap((c) => c.run(index));
 }

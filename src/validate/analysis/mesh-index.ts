@@ -109,22 +109,47 @@ export class ServiceRegistry {
 }
 
 /**
+ * An ingress gateway the analysis assumes the cluster runs when the manifests do not define
+ * it: its pods' labels and namespace and its Service's ports (the platform's gateway at
+ * synth, istioctl analyze's default otherwise).
+ */
+export interface AssumedIngressGateway {
+  /** The Service's name. */
+  readonly name: string;
+  /** The namespace of the pods and the Service. */
+  readonly namespace: string;
+  /** The pods' labels. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** The Service's ports and the pod ports they target. */
+  readonly ports: readonly { readonly name: string; readonly port: number; readonly targetPort: number }[];
+}
+
+/**
  * The ingress gateway istioctl analyze assumes when the input does not define it: a pod
  * labelled `istio: ingressgateway` and its Service `istio-ingressgateway` in istio-system
  * (istio/istio pkg/config/analysis/local/defaults.go, added by AddDefaultResources).
- * The platform's gateway pods are not part of a chart's output, as they are not part of
- * the files istioctl analyze reads.
  */
-export function defaultIngressGateway(manifests: readonly Manifest[]): Manifest[] {
-  const defined = manifests.some((m) => m?.kind === 'Service' && m.metadata?.name === 'istio-ingressgateway' && m.metadata?.namespace === ROOT_NAMESPACE);
+export const ISTIOCTL_DEFAULT_INGRESS_GATEWAY: AssumedIngressGateway = {
+  name: 'istio-ingressgateway',
+  namespace: ROOT_NAMESPACE,
+  podLabels: { istio: 'ingressgateway' },
+  ports: [['http2', 80], ['https', 443], ['tcp', 31400], ['tls', 15443]].map(([name, n]) => ({ name: String(name), port: Number(n), targetPort: Number(n) })),
+};
+
+/**
+ * The objects of the assumed ingress gateway (`gateway`, by default istioctl analyze's), unless
+ * `manifests` define its Service. The platform's gateway pods are not part of a chart's output,
+ * as they are not part of the files istioctl analyze reads.
+ */
+export function defaultIngressGateway(manifests: readonly Manifest[], gateway: AssumedIngressGateway = ISTIOCTL_DEFAULT_INGRESS_GATEWAY): Manifest[] {
+  const defined = manifests.some((m) => m?.kind === 'Service' && m.metadata?.name === gateway.name && m.metadata?.namespace === gateway.namespace);
   if (defined) return [];
-  const labels = { istio: 'ingressgateway' };
-  const port = (name: string, n: number) => ({ name, port: n, protocol: 'TCP', targetPort: n });
+  const labels = { ...gateway.podLabels };
   return [
-    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'istio-ingressgateway-dummypod', namespace: ROOT_NAMESPACE, labels }, spec: { containers: [{ name: 'istio-proxy' }] } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${gateway.name}-dummypod`, namespace: gateway.namespace, labels }, spec: { containers: [{ name: 'istio-proxy' }] } },
     {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-ingressgateway', namespace: ROOT_NAMESPACE },
-      spec: { selector: labels, ports: [port('http2', 80), port('https', 443), port('tcp', 31400), port('tls', 15443)] },
+      apiVersion: 'v1', kind: 'Service', metadata: { name: gateway.name, namespace: gateway.namespace },
+      spec: { selector: labels, ports: gateway.ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort })) },
     },
   ];
 }

@@ -1,0 +1,45 @@
+import { EdgeGateway, MeshApp, MeshChart, MeshPlatform, validateManifests } from '../../src';
+import { meshChart, synth } from '../util';
+
+/**
+ * The analysis at synth assumes the platform's ingress gateway, not istioctl analyze's offline
+ * default: a Gateway server may name the gateway Service's port or the pod port it targets
+ * (istio/istio pkg/config/analysis/analyzers/gateway/gateway.go, IST0162, checks both).
+ */
+describe("the analysis assumes the platform's ingress gateway", () => {
+  const gatewayOn = (chart: MeshChart, port: number) => new EdgeGateway(chart, 'edge', {
+    servers: [{ port: { number: port, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+  });
+  const gatewayPortWarnings = (app: MeshApp) => app.warnings.filter((w) => w.includes('[MESH117]'));
+
+  test.each([80, 8080])('a Gateway on port %i (the stock gateway Service 80 -> pods 8080) raises no MESH117', (port) => {
+    const { app, chart } = meshChart();
+    gatewayOn(chart, port);
+    synth(app);
+    expect(gatewayPortWarnings(app)).toEqual([]);
+  });
+
+  test("a platform whose gateway pods listen on 9080 makes a Gateway on 8080 a port no Service exposes", () => {
+    const platform = MeshPlatform.of({ ingressGateway: { httpPort: 9080 } });
+    const { app, chart } = meshChart({ platform });
+    gatewayOn(chart, 8080);
+    synth(app);
+    expect(gatewayPortWarnings(app)).toEqual([expect.stringMatching(/spec\.servers\[0\]\.port\.number: port 8080 is not a port of any Service in front of the pods labelled istio=ingressgateway \(80, 443, 8443, 9080\) \[MESH117\]/)]);
+  });
+
+  test("a platform's own Service ports count too", () => {
+    const platform = MeshPlatform.of({ ingressGateway: { httpServicePort: 8000 } });
+    const { app, chart } = meshChart({ platform });
+    gatewayOn(chart, 8000);
+    synth(app);
+    expect(gatewayPortWarnings(app)).toEqual([]);
+  });
+
+  test("over plain manifests, with no platform given, the check keeps istioctl analyze's default gateway (80, 443, 31400, 15443)", () => {
+    const { app, chart } = meshChart();
+    gatewayOn(chart, 8080);
+    const manifests = synth(app);
+    const codes = validateManifests(manifests, { analysisOnly: true }).map((f) => `${f.code} ${f.field}`);
+    expect(codes).toContain('MESH117 spec.servers[0].port.number');
+  });
+});
