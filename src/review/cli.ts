@@ -6,6 +6,9 @@ import { ManifestTree, readTreeFromDir, readTreeFromGit, resourcesOf, TOPOLOGY_F
 import { renderJson, renderMarkdown } from './markdown';
 import { semanticDiff, SemanticDiff } from './semantic-diff';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
+import { MeshPlatform } from '../platform/platform';
+import { platformFromData } from '../platform/platform-file';
+import { parseYamlDocuments } from '../private/yaml-reader';
 import { renderTopology } from './topology';
 
 /** Where the command reads and writes; tests pass their own. */
@@ -43,6 +46,10 @@ Options:
   --exit-zero              exit 0 whenever the comparison succeeds
   --max-document-bytes <n> the largest YAML document read (default: 3145728,
                            kube-apiserver's 3 MiB request body limit)
+  --platform <file>        the platform the trees run on, a YAML or JSON map of
+                           MeshPlatformProps (istio, ingressGateway, prometheus,
+                           tracing, rateLimit, flagger, apiServer, trustDomain);
+                           default: a stock install (MeshPlatform.default())
   -h, --help               this text
 
 Exit codes: 0 no changes, 1 changes, 2 an error, 3 a security downgrade,
@@ -58,6 +65,7 @@ interface Args {
   readonly dirs: string[];
   readonly help: boolean;
   readonly limits: YamlReadOptions;
+  readonly platformFile?: string;
 }
 
 function parseArgs(argv: readonly string[]): Args | string {
@@ -66,6 +74,7 @@ function parseArgs(argv: readonly string[]): Args | string {
   let gitRef: string | undefined;
   let help = false;
   let maxDocumentBytes: number | undefined;
+  let platformFile: string | undefined;
   const dirs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -82,6 +91,9 @@ function parseArgs(argv: readonly string[]): Args | string {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       if (!/^[1-9][0-9]{0,14}$/.test(v ?? '')) return `--max-document-bytes must be a positive whole number of bytes, got '${v ?? ''}'`;
       maxDocumentBytes = Number(v);
+    } else if (a === '--platform' || a.startsWith('--platform=')) {
+      platformFile = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (!platformFile) return '--platform needs a file';
     } else if (a.startsWith('-')) return `unknown option '${a}'`;
     else dirs.push(a);
   }
@@ -89,7 +101,7 @@ function parseArgs(argv: readonly string[]): Args | string {
     if (gitRef !== undefined && dirs.length > 1) return '--git takes at most one directory';
     if (gitRef === undefined && dirs.length !== 2) return 'expected two directories, or --git <ref> [dir]';
   }
-  return { format, exitZero, gitRef, dirs, help, limits: { maxDocumentBytes } };
+  return { format, exitZero, gitRef, dirs, help, limits: { maxDocumentBytes }, platformFile };
 }
 
 /** The exit code a diff earns: the highest of those that apply. */
@@ -131,12 +143,12 @@ export function manifestsByEnvironment(tree: ManifestTree, environments: readonl
  * The connectivity changes of the changed environments of two trees; every environment's
  * when the cluster-wide objects changed.
  */
-export function connectivityOf(before: ManifestTree, after: ManifestTree, diff: SemanticDiff, options: YamlReadOptions = {}): ConnectivityDiff {
+export function connectivityOf(before: ManifestTree, after: ManifestTree, diff: SemanticDiff, options: YamlReadOptions = {}, platform?: MeshPlatform): ConnectivityDiff {
   let environments = diff.environments;
   if (environments.includes(CLUSTER_FOLDER)) {
     environments = [...new Set([...resourcesOf(before), ...resourcesOf(after)].map((r) => r.environment))].sort();
   }
-  return connectivityDiff(manifestsByEnvironment(before, environments, options), manifestsByEnvironment(after, environments, options));
+  return connectivityDiff(manifestsByEnvironment(before, environments, options), manifestsByEnvironment(after, environments, options), { platform });
 }
 
 /** Runs `cdk8s-mesh-diff` with `argv` (without node and the script); returns the exit code. */
@@ -149,6 +161,16 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   if (args.help) {
     io.stdout(USAGE);
     return ExitCodes.NO_CHANGES;
+  }
+  let platform: MeshPlatform | undefined;
+  if (args.platformFile !== undefined) {
+    try {
+      const file = args.platformFile;
+      platform = platformFromData(parseYamlDocuments(fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file)[0]?.value, file);
+    } catch (e) {
+      io.stderr(`cdk8s-mesh-diff: ${(e as Error).message.split('\n')[0]}\n`);
+      return ExitCodes.ERROR;
+    }
   }
   let before: ManifestTree;
   let after: ManifestTree;
@@ -178,7 +200,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     return ExitCodes.ERROR;
   }
   const diff = semanticDiff(before, after, args.limits);
-  const connectivity = connectivityOf(before, after, diff, args.limits);
+  const connectivity = connectivityOf(before, after, diff, args.limits, platform);
   const code = exitCodeOf(diff, connectivity);
   if (args.format === 'json') io.stdout(renderJson(diff, code, connectivity));
   else io.stdout(renderMarkdown(diff, { connectivity, topologies: topologiesOf(after, diff.environments, args.limits) }));

@@ -3,7 +3,7 @@
  * cdk8s-mesh-validate: the synth-time checks over any YAML files or directories,
  * hand-written ones included.
  *
- *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] <file|dir>...
+ *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>] <file|dir>...
  *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [METHOD] [path]' [--flows] [--platform <file>] <file|dir>...
  *
  * Files are read by the package's one YAML reader (src/private/yaml-reader.ts), which refuses
@@ -16,7 +16,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Codes } from '../core/codes';
-import { readPlatform, runFlowCommand } from './flow/cli-flow';
+import { PlatformFile, readPlatform, runFlowCommand } from './flow/cli-flow';
+import { platformIngressGateway } from './analysis';
 import { CliIo, processIo } from '../private/cli-io';
 import { decodeYamlText, readYamlFile, YamlReadError } from '../private/yaml-reader';
 import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
@@ -26,7 +27,7 @@ import { MeshError } from '../core/errors';
 
 /** Where the tool writes; tests pass their own. */
 
-const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] <file|dir>...'
+const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>] <file|dir>...'
   + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [METHOD] [path]\']... [--flows] [--platform <file>] <file|dir>...';
 
 /**
@@ -117,18 +118,27 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     }
   }
 
+  let platform: PlatformFile | undefined;
+  try {
+    platform = platformFile === undefined ? undefined : readPlatform(fs.readFileSync(path.resolve(io.cwd, platformFile), 'utf8'), platformFile);
+  } catch (e) { io.stderr(`${(e as Error).message}\n`); return 2; }
+  const described = platform?.platform;
+
   // Flow verification: verdicts instead of findings (src/validate/flow/cli-flow.ts).
   if (flows.length > 0 || listFlows) {
     if (parseErrors.length > 0) { io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`); return 2; }
     try {
-      const platform = platformFile === undefined ? undefined : readPlatform(fs.readFileSync(path.resolve(io.cwd, platformFile), 'utf8'), platformFile);
-      return runFlowCommand(manifests, flows, listFlows, io, { platform }, format as 'text' | 'json');
+      const options = described ? { trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace } : {};
+      return runFlowCommand(manifests, flows, listFlows, io, { ...options, platform: platform?.workloads }, format as 'text' | 'json');
     } catch (e) { io.stderr(`${(e as Error).message}\n`); return 2; }
   }
 
   let findings: Finding[];
   try {
-    findings = validateManifests(manifests, { crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly, strict });
+    findings = validateManifests(manifests, {
+      crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly, strict,
+      ingressGateway: described ? platformIngressGateway(described) : undefined,
+    });
   } catch (e) {
     io.stderr(`${(e as Error).message}\n`);
     return 2;

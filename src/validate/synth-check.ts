@@ -11,9 +11,8 @@ import { IConstruct, IValidation } from 'constructs';
 import { Codes } from '../core/codes';
 import { push } from './analysis/mesh-index';
 import { Finding, formatFinding, isError, Manifest } from './finding';
-import { AssumedIngressGateway } from './analysis';
+import { AssumedIngressGateway, platformIngressGateway } from './analysis';
 import { validateManifests } from './validate';
-import { MeshPlatform } from '../platform/platform';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
 import { chartsByCalls, clusterFlowFindings, FlowCheckedChart } from './flow-check';
 import { hasBrand, MESH_CHART_BRAND } from '../graph/brands';
@@ -141,7 +140,7 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
   const acknowledged: SynthProblem[] = [];
   const gatewayOf = new Map<string, AssumedIngressGateway>();
   for (const chart of charts) {
-    if (isMeshChart(chart) && !gatewayOf.has(folderOf(chart))) gatewayOf.set(folderOf(chart), assumedIngressGateway(chart.platform));
+    if (isMeshChart(chart) && !gatewayOf.has(folderOf(chart))) gatewayOf.set(folderOf(chart), platformIngressGateway(chart.platform));
   }
   for (const [folder, manifests] of byFolder) {
     const fallback = new Map<string, string>();
@@ -335,21 +334,3 @@ function currentTick(): object {
 }
 
 
-/**
- * The platform's ingress gateway as the analysis assumes it: the pods' labels and the
- * Service's ports with the pod ports they target (a stock install's 80 -> 8080 and
- * 443 -> 8443), so a Gateway server may name either, as on the cluster.
- * @see https://github.com/istio/istio/blob/master/manifests/charts/gateways/istio-ingress/values.yaml
- */
-function assumedIngressGateway(platform: MeshPlatform): AssumedIngressGateway {
-  const gw = platform.ingressGateway;
-  return {
-    name: gw.name,
-    namespace: gw.namespace,
-    podLabels: gw.podLabels,
-    ports: [
-      { name: 'http2', port: gw.httpServicePort, targetPort: gw.httpPort },
-      { name: 'https', port: gw.httpsServicePort, targetPort: gw.httpsPort },
-    ],
-  };
-}

@@ -9,7 +9,7 @@ import { ROUTING_CHECKS } from './routing';
 import { WORKLOAD_CHECKS } from './workloads';
 
 export { AnalysisCheck } from './check';
-export { AssumedIngressGateway, ISTIOCTL_DEFAULT_INGRESS_GATEWAY, MeshIndex, resolveHost } from './mesh-index';
+export { AssumedIngressGateway, ISTIOCTL_DEFAULT_INGRESS_GATEWAY, MeshIndex, platformIngressGateway, resolveHost } from './mesh-index';
 
 /** Every cross-resource check, in code order. */
 export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, ...WORKLOAD_CHECKS, ...CONFIG_CHECKS, ...GATEWAY_CHECKS]

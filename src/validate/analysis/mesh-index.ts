@@ -3,6 +3,7 @@
  * lookup by host, selector label or ServiceAccount, never a scan of all pairs.
  */
 import { Manifest, podTemplate } from '../finding';
+import type { MeshPlatform } from '../../platform/platform';
 
 /** The cluster's DNS domain. */
 export const CLUSTER_DOMAIN = 'cluster.local';
@@ -135,6 +136,25 @@ export const ISTIOCTL_DEFAULT_INGRESS_GATEWAY: AssumedIngressGateway = {
   podLabels: { istio: 'ingressgateway' },
   ports: [['http2', 80], ['https', 443], ['tcp', 31400], ['tls', 15443]].map(([name, n]) => ({ name: String(name), port: Number(n), targetPort: Number(n) })),
 };
+
+/**
+ * The platform's ingress gateway as the analysis assumes it: the pods' labels and the
+ * Service's ports with the pod ports they target (a stock install's 80 -> 8080 and
+ * 443 -> 8443), so a Gateway server may name either, as on the cluster.
+ * @see https://github.com/istio/istio/blob/master/manifests/charts/gateways/istio-ingress/values.yaml
+ */
+export function platformIngressGateway(platform: MeshPlatform): AssumedIngressGateway {
+  const gw = platform.ingressGateway;
+  return {
+    name: gw.name,
+    namespace: gw.namespace,
+    podLabels: gw.podLabels,
+    ports: [
+      { name: 'http2', port: gw.httpServicePort, targetPort: gw.httpPort },
+      { name: 'https', port: gw.httpsServicePort, targetPort: gw.httpsPort },
+    ],
+  };
+}
 
 /**
  * The objects of the assumed ingress gateway (`gateway`, by default istioctl analyze's), unless

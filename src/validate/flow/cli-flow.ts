@@ -5,6 +5,7 @@
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { MeshPlatform } from '../../platform/platform';
+import { platformFromData } from '../../platform/platform-file';
 import { parseYamlDocuments } from '../../private/yaml-reader';
 import { Manifest } from '../finding';
 import { describeDecider, workloadPairs } from './check';
@@ -21,8 +22,16 @@ const METHODS: readonly FlowMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', '
  * depend on the app's namespace (the rate-limit service) are left out.
  */
 export function stockPlatform(): FlowWorkload[] {
-  const p = MeshPlatform.default();
-  return [p.ingressGatewayWorkload(), p.prometheusWorkload(), p.tracingWorkload(), p.istiodWorkload(), p.flaggerWorkload()];
+  return platformPods(MeshPlatform.default());
+}
+
+/**
+ * The pods of `platform` a command-line flow may name: the rate-limit service only where
+ * the platform gives it a namespace of its own (otherwise it lives in each app's namespace).
+ */
+function platformPods(p: MeshPlatform): FlowWorkload[] {
+  const namespaced = p.rateLimit.namespace ? [p.rateLimitWorkload(p.rateLimit.namespace)] : [];
+  return [p.ingressGatewayWorkload(), p.prometheusWorkload(), p.tracingWorkload(), ...namespaced, p.istiodWorkload(), p.flaggerWorkload()];
 }
 
 /**
@@ -80,11 +89,24 @@ function resolveSource(text: string, evaluator: FlowEvaluator, spec: string): Fl
 }
 
 /**
- * The platform workloads of a YAML or JSON file: a list of FlowWorkload objects
- * (name, namespace, labels, serviceAccount, meshed; optional namespaceLabels, ports,
- * addresses). Throws MESH603 naming the entry and field that is malformed.
+ * What a `--platform` file describes: a platform (a map of {@link MeshPlatformProps}, the
+ * components of {@link MeshPlatform.of}), whose stock components become the flows' platform
+ * pods and whose trust domain, root namespace and ingress gateway the checks use; or, for
+ * pods no MeshPlatform describes, a list of FlowWorkload objects (name, namespace, labels,
+ * serviceAccount, meshed; optional namespaceLabels, ports, addresses).
  */
-export function readPlatform(text: string, file: string): FlowWorkload[] {
+export interface PlatformFile {
+  /** The platform pods flows may come from or go to. */
+  readonly workloads: FlowWorkload[];
+  /** The platform, when the file describes one rather than a list of pods. */
+  readonly platform?: MeshPlatform;
+}
+
+/**
+ * Reads a `--platform` file (YAML or JSON, see {@link PlatformFile}). Throws MESH603 (or
+ * the platform's own code, for a bad name or port) naming the entry and field that is malformed.
+ */
+export function readPlatform(text: string, file: string): PlatformFile {
   let data: unknown;
   try {
     // The package's one reader, with its limits (an alias bomb in a platform file is refused too).
@@ -92,8 +114,12 @@ export function readPlatform(text: string, file: string): FlowWorkload[] {
   } catch (e) {
     throw new MeshError(Codes.INVALID_FLOW, `${file}: ${(e as Error).message.split('\n')[0]}`);
   }
-  if (!Array.isArray(data)) throw new MeshError(Codes.INVALID_FLOW, `${file}: not a list of platform workloads`);
-  return data.map((w, i) => {
+  if (data && typeof data === 'object' && !Array.isArray(data)) {
+    const platform = platformFromData(data, file);
+    return { workloads: platformPods(platform), platform };
+  }
+  if (!Array.isArray(data)) throw new MeshError(Codes.INVALID_FLOW, `${file}: neither a platform (a map of its components) nor a list of platform workloads`);
+  const workloads = data.map((w, i) => {
     const bad = (field: string, what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: [${i}].${field}: ${what}`);
     if (!w || typeof w !== 'object') throw bad('', 'not an object');
     for (const field of ['name', 'namespace', 'serviceAccount']) if (typeof w[field] !== 'string' || w[field] === '') throw bad(field, 'must be a non-empty string');
@@ -105,6 +131,7 @@ export function readPlatform(text: string, file: string): FlowWorkload[] {
     if (w.addresses !== undefined && !(Array.isArray(w.addresses) && w.addresses.every((a: unknown) => typeof a === 'string'))) throw bad('addresses', 'must be a list of IP addresses');
     return w as FlowWorkload;
   });
+  return { workloads };
 }
 
 /** One line for a verdict: `ALLOWED|REFUSED <flow> — <decider>: <reason>`. */
