@@ -11,7 +11,7 @@ import { IConstruct, IValidation } from 'constructs';
 import { Codes } from '../core/codes';
 import { push } from './analysis/mesh-index';
 import { Finding, formatFinding, isError, Manifest } from './finding';
-import { AssumedIngressGateway, platformIngressGateway } from './analysis';
+import { analyzeRetryChains, AssumedIngressGateway, platformIngressGateway } from './analysis';
 import { validateManifests } from './validate';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
 import { chartsByCalls, clusterFlowFindings, FlowCheckedChart } from './flow-check';
@@ -142,34 +142,53 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
   for (const chart of charts) {
     if (isMeshChart(chart) && !gatewayOf.has(folderOf(chart))) gatewayOf.set(folderOf(chart), platformIngressGateway(chart.platform));
   }
+  const fallback = new Map<string, string>();
+  for (const [m, chart] of chartOf) fallback.set(keyOf(m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name), chart.node.path);
+  /** Files a finding under the construct that rendered its resource: an error, a warning, or an acknowledged one. */
+  const classify = (f: Finding, folder: string) => {
+    const r = f.resource;
+    const path = paths.get(keyOf(r.apiVersion, r.kind, r.namespace, r.name)) ?? paths.get(keyOf(r.apiVersion, r.kind, undefined, r.name))
+      ?? fallback.get(keyOf(r.apiVersion, r.kind, r.namespace, r.name)) ?? folder;
+    const rel = f.related;
+    const related = rel && (paths.get(keyOf(rel.apiVersion, rel.kind, rel.namespace, rel.name)) ?? paths.get(keyOf(rel.apiVersion, rel.kind, undefined, rel.name)));
+    if (isError(f)) {
+      errors.push({ finding: f, folder, path, ...(related ? { related } : {}) });
+      return;
+    }
+    const acknowledgement = acknowledgementOf(acks, f.code, path);
+    if (acknowledgement) {
+      used.add(acknowledgement);
+      acknowledged.push({ finding: f, folder, path, acknowledgement, ...(related ? { related } : {}) });
+    } else {
+      warnings.push({ finding: f, folder, path, ...(related ? { related } : {}) });
+    }
+  };
   for (const [folder, manifests] of byFolder) {
-    const fallback = new Map<string, string>();
-    for (const m of manifests) fallback.set(keyOf(m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name), chartOf.get(m)!.node.path);
     for (const f of validateManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly: options.schemaValidation === false, ingressGateway: gatewayOf.get(folder) })) {
-      const r = f.resource;
-      const path = paths.get(keyOf(r.apiVersion, r.kind, r.namespace, r.name)) ?? paths.get(keyOf(r.apiVersion, r.kind, undefined, r.name))
-        ?? fallback.get(keyOf(r.apiVersion, r.kind, r.namespace, r.name)) ?? folder;
-      const rel = f.related;
-      const related = rel && (paths.get(keyOf(rel.apiVersion, rel.kind, rel.namespace, rel.name)) ?? paths.get(keyOf(rel.apiVersion, rel.kind, undefined, rel.name)));
-      if (isError(f)) {
-        errors.push({ finding: f, folder, path, ...(related ? { related } : {}) });
-        continue;
-      }
-      const acknowledgement = acknowledgementOf(acks, f.code, path);
-      if (acknowledgement) {
-        used.add(acknowledgement);
-        acknowledged.push({ finding: f, folder, path, acknowledgement, ...(related ? { related } : {}) });
-      } else {
-        warnings.push({ finding: f, folder, path, ...(related ? { related } : {}) });
-      }
+      classify(f, folder);
+    }
+  }
+  // Retry chains across namespaces: charts whose services call one another are one cluster's
+  // namespaces, so a chain from one folder's route into another's is analysed over both; the
+  // chains within one folder were found above.
+  const meshCharts = charts.filter((c): c is Chart & FlowCheckedChart => isMeshChart(c) && folderOf(c) !== CLUSTER_FOLDER);
+  const groups = chartsByCalls(meshCharts);
+  for (const group of groups) {
+    const folders = [...new Set(group.map(folderOf))];
+    if (folders.length < 2) continue;
+    const folderOfResource = new Map<string, string>();
+    for (const folder of folders) for (const m of byFolder.get(folder) ?? []) folderOfResource.set(keyOf(m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name), folder);
+    const folderOfRef = (r: Finding['resource']) => folderOfResource.get(keyOf(r.apiVersion, r.kind, r.namespace, r.name));
+    for (const f of analyzeRetryChains(folders.flatMap((folder) => byFolder.get(folder) ?? []))) {
+      const folder = folderOfRef(f.resource);
+      if (folder !== undefined && f.related && folderOfRef(f.related) !== folder) classify(f, folder);
     }
   }
   if (errors.length === 0 && options.flowVerification !== false) {
     // Flow verification per environment, over its manifests and the cluster-wide ones; charts
     // that call one another (namespaces of one app) together, over all their folders.
     const clusterWide = byFolder.get(CLUSTER_FOLDER) ?? [];
-    const meshCharts = charts.filter((c): c is Chart & FlowCheckedChart => isMeshChart(c) && folderOf(c) !== CLUSTER_FOLDER);
-    for (const group of chartsByCalls(meshCharts)) {
+    for (const group of groups) {
       const folders = [...new Set(group.map(folderOf))];
       const manifests = [...folders.flatMap((f) => byFolder.get(f) ?? []), ...clusterWide];
       const folderOfPath = (path: string) => folderOf(group.find((c) => path === c.node.path || path.startsWith(`${c.node.path}/`)) ?? group[0]);

@@ -24,3 +24,12 @@ export function analyze(manifests: readonly Manifest[], ingressGateway?: Assumed
   const index = new MeshIndex(manifests, defaultIngressGateway(manifests, ingressGateway));
   return ANALYSIS_CHECKS.flatMap((c) => c.run(index));
 }
+
+/**
+ * The retry-chain checks alone (MESH660-662) over a set of manifests: for chains across
+ * namespaces that are written to different folders, whose other checks ran per folder.
+ */
+export function analyzeRetryChains(manifests: readonly Manifest[]): Finding[] {
+  const index = new MeshIndex(manifests);
+  return RETRY_CHAIN_CHECKS.flatMap((c) => c.run(index));
+}
