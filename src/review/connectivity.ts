@@ -234,6 +234,109 @@ function sampleRequestPrincipal(patterns: readonly string[] | undefined): string
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
 
 /**
+ * A string the RE2 pattern `regex` matches in full (Envoy's safe_regex matches the whole
+ * value: https://www.envoyproxy.io/docs/envoy/latest/api-v3/type/matcher/v3/regex.proto),
+ * or undefined when no simple filling of its wildcards gives one. The candidate is checked
+ * against the pattern itself, so a sample is never wrong, only sometimes missing.
+ */
+export function sampleOf(regex: string): string | undefined {
+  let i = 0;
+  // One alternative of a sequence, up to `)` or the end: each atom once, or its minimum count.
+  const sequence = (): string | undefined => {
+    let out = '';
+    while (i < regex.length && regex[i] !== ')') {
+      if (regex[i] === '|') {
+        // Only the first alternative is sampled; skip the others at this depth.
+        let depth = 0;
+        while (i < regex.length && !(depth === 0 && regex[i] === ')')) {
+          if (regex[i] === '\\') i++;
+          else if (regex[i] === '(') depth++;
+          else if (regex[i] === ')') depth--;
+          i++;
+        }
+        break;
+      }
+      let atom: string;
+      const c = regex[i++];
+      if (c === '^' || c === '$') continue;
+      if (c === '\\') {
+        const e = regex[i++] ?? '';
+        atom = e === 'd' ? '1' : e === 'w' ? 'x' : e === 's' ? ' ' : e;
+      } else if (c === '[') {
+        const close = regex.indexOf(']', i + 1);
+        if (close < 0) return out;
+        const body = regex.slice(i, close);
+        i = close + 1;
+        atom = body.startsWith('^') ? (body.includes('x') ? 'y' : 'x') : body[0] === '\\' ? (body[1] === 'd' ? '1' : body[1]) : body[0];
+      } else if (c === '(') {
+        if (regex[i] === '?') {
+          // (?:...) and named groups (?P<name>...), (?<name>...); flags and lookaround are not sampled
+          const named = /^\?P?<[A-Za-z_][A-Za-z0-9_]*>/.exec(regex.slice(i));
+          if (regex[i + 1] === ':') i += 2;
+          else if (named) i += named[0].length;
+          else return undefined;
+        }
+        const inner = sequence();
+        if (inner === undefined) return undefined;
+        atom = inner;
+        i++; // ')'
+      } else if (c === '.') {
+        atom = 'x';
+      } else {
+        atom = c;
+      }
+      const q = /^(\*|\+|\?|\{(\d+)(,\d*)?\})\??/.exec(regex.slice(i));
+      if (q) {
+        i += q[0].length;
+        atom = q[1] === '?' || q[1] === '*' ? '' : q[2] !== undefined ? atom.repeat(Number(q[2])) : atom;
+      }
+      out += atom;
+    }
+    return out;
+  };
+  const candidate = sequence();
+  if (candidate === undefined) return undefined;
+  let full: RegExp;
+  try {
+    full = new RegExp(`^(?:${regex.replace(/\(\?P</g, '(?<')})$`);
+  } catch {
+    return undefined;
+  }
+  return full.test(candidate) ? candidate : undefined;
+}
+
+/** A value `m` (an Istio StringMatch) matches, or undefined when none is known. */
+function sampleMatch(m: Record<string, any> | undefined): string | undefined {
+  if (!m) return undefined;
+  if (m.exact !== undefined) return String(m.exact);
+  if (m.prefix !== undefined) return `${m.prefix}x`;
+  if (m.regex !== undefined) return sampleOf(String(m.regex));
+  return undefined;
+}
+
+/**
+ * Request headers that meet a route match's `headers` (lower-case names), or undefined when
+ * one cannot be sampled. https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
+ */
+function sampleHeaders(headers: Record<string, any> | undefined): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [name, m] of Object.entries(headers ?? {})) {
+    const value = sampleMatch(m);
+    if (value === undefined) return undefined;
+    out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
+/** A header match for people: `=jason`, `^prefix`, `~regex`. */
+function headerText(m: Record<string, any> | undefined): string {
+  if (m?.exact !== undefined) return `=${m.exact}`;
+  if (m?.prefix !== undefined) return `^${m.prefix}`;
+  if (m?.regex !== undefined) return `~${m.regex}`;
+  return '*';
+}
+
+/**
  * The flows one side's manifests declare, by a key that is the same on both sides:
  * - each principal an ALLOW AuthorizationPolicy rule names, to the selected workload's
  *   Service, once per method and path of the rule (a rule with no `to` is any request: `GET /`);
@@ -308,15 +411,20 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
             const requestPrincipal = gatewayRequestPrincipal(cluster, targetPod, gateway);
             for (const match of route.match?.length ? route.match : [{}]) {
               const uri = match.uri ?? {};
-              const pathClass = uri.exact ?? (uri.prefix !== undefined ? `${uri.prefix}*` : uri.regex !== undefined ? `~${uri.regex}` : '/*');
-              if (uri.regex !== undefined) continue;
-              const path = uri.exact ?? (uri.prefix !== undefined ? `${String(uri.prefix).replace(/\/?$/, '/')}x` : '/');
+              const path = uri.exact ?? (uri.prefix !== undefined ? `${String(uri.prefix).replace(/\/?$/, '/')}x` : uri.regex !== undefined ? sampleOf(uri.regex) : '/');
+              const headers = sampleHeaders(match.headers);
+              // A match no sample request is known to meet (a regex the sampler cannot fill) is not probed.
+              if (path === undefined || headers === undefined) continue;
+              const uriClass = uri.exact ?? (uri.prefix !== undefined ? `${uri.prefix}*` : uri.regex !== undefined ? `~${uri.regex}` : '/*');
+              const headerClass = Object.keys(match.headers ?? {}).sort().map((h) => ` ${h}:${headerText(match.headers[h])}`).join('');
+              const pathClass = `${uriClass}${headerClass}`;
               const method = METHODS.has(String(match.method?.exact)) ? String(match.method.exact) : 'GET';
               add({
                 kind: 'route', source: EXTERNAL, destination: display(targetPod, namespace), port, method, pathClass,
                 flow: {
                   source: { external: true }, host, port, method: method as FlowMethod, path,
                   protocol: protocol === 'HTTPS' ? 'HTTPS' : 'HTTP', ...(requestPrincipal ? { requestPrincipal } : {}),
+                  ...(Object.keys(headers).length > 0 ? { headers } : {}),
                 },
               });
             }

@@ -4,7 +4,7 @@ import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { ENVIRONMENTS } from '../../src/app/environments';
 import { MeshApp } from '../../src/graph/mesh-app';
 import { connectivityOf, exitCodeOf, ExitCodes } from '../../src/review/cli';
-import { connectivityDiff, samplePath, secureWorkloads } from '../../src/review/connectivity';
+import { connectivityDiff, sampleOf, samplePath, secureWorkloads } from '../../src/review/connectivity';
 import { renderConnectivity } from '../../src/review/connectivity-markdown';
 import { ManifestTree, readTreeFromDir, resourcesOf } from '../../src/review/manifest-tree';
 import { renderJson, renderMarkdown } from '../../src/review/markdown';
@@ -82,6 +82,41 @@ describe('what a change to the committed EC site does to traffic', () => {
       '',
     ].join('\n'));
     expect(code).toBe(ExitCodes.INTENDED_FLOW_BROKEN);
+  });
+
+  test("a gateway route matched by a header and a path regex is probed with a request that meets both", () => {
+    // GIVEN a first route that sends requests with `x-internal: yes` on /internal/<digits> to
+    // web-frontend, then the same route pointed at payment-service (which admits no gateway)
+    const withRoute = (service: string) => edited('production/virtualservice.shop-gateway.yaml', (vs) => ({
+      ...vs,
+      spec: {
+        ...vs.spec,
+        http: [{
+          name: 'internal', match: [{ uri: { regex: '/internal/[0-9]+' }, headers: { 'x-internal': { exact: 'yes' } } }],
+          route: [{ destination: { host: `${service}.production.svc.cluster.local`, port: { number: 80 } } }],
+        }, ...vs.spec.http],
+      },
+    }));
+    const before = withRoute('web-frontend');
+    const after = withRoute('payment-service');
+    // WHEN the change is reviewed
+    const connectivity = connectivityOf(before, after, semanticDiff(before, after));
+    // THEN the request that meets the match (a probe without the header would take the default
+    // route to web-frontend on both sides and see no change) now goes to payment-service, whose
+    // NetworkPolicy refuses the gateway
+    expect(connectivity.changes.map((c) => [c.change, c.kind, c.destination, c.pathClass, c.after.layer])).toEqual([
+      ['closed', 'route', 'web-frontend', '~/internal/[0-9]+ x-internal:=yes', 'NetworkPolicy ingress'],
+    ]);
+  });
+
+  test('sample values for regex matches meet the pattern in full, or there is none', () => {
+    expect(sampleOf('/products/[0-9]+')).toBe('/products/0');
+    expect(sampleOf('^/(v1|v2)/items/[^/]+$')).toBe('/v1/items/x');
+    expect(sampleOf('/a/\\d{3}/b')).toBe('/a/111/b');
+    expect(sampleOf('/static/.+\\.css')).toBe('/static/x.css');
+    // a candidate that would not match is not offered
+    expect(sampleOf('/(?:x)(?!y)')).toBeUndefined();
+    for (const r of ['/products/[0-9]+', '^/(v1|v2)/items/[^/]+$', '/a/\\d{3}/b']) expect(new RegExp(`^(?:${r})$`).test(sampleOf(r)!)).toBe(true);
   });
 
   test('(c) only a timeout changes: no flow changes its verdict, exit 1', () => {
