@@ -144,11 +144,11 @@ export function manifestsByEnvironment(tree: ManifestTree, environments: readonl
  * when the cluster-wide objects changed.
  */
 export function connectivityOf(before: ManifestTree, after: ManifestTree, diff: SemanticDiff, options: YamlReadOptions = {}, platform?: MeshPlatform): ConnectivityDiff {
-  let environments = diff.environments;
-  if (environments.includes(CLUSTER_FOLDER)) {
-    environments = [...new Set([...resourcesOf(before), ...resourcesOf(after)].map((r) => r.environment))].sort();
-  }
-  return connectivityDiff(manifestsByEnvironment(before, environments, options), manifestsByEnvironment(after, environments, options), { platform });
+  // Every environment's objects are read, so that a call across namespaces meets both ends'
+  // policies; only the changed environments (and those calling into them) are compared.
+  const all = [...new Set([...resourcesOf(before, options), ...resourcesOf(after, options)].map((r) => r.environment))].sort();
+  const environments = diff.environments.includes(CLUSTER_FOLDER) ? all : diff.environments;
+  return connectivityDiff(manifestsByEnvironment(before, all, options), manifestsByEnvironment(after, all, options), { platform, environments });
 }
 
 /** Runs `cdk8s-mesh-diff` with `argv` (without node and the script); returns the exit code. */

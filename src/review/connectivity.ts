@@ -91,6 +91,13 @@ export interface ConnectivityOptions {
    * @default MeshPlatform.default()
    */
   readonly platform?: MeshPlatform;
+  /**
+   * The environments whose flows to compare (those a change touches); the others only lend
+   * their objects to calls across namespaces, and an environment whose objects reference a
+   * compared one's namespace is compared too, since a call between them may change.
+   * @default - every environment of either side
+   */
+  readonly environments?: readonly string[];
 }
 
 /** One side of an environment: its evaluator and the probes its manifests declare. */
@@ -110,11 +117,25 @@ export function connectivityDiff(
 ): ConnectivityDiff {
   const platform = options.platform ?? MeshPlatform.default();
   const changes: ConnectivityChange[] = [];
-  let compared = 0;
-  for (const env of [...new Set([...before.keys(), ...after.keys()])].sort(compare)) {
-    const e = environmentChanges(env, before.get(env) ?? [], after.get(env) ?? [], platform);
+  let comparedFlows = 0;
+  const envs = [...new Set([...before.keys(), ...after.keys()])].sort(compare);
+  const namespaceOf = new Map(envs.map((env) => [env, environmentNamespace(after.get(env) ?? []) ?? environmentNamespace(before.get(env) ?? []) ?? env]));
+  const groups = namespaceGroups(envs, namespaceOf, before, after);
+  const compared = options.environments === undefined ? envs : [...new Set(options.environments.flatMap((e) => groups.get(e) ?? [e]))].sort(compare);
+  for (const env of compared) {
+    const group = groups.get(env) ?? [env];
+    // One environment alone, or with the environments (namespaces) its objects reference: a call
+    // across namespaces meets the callee's policies in the callee's folder.
+    const union = (side: ReadonlyMap<string, readonly Manifest[]>) => [...new Set(group.flatMap((e) => side.get(e) ?? []))];
+    const namespace = namespaceOf.get(env)!;
+    const others = new Set(group.filter((e) => e !== env).map((e) => namespaceOf.get(e)!));
+    // Each flow is reported once, by the destination's environment (or the source's, when the
+    // destination is outside the group: the platform, another app).
+    const owned = others.size === 0 ? undefined : (source: string, destination: string) =>
+      !destination.includes('/') || (!source.includes('/') && !others.has(destination.split('/')[0]));
+    const e = environmentChanges(env, namespace, union(before), union(after), platform, owned);
     changes.push(...e.changes);
-    compared += e.compared;
+    comparedFlows += e.compared;
   }
   const callout = (c: ConnectivityChange) => (c.change === 'opened' && (c.secureDestination || c.fromOutside) ? 0 : 1);
   changes.sort((x, y) => callout(x) - callout(y) || compare(x.environment, y.environment) || compare(x.change, y.change)
@@ -123,15 +144,84 @@ export function connectivityDiff(
     changes,
     undeclaredOpened: changes.filter((c) => c.change === 'opened' && !c.intended).length,
     intendedBroken: changes.filter((c) => c.change === 'closed' && c.intended).length,
-    compared,
+    compared: comparedFlows,
   };
 }
 
-function environmentChanges(env: string, beforeManifests: readonly Manifest[], afterManifests: readonly Manifest[], platform: MeshPlatform): { changes: ConnectivityChange[]; compared: number } {
-  const namespace = environmentNamespace(afterManifests) ?? environmentNamespace(beforeManifests) ?? env;
+/**
+ * The environments whose objects name one another's namespaces, each with its group (itself
+ * first): an AuthorizationPolicy principal `.../ns/<namespace>/...`, a NetworkPolicy peer's
+ * `kubernetes.io/metadata.name: <namespace>`, a Sidecar egress host `<namespace>/...`, a
+ * route or DestinationRule host `*.<namespace>.svc.cluster.local`. Environments with the same
+ * namespace are separate clusters and never grouped.
+ */
+function namespaceGroups(envs: readonly string[], namespaceOf: ReadonlyMap<string, string>, ...sides: ReadonlyMap<string, readonly Manifest[]>[]): Map<string, string[]> {
+  const envOfNamespace = new Map<string, string[]>();
+  for (const env of envs) envOfNamespace.set(namespaceOf.get(env)!, [...(envOfNamespace.get(namespaceOf.get(env)!) ?? []), env]);
+  const parent = new Map(envs.map((e) => [e, e]));
+  const find = (e: string): string => (parent.get(e) === e ? e : find(parent.get(e)!));
+  for (const env of envs) {
+    const own = namespaceOf.get(env)!;
+    const referenced = new Set<string>();
+    for (const side of sides) for (const m of side.get(env) ?? []) namespacesReferenced(m, referenced);
+    for (const ns of referenced) {
+      const targets = ns === own ? [] : envOfNamespace.get(ns) ?? [];
+      // a namespace two environments share is not one cluster's: no join
+      if (targets.length === 1) parent.set(find(targets[0]), find(env));
+    }
+  }
+  const members = new Map<string, string[]>();
+  for (const env of envs) members.set(find(env), [...(members.get(find(env)) ?? []), env]);
+  return new Map(envs.map((env) => {
+    const group = members.get(find(env))!;
+    return [env, [env, ...group.filter((e) => e !== env)]];
+  }));
+}
+
+/** The other namespaces a manifest's cross-namespace references name, added to `out`. */
+function namespacesReferenced(m: Manifest, out: Set<string>): void {
+  const host = (h: unknown) => {
+    const x = /^[^.]+\.([^.]+)\.svc\.cluster\.local$/.exec(String(h).split('/').pop() ?? '');
+    if (x) out.add(x[1]);
+  };
+  switch (m.kind) {
+    case 'AuthorizationPolicy':
+      for (const r of m.spec?.rules ?? []) for (const f of r?.from ?? []) for (const p of f?.source?.principals ?? []) {
+        const x = /\/ns\/([^/]+)\//.exec(String(p));
+        if (x) out.add(x[1]);
+      }
+      break;
+    case 'NetworkPolicy':
+      for (const rule of [...(m.spec?.ingress ?? []), ...(m.spec?.egress ?? [])]) {
+        for (const peer of [...(rule?.from ?? []), ...(rule?.to ?? [])]) {
+          const name = peer?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+          if (typeof name === 'string') out.add(name);
+        }
+      }
+      break;
+    case 'Sidecar':
+      for (const e of m.spec?.egress ?? []) for (const h of e?.hosts ?? []) {
+        const ns = String(h).split('/')[0];
+        if (ns !== '.' && ns !== '*' && ns !== '~') out.add(ns);
+        host(h);
+      }
+      break;
+    case 'VirtualService':
+      for (const r of m.spec?.http ?? []) for (const d of r?.route ?? []) host(d?.destination?.host);
+      break;
+    case 'DestinationRule':
+      host(m.spec?.host);
+      break;
+  }
+}
+
+function environmentChanges(
+  env: string, namespace: string, beforeManifests: readonly Manifest[], afterManifests: readonly Manifest[], platform: MeshPlatform,
+  owned?: (source: string, destination: string) => boolean,
+): { changes: ConnectivityChange[]; compared: number } {
   const workloads = platformWorkloads(platform, namespace);
-  const a = side(beforeManifests, workloads, platform, namespace);
-  const b = side(afterManifests, workloads, platform, namespace);
+  const a = side(beforeManifests, workloads, platform, namespace, owned);
+  const b = side(afterManifests, workloads, platform, namespace, owned);
   const out: ConnectivityChange[] = [];
   const changedPairs = new Set<string>();
   const keys = [...new Set([...a.probes.keys(), ...b.probes.keys()])].sort(compare);
@@ -148,6 +238,7 @@ function environmentChanges(env: string, beforeManifests: readonly Manifest[], a
   const declaredAfter = new Set([...b.probes.values()].map((p) => `${p.source}\u0000${p.destination}`));
   const pairs = pairChanges(a.evaluator, b.evaluator, namespace);
   for (const [source, destination, x, y] of pairs.changes) {
+    if (owned && !owned(source, destination)) continue;
     const change = y.allowed ? 'opened' : 'closed';
     if (changedPairs.has(`${source}\u0000${destination}\u0000${change}`)) continue;
     const probe: ConnectivityProbe = { kind: 'pair', source, destination, port: y.port ?? x.port ?? 0, method: 'any', pathClass: 'any' };
@@ -183,9 +274,11 @@ function platformWorkloads(platform: MeshPlatform, namespace: string): FlowWorkl
   return platform.workloads(namespace);
 }
 
-function side(manifests: readonly Manifest[], workloads: readonly FlowWorkload[], platform: MeshPlatform, namespace: string): Side {
+function side(manifests: readonly Manifest[], workloads: readonly FlowWorkload[], platform: MeshPlatform, namespace: string, owned?: (source: string, destination: string) => boolean): Side {
   const evaluator = new FlowEvaluator(manifests, { platform: workloads, trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace });
-  return { evaluator, probes: probeFlows(evaluator, platform, namespace), secure: secureWorkloads(evaluator.cluster, namespace) };
+  let probes = probeFlows(evaluator, platform, namespace);
+  if (owned) probes = new Map([...probes].filter(([, p]) => owned(p.source, p.destination)));
+  return { evaluator, probes, secure: secureWorkloads(evaluator.cluster, namespace) };
 }
 
 /** The namespace most resources of an environment live in. */

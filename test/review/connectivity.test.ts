@@ -109,6 +109,38 @@ describe('what a change to the committed EC site does to traffic', () => {
     ]);
   });
 
+  test("a call across namespaces (seed 003's tiers) is evaluated with both namespaces' objects and reported once, by the callee's", () => {
+    // GIVEN the tiers with accounting-server's rule for order-server (k1s0-service) removed, and
+    // order-server's own NetworkPolicy egress to accounting-server (k1s0-business) removed
+    const file = 'k1s0-business/authorizationpolicy.accounting-server-policy.yaml';
+    const after = edited(file, (ap) => ({ ...ap, spec: { ...ap.spec, rules: ap.spec.rules.filter((r: any) => !r.from) } }));
+    // WHEN the change is reviewed
+    const connectivity = connectivityOf(dist, after, semanticDiff(dist, after));
+    // THEN the call breaks, once, in the callee's environment, refused by its policy: without
+    // k1s0-service's objects the caller would be unknown and the call not compared at all
+    expect(connectivity.changes.map((c) => [c.environment, c.change, c.source, c.destination, c.method, c.pathClass, c.after.decidedBy])).toEqual([
+      ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'GET', '/api/v1/ledgers/*', 'AuthorizationPolicy k1s0-business/accounting-server-policy'],
+      ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'POST', '/api/v1/ledgers/*', 'AuthorizationPolicy k1s0-business/accounting-server-policy'],
+    ]);
+    expect(connectivity.intendedBroken).toBe(0);
+  });
+
+  test("a change on the caller's side of a call across namespaces is compared in the callee's environment, which did not change", () => {
+    // GIVEN order-server (k1s0-service) may no longer leave to accounting-server (k1s0-business)
+    const after = edited('k1s0-service/networkpolicy.order-server.yaml', (np) => ({
+      ...np, spec: { ...np.spec, egress: np.spec.egress.filter((r: any) => r.to?.[0]?.podSelector?.matchLabels?.app !== 'accounting-server') },
+    }));
+    const diff = semanticDiff(dist, after);
+    expect(diff.environments).toEqual(['k1s0-service']);
+    // WHEN it is reviewed, THEN the declared call breaks, reported once, where the callee is
+    const connectivity = connectivityOf(dist, after, diff);
+    expect(connectivity.changes.map((c) => [c.environment, c.change, c.intended, c.source, c.destination, c.method, c.after.decidedBy])).toEqual([
+      ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'GET', 'NetworkPolicy k1s0-service/order-server'],
+      ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'POST', 'NetworkPolicy k1s0-service/order-server'],
+    ]);
+    expect(exitCodeOf(diff, connectivity)).toBe(ExitCodes.INTENDED_FLOW_BROKEN);
+  });
+
   test('sample values for regex matches meet the pattern in full, or there is none', () => {
     expect(sampleOf('/products/[0-9]+')).toBe('/products/0');
     expect(sampleOf('^/(v1|v2)/items/[^/]+$')).toBe('/v1/items/x');
