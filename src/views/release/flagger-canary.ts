@@ -200,20 +200,19 @@ export class FlaggerCanary extends Construct {
   }
 
   private problems(): string[] {
-    const p = this;
     const out: string[] = [];
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.FLAGGER_INVALID_ANALYSIS, `${field}: ${what}`));
     const durations: Record<string, Duration | undefined> = { interval: this.interval };
-    p.metrics?.forEach((m, i) => { durations[`metrics[${i}].interval`] = m.interval; });
-    p.webhooks?.forEach((w, i) => { durations[`webhooks[${i}].timeout`] = w.timeout; });
+    this.metrics?.forEach((m, i) => { durations[`metrics[${i}].interval`] = m.interval; });
+    this.webhooks?.forEach((w, i) => { durations[`webhooks[${i}].timeout`] = w.timeout; });
     for (const [field, d] of Object.entries(durations)) {
       if (d && !toGoDuration(d)) bad(field, `must be whole milliseconds, at least 1ms, got ${describeDuration(d)}`);
     }
     const pct = (n: number) => Number.isInteger(n) && n >= 1 && n <= 100;
     if (!Number.isInteger(this.threshold) || this.threshold < 1) bad('threshold', `must be a whole number of at least 1, got ${this.threshold}`);
-    if (p.stepWeight !== undefined && !pct(p.stepWeight)) bad('stepWeight', `must be a whole percentage from 1 to 100, got ${p.stepWeight}`);
-    if (p.maxWeight !== undefined && !pct(p.maxWeight)) bad('maxWeight', `must be a whole percentage from 1 to 100, got ${p.maxWeight}`);
-    const steps = p.stepWeights;
+    if (this.stepWeight !== undefined && !pct(this.stepWeight)) bad('stepWeight', `must be a whole percentage from 1 to 100, got ${this.stepWeight}`);
+    if (this.maxWeight !== undefined && !pct(this.maxWeight)) bad('maxWeight', `must be a whole percentage from 1 to 100, got ${this.maxWeight}`);
+    const steps = this.stepWeights;
     if (steps) {
       if (steps.length === 0) bad('stepWeights', 'must not be empty');
       steps.forEach((w, i) => {
@@ -221,24 +220,24 @@ export class FlaggerCanary extends Construct {
         if (i > 0 && w <= steps[i - 1]) bad(`stepWeights[${i}]`, `${w} does not increase on ${steps[i - 1]}`);
       });
       const last = steps[steps.length - 1];
-      if (p.maxWeight !== undefined && last !== undefined && p.maxWeight < last) bad('maxWeight', `${p.maxWeight} is below the last step weight ${last}`);
+      if (this.maxWeight !== undefined && last !== undefined && this.maxWeight < last) bad('maxWeight', `${this.maxWeight} is below the last step weight ${last}`);
     }
-    if (p.stepWeight !== undefined && p.maxWeight !== undefined && p.maxWeight < p.stepWeight) bad('maxWeight', `${p.maxWeight} is below stepWeight ${p.stepWeight}`);
-    const modes = [p.stepWeight !== undefined && 'stepWeight', p.stepWeights !== undefined && 'stepWeights', p.iterations !== undefined && 'iterations'].filter(Boolean);
+    if (this.stepWeight !== undefined && this.maxWeight !== undefined && this.maxWeight < this.stepWeight) bad('maxWeight', `${this.maxWeight} is below stepWeight ${this.stepWeight}`);
+    const modes = [this.stepWeight !== undefined && 'stepWeight', this.stepWeights !== undefined && 'stepWeights', this.iterations !== undefined && 'iterations'].filter(Boolean);
     if (modes.length === 0) bad('stepWeight', 'set one of stepWeight, stepWeights (canary) or iterations (A/B testing)');
     if (modes.length > 1) bad(String(modes[1]), `cannot be combined with ${modes[0]}`);
-    if (p.iterations !== undefined) {
-      if (!Number.isInteger(p.iterations) || p.iterations < 1) bad('iterations', `must be a whole number of at least 1, got ${p.iterations}`);
-      if (!p.match || p.match.length === 0) bad('match', 'A/B testing (iterations) needs at least one header match');
-    } else if (p.match) {
+    if (this.iterations !== undefined) {
+      if (!Number.isInteger(this.iterations) || this.iterations < 1) bad('iterations', `must be a whole number of at least 1, got ${this.iterations}`);
+      if (!this.match || this.match.length === 0) bad('match', 'A/B testing (iterations) needs at least one header match');
+    } else if (this.match) {
       bad('match', 'header matches are for A/B testing: set iterations');
     }
     const names = new Set<string>();
-    p.metrics?.forEach((m, i) => {
+    this.metrics?.forEach((m, i) => {
       if (names.has(m.name)) bad(`metrics[${i}].name`, `'${m.name}' is used twice`);
       names.add(m.name);
     });
-    p.webhooks?.forEach((w, i) => {
+    this.webhooks?.forEach((w, i) => {
       if (!/^https?:\/\/\S+$/.test(w.url)) bad(`webhooks[${i}].url`, `must be an http(s) URL, got '${w.url}'`);
       // A rollback webhook is a gate: Flagger rolls back when it answers 2xx, and an
       // Alertmanager (or any notification endpoint) always does.
@@ -248,7 +247,7 @@ export class FlaggerCanary extends Construct {
           `webhooks[${i}]: a rollback webhook to Alertmanager (${w.url}) answers 2xx, which Flagger takes as "roll back now"; send notifications with alerts`));
       }
     });
-    p.alerts?.forEach((a, i) => {
+    this.alerts?.forEach((a, i) => {
       const problem = dns1123LabelProblem(a.providerRef.name);
       if (problem) out.push(formatProblem(Codes.INVALID_NAME, `alerts[${i}].providerRef.name: ${problem}`));
     });
