@@ -62,7 +62,11 @@ describe('each construct has its object as its default child', () => {
       ['ObservabilityStack (SLO rules)', stack, 'Slo-order-service', 'PrometheusRule', 'order-service-slo'],
       ['CanaryRelease', canary, 'Deployment', 'Deployment', canary.deploymentName],
       ['BlueGreenRelease', blueGreen, 'Deployment', 'Deployment', blueGreen.greenDeploymentName],
+      ['ObservabilityStack (dashboards)', stack.node.findChild('Dashboards'), 'mesh-overview', 'ConfigMap', 'shop-dashboard-mesh-overview'],
       ['FaultInjectionTest', faults, 'CronJob', 'CronJob', 'fault-injection-test'],
+      ['FaultInjectionTest (config)', faults, 'ConfigMap', 'ConfigMap', 'fault-injection-test-config'],
+      ['FaultInjectionTest (policy)', faults, 'NetworkPolicy', 'NetworkPolicy', 'fault-injection-test'],
+      ['FaultInjectionTest (role)', faults, 'Role', 'Role', 'fault-injection-test'],
     ];
     return { app, rows };
   }

@@ -124,6 +124,10 @@ export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
  * sampling and access logging (Telemetry, in the environment's namespace), a
  * PodMonitor for Envoy's stats, and `istio/mesh-config.values.yaml` for istiod.
  *
+ * Its children, by id: `MeshAlerts` (PrometheusRule), `Telemetry`, `EnvoyStats` (PodMonitor),
+ * `Dashboards/<level>` (ConfigMaps), and per service with an SLO `Slo-<service>`
+ * (PrometheusRule) and, when its sampling is its own, `Tracing-<service>` (Telemetry).
+ *
  * @example
  * const stack = new ObservabilityStack(chart, 'observability', { name: 'ec-site' });
  * stack.addSlo(payment, paymentSlo);

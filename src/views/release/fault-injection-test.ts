@@ -110,6 +110,8 @@ export const WEEKLY_MONDAY_10_JST = Cron.schedule({ minute: '0', hour: '1', day:
  * TERM and INT; the wait is interruptible). Each run has an `activeDeadlineSeconds` of the
  * test duration plus 5 minutes. Its ServiceAccount may only get and patch VirtualServices
  * in the namespace; its NetworkPolicy allows DNS and the API server's endpoints only.
+ * Its children, by id, unless `permanent`: `CronJob`, `ConfigMap`, `ServiceAccount`, `Role`,
+ * `RoleBinding` and `NetworkPolicy`.
  */
 export class FaultInjectionTest extends Construct {
   /** The faults. */

@@ -97,6 +97,8 @@ export interface FlaggerCanaryProps {
  * `makePrimaryLabels`). The service's Deployment selects by `app`, so every policy then
  * selects its pods by `app.kubernetes.io/name`, which Flagger keeps on both the primary's
  * and the canary's pods; a selector still on `app: <service>` fails synth (MESH666).
+ *
+ * Its default child (`Resource`) is the Canary.
  */
 export class FlaggerCanary extends Construct {
   /** The service released. */

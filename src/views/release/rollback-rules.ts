@@ -93,6 +93,8 @@ export const ROLLBACK_GROUP = 'canary-rollback-triggers';
  * the window, so a canary with no traffic never divides by zero or fires on one error.
  * Error counts default to 0 when no 5xx series exists, so a stable version with no
  * errors at all still yields a ratio.
+ *
+ * Its default child (`Resource`) is the PrometheusRule.
  */
 export class CanaryRollbackRules extends Construct {
   /** The PrometheusRule's name. */
