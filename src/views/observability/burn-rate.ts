@@ -40,7 +40,7 @@ export function errorRatioSeries(window: Duration): string {
 export function burnRateWindows(): Duration[] {
   const all = BURN_RATE_WINDOWS.flatMap((w) => [w.long, w.short]);
   const byMs = new Map(all.map((d) => [d.toMilliseconds(), d]));
-  return [...byMs.keys()].sort((a, b) => a - b).map((ms) => byMs.get(ms)!);
+  return [...byMs.values()].sort((a, b) => a.toMilliseconds() - b.toMilliseconds());
 }
 
 /** Recording rules: the service's 5xx ratio over each window, kept per namespace and service. */

@@ -1,22 +1,23 @@
 import { Duration, Lazy, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PodMonitor, PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../../imports/monitoring.coreos.com';
-import { Telemetry } from '../../../imports/telemetry.istio.io';
 import { Codes } from '../../core/codes';
 import { toPromDuration } from '../../core/duration';
-import { formatProblem } from '../../core/errors';
+import { formatProblem, MeshError } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { labelValueProblem } from '../../core/names';
 import { Percentage } from '../../core/weight';
 import { MeshChart } from '../../graph/mesh-chart';
 import type { IMeshService, MeshService } from '../../graph/mesh-service';
+import {
+  addPodMonitor, addPrometheusRule, addTelemetry, envoyStatsPodMonitorSpec, meshConfigValues, namespaceTelemetrySpec, serviceTelemetrySpec,
+} from '../../render/observability';
 import { addConfigMap } from '../workload/workload';
-import { AlertRule, circuitBreakerAlert, goldenSignalAlerts, Rule, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
+import { AlertRule, circuitBreakerAlert, goldenSignalAlerts, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
 import { burnRateAlerts, errorRatioRecordingRules } from './burn-rate';
 import { BuiltDashboard, buildDashboards, dashboardProblems } from './dashboards';
 import { promqlProblem } from './promql';
 import { ServiceSlo, sloProblems, titleCase } from './slo';
-import { AccessLogging, DEFAULT_SAMPLING, meshConfigValues, namespaceTelemetrySpec, serviceTelemetrySpec, TracingProvider } from './telemetry';
+import { AccessLogging, DEFAULT_SAMPLING, TracingProvider } from './telemetry';
 
 /** The PodMonitor that scrapes every sidecar's Envoy statistics. */
 const ENVOY_STATS_MONITOR = 'envoy-stats';
@@ -110,6 +111,9 @@ export interface AlertOptions {
 /** The dashboards' levels (seed 000): overview, per-service detail, troubleshooting. */
 const DASHBOARD_LEVELS = ['mesh-overview', 'service-detail', 'troubleshooting'] as const;
 
+/** How often Prometheus scrapes the sidecars unless the props say. */
+const DEFAULT_SCRAPE_INTERVAL = Duration.seconds(15);
+
 /** The label the Grafana sidecar loads dashboards by. */
 export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
 
@@ -119,6 +123,10 @@ export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
  * three levels of Grafana dashboards (ConfigMaps for the Grafana sidecar), trace
  * sampling and access logging (Telemetry, in the environment's namespace), a
  * PodMonitor for Envoy's stats, and `istio/mesh-config.values.yaml` for istiod.
+ *
+ * Its children, by id: `MeshAlerts` (PrometheusRule), `Telemetry`, `EnvoyStats` (PodMonitor),
+ * `Dashboards/<level>` (ConfigMaps), and per service with an SLO `Slo-<service>`
+ * (PrometheusRule) and, when its sampling is its own, `Tracing-<service>` (Telemetry).
  *
  * @example
  * const stack = new ObservabilityStack(chart, 'observability', { name: 'ec-site' });
@@ -137,16 +145,26 @@ export class ObservabilityStack extends Construct {
   public readonly tracingProvider: TracingProvider;
   /** The chart. */
   public readonly chart: MeshChart;
+  /** The dashboards' title prefix. */
+  public readonly title: string;
+  /** Which requests the proxies log. */
+  public readonly accessLogging: AccessLogging;
+  /** How often Prometheus scrapes the Envoy sidecars. */
+  public readonly scrapeInterval: Duration;
+  /** Links on the troubleshooting dashboard. */
+  public readonly dashboardLinks: readonly { readonly title: string; readonly url: string }[];
 
-  private readonly props: ObservabilityStackProps;
   private readonly added: { service: IMeshService; slo: ServiceSlo }[] = [];
   private readonly custom: AlertRule[] = [];
 
   public constructor(scope: Construct, id: string, props: ObservabilityStackProps = {}) {
     super(scope, id);
-    this.props = props;
     this.chart = MeshChart.of(this);
     this.name = props.name ?? this.chart.partOf ?? 'mesh';
+    this.title = props.title ?? titleCase(this.name);
+    this.accessLogging = props.accessLogging ?? AccessLogging.all();
+    this.scrapeInterval = props.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
+    this.dashboardLinks = (props.dashboardLinks ?? []).map((l) => ({ ...l }));
     this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? this.chart.platform.prometheus.selectorLabels) };
     this.runbookBaseUrl = props.runbookBaseUrl ?? 'https://wiki.example.com/runbooks';
     this.defaultSampling = props.defaultSampling ?? Percentage.of(DEFAULT_SAMPLING);
@@ -156,27 +174,11 @@ export class ObservabilityStack extends Construct {
     const ns = this.chart.namespace;
 
     const meshRule = `${this.name}-service-mesh-alerts`;
-    new PrometheusRule(this, 'MeshAlerts', {
-      metadata: { name: meshRule, namespace: ns, labels: this.labels() },
-      spec: Lazy.any({ produce: () => renderRules([this.meshAlertGroup()]) }),
-    });
-    new Telemetry(this, 'Telemetry', {
-      metadata: { name: `${this.name}-default`, namespace: ns, labels: this.labels(false) },
-      spec: Lazy.any({ produce: () => namespaceTelemetrySpec(this.tracingProvider, this.defaultSampling, props.accessLogging ?? AccessLogging.all()) }),
-    });
-    new PodMonitor(this, 'EnvoyStats', {
-      metadata: { name: ENVOY_STATS_MONITOR, namespace: ns, labels: this.labels() },
-      spec: {
-        jobLabel: 'envoy-stats',
-        selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
-        namespaceSelector: { matchNames: [ns] },
-        podMetricsEndpoints: [{
-          port: 'http-envoy-prom',
-          path: '/stats/prometheus',
-          interval: toPromDuration(props.scrapeInterval ?? Duration.seconds(15)),
-        }],
-      },
-    });
+    addPrometheusRule(this, 'MeshAlerts', { name: meshRule, namespace: ns, labels: this.labels() }, () => [this.meshAlertGroup()]);
+    addTelemetry(this, 'Telemetry', { name: `${this.name}-default`, namespace: ns, labels: this.labels(false) },
+      () => namespaceTelemetrySpec(this.tracingProvider, this.defaultSampling, this.accessLogging));
+    addPodMonitor(this, 'EnvoyStats', { name: ENVOY_STATS_MONITOR, namespace: ns, labels: this.labels() },
+      envoyStatsPodMonitorSpec(ENVOY_STATS_MONITOR, ns, this.scrapeInterval));
     this.chart.addOutputFile('istio/mesh-config.values.yaml', () =>
       `# Helm values for istiod, applied with the Istio install (not a Kubernetes resource):\n` +
       `#   helm upgrade istiod istio/istiod -n istio-system -f mesh-config.values.yaml\n` +
@@ -230,7 +232,7 @@ export class ObservabilityStack extends Construct {
   public get targets(): SloTarget[] {
     // A gRPC service's errors are counted by grpc_response_status (errorMatcher).
     const grpc = (s: IMeshService) => s.ports[0]?.protocol === 'grpc' ? { grpc: true } : {};
-    const fromProps = this.chart.services.filter((s) => s.slo).map((s) => ({ service: s.name, namespace: s.namespace, slo: s.slo!, ...grpc(s) }));
+    const fromProps = this.chart.services.flatMap((s) => (s.slo ? [{ service: s.name, namespace: s.namespace, slo: s.slo, ...grpc(s) }] : []));
     const fromStack = this.added.filter((a) => this.inChart(a.service)).map((a) => ({ service: a.service.name, namespace: a.service.namespace, slo: a.slo, ...grpc(a.service) }));
     const byName = new Map<string, SloTarget>();
     for (const t of [...fromProps, ...fromStack]) if (!byName.has(t.service)) byName.set(t.service, t);
@@ -245,12 +247,12 @@ export class ObservabilityStack extends Construct {
   /** The three dashboards: mesh overview, service detail, troubleshooting. */
   public dashboards(): BuiltDashboard[] {
     return buildDashboards({
-      title: `${this.props.title ?? titleCase(this.name)} (${this.chart.environment})`,
+      title: `${this.title} (${this.chart.environment})`,
       uidPrefix: `${this.name}-${this.chart.environment}`,
       namespace: this.chart.namespace,
       tags: [MANAGED_BY, this.name, this.chart.environment],
       targets: this.targets,
-      links: this.props.dashboardLinks ?? [],
+      links: this.dashboardLinks,
     });
   }
 
@@ -283,7 +285,9 @@ export class ObservabilityStack extends Construct {
   }
 
   private dashboard(level: string): Record<string, any> {
-    return this.dashboards().find((d) => d.level === level)!.dashboard;
+    const built = this.dashboards().find((d) => d.level === level);
+    if (!built) throw new MeshError(Codes.INTERNAL_INVARIANT, `dashboards: no ${level} dashboard was built`);
+    return built.dashboard;
   }
 
   private materialize(): void {
@@ -291,18 +295,14 @@ export class ObservabilityStack extends Construct {
     for (const t of this.targets) {
       const id = `Slo-${t.service}`;
       if (this.node.tryFindChild(id)) continue;
-      new PrometheusRule(this, id, {
-        metadata: { name: `${t.service}-slo`, namespace: ns, labels: this.labels() },
-        spec: Lazy.any({ produce: () => renderRules(this.sloGroups(this.targets.find((x) => x.service === t.service) ?? t)) }),
-      });
+      addPrometheusRule(this, id, { name: `${t.service}-slo`, namespace: ns, labels: this.labels() },
+        () => this.sloGroups(this.targets.find((x) => x.service === t.service) ?? t));
       const sampling = t.slo.tracingSampling;
       if (sampling) {
-        new Telemetry(this, `Tracing-${t.service}`, {
-          metadata: { name: `${t.service}-tracing`, namespace: ns, labels: this.labels(false) },
-          // The service's selector, read at synth: a Flagger-released service is selected by a label Flagger keeps.
-          spec: Lazy.any({ produce: () => serviceTelemetrySpec(this.tracingProvider,
-            this.chart.services.find((x) => x.name === t.service)?.selectorLabels ?? { [Labels.APP]: t.service }, sampling) }),
-        });
+        // The service's selector, read at synth: a Flagger-released service is selected by a label Flagger keeps.
+        addTelemetry(this, `Tracing-${t.service}`, { name: `${t.service}-tracing`, namespace: ns, labels: this.labels(false) },
+          () => serviceTelemetrySpec(this.tracingProvider,
+            this.chart.services.find((x) => x.name === t.service)?.selectorLabels ?? { [Labels.APP]: t.service }, sampling));
       }
     }
   }
@@ -339,14 +339,4 @@ export class ObservabilityStack extends Construct {
     }
     return out;
   }
-}
-
-/** A PrometheusRule spec from rule groups, with the CRD's typed `expr`. */
-function renderRules(groups: RuleGroup[]): Record<string, any> {
-  return {
-    groups: groups.map((g) => ({
-      name: g.name,
-      rules: g.rules.map((r: Rule) => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
-    })),
-  };
 }

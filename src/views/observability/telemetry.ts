@@ -4,14 +4,18 @@ import { dns1123LabelProblem } from '../../core/names';
 import { Percentage } from '../../core/weight';
 import type { MeshPlatform } from '../../platform/platform';
 
+/** The protocols a tracing extension provider of the mesh config speaks, as the mesh config names them. */
+export type TracingProtocol = 'zipkin' | 'opentelemetry';
+
 /**
  * Where proxies send their spans: an extension provider of the mesh config, which
  * Telemetry resources name. It is set with the Istio install (Helm values for istiod),
- * not as a Kubernetes resource.
+ * not as a Kubernetes resource. Each protocol is a private implementation that renders
+ * its own `extensionProviders[]` entry.
  *
  * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider
  */
-export class TracingProvider {
+export abstract class TracingProvider {
   /**
    * A Zipkin-protocol collector, as Jaeger's collector offers on port 9411 (seed 000).
    * @param name the provider's name, which Telemetry resources refer to
@@ -19,12 +23,12 @@ export class TracingProvider {
    * @param port its Zipkin port
    */
   public static zipkin(name: string, service: string, port = 9411): TracingProvider {
-    return new TracingProvider(name, 'zipkin', service, port);
+    return new ZipkinTracingProvider(name, service, port);
   }
 
   /** An OpenTelemetry collector speaking OTLP/gRPC (port 4317). */
   public static openTelemetry(name: string, service: string, port = 4317): TracingProvider {
-    return new TracingProvider(name, 'opentelemetry', service, port);
+    return new OpenTelemetryTracingProvider(name, service, port);
   }
 
   /**
@@ -34,7 +38,9 @@ export class TracingProvider {
    */
   public static fromPlatform(platform: MeshPlatform): TracingProvider {
     const t = platform.tracing;
-    return new TracingProvider(t.providerName, t.protocol, t.host, t.port);
+    return t.protocol === 'zipkin'
+      ? TracingProvider.zipkin(t.providerName, t.host, t.port)
+      : TracingProvider.openTelemetry(t.providerName, t.host, t.port);
   }
 
   /** Seed 000's provider: `jaeger`, Zipkin protocol to `jaeger-collector.observability.svc.cluster.local:9411`. */
@@ -42,11 +48,14 @@ export class TracingProvider {
     return TracingProvider.zipkin('jaeger', 'jaeger-collector.observability.svc.cluster.local', 9411);
   }
 
-  private constructor(
+  /** The protocol, as the mesh config names it. */
+  public abstract readonly kind: TracingProtocol;
+  /** The request path (HTTP) or gRPC method a proxy sends its spans to. */
+  public abstract readonly spanPath: string;
+
+  protected constructor(
     /** The provider's name. */
     public readonly name: string,
-    /** The protocol: `zipkin` or `opentelemetry`, as the mesh config names it. */
-    public readonly kind: 'zipkin' | 'opentelemetry',
     /** The collector's host name. */
     public readonly service: string,
     /** The collector's port. */
@@ -61,66 +70,138 @@ export class TracingProvider {
   }
 
   /** The provider as `meshConfig.extensionProviders[]` takes it. */
-  public toMeshConfig(): Record<string, any> {
-    return { name: this.name, [this.kind]: { service: this.service, port: this.port } };
+  public abstract toMeshConfig(): Record<string, any>;
+
+  /**
+   * The Telemetry `tracing[]` entry that sends `sampling` of the requests' spans to this provider.
+   * @see https://istio.io/latest/docs/reference/config/telemetry/#Tracing
+   */
+  public toTelemetry(sampling: Percentage): Record<string, any> {
+    return { providers: [{ name: this.name }], randomSamplingPercentage: sampling.value };
   }
 }
 
 /**
- * Which requests the proxies write to their access log (Envoy's stdout provider).
+ * Zipkin protocol: `extensionProviders[].zipkin { service, port }`; spans are POSTed to `/api/v2/spans`.
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-ZipkinTracingProvider
+ * @see https://zipkin.io/zipkin-api/#/default/post_spans
+ */
+class ZipkinTracingProvider extends TracingProvider {
+  public readonly kind = 'zipkin';
+  public readonly spanPath = '/api/v2/spans';
+
+  public constructor(name: string, service: string, port: number) {
+    super(name, service, port);
+  }
+
+  public toMeshConfig(): Record<string, any> {
+    return { name: this.name, zipkin: { service: this.service, port: this.port } };
+  }
+}
+
+/**
+ * OTLP/gRPC: `extensionProviders[].opentelemetry { service, port }`; spans go to the trace service's Export method.
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-OpenTelemetryTracingProvider
+ * @see https://opentelemetry.io/docs/specs/otlp/#otlpgrpc
+ */
+class OpenTelemetryTracingProvider extends TracingProvider {
+  public readonly kind = 'opentelemetry';
+  public readonly spanPath = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+  public constructor(name: string, service: string, port: number) {
+    super(name, service, port);
+  }
+
+  public toMeshConfig(): Record<string, any> {
+    return { name: this.name, opentelemetry: { service: this.service, port: this.port } };
+  }
+}
+
+/**
+ * Which requests the proxies write to their access log (Envoy's stdout provider,
+ * Istio's built-in `envoy`). Each choice is a private implementation that renders its
+ * own Telemetry `accessLogging[]` entry.
  * @see https://istio.io/latest/docs/reference/config/telemetry/#AccessLogging
  */
-export class AccessLogging {
+export abstract class AccessLogging {
   /** Every request. */
   public static all(): AccessLogging {
-    return new AccessLogging(true);
+    return new AllRequestsLogging();
   }
 
   /** Only failed requests: responses of 400 and above, and requests without a response. */
   public static errorsOnly(): AccessLogging {
-    return new AccessLogging(true, 'response.code >= 400 || response.code == 0');
+    return new FilteredLogging('response.code >= 400 || response.code == 0');
   }
 
   /** No access log. */
   public static none(): AccessLogging {
-    return new AccessLogging(false);
+    return new DisabledLogging();
   }
 
-  private constructor(
-    /** Whether access logging is on. */
-    public readonly enabled: boolean,
-    /** The CEL filter, if any. */
-    public readonly filter?: string,
-  ) {}
+  /** Whether access logging is on. */
+  public abstract readonly enabled: boolean;
+  /**
+   * The CEL filter, if any.
+   * @default - none: every request (or none, when disabled)
+   */
+  public abstract readonly filter?: string;
+
+  protected constructor() {}
 
   /** The Telemetry `accessLogging` entry. */
+  public abstract toTelemetry(): Record<string, any>;
+}
+
+/** The provider every entry names: Istio's default Envoy file access log provider. */
+const ENVOY_LOG_PROVIDERS = () => [{ name: 'envoy' }];
+
+/** Every request logged. */
+class AllRequestsLogging extends AccessLogging {
+  public readonly enabled = true;
+  public readonly filter = undefined;
+
+  public constructor() {
+    super();
+  }
+
   public toTelemetry(): Record<string, any> {
-    return {
-      providers: [{ name: 'envoy' }],
-      ...(this.enabled ? {} : { disabled: true }),
-      ...(this.filter ? { filter: { expression: this.filter } } : {}),
-    };
+    return { providers: ENVOY_LOG_PROVIDERS() };
+  }
+}
+
+/**
+ * The requests a CEL expression selects.
+ * @see https://istio.io/latest/docs/reference/config/telemetry/#AccessLogging-Filter
+ */
+class FilteredLogging extends AccessLogging {
+  public readonly enabled = true;
+
+  public constructor(public readonly filter: string) {
+    super();
+  }
+
+  public toTelemetry(): Record<string, any> {
+    return { providers: ENVOY_LOG_PROVIDERS(), filter: { expression: this.filter } };
+  }
+}
+
+/** The log switched off (`disabled: true`), overriding a mesh-wide default. */
+class DisabledLogging extends AccessLogging {
+  public readonly enabled = false;
+  public readonly filter = undefined;
+
+  public constructor() {
+    super();
+  }
+
+  public toTelemetry(): Record<string, any> {
+    return { providers: ENVOY_LOG_PROVIDERS(), disabled: true };
   }
 }
 
 /** The default trace sampling of seed 000: 10% of requests. */
 export const DEFAULT_SAMPLING = 10;
-
-/** The spec of the namespace-wide Telemetry: default sampling and access logging. */
-export function namespaceTelemetrySpec(provider: TracingProvider, sampling: Percentage, accessLogging: AccessLogging): Record<string, any> {
-  return {
-    tracing: [{ providers: [{ name: provider.name }], randomSamplingPercentage: sampling.value }],
-    accessLogging: [accessLogging.toTelemetry()],
-  };
-}
-
-/** The spec of a service's own Telemetry: its pods (by `app` label) sampled at `sampling`. */
-export function serviceTelemetrySpec(provider: TracingProvider, selector: Readonly<Record<string, string>>, sampling: Percentage): Record<string, any> {
-  return {
-    selector: { matchLabels: { ...selector } },
-    tracing: [{ providers: [{ name: provider.name }], randomSamplingPercentage: sampling.value }],
-  };
-}
 
 /**
  * Envoy statistics that Istio does not export by default but the circuit-breaker
@@ -133,20 +214,3 @@ export const ENVOY_STATS_INCLUSIONS = [
   '.*upstream_rq_retry.*',
   '.*outlier_detection.*',
 ];
-
-/**
- * Helm values for istiod (`helm upgrade istiod istio/istiod -f mesh-config.values.yaml`):
- * the tracing extension provider, and the Envoy stats the alerts need. Sampling is
- * set by the Telemetry resources, not by the legacy `defaultConfig.tracing.sampling`
- * (which Istio's Telemetry API supersedes; setting both makes two sources of truth).
- */
-export function meshConfigValues(provider: TracingProvider): Record<string, any> {
-  return {
-    meshConfig: {
-      defaultConfig: {
-        proxyStatsMatcher: { inclusionRegexps: [...ENVOY_STATS_INCLUSIONS] },
-      },
-      extensionProviders: [provider.toMeshConfig()],
-    },
-  };
-}

@@ -39,6 +39,7 @@ export interface BlueGreenReleaseProps {
  * version's Deployment is green; each carries `deployment: blue|green`, the host's
  * DestinationRule gets `blue` and `green` subsets by that label, and the default route
  * sends 100% to the active side. Switching is one prop, `active`.
+ * Its child `Deployment` is green's Deployment.
  */
 export class BlueGreenRelease extends Construct {
   /** The side receiving the traffic. */

@@ -61,6 +61,7 @@ export interface CanaryReleaseProps {
  * host's one VirtualService to the phase in force: a header route to the canary
  * ahead of the weighted route, the stable/canary weights, an optional mirror. In
  * the last phase the old version's Deployment is removed.
+ * Its child `Deployment` is the new version's Deployment.
  *
  * @example
  * new CanaryRelease(chart, 'order-v2', {

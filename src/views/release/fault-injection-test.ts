@@ -1,15 +1,15 @@
-import { ApiObject, Cron, Duration, Yaml } from 'cdk8s';
+import { ApiObject, Cron, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cidr } from '../../core/cidr';
 import { Codes } from '../../core/codes';
 import { Labels } from '../../core/labels';
-import { toIstioDuration } from '../../core/duration';
 import { formatProblem } from '../../core/errors';
 import { inCidr } from '../../validate/flow/cluster';
 import type { IntendedFlow } from '../../validate/flow/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { durationProblems, integerProblems } from '../../private/checks';
 import { MeshService } from '../../graph/mesh-service';
+import { renderFaultSwitchFiles } from '../../render/release';
 import { AbortFault, DelayFault, FaultInjection } from '../traffic/host-traffic';
 import { addScheduledKubectl } from '../workload/scheduled-kubectl';
 
@@ -110,38 +110,56 @@ export const WEEKLY_MONDAY_10_JST = Cron.schedule({ minute: '0', hour: '1', day:
  * TERM and INT; the wait is interruptible). Each run has an `activeDeadlineSeconds` of the
  * test duration plus 5 minutes. Its ServiceAccount may only get and patch VirtualServices
  * in the namespace; its NetworkPolicy allows DNS and the API server's endpoints only.
+ * Its children, by id, unless `permanent`: `CronJob`, `ConfigMap`, `ServiceAccount`, `Role`,
+ * `RoleBinding` and `NetworkPolicy`.
  */
 export class FaultInjectionTest extends Construct {
   /** The faults. */
   public readonly fault: FaultInjection;
   /** The CronJob's name. */
   public readonly name: string;
+  /** The services whose routes get the faults. */
+  public readonly services: readonly MeshService[];
+  /** Whether the faults stay in the VirtualServices (no CronJob). */
+  public readonly permanent: boolean;
+  /** Whether fault injection is allowed in a production environment. */
+  public readonly forceInProduction: boolean;
+  /** How long the faults stay on in each scheduled run. */
+  public readonly testDuration: Duration;
+  /** When the scheduled test runs. */
+  public readonly schedule: Cron;
+  /** The kubectl image the CronJob runs. */
+  public readonly image: string;
 
-  private readonly props: FaultInjectionTestProps;
   private readonly chart: MeshChart;
   /** The API server's endpoints and ports: the props', else the platform's. */
   private readonly apiServer: { readonly addresses: readonly Cidr[]; readonly ports: readonly number[] };
 
   public constructor(scope: Construct, id: string, props: FaultInjectionTestProps) {
     super(scope, id);
-    this.props = props;
     this.chart = MeshChart.of(this);
     this.fault = { delay: props.delay, abort: props.abort };
     this.name = props.name ?? 'fault-injection-test';
+    this.services = [...props.services];
+    this.permanent = props.permanent ?? false;
+    this.forceInProduction = props.forceInProduction ?? false;
+    this.testDuration = props.testDuration ?? Duration.minutes(30);
+    this.schedule = props.schedule ?? WEEKLY_MONDAY_10_JST;
+    this.image = props.image ?? 'bitnami/kubectl:1.30';
     const platformApi = this.chart.platform.apiServer;
     this.apiServer = { addresses: props.apiServer?.addresses ?? platformApi.endpoints, ports: props.apiServer?.ports ?? platformApi.ports };
-    if (props.permanent) {
-      for (const s of props.services) s.traffic.setFault(this, this.fault);
+    if (this.permanent) {
+      for (const s of this.services) s.traffic.setFault(this, this.fault);
     } else {
-      const seconds = (props.testDuration ?? Duration.minutes(30)).toSeconds();
+      const seconds = this.testDuration.toSeconds();
       addScheduledKubectl(this, {
         name: this.name,
         configMapName: `${this.name}-config`,
         namespace: this.chart.namespace,
         labels: this.chart.commonLabels(),
         podLabels: { [Labels.APP]: this.name },
-        schedule: props.schedule ?? WEEKLY_MONDAY_10_JST,
-        image: props.image ?? 'bitnami/kubectl:1.30',
+        schedule: this.schedule,
+        image: this.image,
         script: this.script(seconds),
         files: () => this.files(),
         allow: { verbs: ['get', 'patch'], apiGroup: 'networking.istio.io', resourceType: 'virtualservices' },
@@ -190,7 +208,7 @@ export class FaultInjectionTest extends Construct {
   }
 
   private hosts(): string[] {
-    return this.props.services.map((s) => s.name).sort();
+    return this.services.map((s) => s.name).sort();
   }
 
   /**
@@ -229,27 +247,19 @@ export class FaultInjectionTest extends Construct {
     ].join('\n');
   }
 
+  /** Each service's rendered VirtualService, by name, switched on and off. */
   private files(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const s of [...this.props.services].sort((a, b) => a.name.localeCompare(b.name))) {
+    const virtualServices = [...this.services].sort((a, b) => a.name.localeCompare(b.name)).flatMap((s) => {
       const vs = s.node.tryFindChild('VirtualService');
-      if (!(vs instanceof ApiObject)) continue;
-      const off = vs.toJson();
-      const fault = {
-        delay: this.fault.delay && { percentage: { value: this.fault.delay.percentage.value }, fixedDelay: toIstioDuration(this.fault.delay.fixedDelay) },
-        abort: this.fault.abort && { percentage: { value: this.fault.abort.percentage.value }, httpStatus: this.fault.abort.httpStatus },
-      };
-      const on = { ...off, spec: { ...off.spec, http: (off.spec.http ?? []).map((h: any) => ({ ...h, fault: JSON.parse(JSON.stringify(fault)) })) } };
-      out[`${s.name}.fault-off.yaml`] = Yaml.stringify(off);
-      out[`${s.name}.fault-on.yaml`] = Yaml.stringify(on);
-    }
-    return out;
+      return vs && ApiObject.isApiObject(vs) ? [{ host: s.name, manifest: vs.toJson() }] : [];
+    });
+    return renderFaultSwitchFiles(virtualServices, this.fault);
   }
 
   private problems(): string[] {
     const out: string[] = [];
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.FAULT_OUT_OF_RANGE, `${field}: ${what}`));
-    if (this.chart.production && !this.props.forceInProduction) {
+    if (this.chart.production && !this.forceInProduction) {
       out.push(formatProblem(Codes.FAULT_IN_PRODUCTION,
         'environment: fault injection in production hurts real users; run it in staging, or set forceInProduction: true'));
     }
@@ -262,17 +272,17 @@ export class FaultInjectionTest extends Construct {
       if (p && p.value === 0) bad(field, 'is 0%: the fault would never be injected');
     }
     out.push(...durationProblems({ 'delay.fixedDelay': this.fault.delay?.fixedDelay }));
-    if (this.props.services.length === 0) bad('services', 'name at least one service');
-    if (!this.props.permanent && this.apiServer.addresses.length === 0) {
+    if (this.services.length === 0) bad('services', 'name at least one service');
+    if (!this.permanent && this.apiServer.addresses.length === 0) {
       out.push(formatProblem(Codes.JOB_API_SERVER_EGRESS,
         'apiServer.addresses: the scheduled job reaches the API server; name its endpoints (kubectl get endpoints kubernetes) so its NetworkPolicy allows them and nothing else'));
     }
     out.push(...integerProblems(Object.fromEntries(this.apiServer.ports.map((p, i) => [`apiServer.ports[${i}]`, p])), 1, 65535));
-    const d = this.props.testDuration;
-    if (d && (d.toSeconds({ integral: false }) < 1 || !Number.isInteger(d.toSeconds({ integral: false })))) {
+    const seconds = this.testDuration.toSeconds({ integral: false });
+    if (seconds < 1 || !Number.isInteger(seconds)) {
       bad('testDuration', 'must be a whole number of seconds, at least 1s');
     }
-    for (const s of this.props.services) {
+    for (const s of this.services) {
       if (s.traffic.virtualServiceOwner) {
         out.push(formatProblem(Codes.FLAGGER_OWNS_VIRTUAL_SERVICE,
           `services: ${s.name}'s VirtualService is written by ${s.traffic.virtualServiceOwner}, so faults cannot be injected into it`));

@@ -1,63 +1,18 @@
-import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  Canary, CanarySpecAnalysisAlertsSeverity, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecTargetRefKind,
-} from '../../../imports/flagger.app';
 import { Codes } from '../../core/codes';
-import { describeDuration, toIstioDuration } from '../../core/duration';
+import { describeDuration } from '../../core/duration';
 import { formatProblem } from '../../core/errors';
 import { StringMatch } from '../../core/http';
 import { Labels } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { toGoDuration } from '../../private/go-duration';
-import { renderDestinationRuleSpec, renderRetries } from '../../render/traffic';
+import { addCanary, flaggerServiceTraffic, renderCanarySpec } from '../../render/release';
 import { MeshService } from '../../graph/mesh-service';
+import { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
 import { FlaggerMetric } from './flagger-metric';
 
-/** When Flagger calls a webhook. */
-export type FlaggerWebhookType = 'confirm-rollout' | 'pre-rollout' | 'rollout' | 'confirm-promotion'
-| 'post-rollout' | 'event' | 'rollback' | 'confirm-traffic-increase';
-
-/**
- * A webhook Flagger calls during the analysis.
- * @see https://docs.flagger.app/usage/webhooks
- */
-export interface FlaggerWebhook {
-  /** The webhook's name. */
-  readonly name: string;
-  /** When it is called. */
-  readonly type: FlaggerWebhookType;
-  /** The URL Flagger POSTs to. */
-  readonly url: string;
-  /**
-   * How long Flagger waits for an answer.
-   * @default - Flagger's (10s)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Extra key/values sent with the call.
-   * @default - none
-   */
-  readonly metadata?: Record<string, string>;
-}
-
-/**
- * A notification Flagger sends through an AlertProvider (Slack, Teams, Alertmanager...):
- * on a rollback at `error`, on every step at `info`. Notifications go here, never in a
- * `rollback` webhook, which is a gate (a 2xx answer rolls the canary back).
- * @see https://docs.flagger.app/usage/alerting#canary-configuration
- */
-export interface FlaggerAlert {
-  /** The alert's name. */
-  readonly name: string;
-  /**
-   * The least severe event sent.
-   * @default 'error' - rollbacks and failed checks only
-   */
-  readonly severity?: 'info' | 'warn' | 'error';
-  /** The AlertProvider (flagger.app/v1beta1) to send through. */
-  readonly providerRef: { readonly name: string; readonly namespace?: string };
-}
+export type { FlaggerAlert, FlaggerWebhook, FlaggerWebhookType } from './flagger-hooks';
 
 /** Props for {@link FlaggerCanary}. */
 export interface FlaggerCanaryProps {
@@ -142,6 +97,8 @@ export interface FlaggerCanaryProps {
  * `makePrimaryLabels`). The service's Deployment selects by `app`, so every policy then
  * selects its pods by `app.kubernetes.io/name`, which Flagger keeps on both the primary's
  * and the canary's pods; a selector still on `app: <service>` fails synth (MESH666).
+ *
+ * Its default child (`Resource`) is the Canary.
  */
 export class FlaggerCanary extends Construct {
   /** The service released. */
@@ -150,90 +107,67 @@ export class FlaggerCanary extends Construct {
   public readonly interval: Duration;
   /** Failed checks before rollback. */
   public readonly threshold: number;
-
-  private readonly props: FlaggerCanaryProps;
+  /** Gateways Flagger's VirtualService binds to. */
+  public readonly gateways: readonly string[];
+  /** The weight's growth per interval, in weighted mode with a fixed step. */
+  public readonly stepWeight?: number;
+  /** The weights, step by step, in weighted mode with steps. */
+  public readonly stepWeights?: readonly number[];
+  /** The largest weight before promotion, as given (Flagger's default is rendered: 50 with stepWeight). */
+  public readonly maxWeight?: number;
+  /** A/B testing: the number of analysis runs. */
+  public readonly iterations?: number;
+  /** A/B testing: the header matches. */
+  public readonly match?: readonly Readonly<Record<string, StringMatch>>[];
+  /** What the analysis checks. */
+  public readonly metrics?: readonly FlaggerMetric[];
+  /** Webhooks Flagger calls. */
+  public readonly webhooks?: readonly FlaggerWebhook[];
+  /** Notifications. */
+  public readonly alerts?: readonly FlaggerAlert[];
 
   public constructor(scope: Construct, id: string, props: FlaggerCanaryProps) {
     super(scope, id);
-    this.props = props;
     this.service = props.service;
     this.interval = props.interval ?? Duration.minutes(1);
     this.threshold = props.threshold ?? 5;
+    this.gateways = [...(props.gateways ?? ['mesh'])];
+    this.stepWeight = props.stepWeight;
+    this.stepWeights = props.stepWeights && [...props.stepWeights];
+    this.maxWeight = props.maxWeight;
+    this.iterations = props.iterations;
+    this.match = props.match?.map((m) => ({ ...m }));
+    this.metrics = props.metrics && [...props.metrics];
+    this.webhooks = props.webhooks && [...props.webhooks];
+    this.alerts = props.alerts && [...props.alerts];
     this.service.traffic.handOverVirtualService(this, 'flagger');
-    new Canary(this, 'Resource', {
-      metadata: { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() },
-      spec: Lazy.any({ produce: () => this.toFlagger() }),
-    });
+    addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() },
+      () => renderCanarySpec({
+        target: this.service.name,
+        port: this.service.ports[0],
+        gateways: this.gateways,
+        traffic: flaggerServiceTraffic(this.service.traffic, this.service.policy),
+        autoscaler: this.autoscaler(),
+        interval: this.interval,
+        threshold: this.threshold,
+        iterations: this.iterations,
+        maxWeight: this.maxWeight,
+        stepWeight: this.stepWeight,
+        stepWeights: this.stepWeights,
+        match: this.match,
+        metrics: this.metrics,
+        alerts: this.alerts,
+        webhooks: this.webhooks,
+      }));
     this.node.addValidation({ validate: () => this.problems() });
   }
 
-  private toFlagger() {
-    const p = this.props;
-    const port = this.service.ports[0];
-    const go = (d: Duration | undefined) => (d ? toGoDuration(d) : undefined);
-    const weighted = p.iterations === undefined;
-    return {
-      targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: this.service.name },
-      service: {
-        port: port?.port,
-        targetPort: port?.targetPort,
-        gateways: p.gateways ?? ['mesh'],
-        ...this.trafficSettings(),
-      },
-      autoscalerRef: this.autoscalerRef(),
-      analysis: {
-        interval: go(this.interval),
-        threshold: this.threshold,
-        iterations: p.iterations,
-        maxWeight: weighted ? p.maxWeight ?? (p.stepWeights ? undefined : 50) : undefined,
-        stepWeight: p.stepWeight,
-        stepWeights: p.stepWeights ? [...p.stepWeights] : undefined,
-        match: p.match?.map((m) => ({ headers: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { [v.kind]: v.value }])) })),
-        metrics: p.metrics?.map((m) => ({
-          name: m.name,
-          templateRef: m.template ? { name: m.template.name, namespace: m.template.namespace } : undefined,
-          thresholdRange: { ...m.thresholdRange },
-          interval: go(m.interval ?? this.interval),
-        })),
-        alerts: p.alerts?.map((a) => ({
-          name: a.name,
-          severity: (a.severity ?? 'error') as CanarySpecAnalysisAlertsSeverity,
-          providerRef: { name: a.providerRef.name, namespace: a.providerRef.namespace },
-        })),
-        webhooks: p.webhooks?.map((w) => ({
-          name: w.name,
-          type: w.type as CanarySpecAnalysisWebhooksType,
-          url: w.url,
-          timeout: go(w.timeout),
-          metadata: w.metadata ? { ...w.metadata } : undefined,
-        })),
-      },
-    };
-  }
-
-  /**
-   * The host's trafficPolicy, timeout and retries, as the library renders them for its own
-   * DestinationRule and VirtualService. Flagger 1.44's Canary schema knows
-   * `connectionPool.http` only, so `connectionPool.tcp` (maxConnections) does not reach
-   * Flagger's DestinationRules (the API server would prune it).
-   * @see https://docs.flagger.app/usage/how-it-works#canary-service
-   */
-  private trafficSettings() {
-    const policy = this.service.policy;
-    const trafficPolicy = renderDestinationRuleSpec(this.service.traffic, { policy, defaultSplit: [] }).trafficPolicy;
-    return {
-      trafficPolicy: trafficPolicy && JSON.parse(JSON.stringify(trafficPolicy)),
-      timeout: policy.timeout && toIstioDuration(policy.timeout),
-      retries: renderRetries(policy.retries),
-    };
-  }
-
   /** The service's HorizontalPodAutoscaler: Flagger makes a `<name>-primary` copy for the primary. */
-  private autoscalerRef() {
-    const hpa = this.service.chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject
+  private autoscaler(): { apiVersion: string; name: string } | undefined {
+    const hpa = this.service.chart.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c)
       && c.kind === 'HorizontalPodAutoscaler' && c.metadata.namespace === this.service.namespace
       && c.toJson().spec?.scaleTargetRef?.name === this.service.name);
-    return hpa && { apiVersion: hpa.apiVersion, kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER, name: hpa.name };
+    return hpa && { apiVersion: hpa.apiVersion, name: hpa.name };
   }
 
   /** MESH666: selectors in the chart that still select the service's pods by `app: <name>`, which Flagger renames on the primary. */
@@ -242,7 +176,7 @@ export class FlaggerCanary extends Construct {
     const app = this.service.name;
     const byApp = (labels: unknown) => !!labels && (labels as Record<string, string>)[Labels.APP] === app;
     for (const c of this.service.chart.node.findAll()) {
-      if (!(c instanceof ApiObject)) continue;
+      if (!ApiObject.isApiObject(c)) continue;
       // The service's own Deployment and Service keep `app`: Flagger reads the Deployment's and takes over the Service.
       if ((c.kind === 'Deployment' || c.kind === 'Service') && c.name === app) continue;
       const m = c.toJson();
@@ -268,44 +202,44 @@ export class FlaggerCanary extends Construct {
   }
 
   private problems(): string[] {
-    const p = this.props;
     const out: string[] = [];
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.FLAGGER_INVALID_ANALYSIS, `${field}: ${what}`));
     const durations: Record<string, Duration | undefined> = { interval: this.interval };
-    p.metrics?.forEach((m, i) => { durations[`metrics[${i}].interval`] = m.interval; });
-    p.webhooks?.forEach((w, i) => { durations[`webhooks[${i}].timeout`] = w.timeout; });
+    this.metrics?.forEach((m, i) => { durations[`metrics[${i}].interval`] = m.interval; });
+    this.webhooks?.forEach((w, i) => { durations[`webhooks[${i}].timeout`] = w.timeout; });
     for (const [field, d] of Object.entries(durations)) {
       if (d && !toGoDuration(d)) bad(field, `must be whole milliseconds, at least 1ms, got ${describeDuration(d)}`);
     }
     const pct = (n: number) => Number.isInteger(n) && n >= 1 && n <= 100;
     if (!Number.isInteger(this.threshold) || this.threshold < 1) bad('threshold', `must be a whole number of at least 1, got ${this.threshold}`);
-    if (p.stepWeight !== undefined && !pct(p.stepWeight)) bad('stepWeight', `must be a whole percentage from 1 to 100, got ${p.stepWeight}`);
-    if (p.maxWeight !== undefined && !pct(p.maxWeight)) bad('maxWeight', `must be a whole percentage from 1 to 100, got ${p.maxWeight}`);
-    if (p.stepWeights) {
-      if (p.stepWeights.length === 0) bad('stepWeights', 'must not be empty');
-      p.stepWeights.forEach((w, i) => {
+    if (this.stepWeight !== undefined && !pct(this.stepWeight)) bad('stepWeight', `must be a whole percentage from 1 to 100, got ${this.stepWeight}`);
+    if (this.maxWeight !== undefined && !pct(this.maxWeight)) bad('maxWeight', `must be a whole percentage from 1 to 100, got ${this.maxWeight}`);
+    const steps = this.stepWeights;
+    if (steps) {
+      if (steps.length === 0) bad('stepWeights', 'must not be empty');
+      steps.forEach((w, i) => {
         if (!pct(w)) bad(`stepWeights[${i}]`, `must be a whole percentage from 1 to 100, got ${w}`);
-        if (i > 0 && w <= p.stepWeights![i - 1]) bad(`stepWeights[${i}]`, `${w} does not increase on ${p.stepWeights![i - 1]}`);
+        if (i > 0 && w <= steps[i - 1]) bad(`stepWeights[${i}]`, `${w} does not increase on ${steps[i - 1]}`);
       });
-      const last = p.stepWeights[p.stepWeights.length - 1];
-      if (p.maxWeight !== undefined && last !== undefined && p.maxWeight < last) bad('maxWeight', `${p.maxWeight} is below the last step weight ${last}`);
+      const last = steps[steps.length - 1];
+      if (this.maxWeight !== undefined && last !== undefined && this.maxWeight < last) bad('maxWeight', `${this.maxWeight} is below the last step weight ${last}`);
     }
-    if (p.stepWeight !== undefined && p.maxWeight !== undefined && p.maxWeight < p.stepWeight) bad('maxWeight', `${p.maxWeight} is below stepWeight ${p.stepWeight}`);
-    const modes = [p.stepWeight !== undefined && 'stepWeight', p.stepWeights !== undefined && 'stepWeights', p.iterations !== undefined && 'iterations'].filter(Boolean);
+    if (this.stepWeight !== undefined && this.maxWeight !== undefined && this.maxWeight < this.stepWeight) bad('maxWeight', `${this.maxWeight} is below stepWeight ${this.stepWeight}`);
+    const modes = [this.stepWeight !== undefined && 'stepWeight', this.stepWeights !== undefined && 'stepWeights', this.iterations !== undefined && 'iterations'].filter(Boolean);
     if (modes.length === 0) bad('stepWeight', 'set one of stepWeight, stepWeights (canary) or iterations (A/B testing)');
     if (modes.length > 1) bad(String(modes[1]), `cannot be combined with ${modes[0]}`);
-    if (p.iterations !== undefined) {
-      if (!Number.isInteger(p.iterations) || p.iterations < 1) bad('iterations', `must be a whole number of at least 1, got ${p.iterations}`);
-      if (!p.match || p.match.length === 0) bad('match', 'A/B testing (iterations) needs at least one header match');
-    } else if (p.match) {
+    if (this.iterations !== undefined) {
+      if (!Number.isInteger(this.iterations) || this.iterations < 1) bad('iterations', `must be a whole number of at least 1, got ${this.iterations}`);
+      if (!this.match || this.match.length === 0) bad('match', 'A/B testing (iterations) needs at least one header match');
+    } else if (this.match) {
       bad('match', 'header matches are for A/B testing: set iterations');
     }
     const names = new Set<string>();
-    p.metrics?.forEach((m, i) => {
+    this.metrics?.forEach((m, i) => {
       if (names.has(m.name)) bad(`metrics[${i}].name`, `'${m.name}' is used twice`);
       names.add(m.name);
     });
-    p.webhooks?.forEach((w, i) => {
+    this.webhooks?.forEach((w, i) => {
       if (!/^https?:\/\/\S+$/.test(w.url)) bad(`webhooks[${i}].url`, `must be an http(s) URL, got '${w.url}'`);
       // A rollback webhook is a gate: Flagger rolls back when it answers 2xx, and an
       // Alertmanager (or any notification endpoint) always does.
@@ -315,7 +249,7 @@ export class FlaggerCanary extends Construct {
           `webhooks[${i}]: a rollback webhook to Alertmanager (${w.url}) answers 2xx, which Flagger takes as "roll back now"; send notifications with alerts`));
       }
     });
-    p.alerts?.forEach((a, i) => {
+    this.alerts?.forEach((a, i) => {
       const problem = dns1123LabelProblem(a.providerRef.name);
       if (problem) out.push(formatProblem(Codes.INVALID_NAME, `alerts[${i}].providerRef.name: ${problem}`));
     });

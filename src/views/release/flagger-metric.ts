@@ -1,10 +1,11 @@
-import { Duration, Lazy } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MetricTemplate, MetricTemplateSpecProviderType } from '../../../imports/flagger.app';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { Percentage } from '../../core/weight';
 import { MeshChart } from '../../graph/mesh-chart';
+import { toGoDuration } from '../../private/go-duration';
+import { addMetricTemplate } from '../../render/release';
 
 /** Props for {@link FlaggerMetricTemplate}. */
 export interface FlaggerMetricTemplateProps {
@@ -25,25 +26,28 @@ export interface FlaggerMetricTemplateProps {
 
 /**
  * A Flagger MetricTemplate (flagger.app/v1beta1): a custom Prometheus query a
- * {@link FlaggerCanary} analysis checks at each interval.
+ * {@link FlaggerCanary} analysis checks at each interval. Its default child (`Resource`)
+ * is the MetricTemplate.
  */
 export class FlaggerMetricTemplate extends Construct {
   /** The template's name. */
   public readonly name: string;
   /** Its namespace, the chart's. */
   public readonly namespace: string;
+  /** The PromQL query. */
+  public readonly query: string;
+  /** The Prometheus server Flagger queries. */
+  public readonly address: string;
 
   public constructor(scope: Construct, id: string, props: FlaggerMetricTemplateProps) {
     super(scope, id);
+    const chart = MeshChart.of(this);
     this.name = props.name ?? id;
-    this.namespace = MeshChart.of(this).namespace;
-    new MetricTemplate(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace, labels: MeshChart.of(this).commonLabels() },
-      spec: Lazy.any({ produce: () => ({
-        provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: props.address ?? MeshChart.of(this).platform.flagger.prometheusAddress },
-        query: props.query,
-      }) }),
-    });
+    this.namespace = chart.namespace;
+    this.query = props.query;
+    this.address = props.address ?? chart.platform.flagger.prometheusAddress;
+    addMetricTemplate(this, 'Resource', { name: this.name, namespace: this.namespace, labels: chart.commonLabels() },
+      { address: this.address, query: this.query });
   }
 }
 
@@ -71,23 +75,38 @@ export interface FlaggerCustomMetricOptions {
   readonly interval?: Duration;
 }
 
+/** The range a metric's value must stay in. */
+export interface FlaggerThresholdRange {
+  /**
+   * The least value accepted.
+   * @default - no lower bound
+   */
+  readonly min?: number;
+  /**
+   * The largest value accepted.
+   * @default - no upper bound
+   */
+  readonly max?: number;
+}
+
 /**
  * One metric a Flagger analysis checks: Flagger's built-in `request-success-rate`
- * and `request-duration`, or a custom {@link FlaggerMetricTemplate}.
+ * and `request-duration`, or a custom {@link FlaggerMetricTemplate}. Each kind is a
+ * private implementation that renders its own `analysis.metrics[]` entry.
  *
  * @see https://docs.flagger.app/usage/metrics
  */
-export class FlaggerMetric {
+export abstract class FlaggerMetric {
   /** Built-in: the share of non-5xx responses must be at least `min` (99 means error rate < 1%). */
   public static requestSuccessRate(min: Percentage, interval?: Duration): FlaggerMetric {
-    return new FlaggerMetric('request-success-rate', { min: min.value }, interval);
+    return new BuiltinFlaggerMetric('request-success-rate', { min: min.value }, interval);
   }
 
   /** Built-in: the P99 request duration must be at most `max`. */
   public static requestDuration(max: Duration, interval?: Duration): FlaggerMetric {
     const ms = max.toMilliseconds({ integral: false });
     if (!(ms >= 1) || !Number.isInteger(ms)) throw new MeshError(Codes.FLAGGER_INVALID_ANALYSIS, `request-duration max must be whole milliseconds, at least 1ms, got ${ms}ms`);
-    return new FlaggerMetric('request-duration', { max: ms }, interval);
+    return new BuiltinFlaggerMetric('request-duration', { max: ms }, interval);
   }
 
   /** A custom metric from a template; at least one of `min` and `max` is needed. */
@@ -98,17 +117,57 @@ export class FlaggerMetric {
     if (options.min !== undefined && options.max !== undefined && options.min > options.max) {
       throw new MeshError(Codes.FLAGGER_INVALID_ANALYSIS, `custom metric ${template.name}: min ${options.min} is above max ${options.max}`);
     }
-    return new FlaggerMetric(options.name ?? template.name, { min: options.min, max: options.max }, options.interval, template);
+    return new CustomFlaggerMetric(options.name ?? template.name, { min: options.min, max: options.max }, template, options.interval);
   }
 
-  private constructor(
+  protected constructor(
     /** The metric's name in the analysis. */
     public readonly name: string,
     /** The range its value must stay in. */
-    public readonly thresholdRange: { readonly min?: number; readonly max?: number },
-    /** The query's range, if not the analysis interval. */
+    public readonly thresholdRange: FlaggerThresholdRange,
+    /**
+     * The query's range.
+     * @default - the analysis interval
+     */
     public readonly interval?: Duration,
-    /** The custom template, if any. */
-    public readonly template?: FlaggerMetricTemplate,
   ) {}
+
+  /**
+   * The Canary's `analysis.metrics[]` entry; `analysisInterval` is the query range when the metric names none.
+   * A duration that is not whole milliseconds renders as nothing (the FlaggerCanary reports it, MESH305).
+   * @see https://docs.flagger.app/usage/metrics
+   */
+  public abstract toAnalysis(analysisInterval: Duration): Record<string, any>;
+
+  /** The entry's `interval`, in Go's duration form. */
+  protected renderInterval(analysisInterval: Duration): string | undefined {
+    return toGoDuration(this.interval ?? analysisInterval);
+  }
+}
+
+/** One of Flagger's built-in metrics, which need no template. */
+class BuiltinFlaggerMetric extends FlaggerMetric {
+  public constructor(name: string, thresholdRange: FlaggerThresholdRange, interval?: Duration) {
+    super(name, thresholdRange, interval);
+  }
+
+  public toAnalysis(analysisInterval: Duration): Record<string, any> {
+    return { name: this.name, thresholdRange: { ...this.thresholdRange }, interval: this.renderInterval(analysisInterval) };
+  }
+}
+
+/** A metric queried through a MetricTemplate, which the entry's `templateRef` names. */
+class CustomFlaggerMetric extends FlaggerMetric {
+  public constructor(name: string, thresholdRange: FlaggerThresholdRange, private readonly template: FlaggerMetricTemplate, interval?: Duration) {
+    super(name, thresholdRange, interval);
+  }
+
+  public toAnalysis(analysisInterval: Duration): Record<string, any> {
+    return {
+      name: this.name,
+      templateRef: { name: this.template.name, namespace: this.template.namespace },
+      thresholdRange: { ...this.thresholdRange },
+      interval: this.renderInterval(analysisInterval),
+    };
+  }
 }

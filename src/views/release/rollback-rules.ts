@@ -1,13 +1,13 @@
-import { Duration, Lazy } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../../imports/monitoring.coreos.com';
 import { Codes } from '../../core/codes';
-import { describeDuration, toPromDuration } from '../../core/duration';
+import { describeDuration } from '../../core/duration';
 import { formatProblem } from '../../core/errors';
 import { labelValueProblem } from '../../core/names';
 import { Percentage } from '../../core/weight';
-import { decimal, ratioOf, selector } from '../../private/promql';
 import { MeshService } from '../../graph/mesh-service';
+import { addPrometheusRule } from '../../render/observability';
+import { renderRollbackRuleGroup, RollbackThresholds } from '../../render/release';
 
 /** Props for {@link CanaryRollbackRules}. */
 export interface CanaryRollbackRulesProps {
@@ -93,6 +93,8 @@ export const ROLLBACK_GROUP = 'canary-rollback-triggers';
  * the window, so a canary with no traffic never divides by zero or fires on one error.
  * Error counts default to 0 when no 5xx series exists, so a stable version with no
  * errors at all still yields a ratio.
+ *
+ * Its default child (`Resource`) is the PrometheusRule.
  */
 export class CanaryRollbackRules extends Construct {
   /** The PrometheusRule's name. */
@@ -103,7 +105,7 @@ export class CanaryRollbackRules extends Construct {
   public readonly stableVersion: string;
 
   private readonly service: MeshService;
-  private readonly s: Required<Omit<CanaryRollbackRulesProps, 'service' | 'canaryVersion' | 'stableVersion' | 'ruleSelectorLabels'>>;
+  private readonly s: RollbackThresholds;
   /** The labels Prometheus's rule selector requires, on the PrometheusRule. */
   public readonly ruleSelectorLabels: Readonly<Record<string, string>>;
 
@@ -125,68 +127,20 @@ export class CanaryRollbackRules extends Construct {
       maxP99Latency: props.maxP99Latency ?? Duration.millis(1000),
       minRequests: props.minRequests ?? 100,
     };
-    new PrometheusRule(this, 'Resource', {
-      metadata: {
-        name: this.ruleName,
-        namespace: this.service.namespace,
-        labels: { ...this.service.chart.commonLabels(), 'app.kubernetes.io/name': this.service.name, ...this.ruleSelectorLabels },
-      },
-      spec: Lazy.any({ produce: () => ({ groups: [{ name: ROLLBACK_GROUP, rules: this.rules() }] }) }),
-    });
+    addPrometheusRule(this, 'Resource', {
+      name: this.ruleName,
+      namespace: this.service.namespace,
+      labels: { ...this.service.chart.commonLabels(), 'app.kubernetes.io/name': this.service.name, ...this.ruleSelectorLabels },
+    }, () => [renderRollbackRuleGroup({
+      group: ROLLBACK_GROUP,
+      service: this.service.name,
+      namespace: this.service.namespace,
+      environment: this.service.chart.environment,
+      canaryVersion: this.canaryVersion,
+      stableVersion: this.stableVersion,
+      thresholds: this.s,
+    })]);
     this.node.addValidation({ validate: () => this.problems() });
-  }
-
-  private rules() {
-    const s = this.s;
-    const w = toPromDuration(s.window);
-    const svc = this.service.name;
-    const base = (version: string): Array<[string, string, ('=' | '=~')?]> => [
-      ['reporter', 'destination'],
-      ['destination_service_namespace', this.service.namespace],
-      ['destination_service_name', svc],
-      ['destination_version', version],
-    ];
-    const requests = (v: string) => `sum(rate(istio_requests_total${selector(base(v))}[${w}]))`;
-    const errors = (v: string) => `(sum(rate(istio_requests_total${selector([...base(v), ['response_code', '5.*', '=~']])}[${w}])) or on() vector(0))`;
-    const errorRate = (v: string) => `(\n  ${errors(v)}\n  /\n  ${requests(v)}\n)`;
-    const p99 = (v: string) => `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${selector(base(v))}[${w}])))`;
-    const enough = (v: string) => `(sum(increase(istio_requests_total${selector(base(v))}[${w}])) >= ${s.minRequests})`;
-    const c = this.canaryVersion;
-    const st = this.stableVersion;
-    // namespace and environment tell one environment's rollback from another's in a shared Alertmanager.
-    const labels = (severity: string, action: string) => ({
-      severity, action, service: svc, canary_version: c, namespace: this.service.namespace, environment: this.service.chart.environment,
-    });
-    const expr = (text: string) => PrometheusRuleSpecGroupsRulesExpr.fromString(text);
-    return [
-      {
-        alert: 'CanaryHighErrorRate',
-        expr: expr(`${errorRate(c)}\n> ${decimal(s.errorRateRatio)} * ${errorRate(st)}\nand on() ${errorRate(c)} > ${ratioOf(s.relativeErrorRateFloor.value)}\n`
-          + `and on() ${enough(c)}\nand on() ${enough(st)}`),
-        for: toPromDuration(s.errorRateFor),
-        labels: labels('critical', 'rollback'),
-        annotations: { summary: `カナリア(${c})のエラー率がstable(${st})の${decimal(s.errorRateRatio)}倍超過。自動ロールバック推奨` },
-      },
-      {
-        alert: 'CanaryHighLatency',
-        expr: expr(`${p99(c)}\n> ${decimal(s.latencyRatio)} * ${p99(st)}\nand on() ${enough(c)}\nand on() ${enough(st)}`),
-        for: toPromDuration(s.latencyFor),
-        labels: labels('warning', 'investigate'),
-        annotations: { summary: `カナリア(${c})のP99レイテンシがstable(${st})の${decimal(s.latencyRatio)}倍超過` },
-      },
-      {
-        alert: 'CanaryErrorRateAboveBound',
-        expr: expr(`${errorRate(c)} > ${ratioOf(s.maxErrorRate.value)}\nand on() ${enough(c)}`),
-        labels: labels('critical', 'rollback'),
-        annotations: { summary: `カナリア(${c})のエラー率が${decimal(s.maxErrorRate.value)}%超過。即座にロールバック` },
-      },
-      {
-        alert: 'CanaryLatencyAboveBound',
-        expr: expr(`${p99(c)} > ${decimal(s.maxP99Latency.toMilliseconds({ integral: false }))}\nand on() ${enough(c)}`),
-        labels: labels('critical', 'rollback'),
-        annotations: { summary: `カナリア(${c})のP99レイテンシが${describeDuration(s.maxP99Latency)}超過。即座にロールバック` },
-      },
-    ];
   }
 
   private problems(): string[] {

@@ -1,0 +1,268 @@
+import { ApiObject, ApiObjectMetadata, Duration, Lazy, Yaml } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  Canary, CanarySpecAnalysisAlertsSeverity, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecTargetRefKind,
+  MetricTemplate, MetricTemplateSpec, MetricTemplateSpecProviderType,
+} from '../../imports/flagger.app';
+import { describeDuration, toIstioDuration, toPromDuration } from '../core/duration';
+import { StringMatch } from '../core/http';
+import { Percentage } from '../core/weight';
+import type { TierSettings } from '../graph/tier';
+import { toGoDuration } from '../private/go-duration';
+import { decimal, ratioOf, selector } from '../private/promql';
+import type { AlertRule, RuleGroup } from '../views/observability/alert-rules';
+import type { FlaggerAlert, FlaggerWebhook } from '../views/release/flagger-hooks';
+import type { HostTraffic } from '../views/traffic/host-traffic';
+import type { FaultInjection } from '../views/traffic/http-route';
+import { renderDestinationRuleSpec, renderRetries } from './traffic';
+
+/**
+ * Rendering of the release view: the Flagger Canary and MetricTemplate bodies, the
+ * canary rollback rules and the fault-injection test's VirtualService variants, each a
+ * pure function of the constructs' state, and the factories that make the generated
+ * API objects (the only place the release constructs meet the types in imports/).
+ */
+
+/** A metric of a Flagger analysis, which renders its own `analysis.metrics[]` entry. */
+export interface IFlaggerAnalysisMetric {
+  /** The entry, with `analysisInterval` as the query range when the metric names none. */
+  toAnalysis(analysisInterval: Duration): Record<string, any>;
+}
+
+/** What a Flagger Canary is rendered from. */
+export interface FlaggerCanaryState {
+  /** The Deployment released (and the Service's name). */
+  readonly target: string;
+  /** The Service's first port, if it has one. */
+  readonly port?: { readonly port: number; readonly targetPort?: number };
+  /** Gateways Flagger's VirtualService binds to. */
+  readonly gateways: readonly string[];
+  /** The host's trafficPolicy, timeout and retries ({@link flaggerServiceTraffic}). */
+  readonly traffic: Record<string, any>;
+  /** The service's HorizontalPodAutoscaler, if it has one. */
+  readonly autoscaler?: { readonly apiVersion: string; readonly name: string };
+  /** The analysis interval. */
+  readonly interval: Duration;
+  /** Failed checks before rollback. */
+  readonly threshold: number;
+  /** A/B testing: the number of runs; weighted mode when undefined. */
+  readonly iterations?: number;
+  /** The largest weight before promotion. */
+  readonly maxWeight?: number;
+  /** The weight's growth per interval. */
+  readonly stepWeight?: number;
+  /** The weights, step by step. */
+  readonly stepWeights?: readonly number[];
+  /** A/B testing: the header matches. */
+  readonly match?: readonly Readonly<Record<string, StringMatch>>[];
+  /** The metrics checked. */
+  readonly metrics?: readonly IFlaggerAnalysisMetric[];
+  /** Notifications. */
+  readonly alerts?: readonly FlaggerAlert[];
+  /** Webhooks. */
+  readonly webhooks?: readonly FlaggerWebhook[];
+}
+
+/**
+ * The spec of a Flagger Canary (flagger.app/v1beta1). In weighted mode `maxWeight`
+ * defaults to 50 unless `stepWeights` are given (their last is the maximum).
+ * @see https://docs.flagger.app/usage/how-it-works#canary-analysis
+ */
+export function renderCanarySpec(s: FlaggerCanaryState): Record<string, any> {
+  const go = (d: Duration | undefined) => (d ? toGoDuration(d) : undefined);
+  const weighted = s.iterations === undefined;
+  return {
+    targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: s.target },
+    service: {
+      port: s.port?.port,
+      targetPort: s.port?.targetPort,
+      gateways: [...s.gateways],
+      ...s.traffic,
+    },
+    autoscalerRef: s.autoscaler && { apiVersion: s.autoscaler.apiVersion, kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER, name: s.autoscaler.name },
+    analysis: {
+      interval: go(s.interval),
+      threshold: s.threshold,
+      iterations: s.iterations,
+      maxWeight: weighted ? s.maxWeight ?? (s.stepWeights ? undefined : 50) : undefined,
+      stepWeight: s.stepWeight,
+      stepWeights: s.stepWeights ? [...s.stepWeights] : undefined,
+      match: s.match?.map((m) => ({ headers: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { [v.kind]: v.value }])) })),
+      metrics: s.metrics?.map((m) => m.toAnalysis(s.interval)),
+      alerts: s.alerts?.map((a) => ({
+        name: a.name,
+        severity: (a.severity ?? 'error') as CanarySpecAnalysisAlertsSeverity,
+        providerRef: { name: a.providerRef.name, namespace: a.providerRef.namespace },
+      })),
+      webhooks: s.webhooks?.map((w) => ({
+        name: w.name,
+        type: w.type as CanarySpecAnalysisWebhooksType,
+        url: w.url,
+        timeout: go(w.timeout),
+        metadata: w.metadata ? { ...w.metadata } : undefined,
+      })),
+    },
+  };
+}
+
+/**
+ * The host's trafficPolicy, timeout and retries, as the library renders them for its own
+ * DestinationRule and VirtualService. Flagger 1.44's Canary schema knows
+ * `connectionPool.http` only, so `connectionPool.tcp` (maxConnections) does not reach
+ * Flagger's DestinationRules (the API server would prune it).
+ * @see https://docs.flagger.app/usage/how-it-works#canary-service
+ */
+export function flaggerServiceTraffic(traffic: HostTraffic, policy: TierSettings): Record<string, any> {
+  const trafficPolicy = renderDestinationRuleSpec(traffic, { policy, defaultSplit: [] }).trafficPolicy;
+  return {
+    trafficPolicy: trafficPolicy && JSON.parse(JSON.stringify(trafficPolicy)),
+    timeout: policy.timeout && toIstioDuration(policy.timeout),
+    retries: renderRetries(policy.retries),
+  };
+}
+
+/** A Flagger Canary under `scope`, its spec read at synth. */
+export function addCanary(scope: Construct, id: string, metadata: ApiObjectMetadata, spec: () => Record<string, any>): ApiObject {
+  return new Canary(scope, id, { metadata, spec: Lazy.any({ produce: spec }) });
+}
+
+/** What a MetricTemplate is rendered from. */
+export interface MetricTemplateState {
+  /** The Prometheus server Flagger queries. */
+  readonly address: string;
+  /** The PromQL query. */
+  readonly query: string;
+}
+
+/**
+ * The spec of a Flagger MetricTemplate with a Prometheus provider.
+ * @see https://docs.flagger.app/usage/metrics#prometheus
+ */
+export function renderMetricTemplateSpec(s: MetricTemplateState): MetricTemplateSpec {
+  return { provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: s.address }, query: s.query };
+}
+
+/** A Flagger MetricTemplate under `scope`. */
+export function addMetricTemplate(scope: Construct, id: string, metadata: ApiObjectMetadata, state: MetricTemplateState): ApiObject {
+  return new MetricTemplate(scope, id, { metadata, spec: Lazy.any({ produce: () => renderMetricTemplateSpec(state) }) });
+}
+
+/** The thresholds of the canary rollback rules, defaults worked out. */
+export interface RollbackThresholds {
+  /** The window every rate is taken over. */
+  readonly window: Duration;
+  /** The canary's error rate, as a multiple of the stable's, that rolls back. */
+  readonly errorRateRatio: number;
+  /** How long the relative error rate must hold. */
+  readonly errorRateFor: Duration;
+  /** Canary error rates under this floor never count as relatively worse. */
+  readonly relativeErrorRateFloor: Percentage;
+  /** The canary's P99 latency, as a multiple of the stable's, that warns. */
+  readonly latencyRatio: number;
+  /** How long the relative latency must hold. */
+  readonly latencyFor: Duration;
+  /** The canary's error rate that rolls back at once. */
+  readonly maxErrorRate: Percentage;
+  /** The canary's P99 latency that rolls back at once. */
+  readonly maxP99Latency: Duration;
+  /** The requests in the window below which no rule fires. */
+  readonly minRequests: number;
+}
+
+/** What the canary rollback rules are rendered from. */
+export interface RollbackRulesState {
+  /** The rules' group name. */
+  readonly group: string;
+  /** The service's name. */
+  readonly service: string;
+  /** The service's namespace. */
+  readonly namespace: string;
+  /** The environment, a label that tells one environment's rollback from another's. */
+  readonly environment: string;
+  /** The canary's `version` label. */
+  readonly canaryVersion: string;
+  /** The stable version's `version` label. */
+  readonly stableVersion: string;
+  /** The thresholds. */
+  readonly thresholds: RollbackThresholds;
+}
+
+/**
+ * The rollback rules of a canary over Istio's standard metrics (`istio_requests_total`,
+ * `istio_request_duration_milliseconds_bucket`, by `destination_version`): relative error
+ * rate and P99 latency against the stable version, and absolute bounds, each guarded
+ * by a minimum request count; a missing 5xx series counts as 0 (`or on() vector(0)`).
+ * @see https://istio.io/latest/docs/reference/config/metrics/
+ * @see https://prometheus.io/docs/prometheus/latest/querying/operators/#logical-set-binary-operators
+ */
+export function renderRollbackRuleGroup(st: RollbackRulesState): RuleGroup {
+  const s = st.thresholds;
+  const w = toPromDuration(s.window);
+  const svc = st.service;
+  const base = (version: string): Array<[string, string, ('=' | '=~')?]> => [
+    ['reporter', 'destination'],
+    ['destination_service_namespace', st.namespace],
+    ['destination_service_name', svc],
+    ['destination_version', version],
+  ];
+  const requests = (v: string) => `sum(rate(istio_requests_total${selector(base(v))}[${w}]))`;
+  const errors = (v: string) => `(sum(rate(istio_requests_total${selector([...base(v), ['response_code', '5.*', '=~']])}[${w}])) or on() vector(0))`;
+  const errorRate = (v: string) => `(\n  ${errors(v)}\n  /\n  ${requests(v)}\n)`;
+  const p99 = (v: string) => `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${selector(base(v))}[${w}])))`;
+  const enough = (v: string) => `(sum(increase(istio_requests_total${selector(base(v))}[${w}])) >= ${s.minRequests})`;
+  const c = st.canaryVersion;
+  const stable = st.stableVersion;
+  // namespace and environment tell one environment's rollback from another's in a shared Alertmanager.
+  const labels = (severity: string, action: string) => ({
+    severity, action, service: svc, canary_version: c, namespace: st.namespace, environment: st.environment,
+  });
+  const rules: AlertRule[] = [
+    {
+      alert: 'CanaryHighErrorRate',
+      expr: `${errorRate(c)}\n> ${decimal(s.errorRateRatio)} * ${errorRate(stable)}\nand on() ${errorRate(c)} > ${ratioOf(s.relativeErrorRateFloor.value)}\n`
+        + `and on() ${enough(c)}\nand on() ${enough(stable)}`,
+      for: toPromDuration(s.errorRateFor),
+      labels: labels('critical', 'rollback'),
+      annotations: { summary: `カナリア(${c})のエラー率がstable(${stable})の${decimal(s.errorRateRatio)}倍超過。自動ロールバック推奨` },
+    },
+    {
+      alert: 'CanaryHighLatency',
+      expr: `${p99(c)}\n> ${decimal(s.latencyRatio)} * ${p99(stable)}\nand on() ${enough(c)}\nand on() ${enough(stable)}`,
+      for: toPromDuration(s.latencyFor),
+      labels: labels('warning', 'investigate'),
+      annotations: { summary: `カナリア(${c})のP99レイテンシがstable(${stable})の${decimal(s.latencyRatio)}倍超過` },
+    },
+    {
+      alert: 'CanaryErrorRateAboveBound',
+      expr: `${errorRate(c)} > ${ratioOf(s.maxErrorRate.value)}\nand on() ${enough(c)}`,
+      labels: labels('critical', 'rollback'),
+      annotations: { summary: `カナリア(${c})のエラー率が${decimal(s.maxErrorRate.value)}%超過。即座にロールバック` },
+    },
+    {
+      alert: 'CanaryLatencyAboveBound',
+      expr: `${p99(c)} > ${decimal(s.maxP99Latency.toMilliseconds({ integral: false }))}\nand on() ${enough(c)}`,
+      labels: labels('critical', 'rollback'),
+      annotations: { summary: `カナリア(${c})のP99レイテンシが${describeDuration(s.maxP99Latency)}超過。即座にロールバック` },
+    },
+  ];
+  return { name: st.group, rules };
+}
+
+/**
+ * The fault-injection test's files, per host: its VirtualService as rendered
+ * (`<host>.fault-off.yaml`) and with the faults on every HTTP route (`<host>.fault-on.yaml`).
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPFaultInjection
+ */
+export function renderFaultSwitchFiles(virtualServices: readonly { readonly host: string; readonly manifest: any }[], fault: FaultInjection): Record<string, string> {
+  const out: Record<string, string> = {};
+  const rendered = {
+    delay: fault.delay && { percentage: { value: fault.delay.percentage.value }, fixedDelay: toIstioDuration(fault.delay.fixedDelay) },
+    abort: fault.abort && { percentage: { value: fault.abort.percentage.value }, httpStatus: fault.abort.httpStatus },
+  };
+  for (const { host, manifest: off } of virtualServices) {
+    const on = { ...off, spec: { ...off.spec, http: (off.spec.http ?? []).map((h: any) => ({ ...h, fault: JSON.parse(JSON.stringify(rendered)) })) } };
+    out[`${host}.fault-off.yaml`] = Yaml.stringify(off);
+    out[`${host}.fault-on.yaml`] = Yaml.stringify(on);
+  }
+  return out;
+}
