@@ -91,14 +91,15 @@ export class EdgeGateway extends Construct {
   /** The servers. */
   public readonly servers: readonly GatewayServer[];
 
-  private readonly selector: Record<string, string>;
+  /** Labels of the gateway pods that serve it. */
+  public readonly selector: Readonly<Record<string, string>>;
 
   public constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
     super(scope, id);
     this.name = props.name ?? id;
     this.namespace = props.namespace ?? MeshChart.of(this).namespace;
-    this.servers = [...props.servers];
-    this.selector = { ...(props.selector ?? MeshChart.of(this).platform.ingressGateway.selector) };
+    this.servers = Object.freeze([...props.servers]);
+    this.selector = Object.freeze({ ...(props.selector ?? MeshChart.of(this).platform.ingressGateway.selector) });
     addGateway(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
       () => ({ selector: this.selector, servers: this.servers }));
     this.node.addValidation({ validate: () => this.problems() });
