@@ -10,7 +10,7 @@ import {
 } from '../../../imports/networking.istio.io';
 import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
 import { toIstioDuration } from '../../core/duration';
-import { allRequests, envoySeconds, HCM, LOCAL_RATELIMIT, RATE_LIMIT_FILTER_PRIORITY, RATELIMIT, ROUTER } from '../../private/envoy';
+import { allRequests, envoySeconds, HCM, LOCAL_RATELIMIT, RATE_LIMIT_FILTER_PRIORITY, RATELIMIT, ROUTER } from './envoy';
 
 /**
  * A token bucket, in Envoy's field names.

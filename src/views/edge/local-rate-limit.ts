@@ -214,14 +214,14 @@ export class LocalRateLimit extends Construct {
 }
 
 /** The rate a limit's options imply: `requestsPerSecond` if given, else the capacity's limit; 0 if neither. */
-export function rateOf(o: RateLimitOptions): number {
+function rateOf(o: RateLimitOptions): number {
   if (o.requestsPerSecond !== undefined) return o.requestsPerSecond;
   if (o.capacity) return limitOf(o.capacity);
   return 0;
 }
 
 /** Problems with a limit's rate or capacity, each naming its field under `prefix`. */
-export function rateProblems(prefix: string, o: RateLimitOptions): string[] {
+function rateProblems(prefix: string, o: RateLimitOptions): string[] {
   const out: string[] = [];
   if (o.requestsPerSecond === undefined && !o.capacity) {
     out.push(formatProblem(Codes.INVALID_RATE, `${prefix}requestsPerSecond or ${prefix}capacity must be given`));
