@@ -130,7 +130,7 @@ export class IngressGateway extends EdgeGateway {
    * end-user rule).
    */
   public route(service: IGatewayTarget, options: IngressRouteOptions = {}): IngressRoute {
-    const route: IngressRoute = { pathPrefix: options.pathPrefix ?? '/', service, timeout: options.timeout };
+    const route: IngressRoute = Object.freeze({ pathPrefix: options.pathPrefix ?? '/', service, timeout: options.timeout });
     if (this._routes.length === 0) {
       // The public hosts' one VirtualService, written once the gateway routes anything.
       addIngressRoutes(this, 'Routes', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
