@@ -6,15 +6,22 @@ import type { GatewayTlsMode, ServerTlsSettings } from '../../views/edge/gateway
 
 /** One server of a Gateway, as its construct holds it. */
 export interface GatewayServerState {
+  /** The port: number, name and protocol. */
   readonly port: { readonly number: number; readonly name: string; readonly protocol: string };
+  /** The hosts served. */
   readonly hosts: readonly string[];
-  /** The server's TLS, which renders its own settings. */
+  /**
+   * The server's TLS, which renders its own settings.
+   * @default - none: the server has no `tls`
+   */
   readonly tls?: { render(): ServerTlsSettings };
 }
 
 /** What a Gateway is rendered from: the gateway pods' labels and the servers. */
 export interface GatewayState {
+  /** The labels of the gateway pods. */
   readonly selector: Record<string, string>;
+  /** The servers, in order. */
   readonly servers: readonly GatewayServerState[];
 }
 

@@ -17,8 +17,11 @@ import { allRequests, envoySeconds, HCM, LOCAL_RATELIMIT, RATE_LIMIT_FILTER_PRIO
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/type/v3/token_bucket.proto
  */
 export interface TokenBucket {
+  /** The bucket's size: the most requests that pass at once. */
   readonly max_tokens: number;
+  /** The tokens added at each fill. */
   readonly tokens_per_fill: number;
+  /** How often the bucket is filled, as Envoy's Duration text. */
   readonly fill_interval: string;
 }
 
@@ -35,7 +38,9 @@ export function tokenBucket(perPodRequestsPerSecond: number, fillIntervalMs: num
 export interface LocalRateLimitRouteState {
   /** The descriptor value (the route's name). */
   readonly name: string;
+  /** The path prefix the route's requests start with. */
   readonly pathPrefix: string;
+  /** The route's bucket. */
   readonly bucket: TokenBucket;
 }
 
@@ -184,8 +189,11 @@ export function renderGlobalRateLimitSpec(state: GlobalRateLimitState): EnvoyFil
 
 /** The per-user limits of the rate-limit service's configuration. */
 export interface RateLimitServiceConfigState {
+  /** The rate-limit domain. */
   readonly domain: string;
+  /** Requests per second of one authenticated user. */
   readonly authenticatedRequestsPerSecond: number;
+  /** Requests per second of one unauthenticated client address. */
   readonly unauthenticatedRequestsPerSecond: number;
 }
 
