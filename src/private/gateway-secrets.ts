@@ -13,7 +13,7 @@ export function credentialSecretProblems(scope: IConstruct, credentialNames: rea
   if (wanted.size === 0) return [];
   const found = new Map<string, string[]>();
   for (const c of scope.node.root.node.findAll()) {
-    if (!(c instanceof ApiObject) || c.kind !== 'Secret' || c.apiVersion !== 'v1' || !wanted.has(c.name)) continue;
+    if (!ApiObject.isApiObject(c) || c.kind !== 'Secret' || c.apiVersion !== 'v1' || !wanted.has(c.name)) continue;
     found.set(c.name, [...(found.get(c.name) ?? []), c.metadata.namespace ?? 'default']);
   }
   const out: string[] = [];

@@ -55,9 +55,9 @@ export interface AutoscalingProps {
 }
 
 /** Seed 004's scale-up: stabilization 60s, at most doubling every 15s. */
-export const DEFAULT_SCALE_UP = { stabilizationWindow: Duration.seconds(60), policies: [ScalingPolicy.percent(100, Duration.seconds(15))] };
+export const DEFAULT_SCALE_UP: Required<ScalingBehavior> = { stabilizationWindow: Duration.seconds(60), policies: [ScalingPolicy.percent(100, Duration.seconds(15))] };
 /** Seed 004's scale-down: stabilization 300s, at most halving every 60s. */
-export const DEFAULT_SCALE_DOWN = { stabilizationWindow: Duration.seconds(300), policies: [ScalingPolicy.percent(50, Duration.seconds(60))] };
+export const DEFAULT_SCALE_DOWN: Required<ScalingBehavior> = { stabilizationWindow: Duration.seconds(300), policies: [ScalingPolicy.percent(50, Duration.seconds(60))] };
 
 /**
  * A HorizontalPodAutoscaler (autoscaling/v2) for a service's Deployment, with seed
@@ -76,6 +76,12 @@ export class Autoscaling extends Construct {
   public readonly cpuUtilization: number;
   /** Target memory utilization, percent. */
   public readonly memoryUtilization: number;
+  /** Scale-up behaviour, the defaults filled in. */
+  public readonly scaleUp: Required<ScalingBehavior>;
+  /** Scale-down behaviour, the defaults filled in. */
+  public readonly scaleDown: Required<ScalingBehavior>;
+  /** The service whose Deployment is scaled. */
+  public readonly service: MeshService;
 
   private readonly problems: string[];
 
@@ -85,13 +91,16 @@ export class Autoscaling extends Construct {
     this.maxReplicas = props.maxReplicas;
     this.cpuUtilization = props.cpuUtilization ?? 70;
     this.memoryUtilization = props.memoryUtilization ?? 80;
-    const scaleUp = { ...DEFAULT_SCALE_UP, ...defined(props.scaleUp) };
-    const scaleDown = { ...DEFAULT_SCALE_DOWN, ...defined(props.scaleDown) };
+    this.service = props.service;
+    const scaleUp = behavior(DEFAULT_SCALE_UP, props.scaleUp);
+    const scaleDown = behavior(DEFAULT_SCALE_DOWN, props.scaleDown);
+    this.scaleUp = scaleUp;
+    this.scaleDown = scaleDown;
     this.problems = this.check(scaleUp, scaleDown);
     // cdk8s-plus-27 throws on some of these at construction; with problems, synth fails
     // on them (naming this path) and the autoscaler is not built.
     if (this.problems.length === 0) {
-      const s = props.service;
+      const s = this.service;
       addHorizontalPodAutoscaler(this, 'Resource', s, {
         name: s.name,
         namespace: s.namespace,
@@ -130,6 +139,10 @@ export class Autoscaling extends Construct {
   }
 }
 
-function defined<T extends object>(o: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** A direction's behaviour: the given fields over the defaults, frozen. */
+function behavior(defaults: Required<ScalingBehavior>, given: ScalingBehavior | undefined): Required<ScalingBehavior> {
+  return Object.freeze({
+    stabilizationWindow: given?.stabilizationWindow ?? defaults.stabilizationWindow,
+    policies: Object.freeze([...(given?.policies ?? defaults.policies)]) as ScalingPolicy[],
+  });
 }

@@ -1,6 +1,4 @@
-import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Gateway, GatewaySpec, GatewaySpecServersTlsMode as TlsMode } from '../../../imports/networking.istio.io';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
@@ -11,6 +9,7 @@ import { IMeshService } from '../../graph/mesh-service';
 import { ServiceSecurity } from '../security/service-security';
 import { HostTraffic } from '../traffic/host-traffic';
 import { credentialSecretProblems } from '../../private/gateway-secrets';
+import { addGateway } from '../../render/edge/gateway';
 import { GatewayTls } from './gateway-tls';
 
 /** The protocols a gateway server may expose. */
@@ -92,18 +91,17 @@ export class EdgeGateway extends Construct {
   /** The servers. */
   public readonly servers: readonly GatewayServer[];
 
-  private readonly selector: Record<string, string>;
+  /** Labels of the gateway pods that serve it. */
+  public readonly selector: Readonly<Record<string, string>>;
 
   public constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
     super(scope, id);
     this.name = props.name ?? id;
     this.namespace = props.namespace ?? MeshChart.of(this).namespace;
-    this.servers = [...props.servers];
-    this.selector = { ...(props.selector ?? MeshChart.of(this).platform.ingressGateway.selector) };
-    new Gateway(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
-      spec: Lazy.any({ produce: () => this.toIstio() }),
-    });
+    this.servers = Object.freeze([...props.servers]);
+    this.selector = Object.freeze({ ...(props.selector ?? MeshChart.of(this).platform.ingressGateway.selector) });
+    addGateway(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
+      () => ({ selector: this.selector, servers: this.servers }));
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -135,20 +133,6 @@ export class EdgeGateway extends Construct {
     });
   }
 
-  private toIstio(): GatewaySpec {
-    return {
-      selector: { ...this.selector },
-      servers: this.servers.map((s) => ({
-        port: { number: s.port.number, name: s.port.name, protocol: s.port.protocol },
-        hosts: [...s.hosts],
-        tls: !s.tls ? undefined : s.tls.httpsRedirect ? { httpsRedirect: true } : {
-          mode: TLS_MODES[s.tls.mode],
-          credentialName: s.tls.credentialName,
-        },
-      })),
-    };
-  }
-
   private problems(): string[] {
     const out: string[] = [];
     const nameProblem = dns1123LabelProblem(this.name);
@@ -175,23 +159,15 @@ export class EdgeGateway extends Construct {
         if (!HOST.test(bare)) out.push(formatProblem(Codes.GATEWAY_HOSTS, `${field}.hosts: '${h}' is not a host name Istio accepts`));
       }
       const secure = s.port.protocol === 'HTTPS' || s.port.protocol === 'TLS';
-      if (secure && (!s.tls || s.tls.httpsRedirect)) {
+      // Istio's Gateway reference: tls is required for HTTPS and TLS servers; httpsRedirect is an HTTP server's.
+      // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
+      if (secure && !s.tls?.forTlsPort) {
         out.push(formatProblem(Codes.GATEWAY_TLS, `${field}.tls: a ${s.port.protocol} server needs tls settings (a mode and, except for ISTIO_MUTUAL and PASSTHROUGH, a credentialName)`));
       }
-      if (!secure && s.tls && !s.tls.httpsRedirect) {
+      if (!secure && s.tls?.forTlsPort) {
         out.push(formatProblem(Codes.GATEWAY_TLS, `${field}.tls: a ${s.port.protocol} server does not terminate TLS; use an HTTPS or TLS port, or GatewayTls.httpsRedirect()`));
-      }
-      if (s.tls && !s.tls.httpsRedirect && (s.tls.mode === 'SIMPLE' || s.tls.mode === 'MUTUAL') && !s.tls.credentialName) {
-        out.push(formatProblem(Codes.GATEWAY_TLS, `${field}.tls.credentialName: ${s.tls.mode} TLS needs the Secret holding the certificate`));
       }
     });
     return out;
   }
 }
-
-const TLS_MODES: Record<GatewayTls['mode'], TlsMode> = {
-  SIMPLE: TlsMode.SIMPLE,
-  MUTUAL: TlsMode.MUTUAL,
-  ISTIO_MUTUAL: TlsMode.ISTIO_UNDERSCORE_MUTUAL,
-  PASSTHROUGH: TlsMode.PASSTHROUGH,
-};

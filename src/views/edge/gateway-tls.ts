@@ -6,11 +6,22 @@ import { dns1123LabelProblem } from '../../core/names';
 export type GatewayTlsMode = 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL' | 'PASSTHROUGH';
 
 /**
- * TLS settings of a gateway server.
+ * A gateway server's TLS settings as Istio's ServerTLSSettings spells them: either only
+ * `httpsRedirect` (an HTTP server), or a mode and, for SIMPLE and MUTUAL, the Secret.
  *
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
  */
-export class GatewayTls {
+export type ServerTlsSettings =
+  | { readonly httpsRedirect: true }
+  | { readonly mode: GatewayTlsMode; readonly credentialName?: string };
+
+/**
+ * TLS settings of a gateway server: one of five shapes, each made by a static factory
+ * and rendering its own ServerTLSSettings.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
+ */
+export abstract class GatewayTls {
   /**
    * TLS terminated with the certificate in Secret `credentialName`. Istio reads the Secret
    * in the namespace of the gateway workload (the pods, `istio-system` for the platform's
@@ -20,37 +31,77 @@ export class GatewayTls {
    * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings (credentialName)
    */
   public static simple(credentialName: string): GatewayTls {
-    return new GatewayTls('SIMPLE', checkCredential(credentialName));
+    return new CredentialTls('SIMPLE', checkCredential(credentialName));
   }
 
   /** Mutual TLS with client certificates checked against the CA in Secret `credentialName` (in the gateway workload's namespace, as for {@link simple}). */
   public static mutual(credentialName: string): GatewayTls {
-    return new GatewayTls('MUTUAL', checkCredential(credentialName));
+    return new CredentialTls('MUTUAL', checkCredential(credentialName));
   }
 
   /** Istio's own mTLS with mesh certificates (seed 003's mesh-internal gateway). */
   public static istioMutual(): GatewayTls {
-    return new GatewayTls('ISTIO_MUTUAL');
+    return new ModeTls('ISTIO_MUTUAL');
   }
 
   /** TLS passed through to the backend, routed by SNI. */
   public static passthrough(): GatewayTls {
-    return new GatewayTls('PASSTHROUGH');
+    return new ModeTls('PASSTHROUGH');
   }
 
   /** For an HTTP server: answer every request with a redirect to HTTPS. */
   public static httpsRedirect(): GatewayTls {
-    return new GatewayTls('SIMPLE', undefined, true);
+    return new HttpsRedirectTls();
   }
 
-  private constructor(
-    /** The mode. */
-    public readonly mode: GatewayTlsMode,
-    /** The Secret with the certificate, for SIMPLE and MUTUAL. */
-    public readonly credentialName?: string,
-    /** Whether this only redirects HTTP to HTTPS. */
-    public readonly httpsRedirect?: boolean,
-  ) {}
+  /**
+   * Whether these settings are for a server that speaks TLS (an HTTPS or TLS port): true
+   * for every mode, false for {@link httpsRedirect}, which belongs on an HTTP server
+   * ("If set to true, the load balancer will send a 301 redirect for all http connections").
+   * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings (httpsRedirect)
+   */
+  public abstract readonly forTlsPort: boolean;
+
+  /** The Secret the gateway pods read the certificate from: set for SIMPLE and MUTUAL only. */
+  public abstract readonly credentialName: string | undefined;
+
+  /** The settings as Istio's ServerTLSSettings has them. */
+  public abstract render(): ServerTlsSettings;
+}
+
+/** SIMPLE or MUTUAL: a mode and the Secret with the certificate. */
+class CredentialTls extends GatewayTls {
+  public readonly forTlsPort = true;
+  public constructor(private readonly mode: 'SIMPLE' | 'MUTUAL', public readonly credentialName: string) {
+    super();
+  }
+
+  public render(): ServerTlsSettings {
+    return { mode: this.mode, credentialName: this.credentialName };
+  }
+}
+
+/** ISTIO_MUTUAL or PASSTHROUGH: a mode, no Secret. */
+class ModeTls extends GatewayTls {
+  public readonly forTlsPort = true;
+  public readonly credentialName = undefined;
+  public constructor(private readonly mode: 'ISTIO_MUTUAL' | 'PASSTHROUGH') {
+    super();
+  }
+
+  public render(): ServerTlsSettings {
+    return { mode: this.mode };
+  }
+}
+
+/** An HTTP server's redirect to HTTPS. */
+class HttpsRedirectTls extends GatewayTls {
+  public readonly forTlsPort = false;
+  public readonly credentialName = undefined;
+
+  public render(): ServerTlsSettings {
+    return { httpsRedirect: true };
+  }
 }
 
 function checkCredential(name: string): string {

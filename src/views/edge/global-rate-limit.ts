@@ -1,14 +1,5 @@
-import { Duration, Lazy } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  EnvoyFilter,
-  EnvoyFilterSpec,
-  EnvoyFilterSpecConfigPatchesApplyTo as ApplyTo,
-  EnvoyFilterSpecConfigPatchesMatchContext as Context,
-  EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction as RouteAction,
-  EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
-} from '../../../imports/networking.istio.io';
-import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
 import * as YAML from 'yaml';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
@@ -18,10 +9,11 @@ import { dns1123LabelProblem } from '../../core/names';
 import { MeshChart } from '../../graph/mesh-chart';
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { durationProblems, integerProblems } from '../../private/checks';
-import { HCM, RATE_LIMIT_FILTER_PRIORITY, RATELIMIT, ROUTER } from '../../private/envoy';
-import { toIstioDuration } from '../../core/duration';
 import { Principal } from '../../core/principal';
 import type { FlowWorkload, IntendedFlow } from '../../validate/flow/flow';
+import {
+  addAuthorizationPolicy, addEnvoyFilter, GlobalRateLimitState, renderGlobalRateLimitSpec, renderRateLimitAuthorization, renderRateLimitServiceConfig,
+} from '../../render/edge/rate-limit';
 import { addConfigMap, addNetworkPolicy } from '../workload/workload';
 
 /** The method Envoy's ratelimit filter calls (envoy.service.ratelimit.v3.RateLimitService). */
@@ -129,18 +121,49 @@ export class GlobalRateLimit extends Construct {
   public readonly unauthenticatedRequestsPerSecond: number;
   /** The header carrying the user's id. */
   public readonly userHeader: string;
+  /** The labels of the edge gateway's pods, where the limit is enforced. */
+  public readonly gatewaySelector: Readonly<Record<string, string>>;
+  /** The namespace of the edge gateway's pods, and of the EnvoyFilter. */
+  public readonly gatewayNamespace: string;
+  /** The rate-limit service the gateway asks: its host and gRPC port. */
+  public readonly rateLimitService: Required<RateLimitServiceRef>;
+  /** Whether the rate-limit service is declared deployed. */
+  public readonly serviceDeployed: boolean;
+  /** How long the gateway waits for the rate-limit service. */
+  public readonly timeout: Duration;
+  /** Whether requests are refused when the rate-limit service cannot be reached. */
+  public readonly failureModeDeny: boolean;
 
-  private readonly props: GlobalRateLimitProps;
   private readonly chart: MeshChart;
+  /** The port given in `rateLimitService`, if any (checked as given). */
+  private readonly givenPort: number | undefined;
+  /** The rate-limit service's pods, as a flow's target. */
+  private readonly target: FlowWorkload;
 
   public constructor(scope: Construct, id: string, props: GlobalRateLimitProps = {}) {
     super(scope, id);
-    this.props = props;
     this.chart = MeshChart.of(this);
+    const platform = this.chart.platform;
     this.domain = props.domain ?? id;
     this.authenticatedRequestsPerSecond = props.authenticatedRequestsPerSecond ?? 30;
     this.unauthenticatedRequestsPerSecond = props.unauthenticatedRequestsPerSecond ?? 10;
     this.userHeader = props.userHeader ?? 'x-user-id';
+    this.gatewaySelector = Object.freeze({ ...(props.gatewaySelector ?? { istio: 'ingressgateway' }) });
+    this.gatewayNamespace = props.gatewayNamespace ?? platform.ingressGateway.namespace;
+    this.serviceDeployed = props.serviceDeployed ?? false;
+    this.timeout = props.timeout ?? Duration.millis(100);
+    this.failureModeDeny = props.failureModeDeny ?? false;
+    const ref = props.rateLimitService;
+    this.givenPort = ref?.port;
+    this.rateLimitService = Object.freeze({ host: ref?.host ?? platform.rateLimitHost(this.chart.namespace), port: ref?.port ?? platform.rateLimit.grpcPort });
+    const base = platform.rateLimitWorkload(this.chart.namespace);
+    if (ref) {
+      // `<name>.<namespace>[.svc...]`: a Service's DNS name. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
+      const [svcName, namespace] = ref.host.split('.');
+      this.target = { ...base, name: svcName, namespace: namespace ?? base.namespace };
+    } else {
+      this.target = base;
+    }
     const labels = { [Labels.MANAGED_BY]: MANAGED_BY };
     addConfigMap(this, 'Config', {
       name: `${this.domain}-ratelimit-config`,
@@ -150,15 +173,13 @@ export class GlobalRateLimit extends Construct {
     });
     // The filter configures the shared gateway: it belongs to the cluster, written once
     // (dist/cluster/), and environments that want different filters under one name fail synth (MESH631).
-    const namespace = props.gatewayNamespace ?? this.chart.platform.ingressGateway.namespace;
-    const create = (s: Construct, childId: string) => new EnvoyFilter(s, childId, {
-      metadata: { name: `${this.domain}-ratelimit`, namespace, labels },
-      spec: Lazy.any({ produce: () => this.toIstio() }),
-    });
+    const namespace = this.gatewayNamespace;
+    const spec = () => renderGlobalRateLimitSpec(this.filterState());
+    const create = (s: Construct, childId: string) => addEnvoyFilter(s, childId, { name: `${this.domain}-ratelimit`, namespace, labels }, spec);
     const cluster = MeshCluster.forApp(this);
-    if (cluster) cluster.addOnce(`EnvoyFilter ${namespace}/${this.domain}-ratelimit`, this, () => this.toIstio(), create);
+    if (cluster) cluster.addOnce(`EnvoyFilter ${namespace}/${this.domain}-ratelimit`, this, spec, create);
     else create(this, 'Resource');
-    if (props.serviceDeployed) this.admitGateway(cluster);
+    if (this.serviceDeployed) this.admitGateway(cluster);
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -174,24 +195,20 @@ export class GlobalRateLimit extends Construct {
    * applies to sidecar proxies), so no Sidecar egress is needed. Synth proves the path (MESH600).
    */
   private admitGateway(cluster: MeshCluster | undefined): void {
-    const target = this.rateLimitTarget();
+    const target = { workload: this.target, port: this.rateLimitService.port };
     const gateway = this.gatewayWorkload();
     const name = `${this.domain}-ratelimit`;
     const meta = { name, namespace: target.workload.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } };
     const principal = Principal.serviceAccount(gateway.namespace, gateway.serviceAccount, this.chart.platform.trustDomain).toString();
     const networkPolicy = () => ({
       podLabels: { ...target.workload.labels },
-      ingress: [{ peers: [{ namespace: gateway.namespace, podLabels: { ...this.gatewaySelector() } }], ports: [{ port: target.port, protocol: 'TCP' as const }] }],
+      ingress: [{ peers: [{ namespace: gateway.namespace, podLabels: { ...this.gatewaySelector } }], ports: [{ port: target.port, protocol: 'TCP' as const }] }],
       egress: [],
       policyTypes: ['Ingress' as const],
     });
-    const authorization = (): AuthorizationPolicySpec => ({
-      selector: { matchLabels: { ...target.workload.labels } },
-      action: AuthorizationPolicySpecAction.ALLOW,
-      rules: [{ from: [{ source: { principals: [principal] } }], to: [{ operation: { ports: [String(target.port)] } }] }],
-    });
+    const authorization = () => renderRateLimitAuthorization({ podLabels: target.workload.labels, principal, port: target.port });
     const createNp = (s: Construct, id: string) => addNetworkPolicy(s, id, meta, networkPolicy);
-    const createAp = (s: Construct, id: string) => new AuthorizationPolicy(s, id, { metadata: meta, spec: Lazy.any({ produce: authorization }) });
+    const createAp = (s: Construct, id: string) => addAuthorizationPolicy(s, id, meta, authorization);
     // In a namespace shared by several environments the two objects belong to the cluster, written once.
     if (cluster && target.workload.namespace !== this.chart.namespace) {
       cluster.addOnce(`NetworkPolicy ${meta.namespace}/${name}`, this, networkPolicy, createNp);
@@ -201,10 +218,10 @@ export class GlobalRateLimit extends Construct {
       createAp(this, 'AuthorizationPolicy');
     }
     this.chart.addIntendedFlows(() => {
-      const t = this.rateLimitTarget();
+      const t = this.rateLimitService;
       if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) return [];
       const flow: IntendedFlow = {
-        source: { platform: this.gatewayWorkload() }, host: t.host, port: t.port, target: t.workload,
+        source: { platform: this.gatewayWorkload() }, host: t.host, port: t.port, target: this.target,
         protocol: 'GRPC', method: 'POST', path: SHOULD_RATE_LIMIT, expect: 'allow', constructPath: this.node.path,
         description: `the ingress gateway asks the rate-limit service ${t.host}:${t.port}`,
       };
@@ -212,100 +229,31 @@ export class GlobalRateLimit extends Construct {
     });
   }
 
-  /** The rate-limit service: its host and port, and its pods as a flow's target. */
-  private rateLimitTarget(): { host: string; port: number; workload: FlowWorkload } {
-    const platform = this.chart.platform;
-    const base = platform.rateLimitWorkload(this.chart.namespace);
-    const ref = this.props.rateLimitService;
-    if (!ref) return { host: platform.rateLimitHost(this.chart.namespace), port: platform.rateLimit.grpcPort, workload: base };
-    // `<name>.<namespace>[.svc...]`: a Service's DNS name. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
-    const [svcName, namespace] = ref.host.split('.');
-    return { host: ref.host, port: ref.port ?? platform.rateLimit.grpcPort, workload: { ...base, name: svcName, namespace: namespace ?? base.namespace } };
-  }
-
-  /** The labels of the gateway pods the filter runs in. */
-  private gatewaySelector(): Record<string, string> {
-    return { ...(this.props.gatewaySelector ?? { istio: 'ingressgateway' }) };
-  }
-
   /** The edge gateway's pods, in their namespace. */
   private gatewayWorkload(): FlowWorkload {
     const platform = this.chart.platform;
     const gw = platform.ingressGatewayWorkload();
-    return { ...gw, namespace: this.props.gatewayNamespace ?? gw.namespace, labels: { ...gw.labels, ...this.gatewaySelector() } };
+    return { ...gw, namespace: this.gatewayNamespace, labels: { ...gw.labels, ...this.gatewaySelector } };
   }
 
   /** The rate-limit service's configuration (envoyproxy/ratelimit `config.yaml`). */
   public serviceConfig(): Record<string, unknown> {
-    return {
+    return renderRateLimitServiceConfig({
       domain: this.domain,
-      descriptors: [
-        {
-          key: 'auth', value: 'authenticated',
-          descriptors: [{ key: 'user_id', rate_limit: { unit: 'second', requests_per_unit: this.authenticatedRequestsPerSecond } }],
-        },
-        {
-          key: 'auth', value: 'unauthenticated',
-          descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: this.unauthenticatedRequestsPerSecond } }],
-        },
-      ],
-    };
+      authenticatedRequestsPerSecond: this.authenticatedRequestsPerSecond,
+      unauthenticatedRequestsPerSecond: this.unauthenticatedRequestsPerSecond,
+    });
   }
 
-  private toIstio(): EnvoyFilterSpec {
-    const platform = this.chart.platform;
-    const svc = this.props.rateLimitService ?? { host: platform.rateLimitHost(this.chart.namespace), port: platform.rateLimit.grpcPort };
-    const port = svc.port ?? platform.rateLimit.grpcPort;
-    const timeout = toIstioDuration(this.props.timeout ?? Duration.millis(100));
-    const userPresent = (invert: boolean) => [{ name: this.userHeader, present_match: true, invert_match: invert || undefined }];
+  /** What the gateway's EnvoyFilter is rendered from. */
+  private filterState(): GlobalRateLimitState {
     return {
-      workloadSelector: { labels: this.gatewaySelector() },
-      priority: RATE_LIMIT_FILTER_PRIORITY,
-      configPatches: [
-        {
-          applyTo: ApplyTo.HTTP_UNDERSCORE_FILTER,
-          match: { context: Context.GATEWAY, listener: { filterChain: { filter: { name: HCM, subFilter: { name: ROUTER } } } } },
-          patch: {
-            operation: Operation.INSERT_UNDERSCORE_BEFORE,
-            value: {
-              name: RATELIMIT,
-              typed_config: {
-                '@type': 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit',
-                'domain': this.domain,
-                'failure_mode_deny': this.props.failureModeDeny ?? false,
-                'timeout': timeout,
-                'rate_limit_service': {
-                  grpc_service: { envoy_grpc: { cluster_name: `outbound|${port}||${svc.host}` }, timeout },
-                  transport_api_version: 'V3',
-                },
-              },
-            },
-          },
-        },
-        {
-          applyTo: ApplyTo.HTTP_UNDERSCORE_ROUTE,
-          match: { context: Context.GATEWAY, routeConfiguration: { vhost: { route: { action: RouteAction.ANY } } } },
-          patch: {
-            operation: Operation.MERGE,
-            value: {
-              route: {
-                rate_limits: [
-                  // An authenticated user: (auth=authenticated, user_id=<header>).
-                  { actions: [
-                    { header_value_match: { descriptor_key: 'auth', descriptor_value: 'authenticated', headers: userPresent(false) } },
-                    { request_headers: { header_name: this.userHeader, descriptor_key: 'user_id' } },
-                  ] },
-                  // Anyone else: (auth=unauthenticated, remote_address=<client address>).
-                  { actions: [
-                    { header_value_match: { descriptor_key: 'auth', descriptor_value: 'unauthenticated', headers: userPresent(true) } },
-                    { remote_address: {} },
-                  ] },
-                ],
-              },
-            },
-          },
-        },
-      ],
+      gatewaySelector: this.gatewaySelector,
+      domain: this.domain,
+      failureModeDeny: this.failureModeDeny,
+      timeout: this.timeout,
+      service: this.rateLimitService,
+      userHeader: this.userHeader,
     };
   }
 
@@ -317,8 +265,8 @@ export class GlobalRateLimit extends Construct {
     ] as const) {
       if (!Number.isInteger(v) || v <= 0) out.push(formatProblem(Codes.INVALID_RATE, `${field} must be a positive whole number, got ${v}`));
     }
-    if (!this.props.serviceDeployed) {
-      const host = this.props.rateLimitService?.host ?? this.chart.platform.rateLimitHost(this.chart.namespace);
+    if (!this.serviceDeployed) {
+      const host = this.rateLimitService.host;
       out.push(formatProblem(Codes.GLOBAL_RATE_LIMIT_WITHOUT_SERVICE,
         `serviceDeployed: the gateway would ask ${host} for every request, but nothing here deploys it; with failureModeDeny false every request passes. `
         + `Deploy envoyproxy/ratelimit and Redis there reading ConfigMap ${this.domain}-ratelimit-config and set serviceDeployed: true, or drop the global limit`));
@@ -328,8 +276,8 @@ export class GlobalRateLimit extends Construct {
     if (!isHeaderName(this.userHeader)) {
       out.push(formatProblem(Codes.RATE_LIMIT_INVALID, `userHeader: '${this.userHeader}' must be a lowercase HTTP header name`));
     }
-    out.push(...durationProblems({ timeout: this.props.timeout }));
-    out.push(...integerProblems({ 'rateLimitService.port': this.props.rateLimitService?.port }, 1, 65535));
+    out.push(...durationProblems({ timeout: this.timeout }));
+    out.push(...integerProblems({ 'rateLimitService.port': this.givenPort }, 1, 65535));
     return out;
   }
 }

@@ -45,24 +45,36 @@ export interface HighAvailabilityProps {
 /** The node label of a node's zone. */
 export const ZONE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
 
+/** A zone spread worked out from {@link ZoneSpreadOptions}. */
+export interface ZoneSpread {
+  /** Most pods more in one zone than in another. */
+  readonly maxSkew: number;
+  /** Whether a pod that would unbalance the zones stays pending. */
+  readonly strict: boolean;
+}
+
 /**
  * Keeps a service up through node drains and zone loss: a PodDisruptionBudget over
  * all its pods (every version), and a topology spread of its current pods over zones.
  */
 export class HighAvailability extends Construct {
+  /** The service kept up. */
+  public readonly service: MeshService;
   /** The PDB's maxUnavailable, if it uses it. */
   public readonly maxUnavailable?: number;
   /** The PDB's minAvailable, if it uses it. */
   public readonly minAvailable?: number;
-
-  private readonly props: HighAvailabilityProps;
+  /** The spread over zones, or undefined for none. */
+  public readonly zoneSpread?: ZoneSpread;
 
   public constructor(scope: Construct, id: string, props: HighAvailabilityProps) {
     super(scope, id);
-    this.props = props;
+    this.service = props.service;
     this.minAvailable = props.minAvailable;
     this.maxUnavailable = props.maxUnavailable ?? (props.minAvailable === undefined ? 1 : undefined);
-    const s = props.service;
+    this.zoneSpread = props.zoneSpread === false ? undefined
+      : Object.freeze({ maxSkew: props.zoneSpread?.maxSkew ?? 1, strict: props.zoneSpread?.strict ?? false });
+    const s = this.service;
     addPodDisruptionBudget(this, 'Resource', {
       name: s.name,
       namespace: s.namespace,
@@ -71,11 +83,12 @@ export class HighAvailability extends Construct {
       minAvailable: this.minAvailable,
       maxUnavailable: this.maxUnavailable,
     });
-    if (props.zoneSpread !== false) {
+    if (this.zoneSpread) {
+      // https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#spread-constraint-definition
       addTopologySpread(s, {
         topologyKey: ZONE_TOPOLOGY_KEY,
-        maxSkew: props.zoneSpread?.maxSkew ?? 1,
-        whenUnsatisfiable: props.zoneSpread?.strict ? 'DoNotSchedule' : 'ScheduleAnyway',
+        maxSkew: this.zoneSpread.maxSkew,
+        whenUnsatisfiable: this.zoneSpread.strict ? 'DoNotSchedule' : 'ScheduleAnyway',
         labelSelector: { ...s.selectorLabels, [Labels.VERSION]: s.version },
       });
     }
@@ -84,9 +97,10 @@ export class HighAvailability extends Construct {
 
   private problems(): string[] {
     const out: string[] = [];
-    const { minAvailable, maxUnavailable } = this.props;
-    const replicas = this.props.service.replicas;
-    if (minAvailable !== undefined && maxUnavailable !== undefined) {
+    const minAvailable = this.minAvailable;
+    const replicas = this.service.replicas;
+    // maxUnavailable is only defaulted when minAvailable is not given: both set means both were given.
+    if (minAvailable !== undefined && this.maxUnavailable !== undefined) {
       out.push(formatProblem(Codes.DISRUPTION_BUDGET_INVALID, 'minAvailable and maxUnavailable are both set; a PodDisruptionBudget takes one'));
     }
     if (this.maxUnavailable !== undefined && (!Number.isInteger(this.maxUnavailable) || this.maxUnavailable < 1)) {
@@ -99,7 +113,7 @@ export class HighAvailability extends Construct {
         out.push(formatProblem(Codes.DISRUPTION_BUDGET_INVALID, `minAvailable (${minAvailable}) is not below the service's replicas (${replicas}); no pod could ever be evicted`));
       }
     }
-    const skew = this.props.zoneSpread ? this.props.zoneSpread.maxSkew : undefined;
+    const skew = this.zoneSpread?.maxSkew;
     if (skew !== undefined && (!Number.isInteger(skew) || skew < 1)) {
       out.push(formatProblem(Codes.OUT_OF_RANGE, `zoneSpread.maxSkew must be a whole number of at least 1, got ${skew}`));
     }

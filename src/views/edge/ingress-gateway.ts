@@ -1,14 +1,13 @@
-import { Duration, Lazy } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { VirtualService } from '../../../imports/networking.istio.io';
 import { Codes } from '../../core/codes';
-import { toIstioDuration } from '../../core/duration';
 import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
 import type { MeshService } from '../../graph/mesh-service';
 import type { IntendedFlow } from '../../validate/flow/flow';
 import { MeshChart } from '../../graph/mesh-chart';
+import { addIngressRoutes, IngressRoutesState } from '../../render/edge/gateway';
 import { ServiceSecurity } from '../security/service-security';
 import { EdgeGateway, GatewayPlacement, GatewayServer, IGatewayTarget } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
@@ -131,32 +130,31 @@ export class IngressGateway extends EdgeGateway {
    * end-user rule).
    */
   public route(service: IGatewayTarget, options: IngressRouteOptions = {}): IngressRoute {
-    const route: IngressRoute = { pathPrefix: options.pathPrefix ?? '/', service, timeout: options.timeout };
+    const route: IngressRoute = Object.freeze({ pathPrefix: options.pathPrefix ?? '/', service, timeout: options.timeout });
     if (this._routes.length === 0) {
       // The public hosts' one VirtualService, written once the gateway routes anything.
-      new VirtualService(this, 'Routes', {
-        metadata: { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
-        spec: Lazy.any({ produce: () => this.routesSpec() }),
-      });
+      addIngressRoutes(this, 'Routes', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
+        () => this.routesState());
     }
     this._routes.push(route);
     this.admit(service, route.pathPrefix === '/' ? undefined : [`${route.pathPrefix}*`]);
     return route;
   }
 
-  private routesSpec(): Record<string, any> {
+  /** What the VirtualService is rendered from: each route's destination port and timeout worked out. */
+  private routesState(): IngressRoutesState {
     return {
-      hosts: [...this.hosts],
-      gateways: [this.ref],
-      http: this.routes.map((r) => {
+      hosts: this.hosts,
+      gateway: this.ref,
+      routes: this.routes.map((r) => {
         const port = r.service.ports.find((p) => ['http', 'http2', 'grpc', 'grpc-web'].includes(p.protocol)) ?? r.service.ports[0];
-        const timeout = r.timeout ?? (r.service as Partial<MeshService>).policy?.timeout;
         return {
           name: r.service.name,
-          match: r.pathPrefix === '/' ? undefined : [{ uri: { prefix: r.pathPrefix } }],
-          route: [{ destination: { host: `${r.service.name}.${r.service.namespace}.svc.cluster.local`, port: { number: port.port } } }],
-          timeout: timeout && toIstioDuration(timeout),
-          retries: { ...INGRESS_ROUTE_RETRIES },
+          pathPrefix: r.pathPrefix,
+          host: `${r.service.name}.${r.service.namespace}.svc.cluster.local`,
+          port: port.port,
+          timeout: r.timeout ?? (r.service as Partial<MeshService>).policy?.timeout,
+          retries: INGRESS_ROUTE_RETRIES,
         };
       }),
     };

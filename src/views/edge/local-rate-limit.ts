@@ -1,21 +1,13 @@
-import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  EnvoyFilter,
-  EnvoyFilterSpec,
-  EnvoyFilterSpecConfigPatchesApplyTo as ApplyTo,
-  EnvoyFilterSpecConfigPatchesMatchContext as Context,
-  EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction as RouteAction,
-  EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
-} from '../../../imports/networking.istio.io';
 import { Codes } from '../../core/codes';
 import { describeDuration } from '../../core/duration';
 import { formatProblem } from '../../core/errors';
 import { Labels } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
-import { allRequests, envoySeconds, HCM, LOCAL_RATELIMIT, RATE_LIMIT_FILTER_PRIORITY } from '../../private/envoy';
 import { MeshChart } from '../../graph/mesh-chart';
 import { IMeshService } from '../../graph/mesh-service';
+import { addEnvoyFilter, LocalRateLimitState, renderLocalRateLimitSpec, TokenBucket, tokenBucket } from '../../render/edge/rate-limit';
 import { limitOf, TrafficCapacity } from './capacity';
 
 /** A limit: either a capacity (peak plus headroom) or a rate given outright. */
@@ -63,13 +55,6 @@ export interface LocalRateLimitProps extends RateLimitOptions {
   readonly routes?: LocalRateLimitRouteOptions[];
 }
 
-/** A token bucket, in Envoy's field names. */
-interface TokenBucket {
-  readonly max_tokens: number;
-  readonly tokens_per_fill: number;
-  readonly fill_interval: string;
-}
-
 const MIN_FILL_INTERVAL_MS = 50;
 
 /** The fewest and most pods a service runs. */
@@ -113,27 +98,29 @@ export class LocalRateLimit extends Construct {
     return max;
   }
 
+  /** The service whose sidecars enforce the limit. */
+  public readonly service: IMeshService;
   /** The service's limit as a whole, in requests per second (0 when its input is invalid). */
   public readonly requestsPerSecond: number;
   /** The fill interval. */
   public readonly fillInterval: Duration;
-
-  private readonly props: LocalRateLimitProps;
+  /** The paths with limits of their own. */
+  public readonly routes: readonly LocalRateLimitRouteOptions[];
+  /** The service's own limit as given: a capacity or a rate, and the burst. */
+  private readonly limit: RateLimitOptions;
 
   public constructor(scope: Construct, id: string, props: LocalRateLimitProps) {
     super(scope, id);
-    this.props = props;
+    this.service = props.service;
     this.fillInterval = props.fillInterval ?? Duration.seconds(1);
-    this.requestsPerSecond = rateOf(props);
-    const service = props.service;
-    new EnvoyFilter(this, 'Resource', {
-      metadata: {
-        name: `${service.name}-local-ratelimit`,
-        namespace: service.namespace,
-        labels: { [Labels.APP]: service.name, [Labels.MANAGED_BY]: 'cdk8s-mesh' },
-      },
-      spec: Lazy.any({ produce: () => this.toIstio() }),
-    });
+    this.limit = Object.freeze({ capacity: props.capacity, requestsPerSecond: props.requestsPerSecond, burst: props.burst });
+    this.requestsPerSecond = rateOf(this.limit);
+    this.routes = Object.freeze((props.routes ?? []).map((r) => Object.freeze({ ...r })));
+    addEnvoyFilter(this, 'Resource', {
+      name: `${this.service.name}-local-ratelimit`,
+      namespace: this.service.namespace,
+      labels: { [Labels.APP]: this.service.name, [Labels.MANAGED_BY]: 'cdk8s-mesh' },
+    }, () => renderLocalRateLimitSpec(this.state()));
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -142,8 +129,8 @@ export class LocalRateLimit extends Construct {
    * replica count. Read at synth, so an autoscaler added later counts.
    */
   public get replicas(): ReplicaRange {
-    const s = this.props.service;
-    const hpa = MeshChart.of(this).node.findAll().find((c): c is ApiObject => c instanceof ApiObject
+    const s = this.service;
+    const hpa = MeshChart.of(this).node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c)
       && c.kind === 'HorizontalPodAutoscaler' && c.metadata.namespace === s.namespace && c.toJson().spec?.scaleTargetRef?.name === s.name);
     const spec = hpa?.toJson().spec;
     const fixed = (s as { replicas?: number }).replicas ?? 1;
@@ -156,53 +143,16 @@ export class LocalRateLimit extends Construct {
   }
 
   private bucket(options: RateLimitOptions): TokenBucket {
-    const ms = this.fillInterval.toMilliseconds({ integral: false });
-    const perFill = Math.round((this.perPod(rateOf(options)) * ms) / 1000);
-    return { max_tokens: options.burst ?? perFill, tokens_per_fill: perFill, fill_interval: envoySeconds(ms) };
+    return tokenBucket(this.perPod(rateOf(options)), this.fillInterval.toMilliseconds({ integral: false }), options.burst);
   }
 
-  private toIstio(): EnvoyFilterSpec {
-    const routes = this.props.routes ?? [];
-    const config: Record<string, unknown> = {
-      '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
-      'stat_prefix': 'http_local_rate_limiter',
-      'token_bucket': this.bucket(this.props),
-      // Without these two the filter counts but never refuses (Envoy's default is 0%).
-      'filter_enabled': allRequests('local_rate_limit_enabled'),
-      'filter_enforced': allRequests('local_rate_limit_enforced'),
-      'response_headers_to_add': [{ append_action: 'OVERWRITE_IF_EXISTS_OR_ADD', header: { key: 'x-local-rate-limit', value: 'true' } }],
-      'descriptors': routes.length > 0
-        ? routes.map((r) => ({ entries: [{ key: 'route', value: r.name }], token_bucket: this.bucket(r) }))
-        : undefined,
+  /** What the EnvoyFilter is rendered from: the buckets worked out for the pods the service runs. */
+  private state(): LocalRateLimitState {
+    return {
+      podLabels: this.service.selectorLabels,
+      bucket: this.bucket(this.limit),
+      routes: this.routes.map((r) => ({ name: r.name, pathPrefix: r.pathPrefix, bucket: this.bucket(r) })),
     };
-    const patches: NonNullable<EnvoyFilterSpec['configPatches']> = [{
-      applyTo: ApplyTo.HTTP_UNDERSCORE_FILTER,
-      match: { context: Context.SIDECAR_UNDERSCORE_INBOUND, listener: { filterChain: { filter: { name: HCM } } } },
-      patch: { operation: Operation.INSERT_UNDERSCORE_BEFORE, value: { name: LOCAL_RATELIMIT, typed_config: config } },
-    }];
-    if (routes.length > 0) {
-      patches.push({
-        applyTo: ApplyTo.HTTP_UNDERSCORE_ROUTE,
-        match: { context: Context.SIDECAR_UNDERSCORE_INBOUND, routeConfiguration: { vhost: { route: { action: RouteAction.ANY } } } },
-        patch: {
-          operation: Operation.MERGE,
-          value: {
-            route: {
-              rate_limits: routes.map((r) => ({
-                actions: [{
-                  header_value_match: {
-                    descriptor_key: 'route',
-                    descriptor_value: r.name,
-                    headers: [{ name: ':path', string_match: { prefix: r.pathPrefix } }],
-                  },
-                }],
-              })),
-            },
-          },
-        },
-      });
-    }
-    return { workloadSelector: { labels: { ...this.props.service.selectorLabels } }, priority: RATE_LIMIT_FILTER_PRIORITY, configPatches: patches };
   }
 
   private problems(): string[] {
@@ -213,9 +163,9 @@ export class LocalRateLimit extends Construct {
         `fillInterval must be a whole number of milliseconds, at least ${MIN_FILL_INTERVAL_MS}ms, got ${describeDuration(this.fillInterval)}`));
       return out;
     }
-    out.push(...this.limitProblems('', this.props));
+    out.push(...this.limitProblems('', this.limit));
     const seen = new Set<string>();
-    (this.props.routes ?? []).forEach((r, i) => {
+    this.routes.forEach((r, i) => {
       const field = `routes[${i}]`;
       const nameProblem = dns1123LabelProblem(r.name);
       if (nameProblem) out.push(formatProblem(Codes.INVALID_NAME, `${field}.name: ${nameProblem}`));
@@ -237,11 +187,11 @@ export class LocalRateLimit extends Construct {
         `${prefix}requestsPerSecond: ${rateOf(o)} rps over up to ${max} pods leaves less than 1 rps a pod`));
       return out;
     }
-    const peak = o.capacity?.peakRequestsPerSecond;
-    if (peak !== undefined && min * perPod < peak) {
+    const capacity = o.capacity;
+    if (capacity && min * perPod < capacity.peakRequestsPerSecond) {
       out.push(formatProblem(Codes.LOCAL_RATE_LIMIT_REPLICAS,
         `${prefix}capacity: each sidecar admits ${rateOf(o)} / ${max} pods = ${perPod} rps (the limit at the most pods), so the fewest ${min} pods admit ${min * perPod} rps, `
-        + `below the peak of ${peak}; scale between ${min} and ${LocalRateLimit.maxReplicasFor(o.capacity!, min)} pods, or limit globally`));
+        + `below the peak of ${capacity.peakRequestsPerSecond}; scale between ${min} and ${LocalRateLimit.maxReplicasFor(capacity, min)} pods, or limit globally`));
     }
     const bucket = this.bucket(o);
     const exact = (perPod * this.fillInterval.toMilliseconds()) / 1000;
@@ -264,14 +214,14 @@ export class LocalRateLimit extends Construct {
 }
 
 /** The rate a limit's options imply: `requestsPerSecond` if given, else the capacity's limit; 0 if neither. */
-export function rateOf(o: RateLimitOptions): number {
+function rateOf(o: RateLimitOptions): number {
   if (o.requestsPerSecond !== undefined) return o.requestsPerSecond;
   if (o.capacity) return limitOf(o.capacity);
   return 0;
 }
 
 /** Problems with a limit's rate or capacity, each naming its field under `prefix`. */
-export function rateProblems(prefix: string, o: RateLimitOptions): string[] {
+function rateProblems(prefix: string, o: RateLimitOptions): string[] {
   const out: string[] = [];
   if (o.requestsPerSecond === undefined && !o.capacity) {
     out.push(formatProblem(Codes.INVALID_RATE, `${prefix}requestsPerSecond or ${prefix}capacity must be given`));

@@ -1,0 +1,246 @@
+import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  EnvoyFilter,
+  EnvoyFilterSpec,
+  EnvoyFilterSpecConfigPatchesApplyTo as ApplyTo,
+  EnvoyFilterSpecConfigPatchesMatchContext as Context,
+  EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction as RouteAction,
+  EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
+} from '../../../imports/networking.istio.io';
+import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
+import { toIstioDuration } from '../../core/duration';
+import { allRequests, envoySeconds, HCM, LOCAL_RATELIMIT, RATE_LIMIT_FILTER_PRIORITY, RATELIMIT, ROUTER } from './envoy';
+
+/**
+ * A token bucket, in Envoy's field names.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/type/v3/token_bucket.proto
+ */
+export interface TokenBucket {
+  /** The bucket's size: the most requests that pass at once. */
+  readonly max_tokens: number;
+  /** The tokens added at each fill. */
+  readonly tokens_per_fill: number;
+  /** How often the bucket is filled, as Envoy's Duration text. */
+  readonly fill_interval: string;
+}
+
+/**
+ * The bucket of a sidecar admitting `perPodRequestsPerSecond`, refilled every
+ * `fillIntervalMs`: the tokens of one interval per fill, and `burst` (else one fill) at most.
+ */
+export function tokenBucket(perPodRequestsPerSecond: number, fillIntervalMs: number, burst: number | undefined): TokenBucket {
+  const perFill = Math.round((perPodRequestsPerSecond * fillIntervalMs) / 1000);
+  return { max_tokens: burst ?? perFill, tokens_per_fill: perFill, fill_interval: envoySeconds(fillIntervalMs) };
+}
+
+/** A path prefix with a bucket of its own. */
+export interface LocalRateLimitRouteState {
+  /** The descriptor value (the route's name). */
+  readonly name: string;
+  /** The path prefix the route's requests start with. */
+  readonly pathPrefix: string;
+  /** The route's bucket. */
+  readonly bucket: TokenBucket;
+}
+
+/** What a service's local rate-limit EnvoyFilter is rendered from. */
+export interface LocalRateLimitState {
+  /** The labels of the service's pods. */
+  readonly podLabels: Record<string, string>;
+  /** The service's bucket. */
+  readonly bucket: TokenBucket;
+  /** Paths with buckets of their own. */
+  readonly routes: readonly LocalRateLimitRouteState[];
+}
+
+/** An EnvoyFilter under `scope`, its spec rendered at synth by `spec()`. */
+export function addEnvoyFilter(scope: Construct, id: string, metadata: ApiObjectMetadata, spec: () => EnvoyFilterSpec): ApiObject {
+  return new EnvoyFilter(scope, id, { metadata, spec: Lazy.any({ produce: spec }) });
+}
+
+/**
+ * The spec of a service's local rate-limit EnvoyFilter: Envoy's local_ratelimit filter
+ * before the inbound HTTP connection manager's others, and the routes' `rate_limits`
+ * actions choosing their descriptors.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto
+ * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#local-rate-limit
+ */
+export function renderLocalRateLimitSpec(state: LocalRateLimitState): EnvoyFilterSpec {
+  const routes = state.routes;
+  const config: Record<string, unknown> = {
+    '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
+    'stat_prefix': 'http_local_rate_limiter',
+    'token_bucket': state.bucket,
+    // Without these two the filter counts but never refuses (Envoy's default is 0%).
+    'filter_enabled': allRequests('local_rate_limit_enabled'),
+    'filter_enforced': allRequests('local_rate_limit_enforced'),
+    'response_headers_to_add': [{ append_action: 'OVERWRITE_IF_EXISTS_OR_ADD', header: { key: 'x-local-rate-limit', value: 'true' } }],
+    'descriptors': routes.length > 0
+      ? routes.map((r) => ({ entries: [{ key: 'route', value: r.name }], token_bucket: r.bucket }))
+      : undefined,
+  };
+  const patches: NonNullable<EnvoyFilterSpec['configPatches']> = [{
+    applyTo: ApplyTo.HTTP_UNDERSCORE_FILTER,
+    match: { context: Context.SIDECAR_UNDERSCORE_INBOUND, listener: { filterChain: { filter: { name: HCM } } } },
+    patch: { operation: Operation.INSERT_UNDERSCORE_BEFORE, value: { name: LOCAL_RATELIMIT, typed_config: config } },
+  }];
+  if (routes.length > 0) {
+    patches.push({
+      applyTo: ApplyTo.HTTP_UNDERSCORE_ROUTE,
+      match: { context: Context.SIDECAR_UNDERSCORE_INBOUND, routeConfiguration: { vhost: { route: { action: RouteAction.ANY } } } },
+      patch: {
+        operation: Operation.MERGE,
+        value: {
+          route: {
+            rate_limits: routes.map((r) => ({
+              actions: [{
+                header_value_match: {
+                  descriptor_key: 'route',
+                  descriptor_value: r.name,
+                  headers: [{ name: ':path', string_match: { prefix: r.pathPrefix } }],
+                },
+              }],
+            })),
+          },
+        },
+      },
+    });
+  }
+  return { workloadSelector: { labels: { ...state.podLabels } }, priority: RATE_LIMIT_FILTER_PRIORITY, configPatches: patches };
+}
+
+/** What the gateway's global rate-limit EnvoyFilter is rendered from. */
+export interface GlobalRateLimitState {
+  /** The labels of the gateway pods. */
+  readonly gatewaySelector: Record<string, string>;
+  /** The rate-limit domain. */
+  readonly domain: string;
+  /** Whether requests are refused when the service cannot be reached. */
+  readonly failureModeDeny: boolean;
+  /** How long the gateway waits for the service. */
+  readonly timeout: Duration;
+  /** The service's host and gRPC port. */
+  readonly service: { readonly host: string; readonly port: number };
+  /** The header carrying an authenticated user's id. */
+  readonly userHeader: string;
+}
+
+/**
+ * The spec of the gateway's global rate-limit EnvoyFilter: Envoy's ratelimit filter before
+ * the router, calling the service, and the `rate_limits` actions that produce the
+ * descriptors (auth=authenticated with user_id, or auth=unauthenticated with remote_address).
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/ratelimit/v3/rate_limit.proto
+ * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#global-rate-limit
+ */
+export function renderGlobalRateLimitSpec(state: GlobalRateLimitState): EnvoyFilterSpec {
+  const timeout = toIstioDuration(state.timeout);
+  const userPresent = (invert: boolean) => [{ name: state.userHeader, present_match: true, invert_match: invert || undefined }];
+  return {
+    workloadSelector: { labels: { ...state.gatewaySelector } },
+    priority: RATE_LIMIT_FILTER_PRIORITY,
+    configPatches: [
+      {
+        applyTo: ApplyTo.HTTP_UNDERSCORE_FILTER,
+        match: { context: Context.GATEWAY, listener: { filterChain: { filter: { name: HCM, subFilter: { name: ROUTER } } } } },
+        patch: {
+          operation: Operation.INSERT_UNDERSCORE_BEFORE,
+          value: {
+            name: RATELIMIT,
+            typed_config: {
+              '@type': 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit',
+              'domain': state.domain,
+              'failure_mode_deny': state.failureModeDeny,
+              'timeout': timeout,
+              'rate_limit_service': {
+                grpc_service: { envoy_grpc: { cluster_name: `outbound|${state.service.port}||${state.service.host}` }, timeout },
+                transport_api_version: 'V3',
+              },
+            },
+          },
+        },
+      },
+      {
+        applyTo: ApplyTo.HTTP_UNDERSCORE_ROUTE,
+        match: { context: Context.GATEWAY, routeConfiguration: { vhost: { route: { action: RouteAction.ANY } } } },
+        patch: {
+          operation: Operation.MERGE,
+          value: {
+            route: {
+              rate_limits: [
+                // An authenticated user: (auth=authenticated, user_id=<header>).
+                { actions: [
+                  { header_value_match: { descriptor_key: 'auth', descriptor_value: 'authenticated', headers: userPresent(false) } },
+                  { request_headers: { header_name: state.userHeader, descriptor_key: 'user_id' } },
+                ] },
+                // Anyone else: (auth=unauthenticated, remote_address=<client address>).
+                { actions: [
+                  { header_value_match: { descriptor_key: 'auth', descriptor_value: 'unauthenticated', headers: userPresent(true) } },
+                  { remote_address: {} },
+                ] },
+              ],
+            },
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** The per-user limits of the rate-limit service's configuration. */
+export interface RateLimitServiceConfigState {
+  /** The rate-limit domain. */
+  readonly domain: string;
+  /** Requests per second of one authenticated user. */
+  readonly authenticatedRequestsPerSecond: number;
+  /** Requests per second of one unauthenticated client address. */
+  readonly unauthenticatedRequestsPerSecond: number;
+}
+
+/**
+ * envoyproxy/ratelimit's `config.yaml`: a limit per user id under auth=authenticated, and
+ * per client address under auth=unauthenticated.
+ * @see https://github.com/envoyproxy/ratelimit#configuration
+ */
+export function renderRateLimitServiceConfig(state: RateLimitServiceConfigState): Record<string, unknown> {
+  return {
+    domain: state.domain,
+    descriptors: [
+      {
+        key: 'auth', value: 'authenticated',
+        descriptors: [{ key: 'user_id', rate_limit: { unit: 'second', requests_per_unit: state.authenticatedRequestsPerSecond } }],
+      },
+      {
+        key: 'auth', value: 'unauthenticated',
+        descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: state.unauthenticatedRequestsPerSecond } }],
+      },
+    ],
+  };
+}
+
+/** Who may call the rate-limit service: the gateway's principal, on the service's port. */
+export interface RateLimitAuthorizationState {
+  /** The labels of the rate-limit service's pods. */
+  readonly podLabels: Record<string, string>;
+  /** The gateway's principal, `cluster.local/ns/<ns>/sa/<sa>`. */
+  readonly principal: string;
+  /** The service's gRPC port. */
+  readonly port: number;
+}
+
+/** An AuthorizationPolicy under `scope`, its spec rendered at synth by `spec()`. */
+export function addAuthorizationPolicy(scope: Construct, id: string, metadata: ApiObjectMetadata, spec: () => AuthorizationPolicySpec): ApiObject {
+  return new AuthorizationPolicy(scope, id, { metadata, spec: Lazy.any({ produce: spec }) });
+}
+
+/**
+ * ALLOW the gateway's principal to the rate-limit service's port.
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
+ */
+export function renderRateLimitAuthorization(state: RateLimitAuthorizationState): AuthorizationPolicySpec {
+  return {
+    selector: { matchLabels: { ...state.podLabels } },
+    action: AuthorizationPolicySpecAction.ALLOW,
+    rules: [{ from: [{ source: { principals: [state.principal] } }], to: [{ operation: { ports: [String(state.port)] } }] }],
+  };
+}
