@@ -295,9 +295,10 @@ export class HostTraffic {
     });
     // The VirtualService is bound to `mesh` too, where istiod rejects the wildcard host
     // ("wildcard host * is not allowed for virtual services bound to the mesh gateway", pkg/config/validation/validation.go in istio/istio).
-    for (const h of this.extraHosts.filter((x) => x === '*')) {
+    for (const [h, owner] of this._hosts) {
+      if (h !== '*') continue;
       problems.push(formatProblem(Codes.GATEWAY_HOSTS,
-        `host '${h}' (bound by ${this._hosts.get(h)!.node.path}) is invalid on the mesh gateway; serve it with GatewayRoutes, bound to the gateway only`));
+        `host '${h}' (bound by ${owner.node.path}) is invalid on the mesh gateway; serve it with GatewayRoutes, bound to the gateway only`));
     }
     const split = this._split?.value ?? defaultSplit;
     checkDestinations('default route', split);
@@ -313,10 +314,10 @@ export class HostTraffic {
       }
       if (!hasHttp) problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `mirror (from ${this._mirror.owner.node.path}): ${this.host} has no HTTP port to mirror`));
     }
-    const fault = this._fault?.value;
-    if (fault) {
+    if (this._fault) {
+      const { value: fault, owner } = this._fault;
       problems.push(...faultProblems('fault injection', fault).map((p) => p.replace('fault injection.', 'fault.')));
-      if (!hasHttp) problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `fault injection (from ${this._fault!.owner.node.path}): ${this.host} has no HTTP port`));
+      if (!hasHttp) problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `fault injection (from ${owner.node.path}): ${this.host} has no HTTP port`));
     }
     return problems;
   }

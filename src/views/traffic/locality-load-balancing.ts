@@ -48,14 +48,21 @@ const LOCALITY = /^(\*|[A-Za-z0-9][-A-Za-z0-9_.]*)(\/(\*|[A-Za-z0-9][-A-Za-z0-9_
  * @see https://istio.io/latest/docs/tasks/traffic-management/locality-load-balancing/
  */
 export class LocalityLoadBalancing extends Construct {
-  private readonly props: LocalityLoadBalancingProps;
+  /** The service whose DestinationRule gets the settings. */
+  public readonly service: MeshService;
+  /** Region failover pairs, in order, if given. */
+  public readonly failover?: readonly LocalityFailover[];
+  /** Weighted distribution per origin locality, if given. */
+  public readonly distribute?: readonly LocalityDistribute[];
 
   public constructor(scope: Construct, id: string, props: LocalityLoadBalancingProps) {
     super(scope, id);
-    this.props = props;
-    props.service.traffic.setLocality(this, {
-      failover: props.failover?.map((f) => ({ from: f.from, to: f.to })),
-      distribute: props.distribute?.map((d) => ({
+    this.service = props.service;
+    this.failover = props.failover?.map((f) => ({ from: f.from, to: f.to }));
+    this.distribute = props.distribute?.map((d) => ({ from: d.from, to: { ...d.to } }));
+    this.service.traffic.setLocality(this, {
+      failover: this.failover?.map((f) => ({ from: f.from, to: f.to })),
+      distribute: this.distribute?.map((d) => ({
         from: d.from,
         to: Object.fromEntries(Object.entries(d.to).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, w]) => [k, w.value])),
       })),
@@ -65,7 +72,7 @@ export class LocalityLoadBalancing extends Construct {
 
   private problems(): string[] {
     const out: string[] = [];
-    const { failover, distribute, service } = this.props;
+    const { failover, distribute, service } = this;
     if (!service.policy.outlierDetection) {
       out.push(formatProblem(Codes.LOCALITY_NEEDS_OUTLIER_DETECTION,
         `service ${service.node.path} has no outlierDetection; locality failover needs it to notice an unhealthy locality`));
