@@ -16,7 +16,8 @@ import {
 } from '../../imports/networking.istio.io';
 import { LoadBalancer } from '../core/load-balancer';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
-import type { HostPorts, HostTraffic, LocalityLbOptions } from '../views/traffic/host-traffic';
+import type { LocalityLbSetting } from '../core/locality-lb';
+import type { HostPorts, HostTraffic } from '../views/traffic/host-traffic';
 import type { RouteDestinationOptions } from '../views/traffic/http-route';
 import { mergeTierSettings } from '../graph/tier-defaults';
 import type { TierSettings } from '../graph/tier';
@@ -123,7 +124,7 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   };
 }
 
-function renderTrafficPolicy(p: TierSettings, locality: LocalityLbOptions | undefined): DestinationRuleSpecTrafficPolicy {
+function renderTrafficPolicy(p: TierSettings, locality: LocalityLbSetting | undefined): DestinationRuleSpecTrafficPolicy {
   const lb = p.loadBalancer ? renderLoadBalancer(p.loadBalancer) : undefined;
   return {
     loadBalancer: locality ? { ...lb, localityLbSetting: renderLocality(locality) } : lb,
@@ -138,12 +139,9 @@ function renderLoadBalancer(lb: LoadBalancer): DestinationRuleSpecTrafficPolicyL
   return lb._toIstio() as DestinationRuleSpecTrafficPolicyLoadBalancer;
 }
 
-function renderLocality(l: LocalityLbOptions): NonNullable<DestinationRuleSpecTrafficPolicyLoadBalancer['localityLbSetting']> {
-  return {
-    enabled: true,
-    failover: l.failover?.map((f) => ({ from: f.from, to: f.to })),
-    distribute: l.distribute?.map((d) => ({ from: d.from, to: { ...d.to } })),
-  };
+function renderLocality(l: LocalityLbSetting): NonNullable<DestinationRuleSpecTrafficPolicyLoadBalancer['localityLbSetting']> {
+  // the shape renders itself
+  return l._toIstio();
 }
 
 const H2: Record<string, H2Upgrade> = {

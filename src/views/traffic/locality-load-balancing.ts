@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
+import { LocalityLbSetting } from '../../core/locality-lb';
 import { Weight } from '../../core/weight';
 import { MeshService } from '../../graph/mesh-service';
 
@@ -60,13 +61,13 @@ export class LocalityLoadBalancing extends Construct {
     this.service = props.service;
     this.failover = props.failover?.map((f) => ({ from: f.from, to: f.to }));
     this.distribute = props.distribute?.map((d) => ({ from: d.from, to: { ...d.to } }));
-    this.service.traffic.setLocality(this, {
-      failover: this.failover?.map((f) => ({ from: f.from, to: f.to })),
-      distribute: this.distribute?.map((d) => ({
+    // Both given fails synth (LOCALITY_INVALID, in problems() below); the DestinationRule would take the failover pairs.
+    this.service.traffic.setLocality(this, this.failover ? LocalityLbSetting.failover(this.failover)
+      : this.distribute ? LocalityLbSetting.distribute(this.distribute.map((d) => ({
         from: d.from,
         to: Object.fromEntries(Object.entries(d.to).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, w]) => [k, w.value])),
-      })),
-    });
+      })))
+        : LocalityLbSetting.nearest());
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -98,6 +99,8 @@ export class LocalityLoadBalancing extends Construct {
       for (const [loc] of entries) {
         if (!LOCALITY.test(loc)) out.push(formatProblem(Codes.LOCALITY_INVALID, `distribute[${i}].to: '${loc}' is not a locality (region/zone/subzone)`));
       }
+      // The locality shares' own rule, not a route's split: istiod refuses a total other than 100
+      // ("total locality weight %v != 100", validateLocalityLbSetting in istio/istio pkg/config/validation/validation.go).
       const sum = entries.reduce((acc, [, w]) => acc + w.value, 0);
       if (sum !== 100) {
         out.push(formatProblem(Codes.LOCALITY_INVALID, `distribute[${i}].to: shares sum to ${sum}, expected 100 (${entries.map(([k, w]) => `${k} ${w.value}`).join(', ')})`));
