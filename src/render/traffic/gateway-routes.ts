@@ -9,7 +9,7 @@ import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp } from '../../../imports/networking.istio.io';
 import type { GatewayRoutesState, GatewayRouteOptions } from '../../views/traffic/gateway-routes-props';
-import { HTTP_PROTOCOLS } from '../../views/traffic/gateway-routes-props';
+import { HTTP_PROTOCOLS } from '../../core/ports';
 import { portOf, renderActions, renderFault, renderMatch, renderRetries, toIstioDuration } from './http-route';
 
 /**

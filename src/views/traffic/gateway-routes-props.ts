@@ -77,9 +77,3 @@ export interface GatewayRoutesState {
   /** The routes, tried in order. */
   readonly routes: readonly GatewayRouteOptions[];
 }
-
-/**
- * The protocols of a Service port that a VirtualService's HTTP routes apply to.
- * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
- */
-export const HTTP_PROTOCOLS: readonly string[] = ['http', 'http2', 'grpc', 'grpc-web'];

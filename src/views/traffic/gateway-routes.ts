@@ -7,7 +7,8 @@ import type { IMeshService } from '../../graph/mesh-service-props';
 import { MeshChart } from '../../graph/mesh-chart';
 import { addVirtualService, renderGatewayRoutesSpec } from '../../render/traffic/gateway-routes';
 import { ServiceSecurity } from '../security/service-security';
-import { GatewayRouteOptions, GatewayRoutesProps, HTTP_PROTOCOLS, IGatewayRef } from './gateway-routes-props';
+import { GatewayRouteOptions, GatewayRoutesProps, IGatewayRef } from './gateway-routes-props';
+import { HTTP_PROTOCOLS } from '../../core/ports';
 import { httpRouteProblems, unreachableRouteProblems } from './route-checks';
 
 export { GatewayRouteOptions, GatewayRoutesProps, GatewayWorkload, IGatewayRef } from './gateway-routes-props';
