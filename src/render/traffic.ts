@@ -100,19 +100,19 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   const tcp: VirtualServiceSpecTcp[] = [
     ...traffic.tcpRoutes.map((r) => ({
       match: r.port !== undefined || r.sourceLabels ? [{ port: r.port, sourceLabels: r.sourceLabels ? { ...r.sourceLabels } : undefined }] : undefined,
-      route: renderDestinations(traffic.host, r.destinations, r.port ?? (ports.tcp.length === 1 && several ? ports.tcp[0] : undefined)) as any,
+      route: renderDestinations(traffic.host, r.destinations, r.port ?? (ports.tcp.length === 1 && several ? ports.tcp[0] : undefined)),
     })),
     // TCP routes never apply to TLS ports (buildSidecarOutboundTCPFilterChainOpts skips them).
-  // One default route per TCP port when the Service has several ports, so each names its port.
-    ...(several ? ports.tcp.map((p) => ({ match: [{ port: p }], route: renderDestinations(traffic.host, split, p, true) as any }))
-      : ports.tcp.map(() => ({ route: renderDestinations(traffic.host, split, undefined, true) as any }))),
+    // One default route per TCP port when the Service has several ports, so each names its port.
+    ...(several ? ports.tcp.map((p) => ({ match: [{ port: p }], route: renderDestinations(traffic.host, split, p, true) }))
+      : ports.tcp.map(() => ({ route: renderDestinations(traffic.host, split, undefined, true) }))),
   ];
   // TLS ports get only the user's routes: a TLS route needs sniHosts within the VirtualService's
   // hosts as written (validateSniHost in istio/istio pilot validation), and with no TLS route
   // matching, istiod sends the port's traffic to the whole service (buildSidecarOutboundTLSFilterChainOpts).
   const tls: VirtualServiceSpecTls[] = traffic.tlsRoutes.map((r) => ({
     match: [{ port: r.port, sniHosts: [...r.sniHosts] }],
-    route: renderDestinations(traffic.host, r.destinations, r.port ?? (several ? ports.tls[0] : undefined)) as any,
+    route: renderDestinations(traffic.host, r.destinations, r.port ?? (several ? ports.tls[0] : undefined)),
   }));
   const gateways = traffic.gateways;
   return {
