@@ -5,8 +5,11 @@
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LocalityLoadBalancerSetting
  */
 export interface IstioLocalityLbSetting {
+  /** Always true: the setting exists to turn locality-aware load balancing on. */
   readonly enabled: boolean;
+  /** Region failover pairs, in order. */
   readonly failover?: { readonly from: string; readonly to: string }[];
+  /** Traffic shares per origin locality. */
   readonly distribute?: { readonly from: string; readonly to: Record<string, number> }[];
 }
 

@@ -92,9 +92,13 @@ export interface RetriesOptions {
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
 export interface IstioHttpRetry {
+  /** Retry attempts; 0 turns retries off. */
   readonly attempts?: number;
+  /** Timeout of each try, in Istio's form (`2s`). */
   readonly perTryTimeout?: string;
+  /** Retry conditions, comma-separated. */
   readonly retryOn?: string;
+  /** Whether retries may go to other localities. */
   readonly retryRemoteLocalities?: boolean;
 }
 
