@@ -61,14 +61,24 @@ export class LocalityLoadBalancing extends Construct {
     this.service = props.service;
     this.failover = props.failover?.map((f) => ({ from: f.from, to: f.to }));
     this.distribute = props.distribute?.map((d) => ({ from: d.from, to: { ...d.to } }));
-    // Both given fails synth (LOCALITY_INVALID, in problems() below); the DestinationRule would take the failover pairs.
-    this.service.traffic.setLocality(this, this.failover ? LocalityLbSetting.failover(this.failover)
-      : this.distribute ? LocalityLbSetting.distribute(this.distribute.map((d) => ({
+    this.service.traffic.setLocality(this, this.setting());
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * The DestinationRule's setting: the failover pairs, else the shares (sorted by
+   * locality, so output never reorders), else Istio's nearest-first order. Both given
+   * fails synth (MESH506, in problems()).
+   */
+  private setting(): LocalityLbSetting {
+    if (this.failover) return LocalityLbSetting.failover(this.failover);
+    if (this.distribute) {
+      return LocalityLbSetting.distribute(this.distribute.map((d) => ({
         from: d.from,
         to: Object.fromEntries(Object.entries(d.to).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, w]) => [k, w.value])),
-      })))
-        : LocalityLbSetting.nearest());
-    this.node.addValidation({ validate: () => this.problems() });
+      })));
+    }
+    return LocalityLbSetting.nearest();
   }
 
   private problems(): string[] {
