@@ -58,19 +58,14 @@ export abstract class LoadBalancer {
     return new SimpleLb('RANDOM');
   }
 
-  /** Sticky sessions: a consistent hash over a header, cookie, source IP or query parameter. */
-  public static readonly consistentHash = {
-    /** Hash on a request header such as `x-user`. */
-    header: (name: string): LoadBalancer => new ConsistentHashLb({ httpHeaderName: checkToken('header', name) }),
-    /** Hash on a cookie that Envoy creates with this time to live when it is missing. */
-    cookie: (name: string, ttl: Duration, path?: string): LoadBalancer =>
-      new ConsistentHashLb({ httpCookie: { name: checkToken('cookie', name), ttl, path } }),
-    /** Hash on the source IP address. */
-    sourceIp: (): LoadBalancer => new ConsistentHashLb({ useSourceIp: true }),
-    /** Hash on a query parameter. */
-    queryParameter: (name: string): LoadBalancer =>
-      new ConsistentHashLb({ httpQueryParameterName: checkToken('query parameter', name) }),
-  };
+  /**
+   * Sticky sessions: a consistent hash over a header, cookie, source IP or query
+   * parameter, as `LoadBalancer.consistentHash.header('x-user')`. The factories are
+   * {@link ConsistentHash}'s.
+   */
+  public static get consistentHash(): typeof ConsistentHash {
+    return ConsistentHash;
+  }
 
   /** The simple algorithm, when this is not a consistent hash. */
   public abstract readonly simple?: SimpleLoadBalancer;
@@ -100,31 +95,68 @@ class SimpleLb extends LoadBalancer {
   }
 }
 
-class ConsistentHashLb extends LoadBalancer {
+/**
+ * A consistent hash (sticky sessions) over one key of the request. Each key is a
+ * private subclass that renders itself.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings-ConsistentHashLB
+ */
+export abstract class ConsistentHash extends LoadBalancer {
+  /** Hash on a request header such as `x-user`; throws unless the name is an HTTP token. */
+  public static header(name: string): ConsistentHash {
+    return new KeyedHash({ httpHeaderName: checkToken('header', name) }, `header ${name.toLowerCase()}`);
+  }
+
+  /** Hash on a cookie that Envoy creates with this time to live when it is missing; throws unless the name is an HTTP token. */
+  public static cookie(name: string, ttl: Duration, path?: string): ConsistentHash {
+    return new CookieHash(checkToken('cookie', name), ttl, path);
+  }
+
+  /** Hash on the source IP address. */
+  public static sourceIp(): ConsistentHash {
+    return new KeyedHash({ useSourceIp: true }, 'sourceIp');
+  }
+
+  /** Hash on a query parameter; throws unless the name is an HTTP token. */
+  public static queryParameter(name: string): ConsistentHash {
+    return new KeyedHash({ httpQueryParameterName: checkToken('query parameter', name) }, `query ${name}`);
+  }
+
   public readonly simple = undefined;
 
-  public constructor(public readonly consistentHashKey: ConsistentHashKey) {
+  protected constructor(
+    /** The hash key. */
+    public readonly consistentHashKey: ConsistentHashKey,
+    private readonly description: string,
+  ) {
     super();
   }
 
-  public _toIstio(): IstioLoadBalancer {
-    const k = this.consistentHashKey;
-    return {
-      consistentHash: {
-        httpHeaderName: k.httpHeaderName,
-        httpCookie: k.httpCookie ? { name: k.httpCookie.name, path: k.httpCookie.path, ttl: toIstioDuration(k.httpCookie.ttl) } : undefined,
-        useSourceIp: k.useSourceIp,
-        httpQueryParameterName: k.httpQueryParameterName,
-      },
-    };
+  /** `consistentHash(header x-user)` */
+  public toString(): string {
+    return `consistentHash(${this.description})`;
+  }
+}
+
+/** A hash over a header, the source IP or a query parameter: the key is written as given. */
+class KeyedHash extends ConsistentHash {
+  public constructor(private readonly key: Omit<ConsistentHashKey, 'httpCookie'>, description: string) {
+    super(key, description);
   }
 
-  public toString(): string {
-    const k = this.consistentHashKey;
-    if (k.httpHeaderName) return `consistentHash(header ${k.httpHeaderName})`;
-    if (k.httpCookie) return `consistentHash(cookie ${k.httpCookie.name})`;
-    if (k.useSourceIp) return 'consistentHash(sourceIp)';
-    return `consistentHash(query ${k.httpQueryParameterName})`;
+  public _toIstio(): IstioLoadBalancer {
+    return { consistentHash: { ...this.key } };
+  }
+}
+
+/** A hash over a cookie, whose time to live Istio takes as a duration string. */
+class CookieHash extends ConsistentHash {
+  public constructor(private readonly name: string, private readonly ttl: Duration, private readonly path: string | undefined) {
+    super({ httpCookie: { name, ttl, path } }, `cookie ${name}`);
+  }
+
+  public _toIstio(): IstioLoadBalancer {
+    return { consistentHash: { httpCookie: { name: this.name, path: this.path, ttl: toIstioDuration(this.ttl) } } };
   }
 }
 

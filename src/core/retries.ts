@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Codes } from './codes';
+import { describeDuration, istioDurationProblem, toIstioDuration } from './duration';
 import { MeshError } from './errors';
 
 /**
@@ -86,12 +87,29 @@ export interface RetriesOptions {
 }
 
 /**
- * A retry policy for an HTTP route. Settings left out are inherited from the tier,
- * field by field; {@link Retries.none} turns retries off.
+ * `retries` of a VirtualService HTTP route as Istio reads it: what {@link Retries} renders.
  *
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
-export class Retries {
+export interface IstioHttpRetry {
+  /** Retry attempts; 0 turns retries off. */
+  readonly attempts?: number;
+  /** Timeout of each try, in Istio's form (`2s`). */
+  readonly perTryTimeout?: string;
+  /** Retry conditions, comma-separated. */
+  readonly retryOn?: string;
+  /** Whether retries may go to other localities. */
+  readonly retryRemoteLocalities?: boolean;
+}
+
+/**
+ * A retry policy for an HTTP route. Settings left out are inherited from the tier,
+ * field by field; {@link Retries.none} turns retries off. Its two shapes (retries off,
+ * a policy) are private subclasses that merge and render themselves.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+ */
+export abstract class Retries {
   /**
    * Retry with these settings; throws on attempts outside 0-100 or on unknown or duplicate
    * conditions. Zero attempts with conditions or a per-try timeout fails synth (MESH014).
@@ -110,17 +128,21 @@ export class Retries {
         seen.add(c);
       }
     }
-    return new Retries(attempts === 0, attempts, options.perTryTimeout, retryOn ? [...retryOn] : undefined, options.retryRemoteLocalities);
+    const conditions = retryOn ? [...retryOn] : undefined;
+    return attempts === 0
+      ? new NoRetries(options.perTryTimeout, conditions, options.retryRemoteLocalities)
+      : new RetryPolicy(attempts, options.perTryTimeout, conditions, options.retryRemoteLocalities);
   }
 
   /** No retries at all (`attempts: 0`). */
   public static none(): Retries {
-    return new Retries(true, 0, undefined, undefined, undefined);
+    return new NoRetries(undefined, undefined, undefined);
   }
 
-  private constructor(
-    /** True when retries are off. */
-    public readonly disabled: boolean,
+  /** True when retries are off. */
+  public abstract readonly disabled: boolean;
+
+  protected constructor(
     /** Retry attempts, if set. */
     public readonly attempts: number | undefined,
     /** Timeout of each try, if set. */
@@ -139,14 +161,60 @@ export class Retries {
   }
 
   /** These settings over `base`: each field set here wins; zero attempts win outright. */
+  public abstract over(base: Retries | undefined): Retries;
+
+  /** @internal The policy as Istio's HTTP route `retries`. */
+  public abstract _toIstio(): IstioHttpRetry;
+
+  /** Every field as set, in Istio's form; a duration Istio would refuse is described, not thrown (MESH010 reports it). */
+  protected renderFields(): IstioHttpRetry {
+    const t = this.perTryTimeout;
+    return {
+      attempts: this.attempts,
+      perTryTimeout: t ? (istioDurationProblem(t) ? describeDuration(t) : toIstioDuration(t)) : undefined,
+      retryOn: this.retryOn ? this.retryOn.join(',') : undefined,
+      retryRemoteLocalities: this.retryRemoteLocalities,
+    };
+  }
+}
+
+/** Retries off: `attempts: 0`, over any base. */
+class NoRetries extends Retries {
+  public readonly disabled = true;
+
+  public constructor(perTryTimeout: Duration | undefined, retryOn: readonly RetryCondition[] | undefined, retryRemoteLocalities: boolean | undefined) {
+    super(0, perTryTimeout, retryOn, retryRemoteLocalities);
+  }
+
+  public over(): Retries {
+    return this;
+  }
+
+  public _toIstio(): IstioHttpRetry {
+    // contradictory settings are written as given, so the output shows what MESH014 reports
+    return this.problem() ? this.renderFields() : { attempts: 0 };
+  }
+}
+
+/** Retries on: each field set here over the base's. */
+class RetryPolicy extends Retries {
+  public readonly disabled = false;
+
+  public constructor(attempts: number | undefined, perTryTimeout: Duration | undefined, retryOn: readonly RetryCondition[] | undefined, retryRemoteLocalities: boolean | undefined) {
+    super(attempts, perTryTimeout, retryOn, retryRemoteLocalities);
+  }
+
   public over(base: Retries | undefined): Retries {
-    if (this.disabled || !base || base.disabled) return this;
-    return new Retries(
-      false,
+    if (!base || base.disabled) return this;
+    return new RetryPolicy(
       this.attempts ?? base.attempts,
       this.perTryTimeout ?? base.perTryTimeout,
       this.retryOn ?? base.retryOn,
       this.retryRemoteLocalities ?? base.retryRemoteLocalities,
     );
+  }
+
+  public _toIstio(): IstioHttpRetry {
+    return this.renderFields();
   }
 }

@@ -55,8 +55,6 @@ export const BUILT_IN_TIERS: Readonly<Record<string, TierSettings>> = {
 const TIER_DEFAULTS_ID = 'TierDefaults';
 /** The TierDefaults placed directly in each scope, so lookups never scan children. */
 const BY_SCOPE = new WeakMap<IConstruct, TierDefaults>();
-/** The built-in tiers, for scopes under no TierDefaults (created on first use, never part of an app). */
-let BUILT_IN: TierDefaults | undefined;
 
 /**
  * The resilience defaults of each tier for every service below it. Place one in a
@@ -71,15 +69,15 @@ let BUILT_IN: TierDefaults | undefined;
 export class TierDefaults extends Construct {
   /**
    * The TierDefaults that governs `scope`: the nearest one found walking up its
-   * scopes, or else the built-in tiers. A lookup adds nothing to the tree: the
-   * built-in TierDefaults is one shared instance on a root of its own.
+   * scopes, or else the built-in tiers. A lookup creates nothing: the built-in
+   * TierDefaults is one shared instance, made when this module loads, on a root of
+   * its own that is never part of an app.
    */
   public static of(scope: IConstruct): TierDefaults {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
       const found = BY_SCOPE.get(s);
       if (found) return found;
     }
-    BUILT_IN ??= new TierDefaults(new Construct(undefined as unknown as Construct, ''), TIER_DEFAULTS_ID);
     return BUILT_IN;
   }
 
@@ -88,8 +86,9 @@ export class TierDefaults extends Construct {
 
   public constructor(scope: Construct, id: string, props: TierDefaultsProps = {}) {
     super(scope, id);
-    if (BY_SCOPE.has(scope)) {
-      throw new MeshError(Codes.DUPLICATE_TIER_DEFAULTS, `${scope.node.path} already has a TierDefaults (${BY_SCOPE.get(scope)!.node.path}); use one per scope`);
+    const existing = BY_SCOPE.get(scope);
+    if (existing) {
+      throw new MeshError(Codes.DUPLICATE_TIER_DEFAULTS, `${scope.node.path} already has a TierDefaults (${existing.node.path}); use one per scope`);
     }
     BY_SCOPE.set(scope, this);
     const tiers: Record<string, TierSettings> = { ...BUILT_IN_TIERS };
@@ -105,6 +104,9 @@ export class TierDefaults extends Construct {
     return Object.prototype.hasOwnProperty.call(this.tiers, tier.name) ? this.tiers[tier.name] : undefined;
   }
 }
+
+/** The built-in tiers, for scopes under no TierDefaults: made once, here, never by a lookup. */
+const BUILT_IN = new TierDefaults(new Construct(undefined as unknown as Construct, ''), TIER_DEFAULTS_ID);
 
 /** `over` on top of `base`, field by field. */
 export function mergeTierSettings(base: TierSettings | undefined, over: TierSettings): TierSettings {

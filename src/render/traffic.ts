@@ -1,4 +1,8 @@
-import { Duration } from 'cdk8s';
+/**
+ * The VirtualService and DestinationRule of a mesh host, rendered at synth from every
+ * contribution to its {@link HostTraffic}. The route pieces shared with gateway-only
+ * VirtualServices are in render/traffic/http-route.ts.
+ */
 import {
   DestinationRuleSpec,
   DestinationRuleSpecTrafficPolicy,
@@ -7,29 +11,19 @@ import {
   DestinationRuleSpecTrafficPolicyTlsMode as TlsMode,
   VirtualServiceSpec,
   VirtualServiceSpecHttp,
-  VirtualServiceSpecHttpMatch,
-  VirtualServiceSpecHttpRoute,
   VirtualServiceSpecTcp,
   VirtualServiceSpecTls,
 } from '../../imports/networking.istio.io';
-import { describeDuration, istioDurationProblem, toIstioDuration as strictIstioDuration } from '../core/duration';
-import { StringMatch } from '../core/http';
 import { LoadBalancer } from '../core/load-balancer';
-import { Retries } from '../core/retries';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
-import { HostPorts, HostTraffic, LocalityLbOptions } from '../views/traffic/host-traffic';
-import { CorsPolicyOptions, FaultInjection, HeaderOperationsOptions, HeadersOptions, HttpMatchOptions, HttpRouteOptions, RouteDestinationOptions } from '../views/traffic/http-route';
+import type { LocalityLbSetting } from '../core/locality-lb';
+import type { HostPorts, HostTraffic } from '../views/traffic/host-traffic';
+import type { RouteDestinationOptions } from '../views/traffic/http-route';
 import { mergeTierSettings } from '../graph/tier-defaults';
-import { TierSettings } from '../graph/tier';
+import type { TierSettings } from '../graph/tier';
+import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries, toIstioDuration } from './traffic/http-route';
 
-/**
- * Istio's form of a duration. Rendering never throws: validation may render objects
- * (to check JSON patches, say) before every problem has been reported, and an invalid
- * duration is reported with its construct path (MESH010) before anything is written.
- */
-function toIstioDuration(d: Duration): string {
-  return istioDurationProblem(d) ? describeDuration(d) : strictIstioDuration(d);
-}
+export { renderRetries } from './traffic/http-route';
 
 /** What the renderer needs besides the host's contributions. */
 export interface HostRenderContext {
@@ -106,19 +100,19 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   const tcp: VirtualServiceSpecTcp[] = [
     ...traffic.tcpRoutes.map((r) => ({
       match: r.port !== undefined || r.sourceLabels ? [{ port: r.port, sourceLabels: r.sourceLabels ? { ...r.sourceLabels } : undefined }] : undefined,
-      route: renderDestinations(traffic.host, r.destinations, r.port ?? (ports.tcp.length === 1 && several ? ports.tcp[0] : undefined)) as any,
+      route: renderDestinations(traffic.host, r.destinations, r.port ?? (ports.tcp.length === 1 && several ? ports.tcp[0] : undefined)),
     })),
     // TCP routes never apply to TLS ports (buildSidecarOutboundTCPFilterChainOpts skips them).
-  // One default route per TCP port when the Service has several ports, so each names its port.
-    ...(several ? ports.tcp.map((p) => ({ match: [{ port: p }], route: renderDestinations(traffic.host, split, p, true) as any }))
-      : ports.tcp.map(() => ({ route: renderDestinations(traffic.host, split, undefined, true) as any }))),
+    // One default route per TCP port when the Service has several ports, so each names its port.
+    ...(several ? ports.tcp.map((p) => ({ match: [{ port: p }], route: renderDestinations(traffic.host, split, p, true) }))
+      : ports.tcp.map(() => ({ route: renderDestinations(traffic.host, split, undefined, true) }))),
   ];
   // TLS ports get only the user's routes: a TLS route needs sniHosts within the VirtualService's
   // hosts as written (validateSniHost in istio/istio pilot validation), and with no TLS route
   // matching, istiod sends the port's traffic to the whole service (buildSidecarOutboundTLSFilterChainOpts).
   const tls: VirtualServiceSpecTls[] = traffic.tlsRoutes.map((r) => ({
     match: [{ port: r.port, sniHosts: [...r.sniHosts] }],
-    route: renderDestinations(traffic.host, r.destinations, r.port ?? (several ? ports.tls[0] : undefined)) as any,
+    route: renderDestinations(traffic.host, r.destinations, r.port ?? (several ? ports.tls[0] : undefined)),
   }));
   const gateways = traffic.gateways;
   return {
@@ -130,57 +124,7 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   };
 }
 
-type RouteActions = Pick<HttpRouteOptions, 'rewrite' | 'redirect' | 'directResponse' | 'corsPolicy' | 'headers'>;
-
-/** A route's rewrite, redirect, direct response, CORS policy and header changes. */
-function renderActions(r: RouteActions): Pick<VirtualServiceSpecHttp, 'rewrite' | 'redirect' | 'directResponse' | 'corsPolicy' | 'headers'> {
-  return {
-    rewrite: r.rewrite ? { uri: r.rewrite.uri, authority: r.rewrite.authority, uriRegexRewrite: r.rewrite.uriRegexRewrite ? { ...r.rewrite.uriRegexRewrite } : undefined } : undefined,
-    redirect: r.redirect ? { uri: r.redirect.uri, authority: r.redirect.authority, scheme: r.redirect.scheme, port: r.redirect.port, redirectCode: r.redirect.redirectCode } : undefined,
-    directResponse: r.directResponse ? { status: r.directResponse.status, body: r.directResponse.body !== undefined ? { string: r.directResponse.body } : undefined } : undefined,
-    corsPolicy: r.corsPolicy ? renderCors(r.corsPolicy) : undefined,
-    headers: r.headers ? renderHeaders(r.headers) : undefined,
-  };
-}
-
-/**
- * One route of a gateway-only VirtualService: to one service (and port, subset), or
- * answered at the gateway; only its own timeout, retries and fault.
- */
-export function renderGatewayRoute(r: Omit<HttpRouteOptions, 'destinations' | 'mirror'>, to: { host: string; port?: number; subset?: string } | undefined): VirtualServiceSpecHttp {
-  const forwards = !r.redirect && !r.directResponse && to;
-  return {
-    name: r.name,
-    match: r.match.map(renderMatch),
-    route: forwards ? [{ destination: { host: to.host, subset: to.subset, port: portOf(to.port) } }] : undefined,
-    timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,
-    retries: renderRetries(r.retries),
-    fault: forwards ? renderFault(r.fault) : undefined,
-    ...renderActions(r),
-  };
-}
-
-function renderCors(c: CorsPolicyOptions): VirtualServiceSpecHttp['corsPolicy'] {
-  return {
-    allowOrigins: c.allowOrigins.map(renderString),
-    allowMethods: c.allowMethods ? [...c.allowMethods] : undefined,
-    allowHeaders: c.allowHeaders ? [...c.allowHeaders] : undefined,
-    exposeHeaders: c.exposeHeaders ? [...c.exposeHeaders] : undefined,
-    maxAge: c.maxAge ? toIstioDuration(c.maxAge) : undefined,
-    allowCredentials: c.allowCredentials,
-  };
-}
-
-function renderHeaders(h: HeadersOptions): VirtualServiceSpecHttp['headers'] {
-  const ops = (o: HeaderOperationsOptions | undefined) => o ? {
-    set: o.set ? { ...o.set } : undefined,
-    add: o.add ? { ...o.add } : undefined,
-    remove: o.remove ? [...o.remove] : undefined,
-  } : undefined;
-  return { request: ops(h.request), response: ops(h.response) };
-}
-
-function renderTrafficPolicy(p: TierSettings, locality: LocalityLbOptions | undefined): DestinationRuleSpecTrafficPolicy {
+function renderTrafficPolicy(p: TierSettings, locality: LocalityLbSetting | undefined): DestinationRuleSpecTrafficPolicy {
   const lb = p.loadBalancer ? renderLoadBalancer(p.loadBalancer) : undefined;
   return {
     loadBalancer: locality ? { ...lb, localityLbSetting: renderLocality(locality) } : lb,
@@ -195,12 +139,9 @@ function renderLoadBalancer(lb: LoadBalancer): DestinationRuleSpecTrafficPolicyL
   return lb._toIstio() as DestinationRuleSpecTrafficPolicyLoadBalancer;
 }
 
-function renderLocality(l: LocalityLbOptions): NonNullable<DestinationRuleSpecTrafficPolicyLoadBalancer['localityLbSetting']> {
-  return {
-    enabled: true,
-    failover: l.failover?.map((f) => ({ from: f.from, to: f.to })),
-    distribute: l.distribute?.map((d) => ({ from: d.from, to: { ...d.to } })),
-  };
+function renderLocality(l: LocalityLbSetting): NonNullable<DestinationRuleSpecTrafficPolicyLoadBalancer['localityLbSetting']> {
+  // the shape renders itself
+  return l._toIstio();
 }
 
 const H2: Record<string, H2Upgrade> = {
@@ -235,55 +176,4 @@ function renderOutlierDetection(o: OutlierDetection): DestinationRuleSpecTraffic
     maxEjectionPercent: o.maxEjectionPercent,
     minHealthPercent: o.minHealthPercent,
   };
-}
-
-/** Istio's form of a retry policy; undefined leaves Istio's default. */
-export function renderRetries(r: Retries | undefined): VirtualServiceSpecHttp['retries'] {
-  if (!r) return undefined;
-  if (r.disabled && !r.problem()) return { attempts: 0 };
-  return {
-    attempts: r.attempts,
-    perTryTimeout: r.perTryTimeout ? toIstioDuration(r.perTryTimeout) : undefined,
-    retryOn: r.retryOn ? r.retryOn.join(',') : undefined,
-    retryRemoteLocalities: r.retryRemoteLocalities,
-  };
-}
-
-function renderFault(f: FaultInjection | undefined): VirtualServiceSpecHttp['fault'] {
-  if (!f) return undefined;
-  return {
-    delay: f.delay ? { fixedDelay: toIstioDuration(f.delay.fixedDelay), percentage: { value: f.delay.percentage.value } } : undefined,
-    abort: f.abort ? { httpStatus: f.abort.httpStatus, percentage: { value: f.abort.percentage.value } } : undefined,
-  };
-}
-
-function renderMatch(m: HttpMatchOptions): VirtualServiceSpecHttpMatch {
-  const headers = m.headers ? Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, renderString(v)])) : undefined;
-  const map = (x: Record<string, StringMatch> | undefined) => x ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, renderString(v)])) : undefined;
-  return {
-    headers,
-    uri: m.uri ? renderString(m.uri) : undefined,
-    method: m.method ? { exact: m.method } : undefined,
-    queryParams: map(m.queryParams),
-    withoutHeaders: map(m.withoutHeaders),
-    sourceLabels: m.sourceLabels ? { ...m.sourceLabels } : undefined,
-    sourceNamespace: m.sourceNamespace,
-    port: m.port,
-    gateways: m.gateways ? [...m.gateways] : undefined,
-  };
-}
-
-function renderString(s: StringMatch): { exact?: string; prefix?: string; regex?: string } {
-  return { [s.kind]: s.value };
-}
-
-function renderDestinations(host: string, dests: RouteDestinationOptions[], port: number | undefined, alwaysWeigh = false): VirtualServiceSpecHttpRoute[] {
-  return dests.map((d) => ({
-    destination: { host, subset: d.subset, port: portOf(port) },
-    weight: d.weight?.value ?? (alwaysWeigh && dests.length === 1 ? 100 : undefined),
-  }));
-}
-
-function portOf(port: number | undefined): { number: number } | undefined {
-  return port === undefined ? undefined : { number: port };
 }

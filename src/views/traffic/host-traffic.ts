@@ -4,6 +4,7 @@ import { formatProblem } from '../../core/errors';
 import { labelValueProblem } from '../../core/names';
 import { weightSplitProblem } from '../../core/weight-split';
 import { LoadBalancer } from '../../core/load-balancer';
+import { LocalityLbSetting } from '../../core/locality-lb';
 import { ConnectionPool, OutlierDetection } from '../../core/traffic-policy';
 import {
   FaultInjection, HttpRouteOptions, MirrorOptions, Owned, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions,
@@ -33,30 +34,12 @@ export interface SubsetOptions {
   readonly outlierDetection?: OutlierDetection;
 }
 
+export { IstioLocalityLbSetting, LocalityFailoverPair, LocalityLbSetting, LocalityShares } from '../../core/locality-lb';
+
 export {
   AbortFault, CorsPolicyOptions, DelayFault, DirectResponseOptions, FaultInjection, HeaderOperationsOptions, HeadersOptions,
   HttpMatchOptions, HttpRouteOptions, MirrorOptions, RedirectOptions, RewriteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions,
 } from './http-route';
-
-/**
- * Locality-aware load balancing of a host (DestinationRule
- * `trafficPolicy.loadBalancer.localityLbSetting`), already checked by its contributor.
- *
- * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LocalityLoadBalancerSetting
- */
-export interface LocalityLbOptions {
-  /**
-   * Region failover pairs, tried in order.
-   * @default - none
-   */
-  readonly failover?: { readonly from: string; readonly to: string }[];
-  /**
-   * Traffic shares per origin locality, in whole percent per destination locality.
-   * @default - none
-   */
-  readonly distribute?: { readonly from: string; readonly to: Record<string, number> }[];
-}
-
 
 /** A host's service ports by how Istio routes them. */
 export interface HostPorts {
@@ -88,7 +71,7 @@ export class HostTraffic {
   private _mirror?: Owned<MirrorOptions>;
   private _fault?: Owned<FaultInjection>;
   private _handedOver?: Owned<string>;
-  private _locality?: Owned<LocalityLbOptions>;
+  private _locality?: Owned<LocalityLbSetting>;
   private readonly conflicts: string[] = [];
 
   public constructor(
@@ -147,7 +130,7 @@ export class HostTraffic {
   }
 
   /** Sets the host's locality-aware load balancing. One contributor only. */
-  public setLocality(owner: IConstruct, locality: LocalityLbOptions): void {
+  public setLocality(owner: IConstruct, locality: LocalityLbSetting): void {
     this._locality = this.claim('locality load balancing', this._locality, owner, locality);
   }
 
@@ -206,7 +189,7 @@ export class HostTraffic {
   }
 
   /** The locality-aware load balancing, if a contributor set it. */
-  public get locality(): LocalityLbOptions | undefined {
+  public get locality(): LocalityLbSetting | undefined {
     return this._locality?.value;
   }
 
@@ -295,9 +278,10 @@ export class HostTraffic {
     });
     // The VirtualService is bound to `mesh` too, where istiod rejects the wildcard host
     // ("wildcard host * is not allowed for virtual services bound to the mesh gateway", pkg/config/validation/validation.go in istio/istio).
-    for (const h of this.extraHosts.filter((x) => x === '*')) {
+    for (const [h, owner] of this._hosts) {
+      if (h !== '*') continue;
       problems.push(formatProblem(Codes.GATEWAY_HOSTS,
-        `host '${h}' (bound by ${this._hosts.get(h)!.node.path}) is invalid on the mesh gateway; serve it with GatewayRoutes, bound to the gateway only`));
+        `host '${h}' (bound by ${owner.node.path}) is invalid on the mesh gateway; serve it with GatewayRoutes, bound to the gateway only`));
     }
     const split = this._split?.value ?? defaultSplit;
     checkDestinations('default route', split);
@@ -313,10 +297,10 @@ export class HostTraffic {
       }
       if (!hasHttp) problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `mirror (from ${this._mirror.owner.node.path}): ${this.host} has no HTTP port to mirror`));
     }
-    const fault = this._fault?.value;
-    if (fault) {
+    if (this._fault) {
+      const { value: fault, owner } = this._fault;
       problems.push(...faultProblems('fault injection', fault).map((p) => p.replace('fault injection.', 'fault.')));
-      if (!hasHttp) problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `fault injection (from ${this._fault!.owner.node.path}): ${this.host} has no HTTP port`));
+      if (!hasHttp) problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `fault injection (from ${owner.node.path}): ${this.host} has no HTTP port`));
     }
     return problems;
   }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
+import { LocalityLbSetting } from '../../core/locality-lb';
 import { Weight } from '../../core/weight';
 import { MeshService } from '../../graph/mesh-service';
 
@@ -48,24 +49,41 @@ const LOCALITY = /^(\*|[A-Za-z0-9][-A-Za-z0-9_.]*)(\/(\*|[A-Za-z0-9][-A-Za-z0-9_
  * @see https://istio.io/latest/docs/tasks/traffic-management/locality-load-balancing/
  */
 export class LocalityLoadBalancing extends Construct {
-  private readonly props: LocalityLoadBalancingProps;
+  /** The service whose DestinationRule gets the settings. */
+  public readonly service: MeshService;
+  /** Region failover pairs, in order, if given. */
+  public readonly failover?: readonly LocalityFailover[];
+  /** Weighted distribution per origin locality, if given. */
+  public readonly distribute?: readonly LocalityDistribute[];
 
   public constructor(scope: Construct, id: string, props: LocalityLoadBalancingProps) {
     super(scope, id);
-    this.props = props;
-    props.service.traffic.setLocality(this, {
-      failover: props.failover?.map((f) => ({ from: f.from, to: f.to })),
-      distribute: props.distribute?.map((d) => ({
+    this.service = props.service;
+    this.failover = props.failover?.map((f) => ({ from: f.from, to: f.to }));
+    this.distribute = props.distribute?.map((d) => ({ from: d.from, to: { ...d.to } }));
+    this.service.traffic.setLocality(this, this.setting());
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * The DestinationRule's setting: the failover pairs, else the shares (sorted by
+   * locality, so output never reorders), else Istio's nearest-first order. Both given
+   * fails synth (MESH506, in problems()).
+   */
+  private setting(): LocalityLbSetting {
+    if (this.failover) return LocalityLbSetting.failover(this.failover);
+    if (this.distribute) {
+      return LocalityLbSetting.distribute(this.distribute.map((d) => ({
         from: d.from,
         to: Object.fromEntries(Object.entries(d.to).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, w]) => [k, w.value])),
-      })),
-    });
-    this.node.addValidation({ validate: () => this.problems() });
+      })));
+    }
+    return LocalityLbSetting.nearest();
   }
 
   private problems(): string[] {
     const out: string[] = [];
-    const { failover, distribute, service } = this.props;
+    const { failover, distribute, service } = this;
     if (!service.policy.outlierDetection) {
       out.push(formatProblem(Codes.LOCALITY_NEEDS_OUTLIER_DETECTION,
         `service ${service.node.path} has no outlierDetection; locality failover needs it to notice an unhealthy locality`));
@@ -91,6 +109,8 @@ export class LocalityLoadBalancing extends Construct {
       for (const [loc] of entries) {
         if (!LOCALITY.test(loc)) out.push(formatProblem(Codes.LOCALITY_INVALID, `distribute[${i}].to: '${loc}' is not a locality (region/zone/subzone)`));
       }
+      // The locality shares' own rule, not a route's split: istiod refuses a total other than 100
+      // ("total locality weight %v != 100", validateLocalityLbSetting in istio/istio pkg/config/validation/validation.go).
       const sum = entries.reduce((acc, [, w]) => acc + w.value, 0);
       if (sum !== 100) {
         out.push(formatProblem(Codes.LOCALITY_INVALID, `distribute[${i}].to: shares sum to ${sum}, expected 100 (${entries.map(([k, w]) => `${k} ${w.value}`).join(', ')})`));

@@ -139,7 +139,13 @@ export function matchImplies(a: HttpMatchOptions, b: HttpMatchOptions): boolean 
     && Object.entries(a.sourceLabels ?? {}).every(([k, v]) => b.sourceLabels?.[k] === v)
     && same(a.sourceNamespace, b.sourceNamespace)
     && same(a.port, b.port)
-    && (a.gateways === undefined || (b.gateways !== undefined && b.gateways.every((g) => a.gateways!.includes(g))));
+    && gatewaysImply(a.gateways, b.gateways);
+}
+
+/** True if every gateway `b` applies to is one `a` applies to (no list: every gateway). */
+function gatewaysImply(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined) return true;
+  return b !== undefined && b.every((g) => a.includes(g));
 }
 
 /**

@@ -1,0 +1,79 @@
+/**
+ * The props of {@link GatewayRoutes}, in a module of their own so that the renderer
+ * (render/traffic/gateway-routes.ts) reads them without importing the construct.
+ */
+import type { IMeshService } from '../../graph/mesh-service-props';
+import type { HttpRouteOptions } from './http-route';
+
+/** A Gateway, as a VirtualService names it (an `EdgeGateway` is one). */
+export interface IGatewayRef {
+  /** The Gateway's name. */
+  readonly name: string;
+  /** The Gateway's namespace. */
+  readonly namespace: string;
+}
+
+/** The gateway's pods, which the routes' target services admit. */
+export interface GatewayWorkload {
+  /**
+   * The pods' namespace.
+   * @default 'istio-system'
+   */
+  readonly namespace?: string;
+  /**
+   * The pods' labels.
+   * @default { istio: 'ingressgateway' }
+   */
+  readonly labels?: Record<string, string>;
+}
+
+/** One route of a {@link GatewayRoutes}: a match and the service it goes to. */
+export interface GatewayRouteOptions extends Omit<HttpRouteOptions, 'destinations' | 'mirror'> {
+  /**
+   * The service requests go to; not with a redirect or direct response.
+   * @default - none: the route must redirect or answer directly
+   */
+  readonly to?: IMeshService;
+  /**
+   * The service port.
+   * @default - the service's first HTTP port
+   */
+  readonly port?: number;
+  /**
+   * A subset of the service.
+   * @default - none: the service's own routes do not apply at the gateway, so every endpoint
+   */
+  readonly subset?: string;
+}
+
+/** Props for {@link GatewayRoutes}. */
+export interface GatewayRoutesProps {
+  /** The gateway the routes are bound to, and only it (never `mesh`). */
+  readonly gateway: IGatewayRef;
+  /** The hosts served, as the gateway's servers list them; `*` is allowed here. */
+  readonly hosts: string[];
+  /** The routes, tried in order. */
+  readonly routes: GatewayRouteOptions[];
+  /**
+   * The VirtualService's name.
+   * @default - the construct's id
+   */
+  readonly name?: string;
+  /**
+   * The gateway's pods, which each target service's NetworkPolicy and AuthorizationPolicy admit on the routes' paths.
+   * @default - the stock ingress gateway in istio-system
+   */
+  readonly workload?: GatewayWorkload;
+}
+
+/** What the renderer reads of a {@link GatewayRoutes}: its public readonly fields. */
+export interface GatewayRoutesState {
+  /** The VirtualService's namespace. */
+  readonly namespace: string;
+  /** The gateway the routes are bound to. */
+  readonly gateway: IGatewayRef;
+  /** The hosts served. */
+  readonly hosts: readonly string[];
+  /** The routes, tried in order. */
+  readonly routes: readonly GatewayRouteOptions[];
+}
