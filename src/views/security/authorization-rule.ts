@@ -1,5 +1,5 @@
-import { AuthorizationPolicySpecRules } from '../../../imports/security.istio.io';
 import { Codes } from '../../core/codes';
+import type { RuleState } from '../../render/security';
 import { formatProblem } from '../../core/errors';
 import { HttpMethod, isHttpMethod } from '../../core/http';
 import { Principal } from '../../core/principal';
@@ -106,28 +106,16 @@ export function sourcePrincipals(s: AuthorizationSource): string[] {
   return [...(s.principals ?? []).map(String), ...(s.services ?? []).map((x) => x.principal.toString())];
 }
 
-/** Istio's form of a rule. */
-export function renderRule(r: AuthorizationRule): AuthorizationPolicySpecRules {
+/**
+ * The rule as rendering reads it: each source's services resolved to their principals
+ * (the rule's other fields as they are).
+ * @internal
+ */
+export function ruleState(r: AuthorizationRule): RuleState {
   return {
-    from: r.from?.map((s) => {
-      const principals = sourcePrincipals(s);
-      return {
-        source: {
-          principals: principals.length > 0 ? principals : undefined,
-          namespaces: s.namespaces ? [...s.namespaces] : undefined,
-          requestPrincipals: s.requestPrincipals ? [...s.requestPrincipals] : undefined,
-        },
-      };
-    }),
-    to: r.to?.map((o) => ({
-      operation: {
-        methods: o.methods ? [...o.methods] : undefined,
-        paths: o.paths ? [...o.paths] : undefined,
-        notPaths: o.notPaths ? [...o.notPaths] : undefined,
-        ports: o.ports ? o.ports.map(String) : undefined,
-      },
-    })),
-    when: r.when?.map((w) => ({ key: w.key, values: w.values ? [...w.values] : undefined, notValues: w.notValues ? [...w.notValues] : undefined })),
+    from: r.from?.map((s) => ({ principals: sourcePrincipals(s), namespaces: s.namespaces, requestPrincipals: s.requestPrincipals })),
+    to: r.to,
+    when: r.when,
   };
 }
 

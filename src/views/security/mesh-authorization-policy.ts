@@ -1,12 +1,11 @@
-import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
+import { addAuthorizationPolicy } from '../../render/security';
 import type { IMeshService } from '../../graph/mesh-service';
-import { AuthorizationRule, renderRule, ruleProblems } from './authorization-rule';
+import { AuthorizationRule, ruleProblems, ruleState } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
 import { ServiceSecurity } from './service-security';
 
@@ -56,47 +55,45 @@ export class MeshAuthorizationPolicy extends Construct {
   public readonly name: string;
   /** The action. */
   public readonly action: AuthorizationAction;
-  private readonly props: MeshAuthorizationPolicyProps;
+  /** The service whose pods the policy applies to; undefined for every workload of the namespace. */
+  public readonly service?: IMeshService;
+  /** The rules; undefined when none were given. */
+  public readonly rules?: readonly AuthorizationRule[];
+  /** The extension provider of a CUSTOM policy. */
+  public readonly provider?: string;
   private readonly security: MeshSecurity;
 
   public constructor(scope: Construct, id: string, props: MeshAuthorizationPolicyProps = {}) {
     super(scope, id);
-    this.props = props;
     this.name = props.name ?? id;
     this.action = props.action ?? 'ALLOW';
+    this.service = props.service;
+    this.rules = props.rules ? [...props.rules] : undefined;
+    this.provider = props.provider;
     this.security = MeshSecurity.of(this);
-    new AuthorizationPolicy(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.security.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
-      spec: Lazy.any({ produce: () => this.toIstio() }),
-    });
+    addAuthorizationPolicy(this, 'Resource', { name: this.name, namespace: this.security.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, () => ({
+      selector: this.service?.selectorLabels,
+      action: this.action,
+      provider: this.provider,
+      rules: this.rules?.map(ruleState),
+    }));
     this.node.addValidation({ validate: () => this.problems() });
-  }
-
-  private toIstio(): AuthorizationPolicySpec {
-    const p = this.props;
-    return {
-      selector: p.service ? { matchLabels: { ...p.service.selectorLabels } } : undefined,
-      action: this.action as AuthorizationPolicySpecAction,
-      provider: p.provider ? { name: p.provider } : undefined,
-      rules: p.rules?.map(renderRule),
-    };
   }
 
   private problems(): string[] {
     const out: string[] = [];
-    const p = this.props;
     const nameProblem = dns1123LabelProblem(this.name);
     if (nameProblem) out.push(formatProblem(Codes.INVALID_NAME, `name: ${nameProblem}`));
-    if ((this.action === 'DENY' || this.action === 'CUSTOM') && (p.rules ?? []).length === 0) {
+    if ((this.action === 'DENY' || this.action === 'CUSTOM') && (this.rules ?? []).length === 0) {
       out.push(formatProblem(Codes.POLICY_WITHOUT_RULES,
         `rules: a ${this.action} policy without rules matches no request, so it ${this.action === 'DENY' ? 'denies' : 'delegates'} nothing; add rules`));
     }
-    if (this.action === 'CUSTOM' && !p.provider) out.push(formatProblem(Codes.POLICY_WITHOUT_RULES, 'provider: a CUSTOM policy needs an extension provider'));
-    if (this.action !== 'CUSTOM' && p.provider) out.push(formatProblem(Codes.POLICY_WITHOUT_RULES, `provider: only a CUSTOM policy takes a provider (action is ${this.action})`));
-    const known = new Set(this.node.root.node.findAll().filter((c): c is ServiceSecurity => c instanceof ServiceSecurity)
+    if (this.action === 'CUSTOM' && !this.provider) out.push(formatProblem(Codes.POLICY_WITHOUT_RULES, 'provider: a CUSTOM policy needs an extension provider'));
+    if (this.action !== 'CUSTOM' && this.provider) out.push(formatProblem(Codes.POLICY_WITHOUT_RULES, `provider: only a CUSTOM policy takes a provider (action is ${this.action})`));
+    const known = new Set(this.node.root.node.findAll().filter((c): c is ServiceSecurity => ServiceSecurity.isServiceSecurity(c))
       .map((s) => s.service.principal.toString()));
-    const mtls = p.service ? ServiceSecurity.of(p.service).mtlsMode : this.security.defaultMode.mode;
-    out.push(...ruleProblems(p.rules ?? [], { knownPrincipals: known, mtls, target: p.service ? `workload ${p.service.name}` : `namespace ${this.security.namespace}` }));
+    const mtls = this.service ? ServiceSecurity.of(this.service).mtlsMode : this.security.defaultMode.mode;
+    out.push(...ruleProblems(this.rules ?? [], { knownPrincipals: known, mtls, target: this.service ? `workload ${this.service.name}` : `namespace ${this.security.namespace}` }));
     return out;
   }
 }
