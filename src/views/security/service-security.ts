@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Principal } from '../../core/principal';
 import { MeshChart } from '../../graph/mesh-chart';
@@ -7,7 +8,7 @@ import type { ServiceCall } from '../../graph/service-call';
 import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../workload/workload';
 import { AuthorizationRule, operationProblems, ruleProblems, ruleState } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
-import { MtlsMode } from './mtls-mode';
+import { MtlsMode, MtlsModeName } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
@@ -52,7 +53,9 @@ const SERVICE_SECURITY_BRAND = Symbol.for('cdk8s-mesh.ServiceSecurity');
  * source; a deny-by-default NetworkPolicy `<name>` allowing exactly the calls in and
  * out plus DNS and istiod; a Sidecar `<name>` importing only the hosts it calls; and,
  * if asked, a workload PeerAuthentication `<name>`. Every MeshService has one
- * (id `Security`); reach it with {@link ServiceSecurity.of}.
+ * (id `Security`); reach it with {@link ServiceSecurity.of}. It writes several objects,
+ * so it has no default child: each is a field (`authorizationPolicy`, `networkPolicy`,
+ * `sidecar`, and the {@link MtlsPolicy} `setMtls` returns).
  */
 export class ServiceSecurity extends Construct {
   /**
@@ -75,6 +78,12 @@ export class ServiceSecurity extends Construct {
 
   /** The service. */
   public readonly service: MeshService;
+  /** Its ALLOW AuthorizationPolicy `<name>-policy` (child `AuthorizationPolicy`). */
+  public readonly authorizationPolicy: ApiObject;
+  /** Its deny-by-default NetworkPolicy `<name>` (child `NetworkPolicy`). */
+  public readonly networkPolicy: ApiObject;
+  /** Its Sidecar `<name>` (child `Sidecar`). */
+  public readonly sidecar: ApiObject;
   private readonly mesh: MeshSecurity;
   private readonly extraRules: AuthorizationRule[] = [];
   private readonly extraIngress: { peer: NetworkPeer; ports?: NetworkPort[] }[] = [];
@@ -90,13 +99,13 @@ export class ServiceSecurity extends Construct {
     this.mesh = MeshSecurity.of(service.chart);
     const meta = (name: string) => ({ name, namespace: service.namespace, labels: { ...service.resourceLabels } });
 
-    addAuthorizationPolicy(this, 'AuthorizationPolicy', meta(`${service.name}-policy`), () => ({
+    this.authorizationPolicy = addAuthorizationPolicy(this, 'AuthorizationPolicy', meta(`${service.name}-policy`), () => ({
       selector: this.service.selectorLabels,
       action: 'ALLOW',
       rules: this.rules.map(ruleState),
     }));
-    addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => renderServiceNetworkPolicy(this.state()));
-    addSidecar(this, 'Sidecar', meta(service.name), () => this.state());
+    this.networkPolicy = addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => renderServiceNetworkPolicy(this.state()));
+    this.sidecar = addSidecar(this, 'Sidecar', meta(service.name), () => this.state());
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -171,7 +180,7 @@ export class ServiceSecurity extends Construct {
    * The mode the workload accepts on its container ports: STRICT only if every one is
    * STRICT, else the weakest. The workload's policy wins over the namespace's.
    */
-  public get mtlsMode(): string {
+  public get mtlsMode(): MtlsModeName {
     const modes = this.containerPorts().map((p) => (this.workloadMtls ? this.workloadMtls.modeOn(p.port) : this.mesh.defaultMode).mode);
     for (const weak of ['DISABLE', 'PERMISSIVE'] as const) if (modes.includes(weak)) return weak;
     return 'STRICT';
