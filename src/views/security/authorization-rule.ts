@@ -15,22 +15,22 @@ export interface AuthorizationSource {
    * Peer identities (mTLS only): the ServiceAccounts of calling workloads.
    * @default - any peer identity
    */
-  readonly principals?: Principal[];
+  readonly principals?: readonly Principal[];
   /**
    * Calling services; shorthand for their principals (mTLS only).
    * @default - none
    */
-  readonly services?: IMeshService[];
+  readonly services?: readonly IMeshService[];
   /**
    * Namespaces of calling workloads (mTLS only).
    * @default - any namespace
    */
-  readonly namespaces?: string[];
+  readonly namespaces?: readonly string[];
   /**
    * End-user identities from a validated JWT, `<issuer>/<subject>`; `*` wildcards allowed at either end.
    * @default - any or no end user
    */
-  readonly requestPrincipals?: string[];
+  readonly requestPrincipals?: readonly string[];
 }
 
 /**
@@ -43,22 +43,22 @@ export interface AuthorizationOperation {
    * HTTP methods.
    * @default - any method
    */
-  readonly methods?: HttpMethod[];
+  readonly methods?: readonly HttpMethod[];
   /**
    * Paths: exact, prefix (`/api/*`), suffix (`*.js`), or templates with `{*}` and `{**}`.
    * @default - any path
    */
-  readonly paths?: string[];
+  readonly paths?: readonly string[];
   /**
    * Paths excluded.
    * @default - none excluded
    */
-  readonly notPaths?: string[];
+  readonly notPaths?: readonly string[];
   /**
    * Destination ports (container ports).
    * @default - any port
    */
-  readonly ports?: number[];
+  readonly ports?: readonly number[];
 }
 
 /** A condition on a request attribute (`request.auth.claims[groups]`). */
@@ -69,12 +69,12 @@ export interface AuthorizationCondition {
    * Values it may have.
    * @default - any
    */
-  readonly values?: string[];
+  readonly values?: readonly string[];
   /**
    * Values it may not have.
    * @default - none
    */
-  readonly notValues?: string[];
+  readonly notValues?: readonly string[];
 }
 
 /**
@@ -88,17 +88,17 @@ export interface AuthorizationRule {
    * Sources; a request matches if it comes from any one of them.
    * @default - any source
    */
-  readonly from?: AuthorizationSource[];
+  readonly from?: readonly AuthorizationSource[];
   /**
    * Operations; a request matches if it does any one of them.
    * @default - any operation
    */
-  readonly to?: AuthorizationOperation[];
+  readonly to?: readonly AuthorizationOperation[];
   /**
    * Extra conditions, all of which must hold.
    * @default - none
    */
-  readonly when?: AuthorizationCondition[];
+  readonly when?: readonly AuthorizationCondition[];
 }
 
 /** The principals a source names, its services' included, as strings. */

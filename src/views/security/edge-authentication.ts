@@ -29,7 +29,7 @@ export interface EdgeAuthenticationProps {
    * Audiences a token must name (`aud` claim).
    * @default - any audience
    */
-  readonly audiences?: string[];
+  readonly audiences?: readonly string[];
   /**
    * Whether the token is forwarded to the service after validation.
    * @default false
@@ -39,17 +39,17 @@ export interface EdgeAuthenticationProps {
    * End users allowed, `<issuer>/<subject>`.
    * @default - every subject of the issuer (`<issuer>/*`)
    */
-  readonly requestPrincipals?: string[];
+  readonly requestPrincipals?: readonly string[];
   /**
    * Paths end users may call.
    * @default ['/api/*']
    */
-  readonly paths?: string[];
+  readonly paths?: readonly string[];
   /**
    * Methods end users may use.
    * @default - every method
    */
-  readonly methods?: HttpMethod[];
+  readonly methods?: readonly HttpMethod[];
   /**
    * The pods end-user requests arrive from, let through the NetworkPolicy, and their
    * identity, which the end-user rule requires besides the token.
@@ -108,7 +108,7 @@ export class EdgeAuthentication extends Construct {
     // End users arrive through the gateway: the rule needs its mTLS principal AND a valid token.
     this.rule = {
       from: [{ principals: [ingress.principal], requestPrincipals: [...this.requestPrincipals] }],
-      to: [{ methods: props.methods, paths }],
+      to: [{ methods: props.methods ? [...props.methods] : undefined, paths: [...paths] }],
     };
     const security = ServiceSecurity.of(props.service);
     security.allowEndUsers(this.rule);

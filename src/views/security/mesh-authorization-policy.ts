@@ -109,7 +109,7 @@ export interface MeshAuthorizationPolicyProps {
    * The rules. DENY and CUSTOM policies need at least one.
    * @default - none (an ALLOW policy without rules allows nothing)
    */
-  readonly rules?: AuthorizationRule[];
+  readonly rules?: readonly AuthorizationRule[];
 }
 
 /**

@@ -28,7 +28,7 @@ export interface GatewayAdmission {
    * The paths routed to the service, in AuthorizationPolicy form (`/api/*`).
    * @default - every path
    */
-  readonly paths?: string[];
+  readonly paths?: readonly string[];
 }
 
 /** Options for {@link ServiceSecurity.setMtls}. */
@@ -149,7 +149,7 @@ export class ServiceSecurity extends Construct {
    * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
    */
   public admitGateway(admission: GatewayAdmission): void {
-    this.gateways.push(admission);
+    this.gateways.push({ ...admission, paths: admission.paths ? [...admission.paths] : undefined });
     this.allowIngressFrom(admission.peer);
   }
 
