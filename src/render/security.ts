@@ -9,6 +9,7 @@ import {
   PeerAuthentication,
   PeerAuthenticationSpec,
   PeerAuthenticationSpecMtlsMode as Mode,
+  PeerAuthenticationSpecPortLevelMtlsMode as PortMode,
   RequestAuthentication,
   RequestAuthenticationSpec,
 } from '../../imports/security.istio.io';
@@ -48,7 +49,7 @@ export function renderPeerAuthenticationSpec(s: PeerAuthenticationState): PeerAu
     selector: s.selector ? { matchLabels: { ...s.selector } } : undefined,
     mtls: { mode: s.mode.mode as Mode },
     portLevelMtls: ports.length > 0
-      ? Object.fromEntries(ports.map((p) => [String(p), { mode: s.portLevelMtls[p].mode as any }]))
+      ? Object.fromEntries(ports.map((p) => [String(p), { mode: s.portLevelMtls[p].mode as PortMode }]))
       : undefined,
   };
 }
