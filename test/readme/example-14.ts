@@ -1,6 +1,6 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App } from 'cdk8s';
-import { EdgeAuthentication, MeshAuthorizationPolicy, MeshChart, MeshService } from 'cdk8s-mesh';
+import { AuthorizationAction, EdgeAuthentication, MeshAuthorizationPolicy, MeshChart, MeshService } from 'cdk8s-mesh';
 
 const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
 const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
@@ -11,7 +11,7 @@ new EdgeAuthentication(chart, 'edge-authentication', {
   audiences: ['ec-site'],
 });
 new MeshAuthorizationPolicy(chart, 'deny-admin', {
-  action: 'DENY',
+  action: AuthorizationAction.deny(),
   service: gateway,
   rules: [{ to: [{ paths: ['/admin/{**}'] }] }],
 });

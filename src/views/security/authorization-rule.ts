@@ -1,5 +1,5 @@
-import { AuthorizationPolicySpecRules } from '../../../imports/security.istio.io';
 import { Codes } from '../../core/codes';
+import type { RuleState } from '../../render/security';
 import { formatProblem } from '../../core/errors';
 import { HttpMethod, isHttpMethod } from '../../core/http';
 import { Principal } from '../../core/principal';
@@ -15,22 +15,22 @@ export interface AuthorizationSource {
    * Peer identities (mTLS only): the ServiceAccounts of calling workloads.
    * @default - any peer identity
    */
-  readonly principals?: Principal[];
+  readonly principals?: readonly Principal[];
   /**
    * Calling services; shorthand for their principals (mTLS only).
    * @default - none
    */
-  readonly services?: IMeshService[];
+  readonly services?: readonly IMeshService[];
   /**
    * Namespaces of calling workloads (mTLS only).
    * @default - any namespace
    */
-  readonly namespaces?: string[];
+  readonly namespaces?: readonly string[];
   /**
    * End-user identities from a validated JWT, `<issuer>/<subject>`; `*` wildcards allowed at either end.
    * @default - any or no end user
    */
-  readonly requestPrincipals?: string[];
+  readonly requestPrincipals?: readonly string[];
 }
 
 /**
@@ -43,22 +43,22 @@ export interface AuthorizationOperation {
    * HTTP methods.
    * @default - any method
    */
-  readonly methods?: HttpMethod[];
+  readonly methods?: readonly HttpMethod[];
   /**
    * Paths: exact, prefix (`/api/*`), suffix (`*.js`), or templates with `{*}` and `{**}`.
    * @default - any path
    */
-  readonly paths?: string[];
+  readonly paths?: readonly string[];
   /**
    * Paths excluded.
    * @default - none excluded
    */
-  readonly notPaths?: string[];
+  readonly notPaths?: readonly string[];
   /**
    * Destination ports (container ports).
    * @default - any port
    */
-  readonly ports?: number[];
+  readonly ports?: readonly number[];
 }
 
 /** A condition on a request attribute (`request.auth.claims[groups]`). */
@@ -69,12 +69,12 @@ export interface AuthorizationCondition {
    * Values it may have.
    * @default - any
    */
-  readonly values?: string[];
+  readonly values?: readonly string[];
   /**
    * Values it may not have.
    * @default - none
    */
-  readonly notValues?: string[];
+  readonly notValues?: readonly string[];
 }
 
 /**
@@ -88,17 +88,17 @@ export interface AuthorizationRule {
    * Sources; a request matches if it comes from any one of them.
    * @default - any source
    */
-  readonly from?: AuthorizationSource[];
+  readonly from?: readonly AuthorizationSource[];
   /**
    * Operations; a request matches if it does any one of them.
    * @default - any operation
    */
-  readonly to?: AuthorizationOperation[];
+  readonly to?: readonly AuthorizationOperation[];
   /**
    * Extra conditions, all of which must hold.
    * @default - none
    */
-  readonly when?: AuthorizationCondition[];
+  readonly when?: readonly AuthorizationCondition[];
 }
 
 /** The principals a source names, its services' included, as strings. */
@@ -106,28 +106,16 @@ export function sourcePrincipals(s: AuthorizationSource): string[] {
   return [...(s.principals ?? []).map(String), ...(s.services ?? []).map((x) => x.principal.toString())];
 }
 
-/** Istio's form of a rule. */
-export function renderRule(r: AuthorizationRule): AuthorizationPolicySpecRules {
+/**
+ * The rule as rendering reads it: each source's services resolved to their principals
+ * (the rule's other fields as they are).
+ * @internal
+ */
+export function ruleState(r: AuthorizationRule): RuleState {
   return {
-    from: r.from?.map((s) => {
-      const principals = sourcePrincipals(s);
-      return {
-        source: {
-          principals: principals.length > 0 ? principals : undefined,
-          namespaces: s.namespaces ? [...s.namespaces] : undefined,
-          requestPrincipals: s.requestPrincipals ? [...s.requestPrincipals] : undefined,
-        },
-      };
-    }),
-    to: r.to?.map((o) => ({
-      operation: {
-        methods: o.methods ? [...o.methods] : undefined,
-        paths: o.paths ? [...o.paths] : undefined,
-        notPaths: o.notPaths ? [...o.notPaths] : undefined,
-        ports: o.ports ? o.ports.map(String) : undefined,
-      },
-    })),
-    when: r.when?.map((w) => ({ key: w.key, values: w.values ? [...w.values] : undefined, notValues: w.notValues ? [...w.notValues] : undefined })),
+    from: r.from?.map((s) => ({ principals: sourcePrincipals(s), namespaces: s.namespaces, requestPrincipals: s.requestPrincipals })),
+    to: r.to,
+    when: r.when,
   };
 }
 

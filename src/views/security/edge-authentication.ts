@@ -1,11 +1,10 @@
-import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { RequestAuthentication, RequestAuthenticationSpec } from '../../../imports/security.istio.io';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { HttpMethod } from '../../core/http';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { Principal } from '../../core/principal';
+import { addRequestAuthentication } from '../../render/security';
 import { MeshChart } from '../../graph/mesh-chart';
 import type { IMeshService } from '../../graph/mesh-service';
 import { NetworkPeer } from '../workload/workload';
@@ -30,7 +29,7 @@ export interface EdgeAuthenticationProps {
    * Audiences a token must name (`aud` claim).
    * @default - any audience
    */
-  readonly audiences?: string[];
+  readonly audiences?: readonly string[];
   /**
    * Whether the token is forwarded to the service after validation.
    * @default false
@@ -40,17 +39,17 @@ export interface EdgeAuthenticationProps {
    * End users allowed, `<issuer>/<subject>`.
    * @default - every subject of the issuer (`<issuer>/*`)
    */
-  readonly requestPrincipals?: string[];
+  readonly requestPrincipals?: readonly string[];
   /**
    * Paths end users may call.
    * @default ['/api/*']
    */
-  readonly paths?: string[];
+  readonly paths?: readonly string[];
   /**
    * Methods end users may use.
    * @default - every method
    */
-  readonly methods?: HttpMethod[];
+  readonly methods?: readonly HttpMethod[];
   /**
    * The pods end-user requests arrive from, let through the NetworkPolicy, and their
    * identity, which the end-user rule requires besides the token.
@@ -78,11 +77,27 @@ export class EdgeAuthentication extends Construct {
   public readonly name: string;
   /** The rule added to the edge service's ALLOW policy. */
   public readonly rule: AuthorizationRule;
-  private readonly props: EdgeAuthenticationProps;
+  /** The edge service whose pods validate the tokens. */
+  public readonly service: IMeshService;
+  /** The JWT issuer. */
+  public readonly issuer: string;
+  /** Where the issuer's signing keys are published. */
+  public readonly jwksUri: string;
+  /** Audiences a token must name; undefined for any. */
+  public readonly audiences?: readonly string[];
+  /** Whether the token is forwarded to the service after validation. */
+  public readonly forwardOriginalToken: boolean;
+  /** The end users allowed, `<issuer>/<subject>`. */
+  public readonly requestPrincipals: readonly string[];
 
   public constructor(scope: Construct, id: string, props: EdgeAuthenticationProps) {
     super(scope, id);
-    this.props = props;
+    this.service = props.service;
+    this.issuer = props.issuer;
+    this.jwksUri = props.jwksUri;
+    this.audiences = props.audiences ? [...props.audiences] : undefined;
+    this.forwardOriginalToken = props.forwardOriginalToken ?? false;
+    this.requestPrincipals = [...(props.requestPrincipals ?? [`${props.issuer}/*`])];
     this.name = props.name ?? `${props.service.name}-jwt`;
     const gw = MeshChart.of(this).platform.ingressGateway;
     const ingress = props.ingressFrom ?? {
@@ -92,49 +107,40 @@ export class EdgeAuthentication extends Construct {
     const paths = props.paths ?? ['/api/*'];
     // End users arrive through the gateway: the rule needs its mTLS principal AND a valid token.
     this.rule = {
-      from: [{ principals: [ingress.principal], requestPrincipals: props.requestPrincipals ?? [`${props.issuer}/*`] }],
-      to: [{ methods: props.methods, paths }],
+      from: [{ principals: [ingress.principal], requestPrincipals: [...this.requestPrincipals] }],
+      to: [{ methods: props.methods ? [...props.methods] : undefined, paths: [...paths] }],
     };
     const security = ServiceSecurity.of(props.service);
     security.allowEndUsers(this.rule);
     security.allowIngressFrom(ingress.peer);
-    new RequestAuthentication(this, 'Resource', {
-      metadata: { name: this.name, namespace: props.service.namespace, labels: { [Labels.APP]: props.service.name, [Labels.MANAGED_BY]: MANAGED_BY } },
-      spec: Lazy.any({ produce: () => this.toIstio() }),
-    });
+    addRequestAuthentication(this, 'Resource',
+      { name: this.name, namespace: props.service.namespace, labels: { [Labels.APP]: props.service.name, [Labels.MANAGED_BY]: MANAGED_BY } },
+      () => ({
+        selector: this.service.selectorLabels,
+        issuer: this.issuer,
+        jwksUri: this.jwksUri,
+        audiences: this.audiences,
+        forwardOriginalToken: this.forwardOriginalToken,
+      }));
     this.node.addValidation({ validate: () => this.problems() });
-  }
-
-  private toIstio(): RequestAuthenticationSpec {
-    const p = this.props;
-    return {
-      selector: { matchLabels: { ...p.service.selectorLabels } },
-      jwtRules: [{
-        issuer: p.issuer,
-        jwksUri: p.jwksUri,
-        audiences: p.audiences ? [...p.audiences] : undefined,
-        forwardOriginalToken: p.forwardOriginalToken ?? false,
-      }],
-    };
   }
 
   private problems(): string[] {
     const out: string[] = [];
-    const p = this.props;
-    if (p.issuer.trim() === '') out.push(formatProblem(Codes.INVALID_JWT_RULE, 'issuer: must not be empty'));
+    if (this.issuer.trim() === '') out.push(formatProblem(Codes.INVALID_JWT_RULE, 'issuer: must not be empty'));
     let url: URL | undefined;
     try {
-      url = new URL(p.jwksUri);
+      url = new URL(this.jwksUri);
     } catch {
-      out.push(formatProblem(Codes.INVALID_JWT_RULE, `jwksUri: '${p.jwksUri}' is not a URL`));
+      out.push(formatProblem(Codes.INVALID_JWT_RULE, `jwksUri: '${this.jwksUri}' is not a URL`));
     }
     if (url && url.protocol !== 'https:') {
-      out.push(formatProblem(Codes.INVALID_JWT_RULE, `jwksUri: '${p.jwksUri}' must use https, or anyone on the path can forge tokens`));
+      out.push(formatProblem(Codes.INVALID_JWT_RULE, `jwksUri: '${this.jwksUri}' must use https, or anyone on the path can forge tokens`));
     }
-    (p.audiences ?? []).forEach((a, i) => {
+    (this.audiences ?? []).forEach((a, i) => {
       if (a.trim() === '') out.push(formatProblem(Codes.INVALID_JWT_RULE, `audiences[${i}]: must not be empty`));
     });
-    (p.requestPrincipals ?? []).forEach((r, i) => {
+    this.requestPrincipals.forEach((r, i) => {
       if (r.trim() === '') out.push(formatProblem(Codes.INVALID_JWT_RULE, `requestPrincipals[${i}]: must not be empty`));
     });
     return out;

@@ -1,17 +1,90 @@
-import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
 import { Codes } from '../../core/codes';
-import { formatProblem } from '../../core/errors';
+import { formatProblem, MeshError } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
+import { addAuthorizationPolicy } from '../../render/security';
 import type { IMeshService } from '../../graph/mesh-service';
-import { AuthorizationRule, renderRule, ruleProblems } from './authorization-rule';
+import { AuthorizationRule, ruleProblems, ruleState } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
 import { ServiceSecurity } from './service-security';
 
-/** What an AuthorizationPolicy does with the requests its rules match. */
-export type AuthorizationAction = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
+/** Istio's names of the actions of an AuthorizationPolicy. */
+export type AuthorizationActionName = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
+
+/**
+ * What an AuthorizationPolicy does with the requests its rules match. CUSTOM is the one
+ * shape with a field of its own, the extension provider it delegates to, so a CUSTOM
+ * action without one, or a provider on another action, cannot be written (istiod's
+ * webhook refuses both: istio/istio pkg/config/validation/validation.go,
+ * ValidateAuthorizationPolicy).
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#AuthorizationPolicy-Action
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#AuthorizationPolicy-ExtensionProvider
+ */
+export abstract class AuthorizationAction {
+  /** Allow a request only if it matches the rules (the default). */
+  public static allow(): AuthorizationAction {
+    return new PlainAction('ALLOW');
+  }
+
+  /** Deny a request if it matches any of the rules. */
+  public static deny(): AuthorizationAction {
+    return new PlainAction('DENY');
+  }
+
+  /** Audit a request if it matches any of the rules; it is neither allowed nor denied by this. */
+  public static audit(): AuthorizationAction {
+    return new PlainAction('AUDIT');
+  }
+
+  /**
+   * Delegate the decision on matching requests to `provider`, an extension provider of the
+   * mesh config (an external authorizer).
+   */
+  public static custom(provider: string): AuthorizationAction {
+    if (provider.trim() === '') throw new MeshError(Codes.POLICY_WITHOUT_RULES, 'provider: a CUSTOM policy needs an extension provider');
+    return new CustomAction(provider);
+  }
+
+  /** Istio's name of the action. */
+  public abstract readonly name: AuthorizationActionName;
+
+  /**
+   * The policy fields the action sets: the action, and the provider of a CUSTOM one.
+   * @internal
+   */
+  public abstract _render(): { readonly action: AuthorizationActionName; readonly provider?: string };
+
+  /** `DENY` */
+  public toString(): string {
+    return this.name;
+  }
+}
+
+/** ALLOW, DENY or AUDIT: the action alone. */
+class PlainAction extends AuthorizationAction {
+  public constructor(public readonly name: Exclude<AuthorizationActionName, 'CUSTOM'>) {
+    super();
+  }
+
+  public _render() {
+    return { action: this.name };
+  }
+}
+
+/** CUSTOM, with its provider. */
+class CustomAction extends AuthorizationAction {
+  public readonly name = 'CUSTOM' as const;
+
+  public constructor(private readonly provider: string) {
+    super();
+  }
+
+  public _render() {
+    return { action: this.name, provider: this.provider };
+  }
+}
 
 /** Props for {@link MeshAuthorizationPolicy}. */
 export interface MeshAuthorizationPolicyProps {
@@ -21,8 +94,9 @@ export interface MeshAuthorizationPolicyProps {
    */
   readonly name?: string;
   /**
-   * The action on matching requests.
-   * @default 'ALLOW'
+   * The action on matching requests; `AuthorizationAction.custom(provider)` names the
+   * external authorizer a CUSTOM policy delegates to.
+   * @default AuthorizationAction.allow()
    * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#AuthorizationPolicy-Action
    */
   readonly action?: AuthorizationAction;
@@ -35,13 +109,7 @@ export interface MeshAuthorizationPolicyProps {
    * The rules. DENY and CUSTOM policies need at least one.
    * @default - none (an ALLOW policy without rules allows nothing)
    */
-  readonly rules?: AuthorizationRule[];
-  /**
-   * The extension provider a CUSTOM policy delegates to (an external authorizer).
-   * @default - none; required for CUSTOM
-   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#AuthorizationPolicy-ExtensionProvider
-   */
-  readonly provider?: string;
+  readonly rules?: readonly AuthorizationRule[];
 }
 
 /**
@@ -56,47 +124,40 @@ export class MeshAuthorizationPolicy extends Construct {
   public readonly name: string;
   /** The action. */
   public readonly action: AuthorizationAction;
-  private readonly props: MeshAuthorizationPolicyProps;
+  /** The service whose pods the policy applies to; undefined for every workload of the namespace. */
+  public readonly service?: IMeshService;
+  /** The rules; undefined when none were given. */
+  public readonly rules?: readonly AuthorizationRule[];
   private readonly security: MeshSecurity;
 
   public constructor(scope: Construct, id: string, props: MeshAuthorizationPolicyProps = {}) {
     super(scope, id);
-    this.props = props;
     this.name = props.name ?? id;
-    this.action = props.action ?? 'ALLOW';
+    this.action = props.action ?? AuthorizationAction.allow();
+    this.service = props.service;
+    this.rules = props.rules ? [...props.rules] : undefined;
     this.security = MeshSecurity.of(this);
-    new AuthorizationPolicy(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.security.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
-      spec: Lazy.any({ produce: () => this.toIstio() }),
-    });
+    addAuthorizationPolicy(this, 'Resource', { name: this.name, namespace: this.security.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, () => ({
+      selector: this.service?.selectorLabels,
+      ...this.action._render(),
+      rules: this.rules?.map(ruleState),
+    }));
     this.node.addValidation({ validate: () => this.problems() });
-  }
-
-  private toIstio(): AuthorizationPolicySpec {
-    const p = this.props;
-    return {
-      selector: p.service ? { matchLabels: { ...p.service.selectorLabels } } : undefined,
-      action: this.action as AuthorizationPolicySpecAction,
-      provider: p.provider ? { name: p.provider } : undefined,
-      rules: p.rules?.map(renderRule),
-    };
   }
 
   private problems(): string[] {
     const out: string[] = [];
-    const p = this.props;
     const nameProblem = dns1123LabelProblem(this.name);
     if (nameProblem) out.push(formatProblem(Codes.INVALID_NAME, `name: ${nameProblem}`));
-    if ((this.action === 'DENY' || this.action === 'CUSTOM') && (p.rules ?? []).length === 0) {
+    const action = this.action.name;
+    if ((action === 'DENY' || action === 'CUSTOM') && (this.rules ?? []).length === 0) {
       out.push(formatProblem(Codes.POLICY_WITHOUT_RULES,
-        `rules: a ${this.action} policy without rules matches no request, so it ${this.action === 'DENY' ? 'denies' : 'delegates'} nothing; add rules`));
+        `rules: a ${action} policy without rules matches no request, so it ${action === 'DENY' ? 'denies' : 'delegates'} nothing; add rules`));
     }
-    if (this.action === 'CUSTOM' && !p.provider) out.push(formatProblem(Codes.POLICY_WITHOUT_RULES, 'provider: a CUSTOM policy needs an extension provider'));
-    if (this.action !== 'CUSTOM' && p.provider) out.push(formatProblem(Codes.POLICY_WITHOUT_RULES, `provider: only a CUSTOM policy takes a provider (action is ${this.action})`));
-    const known = new Set(this.node.root.node.findAll().filter((c): c is ServiceSecurity => c instanceof ServiceSecurity)
+    const known = new Set(this.node.root.node.findAll().filter((c): c is ServiceSecurity => ServiceSecurity.isServiceSecurity(c))
       .map((s) => s.service.principal.toString()));
-    const mtls = p.service ? ServiceSecurity.of(p.service).mtlsMode : this.security.defaultMode.mode;
-    out.push(...ruleProblems(p.rules ?? [], { knownPrincipals: known, mtls, target: p.service ? `workload ${p.service.name}` : `namespace ${this.security.namespace}` }));
+    const mtls = this.service ? ServiceSecurity.of(this.service).mtlsMode : this.security.defaultMode.mode;
+    out.push(...ruleProblems(this.rules ?? [], { knownPrincipals: known, mtls, target: this.service ? `workload ${this.service.name}` : `namespace ${this.security.namespace}` }));
     return out;
   }
 }

@@ -1,6 +1,4 @@
-import { Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { AuthorizationPolicy } from '../../../imports/security.istio.io';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import type { MeshChart } from '../../graph/mesh-chart';
 import { MeshCluster } from '../../graph/mesh-cluster';
@@ -9,6 +7,8 @@ import { MtlsMode } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
+import { hasBrand } from '../../graph/brands';
+import { addAuthorizationPolicy, renderDefaultDenyNetworkPolicy } from '../../render/security';
 
 /** Props for {@link MeshSecurity}, given as `MeshChartProps.security`. */
 export interface MeshSecurityProps {
@@ -60,11 +60,22 @@ export interface MeshSecurityProps {
  * each service's {@link ServiceSecurity} opens exactly its declared calls on top.
  */
 export class MeshSecurity extends Construct {
-  /** The MeshSecurity of the chart `scope` belongs to. */
+  /**
+   * Whether `x` is a MeshSecurity, of this copy of the library or another (a registered
+   * brand, as cdk8s's `Chart.isChart`).
+   */
+  public static isMeshSecurity(x: unknown): x is MeshSecurity {
+    return hasBrand(x, MESH_SECURITY_BRAND);
+  }
+
+  /**
+   * The MeshSecurity of the chart `scope` belongs to. A lookup: it creates nothing (every
+   * MeshChart creates its own, id `Security`, when it is constructed).
+   */
   public static of(scope: IConstruct): MeshSecurity {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
       const found = s.node.tryFindChild(MESH_SECURITY_ID);
-      if (found instanceof MeshSecurity) return found;
+      if (MeshSecurity.isMeshSecurity(found)) return found;
     }
     throw new MeshError(Codes.NOT_IN_MESH_CHART, `${scope.node.path} is not inside a MeshChart`);
   }
@@ -88,6 +99,7 @@ export class MeshSecurity extends Construct {
 
   public constructor(scope: MeshChart, id: string, props: MeshSecurityProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, MESH_SECURITY_BRAND, { value: true });
     this.namespace = scope.namespace;
     // The namespaces are the platform's (MeshChartProps.platform), never literals here.
     this.rootNamespace = scope.platform.istio.rootNamespace;
@@ -112,13 +124,10 @@ export class MeshSecurity extends Construct {
     if (this.allowMetricsScraping) once('AllowPrometheus', 'allow-prometheus', this.observabilityNamespace, MtlsMode.permissive());
     if (props.allowNothingBaseline ?? true) {
       // An ALLOW policy that matches nothing: with it, a request is allowed only if another policy allows it.
-      new AuthorizationPolicy(this, 'AllowNothing', {
-        metadata: { name: 'allow-nothing', namespace: this.namespace, labels },
-        spec: Lazy.any({ produce: () => ({}) }),
-      });
+      addAuthorizationPolicy(this, 'AllowNothing', { name: 'allow-nothing', namespace: this.namespace, labels }, () => ({}));
     }
     addNetworkPolicy(this, 'DefaultDeny', { name: 'default-deny', namespace: this.namespace, labels },
-      () => ({ podLabels: {}, ingress: [], egress: [] }));
+      renderDefaultDenyNetworkPolicy);
   }
 
   /** The mode a workload without its own PeerAuthentication accepts: the namespace's, which overrides the mesh's. */
@@ -128,3 +137,6 @@ export class MeshSecurity extends Construct {
 }
 
 const MESH_SECURITY_ID = 'Security';
+
+/** The brand of a MeshSecurity (a registered symbol, so it holds across two copies of the library). */
+const MESH_SECURITY_BRAND = Symbol.for('cdk8s-mesh.MeshSecurity');

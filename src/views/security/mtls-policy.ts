@@ -1,11 +1,10 @@
-import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PeerAuthentication, PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode as Mode } from '../../../imports/security.istio.io';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { MANAGED_BY, Labels } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { integerProblems } from '../../private/checks';
+import { addPeerAuthentication } from '../../render/security';
 import { MtlsMode } from './mtls-mode';
 
 /** Props for {@link MtlsPolicy}. */
@@ -55,27 +54,13 @@ export class MtlsPolicy extends Construct {
     this.mode = props.mode;
     this.selector = props.selector;
     this.portLevelMtls = { ...props.portLevelMtls };
-    new PeerAuthentication(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
-      spec: Lazy.any({ produce: () => this.toIstio() }),
-    });
+    addPeerAuthentication(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, () => this);
     this.node.addValidation({ validate: () => this.problems() });
   }
 
   /** The mode on `port`: its port-level mode, else the policy's. */
   public modeOn(port: number): MtlsMode {
     return this.portLevelMtls[port] ?? this.mode;
-  }
-
-  private toIstio(): PeerAuthenticationSpec {
-    const ports = Object.keys(this.portLevelMtls).map(Number).sort((a, b) => a - b);
-    return {
-      selector: this.selector ? { matchLabels: { ...this.selector } } : undefined,
-      mtls: { mode: this.mode.mode as Mode },
-      portLevelMtls: ports.length > 0
-        ? Object.fromEntries(ports.map((p) => [String(p), { mode: this.portLevelMtls[p].mode as any }]))
-        : undefined,
-    };
   }
 
   private problems(): string[] {

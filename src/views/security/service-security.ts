@@ -1,19 +1,19 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../../../imports/networking.istio.io';
-import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
 import { Principal } from '../../core/principal';
 import { MeshChart } from '../../graph/mesh-chart';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
 import type { IMeshService, MeshService } from '../../graph/mesh-service';
 import type { ServiceCall } from '../../graph/service-call';
-import { addNetworkPolicy, NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../workload/workload';
-import { AuthorizationRule, operationProblems, renderRule, ruleProblems } from './authorization-rule';
+import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../workload/workload';
+import { AuthorizationRule, operationProblems, ruleProblems, ruleState } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
-import { MtlsMode } from './mtls-mode';
+import { MtlsMode, MtlsModeName } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
+import { hasBrand } from '../../graph/brands';
+import { addAuthorizationPolicy, addSidecar, CollectorState, containerPortsOf, renderServiceNetworkPolicy, ServiceSecurityState } from '../../render/security';
 
 /**
  * A gateway that routes to the service: its pods are let through the NetworkPolicy and
@@ -28,7 +28,7 @@ export interface GatewayAdmission {
    * The paths routed to the service, in AuthorizationPolicy form (`/api/*`).
    * @default - every path
    */
-  readonly paths?: string[];
+  readonly paths?: readonly string[];
 }
 
 /** Options for {@link ServiceSecurity.setMtls}. */
@@ -43,6 +43,9 @@ export interface WorkloadMtlsOptions {
 
 const SECURITY_ID = 'Security';
 
+/** The brand of a ServiceSecurity (a registered symbol, so it holds across two copies of the library). */
+const SERVICE_SECURITY_BRAND = Symbol.for('cdk8s-mesh.ServiceSecurity');
+
 /**
  * The security view of one service, derived from the mesh graph at synth:
  * an ALLOW AuthorizationPolicy `<name>-policy` with one rule per declared caller
@@ -50,18 +53,37 @@ const SECURITY_ID = 'Security';
  * source; a deny-by-default NetworkPolicy `<name>` allowing exactly the calls in and
  * out plus DNS and istiod; a Sidecar `<name>` importing only the hosts it calls; and,
  * if asked, a workload PeerAuthentication `<name>`. Every MeshService has one
- * (id `Security`); reach it with {@link ServiceSecurity.of}.
+ * (id `Security`); reach it with {@link ServiceSecurity.of}. It writes several objects,
+ * so it has no default child: each is a field (`authorizationPolicy`, `networkPolicy`,
+ * `sidecar`, and the {@link MtlsPolicy} `setMtls` returns).
  */
 export class ServiceSecurity extends Construct {
-  /** The ServiceSecurity of `service`. */
+  /**
+   * Whether `x` is a ServiceSecurity, of this copy of the library or another (a registered
+   * brand, as cdk8s's `Chart.isChart`).
+   */
+  public static isServiceSecurity(x: unknown): x is ServiceSecurity {
+    return hasBrand(x, SERVICE_SECURITY_BRAND);
+  }
+
+  /**
+   * The ServiceSecurity of `service`. A lookup: it creates nothing (every MeshService
+   * creates its own, id `Security`, when it is constructed).
+   */
   public static of(service: IMeshService): ServiceSecurity {
     const found = service.node.tryFindChild(SECURITY_ID);
-    if (!(found instanceof ServiceSecurity)) throw new MeshError(Codes.INTERNAL_INVARIANT, `${service.node.path} has no ServiceSecurity`);
+    if (!ServiceSecurity.isServiceSecurity(found)) throw new MeshError(Codes.INTERNAL_INVARIANT, `${service.node.path} has no ServiceSecurity`);
     return found;
   }
 
   /** The service. */
   public readonly service: MeshService;
+  /** Its ALLOW AuthorizationPolicy `<name>-policy` (child `AuthorizationPolicy`). */
+  public readonly authorizationPolicy: ApiObject;
+  /** Its deny-by-default NetworkPolicy `<name>` (child `NetworkPolicy`). */
+  public readonly networkPolicy: ApiObject;
+  /** Its Sidecar `<name>` (child `Sidecar`). */
+  public readonly sidecar: ApiObject;
   private readonly mesh: MeshSecurity;
   private readonly extraRules: AuthorizationRule[] = [];
   private readonly extraIngress: { peer: NetworkPeer; ports?: NetworkPort[] }[] = [];
@@ -72,19 +94,18 @@ export class ServiceSecurity extends Construct {
 
   public constructor(service: MeshService, id: string) {
     super(service, id);
+    Object.defineProperty(this, SERVICE_SECURITY_BRAND, { value: true });
     this.service = service;
     this.mesh = MeshSecurity.of(service.chart);
     const meta = (name: string) => ({ name, namespace: service.namespace, labels: { ...service.resourceLabels } });
 
-    new AuthorizationPolicy(this, 'AuthorizationPolicy', {
-      metadata: meta(`${service.name}-policy`),
-      spec: Lazy.any({ produce: () => this.authorizationSpec() }),
-    });
-    addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => this.networkPolicySpec());
-    new Sidecar(this, 'Sidecar', {
-      metadata: meta(service.name),
-      spec: Lazy.any({ produce: () => this.sidecarSpec() }),
-    });
+    this.authorizationPolicy = addAuthorizationPolicy(this, 'AuthorizationPolicy', meta(`${service.name}-policy`), () => ({
+      selector: this.service.selectorLabels,
+      action: 'ALLOW',
+      rules: this.rules.map(ruleState),
+    }));
+    this.networkPolicy = addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => renderServiceNetworkPolicy(this.state()));
+    this.sidecar = addSidecar(this, 'Sidecar', meta(service.name), () => this.state());
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -128,7 +149,7 @@ export class ServiceSecurity extends Construct {
    * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
    */
   public admitGateway(admission: GatewayAdmission): void {
-    this.gateways.push(admission);
+    this.gateways.push({ ...admission, paths: admission.paths ? [...admission.paths] : undefined });
     this.allowIngressFrom(admission.peer);
   }
 
@@ -159,7 +180,7 @@ export class ServiceSecurity extends Construct {
    * The mode the workload accepts on its container ports: STRICT only if every one is
    * STRICT, else the weakest. The workload's policy wins over the namespace's.
    */
-  public get mtlsMode(): string {
+  public get mtlsMode(): MtlsModeName {
     const modes = this.containerPorts().map((p) => (this.workloadMtls ? this.workloadMtls.modeOn(p.port) : this.mesh.defaultMode).mode);
     for (const weak of ['DISABLE', 'PERMISSIVE'] as const) if (modes.includes(weak)) return weak;
     return 'STRICT';
@@ -191,8 +212,9 @@ export class ServiceSecurity extends Construct {
     for (const g of this.gateways) {
       const key = g.principal.toString();
       const entry = byPrincipal.get(key) ?? { principal: g.principal, paths: new Set<string>() };
-      if (!g.paths || !entry.paths) entry.paths = undefined;
-      else g.paths.forEach((p) => entry.paths!.add(p));
+      const paths = entry.paths;
+      if (!g.paths || !paths) entry.paths = undefined;
+      else g.paths.forEach((p) => paths.add(p));
       byPrincipal.set(key, entry);
     }
     const out: AuthorizationRule[] = [];
@@ -218,51 +240,31 @@ export class ServiceSecurity extends Construct {
     }));
   }
 
-  private authorizationSpec(): AuthorizationPolicySpec {
-    return {
-      selector: { matchLabels: { ...this.service.selectorLabels } },
-      action: AuthorizationPolicySpecAction.ALLOW,
-      rules: this.rules.map(renderRule),
-    };
-  }
-
   private containerPorts(): NetworkPort[] {
     return containerPortsOf(this.service);
   }
 
-  private networkPolicySpec(): NetworkPolicySpec {
-    // A peer in another namespace is namespaceSelector AND podSelector, in one peer.
-    // https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
-    const own = this.service.namespace;
-    const peerOf = (s: IMeshService): NetworkPeer => ({ podLabels: { ...s.selectorLabels }, namespace: s.namespace !== own ? s.namespace : undefined });
-    const ingress: NetworkRule[] = uniqueByName(this.inboundCalls.map((c) => c.source))
-      .map((s) => ({ peers: [peerOf(s)], ports: this.containerPorts() }));
-    const seenPeers = new Set<string>();
-    for (const e of this.extraIngress) {
-      const key = JSON.stringify([e.peer.namespace, e.peer.podLabels, e.peer.cidr, e.ports]);
-      if (seenPeers.has(key)) continue;
-      seenPeers.add(key);
-      ingress.push({ peers: [e.peer], ports: e.ports ?? this.containerPorts() });
-    }
-    if (this.mesh.allowMetricsScraping) {
+  /** What the service's NetworkPolicy and Sidecar are rendered from, read at synth. */
+  private state(): ServiceSecurityState {
+    const chart = this.service.chart;
+    const prom = chart.platform.prometheus;
+    const istio = chart.platform.istio;
+    return {
+      service: this.service,
+      callers: this.inboundCalls.map((c) => c.source),
+      targets: this.service.outboundCalls.map((c) => c.target),
+      externalCalls: this.service.externalCalls,
+      extraIngress: this.extraIngress,
       // Prometheus's pods (namespace AND labels) scrape Envoy on 15090 (the PodMonitor's
       // http-envoy-prom) and the merged endpoint on 15020.
       // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
-      const prom = this.service.chart.platform.prometheus;
-      ingress.push({
-        peers: [{ namespace: prom.namespace, podLabels: { ...prom.podLabels } }],
-        ports: [{ port: ENVOY_PROMETHEUS_PORT, protocol: 'TCP' }, { port: MERGED_METRICS_PORT, protocol: 'TCP' }],
-      });
-    }
-    const targets = uniqueByName(this.service.outboundCalls.map((c) => c.target));
-    const egress: NetworkRule[] = targets.map((t) => ({ peers: [peerOf(t)], ports: containerPortsOf(t) }));
-    egress.push(...this.externalEgress());
-    egress.push({ peers: [this.mesh.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
-    const collector = this.collector();
-    if (collector) egress.push({ peers: [collector.peer], ports: [{ port: collector.port, protocol: 'TCP' }] });
-    const istio = this.service.chart.platform.istio;
-    egress.push({ peers: [{ namespace: istio.controlPlaneNamespace, podLabels: { ...istio.istiodLabels } }], ports: [{ port: istio.xdsPort, protocol: 'TCP' }] });
-    return { podLabels: { ...this.service.selectorLabels }, ingress, egress };
+      prometheus: this.mesh.allowMetricsScraping
+        ? { peer: { namespace: prom.namespace, podLabels: { ...prom.podLabels } }, ports: [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT] }
+        : undefined,
+      dns: this.mesh.dns,
+      collector: this.collector(),
+      istiod: { peer: { namespace: istio.controlPlaneNamespace, podLabels: { ...istio.istiodLabels } }, port: istio.xdsPort },
+    };
   }
 
   /**
@@ -271,7 +273,7 @@ export class ServiceSecurity extends Construct {
    * cluster", istio/istio#43043) and the NetworkPolicy must let the spans out.
    * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
    */
-  private collector(): { peer: NetworkPeer; port: number; sidecarHost: string } | undefined {
+  private collector(): CollectorState | undefined {
     const provider = this.service.chart.tracing;
     if (!provider) return undefined;
     const platform = this.service.chart.platform.tracing;
@@ -281,53 +283,6 @@ export class ServiceSecurity extends Construct {
       ? { namespace, podLabels: { ...platform.podLabels } }
       : { namespace };
     return { peer, port: provider.port, sidecarHost: `${namespace}/${provider.service}` };
-  }
-
-  /**
-   * NetworkPolicy egress to the external services the service calls, on the port the
-   * sidecar connects to (the ServiceEntry port's targetPort): to their addresses when
-   * known (`ipBlock`), else to any address, since a NetworkPolicy cannot name a DNS host
-   * ("targeting of services by name" is among what NetworkPolicies cannot do).
-   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#what-you-can-t-do-with-network-policies-at-least-not-yet
-   */
-  private externalEgress(): NetworkRule[] {
-    const byPeers = new Map<string, { peers: NetworkPeer[]; ports: Map<number, NetworkPort> }>();
-    for (const c of this.service.externalCalls) {
-      const port = c.target.port(c.port);
-      if (!port) continue; // reported under the call (MESH037)
-      const peers: NetworkPeer[] = c.target.addresses.length > 0 ? c.target.addresses.map((a) => ({ cidr: a.value })) : [{ cidr: '0.0.0.0/0' }];
-      const key = JSON.stringify(peers);
-      const entry = byPeers.get(key) ?? { peers, ports: new Map() };
-      entry.ports.set(port.targetPort, { port: port.targetPort, protocol: 'TCP' });
-      byPeers.set(key, entry);
-    }
-    return [...byPeers].sort(([a], [b]) => compare(a, b))
-      .map(([, e]) => ({ peers: e.peers, ports: [...e.ports.values()].sort((a, b) => a.port - b.port) }));
-  }
-
-  private sidecarSpec(): SidecarSpec {
-    // Flagger's VirtualService for a host it releases routes to `<name>-primary` and `<name>-canary`.
-    const released = (t: object) => (t as { traffic?: { virtualServiceOwner?: string } }).traffic?.virtualServiceOwner === 'flagger';
-    const hosts = uniqueByName(this.service.outboundCalls.map((c) => c.target))
-      // `./` for the service's own namespace, `<namespace>/` for a service of another.
-      // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
-      .flatMap((t) => (released(t) ? ['', '-primary', '-canary'] : ['']).map((suffix) =>
-        `${t.namespace === this.service.namespace ? '.' : t.namespace}/${t.name}${suffix}.${t.namespace}.svc.cluster.local`)).sort();
-    // A ServiceEntry's hosts, imported from its namespace (`./` for the service's own).
-    // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
-    for (const c of this.service.externalCalls) {
-      const ns = c.target.namespace === this.service.namespace ? '.' : c.target.namespace;
-      for (const h of c.target.hosts) if (!hosts.includes(`${ns}/${h}`)) hosts.push(`${ns}/${h}`);
-    }
-    hosts.sort();
-    const collector = this.collector();
-    if (collector) hosts.push(collector.sidecarHost);
-    return {
-      workloadSelector: { labels: { ...this.service.selectorLabels } },
-      // `~/*` imports no host at all: a service that calls nothing reaches nothing.
-      egress: [{ hosts: hosts.length > 0 ? hosts : ['~/*'] }],
-      outboundTrafficPolicy: { mode: SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
-    };
   }
 
   private problems(): string[] {
@@ -363,27 +318,6 @@ function knownPrincipals(root: IConstruct): Set<string> {
 }
 
 const PRINCIPALS = new WeakMap<IConstruct, { count: number; principals: Set<string> }>();
-
-/** The container ports of a service, unique, with their protocol. */
-function containerPortsOf(s: IMeshService): NetworkPort[] {
-  const seen = new Set<string>();
-  const out: NetworkPort[] = [];
-  for (const p of s.ports) {
-    const protocol = p.protocol === 'udp' ? 'UDP' : 'TCP';
-    const key = `${p.targetPort}/${protocol}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ port: p.targetPort, protocol });
-  }
-  return out;
-}
-
-/** The services, each once by namespace and name, sorted by name (then namespace: the own namespace's come first as before). */
-function uniqueByName<T extends IMeshService>(list: T[]): T[] {
-  const seen = new Map<string, T>();
-  for (const s of list) if (!seen.has(`${s.namespace}/${s.name}`)) seen.set(`${s.namespace}/${s.name}`, s);
-  return [...seen.values()].sort((a, b) => compare(a.name, b.name) || compare(a.namespace, b.namespace));
-}
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

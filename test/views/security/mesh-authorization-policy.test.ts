@@ -6,13 +6,14 @@ import { MtlsMode } from '../../../src/views/security/mtls-mode';
 import { ServiceSecurity } from '../../../src/views/security/service-security';
 import { MeshService } from '../../../src/graph/mesh-service';
 import { find, meshChart, synth, synthError } from '../../util';
+import { AuthorizationAction } from '../../../src';
 
 describe('MeshAuthorizationPolicy', () => {
   test('a DENY rule for one service (snapshot and fields)', () => {
     const { app, chart } = meshChart();
     const order = new MeshService(chart, 'order-service', { image: 'x' });
     new MeshAuthorizationPolicy(chart, 'deny-admin', {
-      action: 'DENY', service: order,
+      action: AuthorizationAction.deny(), service: order,
       rules: [{ from: [{ services: [order] }], to: [{ paths: ['/admin/{**}'], methods: ['DELETE'], ports: [8080] }] }],
     });
     const ap = find(synth(app), 'AuthorizationPolicy', 'deny-admin');
@@ -26,29 +27,38 @@ describe('MeshAuthorizationPolicy', () => {
 
   test('CUSTOM with a provider', () => {
     const { app, chart } = meshChart();
-    new MeshAuthorizationPolicy(chart, 'ext-authz', { action: 'CUSTOM', provider: 'opa', rules: [{ to: [{ paths: ['/api/*'] }] }] });
+    const policy = new MeshAuthorizationPolicy(chart, 'ext-authz', { action: AuthorizationAction.custom('opa'), rules: [{ to: [{ paths: ['/api/*'] }] }] });
+    expect(policy.action.name).toBe('CUSTOM');
     expect(find(synth(app), 'AuthorizationPolicy', 'ext-authz').spec).toEqual({ action: 'CUSTOM', provider: { name: 'opa' }, rules: [{ to: [{ operation: { paths: ['/api/*'] } }] }] });
   });
 
-  test.each(['DENY', 'CUSTOM'] as const)('%s without rules fails synth', (action) => {
+  test.each([['DENY', AuthorizationAction.deny()], ['CUSTOM', AuthorizationAction.custom('opa')]])('%s without rules fails synth', (action, value) => {
     const { app, chart } = meshChart();
-    new MeshAuthorizationPolicy(chart, 'empty', { action, provider: action === 'CUSTOM' ? 'opa' : undefined });
+    new MeshAuthorizationPolicy(chart, 'empty', { action: value });
     expect(synthError(app)).toMatch(new RegExp(`\\[test/empty\\] rules: a ${action} policy without rules.*\\[MESH203\\]`));
   });
 
-  test('CUSTOM without a provider, and a provider on ALLOW, fail synth', () => {
+  test('only CUSTOM carries a provider, and it must name one [MESH203]', () => {
+    // The other actions take no provider: their factories have no parameter.
+    expect([AuthorizationAction.allow(), AuthorizationAction.deny(), AuthorizationAction.audit(), AuthorizationAction.custom('opa')].map(String))
+      .toEqual(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
+    expect(() => AuthorizationAction.custom(' ')).toThrow('provider: a CUSTOM policy needs an extension provider [MESH203]');
+  });
+
+  test('an AUDIT policy and the default ALLOW one render their action and no provider', () => {
     const { app, chart } = meshChart();
-    new MeshAuthorizationPolicy(chart, 'c', { action: 'CUSTOM', rules: [{}] });
-    new MeshAuthorizationPolicy(chart, 'a', { provider: 'opa' });
-    const err = synthError(app);
-    expect(err).toMatch(/\[test\/c\] provider: a CUSTOM policy needs.*\[MESH203\]/);
-    expect(err).toMatch(/\[test\/a\] provider: only a CUSTOM policy.*\[MESH203\]/);
+    new MeshAuthorizationPolicy(chart, 'audit', { action: AuthorizationAction.audit(), rules: [{ to: [{ paths: ['/api/*'] }] }] });
+    const allow = new MeshAuthorizationPolicy(chart, 'allow');
+    const out = synth(app);
+    expect(find(out, 'AuthorizationPolicy', 'audit').spec).toEqual({ action: 'AUDIT', rules: [{ to: [{ operation: { paths: ['/api/*'] } }] }] });
+    expect(allow.action.name).toBe('ALLOW');
+    expect(find(out, 'AuthorizationPolicy', 'allow').spec).toEqual({ action: 'ALLOW' });
   });
 
   test('unknown principals, bad methods and namespaces under PERMISSIVE fail with their fields', () => {
     const { app, chart } = meshChart({ security: { namespaceMtls: MtlsMode.permissive() } });
     new MeshAuthorizationPolicy(chart, 'p', {
-      action: 'DENY',
+      action: AuthorizationAction.deny(),
       rules: [{ from: [{ principals: [Principal.serviceAccount('staging', 'order-service')] }, { namespaces: ['dev'] }], to: [{ methods: ['GRAB' as any] }] }],
     });
     const err = synthError(app);

@@ -1,0 +1,380 @@
+import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../../imports/networking.istio.io';
+import {
+  AuthorizationPolicy,
+  AuthorizationPolicySpec,
+  AuthorizationPolicySpecAction,
+  AuthorizationPolicySpecRules,
+  PeerAuthentication,
+  PeerAuthenticationSpec,
+  PeerAuthenticationSpecMtlsMode as Mode,
+  PeerAuthenticationSpecPortLevelMtlsMode as PortMode,
+  RequestAuthentication,
+  RequestAuthenticationSpec,
+} from '../../imports/security.istio.io';
+import type { MtlsModeName } from '../views/security/mtls-mode';
+import type { NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../views/workload/workload';
+
+/**
+ * Rendering of the security view: the PeerAuthentication, AuthorizationPolicy,
+ * RequestAuthentication and Sidecar bodies and the NetworkPolicy rules, each a pure
+ * function of the state the security constructs record, and the factories that make the
+ * generated API objects (the only place the security constructs meet the types in
+ * imports/). The input types are plain and structural, so rendering imports nothing of
+ * the mesh graph.
+ */
+
+// ---------------------------------------------------------------------------------------
+// PeerAuthentication
+// ---------------------------------------------------------------------------------------
+
+/** What a PeerAuthentication is rendered from. */
+export interface PeerAuthenticationState {
+  /** The selected pods' labels; none for a namespace's or the mesh's policy. */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** The mode for ports not listed per port. */
+  readonly mode: { readonly mode: MtlsModeName };
+  /** Modes per container port. */
+  readonly portLevelMtls: Readonly<Record<number, { readonly mode: MtlsModeName }>>;
+}
+
+/**
+ * The spec of a PeerAuthentication, its ports in numeric order.
+ * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
+ */
+export function renderPeerAuthenticationSpec(s: PeerAuthenticationState): PeerAuthenticationSpec {
+  const ports = Object.keys(s.portLevelMtls).map(Number).sort((a, b) => a - b);
+  return {
+    selector: s.selector ? { matchLabels: { ...s.selector } } : undefined,
+    mtls: { mode: s.mode.mode as Mode },
+    portLevelMtls: ports.length > 0
+      ? Object.fromEntries(ports.map((p) => [String(p), { mode: s.portLevelMtls[p].mode as PortMode }]))
+      : undefined,
+  };
+}
+
+/** A PeerAuthentication (security.istio.io/v1) under `scope`, its spec read at synth. */
+export function addPeerAuthentication(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => PeerAuthenticationState): ApiObject {
+  return new PeerAuthentication(scope, id, { metadata, spec: Lazy.any({ produce: () => renderPeerAuthenticationSpec(state()) }) });
+}
+
+// ---------------------------------------------------------------------------------------
+// AuthorizationPolicy
+// ---------------------------------------------------------------------------------------
+
+/** A rule's source as rendered: its services already resolved to their principals. */
+export interface SourceState {
+  /** Peer principals, strings; empty for none. */
+  readonly principals: readonly string[];
+  /** Namespaces of calling workloads. */
+  readonly namespaces?: readonly string[];
+  /** End-user identities. */
+  readonly requestPrincipals?: readonly string[];
+}
+
+/** A rule's operation as rendered. */
+export interface OperationState {
+  /** HTTP methods. */
+  readonly methods?: readonly string[];
+  /** Paths. */
+  readonly paths?: readonly string[];
+  /** Paths excluded. */
+  readonly notPaths?: readonly string[];
+  /** Destination ports. */
+  readonly ports?: readonly number[];
+}
+
+/** A rule's condition as rendered. */
+export interface ConditionState {
+  /** The attribute. */
+  readonly key: string;
+  /** Values it may have. */
+  readonly values?: readonly string[];
+  /** Values it may not have. */
+  readonly notValues?: readonly string[];
+}
+
+/** An AuthorizationPolicy rule as rendered. */
+export interface RuleState {
+  /** Sources, any of which matches. */
+  readonly from?: readonly SourceState[];
+  /** Operations, any of which matches. */
+  readonly to?: readonly OperationState[];
+  /** Conditions, all of which must hold. */
+  readonly when?: readonly ConditionState[];
+}
+
+/** What an AuthorizationPolicy is rendered from; all unset is the allow-nothing policy (`spec: {}`). */
+export interface AuthorizationPolicyState {
+  /** The selected pods' labels; none for every workload of the namespace. */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** The action. */
+  readonly action?: 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
+  /** The extension provider of a CUSTOM policy. */
+  readonly provider?: string;
+  /** The rules. */
+  readonly rules?: readonly RuleState[];
+}
+
+/**
+ * Istio's form of a rule.
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Rule
+ */
+export function renderRule(r: RuleState): AuthorizationPolicySpecRules {
+  return {
+    from: r.from?.map((s) => ({
+      source: {
+        principals: s.principals.length > 0 ? [...s.principals] : undefined,
+        namespaces: s.namespaces ? [...s.namespaces] : undefined,
+        requestPrincipals: s.requestPrincipals ? [...s.requestPrincipals] : undefined,
+      },
+    })),
+    to: r.to?.map((o) => ({
+      operation: {
+        methods: o.methods ? [...o.methods] : undefined,
+        paths: o.paths ? [...o.paths] : undefined,
+        notPaths: o.notPaths ? [...o.notPaths] : undefined,
+        ports: o.ports ? o.ports.map(String) : undefined,
+      },
+    })),
+    when: r.when?.map((w) => ({ key: w.key, values: w.values ? [...w.values] : undefined, notValues: w.notValues ? [...w.notValues] : undefined })),
+  };
+}
+
+/**
+ * The spec of an AuthorizationPolicy.
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
+ */
+export function renderAuthorizationPolicySpec(s: AuthorizationPolicyState): AuthorizationPolicySpec {
+  return {
+    selector: s.selector ? { matchLabels: { ...s.selector } } : undefined,
+    action: s.action as AuthorizationPolicySpecAction | undefined,
+    provider: s.provider ? { name: s.provider } : undefined,
+    rules: s.rules?.map(renderRule),
+  };
+}
+
+/** An AuthorizationPolicy (security.istio.io/v1) under `scope`, its spec read at synth. */
+export function addAuthorizationPolicy(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => AuthorizationPolicyState): ApiObject {
+  return new AuthorizationPolicy(scope, id, { metadata, spec: Lazy.any({ produce: () => renderAuthorizationPolicySpec(state()) }) });
+}
+
+// ---------------------------------------------------------------------------------------
+// RequestAuthentication
+// ---------------------------------------------------------------------------------------
+
+/** What a RequestAuthentication with one JWT rule is rendered from. */
+export interface RequestAuthenticationState {
+  /** The selected pods' labels. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The issuer. */
+  readonly issuer: string;
+  /** The signing keys' URL. */
+  readonly jwksUri: string;
+  /** The audiences a token must name; none for any. */
+  readonly audiences?: readonly string[];
+  /** Whether the token is forwarded. */
+  readonly forwardOriginalToken: boolean;
+}
+
+/**
+ * The spec of a RequestAuthentication with one JWT rule.
+ * @see https://istio.io/latest/docs/reference/config/security/request_authentication/
+ * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule
+ */
+export function renderRequestAuthenticationSpec(s: RequestAuthenticationState): RequestAuthenticationSpec {
+  return {
+    selector: { matchLabels: { ...s.selector } },
+    jwtRules: [{
+      issuer: s.issuer,
+      jwksUri: s.jwksUri,
+      audiences: s.audiences ? [...s.audiences] : undefined,
+      forwardOriginalToken: s.forwardOriginalToken,
+    }],
+  };
+}
+
+/** A RequestAuthentication (security.istio.io/v1) under `scope`, its spec read at synth. */
+export function addRequestAuthentication(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => RequestAuthenticationState): ApiObject {
+  return new RequestAuthentication(scope, id, { metadata, spec: Lazy.any({ produce: () => renderRequestAuthenticationSpec(state()) }) });
+}
+
+// ---------------------------------------------------------------------------------------
+// A service's NetworkPolicy and Sidecar
+// ---------------------------------------------------------------------------------------
+
+/** A workload as the NetworkPolicy and Sidecar of a service see it (a MeshService is one). */
+export interface SecurityWorkload {
+  /** The service's name. */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace: string;
+  /** The labels that select its pods. */
+  readonly selectorLabels: Readonly<Record<string, string>>;
+  /** Its ports: the container port each reaches and the protocol. */
+  readonly ports: readonly { readonly targetPort: number; readonly protocol: string }[];
+}
+
+/** An external service called, as the NetworkPolicy and Sidecar see it. */
+export interface SecurityExternalCall {
+  /** The external service. */
+  readonly target: {
+    readonly namespace: string;
+    readonly hosts: readonly string[];
+    readonly addresses: readonly { readonly value: string }[];
+    port(number: number): { readonly targetPort: number } | undefined;
+  };
+  /** The port called. */
+  readonly port: number;
+}
+
+/** Where a service's sidecar sends spans. */
+export interface CollectorState {
+  /** The collector's pods. */
+  readonly peer: NetworkPeer;
+  /** Its port. */
+  readonly port: number;
+  /** Its host as a Sidecar egress entry, `<namespace>/<host>`. */
+  readonly sidecarHost: string;
+}
+
+/** What a service's NetworkPolicy and Sidecar are rendered from. */
+export interface ServiceSecurityState {
+  /** The service. */
+  readonly service: SecurityWorkload;
+  /** The callers of its declared calls, in call order (repeats allowed). */
+  readonly callers: readonly SecurityWorkload[];
+  /** The targets of its declared calls, in call order (repeats allowed). */
+  readonly targets: readonly SecurityWorkload[];
+  /** Its calls to external services. */
+  readonly externalCalls: readonly SecurityExternalCall[];
+  /** Other pods let in, in the order they were added (repeats allowed). */
+  readonly extraIngress: readonly { readonly peer: NetworkPeer; readonly ports?: NetworkPort[] }[];
+  /** Prometheus's pods and the sidecar ports they scrape, when they may scrape. */
+  readonly prometheus?: { readonly peer: NetworkPeer; readonly ports: readonly number[] };
+  /** The cluster DNS pods. */
+  readonly dns: NetworkPeer;
+  /** The tracing collector, when spans are sent. */
+  readonly collector?: CollectorState;
+  /** istiod's pods and xDS port. */
+  readonly istiod: { readonly peer: NetworkPeer; readonly port: number };
+}
+
+/** The container ports of a workload, unique, with their protocol. */
+export function containerPortsOf(s: SecurityWorkload): NetworkPort[] {
+  const seen = new Set<string>();
+  const out: NetworkPort[] = [];
+  for (const p of s.ports) {
+    const protocol = p.protocol === 'udp' ? 'UDP' : 'TCP';
+    const key = `${p.targetPort}/${protocol}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ port: p.targetPort, protocol });
+  }
+  return out;
+}
+
+/**
+ * The rules of a service's deny-by-default NetworkPolicy: exactly its declared calls in
+ * and out, the pods let in, Prometheus's scrapes, DNS, the tracing collector and istiod.
+ */
+export function renderServiceNetworkPolicy(s: ServiceSecurityState): NetworkPolicySpec {
+  // A peer in another namespace is namespaceSelector AND podSelector, in one peer.
+  // https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+  const own = s.service.namespace;
+  const peerOf = (w: SecurityWorkload): NetworkPeer => ({ podLabels: { ...w.selectorLabels }, namespace: w.namespace !== own ? w.namespace : undefined });
+  const ingress: NetworkRule[] = uniqueByName(s.callers)
+    .map((w) => ({ peers: [peerOf(w)], ports: containerPortsOf(s.service) }));
+  const seenPeers = new Set<string>();
+  for (const e of s.extraIngress) {
+    const key = JSON.stringify([e.peer.namespace, e.peer.podLabels, e.peer.cidr, e.ports]);
+    if (seenPeers.has(key)) continue;
+    seenPeers.add(key);
+    ingress.push({ peers: [e.peer], ports: e.ports ?? containerPortsOf(s.service) });
+  }
+  if (s.prometheus) {
+    // Prometheus's pods (namespace AND labels) scrape Envoy on 15090 (the PodMonitor's
+    // http-envoy-prom) and the merged endpoint on 15020.
+    // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
+    ingress.push({ peers: [s.prometheus.peer], ports: s.prometheus.ports.map((port) => ({ port, protocol: 'TCP' as const })) });
+  }
+  const egress: NetworkRule[] = uniqueByName(s.targets).map((t) => ({ peers: [peerOf(t)], ports: containerPortsOf(t) }));
+  egress.push(...externalEgress(s.externalCalls));
+  egress.push({ peers: [s.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
+  if (s.collector) egress.push({ peers: [s.collector.peer], ports: [{ port: s.collector.port, protocol: 'TCP' }] });
+  egress.push({ peers: [s.istiod.peer], ports: [{ port: s.istiod.port, protocol: 'TCP' }] });
+  return { podLabels: { ...s.service.selectorLabels }, ingress, egress };
+}
+
+/** The namespace's deny-all NetworkPolicy: every pod, nothing in, nothing out. */
+export function renderDefaultDenyNetworkPolicy(): NetworkPolicySpec {
+  return { podLabels: {}, ingress: [], egress: [] };
+}
+
+/**
+ * NetworkPolicy egress to the external services called, on the port the sidecar connects
+ * to (the ServiceEntry port's targetPort): to their addresses when known (`ipBlock`), else
+ * to any address, since a NetworkPolicy cannot name a DNS host ("targeting of services by
+ * name" is among what NetworkPolicies cannot do).
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#what-you-can-t-do-with-network-policies-at-least-not-yet
+ */
+function externalEgress(calls: readonly SecurityExternalCall[]): NetworkRule[] {
+  const byPeers = new Map<string, { peers: NetworkPeer[]; ports: Map<number, NetworkPort> }>();
+  for (const c of calls) {
+    const port = c.target.port(c.port);
+    if (!port) continue; // reported under the call (MESH037)
+    const peers: NetworkPeer[] = c.target.addresses.length > 0 ? c.target.addresses.map((a) => ({ cidr: a.value })) : [{ cidr: '0.0.0.0/0' }];
+    const key = JSON.stringify(peers);
+    const entry = byPeers.get(key) ?? { peers, ports: new Map() };
+    entry.ports.set(port.targetPort, { port: port.targetPort, protocol: 'TCP' });
+    byPeers.set(key, entry);
+  }
+  return [...byPeers].sort(([a], [b]) => compare(a, b))
+    .map(([, e]) => ({ peers: e.peers, ports: [...e.ports.values()].sort((a, b) => a.port - b.port) }));
+}
+
+/**
+ * The spec of a service's Sidecar: egress only to the hosts it calls (and the tracing
+ * collector), and only to hosts in the registry.
+ * @see https://istio.io/latest/docs/reference/config/networking/sidecar/
+ */
+export function renderSidecarSpec(s: ServiceSecurityState): SidecarSpec {
+  // Flagger's VirtualService for a host it releases routes to `<name>-primary` and `<name>-canary`.
+  const released = (t: object) => (t as { traffic?: { virtualServiceOwner?: string } }).traffic?.virtualServiceOwner === 'flagger';
+  const hosts = uniqueByName(s.targets)
+    // `./` for the service's own namespace, `<namespace>/` for a service of another.
+    // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+    .flatMap((t) => (released(t) ? ['', '-primary', '-canary'] : ['']).map((suffix) =>
+      `${t.namespace === s.service.namespace ? '.' : t.namespace}/${t.name}${suffix}.${t.namespace}.svc.cluster.local`)).sort();
+  // A ServiceEntry's hosts, imported from its namespace (`./` for the service's own).
+  // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+  for (const c of s.externalCalls) {
+    const ns = c.target.namespace === s.service.namespace ? '.' : c.target.namespace;
+    for (const h of c.target.hosts) if (!hosts.includes(`${ns}/${h}`)) hosts.push(`${ns}/${h}`);
+  }
+  hosts.sort();
+  if (s.collector) hosts.push(s.collector.sidecarHost);
+  return {
+    workloadSelector: { labels: { ...s.service.selectorLabels } },
+    // `~/*` imports no host at all: a service that calls nothing reaches nothing.
+    egress: [{ hosts: hosts.length > 0 ? hosts : ['~/*'] }],
+    outboundTrafficPolicy: { mode: SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
+  };
+}
+
+/** A Sidecar (networking.istio.io/v1) under `scope`, its spec read at synth. */
+export function addSidecar(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => ServiceSecurityState): ApiObject {
+  return new Sidecar(scope, id, { metadata, spec: Lazy.any({ produce: () => renderSidecarSpec(state()) }) });
+}
+
+/** The workloads, each once by namespace and name, sorted by name (then namespace: the own namespace's come first as before). */
+function uniqueByName<T extends SecurityWorkload>(list: readonly T[]): T[] {
+  const seen = new Map<string, T>();
+  for (const s of list) if (!seen.has(`${s.namespace}/${s.name}`)) seen.set(`${s.namespace}/${s.name}`, s);
+  return [...seen.values()].sort((a, b) => compare(a.name, b.name) || compare(a.namespace, b.namespace));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
