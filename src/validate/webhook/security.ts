@@ -8,6 +8,7 @@ import { Codes } from '../../core/codes';
 import { isHttpMethod } from '../../core/http';
 import { Manifest } from '../finding';
 import type { Report } from './report';
+import { duration } from './traffic-policy';
 
 const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces',
   'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks', 'serviceAccounts', 'notServiceAccounts'];
@@ -132,6 +133,8 @@ export function requestAuthentication(ra: Manifest, report: Report): void {
     (rule.outputClaimToHeaders ?? []).forEach((c: any, j: number) => {
       if (!c?.claim || !c?.header) report(Codes.INVALID_JWT_RULE, `${at}.outputClaimToHeaders[${j}]`, 'claim and header must both be set');
     });
+    // validateJwtRule: the JWKS fetch timeout is a duration in whole milliseconds (ValidateDuration; under 1ms is the CEL rule's MESH151).
+    duration(rule.timeout, `${at}.timeout`, report);
   });
 }
 
@@ -155,17 +158,13 @@ export function telemetry(t: Manifest, report: Report): void {
   });
 }
 
-/** One tracing entry (validateTelemetryTracing): one provider, sampling in 0-100, custom tags named and not null. */
+/** One tracing entry (validateTelemetryTracing): one provider, custom tags named and not null. */
 function tracingEntry(entry: any, at: string, report: Report): void {
   if (!entry || typeof entry !== 'object') return;
   if (Array.isArray(entry.providers) && entry.providers.length > 1) {
     report(Codes.TELEMETRY_UNSUPPORTED, `${at}.providers`, 'more than one tracing provider is not supported', 'warning');
   }
-  const raw = entry.randomSamplingPercentage;
-  const sampling = raw !== null && typeof raw === 'object' ? raw.value : raw;
-  if (sampling !== undefined && sampling !== null && (Number(sampling) < 0 || Number(sampling) > 100)) {
-    report(Codes.TELEMETRY_REJECTED, `${at}.randomSamplingPercentage`, `${sampling} is not a percentage in 0-100`);
-  }
+  // randomSamplingPercentage outside 0-100 is the CRD schema's (minimum 0, maximum 100: MESH150), before the webhook.
   const tags = entry.customTags && typeof entry.customTags === 'object' ? entry.customTags : {};
   for (const [name, tag] of Object.entries<any>(tags)) {
     const tat = `${at}.customTags.${name}`;

@@ -7,7 +7,7 @@ import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import type { Report } from './report';
 import { httpRouteDetails } from './http-route';
-import { trafficPolicy } from './traffic-policy';
+import { connectionPool, trafficPolicy } from './traffic-policy';
 
 
 /** Retry conditions Envoy and Istio know (agent/validation.go, supportedRetryOnPolicies), besides HTTP status codes. */
@@ -208,7 +208,10 @@ export function sidecar(sc: Manifest, report: Report): void {
     if (!l?.port) { report(Codes.SIDECAR_REJECTED, `spec.ingress[${i}].port`, 'an ingress listener needs a port'); return; }
     if (ports.has(Number(l.port.number))) report(Codes.SIDECAR_REJECTED, `spec.ingress[${i}].port.number`, 'ports of ingress listeners must be unique');
     ports.add(Number(l.port.number));
+    // ValidateSidecar: each ingress listener's connection pool, as a DestinationRule's (validateConnectionPool).
+    connectionPool(l.connectionPool, `spec.ingress[${i}].connectionPool`, report);
   });
+  connectionPool(sc.spec?.inboundConnectionPool, 'spec.inboundConnectionPool', report);
 }
 
 /** EnvoyFilter patches: a patch needs an operation, and ADD, INSERT_* and MERGE need a value. */

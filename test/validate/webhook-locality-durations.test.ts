@@ -1,0 +1,124 @@
+/**
+ * istiod's webhook checks of locality load balancing and cookie attributes (DestinationRule),
+ * Sidecar connection pools, the RequestAuthentication JWKS timeout, and the checks left to the
+ * CRD schema (Telemetry sampling): pkg/config/validation validation.go and agent/validation.go.
+ * One fixture per rule, with the nearest accepted case beside it.
+ */
+import { validateManifests } from '../../src/validate/validate';
+import { checkWebhook } from '../../src/validate/webhook';
+import { destinationRule, M, sidecar } from './fixtures';
+
+/** `<code> <field>` (and ` warning`) of every webhook finding of `m`. */
+const webhook = (m: M) => checkWebhook(m).map((f) => `${f.code} ${f.field}${f.severity === 'warning' ? ' warning' : ''}`).sort();
+/** The findings of a DestinationRule whose top-level policy has this locality setting (and outlier detection). */
+const locality = (setting: M) => webhook(destinationRule('orders', [], {
+  trafficPolicy: { loadBalancer: { localityLbSetting: setting }, outlierDetection: { consecutive5xxErrors: 5 } },
+}));
+const at = 'spec.trafficPolicy.loadBalancer.localityLbSetting';
+
+describe("istiod's webhook: locality load balancing (ValidateLocalityLbSetting)", () => {
+  test('MESH172: distribute and failover exclude each other; failover excludes topology labels in failoverPriority', () => {
+    expect(locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 100 } }], failover: [{ from: 'us-east', to: 'us-west' }] }))
+      .toEqual([`MESH172 ${at}.failover`]);
+    expect(locality({ failover: [{ from: 'us-east', to: 'us-west' }], failoverPriority: ['env', 'topology.kubernetes.io/zone'] }))
+      .toEqual([`MESH172 ${at}.failoverPriority[1]`]);
+    expect(locality({ failover: [{ from: 'us-east', to: 'us-west' }], failoverPriority: ['env'] })).toEqual([]);
+    expect(locality({ failoverPriority: ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone'] })).toEqual([]);
+  });
+
+  test('MESH172: distribute weights are 1-100 and sum to 100', () => {
+    expect(locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 0 } }] })).toEqual([`MESH172 ${at}.distribute[0].to.us-west/*`]);
+    expect(locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 15 } }] })).toEqual([`MESH172 ${at}.distribute[0].to`]);
+    expect(locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 20 } }] })).toEqual([]);
+  });
+
+  test('MESH172: localities have no empty part, one trailing *, and do not overlap', () => {
+    const to = (t: M) => locality({ distribute: [{ from: 'us-east', to: t }] });
+    expect(to({ 'us-east//a': 100 })).toEqual([`MESH172 ${at}.distribute[0].to`]);
+    expect(to({ 'us-*/a': 100 })).toEqual([`MESH172 ${at}.distribute[0].to`]);
+    expect(to({ 'us-east': 50, 'us-east/zone1': 50 })).toEqual([`MESH172 ${at}.distribute[0].to`]);
+    expect(to({ 'us-east/*': 50, 'us-east/zone1/a': 50 })).toEqual([`MESH172 ${at}.distribute[0].to`]);
+    expect(to({ 'us-east/zone1': 50, 'us-east/zone2/a': 50 })).toEqual([]);
+    expect(to({ 'us-east/zone1/a': 50, 'us-east/zone1/b': 50 })).toEqual([]);
+    const from = (froms: string[]) => locality({ distribute: froms.map((f) => ({ from: f, to: { 'us-east': 100 } })) });
+    expect(from(['*', 'us-east'])).toEqual([`MESH172 ${at}.distribute`]);
+    expect(from(['us-east/zone1', 'us-east/zone1'])).toEqual([`MESH172 ${at}.distribute`]);
+    expect(from(['us-east/zone1', 'us-west'])).toEqual([]);
+  });
+
+  test('MESH172: a failover goes between two regions, without zones or wildcards', () => {
+    expect(locality({ failover: [{ from: 'us-east', to: 'us-east' }] })).toEqual([`MESH172 ${at}.failover[0]`]);
+    expect(locality({ failover: [{ from: 'us-east/zone1', to: 'us-west' }] })).toEqual([`MESH172 ${at}.failover[0]`]);
+    expect(locality({ failover: [{ from: 'us-east', to: 'us-*' }] })).toEqual([`MESH172 ${at}.failover[0]`]);
+    expect(locality({ failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'us-east' }] })).toEqual([]);
+  });
+
+  test('MESH503: failover without outlier detection at the same level is a warning', () => {
+    const dr = (tp: M) => webhook(destinationRule('orders', [], { trafficPolicy: tp }));
+    const lb = { localityLbSetting: { failover: [{ from: 'us-east', to: 'us-west' }] } };
+    expect(dr({ loadBalancer: lb })).toEqual([`MESH503 ${at} warning`]);
+    expect(dr({ loadBalancer: { localityLbSetting: { failoverPriority: ['env'] } } })).toEqual([`MESH503 ${at} warning`]);
+    expect(dr({ loadBalancer: lb, outlierDetection: { consecutive5xxErrors: 3 } })).toEqual([]);
+    expect(dr({ loadBalancer: { localityLbSetting: { enabled: true } } })).toEqual([]);
+  });
+});
+
+describe("istiod's webhook: consistent-hash cookie attributes (Istio 1.28 and later)", () => {
+  const cookie = (attributes: M[]) => webhook(destinationRule('orders', [], {
+    trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: 'session', ttl: '0s', attributes } } } },
+  }));
+  const a = 'spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.attributes';
+
+  test('MESH172: each attribute is named, no name twice', () => {
+    expect(cookie([{ name: 'SameSite', value: 'Strict' }, { name: 'SameSite', value: 'Lax' }])).toEqual([`MESH172 ${a}[1].name`]);
+    expect(cookie([{ name: '' }])).toEqual([`MESH172 ${a}[0].name`]);
+    expect(cookie([{ name: 'SameSite', value: 'Strict' }, { name: 'Secure' }, { name: 'HttpOnly' }])).toEqual([]);
+  });
+});
+
+describe("istiod's webhook: Sidecar connection pools (ValidateSidecar, validateConnectionPool)", () => {
+  const sc = (spec: M) => webhook(sidecar('orders', spec));
+  const port = { number: 8080, protocol: 'HTTP', name: 'http' };
+
+  test('MESH172 and MESH173 on each ingress listener\'s pool and on inboundConnectionPool', () => {
+    expect(sc({ ingress: [{ port, connectionPool: {} }] })).toEqual(['MESH172 spec.ingress[0].connectionPool']);
+    expect(sc({ ingress: [{ port, connectionPool: { tcp: { connectTimeout: '1.0005s' } } }] })).toEqual(['MESH173 spec.ingress[0].connectionPool.tcp.connectTimeout']);
+    expect(sc({ inboundConnectionPool: { http: { http1MaxPendingRequests: -1, idleTimeout: '2500us' } } }))
+      .toEqual(['MESH172 spec.inboundConnectionPool.http.http1MaxPendingRequests', 'MESH173 spec.inboundConnectionPool.http.idleTimeout']);
+    expect(sc({ inboundConnectionPool: { tcp: { idleTimeout: '-1s' } } })).toEqual(['MESH173 spec.inboundConnectionPool.tcp.idleTimeout']);
+    expect(sc({
+      ingress: [{ port, connectionPool: { tcp: { connectTimeout: '2s', idleTimeout: '0s' } } }],
+      inboundConnectionPool: { http: { http1MaxPendingRequests: 100, idleTimeout: '1h' } },
+    })).toEqual([]);
+  });
+
+  test('one finding per problem: a pool timeout under 1ms is the CEL rule\'s MESH151 alone', () => {
+    const findings = validateManifests([sidecar('orders', { inboundConnectionPool: { tcp: { connectTimeout: '0.5ms' } } })], { schemaOnly: true });
+    expect(findings.map((f) => `${f.code} ${f.field}`)).toEqual(['MESH151 spec.inboundConnectionPool.tcp.connectTimeout']);
+  });
+});
+
+describe("istiod's webhook: RequestAuthentication JWKS timeout (validateJwtRule)", () => {
+  const ra = (timeout: string) => webhook({
+    apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name: 'jwt', namespace: 'shop' },
+    spec: { jwtRules: [{ issuer: 'https://issuer.example.com', timeout }] },
+  });
+
+  test('MESH173: timeout in whole milliseconds', () => {
+    expect(ra('1.5005s')).toEqual(['MESH173 spec.jwtRules[0].timeout']);
+    expect(ra('5s')).toEqual([]);
+  });
+});
+
+describe('checks the CRD schema makes are not repeated by the webhook', () => {
+  const telemetry = (randomSamplingPercentage: unknown) => validateManifests([{
+    apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: { name: 'mesh-default', namespace: 'istio-system' },
+    spec: { tracing: [{ providers: [{ name: 'zipkin' }], randomSamplingPercentage }] },
+  }], { schemaOnly: true }).map((f) => `${f.code} ${f.field}`);
+
+  test('a Telemetry sampling percentage outside 0-100 is one finding, the schema\'s MESH150', () => {
+    expect(telemetry(100.1)).toEqual(['MESH150 spec.tracing[0].randomSamplingPercentage']);
+    expect(telemetry(-1)).toEqual(['MESH150 spec.tracing[0].randomSamplingPercentage']);
+    expect(telemetry(100)).toEqual([]);
+  });
+});
