@@ -52,15 +52,6 @@ describe("istiod's webhook: locality load balancing (ValidateLocalityLbSetting)"
     expect(locality({ failover: [{ from: 'us-east', to: 'us-*' }] })).toEqual([`MESH172 ${at}.failover[0]`]);
     expect(locality({ failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'us-east' }] })).toEqual([]);
   });
-
-  test('MESH503: failover without outlier detection at the same level is a warning', () => {
-    const dr = (tp: M) => webhook(destinationRule('orders', [], { trafficPolicy: tp }));
-    const lb = { localityLbSetting: { failover: [{ from: 'us-east', to: 'us-west' }] } };
-    expect(dr({ loadBalancer: lb })).toEqual([`MESH503 ${at} warning`]);
-    expect(dr({ loadBalancer: { localityLbSetting: { failoverPriority: ['env'] } } })).toEqual([`MESH503 ${at} warning`]);
-    expect(dr({ loadBalancer: lb, outlierDetection: { consecutive5xxErrors: 3 } })).toEqual([]);
-    expect(dr({ loadBalancer: { localityLbSetting: { enabled: true } } })).toEqual([]);
-  });
 });
 
 describe("istiod's webhook: consistent-hash cookie attributes (Istio 1.28 and later)", () => {

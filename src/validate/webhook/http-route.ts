@@ -3,8 +3,10 @@
  * Ports of istio/istio pkg/config/validation/virtualservice.go (validateHTTPRoute,
  * validateHTTPRouteMatchRequest, validateAuthorityRewrite), validation.go
  * (ValidateHTTPHeaderNameOrJwtClaimRoute, ValidateHTTPHeaderWithAuthorityOperationName,
- * ValidateHTTPHeaderOperationName, ValidateHTTPHeaderValue, validateStringMatch,
- * validateStringMatchRegexp) and agent/validation.go (ValidateHTTPRetry's perTryTimeout).
+ * ValidateHTTPHeaderOperationName, ValidateHTTPHeaderValue (header-value.ts),
+ * validateHTTPRouteDestinations' header operations, validateStringMatch,
+ * validateStringMatchRegexp, validateHTTPFaultInjectionDelay) and agent/validation.go
+ * (ValidateHTTPRetry's perTryTimeout); the CORS policy and redirect are in http-policies.ts.
  */
 import { Codes } from '../../core/codes';
 import { corsPolicy, redirect } from './http-policies';

@@ -136,8 +136,8 @@ function cookieAttributes(attributes: unknown, at: string, report: Report): void
   });
 }
 
-/** validation.go, validateLoadBalancer; `outlier` is the outlier detection of the same policy level. */
-function loadBalancer(lb: any, outlier: unknown, at: string, report: Report): void {
+/** validation.go, validateLoadBalancer. */
+function loadBalancer(lb: any, at: string, report: Report): void {
   if (!lb || typeof lb !== 'object') return;
   const ch = lb.consistentHash;
   if (ch && typeof ch === 'object') {
@@ -160,7 +160,7 @@ function loadBalancer(lb: any, outlier: unknown, at: string, report: Report): vo
       }
     }
   }
-  localityLbSetting(lb.localityLbSetting, outlier, `${at}.localityLbSetting`, report);
+  localityLbSetting(lb.localityLbSetting, `${at}.localityLbSetting`, report);
   if (has(lb, 'localityLbSetting') && has(lb, 'zoneAwareLbSetting')) {
     report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.zoneAwareLbSetting`, 'only one of localityLbSetting and zoneAwareLbSetting');
   }
@@ -222,6 +222,6 @@ export function trafficPolicy(p: any, at: string, report: Report): void {
 function portPolicy(p: any, at: string, report: Report): void {
   outlierDetection(p.outlierDetection, `${at}.outlierDetection`, report);
   connectionPool(p.connectionPool, `${at}.connectionPool`, report);
-  loadBalancer(p.loadBalancer, p.outlierDetection, `${at}.loadBalancer`, report);
+  loadBalancer(p.loadBalancer, `${at}.loadBalancer`, report);
   tls(p.tls, `${at}.tls`, report);
 }

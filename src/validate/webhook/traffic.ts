@@ -185,7 +185,7 @@ export function serviceEntry(se: Manifest, report: Report): void {
   }
 }
 
-/** Sidecar (validation.go, ValidateSidecar): egress hosts are `namespace/host`, unique, at most one port-less listener, last. */
+/** Sidecar (validation.go, ValidateSidecar): egress hosts are `namespace/host`, unique, at most one port-less listener, last; connection pools as a DestinationRule's. */
 export function sidecar(sc: Manifest, report: Report): void {
   const egress = Array.isArray(sc.spec?.egress) ? sc.spec.egress : [];
   const portless = egress.map((e: any, i: number) => (e?.port ? -1 : i)).filter((i: number) => i >= 0);
