@@ -101,15 +101,40 @@ describe("istiod's webhook: RequestAuthentication JWKS timeout (validateJwtRule)
   });
 });
 
-describe('checks the CRD schema makes are not repeated by the webhook', () => {
-  const telemetry = (randomSamplingPercentage: unknown) => validateManifests([{
-    apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: { name: 'mesh-default', namespace: 'istio-system' },
-    spec: { tracing: [{ providers: [{ name: 'zipkin' }], randomSamplingPercentage }] },
-  }], { schemaOnly: true }).map((f) => `${f.code} ${f.field}`);
+describe('checks the CRD schema makes are not repeated by the webhook: one finding per problem', () => {
+  const obj = (apiVersion: string, kind: string, spec: M): M => ({ apiVersion, kind, metadata: { name: 'x', namespace: 'shop' }, spec });
+  const N = 'networking.istio.io/v1';
+  const S = 'security.istio.io/v1';
+  const port = (name: string, number: number) => ({ name, number, protocol: 'HTTP' });
+  const telemetry = (randomSamplingPercentage: unknown) => obj('telemetry.istio.io/v1', 'Telemetry', { tracing: [{ providers: [{ name: 'zipkin' }], randomSamplingPercentage }] });
 
-  test('a Telemetry sampling percentage outside 0-100 is one finding, the schema\'s MESH150', () => {
-    expect(telemetry(100.1)).toEqual(['MESH150 spec.tracing[0].randomSamplingPercentage']);
-    expect(telemetry(-1)).toEqual(['MESH150 spec.tracing[0].randomSamplingPercentage']);
-    expect(telemetry(100)).toEqual([]);
+  test.each<[string, M, string]>([
+    ['Telemetry sampling over 100', telemetry(100.1), 'MESH150 spec.tracing[0].randomSamplingPercentage'],
+    ['Telemetry sampling under 0', telemetry(-1), 'MESH150 spec.tracing[0].randomSamplingPercentage'],
+    ['Telemetry provider without a name', obj('telemetry.istio.io/v1', 'Telemetry', { metrics: [{ providers: [{ name: '' }] }] }), 'MESH150 spec.metrics[0].providers[0].name'],
+    ['WasmPlugin with an empty url', obj('extensions.istio.io/v1alpha1', 'WasmPlugin', { url: '' }), 'MESH150 spec.url'],
+    ['PeerAuthentication port outside 1-65535', obj(S, 'PeerAuthentication', { selector: { matchLabels: { app: 'a' } }, portLevelMtls: { 70000: { mode: 'STRICT' } } }), 'MESH151 spec.portLevelMtls'],
+    ['PeerAuthentication empty portLevelMtls', obj(S, 'PeerAuthentication', { selector: { matchLabels: { app: 'a' } }, portLevelMtls: {} }), 'MESH150 spec.portLevelMtls'],
+    ['PeerAuthentication port-level mTLS without selector', obj(S, 'PeerAuthentication', { portLevelMtls: { 8080: { mode: 'STRICT' } } }), 'MESH151 spec'],
+    ['ServiceEntry repeated port name', obj(N, 'ServiceEntry', { hosts: ['a.example.com'], ports: [port('http', 80), port('http', 81)] }), 'MESH171 spec.ports[1]'],
+    ['ServiceEntry repeated port number', obj(N, 'ServiceEntry', { hosts: ['a.example.com'], ports: [port('a', 80), port('b', 80)] }), 'MESH151 spec.ports'],
+    ['ServiceEntry workloadSelector with endpoints', obj(N, 'ServiceEntry', { hosts: ['a.example.com'], resolution: 'STATIC', workloadSelector: { labels: { app: 'a' } }, endpoints: [{ address: '10.0.0.1' }] }), 'MESH151 spec'],
+    ['ServiceEntry CIDR with DNS', obj(N, 'ServiceEntry', { hosts: ['a.example.com'], addresses: ['10.0.0.0/8'], resolution: 'DNS', ports: [port('http', 80)] }), 'MESH151 spec'],
+    ['Gateway port without a name', obj(N, 'Gateway', { servers: [{ hosts: ['*'], port: { number: 80, protocol: 'HTTP' } }] }), 'MESH150 spec.servers[0].port'],
+    ['Sidecar ingress without a port', obj(N, 'Sidecar', { ingress: [{ defaultEndpoint: '127.0.0.1:8080' }] }), 'MESH150 spec.ingress[0]'],
+    ['VirtualService TLS route without match', obj(N, 'VirtualService', { hosts: ['a'], tls: [{ route: [{ destination: { host: 'a' } }] }] }), 'MESH150 spec.tls[0]'],
+    ['DestinationRule warmup without duration', obj(N, 'DestinationRule', { host: 'a', trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN', warmup: { minimumPercent: 10 } } } }), 'MESH150 spec.trafficPolicy.loadBalancer.warmup'],
+    ['RequestAuthentication jwksUri not http(s)', obj(S, 'RequestAuthentication', { jwtRules: [{ issuer: 'https://i', jwksUri: 'ftp://keys' }] }), 'MESH151 spec.jwtRules[0].jwksUri'],
+    ['RequestAuthentication empty audience', obj(S, 'RequestAuthentication', { jwtRules: [{ issuer: 'https://i', audiences: [''] }] }), 'MESH150 spec.jwtRules[0].audiences[0]'],
+    ['RequestAuthentication claim to header without claim', obj(S, 'RequestAuthentication', { jwtRules: [{ issuer: 'https://i', outputClaimToHeaders: [{ header: 'x-sub' }] }] }), 'MESH150 spec.jwtRules[0].outputClaimToHeaders[0]'],
+  ])('%s', (_what, m, only) => {
+    expect(validateManifests([m], { schemaOnly: true }).map((f) => `${f.code} ${f.field}`)).toEqual([only]);
+  });
+
+  test('the webhook still refuses what the schema accepts: an empty port name, an empty TLS match list, a sampling of 100 is fine', () => {
+    const all = (m: M) => validateManifests([m], { schemaOnly: true }).map((f) => `${f.code} ${f.field}`);
+    expect(all(obj(N, 'Gateway', { servers: [{ hosts: ['*'], port: { name: '', number: 80, protocol: 'HTTP' } }] }))).toEqual(['MESH504 spec.servers[0].port.name']);
+    expect(all(obj(N, 'VirtualService', { hosts: ['a'], tls: [{ match: [], route: [{ destination: { host: 'a' } }] }] }))).toEqual(['MESH160 spec.tls[0].match']);
+    expect(validateManifests([telemetry(100)], { schemaOnly: true })).toEqual([]);
   });
 });

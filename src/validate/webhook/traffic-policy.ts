@@ -166,8 +166,8 @@ function loadBalancer(lb: any, at: string, report: Report): void {
   }
   const warm = lb.warmup;
   if (warm && typeof warm === 'object') {
-    if (!has(warm, 'duration')) report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.warmup.duration`, 'warmup needs a duration');
-    else duration(warm.duration, `${at}.warmup.duration`, report);
+    // A warmup without duration is the CRD schema's (required: MESH150), not repeated here.
+    duration(warm.duration, `${at}.warmup.duration`, report);
     // minimumPercent in 0-100 and aggression at least 1 are the CRD schema's (MESH150).
   }
 }
