@@ -12,8 +12,8 @@ import { durationNanos } from './traffic-policy';
 
 /**
  * validateCORSPolicy: origins are non-empty string matches (a regex is RE2, MESH176), methods
- * are the ones Go's net/http names (validation.go, supportedMethods: GET, HEAD, POST, PUT,
- * PATCH, DELETE, CONNECT, OPTIONS, TRACE; case-sensitive), allowed and exposed headers are
+ * are the ones Go's net/http names (validation.go in 1.24, supportedMethods: GET, HEAD, POST,
+ * PUT, PATCH, DELETE, CONNECT, OPTIONS, TRACE; case-sensitive), allowed and exposed headers are
  * `*` or tokens (MESH175), and maxAge is whole seconds (MESH173). The deprecated
  * `allowOrigin` is not checked by istiod, nor here.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#CorsPolicy
@@ -33,7 +33,11 @@ export function corsPolicy(c: any, at: string, report: Report): void {
     if (problem) report(Codes.STRING_MATCH_REJECTED, `${field}.regex`, problem);
   });
   (Array.isArray(c.allowMethods) ? c.allowMethods : []).forEach((m: unknown, i: number) => {
-    if (!isHttpMethod(String(m))) report(Codes.VIRTUAL_SERVICE_REJECTED, `${at}.allowMethods[${i}]`, `'${m}' is not a supported HTTP method (upper case: GET, POST, ...)`);
+    // `*` is accepted from Istio 1.26 (validation.go at master, supportedCORSMethods; istio/istio#55313)
+    // but refused by 1.24's webhook, and an object must pass both.
+    const problem = m === '*' ? "'*' is accepted from Istio 1.26 only; list the methods for 1.24"
+      : !isHttpMethod(String(m)) ? `'${m}' is not a supported HTTP method (upper case: GET, POST, ...)` : undefined;
+    if (problem) report(Codes.VIRTUAL_SERVICE_REJECTED, `${at}.allowMethods[${i}]`, problem);
   });
   for (const list of ['allowHeaders', 'exposeHeaders']) {
     (Array.isArray(c[list]) ? c[list] : []).forEach((name: unknown, i: number) => {
