@@ -151,8 +151,10 @@ export function gateway(gw: Manifest, report: Report): void {
     if (!port) return; // a server without a port is the CRD schema's (required: MESH150)
     // A missing name is the CRD schema's (required: MESH150); an empty one is the webhook's (validateServer).
     if (port.name === '') report(Codes.GATEWAY_PORT_NAME, `${at}.port.name`, 'port name must be set');
-    else if (names.has(port.name)) report(Codes.GATEWAY_PORT_NAME, `${at}.port.name`, `port names in servers must be unique: duplicate name ${port.name}`);
-    names.add(port.name);
+    else if (typeof port.name === 'string') {
+      if (names.has(port.name)) report(Codes.GATEWAY_PORT_NAME, `${at}.port.name`, `port names in servers must be unique: duplicate name ${port.name}`);
+      names.add(port.name);
+    }
     const protocol = String(port.protocol ?? '').toUpperCase();
     if (TLS_PROTOCOLS.has(protocol) && !s.tls) report(Codes.GATEWAY_TLS, `${at}.tls`, `a ${protocol} server needs tls settings`);
     if (!TLS_PROTOCOLS.has(protocol) && s.tls) {
