@@ -89,6 +89,36 @@ describe("istiod's webhook: Sidecar connection pools (ValidateSidecar, validateC
   });
 });
 
+describe("istiod's webhook: Sidecar ingress listeners (ValidateSidecar)", () => {
+  const listener = (l: M) => webhook(sidecar('orders', { ingress: [{ port: { number: 8443, protocol: 'HTTPS', name: 'https' }, ...l }] }));
+  const at = 'spec.ingress[0]';
+
+  test('MESH164: no targetPort', () => {
+    expect(webhook(sidecar('orders', { ingress: [{ port: { number: 80, protocol: 'HTTP', name: 'http', targetPort: 8080 } }] }))).toEqual([`MESH164 ${at}.port.targetPort`]);
+    expect(webhook(sidecar('orders', { ingress: [{ port: { number: 80, protocol: 'HTTP', name: 'http' } }] }))).toEqual([]);
+  });
+
+  test.each([
+    ['10.0.0.1:8080', true], ['localhost:8080', true], ['127.0.0.1', true], ['127.0.0.1:0', true], ['127.0.0.1:http', true],
+    ['unix://relative.sock', true], ['unix:///var/run/', true], ['unix://', true],
+    ['127.0.0.1:8080', false], ['0.0.0.0:8080', false], ['[::1]:8080', false], ['[::]:8080', false], [':8080', false],
+    ['unix:///var/run/app.sock', false], ['unix://@abstract', false],
+  ])('MESH164: defaultEndpoint %s refused: %s', (defaultEndpoint, refused) => {
+    expect(listener({ port: { number: 8080, protocol: 'HTTP', name: 'http' }, defaultEndpoint })).toEqual(refused ? [`MESH164 ${at}.defaultEndpoint`] : []);
+  });
+
+  test('MESH164: TLS only on HTTPS/TLS ports, without SANs, httpsRedirect, credentialName or gateway-only modes', () => {
+    const tls = { mode: 'SIMPLE', serverCertificate: '/etc/certs/cert.pem', privateKey: '/etc/certs/key.pem' };
+    expect(listener({ tls: { ...tls, subjectAltNames: ['a'] } })).toEqual([`MESH164 ${at}.tls.subjectAltNames`]);
+    expect(listener({ tls: { ...tls, httpsRedirect: true } })).toEqual([`MESH164 ${at}.tls.httpsRedirect`]);
+    expect(listener({ tls: { mode: 'SIMPLE', credentialName: 'orders-cert' } })).toEqual([`MESH164 ${at}.tls.credentialName`]);
+    expect(listener({ tls: { mode: 'ISTIO_MUTUAL' } })).toEqual([`MESH164 ${at}.tls.mode`]);
+    expect(listener({ port: { number: 8080, protocol: 'HTTP', name: 'http' }, tls })).toEqual([`MESH164 ${at}.tls`]);
+    expect(listener({ tls })).toEqual([]);
+    expect(listener({ port: { number: 9443, protocol: 'tls', name: 'tls' }, tls })).toEqual([]);
+  });
+});
+
 describe("istiod's webhook: RequestAuthentication JWKS timeout (validateJwtRule)", () => {
   const ra = (timeout: string) => webhook({
     apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name: 'jwt', namespace: 'shop' },

@@ -7,6 +7,7 @@ import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import type { Report } from './report';
 import { httpRouteDetails } from './http-route';
+import { sidecarIngressListener } from './sidecar-ingress';
 import { connectionPool, trafficPolicy } from './traffic-policy';
 
 
@@ -204,6 +205,7 @@ export function sidecar(sc: Manifest, report: Report): void {
     if (!l?.port) return;
     if (ports.has(Number(l.port.number))) report(Codes.SIDECAR_REJECTED, `spec.ingress[${i}].port.number`, 'ports of ingress listeners must be unique');
     ports.add(Number(l.port.number));
+    sidecarIngressListener(l, `spec.ingress[${i}]`, report);
     // ValidateSidecar: each ingress listener's connection pool, as a DestinationRule's (validateConnectionPool).
     connectionPool(l.connectionPool, `spec.ingress[${i}].connectionPool`, report);
   });
