@@ -1,7 +1,8 @@
 /**
  * istiod's webhook checks of locality load balancing and cookie attributes (DestinationRule),
- * Sidecar connection pools, the RequestAuthentication JWKS timeout, and the checks left to the
- * CRD schema (Telemetry sampling): pkg/config/validation validation.go and agent/validation.go.
+ * Sidecar ingress listeners and connection pools, the RequestAuthentication JWKS timeout, and the
+ * checks left to the CRD schema (one finding per problem): pkg/config/validation validation.go
+ * and agent/validation.go.
  * One fixture per rule, with the nearest accepted case beside it.
  */
 import { validateManifests } from '../../src/validate/validate';
