@@ -10,7 +10,7 @@ describe('MeshPlatform', () => {
     expect(p.istio).toEqual({ rootNamespace: 'istio-system', controlPlaneNamespace: 'istio-system', revision: undefined, istiodLabels: { app: 'istiod' }, xdsPort: 15012, webhookPort: 15017 });
     expect(p.ingressGateway).toEqual({
       name: 'istio-ingressgateway', namespace: 'istio-system', podLabels: { istio: 'ingressgateway', app: 'istio-ingressgateway' },
-      selector: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account', httpPort: 8080, httpsPort: 8443,
+      selector: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account', httpPort: 8080, httpsPort: 8443, httpServicePort: 80, httpsServicePort: 443,
     });
     expect(p.prometheus).toMatchObject({ namespace: 'observability', podLabels: { 'app.kubernetes.io/name': 'prometheus' }, selectorLabels: { release: 'kube-prometheus-stack' } });
     expect(p.prometheus.address).toBe('http://prometheus-operated.observability.svc.cluster.local:9090');

@@ -3,21 +3,20 @@
  * Ports of istio/istio pkg/config/validation/virtualservice.go (validateHTTPRoute,
  * validateHTTPRouteMatchRequest, validateAuthorityRewrite), validation.go
  * (ValidateHTTPHeaderNameOrJwtClaimRoute, ValidateHTTPHeaderWithAuthorityOperationName,
- * ValidateHTTPHeaderOperationName, ValidateHTTPHeaderValue, validateStringMatch,
- * validateStringMatchRegexp) and agent/validation.go (ValidateHTTPRetry's perTryTimeout).
+ * ValidateHTTPHeaderOperationName, ValidateHTTPHeaderValue (header-value.ts),
+ * validateHTTPRouteDestinations' header operations, validateStringMatch,
+ * validateStringMatchRegexp, validateHTTPFaultInjectionDelay) and agent/validation.go
+ * (ValidateHTTPRetry's perTryTimeout); the CORS policy and redirect are in http-policies.ts.
  */
 import { Codes } from '../../core/codes';
-import { re2Problem } from '../../core/re2';
+import { corsPolicy, redirect } from './http-policies';
+import { headerValueProblem } from './header-value';
 import type { Report } from './report';
+import { regexProblem, TOKEN } from './strings';
 import { duration } from './traffic-policy';
 
-/** RFC 7230 token characters (https://www.rfc-editor.org/rfc/rfc7230#section-3.2.6; validation.go, validHeaderNameRegex). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/;
 /** HTTP/2 pseudo-headers a match may name (https://httpwg.org/specs/rfc7540.html#PseudoHeaderFields). */
 const PSEUDO = new Set([':method', ':scheme', ':authority', ':path', ':status']);
-/** Control characters other than tab (validation.go, httpHeaderValueRegexp). */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000A-\u001F\u007F]/;
 
 /** `@request.auth.claims.<a>` or `@request.auth.claims[<a>]` (pkg/jwt/routing.go, ToRoutingClaim). */
 function isJwtClaim(name: string): boolean {
@@ -41,11 +40,7 @@ function stringMatch(sm: any, field: string, allowEmptyPrefix: boolean, report: 
   if (!sm || typeof sm !== 'object') return;
   if (!allowEmptyPrefix && sm.prefix === '') report(Codes.STRING_MATCH_REJECTED, `${field}.prefix`, 'a prefix match may not be empty');
   if (typeof sm.regex !== 'string') return;
-  const re = sm.regex;
-  // Envoy's re2.max_program_size is approximated by the length (validateStringRegexp).
-  const problem = re === '' ? 'a regex match may not be empty'
-    : re.length > 1024 ? `a regex of ${re.length} characters is over 1024`
-      : re2Problem(re);
+  const problem = regexProblem(sm.regex);
   if (problem) report(Codes.STRING_MATCH_REJECTED, `${field}.regex`, problem);
 }
 
@@ -70,31 +65,38 @@ function matches(r: any, at: string, report: Report): void {
   });
 }
 
-/** Header operations of one HTTP route (validateHTTPRoute's header manipulation, validateAuthorityRewrite). */
-function headerOperations(r: any, at: string, report: Report): void {
-  const value = (v: unknown, field: string) => {
-    if (typeof v === 'string' && CONTROL.test(v)) report(Codes.HEADER_REJECTED, field, 'a header value may not hold control characters');
-  };
+/**
+ * Header operations of a route or of one of its destinations (validateHTTPRoute and
+ * validateHTTPRouteDestinations: ValidateHTTPHeaderWithAuthorityOperationName,
+ * ValidateHTTPHeaderOperationName, ValidateHTTPHeaderValue).
+ */
+function headerOps(headers: any, base: string, report: Report): void {
   for (const side of ['request', 'response'] as const) {
-    const ops = r?.headers?.[side];
+    const ops = headers?.[side];
     if (!ops || typeof ops !== 'object') continue;
-    const base = `${at}.headers.${side}`;
     for (const op of ['add', 'set'] as const) {
       for (const [name, v] of Object.entries<any>(ops[op] ?? {})) {
-        const field = `${base}.${op}.${name}`;
+        const field = `${base}.${side}.${op}.${name}`;
         // A request may add or set the authority (ValidateHTTPHeaderWithAuthorityOperationName); nothing else internal.
         const internal = side === 'request' ? isInternal(name) && !isAuthority(name) : isInternal(name);
         if (name === '') report(Codes.HEADER_REJECTED, field, 'a header name may not be empty');
         else if (internal) report(Codes.HEADER_REJECTED, field, `'${name}' cannot be ${op === 'add' ? 'added' : 'set'}: Host and ':' headers are Envoy's`);
-        value(v, field);
+        const problem = typeof v === 'string' ? headerValueProblem(v) : undefined;
+        if (problem) report(Codes.HEADER_REJECTED, field, problem);
       }
     }
     (Array.isArray(ops.remove) ? ops.remove : []).forEach((name: any, i: number) => {
-      const field = `${base}.remove[${i}]`;
+      const field = `${base}.${side}.remove[${i}]`;
       if (name === '') report(Codes.HEADER_REJECTED, field, 'a header name may not be empty');
       else if (isInternal(String(name))) report(Codes.HEADER_REJECTED, field, `'${name}' cannot be removed: Host and ':' headers are Envoy's`);
     });
   }
+}
+
+/** Header operations of one HTTP route and of its destinations, and the authority rewritten once (validateAuthorityRewrite). */
+function headerOperations(r: any, at: string, report: Report): void {
+  headerOps(r?.headers, `${at}.headers`, report);
+  (Array.isArray(r?.route) ? r.route : []).forEach((d: any, i: number) => headerOps(d?.headers, `${at}.route[${i}].headers`, report));
   // validateAuthorityRewrite: rewrite.authority and the request's authority/host set or add, at most one.
   const sources: string[] = [];
   if (typeof r?.rewrite?.authority === 'string' && r.rewrite.authority !== '') sources.push(`${at}.rewrite.authority`);
@@ -104,11 +106,15 @@ function headerOperations(r: any, at: string, report: Report): void {
   if (sources.length > 1) report(Codes.HEADER_REJECTED, sources[1], `the authority is rewritten more than once (${sources.join(', ')})`);
 }
 
-/** Headers, matches, timeout and perTryTimeout of one HTTP route. */
+/** Headers, matches, CORS policy, redirect, timeout, perTryTimeout and fixed delay of one HTTP route. */
 export function httpRouteDetails(r: any, at: string, report: Report): void {
   if (!r || typeof r !== 'object') return;
   matches(r, at, report);
   headerOperations(r, at, report);
+  corsPolicy(r.corsPolicy, `${at}.corsPolicy`, report);
+  redirect(r.redirect, `${at}.redirect`, report);
   duration(r.timeout, `${at}.timeout`, report);
   duration(r.retries?.perTryTimeout, `${at}.retries.perTryTimeout`, report);
+  // validateHTTPFaultInjectionDelay: fixedDelay is a duration (exponentialDelay is refused outright in traffic.ts).
+  duration(r.fault?.delay?.fixedDelay, `${at}.fault.delay.fixedDelay`, report);
 }

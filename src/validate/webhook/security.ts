@@ -8,6 +8,7 @@ import { Codes } from '../../core/codes';
 import { isHttpMethod } from '../../core/http';
 import { Manifest } from '../finding';
 import type { Report } from './report';
+import { duration } from './traffic-policy';
 
 const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces',
   'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks', 'serviceAccounts', 'notServiceAccounts'];
@@ -58,10 +59,8 @@ export function authorizationPolicy(ap: Manifest, report: Report): void {
       if (!SOURCE_FIELDS.concat(['trustDomains', 'notTrustDomains']).some((k) => (src[k] ?? []).length > 0)) {
         report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at}.from[${j}].source`, '`from.source` must not be empty');
       }
-      const identity = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces'].some((k) => (src[k] ?? []).length > 0);
-      if (identity && ['serviceAccounts', 'notServiceAccounts'].some((k) => (src[k] ?? []).length > 0)) {
-        report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at}.from[${j}].source`, 'serviceAccounts cannot be set with namespaces or principals');
-      }
+      // serviceAccounts with namespaces or principals is the CRD's: an unknown field in 1.24 (MESH150),
+      // a CEL rule in 1.30 (MESH151); not repeated here.
       for (const k of SOURCE_FIELDS) {
         (src[k] ?? []).forEach((v: unknown, n: number) => {
           if (String(v ?? '') === '') report(Codes.AUTHORIZATION_POLICY_REJECTED, `${at}.from[${j}].source.${k}[${n}]`, `empty value in ${k}`);
@@ -101,16 +100,17 @@ export function authorizationPolicy(ap: Manifest, report: Report): void {
   });
 }
 
-/** PeerAuthentication (validation.go, ValidatePeerAuthentication). */
-export function peerAuthentication(pa: Manifest, report: Report): void {
-  const ports = pa.spec?.portLevelMtls;
-  if (ports === undefined || ports === null) return;
-  const selector = pa.spec?.selector?.matchLabels;
-  if (!selector || Object.keys(selector).length === 0) report(Codes.PORT_MTLS_WITHOUT_SELECTOR, 'spec.portLevelMtls', 'a mesh- or namespace-wide PeerAuthentication cannot have port-level mTLS');
-  if (Object.keys(ports).length === 0) report(Codes.PEER_AUTHENTICATION_REJECTED, 'spec.portLevelMtls', 'portLevelMtls, if set, needs at least one port');
-  for (const port of Object.keys(ports)) {
-    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) report(Codes.PEER_AUTHENTICATION_REJECTED, `spec.portLevelMtls.${port}`, `port ${port} is not in 1-65535`);
-  }
+/**
+ * PeerAuthentication (validation.go, ValidatePeerAuthentication and validateWorkloadSelector):
+ * every error it reports, the CRDs of Istio 1.24 and 1.30 already report, before the webhook,
+ * so this reports nothing (one finding per problem): port-level mTLS without a selector
+ * (`portLevelMtls requires selector`, a CEL rule: MESH151), an empty portLevelMtls
+ * (minProperties 1: MESH150), a port outside 1-65535 (a CEL rule over the keys: MESH151), and
+ * an empty or wildcard selector key or value (CEL rules: MESH151). Kept so that the kind is
+ * known to the webhook and a later istiod rule has its place.
+ */
+export function peerAuthentication(_pa: Manifest, _report: Report): void {
+  // Nothing the 1.24 and 1.30 CRDs do not already refuse.
 }
 
 /** RequestAuthentication (validation.go, validateJwtRule). */
@@ -118,20 +118,15 @@ export function requestAuthentication(ra: Manifest, report: Report): void {
   (Array.isArray(ra.spec?.jwtRules) ? ra.spec.jwtRules : []).forEach((rule: any, i: number) => {
     const at = `spec.jwtRules[${i}]`;
     if (!rule) return;
-    if (!rule.issuer && !rule.jwksUri) report(Codes.INVALID_JWT_RULE, at, 'issuer or jwksUri must be set');
-    (rule.audiences ?? []).forEach((a: unknown, j: number) => { if (String(a ?? '') === '') report(Codes.INVALID_JWT_RULE, `${at}.audiences[${j}]`, 'an audience must not be empty'); });
-    if (rule.jwksUri) {
-      let url: URL | undefined;
-      try { url = new URL(String(rule.jwksUri)); } catch { url = undefined; }
-      if (!url || !['http:', 'https:'].includes(url.protocol)) report(Codes.INVALID_JWT_RULE, `${at}.jwksUri`, `'${rule.jwksUri}' is not an http(s) URL`);
-    }
+    // What the CRD schema already refuses is not repeated (one finding per problem): a missing issuer
+    // (required in 1.24) or an empty one (minLength 1), empty audiences and fromHeaders names
+    // (minLength 1), outputClaimToHeaders without claim or header (required, minLength 1: all
+    // MESH150), and a jwksUri that is not an http(s) URL (CEL `url(self).getScheme()`: MESH151).
     if (rule.jwks) {
       try { JSON.parse(String(rule.jwks)); } catch { report(Codes.INVALID_JWT_RULE, `${at}.jwks`, 'jwks is not a JSON Web Key Set'); }
     }
-    (rule.fromHeaders ?? []).forEach((h: any, j: number) => { if (!h?.name) report(Codes.INVALID_JWT_RULE, `${at}.fromHeaders[${j}].name`, 'a header name must not be empty'); });
-    (rule.outputClaimToHeaders ?? []).forEach((c: any, j: number) => {
-      if (!c?.claim || !c?.header) report(Codes.INVALID_JWT_RULE, `${at}.outputClaimToHeaders[${j}]`, 'claim and header must both be set');
-    });
+    // validateJwtRule: the JWKS fetch timeout is a duration in whole milliseconds (ValidateDuration; under 1ms is the CEL rule's MESH151).
+    duration(rule.timeout, `${at}.timeout`, report);
   });
 }
 
@@ -140,13 +135,8 @@ export function requestAuthentication(ra: Manifest, report: Report): void {
  * validateTelemetryTracing, validateTelemetryMetrics, validateTelemetryAccessLogging).
  */
 export function telemetry(t: Manifest, report: Report): void {
-  for (const section of ['tracing', 'metrics', 'accessLogging']) {
-    (Array.isArray(t.spec?.[section]) ? t.spec[section] : []).forEach((entry: any, i: number) => {
-      (entry?.providers ?? []).forEach((p: any, j: number) => {
-        if (!p?.name) report(Codes.TELEMETRY_REJECTED, `spec.${section}[${i}].providers[${j}].name`, 'providers.name may not be empty');
-      });
-    });
-  }
+  // validateTelemetryProviders: a null provider or one without a name is the CRD schema's
+  // (an object, name required with minLength 1: MESH150), so it is not repeated here.
   const tracing = Array.isArray(t.spec?.tracing) ? t.spec.tracing : [];
   if (tracing.length > 1) report(Codes.TELEMETRY_UNSUPPORTED, 'spec.tracing', 'more than one tracing entry is not supported', 'warning');
   tracing.forEach((entry: any, i: number) => tracingEntry(entry, `spec.tracing[${i}]`, report));
@@ -155,17 +145,13 @@ export function telemetry(t: Manifest, report: Report): void {
   });
 }
 
-/** One tracing entry (validateTelemetryTracing): one provider, sampling in 0-100, custom tags named and not null. */
+/** One tracing entry (validateTelemetryTracing): one provider, custom tags named and not null. */
 function tracingEntry(entry: any, at: string, report: Report): void {
   if (!entry || typeof entry !== 'object') return;
   if (Array.isArray(entry.providers) && entry.providers.length > 1) {
     report(Codes.TELEMETRY_UNSUPPORTED, `${at}.providers`, 'more than one tracing provider is not supported', 'warning');
   }
-  const raw = entry.randomSamplingPercentage;
-  const sampling = raw !== null && typeof raw === 'object' ? raw.value : raw;
-  if (sampling !== undefined && sampling !== null && (Number(sampling) < 0 || Number(sampling) > 100)) {
-    report(Codes.TELEMETRY_REJECTED, `${at}.randomSamplingPercentage`, `${sampling} is not a percentage in 0-100`);
-  }
+  // randomSamplingPercentage outside 0-100 is the CRD schema's (minimum 0, maximum 100: MESH150), before the webhook.
   const tags = entry.customTags && typeof entry.customTags === 'object' ? entry.customTags : {};
   for (const [name, tag] of Object.entries<any>(tags)) {
     const tat = `${at}.customTags.${name}`;
@@ -196,8 +182,8 @@ function metricsOverride(o: any, at: string, report: Report): void {
 export function wasmPlugin(w: Manifest, report: Report): void {
   const spec = w.spec ?? {};
   const url = String(spec.url ?? '');
-  if (url === '') report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', 'url is required');
-  else {
+  // An empty or missing url is the CRD schema's (required, minLength 1: MESH150).
+  if (url !== '') {
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
     if (scheme !== undefined && !['oci', 'file', 'http', 'https'].includes(scheme)) report(Codes.WASM_PLUGIN_REJECTED, 'spec.url', `url scheme '${scheme}' is not oci, file, http or https`);
   }

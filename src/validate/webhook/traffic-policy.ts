@@ -6,6 +6,7 @@
  * (ValidateDuration, ValidateTLS).
  */
 import { Codes } from '../../core/codes';
+import { localityLbSetting } from './locality';
 import type { Report } from './report';
 
 const GO_UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
@@ -79,8 +80,8 @@ function outlierDetection(o: any, at: string, report: Report): void {
   }
 }
 
-/** validation.go, validateConnectionPool. */
-function connectionPool(c: any, at: string, report: Report): void {
+/** validation.go, validateConnectionPool (a DestinationRule's, and a Sidecar's inbound ones). */
+export function connectionPool(c: any, at: string, report: Report): void {
   if (!c || typeof c !== 'object') return;
   if (!has(c, 'http') && !has(c, 'tcp')) {
     report(Codes.TRAFFIC_POLICY_REJECTED, at, 'a connection pool needs http or tcp settings');
@@ -119,6 +120,22 @@ function isPrime(x: number): boolean {
   return true;
 }
 
+/**
+ * Cookie attributes (Istio 1.28 and later; the 1.24 CRD has no such field, MESH150): each named,
+ * no name twice (validation.go at istio master, validateLoadBalancer; istio/istio#57735).
+ */
+function cookieAttributes(attributes: unknown, at: string, report: Report): void {
+  const seen = new Set<string>();
+  (Array.isArray(attributes) ? attributes : []).forEach((a: any, i: number) => {
+    if (!a || typeof a !== 'object') return;
+    // A missing name is the CRD schema's (required, MESH150); an empty one is the webhook's.
+    if (typeof a.name !== 'string') return;
+    if (a.name === '') report(Codes.TRAFFIC_POLICY_REJECTED, `${at}[${i}].name`, 'a cookie attribute needs a name');
+    else if (seen.has(a.name)) report(Codes.TRAFFIC_POLICY_REJECTED, `${at}[${i}].name`, `cookie attribute '${a.name}' is given twice`);
+    seen.add(a.name);
+  });
+}
+
 /** validation.go, validateLoadBalancer. */
 function loadBalancer(lb: any, at: string, report: Report): void {
   if (!lb || typeof lb !== 'object') return;
@@ -128,6 +145,7 @@ function loadBalancer(lb: any, at: string, report: Report): void {
     if (cookie && typeof cookie === 'object' && !cookie.name) {
       report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.consistentHash.httpCookie.name`, 'an httpCookie hash needs a cookie name');
     }
+    if (cookie && typeof cookie === 'object') cookieAttributes(cookie.attributes, `${at}.consistentHash.httpCookie.attributes`, report);
     if (num(ch.minimumRingSize)) {
       report(Codes.DEPRECATED_FIELD, `${at}.consistentHash.minimumRingSize`,
         'minimumRingSize is deprecated: use consistentHash.ringHash', 'warning');
@@ -142,13 +160,14 @@ function loadBalancer(lb: any, at: string, report: Report): void {
       }
     }
   }
+  localityLbSetting(lb.localityLbSetting, `${at}.localityLbSetting`, report);
   if (has(lb, 'localityLbSetting') && has(lb, 'zoneAwareLbSetting')) {
     report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.zoneAwareLbSetting`, 'only one of localityLbSetting and zoneAwareLbSetting');
   }
   const warm = lb.warmup;
   if (warm && typeof warm === 'object') {
-    if (!has(warm, 'duration')) report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.warmup.duration`, 'warmup needs a duration');
-    else duration(warm.duration, `${at}.warmup.duration`, report);
+    // A warmup without duration is the CRD schema's (required: MESH150), not repeated here.
+    duration(warm.duration, `${at}.warmup.duration`, report);
     // minimumPercent in 0-100 and aggression at least 1 are the CRD schema's (MESH150).
   }
 }

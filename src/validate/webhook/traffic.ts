@@ -7,7 +7,8 @@ import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import type { Report } from './report';
 import { httpRouteDetails } from './http-route';
-import { trafficPolicy } from './traffic-policy';
+import { sidecarIngressListener } from './sidecar-ingress';
+import { connectionPool, trafficPolicy } from './traffic-policy';
 
 
 /** Retry conditions Envoy and Istio know (agent/validation.go, supportedRetryOnPolicies), besides HTTP status codes. */
@@ -119,7 +120,8 @@ export function virtualService(vs: Manifest, report: Report): void {
     httpRouteDetails(r, `spec.http[${i}]`, report);
   });
   (Array.isArray(spec.tls) ? spec.tls : []).forEach((r: any, i: number) => {
-    if (!Array.isArray(r?.match) || r.match.length === 0) report(Codes.VIRTUAL_SERVICE_REJECTED, `spec.tls[${i}].match`, 'a TLS route needs at least one match');
+    // A missing match is the CRD schema's (required: MESH150); an empty list is the webhook's (validateTLSRoute).
+    if (Array.isArray(r?.match) && r.match.length === 0) report(Codes.VIRTUAL_SERVICE_REJECTED, `spec.tls[${i}].match`, 'a TLS route needs at least one match');
   });
 }
 
@@ -147,10 +149,13 @@ export function gateway(gw: Manifest, report: Report): void {
     const at = `spec.servers[${i}]`;
     if (!Array.isArray(s?.hosts) || s.hosts.length === 0) report(Codes.GATEWAY_HOSTS, `${at}.hosts`, 'a server needs at least one host');
     const port = s?.port;
-    if (!port) { report(Codes.GATEWAY_PORT_NAME, `${at}.port`, 'port is required'); return; }
-    if (!port.name) report(Codes.GATEWAY_PORT_NAME, `${at}.port.name`, 'port name must be set');
-    else if (names.has(port.name)) report(Codes.GATEWAY_PORT_NAME, `${at}.port.name`, `port names in servers must be unique: duplicate name ${port.name}`);
-    names.add(port.name);
+    if (!port) return; // a server without a port is the CRD schema's (required: MESH150)
+    // A missing name is the CRD schema's (required: MESH150); an empty one is the webhook's (validateServer).
+    if (port.name === '') report(Codes.GATEWAY_PORT_NAME, `${at}.port.name`, 'port name must be set');
+    else if (typeof port.name === 'string') {
+      if (names.has(port.name)) report(Codes.GATEWAY_PORT_NAME, `${at}.port.name`, `port names in servers must be unique: duplicate name ${port.name}`);
+      names.add(port.name);
+    }
     const protocol = String(port.protocol ?? '').toUpperCase();
     if (TLS_PROTOCOLS.has(protocol) && !s.tls) report(Codes.GATEWAY_TLS, `${at}.tls`, `a ${protocol} server needs tls settings`);
     if (!TLS_PROTOCOLS.has(protocol) && s.tls) {
@@ -161,31 +166,22 @@ export function gateway(gw: Manifest, report: Report): void {
   });
 }
 
-/** ServiceEntry (validation.go, ValidateServiceEntry): port names and numbers unique, resolution rules. */
+/**
+ * ServiceEntry (validation.go, ValidateServiceEntry). What the CRDs of Istio 1.24 and 1.30 refuse
+ * first is not repeated (one finding per problem): a repeated port name (`ports` is a list map
+ * keyed by name: MESH171), a repeated port number, workloadSelector with endpoints, CIDR addresses
+ * outside NONE/STATIC, endpoints with NONE, more than one endpoint with DNS_ROUND_ROBIN (CEL
+ * rules: MESH151).
+ */
 export function serviceEntry(se: Manifest, report: Report): void {
   const spec = se.spec ?? {};
-  if (spec.workloadSelector && Array.isArray(spec.endpoints) && spec.endpoints.length > 0) {
-    report(Codes.SERVICE_ENTRY_REJECTED, 'spec.endpoints', 'only one of workloadSelector or endpoints is allowed');
-  }
-  const names = new Set<string>();
-  const numbers = new Set<number>();
-  (Array.isArray(spec.ports) ? spec.ports : []).forEach((p: any, i: number) => {
-    if (names.has(p?.name)) report(Codes.SERVICE_ENTRY_REJECTED, `spec.ports[${i}].name`, `port name '${p.name}' already defined`);
-    if (numbers.has(Number(p?.number))) report(Codes.SERVICE_ENTRY_REJECTED, `spec.ports[${i}].number`, `port ${p.number} already defined`);
-    names.add(p?.name);
-    numbers.add(Number(p?.number));
-  });
   const resolution = spec.resolution ?? 'NONE';
-  const cidr = (Array.isArray(spec.addresses) ? spec.addresses : []).some((a: unknown) => String(a).includes('/'));
-  if (cidr && resolution !== 'NONE' && resolution !== 'STATIC') report(Codes.SERVICE_ENTRY_REJECTED, 'spec.addresses', 'CIDR addresses are allowed only for NONE or STATIC resolution');
-  if (resolution === 'NONE' && Array.isArray(spec.endpoints) && spec.endpoints.length > 0) report(Codes.SERVICE_ENTRY_REJECTED, 'spec.endpoints', 'no endpoints may be given for resolution NONE');
-  if (resolution === 'DNS_ROUND_ROBIN' && Array.isArray(spec.endpoints) && spec.endpoints.length > 1) report(Codes.SERVICE_ENTRY_REJECTED, 'spec.endpoints', 'resolution DNS_ROUND_ROBIN takes 0 or 1 endpoint');
   if (resolution === 'DYNAMIC_DNS') {
     if (!(spec.hosts ?? []).every((h: string) => String(h).startsWith('*'))) report(Codes.SERVICE_ENTRY_REJECTED, 'spec.hosts', 'resolution DYNAMIC_DNS needs wildcard hosts');
   }
 }
 
-/** Sidecar (validation.go, ValidateSidecar): egress hosts are `namespace/host`, unique, at most one port-less listener, last. */
+/** Sidecar (validation.go, ValidateSidecar): egress hosts are `namespace/host`, unique, at most one port-less listener, last; connection pools as a DestinationRule's. */
 export function sidecar(sc: Manifest, report: Report): void {
   const egress = Array.isArray(sc.spec?.egress) ? sc.spec.egress : [];
   const portless = egress.map((e: any, i: number) => (e?.port ? -1 : i)).filter((i: number) => i >= 0);
@@ -205,10 +201,15 @@ export function sidecar(sc: Manifest, report: Report): void {
   });
   const ports = new Set<number>();
   (Array.isArray(sc.spec?.ingress) ? sc.spec.ingress : []).forEach((l: any, i: number) => {
-    if (!l?.port) { report(Codes.SIDECAR_REJECTED, `spec.ingress[${i}].port`, 'an ingress listener needs a port'); return; }
+    // A listener without a port is the CRD schema's (required: MESH150), and istiod skips it.
+    if (!l?.port) return;
     if (ports.has(Number(l.port.number))) report(Codes.SIDECAR_REJECTED, `spec.ingress[${i}].port.number`, 'ports of ingress listeners must be unique');
     ports.add(Number(l.port.number));
+    sidecarIngressListener(l, `spec.ingress[${i}]`, report);
+    // ValidateSidecar: each ingress listener's connection pool, as a DestinationRule's (validateConnectionPool).
+    connectionPool(l.connectionPool, `spec.ingress[${i}].connectionPool`, report);
   });
+  connectionPool(sc.spec?.inboundConnectionPool, 'spec.inboundConnectionPool', report);
 }
 
 /** EnvoyFilter patches: a patch needs an operation, and ADD, INSERT_* and MERGE need a value. */
