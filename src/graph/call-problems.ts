@@ -2,8 +2,7 @@ import { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import type { ExportTo } from '../core/export-to';
 import { formatProblem } from '../core/errors';
-import type { IMeshService } from './mesh-service-props';
-import type { ExternalCall, ServiceCall } from './service-call';
+import type { ExternalCall, IMeshService, ServiceCall } from './interfaces';
 
 /** What the checks need of a called MeshService. */
 export interface CalledService extends IConstruct {

@@ -2,7 +2,7 @@ import { Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AuthorizationPolicy } from '../../../imports/security.istio.io';
 import { Labels, MANAGED_BY } from '../../core/labels';
-import type { MeshChart } from '../../graph/mesh-chart';
+import type { IMeshChart } from '../../graph/interfaces';
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { addNetworkPolicy, NetworkPeer } from '../workload/workload';
 import { MtlsMode } from './mtls-mode';
@@ -86,7 +86,7 @@ export class MeshSecurity extends Construct {
   /** The DNS pods. */
   public readonly dns: NetworkPeer;
 
-  public constructor(scope: MeshChart, id: string, props: MeshSecurityProps = {}) {
+  public constructor(scope: IMeshChart, id: string, props: MeshSecurityProps = {}) {
     super(scope, id);
     this.namespace = scope.namespace;
     // The namespaces are the platform's (MeshChartProps.platform), never literals here.

@@ -3,10 +3,9 @@ import { Construct, IConstruct } from 'constructs';
 import { Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../../../imports/networking.istio.io';
 import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
 import { Principal } from '../../core/principal';
-import { MeshChart } from '../../graph/mesh-chart';
+import { isMeshChart } from '../../graph/brands';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
-import type { IMeshService, MeshService } from '../../graph/mesh-service';
-import type { ServiceCall } from '../../graph/service-call';
+import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../../graph/interfaces';
 import { addNetworkPolicy, NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../workload/workload';
 import { AuthorizationRule, operationProblems, renderRule, ruleProblems } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
@@ -61,7 +60,7 @@ export class ServiceSecurity extends Construct {
   }
 
   /** The service. */
-  public readonly service: MeshService;
+  public readonly service: IMeshServiceNode;
   private readonly mesh: MeshSecurity;
   private readonly extraRules: AuthorizationRule[] = [];
   private readonly extraIngress: { peer: NetworkPeer; ports?: NetworkPort[] }[] = [];
@@ -70,7 +69,7 @@ export class ServiceSecurity extends Construct {
   private readonly endUserRules: AuthorizationRule[] = [];
   private workloadMtls?: MtlsPolicy;
 
-  public constructor(service: MeshService, id: string) {
+  public constructor(service: IMeshServiceNode, id: string) {
     super(service, id);
     this.service = service;
     this.mesh = MeshSecurity.of(service.chart);
@@ -352,7 +351,7 @@ export class ServiceSecurity extends Construct {
  * not a walk of the whole tree.
  */
 function knownPrincipals(root: IConstruct): Set<string> {
-  const charts = root.node.children.filter((c): c is MeshChart => MeshChart.isMeshChart(c));
+  const charts = root.node.children.filter((c): c is IMeshChart => isMeshChart(c));
   const count = charts.reduce((n, c) => n + c.services.length, 0);
   const cached = PRINCIPALS.get(root);
   if (cached && cached.count === count) return cached.principals;
