@@ -19,7 +19,9 @@ import { mergeTierSettings, TierDefaults } from './tier-defaults';
 import { ServiceSecurity } from '../views/security/service-security';
 import { podOptionProblems } from '../views/workload/pod-checks';
 import { EnvValue, HealthProbe, PodOptions } from '../views/workload/pod-options';
-import { addContainerEnv, addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadServiceAccount } from '../views/workload/workload';
+import {
+  addContainerEnv, addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadDeployment, WorkloadServiceAccount,
+} from '../views/workload/workload';
 import { ExternalService } from './external-service';
 import { AddressForm, CallOptions, ExternalCallOptions, serviceAddress } from './service-call';
 import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
@@ -107,7 +109,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   private readonly _versions: ServiceVersion[] = [];
   private readonly _versionOptions: VersionOptions[] = [];
   private readonly _addressEnv: { name: string; target: IMeshService; form: AddressForm }[] = [];
-  private readonly _deployments: Construct[] = [];
+  private readonly _deployments: WorkloadDeployment[] = [];
 
   /**
    * The labels that select the service's pods: `app: <name>`; once Flagger releases the
