@@ -4,7 +4,6 @@ import type { ExportTo } from '../core/export-to';
 import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
-import { portNameProblem } from '../core/ports';
 import { Principal } from '../core/principal';
 import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
 import { Weight } from '../core/weight';
@@ -18,14 +17,14 @@ import { Tier, TierSettings } from './tier';
 import { mergeTierSettings, TierDefaults } from './tier-defaults';
 import { ServiceSecurity } from '../views/security/service-security';
 import { podOptionProblems } from '../views/workload/pod-checks';
-import { EnvValue, HealthProbe, PodOptions } from '../views/workload/pod-options';
+import { EnvValue, PodOptions } from '../views/workload/pod-options';
 import {
   addContainerEnv, addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadDeployment, WorkloadServiceAccount,
 } from '../views/workload/workload';
 import { ExternalService } from './external-service';
 import { AddressForm, CallOptions, ExternalCallOptions, serviceAddress } from './service-call';
 import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
-import { DEFAULT_PORTS, ResolvedServicePort, resolvePorts } from './service-port';
+import { DEFAULT_PORTS, defaultProbes, ResolvedProbes, ResolvedServicePort, resolvePorts, servicePortProblems, uniqueTargetPorts } from './service-port';
 
 import { IVersionedService, MeshServiceProps } from './mesh-service-props';
 import type { ExternalCall, IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from './interfaces';
@@ -104,6 +103,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
   /** The exportTo list of the service's objects, if restricted. */
   private readonly exportToList?: string[];
+  /** The probes of the application container of every version. */
+  private readonly probes: ResolvedProbes;
   private readonly _calls: ServiceCall[] = [];
   private readonly _externalCalls: ExternalCall[] = [];
   private readonly _versions: ServiceVersion[] = [];
@@ -148,6 +149,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? healthCheckPath ?? '/health' : undefined;
     this.exportTo = exportTo;
     this.exportToList = exportTo?.toList(this.namespace);
+    this.probes = defaultProbes(this.ports, this.healthCheckPath, pod.probes);
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
     this.principal = dns1123LabelProblem(this.name) || dns1123LabelProblem(this.namespace)
       ? Principal.serviceAccount('invalid', 'invalid', this.chart.trustDomain)
@@ -373,7 +375,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     const pod: PodOptions = { ...this.pod, env: { ...this.pod.env, ...options.env } };
     const deployment = addDeployment(scope, id, {
       pod,
-      probes: this.resolveProbes(),
+      probes: this.probes,
       name: options.name,
       namespace: this.namespace,
       labels: { ...this.podLabels, [Labels.VERSION]: options.version, [Labels.INSTANCE_VERSION]: options.version },
@@ -421,34 +423,6 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     return [{ subset: this.subset, weight: Weight.all() }];
   }
 
-  /**
-   * The probes of the application container: the user's, else by the first port's
-   * protocol: HTTP GET `<health>/ready` and `/live` for HTTP, the gRPC health protocol for
-   * gRPC (never HTTP, which a gRPC server answers with 4xx/415), a TCP connection for
-   * other TCP protocols, none for UDP. Ports left out are the first container port.
-   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-grpc-liveness-probe
-   */
-  private resolveProbes(): { readiness?: HealthProbe; liveness?: HealthProbe; startup?: HealthProbe } {
-    const first = this.ports[0];
-    const given = this.pod.probes ?? {};
-    const byProtocol = (slot: 'ready' | 'live'): HealthProbe | undefined => {
-      if (!first) return undefined;
-      if (this.healthCheckPath !== undefined) return HealthProbe.http(`${this.healthCheckPath}/${slot}`, { port: first.targetPort });
-      if (first.protocol === 'grpc') return HealthProbe.grpc({ port: first.targetPort });
-      if (first.protocol === 'udp') return undefined;
-      return HealthProbe.tcp({ port: first.targetPort });
-    };
-    const withPort = (p: HealthProbe | undefined): HealthProbe | undefined => {
-      if (!p || p.check.kind === 'none') return undefined;
-      return p.withDefaultPort(first?.targetPort);
-    };
-    return {
-      readiness: withPort(given.readiness ?? byProtocol('ready')),
-      liveness: withPort(given.liveness ?? byProtocol('live')),
-      startup: withPort(given.startup),
-    };
-  }
-
   private problems(): string[] {
     const out: string[] = [];
     const nameProblem = dns1123LabelProblem(this.name);
@@ -456,7 +430,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     const versionProblem = labelValueProblem(this.version);
     if (versionProblem || this.version === '') out.push(formatProblem(Codes.INVALID_NAME, `version: ${versionProblem ?? 'must not be empty'}`));
     out.push(...integerProblems({ replicas: this.replicas }, 0));
-    out.push(...this.portProblems());
+    out.push(...servicePortProblems(this.ports));
     if (!TierDefaults.of(this).settingsFor(this.tier)) {
       out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${this.tier.name}' is not defined by TierDefaults (known: ${Object.keys(TierDefaults.of(this).tiers).join(', ')})`));
     }
@@ -474,35 +448,6 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     out.push(...callProblems(this, this._calls, this._externalCalls, (t) => (MeshService.isMeshService(t) ? t : undefined)));
     return out;
   }
-
-  private portProblems(): string[] {
-    const out: string[] = [];
-    const seenNames = new Set<string>();
-    const seenPorts = new Set<number>();
-    this.ports.forEach((p, i) => {
-      const field = `ports[${i}]`;
-      const nameProblem = portNameProblem(p.name);
-      if (nameProblem) out.push(formatProblem(Codes.INVALID_PORT_NAME, `${field}.name: ${nameProblem}`));
-      out.push(...integerProblems({ [`${field}.port`]: p.port, [`${field}.targetPort`]: p.targetPort }, 1, 65535));
-      if (seenNames.has(p.name)) out.push(formatProblem(Codes.DUPLICATE_ENTRY, `${field}.name: '${p.name}' is used twice`));
-      if (seenPorts.has(p.port)) out.push(formatProblem(Codes.DUPLICATE_ENTRY, `${field}.port: ${p.port} is used twice`));
-      seenNames.add(p.name);
-      seenPorts.add(p.port);
-    });
-    return out;
-  }
-}
-
-
-function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: string; number: number }[] {
-  const seen = new Set<number>();
-  const out: { name: string; number: number }[] = [];
-  for (const p of ports) {
-    if (seen.has(p.targetPort)) continue;
-    seen.add(p.targetPort);
-    out.push({ name: p.name, number: p.targetPort });
-  }
-  return out;
 }
 
 /**
