@@ -111,7 +111,7 @@ describe('the objects of the graph constructs', () => {
 });
 
 describe('lookups create nothing', () => {
-  test('MeshChart.of, MeshCluster.lookup and TierDefaults-free policy reads leave the tree as it was', () => {
+  test('MeshChart.of, MeshCluster.lookup and the resolved policy leave the tree as it was', () => {
     const { app: a, chart } = app();
     const svc = new MeshService(chart, 'order-service', { image: 'registry.example.com/order:1.0.0' });
     const before = paths(a);
