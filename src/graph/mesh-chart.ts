@@ -1,7 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
-import { formatProblem } from '../core/errors';
+import { formatProblem, MeshError } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
 import type { IntendedFlow } from '../validate/flow/flow';
@@ -13,7 +13,6 @@ import type { MeshService } from './mesh-service';
 import { unhardenedPodProblems } from '../views/workload/pod-checks';
 import { addNamespace } from '../views/workload/workload';
 import { derivedIntendedFlows } from './intended-flows';
-import { MeshError } from '../core/errors';
 import { hasBrand, isMeshChart, meshChartOf, MESH_APP_BRAND, MESH_CHART_BRAND, setBrand } from './brands';
 import type { IExternalService, IMeshChart, ServiceCall } from './interfaces';
 
