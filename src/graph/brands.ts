@@ -3,6 +3,13 @@
  * holds across two copies of the library, as cdk8s's `Chart.isChart` does. In a module
  * of their own so that code which only needs to recognize a MeshChart does not import it.
  */
+import type { IConstruct } from 'constructs';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
+import type { IMeshChart } from './interfaces';
+
+/** The brand of a MeshApp: its charts share one MeshCluster and its platform. */
+export const MESH_APP_BRAND = Symbol.for('cdk8s-mesh.MeshApp');
 
 /** The brand of a MeshChart. */
 export const MESH_CHART_BRAND = Symbol.for('cdk8s-mesh.MeshChart');
@@ -10,7 +17,34 @@ export const MESH_CHART_BRAND = Symbol.for('cdk8s-mesh.MeshChart');
 /** The brand of a MeshService. */
 export const MESH_SERVICE_BRAND = Symbol.for('cdk8s-mesh.MeshService');
 
+/** The brand of a MeshCluster. */
+export const MESH_CLUSTER_BRAND = Symbol.for('cdk8s-mesh.MeshCluster');
+
+/** The brand of an ExternalService. */
+export const EXTERNAL_SERVICE_BRAND = Symbol.for('cdk8s-mesh.ExternalService');
+
 /** Whether `x` carries `brand`. */
 export function hasBrand(x: unknown, brand: symbol): boolean {
   return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[brand] === true;
+}
+
+/** Marks `x` with `brand`: a non-enumerable property, so it never shows in output or JSON. */
+export function setBrand(x: object, brand: symbol): void {
+  Object.defineProperty(x, brand, { value: true });
+}
+
+/** Whether `x` is a MeshChart (of any copy of the library). */
+export function isMeshChart(x: unknown): x is IMeshChart {
+  return hasBrand(x, MESH_CHART_BRAND);
+}
+
+/**
+ * The MeshChart that `scope` belongs to, walking up its scopes as cdk8s's `Chart.of`
+ * does; throws MESH070 if there is none. Creates nothing.
+ */
+export function meshChartOf(scope: IConstruct): IMeshChart {
+  for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+    if (isMeshChart(s)) return s;
+  }
+  throw new MeshError(Codes.NOT_IN_MESH_CHART, `${scope.node.path} is not inside a MeshChart`);
 }

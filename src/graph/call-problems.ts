@@ -2,8 +2,7 @@ import { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import type { ExportTo } from '../core/export-to';
 import { formatProblem } from '../core/errors';
-import type { IMeshService } from './mesh-service-props';
-import type { ExternalCall, ServiceCall } from './service-call';
+import type { ExternalCall, IMeshService, ServiceCall } from './interfaces';
 
 /** What the checks need of a called MeshService. */
 export interface CalledService extends IConstruct {
@@ -29,11 +28,11 @@ export function callProblems(caller: IConstruct & { readonly namespace: string }
       out.push(formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of this app`));
     } else if (!target.hasService) {
       out.push(formatProblem(Codes.NO_SERVICE, `calls ${c.target.node.path}, a workload with no ports and no Service`));
-    } else if (!target.exportedTo(caller.namespace)) {
+    } else if (target.exportTo && !target.exportedTo(caller.namespace)) {
       // https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo: a namespace
       // the Service is not exported to has no route to it (503 NR under REGISTRY_ONLY).
       out.push(formatProblem(Codes.NOT_EXPORTED_TO_CALLER,
-        `calls ${c.target.node.path}, whose exportTo (${target.exportTo!.toList(target.namespace).join(', ')}) hides it from namespace ${caller.namespace}`));
+        `calls ${c.target.node.path}, whose exportTo (${target.exportTo.toList(target.namespace).join(', ')}) hides it from namespace ${caller.namespace}`));
     }
   }
   for (const [i, c] of externalCalls.entries()) {

@@ -1,13 +1,14 @@
 import { Construct } from 'constructs';
-import {
-  DestinationRule, DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
-} from '../../imports/networking.istio.io';
 import { Cidr } from '../core/cidr';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { ExportTo } from '../core/export-to';
-import { MeshChart } from './mesh-chart';
 import { integerProblems } from '../private/checks';
+import { addServiceEntry, addTlsOriginationRule } from '../render/external';
+import { EXTERNAL_SERVICE_BRAND, hasBrand, meshChartOf, setBrand } from './brands';
+import type { ExternalPort, IExternalService, IMeshChart } from './interfaces';
+
+export type { ExternalPort, ExternalProtocol, IExternalService } from './interfaces';
 
 /**
  * How the sidecar finds the endpoints of an external host.
@@ -17,33 +18,6 @@ import { integerProblems } from '../private/checks';
  * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
  */
 export type ExternalResolution = 'DNS' | 'STATIC' | 'NONE';
-
-/**
- * The protocol of an external port, as a ServiceEntry port names it.
- * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServicePort
- * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
- */
-export type ExternalProtocol = 'HTTP' | 'HTTPS' | 'HTTP2' | 'GRPC' | 'TLS' | 'TCP';
-
-/** A port of an external service. */
-export interface ExternalPort {
-  /** The port the application connects to. */
-  readonly number: number;
-  /** The protocol the application speaks on it. */
-  readonly protocol: ExternalProtocol;
-  /**
-   * The port's name.
-   * @default - `<protocol in lower case>-<number>`
-   */
-  readonly name?: string;
-  /**
-   * The port the provider listens on, when the sidecar connects to another one than the
-   * application (plain HTTP on 80 sent as TLS to 443).
-   * @default - `number`
-   * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/
-   */
-  readonly targetPort?: number;
-}
 
 /** Options of {@link TlsOrigination.simple}. */
 export interface SimpleTlsOriginationOptions {
@@ -121,7 +95,12 @@ export interface ExternalServiceProps {
  * NetworkPolicy egress and intended flows, so it is reachable under `REGISTRY_ONLY`.
  * @see https://istio.io/latest/docs/reference/config/networking/service-entry/
  */
-export class ExternalService extends Construct {
+export class ExternalService extends Construct implements IExternalService {
+  /** Whether `x` is an ExternalService: a brand check, true across two copies of the library too. */
+  public static isExternalService(x: unknown): x is ExternalService {
+    return hasBrand(x, EXTERNAL_SERVICE_BRAND);
+  }
+
   /** The ServiceEntry's name. */
   public readonly name: string;
   /** Its namespace. */
@@ -137,12 +116,13 @@ export class ExternalService extends Construct {
   /** The TLS origination, if any. */
   public readonly tls?: TlsOrigination;
   /** The chart it belongs to. */
-  public readonly chart: MeshChart;
+  public readonly chart: IMeshChart;
   private readonly exportTo?: ExportTo;
 
   public constructor(scope: Construct, id: string, props: ExternalServiceProps) {
     super(scope, id);
-    this.chart = MeshChart.of(this);
+    setBrand(this, EXTERNAL_SERVICE_BRAND);
+    this.chart = meshChartOf(this);
     this.name = id;
     this.namespace = this.chart.namespace;
     this.hosts = [...props.hosts];
@@ -153,38 +133,14 @@ export class ExternalService extends Construct {
     this.ports = props.ports.map((p) => ({ ...p, name: p.name ?? `${p.protocol.toLowerCase()}-${p.number}`, targetPort: p.targetPort ?? p.number }));
     const metadata = { name: this.name, namespace: this.namespace, labels: this.chart.commonLabels() };
     const exportTo = this.exportTo?.toList(this.namespace);
-    new ServiceEntry(this, 'Resource', {
-      metadata,
-      spec: {
-        hosts: [...this.hosts],
-        // https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Location
-        location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
-        resolution: ServiceEntrySpecResolution[this.resolution],
-        ports: this.ports.map((p) => ({ name: p.name, number: p.number, protocol: p.protocol, targetPort: p.targetPort !== p.number ? p.targetPort : undefined })),
-        endpoints: this.resolution === 'STATIC' ? this.addresses.map((a) => ({ address: a.value.replace(/\/(32|128)$/, '') })) : undefined,
-        exportTo,
-      },
+    addServiceEntry(this, 'Resource', metadata, {
+      hosts: this.hosts, resolution: this.resolution, ports: this.ports, addresses: this.addresses, exportTo,
     });
     if (this.tls) {
       const o = this.tls.options;
       const sni = o.sni ?? this.hosts[0];
-      new DestinationRule(this, 'DestinationRule', {
-        metadata,
-        spec: {
-          host: this.hosts[0],
-          exportTo,
-          trafficPolicy: {
-            portLevelSettings: [{
-              port: { number: o.port },
-              tls: {
-                mode: DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.SIMPLE,
-                sni,
-                caCertificates: o.caCertificates,
-                subjectAltNames: [...(o.subjectAltNames ?? [sni])],
-              },
-            }],
-          },
-        },
+      addTlsOriginationRule(this, 'DestinationRule', metadata, {
+        host: this.hosts[0], port: o.port, sni, caCertificates: o.caCertificates, subjectAltNames: o.subjectAltNames ?? [sni], exportTo,
       });
     }
     this.chart._registerExternal(this);

@@ -1,8 +1,7 @@
 import type { FlowMethod, IntendedFlow } from '../validate/flow/flow';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import { MeshSecurity } from '../views/security/mesh-security';
-import type { IMeshService } from './mesh-service';
-import type { MeshChart } from './mesh-chart';
+import type { IMeshChart, IMeshService } from './interfaces';
 
 /**
  * The flows a chart's constructs mean to work, derived from what they declare: each
@@ -11,7 +10,7 @@ import type { MeshChart } from './mesh-chart';
  * tracing is on; constructs such as the ingress gateway add theirs with
  * `MeshChart.addIntendedFlows`. Linear in services and calls.
  */
-export function derivedIntendedFlows(chart: MeshChart): IntendedFlow[] {
+export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
   const out: IntendedFlow[] = [];
   for (const c of chart.calls) {
     const port = httpPort(c.target);

@@ -8,7 +8,7 @@ import { MeshPlatform } from '../platform/platform';
 import { topologyFiles } from '../review/topology';
 import { folderOf, formatSynthLine, MeshSynthCheck, SynthVerdict, warningSummary } from '../validate/synth-check';
 import type { MeshChart } from './mesh-chart';
-import { MESH_APP_MARKER } from './mesh-cluster';
+import { hasBrand, MESH_APP_BRAND, setBrand } from './brands';
 
 /** One synthesized resource and the file it is written to. */
 export interface ManifestFile {
@@ -91,14 +91,14 @@ export class MeshApp extends App {
    * two copies of the library (as cdk8s's `Chart.isChart` does).
    */
   public static isMeshApp(x: unknown): x is MeshApp {
-    return typeof x === 'object' && x !== null && (x as any)[MESH_APP_MARKER] === true;
+    return hasBrand(x, MESH_APP_BRAND);
   }
 
   public constructor(props: MeshAppProps = {}) {
     super(props);
     // The brand: its charts share one MeshCluster for the objects that belong to the cluster,
     // and the synth check leaves printing warnings to synth.
-    (this as any)[MESH_APP_MARKER] = true;
+    setBrand(this, MESH_APP_BRAND);
     this.schemaValidation = props.schemaValidation ?? true;
     this.crdDirectory = props.crdDirectory;
     this.platform = props.platform ?? MeshPlatform.default();

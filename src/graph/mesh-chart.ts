@@ -1,7 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
-import { formatProblem } from '../core/errors';
+import { formatProblem, MeshError } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
 import type { IntendedFlow } from '../validate/flow/flow';
@@ -10,27 +10,13 @@ import { MeshPlatform } from '../platform/platform';
 import { MeshSecurity, MeshSecurityProps } from '../views/security/mesh-security';
 import { MeshSynthCheck } from '../validate/synth-check';
 import type { MeshService } from './mesh-service';
-import type { ServiceCall } from './service-call';
 import { unhardenedPodProblems } from '../views/workload/pod-checks';
 import { addNamespace } from '../views/workload/workload';
 import { derivedIntendedFlows } from './intended-flows';
-import { MeshError } from '../core/errors';
-import { hasBrand, MESH_CHART_BRAND } from './brands';
+import { hasBrand, isMeshChart, meshChartOf, MESH_APP_BRAND, MESH_CHART_BRAND, setBrand } from './brands';
+import type { IExternalService, IMeshChart, ServiceCall } from './interfaces';
 
-const MESH_CHART = MESH_CHART_BRAND;
-
-/**
- * An external service (`ExternalService`) as its chart lists it: the chart does not import
- * the construct, which imports the chart.
- */
-export interface IExternalServiceRef extends IConstruct {
-  /** The ServiceEntry's name. */
-  readonly name: string;
-  /** The ServiceEntry's namespace. */
-  readonly namespace: string;
-  /** The hosts it declares. */
-  readonly hosts: readonly string[];
-}
+export type { IExternalService, IMeshChart } from './interfaces';
 
 /** Props for {@link MeshChart}. */
 export interface MeshChartProps extends ChartProps {
@@ -75,7 +61,7 @@ export interface MeshChartProps extends ChartProps {
  * in it shares one namespace, and rules that span services (unique names) are checked
  * here at synth. Its services may call those of other charts of the same app.
  */
-export class MeshChart extends Chart {
+export class MeshChart extends Chart implements IMeshChart {
   /**
    * cdk8s's Chart answers `instanceof` for every chart; a MeshChart answers only for
    * MeshCharts, so that other charts of the app (its MeshCluster) are not taken for one.
@@ -86,15 +72,13 @@ export class MeshChart extends Chart {
 
   /** Whether `x` is a MeshChart: a brand check, true across two copies of the library too. */
   public static isMeshChart(x: unknown): x is MeshChart {
-    return hasBrand(x, MESH_CHART);
+    return isMeshChart(x);
   }
 
-  /** The MeshChart that `scope` belongs to; throws if there is none. */
+  /** The MeshChart that `scope` belongs to; throws if there is none (MESH070). Creates nothing. */
   public static of(scope: IConstruct): MeshChart {
-    for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
-      if (MeshChart.isMeshChart(s)) return s;
-    }
-    throw new MeshError(Codes.NOT_IN_MESH_CHART, `${scope.node.path} is not inside a MeshChart`);
+    // The brand says it is a MeshChart (of this copy of the library, or another).
+    return meshChartOf(scope) as MeshChart;
   }
 
   /** The namespace of the chart's services. */
@@ -112,7 +96,7 @@ export class MeshChart extends Chart {
 
   private readonly _services: MeshService[] = [];
   private readonly _serviceListeners: ((service: MeshService) => void)[] = [];
-  private readonly _externals: IExternalServiceRef[] = [];
+  private readonly _externals: IExternalService[] = [];
   private readonly _calls: ServiceCall[] = [];
   private readonly _callsTo = new Map<IConstruct, ServiceCall[]>();
   private readonly _outputFiles = new Map<string, () => string>();
@@ -121,10 +105,11 @@ export class MeshChart extends Chart {
 
   public constructor(scope: Construct, id: string, props: MeshChartProps) {
     super(scope, id, props);
-    (this as any)[MESH_CHART] = true;
+    setBrand(this, MESH_CHART_BRAND);
     this.environment = props.environment ?? id;
-    const appPlatform = (this.node.root as { platform?: unknown }).platform;
-    this.platform = props.platform ?? (appPlatform instanceof MeshPlatform ? appPlatform : MeshPlatform.default());
+    // A MeshApp (recognized by its brand) carries the platform its charts share.
+    const root = this.node.root;
+    this.platform = props.platform ?? (hasBrand(root, MESH_APP_BRAND) ? (root as unknown as { readonly platform: MeshPlatform }).platform : MeshPlatform.default());
     this.trustDomain = this.platform.trustDomain;
     this.production = props.production ?? false;
     this.partOf = props.partOf;
@@ -215,12 +200,12 @@ export class MeshChart extends Chart {
   }
 
   /** The external services (ServiceEntries) of this chart, in the order they were created. */
-  public get externalServices(): readonly IExternalServiceRef[] {
+  public get externalServices(): readonly IExternalService[] {
     return this._externals;
   }
 
   /** @internal */
-  public _registerExternal(external: IExternalServiceRef): void {
+  public _registerExternal(external: IExternalService): void {
     this._externals.push(external);
   }
 
@@ -240,7 +225,7 @@ export class MeshChart extends Chart {
     this._calls.push(call);
     // The callee's chart keeps its inbound calls, whichever chart the caller is in.
     const target = (call.target as { chart?: unknown }).chart;
-    (MeshChart.isMeshChart(target) ? target : this)._registerInbound(call);
+    (isMeshChart(target) ? target : this)._registerInbound(call);
   }
 
   /** @internal */

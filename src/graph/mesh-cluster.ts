@@ -2,9 +2,10 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
+import { hasBrand, MESH_APP_BRAND, MESH_CLUSTER_BRAND, setBrand } from './brands';
 
 /** The marker a MeshApp carries, so that its charts share one {@link MeshCluster}. */
-export const MESH_APP_MARKER = Symbol.for('cdk8s-mesh.MeshApp');
+export const MESH_APP_MARKER = MESH_APP_BRAND;
 
 /** The folder of dist/ that holds the cluster-wide objects. */
 export const CLUSTER_FOLDER = 'cluster';
@@ -28,19 +29,34 @@ interface Claim {
 export class MeshCluster extends Chart {
   /** Only MeshClusters (cdk8s's Chart would answer for every chart). */
   public static [Symbol.hasInstance](o: unknown): o is Chart {
-    return typeof o === 'object' && o !== null && (o as any)[MESH_CLUSTER] === true;
+    return MeshCluster.isMeshCluster(o);
+  }
+
+  /** Whether `x` is a MeshCluster: a brand check, true across two copies of the library too. */
+  public static isMeshCluster(x: unknown): x is MeshCluster {
+    return hasBrand(x, MESH_CLUSTER_BRAND);
   }
 
   /**
-   * The cluster chart of the MeshApp `scope` belongs to, created on first use; undefined
-   * when the app is not a MeshApp (each chart then writes its cluster-wide objects itself).
+   * The cluster chart of the app `scope` belongs to, if one exists: a lookup that never
+   * creates one (see {@link forApp}).
+   */
+  public static lookup(scope: IConstruct): MeshCluster | undefined {
+    const found = scope.node.root.node.tryFindChild(CLUSTER_ID);
+    return MeshCluster.isMeshCluster(found) ? found : undefined;
+  }
+
+  /**
+   * The cluster chart of the MeshApp `scope` belongs to, **created on first use** (as a
+   * child `cluster` of the app, by the first construct that has a cluster-wide object to
+   * write: a chart's MeshSecurity, say); undefined when the app is not a MeshApp (each
+   * chart then writes its cluster-wide objects itself). Use {@link lookup} to find one
+   * without creating it.
    */
   public static forApp(scope: IConstruct): MeshCluster | undefined {
     const root = scope.node.root;
-    if (!(root as any)[MESH_APP_MARKER]) return undefined;
-    const found = root.node.tryFindChild(CLUSTER_ID);
-    if (found instanceof MeshCluster) return found as MeshCluster;
-    return new MeshCluster(root as Construct, CLUSTER_ID);
+    if (!hasBrand(root, MESH_APP_BRAND)) return undefined;
+    return MeshCluster.lookup(scope) ?? new MeshCluster(root as Construct, CLUSTER_ID);
   }
 
   /** The folder of dist/ the cluster-wide objects are written to. */
@@ -49,7 +65,7 @@ export class MeshCluster extends Chart {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    (this as any)[MESH_CLUSTER] = true;
+    setBrand(this, MESH_CLUSTER_BRAND);
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -83,4 +99,3 @@ export class MeshCluster extends Chart {
 }
 
 const CLUSTER_ID = 'cluster';
-const MESH_CLUSTER = Symbol.for('cdk8s-mesh.MeshCluster');

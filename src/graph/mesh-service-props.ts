@@ -1,8 +1,7 @@
 import { Duration } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { ExportTo } from '../core/export-to';
 import { LoadBalancer } from '../core/load-balancer';
-import { Principal } from '../core/principal';
 import { Retries } from '../core/retries';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { ServiceSlo } from '../views/observability/slo';
@@ -10,24 +9,11 @@ import { HostTraffic } from '../views/traffic/host-traffic';
 import { Tier } from './tier';
 import { PodOptions } from '../views/workload/pod-options';
 import { ContainerResources } from '../views/workload/workload';
-import { ResolvedServicePort, ServicePortOptions } from './service-port';
+import { ServicePortOptions } from './service-port';
 import { ServiceVersion } from './service-version';
+import type { IMeshService } from './interfaces';
 
-/** A service of the mesh, as other constructs refer to it. */
-export interface IMeshService extends IConstruct {
-  /** The service's name: its Service, Deployment and ServiceAccount are named so. */
-  readonly name: string;
-  /** The namespace it runs in. */
-  readonly namespace: string;
-  /** The ServiceAccount its pods run as. */
-  readonly serviceAccountName: string;
-  /** Its mTLS identity, derived from the ServiceAccount. */
-  readonly principal: Principal;
-  /** The labels that select all its pods, whatever their version (`app: <name>`). */
-  readonly selectorLabels: Readonly<Record<string, string>>;
-  /** Its ports, names and defaults worked out. */
-  readonly ports: readonly ResolvedServicePort[];
-}
+export type { IMeshService } from './interfaces';
 
 /**
  * A service with versions that releases can add to and route between: what

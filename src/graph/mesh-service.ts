@@ -1,37 +1,38 @@
-import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DestinationRule, VirtualService } from '../../imports/networking.istio.io';
 import { Codes } from '../core/codes';
 import type { ExportTo } from '../core/export-to';
 import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
-import { portNameProblem } from '../core/ports';
 import { Principal } from '../core/principal';
 import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
 import { Weight } from '../core/weight';
-import { hasBrand, MESH_SERVICE_BRAND } from './brands';
-import { MeshChart } from './mesh-chart';
+import { hasBrand, isMeshChart, meshChartOf, MESH_SERVICE_BRAND, setBrand } from './brands';
 import { ServiceSlo, sloProblems } from '../views/observability/slo';
 import { integerProblems } from '../private/checks';
-import { renderDestinationRuleSpec, renderVirtualServiceSpec, HostRenderContext } from '../render/traffic';
+import { HostRenderContext } from '../render/traffic';
+import { addServiceDestinationRule, addServiceVirtualService, ServiceHostState } from '../render/service';
 import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from '../views/traffic/host-traffic';
 import { Tier, TierSettings } from './tier';
 import { mergeTierSettings, TierDefaults } from './tier-defaults';
 import { ServiceSecurity } from '../views/security/service-security';
 import { podOptionProblems } from '../views/workload/pod-checks';
-import { EnvValue, HealthProbe, PodOptions } from '../views/workload/pod-options';
-import { addContainerEnv, addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadServiceAccount } from '../views/workload/workload';
+import { EnvValue, PodOptions } from '../views/workload/pod-options';
+import {
+  addContainerEnv, addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadDeployment, WorkloadServiceAccount,
+} from '../views/workload/workload';
 import { ExternalService } from './external-service';
-import { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, serviceAddress, ServiceCall } from './service-call';
+import { AddressForm, CallOptions, ExternalCallOptions, serviceAddress } from './service-call';
 import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
-import { DEFAULT_PORTS, ResolvedServicePort, resolvePorts } from './service-port';
+import { DEFAULT_PORTS, defaultProbes, ResolvedProbes, ResolvedServicePort, resolvePorts, servicePortProblems, uniqueTargetPorts } from './service-port';
 
-import { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
+import { IVersionedService, MeshServiceProps } from './mesh-service-props';
+import type { ExternalCall, IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from './interfaces';
 import { policyProblems } from './policy-problems';
 import { callProblems } from './call-problems';
 
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
+export type { IMeshServiceNode } from './interfaces';
 export { policyProblems } from './policy-problems';
 
 /**
@@ -48,7 +49,7 @@ export { policyProblems } from './policy-problems';
  * });
  * order.calls(payment, { methods: ['POST'], paths: ['/api/payments/*'] });
  */
-export class MeshService extends Construct implements IVersionedService {
+export class MeshService extends Construct implements IVersionedService, IMeshServiceNode {
   /**
    * Whether `x` is a MeshService: a brand check rather than `instanceof`, so it holds
    * across two copies of the library (as cdk8s's `Chart.isChart` does).
@@ -75,7 +76,7 @@ export class MeshService extends Construct implements IVersionedService {
   /** The labels of every resource the service writes (`app.kubernetes.io/name`, managed-by, part-of). */
   public readonly resourceLabels: Readonly<Record<string, string>>;
   /** The chart the service belongs to. */
-  public readonly chart: MeshChart;
+  public readonly chart: IMeshChart;
   /** Base of the health-check paths (`/health`), if the service's first port speaks HTTP. */
   public readonly healthCheckPath?: string;
   /** The service's SLO, if given in its props. */
@@ -84,14 +85,32 @@ export class MeshService extends Construct implements IVersionedService {
   public readonly subset: string;
   /** False for a workload with no ports: no Service, VirtualService or DestinationRule. */
   public readonly hasService: boolean;
+  /** The container image of the current version. */
+  public readonly image: string;
+  /**
+   * The service's own traffic settings (timeout, retries, load balancer, connection pool,
+   * outlier detection), which {@link policy} lays over its tier's field by field.
+   */
+  public readonly overrides: TierSettings;
+  /** The namespaces the service is visible from, if restricted. */
+  public readonly exportTo?: ExportTo;
+  /** The shape of the service's pods (env, volumes, probes, sidecar settings, ...), as given. */
+  public readonly pod: Readonly<PodOptions>;
+  /** Container CPU and memory of every version, over {@link DEFAULT_RESOURCES}. */
+  public readonly resources: Required<ContainerResources>;
+  /** Whether the pods mount their ServiceAccount token. */
+  public readonly automountServiceAccountToken: boolean;
 
-  private readonly props: MeshServiceProps;
+  /** The exportTo list of the service's objects, if restricted. */
+  private readonly exportToList?: string[];
+  /** The probes of the application container of every version. */
+  private readonly probes: ResolvedProbes;
   private readonly _calls: ServiceCall[] = [];
   private readonly _externalCalls: ExternalCall[] = [];
   private readonly _versions: ServiceVersion[] = [];
   private readonly _versionOptions: VersionOptions[] = [];
   private readonly _addressEnv: { name: string; target: IMeshService; form: AddressForm }[] = [];
-  private readonly _deployments: Construct[] = [];
+  private readonly _deployments: WorkloadDeployment[] = [];
 
   /**
    * The labels that select the service's pods: `app: <name>`; once Flagger releases the
@@ -105,20 +124,32 @@ export class MeshService extends Construct implements IVersionedService {
 
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
-    Object.defineProperty(this, MESH_SERVICE_BRAND, { value: true });
-    this.props = props;
-    this.slo = props.slo;
-    this.chart = MeshChart.of(this);
-    this.name = props.name ?? id;
+    setBrand(this, MESH_SERVICE_BRAND);
+    // Every default worked out once, here; the pod's shape is whatever props remain.
+    const {
+      image, name, tier, version, subset, replicas, ports, timeout, retries, loadBalancer, connectionPool, outlierDetection,
+      resources, healthCheckPath, automountServiceAccountToken, exportTo, slo, ...pod
+    } = props;
+    this.pod = pod;
+    this.image = image;
+    this.overrides = { timeout, retries, loadBalancer, connectionPool, outlierDetection };
+    this.resources = { ...DEFAULT_RESOURCES, ...resources };
+    this.automountServiceAccountToken = automountServiceAccountToken ?? false;
+    this.slo = slo;
+    this.chart = meshChartOf(this);
+    this.name = name ?? id;
     this.namespace = this.chart.namespace;
     this.serviceAccountName = this.name;
-    this.tier = props.tier ?? Tier.SERVICE;
-    this.version = props.version ?? 'v1';
-    this.subset = props.subset ?? 'stable';
-    this.replicas = props.replicas ?? 2;
-    this.ports = resolvePorts(props.ports ?? DEFAULT_PORTS);
+    this.tier = tier ?? Tier.SERVICE;
+    this.version = version ?? 'v1';
+    this.subset = subset ?? 'stable';
+    this.replicas = replicas ?? 2;
+    this.ports = resolvePorts(ports ?? DEFAULT_PORTS);
     this.hasService = this.ports.length > 0;
-    this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? props.healthCheckPath ?? '/health' : undefined;
+    this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? healthCheckPath ?? '/health' : undefined;
+    this.exportTo = exportTo;
+    this.exportToList = exportTo?.toList(this.namespace);
+    this.probes = defaultProbes(this.ports, this.healthCheckPath, pod.probes);
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
     this.principal = dns1123LabelProblem(this.name) || dns1123LabelProblem(this.namespace)
       ? Principal.serviceAccount('invalid', 'invalid', this.chart.trustDomain)
@@ -134,27 +165,23 @@ export class MeshService extends Construct implements IVersionedService {
       [Labels.TIER]: this.tier.name,
     };
 
-    const sa = addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, props.serviceAccountAnnotations);
+    const sa = addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, pod.serviceAccountAnnotations);
     if (this.hasService) addService(this, 'Service', {
       name: this.name,
       namespace: this.namespace,
       labels: { [Labels.APP]: this.name, ...common },
       // https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo
-      annotations: props.exportTo ? { 'networking.istio.io/exportTo': props.exportTo.toList(this.namespace).join(',') } : undefined,
+      annotations: this.exportToList ? { 'networking.istio.io/exportTo': this.exportToList.join(',') } : undefined,
       selector: { ...this.selectorLabels },
       ports: this.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol === 'udp' ? 'UDP' : 'TCP' })),
     });
-    this.deploy(this, 'Deployment', { name: this.name, version: this.version, image: props.image, replicas: this.replicas, serviceAccount: sa });
+    this.deploy(this, 'Deployment', { name: this.name, version: this.version, image: this.image, replicas: this.replicas, serviceAccount: sa });
 
     this.traffic = new HostTraffic(this.name, () => this.node.tryRemoveChild('VirtualService'));
     this.traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
 
     if (this.hasService) {
-      const meta = { name: this.name, namespace: this.namespace, labels: common };
-      new DestinationRule(this, 'DestinationRule', {
-        metadata: meta,
-        spec: Lazy.any({ produce: () => ({ ...renderDestinationRuleSpec(this.traffic, this.renderContext()), exportTo: this.exportToList }) }),
-      });
+      addServiceDestinationRule(this, 'DestinationRule', { name: this.name, namespace: this.namespace, labels: common }, () => this.hostState());
       // A host with only TLS ports has no default route (see renderVirtualServiceSpec), and
       // a VirtualService without routes is invalid: it gets one with its first TLS route.
       const ports = this.hostPorts;
@@ -175,15 +202,9 @@ export class MeshService extends Construct implements IVersionedService {
    */
   public get policy(): TierSettings {
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
-    const resolved = mergeTierSettings(base, {
-      timeout: this.props.timeout,
-      retries: this.props.retries,
-      loadBalancer: this.props.loadBalancer,
-      connectionPool: this.props.connectionPool,
-      outlierDetection: this.props.outlierDetection,
-    });
+    const resolved = mergeTierSettings(base, this.overrides);
     const nonIdempotent = (c: ServiceCall) => !c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH');
-    if (this.props.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && this.chart.callsTo(this).some(nonIdempotent)) {
+    if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && this.chart.callsTo(this).some(nonIdempotent)) {
       return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
     }
     return resolved;
@@ -211,7 +232,7 @@ export class MeshService extends Construct implements IVersionedService {
    */
   public calls(target: ExternalService, options: ExternalCallOptions): ExternalCall;
   public calls(target: IMeshService | ExternalService, options: CallOptions | ExternalCallOptions = {}): ServiceCall | ExternalCall {
-    if (target instanceof ExternalService) {
+    if (ExternalService.isExternalService(target)) {
       const o = options as ExternalCallOptions;
       const ext: ExternalCall = {
         source: this, target, port: o.port,
@@ -266,19 +287,7 @@ export class MeshService extends Construct implements IVersionedService {
 
   private ensureVirtualService(): void {
     if (this.node.tryFindChild('VirtualService') || this.traffic.virtualServiceOwner) return;
-    new VirtualService(this, 'VirtualService', {
-      metadata: { name: this.name, namespace: this.namespace, labels: { ...this.resourceLabels } },
-      spec: Lazy.any({ produce: () => ({ ...renderVirtualServiceSpec(this.traffic, this.renderContext()), exportTo: this.exportToList }) }),
-    });
-  }
-
-  private get exportToList(): string[] | undefined {
-    return this.props.exportTo?.toList(this.namespace);
-  }
-
-  /** The namespaces the service is visible from, if restricted. */
-  public get exportTo(): ExportTo | undefined {
-    return this.props.exportTo;
+    addServiceVirtualService(this, 'VirtualService', { name: this.name, namespace: this.namespace, labels: { ...this.resourceLabels } }, () => this.hostState());
   }
 
   /** True if a workload in `namespace` sees the service (its exportTo lists `*`, `namespace`, or `.` for its own). */
@@ -300,7 +309,7 @@ export class MeshService extends Construct implements IVersionedService {
       name: options.name,
       subset: options.subset ?? options.name,
       deploymentName: `${this.name}-${options.name}`,
-      image: options.image ?? this.props.image,
+      image: options.image ?? this.image,
       replicas: options.replicas ?? this.replicas,
     };
     this._versionOptions.push(options);
@@ -363,10 +372,10 @@ export class MeshService extends Construct implements IVersionedService {
     resources?: ContainerResources; env?: Record<string, EnvValue>;
   }): void {
     const health = this.healthCheckPath;
-    const pod: PodOptions = { ...this.props, env: { ...this.props.env, ...options.env } };
+    const pod: PodOptions = { ...this.pod, env: { ...this.pod.env, ...options.env } };
     const deployment = addDeployment(scope, id, {
       pod,
-      probes: this.resolveProbes(),
+      probes: this.probes,
       name: options.name,
       namespace: this.namespace,
       labels: { ...this.podLabels, [Labels.VERSION]: options.version, [Labels.INSTANCE_VERSION]: options.version },
@@ -375,13 +384,18 @@ export class MeshService extends Construct implements IVersionedService {
       replicas: options.replicas,
       serviceAccount: options.serviceAccount,
       containerPorts: uniqueTargetPorts(this.ports),
-      resources: { ...DEFAULT_RESOURCES, ...this.props.resources, ...options.resources },
+      resources: { ...this.resources, ...options.resources },
       readinessPath: health === undefined ? undefined : `${health}/ready`,
       livenessPath: health === undefined ? undefined : `${health}/live`,
-      automountServiceAccountToken: this.props.automountServiceAccountToken ?? false,
+      automountServiceAccountToken: this.automountServiceAccountToken,
     });
     this._deployments.push(deployment);
     for (const a of this._addressEnv) addContainerEnv(deployment, a.name, serviceAddress(a.target, a.form));
+  }
+
+  /** What the host's DestinationRule and VirtualService are rendered from, at synth. */
+  private hostState(): ServiceHostState {
+    return { traffic: this.traffic, context: this.renderContext(), exportTo: this.exportToList };
   }
 
   private renderContext(): HostRenderContext {
@@ -409,34 +423,6 @@ export class MeshService extends Construct implements IVersionedService {
     return [{ subset: this.subset, weight: Weight.all() }];
   }
 
-  /**
-   * The probes of the application container: the user's, else by the first port's
-   * protocol: HTTP GET `<health>/ready` and `/live` for HTTP, the gRPC health protocol for
-   * gRPC (never HTTP, which a gRPC server answers with 4xx/415), a TCP connection for
-   * other TCP protocols, none for UDP. Ports left out are the first container port.
-   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-grpc-liveness-probe
-   */
-  private resolveProbes(): { readiness?: HealthProbe; liveness?: HealthProbe; startup?: HealthProbe } {
-    const first = this.ports[0];
-    const given = this.props.probes ?? {};
-    const byProtocol = (slot: 'ready' | 'live'): HealthProbe | undefined => {
-      if (!first) return undefined;
-      if (this.healthCheckPath !== undefined) return HealthProbe.http(`${this.healthCheckPath}/${slot}`, { port: first.targetPort });
-      if (first.protocol === 'grpc') return HealthProbe.grpc({ port: first.targetPort });
-      if (first.protocol === 'udp') return undefined;
-      return HealthProbe.tcp({ port: first.targetPort });
-    };
-    const withPort = (p: HealthProbe | undefined): HealthProbe | undefined => {
-      if (!p || p.check.kind === 'none') return undefined;
-      return p.withDefaultPort(first?.targetPort);
-    };
-    return {
-      readiness: withPort(given.readiness ?? byProtocol('ready')),
-      liveness: withPort(given.liveness ?? byProtocol('live')),
-      startup: withPort(given.startup),
-    };
-  }
-
   private problems(): string[] {
     const out: string[] = [];
     const nameProblem = dns1123LabelProblem(this.name);
@@ -444,14 +430,14 @@ export class MeshService extends Construct implements IVersionedService {
     const versionProblem = labelValueProblem(this.version);
     if (versionProblem || this.version === '') out.push(formatProblem(Codes.INVALID_NAME, `version: ${versionProblem ?? 'must not be empty'}`));
     out.push(...integerProblems({ replicas: this.replicas }, 0));
-    out.push(...this.portProblems());
+    out.push(...servicePortProblems(this.ports));
     if (!TierDefaults.of(this).settingsFor(this.tier)) {
       out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${this.tier.name}' is not defined by TierDefaults (known: ${Object.keys(TierDefaults.of(this).tiers).join(', ')})`));
     }
     out.push(...policyProblems(this.policy));
     out.push(...this.traffic.problems(this.defaultSplit, this.hostPorts));
     out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
-    out.push(...podOptionProblems(this.props, uniqueTargetPorts(this.ports).map((p) => p.number), this._addressEnv.map((a) => a.name)));
+    out.push(...podOptionProblems(this.pod, uniqueTargetPorts(this.ports).map((p) => p.number), this._addressEnv.map((a) => a.name)));
     if (this.slo) out.push(...sloProblems(this.slo));
     // https://istio.io/latest/docs/reference/config/metrics/: request metrics (istio_requests_total,
     // istio_request_duration_milliseconds) are HTTP, HTTP/2 and gRPC only; TCP has byte and connection counts.
@@ -462,44 +448,15 @@ export class MeshService extends Construct implements IVersionedService {
     out.push(...callProblems(this, this._calls, this._externalCalls, (t) => (MeshService.isMeshService(t) ? t : undefined)));
     return out;
   }
-
-  private portProblems(): string[] {
-    const out: string[] = [];
-    const seenNames = new Set<string>();
-    const seenPorts = new Set<number>();
-    this.ports.forEach((p, i) => {
-      const field = `ports[${i}]`;
-      const nameProblem = portNameProblem(p.name);
-      if (nameProblem) out.push(formatProblem(Codes.INVALID_PORT_NAME, `${field}.name: ${nameProblem}`));
-      out.push(...integerProblems({ [`${field}.port`]: p.port, [`${field}.targetPort`]: p.targetPort }, 1, 65535));
-      if (seenNames.has(p.name)) out.push(formatProblem(Codes.DUPLICATE_ENTRY, `${field}.name: '${p.name}' is used twice`));
-      if (seenPorts.has(p.port)) out.push(formatProblem(Codes.DUPLICATE_ENTRY, `${field}.port: ${p.port} is used twice`));
-      seenNames.add(p.name);
-      seenPorts.add(p.port);
-    });
-    return out;
-  }
-}
-
-
-function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: string; number: number }[] {
-  const seen = new Set<number>();
-  const out: { name: string; number: number }[] = [];
-  for (const p of ports) {
-    if (seen.has(p.targetPort)) continue;
-    seen.add(p.targetPort);
-    out.push({ name: p.name, number: p.targetPort });
-  }
-  return out;
 }
 
 /**
  * The MeshService of `chart` that `target` stands for: itself, or the service of the
  * same name and namespace that a wrapper construct exposes; else `target` (reported at synth).
  */
-function resolveService(chart: MeshChart, target: IMeshService): IMeshService {
+function resolveService(chart: IMeshChart, target: IMeshService): IMeshService {
   if (MeshService.isMeshService(target)) return target;
-  const charts = [chart, ...chart.node.root.node.children.filter((c): c is MeshChart => MeshChart.isMeshChart(c) && c !== chart)];
+  const charts = [chart, ...chart.node.root.node.children.filter((c): c is IMeshChart => isMeshChart(c) && c !== chart)];
   for (const c of charts) {
     const found = c.services.find((s) => s.name === target.name && s.namespace === target.namespace);
     if (found) return found;

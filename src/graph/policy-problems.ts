@@ -29,11 +29,11 @@ export function policyProblems(p: TierSettings): string[] {
   }, 0, 100));
   const retriesProblem = p.retries?.problem();
   if (retriesProblem) out.push(formatProblem(Codes.RETRY_ON_WITHOUT_ATTEMPTS, retriesProblem));
-  const timeout = p.timeout?.toMilliseconds({ integral: false });
-  const perTry = p.retries?.perTryTimeout?.toMilliseconds({ integral: false });
-  if (timeout !== undefined && perTry !== undefined && !p.retries?.disabled && perTry > timeout) {
+  const timeout = p.timeout;
+  const perTry = p.retries?.disabled ? undefined : p.retries?.perTryTimeout;
+  if (timeout !== undefined && perTry !== undefined && perTry.toMilliseconds({ integral: false }) > timeout.toMilliseconds({ integral: false })) {
     out.push(formatProblem(Codes.PER_TRY_TIMEOUT_EXCEEDS_TIMEOUT,
-      `retries.perTryTimeout (${describeDuration(p.retries!.perTryTimeout!)}) is longer than timeout (${describeDuration(p.timeout!)})`));
+      `retries.perTryTimeout (${describeDuration(perTry)}) is longer than timeout (${describeDuration(timeout)})`));
   }
   return out;
 }

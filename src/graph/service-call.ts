@@ -1,6 +1,7 @@
 import { HttpMethod } from '../core/http';
-import type { ExternalService } from './external-service';
-import type { IMeshService } from './mesh-service';
+import type { IMeshService } from './interfaces';
+
+export type { ExternalCall, ServiceCall } from './interfaces';
 
 /**
  * How a called service's address is written into the caller's environment:
@@ -46,20 +47,6 @@ export interface CallOptions {
   readonly addressEnv?: { readonly name: string; readonly form?: AddressForm };
 }
 
-/** A declared call from one service to another: an edge of the mesh graph. */
-export interface ServiceCall {
-  /** The calling service. */
-  readonly source: IMeshService;
-  /** The called service. */
-  readonly target: IMeshService;
-  /** Methods used; undefined for every method. */
-  readonly methods?: readonly HttpMethod[];
-  /** Paths used; undefined for every path. */
-  readonly paths?: readonly string[];
-  /** True for an asynchronous edge. */
-  readonly asynchronous: boolean;
-}
-
 /** Options for a call to an {@link ExternalService} (`service.calls(external, options)`). */
 export interface ExternalCallOptions {
   /** The external service's port the caller connects to (one of its `ports`). */
@@ -74,18 +61,4 @@ export interface ExternalCallOptions {
    * @default - `/`
    */
   readonly paths?: string[];
-}
-
-/** A declared call from a service to an external service: an edge leaving the mesh. */
-export interface ExternalCall {
-  /** The calling service. */
-  readonly source: IMeshService;
-  /** The external service. */
-  readonly target: ExternalService;
-  /** The port called. */
-  readonly port: number;
-  /** Methods used; undefined for GET only. */
-  readonly methods?: readonly HttpMethod[];
-  /** Paths used; undefined for `/`. */
-  readonly paths?: readonly string[];
 }

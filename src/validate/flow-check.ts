@@ -2,24 +2,15 @@ import { checkIntendedFlows, undeclaredOpenPairs } from './flow/check';
 import { FlowEvaluator } from './flow/evaluate';
 import type { FlowWorkload } from './flow/flow';
 import { Finding, Manifest } from './finding';
-import type { IntendedFlow } from './flow/flow';
-import type { MeshPlatform } from '../platform/platform';
+import { isMeshChart } from '../graph/brands';
+import type { IMeshChart } from '../graph/interfaces';
 
 /**
- * What the flow check reads of a chart (a MeshChart has it): an interface here, so that
- * the synth check, which the chart registers, does not import the chart back.
+ * What the flow check reads of a chart (a MeshChart has it): its declared calls and its
+ * services' calls to external services join charts into one cluster. The graph's
+ * interface, so that the synth check, which the chart registers, does not import the chart back.
  */
-export interface FlowCheckedChart {
-  readonly node: { readonly path: string };
-  readonly namespace: string;
-  readonly platform: MeshPlatform;
-  intendedFlows(): IntendedFlow[];
-  /** The chart's declared calls: their targets' charts join charts into one cluster. */
-  readonly calls: readonly { readonly target: unknown }[];
-  /** The chart's services: calls to other charts' external services join them too. */
-  readonly services: readonly { readonly externalCalls: readonly { readonly target: { readonly chart?: unknown } }[] }[];
-}
-import { hasBrand, MESH_CHART_BRAND } from '../graph/brands';
+export type FlowCheckedChart = Pick<IMeshChart, 'node' | 'namespace' | 'platform' | 'intendedFlows' | 'calls' | 'services'>;
 
 /**
  * The flow verification of one environment at synth: every flow its constructs intend
@@ -70,7 +61,9 @@ export function chartsByCalls<C extends FlowCheckedChart>(charts: readonly C[]):
     return r;
   };
   const join = (c: C, other: unknown) => {
-    if (hasBrand(other, MESH_CHART_BRAND) && other !== c && parent.has(other as C)) parent.set(find(other as C), find(c));
+    // Only a chart of the given ones (a MeshChart by its brand) joins.
+    const o = other as C;
+    if (isMeshChart(other) && o !== c && parent.has(o)) parent.set(find(o), find(c));
   };
   for (const c of charts) {
     for (const call of c.calls) join(c, (call.target as { chart?: unknown }).chart);

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MeshApp, MeshChart, MeshCluster, MeshService } from '../../src';
+import { ExternalService, MeshApp, MeshChart, MeshCluster, MeshService } from '../../src';
 
 describe('brand checks instead of instanceof', () => {
   test('each class recognizes its own instances and nothing else', () => {
@@ -32,5 +32,49 @@ describe('brand checks instead of instanceof', () => {
     expect(MeshChart.of(svc)).toBe(chart);
     const stray = new Construct(new Chart(app, 'plain'), 'x');
     expect(() => MeshChart.of(stray)).toThrow('plain/x is not inside a MeshChart [MESH070]');
+  });
+});
+
+describe('brand checks across two copies of the library', () => {
+  /** A second copy of the library (and of cdk8s beside it), as a second node_modules would load it. */
+  function secondCopy(): typeof import('../../src') {
+    let copy: typeof import('../../src') | undefined;
+    jest.isolateModules(() => {
+      copy = require('../../src'); // eslint-disable-line @typescript-eslint/no-require-imports
+    });
+    return copy!;
+  }
+
+  test("this copy's checks recognize the other copy's graph, which instanceof would not", () => {
+    // GIVEN a graph built entirely by the other copy
+    const other = secondCopy();
+    expect(other.MeshService).not.toBe(MeshService);
+    const app = new other.MeshApp();
+    const chart = new other.MeshChart(app, 'dev', { namespace: 'dev' });
+    const svc = new other.MeshService(chart, 'order-service', { image: 'registry.example.com/order:1.0.0' });
+    const ext = new other.ExternalService(chart, 'maps', { hosts: ['maps.example.com'], ports: [{ number: 443, protocol: 'TLS' }] });
+    const cluster = other.MeshCluster.lookup(chart);
+    // THEN the classes differ (a plain instanceof fails) ...
+    expect(svc instanceof MeshService).toBe(false);
+    // ... and the brand checks of this copy still say what each one is
+    expect([MeshApp.isMeshApp(app), MeshChart.isMeshChart(chart), MeshService.isMeshService(svc), ExternalService.isExternalService(ext), MeshCluster.isMeshCluster(cluster)])
+      .toEqual([true, true, true, true, true]);
+    expect([MeshChart.isMeshChart(svc), MeshService.isMeshService(ext), ExternalService.isExternalService(svc), MeshCluster.isMeshCluster(chart)])
+      .toEqual([false, false, false, false]);
+    // AND the lookups walk the other copy's tree
+    expect(MeshChart.of(svc)).toBe(chart);
+    expect(MeshCluster.lookup(svc)).toBe(cluster);
+  });
+
+  test('a service of one copy calls an external service of the other: the call is to an external service, not to a mesh service', () => {
+    const other = secondCopy();
+    const app = new MeshApp();
+    const chart = new MeshChart(app, 'dev', { namespace: 'dev' });
+    const svc = new MeshService(chart, 'order-service', { image: 'registry.example.com/order:1.0.0' });
+    const ext = new other.ExternalService(chart, 'maps', { hosts: ['maps.example.com'], ports: [{ number: 443, protocol: 'TLS' }] });
+    svc.calls(ext, { port: 443 });
+    expect(svc.externalCalls.map((c) => c.target)).toEqual([ext]);
+    expect(svc.outboundCalls).toEqual([]);
+    expect(chart.externalServices).toEqual([ext]);
   });
 });

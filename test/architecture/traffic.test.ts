@@ -133,7 +133,9 @@ describe('traffic: layers, read from the source', () => {
   });
 
   test('the weights-off-100 rule of a route is written once (core/weight-split.ts)', () => {
-    const files = tsFiles('.').filter((f) => /weights sum to \$\{/.test(read(f)));
+    const files = tsFiles('.').filter((f) => /(?<!locality )weights sum to \$\{/.test(read(f)));
     expect(files).toEqual([path.join('core', 'weight-split.ts')]);
+    // and the locality shares' own rule (istiod's ValidateLocalityLbSetting), once, over rendered DestinationRules
+    expect(tsFiles('.').filter((f) => /locality weights sum to|shares sum to/.test(read(f)))).toEqual([path.join('validate', 'webhook', 'locality.ts')]);
   });
 });

@@ -18,39 +18,39 @@ const locality = (setting: M) => webhook(destinationRule('orders', [], {
 const at = 'spec.trafficPolicy.loadBalancer.localityLbSetting';
 
 describe("istiod's webhook: locality load balancing (ValidateLocalityLbSetting)", () => {
-  test('MESH172: distribute and failover exclude each other; failover excludes topology labels in failoverPriority', () => {
+  test('MESH506: distribute and failover exclude each other; failover excludes topology labels in failoverPriority', () => {
     expect(locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 100 } }], failover: [{ from: 'us-east', to: 'us-west' }] }))
-      .toEqual([`MESH172 ${at}.failover`]);
+      .toEqual([`MESH506 ${at}.failover`]);
     expect(locality({ failover: [{ from: 'us-east', to: 'us-west' }], failoverPriority: ['env', 'topology.kubernetes.io/zone'] }))
-      .toEqual([`MESH172 ${at}.failoverPriority[1]`]);
+      .toEqual([`MESH506 ${at}.failoverPriority[1]`]);
     expect(locality({ failover: [{ from: 'us-east', to: 'us-west' }], failoverPriority: ['env'] })).toEqual([]);
     expect(locality({ failoverPriority: ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone'] })).toEqual([]);
   });
 
-  test('MESH172: distribute weights are 1-100 and sum to 100', () => {
-    expect(locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 0 } }] })).toEqual([`MESH172 ${at}.distribute[0].to.us-west/*`]);
-    expect(locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 15 } }] })).toEqual([`MESH172 ${at}.distribute[0].to`]);
+  test('MESH506: distribute weights are 1-100 and sum to 100', () => {
+    expect(locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 0 } }] })).toEqual([`MESH506 ${at}.distribute[0].to.us-west/*`]);
+    expect(locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 15 } }] })).toEqual([`MESH506 ${at}.distribute[0].to`]);
     expect(locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 20 } }] })).toEqual([]);
   });
 
-  test('MESH172: localities have no empty part, one trailing *, and do not overlap', () => {
+  test('MESH506: localities have no empty part, one trailing *, and do not overlap', () => {
     const to = (t: M) => locality({ distribute: [{ from: 'us-east', to: t }] });
-    expect(to({ 'us-east//a': 100 })).toEqual([`MESH172 ${at}.distribute[0].to`]);
-    expect(to({ 'us-*/a': 100 })).toEqual([`MESH172 ${at}.distribute[0].to`]);
-    expect(to({ 'us-east': 50, 'us-east/zone1': 50 })).toEqual([`MESH172 ${at}.distribute[0].to`]);
-    expect(to({ 'us-east/*': 50, 'us-east/zone1/a': 50 })).toEqual([`MESH172 ${at}.distribute[0].to`]);
+    expect(to({ 'us-east//a': 100 })).toEqual([`MESH506 ${at}.distribute[0].to`]);
+    expect(to({ 'us-*/a': 100 })).toEqual([`MESH506 ${at}.distribute[0].to`]);
+    expect(to({ 'us-east': 50, 'us-east/zone1': 50 })).toEqual([`MESH506 ${at}.distribute[0].to`]);
+    expect(to({ 'us-east/*': 50, 'us-east/zone1/a': 50 })).toEqual([`MESH506 ${at}.distribute[0].to`]);
     expect(to({ 'us-east/zone1': 50, 'us-east/zone2/a': 50 })).toEqual([]);
     expect(to({ 'us-east/zone1/a': 50, 'us-east/zone1/b': 50 })).toEqual([]);
     const from = (froms: string[]) => locality({ distribute: froms.map((f) => ({ from: f, to: { 'us-east': 100 } })) });
-    expect(from(['*', 'us-east'])).toEqual([`MESH172 ${at}.distribute`]);
-    expect(from(['us-east/zone1', 'us-east/zone1'])).toEqual([`MESH172 ${at}.distribute`]);
+    expect(from(['*', 'us-east'])).toEqual([`MESH506 ${at}.distribute`]);
+    expect(from(['us-east/zone1', 'us-east/zone1'])).toEqual([`MESH506 ${at}.distribute`]);
     expect(from(['us-east/zone1', 'us-west'])).toEqual([]);
   });
 
-  test('MESH172: a failover goes between two regions, without zones or wildcards', () => {
-    expect(locality({ failover: [{ from: 'us-east', to: 'us-east' }] })).toEqual([`MESH172 ${at}.failover[0]`]);
-    expect(locality({ failover: [{ from: 'us-east/zone1', to: 'us-west' }] })).toEqual([`MESH172 ${at}.failover[0]`]);
-    expect(locality({ failover: [{ from: 'us-east', to: 'us-*' }] })).toEqual([`MESH172 ${at}.failover[0]`]);
+  test('MESH506: a failover goes between two regions, without zones or wildcards', () => {
+    expect(locality({ failover: [{ from: 'us-east', to: 'us-east' }] })).toEqual([`MESH502 ${at}.failover[0]`]);
+    expect(locality({ failover: [{ from: 'us-east/zone1', to: 'us-west' }] })).toEqual([`MESH506 ${at}.failover[0]`]);
+    expect(locality({ failover: [{ from: 'us-east', to: 'us-*' }] })).toEqual([`MESH506 ${at}.failover[0]`]);
     expect(locality({ failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'us-east' }] })).toEqual([]);
   });
 });

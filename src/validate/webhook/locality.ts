@@ -73,7 +73,9 @@ export function localityLbSetting(lb: any, at: string, report: Report): void {
   const distribute = list(lb.distribute);
   const failover = list(lb.failover);
   const priority = list(lb.failoverPriority);
-  const fail = (field: string, message: string) => report(Codes.TRAFFIC_POLICY_REJECTED, field, message);
+  // The locality codes (MESH506, MESH502 for a region failing over to itself), whether the setting
+  // came from a LocalityLoadBalancing construct or a hand-written DestinationRule: one rule, one code.
+  const fail = (field: string, message: string, code: string = Codes.LOCALITY_INVALID) => report(code, field, message);
   if (distribute.length > 0 && failover.length > 0) return fail(`${at}.failover`, 'distribute and failover cannot both be set');
   if (failover.length > 0) {
     const i = priority.findIndex((l) => TOPOLOGY_LABELS.has(String(l)));
@@ -101,7 +103,7 @@ export function localityLbSetting(lb: any, at: string, report: Report): void {
   failover.forEach((f: any, i: number) => {
     const from = String(f?.from ?? '');
     const to = String(f?.to ?? '');
-    if (from === to) fail(`${at}.failover[${i}]`, `failover from '${from}' to itself: give two different regions`);
+    if (from === to) fail(`${at}.failover[${i}]`, `failover from '${from}' to itself: give two different regions`, Codes.LOCALITY_SELF_FAILOVER);
     if (from.includes('/') || to.includes('/')) fail(`${at}.failover[${i}]`, 'failover takes regions only, not zones (no \'/\')');
     if (from.includes('*') || to.includes('*')) fail(`${at}.failover[${i}]`, 'a failover region may not hold a \'*\' wildcard');
   });

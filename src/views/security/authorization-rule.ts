@@ -3,7 +3,7 @@ import type { RuleState } from '../../render/security';
 import { formatProblem } from '../../core/errors';
 import { HttpMethod, isHttpMethod } from '../../core/http';
 import { Principal } from '../../core/principal';
-import type { IMeshService } from '../../graph/mesh-service';
+import type { IMeshService } from '../../graph/interfaces';
 
 /**
  * Where a request comes from. Fields are Istio's; all set fields must match.

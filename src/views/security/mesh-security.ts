@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { Labels, MANAGED_BY } from '../../core/labels';
-import type { MeshChart } from '../../graph/mesh-chart';
+import type { IMeshChart } from '../../graph/interfaces';
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { addNetworkPolicy, NetworkPeer } from '../workload/workload';
 import { MtlsMode } from './mtls-mode';
@@ -97,7 +97,7 @@ export class MeshSecurity extends Construct {
   /** The DNS pods. */
   public readonly dns: NetworkPeer;
 
-  public constructor(scope: MeshChart, id: string, props: MeshSecurityProps = {}) {
+  public constructor(scope: IMeshChart, id: string, props: MeshSecurityProps = {}) {
     super(scope, id);
     Object.defineProperty(this, MESH_SECURITY_BRAND, { value: true });
     this.namespace = scope.namespace;

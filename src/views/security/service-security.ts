@@ -1,10 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Principal } from '../../core/principal';
-import { MeshChart } from '../../graph/mesh-chart';
+import { isMeshChart } from '../../graph/brands';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
-import type { IMeshService, MeshService } from '../../graph/mesh-service';
-import type { ServiceCall } from '../../graph/service-call';
+import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../../graph/interfaces';
 import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../workload/workload';
 import { AuthorizationRule, operationProblems, ruleProblems, ruleState } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
@@ -77,7 +76,7 @@ export class ServiceSecurity extends Construct {
   }
 
   /** The service. */
-  public readonly service: MeshService;
+  public readonly service: IMeshServiceNode;
   /** Its ALLOW AuthorizationPolicy `<name>-policy` (child `AuthorizationPolicy`). */
   public readonly authorizationPolicy: ApiObject;
   /** Its deny-by-default NetworkPolicy `<name>` (child `NetworkPolicy`). */
@@ -92,7 +91,7 @@ export class ServiceSecurity extends Construct {
   private readonly endUserRules: AuthorizationRule[] = [];
   private workloadMtls?: MtlsPolicy;
 
-  public constructor(service: MeshService, id: string) {
+  public constructor(service: IMeshServiceNode, id: string) {
     super(service, id);
     Object.defineProperty(this, SERVICE_SECURITY_BRAND, { value: true });
     this.service = service;
@@ -307,7 +306,7 @@ export class ServiceSecurity extends Construct {
  * not a walk of the whole tree.
  */
 function knownPrincipals(root: IConstruct): Set<string> {
-  const charts = root.node.children.filter((c): c is MeshChart => MeshChart.isMeshChart(c));
+  const charts = root.node.children.filter((c): c is IMeshChart => isMeshChart(c));
   const count = charts.reduce((n, c) => n + c.services.length, 0);
   const cached = PRINCIPALS.get(root);
   if (cached && cached.count === count) return cached.principals;

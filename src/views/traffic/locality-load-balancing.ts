@@ -81,6 +81,13 @@ export class LocalityLoadBalancing extends Construct {
     return LocalityLbSetting.nearest();
   }
 
+  /**
+   * What only this construct knows: outlier detection on its service, both settings given
+   * (the DestinationRule carries one of them), an empty failover, the library's region and
+   * locality name formats and a region failing over twice. istiod's own rules (shares summing
+   * to 100, a region failing over to itself, overlapping localities) are checked once, over
+   * the rendered DestinationRule (src/validate/webhook/locality.ts), at synth and by the CLI.
+   */
   private problems(): string[] {
     const out: string[] = [];
     const { failover, distribute, service } = this;
@@ -97,9 +104,6 @@ export class LocalityLoadBalancing extends Construct {
       for (const side of ['from', 'to'] as const) {
         if (!REGION.test(f[side])) out.push(formatProblem(Codes.LOCALITY_INVALID, `failover[${i}].${side}: '${f[side]}' is not a region name`));
       }
-      if (f.from === f.to) {
-        out.push(formatProblem(Codes.LOCALITY_SELF_FAILOVER, `failover[${i}]: from and to are both '${f.from}'; a region cannot fail over to itself`));
-      }
       if (froms.has(f.from)) out.push(formatProblem(Codes.LOCALITY_INVALID, `failover[${i}].from: '${f.from}' fails over twice`));
       froms.add(f.from);
     });
@@ -108,12 +112,6 @@ export class LocalityLoadBalancing extends Construct {
       const entries = Object.entries(d.to);
       for (const [loc] of entries) {
         if (!LOCALITY.test(loc)) out.push(formatProblem(Codes.LOCALITY_INVALID, `distribute[${i}].to: '${loc}' is not a locality (region/zone/subzone)`));
-      }
-      // The locality shares' own rule, not a route's split: istiod refuses a total other than 100
-      // ("total locality weight %v != 100", validateLocalityLbSetting in istio/istio pkg/config/validation/validation.go).
-      const sum = entries.reduce((acc, [, w]) => acc + w.value, 0);
-      if (sum !== 100) {
-        out.push(formatProblem(Codes.LOCALITY_INVALID, `distribute[${i}].to: shares sum to ${sum}, expected 100 (${entries.map(([k, w]) => `${k} ${w.value}`).join(', ')})`));
       }
     });
     return out;

@@ -251,7 +251,7 @@ function podSpecOf(json: Record<string, any>): Record<string, any> | undefined |
 export function unhardenedPodProblems(scope: IConstruct): string[] {
   const out: string[] = [];
   for (const c of scope.node.findAll()) {
-    if (!(c instanceof ApiObject) || !POD_KINDS.has(c.kind)) continue;
+    if (!ApiObject.isApiObject(c) || !POD_KINDS.has(c.kind)) continue;
     const owner = c.node.scope;
     if (CHECKED.has(c) || (owner && CHECKED.has(owner))) continue;
     const json = c.toJson();

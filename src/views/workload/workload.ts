@@ -12,6 +12,10 @@ import { isEmptyDir, TMP_VOLUME, toKplusEnv, toKplusProbe, toKplusVolume, toKube
 import { HARDENING_EXEMPTION_ANNOTATION, markChecked, podAnnotations, sidecarLabels } from './pod-checks';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
+import { hasBrand, setBrand } from '../../graph/brands';
+
+/** The brand of the library's Deployments: a registered symbol, so two copies of the library agree. */
+const MESH_DEPLOYMENT_BRAND = Symbol.for('cdk8s-mesh.MeshDeployment');
 
 /** CPU and memory requests and limits of a container. */
 export interface ContainerResources {
@@ -105,6 +109,11 @@ export interface TopologySpread {
  * which cdk8s-plus-27 has no API for (its `spread` is pod anti-affinity).
  */
 class MeshDeployment extends kplus.Deployment {
+  /** Whether `x` is a Deployment written by {@link addDeployment}: a brand check, not `instanceof`. */
+  public static isMeshDeployment(x: unknown): x is MeshDeployment {
+    return hasBrand(x, MESH_DEPLOYMENT_BRAND);
+  }
+
   /** @internal */
   public readonly _spreads: TopologySpread[] = [];
   /**
@@ -118,6 +127,11 @@ class MeshDeployment extends kplus.Deployment {
     probes: { readiness?: k8s.Probe; liveness?: k8s.Probe; startup?: k8s.Probe };
     pullSecrets: string[];
   } = { projected: new Map(), probes: {}, pullSecrets: [] };
+
+  public constructor(scope: Construct, id: string, props: kplus.DeploymentProps) {
+    super(scope, id, props);
+    setBrand(this, MESH_DEPLOYMENT_BRAND);
+  }
 
   /** @internal */
   public override _toKube(): ReturnType<kplus.Deployment['_toKube']> {
@@ -157,7 +171,7 @@ export { TMP_VOLUME };
 /** The Deployment written by {@link addDeployment} under `owner` (a MeshService), or undefined. */
 function deploymentOf(owner: IConstruct): MeshDeployment | undefined {
   const child = owner.node.tryFindChild('Deployment');
-  return child instanceof MeshDeployment ? child : undefined;
+  return MeshDeployment.isMeshDeployment(child) ? child : undefined;
 }
 
 /** Adds a topology spread constraint to the Deployment of `owner` (a MeshService). */
@@ -261,7 +275,7 @@ export function addConfigMap(scope: Construct, id: string, spec: {
 }
 
 /** A hardened Deployment: non-root, read-only root filesystem, no privilege escalation, no capabilities. */
-export function addDeployment(scope: Construct, id: string, spec: DeploymentSpec): kplus.Deployment {
+export function addDeployment(scope: Construct, id: string, spec: DeploymentSpec): WorkloadDeployment {
   const first = spec.containerPorts[0];
   const pod = spec.pod ?? {};
   const annotations = podAnnotations(pod);
@@ -387,6 +401,9 @@ export function addNamespace(scope: Construct, id: string, name: string, labels:
 /** The type of a ServiceAccount a workload runs as. */
 export type WorkloadServiceAccount = kplus.ServiceAccount;
 
+/** A Deployment written by {@link addDeployment} (cdk8s-plus-27's, kept behind this folder). */
+export type WorkloadDeployment = kplus.Deployment;
+
 /** Pods a network policy rule allows: by labels, in the policy's namespace or another. */
 export interface NetworkPeer {
   /**
@@ -466,8 +483,7 @@ export function addNetworkPolicy(scope: Construct, id: string, meta: { name: str
 }
 
 /** Adds a literal environment variable to the application container of a Deployment. */
-export function addContainerEnv(deployment: Construct, name: string, value: string): void {
-  if (!(deployment instanceof kplus.Deployment)) throw new MeshError(Codes.INTERNAL_INVARIANT, `${deployment.node.path} is not a Deployment`);
+export function addContainerEnv(deployment: WorkloadDeployment, name: string, value: string): void {
   const app = deployment.containers.find((c) => c.name === APP_CONTAINER);
   if (!app) throw new MeshError(Codes.INTERNAL_INVARIANT, `${deployment.node.path} has no application container`);
   if (app.env.variables[name] === undefined) app.env.addVariable(name, kplus.EnvValue.fromValue(value));
@@ -475,6 +491,7 @@ export function addContainerEnv(deployment: Construct, name: string, value: stri
 
 /** Adds a label to a Deployment and its pods (not to its selector). */
 export function addDeploymentLabel(deployment: Construct, key: string, value: string): void {
+  // cdk8s-plus-27 has no brand check (no `Deployment.isDeployment`): `instanceof` is the only test it offers.
   if (!(deployment instanceof kplus.Deployment)) throw new MeshError(Codes.INTERNAL_INVARIANT, `${deployment.node.path} is not a Deployment`);
   deployment.metadata.addLabel(key, value);
   deployment.podMetadata.addLabel(key, value);

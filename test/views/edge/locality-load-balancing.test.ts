@@ -40,9 +40,17 @@ describe('LocalityLoadBalancing', () => {
     expect(Object.keys(dr.spec.trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to)).toEqual(['us-west/zone1/*', 'us-west/zone2/*']);
   });
 
+  // istiod's own locality rules are checked once, over the rendered DestinationRule (as for a
+  // hand-written one), so synth names the service's DestinationRule and the field.
   test('a failover whose from equals its to fails synth (MESH502)', () => {
-    expect(synthError(build({ failover: [{ from: 'us-east', to: 'us-east' }] })))
-      .toMatch(/\[test\/locality\] failover\[0\]: from and to are both 'us-east'.*\[MESH502\]/);
+    expect(synthError(build({ failover: [{ from: 'us-east', to: 'us-east' }] }))).toMatch(
+      /\[test\/database-service\/DestinationRule\] test\/DestinationRule\/database-service: spec\.trafficPolicy\.loadBalancer\.localityLbSetting\.failover\[0\]: failover from 'us-east' to itself.*\[MESH502\]/);
+  });
+
+  test("shares that do not sum to 100 fail synth (MESH506), on the service's DestinationRule", () => {
+    const err = synthError(build({ distribute: [{ from: 'us-west', to: { 'us-west': Weight.percent(60), 'us-east': Weight.percent(39) } }] }));
+    expect(err).toMatch(/\[test\/database-service\/DestinationRule\] .*localityLbSetting\.distribute\[0\]\.to: locality weights sum to 99, expected 100 \[MESH506\]/);
+    expect(err).toMatch(/\(1; nothing was written\)/);
   });
 
   test('a service without outlier detection fails synth (MESH503)', () => {
@@ -55,7 +63,6 @@ describe('LocalityLoadBalancing', () => {
 
   test.each([
     [{ failover: SEED_002, distribute: [] }, /failover and distribute are both set.*\[MESH506\]/],
-    [{ distribute: [{ from: 'us-west', to: { 'us-west': Weight.percent(60), 'us-east': Weight.percent(39) } }] }, /distribute\[0\]\.to: shares sum to 99, expected 100.*\[MESH506\]/],
     [{ failover: [{ from: 'us east', to: 'us-west' }] }, /failover\[0\]\.from: 'us east' is not a region name \[MESH506\]/],
     [{ failover: [{ from: 'a', to: 'b' }, { from: 'a', to: 'c' }] }, /failover\[1\]\.from: 'a' fails over twice \[MESH506\]/],
   ] as [Omit<LocalityLoadBalancingProps, 'service'>, RegExp][])('bad settings fail synth: %j', (props, message) => {

@@ -1,0 +1,169 @@
+/**
+ * The mesh graph as its views read it: services (nodes), their chart, declared calls
+ * (edges) and external services, as interfaces. This module imports no construct, so the
+ * views (security, traffic, observability, ...) and the checks can depend on the graph
+ * while the graph's constructs (MeshChart, MeshService, ExternalService) create those
+ * views, and no import goes in a circle (aws-cdk-lib/aws-appmesh keeps its
+ * shared-interfaces.ts for the same reason).
+ */
+import type { IConstruct } from 'constructs';
+import type { Cidr } from '../core/cidr';
+import type { HttpMethod } from '../core/http';
+import type { Principal } from '../core/principal';
+import type { MeshPlatform } from '../platform/platform';
+import type { IntendedFlow } from '../validate/flow/flow';
+import type { TracingProvider } from '../views/observability/telemetry';
+import type { ResolvedServicePort } from './service-port';
+
+/** A service of the mesh, as other constructs refer to it. */
+export interface IMeshService extends IConstruct {
+  /** The service's name: its Service, Deployment and ServiceAccount are named so. */
+  readonly name: string;
+  /** The namespace it runs in. */
+  readonly namespace: string;
+  /** The ServiceAccount its pods run as. */
+  readonly serviceAccountName: string;
+  /** Its mTLS identity, derived from the ServiceAccount. */
+  readonly principal: Principal;
+  /** The labels that select all its pods, whatever their version (`app: <name>`). */
+  readonly selectorLabels: Readonly<Record<string, string>>;
+  /** Its ports, names and defaults worked out. */
+  readonly ports: readonly ResolvedServicePort[];
+}
+
+/** A declared call from one service to another: an edge of the mesh graph. */
+export interface ServiceCall {
+  /** The calling service. */
+  readonly source: IMeshService;
+  /** The called service. */
+  readonly target: IMeshService;
+  /** Methods used; undefined for every method. */
+  readonly methods?: readonly HttpMethod[];
+  /** Paths used; undefined for every path. */
+  readonly paths?: readonly string[];
+  /** True for an asynchronous edge. */
+  readonly asynchronous: boolean;
+}
+
+/**
+ * The protocol of an external port, as a ServiceEntry port names it.
+ * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServicePort
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ */
+export type ExternalProtocol = 'HTTP' | 'HTTPS' | 'HTTP2' | 'GRPC' | 'TLS' | 'TCP';
+
+/** A port of an external service. */
+export interface ExternalPort {
+  /** The port the application connects to. */
+  readonly number: number;
+  /** The protocol the application speaks on it. */
+  readonly protocol: ExternalProtocol;
+  /**
+   * The port's name.
+   * @default - `<protocol in lower case>-<number>`
+   */
+  readonly name?: string;
+  /**
+   * The port the provider listens on, when the sidecar connects to another one than the
+   * application (plain HTTP on 80 sent as TLS to 443).
+   * @default - `number`
+   * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/
+   */
+  readonly targetPort?: number;
+}
+
+/** A service outside the mesh (an `ExternalService`), as its callers and its chart see it. */
+export interface IExternalService extends IConstruct {
+  /** The ServiceEntry's name. */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace: string;
+  /** The hosts it declares. */
+  readonly hosts: readonly string[];
+  /** The ports, names and target ports worked out. */
+  readonly ports: readonly Required<ExternalPort>[];
+  /** The provider's known addresses (empty when unknown). */
+  readonly addresses: readonly Cidr[];
+  /** The chart it belongs to. */
+  readonly chart: IMeshChart;
+  /** True if a workload in `namespace` sees the ServiceEntry. */
+  exportedTo(namespace: string): boolean;
+  /** The port named by its number, if the service has it. */
+  port(number: number): Required<ExternalPort> | undefined;
+}
+
+/** A declared call from a service to an external service: an edge leaving the mesh. */
+export interface ExternalCall {
+  /** The calling service. */
+  readonly source: IMeshService;
+  /** The external service. */
+  readonly target: IExternalService;
+  /** The port called. */
+  readonly port: number;
+  /** Methods used; undefined for GET only. */
+  readonly methods?: readonly HttpMethod[];
+  /** Paths used; undefined for `/`. */
+  readonly paths?: readonly string[];
+}
+
+/**
+ * A service node of the graph as the views derived from it read it (a `MeshService`):
+ * its identity, its chart, the labels of its resources and its outgoing edges.
+ */
+export interface IMeshServiceNode extends IMeshService {
+  /** The chart the service belongs to. */
+  readonly chart: IMeshChart;
+  /** The labels of every resource the service writes. */
+  readonly resourceLabels: Readonly<Record<string, string>>;
+  /** Base of the health-check paths (`/health`), if the service's first port speaks HTTP. */
+  readonly healthCheckPath?: string;
+  /** False for a workload with no ports: no Service, VirtualService or DestinationRule. */
+  readonly hasService: boolean;
+  /** The calls this service makes, in the order declared. */
+  readonly outboundCalls: readonly ServiceCall[];
+  /** The calls this service makes to external services, in the order declared. */
+  readonly externalCalls: readonly ExternalCall[];
+}
+
+/**
+ * One environment of the mesh (a `MeshChart`) as its services and views see it: the
+ * namespace, the platform, the services and every declared call.
+ */
+export interface IMeshChart extends IConstruct {
+  /** The namespace of the chart's services. */
+  readonly namespace: string;
+  /** The environment's name. */
+  readonly environment: string;
+  /** The mesh's trust domain (the platform's). */
+  readonly trustDomain: string;
+  /** The platform the chart's output runs on. */
+  readonly platform: MeshPlatform;
+  /** Whether this environment serves real users. */
+  readonly production: boolean;
+  /** The `app.kubernetes.io/part-of` value, if any. */
+  readonly partOf?: string;
+  /** The services of this chart, in the order they were created. */
+  readonly services: readonly IMeshServiceNode[];
+  /** The external services (ServiceEntries) of this chart, in the order they were created. */
+  readonly externalServices: readonly IExternalService[];
+  /** Every declared call the chart's services make, in the order declared. */
+  readonly calls: readonly ServiceCall[];
+  /** The tracing provider the chart's Telemetry names, if tracing is on. */
+  readonly tracing?: TracingProvider;
+  /** The declared calls to `service`, a service of this chart, from any chart of the app. */
+  callsTo(service: IConstruct): readonly ServiceCall[];
+  /** Labels every resource of a service carries besides its own. */
+  commonLabels(): Record<string, string>;
+  /** Adds flows a construct means to work (or to be refused), produced at synth. */
+  addIntendedFlows(produce: () => IntendedFlow[]): void;
+  /** Every flow the chart's constructs intend. */
+  intendedFlows(): IntendedFlow[];
+  /** @internal */
+  _register(service: IMeshServiceNode): void;
+  /** @internal */
+  _registerExternal(external: IExternalService): void;
+  /** @internal */
+  _registerCall(call: ServiceCall): void;
+  /** @internal */
+  _registerInbound(call: ServiceCall): void;
+}
