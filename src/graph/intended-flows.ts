@@ -80,8 +80,8 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
   const tracing = chart.tracing;
   if (tracing) {
     const collector = platform.tracingWorkload();
-    // Zipkin's span endpoint; OTLP/gRPC's export method.
-    const path = tracing.kind === 'zipkin' ? '/api/v2/spans' : '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+    // The provider's own span endpoint (Zipkin's, or OTLP/gRPC's export method).
+    const path = tracing.spanPath;
     for (const s of chart.services) {
       out.push({
         source: { workload: s.name, namespace: s.namespace }, host: tracing.service, port: tracing.port, target: collector,

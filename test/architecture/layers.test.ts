@@ -1,0 +1,44 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * The layers of DESIGN.md, read from the source: only the rendering layer (src/render/) builds
+ * objects from the generated types of imports/, and only src/views/workload/ uses cdk8s-plus-27,
+ * so that a new Istio or cdk8s-plus version is a change in one place.
+ */
+const SRC = path.join(__dirname, '..', '..', 'src');
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(p);
+    return e.name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** The files of src/ (relative, `/`-separated) whose imports match `pattern`. */
+function importing(pattern: RegExp): string[] {
+  return sourceFiles(SRC)
+    .filter((f) => fs.readFileSync(f, 'utf8').split('\n').some((l) => /^\s*(import|export)\b.*\bfrom\s+'/.test(l) && pattern.test(l)))
+    .map((f) => path.relative(SRC, f).split(path.sep).join('/'))
+    .sort();
+}
+
+describe('layers', () => {
+  test('only src/render/ imports the generated types of imports/', () => {
+    const files = importing(/from\s+'(\.\.\/)+imports\//);
+    expect(files.length).toBeGreaterThan(5);
+    expect(files.filter((f) => !f.startsWith('render/'))).toEqual([]);
+  });
+
+  test('only src/views/workload/ imports cdk8s-plus-27', () => {
+    const files = importing(/from\s+'cdk8s-plus-27'/);
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((f) => !f.startsWith('views/workload/'))).toEqual([]);
+  });
+
+  test('the vocabulary (src/core/) imports no construct, view, renderer or check', () => {
+    const files = sourceFiles(path.join(SRC, 'core')).filter((f) => /from\s+'\.\.\/(graph|views|render|validate|review|app|platform)\//.test(fs.readFileSync(f, 'utf8')));
+    expect(files).toEqual([]);
+  });
+});
