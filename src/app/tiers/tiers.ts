@@ -1,11 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ExportTo } from '../../core/export-to';
-import { Retries } from '../../core/retries';
-import { MeshGateway } from '../../views/edge/mesh-gateway';
-import { MeshChart } from '../../graph/mesh-chart';
-import { MeshService } from '../../graph/mesh-service';
-import { Tier } from '../../graph/tier';
+import { ExportTo, MeshChart, MeshGateway, MeshService, Retries, Tier } from '../../index';
 
 /** Seed 003's tiers, each in its own namespace and chart. */
 export interface Tiers {

@@ -106,7 +106,10 @@ export function sourcePrincipals(s: AuthorizationSource): string[] {
   return [...(s.principals ?? []).map(String), ...(s.services ?? []).map((x) => x.principal.toString())];
 }
 
-/** Istio's form of a rule. */
+/**
+ * Istio's form of a rule.
+ * @internal
+ */
 export function renderRule(r: AuthorizationRule): AuthorizationPolicySpecRules {
   return {
     from: r.from?.map((s) => {
