@@ -16,7 +16,7 @@ export { ExportTo } from './core/export-to';
 export { StringMatch } from './core/http';
 export type { HttpMethod, StringMatchKind } from './core/http';
 export { LoadBalancer } from './core/load-balancer';
-export type { ConsistentHashKey, IstioConsistentHash, IstioLoadBalancer, SimpleLoadBalancer } from './core/load-balancer';
+export type { ConsistentHashKey, SimpleLoadBalancer } from './core/load-balancer';
 export type { Protocol } from './core/ports';
 export { Principal } from './core/principal';
 export {
@@ -68,9 +68,7 @@ export { LocalityLoadBalancing } from './views/traffic/locality-load-balancing';
 export type { LocalityDistribute, LocalityFailover, LocalityLoadBalancingProps } from './views/traffic/locality-load-balancing';
 
 // Security view (src/views/security)
-export type {
-  AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource, RuleCheckContext,
-} from './views/security/authorization-rule';
+export type { AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource } from './views/security/authorization-rule';
 export { EdgeAuthentication } from './views/security/edge-authentication';
 export type { EdgeAuthenticationProps } from './views/security/edge-authentication';
 export { MeshAuthorizationPolicy } from './views/security/mesh-authorization-policy';
@@ -153,21 +151,21 @@ export { parseManifests } from './validate/yaml';
 
 // Flow verification (src/validate/flow)
 export { checkIntendedFlows, undeclaredOpenPairs } from './validate/flow/check';
-export type { FlowFinding, WorkloadPair } from './validate/flow/check';
+export type { FlowFinding } from './validate/flow/check';
 export type { FlowOptions } from './validate/flow/cluster';
 export { evaluateFlow, FlowEvaluator } from './validate/flow/evaluate';
 export type { Flow, FlowDecider, FlowLayer, FlowMethod, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow } from './validate/flow/flow';
 export type { PairVerdict } from './validate/flow/pairs';
 
 // Review tools: semantic and connectivity diffs, topology pictures (src/review)
-export type { ChangeNote, DescribeContext, Describer } from './review/change-note';
+export type { ChangeNote } from './review/change-note';
 export { connectivityDiff } from './review/connectivity';
 export type {
   ConnectivityChange, ConnectivityDiff, ConnectivityOptions, ConnectivityProbe, ConnectivityVerdict, ProbeKind,
 } from './review/connectivity';
 export { renderConnectivity } from './review/connectivity-markdown';
 export { readTreeFromDir, readTreeFromGit } from './review/manifest-tree';
-export type { ManifestTree, TreeResource } from './review/manifest-tree';
+export type { ManifestTree } from './review/manifest-tree';
 export type { YamlReadOptions } from './private/yaml-reader';
 export { renderJson, renderMarkdown } from './review/markdown';
 export type { MarkdownOptions } from './review/markdown';
