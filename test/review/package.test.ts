@@ -133,7 +133,7 @@ describe('npm package', () => {
       configObject: {
         ...configObject,
         mainEntryPointFilePath: path.join(work, 'staging', 'lib', 'src', 'index.d.ts'),
-        apiReport: { enabled: true, reportFolder: '<projectFolder>/api/', reportFileName: '<unscopedPackageName>.api.md', reportTempFolder: tempFolder },
+        apiReport: { ...configObject.apiReport, enabled: true, reportTempFolder: tempFolder },
       },
       configObjectFullPath: configPath,
       packageJsonFullPath: path.join(ROOT, 'package.json'),
