@@ -6,8 +6,7 @@
  *   npx ts-node --swc bench/validate-bench.ts 1000    # services; prints one JSON line
  */
 import * as path from 'node:path';
-import { MeshApp } from '../src/graph/mesh-app';
-import { validateManifests } from '../src/validate/validate';
+import { MeshApp, validateManifests } from '../src';
 import { buildSyntheticMesh } from './synthetic-mesh';
 
 const services = Number(process.argv[2] ?? 100);

@@ -4,7 +4,7 @@ import { BOOKINFO_ENVIRONMENTS } from './app/bookinfo/environments';
 import { buildEcEnvironment } from './app/ec-environment';
 import { ENVIRONMENTS } from './app/environments';
 import { buildTiers } from './app/tiers/tiers';
-import { MeshApp, MeshSynthError } from './graph/mesh-app';
+import { MeshApp, MeshSynthError } from './index';
 
 /** The committed output: dist/ at the project's root, whatever the working directory. */
 export const DIST = path.resolve(__dirname, '..', 'dist');

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import { Testing } from 'cdk8s';
-import { MeshApp } from '../src/graph/mesh-app';
-import { MeshChart, MeshChartProps } from '../src/graph/mesh-chart';
+import { MeshApp, MeshChart, MeshChartProps } from '../src';
 
 /** A MeshApp writing to a throw-away directory, and a chart in it. */
 export function meshChart(props: Partial<MeshChartProps> = {}, id = 'test'): { app: MeshApp; chart: MeshChart } {

@@ -1,11 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Cidr } from '../core/cidr';
-import { StringMatch } from '../core/http';
-import { Percentage } from '../core/weight';
-import { CanaryPlan } from '../views/release/canary-plan';
-import { CanaryRelease } from '../views/release/canary-release';
-import { ApiServerEndpoints, FaultInjectionTest } from '../views/release/fault-injection-test';
-import { CanaryRollbackRules } from '../views/release/rollback-rules';
+import { ApiServerEndpoints, CanaryPlan, CanaryRelease, CanaryRollbackRules, Cidr, FaultInjectionTest, Percentage, StringMatch } from '../index';
 import { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
 

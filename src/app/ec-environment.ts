@@ -4,7 +4,7 @@ import { buildEcSite, EcSite } from './ec-site';
 import { applyEdge, EcSiteEdge } from './edge';
 import { Environment } from './environments';
 import { applyObservability } from './observability';
-import { ObservabilityStack } from '../views/observability/observability-stack';
+import { ObservabilityStack } from '../index';
 import { applySecurity, EcSiteSecurity } from './security';
 
 /** One environment of the EC site with every concern applied. */

@@ -1,13 +1,9 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { LoadBalancer } from '../core/load-balancer';
-import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
-import { ExternalService, TlsOrigination } from '../graph/external-service';
-import { MeshChart } from '../graph/mesh-chart';
-import { SecureService } from '../views/security/secure-service';
-import { MeshService, MeshServiceProps } from '../graph/mesh-service';
-import { Tier } from '../graph/tier';
-import { WarningCode, Warnings } from '../validate/warnings';
+import {
+  ExternalService, LoadBalancer, MeshChart, MeshService, MeshServiceProps, NON_IDEMPOTENT_RETRY_ON, Retries, SecureService,
+  Tier, TlsOrigination, WarningCode, Warnings,
+} from '../index';
 import { ACKNOWLEDGED_WARNINGS } from './acknowledged-warnings';
 import { Environment } from './environments';
 

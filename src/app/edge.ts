@@ -1,12 +1,7 @@
-import { Percentage } from '../core/weight';
-import { Autoscaling } from '../views/edge/autoscaling';
-import { GlobalRateLimit } from '../views/edge/global-rate-limit';
-import { HighAvailability } from '../views/edge/high-availability';
-import { IngressGateway } from '../views/edge/ingress-gateway';
-import { LocalRateLimit } from '../views/edge/local-rate-limit';
-import { LocalityLoadBalancing } from '../views/traffic/locality-load-balancing';
-import { MeshGateway } from '../views/edge/mesh-gateway';
-import { MeshService } from '../graph/mesh-service';
+import {
+  Autoscaling, GlobalRateLimit, HighAvailability, IngressGateway, LocalityLoadBalancing, LocalRateLimit, MeshGateway,
+  MeshService, Percentage,
+} from '../index';
 import type { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
 

@@ -1,8 +1,7 @@
 /**
  * What differs between the environments of the EC site, as data in one place.
  */
-import { Codes } from '../core/codes';
-import { MeshError } from '../core/errors';
+import { Codes, MeshError } from '../index';
 
 /** The name of an environment. */
 export type EnvironmentName = 'dev' | 'staging' | 'production';

@@ -1,7 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Percentage } from '../core/weight';
-import { ObservabilityStack } from '../views/observability/observability-stack';
-import { Rps, ServiceSlo } from '../views/observability/slo';
+import { ObservabilityStack, Percentage, Rps, ServiceSlo } from '../index';
 import { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
 

@@ -1,4 +1,4 @@
-import { EdgeAuthentication } from '../views/security/edge-authentication';
+import { EdgeAuthentication } from '../index';
 import { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
 

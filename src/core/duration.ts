@@ -11,6 +11,7 @@ const MS_PER_S = 1000;
 /**
  * Why a duration cannot be written as an Istio duration, or undefined when it can.
  * Istio durations are whole milliseconds and at least 1ms.
+ * @internal
  */
 export function istioDurationProblem(d: Duration): string | undefined {
   const ms = d.toMilliseconds({ integral: false });
@@ -23,6 +24,7 @@ export function istioDurationProblem(d: Duration): string | undefined {
 /**
  * Renders a duration as Istio writes it: whole seconds as `15s`, anything else as `250ms`.
  * Call {@link istioDurationProblem} first; this throws on a duration Istio cannot take.
+ * @internal
  */
 export function toIstioDuration(d: Duration): string {
   const problem = istioDurationProblem(d);
@@ -31,7 +33,10 @@ export function toIstioDuration(d: Duration): string {
   return ms % MS_PER_S === 0 ? `${ms / MS_PER_S}s` : `${ms}ms`;
 }
 
-/** Parses an Istio duration string (`250ms`, `15s`, `1m`, `1h`, `1.5s`) to milliseconds; undefined if malformed. */
+/**
+ * Parses an Istio duration string (`250ms`, `15s`, `1m`, `1h`, `1.5s`) to milliseconds; undefined if malformed.
+ * @internal
+ */
 export function parseIstioDuration(text: string): number | undefined {
   const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/.exec(text.trim());
   if (!m) return undefined;
@@ -46,6 +51,7 @@ const PROM_UNITS: ReadonlyArray<readonly [string, number]> = [
 /**
  * Renders a duration as a Prometheus duration in its largest whole unit (`5m`, `1h`, `30d`).
  * Throws on a duration under 1ms or with a fraction of a millisecond.
+ * @internal
  */
 export function toPromDuration(d: Duration): string {
   const ms = d.toMilliseconds({ integral: false });
@@ -56,7 +62,10 @@ export function toPromDuration(d: Duration): string {
   return `${ms}ms`;
 }
 
-/** Human form of a duration for messages: `250ms`, `15s`, `0.5ms`. */
+/**
+ * Human form of a duration for messages: `250ms`, `15s`, `0.5ms`.
+ * @internal
+ */
 export function describeDuration(d: Duration): string {
   return describeMillis(d.toMilliseconds({ integral: false }));
 }

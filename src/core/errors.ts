@@ -20,7 +20,10 @@ export class MeshError extends Error {
   }
 }
 
-/** Formats a validation message: the message, then its code in brackets. */
+/**
+ * Formats a validation message: the message, then its code in brackets.
+ * @internal
+ */
 export function formatProblem(code: string, message: string): string {
   return `${message} [${code}]`;
 }

@@ -5,13 +5,22 @@ import { re2Problem } from './re2';
 /** An HTTP request method. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
 
-/** Every HTTP method, in RFC 9110 order, then PATCH. */
+/**
+ * Every HTTP method, in RFC 9110 order, then PATCH.
+ * @internal
+ */
 export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
-/** Methods that RFC 9110 defines as idempotent: safe to send twice. */
+/**
+ * Methods that RFC 9110 defines as idempotent: safe to send twice.
+ * @internal
+ */
 export const IDEMPOTENT_METHODS: readonly HttpMethod[] = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE'];
 
-/** True if `m` is an HTTP method. */
+/**
+ * True if `m` is an HTTP method.
+ * @internal
+ */
 export function isHttpMethod(m: string): m is HttpMethod {
   return (HTTP_METHODS as readonly string[]).includes(m);
 }
@@ -60,7 +69,10 @@ export class StringMatch {
   }
 }
 
-/** True if `name` is a header name Istio accepts in a match: lowercase HTTP token characters. */
+/**
+ * True if `name` is a header name Istio accepts in a match: lowercase HTTP token characters.
+ * @internal
+ */
 export function isHeaderName(name: string): boolean {
   return /^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name);
 }

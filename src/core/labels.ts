@@ -1,6 +1,7 @@
 /**
  * The label conventions every workload carries. Istio's telemetry reads `app` and
  * `version`; the `app.kubernetes.io/*` labels are Kubernetes' recommended labels.
+ * @internal
  */
 export const Labels = {
   APP: 'app',
@@ -16,5 +17,8 @@ export const Labels = {
   ISTIO_INJECTION: 'istio-injection',
 } as const;
 
-/** The value of `app.kubernetes.io/managed-by` on everything this library writes. */
+/**
+ * The value of `app.kubernetes.io/managed-by` on everything this library writes.
+ * @internal
+ */
 export const MANAGED_BY = 'cdk8s-mesh';

@@ -11,7 +11,10 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 /** The name part of a qualified name (a label key without its prefix). */
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
-/** Why `name` is not a DNS-1123 label (as Service, Namespace and ServiceAccount names must be), or undefined. */
+/**
+ * Why `name` is not a DNS-1123 label (as Service, Namespace and ServiceAccount names must be), or undefined.
+ * @internal
+ */
 export function dns1123LabelProblem(name: string): string | undefined {
   if (name.length === 0) return 'must not be empty';
   if (name.length > 63) return `'${name}' is longer than 63 characters`;
@@ -21,30 +24,45 @@ export function dns1123LabelProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** True if `name` is a DNS-1123 label. */
+/**
+ * True if `name` is a DNS-1123 label.
+ * @internal
+ */
 export function isDns1123Label(name: string): boolean {
   return dns1123LabelProblem(name) === undefined;
 }
 
-/** True if `name` is a DNS-1123 subdomain (at most 253 characters), as most object names must be. */
+/**
+ * True if `name` is a DNS-1123 subdomain (at most 253 characters), as most object names must be.
+ * @internal
+ */
 export function isDns1123Subdomain(name: string): boolean {
   return name.length > 0 && name.length <= 253 && DNS1123_SUBDOMAIN.test(name);
 }
 
-/** True if `key` is a valid label key: an optional DNS-1123 subdomain prefix and '/', then a name of at most 63 characters. */
+/**
+ * True if `key` is a valid label key: an optional DNS-1123 subdomain prefix and '/', then a name of at most 63 characters.
+ * @internal
+ */
 export function isLabelKey(key: string): boolean {
   const [prefix, name] = key.includes('/') ? key.split('/', 2) : [undefined, key];
   return QUALIFIED_NAME.test(name) && name.length <= 63 && (prefix === undefined || DNS1123_SUBDOMAIN.test(prefix));
 }
 
-/** True if `value` is a valid Kubernetes label value (empty, or at most 63 characters of the allowed set). */
+/**
+ * True if `value` is a valid Kubernetes label value (empty, or at most 63 characters of the allowed set).
+ * @internal
+ */
 export function isLabelValue(value: string): boolean {
   return labelValueProblem(value) === undefined;
 }
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
-/** Why `value` is not a valid Kubernetes label value, or undefined. */
+/**
+ * Why `value` is not a valid Kubernetes label value, or undefined.
+ * @internal
+ */
 export function labelValueProblem(value: string): string | undefined {
   if (value.length > 63) return `'${value}' is longer than 63 characters`;
   if (!LABEL_VALUE.test(value)) return `'${value}' is not a valid label value`;

@@ -6,13 +6,22 @@
  */
 export type Protocol = 'http' | 'http2' | 'https' | 'grpc' | 'grpc-web' | 'tcp' | 'tls' | 'mongo' | 'mysql' | 'redis' | 'udp';
 
-/** Every protocol prefix Istio recognises, longest first so that `grpc-web` wins over `grpc`. */
+/**
+ * Every protocol prefix Istio recognises, longest first so that `grpc-web` wins over `grpc`.
+ * @internal
+ */
 export const PROTOCOLS: readonly Protocol[] = ['grpc-web', 'http2', 'https', 'http', 'grpc', 'tcp', 'tls', 'mongo', 'mysql', 'redis', 'udp'];
 
-/** Protocols whose traffic Istio routes with HTTP rules (VirtualService `http:`). */
+/**
+ * Protocols whose traffic Istio routes with HTTP rules (VirtualService `http:`).
+ * @internal
+ */
 export const HTTP_PROTOCOLS: readonly Protocol[] = ['http', 'http2', 'grpc', 'grpc-web'];
 
-/** The protocol a port name declares, or undefined if Istio cannot classify it. */
+/**
+ * The protocol a port name declares, or undefined if Istio cannot classify it.
+ * @internal
+ */
 export function protocolOfPortName(name: string): Protocol | undefined {
   const lower = name.toLowerCase();
   for (const p of PROTOCOLS) {
@@ -21,7 +30,10 @@ export function protocolOfPortName(name: string): Protocol | undefined {
   return undefined;
 }
 
-/** Why `name` is not a port name of the protocol convention, or undefined. */
+/**
+ * Why `name` is not a port name of the protocol convention, or undefined.
+ * @internal
+ */
 export function portNameProblem(name: string): string | undefined {
   if (name.length > 15 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
     return `port name '${name}' is not an IANA service name (at most 15 lowercase letters, digits and '-')`;

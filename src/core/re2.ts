@@ -16,7 +16,10 @@ const UNSUPPORTED: [RegExp, string][] = [
   [/^[*+?}]\+/, 'possessive quantifiers (*+, ++, ?+)'],
 ];
 
-/** Why RE2 rejects `pattern`, or undefined if it accepts it. */
+/**
+ * Why RE2 rejects `pattern`, or undefined if it accepts it.
+ * @internal
+ */
 export function re2Problem(pattern: string): string | undefined {
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {

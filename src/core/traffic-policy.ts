@@ -107,7 +107,10 @@ export interface OutlierDetection {
   readonly minHealthPercent?: number;
 }
 
-/** `b` over `a`, field by field, one level deep per section. */
+/**
+ * `b` over `a`, field by field, one level deep per section.
+ * @internal
+ */
 export function mergeConnectionPool(a: ConnectionPool | undefined, b: ConnectionPool | undefined): ConnectionPool | undefined {
   if (!a) return b;
   if (!b) return a;
@@ -117,7 +120,10 @@ export function mergeConnectionPool(a: ConnectionPool | undefined, b: Connection
   };
 }
 
-/** `b` over `a`, field by field. */
+/**
+ * `b` over `a`, field by field.
+ * @internal
+ */
 export function mergeOutlierDetection(a: OutlierDetection | undefined, b: OutlierDetection | undefined): OutlierDetection | undefined {
   if (!a) return b;
   if (!b) return a;

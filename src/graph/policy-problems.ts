@@ -4,7 +4,10 @@ import { formatProblem } from '../core/errors';
 import { durationProblems, integerProblems } from '../private/checks';
 import { TierSettings } from './tier';
 
-/** Problems with resolved traffic settings, each naming its field. */
+/**
+ * Problems with resolved traffic settings, each naming its field.
+ * @internal
+ */
 export function policyProblems(p: TierSettings): string[] {
   const out = durationProblems({
     'timeout': p.timeout,

@@ -10,9 +10,8 @@ import { FlowCluster, FlowPod, mapSelects, nsOf, selects } from '../validate/flo
 import type { Flow, FlowMethod } from '../validate/flow/flow';
 import { PairAnalysis } from '../validate/flow/pairs';
 import { MeshPlatform } from '../platform/platform';
+import type { Manifest } from '../validate/finding';
 import { compare } from './manifest-tree';
-
-type Manifest = Record<string, any>;
 
 /** Where a compared flow comes from. */
 export type ProbeKind =

@@ -26,10 +26,16 @@ export interface TreeResource {
   readonly manifest: Record<string, any>;
 }
 
-/** Name of the topology file written beside each environment's manifests. */
+/**
+ * Name of the topology file written beside each environment's manifests.
+ * @internal
+ */
 export const TOPOLOGY_FILE = 'topology.md';
 
-/** True for a file that holds manifests (`.yaml`/`.yml`). */
+/**
+ * True for a file that holds manifests (`.yaml`/`.yml`).
+ * @internal
+ */
 export function isManifestFile(file: string): boolean {
   return /\.ya?ml$/.test(file);
 }
@@ -92,6 +98,7 @@ function textOf(file: string, bytes: Buffer): string {
  * Every resource of a tree's manifest files, in file order. Files are read by the YAML
  * reader of `cdk8s-mesh-validate`: a document it refuses (an alias bomb, over
  * `options.maxDocumentBytes`, nested too deep, not YAML) is a {@link YamlReadError} [MESH156].
+ * @internal
  */
 export function resourcesOf(tree: ManifestTree, options: YamlReadOptions = {}): TreeResource[] {
   // A tree is read once per limit, however many views (diff, topology) ask for its resources.
@@ -114,7 +121,10 @@ export function resourcesOf(tree: ManifestTree, options: YamlReadOptions = {}): 
 
 const parsed = new WeakMap<ManifestTree, { limit: number; size: number; resources: readonly TreeResource[] }>();
 
-/** `<group>/<kind>/<namespace>/<name>`; the group without its version, so a v1beta1 → v1 move is one resource. */
+/**
+ * `<group>/<kind>/<namespace>/<name>`; the group without its version, so a v1beta1 → v1 move is one resource.
+ * @internal
+ */
 export function resourceKey(m: Record<string, any>): string {
   const group = String(m.apiVersion ?? '').includes('/') ? String(m.apiVersion).split('/')[0] : 'core';
   const namespace = CLUSTER_SCOPED.has(m.kind) ? '' : m.metadata?.namespace ?? '';
@@ -127,7 +137,10 @@ const CLUSTER_SCOPED = new Set([
   'PersistentVolume', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
 ]);
 
-/** Code-point order, independent of locale. */
+/**
+ * Code-point order, independent of locale.
+ * @internal
+ */
 export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -27,12 +27,18 @@ export interface MarkdownOptions {
   readonly connectivity?: ConnectivityDiff;
 }
 
-/** The marker of a security downgrade. */
+/**
+ * The marker of a security downgrade.
+ * @internal
+ */
 export const DOWNGRADE_MARK = '⚠️';
 
 const STATUS_WORD: Record<ChangeStatus, string> = { added: 'added', removed: 'removed', modified: 'changed' };
 
-/** The whole unified diff of the changed files. */
+/**
+ * The whole unified diff of the changed files.
+ * @internal
+ */
 export function rawDiff(diff: SemanticDiff): string {
   return diff.files.map((f) => unifiedDiff(f.before ?? '', f.after ?? '',
     f.before === undefined ? '/dev/null' : `a/${f.path}`, f.after === undefined ? '/dev/null' : `b/${f.path}`)).join('');

@@ -114,7 +114,10 @@ export function semanticDiff(before: ManifestTree, after: ManifestTree, options:
   };
 }
 
-/** What changed in one resource; `before` or `after` is undefined for an added or removed one. */
+/**
+ * What changed in one resource; `before` or `after` is undefined for an added or removed one.
+ * @internal
+ */
 export function describe(
   before: Record<string, any> | undefined, after: Record<string, any> | undefined, context: DescribeContext,
 ): ChangeNote[] {
@@ -142,7 +145,10 @@ function limit(findings: ChangeNote[]): ChangeNote[] {
   return [...kept, { message: `… and ${findings.length - kept.length} more changes (see the raw diff)` }];
 }
 
-/** The files that differ, but the topology pictures, which are derived from the manifests. */
+/**
+ * The files that differ, but the topology pictures, which are derived from the manifests.
+ * @internal
+ */
 export function fileChanges(before: ManifestTree, after: ManifestTree): FileChange[] {
   const out: FileChange[] = [];
   for (const p of [...new Set([...before.keys(), ...after.keys()])].sort(compare)) {

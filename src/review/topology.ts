@@ -466,6 +466,7 @@ export function renderChartTopology(chart: MeshChart, manifests: readonly Record
  * `<environment>/topology.md` for each MeshChart of an app, from the files it writes
  * for the environment and the cluster-wide ones (`cluster/`), which apply to it too.
  * MeshApp.synth writes these beside the manifests.
+ * @internal
  */
 export function topologyFiles(
   charts: readonly IConstruct[], files: readonly { path: string; manifest: Record<string, any> }[],

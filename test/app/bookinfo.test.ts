@@ -1,10 +1,6 @@
 import { buildBookinfo } from '../../src/app/bookinfo/bookinfo';
 import { BookinfoEnvironment, BOOKINFO_ENVIRONMENTS, RatingsFault, ReviewsRouting } from '../../src/app/bookinfo/environments';
-import { StringMatch } from '../../src/core/http';
-import { EdgeGateway } from '../../src/views/edge/edge-gateway';
-import { MeshApp } from '../../src/graph/mesh-app';
-import { MeshService } from '../../src/graph/mesh-service';
-import { GatewayRoutes } from '../../src/views/traffic/gateway-routes';
+import { EdgeGateway, GatewayRoutes, MeshApp, MeshService, StringMatch } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
 /*

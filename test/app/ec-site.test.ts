@@ -1,6 +1,6 @@
 import { buildEcSite } from '../../src/app/ec-site';
 import { environment, ENVIRONMENTS } from '../../src/app/environments';
-import { MeshApp } from '../../src/graph/mesh-app';
+import { MeshApp } from '../../src';
 import { find } from '../util';
 
 function production() {

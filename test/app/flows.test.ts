@@ -4,12 +4,7 @@ import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { ENVIRONMENTS } from '../../src/app/environments';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
-import { checkIntendedFlows, undeclaredOpenPairs } from '../../src/validate/flow/check';
-import { FlowEvaluator } from '../../src/validate/flow/evaluate';
-import { Flow } from '../../src/validate/flow/flow';
-import { MeshApp } from '../../src/graph/mesh-app';
-import { MeshChart } from '../../src/graph/mesh-chart';
-import { MeshPlatform } from '../../src/platform/platform';
+import { checkIntendedFlows, Flow, FlowEvaluator, MeshApp, MeshChart, MeshPlatform, undeclaredOpenPairs } from '../../src';
 
 /**
  * The flows of the committed dist/, as a cluster would see them once applied: each

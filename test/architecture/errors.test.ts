@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Codes, MeshError, toIstioDuration } from '../../src';
+import { Codes, MeshError } from '../../src';
+import { toIstioDuration } from '../../src/core/duration';
 import { weightSplitProblem } from '../../src/core/weight-split';
 import { Duration } from 'cdk8s';
 

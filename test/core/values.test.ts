@@ -1,11 +1,7 @@
 import { Duration } from 'cdk8s';
-import { StringMatch } from '../../src/core/http';
-import { LoadBalancer } from '../../src/core/load-balancer';
+import { LoadBalancer, Percentage, Principal, Retries, StringMatch, Weight } from '../../src';
 import { dns1123LabelProblem, labelValueProblem } from '../../src/core/names';
 import { portNameProblem, protocolOfPortName } from '../../src/core/ports';
-import { Principal } from '../../src/core/principal';
-import { Retries } from '../../src/core/retries';
-import { Percentage, Weight } from '../../src/core/weight';
 
 describe('Weight', () => {
   test('takes whole percentages 0 to 100', () => {

@@ -1,10 +1,5 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
-import { Cidr } from '../../src/core/cidr';
-import { ExportTo } from '../../src/core/export-to';
-import { ExternalService, ExternalServiceProps, TlsOrigination } from '../../src/graph/external-service';
-import { MeshApp } from '../../src/graph/mesh-app';
-import { MeshChart } from '../../src/graph/mesh-chart';
-import { MeshService } from '../../src/graph/mesh-service';
+import { Cidr, ExportTo, ExternalService, ExternalServiceProps, MeshApp, MeshChart, MeshService, TlsOrigination } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
 const PROVIDER: ExternalServiceProps = {

@@ -1,9 +1,6 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
-import { MeshApp } from '../../src/graph/mesh-app';
-import { MeshChart } from '../../src/graph/mesh-chart';
+import { MeshApp, MeshChart, MeshService, ObservabilityStack } from '../../src';
 import { concretePath } from '../../src/graph/intended-flows';
-import { ObservabilityStack } from '../../src/views/observability/observability-stack';
-import { MeshService } from '../../src/graph/mesh-service';
 import { meshChart, synth } from '../util';
 
 function shop(tracing: boolean) {

@@ -1,10 +1,5 @@
-import { MeshPlatform } from '../../src/platform/platform';
+import { MeshPlatform, MeshService, Percentage, Retries, StringMatch, Tier, Weight } from '../../src';
 import { Duration } from 'cdk8s';
-import { StringMatch } from '../../src/core/http';
-import { Retries } from '../../src/core/retries';
-import { Percentage, Weight } from '../../src/core/weight';
-import { MeshService } from '../../src/graph/mesh-service';
-import { Tier } from '../../src/graph/tier';
 import { find, meshChart, synth, synthError } from '../util';
 
 describe('MeshService defaults', () => {

@@ -1,11 +1,8 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import { buildTiers } from '../../src/app/tiers/tiers';
-import { ExportTo } from '../../src/core/export-to';
+import { ExportTo, MeshApp, MeshChart, MeshService } from '../../src';
 import { chartsByCalls, clusterFlowFindings } from '../../src/validate/flow-check';
-import { MeshApp } from '../../src/graph/mesh-app';
-import { MeshChart } from '../../src/graph/mesh-chart';
 import { topologyFiles } from '../../src/review/topology';
-import { MeshService } from '../../src/graph/mesh-service';
 import { find, synth, synthError } from '../util';
 
 /** Two charts of one app: a frontend namespace calling a backend namespace. */

@@ -1,11 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { LoadBalancer } from '../../src/core/load-balancer';
-import { Weight } from '../../src/core/weight';
-import { CanaryPlan } from '../../src/views/release/canary-plan';
-import { CanaryRelease } from '../../src/views/release/canary-release';
-import { IVersionedService, MeshService } from '../../src/graph/mesh-service';
-import { EnvValue } from '../../src/views/workload/pod-options';
+import { CanaryPlan, CanaryRelease, EnvValue, IVersionedService, LoadBalancer, MeshService, Weight } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
 const w = Weight.percent;

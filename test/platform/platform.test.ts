@@ -1,8 +1,5 @@
 import { Testing } from 'cdk8s';
-import { MtlsMode } from '../../src/views/security/mtls-mode';
-import { MeshApp } from '../../src/graph/mesh-app';
-import { MeshChart } from '../../src/graph/mesh-chart';
-import { MeshPlatform } from '../../src/platform/platform';
+import { MeshApp, MeshChart, MeshPlatform, MtlsMode } from '../../src';
 
 describe('MeshPlatform', () => {
   test('the defaults are a stock install as the seeds describe it (DESIGN.md, "The platform")', () => {

@@ -2,14 +2,10 @@ import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { ENVIRONMENTS } from '../../src/app/environments';
-import { MeshApp } from '../../src/graph/mesh-app';
+import { FlowEvaluator, MeshApp, renderConnectivity, renderJson, renderMarkdown, semanticDiff } from '../../src';
 import { connectivityOf, exitCodeOf, ExitCodes } from '../../src/review/cli';
 import { connectivityDiff, sampleOf, samplePath, secureWorkloads } from '../../src/review/connectivity';
-import { renderConnectivity } from '../../src/review/connectivity-markdown';
 import { ManifestTree, readTreeFromDir, resourcesOf } from '../../src/review/manifest-tree';
-import { renderJson, renderMarkdown } from '../../src/review/markdown';
-import { semanticDiff } from '../../src/review/semantic-diff';
-import { FlowEvaluator } from '../../src/validate/flow';
 
 /** The committed EC site: the "before" of every change below. */
 const dist: ManifestTree = readTreeFromDir(path.join(__dirname, '..', '..', 'dist'));

@@ -1,6 +1,6 @@
 import { unifiedDiff } from '../../src/private/line-diff';
 import { rawDiff, renderMarkdown } from '../../src/review/markdown';
-import { semanticDiff } from '../../src/review/semantic-diff';
+import { semanticDiff } from '../../src';
 import { service, tree } from './fixtures';
 
 describe('unifiedDiff', () => {

@@ -2,11 +2,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Extractor, ExtractorConfig, ExtractorLogLevel } from '@microsoft/api-extractor';
 import { ApiObject, App, JsonPatch } from 'cdk8s';
-import { MeshChart } from '../../src/graph/mesh-chart';
-import { MeshService } from '../../src/graph/mesh-service';
+import { MeshChart, MeshService } from '../../src';
 
 const ROOT = path.join(__dirname, '..', '..');
+/** The API report api-extractor.json names (`<unscopedPackageName>.api.md`). */
+const REPORT = 'cdk8s-mesh.api.md';
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const TS_NODE = path.join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
 
@@ -120,6 +122,44 @@ describe('npm package', () => {
     expect(pkg.exports['.']).toEqual({ types: './lib/src/index.d.ts', require: './lib/src/index.js', default: './lib/src/index.js' });
     expect(pkg.bin).toEqual({ 'cdk8s-mesh-diff': 'lib/src/review/cli.js', 'cdk8s-mesh-validate': 'lib/src/validate/cli.js' });
     expect(packed).toContain(pkg.bin['cdk8s-mesh-diff']);
+  });
+
+  test('the public API is the one api/cdk8s-mesh.api.md records (run `npm run api` after changing it)', () => {
+    // GIVEN api-extractor.json, read from the packed declarations instead of lib/
+    const configPath = path.join(ROOT, 'api-extractor.json');
+    const configObject = ExtractorConfig.loadFile(configPath);
+    const tempFolder = path.join(work, 'api');
+    const config = ExtractorConfig.prepare({
+      configObject: {
+        ...configObject,
+        mainEntryPointFilePath: path.join(work, 'staging', 'lib', 'src', 'index.d.ts'),
+        apiReport: { ...configObject.apiReport, enabled: true, reportTempFolder: tempFolder },
+      },
+      configObjectFullPath: configPath,
+      packageJsonFullPath: path.join(ROOT, 'package.json'),
+    });
+    // WHEN API Extractor compares the surface with the committed report, as CI does (not local: the report is not rewritten)
+    const problems: string[] = [];
+    const result = Extractor.invoke(config, {
+      localBuild: false,
+      messageCallback: (m) => {
+        // the compiler's and API Extractor's own findings (ae-forgotten-export is an error); not the console's notes
+        const serious = m.logLevel === ExtractorLogLevel.Error || m.logLevel === ExtractorLogLevel.Warning;
+        if (serious && (m.category === 'Compiler' || m.category === 'Extractor')) problems.push(m.formatMessageWithLocation(work));
+        m.handled = true;
+      },
+    });
+    // THEN the report is current
+    if (result.apiReportChanged) {
+      const committed = fs.readFileSync(path.join(ROOT, 'api', REPORT), 'utf8').split('\n');
+      const now = fs.readFileSync(path.join(tempFolder, REPORT), 'utf8').split('\n');
+      const gone = committed.filter((l) => !now.includes(l)).map((l) => `- ${l}`);
+      const added = now.filter((l) => !committed.includes(l)).map((l) => `+ ${l}`);
+      throw new Error(`The public API changed: run \`npm run api\` and commit api/${REPORT}.\n${[...gone, ...added].slice(0, 40).join('\n')}`);
+    }
+    // AND no public signature names a type the entry point does not export
+    expect(problems).toEqual([]);
+    expect(result.succeeded).toBe(true);
   });
 
   test('another team installs it, writes its own chart and synthesizes it', () => {

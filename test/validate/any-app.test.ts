@@ -2,12 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, JsonPatch, YamlOutputType } from 'cdk8s';
-import { Codes } from '../../src/core/codes';
-import { Retries } from '../../src/core/retries';
-import { MeshApp } from '../../src/graph/mesh-app';
-import { MeshChart } from '../../src/graph/mesh-chart';
-import { MeshService } from '../../src/graph/mesh-service';
-import { Warnings, WarningCode } from '../../src/validate/warnings';
+import { Codes, MeshApp, MeshChart, MeshService, Retries, WarningCode, Warnings } from '../../src';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-any-app-'));

@@ -1,11 +1,8 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { ACKNOWLEDGED_WARNINGS } from '../../src/app/acknowledged-warnings';
 import { buildApp } from '../../src/main';
-import { MeshApp } from '../../src/graph/mesh-app';
-import { MeshChart } from '../../src/graph/mesh-chart';
-import { MeshService } from '../../src/graph/mesh-service';
+import { MeshApp, MeshChart, MeshService, validateManifests } from '../../src';
 import { analyze } from '../../src/validate/analysis';
-import { validateManifests } from '../../src/validate/validate';
 import { meshChart, synth, synthError } from '../util';
 
 describe('synth-time validation', () => {

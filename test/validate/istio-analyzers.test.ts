@@ -9,8 +9,7 @@ import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { analyze } from '../../src/validate/analysis';
 import { ISTIO_PARITY } from '../../src/validate/analysis/istio-parity';
-import { Finding } from '../../src/validate/finding';
-import { parseManifests } from '../../src/validate/yaml';
+import { Finding, parseManifests } from '../../src';
 import { withSharedData } from '../util';
 
 const CASES = path.join(__dirname, '..', '..', '..', 'shared', 'istio-analyzers');

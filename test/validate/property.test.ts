@@ -1,13 +1,6 @@
 import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { Retries } from '../../src/core/retries';
-import { Weight } from '../../src/core/weight';
-import { FlowEvaluator, FlowMethod, undeclaredOpenPairs } from '../../src/validate/flow';
-import { MeshApp } from '../../src/graph/mesh-app';
-import { MeshChart } from '../../src/graph/mesh-chart';
-import { MeshService } from '../../src/graph/mesh-service';
-import { Tier } from '../../src/graph/tier';
-import { validateManifests } from '../../src/validate/validate';
+import { FlowEvaluator, FlowMethod, MeshApp, MeshChart, MeshService, Retries, Tier, undeclaredOpenPairs, validateManifests, Weight } from '../../src';
 import { meshChart } from '../util';
 
 const TIERS = [Tier.SYSTEM, Tier.SERVICE, Tier.BUSINESS];

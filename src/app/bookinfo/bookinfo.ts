@@ -1,17 +1,9 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Codes } from '../../core/codes';
-import { StringMatch } from '../../core/http';
-import { Percentage, Weight } from '../../core/weight';
-import { EdgeGateway } from '../../views/edge/edge-gateway';
-import { MeshChart } from '../../graph/mesh-chart';
-import { MeshService, MeshServiceProps } from '../../graph/mesh-service';
-import { GatewayRoutes } from '../../views/traffic/gateway-routes';
-import { HttpMatchOptions } from '../../views/traffic/http-route';
-import { Tier } from '../../graph/tier';
-import { TierDefaults } from '../../graph/tier-defaults';
-import { Warnings } from '../../validate/warnings';
-import { EnvValue, HealthProbe, WorkloadVolume } from '../../views/workload/pod-options';
+import {
+  Codes, EdgeGateway, EnvValue, GatewayRoutes, HealthProbe, HttpMatchOptions, MeshChart, MeshService, MeshServiceProps,
+  Percentage, StringMatch, Tier, TierDefaults, Warnings, Weight, WorkloadVolume,
+} from '../../index';
 import { BookinfoEnvironment } from './environments';
 
 /** Istio's Bookinfo in one environment. */

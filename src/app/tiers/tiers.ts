@@ -1,13 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ExportTo } from '../../core/export-to';
-import { Codes } from '../../core/codes';
-import { Retries } from '../../core/retries';
-import { Warnings } from '../../validate/warnings';
-import { MeshGateway } from '../../views/edge/mesh-gateway';
-import { MeshChart } from '../../graph/mesh-chart';
-import { MeshService } from '../../graph/mesh-service';
-import { Tier } from '../../graph/tier';
+import { Codes, ExportTo, MeshChart, MeshGateway, MeshService, Retries, Tier, Warnings } from '../../index';
 
 /** Seed 003's tiers, each in its own namespace and chart. */
 export interface Tiers {

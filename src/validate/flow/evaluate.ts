@@ -38,6 +38,10 @@ interface Context {
 
 /** Evaluates flows over one set of manifests; build it once for many flows. */
 export class FlowEvaluator {
+  /**
+   * The manifests indexed for the layers' lookups.
+   * @internal
+   */
   public readonly cluster: FlowCluster;
 
   public constructor(manifests: readonly Manifest[], options: FlowOptions = {}) {

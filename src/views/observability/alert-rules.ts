@@ -88,7 +88,10 @@ export function displayNameOf(t: SloTarget): string {
   return t.slo.displayName ?? titleCase(t.service);
 }
 
-/** Milliseconds of a duration, as exact decimal text. */
+/**
+ * Milliseconds of a duration, as exact decimal text.
+ * @internal
+ */
 export function millisText(d: Duration): string {
   return exactDecimal(d.toMilliseconds({ integral: false }));
 }

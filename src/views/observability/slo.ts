@@ -100,7 +100,10 @@ export function defaultTeam(serviceName: string): string {
   return serviceName.replace(/-service$/, '');
 }
 
-/** `payment-service` → `Payment Service`. */
+/**
+ * `payment-service` → `Payment Service`.
+ * @internal
+ */
 export function titleCase(serviceName: string): string {
   return serviceName.split('-').filter((w) => w !== '').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ');
 }

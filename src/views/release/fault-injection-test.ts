@@ -94,7 +94,10 @@ const OUTSIDE_CANDIDATES = ['203.0.113.1', '198.51.100.1', '8.8.8.8'];
 /** Time a run gets beyond its test duration to apply and restore the faults, before its deadline. */
 const RESTORE_MARGIN_SECONDS = 300;
 
-/** Seed 003: every Monday at 10:00 JST, which is 01:00 UTC. */
+/**
+ * Seed 003: every Monday at 10:00 JST, which is 01:00 UTC.
+ * @internal
+ */
 export const WEEKLY_MONDAY_10_JST = Cron.schedule({ minute: '0', hour: '1', day: '*', month: '*', weekDay: '1' });
 
 /**

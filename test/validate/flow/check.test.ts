@@ -3,12 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildEcEnvironment } from '../../../src/app/ec-environment';
 import { ENVIRONMENTS } from '../../../src/app/environments';
-import { Codes } from '../../../src/core/codes';
+import { Codes, Manifest, MeshApp, MeshService, validateCli as main } from '../../../src';
 import { checkIntendedFlows, FlowEvaluator, IntendedFlow, undeclaredOpenPairs, workloadPairs } from '../../../src/validate/flow';
-import { MeshApp } from '../../../src/graph/mesh-app';
-import { MeshService } from '../../../src/graph/mesh-service';
-import { Manifest } from '../../../src/validate/finding';
-import { main } from '../../../src/validate/cli';
 import { app, authorizationPolicy, call, DNS_EGRESS, networkPolicy, sidecar } from './fixtures';
 
 /** A request a declared call makes: its first method on its first path, wildcards filled in. */

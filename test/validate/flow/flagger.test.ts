@@ -1,5 +1,5 @@
 // Flagger's steady state: https://docs.flagger.app/usage/how-it-works
-import { checkIntendedFlows, evaluateFlow, undeclaredOpenPairs } from '../../../src/validate/flow';
+import { checkIntendedFlows, evaluateFlow, undeclaredOpenPairs } from '../../../src';
 import { app, authorizationPolicy, call, DNS_EGRESS, networkPolicy } from './fixtures';
 
 const canary = {

@@ -1,7 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Autoscaling, AutoscalingProps } from '../../../src/views/edge/autoscaling';
-import { ScalingPolicy } from '../../../src/views/edge/scaling-policy';
-import { MeshService } from '../../../src/graph/mesh-service';
+import { Autoscaling, AutoscalingProps, MeshService, ScalingPolicy } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function build(props: Omit<AutoscalingProps, 'service'>, replicas = 3) {

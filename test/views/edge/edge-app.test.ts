@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { applyEdge } from '../../../src/app/edge';
 import { buildEcSite } from '../../../src/app/ec-site';
 import { environment } from '../../../src/app/environments';
-import { MeshApp } from '../../../src/graph/mesh-app';
+import { MeshApp } from '../../../src';
 import { find, synth } from '../../util';
 
 function site(name: 'dev' | 'staging' | 'production') {

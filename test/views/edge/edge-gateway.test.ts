@@ -1,7 +1,4 @@
-import { EdgeGateway, GatewayServer } from '../../../src/views/edge/edge-gateway';
-import { GatewayTls } from '../../../src/views/edge/gateway-tls';
-import { IngressGateway } from '../../../src/views/edge/ingress-gateway';
-import { MeshService } from '../../../src/graph/mesh-service';
+import { EdgeGateway, GatewayServer, GatewayTls, IngressGateway, MeshService } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function build(servers: GatewayServer[]) {

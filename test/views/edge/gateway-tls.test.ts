@@ -3,10 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, Chart, Duration } from 'cdk8s';
-import { EdgeGateway } from '../../../src/views/edge/edge-gateway';
-import { GatewayTls } from '../../../src/views/edge/gateway-tls';
-import { IngressGateway } from '../../../src/views/edge/ingress-gateway';
-import { MeshService } from '../../../src/graph/mesh-service';
+import { EdgeGateway, GatewayTls, IngressGateway, MeshService } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 /**

@@ -1,8 +1,6 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
-import { MeshApp } from '../../../src/graph/mesh-app';
-import { MeshChart } from '../../../src/graph/mesh-chart';
+import { GlobalRateLimit, GlobalRateLimitProps, MeshApp, MeshChart } from '../../../src';
 import * as YAML from 'yaml';
-import { GlobalRateLimit, GlobalRateLimitProps } from '../../../src/views/edge/global-rate-limit';
 import { find, meshChart, synth, synthError } from '../../util';
 
 /** A global limit whose rate-limit service runs (envoyproxy/ratelimit and Redis, deployed with the platform). */

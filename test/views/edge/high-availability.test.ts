@@ -1,5 +1,4 @@
-import { HighAvailability, HighAvailabilityProps } from '../../../src/views/edge/high-availability';
-import { MeshService } from '../../../src/graph/mesh-service';
+import { HighAvailability, HighAvailabilityProps, MeshService } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function build(props: Omit<HighAvailabilityProps, 'service'> = {}, replicas = 3) {

@@ -1,7 +1,4 @@
-import { IngressGateway } from '../../../src/views/edge/ingress-gateway';
-import { MeshPlatform } from '../../../src/platform/platform';
-import { EdgeAuthentication } from '../../../src/views/security/edge-authentication';
-import { MeshService } from '../../../src/graph/mesh-service';
+import { EdgeAuthentication, IngressGateway, MeshPlatform, MeshService } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const GW = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';

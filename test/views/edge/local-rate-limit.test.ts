@@ -1,9 +1,6 @@
 import { Duration } from 'cdk8s';
-import { Autoscaling } from '../../../src/views/edge/autoscaling';
-import { LocalRateLimit, LocalRateLimitProps } from '../../../src/views/edge/local-rate-limit';
+import { Autoscaling, LocalRateLimit, LocalRateLimitProps, MeshService, Percentage } from '../../../src';
 import { limitOf } from '../../../src/views/edge/capacity';
-import { Percentage } from '../../../src/core/weight';
-import { MeshService } from '../../../src/graph/mesh-service';
 import { find, meshChart, synth, synthError } from '../../util';
 
 /** One pod of search-service (its bucket is then the whole limit; the per-pod split is tested below). */

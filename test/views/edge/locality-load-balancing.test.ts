@@ -1,10 +1,5 @@
 import { Duration } from 'cdk8s';
-import { LocalityLoadBalancing, LocalityLoadBalancingProps } from '../../../src/views/traffic/locality-load-balancing';
-import { LoadBalancer } from '../../../src/core/load-balancer';
-import { Weight } from '../../../src/core/weight';
-import { Tier } from '../../../src/graph/tier';
-import { TierDefaults } from '../../../src/graph/tier-defaults';
-import { MeshService } from '../../../src/graph/mesh-service';
+import { LoadBalancer, LocalityLoadBalancing, LocalityLoadBalancingProps, MeshService, Tier, TierDefaults, Weight } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function build(props: Omit<LocalityLoadBalancingProps, 'service'>, lb?: LoadBalancer) {

@@ -1,4 +1,4 @@
-import { MeshGateway } from '../../../src/views/edge/mesh-gateway';
+import { MeshGateway } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 describe('MeshGateway', () => {

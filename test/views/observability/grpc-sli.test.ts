@@ -1,8 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Percentage } from '../../../src/core/weight';
-import { ObservabilityStack } from '../../../src/views/observability/observability-stack';
-import { Rps, ServiceSlo } from '../../../src/views/observability/slo';
-import { MeshService } from '../../../src/graph/mesh-service';
+import { MeshService, ObservabilityStack, Percentage, Rps, ServiceSlo } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const slo: ServiceSlo = {

@@ -3,11 +3,7 @@ import * as YAML from 'yaml';
 import { buildEcSite } from '../../../src/app/ec-site';
 import { environment } from '../../../src/app/environments';
 import { applyObservability, EC_SITE_SLOS } from '../../../src/app/observability';
-import { Percentage } from '../../../src/core/weight';
-import { ObservabilityStack } from '../../../src/views/observability/observability-stack';
-import { Rps, ServiceSlo } from '../../../src/views/observability/slo';
-import { AccessLogging, TracingProvider } from '../../../src/views/observability/telemetry';
-import { MeshService } from '../../../src/graph/mesh-service';
+import { AccessLogging, MeshService, ObservabilityStack, Percentage, Rps, ServiceSlo, TracingProvider } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const slo = (over: Partial<ServiceSlo> = {}): ServiceSlo => ({

@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { buildEcSite } from '../../../src/app/ec-site';
 import { environment } from '../../../src/app/environments';
 import { applyObservability } from '../../../src/app/observability';
-import { MeshApp } from '../../../src/graph/mesh-app';
+import { MeshApp } from '../../../src';
 import { find, synth } from '../../util';
 import { checkRules, promtoolCheckRules, testRules } from '../../promtool';
 

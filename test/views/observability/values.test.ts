@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { exactDecimal, percentToRatio } from '../../../src/private/decimal';
 import { alertPrefix, defaultTeam, Rps, titleCase } from '../../../src/views/observability/slo';
-import { TracingProvider } from '../../../src/views/observability/telemetry';
+import { TracingProvider } from '../../../src';
 
 describe('exactDecimal', () => {
   test('prints factor x budget without binary noise', () => {

@@ -1,5 +1,4 @@
-import { MeshService } from '../../../src';
-import { BlueGreenRelease, BlueGreenReleaseProps } from '../../../src/views/release/blue-green-release';
+import { BlueGreenRelease, BlueGreenReleaseProps, MeshService } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function setup(props: Partial<BlueGreenReleaseProps> = {}) {

@@ -1,11 +1,8 @@
 import { Duration } from 'cdk8s';
-import { MeshService, Percentage, StringMatch } from '../../../src';
+import { CanaryPlan, CanaryRelease, CanaryReleaseProps, MeshApp, MeshService, Percentage, StringMatch } from '../../../src';
 import { applyCanary, FLAGGER_STAGES_PLAN, ORDER_V2_PHASE, ORDER_V2_PLAN } from '../../../src/app/canary';
 import { buildEcSite } from '../../../src/app/ec-site';
 import { environment, EnvironmentName } from '../../../src/app/environments';
-import { MeshApp } from '../../../src/graph/mesh-app';
-import { CanaryPlan } from '../../../src/views/release/canary-plan';
-import { CanaryRelease, CanaryReleaseProps } from '../../../src/views/release/canary-release';
 import { promtoolCheckRules, ruleFileOf } from '../../promtool';
 import { find, meshChart, synth, synthError } from '../../util';
 

@@ -4,9 +4,7 @@ import * as childProcess from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Cidr, MeshPlatform, MeshService, Percentage } from '../../../src';
-import { FaultInjectionTest, FaultInjectionTestProps } from '../../../src/views/release/fault-injection-test';
-import { FlaggerCanary } from '../../../src/views/release/flagger-canary';
+import { Cidr, FaultInjectionTest, FaultInjectionTestProps, FlaggerCanary, MeshPlatform, MeshService, Percentage } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 /** Seed 003: 500ms on 10% of the requests, 503 on 5%. */

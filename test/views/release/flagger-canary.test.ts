@@ -1,11 +1,9 @@
 import { Duration, Testing } from 'cdk8s';
 import {
-  Autoscaling, HighAvailability, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch,
+  Autoscaling, CanaryPlan, CanaryRelease, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate,
+  HighAvailability, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps,
+  StringMatch,
 } from '../../../src';
-import { CanaryPlan } from '../../../src/views/release/canary-plan';
-import { CanaryRelease } from '../../../src/views/release/canary-release';
-import { FlaggerCanary, FlaggerCanaryProps } from '../../../src/views/release/flagger-canary';
-import { FlaggerMetric, FlaggerMetricTemplate } from '../../../src/views/release/flagger-metric';
 import { find, meshChart, synth, synthError } from '../../util';
 
 /** Seed 003 posts a `rollback` webhook to Alertmanager; a rollback webhook is a gate, so the notification is an alert. */

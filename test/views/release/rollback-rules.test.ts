@@ -1,6 +1,5 @@
 import { Duration, Testing } from 'cdk8s';
-import { MeshApp, MeshChart, MeshPlatform, MeshService, Percentage } from '../../../src';
-import { CanaryRollbackRules, CanaryRollbackRulesProps } from '../../../src/views/release/rollback-rules';
+import { CanaryRollbackRules, CanaryRollbackRulesProps, MeshApp, MeshChart, MeshPlatform, MeshService, Percentage } from '../../../src';
 import { promtoolCheckRules, promtoolTestRules, ruleFileOf } from '../../promtool';
 import { find, meshChart, synth, synthError } from '../../util';
 

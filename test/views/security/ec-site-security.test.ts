@@ -3,7 +3,7 @@ import { Testing } from 'cdk8s';
 import { buildEcSite } from '../../../src/app/ec-site';
 import { ENVIRONMENTS, environment } from '../../../src/app/environments';
 import { applySecurity } from '../../../src/app/security';
-import { MeshApp } from '../../../src/graph/mesh-app';
+import { MeshApp } from '../../../src';
 import { podHardeningProblems } from '../../../src/views/security/pod-hardening';
 import { find, synth } from '../../util';
 

@@ -1,6 +1,4 @@
-import { Principal } from '../../../src/core/principal';
-import { EdgeAuthentication } from '../../../src/views/security/edge-authentication';
-import { MeshService } from '../../../src/graph/mesh-service';
+import { EdgeAuthentication, MeshService, Principal } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function edge(props: Partial<ConstructorParameters<typeof EdgeAuthentication>[2]> = {}) {

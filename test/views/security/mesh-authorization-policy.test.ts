@@ -1,10 +1,5 @@
-import { Principal } from '../../../src/core/principal';
-import { MeshChart } from '../../../src/graph/mesh-chart';
+import { MeshAuthorizationPolicy, MeshChart, MeshService, MtlsMode, Principal, ServiceSecurity } from '../../../src';
 import { authorizationPathProblem } from '../../../src/views/security/authorization-rule';
-import { MeshAuthorizationPolicy } from '../../../src/views/security/mesh-authorization-policy';
-import { MtlsMode } from '../../../src/views/security/mtls-mode';
-import { ServiceSecurity } from '../../../src/views/security/service-security';
-import { MeshService } from '../../../src/graph/mesh-service';
 import { find, meshChart, synth, synthError } from '../../util';
 import { AuthorizationAction } from '../../../src';
 

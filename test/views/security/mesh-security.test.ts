@@ -1,6 +1,4 @@
-import { MeshPlatform } from '../../../src/platform/platform';
-import { MtlsMode } from '../../../src/views/security/mtls-mode';
-import { MtlsPolicy } from '../../../src/views/security/mtls-policy';
+import { MeshPlatform, MtlsMode, MtlsPolicy } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const kinds = ['PeerAuthentication', 'AuthorizationPolicy', 'NetworkPolicy'];

@@ -1,6 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { ENVOY_UID, podHardeningProblems } from '../../../src/views/security/pod-hardening';
-import { MeshService } from '../../../src/graph/mesh-service';
+import { MeshService } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function service(automountServiceAccountToken?: boolean) {

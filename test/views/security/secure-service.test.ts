@@ -1,8 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Retries } from '../../../src/core/retries';
-import { MtlsMode } from '../../../src/views/security/mtls-mode';
-import { SecureService } from '../../../src/views/security/secure-service';
-import { MeshService } from '../../../src/graph/mesh-service';
+import { MeshService, MtlsMode, Retries, SecureService } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 describe('SecureService', () => {

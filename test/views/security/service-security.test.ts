@@ -1,10 +1,6 @@
-import { TracingProvider } from '../../../src/views/observability/telemetry';
+import { MeshService, MtlsMode, Principal, ServiceSecurity, TracingProvider } from '../../../src';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode as TlsMode } from '../../../imports/networking.istio.io';
-import { Principal } from '../../../src/core/principal';
-import { MtlsMode } from '../../../src/views/security/mtls-mode';
-import { ServiceSecurity } from '../../../src/views/security/service-security';
-import { MeshService } from '../../../src/graph/mesh-service';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function graph() {

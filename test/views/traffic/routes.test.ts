@@ -1,11 +1,6 @@
 import { Duration } from 'cdk8s';
-import { ExportTo } from '../../../src/core/export-to';
-import { StringMatch } from '../../../src/core/http';
+import { ExportTo, MeshService, Percentage, Retries, StringMatch, Tier, Weight } from '../../../src';
 import { re2Problem } from '../../../src/core/re2';
-import { Retries } from '../../../src/core/retries';
-import { Percentage, Weight } from '../../../src/core/weight';
-import { MeshService } from '../../../src/graph/mesh-service';
-import { Tier } from '../../../src/graph/tier';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function api() {

@@ -1,8 +1,5 @@
 import { Duration } from 'cdk8s';
-import { LoadBalancer } from '../../../src/core/load-balancer';
-import { Retries } from '../../../src/core/retries';
-import { MeshService } from '../../../src/graph/mesh-service';
-import { Tier } from '../../../src/graph/tier';
+import { LoadBalancer, MeshService, Retries, Tier } from '../../../src';
 import { BUILT_IN_TIERS, TierDefaults } from '../../../src/graph/tier-defaults';
 import { find, meshChart, synth, synthError } from '../../util';
 

@@ -1,9 +1,6 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { KubeDeployment } from 'cdk8s-plus-27/lib/imports/k8s';
-import { evaluateFlow } from '../../../src/validate/flow';
-import { MeshPlatform } from '../../../src/platform/platform';
-import { MeshService } from '../../../src/graph/mesh-service';
-import { EnvValue, HealthProbe, WorkloadVolume } from '../../../src/views/workload/pod-options';
+import { EnvValue, evaluateFlow, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const pod = (out: Record<string, any>[], name: string) => find(out, 'Deployment', name).spec.template.spec;
