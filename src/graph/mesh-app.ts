@@ -182,7 +182,7 @@ export class MeshApp extends App {
 
   /** Warnings of the last {@link manifests} call that a construct acknowledged ({@link Warnings}), one line each. */
   public get acknowledgedWarnings(): readonly string[] {
-    return (this._verdict?.acknowledged ?? []).map((w) => `${formatSynthLine(w)} (acknowledged: ${w.acknowledgement!.reason})`);
+    return (this._verdict?.acknowledged ?? []).map((w) => `${formatSynthLine(w)} (acknowledged: ${w.acknowledgement.reason})`);
   }
 
   /** The warning lines synth prints once: each unacknowledged warning, a count, and the acknowledged ones in one line. */

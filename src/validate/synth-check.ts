@@ -61,6 +61,12 @@ export interface SynthProblem {
   readonly acknowledgement?: Acknowledgement;
 }
 
+/** A warning a construct acknowledged, with the acknowledgement. */
+export interface AcknowledgedProblem extends SynthProblem {
+  /** The acknowledgement covering it. */
+  readonly acknowledgement: Acknowledgement;
+}
+
 /** Every chart rendered, and what the checks found in the result. */
 export interface SynthVerdict {
   /** Each chart's resources, as they are written. */
@@ -70,7 +76,7 @@ export interface SynthVerdict {
   /** Warnings no construct acknowledged: printed once per synth. */
   readonly warnings: readonly SynthProblem[];
   /** Warnings a construct acknowledged: listed in one line. */
-  readonly acknowledged: readonly SynthProblem[];
+  readonly acknowledged: readonly AcknowledgedProblem[];
   /** Acknowledgements that cover no warning any more [MESH062]. */
   readonly staleAcknowledgements: readonly Acknowledgement[];
 }
@@ -91,7 +97,7 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
  */
 export function renderChart(chart: Chart): Manifest[] {
   const out = new DependencyGraph(chart.node).topology()
-    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+    .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart)
     .map((c) => c.toJson() as Manifest);
   for (const m of out) {
     if (CLUSTER_SCOPED_KINDS.has(m?.kind) && m.metadata) delete m.metadata.namespace;
@@ -116,7 +122,7 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
   const charts = app.node.findAll().filter((c): c is Chart => Chart.isChart(c));
   const paths = new Map<string, string>();
   for (const c of app.node.findAll()) {
-    if (!(c instanceof ApiObject)) continue;
+    if (!ApiObject.isApiObject(c)) continue;
     const key = keyOf(c.apiVersion, c.kind, c.metadata.namespace, c.name);
     if (!paths.has(key)) paths.set(key, c.node.path);
     const bare = keyOf(c.apiVersion, c.kind, undefined, c.name);
@@ -137,7 +143,7 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
   const used = new Set<Acknowledgement>();
   const errors: SynthProblem[] = [];
   const warnings: SynthProblem[] = [];
-  const acknowledged: SynthProblem[] = [];
+  const acknowledged: AcknowledgedProblem[] = [];
   const gatewayOf = new Map<string, AssumedIngressGateway>();
   for (const chart of charts) {
     if (isMeshChart(chart) && !gatewayOf.has(folderOf(chart))) gatewayOf.set(folderOf(chart), platformIngressGateway(chart.platform));
@@ -244,7 +250,7 @@ export function warningSummary(v: SynthVerdict): string[] {
     const byCode = new Map<string, Set<string>>();
     for (const a of v.acknowledged) {
       const set = byCode.get(a.finding.code) ?? new Set<string>();
-      set.add(a.acknowledgement!.path);
+      set.add(a.acknowledgement.path);
       byCode.set(a.finding.code, set);
     }
     const parts = [...byCode].map(([code, at]) =>

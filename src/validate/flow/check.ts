@@ -40,7 +40,7 @@ export interface WorkloadPair {
  * finding names the deciding resource; `constructPath` is the intent's.
  */
 export function checkIntendedFlows(manifests: readonly Manifest[] | FlowEvaluator, intended: readonly IntendedFlow[], options: FlowOptions = {}): FlowFinding[] {
-  const evaluator = manifests instanceof FlowEvaluator ? manifests : new FlowEvaluator(manifests, options);
+  const evaluator = Array.isArray(manifests) ? new FlowEvaluator(manifests, options) : manifests as FlowEvaluator;
   const out: FlowFinding[] = [];
   for (const flow of intended) {
     const problem = flowProblem(flow);
@@ -72,7 +72,7 @@ export function checkIntendedFlows(manifests: readonly Manifest[] | FlowEvaluato
  * mesh costs time linear in its services and declared calls.
  */
 export function undeclaredOpenPairs(manifests: readonly Manifest[] | FlowEvaluator, intended: readonly IntendedFlow[], options: FlowOptions = {}): FlowFinding[] {
-  const evaluator = manifests instanceof FlowEvaluator ? manifests : new FlowEvaluator(manifests, options);
+  const evaluator = Array.isArray(manifests) ? new FlowEvaluator(manifests, options) : manifests as FlowEvaluator;
   return workloadPairs(evaluator, intended, { openOnly: true })
     .filter((p) => !p.declared && p.verdict.open)
     .map((p) => {

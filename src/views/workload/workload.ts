@@ -136,7 +136,7 @@ class MeshDeployment extends kplus.Deployment {
   /** @internal */
   public override _toKube(): ReturnType<kplus.Deployment['_toKube']> {
     const spec = super._toKube();
-    let pod: k8s.PodSpec = spec.template.spec!;
+    let pod: k8s.PodSpec = spec.template.spec ?? { containers: [] };
     if (this._spreads.length > 0) {
       const constraints = [...this._spreads]
         .sort((a, b) => (a.topologyKey < b.topologyKey ? -1 : a.topologyKey > b.topologyKey ? 1 : 0))
