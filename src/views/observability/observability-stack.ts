@@ -230,14 +230,30 @@ export class ObservabilityStack extends Construct {
 
   /** The services with an SLO in this chart, sorted by name. */
   public get targets(): SloTarget[] {
+    return [...this.targetIndex().values()];
+  }
+
+  /**
+   * The targets by service name, sorted, worked out once per state of the chart: the rules and
+   * dashboards read them once per service at synth, so a fresh pass each time would be quadratic.
+   */
+  private targetIndex(): Map<string, SloTarget> {
+    const services = this.chart.services;
+    const key = `${services.length}/${this.added.length}`;
+    if (this._targets?.key === key) return this._targets.index;
     // A gRPC service's errors are counted by grpc_response_status (errorMatcher).
     const grpc = (s: IMeshService) => s.ports[0]?.protocol === 'grpc' ? { grpc: true } : {};
-    const fromProps = this.chart.services.flatMap((s) => (s.slo ? [{ service: s.name, namespace: s.namespace, slo: s.slo, ...grpc(s) }] : []));
-    const fromStack = this.added.filter((a) => this.inChart(a.service)).map((a) => ({ service: a.service.name, namespace: a.service.namespace, slo: a.slo, ...grpc(a.service) }));
+    const inChart = new Set<IMeshService>(services);
+    const fromProps = services.flatMap((s) => (s.slo ? [{ service: s.name, namespace: s.namespace, slo: s.slo, ...grpc(s) }] : []));
+    const fromStack = this.added.filter((a) => inChart.has(a.service)).map((a) => ({ service: a.service.name, namespace: a.service.namespace, slo: a.slo, ...grpc(a.service) }));
     const byName = new Map<string, SloTarget>();
     for (const t of [...fromProps, ...fromStack]) if (!byName.has(t.service)) byName.set(t.service, t);
-    return [...byName.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+    const index = new Map([...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    this._targets = { key, index };
+    return index;
   }
+
+  private _targets?: { readonly key: string; readonly index: Map<string, SloTarget> };
 
   /** Every rule group the stack writes: the mesh alerts, then each service's recording and burn-rate groups. */
   public ruleGroups(): RuleGroup[] {
@@ -296,7 +312,7 @@ export class ObservabilityStack extends Construct {
       const id = `Slo-${t.service}`;
       if (this.node.tryFindChild(id)) continue;
       addPrometheusRule(this, id, { name: `${t.service}-slo`, namespace: ns, labels: this.labels() },
-        () => this.sloGroups(this.targets.find((x) => x.service === t.service) ?? t));
+        () => this.sloGroups(this.targetIndex().get(t.service) ?? t));
       const sampling = t.slo.tracingSampling;
       if (sampling) {
         // The service's selector, read at synth: a Flagger-released service is selected by a label Flagger keeps.
