@@ -10,6 +10,10 @@ import { FlowCluster, FlowPod, mapSelects, nsOf, selects } from '../validate/flo
 import type { Flow, FlowMethod } from '../validate/flow/flow';
 import { PairAnalysis } from '../validate/flow/pairs';
 import { MeshPlatform } from '../platform/platform';
+import { namespaceGroups } from './namespace-groups';
+import { headerText, sampleHeaders, sampleOf, samplePath, sampleRequestPrincipal } from './samples';
+
+export { sampleOf, samplePath } from './samples';
 import type { Manifest } from '../validate/finding';
 import { compare } from './manifest-tree';
 
@@ -147,73 +151,6 @@ export function connectivityDiff(
   };
 }
 
-/**
- * The environments whose objects name one another's namespaces, each with its group (itself
- * first): an AuthorizationPolicy principal `.../ns/<namespace>/...`, a NetworkPolicy peer's
- * `kubernetes.io/metadata.name: <namespace>`, a Sidecar egress host `<namespace>/...`, a
- * route or DestinationRule host `*.<namespace>.svc.cluster.local`. Environments with the same
- * namespace are separate clusters and never grouped.
- */
-function namespaceGroups(envs: readonly string[], namespaceOf: ReadonlyMap<string, string>, ...sides: ReadonlyMap<string, readonly Manifest[]>[]): Map<string, string[]> {
-  const envOfNamespace = new Map<string, string[]>();
-  for (const env of envs) envOfNamespace.set(namespaceOf.get(env)!, [...(envOfNamespace.get(namespaceOf.get(env)!) ?? []), env]);
-  const parent = new Map(envs.map((e) => [e, e]));
-  const find = (e: string): string => (parent.get(e) === e ? e : find(parent.get(e)!));
-  for (const env of envs) {
-    const own = namespaceOf.get(env)!;
-    const referenced = new Set<string>();
-    for (const side of sides) for (const m of side.get(env) ?? []) namespacesReferenced(m, referenced);
-    for (const ns of referenced) {
-      const targets = ns === own ? [] : envOfNamespace.get(ns) ?? [];
-      // a namespace two environments share is not one cluster's: no join
-      if (targets.length === 1) parent.set(find(targets[0]), find(env));
-    }
-  }
-  const members = new Map<string, string[]>();
-  for (const env of envs) members.set(find(env), [...(members.get(find(env)) ?? []), env]);
-  return new Map(envs.map((env) => {
-    const group = members.get(find(env))!;
-    return [env, [env, ...group.filter((e) => e !== env)]];
-  }));
-}
-
-/** The other namespaces a manifest's cross-namespace references name, added to `out`. */
-function namespacesReferenced(m: Manifest, out: Set<string>): void {
-  const host = (h: unknown) => {
-    const x = /^[^.]+\.([^.]+)\.svc\.cluster\.local$/.exec(String(h).split('/').pop() ?? '');
-    if (x) out.add(x[1]);
-  };
-  switch (m.kind) {
-    case 'AuthorizationPolicy':
-      for (const r of m.spec?.rules ?? []) for (const f of r?.from ?? []) for (const p of f?.source?.principals ?? []) {
-        const x = /\/ns\/([^/]+)\//.exec(String(p));
-        if (x) out.add(x[1]);
-      }
-      break;
-    case 'NetworkPolicy':
-      for (const rule of [...(m.spec?.ingress ?? []), ...(m.spec?.egress ?? [])]) {
-        for (const peer of [...(rule?.from ?? []), ...(rule?.to ?? [])]) {
-          const name = peer?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
-          if (typeof name === 'string') out.add(name);
-        }
-      }
-      break;
-    case 'Sidecar':
-      for (const e of m.spec?.egress ?? []) for (const h of e?.hosts ?? []) {
-        const ns = String(h).split('/')[0];
-        if (ns !== '.' && ns !== '*' && ns !== '~') out.add(ns);
-        host(h);
-      }
-      break;
-    case 'VirtualService':
-      for (const r of m.spec?.http ?? []) for (const d of r?.route ?? []) host(d?.destination?.host);
-      break;
-    case 'DestinationRule':
-      host(m.spec?.host);
-      break;
-  }
-}
-
 function environmentChanges(
   env: string, namespace: string, beforeManifests: readonly Manifest[], afterManifests: readonly Manifest[], platform: MeshPlatform,
   owned?: (source: string, destination: string) => boolean,
@@ -308,125 +245,7 @@ function servicesOf(cluster: FlowCluster, pod: FlowPod): Manifest[] {
   return cluster.ofKind('Service', pod.namespace).filter((s) => s.apiVersion === 'v1' && s.spec?.selector && Object.keys(s.spec.selector).length > 0 && mapSelects(s.spec.selector, pod.labels));
 }
 
-/**
- * A concrete path for an Istio path pattern: `*` (prefix or suffix match) and the
- * `{*}`/`{**}` templates filled with one segment.
- * https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
- */
-export function samplePath(pattern: string): string {
-  return pattern.replace(/\{\*\*\}/g, 'x/y').replace(/\{\*\}/g, 'x').replace(/\*/g, 'x') || '/';
-}
-
-/** A request principal for a `requestPrincipals` pattern: `iss/sub`, wildcards filled. */
-function sampleRequestPrincipal(patterns: readonly string[] | undefined): string | undefined {
-  const p = (patterns ?? []).find((x) => x !== '*') ?? patterns?.[0];
-  return p === undefined ? undefined : p === '*' ? 'https://issuer.example/x' : p.replace(/\*/g, 'x');
-}
-
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
-
-/**
- * A string the RE2 pattern `regex` matches in full (Envoy's safe_regex matches the whole
- * value: https://www.envoyproxy.io/docs/envoy/latest/api-v3/type/matcher/v3/regex.proto),
- * or undefined when no simple filling of its wildcards gives one. The candidate is checked
- * against the pattern itself, so a sample is never wrong, only sometimes missing.
- */
-export function sampleOf(regex: string): string | undefined {
-  let i = 0;
-  // One alternative of a sequence, up to `)` or the end: each atom once, or its minimum count.
-  const sequence = (): string | undefined => {
-    let out = '';
-    while (i < regex.length && regex[i] !== ')') {
-      if (regex[i] === '|') {
-        // Only the first alternative is sampled; skip the others at this depth.
-        let depth = 0;
-        while (i < regex.length && !(depth === 0 && regex[i] === ')')) {
-          if (regex[i] === '\\') i++;
-          else if (regex[i] === '(') depth++;
-          else if (regex[i] === ')') depth--;
-          i++;
-        }
-        break;
-      }
-      let atom: string;
-      const c = regex[i++];
-      if (c === '^' || c === '$') continue;
-      if (c === '\\') {
-        const e = regex[i++] ?? '';
-        atom = e === 'd' ? '1' : e === 'w' ? 'x' : e === 's' ? ' ' : e;
-      } else if (c === '[') {
-        const close = regex.indexOf(']', i + 1);
-        if (close < 0) return out;
-        const body = regex.slice(i, close);
-        i = close + 1;
-        atom = body.startsWith('^') ? (body.includes('x') ? 'y' : 'x') : body[0] === '\\' ? (body[1] === 'd' ? '1' : body[1]) : body[0];
-      } else if (c === '(') {
-        if (regex[i] === '?') {
-          // (?:...) and named groups (?P<name>...), (?<name>...); flags and lookaround are not sampled
-          const named = /^\?P?<[A-Za-z_][A-Za-z0-9_]*>/.exec(regex.slice(i));
-          if (regex[i + 1] === ':') i += 2;
-          else if (named) i += named[0].length;
-          else return undefined;
-        }
-        const inner = sequence();
-        if (inner === undefined) return undefined;
-        atom = inner;
-        i++; // ')'
-      } else if (c === '.') {
-        atom = 'x';
-      } else {
-        atom = c;
-      }
-      const q = /^(\*|\+|\?|\{(\d+)(,\d*)?\})\??/.exec(regex.slice(i));
-      if (q) {
-        i += q[0].length;
-        atom = q[1] === '?' || q[1] === '*' ? '' : q[2] !== undefined ? atom.repeat(Number(q[2])) : atom;
-      }
-      out += atom;
-    }
-    return out;
-  };
-  const candidate = sequence();
-  if (candidate === undefined) return undefined;
-  let full: RegExp;
-  try {
-    full = new RegExp(`^(?:${regex.replace(/\(\?P</g, '(?<')})$`);
-  } catch {
-    return undefined;
-  }
-  return full.test(candidate) ? candidate : undefined;
-}
-
-/** A value `m` (an Istio StringMatch) matches, or undefined when none is known. */
-function sampleMatch(m: Record<string, any> | undefined): string | undefined {
-  if (!m) return undefined;
-  if (m.exact !== undefined) return String(m.exact);
-  if (m.prefix !== undefined) return `${m.prefix}x`;
-  if (m.regex !== undefined) return sampleOf(String(m.regex));
-  return undefined;
-}
-
-/**
- * Request headers that meet a route match's `headers` (lower-case names), or undefined when
- * one cannot be sampled. https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
- */
-function sampleHeaders(headers: Record<string, any> | undefined): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
-  for (const [name, m] of Object.entries(headers ?? {})) {
-    const value = sampleMatch(m);
-    if (value === undefined) return undefined;
-    out[name.toLowerCase()] = value;
-  }
-  return out;
-}
-
-/** A header match for people: `=jason`, `^prefix`, `~regex`. */
-function headerText(m: Record<string, any> | undefined): string {
-  if (m?.exact !== undefined) return `=${m.exact}`;
-  if (m?.prefix !== undefined) return `^${m.prefix}`;
-  if (m?.regex !== undefined) return `~${m.regex}`;
-  return '*';
-}
 
 /**
  * The flows one side's manifests declare, by a key that is the same on both sides:
