@@ -122,6 +122,7 @@ export abstract class ConsistentHash extends LoadBalancer {
     return new KeyedHash({ httpQueryParameterName: checkToken('query parameter', name) }, `query ${name}`);
   }
 
+  /** A consistent hash is not a simple algorithm. */
   public readonly simple = undefined;
 
   protected constructor(
