@@ -72,7 +72,7 @@ export class MeshSynthError extends Error {
  * previous output is replaced only when the new one is complete.
  *
  * The checks over rendered manifests are not MeshApp's own: every MeshChart registers
- * them ({@link MeshSynthCheck}), so they also run under a plain cdk8s App. MeshApp
+ * them (the synth check, `MeshSynthCheck`), so they also run under a plain cdk8s App. MeshApp
  * runs them once and keeps the rendered charts for writing.
  */
 export class MeshApp extends App {

@@ -96,7 +96,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public readonly exportTo?: ExportTo;
   /** The shape of the service's pods (env, volumes, probes, sidecar settings, ...), as given. */
   public readonly pod: Readonly<PodOptions>;
-  /** Container CPU and memory of every version, over {@link DEFAULT_RESOURCES}. */
+  /** Container CPU and memory of every version, over the library's default requests and limits. */
   public readonly resources: Required<ContainerResources>;
   /** Whether the pods mount their ServiceAccount token. */
   public readonly automountServiceAccountToken: boolean;

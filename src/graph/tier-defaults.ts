@@ -59,7 +59,7 @@ const BY_SCOPE = new WeakMap<IConstruct, TierDefaults>();
 /**
  * The resilience defaults of each tier for every service below it. Place one in a
  * chart (or in any scope) to change or add tiers; without one, services use
- * {@link BUILT_IN_TIERS}. It writes no manifest of its own.
+ * the built-in tiers (`BUILT_IN_TIERS`: seed 003's values). It writes no manifest of its own.
  *
  * @example
  * new TierDefaults(chart, 'TierDefaults', {

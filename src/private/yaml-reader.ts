@@ -44,7 +44,7 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 3 * 1024 * 1024;
  */
 export const MAX_NESTING_DEPTH = 1000;
 
-/** Limits of {@link parseYamlDocuments} and {@link readYamlFile}. */
+/** Limits of the YAML reader (`parseYamlDocuments`, `readYamlFile`). */
 export interface YamlReadOptions {
   /**
    * The largest document accepted, in bytes of its YAML text (from the end of the previous

@@ -43,7 +43,7 @@ export function isManifestFile(file: string): boolean {
 /**
  * Reads every file under `dir`, sorted by path; an absent directory is an empty tree.
  * Symbolic links are not followed, so a link loop cannot recurse. A manifest file that is
- * not UTF-8 text is a {@link YamlReadError} [MESH156].
+ * not UTF-8 text is an error (MESH156).
  */
 export function readTreeFromDir(dir: string): ManifestTree {
   const out = new Map<string, string>();
@@ -97,7 +97,7 @@ function textOf(file: string, bytes: Buffer): string {
 /**
  * Every resource of a tree's manifest files, in file order. Files are read by the YAML
  * reader of `cdk8s-mesh-validate`: a document it refuses (an alias bomb, over
- * `options.maxDocumentBytes`, nested too deep, not YAML) is a {@link YamlReadError} [MESH156].
+ * `options.maxDocumentBytes`, nested too deep, not YAML) is an error (MESH156).
  * @internal
  */
 export function resourcesOf(tree: ManifestTree, options: YamlReadOptions = {}): TreeResource[] {
