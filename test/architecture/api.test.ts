@@ -3,16 +3,9 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import * as api from '../../src';
 
-const ROOT = path.join(__dirname, '..', '..');
-const INDEX = path.join(ROOT, 'src', 'index.ts');
+import { ROOT, tsFilesUnder as tsFiles } from './source';
 
-function tsFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return tsFiles(p);
-    return e.name.endsWith('.ts') ? [p] : [];
-  });
-}
+const INDEX = path.join(ROOT, 'src', 'index.ts');
 
 /** The import declarations of a file, with the file each one resolves to (relative ones only). */
 function relativeImports(file: string): { target: string; names: string[]; line: number }[] {

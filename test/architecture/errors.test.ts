@@ -5,15 +5,7 @@ import { toIstioDuration } from '../../src/core/duration';
 import { weightSplitProblem } from '../../src/core/weight-split';
 import { Duration } from 'cdk8s';
 
-const SRC = path.join(__dirname, '..', '..', 'src');
-
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return sourceFiles(p);
-    return e.name.endsWith('.ts') ? [p] : [];
-  });
-}
+import { SRC, tsFilesUnder as sourceFiles } from './source';
 
 describe('one error type', () => {
   test('no source file throws a plain Error: every thrown error is a MeshError with a code', () => {

@@ -6,15 +6,7 @@ import * as path from 'node:path';
  * objects from the generated types of imports/, and only src/views/workload/ uses cdk8s-plus-27,
  * so that a new Istio or cdk8s-plus version is a change in one place.
  */
-const SRC = path.join(__dirname, '..', '..', 'src');
-
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return sourceFiles(p);
-    return e.name.endsWith('.ts') ? [p] : [];
-  });
-}
+import { SRC, tsFilesUnder as sourceFiles } from './source';
 
 /** The files of src/ (relative, `/`-separated) whose imports match `pattern`. */
 function importing(pattern: RegExp): string[] {

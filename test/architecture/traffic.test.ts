@@ -6,11 +6,11 @@ import {
 } from '../../src';
 import { find, meshChart, synth } from '../util';
 
-const SRC = path.join(__dirname, '..', '..', 'src');
+import { SRC, tsFilesUnder } from './source';
+
 const read = (rel: string) => fs.readFileSync(path.join(SRC, rel), 'utf8');
 /** Every .ts file under `dir` (relative to src/), as paths relative to src/. */
-const tsFiles = (dir: string): string[] => fs.readdirSync(path.join(SRC, dir), { withFileTypes: true }).flatMap((e) =>
-  e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []);
+const tsFiles = (dir: string): string[] => tsFilesUnder(path.join(SRC, dir)).map((f) => path.relative(SRC, f));
 
 /** The traffic files outside src/render/: intent and values, no generated types. */
 const TRAFFIC_OUTSIDE_RENDER = [
