@@ -13,6 +13,7 @@ import {
   RequestAuthentication,
   RequestAuthenticationSpec,
 } from '../../imports/security.istio.io';
+import type { AuthorizationCondition, AuthorizationOperation } from '../core/authorization';
 import type { MtlsModeName } from '../views/security/mtls-mode';
 import type { NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../views/workload/workload';
 
@@ -73,36 +74,14 @@ export interface SourceState {
   readonly requestPrincipals?: readonly string[];
 }
 
-/** A rule's operation as rendered. */
-export interface OperationState {
-  /** HTTP methods. */
-  readonly methods?: readonly string[];
-  /** Paths. */
-  readonly paths?: readonly string[];
-  /** Paths excluded. */
-  readonly notPaths?: readonly string[];
-  /** Destination ports. */
-  readonly ports?: readonly number[];
-}
-
-/** A rule's condition as rendered. */
-export interface ConditionState {
-  /** The attribute. */
-  readonly key: string;
-  /** Values it may have. */
-  readonly values?: readonly string[];
-  /** Values it may not have. */
-  readonly notValues?: readonly string[];
-}
-
 /** An AuthorizationPolicy rule as rendered. */
 export interface RuleState {
   /** Sources, any of which matches. */
   readonly from?: readonly SourceState[];
   /** Operations, any of which matches. */
-  readonly to?: readonly OperationState[];
+  readonly to?: readonly AuthorizationOperation[];
   /** Conditions, all of which must hold. */
-  readonly when?: readonly ConditionState[];
+  readonly when?: readonly AuthorizationCondition[];
 }
 
 /** What an AuthorizationPolicy is rendered from; all unset is the allow-nothing policy (`spec: {}`). */

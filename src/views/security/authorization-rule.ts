@@ -1,9 +1,12 @@
 import { Codes } from '../../core/codes';
 import type { RuleState } from '../../render/security';
 import { formatProblem } from '../../core/errors';
-import { HttpMethod, isHttpMethod } from '../../core/http';
+import { isHttpMethod } from '../../core/http';
 import { Principal } from '../../core/principal';
 import type { IMeshService } from '../../graph/interfaces';
+import type { AuthorizationCondition, AuthorizationOperation } from '../../core/authorization';
+
+export type { AuthorizationCondition, AuthorizationOperation } from '../../core/authorization';
 
 /**
  * Where a request comes from. Fields are Istio's; all set fields must match.
@@ -31,50 +34,6 @@ export interface AuthorizationSource {
    * @default - any or no end user
    */
   readonly requestPrincipals?: readonly string[];
-}
-
-/**
- * What a request does. Fields are Istio's; HTTP fields only apply to HTTP ports.
- *
- * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
- */
-export interface AuthorizationOperation {
-  /**
-   * HTTP methods.
-   * @default - any method
-   */
-  readonly methods?: readonly HttpMethod[];
-  /**
-   * Paths: exact, prefix (`/api/*`), suffix (`*.js`), or templates with `{*}` and `{**}`.
-   * @default - any path
-   */
-  readonly paths?: readonly string[];
-  /**
-   * Paths excluded.
-   * @default - none excluded
-   */
-  readonly notPaths?: readonly string[];
-  /**
-   * Destination ports (container ports).
-   * @default - any port
-   */
-  readonly ports?: readonly number[];
-}
-
-/** A condition on a request attribute (`request.auth.claims[groups]`). */
-export interface AuthorizationCondition {
-  /** The attribute. */
-  readonly key: string;
-  /**
-   * Values it may have.
-   * @default - any
-   */
-  readonly values?: readonly string[];
-  /**
-   * Values it may not have.
-   * @default - none
-   */
-  readonly notValues?: readonly string[];
 }
 
 /**

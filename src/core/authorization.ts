@@ -1,0 +1,50 @@
+/**
+ * The parts of an Istio AuthorizationPolicy rule that are plain values (what a request does,
+ * a condition on one of its attributes), shared by the security view that states rules and the
+ * renderer that writes them.
+ */
+import type { HttpMethod } from './http';
+
+/**
+ * What a request does. Fields are Istio's; HTTP fields only apply to HTTP ports.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+ */
+export interface AuthorizationOperation {
+  /**
+   * HTTP methods.
+   * @default - any method
+   */
+  readonly methods?: readonly HttpMethod[];
+  /**
+   * Paths: exact, prefix (`/api/*`), suffix (`*.js`), or templates with `{*}` and `{**}`.
+   * @default - any path
+   */
+  readonly paths?: readonly string[];
+  /**
+   * Paths excluded.
+   * @default - none excluded
+   */
+  readonly notPaths?: readonly string[];
+  /**
+   * Destination ports (container ports).
+   * @default - any port
+   */
+  readonly ports?: readonly number[];
+}
+
+/** A condition on a request attribute (`request.auth.claims[groups]`). */
+export interface AuthorizationCondition {
+  /** The attribute. */
+  readonly key: string;
+  /**
+   * Values it may have.
+   * @default - any
+   */
+  readonly values?: readonly string[];
+  /**
+   * Values it may not have.
+   * @default - none
+   */
+  readonly notValues?: readonly string[];
+}
