@@ -1,11 +1,19 @@
-/** Tests are transpiled by SWC (no type-check per file); `npm run typecheck` checks types once. */
-module.exports = {
+/**
+ * Tests are transpiled by SWC (no type-check per file); `npm run typecheck` checks types once.
+ * The package tests (test/package/: build, `npm pack`, a consumer project, the API report) take
+ * longer than the rest of the suite together; `npm run test:package` runs them, and `.ci/run` runs
+ * both, so they stay off the edit-test loop but never out of CI.
+ */
+const base = {
   testEnvironment: 'node',
   // Jest leaves one core idle by default; on a 2-core machine that halves the speed.
   maxWorkers: '100%',
-  roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };
+
+module.exports = process.env.CDK8S_MESH_TESTS === 'package'
+  ? { ...base, roots: ['<rootDir>/test/package'] }
+  : { ...base, roots: ['<rootDir>/test'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/package/'] };
