@@ -79,6 +79,9 @@ export const Codes = {
   INTERNAL_INVARIANT: 'MESH072',
   /** A second TierDefaults in one scope. */
   DUPLICATE_TIER_DEFAULTS: 'MESH073',
+  // The platform: MESH080-MESH089.
+  /** A platform component whose Service selector or Gateway selector does not select its own pods. */
+  PLATFORM_SELECTOR_MISMATCH: 'MESH084',
   /** A warning acknowledged without a reason. */
   ACKNOWLEDGEMENT_WITHOUT_REASON: 'MESH060',
   /** An acknowledgement of a code that is not a warning (errors cannot be acknowledged). */

@@ -7,7 +7,8 @@
 import { Cidr } from '../core/cidr';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
-import { MeshPlatform, MeshPlatformProps } from './platform';
+import { MeshPlatform } from './platform';
+import type { MeshPlatformProps } from './platform-props';
 
 /** How one field of the file is read. */
 type FieldKind = 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'tracing-protocol';
@@ -17,15 +18,24 @@ type ComponentSchema<T> = { readonly [K in keyof Required<T>]: FieldKind };
 
 const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | ComponentSchema<NonNullable<MeshPlatformProps[K]>> } = {
   trustDomain: 'string',
-  istio: { rootNamespace: 'string', controlPlaneNamespace: 'string', revision: 'string', istiodLabels: 'labels', xdsPort: 'port', webhookPort: 'port' },
-  ingressGateway: {
-    name: 'string', namespace: 'string', podLabels: 'labels', selector: 'labels', serviceAccount: 'string',
-    httpPort: 'port', httpsPort: 'port', httpServicePort: 'port', httpsServicePort: 'port',
+  istio: {
+    rootNamespace: 'string', controlPlaneNamespace: 'string', revision: 'string', serviceName: 'string', istiodLabels: 'labels',
+    serviceSelector: 'labels', serviceAccount: 'string', xdsPort: 'port', webhookPort: 'port',
   },
-  prometheus: { namespace: 'string', podLabels: 'labels', serviceAccount: 'string', selectorLabels: 'labels', address: 'string' },
-  tracing: { providerName: 'string', serviceName: 'string', namespace: 'string', protocol: 'tracing-protocol', port: 'port', podLabels: 'labels' },
+  ingressGateway: {
+    installedBy: 'string', name: 'string', namespace: 'string', podLabels: 'labels', serviceSelector: 'labels', selector: 'labels',
+    serviceAccount: 'string', httpPort: 'port', httpsPort: 'port', httpServicePort: 'port', httpsServicePort: 'port',
+  },
+  prometheus: {
+    installedBy: 'string', namespace: 'string', serviceName: 'string', podLabels: 'labels', serviceSelector: 'labels',
+    serviceAccount: 'string', selectorLabels: 'labels', address: 'string',
+  },
+  tracing: {
+    installedBy: 'string', providerName: 'string', serviceName: 'string', namespace: 'string', protocol: 'tracing-protocol',
+    port: 'port', targetPort: 'port', podLabels: 'labels', serviceSelector: 'labels', serviceAccount: 'string',
+  },
   rateLimit: { name: 'string', namespace: 'string', grpcPort: 'port', podLabels: 'labels' },
-  flagger: { namespace: 'string', prometheusAddress: 'string' },
+  flagger: { namespace: 'string', deploymentName: 'string', podLabels: 'labels', serviceAccount: 'string', prometheusAddress: 'string' },
   apiServer: { serviceName: 'string', namespace: 'string', endpoints: 'cidrs', ports: 'ports' },
 };
 
