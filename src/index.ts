@@ -40,6 +40,7 @@ export type {
   CollectorHelmChartOptions, CollectorProtocolOptions, HelmChartInstallOptions, IstioctlIngressGatewayOptions, JaegerOperatorOptions,
   KubePrometheusStackOptions,
 } from './platform/presets';
+export type { PlatformSnapshotOptions } from './platform/snapshot';
 
 // The mesh graph: app, charts (environments), services, calls, tiers (src/graph)
 export { MeshApp, MeshSynthError } from './graph/mesh-app';

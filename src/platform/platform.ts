@@ -6,12 +6,14 @@ import type {
   PlatformRateLimit, PlatformTracing,
 } from './platform-props';
 import { resolvePlatform } from './resolve';
+import { PlatformSnapshotOptions, platformPropsFromSnapshot, snapshotFilesOf } from './snapshot';
 
 /**
  * The shared components a mesh's output runs on but does not own: istiod and the root
  * namespace, the ingress gateway, Prometheus, the tracing collector, the global
  * rate-limit service, Flagger. Typed data with the defaults of the seeds' install, presets
- * for the common installs (./presets.ts); every derived object (NetworkPolicy peers, Sidecar hosts, principals,
+ * for the common installs (./presets.ts) and a reader of the cluster's own objects
+ * (./snapshot.ts); every derived object (NetworkPolicy peers, Sidecar hosts, principals,
  * selector labels, addresses) takes its values from here.
  */
 
@@ -24,7 +26,8 @@ export const MERGED_METRICS_PORT = 15020;
  * The platform a mesh runs on. `MeshPlatform.default()` is the seeds' install (istioctl's
  * ingress gateway, kube-prometheus-stack, the Jaeger operator's collector); `MeshPlatform.of({...})`
  * overrides any part, with presets (`IngressGatewayInstall`, `TracingCollectorInstall`,
- * `PrometheusInstall`) or props. Immutable.
+ * `PrometheusInstall`) or props; `MeshPlatform.fromManifests(files)` reads a snapshot of the
+ * cluster. Immutable.
  *
  * @see https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
  */
@@ -39,6 +42,20 @@ export class MeshPlatform {
   /** The platform with `props` overriding the defaults; throws a {@link MeshError} on a bad name, port or selector. */
   public static of(props: MeshPlatformProps = {}): MeshPlatform {
     return new MeshPlatform(props);
+  }
+
+  /**
+   * The platform as a snapshot of the cluster shows it: `source` is the snapshot's files
+   * (`kubectl get deploy,statefulset,daemonset,svc,sa,endpoints -A -o yaml`, a `List` or
+   * several documents) or its objects. Each component is found by its Service (its Deployment
+   * for Flagger) where `options.presets` (else the default platform) says it runs, and its
+   * Service's selector and ports, its pods' labels, ServiceAccount and container ports are
+   * read from there. Throws a {@link MeshError} naming the file: MESH080 for a file that is
+   * not a snapshot, MESH081 for a component it lacks, MESH083 for one it holds without what
+   * the platform needs, MESH082 for a preset or prop it contradicts (naming both values).
+   */
+  public static fromManifests(source: readonly string[] | readonly Record<string, any>[], options: PlatformSnapshotOptions = {}): MeshPlatform {
+    return new MeshPlatform(platformPropsFromSnapshot(snapshotFilesOf(source), options));
   }
 
   /** The trust domain. */
