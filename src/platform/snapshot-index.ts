@@ -168,7 +168,7 @@ function podsOfWorkloads(matched: readonly Located[], ref: string): SnapshotPods
   const accounts = [...new Set(matched.map((w) => serviceAccountOf(w)))];
   if (accounts.length > 1) {
     throw incomplete(`${ref} selects the pods of ${matched.map(describe).join(' and ')}, which run as different ServiceAccounts`
-      + ` (${accounts.join(', ')}): name one of them`);
+      + ` (${accounts.join(', ')}): the platform has one per component; read the others (components) and give its props`);
   }
   const labels = { ...templateLabels(matched[0]) };
   for (const w of matched.slice(1)) {

@@ -45,9 +45,11 @@ export interface PlatformSnapshotOptions {
    */
   readonly presets?: MeshPlatformProps;
   /**
-   * The components the snapshot must hold (MESH081 for one it lacks). The others are read
-   * when the snapshot holds them, and taken from the presets otherwise.
-   * @default ['istiod', 'ingressGateway', 'prometheus', 'tracing', 'flagger']
+   * The components read from the snapshot, each of which it must hold (MESH081 for one it
+   * lacks); the others are the presets'. Leave out one the snapshot cannot describe (a gateway
+   * Service in front of two Deployments of different ServiceAccounts) and give its props.
+   * @default - istiod, the ingress gateway, Prometheus, the collector and Flagger, which the
+   *   snapshot must hold, and the rate-limit service and the API server's endpoints when it holds them
    */
   readonly components?: readonly PlatformComponent[];
 }
@@ -64,14 +66,18 @@ interface Context {
   readonly index: SnapshotIndex;
   readonly base: ResolvedPlatform;
   readonly presets: MeshPlatformProps;
+  /** The components the snapshot must hold. */
   readonly required: ReadonlySet<PlatformComponent>;
+  /** The components read from it. */
+  readonly read: ReadonlySet<PlatformComponent>;
 }
 
 /** The props of the platform `files` show; throws a {@link MeshError} (MESH080-MESH083) naming the file. */
 export function platformPropsFromSnapshot(files: readonly SnapshotFile[], options: PlatformSnapshotOptions = {}): MeshPlatformProps {
   const presets = options.presets ?? {};
   const required = new Set(options.components ?? REQUIRED);
-  const ctx: Context = { index: new SnapshotIndex(files), base: resolvePlatform(presets), presets, required };
+  const read = new Set<PlatformComponent>(options.components ?? [...REQUIRED, 'rateLimit', 'apiServer']);
+  const ctx: Context = { index: new SnapshotIndex(files), base: resolvePlatform(presets), presets, required, read };
   return {
     trustDomain: ctx.base.trustDomain,
     istio: readIstiod(ctx) ?? presets.istio,
@@ -84,8 +90,12 @@ export function platformPropsFromSnapshot(files: readonly SnapshotFile[], option
   };
 }
 
-/** The component's Service, or undefined when the snapshot lacks it and it is not required (MESH081 when it is). */
+/**
+ * The component's Service; undefined when the component is not read, or when the snapshot
+ * lacks it and it is not required (MESH081 when it is).
+ */
 function serviceOf(ctx: Context, component: PlatformComponent, namespace: string, name: string, field: string): Located | undefined {
+  if (!ctx.read.has(component)) return undefined;
   const found = ctx.index.service(namespace, name);
   if (found || !ctx.required.has(component)) return found;
   const others = ctx.index.serviceNames(namespace);
@@ -254,7 +264,7 @@ function readTracing(ctx: Context): TracingCollectorProps | undefined {
 function readFlagger(ctx: Context): FlaggerPlatformProps | undefined {
   const base = ctx.base.flagger;
   const given = ctx.presets.flagger ?? {};
-  const workload = ctx.index.workload(base.namespace, base.deploymentName);
+  const workload = ctx.read.has('flagger') ? ctx.index.workload(base.namespace, base.deploymentName) : undefined;
   if (!workload) {
     if (!ctx.required.has('flagger')) return undefined;
     throw missing(ctx, `Flagger: no Deployment ${base.namespace}/${base.deploymentName}`
@@ -302,7 +312,7 @@ function readRateLimit(ctx: Context): MeshPlatformProps['rateLimit'] {
 
 function readApiServer(ctx: Context): MeshPlatformProps['apiServer'] {
   const base = ctx.base.apiServer;
-  const found = ctx.index.endpoints(base.namespace, base.serviceName);
+  const found = ctx.read.has('apiServer') ? ctx.index.endpoints(base.namespace, base.serviceName) : undefined;
   if (!found || found.addresses.length === 0) {
     if (!ctx.required.has('apiServer')) return undefined;
     throw missing(ctx, `the API server's endpoints: no Endpoints or EndpointSlice of Service ${base.namespace}/${base.serviceName}`

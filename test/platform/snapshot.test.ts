@@ -217,6 +217,24 @@ describe('bad input: a coded error naming the file, the component and both value
     }
   });
 
+  test('a component the snapshot cannot describe is left out of components and given by props', () => {
+    // GIVEN a second gateway Deployment behind the gateway Service, under another ServiceAccount (a canary of the gateway)
+    const others = files().flatMap((f) => YAML.parse(fs.readFileSync(f, 'utf8')).items);
+    const canary = others.filter((o: Record<string, any>) => o.kind === 'Deployment' && o.metadata.name === 'istio-ingressgateway').map((o: Record<string, any>) => ({
+      ...o, metadata: { ...o.metadata, name: 'istio-ingressgateway-canary' },
+      spec: { ...o.spec, template: { ...o.spec.template, spec: { ...o.spec.template.spec, serviceAccountName: 'istio-ingressgateway-canary' } } },
+    }));
+    // THEN reading it is MESH083, naming both; read without it, the gateway is the presets'
+    expect(error(() => MeshPlatform.fromManifests([...others, ...canary]))).toMatchObject({
+      code: Codes.PLATFORM_COMPONENT_INCOMPLETE, message: expect.stringContaining('run as different ServiceAccounts (istio-ingressgateway-service-account, istio-ingressgateway-canary)'),
+    });
+    const read = MeshPlatform.fromManifests([...others, ...canary], {
+      components: ['istiod', 'prometheus', 'tracing', 'flagger'], presets: { ingressGateway: IngressGatewayInstall.istioctl() },
+    });
+    expect(read.ingressGateway).toEqual(MeshPlatform.default().ingressGateway);
+    expect(read.apiServer.endpoints).toEqual([]);
+  });
+
   test('an OTLP-only collector is read as OpenTelemetry when the platform does not say', () => {
     const base = files().filter((f) => !f.endsWith('jaeger-operator.yaml')).flatMap((f) => YAML.parse(fs.readFileSync(f, 'utf8')).items);
     const otlpOnly = objects('jaeger-operator').map((o) => (o.kind === 'Service' && o.metadata.name === 'jaeger-collector'
