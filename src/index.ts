@@ -32,9 +32,15 @@ export { Percentage, Weight } from './core/weight';
 export { MeshPlatform } from './platform/platform';
 export type {
   ApiServerPlatformProps, FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps,
-  PlatformApiServer, PlatformFlagger, PlatformIngressGateway, PlatformIstio, PlatformPrometheus, PlatformRateLimit,
-  PlatformTracing, PrometheusPlatformProps, RateLimitServiceProps, TracingCollectorProps,
-} from './platform/platform';
+  PlatformApiServer, PlatformComponent, PlatformFlagger, PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus,
+  PlatformRateLimit, PlatformTracing, PrometheusPlatformProps, RateLimitServiceProps, TracingCollectorProps,
+} from './platform/platform-props';
+export { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './platform/presets';
+export type {
+  CollectorHelmChartOptions, CollectorProtocolOptions, HelmChartInstallOptions, IstioctlIngressGatewayOptions, JaegerOperatorOptions,
+  KubePrometheusStackOptions,
+} from './platform/presets';
+export type { PlatformSnapshotOptions } from './platform/snapshot';
 
 // The mesh graph: app, charts (environments), services, calls, tiers (src/graph)
 export { MeshApp, MeshSynthError } from './graph/mesh-app';

@@ -4,7 +4,7 @@ import { BOOKINFO_ENVIRONMENTS } from './app/bookinfo/environments';
 import { buildEcEnvironment } from './app/ec-environment';
 import { ENVIRONMENTS } from './app/environments';
 import { buildTiers } from './app/tiers/tiers';
-import { MeshApp, MeshSynthError } from './index';
+import { MeshApp, MeshPlatform, MeshSynthError } from './index';
 
 /** The committed output: dist/ at the project's root, whatever the working directory. */
 export const DIST = path.resolve(__dirname, '..', 'dist');
@@ -13,12 +13,13 @@ export const DIST = path.resolve(__dirname, '..', 'dist');
  * Synthesizes the EC site of seed 000 once per environment into dist/<environment>/, and
  * Istio's Bookinfo once per Bookinfo environment (dist/bookinfo, dist/bookinfo-dev, ...), and
  * seed 003's three tier namespaces (dist/k1s0-system, dist/k1s0-business, dist/k1s0-service).
+ * `platform` is the one the apps run on (default: the seeds', `MeshPlatform.default()`).
  * Not into $CDK8S_OUTDIR: `cdk8s synth` empties that folder before the app runs
  * (cdk8s-cli src/cli/cmds/synth.ts: `fs.rmSync(outdir, { recursive: true, force: true })`),
  * so cdk8s.yaml's `output:` is a scratch folder and dist/ is replaced only by a complete synth.
  */
-export function buildApp(outdir: string = DIST): MeshApp {
-  const app = new MeshApp({ outdir });
+export function buildApp(outdir: string = DIST, platform?: MeshPlatform): MeshApp {
+  const app = new MeshApp({ outdir, platform });
   for (const env of ENVIRONMENTS) buildEcEnvironment(app, env);
   for (const env of BOOKINFO_ENVIRONMENTS) buildBookinfo(app, env);
   buildTiers(app);

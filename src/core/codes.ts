@@ -79,6 +79,17 @@ export const Codes = {
   INTERNAL_INVARIANT: 'MESH072',
   /** A second TierDefaults in one scope. */
   DUPLICATE_TIER_DEFAULTS: 'MESH073',
+  // The platform: presets and snapshots of the cluster, MESH080-MESH089.
+  /** A platform file or set of manifests that is not a snapshot of the cluster (nor, for `--platform`, a map of platform components). */
+  PLATFORM_NOT_A_SNAPSHOT: 'MESH080',
+  /** A platform component the snapshot lacks (no Service or Deployment where the platform says it runs). */
+  PLATFORM_COMPONENT_MISSING: 'MESH081',
+  /** A preset or prop that the snapshot of the cluster contradicts (a ServiceAccount, labels, a port). */
+  PLATFORM_CONTRADICTED: 'MESH082',
+  /** A component the snapshot holds without what the platform needs (its Service selects no pod or has no port for the protocol). */
+  PLATFORM_COMPONENT_INCOMPLETE: 'MESH083',
+  /** A platform component whose Service selector or Gateway selector does not select its own pods. */
+  PLATFORM_SELECTOR_MISMATCH: 'MESH084',
   /** A warning acknowledged without a reason. */
   ACKNOWLEDGEMENT_WITHOUT_REASON: 'MESH060',
   /** An acknowledgement of a code that is not a warning (errors cannot be acknowledged). */

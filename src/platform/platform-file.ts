@@ -1,13 +1,28 @@
 /**
- * A platform described in a YAML or JSON file (`--platform <file>` of both command-line
- * tools): the fields of {@link MeshPlatformProps}, with API-server endpoints as CIDR strings.
- * Every field is checked before the platform is built; an unknown or mistyped one is an
- * error naming the file and the field, so a typo cannot silently fall back to a default.
+ * The platform of a `--platform <file>` (both command-line tools), in one of two forms, told
+ * apart by their documents:
+ *
+ * - a snapshot of the cluster: documents that are Kubernetes objects (`apiVersion` and `kind`,
+ *   a `List` of them included), as `kubectl get deploy,statefulset,daemonset,svc,sa,endpoints -A -o yaml`
+ *   writes them; several snapshot files are one snapshot (one file per namespace, say);
+ * - a map of platform components: one document, a map whose keys are the fields of
+ *   {@link MeshPlatformProps} (no `kind`), with API-server endpoints as CIDR strings, and per
+ *   component either props or `preset:` with the preset's options
+ *   (`ingressGateway: { preset: helmChart, release: istio-ingress, namespace: istio-ingress }`).
+ *
+ * Given with a snapshot, the map is the presets the snapshot is read with and checked against
+ * (`MeshPlatform.fromManifests`'s `presets`). Every field is checked before the platform is
+ * built; an unknown or mistyped one is an error naming the file and the field, so a typo
+ * cannot silently fall back to a default.
  */
 import { Cidr } from '../core/cidr';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
-import { MeshPlatform, MeshPlatformProps } from './platform';
+import { parseYamlDocuments } from '../private/yaml-reader';
+import { MeshPlatform } from './platform';
+import type { MeshPlatformProps } from './platform-props';
+import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
+import { platformPropsFromSnapshot } from './snapshot';
 
 /** How one field of the file is read. */
 type FieldKind = 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'tracing-protocol';
@@ -17,76 +32,199 @@ type ComponentSchema<T> = { readonly [K in keyof Required<T>]: FieldKind };
 
 const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | ComponentSchema<NonNullable<MeshPlatformProps[K]>> } = {
   trustDomain: 'string',
-  istio: { rootNamespace: 'string', controlPlaneNamespace: 'string', revision: 'string', istiodLabels: 'labels', xdsPort: 'port', webhookPort: 'port' },
-  ingressGateway: {
-    name: 'string', namespace: 'string', podLabels: 'labels', selector: 'labels', serviceAccount: 'string',
-    httpPort: 'port', httpsPort: 'port', httpServicePort: 'port', httpsServicePort: 'port',
+  istio: {
+    rootNamespace: 'string', controlPlaneNamespace: 'string', revision: 'string', serviceName: 'string', istiodLabels: 'labels',
+    serviceSelector: 'labels', serviceAccount: 'string', xdsPort: 'port', webhookPort: 'port',
   },
-  prometheus: { namespace: 'string', podLabels: 'labels', serviceAccount: 'string', selectorLabels: 'labels', address: 'string' },
-  tracing: { providerName: 'string', serviceName: 'string', namespace: 'string', protocol: 'tracing-protocol', port: 'port', podLabels: 'labels' },
+  ingressGateway: {
+    installedBy: 'string', name: 'string', namespace: 'string', podLabels: 'labels', serviceSelector: 'labels', selector: 'labels',
+    serviceAccount: 'string', httpPort: 'port', httpsPort: 'port', httpServicePort: 'port', httpsServicePort: 'port',
+  },
+  prometheus: {
+    installedBy: 'string', namespace: 'string', serviceName: 'string', podLabels: 'labels', serviceSelector: 'labels',
+    serviceAccount: 'string', selectorLabels: 'labels', address: 'string',
+  },
+  tracing: {
+    installedBy: 'string', providerName: 'string', serviceName: 'string', namespace: 'string', protocol: 'tracing-protocol',
+    port: 'port', targetPort: 'port', podLabels: 'labels', serviceSelector: 'labels', serviceAccount: 'string',
+  },
   rateLimit: { name: 'string', namespace: 'string', grpcPort: 'port', podLabels: 'labels' },
-  flagger: { namespace: 'string', prometheusAddress: 'string' },
+  flagger: { namespace: 'string', deploymentName: 'string', podLabels: 'labels', serviceAccount: 'string', prometheusAddress: 'string' },
   apiServer: { serviceName: 'string', namespace: 'string', endpoints: 'cidrs', ports: 'ports' },
+};
+
+/** The presets a file may name per component, with their options' kinds and the factory. */
+const PRESETS: Readonly<Record<string, Readonly<Record<string, { options: Record<string, FieldKind>; make: (o: any) => object }>>>> = {
+  ingressGateway: {
+    istioctl: { options: { namespace: 'string', name: 'string', labels: 'labels' }, make: (o) => IngressGatewayInstall.istioctl(o) },
+    helmChart: { options: { release: 'string', namespace: 'string' }, make: (o) => IngressGatewayInstall.helmChart(o) },
+  },
+  tracing: {
+    jaegerOperator: {
+      options: { name: 'string', namespace: 'string', protocol: 'tracing-protocol', providerName: 'string' },
+      make: (o) => TracingCollectorInstall.jaegerOperator(o),
+    },
+    jaegerHelmChart: {
+      options: { release: 'string', namespace: 'string', protocol: 'tracing-protocol', providerName: 'string' },
+      make: (o) => TracingCollectorInstall.jaegerHelmChart(o),
+    },
+    istioJaegerAddon: { options: { protocol: 'tracing-protocol', providerName: 'string' }, make: (o) => TracingCollectorInstall.istioJaegerAddon(o) },
+    openTelemetryCollector: {
+      options: { release: 'string', namespace: 'string', protocol: 'tracing-protocol', providerName: 'string' },
+      make: (o) => TracingCollectorInstall.openTelemetryCollector(o),
+    },
+  },
+  prometheus: {
+    kubePrometheusStack: { options: { release: 'string', namespace: 'string' }, make: (o) => PrometheusInstall.kubePrometheusStack(o) },
+  },
+};
+
+/** Options a preset requires. */
+const REQUIRED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  helmChart: ['release', 'namespace'], jaegerHelmChart: ['release', 'namespace'], openTelemetryCollector: ['release', 'namespace'],
 };
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * The platform a parsed file describes (`data`: the file's one document). Throws a
- * {@link MeshError} (MESH603) naming `file` and the field that is unknown or malformed.
+ * The platform a parsed file describes (`data`: the file's one document, a map of
+ * components). Throws a {@link MeshError} (MESH603) naming `file` and the field that is
+ * unknown or malformed, or the platform's own code (a bad name, port or selector).
  */
 export function platformFromData(data: unknown, file: string): MeshPlatform {
+  const props = propsFromData(data, file);
+  return withFile(file, () => MeshPlatform.of(props));
+}
+
+/** The props a map of components describes, presets made; throws MESH603 naming the field. */
+export function propsFromData(data: unknown, file: string): MeshPlatformProps {
   const bad = (field: string, what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: ${field}: ${what}`);
-  if (!isMap(data)) throw bad('(top)', 'not a map of platform components (trustDomain, istio, ingressGateway, prometheus, tracing, rateLimit, flagger, apiServer)');
-  const read = (field: string, kind: FieldKind, v: unknown): unknown => {
-    switch (kind) {
-      case 'string':
-        if (typeof v !== 'string' || v === '') throw bad(field, 'must be a non-empty string');
-        return v;
-      case 'port':
-        if (typeof v !== 'number') throw bad(field, 'must be a port number');
-        return v;
-      case 'ports':
-        if (!Array.isArray(v) || !v.every((p) => typeof p === 'number')) throw bad(field, 'must be a list of port numbers');
-        return v;
-      case 'labels':
-        if (!isMap(v) || !Object.values(v).every((x) => typeof x === 'string')) throw bad(field, 'must be a map of label names to string values');
-        return v;
-      case 'cidrs':
-        if (!Array.isArray(v) || !v.every((c) => typeof c === 'string')) throw bad(field, 'must be a list of CIDR ranges (10.0.0.1/32)');
-        try {
-          return v.map((c) => Cidr.of(c));
-        } catch (e) {
-          if (e instanceof MeshError) throw new MeshError(e.code, `${file}: ${field}: ${e.detail}`);
-          throw e;
-        }
-      case 'tracing-protocol':
-        if (v !== 'zipkin' && v !== 'opentelemetry') throw bad(field, "must be 'zipkin' or 'opentelemetry'");
-        return v;
-    }
-  };
+  if (!isMap(data)) throw bad('(top)', `not a map of platform components (${Object.keys(SCHEMA).join(', ')})`);
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
     const schema = (SCHEMA as Record<string, FieldKind | Record<string, FieldKind>>)[key];
     if (schema === undefined) throw bad(key, `unknown field (known: ${Object.keys(SCHEMA).join(', ')})`);
     if (typeof schema === 'string') {
-      props[key] = read(key, schema, value);
+      props[key] = readField(key, schema, value, file);
       continue;
     }
     if (!isMap(value)) throw bad(key, 'must be a map');
-    const component: Record<string, unknown> = {};
-    for (const [field, v] of Object.entries(value)) {
-      const kind = schema[field];
-      if (kind === undefined) throw bad(`${key}.${field}`, `unknown field (known: ${Object.keys(schema).join(', ')})`);
-      component[field] = read(`${key}.${field}`, kind, v);
-    }
-    props[key] = component;
+    props[key] = 'preset' in value ? presetOf(key, value, file) : readFields(key, schema, value, file);
   }
+  return props as MeshPlatformProps;
+}
+
+/** A component given as `preset: <name>` and the preset's options. */
+function presetOf(key: string, value: Record<string, unknown>, file: string): object {
+  const bad = (field: string, what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: ${key}.${field}: ${what}`);
+  const presets = PRESETS[key] ?? {};
+  const name = value.preset;
+  const preset = typeof name === 'string' ? presets[name] : undefined;
+  if (!preset) {
+    const known = Object.keys(presets);
+    throw bad('preset', known.length === 0 ? 'this component has no presets; give its props' : `must be one of ${known.join(', ')}`);
+  }
+  const { preset: _, ...options } = value;
+  for (const required of REQUIRED_OPTIONS[name as string] ?? []) {
+    if (options[required] === undefined) throw bad(required, `the ${name} preset needs it`);
+  }
+  const read = readFields(key, preset.options, options, file);
+  return withFile(file, () => preset.make(read));
+}
+
+function readFields(key: string, schema: Readonly<Record<string, FieldKind>>, value: Record<string, unknown>, file: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, v] of Object.entries(value)) {
+    const kind = schema[field];
+    if (kind === undefined) {
+      throw new MeshError(Codes.INVALID_FLOW, `${file}: ${key}.${field}: unknown field (known: ${Object.keys(schema).join(', ')})`);
+    }
+    out[field] = readField(`${key}.${field}`, kind, v, file);
+  }
+  return out;
+}
+
+function readField(field: string, kind: FieldKind, v: unknown, file: string): unknown {
+  const bad = (what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: ${field}: ${what}`);
+  switch (kind) {
+    case 'string':
+      if (typeof v !== 'string' || v === '') throw bad('must be a non-empty string');
+      return v;
+    case 'port':
+      if (typeof v !== 'number') throw bad('must be a port number');
+      return v;
+    case 'ports':
+      if (!Array.isArray(v) || !v.every((p) => typeof p === 'number')) throw bad('must be a list of port numbers');
+      return v;
+    case 'labels':
+      if (!isMap(v) || !Object.values(v).every((x) => typeof x === 'string')) throw bad('must be a map of label names to string values');
+      return v;
+    case 'cidrs':
+      if (!Array.isArray(v) || !v.every((c) => typeof c === 'string')) throw bad('must be a list of CIDR ranges (10.0.0.1/32)');
+      return withFile(file, () => v.map((c) => Cidr.of(c)), `${field}: `);
+    case 'tracing-protocol':
+      if (v !== 'zipkin' && v !== 'opentelemetry') throw bad("must be 'zipkin' or 'opentelemetry'");
+      return v;
+  }
+}
+
+/** `fn()`, with a MeshError's message prefixed by the file (and `prefix`), under its own code. */
+function withFile<T>(file: string, fn: () => T, prefix = ''): T {
   try {
-    return MeshPlatform.of(props as MeshPlatformProps);
+    return fn();
   } catch (e) {
-    // The platform's own checks (names, ports), under their own codes, with the file named.
-    if (e instanceof MeshError) throw new MeshError(e.code, `${file}: ${e.detail}`);
+    if (e instanceof MeshError) throw new MeshError(e.code, `${file}: ${prefix}${e.detail}`);
     throw e;
   }
+}
+
+const NEITHER = 'neither a snapshot of the cluster (Kubernetes objects)';
+
+/** One `--platform` file's text. */
+export interface PlatformFileText {
+  readonly text: string;
+  readonly file: string;
+}
+
+/** What one `--platform` file holds: a snapshot's documents, a map of components, or another shape (a list, for the flow command). */
+export type PlatformFileContent =
+  | { readonly kind: 'snapshot'; readonly file: string; readonly values: readonly unknown[] }
+  | { readonly kind: 'components'; readonly file: string; readonly data: unknown }
+  | { readonly kind: 'other'; readonly file: string; readonly data: unknown };
+
+/**
+ * Reads and classifies a `--platform` file: a snapshot when one of its documents is a
+ * Kubernetes object, a map of components when its one document is a map (or empty), else
+ * `other`. A file that is not YAML is a MESH156 error naming it.
+ */
+export function readPlatformFile(f: PlatformFileText): PlatformFileContent {
+  const values = parseYamlDocuments(f.text, f.file).map((d) => d.value);
+  const isObject = (v: unknown) => isMap(v) && typeof v.kind === 'string' && typeof v.apiVersion === 'string';
+  if (values.some(isObject)) return { kind: 'snapshot', file: f.file, values };
+  const present = values.filter((v) => v !== null && v !== undefined);
+  if (present.length === 0) return { kind: 'components', file: f.file, data: {} };
+  if (present.length === 1 && isMap(present[0])) return { kind: 'components', file: f.file, data: present[0] };
+  if (present.length === 1) return { kind: 'other', file: f.file, data: present[0] };
+  throw new MeshError(Codes.PLATFORM_NOT_A_SNAPSHOT, `${f.file}: ${NEITHER} nor one map of platform components`);
+}
+
+/**
+ * The platform of one or more `--platform` files: at most one map of components, and any
+ * number of snapshot files, read together as one snapshot with the map as its presets.
+ * Throws a {@link MeshError} naming the file: MESH080 for a file of neither form, the
+ * snapshot's codes (MESH081-MESH083) and the map's (MESH603).
+ */
+export function platformFromFiles(contents: readonly PlatformFileContent[]): MeshPlatform {
+  const other = contents.find((c) => c.kind === 'other');
+  if (other) {
+    throw new MeshError(Codes.PLATFORM_NOT_A_SNAPSHOT, `${other.file}: ${NEITHER} nor a map of platform components`);
+  }
+  const maps = contents.filter((c): c is Extract<PlatformFileContent, { kind: 'components' }> => c.kind === 'components');
+  if (maps.length > 1) {
+    throw new MeshError(Codes.PLATFORM_NOT_A_SNAPSHOT, `${maps[1].file}: a second map of platform components (after ${maps[0].file}); give one`);
+  }
+  const presets = maps.length === 1 ? propsFromData(maps[0].data, maps[0].file) : {};
+  const snapshots = contents.filter((c): c is Extract<PlatformFileContent, { kind: 'snapshot' }> => c.kind === 'snapshot');
+  if (snapshots.length === 0) return withFile(maps[0]?.file ?? '', () => MeshPlatform.of(presets));
+  return MeshPlatform.of(platformPropsFromSnapshot(snapshots.map((s) => ({ file: s.file, values: s.values })), { presets }));
 }

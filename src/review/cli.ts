@@ -7,8 +7,7 @@ import { renderJson, renderMarkdown } from './markdown';
 import { semanticDiff, SemanticDiff } from './semantic-diff';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
-import { platformFromData } from '../platform/platform-file';
-import { parseYamlDocuments } from '../private/yaml-reader';
+import { platformFromFiles, readPlatformFile } from '../platform/platform-file';
 import { renderTopology } from './topology';
 
 /** Where the command reads and writes; tests pass their own. */
@@ -46,10 +45,13 @@ Options:
   --exit-zero              exit 0 whenever the comparison succeeds
   --max-document-bytes <n> the largest YAML document read (default: 3145728,
                            kube-apiserver's 3 MiB request body limit)
-  --platform <file>        the platform the trees run on, a YAML or JSON map of
+  --platform <file>        the platform the trees run on (repeatable): a snapshot of
+                           the cluster (kubectl get deploy,statefulset,daemonset,
+                           svc,sa,endpoints -A -o yaml) and/or a YAML or JSON map of
                            MeshPlatformProps (istio, ingressGateway, prometheus,
-                           tracing, rateLimit, flagger, apiServer, trustDomain);
-                           default: a stock install (MeshPlatform.default())
+                           tracing, rateLimit, flagger, apiServer, trustDomain), a
+                           component given as props or as a preset; default: the
+                           seeds' install (MeshPlatform.default())
   -h, --help               this text
 
 Exit codes: 0 no changes, 1 changes, 2 an error, 3 a security downgrade,
@@ -65,7 +67,8 @@ interface Args {
   readonly dirs: string[];
   readonly help: boolean;
   readonly limits: YamlReadOptions;
-  readonly platformFile?: string;
+  /** The `--platform` files, in order. */
+  readonly platformFiles: readonly string[];
 }
 
 function parseArgs(argv: readonly string[]): Args | string {
@@ -74,7 +77,7 @@ function parseArgs(argv: readonly string[]): Args | string {
   let gitRef: string | undefined;
   let help = false;
   let maxDocumentBytes: number | undefined;
-  let platformFile: string | undefined;
+  const platformFiles: string[] = [];
   const dirs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -92,8 +95,9 @@ function parseArgs(argv: readonly string[]): Args | string {
       if (!/^[1-9][0-9]{0,14}$/.test(v ?? '')) return `--max-document-bytes must be a positive whole number of bytes, got '${v ?? ''}'`;
       maxDocumentBytes = Number(v);
     } else if (a === '--platform' || a.startsWith('--platform=')) {
-      platformFile = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (!platformFile) return '--platform needs a file';
+      const file = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (!file) return '--platform needs a file';
+      platformFiles.push(file);
     } else if (a.startsWith('-')) return `unknown option '${a}'`;
     else dirs.push(a);
   }
@@ -101,7 +105,7 @@ function parseArgs(argv: readonly string[]): Args | string {
     if (gitRef !== undefined && dirs.length > 1) return '--git takes at most one directory';
     if (gitRef === undefined && dirs.length !== 2) return 'expected two directories, or --git <ref> [dir]';
   }
-  return { format, exitZero, gitRef, dirs, help, limits: { maxDocumentBytes }, platformFile };
+  return { format, exitZero, gitRef, dirs, help, limits: { maxDocumentBytes }, platformFiles };
 }
 
 /** The exit code a diff earns: the highest of those that apply. */
@@ -163,10 +167,11 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     return ExitCodes.NO_CHANGES;
   }
   let platform: MeshPlatform | undefined;
-  if (args.platformFile !== undefined) {
+  if (args.platformFiles.length > 0) {
     try {
-      const file = args.platformFile;
-      platform = platformFromData(parseYamlDocuments(fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file)[0]?.value, file);
+      // Several files are one platform: a snapshot split by namespace, and the presets it is read with.
+      const texts = args.platformFiles.map((file) => ({ text: fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file }));
+      platform = platformFromFiles(texts.map(readPlatformFile));
     } catch (e) {
       io.stderr(`cdk8s-mesh-diff: ${(e as Error).message.split('\n')[0]}\n`);
       return ExitCodes.ERROR;

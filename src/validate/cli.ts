@@ -3,8 +3,11 @@
  * cdk8s-mesh-validate: the synth-time checks over any YAML files or directories,
  * hand-written ones included.
  *
- *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>] <file|dir>...
- *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [METHOD] [path]' [--flows] [--platform <file>] <file|dir>...
+ *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>]... <file|dir>...
+ *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [METHOD] [path]' [--flows] [--platform <file>]... <file|dir>...
+ *
+ * `--platform` (repeatable) reads the platform: a snapshot of the cluster and/or a map of its
+ * components with presets (src/platform/platform-file.ts), or a list of platform pods for flows.
  *
  * Files are read by the package's one YAML reader (src/private/yaml-reader.ts), which refuses
  * what kube-apiserver refuses (alias bombs, documents over 3 MiB, deep nesting, binary files)
@@ -27,8 +30,8 @@ import { MeshError } from '../core/errors';
 
 /** Where the tool writes; tests pass their own. */
 
-const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>] <file|dir>...'
-  + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [METHOD] [path]\']... [--flows] [--platform <file>] <file|dir>...';
+const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>]... <file|dir>...'
+  + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [METHOD] [path]\']... [--flows] [--platform <file>]... <file|dir>...';
 
 /**
  * The YAML files of `p`: `p` itself unless it is a directory, else every *.yaml and *.yml
@@ -62,7 +65,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   const inputs: string[] = [];
   const flows: string[] = [];
   let listFlows = false;
-  let platformFile: string | undefined;
+  const platformFiles: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--format') format = argv[++i] ?? '';
@@ -72,7 +75,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     else if (a === '--flow') flows.push(argv[++i] ?? '');
     else if (a.startsWith('--flow=')) flows.push(a.slice('--flow='.length));
     else if (a === '--flows') listFlows = true;
-    else if (a === '--platform') platformFile = argv[++i];
+    else if (a === '--platform') platformFiles.push(argv[++i] ?? '');
+    else if (a.startsWith('--platform=')) platformFiles.push(a.slice('--platform='.length));
     else if (a === '--crds') crds = argv[++i];
     else if (a.startsWith('--crds=')) crds = a.slice('--crds='.length);
     else if (a === '--max-document-bytes') maxDocumentBytes = argv[++i] ?? '';
@@ -120,7 +124,9 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
 
   let platform: PlatformFile | undefined;
   try {
-    platform = platformFile === undefined ? undefined : readPlatform(fs.readFileSync(path.resolve(io.cwd, platformFile), 'utf8'), platformFile);
+    // Several files are one platform: a snapshot split by namespace, and the presets it is read with.
+    platform = platformFiles.length === 0 ? undefined
+      : readPlatform(platformFiles.map((file) => ({ text: fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file })));
   } catch (e) { io.stderr(`${(e as Error).message}\n`); return 2; }
   const described = platform?.platform;
 

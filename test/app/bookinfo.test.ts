@@ -129,7 +129,8 @@ describe('Bookinfo workloads and security', () => {
     });
     expect(find(m, 'NetworkPolicy', 'productpage').spec.ingress[0].from[0]).toEqual({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
-      podSelector: { matchLabels: { istio: 'ingressgateway' } },
+      // The platform's gateway pods as their Service selects them.
+      podSelector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
     });
     const ratingsRules = find(m, 'AuthorizationPolicy', 'ratings-policy').spec.rules;
     expect(ratingsRules[0]).toEqual({ from: [{ source: { principals: ['cluster.local/ns/bookinfo/sa/reviews'] } }], to: [{ operation: { methods: ['GET'] } }] });

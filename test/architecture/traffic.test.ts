@@ -47,7 +47,8 @@ describe('traffic: default children', () => {
 
   test('GatewayRoutes works its defaults out once, into readonly fields', () => {
     const { routes } = gatewayRoutes();
-    expect(routes.workload).toEqual({ namespace: 'istio-system', labels: { istio: 'ingressgateway' } });
+    // The platform's gateway pods, as its Service selects them.
+    expect(routes.workload).toEqual({ namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } });
     expect([routes.name, routes.namespace, routes.hosts]).toEqual(['public', 'production', ['*']]);
     expect((routes as unknown as Record<string, unknown>).props).toBeUndefined();
   });

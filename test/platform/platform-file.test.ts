@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Codes, diffMain, MeshError, validateCli } from '../../src';
-import { platformFromData } from '../../src/platform/platform-file';
+import { Codes, diffMain, IngressGatewayInstall, MeshError, MeshPlatform, TracingCollectorInstall, validateCli } from '../../src';
+import { platformFromData, platformFromFiles, readPlatformFile } from '../../src/platform/platform-file';
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
 
@@ -97,5 +97,69 @@ describe('a platform described in a file (--platform of both command-line tools)
     expect(bad.err).toContain('ingressGateway.podlabels: unknown field');
     const good = run(diffMain, '--platform', platformFile('prometheus: { namespace: monitoring }\n'), 'production', 'production');
     expect(good).toMatchObject({ code: 0, err: '' });
+  });
+});
+
+describe('--platform: a snapshot of the cluster, a map of presets, or both (several files are one platform)', () => {
+  const FIXTURES = path.join(__dirname, '..', 'fixtures', 'platform');
+  const seeds = ['istiod', 'gateway-istioctl', 'kube-prometheus-stack', 'jaeger-operator', 'flagger'].map((f) => path.join(FIXTURES, `${f}.yaml`));
+  const flags = (files: string[]) => files.flatMap((f) => ['--platform', f]);
+  const scrape = 'prometheus -> order-service.production:15090 GET /stats/prometheus';
+
+  test('a map may name presets with their options', () => {
+    const p = platformFromFiles([readPlatformFile({
+      file: 'presets.yaml',
+      text: 'ingressGateway: { preset: helmChart, release: istio-ingress, namespace: istio-ingress }\n'
+        + 'tracing: { preset: openTelemetryCollector, release: otel, namespace: observability }\n'
+        + 'prometheus: { preset: kubePrometheusStack, release: prom, namespace: monitoring }\n',
+    })]);
+    expect(p.ingressGateway).toEqual(MeshPlatform.of({ ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }) }).ingressGateway);
+    expect(p.tracing).toEqual(MeshPlatform.of({ tracing: TracingCollectorInstall.openTelemetryCollector({ release: 'otel', namespace: 'observability' }) }).tracing);
+    expect(p.prometheus.serviceName).toBe('prom-kube-prometheus-stack-prometheus');
+  });
+
+  test.each([
+    ['tracing: { preset: jaeger }\n', 'presets.yaml: tracing.preset: must be one of jaegerOperator, jaegerHelmChart, istioJaegerAddon, openTelemetryCollector [MESH603]'],
+    ['ingressGateway: { preset: helmChart, namespace: x }\n', 'presets.yaml: ingressGateway.release: the helmChart preset needs it [MESH603]'],
+    ['ingressGateway: { preset: istioctl, release: x }\n', 'presets.yaml: ingressGateway.release: unknown field (known: namespace, name, labels) [MESH603]'],
+    ['flagger: { preset: helm }\n', 'presets.yaml: flagger.preset: this component has no presets; give its props [MESH603]'],
+    ['ingressGateway: { preset: helmChart, release: Bad_Name, namespace: x }\n', 'presets.yaml: IngressGatewayInstall.helmChart: release:'],
+    ['- 1\n- 2\n', 'presets.yaml: neither a snapshot of the cluster (Kubernetes objects) nor a map of platform components [MESH080]'],
+    ['a\n---\nb\n', 'presets.yaml: neither a snapshot of the cluster (Kubernetes objects) nor one map of platform components [MESH080]'],
+  ])('a bad map: %s', (text, message) => {
+    expect(() => platformFromFiles([readPlatformFile({ file: 'presets.yaml', text })])).toThrow(message);
+  });
+
+  test('two maps are refused; a snapshot split into files is one snapshot', () => {
+    const map = readPlatformFile({ file: 'a.yaml', text: '{}' });
+    expect(() => platformFromFiles([map, { ...map, file: 'b.yaml' }])).toThrow('b.yaml: a second map of platform components (after a.yaml); give one [MESH080]');
+    const split = platformFromFiles(seeds.map((f) => readPlatformFile({ file: path.basename(f), text: fs.readFileSync(f, 'utf8') })));
+    expect(split.tracing.serviceSelector).toEqual(MeshPlatform.default().tracing.serviceSelector);
+  });
+
+  test("cdk8s-mesh-validate --flow: the snapshot's Prometheus is the scrapes' source; another release's is refused by the output's NetworkPolicy", () => {
+    expect(run(validateCli, ...flags(seeds), '--flow', scrape, 'production')).toMatchObject({ code: 0, out: expect.stringMatching(/^ALLOWED /) });
+    // GIVEN the cluster's Prometheus is kube-prometheus-stack's release `prom` (its pods and Service named after it)
+    const promText = fs.readFileSync(seeds[2], 'utf8').replaceAll('kube-prometheus-stack-prometheus', 'prom-kube-prometheus-stack-prometheus')
+      .replaceAll('release: kube-prometheus-stack\n', 'release: prom\n');
+    const prom = platformFile(promText);
+    const presets = platformFile('prometheus: { preset: kubePrometheusStack, release: prom }\n');
+    const others = seeds.filter((f) => !f.endsWith('kube-prometheus-stack.yaml'));
+    // THEN the output (written for release kube-prometheus-stack) refuses its scrapes: exit 1, the NetworkPolicy named
+    const r = run(validateCli, ...flags([...others, prom, presets]), '--flow', scrape, 'production');
+    expect(r).toMatchObject({ code: 1, err: '', out: expect.stringMatching(/^REFUSED .* by NetworkPolicy production\/order-service/) });
+  });
+
+  test('cdk8s-mesh-validate and cdk8s-mesh-diff: a snapshot lacking a component, or contradicting the presets, is a usage error naming the file', () => {
+    const noFlagger = seeds.filter((f) => !f.endsWith('flagger.yaml'));
+    const r = run(validateCli, ...flags(noFlagger), 'production');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('the snapshot lacks Flagger: no Deployment istio-system/flagger');
+    expect(r.err).toContain('[MESH081]');
+    expect(r.err).toContain(noFlagger[0]);
+    const contradicted = run(diffMain, ...flags([...seeds, platformFile('tracing: { preset: jaegerOperator, name: traces }\n')]), 'production', 'production');
+    expect(contradicted.code).toBe(2);
+    expect(contradicted.err).toContain('no Service observability/traces-collector');
+    expect(run(diffMain, ...flags(seeds), 'production', 'production')).toMatchObject({ code: 0, err: '' });
   });
 });

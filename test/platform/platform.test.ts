@@ -1,21 +1,73 @@
 import { Testing } from 'cdk8s';
-import { MeshApp, MeshChart, MeshPlatform, MtlsMode } from '../../src';
+import { IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MtlsMode, PrometheusInstall, TracingCollectorInstall } from '../../src';
 
 describe('MeshPlatform', () => {
-  test('the defaults are a stock install as the seeds describe it (DESIGN.md, "The platform")', () => {
+  test("the defaults are the seeds' platform (DESIGN.md, \"The platform\"): istioctl's gateway, the Jaeger operator's collector, kube-prometheus-stack", () => {
     const p = MeshPlatform.default();
-    expect(p.istio).toEqual({ rootNamespace: 'istio-system', controlPlaneNamespace: 'istio-system', revision: undefined, istiodLabels: { app: 'istiod' }, xdsPort: 15012, webhookPort: 15017 });
-    expect(p.ingressGateway).toEqual({
-      name: 'istio-ingressgateway', namespace: 'istio-system', podLabels: { istio: 'ingressgateway', app: 'istio-ingressgateway' },
-      selector: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account', httpPort: 8080, httpsPort: 8443, httpServicePort: 80, httpsServicePort: 443,
+    expect(p.istio).toMatchObject({
+      rootNamespace: 'istio-system', controlPlaneNamespace: 'istio-system', revision: undefined, serviceName: 'istiod', serviceAccount: 'istiod',
+      serviceSelector: { app: 'istiod', istio: 'pilot' }, xdsPort: 15012, webhookPort: 15017,
     });
-    expect(p.prometheus).toMatchObject({ namespace: 'observability', podLabels: { 'app.kubernetes.io/name': 'prometheus' }, selectorLabels: { release: 'kube-prometheus-stack' } });
-    expect(p.prometheus.address).toBe('http://prometheus-operated.observability.svc.cluster.local:9090');
-    expect(p.tracing).toMatchObject({ providerName: 'jaeger', protocol: 'zipkin', port: 9411, host: 'jaeger-collector.observability.svc.cluster.local' });
+    expect(p.istio.istiodLabels).toMatchObject({ app: 'istiod', istio: 'pilot' });
+    expect(p.ingressGateway).toEqual({ ...IngressGatewayInstall.istioctl() });
+    expect(p.ingressGateway).toMatchObject({
+      name: 'istio-ingressgateway', namespace: 'istio-system', podLabels: { istio: 'ingressgateway', app: 'istio-ingressgateway' },
+      serviceSelector: { istio: 'ingressgateway', app: 'istio-ingressgateway' }, selector: { istio: 'ingressgateway' },
+      serviceAccount: 'istio-ingressgateway-service-account', httpPort: 8080, httpsPort: 8443, httpServicePort: 80, httpsServicePort: 443,
+    });
+    expect(p.prometheus).toEqual({ ...PrometheusInstall.kubePrometheusStack() });
+    expect(p.prometheus).toMatchObject({
+      namespace: 'observability', serviceName: 'kube-prometheus-stack-prometheus', serviceAccount: 'kube-prometheus-stack-prometheus',
+      podLabels: { 'app.kubernetes.io/name': 'prometheus' }, selectorLabels: { release: 'kube-prometheus-stack' },
+      address: 'http://prometheus-operated.observability.svc.cluster.local:9090',
+    });
+    // Seed 004's Jaeger (kind: Jaeger, name jaeger, observability): the operator's collector and its labels.
+    const { host, ...tracing } = p.tracing;
+    expect(tracing).toEqual({ ...TracingCollectorInstall.jaegerOperator() });
+    expect(p.tracing).toMatchObject({
+      providerName: 'jaeger', protocol: 'zipkin', port: 9411, targetPort: 9411, serviceAccount: 'jaeger', host: 'jaeger-collector.observability.svc.cluster.local',
+      podLabels: {
+        'app': 'jaeger', 'app.kubernetes.io/name': 'jaeger-collector', 'app.kubernetes.io/instance': 'jaeger', 'app.kubernetes.io/component': 'collector',
+        'app.kubernetes.io/part-of': 'jaeger', 'app.kubernetes.io/managed-by': 'jaeger-operator',
+      },
+    });
+    expect(host).toBe('jaeger-collector.observability.svc.cluster.local');
     expect(p.rateLimit).toMatchObject({ name: 'ratelimit', grpcPort: 8081 });
     expect(p.rateLimitHost('staging')).toBe('ratelimit.staging.svc.cluster.local');
-    expect(p.flagger).toEqual({ namespace: 'istio-system', prometheusAddress: p.prometheus.address });
+    expect(p.flagger).toEqual({
+      namespace: 'istio-system', deploymentName: 'flagger', podLabels: { 'app.kubernetes.io/name': 'flagger', 'app.kubernetes.io/instance': 'flagger' },
+      serviceAccount: 'flagger', prometheusAddress: p.prometheus.address,
+    });
     expect(p.ingressGatewayPrincipal.toString()).toBe('cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account');
+  });
+
+  test('a revision names its istiod Service, ServiceAccount and selector (istio-discovery templates/service.yaml)', () => {
+    expect(MeshPlatform.of({ istio: { revision: '1-24' } }).istio).toMatchObject({
+      serviceName: 'istiod-1-24', serviceAccount: 'istiod-1-24', serviceSelector: { 'app': 'istiod', 'istio.io/rev': '1-24' },
+      istiodLabels: { 'app': 'istiod', 'istio': 'istiod', 'istio.io/rev': '1-24' },
+    });
+  });
+
+  test('pods described by their labels alone are selected by them; the Gateway by their istio label', () => {
+    const p = MeshPlatform.of({ ingressGateway: { podLabels: { istio: 'edge', app: 'edge' } }, tracing: { podLabels: { app: 'otel' } } });
+    expect(p.ingressGateway).toMatchObject({ serviceSelector: { istio: 'edge', app: 'edge' }, selector: { istio: 'edge' } });
+    expect(p.tracing.serviceSelector).toEqual({ app: 'otel' });
+  });
+
+  test.each([
+    ["a preset's pod labels overridden", { tracing: { ...TracingCollectorInstall.jaegerOperator(), podLabels: { app: 'jaeger' } } }, 'platform tracing.serviceSelector'],
+    ['a Gateway selector', { ingressGateway: { selector: { istio: 'gateway' } } }, 'platform ingressGateway.selector: {"istio":"gateway"} does not select the pods'],
+    ['an empty selector', { prometheus: { serviceSelector: {} } }, 'platform prometheus.serviceSelector: {} does not select the pods (prometheus.podLabels'],
+  ])('a selector that does not select its own pods is refused (MESH084): %s', (_name, props, message) => {
+    expect(() => MeshPlatform.of(props)).toThrow(message);
+    expect(() => MeshPlatform.of(props)).toThrow(/\[MESH084\]$/);
+  });
+
+  test('NetworkPolicy peers select the gateway pods by its Service selector; another gateway by its own selector', () => {
+    const p = MeshPlatform.of({ ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }) });
+    expect(p.ingressGatewayPeerLabels()).toEqual({ app: 'istio-ingress', istio: 'ingress' });
+    expect(p.ingressGatewayPeerLabels({ istio: 'ingress' })).toEqual({ app: 'istio-ingress', istio: 'ingress' });
+    expect(p.ingressGatewayPeerLabels({ istio: 'internal-gateway' })).toEqual({ istio: 'internal-gateway' });
   });
 
   test('overrides flow into derived values: addresses, hosts, principals, OTLP port', () => {
@@ -36,6 +88,8 @@ describe('MeshPlatform', () => {
     const p = MeshPlatform.default();
     const byName = Object.fromEntries(p.workloads('production').map((w) => [w.name, w]));
     expect(Object.keys(byName).sort()).toEqual(['flagger', 'istio-ingressgateway', 'istiod', 'jaeger-collector', 'prometheus', 'ratelimit']);
+    expect(byName['jaeger-collector']).toMatchObject({ namespace: 'observability', serviceAccount: 'jaeger', ports: { zipkin: 9411 }, meshed: false });
+    expect(byName['jaeger-collector'].targetPorts).toBeUndefined();
     expect(byName['istio-ingressgateway']).toMatchObject({ namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account', meshed: true });
     expect(byName.prometheus).toMatchObject({ namespace: 'observability', labels: { 'app.kubernetes.io/name': 'prometheus' }, meshed: false });
     expect(byName.ratelimit).toMatchObject({ namespace: 'production', ports: { grpc: 8081 } });

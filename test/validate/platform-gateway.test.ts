@@ -1,4 +1,6 @@
-import { EdgeGateway, MeshApp, MeshChart, MeshPlatform, validateManifests } from '../../src';
+import {
+  EdgeGateway, GatewayRoutes, IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshService, StringMatch, validateManifests,
+} from '../../src';
 import { meshChart, synth } from '../util';
 
 /**
@@ -41,5 +43,22 @@ describe("the analysis assumes the platform's ingress gateway", () => {
     const manifests = synth(app);
     const codes = validateManifests(manifests, { analysisOnly: true }).map((f) => `${f.code} ${f.field}`);
     expect(codes).toContain('MESH117 spec.servers[0].port.number');
+  });
+});
+
+describe("the analysis knows the platform gateway's namespace exists", () => {
+  test('routes admitting the namespace of a gateway the istio/gateway chart installed (istio-ingress) raise no MESH129 at synth', () => {
+    // GIVEN the platform's gateway in its own namespace, and routes whose AuthorizationPolicy admits that namespace
+    const platform = MeshPlatform.of({ ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }) });
+    const { app, chart } = meshChart({ platform });
+    const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1.0.0' });
+    const gateway = new EdgeGateway(chart, 'edge', { servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
+    new GatewayRoutes(chart, 'public', { gateway, hosts: ['*'], routes: [{ match: [{ uri: StringMatch.prefix('/') }], to: web }] });
+    // WHEN it is synthesized (the analysis assumes the platform's gateway, and so its namespace)
+    const manifests = synth(app);
+    const policy = manifests.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'web-policy');
+    expect(JSON.stringify(policy?.spec.rules)).toContain('"namespaces":["istio-ingress"]');
+    // THEN no MESH129; over the same files with istioctl analyze's default gateway, the namespace is unknown
+    expect(validateManifests(manifests, { analysisOnly: true }).map((f) => f.code)).toContain('MESH129');
   });
 });

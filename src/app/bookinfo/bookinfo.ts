@@ -92,9 +92,10 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
     });
   }
 
-  // samples/bookinfo/networking/bookinfo-gateway.yaml
+  // samples/bookinfo/networking/bookinfo-gateway.yaml, which listens on the gateway pods' HTTP
+  // port: 8080 on istioctl's gateway (the sample's), 80 on the istio/gateway chart's.
   const gateway = new EdgeGateway(chart, 'bookinfo-gateway', {
-    servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+    servers: [{ port: { number: chart.platform.ingressGateway.httpPort, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
   });
   const gatewayRoutes = new GatewayRoutes(chart, 'bookinfo', {
     gateway,
@@ -111,7 +112,7 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
       port: 9080,
     }],
   });
-  // Istio's sample as it is: the gateway listens on the pods' port 8080, which the platform's
+  // Istio's sample as it is: the gateway listens on the pods' HTTP port, which the platform's
   // gateway Service maps from 80 (synth's analysis knows that mapping), and routes to
   // productpage without a subset, which its one version makes harmless.
   Warnings.of(gatewayRoutes).acknowledge(Codes.INGRESS_SKIPS_SUBSET_RULES,

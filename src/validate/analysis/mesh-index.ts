@@ -196,6 +196,8 @@ export class MeshIndex {
   public readonly workloads: Workload[] = [];
   /** Namespaces any object of the set lives in. */
   public readonly namespaces = new Set<string>();
+  /** Namespaces of the assumed defaults (the platform's ingress gateway's): they exist on the cluster. */
+  public readonly assumedNamespaces = new Set<string>();
   /** True if the set itself (not the assumed defaults) holds a workload. */
   public hasOwnWorkloads = false;
   /** Namespaces holding at least one workload. */
@@ -221,6 +223,7 @@ export class MeshIndex {
       push(this.byKind, kind, m);
       const ns = namespaceOf(m);
       if (kind !== 'Namespace' && own.has(m)) this.namespaces.add(ns);
+      if (!own.has(m)) this.assumedNamespaces.add(ns);
       if (kind === 'Node') {
         this.nodeLabels.set(String(m.metadata?.name), { ...(m.metadata?.labels ?? {}) });
       } else if (kind === 'Service' && m.apiVersion === 'v1') {

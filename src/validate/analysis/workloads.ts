@@ -99,8 +99,8 @@ function namespaceMatch(ns: string, exp: string): boolean {
 /**
  * MESH129: an AuthorizationPolicy source namespace (or notNamespace) that matches no
  * Namespace object: authorizationpolicies.go, analyzeNamespaceNotFound (IST0101). Only sets
- * that declare Namespaces are checked, and a namespace objects of the set live in, or
- * istio-system, counts as existing.
+ * that declare Namespaces are checked, and a namespace objects of the set live in, the assumed
+ * ingress gateway's (the platform's at synth) or istio-system counts as existing.
  */
 export const namespaceNotFound: AnalysisCheck = {
   code: Codes.NAMESPACE_NOT_FOUND,
@@ -116,7 +116,8 @@ export const namespaceNotFound: AnalysisCheck = {
           for (const key of ['namespaces', 'notNamespaces']) {
             (from?.source?.[key] ?? []).forEach((exp: unknown, k: number) => {
               // Also known: namespaces objects of the set live in, and the control plane's.
-              if (namespaces.some((ns) => namespaceMatch(ns, String(exp))) || index.namespaces.has(String(exp)) || String(exp) === ROOT_NAMESPACE) return;
+              const known = index.namespaces.has(String(exp)) || index.assumedNamespaces.has(String(exp)) || String(exp) === ROOT_NAMESPACE;
+              if (known || namespaces.some((ns) => namespaceMatch(ns, String(exp)))) return;
               out.push(finding(Codes.NAMESPACE_NOT_FOUND, ap, `spec.rules[${i}].from[${j}].source.${key}[${k}]`, `namespace '${String(exp)}' matches no Namespace`));
             });
           }

@@ -5,8 +5,8 @@
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { MeshPlatform } from '../../platform/platform';
-import { platformFromData } from '../../platform/platform-file';
-import { parseYamlDocuments } from '../../private/yaml-reader';
+import { platformFromFiles, PlatformFileText, readPlatformFile } from '../../platform/platform-file';
+import { YamlReadError } from '../../private/yaml-reader';
 import { Manifest } from '../finding';
 import { describeDecider, workloadPairs } from './check';
 import { FlowOptions } from './cluster';
@@ -89,37 +89,42 @@ function resolveSource(text: string, evaluator: FlowEvaluator, spec: string): Fl
 }
 
 /**
- * What a `--platform` file describes: a platform (a map of {@link MeshPlatformProps}, the
- * components of {@link MeshPlatform.of}), whose stock components become the flows' platform
- * pods and whose trust domain, root namespace and ingress gateway the checks use; or, for
- * pods no MeshPlatform describes, a list of FlowWorkload objects (name, namespace, labels,
- * serviceAccount, meshed; optional namespaceLabels, ports, addresses).
+ * What the `--platform` files describe: a platform (a snapshot of the cluster, a map of
+ * {@link MeshPlatformProps} with presets, or both: src/platform/platform-file.ts), whose
+ * components become the flows' platform pods and whose trust domain, root namespace and
+ * ingress gateway the checks use; or, for pods no MeshPlatform describes, one file holding a
+ * list of FlowWorkload objects (name, namespace, labels, serviceAccount, meshed; optional
+ * namespaceLabels, ports, addresses).
  */
 export interface PlatformFile {
   /** The platform pods flows may come from or go to. */
   readonly workloads: FlowWorkload[];
-  /** The platform, when the file describes one rather than a list of pods. */
+  /** The platform, when the files describe one rather than a list of pods. */
   readonly platform?: MeshPlatform;
 }
 
 /**
- * Reads a `--platform` file (YAML or JSON, see {@link PlatformFile}). Throws MESH603 (or
- * the platform's own code, for a bad name or port) naming the entry and field that is malformed.
+ * Reads the `--platform` files (YAML or JSON, see {@link PlatformFile}). Throws MESH603 (or
+ * the platform's own code: MESH080-MESH084, a bad name or port) naming the file and field.
  */
-export function readPlatform(text: string, file: string): PlatformFile {
-  let data: unknown;
-  try {
-    // The package's one reader, with its limits (an alias bomb in a platform file is refused too).
-    data = parseYamlDocuments(text, file)[0]?.value;
-  } catch (e) {
-    throw new MeshError(Codes.INVALID_FLOW, `${file}: ${(e as Error).message.split('\n')[0]}`);
-  }
-  if (data && typeof data === 'object' && !Array.isArray(data)) {
-    const platform = platformFromData(data, file);
+export function readPlatform(files: readonly PlatformFileText[]): PlatformFile {
+  const contents = files.map((f) => {
+    try {
+      // The package's one reader, with its limits (an alias bomb in a platform file is refused too).
+      return readPlatformFile(f);
+    } catch (e) {
+      if (e instanceof YamlReadError) throw new MeshError(Codes.INVALID_FLOW, `${f.file}: ${e.message.split('\n')[0]}`);
+      throw e;
+    }
+  });
+  const list = contents.find((c): c is Extract<typeof c, { kind: 'other' }> => c.kind === 'other' && Array.isArray(c.data));
+  if (!list) {
+    const platform = platformFromFiles(contents);
     return { workloads: platformPods(platform), platform };
   }
-  if (!Array.isArray(data)) throw new MeshError(Codes.INVALID_FLOW, `${file}: neither a platform (a map of its components) nor a list of platform workloads`);
-  const workloads = data.map((w, i) => {
+  if (contents.length > 1) throw new MeshError(Codes.INVALID_FLOW, `${list.file}: a list of platform workloads is the only --platform file`);
+  const file = list.file;
+  const workloads = (list.data as unknown[]).map((w: any, i) => {
     const bad = (field: string, what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: [${i}].${field}: ${what}`);
     if (!w || typeof w !== 'object') throw bad('', 'not an object');
     for (const field of ['name', 'namespace', 'serviceAccount']) if (typeof w[field] !== 'string' || w[field] === '') throw bad(field, 'must be a non-empty string');

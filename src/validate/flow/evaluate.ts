@@ -233,8 +233,9 @@ export class FlowEvaluator {
       if (sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
       passthrough = true;
     }
-    hops.push(`${host}:${flow.port} → ${pod.namespace}/${pod.name}`);
-    return this.serverSide(source, pod, flow.port, ctx, { passthrough });
+    const podPort = target.targetPorts?.[flow.port] ?? flow.port;
+    hops.push(`${host}:${flow.port} → ${pod.namespace}/${pod.name}${podPort !== flow.port ? `:${podPort}` : ''}`);
+    return this.serverSide(source, pod, podPort, ctx, { passthrough });
   }
 
   /** The connection and the destination's proxy. */

@@ -33,6 +33,13 @@ export interface FlowWorkload {
    * @default []
    */
   readonly addresses?: readonly string[];
+  /**
+   * For a pod reached through its Service (a flow's `target`): the pod port each Service port
+   * sends to, where they differ (`{ 9411: 9412 }`). A NetworkPolicy sees the pod's port, after
+   * the Service's DNAT. https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+   * @default {} - the pod serves each port on the same number
+   */
+  readonly targetPorts?: Readonly<Record<number, number>>;
 }
 
 /** Where a flow starts. */

@@ -121,13 +121,13 @@ export class EdgeGateway extends Construct {
 
   /**
    * Lets the gateway pods reach `service`: NetworkPolicy ingress from the pods (the
-   * platform's gateway namespace AND this gateway's selector) and an ALLOW rule for the
-   * gateway's principal on `paths` (all when undefined).
+   * platform's gateway namespace AND, for the platform's gateway, its Service's selector, else
+   * this gateway's selector) and an ALLOW rule for the gateway's principal on `paths` (all when undefined).
    */
   protected admit(service: IGatewayTarget, paths: string[] | undefined): void {
     const platform = MeshChart.of(this).platform;
     ServiceSecurity.of(service).admitGateway({
-      peer: { namespace: platform.ingressGateway.namespace, podLabels: { ...this.selector } },
+      peer: { namespace: platform.ingressGateway.namespace, podLabels: platform.ingressGatewayPeerLabels(this.selector) },
       principal: platform.ingressGatewayPrincipal,
       paths,
     });

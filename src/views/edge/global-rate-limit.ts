@@ -56,7 +56,7 @@ export interface GlobalRateLimitProps {
   readonly userHeader?: string;
   /**
    * Labels of the edge gateway's pods, where the limit is enforced.
-   * @default { istio: 'ingressgateway' }
+   * @default - the platform's Gateway selector (`MeshPlatform.ingressGateway.selector`, `{ istio: 'ingressgateway' }` for istioctl's gateway)
    */
   readonly gatewaySelector?: Record<string, string>;
   /**
@@ -148,7 +148,7 @@ export class GlobalRateLimit extends Construct {
     this.authenticatedRequestsPerSecond = props.authenticatedRequestsPerSecond ?? 30;
     this.unauthenticatedRequestsPerSecond = props.unauthenticatedRequestsPerSecond ?? 10;
     this.userHeader = props.userHeader ?? 'x-user-id';
-    this.gatewaySelector = Object.freeze({ ...(props.gatewaySelector ?? { istio: 'ingressgateway' }) });
+    this.gatewaySelector = Object.freeze({ ...(props.gatewaySelector ?? platform.ingressGateway.selector) });
     this.gatewayNamespace = props.gatewayNamespace ?? platform.ingressGateway.namespace;
     this.serviceDeployed = props.serviceDeployed ?? false;
     this.timeout = props.timeout ?? Duration.millis(100);
@@ -202,7 +202,10 @@ export class GlobalRateLimit extends Construct {
     const principal = Principal.serviceAccount(gateway.namespace, gateway.serviceAccount, this.chart.platform.trustDomain).toString();
     const networkPolicy = () => ({
       podLabels: { ...target.workload.labels },
-      ingress: [{ peers: [{ namespace: gateway.namespace, podLabels: { ...this.gatewaySelector } }], ports: [{ port: target.port, protocol: 'TCP' as const }] }],
+      ingress: [{
+        peers: [{ namespace: gateway.namespace, podLabels: this.chart.platform.ingressGatewayPeerLabels(this.gatewaySelector) }],
+        ports: [{ port: target.port, protocol: 'TCP' as const }],
+      }],
       egress: [],
       policyTypes: ['Ingress' as const],
     });

@@ -99,10 +99,11 @@ export class EdgeAuthentication extends Construct {
     this.forwardOriginalToken = props.forwardOriginalToken ?? false;
     this.requestPrincipals = [...(props.requestPrincipals ?? [`${props.issuer}/*`])];
     this.name = props.name ?? `${props.service.name}-jwt`;
-    const gw = MeshChart.of(this).platform.ingressGateway;
+    const platform = MeshChart.of(this).platform;
+    // The gateway pods as their Service selects them, so other labels on them cannot break the peer.
     const ingress = props.ingressFrom ?? {
-      peer: { namespace: gw.namespace, podLabels: { ...gw.selector } },
-      principal: MeshChart.of(this).platform.ingressGatewayPrincipal,
+      peer: { namespace: platform.ingressGateway.namespace, podLabels: platform.ingressGatewayPeerLabels() },
+      principal: platform.ingressGatewayPrincipal,
     };
     const paths = props.paths ?? ['/api/*'];
     // End users arrive through the gateway: the rule needs its mTLS principal AND a valid token.

@@ -257,12 +257,13 @@ export class ServiceSecurity extends Construct {
       // Prometheus's pods (namespace AND labels) scrape Envoy on 15090 (the PodMonitor's
       // http-envoy-prom) and the merged endpoint on 15020.
       // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
+      // Platform pods are selected as their Services select them (serviceSelector), so that other labels on them cannot break a peer.
       prometheus: this.mesh.allowMetricsScraping
-        ? { peer: { namespace: prom.namespace, podLabels: { ...prom.podLabels } }, ports: [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT] }
+        ? { peer: { namespace: prom.namespace, podLabels: { ...prom.serviceSelector } }, ports: [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT] }
         : undefined,
       dns: this.mesh.dns,
       collector: this.collector(),
-      istiod: { peer: { namespace: istio.controlPlaneNamespace, podLabels: { ...istio.istiodLabels } }, port: istio.xdsPort },
+      istiod: { peer: { namespace: istio.controlPlaneNamespace, podLabels: { ...istio.serviceSelector } }, port: istio.xdsPort },
     };
   }
 
@@ -278,10 +279,11 @@ export class ServiceSecurity extends Construct {
     const platform = this.service.chart.platform.tracing;
     const parts = provider.service.split('.');
     const namespace = provider.service === platform.host ? platform.namespace : parts.length >= 2 ? parts[1] : this.service.namespace;
-    const peer: NetworkPeer = provider.service === platform.host
-      ? { namespace, podLabels: { ...platform.podLabels } }
-      : { namespace };
-    return { peer, port: provider.port, sidecarHost: `${namespace}/${provider.service}` };
+    const isPlatform = provider.service === platform.host;
+    const peer: NetworkPeer = isPlatform ? { namespace, podLabels: { ...platform.serviceSelector } } : { namespace };
+    // The NetworkPolicy sees the pod's port, after the Service's DNAT.
+    const port = isPlatform && provider.port === platform.port ? platform.targetPort : provider.port;
+    return { peer, port, sidecarHost: `${namespace}/${provider.service}` };
   }
 
   private problems(): string[] {

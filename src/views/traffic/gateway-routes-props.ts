@@ -17,12 +17,12 @@ export interface IGatewayRef {
 export interface GatewayWorkload {
   /**
    * The pods' namespace.
-   * @default 'istio-system'
+   * @default - the platform's ingress gateway namespace (`MeshPlatform.ingressGateway.namespace`)
    */
   readonly namespace?: string;
   /**
-   * The pods' labels.
-   * @default { istio: 'ingressgateway' }
+   * Labels that select the pods, which NetworkPolicy peers name.
+   * @default - the platform gateway Service's selector (`MeshPlatform.ingressGateway.serviceSelector`)
    */
   readonly labels?: Record<string, string>;
 }

@@ -44,7 +44,11 @@ export class GatewayRoutes extends Construct {
     this.gateway = { name: props.gateway.name, namespace: props.gateway.namespace };
     this.hosts = [...props.hosts];
     this.routes = [...props.routes];
-    this.workload = { namespace: props.workload?.namespace ?? 'istio-system', labels: { ...(props.workload?.labels ?? { istio: 'ingressgateway' }) } };
+    const gw = chart.platform.ingressGateway;
+    this.workload = {
+      namespace: props.workload?.namespace ?? gw.namespace,
+      labels: { ...(props.workload?.labels ?? chart.platform.ingressGatewayPeerLabels()) },
+    };
     const gatewayNs = this.workload.namespace;
     const byTarget = new Map<IMeshService, GatewayRouteOptions[]>();
     for (const r of this.routes) if (r.to) byTarget.set(r.to, [...(byTarget.get(r.to) ?? []), r]);

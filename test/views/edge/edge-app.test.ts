@@ -47,7 +47,8 @@ describe('applyEdge (EC site)', () => {
     expect(np.spec.ingress).toContainEqual({
       from: [{
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
-        podSelector: { matchLabels: { istio: 'ingressgateway' } },
+        // The gateway pods as their Service selects them.
+        podSelector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
       }],
       ports: [{ port: 8080, protocol: 'TCP' }],
     });

@@ -99,7 +99,7 @@ describe('the rate-limit path: the gateway reaches the rate-limit service (issue
     // Ingress only: the rate-limit pods' own egress (Redis) is left to their deployment.
     expect(np.spec.policyTypes).toEqual(['Ingress']);
     expect(np.spec.ingress).toEqual([{
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } }],
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } } }],
       ports: [{ port: 8081, protocol: 'TCP' }],
     }]);
     const ap = find(out, 'AuthorizationPolicy', 'ec-site-ratelimit');

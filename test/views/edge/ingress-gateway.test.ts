@@ -53,7 +53,8 @@ describe('IngressGateway', () => {
   test('a routed service admits the gateway pods (one peer: namespace AND labels) and its principal on the routed paths', () => {
     const { out } = shop(false);
     expect(find(out, 'NetworkPolicy', 'api-gateway').spec.ingress).toEqual([{
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } }],
+      // The gateway pods as their Service selects them (MeshPlatform.ingressGateway.serviceSelector).
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } } }],
       ports: [{ port: 8080, protocol: 'TCP' }],
     }, expect.anything()]);
     expect(find(out, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules[0]).toEqual({

@@ -67,16 +67,19 @@ describe('ServiceSecurity', () => {
     expect(np.podSelector).toEqual({ matchLabels: { app: 'order-service' } });
     expect(np.ingress).toEqual([
       { from: [{ podSelector: { matchLabels: { app: 'api-gateway' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },
-      // Review item 2: Prometheus's pods (namespace AND labels), on Envoy's 15090 and the merged 15020.
+      // Review item 2: Prometheus's pods (namespace AND its Service's selector), on Envoy's 15090 and the merged 15020.
       {
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+        from: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': 'kube-prometheus-stack-prometheus' } },
+        }],
         ports: [{ port: 15090, protocol: 'TCP' }, { port: 15020, protocol: 'TCP' }],
       },
     ]);
     expect(np.egress).toEqual([
       { to: [{ podSelector: { matchLabels: { app: 'payment-service' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },
       { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
-      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }], ports: [{ port: 15012, protocol: 'TCP' }] },
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod', istio: 'pilot' } } }], ports: [{ port: 15012, protocol: 'TCP' }] },
     ]);
   });
 
@@ -99,9 +102,14 @@ describe('ServiceSecurity', () => {
       hosts: ['./payment-service.production.svc.cluster.local', 'observability/jaeger-collector.observability.svc.cluster.local'],
     }]);
     expect(find(ms, 'Sidecar', 'payment-service').spec.egress).toEqual([{ hosts: ['observability/jaeger-collector.observability.svc.cluster.local'] }]);
+    // The collector's pods as its Service selects them: the Jaeger operator's six labels (seed 004).
     expect(find(ms, 'NetworkPolicy', 'payment-service').spec.egress).toContainEqual({
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'jaeger', 'app.kubernetes.io/component': 'collector' } } }],
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: chart.platform.tracing.serviceSelector } }],
       ports: [{ port: 9411, protocol: 'TCP' }],
+    });
+    expect(chart.platform.tracing.serviceSelector).toEqual({
+      'app': 'jaeger', 'app.kubernetes.io/name': 'jaeger-collector', 'app.kubernetes.io/instance': 'jaeger', 'app.kubernetes.io/component': 'collector',
+      'app.kubernetes.io/part-of': 'jaeger', 'app.kubernetes.io/managed-by': 'jaeger-operator',
     });
   });
 

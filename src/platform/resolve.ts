@@ -1,0 +1,210 @@
+/**
+ * The platform's props with every default worked out, and checked: the defaults are the
+ * seeds' platform (istiod, istioctl's ingress gateway and Flagger in istio-system;
+ * kube-prometheus-stack and the Jaeger operator's collector in observability), each taken
+ * from its preset so that the default and the preset cannot drift apart.
+ */
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
+import { dns1123LabelProblem } from '../core/names';
+import type {
+  FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps, PlatformApiServer, PlatformFlagger,
+  PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus, PlatformRateLimit, PlatformTracing,
+  PrometheusPlatformProps, TracingCollectorProps,
+} from './platform-props';
+import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
+
+/** Every component of a platform, resolved. */
+export interface ResolvedPlatform {
+  readonly trustDomain: string;
+  readonly istio: PlatformIstio;
+  readonly ingressGateway: PlatformIngressGateway;
+  readonly prometheus: PlatformPrometheus;
+  readonly tracing: PlatformTracing;
+  readonly rateLimit: PlatformRateLimit;
+  readonly flagger: PlatformFlagger;
+  readonly apiServer: PlatformApiServer;
+}
+
+/** What messages call a component whose props were given without a preset. */
+const AS_GIVEN = 'as given';
+
+/** `props` with the defaults filled in; throws a {@link MeshError} on a bad name, port or selector. */
+export function resolvePlatform(props: MeshPlatformProps): ResolvedPlatform {
+  const istio = resolveIstio(props.istio ?? {});
+  const prometheus = resolvePrometheus(props.prometheus ?? {});
+  const rl = props.rateLimit ?? {};
+  const api = props.apiServer ?? {};
+  const apiNamespace = api.namespace ?? 'default';
+  const apiService = api.serviceName ?? 'kubernetes';
+  const resolved: ResolvedPlatform = {
+    trustDomain: props.trustDomain ?? 'cluster.local',
+    istio,
+    ingressGateway: resolveGateway(props.ingressGateway ?? {}),
+    prometheus,
+    tracing: resolveTracing(props.tracing ?? {}),
+    rateLimit: {
+      name: rl.name ?? 'ratelimit',
+      namespace: rl.namespace,
+      grpcPort: port('rateLimit.grpcPort', rl.grpcPort ?? 8081),
+      podLabels: { ...(rl.podLabels ?? { app: 'ratelimit' }) },
+    },
+    flagger: resolveFlagger(props.flagger ?? {}, prometheus.address),
+    apiServer: {
+      serviceName: apiService,
+      namespace: apiNamespace,
+      endpoints: [...(api.endpoints ?? [])],
+      ports: (api.ports ?? [443, 6443]).map((p, i) => port(`apiServer.ports[${i}]`, p)),
+      host: `${apiService}.${apiNamespace}.svc.cluster.local`,
+    },
+  };
+  checkNames(resolved);
+  checkSelectors(resolved);
+  return resolved;
+}
+
+function resolveIstio(i: IstioPlatformProps): PlatformIstio {
+  const rootNamespace = i.rootNamespace ?? 'istio-system';
+  const rev = i.revision;
+  const serviceName = i.serviceName ?? (rev ? `istiod-${rev}` : 'istiod');
+  // istio-discovery's templates/deployment.yaml (pod labels) and templates/service.yaml (selector), Istio 1.24.6.
+  const istiodLabels = i.istiodLabels ?? {
+    'app': 'istiod',
+    'istio': rev ? 'istiod' : 'pilot',
+    'istio.io/rev': rev ?? 'default',
+    'sidecar.istio.io/inject': 'false',
+    'operator.istio.io/component': 'Pilot',
+    'istio.io/dataplane-mode': 'none',
+    'app.kubernetes.io/name': 'istiod',
+    'app.kubernetes.io/part-of': 'istio',
+  };
+  const defaultSelector: PlatformLabels = rev ? { 'app': 'istiod', 'istio.io/rev': rev } : { app: 'istiod', istio: 'pilot' };
+  return {
+    rootNamespace,
+    controlPlaneNamespace: i.controlPlaneNamespace ?? rootNamespace,
+    revision: rev,
+    serviceName,
+    istiodLabels: { ...istiodLabels },
+    serviceSelector: { ...(i.serviceSelector ?? i.istiodLabels ?? defaultSelector) },
+    serviceAccount: i.serviceAccount ?? serviceName,
+    xdsPort: port('istio.xdsPort', i.xdsPort ?? 15012),
+    webhookPort: port('istio.webhookPort', i.webhookPort ?? 15017),
+  };
+}
+
+function resolveGateway(g: IngressGatewayPlatformProps): PlatformIngressGateway {
+  const base = IngressGatewayInstall.istioctl();
+  const podLabels = g.podLabels ?? base.podLabels;
+  // Pods described by their labels alone: the Gateway selects them by their `istio` label, as Istio's examples do.
+  const selector = g.selector ?? (g.podLabels ? (g.podLabels.istio !== undefined ? { istio: g.podLabels.istio } : g.podLabels) : base.selector);
+  return {
+    installedBy: g.installedBy ?? (Object.keys(g).length === 0 ? base.installedBy : AS_GIVEN),
+    name: g.name ?? base.name,
+    namespace: g.namespace ?? base.namespace,
+    podLabels: { ...podLabels },
+    serviceSelector: { ...(g.serviceSelector ?? g.podLabels ?? base.serviceSelector) },
+    selector: { ...selector },
+    serviceAccount: g.serviceAccount ?? base.serviceAccount,
+    httpPort: port('ingressGateway.httpPort', g.httpPort ?? base.httpPort),
+    httpsPort: port('ingressGateway.httpsPort', g.httpsPort ?? base.httpsPort),
+    httpServicePort: port('ingressGateway.httpServicePort', g.httpServicePort ?? base.httpServicePort),
+    httpsServicePort: port('ingressGateway.httpsServicePort', g.httpsServicePort ?? base.httpsServicePort),
+  };
+}
+
+function resolvePrometheus(p: PrometheusPlatformProps): PlatformPrometheus {
+  const namespace = p.namespace ?? 'observability';
+  const base = PrometheusInstall.kubePrometheusStack({ namespace: dns1123LabelProblem(namespace) ? undefined : namespace });
+  return {
+    installedBy: p.installedBy ?? (Object.keys(p).length === 0 ? base.installedBy : AS_GIVEN),
+    namespace,
+    serviceName: p.serviceName ?? base.serviceName,
+    podLabels: { ...(p.podLabels ?? base.podLabels) },
+    serviceSelector: { ...(p.serviceSelector ?? p.podLabels ?? base.serviceSelector) },
+    serviceAccount: p.serviceAccount ?? base.serviceAccount,
+    selectorLabels: { ...(p.selectorLabels ?? base.selectorLabels) },
+    address: p.address ?? `http://prometheus-operated.${namespace}.svc.cluster.local:9090`,
+  };
+}
+
+function resolveTracing(t: TracingCollectorProps): PlatformTracing {
+  const base = TracingCollectorInstall.jaegerOperator();
+  const protocol = t.protocol ?? base.protocol;
+  const namespace = t.namespace ?? base.namespace;
+  const serviceName = t.serviceName ?? base.serviceName;
+  const p = port('tracing.port', t.port ?? (protocol === 'zipkin' ? 9411 : 4317));
+  return {
+    installedBy: t.installedBy ?? (Object.keys(t).length === 0 ? base.installedBy : AS_GIVEN),
+    providerName: t.providerName ?? base.providerName,
+    serviceName,
+    namespace,
+    protocol,
+    port: p,
+    targetPort: port('tracing.targetPort', t.targetPort ?? p),
+    podLabels: { ...(t.podLabels ?? base.podLabels) },
+    serviceSelector: { ...(t.serviceSelector ?? t.podLabels ?? base.serviceSelector) },
+    serviceAccount: t.serviceAccount ?? base.serviceAccount,
+    host: `${serviceName}.${namespace}.svc.cluster.local`,
+  };
+}
+
+function resolveFlagger(f: FlaggerPlatformProps, prometheusAddress: string): PlatformFlagger {
+  // The flagger chart installed as release `flagger` (docs.flagger.app): templates/deployment.yaml's pod labels.
+  return {
+    namespace: f.namespace ?? 'istio-system',
+    deploymentName: f.deploymentName ?? 'flagger',
+    podLabels: { ...(f.podLabels ?? { 'app.kubernetes.io/name': 'flagger', 'app.kubernetes.io/instance': 'flagger' }) },
+    serviceAccount: f.serviceAccount ?? 'flagger',
+    prometheusAddress: f.prometheusAddress ?? prometheusAddress,
+  };
+}
+
+function checkNames(p: ResolvedPlatform): void {
+  const { istio, ingressGateway: gw, prometheus: prom, tracing: tr, rateLimit: rl, flagger: fl, apiServer: api } = p;
+  for (const [field, value] of [
+    ['apiServer.namespace', api.namespace], ['apiServer.serviceName', api.serviceName],
+    ['istio.rootNamespace', istio.rootNamespace], ['istio.controlPlaneNamespace', istio.controlPlaneNamespace],
+    ['istio.serviceName', istio.serviceName], ['istio.serviceAccount', istio.serviceAccount],
+    ['ingressGateway.name', gw.name], ['ingressGateway.namespace', gw.namespace], ['ingressGateway.serviceAccount', gw.serviceAccount],
+    ['prometheus.namespace', prom.namespace], ['prometheus.serviceName', prom.serviceName], ['prometheus.serviceAccount', prom.serviceAccount],
+    ['tracing.namespace', tr.namespace], ['tracing.serviceName', tr.serviceName], ['tracing.providerName', tr.providerName],
+    ['tracing.serviceAccount', tr.serviceAccount],
+    ['rateLimit.name', rl.name], ['flagger.namespace', fl.namespace], ['flagger.deploymentName', fl.deploymentName],
+    ['flagger.serviceAccount', fl.serviceAccount],
+    ...(rl.namespace !== undefined ? [['rateLimit.namespace', rl.namespace]] : []),
+  ] as const) {
+    const problem = dns1123LabelProblem(value);
+    if (problem) throw new MeshError(Codes.INVALID_NAME, `platform ${field}: ${problem}`);
+  }
+}
+
+/**
+ * A Service's selector must select the component's own pods, or NetworkPolicy peers built from
+ * it would miss them; so must a Gateway's selector, or the gateway pods would not serve it.
+ * https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+ */
+function checkSelectors(p: ResolvedPlatform): void {
+  const checks: [string, PlatformLabels, string, PlatformLabels][] = [
+    ['istio.serviceSelector', p.istio.serviceSelector, 'istio.istiodLabels', p.istio.istiodLabels],
+    ['ingressGateway.serviceSelector', p.ingressGateway.serviceSelector, 'ingressGateway.podLabels', p.ingressGateway.podLabels],
+    ['ingressGateway.selector', p.ingressGateway.selector, 'ingressGateway.podLabels', p.ingressGateway.podLabels],
+    ['prometheus.serviceSelector', p.prometheus.serviceSelector, 'prometheus.podLabels', p.prometheus.podLabels],
+    ['tracing.serviceSelector', p.tracing.serviceSelector, 'tracing.podLabels', p.tracing.podLabels],
+  ];
+  for (const [field, selector, podsField, pods] of checks) {
+    const missing = Object.entries(selector).filter(([k, v]) => pods[k] !== v);
+    if (Object.keys(selector).length === 0 || missing.length > 0) {
+      const why = missing.length > 0 ? `${missing.map(([k, v]) => `${k}=${v}`).join(', ')} missing` : 'it is empty';
+      throw new MeshError(Codes.PLATFORM_SELECTOR_MISMATCH,
+        `platform ${field}: ${JSON.stringify(selector)} does not select the pods (${podsField} ${JSON.stringify(pods)}): ${why}`);
+    }
+  }
+}
+
+/** `value` if it is a port number (a whole number from 1 to 65535); throws MESH004 naming `field` otherwise. */
+export function port(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new MeshError(Codes.OUT_OF_RANGE, `platform ${field} must be a whole number from 1 to 65535, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,355 @@
+/**
+ * The platform read from a snapshot of the cluster. Which objects are which component:
+ *
+ * - istiod: Service `istio.serviceName` (`istiod`) in `istio.controlPlaneNamespace`: its selector, its pods'
+ *   labels and ServiceAccount, the targets of its ports 15012 (xDS) and `https-webhook` (else 443);
+ * - the ingress gateway: Service `ingressGateway.name` in `ingressGateway.namespace`: selector, pods, the
+ *   targets of its HTTP (`http2` or `http`, else 80) and HTTPS (`https`, else 443) ports;
+ * - Prometheus: Service `prometheus.serviceName` in `prometheus.namespace`: selector, pods, and the selector
+ *   labels from its `Prometheus` resource when the snapshot holds it;
+ * - the tracing collector: Service `tracing.serviceName` in `tracing.namespace`: selector, pods, the port of
+ *   the protocol (9411 or one named `*zipkin*`; 4317 or `*otlp*`/`*otel*` without `http`) and its target;
+ * - Flagger: Deployment `flagger.deploymentName` in `flagger.namespace`: pods, its `-metrics-server` argument;
+ * - the rate-limit service, where the platform gives it a namespace: Service `rateLimit.name` there, its
+ *   selector and gRPC port (`grpc*`, else 8081);
+ * - the API server: the Endpoints (else EndpointSlices) of Service `kubernetes` in `default`: addresses, ports.
+ *
+ * The names and namespaces are the presets' (`options.presets`), else the default platform's.
+ * A Service's pods are those of the workloads of its namespace whose pod template carries its
+ * selector (https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service).
+ */
+import { Cidr } from '../core/cidr';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
+import type {
+  FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps, PlatformComponent, PlatformLabels,
+  PrometheusPlatformProps, TracingCollectorProps,
+} from './platform-props';
+import { resolvePlatform, ResolvedPlatform } from './resolve';
+import {
+  arrayOf, describe, incomplete, Located, ResolvedServicePort, servicePorts, SnapshotFile, SnapshotIndex, SnapshotPods,
+} from './snapshot-index';
+
+export { snapshotFilesOf } from './snapshot-index';
+export type { SnapshotFile } from './snapshot-index';
+
+/** Options for {@link MeshPlatform.fromManifests}. */
+export interface PlatformSnapshotOptions {
+  /**
+   * The platform as installed, by presets or props (`{ ingressGateway: IngressGatewayInstall.helmChart({...}) }`):
+   * where each component runs (its Service's name and namespace), what a snapshot cannot show
+   * (the trust domain, the tracing provider's name, Prometheus's address), and what the
+   * snapshot must agree with: a value given here that the snapshot contradicts is an error
+   * naming both (MESH082).
+   * @default - the default platform's names and namespaces; every value from the snapshot
+   */
+  readonly presets?: MeshPlatformProps;
+  /**
+   * The components read from the snapshot, each of which it must hold (MESH081 for one it
+   * lacks); the others are the presets'. Leave out one the snapshot cannot describe (a gateway
+   * Service in front of two Deployments of different ServiceAccounts) and give its props.
+   * @default - istiod, the ingress gateway, Prometheus, the collector and Flagger, which the
+   *   snapshot must hold, and the rate-limit service and the API server's endpoints when it holds them
+   */
+  readonly components?: readonly PlatformComponent[];
+}
+
+const REQUIRED: readonly PlatformComponent[] = ['istiod', 'ingressGateway', 'prometheus', 'tracing', 'flagger'];
+
+const DISPLAY: Record<PlatformComponent, string> = {
+  istiod: 'istiod', ingressGateway: 'the ingress gateway', prometheus: 'Prometheus', tracing: 'the tracing collector',
+  flagger: 'Flagger', rateLimit: 'the rate-limit service', apiServer: "the API server's endpoints",
+};
+
+/** What one reader needs. */
+interface Context {
+  readonly index: SnapshotIndex;
+  readonly base: ResolvedPlatform;
+  readonly presets: MeshPlatformProps;
+  /** The components the snapshot must hold. */
+  readonly required: ReadonlySet<PlatformComponent>;
+  /** The components read from it. */
+  readonly read: ReadonlySet<PlatformComponent>;
+}
+
+/** The props of the platform `files` show; throws a {@link MeshError} (MESH080-MESH083) naming the file. */
+export function platformPropsFromSnapshot(files: readonly SnapshotFile[], options: PlatformSnapshotOptions = {}): MeshPlatformProps {
+  const presets = options.presets ?? {};
+  const required = new Set(options.components ?? REQUIRED);
+  const read = new Set<PlatformComponent>(options.components ?? [...REQUIRED, 'rateLimit', 'apiServer']);
+  const ctx: Context = { index: new SnapshotIndex(files), base: resolvePlatform(presets), presets, required, read };
+  return {
+    trustDomain: ctx.base.trustDomain,
+    istio: readIstiod(ctx) ?? presets.istio,
+    ingressGateway: readGateway(ctx) ?? presets.ingressGateway,
+    prometheus: readPrometheus(ctx) ?? presets.prometheus,
+    tracing: readTracing(ctx) ?? presets.tracing,
+    rateLimit: readRateLimit(ctx) ?? presets.rateLimit,
+    flagger: readFlagger(ctx) ?? presets.flagger,
+    apiServer: readApiServer(ctx) ?? presets.apiServer,
+  };
+}
+
+/**
+ * The component's Service; undefined when the component is not read, or when the snapshot
+ * lacks it and it is not required (MESH081 when it is).
+ */
+function serviceOf(ctx: Context, component: PlatformComponent, namespace: string, name: string, field: string): Located | undefined {
+  if (!ctx.read.has(component)) return undefined;
+  const found = ctx.index.service(namespace, name);
+  if (found || !ctx.required.has(component)) return found;
+  const others = ctx.index.serviceNames(namespace);
+  throw missing(ctx, `${DISPLAY[component]}: no Service ${namespace}/${name}`
+    + ` (the platform's ${field}; Services in ${namespace}: ${others.length > 0 ? others.join(', ') : 'none'})`);
+}
+
+/** Compares what the platform says (`given`, when given) with what the snapshot shows; MESH082 naming both. */
+class Compare {
+  public constructor(private readonly field: string, private readonly installedBy: string | undefined, private readonly where: string) {}
+
+  /** Equal values (maps compared by content). */
+  public same(name: string, given: unknown, found: unknown, what: string): void {
+    if (given === undefined || JSON.stringify(sorted(given)) === JSON.stringify(sorted(found))) return;
+    throw this.error(name, show(given), `${what} ${show(found)}`);
+  }
+
+  /** Every label of `given` on the pods. */
+  public labelsOn(name: string, given: PlatformLabels | undefined, pods: SnapshotPods): void {
+    const missing = Object.entries(given ?? {}).filter(([k, v]) => pods.labels[k] !== v);
+    if (missing.length === 0) return;
+    const [k, v] = missing[0];
+    throw this.error(`${name}.${k}`, v, `pods (${pods.owners}) ${pods.labels[k] === undefined ? 'do not carry it' : `have ${pods.labels[k]}`}`);
+  }
+
+  private error(name: string, given: string, found: string): MeshError {
+    const by = this.installedBy ? ` (${this.installedBy})` : '';
+    return new MeshError(Codes.PLATFORM_CONTRADICTED,
+      `${this.where}: ${this.field}.${name}: the platform says ${given}${by}, the snapshot's ${found}`);
+  }
+}
+
+function readIstiod(ctx: Context): IstioPlatformProps | undefined {
+  const base = ctx.base.istio;
+  const given = ctx.presets.istio ?? {};
+  const service = serviceOf(ctx, 'istiod', base.controlPlaneNamespace, base.serviceName, 'istio.serviceName and istio.controlPlaneNamespace');
+  if (!service) return undefined;
+  const pods = ctx.index.podsOf(service);
+  const ports = servicePorts(service, pods);
+  // Sidecars dial istiod.<namespace>.svc:15012 (the chart's https-dns port); the API server calls the webhook on `https-webhook` (443 -> 15017).
+  // https://github.com/istio/istio/blob/1.24.6/manifests/charts/istio-control/istio-discovery/templates/service.yaml
+  const xds = need(ports.find((p) => p.port === 15012), service, 'no port 15012 (xDS)');
+  const webhook = need(ports.find((p) => p.name === 'https-webhook') ?? ports.find((p) => p.port === 443), service, "no port 'https-webhook' (443)");
+  const c = new Compare('istio', undefined, service.file);
+  c.same('serviceAccount', given.serviceAccount, pods.serviceAccount, `pods (${pods.owners}) use`);
+  c.same('serviceSelector', given.serviceSelector, service.object.spec.selector, `Service ${service.object.metadata.name} selects`);
+  c.labelsOn('istiodLabels', given.istiodLabels, pods);
+  c.same('xdsPort', given.xdsPort, xds.targetPort, 'Service port 15012 targets');
+  c.same('webhookPort', given.webhookPort, webhook.targetPort, `Service port ${webhook.port} targets`);
+  return {
+    rootNamespace: base.rootNamespace, controlPlaneNamespace: base.controlPlaneNamespace, revision: base.revision, serviceName: base.serviceName,
+    istiodLabels: pods.labels, serviceSelector: labelsOf(service.object.spec.selector), serviceAccount: pods.serviceAccount,
+    xdsPort: xds.targetPort, webhookPort: webhook.targetPort,
+  };
+}
+
+function readGateway(ctx: Context): IngressGatewayPlatformProps | undefined {
+  const base = ctx.base.ingressGateway;
+  const given = ctx.presets.ingressGateway ?? {};
+  const service = serviceOf(ctx, 'ingressGateway', base.namespace, base.name, 'ingressGateway.name and ingressGateway.namespace');
+  if (!service) return undefined;
+  const pods = ctx.index.podsOf(service);
+  const ports = servicePorts(service, pods);
+  const c = new Compare('ingressGateway', given.installedBy, service.file);
+  const portOf = (field: string, givenPort: number | undefined, names: string[], fallback: number): ResolvedServicePort => {
+    if (givenPort !== undefined) {
+      const p = ports.find((x) => x.port === givenPort);
+      if (!p) c.same(field, givenPort, ports.map((x) => x.port), `Service ${service.object.metadata.name} has ports`);
+      return p!;
+    }
+    const named = ports.find((p) => names.includes(p.name ?? '')) ?? ports.find((p) => p.port === fallback);
+    return need(named, service, `no port named ${names.join(' or ')} (else ${fallback})`);
+  };
+  const http = portOf('httpServicePort', given.httpServicePort, ['http2', 'http'], 80);
+  const https = portOf('httpsServicePort', given.httpsServicePort, ['https'], 443);
+  c.same('serviceAccount', given.serviceAccount, pods.serviceAccount, `pods (${pods.owners}) use`);
+  c.same('httpPort', given.httpPort, http.targetPort, `Service port ${http.port} targets`);
+  c.same('httpsPort', given.httpsPort, https.targetPort, `Service port ${https.port} targets`);
+  c.same('serviceSelector', given.serviceSelector, service.object.spec.selector, `Service ${service.object.metadata.name} selects`);
+  c.labelsOn('selector', given.selector, pods);
+  c.labelsOn('podLabels', given.podLabels, pods);
+  const selector = labelsOf(service.object.spec.selector);
+  return {
+    installedBy: given.installedBy ?? `the snapshot (${pods.file})`, name: base.name, namespace: base.namespace,
+    podLabels: pods.labels, serviceSelector: selector,
+    // A Gateway selects the pods by their `istio` label, as Istio's examples do, unless the platform names other labels.
+    selector: given.selector ?? (pods.labels.istio !== undefined ? { istio: pods.labels.istio } : selector),
+    serviceAccount: pods.serviceAccount,
+    httpPort: http.targetPort, httpsPort: https.targetPort, httpServicePort: http.port, httpsServicePort: https.port,
+  };
+}
+
+function readPrometheus(ctx: Context): PrometheusPlatformProps | undefined {
+  const base = ctx.base.prometheus;
+  const given = ctx.presets.prometheus ?? {};
+  const service = serviceOf(ctx, 'prometheus', base.namespace, base.serviceName, 'prometheus.serviceName and prometheus.namespace');
+  if (!service) return undefined;
+  const pods = ctx.index.podsOf(service);
+  const c = new Compare('prometheus', given.installedBy, service.file);
+  c.same('serviceAccount', given.serviceAccount, pods.serviceAccount, `pods (${pods.owners}) use`);
+  c.same('serviceSelector', given.serviceSelector, service.object.spec.selector, `Service ${service.object.metadata.name} selects`);
+  c.labelsOn('podLabels', given.podLabels, pods);
+  const selectorLabels = prometheusSelectorLabels(ctx, pods);
+  if (selectorLabels) c.same('selectorLabels', given.selectorLabels, selectorLabels.labels, `${selectorLabels.from} selects rules and monitors by`);
+  return {
+    installedBy: given.installedBy ?? `the snapshot (${pods.file})`, namespace: base.namespace, serviceName: base.serviceName,
+    podLabels: pods.labels, serviceSelector: labelsOf(service.object.spec.selector), serviceAccount: pods.serviceAccount,
+    selectorLabels: selectorLabels?.labels ?? base.selectorLabels, address: base.address,
+  };
+}
+
+/**
+ * The labels a PrometheusRule, PodMonitor and ServiceMonitor need for the Prometheus whose
+ * pods these are (its resource is named by the pods' `operator.prometheus.io/name`): the
+ * `matchLabels` of its ruleSelector, podMonitorSelector and serviceMonitorSelector together.
+ * https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusSpec
+ */
+function prometheusSelectorLabels(ctx: Context, pods: SnapshotPods): { labels: Record<string, string>; from: string } | undefined {
+  const all = ctx.index.prometheusesIn(ctx.base.prometheus.namespace);
+  const name = pods.labels['operator.prometheus.io/name'] ?? pods.labels.prometheus;
+  const resource = all.find((p) => p.object.metadata?.name === name) ?? (all.length === 1 ? all[0] : undefined);
+  if (!resource) return undefined;
+  const labels: Record<string, string> = {};
+  for (const field of ['ruleSelector', 'podMonitorSelector', 'serviceMonitorSelector']) {
+    for (const [k, v] of Object.entries(resource.object.spec?.[field]?.matchLabels ?? {})) {
+      if (labels[k] !== undefined && labels[k] !== String(v)) {
+        throw incomplete(`${describe(resource)}: its selectors need ${k}=${labels[k]} and ${k}=${String(v)}: no PrometheusRule can carry both`);
+      }
+      labels[k] = String(v);
+    }
+  }
+  return { labels, from: describe(resource) };
+}
+
+function readTracing(ctx: Context): TracingCollectorProps | undefined {
+  const base = ctx.base.tracing;
+  const given = ctx.presets.tracing ?? {};
+  const service = serviceOf(ctx, 'tracing', base.namespace, base.serviceName, 'tracing.serviceName and tracing.namespace');
+  if (!service) return undefined;
+  const pods = ctx.index.podsOf(service);
+  const ports = servicePorts(service, pods);
+  const c = new Compare('tracing', given.installedBy, service.file);
+  // Zipkin's API on 9411, OTLP/gRPC on 4317 (the collectors' defaults); otherwise a port named after the protocol.
+  const zipkin = ports.find((p) => p.port === 9411) ?? ports.find((p) => /zipkin/i.test(p.name ?? ''));
+  const otlp = ports.find((p) => p.port === 4317) ?? ports.find((p) => /otlp|otel/i.test(p.name ?? '') && !/http/i.test(p.name ?? ''));
+  const protocol = given.protocol ?? (zipkin || !otlp ? base.protocol : 'opentelemetry');
+  let port: ResolvedServicePort | undefined;
+  if (given.port !== undefined) {
+    port = ports.find((p) => p.port === given.port);
+    if (!port) c.same('port', given.port, ports.map((p) => p.port), `Service ${service.object.metadata.name} has ports`);
+  } else {
+    port = protocol === 'zipkin' ? need(zipkin, service, "no Zipkin port (9411, or one named '*zipkin*')")
+      : need(otlp, service, "no OTLP/gRPC port (4317, or one named '*otlp*' or '*otel*' without 'http')");
+  }
+  c.same('serviceAccount', given.serviceAccount, pods.serviceAccount, `pods (${pods.owners}) use`);
+  c.same('serviceSelector', given.serviceSelector, service.object.spec.selector, `Service ${service.object.metadata.name} selects`);
+  c.labelsOn('podLabels', given.podLabels, pods);
+  c.same('targetPort', given.targetPort, port!.targetPort, `Service port ${port!.port} targets`);
+  return {
+    installedBy: given.installedBy ?? `the snapshot (${pods.file})`, providerName: base.providerName, serviceName: base.serviceName,
+    namespace: base.namespace, protocol, port: port!.port, targetPort: port!.targetPort,
+    podLabels: pods.labels, serviceSelector: labelsOf(service.object.spec.selector), serviceAccount: pods.serviceAccount,
+  };
+}
+
+function readFlagger(ctx: Context): FlaggerPlatformProps | undefined {
+  const base = ctx.base.flagger;
+  const given = ctx.presets.flagger ?? {};
+  const workload = ctx.read.has('flagger') ? ctx.index.workload(base.namespace, base.deploymentName) : undefined;
+  if (!workload) {
+    if (!ctx.required.has('flagger')) return undefined;
+    throw missing(ctx, `Flagger: no Deployment ${base.namespace}/${base.deploymentName}`
+      + " (the platform's flagger.deploymentName and flagger.namespace)");
+  }
+  const pods = ctx.index.podsOfWorkload(workload);
+  // The chart passes `-metrics-server=<url>` (charts/flagger/templates/deployment.yaml); Go's flag package takes one or two dashes.
+  const arg = pods.args.map((a) => /^--?metrics-server=(.+)$/.exec(a)?.[1]).find((a) => a !== undefined);
+  const c = new Compare('flagger', undefined, pods.file);
+  c.same('serviceAccount', given.serviceAccount, pods.serviceAccount, `pods (${pods.owners}) use`);
+  c.labelsOn('podLabels', given.podLabels, pods);
+  if (arg !== undefined) c.same('prometheusAddress', given.prometheusAddress, arg, `Deployment ${base.deploymentName} queries`);
+  return {
+    namespace: base.namespace, deploymentName: base.deploymentName, podLabels: pods.labels, serviceAccount: pods.serviceAccount,
+    prometheusAddress: arg ?? base.prometheusAddress,
+  };
+}
+
+function readRateLimit(ctx: Context): MeshPlatformProps['rateLimit'] {
+  const base = ctx.base.rateLimit;
+  if (base.namespace === undefined) {
+    if (ctx.required.has('rateLimit')) {
+      throw new MeshError(Codes.PLATFORM_COMPONENT_MISSING,
+        `${ctx.index.files}: the rate-limit service is read from a snapshot only where the platform gives it a namespace (rateLimit.namespace)`);
+    }
+    return undefined;
+  }
+  const service = serviceOf(ctx, 'rateLimit', base.namespace, base.name, 'rateLimit.name and rateLimit.namespace');
+  if (!service) return undefined;
+  const pods = ctx.index.podsOf(service);
+  const ports = servicePorts(service, pods);
+  const given = ctx.presets.rateLimit ?? {};
+  const grpc = given.grpcPort !== undefined ? ports.find((p) => p.port === given.grpcPort)
+    : ports.find((p) => /^grpc/.test(p.name ?? '')) ?? ports.find((p) => p.port === 8081);
+  const c = new Compare('rateLimit', undefined, service.file);
+  if (!grpc && given.grpcPort !== undefined) c.same('grpcPort', given.grpcPort, ports.map((p) => p.port), `Service ${base.name} has ports`);
+  const port = need(grpc, service, "no gRPC port (named 'grpc*', else 8081)");
+  if (port.targetPort !== port.port) {
+    throw incomplete(`${describe(service)}: port ${port.port} targets ${port.targetPort}:`
+      + ' the platform needs the rate-limit service on one port number');
+  }
+  c.same('podLabels', given.podLabels, service.object.spec.selector, `Service ${base.name} selects`);
+  return { name: base.name, namespace: base.namespace, grpcPort: port.port, podLabels: labelsOf(service.object.spec.selector) };
+}
+
+function readApiServer(ctx: Context): MeshPlatformProps['apiServer'] {
+  const base = ctx.base.apiServer;
+  const found = ctx.read.has('apiServer') ? ctx.index.endpoints(base.namespace, base.serviceName) : undefined;
+  if (!found || found.addresses.length === 0) {
+    if (!ctx.required.has('apiServer')) return undefined;
+    throw missing(ctx, `the API server's endpoints: no Endpoints or EndpointSlice of Service ${base.namespace}/${base.serviceName}`
+      + ` with an address (kubectl get endpoints,endpointslices -n ${base.namespace} -o yaml)`);
+  }
+  const endpoints = found.addresses.map((a) => Cidr.of(`${a}/${a.includes(':') ? 128 : 32}`));
+  const given = ctx.presets.apiServer ?? {};
+  const c = new Compare('apiServer', undefined, found.file);
+  c.same('endpoints', given.endpoints?.map(String), endpoints.map(String), 'endpoints are');
+  c.same('ports', given.ports, found.ports, 'endpoints serve');
+  return { serviceName: base.serviceName, namespace: base.namespace, endpoints, ports: found.ports };
+}
+
+/** MESH081: the snapshot (all its files) lacks `what`. */
+function missing(ctx: Context, what: string): MeshError {
+  return new MeshError(Codes.PLATFORM_COMPONENT_MISSING, `${ctx.index.files}: the snapshot lacks ${what}`);
+}
+
+/** `port`, or MESH083 naming the Service and what it lacks. */
+function need(port: ResolvedServicePort | undefined, service: Located, lacks: string): ResolvedServicePort {
+  if (port) return port;
+  const has = arrayOf(service.object.spec?.ports).map((p) => `${p.name ?? ''}${p.name ? ' ' : ''}${p.port}`).join(', ');
+  throw incomplete(`${describe(service)} has ${lacks}: its ports are ${has || 'none'}`);
+}
+
+function labelsOf(selector: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(selector as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+}
+
+/** A value with its maps' keys in order and lists sorted, for comparison. */
+function sorted(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sorted).sort();
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, sorted(x)]));
+  return v;
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(sorted(v));
+}
+

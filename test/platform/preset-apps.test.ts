@@ -1,0 +1,119 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  checkIntendedFlows, Codes, Flow, FlowEvaluator, IngressGatewayInstall, Manifest, MeshApp, MeshChart, MeshPlatform, PrometheusInstall,
+  TracingCollectorInstall,
+} from '../../src';
+import { networkPolicyDecision } from '../../src/validate/flow/network-policy';
+import { folderOf, MeshSynthCheck } from '../../src/validate/synth-check';
+import { buildApp } from '../../src/main';
+
+/**
+ * Every example app (the EC site's three environments, Bookinfo's three, seed 003's tiers),
+ * built on each preset's platform: synth's own flow check (every intended flow, scrapes and
+ * spans included, holds; no undeclared pair of workloads is open) passes, and the flows the
+ * platform decides are asked of the synthesized manifests with that platform's pods.
+ */
+const PRESETS: [string, MeshPlatform][] = [
+  ["the default: the seeds' platform (istioctl's gateway, the Jaeger operator's collector, kube-prometheus-stack)", MeshPlatform.default()],
+  ['IngressGatewayInstall.helmChart', MeshPlatform.of({ ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }) })],
+  ['TracingCollectorInstall.jaegerHelmChart', MeshPlatform.of({ tracing: TracingCollectorInstall.jaegerHelmChart({ release: 'tracing', namespace: 'tracing' }) })],
+  ['TracingCollectorInstall.istioJaegerAddon', MeshPlatform.of({ tracing: TracingCollectorInstall.istioJaegerAddon() })],
+  ['TracingCollectorInstall.openTelemetryCollector', MeshPlatform.of({ tracing: TracingCollectorInstall.openTelemetryCollector({ release: 'otel', namespace: 'observability' }) })],
+  ['PrometheusInstall.kubePrometheusStack (release prom in monitoring)', MeshPlatform.of({ prometheus: PrometheusInstall.kubePrometheusStack({ release: 'prom', namespace: 'monitoring' }) })],
+];
+
+/** The app's charts' manifests, per folder, once the synth check passed. */
+function synthesized(platform: MeshPlatform): { app: MeshApp; folders: Map<string, Manifest[]>; warnings: string[] } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'preset-apps-'));
+  try {
+    const app = buildApp(outdir, platform);
+    app.validateAll();
+    const verdict = MeshSynthCheck.of(app).run();
+    expect(verdict.errors.map((e) => `${e.path}: ${e.finding.message} [${e.finding.code}]`)).toEqual([]);
+    const folders = new Map<string, Manifest[]>();
+    for (const [chart, manifests] of verdict.rendered) folders.set(folderOf(chart), [...(folders.get(folderOf(chart)) ?? []), ...manifests]);
+    return { app, folders, warnings: verdict.warnings.map((w) => w.finding.code) };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+describe.each(PRESETS)('every example app on %s', (_name, platform) => {
+  const { app, folders, warnings } = synthesized(platform);
+  const charts = app.charts.filter((c): c is MeshChart => MeshChart.isMeshChart(c));
+  const evaluatorOf = (chart: MeshChart) => new FlowEvaluator([...folders.get(folderOf(chart))!, ...folders.get('cluster')!], {
+    trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace, platform: platform.workloads(chart.namespace),
+  });
+
+  test('synth passes its flow check (above), over the EC site, Bookinfo and the tiers', () => {
+    expect(charts.map((c) => c.environment).sort()).toEqual(
+      ['bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'dev', 'k1s0-business', 'k1s0-service', 'k1s0-system', 'production', 'staging']);
+  });
+
+  test("the gateway's servers are on its Service (no MESH117)", () => {
+    expect(warnings).not.toContain(Codes.GATEWAY_PORT_NOT_ON_SERVICE);
+  });
+
+  test("each EC environment's pods send spans to this platform's collector, selected as its Service selects them", () => {
+    const t = platform.tracing;
+    for (const chart of charts.filter((c) => c.tracing)) {
+      const spans = chart.intendedFlows().filter((f) => f.target?.name === t.serviceName);
+      expect(spans.length).toBe(chart.services.length);
+      expect(spans[0]).toMatchObject({ host: t.host, port: t.port });
+      expect(checkIntendedFlows(evaluatorOf(chart), spans)).toEqual([]);
+      const np = folders.get(folderOf(chart))!.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === chart.services[0].name)!;
+      expect(np.spec.egress).toContainEqual({
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': t.namespace } }, podSelector: { matchLabels: t.serviceSelector } }],
+        ports: [{ port: t.targetPort, protocol: 'TCP' }],
+      });
+    }
+  });
+
+  test("Prometheus's scrapes and istiod's xDS are admitted for this platform's pods", () => {
+    const production = charts.find((c) => c.environment === 'production')!;
+    const evaluator = evaluatorOf(production);
+    const s = production.services[0];
+    expect(evaluator.evaluate({
+      source: { platform: platform.prometheusWorkload() }, host: `${s.name}.${s.namespace}.svc.cluster.local`, pods: { workload: s.name, namespace: s.namespace },
+      port: 15090, method: 'GET', path: '/stats/prometheus',
+    })).toMatchObject({ allowed: true });
+    // The sidecar dials istiod from its bootstrap, outside the Sidecar resource's egress: only the NetworkPolicy decides.
+    const pod = evaluator.cluster.podsNamed(s.name, s.namespace)[0];
+    const istiod = evaluator.cluster.platformPodFor(platform.istiodWorkload());
+    expect(networkPolicyDecision(evaluator.cluster, 'Egress', pod, istiod, platform.istio.xdsPort)).toMatchObject({ allowed: true });
+  });
+
+  test("Bookinfo is reached through this platform's gateway pods, on their HTTP port", () => {
+    const bookinfo = charts.find((c) => c.environment === 'bookinfo')!;
+    const flow: Flow = { source: { external: true }, host: 'bookinfo.example.com', port: platform.ingressGateway.httpPort, method: 'GET', path: '/productpage' };
+    const v = evaluatorOf(bookinfo).evaluate(flow);
+    expect(v).toMatchObject({ allowed: true });
+    expect(v.hops.join(' ')).toContain(`external → ${platform.ingressGateway.namespace}/`);
+  });
+});
+
+test("the check can fail: the default platform's output, met by the same Services of other installs, refuses the spans and the routes", () => {
+  // GIVEN the apps built for the default platform
+  const { app, folders } = synthesized(MeshPlatform.default());
+  const production = app.charts.find((c): c is MeshChart => MeshChart.isMeshChart(c) && c.environment === 'production')!;
+  // WHEN the cluster's collector Service jaeger-collector.observability and gateway Service
+  // istio-ingressgateway.istio-system come from the Helm charts (releases named after them)
+  const other = MeshPlatform.of({
+    ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingressgateway', namespace: 'istio-system' }),
+    tracing: TracingCollectorInstall.jaegerHelmChart({ release: 'jaeger-collector', namespace: 'observability' }),
+  });
+  expect(other.tracing.host).toBe(MeshPlatform.default().tracing.host);
+  expect(other.ingressGateway.serviceSelector).toEqual(MeshPlatform.default().ingressGateway.serviceSelector);
+  const evaluator = new FlowEvaluator([...folders.get('production')!, ...folders.get('cluster')!], { platform: other.workloads('production') });
+  const s = production.services[0];
+  // THEN the spans meet a NetworkPolicy selecting the operator's pod labels, and the routes an
+  // AuthorizationPolicy admitting istioctl's ServiceAccount, not the chart's (403)
+  const spans = evaluator.evaluate({
+    source: { workload: s.name, namespace: 'production' }, host: other.tracing.host, port: other.tracing.port, target: other.tracingWorkload(), method: 'POST', path: '/api/v2/spans',
+  });
+  expect(spans).toMatchObject({ allowed: false, decidedBy: { layer: 'NetworkPolicy egress' } });
+  const routed = evaluator.evaluate({ source: { external: true }, host: 'shop.example.com', port: 443, protocol: 'HTTPS', method: 'GET', path: '/' });
+  expect(routed).toMatchObject({ allowed: false, decidedBy: { layer: 'AuthorizationPolicy' } });
+});
