@@ -89,7 +89,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     const { existingService, sidecar, ...common } = props;
     const meshProps: MeshServiceProps = {
       ...common, sidecar, image: adoption.description.image, replicas: adoption.description.replicas, ports: adoption.ports,
-      name: props.name ?? adoption.existingService?.name,
+      // The service is named as the workload's callers know it: its Service, its pods' app label, else its own name.
+      name: props.name ?? adoption.existingService?.name ?? adoption.description.podLabels[Labels.APP] ?? workload.name,
     };
     ADOPTIONS.set(meshProps, adoption);
     return new MeshService(scope, id, meshProps);

@@ -84,13 +84,14 @@ export function calledPorts(call: ServiceCall): ResolvedServicePort[] {
 }
 
 /**
- * The container ports a call reaches, when it reaches fewer than all of the callee's ports
- * (it names one, or gives HTTP methods or paths to a callee with TCP ports too); undefined
- * when it reaches every port. The NetworkPolicy at both ends and the ALLOW rule open these only.
+ * The container ports a call reaches, when it names its port or reaches fewer than all of the
+ * callee's ports (HTTP methods or paths to a callee with TCP ports too); undefined when it
+ * reaches every port without naming one. The NetworkPolicy at both ends and the ALLOW rule
+ * open these only.
  */
 export function restrictedTargetPorts(call: ServiceCall): { readonly port: number; readonly protocol: 'TCP' | 'UDP' }[] | undefined {
   const called = calledPorts(call);
-  if (called.length === call.target.ports.length) return undefined;
+  if (call.port === undefined && called.length === call.target.ports.length) return undefined;
   const seen = new Map<number, 'TCP' | 'UDP'>();
   for (const p of called) seen.set(p.targetPort, p.protocol === 'udp' ? 'UDP' : 'TCP');
   return [...seen].sort(([a], [b]) => a - b).map(([port, protocol]) => ({ port, protocol }));

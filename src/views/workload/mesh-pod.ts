@@ -6,6 +6,7 @@
  * templates, resources without a limit, several pull secrets, and no `imagePullPolicy`
  * unless one was asked for (cdk8s-plus-27 writes `Always`).
  */
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
@@ -31,8 +32,6 @@ export interface TopologySpread {
 export interface ContainerExtras {
   probes?: { readiness?: k8s.Probe; liveness?: k8s.Probe; startup?: k8s.Probe };
   seccompProfile?: k8s.SeccompProfile;
-  /** `Always` for a native sidecar. */
-  restartPolicy?: 'Always';
   /** The pull policy asked for; undefined leaves the field out (Kubernetes' default). */
   imagePullPolicy?: string;
 }
@@ -64,6 +63,7 @@ export class MeshDeployment extends kplus.Deployment {
   public constructor(scope: Construct, id: string, props: kplus.DeploymentProps) {
     super(scope, id, props);
     setBrand(this, MESH_WORKLOAD_BRAND);
+    keepSidecarRestartPolicy(this, this._extras);
   }
 
   /** @internal */
@@ -81,6 +81,7 @@ export class MeshStatefulSet extends kplus.StatefulSet {
   public constructor(scope: Construct, id: string, props: kplus.StatefulSetProps) {
     super(scope, id, props);
     setBrand(this, MESH_WORKLOAD_BRAND);
+    keepSidecarRestartPolicy(this, this._extras);
   }
 
   /** @internal */
@@ -100,6 +101,24 @@ export class MeshStatefulSet extends kplus.StatefulSet {
       volumeClaimTemplates: claims.length > 0 ? claims : undefined,
     };
   }
+}
+
+/**
+ * A native sidecar's `restartPolicy: Always` (Kubernetes 1.29) is not a field of
+ * cdk8s-plus-27's Kubernetes 1.27 types, whose serializer drops it: it is set again on the
+ * serialized object of `w`, by the sidecars' names.
+ */
+function keepSidecarRestartPolicy(w: Construct, x: PodExtras): void {
+  const obj = ApiObject.of(w);
+  const toJson = obj.toJson.bind(obj);
+  obj.toJson = () => {
+    const json = toJson();
+    const inits: Record<string, unknown>[] | undefined = json.spec?.template?.spec?.initContainers;
+    if (inits && x.sidecars.length > 0) {
+      json.spec.template.spec.initContainers = inits.map((c) => (x.sidecars.includes(String(c.name)) ? { ...c, restartPolicy: 'Always' } : c));
+    }
+    return json;
+  };
 }
 
 /** A workload the library renders: its Deployment or StatefulSet. */
@@ -135,13 +154,11 @@ function finishPod(rendered: k8s.PodSpec | undefined, x: PodExtras): k8s.PodSpec
       .map((v) => x.projected.has(v.name) ? { name: v.name, projected: x.projected.get(v.name) } : v);
     pod = { ...pod, volumes: volumes && volumes.length > 0 ? volumes : undefined };
   }
-  // Kubernetes 1.29's `restartPolicy` of a container is not in cdk8s-plus-27's (1.27) types.
   const finish = (c: k8s.Container): k8s.Container => {
     const e = x.containers.get(c.name) ?? {};
     return {
       ...c,
       imagePullPolicy: e.imagePullPolicy,
-      ...(e.restartPolicy ? { restartPolicy: e.restartPolicy } : {}),
       readinessProbe: e.probes?.readiness ?? c.readinessProbe,
       livenessProbe: e.probes?.liveness ?? c.livenessProbe,
       startupProbe: e.probes?.startup ?? c.startupProbe,

@@ -159,7 +159,6 @@ class PodBuilder {
       ...extras,
       imagePullPolicy: c.imagePullPolicy as ImagePullPolicy | undefined,
       seccompProfile: ctx.seccompProfile,
-      restartPolicy: role === 'sidecar' ? 'Always' : undefined,
     });
     if (role === 'sidecar') this.x.sidecars.push(c.name);
   }
