@@ -82,6 +82,39 @@ describe('the whole pod', () => {
     expect(pod.containers[0].securityContext).toMatchObject({ runAsUser: 1002, runAsGroup: 0 });
   });
 
+  test('root for an entrypoint that chowns then steps down: root and each capability an exception of the app container alone', () => {
+    // The Sock Shop's rabbitmq (microservices-demo deploy/kubernetes/manifests/19-rabbitmq-dep.yaml) keeps the image's root
+    // entrypoint, which chowns /var/lib/rabbitmq and `exec gosu rabbitmq` (docker-library/rabbitmq docker-entrypoint.sh): it adds
+    // CHOWN, SETGID, SETUID and DAC_OVERRIDE to a dropped set.
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'rabbitmq', {
+      image: 'rabbitmq:3.6.8-management',
+      ports: [{ port: 5672, protocol: 'tcp', name: 'tcp-amqp' }],
+      security: {
+        exceptions: [
+          HardeningException.runAsRoot('the entrypoint chowns /var/lib/rabbitmq as root, then gosu steps down to rabbitmq'),
+          HardeningException.addCapabilities(['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID'], 'chown of the data directory and gosu\'s setuid/setgid to rabbitmq'),
+        ],
+      },
+    });
+    const d = find(synth(app), 'Deployment', 'rabbitmq');
+    const pod = d.spec.template.spec;
+    expect(pod.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false, capabilities: { add: ['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID'], drop: ['ALL'] }, privileged: false,
+      readOnlyRootFilesystem: true, runAsGroup: 0, runAsNonRoot: false, runAsUser: 0,
+    });
+    // The pod stays non-root for every other container. Istio's injected containers carry their own securityContext, which
+    // wins over the pod's: istio-proxy runs as 1337 with ALL dropped and a read-only root, istio-init as root with NET_ADMIN and
+    // NET_RAW (istio/istio 1.24.6 manifests/charts/istio-control/istio-discovery/files/injection-template.yaml), so the
+    // injector neither needs nor gets anything of the app container's exceptions, and a root app still gets its sidecar.
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+    expect(Object.keys(d.spec.template.metadata.annotations).sort()).toEqual([
+      'mesh.cdk8s.io/hardening.app.capabilities.CHOWN', 'mesh.cdk8s.io/hardening.app.capabilities.DAC_OVERRIDE',
+      'mesh.cdk8s.io/hardening.app.capabilities.SETGID', 'mesh.cdk8s.io/hardening.app.capabilities.SETUID', 'mesh.cdk8s.io/hardening.app.runAsNonRoot',
+    ]);
+    expect(d.spec.template.metadata.labels).not.toHaveProperty('sidecar.istio.io/inject');
+  });
+
   test('service.workload is the cdk8s-plus workload, for the rare escape hatch, still checked by MESH208', () => {
     const { app, chart } = meshChart();
     const svc = new MeshService(chart, 'svc', { image: 'img' });
