@@ -12,7 +12,7 @@ import {
 } from '../views/workload/adopt';
 import type { WorkloadResource, WorkloadService } from '../views/workload/workload';
 import type { IMeshChart } from './interfaces';
-import type { MeshWorkloadProps } from './mesh-service-props';
+import type { MeshServiceProps, MeshWorkloadProps } from './mesh-service-props';
 import type { ServicePortOptions } from './service-port';
 
 /** A workload a MeshService meshes as it is. */
@@ -82,4 +82,28 @@ export function adoptionProblems(a: Adoption, chart: IMeshChart, name: string): 
   if (s && s.namespace !== undefined && s.namespace !== chart.namespace) bad(`existingService: in ${s.namespace}, not the chart's ${chart.namespace}`);
   out.push(...a.portProblems);
   return out;
+}
+
+/** The team's workloads being meshed, by the props object that carries them to MeshService's constructor. */
+const ADOPTIONS = new WeakMap<object, Adoption>();
+
+/**
+ * The props of a MeshService that meshes `workload` as it is, carrying what was read of it:
+ * its image and replicas, its ports, and a name as its callers know it (its Service, its
+ * pods' app label, else its own name).
+ */
+export function adoptionProps(workload: WorkloadResource, props: MeshWorkloadProps): MeshServiceProps {
+  const adoption = adopt(workload, props);
+  const { existingService, sidecar, ...common } = props;
+  const meshProps: MeshServiceProps = {
+    ...common, sidecar, image: adoption.description.image, replicas: adoption.description.replicas, ports: adoption.ports,
+    name: props.name ?? adoption.existingService?.name ?? adoption.description.podLabels[Labels.APP] ?? workload.name,
+  };
+  ADOPTIONS.set(meshProps, adoption);
+  return meshProps;
+}
+
+/** The workload `props` carries, if they are a meshed workload's ({@link adoptionProps}). */
+export function adoptionOf(props: MeshServiceProps): Adoption | undefined {
+  return ADOPTIONS.get(props);
 }

@@ -1,7 +1,5 @@
 import { Construct } from 'constructs';
-import { Codes } from '../core/codes';
 import type { ExportTo } from '../core/export-to';
-import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
 import { HTTP_PROTOCOLS } from '../core/ports';
@@ -9,7 +7,7 @@ import { Principal } from '../core/principal';
 import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
 import { Weight } from '../core/weight';
 import { hasBrand, isMeshChart, meshChartOf, MESH_SERVICE_BRAND, setBrand } from './brands';
-import { ServiceSlo, sloProblems } from '../views/observability/slo';
+import { ServiceSlo } from '../views/observability/slo';
 import { HostRenderContext } from '../render/traffic';
 import { addServiceDestinationRule, addServiceVirtualService, ServiceHostState } from '../render/service';
 import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from '../views/traffic/host-traffic';
@@ -19,13 +17,15 @@ import { ServiceSecurity } from '../views/security/service-security';
 import { ContainerResources, DEFAULT_RESOURCES, StatefulOptions } from '../views/workload/container-options';
 import { PodOptions } from '../views/workload/pod-props';
 import { addServiceAccount, WorkloadDeployment, WorkloadResource, WorkloadServiceAccount, WorkloadStatefulSet } from '../views/workload/workload';
-import { adopt, Adoption, adoptionProblems } from './adopted-workload';
+import { Adoption, adoptionOf, adoptionProblems, adoptionProps } from './adopted-workload';
 import { ExternalService } from './external-service';
 import { AddressForm, CallOptions, calledPorts, ExternalCallOptions, serviceAddress } from './service-call';
 import { ServiceOptions, ServiceType } from './service-exposure';
 import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
 import { containerPortPlan, ContainerPortPlan, DEFAULT_PORTS, defaultProbes, ResolvedServicePort, resolvePorts } from './service-port';
-import { callPortProblems, externalServiceProblems, headlessSidecarProblems, workloadProblems } from './service-problems';
+import {
+  callPortProblems, externalServiceProblems, headlessSidecarProblems, settingsProblems, singleVersionProblem, workloadProblems,
+} from './service-problems';
 import { podHostnamesOf, ServiceWorkloads, writeService } from './service-workload';
 
 import { IVersionedService, MeshServiceProps, MeshWorkloadProps } from './mesh-service-props';
@@ -36,9 +36,6 @@ import { callProblems } from './call-problems';
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export type { IMeshServiceNode } from './interfaces';
 export { policyProblems } from './policy-problems';
-
-/** The team's workloads being meshed, by the props object that carries them to the constructor. */
-const ADOPTIONS = new WeakMap<object, Adoption>();
 
 /**
  * One service of the mesh: its workload (a cdk8s-plus-27 Deployment, a StatefulSet for a
@@ -85,15 +82,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   }
 
   private static adopting(scope: Construct, id: string, workload: WorkloadResource, props: MeshWorkloadProps): MeshService {
-    const adoption = adopt(workload, props);
-    const { existingService, sidecar, ...common } = props;
-    const meshProps: MeshServiceProps = {
-      ...common, sidecar, image: adoption.description.image, replicas: adoption.description.replicas, ports: adoption.ports,
-      // The service is named as the workload's callers know it: its Service, its pods' app label, else its own name.
-      name: props.name ?? adoption.existingService?.name ?? adoption.description.podLabels[Labels.APP] ?? workload.name,
-    };
-    ADOPTIONS.set(meshProps, adoption);
-    return new MeshService(scope, id, meshProps);
+    return new MeshService(scope, id, adoptionProps(workload, props));
   }
 
   public readonly name: string;
@@ -173,7 +162,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
     setBrand(this, MESH_SERVICE_BRAND);
-    const adoption = ADOPTIONS.get(props);
+    const adoption = adoptionOf(props);
     this.adoption = adoption;
     // Every default worked out once, here; the pod's shape is whatever props remain.
     const {
@@ -442,9 +431,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
   /** Records MESH049 for a stateful service or a team's workload, which have one version. */
   private singleVersion(what: string): void {
-    if (!this.stateful && !this.adoption) return;
-    const kind = this.adoption ? `a ${this.adoption.description.kind} meshed as it is` : 'a stateful service (its pods and their claims are its identity)';
-    this.singleVersionProblems.push(formatProblem(Codes.SINGLE_VERSION_WORKLOAD, `${what}: ${this.name} is ${kind}, which has one version`));
+    if (this.stateful || this.adoption) this.singleVersionProblems.push(singleVersionProblem(what, this.name, this.adoption?.description.kind));
   }
 
   /** What the host's DestinationRule and VirtualService are rendered from, at synth. */
@@ -485,19 +472,10 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     });
     if (this.adoption) out.push(...adoptionProblems(this.adoption, this.chart, this.name));
     out.push(...this.singleVersionProblems);
-    if (!TierDefaults.of(this).settingsFor(this.tier)) {
-      out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${this.tier.name}' is not defined by TierDefaults (known: ${Object.keys(TierDefaults.of(this).tiers).join(', ')})`));
-    }
+    out.push(...settingsProblems({ name: this.name, tier: this.tier, defaults: TierDefaults.of(this), slo: this.slo, hasService: this.hasService, hostPorts: this.hostPorts }));
     out.push(...policyProblems(this.policy));
     out.push(...this.traffic.problems(this.defaultSplit, this.hostPorts));
     out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
-    if (this.slo) out.push(...sloProblems(this.slo));
-    // https://istio.io/latest/docs/reference/config/metrics/: request metrics (istio_requests_total,
-    // istio_request_duration_milliseconds) are HTTP, HTTP/2 and gRPC only; TCP has byte and connection counts.
-    if (this.slo && this.hasService && this.hostPorts.http.length === 0) {
-      out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
-        `slo: ${this.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
-    }
     out.push(...callProblems(this, this._calls, this._externalCalls, (t) => (MeshService.isMeshService(t) ? t : undefined)));
     out.push(...callPortProblems(this._calls, (t) => (MeshService.isMeshService(t) ? t._containerOnly : undefined)));
     out.push(...headlessSidecarProblems(this.serviceType.headless, this.pod.sidecar?.inject, this.chart.callsTo(this)));

@@ -11,7 +11,11 @@ import { integerProblems } from '../private/checks';
 import { StatefulOptions, volumeClaimProblems } from '../views/workload/container-options';
 import { podOptionProblems } from '../views/workload/pod-checks';
 import { PodOptions } from '../views/workload/pod-props';
+import { ServiceSlo, sloProblems } from '../views/observability/slo';
+import type { HostPorts } from '../views/traffic/host-traffic';
 import type { IMeshService, ServiceCall } from './interfaces';
+import type { Tier } from './tier';
+import type { TierDefaults } from './tier-defaults';
 import { serviceExposureProblems, ServiceOptions, ServiceType } from './service-exposure';
 import { ContainerPortPlan, ResolvedServicePort, servicePortProblems } from './service-port';
 
@@ -118,4 +122,31 @@ export function externalServiceProblems(type: ServiceType, ports: readonly Resol
   return ports.filter((p) => modeOn(p.targetPort) === 'STRICT').map((p) => formatProblem(Codes.INVALID_SERVICE_EXPOSURE,
     `service.type: a ${type.type} Service lets clients outside the mesh reach port ${p.port}, and their plaintext is refused by STRICT mTLS on container port ${p.targetPort}; `
     + 'set it PERMISSIVE (ServiceSecurity.of(service).setMtls(mode, { portLevelMtls })) or expose the service through an IngressGateway'));
+}
+
+/**
+ * Problems with a service's tier and SLO: a tier no TierDefaults defines (MESH016), the SLO's
+ * own values, and an SLO on a service with no HTTP or gRPC port, for which Istio records no
+ * request metrics (https://istio.io/latest/docs/reference/config/metrics/: istio_requests_total
+ * and istio_request_duration_milliseconds are HTTP, HTTP/2 and gRPC only; TCP has byte and
+ * connection counts) (MESH034).
+ */
+export function settingsProblems(s: {
+  readonly name: string; readonly tier: Tier; readonly defaults: TierDefaults; readonly slo?: ServiceSlo; readonly hasService: boolean; readonly hostPorts: HostPorts;
+}): string[] {
+  const out: string[] = [];
+  if (!s.defaults.settingsFor(s.tier)) {
+    out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${s.tier.name}' is not defined by TierDefaults (known: ${Object.keys(s.defaults.tiers).join(', ')})`));
+  }
+  if (s.slo) out.push(...sloProblems(s.slo));
+  if (s.slo && s.hasService && s.hostPorts.http.length === 0) {
+    out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS, `slo: ${s.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
+  }
+  return out;
+}
+
+/** MESH049: `what` on the service `name`, a stateful service or (with `adoptedKind`) a team's workload meshed as it is, which have one version. */
+export function singleVersionProblem(what: string, name: string, adoptedKind?: string): string {
+  const kind = adoptedKind ? `a ${adoptedKind} meshed as it is` : 'a stateful service (its pods and their claims are its identity)';
+  return formatProblem(Codes.SINGLE_VERSION_WORKLOAD, `${what}: ${name} is ${kind}, which has one version`);
 }
