@@ -241,12 +241,12 @@ export class HealthProbe {
 export interface ProbesOptions {
   /**
    * Whether the pod receives traffic.
-   * @default - HTTP GET `<healthCheckPath>/ready` for an HTTP first port, gRPC health for a gRPC one, a TCP connection otherwise
+   * @default - HTTP GET `<healthCheckPath>/ready` when the service names its health path, gRPC health for a gRPC first port, else a TCP connection to it
    */
   readonly readiness?: HealthProbe;
   /**
    * Whether the container is restarted.
-   * @default - HTTP GET `<healthCheckPath>/live` for an HTTP first port, gRPC health for a gRPC one, a TCP connection otherwise
+   * @default - HTTP GET `<healthCheckPath>/live` when the service names its health path, gRPC health for a gRPC first port, else a TCP connection to it
    */
   readonly liveness?: HealthProbe;
   /**

@@ -135,7 +135,7 @@ export interface PodOptions extends PodSchedulingOptions {
   readonly writableTmp?: boolean;
   /**
    * The application container's probes.
-   * @default - from the health-check path and the first port's protocol
+   * @default - HTTP GETs of the health-check path when given, gRPC health for gRPC, else a TCP connection to the first port
    */
   readonly probes?: ProbesOptions;
   /**
