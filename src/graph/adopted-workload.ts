@@ -80,6 +80,14 @@ export function adoptionProblems(a: Adoption, chart: IMeshChart, name: string): 
   const s = a.existingService;
   if (s && s.name !== name) bad(`existingService: '${s.name}' is the host callers use; name the service '${s.name}'`);
   if (s && s.namespace !== undefined && s.namespace !== chart.namespace) bad(`existingService: in ${s.namespace}, not the chart's ${chart.namespace}`);
+  if (!s && d.containerPorts.length > 0) {
+    // The Service the library writes sends each port to a container port of the workload's.
+    const declared = new Set(d.containerPorts.map((p) => p.number));
+    a.ports.forEach((p, i) => {
+      const target = p.targetPort ?? p.port;
+      if (!declared.has(target)) bad(`ports[${i}].targetPort: ${target} is not a port of its containers (${[...declared].join(', ')})`);
+    });
+  }
   out.push(...a.portProblems);
   return out;
 }

@@ -122,3 +122,21 @@ describe('a cdk8s-plus StatefulSet meshed as it is', () => {
     expect(find(out, 'StatefulSet', 'ledger').spec.template.metadata.labels).toMatchObject({ app: 'ledger' });
   });
 });
+
+describe('the Service the library writes for a team\'s Deployment', () => {
+  test('ports given for it must reach its containers (MESH047); its own Service is kept when given', () => {
+    const { app, chart } = meshChart();
+    const a = teamDeployment(chart, 'a');
+    MeshService.fromDeployment(chart, 'a-mesh', a, { ports: [{ port: 80, targetPort: 9999 }] });
+    expect(synthError(app)).toMatch(/\[test\/a-mesh\] test\/a: ports\[0\]\.targetPort: 9999 is not a port of its containers \(8080\) \[MESH047\]/);
+
+    const { app: app2, chart: chart2 } = meshChart();
+    const b = teamDeployment(chart2, 'b');
+    const theirs = new kplus.Service(chart2, 'b-svc', { metadata: { name: 'b' }, selector: b, ports: [{ port: 80, targetPort: 8080, name: 'http' }] });
+    const svc = MeshService.fromDeployment(chart2, 'b-mesh', b, { existingService: theirs });
+    new MeshService(chart2, 'caller', { image: 'c:1' }).calls(svc);
+    const out = synth(app2); // the call through the team's own Service is verified at synth
+    expect(out.filter((m) => m.kind === 'Service' && m.metadata.name === 'b')).toHaveLength(1);
+    expect(svc.ports).toEqual([{ name: 'http', port: 80, targetPort: 8080, protocol: 'http' }]);
+  });
+});
