@@ -115,6 +115,31 @@ describe('the whole pod', () => {
     expect(d.spec.template.metadata.labels).not.toHaveProperty('sidecar.istio.io/inject');
   });
 
+  test('each exception loosens its field only, with its annotation; the rendered pod passes the check', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', {
+      image: 'img',
+      security: {
+        exceptions: [
+          HardeningException.writableRootFilesystem('the vendor image writes its state under /var/lib/vendor'),
+          HardeningException.unconfinedSeccomp('uses io_uring, which RuntimeDefault blocks'),
+          HardeningException.noMemoryLimit('sizes its page cache from the node'),
+        ],
+      },
+      containers: [{ name: 'helper', image: 'helper:1', security: { seccompProfile: SeccompProfile.localhost('profiles/helper.json') } }],
+    });
+    const d = find(synth(app), 'Deployment', 'svc');
+    const [main, helper] = d.spec.template.spec.containers;
+    expect(main.securityContext).toMatchObject({ readOnlyRootFilesystem: false, seccompProfile: { type: 'Unconfined' }, allowPrivilegeEscalation: false, runAsNonRoot: true });
+    expect(main.resources).toEqual({ limits: { cpu: '500m' }, requests: { cpu: '100m', memory: '128Mi' } });
+    expect(helper.securityContext).toMatchObject({ readOnlyRootFilesystem: true, seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/helper.json' } });
+    expect(d.spec.template.metadata.annotations).toEqual({
+      'mesh.cdk8s.io/hardening.app.readOnlyRootFilesystem': 'the vendor image writes its state under /var/lib/vendor',
+      'mesh.cdk8s.io/hardening.app.seccompProfile': 'uses io_uring, which RuntimeDefault blocks',
+      'mesh.cdk8s.io/hardening.app.resources.limits.memory': 'sizes its page cache from the node',
+    });
+  });
+
   test('service.workload is the cdk8s-plus workload, for the rare escape hatch, still checked by MESH208', () => {
     const { app, chart } = meshChart();
     const svc = new MeshService(chart, 'svc', { image: 'img' });
