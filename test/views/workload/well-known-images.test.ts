@@ -8,7 +8,7 @@
  */
 import { Duration, Size } from 'cdk8s';
 import {
-  EnvValue, evaluateFlow, HardeningException, HealthProbe, MeshService, VolumeClaim, WorkloadVolume,
+  EnvValue, evaluateFlow, FlaggerCanary, HardeningException, HealthProbe, MeshService, VolumeClaim, WorkloadVolume,
 } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -280,5 +280,20 @@ describe('bad workload input fails synth with the construct path, the field and 
     expect(build().warnings).toEqual([expect.stringMatching(/\[test\/orders-db\/StatefulSet\/Resource\] test\/StatefulSet\/orders-db: spec\.replicas: 3 replicas.*\[MESH045\]/)]);
     const replicated = build('mongod --replSet rs0: the members find each other by their pod names');
     expect(replicated.warnings).toEqual([]);
+  });
+});
+
+describe('a stateful service has one version', () => {
+  test('addVersion, a canary or a Flagger release of it is MESH049', () => {
+    const { app, chart } = meshChart();
+    const db = new MeshService(chart, 'orders-db', {
+      image: 'mongo:7.0', ports: [{ port: 27017, protocol: 'mongo' }], podSecurity: { runAsUser: 999, runAsGroup: 999 },
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(1) })] }, mounts: [{ volume: 'data', path: '/data/db' }],
+    });
+    db.addVersion({ name: 'v2', image: 'mongo:8.0' });
+    new FlaggerCanary(chart, 'release', { service: db });
+    const err = synthError(app);
+    expect(err).toContain('[test/orders-db] addVersion(v2): orders-db is a stateful service (its pods and their claims are its identity), which has one version [MESH049]');
+    expect(err).toContain('[test/release] service: Flagger releases Deployment/orders-db, and orders-db\'s workload is a StatefulSet [MESH049]');
   });
 });
