@@ -82,9 +82,15 @@ export const Codes = {
   INVALID_VOLUME_CLAIM: 'MESH044',
   /** A StatefulSet of more than one replica that does not say how its image replicates (warning). */
   STATEFUL_REPLICAS_UNREPLICATED: 'MESH045',
-  /** A Service type, annotation, label or port that its type does not allow (a headless port that retargets, a NodePort out of range, an external Service on a STRICT mTLS port). */
+  /**
+   * A Service type, annotation, label or port that its type does not allow (a headless port that
+   * retargets, a NodePort out of range, an external Service on a STRICT mTLS port).
+   */
   INVALID_SERVICE_EXPOSURE: 'MESH046',
-  /** A cdk8s-plus workload that cannot be meshed as it is: no ServiceAccount of its own, another chart or namespace, an `app` label of another name, ports Istio cannot classify. */
+  /**
+   * A cdk8s-plus workload that cannot be meshed as it is: no ServiceAccount of its own, another
+   * chart or namespace, an `app` label of another name, ports Istio cannot classify.
+   */
   WORKLOAD_NOT_MESHABLE: 'MESH047',
   /** A nodeSelector, toleration, affinity, topology spread or priority class Kubernetes rejects. */
   INVALID_SCHEDULING: 'MESH048',

@@ -41,7 +41,8 @@ export function adopt(workload: WorkloadResource, props: MeshWorkloadProps): Ado
   } else if (existingService) {
     ports = existingService.ports.flatMap((p, i) => portOf(`existingService.ports[${i}]`, p.name, p.port, p.targetPort, portProblems));
   } else {
-    ports = description.containerPorts.flatMap((p) => portOf(`containers[${p.container}].ports[${p.number}]`, p.name, p.number, p.number, portProblems));
+    ports = description.containerPorts
+      .flatMap((p) => portOf(`containers[${p.container}].ports[${p.number}]`, p.name, p.number, p.number, portProblems));
   }
   return { workload, description, existingService, ports, portProblems };
 }
@@ -51,7 +52,8 @@ function portOf(field: string, name: string | undefined, port: number, targetPor
   const protocol = name ? protocolOfPortName(name) : undefined;
   if (!protocol) {
     problems.push(formatProblem(Codes.WORKLOAD_NOT_MESHABLE,
-      `${field}: port ${port}${name ? ` '${name}'` : ''} has no name Istio can classify (http, grpc-*, tcp-*, mongo, ...); name it so, or give ports`));
+      `${field}: port ${port}${name ? ` '${name}'` : ''} has no name Istio can classify (http, grpc-*, tcp-*, mongo, ...); `
+      + 'name it so, or give ports'));
     return [];
   }
   return [{ port, targetPort, protocol, name }];
@@ -69,17 +71,22 @@ export function adoptionProblems(a: Adoption, chart: IMeshChart, name: string): 
   const out: string[] = [];
   const bad = (m: string) => out.push(formatProblem(Codes.WORKLOAD_NOT_MESHABLE, `${a.workload.node.path}: ${m}`));
   const d = a.description;
-  if ((d.chart as unknown) !== chart) bad(`a ${d.kind} of chart ${d.chart.node.path}; create it in the MeshChart ${chart.node.path}, whose manifests the mesh checks and writes`);
+  if ((d.chart as unknown) !== chart) {
+    bad(`a ${d.kind} of chart ${d.chart.node.path}; create it in the MeshChart ${chart.node.path}, whose manifests the mesh checks and writes`);
+  }
   if (d.namespace !== undefined && d.namespace !== chart.namespace) bad(`metadata.namespace: ${d.namespace}, not the chart's ${chart.namespace}`);
   if (!d.serviceAccountName) {
-    bad(`serviceAccount: none, so its pods run as 'default', an identity every such pod of ${chart.namespace} shares; give it a ServiceAccount of its own`);
+    bad(`serviceAccount: none, so its pods run as 'default', an identity every such pod of ${chart.namespace} shares; `
+      + 'give it a ServiceAccount of its own');
   }
   const app = d.podLabels[Labels.APP];
-  if (app !== undefined && app !== name) bad(`its pods' ${Labels.APP} label is '${app}'; name the service '${app}' (name: '${app}'), as its selector may read that label`);
+  if (app !== undefined && app !== name) {
+    bad(`its pods' ${Labels.APP} label is '${app}'; name the service '${app}' (name: '${app}'), as its selector may read that label`);
+  }
   if (d.containerPorts.length === 0 && !a.existingService && a.ports.length === 0) bad('its containers declare no port, and no ports are given');
   const s = a.existingService;
   if (s && s.name !== name) bad(`existingService: '${s.name}' is the host callers use; name the service '${s.name}'`);
-  if (s && s.namespace !== undefined && s.namespace !== chart.namespace) bad(`existingService: in ${s.namespace}, not the chart's ${chart.namespace}`);
+  if (s?.namespace !== undefined && s.namespace !== chart.namespace) bad(`existingService: in ${s.namespace}, not the chart's ${chart.namespace}`);
   if (!s && d.containerPorts.length > 0) {
     // The Service the library writes sends each port to a container port of the workload's.
     const declared = new Set(d.containerPorts.map((p) => p.number));

@@ -209,9 +209,11 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       [Labels.TIER]: this.tier.name,
     };
 
-    const sa = adoption ? undefined : addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, pod.serviceAccountAnnotations);
+    const sa = adoption ? undefined
+      : addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, pod.serviceAccountAnnotations);
     const k8sService = this.hasService && !adoption?.existingService ? writeService(this, {
-      options: this.serviceOptions, type: this.serviceType, ports: this.ports, labels: { [Labels.APP]: this.name, ...common }, exportTo: this.exportToList,
+      options: this.serviceOptions, type: this.serviceType, ports: this.ports, labels: { [Labels.APP]: this.name, ...common },
+      exportTo: this.exportToList,
     }) : undefined;
     this.workloads = new ServiceWorkloads(this, defaultProbes(this.ports, this.healthCheckPath, pod.probes), this.plan);
     if (adoption) {
@@ -222,7 +224,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
         name: this.name, version: this.version, image: this.image, replicas: this.replicas, serviceAccount: sa, stateful: statefulSet,
       });
     }
-    this.podHostnames = podHostnamesOf(this, this.workloads.current, this.adoption ? this.adoption.description.kind === 'StatefulSet' : this.stateful !== undefined);
+    const statefulSet = adoption ? adoption.description.kind === 'StatefulSet' : this.stateful !== undefined;
+    this.podHostnames = podHostnamesOf(this, this.workloads.current, statefulSet);
 
     this.traffic = new HostTraffic(this.name, () => this.node.tryRemoveChild('VirtualService'));
     this.traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
@@ -260,7 +263,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
     const resolved = mergeTierSettings(base, this.overrides);
     const http = (c: ServiceCall) => calledPorts(c).some((p) => HTTP_PROTOCOLS.includes(p.protocol));
-    const nonIdempotent = (c: ServiceCall) => http(c) && (!c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH'));
+    const nonIdempotent = (c: ServiceCall) => http(c)
+      && (!c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH'));
     if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && this.chart.callsTo(this).some(nonIdempotent)) {
       return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
     }
@@ -472,7 +476,9 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     });
     if (this.adoption) out.push(...adoptionProblems(this.adoption, this.chart, this.name));
     out.push(...this.singleVersionProblems);
-    out.push(...settingsProblems({ name: this.name, tier: this.tier, defaults: TierDefaults.of(this), slo: this.slo, hasService: this.hasService, hostPorts: this.hostPorts }));
+    out.push(...settingsProblems({
+      name: this.name, tier: this.tier, defaults: TierDefaults.of(this), slo: this.slo, hasService: this.hasService, hostPorts: this.hostPorts,
+    }));
     out.push(...policyProblems(this.policy));
     out.push(...this.traffic.problems(this.defaultSplit, this.hostPorts));
     out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));

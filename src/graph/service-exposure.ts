@@ -103,14 +103,18 @@ export function serviceExposureProblems(o: ServiceOptions, type: ServiceType, po
   if (type.headless) {
     ports.forEach((p, i) => {
       // No proxy translates a headless Service's ports: the client reaches the pod on the port it dials.
-      if (p.targetPort !== p.port) bad(`ports[${i}].targetPort`, `${p.targetPort} differs from port ${p.port}, which a headless Service cannot translate`);
+      if (p.targetPort !== p.port) {
+        bad(`ports[${i}].targetPort`, `${p.targetPort} differs from port ${p.port}, which a headless Service cannot translate`);
+      }
     });
   }
   const seen = new Set<number>();
   for (const [key, nodePort] of Object.entries(type.nodePorts)) {
     // https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport: the default range.
     if (!ports.some((p) => p.port === Number(key))) bad(`service.type.nodePorts.${key}`, `${key} is not a port of the service`);
-    if (!(Number.isInteger(nodePort) && nodePort >= 30000 && nodePort <= 32767)) bad(`service.type.nodePorts.${key}`, `${nodePort} is outside the node port range 30000-32767`);
+    if (!(Number.isInteger(nodePort) && nodePort >= 30000 && nodePort <= 32767)) {
+      bad(`service.type.nodePorts.${key}`, `${nodePort} is outside the node port range 30000-32767`);
+    }
     if (seen.has(nodePort)) bad(`service.type.nodePorts.${key}`, `${nodePort} is used twice`);
     seen.add(nodePort);
   }

@@ -75,11 +75,14 @@ export function containerPortPlan(ports: readonly ResolvedServicePort[], own: re
   const names = new Set<string>();
   const declare = (field: string, where: string, p: ContainerPortOptions) => {
     problems.push(...integerProblems({ [`${field}.number`]: p.number }, 1, 65535));
-    if (declared.has(p.number)) problems.push(formatProblem(Codes.CONTAINER_PORT_CONFLICT, `${field}.number: ${p.number} is also declared by ${declared.get(p.number)}`));
+    if (declared.has(p.number)) {
+      problems.push(formatProblem(Codes.CONTAINER_PORT_CONFLICT, `${field}.number: ${p.number} is also declared by ${declared.get(p.number)}`));
+    }
     declared.set(p.number, where);
     if (p.name === undefined) return;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p.name) || p.name.length > 15 || !/[a-z]/.test(p.name)) {
-      problems.push(formatProblem(Codes.CONTAINER_PORT_CONFLICT, `${field}.name: '${p.name}' is not an IANA service name (at most 15 lowercase letters, digits and '-')`));
+      problems.push(formatProblem(Codes.CONTAINER_PORT_CONFLICT,
+        `${field}.name: '${p.name}' is not an IANA service name (at most 15 lowercase letters, digits and '-')`));
     }
     if (names.has(p.name)) problems.push(formatProblem(Codes.CONTAINER_PORT_CONFLICT, `${field}.name: '${p.name}' is used twice in the pod`));
     names.add(p.name);

@@ -50,8 +50,8 @@ export function workloadProblems(s: WorkloadProblemInput): string[] {
   const claims = (s.stateful?.volumeClaims ?? []).map((c) => c.name);
   out.push(...podOptionProblems(s.pod, s.plan.app.map((p) => p.number), s.addressEnv, claims));
   if (s.stateful) {
-    const mounted = new Set([...(s.pod.mounts ?? []), ...[...(s.pod.containers ?? []), ...(s.pod.sidecarContainers ?? []), ...(s.pod.initContainers ?? [])]
-      .flatMap((c) => c.mounts ?? [])].map((m) => m.volume));
+    const others = [...(s.pod.containers ?? []), ...(s.pod.sidecarContainers ?? []), ...(s.pod.initContainers ?? [])];
+    const mounted = new Set([...(s.pod.mounts ?? []), ...others.flatMap((c) => c.mounts ?? [])].map((m) => m.volume));
     const taken = new Set(['tmp', ...(s.pod.volumes ?? []).map((v) => v.name)]);
     out.push(...volumeClaimProblems(s.stateful.volumeClaims ?? [], mounted, taken));
     if (s.ports.length === 0) {
@@ -71,7 +71,8 @@ export function workloadProblems(s: WorkloadProblemInput): string[] {
  * ALLOW rule with HTTP fields for TCP traffic).
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
  */
-export function callPortProblems(calls: readonly ServiceCall[], containerOnly: (target: IMeshService) => ReadonlyMap<number, string> | undefined): string[] {
+export function callPortProblems(calls: readonly ServiceCall[],
+  containerOnly: (target: IMeshService) => ReadonlyMap<number, string> | undefined): string[] {
   const out: string[] = [];
   calls.forEach((c, i) => {
     const field = `calls[${i}]`;
@@ -83,13 +84,16 @@ export function callPortProblems(calls: readonly ServiceCall[], containerOnly: (
       const own = containerOnly(target)?.get(c.port);
       if (!port) {
         out.push(formatProblem(Codes.INVALID_CALL_PORT, own
-          ? `${field}.port: ${c.port} is a container port of ${target.name} (${own}) that no Service port exposes; add it to ${target.name}'s ports to call it`
+          ? `${field}.port: ${c.port} is a container port of ${target.name} (${own}) that no Service port exposes; `
+            + `add it to ${target.name}'s ports to call it`
           : `${field}.port: ${c.port} is not a port of ${target.name} (${target.ports.map((p) => p.port).join(', ')})`));
       } else if (!HTTP_PROTOCOLS.includes(port.protocol) && (c.methods || c.paths)) {
-        out.push(formatProblem(Codes.INVALID_CALL_PORT, `${field}: port ${c.port} of ${target.name} is ${port.protocol}, which has no HTTP methods or paths`));
+        out.push(formatProblem(Codes.INVALID_CALL_PORT,
+          `${field}: port ${c.port} of ${target.name} is ${port.protocol}, which has no HTTP methods or paths`));
       }
     } else if ((c.methods || c.paths) && http.length === 0) {
-      out.push(formatProblem(Codes.INVALID_CALL_PORT, `${field}: ${target.name} has no HTTP port (${target.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}); methods and paths are HTTP-only`));
+      const all = target.ports.map((p) => `${p.port}/${p.protocol}`).join(', ');
+      out.push(formatProblem(Codes.INVALID_CALL_PORT, `${field}: ${target.name} has no HTTP port (${all}); methods and paths are HTTP-only`));
     }
   });
   return out;
@@ -107,7 +111,8 @@ export function headlessSidecarProblems(headless: boolean, inject: boolean | und
   if (!headless || inject !== false || inbound.length === 0) return [];
   const callers = [...new Set(inbound.map((c) => c.source.name))].sort().join(', ');
   return [formatProblem(Codes.HEADLESS_WITHOUT_SIDECAR,
-    `sidecar.inject: false on the pods of a headless Service that ${callers} call: their sidecars send Istio mTLS to a headless Service's pods, which only a sidecar can answer`)];
+    `sidecar.inject: false on the pods of a headless Service that ${callers} call: `
+    + "their sidecars send Istio mTLS to a headless Service's pods, which only a sidecar can answer")];
 }
 
 /**
@@ -120,7 +125,8 @@ export function headlessSidecarProblems(headless: boolean, inject: boolean | und
 export function externalServiceProblems(type: ServiceType, ports: readonly ResolvedServicePort[], modeOn: (port: number) => string): string[] {
   if (!type.external) return [];
   return ports.filter((p) => modeOn(p.targetPort) === 'STRICT').map((p) => formatProblem(Codes.INVALID_SERVICE_EXPOSURE,
-    `service.type: a ${type.type} Service lets clients outside the mesh reach port ${p.port}, and their plaintext is refused by STRICT mTLS on container port ${p.targetPort}; `
+    `service.type: a ${type.type} Service lets clients outside the mesh reach port ${p.port}, `
+    + `and their plaintext is refused by STRICT mTLS on container port ${p.targetPort}; `
     + 'set it PERMISSIVE (ServiceSecurity.of(service).setMtls(mode, { portLevelMtls })) or expose the service through an IngressGateway'));
 }
 
@@ -132,15 +138,18 @@ export function externalServiceProblems(type: ServiceType, ports: readonly Resol
  * connection counts) (MESH034).
  */
 export function settingsProblems(s: {
-  readonly name: string; readonly tier: Tier; readonly defaults: TierDefaults; readonly slo?: ServiceSlo; readonly hasService: boolean; readonly hostPorts: HostPorts;
+  readonly name: string; readonly tier: Tier; readonly defaults: TierDefaults; readonly slo?: ServiceSlo;
+  readonly hasService: boolean; readonly hostPorts: HostPorts;
 }): string[] {
   const out: string[] = [];
   if (!s.defaults.settingsFor(s.tier)) {
-    out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${s.tier.name}' is not defined by TierDefaults (known: ${Object.keys(s.defaults.tiers).join(', ')})`));
+    const known = Object.keys(s.defaults.tiers).join(', ');
+    out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${s.tier.name}' is not defined by TierDefaults (known: ${known})`));
   }
   if (s.slo) out.push(...sloProblems(s.slo));
   if (s.slo && s.hasService && s.hostPorts.http.length === 0) {
-    out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS, `slo: ${s.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
+    out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
+      `slo: ${s.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
   }
   return out;
 }

@@ -121,7 +121,9 @@ export function writeService(owner: WorkloadOwner, s: {
     labels: { ...s.options.labels, ...s.labels },
     annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
     selector: { ...owner.selectorLabels },
-    ports: s.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol === 'udp' ? 'UDP' : 'TCP', nodePort: s.type.nodePorts[p.port] })),
+    ports: s.ports.map((p) => ({
+      name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol === 'udp' ? 'UDP' : 'TCP', nodePort: s.type.nodePorts[p.port],
+    })),
     type: s.type.type,
     headless: s.type.headless,
     loadBalancerSourceRanges: s.type.sourceRanges.length > 0 ? s.type.sourceRanges.map(String) : undefined,

@@ -290,7 +290,8 @@ export function renderServiceNetworkPolicy(s: ServiceSecurityState): NetworkPoli
     // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
     ingress.push({ peers: [s.prometheus.peer], ports: s.prometheus.ports.map((port) => ({ port, protocol: 'TCP' as const })) });
   }
-  const egress: NetworkRule[] = uniqueByName(s.targets).map((t) => ({ peers: [peerOf(t)], ports: [...(s.targetPorts?.get(key(t)) ?? containerPortsOf(t))] }));
+  const egress: NetworkRule[] = uniqueByName(s.targets)
+    .map((t) => ({ peers: [peerOf(t)], ports: [...(s.targetPorts?.get(key(t)) ?? containerPortsOf(t))] }));
   egress.push(...externalEgress(s.externalCalls));
   egress.push({ peers: [s.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
   if (s.collector) egress.push({ peers: [s.collector.peer], ports: [{ port: s.collector.port, protocol: 'TCP' }] });

@@ -207,7 +207,9 @@ export class FlaggerCanary extends Construct {
     // Flagger copies the Deployment named after the service; a StatefulSet, or a team's workload of another name, it cannot release.
     const w = this.service.workload;
     if (this.service.stateful || w.name !== this.service.name || !isKplusDeployment(w)) {
-      out.push(formatProblem(Codes.SINGLE_VERSION_WORKLOAD, `service: Flagger releases Deployment/${this.service.name}, and ${this.service.name}'s workload is ${isKplusDeployment(w) ? `Deployment/${w.name}` : `a StatefulSet`}`));
+      const kind = isKplusDeployment(w) ? `Deployment/${w.name}` : 'a StatefulSet';
+      const name = this.service.name;
+      out.push(formatProblem(Codes.SINGLE_VERSION_WORKLOAD, `service: Flagger releases Deployment/${name}, and ${name}'s workload is ${kind}`));
     }
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.FLAGGER_INVALID_ANALYSIS, `${field}: ${what}`));
     const durations: Record<string, Duration | undefined> = { interval: this.interval };

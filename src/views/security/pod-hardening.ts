@@ -6,7 +6,9 @@ import { HARDENING_ANNOTATION_PREFIX, LINUX_CAPABILITIES } from '../workload/sec
 export const ENVOY_UID = 1337;
 
 /** The fields an exception annotation may excuse, besides `capabilities.<CAPABILITY>`. */
-const EXCUSABLE = new Set(['runAsNonRoot', 'allowPrivilegeEscalation', 'readOnlyRootFilesystem', 'seccompProfile', 'resources.limits.cpu', 'resources.limits.memory']);
+const EXCUSABLE = new Set([
+  'runAsNonRoot', 'allowPrivilegeEscalation', 'readOnlyRootFilesystem', 'seccompProfile', 'resources.limits.cpu', 'resources.limits.memory',
+]);
 
 /** Options of {@link podHardeningProblems}. */
 export interface HardeningCheckOptions {
@@ -46,8 +48,11 @@ export function podHardeningProblems(pod: Record<string, any> | undefined, optio
   const names = new Set(containers.map((c) => String(c.name)));
   for (const key of excuses.keys()) {
     const container = key.split('.')[0];
-    if (!names.has(container)) out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `metadata.annotations.${HARDENING_ANNOTATION_PREFIX}${key}: names no container of the pod (${[...names].join(', ')})`));
-    else if (!used.has(key)) out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `metadata.annotations.${HARDENING_ANNOTATION_PREFIX}${key}: excuses a field that is not loosened; remove it`));
+    const at = `metadata.annotations.${HARDENING_ANNOTATION_PREFIX}${key}`;
+    if (!names.has(container)) {
+      out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `${at}: names no container of the pod (${[...names].join(', ')})`));
+    }
+    else if (!used.has(key)) out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `${at}: excuses a field that is not loosened; remove it`));
   }
   return out;
 }
@@ -62,7 +67,8 @@ function exceptionsOf(annotations: Readonly<Record<string, unknown>>, out: strin
     const field = dot < 0 ? '' : key.slice(dot + 1);
     const known = EXCUSABLE.has(field) || (field.startsWith('capabilities.') && LINUX_CAPABILITIES.has(field.slice('capabilities.'.length)));
     if (!known) {
-      out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `metadata.annotations.${k}: '${field}' is not a field an exception can excuse (${[...EXCUSABLE].join(', ')}, capabilities.<CAPABILITY>)`));
+      out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION,
+        `metadata.annotations.${k}: '${field}' is not a field an exception can excuse (${[...EXCUSABLE].join(', ')}, capabilities.<CAPABILITY>)`));
     } else if (typeof v !== 'string' || v.trim() === '') {
       out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `metadata.annotations.${k}: give the reason the image needs it`));
     } else {
@@ -85,11 +91,14 @@ function containerProblems(c: Record<string, any>, podCtx: Record<string, any>, 
   };
   for (const key of ['runAsUser', 'runAsGroup'] as const) {
     if (sc[key] === ENVOY_UID) {
-      out.push(formatProblem(Codes.RESERVED_UID, `${at}.securityContext.${key}: ${ENVOY_UID} is reserved for the Envoy proxy; its traffic would bypass the sidecar`));
+      out.push(formatProblem(Codes.RESERVED_UID,
+        `${at}.securityContext.${key}: ${ENVOY_UID} is reserved for the Envoy proxy; its traffic would bypass the sidecar`));
     }
   }
   const user = sc.runAsUser ?? podCtx.runAsUser;
-  if ((sc.runAsNonRoot ?? podCtx.runAsNonRoot) !== true || user === 0) loosened('runAsNonRoot', 'securityContext.runAsNonRoot: must be true, with a non-zero runAsUser');
+  if ((sc.runAsNonRoot ?? podCtx.runAsNonRoot) !== true || user === 0) {
+    loosened('runAsNonRoot', 'securityContext.runAsNonRoot: must be true, with a non-zero runAsUser');
+  }
   if (sc.readOnlyRootFilesystem !== true) loosened('readOnlyRootFilesystem', 'securityContext.readOnlyRootFilesystem: must be true');
   if (sc.allowPrivilegeEscalation !== false) loosened('allowPrivilegeEscalation', 'securityContext.allowPrivilegeEscalation: must be false');
   if (sc.privileged === true) out.push(formatProblem(Codes.POD_NOT_HARDENED, `${at}.securityContext.privileged: must not be true`));
@@ -99,12 +108,15 @@ function containerProblems(c: Record<string, any>, podCtx: Record<string, any>, 
     // Kubernetes takes the kernel's names without CAP_; containerd adds the prefix either way.
     const cap = String(raw).replace(/^CAP_/, '');
     if (cap === 'ALL' || !LINUX_CAPABILITIES.has(cap)) {
-      out.push(formatProblem(Codes.UNKNOWN_CAPABILITY, `${at}.securityContext.capabilities.add: '${String(raw)}' is ${cap === 'ALL' ? 'every capability' : 'not a Linux capability'}`));
+      const what = cap === 'ALL' ? 'every capability' : 'not a Linux capability';
+      out.push(formatProblem(Codes.UNKNOWN_CAPABILITY, `${at}.securityContext.capabilities.add: '${String(raw)}' is ${what}`));
     } else {
       loosened(`capabilities.${cap}`, `securityContext.capabilities.add: ${cap} must not be added`);
     }
   }
-  if ((sc.seccompProfile ?? podCtx.seccompProfile)?.type === 'Unconfined') loosened('seccompProfile', 'securityContext.seccompProfile: must not be Unconfined');
+  if ((sc.seccompProfile ?? podCtx.seccompProfile)?.type === 'Unconfined') {
+    loosened('seccompProfile', 'securityContext.seccompProfile: must not be Unconfined');
+  }
   for (const r of ['cpu', 'memory']) {
     if (c.resources?.requests?.[r] === undefined) out.push(formatProblem(Codes.POD_NOT_HARDENED, `${at}.resources.requests.${r}: must be set`));
     if (c.resources?.limits?.[r] === undefined) loosened(`resources.limits.${r}`, `resources.limits.${r}: must be set`);

@@ -34,7 +34,9 @@ export interface AdoptedWorkload {
   /** Its replicas (cdk8s-plus-27's defaults: 2 for a Deployment, 1 for a StatefulSet). */
   readonly replicas: number;
   /** Every port of its containers. */
-  readonly containerPorts: readonly { readonly container: string; readonly name?: string; readonly number: number; readonly protocol: 'TCP' | 'UDP' }[];
+  readonly containerPorts: readonly {
+    readonly container: string; readonly name?: string; readonly number: number; readonly protocol: 'TCP' | 'UDP';
+  }[];
   /** Its pod template's labels. */
   readonly podLabels: Readonly<Record<string, string>>;
   /** Whether its pods mount their ServiceAccount token. */
@@ -63,7 +65,9 @@ export function isKplusStatefulSet(x: unknown): x is kplus.StatefulSet {
 /** What the mesh reads of `w`. */
 export function describeWorkload(w: kplus.Deployment | kplus.StatefulSet): AdoptedWorkload {
   const stateful = isKplusStatefulSet(w);
-  if (!stateful && !isKplusDeployment(w)) throw new MeshError(Codes.WORKLOAD_NOT_MESHABLE, `${(w as IConstruct).node.path}: not a cdk8s-plus-27 Deployment or StatefulSet`);
+  if (!stateful && !isKplusDeployment(w)) {
+    throw new MeshError(Codes.WORKLOAD_NOT_MESHABLE, `${(w as IConstruct).node.path}: not a cdk8s-plus-27 Deployment or StatefulSet`);
+  }
   const labels = (w.podMetadata.toJson().labels ?? {}) as Record<string, string>;
   return {
     kind: stateful ? 'StatefulSet' : 'Deployment',
@@ -92,7 +96,9 @@ export function describeService(s: kplus.Service): AdoptedService {
     namespace: s.metadata.namespace,
     headless: s.clusterIP === 'None',
     type: s.type,
-    ports: s.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort ?? p.port, protocol: p.protocol === kplus.Protocol.UDP ? 'UDP' : 'TCP' })),
+    ports: s.ports.map((p) => ({
+      name: p.name, port: p.port, targetPort: p.targetPort ?? p.port, protocol: p.protocol === kplus.Protocol.UDP ? 'UDP' : 'TCP',
+    })),
   };
 }
 

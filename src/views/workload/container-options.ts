@@ -187,7 +187,9 @@ export function volumeClaimProblems(claims: readonly VolumeClaim[], mounted: Rea
     if (c.accessModes.length === 0) bad('.accessModes: needs at least one mode');
     for (const m of c.accessModes) if (!ACCESS_MODES.includes(m)) bad(`.accessModes: '${m}' is not ${ACCESS_MODES.join(', ')}`);
     const sc = c.storageClassName;
-    if (sc !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(sc)) bad(`.storageClassName: '${sc}' is not a DNS-1123 subdomain`);
+    if (sc !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(sc)) {
+      bad(`.storageClassName: '${sc}' is not a DNS-1123 subdomain`);
+    }
     if (!mounted.has(c.name)) bad(`: claim '${c.name}' is mounted by no container; mount it with mounts: [{ volume: '${c.name}', path: ... }]`);
   });
   return out;

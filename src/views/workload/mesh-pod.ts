@@ -145,7 +145,10 @@ function finishPod(rendered: k8s.PodSpec | undefined, x: PodExtras): k8s.PodSpec
   if (spreads.length > 0) {
     pod = {
       ...pod,
-      topologySpreadConstraints: spreads.map((c) => ({ topologyKey: c.topologyKey, maxSkew: c.maxSkew, whenUnsatisfiable: c.whenUnsatisfiable, labelSelector: { matchLabels: { ...c.labelSelector } } })),
+      topologySpreadConstraints: spreads.map((c) => ({
+        topologyKey: c.topologyKey, maxSkew: c.maxSkew, whenUnsatisfiable: c.whenUnsatisfiable,
+        labelSelector: { matchLabels: { ...c.labelSelector } },
+      })),
     };
   }
   const claimed = new Set(x.claims.map((c) => c.name));

@@ -67,12 +67,17 @@ export function addWorkload(scope: Construct, id: string, spec: WorkloadSpec): M
     serviceAccount: spec.serviceAccount,
     automountServiceAccountToken: spec.automountServiceAccountToken,
     // The library's labels win over the user's: the selector and Istio's telemetry read them.
-    podMetadata: { labels: { ...pod.podLabels, ...sidecarLabels(pod.sidecar), ...spec.labels }, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
+    podMetadata: {
+      labels: { ...pod.podLabels, ...sidecarLabels(pod.sidecar), ...spec.labels },
+      annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
+    },
     securityContext: { ensureNonRoot: true, user: podSecurity.runAsUser, group: podSecurity.runAsGroup, fsGroup: podSecurity.fsGroup },
     terminationGracePeriod: pod.terminationGracePeriod,
   };
   const w = spec.stateful
-    ? new MeshStatefulSet(scope, id, { ...props, service: spec.stateful.service, podManagementPolicy: spec.stateful.podManagementPolicy as kplus.PodManagementPolicy | undefined })
+    ? new MeshStatefulSet(scope, id, {
+      ...props, service: spec.stateful.service, podManagementPolicy: spec.stateful.podManagementPolicy as kplus.PodManagementPolicy | undefined,
+    })
     : new MeshDeployment(scope, id, { ...props, spread: false });
   const x = w._extras;
   x.claims.push(...(spec.stateful?.claims ?? []));
@@ -147,7 +152,9 @@ class PodBuilder {
       },
       resources: {
         cpu: { request: kplus.Cpu.millis(r.cpuRequestMillis), limit: security.noLimits.cpu ? undefined : kplus.Cpu.millis(r.cpuLimitMillis) },
-        memory: { request: Size.mebibytes(r.memoryRequestMebibytes), limit: security.noLimits.memory ? undefined : Size.mebibytes(r.memoryLimitMebibytes) },
+        memory: {
+          request: Size.mebibytes(r.memoryRequestMebibytes), limit: security.noLimits.memory ? undefined : Size.mebibytes(r.memoryLimitMebibytes),
+        },
       },
       lifecycle: preStop ? { preStop: kplus.Handler.fromCommand(preStop) } : undefined,
       ...probes,

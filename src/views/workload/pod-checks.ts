@@ -64,7 +64,8 @@ const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Problems with a workload's pod options; `ports` are the application container's ports,
  * `claims` the names of the volume claims its containers may mount.
  */
-export function podOptionProblems(pod: PodOptions, ports: readonly number[], derivedEnv: readonly string[] = [], claims: readonly string[] = []): string[] {
+export function podOptionProblems(pod: PodOptions, ports: readonly number[], derivedEnv: readonly string[] = [],
+  claims: readonly string[] = []): string[] {
   const out: string[] = [];
   const envProblems = (field: string, names: string[]) => {
     const seen = new Set<string>();
