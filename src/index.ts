@@ -50,7 +50,9 @@ export type { MeshChartProps } from './graph/mesh-chart';
 export type { IExternalService, IMeshChart, IMeshServiceNode } from './graph/interfaces';
 export { MeshCluster } from './graph/mesh-cluster';
 export { MeshService } from './graph/mesh-service';
-export type { IMeshService, IVersionedService, MeshServiceProps } from './graph/mesh-service-props';
+export type { IMeshService, IVersionedService, MeshServiceCommonProps, MeshServiceProps, MeshWorkloadProps } from './graph/mesh-service-props';
+export { ServiceType } from './graph/service-exposure';
+export type { ServiceOptions, ServiceTypeName } from './graph/service-exposure';
 export type { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, ServiceCall } from './graph/service-call';
 export { ExternalService, TlsOrigination } from './graph/external-service';
 export type {
@@ -146,10 +148,23 @@ export type { TracingProtocol } from './views/observability/telemetry';
 // Workload view: pods through cdk8s-plus-27 (src/views/workload)
 export { EnvValue, HealthProbe, WorkloadVolume } from './views/workload/pod-options';
 export type {
-  EnvSource, ImagePullPolicy, InitContainerOptions, KeyToPath, PodOptions, ProbeCheck, ProbesOptions, ProbeTiming,
-  ProjectedSource, SidecarOptions, VolumeMountOptions, VolumeSource,
+  EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
 } from './views/workload/pod-options';
-export type { ContainerResources, NetworkPeer, NetworkPort } from './views/workload/workload';
+export type { InitContainerOptions, PodOptions, SidecarOptions } from './views/workload/pod-props';
+export { VolumeClaim } from './views/workload/container-options';
+export type {
+  AccessMode, ContainerOptions, ContainerPortOptions, ContainerResources, StatefulOptions, VolumeClaimOptions,
+} from './views/workload/container-options';
+export { HardeningException, SeccompProfile } from './views/workload/security-context';
+export type { ContainerSecurityOptions, HardeningField, LinuxCapability, PodSecurityOptions } from './views/workload/security-context';
+export { Toleration } from './views/workload/scheduling';
+export type {
+  AffinityOptions, NodeLabelRequirement, PodAffinityRule, PodSchedulingOptions, PreferredNodeTerm, TaintEffect, TolerationOptions,
+  TopologySpreadOptions,
+} from './views/workload/scheduling';
+export type {
+  NetworkPeer, NetworkPort, WorkloadDeployment, WorkloadResource, WorkloadService, WorkloadStatefulSet,
+} from './views/workload/workload';
 
 // Validation of manifests: findings, warnings and their acknowledgements (src/validate)
 export { formatFinding } from './validate/finding';

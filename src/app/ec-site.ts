@@ -24,16 +24,22 @@ export interface EcSite {
 
 const IMAGE_REGISTRY = 'registry.example.com/ec-site';
 
+/** Seed 000's health paths: `GET /health/*` is open to every source. */
+const HEALTH = '/health';
+
 /**
  * The EC site of seed 000 in one environment: its eight services with the traffic
  * rules of Missions 1 and 2, and the call graph of its diagram.
  */
 export function buildEcSite(scope: Construct, env: Environment): EcSite {
   const chart = new MeshChart(scope, env.name, { namespace: env.namespace, partOf: 'ec-site', production: env.production });
+  // Seed 000's services answer health checks under /health (its AuthorizationPolicy opens GET
+  // /health/* to every source): readiness at /health/ready, liveness at /health/live.
   const service = (name: string, props: Omit<MeshServiceProps, 'image' | 'replicas'>) =>
     new MeshService(chart, name, {
       image: `${IMAGE_REGISTRY}/${name}:1.0.0`,
       replicas: env.replicasFor[name] ?? env.replicas,
+      healthCheckPath: HEALTH,
       ...props,
     });
 
@@ -62,6 +68,7 @@ export function buildEcSite(scope: Construct, env: Environment): EcSite {
   // Payment: a strict circuit breaker, and no retry on 5xx (a retried charge may be a double charge).
   const payment = new SecureService(chart, 'payment-service', {
     image: `${IMAGE_REGISTRY}/payment-service:1.0.0`,
+    healthCheckPath: HEALTH,
     replicas: env.replicasFor['payment-service'] ?? env.replicas,
     tier: Tier.SERVICE,
     loadBalancer: LoadBalancer.leastRequest(),

@@ -70,6 +70,32 @@ export const Codes = {
   UNKNOWN_EXTERNAL_SERVICE: 'MESH037',
   /** A call from another namespace to a service whose exportTo hides it from the caller's namespace. */
   NOT_EXPORTED_TO_CALLER: 'MESH038',
+  /** A loosening of the hardened pod without a reason, excused twice, or whose annotation names no container or nothing loosened. */
+  INVALID_HARDENING_EXCEPTION: 'MESH040',
+  /** A capability that is not a Linux capability as Kubernetes takes it (`NET_BIND_SERVICE`), or `ALL` added. */
+  UNKNOWN_CAPABILITY: 'MESH041',
+  /** A call to a port the service does not expose, to a container port no Service port reaches, or with HTTP methods or paths on a TCP port. */
+  INVALID_CALL_PORT: 'MESH042',
+  /** A container port declared twice in one pod, or a Service target port no container of the pod declares. */
+  CONTAINER_PORT_CONFLICT: 'MESH043',
+  /** A volume claim template without a mount, or with an invalid name, size, access mode or storage class. */
+  INVALID_VOLUME_CLAIM: 'MESH044',
+  /** A StatefulSet of more than one replica that does not say how its image replicates (warning). */
+  STATEFUL_REPLICAS_UNREPLICATED: 'MESH045',
+  /**
+   * A Service type, annotation, label or port that its type does not allow (a headless port that
+   * retargets, a NodePort out of range, an external Service on a STRICT mTLS port).
+   */
+  INVALID_SERVICE_EXPOSURE: 'MESH046',
+  /**
+   * A cdk8s-plus workload that cannot be meshed as it is: no ServiceAccount of its own, another
+   * chart or namespace, an `app` label of another name, ports Istio cannot classify.
+   */
+  WORKLOAD_NOT_MESHABLE: 'MESH047',
+  /** A nodeSelector, toleration, affinity, topology spread or priority class Kubernetes rejects. */
+  INVALID_SCHEDULING: 'MESH048',
+  /** A second version, canary or blue/green release of a StatefulSet or of a workload meshed as it is. */
+  SINGLE_VERSION_WORKLOAD: 'MESH049',
   // Construct placement and internal invariants: MESH070-MESH079.
   /** A construct that needs a MeshChart (its namespace, platform and security) placed outside one. */
   NOT_IN_MESH_CHART: 'MESH070',
@@ -256,6 +282,8 @@ export const Codes = {
   RESERVED_UID: 'MESH209',
   /** A JWT rule Istio would reject or that trusts keys over plain HTTP. */
   INVALID_JWT_RULE: 'MESH210',
+  /** A headless Service's pods without a sidecar, called from the mesh: Istio always sends them mTLS. */
+  HEADLESS_WITHOUT_SIDECAR: 'MESH211',
   // Releases (canary, blue/green, Flagger, rollback rules, fault injection): MESH300-MESH349.
   /** A canary phase's weight is not a whole percentage from 0 to 100. */
   CANARY_WEIGHT_OUT_OF_RANGE: 'MESH300',

@@ -22,3 +22,10 @@ export const Labels = {
  * @internal
  */
 export const MANAGED_BY = 'cdk8s-mesh';
+
+/**
+ * The annotation on a StatefulSet that says how its image replicates its data between its
+ * pods; without it, more than one replica is a warning (MESH045).
+ * @internal
+ */
+export const REPLICATION_ANNOTATION = 'mesh.cdk8s.io/replication';

@@ -1,6 +1,12 @@
 /**
  * Istio's protocol selection by port name: a Service port named `<protocol>[-<suffix>]`
- * tells the sidecar how to treat its traffic.
+ * tells the sidecar how to treat its traffic. These are the names istio/istio
+ * pkg/config/protocol/instance.go (Parse) knows, but `http_proxy` (Sidecar listeners only); a
+ * protocol it does not know (AMQP, Kafka) is `tcp`, named after it (`tcp-amqp`). `mongo`,
+ * `mysql` and `redis` are proxied as TCP: istiod 1.24 puts only the Mongo filter, a stats
+ * filter, before the TCP proxy by default; the Redis and MySQL filters are off
+ * (pilot/pkg/features/xds.go, PILOT_ENABLE_MONGO_FILTER true, PILOT_ENABLE_REDIS_FILTER and
+ * PILOT_ENABLE_MYSQL_FILTER false; pilot/pkg/networking/core/networkfilter.go, buildNetworkFiltersStack).
  *
  * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
  */

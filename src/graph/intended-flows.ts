@@ -1,50 +1,21 @@
 import type { FlowMethod, IntendedFlow } from '../validate/flow/flow';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import { MeshSecurity } from '../views/security/mesh-security';
-import type { IMeshChart, IMeshService } from './interfaces';
+import type { IMeshChart, IMeshService, ServiceCall } from './interfaces';
+import { calledPorts } from './service-call';
 
 /**
  * The flows a chart's constructs mean to work, derived from what they declare: each
- * declared call (every method, each path made concrete), Prometheus's scrapes of 15090
+ * declared call on each port it reaches (every method, each path made concrete, on an HTTP
+ * port; a TCP connection on the others; and to each pod of a StatefulSet by its own name
+ * behind a headless Service), Prometheus's scrapes of 15090
  * and 15020 on every meshed pod, and every pod's spans to the tracing collector when
  * tracing is on; constructs such as the ingress gateway add theirs with
  * `MeshChart.addIntendedFlows`. Linear in services and calls.
  */
 export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
   const out: IntendedFlow[] = [];
-  for (const c of chart.calls) {
-    const port = httpPort(c.target);
-    if (port === undefined) continue;
-    const protocol = c.target.ports.find((p) => p.port === port)?.protocol;
-    if (protocol !== undefined && !HTTP_FAMILY.includes(protocol)) {
-      // A TCP-family port carries opaque bytes: the proxies route and authorize it as TCP,
-      // with no method or path. https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
-      out.push({
-        source: { workload: c.source.name, namespace: c.source.namespace },
-        host: c.target.name, port, protocol: 'TCP', expect: 'allow',
-        constructPath: c.source.node.path,
-        // "If the rule contains HTTP-only fields for TCP traffic, the ALLOW rule is ignored":
-        // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
-        description: `${c.source.name} calls ${c.target.name} on ${port}/TCP${c.methods || c.paths ? ' (methods and paths are HTTP-only: the call\'s ALLOW rule never matches a TCP connection)' : ''}`,
-      });
-      continue;
-    }
-    const methods: FlowMethod[] = [...(c.methods ?? ['GET'])];
-    const paths = (c.paths ?? ['/']).map(concretePath);
-    for (const method of methods) {
-      for (const path of paths) {
-        out.push({
-          source: { workload: c.source.name, namespace: c.source.namespace },
-          // A service of another namespace by its fully qualified name, as the caller must address it.
-          // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
-          host: c.target.namespace === c.source.namespace ? c.target.name : `${c.target.name}.${c.target.namespace}.svc.cluster.local`,
-          port, method, path, expect: 'allow',
-          constructPath: c.source.node.path,
-          description: `${c.source.name} calls ${c.target.name} ${method} ${path}`,
-        });
-      }
-    }
-  }
+  for (const c of chart.calls) out.push(...callFlows(c));
   for (const s of chart.services) {
     for (const c of s.externalCalls) {
       if (!c.target.port(c.port)) continue; // reported under the call (MESH037)
@@ -87,6 +58,52 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
         source: { workload: s.name, namespace: s.namespace }, host: tracing.service, port: tracing.port, target: collector,
         method: 'POST', path, expect: 'allow',
         constructPath: s.node.path, description: `${s.name} sends spans to ${tracing.service}:${tracing.port}`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The flows of one call: on each port it reaches, every method and path (HTTP), or one TCP
+ * connection (a TCP-family port carries opaque bytes, which the proxies route and authorize as
+ * TCP: https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/).
+ * A StatefulSet's pods behind a headless Service are also called by their own names, which
+ * Istio routes as the Service's host (istio/istio pilot/pkg/networking/core/httproute.go,
+ * generateVirtualHostDomains, adds `*.<service host>` for a headless Service; listener.go,
+ * buildSidecarOutboundListeners, builds a listener per pod for its TCP ports): one flow per
+ * pod on each port, with the call's first method and path.
+ */
+function callFlows(c: ServiceCall): IntendedFlow[] {
+  const out: IntendedFlow[] = [];
+  const source = { workload: c.source.name, namespace: c.source.namespace };
+  // A service of another namespace by its fully qualified name, as the caller must address it.
+  // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
+  const host = c.target.namespace === c.source.namespace ? c.target.name : `${c.target.name}.${c.target.namespace}.svc.cluster.local`;
+  const methods: FlowMethod[] = [...(c.methods ?? ['GET'])];
+  const paths = (c.paths ?? ['/']).map(concretePath);
+  for (const p of calledPorts(c)) {
+    if (!HTTP_FAMILY.includes(p.protocol)) {
+      out.push({
+        source, host, port: p.port, protocol: 'TCP', expect: 'allow', constructPath: c.source.node.path,
+        description: `${c.source.name} calls ${c.target.name} on ${p.port}/TCP`,
+      });
+    } else {
+      for (const method of methods) {
+        for (const path of paths) {
+          out.push({
+            source, host, port: p.port, method, path, expect: 'allow', constructPath: c.source.node.path,
+            description: `${c.source.name} calls ${c.target.name} ${method} ${path}${p.port !== httpPort(c.target) ? ` on ${p.port}` : ''}`,
+          });
+        }
+      }
+    }
+    for (const pod of c.target.podHostnames ?? []) {
+      const tcp = !HTTP_FAMILY.includes(p.protocol);
+      out.push({
+        source, host: pod, port: p.port, ...(tcp ? { protocol: 'TCP' as const } : { method: methods[0], path: paths[0] }),
+        expect: 'allow', constructPath: c.source.node.path,
+        description: `${c.source.name} calls ${pod.split('.')[0]} of ${c.target.name} by its own name on ${p.port}${tcp ? '/TCP' : ''}`,
       });
     }
   }

@@ -29,6 +29,12 @@ export interface IMeshService extends IConstruct {
   readonly selectorLabels: Readonly<Record<string, string>>;
   /** Its ports, names and defaults worked out. */
   readonly ports: readonly ResolvedServicePort[];
+  /**
+   * The pod-by-pod host names of a StatefulSet behind a headless Service
+   * (`<name>-0.<name>.<namespace>.svc.cluster.local`, ...), which Istio routes as the Service's host.
+   * @default - none
+   */
+  readonly podHostnames?: readonly string[];
 }
 
 /** A declared call from one service to another: an edge of the mesh graph. */
@@ -41,6 +47,8 @@ export interface ServiceCall {
   readonly methods?: readonly HttpMethod[];
   /** Paths used; undefined for every path. */
   readonly paths?: readonly string[];
+  /** The Service port called; undefined for every port (its HTTP ports, with methods or paths). */
+  readonly port?: number;
   /** True for an asynchronous edge. */
   readonly asynchronous: boolean;
 }

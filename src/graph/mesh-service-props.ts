@@ -7,8 +7,10 @@ import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { ServiceSlo } from '../views/observability/slo';
 import { HostTraffic } from '../views/traffic/host-traffic';
 import { Tier } from './tier';
-import { PodOptions } from '../views/workload/pod-options';
-import { ContainerResources } from '../views/workload/workload';
+import { ContainerResources, StatefulOptions } from '../views/workload/container-options';
+import { PodOptions, SidecarOptions } from '../views/workload/pod-props';
+import type { WorkloadService } from '../views/workload/workload';
+import { ServiceOptions } from './service-exposure';
 import { ServicePortOptions } from './service-port';
 import { ServiceVersion } from './service-version';
 import type { IMeshService } from './interfaces';
@@ -37,12 +39,10 @@ export interface IVersionedService extends IMeshService {
 }
 
 /**
- * Props for {@link MeshService}: the service, its traffic settings and, from
- * {@link PodOptions}, the shape of its pods (env, volumes, probes, sidecar settings).
+ * What every MeshService has, whoever renders its workload: its name, tier, versions'
+ * labels, ports and Service, traffic settings, visibility and SLO.
  */
-export interface MeshServiceProps extends PodOptions {
-  /** The container image of the service's current version. */
-  readonly image: string;
+export interface MeshServiceCommonProps {
   /**
    * The service's name, a DNS-1123 label; its resources are named so, never hashed.
    * @default - the construct's id
@@ -64,17 +64,20 @@ export interface MeshServiceProps extends PodOptions {
    */
   readonly subset?: string;
   /**
-   * Pod replicas of the current version.
-   * @default 2
-   */
-  readonly replicas?: number;
-  /**
-   * The service's ports. Names follow Istio's protocol convention. An empty list is a
-   * workload with no Service (a queue worker, a load generator): it keeps its identity,
-   * policies and hardening, but nothing can call it and it has no VirtualService or DestinationRule.
+   * The service's ports, each with the protocol Istio treats it as: `http`, `http2`,
+   * `grpc`, `grpc-web`, `https`, `tls`, `tcp`, `mongo`, `mysql`, `redis`, `udp`. A protocol
+   * Istio does not know (AMQP, Kafka) is `tcp`, named after it: `{ protocol: 'tcp', name: 'tcp-amqp' }`.
+   * An empty list is a workload with no Service (a queue worker, a load generator): it keeps its
+   * identity, policies and hardening, but nothing can call it and it has no VirtualService or DestinationRule.
    * @default - one HTTP port, 80 to container port 8080
+   * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
    */
   readonly ports?: ServicePortOptions[];
+  /**
+   * The Service's type, annotations and extra labels.
+   * @default - a ClusterIP Service (headless for a stateful service)
+   */
+  readonly service?: ServiceOptions;
   /**
    * Route timeout, over the tier's.
    * @default - the tier's
@@ -106,22 +109,6 @@ export interface MeshServiceProps extends PodOptions {
    */
   readonly outlierDetection?: OutlierDetection;
   /**
-   * Container CPU and memory.
-   * @default - 100m/500m CPU, 128Mi/512Mi memory
-   */
-  readonly resources?: ContainerResources;
-  /**
-   * Base of the health-check paths: readiness at `<path>/ready`, liveness at `<path>/live`.
-   * Only for services whose first port speaks HTTP.
-   * @default '/health'
-   */
-  readonly healthCheckPath?: string;
-  /**
-   * Whether pods mount their ServiceAccount token (only services that call the Kubernetes API need it).
-   * @default false
-   */
-  readonly automountServiceAccountToken?: boolean;
-  /**
    * The namespaces the service (its Service, VirtualService and DestinationRule) is
    * visible to; callers elsewhere get no route to it.
    * @default - every namespace (Istio's default)
@@ -134,4 +121,61 @@ export interface MeshServiceProps extends PodOptions {
    * @default - no SLO (unless `ObservabilityStack.addSlo` gives one)
    */
   readonly slo?: ServiceSlo;
+}
+
+/**
+ * Props for {@link MeshService}: the service, its traffic settings and, from
+ * {@link PodOptions}, the shape of its pods (containers, security, volumes, probes,
+ * scheduling, sidecar settings).
+ */
+export interface MeshServiceProps extends PodOptions, MeshServiceCommonProps {
+  /** The container image of the service's current version. */
+  readonly image: string;
+  /**
+   * Pod replicas of the current version.
+   * @default 2; 1 for a stateful service
+   */
+  readonly replicas?: number;
+  /**
+   * Container CPU and memory of the application container.
+   * @default - 100m/500m CPU, 128Mi/512Mi memory
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * Base of the health-check paths: readiness at `<path>/ready`, liveness at `<path>/live`,
+   * open to every source in the AuthorizationPolicy. Only for services whose first port speaks HTTP.
+   * @default - none: the probes are a TCP connection to the serving port (gRPC health for gRPC)
+   */
+  readonly healthCheckPath?: string;
+  /**
+   * Whether pods mount their ServiceAccount token (only services that call the Kubernetes API need it).
+   * @default false
+   */
+  readonly automountServiceAccountToken?: boolean;
+  /**
+   * Runs the service as a StatefulSet (a database, a queue) behind a headless Service: each
+   * pod keeps its name and its own volume claims; one replica unless the image replicates.
+   * @default - a Deployment
+   */
+  readonly stateful?: StatefulOptions;
+}
+
+/**
+ * Props for a team's cdk8s-plus workload meshed as it is ({@link MeshService.fromDeployment},
+ * {@link MeshService.fromStatefulSet}): what the mesh needs beyond the workload. Its pods keep
+ * their containers, security and probes; the library adds the mesh's labels (`app`,
+ * `version`, `app.kubernetes.io/*`) and the Istio sidecar's settings to its pod template.
+ */
+export interface MeshWorkloadProps extends MeshServiceCommonProps {
+  /**
+   * The Istio sidecar's settings, written on the workload's pod template.
+   * @default - injected, with the mesh's defaults
+   */
+  readonly sidecar?: SidecarOptions;
+  /**
+   * The team's own Service in front of the workload, kept as it is: its name is the
+   * service's host and its ports are the service's (named by Istio's convention).
+   * @default - a StatefulSet's governing Service; for a Deployment, a Service the library writes, with `ports`
+   */
+  readonly existingService?: WorkloadService;
 }

@@ -1,32 +1,34 @@
 import { Construct } from 'constructs';
-import { Codes } from '../core/codes';
 import type { ExportTo } from '../core/export-to';
-import { formatProblem } from '../core/errors';
 import { Labels } from '../core/labels';
-import { dns1123LabelProblem, labelValueProblem } from '../core/names';
+import { dns1123LabelProblem } from '../core/names';
+import { HTTP_PROTOCOLS } from '../core/ports';
 import { Principal } from '../core/principal';
 import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
 import { Weight } from '../core/weight';
 import { hasBrand, isMeshChart, meshChartOf, MESH_SERVICE_BRAND, setBrand } from './brands';
-import { ServiceSlo, sloProblems } from '../views/observability/slo';
-import { integerProblems } from '../private/checks';
+import { ServiceSlo } from '../views/observability/slo';
 import { HostRenderContext } from '../render/traffic';
 import { addServiceDestinationRule, addServiceVirtualService, ServiceHostState } from '../render/service';
 import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from '../views/traffic/host-traffic';
 import { Tier, TierSettings } from './tier';
 import { mergeTierSettings, TierDefaults } from './tier-defaults';
 import { ServiceSecurity } from '../views/security/service-security';
-import { podOptionProblems } from '../views/workload/pod-checks';
-import { EnvValue, PodOptions } from '../views/workload/pod-options';
-import {
-  addContainerEnv, addDeployment, addService, addServiceAccount, ContainerResources, DEFAULT_RESOURCES, WorkloadDeployment, WorkloadServiceAccount,
-} from '../views/workload/workload';
+import { ContainerResources, DEFAULT_RESOURCES, StatefulOptions } from '../views/workload/container-options';
+import { PodOptions } from '../views/workload/pod-props';
+import { addServiceAccount, WorkloadDeployment, WorkloadResource, WorkloadServiceAccount, WorkloadStatefulSet } from '../views/workload/workload';
+import { Adoption, adoptionOf, adoptionProblems, adoptionProps } from './adopted-workload';
 import { ExternalService } from './external-service';
-import { AddressForm, CallOptions, ExternalCallOptions, serviceAddress } from './service-call';
+import { AddressForm, CallOptions, calledPorts, ExternalCallOptions, serviceAddress } from './service-call';
+import { ServiceOptions, ServiceType } from './service-exposure';
 import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
-import { DEFAULT_PORTS, defaultProbes, ResolvedProbes, ResolvedServicePort, resolvePorts, servicePortProblems, uniqueTargetPorts } from './service-port';
+import { containerPortPlan, ContainerPortPlan, DEFAULT_PORTS, defaultProbes, ResolvedServicePort, resolvePorts } from './service-port';
+import {
+  callPortProblems, externalServiceProblems, headlessSidecarProblems, settingsProblems, singleVersionProblem, workloadProblems,
+} from './service-problems';
+import { podHostnamesOf, ServiceWorkloads, writeService } from './service-workload';
 
-import { IVersionedService, MeshServiceProps } from './mesh-service-props';
+import { IVersionedService, MeshServiceProps, MeshWorkloadProps } from './mesh-service-props';
 import type { ExternalCall, IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from './interfaces';
 import { policyProblems } from './policy-problems';
 import { callProblems } from './call-problems';
@@ -36,9 +38,10 @@ export type { IMeshServiceNode } from './interfaces';
 export { policyProblems } from './policy-problems';
 
 /**
- * One service of the mesh: its Deployment (cdk8s-plus-27), Service, ServiceAccount,
- * and its host's one DestinationRule and one VirtualService. Traffic settings are the
- * tier's defaults with the service's own on top; other constructs (canaries, faults,
+ * One service of the mesh: its workload (a cdk8s-plus-27 Deployment, a StatefulSet for a
+ * stateful service, or a team's own cdk8s-plus workload meshed as it is), Service,
+ * ServiceAccount, and its host's one DestinationRule and one VirtualService. Traffic settings
+ * are the tier's defaults with the service's own on top; other constructs (canaries, faults,
  * gateways) contribute to {@link MeshService.traffic} and everything is rendered at synth.
  *
  * @example
@@ -56,6 +59,30 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
    */
   public static isMeshService(x: unknown): x is MeshService {
     return hasBrand(x, MESH_SERVICE_BRAND);
+  }
+
+  /**
+   * Meshes a team's cdk8s-plus-27 Deployment as it is, in the chart: the library writes its
+   * Service (unless `existingService`), AuthorizationPolicy, NetworkPolicy, Sidecar,
+   * DestinationRule and VirtualService, takes part in `calls()` on both sides, adds the
+   * mesh's labels (`app`, `version`, `app.kubernetes.io/*`) and the sidecar settings to its
+   * pod template and checks its pods like its own (MESH208). The Deployment needs a
+   * ServiceAccount of its own and container ports named by Istio's convention (or `ports`).
+   */
+  public static fromDeployment(scope: Construct, id: string, deployment: WorkloadDeployment, props: MeshWorkloadProps = {}): MeshService {
+    return MeshService.adopting(scope, id, deployment, props);
+  }
+
+  /**
+   * Meshes a team's cdk8s-plus-27 StatefulSet as it is, with its governing Service (or
+   * `existingService`) as the service's host; see {@link MeshService.fromDeployment}.
+   */
+  public static fromStatefulSet(scope: Construct, id: string, statefulSet: WorkloadStatefulSet, props: MeshWorkloadProps = {}): MeshService {
+    return MeshService.adopting(scope, id, statefulSet, props);
+  }
+
+  private static adopting(scope: Construct, id: string, workload: WorkloadResource, props: MeshWorkloadProps): MeshService {
+    return new MeshService(scope, id, adoptionProps(workload, props));
   }
 
   public readonly name: string;
@@ -77,7 +104,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public readonly resourceLabels: Readonly<Record<string, string>>;
   /** The chart the service belongs to. */
   public readonly chart: IMeshChart;
-  /** Base of the health-check paths (`/health`), if the service's first port speaks HTTP. */
+  /** Base of the health-check paths (`/health`), if given and the service's first port speaks HTTP. */
   public readonly healthCheckPath?: string;
   /** The service's SLO, if given in its props. */
   public readonly slo?: ServiceSlo;
@@ -100,17 +127,27 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public readonly resources: Required<ContainerResources>;
   /** Whether the pods mount their ServiceAccount token. */
   public readonly automountServiceAccountToken: boolean;
+  /** How the Service is exposed. */
+  public readonly serviceType: ServiceType;
+  /** The StatefulSet's options, for a stateful service. */
+  public readonly stateful?: StatefulOptions;
+  /** The pod-by-pod host names of a StatefulSet behind a headless Service (`<name>-0.<name>.<namespace>.svc.cluster.local`). */
+  public readonly podHostnames?: readonly string[];
 
+  /** @internal Ports some container declares that no Service port reaches. */
+  public readonly _containerOnly: ReadonlyMap<number, string>;
   /** The exportTo list of the service's objects, if restricted. */
   private readonly exportToList?: string[];
-  /** The probes of the application container of every version. */
-  private readonly probes: ResolvedProbes;
+  private readonly serviceOptions: ServiceOptions;
+  private readonly plan: ContainerPortPlan;
+  private readonly adoption?: Adoption;
+  private readonly workloads: ServiceWorkloads;
   private readonly _calls: ServiceCall[] = [];
   private readonly _externalCalls: ExternalCall[] = [];
   private readonly _versions: ServiceVersion[] = [];
   private readonly _versionOptions: VersionOptions[] = [];
   private readonly _addressEnv: { name: string; target: IMeshService; form: AddressForm }[] = [];
-  private readonly _deployments: WorkloadDeployment[] = [];
+  private readonly singleVersionProblems: string[] = [];
 
   /**
    * The labels that select the service's pods: `app: <name>`; once Flagger releases the
@@ -125,31 +162,38 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
     setBrand(this, MESH_SERVICE_BRAND);
+    const adoption = adoptionOf(props);
+    this.adoption = adoption;
     // Every default worked out once, here; the pod's shape is whatever props remain.
     const {
       image, name, tier, version, subset, replicas, ports, timeout, retries, loadBalancer, connectionPool, outlierDetection,
-      resources, healthCheckPath, automountServiceAccountToken, exportTo, slo, ...pod
+      resources, healthCheckPath, automountServiceAccountToken, exportTo, slo, service, stateful, ...pod
     } = props;
     this.pod = pod;
     this.image = image;
     this.overrides = { timeout, retries, loadBalancer, connectionPool, outlierDetection };
     this.resources = { ...DEFAULT_RESOURCES, ...resources };
-    this.automountServiceAccountToken = automountServiceAccountToken ?? false;
+    this.automountServiceAccountToken = adoption ? adoption.description.automountServiceAccountToken : automountServiceAccountToken ?? false;
     this.slo = slo;
     this.chart = meshChartOf(this);
     this.name = name ?? id;
     this.namespace = this.chart.namespace;
-    this.serviceAccountName = this.name;
+    // A team's workload keeps its own ServiceAccount (reported at synth, MESH047, when it has none).
+    this.serviceAccountName = adoption ? adoption.description.serviceAccountName ?? 'default' : this.name;
     this.tier = tier ?? Tier.SERVICE;
     this.version = version ?? 'v1';
     this.subset = subset ?? 'stable';
-    this.replicas = replicas ?? 2;
+    this.stateful = adoption ? undefined : stateful;
+    this.replicas = replicas ?? (stateful ? 1 : 2);
     this.ports = resolvePorts(ports ?? DEFAULT_PORTS);
     this.hasService = this.ports.length > 0;
-    this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? healthCheckPath ?? '/health' : undefined;
+    this.serviceOptions = service ?? {};
+    this.serviceType = service?.type ?? (this.stateful || adoption?.existingService?.headless ? ServiceType.headless() : ServiceType.clusterIp());
+    this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? healthCheckPath : undefined;
     this.exportTo = exportTo;
     this.exportToList = exportTo?.toList(this.namespace);
-    this.probes = defaultProbes(this.ports, this.healthCheckPath, pod.probes);
+    this.plan = containerPortPlan(this.ports, pod.containerPorts, pod.containers ?? []);
+    this._containerOnly = this.plan.containerOnly;
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
     this.principal = dns1123LabelProblem(this.name) || dns1123LabelProblem(this.namespace)
       ? Principal.serviceAccount('invalid', 'invalid', this.chart.trustDomain)
@@ -165,17 +209,23 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       [Labels.TIER]: this.tier.name,
     };
 
-    const sa = addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, pod.serviceAccountAnnotations);
-    if (this.hasService) addService(this, 'Service', {
-      name: this.name,
-      namespace: this.namespace,
-      labels: { [Labels.APP]: this.name, ...common },
-      // https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo
-      annotations: this.exportToList ? { 'networking.istio.io/exportTo': this.exportToList.join(',') } : undefined,
-      selector: { ...this.selectorLabels },
-      ports: this.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol === 'udp' ? 'UDP' : 'TCP' })),
-    });
-    this.deploy(this, 'Deployment', { name: this.name, version: this.version, image: this.image, replicas: this.replicas, serviceAccount: sa });
+    const sa = adoption ? undefined
+      : addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, pod.serviceAccountAnnotations);
+    const k8sService = this.hasService && !adoption?.existingService ? writeService(this, {
+      options: this.serviceOptions, type: this.serviceType, ports: this.ports, labels: { [Labels.APP]: this.name, ...common },
+      exportTo: this.exportToList,
+    }) : undefined;
+    this.workloads = new ServiceWorkloads(this, defaultProbes(this.ports, this.healthCheckPath, pod.probes), this.plan);
+    if (adoption) {
+      this.workloads.adopt(adoption, this.version);
+    } else {
+      const statefulSet = this.stateful && k8sService ? { options: this.stateful, service: k8sService } : undefined;
+      this.workloads.deploy(this, statefulSet ? 'StatefulSet' : 'Deployment', {
+        name: this.name, version: this.version, image: this.image, replicas: this.replicas, serviceAccount: sa, stateful: statefulSet,
+      });
+    }
+    const statefulSet = adoption ? adoption.description.kind === 'StatefulSet' : this.stateful !== undefined;
+    this.podHostnames = podHostnamesOf(this, this.workloads.current, statefulSet);
 
     this.traffic = new HostTraffic(this.name, () => this.node.tryRemoveChild('VirtualService'));
     this.traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
@@ -184,8 +234,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       addServiceDestinationRule(this, 'DestinationRule', { name: this.name, namespace: this.namespace, labels: common }, () => this.hostState());
       // A host with only TLS ports has no default route (see renderVirtualServiceSpec), and
       // a VirtualService without routes is invalid: it gets one with its first TLS route.
-      const ports = this.hostPorts;
-      if (ports.http.length > 0 || ports.tcp.length > 0) this.ensureVirtualService();
+      const hostPorts = this.hostPorts;
+      if (hostPorts.http.length > 0 || hostPorts.tcp.length > 0) this.ensureVirtualService();
     }
 
     this.chart._register(this);
@@ -194,16 +244,27 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   }
 
   /**
+   * The workload of the current version, for the rare escape hatch: the library's
+   * cdk8s-plus-27 Deployment or StatefulSet, or the team's own one. A JSON patch on it is
+   * checked like the rest (MESH208).
+   */
+  public get workload(): WorkloadResource {
+    return this.workloads.current!;
+  }
+
+  /**
    * The resolved traffic settings: the tier's, with the service's own on top. A service
-   * that a declared caller POSTs or PATCHes to (or calls with any method) retries only
-   * on `reset-before-request,connect-failure` unless its own `retries.retryOn` says
-   * otherwise: a retry on 5xx or `reset` may apply such a request twice (Envoy's
-   * x-envoy-retry-on; MESH111, MESH662).
+   * that a declared caller POSTs or PATCHes to (or calls with any method) on an HTTP port
+   * retries only on `reset-before-request,connect-failure` unless its own `retries.retryOn`
+   * says otherwise: a retry on 5xx or `reset` may apply such a request twice (Envoy's
+   * x-envoy-retry-on; MESH111, MESH662). A call to TCP ports only has no HTTP retries.
    */
   public get policy(): TierSettings {
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
     const resolved = mergeTierSettings(base, this.overrides);
-    const nonIdempotent = (c: ServiceCall) => !c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH');
+    const http = (c: ServiceCall) => calledPorts(c).some((p) => HTTP_PROTOCOLS.includes(p.protocol));
+    const nonIdempotent = (c: ServiceCall) => http(c)
+      && (!c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH'));
     if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && this.chart.callsTo(this).some(nonIdempotent)) {
       return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
     }
@@ -221,8 +282,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   }
 
   /**
-   * Declares that this service calls `target`: an edge of the mesh graph, from which
-   * authorization, network policy and sidecar scope are derived.
+   * Declares that this service calls `target` (one of its ports with `port`): an edge of the
+   * mesh graph, from which authorization, network policy and sidecar scope are derived.
    */
   public calls(target: IMeshService, options?: CallOptions): ServiceCall;
   /**
@@ -252,12 +313,13 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       target: resolveService(this.chart, target),
       methods: options.methods ? [...options.methods] : undefined,
       paths: options.paths ? [...options.paths] : undefined,
+      port: options.port,
       asynchronous: options.asynchronous ?? false,
     };
     if (options.addressEnv !== undefined) {
       const a = { name: options.addressEnv.name, target, form: options.addressEnv.form ?? 'url' };
       this._addressEnv.push(a);
-      for (const d of this._deployments) addContainerEnv(d, a.name, serviceAddress(a.target, a.form));
+      this.workloads.addEnv(a.name, () => serviceAddress(a.target, a.form));
     }
     this._calls.push(call);
     this.chart._registerCall(call);
@@ -301,10 +363,11 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
    * Adds another version of the service: its own Deployment `<service>-<version>` with
    * its own image, replicas, resources and env (over the service's), and a subset
    * (named after the version unless `subset` says otherwise) in the host's DestinationRule.
-   * Route to it with {@link MeshService.setSplit} or {@link MeshService.addRoute}.
+   * Route to it with {@link MeshService.setSplit} or {@link MeshService.addRoute}. A stateful
+   * service or a workload meshed as it is has one version (MESH049).
    */
   public addVersion(options: VersionOptions): ServiceVersion {
-    const sa = this.node.findChild('ServiceAccount') as WorkloadServiceAccount;
+    const sa = this.node.tryFindChild('ServiceAccount') as WorkloadServiceAccount | undefined;
     const version: ServiceVersion = {
       name: options.name,
       subset: options.subset ?? options.name,
@@ -315,8 +378,9 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this._versionOptions.push(options);
     // A second version of one name is reported at synth (MESH025), not deployed twice.
     if (options.name === this.version || this._versions.some((v) => v.name === options.name)) return version;
+    this.singleVersion(`addVersion(${options.name})`);
     this._versions.push(version);
-    this.deploy(this, `Version${options.name}`, {
+    this.workloads.deploy(this, `Version${options.name}`, {
       name: version.deploymentName, version: options.name, image: version.image, replicas: version.replicas, serviceAccount: sa,
       resources: options.resources, env: options.env,
     });
@@ -350,9 +414,10 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
    * @internal
    */
   public _addVersion(scope: Construct, id: string, options: { version: string; image: string; replicas: number }): string {
-    const sa = this.node.findChild('ServiceAccount') as WorkloadServiceAccount;
+    const sa = this.node.tryFindChild('ServiceAccount') as WorkloadServiceAccount | undefined;
     const name = `${this.name}-${options.version}`;
-    this.deploy(scope, id, { ...options, name, serviceAccount: sa });
+    this.singleVersion(`a release of version ${options.version} (${scope.node.path})`);
+    this.workloads.deploy(scope, id, { ...options, name, serviceAccount: sa });
     return name;
   }
 
@@ -362,35 +427,15 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
    * @internal
    */
   public _retireCurrentVersion(): void {
+    this.singleVersion('retiring the current version');
     this.node.tryRemoveChild('Deployment');
     // Its subset selects no pods any more: a route to it would fail with 503 UH.
     this.traffic.removeSubset(this.subset);
   }
 
-  private deploy(scope: Construct, id: string, options: {
-    name: string; version: string; image: string; replicas: number; serviceAccount: WorkloadServiceAccount;
-    resources?: ContainerResources; env?: Record<string, EnvValue>;
-  }): void {
-    const health = this.healthCheckPath;
-    const pod: PodOptions = { ...this.pod, env: { ...this.pod.env, ...options.env } };
-    const deployment = addDeployment(scope, id, {
-      pod,
-      probes: this.probes,
-      name: options.name,
-      namespace: this.namespace,
-      labels: { ...this.podLabels, [Labels.VERSION]: options.version, [Labels.INSTANCE_VERSION]: options.version },
-      selector: { ...this.selectorLabels, [Labels.VERSION]: options.version },
-      image: options.image,
-      replicas: options.replicas,
-      serviceAccount: options.serviceAccount,
-      containerPorts: uniqueTargetPorts(this.ports),
-      resources: { ...this.resources, ...options.resources },
-      readinessPath: health === undefined ? undefined : `${health}/ready`,
-      livenessPath: health === undefined ? undefined : `${health}/live`,
-      automountServiceAccountToken: this.automountServiceAccountToken,
-    });
-    this._deployments.push(deployment);
-    for (const a of this._addressEnv) addContainerEnv(deployment, a.name, serviceAddress(a.target, a.form));
+  /** Records MESH049 for a stateful service or a team's workload, which have one version. */
+  private singleVersion(what: string): void {
+    if (this.stateful || this.adoption) this.singleVersionProblems.push(singleVersionProblem(what, this.name, this.adoption?.description.kind));
   }
 
   /** What the host's DestinationRule and VirtualService are rendered from, at synth. */
@@ -424,28 +469,23 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   }
 
   private problems(): string[] {
-    const out: string[] = [];
-    const nameProblem = dns1123LabelProblem(this.name);
-    if (nameProblem) out.push(formatProblem(Codes.INVALID_NAME, `name: ${nameProblem}`));
-    const versionProblem = labelValueProblem(this.version);
-    if (versionProblem || this.version === '') out.push(formatProblem(Codes.INVALID_NAME, `version: ${versionProblem ?? 'must not be empty'}`));
-    out.push(...integerProblems({ replicas: this.replicas }, 0));
-    out.push(...servicePortProblems(this.ports));
-    if (!TierDefaults.of(this).settingsFor(this.tier)) {
-      out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${this.tier.name}' is not defined by TierDefaults (known: ${Object.keys(TierDefaults.of(this).tiers).join(', ')})`));
-    }
+    const out = workloadProblems({
+      name: this.name, version: this.version, replicas: this.replicas, ports: this.ports, pod: this.pod, plan: this.plan,
+      addressEnv: this._addressEnv.map((a) => a.name), stateful: this.stateful, service: this.serviceOptions, serviceType: this.serviceType,
+      built: !this.adoption,
+    });
+    if (this.adoption) out.push(...adoptionProblems(this.adoption, this.chart, this.name));
+    out.push(...this.singleVersionProblems);
+    out.push(...settingsProblems({
+      name: this.name, tier: this.tier, defaults: TierDefaults.of(this), slo: this.slo, hasService: this.hasService, hostPorts: this.hostPorts,
+    }));
     out.push(...policyProblems(this.policy));
     out.push(...this.traffic.problems(this.defaultSplit, this.hostPorts));
     out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
-    out.push(...podOptionProblems(this.pod, uniqueTargetPorts(this.ports).map((p) => p.number), this._addressEnv.map((a) => a.name)));
-    if (this.slo) out.push(...sloProblems(this.slo));
-    // https://istio.io/latest/docs/reference/config/metrics/: request metrics (istio_requests_total,
-    // istio_request_duration_milliseconds) are HTTP, HTTP/2 and gRPC only; TCP has byte and connection counts.
-    if (this.slo && this.hasService && this.hostPorts.http.length === 0) {
-      out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
-        `slo: ${this.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
-    }
     out.push(...callProblems(this, this._calls, this._externalCalls, (t) => (MeshService.isMeshService(t) ? t : undefined)));
+    out.push(...callPortProblems(this._calls, (t) => (MeshService.isMeshService(t) ? t._containerOnly : undefined)));
+    out.push(...headlessSidecarProblems(this.serviceType.headless, this.pod.sidecar?.inject, this.chart.callsTo(this)));
+    out.push(...externalServiceProblems(this.serviceType, this.ports, (port) => ServiceSecurity.of(this).mtlsModeOn(port)));
     return out;
   }
 }

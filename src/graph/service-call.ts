@@ -1,5 +1,7 @@
 import { HttpMethod } from '../core/http';
-import type { IMeshService } from './interfaces';
+import { HTTP_PROTOCOLS } from '../core/ports';
+import type { IMeshService, ServiceCall } from './interfaces';
+import type { ResolvedServicePort } from './service-port';
 
 export type { ExternalCall, ServiceCall } from './interfaces';
 
@@ -22,6 +24,13 @@ export function serviceAddress(target: IMeshService, form: AddressForm): string 
 
 /** Options for {@link MeshService.calls}. */
 export interface CallOptions {
+  /**
+   * The Service port called, when the callee has several: only that port is opened (in
+   * the NetworkPolicy at both ends and the ALLOW rule). A TCP-family port (`tcp`, `mongo`,
+   * `mysql`, `redis`) carries no HTTP methods or paths (MESH042).
+   * @default - every port of the callee; its HTTP ports only when methods or paths are given
+   */
+  readonly port?: number;
   /**
    * The HTTP methods the caller uses.
    * @default - every method
@@ -61,4 +70,29 @@ export interface ExternalCallOptions {
    * @default - `/`
    */
   readonly paths?: string[];
+}
+
+/**
+ * The callee's Service ports a call reaches: the one it names, else its HTTP-family ports
+ * when it gives methods or paths (they are HTTP-only), else every port.
+ */
+export function calledPorts(call: ServiceCall): ResolvedServicePort[] {
+  const ports = call.target.ports;
+  if (call.port !== undefined) return ports.filter((p) => p.port === call.port);
+  if (call.methods || call.paths) return ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol));
+  return [...ports];
+}
+
+/**
+ * The container ports a call reaches, when it names its port or reaches fewer than all of the
+ * callee's ports (HTTP methods or paths to a callee with TCP ports too); undefined when it
+ * reaches every port without naming one. The NetworkPolicy at both ends and the ALLOW rule
+ * open these only.
+ */
+export function restrictedTargetPorts(call: ServiceCall): { readonly port: number; readonly protocol: 'TCP' | 'UDP' }[] | undefined {
+  const called = calledPorts(call);
+  if (call.port === undefined && called.length === call.target.ports.length) return undefined;
+  const seen = new Map<number, 'TCP' | 'UDP'>();
+  for (const p of called) seen.set(p.targetPort, p.protocol === 'udp' ? 'UDP' : 'TCP');
+  return [...seen].sort(([a], [b]) => a - b).map(([port, protocol]) => ({ port, protocol }));
 }

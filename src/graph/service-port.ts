@@ -2,6 +2,7 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { portNameProblem, Protocol } from '../core/ports';
 import { integerProblems } from '../private/checks';
+import type { ContainerPortOptions } from '../views/workload/container-options';
 import { HealthProbe, ProbesOptions } from '../views/workload/pod-options';
 
 /** A port of a service. */
@@ -51,19 +52,59 @@ export function resolvePorts(ports: readonly ServicePortOptions[]): ResolvedServ
   });
 }
 
+/** The container ports of a pod, worked out from the Service's ports and the containers'. */
+export interface ContainerPortPlan {
+  /** The application container's ports: the Service target ports no other container declares, then its own. */
+  readonly app: ContainerPortOptions[];
+  /** Ports some container declares that no Service port targets, with where they are declared (`rabbitmq-exporter`, `app`). */
+  readonly containerOnly: ReadonlyMap<number, string>;
+  readonly problems: string[];
+}
+
 /**
- * The container ports of a service's ports: each target port once, named after its first port.
+ * The pod's container ports: each Service target port is the application container's
+ * (named after its first Service port) unless another container declares it; the
+ * application's own `containerPorts` and the other containers' ports must not repeat a
+ * number or a name (the containers share the pod's network namespace).
  * @internal
  */
-export function uniqueTargetPorts(ports: readonly ResolvedServicePort[]): { name: string; number: number }[] {
-  const seen = new Set<number>();
-  const out: { name: string; number: number }[] = [];
+export function containerPortPlan(ports: readonly ResolvedServicePort[], own: readonly ContainerPortOptions[] = [],
+  others: readonly { readonly name: string; readonly ports?: readonly ContainerPortOptions[] }[] = []): ContainerPortPlan {
+  const problems: string[] = [];
+  const declared = new Map<number, string>();
+  const names = new Set<string>();
+  const declare = (field: string, where: string, p: ContainerPortOptions) => {
+    problems.push(...integerProblems({ [`${field}.number`]: p.number }, 1, 65535));
+    if (declared.has(p.number)) {
+      problems.push(formatProblem(Codes.CONTAINER_PORT_CONFLICT, `${field}.number: ${p.number} is also declared by ${declared.get(p.number)}`));
+    }
+    declared.set(p.number, where);
+    if (p.name === undefined) return;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p.name) || p.name.length > 15 || !/[a-z]/.test(p.name)) {
+      problems.push(formatProblem(Codes.CONTAINER_PORT_CONFLICT,
+        `${field}.name: '${p.name}' is not an IANA service name (at most 15 lowercase letters, digits and '-')`));
+    }
+    if (names.has(p.name)) problems.push(formatProblem(Codes.CONTAINER_PORT_CONFLICT, `${field}.name: '${p.name}' is used twice in the pod`));
+    names.add(p.name);
+  };
+  others.forEach((c) => (c.ports ?? []).forEach((p, j) => declare(`containers[${c.name}].ports[${j}]`, c.name, p)));
+  const app: ContainerPortOptions[] = [];
+  const targeted = new Set<number>();
   for (const p of ports) {
-    if (seen.has(p.targetPort)) continue;
-    seen.add(p.targetPort);
-    out.push({ name: p.name, number: p.targetPort });
+    if (targeted.has(p.targetPort)) continue;
+    targeted.add(p.targetPort);
+    if (declared.has(p.targetPort)) continue;
+    app.push({ name: p.name, number: p.targetPort, protocol: p.protocol === 'udp' ? 'UDP' : undefined });
+    declared.set(p.targetPort, `the Service port ${p.name}`);
+    names.add(p.name);
   }
-  return out;
+  own.forEach((p, i) => {
+    declare(`containerPorts[${i}]`, 'app', p);
+    app.push({ ...p });
+  });
+  const containerOnly = new Map<number, string>();
+  for (const [n, where] of declared) if (!targeted.has(n)) containerOnly.set(n, where);
+  return { app, containerOnly, problems };
 }
 
 /**
@@ -98,10 +139,12 @@ export interface ResolvedProbes {
 }
 
 /**
- * The probes of the application container: the user's, else by the first port's
- * protocol: HTTP GET `<health>/ready` and `/live` for HTTP, the gRPC health protocol for
- * gRPC (never HTTP, which a gRPC server answers with 4xx/415), a TCP connection for
- * other TCP protocols, none for UDP. Ports left out are the first container port.
+ * The probes of the application container: the user's, else by the first port's protocol:
+ * HTTP GET `<health>/ready` and `/live` when the service names its health path, the gRPC
+ * health protocol for gRPC, a TCP connection to the serving port otherwise (an HTTP GET to a
+ * guessed path answers 404 on most images), none for UDP. Ports left out are the first
+ * container port.
+ * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-tcp-liveness-probe
  * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-grpc-liveness-probe
  * @internal
  */

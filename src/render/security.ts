@@ -226,6 +226,17 @@ export interface ServiceSecurityState {
   readonly callers: readonly SecurityWorkload[];
   /** The targets of its declared calls, in call order (repeats allowed). */
   readonly targets: readonly SecurityWorkload[];
+  /**
+   * The container ports a caller may reach, by `<namespace>/<name>`, when its calls name
+   * ports of several (`calls(x, { port })`).
+   * @default - every container port of the service
+   */
+  readonly callerPorts?: ReadonlyMap<string, readonly NetworkPort[]>;
+  /**
+   * The container ports of a target the service may reach, by `<namespace>/<name>`, when its calls name ports.
+   * @default - every container port of the target
+   */
+  readonly targetPorts?: ReadonlyMap<string, readonly NetworkPort[]>;
   /** Its calls to external services. */
   readonly externalCalls: readonly SecurityExternalCall[];
   /** Other pods let in, in the order they were added (repeats allowed). */
@@ -263,8 +274,9 @@ export function renderServiceNetworkPolicy(s: ServiceSecurityState): NetworkPoli
   // https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
   const own = s.service.namespace;
   const peerOf = (w: SecurityWorkload): NetworkPeer => ({ podLabels: { ...w.selectorLabels }, namespace: w.namespace !== own ? w.namespace : undefined });
+  const key = (w: SecurityWorkload) => `${w.namespace}/${w.name}`;
   const ingress: NetworkRule[] = uniqueByName(s.callers)
-    .map((w) => ({ peers: [peerOf(w)], ports: containerPortsOf(s.service) }));
+    .map((w) => ({ peers: [peerOf(w)], ports: [...(s.callerPorts?.get(key(w)) ?? containerPortsOf(s.service))] }));
   const seenPeers = new Set<string>();
   for (const e of s.extraIngress) {
     const key = JSON.stringify([e.peer.namespace, e.peer.podLabels, e.peer.cidr, e.ports]);
@@ -278,7 +290,8 @@ export function renderServiceNetworkPolicy(s: ServiceSecurityState): NetworkPoli
     // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
     ingress.push({ peers: [s.prometheus.peer], ports: s.prometheus.ports.map((port) => ({ port, protocol: 'TCP' as const })) });
   }
-  const egress: NetworkRule[] = uniqueByName(s.targets).map((t) => ({ peers: [peerOf(t)], ports: containerPortsOf(t) }));
+  const egress: NetworkRule[] = uniqueByName(s.targets)
+    .map((t) => ({ peers: [peerOf(t)], ports: [...(s.targetPorts?.get(key(t)) ?? containerPortsOf(t))] }));
   egress.push(...externalEgress(s.externalCalls));
   egress.push({ peers: [s.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
   if (s.collector) egress.push({ peers: [s.collector.peer], ports: [{ port: s.collector.port, protocol: 'TCP' }] });

@@ -86,13 +86,18 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   });
   const mirror = traffic.mirror;
   const split = traffic.split ?? ctx.defaultSplit;
-  if (ports.http.length > 0) {
+  // One default route per HTTP port when there are several (an HTTP and a gRPC port, say): a
+  // match-less route naming one destination port would send every port's requests there.
+  const defaults = ports.http.length > 1 ? ports.http.map((p) => ({ match: [{ port: p }] as VirtualServiceSpecHttp['match'], port: p }))
+    : ports.http.length === 1 ? [{ match: undefined, port: ctx.destinationPort }] : [];
+  for (const d of defaults) {
     http.push({
-      route: renderDestinations(traffic.host, split, ctx.destinationPort, true),
+      match: d.match,
+      route: renderDestinations(traffic.host, split, d.port, true),
       timeout: policy.timeout ? toIstioDuration(policy.timeout) : undefined,
       retries: renderRetries(policy.retries),
       fault: hostFault,
-      mirror: mirror ? { host: traffic.host, subset: mirror.subset, port: portOf(ctx.destinationPort) } : undefined,
+      mirror: mirror ? { host: traffic.host, subset: mirror.subset, port: portOf(d.port) } : undefined,
       mirrorPercentage: mirror ? { value: mirror.percentage?.value ?? 100 } : undefined,
     });
   }

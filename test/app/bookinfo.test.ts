@@ -111,13 +111,29 @@ describe('Bookinfo against Istio\'s samples/bookinfo/networking', () => {
 describe('Bookinfo workloads and security', () => {
   const m = bookinfo('v2-v3', 'none');
 
-  test('reviews v1, v2 and v3 run as their own Deployments with Liberty\'s writable directories', () => {
+  test('reviews v1, v2 and v3 run as the open-liberty image needs: its user, and writable output and configDropins/defaults', () => {
     for (const [name, image] of [['reviews', 'reviews-v1'], ['reviews-v2', 'reviews-v2'], ['reviews-v3', 'reviews-v3']]) {
       const pod = find(m, 'Deployment', name).spec.template.spec;
-      expect(pod.containers[0].image).toBe(`registry.istio.io/release/examples-bookinfo-${image}:1.20.3`);
-      expect(pod.containers[0].volumeMounts.map((v: any) => v.mountPath)).toEqual(['/tmp', '/opt/ibm/wlp/output']);
-      expect(pod.containers[0].env).toContainEqual({ name: 'RATINGS_HOSTNAME', value: 'ratings.bookinfo.svc.cluster.local' });
-      expect(pod.containers[0].readinessProbe.httpGet).toEqual({ path: '/health', port: 9080, scheme: 'HTTP' });
+      const c = pod.containers[0];
+      expect(c.image).toBe(`registry.istio.io/release/examples-bookinfo-${image}:1.20.3`);
+      // samples/bookinfo/src/reviews/Dockerfile: `USER 1001`; OpenLiberty/ci.docker's kernel-slim Dockerfile.ubuntu.openjdk17:
+      // `useradd -u 1001 -r -g 0`, /opt/ol/wlp owned 1001:0 and group-writable.
+      expect(pod.securityContext).toMatchObject({ runAsUser: 1001, runAsGroup: 0, fsGroup: 0, runAsNonRoot: true });
+      expect(c.securityContext).toMatchObject({ runAsUser: 1001, runAsGroup: 0, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+      // WLP_OUTPUT_DIR=/opt/ol/wlp/output takes Liberty's workarea and logs; the entrypoint (helpers/runtime/docker-server.sh,
+      // set -e) writes configDropins/defaults/keystore.xml under /config = /opt/ol/wlp/usr/servers/defaultServer; RANDFILE=/tmp/.rnd.
+      // bookinfo.yaml's /opt/ibm/wlp/output is the websphere-liberty image's path, which this image does not read.
+      expect(c.volumeMounts).toEqual([
+        { mountPath: '/tmp', name: 'tmp' },
+        { mountPath: '/opt/ol/wlp/output', name: 'wlp-output', readOnly: false },
+        { mountPath: '/opt/ol/wlp/usr/servers/defaultServer/configDropins/defaults', name: 'config-defaults', readOnly: false },
+      ]);
+      expect(pod.volumes).toEqual([{ emptyDir: {}, name: 'tmp' }, { emptyDir: {}, name: 'wlp-output' }, { emptyDir: {}, name: 'config-defaults' }]);
+      expect(c.env).toContainEqual({ name: 'LOG_DIR', value: '/tmp/logs' });
+      expect(c.env).toContainEqual({ name: 'RATINGS_HOSTNAME', value: 'ratings.bookinfo.svc.cluster.local' });
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: 9080, scheme: 'HTTP' });
+      // No loosening: nothing of the image needs one.
+      expect(Object.keys(find(m, 'Deployment', name).spec.template.metadata.annotations ?? {})).toEqual([]);
     }
   });
 

@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, ObservabilityStack } from '../../src';
+import { Codes, MeshApp, MeshChart, MeshService, ObservabilityStack, Retries, Warnings } from '../../src';
 import { concretePath } from '../../src/graph/intended-flows';
-import { meshChart, synth } from '../util';
+import { find, meshChart, synth } from '../util';
 
 function shop(tracing: boolean) {
   const { app, chart } = meshChart();
@@ -65,7 +65,7 @@ describe('intended flows', () => {
     }
   });
 
-  test('a call to a TCP-only service is one TCP flow and synthesizes; methods on it fail synth saying why', () => {
+  test('a call to a TCP-only service is one TCP flow and synthesizes; methods on it fail synth saying why (MESH042)', () => {
     // GIVEN a database reached over TCP (found by the random-mesh property test: it was checked as HTTP GET /)
     const build = (methods?: ['GET']) => {
       const { app, chart } = meshChart();
@@ -78,6 +78,55 @@ describe('intended flows', () => {
     // THEN
     expect(chart.intendedFlows().filter((f) => f.host === 'db').map((f) => `${f.port}/${f.protocol} ${f.method ?? '-'} ${f.path ?? '-'}`)).toEqual(['5432/TCP - -']);
     expect(() => synth(app)).not.toThrow();
-    expect(() => synth(build(['GET']).app)).toThrow(/\[test\/api-gateway\].*api-gateway calls db on 5432\/TCP \(methods and paths are HTTP-only.*refused by AuthorizationPolicy production\/db-policy.*\[MESH600\]/);
+    // Istio ignores an ALLOW rule with HTTP-only fields for TCP traffic, so the construct refuses the call first.
+    expect(() => synth(build(['GET']).app)).toThrow(/\[test\/api-gateway\] calls\[0\]: db has no HTTP port \(5432\/tcp\); methods and paths are HTTP-only \[MESH042\]/);
+  });
+});
+
+describe('a call to one port of several', () => {
+  function search(port?: number) {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    const s = new MeshService(chart, 'search', { image: 'search:1', ports: [{ port: 80, targetPort: 8080 }, { port: 9090, protocol: 'grpc' }] });
+    web.calls(s, { port });
+    return { app, chart };
+  }
+
+  test('opens only that port: flows, the NetworkPolicy at both ends and the ALLOW rule name it', () => {
+    const { app, chart } = search(9090);
+    expect(chart.intendedFlows().filter((f) => f.host === 'search').map((f) => `${f.port} ${f.method} ${f.path}`)).toEqual(['9090 GET /']);
+    const out = synth(app);
+    expect(find(out, 'NetworkPolicy', 'search').spec.ingress[0]).toEqual({ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 9090, protocol: 'TCP' }] });
+    expect(find(out, 'NetworkPolicy', 'web').spec.egress[0]).toEqual({ to: [{ podSelector: { matchLabels: { app: 'search' } } }], ports: [{ port: 9090, protocol: 'TCP' }] });
+    expect(find(out, 'AuthorizationPolicy', 'search-policy').spec.rules[0].to).toEqual([{ operation: { ports: ['9090'] } }]);
+    // Each HTTP-family port has its own default route: a match-less one naming port 80 would send gRPC requests on 9090 there.
+    expect(find(out, 'VirtualService', 'search').spec.http.map((r: any) => [r.match, r.route[0].destination.port])).toEqual([
+      [[{ port: 80 }], { number: 80 }], [[{ port: 9090 }], { number: 9090 }],
+    ]);
+  });
+
+  test('without a port, every port is called and is a flow', () => {
+    const { app, chart } = search();
+    expect(chart.intendedFlows().filter((f) => f.host === 'search').map((f) => `${f.port} ${f.method} ${f.path}`)).toEqual(['80 GET /', '9090 GET /']);
+    expect(find(synth(app), 'NetworkPolicy', 'search').spec.ingress[0].ports).toEqual([{ port: 8080, protocol: 'TCP' }, { port: 9090, protocol: 'TCP' }]);
+  });
+
+  test('a TCP call is not an HTTP hop of the retry analysis (MESH660-662)', () => {
+    // GIVEN api, POSTed to by the gateway, retries on 5xx, and calls a cache with an HTTP admin port and a Redis port
+    const build = (port: number, methods?: ['POST']) => {
+      const { app, chart } = meshChart();
+      const gateway = new MeshService(chart, 'gateway', { image: 'gw:1' });
+      const api = new MeshService(chart, 'api', { image: 'api:1', retries: Retries.of({ attempts: 2, retryOn: ['5xx'] }) });
+      const cache = new MeshService(chart, 'cache', { image: 'cache:1', ports: [{ port: 8080 }, { port: 6379, protocol: 'redis' }] });
+      gateway.calls(api, { methods: ['POST'] });
+      api.calls(cache, { port, methods });
+      Warnings.of(api).acknowledge(Codes.RETRY_NON_IDEMPOTENT, 'not under test');
+      Warnings.of(api).acknowledge(Codes.RETRY_RESET_NON_IDEMPOTENT, 'not under test');
+      app.manifests();
+      return app.warnings.filter((w) => /MESH66[012]/.test(w) && w.includes('cache'));
+    };
+    // THEN the Redis call is no HTTP hop; the same call to the HTTP port is (the control)
+    expect(build(6379)).toEqual([]);
+    expect(build(8080, ['POST'])).toEqual(expect.arrayContaining([expect.stringMatching(/POST from api to cache.*\[MESH661\]/)]));
   });
 });

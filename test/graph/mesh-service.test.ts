@@ -60,7 +60,24 @@ describe('MeshService defaults', () => {
       readOnlyRootFilesystem: true, runAsGroup: 10001, runAsNonRoot: true, runAsUser: 10001,
     });
     expect(pod.containers[0].resources).toEqual({ limits: { cpu: '1000m', memory: '512Mi' }, requests: { cpu: '100m', memory: '128Mi' } });
-    expect(pod.containers[0].readinessProbe.httpGet).toMatchObject({ path: '/health/ready', port: 8080 });
+    // PSS "restricted" asks for a seccomp profile: the runtime's default, pod-wide.
+    // https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+    expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+  });
+
+  test('defaults that cannot break an arbitrary image: a TCP probe on the serving port, and no imagePullPolicy', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'registry.example.com/svc:1.0.0' });
+    new MeshService(chart, 'pinned', { image: 'registry.example.com/pinned:1.0.0', imagePullPolicy: 'IfNotPresent' });
+    const out = synth(app);
+    const c = find(out, 'Deployment', 'svc').spec.template.spec.containers[0];
+    // Most images answer 404 to a guessed /health/ready: without a health path, a connection to the serving port.
+    expect([c.readinessProbe, c.livenessProbe]).toEqual([{ failureThreshold: 3, tcpSocket: { port: 8080 } }, { failureThreshold: 3, tcpSocket: { port: 8080 } }]);
+    // Left out, so Kubernetes' default applies: IfNotPresent for a tagged image, Always for :latest or no tag.
+    // https://kubernetes.io/docs/concepts/containers/images/#imagepullpolicy-defaulting
+    expect(c).not.toHaveProperty('imagePullPolicy');
+    expect(find(out, 'Deployment', 'pinned').spec.template.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
+    expect(find(out, 'AuthorizationPolicy', 'svc-policy').spec.rules).toEqual([]);
   });
 });
 

@@ -1,18 +1,31 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App } from 'cdk8s';
-import { CanaryPlan, CanaryRelease, LoadBalancer, MeshChart, MeshService, Weight } from 'cdk8s-mesh';
+import { EnvValue, HardeningException, HealthProbe, MeshChart, MeshService, Toleration } from 'cdk8s-mesh';
 
 const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const reviews = new MeshService(chart, 'reviews', { image: 'registry.example.com/reviews:1.0.0', version: 'v1', subset: 'v1' });
-reviews.addVersion({ name: 'v2', image: 'registry.example.com/reviews:2.0.0', replicas: 3, trafficPolicy: { loadBalancer: LoadBalancer.roundRobin() } });
-// v3 takes 10%; v1 and v2 share the other 90% half and half (45/45/10).
-new CanaryRelease(chart, 'reviews-v3', {
-  service: reviews,
-  image: 'registry.example.com/reviews:3.0.0',
-  version: 'v3',
-  subset: 'v3',
-  plan: CanaryPlan.steps([10, 50, 100]),
-  phase: 'canary-10',
-  baseline: [{ subset: 'v1', weight: Weight.percent(50) }, { subset: 'v2', weight: Weight.percent(50) }],
+// The image's binary carries `setcap cap_net_bind_service=+ep` and listens on port 80 as UID 10001: it execs only with the
+// capability in its bounding set and without no_new_privs (capabilities(7), "capability-dumb binaries").
+new MeshService(chart, 'catalogue', {
+  image: 'registry.example.com/catalogue:0.3.5',
+  ports: [{ port: 80, protocol: 'http' }],
+  security: {
+    exceptions: [
+      HardeningException.addCapabilities(['NET_BIND_SERVICE'], 'the binary carries cap_net_bind_service=+ep to bind port 80'),
+      HardeningException.allowPrivilegeEscalation('file capabilities are granted on exec only without no_new_privs'),
+    ],
+  },
+  tolerations: [Toleration.equal('dedicated', 'shop', { effect: 'NoSchedule' })],
+  affinity: { podAntiAffinity: [{ topologyKey: 'kubernetes.io/hostname', weight: 100 }] },
+  // A metrics exporter beside the server, as its own user, scraped through Istio's metrics merging.
+  containers: [{
+    name: 'exporter',
+    image: 'registry.example.com/catalogue-exporter:1.0.0',
+    env: { TARGET: EnvValue.of('http://localhost:80/metrics') },
+    ports: [{ number: 9419, name: 'http-metrics' }],
+    probes: { readiness: HealthProbe.http('/health') },
+    security: { runAsUser: 65535, runAsGroup: 65535 },
+    resources: { cpuLimitMillis: 100, memoryLimitMebibytes: 64 },
+  }],
+  podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9419' },
 });
 export {};

@@ -1,12 +1,18 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, TracingCollectorInstall } from 'cdk8s-mesh';
+import { App } from 'cdk8s';
+import { CanaryPlan, CanaryRelease, LoadBalancer, MeshChart, MeshService, Weight } from 'cdk8s-mesh';
 
-const platform = MeshPlatform.of({
-  istio: { rootNamespace: 'service-mesh' },
-  ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }),
-  tracing: TracingCollectorInstall.openTelemetryCollector({ release: 'otel', namespace: 'observability' }),
+const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
+const reviews = new MeshService(chart, 'reviews', { image: 'registry.example.com/reviews:1.0.0', version: 'v1', subset: 'v1' });
+reviews.addVersion({ name: 'v2', image: 'registry.example.com/reviews:2.0.0', replicas: 3, trafficPolicy: { loadBalancer: LoadBalancer.roundRobin() } });
+// v3 takes 10%; v1 and v2 share the other 90% half and half (45/45/10).
+new CanaryRelease(chart, 'reviews-v3', {
+  service: reviews,
+  image: 'registry.example.com/reviews:3.0.0',
+  version: 'v3',
+  subset: 'v3',
+  plan: CanaryPlan.steps([10, 50, 100]),
+  phase: 'canary-10',
+  baseline: [{ subset: 'v1', weight: Weight.percent(50) }, { subset: 'v2', weight: Weight.percent(50) }],
 });
-const app = new MeshApp({ platform });
-const chart = new MeshChart(app, 'production', { namespace: 'production', production: true });
-console.log(chart.platform.ingressGatewayPrincipal.toString()); // cluster.local/ns/istio-ingress/sa/istio-ingress
 export {};

@@ -1,15 +1,13 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App } from 'cdk8s';
-import { MeshChart, MeshService, ServiceSecurity, MtlsMode } from 'cdk8s-mesh';
+import { EdgeGateway, GatewayRoutes, MeshChart, MeshService, StringMatch } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-const notification = new MeshService(chart, 'notification-service', { image: 'registry.example.com/notification-service:1.0.0' });
-gateway.calls(order, { methods: ['GET', 'POST'], paths: ['/api/orders/*'] });
-order.calls(notification, { methods: ['POST'], paths: ['/api/notifications/*'], asynchronous: true });
-
-// Workload- and port-level mTLS, and a rule of your own on top of the call graph.
-ServiceSecurity.of(order).setMtls(MtlsMode.strict(), { portLevelMtls: { 9090: MtlsMode.permissive() } });
-ServiceSecurity.of(order).allow({ from: [{ services: [notification] }], to: [{ methods: ['GET'], paths: ['/api/orders/{*}/status'] }] });
+const chart = new MeshChart(new App(), 'bookinfo', { namespace: 'bookinfo' });
+const productpage = new MeshService(chart, 'productpage', { image: 'registry.example.com/productpage:1.0.0', ports: [{ port: 9080 }] });
+const gateway = new EdgeGateway(chart, 'bookinfo-gateway', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
+new GatewayRoutes(chart, 'bookinfo', {
+  gateway,
+  hosts: ['*'],
+  routes: [{ match: [{ uri: StringMatch.exact('/productpage') }, { uri: StringMatch.prefix('/static') }], to: productpage }],
+});
 export {};

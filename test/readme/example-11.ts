@@ -1,14 +1,12 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { App } from 'cdk8s';
-import { ExternalService, MeshChart, MeshService, TlsOrigination } from 'cdk8s-mesh';
+import { IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, TracingCollectorInstall } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const payment = new MeshService(chart, 'payment-service', { image: 'registry.example.com/payment-service:1.0.0' });
-const provider = new ExternalService(chart, 'payment-provider', {
-  hosts: ['api.payment-provider.example'],
-  // the application sends plain HTTP to 80; its sidecar speaks TLS to the provider's 443
-  ports: [{ number: 80, protocol: 'HTTP', targetPort: 443 }],
-  tls: TlsOrigination.simple({ port: 80, caCertificates: '/etc/ssl/certs/ca-certificates.crt' }),
+const platform = MeshPlatform.of({
+  istio: { rootNamespace: 'service-mesh' },
+  ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }),
+  tracing: TracingCollectorInstall.openTelemetryCollector({ release: 'otel', namespace: 'observability' }),
 });
-payment.calls(provider, { port: 80, methods: ['POST'], paths: ['/v1/charges'] });
+const app = new MeshApp({ platform });
+const chart = new MeshChart(app, 'production', { namespace: 'production', production: true });
+console.log(chart.platform.ingressGatewayPrincipal.toString()); // cluster.local/ns/istio-ingress/sa/istio-ingress
 export {};

@@ -1,18 +1,14 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App } from 'cdk8s';
-import { AuthorizationAction, EdgeAuthentication, MeshAuthorizationPolicy, MeshChart, MeshService } from 'cdk8s-mesh';
+import { ExternalService, MeshChart, MeshService, TlsOrigination } from 'cdk8s-mesh';
 
 const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-new EdgeAuthentication(chart, 'edge-authentication', {
-  service: gateway,
-  issuer: 'https://auth.example.com',
-  jwksUri: 'https://auth.example.com/.well-known/jwks.json',
-  audiences: ['ec-site'],
+const payment = new MeshService(chart, 'payment-service', { image: 'registry.example.com/payment-service:1.0.0' });
+const provider = new ExternalService(chart, 'payment-provider', {
+  hosts: ['api.payment-provider.example'],
+  // the application sends plain HTTP to 80; its sidecar speaks TLS to the provider's 443
+  ports: [{ number: 80, protocol: 'HTTP', targetPort: 443 }],
+  tls: TlsOrigination.simple({ port: 80, caCertificates: '/etc/ssl/certs/ca-certificates.crt' }),
 });
-new MeshAuthorizationPolicy(chart, 'deny-admin', {
-  action: AuthorizationAction.deny(),
-  service: gateway,
-  rules: [{ to: [{ paths: ['/admin/{**}'] }] }],
-});
+payment.calls(provider, { port: 80, methods: ['POST'], paths: ['/v1/charges'] });
 export {};

@@ -1,25 +1,14 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { App, Duration } from 'cdk8s';
-import { CanaryPlan, CanaryRelease, MeshChart, MeshService, Percentage, StringMatch } from 'cdk8s-mesh';
+import { MeshApp, MeshChart, MeshService, ExportTo, Tier } from 'cdk8s-mesh';
 
-const app = new App();
-const chart = new MeshChart(app, 'production', { namespace: 'production' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-
-const criteria = { maxErrorRate: Percentage.of(0.5), maxP99Latency: Duration.millis(500) };
-const plan = CanaryPlan.of([
-  { name: 'qa-header', canaryWeight: 0, headers: { 'x-canary': StringMatch.exact('true') }, duration: Duration.days(1) },
-  { name: 'canary-5', canaryWeight: 5, duration: Duration.days(2), successCriteria: criteria },
-  { name: 'canary-25', canaryWeight: 25, duration: Duration.days(2), successCriteria: criteria },
-  { name: 'canary-50', canaryWeight: 50, duration: Duration.days(1), successCriteria: criteria },
-  { name: 'canary-100', canaryWeight: 100, duration: Duration.days(1) },
-  { name: 'retire-v1', canaryWeight: 100, retireStable: true },
-]);
-
-new CanaryRelease(chart, 'order-service-v2', {
-  service: order,
-  image: 'registry.example.com/order-service:2.0.0',
-  plan,
-  phase: 'canary-5', // staging might run 'canary-50'
+const app = new MeshApp();
+const system = new MeshChart(app, 'k1s0-system', { namespace: 'k1s0-system' });
+const service = new MeshChart(app, 'k1s0-service', { namespace: 'k1s0-service' });
+const auth = new MeshService(system, 'auth-server', {
+  image: 'registry.example.com/k1s0/auth-server:1.0.0',
+  tier: Tier.SYSTEM,
+  exportTo: ExportTo.namespaces(['k1s0-service']),
 });
+const order = new MeshService(service, 'order-server', { image: 'registry.example.com/k1s0/order-server:1.0.0' });
+order.calls(auth, { methods: ['POST'], paths: ['/api/v1/token/verify'] });
 export {};

@@ -1,14 +1,15 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { Duration } from 'cdk8s';
-import { Autoscaling, HighAvailability, MeshApp, MeshChart, MeshService, ScalingPolicy } from 'cdk8s-mesh';
+import { LocalRateLimit, MeshApp, MeshChart, MeshService, Percentage } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
-const user = new MeshService(chart, 'user-service', { image: 'registry.example.com/user:1.0.0', replicas: 3 });
-new Autoscaling(chart, 'user-autoscaling', {
-  service: user,
-  minReplicas: 3,
-  maxReplicas: 50,
-  scaleUp: { stabilizationWindow: Duration.seconds(60), policies: [ScalingPolicy.percent(100, Duration.seconds(15))] },
+const app = new MeshApp();
+const chart = new MeshChart(app, 'production', { namespace: 'production' });
+const search = new MeshService(chart, 'search-service', { image: 'registry.example.com/search:1.0.0' });
+new LocalRateLimit(chart, 'search-rate-limit', {
+  service: search,
+  capacity: { peakRequestsPerSecond: 1000, headroom: Percentage.of(20) }, // limit 1,200 RPS
+  burst: 1500,
+  fillInterval: Duration.seconds(1),
+  routes: [{ name: 'suggest', pathPrefix: '/api/search/suggest', requestsPerSecond: 300 }],
 });
-new HighAvailability(chart, 'user-availability', { service: user, maxUnavailable: 1, zoneSpread: { maxSkew: 1 } });
 export {};

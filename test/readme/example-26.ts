@@ -1,11 +1,11 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { MeshApp, MeshChart, MeshService, Warnings } from 'cdk8s-mesh';
+import { IngressGateway, MeshApp, MeshChart, MeshGateway, MeshService } from 'cdk8s-mesh';
 
-const app = new MeshApp();
-const chart = new MeshChart(app, 'production', { namespace: 'production' });
-const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-gateway.calls(order, { methods: ['POST'], paths: ['/api/orders/*'] });
-Warnings.of(order).acknowledge('MESH111', 'order creation carries an idempotency key');
-// synth prints: cdk8s-mesh: 1 acknowledged warning: MESH111 ×1 (production/order-service)
+const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
+const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
+new MeshGateway(chart, 'k1s0-mesh-gateway', { namespace: 'service-mesh', tierNamespaces: ['k1s0-system', 'k1s0-business', 'k1s0-service'] });
+const shop = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+const web = new MeshService(chart, 'web-frontend', { image: 'registry.example.com/web-frontend:1.0.0' });
+shop.route(api, { pathPrefix: '/api/' }); // the API
+shop.route(web); // the site root and everything else a browser asks for
 export {};

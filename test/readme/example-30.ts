@@ -1,10 +1,10 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { readTreeFromDir, readTreeFromGit, renderMarkdown, semanticDiff } from 'cdk8s-mesh';
+import { MeshApp, validateManifests, formatFinding } from 'cdk8s-mesh';
 
-const diff = semanticDiff(readTreeFromGit('origin/main', 'dist', process.cwd()), readTreeFromDir('dist'));
-for (const r of diff.resources) {
-  for (const f of r.findings) console.log(`${r.environment} ${f.downgrade ? '⚠️ ' : ''}${f.message}`);
-}
-const comment: string = renderMarkdown(diff, { title: 'Mesh changes' });
-console.log(comment);
+// CRDs come from crdDirectory, else $CDK8S_MESH_CRDS, else the package's schemas/.
+const app = new MeshApp({ crdDirectory: '/opt/crds' });
+// Opt out (for example where no CRDs are at hand): new MeshApp({ schemaValidation: false })
+
+const problems = validateManifests(app.manifests().map((f) => f.manifest), { schemaOnly: false });
+problems.forEach((p) => console.log(formatFinding(p)));
 export {};

@@ -27,6 +27,29 @@ const IMAGE = (name: string) => `registry.istio.io/release/examples-bookinfo-${n
  */
 export const SAMPLE_TIER = Tier.named('istio-sample');
 
+/**
+ * The pod the reviews image needs. Istio's samples/bookinfo/src/reviews/Dockerfile builds it
+ * `FROM open-liberty:24.0.0.12-kernel-slim-java17-openj9` and runs it as `USER 1001`. That
+ * image (OpenLiberty/ci.docker releases/24.0.0.12/kernel-slim/Dockerfile.ubuntu.openjdk17)
+ * makes UID 1001 with primary group 0 (`useradd -u 1001 -r -g 0`), owns /opt/ol/wlp 1001:0
+ * group-writable, sets WLP_OUTPUT_DIR=/opt/ol/wlp/output (where Liberty writes its workarea,
+ * logs and resources at run time) and RANDFILE=/tmp/.rnd; its entrypoint
+ * (helpers/runtime/docker-server.sh, `set -e`) writes configDropins/defaults/keystore.xml
+ * under /config, which is /opt/ol/wlp/usr/servers/defaultServer, on every start. Under a
+ * read-only root those two directories are emptyDirs (the reviews server.xml sets its own
+ * httpEndpoint, so the image's open-default-port.xml there is not missed); /tmp is the
+ * library's. bookinfo.yaml's emptyDir at /opt/ibm/wlp/output is the older websphere-liberty
+ * image's path, which this image no longer reads.
+ */
+export const OPEN_LIBERTY_POD: Pick<MeshServiceProps, 'podSecurity' | 'volumes' | 'mounts'> = {
+  podSecurity: { runAsUser: 1001, runAsGroup: 0 },
+  volumes: [WorkloadVolume.emptyDir('wlp-output'), WorkloadVolume.emptyDir('config-defaults')],
+  mounts: [
+    { volume: 'wlp-output', path: '/opt/ol/wlp/output' },
+    { volume: 'config-defaults', path: '/opt/ol/wlp/usr/servers/defaultServer/configDropins/defaults' },
+  ],
+};
+
 /** The user Istio's tasks route and fault by (`end-user: jason`, set by productpage after login). */
 const JASON: HttpMatchOptions[] = [{ headers: { 'end-user': StringMatch.exact('jason') } }];
 
@@ -52,12 +75,11 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
   };
   const details = new MeshService(chart, 'details', { ...common, image: IMAGE('details-v1') });
   const ratings = new MeshService(chart, 'ratings', { ...common, image: IMAGE('ratings-v1') });
-  // WebSphere Liberty writes its logs and workarea: /tmp (the library's) and wlp/output.
   const reviews = new MeshService(chart, 'reviews', {
     ...common,
     image: IMAGE('reviews-v1'),
-    volumes: [WorkloadVolume.emptyDir('wlp-output')],
-    mounts: [{ volume: 'wlp-output', path: '/opt/ibm/wlp/output' }],
+    ...OPEN_LIBERTY_POD,
+    // bookinfo.yaml's: Liberty's logs in the writable /tmp.
     env: { LOG_DIR: EnvValue.of('/tmp/logs') },
     // Liberty's JVM needs more than the library's default 512Mi limit.
     resources: { memoryLimitMebibytes: 1024 },

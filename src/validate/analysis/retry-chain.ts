@@ -5,6 +5,7 @@
  * workload B is a call A → B with M. Every lookup is by host, principal or selector.
  */
 import { Codes } from '../../core/codes';
+import { HTTP_PROTOCOLS, protocolOfPortName } from '../../core/ports';
 import { RETRY_CONDITIONS_RESENDING } from '../../core/retries';
 import { Finding, finding, Manifest, refOf } from '../finding';
 import { AnalysisCheck } from './check';
@@ -85,7 +86,10 @@ function callsOf(index: MeshIndex): { calls: Call[]; granted: Map<Manifest, Set<
       const ops = (rule?.to ?? []).map((t: any) => t?.operation).filter(Boolean);
       if (ops.length === 0 || ops.some((o: any) => !o.methods || o.methods.length === 0)) methods.add('*');
       for (const o of ops) for (const m of o.methods ?? []) methods.add(String(m).toUpperCase());
-      for (const callee of callees) {
+      // A rule whose every operation names only ports that are not HTTP on the callee admits
+      // TCP connections: no HTTP route, so no HTTP retry, is involved.
+      const httpCallees = callees.filter((callee) => !tcpOnly(ops, httpTargetPorts(index, callee)));
+      for (const callee of httpCallees) {
         const set = granted.get(callee.manifest) ?? new Set<string>();
         methods.forEach((m) => set.add(m));
         granted.set(callee.manifest, set);
@@ -96,13 +100,34 @@ function callsOf(index: MeshIndex): { calls: Call[]; granted: Map<Manifest, Set<
           const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(p));
           if (!m) continue;
           for (const caller of byIdentity.get(`${m[1]}/${m[2]}`) ?? []) {
-            for (const callee of callees) calls.push({ caller, callee, methods });
+            for (const callee of httpCallees) calls.push({ caller, callee, methods });
           }
         }
       }
     }
   }
   return { calls, granted };
+}
+
+/** True if every operation names ports, none of them an HTTP port of the callee. */
+function tcpOnly(ops: any[], http: ReadonlySet<number>): boolean {
+  return ops.length > 0 && ops.every((o) => Array.isArray(o.ports) && o.ports.length > 0 && o.ports.every((p: unknown) => !http.has(Number(p))));
+}
+
+/**
+ * The container ports of a workload that its Services name as HTTP, HTTP/2 or gRPC
+ * (https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/):
+ * the ports an AuthorizationPolicy operation names are container ports.
+ */
+function httpTargetPorts(index: MeshIndex, w: Workload): Set<number> {
+  const out = new Set<number>();
+  for (const svc of index.servicesSelecting(w)) {
+    for (const p of svc.spec?.ports ?? []) {
+      const protocol = typeof p?.appProtocol === 'string' ? protocolOfPortName(p.appProtocol) : protocolOfPortName(String(p?.name ?? ''));
+      if (protocol && HTTP_PROTOCOLS.includes(protocol)) out.add(Number(typeof p.targetPort === 'number' ? p.targetPort : p.port));
+    }
+  }
+  return out;
 }
 
 /** The hosts (Services) whose selector picks each workload. */

@@ -326,9 +326,27 @@ export class FlowCluster {
     return this.podsMatching(s.namespace, selector);
   }
 
-  /** The Service for `host` as a client in `namespace` writes it. */
+  /**
+   * The Service for `host` as a client in `namespace` writes it; a StatefulSet pod's own name
+   * (`<pod>.<service>.<namespace>.svc.cluster.local`) is its headless governing Service, which
+   * is how Istio routes it (istio/istio pilot/pkg/networking/core/httproute.go,
+   * generateVirtualHostDomains: `*.<host>` for a headless Kubernetes Service).
+   * https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
+   */
   public service(host: string, namespace: string): FlowService | undefined {
-    return this.services.get(fqdn(host, namespace));
+    return this.services.get(fqdn(host, namespace)) ?? this.podDnsService(fqdn(host, namespace));
+  }
+
+  /** The headless Service whose StatefulSet has the pod `name` names, if any. */
+  private podDnsService(name: string): FlowService | undefined {
+    const labels = name.split('.');
+    if (labels.length !== 6 || labels[3] !== 'svc') return undefined;
+    const service = this.services.get(labels.slice(1).join('.'));
+    if (!service || service.manifest.spec?.clusterIP !== 'None') return undefined;
+    const pod = /^(.+)-(\d+)$/.exec(labels[0]);
+    if (!pod) return undefined;
+    const owner = this.ofKind('StatefulSet', service.namespace).find((m) => m.metadata?.name === pod[1] && m.spec?.serviceName === service.name);
+    return owner && Number(pod[2]) < Number(owner.spec?.replicas ?? 1) ? service : undefined;
   }
 
   /** The pod of a platform workload: the one from the options, else a new one (a gateway if a Gateway selects it). */

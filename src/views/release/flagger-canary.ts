@@ -9,6 +9,7 @@ import { dns1123LabelProblem } from '../../core/names';
 import { toGoDuration } from '../../private/go-duration';
 import { addCanary, flaggerServiceTraffic, renderCanarySpec } from '../../render/release';
 import { MeshService } from '../../graph/mesh-service';
+import { isKplusDeployment } from '../workload/adopt';
 import { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
 import { FlaggerMetric } from './flagger-metric';
 
@@ -203,6 +204,13 @@ export class FlaggerCanary extends Construct {
 
   private problems(): string[] {
     const out: string[] = [];
+    // Flagger copies the Deployment named after the service; a StatefulSet, or a team's workload of another name, it cannot release.
+    const w = this.service.workload;
+    if (this.service.stateful || w.name !== this.service.name || !isKplusDeployment(w)) {
+      const kind = isKplusDeployment(w) ? `Deployment/${w.name}` : 'a StatefulSet';
+      const name = this.service.name;
+      out.push(formatProblem(Codes.SINGLE_VERSION_WORKLOAD, `service: Flagger releases Deployment/${name}, and ${name}'s workload is ${kind}`));
+    }
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.FLAGGER_INVALID_ANALYSIS, `${field}: ${what}`));
     const durations: Record<string, Duration | undefined> = { interval: this.interval };
     this.metrics?.forEach((m, i) => { durations[`metrics[${i}].interval`] = m.interval; });

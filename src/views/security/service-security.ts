@@ -4,6 +4,7 @@ import { Principal } from '../../core/principal';
 import { isMeshChart } from '../../graph/brands';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
 import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../../graph/interfaces';
+import { restrictedTargetPorts } from '../../graph/service-call';
 import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../workload/workload';
 import { AuthorizationRule, operationProblems, ruleProblems, ruleState } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
@@ -180,9 +181,14 @@ export class ServiceSecurity extends Construct {
    * STRICT, else the weakest. The workload's policy wins over the namespace's.
    */
   public get mtlsMode(): MtlsModeName {
-    const modes = this.containerPorts().map((p) => (this.workloadMtls ? this.workloadMtls.modeOn(p.port) : this.mesh.defaultMode).mode);
+    const modes = this.containerPorts().map((p) => this.mtlsModeOn(p.port));
     for (const weak of ['DISABLE', 'PERMISSIVE'] as const) if (modes.includes(weak)) return weak;
     return 'STRICT';
+  }
+
+  /** The mode the workload accepts on container port `port`: its own policy's (port-level first), else the namespace's. */
+  public mtlsModeOn(port: number): MtlsModeName {
+    return (this.workloadMtls ? this.workloadMtls.modeOn(port) : this.mesh.defaultMode).mode;
   }
 
   /** The calls into this service, sorted by caller. */
@@ -228,15 +234,42 @@ export class ServiceSecurity extends Construct {
     return out;
   }
 
-  /** One rule per declared caller: its principal, and the methods and paths of its calls. */
+  /**
+   * One rule per declared caller: its principal, and the methods, paths and (when a call
+   * reaches fewer than all of the service's ports) container ports of its calls.
+   */
   private callerRules(): AuthorizationRule[] {
     const byCaller = new Map<IMeshService, ServiceCall[]>();
     for (const c of this.inboundCalls) byCaller.set(c.source, [...(byCaller.get(c.source) ?? []), c]);
     return [...byCaller].map(([caller, calls]) => ({
       from: [{ services: [caller] }],
-      to: calls.some((c) => !c.methods && !c.paths) ? undefined
-        : calls.map((c) => ({ methods: c.methods ? [...c.methods] : undefined, paths: c.paths ? [...c.paths] : undefined })),
+      to: calls.some((c) => !c.methods && !c.paths && !restrictedTargetPorts(c)) ? undefined
+        : calls.map((c) => ({
+          methods: c.methods ? [...c.methods] : undefined,
+          paths: c.paths ? [...c.paths] : undefined,
+          ports: restrictedTargetPorts(c)?.map((p) => p.port),
+        })),
     }));
+  }
+
+  /**
+   * The container ports each peer's calls reach, by `<namespace>/<name>`, for the peers
+   * whose every call names fewer than all ports; the others reach every port.
+   */
+  private static portsByPeer(calls: readonly ServiceCall[], peer: (c: ServiceCall) => IMeshService): Map<string, NetworkPort[]> {
+    const all = new Set<string>();
+    const byPeer = new Map<string, Map<string, NetworkPort>>();
+    for (const c of calls) {
+      const key = `${peer(c).namespace}/${peer(c).name}`;
+      const ports = restrictedTargetPorts(c);
+      if (!ports) { all.add(key); continue; }
+      const set = byPeer.get(key) ?? new Map<string, NetworkPort>();
+      for (const p of ports) set.set(`${p.port}/${p.protocol}`, p);
+      byPeer.set(key, set);
+    }
+    const out = new Map<string, NetworkPort[]>();
+    for (const [key, set] of byPeer) if (!all.has(key)) out.set(key, [...set.values()].sort((a, b) => a.port - b.port));
+    return out;
   }
 
   private containerPorts(): NetworkPort[] {
@@ -252,6 +285,8 @@ export class ServiceSecurity extends Construct {
       service: this.service,
       callers: this.inboundCalls.map((c) => c.source),
       targets: this.service.outboundCalls.map((c) => c.target),
+      callerPorts: ServiceSecurity.portsByPeer(this.inboundCalls, (c) => c.source),
+      targetPorts: ServiceSecurity.portsByPeer(this.service.outboundCalls, (c) => c.target),
       externalCalls: this.service.externalCalls,
       extraIngress: this.extraIngress,
       // Prometheus's pods (namespace AND labels) scrape Envoy on 15090 (the PodMonitor's

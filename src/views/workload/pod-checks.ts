@@ -8,7 +8,11 @@ import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { dns1123LabelProblem, labelValueProblem } from '../../core/names';
 import { podHardeningProblems } from '../security/pod-hardening';
-import { EnvValue, HealthProbe, PodOptions, SidecarOptions, VolumeMountOptions } from './pod-options';
+import { ContainerOptions } from './container-options';
+import { EnvValue, HealthProbe, VolumeMountOptions } from './pod-options';
+import { PodOptions, SidecarOptions } from './pod-props';
+import { schedulingProblems } from './scheduling';
+import { ContainerSecurityOptions, exceptionKey, securityProblems } from './security-context';
 
 /** The annotation that records a workload's exemption from the hardening check, with its reason. */
 export const HARDENING_EXEMPTION_ANNOTATION = 'mesh.cdk8s.io/hardening-exemption';
@@ -56,8 +60,12 @@ const ISTIO_KEYS = ['proxy.istio.io/config', 'sidecar.istio.io/inject', 'sidecar
  */
 const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Problems with a workload's pod options; `ports` are the container ports it exposes. */
-export function podOptionProblems(pod: PodOptions, ports: readonly number[], derivedEnv: readonly string[] = []): string[] {
+/**
+ * Problems with a workload's pod options; `ports` are the application container's ports,
+ * `claims` the names of the volume claims its containers may mount.
+ */
+export function podOptionProblems(pod: PodOptions, ports: readonly number[], derivedEnv: readonly string[] = [],
+  claims: readonly string[] = []): string[] {
   const out: string[] = [];
   const envProblems = (field: string, names: string[]) => {
     const seen = new Set<string>();
@@ -83,7 +91,7 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
     if (!QUALIFIED_NAME.test(k)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podAnnotations: '${k}' is not a qualified name`));
   }
 
-  const volumeNames = new Set<string>(['tmp']);
+  const volumeNames = new Set<string>(['tmp', ...claims]);
   (pod.volumes ?? []).forEach((v, i) => {
     const field = `volumes[${i}]`;
     const p = dns1123LabelProblem(v.name);
@@ -126,17 +134,36 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
   };
   mountProblems('mounts', pod.mounts);
 
-  const initNames = new Set<string>();
-  (pod.initContainers ?? []).forEach((c, i) => {
-    const field = `initContainers[${i}]`;
+  const names = new Set<string>(['app']);
+  const containerProblems = (field: string, c: { name: string; env?: Record<string, EnvValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions }) => {
     const p = dns1123LabelProblem(c.name);
     if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: ${p}`));
-    if (c.name === 'app' || initNames.has(c.name)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: '${c.name}' is taken`));
-    initNames.add(c.name);
+    if (names.has(c.name)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: '${c.name}' is taken`));
+    names.add(c.name);
     envProblems(`${field}.env`, Object.keys(c.env ?? {}));
     out.push(...envSourceProblems(`${field}.env`, c.env));
     mountProblems(`${field}.mounts`, c.mounts);
-  });
+    out.push(...securityProblems(`${field}.security`, c.security), ...exceptionKeyProblems(`${field}.security`, c.name, c.security));
+  };
+  (pod.initContainers ?? []).forEach((c, i) => containerProblems(`initContainers[${i}]`, c));
+  for (const kind of ['containers', 'sidecarContainers'] as const) {
+    (pod[kind] ?? []).forEach((c: ContainerOptions, i) => {
+      containerProblems(`${kind}[${i}]`, c);
+      const own = (c.ports ?? []).map((x) => x.number);
+      for (const [slot, probe] of Object.entries(c.probes ?? {}) as [string, HealthProbe | undefined][]) {
+        if (probe) out.push(...probeProblems(`${kind}[${i}].probes.${slot}`, probe, own, slot !== 'readiness'));
+      }
+    });
+  }
+  out.push(...securityProblems('security', pod.security), ...exceptionKeyProblems('security', 'app', pod.security));
+  const ps = pod.podSecurity ?? {};
+  for (const [k, v] of [['runAsUser', ps.runAsUser], ['runAsGroup', ps.runAsGroup], ['fsGroup', ps.fsGroup]] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 2147483647)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podSecurity.${k}: must be a whole number from 0, got ${v}`));
+  }
+  if (ps.runAsUser === 0) {
+    out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, 'podSecurity.runAsUser: 0 is root; run one container as root with HardeningException.runAsRoot(reason)'));
+  }
+  out.push(...schedulingProblems(pod));
 
   for (const [slot, probe] of Object.entries(pod.probes ?? {}) as [string, HealthProbe | undefined][]) {
     if (probe) out.push(...probeProblems(`probes.${slot}`, probe, ports, slot !== 'readiness'));
@@ -160,8 +187,27 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
   if (pod.terminationGracePeriod && !Number.isInteger(pod.terminationGracePeriod.toMilliseconds() / 1000)) {
     out.push(formatProblem(Codes.INVALID_POD_SETTING, 'terminationGracePeriod: must be a whole number of seconds'));
   }
-  if (pod.hardeningExemption !== undefined && pod.hardeningExemption.trim() === '') {
-    out.push(formatProblem(Codes.INVALID_POD_SETTING, 'hardeningExemption: give the reason'));
+  if ((pod as { hardeningExemption?: unknown }).hardeningExemption !== undefined) {
+    out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION,
+      'hardeningExemption: removed; loosen field by field with security.exceptions (HardeningException), each written with its reason for review'));
+  }
+  return out;
+}
+
+/**
+ * An exception's annotation key must be a qualified name: at most 63 characters after the
+ * `mesh.cdk8s.io/` prefix, so a long container name cannot carry every exception.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/#syntax-and-character-set
+ */
+function exceptionKeyProblems(field: string, container: string, security: ContainerSecurityOptions | undefined): string[] {
+  const out: string[] = [];
+  for (const e of security?.exceptions ?? []) {
+    for (const cap of e.field === 'capabilities' ? e.capabilities : [undefined]) {
+      const name = exceptionKey(container, e.field, cap).split('/')[1];
+      if (name.length > 63) {
+        out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `${field}.exceptions: the annotation '${name}' is over 63 characters; shorten the container name '${container}'`));
+      }
+    }
   }
   return out;
 }
@@ -232,13 +278,13 @@ function dns1123SubdomainProblem(name: string): string | undefined {
 
 const POD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController', 'CronJob']);
 
-/** The pod spec of a rendered object that has one, by its kind. */
-function podSpecOf(json: Record<string, any>): Record<string, any> | undefined | null {
+/** The pod template (metadata and spec) of a rendered object that has one, by its kind. */
+function podTemplateOf(json: Record<string, any>): { spec?: Record<string, any>; metadata?: Record<string, any> } | null {
   switch (json.kind) {
-    case 'Pod': return json.spec;
+    case 'Pod': return { spec: json.spec, metadata: json.metadata };
     case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'Job': case 'ReplicationController':
-      return json.spec?.template?.spec;
-    case 'CronJob': return json.spec?.jobTemplate?.spec?.template?.spec;
+      return json.spec?.template ?? {};
+    case 'CronJob': return json.spec?.jobTemplate?.spec?.template ?? {};
     default: return null;
   }
 }
@@ -246,7 +292,10 @@ function podSpecOf(json: Record<string, any>): Record<string, any> | undefined |
 /**
  * The hardening check over every pod template under `scope` that the library did not
  * check itself (a Deployment added by hand, say), each problem with the object's
- * construct path. An object annotated with {@link HARDENING_EXEMPTION_ANNOTATION} is skipped.
+ * construct path; exceptions are read from the pod template's annotations, as on the
+ * library's pods. An object whose metadata or pod template carries
+ * {@link HARDENING_EXEMPTION_ANNOTATION} (with a reason) is skipped whole: the escape hatch
+ * for hand-written objects only.
  */
 export function unhardenedPodProblems(scope: IConstruct): string[] {
   const out: string[] = [];
@@ -255,10 +304,13 @@ export function unhardenedPodProblems(scope: IConstruct): string[] {
     const owner = c.node.scope;
     if (CHECKED.has(c) || (owner && CHECKED.has(owner))) continue;
     const json = c.toJson();
-    const pod = podSpecOf(json);
-    if (pod === null) continue;
-    if (json.metadata?.annotations?.[HARDENING_EXEMPTION_ANNOTATION]) continue;
-    for (const p of podHardeningProblems(pod ?? undefined)) out.push(`${c.node.path} (${json.kind}/${json.metadata?.name}): ${p}`);
+    const template = podTemplateOf(json);
+    if (template === null) continue;
+    const exemption = json.metadata?.annotations?.[HARDENING_EXEMPTION_ANNOTATION] ?? template.metadata?.annotations?.[HARDENING_EXEMPTION_ANNOTATION];
+    if (typeof exemption === 'string' && exemption.trim() !== '') continue;
+    for (const p of podHardeningProblems(template.spec, { annotations: template.metadata?.annotations })) {
+      out.push(`${c.node.path} (${json.kind}/${json.metadata?.name}): ${p}`);
+    }
   }
   return out;
 }

@@ -241,12 +241,12 @@ export class HealthProbe {
 export interface ProbesOptions {
   /**
    * Whether the pod receives traffic.
-   * @default - HTTP GET `<healthCheckPath>/ready` for an HTTP first port, gRPC health for a gRPC one, a TCP connection otherwise
+   * @default - HTTP GET `<healthCheckPath>/ready` when the service names its health path, gRPC health for a gRPC first port, else a TCP connection to it
    */
   readonly readiness?: HealthProbe;
   /**
    * Whether the container is restarted.
-   * @default - HTTP GET `<healthCheckPath>/live` for an HTTP first port, gRPC health for a gRPC one, a TCP connection otherwise
+   * @default - HTTP GET `<healthCheckPath>/live` when the service names its health path, gRPC health for a gRPC first port, else a TCP connection to it
    */
   readonly liveness?: HealthProbe;
   /**
@@ -256,170 +256,5 @@ export interface ProbesOptions {
   readonly startup?: HealthProbe;
 }
 
-/**
- * The Istio sidecar settings a pod can carry as annotations and labels.
- *
- * @see https://istio.io/latest/docs/reference/config/annotations/
- */
-export interface SidecarOptions {
-  /**
-   * Whether the pod gets a sidecar at all (the `sidecar.istio.io/inject` label). A pod
-   * without one has no mesh identity: mTLS peers refuse it.
-   * @default true
-   * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
-   */
-  readonly inject?: boolean;
-  /**
-   * Start the application only once the proxy is ready (`proxy.istio.io/config`
-   * `holdApplicationUntilProxyStarts`), for applications that call out at start-up.
-   * @default false
-   * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#ProxyConfig
-   */
-  readonly holdApplicationUntilProxyStarts?: boolean;
-  /**
-   * The proxy's CPU request in millicores (`sidecar.istio.io/proxyCPU`).
-   * @default - the mesh's proxy defaults
-   */
-  readonly cpuRequestMillis?: number;
-  /**
-   * The proxy's CPU limit in millicores (`sidecar.istio.io/proxyCPULimit`).
-   * @default - the mesh's proxy defaults
-   */
-  readonly cpuLimitMillis?: number;
-  /**
-   * The proxy's memory request in MiB (`sidecar.istio.io/proxyMemory`).
-   * @default - the mesh's proxy defaults
-   */
-  readonly memoryRequestMebibytes?: number;
-  /**
-   * The proxy's memory limit in MiB (`sidecar.istio.io/proxyMemoryLimit`).
-   * @default - the mesh's proxy defaults
-   */
-  readonly memoryLimitMebibytes?: number;
-}
-
-/** A container run to completion before the application starts. */
-export interface InitContainerOptions {
-  /** The container's name, a DNS-1123 label other than `app`. */
-  readonly name: string;
-  /** Its image. */
-  readonly image: string;
-  /**
-   * Its command.
-   * @default - the image's entrypoint
-   */
-  readonly command?: string[];
-  /**
-   * Its arguments.
-   * @default - the image's
-   */
-  readonly args?: string[];
-  /**
-   * Its environment.
-   * @default - none
-   */
-  readonly env?: Record<string, EnvValue>;
-  /**
-   * Volumes it mounts.
-   * @default - none besides /tmp
-   */
-  readonly mounts?: VolumeMountOptions[];
-}
-
 /** The pull policy of an image. */
 export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
-
-/**
- * Everything about a workload's pods beyond image, replicas and resources. Every
- * container keeps the hardened security context; a writable `/tmp` (emptyDir) is
- * mounted so that the read-only root filesystem does not break images that write there.
- */
-export interface PodOptions {
-  /**
-   * Environment variables of the application container, keyed by name (C identifiers).
-   * @default - none
-   */
-  readonly env?: Record<string, EnvValue>;
-  /**
-   * The container's command, replacing the image's entrypoint.
-   * @default - the image's
-   */
-  readonly command?: string[];
-  /**
-   * The container's arguments.
-   * @default - the image's
-   */
-  readonly args?: string[];
-  /**
-   * Containers run in order before the application starts.
-   * @default - none
-   */
-  readonly initContainers?: InitContainerOptions[];
-  /**
-   * Volumes of the pod, besides the `/tmp` one.
-   * @default - none
-   */
-  readonly volumes?: WorkloadVolume[];
-  /**
-   * Volumes mounted into the application container.
-   * @default - none besides /tmp
-   */
-  readonly mounts?: VolumeMountOptions[];
-  /**
-   * Mount a writable emptyDir at `/tmp` in every container.
-   * @default true
-   */
-  readonly writableTmp?: boolean;
-  /**
-   * The application container's probes.
-   * @default - from the health-check path and the first port's protocol
-   */
-  readonly probes?: ProbesOptions;
-  /**
-   * Annotations of the pods.
-   * @default - none
-   */
-  readonly podAnnotations?: Record<string, string>;
-  /**
-   * Labels of the pods, besides the library's (which win).
-   * @default - none
-   */
-  readonly podLabels?: Record<string, string>;
-  /**
-   * When the kubelet pulls the image.
-   * @default - Kubernetes' default (Always for `:latest`, else IfNotPresent)
-   */
-  readonly imagePullPolicy?: ImagePullPolicy;
-  /**
-   * Names of docker-registry Secrets to pull the images with.
-   * @default - none
-   */
-  readonly imagePullSecrets?: string[];
-  /**
-   * A command run before the container is stopped, to drain connections.
-   * @default - none
-   */
-  readonly preStopCommand?: string[];
-  /**
-   * Time between SIGTERM and SIGKILL.
-   * @default - Kubernetes' default, 30s
-   */
-  readonly terminationGracePeriod?: Duration;
-  /**
-   * Annotations of the ServiceAccount (a cloud IAM role binding, say).
-   * @default - none
-   */
-  readonly serviceAccountAnnotations?: Record<string, string>;
-  /**
-   * The Istio sidecar's settings.
-   * @default - injected, with the mesh's defaults
-   */
-  readonly sidecar?: SidecarOptions;
-  /**
-   * Exempts the pods from the hardening check, with the reason, which is written as the
-   * `mesh.cdk8s.io/hardening-exemption` annotation so that a reviewer sees it. The
-   * library's own pods stay hardened; the exemption is for JSON patches that must loosen them.
-   * @default - hardened and checked
-   */
-  readonly hardeningExemption?: string;
-}

@@ -75,7 +75,11 @@ export function toKplusProbe(p: HealthProbe): kplus.Probe | undefined {
   }
 }
 
-/** The Kubernetes form of the probes cdk8s-plus-27 lacks, with its defaults (failureThreshold 3). */
+/**
+ * The Kubernetes form of a probe, with cdk8s-plus-27's defaults (failureThreshold 3): for the
+ * kinds cdk8s-plus-27 lacks (gRPC, HTTP with headers), and for containers whose probes it
+ * refuses (native sidecars are init containers, which it allows no probes).
+ */
 export function toKubeProbe(p: HealthProbe): k8s.Probe | undefined {
   const c = p.check;
   const t = p.timing;
@@ -88,7 +92,10 @@ export function toKubeProbe(p: HealthProbe): k8s.Probe | undefined {
   };
   if (c.kind === 'grpc') return { ...timing, grpc: { port: c.port ?? 0, service: c.service } };
   if (c.kind === 'http') {
-    return { ...timing, httpGet: { path: c.path, port: k8s.IntOrString.fromNumber(c.port ?? 0), scheme: 'HTTP', httpHeaders: c.headers.map((h) => ({ ...h })) } };
+    const headers = c.headers.length > 0 ? c.headers.map((h) => ({ ...h })) : undefined;
+    return { ...timing, httpGet: { path: c.path, port: k8s.IntOrString.fromNumber(c.port ?? 0), scheme: 'HTTP', httpHeaders: headers } };
   }
+  if (c.kind === 'tcp') return { ...timing, tcpSocket: { port: k8s.IntOrString.fromNumber(c.port ?? 0) } };
+  if (c.kind === 'exec') return { ...timing, exec: { command: [...c.command] } };
   return undefined;
 }

@@ -2,59 +2,27 @@
  * Every use of cdk8s-plus-27 lives in this folder, so that moving to a newer
  * cdk8s-plus is a change of one dependency and one folder.
  */
-import { ApiObject, Duration, Lazy, Size } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { podHardeningProblems } from '../security/pod-hardening';
-import { HealthProbe, PodOptions, VolumeMountOptions } from './pod-options';
-import { isEmptyDir, TMP_VOLUME, toKplusEnv, toKplusProbe, toKplusVolume, toKubeProbe } from './pod-render';
-import { HARDENING_EXEMPTION_ANNOTATION, markChecked, podAnnotations, sidecarLabels } from './pod-checks';
+import { ContainerResources, DEFAULT_RESOURCES } from './container-options';
+import { meshWorkloadOf, TopologySpread } from './mesh-pod';
+import { APP_CONTAINER } from './pod-builder';
+import { TMP_VOLUME } from './pod-render';
+import { WORKLOAD_UID } from './security-context';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
-import { hasBrand, setBrand } from '../../graph/brands';
 
-/** The brand of the library's Deployments: a registered symbol, so two copies of the library agree. */
-const MESH_DEPLOYMENT_BRAND = Symbol.for('cdk8s-mesh.MeshDeployment');
-
-/** CPU and memory requests and limits of a container. */
-export interface ContainerResources {
-  /**
-   * CPU request, in millicores.
-   * @default 100
-   */
-  readonly cpuRequestMillis?: number;
-  /**
-   * CPU limit, in millicores.
-   * @default 500
-   */
-  readonly cpuLimitMillis?: number;
-  /**
-   * Memory request, in MiB.
-   * @default 128
-   */
-  readonly memoryRequestMebibytes?: number;
-  /**
-   * Memory limit, in MiB.
-   * @default 512
-   */
-  readonly memoryLimitMebibytes?: number;
-}
-
-/** The defaults of {@link ContainerResources}. */
-export const DEFAULT_RESOURCES: Required<ContainerResources> = {
-  cpuRequestMillis: 100,
-  cpuLimitMillis: 500,
-  memoryRequestMebibytes: 128,
-  memoryLimitMebibytes: 512,
-};
-
-/** The user and group workloads run as: not root, and not 1337 (Envoy's). */
-export const WORKLOAD_UID = 10001;
+export { WORKLOAD_UID };
+export type { ContainerResources };
+export { DEFAULT_RESOURCES, APP_CONTAINER, TMP_VOLUME };
+export type { TopologySpread };
 
 /**
- * Every container's security context: not root (and not Envoy's 1337), a read-only
- * root filesystem, no privilege escalation, no capabilities.
+ * A container's hardened security context, for the library's own jobs (the scheduled
+ * kubectl of fault-injection tests): not root (and not Envoy's 1337), a read-only root
+ * filesystem, no privilege escalation, no capabilities.
  */
 export const HARDENED_CONTAINER: kplus.ContainerSecurityContextProps = {
   ensureNonRoot: true,
@@ -67,118 +35,33 @@ export const HARDENED_CONTAINER: kplus.ContainerSecurityContextProps = {
   capabilities: { drop: ['ALL' as kplus.Capability] },
 };
 
-/** What {@link addDeployment} needs. */
-export interface DeploymentSpec {
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: Record<string, string>;
-  readonly selector: Record<string, string>;
-  readonly image: string;
-  readonly replicas: number;
-  readonly serviceAccount: kplus.IServiceAccount;
-  readonly containerPorts: { readonly name: string; readonly number: number }[];
-  readonly resources: Required<ContainerResources>;
-  /** HTTP path for the readiness probe, on the first port; none for non-HTTP services. */
-  readonly readinessPath?: string;
-  /** HTTP path for the liveness probe, on the first port. */
-  readonly livenessPath?: string;
-  readonly automountServiceAccountToken: boolean;
-  /**
-   * The pods' shape beyond the above. Its probes, when set, replace the readiness and
-   * liveness paths; their ports are resolved by the caller.
-   */
-  readonly pod?: PodOptions;
-  /** The application container's probes, resolved (ports set); `none` probes left out. */
-  readonly probes?: { readonly readiness?: HealthProbe; readonly liveness?: HealthProbe; readonly startup?: HealthProbe };
+/**
+ * A workload of a MeshService that others may scale or spread: the library's own, or a
+ * team's cdk8s-plus workload meshed as it is (registered by the service).
+ */
+const WORKLOADS = new WeakMap<IConstruct, kplus.Deployment | kplus.StatefulSet>();
+
+/** Records `workload` as the current workload of `owner` (a MeshService). */
+export function registerWorkload(owner: IConstruct, workload: kplus.Deployment | kplus.StatefulSet): void {
+  WORKLOADS.set(owner, workload);
 }
 
-/** How pods of one Deployment spread over a topology domain (zones, nodes). */
-export interface TopologySpread {
-  /** The node label whose values are the domains, `topology.kubernetes.io/zone`. */
-  readonly topologyKey: string;
-  /** Most pods more in one domain than in another. */
-  readonly maxSkew: number;
-  /** Whether an unbalanced placement is refused or only avoided. */
-  readonly whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
-  /** The labels of the pods counted. */
-  readonly labelSelector: Record<string, string>;
+/** The current workload of `owner` (a MeshService), if it has one. */
+export function workloadOf(owner: IConstruct): kplus.Deployment | kplus.StatefulSet | undefined {
+  return WORKLOADS.get(owner);
 }
 
 /**
- * A cdk8s-plus-27 Deployment that also writes `topologySpreadConstraints`,
- * which cdk8s-plus-27 has no API for (its `spread` is pod anti-affinity).
+ * Adds a topology spread constraint to the library's workload of `owner` (a MeshService).
+ * A team's workload meshed as it is keeps its own scheduling (MESH047).
  */
-class MeshDeployment extends kplus.Deployment {
-  /** Whether `x` is a Deployment written by {@link addDeployment}: a brand check, not `instanceof`. */
-  public static isMeshDeployment(x: unknown): x is MeshDeployment {
-    return hasBrand(x, MESH_DEPLOYMENT_BRAND);
-  }
-
-  /** @internal */
-  public readonly _spreads: TopologySpread[] = [];
-  /**
-   * What cdk8s-plus-27 cannot express, applied to its rendering: projected volumes
-   * (a placeholder emptyDir of the same name is replaced), gRPC probes and HTTP probes
-   * with headers, several image pull secrets.
-   * @internal
-   */
-  public _extras: {
-    projected: Map<string, k8s.ProjectedVolumeSource>;
-    probes: { readiness?: k8s.Probe; liveness?: k8s.Probe; startup?: k8s.Probe };
-    pullSecrets: string[];
-  } = { projected: new Map(), probes: {}, pullSecrets: [] };
-
-  public constructor(scope: Construct, id: string, props: kplus.DeploymentProps) {
-    super(scope, id, props);
-    setBrand(this, MESH_DEPLOYMENT_BRAND);
-  }
-
-  /** @internal */
-  public override _toKube(): ReturnType<kplus.Deployment['_toKube']> {
-    const spec = super._toKube();
-    let pod: k8s.PodSpec = spec.template.spec ?? { containers: [] };
-    if (this._spreads.length > 0) {
-      const constraints = [...this._spreads]
-        .sort((a, b) => (a.topologyKey < b.topologyKey ? -1 : a.topologyKey > b.topologyKey ? 1 : 0))
-        .map((c) => ({ topologyKey: c.topologyKey, maxSkew: c.maxSkew, whenUnsatisfiable: c.whenUnsatisfiable, labelSelector: { matchLabels: { ...c.labelSelector } } }));
-      pod = { ...pod, topologySpreadConstraints: constraints };
-    }
-    const x = this._extras;
-    if (x.projected.size > 0) {
-      pod = { ...pod, volumes: pod.volumes?.map((v) => x.projected.has(v.name) ? { name: v.name, projected: x.projected.get(v.name) } : v) };
-    }
-    if (x.probes.readiness || x.probes.liveness || x.probes.startup) {
-      pod = {
-        ...pod,
-        containers: pod.containers.map((c) => c.name !== APP_CONTAINER ? c : {
-          ...c,
-          readinessProbe: x.probes.readiness ?? c.readinessProbe,
-          livenessProbe: x.probes.liveness ?? c.livenessProbe,
-          startupProbe: x.probes.startup ?? c.startupProbe,
-        }),
-      };
-    }
-    if (x.pullSecrets.length > 0) pod = { ...pod, imagePullSecrets: x.pullSecrets.map((name) => ({ name })) };
-    return pod === spec.template.spec ? spec : { ...spec, template: { ...spec.template, spec: pod } };
-  }
-}
-
-/** The name of a workload's application container. */
-export const APP_CONTAINER = 'app';
-
-export { TMP_VOLUME };
-
-/** The Deployment written by {@link addDeployment} under `owner` (a MeshService), or undefined. */
-function deploymentOf(owner: IConstruct): MeshDeployment | undefined {
-  const child = owner.node.tryFindChild('Deployment');
-  return MeshDeployment.isMeshDeployment(child) ? child : undefined;
-}
-
-/** Adds a topology spread constraint to the Deployment of `owner` (a MeshService). */
 export function addTopologySpread(owner: IConstruct, spread: TopologySpread): void {
-  const d = deploymentOf(owner);
-  if (!d) throw new MeshError(Codes.INTERNAL_INVARIANT, `${owner.node.path} has no Deployment`);
-  d._spreads.push(spread);
+  const w = meshWorkloadOf(owner);
+  if (!w) {
+    throw new MeshError(workloadOf(owner) ? Codes.WORKLOAD_NOT_MESHABLE : Codes.INTERNAL_INVARIANT,
+      `${owner.node.path}: ${workloadOf(owner) ? 'its workload is a cdk8s-plus workload meshed as it is; spread it on that workload' : 'has no workload'}`);
+  }
+  w._extras.spreads.push(spread);
 }
 
 /** One HPA scaling policy: `value` percent or pods per `period`. */
@@ -208,12 +91,12 @@ export interface HpaSpec {
 }
 
 /**
- * A HorizontalPodAutoscaler (autoscaling/v2, cdk8s-plus-27) for the Deployment of
- * `owner` (a MeshService). The Deployment then leaves `replicas` to the autoscaler.
+ * A HorizontalPodAutoscaler (autoscaling/v2, cdk8s-plus-27) for the workload (Deployment or
+ * StatefulSet) of `owner` (a MeshService). The workload then leaves `replicas` to the autoscaler.
  */
 export function addHorizontalPodAutoscaler(scope: Construct, id: string, owner: IConstruct, spec: HpaSpec): kplus.HorizontalPodAutoscaler {
-  const d = deploymentOf(owner);
-  if (!d) throw new MeshError(Codes.INTERNAL_INVARIANT, `${owner.node.path} has no Deployment`);
+  const d = workloadOf(owner);
+  if (!d) throw new MeshError(Codes.INTERNAL_INVARIANT, `${owner.node.path} has no workload`);
   // The Deployment keeps its replicas for the service's own bookkeeping; the autoscaler
   // sees a target without a fixed count, and the Deployment stops writing one.
   const target: kplus.IScalable = {
@@ -274,94 +157,6 @@ export function addConfigMap(scope: Construct, id: string, spec: {
   });
 }
 
-/** A hardened Deployment: non-root, read-only root filesystem, no privilege escalation, no capabilities. */
-export function addDeployment(scope: Construct, id: string, spec: DeploymentSpec): WorkloadDeployment {
-  const first = spec.containerPorts[0];
-  const pod = spec.pod ?? {};
-  const annotations = podAnnotations(pod);
-  const deployment = new MeshDeployment(scope, id, {
-    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels, annotations: pod.hardeningExemption ? { [HARDENING_EXEMPTION_ANNOTATION]: pod.hardeningExemption } : undefined },
-    replicas: spec.replicas,
-    select: false,
-    spread: false,
-    serviceAccount: spec.serviceAccount,
-    automountServiceAccountToken: spec.automountServiceAccountToken,
-    // The library's labels win over the user's: the selector and Istio's telemetry read them.
-    podMetadata: { labels: { ...pod.podLabels, ...sidecarLabels(pod.sidecar), ...spec.labels }, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
-    securityContext: { ensureNonRoot: true, user: WORKLOAD_UID, group: WORKLOAD_UID, fsGroup: WORKLOAD_UID },
-    terminationGracePeriod: pod.terminationGracePeriod,
-  });
-  const volumes = new Map<string, kplus.Volume>();
-  // https://kubernetes.io/docs/concepts/storage/volumes/#emptydir: writable scratch space under a read-only root.
-  const tmp = pod.writableTmp ?? true;
-  if (tmp) volumes.set(TMP_VOLUME, kplus.Volume.fromEmptyDir(deployment, `Volume${TMP_VOLUME}`, TMP_VOLUME));
-  for (const v of pod.volumes ?? []) {
-    if (volumes.has(v.name)) continue; // reported by the caller (MESH022)
-    volumes.set(v.name, toKplusVolume(deployment, v, deployment._extras.projected));
-  }
-  const mounts = (list: readonly VolumeMountOptions[] | undefined): kplus.VolumeMount[] => [
-    ...(tmp ? [{ volume: volumes.get(TMP_VOLUME)!, path: '/tmp' }] : []),
-    ...(list ?? []).filter((m) => volumes.has(m.volume)).map((m) => ({
-      volume: volumes.get(m.volume)!,
-      path: m.path,
-      readOnly: m.readOnly ?? !isEmptyDir(pod.volumes, m.volume),
-      subPath: m.subPath,
-    })),
-  ];
-  const resources = {
-    cpu: { request: kplus.Cpu.millis(spec.resources.cpuRequestMillis), limit: kplus.Cpu.millis(spec.resources.cpuLimitMillis) },
-    memory: { request: Size.mebibytes(spec.resources.memoryRequestMebibytes), limit: Size.mebibytes(spec.resources.memoryLimitMebibytes) },
-  };
-  const probes = spec.probes;
-  const probe = (p: HealthProbe | undefined, fallbackPath: string | undefined, slot: 'readiness' | 'liveness' | 'startup'): kplus.Probe | undefined => {
-    if (!probes) return fallbackPath && first ? kplus.Probe.fromHttpGet(fallbackPath, { port: first.number }) : undefined;
-    if (!p) return undefined;
-    const plus = toKplusProbe(p);
-    if (!plus) {
-      const raw = toKubeProbe(p);
-      if (raw) deployment._extras.probes[slot] = raw;
-    }
-    return plus;
-  };
-  for (const init of pod.initContainers ?? []) {
-    deployment.addInitContainer({
-      name: init.name,
-      image: init.image,
-      command: init.command,
-      args: init.args,
-      envVariables: toKplusEnv(deployment, `Init${init.name}`, init.env ?? {}),
-      volumeMounts: mounts(init.mounts),
-      securityContext: HARDENED_CONTAINER,
-      resources,
-    });
-  }
-  deployment.addContainer({
-    name: APP_CONTAINER,
-    image: spec.image,
-    command: pod.command,
-    args: pod.args,
-    imagePullPolicy: pod.imagePullPolicy as kplus.ImagePullPolicy | undefined,
-    envVariables: toKplusEnv(deployment, 'App', pod.env ?? {}),
-    volumeMounts: mounts(pod.mounts),
-    ports: spec.containerPorts.map((p) => ({ name: p.name, number: p.number })),
-    securityContext: HARDENED_CONTAINER,
-    resources,
-    readiness: probe(probes?.readiness, spec.readinessPath, 'readiness'),
-    liveness: probe(probes?.liveness, spec.livenessPath, 'liveness'),
-    startup: probe(probes?.startup, undefined, 'startup'),
-    lifecycle: pod.preStopCommand ? { preStop: kplus.Handler.fromCommand(pod.preStopCommand) } : undefined,
-  });
-  deployment._extras.pullSecrets.push(...(pod.imagePullSecrets ?? []));
-  deployment.select(kplus.LabelSelector.of({ labels: spec.selector }));
-  // Checked on the rendered pod, JSON patches included, so an escape hatch cannot quietly un-harden it.
-  markChecked(deployment);
-  deployment.node.addValidation({
-    validate: () => pod.hardeningExemption ? [] : podHardeningProblems(ApiObject.of(deployment).toJson().spec?.template?.spec,
-      { allowToken: spec.automountServiceAccountToken }),
-  });
-  return deployment;
-}
-
 /** A ServiceAccount whose token is not mounted unless a pod asks. */
 export function addServiceAccount(scope: Construct, id: string, name: string, namespace: string, labels: Record<string, string>,
   annotations?: Record<string, string>): kplus.ServiceAccount {
@@ -371,21 +166,33 @@ export function addServiceAccount(scope: Construct, id: string, name: string, na
   });
 }
 
-/** A ClusterIP Service selecting pods by label. */
-export function addService(scope: Construct, id: string, spec: {
+/** What {@link addService} writes. */
+export interface ServiceSpec {
   readonly name: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
   readonly annotations?: Record<string, string>;
   readonly selector: Record<string, string>;
-  readonly ports: { readonly name: string; readonly port: number; readonly targetPort: number; readonly protocol: 'TCP' | 'UDP' }[];
-}): kplus.Service {
+  readonly ports: { readonly name: string; readonly port: number; readonly targetPort: number; readonly protocol: 'TCP' | 'UDP'; readonly nodePort?: number }[];
+  /** @default 'ClusterIP' */
+  readonly type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  /** True for a headless Service (`clusterIP: None`). */
+  readonly headless?: boolean;
+  readonly loadBalancerSourceRanges?: string[];
+}
+
+/** A Service selecting pods by label: ClusterIP (or headless), NodePort or LoadBalancer. */
+export function addService(scope: Construct, id: string, spec: ServiceSpec): kplus.Service {
   const service = new kplus.Service(scope, id, {
     metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels, annotations: spec.annotations },
+    type: spec.type === 'NodePort' ? kplus.ServiceType.NODE_PORT : spec.type === 'LoadBalancer' ? kplus.ServiceType.LOAD_BALANCER : undefined,
+    clusterIP: spec.headless ? 'None' : undefined,
+    loadBalancerSourceRanges: spec.loadBalancerSourceRanges,
     ports: spec.ports.map((p) => ({
       name: p.name,
       port: p.port,
       targetPort: p.targetPort,
+      nodePort: p.nodePort,
       protocol: p.protocol === 'UDP' ? kplus.Protocol.UDP : kplus.Protocol.TCP,
     })),
   });
@@ -401,8 +208,17 @@ export function addNamespace(scope: Construct, id: string, name: string, labels:
 /** The type of a ServiceAccount a workload runs as. */
 export type WorkloadServiceAccount = kplus.ServiceAccount;
 
-/** A Deployment written by {@link addDeployment} (cdk8s-plus-27's, kept behind this folder). */
+/** A cdk8s-plus-27 Deployment: the library's, or a team's meshed as it is (`MeshService.fromDeployment`). */
 export type WorkloadDeployment = kplus.Deployment;
+
+/** A cdk8s-plus-27 StatefulSet: the library's, or a team's meshed as it is (`MeshService.fromStatefulSet`). */
+export type WorkloadStatefulSet = kplus.StatefulSet;
+
+/** A cdk8s-plus-27 Service, a team's own one that a meshed workload keeps. */
+export type WorkloadService = kplus.Service;
+
+/** The workload a MeshService runs its current version as: a cdk8s-plus-27 Deployment or StatefulSet. */
+export type WorkloadResource = kplus.Deployment | kplus.StatefulSet;
 
 /** Pods a network policy rule allows: by labels, in the policy's namespace or another. */
 export interface NetworkPeer {
@@ -482,10 +298,10 @@ export function addNetworkPolicy(scope: Construct, id: string, meta: { name: str
   });
 }
 
-/** Adds a literal environment variable to the application container of a Deployment. */
-export function addContainerEnv(deployment: WorkloadDeployment, name: string, value: string): void {
-  const app = deployment.containers.find((c) => c.name === APP_CONTAINER);
-  if (!app) throw new MeshError(Codes.INTERNAL_INVARIANT, `${deployment.node.path} has no application container`);
+/** Adds a literal environment variable to the application container of a workload (a team's: its first container). */
+export function addContainerEnv(deployment: WorkloadResource, name: string, value: string): void {
+  const app = deployment.containers.find((c) => c.name === APP_CONTAINER) ?? deployment.containers[0];
+  if (!app) throw new MeshError(Codes.INTERNAL_INVARIANT, `${deployment.node.path} has no container`);
   if (app.env.variables[name] === undefined) app.env.addVariable(name, kplus.EnvValue.fromValue(value));
 }
 

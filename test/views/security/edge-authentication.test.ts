@@ -3,7 +3,7 @@ import { find, meshChart, synth, synthError } from '../../util';
 
 function edge(props: Partial<ConstructorParameters<typeof EdgeAuthentication>[2]> = {}) {
   const { app, chart } = meshChart();
-  const gateway = new MeshService(chart, 'api-gateway', { image: 'x' });
+  const gateway = new MeshService(chart, 'api-gateway', { image: 'x', healthCheckPath: '/health' });
   new EdgeAuthentication(chart, 'edge', { service: gateway, issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks.json', ...props });
   return app;
 }

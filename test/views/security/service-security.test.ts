@@ -5,7 +5,8 @@ import { find, meshChart, synth, synthError } from '../../util';
 
 function graph() {
   const { app, chart } = meshChart();
-  const svc = (name: string) => new MeshService(chart, name, { image: `example/${name}:1` });
+  // Seed 001's services answer health checks under /health.
+  const svc = (name: string) => new MeshService(chart, name, { image: `example/${name}:1`, healthCheckPath: '/health' });
   const gateway = svc('api-gateway');
   const order = svc('order-service');
   const inventory = svc('inventory-service');
@@ -16,7 +17,7 @@ function graph() {
 describe('ServiceSecurity', () => {
   test('default output of one service (snapshot)', () => {
     const { app, chart } = meshChart();
-    new MeshService(chart, 'payment-service', { image: 'example/payment:1' });
+    new MeshService(chart, 'payment-service', { image: 'example/payment:1', healthCheckPath: '/health' });
     expect(synth(app).filter((m) => ['AuthorizationPolicy', 'NetworkPolicy', 'Sidecar'].includes(m.kind) && m.metadata.labels?.['app.kubernetes.io/name'])).toMatchSnapshot();
   });
 

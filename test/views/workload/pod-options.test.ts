@@ -1,6 +1,6 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
-import { KubeDeployment } from 'cdk8s-plus-27/lib/imports/k8s';
-import { EnvValue, evaluateFlow, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../../src';
+import { KubeDeployment, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
+import { EnvValue, evaluateFlow, HardeningException, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const pod = (out: Record<string, any>[], name: string) => find(out, 'Deployment', name).spec.template.spec;
@@ -115,6 +115,7 @@ describe('pod options', () => {
     new MeshService(chart, 'grpc', { image: 'img', ports: [{ port: 9090, protocol: 'grpc' }] });
     new MeshService(chart, 'quiet', { image: 'img', probes: { readiness: HealthProbe.none(), liveness: HealthProbe.none() } });
     new MeshService(chart, 'plain', { image: 'img', probes: { liveness: HealthProbe.http('/healthz') } });
+    new MeshService(chart, 'pathed', { image: 'img', healthCheckPath: '/health', probes: { liveness: HealthProbe.http('/healthz') } });
     const out = synth(a);
     const h = app(out, 'http');
     expect(h.readinessProbe).toEqual({
@@ -127,9 +128,11 @@ describe('pod options', () => {
     expect([g.readinessProbe.grpc, g.livenessProbe.grpc, g.readinessProbe.httpGet]).toEqual([{ port: 9090 }, { port: 9090 }, undefined]);
     const q = app(out, 'quiet');
     expect([q.readinessProbe, q.livenessProbe]).toEqual([undefined, undefined]);
-    // A probe the user leaves out keeps its default.
+    // A probe the user leaves out keeps its default: a TCP connection, or the health path when given.
     const p = app(out, 'plain');
-    expect([p.readinessProbe.httpGet.path, p.livenessProbe.httpGet.path]).toEqual(['/health/ready', '/healthz']);
+    expect([p.readinessProbe.tcpSocket, p.livenessProbe.httpGet.path]).toEqual([{ port: 8080 }, '/healthz']);
+    const pathed = app(out, 'pathed');
+    expect([pathed.readinessProbe.httpGet.path, pathed.livenessProbe.httpGet.path]).toEqual(['/health/ready', '/healthz']);
   });
 
   test('sidecar settings become Istio annotations and the injection label', () => {
@@ -183,9 +186,11 @@ describe('hardening of every pod in a chart', () => {
       spec: { selector: { matchLabels: { app: 'legacy' } }, template: { metadata: { labels: { app: 'legacy' } }, spec: podSpec } },
     });
     const err = synthError(a);
-    expect(err).toContain('test/legacy (Deployment/legacy): containers[c].securityContext.readOnlyRootFilesystem: must be true [MESH208]');
+    expect(err).toContain('test/legacy (Deployment/legacy): containers[c].securityContext.readOnlyRootFilesystem: must be true, or excused by '
+      + 'mesh.cdk8s.io/hardening.c.readOnlyRootFilesystem [MESH208]');
     expect(err).toContain('automountServiceAccountToken: must be false');
 
+    // The whole-pod exemption stays for objects written by hand.
     const { app: b, chart: chart2 } = meshChart();
     new KubeDeployment(chart2, 'legacy', {
       metadata: { name: 'legacy', annotations: { 'mesh.cdk8s.io/hardening-exemption': 'vendor image writes to /' } },
@@ -194,15 +199,39 @@ describe('hardening of every pod in a chart', () => {
     expect(find(synth(b), 'Deployment', 'legacy').metadata.annotations).toEqual({ 'mesh.cdk8s.io/hardening-exemption': 'vendor image writes to /' });
   });
 
-  test('a JSON patch that un-hardens a service pod fails unless the service names its exemption', () => {
+  test('a hand-written object excuses each field with its own annotation on the pod template', () => {
+    const { app: a, chart } = meshChart();
+    const container = {
+      name: 'c', image: 'img',
+      securityContext: { runAsNonRoot: true, runAsUser: 999, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      resources: { requests: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('64Mi') }, limits: { cpu: Quantity.fromString('1'), memory: Quantity.fromString('256Mi') } },
+    };
+    const annotations = { 'mesh.cdk8s.io/hardening.c.readOnlyRootFilesystem': 'the vendor image writes its state under /var/lib/vendor' };
+    new KubeDeployment(chart, 'vendor', {
+      metadata: { name: 'vendor' },
+      spec: {
+        selector: { matchLabels: { app: 'vendor' } },
+        template: { metadata: { labels: { app: 'vendor' }, annotations }, spec: { automountServiceAccountToken: false, containers: [container] } },
+      },
+    });
+    expect(find(synth(a), 'Deployment', 'vendor').spec.template.metadata.annotations).toEqual(annotations);
+  });
+
+  test('a JSON patch that un-hardens a service pod fails; the typed exception is the way to loosen a field', () => {
     const patch = (svc: MeshService) => ApiObject.of(svc.node.findChild('Deployment'))
       .addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem', false));
     const { app: a, chart } = meshChart();
     patch(new MeshService(chart, 'svc', { image: 'img' }));
-    expect(synthError(a)).toMatch(/test\/svc\/Deployment.*readOnlyRootFilesystem: must be true \[MESH208\]/s);
+    expect(synthError(a)).toMatch(/test\/svc\/Deployment.*readOnlyRootFilesystem: must be true, or excused by mesh\.cdk8s\.io\/hardening\.app\.readOnlyRootFilesystem \[MESH208\]/s);
     const { app: b, chart: chart2 } = meshChart();
-    patch(new MeshService(chart2, 'svc', { image: 'img', hardeningExemption: 'legacy image writes its cache to /var' }));
-    expect(find(synth(b), 'Deployment', 'svc').metadata.annotations).toEqual({ 'mesh.cdk8s.io/hardening-exemption': 'legacy image writes its cache to /var' });
+    new MeshService(chart2, 'svc', { image: 'img', security: { exceptions: [HardeningException.writableRootFilesystem('legacy image writes its cache to /var')] } });
+    const d = find(synth(b), 'Deployment', 'svc');
+    expect(d.spec.template.metadata.annotations).toEqual({ 'mesh.cdk8s.io/hardening.app.readOnlyRootFilesystem': 'legacy image writes its cache to /var' });
+    expect(d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(false);
+    // The whole-pod exemption is gone from MeshService; a JavaScript caller that still passes it is told so.
+    const { app: c, chart: chart3 } = meshChart();
+    new MeshService(chart3, 'svc', { image: 'img', ...({ hardeningExemption: 'legacy' } as object) });
+    expect(synthError(c)).toMatch(/\[test\/svc\] hardeningExemption: removed; loosen field by field with security\.exceptions.*\[MESH040\]/);
   });
 });
 

@@ -1,0 +1,123 @@
+/**
+ * The Service a MeshService writes, as users need it: its type (ClusterIP, headless,
+ * NodePort, LoadBalancer), annotations and extra labels, and the checks its type implies.
+ */
+import { Cidr } from '../core/cidr';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+import type { ResolvedServicePort } from './service-port';
+
+/** Kubernetes' type of a Service, and what it exposes. */
+export type ServiceTypeName = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+
+/**
+ * How a Service is exposed. In the mesh a client addresses the Service by name; NodePort
+ * and LoadBalancer also let clients outside the cluster in, who send plaintext, which
+ * STRICT mTLS refuses: such a Service needs PERMISSIVE mTLS on its ports (MESH046).
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
+ */
+export class ServiceType {
+  /** A cluster-internal virtual IP (Kubernetes' default). */
+  public static clusterIp(): ServiceType {
+    return new ServiceType('ClusterIP', false, {}, []);
+  }
+
+  /**
+   * No virtual IP (`clusterIP: None`): DNS answers with the pods' addresses, and a
+   * StatefulSet's pods get names of their own (`<pod>.<service>.<namespace>.svc.cluster.local`).
+   * Istio routes such a name as the Service's host. A client connects to the pod on the port
+   * it dials, so each port's targetPort must be the port itself.
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#headless-services
+   */
+  public static headless(): ServiceType {
+    return new ServiceType('ClusterIP', true, {}, []);
+  }
+
+  /**
+   * A port on every node (30000-32767), besides the cluster IP.
+   * @param nodePorts the node port of some Service ports, by Service port; the others are allocated
+   */
+  public static nodePort(nodePorts: Record<number, number> = {}): ServiceType {
+    return new ServiceType('NodePort', false, { ...nodePorts }, []);
+  }
+
+  /**
+   * A cloud load balancer in front of node ports.
+   * @param sourceRanges the client ranges the load balancer admits (default: any)
+   */
+  public static loadBalancer(sourceRanges: Cidr[] = []): ServiceType {
+    return new ServiceType('LoadBalancer', false, {}, [...sourceRanges]);
+  }
+
+  private constructor(
+    /** Kubernetes' type. */
+    public readonly type: ServiceTypeName,
+    /** True for `clusterIP: None`. */
+    public readonly headless: boolean,
+    /** Node ports by Service port. */
+    public readonly nodePorts: Readonly<Record<number, number>>,
+    /** The load balancer's source ranges. */
+    public readonly sourceRanges: readonly Cidr[],
+  ) {}
+
+  /** True if clients outside the cluster reach it (NodePort, LoadBalancer). */
+  public get external(): boolean {
+    return this.type !== 'ClusterIP';
+  }
+}
+
+/** The Service of a MeshService. */
+export interface ServiceOptions {
+  /**
+   * How the Service is exposed.
+   * @default - ServiceType.clusterIp(); ServiceType.headless() for a stateful service
+   */
+  readonly type?: ServiceType;
+  /**
+   * Annotations of the Service (a cloud load balancer's settings, say).
+   * @default - none (besides `networking.istio.io/exportTo` when exportTo is set)
+   */
+  readonly annotations?: Record<string, string>;
+  /**
+   * Labels of the Service, besides the library's (which win).
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+}
+
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** Problems with a Service's options and the ports its type allows (MESH046). */
+export function serviceExposureProblems(o: ServiceOptions, type: ServiceType, ports: readonly ResolvedServicePort[]): string[] {
+  const out: string[] = [];
+  const bad = (field: string, message: string) => out.push(formatProblem(Codes.INVALID_SERVICE_EXPOSURE, `${field}: ${message}`));
+  for (const [k, v] of Object.entries(o.labels ?? {})) {
+    if (!QUALIFIED_NAME.test(k)) bad('service.labels', `'${k}' is not a qualified name`);
+    if (v.length > 63 || !LABEL_VALUE.test(v)) bad(`service.labels.${k}`, `'${v}' is not a label value`);
+  }
+  for (const k of Object.keys(o.annotations ?? {})) {
+    if (!QUALIFIED_NAME.test(k)) bad('service.annotations', `'${k}' is not a qualified name`);
+    if (k === 'networking.istio.io/exportTo') bad(`service.annotations.${k}`, 'set it with the exportTo prop');
+  }
+  if (type.headless) {
+    ports.forEach((p, i) => {
+      // No proxy translates a headless Service's ports: the client reaches the pod on the port it dials.
+      if (p.targetPort !== p.port) {
+        bad(`ports[${i}].targetPort`, `${p.targetPort} differs from port ${p.port}, which a headless Service cannot translate`);
+      }
+    });
+  }
+  const seen = new Set<number>();
+  for (const [key, nodePort] of Object.entries(type.nodePorts)) {
+    // https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport: the default range.
+    if (!ports.some((p) => p.port === Number(key))) bad(`service.type.nodePorts.${key}`, `${key} is not a port of the service`);
+    if (!(Number.isInteger(nodePort) && nodePort >= 30000 && nodePort <= 32767)) {
+      bad(`service.type.nodePorts.${key}`, `${nodePort} is outside the node port range 30000-32767`);
+    }
+    if (seen.has(nodePort)) bad(`service.type.nodePorts.${key}`, `${nodePort} is used twice`);
+    seen.add(nodePort);
+  }
+  if (type.external && ports.length === 0) bad('service.type', `a ${type.type} Service needs ports`);
+  return out;
+}

@@ -1,0 +1,161 @@
+/**
+ * The checks only a MeshService can make (what its props say, before anything is
+ * rendered), each naming its field and a stable code; the rules the rendered manifests show
+ * run over them, at synth and in the CLI.
+ */
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+import { HTTP_PROTOCOLS } from '../core/ports';
+import { dns1123LabelProblem, labelValueProblem } from '../core/names';
+import { integerProblems } from '../private/checks';
+import { StatefulOptions, volumeClaimProblems } from '../views/workload/container-options';
+import { podOptionProblems } from '../views/workload/pod-checks';
+import { PodOptions } from '../views/workload/pod-props';
+import { ServiceSlo, sloProblems } from '../views/observability/slo';
+import type { HostPorts } from '../views/traffic/host-traffic';
+import type { IMeshService, ServiceCall } from './interfaces';
+import type { Tier } from './tier';
+import type { TierDefaults } from './tier-defaults';
+import { serviceExposureProblems, ServiceOptions, ServiceType } from './service-exposure';
+import { ContainerPortPlan, ResolvedServicePort, servicePortProblems } from './service-port';
+
+/** What {@link workloadProblems} reads of a service. */
+export interface WorkloadProblemInput {
+  readonly name: string;
+  readonly version: string;
+  readonly replicas: number;
+  readonly ports: readonly ResolvedServicePort[];
+  readonly pod: Readonly<PodOptions>;
+  readonly plan: ContainerPortPlan;
+  readonly addressEnv: readonly string[];
+  readonly stateful?: StatefulOptions;
+  readonly service: ServiceOptions;
+  readonly serviceType: ServiceType;
+  /** False for a team's workload meshed as it is: its pods are its own. */
+  readonly built: boolean;
+}
+
+/** Problems with a service's name, version, replicas, ports, Service, pod options and StatefulSet. */
+export function workloadProblems(s: WorkloadProblemInput): string[] {
+  const out: string[] = [];
+  const nameProblem = dns1123LabelProblem(s.name);
+  if (nameProblem) out.push(formatProblem(Codes.INVALID_NAME, `name: ${nameProblem}`));
+  const versionProblem = labelValueProblem(s.version);
+  if (versionProblem || s.version === '') out.push(formatProblem(Codes.INVALID_NAME, `version: ${versionProblem ?? 'must not be empty'}`));
+  out.push(...integerProblems({ replicas: s.replicas }, 0));
+  out.push(...servicePortProblems(s.ports));
+  out.push(...serviceExposureProblems(s.service, s.serviceType, s.ports));
+  if (!s.built) return out;
+  out.push(...s.plan.problems);
+  const claims = (s.stateful?.volumeClaims ?? []).map((c) => c.name);
+  out.push(...podOptionProblems(s.pod, s.plan.app.map((p) => p.number), s.addressEnv, claims));
+  if (s.stateful) {
+    const others = [...(s.pod.containers ?? []), ...(s.pod.sidecarContainers ?? []), ...(s.pod.initContainers ?? [])];
+    const mounted = new Set([...(s.pod.mounts ?? []), ...others.flatMap((c) => c.mounts ?? [])].map((m) => m.volume));
+    const taken = new Set(['tmp', ...(s.pod.volumes ?? []).map((v) => v.name)]);
+    out.push(...volumeClaimProblems(s.stateful.volumeClaims ?? [], mounted, taken));
+    if (s.ports.length === 0) {
+      out.push(formatProblem(Codes.INVALID_SERVICE_EXPOSURE, 'ports: a stateful service needs a port for its governing headless Service'));
+    }
+    if (s.stateful.replication !== undefined && s.stateful.replication.trim() === '') {
+      out.push(formatProblem(Codes.INVALID_POD_SETTING, 'stateful.replication: say how the image replicates, or leave it out'));
+    }
+  }
+  return out;
+}
+
+/**
+ * Problems with a service's calls to others' ports (MESH042): a port the callee's Service
+ * does not have (a container port no Service port reaches is named as such), and HTTP
+ * methods or paths on a call that reaches no HTTP port (they are HTTP-only: Istio ignores an
+ * ALLOW rule with HTTP fields for TCP traffic).
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+ */
+export function callPortProblems(calls: readonly ServiceCall[],
+  containerOnly: (target: IMeshService) => ReadonlyMap<number, string> | undefined): string[] {
+  const out: string[] = [];
+  calls.forEach((c, i) => {
+    const field = `calls[${i}]`;
+    const target = c.target;
+    if (target.ports.length === 0) return; // a call to a workload with no Service is MESH032
+    const http = target.ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol));
+    if (c.port !== undefined) {
+      const port = target.ports.find((p) => p.port === c.port);
+      const own = containerOnly(target)?.get(c.port);
+      if (!port) {
+        out.push(formatProblem(Codes.INVALID_CALL_PORT, own
+          ? `${field}.port: ${c.port} is a container port of ${target.name} (${own}) that no Service port exposes; `
+            + `add it to ${target.name}'s ports to call it`
+          : `${field}.port: ${c.port} is not a port of ${target.name} (${target.ports.map((p) => p.port).join(', ')})`));
+      } else if (!HTTP_PROTOCOLS.includes(port.protocol) && (c.methods || c.paths)) {
+        out.push(formatProblem(Codes.INVALID_CALL_PORT,
+          `${field}: port ${c.port} of ${target.name} is ${port.protocol}, which has no HTTP methods or paths`));
+      }
+    } else if ((c.methods || c.paths) && http.length === 0) {
+      const all = target.ports.map((p) => `${p.port}/${p.protocol}`).join(', ');
+      out.push(formatProblem(Codes.INVALID_CALL_PORT, `${field}: ${target.name} has no HTTP port (${all}); methods and paths are HTTP-only`));
+    }
+  });
+  return out;
+}
+
+/**
+ * MESH211: a headless Service's pods without a sidecar, which services of the mesh call.
+ * Istio sends Istio mTLS to a headless Service's pods whatever they run: their cluster is
+ * ORIGINAL_DST, which gets no auto-mTLS fallback to plaintext (istio/istio
+ * pilot/pkg/networking/core/cluster_tls.go, applyUpstreamTLSSettings: "Apply auto mtls to
+ * clusters excluding these kind of headless services"), so a pod without a sidecar cannot
+ * answer them.
+ */
+export function headlessSidecarProblems(headless: boolean, inject: boolean | undefined, inbound: readonly ServiceCall[]): string[] {
+  if (!headless || inject !== false || inbound.length === 0) return [];
+  const callers = [...new Set(inbound.map((c) => c.source.name))].sort().join(', ');
+  return [formatProblem(Codes.HEADLESS_WITHOUT_SIDECAR,
+    `sidecar.inject: false on the pods of a headless Service that ${callers} call: `
+    + "their sidecars send Istio mTLS to a headless Service's pods, which only a sidecar can answer")];
+}
+
+/**
+ * MESH046: a NodePort or LoadBalancer Service in front of ports whose mTLS is STRICT. Such a
+ * Service lets clients outside the mesh in, who send plaintext, which the sidecar refuses
+ * under STRICT mTLS; the port needs PERMISSIVE mTLS (and the NetworkPolicy must admit the
+ * clients' addresses, `ServiceSecurity.allowIngressFrom`).
+ * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/#PeerAuthentication-MutualTLS-Mode
+ */
+export function externalServiceProblems(type: ServiceType, ports: readonly ResolvedServicePort[], modeOn: (port: number) => string): string[] {
+  if (!type.external) return [];
+  return ports.filter((p) => modeOn(p.targetPort) === 'STRICT').map((p) => formatProblem(Codes.INVALID_SERVICE_EXPOSURE,
+    `service.type: a ${type.type} Service lets clients outside the mesh reach port ${p.port}, `
+    + `and their plaintext is refused by STRICT mTLS on container port ${p.targetPort}; `
+    + 'set it PERMISSIVE (ServiceSecurity.of(service).setMtls(mode, { portLevelMtls })) or expose the service through an IngressGateway'));
+}
+
+/**
+ * Problems with a service's tier and SLO: a tier no TierDefaults defines (MESH016), the SLO's
+ * own values, and an SLO on a service with no HTTP or gRPC port, for which Istio records no
+ * request metrics (https://istio.io/latest/docs/reference/config/metrics/: istio_requests_total
+ * and istio_request_duration_milliseconds are HTTP, HTTP/2 and gRPC only; TCP has byte and
+ * connection counts) (MESH034).
+ */
+export function settingsProblems(s: {
+  readonly name: string; readonly tier: Tier; readonly defaults: TierDefaults; readonly slo?: ServiceSlo;
+  readonly hasService: boolean; readonly hostPorts: HostPorts;
+}): string[] {
+  const out: string[] = [];
+  if (!s.defaults.settingsFor(s.tier)) {
+    const known = Object.keys(s.defaults.tiers).join(', ');
+    out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${s.tier.name}' is not defined by TierDefaults (known: ${known})`));
+  }
+  if (s.slo) out.push(...sloProblems(s.slo));
+  if (s.slo && s.hasService && s.hostPorts.http.length === 0) {
+    out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
+      `slo: ${s.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
+  }
+  return out;
+}
+
+/** MESH049: `what` on the service `name`, a stateful service or (with `adoptedKind`) a team's workload meshed as it is, which have one version. */
+export function singleVersionProblem(what: string, name: string, adoptedKind?: string): string {
+  const kind = adoptedKind ? `a ${adoptedKind} meshed as it is` : 'a stateful service (its pods and their claims are its identity)';
+  return formatProblem(Codes.SINGLE_VERSION_WORKLOAD, `${what}: ${name} is ${kind}, which has one version`);
+}

@@ -1,0 +1,142 @@
+/**
+ * The workloads of a MeshService's versions: the library's (a Deployment, or a StatefulSet
+ * with its claims behind the governing headless Service) or a team's cdk8s-plus workload
+ * meshed as it is, and the environment variables calls write into them.
+ */
+import { Construct } from 'constructs';
+import { Labels, REPLICATION_ANNOTATION } from '../core/labels';
+import { StatefulOptions } from '../views/workload/container-options';
+import { checkAdoptedHardening, labelWorkload } from '../views/workload/adopt';
+import { podAnnotations, sidecarLabels } from '../views/workload/pod-checks';
+import { EnvValue } from '../views/workload/pod-options';
+import { PodOptions } from '../views/workload/pod-props';
+import { addWorkload, StatefulSpec } from '../views/workload/pod-builder';
+import {
+  addContainerEnv, addService, ContainerResources, registerWorkload, WorkloadResource, WorkloadService, WorkloadServiceAccount,
+} from '../views/workload/workload';
+import type { Adoption } from './adopted-workload';
+import type { ServiceOptions, ServiceType } from './service-exposure';
+import type { ContainerPortPlan, ResolvedProbes, ResolvedServicePort } from './service-port';
+
+/** What the workloads of a service are built from. */
+export interface WorkloadOwner extends Construct {
+  readonly name: string;
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly selectorLabels: Readonly<Record<string, string>>;
+  readonly pod: Readonly<PodOptions>;
+  readonly resources: Required<ContainerResources>;
+  readonly automountServiceAccountToken: boolean;
+}
+
+/** A version's workload. */
+export interface WorkloadVersionSpec {
+  readonly name: string;
+  readonly version: string;
+  readonly image: string;
+  readonly replicas: number;
+  readonly serviceAccount?: WorkloadServiceAccount;
+  readonly resources?: ContainerResources;
+  readonly env?: Record<string, EnvValue>;
+  /** The StatefulSet's part, for the current version of a stateful service. */
+  readonly stateful?: { readonly options: StatefulOptions; readonly service: WorkloadService };
+}
+
+/** The workloads of one service, in the order created. */
+export class ServiceWorkloads {
+  private readonly workloads: WorkloadResource[] = [];
+  private readonly env: { readonly name: string; readonly value: () => string }[] = [];
+
+  public constructor(private readonly owner: WorkloadOwner, private readonly probes: ResolvedProbes, private readonly plan: ContainerPortPlan) {}
+
+  /** Deploys a version as the library's workload under `scope` (id `id`). */
+  public deploy(scope: Construct, id: string, v: WorkloadVersionSpec): WorkloadResource {
+    const o = this.owner;
+    const pod: PodOptions = { ...o.pod, env: { ...o.pod.env, ...v.env } };
+    const stateful: StatefulSpec | undefined = v.stateful
+      ? { service: v.stateful.service, claims: v.stateful.options.volumeClaims ?? [], podManagementPolicy: v.stateful.options.podManagementPolicy }
+      : undefined;
+    const replication = v.stateful?.options.replication?.trim();
+    const w = addWorkload(scope, id, {
+      pod,
+      probes: this.probes,
+      name: v.name,
+      namespace: o.namespace,
+      labels: { ...o.podLabels, [Labels.VERSION]: v.version, [Labels.INSTANCE_VERSION]: v.version },
+      annotations: replication ? { [REPLICATION_ANNOTATION]: replication } : undefined,
+      selector: { ...o.selectorLabels, [Labels.VERSION]: v.version },
+      image: v.image,
+      replicas: v.replicas,
+      serviceAccount: v.serviceAccount,
+      containerPorts: this.plan.app,
+      resources: { ...o.resources, ...v.resources },
+      automountServiceAccountToken: o.automountServiceAccountToken,
+      stateful,
+    });
+    this.add(w);
+    return w;
+  }
+
+  /** Meshes a team's workload as it is: the mesh's labels and sidecar settings on its pod template, its pods checked. */
+  public adopt(a: Adoption, version: string): WorkloadResource {
+    const o = this.owner;
+    labelWorkload(a.workload, { ...sidecarLabels(o.pod.sidecar), ...o.podLabels, [Labels.VERSION]: version, [Labels.INSTANCE_VERSION]: version },
+      podAnnotations({ sidecar: o.pod.sidecar }));
+    checkAdoptedHardening(a.workload, a.description.automountServiceAccountToken);
+    this.add(a.workload);
+    return a.workload;
+  }
+
+  /** Writes a literal environment variable into every workload, now and to come. */
+  public addEnv(name: string, value: () => string): void {
+    this.env.push({ name, value });
+    for (const w of this.workloads) addContainerEnv(w, name, value());
+  }
+
+  /** The first workload: the current version's. */
+  public get current(): WorkloadResource | undefined {
+    return this.workloads[0];
+  }
+
+  private add(w: WorkloadResource): void {
+    if (this.workloads.length === 0) registerWorkload(this.owner, w);
+    this.workloads.push(w);
+    for (const e of this.env) addContainerEnv(w, e.name, e.value());
+  }
+}
+
+/**
+ * The Service of `owner` (child `Service`): its type, the user's annotations and labels under
+ * the library's, and `networking.istio.io/exportTo` when the service is restricted.
+ * @see https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo
+ */
+export function writeService(owner: WorkloadOwner, s: {
+  readonly options: ServiceOptions; readonly type: ServiceType; readonly ports: readonly ResolvedServicePort[];
+  readonly labels: Record<string, string>; readonly exportTo?: readonly string[];
+}): WorkloadService {
+  const annotations = { ...s.options.annotations, ...(s.exportTo ? { 'networking.istio.io/exportTo': s.exportTo.join(',') } : {}) };
+  return addService(owner, 'Service', {
+    name: owner.name,
+    namespace: owner.namespace,
+    labels: { ...s.options.labels, ...s.labels },
+    annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
+    selector: { ...owner.selectorLabels },
+    ports: s.ports.map((p) => ({
+      name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol === 'udp' ? 'UDP' : 'TCP', nodePort: s.type.nodePorts[p.port],
+    })),
+    type: s.type.type,
+    headless: s.type.headless,
+    loadBalancerSourceRanges: s.type.sourceRanges.length > 0 ? s.type.sourceRanges.map(String) : undefined,
+  });
+}
+
+/**
+ * The pod-by-pod names a headless Service gives a StatefulSet's pods, `<pod>.<service>.<namespace>.svc.cluster.local`
+ * (`<statefulset>-<ordinal>` for each replica); none for other workloads.
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
+ */
+export function podHostnamesOf(s: { readonly name: string; readonly namespace: string; readonly replicas: number; readonly hasService: boolean;
+  readonly serviceType: ServiceType }, w: WorkloadResource | undefined, statefulSet: boolean): string[] | undefined {
+  if (!w || !statefulSet || !s.serviceType.headless || !s.hasService) return undefined;
+  return Array.from({ length: s.replicas }, (_, i) => `${w.name}-${i}.${s.name}.${s.namespace}.svc.cluster.local`);
+}
