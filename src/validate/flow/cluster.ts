@@ -168,6 +168,8 @@ export class FlowCluster {
 
   /** The manifests as the cluster runs them (after Flagger's changes). */
   public readonly manifests: readonly Manifest[];
+  /** ServiceEntries with `addresses`, each with its ranges. */
+  private readonly addressedEntries: Array<[string, Manifest]> = [];
 
   public constructor(written: readonly Manifest[], options: FlowOptions = {}) {
     const manifests = afterFlagger(written);
@@ -191,6 +193,7 @@ export class FlowCluster {
         this.services.set(s.fqdn, s);
       } else if (kind === 'ServiceEntry') {
         for (const h of m.spec?.hosts ?? []) this.serviceEntries.set(fqdn(String(h), nsOf(m)), m);
+        for (const a of m.spec?.addresses ?? []) this.addressedEntries.push([String(a), m]);
       }
     }
     for (const [ns, labels] of Object.entries(options.namespaceLabels ?? {})) this.addNamespaceLabels(ns, labels);
@@ -207,6 +210,16 @@ export class FlowCluster {
       this.addNamespaceLabels(dns.namespace, dns.namespaceLabels ?? {});
       this.dnsPod = platformPod(dns);
     }
+  }
+
+  /**
+   * The ServiceEntry whose `addresses` (IPs or CIDR ranges) cover the IP address `ip`, first
+   * in input order: the sidecar matches such traffic by its destination address.
+   * https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry (addresses)
+   */
+  public serviceEntryAt(ip: string): Manifest | undefined {
+    if (!/^[0-9a-fA-F.:]+$/.test(ip) || !(ip.includes(':') || /^\d+\.\d+\.\d+\.\d+$/.test(ip))) return undefined;
+    return this.addressedEntries.find(([range]) => inCidr(ip, range.includes('/') ? range : `${range}/${range.includes(':') ? 128 : 32}`))?.[1];
   }
 
   private readonly selectorIndexes = new Map<string, SelectorIndex>();

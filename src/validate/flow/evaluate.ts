@@ -13,7 +13,11 @@ import { FlowCluster, FlowOptions, FlowPod, FlowService, fqdn, mapSelects, nsOf 
 import { Flow, FlowDecider, FlowLayer, FlowVerdict } from './flow';
 import { mtlsMode } from './mtls';
 import { networkPolicyDecision } from './network-policy';
-import { destinationRuleFor, gatewayPods, gatewayServersFor, RouteDestination, routeThrough, serverAdmitsNamespace, subsetLabels, tlsModeOf, virtualServiceFor } from './routing';
+import { flowMode, modeName, serviceEntryPortProtocol, servicePortProtocol } from './protocol';
+import {
+  destinationRuleFor, gatewayPods, gatewayServersFor, RouteDestination, RouteRequest, routeThrough, serverAdmitsNamespace, subsetLabels, tlsModeOf, virtualServiceFor,
+} from './routing';
+import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor } from './service-entry';
 import { sidecarDecision } from './sidecar';
 
 /**
@@ -30,10 +34,12 @@ interface Context {
   /** The Host header (the external host at a gateway). */
   readonly authority: string;
   /**
-   * True when the proxies see opaque bytes: a TCP flow, or HTTPS that the client itself
+   * True when the proxies see opaque bytes: a TCP flow, or TLS or HTTPS that the client itself
    * encrypts inside the mesh (a gateway terminates an external client's HTTPS).
    */
   readonly tcp: boolean;
+  /** True for TLS routed by its SNI (a TLS or HTTPS port, or a gateway's PASSTHROUGH server). */
+  readonly tls: boolean;
 }
 
 /** Evaluates flows over one set of manifests; build it once for many flows. */
@@ -67,12 +73,20 @@ export class FlowEvaluator {
     }
     const owner = source.manifest?.metadata?.name;
     hops.push(`${source.namespace}/${source.name}${owner && owner !== source.name ? ` (${source.kind} ${owner})` : ''}`);
-    return this.fromPod(source, { flow, hops, authority: flow.host, tcp: flow.protocol === 'TCP' || flow.protocol === 'HTTPS' }, 'mesh');
+    const mode = flowMode(flow, undefined);
+    return this.fromPod(source, { flow, hops, authority: flow.host, tcp: mode !== 'http', tls: false }, 'mesh');
+  }
+
+  /** The request as routing sees it. */
+  private routeRequest(ctx: Context, source: FlowPod, gateway: string): RouteRequest {
+    const f = ctx.flow;
+    return {
+      host: f.host, port: f.port, method: f.method ?? 'GET', path: f.path ?? '/', headers: f.headers ?? {}, source, tcp: ctx.tcp, tls: ctx.tls, sni: f.sni, gateway,
+    };
   }
 
   /** An external client: the ingress Gateway's server, its VirtualService, then the gateway pod as the source. */
   private external(flow: Flow, hops: string[]): FlowVerdict {
-    const ctx: Context = { flow, hops, authority: flow.host, tcp: flow.protocol === 'TCP' };
     const servers = gatewayServersFor(this.cluster, flow.host, flow.port);
     if (servers.length === 0) {
       return refused({ layer: 'routing', kind: 'Gateway', name: '(none)' }, `no Gateway server listens for ${flow.host} on port ${flow.port}`, hops);
@@ -85,6 +99,11 @@ export class FlowEvaluator {
     }
     const gw = pods[0];
     hops.push(`external → ${gw.namespace}/${gw.name} (Gateway ${gwRef})`);
+    // A PASSTHROUGH server routes the client's TLS by SNI; HTTPS is terminated at the gateway.
+    // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
+    const passthroughTls = ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(String(server.tls?.mode ?? ''));
+    const tls = passthroughTls || flow.protocol === 'TLS';
+    const ctx: Context = { flow, hops, authority: flow.host, tcp: tls || flow.protocol === 'TCP', tls };
     // An HTTP server with httpsRedirect answers 301 to every request.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
     if (server.tls?.httpsRedirect === true) {
@@ -107,36 +126,28 @@ export class FlowEvaluator {
     if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
     const vs = virtualServiceFor(this.cluster, flow.host.toLowerCase(), nsOf(gateway), nsOf(gateway), gwRef, (ns) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns));
     if (!vs) return refused(decider('routing', gateway), `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`, hops);
-    const route = routeThrough(vs, { host: flow.host, port: flow.port, method: flow.method ?? 'GET', path: flow.path ?? '/', headers: flow.headers ?? {}, source: gw, tcp, gateway: gwRef });
-    if (route.kind === 'refused') return refused(decider('routing', vs), route.reason, hops);
+    const route = routeThrough(vs, this.routeRequest(ctx, gw, gwRef));
+    if (route.kind !== 'route') return refused(decider('routing', vs), route.reason, hops);
     if (route.destinations.length === 0) return refused(decider('routing', vs), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} has no route for ${flow.host}`, hops);
     return this.toDestinations(gw, ctx, route.destinations, vs, false, false);
   }
 
   /** A request from a pod: its Sidecar, then its route. */
-  private fromPod(source: FlowPod, ctx: Context, gateway: string): FlowVerdict {
-    const { flow, hops, tcp } = ctx;
+  private fromPod(source: FlowPod, given: Context, gateway: string): FlowVerdict {
+    const { flow, hops } = given;
     if (flow.pods) {
       const pods = this.cluster.podsNamed(flow.pods.workload, flow.pods.namespace);
       if (pods.length === 0) {
         return refused({ layer: 'no endpoint', kind: 'Deployment', namespace: flow.pods.namespace, name: flow.pods.workload },
           `no workload ${flow.pods.namespace}/${flow.pods.workload} in the manifests`, hops);
       }
-      return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, ctx, { passthrough: true })));
+      return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, given, { passthrough: true })));
     }
     const service = this.cluster.service(flow.host, source.namespace);
     if (!service) {
-      if (flow.target) return this.toPlatformTarget(source, ctx, flow.target);
-      const entry = this.cluster.serviceEntries.get(fqdn(flow.host, source.namespace));
-      if (entry) {
-        const sc = sidecarDecision(this.cluster, source, fqdn(flow.host, source.namespace), nsOf(entry), flow.port);
-        if (!sc.listed && sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
-        if (!source.gateway && source.kind !== 'Platform') {
-          const np = networkPolicyDecision(this.cluster, 'Egress', source, externalPod(entry, flow.host), externalTargetPort(entry, flow.port));
-          if (!np.allowed) return refused(decider('NetworkPolicy egress', np.policy), np.reason, hops);
-        }
-        return { allowed: true, decidedBy: decider('routing', entry), reason: `${flow.host} is a ServiceEntry host outside the mesh's workloads`, hops };
-      }
+      if (flow.target) return this.toPlatformTarget(source, given, flow.target);
+      const entry = serviceEntryFor(this.cluster, flow.host, source.namespace);
+      if (entry) return this.toServiceEntry(source, given, entry);
       return refused({ layer: 'routing', kind: 'Service', namespace: source.namespace, name: flow.host }, `no Service or ServiceEntry for ${flow.host} (503 NR)`, hops);
     }
     const servicePort = portOf(service, flow.port);
@@ -144,8 +155,11 @@ export class FlowEvaluator {
     if (!servicePort && SIDECAR_OWN_PORTS.has(flow.port)) {
       const pods = this.cluster.podsOfService(service);
       if (pods.length === 0) return refused(decider('no endpoint', service.manifest), `Service ${service.namespace}/${service.name} selects no pod`, hops);
-      return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, ctx, { passthrough: true })));
+      return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, given, { passthrough: true })));
     }
+    // What the proxies do with the connection: the port's protocol, unless the flow says what the
+    // client sends (https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/).
+    const ctx = gateway === 'mesh' ? this.withMode(given, flowMode(flow, servicePortProtocol(servicePort))) : given;
     // The application resolves the Service's name first: an egress-isolated pod needs
     // 53/UDP to the cluster DNS. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
     const dns = this.cluster.dnsPod;
@@ -156,13 +170,11 @@ export class FlowEvaluator {
       }
     }
     let passthrough = false;
-    if (gateway === 'mesh') {
-      const sc = sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port);
-      if (!sc.listed) {
-        if (sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
-        passthrough = true;
-        hops.push(`passthrough (${sc.reason})`);
-      }
+    const sc = gateway === 'mesh' ? sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port) : undefined;
+    if (sc && !sc.listed) {
+      if (sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
+      passthrough = true;
+      hops.push(`passthrough (${sc.reason})`);
     }
     if (!servicePort) {
       return refused(decider('routing', service.manifest), `Service ${service.namespace}/${service.name} has no port ${flow.port}`, hops);
@@ -171,14 +183,45 @@ export class FlowEvaluator {
     let vs: Manifest | undefined;
     if (!passthrough) {
       vs = virtualServiceFor(this.cluster, service.fqdn, service.namespace, source.namespace, 'mesh');
-      if (vs) {
-        const route = routeThrough(vs, { host: flow.host, port: flow.port, method: flow.method ?? 'GET', path: flow.path ?? '/', headers: flow.headers ?? {}, source, tcp, gateway: 'mesh' });
-        if (route.kind === 'refused') return refused(decider('routing', vs), route.reason, hops);
-        if (route.destinations.length > 0) destinations = [...route.destinations];
-        else vs = undefined;
-      }
+      const route = vs ? routeThrough(vs, this.routeRequest(ctx, source, 'mesh')) : undefined;
+      if (route?.kind === 'refused') return refused(decider('routing', vs), route.reason, hops);
+      if (route?.kind === 'fallthrough') {
+        // No filter chain for the SNI: the listener's default chain (BlackHoleCluster or PassthroughCluster).
+        if (sc?.outboundMode !== 'ALLOW_ANY') return refused(decider('routing', vs), `${route.reason}; under REGISTRY_ONLY it goes to BlackHoleCluster and is closed`, hops);
+        passthrough = true;
+        hops.push(`passthrough (${route.reason}; ALLOW_ANY: passed through as plain TCP)`);
+        vs = undefined;
+      } else if (route && route.destinations.length > 0) destinations = [...route.destinations];
+      else vs = undefined;
     }
     return this.toDestinations(source, ctx, destinations, vs, passthrough, gateway === 'mesh');
+  }
+
+  /** `ctx` with the proxies' handling of the connection set. */
+  private withMode(ctx: Context, mode: ReturnType<typeof flowMode>): Context {
+    return { ...ctx, tcp: mode !== 'http', tls: mode === 'tls' };
+  }
+
+  /**
+   * A host outside the mesh's workloads: the source's Sidecar must import one of the
+   * ServiceEntry's hosts (REGISTRY_ONLY), and its NetworkPolicy let the connection out to the
+   * endpoint (an `ipBlock` of the entry's addresses when the entry has them).
+   */
+  private toServiceEntry(source: FlowPod, ctx: Context, entry: Manifest): FlowVerdict {
+    const { flow, hops } = ctx;
+    const hosts = entryHosts(entry, nsOf(entry));
+    const decisions = hosts.map((h) => sidecarDecision(this.cluster, source, h, nsOf(entry), flow.port));
+    const sc = decisions.find((d) => d.listed) ?? decisions[0];
+    if (sc && !sc.listed && sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
+    const endpoint = externalPod(entry, flow.host);
+    const target = externalTargetPort(entry, flow.port);
+    hops.push(`ServiceEntry ${nsOf(entry)}/${entry.metadata?.name} → ${endpoint.addresses[0]}:${target}`);
+    if (!source.gateway && source.kind !== 'Platform') {
+      const np = networkPolicyDecision(this.cluster, 'Egress', source, endpoint, target);
+      if (!np.allowed) return refused(decider('NetworkPolicy egress', np.policy), np.reason, hops);
+    }
+    const mode = modeName(flowMode(flow, serviceEntryPortProtocol(entryPort(entry, flow.port))), flow);
+    return { allowed: true, decidedBy: decider('routing', entry), reason: `${flow.host} is a ServiceEntry host outside the mesh's workloads (${mode} on ${flow.port})`, hops };
   }
 
   /** Every weighted destination of the route must work: the first that does not decides. */
@@ -223,18 +266,21 @@ export class FlowEvaluator {
   }
 
   /** A platform pod that serves the host (the collector, the API server): no routing. */
-  private toPlatformTarget(source: FlowPod, ctx: Context, target: NonNullable<Flow['target']>): FlowVerdict {
-    const { flow, hops } = ctx;
+  private toPlatformTarget(source: FlowPod, given: Context, target: NonNullable<Flow['target']>): FlowVerdict {
+    const { flow, hops } = given;
     const pod = this.cluster.platformPodFor(target);
     const host = fqdn(flow.host, source.namespace);
+    const port = flow.targetPort ?? flow.port;
+    const named = Object.entries(target.ports ?? {}).find(([, n]) => n === port)?.[0];
+    const ctx = this.withMode(given, flowMode(flow, named === undefined ? undefined : servicePortProtocol({ name: named, port })));
     const sc = sidecarDecision(this.cluster, source, host, target.namespace, flow.port);
     let passthrough = false;
     if (!sc.listed) {
       if (sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
       passthrough = true;
     }
-    hops.push(`${host}:${flow.port} → ${pod.namespace}/${pod.name}`);
-    return this.serverSide(source, pod, flow.port, ctx, { passthrough });
+    hops.push(`${host}:${flow.port} → ${pod.namespace}/${pod.name}${port !== flow.port ? `:${port}` : ''}`);
+    return this.serverSide(source, pod, port, ctx, { passthrough });
   }
 
   /** The connection and the destination's proxy. */
@@ -314,7 +360,12 @@ export function flowProblem(flow: Flow): { field: string; message: string } | un
   if (!Number.isInteger(flow.port) || flow.port < 1 || flow.port > 65535) return { field: 'port', message: `${flow.port} is not a port (1-65535)` };
   if (flow.method !== undefined && !METHODS.has(flow.method)) return { field: 'method', message: `'${flow.method}' is not an HTTP method` };
   if (flow.path !== undefined && !flow.path.startsWith('/')) return { field: 'path', message: `'${flow.path}' does not start with /` };
-  if (flow.protocol !== undefined && !['HTTP', 'HTTPS', 'GRPC', 'TCP'].includes(flow.protocol)) return { field: 'protocol', message: `'${flow.protocol}' is not HTTP, HTTPS, GRPC or TCP` };
+  if (flow.protocol !== undefined && !['HTTP', 'HTTPS', 'GRPC', 'TCP', 'TLS'].includes(flow.protocol)) return { field: 'protocol', message: `'${flow.protocol}' is not HTTP, HTTPS, GRPC, TCP or TLS` };
+  // gRPC is HTTP/2 `POST /<package.Service>/<Method>` (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md, Request-Headers).
+  if (flow.protocol === 'GRPC' && flow.method !== undefined && flow.method !== 'POST') return { field: 'method', message: `a gRPC call is a POST, not ${flow.method}` };
+  if (flow.protocol === 'GRPC' && flow.path !== undefined && !/^\/[^/]+\/[^/]+$/.test(flow.path)) return { field: 'path', message: `'${flow.path}' is not /<package.Service>/<Method>` };
+  if (flow.sni !== undefined && !/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(flow.sni)) return { field: 'sni', message: `'${flow.sni}' is not a server name` };
+  if (flow.targetPort !== undefined && (!Number.isInteger(flow.targetPort) || flow.targetPort < 1 || flow.targetPort > 65535)) return { field: 'targetPort', message: `${flow.targetPort} is not a port (1-65535)` };
   const s = flow.source as Record<string, unknown>;
   if (!s || !(s.external === true || typeof s.workload === 'string' && typeof s.namespace === 'string' || typeof s.platform === 'object')) {
     return { field: 'source', message: 'is not { workload, namespace }, { platform } or { external: true }' };
@@ -354,25 +405,4 @@ function targetPort(port: Manifest, pod: FlowPod): number | undefined {
   if (t === undefined || t === null) return Number(port.port);
   if (typeof t === 'number' || /^\d+$/.test(String(t))) return Number(t);
   return pod.namedPorts[String(t)];
-}
-
-/**
- * The endpoint of a ServiceEntry host as a NetworkPolicy sees it: its STATIC endpoints'
- * addresses, else (DNS or NONE resolution, addresses unknown before the connection) a
- * public address of the documentation range, which only a rule open to any address admits.
- * https://istio.io/latest/docs/reference/config/networking/service-entry/#WorkloadEntry
- * https://datatracker.ietf.org/doc/html/rfc5737
- */
-function externalPod(entry: Manifest, host: string): FlowPod {
-  const given = (entry.spec?.endpoints ?? []).map((e: Manifest) => String(e.address ?? '')).filter((a: string) => /^[0-9a-fA-F.:]+$/.test(a));
-  return {
-    id: `external:${host}`, name: host, namespace: '', labels: {}, serviceAccount: '', meshed: false,
-    namedPorts: {}, portNumbers: [], addresses: given.length > 0 ? given : ['203.0.113.10'], kind: 'External', gateway: false,
-  };
-}
-
-/** The port the sidecar connects to for a ServiceEntry port: its targetPort, else its number. */
-function externalTargetPort(entry: Manifest, port: number): number {
-  const p = (entry.spec?.ports ?? []).find((x: Manifest) => Number(x.number) === port);
-  return p?.targetPort !== undefined ? Number(p.targetPort) : port;
 }
