@@ -47,7 +47,17 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
   }
   for (const s of chart.services) {
     for (const c of s.externalCalls) {
-      if (!c.target.port(c.port)) continue; // reported under the call (MESH037)
+      const port = c.target.port(c.port);
+      if (!port) continue; // reported under the call (MESH037)
+      if (['TCP', 'TLS', 'HTTPS'].includes(port.protocol)) {
+        // Opaque to the sidecar (TLS the application speaks itself included): one connection, no method or path.
+        // https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+        out.push({
+          source: { workload: s.name, namespace: s.namespace }, host: c.target.hosts[0], port: c.port, protocol: port.protocol === 'TCP' ? 'TCP' : 'TLS',
+          expect: 'allow', constructPath: s.node.path, description: `${s.name} calls external ${c.target.hosts[0]}:${c.port}/${port.protocol}`,
+        });
+        continue;
+      }
       for (const method of c.methods ?? ['GET']) {
         for (const path of (c.paths ?? ['/']).map(concretePath)) {
           out.push({
