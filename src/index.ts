@@ -158,8 +158,9 @@ export { parseManifests } from './validate/yaml';
 // Flow verification (src/validate/flow)
 export { checkIntendedFlows, undeclaredOpenPairs } from './validate/flow/check';
 export type { FlowFinding } from './validate/flow/check';
-export type { FlowOptions } from './validate/flow/cluster';
+export type { ControlPlane, FlowOptions } from './validate/flow/cluster';
 export { evaluateFlow, FlowEvaluator } from './validate/flow/evaluate';
+export { platformFlowOptions } from './validate/flow/platform-flows';
 export type { Flow, FlowDecider, FlowLayer, FlowMethod, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow } from './validate/flow/flow';
 export type { PairVerdict } from './validate/flow/pairs';
 

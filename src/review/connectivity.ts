@@ -10,6 +10,7 @@ import { FlowCluster, FlowPod, mapSelects, nsOf, selects } from '../validate/flo
 import type { Flow, FlowMethod } from '../validate/flow/flow';
 import { PairAnalysis } from '../validate/flow/pairs';
 import { MeshPlatform } from '../platform/platform';
+import { platformFlowOptions } from '../validate/flow/platform-flows';
 import { namespaceGroups } from './namespace-groups';
 import { headerText, sampleHeaders, sampleOf, samplePath, sampleRequestPrincipal } from './samples';
 
@@ -211,7 +212,7 @@ function platformWorkloads(platform: MeshPlatform, namespace: string): FlowWorkl
 }
 
 function side(manifests: readonly Manifest[], workloads: readonly FlowWorkload[], platform: MeshPlatform, namespace: string, owned?: (source: string, destination: string) => boolean): Side {
-  const evaluator = new FlowEvaluator(manifests, { platform: workloads, trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace });
+  const evaluator = new FlowEvaluator(manifests, { ...platformFlowOptions(platform, namespace), platform: workloads });
   let probes = probeFlows(evaluator, platform, namespace);
   if (owned) probes = new Map([...probes].filter(([, p]) => owned(p.source, p.destination)));
   return { evaluator, probes, secure: secureWorkloads(evaluator.cluster, namespace) };

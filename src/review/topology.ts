@@ -5,6 +5,7 @@ import { MeshChart } from '../graph/mesh-chart';
 import { chartsByCalls } from '../validate/flow-check';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
+import { platformFlowOptions } from '../validate/flow/platform-flows';
 import { at } from '../private/flatten';
 import { ConnectivityProbe, environmentNamespace, probeFlows, samplePath } from './connectivity';
 import { selectorOf } from './describe-security';
@@ -117,7 +118,7 @@ const EXTERNAL_GROUP = 'external services';
 export function topologyModel(manifests: readonly Record<string, any>[], calls: readonly TopologyCall[] = [], options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'> = {}): TopologyModel {
   const platform = options.platform ?? MeshPlatform.default();
   const namespace = options.namespace ?? environmentNamespace(manifests) ?? 'default';
-  const evaluator = new FlowEvaluator(manifests, { platform: platform.workloads(namespace), trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace });
+  const evaluator = new FlowEvaluator(manifests, platformFlowOptions(platform, namespace));
   const cluster = evaluator.cluster;
   const byKind = new Map<string, Record<string, any>[]>();
   for (const m of manifests) {

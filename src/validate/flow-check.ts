@@ -39,6 +39,7 @@ export function clusterFlowFindings(charts: readonly FlowCheckedChart[], manifes
     trustDomain: platform.trustDomain,
     rootNamespace: platform.istio.rootNamespace,
     platform: [...workloads.values()],
+    controlPlane: { workload: platform.istiodWorkload(), port: platform.istio.xdsPort },
   });
   const intended = charts.flatMap((c) => c.intendedFlows());
   const findings = [...checkIntendedFlows(evaluator, intended), ...undeclaredOpenPairs(evaluator, intended)];

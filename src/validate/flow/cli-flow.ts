@@ -151,7 +151,13 @@ export interface FlowIo {
  * `--flow` is allowed (and for `--flows`), 1 when one is refused, 2 on a bad spec.
  */
 export function runFlowCommand(manifests: readonly Manifest[], flows: readonly string[], listAll: boolean, io: FlowIo, options: FlowOptions = {}, format: 'text' | 'json' = 'text'): number {
-  const evaluator = new FlowEvaluator(manifests, { ...options, platform: options.platform ?? stockPlatform() });
+  const stock = MeshPlatform.default();
+  const evaluator = new FlowEvaluator(manifests, {
+    ...options,
+    platform: options.platform ?? stockPlatform(),
+    // A stock install's istiod, which every sidecar must reach, unless the caller describes the platform.
+    controlPlane: options.controlPlane ?? (options.platform ? undefined : { workload: stock.istiodWorkload(), port: stock.istio.xdsPort }),
+  });
   // Every spec parses before any verdict is printed: a bad one is a usage error (exit 2).
   let parsed: { spec: string; flow: Flow }[];
   try {

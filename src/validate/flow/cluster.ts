@@ -43,6 +43,21 @@ export interface FlowOptions {
    * @default 'allow'
    */
   readonly externalAuthorizer?: 'allow' | 'deny';
+  /**
+   * istiod, which every sidecar (and gateway) must reach on its xDS port before it is ready:
+   * a meshed pod whose NetworkPolicies refuse that connection never becomes ready, so no flow
+   * from or to it holds. A MeshPlatform gives it (`platformFlowOptions`).
+   * @default - none: sidecar readiness is not checked
+   */
+  readonly controlPlane?: ControlPlane;
+}
+
+/** istiod as the flows see it: its pod and the port every sidecar connects to. */
+export interface ControlPlane {
+  /** istiod's pods. */
+  readonly workload: FlowWorkload;
+  /** The xDS and certificate port (15012). */
+  readonly port: number;
 }
 
 /** A pod as the evaluator sees it: one pod template, or one platform workload. */
@@ -168,6 +183,8 @@ export class FlowCluster {
 
   /** The manifests as the cluster runs them (after Flagger's changes). */
   public readonly manifests: readonly Manifest[];
+  /** istiod's pod and xDS port, when sidecar readiness is checked. */
+  public readonly controlPlane?: { readonly pod: FlowPod; readonly port: number };
   /** ServiceEntries with `addresses`, each with its ranges. */
   private readonly addressedEntries: Array<[string, Manifest]> = [];
 
@@ -209,6 +226,10 @@ export class FlowCluster {
       const dns = options.dns ?? { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, serviceAccount: 'coredns', meshed: false, ports: { dns: 53, 'dns-tcp': 53 } };
       this.addNamespaceLabels(dns.namespace, dns.namespaceLabels ?? {});
       this.dnsPod = platformPod(dns);
+    }
+    if (options.controlPlane) {
+      this.addNamespaceLabels(options.controlPlane.workload.namespace, options.controlPlane.workload.namespaceLabels ?? {});
+      this.controlPlane = { pod: this.platformPodFor(options.controlPlane.workload), port: options.controlPlane.port };
     }
   }
 

@@ -14,6 +14,7 @@ import { Flow, FlowDecider, FlowLayer, FlowVerdict } from './flow';
 import { mtlsMode } from './mtls';
 import { networkPolicyDecision } from './network-policy';
 import { flowMode, modeName, serviceEntryPortProtocol, servicePortProtocol } from './protocol';
+import { SidecarReadiness } from './readiness';
 import {
   destinationRuleFor, gatewayPods, gatewayServersFor, RouteDestination, RouteRequest, routeThrough, serverAdmitsNamespace, subsetLabels, tlsModeOf, virtualServiceFor,
 } from './routing';
@@ -49,9 +50,11 @@ export class FlowEvaluator {
    * @internal
    */
   public readonly cluster: FlowCluster;
+  private readonly readiness: SidecarReadiness;
 
   public constructor(manifests: readonly Manifest[], options: FlowOptions = {}) {
     this.cluster = new FlowCluster(manifests, options);
+    this.readiness = new SidecarReadiness(this.cluster);
   }
 
   /** The verdict for `flow`; a malformed flow throws a MeshError (MESH603) naming the field. */
@@ -73,8 +76,16 @@ export class FlowEvaluator {
     }
     const owner = source.manifest?.metadata?.name;
     hops.push(`${source.namespace}/${source.name}${owner && owner !== source.name ? ` (${source.kind} ${owner})` : ''}`);
+    const notReady = this.notReady(source, hops);
+    if (notReady) return notReady;
     const mode = flowMode(flow, undefined);
     return this.fromPod(source, { flow, hops, authority: flow.host, tcp: mode !== 'http', tls: false }, 'mesh');
+  }
+
+  /** A refusal when `pod`'s sidecar never becomes ready (it cannot reach istiod), decided by the NetworkPolicy that blocks it. */
+  private notReady(pod: FlowPod, hops: readonly string[]): FlowVerdict | undefined {
+    const n = this.readiness.notReady(pod);
+    return n ? refused(decider(n.direction === 'Egress' ? 'NetworkPolicy egress' : 'NetworkPolicy ingress', n.policy), n.reason, hops) : undefined;
   }
 
   /** The request as routing sees it. */
@@ -99,6 +110,8 @@ export class FlowEvaluator {
     }
     const gw = pods[0];
     hops.push(`external → ${gw.namespace}/${gw.name} (Gateway ${gwRef})`);
+    const notReady = this.notReady(gw, hops);
+    if (notReady) return notReady;
     // A PASSTHROUGH server routes the client's TLS by SNI; HTTPS is terminated at the gateway.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
     const passthroughTls = ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(String(server.tls?.mode ?? ''));
@@ -273,6 +286,12 @@ export class FlowEvaluator {
     const port = flow.targetPort ?? flow.port;
     const named = Object.entries(target.ports ?? {}).find(([, n]) => n === port)?.[0];
     const ctx = this.withMode(given, flowMode(flow, named === undefined ? undefined : servicePortProtocol({ name: named, port })));
+    // The proxy's own connection to istiod is not captured by its sidecar: only NetworkPolicy decides it.
+    const cp = this.cluster.controlPlane;
+    if (cp && pod === cp.pod && port === cp.port) {
+      hops.push(`${source.name}'s proxy → ${pod.namespace}/${pod.name}:${port} (not captured)`);
+      return this.serverSide(source, pod, port, ctx, { passthrough: true });
+    }
     const sc = sidecarDecision(this.cluster, source, host, target.namespace, flow.port);
     let passthrough = false;
     if (!sc.listed) {
@@ -286,6 +305,8 @@ export class FlowEvaluator {
   /** The connection and the destination's proxy. */
   private serverSide(source: FlowPod, pod: FlowPod, port: number, ctx: Context, opts: { passthrough: boolean; tls?: string; dr?: Manifest }): FlowVerdict {
     const { flow, hops, tcp } = ctx;
+    const notReady = this.notReady(pod, hops);
+    if (notReady) return notReady;
     const egress = networkPolicyDecision(this.cluster, 'Egress', source, pod, port);
     if (!egress.allowed) return refused(decider('NetworkPolicy egress', egress.policy), egress.reason, hops);
     const ingress = networkPolicyDecision(this.cluster, 'Ingress', source, pod, port);
