@@ -4,7 +4,7 @@
  * hand-written ones included.
  *
  *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>] <file|dir>...
- *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [METHOD] [path]' [--flows] [--platform <file>] <file|dir>...
+ *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [tcp|tls|grpc|http|https] [METHOD] [path]' [--flows] [--platform <file>] <file|dir>...
  *
  * Files are read by the package's one YAML reader (src/private/yaml-reader.ts), which refuses
  * what kube-apiserver refuses (alias bombs, documents over 3 MiB, deep nesting, binary files)
@@ -28,7 +28,9 @@ import { MeshError } from '../core/errors';
 /** Where the tool writes; tests pass their own. */
 
 const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>] <file|dir>...'
-  + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [METHOD] [path]\']... [--flows] [--platform <file>] <file|dir>...';
+  + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [tcp|tls|grpc|http|https] [METHOD] [path] [name=value]...\']... [--flows] [--platform <file>] <file|dir>...'
+  + '\n         source: external, <namespace>/<workload>, <workload> or platform:<component>;'
+  + ' destination: <host>:<port> or platform:<component>[:<port>] (ingress-gateway, prometheus, tracing, istiod, rate-limit, flagger, api-server)';
 
 /**
  * The YAML files of `p`: `p` itself unless it is a directory, else every *.yaml and *.yml
@@ -128,11 +130,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   if (flows.length > 0 || listFlows) {
     if (parseErrors.length > 0) { io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`); return 2; }
     try {
-      const options = described ? {
-        trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace,
-        controlPlane: { workload: described.istiodWorkload(), port: described.istio.xdsPort },
-      } : {};
-      return runFlowCommand(manifests, flows, listFlows, io, { ...options, platform: platform?.workloads }, format as 'text' | 'json');
+      const options = described ? { trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace } : {};
+      return runFlowCommand(manifests, flows, listFlows, io, { ...options, platform: platform?.workloads }, format as 'text' | 'json', described);
     } catch (e) { io.stderr(`${(e as Error).message}\n`); return 2; }
   }
 
