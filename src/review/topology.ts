@@ -2,10 +2,12 @@ import type { IConstruct } from 'constructs';
 import { FlowEvaluator } from '../validate/flow';
 import type { Flow, FlowMethod, FlowVerdict } from '../validate/flow/flow';
 import { MeshChart } from '../graph/mesh-chart';
+import { httpPort } from '../graph/intended-flows';
 import { chartsByCalls } from '../validate/flow-check';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
 import { platformFlowOptions } from '../validate/flow/platform-flows';
+import { flowMode, servicePortProtocol } from '../validate/flow/protocol';
 import { at } from '../private/flatten';
 import { ConnectivityProbe, environmentNamespace, probeFlows, samplePath } from './connectivity';
 import { selectorOf } from './describe-security';
@@ -36,6 +38,11 @@ export interface TopologyCall {
    * @default - every path
    */
   readonly paths?: readonly string[];
+  /**
+   * The callee's Service port called.
+   * @default - the Service's first port
+   */
+  readonly port?: number;
 }
 
 /** Options for {@link renderTopology}. */
@@ -170,11 +177,15 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     // A callee of another namespace is drawn `<namespace>/<name>`.
     const [targetNs, targetName] = target.includes('/') ? target.split('/') : [namespace, target];
     const service = cluster.service(targetName, targetNs);
-    const port = Number(service?.manifest.spec?.ports?.[0]?.port ?? 80);
-    const flows: Flow[] = list.flatMap((c) => (c.methods?.length ? c.methods : ['GET']).flatMap((method) => (c.paths?.length ? c.paths : ['/']).map((path) => ({
-      source: { workload: source, namespace }, host: `${targetName}.${targetNs}`, port, method: method as FlowMethod, path: samplePath(path),
-    }))));
-    const ops = list.map((c) => operation(c.methods, c.paths));
+    const port = list.find((c) => c.port !== undefined)?.port ?? Number(service?.manifest.spec?.ports?.[0]?.port ?? 80);
+    const host = `${targetName}.${targetNs}`;
+    // A TCP or TLS port carries one connection: no method or path to draw or to evaluate.
+    const l4 = l4Protocol(cluster, host, namespace, port);
+    const flows: Flow[] = l4 ? [{ source: { workload: source, namespace }, host, port }]
+      : list.flatMap((c) => (c.methods?.length ? c.methods : ['GET']).flatMap((method) => (c.paths?.length ? c.paths : ['/']).map((path) => ({
+        source: { workload: source, namespace }, host, port, method: method as FlowMethod, path: samplePath(path),
+      }))));
+    const ops = l4 ? [`${l4} :${port}`] : list.map((c) => operation(c.methods, c.paths));
     edges.push(edgeOf(source, target, 'call', verdicts(flows), shorten(ops), { declared: true, asynchronous: list.every((c) => c.asynchronous === true) }));
     drawn.add(key);
   }
@@ -186,7 +197,8 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const [source, target] = key.split('\u0000');
     // The gateway's authorization is drawn with its routes; without a route it shows as a call.
     if (source === gatewayName && routed.has(target)) continue;
-    edges.push(edgeOf(source, target, 'call', verdicts(list.map((p) => p.flow!)), shorten(byMethod(list))));
+    const l4 = l4Protocol(cluster, list[0].flow!.host, namespace, list[0].port);
+    edges.push(edgeOf(source, target, 'call', verdicts(l4 ? [list[0].flow!] : list.map((p) => p.flow!)), l4 ? `${l4} :${list[0].port}` : shorten(byMethod(list))));
   }
 
   // Callers an AuthorizationPolicy names whose ends have no pods here (hand-written or partial
@@ -293,6 +305,17 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
   };
 }
 
+/**
+ * `TCP` or `TLS` when the Service port a client in `namespace` addresses at `host`:`port` carries
+ * opaque connections (its protocol, as the evaluator reads it), else undefined (HTTP, gRPC).
+ */
+function l4Protocol(cluster: FlowEvaluator['cluster'], host: string, namespace: string, port: number): string | undefined {
+  const service = cluster.service(host, namespace);
+  const p = (service?.manifest.spec?.ports ?? []).find((x: Record<string, any>) => Number(x.port) === port);
+  const mode = p ? flowMode({}, servicePortProtocol(p)) : 'http';
+  return mode === 'http' ? undefined : mode.toUpperCase();
+}
+
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -351,7 +374,7 @@ export function renderChartTopology(chart: MeshChart, manifests: readonly Record
     namespace: chart.namespace,
     calls: chart.calls.map((c) => ({
       source: c.source.name, target: c.target.namespace === chart.namespace ? c.target.name : `${c.target.namespace}/${c.target.name}`,
-      asynchronous: c.asynchronous, methods: c.methods, paths: c.paths,
+      asynchronous: c.asynchronous, methods: c.methods, paths: c.paths, port: httpPort(c.target),
     })),
   });
 }

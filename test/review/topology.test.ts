@@ -60,6 +60,44 @@ describe('topology of the EC site (seed 000)', () => {
   });
 });
 
+describe('topology of calls to TCP, TLS and gRPC services', () => {
+  // The proxies judge a TCP or TLS port's connection, not HTTP requests (istio ConvertProtocol; tls.go's TCP
+  // and TLS filter chains): such a call is drawn with its protocol and port and evaluated as one connection.
+  const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+  const chart = new MeshChart(app, 'shop', { namespace: 'shop' });
+  const rabbitmq = new MeshService(chart, 'rabbitmq', { image: 'rabbitmq:3.13', ports: [{ port: 5672, protocol: 'tcp', name: 'tcp-amqp' }] });
+  const postgres = new MeshService(chart, 'postgres', { image: 'postgres:16', ports: [{ port: 5432, protocol: 'tcp' }] });
+  const ledger = new MeshService(chart, 'ledger', { image: 'ledger:1', ports: [{ port: 7443, protocol: 'tls' }] });
+  const pricing = new MeshService(chart, 'pricing', { image: 'pricing:1', ports: [{ port: 9090, protocol: 'grpc' }] });
+  const shipping = new MeshService(chart, 'shipping', { image: 'shipping:1' });
+  shipping.calls(rabbitmq, { asynchronous: true });
+  shipping.calls(postgres);
+  shipping.calls(ledger);
+  shipping.calls(pricing, { methods: ['POST'], paths: ['/pricing.v1.Pricing/*'] });
+  const [picture] = topologyFiles([chart], app.manifests().filter((f) => f.path.startsWith('shop/')));
+
+  test('every call is drawn allowed, a TCP or TLS one with its protocol and port', () => {
+    const edges = picture.content.split('\n').filter((l) => /^ {4}shipping /.test(l)).map((l) => l.trim());
+    expect(edges).toEqual([
+      'shipping ==>|"✔ TLS :7443"| ledger',
+      'shipping ==>|"✔ TCP :5432"| postgres',
+      'shipping ==>|"✔ POST /pricing.v1.Pricing/*"| pricing',
+      'shipping -.->|"async ✔ TCP :5672"| rabbitmq',
+    ]);
+    expect(picture.content).not.toContain('linkStyle');
+  });
+
+  test('a TCP service\'s callers named by its AuthorizationPolicy alone are drawn the same way', () => {
+    const model = topologyModel(app.manifests().filter((f) => f.path.startsWith('shop/')).map((f) => f.manifest));
+    expect(model.edges.filter((e) => e.kind === 'call').map((e) => [e.source, e.target, e.allowed, e.operations])).toEqual([
+      ['shipping', 'ledger', true, 'TLS :7443'],
+      ['shipping', 'postgres', true, 'TCP :5432'],
+      ['shipping', 'pricing', true, 'POST /pricing.v1.Pricing/*'],
+      ['shipping', 'rabbitmq', true, 'TCP :5672'],
+    ]);
+  });
+});
+
 describe('topology from manifests', () => {
   const http = (m: Record<string, any>) => ({ ...m, spec: { ...m.spec, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
   const manifests = [
