@@ -1,6 +1,7 @@
 import type { FlowMethod, IntendedFlow } from '../validate/flow/flow';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import { MeshSecurity } from '../views/security/mesh-security';
+import { isRemoteService } from './brands';
 import type { IMeshChart, IMeshService } from './interfaces';
 
 /**
@@ -13,6 +14,8 @@ import type { IMeshChart, IMeshService } from './interfaces';
 export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
   const out: IntendedFlow[] = [];
   for (const c of chart.calls) {
+    // A call to another team's service is recorded (remote-calls.ts) and checked from the record.
+    if (isRemoteService(c.target)) continue;
     const port = httpPort(c.target);
     if (port === undefined) continue;
     const protocol = c.target.ports.find((p) => p.port === port)?.protocol;

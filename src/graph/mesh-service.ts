@@ -7,7 +7,9 @@ import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { Principal } from '../core/principal';
 import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
 import { Weight } from '../core/weight';
-import { hasBrand, isMeshChart, meshChartOf, MESH_SERVICE_BRAND, setBrand } from './brands';
+import { Chart } from 'cdk8s';
+import { hasBrand, isMeshChart, isRemoteService, meshChartOf, MESH_SERVICE_BRAND, setBrand } from './brands';
+import { recordRemoteCalls } from './remote-calls';
 import { ServiceSlo, sloProblems } from '../views/observability/slo';
 import { integerProblems } from '../private/checks';
 import { HostRenderContext } from '../render/traffic';
@@ -16,6 +18,8 @@ import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpR
 import { Tier, TierSettings } from './tier';
 import { mergeTierSettings, TierDefaults } from './tier-defaults';
 import { ServiceSecurity } from '../views/security/service-security';
+import type { AdmitOptions } from '../views/security/remote-admission';
+import type { RemoteCaller } from './remote-caller';
 import { podOptionProblems } from '../views/workload/pod-checks';
 import { EnvValue, PodOptions } from '../views/workload/pod-options';
 import {
@@ -29,7 +33,7 @@ import { DEFAULT_PORTS, defaultProbes, ResolvedProbes, ResolvedServicePort, reso
 import { IVersionedService, MeshServiceProps } from './mesh-service-props';
 import type { ExternalCall, IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from './interfaces';
 import { policyProblems } from './policy-problems';
-import { callProblems } from './call-problems';
+import { CalledService, callProblems } from './call-problems';
 
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export type { IMeshServiceNode } from './interfaces';
@@ -261,7 +265,17 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     }
     this._calls.push(call);
     this.chart._registerCall(call);
+    // A call to another team's service is recorded in this chart's output, for the check over both teams' folders.
+    if (isRemoteService(target)) recordRemoteCalls(Chart.of(this));
     return call;
+  }
+
+  /**
+   * Admits a named caller from outside the app (a workload another team's chart or repository
+   * deploys, which calls this service as a RemoteService): see {@link ServiceSecurity.admit}.
+   */
+  public admits(caller: RemoteCaller, options?: AdmitOptions): void {
+    ServiceSecurity.of(this).admit(caller, options);
   }
 
   /**
@@ -445,7 +459,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
         `slo: ${this.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
     }
-    out.push(...callProblems(this, this._calls, this._externalCalls, (t) => (MeshService.isMeshService(t) ? t : undefined)));
+    out.push(...callProblems(this, this._calls, this._externalCalls, (t): CalledService | undefined => (MeshService.isMeshService(t) || isRemoteService(t) ? t : undefined)));
     return out;
   }
 }
@@ -455,7 +469,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
  * same name and namespace that a wrapper construct exposes; else `target` (reported at synth).
  */
 function resolveService(chart: IMeshChart, target: IMeshService): IMeshService {
-  if (MeshService.isMeshService(target)) return target;
+  // Another team's service stays theirs, even when one build holds both teams' charts.
+  if (MeshService.isMeshService(target) || isRemoteService(target)) return target;
   const charts = [chart, ...chart.node.root.node.children.filter((c): c is IMeshChart => isMeshChart(c) && c !== chart)];
   for (const c of charts) {
     const found = c.services.find((s) => s.name === target.name && s.namespace === target.namespace);

@@ -16,7 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Codes } from '../core/codes';
-import { PlatformFile, readPlatform, runFlowCommand } from './flow/cli-flow';
+import { PlatformFile, readPlatform, recordFindings, runFlowCommand } from './flow/cli-flow';
 import { platformIngressGateway } from './analysis';
 import { CliIo, processIo } from '../private/cli-io';
 import { decodeYamlText, readYamlFile, YamlReadError } from '../private/yaml-reader';
@@ -141,6 +141,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
       crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly, strict,
       ingressGateway: described ? platformIngressGateway(described) : undefined,
     });
+    // Calls recorded for other teams' services: proven over every folder given (MESH604).
+    if (!schemaOnly) findings.push(...recordFindings(manifests, platform));
   } catch (e) {
     io.stderr(`${(e as Error).message}\n`);
     return 2;

@@ -8,11 +8,12 @@ import { MeshPlatform } from '../../platform/platform';
 import { platformFromData } from '../../platform/platform-file';
 import { parseYamlDocuments } from '../../private/yaml-reader';
 import { Manifest } from '../finding';
-import { describeDecider, workloadPairs } from './check';
+import { describeDecider, FlowFinding, workloadPairs } from './check';
 import { FlowOptions } from './cluster';
 import { FlowEvaluator } from './evaluate';
 import { Flow, FlowMethod, FlowSource, FlowVerdict, FlowWorkload } from './flow';
 import { PlatformDestination, platformDestination, platformSource } from './platform-flows';
+import { isCallRecord, recordedCallFindings } from './records';
 import { gatewayServersFor } from './routing';
 
 const METHODS: readonly FlowMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
@@ -171,6 +172,20 @@ export function readPlatform(text: string, file: string): PlatformFile {
     return w as FlowWorkload;
   });
   return { workloads };
+}
+
+/**
+ * The recorded calls to other teams' services among `manifests` that do not hold (MESH604), and
+ * malformed records (MESH606), on the described platform (else the stock one): the check a plain
+ * `cdk8s-mesh-validate <callerFolder> <calleeFolder>` runs besides the schema and analysis.
+ */
+export function recordFindings(manifests: readonly Manifest[], file?: PlatformFile): FlowFinding[] {
+  if (!manifests.some(isCallRecord)) return [];
+  const p = file ? file.platform : MeshPlatform.default();
+  return recordedCallFindings(new FlowEvaluator(manifests, {
+    platform: file?.workloads ?? stockPlatform(),
+    ...(p ? { trustDomain: p.trustDomain, rootNamespace: p.istio.rootNamespace, controlPlane: { workload: p.istiodWorkload(), port: p.istio.xdsPort } } : {}),
+  }));
 }
 
 /** One line for a verdict: `ALLOWED|REFUSED <flow> — <decider>: <reason>`. */

@@ -185,6 +185,8 @@ export class FlowCluster {
   public readonly manifests: readonly Manifest[];
   /** istiod's pod and xDS port, when sidecar readiness is checked. */
   public readonly controlPlane?: { readonly pod: FlowPod; readonly port: number };
+  /** The namespaces that hold at least one manifest (a Namespace object counts for its own). */
+  private readonly manifestNamespaces = new Set<string>();
   /** ServiceEntries with `addresses`, each with its ranges. */
   private readonly addressedEntries: Array<[string, Manifest]> = [];
 
@@ -201,8 +203,10 @@ export class FlowCluster {
       const kind = String(m.kind);
       if (kind === 'Namespace') {
         this.addNamespaceLabels(String(m.metadata?.name), m.metadata?.labels ?? {});
+        this.manifestNamespaces.add(String(m.metadata?.name));
         continue;
       }
+      if (m.metadata?.namespace !== undefined) this.manifestNamespaces.add(String(m.metadata.namespace));
       push(this.byKind, kind, m);
       push(this.byKindNs, `${kind}/${nsOf(m)}`, m);
       if (kind === 'Service' && m.apiVersion === 'v1') {
@@ -231,6 +235,11 @@ export class FlowCluster {
       this.addNamespaceLabels(options.controlPlane.workload.namespace, options.controlPlane.workload.namespaceLabels ?? {});
       this.controlPlane = { pod: this.platformPodFor(options.controlPlane.workload), port: options.controlPlane.port };
     }
+  }
+
+  /** Whether any manifest lives in `namespace`: then its Services and policies are known, not assumed. */
+  public holdsNamespace(namespace: string): boolean {
+    return this.manifestNamespaces.has(namespace);
   }
 
   /**

@@ -13,6 +13,8 @@ import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { hasBrand } from '../../graph/brands';
 import { addAuthorizationPolicy, addSidecar, CollectorState, containerPortsOf, renderServiceNetworkPolicy, ServiceSecurityState } from '../../render/security';
+import type { RemoteCaller } from '../../graph/remote-caller';
+import { Admission, admissionFlows, admissionPeer, admissionProblems, admissionRules, AdmitOptions } from './remote-admission';
 
 /**
  * A gateway that routes to the service: its pods are let through the NetworkPolicy and
@@ -89,6 +91,7 @@ export class ServiceSecurity extends Construct {
   private readonly gateways: GatewayAdmission[] = [];
   private readonly endUserPaths: string[] = [];
   private readonly endUserRules: AuthorizationRule[] = [];
+  private readonly admissions: Admission[] = [];
   private workloadMtls?: MtlsPolicy;
 
   public constructor(service: IMeshServiceNode, id: string) {
@@ -106,6 +109,7 @@ export class ServiceSecurity extends Construct {
     this.networkPolicy = addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => renderServiceNetworkPolicy(this.state()));
     this.sidecar = addSidecar(this, 'Sidecar', meta(service.name), () => this.state());
     this.node.addValidation({ validate: () => this.problems() });
+    service.chart.addIntendedFlows(() => admissionFlows(this.service, this.admissions));
   }
 
   /**
@@ -153,6 +157,27 @@ export class ServiceSecurity extends Construct {
   }
 
   /**
+   * Admits a named caller from outside the app (a workload another team's chart or repository
+   * deploys): an ALLOW rule for its principal with the methods, paths and port it may use, and
+   * NetworkPolicy ingress from its namespace AND pod labels (on that port's container port, else
+   * on every one). Synth proves the flow from the caller's pods as described; the flow check over
+   * both teams' folders proves it against the caller's own record (MESH604).
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+   */
+  public admit(caller: RemoteCaller, options: AdmitOptions = {}): void {
+    const admission: Admission = { caller, options: { ...options, methods: options.methods ? [...options.methods] : undefined, paths: options.paths ? [...options.paths] : undefined } };
+    this.admissions.push(admission);
+    const { peer, ports } = admissionPeer(this.service, admission);
+    this.allowIngressFrom(peer, ports);
+  }
+
+  /** The callers from outside the app this service admits, in the order admitted. */
+  public get remoteCallers(): readonly RemoteCaller[] {
+    return this.admissions.map((a) => a.caller);
+  }
+
+  /**
    * Adds the rule admitting signed-in end users (from a RequestAuthentication) on its
    * paths: gateway rules then leave these paths out. Its source is the edge's gateway,
    * which need not be a service of the app.
@@ -193,7 +218,7 @@ export class ServiceSecurity extends Construct {
 
   /** Every rule of the service's ALLOW policy, in output order. */
   public get rules(): AuthorizationRule[] {
-    const rules = [...this.callerRules(), ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
+    const rules = [...this.callerRules(), ...admissionRules(this.service, this.admissions), ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
     // Health checks stay reachable from every source (seed 000).
     if (this.service.healthCheckPath) rules.push({ to: [{ methods: ['GET'], paths: [`${this.service.healthCheckPath}/*`] }] });
     return rules;
@@ -293,6 +318,11 @@ export class ServiceSecurity extends Construct {
     // Methods and paths of calls are reported above, under the call; here only their sources.
     out.push(...ruleProblems(this.callerRules().map((r) => ({ from: r.from })), { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }));
     out.push(...ruleProblems(this.extraRules, { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }, 'allow'));
+    // Callers from outside the app are named on purpose: their principals need STRICT mTLS, not to be the app's.
+    const admitted = admissionRules(this.service, this.admissions);
+    const outside = new Set(admitted.flatMap((r) => (r.from ?? []).flatMap((f) => (f.principals ?? []).map(String))));
+    out.push(...ruleProblems(admitted, { knownPrincipals: outside, mtls: this.mtlsMode, target: `workload ${this.service.name}` }, 'admits'));
+    out.push(...admissionProblems(this.service, this.admissions));
     this.endUserRules.forEach((r, i) => (r.to ?? []).forEach((o, j) => out.push(...operationProblems(o, `endUsers[${i}].to[${j}]`))));
     // A DestinationRule sending plaintext to this workload is found in the rendered
     // manifests (MESH108), JSON patches and hand-made DestinationRules included.
