@@ -8,6 +8,7 @@ import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
 import { platformFlowOptions } from '../validate/flow/platform-flows';
 import { flowMode, servicePortProtocol } from '../validate/flow/protocol';
+import { readCallRecords } from '../validate/flow/records';
 import { at } from '../private/flatten';
 import { ConnectivityProbe, environmentNamespace, probeFlows, samplePath } from './connectivity';
 import { selectorOf } from './describe-security';
@@ -170,6 +171,9 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     return m;
   };
   const callProbes = byPair('call');
+  // Calls to other teams' services, as their records state them: with the callee's manifests absent, the caller's side.
+  const recorded = new Map<string, Flow[]>();
+  for (const r of readCallRecords(manifests).calls) pushTo(recorded, `${r.entry.source.workload}\u0000${r.entry.callee.namespace}/${r.entry.callee.service}`, r.flow);
   const merged = new Map<string, TopologyCall[]>();
   for (const c of calls) pushTo(merged, `${c.source}\u0000${c.target}`, c);
   for (const [key, list] of merged) {
@@ -186,7 +190,9 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
         source: { workload: source, namespace }, host, port, method: method as FlowMethod, path: samplePath(path),
       }))));
     const ops = l4 ? [`${l4} :${port}`] : list.map((c) => operation(c.methods, c.paths));
-    edges.push(edgeOf(source, target, 'call', verdicts(flows), shorten(ops), { declared: true, asynchronous: list.every((c) => c.asynchronous === true) }));
+    const remote = service ? undefined : recorded.get(`${source}\u0000${targetNs}/${targetName}`);
+    const label = remote ? `${remote[0].protocol ? `${remote[0].protocol} :${remote[0].port}` : shorten(ops)} (caller's side)` : shorten(ops);
+    edges.push(edgeOf(source, target, 'call', verdicts(remote ?? flows), label, { declared: true, asynchronous: list.every((c) => c.asynchronous === true) }));
     drawn.add(key);
   }
   const gatewayName = display({ name: platform.ingressGateway.name, namespace: platform.ingressGateway.namespace });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, Tier } from '../../src';
+import { MeshApp, MeshChart, MeshService, RemoteService, Tier } from '../../src';
 import { environment } from '../../src/app/environments';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { topologyFiles, renderMermaid, renderTopology, topologyModel } from '../../src/review/topology';
@@ -244,5 +244,23 @@ describe('pictures that stay readable and parse with Mermaid', () => {
     const results = parseMermaid([...pictures.values(), 'graph LR\n    a --> b\n    linkStyle 3 stroke:#dc3545\n']);
     expect(results.slice(0, -1).map((r, i) => [names[i], r])).toEqual(names.map((n) => [n, { ok: true, type: 'flowchart-v2' }]));
     expect(results[results.length - 1].ok).toBe(false);
+  });
+});
+
+describe('topology of calls to other teams\' services', () => {
+  test('a call to a RemoteService is drawn from its record: the caller\'s side, evaluated without the callee\'s manifests', () => {
+    // GIVEN a chart whose storefront calls another team's catalog-api (HTTP) and its search index (TCP)
+    const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+    const chart = new MeshChart(app, 'checkout', { namespace: 'checkout' });
+    const storefront = new MeshService(chart, 'storefront', { image: 'storefront:1' });
+    storefront.calls(new RemoteService(chart, 'catalog-api', { namespace: 'catalog', ports: [{ port: 80, targetPort: 8080 }] }), { methods: ['GET'], paths: ['/api/products/*'] });
+    storefront.calls(new RemoteService(chart, 'index', { namespace: 'catalog', ports: [{ port: 9200, protocol: 'tcp' }] }));
+    const [picture] = topologyFiles([chart], app.manifests().filter((f) => f.path.startsWith('checkout/')));
+    // THEN both calls are drawn allowed, labelled as the caller's side
+    const edges = picture.content.split('\n').filter((l) => /^ {4}storefront /.test(l)).map((l) => l.trim());
+    expect(edges).toEqual([
+      'storefront ==>|"✔ GET /api/products/* (caller\'s side)"| catalog_catalog_api',
+      'storefront ==>|"✔ TCP :9200 (caller\'s side)"| catalog_index',
+    ]);
   });
 });
