@@ -87,7 +87,7 @@ export { AuthorizationAction } from './views/security/mesh-authorization-policy'
 export type { AuthorizationActionName, MeshAuthorizationPolicyProps } from './views/security/mesh-authorization-policy';
 export { MeshSecurity } from './views/security/mesh-security';
 export type { MeshSecurityProps } from './views/security/mesh-security';
-export type { AdmitOptions } from './views/security/remote-admission';
+export type { AdmitOptions, RemoteAdmission } from './views/security/remote-admission';
 export { MtlsMode } from './views/security/mtls-mode';
 export type { MtlsModeName } from './views/security/mtls-mode';
 export { MtlsPolicy } from './views/security/mtls-policy';

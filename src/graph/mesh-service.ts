@@ -199,7 +199,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
   /**
    * The resolved traffic settings: the tier's, with the service's own on top. A service
-   * that a declared caller POSTs or PATCHes to (or calls with any method) retries only
+   * that a declared caller (or an admitted caller from outside the app) POSTs or PATCHes
+   * to (or calls with any method) retries only
    * on `reset-before-request,connect-failure` unless its own `retries.retryOn` says
    * otherwise: a retry on 5xx or `reset` may apply such a request twice (Envoy's
    * x-envoy-retry-on; MESH111, MESH662).
@@ -207,8 +208,9 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public get policy(): TierSettings {
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
     const resolved = mergeTierSettings(base, this.overrides);
-    const nonIdempotent = (c: ServiceCall) => !c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH');
-    if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && this.chart.callsTo(this).some(nonIdempotent)) {
+    const nonIdempotent = (c: { readonly methods?: readonly string[] }) => !c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH');
+    const callers = [...this.chart.callsTo(this), ...ServiceSecurity.of(this).remoteAdmissions.map((a) => a.options)];
+    if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && callers.some(nonIdempotent)) {
       return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
     }
     return resolved;

@@ -137,6 +137,13 @@ describe('RemoteCaller and admits: the callee\'s side', () => {
     expect(synthError(app)).toMatch(/\[catalog\/catalog-api\] .*catalog-api admits checkout\/storefront GET \/api\/products\/x: refused by AuthorizationPolicy catalog\/catalog-api-policy.*\[MESH600\]/);
   });
 
+  test('a caller admitted to POST counts as a declared caller: the service retries only what never reached it (MESH111, MESH662)', () => {
+    const { app, api } = catalog();
+    api.admits(storefront, { methods: ['POST'], paths: ['/api/orders/*'] });
+    expect(find(synth(app), 'VirtualService', 'catalog-api').spec.http[0].retries.retryOn).toBe('reset-before-request,connect-failure');
+    expect(ServiceSecurity.of(api).remoteAdmissions).toEqual([{ caller: storefront, options: { methods: ['POST'], paths: ['/api/orders/*'] } }]);
+  });
+
   test('a caller with a ServiceAccount and labels of its own, in the platform\'s trust domain', () => {
     const { app, api } = catalog();
     api.admits(RemoteCaller.workload({ name: 'batch', namespace: 'jobs', serviceAccount: 'batch-runner', podLabels: { team: 'jobs' } }));

@@ -34,19 +34,21 @@ export interface AdmitOptions {
   readonly port?: number;
 }
 
-/** One admitted caller. */
-export interface Admission {
+/** One admitted caller from outside the app, and what it may do. */
+export interface RemoteAdmission {
+  /** The caller. */
   readonly caller: RemoteCaller;
+  /** The methods, paths and port it is admitted on. */
   readonly options: AdmitOptions;
 }
 
 /** The Service port an admission names, if the service has it. */
-function portOf(service: IMeshServiceNode, a: Admission) {
+function portOf(service: IMeshServiceNode, a: RemoteAdmission) {
   return a.options.port === undefined ? undefined : service.ports.find((p) => p.port === a.options.port);
 }
 
 /** The caller's pods as a NetworkPolicy ingress peer (namespace AND labels, one peer), and the container ports it may reach. */
-export function admissionPeer(service: IMeshServiceNode, a: Admission): { peer: NetworkPeer; ports?: NetworkPort[] } {
+export function admissionPeer(service: IMeshServiceNode, a: RemoteAdmission): { peer: NetworkPeer; ports?: NetworkPort[] } {
   const port = portOf(service, a);
   return {
     peer: { namespace: a.caller.namespace, podLabels: { ...a.caller.podLabels } },
@@ -55,7 +57,7 @@ export function admissionPeer(service: IMeshServiceNode, a: Admission): { peer: 
 }
 
 /** One ALLOW rule per admission: the caller's principal, and what it may do. */
-export function admissionRules(service: IMeshServiceNode, admissions: readonly Admission[]): AuthorizationRule[] {
+export function admissionRules(service: IMeshServiceNode, admissions: readonly RemoteAdmission[]): AuthorizationRule[] {
   return admissions.map((a) => {
     const port = portOf(service, a);
     const o = a.options;
@@ -68,7 +70,7 @@ export function admissionRules(service: IMeshServiceNode, admissions: readonly A
  * The flows the admissions mean to work, from each caller's pods (as described) to the service's
  * FQDN: each method and path made concrete, or one connection on a TCP or TLS port.
  */
-export function admissionFlows(service: IMeshServiceNode, admissions: readonly Admission[]): IntendedFlow[] {
+export function admissionFlows(service: IMeshServiceNode, admissions: readonly RemoteAdmission[]): IntendedFlow[] {
   const out: IntendedFlow[] = [];
   for (const a of admissions) {
     const port = portOf(service, a) ?? service.ports.find((p) => p.port === httpPort(service));
@@ -87,7 +89,7 @@ export function admissionFlows(service: IMeshServiceNode, admissions: readonly A
 }
 
 /** Problems of the admissions: a port the service lacks, a caller admitted twice (MESH605). */
-export function admissionProblems(service: IMeshServiceNode, admissions: readonly Admission[]): string[] {
+export function admissionProblems(service: IMeshServiceNode, admissions: readonly RemoteAdmission[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   admissions.forEach((a, i) => {

@@ -14,7 +14,7 @@ import { MeshError } from '../../core/errors';
 import { hasBrand } from '../../graph/brands';
 import { addAuthorizationPolicy, addSidecar, CollectorState, containerPortsOf, renderServiceNetworkPolicy, ServiceSecurityState } from '../../render/security';
 import type { RemoteCaller } from '../../graph/remote-caller';
-import { Admission, admissionFlows, admissionPeer, admissionProblems, admissionRules, AdmitOptions } from './remote-admission';
+import { admissionFlows, admissionPeer, admissionProblems, admissionRules, AdmitOptions, RemoteAdmission } from './remote-admission';
 
 /**
  * A gateway that routes to the service: its pods are let through the NetworkPolicy and
@@ -91,7 +91,7 @@ export class ServiceSecurity extends Construct {
   private readonly gateways: GatewayAdmission[] = [];
   private readonly endUserPaths: string[] = [];
   private readonly endUserRules: AuthorizationRule[] = [];
-  private readonly admissions: Admission[] = [];
+  private readonly admissions: RemoteAdmission[] = [];
   private workloadMtls?: MtlsPolicy;
 
   public constructor(service: IMeshServiceNode, id: string) {
@@ -166,7 +166,7 @@ export class ServiceSecurity extends Construct {
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
    */
   public admit(caller: RemoteCaller, options: AdmitOptions = {}): void {
-    const admission: Admission = { caller, options: { ...options, methods: options.methods ? [...options.methods] : undefined, paths: options.paths ? [...options.paths] : undefined } };
+    const admission: RemoteAdmission = { caller, options: { ...options, methods: options.methods ? [...options.methods] : undefined, paths: options.paths ? [...options.paths] : undefined } };
     this.admissions.push(admission);
     const { peer, ports } = admissionPeer(this.service, admission);
     this.allowIngressFrom(peer, ports);
@@ -175,6 +175,11 @@ export class ServiceSecurity extends Construct {
   /** The callers from outside the app this service admits, in the order admitted. */
   public get remoteCallers(): readonly RemoteCaller[] {
     return this.admissions.map((a) => a.caller);
+  }
+
+  /** Each admitted caller from outside the app with what it may do, in the order admitted. */
+  public get remoteAdmissions(): readonly RemoteAdmission[] {
+    return [...this.admissions];
   }
 
   /**
