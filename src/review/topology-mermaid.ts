@@ -40,6 +40,12 @@ export interface TopologyEdge {
   readonly refusedBy?: string;
   /** `POST /api/payments/*`, `:15090 :15020`, `shop.example.com:443`: short. */
   readonly operations: string;
+  /**
+   * A call to another team's service (a RemoteService), evaluated on the caller's side from the
+   * environment's record of remote calls.
+   * @default false
+   */
+  readonly remote?: boolean;
 }
 
 /** The services, the platform and the flows between them in one environment. */

@@ -109,7 +109,8 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const name = display({ name: String(s.metadata?.name), namespace: String(s.metadata?.namespace ?? namespace) });
     if (!groupOfService.has(name)) groupOfService.set(name, String(s.metadata?.namespace ?? namespace));
   }
-  for (const c of calls) for (const n of [c.source, c.target]) if (!groupOfService.has(n)) groupOfService.set(n, namespace);
+  // A callee of another namespace (`<namespace>/<name>`) is drawn in its namespace's box.
+  for (const c of calls) for (const n of [c.source, c.target]) if (!groupOfService.has(n)) groupOfService.set(n, n.includes('/') ? n.split('/')[0] : namespace);
   const platformNames = new Set(platform.workloads(namespace).map((w) => display(w)));
   for (const n of platformNames) groupOfService.delete(n);
   const groupSize = new Map<string, number>();
@@ -126,10 +127,15 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const labels = at(m, 'spec.selector.matchLabels');
     return labels?.app ?? labels?.['app.kubernetes.io/name'];
   };
-  const nsMode = peer.find((p) => selectorOf(p) === 'namespace-wide' && (p.metadata?.namespace ?? namespace) === namespace)?.spec?.mtls?.mode;
+  // Each namespace's own mode; a namespace whose manifests are not here (another team's) shows UNSET.
+  const nsModes = new Map<string, string>();
+  for (const p of peer) {
+    const ns = String(p.metadata?.namespace ?? namespace);
+    if (selectorOf(p) === 'namespace-wide' && !nsModes.has(ns)) nsModes.set(ns, p.spec?.mtls?.mode);
+  }
   const peerOf = new Map<string, Record<string, any>>();
   for (const p of peer) { const a = appOf(p); if (a && !peerOf.has(a)) peerOf.set(a, p); }
-  const modeOf = (svc: string) => peerOf.get(svc)?.spec?.mtls?.mode ?? nsMode ?? 'UNSET';
+  const modeOf = (svc: string) => peerOf.get(svc)?.spec?.mtls?.mode ?? nsModes.get(svc.includes('/') ? svc.split('/')[0] : namespace) ?? 'UNSET';
   const meshRouteOf = new Map<string, Record<string, any>>();
   for (const v of of('VirtualService')) {
     if (v.spec?.gateways?.length > 0) continue;
@@ -191,8 +197,8 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
       }))));
     const ops = l4 ? [`${l4} :${port}`] : list.map((c) => operation(c.methods, c.paths));
     const remote = service ? undefined : recorded.get(`${source}\u0000${targetNs}/${targetName}`);
-    const label = remote ? `${remote[0].protocol ? `${remote[0].protocol} :${remote[0].port}` : shorten(ops)} (caller's side)` : shorten(ops);
-    edges.push(edgeOf(source, target, 'call', verdicts(remote ?? flows), label, { declared: true, asynchronous: list.every((c) => c.asynchronous === true) }));
+    const label = remote?.[0].protocol ? `${remote[0].protocol} :${remote[0].port}` : shorten(ops);
+    edges.push(edgeOf(source, target, 'call', verdicts(remote ?? flows), label, { declared: true, asynchronous: list.every((c) => c.asynchronous === true), ...(remote ? { remote: true } : {}) }));
     drawn.add(key);
   }
   const gatewayName = display({ name: platform.ingressGateway.name, namespace: platform.ingressGateway.namespace });
@@ -331,19 +337,25 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 /** `[methods, path]` of each operation of an AuthorizationPolicy rule: `['GET,POST', '/api/*']`; none is `['', '']`. */
 function ruleOperations(rule: Record<string, any>): [string, string][] {
   const tos: any[] = rule?.to?.length ? rule.to : [{}];
-  return tos.map((to) => [(to.operation?.methods ?? []).join(','), shorten(to.operation?.paths ?? [])]);
+  return tos.map((to) => [(to.operation?.methods ?? []).join(','), shorten((to.operation?.paths ?? []).map(grpcShort))]);
 }
 
 /** `POST /api/payments/*`: methods (none: any) and paths (none: any). */
 function operation(methods: readonly string[] | undefined, paths: readonly string[] | undefined): string {
-  return [methods?.length ? methods.join(',') : '', paths?.length ? shorten(paths) : ''].filter((s) => s).join(' ') || 'any request';
+  return [methods?.length ? methods.join(',') : '', paths?.length ? shorten(paths.map(grpcShort)) : ''].filter((s) => s).join(' ') || 'any request';
+}
+
+/** A gRPC method path without its package, so labels stay short: `/catalog.pricing.v1.Pricing/Quote` is `Pricing/Quote`. */
+function grpcShort(path: string): string {
+  const m = /^\/(?:[A-Za-z_][\w]*\.)+([A-Za-z_]\w*)\/([A-Za-z_]\w*|\*)$/.exec(path);
+  return m ? `${m[1]}/${m[2]}` : path;
 }
 
 /** Call probes as operations, methods merged per path: `GET,POST /api/orders/*`. */
 function byMethod(list: readonly ConnectivityProbe[]): string[] {
   const m = new Map<string, string[]>();
   for (const p of list) m.set(p.pathClass, [...new Set([...(m.get(p.pathClass) ?? []), p.method])]);
-  return [...m].map(([path, methods]) => `${methods.join(',')} ${path === '/*' ? 'any path' : path}`);
+  return [...m].map(([path, methods]) => `${methods.join(',')} ${path === '/*' ? 'any path' : grpcShort(path)}`);
 }
 
 /** The first item and how many more: labels stay short so they do not overlap. */
@@ -367,6 +379,7 @@ export function renderTopology(manifests: readonly Record<string, any>[], option
     '```',
     '',
     'Boxes are namespaces (per tier in a large namespace). Services show their mTLS mode (green STRICT, amber PERMISSIVE, red DISABLE, grey unset) and canary split; blue: the platform and external hosts.',
+    ...(model.edges.some((e) => e.remote) ? ['A call to another team\'s service (its namespace drawn without its own workloads) is evaluated on the caller\'s side, from the environment\'s record of remote calls; the flow check over both teams\' folders proves the callee\'s.'] : []),
     'Each edge is marked by the flow verdict of the rendered manifests: `==>` ✔ allowed; red dashed `-->` ✖ refused, with the refusing layer; `-.->` asynchronous; `policy:` an AuthorizationPolicy admits the caller but the manifests hold no workload to evaluate. `+N`: N more paths or hosts.',
     '',
   ].join('\n');
