@@ -56,7 +56,8 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
         // Opaque to the sidecar (TLS the application speaks itself included): one connection, no method or path.
         // https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
         out.push({
-          source: { workload: s.name, namespace: s.namespace }, host: c.target.hosts[0], port: c.port, protocol: port.protocol === 'TCP' ? 'TCP' : 'TLS',
+          source: { workload: s.name, namespace: s.namespace }, host: c.target.hosts[0], port: c.port,
+          protocol: port.protocol === 'TCP' ? 'TCP' : 'TLS',
           expect: 'allow', constructPath: s.node.path, description: `${s.name} calls external ${c.target.hosts[0]}:${c.port}/${port.protocol}`,
         });
         continue;

@@ -208,7 +208,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public get policy(): TierSettings {
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
     const resolved = mergeTierSettings(base, this.overrides);
-    const nonIdempotent = (c: { readonly methods?: readonly string[] }) => !c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH');
+    const nonIdempotent = (c: { readonly methods?: readonly string[] }) =>
+      !c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH');
     const callers = [...this.chart.callsTo(this), ...ServiceSecurity.of(this).remoteAdmissions.map((a) => a.options)];
     if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && callers.some(nonIdempotent)) {
       return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
@@ -461,7 +462,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
         `slo: ${this.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
     }
-    out.push(...callProblems(this, this._calls, this._externalCalls, (t): CalledService | undefined => (MeshService.isMeshService(t) || isRemoteService(t) ? t : undefined)));
+    const called = (t: IMeshService): CalledService | undefined => (MeshService.isMeshService(t) || isRemoteService(t) ? t : undefined);
+    out.push(...callProblems(this, this._calls, this._externalCalls, called));
     return out;
   }
 }

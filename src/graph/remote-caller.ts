@@ -42,7 +42,8 @@ export class RemoteCaller {
     if (problems.length > 0) {
       throw new MeshError(problems[0].code, `remote caller ${props.namespace}/${props.name}: ${problems.map((p) => p.message).join('; ')}`);
     }
-    return new RemoteCaller(props.name, props.namespace, props.serviceAccount ?? props.name, { ...(props.podLabels ?? { [Labels.APP]: props.name }) });
+    const podLabels = { ...(props.podLabels ?? { [Labels.APP]: props.name }) };
+    return new RemoteCaller(props.name, props.namespace, props.serviceAccount ?? props.name, podLabels);
   }
 
   private constructor(
@@ -88,7 +89,9 @@ export function remoteWorkloadProblems(
   if (w.podLabels !== undefined) {
     const entries = Object.entries(w.podLabels);
     // An empty selector would pick every pod of the namespace, not the workload.
-    if (entries.length === 0) out.push({ code: Codes.INVALID_REMOTE_SERVICE, message: `podLabels: empty: ${what} would stand for every pod of namespace ${w.namespace}` });
+    if (entries.length === 0) {
+      out.push({ code: Codes.INVALID_REMOTE_SERVICE, message: `podLabels: empty: ${what} would stand for every pod of namespace ${w.namespace}` });
+    }
     for (const [k, v] of entries) {
       if (!isLabelKey(k)) out.push({ code: Codes.INVALID_REMOTE_SERVICE, message: `podLabels: '${k}' is not a label key` });
       const problem = labelValueProblem(v);

@@ -83,7 +83,9 @@ export class RemoteService extends Construct implements IRemoteService {
     this.ports = resolvePorts(props.ports);
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
     const valid = !dns1123LabelProblem(this.namespace) && !dns1123LabelProblem(this.serviceAccountName);
-    this.principal = Principal.serviceAccount(valid ? this.namespace : 'invalid', valid ? this.serviceAccountName : 'invalid', this.declaredIn.trustDomain);
+    this.principal = valid
+      ? Principal.serviceAccount(this.namespace, this.serviceAccountName, this.declaredIn.trustDomain)
+      : Principal.serviceAccount('invalid', 'invalid', this.declaredIn.trustDomain);
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -98,8 +100,8 @@ export class RemoteService extends Construct implements IRemoteService {
   }
 
   private problems(): string[] {
-    const out = remoteWorkloadProblems({ name: this.name, namespace: this.namespace, serviceAccount: this.serviceAccountName, podLabels: this.podLabels }, `remote service ${this.namespace}/${this.name}`)
-      .map((p) => formatProblem(p.code, p.message));
+    const identity = { name: this.name, namespace: this.namespace, serviceAccount: this.serviceAccountName, podLabels: this.podLabels };
+    const out = remoteWorkloadProblems(identity, `remote service ${this.namespace}/${this.name}`).map((p) => formatProblem(p.code, p.message));
     if (this.ports.length === 0) out.push(formatProblem(Codes.INVALID_REMOTE_SERVICE, 'ports: a remote service needs the ports its callers call'));
     out.push(...servicePortProblems(this.ports));
     const own = ownService(this.node.root, this.namespace, this.name);
@@ -142,7 +144,9 @@ function contradictions(remote: RemoteService, own: OwnService): string[] {
   remote.ports.forEach((p, i) => {
     const o = own.ports.find((x) => x.port === p.port);
     if (!o) bad(`ports[${i}]`, `port ${p.port}`, `ports ${own.ports.map((x) => x.port).join(', ')}`);
-    else if (o.targetPort !== p.targetPort || o.protocol !== p.protocol) bad(`ports[${i}]`, `${p.port} → ${p.targetPort} (${p.protocol})`, `${o.port} → ${o.targetPort} (${o.protocol})`);
+    else if (o.targetPort !== p.targetPort || o.protocol !== p.protocol) {
+      bad(`ports[${i}]`, `${p.port} → ${p.targetPort} (${p.protocol})`, `${o.port} → ${o.targetPort} (${o.protocol})`);
+    }
   });
   return out;
 }

@@ -110,7 +110,9 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     if (!groupOfService.has(name)) groupOfService.set(name, String(s.metadata?.namespace ?? namespace));
   }
   // A callee of another namespace (`<namespace>/<name>`) is drawn in its namespace's box.
-  for (const c of calls) for (const n of [c.source, c.target]) if (!groupOfService.has(n)) groupOfService.set(n, n.includes('/') ? n.split('/')[0] : namespace);
+  for (const c of calls) {
+    for (const n of [c.source, c.target]) if (!groupOfService.has(n)) groupOfService.set(n, n.includes('/') ? n.split('/')[0] : namespace);
+  }
   const platformNames = new Set(platform.workloads(namespace).map((w) => display(w)));
   for (const n of platformNames) groupOfService.delete(n);
   const groupSize = new Map<string, number>();
@@ -179,7 +181,9 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
   const callProbes = byPair('call');
   // Calls to other teams' services, as their records state them: with the callee's manifests absent, the caller's side.
   const recorded = new Map<string, Flow[]>();
-  for (const r of readCallRecords(manifests).calls) pushTo(recorded, `${r.entry.source.workload}\u0000${r.entry.callee.namespace}/${r.entry.callee.service}`, r.flow);
+  for (const { entry, flow } of readCallRecords(manifests).calls) {
+    pushTo(recorded, `${entry.source.workload}\u0000${entry.callee.namespace}/${entry.callee.service}`, flow);
+  }
   const merged = new Map<string, TopologyCall[]>();
   for (const c of calls) pushTo(merged, `${c.source}\u0000${c.target}`, c);
   for (const [key, list] of merged) {
@@ -198,7 +202,8 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const ops = l4 ? [`${l4} :${port}`] : list.map((c) => operation(c.methods, c.paths));
     const remote = service ? undefined : recorded.get(`${source}\u0000${targetNs}/${targetName}`);
     const label = remote?.[0].protocol ? `${remote[0].protocol} :${remote[0].port}` : shorten(ops);
-    edges.push(edgeOf(source, target, 'call', verdicts(remote ?? flows), label, { declared: true, asynchronous: list.every((c) => c.asynchronous === true), ...(remote ? { remote: true } : {}) }));
+    const extra = { declared: true, asynchronous: list.every((c) => c.asynchronous === true), ...(remote ? { remote: true } : {}) };
+    edges.push(edgeOf(source, target, 'call', verdicts(remote ?? flows), label, extra));
     drawn.add(key);
   }
   const gatewayName = display({ name: platform.ingressGateway.name, namespace: platform.ingressGateway.namespace });
@@ -210,7 +215,8 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     // The gateway's authorization is drawn with its routes; without a route it shows as a call.
     if (source === gatewayName && routed.has(target)) continue;
     const l4 = l4Protocol(cluster, list[0].flow!.host, namespace, list[0].port);
-    edges.push(edgeOf(source, target, 'call', verdicts(l4 ? [list[0].flow!] : list.map((p) => p.flow!)), l4 ? `${l4} :${list[0].port}` : shorten(byMethod(list))));
+    const flows = l4 ? [list[0].flow!] : list.map((p) => p.flow!);
+    edges.push(edgeOf(source, target, 'call', verdicts(flows), l4 ? `${l4} :${list[0].port}` : shorten(byMethod(list))));
   }
 
   // Callers an AuthorizationPolicy names whose ends have no pods here (hand-written or partial
@@ -368,6 +374,10 @@ function count(names: readonly string[]): string {
   return names.length === 1 ? names[0] : `${names.length}`;
 }
 
+/** The legend of a picture with a call to another team's service. */
+const REMOTE_LEGEND = 'A call to another team\'s service (its namespace drawn without its own workloads) is evaluated on the caller\'s side, '
+  + 'from the environment\'s record of remote calls; the flow check over both teams\' folders proves the callee\'s.';
+
 /** The picture as Markdown: a heading, the Mermaid block and its legend. */
 export function renderTopology(manifests: readonly Record<string, any>[], options: TopologyOptions = {}): string {
   const model = topologyModel(manifests, options.calls, options);
@@ -379,7 +389,7 @@ export function renderTopology(manifests: readonly Record<string, any>[], option
     '```',
     '',
     'Boxes are namespaces (per tier in a large namespace). Services show their mTLS mode (green STRICT, amber PERMISSIVE, red DISABLE, grey unset) and canary split; blue: the platform and external hosts.',
-    ...(model.edges.some((e) => e.remote) ? ['A call to another team\'s service (its namespace drawn without its own workloads) is evaluated on the caller\'s side, from the environment\'s record of remote calls; the flow check over both teams\' folders proves the callee\'s.'] : []),
+    ...(model.edges.some((e) => e.remote) ? [REMOTE_LEGEND] : []),
     'Each edge is marked by the flow verdict of the rendered manifests: `==>` ✔ allowed; red dashed `-->` ✖ refused, with the refusing layer; `-.->` asynchronous; `policy:` an AuthorizationPolicy admits the caller but the manifests hold no workload to evaluate. `+N`: N more paths or hosts.',
     '',
   ].join('\n');

@@ -28,7 +28,8 @@ import { MeshError } from '../core/errors';
 /** Where the tool writes; tests pass their own. */
 
 const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>] <file|dir>...'
-  + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [tcp|tls|grpc|http|https] [METHOD] [path] [name=value]...\']... [--flows] [--platform <file>] <file|dir>...'
+  + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [tcp|tls|grpc|http|https] [METHOD] [path] [name=value]...\']...'
+  + ' [--flows] [--platform <file>] <file|dir>...'
   + '\n         source: external, <namespace>/<workload>, <workload> or platform:<component>;'
   + ' destination: <host>:<port> or platform:<component>[:<port>] (ingress-gateway, prometheus, tracing, istiod, rate-limit, flagger, api-server)';
 

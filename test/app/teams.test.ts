@@ -78,7 +78,10 @@ describe('when the callee does not admit', () => {
       expect(r.code).toBe(1);
       const errors = r.out.split('\n').filter((l) => l.startsWith('ERROR'));
       expect(errors).toEqual([
-        expect.stringMatching(/^ERROR checkout\/configmap\.checkout-remote-calls\.yaml: ConfigMap\/checkout-remote-calls: data\.calls\.yaml\[1\]: checkout-service calls catalog\/pricing POST \/catalog\.pricing\.v1\.Pricing\/Quote \[caller checkout\/checkout-service, construct checkout\/checkout-service; callee Service catalog\/pricing:9090\]: refused by NetworkPolicy catalog\/pricing \(NetworkPolicy ingress\).*\[MESH604\]$/),
+        expect.stringMatching(new RegExp('^ERROR checkout/configmap\\.checkout-remote-calls\\.yaml: ConfigMap/checkout-remote-calls: data\\.calls\\.yaml\\[1\\]: '
+          + 'checkout-service calls catalog/pricing POST /catalog\\.pricing\\.v1\\.Pricing/Quote '
+          + '\\[caller checkout/checkout-service, construct checkout/checkout-service; callee Service catalog/pricing:9090\\]: '
+          + 'refused by NetworkPolicy catalog/pricing \\(NetworkPolicy ingress\\).*\\[MESH604\\]$')),
         expect.stringMatching(/data\.calls\.yaml\[2\]: checkout-service calls catalog\/price-feed on 7000\/TCP .*callee Service catalog\/price-feed:7000\]: refused by NetworkPolicy catalog\/price-feed.*\[MESH604\]$/),
       ]);
     } finally {

@@ -34,7 +34,9 @@ export const CHECKOUT_CALLERS = {
  */
 export function buildCatalogTeam(scope: Construct): CatalogTeam {
   const chart = new MeshChart(scope, 'catalog', { namespace: 'catalog', partOf: 'catalog' });
-  const catalogApi = new MeshService(chart, 'catalog-api', { image: IMAGE('catalog-api'), ports: [{ port: 80, targetPort: 8080, protocol: 'http' }] });
+  const catalogApi = new MeshService(chart, 'catalog-api', {
+    image: IMAGE('catalog-api'), ports: [{ port: 80, targetPort: 8080, protocol: 'http' }],
+  });
   // A quote answers within 2s (one try of 1s, retried once), inside the per-try timeout of the
   // checkout team's route in front of it (MESH660).
   const pricing = new MeshService(chart, 'pricing', {

@@ -72,7 +72,9 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
   for (const token of (rest ?? '').split(/\s+/).filter(Boolean)) {
     if (METHODS.includes(token as FlowMethod) && method === undefined && path === undefined) method = token as FlowMethod;
     else if (token.startsWith('/') && path === undefined) path = token;
-    else if (PROTOCOLS[token.toLowerCase()] && protocol === undefined && method === undefined && path === undefined) protocol = PROTOCOLS[token.toLowerCase()];
+    else if (PROTOCOLS[token.toLowerCase()] && protocol === undefined && method === undefined && path === undefined) {
+      protocol = PROTOCOLS[token.toLowerCase()];
+    }
     else if (/^[A-Za-z0-9-]+=/.test(token)) {
       const [k, ...v] = token.split('=');
       if (k === 'principal') requestPrincipal = v.join('=');
@@ -80,8 +82,12 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
       else headers[k.toLowerCase()] = v.join('=');
     } else throw bad(`'${token}' is not a protocol (${Object.keys(PROTOCOLS).join(', ')}), a method, a path or name=value`);
   }
-  if ((protocol === 'TCP' || protocol === 'TLS') && (method !== undefined || path !== undefined)) throw bad(`a ${protocol} connection has no method or path`);
-  if (protocol === 'GRPC' && (path === undefined || method !== undefined && method !== 'POST')) throw bad('a gRPC call is POST /<package.Service>/<Method>: give its path');
+  const l4 = protocol === 'TCP' || protocol === 'TLS';
+  if (l4 && (method !== undefined || path !== undefined)) throw bad(`a ${protocol} connection has no method or path`);
+  const grpc = protocol === 'GRPC';
+  if (grpc && (path === undefined || method !== undefined && method !== 'POST')) {
+    throw bad('a gRPC call is POST /<package.Service>/<Method>: give its path');
+  }
   if (sni !== undefined && protocol !== 'TLS' && protocol !== 'HTTPS') throw bad('sni= is for a tls or https flow');
   const request = protocol || method || path ? {} : to.request ?? {};
   return {
@@ -101,7 +107,9 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
 }
 
 /** `<host>:<port>`, or `platform:<component>[:<port>]`. */
-function parseDestination(text: string, platform: FlowPlatform, bad: (what: string) => MeshError): Partial<PlatformDestination> & { host: string; port: number } {
+function parseDestination(
+  text: string, platform: FlowPlatform, bad: (what: string) => MeshError,
+): Partial<PlatformDestination> & { host: string; port: number } {
   const component = /^platform:([^:]+)(?::(\d+))?$/.exec(text);
   const plain = /^([^\s:]+):(\d+)$/.exec(text);
   const portText = component ? component[2] : plain?.[2];
@@ -120,7 +128,8 @@ function resolveSource(text: string, evaluator: FlowEvaluator, spec: string, pla
   const pods = cluster.podsNamed(name, ns);
   const found = pods.find((p) => p.kind === 'Platform');
   if (found) {
-    return { platform: { name: found.name, namespace: found.namespace, labels: found.labels, serviceAccount: found.serviceAccount, meshed: found.meshed, ports: found.namedPorts, addresses: found.addresses } };
+    const { name: n, namespace, labels, serviceAccount, meshed, namedPorts: ports, addresses } = found;
+    return { platform: { name: n, namespace, labels, serviceAccount, meshed, ports, addresses } };
   }
   const namespaces = [...new Set(pods.map((p) => p.namespace))];
   if (namespaces.length === 0) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': no workload ${text} in the manifests`);
@@ -184,7 +193,8 @@ export function recordFindings(manifests: readonly Manifest[], file?: PlatformFi
   const p = file ? file.platform : MeshPlatform.default();
   return recordedCallFindings(new FlowEvaluator(manifests, {
     platform: file?.workloads ?? stockPlatform(),
-    ...(p ? { trustDomain: p.trustDomain, rootNamespace: p.istio.rootNamespace, controlPlane: { workload: p.istiodWorkload(), port: p.istio.xdsPort } } : {}),
+    ...(p ? { trustDomain: p.trustDomain, rootNamespace: p.istio.rootNamespace } : {}),
+    ...(p ? { controlPlane: { workload: p.istiodWorkload(), port: p.istio.xdsPort } } : {}),
   }));
 }
 

@@ -16,7 +16,8 @@ import { networkPolicyDecision } from './network-policy';
 import { flowMode, modeName, serviceEntryPortProtocol, servicePortProtocol } from './protocol';
 import { SidecarReadiness } from './readiness';
 import {
-  destinationRuleFor, gatewayPods, gatewayServersFor, RouteDestination, RouteRequest, routeThrough, serverAdmitsNamespace, subsetLabels, tlsModeOf, virtualServiceFor,
+  destinationRuleFor, gatewayPods, gatewayServersFor, RouteDestination, RouteRequest, routeThrough, serverAdmitsNamespace, subsetLabels, tlsModeOf,
+  virtualServiceFor,
 } from './routing';
 import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor } from './service-entry';
 import { sidecarDecision } from './sidecar';
@@ -92,7 +93,8 @@ export class FlowEvaluator {
   private routeRequest(ctx: Context, source: FlowPod, gateway: string): RouteRequest {
     const f = ctx.flow;
     return {
-      host: f.host, port: f.port, method: f.method ?? 'GET', path: f.path ?? '/', headers: f.headers ?? {}, source, tcp: ctx.tcp, tls: ctx.tls, sni: f.sni, gateway,
+      host: f.host, port: f.port, method: f.method ?? 'GET', path: f.path ?? '/', headers: f.headers ?? {},
+      source, tcp: ctx.tcp, tls: ctx.tls, sni: f.sni, gateway,
     };
   }
 
@@ -200,7 +202,9 @@ export class FlowEvaluator {
       if (route?.kind === 'refused') return refused(decider('routing', vs), route.reason, hops);
       if (route?.kind === 'fallthrough') {
         // No filter chain for the SNI: the listener's default chain (BlackHoleCluster or PassthroughCluster).
-        if (sc?.outboundMode !== 'ALLOW_ANY') return refused(decider('routing', vs), `${route.reason}; under REGISTRY_ONLY it goes to BlackHoleCluster and is closed`, hops);
+        if (sc?.outboundMode !== 'ALLOW_ANY') {
+          return refused(decider('routing', vs), `${route.reason}; under REGISTRY_ONLY it goes to BlackHoleCluster and is closed`, hops);
+        }
         passthrough = true;
         hops.push(`passthrough (${route.reason}; ALLOW_ANY: passed through as plain TCP)`);
         vs = undefined;
@@ -234,7 +238,8 @@ export class FlowEvaluator {
       if (!np.allowed) return refused(decider('NetworkPolicy egress', np.policy), np.reason, hops);
     }
     const mode = modeName(flowMode(flow, serviceEntryPortProtocol(entryPort(entry, flow.port))), flow);
-    return { allowed: true, decidedBy: decider('routing', entry), reason: `${flow.host} is a ServiceEntry host outside the mesh's workloads (${mode} on ${flow.port})`, hops };
+    const reason = `${flow.host} is a ServiceEntry host outside the mesh's workloads (${mode} on ${flow.port})`;
+    return { allowed: true, decidedBy: decider('routing', entry), reason, hops };
   }
 
   /** Every weighted destination of the route must work: the first that does not decides. */
@@ -375,22 +380,43 @@ export class FlowEvaluator {
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
 
-/** The first malformed field of `flow`, if any: host, port (1-65535), method, path (starts with `/`), source. */
-export function flowProblem(flow: Flow): { field: string; message: string } | undefined {
-  if (typeof flow.host !== 'string' || !/^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(flow.host)) return { field: 'host', message: `'${flow.host}' is not a host name` };
-  if (!Number.isInteger(flow.port) || flow.port < 1 || flow.port > 65535) return { field: 'port', message: `${flow.port} is not a port (1-65535)` };
-  if (flow.method !== undefined && !METHODS.has(flow.method)) return { field: 'method', message: `'${flow.method}' is not an HTTP method` };
-  if (flow.path !== undefined && !flow.path.startsWith('/')) return { field: 'path', message: `'${flow.path}' does not start with /` };
-  if (flow.protocol !== undefined && !['HTTP', 'HTTPS', 'GRPC', 'TCP', 'TLS'].includes(flow.protocol)) return { field: 'protocol', message: `'${flow.protocol}' is not HTTP, HTTPS, GRPC, TCP or TLS` };
-  // gRPC is HTTP/2 `POST /<package.Service>/<Method>` (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md, Request-Headers).
-  if (flow.protocol === 'GRPC' && flow.method !== undefined && flow.method !== 'POST') return { field: 'method', message: `a gRPC call is a POST, not ${flow.method}` };
-  if (flow.protocol === 'GRPC' && flow.path !== undefined && !/^\/[^/]+\/[^/]+$/.test(flow.path)) return { field: 'path', message: `'${flow.path}' is not /<package.Service>/<Method>` };
-  if (flow.sni !== undefined && !/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(flow.sni)) return { field: 'sni', message: `'${flow.sni}' is not a server name` };
-  if (flow.targetPort !== undefined && (!Number.isInteger(flow.targetPort) || flow.targetPort < 1 || flow.targetPort > 65535)) return { field: 'targetPort', message: `${flow.targetPort} is not a port (1-65535)` };
+type FlowProblem = { field: string; message: string } | undefined;
+
+const isPort = (p: unknown) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
+
+/** The first malformed field of `flow`, if any: host, port (1-65535), method, path (starts with `/`), protocol, source. */
+export function flowProblem(flow: Flow): FlowProblem {
+  const bad = (field: string, message: string) => ({ field, message });
+  const host = /^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+  if (typeof flow.host !== 'string' || !host.test(flow.host)) return bad('host', `'${flow.host}' is not a host name`);
+  if (!isPort(flow.port)) return bad('port', `${flow.port} is not a port (1-65535)`);
+  if (flow.targetPort !== undefined && !isPort(flow.targetPort)) return bad('targetPort', `${flow.targetPort} is not a port (1-65535)`);
+  if (flow.method !== undefined && !METHODS.has(flow.method)) return bad('method', `'${flow.method}' is not an HTTP method`);
+  if (flow.path !== undefined && !flow.path.startsWith('/')) return bad('path', `'${flow.path}' does not start with /`);
+  const protocol = protocolProblem(flow);
+  if (protocol) return protocol;
   const s = flow.source as Record<string, unknown>;
   if (!s || !(s.external === true || typeof s.workload === 'string' && typeof s.namespace === 'string' || typeof s.platform === 'object')) {
-    return { field: 'source', message: 'is not { workload, namespace }, { platform } or { external: true }' };
+    return bad('source', 'is not { workload, namespace }, { platform } or { external: true }');
   }
+  return undefined;
+}
+
+/**
+ * The protocol's problem, if any: a protocol this evaluator does not know, a gRPC call that is
+ * not `POST /<service>/<method>`, an SNI that is no server name.
+ */
+function protocolProblem(flow: Flow): FlowProblem {
+  const bad = (field: string, message: string) => ({ field, message });
+  if (flow.protocol !== undefined && !['HTTP', 'HTTPS', 'GRPC', 'TCP', 'TLS'].includes(flow.protocol)) {
+    return bad('protocol', `'${flow.protocol}' is not HTTP, HTTPS, GRPC, TCP or TLS`);
+  }
+  // gRPC is HTTP/2 `POST /<package.Service>/<Method>` (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md, Request-Headers).
+  const grpc = flow.protocol === 'GRPC';
+  if (grpc && flow.method !== undefined && flow.method !== 'POST') return bad('method', `a gRPC call is a POST, not ${flow.method}`);
+  if (grpc && flow.path !== undefined && !/^\/[^/]+\/[^/]+$/.test(flow.path)) return bad('path', `'${flow.path}' is not /<package.Service>/<Method>`);
+  const sni = /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+  if (flow.sni !== undefined && !sni.test(flow.sni)) return bad('sni', `'${flow.sni}' is not a server name`);
   return undefined;
 }
 

@@ -57,6 +57,47 @@ export function platformSource(component: string, platform: MeshPlatform | undef
   throw unknownComponent(component, workloads);
 }
 
+const svc = (name: string, namespace: string) => `${name}.${namespace}.svc.cluster.local`;
+
+/** Each component of a MeshPlatform as a destination, on `port` if given. */
+const DESTINATIONS: Readonly<Record<string, (p: MeshPlatform, port?: number) => PlatformDestination>> = {
+  'tracing': (p, port) => ({
+    host: p.tracing.host, port: port ?? p.tracing.port, target: p.tracingWorkload(), request: SPAN_REQUEST[p.tracing.protocol],
+  }),
+  'istiod': (p, port) => ({ host: svc('istiod', p.istio.controlPlaneNamespace), port: port ?? p.istio.xdsPort, target: p.istiodWorkload() }),
+  'rate-limit': (p, port) => {
+    const ns = p.rateLimit.namespace;
+    if (!ns) {
+      throw new MeshError(Codes.INVALID_FLOW,
+        'platform:rate-limit: the platform runs the rate-limit service in each app\'s namespace; address it as <name>.<namespace>:<port>');
+    }
+    return {
+      host: p.rateLimitHost(ns), port: port ?? p.rateLimit.grpcPort, target: p.rateLimitWorkload(ns),
+      request: { protocol: 'GRPC', method: 'POST', path: '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit' },
+    };
+  },
+  'prometheus': (p, port) => {
+    const url = new URL(p.prometheus.address);
+    const request = { protocol: 'HTTP' as const, method: 'GET' as const, path: '/api/v1/query' };
+    return { host: url.hostname, port: port ?? Number(url.port || 9090), target: p.prometheusWorkload(), request };
+  },
+  'ingress-gateway': (p, port) => {
+    const gw = p.ingressGateway;
+    const at = port ?? gw.httpServicePort;
+    // The gateway Service's ports target the pods' own (istioctl's 80 -> 8080, 443 -> 8443).
+    const targetPort = at === gw.httpServicePort ? gw.httpPort : at === gw.httpsServicePort ? gw.httpsPort : undefined;
+    const moved = targetPort !== undefined && targetPort !== at ? { targetPort } : {};
+    return { host: svc(gw.name, gw.namespace), port: at, ...moved, target: p.ingressGatewayWorkload() };
+  },
+  'api-server': (p, port) => ({
+    host: p.apiServer.host, port: port ?? p.apiServer.ports[0], target: p.apiServerWorkload(), request: { protocol: 'HTTPS' },
+  }),
+  'flagger': () => {
+    throw new MeshError(Codes.INVALID_FLOW,
+      'platform:flagger serves nothing a flow can reach: it is a source (platform:flagger -> platform:prometheus)');
+  },
+};
+
 /**
  * `component` as a flow's destination: its Service's host and port (`port` if given) and its
  * pods, and the request its clients send by default: Zipkin's `POST /api/v2/spans` or OTLP's
@@ -64,47 +105,17 @@ export function platformSource(component: string, platform: MeshPlatform | undef
  * connection to istiod, Prometheus's HTTP API, HTTPS to the API server. A workload of a
  * platform file is `<name>.<namespace>.svc.cluster.local`.
  */
-export function platformDestination(component: string, platform: MeshPlatform | undefined, workloads: readonly FlowWorkload[], port?: number): PlatformDestination {
-  const svc = (name: string, namespace: string) => `${name}.${namespace}.svc.cluster.local`;
-  if (platform) {
-    switch (component) {
-      case 'tracing': {
-        const t = platform.tracing;
-        return { host: t.host, port: port ?? t.port, target: platform.tracingWorkload(), request: SPAN_REQUEST[t.protocol] };
-      }
-      case 'istiod':
-        return { host: svc('istiod', platform.istio.controlPlaneNamespace), port: port ?? platform.istio.xdsPort, target: platform.istiodWorkload() };
-      case 'rate-limit': {
-        const ns = platform.rateLimit.namespace;
-        if (!ns) throw new MeshError(Codes.INVALID_FLOW, 'platform:rate-limit: the platform runs the rate-limit service in each app\'s namespace; address it as <name>.<namespace>:<port>');
-        return {
-          host: platform.rateLimitHost(ns), port: port ?? platform.rateLimit.grpcPort, target: platform.rateLimitWorkload(ns),
-          request: { protocol: 'GRPC', method: 'POST', path: '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit' },
-        };
-      }
-      case 'prometheus': {
-        const url = new URL(platform.prometheus.address);
-        return { host: url.hostname, port: port ?? Number(url.port || 9090), target: platform.prometheusWorkload(), request: { protocol: 'HTTP', method: 'GET', path: '/api/v1/query' } };
-      }
-      case 'ingress-gateway': {
-        const gw = platform.ingressGateway;
-        const p = port ?? gw.httpServicePort;
-        const targetPort = p === gw.httpServicePort ? gw.httpPort : p === gw.httpsServicePort ? gw.httpsPort : undefined;
-        return { host: svc(gw.name, gw.namespace), port: p, ...(targetPort !== undefined && targetPort !== p ? { targetPort } : {}), target: platform.ingressGatewayWorkload() };
-      }
-      case 'api-server': {
-        const a = platform.apiServer;
-        return { host: a.host, port: port ?? a.ports[0], target: platform.apiServerWorkload(), request: { protocol: 'HTTPS' } };
-      }
-      case 'flagger':
-        throw new MeshError(Codes.INVALID_FLOW, 'platform:flagger serves nothing a flow can reach: it is a source (platform:flagger -> platform:prometheus)');
-      default:
-    }
-  }
+export function platformDestination(
+  component: string, platform: MeshPlatform | undefined, workloads: readonly FlowWorkload[], port?: number,
+): PlatformDestination {
+  const known = platform && Object.prototype.hasOwnProperty.call(DESTINATIONS, component) ? DESTINATIONS[component] : undefined;
+  if (known && platform) return known(platform, port);
   const w = workloads.find((x) => x.name === component);
   if (!w) throw unknownComponent(component, workloads);
   const first = Object.values(w.ports ?? {})[0];
-  if (port === undefined && first === undefined) throw new MeshError(Codes.INVALID_FLOW, `platform:${component} has no port: write platform:${component}:<port>`);
+  if (port === undefined && first === undefined) {
+    throw new MeshError(Codes.INVALID_FLOW, `platform:${component} has no port: write platform:${component}:<port>`);
+  }
   return { host: svc(w.name, w.namespace), port: port ?? first, target: w };
 }
 

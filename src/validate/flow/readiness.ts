@@ -47,7 +47,8 @@ export class SidecarReadiness {
       out = {
         policy: d.policy,
         direction,
-        reason: `${pod.namespace}/${pod.name}'s sidecar never becomes ready: ${np} ${what} to istiod (${cp.pod.namespace}/${cp.pod.name}) on ${cp.port}, `
+        reason: `${pod.namespace}/${pod.name}'s sidecar never becomes ready: ${np} ${what} `
+          + `to istiod (${cp.pod.namespace}/${cp.pod.name}) on ${cp.port}, `
           + 'so the proxy gets no configuration and no certificate and the pod stays out of its Services\' endpoints: no flow from or to it holds',
       };
       break;

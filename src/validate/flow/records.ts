@@ -44,13 +44,15 @@ export function readCallRecords(manifests: readonly Manifest[]): { calls: Record
     const bad = (field: string, message: string) => findings.push(finding(Codes.INVALID_CALL_RECORD, record, field, message));
     const format = record.metadata?.annotations?.[REMOTE_CALLS_FORMAT_ANNOTATION];
     if (format !== REMOTE_CALLS_FORMAT) {
-      bad(`metadata.annotations.${REMOTE_CALLS_FORMAT_ANNOTATION}`, `'${format ?? ''}' is not ${REMOTE_CALLS_FORMAT}, the format this version reads: re-synthesize the caller's chart`);
+      bad(`metadata.annotations.${REMOTE_CALLS_FORMAT_ANNOTATION}`,
+        `'${format ?? ''}' is not ${REMOTE_CALLS_FORMAT}, the format this version reads: re-synthesize the caller's chart`);
       continue;
     }
     const text = record.data?.[REMOTE_CALLS_KEY];
     let entries: unknown;
     try {
-      entries = typeof text === 'string' ? parseYamlDocuments(text, `${refOf(record).namespace}/${record.metadata?.name}`)[0]?.value ?? [] : undefined;
+      const where = `${refOf(record).namespace}/${record.metadata?.name}`;
+      entries = typeof text === 'string' ? parseYamlDocuments(text, where)[0]?.value ?? [] : undefined;
     } catch (e) {
       bad(`data.${REMOTE_CALLS_KEY}`, `not YAML: ${(e as Error).message.split('\n')[0]}`);
       continue;
@@ -82,15 +84,17 @@ export function recordedCallFindings(evaluator: FlowEvaluator): FlowFinding[] {
   const out: FlowFinding[] = [...findings];
   for (const c of calls) {
     const { callee, source } = c.entry;
+    const sides = `caller ${source.namespace}/${source.workload}, construct ${c.entry.caller}; `
+      + `callee Service ${callee.namespace}/${callee.service}:${callee.port.port}`;
     const refuse = (why: string, verdict?: FlowFinding['verdict']) => out.push({
-      ...finding(Codes.REMOTE_CALL_REFUSED, c.record, c.field,
-        `${c.flow.description} [caller ${source.namespace}/${source.workload}, construct ${c.entry.caller}; callee Service ${callee.namespace}/${callee.service}:${callee.port.port}]: ${why}`),
+      ...finding(Codes.REMOTE_CALL_REFUSED, c.record, c.field, `${c.flow.description} [${sides}]: ${why}`),
       constructPath: c.entry.caller,
       ...(verdict ? { verdict } : {}),
     });
     const problem = flowProblem(c.flow);
     if (problem) {
-      out.push({ ...finding(Codes.INVALID_CALL_RECORD, c.record, `${c.field}.request`, `${problem.field}: ${problem.message}`), constructPath: c.entry.caller });
+      const f = finding(Codes.INVALID_CALL_RECORD, c.record, `${c.field}.request`, `${problem.field}: ${problem.message}`);
+      out.push({ ...f, constructPath: c.entry.caller });
       continue;
     }
     if (cluster.holdsNamespace(callee.namespace) && !cluster.service(callee.service, callee.namespace)) {
@@ -111,7 +115,10 @@ function flowOf(e: RemoteCallEntry): IntendedFlow {
     host: `${c.service}.${c.namespace}.svc.cluster.local`,
     port: c.port.port,
     ...(c.port.targetPort !== c.port.port ? { targetPort: c.port.targetPort } : {}),
-    target: { name: c.service, namespace: c.namespace, labels: { ...c.podLabels }, serviceAccount: c.serviceAccount, meshed: true, ports: { [c.port.name]: c.port.targetPort } },
+    target: {
+      name: c.service, namespace: c.namespace, labels: { ...c.podLabels }, serviceAccount: c.serviceAccount, meshed: true,
+      ports: { [c.port.name]: c.port.targetPort },
+    },
     ...(e.request.protocol ? { protocol: e.request.protocol } : {}),
     ...(e.request.method ? { method: e.request.method as FlowMethod } : {}),
     ...(e.request.path ? { path: e.request.path } : {}),
@@ -127,13 +134,17 @@ const isPort = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v a
 /** The first malformed field of an entry, if any. */
 function entryProblem(e: unknown): { field: string; message: string } | undefined {
   if (!isMap(e)) return { field: '', message: 'is not a map' };
-  for (const f of ['caller', 'description'] as const) if (typeof e[f] !== 'string' || e[f] === '') return { field: f, message: 'must be a non-empty string' };
+  for (const f of ['caller', 'description'] as const) {
+    if (typeof e[f] !== 'string' || e[f] === '') return { field: f, message: 'must be a non-empty string' };
+  }
   if (!isMap(e.source) || !isDns1123Label(String(e.source.workload ?? '')) || !isDns1123Label(String(e.source.namespace ?? ''))) {
     return { field: 'source', message: 'must be { workload, namespace }, both DNS-1123 labels' };
   }
   const c = e.callee;
   if (!isMap(c)) return { field: 'callee', message: 'is not a map' };
-  for (const f of ['service', 'namespace', 'serviceAccount'] as const) if (!isDns1123Label(String(c[f] ?? ''))) return { field: `callee.${f}`, message: 'must be a DNS-1123 label' };
+  for (const f of ['service', 'namespace', 'serviceAccount'] as const) {
+    if (!isDns1123Label(String(c[f] ?? ''))) return { field: `callee.${f}`, message: 'must be a DNS-1123 label' };
+  }
   if (!isMap(c.podLabels) || Object.keys(c.podLabels).length === 0 || !Object.values(c.podLabels).every((v) => typeof v === 'string')) {
     return { field: 'callee.podLabels', message: 'must be a non-empty map of labels' };
   }
@@ -141,6 +152,8 @@ function entryProblem(e: unknown): { field: string; message: string } | undefine
     return { field: 'callee.port', message: 'must be { name, port, targetPort } with ports 1-65535' };
   }
   if (!isMap(e.request)) return { field: 'request', message: 'is not a map' };
-  if (e.request.protocol !== undefined && !['TCP', 'TLS'].includes(e.request.protocol)) return { field: 'request.protocol', message: `'${e.request.protocol}' is not TCP or TLS` };
+  if (e.request.protocol !== undefined && !['TCP', 'TLS'].includes(e.request.protocol)) {
+    return { field: 'request.protocol', message: `'${e.request.protocol}' is not TCP or TLS` };
+  }
   return undefined;
 }

@@ -142,7 +142,8 @@ export function routeThrough(vs: Manifest, r: RouteRequest): RouteResult {
     }
     return { kind: 'route', virtualService: vs, index: i, destinations: destinationsOf(rule, vsNs) };
   }
-  return { kind: 'refused', virtualService: vs, reason: `no http rule of VirtualService ${vsNs}/${vs.metadata?.name} matches ${r.method} ${r.path} (404 NR)` };
+  const reason = `no http rule of VirtualService ${vsNs}/${vs.metadata?.name} matches ${r.method} ${r.path} (404 NR)`;
+  return { kind: 'refused', virtualService: vs, reason };
 }
 
 /**
@@ -175,10 +176,12 @@ export function routeL4(vs: Manifest, r: RouteRequest): RouteResult {
   }
   const name = `VirtualService ${vsNs}/${vs.metadata?.name}`;
   if (r.gateway !== 'mesh') {
-    return { kind: 'refused', virtualService: vs, reason: `no ${kind} rule of ${name} matches ${r.tls ? `SNI ${sni}` : `port ${r.port}`} on the gateway` };
+    const what = r.tls ? `SNI ${sni}` : `port ${r.port}`;
+    return { kind: 'refused', virtualService: vs, reason: `no ${kind} rule of ${name} matches ${what} on the gateway` };
   }
   if (r.tls && applies) {
-    return { kind: 'fallthrough', virtualService: vs, reason: `no tls rule of ${name} matches SNI ${sni} on port ${r.port}: the sidecar's listener has no filter chain for it` };
+    const reason = `no tls rule of ${name} matches SNI ${sni} on port ${r.port}: the sidecar's listener has no filter chain for it`;
+    return { kind: 'fallthrough', virtualService: vs, reason };
   }
   return { kind: 'route', destinations: [] };
 }

@@ -61,7 +61,9 @@ export function admissionRules(service: IMeshServiceNode, admissions: readonly R
   return admissions.map((a) => {
     const port = portOf(service, a);
     const o = a.options;
-    const op = { methods: o.methods ? [...o.methods] : undefined, paths: o.paths ? [...o.paths] : undefined, ports: port ? [port.targetPort] : undefined };
+    const op = {
+      methods: o.methods ? [...o.methods] : undefined, paths: o.paths ? [...o.paths] : undefined, ports: port ? [port.targetPort] : undefined,
+    };
     return { from: [{ principals: [a.caller.principal(service.chart.trustDomain)] }], to: op.methods || op.paths || op.ports ? [op] : undefined };
   });
 }
@@ -75,7 +77,10 @@ export function admissionFlows(service: IMeshServiceNode, admissions: readonly R
   for (const a of admissions) {
     const port = portOf(service, a) ?? service.ports.find((p) => p.port === httpPort(service));
     if (!port) continue;
-    const base = { source: { platform: a.caller.workload() }, host: `${service.name}.${service.namespace}.svc.cluster.local`, port: port.port, expect: 'allow' as const, constructPath: service.node.path };
+    const base = {
+      source: { platform: a.caller.workload() }, host: `${service.name}.${service.namespace}.svc.cluster.local`, port: port.port,
+      expect: 'allow' as const, constructPath: service.node.path,
+    };
     const who = `${service.name} admits ${a.caller}`;
     if (['tcp', 'mongo', 'mysql', 'redis', 'tls', 'https'].includes(port.protocol)) {
       out.push({ ...base, description: `${who} on ${port.port}/${port.protocol.toUpperCase()}` });
@@ -94,10 +99,15 @@ export function admissionProblems(service: IMeshServiceNode, admissions: readonl
   const seen = new Set<string>();
   admissions.forEach((a, i) => {
     if (a.options.port !== undefined && !portOf(service, a)) {
-      out.push(formatProblem(Codes.INVALID_REMOTE_SERVICE, `admits[${i}].port: ${a.options.port} is not a port of ${service.name} (${service.ports.map((p) => p.port).join(', ')})`));
+      const ports = service.ports.map((p) => p.port).join(', ');
+      out.push(formatProblem(Codes.INVALID_REMOTE_SERVICE, `admits[${i}].port: ${a.options.port} is not a port of ${service.name} (${ports})`));
     }
     const key = `${a.caller}:${a.options.port ?? ''}`;
-    if (seen.has(key)) out.push(formatProblem(Codes.INVALID_REMOTE_SERVICE, `admits[${i}]: ${a.caller} is admitted twice${a.options.port ? ` on ${a.options.port}` : ''}; give every method and path in one admission`));
+    if (seen.has(key)) {
+      const on = a.options.port ? ` on ${a.options.port}` : '';
+      const message = `admits[${i}]: ${a.caller} is admitted twice${on}; give every method and path in one admission`;
+      out.push(formatProblem(Codes.INVALID_REMOTE_SERVICE, message));
+    }
     seen.add(key);
   });
   return out;

@@ -166,7 +166,8 @@ export class ServiceSecurity extends Construct {
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
    */
   public admit(caller: RemoteCaller, options: AdmitOptions = {}): void {
-    const admission: RemoteAdmission = { caller, options: { ...options, methods: options.methods ? [...options.methods] : undefined, paths: options.paths ? [...options.paths] : undefined } };
+    const copied = { ...options, methods: options.methods ? [...options.methods] : undefined, paths: options.paths ? [...options.paths] : undefined };
+    const admission: RemoteAdmission = { caller, options: copied };
     this.admissions.push(admission);
     const { peer, ports } = admissionPeer(this.service, admission);
     this.allowIngressFrom(peer, ports);
@@ -223,7 +224,8 @@ export class ServiceSecurity extends Construct {
 
   /** Every rule of the service's ALLOW policy, in output order. */
   public get rules(): AuthorizationRule[] {
-    const rules = [...this.callerRules(), ...admissionRules(this.service, this.admissions), ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
+    const admitted = admissionRules(this.service, this.admissions);
+    const rules = [...this.callerRules(), ...admitted, ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
     // Health checks stay reachable from every source (seed 000).
     if (this.service.healthCheckPath) rules.push({ to: [{ methods: ['GET'], paths: [`${this.service.healthCheckPath}/*`] }] });
     return rules;
