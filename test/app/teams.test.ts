@@ -48,6 +48,15 @@ describe('the two teams of dist/, proved together', () => {
     // The storefront may read products, not stream prices: its own Sidecar imports no such host.
     expect(flow('checkout/storefront -> price-feed.catalog:7000')).toMatchObject({ code: 1, out: expect.stringContaining('by Sidecar checkout/storefront') });
   });
+
+  test('--flows lists the recorded calls with their verdicts', () => {
+    const recorded = run(DIST, '--flows', 'checkout', 'catalog', 'cluster').out.split('\n').filter((l) => / recorded /.test(l));
+    expect(recorded.map((l) => l.replace(/ by .*/, ''))).toEqual([
+      'ALLOWED recorded checkout/storefront -> catalog-api.catalog.svc.cluster.local:80 GET /api/products/x',
+      'ALLOWED recorded checkout/checkout-service -> pricing.catalog.svc.cluster.local:9090 POST /catalog.pricing.v1.Pricing/Quote',
+      'ALLOWED recorded checkout/checkout-service -> price-feed.catalog.svc.cluster.local:7000 TCP',
+    ]);
+  });
 });
 
 describe('when the callee does not admit', () => {

@@ -13,7 +13,7 @@ import { FlowOptions } from './cluster';
 import { FlowEvaluator } from './evaluate';
 import { Flow, FlowMethod, FlowSource, FlowVerdict, FlowWorkload } from './flow';
 import { PlatformDestination, platformDestination, platformSource } from './platform-flows';
-import { isCallRecord, recordedCallFindings } from './records';
+import { isCallRecord, readCallRecords, recordedCallFindings } from './records';
 import { gatewayServersFor } from './routing';
 
 const METHODS: readonly FlowMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
@@ -272,6 +272,12 @@ export function runFlowCommand(
           io.stdout(`${formatVerdict(spec, evaluator.evaluate({ source: { external: true }, host, port: Number(s.port?.number) }))}\n`);
         }
       }
+    }
+    // The calls recorded for other teams' services, over the folders given.
+    for (const c of readCallRecords(evaluator.cluster.manifests).calls) {
+      const f = c.flow;
+      const what = f.method ? ` ${f.method} ${f.path ?? '/'}` : ` ${f.protocol ?? ''}`.trimEnd();
+      io.stdout(`${formatVerdict(`recorded ${c.entry.source.namespace}/${c.entry.source.workload} -> ${f.host}:${f.port}${what}`, evaluator.evaluate(f))}\n`);
     }
   }
   return code;
