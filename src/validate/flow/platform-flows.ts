@@ -77,7 +77,8 @@ const DESTINATIONS: Readonly<Record<string, (p: MeshPlatform, port?: number) => 
     };
   },
   'prometheus': (p, port) => {
-    const url = new URL(p.prometheus.address);
+    const url = URL.canParse(p.prometheus.address) ? new URL(p.prometheus.address) : undefined;
+    if (!url) throw new MeshError(Codes.INVALID_FLOW, `platform:prometheus: its address '${p.prometheus.address}' is not a URL`);
     const request = { protocol: 'HTTP' as const, method: 'GET' as const, path: '/api/v1/query' };
     return { host: url.hostname, port: port ?? Number(url.port || 9090), target: p.prometheusWorkload(), request };
   },

@@ -96,4 +96,17 @@ describe('--flow to and from the platform: platform:<component>', () => {
     expect(flow('order-service -> platform:rate-limit')).toMatchObject({ code: 2, err: expect.stringContaining("runs the rate-limit service in each app's namespace") });
     expect(flow('order-service -> platform:flagger')).toMatchObject({ code: 2, err: expect.stringContaining('it is a source') });
   });
+
+  test('a described platform\'s components: its collector, and an address that is no URL', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-platform-'));
+    const file = path.join(dir, 'platform.yaml');
+    fs.writeFileSync(file, 'tracing: { protocol: opentelemetry, serviceName: otel-collector, namespace: tracing }\nprometheus: { address: not-a-url }\n');
+    const spans = run(DIST, '--format', 'json', '--platform', file, '--flow', 'order-service -> platform:tracing', 'production');
+    expect(JSON.parse(spans.out).flows[0].flow).toMatchObject({
+      host: 'otel-collector.tracing.svc.cluster.local', port: 4317, protocol: 'GRPC', method: 'POST', path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+    });
+    expect(run(DIST, '--platform', file, '--flow', 'platform:flagger -> platform:prometheus', 'production'))
+      .toMatchObject({ code: 2, err: expect.stringContaining("platform:prometheus: its address 'not-a-url' is not a URL [MESH603]") });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
