@@ -47,7 +47,7 @@ export { MeshApp, MeshSynthError } from './graph/mesh-app';
 export type { ManifestFile, MeshAppProps } from './graph/mesh-app';
 export { MeshChart } from './graph/mesh-chart';
 export type { MeshChartProps } from './graph/mesh-chart';
-export type { IExternalService, IMeshChart, IMeshServiceNode } from './graph/interfaces';
+export type { IExternalService, IMeshChart, IMeshServiceNode, IRemoteService } from './graph/interfaces';
 export { MeshCluster } from './graph/mesh-cluster';
 export { MeshService } from './graph/mesh-service';
 export type { IMeshService, IVersionedService, MeshServiceCommonProps, MeshServiceProps, MeshWorkloadProps } from './graph/mesh-service-props';
@@ -58,6 +58,14 @@ export { ExternalService, TlsOrigination } from './graph/external-service';
 export type {
   ExternalPort, ExternalProtocol, ExternalResolution, ExternalServiceProps, SimpleTlsOriginationOptions,
 } from './graph/external-service';
+export { RemoteService } from './graph/remote-service';
+export type { RemoteServiceProps } from './graph/remote-service';
+export { RemoteCaller } from './graph/remote-caller';
+export type { RemoteCallerProps } from './graph/remote-caller';
+export {
+  REMOTE_CALLS_FORMAT, REMOTE_CALLS_FORMAT_ANNOTATION, REMOTE_CALLS_KEY, REMOTE_CALLS_LABEL, REMOTE_CALLS_RECORD,
+} from './core/remote-calls';
+export type { RemoteCallEntry } from './core/remote-calls';
 export type { ResolvedServicePort, ServicePortOptions } from './graph/service-port';
 export type { ServiceVersion, SubsetTrafficPolicy, VersionOptions } from './graph/service-version';
 export { Tier } from './graph/tier';
@@ -87,6 +95,7 @@ export { AuthorizationAction } from './views/security/mesh-authorization-policy'
 export type { AuthorizationActionName, MeshAuthorizationPolicyProps } from './views/security/mesh-authorization-policy';
 export { MeshSecurity } from './views/security/mesh-security';
 export type { MeshSecurityProps } from './views/security/mesh-security';
+export type { AdmitOptions, RemoteAdmission } from './views/security/remote-admission';
 export { MtlsMode } from './views/security/mtls-mode';
 export type { MtlsModeName } from './views/security/mtls-mode';
 export { MtlsPolicy } from './views/security/mtls-policy';
@@ -179,8 +188,11 @@ export { parseManifests } from './validate/yaml';
 // Flow verification (src/validate/flow)
 export { checkIntendedFlows, undeclaredOpenPairs } from './validate/flow/check';
 export type { FlowFinding } from './validate/flow/check';
-export type { FlowOptions } from './validate/flow/cluster';
+export type { ControlPlane, FlowOptions } from './validate/flow/cluster';
 export { evaluateFlow, FlowEvaluator } from './validate/flow/evaluate';
+export { readCallRecords, recordedCallFindings } from './validate/flow/records';
+export type { RecordedCall } from './validate/flow/records';
+export { platformFlowOptions } from './validate/flow/platform-flows';
 export type { Flow, FlowDecider, FlowLayer, FlowMethod, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow } from './validate/flow/flow';
 export type { PairVerdict } from './validate/flow/pairs';
 

@@ -3,6 +3,8 @@ import { buildBookinfo } from './app/bookinfo/bookinfo';
 import { BOOKINFO_ENVIRONMENTS } from './app/bookinfo/environments';
 import { buildEcEnvironment } from './app/ec-environment';
 import { ENVIRONMENTS } from './app/environments';
+import { buildCatalogTeam } from './app/teams/catalog';
+import { buildCheckoutTeam } from './app/teams/checkout';
 import { buildTiers } from './app/tiers/tiers';
 import { MeshApp, MeshPlatform, MeshSynthError } from './index';
 
@@ -12,7 +14,9 @@ export const DIST = path.resolve(__dirname, '..', 'dist');
 /**
  * Synthesizes the EC site of seed 000 once per environment into dist/<environment>/, and
  * Istio's Bookinfo once per Bookinfo environment (dist/bookinfo, dist/bookinfo-dev, ...), and
- * seed 003's three tier namespaces (dist/k1s0-system, dist/k1s0-business, dist/k1s0-service).
+ * seed 003's three tier namespaces (dist/k1s0-system, dist/k1s0-business, dist/k1s0-service), and
+ * two teams whose charts another team's repository would build (dist/checkout calls the services
+ * of dist/catalog as RemoteServices; the flow check over both folders proves them).
  * `platform` is the one the apps run on (default: the seeds', `MeshPlatform.default()`).
  * Not into $CDK8S_OUTDIR: `cdk8s synth` empties that folder before the app runs
  * (cdk8s-cli src/cli/cmds/synth.ts: `fs.rmSync(outdir, { recursive: true, force: true })`),
@@ -23,6 +27,8 @@ export function buildApp(outdir: string = DIST, platform?: MeshPlatform): MeshAp
   for (const env of ENVIRONMENTS) buildEcEnvironment(app, env);
   for (const env of BOOKINFO_ENVIRONMENTS) buildBookinfo(app, env);
   buildTiers(app);
+  buildCatalogTeam(app);
+  buildCheckoutTeam(app);
   return app;
 }
 

@@ -330,6 +330,19 @@ export const Codes = {
   UNDECLARED_PAIR_OPEN: 'MESH602',
   /** A malformed flow or flow option (host, port, method, path, source, trust domain), or a `--flow` that does not parse or names no workload. */
   INVALID_FLOW: 'MESH603',
+  /**
+   * A recorded call to a service another chart or repository synthesizes (a RemoteService) is
+   * refused by the manifests (the callee's admission, or the caller's side), or the callee's
+   * namespace is given without its Service; the message names both sides.
+   */
+  REMOTE_CALL_REFUSED: 'MESH604',
+  /**
+   * A RemoteService or RemoteCaller that cannot stand for a workload (no ports, no pod labels, a
+   * malformed name or label, a port it lacks), or that contradicts the app's own MeshService of that name.
+   */
+  INVALID_REMOTE_SERVICE: 'MESH605',
+  /** A remote-calls record (ConfigMap labelled `mesh.cdk8s.io/record: remote-calls`) of another format or version, or with a malformed entry. */
+  INVALID_CALL_RECORD: 'MESH606',
   // The platform, edge routes, cluster-wide objects and flows: MESH630-MESH659.
   /** An ingress route's path prefix is not `/` or a path ending in `/`, or two routes share one. */
   INGRESS_ROUTE_INVALID: 'MESH630',

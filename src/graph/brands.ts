@@ -6,7 +6,7 @@
 import type { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
-import type { IMeshChart } from './interfaces';
+import type { IMeshChart, IRemoteService } from './interfaces';
 
 /** The brand of a MeshApp: its charts share one MeshCluster and its platform. */
 export const MESH_APP_BRAND = Symbol.for('cdk8s-mesh.MeshApp');
@@ -23,6 +23,9 @@ export const MESH_CLUSTER_BRAND = Symbol.for('cdk8s-mesh.MeshCluster');
 /** The brand of an ExternalService. */
 export const EXTERNAL_SERVICE_BRAND = Symbol.for('cdk8s-mesh.ExternalService');
 
+/** The brand of a RemoteService. */
+export const REMOTE_SERVICE_BRAND = Symbol.for('cdk8s-mesh.RemoteService');
+
 /** Whether `x` carries `brand`. */
 export function hasBrand(x: unknown, brand: symbol): boolean {
   return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[brand] === true;
@@ -31,6 +34,11 @@ export function hasBrand(x: unknown, brand: symbol): boolean {
 /** Marks `x` with `brand`: a non-enumerable property, so it never shows in output or JSON. */
 export function setBrand(x: object, brand: symbol): void {
   Object.defineProperty(x, brand, { value: true });
+}
+
+/** Whether `x` is a RemoteService (of any copy of the library): another chart's or repository's service. */
+export function isRemoteService(x: unknown): x is IRemoteService {
+  return hasBrand(x, REMOTE_SERVICE_BRAND);
 }
 
 /** Whether `x` is a MeshChart (of any copy of the library). */

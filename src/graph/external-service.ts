@@ -71,7 +71,8 @@ export interface ExternalServiceProps {
    */
   readonly resolution?: ExternalResolution;
   /**
-   * The provider's addresses, when known: STATIC resolution's endpoints, and the
+   * The provider's addresses, when known: STATIC resolution's endpoints, NONE resolution's
+   * ServiceEntry `addresses` (IPs or CIDR ranges the application connects to), and the
    * NetworkPolicy egress `ipBlock`s of its callers.
    * @default - unknown: callers' NetworkPolicy lets the port out to any address
    */

@@ -1,6 +1,7 @@
 import type { FlowMethod, IntendedFlow } from '../validate/flow/flow';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import { MeshSecurity } from '../views/security/mesh-security';
+import { isRemoteService } from './brands';
 import type { IMeshChart, IMeshService, ServiceCall } from './interfaces';
 import { calledPorts } from './service-call';
 
@@ -15,10 +16,25 @@ import { calledPorts } from './service-call';
  */
 export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
   const out: IntendedFlow[] = [];
-  for (const c of chart.calls) out.push(...callFlows(c));
+  for (const c of chart.calls) {
+    // A call to another team's service is recorded (remote-calls.ts) and checked from the record.
+    if (isRemoteService(c.target)) continue;
+    out.push(...callFlows(c));
+  }
   for (const s of chart.services) {
     for (const c of s.externalCalls) {
-      if (!c.target.port(c.port)) continue; // reported under the call (MESH037)
+      const port = c.target.port(c.port);
+      if (!port) continue; // reported under the call (MESH037)
+      if (['TCP', 'TLS', 'HTTPS'].includes(port.protocol)) {
+        // Opaque to the sidecar (TLS the application speaks itself included): one connection, no method or path.
+        // https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+        out.push({
+          source: { workload: s.name, namespace: s.namespace }, host: c.target.hosts[0], port: c.port,
+          protocol: port.protocol === 'TCP' ? 'TCP' : 'TLS',
+          expect: 'allow', constructPath: s.node.path, description: `${s.name} calls external ${c.target.hosts[0]}:${c.port}/${port.protocol}`,
+        });
+        continue;
+      }
       for (const method of c.methods ?? ['GET']) {
         for (const path of (c.paths ?? ['/']).map(concretePath)) {
           out.push({

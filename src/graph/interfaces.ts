@@ -37,6 +37,16 @@ export interface IMeshService extends IConstruct {
   readonly podHostnames?: readonly string[];
 }
 
+/** A service another chart or repository synthesizes (a `RemoteService`), as its callers see it. */
+export interface IRemoteService extends IMeshService {
+  /** The labels on its pods. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** Always true: its ports are given. */
+  readonly hasService: boolean;
+  /** True: its visibility is its own team's to say. */
+  exportedTo(namespace: string): boolean;
+}
+
 /** A declared call from one service to another: an edge of the mesh graph. */
 export interface ServiceCall {
   /** The calling service. */

@@ -6,7 +6,9 @@ import { HTTP_PROTOCOLS } from '../core/ports';
 import { Principal } from '../core/principal';
 import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
 import { Weight } from '../core/weight';
-import { hasBrand, isMeshChart, meshChartOf, MESH_SERVICE_BRAND, setBrand } from './brands';
+import { Chart } from 'cdk8s';
+import { hasBrand, isMeshChart, isRemoteService, meshChartOf, MESH_SERVICE_BRAND, setBrand } from './brands';
+import { recordRemoteCalls } from './remote-calls';
 import { ServiceSlo } from '../views/observability/slo';
 import { HostRenderContext } from '../render/traffic';
 import { addServiceDestinationRule, addServiceVirtualService, ServiceHostState } from '../render/service';
@@ -14,6 +16,8 @@ import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpR
 import { Tier, TierSettings } from './tier';
 import { mergeTierSettings, TierDefaults } from './tier-defaults';
 import { ServiceSecurity } from '../views/security/service-security';
+import type { AdmitOptions } from '../views/security/remote-admission';
+import type { RemoteCaller } from './remote-caller';
 import { ContainerResources, DEFAULT_RESOURCES, StatefulOptions } from '../views/workload/container-options';
 import { PodOptions } from '../views/workload/pod-props';
 import { addServiceAccount, WorkloadDeployment, WorkloadResource, WorkloadServiceAccount, WorkloadStatefulSet } from '../views/workload/workload';
@@ -31,7 +35,7 @@ import { podHostnamesOf, ServiceWorkloads, writeService } from './service-worklo
 import { IVersionedService, MeshServiceProps, MeshWorkloadProps } from './mesh-service-props';
 import type { ExternalCall, IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from './interfaces';
 import { policyProblems } from './policy-problems';
-import { callProblems } from './call-problems';
+import { CalledService, callProblems } from './call-problems';
 
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export type { IMeshServiceNode } from './interfaces';
@@ -254,18 +258,19 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
   /**
    * The resolved traffic settings: the tier's, with the service's own on top. A service
-   * that a declared caller POSTs or PATCHes to (or calls with any method) on an HTTP port
-   * retries only on `reset-before-request,connect-failure` unless its own `retries.retryOn`
-   * says otherwise: a retry on 5xx or `reset` may apply such a request twice (Envoy's
-   * x-envoy-retry-on; MESH111, MESH662). A call to TCP ports only has no HTTP retries.
+   * that a declared caller (or an admitted caller from outside the app) POSTs or PATCHes to
+   * (or calls with any method) on an HTTP port retries only on `reset-before-request,connect-failure`
+   * unless its own `retries.retryOn` says otherwise: a retry on 5xx or `reset` may apply such a
+   * request twice (Envoy's x-envoy-retry-on; MESH111, MESH662). A call to TCP ports only has no HTTP retries.
    */
   public get policy(): TierSettings {
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
     const resolved = mergeTierSettings(base, this.overrides);
     const http = (c: ServiceCall) => calledPorts(c).some((p) => HTTP_PROTOCOLS.includes(p.protocol));
-    const nonIdempotent = (c: ServiceCall) => http(c)
-      && (!c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH'));
-    if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && this.chart.callsTo(this).some(nonIdempotent)) {
+    const nonIdempotent = (c: { readonly methods?: readonly string[] }) =>
+      !c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH');
+    const callers = [...this.chart.callsTo(this).filter(http), ...ServiceSecurity.of(this).remoteAdmissions.map((a) => a.options)];
+    if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && callers.some(nonIdempotent)) {
       return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
     }
     return resolved;
@@ -323,7 +328,17 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     }
     this._calls.push(call);
     this.chart._registerCall(call);
+    // A call to another team's service is recorded in this chart's output, for the check over both teams' folders.
+    if (isRemoteService(target)) recordRemoteCalls(Chart.of(this));
     return call;
+  }
+
+  /**
+   * Admits a named caller from outside the app (a workload another team's chart or repository
+   * deploys, which calls this service as a RemoteService): see {@link ServiceSecurity.admit}.
+   */
+  public admits(caller: RemoteCaller, options?: AdmitOptions): void {
+    ServiceSecurity.of(this).admit(caller, options);
   }
 
   /**
@@ -482,7 +497,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     out.push(...policyProblems(this.policy));
     out.push(...this.traffic.problems(this.defaultSplit, this.hostPorts));
     out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
-    out.push(...callProblems(this, this._calls, this._externalCalls, (t) => (MeshService.isMeshService(t) ? t : undefined)));
+    const called = (t: IMeshService): CalledService | undefined => (MeshService.isMeshService(t) || isRemoteService(t) ? t : undefined);
+    out.push(...callProblems(this, this._calls, this._externalCalls, called));
     out.push(...callPortProblems(this._calls, (t) => (MeshService.isMeshService(t) ? t._containerOnly : undefined)));
     out.push(...headlessSidecarProblems(this.serviceType.headless, this.pod.sidecar?.inject, this.chart.callsTo(this)));
     out.push(...externalServiceProblems(this.serviceType, this.ports, (port) => ServiceSecurity.of(this).mtlsModeOn(port)));
@@ -495,7 +511,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
  * same name and namespace that a wrapper construct exposes; else `target` (reported at synth).
  */
 function resolveService(chart: IMeshChart, target: IMeshService): IMeshService {
-  if (MeshService.isMeshService(target)) return target;
+  // Another team's service stays theirs, even when one build holds both teams' charts.
+  if (MeshService.isMeshService(target) || isRemoteService(target)) return target;
   const charts = [chart, ...chart.node.root.node.children.filter((c): c is IMeshChart => isMeshChart(c) && c !== chart)];
   for (const c of charts) {
     const found = c.services.find((s) => s.name === target.name && s.namespace === target.namespace);

@@ -22,13 +22,20 @@ export interface ServiceEntryState {
 }
 
 /**
- * The spec of an external service's ServiceEntry (location MESH_EXTERNAL); STATIC
- * resolution's endpoints are its addresses, a host address without its prefix length.
+ * The spec of an external service's ServiceEntry (location MESH_EXTERNAL). STATIC
+ * resolution's endpoints are its addresses, a host address without its prefix length. With
+ * resolution NONE the addresses (IPs or CIDR ranges) are the entry's `addresses`: the
+ * sidecar then takes a connection to any of them for this entry (and keeps its original
+ * destination), so a TCP port needs no other address to be told apart. istiod accepts CIDR
+ * addresses only for NONE and STATIC resolution (istio/istio pkg/config/validation/validation.go
+ * `ValidateServiceEntry`); with DNS resolution the provider's addresses stay the callers'
+ * NetworkPolicy `ipBlock`s only.
  * @see https://istio.io/latest/docs/reference/config/networking/service-entry/
  */
 export function renderServiceEntrySpec(state: ServiceEntryState): ServiceEntrySpec {
   return {
     hosts: [...state.hosts],
+    addresses: state.resolution === 'NONE' && state.addresses.length > 0 ? state.addresses.map((a) => a.value) : undefined,
     // https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Location
     location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
     resolution: ServiceEntrySpecResolution[state.resolution],

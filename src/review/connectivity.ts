@@ -5,11 +5,12 @@
  * manifests themselves (see {@link probeFlows}), from both sides, and each is evaluated
  * on both sides.
  */
-import { describeDecider, FlowEvaluator, FlowVerdict, FlowWorkload, PairVerdict, SIDECAR_OWN_PORTS } from '../validate/flow';
+import { describeDecider, FlowEvaluator, FlowVerdict, PairVerdict, SIDECAR_OWN_PORTS } from '../validate/flow';
 import { FlowCluster, FlowPod, mapSelects, nsOf, selects } from '../validate/flow/cluster';
 import type { Flow, FlowMethod } from '../validate/flow/flow';
 import { PairAnalysis } from '../validate/flow/pairs';
 import { MeshPlatform } from '../platform/platform';
+import { platformFlowOptions } from '../validate/flow/platform-flows';
 import { namespaceGroups } from './namespace-groups';
 import { headerText, sampleHeaders, sampleOf, samplePath, sampleRequestPrincipal } from './samples';
 
@@ -155,9 +156,8 @@ function environmentChanges(
   env: string, namespace: string, beforeManifests: readonly Manifest[], afterManifests: readonly Manifest[], platform: MeshPlatform,
   owned?: (source: string, destination: string) => boolean,
 ): { changes: ConnectivityChange[]; compared: number } {
-  const workloads = platformWorkloads(platform, namespace);
-  const a = side(beforeManifests, workloads, platform, namespace, owned);
-  const b = side(afterManifests, workloads, platform, namespace, owned);
+  const a = side(beforeManifests, platform, namespace, owned);
+  const b = side(afterManifests, platform, namespace, owned);
   const out: ConnectivityChange[] = [];
   const changedPairs = new Set<string>();
   const keys = [...new Set([...a.probes.keys(), ...b.probes.keys()])].sort(compare);
@@ -205,13 +205,9 @@ function changeOf(env: string, probe: ConnectivityProbe, change: 'opened' | 'clo
 
 const EXTERNAL = 'external';
 
-/** The platform pods of a stock install for an environment in `namespace`. */
-function platformWorkloads(platform: MeshPlatform, namespace: string): FlowWorkload[] {
-  return platform.workloads(namespace);
-}
-
-function side(manifests: readonly Manifest[], workloads: readonly FlowWorkload[], platform: MeshPlatform, namespace: string, owned?: (source: string, destination: string) => boolean): Side {
-  const evaluator = new FlowEvaluator(manifests, { platform: workloads, trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace });
+/** One side's evaluator, on the platform's pods for an environment in `namespace`, and the probes its manifests declare. */
+function side(manifests: readonly Manifest[], platform: MeshPlatform, namespace: string, owned?: (source: string, destination: string) => boolean): Side {
+  const evaluator = new FlowEvaluator(manifests, platformFlowOptions(platform, namespace));
   let probes = probeFlows(evaluator, platform, namespace);
   if (owned) probes = new Map([...probes].filter(([, p]) => owned(p.source, p.destination)));
   return { evaluator, probes, secure: secureWorkloads(evaluator.cluster, namespace) };

@@ -2,13 +2,21 @@ import type { IConstruct } from 'constructs';
 import { FlowEvaluator } from '../validate/flow';
 import type { Flow, FlowMethod, FlowVerdict } from '../validate/flow/flow';
 import { MeshChart } from '../graph/mesh-chart';
+import { httpPort } from '../graph/intended-flows';
 import { chartsByCalls } from '../validate/flow-check';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
+import { platformFlowOptions } from '../validate/flow/platform-flows';
+import { flowMode, servicePortProtocol } from '../validate/flow/protocol';
+import { readCallRecords } from '../validate/flow/records';
 import { at } from '../private/flatten';
 import { ConnectivityProbe, environmentNamespace, probeFlows, samplePath } from './connectivity';
 import { selectorOf } from './describe-security';
 import { compare, TOPOLOGY_FILE } from './manifest-tree';
+import { renderMermaid, TopologyEdge, TopologyEdgeKind, TopologyModel, TopologyNode } from './topology-mermaid';
+
+export { renderMermaid } from './topology-mermaid';
+export type { TopologyEdge, TopologyEdgeKind, TopologyModel, TopologyNode, TopologyNodeKind } from './topology-mermaid';
 
 /** A call between two services, as the topology draws it. */
 export interface TopologyCall {
@@ -31,6 +39,11 @@ export interface TopologyCall {
    * @default - every path
    */
   readonly paths?: readonly string[];
+  /**
+   * The callee's Service port called.
+   * @default - the Service's first port
+   */
+  readonly port?: number;
 }
 
 /** Options for {@link renderTopology}. */
@@ -65,50 +78,6 @@ export interface TopologyOptions {
   readonly namespace?: string;
 }
 
-/** What a node of the picture is. */
-export type TopologyNodeKind = 'service' | 'platform' | 'client' | 'external';
-
-/** A node of the picture. */
-export interface TopologyNode {
-  /** The service's name (`<namespace>/<name>` outside the environment's namespace), a platform component's, or a ServiceEntry host. */
-  readonly name: string;
-  readonly kind: TopologyNodeKind;
-  /** The subgraph it is drawn in: its namespace, `<namespace> · <tier>` in a large namespace, `external services`, or none for the client. */
-  readonly group?: string;
-  /** STRICT, PERMISSIVE, DISABLE or UNSET for a service: its own PeerAuthentication, else its namespace's. */
-  readonly mtls?: string;
-  /** The traffic split of its VirtualService, `stable 95% / canary 5%`, when it sends to several subsets. */
-  readonly split?: string;
-  /** A progressive-delivery controller (Flagger Canary) drives its rollout. */
-  readonly progressive?: string;
-}
-
-/** What an edge of the picture stands for. */
-export type TopologyEdgeKind = 'call' | 'route' | 'ingress' | 'scrape' | 'tracing' | 'ratelimit' | 'egress';
-
-/** An edge of the picture, marked by the flow verdict. */
-export interface TopologyEdge {
-  /** A node's name, or a group's name for scrapes, spans and egress shared by a whole group. */
-  readonly source: string;
-  readonly target: string;
-  readonly kind: TopologyEdgeKind;
-  /** Declared in code (a call), else derived from the manifests. */
-  readonly declared: boolean;
-  readonly asynchronous: boolean;
-  /** Whether the flows it stands for get through; undefined for the client's edge to the gateway (not evaluated on its own). */
-  readonly allowed?: boolean;
-  /** The layer that refuses it (`NetworkPolicy ingress`, `AuthorizationPolicy`, `routing`, ...). */
-  readonly refusedBy?: string;
-  /** `POST /api/payments/*`, `:15090 :15020`, `shop.example.com:443`: short. */
-  readonly operations: string;
-}
-
-/** The services, the platform and the flows between them in one environment. */
-export interface TopologyModel {
-  readonly nodes: readonly TopologyNode[];
-  readonly edges: readonly TopologyEdge[];
-}
-
 const TIER_LABEL = 'mesh.cdk8s.io/tier';
 const CLIENT = 'client';
 const EXTERNAL_GROUP = 'external services';
@@ -117,7 +86,7 @@ const EXTERNAL_GROUP = 'external services';
 export function topologyModel(manifests: readonly Record<string, any>[], calls: readonly TopologyCall[] = [], options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'> = {}): TopologyModel {
   const platform = options.platform ?? MeshPlatform.default();
   const namespace = options.namespace ?? environmentNamespace(manifests) ?? 'default';
-  const evaluator = new FlowEvaluator(manifests, { platform: platform.workloads(namespace), trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace });
+  const evaluator = new FlowEvaluator(manifests, platformFlowOptions(platform, namespace));
   const cluster = evaluator.cluster;
   const byKind = new Map<string, Record<string, any>[]>();
   for (const m of manifests) {
@@ -140,7 +109,10 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const name = display({ name: String(s.metadata?.name), namespace: String(s.metadata?.namespace ?? namespace) });
     if (!groupOfService.has(name)) groupOfService.set(name, String(s.metadata?.namespace ?? namespace));
   }
-  for (const c of calls) for (const n of [c.source, c.target]) if (!groupOfService.has(n)) groupOfService.set(n, namespace);
+  // A callee of another namespace (`<namespace>/<name>`) is drawn in its namespace's box.
+  for (const c of calls) {
+    for (const n of [c.source, c.target]) if (!groupOfService.has(n)) groupOfService.set(n, n.includes('/') ? n.split('/')[0] : namespace);
+  }
   const platformNames = new Set(platform.workloads(namespace).map((w) => display(w)));
   for (const n of platformNames) groupOfService.delete(n);
   const groupSize = new Map<string, number>();
@@ -157,10 +129,15 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const labels = at(m, 'spec.selector.matchLabels');
     return labels?.app ?? labels?.['app.kubernetes.io/name'];
   };
-  const nsMode = peer.find((p) => selectorOf(p) === 'namespace-wide' && (p.metadata?.namespace ?? namespace) === namespace)?.spec?.mtls?.mode;
+  // Each namespace's own mode; a namespace whose manifests are not here (another team's) shows UNSET.
+  const nsModes = new Map<string, string>();
+  for (const p of peer) {
+    const ns = String(p.metadata?.namespace ?? namespace);
+    if (selectorOf(p) === 'namespace-wide' && !nsModes.has(ns)) nsModes.set(ns, p.spec?.mtls?.mode);
+  }
   const peerOf = new Map<string, Record<string, any>>();
   for (const p of peer) { const a = appOf(p); if (a && !peerOf.has(a)) peerOf.set(a, p); }
-  const modeOf = (svc: string) => peerOf.get(svc)?.spec?.mtls?.mode ?? nsMode ?? 'UNSET';
+  const modeOf = (svc: string) => peerOf.get(svc)?.spec?.mtls?.mode ?? nsModes.get(svc.includes('/') ? svc.split('/')[0] : namespace) ?? 'UNSET';
   const meshRouteOf = new Map<string, Record<string, any>>();
   for (const v of of('VirtualService')) {
     if (v.spec?.gateways?.length > 0) continue;
@@ -202,6 +179,11 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     return m;
   };
   const callProbes = byPair('call');
+  // Calls to other teams' services, as their records state them: with the callee's manifests absent, the caller's side.
+  const recorded = new Map<string, Flow[]>();
+  for (const { entry, flow } of readCallRecords(manifests).calls) {
+    pushTo(recorded, `${entry.source.workload}\u0000${entry.callee.namespace}/${entry.callee.service}`, flow);
+  }
   const merged = new Map<string, TopologyCall[]>();
   for (const c of calls) pushTo(merged, `${c.source}\u0000${c.target}`, c);
   for (const [key, list] of merged) {
@@ -209,12 +191,19 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     // A callee of another namespace is drawn `<namespace>/<name>`.
     const [targetNs, targetName] = target.includes('/') ? target.split('/') : [namespace, target];
     const service = cluster.service(targetName, targetNs);
-    const port = Number(service?.manifest.spec?.ports?.[0]?.port ?? 80);
-    const flows: Flow[] = list.flatMap((c) => (c.methods?.length ? c.methods : ['GET']).flatMap((method) => (c.paths?.length ? c.paths : ['/']).map((path) => ({
-      source: { workload: source, namespace }, host: `${targetName}.${targetNs}`, port, method: method as FlowMethod, path: samplePath(path),
-    }))));
-    const ops = list.map((c) => operation(c.methods, c.paths));
-    edges.push(edgeOf(source, target, 'call', verdicts(flows), shorten(ops), { declared: true, asynchronous: list.every((c) => c.asynchronous === true) }));
+    const port = list.find((c) => c.port !== undefined)?.port ?? Number(service?.manifest.spec?.ports?.[0]?.port ?? 80);
+    const host = `${targetName}.${targetNs}`;
+    // A TCP or TLS port carries one connection: no method or path to draw or to evaluate.
+    const l4 = l4Protocol(cluster, host, namespace, port);
+    const flows: Flow[] = l4 ? [{ source: { workload: source, namespace }, host, port }]
+      : list.flatMap((c) => (c.methods?.length ? c.methods : ['GET']).flatMap((method) => (c.paths?.length ? c.paths : ['/']).map((path) => ({
+        source: { workload: source, namespace }, host, port, method: method as FlowMethod, path: samplePath(path),
+      }))));
+    const ops = l4 ? [`${l4} :${port}`] : list.map((c) => operation(c.methods, c.paths));
+    const remote = service ? undefined : recorded.get(`${source}\u0000${targetNs}/${targetName}`);
+    const label = remote?.[0].protocol ? `${remote[0].protocol} :${remote[0].port}` : shorten(ops);
+    const extra = { declared: true, asynchronous: list.every((c) => c.asynchronous === true), ...(remote ? { remote: true } : {}) };
+    edges.push(edgeOf(source, target, 'call', verdicts(remote ?? flows), label, extra));
     drawn.add(key);
   }
   const gatewayName = display({ name: platform.ingressGateway.name, namespace: platform.ingressGateway.namespace });
@@ -225,7 +214,9 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const [source, target] = key.split('\u0000');
     // The gateway's authorization is drawn with its routes; without a route it shows as a call.
     if (source === gatewayName && routed.has(target)) continue;
-    edges.push(edgeOf(source, target, 'call', verdicts(list.map((p) => p.flow!)), shorten(byMethod(list))));
+    const l4 = l4Protocol(cluster, list[0].flow!.host, namespace, list[0].port);
+    const flows = l4 ? [list[0].flow!] : list.map((p) => p.flow!);
+    edges.push(edgeOf(source, target, 'call', verdicts(flows), l4 ? `${l4} :${list[0].port}` : shorten(byMethod(list))));
   }
 
   // Callers an AuthorizationPolicy names whose ends have no pods here (hand-written or partial
@@ -332,6 +323,17 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
   };
 }
 
+/**
+ * `TCP` or `TLS` when the Service port a client in `namespace` addresses at `host`:`port` carries
+ * opaque connections (its protocol, as the evaluator reads it), else undefined (HTTP, gRPC).
+ */
+function l4Protocol(cluster: FlowEvaluator['cluster'], host: string, namespace: string, port: number): string | undefined {
+  const service = cluster.service(host, namespace);
+  const p = (service?.manifest.spec?.ports ?? []).find((x: Record<string, any>) => Number(x.port) === port);
+  const mode = p ? flowMode({}, servicePortProtocol(p)) : 'http';
+  return mode === 'http' ? undefined : mode.toUpperCase();
+}
+
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -341,19 +343,25 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 /** `[methods, path]` of each operation of an AuthorizationPolicy rule: `['GET,POST', '/api/*']`; none is `['', '']`. */
 function ruleOperations(rule: Record<string, any>): [string, string][] {
   const tos: any[] = rule?.to?.length ? rule.to : [{}];
-  return tos.map((to) => [(to.operation?.methods ?? []).join(','), shorten(to.operation?.paths ?? [])]);
+  return tos.map((to) => [(to.operation?.methods ?? []).join(','), shorten((to.operation?.paths ?? []).map(grpcShort))]);
 }
 
 /** `POST /api/payments/*`: methods (none: any) and paths (none: any). */
 function operation(methods: readonly string[] | undefined, paths: readonly string[] | undefined): string {
-  return [methods?.length ? methods.join(',') : '', paths?.length ? shorten(paths) : ''].filter((s) => s).join(' ') || 'any request';
+  return [methods?.length ? methods.join(',') : '', paths?.length ? shorten(paths.map(grpcShort)) : ''].filter((s) => s).join(' ') || 'any request';
+}
+
+/** A gRPC method path without its package, so labels stay short: `/catalog.pricing.v1.Pricing/Quote` is `Pricing/Quote`. */
+function grpcShort(path: string): string {
+  const m = /^\/(?:[A-Za-z_][\w]*\.)+([A-Za-z_]\w*)\/([A-Za-z_]\w*|\*)$/.exec(path);
+  return m ? `${m[1]}/${m[2]}` : path;
 }
 
 /** Call probes as operations, methods merged per path: `GET,POST /api/orders/*`. */
 function byMethod(list: readonly ConnectivityProbe[]): string[] {
   const m = new Map<string, string[]>();
   for (const p of list) m.set(p.pathClass, [...new Set([...(m.get(p.pathClass) ?? []), p.method])]);
-  return [...m].map(([path, methods]) => `${methods.join(',')} ${path === '/*' ? 'any path' : path}`);
+  return [...m].map(([path, methods]) => `${methods.join(',')} ${path === '/*' ? 'any path' : grpcShort(path)}`);
 }
 
 /** The first item and how many more: labels stay short so they do not overlap. */
@@ -366,72 +374,9 @@ function count(names: readonly string[]): string {
   return names.length === 1 ? names[0] : `${names.length}`;
 }
 
-/** A Mermaid id: letters, digits and `_` only, with a prefix per kind so ids never collide. */
-function nodeId(name: string, kind: TopologyNodeKind | 'group'): string {
-  const prefix = { service: '', platform: 'p_', client: '', external: 'x_', group: 'g_' }[kind];
-  const id = prefix + name.replace(/[^A-Za-z0-9_]/g, '_');
-  // A service named like a flowchart keyword (`end`, `class`, ...) would end a block or start a statement.
-  return FLOWCHART_KEYWORDS.has(id.toLowerCase()) || (kind === 'service' && id === 'client') ? `${id}_` : id;
-}
-
-/** Words a Mermaid flowchart reads as statements. https://mermaid.js.org/syntax/flowchart.html */
-const FLOWCHART_KEYWORDS = new Set(['end', 'graph', 'flowchart', 'subgraph', 'class', 'classdef', 'click', 'style', 'linkstyle', 'direction', 'call', 'href', 'default', 'interpolate']);
-
-function label(text: string): string {
-  return `"${text.replace(/"/g, '#quot;')}"`;
-}
-
-const MTLS_CLASSES: Record<string, string> = {
-  STRICT: 'fill:#d4edda,stroke:#28a745,color:#333',
-  PERMISSIVE: 'fill:#fff3cd,stroke:#f0ad4e,color:#333',
-  DISABLE: 'fill:#f8d7da,stroke:#dc3545,color:#333',
-  UNSET: 'fill:#eeeeee,stroke:#999999,color:#333',
-};
-
-/** The graph as a Mermaid `graph LR`: one subgraph per namespace (per tier in a large one), platform beside the services. */
-export function renderMermaid(model: TopologyModel): string {
-  const lines = ['graph LR'];
-  const ids = new Map<string, string>();
-  for (const n of model.nodes) ids.set(n.name, nodeId(n.name, n.kind));
-  const groups = [...new Set(model.nodes.map((n) => n.group).filter((g): g is string => g !== undefined))].sort(compare);
-  for (const g of groups) ids.set(g, nodeId(g, 'group'));
-  const shape = (n: TopologyNode): string => {
-    const id = ids.get(n.name)!;
-    switch (n.kind) {
-      case 'client': return `${id}((${label('client')}))`;
-      case 'platform': return `${id}([${label(n.name.split('/').pop()!)}])`;
-      case 'external': return `${id}[[${label(n.name)}]]`;
-      default: return `${id}[${label([n.name, `mTLS ${n.mtls}`, ...(n.split ? [n.split] : []), ...(n.progressive ? [n.progressive] : [])].join('<br/>'))}]`;
-    }
-  };
-  for (const n of model.nodes.filter((x) => x.group === undefined)) lines.push(`    ${shape(n)}`);
-  for (const g of groups) {
-    lines.push(`    subgraph ${ids.get(g)}[${label(g)}]`);
-    for (const n of model.nodes.filter((x) => x.group === g)) lines.push(`        ${shape(n)}`);
-    lines.push('    end');
-  }
-  const refused: number[] = [];
-  model.edges.forEach((e, i) => {
-    const mark = e.allowed === undefined ? '' : e.allowed ? '✔ ' : `✖ ${e.refusedBy}: `;
-    const text = `${e.asynchronous ? 'async ' : ''}${mark}${e.operations}`;
-    const arrow = e.asynchronous ? '-.->' : e.allowed ? '==>' : '-->';
-    lines.push(`    ${ids.get(e.source) ?? nodeId(e.source, 'service')} ${arrow}|${label(text)}| ${ids.get(e.target) ?? nodeId(e.target, 'service')}`);
-    if (e.allowed === false) refused.push(i);
-  });
-  for (const [mode, style] of Object.entries(MTLS_CLASSES)) {
-    const members = model.nodes.filter((n) => n.kind === 'service' && (MTLS_CLASSES[n.mtls ?? ''] ? n.mtls : 'UNSET') === mode).map((n) => ids.get(n.name)!);
-    if (members.length === 0) continue;
-    lines.push(`    classDef mtls_${mode.toLowerCase()} ${style}`);
-    lines.push(`    class ${members.join(',')} mtls_${mode.toLowerCase()}`);
-  }
-  const others = model.nodes.filter((n) => n.kind !== 'service').map((n) => ids.get(n.name)!);
-  if (others.length > 0) {
-    lines.push('    classDef platform fill:#e7f1ff,stroke:#0d6efd,color:#333');
-    lines.push(`    class ${others.join(',')} platform`);
-  }
-  if (refused.length > 0) lines.push(`    linkStyle ${refused.join(',')} stroke:#dc3545,stroke-dasharray:4`);
-  return lines.join('\n') + '\n';
-}
+/** The legend of a picture with a call to another team's service. */
+const REMOTE_LEGEND = 'A call to another team\'s service (its namespace drawn without its own workloads) is evaluated on the caller\'s side, '
+  + 'from the environment\'s record of remote calls; the flow check over both teams\' folders proves the callee\'s.';
 
 /** The picture as Markdown: a heading, the Mermaid block and its legend. */
 export function renderTopology(manifests: readonly Record<string, any>[], options: TopologyOptions = {}): string {
@@ -444,6 +389,7 @@ export function renderTopology(manifests: readonly Record<string, any>[], option
     '```',
     '',
     'Boxes are namespaces (per tier in a large namespace). Services show their mTLS mode (green STRICT, amber PERMISSIVE, red DISABLE, grey unset) and canary split; blue: the platform and external hosts.',
+    ...(model.edges.some((e) => e.remote) ? [REMOTE_LEGEND] : []),
     'Each edge is marked by the flow verdict of the rendered manifests: `==>` ✔ allowed; red dashed `-->` ✖ refused, with the refusing layer; `-.->` asynchronous; `policy:` an AuthorizationPolicy admits the caller but the manifests hold no workload to evaluate. `+N`: N more paths or hosts.',
     '',
   ].join('\n');
@@ -457,7 +403,7 @@ export function renderChartTopology(chart: MeshChart, manifests: readonly Record
     namespace: chart.namespace,
     calls: chart.calls.map((c) => ({
       source: c.source.name, target: c.target.namespace === chart.namespace ? c.target.name : `${c.target.namespace}/${c.target.name}`,
-      asynchronous: c.asynchronous, methods: c.methods, paths: c.paths,
+      asynchronous: c.asynchronous, methods: c.methods, paths: c.paths, port: httpPort(c.target),
     })),
   });
 }

@@ -1,5 +1,6 @@
 import { checkIntendedFlows, undeclaredOpenPairs } from './flow/check';
 import { FlowEvaluator } from './flow/evaluate';
+import { recordedCallFindings } from './flow/records';
 import type { FlowWorkload } from './flow/flow';
 import { Finding, Manifest } from './finding';
 import { isMeshChart } from '../graph/brands';
@@ -39,9 +40,11 @@ export function clusterFlowFindings(charts: readonly FlowCheckedChart[], manifes
     trustDomain: platform.trustDomain,
     rootNamespace: platform.istio.rootNamespace,
     platform: [...workloads.values()],
+    controlPlane: { workload: platform.istiodWorkload(), port: platform.istio.xdsPort },
   });
   const intended = charts.flatMap((c) => c.intendedFlows());
-  const findings = [...checkIntendedFlows(evaluator, intended), ...undeclaredOpenPairs(evaluator, intended)];
+  // Calls to other teams' services are checked from their records, as over any folders (src/validate/flow/records.ts).
+  const findings = [...checkIntendedFlows(evaluator, intended), ...recordedCallFindings(evaluator), ...undeclaredOpenPairs(evaluator, intended)];
   return findings.map((f) => ({ finding: f, path: f.constructPath ?? charts[0].node.path }));
 }
 

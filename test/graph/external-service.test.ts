@@ -1,5 +1,5 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
-import { Cidr, ExportTo, ExternalService, ExternalServiceProps, MeshApp, MeshChart, MeshService, TlsOrigination } from '../../src';
+import { Cidr, evaluateFlow, ExportTo, ExternalService, ExternalServiceProps, MeshApp, MeshChart, MeshService, TlsOrigination } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
 const PROVIDER: ExternalServiceProps = {
@@ -87,6 +87,36 @@ describe('ExternalService', () => {
     ['a relative CA path', { tls: TlsOrigination.simple({ port: 80, caCertificates: 'ca.pem' }) }, /tls\.caCertificates: 'ca\.pem' is not an absolute path.*\[MESH035\]/],
   ])('%s fails synth with the construct path', (_name, props, error) => {
     expect(synthError(shop(props).app)).toMatch(error);
+  });
+
+  test('NONE resolution with addresses: the ServiceEntry\'s addresses, the ipBlocks, and the call\'s flow holds through both', () => {
+    // GIVEN a database outside the mesh, reached at addresses of a range, as TCP
+    const { app, chart } = meshChart();
+    const billing = new MeshService(chart, 'billing', { image: 'billing:1' });
+    const db = new ExternalService(chart, 'ledger-db', {
+      hosts: ['ledger-db.internal.example'], resolution: 'NONE', addresses: [Cidr.of('10.20.0.0/24')], ports: [{ number: 5432, protocol: 'TCP' }],
+    });
+    billing.calls(db, { port: 5432 });
+    // THEN the ServiceEntry carries the range (istiod takes CIDRs for NONE), the caller may leave to it, and synth's flow check passes
+    const out = synth(app);
+    expect(find(out, 'ServiceEntry', 'ledger-db').spec).toMatchObject({ resolution: 'NONE', addresses: ['10.20.0.0/24'] });
+    expect(find(out, 'ServiceEntry', 'ledger-db').spec.endpoints).toBeUndefined();
+    expect(find(out, 'NetworkPolicy', 'billing').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/24' } }], ports: [{ port: 5432, protocol: 'TCP' }] });
+    // AND a flow to an address of the range is judged through the Sidecar and the ipBlock; one outside it is refused
+    const to = (host: string) => evaluateFlow(out, { source: { workload: 'billing', namespace: 'production' }, host, port: 5432 });
+    expect(to('10.20.0.17')).toMatchObject({ allowed: true, decidedBy: { kind: 'ServiceEntry', name: 'ledger-db' } });
+    expect(to('10.20.0.17').reason).toContain('TCP on 5432');
+    expect(to('ledger-db.internal.example').allowed).toBe(true);
+    expect(to('10.30.0.1')).toMatchObject({ allowed: false, decidedBy: { layer: 'routing' } });
+    const cut = ApiObject.of(billing.node.findAll().find((c) => c.node.id === 'NetworkPolicy')!);
+    cut.addJsonPatch(JsonPatch.replace('/spec/egress/0/to/0/ipBlock/cidr', '10.99.0.0/24'));
+    expect(synthError(app)).toMatch(/billing calls external ledger-db\.internal\.example:5432\/TCP: refused by NetworkPolicy production\/billing.*\[MESH600\]/);
+  });
+
+  test('DNS and STATIC resolution write no addresses (DNS takes no CIDR; STATIC\'s addresses are its endpoints)', () => {
+    expect(find(synth(shop().app), 'ServiceEntry', 'payment-provider').spec.addresses).toBeUndefined();
+    const staticOut = synth(shop({ resolution: 'STATIC', addresses: [Cidr.of('198.51.100.7/32')] }).app);
+    expect(find(staticOut, 'ServiceEntry', 'payment-provider').spec.addresses).toBeUndefined();
   });
 
   test('NONE resolution takes wildcard hosts', () => {

@@ -47,9 +47,9 @@ describe.each(PRESETS)('every example app on %s', (_name, platform) => {
     trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace, platform: platform.workloads(chart.namespace),
   });
 
-  test('synth passes its flow check (above), over the EC site, Bookinfo and the tiers', () => {
+  test('synth passes its flow check (above), over the EC site, Bookinfo, the tiers and the two teams', () => {
     expect(charts.map((c) => c.environment).sort()).toEqual(
-      ['bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'dev', 'k1s0-business', 'k1s0-service', 'k1s0-system', 'production', 'staging']);
+      ['bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'catalog', 'checkout', 'dev', 'k1s0-business', 'k1s0-service', 'k1s0-system', 'production', 'staging']);
   });
 
   test("the gateway's servers are on its Service (no MESH117)", () => {

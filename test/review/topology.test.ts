@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, Tier } from '../../src';
+import { MeshApp, MeshChart, MeshService, RemoteService, Tier } from '../../src';
 import { environment } from '../../src/app/environments';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { topologyFiles, renderMermaid, renderTopology, topologyModel } from '../../src/review/topology';
@@ -57,6 +57,44 @@ describe('topology of the EC site (seed 000)', () => {
     const site2 = buildEcEnvironment(again, environment('production'));
     expect(topologyFiles([site2.chart], again.manifests().filter((f) => f.path.startsWith('production/')))).toEqual([picture]);
     expect(synth(again).length).toBeGreaterThan(0);
+  });
+});
+
+describe('topology of calls to TCP, TLS and gRPC services', () => {
+  // The proxies judge a TCP or TLS port's connection, not HTTP requests (istio ConvertProtocol; tls.go's TCP
+  // and TLS filter chains): such a call is drawn with its protocol and port and evaluated as one connection.
+  const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+  const chart = new MeshChart(app, 'shop', { namespace: 'shop' });
+  const rabbitmq = new MeshService(chart, 'rabbitmq', { image: 'rabbitmq:3.13', ports: [{ port: 5672, protocol: 'tcp', name: 'tcp-amqp' }] });
+  const postgres = new MeshService(chart, 'postgres', { image: 'postgres:16', ports: [{ port: 5432, protocol: 'tcp' }] });
+  const ledger = new MeshService(chart, 'ledger', { image: 'ledger:1', ports: [{ port: 7443, protocol: 'tls' }] });
+  const pricing = new MeshService(chart, 'pricing', { image: 'pricing:1', ports: [{ port: 9090, protocol: 'grpc' }] });
+  const shipping = new MeshService(chart, 'shipping', { image: 'shipping:1' });
+  shipping.calls(rabbitmq, { asynchronous: true });
+  shipping.calls(postgres);
+  shipping.calls(ledger);
+  shipping.calls(pricing, { methods: ['POST'], paths: ['/pricing.v1.Pricing/*'] });
+  const [picture] = topologyFiles([chart], app.manifests().filter((f) => f.path.startsWith('shop/')));
+
+  test('every call is drawn allowed, a TCP or TLS one with its protocol and port', () => {
+    const edges = picture.content.split('\n').filter((l) => /^ {4}shipping /.test(l)).map((l) => l.trim());
+    expect(edges).toEqual([
+      'shipping ==>|"✔ TLS :7443"| ledger',
+      'shipping ==>|"✔ TCP :5432"| postgres',
+      'shipping ==>|"✔ POST Pricing/*"| pricing',
+      'shipping -.->|"async ✔ TCP :5672"| rabbitmq',
+    ]);
+    expect(picture.content).not.toContain('linkStyle');
+  });
+
+  test('a TCP service\'s callers named by its AuthorizationPolicy alone are drawn the same way', () => {
+    const model = topologyModel(app.manifests().filter((f) => f.path.startsWith('shop/')).map((f) => f.manifest));
+    expect(model.edges.filter((e) => e.kind === 'call').map((e) => [e.source, e.target, e.allowed, e.operations])).toEqual([
+      ['shipping', 'ledger', true, 'TLS :7443'],
+      ['shipping', 'postgres', true, 'TCP :5432'],
+      ['shipping', 'pricing', true, 'POST Pricing/*'],
+      ['shipping', 'rabbitmq', true, 'TCP :5672'],
+    ]);
   });
 });
 
@@ -194,7 +232,7 @@ describe('pictures that stay readable and parse with Mermaid', () => {
   });
 
   test('every edge label is short (at most 40 characters), so labels do not overlap', () => {
-    expect(environments).toEqual(['bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'dev', 'k1s0-business', 'k1s0-service', 'k1s0-system', 'production', 'staging']);
+    expect(environments).toEqual(['bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'catalog', 'checkout', 'dev', 'k1s0-business', 'k1s0-service', 'k1s0-system', 'production', 'staging']);
     for (const [name, diagram] of pictures) {
       const long = edgeLabels(diagram).filter((l) => [...l].length > 40);
       expect({ name, long }).toEqual({ name, long: [] });
@@ -206,5 +244,29 @@ describe('pictures that stay readable and parse with Mermaid', () => {
     const results = parseMermaid([...pictures.values(), 'graph LR\n    a --> b\n    linkStyle 3 stroke:#dc3545\n']);
     expect(results.slice(0, -1).map((r, i) => [names[i], r])).toEqual(names.map((n) => [n, { ok: true, type: 'flowchart-v2' }]));
     expect(results[results.length - 1].ok).toBe(false);
+  });
+});
+
+describe('topology of calls to other teams\' services', () => {
+  test('a call to a RemoteService is drawn from its record: the caller\'s side, evaluated without the callee\'s manifests', () => {
+    // GIVEN a chart whose storefront calls another team's catalog-api (HTTP) and its search index (TCP)
+    const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+    const chart = new MeshChart(app, 'checkout', { namespace: 'checkout' });
+    const storefront = new MeshService(chart, 'storefront', { image: 'storefront:1' });
+    storefront.calls(new RemoteService(chart, 'catalog-api', { namespace: 'catalog', ports: [{ port: 80, targetPort: 8080 }] }), { methods: ['GET'], paths: ['/api/products/*'] });
+    storefront.calls(new RemoteService(chart, 'index', { namespace: 'catalog', ports: [{ port: 9200, protocol: 'tcp' }] }));
+    const [picture] = topologyFiles([chart], app.manifests().filter((f) => f.path.startsWith('checkout/')));
+    // THEN both calls are drawn allowed, the legend saying how they were judged
+    const edges = picture.content.split('\n').filter((l) => /^ {4}storefront /.test(l)).map((l) => l.trim());
+    expect(edges).toEqual([
+      'storefront ==>|"✔ GET /api/products/*"| catalog_catalog_api',
+      'storefront ==>|"✔ TCP :9200"| catalog_index',
+    ]);
+    expect(picture.content).toContain('is evaluated on the caller\'s side, from the environment\'s record of remote calls');
+    // AND without the record (another tool wrote the manifests), the call has nothing to reach here: drawn refused
+    const bare = topologyModel(app.manifests().filter((f) => f.path.startsWith('checkout/') && f.manifest.kind !== 'ConfigMap').map((f) => f.manifest), [
+      { source: 'storefront', target: 'catalog/catalog-api', methods: ['GET'], paths: ['/api/products/*'] },
+    ], { namespace: 'checkout' });
+    expect(bare.edges.find((e) => e.target === 'catalog/catalog-api')).toMatchObject({ allowed: false, refusedBy: 'routing' });
   });
 });

@@ -1,6 +1,6 @@
 import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { FlowEvaluator, FlowMethod, MeshApp, MeshChart, MeshService, Retries, Tier, undeclaredOpenPairs, validateManifests, Weight } from '../../src';
+import { FlowEvaluator, FlowMethod, MeshApp, platformFlowOptions, MeshChart, MeshService, Retries, Tier, undeclaredOpenPairs, validateManifests, Weight } from '../../src';
 import { meshChart } from '../util';
 
 const TIERS = [Tier.SYSTEM, Tier.SERVICE, Tier.BUSINESS];
@@ -96,12 +96,12 @@ describe('random meshes and their flows', () => {
         return;
       }
       const platform = chart.platform;
-      const evaluator = new FlowEvaluator(manifests, { trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace, platform: platform.workloads(chart.namespace) });
+      const evaluator = new FlowEvaluator(manifests, platformFlowOptions(platform, chart.namespace));
       for (const d of declared) {
-        // The caller addresses the callee's first HTTP or gRPC port, else its first port, by its Service name.
+        // The caller addresses the callee's first HTTP or gRPC port, else its first port, by its Service name;
+        // the evaluator reads the protocol from the port's name, as the proxies do.
         const port = d.to.ports.find((p) => p.protocol !== 'tcp') ?? d.to.ports[0];
-        const protocol = port.protocol === 'tcp' ? 'TCP' : port.protocol === 'grpc' ? 'GRPC' : 'HTTP';
-        const verdict = evaluator.evaluate({ source: { workload: d.from.name, namespace: 'production' }, host: d.to.name, port: port.port, protocol, method: d.method, path: d.path });
+        const verdict = evaluator.evaluate({ source: { workload: d.from.name, namespace: 'production' }, host: d.to.name, port: port.port, method: d.method, path: d.path });
         if (!verdict.allowed) throw new Error(`${d.from.name} -> ${d.to.name} ${d.method} ${d.path}: ${verdict.reason}`);
       }
       expect(undeclaredOpenPairs(evaluator, chart.intendedFlows())).toEqual([]);

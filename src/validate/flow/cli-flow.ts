@@ -8,10 +8,12 @@ import { MeshPlatform } from '../../platform/platform';
 import { platformFromFiles, PlatformFileText, readPlatformFile } from '../../platform/platform-file';
 import { YamlReadError } from '../../private/yaml-reader';
 import { Manifest } from '../finding';
-import { describeDecider, workloadPairs } from './check';
+import { describeDecider, FlowFinding, workloadPairs } from './check';
 import { FlowOptions } from './cluster';
 import { FlowEvaluator } from './evaluate';
 import { Flow, FlowMethod, FlowSource, FlowVerdict, FlowWorkload } from './flow';
+import { PlatformDestination, platformDestination, platformSource } from './platform-flows';
+import { isCallRecord, readCallRecords, recordedCallFindings } from './records';
 import { gatewayServersFor } from './routing';
 
 const METHODS: readonly FlowMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
@@ -34,53 +36,100 @@ function platformPods(p: MeshPlatform): FlowWorkload[] {
   return [p.ingressGatewayWorkload(), p.prometheusWorkload(), p.tracingWorkload(), ...namespaced, p.istiodWorkload(), p.flaggerWorkload()];
 }
 
+/** What a command-line flow may name besides the manifests' workloads: the platform's components. */
+export interface FlowPlatform {
+  /** The platform, when one is described (or the stock one). */
+  readonly platform?: MeshPlatform;
+  /** Its pods, or those of a platform file's list. */
+  readonly workloads: readonly FlowWorkload[];
+}
+
+const PROTOCOLS: Readonly<Record<string, NonNullable<Flow['protocol']>>> = { tcp: 'TCP', tls: 'TLS', grpc: 'GRPC', http: 'HTTP', https: 'HTTPS' };
+
 /**
- * Parses `<source> -> <host>:<port> [METHOD] [path] [tcp] [name=value...]`: the source is
- * `external`, `<namespace>/<workload>`, a workload name found in one namespace of the
- * manifests, or a platform workload's name; `name=value` sets a request header, and
- * `principal=<iss>/<sub>` the JWT's request principal. Throws MESH603 on anything else.
+ * Parses `<source> -> <destination> [tcp|tls|grpc|http|https] [METHOD] [path] [name=value...]`.
+ * The source is `external`, `<namespace>/<workload>`, a workload name found in one namespace
+ * of the manifests, a platform workload's name, or `platform:<component>`; the destination
+ * `<host>:<port>` or `platform:<component>[:<port>]` (see {@link PLATFORM_COMPONENTS}), whose
+ * default request is its clients' (spans, a rate-limit check). The protocol says what the
+ * client sends (by default the port's protocol decides): `tcp` and `tls` carry no method or path,
+ * `grpc` is `POST /<package.Service>/<Method>`. `sni=<name>` sets a TLS client's SNI,
+ * `principal=<iss>/<sub>` the JWT's request principal, any other `name=value` a request header.
+ * Throws MESH603 on anything else.
  */
-export function parseFlowSpec(spec: string, evaluator: FlowEvaluator): Flow {
-  const m = /^\s*(\S+)\s*->\s*([^\s:]+):(\d+)(?:\s+(.*))?$/.exec(spec);
-  if (!m) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}' is not '<source> -> <host>:<port> [METHOD] [path]'`);
-  const [, sourceText, host, portText, rest] = m;
-  const port = Number(portText);
-  if (port < 1 || port > 65535) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': port ${port} is out of range`);
+export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: FlowPlatform = { workloads: [] }): Flow {
+  const m = /^\s*(\S+)\s*->\s*(\S+)(?:\s+(.*))?$/.exec(spec);
+  const bad = (what: string) => new MeshError(Codes.INVALID_FLOW, `flow '${spec}': ${what}`);
+  if (!m) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}' is not '<source> -> <host>:<port> [protocol] [METHOD] [path]'`);
+  const [, sourceText, destination, rest] = m;
+  const to = parseDestination(destination, platform, bad);
   let method: FlowMethod | undefined;
   let path: string | undefined;
   let protocol: Flow['protocol'];
   let requestPrincipal: string | undefined;
+  let sni: string | undefined;
   const headers: Record<string, string> = {};
   for (const token of (rest ?? '').split(/\s+/).filter(Boolean)) {
     if (METHODS.includes(token as FlowMethod) && method === undefined && path === undefined) method = token as FlowMethod;
     else if (token.startsWith('/') && path === undefined) path = token;
-    else if (token.toLowerCase() === 'tcp') protocol = 'TCP';
+    else if (PROTOCOLS[token.toLowerCase()] && protocol === undefined && method === undefined && path === undefined) {
+      protocol = PROTOCOLS[token.toLowerCase()];
+    }
     else if (/^[A-Za-z0-9-]+=/.test(token)) {
       const [k, ...v] = token.split('=');
       if (k === 'principal') requestPrincipal = v.join('=');
+      else if (k === 'sni') sni = v.join('=');
       else headers[k.toLowerCase()] = v.join('=');
-    } else throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': '${token}' is not a method, a path, 'tcp' or name=value`);
+    } else throw bad(`'${token}' is not a protocol (${Object.keys(PROTOCOLS).join(', ')}), a method, a path or name=value`);
   }
+  const l4 = protocol === 'TCP' || protocol === 'TLS';
+  if (l4 && (method !== undefined || path !== undefined)) throw bad(`a ${protocol} connection has no method or path`);
+  const grpc = protocol === 'GRPC';
+  if (grpc && (path === undefined || method !== undefined && method !== 'POST')) {
+    throw bad('a gRPC call is POST /<package.Service>/<Method>: give its path');
+  }
+  if (sni !== undefined && protocol !== 'TLS' && protocol !== 'HTTPS') throw bad('sni= is for a tls or https flow');
+  const request = protocol || method || path ? {} : to.request ?? {};
   return {
-    source: resolveSource(sourceText, evaluator, spec),
-    host,
-    port,
-    ...(method ? { method } : {}),
-    ...(path ? { path } : {}),
+    source: resolveSource(sourceText, evaluator, spec, platform),
+    host: to.host,
+    port: to.port,
+    ...request,
+    ...(to.target ? { target: to.target } : {}),
+    ...(to.targetPort !== undefined ? { targetPort: to.targetPort } : {}),
     ...(protocol ? { protocol } : {}),
+    ...(method ?? (protocol === 'GRPC' ? 'POST' : undefined) ? { method: method ?? 'POST' } : {}),
+    ...(path ? { path } : {}),
+    ...(sni ? { sni } : {}),
     ...(requestPrincipal ? { requestPrincipal } : {}),
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
   };
 }
 
-function resolveSource(text: string, evaluator: FlowEvaluator, spec: string): FlowSource {
+/** `<host>:<port>`, or `platform:<component>[:<port>]`. */
+function parseDestination(
+  text: string, platform: FlowPlatform, bad: (what: string) => MeshError,
+): Partial<PlatformDestination> & { host: string; port: number } {
+  const component = /^platform:([^:]+)(?::(\d+))?$/.exec(text);
+  const plain = /^([^\s:]+):(\d+)$/.exec(text);
+  const portText = component ? component[2] : plain?.[2];
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (port < 1 || port > 65535)) throw bad(`port ${port} is out of range`);
+  if (component) return platformDestination(component[1], platform.platform, platform.workloads, port);
+  if (!plain) throw bad(`'${text}' is not <host>:<port> or platform:<component>[:<port>]`);
+  return { host: plain[1], port: port! };
+}
+
+function resolveSource(text: string, evaluator: FlowEvaluator, spec: string, platform: FlowPlatform): FlowSource {
   if (text === 'external') return { external: true };
+  if (text.startsWith('platform:')) return { platform: platformSource(text.slice('platform:'.length), platform.platform, platform.workloads) };
   const cluster = evaluator.cluster;
   const [ns, name] = text.includes('/') ? text.split('/', 2) : [undefined, text];
   const pods = cluster.podsNamed(name, ns);
-  const platform = pods.find((p) => p.kind === 'Platform');
-  if (platform) {
-    return { platform: { name: platform.name, namespace: platform.namespace, labels: platform.labels, serviceAccount: platform.serviceAccount, meshed: platform.meshed, ports: platform.namedPorts, addresses: platform.addresses } };
+  const found = pods.find((p) => p.kind === 'Platform');
+  if (found) {
+    const { name: n, namespace, labels, serviceAccount, meshed, namedPorts: ports, addresses } = found;
+    return { platform: { name: n, namespace, labels, serviceAccount, meshed, ports, addresses } };
   }
   const namespaces = [...new Set(pods.map((p) => p.namespace))];
   if (namespaces.length === 0) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': no workload ${text} in the manifests`);
@@ -139,6 +188,21 @@ export function readPlatform(files: readonly PlatformFileText[]): PlatformFile {
   return { workloads };
 }
 
+/**
+ * The recorded calls to other teams' services among `manifests` that do not hold (MESH604), and
+ * malformed records (MESH606), on the described platform (else the stock one): the check a plain
+ * `cdk8s-mesh-validate <callerFolder> <calleeFolder>` runs besides the schema and analysis.
+ */
+export function recordFindings(manifests: readonly Manifest[], file?: PlatformFile): FlowFinding[] {
+  if (!manifests.some(isCallRecord)) return [];
+  const p = file ? file.platform : MeshPlatform.default();
+  return recordedCallFindings(new FlowEvaluator(manifests, {
+    platform: file?.workloads ?? stockPlatform(),
+    ...(p ? { trustDomain: p.trustDomain, rootNamespace: p.istio.rootNamespace } : {}),
+    ...(p ? { controlPlane: { workload: p.istiodWorkload(), port: p.istio.xdsPort } } : {}),
+  }));
+}
+
 /** One line for a verdict: `ALLOWED|REFUSED <flow> — <decider>: <reason>`. */
 export function formatVerdict(spec: string, v: FlowVerdict): string {
   const by = v.decidedBy ? ` by ${describeDecider(v.decidedBy)}` : '';
@@ -154,13 +218,25 @@ export interface FlowIo {
 /**
  * `--flow <spec>` (one or more) and `--flows`: prints verdicts; returns 0 when every
  * `--flow` is allowed (and for `--flows`), 1 when one is refused, 2 on a bad spec.
+ * `described` is the platform a `--platform` file describes, whose components `platform:<name>`
+ * names; without `options.platform` the stock install is assumed.
  */
-export function runFlowCommand(manifests: readonly Manifest[], flows: readonly string[], listAll: boolean, io: FlowIo, options: FlowOptions = {}, format: 'text' | 'json' = 'text'): number {
-  const evaluator = new FlowEvaluator(manifests, { ...options, platform: options.platform ?? stockPlatform() });
+export function runFlowCommand(
+  manifests: readonly Manifest[], flows: readonly string[], listAll: boolean, io: FlowIo, options: FlowOptions = {}, format: 'text' | 'json' = 'text',
+  described?: MeshPlatform,
+): number {
+  const meshPlatform = described ?? (options.platform ? undefined : MeshPlatform.default());
+  const workloads = options.platform ?? stockPlatform();
+  const evaluator = new FlowEvaluator(manifests, {
+    ...options,
+    platform: workloads,
+    // The platform's istiod, which every sidecar must reach.
+    controlPlane: options.controlPlane ?? (meshPlatform ? { workload: meshPlatform.istiodWorkload(), port: meshPlatform.istio.xdsPort } : undefined),
+  });
   // Every spec parses before any verdict is printed: a bad one is a usage error (exit 2).
   let parsed: { spec: string; flow: Flow }[];
   try {
-    parsed = flows.map((spec) => ({ spec, flow: parseFlowSpec(spec, evaluator) }));
+    parsed = flows.map((spec) => ({ spec, flow: parseFlowSpec(spec, evaluator, { platform: meshPlatform, workloads }) }));
   } catch (e) {
     io.stderr(`${(e as Error).message}\n`);
     return 2;
@@ -201,6 +277,12 @@ export function runFlowCommand(manifests: readonly Manifest[], flows: readonly s
           io.stdout(`${formatVerdict(spec, evaluator.evaluate({ source: { external: true }, host, port: Number(s.port?.number) }))}\n`);
         }
       }
+    }
+    // The calls recorded for other teams' services, over the folders given.
+    for (const c of readCallRecords(evaluator.cluster.manifests).calls) {
+      const f = c.flow;
+      const what = f.method ? ` ${f.method} ${f.path ?? '/'}` : ` ${f.protocol ?? ''}`.trimEnd();
+      io.stdout(`${formatVerdict(`recorded ${c.entry.source.namespace}/${c.entry.source.workload} -> ${f.host}:${f.port}${what}`, evaluator.evaluate(f))}\n`);
     }
   }
   return code;

@@ -43,6 +43,21 @@ export interface FlowOptions {
    * @default 'allow'
    */
   readonly externalAuthorizer?: 'allow' | 'deny';
+  /**
+   * istiod, which every sidecar (and gateway) must reach on its xDS port before it is ready:
+   * a meshed pod whose NetworkPolicies refuse that connection never becomes ready, so no flow
+   * from or to it holds. A MeshPlatform gives it (`platformFlowOptions`).
+   * @default - none: sidecar readiness is not checked
+   */
+  readonly controlPlane?: ControlPlane;
+}
+
+/** istiod as the flows see it: its pod and the port every sidecar connects to. */
+export interface ControlPlane {
+  /** istiod's pods. */
+  readonly workload: FlowWorkload;
+  /** The xDS and certificate port (15012). */
+  readonly port: number;
 }
 
 /** A pod as the evaluator sees it: one pod template, or one platform workload. */
@@ -168,6 +183,12 @@ export class FlowCluster {
 
   /** The manifests as the cluster runs them (after Flagger's changes). */
   public readonly manifests: readonly Manifest[];
+  /** istiod's pod and xDS port, when sidecar readiness is checked. */
+  public readonly controlPlane?: { readonly pod: FlowPod; readonly port: number };
+  /** The namespaces that hold at least one manifest (a Namespace object counts for its own). */
+  private readonly manifestNamespaces = new Set<string>();
+  /** ServiceEntries with `addresses`, each with its ranges. */
+  private readonly addressedEntries: Array<[string, Manifest]> = [];
 
   public constructor(written: readonly Manifest[], options: FlowOptions = {}) {
     const manifests = afterFlagger(written);
@@ -182,8 +203,10 @@ export class FlowCluster {
       const kind = String(m.kind);
       if (kind === 'Namespace') {
         this.addNamespaceLabels(String(m.metadata?.name), m.metadata?.labels ?? {});
+        this.manifestNamespaces.add(String(m.metadata?.name));
         continue;
       }
+      if (m.metadata?.namespace !== undefined) this.manifestNamespaces.add(String(m.metadata.namespace));
       push(this.byKind, kind, m);
       push(this.byKindNs, `${kind}/${nsOf(m)}`, m);
       if (kind === 'Service' && m.apiVersion === 'v1') {
@@ -191,6 +214,7 @@ export class FlowCluster {
         this.services.set(s.fqdn, s);
       } else if (kind === 'ServiceEntry') {
         for (const h of m.spec?.hosts ?? []) this.serviceEntries.set(fqdn(String(h), nsOf(m)), m);
+        for (const a of m.spec?.addresses ?? []) this.addressedEntries.push([String(a), m]);
       }
     }
     for (const [ns, labels] of Object.entries(options.namespaceLabels ?? {})) this.addNamespaceLabels(ns, labels);
@@ -207,6 +231,25 @@ export class FlowCluster {
       this.addNamespaceLabels(dns.namespace, dns.namespaceLabels ?? {});
       this.dnsPod = platformPod(dns);
     }
+    if (options.controlPlane) {
+      this.addNamespaceLabels(options.controlPlane.workload.namespace, options.controlPlane.workload.namespaceLabels ?? {});
+      this.controlPlane = { pod: this.platformPodFor(options.controlPlane.workload), port: options.controlPlane.port };
+    }
+  }
+
+  /** Whether any manifest lives in `namespace`: then its Services and policies are known, not assumed. */
+  public holdsNamespace(namespace: string): boolean {
+    return this.manifestNamespaces.has(namespace);
+  }
+
+  /**
+   * The ServiceEntry whose `addresses` (IPs or CIDR ranges) cover the IP address `ip`, first
+   * in input order: the sidecar matches such traffic by its destination address.
+   * https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry (addresses)
+   */
+  public serviceEntryAt(ip: string): Manifest | undefined {
+    if (!/^[0-9a-fA-F.:]+$/.test(ip) || !(ip.includes(':') || /^\d+\.\d+\.\d+\.\d+$/.test(ip))) return undefined;
+    return this.addressedEntries.find(([range]) => inCidr(ip, range.includes('/') ? range : `${range}/${range.includes(':') ? 128 : 32}`))?.[1];
   }
 
   private readonly selectorIndexes = new Map<string, SelectorIndex>();

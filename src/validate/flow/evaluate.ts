@@ -13,7 +13,13 @@ import { FlowCluster, FlowOptions, FlowPod, FlowService, fqdn, mapSelects, nsOf 
 import { Flow, FlowDecider, FlowLayer, FlowVerdict } from './flow';
 import { mtlsMode } from './mtls';
 import { networkPolicyDecision } from './network-policy';
-import { destinationRuleFor, gatewayPods, gatewayServersFor, RouteDestination, routeThrough, serverAdmitsNamespace, subsetLabels, tlsModeOf, virtualServiceFor } from './routing';
+import { flowMode, modeName, serviceEntryPortProtocol, servicePortProtocol } from './protocol';
+import { SidecarReadiness } from './readiness';
+import {
+  destinationRuleFor, gatewayPods, gatewayServersFor, RouteDestination, RouteRequest, routeThrough, serverAdmitsNamespace, subsetLabels, tlsModeOf,
+  virtualServiceFor,
+} from './routing';
+import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor } from './service-entry';
 import { sidecarDecision } from './sidecar';
 
 /**
@@ -30,10 +36,12 @@ interface Context {
   /** The Host header (the external host at a gateway). */
   readonly authority: string;
   /**
-   * True when the proxies see opaque bytes: a TCP flow, or HTTPS that the client itself
+   * True when the proxies see opaque bytes: a TCP flow, or TLS or HTTPS that the client itself
    * encrypts inside the mesh (a gateway terminates an external client's HTTPS).
    */
   readonly tcp: boolean;
+  /** True for TLS routed by its SNI (a TLS or HTTPS port, or a gateway's PASSTHROUGH server). */
+  readonly tls: boolean;
 }
 
 /** Evaluates flows over one set of manifests; build it once for many flows. */
@@ -43,9 +51,11 @@ export class FlowEvaluator {
    * @internal
    */
   public readonly cluster: FlowCluster;
+  private readonly readiness: SidecarReadiness;
 
   public constructor(manifests: readonly Manifest[], options: FlowOptions = {}) {
     this.cluster = new FlowCluster(manifests, options);
+    this.readiness = new SidecarReadiness(this.cluster);
   }
 
   /** The verdict for `flow`; a malformed flow throws a MeshError (MESH603) naming the field. */
@@ -67,12 +77,29 @@ export class FlowEvaluator {
     }
     const owner = source.manifest?.metadata?.name;
     hops.push(`${source.namespace}/${source.name}${owner && owner !== source.name ? ` (${source.kind} ${owner})` : ''}`);
-    return this.fromPod(source, { flow, hops, authority: flow.host, tcp: flow.protocol === 'TCP' || flow.protocol === 'HTTPS' }, 'mesh');
+    const notReady = this.notReady(source, hops);
+    if (notReady) return notReady;
+    const mode = flowMode(flow, undefined);
+    return this.fromPod(source, { flow, hops, authority: flow.host, tcp: mode !== 'http', tls: false }, 'mesh');
+  }
+
+  /** A refusal when `pod`'s sidecar never becomes ready (it cannot reach istiod), decided by the NetworkPolicy that blocks it. */
+  private notReady(pod: FlowPod, hops: readonly string[]): FlowVerdict | undefined {
+    const n = this.readiness.notReady(pod);
+    return n ? refused(decider(n.direction === 'Egress' ? 'NetworkPolicy egress' : 'NetworkPolicy ingress', n.policy), n.reason, hops) : undefined;
+  }
+
+  /** The request as routing sees it. */
+  private routeRequest(ctx: Context, source: FlowPod, gateway: string): RouteRequest {
+    const f = ctx.flow;
+    return {
+      host: f.host, port: f.port, method: f.method ?? 'GET', path: f.path ?? '/', headers: f.headers ?? {},
+      source, tcp: ctx.tcp, tls: ctx.tls, sni: f.sni, gateway,
+    };
   }
 
   /** An external client: the ingress Gateway's server, its VirtualService, then the gateway pod as the source. */
   private external(flow: Flow, hops: string[]): FlowVerdict {
-    const ctx: Context = { flow, hops, authority: flow.host, tcp: flow.protocol === 'TCP' };
     const servers = gatewayServersFor(this.cluster, flow.host, flow.port);
     if (servers.length === 0) {
       return refused({ layer: 'routing', kind: 'Gateway', name: '(none)' }, `no Gateway server listens for ${flow.host} on port ${flow.port}`, hops);
@@ -85,6 +112,13 @@ export class FlowEvaluator {
     }
     const gw = pods[0];
     hops.push(`external → ${gw.namespace}/${gw.name} (Gateway ${gwRef})`);
+    const notReady = this.notReady(gw, hops);
+    if (notReady) return notReady;
+    // A PASSTHROUGH server routes the client's TLS by SNI; HTTPS is terminated at the gateway.
+    // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
+    const passthroughTls = ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(String(server.tls?.mode ?? ''));
+    const tls = passthroughTls || flow.protocol === 'TLS';
+    const ctx: Context = { flow, hops, authority: flow.host, tcp: tls || flow.protocol === 'TCP', tls };
     // An HTTP server with httpsRedirect answers 301 to every request.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
     if (server.tls?.httpsRedirect === true) {
@@ -107,36 +141,28 @@ export class FlowEvaluator {
     if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
     const vs = virtualServiceFor(this.cluster, flow.host.toLowerCase(), nsOf(gateway), nsOf(gateway), gwRef, (ns) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns));
     if (!vs) return refused(decider('routing', gateway), `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`, hops);
-    const route = routeThrough(vs, { host: flow.host, port: flow.port, method: flow.method ?? 'GET', path: flow.path ?? '/', headers: flow.headers ?? {}, source: gw, tcp, gateway: gwRef });
-    if (route.kind === 'refused') return refused(decider('routing', vs), route.reason, hops);
+    const route = routeThrough(vs, this.routeRequest(ctx, gw, gwRef));
+    if (route.kind !== 'route') return refused(decider('routing', vs), route.reason, hops);
     if (route.destinations.length === 0) return refused(decider('routing', vs), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} has no route for ${flow.host}`, hops);
     return this.toDestinations(gw, ctx, route.destinations, vs, false, false);
   }
 
   /** A request from a pod: its Sidecar, then its route. */
-  private fromPod(source: FlowPod, ctx: Context, gateway: string): FlowVerdict {
-    const { flow, hops, tcp } = ctx;
+  private fromPod(source: FlowPod, given: Context, gateway: string): FlowVerdict {
+    const { flow, hops } = given;
     if (flow.pods) {
       const pods = this.cluster.podsNamed(flow.pods.workload, flow.pods.namespace);
       if (pods.length === 0) {
         return refused({ layer: 'no endpoint', kind: 'Deployment', namespace: flow.pods.namespace, name: flow.pods.workload },
           `no workload ${flow.pods.namespace}/${flow.pods.workload} in the manifests`, hops);
       }
-      return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, ctx, { passthrough: true })));
+      return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, given, { passthrough: true })));
     }
     const service = this.cluster.service(flow.host, source.namespace);
     if (!service) {
-      if (flow.target) return this.toPlatformTarget(source, ctx, flow.target);
-      const entry = this.cluster.serviceEntries.get(fqdn(flow.host, source.namespace));
-      if (entry) {
-        const sc = sidecarDecision(this.cluster, source, fqdn(flow.host, source.namespace), nsOf(entry), flow.port);
-        if (!sc.listed && sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
-        if (!source.gateway && source.kind !== 'Platform') {
-          const np = networkPolicyDecision(this.cluster, 'Egress', source, externalPod(entry, flow.host), externalTargetPort(entry, flow.port));
-          if (!np.allowed) return refused(decider('NetworkPolicy egress', np.policy), np.reason, hops);
-        }
-        return { allowed: true, decidedBy: decider('routing', entry), reason: `${flow.host} is a ServiceEntry host outside the mesh's workloads`, hops };
-      }
+      if (flow.target) return this.toPlatformTarget(source, given, flow.target);
+      const entry = serviceEntryFor(this.cluster, flow.host, source.namespace);
+      if (entry) return this.toServiceEntry(source, given, entry);
       return refused({ layer: 'routing', kind: 'Service', namespace: source.namespace, name: flow.host }, `no Service or ServiceEntry for ${flow.host} (503 NR)`, hops);
     }
     const servicePort = portOf(service, flow.port);
@@ -144,8 +170,11 @@ export class FlowEvaluator {
     if (!servicePort && SIDECAR_OWN_PORTS.has(flow.port)) {
       const pods = this.cluster.podsOfService(service);
       if (pods.length === 0) return refused(decider('no endpoint', service.manifest), `Service ${service.namespace}/${service.name} selects no pod`, hops);
-      return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, ctx, { passthrough: true })));
+      return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, given, { passthrough: true })));
     }
+    // What the proxies do with the connection: the port's protocol, unless the flow says what the
+    // client sends (https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/).
+    const ctx = gateway === 'mesh' ? this.withMode(given, flowMode(flow, servicePortProtocol(servicePort))) : given;
     // The application resolves the Service's name first: an egress-isolated pod needs
     // 53/UDP to the cluster DNS. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
     const dns = this.cluster.dnsPod;
@@ -156,13 +185,11 @@ export class FlowEvaluator {
       }
     }
     let passthrough = false;
-    if (gateway === 'mesh') {
-      const sc = sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port);
-      if (!sc.listed) {
-        if (sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
-        passthrough = true;
-        hops.push(`passthrough (${sc.reason})`);
-      }
+    const sc = gateway === 'mesh' ? sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port) : undefined;
+    if (sc && !sc.listed) {
+      if (sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
+      passthrough = true;
+      hops.push(`passthrough (${sc.reason})`);
     }
     if (!servicePort) {
       return refused(decider('routing', service.manifest), `Service ${service.namespace}/${service.name} has no port ${flow.port}`, hops);
@@ -171,14 +198,48 @@ export class FlowEvaluator {
     let vs: Manifest | undefined;
     if (!passthrough) {
       vs = virtualServiceFor(this.cluster, service.fqdn, service.namespace, source.namespace, 'mesh');
-      if (vs) {
-        const route = routeThrough(vs, { host: flow.host, port: flow.port, method: flow.method ?? 'GET', path: flow.path ?? '/', headers: flow.headers ?? {}, source, tcp, gateway: 'mesh' });
-        if (route.kind === 'refused') return refused(decider('routing', vs), route.reason, hops);
-        if (route.destinations.length > 0) destinations = [...route.destinations];
-        else vs = undefined;
-      }
+      const route = vs ? routeThrough(vs, this.routeRequest(ctx, source, 'mesh')) : undefined;
+      if (route?.kind === 'refused') return refused(decider('routing', vs), route.reason, hops);
+      if (route?.kind === 'fallthrough') {
+        // No filter chain for the SNI: the listener's default chain (BlackHoleCluster or PassthroughCluster).
+        if (sc?.outboundMode !== 'ALLOW_ANY') {
+          return refused(decider('routing', vs), `${route.reason}; under REGISTRY_ONLY it goes to BlackHoleCluster and is closed`, hops);
+        }
+        passthrough = true;
+        hops.push(`passthrough (${route.reason}; ALLOW_ANY: passed through as plain TCP)`);
+        vs = undefined;
+      } else if (route && route.destinations.length > 0) destinations = [...route.destinations];
+      else vs = undefined;
     }
     return this.toDestinations(source, ctx, destinations, vs, passthrough, gateway === 'mesh');
+  }
+
+  /** `ctx` with the proxies' handling of the connection set. */
+  private withMode(ctx: Context, mode: ReturnType<typeof flowMode>): Context {
+    return { ...ctx, tcp: mode !== 'http', tls: mode === 'tls' };
+  }
+
+  /**
+   * A host outside the mesh's workloads: the source's Sidecar must import one of the
+   * ServiceEntry's hosts (REGISTRY_ONLY), and its NetworkPolicy let the connection out to the
+   * endpoint (an `ipBlock` of the entry's addresses when the entry has them).
+   */
+  private toServiceEntry(source: FlowPod, ctx: Context, entry: Manifest): FlowVerdict {
+    const { flow, hops } = ctx;
+    const hosts = entryHosts(entry, nsOf(entry));
+    const decisions = hosts.map((h) => sidecarDecision(this.cluster, source, h, nsOf(entry), flow.port));
+    const sc = decisions.find((d) => d.listed) ?? decisions[0];
+    if (sc && !sc.listed && sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
+    const endpoint = externalPod(entry, flow.host);
+    const target = externalTargetPort(entry, flow.port);
+    hops.push(`ServiceEntry ${nsOf(entry)}/${entry.metadata?.name} → ${endpoint.addresses[0]}:${target}`);
+    if (!source.gateway && source.kind !== 'Platform') {
+      const np = networkPolicyDecision(this.cluster, 'Egress', source, endpoint, target);
+      if (!np.allowed) return refused(decider('NetworkPolicy egress', np.policy), np.reason, hops);
+    }
+    const mode = modeName(flowMode(flow, serviceEntryPortProtocol(entryPort(entry, flow.port))), flow);
+    const reason = `${flow.host} is a ServiceEntry host outside the mesh's workloads (${mode} on ${flow.port})`;
+    return { allowed: true, decidedBy: decider('routing', entry), reason, hops };
   }
 
   /** Every weighted destination of the route must work: the first that does not decides. */
@@ -223,24 +284,34 @@ export class FlowEvaluator {
   }
 
   /** A platform pod that serves the host (the collector, the API server): no routing. */
-  private toPlatformTarget(source: FlowPod, ctx: Context, target: NonNullable<Flow['target']>): FlowVerdict {
-    const { flow, hops } = ctx;
+  private toPlatformTarget(source: FlowPod, given: Context, target: NonNullable<Flow['target']>): FlowVerdict {
+    const { flow, hops } = given;
     const pod = this.cluster.platformPodFor(target);
     const host = fqdn(flow.host, source.namespace);
+    const port = flow.targetPort ?? target.targetPorts?.[flow.port] ?? flow.port;
+    const named = Object.entries(target.ports ?? {}).find(([, n]) => n === port)?.[0];
+    const ctx = this.withMode(given, flowMode(flow, named === undefined ? undefined : servicePortProtocol({ name: named, port })));
+    // The proxy's own connection to istiod is not captured by its sidecar: only NetworkPolicy decides it.
+    const cp = this.cluster.controlPlane;
+    if (cp && pod === cp.pod && port === cp.port) {
+      hops.push(`${source.name}'s proxy → ${pod.namespace}/${pod.name}:${port} (not captured)`);
+      return this.serverSide(source, pod, port, ctx, { passthrough: true });
+    }
     const sc = sidecarDecision(this.cluster, source, host, target.namespace, flow.port);
     let passthrough = false;
     if (!sc.listed) {
       if (sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
       passthrough = true;
     }
-    const podPort = target.targetPorts?.[flow.port] ?? flow.port;
-    hops.push(`${host}:${flow.port} → ${pod.namespace}/${pod.name}${podPort !== flow.port ? `:${podPort}` : ''}`);
-    return this.serverSide(source, pod, podPort, ctx, { passthrough });
+    hops.push(`${host}:${flow.port} → ${pod.namespace}/${pod.name}${port !== flow.port ? `:${port}` : ''}`);
+    return this.serverSide(source, pod, port, ctx, { passthrough });
   }
 
   /** The connection and the destination's proxy. */
   private serverSide(source: FlowPod, pod: FlowPod, port: number, ctx: Context, opts: { passthrough: boolean; tls?: string; dr?: Manifest }): FlowVerdict {
     const { flow, hops, tcp } = ctx;
+    const notReady = this.notReady(pod, hops);
+    if (notReady) return notReady;
     const egress = networkPolicyDecision(this.cluster, 'Egress', source, pod, port);
     if (!egress.allowed) return refused(decider('NetworkPolicy egress', egress.policy), egress.reason, hops);
     const ingress = networkPolicyDecision(this.cluster, 'Ingress', source, pod, port);
@@ -309,17 +380,43 @@ export class FlowEvaluator {
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
 
-/** The first malformed field of `flow`, if any: host, port (1-65535), method, path (starts with `/`), source. */
-export function flowProblem(flow: Flow): { field: string; message: string } | undefined {
-  if (typeof flow.host !== 'string' || !/^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(flow.host)) return { field: 'host', message: `'${flow.host}' is not a host name` };
-  if (!Number.isInteger(flow.port) || flow.port < 1 || flow.port > 65535) return { field: 'port', message: `${flow.port} is not a port (1-65535)` };
-  if (flow.method !== undefined && !METHODS.has(flow.method)) return { field: 'method', message: `'${flow.method}' is not an HTTP method` };
-  if (flow.path !== undefined && !flow.path.startsWith('/')) return { field: 'path', message: `'${flow.path}' does not start with /` };
-  if (flow.protocol !== undefined && !['HTTP', 'HTTPS', 'GRPC', 'TCP'].includes(flow.protocol)) return { field: 'protocol', message: `'${flow.protocol}' is not HTTP, HTTPS, GRPC or TCP` };
+type FlowProblem = { field: string; message: string } | undefined;
+
+const isPort = (p: unknown) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
+
+/** The first malformed field of `flow`, if any: host, port (1-65535), method, path (starts with `/`), protocol, source. */
+export function flowProblem(flow: Flow): FlowProblem {
+  const bad = (field: string, message: string) => ({ field, message });
+  const host = /^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+  if (typeof flow.host !== 'string' || !host.test(flow.host)) return bad('host', `'${flow.host}' is not a host name`);
+  if (!isPort(flow.port)) return bad('port', `${flow.port} is not a port (1-65535)`);
+  if (flow.targetPort !== undefined && !isPort(flow.targetPort)) return bad('targetPort', `${flow.targetPort} is not a port (1-65535)`);
+  if (flow.method !== undefined && !METHODS.has(flow.method)) return bad('method', `'${flow.method}' is not an HTTP method`);
+  if (flow.path !== undefined && !flow.path.startsWith('/')) return bad('path', `'${flow.path}' does not start with /`);
+  const protocol = protocolProblem(flow);
+  if (protocol) return protocol;
   const s = flow.source as Record<string, unknown>;
   if (!s || !(s.external === true || typeof s.workload === 'string' && typeof s.namespace === 'string' || typeof s.platform === 'object')) {
-    return { field: 'source', message: 'is not { workload, namespace }, { platform } or { external: true }' };
+    return bad('source', 'is not { workload, namespace }, { platform } or { external: true }');
   }
+  return undefined;
+}
+
+/**
+ * The protocol's problem, if any: a protocol this evaluator does not know, a gRPC call that is
+ * not `POST /<service>/<method>`, an SNI that is no server name.
+ */
+function protocolProblem(flow: Flow): FlowProblem {
+  const bad = (field: string, message: string) => ({ field, message });
+  if (flow.protocol !== undefined && !['HTTP', 'HTTPS', 'GRPC', 'TCP', 'TLS'].includes(flow.protocol)) {
+    return bad('protocol', `'${flow.protocol}' is not HTTP, HTTPS, GRPC, TCP or TLS`);
+  }
+  // gRPC is HTTP/2 `POST /<package.Service>/<Method>` (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md, Request-Headers).
+  const grpc = flow.protocol === 'GRPC';
+  if (grpc && flow.method !== undefined && flow.method !== 'POST') return bad('method', `a gRPC call is a POST, not ${flow.method}`);
+  if (grpc && flow.path !== undefined && !/^\/[^/]+\/[^/]+$/.test(flow.path)) return bad('path', `'${flow.path}' is not /<package.Service>/<Method>`);
+  const sni = /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+  if (flow.sni !== undefined && !sni.test(flow.sni)) return bad('sni', `'${flow.sni}' is not a server name`);
   return undefined;
 }
 
@@ -355,25 +452,4 @@ function targetPort(port: Manifest, pod: FlowPod): number | undefined {
   if (t === undefined || t === null) return Number(port.port);
   if (typeof t === 'number' || /^\d+$/.test(String(t))) return Number(t);
   return pod.namedPorts[String(t)];
-}
-
-/**
- * The endpoint of a ServiceEntry host as a NetworkPolicy sees it: its STATIC endpoints'
- * addresses, else (DNS or NONE resolution, addresses unknown before the connection) a
- * public address of the documentation range, which only a rule open to any address admits.
- * https://istio.io/latest/docs/reference/config/networking/service-entry/#WorkloadEntry
- * https://datatracker.ietf.org/doc/html/rfc5737
- */
-function externalPod(entry: Manifest, host: string): FlowPod {
-  const given = (entry.spec?.endpoints ?? []).map((e: Manifest) => String(e.address ?? '')).filter((a: string) => /^[0-9a-fA-F.:]+$/.test(a));
-  return {
-    id: `external:${host}`, name: host, namespace: '', labels: {}, serviceAccount: '', meshed: false,
-    namedPorts: {}, portNumbers: [], addresses: given.length > 0 ? given : ['203.0.113.10'], kind: 'External', gateway: false,
-  };
-}
-
-/** The port the sidecar connects to for a ServiceEntry port: its targetPort, else its number. */
-function externalTargetPort(entry: Manifest, port: number): number {
-  const p = (entry.spec?.ports ?? []).find((x: Manifest) => Number(x.number) === port);
-  return p?.targetPort !== undefined ? Number(p.targetPort) : port;
 }

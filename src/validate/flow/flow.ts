@@ -81,10 +81,27 @@ export interface Flow {
    */
   readonly pods?: { readonly workload: string; readonly namespace: string };
   /**
-   * The protocol of the request. TCP flows skip the HTTP parts of routing and authorization.
-   * @default 'HTTP'
+   * What the client sends. HTTP and GRPC (HTTP/2, `POST /<package.Service>/<Method>`) are
+   * routed and authorized on their method, path and headers; TCP is opaque bytes (routed by
+   * port, authorized on the connection only: a rule with HTTP-only fields never matches it);
+   * TLS, and HTTPS the client encrypts itself, is routed by its SNI on a TLS or HTTPS port and
+   * is opaque TCP elsewhere. Through an ingress gateway, HTTPS is the external client's, which
+   * the gateway terminates.
+   * @default - as the destination port's protocol says (its `appProtocol`, else its name's
+   *   prefix: `tcp-amqp` is TCP, `tls-x` TLS, `grpc` gRPC); HTTP for a port that names none
    */
-  readonly protocol?: 'HTTP' | 'HTTPS' | 'GRPC' | 'TCP';
+  readonly protocol?: 'HTTP' | 'HTTPS' | 'GRPC' | 'TCP' | 'TLS';
+  /**
+   * The server name a TLS client sends (SNI), which TLS routes match.
+   * @default - the host
+   */
+  readonly sni?: string;
+  /**
+   * The container port of a `target` the request reaches, when it differs from `port` (a
+   * Service port 80 in front of a container's 8080): NetworkPolicies see the container port.
+   * @default - `port`
+   */
+  readonly targetPort?: number;
   /** @default 'GET' */
   readonly method?: FlowMethod;
   /** @default '/' */

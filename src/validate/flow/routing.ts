@@ -17,7 +17,18 @@ export interface RouteRequest {
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly source: FlowPod;
+  /** True when the proxies see opaque bytes (TCP, or TLS): no HTTP rule applies. */
   readonly tcp: boolean;
+  /**
+   * True for a TLS connection on a TLS or HTTPS port: routed by its SNI (`tls` rules).
+   * @default false
+   */
+  readonly tls?: boolean;
+  /**
+   * The SNI of a TLS connection.
+   * @default - the host
+   */
+  readonly sni?: string;
   /** `mesh`, or `<namespace>/<gateway>` for a request entering through a Gateway. */
   readonly gateway: string;
 }
@@ -32,10 +43,17 @@ export interface RouteDestination {
   readonly weight: number;
 }
 
-/** The route a request takes. */
+/**
+ * The route a request takes. `fallthrough`: TLS rules apply to the client but none matches its
+ * SNI, so the sidecar's listener has no filter chain for it and the connection takes the
+ * listener's default chain: BlackHoleCluster under REGISTRY_ONLY, PassthroughCluster (plain TCP)
+ * under ALLOW_ANY (istio/istio pilot/pkg/networking/core/listener.go, the `PassthroughFilterChain`
+ * default; listener_builder.go `buildOutboundCatchAllNetworkFiltersOnly`).
+ */
 export type RouteResult =
   | { readonly kind: 'route'; readonly virtualService?: Manifest; readonly index?: number; readonly destinations: readonly RouteDestination[] }
-  | { readonly kind: 'refused'; readonly virtualService: Manifest; readonly reason: string };
+  | { readonly kind: 'refused'; readonly virtualService: Manifest; readonly reason: string }
+  | { readonly kind: 'fallthrough'; readonly virtualService: Manifest; readonly reason: string };
 
 /** True if the VirtualService applies to `gateway` (`mesh` when it names none). */
 export function boundTo(vs: Manifest, gateway: string): boolean {
@@ -102,19 +120,19 @@ function commonMatches(m: Manifest, r: RouteRequest, vsNs: string): boolean {
 }
 
 /**
- * The route `r` takes through `vs`: the first HTTP (or, for TCP, TCP) rule one of
- * whose matches holds ("the first rule matching an incoming request is used"), a rule
- * without matches matching everything. No rule matches: 404 NR. A redirect or direct
- * response never reaches the destination.
+ * The route `r` takes through `vs`: the first HTTP rule one of whose matches holds ("the
+ * first rule matching an incoming request is used"), a rule without matches matching
+ * everything; no rule matches: 404 NR. A redirect or direct response never reaches the
+ * destination. TCP and TLS take the L4 rules: see {@link routeL4}.
  */
 export function routeThrough(vs: Manifest, r: RouteRequest): RouteResult {
-  const rules: Manifest[] = (r.tcp ? vs.spec?.tcp : vs.spec?.http) ?? [];
+  if (r.tcp) return routeL4(vs, r);
+  const rules: Manifest[] = vs.spec?.http ?? [];
   const vsNs = nsOf(vs);
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i];
     const matches: Manifest[] = rule.match ?? [];
-    const ok = matches.length === 0 || matches.some((m) => (r.tcp ? commonMatches(m, r, vsNs) : httpMatches(m, r, vsNs)));
-    if (!ok) continue;
+    if (matches.length > 0 && !matches.some((m) => httpMatches(m, r, vsNs))) continue;
     if (rule.redirect) return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] redirects the request` };
     if (rule.directResponse) return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] answers directly (${rule.directResponse.status})` };
     // An abort fault for every request (percentage 100, or none given: "if not specified, all requests are aborted").
@@ -122,20 +140,64 @@ export function routeThrough(vs: Manifest, r: RouteRequest): RouteResult {
     if (abort && (abort.percentage === undefined || Number(abort.percentage?.value) >= 100)) {
       return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] aborts every request (fault ${abort.httpStatus ?? abort.grpcStatus ?? ''})` };
     }
-    const routes: Manifest[] = rule.route ?? [];
-    const single = routes.length === 1;
-    const destinations = routes
-      .map((d) => ({
-        fqdn: istioHost(String(d.destination?.host ?? ''), vsNs),
-        subset: d.destination?.subset === undefined ? undefined : String(d.destination.subset),
-        port: d.destination?.port?.number === undefined ? undefined : Number(d.destination.port.number),
-        weight: d.weight === undefined ? (single ? 100 : 0) : Number(d.weight),
-      }))
-      .filter((d) => d.weight > 0 || single);
-    return { kind: 'route', virtualService: vs, index: i, destinations };
+    return { kind: 'route', virtualService: vs, index: i, destinations: destinationsOf(rule, vsNs) };
   }
-  if (r.tcp && !(vs.spec?.tcp?.length > 0)) return { kind: 'route', destinations: [] };
-  return { kind: 'refused', virtualService: vs, reason: `no ${r.tcp ? 'tcp' : 'http'} rule of VirtualService ${vsNs}/${vs.metadata?.name} matches ${r.tcp ? `port ${r.port}` : `${r.method} ${r.path}`} (404 NR)` };
+  const reason = `no http rule of VirtualService ${vsNs}/${vs.metadata?.name} matches ${r.method} ${r.path} (404 NR)`;
+  return { kind: 'refused', virtualService: vs, reason };
+}
+
+/**
+ * The route of a TCP connection (`tcp` rules) or a TLS one on a TLS or HTTPS port (`tls`
+ * rules), as istiod builds a sidecar's outbound filter chains (istio/istio
+ * pilot/pkg/networking/core/tls.go). TCP: the first rule without matches, or with a match
+ * whose port, sourceLabels, sourceNamespace and gateways hold (`matchTCP`); when none does,
+ * the default route to the host itself on the port (`buildSidecarOutboundTCPFilterChainOpts`,
+ * `!defaultRouteAdded`), never a 404. TLS: a rule's matches hold on the same fields
+ * (`matchTLS`) and on the connection's SNI (`sniHosts`, exact or `*.` wildcard); with no rule
+ * applying to the client, the default route to the host (`!hasTLSMatch`); with rules
+ * applying but none for the SNI, the connection falls through the listener (`fallthrough`).
+ * A gateway has no default route to a host: there no rule matching is a refusal.
+ */
+export function routeL4(vs: Manifest, r: RouteRequest): RouteResult {
+  const vsNs = nsOf(vs);
+  const kind = r.tls ? 'tls' : 'tcp';
+  const rules: Manifest[] = (r.tls ? vs.spec?.tls : vs.spec?.tcp) ?? [];
+  const sni = (r.sni ?? r.host).toLowerCase();
+  let applies = false;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    if (!Array.isArray(rule.route) || rule.route.length === 0) continue;
+    const matches: Manifest[] = rule.match ?? [];
+    const statics = matches.filter((m) => commonMatches(m, r, vsNs));
+    if (matches.length > 0 && statics.length === 0) continue;
+    applies = true;
+    if (r.tls && !statics.some((m) => (m.sniHosts ?? []).some((h: string) => hostMatches(String(h), sni)))) continue;
+    return { kind: 'route', virtualService: vs, index: i, destinations: destinationsOf(rule, vsNs) };
+  }
+  const name = `VirtualService ${vsNs}/${vs.metadata?.name}`;
+  if (r.gateway !== 'mesh') {
+    const what = r.tls ? `SNI ${sni}` : `port ${r.port}`;
+    return { kind: 'refused', virtualService: vs, reason: `no ${kind} rule of ${name} matches ${what} on the gateway` };
+  }
+  if (r.tls && applies) {
+    const reason = `no tls rule of ${name} matches SNI ${sni} on port ${r.port}: the sidecar's listener has no filter chain for it`;
+    return { kind: 'fallthrough', virtualService: vs, reason };
+  }
+  return { kind: 'route', destinations: [] };
+}
+
+/** The weighted destinations of an HTTP, TCP or TLS rule (a single one weighs 100). */
+function destinationsOf(rule: Manifest, vsNs: string): RouteDestination[] {
+  const routes: Manifest[] = rule.route ?? [];
+  const single = routes.length === 1;
+  return routes
+    .map((d) => ({
+      fqdn: istioHost(String(d.destination?.host ?? ''), vsNs),
+      subset: d.destination?.subset === undefined ? undefined : String(d.destination.subset),
+      port: d.destination?.port?.number === undefined ? undefined : Number(d.destination.port.number),
+      weight: d.weight === undefined ? (single ? 100 : 0) : Number(d.weight),
+    }))
+    .filter((d) => d.weight > 0 || single);
 }
 
 /**

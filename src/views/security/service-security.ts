@@ -14,6 +14,8 @@ import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { hasBrand } from '../../graph/brands';
 import { addAuthorizationPolicy, addSidecar, CollectorState, containerPortsOf, renderServiceNetworkPolicy, ServiceSecurityState } from '../../render/security';
+import type { RemoteCaller } from '../../graph/remote-caller';
+import { admissionFlows, admissionPeer, admissionProblems, admissionRules, AdmitOptions, RemoteAdmission } from './remote-admission';
 
 /**
  * A gateway that routes to the service: its pods are let through the NetworkPolicy and
@@ -90,6 +92,7 @@ export class ServiceSecurity extends Construct {
   private readonly gateways: GatewayAdmission[] = [];
   private readonly endUserPaths: string[] = [];
   private readonly endUserRules: AuthorizationRule[] = [];
+  private readonly admissions: RemoteAdmission[] = [];
   private workloadMtls?: MtlsPolicy;
 
   public constructor(service: IMeshServiceNode, id: string) {
@@ -107,6 +110,7 @@ export class ServiceSecurity extends Construct {
     this.networkPolicy = addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => renderServiceNetworkPolicy(this.state()));
     this.sidecar = addSidecar(this, 'Sidecar', meta(service.name), () => this.state());
     this.node.addValidation({ validate: () => this.problems() });
+    service.chart.addIntendedFlows(() => admissionFlows(this.service, this.admissions));
   }
 
   /**
@@ -151,6 +155,33 @@ export class ServiceSecurity extends Construct {
   public admitGateway(admission: GatewayAdmission): void {
     this.gateways.push({ ...admission, paths: admission.paths ? [...admission.paths] : undefined });
     this.allowIngressFrom(admission.peer);
+  }
+
+  /**
+   * Admits a named caller from outside the app (a workload another team's chart or repository
+   * deploys): an ALLOW rule for its principal with the methods, paths and port it may use, and
+   * NetworkPolicy ingress from its namespace AND pod labels (on that port's container port, else
+   * on every one). Synth proves the flow from the caller's pods as described; the flow check over
+   * both teams' folders proves it against the caller's own record (MESH604).
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+   */
+  public admit(caller: RemoteCaller, options: AdmitOptions = {}): void {
+    const copied = { ...options, methods: options.methods ? [...options.methods] : undefined, paths: options.paths ? [...options.paths] : undefined };
+    const admission: RemoteAdmission = { caller, options: copied };
+    this.admissions.push(admission);
+    const { peer, ports } = admissionPeer(this.service, admission);
+    this.allowIngressFrom(peer, ports);
+  }
+
+  /** The callers from outside the app this service admits, in the order admitted. */
+  public get remoteCallers(): readonly RemoteCaller[] {
+    return this.admissions.map((a) => a.caller);
+  }
+
+  /** Each admitted caller from outside the app with what it may do, in the order admitted. */
+  public get remoteAdmissions(): readonly RemoteAdmission[] {
+    return [...this.admissions];
   }
 
   /**
@@ -199,7 +230,8 @@ export class ServiceSecurity extends Construct {
 
   /** Every rule of the service's ALLOW policy, in output order. */
   public get rules(): AuthorizationRule[] {
-    const rules = [...this.callerRules(), ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
+    const admitted = admissionRules(this.service, this.admissions);
+    const rules = [...this.callerRules(), ...admitted, ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
     // Health checks stay reachable from every source (seed 000).
     if (this.service.healthCheckPath) rules.push({ to: [{ methods: ['GET'], paths: [`${this.service.healthCheckPath}/*`] }] });
     return rules;
@@ -330,6 +362,11 @@ export class ServiceSecurity extends Construct {
     // Methods and paths of calls are reported above, under the call; here only their sources.
     out.push(...ruleProblems(this.callerRules().map((r) => ({ from: r.from })), { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }));
     out.push(...ruleProblems(this.extraRules, { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }, 'allow'));
+    // Callers from outside the app are named on purpose: their principals need STRICT mTLS, not to be the app's.
+    const admitted = admissionRules(this.service, this.admissions);
+    const outside = new Set(admitted.flatMap((r) => (r.from ?? []).flatMap((f) => (f.principals ?? []).map(String))));
+    out.push(...ruleProblems(admitted, { knownPrincipals: outside, mtls: this.mtlsMode, target: `workload ${this.service.name}` }, 'admits'));
+    out.push(...admissionProblems(this.service, this.admissions));
     this.endUserRules.forEach((r, i) => (r.to ?? []).forEach((o, j) => out.push(...operationProblems(o, `endUsers[${i}].to[${j}]`))));
     // A DestinationRule sending plaintext to this workload is found in the rendered
     // manifests (MESH108), JSON patches and hand-made DestinationRules included.

@@ -1,0 +1,66 @@
+import { Chart } from 'cdk8s';
+import type { RemoteCallEntry } from '../core/remote-calls';
+import { addRemoteCallRecord } from '../render/remote-calls';
+import { isRemoteService, meshChartOf } from './brands';
+import { concretePath } from './intended-flows';
+import { calledPorts } from './service-call';
+import type { IMeshChart } from './interfaces';
+
+const RECORD_ID = 'RemoteCalls';
+
+/**
+ * The protocols whose connections the proxies forward as opaque bytes (TCP) or route by SNI
+ * (TLS): a call on such a port is one connection, with no method or path.
+ * https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ */
+const L4: Readonly<Record<string, 'TCP' | 'TLS'>> = { tcp: 'TCP', mongo: 'TCP', mysql: 'TCP', redis: 'TCP', tls: 'TLS', https: 'TLS' };
+
+/**
+ * Makes `chart` write its remote-calls record (`<environment>-remote-calls`, format
+ * `remote-calls/v1`), once: the first call of one of its services to a RemoteService asks for it.
+ */
+export function recordRemoteCalls(chart: Chart): void {
+  if (chart.node.tryFindChild(RECORD_ID)) return;
+  const mesh = meshChartOf(chart);
+  const name = `${mesh.environment.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '')}-remote-calls`;
+  addRemoteCallRecord(chart, RECORD_ID, { name, namespace: mesh.namespace, labels: mesh.commonLabels() }, () => remoteCallEntries(mesh));
+}
+
+/**
+ * The calls `chart`'s services make to RemoteServices, as recorded: each method and path (made
+ * concrete) of an HTTP or gRPC call, one connection for a TCP or TLS port, on each port the call
+ * reaches (the port it names, else its callee's HTTP ports when it names methods or paths, else
+ * every port), in the order declared.
+ */
+export function remoteCallEntries(chart: IMeshChart): RemoteCallEntry[] {
+  const out: RemoteCallEntry[] = [];
+  for (const c of chart.calls) {
+    const t = c.target;
+    if (!isRemoteService(t)) continue;
+    // The ports the call reaches, as for a call inside the app (service-call.ts, calledPorts).
+    for (const port of calledPorts(c)) {
+      // Keys in the order a reader of the record meets them: who, what, from, to, the request.
+      const entry = (description: string, request: RemoteCallEntry['request']): RemoteCallEntry => ({
+        caller: c.source.node.path,
+        description,
+        source: { workload: c.source.name, namespace: c.source.namespace },
+        callee: {
+          service: t.name, namespace: t.namespace, serviceAccount: t.serviceAccountName, podLabels: { ...t.selectorLabels },
+          port: { name: port.name, port: port.port, targetPort: port.targetPort },
+        },
+        request,
+      });
+      const who = `${c.source.name} calls ${t.namespace}/${t.name}`;
+      const l4 = L4[port.protocol];
+      if (l4) {
+        const note = c.methods || c.paths ? ' (methods and paths are HTTP-only: no ALLOW rule with them matches the connection)' : '';
+        out.push(entry(`${who} on ${port.port}/${l4}${note}`, { protocol: l4 }));
+        continue;
+      }
+      for (const method of c.methods ?? ['GET']) {
+        for (const path of (c.paths ?? ['/']).map(concretePath)) out.push(entry(`${who} ${method} ${path}`, { method, path }));
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+/**
+ * The topology picture's model (nodes and edges marked by their flow verdicts) and its
+ * rendering as a Mermaid flowchart. The model is built from manifests in ./topology.ts.
+ */
+import { compare } from './manifest-tree';
+
+/** What a node of the picture is. */
+export type TopologyNodeKind = 'service' | 'platform' | 'client' | 'external';
+
+/** A node of the picture. */
+export interface TopologyNode {
+  /** The service's name (`<namespace>/<name>` outside the environment's namespace), a platform component's, or a ServiceEntry host. */
+  readonly name: string;
+  readonly kind: TopologyNodeKind;
+  /** The subgraph it is drawn in: its namespace, `<namespace> · <tier>` in a large namespace, `external services`, or none for the client. */
+  readonly group?: string;
+  /** STRICT, PERMISSIVE, DISABLE or UNSET for a service: its own PeerAuthentication, else its namespace's. */
+  readonly mtls?: string;
+  /** The traffic split of its VirtualService, `stable 95% / canary 5%`, when it sends to several subsets. */
+  readonly split?: string;
+  /** A progressive-delivery controller (Flagger Canary) drives its rollout. */
+  readonly progressive?: string;
+}
+
+/** What an edge of the picture stands for. */
+export type TopologyEdgeKind = 'call' | 'route' | 'ingress' | 'scrape' | 'tracing' | 'ratelimit' | 'egress';
+
+/** An edge of the picture, marked by the flow verdict. */
+export interface TopologyEdge {
+  /** A node's name, or a group's name for scrapes, spans and egress shared by a whole group. */
+  readonly source: string;
+  readonly target: string;
+  readonly kind: TopologyEdgeKind;
+  /** Declared in code (a call), else derived from the manifests. */
+  readonly declared: boolean;
+  readonly asynchronous: boolean;
+  /** Whether the flows it stands for get through; undefined for the client's edge to the gateway (not evaluated on its own). */
+  readonly allowed?: boolean;
+  /** The layer that refuses it (`NetworkPolicy ingress`, `AuthorizationPolicy`, `routing`, ...). */
+  readonly refusedBy?: string;
+  /** `POST /api/payments/*`, `:15090 :15020`, `shop.example.com:443`: short. */
+  readonly operations: string;
+  /**
+   * A call to another team's service (a RemoteService), evaluated on the caller's side from the
+   * environment's record of remote calls.
+   * @default false
+   */
+  readonly remote?: boolean;
+}
+
+/** The services, the platform and the flows between them in one environment. */
+export interface TopologyModel {
+  readonly nodes: readonly TopologyNode[];
+  readonly edges: readonly TopologyEdge[];
+}
+
+/** A Mermaid id: letters, digits and `_` only, with a prefix per kind so ids never collide. */
+function nodeId(name: string, kind: TopologyNodeKind | 'group'): string {
+  const prefix = { service: '', platform: 'p_', client: '', external: 'x_', group: 'g_' }[kind];
+  const id = prefix + name.replace(/[^A-Za-z0-9_]/g, '_');
+  // A service named like a flowchart keyword (`end`, `class`, ...) would end a block or start a statement.
+  return FLOWCHART_KEYWORDS.has(id.toLowerCase()) || (kind === 'service' && id === 'client') ? `${id}_` : id;
+}
+
+/** Words a Mermaid flowchart reads as statements. https://mermaid.js.org/syntax/flowchart.html */
+const FLOWCHART_KEYWORDS = new Set(['end', 'graph', 'flowchart', 'subgraph', 'class', 'classdef', 'click', 'style', 'linkstyle', 'direction', 'call', 'href', 'default', 'interpolate']);
+
+function label(text: string): string {
+  return `"${text.replace(/"/g, '#quot;')}"`;
+}
+
+const MTLS_CLASSES: Record<string, string> = {
+  STRICT: 'fill:#d4edda,stroke:#28a745,color:#333',
+  PERMISSIVE: 'fill:#fff3cd,stroke:#f0ad4e,color:#333',
+  DISABLE: 'fill:#f8d7da,stroke:#dc3545,color:#333',
+  UNSET: 'fill:#eeeeee,stroke:#999999,color:#333',
+};
+
+/** The graph as a Mermaid `graph LR`: one subgraph per namespace (per tier in a large one), platform beside the services. */
+export function renderMermaid(model: TopologyModel): string {
+  const lines = ['graph LR'];
+  const ids = new Map<string, string>();
+  for (const n of model.nodes) ids.set(n.name, nodeId(n.name, n.kind));
+  const groups = [...new Set(model.nodes.map((n) => n.group).filter((g): g is string => g !== undefined))].sort(compare);
+  for (const g of groups) ids.set(g, nodeId(g, 'group'));
+  const shape = (n: TopologyNode): string => {
+    const id = ids.get(n.name)!;
+    switch (n.kind) {
+      case 'client': return `${id}((${label('client')}))`;
+      case 'platform': return `${id}([${label(n.name.split('/').pop()!)}])`;
+      case 'external': return `${id}[[${label(n.name)}]]`;
+      default: return `${id}[${label([n.name, `mTLS ${n.mtls}`, ...(n.split ? [n.split] : []), ...(n.progressive ? [n.progressive] : [])].join('<br/>'))}]`;
+    }
+  };
+  for (const n of model.nodes.filter((x) => x.group === undefined)) lines.push(`    ${shape(n)}`);
+  for (const g of groups) {
+    lines.push(`    subgraph ${ids.get(g)}[${label(g)}]`);
+    for (const n of model.nodes.filter((x) => x.group === g)) lines.push(`        ${shape(n)}`);
+    lines.push('    end');
+  }
+  const refused: number[] = [];
+  model.edges.forEach((e, i) => {
+    const mark = e.allowed === undefined ? '' : e.allowed ? '✔ ' : `✖ ${e.refusedBy}: `;
+    const text = `${e.asynchronous ? 'async ' : ''}${mark}${e.operations}`;
+    const arrow = e.asynchronous ? '-.->' : e.allowed ? '==>' : '-->';
+    lines.push(`    ${ids.get(e.source) ?? nodeId(e.source, 'service')} ${arrow}|${label(text)}| ${ids.get(e.target) ?? nodeId(e.target, 'service')}`);
+    if (e.allowed === false) refused.push(i);
+  });
+  for (const [mode, style] of Object.entries(MTLS_CLASSES)) {
+    const members = model.nodes.filter((n) => n.kind === 'service' && (MTLS_CLASSES[n.mtls ?? ''] ? n.mtls : 'UNSET') === mode).map((n) => ids.get(n.name)!);
+    if (members.length === 0) continue;
+    lines.push(`    classDef mtls_${mode.toLowerCase()} ${style}`);
+    lines.push(`    class ${members.join(',')} mtls_${mode.toLowerCase()}`);
+  }
+  const others = model.nodes.filter((n) => n.kind !== 'service').map((n) => ids.get(n.name)!);
+  if (others.length > 0) {
+    lines.push('    classDef platform fill:#e7f1ff,stroke:#0d6efd,color:#333');
+    lines.push(`    class ${others.join(',')} platform`);
+  }
+  if (refused.length > 0) lines.push(`    linkStyle ${refused.join(',')} stroke:#dc3545,stroke-dasharray:4`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,159 @@
+/**
+ * Calls to services other charts or repositories synthesize, as their callers' synth recorded
+ * them (format `remote-calls/v1`, src/core/remote-calls.ts), and the check that each holds over
+ * the manifests at hand: with the callee's namespace among them, through the callee's own
+ * NetworkPolicy, PeerAuthentication and AuthorizationPolicy (does it admit the caller?); without
+ * it, through the caller's side alone (its Sidecar and NetworkPolicy egress to the callee's pods).
+ */
+import { Codes } from '../../core/codes';
+import {
+  REMOTE_CALLS_FORMAT, REMOTE_CALLS_FORMAT_ANNOTATION, REMOTE_CALLS_KEY, REMOTE_CALLS_LABEL, REMOTE_CALLS_RECORD, RemoteCallEntry,
+} from '../../core/remote-calls';
+import { isDns1123Label } from '../../core/names';
+import { parseYamlDocuments } from '../../private/yaml-reader';
+import { finding, Manifest, refOf } from '../finding';
+import { describeDecider, FlowFinding } from './check';
+import { FlowEvaluator, flowProblem } from './evaluate';
+import { FlowMethod, IntendedFlow } from './flow';
+
+/** One recorded call, with the record it came from. */
+export interface RecordedCall {
+  /** The call as a flow the caller means to work. */
+  readonly flow: IntendedFlow;
+  /** The entry as recorded. */
+  readonly entry: RemoteCallEntry;
+  /** The record (ConfigMap) it is in. */
+  readonly record: Manifest;
+  /** Its field in the record: `data.calls.yaml[2]`. */
+  readonly field: string;
+}
+
+/** Whether `m` is a remote-calls record. */
+export function isCallRecord(m: Manifest): boolean {
+  return m?.kind === 'ConfigMap' && m.apiVersion === 'v1' && m.metadata?.labels?.[REMOTE_CALLS_LABEL] === REMOTE_CALLS_RECORD;
+}
+
+/**
+ * The calls the records among `manifests` hold, and a MESH606 finding for each record of
+ * another format or version and each malformed entry (naming the record and the entry's field).
+ */
+export function readCallRecords(manifests: readonly Manifest[]): { calls: RecordedCall[]; findings: FlowFinding[] } {
+  const calls: RecordedCall[] = [];
+  const findings: FlowFinding[] = [];
+  for (const record of manifests.filter(isCallRecord)) {
+    const bad = (field: string, message: string) => findings.push(finding(Codes.INVALID_CALL_RECORD, record, field, message));
+    const format = record.metadata?.annotations?.[REMOTE_CALLS_FORMAT_ANNOTATION];
+    if (format !== REMOTE_CALLS_FORMAT) {
+      bad(`metadata.annotations.${REMOTE_CALLS_FORMAT_ANNOTATION}`,
+        `'${format ?? ''}' is not ${REMOTE_CALLS_FORMAT}, the format this version reads: re-synthesize the caller's chart`);
+      continue;
+    }
+    const text = record.data?.[REMOTE_CALLS_KEY];
+    let entries: unknown;
+    try {
+      const where = `${refOf(record).namespace}/${record.metadata?.name}`;
+      entries = typeof text === 'string' ? parseYamlDocuments(text, where)[0]?.value ?? [] : undefined;
+    } catch (e) {
+      bad(`data.${REMOTE_CALLS_KEY}`, `not YAML: ${(e as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    if (!Array.isArray(entries)) {
+      bad(`data.${REMOTE_CALLS_KEY}`, 'is not a list of calls');
+      continue;
+    }
+    entries.forEach((e, i) => {
+      const field = `data.${REMOTE_CALLS_KEY}[${i}]`;
+      const problem = entryProblem(e);
+      if (problem) bad(`${field}.${problem.field}`, problem.message);
+      else calls.push({ flow: flowOf(e as RemoteCallEntry), entry: e as RemoteCallEntry, record, field });
+    });
+  }
+  return { calls, findings };
+}
+
+/**
+ * Every recorded call among the evaluator's manifests that does not hold, as a MESH604 finding
+ * on its record naming both sides (the caller's workload and construct, the callee and the
+ * resource that refuses); malformed records as MESH606. A callee whose namespace is among the
+ * manifests must have its Service there: its folder was given, and a call to a Service it no
+ * longer has fails.
+ */
+export function recordedCallFindings(evaluator: FlowEvaluator): FlowFinding[] {
+  const cluster = evaluator.cluster;
+  const { calls, findings } = readCallRecords(cluster.manifests);
+  const out: FlowFinding[] = [...findings];
+  for (const c of calls) {
+    const { callee, source } = c.entry;
+    const sides = `caller ${source.namespace}/${source.workload}, construct ${c.entry.caller}; `
+      + `callee Service ${callee.namespace}/${callee.service}:${callee.port.port}`;
+    const refuse = (why: string, verdict?: FlowFinding['verdict']) => out.push({
+      ...finding(Codes.REMOTE_CALL_REFUSED, c.record, c.field, `${c.flow.description} [${sides}]: ${why}`),
+      constructPath: c.entry.caller,
+      ...(verdict ? { verdict } : {}),
+    });
+    const problem = flowProblem(c.flow);
+    if (problem) {
+      const f = finding(Codes.INVALID_CALL_RECORD, c.record, `${c.field}.request`, `${problem.field}: ${problem.message}`);
+      out.push({ ...f, constructPath: c.entry.caller });
+      continue;
+    }
+    if (cluster.holdsNamespace(callee.namespace) && !cluster.service(callee.service, callee.namespace)) {
+      refuse(`the manifests of namespace ${callee.namespace} are given but hold no Service ${callee.service}`);
+      continue;
+    }
+    const verdict = evaluator.evaluate(c.flow);
+    if (!verdict.allowed) refuse(`refused${verdict.decidedBy ? ` by ${describeDecider(verdict.decidedBy)}` : ''}: ${verdict.reason}`, verdict);
+  }
+  return out;
+}
+
+/** The flow a recorded call stands for: to the callee's Service by its FQDN, or to its pods as described when its manifests are not at hand. */
+function flowOf(e: RemoteCallEntry): IntendedFlow {
+  const c = e.callee;
+  return {
+    source: { workload: e.source.workload, namespace: e.source.namespace },
+    host: `${c.service}.${c.namespace}.svc.cluster.local`,
+    port: c.port.port,
+    ...(c.port.targetPort !== c.port.port ? { targetPort: c.port.targetPort } : {}),
+    target: {
+      name: c.service, namespace: c.namespace, labels: { ...c.podLabels }, serviceAccount: c.serviceAccount, meshed: true,
+      ports: { [c.port.name]: c.port.targetPort },
+    },
+    ...(e.request.protocol ? { protocol: e.request.protocol } : {}),
+    ...(e.request.method ? { method: e.request.method as FlowMethod } : {}),
+    ...(e.request.path ? { path: e.request.path } : {}),
+    expect: 'allow',
+    constructPath: e.caller,
+    description: e.description,
+  };
+}
+
+const isMap = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPort = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
+
+/** The first malformed field of an entry, if any. */
+function entryProblem(e: unknown): { field: string; message: string } | undefined {
+  if (!isMap(e)) return { field: '', message: 'is not a map' };
+  for (const f of ['caller', 'description'] as const) {
+    if (typeof e[f] !== 'string' || e[f] === '') return { field: f, message: 'must be a non-empty string' };
+  }
+  if (!isMap(e.source) || !isDns1123Label(String(e.source.workload ?? '')) || !isDns1123Label(String(e.source.namespace ?? ''))) {
+    return { field: 'source', message: 'must be { workload, namespace }, both DNS-1123 labels' };
+  }
+  const c = e.callee;
+  if (!isMap(c)) return { field: 'callee', message: 'is not a map' };
+  for (const f of ['service', 'namespace', 'serviceAccount'] as const) {
+    if (!isDns1123Label(String(c[f] ?? ''))) return { field: `callee.${f}`, message: 'must be a DNS-1123 label' };
+  }
+  if (!isMap(c.podLabels) || Object.keys(c.podLabels).length === 0 || !Object.values(c.podLabels).every((v) => typeof v === 'string')) {
+    return { field: 'callee.podLabels', message: 'must be a non-empty map of labels' };
+  }
+  if (!isMap(c.port) || typeof c.port.name !== 'string' || !isPort(c.port.port) || !isPort(c.port.targetPort)) {
+    return { field: 'callee.port', message: 'must be { name, port, targetPort } with ports 1-65535' };
+  }
+  if (!isMap(e.request)) return { field: 'request', message: 'is not a map' };
+  if (e.request.protocol !== undefined && !['TCP', 'TLS'].includes(e.request.protocol)) {
+    return { field: 'request.protocol', message: `'${e.request.protocol}' is not TCP or TLS` };
+  }
+  return undefined;
+}

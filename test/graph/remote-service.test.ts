@@ -1,0 +1,173 @@
+// Services of other teams: the caller's side of a call to a RemoteService (Sidecar host
+// `<namespace>/<host>`: https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener;
+// a NetworkPolicy peer that is namespaceSelector AND podSelector:
+// https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors),
+// the record of the call, and the callee's admission of a RemoteCaller (an ALLOW rule on its principal:
+// https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source).
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as YAML from 'yaml';
+import {
+  MeshChart, MeshService, MtlsMode, RemoteCaller, RemoteService, REMOTE_CALLS_FORMAT, ServicePortOptions, ServiceSecurity,
+} from '../../src';
+import { find, meshChart, synth, synthError } from '../util';
+
+/** A checkout chart whose storefront calls the catalog team's catalog-api. */
+function checkout(ports: ServicePortOptions[] = [{ port: 80, targetPort: 8080, protocol: 'http' }]) {
+  const { app, chart } = meshChart({ namespace: 'checkout' }, 'checkout');
+  const storefront = new MeshService(chart, 'storefront', { image: 'registry.example.com/storefront:1.0.0' });
+  const catalog = new RemoteService(chart, 'catalog-api', { namespace: 'catalog', ports });
+  return { app, chart, storefront, catalog };
+}
+
+const entries = (out: Record<string, any>[], name = 'checkout-remote-calls') => YAML.parse(find(out, 'ConfigMap', name).data['calls.yaml']);
+
+describe('RemoteService: the caller\'s side', () => {
+  test('the Sidecar imports the callee\'s host from its namespace, the NetworkPolicy lets the call out to its pods, and the call is recorded', () => {
+    const { app, storefront, catalog } = checkout();
+    storefront.calls(catalog, { methods: ['GET'], paths: ['/api/products/*'] });
+    const out = synth(app);
+    expect({
+      sidecarEgress: find(out, 'Sidecar', 'storefront').spec.egress,
+      networkPolicyEgress: find(out, 'NetworkPolicy', 'storefront').spec.egress,
+      record: find(out, 'ConfigMap', 'checkout-remote-calls'),
+    }).toMatchSnapshot();
+    expect(find(out, 'Sidecar', 'storefront').spec.egress[0].hosts).toEqual(['catalog/catalog-api.catalog.svc.cluster.local']);
+    expect(find(out, 'NetworkPolicy', 'storefront').spec.egress[0]).toEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'catalog' } }, podSelector: { matchLabels: { app: 'catalog-api' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    // The record: a ConfigMap of the caller's namespace, in the documented format and version.
+    const record = find(out, 'ConfigMap', 'checkout-remote-calls');
+    expect(record.metadata).toMatchObject({ namespace: 'checkout', labels: { 'mesh.cdk8s.io/record': 'remote-calls' }, annotations: { 'mesh.cdk8s.io/format': REMOTE_CALLS_FORMAT } });
+    expect(entries(out)).toEqual([{
+      caller: 'checkout/storefront', description: 'storefront calls catalog/catalog-api GET /api/products/x',
+      source: { workload: 'storefront', namespace: 'checkout' },
+      callee: { service: 'catalog-api', namespace: 'catalog', serviceAccount: 'catalog-api', podLabels: { app: 'catalog-api' }, port: { name: 'http', port: 80, targetPort: 8080 } },
+      request: { method: 'GET', path: '/api/products/x' },
+    }]);
+    // Nothing of the callee's is written here, and the call is checked from the record, not twice.
+    expect(out.filter((m) => m.metadata?.namespace === 'catalog')).toEqual([]);
+    expect(storefront.chart.intendedFlows().filter((f) => f.host.includes('catalog'))).toEqual([]);
+  });
+
+  test('a call to a TCP port is recorded as one connection; one with methods says they match no TCP rule', () => {
+    const { app, storefront, catalog } = checkout([{ port: 5432, targetPort: 5432, protocol: 'tcp' }]);
+    storefront.calls(catalog);
+    expect(entries(synth(app))).toEqual([expect.objectContaining({ description: 'storefront calls catalog/catalog-api on 5432/TCP', request: { protocol: 'TCP' } })]);
+  });
+
+  test('the pod labels and ServiceAccount the callee\'s team uses are typed data', () => {
+    const { app, chart, storefront } = checkout();
+    const search = new RemoteService(chart, 'search', { name: 'search-api', namespace: 'search', serviceAccount: 'search-sa', podLabels: { 'app.kubernetes.io/name': 'search-api' }, ports: [{ port: 9090, protocol: 'grpc' }] });
+    storefront.calls(search, { methods: ['POST'], paths: ['/search.v1.Search/*'] });
+    const out = synth(app);
+    expect(find(out, 'NetworkPolicy', 'storefront').spec.egress[0].to[0].podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'search-api' } });
+    expect(entries(out)[0].callee).toMatchObject({ service: 'search-api', serviceAccount: 'search-sa', port: { name: 'grpc', port: 9090, targetPort: 9090 } });
+    expect(search.principal.toString()).toBe('cluster.local/ns/search/sa/search-sa');
+  });
+
+  test('synth proves the caller\'s side from the record: a NetworkPolicy that no longer lets the call out fails, naming both sides (MESH604)', () => {
+    const { app, storefront, catalog } = checkout();
+    storefront.calls(catalog, { methods: ['GET'], paths: ['/api/products/*'] });
+    ApiObject.of(ServiceSecurity.of(storefront).networkPolicy).addJsonPatch(JsonPatch.remove('/spec/egress/0'));
+    expect(synthError(app)).toMatch(new RegExp(
+      '\\[checkout/storefront\\] checkout/ConfigMap/checkout-remote-calls: data\\.calls\\.yaml\\[0\\]: storefront calls catalog/catalog-api GET /api/products/x '
+      + '\\[caller checkout/storefront, construct checkout/storefront; callee Service catalog/catalog-api:80\\]: refused by NetworkPolicy checkout/storefront \\(NetworkPolicy egress\\).*\\[MESH604\\]'));
+  });
+
+  test.each([
+    ['no ports', { ports: [] }, /\[checkout\/search\] ports: a remote service needs the ports its callers call \[MESH605\]/],
+    ['empty pod labels', { podLabels: {} }, /podLabels: empty: remote service catalog\/search would stand for every pod of namespace catalog \[MESH605\]/],
+    ['a pod label value that is not one', { podLabels: { app: 'not a value' } }, /podLabels\['app'\]: 'not a value' is not a valid label value \[MESH605\]/],
+    ['a namespace that is not a DNS label', { namespace: 'Catalog' }, /namespace: 'Catalog' is not a DNS-1123 label.*\[MESH001\]/],
+    ['a port name outside the protocol convention', { ports: [{ port: 80, name: 'web' }] }, /ports\[0\]\.name: port name 'web' does not start with a protocol.*\[MESH003\]/],
+  ])('%s fails synth with the construct path', (_name, props, error) => {
+    const { app, chart } = meshChart({ namespace: 'checkout' }, 'checkout');
+    const storefront = new MeshService(chart, 'storefront', { image: 'registry.example.com/storefront:1.0.0' });
+    storefront.calls(new RemoteService(chart, 'search', { namespace: 'catalog', ports: [{ port: 80 }], ...props } as never));
+    expect(synthError(app)).toMatch(error);
+  });
+
+  test('in one build with the callee\'s own chart, what it says must be what the callee is (MESH605)', () => {
+    const { app, chart } = meshChart({ namespace: 'checkout' }, 'checkout');
+    const storefront = new MeshService(chart, 'storefront', { image: 'registry.example.com/storefront:1.0.0' });
+    const catalogChart = new MeshChart(app, 'catalog', { namespace: 'catalog' });
+    new MeshService(catalogChart, 'catalog-api', { image: 'registry.example.com/catalog-api:1.0.0' });
+    storefront.calls(new RemoteService(chart, 'catalog', { name: 'catalog-api', namespace: 'catalog', serviceAccount: 'catalog', ports: [{ port: 80, targetPort: 9000 }] }));
+    const error = synthError(app);
+    expect(error).toMatch(/\[checkout\/catalog\] serviceAccount: says catalog, but catalog\/catalog-api has catalog-api \[MESH605\]/);
+    expect(error).toMatch(/ports\[0\]: says 80 → 9000 \(http\), but catalog\/catalog-api has 80 → 8080 \(http\) \[MESH605\]/);
+  });
+});
+
+describe('RemoteCaller and admits: the callee\'s side', () => {
+  function catalog() {
+    const { app, chart } = meshChart({ namespace: 'catalog' }, 'catalog');
+    const api = new MeshService(chart, 'catalog-api', { image: 'registry.example.com/catalog-api:1.0.0', ports: [{ port: 80, targetPort: 8080 }, { port: 9090, protocol: 'grpc' }] });
+    return { app, chart, api };
+  }
+  const storefront = RemoteCaller.workload({ name: 'storefront', namespace: 'checkout' });
+
+  test('an ALLOW rule for the caller\'s principal and NetworkPolicy ingress from its namespace AND pods', () => {
+    const { app, api } = catalog();
+    api.admits(storefront, { methods: ['GET'], paths: ['/api/products/*'], port: 80 });
+    const out = synth(app);
+    expect(find(out, 'AuthorizationPolicy', 'catalog-api-policy').spec.rules[0]).toEqual({
+      from: [{ source: { principals: ['cluster.local/ns/checkout/sa/storefront'] } }],
+      to: [{ operation: { methods: ['GET'], paths: ['/api/products/*'], ports: ['8080'] } }],
+    });
+    expect(find(out, 'NetworkPolicy', 'catalog-api').spec.ingress[0]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'checkout' } }, podSelector: { matchLabels: { app: 'storefront' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    expect(ServiceSecurity.of(api).remoteCallers).toEqual([storefront]);
+  });
+
+  test('without a port, every port of the service; the flow from the caller\'s pods is intended and proven at synth', () => {
+    const { app, chart, api } = catalog();
+    api.admits(storefront, { methods: ['GET'], paths: ['/api/products/*'] });
+    const out = synth(app);
+    expect(find(out, 'NetworkPolicy', 'catalog-api').spec.ingress[0].ports).toEqual([{ port: 8080, protocol: 'TCP' }, { port: 9090, protocol: 'TCP' }]);
+    expect(chart.intendedFlows().filter((f) => f.description.includes('admits'))).toEqual([expect.objectContaining({
+      source: { platform: { name: 'storefront', namespace: 'checkout', labels: { app: 'storefront' }, serviceAccount: 'storefront', meshed: true } },
+      host: 'catalog-api.catalog.svc.cluster.local', port: 80, method: 'GET', path: '/api/products/x', description: 'catalog-api admits checkout/storefront GET /api/products/x',
+    })]);
+    // GIVEN the rule patched away THEN synth fails on the admission's flow (MESH600)
+    ApiObject.of(ServiceSecurity.of(api).authorizationPolicy).addJsonPatch(JsonPatch.remove('/spec/rules/0'));
+    expect(synthError(app)).toMatch(/\[catalog\/catalog-api\] .*catalog-api admits checkout\/storefront GET \/api\/products\/x: refused by AuthorizationPolicy catalog\/catalog-api-policy.*\[MESH600\]/);
+  });
+
+  test('a caller admitted to POST counts as a declared caller: the service retries only what never reached it (MESH111, MESH662)', () => {
+    const { app, api } = catalog();
+    api.admits(storefront, { methods: ['POST'], paths: ['/api/orders/*'] });
+    expect(find(synth(app), 'VirtualService', 'catalog-api').spec.http[0].retries.retryOn).toBe('reset-before-request,connect-failure');
+    expect(ServiceSecurity.of(api).remoteAdmissions).toEqual([{ caller: storefront, options: { methods: ['POST'], paths: ['/api/orders/*'] } }]);
+  });
+
+  test('a caller with a ServiceAccount and labels of its own, in the platform\'s trust domain', () => {
+    const { app, api } = catalog();
+    api.admits(RemoteCaller.workload({ name: 'batch', namespace: 'jobs', serviceAccount: 'batch-runner', podLabels: { team: 'jobs' } }));
+    const out = synth(app);
+    expect(find(out, 'AuthorizationPolicy', 'catalog-api-policy').spec.rules[0]).toEqual({ from: [{ source: { principals: ['cluster.local/ns/jobs/sa/batch-runner'] } }] });
+    expect(find(out, 'NetworkPolicy', 'catalog-api').spec.ingress[0].from[0].podSelector).toEqual({ matchLabels: { team: 'jobs' } });
+  });
+
+  test.each([
+    ['a port the service lacks', (api: MeshService) => api.admits(storefront, { port: 8443 }), /admits\[0\]\.port: 8443 is not a port of catalog-api \(80, 9090\) \[MESH605\]/],
+    ['a caller admitted twice', (api: MeshService) => { api.admits(storefront); api.admits(storefront); }, /admits\[1\]: checkout\/storefront is admitted twice.*\[MESH605\]/],
+    ['a path AuthorizationPolicy refuses', (api: MeshService) => api.admits(storefront, { paths: ['/api/*/x'] }), /admits\[0\]\.to\[0\]\.operation\.paths\[0\]: .*\[MESH\d{3}\]/],
+    ['a principal without STRICT mTLS', (api: MeshService) => { ServiceSecurity.of(api).setMtls(MtlsMode.permissive()); api.admits(storefront); }, /admits\[0\]\.from\[0\]: principals and namespaces need mTLS.*PERMISSIVE/],
+  ])('%s fails synth', (_name, act, error) => {
+    const { app, api } = catalog();
+    act(api);
+    expect(synthError(app)).toMatch(error);
+  });
+
+  test.each([
+    [{ name: 'Storefront', namespace: 'checkout' }, /remote caller checkout\/Storefront: name: 'Storefront' is not a DNS-1123 label.*\[MESH001\]/],
+    [{ name: 'storefront', namespace: 'checkout', podLabels: {} }, /podLabels: empty: .*\[MESH605\]/],
+    [{ name: 'storefront', namespace: 'checkout', serviceAccount: 'Store' }, /serviceAccount: 'Store' is not a DNS-1123 label.*\[MESH001\]/],
+  ])('RemoteCaller.workload(%j) throws at once', (props, error) => {
+    expect(() => RemoteCaller.workload(props)).toThrow(error);
+  });
+});
