@@ -92,13 +92,14 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
     });
   }
 
-  // samples/bookinfo/networking/bookinfo-gateway.yaml
+  // samples/bookinfo/networking/bookinfo-gateway.yaml, under the environment's own host: the
+  // sample's `*` is fine for one Bookinfo on a gateway, not for three on the one gateway.
   const gateway = new EdgeGateway(chart, 'bookinfo-gateway', {
-    servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+    servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: [env.host] }],
   });
   const gatewayRoutes = new GatewayRoutes(chart, 'bookinfo', {
     gateway,
-    hosts: ['*'],
+    hosts: [env.host],
     routes: [{
       match: [
         { uri: StringMatch.exact('/productpage') },
