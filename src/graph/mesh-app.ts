@@ -141,20 +141,21 @@ export class MeshApp extends App {
         verdict.errors.map(formatSynthLine));
     }
     const files: ManifestFile[] = [];
-    const seen = new Map<string, string>();
+    // One object written twice fails the check above (MESH018, with both constructs); two
+    // objects whose names map to one file name (`a.b` and `a_b`) fail here.
+    const seen = new Map<string, Record<string, any>>();
     for (const chart of this.charts) {
       const folder = folderOf(chart);
       const namespace = (chart as Partial<MeshChart>).namespace ?? chart.namespace;
       for (const manifest of verdict.rendered.get(chart) ?? []) {
         const file = `${folder}/${fileName(manifest, namespace)}`;
-        const key = `${folder}/${manifest.apiVersion}/${manifest.kind}/${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`;
-        const clash = seen.get(file) ?? seen.get(key);
+        const clash = seen.get(file);
         if (clash) {
           throw new MeshError(Codes.DUPLICATE_RESOURCE,
-            `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name} is written twice in ${folder}`);
+            `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name} and ${clash.kind} ${clash.metadata?.namespace ?? ''}/${clash.metadata?.name} `
+            + `are both written to ${file}`);
         }
-        seen.set(file, key);
-        seen.set(key, file);
+        seen.set(file, manifest);
         files.push({ path: file, manifest });
       }
     }

@@ -185,6 +185,10 @@ export const virtualServiceGateways: AnalysisCheck = {
   istio: ['IST0101', 'IST0132', 'IST0165'],
   run(index) {
     const gateways = new Map(index.ofKind('Gateway').map((g) => [fullName(g), g]));
+    // The namespaces whose Gateways the set owns: those where it runs a Gateway or a workload.
+    // A namespace where it writes only policies (the root namespace's mesh-wide ones, in a
+    // MeshApp's cluster folder) still runs someone else's gateways (the platform's).
+    const owned = new Set([...index.ownWorkloadNamespaces, ...[...gateways.values()].map(namespaceOf)]);
     const out: Finding[] = [];
     for (const vs of index.ofKind('VirtualService')) {
       const hosts: string[] = (vs.spec?.hosts ?? []).map(String);
@@ -199,8 +203,8 @@ export const virtualServiceGateways: AnalysisCheck = {
         }
         const ref = gatewayRef(vs, name);
         const gw = gateways.get(ref);
-        // A Gateway in a namespace the set holds nothing of is someone else's (the platform's): not checked.
-        if (!gw && !index.namespaces.has(ref.slice(0, ref.indexOf('/')))) return;
+        // A Gateway in a namespace whose Gateways the set does not own is someone else's (the platform's): not checked.
+        if (!gw && !owned.has(ref.slice(0, ref.indexOf('/')))) return;
         if (!gw) out.push(finding(Codes.GATEWAY_NOT_FOUND, vs, field, `Gateway ${ref} does not exist`));
         const served = gw ? gatewayHostsFor(gw, namespaceOf(vs)) : [];
         if (!served.some((g) => hosts.some((h) => hostsMatch(g, h)))) {

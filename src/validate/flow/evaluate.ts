@@ -127,7 +127,7 @@ export class FlowEvaluator {
     const service = this.cluster.service(flow.host, source.namespace);
     if (!service) {
       if (flow.target) return this.toPlatformTarget(source, ctx, flow.target);
-      const entry = this.cluster.serviceEntries.get(fqdn(flow.host, source.namespace));
+      const entry = this.cluster.serviceEntryFor(fqdn(flow.host, source.namespace), source.namespace);
       if (entry) {
         const sc = sidecarDecision(this.cluster, source, fqdn(flow.host, source.namespace), nsOf(entry), flow.port);
         if (!sc.listed && sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
