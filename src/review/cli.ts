@@ -8,6 +8,7 @@ import { semanticDiff, SemanticDiff } from './semantic-diff';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
 import { platformFromData } from '../platform/platform-file';
+import { recordedPlatforms } from '../platform/platform-record';
 import { parseYamlDocuments } from '../private/yaml-reader';
 import { renderTopology } from './topology';
 
@@ -49,7 +50,8 @@ Options:
   --platform <file>        the platform the trees run on, a YAML or JSON map of
                            MeshPlatformProps (istio, ingressGateway, prometheus,
                            tracing, rateLimit, flagger, apiServer, trustDomain);
-                           default: a stock install (MeshPlatform.default())
+                           default: the platform the new tree's Namespaces record
+                           (mesh.cdk8s.io/platform), else a stock install
   -h, --help               this text
 
 Exit codes: 0 no changes, 1 changes, 2 an error, 3 a security downgrade,
@@ -198,6 +200,15 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     const err = e as Error & { stderr?: Buffer };
     io.stderr(`cdk8s-mesh-diff: ${err.stderr?.toString().trim() || err.message}\n`);
     return ExitCodes.ERROR;
+  }
+  // Without --platform, the platform the new tree's Namespaces record (mesh.cdk8s.io/platform).
+  if (!platform) {
+    const { recorded, problems } = recordedPlatforms(resourcesOf(after, args.limits).map((r) => r.manifest));
+    if (problems.length > 0) {
+      io.stderr(`cdk8s-mesh-diff: ${names[1]}: ${problems[0].message} [${problems[0].code}]\n`);
+      return ExitCodes.ERROR;
+    }
+    platform = recorded[0]?.platform;
   }
   const diff = semanticDiff(before, after, args.limits);
   const connectivity = connectivityOf(before, after, diff, args.limits, platform);
