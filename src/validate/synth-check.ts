@@ -13,6 +13,7 @@ import { Finding, formatFinding, isError, Manifest } from './finding';
 import { platformIngressGateway } from './analysis';
 import { MeshIdentityClaim, meshIdentityConflicts, sameObjectCollisions } from './collisions';
 import { validateManifests } from './validate';
+import { acknowledgementAnnotation, annotateAcknowledged } from './acknowledgements';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
 import { clusterFlowFindings, FlowCheckedChart } from './flow-check';
 import { hasBrand, MESH_CHART_BRAND } from '../graph/brands';
@@ -232,6 +233,12 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
     };
     for (const p of clusterFlowFindings(meshCharts, manifests)) errors.push({ ...p, folder: folderOfPath(p.path) });
   }
+  // Each acknowledged warning travels with the object it is reported on, as the annotation
+  // `cdk8s-mesh-validate` and `cdk8s-mesh-diff` read (acknowledgements.ts).
+  for (const a of acknowledged) {
+    const e = unique.get(keyOfRef(a.finding.resource));
+    if (e) annotateAcknowledged(e.manifest, a.finding.code, a.acknowledgement.reason);
+  }
   return { rendered, errors, warnings, acknowledged, staleAcknowledgements: acks.filter((a) => !used.has(a)) };
 }
 
@@ -354,6 +361,11 @@ export class MeshSynthCheck implements IValidation {
     }
     const verdict = this.run();
     const byPath = new Map(this.root.node.findAll().map((c) => [c.node.path, c]));
+    // cdk8s renders the ApiObjects itself after the validations: the acknowledgements go onto them.
+    for (const a of verdict.acknowledged) {
+      const target = byPath.get(a.path);
+      if (ApiObject.isApiObject(target)) target.metadata.addAnnotation(acknowledgementAnnotation(a.finding.code), a.acknowledgement.reason);
+    }
     const own: string[] = [];
     for (const e of verdict.errors) {
       const target = byPath.get(e.path);
