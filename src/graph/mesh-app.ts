@@ -22,8 +22,9 @@ export interface ManifestFile {
 export interface MeshAppProps extends AppProps {
   /**
    * Whether synth checks every rendered manifest against its schema (CRD
-   * openAPIV3Schema and CEL rules, core Kubernetes schemas) and runs the
-   * cross-resource analysis, per environment, before anything is written.
+   * openAPIV3Schema and CEL rules, core Kubernetes schemas) before anything is written;
+   * istiod's webhook checks and the cross-resource analysis, over every environment
+   * together, run either way.
    * @default true
    */
   readonly schemaValidation?: boolean;
@@ -40,8 +41,9 @@ export interface MeshAppProps extends AppProps {
   readonly platform?: MeshPlatform;
   /**
    * Whether synth follows every flow the constructs intend (declared calls, gateway
-   * routes, scrapes, spans) through each environment's rendered manifests, and checks
-   * that every pair of workloads without a declared call is refused by some layer.
+   * routes, scrapes, spans) through all the environments' rendered manifests (one
+   * cluster), and checks that every pair of workloads without a declared call is refused
+   * by some layer.
    * @default true
    */
   readonly flowVerification?: boolean;

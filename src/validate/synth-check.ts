@@ -1,10 +1,11 @@
 /**
- * The checks over rendered manifests (schema, CEL, cross-resource analysis), wherever
- * the constructs are synthesized: a MeshApp, a plain cdk8s App (any output layout) or
- * `cdk8s synth`. The first MeshChart of an app registers one validation on the app's
- * root; cdk8s runs it with every other validation before it writes a file
+ * The checks over rendered manifests (schema, CEL, istiod's webhook, cross-resource analysis,
+ * flows), wherever the constructs are synthesized: a MeshApp, a plain cdk8s App (any output
+ * layout) or `cdk8s synth`. The first MeshChart of an app registers one validation on the
+ * app's root; cdk8s runs it with every other validation before it writes a file
  * (cdk8s lib/app.ts `validate()`), and each problem is reported on the construct that
- * rendered the resource, so its message carries that construct's path.
+ * rendered the resource, so its message carries that construct's path. All charts of the
+ * app are checked together, as one cluster's objects ({@link checkApp}).
  */
 import { ApiObject, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
@@ -40,9 +41,9 @@ export interface SynthCheckOptions {
    */
   readonly schemaValidation?: boolean;
   /**
-   * Whether every flow the MeshCharts intend is followed through their environment's
-   * manifests (and the cluster-wide ones), and every undeclared pair of workloads must be
-   * refused (src/validate/flow/); runs once the other checks pass.
+   * Whether every flow the MeshCharts intend is followed through all the app's manifests
+   * (every environment's and the cluster-wide ones, one cluster), and every undeclared pair of
+   * workloads must be refused (src/validate/flow/); runs once the other checks pass.
    * @default true
    */
   readonly flowVerification?: boolean;
