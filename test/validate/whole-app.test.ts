@@ -4,7 +4,10 @@
  * output synth reports first, with construct paths; collisions between environments are
  * reported once, naming both constructs.
  */
-import { ApiObject, Testing } from 'cdk8s';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ApiObject, App, Testing } from 'cdk8s';
 import {
   EdgeGateway, ExternalService, GatewayRoutes, IngressGateway, MeshApp, MeshChart, MeshPlatform, MeshService, StringMatch,
 } from '../../src';
@@ -15,7 +18,7 @@ function app(): MeshApp {
 }
 
 /** An environment with one web service behind the shared ingress gateway, on `hosts` at port 8080. */
-function bookinfoLike(scope: MeshApp, env: string, hosts: string[]): MeshChart {
+function bookinfoLike(scope: App, env: string, hosts: string[]): MeshChart {
   const chart = new MeshChart(scope, env, { namespace: env });
   const web = new MeshService(chart, 'web', { image: 'web:1' });
   const gateway = new EdgeGateway(chart, 'gateway', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts }] });
@@ -41,6 +44,13 @@ describe('the whole app is one cluster, checked once', () => {
     expect(lines).toHaveLength(3);
     expect(lines).toContainEqual(expect.stringMatching(
       /^\s*\[staging\/gateway\/Resource\] staging\/Gateway\/gateway: spec\.servers\[0\]\.hosts: conflicts with Gateway dev\/gateway \(workload selector istio=ingressgateway, port 8080, hosts \*\).*\[MESH120\] \(with \[dev\/gateway\/Resource\]\)$/));
+  });
+
+  test('under a plain cdk8s App too: its charts are one cluster, and the collision fails synth before any file is written', () => {
+    const plain = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-whole-')) });
+    for (const env of ['dev', 'staging']) bookinfoLike(plain, env, ['*']);
+    expect(() => plain.synth()).toThrow(/\[staging\/gateway\/Resource\] staging\/Gateway\/gateway: spec\.servers\[0\]\.hosts: conflicts with Gateway dev\/gateway .*\[MESH120\]/);
+    expect(fs.readdirSync(plain.outdir)).toEqual([]);
   });
 
   test('each environment its own host on the shared gateway: synth passes, and every route is a flow that holds', () => {
