@@ -21,6 +21,10 @@ import { find, synth } from '../util';
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
 
+// Synth prints its warning summary to stderr; the tests read the verdicts instead.
+beforeAll(() => { jest.spyOn(process.stderr, 'write').mockImplementation(() => true); });
+afterAll(() => { jest.restoreAllMocks(); });
+
 function run(cli: typeof validateCli, args: string[], cwd = process.cwd()): { code: number; out: string; err: string } {
   let out = '';
   let err = '';
