@@ -154,8 +154,8 @@ export class MeshApp extends App {
         const clash = seen.get(file);
         if (clash) {
           throw new MeshError(Codes.DUPLICATE_RESOURCE,
-            `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name} and ${clash.kind} ${clash.metadata?.namespace ?? ''}/${clash.metadata?.name} `
-            + `are both written to ${file}`);
+            `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name} and `
+            + `${clash.kind} ${clash.metadata?.namespace ?? ''}/${clash.metadata?.name} are both written to ${file}`);
         }
         seen.set(file, manifest);
         files.push({ path: file, manifest });

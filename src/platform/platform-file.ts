@@ -98,7 +98,10 @@ export function platformFromData(data: unknown, file: string): MeshPlatform {
  * reading version of the library has.
  */
 export function platformToData(platform: MeshPlatform): Record<string, unknown> {
-  const write = (kind: FieldKind, v: unknown): unknown => (kind === 'cidrs' ? (v as unknown[]).map(String) : kind === 'ports' ? [...(v as number[])] : v);
+  const write = (kind: FieldKind, v: unknown): unknown => {
+    if (kind === 'cidrs') return (v as unknown[]).map(String);
+    return kind === 'ports' ? [...(v as number[])] : v;
+  };
   const out: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(SCHEMA) as [string, FieldKind | Record<string, FieldKind>][]) {
     const value = (platform as unknown as Record<string, unknown>)[key];

@@ -95,7 +95,9 @@ export function renderMarkdown(diff: SemanticDiff, options: MarkdownOptions = {}
   return out.join('\n');
 }
 
-const ACKNOWLEDGEMENT_WORD: Record<ChangeStatus, string> = { added: 'newly acknowledged', removed: 'no longer acknowledged', modified: 'acknowledged for another reason' };
+const ACKNOWLEDGEMENT_WORD: Record<ChangeStatus, string> = {
+  added: 'newly acknowledged', removed: 'no longer acknowledged', modified: 'acknowledged for another reason',
+};
 
 /**
  * The warnings the change acknowledges, stops acknowledging or acknowledges for another

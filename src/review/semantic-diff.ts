@@ -140,7 +140,9 @@ export function semanticDiff(before: ManifestTree, after: ManifestTree, options:
 }
 
 /** The acknowledgements of one resource that differ between its two versions (either may be missing). */
-function acknowledgementChanges(environment: string, m: Record<string, any>, before?: Record<string, any>, after?: Record<string, any>): AcknowledgementChange[] {
+function acknowledgementChanges(
+  environment: string, m: Record<string, any>, before?: Record<string, any>, after?: Record<string, any>,
+): AcknowledgementChange[] {
   const a = before ? acknowledgementsOf(before) : new Map<string, string>();
   const b = after ? acknowledgementsOf(after) : new Map<string, string>();
   const out: AcknowledgementChange[] = [];

@@ -183,7 +183,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     for (const x of list) {
       const f = x.finding;
       const key = [f.code, f.resource.kind, f.resource.namespace ?? '', f.resource.name, f.field, f.message].join('\u0000');
-      if (!once.has(key)) once.set(key, { ...x, finding: { ...f, file: f.file ?? byRef.get(`${f.resource.kind}/${f.resource.namespace ?? ''}/${f.resource.name}`)?.join(', ') } });
+      const files = byRef.get(`${f.resource.kind}/${f.resource.namespace ?? ''}/${f.resource.name}`)?.join(', ');
+      if (!once.has(key)) once.set(key, { ...x, finding: { ...f, file: f.file ?? files } });
     }
     return [...once.values()];
   };
@@ -202,8 +203,10 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     for (const f of all) io.stdout(`${(f.severity ?? 'error').toUpperCase()} ${f.file ? `${f.file}: ` : ''}${formatFinding(f)}\n`);
     if (acknowledged.length > 0) io.stdout(`${acknowledgedSummary(acknowledged)}\n`);
     const ack = acknowledged.length > 0 ? `, ${acknowledged.length} acknowledged` : '';
-    const assumed = source === 'namespaces' ? ` (platform as recorded on ${records.recorded.length} Namespace${records.recorded.length === 1 ? '' : 's'})` : '';
-    io.stdout(`${manifests.length} resources checked${schemaOnly ? ' (schema only)' : ''}${assumed}: ${errors} errors, ${all.length - errors} warnings${ack}\n`);
+    const n = records.recorded.length;
+    const assumed = source === 'namespaces' ? ` (platform as recorded on ${n} Namespace${n === 1 ? '' : 's'})` : '';
+    const checked = `${manifests.length} resources checked${schemaOnly ? ' (schema only)' : ''}${assumed}`;
+    io.stdout(`${checked}: ${errors} errors, ${all.length - errors} warnings${ack}\n`);
   }
   return errors > 0 ? 1 : 0;
 }
@@ -218,7 +221,9 @@ function acknowledgedSummary(acknowledged: readonly AnnotatedAcknowledgement[]):
   }
   const parts = [...byCode].sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([code, at]) => `${code} ×${acknowledged.filter((a) => a.finding.code === code).length} (${[...at].sort().join(', ')})`);
-  return `ACKNOWLEDGED ${acknowledged.length} warning${acknowledged.length === 1 ? '' : 's'} (acknowledged.mesh.cdk8s.io annotations; --format json lists each with its reason): ${parts.join('; ')}`;
+  const n = acknowledged.length;
+  return `ACKNOWLEDGED ${n} warning${n === 1 ? '' : 's'} (acknowledged.mesh.cdk8s.io annotations; --format json lists each with its reason): `
+    + parts.join('; ');
 }
 
 /** The distinct platforms among `recorded`, in order. */

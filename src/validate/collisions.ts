@@ -70,8 +70,9 @@ export function sameObjectCollisions(list: readonly SourcedManifest[], sameConte
     out.push({
       finding: {
         ...finding(Codes.DUPLICATE_RESOURCE, m, 'metadata.name',
-          `${describe(m)} is also written by ${seen.entry.source}${differs ? ', with other content' : ''}: the cluster holds one object, so the later `
-          + 'apply replaces the other\'s version and deleting either one deletes it for both; write it in one place (a cluster-wide object once, to the cluster folder)'),
+          `${describe(m)} is also written by ${seen.entry.source}${differs ? ', with other content' : ''}: the cluster holds one object, `
+          + 'so the later apply replaces the other\'s version and deleting either one deletes it for both; write it in one place '
+          + '(a cluster-wide object once, to the cluster folder)'),
         related: refOf(seen.entry.manifest),
       },
       later: entry,
@@ -111,7 +112,8 @@ export function meshIdentityConflicts(claims: readonly MeshIdentityClaim[]): Fin
     if (differ.length === 0) continue;
     out.push({
       ...finding(Codes.MESH_IDENTITY_CONFLICT, c.manifest, '',
-        `${c.source} assumes ${differ.join(' and ')}: one cluster runs one mesh, with one trust domain and one root namespace; give every environment the same platform values`),
+        `${c.source} assumes ${differ.join(' and ')}: one cluster runs one mesh, with one trust domain and one root namespace; `
+        + 'give every environment the same platform values'),
       related: refOf(first.manifest),
     });
   }

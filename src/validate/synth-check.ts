@@ -218,9 +218,8 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
   for (const f of meshIdentityConflicts(identityClaims(meshCharts, rendered))) classify(f, CLUSTER_FOLDER);
   const manifests = [...unique.values()].map((e) => e.manifest);
   const ingressGateways = [...new Map(meshCharts.map((c) => [c.platform, platformIngressGateway(c.platform)])).values()];
-  for (const f of validateManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly: options.schemaValidation === false, ingressGateways })) {
-    classify(f, CLUSTER_FOLDER);
-  }
+  const analysisOnly = options.schemaValidation === false;
+  for (const f of validateManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly, ingressGateways })) classify(f, CLUSTER_FOLDER);
   if (errors.length === 0 && options.flowVerification !== false && meshCharts.length > 0) {
     // Every chart's intended flows over every manifest: a call across namespaces meets the
     // callee's policies, and a pair of workloads of two environments must be refused too.

@@ -72,7 +72,9 @@ function oncePerPair(found: readonly DirectedCollision[], report: (c: DirectedCo
   }
   const out: Finding[] = [];
   for (const list of byPair.values()) {
-    const chosen = list.reduce((best, c) => (fullName(c.from) > fullName(best.from) || fullName(c.from) === fullName(best.from) && c.field < best.field ? c : best));
+    const later = (c: DirectedCollision, best: DirectedCollision) => fullName(c.from) > fullName(best.from)
+      || fullName(c.from) === fullName(best.from) && c.field < best.field;
+    const chosen = list.reduce((best, c) => (later(c, best) ? c : best));
     out.push(report(chosen));
   }
   return out;
@@ -151,13 +153,15 @@ export const conflictingGateways: AnalysisCheck = {
           }
         }
         for (const [other, hosts] of hits) {
-          found.push({ from: gw, to: other, field: `spec.servers[${i}].hosts`, detail: `workload selector ${sel}, port ${port}, hosts ${[...hosts].join(',')}`, on: port });
+          const detail = `workload selector ${sel}, port ${port}, hosts ${[...hosts].join(',')}`;
+          found.push({ from: gw, to: other, field: `spec.servers[${i}].hosts`, detail, on: port });
         }
       }
     }
     return oncePerPair(found, (c) => ({
       ...finding(Codes.CONFLICTING_GATEWAYS, c.from, c.field,
-        `conflicts with Gateway ${fullName(c.to)} (${c.detail}): the gateway pods serve one Gateway's server for these hosts, and the other's routes never see the requests`),
+        `conflicts with Gateway ${fullName(c.to)} (${c.detail}): the gateway pods serve one Gateway's server for these hosts, `
+        + "and the other's routes never see the requests"),
       related: refOf(c.to),
     }));
   },
@@ -216,7 +220,8 @@ export const duplicateCertificates: AnalysisCheck = {
     }
     return oncePerPair(found, (c) => ({
       ...finding(Codes.GATEWAY_DUPLICATE_CERTIFICATE, c.from, c.field,
-        `serves the same ${c.detail} as Gateway ${fullName(c.to)} on the same pods: a client reusing an HTTP/2 connection for the other's hosts gets 404s; give each its own certificate`,
+        `serves the same ${c.detail} as Gateway ${fullName(c.to)} on the same pods: a client reusing an HTTP/2 connection for the other's `
+        + 'hosts gets 404s; give each its own certificate',
         'warning'),
       related: refOf(c.to),
     }));

@@ -173,7 +173,10 @@ export function defaultIngressGateway(manifests: readonly Manifest[],
     defined.add(key);
     const labels = { ...gateway.podLabels };
     out.push(
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${gateway.name}-dummypod`, namespace: gateway.namespace, labels }, spec: { containers: [{ name: 'istio-proxy' }] } },
+      {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: `${gateway.name}-dummypod`, namespace: gateway.namespace, labels },
+        spec: { containers: [{ name: 'istio-proxy' }] },
+      },
       {
         apiVersion: 'v1', kind: 'Service', metadata: { name: gateway.name, namespace: gateway.namespace },
         spec: { selector: labels, ports: gateway.ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort })) },
