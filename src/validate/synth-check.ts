@@ -264,6 +264,13 @@ const HINTS: Readonly<Record<string, string>> = {
   [Codes.UNKNOWN_KIND]: 'every targeted CRD bundle must serve the apiVersion; point crdDirectory, CDK8S_MESH_CRDS or --crds to other CRDs',
   [Codes.UNKNOWN_SUBSET]: "define the subset (service.traffic.addSubset) or route to one the host's DestinationRule defines",
   [Codes.WEIGHTS_NOT_100]: "make the route's weights sum to 100",
+  [Codes.CONFLICTING_GATEWAYS]: "the environments share the ingress gateway's pods: give each environment its own host "
+    + "(or its own gateway, MeshPlatform's ingressGateway)",
+  [Codes.GATEWAY_DUPLICATE_CERTIFICATE]: "give each environment's hosts their own certificate (credentialName), "
+    + 'or acknowledge it where one certificate is meant',
+  [Codes.DUPLICATE_RESOURCE]: 'write the object in one chart, or give each chart its own namespace; a cluster-wide object goes to the cluster folder once',
+  [Codes.MESH_IDENTITY_CONFLICT]: "give the app one platform (MeshAppProps.platform), or the charts' platforms the same trustDomain "
+    + 'and istio.rootNamespace',
 };
 
 /** The hint for `code`, if there is one. */
