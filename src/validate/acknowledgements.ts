@@ -68,11 +68,12 @@ function refKey(kind: unknown, namespace: unknown, name: unknown): string {
  * Splits `findings` by the acknowledgement annotations of `manifests`: a warning of code C on
  * a resource annotated `acknowledged.mesh.cdk8s.io/C` is acknowledged; errors never are. The
  * annotations' own problems are findings on their resource: one naming a code that is not a
- * warning (MESH061, an error), one without a reason (MESH060, an error) and, when `complete`
- * (every check ran), one that acknowledges a warning the resource no longer has (MESH062, a
- * warning), as synth reports the same of an acknowledgement made on a construct.
+ * warning (MESH061) or without a reason (MESH060), both errors. An annotation whose warning
+ * does not occur is not reported: a partial set of files (one tier's folder) cannot tell, as
+ * a retry chain's warning needs the other tier's route; synth, which sees the whole app,
+ * reports an acknowledgement that covers nothing (MESH062) and writes only those that do.
  */
-export function splitAcknowledged(findings: readonly Finding[], manifests: readonly Manifest[], complete: boolean): AcknowledgedFindings {
+export function splitAcknowledged(findings: readonly Finding[], manifests: readonly Manifest[]): AcknowledgedFindings {
   const byResource = new Map<string, { manifest: Manifest; acks: Map<string, string> }>();
   for (const m of manifests) {
     const acks = acknowledgementsOf(m);
@@ -80,7 +81,6 @@ export function splitAcknowledged(findings: readonly Finding[], manifests: reado
   }
   const out: Finding[] = [];
   const acknowledged: AnnotatedAcknowledgement[] = [];
-  const used = new Set<string>();
   for (const f of findings) {
     const key = refKey(f.resource.kind, f.resource.namespace, f.resource.name);
     const reason = isError(f) ? undefined : byResource.get(key)?.acks.get(f.code);
@@ -89,10 +89,9 @@ export function splitAcknowledged(findings: readonly Finding[], manifests: reado
       continue;
     }
     acknowledged.push({ finding: f, reason: reason.trim() });
-    used.add(`${key}\u0000${f.code}`);
   }
   const warningCodes = new Set<string>(WARNING_CODES);
-  for (const [key, { manifest, acks }] of byResource) {
+  for (const { manifest, acks } of byResource.values()) {
     for (const [code, reason] of acks) {
       const field = `metadata.annotations.${acknowledgementAnnotation(code)}`;
       if (!warningCodes.has(code)) {
@@ -100,9 +99,6 @@ export function splitAcknowledged(findings: readonly Finding[], manifests: reado
           `acknowledges ${code}, which is not a warning code (${WARNING_CODES.join(', ')}); errors cannot be acknowledged`));
       } else if (reason.trim() === '') {
         out.push(finding(Codes.ACKNOWLEDGEMENT_WITHOUT_REASON, manifest, field, `acknowledges ${code} without a reason`));
-      } else if (complete && !used.has(`${key}\u0000${code}`)) {
-        out.push(finding(Codes.STALE_ACKNOWLEDGEMENT, manifest, field,
-          `acknowledges ${code}, which no longer occurs on this resource: remove the annotation`, 'warning'));
       }
     }
   }

@@ -168,7 +168,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   // Copies with the same content are one object, and each of their problems is reported once.
   findings.push(...sameObjectCollisions(manifests.map((m) => ({ manifest: m, source: fileOf.get(m)! })), false).map((c) => c.finding));
   // Warnings the manifests acknowledge (acknowledged.mesh.cdk8s.io/<code>, as synth writes them).
-  const split = splitAcknowledged(findings, manifests, !schemaOnly);
+  const split = splitAcknowledged(findings, manifests);
   // Findings name resources; give each the files its resource came from. A resource in
   // several files (copies) is one object to the API server: each problem is reported once.
   const byRef = new Map<string, string[]>();
