@@ -231,7 +231,12 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
       }
       return folderOf(meshCharts[0]);
     };
-    for (const p of clusterFlowFindings(meshCharts, manifests)) errors.push({ ...p, folder: folderOfPath(p.path) });
+    for (const p of clusterFlowFindings(meshCharts, manifests)) {
+      // A finding no construct stated (an open pair) goes to the construct of its resource (the destination's Deployment).
+      const stated = (p.finding as { constructPath?: string }).constructPath !== undefined;
+      const path = stated ? p.path : pathOf(p.finding.resource) ?? p.path;
+      errors.push({ ...p, path, folder: (stated ? undefined : folderOfResource(p.finding.resource)) ?? folderOfPath(path) });
+    }
   }
   // Each acknowledged warning travels with the object it is reported on, as the annotation
   // `cdk8s-mesh-validate` and `cdk8s-mesh-diff` read (acknowledgements.ts).

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ApiObject, App, Testing } from 'cdk8s';
+import { ApiObject, App, JsonPatch, Testing } from 'cdk8s';
 import {
   EdgeGateway, ExternalService, GatewayRoutes, IngressGateway, MeshApp, MeshChart, MeshPlatform, MeshService, StringMatch,
 } from '../../src';
@@ -117,6 +117,28 @@ describe('the whole app is one cluster, checked once', () => {
     // THEN one warning, on staging's entry, naming dev's
     expect(a.warnings.filter((w) => w.includes('[MESH142]'))).toEqual([expect.stringMatching(
       /^\[staging\/api\/Resource\] staging\/ServiceEntry\/api: spec\.ports: ServiceEntries dev\/api, staging\/api define host api\.example\.com port 443 with different protocols \(HTTPS, TLS\) \[MESH142\].* \(with \[dev\/api\/Resource\]\)$/)]);
+  });
+
+  test('a pair of workloads of two environments must be refused too: one left open fails synth on the destination [MESH602]', () => {
+    // GIVEN two environments, each deny-by-default: synth passes
+    const build = (open: boolean) => {
+      const a = app();
+      const web: Record<string, MeshService> = {};
+      for (const env of ['dev', 'production']) web[env] = new MeshService(new MeshChart(a, env, { namespace: env }), 'web', { image: 'web:1' });
+      const policy = (env: string, kind: string) => ApiObject.of(web[env].node.findChild('Security').node.findChild(kind));
+      if (open) {
+        // dev's web may leave for any host and pod, production's web admits any pod at the network layer
+        policy('dev', 'Sidecar').addJsonPatch(JsonPatch.replace('/spec/egress/0/hosts', ['*/*']));
+        policy('dev', 'NetworkPolicy').addJsonPatch(JsonPatch.add('/spec/egress/-', {}));
+        policy('production', 'NetworkPolicy').addJsonPatch(JsonPatch.add('/spec/ingress/-', {}));
+      }
+      return a;
+    };
+    expect(() => build(false).manifests()).not.toThrow();
+    // WHEN the network layers let dev's web reach production's THEN the open pair across the environments fails synth,
+    // on the destination's Deployment (its AuthorizationPolicy admits its health path from any source)
+    expect(synthError(build(true))).toMatch(
+      /\[production\/web\/Deployment\/Resource\] production\/Deployment\/web: dev\/web can reach production\/web on port 8080 although no flow between them is declared.*\[MESH602\]/);
   });
 
   test('each environment its own ServiceEntry of one external host: a caller gets its own namespace\'s, and its flow holds', () => {
