@@ -30,6 +30,7 @@ export { Percentage, Weight } from './core/weight';
 
 // The platform the mesh runs on (src/platform)
 export { MeshPlatform } from './platform/platform';
+export { PLATFORM_ANNOTATION } from './platform/platform-record';
 export type {
   ApiServerPlatformProps, FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps,
   PlatformApiServer, PlatformComponent, PlatformFlagger, PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus,
@@ -183,6 +184,7 @@ export type { ValidateOptions } from './validate/validate';
 export type { AssumedIngressGateway } from './validate/analysis/mesh-index';
 export { WARNING_CODES, Warnings } from './validate/warnings';
 export type { Acknowledgement, WarningCode } from './validate/warnings';
+export { ACKNOWLEDGED_ANNOTATION_PREFIX } from './validate/acknowledgements';
 export { parseManifests } from './validate/yaml';
 
 // Flow verification (src/validate/flow)
@@ -209,7 +211,7 @@ export type { YamlReadOptions } from './private/yaml-reader';
 export { renderJson, renderMarkdown } from './review/markdown';
 export type { MarkdownOptions } from './review/markdown';
 export { semanticDiff } from './review/semantic-diff';
-export type { ChangeStatus, FileChange, ResourceChange, SemanticDiff } from './review/semantic-diff';
+export type { AcknowledgementChange, ChangeStatus, FileChange, ResourceChange, SemanticDiff } from './review/semantic-diff';
 export { renderChartTopology, renderMermaid, renderTopology, topologyModel } from './review/topology';
 export type {
   TopologyCall, TopologyEdge, TopologyEdgeKind, TopologyModel, TopologyNode, TopologyNodeKind, TopologyOptions,

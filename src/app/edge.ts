@@ -9,6 +9,13 @@ import { Environment, EnvironmentName } from './environments';
 interface EdgeSettings {
   /** The public host of the shop. */
   readonly host: string;
+  /**
+   * The TLS Secret of that host, in the gateway's namespace. The environments share the one
+   * ingress gateway, so each serves its own certificate: one certificate on two Gateways of
+   * the same pods lets a browser reuse an HTTP/2 connection across them and get 404s
+   * (MESH134, istioctl's IST0138).
+   */
+  readonly credentialName: string;
   /** Most replicas per service when autoscaled; none: no autoscaler. */
   readonly maxReplicas?: number;
   /** Whether services get a PodDisruptionBudget and a zone spread (needs 2 replicas or more). */
@@ -18,11 +25,12 @@ interface EdgeSettings {
 }
 
 const EDGE: Record<EnvironmentName, EdgeSettings> = {
-  dev: { host: 'dev.shop.example.com', highAvailability: false },
-  staging: { host: 'staging.shop.example.com', maxReplicas: 6, highAvailability: true },
+  dev: { host: 'dev.shop.example.com', credentialName: 'shop-dev-tls', highAvailability: false },
+  staging: { host: 'staging.shop.example.com', credentialName: 'shop-staging-tls', maxReplicas: 6, highAvailability: true },
   // seed 004: min 3, max 50; Tokyo primary, Osaka for disaster recovery.
   production: {
     host: 'shop.example.com',
+    credentialName: 'shop-production-tls',
     maxReplicas: 50,
     highAvailability: true,
     failover: [{ from: 'asia-northeast1', to: 'asia-northeast2' }, { from: 'asia-northeast2', to: 'asia-northeast1' }],
@@ -51,7 +59,7 @@ export interface EcSiteEdge {
 export function applyEdge(site: EcSite, env: Environment): EcSiteEdge {
   const settings = EDGE[env.name];
   const { chart } = site;
-  const ingress = new IngressGateway(chart, 'shop-gateway', { hosts: [settings.host], credentialName: 'shop-tls' });
+  const ingress = new IngressGateway(chart, 'shop-gateway', { hosts: [settings.host], credentialName: settings.credentialName });
   // The shop's one host: the API under /api/ (signed-in users, EdgeAuthentication), the
   // site itself, everything a browser asks for, from web-frontend.
   ingress.route(site.apiGateway, { pathPrefix: '/api/' });

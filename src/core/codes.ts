@@ -348,6 +348,8 @@ export const Codes = {
   INGRESS_ROUTE_INVALID: 'MESH630',
   /** Two environments of one cluster disagree on a cluster-wide object (the mesh-wide mTLS mode, say). */
   CLUSTER_OBJECT_CONFLICT: 'MESH631',
+  /** Environments of one cluster that assume different trust domains or Istio root namespaces (one cluster runs one mesh). */
+  MESH_IDENTITY_CONFLICT: 'MESH632',
   // Production review (retries, fault jobs, rate limits, Flagger, gateway secrets): MESH660-MESH689.
   /** An outer route gives up (timeout, or per-try timeout) before the route it calls may answer. */
   RETRY_OUTER_GIVES_UP_FIRST: 'MESH660',

@@ -22,8 +22,9 @@ export interface ManifestFile {
 export interface MeshAppProps extends AppProps {
   /**
    * Whether synth checks every rendered manifest against its schema (CRD
-   * openAPIV3Schema and CEL rules, core Kubernetes schemas) and runs the
-   * cross-resource analysis, per environment, before anything is written.
+   * openAPIV3Schema and CEL rules, core Kubernetes schemas) before anything is written;
+   * istiod's webhook checks and the cross-resource analysis, over every environment
+   * together, run either way.
    * @default true
    */
   readonly schemaValidation?: boolean;
@@ -40,8 +41,9 @@ export interface MeshAppProps extends AppProps {
   readonly platform?: MeshPlatform;
   /**
    * Whether synth follows every flow the constructs intend (declared calls, gateway
-   * routes, scrapes, spans) through each environment's rendered manifests, and checks
-   * that every pair of workloads without a declared call is refused by some layer.
+   * routes, scrapes, spans) through all the environments' rendered manifests (one
+   * cluster), and checks that every pair of workloads without a declared call is refused
+   * by some layer.
    * @default true
    */
   readonly flowVerification?: boolean;
@@ -141,20 +143,21 @@ export class MeshApp extends App {
         verdict.errors.map(formatSynthLine));
     }
     const files: ManifestFile[] = [];
-    const seen = new Map<string, string>();
+    // One object written twice fails the check above (MESH018, with both constructs); two
+    // objects whose names map to one file name (`a.b` and `a_b`) fail here.
+    const seen = new Map<string, Record<string, any>>();
     for (const chart of this.charts) {
       const folder = folderOf(chart);
       const namespace = (chart as Partial<MeshChart>).namespace ?? chart.namespace;
       for (const manifest of verdict.rendered.get(chart) ?? []) {
         const file = `${folder}/${fileName(manifest, namespace)}`;
-        const key = `${folder}/${manifest.apiVersion}/${manifest.kind}/${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`;
-        const clash = seen.get(file) ?? seen.get(key);
+        const clash = seen.get(file);
         if (clash) {
           throw new MeshError(Codes.DUPLICATE_RESOURCE,
-            `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name} is written twice in ${folder}`);
+            `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name} and `
+            + `${clash.kind} ${clash.metadata?.namespace ?? ''}/${clash.metadata?.name} are both written to ${file}`);
         }
-        seen.set(file, key);
-        seen.set(key, file);
+        seen.set(file, manifest);
         files.push({ path: file, manifest });
       }
     }

@@ -7,6 +7,7 @@ import { dns1123LabelProblem } from '../core/names';
 import type { IntendedFlow } from '../validate/flow/flow';
 import type { TracingProvider } from '../views/observability/telemetry';
 import { MeshPlatform } from '../platform/platform';
+import { PLATFORM_ANNOTATION, platformRecord } from '../platform/platform-record';
 import { MeshSecurity, MeshSecurityProps } from '../views/security/mesh-security';
 import { MeshSynthCheck } from '../validate/synth-check';
 import type { MeshService } from './mesh-service';
@@ -114,10 +115,12 @@ export class MeshChart extends Chart implements IMeshChart {
     this.production = props.production ?? false;
     this.partOf = props.partOf;
     if (props.createNamespace ?? true) {
-      addNamespace(this, 'Namespace', this.namespace, {
+      const ns = addNamespace(this, 'Namespace', this.namespace, {
         [Labels.ISTIO_INJECTION]: 'enabled',
         [Labels.MANAGED_BY]: MANAGED_BY,
       });
+      // The platform the chart's output assumes, for the command-line tools to read back.
+      ns.metadata.addAnnotation(PLATFORM_ANNOTATION, platformRecord(this.platform));
     }
     new MeshSecurity(this, 'Security', props.security);
     this.node.addValidation({ validate: () => this.problems() });

@@ -228,3 +228,32 @@ export function platformFromFiles(contents: readonly PlatformFileContent[]): Mes
   if (snapshots.length === 0) return withFile(maps[0]?.file ?? '', () => MeshPlatform.of(presets));
   return MeshPlatform.of(platformPropsFromSnapshot(snapshots.map((s) => ({ file: s.file, values: s.values })), { presets }));
 }
+
+/**
+ * The data of `platform` in this file format: every field of every component, resolved
+ * (defaults written out), in the schema's order, CIDRs as strings. Read back by
+ * {@link platformFromData}, it gives a platform with the same values, whichever defaults the
+ * reading version of the library has.
+ */
+export function platformToData(platform: MeshPlatform): Record<string, unknown> {
+  const write = (kind: FieldKind, v: unknown): unknown => {
+    if (kind === 'cidrs') return (v as unknown[]).map(String);
+    return kind === 'ports' ? [...(v as number[])] : v;
+  };
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(SCHEMA) as [string, FieldKind | Record<string, FieldKind>][]) {
+    const value = (platform as unknown as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof schema === 'string') {
+      out[key] = write(schema, value);
+      continue;
+    }
+    const component: Record<string, unknown> = {};
+    for (const [field, kind] of Object.entries(schema)) {
+      const v = (value as Record<string, unknown>)[field];
+      if (v !== undefined) component[field] = write(kind, v);
+    }
+    out[key] = component;
+  }
+  return out;
+}

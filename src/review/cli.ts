@@ -8,6 +8,7 @@ import { semanticDiff, SemanticDiff } from './semantic-diff';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
 import { platformFromFiles, readPlatformFile } from '../platform/platform-file';
+import { recordedPlatforms } from '../platform/platform-record';
 import { renderTopology } from './topology';
 
 /** Where the command reads and writes; tests pass their own. */
@@ -51,7 +52,8 @@ Options:
                            MeshPlatformProps (istio, ingressGateway, prometheus,
                            tracing, rateLimit, flagger, apiServer, trustDomain), a
                            component given as props or as a preset; default: the
-                           seeds' install (MeshPlatform.default())
+                           platform the new tree's Namespaces record
+                           (mesh.cdk8s.io/platform), else the seeds' install
   -h, --help               this text
 
 Exit codes: 0 no changes, 1 changes, 2 an error, 3 a security downgrade,
@@ -203,6 +205,15 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     const err = e as Error & { stderr?: Buffer };
     io.stderr(`cdk8s-mesh-diff: ${err.stderr?.toString().trim() || err.message}\n`);
     return ExitCodes.ERROR;
+  }
+  // Without --platform, the platform the new tree's Namespaces record (mesh.cdk8s.io/platform).
+  if (!platform) {
+    const { recorded, problems } = recordedPlatforms(resourcesOf(after, args.limits).map((r) => r.manifest));
+    if (problems.length > 0) {
+      io.stderr(`cdk8s-mesh-diff: ${names[1]}: ${problems[0].message} [${problems[0].code}]\n`);
+      return ExitCodes.ERROR;
+    }
+    platform = recorded[0]?.platform;
   }
   const diff = semanticDiff(before, after, args.limits);
   const connectivity = connectivityOf(before, after, diff, args.limits, platform);

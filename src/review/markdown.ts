@@ -66,6 +66,7 @@ export function renderMarkdown(diff: SemanticDiff, options: MarkdownOptions = {}
     + (diff.downgrades > 0 ? `; ${DOWNGRADE_MARK} **${diff.downgrades} security downgrade${diff.downgrades === 1 ? '' : 's'}**` : '')
     + '.', '');
   if (options.connectivity) out.push(...renderConnectivity(options.connectivity));
+  out.push(...renderAcknowledgements(diff));
   if (diff.downgrades > 0) {
     out.push(`> [!WARNING]`, `> This change weakens security:`);
     for (const r of diff.resources) {
@@ -94,6 +95,24 @@ export function renderMarkdown(diff: SemanticDiff, options: MarkdownOptions = {}
   return out.join('\n');
 }
 
+const ACKNOWLEDGEMENT_WORD: Record<ChangeStatus, string> = {
+  added: 'newly acknowledged', removed: 'no longer acknowledged', modified: 'acknowledged for another reason',
+};
+
+/**
+ * The warnings the change acknowledges, stops acknowledging or acknowledges for another
+ * reason (`acknowledged.mesh.cdk8s.io/<code>` annotations): a reviewer approves each new one.
+ */
+function renderAcknowledgements(diff: SemanticDiff): string[] {
+  const list = diff.acknowledgements ?? [];
+  if (list.length === 0) return [];
+  const count = (s: ChangeStatus) => list.filter((a) => a.status === s).length;
+  const out = [`### Acknowledged warnings (${count('added')} added, ${count('removed')} removed, ${count('modified')} reworded)`, ''];
+  for (const a of list) out.push(`- ${a.environment}: **${a.kind} ${a.name}** ${a.code} ${ACKNOWLEDGEMENT_WORD[a.status]}: ${a.reason}`);
+  out.push('');
+  return out;
+}
+
 /** The diff as JSON for tools: every resource change with its findings, the connectivity changes, and the exit code. */
 export function renderJson(diff: SemanticDiff, exitCode: number, connectivity?: ConnectivityDiff): string {
   return JSON.stringify({
@@ -101,6 +120,7 @@ export function renderJson(diff: SemanticDiff, exitCode: number, connectivity?: 
     ...(connectivity ? { connectivity } : {}),
     environments: diff.environments,
     downgrades: diff.downgrades,
+    acknowledgements: diff.acknowledgements,
     resources: diff.resources,
     files: diff.files.map((f) => ({ path: f.path, status: f.status })),
   }, null, 2) + '\n';

@@ -4,6 +4,7 @@ import {
 import { describeDestinationRule, describeVirtualService, genericFindings } from './describe-traffic';
 import { DescribeContext, Describer, ChangeNote } from './change-note';
 import { compare, ManifestTree, resourcesOf, TOPOLOGY_FILE, TreeResource, YamlReadOptions } from './manifest-tree';
+import { acknowledgementsOf } from '../validate/acknowledgements';
 
 /** How a resource or file changed. */
 export type ChangeStatus = 'added' | 'removed' | 'modified';
@@ -38,6 +39,25 @@ export interface FileChange {
   readonly after?: string;
 }
 
+/**
+ * An acknowledged warning (the annotation `acknowledged.mesh.cdk8s.io/<code>` synth writes on
+ * the object the warning is reported on) that a change adds, removes, or gives another reason.
+ */
+export interface AcknowledgementChange {
+  /** The environment (first folder of the tree). */
+  readonly environment: string;
+  /** The resource's kind. */
+  readonly kind: string;
+  /** The resource's name. */
+  readonly name: string;
+  /** The warning's code. */
+  readonly code: string;
+  /** Added, removed, or modified (another reason). */
+  readonly status: ChangeStatus;
+  /** The reason: the new one, or the old one of a removed acknowledgement. */
+  readonly reason: string;
+}
+
 /** What differs between two synthesized trees. */
 export interface SemanticDiff {
   /** The environments with any change, sorted. */
@@ -48,6 +68,8 @@ export interface SemanticDiff {
   readonly files: readonly FileChange[];
   /** How many findings weaken security. */
   readonly downgrades: number;
+  /** Every acknowledged warning the change adds, removes or rewords, by environment, kind, name and code. */
+  readonly acknowledgements: readonly AcknowledgementChange[];
 }
 
 /** At most this many findings per resource are listed (downgrades always are). */
@@ -84,6 +106,7 @@ export function semanticDiff(before: ManifestTree, after: ManifestTree, options:
   const ea = byEnv(ra);
   const eb = byEnv(rb);
   const resources: ResourceChange[] = [];
+  const acknowledgements: AcknowledgementChange[] = [];
   for (const env of [...new Set([...ea.keys(), ...eb.keys()])].sort(compare)) {
     const a = new Map((ea.get(env) ?? []).map((r) => [r.key, r]));
     const b = new Map((eb.get(env) ?? []).map((r) => [r.key, r]));
@@ -96,6 +119,7 @@ export function semanticDiff(before: ManifestTree, after: ManifestTree, options:
       const y = b.get(key);
       if (x && y && JSON.stringify(x.manifest) === JSON.stringify(y.manifest)) continue;
       const m = (y ?? x)!.manifest;
+      acknowledgements.push(...acknowledgementChanges(env, m, x?.manifest, y?.manifest));
       const status: ChangeStatus = !x ? 'added' : !y ? 'removed' : 'modified';
       const findings = limit(describe(x?.manifest, y?.manifest, context));
       resources.push({
@@ -111,7 +135,25 @@ export function semanticDiff(before: ManifestTree, after: ManifestTree, options:
     resources,
     files,
     downgrades: resources.reduce((n, r) => n + r.findings.filter((f) => f.downgrade).length, 0),
+    acknowledgements,
   };
+}
+
+/** The acknowledgements of one resource that differ between its two versions (either may be missing). */
+function acknowledgementChanges(
+  environment: string, m: Record<string, any>, before?: Record<string, any>, after?: Record<string, any>,
+): AcknowledgementChange[] {
+  const a = before ? acknowledgementsOf(before) : new Map<string, string>();
+  const b = after ? acknowledgementsOf(after) : new Map<string, string>();
+  const out: AcknowledgementChange[] = [];
+  for (const code of [...new Set([...a.keys(), ...b.keys()])].sort(compare)) {
+    const was = a.get(code);
+    const is = b.get(code);
+    if (was === is) continue;
+    const status: ChangeStatus = was === undefined ? 'added' : is === undefined ? 'removed' : 'modified';
+    out.push({ environment, kind: String(m.kind), name: String(m.metadata?.name ?? ''), code, status, reason: (is ?? was)! });
+  }
+  return out;
 }
 
 /**

@@ -14,6 +14,12 @@
  * with a MESH156 finding naming the file and line, before any check walks a document; the
  * values are then those kube-apiserver decodes (./yaml.ts: go-yaml v2, YAML 1.1).
  *
+ * Without `--platform`, the checks assume the platform each environment's Namespace records
+ * (`mesh.cdk8s.io/platform`, written at synth; src/platform/platform-record.ts), else istioctl
+ * analyze's default gateway. A warning acknowledged on its object
+ * (`acknowledged.mesh.cdk8s.io/<code>: <reason>`, written at synth; ./acknowledgements.ts) is
+ * listed as acknowledged and not counted.
+ *
  * Exit codes: 0 clean (warnings allowed), 1 on errors, 2 on a usage error.
  */
 import * as fs from 'node:fs';
@@ -23,7 +29,12 @@ import { PlatformFile, readPlatform, recordFindings, runFlowCommand } from './fl
 import { platformIngressGateway } from './analysis';
 import { CliIo, processIo } from '../private/cli-io';
 import { decodeYamlText, readYamlFile, YamlReadError } from '../private/yaml-reader';
-import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
+import { Finding, finding, formatFinding, isError, Manifest, sortFindings } from './finding';
+import { meshIdentityConflicts, sameObjectCollisions } from './collisions';
+import { AnnotatedAcknowledgement, splitAcknowledged } from './acknowledgements';
+import type { FlowWorkload } from './flow/flow';
+import type { MeshPlatform } from '../platform/platform';
+import { PLATFORM_ANNOTATION, RecordedPlatform, recordedPlatforms } from '../platform/platform-record';
 import { validateManifests } from './validate';
 import { listItems, mayDecodeDifferentlyAsYaml11, parseManifests } from './yaml';
 import { MeshError } from '../core/errors';
@@ -131,11 +142,16 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     platform = platformFiles.length === 0 ? undefined
       : readPlatform(platformFiles.map((file) => ({ text: fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file })));
   } catch (e) { io.stderr(`${(e as Error).message}\n`); return 2; }
+  // Without --platform, the platforms the environments' Namespaces record (mesh.cdk8s.io/platform,
+  // written at synth): the checks then assume what synth assumed.
+  const records = platform ? { recorded: [], problems: [] } : recordedPlatforms(manifests);
+  platform ??= platformOfRecords(records.recorded);
   const described = platform?.platform;
 
   // Flow verification: verdicts instead of findings (src/validate/flow/cli-flow.ts).
   if (flows.length > 0 || listFlows) {
     if (parseErrors.length > 0) { io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`); return 2; }
+    if (records.problems.length > 0) { io.stderr(`${records.problems[0].message} [${records.problems[0].code}]\n`); return 2; }
     try {
       const options = described ? { trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace } : {};
       return runFlowCommand(manifests, flows, listFlows, io, { ...options, platform: platform?.workloads }, format as 'text' | 'json', described);
@@ -146,7 +162,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   try {
     findings = validateManifests(manifests, {
       crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly, strict,
-      ingressGateway: described ? platformIngressGateway(described) : undefined,
+      ingressGateway: described && records.recorded.length === 0 ? platformIngressGateway(described) : undefined,
+      ingressGateways: distinctPlatforms(records.recorded).map(platformIngressGateway),
     });
     // Calls recorded for other teams' services: proven over every folder given (MESH604).
     if (!schemaOnly) findings.push(...recordFindings(manifests, platform));
@@ -154,6 +171,15 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     io.stderr(`${(e as Error).message}\n`);
     return 2;
   }
+  for (const p of records.problems) findings.push(finding(p.code, p.manifest, `metadata.annotations.${PLATFORM_ANNOTATION}`, p.message));
+  findings.push(...meshIdentityConflicts(records.recorded.map((r) => ({
+    manifest: r.manifest, source: `Namespace ${r.namespace}`, trustDomain: r.platform.trustDomain, rootNamespace: r.platform.istio.rootNamespace,
+  }))));
+  // One object in two files with different content: one of them is lost on apply (MESH018).
+  // Copies with the same content are one object, and each of their problems is reported once.
+  findings.push(...sameObjectCollisions(manifests.map((m) => ({ manifest: m, source: fileOf.get(m)! })), false).map((c) => c.finding));
+  // Warnings the manifests acknowledge (acknowledged.mesh.cdk8s.io/<code>, as synth writes them).
+  const split = splitAcknowledged(findings, manifests);
   // Findings name resources; give each the files its resource came from. A resource in
   // several files (copies) is one object to the API server: each problem is reported once.
   const byRef = new Map<string, string[]>();
@@ -163,21 +189,71 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     if (!list.includes(fileOf.get(m)!)) list.push(fileOf.get(m)!);
     byRef.set(key, list);
   }
-  const once = new Map<string, Finding>();
-  for (const f of findings) {
-    const key = [f.code, f.resource.kind, f.resource.namespace ?? '', f.resource.name, f.field, f.message].join('\u0000');
-    if (!once.has(key)) once.set(key, { ...f, file: f.file ?? byRef.get(`${f.resource.kind}/${f.resource.namespace ?? ''}/${f.resource.name}`)?.join(', ') });
-  }
-  const all = sortFindings([...parseErrors, ...once.values()]);
+  const withFiles = <T extends { finding: Finding }>(list: readonly T[]): T[] => {
+    const once = new Map<string, T>();
+    for (const x of list) {
+      const f = x.finding;
+      const key = [f.code, f.resource.kind, f.resource.namespace ?? '', f.resource.name, f.field, f.message].join('\u0000');
+      const files = byRef.get(`${f.resource.kind}/${f.resource.namespace ?? ''}/${f.resource.name}`)?.join(', ');
+      if (!once.has(key)) once.set(key, { ...x, finding: { ...f, file: f.file ?? files } });
+    }
+    return [...once.values()];
+  };
+  const all = sortFindings([...parseErrors, ...withFiles(split.findings.map((finding) => ({ finding }))).map((x) => x.finding)]);
+  const acknowledged = withFiles(split.acknowledged);
   const errors = all.filter(isError).length;
+  const source = platformFiles.length > 0 ? 'file' : records.recorded.length > 0 ? 'namespaces' : 'istioctl-default';
 
   if (format === 'json') {
-    io.stdout(`${JSON.stringify({ resources: manifests.length, errors, warnings: all.length - errors, findings: all.map((f) => ({ severity: f.severity ?? 'error', ...f })) }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({
+      resources: manifests.length, errors, warnings: all.length - errors, acknowledged: acknowledged.length, platform: source,
+      findings: all.map((f) => ({ severity: f.severity ?? 'error', ...f })),
+      acknowledgedFindings: acknowledged.map((a) => ({ severity: 'warning', ...a.finding, acknowledged: a.reason })),
+    }, null, 2)}\n`);
   } else {
     for (const f of all) io.stdout(`${(f.severity ?? 'error').toUpperCase()} ${f.file ? `${f.file}: ` : ''}${formatFinding(f)}\n`);
-    io.stdout(`${manifests.length} resources checked${schemaOnly ? ' (schema only)' : ''}: ${errors} errors, ${all.length - errors} warnings\n`);
+    if (acknowledged.length > 0) io.stdout(`${acknowledgedSummary(acknowledged)}\n`);
+    const ack = acknowledged.length > 0 ? `, ${acknowledged.length} acknowledged` : '';
+    const n = records.recorded.length;
+    const assumed = source === 'namespaces' ? ` (platform as recorded on ${n} Namespace${n === 1 ? '' : 's'})` : '';
+    const checked = `${manifests.length} resources checked${schemaOnly ? ' (schema only)' : ''}${assumed}`;
+    io.stdout(`${checked}: ${errors} errors, ${all.length - errors} warnings${ack}\n`);
   }
   return errors > 0 ? 1 : 0;
+}
+
+/** One line for the acknowledged warnings, as synth prints them: each code, how often, and on which resources. */
+function acknowledgedSummary(acknowledged: readonly AnnotatedAcknowledgement[]): string {
+  const byCode = new Map<string, Set<string>>();
+  for (const { finding: f } of acknowledged) {
+    const at = byCode.get(f.code) ?? new Set<string>();
+    at.add(`${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.kind}/${f.resource.name}`);
+    byCode.set(f.code, at);
+  }
+  const parts = [...byCode].sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([code, at]) => `${code} ×${acknowledged.filter((a) => a.finding.code === code).length} (${[...at].sort().join(', ')})`);
+  const n = acknowledged.length;
+  return `ACKNOWLEDGED ${n} warning${n === 1 ? '' : 's'} (acknowledged.mesh.cdk8s.io annotations; --format json lists each with its reason): `
+    + parts.join('; ');
+}
+
+/** The distinct platforms among `recorded`, in order. */
+function distinctPlatforms(recorded: readonly RecordedPlatform[]): MeshPlatform[] {
+  return [...new Map(recorded.map((r) => [r.record, r.platform])).values()];
+}
+
+/**
+ * The platform the recorded ones describe for flows: the first one's trust domain and root
+ * namespace (MESH632 reports any other), and every one's pods, the rate-limit service of
+ * each Namespace's platform in that namespace (as synth places it).
+ */
+function platformOfRecords(recorded: readonly RecordedPlatform[]): PlatformFile | undefined {
+  if (recorded.length === 0) return undefined;
+  const workloads = new Map<string, FlowWorkload>();
+  for (const r of recorded) {
+    for (const w of r.platform.workloads(r.namespace)) if (!workloads.has(`${w.namespace}/${w.name}`)) workloads.set(`${w.namespace}/${w.name}`, w);
+  }
+  return { platform: recorded[0].platform, workloads: [...workloads.values()] };
 }
 
 function lstatable(p: string): boolean {

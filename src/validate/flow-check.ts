@@ -1,6 +1,6 @@
 import { checkIntendedFlows, undeclaredOpenPairs } from './flow/check';
 import { FlowEvaluator } from './flow/evaluate';
-import { recordedCallFindings } from './flow/records';
+import { readCallRecords, recordedCallFindings } from './flow/records';
 import type { FlowWorkload } from './flow/flow';
 import { Finding, Manifest } from './finding';
 import { isMeshChart } from '../graph/brands';
@@ -43,8 +43,10 @@ export function clusterFlowFindings(charts: readonly FlowCheckedChart[], manifes
     controlPlane: { workload: platform.istiodWorkload(), port: platform.istio.xdsPort },
   });
   const intended = charts.flatMap((c) => c.intendedFlows());
-  // Calls to other teams' services are checked from their records, as over any folders (src/validate/flow/records.ts).
-  const findings = [...checkIntendedFlows(evaluator, intended), ...recordedCallFindings(evaluator), ...undeclaredOpenPairs(evaluator, intended)];
+  // Calls to other teams' services are checked from their records, as over any folders (src/validate/flow/records.ts),
+  // and, being declared there, are no undeclared pair when both teams' charts are checked together.
+  const recorded = readCallRecords(evaluator.cluster.manifests).calls.map((c) => c.flow);
+  const findings = [...checkIntendedFlows(evaluator, intended), ...recordedCallFindings(evaluator), ...undeclaredOpenPairs(evaluator, [...intended, ...recorded])];
   return findings.map((f) => ({ finding: f, path: f.constructPath ?? charts[0].node.path }));
 }
 

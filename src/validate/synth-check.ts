@@ -1,20 +1,22 @@
 /**
- * The checks over rendered manifests (schema, CEL, cross-resource analysis), wherever
- * the constructs are synthesized: a MeshApp, a plain cdk8s App (any output layout) or
- * `cdk8s synth`. The first MeshChart of an app registers one validation on the app's
- * root; cdk8s runs it with every other validation before it writes a file
+ * The checks over rendered manifests (schema, CEL, istiod's webhook, cross-resource analysis,
+ * flows), wherever the constructs are synthesized: a MeshApp, a plain cdk8s App (any output
+ * layout) or `cdk8s synth`. The first MeshChart of an app registers one validation on the
+ * app's root; cdk8s runs it with every other validation before it writes a file
  * (cdk8s lib/app.ts `validate()`), and each problem is reported on the construct that
- * rendered the resource, so its message carries that construct's path.
+ * rendered the resource, so its message carries that construct's path. All charts of the
+ * app are checked together, as one cluster's objects ({@link checkApp}).
  */
 import { ApiObject, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { Codes } from '../core/codes';
-import { push } from './analysis/mesh-index';
 import { Finding, formatFinding, isError, Manifest } from './finding';
-import { analyzeRetryChains, AssumedIngressGateway, platformIngressGateway } from './analysis';
+import { platformIngressGateway } from './analysis';
+import { MeshIdentityClaim, meshIdentityConflicts, sameObjectCollisions } from './collisions';
 import { validateManifests } from './validate';
+import { acknowledgementAnnotation, annotateAcknowledged } from './acknowledgements';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
-import { chartsByCalls, clusterFlowFindings, FlowCheckedChart } from './flow-check';
+import { clusterFlowFindings, FlowCheckedChart } from './flow-check';
 import { hasBrand, MESH_CHART_BRAND } from '../graph/brands';
 import { CLUSTER_FOLDER, MESH_APP_MARKER } from '../graph/mesh-cluster';
 
@@ -39,9 +41,9 @@ export interface SynthCheckOptions {
    */
   readonly schemaValidation?: boolean;
   /**
-   * Whether every flow the MeshCharts intend is followed through their environment's
-   * manifests (and the cluster-wide ones), and every undeclared pair of workloads must be
-   * refused (src/validate/flow/); runs once the other checks pass.
+   * Whether every flow the MeshCharts intend is followed through all the app's manifests
+   * (every environment's and the cluster-wide ones, one cluster), and every undeclared pair of
+   * workloads must be refused (src/validate/flow/); runs once the other checks pass.
    * @default true
    */
   readonly flowVerification?: boolean;
@@ -96,10 +98,15 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
  * (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#not-all-objects-are-in-a-namespace).
  */
 export function renderChart(chart: Chart): Manifest[] {
+  return renderChartObjects(chart).map((o) => o.manifest);
+}
+
+/** A chart's resources as {@link renderChart} renders them, each with the path of its ApiObject. */
+function renderChartObjects(chart: Chart): { manifest: Manifest; path: string }[] {
   const out = new DependencyGraph(chart.node).topology()
     .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart)
-    .map((c) => c.toJson() as Manifest);
-  for (const m of out) {
+    .map((c) => ({ manifest: c.toJson() as Manifest, path: c.node.path }));
+  for (const { manifest: m } of out) {
     if (CLUSTER_SCOPED_KINDS.has(m?.kind) && m.metadata) delete m.metadata.namespace;
   }
   return out;
@@ -114,94 +121,139 @@ function keyOf(apiVersion: unknown, kind: unknown, namespace: unknown, name: unk
   return `${apiVersion}/${kind}/${namespace ?? ''}/${name}`;
 }
 
+/** The key of a rendered manifest or a finding's resource. */
+function keyOfRef(r: { apiVersion: unknown; kind: unknown; namespace?: unknown; name: unknown }): string {
+  return keyOf(r.apiVersion, r.kind, r.namespace, r.name);
+}
+
+/** Every chart of an app rendered, each manifest with its chart and the path of its ApiObject. */
+interface RenderedApp {
+  readonly rendered: Map<Chart, Manifest[]>;
+  /** Every manifest, in chart order, with the chart that wrote it. */
+  readonly all: { readonly manifest: Manifest; readonly chart: Chart }[];
+  /** The path of the ApiObject each manifest was rendered from. */
+  readonly pathOf: ReadonlyMap<Manifest, string>;
+}
+
+function renderApp(charts: readonly Chart[]): RenderedApp {
+  const rendered = new Map<Chart, Manifest[]>();
+  const all: { manifest: Manifest; chart: Chart }[] = [];
+  const pathOf = new Map<Manifest, string>();
+  for (const chart of charts) {
+    const objects = renderChartObjects(chart);
+    rendered.set(chart, objects.map((o) => o.manifest));
+    for (const { manifest, path } of objects) {
+      all.push({ manifest, chart });
+      pathOf.set(manifest, path);
+    }
+  }
+  return { rendered, all, pathOf };
+}
+
 /**
- * Renders every chart of `app` and checks each folder's resources as one cluster's
- * objects; warnings are split by whether a construct acknowledged them ({@link Warnings}).
+ * Renders every chart of `app` and checks all of them as one cluster's objects, once: the
+ * charts of one app (its environments, the namespaces of its tiers and the cluster-wide
+ * objects) are applied to one cluster, share its ingress gateway and its mesh, and collide
+ * there. The checks are those `cdk8s-mesh-validate` runs over the whole output (schema, CEL,
+ * istiod's webhook, the cross-resource analysis), then the collisions only the charts show
+ * (one object written by two charts [MESH018], environments assuming different mesh
+ * identities [MESH632]), then the flows of every chart over all manifests. Each finding is
+ * reported once, on the construct that rendered its resource (with the construct of its
+ * related resource, for a collision); warnings are split by whether a construct
+ * acknowledged them ({@link Warnings}).
  */
 export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): SynthVerdict {
   const charts = app.node.findAll().filter((c): c is Chart => Chart.isChart(c));
   const paths = new Map<string, string>();
   for (const c of app.node.findAll()) {
     if (!ApiObject.isApiObject(c)) continue;
-    const key = keyOf(c.apiVersion, c.kind, c.metadata.namespace, c.name);
-    if (!paths.has(key)) paths.set(key, c.node.path);
-    const bare = keyOf(c.apiVersion, c.kind, undefined, c.name);
-    if (!paths.has(bare)) paths.set(bare, c.node.path);
-  }
-  const rendered = new Map<Chart, Manifest[]>();
-  const byFolder = new Map<string, Manifest[]>();
-  const chartOf = new Map<Manifest, Chart>();
-  for (const chart of charts) {
-    const manifests = renderChart(chart);
-    rendered.set(chart, manifests);
-    for (const m of manifests) {
-      push(byFolder, folderOf(chart), m);
-      chartOf.set(m, chart);
+    for (const key of [keyOf(c.apiVersion, c.kind, c.metadata.namespace, c.name), keyOf(c.apiVersion, c.kind, undefined, c.name)]) {
+      if (!paths.has(key)) paths.set(key, c.node.path);
     }
   }
+  const { rendered, all, pathOf: constructOf } = renderApp(charts);
+  // Each object once, as the cluster holds it (the first chart's, where two write it: MESH018).
+  const unique = new Map<string, { manifest: Manifest; chart: Chart }>();
+  for (const e of all) {
+    const key = keyOf(e.manifest.apiVersion, e.manifest.kind, e.manifest.metadata?.namespace, e.manifest.metadata?.name);
+    if (!unique.has(key)) unique.set(key, e);
+  }
+  const pathOf = (r: Finding['resource']) => paths.get(keyOfRef(r)) ?? paths.get(keyOf(r.apiVersion, r.kind, undefined, r.name))
+    ?? unique.get(keyOfRef(r))?.chart.node.path;
+  const folderOfResource = (r: Finding['resource']) => {
+    const e = unique.get(keyOfRef(r));
+    return e ? folderOf(e.chart) : undefined;
+  };
   const acks = Warnings.within(app);
   const used = new Set<Acknowledgement>();
   const errors: SynthProblem[] = [];
   const warnings: SynthProblem[] = [];
   const acknowledged: AcknowledgedProblem[] = [];
-  const gatewayOf = new Map<string, AssumedIngressGateway>();
-  for (const chart of charts) {
-    if (isMeshChart(chart) && !gatewayOf.has(folderOf(chart))) gatewayOf.set(folderOf(chart), platformIngressGateway(chart.platform));
-  }
-  const fallback = new Map<string, string>();
-  for (const [m, chart] of chartOf) fallback.set(keyOf(m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name), chart.node.path);
-  /** Files a finding under the construct that rendered its resource: an error, a warning, or an acknowledged one. */
-  const classify = (f: Finding, folder: string) => {
-    const r = f.resource;
-    const path = paths.get(keyOf(r.apiVersion, r.kind, r.namespace, r.name)) ?? paths.get(keyOf(r.apiVersion, r.kind, undefined, r.name))
-      ?? fallback.get(keyOf(r.apiVersion, r.kind, r.namespace, r.name)) ?? folder;
-    const rel = f.related;
-    const related = rel && (paths.get(keyOf(rel.apiVersion, rel.kind, rel.namespace, rel.name)) ?? paths.get(keyOf(rel.apiVersion, rel.kind, undefined, rel.name)));
+  /**
+   * Files a finding under the construct that rendered its resource (or `at`, the manifest it is
+   * about, where two charts render one resource): an error, a warning, or an acknowledged one.
+   */
+  const classify = (f: Finding, fallbackFolder: string, at?: { manifest: Manifest; chart: Chart; related: Manifest }) => {
+    const folder = at ? folderOf(at.chart) : folderOfResource(f.resource) ?? fallbackFolder;
+    const path = (at && constructOf.get(at.manifest)) ?? pathOf(f.resource) ?? folder;
+    const related = (at && constructOf.get(at.related)) ?? (f.related && pathOf(f.related));
+    const problem = { finding: f, folder, path, ...(related ? { related } : {}) };
     if (isError(f)) {
-      errors.push({ finding: f, folder, path, ...(related ? { related } : {}) });
+      errors.push(problem);
       return;
     }
     const acknowledgement = acknowledgementOf(acks, f.code, path);
     if (acknowledgement) {
       used.add(acknowledgement);
-      acknowledged.push({ finding: f, folder, path, acknowledgement, ...(related ? { related } : {}) });
+      acknowledged.push({ ...problem, acknowledgement });
     } else {
-      warnings.push({ finding: f, folder, path, ...(related ? { related } : {}) });
+      warnings.push(problem);
     }
   };
-  for (const [folder, manifests] of byFolder) {
-    for (const f of validateManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly: options.schemaValidation === false, ingressGateway: gatewayOf.get(folder) })) {
-      classify(f, folder);
-    }
-  }
-  // Retry chains across namespaces: charts whose services call one another are one cluster's
-  // namespaces, so a chain from one folder's route into another's is analysed over both; the
-  // chains within one folder were found above.
   const meshCharts = charts.filter((c): c is Chart & FlowCheckedChart => isMeshChart(c) && folderOf(c) !== CLUSTER_FOLDER);
-  const groups = chartsByCalls(meshCharts);
-  for (const group of groups) {
-    const folders = [...new Set(group.map(folderOf))];
-    if (folders.length < 2) continue;
-    const folderOfResource = new Map<string, string>();
-    for (const folder of folders) for (const m of byFolder.get(folder) ?? []) folderOfResource.set(keyOf(m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name), folder);
-    const folderOfRef = (r: Finding['resource']) => folderOfResource.get(keyOf(r.apiVersion, r.kind, r.namespace, r.name));
-    for (const f of analyzeRetryChains(folders.flatMap((folder) => byFolder.get(folder) ?? []))) {
-      const folder = folderOfRef(f.resource);
-      if (folder !== undefined && f.related && folderOfRef(f.related) !== folder) classify(f, folder);
+  const chartOf = new Map(all.map((e) => [e.manifest, e.chart]));
+  for (const c of sameObjectCollisions(all.map((e) => ({ manifest: e.manifest, source: e.chart.node.path })), true)) {
+    classify(c.finding, CLUSTER_FOLDER, { manifest: c.later.manifest, chart: chartOf.get(c.later.manifest)!, related: c.first.manifest });
+  }
+  for (const f of meshIdentityConflicts(identityClaims(meshCharts, rendered))) classify(f, CLUSTER_FOLDER);
+  const manifests = [...unique.values()].map((e) => e.manifest);
+  const ingressGateways = [...new Map(meshCharts.map((c) => [c.platform, platformIngressGateway(c.platform)])).values()];
+  const analysisOnly = options.schemaValidation === false;
+  for (const f of validateManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly, ingressGateways })) classify(f, CLUSTER_FOLDER);
+  if (errors.length === 0 && options.flowVerification !== false && meshCharts.length > 0) {
+    // Every chart's intended flows over every manifest: a call across namespaces meets the
+    // callee's policies, and a pair of workloads of two environments must be refused too.
+    const chartByPath = new Map(meshCharts.map((c) => [c.node.path, c]));
+    const folderOfPath = (path: string) => {
+      for (let p = path; p !== ''; p = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '') {
+        const chart = chartByPath.get(p);
+        if (chart) return folderOf(chart);
+      }
+      return folderOf(meshCharts[0]);
+    };
+    for (const p of clusterFlowFindings(meshCharts, manifests)) {
+      // A finding no construct stated (an open pair) goes to the construct of its resource (the destination's Deployment).
+      const stated = (p.finding as { constructPath?: string }).constructPath !== undefined;
+      const path = stated ? p.path : pathOf(p.finding.resource) ?? p.path;
+      errors.push({ ...p, path, folder: (stated ? undefined : folderOfResource(p.finding.resource)) ?? folderOfPath(path) });
     }
   }
-  if (errors.length === 0 && options.flowVerification !== false) {
-    // Flow verification per environment, over its manifests and the cluster-wide ones; charts
-    // that call one another (namespaces of one app) together, over all their folders.
-    const clusterWide = byFolder.get(CLUSTER_FOLDER) ?? [];
-    for (const group of groups) {
-      const folders = [...new Set(group.map(folderOf))];
-      const manifests = [...folders.flatMap((f) => byFolder.get(f) ?? []), ...clusterWide];
-      const folderOfPath = (path: string) => folderOf(group.find((c) => path === c.node.path || path.startsWith(`${c.node.path}/`)) ?? group[0]);
-      for (const p of clusterFlowFindings(group, manifests)) errors.push({ ...p, folder: folderOfPath(p.path) });
-    }
+  // Each acknowledged warning travels with the object it is reported on, as the annotation
+  // `cdk8s-mesh-validate` and `cdk8s-mesh-diff` read (acknowledgements.ts).
+  for (const a of acknowledged) {
+    const e = unique.get(keyOfRef(a.finding.resource));
+    if (e) annotateAcknowledged(e.manifest, a.finding.code, a.acknowledgement.reason);
   }
   return { rendered, errors, warnings, acknowledged, staleAcknowledgements: acks.filter((a) => !used.has(a)) };
+}
+
+/** What each MeshChart assumes about the mesh's identity, on its Namespace (else its first object). */
+function identityClaims(charts: readonly FlowCheckedChart[], rendered: ReadonlyMap<Chart, readonly Manifest[]>): MeshIdentityClaim[] {
+  return charts.flatMap((c) => {
+    const own = rendered.get(c as unknown as Chart) ?? [];
+    const manifest = own.find((m) => m.kind === 'Namespace') ?? own[0];
+    return manifest ? [{ manifest, source: c.node.path, trustDomain: c.platform.trustDomain, rootNamespace: c.platform.istio.rootNamespace }] : [];
+  });
 }
 
 /** A MeshChart, recognized by its brand (MeshChart.isMeshChart) without importing the chart, which imports this check. */
@@ -217,6 +269,13 @@ const HINTS: Readonly<Record<string, string>> = {
   [Codes.UNKNOWN_KIND]: 'every targeted CRD bundle must serve the apiVersion; point crdDirectory, CDK8S_MESH_CRDS or --crds to other CRDs',
   [Codes.UNKNOWN_SUBSET]: "define the subset (service.traffic.addSubset) or route to one the host's DestinationRule defines",
   [Codes.WEIGHTS_NOT_100]: "make the route's weights sum to 100",
+  [Codes.CONFLICTING_GATEWAYS]: "the environments share the ingress gateway's pods: give each environment its own host "
+    + "(or its own gateway, MeshPlatform's ingressGateway)",
+  [Codes.GATEWAY_DUPLICATE_CERTIFICATE]: "give each environment's hosts their own certificate (credentialName), "
+    + 'or acknowledge it where one certificate is meant',
+  [Codes.DUPLICATE_RESOURCE]: 'write the object in one chart, or give each chart its own namespace; a cluster-wide object goes to the cluster folder once',
+  [Codes.MESH_IDENTITY_CONFLICT]: "give the app one platform (MeshAppProps.platform), or the charts' platforms the same trustDomain "
+    + 'and istio.rootNamespace',
 };
 
 /** The hint for `code`, if there is one. */
@@ -314,6 +373,11 @@ export class MeshSynthCheck implements IValidation {
     }
     const verdict = this.run();
     const byPath = new Map(this.root.node.findAll().map((c) => [c.node.path, c]));
+    // cdk8s renders the ApiObjects itself after the validations: the acknowledgements go onto them.
+    for (const a of verdict.acknowledged) {
+      const target = byPath.get(a.path);
+      if (ApiObject.isApiObject(target)) target.metadata.addAnnotation(acknowledgementAnnotation(a.finding.code), a.acknowledgement.reason);
+    }
     const own: string[] = [];
     for (const e of verdict.errors) {
       const target = byPath.get(e.path);

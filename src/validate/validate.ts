@@ -41,6 +41,12 @@ export interface ValidateOptions {
    * @default - istioctl analyze's default gateway (pods `istio: ingressgateway` in istio-system, Service ports 80, 443, 31400, 15443)
    */
   readonly ingressGateway?: AssumedIngressGateway;
+  /**
+   * Every ingress gateway the cluster runs, where the manifests do not define them: the
+   * platforms of all environments of an app, at synth. Assumed besides `ingressGateway`.
+   * @default - `ingressGateway` alone
+   */
+  readonly ingressGateways?: readonly AssumedIngressGateway[];
 }
 
 /** Schema problems of one object: metadata, then its CRD's or its core schema. */
@@ -64,6 +70,9 @@ export function validateManifests(manifests: readonly Manifest[], options: Valid
   const out = options.analysisOnly ? [] : manifests.flatMap((m) => checkSchema(m, options.crdDirectory, options.strict));
   // istiod's webhook: per object, and needs no CRDs, so it runs in both modes.
   for (const m of manifests) if (m && typeof m === 'object') out.push(...checkWebhook(m));
-  if (!options.schemaOnly) out.push(...analyze(manifests.filter((m) => m && typeof m === 'object'), options.ingressGateway));
+  if (!options.schemaOnly) {
+    const assumed = [...(options.ingressGateway ? [options.ingressGateway] : []), ...(options.ingressGateways ?? [])];
+    out.push(...analyze(manifests.filter((m) => m && typeof m === 'object'), assumed.length > 0 ? assumed : undefined));
+  }
   return sortFindings(out);
 }

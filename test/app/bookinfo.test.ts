@@ -10,7 +10,7 @@ import { find, meshChart, synth, synthError } from '../util';
 
 function bookinfo(reviews: ReviewsRouting, ratingsFault: RatingsFault) {
   const app = new MeshApp();
-  const env: BookinfoEnvironment = { name: 'bookinfo', namespace: 'bookinfo', reviews, ratingsFault };
+  const env: BookinfoEnvironment = { name: 'bookinfo', namespace: 'bookinfo', host: 'bookinfo.example.com', reviews, ratingsFault };
   buildBookinfo(app, env);
   return synth(app);
 }
@@ -85,14 +85,15 @@ describe('Bookinfo against Istio\'s samples/bookinfo/networking', () => {
     }
   });
 
-  test('bookinfo-gateway.yaml: the Gateway and its five uri matches to productpage:9080', () => {
+  test("bookinfo-gateway.yaml: the Gateway and its five uri matches to productpage:9080, under the environment's host", () => {
+    // The sample's `*` becomes the environment's host: three environments share the one ingress gateway (MESH120).
     const m = bookinfo('all-v1', 'none');
     expect(find(m, 'Gateway', 'bookinfo-gateway').spec).toEqual({
       selector: { istio: 'ingressgateway' },
-      servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+      servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['bookinfo.example.com'] }],
     });
     expect(find(m, 'VirtualService', 'bookinfo').spec).toEqual({
-      hosts: ['*'],
+      hosts: ['bookinfo.example.com'],
       gateways: ['bookinfo-gateway'],
       http: [{
         match: [

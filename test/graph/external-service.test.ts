@@ -137,9 +137,12 @@ describe('ExternalService', () => {
 
   test('a caller in another namespace of the app imports `<namespace>/<host>`; one the ServiceEntry is not exported to fails (MESH038)', () => {
     for (const exportTo of [undefined, ExportTo.sameNamespace()]) {
-      const { app } = meshChart();
+      // (Each namespace runs a workload: the app is one cluster, where a namespace's allow-nothing
+      // policy with no workload to select is MESH107.)
+      const app = new MeshApp({ outdir: Testing.app().outdir });
       const shared = new MeshChart(app, 'shared', { namespace: 'shared' });
       const front = new MeshChart(app, 'front', { namespace: 'front' });
+      new MeshService(shared, 'ledger', { image: 'ledger:1' });
       const provider = new ExternalService(shared, 'payment-provider', { ...PROVIDER, exportTo });
       new MeshService(front, 'web', { image: 'web:1' }).calls(provider, { port: 80 });
       if (exportTo) {

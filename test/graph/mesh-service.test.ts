@@ -29,6 +29,8 @@ describe('MeshService defaults', () => {
     expect(find(out, 'Namespace', 'production').metadata).toEqual({
       name: 'production',
       labels: { 'istio-injection': 'enabled', 'app.kubernetes.io/managed-by': 'cdk8s-mesh' },
+      // The platform the chart's output assumes, for the command-line tools (platform-record.ts)
+      annotations: { 'mesh.cdk8s.io/platform': expect.stringContaining('"trustDomain": "cluster.local"') },
     });
   });
 

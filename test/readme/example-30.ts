@@ -8,4 +8,6 @@ const order = new MeshService(chart, 'order-service', { image: 'registry.example
 gateway.calls(order, { methods: ['POST'], paths: ['/api/orders/*'] });
 Warnings.of(order).acknowledge('MESH111', 'order creation carries an idempotency key');
 // synth prints: cdk8s-mesh: 1 acknowledged warning: MESH111 ×1 (production/order-service)
+// and writes on VirtualService order-service:
+//   metadata.annotations: { acknowledged.mesh.cdk8s.io/MESH111: order creation carries an idempotency key }
 export {};

@@ -194,7 +194,7 @@ describe('connectivityDiff on small manifests', () => {
       ['pair', 'b', 'a', 8080, 'opened', false, 'AuthorizationPolicy shop/allow-nothing'],
     ]);
     expect(c.undeclaredOpened).toBe(2);
-    expect(exitCodeOf({ environments: ['shop'], resources: [], files: [], downgrades: 1 }, c)).toBe(ExitCodes.UNDECLARED_FLOW_OPENED);
+    expect(exitCodeOf({ environments: ['shop'], resources: [], files: [], downgrades: 1, acknowledgements: [] }, c)).toBe(ExitCodes.UNDECLARED_FLOW_OPENED);
     expect(renderConnectivity(c)).toContain('| shop | a | b | 8080 | any | any | **no** | AuthorizationPolicy shop/allow-nothing | - |');
   });
 

@@ -214,7 +214,7 @@ describe('semanticDiff: trees', () => {
     expect(diff.environments).toEqual(['production']);
     expect(diff.resources.map((r) => [r.environment, r.kind, r.name, r.status])).toEqual([['production', 'Service', 'b', 'added']]);
     expect(diff.files.map((f) => [f.path, f.status])).toEqual([['production/service.b.yaml', 'added']]);
-    expect(semanticDiff(before, before)).toEqual({ environments: [], resources: [], files: [], downgrades: 0 });
+    expect(semanticDiff(before, before)).toEqual({ environments: [], resources: [], files: [], downgrades: 0, acknowledgements: [] });
   });
 
   test('a resource whose apiVersion moves from v1beta1 to v1 is one modified resource', () => {

@@ -86,9 +86,16 @@ describe('cdk8s-mesh-validate', () => {
 test('relative paths are resolved from io.cwd and shown as given', () => {
   let out = '';
   const code = main(['production', '--format', 'text'], { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: require('node:path').join(__dirname, '..', '..', 'dist') });
-  expect(code).toBe(0); // warnings only
-  expect(out).toMatch(/^WARNING production\/virtualservice\.order-service\.yaml: .*\[MESH111\]$/m);
-  expect(out).toMatch(/resources checked: 0 errors, 12 warnings/);
+  expect(code).toBe(0);
+  // Its warnings are those the EC site acknowledges: listed in one line, not counted
+  expect(out).toMatch(/^ACKNOWLEDGED 12 warnings .*MESH111 ×2 \(production\/VirtualService\/order-service, production\/VirtualService\/user-service\)/m);
+  expect(out).toMatch(/resources checked \(platform as recorded on 1 Namespace\): 0 errors, 0 warnings, 12 acknowledged/);
+  // The JSON output names each acknowledged warning's file and reason
+  let json = '';
+  main(['production', '--format', 'json'], { stdout: (t) => { json += t; }, stderr: () => undefined, cwd: require('node:path').join(__dirname, '..', '..', 'dist') });
+  expect(JSON.parse(json).acknowledgedFindings).toContainEqual(expect.objectContaining({
+    code: 'MESH111', file: 'production/virtualservice.order-service.yaml', acknowledged: expect.stringMatching(/^kept from seed 000/),
+  }));
 });
 
 test('a kind no CRD describes is a warning (exit 0), an error with --strict (exit 1)', () => {

@@ -33,11 +33,15 @@ function runCase(c: Case): CaseResult {
   const manifests = c.inputs.flatMap((f) => parseManifests(fs.readFileSync(path.join(CASES, c.dir, f), 'utf8')));
   const map = ISTIO_PARITY[c.analyzer] ?? {};
   const ours: Finding[] = analyze(manifests).filter((f) => f.code in map);
-  // Our findings as Istio would name them, counted per resource and code.
+  // Our findings as Istio would name them, counted per resource and code. A collision Istio
+  // reports on both resources is ours once, naming the other as its related resource: it
+  // counts for both.
   const reported = new Map<string, number>();
   for (const f of ours) {
-    const key = `${map[f.code]} ${resourceKey(f.resource.kind, f.resource.namespace, f.resource.name)}`;
-    reported.set(key, (reported.get(key) ?? 0) + 1);
+    for (const r of f.related ? [f.resource, f.related] : [f.resource]) {
+      const key = `${map[f.code]} ${resourceKey(r.kind, r.namespace, r.name)}`;
+      reported.set(key, (reported.get(key) ?? 0) + 1);
+    }
   }
   let matched = 0;
   const missed: string[] = [];

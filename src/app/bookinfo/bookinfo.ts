@@ -114,14 +114,15 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
     });
   }
 
-  // samples/bookinfo/networking/bookinfo-gateway.yaml, which listens on the gateway pods' HTTP
-  // port: 8080 on istioctl's gateway (the sample's), 80 on the istio/gateway chart's.
+  // samples/bookinfo/networking/bookinfo-gateway.yaml, under the environment's own host (the
+  // sample's `*` is fine for one Bookinfo on a gateway, not for three on the one gateway), on the
+  // gateway pods' HTTP port: 8080 on istioctl's gateway (the sample's), 80 on the istio/gateway chart's.
   const gateway = new EdgeGateway(chart, 'bookinfo-gateway', {
-    servers: [{ port: { number: chart.platform.ingressGateway.httpPort, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+    servers: [{ port: { number: chart.platform.ingressGateway.httpPort, name: 'http', protocol: 'HTTP' }, hosts: [env.host] }],
   });
   const gatewayRoutes = new GatewayRoutes(chart, 'bookinfo', {
     gateway,
-    hosts: ['*'],
+    hosts: [env.host],
     routes: [{
       match: [
         { uri: StringMatch.exact('/productpage') },

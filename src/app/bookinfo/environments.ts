@@ -22,6 +22,12 @@ export interface BookinfoEnvironment {
   readonly name: string;
   /** The namespace Bookinfo runs in. */
   readonly namespace: string;
+  /**
+   * The public host its Gateway serves. The environments share the one ingress gateway, so
+   * each needs its own host: three Gateways claiming `*` on one port of the same pods
+   * conflict (MESH120, istioctl's IST0145), and the first takes every request.
+   */
+  readonly host: string;
   /** How reviews is routed. */
   readonly reviews: ReviewsRouting;
   /** The fault ratings injects for jason. */
@@ -33,7 +39,7 @@ export interface BookinfoEnvironment {
  * (https://istio.io/latest/docs/tasks/traffic-management/fault-injection/).
  */
 export const BOOKINFO_ENVIRONMENTS: readonly BookinfoEnvironment[] = [
-  { name: 'bookinfo-dev', namespace: 'bookinfo-dev', reviews: 'test-v2', ratingsFault: 'delay' },
-  { name: 'bookinfo-staging', namespace: 'bookinfo-staging', reviews: 'test-v2', ratingsFault: 'abort' },
-  { name: 'bookinfo', namespace: 'bookinfo', reviews: 'v2-v3', ratingsFault: 'none' },
+  { name: 'bookinfo-dev', namespace: 'bookinfo-dev', host: 'bookinfo-dev.example.com', reviews: 'test-v2', ratingsFault: 'delay' },
+  { name: 'bookinfo-staging', namespace: 'bookinfo-staging', host: 'bookinfo-staging.example.com', reviews: 'test-v2', ratingsFault: 'abort' },
+  { name: 'bookinfo', namespace: 'bookinfo', host: 'bookinfo.example.com', reviews: 'v2-v3', ratingsFault: 'none' },
 ];

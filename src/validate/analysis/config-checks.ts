@@ -7,6 +7,7 @@ import { Codes } from '../../core/codes';
 import { protocolOfPortName } from '../../core/ports';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
+import { onEachButFirst } from './collision-report';
 import { exportToScopes, namespaceOf, push } from './mesh-index';
 
 /**
@@ -153,11 +154,13 @@ export const serviceEntryProtocolConflict: AnalysisCheck = {
       const protocols = [...new Set(all.map((e) => e.protocol))].sort();
       if (protocols.length < 2) continue;
       const names = [...new Set(all.map((e) => key(e.se)))].sort().join(', ');
-      for (const e of all) {
-        if (reported.has(e.se)) continue;
-        reported.add(e.se);
-        out.push(finding(Codes.SERVICE_ENTRY_PROTOCOL_CONFLICT, e.se, 'spec.ports',
-          `ServiceEntries ${names} define host ${host} port ${port} with different protocols (${protocols.join(', ')})`, 'warning'));
+      // Once per ServiceEntry but the first, naming it (collision-report.ts); each entry once overall.
+      for (const f of onEachButFirst(all.map((e) => e.se), (se) => finding(Codes.SERVICE_ENTRY_PROTOCOL_CONFLICT, se, 'spec.ports',
+        `ServiceEntries ${names} define host ${host} port ${port} with different protocols (${protocols.join(', ')})`, 'warning'))) {
+        const se = all.find((e) => key(e.se) === `${f.resource.namespace ?? 'default'}/${f.resource.name}`)?.se;
+        if (!se || reported.has(se)) continue;
+        reported.add(se);
+        out.push(f);
       }
     }
     return out;

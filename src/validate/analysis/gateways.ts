@@ -7,22 +7,8 @@ import { X509Certificate } from 'node:crypto';
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
-import { hostsMatch, MeshIndex, namespaceOf, Workload } from './mesh-index';
-
-/** `k=v,k2=v2`, sorted: the text form of a label selector (k8s.io/apimachinery labels.Set.String). */
-function selectorText(selector: Readonly<Record<string, string>> | undefined): string {
-  return Object.entries(selector ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(',');
-}
-
-function selectorOf(gw: Manifest): Record<string, string> {
-  const s = gw.spec?.selector;
-  return s && typeof s === 'object' ? s : {};
-}
-
-/** `<namespace>/<name>` of `m`. */
-function fullName(m: Manifest): string {
-  return `${namespaceOf(m)}/${m.metadata?.name}`;
-}
+import { conflictingGateways, duplicateCertificates, fullName, selectorOf, selectorText } from './gateway-conflicts';
+import { hostsMatch, MeshIndex, namespaceOf, push, Workload } from './mesh-index';
 
 /** True if every label of `selector` is on `labels` (an empty selector matches everything). */
 function matches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
@@ -49,12 +35,16 @@ export const gatewaySelector: AnalysisCheck = {
   },
 };
 
-/** The target ports and ports of the Services in front of `pods` (TCP ports only, as Istio counts them). */
-function servicePorts(index: MeshIndex, pods: readonly Workload[]): Set<number> {
+/**
+ * The target ports and ports of the Services in front of `pods` (TCP ports only, as Istio counts
+ * them). The Services selecting a pod are looked up by its labels, not found by a scan of every
+ * Service; a Service without a selector selects every pod of its namespace, as in gateway.go
+ * (`klabels.SelectorFromSet` of an empty set matches everything).
+ */
+function servicePorts(index: MeshIndex, pods: readonly Workload[], selectorless: ReadonlyMap<string, Manifest[]>): Set<number> {
   const ports = new Set<number>();
   for (const pod of pods) {
-    for (const svc of index.ofKind('Service')) {
-      if (namespaceOf(svc) !== pod.namespace || !matches(svc.spec?.selector ?? {}, pod.labels)) continue;
+    for (const svc of [...index.servicesSelecting(pod), ...(selectorless.get(pod.namespace) ?? [])]) {
       for (const p of svc.spec?.ports ?? []) {
         if (p?.protocol !== 'TCP') continue;
         const target = typeof p.targetPort === 'number' ? p.targetPort : /^\d+$/.test(String(p.targetPort ?? '')) ? Number(p.targetPort) : 0;
@@ -77,10 +67,14 @@ export const gatewayPorts: AnalysisCheck = {
   istio: ['IST0162'],
   run(index) {
     const out: Finding[] = [];
+    const selectorless = new Map<string, Manifest[]>();
+    for (const svc of index.ofKind('Service')) {
+      if (svc.apiVersion === 'v1' && Object.keys(svc.spec?.selector ?? {}).length === 0) push(selectorless, namespaceOf(svc), svc);
+    }
     for (const gw of index.ofKind('Gateway')) {
       const pods = index.workloadsMatchingAnywhere(selectorOf(gw));
       if (pods.length === 0) continue;
-      const ports = servicePorts(index, pods);
+      const ports = servicePorts(index, pods, selectorless);
       (gw.spec?.servers ?? []).forEach((s: any, i: number) => {
         if (s?.port?.number === undefined || ports.has(Number(s.port.number))) return;
         out.push(finding(Codes.GATEWAY_PORT_NOT_ON_SERVICE, gw, `spec.servers[${i}].port.number`,
@@ -158,94 +152,6 @@ export const gatewayCredentials: AnalysisCheck = {
   },
 };
 
-/**
- * MESH120: two Gateways whose selectors reach the same pods claim one host on one port
- * with the same bind: istio/istio pkg/config/analysis/analyzers/gateway/conflictinggateway.go (IST0145).
- */
-export const conflictingGateways: AnalysisCheck = {
-  code: Codes.CONFLICTING_GATEWAYS,
-  title: 'two Gateways claiming one host and port on the same pods',
-  istio: ['IST0145'],
-  run(index) {
-    // selector text ~ port -> gateway -> host -> bind
-    const byKey = new Map<string, Map<string, { gw: Manifest; hosts: Map<string, string> }>>();
-    const gateways = index.ofKind('Gateway');
-    for (const gw of gateways) {
-      for (const s of gw.spec?.servers ?? []) {
-        const k = `${selectorText(selectorOf(gw))}~${Number(s?.port?.number ?? 0)}`;
-        if (!byKey.has(k)) byKey.set(k, new Map());
-        byKey.get(k)!.set(fullName(gw), { gw, hosts: new Map((s?.hosts ?? []).map((h: string) => [String(h), String(s?.bind ?? '')])) });
-      }
-    }
-    const out: Finding[] = [];
-    for (const gw of gateways) {
-      const sel = selectorText(selectorOf(gw));
-      const samePods = [...byKey.keys()].filter((k) => {
-        const other = k.slice(0, k.lastIndexOf('~'));
-        if (other === sel) return true;
-        if (!other.includes(sel) && !sel.includes(other)) return false;
-        const otherSelector = Object.fromEntries(other.split(',').filter((p) => p.split('=').length === 2).map((p) => p.split('=')));
-        return index.workloadsMatchingAnywhere(selectorOf(gw)).some((w) => matches(otherSelector, w.labels));
-      });
-      (gw.spec?.servers ?? []).forEach((s: any, i: number) => {
-        const port = String(Number(s?.port?.number ?? 0));
-        const names: string[] = [];
-        for (const k of samePods) {
-          if (k.slice(k.lastIndexOf('~') + 1) !== port) continue;
-          for (const [name, other] of byKey.get(k)!) {
-            if (name === fullName(gw)) continue;
-            if ((s?.hosts ?? []).some((h: string) => other.hosts.has(String(h)) && other.hosts.get(String(h)) === String(s?.bind ?? ''))) names.push(name);
-          }
-        }
-        if (names.length === 0) return;
-        out.push(finding(Codes.CONFLICTING_GATEWAYS, gw, `spec.servers[${i}].hosts`,
-          `port ${port} host ${(s?.hosts ?? []).join(',')} is also claimed by ${names.sort().join(', ')} on the pods labelled ${sel}: only one is used`));
-      });
-    }
-    return out;
-  },
-};
-
-/** True if selector `x` is a subset of `y` with equal values (certificate.go, selectorSubset). */
-function selectorSubset(x: Readonly<Record<string, string>>, y: Readonly<Record<string, string>>): boolean {
-  return Object.entries(x).every(([k, v]) => y[k] === v);
-}
-
-function sameCertificate(a: any, b: any): boolean {
-  if (a?.credentialName && b?.credentialName) return a.credentialName === b.credentialName;
-  if (!a?.credentialName && !b?.credentialName && a?.serverCertificate && b?.serverCertificate && a.serverCertificate === b.serverCertificate) {
-    return !!a.privateKey && !!b.privateKey && a.privateKey === b.privateKey;
-  }
-  return false;
-}
-
-/**
- * MESH134 (warning): two Gateways on the same pods serving the same certificate, so a
- * client's TLS session may be reused across them (HTTP/2 connection reuse, 404s):
- * istio/istio pkg/config/analysis/analyzers/gateway/certificate.go (IST0138).
- */
-export const duplicateCertificates: AnalysisCheck = {
-  code: Codes.GATEWAY_DUPLICATE_CERTIFICATE,
-  title: 'two Gateways on the same pods serving one certificate',
-  istio: ['IST0138'],
-  run(index) {
-    const out: Finding[] = [];
-    const gateways = index.ofKind('Gateway');
-    for (const gw of gateways) {
-      const sel = selectorOf(gw);
-      for (const other of gateways) {
-        if (other === gw || fullName(other) === fullName(gw)) continue;
-        if (Object.keys(sel).length > 0 && !selectorSubset(sel, selectorOf(other))) continue;
-        const dup = (gw.spec?.servers ?? []).some((s: any) => s?.tls && (other.spec?.servers ?? []).some((o: any) => o?.tls && sameCertificate(s.tls, o.tls)));
-        if (dup) {
-          out.push(finding(Codes.GATEWAY_DUPLICATE_CERTIFICATE, gw, 'spec.servers', `serves the same certificate as Gateway ${fullName(other)} on the same pods`, 'warning'));
-        }
-      }
-    }
-    return out;
-  },
-};
-
 /** `namespace/name` of a VirtualService's gateway reference (resource.NewShortOrFullName). */
 function gatewayRef(vs: Manifest, name: string): string {
   return name.includes('/') ? name : `${namespaceOf(vs)}/${name}`;
@@ -279,6 +185,10 @@ export const virtualServiceGateways: AnalysisCheck = {
   istio: ['IST0101', 'IST0132', 'IST0165'],
   run(index) {
     const gateways = new Map(index.ofKind('Gateway').map((g) => [fullName(g), g]));
+    // The namespaces whose Gateways the set owns: those where it runs a Gateway or a workload.
+    // A namespace where it writes only policies (the root namespace's mesh-wide ones, in a
+    // MeshApp's cluster folder) still runs someone else's gateways (the platform's).
+    const owned = new Set([...index.ownWorkloadNamespaces, ...[...gateways.values()].map(namespaceOf)]);
     const out: Finding[] = [];
     for (const vs of index.ofKind('VirtualService')) {
       const hosts: string[] = (vs.spec?.hosts ?? []).map(String);
@@ -293,8 +203,8 @@ export const virtualServiceGateways: AnalysisCheck = {
         }
         const ref = gatewayRef(vs, name);
         const gw = gateways.get(ref);
-        // A Gateway in a namespace the set holds nothing of is someone else's (the platform's): not checked.
-        if (!gw && !index.namespaces.has(ref.slice(0, ref.indexOf('/')))) return;
+        // A Gateway in a namespace whose Gateways the set does not own is someone else's (the platform's): not checked.
+        if (!gw && !owned.has(ref.slice(0, ref.indexOf('/')))) return;
         if (!gw) out.push(finding(Codes.GATEWAY_NOT_FOUND, vs, field, `Gateway ${ref} does not exist`));
         const served = gw ? gatewayHostsFor(gw, namespaceOf(vs)) : [];
         if (!served.some((g) => hosts.some((h) => hostsMatch(g, h)))) {

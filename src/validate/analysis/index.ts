@@ -20,19 +20,10 @@ export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
 
 /**
  * Runs every cross-resource check over one set of manifests (one cluster's worth).
- * @param ingressGateway the ingress gateway the cluster runs, unless the manifests define it
- * (by default istioctl analyze's assumption, ISTIOCTL_DEFAULT_INGRESS_GATEWAY)
+ * @param ingressGateways the ingress gateway (or gateways) the cluster runs, each unless the
+ * manifests define it (by default istioctl analyze's assumption, ISTIOCTL_DEFAULT_INGRESS_GATEWAY)
  */
-export function analyze(manifests: readonly Manifest[], ingressGateway?: AssumedIngressGateway): Finding[] {
-  const index = new MeshIndex(manifests, defaultIngressGateway(manifests, ingressGateway));
+export function analyze(manifests: readonly Manifest[], ingressGateways?: AssumedIngressGateway | readonly AssumedIngressGateway[]): Finding[] {
+  const index = new MeshIndex(manifests, defaultIngressGateway(manifests, ingressGateways));
   return ANALYSIS_CHECKS.flatMap((c) => c.run(index));
-}
-
-/**
- * The retry-chain checks alone (MESH660-662) over a set of manifests: for chains across
- * namespaces that are written to different folders, whose other checks ran per folder.
- */
-export function analyzeRetryChains(manifests: readonly Manifest[]): Finding[] {
-  const index = new MeshIndex(manifests);
-  return RETRY_CHAIN_CHECKS.flatMap((c) => c.run(index));
 }

@@ -157,21 +157,33 @@ export function platformIngressGateway(platform: MeshPlatform): AssumedIngressGa
 }
 
 /**
- * The objects of the assumed ingress gateway (`gateway`, by default istioctl analyze's), unless
- * `manifests` define its Service. The platform's gateway pods are not part of a chart's output,
- * as they are not part of the files istioctl analyze reads.
+ * The objects of the assumed ingress gateways (`gateways`, by default istioctl analyze's one),
+ * each unless `manifests` define its Service; gateways of one name and namespace are assumed
+ * once (the first). The platform's gateway pods are not part of a chart's output, as they are
+ * not part of the files istioctl analyze reads.
  */
-export function defaultIngressGateway(manifests: readonly Manifest[], gateway: AssumedIngressGateway = ISTIOCTL_DEFAULT_INGRESS_GATEWAY): Manifest[] {
-  const defined = manifests.some((m) => m?.kind === 'Service' && m.metadata?.name === gateway.name && m.metadata?.namespace === gateway.namespace);
-  if (defined) return [];
-  const labels = { ...gateway.podLabels };
-  return [
-    { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${gateway.name}-dummypod`, namespace: gateway.namespace, labels }, spec: { containers: [{ name: 'istio-proxy' }] } },
-    {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: gateway.name, namespace: gateway.namespace },
-      spec: { selector: labels, ports: gateway.ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort })) },
-    },
-  ];
+export function defaultIngressGateway(manifests: readonly Manifest[],
+  gateways: AssumedIngressGateway | readonly AssumedIngressGateway[] = ISTIOCTL_DEFAULT_INGRESS_GATEWAY): Manifest[] {
+  const defined = new Set(manifests.filter((m) => m?.kind === 'Service').map((m) => `${m.metadata?.namespace}/${m.metadata?.name}`));
+  const out: Manifest[] = [];
+  const list: readonly AssumedIngressGateway[] = Array.isArray(gateways) ? gateways : [gateways as AssumedIngressGateway];
+  for (const gateway of list) {
+    const key = `${gateway.namespace}/${gateway.name}`;
+    if (defined.has(key)) continue;
+    defined.add(key);
+    const labels = { ...gateway.podLabels };
+    out.push(
+      {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: `${gateway.name}-dummypod`, namespace: gateway.namespace, labels },
+        spec: { containers: [{ name: 'istio-proxy' }] },
+      },
+      {
+        apiVersion: 'v1', kind: 'Service', metadata: { name: gateway.name, namespace: gateway.namespace },
+        spec: { selector: labels, ports: gateway.ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort })) },
+      },
+    );
+  }
+  return out;
 }
 
 /** The index. */

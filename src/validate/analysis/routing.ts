@@ -5,6 +5,7 @@
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
+import { onEachButFirst } from './collision-report';
 import { destinationsOf } from './destinations';
 import { exportToScopes, hostsMatch, namespaceOf, push, resolveHost } from './mesh-index';
 
@@ -108,10 +109,13 @@ export const duplicateVirtualServiceHost: AnalysisCheck = {
       }
       if (list.length < 2) continue;
       const names = [...new Set(list.map((v) => `${namespaceOf(v)}/${v.metadata?.name}`))].sort().join(', ');
-      for (const vs of list) {
-        if (reported.has(vs)) continue;
+      // Once per VirtualService but the first, naming it (collision-report.ts); each one once overall.
+      for (const f of onEachButFirst(list, (vs) => finding(Codes.DUPLICATE_VIRTUAL_SERVICE_HOST, vs, 'spec.hosts',
+        `host ${host} is served by several VirtualServices on the mesh gateway (${names}); only one takes effect`))) {
+        const vs = list.find((v) => v.metadata?.name === f.resource.name && namespaceOf(v) === (f.resource.namespace ?? 'default'));
+        if (!vs || reported.has(vs)) continue;
         reported.add(vs);
-        out.push(finding(Codes.DUPLICATE_VIRTUAL_SERVICE_HOST, vs, 'spec.hosts', `host ${host} is served by several VirtualServices on the mesh gateway (${names}); only one takes effect`));
+        out.push(f);
       }
     }
     return out;

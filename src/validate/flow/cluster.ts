@@ -171,8 +171,10 @@ export class FlowCluster {
   public readonly dnsPod?: FlowPod;
   public readonly pods: FlowPod[] = [];
   public readonly services = new Map<string, FlowService>();
-  /** Hosts of ServiceEntries, by FQDN, with the entry's namespace. */
+  /** Hosts of ServiceEntries, by FQDN, with the entry's namespace (the last entry of a host; see {@link serviceEntryFor}). */
   public readonly serviceEntries = new Map<string, Manifest>();
+  /** Every ServiceEntry of a host, by FQDN, in input order. */
+  private readonly serviceEntriesByHost = new Map<string, Manifest[]>();
   private readonly nsLabels = new Map<string, Record<string, string>>();
   private readonly byKindNs = new Map<string, Manifest[]>();
   private readonly byKind = new Map<string, Manifest[]>();
@@ -213,7 +215,10 @@ export class FlowCluster {
         const s: FlowService = { manifest: m, fqdn: fqdn(String(m.metadata?.name), nsOf(m)), namespace: nsOf(m), name: String(m.metadata?.name) };
         this.services.set(s.fqdn, s);
       } else if (kind === 'ServiceEntry') {
-        for (const h of m.spec?.hosts ?? []) this.serviceEntries.set(fqdn(String(h), nsOf(m)), m);
+        for (const h of m.spec?.hosts ?? []) {
+          this.serviceEntries.set(fqdn(String(h), nsOf(m)), m);
+          push(this.serviceEntriesByHost, fqdn(String(h), nsOf(m)), m);
+        }
         for (const a of m.spec?.addresses ?? []) this.addressedEntries.push([String(a), m]);
       }
     }
@@ -367,6 +372,21 @@ export class FlowCluster {
     const selector = s.manifest.spec?.selector;
     if (!selector || Object.keys(selector).length === 0) return [];
     return this.podsMatching(s.namespace, selector);
+  }
+
+  /**
+   * The ServiceEntry of `host` (a FQDN) a client in `namespace` gets: of the entries exported
+   * to its namespace, the one in its own namespace, else the first. Environments of one
+   * cluster may each declare the same external host; istiod keeps one per hostname for a
+   * proxy, "the one in the configNamespace" (istio/istio pilot/pkg/model/sidecar.go,
+   * selectServices), else an arbitrary one.
+   */
+  public serviceEntryFor(host: string, namespace: string): Manifest | undefined {
+    const visible = (this.serviceEntriesByHost.get(host) ?? []).filter((m) => {
+      const exportTo: unknown[] = Array.isArray(m.spec?.exportTo) ? m.spec.exportTo : [];
+      return exportTo.length === 0 || exportTo.some((e) => e === '*' || e === namespace || (e === '.' && nsOf(m) === namespace));
+    });
+    return visible.find((m) => nsOf(m) === namespace) ?? visible[0];
   }
 
   /**

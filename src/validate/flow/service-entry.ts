@@ -8,7 +8,7 @@ import { FlowCluster, FlowPod, fqdn } from './cluster';
 
 /** The ServiceEntry a client in `namespace` reaches at `host` (a name, or an IP address its `addresses` cover). */
 export function serviceEntryFor(cluster: FlowCluster, host: string, namespace: string): Manifest | undefined {
-  return cluster.serviceEntries.get(fqdn(host, namespace)) ?? cluster.serviceEntryAt(host);
+  return cluster.serviceEntryFor(fqdn(host, namespace), namespace) ?? cluster.serviceEntryAt(host);
 }
 
 /**

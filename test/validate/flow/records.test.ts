@@ -9,16 +9,19 @@ import {
 
 /** Both teams in one build: checkout's storefront calls catalog's catalog-api, which admits it unless told not to. */
 function teams(admit = true): { checkout: Manifest[]; catalog: Manifest[]; cluster: Manifest[] } {
-  const app = new MeshApp({ outdir: Testing.app().outdir });
-  const checkout = new MeshChart(app, 'checkout', { namespace: 'checkout' });
-  const catalog = new MeshChart(app, 'catalog', { namespace: 'catalog' });
+  // Two teams, two repositories: each its own app (one app would check both as one cluster at synth).
+  const checkoutApp = new MeshApp({ outdir: Testing.app().outdir });
+  const catalogApp = new MeshApp({ outdir: Testing.app().outdir });
+  const checkout = new MeshChart(checkoutApp, 'checkout', { namespace: 'checkout' });
+  const catalog = new MeshChart(catalogApp, 'catalog', { namespace: 'catalog' });
   const api = new MeshService(catalog, 'catalog-api', { image: 'registry.example.com/catalog-api:1.0.0' });
   const storefront = new MeshService(checkout, 'storefront', { image: 'registry.example.com/storefront:1.0.0' });
   storefront.calls(new RemoteService(checkout, 'catalog-api', { namespace: 'catalog', ports: [{ port: 80, targetPort: 8080 }] }), { methods: ['GET'], paths: ['/api/products/*'] });
   if (admit) api.admits(RemoteCaller.workload({ name: 'storefront', namespace: 'checkout' }), { methods: ['GET'], paths: ['/api/products/*'] });
-  const files = app.manifests();
-  const folder = (name: string) => files.filter((f) => f.path.startsWith(`${name}/`)).map((f) => f.manifest);
-  return { checkout: folder('checkout'), catalog: folder('catalog'), cluster: folder('cluster') };
+  const checkoutFiles = checkoutApp.manifests();
+  const catalogFiles = catalogApp.manifests();
+  const folder = (files: typeof checkoutFiles, name: string) => files.filter((f) => f.path.startsWith(`${name}/`)).map((f) => f.manifest);
+  return { checkout: folder(checkoutFiles, 'checkout'), catalog: folder(catalogFiles, 'catalog'), cluster: folder(checkoutFiles, 'cluster') };
 }
 
 const check = (manifests: Manifest[]) => recordedCallFindings(new FlowEvaluator(manifests, platformFlowOptions(MeshPlatform.default(), 'checkout')));

@@ -1,0 +1,104 @@
+/**
+ * Gateways colliding on shared gateway pods (IST0145 ConflictingGateways, IST0138
+ * DuplicateCertificate), as istio/istio pkg/config/analysis/analyzers/gateway/
+ * conflictinggateway.go and certificate.go decide them, each collision reported once per
+ * pair of Gateways with the other as the related resource.
+ */
+import { analyze } from '../../src/validate/analysis';
+import { Finding } from '../../src';
+
+type Server = { port: number; hosts: string[]; bind?: string; credentialName?: string };
+
+function gateway(namespace: string, name: string, servers: Server[], selector: Record<string, string> = { istio: 'ingressgateway' }) {
+  return {
+    apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name, namespace },
+    spec: {
+      selector,
+      servers: servers.map((s) => ({
+        port: { number: s.port, name: `p-${s.port}`, protocol: s.credentialName ? 'HTTPS' : 'HTTP' },
+        hosts: s.hosts,
+        ...(s.bind ? { bind: s.bind } : {}),
+        ...(s.credentialName ? { tls: { mode: 'SIMPLE', credentialName: s.credentialName } } : {}),
+      })),
+    },
+  };
+}
+
+function pod(labels: Record<string, string>) {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: `gw-${Object.values(labels).join('-')}`, namespace: 'istio-system', labels }, spec: { containers: [{ name: 'istio-proxy' }] } };
+}
+
+const of = (code: string, manifests: any[]) => analyze(manifests).filter((f) => f.code === code);
+const line = (f: Finding) => `${f.resource.namespace}/${f.resource.name} ${f.field} (with ${f.related?.namespace}/${f.related?.name})`;
+
+describe('MESH120: two Gateways claiming one host and port on the same pods (IST0145)', () => {
+  test('one finding per pair, on the Gateway whose name sorts last, naming the other; an error', () => {
+    const found = of('MESH120', [
+      gateway('bookinfo-staging', 'bookinfo-gateway', [{ port: 8080, hosts: ['*'] }]),
+      gateway('bookinfo-dev', 'bookinfo-gateway', [{ port: 8080, hosts: ['*'] }]),
+    ]);
+    expect(found.map(line)).toEqual(['bookinfo-staging/bookinfo-gateway spec.servers[0].hosts (with bookinfo-dev/bookinfo-gateway)']);
+    expect(found[0].severity ?? 'error').toBe('error');
+    expect(found[0].message).toMatch(/conflicts with Gateway bookinfo-dev\/bookinfo-gateway \(workload selector istio=ingressgateway, port 8080, hosts \*\)/);
+  });
+
+  test('three environments on one host: each pair once', () => {
+    const found = of('MESH120', ['bookinfo', 'bookinfo-dev', 'bookinfo-staging'].map((ns) => gateway(ns, 'bookinfo-gateway', [{ port: 8080, hosts: ['*'] }])));
+    // (`bookinfo/…` sorts after `bookinfo-…/…`: '/' comes after '-')
+    expect(found.map(line).sort()).toEqual([
+      'bookinfo-staging/bookinfo-gateway spec.servers[0].hosts (with bookinfo-dev/bookinfo-gateway)',
+      'bookinfo/bookinfo-gateway spec.servers[0].hosts (with bookinfo-dev/bookinfo-gateway)',
+      'bookinfo/bookinfo-gateway spec.servers[0].hosts (with bookinfo-staging/bookinfo-gateway)',
+    ]);
+  });
+
+  test('no conflict: another port (Istio 1.25+), other hosts, a wildcard beside a name, other namespaces\' hosts, another bind', () => {
+    const a = (servers: Server[]) => gateway('dev', 'a', servers);
+    const b = (servers: Server[]) => gateway('staging', 'b', servers);
+    expect(of('MESH120', [a([{ port: 8080, hosts: ['*'] }]), b([{ port: 8443, hosts: ['*'] }])])).toEqual([]);
+    expect(of('MESH120', [a([{ port: 8080, hosts: ['dev.shop.example.com'] }]), b([{ port: 8080, hosts: ['staging.shop.example.com'] }])])).toEqual([]);
+    // Hosts are compared as written (model.CheckDuplicates), not matched as wildcards.
+    expect(of('MESH120', [a([{ port: 8080, hosts: ['*'] }]), b([{ port: 8080, hosts: ['shop.example.com'] }])])).toEqual([]);
+    expect(of('MESH120', [a([{ port: 8080, hosts: ['dev/*'] }]), b([{ port: 8080, hosts: ['staging/*'] }])])).toEqual([]);
+    expect(of('MESH120', [a([{ port: 8080, hosts: ['*'], bind: '10.0.0.1' }]), b([{ port: 8080, hosts: ['*'], bind: '10.0.0.2' }])])).toEqual([]);
+  });
+
+  test('a sub-selector conflicts only when some pod carries both selectors', () => {
+    const wide = gateway('dev', 'wide', [{ port: 80, hosts: ['foo.bar'] }], { istio: 'ingressgateway' });
+    const narrow = gateway('staging', 'narrow', [{ port: 80, hosts: ['foo.bar'] }], { istio: 'ingressgateway', zone: 'a' });
+    expect(of('MESH120', [wide, narrow, pod({ istio: 'ingressgateway', zone: 'a' })]).map(line)).toEqual(['staging/narrow spec.servers[0].hosts (with dev/wide)']);
+    expect(of('MESH120', [wide, narrow, pod({ istio: 'ingressgateway', zone: 'b' })])).toEqual([]);
+  });
+
+  test("a Gateway's last server on a port stands for it there, so the conflict is found from one side only", () => {
+    // GIVEN a with two servers on 8080 (a.com, then b.com) and b serving a.com on 8080
+    const a = gateway('x', 'a', [{ port: 8080, hosts: ['a.com'] }, { port: 8080, hosts: ['b.com'] }]);
+    const b = gateway('y', 'b', [{ port: 8080, hosts: ['a.com'] }]);
+    // THEN a's first server collides with b, but b's a.com does not meet a's last server: reported on a
+    expect(of('MESH120', [a, b]).map(line)).toEqual(['x/a spec.servers[0].hosts (with y/b)']);
+  });
+});
+
+describe('MESH134: two Gateways on the same pods serving one certificate (IST0138)', () => {
+  test('the same credential on the same pods: one warning per pair, naming the other', () => {
+    const found = of('MESH134', ['dev', 'staging', 'production'].map((env) => gateway(env, 'shop-gateway', [{ port: 443, hosts: [`${env}.shop.example.com`], credentialName: 'shop-tls' }])));
+    expect(found.map(line).sort()).toEqual([
+      'production/shop-gateway spec.servers[0].tls (with dev/shop-gateway)',
+      'staging/shop-gateway spec.servers[0].tls (with dev/shop-gateway)',
+      'staging/shop-gateway spec.servers[0].tls (with production/shop-gateway)',
+    ]);
+    expect(found.every((f) => f.severity === 'warning')).toBe(true);
+  });
+
+  test('each environment its own credential: nothing', () => {
+    expect(of('MESH134', ['dev', 'staging'].map((env) => gateway(env, 'shop-gateway', [{ port: 443, hosts: [`${env}.shop.example.com`], credentialName: `shop-${env}-tls` }])))).toEqual([]);
+  });
+
+  test("reported on the Gateway whose selector is included in the other's, as certificate.go checks it", () => {
+    const wide = gateway('a', 'wide', [{ port: 443, hosts: ['a.com'], credentialName: 'c' }], { istio: 'ingressgateway' });
+    const narrow = gateway('b', 'narrow', [{ port: 443, hosts: ['b.com'], credentialName: 'c' }], { istio: 'ingressgateway', type: 'internal' });
+    expect(of('MESH134', [wide, narrow]).map(line)).toEqual(['a/wide spec.servers[0].tls (with b/narrow)']);
+    const other = gateway('b', 'other', [{ port: 443, hosts: ['b.com'], credentialName: 'c' }], { istio: 'eastwest' });
+    expect(of('MESH134', [wide, other])).toEqual([]);
+  });
+});
