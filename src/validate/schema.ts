@@ -62,7 +62,7 @@ const compiled = new WeakMap<object, ValidateFunction>();
  * node_modules/.cache/cdk8s-mesh, keyed by the schema's hash), so that a new process
  * loads in milliseconds what takes ajv about a second to compile for an environment.
  */
-const CACHE_VERSION = `1-${require('ajv/package.json').version}`;
+const CACHE_VERSION = `2-${require('ajv/package.json').version}`;
 
 function cacheDir(): string {
   return path.join(packageRoot(), 'node_modules', '.cache', 'cdk8s-mesh', 'ajv');
