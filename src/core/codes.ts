@@ -325,6 +325,8 @@ export const Codes = {
   HEADER_REJECTED: 'MESH175',
   /** A VirtualService string match istiod's webhook rejects (an empty prefix or regex, a regex over 1024 characters or not RE2). */
   STRING_MATCH_REJECTED: 'MESH176',
+  /** An Istio release the validation does not know (--istio-version, istioVersion, MeshPlatform istio.version). */
+  UNKNOWN_ISTIO_VERSION: 'MESH189',
 } as const;
 
 /** One of the stable codes. */

@@ -14,6 +14,8 @@
  * @see https://pkg.go.dev/regexp/syntax
  */
 import { RE2JS } from 're2js';
+import { Codes } from './codes';
+import { MeshError } from './errors';
 
 /** The program size over which Envoy refuses a regex in an Istio proxy (pkg/bootstrap/config.go, re2.max_program_size.error_level). */
 export const ENVOY_RE2_MAX_PROGRAM_SIZE = 32768;
@@ -22,6 +24,8 @@ export const ENVOY_RE2_MAX_PROGRAM_SIZE = 32768;
 export interface GoRegexp {
   /** True if the pattern matches somewhere in `input`. */
   test(input: string): boolean;
+  /** `/<pattern>/`: a key that tells patterns apart (ajv caches compiled patterns by it). */
+  toString(): string;
 }
 
 type Compiled = { readonly re?: RE2JS; readonly error?: string };
@@ -99,9 +103,9 @@ export function re2Problem(pattern: string): string | undefined {
   return goRegexpProblem(pattern) ?? envoyRegexProblem(pattern);
 }
 
-/** `pattern` compiled with Go's syntax and semantics; throws with Go's message if it does not compile. */
+/** `pattern` compiled with Go's syntax and semantics; throws a MeshError [MESH027] with Go's message if it does not compile. */
 export function goRegexp(pattern: string): GoRegexp {
   const { re, error } = compile(pattern);
-  if (!re) throw new Error(`invalid regular expression /${pattern}/: ${error}`);
-  return { test: (input: string) => re.test(input) };
+  if (!re) throw new MeshError(Codes.INVALID_REGEX, `regex '${pattern}': ${explain(error ?? '')}`);
+  return { test: (input: string) => re.test(input), toString: () => `/${pattern}/` };
 }

@@ -7,17 +7,18 @@
 import { Cidr } from '../core/cidr';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { isIstioVersion, ISTIO_VERSIONS } from '../core/istio-version';
 import { MeshPlatform, MeshPlatformProps } from './platform';
 
 /** How one field of the file is read. */
-type FieldKind = 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'tracing-protocol';
+type FieldKind = 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'tracing-protocol' | 'istio-version';
 
 /** Every field of each component, typed so that a new prop cannot be forgotten here. */
 type ComponentSchema<T> = { readonly [K in keyof Required<T>]: FieldKind };
 
 const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | ComponentSchema<NonNullable<MeshPlatformProps[K]>> } = {
   trustDomain: 'string',
-  istio: { rootNamespace: 'string', controlPlaneNamespace: 'string', revision: 'string', istiodLabels: 'labels', xdsPort: 'port', webhookPort: 'port' },
+  istio: { version: 'istio-version', rootNamespace: 'string', controlPlaneNamespace: 'string', revision: 'string', istiodLabels: 'labels', xdsPort: 'port', webhookPort: 'port' },
   ingressGateway: {
     name: 'string', namespace: 'string', podLabels: 'labels', selector: 'labels', serviceAccount: 'string',
     httpPort: 'port', httpsPort: 'port', httpServicePort: 'port', httpsServicePort: 'port',
@@ -63,6 +64,10 @@ export function platformFromData(data: unknown, file: string): MeshPlatform {
       case 'tracing-protocol':
         if (v !== 'zipkin' && v !== 'opentelemetry') throw bad(field, "must be 'zipkin' or 'opentelemetry'");
         return v;
+      case 'istio-version':
+        // A YAML `1.30` is a number; the release is read as its text either way.
+        if (!isIstioVersion(typeof v === 'number' ? v.toFixed(2) : v)) throw bad(field, `must be one of ${ISTIO_VERSIONS.join(', ')}`);
+        return typeof v === 'number' ? v.toFixed(2) : v;
     }
   };
   const props: Record<string, unknown> = {};

@@ -1,6 +1,7 @@
 import { Cidr } from '../core/cidr';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { checkIstioVersion, DEFAULT_ISTIO_VERSION, IstioVersion } from '../core/istio-version';
 import { dns1123LabelProblem } from '../core/names';
 import { Principal } from '../core/principal';
 import type { FlowWorkload } from '../validate/flow/flow';
@@ -15,6 +16,13 @@ import type { FlowWorkload } from '../validate/flow/flow';
 
 /** Istio's control plane. */
 export interface IstioPlatformProps {
+  /**
+   * The Istio release the cluster runs: validation checks against its CRDs and istiod's
+   * webhook rules of that release.
+   * @default '1.24'
+   * @see https://istio.io/latest/docs/releases/supported-releases/
+   */
+  readonly version?: IstioVersion;
   /**
    * Istio's root namespace: policies there apply mesh-wide.
    * @default 'istio-system'
@@ -268,6 +276,7 @@ export interface MeshPlatformProps {
 
 /** A resolved platform component: every field set. */
 export interface PlatformIstio {
+  readonly version: IstioVersion;
   readonly rootNamespace: string;
   readonly controlPlaneNamespace: string;
   readonly revision?: string;
@@ -346,6 +355,7 @@ export class MeshPlatform {
     const istio = props.istio ?? {};
     const rootNamespace = istio.rootNamespace ?? 'istio-system';
     this.istio = {
+      version: istio.version === undefined ? DEFAULT_ISTIO_VERSION : checkIstioVersion(istio.version, 'istio.version'),
       rootNamespace,
       controlPlaneNamespace: istio.controlPlaneNamespace ?? rootNamespace,
       revision: istio.revision,

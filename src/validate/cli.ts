@@ -3,7 +3,8 @@
  * cdk8s-mesh-validate: the synth-time checks over any YAML files or directories,
  * hand-written ones included.
  *
- *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>] <file|dir>...
+ *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--istio-version 1.24|1.30]
+ *                       [--max-document-bytes <n>] [--platform <file>] <file|dir>...
  *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [METHOD] [path]' [--flows] [--platform <file>] <file|dir>...
  *
  * Files are read by the package's one YAML reader (src/private/yaml-reader.ts), which refuses
@@ -11,7 +12,12 @@
  * with a MESH156 finding naming the file and line, before any check walks a document; the
  * values are then those kube-apiserver decodes (./yaml.ts: go-yaml v2, YAML 1.1).
  *
- * Exit codes: 0 clean (warnings allowed), 1 on errors, 2 on a usage error.
+ * `--istio-version` names the Istio release the cluster runs (default: the `--platform` file's
+ * `istio.version`, else 1.24): Istio objects are checked against that release's CRDs and istiod's
+ * webhook rules of that release.
+ *
+ * Exit codes: 0 clean (warnings allowed), 1 on errors, 2 on a usage error. A readable file never
+ * ends the tool with 2: what it holds is reported as findings.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,10 +30,12 @@ import { Finding, formatFinding, isError, Manifest, sortFindings } from './findi
 import { validateManifests } from './validate';
 import { listItems, mayDecodeDifferentlyAsYaml11, parseManifests } from './yaml';
 import { MeshError } from '../core/errors';
+import { isIstioVersion, ISTIO_VERSIONS } from '../core/istio-version';
 
 /** Where the tool writes; tests pass their own. */
 
-const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>] <file|dir>...'
+const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--istio-version 1.24|1.30]'
+  + ' [--max-document-bytes <n>] [--platform <file>] <file|dir>...'
   + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [METHOD] [path]\']... [--flows] [--platform <file>] <file|dir>...';
 
 /**
@@ -59,6 +67,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   let strict = false;
   let crds: string | undefined;
   let maxDocumentBytes: string | undefined;
+  let istioVersion: string | undefined;
   const inputs: string[] = [];
   const flows: string[] = [];
   let listFlows = false;
@@ -75,6 +84,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     else if (a === '--platform') platformFile = argv[++i];
     else if (a === '--crds') crds = argv[++i];
     else if (a.startsWith('--crds=')) crds = a.slice('--crds='.length);
+    else if (a === '--istio-version') istioVersion = argv[++i] ?? '';
+    else if (a.startsWith('--istio-version=')) istioVersion = a.slice('--istio-version='.length);
     else if (a === '--max-document-bytes') maxDocumentBytes = argv[++i] ?? '';
     else if (a.startsWith('--max-document-bytes=')) maxDocumentBytes = a.slice('--max-document-bytes='.length);
     else if (a === '--help' || a === '-h') { io.stdout(`${USAGE}\n`); return 0; }
@@ -87,6 +98,10 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   }
   if (maxDocumentBytes !== undefined && !/^[1-9][0-9]{0,14}$/.test(maxDocumentBytes)) {
     io.stderr(`--max-document-bytes must be a positive whole number of bytes, got '${maxDocumentBytes}'\n${USAGE}\n`);
+    return 2;
+  }
+  if (istioVersion !== undefined && !isIstioVersion(istioVersion)) {
+    io.stderr(`--istio-version must be one of ${ISTIO_VERSIONS.join(', ')}, got '${istioVersion}'\n${USAGE}\n`);
     return 2;
   }
   const limits = { maxDocumentBytes: maxDocumentBytes === undefined ? undefined : Number(maxDocumentBytes) };
@@ -138,10 +153,16 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     findings = validateManifests(manifests, {
       crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly, strict,
       ingressGateway: described ? platformIngressGateway(described) : undefined,
+      istioVersion: isIstioVersion(istioVersion) ? istioVersion : described?.istio.version,
     });
   } catch (e) {
-    io.stderr(`${(e as Error).message}\n`);
-    return 2;
+    // A CRD directory that cannot be read, an unknown release: the invocation, not the files.
+    if (e instanceof MeshError) { io.stderr(`${e.message}\n`); return 2; }
+    // Anything else is a bug of the checks; the files still get a verdict, and no stack trace.
+    findings = [{
+      code: Codes.INTERNAL_INVARIANT, resource: { apiVersion: '', kind: 'File', name: inputs.join(', ') }, field: '',
+      message: `the checks failed on these files (a bug to report, with the files): ${(e as Error)?.message ?? String(e)}`,
+    }];
   }
   // Findings name resources; give each the files its resource came from. A resource in
   // several files (copies) is one object to the API server: each problem is reported once.

@@ -9,6 +9,7 @@
 import { ApiObject, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { Codes } from '../core/codes';
+import type { IstioVersion } from '../core/istio-version';
 import { push } from './analysis/mesh-index';
 import { Finding, formatFinding, isError, Manifest } from './finding';
 import { analyzeRetryChains, AssumedIngressGateway, platformIngressGateway } from './analysis';
@@ -45,6 +46,11 @@ export interface SynthCheckOptions {
    * @default true
    */
   readonly flowVerification?: boolean;
+  /**
+   * The Istio release the cluster runs, whose CRDs and webhook rules check the output.
+   * @default - each environment's platform release (its MeshCharts' `platform.istio.version`)
+   */
+  readonly istioVersion?: IstioVersion;
 }
 
 /** One problem of a rendered resource, with the construct that rendered it. */
@@ -145,8 +151,10 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
   const warnings: SynthProblem[] = [];
   const acknowledged: AcknowledgedProblem[] = [];
   const gatewayOf = new Map<string, AssumedIngressGateway>();
+  const releaseOf = new Map<string, IstioVersion>();
   for (const chart of charts) {
     if (isMeshChart(chart) && !gatewayOf.has(folderOf(chart))) gatewayOf.set(folderOf(chart), platformIngressGateway(chart.platform));
+    if (isMeshChart(chart) && !releaseOf.has(folderOf(chart))) releaseOf.set(folderOf(chart), chart.platform.istio.version);
   }
   const fallback = new Map<string, string>();
   for (const [m, chart] of chartOf) fallback.set(keyOf(m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name), chart.node.path);
@@ -170,7 +178,11 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
     }
   };
   for (const [folder, manifests] of byFolder) {
-    for (const f of validateManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly: options.schemaValidation === false, ingressGateway: gatewayOf.get(folder) })) {
+    // A folder without a MeshChart (the cluster-wide objects) takes the release of the app's charts.
+    const istioVersion = options.istioVersion ?? releaseOf.get(folder) ?? releaseOf.values().next().value;
+    for (const f of validateManifests(manifests, {
+      crdDirectory: options.crdDirectory, analysisOnly: options.schemaValidation === false, ingressGateway: gatewayOf.get(folder), istioVersion,
+    })) {
       classify(f, folder);
     }
   }

@@ -4,7 +4,7 @@ import { MeshApp, MeshChart, MeshPlatform, MtlsMode } from '../../src';
 describe('MeshPlatform', () => {
   test('the defaults are a stock install as the seeds describe it (DESIGN.md, "The platform")', () => {
     const p = MeshPlatform.default();
-    expect(p.istio).toEqual({ rootNamespace: 'istio-system', controlPlaneNamespace: 'istio-system', revision: undefined, istiodLabels: { app: 'istiod' }, xdsPort: 15012, webhookPort: 15017 });
+    expect(p.istio).toEqual({ version: '1.24', rootNamespace: 'istio-system', controlPlaneNamespace: 'istio-system', revision: undefined, istiodLabels: { app: 'istiod' }, xdsPort: 15012, webhookPort: 15017 });
     expect(p.ingressGateway).toEqual({
       name: 'istio-ingressgateway', namespace: 'istio-system', podLabels: { istio: 'ingressgateway', app: 'istio-ingressgateway' },
       selector: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account', httpPort: 8080, httpsPort: 8443, httpServicePort: 80, httpsServicePort: 443,

@@ -4,6 +4,7 @@
  * the validator accepts. One implementation, run by the validator over plain YAML and by
  * synth over rendered output (both through validateManifests).
  */
+import { DEFAULT_ISTIO_VERSION, IstioVersion } from '../../core/istio-version';
 import { Finding, Manifest } from '../finding';
 import { authorizationPolicy, peerAuthentication, requestAuthentication, telemetry, wasmPlugin } from './security';
 import type { Report } from './report';
@@ -27,7 +28,7 @@ const BY_KIND: Record<string, { group: string; check: (m: Manifest, report: Repo
 export const WEBHOOK_KINDS: readonly string[] = Object.keys(BY_KIND);
 
 /** What istiod's webhook would reject (errors) or warn about in `m`; nothing for other kinds. */
-export function checkWebhook(m: Manifest): Finding[] {
+export function checkWebhook(m: Manifest, _version: IstioVersion = DEFAULT_ISTIO_VERSION): Finding[] {
   const entry = BY_KIND[String(m?.kind)];
   if (!entry || !String(m?.apiVersion ?? '').startsWith(`${entry.group}/`)) return [];
   const { out, report } = collector(m);
