@@ -26,7 +26,7 @@ import { PlatformFile, readPlatform, runFlowCommand } from './flow/cli-flow';
 import { platformIngressGateway } from './analysis';
 import { CliIo, processIo } from '../private/cli-io';
 import { decodeYamlText, readYamlFile, YamlReadError } from '../private/yaml-reader';
-import { Finding, formatFinding, isError, Manifest, sortFindings } from './finding';
+import { Finding, formatFinding, isError, Manifest, refOf, sortFindings } from './finding';
 import { validateManifests } from './validate';
 import { listItems, mayDecodeDifferentlyAsYaml11, parseManifests } from './yaml';
 import { MeshError } from '../core/errors';
@@ -168,7 +168,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   // several files (copies) is one object to the API server: each problem is reported once.
   const byRef = new Map<string, string[]>();
   for (const m of manifests) {
-    const key = `${m?.kind}/${m?.metadata?.namespace ?? ''}/${m?.metadata?.name ?? ''}`;
+    const r = refOf(m);
+    const key = `${r.kind}/${r.namespace ?? ''}/${r.name}`;
     const list = byRef.get(key) ?? [];
     if (!list.includes(fileOf.get(m)!)) list.push(fileOf.get(m)!);
     byRef.set(key, list);

@@ -104,25 +104,31 @@ function metadataTypeProblems(m: Manifest, refused?: string[]): Finding[] {
 
 /**
  * The API server's metadata rules: an ObjectMeta of the right types (name, namespace, labels and
- * annotations strings), a name of the right shape, valid labels.
+ * annotations strings), a name of the right shape, valid labels. `typed`: false where the kind's
+ * own schema types metadata (kubernetes-models for core kinds), so each problem is reported once.
  */
-export function checkMetadata(m: Manifest, refused?: string[]): Finding[] {
-  const typed = metadataTypeProblems(m, refused);
-  if (typed.length > 0) return typed;
+export function checkMetadata(m: Manifest, refused?: string[], typed = true): Finding[] {
+  const md = m.metadata;
+  if (md !== undefined && (md === null || typeof md !== 'object' || Array.isArray(md))) return typed ? metadataTypeProblems(m, refused) : [];
+  if (typed) {
+    const problems = metadataTypeProblems(m, refused);
+    if (problems.length > 0) return problems;
+  }
   const out: Finding[] = [];
-  const name = m.metadata?.name;
+  const name = md?.name;
   const label = LABEL_NAMED.has(m.kind);
   if (typeof name !== 'string' || name === '') {
-    out.push(finding(Codes.INVALID_METADATA, m, 'metadata.name', 'is required'));
+    if (typed || name === undefined || name === '') out.push(finding(Codes.INVALID_METADATA, m, 'metadata.name', 'is required'));
   } else if (!(label ? isDns1123Label(name) : isDns1123Subdomain(name))) {
     out.push(finding(Codes.INVALID_METADATA, m, 'metadata.name', `'${name}' is not a DNS-1123 ${label ? 'label' : 'subdomain'}`));
   }
-  for (const [k, v] of Object.entries(m.metadata?.labels ?? {})) {
+  const labels = md?.labels;
+  for (const [k, v] of Object.entries(labels && typeof labels === 'object' && !Array.isArray(labels) ? labels : {})) {
     if (!isLabelKey(k)) {
       out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${k}' is not a valid label key`));
     }
     if (typeof v !== 'string' || !isLabelValue(v)) {
-      out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${String(v)}' is not a valid label value`));
+      if (typed || typeof v === 'string') out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${String(v)}' is not a valid label value`));
     }
   }
   return out;

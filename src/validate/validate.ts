@@ -91,11 +91,13 @@ export function checkSchema(m: Manifest, context: SchemaContext = schemaContext(
     refused?.push('');
     return [finding(Codes.UNPARSABLE_MANIFEST, m && typeof m === 'object' ? m : {}, '', 'not a Kubernetes object (apiVersion and kind are required)')];
   }
-  const out = checkMetadata(m, refused);
+  // A core kind's schema (kubernetes-models) types its metadata; a CRD's says only that it is an object.
   const core = checkCoreObject(m, refused);
-  if (core) return [...out, ...core];
+  if (core) return [...checkMetadata(m, refused, false), ...core];
   const custom = checkCustomResource(m, context.bundles, context.structural, refused);
-  if (custom) return [...out, ...custom];
+  const metadataIsObject = m.metadata === undefined || (m.metadata !== null && typeof m.metadata === 'object' && !Array.isArray(m.metadata));
+  if (custom) return [...checkMetadata(m, refused, metadataIsObject), ...custom];
+  const out = checkMetadata(m, refused);
   if (!isCoreKind(m)) {
     out.push(finding(Codes.UNKNOWN_KIND, m, 'apiVersion', `not validated: no CRD or core schema known for ${m.apiVersion} ${m.kind}`, context.strict ? undefined : 'warning'));
   }

@@ -69,6 +69,23 @@ describe('cdk8s-mesh-validate', () => {
     }
   });
 
+  test('a readable file never ends the tool with 2 or a stack trace: what it holds is reported as findings', () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-validate-'));
+    fs.writeFileSync(path.join(d, 'odd.yaml'), [
+      'hello', '- 1\n- 2', 'apiVersion: v1\nkind: 5', 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: x\nspec: 7',
+      'apiVersion: v1\nkind: List\nitems: [1, null, {kind: Service}]', 'apiVersion: v1\nkind: Service\nmetadata: {name: s, labels: 3}\nspec: {ports: x}',
+    ].join('\n---\n'));
+    for (const args of [[d], ['--schema-only', d], ['--format', 'json', d]]) {
+      const r = run(args);
+      expect(r).toMatchObject({ code: 1, err: '' });
+      expect(r.out).not.toMatch(/TypeError|    at /);
+    }
+    const lines = run([d]).out.trim().split('\n');
+    expect(lines.every((l) => l.startsWith(`ERROR ${d}/odd.yaml: `) || /resources checked/.test(l))).toBe(true);
+    expect(lines).toContain(`ERROR ${d}/odd.yaml: Service/s: metadata.labels: must be object [MESH153]`);
+    expect(lines).toContain(`ERROR ${d}/odd.yaml: VirtualService/: spec: must be object (istio-1.24.6) [MESH150]`);
+  });
+
   test('--istio-version picks the CRDs and webhook rules of one release; an unknown one is a usage error', () => {
     const vs = virtualService('orders', [{ ...route('orders'), retries: { attempts: 2, backoff: '25ms' } }]);
     const d = dir({ 'vs.yaml': [vs] });

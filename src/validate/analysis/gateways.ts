@@ -8,10 +8,11 @@ import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { hostsMatch, MeshIndex, namespaceOf, Workload } from './mesh-index';
+import { dict, list } from '../values';
 
 /** `k=v,k2=v2`, sorted: the text form of a label selector (k8s.io/apimachinery labels.Set.String). */
 function selectorText(selector: Readonly<Record<string, string>> | undefined): string {
-  return Object.entries(selector ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(',');
+  return Object.entries(dict(selector)).map(([k, v]) => `${k}=${v}`).sort().join(',');
 }
 
 function selectorOf(gw: Manifest): Record<string, string> {
@@ -54,8 +55,8 @@ function servicePorts(index: MeshIndex, pods: readonly Workload[]): Set<number> 
   const ports = new Set<number>();
   for (const pod of pods) {
     for (const svc of index.ofKind('Service')) {
-      if (namespaceOf(svc) !== pod.namespace || !matches(svc.spec?.selector ?? {}, pod.labels)) continue;
-      for (const p of svc.spec?.ports ?? []) {
+      if (namespaceOf(svc) !== pod.namespace || !matches(dict(svc.spec?.selector), pod.labels)) continue;
+      for (const p of list(svc.spec?.ports)) {
         if (p?.protocol !== 'TCP') continue;
         const target = typeof p.targetPort === 'number' ? p.targetPort : /^\d+$/.test(String(p.targetPort ?? '')) ? Number(p.targetPort) : 0;
         if (target !== 0) ports.add(target);
@@ -81,7 +82,7 @@ export const gatewayPorts: AnalysisCheck = {
       const pods = index.workloadsMatchingAnywhere(selectorOf(gw));
       if (pods.length === 0) continue;
       const ports = servicePorts(index, pods);
-      (gw.spec?.servers ?? []).forEach((s: any, i: number) => {
+      list(gw.spec?.servers).forEach((s: any, i: number) => {
         if (s?.port?.number === undefined || ports.has(Number(s.port.number))) return;
         out.push(finding(Codes.GATEWAY_PORT_NOT_ON_SERVICE, gw, `spec.servers[${i}].port.number`,
           `port ${s.port.number} is not a port of any Service in front of the pods labelled ${selectorText(selectorOf(gw))} (${[...ports].sort((a, b) => a - b).join(', ') || 'none'})`, 'warning'));
@@ -94,8 +95,8 @@ export const gatewayPorts: AnalysisCheck = {
 /** The data of a Secret, decoded: `data` (base64) and `stringData`. */
 function secretData(secret: Manifest): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = Buffer.from(String(v ?? ''), 'base64').toString('utf8');
-  for (const [k, v] of Object.entries(secret.stringData ?? {})) out[k] = String(v ?? '');
+  for (const [k, v] of Object.entries(dict(secret.data))) out[k] = Buffer.from(String(v ?? ''), 'base64').toString('utf8');
+  for (const [k, v] of Object.entries(dict(secret.stringData))) out[k] = String(v ?? '');
   return out;
 }
 
@@ -141,7 +142,7 @@ export const gatewayCredentials: AnalysisCheck = {
       const pods = index.workloadsMatchingAnywhere(selectorOf(gw));
       if (pods.length === 0) continue;
       const ns = pods[0].namespace;
-      (gw.spec?.servers ?? []).forEach((s: any, i: number) => {
+      list(gw.spec?.servers).forEach((s: any, i: number) => {
         const cn = s?.tls?.credentialName;
         if (!cn) return;
         const secret = secrets.get(String(cn).includes('/') ? String(cn) : `${ns}/${cn}`);
@@ -171,10 +172,10 @@ export const conflictingGateways: AnalysisCheck = {
     const byKey = new Map<string, Map<string, { gw: Manifest; hosts: Map<string, string> }>>();
     const gateways = index.ofKind('Gateway');
     for (const gw of gateways) {
-      for (const s of gw.spec?.servers ?? []) {
+      for (const s of list(gw.spec?.servers)) {
         const k = `${selectorText(selectorOf(gw))}~${Number(s?.port?.number ?? 0)}`;
         if (!byKey.has(k)) byKey.set(k, new Map());
-        byKey.get(k)!.set(fullName(gw), { gw, hosts: new Map((s?.hosts ?? []).map((h: string) => [String(h), String(s?.bind ?? '')])) });
+        byKey.get(k)!.set(fullName(gw), { gw, hosts: new Map(list(s?.hosts).map((h: string) => [String(h), String(s?.bind ?? '')])) });
       }
     }
     const out: Finding[] = [];
@@ -187,19 +188,19 @@ export const conflictingGateways: AnalysisCheck = {
         const otherSelector = Object.fromEntries(other.split(',').filter((p) => p.split('=').length === 2).map((p) => p.split('=')));
         return index.workloadsMatchingAnywhere(selectorOf(gw)).some((w) => matches(otherSelector, w.labels));
       });
-      (gw.spec?.servers ?? []).forEach((s: any, i: number) => {
+      list(gw.spec?.servers).forEach((s: any, i: number) => {
         const port = String(Number(s?.port?.number ?? 0));
         const names: string[] = [];
         for (const k of samePods) {
           if (k.slice(k.lastIndexOf('~') + 1) !== port) continue;
           for (const [name, other] of byKey.get(k)!) {
             if (name === fullName(gw)) continue;
-            if ((s?.hosts ?? []).some((h: string) => other.hosts.has(String(h)) && other.hosts.get(String(h)) === String(s?.bind ?? ''))) names.push(name);
+            if (list(s?.hosts).some((h: string) => other.hosts.has(String(h)) && other.hosts.get(String(h)) === String(s?.bind ?? ''))) names.push(name);
           }
         }
         if (names.length === 0) return;
         out.push(finding(Codes.CONFLICTING_GATEWAYS, gw, `spec.servers[${i}].hosts`,
-          `port ${port} host ${(s?.hosts ?? []).join(',')} is also claimed by ${names.sort().join(', ')} on the pods labelled ${sel}: only one is used`));
+          `port ${port} host ${list(s?.hosts).join(',')} is also claimed by ${names.sort().join(', ')} on the pods labelled ${sel}: only one is used`));
       });
     }
     return out;
@@ -236,7 +237,7 @@ export const duplicateCertificates: AnalysisCheck = {
       for (const other of gateways) {
         if (other === gw || fullName(other) === fullName(gw)) continue;
         if (Object.keys(sel).length > 0 && !selectorSubset(sel, selectorOf(other))) continue;
-        const dup = (gw.spec?.servers ?? []).some((s: any) => s?.tls && (other.spec?.servers ?? []).some((o: any) => o?.tls && sameCertificate(s.tls, o.tls)));
+        const dup = list(gw.spec?.servers).some((s: any) => s?.tls && list(other.spec?.servers).some((o: any) => o?.tls && sameCertificate(s.tls, o.tls)));
         if (dup) {
           out.push(finding(Codes.GATEWAY_DUPLICATE_CERTIFICATE, gw, 'spec.servers', `serves the same certificate as Gateway ${fullName(other)} on the same pods`, 'warning'));
         }
@@ -254,8 +255,8 @@ function gatewayRef(vs: Manifest, name: string): string {
 /** The hosts a Gateway serves to VirtualServices of `vsNamespace` (gateways.go, sanitizeServerHostNamespace and host.NamesForNamespace). */
 function gatewayHostsFor(gw: Manifest, vsNamespace: string): string[] {
   const out: string[] = [];
-  for (const s of gw.spec?.servers ?? []) {
-    for (const raw of s?.hosts ?? []) {
+  for (const s of list(gw.spec?.servers)) {
+    for (const raw of list(s?.hosts)) {
       const h = String(raw);
       const slash = h.indexOf('/');
       if (slash < 0) { out.push(h); continue; }
@@ -281,7 +282,7 @@ export const virtualServiceGateways: AnalysisCheck = {
     const gateways = new Map(index.ofKind('Gateway').map((g) => [fullName(g), g]));
     const out: Finding[] = [];
     for (const vs of index.ofKind('VirtualService')) {
-      const hosts: string[] = (vs.spec?.hosts ?? []).map(String);
+      const hosts: string[] = list(vs.spec?.hosts).map(String);
       (Array.isArray(vs.spec?.gateways) ? vs.spec.gateways : []).forEach((raw: unknown, i: number) => {
         const name = String(raw);
         if (name === 'mesh') return;
@@ -328,14 +329,14 @@ export const jwtClaimRoutes: AnalysisCheck = {
     const gateways = new Map(index.ofKind('Gateway').map((g) => [fullName(g), g]));
     const authn = index.ofKind('RequestAuthentication');
     for (const vs of index.ofKind('VirtualService')) {
-      const claim = (vs.spec?.http ?? []).flatMap((r: any) => (r?.match ?? []).flatMap((m: any) => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})]))
+      const claim = list(vs.spec?.http).flatMap((r: any) => list(r?.match).flatMap((m: any) => [...Object.keys(dict(m?.headers)), ...Object.keys(dict(m?.withoutHeaders))]))
         .find(isClaimHeader);
       if (!claim) continue;
       for (const name of Array.isArray(vs.spec?.gateways) ? vs.spec.gateways.map(String) : []) {
         const gw = name === 'mesh' ? undefined : gateways.get(gatewayRef(vs, name));
         if (!gw) continue;
         for (const pod of index.workloadsMatchingAnywhere(selectorOf(gw))) {
-          const covered = authn.some((ra) => ['istio-system', pod.namespace].includes(namespaceOf(ra)) && matches(ra.spec?.selector?.matchLabels ?? {}, pod.labels));
+          const covered = authn.some((ra) => ['istio-system', pod.namespace].includes(namespaceOf(ra)) && matches(dict(ra.spec?.selector?.matchLabels), pod.labels));
           if (!covered) {
             out.push(finding(Codes.JWT_CLAIM_ROUTE_WITHOUT_AUTHN, vs, 'spec.http',
               `routes on ${claim} through Gateway ${fullName(gw)}, but no RequestAuthentication applies to its pod ${pod.manifest.metadata?.name}: the claim is never set`));

@@ -10,7 +10,7 @@ import { wildcardDomainProblem } from './hosts';
 import { exportTo, labels, subsetNameProblem, workloadSelector } from './names';
 import type { Report, WebhookScope } from './report';
 import { trafficPolicy } from './traffic-policy';
-import { isSet, list, obj, str } from './values';
+import { isSet, list, obj, str } from '../values';
 
 /** ValidateDestinationRule: a wildcard-domain host, its policies, unique DNS-1123 subset names, exportTo and selector. */
 export function destinationRule(dr: Manifest, report: Report, scope: WebhookScope): void {

@@ -9,7 +9,7 @@ import { wildcardDomainProblem } from './hosts';
 import { subsetNameProblem } from './names';
 import { portProblem } from './net';
 import type { Report } from './report';
-import { isSet, list, num, obj, str } from './values';
+import { isSet, list, num, obj, str } from '../values';
 
 /** validateDestination: a host other than `*` that is a wildcard domain, a DNS-1123 subset name, a port in 1-65535. */
 export function destination(d: unknown, field: string, report: Report): void {

@@ -13,7 +13,7 @@ import { goRegexpProblem } from '../../core/re2';
 import { Manifest } from '../finding';
 import { alphaWorkloadSelector } from './names';
 import type { Report, WebhookScope } from './report';
-import { isSet, list, obj, str } from './values';
+import { isSet, list, obj, str } from '../values';
 
 /** The deprecated names istiod warns about, with the canonical ones (pkg/config/xds/deprecated.go, DeprecatedFilterNames). */
 const DEPRECATED_FILTER_NAMES: Record<string, string> = {

@@ -12,7 +12,7 @@ import { isDns1123Label, namespaceSlashHostProblems } from './hosts';
 import { isHttpProtocol, isTlsProtocol, parseProtocol } from './names';
 import { ipAddressProblem, portProblem, unixAddressProblem } from './net';
 import type { Report, WebhookScope } from './report';
-import { isSet, list, num, obj, str } from './values';
+import { isSet, list, num, obj, str } from '../values';
 
 /** security.ValidCipherSuites: what BoringSSL names (`bssl ciphers -openssl-name ALL`, without PSK). */
 const CIPHER_SUITES = new Set([

@@ -14,7 +14,7 @@ import { gatewayNames, labels } from './names';
 import { portProblem } from './net';
 import type { Report } from './report';
 import { regex, TOKEN } from './strings';
-import { entries, list, num, obj, str } from './values';
+import { entries, list, num, obj, str } from '../values';
 
 /** HTTP/2 pseudo-headers a match may name (https://httpwg.org/specs/rfc7540.html#PseudoHeaderFields). */
 const PSEUDO = new Set([':method', ':scheme', ':authority', ':path', ':status']);

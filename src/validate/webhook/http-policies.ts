@@ -10,7 +10,7 @@ import { portProblem } from './net';
 import type { Report } from './report';
 import { regex, TOKEN } from './strings';
 import { durationNanos, duration } from './traffic-policy';
-import { isSet, list, num, obj, str } from './values';
+import { isSet, list, num, obj, str } from '../values';
 
 /** The methods Go's net/http names (validation.go, supportedMethods; case-sensitive); 1.30 adds `*` (supportedCORSMethods). */
 const CORS_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE']);

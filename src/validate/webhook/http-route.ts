@@ -14,7 +14,7 @@ import { corsPolicy, redirect } from './http-policies';
 import type { Report } from './report';
 import { regex } from './strings';
 import { duration } from './traffic-policy';
-import { isSet, list, num, obj, str, wrapped } from './values';
+import { isSet, list, num, obj, str, wrapped } from '../values';
 
 /** Retry conditions Envoy and Istio know (validation.go, supportedRetryOnPolicies), besides HTTP status codes. */
 const RETRY_ON = new Set([

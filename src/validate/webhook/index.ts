@@ -17,7 +17,7 @@ import { authorizationPolicy, peerAuthentication, requestAuthentication } from '
 import { serviceEntry } from './service-entry';
 import { sidecar } from './sidecar';
 import { telemetry, wasmPlugin } from './telemetry';
-import { entries, obj, str } from './values';
+import { entries, obj, str } from '../values';
 import { virtualService } from './virtual-service';
 import { proxyConfig, workloadEntryKind, workloadGroup } from './workload-entry';
 

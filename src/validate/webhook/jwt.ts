@@ -10,7 +10,7 @@ import { Codes } from '../../core/codes';
 import { IstioVersion } from '../../core/istio-version';
 import type { Report } from './report';
 import { duration } from './traffic-policy';
-import { list, obj, str } from './values';
+import { list, obj, str } from '../values';
 
 /** security.ParseJwksURI: Go's url.Parse accepts it, the scheme is http or https, a port is a number. */
 export function jwksUriProblem(uri: string): string | undefined {

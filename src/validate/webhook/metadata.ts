@@ -6,7 +6,7 @@
 import { Codes } from '../../core/codes';
 import { Manifest } from '../finding';
 import type { Report, WebhookScope } from './report';
-import { obj, str } from './values';
+import { obj, str } from '../values';
 
 const DRY_RUN = 'istio.io/dry-run';
 

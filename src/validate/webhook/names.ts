@@ -10,7 +10,7 @@ import { Codes } from '../../core/codes';
 import { IstioVersion } from '../../core/istio-version';
 import { fqdnProblem, isDns1123Label } from './hosts';
 import type { Report } from './report';
-import { entries, list, obj, str } from './values';
+import { entries, list, obj, str } from '../values';
 
 const DNS1123_LABEL = '[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?';
 const QUALIFIED_NAME = '(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';

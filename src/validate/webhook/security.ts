@@ -16,7 +16,7 @@ import { jwtRule } from './jwt';
 import { policySelection, workloadSelector } from './names';
 import { ipsProblem, securityPortProblem } from './net';
 import type { Report, WebhookScope } from './report';
-import { entries, isSet, list, obj, str } from './values';
+import { entries, isSet, list, obj, str } from '../values';
 
 const IP_FIELDS = ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'];
 const EMPTY_CHECKED = ['principals', 'requestPrincipals', 'namespaces', 'ipBlocks', 'remoteIpBlocks', 'notPrincipals', 'notRequestPrincipals',

@@ -14,7 +14,7 @@ import { alphaWorkloadSelector, exportTo, isHttpProtocol, isTcpProtocol, isTlsPr
 import { ipSubnetProblem, isValidIPAddress, portProblem } from './net';
 import type { Report, WebhookScope } from './report';
 import { workloadEntry } from './workload-entry';
-import { entries, isSet, list, num, obj, str } from './values';
+import { entries, isSet, list, num, obj, str } from '../values';
 
 /** The ports: unique names and numbers, a valid targetPort, name, protocol and number (the name set for the endpoints). */
 function ports(spec: Record<string, any>, report: Report, scope: WebhookScope): Set<string> {

@@ -16,7 +16,7 @@ import { alphaWorkloadSelector, isHttpProtocol, isTlsProtocol, parseProtocol, po
 import { atoi, ipAddressProblem, portProblem, splitHostPort, unixAddressProblem } from './net';
 import type { Report, WebhookScope } from './report';
 import { connectionPool } from './traffic-policy';
-import { isSet, list, num, obj, str } from './values';
+import { isSet, list, num, obj, str } from '../values';
 
 /** The name, protocol, number and bind every listener port is checked for. */
 function portAndBind(port: Record<string, any>, bind: string, at: string, report: Report, numberRequired = true): void {

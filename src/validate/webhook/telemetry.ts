@@ -12,7 +12,7 @@ import { Codes } from '../../core/codes';
 import { Manifest } from '../finding';
 import { policySelection } from './names';
 import type { Report, WebhookScope } from './report';
-import { entries, isSet, list, num, obj, str, wrapped } from './values';
+import { entries, isSet, list, num, obj, str, wrapped } from '../values';
 
 /** validateTelemetryProviders: the first null or nameless provider. */
 function providers(value: unknown, at: string, report: Report): void {

@@ -13,7 +13,7 @@ import { fqdnProblem } from './hosts';
 import { localityLbSetting } from './locality';
 import { ipAddressProblem, portProblem } from './net';
 import type { Report } from './report';
-import { bool, isSet, list, num, obj, str, wrapped } from './values';
+import { bool, isSet, list, num, obj, str, wrapped } from '../values';
 
 const GO_UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 

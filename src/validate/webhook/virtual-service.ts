@@ -16,7 +16,7 @@ import { isJwtClaim } from './http-match';
 import { exportTo, gatewayNames, labels } from './names';
 import { ipSubnetProblem, isValidIPAddress, portProblem } from './net';
 import type { Report, WebhookScope } from './report';
-import { entries, list, num, obj, str } from './values';
+import { entries, list, num, obj, str } from '../values';
 
 /** Subnets, port, source labels and gateways of a TLS or TCP match. */
 function l4Match(m: Record<string, any>, at: string, report: Report): void {

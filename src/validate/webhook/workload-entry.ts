@@ -10,7 +10,7 @@ import { fqdnProblem } from './hosts';
 import { labelProblems, labels, portNameProblem, workloadSelector } from './names';
 import { isValidIPAddress, portProblem, unixAddressProblem } from './net';
 import type { Report } from './report';
-import { entries, isSet, list, num, obj, str, wrapped } from './values';
+import { entries, isSet, list, num, obj, str, wrapped } from '../values';
 
 /**
  * validateWorkloadEntry: an address (or a network and a warning), a Unix socket without ports, an

@@ -28,3 +28,6 @@ export const bool = (v: unknown): boolean => v === true || obj(v)?.value === tru
 
 /** A map field's entries (none when absent or not a map). */
 export const entries = (v: unknown): [string, any][] => (obj(v) ? Object.entries(v as Record<string, any>) : []);
+
+/** A map field (labels, selectors, headers): the object, or an empty one when absent or not a map. */
+export const dict = (v: unknown): Record<string, any> => obj(v) ?? {};
