@@ -90,7 +90,8 @@ export function envoyRegexProblem(pattern: string): string | undefined {
   if (!re) return undefined;
   const size = re.programSize();
   return size > ENVOY_RE2_MAX_PROGRAM_SIZE
-    ? `its RE2 program has ${size} instructions, over the ${ENVOY_RE2_MAX_PROGRAM_SIZE} Envoy accepts in an Istio proxy (re2.max_program_size.error_level)`
+    ? `its RE2 program has ${size} instructions, over the ${ENVOY_RE2_MAX_PROGRAM_SIZE} Envoy accepts in an Istio proxy `
+      + '(re2.max_program_size.error_level)'
     : undefined;
 }
 

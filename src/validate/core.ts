@@ -79,6 +79,14 @@ const LABEL_NAMED = new Set(['Namespace', 'Service']);
 /** ObjectMeta's schema (kubernetes-models), which every object's metadata decodes into. */
 let objectMeta: any;
 
+/** ObjectMeta's model, from kubernetes-models' own apimachinery package (a dependency of it, not of ours). */
+function loadObjectMeta(): any {
+  const file = require.resolve('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta', {
+    paths: [require.resolve('kubernetes-models/package.json')],
+  });
+  return require(file).ObjectMeta; // eslint-disable-line @typescript-eslint/no-require-imports
+}
+
 /** Type problems of `metadata`, as the API server's decoding into ObjectMeta reports them. */
 function metadataTypeProblems(m: Manifest, refused?: string[]): Finding[] {
   if (m.metadata === undefined) return [];
@@ -86,19 +94,18 @@ function metadataTypeProblems(m: Manifest, refused?: string[]): Finding[] {
     refused?.push('/metadata');
     return [finding(Codes.INVALID_METADATA, m, 'metadata', 'must be object')];
   }
-  // kubernetes-models' own apimachinery package, resolved from it (a dependency of it, not of ours).
-  objectMeta ??= require(require.resolve('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta', // eslint-disable-line @typescript-eslint/no-require-imports
-    { paths: [require.resolve('kubernetes-models/package.json')] })).ObjectMeta;
+  objectMeta ??= loadObjectMeta();
   try {
     new objectMeta(m.metadata).validate();
     return [];
   } catch (e: any) {
     const errors: any[] = e?.errors ?? [{ instancePath: '', message: String(e?.message ?? e) }];
     for (const err of errors) {
-      refused?.push(...refusedPointers({ keyword: String(err.keyword ?? ''), instancePath: `/metadata${err.instancePath ?? ''}`, params: err.params }));
+      const instancePath = `/metadata${err.instancePath ?? ''}`;
+      refused?.push(...refusedPointers({ keyword: String(err.keyword ?? ''), instancePath, params: err.params }));
     }
-    return errors.map((err) => finding(Codes.INVALID_METADATA, m, `metadata${fieldOfPointer(err.instancePath ?? '').replace(/^(?=[^[])/, '.').replace(/^\.$/, '')}`,
-      String(err.message)));
+    const fieldOf = (pointer: string) => `metadata${fieldOfPointer(pointer).replace(/^(?=[^[])/, '.').replace(/^\.$/, '')}`;
+    return errors.map((err) => finding(Codes.INVALID_METADATA, m, fieldOf(err.instancePath ?? ''), String(err.message)));
   }
 }
 
@@ -128,7 +135,9 @@ export function checkMetadata(m: Manifest, refused?: string[], typed = true): Fi
       out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${k}' is not a valid label key`));
     }
     if (typeof v !== 'string' || !isLabelValue(v)) {
-      if (typed || typeof v === 'string') out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${String(v)}' is not a valid label value`));
+      if (typed || typeof v === 'string') {
+        out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${String(v)}' is not a valid label value`));
+      }
     }
   }
   return out;

@@ -182,7 +182,8 @@ export function bundlesForRelease(bundles: readonly CrdBundle[], version: IstioV
   const chosen = bundles.filter((_, i) => releases[i] === undefined || releases[i] === version);
   if (!releases.includes(version)) {
     throw new MeshError(Codes.CRD_DIRECTORY_NOT_FOUND,
-      `CRD directory ${dir} holds no Istio ${version} CRDs (istio-${version}.*.yaml or .json; it holds ${bundles.filter((_, i) => releases[i]).map((b) => b.name).join(', ')}): `
+      `CRD directory ${dir} holds no Istio ${version} CRDs (istio-${version}.*.yaml or .json; `
+      + `it holds ${bundles.filter((_, i) => releases[i]).map((b) => b.name).join(', ')}): `
       + `add them, or set the Istio release the cluster runs with --istio-version, istioVersion or MeshPlatform's istio.version`);
   }
   return chosen;

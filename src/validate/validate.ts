@@ -89,7 +89,8 @@ export function targetRelease(options: ValidateOptions): IstioVersion {
 export function checkSchema(m: Manifest, context: SchemaContext = schemaContext(), refused?: string[]): Finding[] {
   if (!m || typeof m !== 'object' || Array.isArray(m) || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
     refused?.push('');
-    return [finding(Codes.UNPARSABLE_MANIFEST, m && typeof m === 'object' ? m : {}, '', 'not a Kubernetes object (apiVersion and kind are required)')];
+    return [finding(Codes.UNPARSABLE_MANIFEST, m && typeof m === 'object' ? m : {}, '',
+      'not a Kubernetes object (apiVersion and kind are required)')];
   }
   // A core kind's schema (kubernetes-models) types its metadata; a CRD's says only that it is an object.
   const core = checkCoreObject(m, refused);
@@ -99,7 +100,8 @@ export function checkSchema(m: Manifest, context: SchemaContext = schemaContext(
   if (custom) return [...checkMetadata(m, refused, metadataIsObject), ...custom];
   const out = checkMetadata(m, refused);
   if (!isCoreKind(m)) {
-    out.push(finding(Codes.UNKNOWN_KIND, m, 'apiVersion', `not validated: no CRD or core schema known for ${m.apiVersion} ${m.kind}`, context.strict ? undefined : 'warning'));
+    out.push(finding(Codes.UNKNOWN_KIND, m, 'apiVersion', `not validated: no CRD or core schema known for ${m.apiVersion} ${m.kind}`,
+      context.strict ? undefined : 'warning'));
   }
   return out;
 }

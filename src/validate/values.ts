@@ -9,7 +9,8 @@
 export const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 
 /** A message field: the object, or undefined when absent or null (an empty object is present). */
-export const obj = (v: unknown): Record<string, any> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, any> : undefined);
+export const obj = (v: unknown): Record<string, any> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string,
+  any> : undefined);
 
 /** True if a message, oneof or wrapper field is set (present and not null). */
 export const isSet = (v: unknown): boolean => v !== undefined && v !== null;

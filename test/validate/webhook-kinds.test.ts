@@ -49,9 +49,11 @@ describe('ValidateVirtualService', () => {
     [{ route: [{ weight: 100 }] }, ['MESH160 spec.http[0].route[0].destination']],
     // match port, sourceLabels, gateways, sourceNamespace
     [{ ...route, match: [{ port: 70000, sourceLabels: { 'a b': 'c' }, gateways: ['bad_ns/x'], sourceNamespace: 'Bad_NS' }] },
-      ['MESH180 spec.http[0].match[0].port', 'MESH183 spec.http[0].match[0].gateways[0]', 'MESH183 spec.http[0].match[0].sourceNamespace', 'MESH186 spec.http[0].match[0].sourceLabels']],
+      ['MESH180 spec.http[0].match[0].port', 'MESH183 spec.http[0].match[0].gateways[0]', 'MESH183 spec.http[0].match[0].sourceNamespace',
+        'MESH186 spec.http[0].match[0].sourceLabels']],
     // mirrors, direct responses, rewrites
-    [{ ...route, mirrors: [{ destination: { host: 'm' }, percentage: { value: 101 } }, {}] }, ['MESH160 spec.http[0].mirrors[0].percentage.value', 'MESH160 spec.http[0].mirrors[1].destination']],
+    [{ ...route, mirrors: [{ destination: { host: 'm' }, percentage: { value: 101 } }, {}] }, ['MESH160 spec.http[0].mirrors[0].percentage.value',
+      'MESH160 spec.http[0].mirrors[1].destination']],
     [{ ...route, mirrorPercent: 50 }, ['MESH115 spec.http[0].mirrorPercent warning']],
     [{ directResponse: { status: 199 } }, ['MESH160 spec.http[0].directResponse.status']],
     [{ directResponse: { status: 200, body: { string: 'x'.repeat(200 * 1024) } } }, ['MESH177 spec.http[0].directResponse.body warning']],
@@ -75,7 +77,8 @@ describe('ValidateVirtualService', () => {
     expect(tls({ match: [{ sniHosts: ['a.other.com'] }], ...dest })).toEqual(['MESH179 spec.tls[0].match[0].sniHosts[0]']);
     expect(tls({ match: [{ sniHosts: ['10.0.0.1'] }], ...dest })).toEqual(['MESH177 spec.tls[0].match[0].sniHosts[0] warning']);
     expect(tls({ match: [{}], ...dest })).toEqual(['MESH160 spec.tls[0].match[0].sniHosts']);
-    expect(tls({ match: [{ sniHosts: ['a.example.com'], destinationSubnets: ['10.0.0.0/33'], port: 0 }] })).toEqual(['MESH160 spec.tls[0].route', 'MESH181 spec.tls[0].match[0].destinationSubnets[0]']);
+    expect(tls({ match: [{ sniHosts: ['a.example.com'], destinationSubnets: ['10.0.0.0/33'], port: 0 }] })).toEqual(['MESH160 spec.tls[0].route',
+      'MESH181 spec.tls[0].match[0].destinationSubnets[0]']);
     const tcp = (r: M) => webhook(virtualService('orders', [], { http: undefined, tcp: [r] }));
     expect(tcp({ match: [{ port: 70000 }], route: [{ destination: { host: 'orders' } }] })).toEqual(['MESH180 spec.tcp[0].match[0].port']);
     expect(tcp({})).toEqual(['MESH160 spec.tcp[0].route']);
@@ -84,7 +87,8 @@ describe('ValidateVirtualService', () => {
 
 describe('ValidateGateway', () => {
   const server = (s: M) => ({ hosts: ['shop/*.example.com'], port: { number: 80, name: 'http', protocol: 'HTTP' }, ...s });
-  const gw = (servers: M[], name = 'gw', version: '1.24' | '1.30' = '1.24') => webhook(object('networking.istio.io/v1', 'Gateway', { selector: { istio: 'ingressgateway' }, servers }, { name }), version);
+  const gw = (servers: M[], name = 'gw', version: '1.24' | '1.30' = '1.24') => webhook(object('networking.istio.io/v1', 'Gateway',
+    { selector: { istio: 'ingressgateway' }, servers }, { name }), version);
   test.each([
     [server({}), []],
     [server({ port: { number: 0, name: 'http', protocol: 'HTTP' } }), ['MESH180 spec.servers[0].port.number']],
@@ -98,13 +102,17 @@ describe('ValidateGateway', () => {
     [server({ bind: '10.0.0.300' }), ['MESH181 spec.servers[0].bind']],
     [server({ bind: 'unix:///var/run/gw.sock', port: { number: 0, name: 'uds', protocol: 'HTTP' } }), []],
     [server({ port: { number: 443, name: 'https', protocol: 'HTTPS' } }), ['MESH505 spec.servers[0].tls']],
-    [server({ port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'SIMPLE' } }), ['MESH505 spec.servers[0].tls.privateKey', 'MESH505 spec.servers[0].tls.serverCertificate']],
+    [server({ port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'SIMPLE' } }), ['MESH505 spec.servers[0].tls.privateKey',
+      'MESH505 spec.servers[0].tls.serverCertificate']],
     [server({ port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'SIMPLE', credentialName: 'cert' } }), []],
-    [server({ port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'MUTUAL', credentialName: 'cert', cipherSuites: ['NOPE'] } }), ['MESH177 spec.servers[0].tls.cipherSuites warning']],
-    [server({ port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'ISTIO_MUTUAL', credentialName: 'cert' } }), ['MESH505 spec.servers[0].tls.credentialName']],
+    [server({ port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'MUTUAL', credentialName: 'cert', cipherSuites: ['NOPE'] } }),
+      ['MESH177 spec.servers[0].tls.cipherSuites warning']],
+    [server({ port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'ISTIO_MUTUAL', credentialName: 'cert' } }),
+      ['MESH505 spec.servers[0].tls.credentialName']],
     [server({ tls: { httpsRedirect: true } }), []],
     [server({ tls: { mode: 'SIMPLE', credentialName: 'c' } }), ['MESH505 spec.servers[0].tls']],
-    [server({ port: { number: 3306, name: 'tcp', protocol: 'TCP' }, tls: { httpsRedirect: true } }), ['MESH177 spec.servers[0].tls.httpsRedirect warning', 'MESH505 spec.servers[0].tls']],
+    [server({ port: { number: 3306, name: 'tcp', protocol: 'TCP' }, tls: { httpsRedirect: true } }),
+      ['MESH177 spec.servers[0].tls.httpsRedirect warning', 'MESH505 spec.servers[0].tls']],
   ])('server %j: %j', (s, found) => expect(gw([s])).toEqual(found));
 
   test('a Gateway name is a DNS-1123 label; servers exist, with unique port names', () => {
@@ -137,7 +145,8 @@ describe('ValidateServiceEntry', () => {
     [{ addresses: ['10.0.0.0/33'], resolution: 'STATIC' }, ['MESH181 spec.addresses[0]']],
     [{ addresses: ['10.0.0.0/8'] }, ['MESH163 spec.addresses']],
     [{ ports: [{ number: 443, name: 'https', protocol: 'HTTPS', targetPort: 70000 }] }, ['MESH180 spec.ports[0].targetPort']],
-    [{ ports: [{ number: 443, name: 'https', protocol: 'HTTPS', targetPort: 8443 }], resolution: 'NONE' }, ['MESH177 spec.ports[0].targetPort warning']],
+    [{ ports: [{ number: 443, name: 'https', protocol: 'HTTPS', targetPort: 8443 }], resolution: 'NONE' },
+      ['MESH177 spec.ports[0].targetPort warning']],
     [{ resolution: 'STATIC', endpoints: [{ address: 'api.internal' }] }, ['MESH181 spec.endpoints[0].address']],
     [{ resolution: 'STATIC', endpoints: [{ address: '10.0.0.1', ports: { grpc: 9090 } }] }, ['MESH167 spec.endpoints[0].ports.grpc']],
     [{ resolution: 'DNS', endpoints: [{ address: 'bad host' }] }, ['MESH181 spec.endpoints[0].address']],
@@ -175,8 +184,10 @@ describe('ValidateSidecar', () => {
     [{}, ['MESH164 spec']],
     [{ workloadSelector: { labels: {} }, egress: [{ hosts: ['./*'] }] }, ['MESH177 spec.workloadSelector warning']],
     [{ workloadSelector: { labels: { app: '*' } }, egress: [{ hosts: ['x'] }] }, ['MESH186 spec.workloadSelector']],
-    [{ outboundTrafficPolicy: { mode: 'REGISTRY_ONLY', egressProxy: { host: 'proxy.example.com', port: { number: 3128 } } } }, ['MESH164 spec.outboundTrafficPolicy.egressProxy']],
-    [{ ingress: [{ port: { number: 9080, protocol: 'TCP', name: 'tcp' }, connectionPool: { http: { maxRetries: 1 } } }] }, ['MESH177 spec.ingress[0].connectionPool.http warning']],
+    [{ outboundTrafficPolicy: { mode: 'REGISTRY_ONLY', egressProxy: { host: 'proxy.example.com', port: { number: 3128 } } } },
+      ['MESH164 spec.outboundTrafficPolicy.egressProxy']],
+    [{ ingress: [{ port: { number: 9080, protocol: 'TCP', name: 'tcp' }, connectionPool: { http: { maxRetries: 1 } } }] },
+      ['MESH177 spec.ingress[0].connectionPool.http warning']],
   ])('%j: %j', (spec, found) => expect(sc(spec)).toEqual(found));
 });
 
@@ -187,11 +198,13 @@ describe('ValidateAuthorizationPolicy', () => {
     [{ rules: [{ from: [], to: [] }] }, []],
     [{ action: 'DENY', rules: [] }, ['MESH203 spec.rules']],
     [{ rules: [{ to: [{ operation: { ports: ['0', '8080'] } }] }] }, []],
-    [{ rules: [{ to: [{ operation: { ports: ['70000', 'http'] } }] }] }, ['MESH180 spec.rules[0].to[0].operation.ports[0]', 'MESH180 spec.rules[0].to[0].operation.ports[1]']],
+    [{ rules: [{ to: [{ operation: { ports: ['70000', 'http'] } }] }] }, ['MESH180 spec.rules[0].to[0].operation.ports[0]',
+      'MESH180 spec.rules[0].to[0].operation.ports[1]']],
     [{ rules: [{ when: [{ key: 'destination.port', values: ['http'] }] }] }, ['MESH182 spec.rules[0].when[0].values']],
     [{ rules: [{ when: [{ key: 'destination.port', values: ['443'], notValues: ['x'] }] }] }, ['MESH182 spec.rules[0].when[0].notValues']],
     // istiod checks the key with the values and again with the (absent) notValues: two errors
-    [{ rules: [{ when: [{ key: 'source.user', values: ['a'] }] }] }, ['MESH182 spec.rules[0].when[0].notValues', 'MESH182 spec.rules[0].when[0].values']],
+    [{ rules: [{ when: [{ key: 'source.user', values: ['a'] }] }] }, ['MESH182 spec.rules[0].when[0].notValues',
+      'MESH182 spec.rules[0].when[0].values']],
     [{ rules: [{ when: [{ key: 'source.ip', values: ['10.0.0.256'] }] }] }, ['MESH182 spec.rules[0].when[0].values']],
     [{ rules: [{ when: [{ key: 'request.headers[x-user]', values: ['a'] }] }] }, []],
     [{ rules: [{ from: [{ source: { ipBlocks: ['10.0.0.0/33'], remoteIpBlocks: ['1.2.3'] } }] }] },
@@ -200,7 +213,8 @@ describe('ValidateAuthorizationPolicy', () => {
     [{ rules: [{ to: [{ operation: { paths: ['/{**}/a', '/x/{y}'] } }] }] }, ['MESH202 spec.rules[0].to[0].operation.paths[1]']],
     [{ action: 'DENY', rules: [{ to: [{ operation: { methods: ['POST'] } }] }] }, ['MESH177 spec.rules[0] warning']],
     [{ action: 'DENY', rules: [{ to: [{ operation: { methods: ['POST'], ports: ['8080'] } }] }] }, []],
-    [{ action: 'CUSTOM', provider: { name: 'ext' }, rules: [{ from: [{ source: { principals: ['a'] } }], when: [{ key: 'request.auth.claims[x]', values: ['y'] }] }] },
+    [{ action: 'CUSTOM', provider: { name: 'ext' }, rules: [{ from: [{ source: { principals: ['a'] } }], when: [{ key: 'request.auth.claims[x]',
+      values: ['y'] }] }] },
       ['MESH165 spec.rules[0].from[0].source.principals', 'MESH165 spec.rules[0].when[0].key']],
     [{ rules: [{ to: [{ operation: { methods: ['*', 'GE*', '*ST', 'get'] } }] }] }, ['MESH162 spec.rules[0].to[0].operation.methods[3] warning']],
     [{ selector: { matchLabels: {} }, targetRefs: [{ kind: 'Service', name: 'a' }] }, ['MESH177 spec.selector warning', 'MESH186 spec']],
@@ -218,12 +232,16 @@ describe('ValidateAuthorizationPolicy', () => {
   });
 
   test('the dry-run annotation: ALLOW or DENY with a Go bool only; the always-reject annotation', () => {
-    const annotated = (annotations: M, spec: M = {}) => webhook({ ...authorizationPolicy('p', spec), metadata: { name: 'p', namespace: 'shop', annotations } });
+    const annotated = (annotations: M, spec: M = {}) => webhook({ ...authorizationPolicy('p', spec), metadata: { name: 'p', namespace: 'shop',
+      annotations } });
     expect(annotated({ 'istio.io/dry-run': 'true' })).toEqual([]);
     expect(annotated({ 'istio.io/dry-run': 'yes' })).toEqual(['MESH188 metadata.annotations.istio.io/dry-run']);
-    expect(annotated({ 'istio.io/dry-run': 'true' }, { action: 'CUSTOM', provider: { name: 'x' }, rules: [{}] })).toEqual(['MESH188 metadata.annotations.istio.io/dry-run']);
-    expect(annotated({ 'internal.istio.io/webhook-always-reject': '' })).toEqual(['MESH188 metadata.annotations.internal.istio.io/webhook-always-reject']);
-    expect(webhook({ ...sidecar('s', { egress: [{ hosts: ['./*'] }] }), metadata: { name: 's', namespace: 'shop', annotations: { 'istio.io/dry-run': 'true' } } }))
+    expect(annotated({ 'istio.io/dry-run': 'true' }, { action: 'CUSTOM', provider: { name: 'x' },
+      rules: [{}] })).toEqual(['MESH188 metadata.annotations.istio.io/dry-run']);
+    expect(annotated({ 'internal.istio.io/webhook-always-reject': '' }))
+      .toEqual(['MESH188 metadata.annotations.internal.istio.io/webhook-always-reject']);
+    expect(webhook({ ...sidecar('s', { egress: [{ hosts: ['./*'] }] }), metadata: { name: 's', namespace: 'shop',
+      annotations: { 'istio.io/dry-run': 'true' } } }))
       .toEqual(['MESH188 metadata.annotations.istio.io/dry-run']);
   });
 });
@@ -231,11 +249,13 @@ describe('ValidateAuthorizationPolicy', () => {
 describe('ValidatePeerAuthentication and ValidateRequestAuthentication', () => {
   test('PeerAuthentication: port-level mTLS needs a selector, ports in 1-65535', () => {
     expect(webhook(peerAuthentication('p', { portLevelMtls: { 8080: { mode: 'DISABLE' } } }))).toEqual(['MESH166 spec.portLevelMtls']);
-    expect(webhook(peerAuthentication('p', { selector: { matchLabels: { app: 'a' } }, portLevelMtls: { 0: { mode: 'DISABLE' } } }))).toEqual(['MESH180 spec.portLevelMtls.0']);
+    expect(webhook(peerAuthentication('p', { selector: { matchLabels: { app: 'a' } },
+      portLevelMtls: { 0: { mode: 'DISABLE' } } }))).toEqual(['MESH180 spec.portLevelMtls.0']);
     expect(webhook(peerAuthentication('p', { selector: { matchLabels: { app: 'a' } }, portLevelMtls: {} }))).toEqual(['MESH166 spec.portLevelMtls']);
   });
 
-  const ra = (rule: M, version: '1.24' | '1.30' = '1.24') => webhook(object('security.istio.io/v1', 'RequestAuthentication', { jwtRules: [rule] }), version);
+  const ra = (rule: M, version: '1.24' | '1.30' = '1.24') => webhook(object('security.istio.io/v1', 'RequestAuthentication', { jwtRules: [rule] }),
+    version);
   test.each([
     [{ issuer: 'a', jwksUri: 'https://a.example.com/jwks' }, '1.24', []],
     [{ jwksUri: 'https://a.example.com/jwks' }, '1.24', ['MESH210 spec.jwtRules[0].issuer']],
@@ -247,41 +267,51 @@ describe('ValidatePeerAuthentication and ValidateRequestAuthentication', () => {
     [{ issuer: 'a', jwks: '{"keys":[{"kty":"XYZ"}]}' }, '1.24', ['MESH210 spec.jwtRules[0].jwks']],
     [{ issuer: 'a', jwks: 'not json' }, '1.24', ['MESH210 spec.jwtRules[0].jwks']],
     [{ issuer: 'a', jwks: '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}' }, '1.30', ['MESH177 spec.jwtRules[0].jwks warning']],
-    [{ issuer: 'a', outputClaimToHeaders: [{ claim: 'sub', header: 'x_user' }] }, '1.24', ['MESH175 spec.jwtRules[0].outputClaimToHeaders[0].header']],
+    [{ issuer: 'a', outputClaimToHeaders: [{ claim: 'sub', header: 'x_user' }] }, '1.24',
+      ['MESH175 spec.jwtRules[0].outputClaimToHeaders[0].header']],
     [{ issuer: 'a', outputClaimToHeaders: [{ claim: 'sub', header: 'x_user' }] }, '1.30', []],
     [{ issuer: 'a', fromHeaders: [{ name: '' }], fromParams: [''], fromCookies: [''], audiences: [''] }, '1.24',
-      ['MESH210 spec.jwtRules[0].audiences[0]', 'MESH210 spec.jwtRules[0].fromCookies[0]', 'MESH210 spec.jwtRules[0].fromHeaders[0].name', 'MESH210 spec.jwtRules[0].fromParams[0]']],
+      ['MESH210 spec.jwtRules[0].audiences[0]', 'MESH210 spec.jwtRules[0].fromCookies[0]', 'MESH210 spec.jwtRules[0].fromHeaders[0].name',
+        'MESH210 spec.jwtRules[0].fromParams[0]']],
   ] as const)('%j at %s: %j', (rule, version, found) => expect(ra(rule, version)).toEqual(found));
 });
 
 describe('validateEnvoyFilter, WorkloadEntry, WorkloadGroup and ProxyConfig', () => {
-  const ef = (configPatches: M[], version: '1.24' | '1.30' = '1.24') => webhook(object('networking.istio.io/v1alpha3', 'EnvoyFilter', { configPatches }), version);
+  const ef = (configPatches: M[], version: '1.24' | '1.30' = '1.24') => webhook(object('networking.istio.io/v1alpha3', 'EnvoyFilter',
+    { configPatches }), version);
   const value = { name: 'x' };
   test.each([
     [[{ applyTo: 'HTTP_FILTER', patch: { operation: 'INSERT_BEFORE', value } }], []],
     [[{ applyTo: 'HTTP_FILTER', patch: { operation: 'INSERT_FIRST' } }], ['MESH169 spec.configPatches[0].patch.value']],
     [[{ applyTo: 'HTTP_FILTER', patch: { operation: 'REMOVE' } }], []],
     [[{ patch: { operation: 'ADD', value } }], ['MESH169 spec.configPatches[0].applyTo']],
-    [[{ applyTo: 'CLUSTER', match: { proxy: { proxyVersion: '\\e' } }, patch: { operation: 'ADD', value } }], ['MESH169 spec.configPatches[0].match.proxy.proxyVersion']],
+    [[{ applyTo: 'CLUSTER', match: { proxy: { proxyVersion: '\\e' } }, patch: { operation: 'ADD', value } }],
+      ['MESH169 spec.configPatches[0].match.proxy.proxyVersion']],
     [[{ applyTo: 'CLUSTER', match: { listener: {} }, patch: { operation: 'ADD', value } }], ['MESH169 spec.configPatches[0].match']],
-    [[{ applyTo: 'HTTP_FILTER', match: { listener: { filterChain: { filter: { name: 'envoy.http_connection_manager', subFilter: { name: 'envoy.router' } } } } }, patch: { operation: 'INSERT_BEFORE', value } }],
-      ['MESH177 spec.configPatches[0].match.listener.filterChain.filter.name warning', 'MESH177 spec.configPatches[0].match.listener.filterChain.filter.subFilter.name warning']],
-    [[{ applyTo: 'NETWORK_FILTER', match: { listener: { filterChain: { filter: { name: 'x', subFilter: { name: 'y' } } } } }, patch: { operation: 'MERGE', value } }],
+    [[{ applyTo: 'HTTP_FILTER', match: { listener: { filterChain: { filter: { name: 'envoy.http_connection_manager',
+      subFilter: { name: 'envoy.router' } } } } }, patch: { operation: 'INSERT_BEFORE', value } }],
+      ['MESH177 spec.configPatches[0].match.listener.filterChain.filter.name warning',
+        'MESH177 spec.configPatches[0].match.listener.filterChain.filter.subFilter.name warning']],
+    [[{ applyTo: 'NETWORK_FILTER', match: { listener: { filterChain: { filter: { name: 'x', subFilter: { name: 'y' } } } } },
+      patch: { operation: 'MERGE', value } }],
       ['MESH169 spec.configPatches[0].match.listener.filterChain.filter.subFilter']],
   ])('EnvoyFilter %j: %j', (patches, found) => expect(ef(patches)).toEqual(found));
 
-  test('WorkloadEntry: an address (an IP, a FQDN or a Unix socket), named ports, labels; WorkloadGroup: a template and a probe; ProxyConfig concurrency', () => {
+  test('WorkloadEntry: an address, named ports, labels; WorkloadGroup: a template and a probe; ProxyConfig concurrency', () => {
     const we = (spec: M) => webhook(object('networking.istio.io/v1', 'WorkloadEntry', spec));
     expect(we({ address: '10.0.0.1', ports: { http: 8080 }, labels: { app: 'a' } })).toEqual([]);
     expect(we({ address: 'vm.example.com' })).toEqual([]);
     expect(we({})).toEqual(['MESH167 spec.address']);
     expect(we({ network: 'vm' })).toEqual(['MESH177 spec.address warning']);
     expect(we({ address: 'unix:///a.sock', ports: { http: 80 } })).toEqual(['MESH167 spec.ports']);
-    expect(we({ address: 'bad host', ports: { Bad_Name: 0 } })).toEqual(['MESH180 spec.ports.Bad_Name', 'MESH181 spec.address', 'MESH183 spec.ports.Bad_Name']);
+    expect(we({ address: 'bad host', ports: { Bad_Name: 0 } })).toEqual(['MESH180 spec.ports.Bad_Name', 'MESH181 spec.address',
+      'MESH183 spec.ports.Bad_Name']);
     const wg = (spec: M) => webhook(object('networking.istio.io/v1', 'WorkloadGroup', spec));
-    expect(wg({ template: {}, probe: { httpGet: { port: 8080, httpHeaders: [{ name: 'x_y' }] } } })).toEqual(['MESH175 spec.probe.httpGet.httpHeaders[0].name']);
+    expect(wg({ template: {}, probe: { httpGet: { port: 8080,
+      httpHeaders: [{ name: 'x_y' }] } } })).toEqual(['MESH175 spec.probe.httpGet.httpHeaders[0].name']);
     expect(wg({})).toEqual(['MESH167 spec.template']);
-    expect(wg({ template: {}, probe: { periodSeconds: -1, exec: {} } })).toEqual(['MESH167 spec.probe.exec.command', 'MESH167 spec.probe.periodSeconds']);
+    expect(wg({ template: {}, probe: { periodSeconds: -1, exec: {} } })).toEqual(['MESH167 spec.probe.exec.command',
+      'MESH167 spec.probe.periodSeconds']);
     expect(webhook(object('networking.istio.io/v1beta1', 'ProxyConfig', { concurrency: -1 }))).toEqual(['MESH167 spec.concurrency']);
   });
 });

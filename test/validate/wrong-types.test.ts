@@ -36,7 +36,8 @@ function fieldsOf(v: unknown, at: Path = [], out: Path[] = []): Path[] {
   return out;
 }
 
-const jsonType = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v);
+const jsonType = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array'
+  : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v);
 
 /** Values of another JSON type than `original`'s. */
 function wrongValues(original: unknown): unknown[] {
@@ -134,7 +135,8 @@ describe('wrong-typed variants of every field of every kind of dist/', () => {
     const variant = withValue(ap, ['spec', 'rules', 0, 'to'], [{ operation: { methods: 'x' } }]);
     for (const schemaOnly of [true, false]) {
       const found = validateManifests([variant], { schemaOnly }).filter(isError);
-      expect(found.map((f) => `${f.code} ${f.field} ${f.message}`)).toEqual(['MESH150 spec.rules[0].to[0].operation.methods must be array (istio-1.24.6)']);
+      expect(found.map((f) => `${f.code} ${f.field} ${f.message}`))
+        .toEqual(['MESH150 spec.rules[0].to[0].operation.methods must be array (istio-1.24.6)']);
     }
   });
 });
@@ -144,8 +146,10 @@ describe("wrong-typed variants of Istio's analyzer fixtures", () => {
   withCases('every case, each field given a wrong type: findings, never an exception', () => {
     const cases = fs.readdirSync(ANALYZERS).sort().filter((d) => fs.existsSync(path.join(ANALYZERS, d, 'expected.json')))
       .map((d) => ({ d, inputs: JSON.parse(fs.readFileSync(path.join(ANALYZERS, d, 'expected.json'), 'utf8')).inputs as string[] }))
-      .map(({ d, inputs }) => inputs.flatMap((f) => parseManifests(fs.readFileSync(path.join(ANALYZERS, d, f), 'utf8'))).filter((m) => m && typeof m === 'object'));
-    const fixtureVariants = cases.flatMap((set, c) => set.flatMap((m, i) => fieldsOf(m).filter((at) => at[0] !== 'apiVersion' && at[0] !== 'kind').map((at) => ({ c, i, at }))));
+      .map(({ d, inputs }) => inputs.flatMap((f) => parseManifests(fs.readFileSync(path.join(ANALYZERS, d, f),
+        'utf8'))).filter((m) => m && typeof m === 'object'));
+    const fixtureVariants = cases.flatMap((set, c) => set.flatMap((m,
+      i) => fieldsOf(m).filter((at) => at[0] !== 'apiVersion' && at[0] !== 'kind').map((at) => ({ c, i, at }))));
     expect(fixtureVariants.length).toBeGreaterThan(1000);
     fc.assert(fc.property(fc.constantFrom(...fixtureVariants), fc.nat(), ({ c, i, at }, pick) => {
       let original: any = cases[c][i];

@@ -23,7 +23,9 @@ function wildcardProblem(key: string, values: readonly string[]): string | undef
   for (const v of values) {
     const count = v.split('*').length - 1;
     if (count > 1) return `at most one wildcard is allowed, found in ${key}: ${JSON.stringify(v)}`;
-    if (count === 1 && v !== '*' && !v.startsWith('*') && !v.endsWith('*')) return `wildcard is only allowed at the start or end, found in ${key}: ${JSON.stringify(v)}`;
+    if (count === 1 && v !== '*' && !v.startsWith('*') && !v.endsWith('*')) {
+      return `wildcard is only allowed at the start or end, found in ${key}: ${JSON.stringify(v)}`;
+    }
   }
   return undefined;
 }
@@ -64,7 +66,7 @@ export function serviceAccountProblem(key: string, values: readonly string[]): s
 export function attributeProblem(key: string, values: readonly string[], v130: boolean): string | undefined {
   const empty = emptyProblem(key, values);
   if (empty) return empty;
-  if (key.startsWith('request.headers') || key.startsWith('request.auth.claims') || key.startsWith('experimental.envoy.filters.')) return mapKeyProblem(key);
+  if (['request.headers', 'request.auth.claims', 'experimental.envoy.filters.'].some((p) => key.startsWith(p))) return mapKeyProblem(key);
   if (key === 'source.ip' || key === 'remote.ip' || key === 'destination.ip') {
     const bad = values.map(ipsProblem).filter((p) => p !== undefined);
     return bad.length > 0 ? bad.join('; ') : undefined;
@@ -75,7 +77,8 @@ export function attributeProblem(key: string, values: readonly string[], v130: b
   }
   if (v130 && key === 'source.serviceAccount') return serviceAccountProblem(key, values);
   if (v130 && key === 'source.trustDomain') return wildcardProblem(key, values);
-  if (['source.namespace', 'source.principal', 'request.auth.principal', 'request.auth.audiences', 'request.auth.presenter', 'connection.sni'].includes(key)) return undefined;
+  if (['source.namespace', 'source.principal', 'request.auth.principal', 'request.auth.audiences', 'request.auth.presenter',
+    'connection.sni'].includes(key)) return undefined;
   if (key === 'destination.namespace') return `attribute ${key} is replaced by the metadata.namespace`;
   if (key.startsWith('destination.labels')) return `attribute ${key} is replaced by the workload selector`;
   if (key === 'destination.name' || key === 'destination.user') return `deprecated attribute ${key}: only supported in v1alpha1`;
@@ -96,9 +99,10 @@ export function pathTemplateProblem(key: string, path: string): string | undefin
   for (const glob of trimmed.split('/')) {
     if (glob === '{*}' && !anyFound) continue;
     if (glob === '{**}' && !anyFound) { anyFound = true; continue; }
-    if ((glob === '{**}' || glob === '{*}') && anyFound) return `invalid or unsupported path ${trimmed}, found in ${key}. {**} is not the last operator`;
-    if (/[{}]/.test(glob)) return `invalid or unsupported path ${trimmed}, found in ${key}. Contains '{' or '}' beyond a supported path template`;
-    if (templated && !LITERAL.test(glob)) return `invalid or unsupported path ${trimmed}, found in ${key}. Contains segment ${glob} with invalid string literal`;
+    const invalid = `invalid or unsupported path ${trimmed}, found in ${key}.`;
+    if ((glob === '{**}' || glob === '{*}') && anyFound) return `${invalid} {**} is not the last operator`;
+    if (/[{}]/.test(glob)) return `${invalid} Contains '{' or '}' beyond a supported path template`;
+    if (templated && !LITERAL.test(glob)) return `${invalid} Contains segment ${glob} with invalid string literal`;
   }
   return undefined;
 }

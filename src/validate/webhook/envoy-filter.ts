@@ -36,7 +36,8 @@ const ROUTE_CLASS = new Set(['ROUTE_CONFIGURATION', 'VIRTUAL_HOST', 'HTTP_ROUTE'
 
 function deprecatedName(name: string, field: string, report: Report): void {
   const canonical = DEPRECATED_FILTER_NAMES[name];
-  if (canonical) report(Codes.WEBHOOK_WARNING, field, `using deprecated filter name ${JSON.stringify(name)}; use ${JSON.stringify(canonical)} instead`, 'warning');
+  if (canonical) report(Codes.WEBHOOK_WARNING, field,
+    `using deprecated filter name ${JSON.stringify(name)}; use ${JSON.stringify(canonical)} instead`, 'warning');
 }
 
 /** The listener match of a listener-class patch: a filter match needs a name; a sub-filter only for HTTP_FILTER under the HCM. */
@@ -47,7 +48,8 @@ function listenerMatch(applyTo: string, match: Record<string, any>, at: string, 
   const filter = obj(obj(listener.filterChain)?.filter);
   if (!filter) return;
   const fat = `${at}.listener.filterChain.filter`;
-  if (applyTo === 'LISTENER' || applyTo === 'FILTER_CHAIN') report(Codes.WEBHOOK_WARNING, fat, `Envoy filter: filter match has no effect when used with ${applyTo}`, 'warning');
+  if (applyTo === 'LISTENER' || applyTo === 'FILTER_CHAIN') report(Codes.WEBHOOK_WARNING, fat,
+    `Envoy filter: filter match has no effect when used with ${applyTo}`, 'warning');
   if (str(filter.name) === '') { fail(`${fat}.name`, 'Envoy filter: filter match has no name to match on'); return; }
   const sub = obj(filter.subFilter);
   if (sub) {
@@ -73,7 +75,8 @@ function configPatch(raw: unknown, at: string, report: Report, scope: WebhookSco
   if (!patch) { fail(`${at}.patch`, 'Envoy filter: missing patch'); return; }
   const operation = str(patch.operation);
   if (operation === '' || operation === 'INVALID') { fail(`${at}.patch.operation`, 'Envoy filter: missing patch operation'); return; }
-  if (operation !== 'REMOVE' && !isSet(patch.value)) { fail(`${at}.patch.value`, 'Envoy filter: missing patch value for non-remove operation'); return; }
+  if (operation !== 'REMOVE' && !isSet(patch.value)) { fail(`${at}.patch.value`,
+    'Envoy filter: missing patch value for non-remove operation'); return; }
   const match = obj(cp.match);
   if (scope.version !== '1.24' && match?.context === 'WAYPOINT') return;
   const version = str(obj(match?.proxy)?.proxyVersion);
@@ -84,8 +87,10 @@ function configPatch(raw: unknown, at: string, report: Report, scope: WebhookSco
   // The match applies to one class of objects (objectTypes: listener, routeConfiguration or cluster).
   if (!match || !(isSet(match.listener) || isSet(match.routeConfiguration) || isSet(match.cluster))) return;
   if (LISTENER_CLASS.has(applyTo)) listenerMatch(applyTo, match, `${at}.match`, report);
-  else if (ROUTE_CLASS.has(applyTo) && !isSet(match.routeConfiguration)) fail(`${at}.match`, 'Envoy filter: applyTo for http route class objects cannot have non route configuration match');
-  else if (applyTo === 'CLUSTER' && !isSet(match.cluster)) fail(`${at}.match`, 'Envoy filter: applyTo for cluster class objects cannot have non cluster match');
+  else if (ROUTE_CLASS.has(applyTo) && !isSet(match.routeConfiguration)) fail(`${at}.match`,
+    'Envoy filter: applyTo for http route class objects cannot have non route configuration match');
+  else if (applyTo === 'CLUSTER' && !isSet(match.cluster)) fail(`${at}.match`,
+    'Envoy filter: applyTo for cluster class objects cannot have non cluster match');
 }
 
 /** ValidateEnvoyFilter. */
@@ -93,6 +98,7 @@ export function envoyFilter(ef: Manifest, report: Report, scope: WebhookScope): 
   const spec = obj(ef.spec) ?? {};
   const selector = alphaWorkloadSelector(spec.workloadSelector);
   if (selector.errors.length > 0) { for (const e of selector.errors) report(Codes.INVALID_SELECTOR, 'spec.workloadSelector', e); return; }
-  if (selector.noLabels) report(Codes.WEBHOOK_WARNING, 'spec.workloadSelector', 'Envoy filter: workload selector specified without labels, will be applied to all services in namespace', 'warning');
+  if (selector.noLabels) report(Codes.WEBHOOK_WARNING, 'spec.workloadSelector',
+    'Envoy filter: workload selector specified without labels, will be applied to all services in namespace', 'warning');
   list(spec.configPatches).forEach((cp, i) => configPatch(cp, `spec.configPatches[${i}]`, report, scope));
 }

@@ -36,7 +36,8 @@ export function tlsOptions(value: unknown, at: string, report: Report, scope: We
   const v130 = scope.version !== '1.24';
   const suites = list(t.cipherSuites).map(str);
   if ((t.minProtocolVersion === 'TLSV1_0' || t.minProtocolVersion === 'TLSV1_1') && suites.length === 0) {
-    warn(`${at}.minProtocolVersion`, 'TLS version below TLSV1_2 require setting compatible ciphers as by default they no longer include compatible ciphers.');
+    warn(`${at}.minProtocolVersion`,
+      'TLS version below TLSV1_2 require setting compatible ciphers as by default they no longer include compatible ciphers.');
   }
   const invalid = new Set<string>();
   const valid = new Set<string>();
@@ -62,12 +63,14 @@ export function tlsOptions(value: unknown, at: string, report: Report, scope: We
     return;
   }
   if (mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH') {
-    if (['caCrl', 'serverCertificate', 'privateKey', 'caCertificates', 'credentialName'].some(set) || certificates.length > 0 || credentialNames.length > 0) {
+    if (['caCrl', 'serverCertificate', 'privateKey', 'caCertificates',
+      'credentialName'].some(set) || certificates.length > 0 || credentialNames.length > 0) {
       warn(at, `${mode} mode does not use certificates, they will be ignored`);
     }
   }
   if (v130) {
-    const sources = [set('serverCertificate') && set('privateKey'), set('credentialName'), credentialNames.length > 0, certificates.length > 0].filter(Boolean).length;
+    const sources = [set('serverCertificate') && set('privateKey'), set('credentialName'), credentialNames.length > 0,
+      certificates.length > 0].filter(Boolean).length;
     if (sources > 1) fail(at, 'only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified');
   }
   const simpleOrMutual = mode === 'SIMPLE' || mode === 'MUTUAL' || mode === 'OPTIONAL_MUTUAL';
@@ -95,7 +98,8 @@ function serverPort(server: Record<string, any>, at: string, report: Report): bo
   if (!port) { report(Codes.GATEWAY_PORT_NAME, `${at}.port`, 'port is required'); return false; }
   let ok = true;
   if (parseProtocol(str(port.protocol)) === undefined) {
-    report(Codes.INVALID_PROTOCOL, `${at}.port.protocol`, `invalid protocol ${JSON.stringify(str(port.protocol))}, supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP`);
+    report(Codes.INVALID_PROTOCOL, `${at}.port.protocol`,
+      `invalid protocol ${JSON.stringify(str(port.protocol))}, supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP`);
     ok = false;
   }
   if (num(port.number) > 0 || !bind.startsWith('unix://')) {
@@ -146,7 +150,8 @@ function server(raw: unknown, at: string, report: Report, scope: WebhookScope, g
 export function gateway(gw: Manifest, report: Report, scope: WebhookScope): void {
   const gatewaySemantics = scope.annotations['internal.istio.io/gateway-semantics'] === 'gateway';
   const name = str(obj(gw.metadata)?.name);
-  if (!isDns1123Label(name) && !gatewaySemantics) report(Codes.INVALID_REFERENCE_NAME, 'metadata.name', `invalid gateway name: ${JSON.stringify(name)}`);
+  if (!isDns1123Label(name) && !gatewaySemantics) report(Codes.INVALID_REFERENCE_NAME, 'metadata.name',
+    `invalid gateway name: ${JSON.stringify(name)}`);
   const servers = list(obj(gw.spec)?.servers);
   if (servers.length === 0) report(Codes.GATEWAY_HOSTS, 'spec.servers', 'gateway must have at least one server');
   servers.forEach((s, i) => server(s, `spec.servers[${i}]`, report, scope, gatewaySemantics));
@@ -155,7 +160,8 @@ export function gateway(gw: Manifest, report: Report, scope: WebhookScope): void
     const port = obj(obj(raw)?.port);
     if (!port) return;
     const portName = str(port.name);
-    if (names.has(portName)) report(Codes.GATEWAY_PORT_NAME, `spec.servers[${i}].port.name`, `port names in servers must be unique: duplicate name ${portName}`);
+    if (names.has(portName)) report(Codes.GATEWAY_PORT_NAME, `spec.servers[${i}].port.name`,
+      `port names in servers must be unique: duplicate name ${portName}`);
     names.add(portName);
     if (!isHttpProtocol(parseProtocol(str(port.protocol))) && obj(obj(raw)?.tls)?.httpsRedirect === true) {
       report(Codes.WEBHOOK_WARNING, `spec.servers[${i}].tls.httpsRedirect`, 'tls.httpsRedirect should only be used with http servers', 'warning');

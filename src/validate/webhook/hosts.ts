@@ -80,8 +80,10 @@ export function gatewayBoundDomainProblem(sni: boolean, domain: string): string 
     if (parts.length < 4) return `domain name ${domain} invalid, should follow '${format}' format`;
     const trim = (s: string) => s.replace(/^\.+|\.+$/g, '');
     if (parts[0] !== 'outbound') return `domain name ${JSON.stringify(domain)} invalid (label ${JSON.stringify(parts[0])} invalid)`;
-    if (!/[0-9]/.test(trim(parts[1]))) return `domain name ${JSON.stringify(domain)} invalid (label ${JSON.stringify(trim(parts[1]))} invalid). should follow ${format} format`;
-    if (!/[a-zA-Z]/.test(trim(parts[3]))) return `domain name ${JSON.stringify(domain)} invalid (label ${JSON.stringify(trim(parts[3]))} invalid). should follow ${format} format`;
+    const invalid = (label: string) =>
+      `domain name ${JSON.stringify(domain)} invalid (label ${JSON.stringify(label)} invalid). should follow ${format} format`;
+    if (!/[0-9]/.test(trim(parts[1]))) return invalid(trim(parts[1]));
+    if (!/[a-zA-Z]/.test(trim(parts[3]))) return invalid(trim(parts[3]));
     return undefined;
   }
   return wildcardDomainProblem(domain);

@@ -30,7 +30,8 @@ export function isJwtClaim(name: string): boolean {
 /** A header a route may match on: a token, a pseudo-header or a JWT claim (ValidateHTTPHeaderNameOrJwtClaimRoute). */
 function matchHeaderName(name: string, field: string, report: Report): void {
   if (name === '') report(Codes.HEADER_REJECTED, field, 'header name cannot be empty');
-  else if (!isJwtClaim(name) && !PSEUDO.has(name) && !TOKEN.test(name)) report(Codes.HEADER_REJECTED, field, `header name ${name} is not a valid header name`);
+  else if (!isJwtClaim(name) && !PSEUDO.has(name) && !TOKEN.test(name)) report(Codes.HEADER_REJECTED, field,
+    `header name ${name} is not a valid header name`);
 }
 
 const isInternal = (name: string) => name.startsWith(':') || name.toLowerCase() === 'host';
@@ -92,7 +93,8 @@ export function headerOps(headers: unknown, base: string, report: Report): void 
       for (const [name, v] of entries(ops[op])) {
         const field = `${base}.${side}.${op}.${name}`;
         if (name === '') report(Codes.HEADER_REJECTED, field, 'header name cannot be empty');
-        else if (side === 'response' && name.toLowerCase() === 'host') report(Codes.HEADER_REJECTED, field, `invalid header "${name}": cannot set Host header`);
+        else if (side === 'response' && name.toLowerCase() === 'host') report(Codes.HEADER_REJECTED, field,
+          `invalid header "${name}": cannot set Host header`);
         else if (side === 'request' ? isInternal(name) && !isAuthority(name) : isInternal(name)) {
           report(Codes.HEADER_REJECTED, field, `invalid header "${name}": header cannot have ":" prefix`);
         }

@@ -84,7 +84,8 @@ function fault(f: unknown, at: string, report: Report): void {
     const p = percentageProblem(abort.percentage);
     if (p) fail(`${at}.abort.percentage.value`, p);
     if (isSet(abort.grpcStatus)) {
-      if (!GRPC_STATUS.has(str(abort.grpcStatus))) fail(`${at}.abort.grpcStatus`, `gRPC status ${JSON.stringify(str(abort.grpcStatus))} is not supported (NOT_FOUND, UNAVAILABLE, ...)`);
+      if (!GRPC_STATUS.has(str(abort.grpcStatus))) fail(`${at}.abort.grpcStatus`,
+        `gRPC status ${JSON.stringify(str(abort.grpcStatus))} is not supported (NOT_FOUND, UNAVAILABLE, ...)`);
     } else if (isSet(abort.http2Error)) {
       fail(`${at}.abort.http2Error`, 'HTTP/2 abort fault injection not supported yet');
     } else if (isSet(abort.httpStatus)) {
@@ -141,7 +142,8 @@ function directResponse(d: unknown, at: string, report: Report): void {
   if (body) {
     const size = typeof body.string === 'string' ? Buffer.byteLength(body.string, 'utf8')
       : typeof body.bytes === 'string' ? Buffer.from(body.bytes, 'base64').length : 0;
-    if (size > 1024 * 1024) report(Codes.VIRTUAL_SERVICE_REJECTED, `${at}.body`, 'large direct_responses may impact control plane performance, must be less than 1MB');
+    if (size > 1024 * 1024) report(Codes.VIRTUAL_SERVICE_REJECTED, `${at}.body`,
+      'large direct_responses may impact control plane performance, must be less than 1MB');
     else if (size > 100 * 1024) report(Codes.WEBHOOK_WARNING, `${at}.body`, 'large direct_responses may impact control plane performance', 'warning');
   }
   const status = num(o.status);
@@ -160,7 +162,8 @@ function retries(value: unknown, at: string, report: Report, version: IstioVersi
   duration(o.perTryTimeout, `${at}.perTryTimeout`, report);
   if (str(o.retryOn) !== '') {
     for (const policy of str(o.retryOn).split(',')) {
-      if (!RETRY_ON.has(policy) && !isKnownHttpStatus(policy)) report(Codes.VIRTUAL_SERVICE_REJECTED, `${at}.retryOn`, `${JSON.stringify(policy)} is not a valid retryOn policy`);
+      if (!RETRY_ON.has(policy) && !isKnownHttpStatus(policy)) report(Codes.VIRTUAL_SERVICE_REJECTED, `${at}.retryOn`,
+        `${JSON.stringify(policy)} is not a valid retryOn policy`);
     }
   }
   if (version !== '1.24') duration(o.backoff, `${at}.backoff`, report);

@@ -79,7 +79,8 @@ export function jwtRule(raw: unknown, at: string, report: Report, version: Istio
     if (error) fail(`${at}.jwks`, error);
     if (version !== '1.24') {
       for (const i of privateKeys) {
-        report(Codes.WEBHOOK_WARNING, `${at}.jwks`, `jwks key at index ${i} contains private key material; only public keys are used for verification`, 'warning');
+        report(Codes.WEBHOOK_WARNING, `${at}.jwks`,
+          `jwks key at index ${i} contains private key material; only public keys are used for verification`, 'warning');
       }
     }
   }

@@ -23,9 +23,11 @@ export function metadata(m: Manifest, report: Report, scope: WebhookScope): bool
     if (action !== 'ALLOW' && action !== 'DENY') {
       return fail(DRY_RUN, `the annotation ${DRY_RUN} currently only supports action ALLOW/DENY, found action ${action}`);
     }
-    if (!GO_BOOLS.has(a[DRY_RUN])) return fail(DRY_RUN, `has annotation ${DRY_RUN} with invalid value (${a[DRY_RUN]}): strconv.ParseBool: parsing ${JSON.stringify(a[DRY_RUN])}: invalid syntax`);
+    if (!GO_BOOLS.has(a[DRY_RUN])) return fail(DRY_RUN,
+      `has annotation ${DRY_RUN} with invalid value (${a[DRY_RUN]}): strconv.ParseBool: parsing ${JSON.stringify(a[DRY_RUN])}: invalid syntax`);
   }
-  if ('internal.istio.io/webhook-always-reject' in a) return fail('internal.istio.io/webhook-always-reject', '"internal.istio.io/webhook-always-reject" annotation found, rejecting');
+  if ('internal.istio.io/webhook-always-reject' in a) return fail('internal.istio.io/webhook-always-reject',
+    '"internal.istio.io/webhook-always-reject" annotation found, rejecting');
   if (scope.version !== '1.24') {
     for (const key of ['internal.istio.io/parent-namespace', 'internal.istio.io/parents']) {
       if (key in a) return fail(key, `${JSON.stringify(key)} annotation found, this may not be set by users`);

@@ -82,7 +82,9 @@ export function gatewayNames(names: unknown, field: string, report: Report, gate
     if (slash < 0) {
       if (name.includes('.')) {
         const parts = name.split('.');
-        report(Codes.WEBHOOK_WARNING, at, `using legacy gatewayName format ${JSON.stringify(name)}; prefer the <namespace>/<name> format: ${JSON.stringify(`${parts[1]}/${parts[0]}`)}`, 'warning');
+        report(Codes.WEBHOOK_WARNING, at,
+          `using legacy gatewayName format ${JSON.stringify(name)}; prefer the <namespace>/<name> format: `
+          + JSON.stringify(`${parts[1]}/${parts[0]}`), 'warning');
       }
       const p = fqdnProblem(name);
       if (p) report(Codes.INVALID_REFERENCE_NAME, at, p);
@@ -170,7 +172,8 @@ function targetRef(ref: unknown, field: string, report: Report, version: IstioVe
   const r = obj(ref);
   if (!r) return;
   if (str(r.name) === '') report(Codes.INVALID_SELECTOR, `${field}.name`, 'targetRef name must be set');
-  if (str(r.namespace) !== '') report(Codes.INVALID_SELECTOR, `${field}.namespace`, 'targetRef namespace must not be set; cross namespace referencing is not supported');
+  if (str(r.namespace) !== '') report(Codes.INVALID_SELECTOR, `${field}.namespace`,
+    'targetRef namespace must not be set; cross namespace referencing is not supported');
   if (!allowedTargetRef(str(r.group), str(r.kind), version)) {
     const allowed = version === '1.24' ? 'Service, ServiceEntry, Gateway' : 'Service, ServiceEntry, Gateway, GatewayClass';
     report(Codes.INVALID_SELECTOR, field, `targetRef must be to one of ${allowed} but was ${str(r.group)}/${str(r.kind)}`);

@@ -23,7 +23,8 @@ const EMPTY_CHECKED = ['principals', 'requestPrincipals', 'namespaces', 'ipBlock
   'notNamespaces', 'notIpBlocks', 'notRemoteIpBlocks'];
 const OPERATION_FIELDS = ['ports', 'methods', 'paths', 'hosts', 'notPorts', 'notMethods', 'notPaths', 'notHosts'];
 /** Source fields that make a rule apply to TCP too (the HTTP-only DENY warning). */
-const TCP_SOURCE_FIELDS = ['principals', 'notPrincipals', 'ipBlocks', 'notIpBlocks', 'namespaces', 'notNamespaces', 'remoteIpBlocks', 'notRemoteIpBlocks'];
+const TCP_SOURCE_FIELDS = ['principals', 'notPrincipals', 'ipBlocks', 'notIpBlocks', 'namespaces', 'notNamespaces', 'remoteIpBlocks',
+  'notRemoteIpBlocks'];
 
 /** A `from` entry's source: not empty, valid IPs and CIDRs, no empty values (1.30: service accounts and trust domains). */
 function source(src: Record<string, any>, at: string, report: Report, v130: boolean): void {
@@ -86,7 +87,8 @@ function operation(op: Record<string, any>, at: string, report: Report): void {
       // Not istiod's rule (it takes any string): a method no request carries never matches, so an
       // ALLOW rule with it admits nothing and a DENY rule refuses nothing.
       if (str(v) !== '' && !matchesSomeMethod(str(v))) {
-        report(Codes.METHOD_NEVER_MATCHES, `${at}.${k}[${i}]`, `'${str(v)}' matches no HTTP method (methods are upper case: GET, POST, ...): istiod accepts it, and it never matches`, 'warning');
+        report(Codes.METHOD_NEVER_MATCHES, `${at}.${k}[${i}]`,
+          `'${str(v)}' matches no HTTP method (methods are upper case: GET, POST, ...): istiod accepts it, and it never matches`, 'warning');
       }
     });
   }
@@ -100,7 +102,8 @@ function operation(op: Record<string, any>, at: string, report: Report): void {
 
 /** The CUSTOM action's limits: no identities, no identity conditions (validation.go, check). */
 function customLimits(rule: Record<string, any>, at: string, report: Report, v130: boolean): void {
-  const fail = (field: string, name: string) => report(Codes.AUTHORIZATION_POLICY_REJECTED, field, `${name} is currently not supported with CUSTOM action`);
+  const fail = (field: string, name: string) => report(Codes.AUTHORIZATION_POLICY_REJECTED, field,
+    `${name} is currently not supported with CUSTOM action`);
   const fields = ['namespaces', 'notNamespaces', ...(v130 ? ['serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains'] : []),
     'principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals'];
   list(rule.from).forEach((f, j) => {
@@ -148,14 +151,16 @@ function rule(raw: unknown, i: number, action: string, report: Report, v130: boo
     const field = `${at}.when[${j}]`;
     if (key === '') { fail(`${field}.key`, '`key` must not be empty'); return; }
     const [values, notValues] = [list(c.values).map(str), list(c.notValues).map(str)];
-    if (values.length === 0 && notValues.length === 0) { fail(field, `at least one of \`values\` or \`notValues\` must be set for key ${key}`); return; }
+    if (values.length === 0 && notValues.length === 0) { fail(field,
+      `at least one of \`values\` or \`notValues\` must be set for key ${key}`); return; }
     const vp = attributeProblem(key, values, v130);
     if (vp) report(Codes.INVALID_CONDITION, `${field}.values`, `invalid \`value\` for \`key\` ${key}: ${vp}`);
     const np = attributeProblem(key, notValues, v130);
     if (np) report(Codes.INVALID_CONDITION, `${field}.notValues`, `invalid \`notValue\` for \`key\` ${key}: ${np}`);
   });
   if (((fromRule && !toRule && !tcpFrom) || (toRule && !tcpTo)) && action === 'DENY') {
-    report(Codes.WEBHOOK_WARNING, at, 'configured AuthorizationPolicy will deny all traffic to TCP ports under its scope due to the use of only HTTP attributes '
+    report(Codes.WEBHOOK_WARNING, at,
+      'configured AuthorizationPolicy will deny all traffic to TCP ports under its scope due to the use of only HTTP attributes '
       + 'in a DENY rule; it is recommended to explicitly specify the port', 'warning');
   }
 }
@@ -170,15 +175,20 @@ export function authorizationPolicy(ap: Manifest, report: Report, scope: Webhook
   const rules = list(spec.rules);
   if (action === 'CUSTOM') {
     if (rules.length === 0) {
-      report(Codes.POLICY_WITHOUT_RULES, 'spec.rules', 'CUSTOM action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request');
+      report(Codes.POLICY_WITHOUT_RULES, 'spec.rules',
+        'CUSTOM action without `rules` is meaningless as it will never be triggered, '
+        + 'add an empty rule `{}` if you want it be triggered for every request');
     } else if (str(obj(spec.provider)?.name) === '') {
       report(Codes.POLICY_WITHOUT_RULES, 'spec.provider.name', '`provider.name` must not be empty');
     }
     rules.forEach((r, i) => { if (obj(r)) customLimits(obj(r)!, `spec.rules[${i}]`, report, v130); });
   }
-  if (isSet(spec.provider) && action !== 'CUSTOM') report(Codes.POLICY_WITHOUT_RULES, 'spec.provider', `\`provider\` must not be with non CUSTOM action, found ${action}`);
+  if (isSet(spec.provider) && action !== 'CUSTOM') report(Codes.POLICY_WITHOUT_RULES, 'spec.provider',
+    `\`provider\` must not be with non CUSTOM action, found ${action}`);
   if (action === 'DENY' && rules.length === 0) {
-    report(Codes.POLICY_WITHOUT_RULES, 'spec.rules', 'DENY action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request');
+    report(Codes.POLICY_WITHOUT_RULES, 'spec.rules',
+      'DENY action without `rules` is meaningless as it will never be triggered, '
+      + 'add an empty rule `{}` if you want it be triggered for every request');
   }
   rules.forEach((r, i) => rule(r, i, action, report, v130));
 }
@@ -189,7 +199,8 @@ export function peerAuthentication(pa: Manifest, report: Report): void {
   const fail = (field: string, message: string) => report(Codes.PEER_AUTHENTICATION_REJECTED, field, message);
   const selector = obj(spec.selector);
   const ports = entries(spec.portLevelMtls);
-  if ((!selector || entries(selector.matchLabels).length === 0) && ports.length > 0) fail('spec.portLevelMtls', 'mesh/namespace peer authentication cannot have port level mTLS');
+  if ((!selector || entries(selector.matchLabels).length === 0) && ports.length > 0) fail('spec.portLevelMtls',
+    'mesh/namespace peer authentication cannot have port level mTLS');
   // A map: `{}` decodes as an empty, present map.
   if (obj(spec.portLevelMtls) && ports.length === 0) fail('spec.portLevelMtls', 'port level mTLS, if defined, must have at least one element');
   for (const [port] of ports) {

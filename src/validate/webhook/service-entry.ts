@@ -10,7 +10,8 @@
 import { Codes } from '../../core/codes';
 import { Manifest } from '../finding';
 import { fqdnProblem, isWildcarded, partialWildcardProblem, wildcardDomainProblem } from './hosts';
-import { alphaWorkloadSelector, exportTo, isHttpProtocol, isTcpProtocol, isTlsProtocol, labels, parseProtocol, portNameProblem, protocolProblem } from './names';
+import { alphaWorkloadSelector, exportTo, isHttpProtocol, isTcpProtocol, isTlsProtocol, labels, parseProtocol, portNameProblem,
+  protocolProblem } from './names';
 import { ipSubnetProblem, isValidIPAddress, portProblem } from './net';
 import type { Report, WebhookScope } from './report';
 import { workloadEntry } from './workload-entry';
@@ -62,24 +63,29 @@ function dnsResolution(spec: Record<string, any>, report: Report, servicePorts: 
       if (scope.version !== '1.24') break;
     }
   }
-  if (resolution === 'DNS_ROUND_ROBIN' && endpoints.length > 1) report(Codes.SERVICE_ENTRY_REJECTED, 'spec.endpoints', `there must only be 0 or 1 endpoint for resolution mode ${resolution}`);
+  if (resolution === 'DNS_ROUND_ROBIN' && endpoints.length > 1) report(Codes.SERVICE_ENTRY_REJECTED, 'spec.endpoints',
+    `there must only be 0 or 1 endpoint for resolution mode ${resolution}`);
   endpoints.forEach((raw, i) => {
     const at = `spec.endpoints[${i}]`;
     const e = obj(raw);
     if (!e) { report(Codes.SERVICE_ENTRY_REJECTED, at, 'endpoint cannot be nil'); return; }
     const addr = str(e.address);
-    if (!isValidIPAddress(addr) && fqdnProblem(addr)) report(Codes.INVALID_ADDRESS, `${at}.address`, `endpoint address ${JSON.stringify(addr)} is not a valid FQDN or an IP address`);
+    if (!isValidIPAddress(addr) && fqdnProblem(addr)) report(Codes.INVALID_ADDRESS, `${at}.address`,
+      `endpoint address ${JSON.stringify(addr)} is not a valid FQDN or an IP address`);
     labels(e.labels, `${at}.labels`, report);
     for (const [name, port] of entries(e.ports)) {
-      if (!servicePorts.has(name)) report(Codes.SERVICE_ENTRY_REJECTED, `${at}.ports.${name}`, `endpoint port ${num(port)} is not defined by the service entry`);
+      if (!servicePorts.has(name)) report(Codes.SERVICE_ENTRY_REJECTED, `${at}.ports.${name}`,
+        `endpoint port ${num(port)} is not defined by the service entry`);
       const n = portNameProblem(name);
       if (n) report(Codes.INVALID_REFERENCE_NAME, `${at}.ports.${name}`, n);
       const p = portProblem(num(port));
       if (p) report(Codes.INVALID_PORT, `${at}.ports.${name}`, p);
     }
   });
-  if (list(spec.addresses).length > 0 && list(spec.hosts).length > 1 && list(spec.ports).some((p) => isTcpProtocol(parseProtocol(str(obj(p)?.protocol))))) {
-    report(Codes.WEBHOOK_WARNING, 'spec.hosts', 'service entry can not have more than one host specified simultaneously with address and tcp port', 'warning');
+  const tcp = list(spec.ports).some((p) => isTcpProtocol(parseProtocol(str(obj(p)?.protocol))));
+  if (list(spec.addresses).length > 0 && list(spec.hosts).length > 1 && tcp) {
+    report(Codes.WEBHOOK_WARNING, 'spec.hosts', 'service entry can not have more than one host specified simultaneously with address and tcp port',
+      'warning');
   }
 }
 
@@ -87,9 +93,12 @@ function dnsResolution(spec: Record<string, any>, report: Report, servicePorts: 
 function dynamicDns(spec: Record<string, any>, report: Report, scope: WebhookScope): void {
   const fail = (field: string, message: string) => report(Codes.SERVICE_ENTRY_REJECTED, field, message);
   if (list(spec.hosts).length === 0) fail('spec.hosts', 'at least one wildcard host must be provided for resolution type DYNAMIC_DNS');
-  list(spec.hosts).forEach((h, i) => { if (!isWildcarded(str(h))) fail(`spec.hosts[${i}]`, 'host must be wildcarded for resolution mode DYNAMIC_DNS'); });
-  if (list(spec.addresses).length > 0) fail('spec.addresses', 'addresses cannot be set for resolution type DYNAMIC_DNS. HTTP route domains will only be generatedfrom the hosts field values');
-  if (list(spec.endpoints).length > 0) fail('spec.endpoints', 'endpoints cannot be set for resolution type DYNAMIC_DNS. Destination IP address determined from hostsfield values');
+  list(spec.hosts).forEach((h, i) => { if (!isWildcarded(str(h))) fail(`spec.hosts[${i}]`,
+    'host must be wildcarded for resolution mode DYNAMIC_DNS'); });
+  if (list(spec.addresses).length > 0) fail('spec.addresses',
+    'addresses cannot be set for resolution type DYNAMIC_DNS. HTTP route domains will only be generatedfrom the hosts field values');
+  if (list(spec.endpoints).length > 0) fail('spec.endpoints',
+    'endpoints cannot be set for resolution type DYNAMIC_DNS. Destination IP address determined from hostsfield values');
   list(spec.ports).forEach((raw, i) => {
     const p = obj(raw);
     if (!p) { fail(`spec.ports[${i}]`, 'port cannot be nil'); return; }
@@ -109,8 +118,10 @@ export function serviceEntry(se: Manifest, report: Report, scope: WebhookScope):
   const spec = obj(se.spec) ?? {};
   const selector = alphaWorkloadSelector(spec.workloadSelector);
   if (selector.errors.length > 0) { for (const e of selector.errors) report(Codes.INVALID_SELECTOR, 'spec.workloadSelector', e); return; }
-  if (selector.noLabels) report(Codes.WEBHOOK_WARNING, 'spec.workloadSelector', 'service entry: workload selector specified without labels, will be applied to all services in namespace', 'warning');
-  if (isSet(spec.workloadSelector) && list(spec.endpoints).length > 0) report(Codes.SERVICE_ENTRY_REJECTED, 'spec', 'only one of WorkloadSelector or Endpoints is allowed in Service Entry');
+  if (selector.noLabels) report(Codes.WEBHOOK_WARNING, 'spec.workloadSelector',
+    'service entry: workload selector specified without labels, will be applied to all services in namespace', 'warning');
+  if (isSet(spec.workloadSelector) && list(spec.endpoints).length > 0) report(Codes.SERVICE_ENTRY_REJECTED, 'spec',
+    'only one of WorkloadSelector or Endpoints is allowed in Service Entry');
   const resolution = str(spec.resolution) === '' ? 'NONE' : str(spec.resolution);
   const hosts = list(spec.hosts).map(str);
   if (hosts.length === 0) report(Codes.SERVICE_ENTRY_REJECTED, 'spec.hosts', 'service entry must have at least one host');
@@ -127,11 +138,14 @@ export function serviceEntry(se: Manifest, report: Report, scope: WebhookScope):
     const p = ipSubnetProblem(str(a));
     if (p) report(Codes.INVALID_ADDRESS, `spec.addresses[${i}]`, p);
   });
-  if (cidr && resolution !== 'NONE' && resolution !== 'STATIC') report(Codes.SERVICE_ENTRY_REJECTED, 'spec.addresses', 'CIDR addresses are allowed only for NONE/STATIC resolution types');
+  if (cidr && resolution !== 'NONE' && resolution !== 'STATIC') report(Codes.SERVICE_ENTRY_REJECTED, 'spec.addresses',
+    'CIDR addresses are allowed only for NONE/STATIC resolution types');
   const servicePorts = ports(spec, report, scope);
   if (resolution === 'NONE') {
-    if (list(spec.endpoints).length > 0) report(Codes.SERVICE_ENTRY_REJECTED, 'spec.endpoints', 'no endpoints should be provided for resolution type none');
-    if (isSet(spec.workloadSelector)) report(Codes.WEBHOOK_WARNING, 'spec.workloadSelector', 'workloadSelector should not be set when resolution mode is NONE', 'warning');
+    if (list(spec.endpoints).length > 0) report(Codes.SERVICE_ENTRY_REJECTED, 'spec.endpoints',
+      'no endpoints should be provided for resolution type none');
+    if (isSet(spec.workloadSelector)) report(Codes.WEBHOOK_WARNING, 'spec.workloadSelector',
+      'workloadSelector should not be set when resolution mode is NONE', 'warning');
   } else if (resolution === 'STATIC') {
     list(spec.endpoints).forEach((e, i) => {
       if (!obj(e)) report(Codes.SERVICE_ENTRY_REJECTED, `spec.endpoints[${i}]`, 'endpoint cannot be nil');
@@ -146,7 +160,10 @@ export function serviceEntry(se: Manifest, report: Report, scope: WebhookScope):
   }
   // Several hosts over plain TCP cannot be told apart, unless the hosts are ignored (NONE).
   if (resolution !== 'NONE' && hosts.length > 1) {
-    const plain = list(spec.ports).find((p) => { const pr = parseProtocol(str(obj(p)?.protocol)); return !isHttpProtocol(pr) && !isTlsProtocol(pr); });
+    const plain = list(spec.ports).find((p) => {
+      const pr = parseProtocol(str(obj(p)?.protocol));
+      return !isHttpProtocol(pr) && !isTlsProtocol(pr);
+    });
     if (plain !== undefined) report(Codes.SERVICE_ENTRY_REJECTED, 'spec.hosts', 'multiple hosts provided with non-HTTP, non-TLS ports');
   }
   exportTo(spec.exportTo, scope.namespace, 'spec.exportTo', report, true);

@@ -47,7 +47,8 @@ function defaultEndpoint(endpoint: string, at: string, report: Report): void {
   const { host, port, error } = splitHostPort(endpoint);
   if (error) report(Codes.INVALID_ADDRESS, at, error);
   if (host !== '' && !['127.0.0.1', '0.0.0.0', '::1', '::'].includes(host)) {
-    report(Codes.SIDECAR_REJECTED, at, 'sidecar: defaultEndpoint must be of form 127.0.0.1:<port>,0.0.0.0:<port>,[::1]:port,[::]:port,unix://filepath or unset');
+    report(Codes.SIDECAR_REJECTED, at,
+      'sidecar: defaultEndpoint must be of form 127.0.0.1:<port>,0.0.0.0:<port>,[::1]:port,[::]:port,unix://filepath or unset');
   }
   const n = atoi(port);
   if (n === undefined) report(Codes.INVALID_PORT, at, `sidecar: defaultEndpoint port (${port}) is not a number`);
@@ -71,9 +72,12 @@ function ingressListener(raw: unknown, at: string, report: Report, scope: Webhoo
     if (list(t.subjectAltNames).length > 0) fail(`${at}.tls.subjectAltNames`, 'sidecar: subjectAltNames is not supported in ingress tls');
     if (t.httpsRedirect === true) fail(`${at}.tls.httpsRedirect`, 'sidecar: httpsRedirect is not supported');
     if (str(t.credentialName) !== '') fail(`${at}.tls.credentialName`, 'sidecar: credentialName is not currently supported');
-    if (scope.version !== '1.24' && list(t.credentialNames).length > 0) fail(`${at}.tls.credentialNames`, 'sidecar: credentialNames is not currently supported');
-    if (scope.version !== '1.24' && list(t.tlsCertificates).length > 0) fail(`${at}.tls.tlsCertificates`, 'sidecar: tls_certificates is not currently supported');
-    if (t.mode === 'ISTIO_MUTUAL' || t.mode === 'AUTO_PASSTHROUGH') fail(`${at}.tls.mode`, `configuration is invalid: cannot set mode to ${t.mode} in sidecar ingress tls`);
+    if (scope.version !== '1.24' && list(t.credentialNames).length > 0) fail(`${at}.tls.credentialNames`,
+      'sidecar: credentialNames is not currently supported');
+    if (scope.version !== '1.24' && list(t.tlsCertificates).length > 0) fail(`${at}.tls.tlsCertificates`,
+      'sidecar: tls_certificates is not currently supported');
+    if (t.mode === 'ISTIO_MUTUAL' || t.mode === 'AUTO_PASSTHROUGH') fail(`${at}.tls.mode`,
+      `configuration is invalid: cannot set mode to ${t.mode} in sidecar ingress tls`);
     if (!isTlsProtocol(parseProtocol(str(port.protocol)))) fail(`${at}.tls`, 'server cannot have TLS settings for non HTTPS/TLS ports');
     tlsOptions(t, `${at}.tls`, report, scope, Codes.SIDECAR_REJECTED);
   }
@@ -131,7 +135,8 @@ function egressListeners(egress: unknown[], report: Report, namespace: string): 
           if (p) report(Codes.INVALID_ADDRESS, `${at}.bind`, p);
         }
         const capture = str(e.captureMode);
-        if (capture !== '' && capture !== 'DEFAULT' && capture !== 'NONE') fail(`${at}.captureMode`, 'sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners');
+        if (capture !== '' && capture !== 'DEFAULT' && capture !== 'NONE') fail(`${at}.captureMode`,
+          'sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners');
         if (sockets.has(bind)) fail(`${at}.bind`, 'sidecar: unix domain socket values for listeners must be unique');
         sockets.add(bind);
       } else {
@@ -150,7 +155,8 @@ function outboundTrafficPolicy(value: unknown, report: Report): void {
   const proxy = obj(tp?.egressProxy);
   if (!tp || !proxy) return;
   const at = 'spec.outboundTrafficPolicy.egressProxy';
-  if (str(tp.mode) !== 'ALLOW_ANY') { report(Codes.SIDECAR_REJECTED, at, 'sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode'); return; }
+  if (str(tp.mode) !== 'ALLOW_ANY') { report(Codes.SIDECAR_REJECTED, at,
+    'sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode'); return; }
   const f = fqdnProblem(str(proxy.host));
   if (f) report(Codes.INVALID_HOST, `${at}.host`, f);
   if (!isSet(proxy.port)) { report(Codes.SIDECAR_REJECTED, `${at}.port`, 'sidecar: egress_proxy port must be non-nil'); return; }
@@ -162,7 +168,8 @@ export function sidecar(sc: Manifest, report: Report, scope: WebhookScope): void
   const spec = obj(sc.spec) ?? {};
   const selector = alphaWorkloadSelector(spec.workloadSelector);
   if (selector.errors.length > 0) { for (const e of selector.errors) report(Codes.INVALID_SELECTOR, 'spec.workloadSelector', e); return; }
-  if (selector.noLabels) report(Codes.WEBHOOK_WARNING, 'spec.workloadSelector', 'sidecar: workload selector specified without labels, will be applied to all services in namespace', 'warning');
+  if (selector.noLabels) report(Codes.WEBHOOK_WARNING, 'spec.workloadSelector',
+    'sidecar: workload selector specified without labels, will be applied to all services in namespace', 'warning');
   const [ingress, egress] = [list(spec.ingress), list(spec.egress)];
   if (egress.length === 0 && ingress.length === 0 && !isSet(spec.outboundTrafficPolicy) && !isSet(spec.inboundConnectionPool)) {
     report(Codes.SIDECAR_REJECTED, 'spec', 'sidecar: empty configuration provided');

@@ -22,18 +22,23 @@ function providers(value: unknown, at: string, report: Report): void {
 
 /** One tracing entry (validateTelemetryTracing): one provider, a sampling percentage in 0-100, custom tags named and valued. */
 function tracingEntry(entry: Record<string, any>, at: string, report: Report): void {
-  if (list(entry.providers).length > 1) report(Codes.TELEMETRY_UNSUPPORTED, `${at}.providers`, 'multiple providers is not currently supported', 'warning');
+  if (list(entry.providers).length > 1) report(Codes.TELEMETRY_UNSUPPORTED, `${at}.providers`, 'multiple providers is not currently supported',
+    'warning');
   providers(entry.providers, at, report);
   const pct = wrapped(entry.randomSamplingPercentage);
-  if (pct < 0 || pct > 100) report(Codes.TELEMETRY_REJECTED, `${at}.randomSamplingPercentage`, 'randomSamplingPercentage must be in range [0.0, 100.0]');
+  if (pct < 0 || pct > 100) report(Codes.TELEMETRY_REJECTED, `${at}.randomSamplingPercentage`,
+    'randomSamplingPercentage must be in range [0.0, 100.0]');
   for (const [name, raw] of entries(entry.customTags)) {
     const tat = `${at}.customTags.${name}`;
     if (name === '') report(Codes.TELEMETRY_REJECTED, tat, 'tag name may not be empty');
     const tag = obj(raw);
     if (!tag) { report(Codes.TELEMETRY_REJECTED, tat, `tag '${name}' may not have a nil value`); continue; }
-    if (isSet(tag.literal) && str(obj(tag.literal)?.value) === '') report(Codes.TELEMETRY_REJECTED, `${tat}.literal.value`, 'literal tag value may not be empty');
-    else if (isSet(tag.header) && str(obj(tag.header)?.name) === '') report(Codes.TELEMETRY_REJECTED, `${tat}.header.name`, 'header tag name may not be empty');
-    else if (isSet(tag.environment) && str(obj(tag.environment)?.name) === '') report(Codes.TELEMETRY_REJECTED, `${tat}.environment.name`, 'environment tag name may not be empty');
+    if (isSet(tag.literal) && str(obj(tag.literal)?.value) === '') report(Codes.TELEMETRY_REJECTED, `${tat}.literal.value`,
+      'literal tag value may not be empty');
+    else if (isSet(tag.header) && str(obj(tag.header)?.name) === '') report(Codes.TELEMETRY_REJECTED, `${tat}.header.name`,
+      'header tag name may not be empty');
+    else if (isSet(tag.environment) && str(obj(tag.environment)?.name) === '') report(Codes.TELEMETRY_REJECTED, `${tat}.environment.name`,
+      'environment tag name may not be empty');
   }
 }
 
@@ -48,11 +53,14 @@ function metricsOverride(raw: unknown, at: string, report: Report): void {
     if (!to) { report(Codes.TELEMETRY_REJECTED, tat, 'tagOverrides may not be null'); continue; }
     // The operation defaults to UPSERT (telemetry.proto, MetricsOverrides.TagOverride.Operation).
     const op = str(to.operation) === '' ? 'UPSERT' : str(to.operation);
-    if (op === 'UPSERT' && str(to.value) === '') report(Codes.TELEMETRY_REJECTED, `${tat}.value`, 'tagOverrides.value must be set when operation is UPSERT');
-    if (op === 'REMOVE' && str(to.value) !== '') report(Codes.TELEMETRY_REJECTED, `${tat}.value`, 'tagOverrides.value may only be set when operation is UPSERT');
+    if (op === 'UPSERT' && str(to.value) === '') report(Codes.TELEMETRY_REJECTED, `${tat}.value`,
+      'tagOverrides.value must be set when operation is UPSERT');
+    if (op === 'REMOVE' && str(to.value) !== '') report(Codes.TELEMETRY_REJECTED, `${tat}.value`,
+      'tagOverrides.value may only be set when operation is UPSERT');
   }
   const match = obj(o.match);
-  if (match && typeof match.customMetric === 'string' && match.customMetric === '') report(Codes.TELEMETRY_REJECTED, `${at}.match.customMetric`, 'customMetric may not be empty');
+  if (match && typeof match.customMetric === 'string' && match.customMetric === '') report(Codes.TELEMETRY_REJECTED, `${at}.match.customMetric`,
+    'customMetric may not be empty');
 }
 
 /** ValidateTelemetry. */
@@ -76,7 +84,8 @@ export function telemetry(t: Manifest, report: Report, scope: WebhookScope): voi
       try {
         parse(str(filter.expression));
       } catch (e) {
-        report(Codes.TELEMETRY_REJECTED, `spec.accessLogging[${i}].filter.expression`, `must be a valid CEL expression, ${(e as Error).message.split('\n')[0]}`);
+        report(Codes.TELEMETRY_REJECTED, `spec.accessLogging[${i}].filter.expression`,
+          `must be a valid CEL expression, ${(e as Error).message.split('\n')[0]}`);
       }
     }
     providers(l.providers, `spec.accessLogging[${i}]`, report);

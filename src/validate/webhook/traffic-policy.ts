@@ -51,7 +51,8 @@ export function duration(value: unknown, field: string, report: Report, zeroDisa
   if (ns === undefined) return;
   if (zeroDisables && Math.trunc(ns / 1e6) === 0) return;
   if (ns < 1e6) report(Codes.WEBHOOK_DURATION_REJECTED, field, `duration '${value}' must be greater than 1ms`);
-  else if (Math.round(ns) % 1e6 !== 0) report(Codes.WEBHOOK_DURATION_REJECTED, field, `duration '${value}': only durations to ms precision are supported`);
+  else if (Math.round(ns) % 1e6 !== 0) report(Codes.WEBHOOK_DURATION_REJECTED, field,
+    `duration '${value}': only durations to ms precision are supported`);
 }
 
 /** validateOutlierDetection. */
@@ -129,7 +130,8 @@ function loadBalancer(lb: Record<string, any> | undefined, outlier: unknown, at:
       });
     }
     if (num(ch.minimumRingSize) !== 0) {
-      report(Codes.DEPRECATED_FIELD, `${cat}.minimumRingSize`, "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead", 'warning');
+      report(Codes.DEPRECATED_FIELD, `${cat}.minimumRingSize`,
+        "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead", 'warning');
       if (isSet(ch.ringHash) || isSet(ch.maglev)) fail(`${cat}.minimumRingSize`, 'only one of MinimumRingSize or Maglev/Ringhash can be specified');
     }
     const maglev = obj(ch.maglev);
@@ -161,15 +163,18 @@ function tls(t: Record<string, any> | undefined, at: string, report: Report, nam
     const rest = credential.slice('configmap://'.length);
     const parts = rest.split('/');
     const ns = parts.length === 2 ? parts[0] : namespace;
-    if (rest === '' || parts.length > 2 || parts.some((p) => p === '')) fail(`${at}.credentialName`, `invalid configmap:// credentialName: ${credential}`);
-    else if (ns !== namespace || namespace === '') fail(`${at}.credentialName`, `invalid configmap:// credentialName: namespace must match the configuration namespace ${JSON.stringify(namespace)}`);
+    if (rest === '' || parts.length > 2 || parts.some((p) => p === '')) fail(`${at}.credentialName`,
+      `invalid configmap:// credentialName: ${credential}`);
+    else if (ns !== namespace || namespace === '') fail(`${at}.credentialName`,
+      `invalid configmap:// credentialName: namespace must match the configuration namespace ${JSON.stringify(namespace)}`);
   }
   const sans = list(t.subjectAltNames).length > 0;
   if (bool(t.insecureSkipVerify)) {
     if (t.mode === 'SIMPLE' && (set('caCertificates') || set('credentialName') || sans)) {
       fail(`${at}.insecureSkipVerify`, 'cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true');
     }
-    if (t.mode === 'MUTUAL' && (set('caCertificates') || sans)) fail(`${at}.insecureSkipVerify`, 'cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true');
+    if (t.mode === 'MUTUAL' && (set('caCertificates') || sans)) fail(`${at}.insecureSkipVerify`,
+      'cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true');
   }
   if ((t.mode === 'SIMPLE' || t.mode === 'MUTUAL') && set('credentialName')) {
     if (['clientCertificate', 'caCertificates', 'privateKey', 'caCrl'].some(set)) {
@@ -187,7 +192,8 @@ function tls(t: Record<string, any> | undefined, at: string, report: Report, nam
 function tunnel(t: Record<string, any> | undefined, at: string, report: Report): void {
   if (!t) return;
   const protocol = str(t.protocol);
-  if (protocol !== '' && protocol !== 'CONNECT' && protocol !== 'POST') report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.protocol`, 'tunnel protocol must be "CONNECT" or "POST"');
+  if (protocol !== '' && protocol !== 'CONNECT' && protocol !== 'POST') report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.protocol`,
+    'tunnel protocol must be "CONNECT" or "POST"');
   const host = str(t.targetHost);
   const [fqdn, ip] = [fqdnProblem(host), ipAddressProblem(host)];
   if (fqdn && ip) report(Codes.INVALID_HOST, `${at}.targetHost`, `tunnel target host must be valid FQDN or IP address: ${fqdn}; ${ip}`);
@@ -205,7 +211,8 @@ export interface PolicyScope {
 export function trafficPolicy(value: unknown, at: string, report: Report, scope: PolicyScope): void {
   const p = obj(value);
   if (!p) return;
-  const fields = ['outlierDetection', 'connectionPool', 'loadBalancer', 'tls', 'tunnel', 'proxyProtocol', ...(scope.version === '1.24' ? [] : ['retryBudget'])];
+  const fields = ['outlierDetection', 'connectionPool', 'loadBalancer', 'tls', 'tunnel', 'proxyProtocol',
+    ...(scope.version === '1.24' ? [] : ['retryBudget'])];
   // portLevelSettings counts when it is not nil: an empty list decodes as nil.
   if (!fields.some((k) => isSet(p[k])) && list(p.portLevelSettings).length === 0) {
     report(Codes.TRAFFIC_POLICY_REJECTED, at, 'traffic policy must have at least one field');

@@ -36,12 +36,14 @@ function l4Match(m: Record<string, any>, at: string, report: Report): void {
 function sniHost(host: string, at: string, hosts: string[], toGateway: boolean, report: Report): void {
   const problem = toGateway ? gatewayBoundDomainProblem(true, host) : wildcardDomainProblem(host);
   if (problem) {
-    if (isValidIPAddress(host)) report(Codes.WEBHOOK_WARNING, at, `using an IP address (${JSON.stringify(host)}) goes against SNI spec and most clients do not support this`, 'warning');
+    if (isValidIPAddress(host)) report(Codes.WEBHOOK_WARNING, at,
+      `using an IP address (${JSON.stringify(host)}) goes against SNI spec and most clients do not support this`, 'warning');
     else report(Codes.INVALID_HOST, at, problem);
     return;
   }
   if (!hosts.some((h) => hostSubsetOf(host, h))) {
-    report(Codes.INVALID_HOST, at, `SNI host ${JSON.stringify(host)} is not a compatible subset of any of the virtual service hosts: [${hosts.join(', ')}]`);
+    report(Codes.INVALID_HOST, at,
+      `SNI host ${JSON.stringify(host)} is not a compatible subset of any of the virtual service hosts: [${hosts.join(', ')}]`);
   }
 }
 
@@ -122,14 +124,16 @@ export function virtualService(vs: Manifest, report: Report, scope: WebhookScope
       for (const kind of ['headers', 'withoutHeaders']) {
         for (const [name] of entries(obj(m)?.[kind])) {
           if (isJwtClaim(name)) {
-            fail(`spec.http[${i}].match[${j}].${kind}.${name}`, `JWT claim based routing (key: ${name}) is only supported for gateway, found no gateways: [${gateways.join(' ')}]`);
+            fail(`spec.http[${i}].match[${j}].${kind}.${name}`,
+              `JWT claim based routing (key: ${name}) is only supported for gateway, found no gateways: [${gateways.join(' ')}]`);
           }
         }
       }
     }));
   }
   hosts(spec, all, toGateway, toMesh, report);
-  if (list(spec.http).length === 0 && list(spec.tcp).length === 0 && list(spec.tls).length === 0) fail('spec', 'http, tcp or tls must be provided in virtual service');
+  if (list(spec.http).length === 0 && list(spec.tcp).length === 0 && list(spec.tls).length === 0) fail('spec',
+    'http, tcp or tls must be provided in virtual service');
   list(spec.http).forEach((r, i) => httpRoute(r, `spec.http[${i}]`, delegate, report, scope.version, gatewaySemantics));
   list(spec.tls).forEach((r, i) => tlsRoute(r, `spec.tls[${i}]`, all, toGateway, report, gatewaySemantics));
   list(spec.tcp).forEach((r, i) => tcpRoute(r, `spec.tcp[${i}]`, report, gatewaySemantics));

@@ -30,17 +30,20 @@ export function workloadEntry(we: Record<string, any>, at: string, report: Repor
     if (entries(we.ports).length > 0) report(Codes.WORKLOAD_ENTRY_REJECTED, `${at}.ports`, `unix endpoint ${addr} must not include ports`);
   } else if (addr !== '' && !isValidIPAddress(addr)) {
     if (!allowFqdn) report(Codes.INVALID_ADDRESS, `${at}.address`, `endpoint address ${JSON.stringify(addr)} is not a valid IP address`);
-    else if (fqdnProblem(addr)) report(Codes.INVALID_ADDRESS, `${at}.address`, `endpoint address ${JSON.stringify(addr)} is not a valid FQDN or an IP address`);
+    else if (fqdnProblem(addr)) report(Codes.INVALID_ADDRESS, `${at}.address`,
+      `endpoint address ${JSON.stringify(addr)} is not a valid FQDN or an IP address`);
   }
   for (const [name, port] of entries(we.ports)) {
-    if (servicePorts && !servicePorts.has(name)) report(Codes.WORKLOAD_ENTRY_REJECTED, `${at}.ports.${name}`, `endpoint port ${num(port)} is not defined by the service entry`);
+    if (servicePorts && !servicePorts.has(name)) report(Codes.WORKLOAD_ENTRY_REJECTED, `${at}.ports.${name}`,
+      `endpoint port ${num(port)} is not defined by the service entry`);
     const n = portNameProblem(name);
     if (n) report(Codes.INVALID_REFERENCE_NAME, `${at}.ports.${name}`, n);
     const p = portProblem(num(port));
     if (p) report(Codes.INVALID_PORT, `${at}.ports.${name}`, p);
   }
   labels(we.labels, `${at}.labels`, report);
-  if (unix && servicePorts && servicePorts.size !== 1) report(Codes.WORKLOAD_ENTRY_REJECTED, at, 'exactly 1 service port required for unix endpoints');
+  if (unix && servicePorts && servicePorts.size !== 1) report(Codes.WORKLOAD_ENTRY_REJECTED, at,
+    'exactly 1 service port required for unix endpoints');
 }
 
 /** ValidateWorkloadEntry: the entry itself, whose address may be a host name. */
@@ -68,7 +71,8 @@ function readinessProbe(value: unknown, at: string, report: Report): void {
       const name = str(header.name);
       // ValidateProbeHeaderName: what Kubernetes allows in a probe's header name.
       if (name === '') report(Codes.HEADER_REJECTED, `${at}.httpGet.httpHeaders[${i}].name`, 'header name cannot be empty');
-      else if (!/^[-A-Za-z0-9]+$/.test(name)) report(Codes.HEADER_REJECTED, `${at}.httpGet.httpHeaders[${i}].name`, `header name ${name} is not a valid header name`);
+      else if (!/^[-A-Za-z0-9]+$/.test(name)) report(Codes.HEADER_REJECTED, `${at}.httpGet.httpHeaders[${i}].name`,
+        `header name ${name} is not a valid header name`);
     });
   } else if (isSet(probe.tcpSocket)) {
     const p = portProblem(num(obj(probe.tcpSocket)?.port));
