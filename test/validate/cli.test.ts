@@ -92,6 +92,11 @@ describe('cdk8s-mesh-validate', () => {
     expect(run(['--schema-only', d]).out).toMatch(/additional properties 'backoff' \(istio-1\.24\.6\) \[MESH150\]/);
     expect(run(['--schema-only', '--istio-version', '1.30', d])).toMatchObject({ code: 0 });
     expect(run(['--schema-only', '--istio-version=1.30', d])).toMatchObject({ code: 0 });
+    // a --platform file's istio.version is the default; --istio-version overrides it
+    const platform = path.join(d, '..', `platform-${path.basename(d)}.yaml`);
+    fs.writeFileSync(platform, 'istio:\n  version: "1.30"\n');
+    expect(run(['--schema-only', '--platform', platform, d])).toMatchObject({ code: 0 });
+    expect(run(['--schema-only', '--platform', platform, '--istio-version', '1.24', d]).code).toBe(1);
     const bad = run(['--istio-version', '1.99', d]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--istio-version must be one of 1.24, 1.30, got '1.99'/);
