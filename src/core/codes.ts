@@ -215,7 +215,7 @@ export const Codes = {
   SCHEMA_VIOLATION: 'MESH150',
   /** An object fails one of its CRD's x-kubernetes-validations CEL rules. */
   CEL_RULE_VIOLATION: 'MESH151',
-  /** No CRD (of every Istio version checked) serves the object's apiVersion and kind; a warning for kinds of unknown groups unless strict. */
+  /** No CRD (of the Istio release checked) serves the object's apiVersion and kind; a warning for kinds of unknown groups unless strict. */
   UNKNOWN_KIND: 'MESH152',
   /** A core Kubernetes object violates its schema. */
   CORE_SCHEMA_VIOLATION: 'MESH153',

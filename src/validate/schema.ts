@@ -213,7 +213,7 @@ export function checkCustomResource(m: Manifest, bundles: readonly CrdBundle[], 
   return mergeByBundle(perBundle);
 }
 
-/** One finding per code, field and message, its message naming every bundle that reported it: `... (istio-1.24.6, istio-1.30.3)`. */
+/** One finding per code, field and message, its message naming every bundle that reported it: `... (flagger-1.44.0, my-flagger)`. */
 export function mergeByBundle(perBundle: readonly { bundle: string; findings: readonly Finding[] }[]): Finding[] {
   const merged = new Map<string, { f: Finding; bundles: string[] }>();
   for (const { bundle, findings } of perBundle) {
