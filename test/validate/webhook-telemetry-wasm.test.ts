@@ -40,15 +40,18 @@ describe("istiod's webhook: Telemetry", () => {
   test('MESH168: tag overrides: UPSERT (the default) needs a value, REMOVE takes none', () => {
     const ov = (o: M) => telemetry({ metrics: [{ overrides: [o] }] });
     expect(ov({ tagOverrides: { request_host: {} } })).toEqual(['MESH168 spec.metrics[0].overrides[0].tagOverrides.request_host.value']);
-    expect(ov({ tagOverrides: { request_host: { operation: 'REMOVE', value: 'x' } } })).toEqual(['MESH168 spec.metrics[0].overrides[0].tagOverrides.request_host.value']);
+    expect(ov({ tagOverrides: { request_host: { operation: 'REMOVE',
+      value: 'x' } } })).toEqual(['MESH168 spec.metrics[0].overrides[0].tagOverrides.request_host.value']);
     expect(ov({ tagOverrides: { request_host: { operation: 'REMOVE' }, app: { value: 'node.metadata.app' } } })).toEqual([]);
     expect(ov({ tagOverrides: { '': { operation: 'REMOVE' } } })).toEqual(['MESH174 spec.metrics[0].overrides[0].tagOverrides. warning']);
   });
 });
 
-describe("istiod's webhook: Telemetry access logging and selection (validateTelemetryAccessLogging, validation_istiod.go validateTelemetryFilter)", () => {
+describe("istiod's webhook: Telemetry access logging and selection (validateTelemetryAccessLogging, validation_istiod.go validateTelemetryFilter)",
+  () => {
   test('MESH168: a filter that is not a CEL expression, a provider without a name; MESH186: a selector with targetRefs', () => {
-    const logging = (filter: M | undefined, providers: M[] = [{ name: 'envoy' }]) => telemetry({ accessLogging: [{ providers, ...(filter ? { filter } : {}) }] });
+    const logging = (filter: M | undefined, providers: M[] = [{ name: 'envoy' }]) => telemetry({ accessLogging: [{ providers,
+      ...(filter ? { filter } : {}) }] });
     expect(logging({ expression: 'response.code >= 400' })).toEqual([]);
     expect(logging({ expression: 'response.code >=' })).toEqual(['MESH168 spec.accessLogging[0].filter.expression']);
     expect(logging({ expression: '' })).toEqual(['MESH168 spec.accessLogging[0].filter.expression']);
@@ -60,7 +63,8 @@ describe("istiod's webhook: Telemetry access logging and selection (validateTele
 describe("istiod's webhook: WasmPlugin", () => {
   test('MESH170: an env value only with valueFrom INLINE; the first bad entry only', () => {
     const env = (e: M[]) => wasm({ vmConfig: { env: e } });
-    expect(env([{ name: 'X', valueFrom: 'HOST', value: 'v' }, { name: 'Y', valueFrom: 'HOST', value: 'w' }])).toEqual(['MESH170 spec.vmConfig.env[0].value']);
+    expect(env([{ name: 'X', valueFrom: 'HOST', value: 'v' }, { name: 'Y', valueFrom: 'HOST',
+      value: 'w' }])).toEqual(['MESH170 spec.vmConfig.env[0].value']);
     expect(env([{ name: 'X', value: 'v' }, { name: 'POD_NAME', valueFrom: 'HOST' }])).toEqual([]);
   });
 
@@ -78,7 +82,8 @@ describe("istiod's webhook: WasmPlugin", () => {
     expect(wasm({ sha256: 'a'.repeat(63) })).toEqual(['MESH170 spec.sha256']);
     expect(wasm({ sha256: 'A'.repeat(64) })).toEqual(['MESH170 spec.sha256']);
     expect(wasm({ sha256: 'a'.repeat(64) })).toEqual([]);
-    expect(wasm({ pluginName: 'p'.repeat(257), imagePullSecret: 's'.repeat(254) })).toEqual(['MESH170 spec.imagePullSecret', 'MESH170 spec.pluginName']);
+    expect(wasm({ pluginName: 'p'.repeat(257), imagePullSecret: 's'.repeat(254) })).toEqual(['MESH170 spec.imagePullSecret',
+      'MESH170 spec.pluginName']);
     expect(wasm({ match: [{ ports: [{ number: 0 }, { number: 70000 }] }] })).toEqual(['MESH180 spec.match[0].ports[0].number']);
     expect(wasm({ match: [{ ports: [{ number: 8080 }] }] })).toEqual([]);
   });
