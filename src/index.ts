@@ -14,6 +14,8 @@ export type { Code } from './core/codes';
 export { MeshError } from './core/errors';
 export { ExportTo } from './core/export-to';
 export { StringMatch } from './core/http';
+export { DEFAULT_ISTIO_VERSION, ISTIO_VERSIONS } from './core/istio-version';
+export type { IstioVersion } from './core/istio-version';
 export type { HttpMethod, StringMatchKind } from './core/http';
 export { ConsistentHash, LoadBalancer } from './core/load-balancer';
 export type { ConsistentHashKey, SimpleLoadBalancer } from './core/load-balancer';

@@ -252,7 +252,7 @@ export const Codes = {
   SCHEMA_VIOLATION: 'MESH150',
   /** An object fails one of its CRD's x-kubernetes-validations CEL rules. */
   CEL_RULE_VIOLATION: 'MESH151',
-  /** No CRD (of every Istio version checked) serves the object's apiVersion and kind; a warning for kinds of unknown groups unless strict. */
+  /** No CRD (of the Istio release checked) serves the object's apiVersion and kind; a warning for kinds of unknown groups unless strict. */
   UNKNOWN_KIND: 'MESH152',
   /** A core Kubernetes object violates its schema. */
   CORE_SCHEMA_VIOLATION: 'MESH153',
@@ -379,6 +379,36 @@ export const Codes = {
   HEADER_REJECTED: 'MESH175',
   /** A VirtualService string match istiod's webhook rejects (an empty prefix or regex, a regex over 1024 characters or not RE2). */
   STRING_MATCH_REJECTED: 'MESH176',
+  /** Something istiod's webhook admits with a warning (WrapWarning / AppendWarningf in pkg/config/validation). */
+  WEBHOOK_WARNING: 'MESH177',
+  /** A regex Go's regexp compiles but Envoy refuses in an Istio proxy: an RE2 program over 32768 instructions. */
+  REGEX_PROGRAM_TOO_LARGE: 'MESH178',
+  /** A host or domain name istiod's webhook rejects (ValidateWildcardDomain, ValidateFQDN, ValidateNamespaceSlashWildcardHostname). */
+  INVALID_HOST: 'MESH179',
+  /** A port istiod's webhook rejects (ValidatePort: 1-65535; security.ValidatePorts: 0-65535). */
+  INVALID_PORT: 'MESH180',
+  /** An IP address, CIDR range, bind address or Unix socket istiod's webhook rejects. */
+  INVALID_ADDRESS: 'MESH181',
+  /** An AuthorizationPolicy condition istiod's webhook rejects (security.ValidateAttribute: unknown key, bad value). */
+  INVALID_CONDITION: 'MESH182',
+  /** A name istiod's webhook rejects: subset, gateway, port or namespace names, a Gateway's own name. */
+  INVALID_REFERENCE_NAME: 'MESH183',
+  /** An exportTo list istiod's webhook rejects (validateExportTo). */
+  INVALID_EXPORT_TO: 'MESH184',
+  /** A protocol istiod does not know (protocol.Parse: Unsupported). */
+  INVALID_PROTOCOL: 'MESH185',
+  /** A workload selector, targetRef or label set istiod's webhook rejects. */
+  INVALID_SELECTOR: 'MESH186',
+  /** A route destination weight istiod's webhook rejects: negative, or every weight of several 0. */
+  INVALID_WEIGHT: 'MESH187',
+  /** An annotation istiod's webhook rejects (istio.io/dry-run where unsupported, the always-reject and internal annotations). */
+  REJECTED_ANNOTATION: 'MESH188',
+  /** An AuthorizationPolicy method that matches no HTTP method: istiod accepts it, and it never matches. */
+  METHOD_NEVER_MATCHES: 'MESH162',
+  /** A WorkloadEntry, WorkloadGroup or ProxyConfig istiod's webhook rejects. */
+  WORKLOAD_ENTRY_REJECTED: 'MESH167',
+  /** An Istio release the validation does not know (--istio-version, istioVersion, MeshPlatform istio.version). */
+  UNKNOWN_ISTIO_VERSION: 'MESH189',
 } as const;
 
 /** One of the stable codes. */

@@ -46,8 +46,9 @@ export class StringMatch {
   }
 
   /**
-   * Matching the RE2 expression `value` (Envoy's engine, Go's syntax), which must
-   * compile: lookaround and backreferences are rejected (MESH027).
+   * Matching the RE2 expression `value` (Envoy's engine, Go's syntax), which must compile
+   * with Go's regexp (istiod's check: no lookaround, backreferences or `\e`) and stay within
+   * the RE2 program size Envoy accepts in an Istio proxy (MESH027).
    * @see https://github.com/google/re2/wiki/Syntax
    */
   public static regex(value: string): StringMatch {

@@ -4,6 +4,7 @@ import { App, AppProps } from 'cdk8s';
 import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { checkIstioVersion, IstioVersion } from '../core/istio-version';
 import { MeshPlatform } from '../platform/platform';
 import { topologyFiles } from '../review/topology';
 import { folderOf, formatSynthLine, MeshSynthCheck, SynthVerdict, warningSummary } from '../validate/synth-check';
@@ -47,6 +48,13 @@ export interface MeshAppProps extends AppProps {
    * @default true
    */
   readonly flowVerification?: boolean;
+  /**
+   * The Istio release the cluster runs: synth checks the output against that release's CRDs and
+   * istiod's webhook rules of that release. Set it on the platform (`MeshPlatform.of({ istio:
+   * { version } })`) or here; both set and different is an error [MESH189].
+   * @default - the platform's release (`platform.istio.version`, 1.24 by default)
+   */
+  readonly istioVersion?: IstioVersion;
 }
 
 /**
@@ -87,6 +95,8 @@ export class MeshApp extends App {
   public readonly platform: MeshPlatform;
   /** Whether synth verifies flows. */
   public readonly flowVerification: boolean;
+  /** The Istio release the output is checked against. */
+  public readonly istioVersion: IstioVersion;
 
   /**
    * Whether `x` is a MeshApp: a brand check rather than `instanceof`, so it holds across
@@ -105,8 +115,10 @@ export class MeshApp extends App {
     this.crdDirectory = props.crdDirectory;
     this.platform = props.platform ?? MeshPlatform.default();
     this.flowVerification = props.flowVerification ?? true;
+    this.istioVersion = istioVersionOf(props, this.platform);
     MeshSynthCheck.of(this).options = {
       crdDirectory: this.crdDirectory, schemaValidation: this.schemaValidation, flowVerification: this.flowVerification,
+      istioVersion: this.istioVersion,
     };
   }
 
@@ -211,6 +223,17 @@ export class MeshApp extends App {
     const cliOut = process.env.CDK8S_OUTDIR;
     if (cliOut && path.resolve(cliOut) !== path.resolve(this.outdir)) linkTree(this.outdir, cliOut, all.map((f) => f.path));
   }
+}
+
+/** The release `props` name, which must agree with the platform's when both are set. */
+function istioVersionOf(props: MeshAppProps, platform: MeshPlatform): IstioVersion {
+  if (props.istioVersion === undefined) return platform.istio.version;
+  const version = checkIstioVersion(props.istioVersion, 'MeshAppProps.istioVersion');
+  if (props.platform !== undefined && version !== platform.istio.version) {
+    throw new MeshError(Codes.UNKNOWN_ISTIO_VERSION,
+      `MeshAppProps.istioVersion: '${version}' differs from the platform's istio.version '${platform.istio.version}': the cluster runs one release`);
+  }
+  return version;
 }
 
 /**

@@ -18,6 +18,7 @@
 import { Cidr } from '../core/cidr';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { isIstioVersion, ISTIO_VERSIONS } from '../core/istio-version';
 import { parseYamlDocuments } from '../private/yaml-reader';
 import { MeshPlatform } from './platform';
 import type { MeshPlatformProps } from './platform-props';
@@ -25,7 +26,7 @@ import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } fro
 import { platformPropsFromSnapshot } from './snapshot';
 
 /** How one field of the file is read. */
-type FieldKind = 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'tracing-protocol';
+type FieldKind = 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'tracing-protocol' | 'istio-version';
 
 /** Every field of each component, typed so that a new prop cannot be forgotten here. */
 type ComponentSchema<T> = { readonly [K in keyof Required<T>]: FieldKind };
@@ -33,7 +34,7 @@ type ComponentSchema<T> = { readonly [K in keyof Required<T>]: FieldKind };
 const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | ComponentSchema<NonNullable<MeshPlatformProps[K]>> } = {
   trustDomain: 'string',
   istio: {
-    rootNamespace: 'string', controlPlaneNamespace: 'string', revision: 'string', serviceName: 'string', istiodLabels: 'labels',
+    version: 'istio-version', rootNamespace: 'string', controlPlaneNamespace: 'string', revision: 'string', serviceName: 'string', istiodLabels: 'labels',
     serviceSelector: 'labels', serviceAccount: 'string', xdsPort: 'port', webhookPort: 'port',
   },
   ingressGateway: {
@@ -165,6 +166,10 @@ function readField(field: string, kind: FieldKind, v: unknown, file: string): un
     case 'tracing-protocol':
       if (v !== 'zipkin' && v !== 'opentelemetry') throw bad("must be 'zipkin' or 'opentelemetry'");
       return v;
+    case 'istio-version':
+      // A YAML `1.30` is a number; the release is read as its text either way.
+      if (!isIstioVersion(typeof v === 'number' ? v.toFixed(2) : v)) throw bad(`must be one of ${ISTIO_VERSIONS.join(', ')}`);
+      return typeof v === 'number' ? v.toFixed(2) : v;
   }
 }
 

@@ -5,12 +5,20 @@
  * an install writes it; a snapshot of the cluster (./snapshot.ts) reads them.
  */
 import type { Cidr } from '../core/cidr';
+import type { IstioVersion } from '../core/istio-version';
 
 /** Labels, as Kubernetes objects carry them. */
 export type PlatformLabels = Readonly<Record<string, string>>;
 
 /** Istio's control plane (the `istiod` chart, `manifests/charts/istio-control/istio-discovery`). */
 export interface IstioPlatformProps {
+  /**
+   * The Istio release the cluster runs: validation checks against its CRDs and istiod's
+   * webhook rules of that release.
+   * @default '1.24'
+   * @see https://istio.io/latest/docs/releases/supported-releases/
+   */
+  readonly version?: IstioVersion;
   /**
    * Istio's root namespace: policies there apply mesh-wide.
    * @default 'istio-system'

@@ -5,6 +5,7 @@
  * from its preset so that the default and the preset cannot drift apart.
  */
 import { Codes } from '../core/codes';
+import { checkIstioVersion, DEFAULT_ISTIO_VERSION } from '../core/istio-version';
 import { MeshError } from '../core/errors';
 import { dns1123LabelProblem } from '../core/names';
 import type {
@@ -80,6 +81,7 @@ function resolveIstio(i: IstioPlatformProps): PlatformIstio {
   };
   const defaultSelector: PlatformLabels = rev ? { 'app': 'istiod', 'istio.io/rev': rev } : { app: 'istiod', istio: 'pilot' };
   return {
+    version: i.version === undefined ? DEFAULT_ISTIO_VERSION : checkIstioVersion(i.version, 'istio.version'),
     rootNamespace,
     controlPlaneNamespace: i.controlPlaneNamespace ?? rootNamespace,
     revision: rev,

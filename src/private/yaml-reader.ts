@@ -15,7 +15,9 @@
  *   fix of CVE-2019-11253 that kube-apiserver reads YAML with (sigs.k8s.io/yaml → go-yaml).
  *
  * The values are js-yaml's (YAML 1.2 core schema, merge keys, timestamps), unchanged by the
- * limits; go-yaml's YAML 1.1 differs only on unquoted `yes`/`no`/`on`/`off`, `0755` and
+ * limits but for one place where YAML 1.2 and go-yaml v2 read a flow list differently, which is
+ * read as go-yaml reads it (`[1.2.3.4, 001:db8::]` holds two strings: see restoreGoFlowScalars);
+ * go-yaml's YAML 1.1 differs otherwise only on unquoted `yes`/`no`/`on`/`off`, `0755` and
  * timestamps (see the README's Command line section).
  *
  * Aliases stay shared references in the values returned (js-yaml never copies an anchored
@@ -266,7 +268,38 @@ export function parseYamlDocuments(text: string, file: string, options: YamlRead
     throw new YamlReadError(file, line, reason);
   }
   if (mayExceed && values.length > 0) checkBytes(lastStart, text.length);
+  if (GO_FLOW_COLON.test(text)) values.forEach((v, i) => { values[i] = restoreGoFlowScalars(v, text, new Set()); });
   return values.map((value, i) => ({ value, line: starts[i] ?? 1 }));
+}
+
+/** A `:` right before a flow indicator, where go-yaml v2 and YAML 1.2 part ways. */
+const GO_FLOW_COLON = /:[,\]}]/;
+
+/**
+ * go-yaml v2 (which kube-apiserver reads YAML with) ends a plain scalar at a `:` only when a blank
+ * follows it, also inside a flow collection (sigs.k8s.io/yaml goyaml.v2 scannerc.go,
+ * yaml_parser_scan_plain_scalar), so `addresses: [1.2.3.4, 001:db8::]` holds two strings; YAML 1.2
+ * (js-yaml) reads the second as the one-key map `{"001:db8:": null}`. Such a map in a list, whose
+ * key and `:` stand right before a `,`, `]` or `}` in the text, becomes the string go-yaml reads.
+ */
+function restoreGoFlowScalars(value: unknown, text: string, seen: Set<unknown>): unknown {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      const keys = item && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item) : [];
+      if (keys.length === 1 && (item as Record<string, unknown>)[keys[0]] === null && GO_SCALAR_END(keys[0]).test(text)) value[i] = `${keys[0]}:`;
+      else restoreGoFlowScalars(item, text, seen);
+    });
+  } else {
+    for (const v of Object.values(value)) restoreGoFlowScalars(v, text, seen);
+  }
+  return value;
+}
+
+/** `<key>:` right before a flow indicator, the key not led by more scalar text. */
+function GO_SCALAR_END(key: string): RegExp {
+  return new RegExp(`(?:^|[\\s\\[{,])${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:[,\\]}]`);
 }
 
 /**

@@ -3,6 +3,7 @@
  * pattern or a route's regex, header values that meet a route match, a token's principal.
  * A sample is checked against what it stands for, so it is never wrong, only sometimes missing.
  */
+import { goRegexp, GoRegexp } from '../core/re2';
 
 /**
  * A concrete path for an Istio path pattern: `*` (prefix or suffix match) and the
@@ -82,9 +83,10 @@ export function sampleOf(regex: string): string | undefined {
   };
   const candidate = sequence();
   if (candidate === undefined) return undefined;
-  let full: RegExp;
+  let full: GoRegexp;
   try {
-    full = new RegExp(`^(?:${regex.replace(/\(\?P</g, '(?<')})$`);
+    // Envoy's engine and Go's syntax (src/core/re2.ts): the candidate must match as Envoy matches it.
+    full = goRegexp(`^(?:${regex})$`);
   } catch {
     return undefined;
   }

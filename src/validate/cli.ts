@@ -3,7 +3,8 @@
  * cdk8s-mesh-validate: the synth-time checks over any YAML files or directories,
  * hand-written ones included.
  *
- *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>]... <file|dir>...
+ *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--istio-version 1.24|1.30]
+ *                       [--max-document-bytes <n>] [--platform <file>]... <file|dir>...
  *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [tcp|tls|grpc|http|https] [METHOD] [path]' [--flows] [--platform <file>]... <file|dir>...
  *
  * `--platform` (repeatable) reads the platform: a snapshot of the cluster and/or a map of its
@@ -20,7 +21,12 @@
  * (`acknowledged.mesh.cdk8s.io/<code>: <reason>`, written at synth; ./acknowledgements.ts) is
  * listed as acknowledged and not counted.
  *
- * Exit codes: 0 clean (warnings allowed), 1 on errors, 2 on a usage error.
+ * `--istio-version` names the Istio release the cluster runs (default: the platform's
+ * `istio.version`, from `--platform` or the Namespaces' records, else 1.24): Istio objects are
+ * checked against that release's CRDs and istiod's webhook rules of that release.
+ *
+ * Exit codes: 0 clean (warnings allowed), 1 on errors, 2 on a usage error. A readable file never
+ * ends the tool with 2: what it holds is reported as findings.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,7 +35,7 @@ import { PlatformFile, readPlatform, recordFindings, runFlowCommand } from './fl
 import { platformIngressGateway } from './analysis';
 import { CliIo, processIo } from '../private/cli-io';
 import { decodeYamlText, readYamlFile, YamlReadError } from '../private/yaml-reader';
-import { Finding, finding, formatFinding, isError, Manifest, sortFindings } from './finding';
+import { Finding, finding, formatFinding, isError, Manifest, refOf, sortFindings } from './finding';
 import { meshIdentityConflicts, sameObjectCollisions } from './collisions';
 import { AnnotatedAcknowledgement, splitAcknowledged } from './acknowledgements';
 import type { FlowWorkload } from './flow/flow';
@@ -38,10 +44,12 @@ import { PLATFORM_ANNOTATION, RecordedPlatform, recordedPlatforms } from '../pla
 import { validateManifests } from './validate';
 import { listItems, mayDecodeDifferentlyAsYaml11, parseManifests } from './yaml';
 import { MeshError } from '../core/errors';
+import { isIstioVersion, ISTIO_VERSIONS } from '../core/istio-version';
 
 /** Where the tool writes; tests pass their own. */
 
-const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--max-document-bytes <n>] [--platform <file>]... <file|dir>...'
+const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--istio-version 1.24|1.30]'
+  + ' [--max-document-bytes <n>] [--platform <file>]... <file|dir>...'
   + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [tcp|tls|grpc|http|https] [METHOD] [path] [name=value]...\']...'
   + ' [--flows] [--platform <file>]... <file|dir>...'
   + '\n         source: external, <namespace>/<workload>, <workload> or platform:<component>;'
@@ -76,6 +84,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   let strict = false;
   let crds: string | undefined;
   let maxDocumentBytes: string | undefined;
+  let istioVersion: string | undefined;
   const inputs: string[] = [];
   const flows: string[] = [];
   let listFlows = false;
@@ -93,6 +102,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     else if (a.startsWith('--platform=')) platformFiles.push(a.slice('--platform='.length));
     else if (a === '--crds') crds = argv[++i];
     else if (a.startsWith('--crds=')) crds = a.slice('--crds='.length);
+    else if (a === '--istio-version') istioVersion = argv[++i] ?? '';
+    else if (a.startsWith('--istio-version=')) istioVersion = a.slice('--istio-version='.length);
     else if (a === '--max-document-bytes') maxDocumentBytes = argv[++i] ?? '';
     else if (a.startsWith('--max-document-bytes=')) maxDocumentBytes = a.slice('--max-document-bytes='.length);
     else if (a === '--help' || a === '-h') { io.stdout(`${USAGE}\n`); return 0; }
@@ -105,6 +116,10 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   }
   if (maxDocumentBytes !== undefined && !/^[1-9][0-9]{0,14}$/.test(maxDocumentBytes)) {
     io.stderr(`--max-document-bytes must be a positive whole number of bytes, got '${maxDocumentBytes}'\n${USAGE}\n`);
+    return 2;
+  }
+  if (istioVersion !== undefined && !isIstioVersion(istioVersion)) {
+    io.stderr(`--istio-version must be one of ${ISTIO_VERSIONS.join(', ')}, got '${istioVersion}'\n${USAGE}\n`);
     return 2;
   }
   const limits = { maxDocumentBytes: maxDocumentBytes === undefined ? undefined : Number(maxDocumentBytes) };
@@ -164,12 +179,18 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
       crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly, strict,
       ingressGateway: described && records.recorded.length === 0 ? platformIngressGateway(described) : undefined,
       ingressGateways: distinctPlatforms(records.recorded).map(platformIngressGateway),
+      istioVersion: isIstioVersion(istioVersion) ? istioVersion : described?.istio.version,
     });
     // Calls recorded for other teams' services: proven over every folder given (MESH604).
     if (!schemaOnly) findings.push(...recordFindings(manifests, platform));
   } catch (e) {
-    io.stderr(`${(e as Error).message}\n`);
-    return 2;
+    // A CRD directory that cannot be read, an unknown release: the invocation, not the files.
+    if (e instanceof MeshError) { io.stderr(`${e.message}\n`); return 2; }
+    // Anything else is a bug of the checks; the files still get a verdict, and no stack trace.
+    findings = [{
+      code: Codes.INTERNAL_INVARIANT, resource: { apiVersion: '', kind: 'File', name: inputs.join(', ') }, field: '',
+      message: `the checks failed on these files (a bug to report, with the files): ${(e as Error)?.message ?? String(e)}`,
+    }];
   }
   for (const p of records.problems) findings.push(finding(p.code, p.manifest, `metadata.annotations.${PLATFORM_ANNOTATION}`, p.message));
   findings.push(...meshIdentityConflicts(records.recorded.map((r) => ({
@@ -184,7 +205,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   // several files (copies) is one object to the API server: each problem is reported once.
   const byRef = new Map<string, string[]>();
   for (const m of manifests) {
-    const key = `${m?.kind}/${m?.metadata?.namespace ?? ''}/${m?.metadata?.name ?? ''}`;
+    const r = refOf(m);
+    const key = `${r.kind}/${r.namespace ?? ''}/${r.name}`;
     const list = byRef.get(key) ?? [];
     if (!list.includes(fileOf.get(m)!)) list.push(fileOf.get(m)!);
     byRef.set(key, list);

@@ -92,6 +92,8 @@ export interface MeshIdentityClaim {
   readonly trustDomain: string;
   /** Istio's root namespace. */
   readonly rootNamespace: string;
+  /** The Istio release the cluster runs, where the claim says. */
+  readonly istioVersion?: string;
 }
 
 /**
@@ -109,10 +111,13 @@ export function meshIdentityConflicts(claims: readonly MeshIdentityClaim[]): Fin
     const differ: string[] = [];
     if (c.trustDomain !== first.trustDomain) differ.push(`trust domain ${c.trustDomain} (${first.source}: ${first.trustDomain})`);
     if (c.rootNamespace !== first.rootNamespace) differ.push(`Istio root namespace ${c.rootNamespace} (${first.source}: ${first.rootNamespace})`);
+    if (c.istioVersion !== undefined && first.istioVersion !== undefined && c.istioVersion !== first.istioVersion) {
+      differ.push(`Istio ${c.istioVersion} (${first.source}: Istio ${first.istioVersion})`);
+    }
     if (differ.length === 0) continue;
     out.push({
       ...finding(Codes.MESH_IDENTITY_CONFLICT, c.manifest, '',
-        `${c.source} assumes ${differ.join(' and ')}: one cluster runs one mesh, with one trust domain and one root namespace; `
+        `${c.source} assumes ${differ.join(' and ')}: one cluster runs one mesh, with one trust domain, one root namespace and one Istio release; `
         + 'give every environment the same platform values'),
       related: refOf(first.manifest),
     });

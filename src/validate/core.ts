@@ -5,6 +5,7 @@
 import { Codes } from '../core/codes';
 import { isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue } from '../core/names';
 import { Finding, finding, fieldOfPointer, Manifest } from './finding';
+import { refusedPointers } from './refused';
 
 /** The kubernetes-models module of each core kind we check, by `<apiVersion>/<kind>`. */
 const MODELS: Record<string, string> = {
@@ -44,8 +45,11 @@ export function isCoreKind(m: Manifest): boolean {
   return `${m.apiVersion}/${m.kind}` in MODELS;
 }
 
-/** Problems of a core object against its schema; undefined if the kind is not one we check. */
-export function checkCoreObject(m: Manifest): Finding[] | undefined {
+/**
+ * Problems of a core object against its schema; undefined if the kind is not one we check.
+ * `refused` collects the JSON pointers of the values the schema refuses.
+ */
+export function checkCoreObject(m: Manifest, refused?: string[]): Finding[] | undefined {
   const key = `${m.apiVersion}/${m.kind}`;
   if (!(key in MODELS)) return undefined;
   const Model = modelOf(key);
@@ -57,6 +61,7 @@ export function checkCoreObject(m: Manifest): Finding[] | undefined {
     const seen = new Set<string>();
     const out: Finding[] = [];
     for (const err of errors) {
+      refused?.push(...refusedPointers({ keyword: String(err.keyword ?? ''), instancePath: String(err.instancePath ?? ''), params: err.params }));
       const field = fieldOfPointer(err.instancePath ?? '');
       const extra = err.keyword === 'additionalProperties' ? ` '${err.params?.additionalProperty}'` : '';
       const msg = `${err.message}${extra}`;
@@ -71,22 +76,68 @@ export function checkCoreObject(m: Manifest): Finding[] | undefined {
 /** Kinds whose names must be DNS-1123 labels rather than subdomains. */
 const LABEL_NAMED = new Set(['Namespace', 'Service']);
 
-/** The API server's metadata rules: a name, of the right shape; valid labels. */
-export function checkMetadata(m: Manifest): Finding[] {
+/** ObjectMeta's schema (kubernetes-models), which every object's metadata decodes into. */
+let objectMeta: any;
+
+/** ObjectMeta's model, from kubernetes-models' own apimachinery package (a dependency of it, not of ours). */
+function loadObjectMeta(): any {
+  const file = require.resolve('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta', {
+    paths: [require.resolve('kubernetes-models/package.json')],
+  });
+  return require(file).ObjectMeta; // eslint-disable-line @typescript-eslint/no-require-imports
+}
+
+/** Type problems of `metadata`, as the API server's decoding into ObjectMeta reports them. */
+function metadataTypeProblems(m: Manifest, refused?: string[]): Finding[] {
+  if (m.metadata === undefined) return [];
+  if (m.metadata === null || typeof m.metadata !== 'object' || Array.isArray(m.metadata)) {
+    refused?.push('/metadata');
+    return [finding(Codes.INVALID_METADATA, m, 'metadata', 'must be object')];
+  }
+  objectMeta ??= loadObjectMeta();
+  try {
+    new objectMeta(m.metadata).validate();
+    return [];
+  } catch (e: any) {
+    const errors: any[] = e?.errors ?? [{ instancePath: '', message: String(e?.message ?? e) }];
+    for (const err of errors) {
+      const instancePath = `/metadata${err.instancePath ?? ''}`;
+      refused?.push(...refusedPointers({ keyword: String(err.keyword ?? ''), instancePath, params: err.params }));
+    }
+    const fieldOf = (pointer: string) => `metadata${fieldOfPointer(pointer).replace(/^(?=[^[])/, '.').replace(/^\.$/, '')}`;
+    return errors.map((err) => finding(Codes.INVALID_METADATA, m, fieldOf(err.instancePath ?? ''), String(err.message)));
+  }
+}
+
+/**
+ * The API server's metadata rules: an ObjectMeta of the right types (name, namespace, labels and
+ * annotations strings), a name of the right shape, valid labels. `typed`: false where the kind's
+ * own schema types metadata (kubernetes-models for core kinds), so each problem is reported once.
+ */
+export function checkMetadata(m: Manifest, refused?: string[], typed = true): Finding[] {
+  const md = m.metadata;
+  if (md !== undefined && (md === null || typeof md !== 'object' || Array.isArray(md))) return typed ? metadataTypeProblems(m, refused) : [];
+  if (typed) {
+    const problems = metadataTypeProblems(m, refused);
+    if (problems.length > 0) return problems;
+  }
   const out: Finding[] = [];
-  const name = m.metadata?.name;
+  const name = md?.name;
   const label = LABEL_NAMED.has(m.kind);
   if (typeof name !== 'string' || name === '') {
-    out.push(finding(Codes.INVALID_METADATA, m, 'metadata.name', 'is required'));
+    if (typed || name === undefined || name === '') out.push(finding(Codes.INVALID_METADATA, m, 'metadata.name', 'is required'));
   } else if (!(label ? isDns1123Label(name) : isDns1123Subdomain(name))) {
     out.push(finding(Codes.INVALID_METADATA, m, 'metadata.name', `'${name}' is not a DNS-1123 ${label ? 'label' : 'subdomain'}`));
   }
-  for (const [k, v] of Object.entries(m.metadata?.labels ?? {})) {
+  const labels = md?.labels;
+  for (const [k, v] of Object.entries(labels && typeof labels === 'object' && !Array.isArray(labels) ? labels : {})) {
     if (!isLabelKey(k)) {
       out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${k}' is not a valid label key`));
     }
     if (typeof v !== 'string' || !isLabelValue(v)) {
-      out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${String(v)}' is not a valid label value`));
+      if (typed || typeof v === 'string') {
+        out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${String(v)}' is not a valid label value`));
+      }
     }
   }
   return out;

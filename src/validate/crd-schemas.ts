@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import type { IstioVersion } from '../core/istio-version';
 import { parseYamlDocuments } from '../private/yaml-reader';
 
 /** The environment variable that points to the CRD directory. */
@@ -161,4 +162,29 @@ export function parseSchemaBundle(name: string, text: string): CrdBundle {
     }
   }
   return { name: String(doc.bundle ?? name), groups, kinds, schemas };
+}
+
+/** The Istio release a bundle's name carries: `istio-1.24.6` → `1.24`; undefined for other bundles. */
+export function istioReleaseOf(bundle: string): string | undefined {
+  return /^istio-(\d+\.\d+)(?:[.-].*)?$/.exec(bundle)?.[1];
+}
+
+/**
+ * The bundles that check objects in a cluster running Istio `version`: every bundle that is not
+ * Istio's, and of Istio's (named `istio-<release>...`, as schemas/ and ../shared/crds name them)
+ * those of that release only, so that a field one release added is judged by the release the
+ * cluster runs. A directory whose Istio bundles carry no release in their names is used whole.
+ * Throws a MeshError [MESH155] if Istio bundles are there but none of `version`.
+ */
+export function bundlesForRelease(bundles: readonly CrdBundle[], version: IstioVersion, dir: string): CrdBundle[] {
+  const releases = bundles.map((b) => istioReleaseOf(b.name));
+  if (releases.every((r) => r === undefined)) return [...bundles];
+  const chosen = bundles.filter((_, i) => releases[i] === undefined || releases[i] === version);
+  if (!releases.includes(version)) {
+    throw new MeshError(Codes.CRD_DIRECTORY_NOT_FOUND,
+      `CRD directory ${dir} holds no Istio ${version} CRDs (istio-${version}.*.yaml or .json; `
+      + `it holds ${bundles.filter((_, i) => releases[i]).map((b) => b.name).join(', ')}): `
+      + `add them, or set the Istio release the cluster runs with --istio-version, istioVersion or MeshPlatform's istio.version`);
+  }
+  return chosen;
 }

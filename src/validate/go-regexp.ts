@@ -1,8 +1,11 @@
 /**
- * Go RE2 patterns in JavaScript: a leading `(?i)` becomes the `i` flag. Its own module,
- * so that cached standalone validators can require it.
+ * The regex engine the CRD schemas' `pattern`s are checked with: Go's `regexp`, as kube-apiserver
+ * compiles them (k8s.io/kube-openapi pkg/validation/validate, via Go's regexp package), from
+ * re2js (src/core/re2.ts). Its own module, so that cached standalone validators can require it.
+ * ajv's flags (`u`) do not apply: Go's regexp always reads UTF-8 and takes flags inline (`(?i)`).
  */
-export function goRegExp(pattern: string, flags: string): RegExp {
-  const m = /^(\^?)\(\?i\)/.exec(pattern);
-  return m ? new RegExp(m[1] + pattern.slice(m[0].length), `${flags}i`) : new RegExp(pattern, flags);
+import { goRegexp, GoRegexp } from '../core/re2';
+
+export function goRegExp(pattern: string, _flags: string): GoRegexp {
+  return goRegexp(pattern);
 }

@@ -14,6 +14,7 @@ import { evaluateRule } from './cel';
 import { CrdBundle, CrdVersionSchema, gvkKey, packageRoot } from './crd-schemas';
 import { goRegExp } from './go-regexp';
 import { ListProblem, listTypeProblems } from './list-types';
+import { refusedPointers } from './refused';
 import { Finding, finding, fieldOfPointer, Manifest } from './finding';
 
 // Standalone code of a cached validator requires the engine by this module's path.
@@ -62,7 +63,7 @@ const compiled = new WeakMap<object, ValidateFunction>();
  * node_modules/.cache/cdk8s-mesh, keyed by the schema's hash), so that a new process
  * loads in milliseconds what takes ajv about a second to compile for an environment.
  */
-const CACHE_VERSION = `1-${require('ajv/package.json').version}`;
+const CACHE_VERSION = `3-${require('ajv/package.json').version}`;
 
 function cacheDir(): string {
   return path.join(packageRoot(), 'node_modules', '.cache', 'cdk8s-mesh', 'ajv');
@@ -150,14 +151,18 @@ export function celProblems(value: any, schema: any, field: string, out: { field
   }
 }
 
-/** Problems of `m` against one CRD version: schema first, then CEL (only on schema-valid objects, as the API server does). */
-export function checkAgainst(m: Manifest, v: CrdVersionSchema, bundle: string): Finding[] {
+/**
+ * Problems of `m` against one CRD version: schema first, then the list types and CEL rules
+ * (only on schema-valid objects, as the API server does); `structural` stops after the schema.
+ */
+export function checkAgainst(m: Manifest, v: CrdVersionSchema, bundle: string, structural = false, refused?: string[]): Finding[] {
   const validate = validatorOf(v);
   const tag = bundle ? ` (${bundle})` : '';
   if (!validate(m)) {
     const seen = new Set<string>();
     const out: Finding[] = [];
     for (const e of validate.errors ?? []) {
+      refused?.push(...refusedPointers(e));
       const field = fieldOfPointer(e.instancePath);
       const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as any).additionalProperty}'`
         : e.keyword === 'enum' ? ` (${(e.params as any).allowedValues.join(', ')})` : '';
@@ -169,6 +174,7 @@ export function checkAgainst(m: Manifest, v: CrdVersionSchema, bundle: string): 
     }
     return out;
   }
+  if (structural) return [];
   const lists: ListProblem[] = [];
   listTypeProblems(m, v.schema, '', lists);
   const problems: { field: string; message: string }[] = [];
@@ -180,15 +186,16 @@ export function checkAgainst(m: Manifest, v: CrdVersionSchema, bundle: string): 
 }
 
 /**
- * Problems of a custom resource against every bundle that defines its kind
- * (so an Istio object must pass both Istio versions), each problem once, naming every
- * bundle that rejects it; undefined if no bundle defines the group (not a custom
- * resource these CRDs know).
+ * Problems of a custom resource against every bundle of `bundles` that defines its kind (the
+ * caller picks the bundles of the Istio release it targets, {@link bundlesForRelease}), each
+ * problem once, naming every bundle that rejects it; undefined if no bundle defines the group
+ * (not a custom resource these CRDs know). `structural`: the openAPIV3Schema only, no list
+ * types or CEL rules.
  */
-export function checkCustomResource(m: Manifest, bundles: readonly CrdBundle[]): Finding[] | undefined {
+export function checkCustomResource(m: Manifest, bundles: readonly CrdBundle[], structural = false, refused?: string[]): Finding[] | undefined {
   const [group, version] = String(m.apiVersion ?? '').includes('/') ? String(m.apiVersion).split('/', 2) : ['', String(m.apiVersion ?? '')];
   if (!bundles.some((b) => b.groups.has(group))) return undefined;
-  // Every bundle that defines the kind must serve the version (both Istio releases, say).
+  // Every bundle that defines the kind must serve the version.
   const owners = bundles.filter((b) => b.kinds.has(`${group}/${m.kind}`));
   if (owners.length === 0) {
     return [finding(Codes.UNKNOWN_KIND, m, 'kind', `no CRD defines kind ${m.kind} in group ${group}`)];
@@ -200,13 +207,13 @@ export function checkCustomResource(m: Manifest, bundles: readonly CrdBundle[]):
       bundle: b.name,
       findings: !v || !v.served
         ? [finding(Codes.UNKNOWN_KIND, m, 'apiVersion', `${m.apiVersion} ${m.kind} is not served by the CRDs of`)]
-        : checkAgainst(m, v, ''),
+        : checkAgainst(m, v, '', structural, refused),
     });
   }
   return mergeByBundle(perBundle);
 }
 
-/** One finding per code, field and message, its message naming every bundle that reported it: `... (istio-1.24.6, istio-1.30.3)`. */
+/** One finding per code, field and message, its message naming every bundle that reported it: `... (flagger-1.44.0, my-flagger)`. */
 export function mergeByBundle(perBundle: readonly { bundle: string; findings: readonly Finding[] }[]): Finding[] {
   const merged = new Map<string, { f: Finding; bundles: string[] }>();
   for (const { bundle, findings } of perBundle) {

@@ -10,6 +10,7 @@
 import { ApiObject, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { Codes } from '../core/codes';
+import type { IstioVersion } from '../core/istio-version';
 import { Finding, formatFinding, isError, Manifest } from './finding';
 import { platformIngressGateway } from './analysis';
 import { MeshIdentityClaim, meshIdentityConflicts, sameObjectCollisions } from './collisions';
@@ -47,6 +48,11 @@ export interface SynthCheckOptions {
    * @default true
    */
   readonly flowVerification?: boolean;
+  /**
+   * The Istio release the cluster runs, whose CRDs and webhook rules check the output.
+   * @default - the platform release of the MeshCharts (`platform.istio.version`; one cluster runs one, MESH632)
+   */
+  readonly istioVersion?: IstioVersion;
 }
 
 /** One problem of a rendered resource, with the construct that rendered it. */
@@ -219,7 +225,11 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
   const manifests = [...unique.values()].map((e) => e.manifest);
   const ingressGateways = [...new Map(meshCharts.map((c) => [c.platform, platformIngressGateway(c.platform)])).values()];
   const analysisOnly = options.schemaValidation === false;
-  for (const f of validateManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly, ingressGateways })) classify(f, CLUSTER_FOLDER);
+  // One cluster, one Istio release: the app's, else its charts' platform's (MESH632 when they differ).
+  const istioVersion = options.istioVersion ?? meshCharts[0]?.platform.istio.version;
+  for (const f of validateManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly, ingressGateways, istioVersion })) {
+    classify(f, CLUSTER_FOLDER);
+  }
   if (errors.length === 0 && options.flowVerification !== false && meshCharts.length > 0) {
     // Every chart's intended flows over every manifest: a call across namespaces meets the
     // callee's policies, and a pair of workloads of two environments must be refused too.
@@ -252,7 +262,10 @@ function identityClaims(charts: readonly FlowCheckedChart[], rendered: ReadonlyM
   return charts.flatMap((c) => {
     const own = rendered.get(c as unknown as Chart) ?? [];
     const manifest = own.find((m) => m.kind === 'Namespace') ?? own[0];
-    return manifest ? [{ manifest, source: c.node.path, trustDomain: c.platform.trustDomain, rootNamespace: c.platform.istio.rootNamespace }] : [];
+    return manifest ? [{
+      manifest, source: c.node.path, trustDomain: c.platform.trustDomain, rootNamespace: c.platform.istio.rootNamespace,
+      istioVersion: c.platform.istio.version,
+    }] : [];
   });
 }
 

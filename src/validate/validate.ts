@@ -1,13 +1,22 @@
 /**
- * The whole verdict on a set of manifests: each object against its schema (CRD
- * openAPIV3Schema and CEL rules, or the core Kubernetes schema), then the
- * cross-resource analysis over the set.
+ * The whole verdict on a set of manifests, in the order a cluster applies them: each object
+ * against its schema (CRD openAPIV3Schema, list types and CEL rules of the Istio release the
+ * cluster runs, or the core Kubernetes schema), then istiod's validating webhook on what the API
+ * server admitted, then the cross-resource analysis over what both admitted.
+ *
+ * kube-apiserver runs validating admission webhooks only on objects that passed its own
+ * validation (k8s.io/apiserver pkg/registry/generic/registry/store.go, Create: BeforeCreate, then
+ * createValidation): so istiod's checks never see a field of the wrong type. The analysis judges
+ * every object without the values its schema refused, so a refused field is reported once, by
+ * the schema, and the objects that refer to its object are still judged against its other fields.
  */
 import { Codes } from '../core/codes';
+import { checkIstioVersion, DEFAULT_ISTIO_VERSION, IstioVersion } from '../core/istio-version';
 import { analyze, AssumedIngressGateway } from './analysis';
 import { isCoreKind, checkCoreObject, checkMetadata } from './core';
-import { loadCrdBundles, resolveCrdDirectory } from './crd-schemas';
-import { Finding, finding, Manifest, sortFindings } from './finding';
+import { bundlesForRelease, CrdBundle, loadCrdBundles, packagedSchemaDirectory, resolveCrdDirectory } from './crd-schemas';
+import { Finding, finding, isError, Manifest, sortFindings } from './finding';
+import { withoutRefused } from './refused';
 import { checkCustomResource } from './schema';
 import { checkWebhook } from './webhook';
 
@@ -15,17 +24,19 @@ import { checkWebhook } from './webhook';
 export interface ValidateOptions {
   /**
    * The directory holding the CRD files.
-   * @default - $CDK8S_MESH_CRDS, else ../shared/crds from the package root
+   * @default - $CDK8S_MESH_CRDS, else the schemas the package carries (schemas/)
    */
   readonly crdDirectory?: string;
   /**
-   * Schema and CEL checks only, no cross-resource analysis: for a partial set of
-   * files whose references live elsewhere.
+   * Schema, CEL and istiod's webhook checks only, no cross-resource analysis: for a partial set
+   * of files whose references live elsewhere.
    * @default false
    */
   readonly schemaOnly?: boolean;
   /**
-   * Cross-resource analysis only, no schema or CEL checks: where no CRDs are at hand.
+   * istiod's webhook and the cross-resource analysis only: no schema or CEL findings are
+   * reported. Objects the API server would refuse are still left out of the other checks, judged
+   * by the schemas the package carries.
    * @default false
    */
   readonly analysisOnly?: boolean;
@@ -47,32 +58,84 @@ export interface ValidateOptions {
    * @default - `ingressGateway` alone
    */
   readonly ingressGateways?: readonly AssumedIngressGateway[];
+  /**
+   * The Istio release the cluster runs: Istio objects are checked against that release's CRDs
+   * only (the bundle named `istio-<release>...`) and istiod's webhook rules of that release.
+   * Synth passes the platform's (`MeshPlatform` `istio.version`).
+   * @default '1.24'
+   */
+  readonly istioVersion?: IstioVersion;
 }
 
-/** Schema problems of one object: metadata, then its CRD's or its core schema. */
-export function checkSchema(m: Manifest, crdDirectory?: string, strict = false): Finding[] {
-  if (!m || typeof m !== 'object' || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
-    return [finding(Codes.UNPARSABLE_MANIFEST, m ?? {}, '', 'not a Kubernetes object (apiVersion and kind are required)')];
+/** What the schema checks of one object need: the bundles of the target release, and how strict to be. */
+export interface SchemaContext {
+  /** The CRD bundles that apply (Istio's of the target release only). */
+  readonly bundles: readonly CrdBundle[];
+  /** Kinds no schema describes are errors rather than warnings. */
+  readonly strict?: boolean;
+  /** The openAPIV3Schema only: no list types or CEL rules (the admission gate of analysisOnly). */
+  readonly structural?: boolean;
+}
+
+/** The schema context for `options`: the CRD bundles of the target release. Throws a MeshError [MESH155] if they cannot be read. */
+export function schemaContext(options: ValidateOptions = {}, directory = resolveCrdDirectory(options.crdDirectory)): SchemaContext {
+  const version = targetRelease(options);
+  return { bundles: bundlesForRelease(loadCrdBundles(directory), version, directory), strict: options.strict };
+}
+
+/** The Istio release `options` target; throws a MeshError [MESH189] for one the validation does not know. */
+export function targetRelease(options: ValidateOptions): IstioVersion {
+  return options.istioVersion === undefined ? DEFAULT_ISTIO_VERSION : checkIstioVersion(options.istioVersion, 'istioVersion');
+}
+
+/**
+ * Schema problems of one object: metadata, then its CRD's or its core schema. `refused` collects
+ * the JSON pointers of the values the schema refuses ('' for the whole object).
+ */
+export function checkSchema(m: Manifest, context: SchemaContext = schemaContext(), refused?: string[]): Finding[] {
+  if (!m || typeof m !== 'object' || Array.isArray(m) || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
+    refused?.push('');
+    return [finding(Codes.UNPARSABLE_MANIFEST, m && typeof m === 'object' ? m : {}, '',
+      'not a Kubernetes object (apiVersion and kind are required)')];
   }
-  const out = checkMetadata(m);
-  const core = checkCoreObject(m);
-  if (core) return [...out, ...core];
-  const custom = checkCustomResource(m, loadCrdBundles(resolveCrdDirectory(crdDirectory)));
-  if (custom) return [...out, ...custom];
+  // A core kind's schema (kubernetes-models) types its metadata; a CRD's says only that it is an object.
+  const core = checkCoreObject(m, refused);
+  if (core) return [...checkMetadata(m, refused, false), ...core];
+  const custom = checkCustomResource(m, context.bundles, context.structural, refused);
+  const metadataIsObject = m.metadata === undefined || (m.metadata !== null && typeof m.metadata === 'object' && !Array.isArray(m.metadata));
+  if (custom) return [...checkMetadata(m, refused, metadataIsObject), ...custom];
+  const out = checkMetadata(m, refused);
   if (!isCoreKind(m)) {
-    out.push(finding(Codes.UNKNOWN_KIND, m, 'apiVersion', `not validated: no CRD or core schema known for ${m.apiVersion} ${m.kind}`, strict ? undefined : 'warning'));
+    out.push(finding(Codes.UNKNOWN_KIND, m, 'apiVersion', `not validated: no CRD or core schema known for ${m.apiVersion} ${m.kind}`,
+      context.strict ? undefined : 'warning'));
   }
   return out;
 }
 
 /** Every problem of `manifests`, sorted; the analysis treats them as one cluster's objects. */
 export function validateManifests(manifests: readonly Manifest[], options: ValidateOptions = {}): Finding[] {
-  const out = options.analysisOnly ? [] : manifests.flatMap((m) => checkSchema(m, options.crdDirectory, options.strict));
-  // istiod's webhook: per object, and needs no CRDs, so it runs in both modes.
-  for (const m of manifests) if (m && typeof m === 'object') out.push(...checkWebhook(m));
+  const version = targetRelease(options);
+  // analysisOnly reports no schema findings, but still keeps what the API server refuses out of the
+  // deeper checks, judged by the package's own schemas (there whatever the CRD directory holds).
+  const context = options.analysisOnly
+    ? { ...schemaContext({ ...options, crdDirectory: undefined }, packagedSchemaDirectory()), structural: true }
+    : schemaContext(options);
+  const out: Finding[] = [];
+  const analysed: Manifest[] = [];
+  for (const m of manifests) {
+    const refused: string[] = [];
+    const schema = checkSchema(m, context, refused);
+    if (!options.analysisOnly) out.push(...schema);
+    // istiod's webhook sees only what the API server's own checks admitted.
+    if (!schema.some(isError)) out.push(...checkWebhook(m, version));
+    // The analysis judges every object (one refused by the webhook still names its hosts and
+    // subsets), without the values the schema refused.
+    const rest = withoutRefused(m, refused);
+    if (rest) analysed.push(rest);
+  }
   if (!options.schemaOnly) {
     const assumed = [...(options.ingressGateway ? [options.ingressGateway] : []), ...(options.ingressGateways ?? [])];
-    out.push(...analyze(manifests.filter((m) => m && typeof m === 'object'), assumed.length > 0 ? assumed : undefined));
+    out.push(...analyze(analysed, assumed.length > 0 ? assumed : undefined));
   }
   return sortFindings(out);
 }

@@ -41,6 +41,8 @@ export const WARNING_CODES = [
   Codes.RETRY_STACKED_NON_IDEMPOTENT,
   Codes.RETRY_RESET_NON_IDEMPOTENT,
   Codes.STATEFUL_REPLICAS_UNREPLICATED,
+  Codes.WEBHOOK_WARNING,
+  Codes.METHOD_NEVER_MATCHES,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

@@ -54,7 +54,8 @@ function restoreFlowScalars(doc: YAML.Document.Parsed, text: string): void {
         const pair = item.items[0];
         const empty = pair.value === null || (YAML.isScalar(pair.value) && pair.value.value === null && pair.value.range?.[0] === pair.value.range?.[1]);
         const raw = text.slice(item.range[0], item.range[1]).trimEnd();
-        if (!empty || !raw.endsWith(':')) return item;
+        // go-yaml keeps the `:` only when no blank follows it: `[001:db8::]`, not `[001:db8:: ]`.
+        if (!empty || !raw.endsWith(':') || !/[,\]}]/.test(text[item.range[0] + raw.length] ?? '')) return item;
         return doc.createNode(raw);
       });
     },

@@ -5,7 +5,7 @@ describe('MeshPlatform', () => {
   test("the defaults are the seeds' platform (DESIGN.md, \"The platform\"): istioctl's gateway, the Jaeger operator's collector, kube-prometheus-stack", () => {
     const p = MeshPlatform.default();
     expect(p.istio).toMatchObject({
-      rootNamespace: 'istio-system', controlPlaneNamespace: 'istio-system', revision: undefined, serviceName: 'istiod', serviceAccount: 'istiod',
+      version: '1.24', rootNamespace: 'istio-system', controlPlaneNamespace: 'istio-system', revision: undefined, serviceName: 'istiod', serviceAccount: 'istiod',
       serviceSelector: { app: 'istiod', istio: 'pilot' }, xdsPort: 15012, webhookPort: 15017,
     });
     expect(p.istio.istiodLabels).toMatchObject({ app: 'istiod', istio: 'pilot' });

@@ -1,7 +1,7 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import { ACKNOWLEDGED_WARNINGS } from '../../src/app/acknowledged-warnings';
 import { buildApp } from '../../src/main';
-import { MeshApp, MeshChart, MeshService, validateManifests } from '../../src';
+import { MeshApp, MeshChart, MeshPlatform, MeshService, validateManifests } from '../../src';
 import { analyze } from '../../src/validate/analysis';
 import { meshChart, synth, synthError } from '../util';
 
@@ -77,5 +77,22 @@ describe('synth-time validation', () => {
     const vs = manifests.find((m) => m.kind === 'VirtualService');
     vs.spec.http[0].route = [{ destination: { host: 'order-service', subset: 'canary' }, weight: 95 }];
     expect(analyze(manifests).map((f) => f.code).sort()).toEqual(['MESH012', 'MESH013']);
+  });
+
+  test("the Istio release the output is checked against: the platform's, or the app's; both set and different is an error", () => {
+    // GIVEN a route timeout under 1ms (the CRDs' CEL rule), so the message names the CRDs that judged it
+    const build = (props: ConstructorParameters<typeof MeshApp>[0]) => {
+      const app = new MeshApp({ outdir: Testing.app().outdir, ...props });
+      const chart = new MeshChart(app, 'test', { namespace: 'production' });
+      const svc = new MeshService(chart, 'order-service', { image: 'o:1' });
+      ApiObject.of(svc.node.findChild('VirtualService')).addJsonPatch(JsonPatch.add('/spec/http/0/timeout', '500us'));
+      return app;
+    };
+    expect(new MeshApp({ outdir: Testing.app().outdir }).istioVersion).toBe('1.24');
+    expect(synthError(build({}))).toMatch(/greater than 1ms \(istio-1\.24\.6\) \[MESH151\]/);
+    expect(synthError(build({ platform: MeshPlatform.of({ istio: { version: '1.30' } }) }))).toMatch(/greater than 1ms \(istio-1\.30\.3\) \[MESH151\]/);
+    expect(synthError(build({ istioVersion: '1.30' }))).toMatch(/greater than 1ms \(istio-1\.30\.3\) \[MESH151\]/);
+    expect(() => build({ istioVersion: '1.30', platform: MeshPlatform.of({ istio: { version: '1.24' } }) })).toThrow(/differs from the platform's istio.version '1.24'.*\[MESH189\]/);
+    expect(() => MeshPlatform.of({ istio: { version: '1.26' as any } })).toThrow(/istio.version: "1.26" is not an Istio release the validation knows \(1.24, 1.30\) \[MESH189\]/);
   });
 });

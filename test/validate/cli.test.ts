@@ -37,18 +37,69 @@ describe('cdk8s-mesh-validate', () => {
     expect(r.out).toMatch(/^ERROR .*orders\.yaml: VirtualService\/orders: spec\.http\[0\]\.route\[0\]\.destination\.subset: subset 'canary'.*\[MESH013\]$/m);
   });
 
-  test('each finding once: a resource copied into two files, rejected by both Istio versions', () => {
+  test('each finding once: a resource copied into two files', () => {
     // GIVEN the same VirtualService (an undefined subset, a timeout under 1ms) in two files
     const vs = virtualService('orders', [{ ...route('orders', 'canary'), timeout: '999us' }]);
     const d = dir({ 'a.yaml': [vs], 'b.yaml': [vs] });
     const r = run([d]);
-    // THEN each problem is one line naming both files, and the schema error both Istio versions
+    // THEN each problem is one line naming both files, the schema error the CRDs of the release checked
     const lines = r.out.trim().split('\n');
     expect(lines.filter((l) => l.includes('[MESH013]'))).toHaveLength(1);
     expect(lines.filter((l) => l.includes('[MESH151]'))).toEqual([
-      `ERROR ${d}/a.yaml, ${d}/b.yaml: VirtualService/orders: spec.http[0].timeout: must be a valid duration greater than 1ms (istio-1.24.6, istio-1.30.3) [MESH151]`,
+      `ERROR ${d}/a.yaml, ${d}/b.yaml: VirtualService/orders: spec.http[0].timeout: must be a valid duration greater than 1ms (istio-1.24.6) [MESH151]`,
     ]);
     expect(new Set(lines).size).toBe(lines.length);
+  });
+
+  test('a value the schema refuses is reported once: neither the webhook nor the analysis judges it again', () => {
+    // GIVEN a route whose destination is a string, and methods given as a string (issue 26)
+    const vs = virtualService('orders', [{ route: 'orders' }]);
+    const ap = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'shop' },
+      spec: { rules: [{ to: [{ operation: { methods: 'x' } }] }] } };
+    const d = dir({ 'a.yaml': [vs, ap] });
+    for (const args of [[d], ['--schema-only', d]]) {
+      const r = run(args);
+      expect(r).toMatchObject({ code: 1, err: '' });
+      const lines = r.out.trim().split('\n');
+      expect(lines).toEqual([
+        `ERROR ${d}/a.yaml: AuthorizationPolicy/p: spec.rules[0].to[0].operation.methods: must be array (istio-1.24.6) [MESH150]`,
+        `ERROR ${d}/a.yaml: VirtualService/orders: spec.http[0].route: must be array (istio-1.24.6) [MESH150]`,
+        expect.stringMatching(/^2 resources checked.*: 2 errors, 0 warnings$/),
+      ]);
+    }
+  });
+
+  test('a readable file never ends the tool with 2 or a stack trace: what it holds is reported as findings', () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-validate-'));
+    fs.writeFileSync(path.join(d, 'odd.yaml'), [
+      'hello', '- 1\n- 2', 'apiVersion: v1\nkind: 5', 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: x\nspec: 7',
+      'apiVersion: v1\nkind: List\nitems: [1, null, {kind: Service}]', 'apiVersion: v1\nkind: Service\nmetadata: {name: s, labels: 3}\nspec: {ports: x}',
+    ].join('\n---\n'));
+    for (const args of [[d], ['--schema-only', d], ['--format', 'json', d]]) {
+      const r = run(args);
+      expect(r).toMatchObject({ code: 1, err: '' });
+      expect(r.out).not.toMatch(/TypeError|    at /);
+    }
+    const lines = run([d]).out.trim().split('\n');
+    expect(lines.every((l) => l.startsWith(`ERROR ${d}/odd.yaml: `) || /resources checked/.test(l))).toBe(true);
+    expect(lines).toContain(`ERROR ${d}/odd.yaml: Service/s: metadata.labels: must be object [MESH153]`);
+    expect(lines).toContain(`ERROR ${d}/odd.yaml: VirtualService/: spec: must be object (istio-1.24.6) [MESH150]`);
+  });
+
+  test('--istio-version picks the CRDs and webhook rules of one release; an unknown one is a usage error', () => {
+    const vs = virtualService('orders', [{ ...route('orders'), retries: { attempts: 2, backoff: '25ms' } }]);
+    const d = dir({ 'vs.yaml': [vs] });
+    expect(run(['--schema-only', d]).out).toMatch(/additional properties 'backoff' \(istio-1\.24\.6\) \[MESH150\]/);
+    expect(run(['--schema-only', '--istio-version', '1.30', d])).toMatchObject({ code: 0 });
+    expect(run(['--schema-only', '--istio-version=1.30', d])).toMatchObject({ code: 0 });
+    // a --platform file's istio.version is the default; --istio-version overrides it
+    const platform = path.join(d, '..', `platform-${path.basename(d)}.yaml`);
+    fs.writeFileSync(platform, 'istio:\n  version: "1.30"\n');
+    expect(run(['--schema-only', '--platform', platform, d])).toMatchObject({ code: 0 });
+    expect(run(['--schema-only', '--platform', platform, '--istio-version', '1.24', d]).code).toBe(1);
+    const bad = run(['--istio-version', '1.99', d]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--istio-version must be one of 1.24, 1.30, got '1.99'/);
   });
 
   test('--format json lists findings', () => {

@@ -1,18 +1,26 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { cachedValidator } from '../../src/validate/schema';
-import { checkSchema, validateManifests } from '../../src/validate/validate';
+import { checkSchema, schemaContext, validateManifests } from '../../src/validate/validate';
 import { deployment, destinationRule, route, virtualService } from './fixtures';
 
-const codes = (m: Record<string, any>) => checkSchema(m).map((f) => `${f.code} ${f.field} ${f.message}`);
+const codes = (m: Record<string, any>, istioVersion: '1.24' | '1.30' = '1.24') =>
+  checkSchema(m, schemaContext({ istioVersion })).map((f) => `${f.code} ${f.field} ${f.message}`);
 
 describe('schema and CEL conformance', () => {
   test('a valid VirtualService passes both Istio versions', () => {
     expect(codes(virtualService('orders', [{ ...route('orders', 'stable'), timeout: '1ms' }]))).toEqual([]);
+    expect(codes(virtualService('orders', [{ ...route('orders', 'stable'), timeout: '1ms' }]), '1.30')).toEqual([]);
   });
 
   test('CEL: a duration under 1ms fails x-kubernetes-validations in both Istio versions (boundary 1ms passes)', () => {
+    // one finding, naming the CRDs of the release the cluster runs
     expect(codes(virtualService('orders', [{ ...route('orders'), timeout: '999us' }]))).toEqual([
-      // one finding, naming both Istio versions that reject it
-      'MESH151 spec.http[0].timeout must be a valid duration greater than 1ms (istio-1.24.6, istio-1.30.3)',
+      'MESH151 spec.http[0].timeout must be a valid duration greater than 1ms (istio-1.24.6)',
+    ]);
+    expect(codes(virtualService('orders', [{ ...route('orders'), timeout: '999us' }]), '1.30')).toEqual([
+      'MESH151 spec.http[0].timeout must be a valid duration greater than 1ms (istio-1.30.3)',
     ]);
   });
 
@@ -37,16 +45,33 @@ describe('schema and CEL conformance', () => {
     expect(codes(dr)[0]).toMatch(/^MESH150 spec.trafficPolicy.loadBalancer.simple .*ROUND_ROBIN/);
   });
 
-  test('a field one Istio version lacks is rejected once, naming only that version', () => {
+  test('a field one Istio version lacks is rejected by that version only: the release the cluster runs decides', () => {
     // retries.backoff is new in Istio 1.30's VirtualService; 1.24's schema prunes it, so strict validation rejects it there
     const vs = virtualService('orders', [{ ...route('orders'), retries: { attempts: 2, backoff: '25ms' } }]);
     expect(codes(vs)).toEqual(["MESH150 spec.http[0].retries must NOT have additional properties 'backoff' (istio-1.24.6)"]);
+    expect(codes(vs, '1.30')).toEqual([]);
+    expect(validateManifests([vs], { schemaOnly: true, istioVersion: '1.30' })).toEqual([]);
+    expect(validateManifests([vs], { schemaOnly: true }).map((f) => f.code)).toEqual(['MESH150']);
+  });
+
+  test('an unknown release, and a CRD directory without the CRDs of the release asked for', () => {
+    expect(() => validateManifests([], { istioVersion: '1.99' as any })).toThrow(/"1.99" is not an Istio release the validation knows \(1.24, 1.30\) \[MESH189\]/);
+    // GIVEN a directory holding only Istio 1.24's CRDs
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crds-'));
+    fs.copyFileSync(path.join(__dirname, '..', '..', 'schemas', 'istio-1.24.6.json'), path.join(dir, 'istio-1.24.6.json'));
+    expect(schemaContext({ crdDirectory: dir }).bundles.map((b) => b.name)).toEqual(['istio-1.24.6']);
+    expect(() => schemaContext({ istioVersion: '1.30', crdDirectory: dir })).toThrow(/holds no Istio 1.30 CRDs .*it holds istio-1.24.6.*\[MESH155\]/);
+    // and the package's schemas: one Istio bundle per release, the others whole
+    const packaged = schemaContext({ istioVersion: '1.30' }).bundles.map((b) => b.name);
+    expect(packaged).toContain('istio-1.30.3');
+    expect(packaged).not.toContain('istio-1.24.6');
+    expect(packaged).toContain('flagger-1.44.0');
   });
 
   test('an apiVersion that one Istio version does not serve, and an unknown kind', () => {
     const vs = { ...virtualService('orders', [route('orders')]), apiVersion: 'networking.istio.io/v9' };
     expect(codes(vs)).toEqual([
-      'MESH152 apiVersion networking.istio.io/v9 VirtualService is not served by the CRDs of istio-1.24.6, istio-1.30.3',
+      'MESH152 apiVersion networking.istio.io/v9 VirtualService is not served by the CRDs of istio-1.24.6',
     ]);
     expect(codes({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })[0]).toMatch(/^MESH152/);
   });
@@ -90,7 +115,8 @@ describe('schema and CEL conformance', () => {
   });
 
   test('a missing CRD directory says how to point to it', () => {
-    expect(() => checkSchema(virtualService('orders', [route('orders')]), '/nonexistent/crds')).toThrow(/CDK8S_MESH_CRDS.*\[MESH155\]/);
+    expect(() => checkSchema(virtualService('orders', [route('orders')]), schemaContext({ crdDirectory: '/nonexistent/crds' })))
+      .toThrow(/CDK8S_MESH_CRDS.*\[MESH155\]/);
   });
 });
 
@@ -100,7 +126,11 @@ describe('the compiled-validator cache', () => {
     const tag = `${process.pid}-${Date.now()}`;
     const schema = {
       type: 'object',
-      properties: { host: { type: 'string', pattern: `(?i)^example-${tag}\\.com$` }, port: { type: 'integer', maximum: 65535 } },
+      properties: {
+        host: { type: 'string', pattern: `(?i)^example-${tag}\\.com$` }, port: { type: 'integer', maximum: 65535 },
+        // a second pattern: ajv keys compiled patterns by their text, so each must keep its own
+        name: { type: 'string', pattern: '^[a-z]+$' },
+      },
       additionalProperties: false,
     };
     const fresh = cachedValidator(schema);
@@ -116,6 +146,8 @@ describe('the compiled-validator cache', () => {
       [{ port: 65536 }, false],
       [{ host: 'other.com' }, false],
       [{ extra: 1 }, false],
+      [{ name: 'orders' }, true],
+      [{ name: `EXAMPLE-${tag}.COM` }, false],
     ] as const) {
       expect([value, fresh(value)]).toEqual([value, ok]);
       expect([value, cached!(value)]).toEqual([value, ok]);

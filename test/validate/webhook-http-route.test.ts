@@ -18,9 +18,12 @@ describe("istiod's webhook: VirtualService headers, matches and durations", () =
     expect(route({ match: [{ headers: { 'x user': { exact: 'a' } } }] })).toEqual([`MESH175 ${h}.match[0].headers.x user`]);
     expect(route({ match: [{ withoutHeaders: { 'x(y)': { exact: 'a' } } }] })).toEqual([`MESH175 ${h}.match[0].withoutHeaders.x(y)`]);
     expect(route({ match: [{ headers: { '@request.auth.claims': { exact: 'a' } } }] })).toEqual([`MESH175 ${h}.match[0].headers.@request.auth.claims`]);
-    expect(route({
-      match: [{ headers: { 'x-user': { exact: 'a' }, ':authority': { exact: 'shop' }, '@request.auth.claims.group': { exact: 'admin' }, '@request.auth.claims[sub]': { prefix: 'u' } } }],
-    })).toEqual([]);
+    expect(route({ match: [{ headers: { 'x-user': { exact: 'a' }, ':authority': { exact: 'shop' } } }] })).toEqual([]);
+    // JWT claims route only on a gateway (ValidateVirtualService): a mesh VirtualService refuses them.
+    const claims = { match: [{ headers: { '@request.auth.claims.group': { exact: 'admin' }, '@request.auth.claims[sub]': { prefix: 'u' } } }] };
+    expect(route(claims)).toEqual([`MESH160 ${h}.match[0].headers.@request.auth.claims.group`, `MESH160 ${h}.match[0].headers.@request.auth.claims[sub]`]);
+    const onGateway = virtualService('orders', [{ route: [{ destination: { host: 'orders' } }], ...claims }], { gateways: ['shop/gateway'] });
+    expect(checkWebhook(onGateway)).toEqual([]);
   });
 
   test('MESH175: Host and pseudo-headers cannot be operated on; a request may set the authority', () => {
@@ -48,10 +51,11 @@ describe("istiod's webhook: VirtualService headers, matches and durations", () =
     expect(route({ match: [{ uri: { regex: '/api/v[0-9]+/.*' } }] })).toEqual([]);
   });
 
-  test('MESH173: timeout and perTryTimeout in whole milliseconds (under 1ms is the CEL rule\'s)', () => {
+  test('MESH173: timeout and perTryTimeout at least 1ms, in whole milliseconds (agent/validation.go, ValidateDuration)', () => {
     expect(route({ timeout: '1.0001s' })).toEqual([`MESH173 ${h}.timeout`]);
     expect(route({ retries: { attempts: 2, perTryTimeout: '2500us' } })).toEqual([`MESH173 ${h}.retries.perTryTimeout`]);
-    expect(route({ timeout: '0.5ms' })).toEqual([]);
+    // Under 1ms is ValidateDuration's too; the CRD's CEL rule refuses it first, so validateManifests reports MESH151 alone.
+    expect(route({ timeout: '0.5ms' })).toEqual([`MESH173 ${h}.timeout`]);
     expect(route({ timeout: '1.5s', retries: { attempts: 2, perTryTimeout: '500ms' } })).toEqual([]);
   });
 });

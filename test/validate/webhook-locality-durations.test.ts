@@ -55,16 +55,18 @@ describe("istiod's webhook: locality load balancing (ValidateLocalityLbSetting)"
   });
 });
 
-describe("istiod's webhook: consistent-hash cookie attributes (Istio 1.28 and later)", () => {
-  const cookie = (attributes: M[]) => webhook(destinationRule('orders', [], {
+describe("istiod's webhook: consistent-hash cookie attributes (Istio 1.28 and later: validation.go at 1.30.3, validateLoadBalancer)", () => {
+  const cookie = (attributes: M[], version: '1.24' | '1.30' = '1.30') => checkWebhook(destinationRule('orders', [], {
     trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: 'session', ttl: '0s', attributes } } } },
-  }));
+  }), version).map((f) => `${f.code} ${f.field}`);
   const a = 'spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.attributes';
 
   test('MESH172: each attribute is named, no name twice', () => {
     expect(cookie([{ name: 'SameSite', value: 'Strict' }, { name: 'SameSite', value: 'Lax' }])).toEqual([`MESH172 ${a}[1].name`]);
     expect(cookie([{ name: '' }])).toEqual([`MESH172 ${a}[0].name`]);
     expect(cookie([{ name: 'SameSite', value: 'Strict' }, { name: 'Secure' }, { name: 'HttpOnly' }])).toEqual([]);
+    // 1.24's istiod does not know the field (its CRD refuses it, MESH150).
+    expect(cookie([{ name: 'SameSite' }, { name: 'SameSite' }], '1.24')).toEqual([]);
   });
 });
 
@@ -100,12 +102,18 @@ describe("istiod's webhook: Sidecar ingress listeners (ValidateSidecar)", () => 
   });
 
   test.each([
-    ['10.0.0.1:8080', true], ['localhost:8080', true], ['127.0.0.1', true], ['127.0.0.1:0', true], ['127.0.0.1:http', true],
-    ['unix://relative.sock', true], ['unix:///var/run/', true], ['unix://', true],
-    ['127.0.0.1:8080', false], ['0.0.0.0:8080', false], ['[::1]:8080', false], ['[::]:8080', false], [':8080', false],
-    ['unix:///var/run/app.sock', false], ['unix://@abstract', false],
-  ])('MESH164: defaultEndpoint %s refused: %s', (defaultEndpoint, refused) => {
-    expect(listener({ port: { number: 8080, protocol: 'HTTP', name: 'http' }, defaultEndpoint })).toEqual(refused ? [`MESH164 ${at}.defaultEndpoint`] : []);
+    // a host other than the loopback or any address: ValidateSidecar's own error (MESH164)
+    ['10.0.0.1:8080', ['MESH164']], ['localhost:8080', ['MESH164']],
+    // net.SplitHostPort refuses it (MESH181), and the port it could not split is no number (MESH180)
+    ['127.0.0.1', ['MESH180', 'MESH181']],
+    // a port out of range or not a number (strconv.Atoi, ValidatePort)
+    ['127.0.0.1:0', ['MESH180']], ['127.0.0.1:http', ['MESH180']],
+    // ValidateUnixAddress
+    ['unix://relative.sock', ['MESH181']], ['unix:///var/run/', ['MESH181']], ['unix://', ['MESH181']],
+    ['127.0.0.1:8080', []], ['0.0.0.0:8080', []], ['[::1]:8080', []], ['[::]:8080', []], [':8080', []],
+    ['unix:///var/run/app.sock', []], ['unix://@abstract', []],
+  ])('defaultEndpoint %s: %s', (defaultEndpoint, codes) => {
+    expect(listener({ port: { number: 8080, protocol: 'HTTP', name: 'http' }, defaultEndpoint })).toEqual(codes.map((c) => `${c} ${at}.defaultEndpoint`));
   });
 
   test('MESH164: TLS only on HTTPS/TLS ports, without SANs, httpsRedirect, credentialName or gateway-only modes', () => {

@@ -81,12 +81,13 @@ describe("istiod's webhook: CORS policy (validateCORSPolicy)", () => {
     expect(cors({ allowHeaders: ['*', 'Content-Type'], exposeHeaders: ['x-request-id'] })).toEqual([]);
   });
 
-  test('MESH173: maxAge in whole seconds; under 1ms is the CEL rule\'s', () => {
+  test('MESH173: maxAge a duration (ValidateDuration) in whole seconds (Nanos > 0)', () => {
     expect(cors({ maxAge: '1500ms' })).toEqual([`MESH173 ${c}.maxAge`]);
     expect(cors({ maxAge: '500ms' })).toEqual([`MESH173 ${c}.maxAge`]);
     expect(cors({ maxAge: '24h' })).toEqual([]);
     expect(cors({ maxAge: '2s' })).toEqual([]);
-    expect(cors({ maxAge: '0.5ms' })).toEqual([]);
+    // under 1ms and not whole seconds: two errors, as istiod appends them
+    expect(cors({ maxAge: '0.5ms' })).toEqual([`MESH173 ${c}.maxAge`, `MESH173 ${c}.maxAge`]);
   });
 });
 
@@ -98,7 +99,7 @@ describe("istiod's webhook: redirects (validateHTTPRedirect)", () => {
     expect(redirect({ redirectCode: 301 })).toEqual([`MESH160 ${r}`]);
     expect(redirect({ uri: '/new', redirectCode: 200 })).toEqual([`MESH160 ${r}.redirectCode`]);
     expect(redirect({ scheme: 'ftp' })).toEqual([`MESH160 ${r}.scheme`]);
-    expect(redirect({ port: 70000 })).toEqual([`MESH160 ${r}.port`]);
+    expect(redirect({ port: 70000 })).toEqual([`MESH180 ${r}.port`]);
     // istiod stops at the first problem.
     expect(redirect({ scheme: 'ftp', redirectCode: 500 })).toEqual([`MESH160 ${r}.redirectCode`]);
     expect(redirect({ uri: '/new', redirectCode: 308 })).toEqual([]);

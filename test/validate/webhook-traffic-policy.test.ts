@@ -51,13 +51,14 @@ describe("istiod's webhook: DestinationRule traffic policies", () => {
     expect(tp({ connectionPool: { http: { h2UpgradePolicy: 'UPGRADE' } } })).toEqual([]);
   });
 
-  test('MESH173: durations in whole milliseconds; under 1ms is left to the CEL rule; tcp.idleTimeout 0s disables', () => {
+  test('MESH173: durations at least 1ms in whole milliseconds (ValidateDuration); tcp.idleTimeout 0s disables', () => {
     expect(tp({ outlierDetection: { baseEjectionTime: '1.0005s' } })).toEqual([`MESH173 ${at}.outlierDetection.baseEjectionTime`]);
     expect(tp({ outlierDetection: { interval: '1500us' } })).toEqual([`MESH173 ${at}.outlierDetection.interval`]);
     expect(tp({ outlierDetection: { interval: '1ms', baseEjectionTime: '1m30s' } })).toEqual([]);
-    // duration(self) >= duration('1ms') in the CRD refuses these first (MESH151), so the webhook check stays quiet.
-    expect(tp({ outlierDetection: { interval: '500us' } })).toEqual([]);
-    expect(tp({ connectionPool: { http: { idleTimeout: '0s' } } })).toEqual([]);
+    // Under 1ms is ValidateDuration's too; the CRD's CEL rule refuses it first (MESH151), so istiod never sees it.
+    expect(tp({ outlierDetection: { interval: '500us' } })).toEqual([`MESH173 ${at}.outlierDetection.interval`]);
+    // http.idleTimeout has no exception for 0s (only tcp.idleTimeout has one): under 1ms is refused.
+    expect(tp({ connectionPool: { http: { idleTimeout: '0s' } } })).toEqual([`MESH173 ${at}.connectionPool.http.idleTimeout`]);
     expect(tp({ connectionPool: { tcp: { tcpKeepalive: { time: '2.5ms' } } } })).toEqual([`MESH173 ${at}.connectionPool.tcp.tcpKeepalive.time`]);
     // tcp.idleTimeout has no CEL rule: 0s (and what truncates to 0ms) disables it, a negative one is refused.
     expect(tp({ connectionPool: { tcp: { idleTimeout: '0s', connectTimeout: '250ms' } } })).toEqual([]);
@@ -81,20 +82,22 @@ describe("istiod's webhook: DestinationRule traffic policies", () => {
     expect(ch({ httpCookie: { ttl: '10s' } })).toEqual([`MESH172 ${at}.loadBalancer.consistentHash.httpCookie.name`]);
     expect(ch({ httpCookie: { name: 'session', ttl: '10s' } })).toEqual([]);
     expect(ch({ useSourceIp: true, maglev: { tableSize: 65536 } })).toEqual([`MESH172 ${at}.loadBalancer.consistentHash.maglev.tableSize`]);
+    // 5000011 is a prime, but not under 5000011; 0 is unset and, to Envoy's primality test, not prime (two errors).
     expect(ch({ useSourceIp: true, maglev: { tableSize: 5000011 } })).toEqual([`MESH172 ${at}.loadBalancer.consistentHash.maglev.tableSize`]);
-    expect(ch({ useSourceIp: true, maglev: {} })).toEqual([`MESH172 ${at}.loadBalancer.consistentHash.maglev.tableSize`]);
+    expect(ch({ useSourceIp: true, maglev: { tableSize: 5000012 } })).toEqual([
+      `MESH172 ${at}.loadBalancer.consistentHash.maglev.tableSize`, `MESH172 ${at}.loadBalancer.consistentHash.maglev.tableSize`]);
+    expect(ch({ useSourceIp: true, maglev: {} })).toEqual([
+      `MESH172 ${at}.loadBalancer.consistentHash.maglev.tableSize`, `MESH172 ${at}.loadBalancer.consistentHash.maglev.tableSize`]);
     expect(ch({ useSourceIp: true, maglev: { tableSize: 65537 } })).toEqual([]);
   });
 
-  test('MESH172/MESH173: locality xor zone-aware; warmup duration in whole milliseconds', () => {
-    expect(tp({ loadBalancer: { localityLbSetting: { enabled: true }, zoneAwareLbSetting: {} } }))
-      .toEqual([`MESH172 ${at}.loadBalancer.zoneAwareLbSetting`]);
+  test('MESH172/MESH173: warmup needs a duration in whole milliseconds, minimumPercent up to 100, aggression from 1', () => {
     const warm = (w: M) => tp({ loadBalancer: { simple: 'ROUND_ROBIN', warmup: w } });
-    // A warmup without duration is the schema's (required, MESH150; webhook-locality-durations.test.ts).
-    expect(warm({})).toEqual([]);
+    // The CRD requires the duration too (MESH150): the API server refuses it before istiod.
+    expect(warm({})).toEqual([`MESH172 ${at}.loadBalancer.warmup.duration`]);
     expect(warm({ duration: '60.0001s' })).toEqual([`MESH173 ${at}.loadBalancer.warmup.duration`]);
-    // minimumPercent over 100 and aggression under 1 are the CRD schema's (MESH150), not repeated here.
-    expect(warm({ duration: '60s', minimumPercent: 101, aggression: 0 })).toEqual([]);
+    expect(warm({ duration: '60s', minimumPercent: 101, aggression: 0 })).toEqual([
+      `MESH172 ${at}.loadBalancer.warmup.aggression`, `MESH172 ${at}.loadBalancer.warmup.minimumPercent`]);
     expect(warm({ duration: '60s', minimumPercent: 10, aggression: 1.5 })).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import {
   allowedAliasRatio, DEFAULT_MAX_DOCUMENT_BYTES, decodeYamlText, excessiveAliasing, MAX_NESTING_DEPTH,
   maxDocumentBytesOf, parseYamlDocuments, YamlReadError,
 } from '../../src/private/yaml-reader';
+import { parseManifests } from '../../src';
 import { aliasBomb, binary, configMapOfBytes, deepConfigMap } from './hostile-fixtures';
 
 /** The YamlReadError `read` throws; fails the test if it throws nothing else. */
@@ -184,5 +185,20 @@ describe('parseYamlDocuments', () => {
     const docs = parseYamlDocuments(text, 'm.yaml');
     expect(docs.map((d) => d.value)).toEqual([{ base: { x: 1 }, merged: { x: 1, y: 2 }, mode: '0644' }, { kind: 'Second' }]);
     expect(docs.map((d) => d.line)).toEqual([1, 7]); // where each document's content starts
+  });
+
+  test("a `:` before a flow indicator stays in the scalar, as go-yaml v2 reads it (kube-apiserver): `001:db8::` in an address list", () => {
+    // sigs.k8s.io/yaml goyaml.v2 scannerc.go, yaml_parser_scan_plain_scalar: only a blank after `:` ends the scalar
+    const read = (text: string) => parseYamlDocuments(text, 'se.yaml')[0].value;
+    expect(read('addresses: [1.2.3.4, 001:db8::]')).toEqual({ addresses: ['1.2.3.4', '001:db8::'] });
+    expect(read('addresses: [001:db8::,2001:db8::1]')).toEqual({ addresses: ['001:db8::', '2001:db8::1'] });
+    expect(read('hosts: [abc:]')).toEqual({ hosts: ['abc:'] });
+    // a blank after the `:` makes it a mapping, in go-yaml too
+    expect(read('addresses: [ 001:db8:: , x]')).toEqual({ addresses: [{ '001:db8:': null }, 'x'] });
+    expect(read('addresses:\n- 001:db8::1\n')).toEqual({ addresses: ['001:db8::1'] });
+    // and the YAML 1.1 reader of cdk8s-mesh-validate agrees
+    for (const text of ['addresses: [1.2.3.4, 001:db8::]', 'addresses: [ 001:db8:: , x]', 'hosts: [abc:]']) {
+      expect(parseManifests(text)[0]).toEqual(read(text));
+    }
   });
 });

@@ -9,6 +9,7 @@ import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { onEachButFirst } from './collision-report';
 import { exportToScopes, namespaceOf, push } from './mesh-index';
+import { dict, list } from '../values';
 
 /**
  * MESH130/MESH131: tls SIMPLE or MUTUAL without caCertificates does not verify the
@@ -29,7 +30,7 @@ export const tlsWithoutCa: AnalysisCheck = {
         out.push(finding(Codes.TLS_WITHOUT_CA, dr, 'spec.trafficPolicy.tls.caCertificates',
           `tls mode ${tp.tls.mode} to ${dr.spec?.host} without caCertificates: the server's certificate is not verified`, 'warning'));
       }
-      (tp?.portLevelSettings ?? []).forEach((p: any, i: number) => {
+      list(tp?.portLevelSettings).forEach((p: any, i: number) => {
         if (!unverified(dr, p?.tls)) return;
         out.push(finding(Codes.PORT_TLS_WITHOUT_CA, dr, `spec.trafficPolicy.portLevelSettings[${i}].tls.caCertificates`,
           `tls mode ${p.tls.mode} to ${dr.spec?.host} port ${p?.port?.number} without caCertificates: the server's certificate is not verified`, 'warning'));
@@ -116,8 +117,8 @@ export const serviceEntryAddresses: AnalysisCheck = {
     const out: Finding[] = [];
     for (const se of index.ofKind('ServiceEntry')) {
       if (se.spec?.addresses !== undefined && se.spec?.addresses !== null) continue;
-      if ((se.status?.addresses ?? []).length > 0) continue;
-      (se.spec?.ports ?? []).forEach((p: any, i: number) => {
+      if (list(se.status?.addresses).length > 0) continue;
+      list(se.spec?.ports).forEach((p: any, i: number) => {
         const protocol = String(p?.protocol ?? '');
         if (protocol === '' || protocol.toUpperCase() === 'TCP') {
           out.push(finding(Codes.SERVICE_ENTRY_ADDRESSES_REQUIRED, se, `spec.ports[${i}].protocol`,
@@ -141,8 +142,8 @@ export const serviceEntryProtocolConflict: AnalysisCheck = {
     const byKey = new Map<string, { protocol: string; se: Manifest }[]>();
     for (const se of index.ofKind('ServiceEntry')) {
       for (const scope of exportToScopes(se.spec?.exportTo, namespaceOf(se))) {
-        for (const h of se.spec?.hosts ?? []) {
-          for (const p of se.spec?.ports ?? []) push(byKey, `${scope}\u0000${h}\u0000${p?.number}`, { protocol: String(p?.protocol ?? '').toUpperCase(), se });
+        for (const h of list(se.spec?.hosts)) {
+          for (const p of list(se.spec?.ports)) push(byKey, `${scope}\u0000${h}\u0000${p?.number}`, { protocol: String(p?.protocol ?? '').toUpperCase(), se });
         }
       }
     }
@@ -180,7 +181,7 @@ export const externalNamePortName: AnalysisCheck = {
     const out: Finding[] = [];
     for (const svc of index.ofKind('Service')) {
       if (svc.spec?.type !== 'ExternalName' || isIstioControlPlane(svc) || isIgnoredNamespace(namespaceOf(svc))) continue;
-      (svc.spec?.ports ?? []).forEach((p: any, i: number) => {
+      list(svc.spec?.ports).forEach((p: any, i: number) => {
         if (supportedProtocol(p) && p?.name !== 'tcp') return;
         out.push(finding(Codes.EXTERNAL_NAME_PORT_NAME, svc, `spec.ports[${i}].name`,
           `ExternalName Service port '${p?.name ?? ''}' must name its protocol (http, https, grpc, ...): Istio treats it as plain TCP`, 'warning'));
@@ -210,7 +211,7 @@ export function isIgnoredNamespace(ns: string): boolean {
 
 /** An Istio control-plane object: labelled `istio` or `release: istio` (istio/istio pkg/config/analysis/analyzers/util/config.go). */
 export function isIstioControlPlane(m: Manifest): boolean {
-  const labels = m.metadata?.labels ?? {};
+  const labels = dict(m.metadata?.labels);
   return 'istio' in labels || labels.release === 'istio';
 }
 
@@ -225,7 +226,7 @@ export const deprecatedFields: AnalysisCheck = {
   run(index) {
     const out: Finding[] = [];
     for (const vs of index.ofKind('VirtualService')) {
-      (vs.spec?.http ?? []).forEach((r: any, i: number) => {
+      list(vs.spec?.http).forEach((r: any, i: number) => {
         if (Number(r?.fault?.delay?.percent ?? 0) > 0) {
           out.push(finding(Codes.DEPRECATED_FIELD, vs, `spec.http[${i}].fault.delay.percent`, 'fault.delay.percent is deprecated; use fault.delay.percentage', 'warning'));
         }

@@ -3,6 +3,7 @@
  * with the field path of each.
  */
 import { Manifest } from '../finding';
+import { dict, list } from '../values';
 
 /** One destination of a VirtualService. */
 export interface DestinationRef {
@@ -18,13 +19,13 @@ export interface DestinationRef {
 export function destinationsOf(vs: Manifest): DestinationRef[] {
   const out: DestinationRef[] = [];
   for (const section of ['http', 'tls', 'tcp'] as const) {
-    (vs.spec?.[section] ?? []).forEach((rule: any, i: number) => {
-      (rule?.route ?? []).forEach((r: any, j: number) => {
+    list(vs.spec?.[section]).forEach((rule: any, i: number) => {
+      list(rule?.route).forEach((r: any, j: number) => {
         // A route without a destination is kept (with no host): Istio reports it as a missing host.
-        out.push({ field: `spec.${section}[${i}].route[${j}].destination`, destination: r?.destination ?? {}, weight: r?.weight });
+        out.push({ field: `spec.${section}[${i}].route[${j}].destination`, destination: dict(r?.destination), weight: r?.weight });
       });
       if (section === 'http' && rule?.mirror) out.push({ field: `spec.http[${i}].mirror`, destination: rule.mirror });
-      (rule?.mirrors ?? []).forEach((m: any, j: number) => {
+      list(rule?.mirrors).forEach((m: any, j: number) => {
         if (m?.destination) out.push({ field: `spec.http[${i}].mirrors[${j}].destination`, destination: m.destination });
       });
     });

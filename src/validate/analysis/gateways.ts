@@ -9,6 +9,7 @@ import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { conflictingGateways, duplicateCertificates, fullName, selectorOf, selectorText } from './gateway-conflicts';
 import { hostsMatch, MeshIndex, namespaceOf, push, Workload } from './mesh-index';
+import { dict, list } from '../values';
 
 /** True if every label of `selector` is on `labels` (an empty selector matches everything). */
 function matches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
@@ -45,7 +46,7 @@ function servicePorts(index: MeshIndex, pods: readonly Workload[], selectorless:
   const ports = new Set<number>();
   for (const pod of pods) {
     for (const svc of [...index.servicesSelecting(pod), ...(selectorless.get(pod.namespace) ?? [])]) {
-      for (const p of svc.spec?.ports ?? []) {
+      for (const p of list(svc.spec?.ports)) {
         if (p?.protocol !== 'TCP') continue;
         const target = typeof p.targetPort === 'number' ? p.targetPort : /^\d+$/.test(String(p.targetPort ?? '')) ? Number(p.targetPort) : 0;
         if (target !== 0) ports.add(target);
@@ -75,7 +76,7 @@ export const gatewayPorts: AnalysisCheck = {
       const pods = index.workloadsMatchingAnywhere(selectorOf(gw));
       if (pods.length === 0) continue;
       const ports = servicePorts(index, pods, selectorless);
-      (gw.spec?.servers ?? []).forEach((s: any, i: number) => {
+      list(gw.spec?.servers).forEach((s: any, i: number) => {
         if (s?.port?.number === undefined || ports.has(Number(s.port.number))) return;
         out.push(finding(Codes.GATEWAY_PORT_NOT_ON_SERVICE, gw, `spec.servers[${i}].port.number`,
           `port ${s.port.number} is not a port of any Service in front of the pods labelled ${selectorText(selectorOf(gw))} (${[...ports].sort((a, b) => a - b).join(', ') || 'none'})`, 'warning'));
@@ -88,8 +89,8 @@ export const gatewayPorts: AnalysisCheck = {
 /** The data of a Secret, decoded: `data` (base64) and `stringData`. */
 function secretData(secret: Manifest): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = Buffer.from(String(v ?? ''), 'base64').toString('utf8');
-  for (const [k, v] of Object.entries(secret.stringData ?? {})) out[k] = String(v ?? '');
+  for (const [k, v] of Object.entries(dict(secret.data))) out[k] = Buffer.from(String(v ?? ''), 'base64').toString('utf8');
+  for (const [k, v] of Object.entries(dict(secret.stringData))) out[k] = String(v ?? '');
   return out;
 }
 
@@ -135,7 +136,7 @@ export const gatewayCredentials: AnalysisCheck = {
       const pods = index.workloadsMatchingAnywhere(selectorOf(gw));
       if (pods.length === 0) continue;
       const ns = pods[0].namespace;
-      (gw.spec?.servers ?? []).forEach((s: any, i: number) => {
+      list(gw.spec?.servers).forEach((s: any, i: number) => {
         const cn = s?.tls?.credentialName;
         if (!cn) return;
         const secret = secrets.get(String(cn).includes('/') ? String(cn) : `${ns}/${cn}`);
@@ -160,8 +161,8 @@ function gatewayRef(vs: Manifest, name: string): string {
 /** The hosts a Gateway serves to VirtualServices of `vsNamespace` (gateways.go, sanitizeServerHostNamespace and host.NamesForNamespace). */
 function gatewayHostsFor(gw: Manifest, vsNamespace: string): string[] {
   const out: string[] = [];
-  for (const s of gw.spec?.servers ?? []) {
-    for (const raw of s?.hosts ?? []) {
+  for (const s of list(gw.spec?.servers)) {
+    for (const raw of list(s?.hosts)) {
       const h = String(raw);
       const slash = h.indexOf('/');
       if (slash < 0) { out.push(h); continue; }
@@ -191,7 +192,7 @@ export const virtualServiceGateways: AnalysisCheck = {
     const owned = new Set([...index.ownWorkloadNamespaces, ...[...gateways.values()].map(namespaceOf)]);
     const out: Finding[] = [];
     for (const vs of index.ofKind('VirtualService')) {
-      const hosts: string[] = (vs.spec?.hosts ?? []).map(String);
+      const hosts: string[] = list(vs.spec?.hosts).map(String);
       (Array.isArray(vs.spec?.gateways) ? vs.spec.gateways : []).forEach((raw: unknown, i: number) => {
         const name = String(raw);
         if (name === 'mesh') return;
@@ -238,14 +239,14 @@ export const jwtClaimRoutes: AnalysisCheck = {
     const gateways = new Map(index.ofKind('Gateway').map((g) => [fullName(g), g]));
     const authn = index.ofKind('RequestAuthentication');
     for (const vs of index.ofKind('VirtualService')) {
-      const claim = (vs.spec?.http ?? []).flatMap((r: any) => (r?.match ?? []).flatMap((m: any) => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})]))
+      const claim = list(vs.spec?.http).flatMap((r: any) => list(r?.match).flatMap((m: any) => [...Object.keys(dict(m?.headers)), ...Object.keys(dict(m?.withoutHeaders))]))
         .find(isClaimHeader);
       if (!claim) continue;
       for (const name of Array.isArray(vs.spec?.gateways) ? vs.spec.gateways.map(String) : []) {
         const gw = name === 'mesh' ? undefined : gateways.get(gatewayRef(vs, name));
         if (!gw) continue;
         for (const pod of index.workloadsMatchingAnywhere(selectorOf(gw))) {
-          const covered = authn.some((ra) => ['istio-system', pod.namespace].includes(namespaceOf(ra)) && matches(ra.spec?.selector?.matchLabels ?? {}, pod.labels));
+          const covered = authn.some((ra) => ['istio-system', pod.namespace].includes(namespaceOf(ra)) && matches(dict(ra.spec?.selector?.matchLabels), pod.labels));
           if (!covered) {
             out.push(finding(Codes.JWT_CLAIM_ROUTE_WITHOUT_AUTHN, vs, 'spec.http',
               `routes on ${claim} through Gateway ${fullName(gw)}, but no RequestAuthentication applies to its pod ${pod.manifest.metadata?.name}: the claim is never set`));

@@ -6,6 +6,7 @@ import { weightSplitProblem } from '../../core/weight-split';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { MeshIndex, namespaceOf, resolveHost } from './mesh-index';
+import { dict, list } from '../values';
 
 /** Milliseconds of a Go-style duration (`1h2m3.5s`, `250ms`), or undefined. */
 export function durationMillis(text: unknown): number | undefined {
@@ -50,8 +51,8 @@ interface PrefixMatch {
 
 function prefixMatch(match: any, rule: number): PrefixMatch | undefined {
   const prefix = match?.uri?.prefix;
-  if (!prefix) return undefined;
-  const map = (o: any) => Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, exactOrPrefix(v)]));
+  if (typeof prefix !== 'string' || prefix === '') return undefined;
+  const map = (o: any) => Object.fromEntries(Object.entries(dict(o)).map(([k, v]) => [k, exactOrPrefix(v)]));
   return {
     rule, prefix, port: match.port ?? 0,
     // Without a method, Istio's comparison takes GET.
@@ -103,7 +104,7 @@ function unreachable(vs: Manifest, section: 'http' | 'tcp' | 'tls'): Finding[] {
     let duplicates = 0;
     matches.forEach((m, j) => {
       if (emptyAt >= 0) { unreachableRule(i, `rule ${ruleName(rules[emptyAt], emptyAt)} before it has no matches`); return; }
-      const { name: _name, ...rest } = m ?? {};
+      const { name: _name, ...rest } = dict(m);
       const key = canonical(section === 'http' ? rest : m);
       const first = seen.get(key);
       if (first !== undefined) {
@@ -146,8 +147,8 @@ export const routeWeights: AnalysisCheck = {
     const out: Finding[] = [];
     for (const vs of index.ofKind('VirtualService')) {
       for (const section of ['http', 'tcp', 'tls']) {
-        (vs.spec?.[section] ?? []).forEach((rule: any, i: number) => {
-          const route: any[] = rule?.route ?? [];
+        list(vs.spec?.[section]).forEach((rule: any, i: number) => {
+          const route: any[] = list(rule?.route);
           // In a manifest an omitted weight is the proto3 default 0 beside other destinations
           // (https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination, `weight`);
           // a lone destination without one takes all traffic.
@@ -192,9 +193,9 @@ function allowedMethodsByWorkload(index: MeshIndex): Map<Manifest, Set<string>> 
   for (const ap of index.ofKind('AuthorizationPolicy')) {
     if ((ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
     const methods: string[] = [];
-    for (const r of ap.spec?.rules ?? []) for (const t of r?.to ?? []) for (const m of t?.operation?.methods ?? []) methods.push(String(m).toUpperCase());
+    for (const r of list(ap.spec?.rules)) for (const t of list(r?.to)) for (const m of list(t?.operation?.methods)) methods.push(String(m).toUpperCase());
     if (methods.length === 0) continue;
-    for (const w of index.workloadsMatching(namespaceOf(ap), ap.spec?.selector?.matchLabels ?? {})) {
+    for (const w of index.workloadsMatching(namespaceOf(ap), dict(ap.spec?.selector?.matchLabels))) {
       const set = out.get(w.manifest) ?? new Set<string>();
       methods.forEach((m) => set.add(m));
       out.set(w.manifest, set);
@@ -223,12 +224,12 @@ export const retryNonIdempotent: AnalysisCheck = {
       httpRules(vs).forEach((rule, i) => {
         const on = String(rule?.retries?.retryOn ?? '').split(',').map((s) => s.trim());
         if ((rule?.retries?.attempts ?? 0) === 0 || !on.some((c) => SERVER_ERROR_RETRIES.includes(c))) return;
-        const matched: string[] = (rule?.match ?? []).map((m: any) => m?.method?.exact).filter(Boolean);
+        const matched: string[] = list(rule?.match).map((m: any) => m?.method?.exact).filter(Boolean);
         let served: string[];
-        if (matched.length > 0 && matched.length === (rule.match ?? []).length) {
+        if (matched.length > 0 && matched.length === list(rule.match).length) {
           served = matched.map((m) => m.toUpperCase());
         } else {
-          const hosts: string[] = (rule?.route ?? []).map((r: any) => resolveHost(String(r?.destination?.host ?? ''), namespaceOf(vs)));
+          const hosts: string[] = list(rule?.route).map((r: any) => resolveHost(String(r?.destination?.host ?? ''), namespaceOf(vs)));
           served = hosts.flatMap(allowedOn);
         }
         const risky = [...new Set(served.filter((m) => NON_IDEMPOTENT.includes(m) || m === '*'))].sort();

@@ -4,6 +4,7 @@
  */
 import { Manifest, podTemplate } from '../finding';
 import type { MeshPlatform } from '../../platform/platform';
+import { dict, list } from '../values';
 
 /** The cluster's DNS domain. */
 export const CLUSTER_DOMAIN = 'cluster.local';
@@ -237,20 +238,20 @@ export class MeshIndex {
       if (kind !== 'Namespace' && own.has(m)) this.namespaces.add(ns);
       if (!own.has(m)) this.assumedNamespaces.add(ns);
       if (kind === 'Node') {
-        this.nodeLabels.set(String(m.metadata?.name), { ...(m.metadata?.labels ?? {}) });
+        this.nodeLabels.set(String(m.metadata?.name), { ...(dict(m.metadata?.labels)) });
       } else if (kind === 'Service' && m.apiVersion === 'v1') {
         this.services.set(resolveHost(String(m.metadata?.name), ns), m);
-        const first = Object.entries(m.spec?.selector ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))[0];
+        const first = Object.entries(dict(m.spec?.selector)).sort(([a], [b]) => (a < b ? -1 : 1))[0];
         if (first) push(this.servicesBySelectorLabel, `${ns}\u0000${first[0]}\u0000${first[1]}`, m);
         // The networking.istio.io/exportTo annotation: comma-separated namespaces, '.' for the own.
         const anno = m.metadata?.annotations?.['networking.istio.io/exportTo'];
         const scopes = typeof anno === 'string' && anno !== '' ? anno.split(',').map((e) => (e.trim() === '.' ? ns : e.trim())) : ['*'];
-        this.registry.add(scopes, resolveHost(String(m.metadata?.name), ns), { manifest: m, ports: (m.spec?.ports ?? []).map((p: any) => Number(p?.port)) });
+        this.registry.add(scopes, resolveHost(String(m.metadata?.name), ns), { manifest: m, ports: list(m.spec?.ports).map((p: any) => Number(p?.port)) });
       } else if (kind === 'ServiceAccount') {
         this.serviceAccounts.add(`${ns}/${m.metadata?.name}`);
       } else if (kind === 'ServiceEntry') {
-        const ports = (m.spec?.ports ?? []).map((p: any) => Number(p?.number));
-        for (const h of m.spec?.hosts ?? []) {
+        const ports = list(m.spec?.ports).map((p: any) => Number(p?.number));
+        for (const h of list(m.spec?.hosts)) {
           this.externalHosts.add(resolveHost(String(h), ns));
           this.registry.add(exportToScopes(m.spec?.exportTo, ns), resolveHost(String(h), ns), { manifest: m, ports });
         }
@@ -288,14 +289,14 @@ export class MeshIndex {
 
   /** Workloads in `namespace` whose pod labels include every label of `selector`. */
   public workloadsMatching(namespace: string, selector: Readonly<Record<string, string>>): Workload[] {
-    const entries = Object.entries(selector ?? {});
+    const entries = Object.entries(dict(selector));
     if (entries.length === 0) return this.workloadsByNamespace.get(namespace) ?? [];
     let smallest: Workload[] | undefined;
     for (const [k, v] of entries) {
       const bucket = this.workloadsByLabel.get(`${namespace}\u0000${k}\u0000${v}`) ?? [];
       if (!smallest || bucket.length < smallest.length) smallest = bucket;
     }
-    return (smallest ?? []).filter((w) => entries.every(([k, v]) => w.labels[k] === v));
+    return list(smallest).filter((w) => entries.every(([k, v]) => w.labels[k] === v));
   }
 
   /**
@@ -306,7 +307,7 @@ export class MeshIndex {
   public endpointsMatching(namespace: string, selector: Readonly<Record<string, string>>): Workload[] {
     const own: Record<string, string> = {};
     const topology: [string, string][] = [];
-    for (const [k, v] of Object.entries(selector ?? {})) {
+    for (const [k, v] of Object.entries(dict(selector))) {
       if (NODE_TOPOLOGY_LABELS.includes(k)) topology.push([k, v]);
       else own[k] = v;
     }
@@ -321,7 +322,7 @@ export class MeshIndex {
 
   /** Workloads in any namespace whose pod labels include every label of `selector` (as a Gateway selects its pods). */
   public workloadsMatchingAnywhere(selector: Readonly<Record<string, string>>): Workload[] {
-    if (Object.keys(selector ?? {}).length === 0) return this.workloads;
+    if (Object.keys(dict(selector)).length === 0) return this.workloads;
     return [...this.workloadNamespaces].sort().flatMap((ns) => this.workloadsMatching(ns, selector));
   }
 
@@ -330,7 +331,7 @@ export class MeshIndex {
     const out = new Set<Manifest>();
     for (const [k, v] of Object.entries(w.labels)) {
       for (const svc of this.servicesBySelectorLabel.get(`${w.namespace}\u0000${k}\u0000${v}`) ?? []) {
-        if (Object.entries(svc.spec?.selector ?? {}).every(([sk, sv]) => w.labels[sk] === sv)) out.add(svc);
+        if (Object.entries(dict(svc.spec?.selector)).every(([sk, sv]) => w.labels[sk] === sv)) out.add(svc);
       }
     }
     return [...out];
@@ -347,8 +348,8 @@ export class MeshIndex {
     const w: Workload = {
       manifest: m,
       namespace,
-      labels: { ...(template.metadata?.labels ?? {}) },
-      annotations: { ...(template.metadata?.annotations ?? {}) },
+      labels: { ...(dict(template.metadata?.labels)) },
+      annotations: { ...(dict(template.metadata?.annotations)) },
       serviceAccount: String(template.spec?.serviceAccountName ?? template.spec?.serviceAccount ?? 'default'),
       ...(typeof template.spec?.nodeName === 'string' ? { nodeName: template.spec.nodeName } : {}),
     };

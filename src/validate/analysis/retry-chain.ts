@@ -11,6 +11,7 @@ import { Finding, finding, Manifest, refOf } from '../finding';
 import { AnalysisCheck } from './check';
 import { durationMillis } from './http-rules';
 import { MeshIndex, namespaceOf, push, resolveHost, Workload } from './mesh-index';
+import { dict, list } from '../values';
 
 /** Methods a retry may apply twice: RFC 9110 §9.2.2 makes GET, HEAD, PUT, DELETE, OPTIONS and TRACE idempotent. */
 const NON_IDEMPOTENT = new Set(['POST', 'PATCH', '*']);
@@ -52,12 +53,13 @@ interface Call {
 
 function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
   const ns = namespaceOf(vs);
-  const gateways: string[] = vs.spec?.gateways ?? [];
+  const gateways: string[] = list(vs.spec?.gateways);
   const mesh = gateways.length === 0 || gateways.includes('mesh');
   const out: { host: string; hop: Hop; mesh: boolean }[] = [];
   (Array.isArray(vs.spec?.http) ? vs.spec.http : []).forEach((rule: any, i: number) => {
     const retries = rule?.retries;
-    const attempts = retries === undefined ? ISTIO_DEFAULT_RETRIES.attempts : Number(retries.attempts ?? ISTIO_DEFAULT_RETRIES.attempts);
+    // `retries: null` decodes as no retries field: Istio's default policy applies.
+    const attempts = retries === undefined || retries === null ? ISTIO_DEFAULT_RETRIES.attempts : Number(retries.attempts ?? ISTIO_DEFAULT_RETRIES.attempts);
     const retryOn = retries?.retryOn !== undefined
       ? String(retries.retryOn).split(',').map((s: string) => s.trim()).filter(Boolean)
       : ISTIO_DEFAULT_RETRIES.retryOn;
@@ -65,7 +67,7 @@ function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
       vs, index: i, host: '', timeout: durationMillis(rule?.timeout), attempts, retryOn,
       perTryTimeout: attempts > 0 ? durationMillis(retries?.perTryTimeout) : undefined,
     };
-    const hosts = new Set<string>((rule?.route ?? []).map((r: any) => resolveHost(String(r?.destination?.host ?? ''), ns)));
+    const hosts = new Set<string>(list(rule?.route).map((r: any) => resolveHost(String(r?.destination?.host ?? ''), ns)));
     for (const host of hosts) out.push({ host, hop: { ...hop, host }, mesh });
   });
   return out;
@@ -79,13 +81,13 @@ function callsOf(index: MeshIndex): { calls: Call[]; granted: Map<Manifest, Set<
   const calls: Call[] = [];
   for (const ap of index.ofKind('AuthorizationPolicy')) {
     if ((ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
-    const callees = index.workloadsMatching(namespaceOf(ap), ap.spec?.selector?.matchLabels ?? {});
+    const callees = index.workloadsMatching(namespaceOf(ap), dict(ap.spec?.selector?.matchLabels));
     if (callees.length === 0) continue;
-    for (const rule of ap.spec?.rules ?? []) {
+    for (const rule of list(ap.spec?.rules)) {
       const methods = new Set<string>();
-      const ops = (rule?.to ?? []).map((t: any) => t?.operation).filter(Boolean);
+      const ops = list(rule?.to).map((t: any) => t?.operation).filter(Boolean);
       if (ops.length === 0 || ops.some((o: any) => !o.methods || o.methods.length === 0)) methods.add('*');
-      for (const o of ops) for (const m of o.methods ?? []) methods.add(String(m).toUpperCase());
+      for (const o of ops) for (const m of list(o.methods)) methods.add(String(m).toUpperCase());
       // A rule whose every operation names only ports that are not HTTP on the callee admits
       // TCP connections: no HTTP route, so no HTTP retry, is involved.
       const httpCallees = callees.filter((callee) => !tcpOnly(ops, httpTargetPorts(index, callee)));
@@ -94,8 +96,8 @@ function callsOf(index: MeshIndex): { calls: Call[]; granted: Map<Manifest, Set<
         methods.forEach((m) => set.add(m));
         granted.set(callee.manifest, set);
       }
-      for (const from of rule?.from ?? []) {
-        for (const p of from?.source?.principals ?? []) {
+      for (const from of list(rule?.from)) {
+        for (const p of list(from?.source?.principals)) {
           // cluster.local/ns/<namespace>/sa/<service account>
           const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(p));
           if (!m) continue;

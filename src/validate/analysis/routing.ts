@@ -8,6 +8,7 @@ import { AnalysisCheck } from './check';
 import { onEachButFirst } from './collision-report';
 import { destinationsOf } from './destinations';
 import { exportToScopes, hostsMatch, namespaceOf, push, resolveHost } from './mesh-index';
+import { list } from '../values';
 
 /**
  * MESH100: a route, mirror or DestinationRule for a host no Service or ServiceEntry visible
@@ -55,7 +56,7 @@ export const subsetNotFound: AnalysisCheck = {
         const subset = d.destination.subset;
         if (!subset) continue;
         const host = resolveHost(String(d.destination.host ?? ''), ns);
-        const defined = (index.destinationRules.get(host) ?? []).flatMap((dr) => (dr.spec?.subsets ?? []).map((s: any) => String(s?.name)));
+        const defined = (index.destinationRules.get(host) ?? []).flatMap((dr) => list(dr.spec?.subsets).map((s: any) => String(s?.name)));
         if (!defined.includes(subset)) {
           out.push(finding(Codes.UNKNOWN_SUBSET, vs, `${d.field}.subset`,
             `subset '${subset}' of host '${d.destination.host}' is not defined by any DestinationRule (defined: ${defined.join(', ') || 'none'}); requests would fail with 503 NR`));
@@ -89,7 +90,7 @@ export const duplicateVirtualServiceHost: AnalysisCheck = {
       if (!boundToMesh(vs)) continue;
       const ns = namespaceOf(vs);
       for (const scope of exportToScopes(vs.spec?.exportTo, ns)) {
-        for (const h of new Set<string>((vs.spec?.hosts ?? []).map((x: string) => resolveHost(String(x), ns)))) {
+        for (const h of new Set<string>(list(vs.spec?.hosts).map((x: string) => resolveHost(String(x), ns)))) {
           push(byScopedHost, `${scope}/${h}`, vs);
           if (scope === '*') push(exportedToAll, h, vs);
         }
@@ -167,9 +168,9 @@ export const subsetRulesSkippedAtIngress: AnalysisCheck = {
     // Hosts that some VirtualService routes to by subset, where the host is one of its own hosts.
     const splitBy = new Map<string, Manifest[]>();
     for (const vs of index.ofKind('VirtualService')) {
-      const own = new Set((vs.spec?.hosts ?? []).map(String));
-      for (const rule of vs.spec?.http ?? []) {
-        for (const r of rule?.route ?? []) {
+      const own = new Set(list(vs.spec?.hosts).map(String));
+      for (const rule of list(vs.spec?.http)) {
+        for (const r of list(rule?.route)) {
           const d = r?.destination;
           if (d?.subset && own.has(String(d.host))) push(splitBy, String(d.host), vs);
         }
@@ -178,8 +179,8 @@ export const subsetRulesSkippedAtIngress: AnalysisCheck = {
     const out: Finding[] = [];
     for (const vs of index.ofKind('VirtualService')) {
       if (!Array.isArray(vs.spec?.gateways) || vs.spec.gateways.length === 0) continue;
-      (vs.spec?.http ?? []).forEach((rule: any, i: number) => {
-        (rule?.route ?? []).forEach((r: any, j: number) => {
+      list(vs.spec?.http).forEach((rule: any, i: number) => {
+        list(rule?.route).forEach((r: any, j: number) => {
           const d = r?.destination;
           if (!d || d.subset) return;
           for (const other of splitBy.get(String(d.host)) ?? []) {

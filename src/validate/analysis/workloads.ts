@@ -8,6 +8,7 @@ import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { isIgnoredNamespace, isIstioControlPlane, supportedProtocol } from './config-checks';
 import { MeshIndex, namespaceOf, push, resolveHost, ROOT_NAMESPACE, Workload } from './mesh-index';
+import { dict, list } from '../values';
 
 /** MESH105: a Service port whose name does not tell Istio its protocol (and no appProtocol does). */
 export const portNameConvention: AnalysisCheck = {
@@ -21,7 +22,7 @@ export const portNameConvention: AnalysisCheck = {
       // istioctl analyze skips system namespaces, the control plane's own Services and
       // ExternalName Services (MESH136): istio/istio pkg/config/analysis/analyzers/service/portname.go.
       if (isIgnoredNamespace(namespaceOf(svc)) || isIstioControlPlane(svc) || svc.spec?.type === 'ExternalName') continue;
-      (svc.spec?.ports ?? []).forEach((p: any, i: number) => {
+      list(svc.spec?.ports).forEach((p: any, i: number) => {
         const name = String(p?.name ?? '');
         if (!supportedProtocol(p)) {
           out.push(finding(Codes.PORT_NAME_CONVENTION, svc, `spec.ports[${i}].name`,
@@ -111,10 +112,10 @@ export const namespaceNotFound: AnalysisCheck = {
     if (namespaces.length === 0) return [];
     const out: Finding[] = [];
     for (const ap of index.ofKind('AuthorizationPolicy')) {
-      (ap.spec?.rules ?? []).forEach((rule: any, i: number) => {
-        (rule?.from ?? []).forEach((from: any, j: number) => {
+      list(ap.spec?.rules).forEach((rule: any, i: number) => {
+        list(rule?.from).forEach((from: any, j: number) => {
           for (const key of ['namespaces', 'notNamespaces']) {
-            (from?.source?.[key] ?? []).forEach((exp: unknown, k: number) => {
+            list(from?.source?.[key]).forEach((exp: unknown, k: number) => {
               // Also known: namespaces objects of the set live in, and the control plane's.
               const known = index.namespaces.has(String(exp)) || index.assumedNamespaces.has(String(exp)) || String(exp) === ROOT_NAMESPACE;
               if (known || namespaces.some((ns) => namespaceMatch(ns, String(exp)))) return;
@@ -130,7 +131,7 @@ export const namespaceNotFound: AnalysisCheck = {
 
 /** True if a Namespace runs in ambient mode (istio/istio pkg/config/analysis/analyzers/util/in_mesh.go, NamespaceInAmbientMode). */
 function namespaceInAmbient(ns: Manifest | undefined): boolean {
-  const labels = ns?.metadata?.labels ?? {};
+  const labels = dict(ns?.metadata?.labels);
   if (labels['istio-injection'] === 'enabled' || (labels['istio.io/rev'] ?? '') !== '') return false;
   return labels['istio.io/dataplane-mode'] === 'ambient';
 }
@@ -144,11 +145,11 @@ function namespaceInAmbient(ns: Manifest | undefined): boolean {
  */
 export function inMesh(w: Workload, ns: Manifest | undefined): boolean {
   const template = w.manifest.kind === 'Pod' ? w.manifest : w.manifest.spec?.template;
-  if ((template?.spec?.containers ?? []).some((c: any) => c?.name === 'istio-proxy' && c?.image)) return true;
+  if (list(template?.spec?.containers).some((c: any) => c?.name === 'istio-proxy' && c?.image)) return true;
   const inject = w.labels['sidecar.istio.io/inject'] ?? w.annotations['sidecar.istio.io/inject'];
   if (inject !== undefined) return inject === 'true';
   if (!ns) return true;
-  const labels = ns.metadata?.labels ?? {};
+  const labels = dict(ns.metadata?.labels);
   return labels['istio-injection'] === 'enabled' || (labels['istio-injection'] === undefined && (labels['istio.io/rev'] ?? '') !== '');
 }
 
@@ -169,10 +170,10 @@ export const principalNotFound: AnalysisCheck = {
   run(index) {
     const out: Finding[] = [];
     for (const ap of index.ofKind('AuthorizationPolicy')) {
-      (ap.spec?.rules ?? []).forEach((rule: any, i: number) => {
-        (rule?.from ?? []).forEach((from: any, j: number) => {
+      list(ap.spec?.rules).forEach((rule: any, i: number) => {
+        list(rule?.from).forEach((from: any, j: number) => {
           for (const key of ['principals', 'notPrincipals']) {
-            (from?.source?.[key] ?? []).forEach((text: string, k: number) => {
+            list(from?.source?.[key]).forEach((text: string, k: number) => {
               const p = typeof text === 'string' && !text.includes('*') ? Principal.parse(text) : undefined;
               if (!p || !index.ownWorkloadNamespaces.has(p.namespace) || index.hasServiceAccount(p.namespace, p.serviceAccount)) return;
               out.push(finding(Codes.PRINCIPAL_NOT_FOUND, ap, `spec.rules[${i}].from[${j}].source.${key}[${k}]`,
@@ -268,7 +269,7 @@ export const deploymentServices: AnalysisCheck = {
       const targets = new Map<string, Map<number, string>>();
       for (const s of svcs) {
         const name = `${namespaceOf(s)}/${s.metadata?.name}`;
-        for (const p of s.spec?.ports ?? []) {
+        for (const p of list(s.spec?.ports)) {
           const port = Number(p?.port);
           const byProto = protocols.get(port) ?? new Map<string, string[]>();
           push(byProto, String(p?.protocol || 'TCP'), name);
@@ -306,10 +307,10 @@ export const subsetSelectsNoPods: AnalysisCheck = {
     for (const dr of index.ofKind('DestinationRule')) {
       const svc = index.services.get(resolveHost(String(dr.spec?.host ?? ''), namespaceOf(dr)));
       if (!svc || !svc.spec?.selector) continue;
-      (dr.spec?.subsets ?? []).forEach((s: any, i: number) => {
-        const selector = { ...svc.spec.selector, ...(s?.labels ?? {}) };
+      list(dr.spec?.subsets).forEach((s: any, i: number) => {
+        const selector = { ...svc.spec.selector, ...(dict(s?.labels)) };
         if (index.endpointsMatching(namespaceOf(svc), selector).length === 0) {
-          const labels = Object.entries(s?.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+          const labels = Object.entries(dict(s?.labels)).map(([k, v]) => `${k}=${v}`).join(',');
           out.push(finding(Codes.SUBSET_SELECTS_NO_PODS, dr, `spec.subsets[${i}].labels`,
             `subset '${s?.name}' (${labels || 'no labels'}) matches no pod template behind Service ${svc.metadata?.name}; requests to it fail with 503 UH`));
         }
@@ -352,8 +353,8 @@ export const plaintextToStrict: AnalysisCheck = {
       if (!svc || !svc.spec?.selector) continue;
       const policies: { field: string; tls: any; labels: Record<string, string> }[] = [
         { field: 'spec.trafficPolicy.tls.mode', tls: dr.spec?.trafficPolicy?.tls, labels: {} },
-        ...(dr.spec?.trafficPolicy?.portLevelSettings ?? []).map((p: any, i: number) => ({ field: `spec.trafficPolicy.portLevelSettings[${i}].tls.mode`, tls: p?.tls, labels: {} })),
-        ...(dr.spec?.subsets ?? []).map((s: any, i: number) => ({ field: `spec.subsets[${i}].trafficPolicy.tls.mode`, tls: s?.trafficPolicy?.tls, labels: s?.labels ?? {} })),
+        ...list(dr.spec?.trafficPolicy?.portLevelSettings).map((p: any, i: number) => ({ field: `spec.trafficPolicy.portLevelSettings[${i}].tls.mode`, tls: p?.tls, labels: {} })),
+        ...list(dr.spec?.subsets).map((s: any, i: number) => ({ field: `spec.subsets[${i}].trafficPolicy.tls.mode`, tls: s?.trafficPolicy?.tls, labels: dict(s?.labels) })),
       ];
       for (const p of policies) {
         if (p.tls?.mode !== 'DISABLE') continue;

@@ -7,6 +7,7 @@
  */
 import { Manifest } from '../finding';
 import { FlowCluster, FlowPod, hostMatches, istioHost, mapSelects, nsOf } from './cluster';
+import { goRegexp } from '../../core/re2';
 
 /** A request as routing sees it. */
 export interface RouteRequest {
@@ -88,7 +89,8 @@ export function stringMatch(m: Manifest | undefined, value: string | undefined, 
   if (m.exact !== undefined) return v === (ignoreCase ? String(m.exact).toLowerCase() : String(m.exact));
   if (m.prefix !== undefined) return v.startsWith(ignoreCase ? String(m.prefix).toLowerCase() : String(m.prefix));
   if (m.regex !== undefined) {
-    try { return new RegExp(`^(?:${m.regex})$`).test(value); } catch { return false; }
+    // Envoy matches the whole value with RE2, Go's syntax (src/core/re2.ts), not JavaScript's engine.
+    try { return goRegexp(`^(?:${m.regex})$`).test(value); } catch { return false; }
   }
   return true;
 }

@@ -61,14 +61,11 @@ function localitiesProblem(localities: string[]): string | undefined {
  * ValidateLocalityLbSetting: distribute and failover exclude each other; failover excludes the
  * topology labels in failoverPriority; each `distribute` entry's weights are 1-100 and sum to 100
  * over localities that do not overlap, and its `from`s do not overlap; a failover goes from one
- * region to another, regions only, without `*`.
- *
- * istiod also warns (and admits the object) when failover has no outlier detection at the same
- * policy level. That warning is not ported: the LocalityLoadBalancing construct refuses it as an
- * error (MESH503), and a manifest-level warning would need a code that can be acknowledged
- * (WARNING_CODES), which this check does not own.
+ * region to another, regions only, without `*`; failover without outlier detection at the same
+ * policy level is admitted with a warning (MESH177; the LocalityLoadBalancing construct refuses it
+ * outright, MESH503).
  */
-export function localityLbSetting(lb: any, at: string, report: Report): void {
+export function localityLbSetting(lb: any, at: string, report: Report, outlier?: unknown): void {
   if (!lb || typeof lb !== 'object') return;
   const distribute = list(lb.distribute);
   const failover = list(lb.failover);
@@ -100,6 +97,9 @@ export function localityLbSetting(lb: any, at: string, report: Report): void {
   }
   const fromProblem = localitiesProblem(froms);
   if (fromProblem) fail(`${at}.distribute`, fromProblem);
+  if ((failover.length > 0 || priority.length > 0) && (outlier === undefined || outlier === null)) {
+    report(Codes.WEBHOOK_WARNING, at, 'outlier detection policy must be provided for failover', 'warning');
+  }
   failover.forEach((f: any, i: number) => {
     const from = String(f?.from ?? '');
     const to = String(f?.to ?? '');

@@ -1,25 +1,30 @@
 /**
- * istiod's webhook checks of a DestinationRule's traffic policies (the top-level one, each
- * subset's and each port's). Ports of istio/istio pkg/config/validation/validation.go
- * (validateTrafficPolicy, validateOutlierDetection, validateConnectionPool,
- * validateLoadBalancer, validatePortTrafficPolicies) and agent/validation.go
- * (ValidateDuration, ValidateTLS).
+ * istiod's webhook checks of a traffic policy (a DestinationRule's top-level one, each subset's
+ * and each port's) and of a connection pool: ports of istio/istio
+ * pkg/config/validation/validation.go (validateTrafficPolicy, validateOutlierDetection,
+ * validateConnectionPool, validateLoadBalancer, validatePortTrafficPolicies, validateTunnelSettings,
+ * validateProxyProtocol, ValidatePercent) and agent/validation.go (ValidateDuration, ValidateTLS).
+ * Istio 1.30 adds `retryBudget` to what makes a policy non-empty, cookie attributes, and the
+ * `configmap://` credentialName rule.
  */
 import { Codes } from '../../core/codes';
+import { IstioVersion } from '../../core/istio-version';
+import { fqdnProblem } from './hosts';
 import { localityLbSetting } from './locality';
+import { ipAddressProblem, portProblem } from './net';
 import type { Report } from './report';
+import { bool, isSet, list, num, obj, str, wrapped } from '../values';
 
-const GO_UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const GO_UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /**
- * Nanoseconds of a duration as the CRD accepts it (a Go duration such as `1m30s` or
- * protobuf JSON's `1.5s`, https://pkg.go.dev/time#ParseDuration); undefined if not one
- * (the schema reports that).
+ * Nanoseconds of a duration as the CRD accepts it (a Go duration such as `1m30s` or protobuf
+ * JSON's `1.5s`, https://pkg.go.dev/time#ParseDuration); undefined if not one (the schema reports that).
  */
 export function durationNanos(text: unknown): number | undefined {
   if (typeof text !== 'string' || text === '') return undefined;
   if (text === '0') return 0;
-  const re = /([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/y;
+  const re = /([0-9]*\.?[0-9]+)(ns|us|µs|μs|ms|s|m|h)/y;
   let total = 0;
   let sign = 1;
   let i = 0;
@@ -36,83 +41,69 @@ export function durationNanos(text: unknown): number | undefined {
 }
 
 /**
- * A duration istiod accepts: at least 1ms, in whole milliseconds (agent/validation.go,
- * ValidateDuration). The CRD's CEL rule `duration(self) >= duration('1ms')` already refuses
- * what is under 1ms (MESH151) on every field checked here but tcp.idleTimeout, so this reports
- * the rest: a fraction of a millisecond, and a negative tcp.idleTimeout.
+ * agent.ValidateDuration: at least 1ms, in whole milliseconds (MESH173). Where the CRD has the
+ * 1ms rule as CEL (MESH151), the API server refuses the object before istiod sees it.
+ * `zeroDisables`: tcp.idleTimeout, which is not checked when it truncates to 0ms (validateConnectionPool).
  */
 export function duration(value: unknown, field: string, report: Report, zeroDisables = false): void {
-  if (value === undefined || value === null) return;
+  if (!isSet(value)) return;
   const ns = durationNanos(value);
   if (ns === undefined) return;
-  if (zeroDisables) {
-    // tcp.idleTimeout: whole milliseconds 0 (Go's Duration.Milliseconds truncates) disables the timeout (validateConnectionPool).
-    if (Math.trunc(ns / 1e6) === 0) return;
-    if (ns < 0) { report(Codes.WEBHOOK_DURATION_REJECTED, field, `duration '${value}' is negative`); return; }
-  }
-  if (ns >= 1e6 && Math.round(ns) % 1e6 !== 0) {
-    report(Codes.WEBHOOK_DURATION_REJECTED, field, `duration '${value}' is not a whole number of milliseconds`);
-  }
+  if (zeroDisables && Math.trunc(ns / 1e6) === 0) return;
+  if (ns < 1e6) report(Codes.WEBHOOK_DURATION_REJECTED, field, `duration '${value}' must be greater than 1ms`);
+  else if (Math.round(ns) % 1e6 !== 0) report(Codes.WEBHOOK_DURATION_REJECTED, field,
+    `duration '${value}': only durations to ms precision are supported`);
 }
 
-const has = (o: any, k: string) => o?.[k] !== undefined && o?.[k] !== null;
-
-/** A wrapped or plain number (protobuf wrappers are plain numbers in JSON, `{value}` in some tools). */
-const num = (v: any): number | undefined => (v === undefined || v === null ? undefined : Number(typeof v === 'object' ? v.value : v));
-
-/** validation.go, validateOutlierDetection. */
-function outlierDetection(o: any, at: string, report: Report): void {
-  if (!o || typeof o !== 'object') return;
+/** validateOutlierDetection. */
+function outlierDetection(o: Record<string, any> | undefined, at: string, report: Report): void {
+  if (!o) return;
   duration(o.baseEjectionTime, `${at}.baseEjectionTime`, report);
-  duration(o.interval, `${at}.interval`, report);
-  if (num(o.consecutiveErrors)) {
+  if (num(o.consecutiveErrors) !== 0) {
     report(Codes.DEPRECATED_FIELD, `${at}.consecutiveErrors`,
-      'consecutiveErrors is deprecated: use consecutiveGatewayErrors or consecutive5xxErrors', 'warning');
+      'outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead', 'warning');
   }
-  if (o.splitExternalLocalOriginErrors !== true && (num(o.consecutiveLocalOriginFailures) ?? 0) > 0) {
+  if (!bool(o.splitExternalLocalOriginErrors) && wrapped(o.consecutiveLocalOriginFailures) > 0) {
     report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.consecutiveLocalOriginFailures`,
-      'consecutiveLocalOriginFailures needs splitExternalLocalOriginErrors: true');
+      'outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false');
   }
-  // validation.go, ValidatePercent: 0-100.
+  duration(o.interval, `${at}.interval`, report);
   for (const k of ['maxEjectionPercent', 'minHealthPercent']) {
     const v = num(o[k]);
-    if (v !== undefined && (v < 0 || v > 100)) report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.${k}`, `${k} ${v} is not in 0-100`);
+    if (v < 0 || v > 100) report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.${k}`, `percentage ${v} is not in range 0..100`);
   }
 }
 
-/** validation.go, validateConnectionPool (a DestinationRule's, and a Sidecar's inbound ones). */
-export function connectionPool(c: any, at: string, report: Report): void {
-  if (!c || typeof c !== 'object') return;
-  if (!has(c, 'http') && !has(c, 'tcp')) {
-    report(Codes.TRAFFIC_POLICY_REJECTED, at, 'a connection pool needs http or tcp settings');
-    return;
-  }
-  const nonNegative = (o: any, k: string, base: string) => {
-    const v = num(o?.[k]);
-    if (v !== undefined && v < 0) report(Codes.TRAFFIC_POLICY_REJECTED, `${base}.${k}`, `${k} must be non-negative`);
+/** validateConnectionPool (a DestinationRule's, and a Sidecar's inbound ones). */
+export function connectionPool(value: unknown, at: string, report: Report): void {
+  const c = obj(value);
+  if (!c) return;
+  if (!isSet(c.http) && !isSet(c.tcp)) { report(Codes.TRAFFIC_POLICY_REJECTED, at, 'connection pool must have at least one field'); return; }
+  const nonNegative = (o: Record<string, any>, k: string, base: string) => {
+    if (num(o[k]) < 0) report(Codes.TRAFFIC_POLICY_REJECTED, `${base}.${k}`, `${k} must be non-negative`);
   };
-  const h = c.http;
-  if (h && typeof h === 'object') {
-    for (const k of ['http1MaxPendingRequests', 'http2MaxRequests', 'maxRequestsPerConnection', 'maxRetries', 'maxConcurrentStreams']) {
-      nonNegative(h, k, `${at}.http`);
-    }
+  const h = obj(c.http);
+  if (h) {
+    for (const k of ['http1MaxPendingRequests', 'http2MaxRequests', 'maxRequestsPerConnection', 'maxRetries']) nonNegative(h, k, `${at}.http`);
     duration(h.idleTimeout, `${at}.http.idleTimeout`, report);
-    if (h.h2UpgradePolicy === 'UPGRADE' && h.useClientProtocol === true) {
-      report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.http.useClientProtocol`, 'useClientProtocol must not be true when h2UpgradePolicy is UPGRADE');
+    if (h.h2UpgradePolicy === 'UPGRADE' && bool(h.useClientProtocol)) {
+      report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.http.useClientProtocol`, 'use client protocol must not be true when H2UpgradePolicy is UPGRADE');
     }
+    nonNegative(h, 'maxConcurrentStreams', `${at}.http`);
   }
-  const t = c.tcp;
-  if (t && typeof t === 'object') {
+  const t = obj(c.tcp);
+  if (t) {
     nonNegative(t, 'maxConnections', `${at}.tcp`);
     duration(t.connectTimeout, `${at}.tcp.connectTimeout`, report);
     duration(t.maxConnectionDuration, `${at}.tcp.maxConnectionDuration`, report);
     duration(t.idleTimeout, `${at}.tcp.idleTimeout`, report, true);
-    duration(t.tcpKeepalive?.time, `${at}.tcp.tcpKeepalive.time`, report);
-    duration(t.tcpKeepalive?.interval, `${at}.tcp.tcpKeepalive.interval`, report);
+    const ka = obj(t.tcpKeepalive);
+    duration(ka?.time, `${at}.tcp.tcpKeepalive.time`, report);
+    duration(ka?.interval, `${at}.tcp.tcpKeepalive.interval`, report);
   }
 }
 
-/** Envoy's primality test for a Maglev table size (envoy source/common/common/utility.cc, Primes::isPrime). */
+/** Envoy's primality test for a Maglev table size (envoy source/common/common/utility.cc, Primes::isPrime; validation.go, isPrime). */
 function isPrime(x: number): boolean {
   if (x !== 0 && x < 4) return true;
   if (x % 2 === 0) return false;
@@ -120,108 +111,133 @@ function isPrime(x: number): boolean {
   return true;
 }
 
-/**
- * Cookie attributes (Istio 1.28 and later; the 1.24 CRD has no such field, MESH150): each named,
- * no name twice (validation.go at istio master, validateLoadBalancer; istio/istio#57735).
- */
-function cookieAttributes(attributes: unknown, at: string, report: Report): void {
-  const seen = new Set<string>();
-  (Array.isArray(attributes) ? attributes : []).forEach((a: any, i: number) => {
-    if (!a || typeof a !== 'object') return;
-    // A missing name is the CRD schema's (required, MESH150); an empty one is the webhook's.
-    if (typeof a.name !== 'string') return;
-    if (a.name === '') report(Codes.TRAFFIC_POLICY_REJECTED, `${at}[${i}].name`, 'a cookie attribute needs a name');
-    else if (seen.has(a.name)) report(Codes.TRAFFIC_POLICY_REJECTED, `${at}[${i}].name`, `cookie attribute '${a.name}' is given twice`);
-    seen.add(a.name);
-  });
-}
-
-/** validation.go, validateLoadBalancer. */
-function loadBalancer(lb: any, at: string, report: Report): void {
-  if (!lb || typeof lb !== 'object') return;
-  const ch = lb.consistentHash;
-  if (ch && typeof ch === 'object') {
-    const cookie = ch.httpCookie;
-    if (cookie && typeof cookie === 'object' && !cookie.name) {
-      report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.consistentHash.httpCookie.name`, 'an httpCookie hash needs a cookie name');
+/** validateLoadBalancer (cookie attributes from Istio 1.30: each named, no name twice). */
+function loadBalancer(lb: Record<string, any> | undefined, outlier: unknown, at: string, report: Report, version: IstioVersion): void {
+  if (!lb) return;
+  const fail = (field: string, message: string) => report(Codes.TRAFFIC_POLICY_REJECTED, field, message);
+  const ch = obj(lb.consistentHash);
+  if (ch) {
+    const cat = `${at}.consistentHash`;
+    const cookie = obj(ch.httpCookie);
+    if (cookie && str(cookie.name) === '') fail(`${cat}.httpCookie.name`, 'name required for HttpCookie');
+    if (cookie && version !== '1.24') {
+      const seen = new Set<string>();
+      list(cookie.attributes).forEach((a, i) => {
+        const name = str(obj(a)?.name);
+        if (name === '') fail(`${cat}.httpCookie.attributes[${i}].name`, 'cookie attribute name cannot be empty');
+        else if (seen.has(name)) fail(`${cat}.httpCookie.attributes[${i}].name`, `duplicate cookie attribute name: ${name}`);
+        else seen.add(name);
+      });
     }
-    if (cookie && typeof cookie === 'object') cookieAttributes(cookie.attributes, `${at}.consistentHash.httpCookie.attributes`, report);
-    if (num(ch.minimumRingSize)) {
-      report(Codes.DEPRECATED_FIELD, `${at}.consistentHash.minimumRingSize`,
-        'minimumRingSize is deprecated: use consistentHash.ringHash', 'warning');
-      if (has(ch, 'ringHash') || has(ch, 'maglev')) {
-        report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.consistentHash.minimumRingSize`, 'only one of minimumRingSize, ringHash or maglev');
-      }
+    if (num(ch.minimumRingSize) !== 0) {
+      report(Codes.DEPRECATED_FIELD, `${cat}.minimumRingSize`,
+        "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead", 'warning');
+      if (isSet(ch.ringHash) || isSet(ch.maglev)) fail(`${cat}.minimumRingSize`, 'only one of MinimumRingSize or Maglev/Ringhash can be specified');
     }
-    if (ch.maglev && typeof ch.maglev === 'object') {
-      const size = num(ch.maglev.tableSize) ?? 0;
-      if (size === 0 || size >= 5000011 || !isPrime(size)) {
-        report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.consistentHash.maglev.tableSize`, `maglev tableSize ${size} must be a prime under 5000011`);
-      }
+    const maglev = obj(ch.maglev);
+    if (maglev) {
+      const size = num(maglev.tableSize);
+      if (size === 0) fail(`${cat}.maglev.tableSize`, 'tableSize must be set for maglev');
+      if (size >= 5000011) fail(`${cat}.maglev.tableSize`, 'tableSize must be less than 5000011 for maglev');
+      if (!isPrime(size)) fail(`${cat}.maglev.tableSize`, 'tableSize must be a prime number for maglev');
     }
   }
-  localityLbSetting(lb.localityLbSetting, `${at}.localityLbSetting`, report);
-  if (has(lb, 'localityLbSetting') && has(lb, 'zoneAwareLbSetting')) {
-    report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.zoneAwareLbSetting`, 'only one of localityLbSetting and zoneAwareLbSetting');
-  }
-  const warm = lb.warmup;
-  if (warm && typeof warm === 'object') {
-    // A warmup without duration is the CRD schema's (required: MESH150), not repeated here.
-    duration(warm.duration, `${at}.warmup.duration`, report);
-    // minimumPercent in 0-100 and aggression at least 1 are the CRD schema's (MESH150).
+  localityLbSetting(lb.localityLbSetting, `${at}.localityLbSetting`, report, outlier);
+  const warm = obj(lb.warmup);
+  if (warm) {
+    if (!isSet(warm.duration)) fail(`${at}.warmup.duration`, 'duration is required');
+    else duration(warm.duration, `${at}.warmup.duration`, report);
+    if (wrapped(warm.minimumPercent) > 100) fail(`${at}.warmup.minimumPercent`, 'minimumPercent value should be less than or equal to 100');
+    if (isSet(warm.aggression) && wrapped(warm.aggression) < 1) fail(`${at}.warmup.aggression`, 'aggression should be greater than or equal to 1');
   }
 }
 
-/** agent/validation.go, ValidateTLS: what SIMPLE and MUTUAL need, and what credentialName excludes. */
-function tls(t: any, at: string, report: Report): void {
-  if (!t || typeof t !== 'object') return;
-  const set = (k: string) => typeof t[k] === 'string' && t[k] !== '';
-  const sans = has(t, 'subjectAltNames');
-  const skip = t.insecureSkipVerify === true || t.insecureSkipVerify?.value === true;
-  if (skip && t.mode === 'SIMPLE' && (set('caCertificates') || set('credentialName') || sans)) {
-    report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.insecureSkipVerify`, 'insecureSkipVerify excludes caCertificates, credentialName and subjectAltNames');
+/** agent.ValidateTLS: what SIMPLE and MUTUAL need, what credentialName and insecureSkipVerify exclude; 1.30's configmap:// rule. */
+function tls(t: Record<string, any> | undefined, at: string, report: Report, namespace: string, version: IstioVersion): void {
+  if (!t) return;
+  const fail = (field: string, message: string) => report(Codes.TRAFFIC_POLICY_REJECTED, field, message);
+  const set = (k: string) => str(t[k]) !== '';
+  const credential = str(t.credentialName);
+  if (version !== '1.24' && credential.startsWith('configmap://')) {
+    // pilot/pkg/model/credentials, ParseResourceName: configmap://<name> or configmap://<namespace>/<name>.
+    const rest = credential.slice('configmap://'.length);
+    const parts = rest.split('/');
+    const ns = parts.length === 2 ? parts[0] : namespace;
+    if (rest === '' || parts.length > 2 || parts.some((p) => p === '')) fail(`${at}.credentialName`,
+      `invalid configmap:// credentialName: ${credential}`);
+    else if (ns !== namespace || namespace === '') fail(`${at}.credentialName`,
+      `invalid configmap:// credentialName: namespace must match the configuration namespace ${JSON.stringify(namespace)}`);
   }
-  if (skip && t.mode === 'MUTUAL' && (set('caCertificates') || sans)) {
-    report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.insecureSkipVerify`, 'insecureSkipVerify excludes caCertificates and subjectAltNames');
+  const sans = list(t.subjectAltNames).length > 0;
+  if (bool(t.insecureSkipVerify)) {
+    if (t.mode === 'SIMPLE' && (set('caCertificates') || set('credentialName') || sans)) {
+      fail(`${at}.insecureSkipVerify`, 'cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true');
+    }
+    if (t.mode === 'MUTUAL' && (set('caCertificates') || sans)) fail(`${at}.insecureSkipVerify`,
+      'cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true');
   }
   if ((t.mode === 'SIMPLE' || t.mode === 'MUTUAL') && set('credentialName')) {
     if (['clientCertificate', 'caCertificates', 'privateKey', 'caCrl'].some(set)) {
-      report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.credentialName`, 'credentialName excludes clientCertificate, privateKey, caCertificates and caCrl');
+      fail(`${at}.credentialName`, 'cannot specify client certificates or CA certificate or CA CRL If credentialName is set');
     }
     return;
   }
   if (t.mode === 'MUTUAL') {
-    if (!set('clientCertificate')) report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.clientCertificate`, 'MUTUAL needs clientCertificate (or credentialName)');
-    if (!set('privateKey')) report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.privateKey`, 'MUTUAL needs privateKey (or credentialName)');
+    if (!set('clientCertificate')) fail(`${at}.clientCertificate`, 'client certificate required for mutual tls');
+    if (!set('privateKey')) fail(`${at}.privateKey`, 'private key required for mutual tls');
   }
 }
 
-/** validation.go, validateTrafficPolicy (top-level and subset) and validatePortTrafficPolicies. */
-export function trafficPolicy(p: any, at: string, report: Report): void {
-  if (p === undefined || p === null || typeof p !== 'object') return;
-  const fields = ['outlierDetection', 'connectionPool', 'loadBalancer', 'tls', 'portLevelSettings', 'tunnel', 'proxyProtocol', 'retryBudget'];
-  if (!fields.some((k) => has(p, k))) {
-    report(Codes.TRAFFIC_POLICY_REJECTED, at, 'a traffic policy needs at least one field');
+/** validateTunnelSettings: protocol CONNECT or POST, a target host that is a FQDN or an IP, a target port. */
+function tunnel(t: Record<string, any> | undefined, at: string, report: Report): void {
+  if (!t) return;
+  const protocol = str(t.protocol);
+  if (protocol !== '' && protocol !== 'CONNECT' && protocol !== 'POST') report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.protocol`,
+    'tunnel protocol must be "CONNECT" or "POST"');
+  const host = str(t.targetHost);
+  const [fqdn, ip] = [fqdnProblem(host), ipAddressProblem(host)];
+  if (fqdn && ip) report(Codes.INVALID_HOST, `${at}.targetHost`, `tunnel target host must be valid FQDN or IP address: ${fqdn}; ${ip}`);
+  const port = portProblem(num(t.targetPort));
+  if (port) report(Codes.INVALID_PORT, `${at}.targetPort`, `tunnel target port is invalid: ${port}`);
+}
+
+/** Where a policy is and what it needs to know: the object's namespace and the release. */
+export interface PolicyScope {
+  readonly namespace: string;
+  readonly version: IstioVersion;
+}
+
+/** validateTrafficPolicy (top-level and subset), with validatePortTrafficPolicies. */
+export function trafficPolicy(value: unknown, at: string, report: Report, scope: PolicyScope): void {
+  const p = obj(value);
+  if (!p) return;
+  const fields = ['outlierDetection', 'connectionPool', 'loadBalancer', 'tls', 'tunnel', 'proxyProtocol',
+    ...(scope.version === '1.24' ? [] : ['retryBudget'])];
+  // portLevelSettings counts when it is not nil: an empty list decodes as nil.
+  if (!fields.some((k) => isSet(p[k])) && list(p.portLevelSettings).length === 0) {
+    report(Codes.TRAFFIC_POLICY_REJECTED, at, 'traffic policy must have at least one field');
     return;
   }
-  if (has(p, 'tunnel') && has(p, 'proxyProtocol')) {
-    report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.proxyProtocol`, 'tunnel and proxyProtocol exclude each other');
+  if (isSet(p.tunnel) && isSet(p.proxyProtocol)) {
+    report(Codes.TRAFFIC_POLICY_REJECTED, `${at}.proxyProtocol`, 'tunnel and proxyProtocol must not be set together');
     return;
   }
-  portPolicy(p, at, report);
-  (Array.isArray(p.portLevelSettings) ? p.portLevelSettings : []).forEach((pl: any, i: number) => {
+  portPolicy(p, at, report, scope);
+  list(p.portLevelSettings).forEach((raw, i) => {
     const pat = `${at}.portLevelSettings[${i}]`;
-    if (!pl || typeof pl !== 'object') return;
-    if (!has(pl, 'port')) report(Codes.TRAFFIC_POLICY_REJECTED, `${pat}.port`, 'a port traffic policy needs a port');
-    if (!['outlierDetection', 'connectionPool', 'loadBalancer', 'tls'].some((k) => has(pl, k))) {
-      report(Codes.TRAFFIC_POLICY_REJECTED, pat, 'a port traffic policy needs at least one field');
-    } else portPolicy(pl, pat, report);
+    const pl = obj(raw);
+    if (!pl) { report(Codes.TRAFFIC_POLICY_REJECTED, pat, 'traffic policy may not be null'); return; }
+    if (!isSet(pl.port)) report(Codes.TRAFFIC_POLICY_REJECTED, `${pat}.port`, 'portTrafficPolicy must have valid port');
+    if (!['outlierDetection', 'connectionPool', 'loadBalancer', 'tls'].some((k) => isSet(pl[k]))) {
+      report(Codes.TRAFFIC_POLICY_REJECTED, pat, 'port traffic policy must have at least one field');
+    } else portPolicy(pl, pat, report, scope);
   });
+  tunnel(obj(p.tunnel), `${at}.tunnel`, report);
 }
 
-function portPolicy(p: any, at: string, report: Report): void {
-  outlierDetection(p.outlierDetection, `${at}.outlierDetection`, report);
+function portPolicy(p: Record<string, any>, at: string, report: Report, scope: PolicyScope): void {
+  outlierDetection(obj(p.outlierDetection), `${at}.outlierDetection`, report);
   connectionPool(p.connectionPool, `${at}.connectionPool`, report);
-  loadBalancer(p.loadBalancer, `${at}.loadBalancer`, report);
-  tls(p.tls, `${at}.tls`, report);
+  loadBalancer(obj(p.loadBalancer), p.outlierDetection, `${at}.loadBalancer`, report, scope.version);
+  tls(obj(p.tls), `${at}.tls`, report, scope.namespace, scope.version);
 }
