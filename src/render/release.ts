@@ -9,7 +9,7 @@ import { StringMatch } from '../core/http';
 import { Percentage } from '../core/weight';
 import type { TierSettings } from '../graph/tier';
 import { toGoDuration } from '../private/go-duration';
-import { decimal, ratioOf, selector } from '../private/promql';
+import { decimal, failureMatcher, meshRequests, ratioOf, selector, successMatcher } from '../private/promql';
 import type { AlertRule, RuleGroup } from '../views/observability/alert-rules';
 import type { FlaggerAlert, FlaggerWebhook } from '../views/release/flagger-hooks';
 import type { HostTraffic } from '../views/traffic/host-traffic';
@@ -165,8 +165,10 @@ export interface RollbackThresholds {
   readonly maxErrorRate: Percentage;
   /** The canary's P99 latency that rolls back at once. */
   readonly maxP99Latency: Duration;
-  /** The requests in the window below which no rule fires. */
+  /** The requests in the window below which the ratio rules do not fire. */
   readonly minRequests: number;
+  /** How long the canary's pods may be unready, with not one successful answer, before it rolls back. */
+  readonly notReadyFor: Duration;
 }
 
 /** What the canary rollback rules are rendered from. */
@@ -183,33 +185,41 @@ export interface RollbackRulesState {
   readonly canaryVersion: string;
   /** The stable version's `version` label. */
   readonly stableVersion: string;
+  /** The canary's Deployment, whose readiness kube-state-metrics reports. */
+  readonly canaryDeployment: string;
+  /** Whether the service speaks gRPC (failures are grpc-status codes, not 5xx). */
+  readonly grpc: boolean;
   /** The thresholds. */
   readonly thresholds: RollbackThresholds;
 }
 
 /**
  * The rollback rules of a canary over Istio's standard metrics (`istio_requests_total`,
- * `istio_request_duration_milliseconds_bucket`, by `destination_version`): relative error
- * rate and P99 latency against the stable version, and absolute bounds, each guarded
- * by a minimum request count; a missing 5xx series counts as 0 (`or on() vector(0)`).
+ * `istio_request_duration_milliseconds_bucket`), every request counted once with the failures
+ * the callers' proxies raised themselves ({@link meshRequests}: UF, UO, per-try 504s), each
+ * version by its canonical revision: relative error rate and P99 latency against the stable
+ * version and absolute bounds, each guarded by a minimum request count (a missing 5xx series
+ * counts as 0, `or on() vector(0)`). Two rules no guard silences: a canary that has traffic but
+ * not one successful answer, and one whose pods are not ready (kube-state-metrics'
+ * `kube_deployment_status_replicas_unavailable`) while it answers nothing: its callers then get
+ * 503 UH, which no metric can tell from the stable version's (no pod was picked).
  * @see https://istio.io/latest/docs/reference/config/metrics/
+ * @see https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/deployment-metrics.md
  * @see https://prometheus.io/docs/prometheus/latest/querying/operators/#logical-set-binary-operators
  */
 export function renderRollbackRuleGroup(st: RollbackRulesState): RuleGroup {
   const s = st.thresholds;
   const w = toPromDuration(s.window);
   const svc = st.service;
-  const base = (version: string): Array<[string, string, ('=' | '=~')?]> => [
-    ['reporter', 'destination'],
-    ['destination_service_namespace', st.namespace],
-    ['destination_service_name', svc],
-    ['destination_version', version],
-  ];
-  const requests = (v: string) => `sum(rate(istio_requests_total${selector(base(v))}[${w}]))`;
-  const errors = (v: string) => `(sum(rate(istio_requests_total${selector([...base(v), ['response_code', '5.*', '=~']])}[${w}])) or on() vector(0))`;
+  const scope = (revision: string) => ({ namespace: st.namespace, service: svc, revision });
+  const total = (fn: 'rate' | 'increase', v: string, extra = '') => `sum(${meshRequests(fn, 'istio_requests_total', scope(v), w, extra)})`;
+  const requests = (v: string) => total('rate', v);
+  const errors = (v: string) => `(${total('rate', v, failureMatcher(st.grpc))} or on() vector(0))`;
   const errorRate = (v: string) => `(\n  ${errors(v)}\n  /\n  ${requests(v)}\n)`;
-  const p99 = (v: string) => `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${selector(base(v))}[${w}])))`;
-  const enough = (v: string) => `(sum(increase(istio_requests_total${selector(base(v))}[${w}])) >= ${s.minRequests})`;
+  const p99 = (v: string) => `histogram_quantile(0.99, sum by (le) (${meshRequests('rate', 'istio_request_duration_milliseconds_bucket', scope(v), w)}))`;
+  const enough = (v: string) => `(${total('increase', v)} >= ${s.minRequests})`;
+  const answered = (v: string) => `(${total('increase', v, successMatcher(st.grpc))} > 0)`;
+  const unready = `(sum(kube_deployment_status_replicas_unavailable${selector([['namespace', st.namespace], ['deployment', st.canaryDeployment]])}) > 0)`;
   const c = st.canaryVersion;
   const stable = st.stableVersion;
   // namespace and environment tell one environment's rollback from another's in a shared Alertmanager.
@@ -243,6 +253,21 @@ export function renderRollbackRuleGroup(st: RollbackRulesState): RuleGroup {
       expr: `${p99(c)} > ${decimal(s.maxP99Latency.toMilliseconds({ integral: false }))}\nand on() ${enough(c)}`,
       labels: labels('critical', 'rollback'),
       annotations: { summary: `カナリア(${c})のP99レイテンシが${describeDuration(s.maxP99Latency)}超過。即座にロールバック` },
+    },
+    {
+      // No request guard: a canary that answers nothing right is dead whatever its traffic.
+      alert: 'CanaryNoSuccessfulResponses',
+      expr: `(${total('increase', c)} > 0)\nunless on() ${answered(c)}`,
+      for: toPromDuration(s.errorRateFor),
+      labels: labels('critical', 'rollback'),
+      annotations: { summary: `カナリア(${c})にリクエストがあるが成功応答が一件もない。即座にロールバック` },
+    },
+    {
+      alert: 'CanaryPodsNotReady',
+      expr: `${unready}\nunless on() ${answered(c)}`,
+      for: toPromDuration(s.notReadyFor),
+      labels: labels('critical', 'rollback'),
+      annotations: { summary: `カナリア(${c})のPod(${st.canaryDeployment})がReadyにならず、成功応答もない。即座にロールバック` },
     },
   ];
   return { name: st.group, rules };

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { toPromDuration } from '../../core/duration';
 import { exactDecimal, percentToRatio } from '../../private/decimal';
+import { failureMatcher, meshRequests } from '../../private/promql';
 import { alertPrefix, DEFAULT_TRAFFIC_ALERT_AT, defaultTeam, ServiceSlo, titleCase } from './slo';
 
 /** A Prometheus alerting rule, as a PrometheusRule holds it. */
@@ -23,6 +24,11 @@ export interface RecordingRule {
   readonly record: string;
   /** The PromQL it records. */
   readonly expr: string;
+  /**
+   * Labels the recorded series carries besides the expression's own.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** A rule of either kind. */
@@ -55,16 +61,11 @@ export interface SloTarget {
 }
 
 /**
- * The label matcher of a target's failed requests: HTTP 5xx, or for a gRPC service the
- * gRPC statuses that mean a server fault (UNKNOWN 2, DEADLINE_EXCEEDED 4, UNIMPLEMENTED 12,
- * INTERNAL 13, UNAVAILABLE 14, DATA_LOSS 15). A gRPC failure travels as HTTP 200 with a
- * grpc-status trailer, which Istio's metrics carry as `grpc_response_status` (Envoy's own
- * replies to gRPC requests, 503 UH say, carry grpc-status 14 as well).
- * @see https://istio.io/latest/docs/reference/config/metrics/#labels
- * @see https://grpc.github.io/grpc/core/md_doc_statuscodes.html
+ * The label matcher of a target's failed requests: HTTP 5xx, or for a gRPC service the gRPC
+ * statuses that mean a server fault ({@link failureMatcher}).
  */
 export function errorMatcher(t: Pick<SloTarget, 'grpc'>): string {
-  return t.grpc ? ',grpc_response_status=~"2|4|12|13|14|15"' : ',response_code=~"5.*"';
+  return failureMatcher(t.grpc);
 }
 
 /** What the alert annotations link to. */
@@ -73,9 +74,18 @@ export interface AlertContext {
   readonly runbookBaseUrl: string;
 }
 
-/** The Istio label matchers that select a service's inbound requests, as its own proxies report them. */
-export function istioSelector(t: Pick<SloTarget, 'service' | 'namespace'>, extra = ''): string {
-  return `reporter="destination",destination_service_namespace="${t.namespace}",destination_service_name="${t.service}"${extra}`;
+/**
+ * The rate of a target's requests over `range` (`5m`), `extra` matchers added (`,response_code=~"5.*"`):
+ * every request counted once, the 503s and 504s its callers' proxies raised included
+ * (caller-side reports, and the service's own for callers without a proxy: {@link meshRequests}).
+ */
+export function requestRate(t: Pick<SloTarget, 'service' | 'namespace'>, range: string, extra = ''): string {
+  return `sum(${meshRequests('rate', 'istio_requests_total', t, range, extra)})`;
+}
+
+/** The `q` quantile (`0.99`) of a target's request duration in ms over `range`, as its callers measured it. */
+export function latencyQuantile(q: string, t: Pick<SloTarget, 'service' | 'namespace'>, range: string): string {
+  return `histogram_quantile(${q}, sum by (le) (${meshRequests('rate', 'istio_request_duration_milliseconds_bucket', t, range)}))`;
 }
 
 /** The team that owns a target. */
@@ -115,7 +125,6 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
   const traffic = exactDecimal(trafficThreshold(t.slo));
   const trafficAt = exactDecimal(t.slo.trafficAlertAt?.value ?? DEFAULT_TRAFFIC_ALERT_AT);
   const runbook = (topic: string) => `${ctx.runbookBaseUrl.replace(/\/+$/, '')}/${team}-${topic}`;
-  const sel = istioSelector(t);
   const pods = `namespace="${t.namespace}",pod=~"${t.service}-.*",container="app"`;
   const saturation = (resource: 'cpu' | 'memory') => {
     const usage = resource === 'cpu'
@@ -128,7 +137,7 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
   return [
     {
       alert: `${prefix}HighErrorRate`,
-      expr: `sum(rate(istio_requests_total{${istioSelector(t, errorMatcher(t))}}[5m])) / sum(rate(istio_requests_total{${sel}}[5m])) > ${budget}`,
+      expr: `${requestRate(t, '5m', errorMatcher(t))} / ${requestRate(t, '5m')} > ${budget}`,
       for: toPromDuration(Duration.minutes(2)),
       labels: { severity: 'critical', team, namespace: t.namespace },
       annotations: {
@@ -139,7 +148,7 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
     },
     {
       alert: `${prefix}HighLatency`,
-      expr: `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{${sel}}[5m])) by (le)) > ${p99}`,
+      expr: `${latencyQuantile('0.99', t, '5m')} > ${p99}`,
       for: toPromDuration(Duration.minutes(5)),
       labels: { severity: 'warning', team, namespace: t.namespace },
       annotations: {
@@ -150,7 +159,7 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
     },
     {
       alert: `${prefix}HighTraffic`,
-      expr: `sum(rate(istio_requests_total{${sel}}[1m])) > ${traffic}`,
+      expr: `${requestRate(t, '1m')} > ${traffic}`,
       for: toPromDuration(Duration.minutes(3)),
       labels: { severity: 'warning', team, namespace: t.namespace },
       annotations: {

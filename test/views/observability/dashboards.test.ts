@@ -42,10 +42,12 @@ describe('Grafana dashboards', () => {
     }
   });
 
-  test('queries read Istio\'s standard metrics as the destination reports them', () => {
+  test('queries read Istio\'s standard metrics as the callers report them, and the services for callers without a proxy', () => {
     const overview = dashboardQueries(dashboards[0]).map((q) => q.expr).join('\n');
-    expect(overview).toContain('istio_requests_total{reporter="destination",destination_service_namespace="production"}');
-    expect(overview).toContain('istio_request_duration_milliseconds_bucket{reporter="destination",destination_service_namespace="production"}');
+    expect(overview).toContain('istio_requests_total{reporter="source",destination_service=~"[^.]+\\\\.production\\\\.svc\\\\.cluster\\\\.local"}');
+    expect(overview).toContain('istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production"}');
+    expect(overview).toContain('istio_request_duration_milliseconds_bucket{reporter="source",');
+    expect(overview).not.toMatch(/reporter="destination",destination_service_namespace/);
     expect(overview).toContain('ALERTS{alertstate="firing",namespace="production"}');
   });
 
@@ -59,7 +61,9 @@ describe('Grafana dashboards', () => {
     expect(panel('Order Service: latency').targets.map((t: any) => t.legendFormat)).toEqual(['P50', 'P95', 'P99']);
     expect(panel('Payment Service: success rate').fieldConfig.defaults.thresholds.steps[1].value).toBe(0.999);
     expect(panel('Payment Service: inbound by source').targets[0].expr)
-      .toBe('sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="production",destination_service_name="payment-service"}[$__rate_interval])) by (source_workload, response_code)');
+      .toBe('sum by (source_workload, response_code) ((rate(istio_requests_total{reporter="source",destination_service="payment-service.production.svc.cluster.local"}'
+        + '[$__rate_interval]) or rate(istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production",'
+        + 'destination_service_name="payment-service"}[$__rate_interval])))');
   });
 
   test('troubleshooting: Envoy statistics, pods, and links to traces and logs', () => {

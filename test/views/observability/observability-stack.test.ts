@@ -89,8 +89,11 @@ describe('seed 000 on the EC site (production)', () => {
 
   test('alert 1: payment error rate over 0.1%, for 2m, critical, team payment', () => {
     const a = alert(mesh, 'PaymentServiceHighErrorRate');
-    expect(a.expr).toBe('sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="production",destination_service_name="payment-service",response_code=~"5.*"}[5m]))'
-      + ' / sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="production",destination_service_name="payment-service"}[5m])) > 0.001');
+    // Each request once, as its caller saw it (503 UH/UF/UO included), or as payment saw it for a caller without a proxy.
+    const requests = (extra: string) => 'sum((rate(istio_requests_total{reporter="source",destination_service="payment-service.production.svc.cluster.local"'
+      + `${extra}}[5m]) or rate(istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production",`
+      + `destination_service_name="payment-service"${extra}}[5m])))`;
+    expect(a.expr).toBe(`${requests(',response_code=~"5.*"')} / ${requests('')} > 0.001`);
     expect(a.for).toBe('2m');
     expect(a.labels).toEqual({ severity: 'critical', team: 'payment', namespace: 'production' });
     expect(a.annotations).toEqual({
@@ -102,7 +105,9 @@ describe('seed 000 on the EC site (production)', () => {
 
   test('alert 2: order P99 over 500ms, for 5m, warning, team order', () => {
     const a = alert(mesh, 'OrderServiceHighLatency');
-    expect(a.expr).toBe('histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service_namespace="production",destination_service_name="order-service"}[5m])) by (le)) > 500');
+    expect(a.expr).toBe('histogram_quantile(0.99, sum by (le) ((rate(istio_request_duration_milliseconds_bucket{reporter="source",'
+      + 'destination_service="order-service.production.svc.cluster.local"}[5m]) or rate(istio_request_duration_milliseconds_bucket{reporter="destination",'
+      + 'source_workload="unknown",destination_service_namespace="production",destination_service_name="order-service"}[5m])))) > 500');
     expect(a.for).toBe('5m');
     expect(a.labels).toEqual({ severity: 'warning', team: 'order', namespace: 'production' });
     expect(a.annotations.summary).toBe('Order Service P99 latency is above its SLO (500ms)');
@@ -110,7 +115,8 @@ describe('seed 000 on the EC site (production)', () => {
 
   test('alert 3: search traffic over 960 rps (80% of 1200) over 1m, for 3m, warning, team search', () => {
     const a = alert(mesh, 'SearchServiceHighTraffic');
-    expect(a.expr).toBe('sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="production",destination_service_name="search-service"}[1m])) > 960');
+    expect(a.expr).toBe('sum((rate(istio_requests_total{reporter="source",destination_service="search-service.production.svc.cluster.local"}[1m]) or '
+      + 'rate(istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production",destination_service_name="search-service"}[1m]))) > 960');
     expect(a.for).toBe('3m');
     expect(a.labels).toEqual({ severity: 'warning', team: 'search', namespace: 'production' });
     expect(a.annotations.summary).toBe('Search Service traffic reached 80% of its capacity (960 of 1200 rps)');
