@@ -189,6 +189,8 @@ export interface RollbackRulesState {
   readonly canaryDeployment: string;
   /** Whether the service speaks gRPC (failures are grpc-status codes, not 5xx). */
   readonly grpc: boolean;
+  /** Whether the environment pages: when false, the rules' `critical` is `warning`. */
+  readonly pages: boolean;
   /** The thresholds. */
   readonly thresholds: RollbackThresholds;
 }
@@ -223,8 +225,8 @@ export function renderRollbackRuleGroup(st: RollbackRulesState): RuleGroup {
   const c = st.canaryVersion;
   const stable = st.stableVersion;
   // namespace and environment tell one environment's rollback from another's in a shared Alertmanager.
-  const labels = (severity: string, action: string) => ({
-    severity, action, service: svc, canary_version: c, namespace: st.namespace, environment: st.environment,
+  const labels = (severity: 'critical' | 'warning', action: string) => ({
+    severity: st.pages ? severity : 'warning', action, service: svc, canary_version: c, namespace: st.namespace, environment: st.environment,
   });
   const rules: AlertRule[] = [
     {

@@ -68,10 +68,30 @@ export function errorMatcher(t: Pick<SloTarget, 'grpc'>): string {
   return failureMatcher(t.grpc);
 }
 
-/** What the alert annotations link to. */
+/** What the alerts link to, and the environment they are raised in. */
 export interface AlertContext {
   /** Base URL of the runbooks; each alert links to `<base>/<team>-<topic>`. */
   readonly runbookBaseUrl: string;
+  /**
+   * The environment, every alert's `environment` label: one Alertmanager tells dev's alerts from production's.
+   * @default - no environment label
+   */
+  readonly environment?: string;
+  /**
+   * Whether alerts that need someone now page (`severity: critical`); when false they are
+   * `warning` (a ticket), as a dev or staging outage should be.
+   * @default true
+   */
+  readonly pages?: boolean;
+}
+
+/**
+ * An alert's labels: `severity` (`critical` only where the context pages), the given labels,
+ * and the context's `environment`.
+ */
+export function alertLabels(ctx: AlertContext, severity: 'critical' | 'warning', labels: Record<string, string>): Record<string, string> {
+  const paged = severity === 'critical' && ctx.pages === false ? 'warning' : severity;
+  return { severity: paged, ...labels, ...(ctx.environment !== undefined ? { environment: ctx.environment } : {}) };
 }
 
 /**
@@ -139,7 +159,7 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
       alert: `${prefix}HighErrorRate`,
       expr: `${requestRate(t, '5m', errorMatcher(t))} / ${requestRate(t, '5m')} > ${budget}`,
       for: toPromDuration(Duration.minutes(2)),
-      labels: { severity: 'critical', team, namespace: t.namespace },
+      labels: alertLabels(ctx, 'critical', { team, namespace: t.namespace }),
       annotations: {
         summary: `${name} error rate is above its ${exactDecimal(t.slo.errorRate.value)}% budget`,
         description: `Error rate of ${t.service} in ${t.namespace}: {{ $value | humanizePercentage }} (SLO ${exactDecimal(t.slo.errorRate.value)}%)`,
@@ -150,7 +170,7 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
       alert: `${prefix}HighLatency`,
       expr: `${latencyQuantile('0.99', t, '5m')} > ${p99}`,
       for: toPromDuration(Duration.minutes(5)),
-      labels: { severity: 'warning', team, namespace: t.namespace },
+      labels: alertLabels(ctx, 'warning', { team, namespace: t.namespace }),
       annotations: {
         summary: `${name} P99 latency is above its SLO (${p99}ms)`,
         description: `P99 latency of ${t.service} in ${t.namespace}: {{ $value | humanize }}ms (SLO ${p99}ms)`,
@@ -161,7 +181,7 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
       alert: `${prefix}HighTraffic`,
       expr: `${requestRate(t, '1m')} > ${traffic}`,
       for: toPromDuration(Duration.minutes(3)),
-      labels: { severity: 'warning', team, namespace: t.namespace },
+      labels: alertLabels(ctx, 'warning', { team, namespace: t.namespace }),
       annotations: {
         summary: `${name} traffic reached ${trafficAt}% of its capacity (${traffic} of ${exactDecimal(t.slo.trafficCapacity.value)} rps)`,
         description: `Request rate of ${t.service} in ${t.namespace}: {{ $value | humanize }} rps`,
@@ -172,7 +192,7 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
       alert: `${prefix}HighCpu`,
       expr: `${saturation('cpu')} > ${exactDecimal(percentToRatio(t.slo.saturation.cpu.value))}`,
       for: toPromDuration(Duration.minutes(10)),
-      labels: { severity: 'warning', team, namespace: t.namespace },
+      labels: alertLabels(ctx, 'warning', { team, namespace: t.namespace }),
       annotations: {
         summary: `${name} CPU use is above ${cpu}% of its limit`,
         description: `Busiest pod of ${t.service} in ${t.namespace} uses {{ $value | humanizePercentage }} of its CPU limit (SLO ${cpu}%)`,
@@ -183,7 +203,7 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
       alert: `${prefix}HighMemory`,
       expr: `${saturation('memory')} > ${exactDecimal(percentToRatio(t.slo.saturation.memory.value))}`,
       for: toPromDuration(Duration.minutes(10)),
-      labels: { severity: 'warning', team, namespace: t.namespace },
+      labels: alertLabels(ctx, 'warning', { team, namespace: t.namespace }),
       annotations: {
         summary: `${name} memory use is above ${memory}% of its limit`,
         description: `Busiest pod of ${t.service} in ${t.namespace} uses {{ $value | humanizePercentage }} of its memory limit (SLO ${memory}%)`,
@@ -194,22 +214,32 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
 }
 
 /**
- * Seed 000's circuit-breaker alert: Envoy refused connections because a
- * connection-pool limit was reached (`upstream_cx_overflow`), for 1m, critical.
+ * Seed 000's circuit-breaker alert, for 1m, critical: Envoy refused connections or requests because
+ * a connection-pool limit was reached: `upstream_cx_overflow` (maxConnections) and
+ * `upstream_rq_pending_overflow` (http1MaxPendingRequests, and http2MaxRequests), the latter
+ * being the one callers see as 503 UO.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/upstream/cluster_manager/cluster_stats#general
+ * @see https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking
  */
 export function circuitBreakerAlert(namespace: string, ctx: AlertContext): AlertRule {
+  // One comparison per counter, joined by `or`: the rate of a name regex would drop the names and
+  // collide, and a sum would go blind when one counter is not exported.
+  const overflowing = (counter: string) => `sum by (cluster_name) (rate(${counter}{namespace="${namespace}"}[5m])) > 0`;
   return {
     alert: 'CircuitBreakerTripped',
-    expr: `sum(rate(envoy_cluster_upstream_cx_overflow{namespace="${namespace}"}[5m])) by (cluster_name) > 0`,
+    expr: CIRCUIT_BREAKER_OVERFLOWS.map(overflowing).join(' or '),
     for: toPromDuration(Duration.minutes(1)),
-    labels: { severity: 'critical', namespace },
+    labels: alertLabels(ctx, 'critical', { namespace }),
     annotations: {
       summary: 'Circuit breaker tripped on {{ $labels.cluster_name }}',
-      description: `Envoy in ${namespace} is refusing connections to {{ $labels.cluster_name }}: its connection pool is full ({{ $value | humanize }} overflows/s)`,
+      description: `Envoy in ${namespace} is refusing connections or requests to {{ $labels.cluster_name }}: its connection pool or pending-request queue is full ({{ $value | humanize }} overflows/s)`,
       runbook: `${ctx.runbookBaseUrl.replace(/\/+$/, '')}/circuit-breaker`,
     },
   };
 }
+
+/** The Envoy cluster counters of a tripped circuit breaker (both kept by the istiod values' `proxyStatsMatcher`). */
+export const CIRCUIT_BREAKER_OVERFLOWS = ['envoy_cluster_upstream_cx_overflow', 'envoy_cluster_upstream_rq_pending_overflow'] as const;
 
 /**
  * Alerts that notice when Envoy's statistics are not scraped, so that every istio_*
@@ -228,7 +258,7 @@ export function scrapeAlerts(namespace: string, podMonitor: string, ctx: AlertCo
     alert: 'EnvoyMetricsAbsent',
     expr: `absent(up{job="${job}"} == 1)`,
     for: toPromDuration(Duration.minutes(10)),
-    labels: { severity: 'critical', namespace },
+    labels: alertLabels(ctx, 'critical', { namespace }),
     annotations: {
       summary: `No Envoy metrics from ${namespace}`,
       description: `Prometheus scrapes no sidecar of ${namespace} (job ${job}): every mesh alert, SLO rule and dashboard of the namespace is blind`,
@@ -238,7 +268,7 @@ export function scrapeAlerts(namespace: string, podMonitor: string, ctx: AlertCo
     alert: 'EnvoyScrapeFailing',
     expr: `up{job="${job}"} == 0`,
     for: toPromDuration(Duration.minutes(10)),
-    labels: { severity: 'warning', namespace },
+    labels: alertLabels(ctx, 'warning', { namespace }),
     annotations: {
       summary: 'Envoy metrics of {{ $labels.pod }} are not scraped',
       description: `Prometheus cannot scrape {{ $labels.pod }} in ${namespace} (job ${job}): check the NetworkPolicy from Prometheus on 15090 and the pod's sidecar`,

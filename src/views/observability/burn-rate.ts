@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { toPromDuration } from '../../core/duration';
 import { exactDecimal, percentToRatio } from '../../private/decimal';
 import { alertPrefix } from './slo';
-import { AlertContext, AlertRule, displayNameOf, errorMatcher, RecordingRule, requestRate, SloTarget, teamOf } from './alert-rules';
+import { AlertContext, alertLabels, AlertRule, displayNameOf, errorMatcher, RecordingRule, requestRate, SloTarget, teamOf } from './alert-rules';
 
 /** One pair of windows of a multi-window, multi-burn-rate alert. */
 export interface BurnRateWindow {
@@ -78,7 +78,7 @@ export function burnRateAlerts(t: SloTarget, ctx: AlertContext): AlertRule[] {
     return {
       alert: `${alertPrefix(t.service)}ErrorBudget${action === 'page' ? 'Fast' : 'Slow'}Burn`,
       expr,
-      labels: { severity: action === 'page' ? 'critical' : 'warning', team, namespace: t.namespace },
+      labels: alertLabels(ctx, action === 'page' ? 'critical' : 'warning', { team, namespace: t.namespace }),
       annotations: {
         summary: `${displayNameOf(t)} is burning its ${period} error budget ${action === 'page' ? 'fast' : 'steadily'}`,
         description: `${t.service} in ${t.namespace} spends its ${exactDecimal(t.slo.errorRate.value)}% error budget at a burn rate above ${how}.`,

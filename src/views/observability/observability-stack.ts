@@ -12,7 +12,7 @@ import {
   addPodMonitor, addPrometheusRule, addTelemetry, envoyStatsPodMonitorSpec, meshConfigValues, namespaceTelemetrySpec, serviceTelemetrySpec,
 } from '../../render/observability';
 import { addConfigMap } from '../workload/workload';
-import { AlertRule, circuitBreakerAlert, goldenSignalAlerts, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
+import { AlertContext, alertLabels, AlertRule, circuitBreakerAlert, goldenSignalAlerts, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
 import { burnRateAlerts, errorRatioRecordingRules } from './burn-rate';
 import { BuiltDashboard, buildDashboards, dashboardProblems } from './dashboards';
 import { promqlProblem } from './promql';
@@ -74,6 +74,14 @@ export interface ObservabilityStackProps {
    * @default - none
    */
   readonly dashboardLinks?: { readonly title: string; readonly url: string }[];
+  /**
+   * Whether this environment's alerts page: when false, every alert that would be
+   * `severity: critical` (the golden-signal error rate, the fast burn, the circuit breaker,
+   * missing metrics, your own) is `warning` instead, so a dev or staging outage opens a ticket
+   * rather than waking someone. Every alert carries the chart's `environment` label either way.
+   * @default - the chart's `production`
+   */
+  readonly paging?: boolean;
 }
 
 /** A custom alert added with {@link ObservabilityStack.addAlert}. */
@@ -87,7 +95,7 @@ export interface AlertOptions {
    * @default - fires at once
    */
   readonly for?: Duration;
-  /** `critical`, `warning` or `info`. */
+  /** `critical`, `warning` or `info`; `critical` is `warning` in an environment that does not page ({@link ObservabilityStackProps.paging}). */
   readonly severity: 'critical' | 'warning' | 'info';
   /**
    * The owning team.
@@ -153,6 +161,8 @@ export class ObservabilityStack extends Construct {
   public readonly scrapeInterval: Duration;
   /** Links on the troubleshooting dashboard. */
   public readonly dashboardLinks: readonly { readonly title: string; readonly url: string }[];
+  /** Whether this environment's critical alerts page (else they are warnings). */
+  public readonly paging: boolean;
 
   private readonly added: { service: IMeshService; slo: ServiceSlo }[] = [];
   private readonly custom: AlertRule[] = [];
@@ -167,6 +177,7 @@ export class ObservabilityStack extends Construct {
     this.dashboardLinks = (props.dashboardLinks ?? []).map((l) => ({ ...l }));
     this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? this.chart.platform.prometheus.selectorLabels) };
     this.runbookBaseUrl = props.runbookBaseUrl ?? 'https://wiki.example.com/runbooks';
+    this.paging = props.paging ?? this.chart.production;
     this.defaultSampling = props.defaultSampling ?? Percentage.of(DEFAULT_SAMPLING);
     this.tracingProvider = props.tracingProvider ?? TracingProvider.fromPlatform(this.chart.platform);
     // Every workload's Sidecar and NetworkPolicy must then let spans out to the collector.
@@ -219,7 +230,11 @@ export class ObservabilityStack extends Construct {
       alert: options.alert,
       expr: options.expr,
       for: options.for ? toPromDuration(options.for) : undefined,
-      labels: { severity: options.severity, ...(options.team ? { team: options.team } : {}), namespace: this.chart.namespace },
+      labels: {
+        ...alertLabels(this.alertContext(), options.severity === 'critical' ? 'critical' : 'warning',
+          { ...(options.team ? { team: options.team } : {}), namespace: this.chart.namespace }),
+        ...(options.severity === 'info' ? { severity: 'info' } : {}),
+      },
       annotations: {
         summary: options.summary,
         ...(options.description ? { description: options.description } : {}),
@@ -273,7 +288,7 @@ export class ObservabilityStack extends Construct {
   }
 
   private meshAlertGroup(): RuleGroup {
-    const ctx = { runbookBaseUrl: this.runbookBaseUrl };
+    const ctx = this.alertContext();
     return {
       name: `${this.name}-service-mesh-alerts`,
       rules: [
@@ -288,8 +303,12 @@ export class ObservabilityStack extends Construct {
   private sloGroups(t: SloTarget): RuleGroup[] {
     return [
       { name: `${t.service}-slo-recording`, rules: errorRatioRecordingRules(t) },
-      { name: `${t.service}-slo-burn-rate`, rules: burnRateAlerts(t, { runbookBaseUrl: this.runbookBaseUrl }) },
+      { name: `${t.service}-slo-burn-rate`, rules: burnRateAlerts(t, this.alertContext()) },
     ];
+  }
+
+  private alertContext(): AlertContext {
+    return { runbookBaseUrl: this.runbookBaseUrl, environment: this.chart.environment, pages: this.paging };
   }
 
   private labels(selector = true): Record<string, string> {

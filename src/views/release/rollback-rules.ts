@@ -85,6 +85,12 @@ export interface CanaryRollbackRulesProps {
    */
   readonly notReadyFor?: Duration;
   /**
+   * Whether the rollback alerts page (`severity: critical`); when false they are `warning`
+   * and keep their `action: rollback` label, for automation and routing to act on.
+   * @default - the chart's `production`
+   */
+  readonly paging?: boolean;
+  /**
    * Labels Prometheus's `ruleSelector` requires: without them prometheus-operator never
    * loads the rules (kube-prometheus-stack selects by its Helm release).
    * @default - the platform's `prometheus.selectorLabels` ({ release: 'kube-prometheus-stack' } on a stock install)
@@ -127,6 +133,8 @@ export class CanaryRollbackRules extends Construct {
   public readonly stableVersion: string;
   /** The canary's Deployment. */
   public readonly canaryDeployment: string;
+  /** Whether the rollback alerts page. */
+  public readonly paging: boolean;
 
   private readonly service: MeshService;
   private readonly s: RollbackThresholds;
@@ -152,6 +160,7 @@ export class CanaryRollbackRules extends Construct {
       minRequests: props.minRequests ?? 100,
       notReadyFor: props.notReadyFor ?? Duration.minutes(5),
     };
+    this.paging = props.paging ?? props.service.chart.production;
     this.canaryDeployment = props.canaryDeployment ?? `${props.service.name}-${this.canaryVersion}`;
     addPrometheusRule(this, 'Resource', {
       name: this.ruleName,
@@ -166,6 +175,7 @@ export class CanaryRollbackRules extends Construct {
       stableVersion: this.stableVersion,
       canaryDeployment: this.canaryDeployment,
       grpc: this.service.ports[0]?.protocol === 'grpc',
+      pages: this.paging,
       thresholds: this.s,
     })]);
     this.node.addValidation({ validate: () => this.problems() });

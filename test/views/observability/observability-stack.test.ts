@@ -95,7 +95,7 @@ describe('seed 000 on the EC site (production)', () => {
       + `destination_service_name="payment-service"${extra}}[5m])))`;
     expect(a.expr).toBe(`${requests(',response_code=~"5.*"')} / ${requests('')} > 0.001`);
     expect(a.for).toBe('2m');
-    expect(a.labels).toEqual({ severity: 'critical', team: 'payment', namespace: 'production' });
+    expect(a.labels).toEqual({ severity: 'critical', team: 'payment', namespace: 'production', environment: 'production' });
     expect(a.annotations).toEqual({
       summary: 'Payment Service error rate is above its 0.1% budget',
       description: 'Error rate of payment-service in production: {{ $value | humanizePercentage }} (SLO 0.1%)',
@@ -109,7 +109,7 @@ describe('seed 000 on the EC site (production)', () => {
       + 'destination_service="order-service.production.svc.cluster.local"}[5m]) or rate(istio_request_duration_milliseconds_bucket{reporter="destination",'
       + 'source_workload="unknown",destination_service_namespace="production",destination_service_name="order-service"}[5m])))) > 500');
     expect(a.for).toBe('5m');
-    expect(a.labels).toEqual({ severity: 'warning', team: 'order', namespace: 'production' });
+    expect(a.labels).toEqual({ severity: 'warning', team: 'order', namespace: 'production', environment: 'production' });
     expect(a.annotations.summary).toBe('Order Service P99 latency is above its SLO (500ms)');
   });
 
@@ -118,15 +118,16 @@ describe('seed 000 on the EC site (production)', () => {
     expect(a.expr).toBe('sum((rate(istio_requests_total{reporter="source",destination_service="search-service.production.svc.cluster.local"}[1m]) or '
       + 'rate(istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production",destination_service_name="search-service"}[1m]))) > 960');
     expect(a.for).toBe('3m');
-    expect(a.labels).toEqual({ severity: 'warning', team: 'search', namespace: 'production' });
+    expect(a.labels).toEqual({ severity: 'warning', team: 'search', namespace: 'production', environment: 'production' });
     expect(a.annotations.summary).toBe('Search Service traffic reached 80% of its capacity (960 of 1200 rps)');
   });
 
-  test('alert 4: circuit breaker from envoy_cluster_upstream_cx_overflow, for 1m, critical', () => {
+  test('alert 4: circuit breaker from envoy_cluster_upstream_cx_overflow and upstream_rq_pending_overflow (503 UO), for 1m, critical', () => {
     const a = alert(mesh, 'CircuitBreakerTripped');
-    expect(a.expr).toBe('sum(rate(envoy_cluster_upstream_cx_overflow{namespace="production"}[5m])) by (cluster_name) > 0');
+    expect(a.expr).toBe('sum by (cluster_name) (rate(envoy_cluster_upstream_cx_overflow{namespace="production"}[5m])) > 0'
+      + ' or sum by (cluster_name) (rate(envoy_cluster_upstream_rq_pending_overflow{namespace="production"}[5m])) > 0');
     expect(a.for).toBe('1m');
-    expect(a.labels).toEqual({ severity: 'critical', namespace: 'production' });
+    expect(a.labels).toEqual({ severity: 'critical', namespace: 'production', environment: 'production' });
     expect(a.annotations.summary).toBe('Circuit breaker tripped on {{ $labels.cluster_name }}');
   });
 
@@ -134,7 +135,8 @@ describe('seed 000 on the EC site (production)', () => {
     // prometheus-operator's job for a PodMonitor without a usable jobLabel: <namespace>/<name>.
     const monitor = find(manifests, 'PodMonitor', 'envoy-stats');
     const job = `${monitor.metadata.namespace}/${monitor.metadata.name}`;
-    expect(alert(mesh, 'EnvoyMetricsAbsent')).toMatchObject({ expr: `absent(up{job="${job}"} == 1)`, for: '10m', labels: { severity: 'critical', namespace: 'production' } });
+    expect(alert(mesh, 'EnvoyMetricsAbsent')).toMatchObject({ expr: `absent(up{job="${job}"} == 1)`, for: '10m',
+      labels: { severity: 'critical', namespace: 'production', environment: 'production' } });
     expect(alert(mesh, 'EnvoyScrapeFailing')).toMatchObject({ expr: `up{job="${job}"} == 0`, labels: { severity: 'warning' } });
   });
 
@@ -237,8 +239,30 @@ describe('props', () => {
     stack.addAlert({ alert: 'CheckoutStalled', expr: 'sum(rate(checkout_total[5m])) == 0', for: Duration.minutes(10), severity: 'warning', team: 'order', summary: 'No checkouts' });
     expect(alert(find(synth(app), 'PrometheusRule', 'mesh-service-mesh-alerts'), 'CheckoutStalled')).toEqual({
       alert: 'CheckoutStalled', expr: 'sum(rate(checkout_total[5m])) == 0', for: '10m',
-      labels: { severity: 'warning', team: 'order', namespace: 'production' }, annotations: { summary: 'No checkouts' },
+      labels: { severity: 'warning', team: 'order', namespace: 'production', environment: 'test' }, annotations: { summary: 'No checkouts' },
     });
+  });
+
+  test('an environment that does not page (the chart is not production) raises warnings, each alert with its environment', () => {
+    // GIVEN the same SLO in a staging chart and a production chart
+    const rules = (production: boolean, paging?: boolean) => {
+      const { app, chart } = meshChart({ environment: production ? 'production' : 'staging', production });
+      const svc = new MeshService(chart, 'payment-service', { image: 'p:1' });
+      const stack = new ObservabilityStack(chart, 'obs', { paging });
+      stack.addSlo(svc, EC_SITE_SLOS['payment-service']);
+      stack.addAlert({ alert: 'Mine', expr: 'up == 0', severity: 'critical', summary: 'x' });
+      const out = synth(app);
+      return [find(out, 'PrometheusRule', 'mesh-service-mesh-alerts'), find(out, 'PrometheusRule', 'payment-service-slo')]
+        .flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules)).filter((r: any) => r.alert);
+    };
+    const severities = (production: boolean, paging?: boolean) => Object.fromEntries(rules(production, paging).map((r: any) => [r.alert, r.labels.severity]));
+    expect(severities(true)).toMatchObject({
+      PaymentServiceHighErrorRate: 'critical', CircuitBreakerTripped: 'critical', EnvoyMetricsAbsent: 'critical',
+      PaymentServiceErrorBudgetFastBurn: 'critical', PaymentServiceErrorBudgetSlowBurn: 'warning', Mine: 'critical',
+    });
+    expect(new Set(Object.values(severities(false)))).toEqual(new Set(['warning']));
+    expect(severities(false, true).PaymentServiceHighErrorRate).toBe('critical');
+    for (const r of rules(false)) expect(r.labels.environment).toBe('staging');
   });
 });
 

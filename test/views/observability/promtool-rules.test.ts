@@ -43,7 +43,7 @@ describe('promtool', () => {
 });
 
 describe('seed 000 alerts fire above their thresholds and stay silent below', () => {
-  const team = (t: string, severity: string) => ({ severity, team: t, namespace: 'production' });
+  const team = (t: string, severity: string) => ({ severity, team: t, namespace: 'production', environment: 'production' });
 
   test('PaymentServiceHighErrorRate: 0.3% fires after 2m, 0.05% stays silent', () => {
     testRules(meshAlerts, [
@@ -121,12 +121,27 @@ describe('seed 000 alerts fire above their thresholds and stay silent below', ()
         alert_rule_test: [{
           eval_time: '5m', alertname: 'CircuitBreakerTripped',
           exp_alerts: [{
-            exp_labels: { severity: 'critical', namespace: 'production', cluster_name: cluster },
+            exp_labels: { severity: 'critical', namespace: 'production', environment: 'production', cluster_name: cluster },
             exp_annotations: annotations(meshAlerts, 'CircuitBreakerTripped', '100m', { cluster_name: cluster }),
           }],
         }],
       },
       { interval: '1m', input_series: series('0+0x15'), alert_rule_test: [{ eval_time: '5m', alertname: 'CircuitBreakerTripped', exp_alerts: [] }] },
+      // Requests refused by the pending-request limit (503 UO to the callers), with no connection overflow.
+      {
+        interval: '1m',
+        input_series: [
+          { series: `envoy_cluster_upstream_rq_pending_overflow{namespace="production",cluster_name="${cluster}"}`, values: '0+12x15' },
+          ...series('0+0x15'),
+        ],
+        alert_rule_test: [{
+          eval_time: '5m', alertname: 'CircuitBreakerTripped',
+          exp_alerts: [{
+            exp_labels: { severity: 'critical', namespace: 'production', environment: 'production', cluster_name: cluster },
+            exp_annotations: annotations(meshAlerts, 'CircuitBreakerTripped', '200m', { cluster_name: cluster }),
+          }],
+        }],
+      },
       // Another environment's overflows are not this environment's alert.
       {
         interval: '1m',
@@ -138,7 +153,7 @@ describe('seed 000 alerts fire above their thresholds and stay silent below', ()
 });
 
 describe('the SLO rules count what the callers saw, each request once', () => {
-  const team = (t: string, severity: string) => ({ severity, team: t, namespace: 'production' });
+  const team = (t: string, severity: string) => ({ severity, team: t, namespace: 'production', environment: 'production' });
 
   test("payment's pods all unready: the callers' 503 UH (no endpoint, so no destination namespace) page on the error rate and burn the budget", () => {
     // GIVEN order-service's sidecar: 900 answered a minute, then 100 503 UH a minute (payment's own sidecar reports nothing of them)
@@ -204,7 +219,7 @@ describe('the SLO rules count what the callers saw, each request once', () => {
 
 describe('multi-window burn-rate alerts (payment-service, 0.1% budget)', () => {
   const labels = (severity: string) => ({
-    severity, team: 'payment', namespace: 'production',
+    severity, team: 'payment', namespace: 'production', environment: 'production',
     destination_service_namespace: 'production', destination_service_name: 'payment-service',
   });
   const series = (errorsPerMin: string, okPerMin: string) => [

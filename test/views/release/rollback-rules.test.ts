@@ -10,7 +10,7 @@ function setup(props: Partial<CanaryRollbackRulesProps> = {}) {
   return { app, chart, service, rules };
 }
 
-function ruleOf(props: Partial<CanaryRollbackRulesProps> = {}) {
+function ruleOf(props: Partial<CanaryRollbackRulesProps> = { paging: true }) {
   const { app } = setup(props);
   return find(synth(app), 'PrometheusRule', 'order-service-canary-rollback');
 }
@@ -123,6 +123,17 @@ describe('CanaryRollbackRules', () => {
     expect(alert(rule, 'CanaryPodsNotReady').for).toBe('3m');
   });
 
+  test('a chart that is not production does not page: its rollback alerts are warnings and keep action rollback', () => {
+    const severities = (rule: Record<string, any>) => rule.spec.groups[0].rules.map((r: any) => `${r.alert} ${r.labels.severity} ${r.labels.action}`);
+    expect(severities(ruleOf({}))).toEqual([
+      'CanaryHighErrorRate warning rollback', 'CanaryHighLatency warning investigate', 'CanaryErrorRateAboveBound warning rollback',
+      'CanaryLatencyAboveBound warning rollback', 'CanaryNoSuccessfulResponses warning rollback', 'CanaryPodsNotReady warning rollback',
+    ]);
+    const { app, chart } = meshChart({ production: true });
+    new CanaryRollbackRules(chart, 'order-rollback', { service: new MeshService(chart, 'order-service', { image: 'order:1' }) });
+    expect(severities(find(synth(app), 'PrometheusRule', 'order-service-canary-rollback'))[0]).toBe('CanaryHighErrorRate critical rollback');
+  });
+
   test('promtool check rules accepts the generated rules', () => {
     for (const props of [{}, { window: Duration.minutes(1), errorRateRatio: 1.5 }]) {
       const r = promtoolCheckRules(ruleFileOf(ruleOf(props)));
@@ -206,7 +217,7 @@ describe('CanaryRollbackRules', () => {
       run([...healthyStable, ...both('200'), ...both('503'), ...buckets('v2', 12, 100)], atTen([]));
       // The same with minRequests 60 fires: the guard, not a lost series, kept it silent.
       run([...healthyStable, ...both('200'), ...both('503'), ...buckets('v2', 12, 100)],
-        atTen(['CanaryHighErrorRate', 'CanaryErrorRateAboveBound']), ruleFileOf(ruleOf({ minRequests: 60 })));
+        atTen(['CanaryHighErrorRate', 'CanaryErrorRateAboveBound']), ruleFileOf(ruleOf({ minRequests: 60, paging: true })));
     });
 
     test('requests from callers without a proxy count, as the canary\'s own sidecar reports them', () => {
@@ -231,7 +242,7 @@ describe('CanaryRollbackRules', () => {
     });
 
     test('the guard is what keeps the trickle silent: with minRequests 1 the same trickle fires the error and absolute rules', () => {
-      run(trickle, atTen(['CanaryHighErrorRate', 'CanaryErrorRateAboveBound', 'CanaryLatencyAboveBound']), ruleFileOf(ruleOf({ minRequests: 1 })));
+      run(trickle, atTen(['CanaryHighErrorRate', 'CanaryErrorRateAboveBound', 'CanaryLatencyAboveBound']), ruleFileOf(ruleOf({ minRequests: 1, paging: true })));
     });
 
     test('low traffic with not one successful answer rolls back, under the guard: CanaryNoSuccessfulResponses after 2m', () => {
