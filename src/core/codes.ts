@@ -108,6 +108,8 @@ export const Codes = {
   DISRUPTION_BUDGET_INVALID: 'MESH509',
   /** Rate-limit settings Envoy rejects or ignores: a burst below the fill, a fill interval under 50ms, duplicate names. */
   RATE_LIMIT_INVALID: 'MESH510',
+  /** An autoscaling target the app container cannot reach below its limit (CPU throttled, memory OOM-killed there). */
+  AUTOSCALING_TARGET_UNREACHABLE: 'MESH511',
   /** A route's destination host has no Service (Istio IST0101, Kiali KIA1101). */
   HOST_NOT_FOUND: 'MESH100',
   /** Two VirtualServices for one host on the mesh gateway (IST0109, KIA1106). */

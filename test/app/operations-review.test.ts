@@ -1,0 +1,52 @@
+/**
+ * The example apps' output against the second operations review of dist/ (issue 24): each test
+ * reads the synthesized manifests of every environment and fails on the output the review read.
+ */
+import { buildApp } from '../../src/main';
+
+const app = buildApp();
+const files = app.manifests();
+const manifests = files.map((f) => f.manifest);
+const ofEnv = (env: string) => files.filter((f) => f.path.startsWith(`${env}/`)).map((f) => f.manifest);
+const ENVS = ['dev', 'staging', 'production'];
+const rulesOf = (m: Record<string, any>) => m.spec.groups.flatMap((g: any) => g.rules);
+
+describe('dangerous findings', () => {
+  test('rollback and SLO rules count the callers\' reports (reporter="source"), and a dead canary rolls back', () => {
+    for (const env of ENVS) {
+      const rules = ofEnv(env).filter((m) => m.kind === 'PrometheusRule').flatMap(rulesOf);
+      const istio = rules.filter((r: any) => String(r.expr).includes('istio_requests_total'));
+      expect(istio.length).toBeGreaterThan(0);
+      for (const r of istio) expect([r.alert ?? r.record, r.expr]).toEqual([r.alert ?? r.record, expect.stringContaining('reporter="source"')]);
+      const rollback = rules.filter((r: any) => r.labels?.action === 'rollback').map((r: any) => r.alert);
+      expect(rollback).toEqual(expect.arrayContaining(['CanaryNoSuccessfulResponses', 'CanaryPodsNotReady']));
+    }
+  });
+
+  test('HPAs scale on the app container (ContainerResource), not on a pod sum that includes the sidecar', () => {
+    const hpas = manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler');
+    expect(hpas.length).toBeGreaterThan(0);
+    for (const hpa of hpas) {
+      for (const m of hpa.spec.metrics) expect([hpa.metadata.name, m.type, m.containerResource?.container]).toEqual([hpa.metadata.name, 'ContainerResource', 'app']);
+    }
+  });
+});
+
+describe('minor findings', () => {
+  test('7: CircuitBreakerTripped also reads upstream_rq_pending_overflow (503 UO)', () => {
+    for (const env of ENVS) {
+      const alert = ofEnv(env).filter((m) => m.kind === 'PrometheusRule').flatMap(rulesOf).find((r: any) => r.alert === 'CircuitBreakerTripped');
+      expect(alert.expr).toContain('envoy_cluster_upstream_rq_pending_overflow');
+    }
+  });
+
+  test('11: dev and staging alerts do not page, and every alert names its environment', () => {
+    for (const env of ENVS) {
+      const alerts = ofEnv(env).filter((m) => m.kind === 'PrometheusRule').flatMap(rulesOf).filter((r: any) => r.alert);
+      for (const a of alerts) expect([a.alert, a.labels.environment]).toEqual([a.alert, env]);
+      const critical = alerts.filter((a: any) => a.labels.severity === 'critical').map((a: any) => a.alert);
+      if (env === 'production') expect(critical.length).toBeGreaterThan(0);
+      else expect(critical).toEqual([]);
+    }
+  });
+});
