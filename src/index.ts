@@ -79,8 +79,8 @@ export { AuthorizationAction } from './views/security/mesh-authorization-policy'
 export type { AuthorizationActionName, MeshAuthorizationPolicyProps } from './views/security/mesh-authorization-policy';
 export { MeshSecurity } from './views/security/mesh-security';
 export type { MeshSecurityProps } from './views/security/mesh-security';
-export { MtlsMode } from './views/security/mtls-mode';
-export type { MtlsModeName } from './views/security/mtls-mode';
+export { MeshWideMtls, MtlsMode } from './views/security/mtls-mode';
+export type { MeshWideStrictOptions, MtlsModeName } from './views/security/mtls-mode';
 export { MtlsPolicy } from './views/security/mtls-policy';
 export type { MtlsPolicyProps } from './views/security/mtls-policy';
 export { SecureService } from './views/security/secure-service';

@@ -298,6 +298,10 @@ export const Codes = {
   INGRESS_ROUTE_INVALID: 'MESH630',
   /** Two environments of one cluster disagree on a cluster-wide object (the mesh-wide mTLS mode, say). */
   CLUSTER_OBJECT_CONFLICT: 'MESH631',
+  /** The platform's Istio release is not a full release (`1.24.6`), which `helm upgrade --version` needs. */
+  PLATFORM_ISTIO_RELEASE: 'MESH640',
+  /** Mesh-wide STRICT mTLS asked for without the record of the PERMISSIVE stage that found no plaintext client. */
+  MESH_WIDE_STRICT_UNSTAGED: 'MESH641',
   // Production review (retries, fault jobs, rate limits, Flagger, gateway secrets): MESH660-MESH689.
   /** An outer route gives up (timeout, or per-try timeout) before the route it calls may answer. */
   RETRY_OUTER_GIVES_UP_FIRST: 'MESH660',

@@ -17,7 +17,7 @@ type ComponentSchema<T> = { readonly [K in keyof Required<T>]: FieldKind };
 
 const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | ComponentSchema<NonNullable<MeshPlatformProps[K]>> } = {
   trustDomain: 'string',
-  istio: { rootNamespace: 'string', controlPlaneNamespace: 'string', revision: 'string', istiodLabels: 'labels', xdsPort: 'port', webhookPort: 'port' },
+  istio: { release: 'string', rootNamespace: 'string', controlPlaneNamespace: 'string', revision: 'string', istiodLabels: 'labels', xdsPort: 'port', webhookPort: 'port' },
   ingressGateway: {
     name: 'string', namespace: 'string', podLabels: 'labels', selector: 'labels', serviceAccount: 'string',
     httpPort: 'port', httpsPort: 'port', httpServicePort: 'port', httpsServicePort: 'port',

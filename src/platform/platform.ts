@@ -27,6 +27,13 @@ export interface IstioPlatformProps {
    */
   readonly controlPlaneNamespace?: string;
   /**
+   * The Istio release installed (its Helm charts' version): `helm upgrade` commands the library
+   * writes pin `--version` to it, so applying a values change never upgrades Istio as well.
+   * @default '1.24.6'
+   * @see https://istio.io/latest/docs/setup/install/helm/
+   */
+  readonly release?: string;
+  /**
    * The control plane's revision (`istio.io/rev`); none for the default revision.
    * @default - the default revision
    * @see https://istio.io/latest/docs/setup/upgrade/canary/
@@ -268,6 +275,7 @@ export interface MeshPlatformProps {
 
 /** A resolved platform component: every field set. */
 export interface PlatformIstio {
+  readonly release: string;
   readonly rootNamespace: string;
   readonly controlPlaneNamespace: string;
   readonly revision?: string;
@@ -346,6 +354,7 @@ export class MeshPlatform {
     const istio = props.istio ?? {};
     const rootNamespace = istio.rootNamespace ?? 'istio-system';
     this.istio = {
+      release: istioRelease(istio.release ?? '1.24.6'),
       rootNamespace,
       controlPlaneNamespace: istio.controlPlaneNamespace ?? rootNamespace,
       revision: istio.revision,
@@ -502,6 +511,14 @@ export class MeshPlatform {
     return [this.ingressGatewayWorkload(), this.prometheusWorkload(), this.tracingWorkload(), this.rateLimitWorkload(chartNamespace),
       this.istiodWorkload(), this.flaggerWorkload()];
   }
+}
+
+/** An Istio release as its Helm charts are versioned: `1.24.6`. */
+function istioRelease(value: string): string {
+  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(value)) {
+    throw new MeshError(Codes.PLATFORM_ISTIO_RELEASE, `platform istio.release must be a full release such as 1.24.6 (Helm's --version), got '${value}'`);
+  }
+  return value;
 }
 
 function port(field: string, value: number): number {

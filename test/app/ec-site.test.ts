@@ -19,11 +19,9 @@ describe('the EC site of seed 000, production', () => {
       'api-gateway', 'web-frontend', 'order-service', 'payment-service', 'search-service',
       'user-service', 'inventory-service', 'notification-service',
     ]);
-    // Everything but the mesh-wide mTLS layers (istio-system, observability) is in production.
+    // Everything is in production: the site writes no mesh-wide object (it does not opt in) and the scrape needs none.
     const elsewhere = out.filter((m) => m.kind !== 'Namespace' && m.metadata.namespace !== 'production');
-    expect(elsewhere.map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual([
-      'PeerAuthentication istio-system/default', 'PeerAuthentication observability/allow-prometheus',
-    ]);
+    expect(elsewhere.map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`)).toEqual([]);
   });
 
   test("payment-service reaches its provider under REGISTRY_ONLY: ServiceEntry, TLS origination to 443, Sidecar host and egress", () => {

@@ -30,9 +30,27 @@ describe('dangerous findings', () => {
       for (const m of hpa.spec.metrics) expect([hpa.metadata.name, m.type, m.containerResource?.container]).toEqual([hpa.metadata.name, 'ContainerResource', 'app']);
     }
   });
+
+  test("istiod's values are one file for the cluster, which kubectl apply -R and Argo CD do not read, with a pinned helm upgrade", () => {
+    const out = app.outputFiles(new Set(files.map((f) => f.path)));
+    expect(out.map((f) => f.path)).toEqual(['cluster/istiod.values']);
+    expect(out[0].content).toMatch(/^# {3}helm upgrade istiod istio\/istiod -n istio-system --version 1\.24\.6 --reuse-values -f istiod\.values$/m);
+    expect(files.filter((f) => f.path.includes('values'))).toEqual([]);
+  });
+
+  test('no mesh-wide object ships with the apps: no PeerAuthentication in the root namespace, the namespaces STRICT on their own', () => {
+    expect(manifests.filter((m) => m.kind === 'PeerAuthentication' && m.metadata.namespace === 'istio-system')).toEqual([]);
+    for (const env of ENVS) {
+      expect(ofEnv(env).filter((m) => m.kind === 'PeerAuthentication' && !m.spec.selector).map((m) => m.spec.mtls.mode)).toEqual(['STRICT']);
+    }
+  });
 });
 
 describe('minor findings', () => {
+  test('5: no namespace-wide PERMISSIVE exception in observability: the scrape reaches ports Istio serves in plaintext', () => {
+    expect(manifests.filter((m) => m.kind === 'PeerAuthentication' && m.metadata.namespace === 'observability')).toEqual([]);
+  });
+
   test('7: CircuitBreakerTripped also reads upstream_rq_pending_overflow (503 UO)', () => {
     for (const env of ENVS) {
       const alert = ofEnv(env).filter((m) => m.kind === 'PrometheusRule').flatMap(rulesOf).find((r: any) => r.alert === 'CircuitBreakerTripped');

@@ -1,4 +1,4 @@
-import { Duration, Lazy, Yaml } from 'cdk8s';
+import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { toPromDuration } from '../../core/duration';
@@ -9,8 +9,9 @@ import { Percentage } from '../../core/weight';
 import { MeshChart } from '../../graph/mesh-chart';
 import type { IMeshService, MeshService } from '../../graph/mesh-service';
 import {
-  addPodMonitor, addPrometheusRule, addTelemetry, envoyStatsPodMonitorSpec, meshConfigValues, namespaceTelemetrySpec, serviceTelemetrySpec,
+  addPodMonitor, addPrometheusRule, addTelemetry, envoyStatsPodMonitorSpec, namespaceTelemetrySpec, renderIstiodValuesFile, serviceTelemetrySpec,
 } from '../../render/observability';
+import { MeshCluster } from '../../graph/mesh-cluster';
 import { addConfigMap } from '../workload/workload';
 import { AlertContext, alertLabels, AlertRule, circuitBreakerAlert, goldenSignalAlerts, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
 import { burnRateAlerts, errorRatioRecordingRules } from './burn-rate';
@@ -18,6 +19,9 @@ import { BuiltDashboard, buildDashboards, dashboardProblems } from './dashboards
 import { promqlProblem } from './promql';
 import { ServiceSlo, sloProblems, titleCase } from './slo';
 import { AccessLogging, DEFAULT_SAMPLING, TracingProvider } from './telemetry';
+
+/** istiod's Helm values, in the cluster folder (`dist/cluster/istiod.values`). */
+export const ISTIOD_VALUES_FILE = 'istiod.values';
 
 /** The PodMonitor that scrapes every sidecar's Envoy statistics. */
 const ENVOY_STATS_MONITOR = 'envoy-stats';
@@ -130,7 +134,9 @@ export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
  * Mission 3): golden-signal alerts and multi-window burn-rate rules (PrometheusRule),
  * three levels of Grafana dashboards (ConfigMaps for the Grafana sidecar), trace
  * sampling and access logging (Telemetry, in the environment's namespace), a
- * PodMonitor for Envoy's stats, and `istio/mesh-config.values.yaml` for istiod.
+ * PodMonitor for Envoy's stats, and istiod's Helm values (the tracing provider, the Envoy
+ * statistics the alerts read) in the cluster folder, `dist/cluster/istiod.values`, with the
+ * `helm upgrade` command that applies them.
  *
  * Its children, by id: `MeshAlerts` (PrometheusRule), `Telemetry`, `EnvoyStats` (PodMonitor),
  * `Dashboards/<level>` (ConfigMaps), and per service with an SLO `Slo-<service>`
@@ -190,10 +196,10 @@ export class ObservabilityStack extends Construct {
       () => namespaceTelemetrySpec(this.tracingProvider, this.defaultSampling, this.accessLogging));
     addPodMonitor(this, 'EnvoyStats', { name: ENVOY_STATS_MONITOR, namespace: ns, labels: this.labels() },
       envoyStatsPodMonitorSpec(ENVOY_STATS_MONITOR, ns, this.scrapeInterval));
-    this.chart.addOutputFile('istio/mesh-config.values.yaml', () =>
-      `# Helm values for istiod, applied with the Istio install (not a Kubernetes resource):\n` +
-      `#   helm upgrade istiod istio/istiod -n istio-system -f mesh-config.values.yaml\n` +
-      Yaml.stringify(meshConfigValues(this.tracingProvider)));
+    // istiod's values belong to the cluster: one file, dist/cluster/istiod.values, which every
+    // environment must agree on (MESH631), and no .yaml that `kubectl apply -R` would read.
+    MeshCluster.forApp(this)?.addFileOnce(ISTIOD_VALUES_FILE, this, () =>
+      renderIstiodValuesFile(ISTIOD_VALUES_FILE, this.tracingProvider, this.chart.platform.istio));
 
     const dashboards = new Construct(this, 'Dashboards');
     for (const level of DASHBOARD_LEVELS) {

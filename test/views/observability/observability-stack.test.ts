@@ -1,9 +1,9 @@
-import { Duration } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { buildEcSite } from '../../../src/app/ec-site';
 import { environment } from '../../../src/app/environments';
 import { applyObservability, EC_SITE_SLOS } from '../../../src/app/observability';
-import { AccessLogging, MeshService, ObservabilityStack, Percentage, Rps, ServiceSlo, TracingProvider } from '../../../src';
+import { AccessLogging, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Rps, ServiceSlo, TracingProvider } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const slo = (over: Partial<ServiceSlo> = {}): ServiceSlo => ({
@@ -188,12 +188,31 @@ describe('seed 000 on the EC site (production)', () => {
   test('the istiod values name seed 000\'s Jaeger collector and export the circuit-breaker stats', () => {
     const { app } = ecSite();
     const files = app.outputFiles();
-    expect(files.map((f) => f.path)).toEqual(['production/istio/mesh-config.values.yaml']);
+    // One file for the cluster, not a .yaml that kubectl apply -R or Argo CD would read as a manifest.
+    expect(files.map((f) => f.path)).toEqual(['cluster/istiod.values']);
     const values = YAML.parse(files[0].content);
+    expect(files[0].content.split('\n').filter((l) => l.startsWith('#   helm'))).toEqual([
+      '#   helm upgrade istiod istio/istiod -n istio-system --version 1.24.6 --reuse-values -f istiod.values',
+    ]);
     expect(values.meshConfig.extensionProviders).toEqual([
       { name: 'jaeger', zipkin: { service: 'jaeger-collector.observability.svc.cluster.local', port: 9411 } },
     ]);
     expect(values.meshConfig.defaultConfig.proxyStatsMatcher.inclusionRegexps).toContain('.*upstream_cx_overflow.*');
+  });
+
+  test("the helm command names the platform's release, namespace and revision", () => {
+    const app = new MeshApp({ outdir: Testing.app().outdir, platform: MeshPlatform.of({ istio: { release: '1.24.3', rootNamespace: 'service-mesh', revision: 'canary' } }) });
+    new ObservabilityStack(new MeshChart(app, 'production', { namespace: 'production' }), 'obs');
+    app.manifests();
+    expect(app.outputFiles()[0].content).toContain('#   helm upgrade istiod-canary istio/istiod -n service-mesh --version 1.24.3 --reuse-values -f istiod.values\n');
+    expect(() => MeshPlatform.of({ istio: { release: '1.24' } })).toThrow(/istio.release must be a full release such as 1.24.6.*\[MESH640\]/);
+  });
+
+  test('environments that want different istiod values fail synth (MESH631): the cluster has one istiod', () => {
+    const app = new MeshApp({ outdir: Testing.app().outdir });
+    new ObservabilityStack(new MeshChart(app, 'dev', { namespace: 'dev' }), 'obs', { tracingProvider: TracingProvider.zipkin('a', 'a.obs.svc.cluster.local') });
+    new ObservabilityStack(new MeshChart(app, 'prod', { namespace: 'prod' }), 'obs');
+    expect(synthError(app)).toMatch(/cluster\/istiod.values is written once for the cluster, but the environments write 2 versions of it: dev\/obs writes version 1; prod\/obs writes version 2 \[MESH631\]/);
   });
 
   test('dev samples everything', () => {
