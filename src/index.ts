@@ -73,7 +73,7 @@ export type { LocalityDistribute, LocalityFailover, LocalityLoadBalancingProps }
 // Security view (src/views/security)
 export type { AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource } from './views/security/authorization-rule';
 export { EdgeAuthentication } from './views/security/edge-authentication';
-export type { EdgeAuthenticationProps } from './views/security/edge-authentication';
+export type { ClaimToHeader, EdgeAuthenticationProps } from './views/security/edge-authentication';
 export { MeshAuthorizationPolicy } from './views/security/mesh-authorization-policy';
 export { AuthorizationAction } from './views/security/mesh-authorization-policy';
 export type { AuthorizationActionName, MeshAuthorizationPolicyProps } from './views/security/mesh-authorization-policy';

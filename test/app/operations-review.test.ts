@@ -44,6 +44,15 @@ describe('dangerous findings', () => {
       expect(ofEnv(env).filter((m) => m.kind === 'PeerAuthentication' && !m.spec.selector).map((m) => m.spec.mtls.mode)).toEqual(['STRICT']);
     }
   });
+
+  test('api-gateway learns the user from the token (sub → x-user-id), and no client can send that header itself', () => {
+    for (const env of ENVS) {
+      const ra = ofEnv(env).find((m) => m.kind === 'RequestAuthentication' && m.metadata.name === 'api-gateway-jwt');
+      expect(ra!.spec.jwtRules[0].outputClaimToHeaders).toEqual([{ header: 'x-user-id', claim: 'sub' }]);
+      const ingress = ofEnv(env).find((m) => m.kind === 'VirtualService' && m.metadata.name === 'shop-gateway');
+      expect(ingress!.spec.http.find((r: any) => r.name === 'api-gateway').headers).toEqual({ request: { remove: ['x-user-id'] } });
+    }
+  });
 });
 
 describe('minor findings', () => {

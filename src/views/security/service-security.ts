@@ -163,6 +163,22 @@ export class ServiceSecurity extends Construct {
   }
 
   /**
+   * Headers the service's own sidecar writes from a validated token (RequestAuthentication
+   * `outputClaimToHeaders`): Envoy adds them to whatever the request carried, so every gateway
+   * route to the service removes them from what the client sent ({@link headersSetFromClaims}).
+   */
+  public setsHeadersFromClaims(headers: readonly string[]): void {
+    for (const h of headers) if (!this.claimHeaders.includes(h)) this.claimHeaders.push(h);
+  }
+
+  /** The headers the service's sidecar writes from a validated token, which no client may send. */
+  public get headersSetFromClaims(): readonly string[] {
+    return [...this.claimHeaders].sort();
+  }
+
+  private readonly claimHeaders: string[] = [];
+
+  /**
    * A request principal an end-user rule admits on `path` (its first, `*` made concrete),
    * or undefined when no end-user rule guards the path. For flows that sign in.
    */

@@ -76,7 +76,9 @@ describe('production payment-service: seed 000 Mission 1, field by field', () =>
     expect(ra.spec).toEqual({
       selector: { matchLabels: { app: 'api-gateway' } },
       jwtRules: [{ issuer: 'https://auth.example.com', // Istio's CRD schema names the field jwks_uri; the generated type writes it so.
-        jwks_uri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['ec-site'], forwardOriginalToken: false }],
+        jwks_uri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['ec-site'], forwardOriginalToken: false,
+        // The token stays at the sidecar; api-gateway learns the user from its subject.
+        outputClaimToHeaders: [{ header: 'x-user-id', claim: 'sub' }] }],
     });
     const ap = find(manifests, 'AuthorizationPolicy', 'api-gateway-policy');
     expect(ap.spec.rules).toContainEqual({
