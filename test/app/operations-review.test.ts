@@ -53,6 +53,25 @@ describe('dangerous findings', () => {
       expect(ingress!.spec.http.find((r: any) => r.name === 'api-gateway').headers).toEqual({ request: { remove: ['x-user-id'] } });
     }
   });
+
+  test("search's limit has burst headroom, and production admits the 1,000 rps peak with one pod down in a rollout or drain", () => {
+    for (const env of ENVS) {
+      const filter = ofEnv(env).find((m) => m.kind === 'EnvoyFilter' && m.metadata.name === 'search-service-local-ratelimit');
+      const bucket = filter!.spec.configPatches[0].patch.value.typed_config.token_bucket;
+      expect(bucket.max_tokens).toBeGreaterThan(bucket.tokens_per_fill);
+    }
+    const prod = ofEnv('production');
+    const bucket = prod.find((m) => m.kind === 'EnvoyFilter' && m.metadata.name === 'search-service-local-ratelimit')!.spec.configPatches[0].patch.value.typed_config.token_bucket;
+    const dep = prod.find((m) => m.kind === 'Deployment' && m.metadata.name === 'search-service')!;
+    const hpa = prod.find((m) => m.kind === 'HorizontalPodAutoscaler' && m.metadata.name === 'search-service');
+    const pdb = prod.find((m) => m.kind === 'PodDisruptionBudget' && m.metadata.name === 'search-service')!;
+    const [min, max] = hpa ? [hpa.spec.minReplicas, hpa.spec.maxReplicas] : [dep.spec.replicas, dep.spec.replicas];
+    // A rollout takes floor(25%) of the pods down at once (Kubernetes rounds maxUnavailable down), a drain the budget's allowance.
+    const rolloutDown = Math.floor((parseInt(dep.spec.strategy.rollingUpdate.maxUnavailable, 10) / 100) * min);
+    const down = Math.max(rolloutDown, pdb.spec.maxUnavailable);
+    expect((min - down) * bucket.tokens_per_fill).toBeGreaterThanOrEqual(1000);
+    expect(max * bucket.tokens_per_fill).toBeLessThanOrEqual(1200);
+  });
 });
 
 describe('minor findings', () => {

@@ -67,7 +67,7 @@ test('item 5: search admits at most 1,200 rps whatever its scale, and its peak a
     expect(`${env}: ${min}-${max} pods × ${perPod} = ${min * perPod}-${max * perPod} rps`).toEqual({
       dev: 'dev: 1-1 pods × 1200 = 1200-1200 rps',
       staging: 'staging: 2-2 pods × 600 = 1200-1200 rps',
-      production: 'production: 6-7 pods × 171 = 1026-1197 rps',
+      production: 'production: 6-6 pods × 200 = 1200-1200 rps',
     }[env]);
     expect(out.filter((m) => m.kind === 'EnvoyFilter' && JSON.stringify(m.spec).includes('envoy.filters.http.ratelimit'))).toEqual([]);
   }
