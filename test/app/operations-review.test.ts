@@ -72,6 +72,14 @@ describe('dangerous findings', () => {
     expect((min - down) * bucket.tokens_per_fill).toBeGreaterThanOrEqual(1000);
     expect(max * bucket.tokens_per_fill).toBeLessThanOrEqual(1200);
   });
+
+  test('locality failover with 3 pods over 3 zones: no zone-first order, the region\'s pods share every zone\'s callers', () => {
+    const rules = ofEnv('production').filter((m) => m.kind === 'DestinationRule' && m.spec.trafficPolicy?.loadBalancer?.localityLbSetting);
+    expect(rules.map((m) => m.metadata.name).sort()).toEqual(['order-service', 'payment-service']);
+    for (const dr of rules) {
+      expect(dr.spec.trafficPolicy.loadBalancer.localityLbSetting).toEqual({ enabled: true, failoverPriority: ['topology.kubernetes.io/region'] });
+    }
+  });
 });
 
 describe('minor findings', () => {
