@@ -58,6 +58,12 @@ export function renderDestinationRuleSpec(traffic: HostTraffic, ctx: HostRenderC
   };
 }
 
+/** The name of the route of the default route's writes ({@link HostTraffic.setWriteRetries}). */
+export const WRITES_ROUTE = 'writes';
+
+/** The methods the writes route takes: those RFC 9110 does not make idempotent (§9.2.2). */
+export const WRITE_METHODS = ['POST', 'PATCH'] as const;
+
 /**
  * The VirtualService spec of a host: matched HTTP routes first, the default route
  * last, each route with the service's (or tier's) timeout and retries unless it sets
@@ -86,6 +92,20 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   });
   const mirror = traffic.mirror;
   const split = traffic.split ?? ctx.defaultSplit;
+  const mirrored = mirror ? { mirror: { host: traffic.host, subset: mirror.subset, port: portOf(ctx.destinationPort) }, mirrorPercentage: { value: mirror.percentage?.value ?? 100 } } : {};
+  if (ports.http.length > 0 && traffic.writeRetries) {
+    // The default route's writes, ahead of it: the same destinations, with their own retries.
+    const writes = mergeTierSettings(policy, { retries: traffic.writeRetries });
+    http.push({
+      name: WRITES_ROUTE,
+      match: WRITE_METHODS.map((m) => ({ method: { exact: m } })),
+      route: renderDestinations(traffic.host, split, ctx.destinationPort, true),
+      timeout: writes.timeout ? toIstioDuration(writes.timeout) : undefined,
+      retries: renderRetries(writes.retries),
+      fault: hostFault,
+      ...mirrored,
+    });
+  }
   if (ports.http.length > 0) {
     http.push({
       route: renderDestinations(traffic.host, split, ctx.destinationPort, true),

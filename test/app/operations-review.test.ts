@@ -80,6 +80,28 @@ describe('dangerous findings', () => {
       expect(dr.spec.trafficPolicy.loadBalancer.localityLbSetting).toEqual({ enabled: true, failoverPriority: ['topology.kubernetes.io/region'] });
     }
   });
+
+  test('no POST is resent more than twice end to end: ingress → api-gateway → order → payment, and api-gateway → user', () => {
+    // Envoy resends a request that reached the server on these (per-try timeouts end in 504, which 5xx retries).
+    const RESENDING = ['5xx', 'gateway-error', 'reset', 'retriable-4xx', 'retriable-status-codes'];
+    // How many times one POST through `vs` may reach its destination: the first rule a POST matches, its resending attempts.
+    const deliveries = (vs: any, name?: string) => {
+      const rules: any[] = vs.spec.http;
+      const rule = name ? rules.find((r) => r.name === name) : rules.find((r) => !r.match || r.match.some((m: any) => !m.method || m.method.exact === 'POST'));
+      const on = String(rule.retries?.retryOn ?? '').split(',');
+      return 1 + (on.some((c) => RESENDING.includes(c)) ? rule.retries.attempts : 0);
+    };
+    for (const env of ENVS) {
+      const vs = (name: string) => ofEnv(env).find((m) => m.kind === 'VirtualService' && m.metadata.name === name)!;
+      const toGateway = deliveries(vs('shop-gateway'), 'api-gateway') * deliveries(vs('api-gateway'));
+      const toOrder = toGateway * deliveries(vs('order-service'));
+      const toPayment = toOrder * deliveries(vs('payment-service'));
+      const toUser = toGateway * deliveries(vs('user-service'));
+      // The review found 8 (order 3× on 5xx,reset with 5s tries, payment 1× on reset).
+      expect({ env, toGateway, toOrder, toPayment, toUser }).toEqual({ env, toGateway: 1, toOrder: 1, toPayment: 2, toUser: 1 });
+      expect(Math.max(toPayment, toOrder, toUser) - 1).toBeLessThanOrEqual(2);
+    }
+  });
 });
 
 describe('minor findings', () => {

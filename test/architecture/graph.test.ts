@@ -114,7 +114,9 @@ describe('the objects of the graph constructs', () => {
 
 describe('lookups create nothing', () => {
   test('MeshChart.of, MeshCluster.lookup and the resolved policy leave the tree as it was', () => {
-    const { app: a, chart } = app();
+    const a = new MeshApp({ outdir: Testing.app().outdir });
+    // (a chart that opts in to a mesh-wide policy, so that the app has a cluster chart to look up)
+    const chart = new MeshChart(a, 'dev', { namespace: 'dev', security: { meshMtls: MeshWideMtls.permissive() } });
     const svc = new MeshService(chart, 'order-service', { image: 'registry.example.com/order:1.0.0' });
     const before = paths(a);
     expect(MeshChart.of(svc)).toBe(chart);

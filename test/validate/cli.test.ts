@@ -87,8 +87,8 @@ test('relative paths are resolved from io.cwd and shown as given', () => {
   let out = '';
   const code = main(['production', '--format', 'text'], { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: require('node:path').join(__dirname, '..', '..', 'dist') });
   expect(code).toBe(0); // warnings only
-  expect(out).toMatch(/^WARNING production\/virtualservice\.order-service\.yaml: .*\[MESH111\]$/m);
-  expect(out).toMatch(/resources checked: 0 errors, 12 warnings/);
+  expect(out).toMatch(/^WARNING production\/virtualservice\.order-service\.yaml: .*\[MESH660\]$/m);
+  expect(out).toMatch(/resources checked: 0 errors, 4 warnings/);
 });
 
 test('a kind no CRD describes is a warning (exit 0), an error with --strict (exit 1)', () => {
