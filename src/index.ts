@@ -117,7 +117,7 @@ export { CanaryPlan } from './views/release/canary-plan';
 export type { CanaryPhase, CanaryStepsOptions, SuccessCriteria } from './views/release/canary-plan';
 export { CanaryRelease } from './views/release/canary-release';
 export type { CanaryReleaseProps } from './views/release/canary-release';
-export { FaultInjectionTest } from './views/release/fault-injection-test';
+export { FaultInjectionTest, KubectlImage } from './views/release/fault-injection-test';
 export type { ApiServerEndpoints, FaultInjectionTestProps } from './views/release/fault-injection-test';
 export { FlaggerCanary } from './views/release/flagger-canary';
 export type { FlaggerAlert, FlaggerCanaryProps, FlaggerWebhook, FlaggerWebhookType } from './views/release/flagger-canary';

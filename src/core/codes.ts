@@ -270,6 +270,10 @@ export const Codes = {
   FAULT_IN_PRODUCTION: 'MESH308',
   /** A rollback rule's threshold or window out of range. */
   ROLLBACK_RULE_INVALID: 'MESH309',
+  /** A scheduled job's kubectl image not pinned by digest (a tag can move or vanish), or its kubectl path not absolute. */
+  KUBECTL_IMAGE_NOT_PINNED: 'MESH310',
+  /** A fault test whose switch-off cannot be scheduled: a schedule without one minute and hour, a window past midnight or not in whole minutes, a bad time zone. */
+  FAULT_SCHEDULE_INVALID: 'MESH311',
   /** An SLO's latencies are out of order (p50 > p95 or p95 > p99) or not positive. */
   SLO_LATENCY_ORDER: 'MESH400',
   /** An SLO's error budget is not strictly between 0 and 100 percent. */

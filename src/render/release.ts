@@ -14,6 +14,7 @@ import type { AlertRule, RuleGroup } from '../views/observability/alert-rules';
 import type { FlaggerAlert, FlaggerWebhook } from '../views/release/flagger-hooks';
 import type { HostTraffic } from '../views/traffic/host-traffic';
 import type { FaultInjection } from '../views/traffic/http-route';
+import { addPrometheusRule } from './observability';
 import { renderDestinationRuleSpec, renderRetries } from './traffic';
 
 /**
@@ -292,4 +293,41 @@ export function renderFaultSwitchFiles(virtualServices: readonly { readonly host
     out[`${host}.fault-on.yaml`] = Yaml.stringify(on);
   }
   return out;
+}
+
+/** What the alert on faults left on is rendered from. */
+export interface FaultsLeftOnState {
+  /** The namespace of the hosts, the environment's. */
+  readonly namespace: string;
+  /** The environment, the alert's label. */
+  readonly environment: string;
+  /** The hosts whose routes get the faults. */
+  readonly hosts: readonly string[];
+  /** How long the faults are meant to stay on. */
+  readonly window: Duration;
+  /** Whether the environment pages (critical), else warning. */
+  readonly pages: boolean;
+}
+
+/**
+ * A PrometheusRule whose alert `FaultInjectionLeftOn` fires when requests to the hosts keep meeting
+ * the injected faults longer than the test window plus 10 minutes: the callers' proxies, which
+ * apply a VirtualService's faults, report them with the response flags FI (aborted) and DI (delayed).
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage#config-access-log-format-response-flags
+ */
+export function addFaultsLeftOnAlert(scope: Construct, id: string, metadata: ApiObjectMetadata, st: FaultsLeftOnState): ApiObject {
+  const hosts = st.hosts.map((h) => `${h}\\\\.${st.namespace}\\\\.svc\\\\.cluster\\\\.local`).join('|');
+  const faulted = `{reporter="source",destination_service=~"${hosts}",response_flags=~".*(FI|DI).*"}`;
+  const rule: AlertRule = {
+    alert: 'FaultInjectionLeftOn',
+    expr: `sum by (destination_service_name) (rate(istio_requests_total${faulted}[5m])) > 0`,
+    for: toPromDuration(Duration.minutes(st.window.toMinutes({ integral: false }) + 10)),
+    labels: { severity: st.pages ? 'critical' : 'warning', namespace: st.namespace, environment: st.environment },
+    annotations: {
+      summary: 'Injected faults are still on for {{ $labels.destination_service_name }}',
+      description: `Requests to {{ $labels.destination_service_name }} in ${st.namespace} meet injected faults (FI, DI) longer than the `
+        + `${describeDuration(st.window)} test window: apply the fault-off files again (kubectl apply -f <host>.fault-off.yaml)`,
+    },
+  };
+  return addPrometheusRule(scope, id, metadata, () => [{ name: 'fault-injection', rules: [rule] }]);
 }

@@ -104,6 +104,32 @@ describe('dangerous findings', () => {
   });
 });
 
+describe('the fault-injection job', () => {
+  const staging = () => ofEnv('staging');
+  test("its kubectl image is the Kubernetes project's, pinned by digest, pulled IfNotPresent, and runs kubectl alone", () => {
+    const jobs = staging().filter((m) => m.kind === 'CronJob');
+    expect(jobs.map((j) => j.metadata.name).sort()).toEqual(['fault-injection-test-off', 'fault-injection-test-on']);
+    for (const job of jobs) {
+      const c = job.spec.jobTemplate.spec.template.spec.containers[0];
+      expect(c.image).toMatch(/^registry\.k8s\.io\/kubectl:v1\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
+      expect(c.imagePullPolicy).toBe('IfNotPresent');
+      expect(c.command[0]).toBe('/usr/local/bin/kubectl');
+    }
+  });
+
+  test('8: a starting deadline longer than 10 seconds, an explicit time zone, and an alert when the faults are left on', () => {
+    const jobs = staging().filter((m) => m.kind === 'CronJob');
+    for (const job of jobs) {
+      expect(job.spec.startingDeadlineSeconds).toBeGreaterThan(10);
+      expect(job.spec.timeZone).toBe('Asia/Tokyo');
+    }
+    const byName = Object.fromEntries(jobs.map((j) => [j.metadata.name, j.spec.schedule]));
+    expect(byName).toEqual({ 'fault-injection-test-on': '0 10 * * 1', 'fault-injection-test-off': '30 10 * * 1' });
+    const alert = staging().filter((m) => m.kind === 'PrometheusRule').flatMap(rulesOf).find((r: any) => r.alert === 'FaultInjectionLeftOn');
+    expect(alert.expr).toContain('response_flags=~".*(FI|DI).*"');
+  });
+});
+
 describe('minor findings', () => {
   test('5: no namespace-wide PERMISSIVE exception in observability: the scrape reaches ports Istio serves in plaintext', () => {
     expect(manifests.filter((m) => m.kind === 'PeerAuthentication' && m.metadata.namespace === 'observability')).toEqual([]);

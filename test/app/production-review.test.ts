@@ -44,13 +44,16 @@ test('item 10: no Secret named by a gateway credentialName is written outside is
   }
 });
 
-test('item 8: the fault job reaches the API server endpoints only, never 0.0.0.0/0, and has a deadline', () => {
+test('item 8: the fault jobs reach the API server endpoints only, never 0.0.0.0/0, and have deadlines', () => {
   const staging = ofEnv('staging');
   const policy = staging.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'fault-injection-test');
   const cidrs = policy!.spec.egress.flatMap((r: any) => r.to).map((p: any) => p.ipBlock?.cidr).filter(Boolean);
   expect(cidrs).toEqual(['192.0.2.10/32']);
-  const job = staging.find((m) => m.kind === 'CronJob' && m.metadata.name === 'fault-injection-test');
-  expect(job!.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(1800 + 300);
+  // Two jobs since issue 24 (switch-on, switch-off 30 minutes later), each one kubectl call with 5 minutes.
+  for (const name of ['fault-injection-test-on', 'fault-injection-test-off']) {
+    const job = staging.find((m) => m.kind === 'CronJob' && m.metadata.name === name);
+    expect(job!.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(300);
+  }
 });
 
 test('item 5: search admits at most 1,200 rps whatever its scale, and its peak at its fewest pods; no filter asks a missing rate-limit service', () => {

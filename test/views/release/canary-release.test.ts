@@ -194,7 +194,7 @@ describe('applyCanary', () => {
     const m = synth(app);
     expect(find(m, 'PrometheusRule', 'order-service-canary-rollback').metadata.namespace).toBe(env.namespace);
     expect(result.rollbackRules.canaryVersion).toBe('v2');
-    expect(m.filter((r) => r.kind === 'CronJob').map((r) => r.metadata.name)).toEqual(name === 'staging' ? ['fault-injection-test'] : []);
+    expect(m.filter((r) => r.kind === 'CronJob').map((r) => r.metadata.name)).toEqual(name === 'staging' ? ['fault-injection-test-off', 'fault-injection-test-on'] : []);
     expect(m.filter((r) => r.kind === 'VirtualService' && r.metadata.name === 'order-service')).toHaveLength(1);
     for (const rule of m.filter((r) => r.kind === 'PrometheusRule')) {
       const check = promtoolCheckRules(ruleFileOf(rule));
