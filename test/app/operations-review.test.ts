@@ -142,6 +142,14 @@ describe('minor findings', () => {
     }
   });
 
+  test('9: kubectl apply -f <folder>/ applies the Namespace first (its file sorts first)', () => {
+    for (const folder of [...new Set(files.map((f) => f.path.split('/')[0]))]) {
+      const names = files.filter((f) => f.path.startsWith(`${folder}/`)).map((f) => f.path).sort();
+      const ns = names.findIndex((p) => files.find((f) => f.path === p)!.manifest.kind === 'Namespace');
+      if (ns >= 0) expect([folder, ns]).toEqual([folder, 0]);
+    }
+  });
+
   test('11: dev and staging alerts do not page, and every alert names its environment', () => {
     for (const env of ENVS) {
       const alerts = ofEnv(env).filter((m) => m.kind === 'PrometheusRule').flatMap(rulesOf).filter((r: any) => r.alert);
