@@ -1,4 +1,5 @@
 import type { FlowMethod, IntendedFlow } from '../validate/flow/flow';
+import { withCollectionPaths } from '../core/authorization';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import { MeshSecurity } from '../views/security/mesh-security';
 import type { IMeshChart, IMeshService } from './interfaces';
@@ -30,7 +31,8 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
       continue;
     }
     const methods: FlowMethod[] = [...(c.methods ?? ['GET'])];
-    const paths = (c.paths ?? ['/']).map(concretePath);
+    // The collection path too (`/api/orders` of `/api/orders/*`), which the callee's rule admits.
+    const paths = withCollectionPaths(c.paths ?? ['/']).map(concretePath);
     for (const method of methods) {
       for (const path of paths) {
         out.push({

@@ -131,6 +131,14 @@ describe('the fault-injection job', () => {
 });
 
 describe('minor findings', () => {
+  test('3: a call on /api/orders/* admits POST /api/orders, the collection path, too', () => {
+    for (const env of ENVS) {
+      const ap = ofEnv(env).find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'order-service-policy');
+      const paths = ap!.spec.rules.flatMap((r: any) => (r.to ?? []).flatMap((t: any) => t.operation?.paths ?? []));
+      expect(paths).toEqual(expect.arrayContaining(['/api/orders', '/api/orders/*']));
+    }
+  });
+
   test('5: no namespace-wide PERMISSIVE exception in observability: the scrape reaches ports Istio serves in plaintext', () => {
     expect(manifests.filter((m) => m.kind === 'PeerAuthentication' && m.metadata.namespace === 'observability')).toEqual([]);
   });

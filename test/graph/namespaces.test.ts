@@ -30,7 +30,7 @@ describe('calls across namespaces of one app', () => {
     const out = synth(twoNamespaces().app);
     expect(find(out, 'AuthorizationPolicy', 'api-policy').spec.rules[0]).toEqual({
       from: [{ source: { principals: ['cluster.local/ns/front/sa/web'] } }],
-      to: [{ operation: { methods: ['GET'], paths: ['/api/*'] } }],
+      to: [{ operation: { methods: ['GET'], paths: ['/api', '/api/*'] } }],
     });
     expect(find(out, 'NetworkPolicy', 'api').spec.ingress[0]).toEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'front' } }, podSelector: { matchLabels: { app: 'web' } } }],
@@ -41,7 +41,7 @@ describe('calls across namespaces of one app', () => {
   test('the intended flow names the fully qualified host; same-namespace calls keep the short name', () => {
     const { front } = twoNamespaces();
     expect(front.intendedFlows().filter((f) => 'workload' in f.source && f.source.workload === 'web').map((f) => `${f.host}:${f.port}${f.path}`))
-      .toEqual(['api.back.svc.cluster.local:80/api/x']);
+      .toEqual(['api.back.svc.cluster.local:80/api', 'api.back.svc.cluster.local:80/api/x']);
   });
 
   test('charts that call one another are checked together: a refusal in the callee namespace fails synth (MESH600)', () => {

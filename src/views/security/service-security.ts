@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { withCollectionPaths } from '../../core/authorization';
 import { Principal } from '../../core/principal';
 import { isMeshChart } from '../../graph/brands';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
@@ -251,7 +252,8 @@ export class ServiceSecurity extends Construct {
     return [...byCaller].map(([caller, calls]) => ({
       from: [{ services: [caller] }],
       to: calls.some((c) => !c.methods && !c.paths) ? undefined
-        : calls.map((c) => ({ methods: c.methods ? [...c.methods] : undefined, paths: c.paths ? [...c.paths] : undefined })),
+        // A path ending in /* admits its collection path too (POST /api/orders beside /api/orders/*).
+        : calls.map((c) => ({ methods: c.methods ? [...c.methods] : undefined, paths: c.paths ? withCollectionPaths(c.paths) : undefined })),
     }));
   }
 

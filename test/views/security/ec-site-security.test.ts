@@ -1,3 +1,4 @@
+import { withCollectionPaths } from '../../../src/core/authorization';
 import { applyEdge } from '../../../src/app/edge';
 import { Testing } from 'cdk8s';
 import { buildEcSite } from '../../../src/app/ec-site';
@@ -43,7 +44,7 @@ describe('production payment-service: seed 000 Mission 1, field by field', () =>
       rules: [
         {
           from: [{ source: { principals: ['cluster.local/ns/production/sa/order-service'] } }],
-          to: [{ operation: { methods: ['POST'], paths: ['/api/payments/*', '/api/refunds/*'] } }],
+          to: [{ operation: { methods: ['POST'], paths: ['/api/payments', '/api/payments/*', '/api/refunds', '/api/refunds/*'] } }],
         },
         { to: [{ operation: { methods: ['GET'], paths: ['/health/*'] } }] },
       ],
@@ -67,7 +68,7 @@ describe('production payment-service: seed 000 Mission 1, field by field', () =>
     const ap = find(manifests, 'AuthorizationPolicy', 'order-service-policy');
     expect(ap.spec.rules[0]).toEqual({
       from: [{ source: { principals: ['cluster.local/ns/production/sa/api-gateway'] } }],
-      to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/orders/*'] } }],
+      to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/orders', '/api/orders/*'] } }],
     });
   });
 
@@ -130,7 +131,8 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s: every pod is covered, every 
             const target = ap.spec.selector.matchLabels.app;
             const call = s.chart.calls.find((c) => c.source.name === caller && c.target.name === target)!;
             expect(call).toBeDefined();
-            expect(rule.to).toEqual([{ operation: { methods: call.methods, paths: call.paths } }]);
+            // Each path ending in /* with its collection path too (POST /api/orders beside /api/orders/*).
+            expect(rule.to).toEqual([{ operation: { methods: call.methods, paths: call.paths && withCollectionPaths(call.paths) } }]);
             edges.push(`${caller}->${target}`);
           }
         }

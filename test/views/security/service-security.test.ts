@@ -30,7 +30,7 @@ describe('ServiceSecurity', () => {
       selector: { matchLabels: { app: 'order-service' } },
       action: 'ALLOW',
       rules: [
-        { from: [{ source: { principals: ['cluster.local/ns/production/sa/api-gateway'] } }], to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/orders/*'] } }] },
+        { from: [{ source: { principals: ['cluster.local/ns/production/sa/api-gateway'] } }], to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/orders', '/api/orders/*'] } }] },
         { from: [{ source: { principals: ['cluster.local/ns/production/sa/inventory-service'] } }], to: [{ operation: { methods: ['POST'], paths: ['/internal/reserve'] } }] },
         { to: [{ operation: { methods: ['GET'], paths: ['/health/*'] } }] },
       ],
@@ -43,7 +43,7 @@ describe('ServiceSecurity', () => {
     gateway.calls(order, { methods: ['DELETE'], paths: ['/api/orders/cancel'] });
     inventory.calls(order);
     const rules = find(synth(app), 'AuthorizationPolicy', 'order-service-policy').spec.rules;
-    expect(rules[0].to).toEqual([{ operation: { methods: ['GET'], paths: ['/api/orders/*'] } }, { operation: { methods: ['DELETE'], paths: ['/api/orders/cancel'] } }]);
+    expect(rules[0].to).toEqual([{ operation: { methods: ['GET'], paths: ['/api/orders', '/api/orders/*'] } }, { operation: { methods: ['DELETE'], paths: ['/api/orders/cancel'] } }]);
     expect(rules[1]).toEqual({ from: [{ source: { principals: ['cluster.local/ns/production/sa/inventory-service'] } }] });
   });
 
