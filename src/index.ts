@@ -107,7 +107,7 @@ export type { IngressGatewayProps, IngressRoute, IngressRouteOptions } from './v
 export { LocalRateLimit } from './views/edge/local-rate-limit';
 export type { LocalRateLimitProps, LocalRateLimitRouteOptions, RateLimitOptions, ReplicaRange } from './views/edge/local-rate-limit';
 export { MeshGateway } from './views/edge/mesh-gateway';
-export type { MeshGatewayProps } from './views/edge/mesh-gateway';
+export type { MeshGatewayPods, MeshGatewayProps } from './views/edge/mesh-gateway';
 export { ScalingPolicy } from './views/edge/scaling-policy';
 
 // Release view: canaries, blue-green, Flagger, rollback, fault injection (src/views/release)

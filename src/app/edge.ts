@@ -1,6 +1,6 @@
 import {
-  Autoscaling, GlobalRateLimit, HighAvailability, IngressGateway, LocalityLoadBalancing, LocalRateLimit, MeshGateway,
-  MeshService, Percentage,
+  Autoscaling, GlobalRateLimit, HighAvailability, IngressGateway, LocalityLoadBalancing, LocalRateLimit, MeshService,
+  Percentage,
 } from '../index';
 import type { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
@@ -35,7 +35,6 @@ const EDGE: Record<EnvironmentName, EdgeSettings> = {
 /** What {@link applyEdge} adds to the site. */
 export interface EcSiteEdge {
   readonly ingress: IngressGateway;
-  readonly meshGateway: MeshGateway;
   readonly searchLimit: LocalRateLimit;
   /** Per-user limits at the edge: none until a rate-limit service is deployed. */
   readonly userLimits?: GlobalRateLimit;
@@ -46,8 +45,8 @@ export interface EcSiteEdge {
 
 /**
  * The EC site's edge and scale in one environment: the shop's ingress gateway in front
- * of the API gateway and the web frontend, the mesh-internal gateway, search's rate
- * limit from its capacity (seed 000: 1,000 RPS peak, limit 1,200), autoscaling and
+ * of the API gateway and the web frontend, search's rate limit from its capacity
+ * (seed 000: 1,000 RPS peak, limit 1,200), autoscaling and
  * disruption budgets, and region failover. Seed 000's per-user limits at the edge
  * (30 / 10 req/s) wait for a deployed rate-limit service.
  */
@@ -59,7 +58,6 @@ export function applyEdge(site: EcSite, env: Environment): EcSiteEdge {
   // site itself, everything a browser asks for, from web-frontend.
   ingress.route(site.apiGateway, { pathPrefix: '/api/' });
   ingress.route(site.webFrontend);
-  const meshGateway = new MeshGateway(chart, 'mesh-gateway', { tierNamespaces: [env.namespace] });
   // Seed 000: search peaks at 1,000 RPS in production, limited at 1,200 (20% headroom). Production
   // must admit the peak even with one pod down in a rollout or drain (the capacity's check); dev and
   // staging keep the same limit without that promise, their pods being too few for the peak.
@@ -86,5 +84,5 @@ export function applyEdge(site: EcSite, env: Environment): EcSiteEdge {
   const locality = settings.failover
     ? [site.payment, site.order].map((s) => new LocalityLoadBalancing(chart, `${s.name}-locality`, { service: s, failover: settings.failover }))
     : [];
-  return { ingress, meshGateway, searchLimit, userLimits, autoscalers, availability, locality };
+  return { ingress, searchLimit, userLimits, autoscalers, availability, locality };
 }

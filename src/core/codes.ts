@@ -112,6 +112,8 @@ export const Codes = {
   AUTOSCALING_TARGET_UNREACHABLE: 'MESH511',
   /** A locality failover order among more than two regions without Istio's zone-first order, which alone can express it. */
   LOCALITY_ORDER_NEEDS_ZONE_FIRST: 'MESH512',
+  /** A mesh-internal gateway on the public ingress gateway's pods (or on every gateway pod: no selector). */
+  MESH_GATEWAY_ON_PUBLIC_PODS: 'MESH513',
   /** A route's destination host has no Service (Istio IST0101, Kiali KIA1101). */
   HOST_NOT_FOUND: 'MESH100',
   /** Two VirtualServices for one host on the mesh gateway (IST0109, KIA1106). */

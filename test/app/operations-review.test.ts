@@ -131,6 +131,15 @@ describe('the fault-injection job', () => {
 });
 
 describe('minor findings', () => {
+  test("1: no ISTIO_MUTUAL Gateway on the public ingress gateway's pods", () => {
+    const publicPods = { istio: 'ingressgateway', app: 'istio-ingressgateway' } as Record<string, string>;
+    const onPublicPods = (m: Record<string, any>) => Object.entries(m.spec.selector ?? {}).every(([k, v]) => publicPods[k] === v);
+    const gateways = manifests.filter((m) => m.kind === 'Gateway');
+    expect(gateways.length).toBeGreaterThan(0);
+    const mutual = gateways.filter((m) => onPublicPods(m) && m.spec.servers.some((s: any) => s.tls?.mode === 'ISTIO_MUTUAL'));
+    expect(mutual.map((m) => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual([]);
+  });
+
   test('3: a call on /api/orders/* admits POST /api/orders, the collection path, too', () => {
     for (const env of ENVS) {
       const ap = ofEnv(env).find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'order-service-policy');

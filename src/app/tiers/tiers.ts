@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Codes, ExportTo, MeshChart, MeshGateway, MeshService, Retries, Tier, Warnings } from '../../index';
+import { Codes, ExportTo, MeshChart, MeshService, Retries, Tier, Warnings } from '../../index';
 
 /** Seed 003's tiers, each in its own namespace and chart. */
 export interface Tiers {
@@ -14,8 +14,6 @@ export interface Tiers {
   readonly configServer: MeshService;
   readonly accountingServer: MeshService;
   readonly orderServer: MeshService;
-  /** Seed 003's `k1s0-mesh-gateway`: `*.<tier namespace>.svc.cluster.local` over ISTIO_MUTUAL. */
-  readonly meshGateway: MeshGateway;
 }
 
 const IMAGE = (name: string) => `registry.example.com/k1s0/${name}:1.0.0`;
@@ -73,8 +71,9 @@ export function buildTiers(scope: Construct): Tiers {
   Warnings.of(accountingServer).acknowledge(Codes.RETRY_OUTER_GIVES_UP_FIRST,
     "kept from seed 003: the business tier's 3s tries in front of the system tier's 5s; a token check has no side effect, so a retry only costs load");
 
-  // Seed 003's mesh-internal gateway, serving every tier namespace's hosts.
-  const meshGateway = new MeshGateway(system, 'k1s0-mesh-gateway', { tierNamespaces: [system.namespace, business.namespace, service.namespace] });
-
-  return { system, business, service, authServer, configServer, accountingServer, orderServer, meshGateway };
+  // Seed 003's k1s0-mesh-gateway is left out: on the public ingress gateway's pods (the seed's
+  // selector) its ISTIO_MUTUAL server routes nothing any mesh client calls, and what the seed
+  // wants of it (canary weights, faults, mirroring, header routing) the services' VirtualServices
+  // already do on the callers' sidecars (`gateways: [mesh]`).
+  return { system, business, service, authServer, configServer, accountingServer, orderServer };
 }
