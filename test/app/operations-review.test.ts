@@ -140,6 +140,15 @@ describe('minor findings', () => {
     expect(mutual.map((m) => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual([]);
   });
 
+  test("2: Bookinfo's productpage admits the ingress gateway's principal, not all of istio-system", () => {
+    for (const env of ['bookinfo-dev', 'bookinfo-staging', 'bookinfo']) {
+      const ap = ofEnv(env).find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'productpage-policy');
+      const sources = ap!.spec.rules.flatMap((r: any) => (r.from ?? []).map((f: any) => f.source));
+      expect(sources.filter((s: any) => s.namespaces)).toEqual([]);
+      expect(sources).toContainEqual({ principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] });
+    }
+  });
+
   test('3: a call on /api/orders/* admits POST /api/orders, the collection path, too', () => {
     for (const env of ENVS) {
       const ap = ofEnv(env).find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'order-service-policy');

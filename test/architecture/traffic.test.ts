@@ -47,7 +47,7 @@ describe('traffic: default children', () => {
 
   test('GatewayRoutes works its defaults out once, into readonly fields', () => {
     const { routes } = gatewayRoutes();
-    expect(routes.workload).toEqual({ namespace: 'istio-system', labels: { istio: 'ingressgateway' } });
+    expect(routes.workload).toEqual({ namespace: 'istio-system', labels: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account' });
     expect([routes.name, routes.namespace, routes.hosts]).toEqual(['public', 'production', ['*']]);
     expect((routes as unknown as Record<string, unknown>).props).toBeUndefined();
   });

@@ -17,14 +17,19 @@ export interface IGatewayRef {
 export interface GatewayWorkload {
   /**
    * The pods' namespace.
-   * @default 'istio-system'
+   * @default - the platform's ingress gateway's (`istio-system`)
    */
   readonly namespace?: string;
   /**
    * The pods' labels.
-   * @default { istio: 'ingressgateway' }
+   * @default - the platform's ingress gateway's selector (`{ istio: 'ingressgateway' }`)
    */
   readonly labels?: Record<string, string>;
+  /**
+   * The pods' ServiceAccount: the targets admit its principal, not every identity of the namespace.
+   * @default - the platform's ingress gateway's (`istio-ingressgateway-service-account`)
+   */
+  readonly serviceAccount?: string;
 }
 
 /** One route of a {@link GatewayRoutes}: a match and the service it goes to. */
@@ -60,8 +65,9 @@ export interface GatewayRoutesProps {
    */
   readonly name?: string;
   /**
-   * The gateway's pods, which each target service's NetworkPolicy and AuthorizationPolicy admit on the routes' paths.
-   * @default - the stock ingress gateway in istio-system
+   * The gateway's pods, which each target service's NetworkPolicy (namespace and labels) and
+   * AuthorizationPolicy (the principal of their ServiceAccount) admit on the routes' paths.
+   * @default - the platform's ingress gateway
    */
   readonly workload?: GatewayWorkload;
 }
