@@ -157,6 +157,15 @@ describe('minor findings', () => {
     }
   });
 
+  test('4: no rule opens GET /health/* to every source (the probes reach the app through the pilot-agent, never Envoy)', () => {
+    const policies = manifests.filter((m) => m.kind === 'AuthorizationPolicy');
+    expect(policies.length).toBeGreaterThan(0);
+    for (const ap of policies) {
+      const open = (ap.spec.rules ?? []).filter((r: any) => !r.from && JSON.stringify(r.to ?? []).includes('/health'));
+      expect([ap.metadata.namespace, ap.metadata.name, open]).toEqual([ap.metadata.namespace, ap.metadata.name, []]);
+    }
+  });
+
   test('5: no namespace-wide PERMISSIVE exception in observability: the scrape reaches ports Istio serves in plaintext', () => {
     expect(manifests.filter((m) => m.kind === 'PeerAuthentication' && m.metadata.namespace === 'observability')).toEqual([]);
   });

@@ -30,9 +30,9 @@ describe('synth-time validation', () => {
       expect(keys.filter((k) => k.includes('api-gateway'))).toEqual([]);
     }
     // Bookinfo: one acknowledged warning per environment; the tiers: seed 003's route settings
-    // across the tier namespaces (order-server → accounting, accounting → auth). order-server's only
-    // inbound rule is its health check, so no request of its route makes a write downstream (order-server
-    // → auth is POST only, and stacked retries need a write into order-server).
+    // across the tier namespaces (order-server → accounting, accounting → auth). order-server's policy
+    // admits nothing yet, so no request of its route makes a write downstream (order-server → auth is
+    // POST only, and stacked retries need a write into order-server).
     expect(app.acknowledgedWarnings).toHaveLength(3 * Object.keys(ACKNOWLEDGED_WARNINGS).length + 3 + 2);
     expect(app.acknowledgedWarnings.filter((w) => w.startsWith('[k1s0-')).map((w) => /\[(MESH\d+)\] \(with \[([^\]]+)\]\)/.exec(w)?.slice(1).join(' ')).sort()).toEqual([
       'MESH660 k1s0-business/accounting-server/VirtualService', 'MESH660 k1s0-system/auth-server/VirtualService',

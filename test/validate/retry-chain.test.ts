@@ -112,4 +112,16 @@ describe('methods follow the routes in their first-match order (a writes route a
     expect(found(manifests)).toEqual(['MESH660 api spec.http[0].timeout -> orders']);
     expect(found([...manifests, apiAllows])).toEqual([]);
   });
+
+  test('MESH661: a caller its ALLOW policies admit nothing to (allow-nothing, or a policy without rules) gets no POST to resend', () => {
+    const outer = { timeout: '30s', retries: { attempts: 2, perTryTimeout: '30s', retryOn: '5xx' } };
+    const inner = { timeout: '15s', retries: { attempts: 1, perTryTimeout: '15s', retryOn: 'connect-failure' } };
+    const manifests = chain(outer, inner);
+    // No ALLOW policy selects api: any method may reach it.
+    expect(found(manifests)).toEqual(['MESH661 api spec.http[0].retries -> orders']);
+    // A policy that selects api and grants nothing: no request reaches api at all.
+    expect(found([...manifests, authorizationPolicy('api', { selector: { matchLabels: { app: 'api' } }, rules: [] })])).toEqual([]);
+    // The namespace's allow-nothing policy selects every workload of it: api, which no rule admits anything to, gets nothing.
+    expect(found([...manifests, authorizationPolicy('allow-nothing', {})])).toEqual([]);
+  });
 });

@@ -65,7 +65,7 @@ export function buildTiers(scope: Construct): Tiers {
   // Seed 003's route settings, kept: the retry analysis across the tier namespaces warns
   // that the outer tries give up before the inner routes' timeouts. Each is acknowledged with
   // the condition under which it is safe. (Stacked retries on POSTs, MESH661, need a caller that
-  // POSTs to order-server: none does yet, its only inbound rule being the health check.)
+  // POSTs to order-server: none does yet, its policy admitting nothing until an entry path reaches it.)
   Warnings.of(orderServer).acknowledge(Codes.RETRY_OUTER_GIVES_UP_FIRST,
     "kept from seed 003: order-server's 3s tries in front of the business tier's 10s and the system tier's 5s; safe only if ledger writes are keyed by order id");
   Warnings.of(accountingServer).acknowledge(Codes.RETRY_OUTER_GIVES_UP_FIRST,

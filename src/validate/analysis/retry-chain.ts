@@ -75,7 +75,10 @@ function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
   return out;
 }
 
-/** The calls the ALLOW policies grant, principal by principal, and the methods granted on each workload from any source. */
+/**
+ * The calls the ALLOW policies grant, principal by principal, and the methods granted on each workload from any source
+ * (none for a workload that ALLOW policies select but no rule grants; no entry, any method, for one no ALLOW policy selects).
+ */
 function callsOf(index: MeshIndex): { calls: Call[]; granted: Map<Manifest, Set<string>> } {
   const granted = new Map<Manifest, Set<string>>();
   const byIdentity = new Map<string, Workload[]>();
@@ -85,6 +88,9 @@ function callsOf(index: MeshIndex): { calls: Call[]; granted: Map<Manifest, Set<
     if ((ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
     const callees = index.workloadsMatching(namespaceOf(ap), ap.spec?.selector?.matchLabels ?? {});
     if (callees.length === 0) continue;
+    // Once an ALLOW policy selects a workload, only what some ALLOW rule grants reaches it: a
+    // policy without rules (allow-nothing) grants nothing.
+    for (const callee of callees) if (!granted.has(callee.manifest)) granted.set(callee.manifest, new Set<string>());
     for (const rule of ap.spec?.rules ?? []) {
       const methods = new Set<string>();
       const ops = (rule?.to ?? []).map((t: any) => t?.operation).filter(Boolean);

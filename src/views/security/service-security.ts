@@ -49,8 +49,8 @@ const SERVICE_SECURITY_BRAND = Symbol.for('cdk8s-mesh.ServiceSecurity');
 /**
  * The security view of one service, derived from the mesh graph at synth:
  * an ALLOW AuthorizationPolicy `<name>-policy` with one rule per declared caller
- * (its principal, the call's methods and paths) and health checks open to every
- * source; a deny-by-default NetworkPolicy `<name>` allowing exactly the calls in and
+ * (its principal, the call's methods and paths), the gateways that route to it and
+ * the rules added with {@link ServiceSecurity.allow}; a deny-by-default NetworkPolicy `<name>` allowing exactly the calls in and
  * out plus DNS and istiod; a Sidecar `<name>` importing only the hosts it calls; and,
  * if asked, a workload PeerAuthentication `<name>`. Every MeshService has one
  * (id `Security`); reach it with {@link ServiceSecurity.of}. It writes several objects,
@@ -210,10 +210,11 @@ export class ServiceSecurity extends Construct {
 
   /** Every rule of the service's ALLOW policy, in output order. */
   public get rules(): AuthorizationRule[] {
-    const rules = [...this.callerRules(), ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
-    // Health checks stay reachable from every source (seed 000).
-    if (this.service.healthCheckPath) rules.push({ to: [{ methods: ['GET'], paths: [`${this.service.healthCheckPath}/*`] }] });
-    return rules;
+    // No rule opens the health checks to every source, as seed 000 does: the sidecar injector
+    // rewrites the kubelet's HTTP probes to the pilot-agent (15020), which calls the app over
+    // localhost, so a probe never meets Envoy's inbound authorization; the rule would admit
+    // only other workloads. https://istio.io/latest/docs/ops/configuration/mesh/app-health-check/
+    return [...this.callerRules(), ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
   }
 
   /**

@@ -14,14 +14,13 @@ describe('EdgeAuthentication', () => {
     expect(find(ms, 'RequestAuthentication', 'api-gateway-jwt')).toMatchSnapshot();
   });
 
-  test('the ALLOW policy admits tokens of the issuer on /api/*, through the platform\'s ingress gateway, beside health checks', () => {
+  test('the ALLOW policy admits tokens of the issuer on /api/*, through the platform\'s ingress gateway, and nothing else', () => {
     const ms = synth(edge());
     expect(find(ms, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules).toEqual([
       {
         from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'], requestPrincipals: ['https://auth.example.com/*'] } }],
         to: [{ operation: { paths: ['/api/*'] } }],
       },
-      { to: [{ operation: { methods: ['GET'], paths: ['/health/*'] } }] },
     ]);
   });
 
