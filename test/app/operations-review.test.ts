@@ -170,6 +170,22 @@ describe('minor findings', () => {
     expect(manifests.filter((m) => m.kind === 'PeerAuthentication' && m.metadata.namespace === 'observability')).toEqual([]);
   });
 
+  test('6: Bookinfo and k1s0 are scraped (PodMonitor); k1s0\'s two pods a service keep one up through a drain and spread over the zones', () => {
+    const folders = ['bookinfo-dev', 'bookinfo-staging', 'bookinfo', 'k1s0-system', 'k1s0-business', 'k1s0-service'];
+    for (const folder of folders) {
+      expect([folder, ofEnv(folder).filter((m) => m.kind === 'PodMonitor').map((m) => m.metadata.name)]).toEqual([folder, ['envoy-stats']]);
+    }
+    for (const folder of folders.filter((f) => f.startsWith('k1s0-'))) {
+      const deployments = ofEnv(folder).filter((m) => m.kind === 'Deployment');
+      const budgets = ofEnv(folder).filter((m) => m.kind === 'PodDisruptionBudget').map((m) => m.metadata.name).sort();
+      expect(budgets).toEqual(deployments.map((d) => d.metadata.name).sort());
+      for (const d of deployments) {
+        expect(d.spec.replicas ?? 1).toBeGreaterThanOrEqual(2);
+        expect(d.spec.template.spec.topologySpreadConstraints?.[0]?.topologyKey).toBe('topology.kubernetes.io/zone');
+      }
+    }
+  });
+
   test('7: CircuitBreakerTripped also reads upstream_rq_pending_overflow (503 UO)', () => {
     for (const env of ENVS) {
       const alert = ofEnv(env).filter((m) => m.kind === 'PrometheusRule').flatMap(rulesOf).find((r: any) => r.alert === 'CircuitBreakerTripped');

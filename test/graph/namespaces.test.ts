@@ -97,10 +97,11 @@ describe("seed 003's tiers", () => {
     for (const vs of out.filter((m) => m.kind === 'VirtualService')) expect(vs.spec.gateways ?? ['mesh']).toEqual(['mesh']);
   });
 
-  test("order-server's Sidecar imports the business and system hosts it calls, by namespace", () => {
+  test("order-server's Sidecar imports the business and system hosts it calls, by namespace (and the platform's trace collector)", () => {
     expect(find(out, 'Sidecar', 'order-server').spec.egress[0].hosts).toEqual([
       'k1s0-business/accounting-server.k1s0-business.svc.cluster.local',
       'k1s0-system/auth-server.k1s0-system.svc.cluster.local',
+      'observability/jaeger-collector.observability.svc.cluster.local',
     ]);
   });
 

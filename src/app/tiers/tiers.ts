@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Codes, ExportTo, MeshChart, MeshService, Retries, Tier, Warnings } from '../../index';
+import { Codes, ExportTo, HighAvailability, MeshChart, MeshService, ObservabilityStack, Retries, Tier, Warnings } from '../../index';
 
 /** Seed 003's tiers, each in its own namespace and chart. */
 export interface Tiers {
@@ -75,5 +75,11 @@ export function buildTiers(scope: Construct): Tiers {
   // selector) its ISTIO_MUTUAL server routes nothing any mesh client calls, and what the seed
   // wants of it (canary weights, faults, mirroring, header routing) the services' VirtualServices
   // already do on the callers' sidecars (`gateways: [mesh]`).
+  // Each tier is scraped and alerted on like the EC site (a PodMonitor on the sidecars' Envoy stats,
+  // the mesh alerts, tracing), and each service's two pods keep one up through a drain and spread
+  // over the zones (a PodDisruptionBudget, a topology spread).
+  for (const tier of [system, business, service]) new ObservabilityStack(tier, 'observability', { name: 'k1s0' });
+  for (const s of [authServer, configServer, accountingServer, orderServer]) new HighAvailability(s.chart, `${s.name}-availability`, { service: s });
+
   return { system, business, service, authServer, configServer, accountingServer, orderServer };
 }

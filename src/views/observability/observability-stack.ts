@@ -203,7 +203,7 @@ export class ObservabilityStack extends Construct {
 
     const dashboards = new Construct(this, 'Dashboards');
     for (const level of DASHBOARD_LEVELS) {
-      const uid = `${this.name}-${this.chart.environment}-${level}`;
+      const uid = `${this.uidPrefix}-${level}`;
       addConfigMap(dashboards, level, {
         name: `${this.name}-dashboard-${level}`,
         namespace: ns,
@@ -281,11 +281,20 @@ export class ObservabilityStack extends Construct {
     return [this.meshAlertGroup(), ...this.targets.flatMap((t) => this.sloGroups(t))];
   }
 
+  /**
+   * The dashboards' uid prefix: the stack's name and the environment (`ec-site-production`), the
+   * environment alone when it already starts with the name (`bookinfo-staging`, not `bookinfo-bookinfo-staging`).
+   */
+  private get uidPrefix(): string {
+    const env = this.chart.environment;
+    return env === this.name || env.startsWith(`${this.name}-`) ? env : `${this.name}-${env}`;
+  }
+
   /** The three dashboards: mesh overview, service detail, troubleshooting. */
   public dashboards(): BuiltDashboard[] {
     return buildDashboards({
       title: `${this.title} (${this.chart.environment})`,
-      uidPrefix: `${this.name}-${this.chart.environment}`,
+      uidPrefix: this.uidPrefix,
       namespace: this.chart.namespace,
       tags: [MANAGED_BY, this.name, this.chart.environment],
       targets: this.targets,

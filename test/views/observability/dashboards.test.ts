@@ -3,6 +3,7 @@ import { environment } from '../../../src/app/environments';
 import { applyObservability } from '../../../src/app/observability';
 import { dashboardProblems, dashboardQueries } from '../../../src/views/observability/dashboards';
 import { expandGrafanaVariables, promqlProblem } from '../../../src/views/observability/promql';
+import { ObservabilityStack } from '../../../src';
 import { meshChart, synth } from '../../util';
 
 const { app } = meshChart({}, 'unused');
@@ -12,6 +13,13 @@ const configMaps = synth(app).filter((m) => m.kind === 'ConfigMap' && m.metadata
 const dashboards = configMaps.map((c) => JSON.parse(Object.values<string>(c.data)[0]));
 
 describe('Grafana dashboards', () => {
+  test("the uid names the environment once when the environment's name starts with the stack's (bookinfo-staging)", () => {
+    const b = meshChart({ environment: 'bookinfo-staging', namespace: 'bookinfo-staging' });
+    new ObservabilityStack(b.chart, 'observability', { name: 'bookinfo' });
+    const uids = synth(b.app).filter((m) => m.kind === 'ConfigMap').map((c) => Object.keys(c.data)[0]);
+    expect(uids).toEqual(['bookinfo-staging-mesh-overview.json', 'bookinfo-staging-service-detail.json', 'bookinfo-staging-troubleshooting.json']);
+  });
+
   test('three levels, as ConfigMaps labelled for the Grafana sidecar', () => {
     expect(configMaps.map((c) => c.metadata.name)).toEqual([
       'ec-site-dashboard-mesh-overview', 'ec-site-dashboard-service-detail', 'ec-site-dashboard-troubleshooting',
