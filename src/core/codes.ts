@@ -292,6 +292,8 @@ export const Codes = {
   SLO_SATURATION: 'MESH406',
   /** An observability label or annotation that Kubernetes or Prometheus would reject. */
   INVALID_OBSERVABILITY_LABEL: 'MESH407',
+  /** A service's own trace sampling that never applies: every source its policy admits is a proxy, which decides first. */
+  TRACING_SAMPLING_NEVER_APPLIES: 'MESH408',
   // Flow verification: MESH600-MESH629.
   /** A flow the constructs intend (a declared call, a gateway route, a scrape...) is refused by the rendered manifests. */
   INTENDED_FLOW_REFUSED: 'MESH600',

@@ -201,6 +201,17 @@ describe('minor findings', () => {
     }
   });
 
+  test("10: no sampling that its callers' sampled=0 overrides: payment keeps the namespace's rate, and every request is logged", () => {
+    for (const env of ENVS) {
+      const telemetry = ofEnv(env).filter((m) => m.kind === 'Telemetry');
+      expect(telemetry.filter((m) => m.spec.selector).map((m) => m.metadata.name)).toEqual([]);
+      const namespaceWide = telemetry.filter((m) => !m.spec.selector);
+      expect(namespaceWide.map((m) => [m.spec.accessLogging, m.spec.tracing[0].randomSamplingPercentage])).toEqual([
+        [[{ providers: [{ name: 'envoy' }] }], env === 'dev' ? 100 : 10],
+      ]);
+    }
+  });
+
   test('11: dev and staging alerts do not page, and every alert names its environment', () => {
     for (const env of ENVS) {
       const alerts = ofEnv(env).filter((m) => m.kind === 'PrometheusRule').flatMap(rulesOf).filter((r: any) => r.alert);

@@ -12,6 +12,7 @@ import {
   addPodMonitor, addPrometheusRule, addTelemetry, envoyStatsPodMonitorSpec, namespaceTelemetrySpec, renderIstiodValuesFile, serviceTelemetrySpec,
 } from '../../render/observability';
 import { MeshCluster } from '../../graph/mesh-cluster';
+import { ServiceSecurity } from '../security/service-security';
 import { addConfigMap } from '../workload/workload';
 import { AlertContext, alertLabels, AlertRule, circuitBreakerAlert, goldenSignalAlerts, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
 import { burnRateAlerts, errorRatioRecordingRules } from './burn-rate';
@@ -357,6 +358,34 @@ export class ObservabilityStack extends Construct {
     }
   }
 
+  /**
+   * A service's own sampling applies only to requests that arrive with no sampling decision: a
+   * caller's proxy that traces decides before the request reaches the service, and the service's
+   * proxy keeps that decision (Telemetry `randomSamplingPercentage`: "if no prior sampling decision
+   * has been made"). When the service admits only declared callers of this namespace, whose proxies
+   * this stack's Telemetry traces, its own sampling never applies (a gateway's tracing is the
+   * platform's, so a service behind one is left alone).
+   * @see https://istio.io/latest/docs/reference/config/telemetry/#Tracing
+   */
+  private samplingProblems(): string[] {
+    const out: string[] = [];
+    const ns = this.chart.namespace;
+    for (const t of this.targets) {
+      const sampling = t.slo.tracingSampling;
+      const service = this.chart.services.find((s) => s.name === t.service);
+      if (!sampling || !service || sampling.value === this.defaultSampling.value) continue;
+      const security = ServiceSecurity.of(service);
+      const callers = security.inboundCalls.map((c) => c.source);
+      if (!security.admitsOnlyDeclaredCallers || callers.some((c) => c.namespace !== ns)) continue;
+      out.push(formatProblem(Codes.TRACING_SAMPLING_NEVER_APPLIES,
+        `slos[${t.service}].tracingSampling: ${sampling.value}% applies only to requests that arrive with no sampling decision, and ${t.service} admits `
+        + `only its callers (${[...new Set(callers.map((c) => c.name))].join(', ')}), whose proxies this stack's Telemetry traces: they decide first and `
+        + `${t.service}'s proxy keeps their decision; sample where traces start (defaultSampling, the platform's gateway), `
+        + 'or keep a record of every request with access logs (accessLogging)'));
+    }
+    return out;
+  }
+
   private problems(): string[] {
     const out: string[] = [];
     const seen = new Set<string>();
@@ -368,6 +397,7 @@ export class ObservabilityStack extends Construct {
       if (seen.has(s.name)) out.push(formatProblem(Codes.DUPLICATE_SLO, `slos[${s.name}]: the service has two SLOs (its slo prop or addSlo twice)`));
       seen.add(s.name);
     }
+    out.push(...this.samplingProblems());
     for (const [k, v] of Object.entries(this.ruleSelectorLabels)) {
       const p = labelValueProblem(v);
       if (p) out.push(formatProblem(Codes.INVALID_OBSERVABILITY_LABEL, `ruleSelectorLabels.${k}: ${p}`));

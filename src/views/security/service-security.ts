@@ -202,6 +202,14 @@ export class ServiceSecurity extends Construct {
     return 'STRICT';
   }
 
+  /**
+   * Whether the service's ALLOW policy admits its declared callers and nothing else: no
+   * gateway, no end users, no rule added with {@link allow}.
+   */
+  public get admitsOnlyDeclaredCallers(): boolean {
+    return this.inboundCalls.length > 0 && this.gateways.length === 0 && this.endUserRules.length === 0 && this.extraRules.length === 0;
+  }
+
   /** The calls into this service, sorted by caller. */
   public get inboundCalls(): ServiceCall[] {
     return [...this.service.chart.callsTo(this.service)]

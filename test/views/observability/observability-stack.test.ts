@@ -3,7 +3,9 @@ import * as YAML from 'yaml';
 import { buildEcSite } from '../../../src/app/ec-site';
 import { environment } from '../../../src/app/environments';
 import { applyObservability, EC_SITE_SLOS } from '../../../src/app/observability';
-import { AccessLogging, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Rps, ServiceSlo, TracingProvider } from '../../../src';
+import {
+  AccessLogging, IngressGateway, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Rps, ServiceSecurity, ServiceSlo, TracingProvider,
+} from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const slo = (over: Partial<ServiceSlo> = {}): ServiceSlo => ({
@@ -167,18 +169,15 @@ describe('seed 000 on the EC site (production)', () => {
       ['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => `slo:istio_request_errors:ratio_rate${w}`));
   });
 
-  test('tracing: 10% by default in the namespace, 100% for payment-service; access logging on', () => {
+  test('tracing: 10% by default in the namespace, no sampling of payment\'s own (its callers decide: MESH408); access logging on for every request', () => {
     expect(find(manifests, 'Telemetry', 'ec-site-default')).toMatchObject({
       apiVersion: 'telemetry.istio.io/v1',
       metadata: { namespace: 'production' },
       spec: { tracing: [{ providers: [{ name: 'jaeger' }], randomSamplingPercentage: 10 }], accessLogging: [{ providers: [{ name: 'envoy' }] }] },
     });
     expect(find(manifests, 'Telemetry', 'ec-site-default').spec.selector).toBeUndefined();
-    expect(find(manifests, 'Telemetry', 'payment-service-tracing').spec).toEqual({
-      selector: { matchLabels: { app: 'payment-service' } },
-      tracing: [{ providers: [{ name: 'jaeger' }], randomSamplingPercentage: 100 }],
-    });
-    expect(manifests.filter((m) => m.kind === 'Telemetry').map((m) => m.metadata.name)).toEqual(['ec-site-default', 'payment-service-tracing']);
+    expect(find(manifests, 'Telemetry', 'ec-site-default').spec.accessLogging[0].filter).toBeUndefined();
+    expect(manifests.filter((m) => m.kind === 'Telemetry').map((m) => m.metadata.name)).toEqual(['ec-site-default']);
   });
 
   test('PodMonitor scrapes Envoy on http-envoy-prom (15090) at /stats/prometheus', () => {
@@ -359,5 +358,41 @@ describe('validation', () => {
     const { app, chart } = meshChart();
     new ObservabilityStack(chart, 'obs', { ruleSelectorLabels: { release: 'not valid!' } });
     expect(synthError(app)).toMatch(/ruleSelectorLabels.release: 'not valid!' is not a valid label value.*\[MESH407\]/);
+  });
+
+  describe("MESH408: a service's own sampling applies only to requests that arrive with no sampling decision", () => {
+    // seed 000: payment traced at 100% behind order-service, whose proxy decides first (sampled=0 at 90%).
+    function payment(sampling: number, more: (svc: MeshService, chart: MeshChart) => void = () => undefined) {
+      const { app, chart } = meshChart();
+      const order = new MeshService(chart, 'order-service', { image: 'o:1' });
+      const pay = new MeshService(chart, 'payment-service', { image: 'p:1', slo: slo({ tracingSampling: Percentage.of(sampling) }) });
+      order.calls(pay, { methods: ['POST'], paths: ['/api/payments/*'] });
+      new ObservabilityStack(chart, 'obs', { defaultSampling: Percentage.of(10) });
+      more(pay, chart);
+      return app;
+    }
+
+    test('only callers of the namespace, whose proxies the stack traces: synth fails, naming them', () => {
+      expect(synthError(payment(100))).toMatch(
+        /\[test\/obs\] slos\[payment-service\]\.tracingSampling: 100% applies only to requests that arrive with no sampling decision, and payment-service admits only its callers \(order-service\), whose proxies this stack's Telemetry traces: they decide first.*\[MESH408\]/);
+      // Lower than the default never applies either.
+      expect(synthError(payment(1))).toMatch(/tracingSampling: 1% .*\[MESH408\]/);
+    });
+
+    test('a sampling equal to the default, no source at all, a gateway (its tracing is the platform\'s) or a rule of its own is fine', () => {
+      expect(() => synth(payment(10))).not.toThrow();
+      const { app, chart } = meshChart();
+      new MeshService(chart, 'payment-service', { image: 'p:1', slo: slo({ tracingSampling: Percentage.of(100) }) });
+      new ObservabilityStack(chart, 'obs');
+      expect(find(synth(app), 'Telemetry', 'payment-service-tracing').spec.tracing[0].randomSamplingPercentage).toBe(100);
+      const withBatch = payment(100, (svc) => ServiceSecurity.of(svc).allow({ to: [{ methods: ['POST'], paths: ['/api/settlements'] }] }));
+      expect(find(synth(withBatch), 'Telemetry', 'payment-service-tracing').spec.tracing[0].randomSamplingPercentage).toBe(100);
+      const behindGateway = payment(100, (svc, c) => new IngressGateway(c, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(svc));
+      expect(find(synth(behindGateway), 'Telemetry', 'payment-service-tracing').spec.tracing[0].randomSamplingPercentage).toBe(100);
+      // A caller of another namespace: whether its proxy traces is that namespace's Telemetry's.
+      const fromBatch = payment(100, (svc, c) => new MeshService(new MeshChart(c.node.scope!, 'batch', { namespace: 'batch' }), 'settlement', { image: 's:1' })
+        .calls(svc, { methods: ['POST'], paths: ['/api/settlements'] }));
+      expect(find(synth(fromBatch), 'Telemetry', 'payment-service-tracing').spec.tracing[0].randomSamplingPercentage).toBe(100);
+    });
   });
 });
