@@ -92,15 +92,15 @@ export type { LocalityDistribute, LocalityFailover, LocalityLoadBalancingProps }
 // Security view (src/views/security)
 export type { AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource } from './views/security/authorization-rule';
 export { EdgeAuthentication } from './views/security/edge-authentication';
-export type { EdgeAuthenticationProps } from './views/security/edge-authentication';
+export type { ClaimToHeader, EdgeAuthenticationProps } from './views/security/edge-authentication';
 export { MeshAuthorizationPolicy } from './views/security/mesh-authorization-policy';
 export { AuthorizationAction } from './views/security/mesh-authorization-policy';
 export type { AuthorizationActionName, MeshAuthorizationPolicyProps } from './views/security/mesh-authorization-policy';
 export { MeshSecurity } from './views/security/mesh-security';
 export type { MeshSecurityProps } from './views/security/mesh-security';
 export type { AdmitOptions, RemoteAdmission } from './views/security/remote-admission';
-export { MtlsMode } from './views/security/mtls-mode';
-export type { MtlsModeName } from './views/security/mtls-mode';
+export { MeshWideMtls, MtlsMode } from './views/security/mtls-mode';
+export type { MeshWideStrictOptions, MtlsModeName } from './views/security/mtls-mode';
 export { MtlsPolicy } from './views/security/mtls-policy';
 export type { MtlsPolicyProps } from './views/security/mtls-policy';
 export { SecureService } from './views/security/secure-service';
@@ -127,7 +127,7 @@ export type { IngressGatewayProps, IngressRoute, IngressRouteOptions } from './v
 export { LocalRateLimit } from './views/edge/local-rate-limit';
 export type { LocalRateLimitProps, LocalRateLimitRouteOptions, RateLimitOptions, ReplicaRange } from './views/edge/local-rate-limit';
 export { MeshGateway } from './views/edge/mesh-gateway';
-export type { MeshGatewayProps } from './views/edge/mesh-gateway';
+export type { MeshGatewayPods, MeshGatewayProps } from './views/edge/mesh-gateway';
 export { ScalingPolicy } from './views/edge/scaling-policy';
 
 // Release view: canaries, blue-green, Flagger, rollback, fault injection (src/views/release)
@@ -137,7 +137,7 @@ export { CanaryPlan } from './views/release/canary-plan';
 export type { CanaryPhase, CanaryStepsOptions, SuccessCriteria } from './views/release/canary-plan';
 export { CanaryRelease } from './views/release/canary-release';
 export type { CanaryReleaseProps } from './views/release/canary-release';
-export { FaultInjectionTest } from './views/release/fault-injection-test';
+export { FaultInjectionTest, KubectlImage } from './views/release/fault-injection-test';
 export type { ApiServerEndpoints, FaultInjectionTestProps } from './views/release/fault-injection-test';
 export { FlaggerCanary } from './views/release/flagger-canary';
 export type { FlaggerAlert, FlaggerCanaryProps, FlaggerWebhook, FlaggerWebhookType } from './views/release/flagger-canary';

@@ -11,17 +11,11 @@ export const ACKNOWLEDGED_WARNINGS: Readonly<Record<string, string>> = {
   // payment-service resends it. That is safe only if payment deduplicates charges (an
   // idempotency key); without one use the library's default, reset-before-request,connect-failure.
   'MESH662 payment-service': "kept from seed 000; safe only if payment deduplicates charges by an idempotency key",
-  // Order: seed 000's Mission 2 values (15s, 3 × 5s on 5xx,reset,connect-failure,retriable-4xx).
-  'MESH111 order-service': "kept from seed 000 (Mission 2); safe only if order creation is idempotent (a client order id)",
-  'MESH662 order-service': "kept from seed 000 (Mission 2); safe only if order creation is idempotent (a client order id)",
-  'MESH660 order-service → payment-service': "kept from seed 000: order's 5s tries in front of payment's 30s; safe only if payment deduplicates charges",
-  'MESH661 order-service → payment-service': "kept from seed 000: order retries 3×, payment 1×; safe only if payment deduplicates charges",
-  'MESH660 order-service → inventory-service': "kept from seed 000: order's 5s tries in front of inventory's 10s; safe only if reservations are keyed by order id",
-  'MESH661 order-service → inventory-service': "kept from seed 000; safe only if reservations are keyed by order id",
-  'MESH660 order-service → notification-service': "kept from seed 000; safe only if notification-service deduplicates messages",
-  'MESH661 order-service → notification-service': 'kept from seed 000; safe only if notification-service deduplicates messages',
+  // Order: seed 000's Mission 2 values (15s, 3 × 5s on 5xx,reset,connect-failure,retriable-4xx) for reads; its
+  // writes (POST, PATCH) have a route of their own retried only when nothing reached order, so one POST
+  // reaches payment at most twice (payment's own retry on reset). Order's tries still give up first:
+  'MESH660 order-service → payment-service': "kept from seed 000: order's 15s route (5s tries for reads) in front of payment's 30s; a POST is not resent, but the client may see a 504 while payment still charges",
+  'MESH660 order-service → inventory-service': "kept from seed 000: order's 5s tries for reads in front of inventory's 10s; its GETs cost load only",
   'MESH660 search-service → inventory-service': "kept from seed 000: search answers in 3s (1s tries); its calls to inventory are GETs, so a retry only costs load",
-  // User: seed 000 writes its VirtualService out (10s, 3 × 3s on 5xx,reset,connect-failure).
-  'MESH111 user-service': "seed 000's user-service VirtualService; safe only if user writes are idempotent",
-  'MESH662 user-service': "seed 000's user-service VirtualService; safe only if user writes are idempotent",
+  // User: seed 000's VirtualService (10s, 3 × 3s on 5xx,reset,connect-failure) for reads; its writes are not resent.
 };

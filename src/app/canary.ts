@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Cron, Duration } from 'cdk8s';
 import { ApiServerEndpoints, CanaryPlan, CanaryRelease, CanaryRollbackRules, Cidr, FaultInjectionTest, Percentage, StringMatch } from '../index';
 import { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
@@ -75,12 +75,14 @@ export function applyCanary(site: EcSite, env: Environment): EcSiteCanary {
     phase: ORDER_V2_PHASE[env.name],
   });
   const rollbackRules = new CanaryRollbackRules(site.chart, 'order-service-v2-rollback', { service: site.order, canaryVersion: 'v2' });
-  // Seed 003: every service-to-service call, 500ms on 10% and 503 on 5%, Mondays 10:00 JST.
+  // Seed 003: every service-to-service call, 500ms on 10% and 503 on 5%, Mondays 10:00 JST (in Tokyo's time zone).
   const faultInjection = FAULT_INJECTION_ENVIRONMENTS.includes(env.name)
     ? new FaultInjectionTest(site.chart, 'fault-injection-test', {
       services: [site.order, site.payment, site.inventory, site.user, site.notification, site.search],
       delay: { fixedDelay: Duration.millis(500), percentage: Percentage.of(10) },
       abort: { httpStatus: 503, percentage: Percentage.of(5) },
+      schedule: Cron.schedule({ minute: '0', hour: '10', day: '*', month: '*', weekDay: '1' }),
+      timeZone: 'Asia/Tokyo',
       apiServer: STAGING_API_SERVER,
     })
     : undefined;

@@ -1,6 +1,6 @@
 import {
-  Autoscaling, GlobalRateLimit, HighAvailability, IngressGateway, LocalityLoadBalancing, LocalRateLimit, MeshGateway,
-  MeshService, Percentage,
+  Autoscaling, GlobalRateLimit, HighAvailability, IngressGateway, LocalityLoadBalancing, LocalRateLimit, MeshService,
+  Percentage,
 } from '../index';
 import type { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
@@ -24,6 +24,9 @@ interface EdgeSettings {
   readonly failover?: { from: string; to: string }[];
 }
 
+/** Seed 000's limit of search as a whole: 1,000 RPS at peak plus 20%. */
+const SEARCH_LIMIT_RPS = 1200;
+
 const EDGE: Record<EnvironmentName, EdgeSettings> = {
   dev: { host: 'dev.shop.example.com', credentialName: 'shop-dev-tls', highAvailability: false },
   staging: { host: 'staging.shop.example.com', credentialName: 'shop-staging-tls', maxReplicas: 6, highAvailability: true },
@@ -40,7 +43,6 @@ const EDGE: Record<EnvironmentName, EdgeSettings> = {
 /** What {@link applyEdge} adds to the site. */
 export interface EcSiteEdge {
   readonly ingress: IngressGateway;
-  readonly meshGateway: MeshGateway;
   readonly searchLimit: LocalRateLimit;
   /** Per-user limits at the edge: none until a rate-limit service is deployed. */
   readonly userLimits?: GlobalRateLimit;
@@ -51,8 +53,8 @@ export interface EcSiteEdge {
 
 /**
  * The EC site's edge and scale in one environment: the shop's ingress gateway in front
- * of the API gateway and the web frontend, the mesh-internal gateway, search's rate
- * limit from its capacity (seed 000: 1,000 RPS peak, limit 1,200), autoscaling and
+ * of the API gateway and the web frontend, search's rate limit from its capacity
+ * (seed 000: 1,000 RPS peak, limit 1,200), autoscaling and
  * disruption budgets, and region failover. Seed 000's per-user limits at the edge
  * (30 / 10 req/s) wait for a deployed rate-limit service.
  */
@@ -64,16 +66,21 @@ export function applyEdge(site: EcSite, env: Environment): EcSiteEdge {
   // site itself, everything a browser asks for, from web-frontend.
   ingress.route(site.apiGateway, { pathPrefix: '/api/' });
   ingress.route(site.webFrontend);
-  const meshGateway = new MeshGateway(chart, 'mesh-gateway', { tierNamespaces: [env.namespace] });
+  // Seed 000: search peaks at 1,000 RPS in production, limited at 1,200 (20% headroom). Production
+  // must admit the peak even with one pod down in a rollout or drain (the capacity's check); dev and
+  // staging keep the same limit without that promise, their pods being too few for the peak.
   const searchCapacity = { peakRequestsPerSecond: 1000, headroom: Percentage.of(20) };
-  const searchLimit = new LocalRateLimit(chart, 'search-rate-limit', { service: site.search, capacity: searchCapacity });
+  const searchLimit = new LocalRateLimit(chart, 'search-rate-limit', env.production
+    ? { service: site.search, capacity: searchCapacity }
+    : { service: site.search, requestsPerSecond: SEARCH_LIMIT_RPS });
   // Seed 000's per-user limits (30 / 10 req/s) need envoyproxy/ratelimit and Redis, which
   // no environment deploys yet: no GlobalRateLimit, rather than a filter that limits nothing.
   const userLimits = undefined;
 
   const services: MeshService[] = [site.apiGateway, site.webFrontend, site.order, site.payment, site.inventory, site.user, site.notification, site.search];
-  // Search's local limit is per pod (limit / most pods): its range must keep its fewest pods
-  // above the peak (1,200 / 7 = 171 rps a pod; 6 pods admit 1,026 ≥ 1,000, 7 admit 1,197 ≤ 1,200).
+  // Search's local limit is per pod (limit / most pods): its fewest pods, one of them down in a
+  // rollout or drain, must still admit the peak. 6 pods at 1,200 / 6 = 200 rps: 5 admit 1,000, so
+  // search does not autoscale (at 7 pods, 171 rps a pod, 6 would admit 1,026 but 5 only 855).
   const maxReplicas = (s: MeshService) => s === site.search
     ? LocalRateLimit.maxReplicasFor(searchCapacity, s.replicas)
     : Math.max(settings.maxReplicas!, s.replicas);
@@ -85,5 +92,5 @@ export function applyEdge(site: EcSite, env: Environment): EcSiteEdge {
   const locality = settings.failover
     ? [site.payment, site.order].map((s) => new LocalityLoadBalancing(chart, `${s.name}-locality`, { service: s, failover: settings.failover }))
     : [];
-  return { ingress, meshGateway, searchLimit, userLimits, autoscalers, availability, locality };
+  return { ingress, searchLimit, userLimits, autoscalers, availability, locality };
 }

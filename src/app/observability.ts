@@ -6,8 +6,10 @@ import { Environment, EnvironmentName } from './environments';
 const ms = (n: number) => Duration.millis(n);
 
 /**
- * Seed 000's SLO table (Mission 3, `serviceSLOs`), service by service. Payment is
- * traced at 100% (seed 000's sampling strategy: an audit requirement).
+ * Seed 000's SLO table (Mission 3, `serviceSLOs`), service by service. Seed 000's sampling
+ * strategy traces payment at 100% (an audit requirement); payment's own sampling would never
+ * apply, order-service's proxy deciding first (MESH408), so payment's record of every request is
+ * its access log, which the namespace's Telemetry writes for every request.
  */
 export const EC_SITE_SLOS: Readonly<Record<string, ServiceSlo>> = {
   'api-gateway': {
@@ -27,7 +29,6 @@ export const EC_SITE_SLOS: Readonly<Record<string, ServiceSlo>> = {
     errorRate: Percentage.of(0.1),
     trafficCapacity: Rps.of(200),
     saturation: { cpu: Percentage.of(60), memory: Percentage.of(70) },
-    tracingSampling: Percentage.of(100),
   },
   'search-service': {
     latency: { p50: ms(30), p95: ms(100), p99: ms(300) },

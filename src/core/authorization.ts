@@ -48,3 +48,20 @@ export interface AuthorizationCondition {
    */
   readonly notValues?: readonly string[];
 }
+
+/**
+ * A call's paths as an authorization rule admits them: each path ending in `/*` with its
+ * collection path too (`/api/orders/*` and `/api/orders`). Istio turns a trailing `*` into a
+ * prefix match of what precedes it, so `/api/orders/*` needs the slash and refuses
+ * `POST /api/orders`, the request that creates an order.
+ * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/security/authz/matcher/string.go (StringMatcherWithPrefix)
+ */
+export function withCollectionPaths(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    const collection = p.endsWith('/*') && p.length > 2 ? p.slice(0, -2) : undefined;
+    if (collection && !collection.includes('*') && !paths.includes(collection) && !out.includes(collection)) out.push(collection);
+    if (!out.includes(p)) out.push(p);
+  }
+  return out;
+}

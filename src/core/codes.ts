@@ -145,6 +145,12 @@ export const Codes = {
   DISRUPTION_BUDGET_INVALID: 'MESH509',
   /** Rate-limit settings Envoy rejects or ignores: a burst below the fill, a fill interval under 50ms, duplicate names. */
   RATE_LIMIT_INVALID: 'MESH510',
+  /** An autoscaling target the app container cannot reach below its limit (CPU throttled, memory OOM-killed there). */
+  AUTOSCALING_TARGET_UNREACHABLE: 'MESH511',
+  /** A locality failover order among more than two regions without Istio's zone-first order, which alone can express it. */
+  LOCALITY_ORDER_NEEDS_ZONE_FIRST: 'MESH512',
+  /** A mesh-internal gateway on the public ingress gateway's pods (or on every gateway pod: no selector). */
+  MESH_GATEWAY_ON_PUBLIC_PODS: 'MESH513',
   /** A route's destination host has no Service (Istio IST0101, Kiali KIA1101). */
   HOST_NOT_FOUND: 'MESH100',
   /** Two VirtualServices for one host on the mesh gateway (IST0109, KIA1106). */
@@ -305,6 +311,10 @@ export const Codes = {
   FAULT_IN_PRODUCTION: 'MESH308',
   /** A rollback rule's threshold or window out of range. */
   ROLLBACK_RULE_INVALID: 'MESH309',
+  /** A scheduled job's kubectl image not pinned by digest (a tag can move or vanish), or its kubectl path not absolute. */
+  KUBECTL_IMAGE_NOT_PINNED: 'MESH310',
+  /** A fault test whose switch-off cannot be scheduled: a schedule without one minute and hour, a window past midnight or not in whole minutes, a bad time zone. */
+  FAULT_SCHEDULE_INVALID: 'MESH311',
   /** An SLO's latencies are out of order (p50 > p95 or p95 > p99) or not positive. */
   SLO_LATENCY_ORDER: 'MESH400',
   /** An SLO's error budget is not strictly between 0 and 100 percent. */
@@ -321,6 +331,8 @@ export const Codes = {
   SLO_SATURATION: 'MESH406',
   /** An observability label or annotation that Kubernetes or Prometheus would reject. */
   INVALID_OBSERVABILITY_LABEL: 'MESH407',
+  /** A service's own trace sampling that never applies: every source its policy admits is a proxy, which decides first. */
+  TRACING_SAMPLING_NEVER_APPLIES: 'MESH408',
   // Flow verification: MESH600-MESH629.
   /** A flow the constructs intend (a declared call, a gateway route, a scrape...) is refused by the rendered manifests. */
   INTENDED_FLOW_REFUSED: 'MESH600',
@@ -350,6 +362,10 @@ export const Codes = {
   CLUSTER_OBJECT_CONFLICT: 'MESH631',
   /** Environments of one cluster that assume different trust domains or Istio root namespaces (one cluster runs one mesh). */
   MESH_IDENTITY_CONFLICT: 'MESH632',
+  /** The platform's Istio release is not a full release (`1.24.6`), which `helm upgrade --version` needs, or not one of its `version`. */
+  PLATFORM_ISTIO_RELEASE: 'MESH640',
+  /** Mesh-wide STRICT mTLS asked for without the record of the PERMISSIVE stage that found no plaintext client. */
+  MESH_WIDE_STRICT_UNSTAGED: 'MESH641',
   // Production review (retries, fault jobs, rate limits, Flagger, gateway secrets): MESH660-MESH689.
   /** An outer route gives up (timeout, or per-try timeout) before the route it calls may answer. */
   RETRY_OUTER_GIVES_UP_FIRST: 'MESH660',

@@ -18,6 +18,9 @@ export const ISTIO_VERSIONS: readonly IstioVersion[] = ['1.24', '1.30'];
 /** The release the seeds and CI run, and the default everywhere: 1.24. */
 export const DEFAULT_ISTIO_VERSION: IstioVersion = '1.24';
 
+/** The patch release of each {@link IstioVersion} whose CRDs the package carries (schemas/). */
+export const PACKAGED_ISTIO_RELEASES: Readonly<Record<IstioVersion, string>> = { '1.24': '1.24.6', '1.30': '1.30.3' };
+
 /** True if `value` is an {@link IstioVersion}. */
 export function isIstioVersion(value: unknown): value is IstioVersion {
   return (ISTIO_VERSIONS as readonly unknown[]).includes(value);

@@ -11,7 +11,12 @@ export interface IstioLocalityLbSetting {
   readonly failover?: { readonly from: string; readonly to: string }[];
   /** Traffic shares per origin locality. */
   readonly distribute?: { readonly from: string; readonly to: Record<string, number> }[];
+  /** Labels whose match with the caller's orders the endpoints (`topology.kubernetes.io/region`). */
+  readonly failoverPriority?: string[];
 }
+
+/** The region label Istio sets on every proxy and endpoint from its locality. */
+export const REGION_LABEL = 'topology.kubernetes.io/region';
 
 /** One failover pair: a region's traffic goes to `to` when its endpoints are unhealthy. */
 export interface LocalityFailoverPair {
@@ -56,6 +61,18 @@ export abstract class LocalityLbSetting {
     return new DistributeLocality(shares.map((s) => ({ from: s.from, to: { ...s.to } })));
   }
 
+  /**
+   * The caller's region first, every zone of it alike, then the other regions: `failoverPriority`
+   * on the region label alone, which orders endpoints by that label's match with the caller's
+   * and no further (no zone preference). Istio adds the region label to every proxy and
+   * endpoint from its locality.
+   * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/networking/core/loadbalancer/loadbalancer.go (ApplyLocalityLoadBalancer, applyFailoverPriorities)
+   * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/serviceregistry/util/label/label.go (AugmentLabels)
+   */
+  public static regionFirst(): LocalityLbSetting {
+    return new RegionFirstLocality();
+  }
+
   protected constructor() {}
 
   /** @internal The setting as Istio's `localityLbSetting`. */
@@ -69,6 +86,16 @@ class NearestLocality extends LocalityLbSetting {
 
   public _toIstio(): IstioLocalityLbSetting {
     return { enabled: true };
+  }
+}
+
+class RegionFirstLocality extends LocalityLbSetting {
+  public constructor() {
+    super();
+  }
+
+  public _toIstio(): IstioLocalityLbSetting {
+    return { enabled: true, failoverPriority: [REGION_LABEL] };
   }
 }
 

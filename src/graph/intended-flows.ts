@@ -1,4 +1,5 @@
 import type { FlowMethod, IntendedFlow } from '../validate/flow/flow';
+import { withCollectionPaths } from '../core/authorization';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import { MeshSecurity } from '../views/security/mesh-security';
 import { isRemoteService } from './brands';
@@ -97,8 +98,12 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
   // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
   const host = c.target.namespace === c.source.namespace ? c.target.name : `${c.target.name}.${c.target.namespace}.svc.cluster.local`;
   const methods: FlowMethod[] = [...(c.methods ?? ['GET'])];
-  const paths = (c.paths ?? ['/']).map(concretePath);
+  // The collection path too (`/api/orders` of `/api/orders/*`), which the callee's rule admits;
+  // not for gRPC, whose every request is POST /<package.Service>/<Method>.
+  const httpPaths = withCollectionPaths(c.paths ?? ['/']).map(concretePath);
+  const grpcPaths = (c.paths ?? ['/']).map(concretePath);
   for (const p of calledPorts(c)) {
+    const paths = p.protocol === 'grpc' || p.protocol === 'grpc-web' ? grpcPaths : httpPaths;
     if (!HTTP_FAMILY.includes(p.protocol)) {
       out.push({
         source, host, port: p.port, protocol: 'TCP', expect: 'allow', constructPath: c.source.node.path,

@@ -247,13 +247,17 @@ export function toYaml(manifest: Record<string, any>): string {
   return jsyaml.dump(manifest, { noRefs: true, lineWidth: -1, quotingType: '"' }).replace(/^(\s*(?:- |[^\s:#]+: ))\.$/gm, '$1"."');
 }
 
-/** `<kind>.<name>.yaml`, or `<kind>.<namespace>.<name>.yaml` for a resource outside the chart's namespace. */
+/**
+ * `<kind>.<name>.yaml`, or `<kind>.<namespace>.<name>.yaml` for a resource outside the chart's
+ * namespace; a Namespace is `00-namespace.<name>.yaml`, first in its folder, since
+ * `kubectl apply -f <folder>/` applies the files in name order and every other object needs it.
+ */
 export function fileName(manifest: Record<string, any>, chartNamespace: string | undefined): string {
   const kind = String(manifest.kind).toLowerCase();
   const name = String(manifest.metadata?.name ?? 'unnamed');
   const ns = manifest.metadata?.namespace;
   const parts = ns && ns !== chartNamespace && manifest.kind !== 'Namespace' ? [kind, ns, name] : [kind, name];
-  return `${parts.join('.').replace(/[^0-9a-zA-Z._-]/g, '_')}.yaml`;
+  return `${manifest.kind === 'Namespace' ? '00-' : ''}${parts.join('.').replace(/[^0-9a-zA-Z._-]/g, '_')}.yaml`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
-import { formatProblem } from '../core/errors';
+import { formatProblem, MeshError } from '../core/errors';
 import { hasBrand, MESH_APP_BRAND, MESH_CLUSTER_BRAND, setBrand } from './brands';
 
 /** The marker a MeshApp carries, so that its charts share one {@link MeshCluster}. */
@@ -17,8 +17,8 @@ interface Claim {
 
 /**
  * The objects that belong to the cluster rather than to one environment: the root
- * namespace's PeerAuthentication (mesh-wide mTLS), the observability namespace's
- * PERMISSIVE exception, gateway EnvoyFilters. Every environment of a MeshApp asks for
+ * namespace's PeerAuthentication (mesh-wide mTLS, when a chart opts in), gateway
+ * EnvoyFilters, and istiod's Helm values (a file, not an object). Every environment of a MeshApp asks for
  * them with {@link addOnce}; each is written once, to `dist/cluster/`, and synth fails
  * (MESH631) when two environments want different content for one object, since only
  * one of them could be in force: a dev chart cannot make the mesh PERMISSIVE while
@@ -62,6 +62,7 @@ export class MeshCluster extends Chart {
   /** The folder of dist/ the cluster-wide objects are written to. */
   public readonly environment = CLUSTER_FOLDER;
   private readonly claims = new Map<string, Claim[]>();
+  private readonly files = new Map<string, Claim[]>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -86,6 +87,30 @@ export class MeshCluster extends Chart {
     create(this, key.replace(/[^A-Za-z0-9-]/g, '-'));
   }
 
+  /**
+   * Asks for a file that is not a Kubernetes object (istiod's Helm values, say) in the cluster
+   * folder, `dist/cluster/<path>`, its text produced at synth, on behalf of `owner`. Every
+   * environment that asks must produce the same text, or synth fails (MESH631). The path must not
+   * end in `.yaml`, `.yml` or `.json`: `kubectl apply -R` and Argo CD's directory sources read
+   * every such file as a manifest, and a file without `kind` breaks them.
+   * @see https://github.com/kubernetes/cli-runtime/blob/master/pkg/resource/visitor.go (FileExtensions)
+   */
+  public addFileOnce(path: string, owner: IConstruct, produce: () => string): void {
+    if (path.startsWith('/') || path.split('/').includes('..') || /\.(ya?ml|json)$/i.test(path)) {
+      throw new MeshError(Codes.INVALID_OUTPUT_FILE,
+        `cluster file '${path}' must be a relative path that kubectl and Argo CD do not read as a manifest (not .yaml, .yml or .json)`);
+    }
+    const claim = { owner: owner.node.path, content: produce };
+    const list = this.files.get(path);
+    if (list) list.push(claim);
+    else this.files.set(path, [claim]);
+  }
+
+  /** The cluster folder's files that are not objects, sorted by path, their text produced now. */
+  public outputFiles(): { path: string; content: string }[] {
+    return [...this.files.keys()].sort().map((p) => ({ path: p, content: this.files.get(p)![0].content() }));
+  }
+
   private problems(): string[] {
     const out: string[] = [];
     for (const [key, list] of this.claims) {
@@ -93,6 +118,13 @@ export class MeshCluster extends Chart {
       if (new Set(contents).size < 2) continue;
       out.push(formatProblem(Codes.CLUSTER_OBJECT_CONFLICT,
         `${key} is cluster-wide, but the environments disagree on it: ${list.map((c, i) => `${c.owner} wants ${contents[i]}`).join('; ')}`));
+    }
+    for (const [path, list] of this.files) {
+      const contents = list.map((c) => c.content());
+      const variants = [...new Set(contents)];
+      if (variants.length < 2) continue;
+      out.push(formatProblem(Codes.CLUSTER_OBJECT_CONFLICT, `${CLUSTER_FOLDER}/${path} is written once for the cluster, but the environments write `
+        + `${variants.length} versions of it: ${list.map((c, i) => `${c.owner} writes version ${variants.indexOf(contents[i]) + 1}`).join('; ')}`));
     }
     return out;
   }

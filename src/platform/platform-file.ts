@@ -34,7 +34,7 @@ type ComponentSchema<T> = { readonly [K in keyof Required<T>]: FieldKind };
 const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | ComponentSchema<NonNullable<MeshPlatformProps[K]>> } = {
   trustDomain: 'string',
   istio: {
-    version: 'istio-version', rootNamespace: 'string', controlPlaneNamespace: 'string', revision: 'string', serviceName: 'string', istiodLabels: 'labels',
+    version: 'istio-version', release: 'string', rootNamespace: 'string', controlPlaneNamespace: 'string', revision: 'string', serviceName: 'string', istiodLabels: 'labels',
     serviceSelector: 'labels', serviceAccount: 'string', xdsPort: 'port', webhookPort: 'port',
   },
   ingressGateway: {

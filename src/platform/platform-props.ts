@@ -20,6 +20,14 @@ export interface IstioPlatformProps {
    */
   readonly version?: IstioVersion;
   /**
+   * The Istio release installed (its Helm charts' version), a release of `version`: `helm upgrade`
+   * commands the library writes pin `--version` to it, so applying a values change never upgrades
+   * Istio as well.
+   * @default - the release of `version` whose CRDs the package carries (1.24.6, 1.30.3)
+   * @see https://istio.io/latest/docs/setup/install/helm/
+   */
+  readonly release?: string;
+  /**
    * Istio's root namespace: policies there apply mesh-wide.
    * @default 'istio-system'
    * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig (rootNamespace)

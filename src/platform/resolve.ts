@@ -5,7 +5,7 @@
  * from its preset so that the default and the preset cannot drift apart.
  */
 import { Codes } from '../core/codes';
-import { checkIstioVersion, DEFAULT_ISTIO_VERSION } from '../core/istio-version';
+import { checkIstioVersion, DEFAULT_ISTIO_VERSION, IstioVersion, PACKAGED_ISTIO_RELEASES } from '../core/istio-version';
 import { MeshError } from '../core/errors';
 import { dns1123LabelProblem } from '../core/names';
 import type {
@@ -80,8 +80,10 @@ function resolveIstio(i: IstioPlatformProps): PlatformIstio {
     'app.kubernetes.io/part-of': 'istio',
   };
   const defaultSelector: PlatformLabels = rev ? { 'app': 'istiod', 'istio.io/rev': rev } : { app: 'istiod', istio: 'pilot' };
+  const version = i.version === undefined ? DEFAULT_ISTIO_VERSION : checkIstioVersion(i.version, 'istio.version');
   return {
-    version: i.version === undefined ? DEFAULT_ISTIO_VERSION : checkIstioVersion(i.version, 'istio.version'),
+    version,
+    release: istioRelease(i.release ?? PACKAGED_ISTIO_RELEASES[version], version),
     rootNamespace,
     controlPlaneNamespace: i.controlPlaneNamespace ?? rootNamespace,
     revision: rev,
@@ -207,6 +209,15 @@ function checkSelectors(p: ResolvedPlatform): void {
 export function port(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
     throw new MeshError(Codes.OUT_OF_RANGE, `platform ${field} must be a whole number from 1 to 65535, got ${value}`);
+  }
+  return value;
+}
+
+/** An Istio release as its Helm charts are versioned (`1.24.6`), of the minor `version`; else a MeshError [MESH640]. */
+function istioRelease(value: string, version: IstioVersion): string {
+  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(value) || !value.startsWith(`${version}.`)) {
+    throw new MeshError(Codes.PLATFORM_ISTIO_RELEASE,
+      `platform istio.release must be a full release of Istio ${version} such as ${PACKAGED_ISTIO_RELEASES[version]} (Helm's --version), got '${value}'`);
   }
   return value;
 }

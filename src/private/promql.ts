@@ -23,3 +23,75 @@ export function decimal(n: number): string {
 export function ratioOf(percent: number): string {
   return decimal(percent / 100);
 }
+
+/** The requests a rule counts: to one service (or every service of a namespace), optionally answered by one revision. */
+export interface MeshRequestScope {
+  /** The service's namespace. */
+  readonly namespace: string;
+  /** The service's name; undefined for every service of the namespace. */
+  readonly service?: string;
+  /** The canonical revision (the pods' `version` label) that answered; undefined for any. */
+  readonly revision?: string;
+}
+
+/**
+ * Istio's request metric `metric` (`istio_requests_total`, `istio_request_duration_milliseconds_bucket`)
+ * over `range`, every request counted once and caller-side failures included, as a union of two
+ * vectors whose `reporter` labels differ (so `or` keeps both and `sum` adds them):
+ *
+ * - `reporter="source"`: what every meshed caller (sidecar or gateway) saw, including the 503s
+ *   its own proxy raised without an answer from the service (UH no healthy upstream, UF connect
+ *   failure, UO overflow) and the per-try 504s. Selected by `destination_service`, the host the
+ *   proxy takes from its cluster's metadata: on a UH reply no endpoint was picked, so
+ *   `destination_service_namespace` is `unknown` there (istio/proxy
+ *   source/extensions/filters/http/istio_stats/istio_stats.cc, `populatePeerInfo`).
+ * - `reporter="destination", source_workload="unknown"`: the requests of callers without a proxy,
+ *   which only the service's own sidecar reports; a meshed caller's requests are left out here,
+ *   having been counted as `source` (Kiali counts traffic the same way: kiali/kiali
+ *   graph/telemetry/istio/istio.go, `buildNamespacesTrafficMap`).
+ *
+ * A revision is matched on `destination_canonical_revision`, which both reporters set, also when
+ * the caller got no answer from the pod it picked: the caller's proxy then takes the pod's
+ * workload from its endpoint's metadata, which carries the canonical revision but no `version`
+ * (`destination_version` is `unknown`; istio/proxy extensions/common/metadata_object.cc,
+ * `convertEndpointMetadata`). The canonical revision is the pod's `service.istio.io/canonical-revision`,
+ * else `app.kubernetes.io/version`, else `version` (istio/istio pkg/kube/labels/labels.go,
+ * `CanonicalService`); a MeshService sets both of the latter to its version.
+ *
+ * @see https://istio.io/latest/docs/reference/config/metrics/#labels
+ */
+export function meshRequests(fn: 'rate' | 'increase', metric: string, scope: MeshRequestScope, range: string, extra = ''): string {
+  const ns = scope.namespace;
+  const host = scope.service !== undefined
+    ? `destination_service="${scope.service}.${ns}.svc.cluster.local"`
+    : `destination_service=~"[^.]+\\\\.${ns}\\\\.svc\\\\.cluster\\\\.local"`;
+  const name = scope.service !== undefined ? `,destination_service_name="${scope.service}"` : '';
+  const rev = scope.revision !== undefined ? `,destination_canonical_revision="${scope.revision}"` : '';
+  const caller = `{reporter="source",${host}${rev}${extra}}`;
+  const server = `{reporter="destination",source_workload="unknown",destination_service_namespace="${ns}"${name}${rev}${extra}}`;
+  return `(${fn}(${metric}${caller}[${range}]) or ${fn}(${metric}${server}[${range}]))`;
+}
+
+/** The gRPC statuses that mean a server fault: UNKNOWN 2, DEADLINE_EXCEEDED 4, UNIMPLEMENTED 12, INTERNAL 13, UNAVAILABLE 14, DATA_LOSS 15. */
+const GRPC_SERVER_FAULTS = '2|4|12|13|14|15';
+
+/**
+ * The label matcher of failed requests: HTTP 5xx, or for a gRPC service the gRPC statuses that
+ * mean a server fault. A gRPC failure travels as HTTP 200 with a grpc-status trailer, which Istio's
+ * metrics carry as `grpc_response_status` (a proxy's own replies to gRPC requests, 503 UH say,
+ * carry grpc-status 14 as well).
+ * @see https://istio.io/latest/docs/reference/config/metrics/#labels
+ * @see https://grpc.github.io/grpc/core/md_doc_statuscodes.html
+ */
+export function failureMatcher(grpc = false): string {
+  return grpc ? `,grpc_response_status=~"${GRPC_SERVER_FAULTS}"` : ',response_code=~"5.*"';
+}
+
+/**
+ * The label matcher of answered requests that did not fail: not 5xx and not `0` (Envoy's code
+ * when no response was sent: the caller went away, flag DC), or for gRPC an HTTP 200 whose
+ * status is no server fault.
+ */
+export function successMatcher(grpc = false): string {
+  return grpc ? `,response_code="200",grpc_response_status!~"${GRPC_SERVER_FAULTS}"` : ',response_code!~"0|5.*"';
+}

@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Duration, Lazy, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PodMonitor, PodMonitorSpec, PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
 import { Telemetry } from '../../imports/telemetry.istio.io';
@@ -78,8 +78,38 @@ export function envoyStatsPodMonitorSpec(jobLabel: string, namespace: string, sc
   };
 }
 
+/** The Helm release of istiod a values file is applied to. */
+export interface IstiodRelease {
+  /** The Istio release installed, the charts' `--version` (`1.24.6`). */
+  readonly release: string;
+  /** istiod's namespace. */
+  readonly controlPlaneNamespace: string;
+  /** The control plane's revision, if not the default one (its Helm release is `istiod-<revision>`). */
+  readonly revision?: string;
+}
+
 /**
- * Helm values for istiod (`helm upgrade istiod istio/istiod -f mesh-config.values.yaml`):
+ * istiod's Helm values as a file: a header that says what it is and the one command that applies
+ * it (`helm upgrade` of the installed release, `--version` pinned so a values change never
+ * upgrades Istio too, `--reuse-values` so the install's other values stay), then the values.
+ * @see https://helm.sh/docs/helm/helm_upgrade/
+ * @see https://istio.io/latest/docs/setup/install/helm/
+ */
+export function renderIstiodValuesFile(file: string, provider: TracingProvider, istiod: IstiodRelease): string {
+  const release = istiod.revision ? `istiod-${istiod.revision}` : 'istiod';
+  return [
+    '# Helm values for istiod: the tracing provider and the Envoy statistics the alerts read. Not a',
+    '# Kubernetes resource: apply it to the installed Istio release, pinned to its version so that a',
+    '# values change never upgrades Istio as well, every other value of the install kept:',
+    `#   helm upgrade ${release} istio/istiod -n ${istiod.controlPlaneNamespace} --version ${istiod.release} --reuse-values -f ${file}`,
+    '# Helm replaces lists: meshConfig.extensionProviders below is the whole list, so add any other',
+    '# provider your install has.',
+    Yaml.stringify(meshConfigValues(provider)),
+  ].join('\n');
+}
+
+/**
+ * Helm values for istiod ({@link renderIstiodValuesFile}):
  * the tracing extension provider, and the Envoy stats the alerts need. Sampling is
  * set by the Telemetry resources, not by the legacy `defaultConfig.tracing.sampling`
  * (which Istio's Telemetry API supersedes; setting both makes two sources of truth).

@@ -9,11 +9,12 @@ import { StringMatch } from '../core/http';
 import { Percentage } from '../core/weight';
 import type { TierSettings } from '../graph/tier';
 import { toGoDuration } from '../private/go-duration';
-import { decimal, ratioOf, selector } from '../private/promql';
+import { decimal, failureMatcher, meshRequests, ratioOf, selector, successMatcher } from '../private/promql';
 import type { AlertRule, RuleGroup } from '../views/observability/alert-rules';
 import type { FlaggerAlert, FlaggerWebhook } from '../views/release/flagger-hooks';
 import type { HostTraffic } from '../views/traffic/host-traffic';
 import type { FaultInjection } from '../views/traffic/http-route';
+import { addPrometheusRule } from './observability';
 import { renderDestinationRuleSpec, renderRetries } from './traffic';
 
 /**
@@ -165,8 +166,10 @@ export interface RollbackThresholds {
   readonly maxErrorRate: Percentage;
   /** The canary's P99 latency that rolls back at once. */
   readonly maxP99Latency: Duration;
-  /** The requests in the window below which no rule fires. */
+  /** The requests in the window below which the ratio rules do not fire. */
   readonly minRequests: number;
+  /** How long the canary's pods may be unready, with not one successful answer, before it rolls back. */
+  readonly notReadyFor: Duration;
 }
 
 /** What the canary rollback rules are rendered from. */
@@ -183,38 +186,48 @@ export interface RollbackRulesState {
   readonly canaryVersion: string;
   /** The stable version's `version` label. */
   readonly stableVersion: string;
+  /** The canary's Deployment, whose readiness kube-state-metrics reports. */
+  readonly canaryDeployment: string;
+  /** Whether the service speaks gRPC (failures are grpc-status codes, not 5xx). */
+  readonly grpc: boolean;
+  /** Whether the environment pages: when false, the rules' `critical` is `warning`. */
+  readonly pages: boolean;
   /** The thresholds. */
   readonly thresholds: RollbackThresholds;
 }
 
 /**
  * The rollback rules of a canary over Istio's standard metrics (`istio_requests_total`,
- * `istio_request_duration_milliseconds_bucket`, by `destination_version`): relative error
- * rate and P99 latency against the stable version, and absolute bounds, each guarded
- * by a minimum request count; a missing 5xx series counts as 0 (`or on() vector(0)`).
+ * `istio_request_duration_milliseconds_bucket`), every request counted once with the failures
+ * the callers' proxies raised themselves ({@link meshRequests}: UF, UO, per-try 504s), each
+ * version by its canonical revision: relative error rate and P99 latency against the stable
+ * version and absolute bounds, each guarded by a minimum request count (a missing 5xx series
+ * counts as 0, `or on() vector(0)`). Two rules no guard silences: a canary that has traffic but
+ * not one successful answer, and one whose pods are not ready (kube-state-metrics'
+ * `kube_deployment_status_replicas_unavailable`) while it answers nothing: its callers then get
+ * 503 UH, which no metric can tell from the stable version's (no pod was picked).
  * @see https://istio.io/latest/docs/reference/config/metrics/
+ * @see https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/deployment-metrics.md
  * @see https://prometheus.io/docs/prometheus/latest/querying/operators/#logical-set-binary-operators
  */
 export function renderRollbackRuleGroup(st: RollbackRulesState): RuleGroup {
   const s = st.thresholds;
   const w = toPromDuration(s.window);
   const svc = st.service;
-  const base = (version: string): Array<[string, string, ('=' | '=~')?]> => [
-    ['reporter', 'destination'],
-    ['destination_service_namespace', st.namespace],
-    ['destination_service_name', svc],
-    ['destination_version', version],
-  ];
-  const requests = (v: string) => `sum(rate(istio_requests_total${selector(base(v))}[${w}]))`;
-  const errors = (v: string) => `(sum(rate(istio_requests_total${selector([...base(v), ['response_code', '5.*', '=~']])}[${w}])) or on() vector(0))`;
+  const scope = (revision: string) => ({ namespace: st.namespace, service: svc, revision });
+  const total = (fn: 'rate' | 'increase', v: string, extra = '') => `sum(${meshRequests(fn, 'istio_requests_total', scope(v), w, extra)})`;
+  const requests = (v: string) => total('rate', v);
+  const errors = (v: string) => `(${total('rate', v, failureMatcher(st.grpc))} or on() vector(0))`;
   const errorRate = (v: string) => `(\n  ${errors(v)}\n  /\n  ${requests(v)}\n)`;
-  const p99 = (v: string) => `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${selector(base(v))}[${w}])))`;
-  const enough = (v: string) => `(sum(increase(istio_requests_total${selector(base(v))}[${w}])) >= ${s.minRequests})`;
+  const p99 = (v: string) => `histogram_quantile(0.99, sum by (le) (${meshRequests('rate', 'istio_request_duration_milliseconds_bucket', scope(v), w)}))`;
+  const enough = (v: string) => `(${total('increase', v)} >= ${s.minRequests})`;
+  const answered = (v: string) => `(${total('increase', v, successMatcher(st.grpc))} > 0)`;
+  const unready = `(sum(kube_deployment_status_replicas_unavailable${selector([['namespace', st.namespace], ['deployment', st.canaryDeployment]])}) > 0)`;
   const c = st.canaryVersion;
   const stable = st.stableVersion;
   // namespace and environment tell one environment's rollback from another's in a shared Alertmanager.
-  const labels = (severity: string, action: string) => ({
-    severity, action, service: svc, canary_version: c, namespace: st.namespace, environment: st.environment,
+  const labels = (severity: 'critical' | 'warning', action: string) => ({
+    severity: st.pages ? severity : 'warning', action, service: svc, canary_version: c, namespace: st.namespace, environment: st.environment,
   });
   const rules: AlertRule[] = [
     {
@@ -244,6 +257,21 @@ export function renderRollbackRuleGroup(st: RollbackRulesState): RuleGroup {
       labels: labels('critical', 'rollback'),
       annotations: { summary: `カナリア(${c})のP99レイテンシが${describeDuration(s.maxP99Latency)}超過。即座にロールバック` },
     },
+    {
+      // No request guard: a canary that answers nothing right is dead whatever its traffic.
+      alert: 'CanaryNoSuccessfulResponses',
+      expr: `(${total('increase', c)} > 0)\nunless on() ${answered(c)}`,
+      for: toPromDuration(s.errorRateFor),
+      labels: labels('critical', 'rollback'),
+      annotations: { summary: `カナリア(${c})にリクエストがあるが成功応答が一件もない。即座にロールバック` },
+    },
+    {
+      alert: 'CanaryPodsNotReady',
+      expr: `${unready}\nunless on() ${answered(c)}`,
+      for: toPromDuration(s.notReadyFor),
+      labels: labels('critical', 'rollback'),
+      annotations: { summary: `カナリア(${c})のPod(${st.canaryDeployment})がReadyにならず、成功応答もない。即座にロールバック` },
+    },
   ];
   return { name: st.group, rules };
 }
@@ -265,4 +293,41 @@ export function renderFaultSwitchFiles(virtualServices: readonly { readonly host
     out[`${host}.fault-on.yaml`] = Yaml.stringify(on);
   }
   return out;
+}
+
+/** What the alert on faults left on is rendered from. */
+export interface FaultsLeftOnState {
+  /** The namespace of the hosts, the environment's. */
+  readonly namespace: string;
+  /** The environment, the alert's label. */
+  readonly environment: string;
+  /** The hosts whose routes get the faults. */
+  readonly hosts: readonly string[];
+  /** How long the faults are meant to stay on. */
+  readonly window: Duration;
+  /** Whether the environment pages (critical), else warning. */
+  readonly pages: boolean;
+}
+
+/**
+ * A PrometheusRule whose alert `FaultInjectionLeftOn` fires when requests to the hosts keep meeting
+ * the injected faults longer than the test window plus 10 minutes: the callers' proxies, which
+ * apply a VirtualService's faults, report them with the response flags FI (aborted) and DI (delayed).
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage#config-access-log-format-response-flags
+ */
+export function addFaultsLeftOnAlert(scope: Construct, id: string, metadata: ApiObjectMetadata, st: FaultsLeftOnState): ApiObject {
+  const hosts = st.hosts.map((h) => `${h}\\\\.${st.namespace}\\\\.svc\\\\.cluster\\\\.local`).join('|');
+  const faulted = `{reporter="source",destination_service=~"${hosts}",response_flags=~".*(FI|DI).*"}`;
+  const rule: AlertRule = {
+    alert: 'FaultInjectionLeftOn',
+    expr: `sum by (destination_service_name) (rate(istio_requests_total${faulted}[5m])) > 0`,
+    for: toPromDuration(Duration.minutes(st.window.toMinutes({ integral: false }) + 10)),
+    labels: { severity: st.pages ? 'critical' : 'warning', namespace: st.namespace, environment: st.environment },
+    annotations: {
+      summary: 'Injected faults are still on for {{ $labels.destination_service_name }}',
+      description: `Requests to {{ $labels.destination_service_name }} in ${st.namespace} meet injected faults (FI, DI) longer than the `
+        + `${describeDuration(st.window)} test window: apply the fault-off files again (kubectl apply -f <host>.fault-off.yaml)`,
+    },
+  };
+  return addPrometheusRule(scope, id, metadata, () => [{ name: 'fault-injection', rules: [rule] }]);
 }

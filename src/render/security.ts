@@ -155,6 +155,8 @@ export interface RequestAuthenticationState {
   readonly audiences?: readonly string[];
   /** Whether the token is forwarded. */
   readonly forwardOriginalToken: boolean;
+  /** Claims copied to request headers. */
+  readonly outputClaimToHeaders?: readonly { readonly claim: string; readonly header: string }[];
 }
 
 /**
@@ -170,6 +172,7 @@ export function renderRequestAuthenticationSpec(s: RequestAuthenticationState): 
       jwksUri: s.jwksUri,
       audiences: s.audiences ? [...s.audiences] : undefined,
       forwardOriginalToken: s.forwardOriginalToken,
+      outputClaimToHeaders: s.outputClaimToHeaders?.length ? s.outputClaimToHeaders.map((c) => ({ header: c.header, claim: c.claim })) : undefined,
     }],
   };
 }

@@ -58,6 +58,12 @@ export function renderDestinationRuleSpec(traffic: HostTraffic, ctx: HostRenderC
   };
 }
 
+/** The name of the route of the default route's writes ({@link HostTraffic.setWriteRetries}). */
+export const WRITES_ROUTE = 'writes';
+
+/** The methods the writes route takes: those RFC 9110 does not make idempotent (§9.2.2). */
+export const WRITE_METHODS = ['POST', 'PATCH'] as const;
+
 /**
  * The VirtualService spec of a host: matched HTTP routes first, the default route
  * last, each route with the service's (or tier's) timeout and retries unless it sets
@@ -91,6 +97,20 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   const defaults = ports.http.length > 1 ? ports.http.map((p) => ({ match: [{ port: p }] as VirtualServiceSpecHttp['match'], port: p }))
     : ports.http.length === 1 ? [{ match: undefined, port: ctx.destinationPort }] : [];
   for (const d of defaults) {
+    if (traffic.writeRetries) {
+      // The default route's writes, ahead of it: the same destinations, with their own retries.
+      const writes = mergeTierSettings(policy, { retries: traffic.writeRetries });
+      http.push({
+        name: defaults.length > 1 ? `${WRITES_ROUTE}-${d.port}` : WRITES_ROUTE,
+        match: WRITE_METHODS.map((m) => ({ method: { exact: m }, ...(d.match ? { port: d.port } : {}) })),
+        route: renderDestinations(traffic.host, split, d.port, true),
+        timeout: writes.timeout ? toIstioDuration(writes.timeout) : undefined,
+        retries: renderRetries(writes.retries),
+        fault: hostFault,
+        mirror: mirror ? { host: traffic.host, subset: mirror.subset, port: portOf(d.port) } : undefined,
+        mirrorPercentage: mirror ? { value: mirror.percentage?.value ?? 100 } : undefined,
+      });
+    }
     http.push({
       match: d.match,
       route: renderDestinations(traffic.host, split, d.port, true),

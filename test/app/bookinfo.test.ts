@@ -1,6 +1,6 @@
 import { buildBookinfo } from '../../src/app/bookinfo/bookinfo';
 import { BookinfoEnvironment, BOOKINFO_ENVIRONMENTS, RatingsFault, ReviewsRouting } from '../../src/app/bookinfo/environments';
-import { EdgeGateway, GatewayRoutes, MeshApp, MeshService, StringMatch } from '../../src';
+import { EdgeGateway, GatewayRoutes, MeshApp, MeshPlatform, MeshService, StringMatch } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
 /*
@@ -138,12 +138,13 @@ describe('Bookinfo workloads and security', () => {
     }
   });
 
-  test('the ingress gateway reaches productpage on the gateway\'s paths only; calls are declared edges', () => {
+  test('the ingress gateway reaches productpage on the gateway\'s paths only, as its principal, not all of istio-system; calls are declared edges', () => {
     const rules = find(m, 'AuthorizationPolicy', 'productpage-policy').spec.rules;
     expect(rules[0]).toEqual({
-      from: [{ source: { namespaces: ['istio-system'] } }],
-      to: [{ operation: { paths: ['/productpage', '/static*', '/login', '/logout', '/api/v1/products*'] } }],
+      from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }],
+      to: [{ operation: { paths: ['/api/v1/products*', '/login', '/logout', '/productpage', '/static*'] } }],
     });
+    expect(JSON.stringify(rules)).not.toContain('namespaces');
     expect(find(m, 'NetworkPolicy', 'productpage').spec.ingress[0].from[0]).toEqual({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
       // The platform's gateway pods as their Service selects them.
@@ -157,6 +158,27 @@ describe('Bookinfo workloads and security', () => {
     expect(BOOKINFO_ENVIRONMENTS.map((e) => [e.name, e.reviews, e.ratingsFault])).toEqual([
       ['bookinfo-dev', 'test-v2', 'delay'], ['bookinfo-staging', 'test-v2', 'abort'], ['bookinfo', 'v2-v3', 'none'],
     ]);
+  });
+});
+
+describe('GatewayRoutes admission', () => {
+  test("a gateway of the user's own: its pods' namespace and labels in the NetworkPolicy, its ServiceAccount's principal in the ALLOW rule", () => {
+    const { app, chart } = meshChart({ platform: MeshPlatform.of({ trustDomain: 'example.org' }) });
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    new GatewayRoutes(chart, 'public', {
+      gateway: { name: 'edge', namespace: 'edge' },
+      hosts: ['*'],
+      routes: [{ match: [{ uri: StringMatch.prefix('/') }], to: web }],
+      workload: { namespace: 'edge', labels: { app: 'edge-gateway' }, serviceAccount: 'edge-gateway' },
+    });
+    const out = synth(app);
+    expect(find(out, 'AuthorizationPolicy', 'web-policy').spec.rules[0]).toEqual({
+      from: [{ source: { principals: ['example.org/ns/edge/sa/edge-gateway'] } }], to: [{ operation: { paths: ['/*'] } }],
+    });
+    expect(find(out, 'NetworkPolicy', 'web').spec.ingress[0].from[0]).toEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } },
+      podSelector: { matchLabels: { app: 'edge-gateway' } },
+    });
   });
 });
 

@@ -45,13 +45,16 @@ test('item 10: no Secret named by a gateway credentialName is written outside is
   }
 });
 
-test('item 8: the fault job reaches the API server endpoints only, never 0.0.0.0/0, and has a deadline', () => {
+test('item 8: the fault jobs reach the API server endpoints only, never 0.0.0.0/0, and have deadlines', () => {
   const staging = ofEnv('staging');
   const policy = staging.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'fault-injection-test');
   const cidrs = policy!.spec.egress.flatMap((r: any) => r.to).map((p: any) => p.ipBlock?.cidr).filter(Boolean);
   expect(cidrs).toEqual(['192.0.2.10/32']);
-  const job = staging.find((m) => m.kind === 'CronJob' && m.metadata.name === 'fault-injection-test');
-  expect(job!.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(1800 + 300);
+  // Two jobs since issue 24 (switch-on, switch-off 30 minutes later), each one kubectl call with 5 minutes.
+  for (const name of ['fault-injection-test-on', 'fault-injection-test-off']) {
+    const job = staging.find((m) => m.kind === 'CronJob' && m.metadata.name === name);
+    expect(job!.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(300);
+  }
 });
 
 test('item 5: search admits at most 1,200 rps whatever its scale, and its peak at its fewest pods; no filter asks a missing rate-limit service', () => {
@@ -68,7 +71,7 @@ test('item 5: search admits at most 1,200 rps whatever its scale, and its peak a
     expect(`${env}: ${min}-${max} pods × ${perPod} = ${min * perPod}-${max * perPod} rps`).toEqual({
       dev: 'dev: 1-1 pods × 1200 = 1200-1200 rps',
       staging: 'staging: 2-2 pods × 600 = 1200-1200 rps',
-      production: 'production: 6-7 pods × 171 = 1026-1197 rps',
+      production: 'production: 6-6 pods × 200 = 1200-1200 rps',
     }[env]);
     expect(out.filter((m) => m.kind === 'EnvoyFilter' && JSON.stringify(m.spec).includes('envoy.filters.http.ratelimit'))).toEqual([]);
   }

@@ -88,8 +88,8 @@ describe('when the callee does not admit', () => {
     const outdir = synthesized((c) => c.catalogApi.admits(CHECKOUT_CALLERS.storefront, { methods: ['GET'], paths: ['/api/products/*'] }));
     try {
       // THEN the checkout folder alone passes, and both together fail on the two calls to pricing and price-feed
-      expect(run(outdir, 'checkout', 'cluster').code).toBe(0);
-      const r = run(outdir, 'checkout', 'catalog', 'cluster');
+      expect(run(outdir, 'checkout').code).toBe(0);
+      const r = run(outdir, 'checkout', 'catalog');
       expect(r.code).toBe(1);
       const errors = r.out.split('\n').filter((l) => l.startsWith('ERROR'));
       expect(errors).toEqual([
@@ -112,7 +112,7 @@ describe('when the callee does not admit', () => {
       c.priceFeed.admits(CHECKOUT_CALLERS.checkoutService, { port: 7000 });
     });
     try {
-      const errors = run(outdir, 'checkout', 'catalog', 'cluster').out.split('\n').filter((l) => l.startsWith('ERROR'));
+      const errors = run(outdir, 'checkout', 'catalog').out.split('\n').filter((l) => l.startsWith('ERROR'));
       expect(errors).toEqual([
         expect.stringMatching(/data\.calls\.yaml\[0\]: storefront calls catalog\/catalog-api GET \/api\/products\/x .*refused by AuthorizationPolicy catalog\/catalog-api-policy.*\[MESH604\]$/),
       ]);

@@ -50,7 +50,8 @@ describe('brand checks across two copies of the library', () => {
     const other = secondCopy();
     expect(other.MeshService).not.toBe(MeshService);
     const app = new other.MeshApp();
-    const chart = new other.MeshChart(app, 'dev', { namespace: 'dev' });
+    // (a chart that opts in to a mesh-wide policy: its cluster chart holds it)
+    const chart = new other.MeshChart(app, 'dev', { namespace: 'dev', security: { meshMtls: other.MeshWideMtls.permissive() } });
     const svc = new other.MeshService(chart, 'order-service', { image: 'registry.example.com/order:1.0.0' });
     const ext = new other.ExternalService(chart, 'maps', { hosts: ['maps.example.com'], ports: [{ number: 443, protocol: 'TLS' }] });
     const cluster = other.MeshCluster.lookup(chart);

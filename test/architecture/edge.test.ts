@@ -23,7 +23,9 @@ describe('each edge construct writes its object as its default child', () => {
       servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['a.example.com'], tls: GatewayTls.simple('a-tls') }],
     })],
     ['IngressGateway', 'Gateway', (chart: MeshChart) => new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' })],
-    ['MeshGateway', 'Gateway', (chart: MeshChart) => new MeshGateway(chart, 'mesh-gateway', { tierNamespaces: ['k1s0-system'] })],
+    ['MeshGateway', 'Gateway', (chart: MeshChart) => new MeshGateway(chart, 'mesh-gateway', {
+      pods: { namespace: 'service-mesh', serviceAccount: 'mesh-gateway', labels: { istio: 'mesh-gateway' } }, tierNamespaces: ['k1s0-system'],
+    })],
     ['LocalRateLimit', 'EnvoyFilter', (chart: MeshChart) => new LocalRateLimit(chart, 'limit', {
       service: new MeshService(chart, 'search-service', { image: 'img' }), requestsPerSecond: 100,
     })],

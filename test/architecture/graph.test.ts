@@ -1,7 +1,7 @@
 import { ApiObject, App, Duration, JsonPatch, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Cidr, EnvValue, ExportTo, ExternalService, LoadBalancer, MeshApp, MeshChart, MeshCluster, MeshService, Retries, TlsOrigination,
+  Cidr, EnvValue, ExportTo, ExternalService, LoadBalancer, MeshApp, MeshChart, MeshCluster, MeshService, MeshWideMtls, Retries, TlsOrigination,
 } from '../../src';
 import { find, synth } from '../util';
 
@@ -96,23 +96,27 @@ describe('the objects of the graph constructs', () => {
     expect(chart.node.findChild('Security').node.path).toBe('dev/Security');
   });
 
-  test("MeshCluster: created on first use by the first chart's MeshSecurity, under the app, once; its children are the cluster-wide objects", () => {
+  test("MeshCluster: created on first use by the first chart that opts in to a mesh-wide object, under the app, once; its children are the cluster-wide objects", () => {
     const a = new MeshApp({ outdir: Testing.app().outdir });
     expect(MeshCluster.lookup(a)).toBeUndefined();
-    new MeshChart(a, 'dev', { namespace: 'dev' });
+    new MeshChart(a, 'plain', { namespace: 'plain' });
+    expect(MeshCluster.lookup(a)).toBeUndefined();
+    new MeshChart(a, 'dev', { namespace: 'dev', security: { meshMtls: MeshWideMtls.permissive() } });
     const cluster = MeshCluster.lookup(a);
     expect(cluster?.node.path).toBe('cluster');
-    new MeshChart(a, 'prod', { namespace: 'prod' });
+    new MeshChart(a, 'prod', { namespace: 'prod', security: { meshMtls: MeshWideMtls.permissive() } });
     expect(MeshCluster.forApp(a)).toBe(cluster);
     expect(a.node.children.filter((c) => MeshCluster.isMeshCluster(c))).toHaveLength(1);
     const objects = cluster!.node.children.map((c) => objectOf(c as Construct)).sort();
-    expect(objects).toEqual(['PeerAuthentication/allow-prometheus', 'PeerAuthentication/default']);
+    expect(objects).toEqual(['PeerAuthentication/default']);
   });
 });
 
 describe('lookups create nothing', () => {
   test('MeshChart.of, MeshCluster.lookup and the resolved policy leave the tree as it was', () => {
-    const { app: a, chart } = app();
+    const a = new MeshApp({ outdir: Testing.app().outdir });
+    // (a chart that opts in to a mesh-wide policy, so that the app has a cluster chart to look up)
+    const chart = new MeshChart(a, 'dev', { namespace: 'dev', security: { meshMtls: MeshWideMtls.permissive() } });
     const svc = new MeshService(chart, 'order-service', { image: 'registry.example.com/order:1.0.0' });
     const before = paths(a);
     expect(MeshChart.of(svc)).toBe(chart);

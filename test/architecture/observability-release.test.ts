@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  AccessLogging, BlueGreenRelease, CanaryPlan, CanaryRelease, CanaryRollbackRules, Cidr, FaultInjectionTest, FlaggerCanary, FlaggerMetric,
+  AccessLogging, BlueGreenRelease, CanaryPlan, CanaryRelease, CanaryRollbackRules, Cidr, FaultInjectionTest, FlaggerCanary, KubectlImage, FlaggerMetric,
   FlaggerMetricTemplate, MeshPlatform, MeshService, ObservabilityStack, Percentage, Rps, ServiceSlo, TracingProvider,
 } from '../../src';
 import { find, meshChart, synth } from '../util';
@@ -63,7 +63,9 @@ describe('each construct has its object as its default child', () => {
       ['CanaryRelease', canary, 'Deployment', 'Deployment', canary.deploymentName],
       ['BlueGreenRelease', blueGreen, 'Deployment', 'Deployment', blueGreen.greenDeploymentName],
       ['ObservabilityStack (dashboards)', stack.node.findChild('Dashboards'), 'mesh-overview', 'ConfigMap', 'shop-dashboard-mesh-overview'],
-      ['FaultInjectionTest', faults, 'CronJob', 'CronJob', 'fault-injection-test'],
+      ['FaultInjectionTest (switch-on)', faults, 'On', 'CronJob', 'fault-injection-test-on'],
+      ['FaultInjectionTest (switch-off)', faults, 'Off', 'CronJob', 'fault-injection-test-off'],
+      ['FaultInjectionTest (alert)', faults, 'LeftOnAlert', 'PrometheusRule', 'fault-injection-test-faults-left-on'],
       ['FaultInjectionTest (config)', faults, 'ConfigMap', 'ConfigMap', 'fault-injection-test-config'],
       ['FaultInjectionTest (policy)', faults, 'NetworkPolicy', 'NetworkPolicy', 'fault-injection-test'],
       ['FaultInjectionTest (role)', faults, 'Role', 'Role', 'fault-injection-test'],
@@ -174,12 +176,13 @@ describe('defaults are worked out once into readonly fields', () => {
     expect(test1.forceInProduction).toBe(false);
     expect(test1.testDuration.toMinutes()).toBe(30);
     expect(test1.schedule.expressionString).toBe('0 1 * * 1');
-    expect(test1.image).toBe('bitnami/kubectl:1.30');
+    expect(test1.image.reference).toMatch(/^registry\.k8s\.io\/kubectl:v1\.31\.12@sha256:[0-9a-f]{64}$/);
+    expect(test1.timeZone).toBe('Etc/UTC');
     expect(test1.name).toBe('fault-injection-test');
     const test2 = new FaultInjectionTest(meshChart({ production: false }).chart, 'f', {
-      services: [], ...SEED_003_FAULTS, permanent: true, testDuration: Duration.minutes(5), schedule: Cron.daily(), image: 'kubectl:1', forceInProduction: true,
+      services: [], ...SEED_003_FAULTS, permanent: true, testDuration: Duration.minutes(5), schedule: Cron.daily(), image: KubectlImage.of(`kubectl@sha256:${'0'.repeat(64)}`), forceInProduction: true,
     });
-    expect([test2.permanent, test2.forceInProduction, test2.testDuration.toMinutes(), test2.image]).toEqual([true, true, 5, 'kubectl:1']);
+    expect([test2.permanent, test2.forceInProduction, test2.testDuration.toMinutes(), test2.image.reference]).toEqual([true, true, 5, `kubectl@sha256:${'0'.repeat(64)}`]);
   });
 
   test('FlaggerCanary and FlaggerMetricTemplate', () => {

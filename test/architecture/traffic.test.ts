@@ -47,8 +47,10 @@ describe('traffic: default children', () => {
 
   test('GatewayRoutes works its defaults out once, into readonly fields', () => {
     const { routes } = gatewayRoutes();
-    // The platform's gateway pods, as its Service selects them.
-    expect(routes.workload).toEqual({ namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } });
+    // The platform's gateway pods, as its Service selects them, and their ServiceAccount.
+    expect(routes.workload).toEqual({
+      namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account',
+    });
     expect([routes.name, routes.namespace, routes.hosts]).toEqual(['public', 'production', ['*']]);
     expect((routes as unknown as Record<string, unknown>).props).toBeUndefined();
   });
@@ -57,7 +59,7 @@ describe('traffic: default children', () => {
     const { app, chart } = meshChart();
     new TierDefaults(chart, 'TierDefaults', { tiers: { service: { timeout: Duration.seconds(20) } } });
     const db = new MeshService(chart, 'db', { image: 'img' });
-    const locality = new LocalityLoadBalancing(chart, 'locality', { service: db, failover: [{ from: 'us-east', to: 'us-west' }] });
+    const locality = new LocalityLoadBalancing(chart, 'locality', { service: db, failover: [{ from: 'us-east', to: 'us-west' }], sameZoneFirst: true });
     expect(locality.node.defaultChild).toBeUndefined();
     expect(chart.node.findChild('TierDefaults').node.children).toEqual([]);
     expect(locality.failover).toEqual([{ from: 'us-east', to: 'us-west' }]);
@@ -107,11 +109,15 @@ describe('traffic: shapes that render themselves', () => {
     expect(LocalityLbSetting.distribute([{ from: 'a/*', to: { 'a/*': 100 } }])._toIstio()).toStrictEqual({ enabled: true, distribute: [{ from: 'a/*', to: { 'a/*': 100 } }] });
   });
 
-  test('a LocalityLoadBalancing without failover or distribute enables locality preference only', () => {
+  test("a LocalityLoadBalancing without failover or distribute: the caller's region first, or Istio's nearest-first order when zone first", () => {
     const { app, chart } = meshChart();
     const db = new MeshService(chart, 'db', { image: 'img', tier: Tier.SYSTEM });
+    const cache = new MeshService(chart, 'cache', { image: 'img', tier: Tier.SYSTEM });
     new LocalityLoadBalancing(chart, 'locality', { service: db });
-    expect(find(synth(app), 'DestinationRule', 'db').spec.trafficPolicy.loadBalancer).toEqual({ localityLbSetting: { enabled: true } });
+    new LocalityLoadBalancing(chart, 'cache-locality', { service: cache, sameZoneFirst: true });
+    const out = synth(app);
+    expect(find(out, 'DestinationRule', 'db').spec.trafficPolicy.loadBalancer).toEqual({ localityLbSetting: { enabled: true, failoverPriority: ['topology.kubernetes.io/region'] } });
+    expect(find(out, 'DestinationRule', 'cache').spec.trafficPolicy.loadBalancer).toEqual({ localityLbSetting: { enabled: true } });
   });
 });
 

@@ -13,12 +13,14 @@ function shop(tracing: boolean) {
 }
 
 describe('intended flows', () => {
-  test('a declared call is one flow per method and path, its path made concrete, stated by the caller', () => {
+  test('a declared call is one flow per method and path, its path made concrete, stated by the caller; a path ending in /* with its collection path', () => {
     const { chart } = shop(false);
     const calls = chart.intendedFlows().filter((f) => 'workload' in f.source && f.source.workload === 'api-gateway');
     expect(calls.map((f) => `${f.method} ${f.host}:${f.port}${f.path} ${f.expect} ${f.constructPath}`)).toEqual([
+      'GET order-service:80/api/orders allow test/api-gateway',
       'GET order-service:80/api/orders/x allow test/api-gateway',
       'GET order-service:80/api/carts/x/items allow test/api-gateway',
+      'POST order-service:80/api/orders allow test/api-gateway',
       'POST order-service:80/api/orders/x allow test/api-gateway',
       'POST order-service:80/api/carts/x/items allow test/api-gateway',
     ]);

@@ -30,7 +30,7 @@ describe('calls across namespaces of one app', () => {
     const out = synth(twoNamespaces().app);
     expect(find(out, 'AuthorizationPolicy', 'api-policy').spec.rules[0]).toEqual({
       from: [{ source: { principals: ['cluster.local/ns/front/sa/web'] } }],
-      to: [{ operation: { methods: ['GET'], paths: ['/api/*'] } }],
+      to: [{ operation: { methods: ['GET'], paths: ['/api', '/api/*'] } }],
     });
     expect(find(out, 'NetworkPolicy', 'api').spec.ingress[0]).toEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'front' } }, podSelector: { matchLabels: { app: 'web' } } }],
@@ -41,7 +41,7 @@ describe('calls across namespaces of one app', () => {
   test('the intended flow names the fully qualified host; same-namespace calls keep the short name', () => {
     const { front } = twoNamespaces();
     expect(front.intendedFlows().filter((f) => 'workload' in f.source && f.source.workload === 'web').map((f) => `${f.host}:${f.port}${f.path}`))
-      .toEqual(['api.back.svc.cluster.local:80/api/x']);
+      .toEqual(['api.back.svc.cluster.local:80/api', 'api.back.svc.cluster.local:80/api/x']);
   });
 
   test('charts that call one another are checked together: a refusal in the callee namespace fails synth (MESH600)', () => {
@@ -92,17 +92,16 @@ describe("seed 003's tiers", () => {
     for (const c of calls) expect(rank[c.target.namespace]).toBeLessThanOrEqual(rank[c.source.namespace]);
   });
 
-  test("seed 003's mesh gateway serves every tier namespace's hosts over ISTIO_MUTUAL", () => {
-    expect(find(out, 'Gateway', 'k1s0-mesh-gateway').spec.servers).toEqual([{
-      port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'ISTIO_MUTUAL' },
-      hosts: ['*.k1s0-system.svc.cluster.local', '*.k1s0-business.svc.cluster.local', '*.k1s0-service.svc.cluster.local'],
-    }]);
+  test("seed 003's mesh gateway is left out: on the public ingress pods it would route nothing, and the VirtualServices steer the mesh", () => {
+    expect(out.filter((m) => m.kind === 'Gateway')).toEqual([]);
+    for (const vs of out.filter((m) => m.kind === 'VirtualService')) expect(vs.spec.gateways ?? ['mesh']).toEqual(['mesh']);
   });
 
-  test("order-server's Sidecar imports the business and system hosts it calls, by namespace", () => {
+  test("order-server's Sidecar imports the business and system hosts it calls, by namespace (and the platform's trace collector)", () => {
     expect(find(out, 'Sidecar', 'order-server').spec.egress[0].hosts).toEqual([
       'k1s0-business/accounting-server.k1s0-business.svc.cluster.local',
       'k1s0-system/auth-server.k1s0-system.svc.cluster.local',
+      'observability/jaeger-collector.observability.svc.cluster.local',
     ]);
   });
 

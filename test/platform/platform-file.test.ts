@@ -78,7 +78,7 @@ describe('a platform described in a file (--platform of both command-line tools)
     const warned = (r: { out: string }) => r.out.includes('[MESH117]');
     // Without its Namespace (and the platform it records), the folder gets istioctl's default gateway
     const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'bookinfo-'));
-    for (const f of fs.readdirSync(path.join(DIST, 'bookinfo')).filter((x) => x.endsWith('.yaml') && x !== 'namespace.bookinfo.yaml')) {
+    for (const f of fs.readdirSync(path.join(DIST, 'bookinfo')).filter((x) => x.endsWith('.yaml') && x !== '00-namespace.bookinfo.yaml')) {
       fs.copyFileSync(path.join(DIST, 'bookinfo', f), path.join(bare, f));
     }
     expect(warned(run(validateCli, bare))).toBe(true);

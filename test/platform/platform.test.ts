@@ -1,11 +1,11 @@
 import { Testing } from 'cdk8s';
-import { IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MtlsMode, PrometheusInstall, TracingCollectorInstall } from '../../src';
+import { IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshWideMtls, PrometheusInstall, TracingCollectorInstall } from '../../src';
 
 describe('MeshPlatform', () => {
   test("the defaults are the seeds' platform (DESIGN.md, \"The platform\"): istioctl's gateway, the Jaeger operator's collector, kube-prometheus-stack", () => {
     const p = MeshPlatform.default();
     expect(p.istio).toMatchObject({
-      version: '1.24', rootNamespace: 'istio-system', controlPlaneNamespace: 'istio-system', revision: undefined, serviceName: 'istiod', serviceAccount: 'istiod',
+      version: '1.24', release: '1.24.6', rootNamespace: 'istio-system', controlPlaneNamespace: 'istio-system', revision: undefined, serviceName: 'istiod', serviceAccount: 'istiod',
       serviceSelector: { app: 'istiod', istio: 'pilot' }, xdsPort: 15012, webhookPort: 15017,
     });
     expect(p.istio.istiodLabels).toMatchObject({ app: 'istiod', istio: 'pilot' });
@@ -116,30 +116,34 @@ describe('MeshPlatform', () => {
 });
 
 describe('cluster-wide objects (review item 9)', () => {
-  test('the root PeerAuthentication and the observability exception are written once, to the cluster folder', () => {
+  test('no chart writes a mesh-wide object unless it opts in; the namespaces are STRICT on their own', () => {
     const app = new MeshApp({ outdir: Testing.app().outdir });
     for (const env of ['dev', 'staging', 'production']) new MeshChart(app, env, { namespace: env });
     const files = app.manifests().map((f) => f.path);
-    expect(files.filter((f) => f.includes('peerauthentication') && !f.endsWith('/peerauthentication.default.yaml'))).toEqual([
-      'cluster/peerauthentication.istio-system.default.yaml',
-      'cluster/peerauthentication.observability.allow-prometheus.yaml',
-    ]);
-    expect(files.filter((f) => f.endsWith('/peerauthentication.default.yaml'))).toEqual([
+    expect(files.filter((f) => f.includes('peerauthentication'))).toEqual([
       'dev/peerauthentication.default.yaml', 'production/peerauthentication.default.yaml', 'staging/peerauthentication.default.yaml',
     ]);
   });
 
+  test('an opted-in mesh-wide policy is written once, to the cluster folder', () => {
+    const app = new MeshApp({ outdir: Testing.app().outdir });
+    for (const env of ['dev', 'staging', 'production']) new MeshChart(app, env, { namespace: env, security: { meshMtls: MeshWideMtls.permissive() } });
+    const files = app.manifests();
+    expect(files.filter((f) => f.path.startsWith('cluster/')).map((f) => `${f.path} ${f.manifest.spec.mtls.mode}`))
+      .toEqual(['cluster/peerauthentication.istio-system.default.yaml PERMISSIVE']);
+  });
+
   test('environments that disagree on the mesh-wide mode fail synth naming both charts (MESH631)', () => {
     const app = new MeshApp({ outdir: Testing.app().outdir });
-    new MeshChart(app, 'dev', { namespace: 'dev', security: { meshMtls: MtlsMode.permissive() } });
-    new MeshChart(app, 'production', { namespace: 'production' });
+    new MeshChart(app, 'dev', { namespace: 'dev', security: { meshMtls: MeshWideMtls.permissive() } });
+    new MeshChart(app, 'production', { namespace: 'production', security: { meshMtls: MeshWideMtls.strict({ plaintextClientsChecked: 'none for 14 days' }) } });
     expect(() => app.manifests()).toThrow(/\[cluster\] PeerAuthentication istio-system\/default is cluster-wide, but the environments disagree on it: dev\/Security wants \{"mode":"PERMISSIVE"\}; production\/Security wants \{"mode":"STRICT"\} \[MESH631\]/);
   });
 
   test('outside a MeshApp each chart still writes its own', () => {
     const app = Testing.app();
-    const chart = new MeshChart(app, 'solo', { namespace: 'solo' });
+    const chart = new MeshChart(app, 'solo', { namespace: 'solo', security: { meshMtls: MeshWideMtls.permissive() } });
     expect(Testing.synth(chart).filter((m) => m.kind === 'PeerAuthentication').map((m) => `${m.metadata.namespace}/${m.metadata.name}`).sort())
-      .toEqual(['istio-system/default', 'observability/allow-prometheus', 'solo/default']);
+      .toEqual(['istio-system/default', 'solo/default']);
   });
 });

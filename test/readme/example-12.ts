@@ -1,12 +1,16 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App } from 'cdk8s';
-import { MeshChart, MeshPlatform, MtlsMode } from 'cdk8s-mesh';
+import { MeshChart, MeshPlatform, MeshWideMtls, MtlsMode } from 'cdk8s-mesh';
 
 const app = new App();
 new MeshChart(app, 'production', {
   namespace: 'production',
   platform: MeshPlatform.of({ istio: { rootNamespace: 'service-mesh' } }),
-  security: { allowMetricsScraping: true },
+  security: {
+    allowMetricsScraping: true,
+    // Stage 2 of the mesh-wide opt-in, after 14 days of stage 1 (MeshWideMtls.permissive()):
+    meshMtls: MeshWideMtls.strict({ plaintextClientsChecked: 'no connection_security_policy="none" reported for 14 days under PERMISSIVE' }),
+  },
 });
 new MeshChart(app, 'legacy', {
   namespace: 'legacy-services',

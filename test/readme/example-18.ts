@@ -9,6 +9,7 @@ new EdgeAuthentication(chart, 'edge-authentication', {
   issuer: 'https://auth.example.com',
   jwksUri: 'https://auth.example.com/.well-known/jwks.json',
   audiences: ['ec-site'],
+  outputClaimToHeaders: [{ claim: 'sub', header: 'x-user-id' }], // the signed-in user, for api-gateway
 });
 new MeshAuthorizationPolicy(chart, 'deny-admin', {
   action: AuthorizationAction.deny(),

@@ -11,7 +11,6 @@ const payment = new MeshService(chart, 'payment-service', {
     errorRate: Percentage.of(0.1),
     trafficCapacity: Rps.of(200),
     saturation: { cpu: Percentage.of(60), memory: Percentage.of(70) },
-    tracingSampling: Percentage.of(100), // audit requirement: trace every payment
   },
 });
 const search = new MeshService(chart, 'search-service', { image: 'registry.example.com/search-service:1.0.0' });

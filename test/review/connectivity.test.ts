@@ -49,12 +49,14 @@ describe('what a change to the committed EC site does to traffic', () => {
       '',
       '> [!CAUTION]',
       '> 🔓 This change opens a path into a SecureService or from outside the mesh:',
+      '> - production: search-service → payment-service:80 POST /api/payments opens into SecureService payment-service (declared; admitted by AuthorizationPolicy production/payment-service-policy)',
       '> - production: search-service → payment-service:80 POST /api/payments/* opens into SecureService payment-service (declared; admitted by AuthorizationPolicy production/payment-service-policy)',
       '',
-      '**Opened** (1): refused before, allowed after',
+      '**Opened** (2): refused before, allowed after',
       '',
       '| environment | source | destination | port | method | path | declared | was refused by | now admitted by |',
       '|---|---|---|---|---|---|---|---|---|',
+      '| production | search-service | payment-service | 80 | `POST` | `/api/payments` | yes | Sidecar production/search-service (Sidecar egress) | AuthorizationPolicy production/payment-service-policy |',
       '| production | search-service | payment-service | 80 | `POST` | `/api/payments/*` | yes | Sidecar production/search-service (Sidecar egress) | AuthorizationPolicy production/payment-service-policy |',
       '',
     ].join('\n'));
@@ -114,9 +116,13 @@ describe('what a change to the committed EC site does to traffic', () => {
     const connectivity = connectivityOf(dist, after, semanticDiff(dist, after));
     // THEN the call breaks, once, in the callee's environment, refused by its policy: without
     // k1s0-service's objects the caller would be unknown and the call not compared at all
+    // (each method on the collection path `/api/v1/ledgers` and below it, both admitted before)
+    const ap = 'AuthorizationPolicy k1s0-business/accounting-server-policy';
     expect(connectivity.changes.map((c) => [c.environment, c.change, c.source, c.destination, c.method, c.pathClass, c.after.decidedBy])).toEqual([
-      ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'GET', '/api/v1/ledgers/*', 'AuthorizationPolicy k1s0-business/accounting-server-policy'],
-      ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'POST', '/api/v1/ledgers/*', 'AuthorizationPolicy k1s0-business/accounting-server-policy'],
+      ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'GET', '/api/v1/ledgers', ap],
+      ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'GET', '/api/v1/ledgers/*', ap],
+      ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'POST', '/api/v1/ledgers', ap],
+      ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'POST', '/api/v1/ledgers/*', ap],
     ]);
     expect(connectivity.intendedBroken).toBe(0);
   });
@@ -130,9 +136,12 @@ describe('what a change to the committed EC site does to traffic', () => {
     expect(diff.environments).toEqual(['k1s0-service']);
     // WHEN it is reviewed, THEN the declared call breaks, reported once, where the callee is
     const connectivity = connectivityOf(dist, after, diff);
+    const np = 'NetworkPolicy k1s0-service/order-server';
     expect(connectivity.changes.map((c) => [c.environment, c.change, c.intended, c.source, c.destination, c.method, c.after.decidedBy])).toEqual([
-      ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'GET', 'NetworkPolicy k1s0-service/order-server'],
-      ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'POST', 'NetworkPolicy k1s0-service/order-server'],
+      ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'GET', np],
+      ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'GET', np],
+      ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'POST', np],
+      ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'POST', np],
     ]);
     expect(exitCodeOf(diff, connectivity)).toBe(ExitCodes.INTENDED_FLOW_BROKEN);
   });

@@ -139,13 +139,13 @@ test('relative paths are resolved from io.cwd and shown as given', () => {
   const code = main(['production', '--format', 'text'], { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: require('node:path').join(__dirname, '..', '..', 'dist') });
   expect(code).toBe(0);
   // Its warnings are those the EC site acknowledges: listed in one line, not counted
-  expect(out).toMatch(/^ACKNOWLEDGED 12 warnings .*MESH111 ×2 \(production\/VirtualService\/order-service, production\/VirtualService\/user-service\)/m);
-  expect(out).toMatch(/resources checked \(platform as recorded on 1 Namespace\): 0 errors, 0 warnings, 12 acknowledged/);
+  expect(out).toMatch(/^ACKNOWLEDGED 4 warnings .*MESH660 ×3 \(production\/VirtualService\/order-service, production\/VirtualService\/search-service\)/m);
+  expect(out).toMatch(/resources checked \(platform as recorded on 1 Namespace\): 0 errors, 0 warnings, 4 acknowledged/);
   // The JSON output names each acknowledged warning's file and reason
   let json = '';
   main(['production', '--format', 'json'], { stdout: (t) => { json += t; }, stderr: () => undefined, cwd: require('node:path').join(__dirname, '..', '..', 'dist') });
   expect(JSON.parse(json).acknowledgedFindings).toContainEqual(expect.objectContaining({
-    code: 'MESH111', file: 'production/virtualservice.order-service.yaml', acknowledged: expect.stringMatching(/^kept from seed 000/),
+    code: 'MESH660', file: 'production/virtualservice.order-service.yaml', acknowledged: expect.stringMatching(/^kept from seed 000/),
   }));
 });
 

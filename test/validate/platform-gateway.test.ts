@@ -1,5 +1,5 @@
 import {
-  EdgeGateway, GatewayRoutes, IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshService, StringMatch, validateManifests,
+  EdgeGateway, GatewayRoutes, IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshService, ServiceSecurity, StringMatch, validateManifests,
 } from '../../src';
 import { meshChart, synth } from '../util';
 
@@ -48,12 +48,14 @@ describe("the analysis assumes the platform's ingress gateway", () => {
 
 describe("the analysis knows the platform gateway's namespace exists", () => {
   test('routes admitting the namespace of a gateway the istio/gateway chart installed (istio-ingress) raise no MESH129 at synth', () => {
-    // GIVEN the platform's gateway in its own namespace, and routes whose AuthorizationPolicy admits that namespace
+    // GIVEN the platform's gateway in its own namespace, routes to a service (admitting the gateway's principal), and a
+    // rule of the service's own admitting that namespace
     const platform = MeshPlatform.of({ ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }) });
     const { app, chart } = meshChart({ platform });
     const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1.0.0' });
     const gateway = new EdgeGateway(chart, 'edge', { servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
     new GatewayRoutes(chart, 'public', { gateway, hosts: ['*'], routes: [{ match: [{ uri: StringMatch.prefix('/') }], to: web }] });
+    ServiceSecurity.of(web).allow({ from: [{ namespaces: ['istio-ingress'] }], to: [{ methods: ['GET'], paths: ['/status'] }] });
     // WHEN it is synthesized (the analysis assumes the platform's gateway, and so its namespace)
     const manifests = synth(app);
     const policy = manifests.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'web-policy');

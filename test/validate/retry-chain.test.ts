@@ -68,3 +68,60 @@ describe('retry chains across two hops', () => {
     expect(found(chain(outer, inner('reset,connect-failure'), ['GET']))).toEqual([]);
   });
 });
+
+describe('methods follow the routes in their first-match order (a writes route ahead of the default one)', () => {
+  const WRITES = { name: 'writes', match: [{ method: { exact: 'POST' } }, { method: { exact: 'PATCH' } }] };
+  /** `vs` with its first rule turned into `rules` (each over the first rule's route). */
+  const withRules = (vs: M, rules: M[]): M => ({ ...vs, spec: { ...vs.spec, http: rules.map((r) => ({ ...vs.spec.http[0], ...r })) } });
+  const inner = { timeout: '15s', retries: { attempts: 1, perTryTimeout: '15s', retryOn: 'connect-failure' } };
+
+  test('MESH661: the outer writes route never resends, and the read route behind it carries no POST', () => {
+    const manifests = chain({}, inner);
+    const api = manifests.findIndex((m) => m.kind === 'VirtualService' && m.metadata.name === 'api');
+    const reads = { timeout: '30s', retries: { attempts: 3, perTryTimeout: '10s', retryOn: '5xx,reset' } };
+    const writes = { ...WRITES, timeout: '30s', retries: { attempts: 3, perTryTimeout: '30s', retryOn: 'reset-before-request,connect-failure' } };
+    manifests[api] = withRules(manifests[api], [writes, reads]);
+    expect(found(manifests)).toEqual([]);
+    // Without the writes route, the read route's retries resend the POST (the review's 8 deliveries).
+    manifests[api] = withRules(manifests[api], [reads]);
+    expect(found(manifests)).toEqual(['MESH660 api spec.http[0].retries.perTryTimeout -> orders', 'MESH661 api spec.http[0].retries -> orders']);
+  });
+
+  test('MESH662 and MESH111: `reset` and 5xx on a route whose writes an earlier rule takes serve no POST', () => {
+    const reads = { timeout: '15s', retries: { attempts: 2, perTryTimeout: '5s', retryOn: '5xx,reset' } };
+    const writes = { ...WRITES, timeout: '15s', retries: { attempts: 2, perTryTimeout: '15s', retryOn: 'reset-before-request,connect-failure' } };
+    const codes = (rules: M[]) => {
+      const manifests = chain({ timeout: '15s', retries: { attempts: 0 } }, inner, ['GET', 'POST']);
+      const orders = manifests.findIndex((m) => m.kind === 'VirtualService' && m.metadata.name === 'orders');
+      manifests[orders] = withRules(manifests[orders], rules);
+      return analyze(manifests).filter((f) => ['MESH111', 'MESH662'].includes(f.code)).map((f) => `${f.code} ${f.field}`);
+    };
+    expect(codes([reads])).toEqual(['MESH111 spec.http[0].retries.retryOn', 'MESH662 spec.http[0].retries.retryOn']);
+    expect(codes([writes, reads])).toEqual([]);
+    // A rule that also matches a path takes only some POSTs: the read route still serves the others.
+    expect(codes([{ ...writes, match: [{ method: { exact: 'POST' }, uri: { prefix: '/a' } }] }, reads]))
+      .toEqual(['MESH111 spec.http[1].retries.retryOn', 'MESH662 spec.http[1].retries.retryOn']);
+  });
+
+  test('MESH660: a route that carries only reads to the caller is not behind a call that is all writes', () => {
+    // GIVEN api itself admits GET only: a GET, safe, makes no POST downstream
+    const manifests = chain({ timeout: '1s', retries: { attempts: 0 } }, inner);
+    const apiAllows = authorizationPolicy('api', {
+      selector: { matchLabels: { app: 'api' } }, rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+    });
+    expect(found(manifests)).toEqual(['MESH660 api spec.http[0].timeout -> orders']);
+    expect(found([...manifests, apiAllows])).toEqual([]);
+  });
+
+  test('MESH661: a caller its ALLOW policies admit nothing to (allow-nothing, or a policy without rules) gets no POST to resend', () => {
+    const outer = { timeout: '30s', retries: { attempts: 2, perTryTimeout: '30s', retryOn: '5xx' } };
+    const inner = { timeout: '15s', retries: { attempts: 1, perTryTimeout: '15s', retryOn: 'connect-failure' } };
+    const manifests = chain(outer, inner);
+    // No ALLOW policy selects api: any method may reach it.
+    expect(found(manifests)).toEqual(['MESH661 api spec.http[0].retries -> orders']);
+    // A policy that selects api and grants nothing: no request reaches api at all.
+    expect(found([...manifests, authorizationPolicy('api', { selector: { matchLabels: { app: 'api' } }, rules: [] })])).toEqual([]);
+    // The namespace's allow-nothing policy selects every workload of it: api, which no rule admits anything to, gets nothing.
+    expect(found([...manifests, authorizationPolicy('allow-nothing', {})])).toEqual([]);
+  });
+});

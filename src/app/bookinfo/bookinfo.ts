@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   Codes, EdgeGateway, EnvValue, GatewayRoutes, HealthProbe, HttpMatchOptions, MeshChart, MeshService, MeshServiceProps,
-  Percentage, StringMatch, Tier, TierDefaults, Warnings, Weight, WorkloadVolume,
+  ObservabilityStack, Percentage, StringMatch, Tier, TierDefaults, Warnings, Weight, WorkloadVolume,
 } from '../../index';
 import { BookinfoEnvironment } from './environments';
 
@@ -140,5 +140,9 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
   // productpage without a subset, which its one version makes harmless.
   Warnings.of(gatewayRoutes).acknowledge(Codes.INGRESS_SKIPS_SUBSET_RULES,
     "Istio's bookinfo-gateway.yaml routes to productpage without a subset; productpage has one version");
+  // Scraped, alerted on and traced like the other apps: Istio's metrics and tracing tasks read
+  // Bookinfo's telemetry, which kube-prometheus-stack collects only through a PodMonitor. No
+  // PodDisruptionBudget or zone spread: the sample runs one pod per version.
+  new ObservabilityStack(chart, 'observability');
   return { chart, productpage, details, reviews, ratings, gateway, gatewayRoutes };
 }

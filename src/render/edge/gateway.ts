@@ -72,6 +72,8 @@ export interface IngressRouteState {
   readonly timeout: Duration | undefined;
   /** The route's retries. */
   readonly retries: { readonly attempts: number; readonly retryOn: string };
+  /** Request headers removed from what the client sent (those the service's sidecar sets from a token). */
+  readonly removeRequestHeaders?: readonly string[];
 }
 
 /** What an ingress gateway's VirtualService is rendered from. */
@@ -104,6 +106,7 @@ export function renderIngressRoutesSpec(state: IngressRoutesState): Record<strin
       route: [{ destination: { host: r.host, port: { number: r.port } } }],
       timeout: r.timeout && toIstioDuration(r.timeout),
       retries: { ...r.retries },
+      headers: r.removeRequestHeaders?.length ? { request: { remove: [...r.removeRequestHeaders] } } : undefined,
     })),
   };
 }

@@ -27,11 +27,12 @@ export interface TokenBucket {
 
 /**
  * The bucket of a sidecar admitting `perPodRequestsPerSecond`, refilled every
- * `fillIntervalMs`: the tokens of one interval per fill, and `burst` (else one fill) at most.
+ * `fillIntervalMs`: the tokens of one interval per fill, and `burst` (else two fills) at most.
  */
 export function tokenBucket(perPodRequestsPerSecond: number, fillIntervalMs: number, burst: number | undefined): TokenBucket {
   const perFill = Math.round((perPodRequestsPerSecond * fillIntervalMs) / 1000);
-  return { max_tokens: burst ?? perFill, tokens_per_fill: perFill, fill_interval: envoySeconds(fillIntervalMs) };
+  // Without a burst, one fill interval's unused tokens carry over (two fills' worth in the bucket).
+  return { max_tokens: burst ?? 2 * perFill, tokens_per_fill: perFill, fill_interval: envoySeconds(fillIntervalMs) };
 }
 
 /** A path prefix with a bucket of its own. */

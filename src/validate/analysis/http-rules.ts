@@ -2,6 +2,7 @@
  * Checks within one VirtualService's HTTP rules: order, weights, retries and timeouts.
  */
 import { Codes } from '../../core/codes';
+import { methodsReachingRules, reaching } from './rule-methods';
 import { weightSplitProblem } from '../../core/weight-split';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
@@ -206,7 +207,8 @@ function allowedMethodsByWorkload(index: MeshIndex): Map<Manifest, Set<string>> 
 
 /**
  * MESH111 (warning): retries on 5xx for a route that serves POST or PATCH: a request
- * the server already acted on may be applied twice (a double charge).
+ * the server already acted on may be applied twice (a double charge). A route that an earlier
+ * rule on the method alone takes POST and PATCH from (the library's `writes` route) serves neither.
  */
 export const retryNonIdempotent: AnalysisCheck = {
   code: Codes.RETRY_NON_IDEMPOTENT,
@@ -221,16 +223,18 @@ export const retryNonIdempotent: AnalysisCheck = {
       return index.workloadsOfService(svc).flatMap((w) => [...(granted!.get(w.manifest) ?? [])]);
     };
     for (const vs of index.ofKind('VirtualService')) {
+      const reach = methodsReachingRules(httpRules(vs));
       httpRules(vs).forEach((rule, i) => {
         const on = String(rule?.retries?.retryOn ?? '').split(',').map((s) => s.trim());
         if ((rule?.retries?.attempts ?? 0) === 0 || !on.some((c) => SERVER_ERROR_RETRIES.includes(c))) return;
-        const matched: string[] = list(rule?.match).map((m: any) => m?.method?.exact).filter(Boolean);
+        // The methods that reach the rule: those it names, else the destination's allowed ones an earlier rule does not take.
+        const r = reach[i];
         let served: string[];
-        if (matched.length > 0 && matched.length === list(rule.match).length) {
-          served = matched.map((m) => m.toUpperCase());
+        if ('only' in r) {
+          served = [...r.only];
         } else {
-          const hosts: string[] = list(rule?.route).map((r: any) => resolveHost(String(r?.destination?.host ?? ''), namespaceOf(vs)));
-          served = hosts.flatMap(allowedOn);
+          const hosts: string[] = list(rule?.route).map((x: any) => resolveHost(String(x?.destination?.host ?? ''), namespaceOf(vs)));
+          served = reaching(hosts.flatMap(allowedOn), r);
         }
         const risky = [...new Set(served.filter((m) => NON_IDEMPOTENT.includes(m) || m === '*'))].sort();
         if (risky.length > 0) {

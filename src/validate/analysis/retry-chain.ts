@@ -12,6 +12,7 @@ import { AnalysisCheck } from './check';
 import { durationMillis } from './http-rules';
 import { MeshIndex, namespaceOf, push, resolveHost, Workload } from './mesh-index';
 import { dict, list } from '../values';
+import { methodsReachingRules, reaching, RuleMethods } from './rule-methods';
 
 /** Methods a retry may apply twice: RFC 9110 §9.2.2 makes GET, HEAD, PUT, DELETE, OPTIONS and TRACE idempotent. */
 const NON_IDEMPOTENT = new Set(['POST', 'PATCH', '*']);
@@ -42,6 +43,8 @@ interface Hop {
   readonly retryOn: string[];
   /** The per-try timeout in ms, when retries are on and it is set. */
   readonly perTryTimeout?: number;
+  /** The methods that reach the rule (earlier rules on the method alone take theirs). */
+  readonly reach: RuleMethods;
 }
 
 /** A call: the caller's workload, the callee's workload, the methods allowed. */
@@ -56,7 +59,9 @@ function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
   const gateways: string[] = list(vs.spec?.gateways);
   const mesh = gateways.length === 0 || gateways.includes('mesh');
   const out: { host: string; hop: Hop; mesh: boolean }[] = [];
-  (Array.isArray(vs.spec?.http) ? vs.spec.http : []).forEach((rule: any, i: number) => {
+  const rules: any[] = Array.isArray(vs.spec?.http) ? vs.spec.http : [];
+  const reach = methodsReachingRules(rules);
+  rules.forEach((rule: any, i: number) => {
     const retries = rule?.retries;
     // `retries: null` decodes as no retries field: Istio's default policy applies.
     const attempts = retries === undefined || retries === null ? ISTIO_DEFAULT_RETRIES.attempts : Number(retries.attempts ?? ISTIO_DEFAULT_RETRIES.attempts);
@@ -65,7 +70,7 @@ function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
       : ISTIO_DEFAULT_RETRIES.retryOn;
     const hop: Hop = {
       vs, index: i, host: '', timeout: durationMillis(rule?.timeout), attempts, retryOn,
-      perTryTimeout: attempts > 0 ? durationMillis(retries?.perTryTimeout) : undefined,
+      perTryTimeout: attempts > 0 ? durationMillis(retries?.perTryTimeout) : undefined, reach: reach[i],
     };
     const hosts = new Set<string>(list(rule?.route).map((r: any) => resolveHost(String(r?.destination?.host ?? ''), ns)));
     for (const host of hosts) out.push({ host, hop: { ...hop, host }, mesh });
@@ -73,7 +78,10 @@ function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
   return out;
 }
 
-/** The calls the ALLOW policies grant, principal by principal, and the methods granted on each workload from any source. */
+/**
+ * The calls the ALLOW policies grant, principal by principal, and the methods granted on each workload from any source
+ * (none for a workload that ALLOW policies select but no rule grants; no entry, any method, for one no ALLOW policy selects).
+ */
 function callsOf(index: MeshIndex): { calls: Call[]; granted: Map<Manifest, Set<string>> } {
   const granted = new Map<Manifest, Set<string>>();
   const byIdentity = new Map<string, Workload[]>();
@@ -83,6 +91,9 @@ function callsOf(index: MeshIndex): { calls: Call[]; granted: Map<Manifest, Set<
     if ((ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
     const callees = index.workloadsMatching(namespaceOf(ap), dict(ap.spec?.selector?.matchLabels));
     if (callees.length === 0) continue;
+    // Once an ALLOW policy selects a workload, only what some ALLOW rule grants reaches it: a
+    // policy without rules (allow-nothing) grants nothing.
+    for (const callee of callees) if (!granted.has(callee.manifest)) granted.set(callee.manifest, new Set<string>());
     for (const rule of list(ap.spec?.rules)) {
       const methods = new Set<string>();
       const ops = list(rule?.to).map((t: any) => t?.operation).filter(Boolean);
@@ -143,8 +154,19 @@ const resending = (h: Hop) => h.attempts > 0 ? h.retryOn.filter((c) => (RETRY_CO
 const nameOf = (h: Hop) => String(h.vs.metadata?.name);
 const describeRetries = (h: Hop) => `${h.attempts}× on ${h.retryOn.join(',')}`;
 
-/** Each outer hop, inner hop and the methods of the calls between them. */
-interface HopPair { readonly outer: Hop; readonly inner: Hop; readonly methods: Set<string>; readonly caller: string; readonly callee: string }
+/**
+ * Each outer hop, inner hop and the methods of the calls between them that reach the inner hop;
+ * `outerWrites`: whether the outer hop carries a POST or PATCH to the caller (by HTTP's semantics
+ * only a non-idempotent request makes the caller send one on).
+ */
+interface HopPair {
+  readonly outer: Hop;
+  readonly inner: Hop;
+  readonly methods: Set<string>;
+  outerWrites: boolean;
+  readonly caller: string;
+  readonly callee: string;
+}
 
 function hopPairs(index: MeshIndex): { pairs: HopPair[]; served: Map<Hop, Set<string>> } {
   const outerByHost = new Map<string, Hop[]>();
@@ -162,20 +184,27 @@ function hopPairs(index: MeshIndex): { pairs: HopPair[]; served: Map<Hop, Set<st
   for (const [workload, methods] of granted) {
     for (const i of (hostsOf.get(workload) ?? []).flatMap((h) => innerByHost.get(h) ?? [])) {
       const set = served.get(i) ?? new Set<string>();
-      methods.forEach((m) => set.add(m));
+      reaching(methods, i.reach).forEach((m) => set.add(m));
       served.set(i, set);
     }
   }
   for (const call of calls) {
     const inner = (hostsOf.get(call.callee.manifest) ?? []).flatMap((h) => innerByHost.get(h) ?? []);
     const outer = (hostsOf.get(call.caller.manifest) ?? []).flatMap((h) => outerByHost.get(h) ?? []);
+    const callerMethods = granted.get(call.caller.manifest) ?? new Set(['*']);
     for (const o of outer) {
+      const outerWrites = reaching(callerMethods, o.reach).some((m) => NON_IDEMPOTENT.has(m));
       for (const i of inner) {
         if (o.host === i.host) continue; // a service calling itself is one hop
+        const methods = reaching(call.methods, i.reach);
         const key = `${namespaceOf(o.vs)}/${nameOf(o)}/${o.index}/${o.host}\u0000${namespaceOf(i.vs)}/${nameOf(i)}/${i.index}/${i.host}`;
         const pair = pairs.get(key);
-        if (pair) call.methods.forEach((m) => pair.methods.add(m));
-        else pairs.set(key, { outer: o, inner: i, methods: new Set(call.methods), caller: o.host.split('.')[0], callee: i.host.split('.')[0] });
+        if (pair) {
+          methods.forEach((m) => pair.methods.add(m));
+          pair.outerWrites ||= outerWrites;
+        } else {
+          pairs.set(key, { outer: o, inner: i, methods: new Set(methods), outerWrites, caller: o.host.split('.')[0], callee: i.host.split('.')[0] });
+        }
       }
     }
   }
@@ -202,8 +231,10 @@ export const outerGivesUpFirst: AnalysisCheck = {
   title: 'an outer route gives up before the inner route it calls may answer',
   run(index) {
     const out: Finding[] = [];
-    for (const { outer, inner, caller, callee } of pairsOf(index).pairs) {
+    for (const { outer, inner, methods, outerWrites, caller, callee } of pairsOf(index).pairs) {
       if (inner.timeout === undefined) continue;
+      // Only reads reach the outer route and the call is all writes: no request of that route makes this call.
+      if (!outerWrites && methods.size > 0 && [...methods].every((m) => NON_IDEMPOTENT.has(m))) continue;
       const limits: [string, number][] = [];
       if (outer.timeout !== undefined) limits.push(['timeout', outer.timeout]);
       if (outer.perTryTimeout !== undefined) limits.push(['retries.perTryTimeout', outer.perTryTimeout]);
@@ -225,7 +256,10 @@ export const outerGivesUpFirst: AnalysisCheck = {
 /**
  * MESH661 (warning): both hops of a call that serves POST or PATCH retry, the outer one on a
  * condition that may resend a request the caller already received (and passed on): one
- * request can reach the callee (1 + outer attempts) × (1 + inner attempts) times.
+ * request can reach the callee (1 + outer attempts) × (1 + inner attempts) times. Only an outer
+ * route that carries POST or PATCH to the caller counts: by HTTP's semantics a GET, safe, makes
+ * no write downstream, so a route whose writes an earlier rule takes (the library's `writes`) is
+ * left out; methods are followed through the routes' first-match order (rule-methods.ts).
  * @see https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/http_connection_management#retry-plugin-configuration
  * @see https://istio.io/latest/docs/concepts/traffic-management/#retries
  */
@@ -234,9 +268,10 @@ export const stackedRetries: AnalysisCheck = {
   title: 'retries at two hops of a non-idempotent call',
   run(index) {
     const out: Finding[] = [];
-    for (const { outer, inner, methods, caller, callee } of pairsOf(index).pairs) {
+    for (const { outer, inner, methods, outerWrites, caller, callee } of pairsOf(index).pairs) {
       const risky = [...methods].filter((m) => NON_IDEMPOTENT.has(m)).sort();
-      if (risky.length === 0 || outer.attempts === 0 || inner.attempts === 0) continue;
+      // A read the outer hop resends makes no write downstream: only the routes that carry writes to the caller count.
+      if (risky.length === 0 || !outerWrites || outer.attempts === 0 || inner.attempts === 0) continue;
       // An outer retry that never resends (reset-before-request, connect-failure) happens only
       // when the caller never got the request, so it never calls the inner hop twice.
       if (resending(outer).length === 0) continue;

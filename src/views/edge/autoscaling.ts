@@ -2,9 +2,10 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
+import { exactDecimal } from '../../private/decimal';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { MeshService } from '../../graph/mesh-service';
-import { addHorizontalPodAutoscaler } from '../workload/workload';
+import { addHorizontalPodAutoscaler, APP_CONTAINER } from '../workload/workload';
 import { ScalingPolicy } from './scaling-policy';
 
 /** One direction of scaling: how long to wait for a steady signal, and how fast to move. */
@@ -33,13 +34,17 @@ export interface AutoscalingProps {
    */
   readonly minReplicas?: number;
   /**
-   * Target average CPU use, as a whole percentage of the pods' CPU request (may exceed 100).
+   * Target average CPU use, as a whole percentage of the app container's CPU request (may
+   * exceed 100, up to the share of the request its limit allows).
    * @default 70
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#container-resource-metrics
    */
   readonly cpuUtilization?: number;
   /**
-   * Target average memory use, as a whole percentage of the pods' memory request.
+   * Target average memory use, as a whole percentage of the app container's memory request
+   * (below the share of the request its limit allows: at the limit the container is OOM-killed).
    * @default 80
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#container-resource-metrics
    */
   readonly memoryUtilization?: number;
   /**
@@ -64,6 +69,17 @@ export const DEFAULT_SCALE_DOWN: Required<ScalingBehavior> = { stabilizationWind
  * 004's targets and behaviour by default: CPU 70%, memory 80%, scale up after 60s by
  * up to 100% per 15s, scale down after 300s by up to 50% per 60s. The Deployment then
  * writes no `replicas`, so that applying it does not undo the autoscaler.
+ *
+ * The targets are the app container's (`ContainerResource` metrics), not the pod's: a
+ * `Resource` metric sums every container of the pod, the Istio sidecar included, against
+ * the sum of their requests, so the proxy's memory (which grows with the mesh's size, not
+ * with the load) keeps the average above the target and pins the autoscaler at
+ * `maxReplicas`. The saturation alerts of an {@link ObservabilityStack} read the same
+ * container. A target the container cannot reach below its limit (the CPU throttled, the
+ * memory OOM-killed there) never scales anything and fails synth (MESH511).
+ *
+ * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#container-resource-metrics
+ * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#algorithm-details (Resource metrics: the pod's containers summed)
  *
  * @see https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v2/
  */
@@ -109,6 +125,7 @@ export class Autoscaling extends Construct {
         maxReplicas: this.maxReplicas,
         cpuUtilization: this.cpuUtilization,
         memoryUtilization: this.memoryUtilization,
+        container: APP_CONTAINER,
         scaleUp: { stabilizationWindow: scaleUp.stabilizationWindow, policies: scaleUp.policies },
         scaleDown: { stabilizationWindow: scaleDown.stabilizationWindow, policies: scaleDown.policies },
       });
@@ -128,6 +145,16 @@ export class Autoscaling extends Construct {
     }
     whole('cpuUtilization', this.cpuUtilization, 1);
     whole('memoryUtilization', this.memoryUtilization, 1);
+    // The target as a share of the request, against what the limit allows of it.
+    const r = this.service.resources;
+    const reachable = (field: string, percent: number, request: number, limit: number, unit: string, atLimit: string) => {
+      if (percent * request < 100 * limit) return;
+      out.push(formatProblem(Codes.AUTOSCALING_TARGET_UNREACHABLE,
+        `${field}: ${percent}% of the app container's ${request}${unit} request is ${exactDecimal(percent * request / 100)}${unit}, at or above its `
+        + `${limit}${unit} limit, where ${atLimit}: the autoscaler would never scale; lower the target or raise the limit`));
+    };
+    reachable('cpuUtilization', this.cpuUtilization, r.cpuRequestMillis, r.cpuLimitMillis, 'm', 'the CPU is throttled');
+    reachable('memoryUtilization', this.memoryUtilization, r.memoryRequestMebibytes, r.memoryLimitMebibytes, 'Mi', 'the container is OOM-killed');
     for (const [field, b] of [['scaleUp', up], ['scaleDown', down]] as const) {
       const s = b.stabilizationWindow.toSeconds({ integral: false });
       if (!Number.isInteger(s) || s < 0 || s > 3600) {

@@ -155,6 +155,9 @@ export class IngressGateway extends EdgeGateway {
           port: port.port,
           timeout: r.timeout ?? (r.service as Partial<MeshService>).policy?.timeout,
           retries: INGRESS_ROUTE_RETRIES,
+          // The service's sidecar appends these from a validated token (Envoy's jwt_authn adds, it does
+          // not replace): a client's own copy must not reach it, or it could name another user.
+          removeRequestHeaders: ServiceSecurity.of(r.service).headersSetFromClaims,
         };
       }),
     };

@@ -24,7 +24,9 @@ export interface RateLimitOptions {
   readonly requestsPerSecond?: number;
   /**
    * The bucket's size (Envoy `max_tokens`): how many requests may pass at once after a quiet spell.
-   * @default - one fill interval's worth of tokens
+   * A bucket no bigger than one fill refuses the uneven seconds of a steady rate (a second of 190
+   * requests at an average of 171), so by default one fill interval's unused tokens carry over.
+   * @default - two fill intervals' worth of tokens
    * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/type/v3/token_bucket.proto
    */
   readonly burst?: number;
@@ -63,6 +65,9 @@ export interface ReplicaRange {
   readonly max: number;
 }
 
+/** Kubernetes' default rolling update: 25% of the pods unavailable at once (rounded down), 25% surge (rounded up). */
+const DEFAULT_MAX_UNAVAILABLE = '25%';
+
 /**
  * Envoy's local rate limit (a token bucket per sidecar) on a service's inbound
  * requests, as seed 001's EnvoyFilter, derived from the service's capacity: seed 000's
@@ -74,10 +79,16 @@ export interface ReplicaRange {
  * (non-distributed)": each sidecar has its own bucket, so N pods admit N times the
  * bucket. The bucket is therefore the limit divided by the most pods the service runs
  * (its HorizontalPodAutoscaler's maxReplicas, else its replicas), rounded down: however
- * far it scales, the service admits at most the limit. At its fewest pods it admits
- * minReplicas × that share, which must still cover the peak, or synth fails (MESH664)
- * with the arithmetic; {@link LocalRateLimit.maxReplicasFor} gives the widest range
- * that keeps both. An exact total at every scale needs a global limit.
+ * far it scales, the service admits at most the limit. At its fewest pods, with as many down
+ * as a rollout or a drain takes at once (the Deployment's `maxUnavailable`, 25% rounded down
+ * by default, or its PodDisruptionBudget's allowance, whichever is more), the pods left admit
+ * that many shares, which must still cover the peak, or synth fails (MESH664) with the
+ * arithmetic; {@link LocalRateLimit.maxReplicasFor} gives the widest range that keeps both. A
+ * rollout's surge pods bring their own share with their own capacity. An exact total at every
+ * scale needs a global limit.
+ *
+ * Each bucket holds two fill intervals' tokens by default: a steady rate is uneven second by
+ * second, and a bucket of exactly one fill refuses the busy seconds of an average it allows.
  *
  * Internal callers are not exempt here: this limit protects the service's capacity
  * whoever calls; per-user limits that exempt internal callers are {@link GlobalRateLimit}'s.
@@ -88,13 +99,16 @@ export interface ReplicaRange {
 export class LocalRateLimit extends Construct {
   /**
    * The most replicas a service of minimum `minReplicas` may scale to while a local limit
-   * from `capacity` still serves the peak at the fewest pods: the largest `max` with
-   * `minReplicas × floor(limit / max) ≥ peak` (search: 1,200 over min 6 → max 7, 171 rps a pod).
+   * from `capacity` still serves the peak at the fewest pods with `unavailable` of them down (a
+   * rollout's or a drain's): the largest `max` with `(minReplicas - unavailable) × floor(limit / max) ≥ peak`
+   * (search: 1,200 over min 6 with one pod down → max 6, 200 rps a pod, 1,000 at 5 pods);
+   * `minReplicas` itself when even that range cannot serve the peak.
    */
-  public static maxReplicasFor(capacity: TrafficCapacity, minReplicas: number): number {
+  public static maxReplicasFor(capacity: TrafficCapacity, minReplicas: number, unavailable = 1): number {
     const limit = limitOf(capacity);
+    const serving = Math.max(0, minReplicas - unavailable);
     let max = minReplicas;
-    while (minReplicas * Math.floor(limit / (max + 1)) >= capacity.peakRequestsPerSecond) max++;
+    while (serving * Math.floor(limit / (max + 1)) >= capacity.peakRequestsPerSecond) max++;
     return max;
   }
 
@@ -135,6 +149,27 @@ export class LocalRateLimit extends Construct {
     const spec = hpa?.toJson().spec;
     const fixed = (s as { replicas?: number }).replicas ?? 1;
     return spec ? { min: spec.minReplicas ?? 1, max: spec.maxReplicas } : { min: fixed, max: fixed };
+  }
+
+  /**
+   * The most pods down at once at the fewest replicas: a rollout's (the Deployment's
+   * `rollingUpdate.maxUnavailable`, a percentage rounded down, Kubernetes' 25% by default; all
+   * of them for `Recreate`) or a drain's (the PodDisruptionBudget's maxUnavailable, or the
+   * pods above its minAvailable), whichever is more. Read at synth from the rendered objects.
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#max-unavailable
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/disruptions/#pod-disruption-budgets
+   */
+  public get unavailable(): number {
+    const s = this.service;
+    const { min } = this.replicas;
+    const objects = MeshChart.of(this).node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.metadata.namespace === s.namespace);
+    const deployment = objects.find((c) => c.kind === 'Deployment' && c.metadata.name === s.name)?.toJson().spec;
+    const strategy = deployment?.strategy ?? {};
+    const rollout = strategy.type === 'Recreate' ? min : countOf(strategy.rollingUpdate?.maxUnavailable ?? DEFAULT_MAX_UNAVAILABLE, min);
+    const pdb = objects.find((c) => c.kind === 'PodDisruptionBudget' && c.metadata.name === s.name)?.toJson().spec;
+    const drain = pdb?.maxUnavailable !== undefined ? countOf(pdb.maxUnavailable, min, true)
+      : pdb?.minAvailable !== undefined ? Math.max(0, min - countOf(pdb.minAvailable, min, true)) : 0;
+    return Math.min(min, Math.max(rollout, drain));
   }
 
   /** Each pod's share of a service-wide rate: the rate over the most pods, rounded down. */
@@ -188,10 +223,16 @@ export class LocalRateLimit extends Construct {
       return out;
     }
     const capacity = o.capacity;
-    if (capacity && min * perPod < capacity.peakRequestsPerSecond) {
+    const down = this.unavailable;
+    const serving = min - down;
+    if (capacity && serving * perPod < capacity.peakRequestsPerSecond) {
+      const widest = LocalRateLimit.maxReplicasFor(capacity, min, down);
+      const fits = serving * Math.floor(rateOf(o) / widest) >= capacity.peakRequestsPerSecond;
+      const fix = !fits ? 'run more pods' : widest === min ? `keep ${min} pods, without autoscaling above them` : `scale between ${min} and ${widest} pods`;
       out.push(formatProblem(Codes.LOCAL_RATE_LIMIT_REPLICAS,
-        `${prefix}capacity: each sidecar admits ${rateOf(o)} / ${max} pods = ${perPod} rps (the limit at the most pods), so the fewest ${min} pods admit ${min * perPod} rps, `
-        + `below the peak of ${capacity.peakRequestsPerSecond}; scale between ${min} and ${LocalRateLimit.maxReplicasFor(capacity, min)} pods, or limit globally`));
+        `${prefix}capacity: each sidecar admits ${rateOf(o)} / ${max} pods = ${perPod} rps (the limit at the most pods), so the fewest ${min} pods, `
+        + `${down} of them down in a rollout or drain, admit ${serving} × ${perPod} = ${serving * perPod} rps, below the peak of ${capacity.peakRequestsPerSecond}; `
+        + `${fix}, or limit globally`));
     }
     const bucket = this.bucket(o);
     const exact = (perPod * this.fillInterval.toMilliseconds()) / 1000;
@@ -237,4 +278,16 @@ function rateProblems(prefix: string, o: RateLimitOptions): string[] {
     out.push(formatProblem(Codes.INVALID_RATE, `${prefix}capacity.peakRequestsPerSecond must be positive, got ${peak}`));
   }
   return out;
+}
+
+/**
+ * An IntOrString count of pods (`1`, `'25%'`) out of `of`: a percentage rounded down (a rollout's
+ * maxUnavailable), or up when `up` (a PodDisruptionBudget's, which Kubernetes rounds up).
+ */
+function countOf(value: number | string, of: number, up = false): number {
+  if (typeof value === 'number') return value;
+  const m = /^(\d+)%$/.exec(value);
+  if (!m) return Number(value) || 0;
+  const exact = (Number(m[1]) * of) / 100;
+  return up ? Math.ceil(exact) : Math.floor(exact);
 }

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { toPromDuration } from '../../core/duration';
 import { exactDecimal, percentToRatio } from '../../private/decimal';
+import { failureMatcher, meshRequests } from '../../private/promql';
 import { alertPrefix, DEFAULT_TRAFFIC_ALERT_AT, defaultTeam, ServiceSlo, titleCase } from './slo';
 
 /** A Prometheus alerting rule, as a PrometheusRule holds it. */
@@ -23,6 +24,11 @@ export interface RecordingRule {
   readonly record: string;
   /** The PromQL it records. */
   readonly expr: string;
+  /**
+   * Labels the recorded series carries besides the expression's own.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** A rule of either kind. */
@@ -55,27 +61,51 @@ export interface SloTarget {
 }
 
 /**
- * The label matcher of a target's failed requests: HTTP 5xx, or for a gRPC service the
- * gRPC statuses that mean a server fault (UNKNOWN 2, DEADLINE_EXCEEDED 4, UNIMPLEMENTED 12,
- * INTERNAL 13, UNAVAILABLE 14, DATA_LOSS 15). A gRPC failure travels as HTTP 200 with a
- * grpc-status trailer, which Istio's metrics carry as `grpc_response_status` (Envoy's own
- * replies to gRPC requests, 503 UH say, carry grpc-status 14 as well).
- * @see https://istio.io/latest/docs/reference/config/metrics/#labels
- * @see https://grpc.github.io/grpc/core/md_doc_statuscodes.html
+ * The label matcher of a target's failed requests: HTTP 5xx, or for a gRPC service the gRPC
+ * statuses that mean a server fault ({@link failureMatcher}).
  */
 export function errorMatcher(t: Pick<SloTarget, 'grpc'>): string {
-  return t.grpc ? ',grpc_response_status=~"2|4|12|13|14|15"' : ',response_code=~"5.*"';
+  return failureMatcher(t.grpc);
 }
 
-/** What the alert annotations link to. */
+/** What the alerts link to, and the environment they are raised in. */
 export interface AlertContext {
   /** Base URL of the runbooks; each alert links to `<base>/<team>-<topic>`. */
   readonly runbookBaseUrl: string;
+  /**
+   * The environment, every alert's `environment` label: one Alertmanager tells dev's alerts from production's.
+   * @default - no environment label
+   */
+  readonly environment?: string;
+  /**
+   * Whether alerts that need someone now page (`severity: critical`); when false they are
+   * `warning` (a ticket), as a dev or staging outage should be.
+   * @default true
+   */
+  readonly pages?: boolean;
 }
 
-/** The Istio label matchers that select a service's inbound requests, as its own proxies report them. */
-export function istioSelector(t: Pick<SloTarget, 'service' | 'namespace'>, extra = ''): string {
-  return `reporter="destination",destination_service_namespace="${t.namespace}",destination_service_name="${t.service}"${extra}`;
+/**
+ * An alert's labels: `severity` (`critical` only where the context pages), the given labels,
+ * and the context's `environment`.
+ */
+export function alertLabels(ctx: AlertContext, severity: 'critical' | 'warning', labels: Record<string, string>): Record<string, string> {
+  const paged = severity === 'critical' && ctx.pages === false ? 'warning' : severity;
+  return { severity: paged, ...labels, ...(ctx.environment !== undefined ? { environment: ctx.environment } : {}) };
+}
+
+/**
+ * The rate of a target's requests over `range` (`5m`), `extra` matchers added (`,response_code=~"5.*"`):
+ * every request counted once, the 503s and 504s its callers' proxies raised included
+ * (caller-side reports, and the service's own for callers without a proxy: {@link meshRequests}).
+ */
+export function requestRate(t: Pick<SloTarget, 'service' | 'namespace'>, range: string, extra = ''): string {
+  return `sum(${meshRequests('rate', 'istio_requests_total', t, range, extra)})`;
+}
+
+/** The `q` quantile (`0.99`) of a target's request duration in ms over `range`, as its callers measured it. */
+export function latencyQuantile(q: string, t: Pick<SloTarget, 'service' | 'namespace'>, range: string): string {
+  return `histogram_quantile(${q}, sum by (le) (${meshRequests('rate', 'istio_request_duration_milliseconds_bucket', t, range)}))`;
 }
 
 /** The team that owns a target. */
@@ -115,7 +145,6 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
   const traffic = exactDecimal(trafficThreshold(t.slo));
   const trafficAt = exactDecimal(t.slo.trafficAlertAt?.value ?? DEFAULT_TRAFFIC_ALERT_AT);
   const runbook = (topic: string) => `${ctx.runbookBaseUrl.replace(/\/+$/, '')}/${team}-${topic}`;
-  const sel = istioSelector(t);
   const pods = `namespace="${t.namespace}",pod=~"${t.service}-.*",container="app"`;
   const saturation = (resource: 'cpu' | 'memory') => {
     const usage = resource === 'cpu'
@@ -128,9 +157,9 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
   return [
     {
       alert: `${prefix}HighErrorRate`,
-      expr: `sum(rate(istio_requests_total{${istioSelector(t, errorMatcher(t))}}[5m])) / sum(rate(istio_requests_total{${sel}}[5m])) > ${budget}`,
+      expr: `${requestRate(t, '5m', errorMatcher(t))} / ${requestRate(t, '5m')} > ${budget}`,
       for: toPromDuration(Duration.minutes(2)),
-      labels: { severity: 'critical', team, namespace: t.namespace },
+      labels: alertLabels(ctx, 'critical', { team, namespace: t.namespace }),
       annotations: {
         summary: `${name} error rate is above its ${exactDecimal(t.slo.errorRate.value)}% budget`,
         description: `Error rate of ${t.service} in ${t.namespace}: {{ $value | humanizePercentage }} (SLO ${exactDecimal(t.slo.errorRate.value)}%)`,
@@ -139,9 +168,9 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
     },
     {
       alert: `${prefix}HighLatency`,
-      expr: `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{${sel}}[5m])) by (le)) > ${p99}`,
+      expr: `${latencyQuantile('0.99', t, '5m')} > ${p99}`,
       for: toPromDuration(Duration.minutes(5)),
-      labels: { severity: 'warning', team, namespace: t.namespace },
+      labels: alertLabels(ctx, 'warning', { team, namespace: t.namespace }),
       annotations: {
         summary: `${name} P99 latency is above its SLO (${p99}ms)`,
         description: `P99 latency of ${t.service} in ${t.namespace}: {{ $value | humanize }}ms (SLO ${p99}ms)`,
@@ -150,9 +179,9 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
     },
     {
       alert: `${prefix}HighTraffic`,
-      expr: `sum(rate(istio_requests_total{${sel}}[1m])) > ${traffic}`,
+      expr: `${requestRate(t, '1m')} > ${traffic}`,
       for: toPromDuration(Duration.minutes(3)),
-      labels: { severity: 'warning', team, namespace: t.namespace },
+      labels: alertLabels(ctx, 'warning', { team, namespace: t.namespace }),
       annotations: {
         summary: `${name} traffic reached ${trafficAt}% of its capacity (${traffic} of ${exactDecimal(t.slo.trafficCapacity.value)} rps)`,
         description: `Request rate of ${t.service} in ${t.namespace}: {{ $value | humanize }} rps`,
@@ -163,7 +192,7 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
       alert: `${prefix}HighCpu`,
       expr: `${saturation('cpu')} > ${exactDecimal(percentToRatio(t.slo.saturation.cpu.value))}`,
       for: toPromDuration(Duration.minutes(10)),
-      labels: { severity: 'warning', team, namespace: t.namespace },
+      labels: alertLabels(ctx, 'warning', { team, namespace: t.namespace }),
       annotations: {
         summary: `${name} CPU use is above ${cpu}% of its limit`,
         description: `Busiest pod of ${t.service} in ${t.namespace} uses {{ $value | humanizePercentage }} of its CPU limit (SLO ${cpu}%)`,
@@ -174,7 +203,7 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
       alert: `${prefix}HighMemory`,
       expr: `${saturation('memory')} > ${exactDecimal(percentToRatio(t.slo.saturation.memory.value))}`,
       for: toPromDuration(Duration.minutes(10)),
-      labels: { severity: 'warning', team, namespace: t.namespace },
+      labels: alertLabels(ctx, 'warning', { team, namespace: t.namespace }),
       annotations: {
         summary: `${name} memory use is above ${memory}% of its limit`,
         description: `Busiest pod of ${t.service} in ${t.namespace} uses {{ $value | humanizePercentage }} of its memory limit (SLO ${memory}%)`,
@@ -185,22 +214,32 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
 }
 
 /**
- * Seed 000's circuit-breaker alert: Envoy refused connections because a
- * connection-pool limit was reached (`upstream_cx_overflow`), for 1m, critical.
+ * Seed 000's circuit-breaker alert, for 1m, critical: Envoy refused connections or requests because
+ * a connection-pool limit was reached: `upstream_cx_overflow` (maxConnections) and
+ * `upstream_rq_pending_overflow` (http1MaxPendingRequests, and http2MaxRequests), the latter
+ * being the one callers see as 503 UO.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/upstream/cluster_manager/cluster_stats#general
+ * @see https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking
  */
 export function circuitBreakerAlert(namespace: string, ctx: AlertContext): AlertRule {
+  // One comparison per counter, joined by `or`: the rate of a name regex would drop the names and
+  // collide, and a sum would go blind when one counter is not exported.
+  const overflowing = (counter: string) => `sum by (cluster_name) (rate(${counter}{namespace="${namespace}"}[5m])) > 0`;
   return {
     alert: 'CircuitBreakerTripped',
-    expr: `sum(rate(envoy_cluster_upstream_cx_overflow{namespace="${namespace}"}[5m])) by (cluster_name) > 0`,
+    expr: CIRCUIT_BREAKER_OVERFLOWS.map(overflowing).join(' or '),
     for: toPromDuration(Duration.minutes(1)),
-    labels: { severity: 'critical', namespace },
+    labels: alertLabels(ctx, 'critical', { namespace }),
     annotations: {
       summary: 'Circuit breaker tripped on {{ $labels.cluster_name }}',
-      description: `Envoy in ${namespace} is refusing connections to {{ $labels.cluster_name }}: its connection pool is full ({{ $value | humanize }} overflows/s)`,
+      description: `Envoy in ${namespace} is refusing connections or requests to {{ $labels.cluster_name }}: its connection pool or pending-request queue is full ({{ $value | humanize }} overflows/s)`,
       runbook: `${ctx.runbookBaseUrl.replace(/\/+$/, '')}/circuit-breaker`,
     },
   };
 }
+
+/** The Envoy cluster counters of a tripped circuit breaker (both kept by the istiod values' `proxyStatsMatcher`). */
+export const CIRCUIT_BREAKER_OVERFLOWS = ['envoy_cluster_upstream_cx_overflow', 'envoy_cluster_upstream_rq_pending_overflow'] as const;
 
 /**
  * Alerts that notice when Envoy's statistics are not scraped, so that every istio_*
@@ -219,7 +258,7 @@ export function scrapeAlerts(namespace: string, podMonitor: string, ctx: AlertCo
     alert: 'EnvoyMetricsAbsent',
     expr: `absent(up{job="${job}"} == 1)`,
     for: toPromDuration(Duration.minutes(10)),
-    labels: { severity: 'critical', namespace },
+    labels: alertLabels(ctx, 'critical', { namespace }),
     annotations: {
       summary: `No Envoy metrics from ${namespace}`,
       description: `Prometheus scrapes no sidecar of ${namespace} (job ${job}): every mesh alert, SLO rule and dashboard of the namespace is blind`,
@@ -229,7 +268,7 @@ export function scrapeAlerts(namespace: string, podMonitor: string, ctx: AlertCo
     alert: 'EnvoyScrapeFailing',
     expr: `up{job="${job}"} == 0`,
     for: toPromDuration(Duration.minutes(10)),
-    labels: { severity: 'warning', namespace },
+    labels: alertLabels(ctx, 'warning', { namespace }),
     annotations: {
       summary: 'Envoy metrics of {{ $labels.pod }} are not scraped',
       description: `Prometheus cannot scrape {{ $labels.pod }} in ${namespace} (job ${job}): check the NetworkPolicy from Prometheus on 15090 and the pod's sidecar`,

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { toPromDuration } from '../../core/duration';
 import { exactDecimal, percentToRatio } from '../../private/decimal';
 import { alertPrefix } from './slo';
-import { AlertContext, AlertRule, displayNameOf, errorMatcher, istioSelector, RecordingRule, SloTarget, teamOf } from './alert-rules';
+import { AlertContext, alertLabels, AlertRule, displayNameOf, errorMatcher, RecordingRule, requestRate, SloTarget, teamOf } from './alert-rules';
 
 /** One pair of windows of a multi-window, multi-burn-rate alert. */
 export interface BurnRateWindow {
@@ -43,14 +43,17 @@ export function burnRateWindows(): Duration[] {
   return [...byMs.values()].sort((a, b) => a.toMilliseconds() - b.toMilliseconds());
 }
 
-/** Recording rules: the service's 5xx ratio over each window, kept per namespace and service. */
+/**
+ * Recording rules: the service's 5xx ratio over each window, its requests counted once with the
+ * caller-side failures ({@link requestRate}), the series labelled with the service's namespace and name.
+ */
 export function errorRatioRecordingRules(t: SloTarget): RecordingRule[] {
-  const by = 'sum by (destination_service_namespace, destination_service_name)';
   return burnRateWindows().map((w) => {
     const range = toPromDuration(w);
     return {
       record: errorRatioSeries(w),
-      expr: `${by} (rate(istio_requests_total{${istioSelector(t, errorMatcher(t))}}[${range}])) / ${by} (rate(istio_requests_total{${istioSelector(t)}}[${range}]))`,
+      expr: `${requestRate(t, range, errorMatcher(t))} / ${requestRate(t, range)}`,
+      labels: { destination_service_namespace: t.namespace, destination_service_name: t.service },
     };
   });
 }
@@ -75,7 +78,7 @@ export function burnRateAlerts(t: SloTarget, ctx: AlertContext): AlertRule[] {
     return {
       alert: `${alertPrefix(t.service)}ErrorBudget${action === 'page' ? 'Fast' : 'Slow'}Burn`,
       expr,
-      labels: { severity: action === 'page' ? 'critical' : 'warning', team, namespace: t.namespace },
+      labels: alertLabels(ctx, action === 'page' ? 'critical' : 'warning', { team, namespace: t.namespace }),
       annotations: {
         summary: `${displayNameOf(t)} is burning its ${period} error budget ${action === 'page' ? 'fast' : 'steadily'}`,
         description: `${t.service} in ${t.namespace} spends its ${exactDecimal(t.slo.errorRate.value)}% error budget at a burn rate above ${how}.`,

@@ -1,6 +1,7 @@
 import { percentToRatio } from '../../private/decimal';
 import { common, dashboard as dash, Dashboard, DataSourceRef, prometheus, stat, table, timeseries } from '../../private/grafana';
-import { displayNameOf, istioSelector, SloTarget, trafficThreshold } from './alert-rules';
+import { meshRequests } from '../../private/promql';
+import { displayNameOf, latencyQuantile, requestRate, SloTarget, trafficThreshold } from './alert-rules';
 import { expandGrafanaVariables, promqlProblem } from './promql';
 
 /** What the dashboards are built from. */
@@ -115,25 +116,26 @@ function base(ctx: DashboardContext, level: string, title: string) {
 /** Level 1: the whole site at a glance (seed 000): RPS, error rate, P99, firing alerts, rollouts. */
 export function meshOverviewDashboard(ctx: DashboardContext): BuiltDashboard {
   const l = new Layout();
-  const ns = `reporter="destination",destination_service_namespace="${ctx.namespace}"`;
-  const all = `sum(rate(istio_requests_total{${ns}}[${RATE}]))`;
+  // Every request counted once, the callers' own 503s and 504s included (meshRequests).
+  const scope = { namespace: ctx.namespace };
+  const requests = (extra = '') => meshRequests('rate', 'istio_requests_total', scope, RATE, extra);
+  const buckets = meshRequests('rate', 'istio_request_duration_milliseconds_bucket', scope, RATE);
+  const all = `sum(${requests()})`;
   const d = base(ctx, 'mesh-overview', '1. Mesh overview')
     .withRow(new RowBuilder('Golden signals').id(l.id()).gridPos(l.row()))
     .withPanel(single(l, 'Request rate', 'reqps', { expr: all }))
-    .withPanel(single(l, 'Success rate (non-5xx)', 'percentunit',
-      { expr: `sum(rate(istio_requests_total{${ns},response_code!~"5.*"}[${RATE}])) / ${all}` }))
-    .withPanel(single(l, 'P99 latency', 'ms',
-      { expr: `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{${ns}}[${RATE}])) by (le))` }))
+    .withPanel(single(l, 'Success rate (non-5xx)', 'percentunit', { expr: `sum(${requests(',response_code!~"5.*"')}) / ${all}` }))
+    .withPanel(single(l, 'P99 latency', 'ms', { expr: `histogram_quantile(0.99, sum by (le) (${buckets}))` }))
     .withPanel(single(l, 'Firing alerts', 'none', { expr: `count(ALERTS{alertstate="firing",namespace="${ctx.namespace}"}) or vector(0)` }))
     .withRow(new RowBuilder('Services').id(l.id()).gridPos(l.row()))
     .withPanel(graph(l, 'Requests by service', 'reqps',
-      [{ expr: `sum(rate(istio_requests_total{${ns}}[${RATE}])) by (destination_service_name)`, legend: '{{destination_service_name}}' }]))
+      [{ expr: `sum by (destination_service_name) (${requests()})`, legend: '{{destination_service_name}}' }]))
     .withPanel(graph(l, 'Error rate by service', 'percentunit', [{
-      expr: `sum(rate(istio_requests_total{${ns},response_code=~"5.*"}[${RATE}])) by (destination_service_name) / sum(rate(istio_requests_total{${ns}}[${RATE}])) by (destination_service_name)`,
+      expr: `sum by (destination_service_name) (${requests(',response_code=~"5.*"')}) / sum by (destination_service_name) (${requests()})`,
       legend: '{{destination_service_name}}',
     }]))
     .withPanel(graph(l, 'P99 latency by service', 'ms', [{
-      expr: `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{${ns}}[${RATE}])) by (destination_service_name, le))`,
+      expr: `histogram_quantile(0.99, sum by (destination_service_name, le) (${buckets}))`,
       legend: '{{destination_service_name}}',
     }]))
     .withRow(new RowBuilder('Alerts and rollouts').id(l.id()).gridPos(l.row()))
@@ -151,24 +153,20 @@ export function serviceDetailDashboard(ctx: DashboardContext): BuiltDashboard {
   const l = new Layout();
   const d = base(ctx, 'service-detail', '2. Service detail');
   for (const t of ctx.targets) {
-    const sel = istioSelector(t);
-    const all = `sum(rate(istio_requests_total{${sel}}[${RATE}]))`;
-    const quantile = (q: string) => ({
-      expr: `histogram_quantile(${q}, sum(rate(istio_request_duration_milliseconds_bucket{${sel}}[${RATE}])) by (le))`,
-      legend: `P${Math.round(Number(q) * 100)}`,
-    });
+    const all = requestRate(t, RATE);
+    const quantile = (q: string) => ({ expr: latencyQuantile(q, t, RATE), legend: `P${Math.round(Number(q) * 100)}` });
     const pods = `namespace="${t.namespace}",pod=~"${t.service}-.*",container="app"`;
     const limit = (r: string) => `sum(kube_pod_container_resource_limits{${pods},resource="${r}"}) by (pod)`;
     d.withRow(new RowBuilder(displayNameOf(t)).id(l.id()).gridPos(l.row()))
       .withPanel(graph(l, `${displayNameOf(t)}: requests`, 'reqps', [{ expr: all, legend: 'requests/s' }],
         { line: trafficThreshold(t.slo), description: `Capacity ${t.slo.trafficCapacity.value} rps; the line is the traffic alert.` }))
       .withPanel(graph(l, `${displayNameOf(t)}: success rate`, 'percentunit',
-        [{ expr: `sum(rate(istio_requests_total{${sel},response_code!~"5.*"}[${RATE}])) / ${all}`, legend: 'success' }],
+        [{ expr: `${requestRate(t, RATE, ',response_code!~"5.*"')} / ${all}`, legend: 'success' }],
         { line: Number((1 - percentToRatio(t.slo.errorRate.value)).toPrecision(12)), lineBelow: true }))
       .withPanel(graph(l, `${displayNameOf(t)}: latency`, 'ms', [quantile('0.50'), quantile('0.95'), quantile('0.99')],
         { line: t.slo.latency.p99.toMilliseconds({ integral: false }) }))
       .withPanel(graph(l, `${displayNameOf(t)}: inbound by source`, 'reqps', [{
-        expr: `sum(rate(istio_requests_total{${sel}}[${RATE}])) by (source_workload, response_code)`,
+        expr: `sum by (source_workload, response_code) (${meshRequests('rate', 'istio_requests_total', t, RATE)})`,
         legend: '{{source_workload}} {{response_code}}',
       }], { w: 12 }))
       .withPanel(graph(l, `${displayNameOf(t)}: pod CPU and memory of limits`, 'percentunit', [
@@ -193,8 +191,9 @@ export function troubleshootingDashboard(ctx: DashboardContext): BuiltDashboard 
     .withPanel(graph(l, 'Outlier ejections (active)', 'none', [{
       expr: `sum(envoy_cluster_outlier_detection_ejections_active{${ns}}) by (cluster_name)`, legend: '{{cluster_name}}',
     }]))
+    // As the callers saw them: UH, UF, UO and per-try timeouts are raised by the caller's proxy.
     .withPanel(graph(l, '5xx by response flags', 'reqps', [{
-      expr: `sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="${ctx.namespace}",response_code=~"5.*"}[${RATE}])) by (destination_service_name, response_code, response_flags)`,
+      expr: `sum by (destination_service_name, response_code, response_flags) (${meshRequests('rate', 'istio_requests_total', { namespace: ctx.namespace }, RATE, ',response_code=~"5.*"')})`,
       legend: '{{destination_service_name}} {{response_code}} {{response_flags}}',
     }], { w: 16 }))
     .withRow(new RowBuilder('Pods and containers').id(l.id()).gridPos(l.row()))

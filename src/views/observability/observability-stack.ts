@@ -1,4 +1,4 @@
-import { Duration, Lazy, Yaml } from 'cdk8s';
+import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { toPromDuration } from '../../core/duration';
@@ -9,15 +9,20 @@ import { Percentage } from '../../core/weight';
 import { MeshChart } from '../../graph/mesh-chart';
 import type { IMeshService, MeshService } from '../../graph/mesh-service';
 import {
-  addPodMonitor, addPrometheusRule, addTelemetry, envoyStatsPodMonitorSpec, meshConfigValues, namespaceTelemetrySpec, serviceTelemetrySpec,
+  addPodMonitor, addPrometheusRule, addTelemetry, envoyStatsPodMonitorSpec, namespaceTelemetrySpec, renderIstiodValuesFile, serviceTelemetrySpec,
 } from '../../render/observability';
+import { MeshCluster } from '../../graph/mesh-cluster';
+import { ServiceSecurity } from '../security/service-security';
 import { addConfigMap } from '../workload/workload';
-import { AlertRule, circuitBreakerAlert, goldenSignalAlerts, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
+import { AlertContext, alertLabels, AlertRule, circuitBreakerAlert, goldenSignalAlerts, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
 import { burnRateAlerts, errorRatioRecordingRules } from './burn-rate';
 import { BuiltDashboard, buildDashboards, dashboardProblems } from './dashboards';
 import { promqlProblem } from './promql';
 import { ServiceSlo, sloProblems, titleCase } from './slo';
 import { AccessLogging, DEFAULT_SAMPLING, TracingProvider } from './telemetry';
+
+/** istiod's Helm values, in the cluster folder (`dist/cluster/istiod.values`). */
+export const ISTIOD_VALUES_FILE = 'istiod.values';
 
 /** The PodMonitor that scrapes every sidecar's Envoy statistics. */
 const ENVOY_STATS_MONITOR = 'envoy-stats';
@@ -74,6 +79,14 @@ export interface ObservabilityStackProps {
    * @default - none
    */
   readonly dashboardLinks?: { readonly title: string; readonly url: string }[];
+  /**
+   * Whether this environment's alerts page: when false, every alert that would be
+   * `severity: critical` (the golden-signal error rate, the fast burn, the circuit breaker,
+   * missing metrics, your own) is `warning` instead, so a dev or staging outage opens a ticket
+   * rather than waking someone. Every alert carries the chart's `environment` label either way.
+   * @default - the chart's `production`
+   */
+  readonly paging?: boolean;
 }
 
 /** A custom alert added with {@link ObservabilityStack.addAlert}. */
@@ -87,7 +100,7 @@ export interface AlertOptions {
    * @default - fires at once
    */
   readonly for?: Duration;
-  /** `critical`, `warning` or `info`. */
+  /** `critical`, `warning` or `info`; `critical` is `warning` in an environment that does not page ({@link ObservabilityStackProps.paging}). */
   readonly severity: 'critical' | 'warning' | 'info';
   /**
    * The owning team.
@@ -122,7 +135,9 @@ export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
  * Mission 3): golden-signal alerts and multi-window burn-rate rules (PrometheusRule),
  * three levels of Grafana dashboards (ConfigMaps for the Grafana sidecar), trace
  * sampling and access logging (Telemetry, in the environment's namespace), a
- * PodMonitor for Envoy's stats, and `istio/mesh-config.values.yaml` for istiod.
+ * PodMonitor for Envoy's stats, and istiod's Helm values (the tracing provider, the Envoy
+ * statistics the alerts read) in the cluster folder, `dist/cluster/istiod.values`, with the
+ * `helm upgrade` command that applies them.
  *
  * Its children, by id: `MeshAlerts` (PrometheusRule), `Telemetry`, `EnvoyStats` (PodMonitor),
  * `Dashboards/<level>` (ConfigMaps), and per service with an SLO `Slo-<service>`
@@ -153,6 +168,8 @@ export class ObservabilityStack extends Construct {
   public readonly scrapeInterval: Duration;
   /** Links on the troubleshooting dashboard. */
   public readonly dashboardLinks: readonly { readonly title: string; readonly url: string }[];
+  /** Whether this environment's critical alerts page (else they are warnings). */
+  public readonly paging: boolean;
 
   private readonly added: { service: IMeshService; slo: ServiceSlo }[] = [];
   private readonly custom: AlertRule[] = [];
@@ -167,6 +184,7 @@ export class ObservabilityStack extends Construct {
     this.dashboardLinks = (props.dashboardLinks ?? []).map((l) => ({ ...l }));
     this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? this.chart.platform.prometheus.selectorLabels) };
     this.runbookBaseUrl = props.runbookBaseUrl ?? 'https://wiki.example.com/runbooks';
+    this.paging = props.paging ?? this.chart.production;
     this.defaultSampling = props.defaultSampling ?? Percentage.of(DEFAULT_SAMPLING);
     this.tracingProvider = props.tracingProvider ?? TracingProvider.fromPlatform(this.chart.platform);
     // Every workload's Sidecar and NetworkPolicy must then let spans out to the collector.
@@ -179,14 +197,14 @@ export class ObservabilityStack extends Construct {
       () => namespaceTelemetrySpec(this.tracingProvider, this.defaultSampling, this.accessLogging));
     addPodMonitor(this, 'EnvoyStats', { name: ENVOY_STATS_MONITOR, namespace: ns, labels: this.labels() },
       envoyStatsPodMonitorSpec(ENVOY_STATS_MONITOR, ns, this.scrapeInterval));
-    this.chart.addOutputFile('istio/mesh-config.values.yaml', () =>
-      `# Helm values for istiod, applied with the Istio install (not a Kubernetes resource):\n` +
-      `#   helm upgrade istiod istio/istiod -n istio-system -f mesh-config.values.yaml\n` +
-      Yaml.stringify(meshConfigValues(this.tracingProvider)));
+    // istiod's values belong to the cluster: one file, dist/cluster/istiod.values, which every
+    // environment must agree on (MESH631), and no .yaml that `kubectl apply -R` would read.
+    MeshCluster.forApp(this)?.addFileOnce(ISTIOD_VALUES_FILE, this, () =>
+      renderIstiodValuesFile(ISTIOD_VALUES_FILE, this.tracingProvider, this.chart.platform.istio));
 
     const dashboards = new Construct(this, 'Dashboards');
     for (const level of DASHBOARD_LEVELS) {
-      const uid = `${this.name}-${this.chart.environment}-${level}`;
+      const uid = `${this.uidPrefix}-${level}`;
       addConfigMap(dashboards, level, {
         name: `${this.name}-dashboard-${level}`,
         namespace: ns,
@@ -219,7 +237,11 @@ export class ObservabilityStack extends Construct {
       alert: options.alert,
       expr: options.expr,
       for: options.for ? toPromDuration(options.for) : undefined,
-      labels: { severity: options.severity, ...(options.team ? { team: options.team } : {}), namespace: this.chart.namespace },
+      labels: {
+        ...alertLabels(this.alertContext(), options.severity === 'critical' ? 'critical' : 'warning',
+          { ...(options.team ? { team: options.team } : {}), namespace: this.chart.namespace }),
+        ...(options.severity === 'info' ? { severity: 'info' } : {}),
+      },
       annotations: {
         summary: options.summary,
         ...(options.description ? { description: options.description } : {}),
@@ -260,11 +282,20 @@ export class ObservabilityStack extends Construct {
     return [this.meshAlertGroup(), ...this.targets.flatMap((t) => this.sloGroups(t))];
   }
 
+  /**
+   * The dashboards' uid prefix: the stack's name and the environment (`ec-site-production`), the
+   * environment alone when it already starts with the name (`bookinfo-staging`, not `bookinfo-bookinfo-staging`).
+   */
+  private get uidPrefix(): string {
+    const env = this.chart.environment;
+    return env === this.name || env.startsWith(`${this.name}-`) ? env : `${this.name}-${env}`;
+  }
+
   /** The three dashboards: mesh overview, service detail, troubleshooting. */
   public dashboards(): BuiltDashboard[] {
     return buildDashboards({
       title: `${this.title} (${this.chart.environment})`,
-      uidPrefix: `${this.name}-${this.chart.environment}`,
+      uidPrefix: this.uidPrefix,
       namespace: this.chart.namespace,
       tags: [MANAGED_BY, this.name, this.chart.environment],
       targets: this.targets,
@@ -273,7 +304,7 @@ export class ObservabilityStack extends Construct {
   }
 
   private meshAlertGroup(): RuleGroup {
-    const ctx = { runbookBaseUrl: this.runbookBaseUrl };
+    const ctx = this.alertContext();
     return {
       name: `${this.name}-service-mesh-alerts`,
       rules: [
@@ -288,8 +319,12 @@ export class ObservabilityStack extends Construct {
   private sloGroups(t: SloTarget): RuleGroup[] {
     return [
       { name: `${t.service}-slo-recording`, rules: errorRatioRecordingRules(t) },
-      { name: `${t.service}-slo-burn-rate`, rules: burnRateAlerts(t, { runbookBaseUrl: this.runbookBaseUrl }) },
+      { name: `${t.service}-slo-burn-rate`, rules: burnRateAlerts(t, this.alertContext()) },
     ];
+  }
+
+  private alertContext(): AlertContext {
+    return { runbookBaseUrl: this.runbookBaseUrl, environment: this.chart.environment, pages: this.paging };
   }
 
   private labels(selector = true): Record<string, string> {
@@ -323,6 +358,34 @@ export class ObservabilityStack extends Construct {
     }
   }
 
+  /**
+   * A service's own sampling applies only to requests that arrive with no sampling decision: a
+   * caller's proxy that traces decides before the request reaches the service, and the service's
+   * proxy keeps that decision (Telemetry `randomSamplingPercentage`: "if no prior sampling decision
+   * has been made"). When the service admits only declared callers of this namespace, whose proxies
+   * this stack's Telemetry traces, its own sampling never applies (a gateway's tracing is the
+   * platform's, so a service behind one is left alone).
+   * @see https://istio.io/latest/docs/reference/config/telemetry/#Tracing
+   */
+  private samplingProblems(): string[] {
+    const out: string[] = [];
+    const ns = this.chart.namespace;
+    for (const t of this.targets) {
+      const sampling = t.slo.tracingSampling;
+      const service = this.chart.services.find((s) => s.name === t.service);
+      if (!sampling || !service || sampling.value === this.defaultSampling.value) continue;
+      const security = ServiceSecurity.of(service);
+      const callers = security.inboundCalls.map((c) => c.source);
+      if (!security.admitsOnlyDeclaredCallers || callers.some((c) => c.namespace !== ns)) continue;
+      out.push(formatProblem(Codes.TRACING_SAMPLING_NEVER_APPLIES,
+        `slos[${t.service}].tracingSampling: ${sampling.value}% applies only to requests that arrive with no sampling decision, and ${t.service} admits `
+        + `only its callers (${[...new Set(callers.map((c) => c.name))].join(', ')}), whose proxies this stack's Telemetry traces: they decide first and `
+        + `${t.service}'s proxy keeps their decision; sample where traces start (defaultSampling, the platform's gateway), `
+        + 'or keep a record of every request with access logs (accessLogging)'));
+    }
+    return out;
+  }
+
   private problems(): string[] {
     const out: string[] = [];
     const seen = new Set<string>();
@@ -334,6 +397,7 @@ export class ObservabilityStack extends Construct {
       if (seen.has(s.name)) out.push(formatProblem(Codes.DUPLICATE_SLO, `slos[${s.name}]: the service has two SLOs (its slo prop or addSlo twice)`));
       seen.add(s.name);
     }
+    out.push(...this.samplingProblems());
     for (const [k, v] of Object.entries(this.ruleSelectorLabels)) {
       const p = labelValueProblem(v);
       if (p) out.push(formatProblem(Codes.INVALID_OBSERVABILITY_LABEL, `ruleSelectorLabels.${k}: ${p}`));

@@ -85,7 +85,9 @@ export interface ServiceSlo {
    */
   readonly trafficAlertAt?: Percentage;
   /**
-   * The share of the service's requests that are traced.
+   * The share of the service's requests that are traced, among those that arrive with no
+   * sampling decision: a caller's proxy that traces decides first, and the service's proxy keeps
+   * its decision. A service that admits only callers of its own namespace never uses it (MESH408).
    * @default - the stack's default sampling (10%)
    * @see https://istio.io/latest/docs/reference/config/telemetry/#Tracing
    */

@@ -3,13 +3,14 @@ import { Construct } from 'constructs';
 import { Cidr } from '../../core/cidr';
 import { Codes } from '../../core/codes';
 import { Labels } from '../../core/labels';
-import { formatProblem } from '../../core/errors';
+import { formatProblem, MeshError } from '../../core/errors';
+import { describeDuration } from '../../core/duration';
 import { inCidr } from '../../validate/flow/cluster';
 import type { IntendedFlow } from '../../validate/flow/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { durationProblems, integerProblems } from '../../private/checks';
 import { MeshService } from '../../graph/mesh-service';
-import { renderFaultSwitchFiles } from '../../render/release';
+import { addFaultsLeftOnAlert, renderFaultSwitchFiles } from '../../render/release';
 import { AbortFault, DelayFault, FaultInjection } from '../traffic/host-traffic';
 import { addScheduledKubectl } from '../workload/scheduled-kubectl';
 
@@ -47,13 +48,21 @@ export interface FaultInjectionTestProps {
    */
   readonly abort?: AbortFault;
   /**
-   * When the test runs. The faults are switched on in each host's one VirtualService,
-   * held for `testDuration`, then switched off.
-   * @default - every Monday 01:00 UTC (10:00 JST), seed 003
+   * When the test starts, in `timeZone`: a CronJob switches the faults on in each host's one
+   * VirtualService then, and another switches them off `testDuration` later. Its minute and hour
+   * must be single numbers, so that the end can be scheduled the same day (MESH311).
+   * @default - every Monday 01:00 (10:00 JST in UTC), seed 003
    */
   readonly schedule?: Cron;
   /**
-   * How long the faults stay on in each run.
+   * The time zone of `schedule`, an IANA name (CronJob `timeZone`): without one the schedule is
+   * the kube-controller-manager's local time, whatever that is.
+   * @default 'Etc/UTC'
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones
+   */
+  readonly timeZone?: string;
+  /**
+   * How long the faults stay on in each run, in whole minutes.
    * @default Duration.minutes(30)
    */
   readonly testDuration?: Duration;
@@ -68,10 +77,11 @@ export interface FaultInjectionTestProps {
    */
   readonly name?: string;
   /**
-   * The kubectl image the CronJob runs.
-   * @default 'bitnami/kubectl:1.30'
+   * The kubectl image the CronJobs run, pinned by digest. Each run is kubectl alone (no shell),
+   * so an image of kubectl only does.
+   * @default KubectlImage.registryK8s() - registry.k8s.io/kubectl v1.31.12, pinned by digest
    */
-  readonly image?: string;
+  readonly image?: KubectlImage;
   /**
    * The API server the scheduled job patches VirtualServices through: its NetworkPolicy
    * allows egress to these addresses only (and DNS), and synth proves the job reaches each
@@ -88,11 +98,54 @@ export interface FaultInjectionTestProps {
   readonly forceInProduction?: boolean;
 }
 
+/**
+ * The kubectl image of a scheduled job, pinned by digest: a tag can be moved or deleted (Bitnami's
+ * `bitnami/kubectl:1.30` no longer resolves on that path), a digest names one image for good.
+ */
+export class KubectlImage {
+  /**
+   * The Kubernetes project's own kubectl image, v1.31.12 (kubectl works with API servers one minor
+   * version either side: 1.30 to 1.32; Istio 1.24 supports Kubernetes 1.28 to 1.31). The digest is
+   * the one the project's image promoter publishes for the tag (kubernetes/k8s.io
+   * registry.k8s.io/images/k8s-staging-kubernetes/images.yaml, `kubectl`). The image is built on
+   * go-runner (distroless: kubectl at /usr/local/bin, no shell; kubernetes/kubernetes
+   * build/common.sh, `KUBECTL_BASE_IMAGE`).
+   * @see https://kubernetes.io/releases/version-skew-policy/#kubectl
+   */
+  public static registryK8s(): KubectlImage {
+    return KubectlImage.of(`registry.k8s.io/kubectl:v1.31.12@sha256:${REGISTRY_K8S_KUBECTL_V1_31_12}`);
+  }
+
+  /** An image of your own, `<name>[:<tag>]@sha256:<64 hex digits>`; throws (MESH310) unless pinned by digest. */
+  public static of(reference: string, options: { readonly kubectlPath?: string } = {}): KubectlImage {
+    if (!/^[a-z0-9][a-z0-9._\-/:]*@sha256:[0-9a-f]{64}$/.test(reference)) {
+      throw new MeshError(Codes.KUBECTL_IMAGE_NOT_PINNED,
+        `kubectl image '${reference}' must be pinned by digest (<name>@sha256:<64 hex digits>): a tag can move or vanish`);
+    }
+    const kubectlPath = options.kubectlPath ?? '/usr/local/bin/kubectl';
+    if (!kubectlPath.startsWith('/')) throw new MeshError(Codes.KUBECTL_IMAGE_NOT_PINNED, `kubectlPath '${kubectlPath}' must be absolute`);
+    return new KubectlImage(reference, kubectlPath);
+  }
+
+  private constructor(
+    /** The image reference, with its digest. */
+    public readonly reference: string,
+    /** Where kubectl is in the image. */
+    public readonly kubectlPath: string,
+  ) {}
+}
+
+/** registry.k8s.io/kubectl:v1.31.12's digest, as kubernetes/k8s.io's promoter manifest lists it. */
+const REGISTRY_K8S_KUBECTL_V1_31_12 = 'e255270c7600de83dfe6ae824659ef927351e3fe898b854d98d0b5546fd03cdb';
+
 /** Addresses to prove the job cannot reach: documentation ranges (RFC 5737) and a public resolver. */
 const OUTSIDE_CANDIDATES = ['203.0.113.1', '198.51.100.1', '8.8.8.8'];
 
-/** Time a run gets beyond its test duration to apply and restore the faults, before its deadline. */
-const RESTORE_MARGIN_SECONDS = 300;
+/** How long one kubectl run may take. */
+const RUN_DEADLINE = Duration.minutes(5);
+
+/** How late the switch-off may still start (a controller down for a while): the faults must not stay on. */
+const OFF_STARTING_DEADLINE = Duration.hours(24);
 
 /**
  * Seed 003: every Monday at 10:00 JST, which is 01:00 UTC.
@@ -108,13 +161,17 @@ export const WEEKLY_MONDAY_10_JST = Cron.schedule({ minute: '0', hour: '1', day:
  * The library writes one VirtualService per host, so the scheduled test never adds a
  * second one: a ConfigMap holds, per host, the host's own VirtualService twice, as
  * rendered (`<host>.fault-off.yaml`) and with the faults added to every route
- * (`<host>.fault-on.yaml`). The CronJob applies the fault-on variants, waits, and
- * re-applies the fault-off ones: also on failure, eviction or deadline (traps on EXIT,
- * TERM and INT; the wait is interruptible). Each run has an `activeDeadlineSeconds` of the
- * test duration plus 5 minutes. Its ServiceAccount may only get and patch VirtualServices
- * in the namespace; its NetworkPolicy allows DNS and the API server's endpoints only.
- * Its children, by id, unless `permanent`: `CronJob`, `ConfigMap`, `ServiceAccount`, `Role`,
- * `RoleBinding` and `NetworkPolicy`.
+ * (`<host>.fault-on.yaml`). Two CronJobs, in `timeZone`, apply them: `<name>-on` at
+ * `schedule`, `<name>-off` `testDuration` later. Each is one kubectl call, no shell, so the
+ * switch-off does not depend on the first run surviving the window (an evicted or deadlined
+ * pod of one job cannot leave the faults on), and the image is the Kubernetes project's
+ * kubectl, pinned by digest. The switch-on may start at most 5 minutes late (never after the
+ * switch-off), the switch-off up to a day late; each run has 5 minutes. A PrometheusRule
+ * `<name>-faults-left-on` fires when requests keep meeting the injected faults (response flags
+ * FI, DI) longer than the window. The jobs' ServiceAccount may only get and patch
+ * VirtualServices in the namespace; their NetworkPolicy allows DNS and the API server's
+ * endpoints only. Its children, by id, unless `permanent`: `On` and `Off` (CronJobs),
+ * `ConfigMap`, `ServiceAccount`, `Role`, `RoleBinding`, `NetworkPolicy` and `LeftOnAlert`.
  */
 export class FaultInjectionTest extends Construct {
   /** The faults. */
@@ -131,8 +188,10 @@ export class FaultInjectionTest extends Construct {
   public readonly testDuration: Duration;
   /** When the scheduled test runs. */
   public readonly schedule: Cron;
-  /** The kubectl image the CronJob runs. */
-  public readonly image: string;
+  /** The kubectl image the CronJobs run. */
+  public readonly image: KubectlImage;
+  /** The time zone of the schedule. */
+  public readonly timeZone: string;
 
   private readonly chart: MeshChart;
   /** The API server's endpoints and ports: the props', else the platform's. */
@@ -148,28 +207,43 @@ export class FaultInjectionTest extends Construct {
     this.forceInProduction = props.forceInProduction ?? false;
     this.testDuration = props.testDuration ?? Duration.minutes(30);
     this.schedule = props.schedule ?? WEEKLY_MONDAY_10_JST;
-    this.image = props.image ?? 'bitnami/kubectl:1.30';
+    this.image = props.image ?? KubectlImage.registryK8s();
+    this.timeZone = props.timeZone ?? 'Etc/UTC';
     const platformApi = this.chart.platform.apiServer;
     this.apiServer = { addresses: props.apiServer?.addresses ?? platformApi.endpoints, ports: props.apiServer?.ports ?? platformApi.ports };
     if (this.permanent) {
       for (const s of this.services) s.traffic.setFault(this, this.fault);
     } else {
-      const seconds = this.testDuration.toSeconds();
+      const files = (kind: string) => this.hosts().flatMap((h) => ['-f', `/config/${h}.${kind}.yaml`]);
+      const minutes = this.testDuration.toMinutes({ integral: false });
       addScheduledKubectl(this, {
         name: this.name,
         configMapName: `${this.name}-config`,
         namespace: this.chart.namespace,
         labels: this.chart.commonLabels(),
         podLabels: { [Labels.APP]: this.name },
-        schedule: this.schedule,
-        image: this.image,
-        script: this.script(seconds),
+        image: this.image.reference,
+        kubectlPath: this.image.kubectlPath,
+        timeZone: this.timeZone,
+        runs: [
+          {
+            id: 'On', name: `${this.name}-on`, schedule: this.schedule, args: ['apply', ...files('fault-on')], activeDeadline: RUN_DEADLINE,
+            // Never after the switch-off: at most half the window late, and 5 minutes.
+            startingDeadline: Duration.seconds(Math.max(1, Math.min(300, Math.floor((minutes * 60) / 2)))),
+          },
+          {
+            id: 'Off', name: `${this.name}-off`, schedule: this.offSchedule() ?? this.schedule, args: ['apply', ...files('fault-off')],
+            activeDeadline: RUN_DEADLINE, startingDeadline: OFF_STARTING_DEADLINE,
+          },
+        ],
         files: () => this.files(),
         allow: { verbs: ['get', 'patch'], apiGroup: 'networking.istio.io', resourceType: 'virtualservices' },
         apiServer: { cidrs: this.apiServer.addresses.map(String), ports: [...this.apiServer.ports] },
-        // The run's sleep, plus time to apply the faults and restore them.
-        activeDeadline: Duration.seconds(seconds + RESTORE_MARGIN_SECONDS),
       });
+      addFaultsLeftOnAlert(this, 'LeftOnAlert', {
+        name: `${this.name}-faults-left-on`, namespace: this.chart.namespace,
+        labels: { ...this.chart.commonLabels(), ...this.chart.platform.prometheus.selectorLabels },
+      }, { namespace: this.chart.namespace, environment: this.chart.environment, hosts: this.hosts(), window: this.testDuration, pages: this.chart.production });
       this.chart.addIntendedFlows(() => this.apiServerFlows());
     }
     this.node.addValidation({ validate: () => this.problems() });
@@ -182,9 +256,13 @@ export class FaultInjectionTest extends Construct {
    * @see https://kubernetes.io/docs/tasks/run-application/access-api-from-pod/#directly-accessing-the-rest-api
    */
   private apiServerFlows(): IntendedFlow[] {
+    return [`${this.name}-on`, `${this.name}-off`].flatMap((job) => this.jobFlows(job));
+  }
+
+  private jobFlows(job: string): IntendedFlow[] {
     const platform = this.chart.platform;
     const host = platform.apiServer.host;
-    const source = { workload: this.name, namespace: this.chart.namespace };
+    const source = { workload: job, namespace: this.chart.namespace };
     const out: IntendedFlow[] = [];
     // A port outside 1-65535 is reported by problems(); no flow is built for it.
     const ports = this.apiServer.ports.filter((p) => Number.isInteger(p) && p >= 1 && p <= 65535);
@@ -193,7 +271,7 @@ export class FaultInjectionTest extends Construct {
       for (const port of ports) {
         out.push({
           source, host, port, protocol: 'TCP', target, expect: 'allow', constructPath: this.node.path,
-          description: `${this.name} reaches the API server at ${cidr} on ${port}`,
+          description: `${job} reaches the API server at ${cidr} on ${port}`,
         });
       }
     }
@@ -203,7 +281,7 @@ export class FaultInjectionTest extends Construct {
       for (const port of ports) {
         out.push({
           source, host, port, protocol: 'TCP', target, expect: 'deny', constructPath: this.node.path,
-          description: `${this.name} reaches ${elsewhere} (not the API server) on ${port}`,
+          description: `${job} reaches ${elsewhere} (not the API server) on ${port}`,
         });
       }
     }
@@ -215,39 +293,16 @@ export class FaultInjectionTest extends Construct {
   }
 
   /**
-   * The job's script. It runs as PID 1, which the kernel gives no default signal action:
-   * without a handler SIGTERM is ignored, and the pod is SIGKILLed after its grace period
-   * with the faults still on. So TERM and INT have traps, as has EXIT; the wait is
-   * `sleep N & wait`, because a shell runs a trap only after the foreground command ends,
-   * while `wait` returns as soon as a trapped signal arrives.
-   * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
-   * @see https://pubs.opengroup.org/onlinepubs/9699919799/utilities/V3_chap02.html#tag_18_11 (Signals and Error Handling)
+   * The switch-off's schedule: the switch-on's minute and hour plus the test duration, the same
+   * day; undefined when that cannot be written (problems() says why).
    */
-  private script(seconds: number): string {
-    const files = (kind: string) => this.hosts().map((h) => `-f /config/${h}.${kind}.yaml`).join(' ');
-    return [
-      'set -eu',
-      'pid=',
-      '# Switch the faults off again however the run ends: normally, on failure, on SIGTERM (eviction, deadline) or SIGINT.',
-      'restore() {',
-      '  trap - EXIT TERM INT',
-      '  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi',
-      '  for attempt in 1 2 3; do',
-      `    if kubectl apply ${files('fault-off')}; then return 0; fi`,
-      '    sleep 2',
-      '  done',
-      '  echo "could not switch the faults off" >&2',
-      '  return 1',
-      '}',
-      "trap 'restore' EXIT",
-      "trap 'restore; exit 143' TERM",
-      "trap 'restore; exit 130' INT",
-      `kubectl apply ${files('fault-on')}`,
-      `sleep ${seconds} &`,
-      'pid=$!',
-      'wait "$pid"',
-      '',
-    ].join('\n');
+  private offSchedule(): Cron | undefined {
+    const fields = this.schedule.expressionString.trim().split(/\s+/);
+    const minutes = this.testDuration.toMinutes({ integral: false });
+    if (fields.length !== 5 || !/^\d+$/.test(fields[0]) || !/^\d+$/.test(fields[1]) || !Number.isInteger(minutes) || minutes < 1) return undefined;
+    const end = Number(fields[1]) * 60 + Number(fields[0]) + minutes;
+    if (end >= 24 * 60) return undefined;
+    return Cron.schedule({ minute: String(end % 60), hour: String(Math.floor(end / 60)), day: fields[2], month: fields[3], weekDay: fields[4] });
   }
 
   /** Each service's rendered VirtualService, by name, switched on and off. */
@@ -281,15 +336,29 @@ export class FaultInjectionTest extends Construct {
         'apiServer.addresses: the scheduled job reaches the API server; name its endpoints (kubectl get endpoints kubernetes) so its NetworkPolicy allows them and nothing else'));
     }
     out.push(...integerProblems(Object.fromEntries(this.apiServer.ports.map((p, i) => [`apiServer.ports[${i}]`, p])), 1, 65535));
-    const seconds = this.testDuration.toSeconds({ integral: false });
-    if (seconds < 1 || !Number.isInteger(seconds)) {
-      bad('testDuration', 'must be a whole number of seconds, at least 1s');
-    }
+    if (!this.permanent) out.push(...this.scheduleProblems());
     for (const s of this.services) {
       if (s.traffic.virtualServiceOwner) {
         out.push(formatProblem(Codes.FLAGGER_OWNS_VIRTUAL_SERVICE,
           `services: ${s.name}'s VirtualService is written by ${s.traffic.virtualServiceOwner}, so faults cannot be injected into it`));
       }
+    }
+    return out;
+  }
+
+  private scheduleProblems(): string[] {
+    const out: string[] = [];
+    const bad = (field: string, what: string) => out.push(formatProblem(Codes.FAULT_SCHEDULE_INVALID, `${field}: ${what}`));
+    const minutes = this.testDuration.toMinutes({ integral: false });
+    if (!Number.isInteger(minutes) || minutes < 1) bad('testDuration', `must be whole minutes, at least 1, got ${describeDuration(this.testDuration)}`);
+    const fields = this.schedule.expressionString.trim().split(/\s+/);
+    if (fields.length !== 5 || !/^\d+$/.test(fields[0]) || !/^\d+$/.test(fields[1])) {
+      bad('schedule', `'${this.schedule.expressionString}' must name one minute and one hour, so that the switch-off can be scheduled testDuration later`);
+    } else if (Number.isInteger(minutes) && minutes >= 1 && !this.offSchedule()) {
+      bad('testDuration', `${fields[1]}:${fields[0].padStart(2, '0')} plus ${minutes} minutes ends after midnight; start earlier so the window ends the same day`);
+    }
+    if (!/^[A-Za-z]+(?:[/_+-][A-Za-z0-9_+-]+)*$/.test(this.timeZone) || this.timeZone.startsWith('TZ')) {
+      bad('timeZone', `'${this.timeZone}' is not an IANA time zone name (Etc/UTC, Asia/Tokyo)`);
     }
     return out;
   }

@@ -269,6 +269,7 @@ export class FlaggerCanary extends Construct {
     if (t.split) owned('default route split');
     if (t.mirror) owned('mirror');
     if (t.fault) owned('fault injection');
+    if (t.writeRetries) owned('write retries');
     return out;
   }
 }

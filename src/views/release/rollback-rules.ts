@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { describeDuration } from '../../core/duration';
 import { formatProblem } from '../../core/errors';
-import { labelValueProblem } from '../../core/names';
+import { dns1123LabelProblem, labelValueProblem } from '../../core/names';
 import { Percentage } from '../../core/weight';
 import { MeshService } from '../../graph/mesh-service';
 import { addPrometheusRule } from '../../render/observability';
@@ -65,11 +65,31 @@ export interface CanaryRollbackRulesProps {
    */
   readonly maxP99Latency?: Duration;
   /**
-   * No rule fires unless the canary (and, for the relative rules, the stable version)
-   * received at least this many requests in the window: a handful of requests proves nothing.
+   * The ratio rules (relative and absolute error rate and latency) fire only when the canary
+   * (and, for the relative rules, the stable version) received at least this many requests in
+   * the window: a handful of requests proves nothing. The rules for a canary that answers
+   * nothing right (`CanaryNoSuccessfulResponses`, `CanaryPodsNotReady`) have no such guard.
    * @default 100
    */
   readonly minRequests?: number;
+  /**
+   * The canary's Deployment, whose unavailable replicas kube-state-metrics reports
+   * (`kube_deployment_status_replicas_unavailable`).
+   * @default - `<service>-<canaryVersion>`, the Deployment a {@link CanaryRelease} or `MeshService.addVersion` writes
+   * @see https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/deployment-metrics.md
+   */
+  readonly canaryDeployment?: string;
+  /**
+   * How long the canary's pods may stay unready, with not one successful answer, before it rolls back.
+   * @default Duration.minutes(5)
+   */
+  readonly notReadyFor?: Duration;
+  /**
+   * Whether the rollback alerts page (`severity: critical`); when false they are `warning`
+   * and keep their `action: rollback` label, for automation and routing to act on.
+   * @default - the chart's `production`
+   */
+  readonly paging?: boolean;
   /**
    * Labels Prometheus's `ruleSelector` requires: without them prometheus-operator never
    * loads the rules (kube-prometheus-stack selects by its Helm release).
@@ -88,11 +108,19 @@ export const ROLLBACK_GROUP = 'canary-rollback-triggers';
  * back; P99 over 2× stable's for 5m: warning) and seed 003's absolute bounds (error
  * rate over 5% or P99 over 1000ms: roll back at once).
  *
- * Every rule is guarded against low traffic: it fires only when the canary (and, for
- * the relative rules, the stable version) received at least `minRequests` requests in
- * the window, so a canary with no traffic never divides by zero or fires on one error.
- * Error counts default to 0 when no 5xx series exists, so a stable version with no
- * errors at all still yields a ratio.
+ * Requests are counted as the callers saw them (`reporter="source"`, and the service's own
+ * reports for callers without a proxy, each request once), so the 503s and per-try 504s a
+ * caller's proxy raises without an answer from the canary count against it. The ratio rules
+ * are guarded against low traffic: they fire only when the canary (and, for the relative
+ * rules, the stable version) received at least `minRequests` requests in the window, so a
+ * canary with little traffic never divides by zero or fires on one error. Error counts default
+ * to 0 when no 5xx series exists, so a stable version with no errors at all still yields a ratio.
+ *
+ * A dead canary is not silenced by that guard: `CanaryNoSuccessfulResponses` rolls back a
+ * canary that has traffic but not one successful answer (for `errorRateFor`), and
+ * `CanaryPodsNotReady` one whose Deployment has unavailable replicas while it answers nothing
+ * (for `notReadyFor`): an unready pod leaves the endpoints, its callers get 503 UH, and no
+ * request metric names the canary then.
  *
  * Its default child (`Resource`) is the PrometheusRule.
  */
@@ -103,6 +131,10 @@ export class CanaryRollbackRules extends Construct {
   public readonly canaryVersion: string;
   /** The stable version's label. */
   public readonly stableVersion: string;
+  /** The canary's Deployment. */
+  public readonly canaryDeployment: string;
+  /** Whether the rollback alerts page. */
+  public readonly paging: boolean;
 
   private readonly service: MeshService;
   private readonly s: RollbackThresholds;
@@ -126,7 +158,10 @@ export class CanaryRollbackRules extends Construct {
       maxErrorRate: props.maxErrorRate ?? Percentage.of(5),
       maxP99Latency: props.maxP99Latency ?? Duration.millis(1000),
       minRequests: props.minRequests ?? 100,
+      notReadyFor: props.notReadyFor ?? Duration.minutes(5),
     };
+    this.paging = props.paging ?? props.service.chart.production;
+    this.canaryDeployment = props.canaryDeployment ?? `${props.service.name}-${this.canaryVersion}`;
     addPrometheusRule(this, 'Resource', {
       name: this.ruleName,
       namespace: this.service.namespace,
@@ -138,6 +173,9 @@ export class CanaryRollbackRules extends Construct {
       environment: this.service.chart.environment,
       canaryVersion: this.canaryVersion,
       stableVersion: this.stableVersion,
+      canaryDeployment: this.canaryDeployment,
+      grpc: this.service.ports[0]?.protocol === 'grpc',
+      pages: this.paging,
       thresholds: this.s,
     })]);
     this.node.addValidation({ validate: () => this.problems() });
@@ -147,7 +185,8 @@ export class CanaryRollbackRules extends Construct {
     const s = this.s;
     const out: string[] = [];
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.ROLLBACK_RULE_INVALID, `${field}: ${what}`));
-    for (const [field, d] of Object.entries({ window: s.window, errorRateFor: s.errorRateFor, latencyFor: s.latencyFor, maxP99Latency: s.maxP99Latency })) {
+    const durations = { window: s.window, errorRateFor: s.errorRateFor, latencyFor: s.latencyFor, maxP99Latency: s.maxP99Latency, notReadyFor: s.notReadyFor };
+    for (const [field, d] of Object.entries(durations)) {
       const ms = d.toMilliseconds({ integral: false });
       if (!(ms >= 1) || !Number.isInteger(ms)) bad(field, `must be a whole number of milliseconds, at least 1ms, got ${describeDuration(d)}`);
     }
@@ -156,6 +195,8 @@ export class CanaryRollbackRules extends Construct {
     }
     if (!Number.isInteger(s.minRequests) || s.minRequests < 1) bad('minRequests', `must be a whole number of at least 1, got ${s.minRequests}`);
     if (s.maxErrorRate.value === 0) bad('maxErrorRate', 'must be above 0%: at 0% every single error rolls back');
+    const deployment = dns1123LabelProblem(this.canaryDeployment);
+    if (deployment) bad('canaryDeployment', deployment);
     for (const [k, v] of Object.entries(this.ruleSelectorLabels)) {
       const p = labelValueProblem(v);
       if (p) out.push(formatProblem(Codes.INVALID_OBSERVABILITY_LABEL, `ruleSelectorLabels.${k}: ${p}`));

@@ -11,6 +11,18 @@ import { NetworkPeer } from '../workload/workload';
 import { AuthorizationRule } from './authorization-rule';
 import { ServiceSecurity } from './service-security';
 
+/** A claim of a validated JWT copied to a request header. */
+export interface ClaimToHeader {
+  /** The claim (`sub`; a nested one as `a.b`). */
+  readonly claim: string;
+  /** The header, lowercase (`x-user-id`). */
+  readonly header: string;
+}
+
+/** Headers a claim must never be written to: the request's own framing, routing and credentials. */
+const RESERVED_HEADERS = new Set(['host', 'authorization', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'te', 'upgrade',
+  'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-client-cert', 'x-request-id', 'x-envoy-peer-metadata', 'x-envoy-peer-metadata-id']);
+
 /** Props for {@link EdgeAuthentication}. */
 export interface EdgeAuthenticationProps {
   /** The service at the edge that end users reach (api-gateway). */
@@ -31,10 +43,22 @@ export interface EdgeAuthenticationProps {
    */
   readonly audiences?: readonly string[];
   /**
-   * Whether the token is forwarded to the service after validation.
+   * Whether the token is forwarded to the service after validation. Off, the sidecar removes
+   * it once validated: the service learns who the user is from `outputClaimToHeaders` instead,
+   * and a token never travels further than it must.
    * @default false
+   * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule
    */
   readonly forwardOriginalToken?: boolean;
+  /**
+   * Claims of a validated token copied to request headers for the service (`sub` to
+   * `x-user-id`, say): how it learns who the user is when the token is not forwarded. Only
+   * string, number and boolean claims are copied. Envoy adds the header to whatever the
+   * request carried, so every ingress route to the service removes a client's own copy.
+   * @default - none
+   * @see https://istio.io/latest/docs/tasks/security/authentication/claim-to-header/
+   */
+  readonly outputClaimToHeaders?: readonly ClaimToHeader[];
   /**
    * End users allowed, `<issuer>/<subject>`.
    * @default - every subject of the issuer (`<issuer>/*`)
@@ -89,6 +113,8 @@ export class EdgeAuthentication extends Construct {
   public readonly forwardOriginalToken: boolean;
   /** The end users allowed, `<issuer>/<subject>`. */
   public readonly requestPrincipals: readonly string[];
+  /** The claims copied to request headers. */
+  public readonly outputClaimToHeaders: readonly ClaimToHeader[];
 
   public constructor(scope: Construct, id: string, props: EdgeAuthenticationProps) {
     super(scope, id);
@@ -97,6 +123,7 @@ export class EdgeAuthentication extends Construct {
     this.jwksUri = props.jwksUri;
     this.audiences = props.audiences ? [...props.audiences] : undefined;
     this.forwardOriginalToken = props.forwardOriginalToken ?? false;
+    this.outputClaimToHeaders = (props.outputClaimToHeaders ?? []).map((c) => ({ claim: c.claim, header: c.header }));
     this.requestPrincipals = [...(props.requestPrincipals ?? [`${props.issuer}/*`])];
     this.name = props.name ?? `${props.service.name}-jwt`;
     const platform = MeshChart.of(this).platform;
@@ -114,6 +141,7 @@ export class EdgeAuthentication extends Construct {
     const security = ServiceSecurity.of(props.service);
     security.allowEndUsers(this.rule);
     security.allowIngressFrom(ingress.peer);
+    security.setsHeadersFromClaims(this.outputClaimToHeaders.map((c) => c.header));
     addRequestAuthentication(this, 'Resource',
       { name: this.name, namespace: props.service.namespace, labels: { [Labels.APP]: props.service.name, [Labels.MANAGED_BY]: MANAGED_BY } },
       () => ({
@@ -122,6 +150,7 @@ export class EdgeAuthentication extends Construct {
         jwksUri: this.jwksUri,
         audiences: this.audiences,
         forwardOriginalToken: this.forwardOriginalToken,
+        outputClaimToHeaders: this.outputClaimToHeaders,
       }));
     this.node.addValidation({ validate: () => this.problems() });
   }
@@ -144,6 +173,28 @@ export class EdgeAuthentication extends Construct {
     this.requestPrincipals.forEach((r, i) => {
       if (r.trim() === '') out.push(formatProblem(Codes.INVALID_JWT_RULE, `requestPrincipals[${i}]: must not be empty`));
     });
-    return out;
+    return [...out, ...claimHeaderProblems(this.outputClaimToHeaders)];
   }
+}
+
+/**
+ * Why claim-to-header entries are not what istiod accepts (a claim and a header, the header a
+ * strict HTTP token: pkg/config/validation `validateJwtRule`, `ValidateStrictHTTPHeaderName`) or
+ * not safe: an uppercase header (Envoy writes it lowercase), a header the request's framing,
+ * routing or credentials need, one header written twice.
+ */
+function claimHeaderProblems(entries: readonly ClaimToHeader[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  entries.forEach((c, i) => {
+    const bad = (what: string) => out.push(formatProblem(Codes.INVALID_JWT_RULE, `outputClaimToHeaders[${i}]: ${what}`));
+    if (c.claim.trim() === '') bad('claim must not be empty');
+    if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(c.header)) bad(`header '${c.header}' must be a lowercase HTTP header name`);
+    else if (RESERVED_HEADERS.has(c.header) || c.header.startsWith('x-envoy-') || c.header.startsWith('x-b3-')) {
+      bad(`header '${c.header}' carries the request's framing, routing, tracing or credentials; name a header of your own`);
+    }
+    if (seen.has(c.header)) bad(`header '${c.header}' is written twice`);
+    seen.add(c.header);
+  });
+  return out;
 }

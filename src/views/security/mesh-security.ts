@@ -3,7 +3,7 @@ import { Labels, MANAGED_BY } from '../../core/labels';
 import type { IMeshChart } from '../../graph/interfaces';
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { addNetworkPolicy, NetworkPeer } from '../workload/workload';
-import { MtlsMode } from './mtls-mode';
+import { MeshWideMtls, MtlsMode } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
@@ -13,27 +13,26 @@ import { addAuthorizationPolicy, renderDefaultDenyNetworkPolicy } from '../../re
 /** Props for {@link MeshSecurity}, given as `MeshChartProps.security`. */
 export interface MeshSecurityProps {
   /**
-   * The mesh-wide mTLS mode, written as PeerAuthentication `default` in the root namespace.
-   * @default MtlsMode.strict()
-   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
+   * The mesh-wide mTLS policy, PeerAuthentication `default` in the root namespace: an explicit,
+   * staged opt-in (`MeshWideMtls.permissive()`, then `MeshWideMtls.strict({...})`), since it
+   * governs every namespace of the cluster. Written once for the cluster (`dist/cluster/`), and
+   * environments that ask for different modes fail synth (MESH631).
+   * @default MeshWideMtls.none() - no mesh-wide object; the namespace's own STRICT policy covers the chart's services
+   * @see https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/
    */
-  readonly meshMtls?: MtlsMode;
+  readonly meshMtls?: MeshWideMtls;
   /**
-   * Whether this chart writes the mesh-wide PeerAuthentication (turn off when another chart owns the root namespace).
-   * @default true
-   */
-  readonly meshWidePolicy?: boolean;
-  /**
-   * The namespace's mTLS mode, PeerAuthentication `default` in the chart's namespace: a
-   * second layer that holds if the mesh-wide policy is changed by mistake.
+   * The namespace's mTLS mode, PeerAuthentication `default` in the chart's namespace: every
+   * service the chart writes runs here, so it is STRICT without any mesh-wide policy.
    * @default MtlsMode.strict()
    */
   readonly namespaceMtls?: MtlsMode;
   /**
-   * Whether Prometheus may scrape: a PERMISSIVE PeerAuthentication `allow-prometheus` in the
-   * platform's Prometheus namespace, and NetworkPolicy ingress from its pods to Envoy's
-   * metrics ports 15090 and 15020.
+   * Whether Prometheus may scrape: NetworkPolicy ingress from its pods to Envoy's metrics
+   * ports 15090 and 15020. No PeerAuthentication is needed: Istio serves those ports in
+   * plaintext, outside the inbound mTLS listener, whatever the workload's mode.
    * @default true
+   * @see https://istio.io/latest/docs/tasks/observability/metrics/secure-metrics/ (the telemetry ports are not protected by mutual TLS)
    */
   readonly allowMetricsScraping?: boolean;
   /**
@@ -53,9 +52,9 @@ export interface MeshSecurityProps {
 
 /**
  * The security of one chart's namespace, secure by default: STRICT mTLS for the
- * mesh (root namespace) and for the namespace (defence in depth, seed 003), a
- * PERMISSIVE exception for the observability namespace so Prometheus can scrape,
- * the allow-nothing AuthorizationPolicy and a deny-all NetworkPolicy baseline.
+ * namespace, the allow-nothing AuthorizationPolicy and a deny-all NetworkPolicy
+ * baseline, and Prometheus's scrape of the sidecars let through. The mesh-wide policy
+ * (root namespace) is written only when the chart opts in, in stages ({@link MeshWideMtls}).
  * Every MeshChart has one (id `Security`), configured by `MeshChartProps.security`;
  * each service's {@link ServiceSecurity} opens exactly its declared calls on top.
  */
@@ -86,8 +85,8 @@ export class MeshSecurity extends Construct {
   public readonly controlPlaneNamespace: string;
   /** The chart's namespace. */
   public readonly namespace: string;
-  /** The mesh-wide mode. */
-  public readonly meshMtls: MtlsMode;
+  /** The mesh-wide policy (none unless the chart opted in). */
+  public readonly meshMtls: MeshWideMtls;
   /** The namespace's mode. */
   public readonly namespaceMtls: MtlsMode;
   /** Whether Prometheus may scrape. */
@@ -104,24 +103,23 @@ export class MeshSecurity extends Construct {
     // The namespaces are the platform's (MeshChartProps.platform), never literals here.
     this.rootNamespace = scope.platform.istio.rootNamespace;
     this.controlPlaneNamespace = scope.platform.istio.controlPlaneNamespace;
-    this.meshMtls = props.meshMtls ?? MtlsMode.strict();
+    this.meshMtls = props.meshMtls ?? MeshWideMtls.none();
     this.namespaceMtls = props.namespaceMtls ?? MtlsMode.strict();
     this.allowMetricsScraping = props.allowMetricsScraping ?? true;
     this.observabilityNamespace = scope.platform.prometheus.namespace;
     this.dns = props.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
     const labels = { [Labels.MANAGED_BY]: MANAGED_BY };
 
-    // The root namespace's policy and the observability exception belong to the cluster:
-    // in a MeshApp they are written once (dist/cluster/), and environments must agree on them.
-    const cluster = MeshCluster.forApp(this);
-    const once = (id: string, name: string, namespace: string, mode: MtlsMode) => {
-      const create = (s: Construct, childId: string) => new MtlsPolicy(s, childId, { name, namespace, mode });
-      if (cluster) cluster.addOnce(`PeerAuthentication ${namespace}/${name}`, this, { mode: mode.mode }, create);
-      else create(this, id);
-    };
-    if (props.meshWidePolicy ?? true) once('MeshMtls', 'default', this.rootNamespace, this.meshMtls);
+    // The root namespace's policy belongs to the cluster: in a MeshApp it is written once
+    // (dist/cluster/), and environments that opt in must agree on it.
+    const meshMode = this.meshMtls.mode;
+    if (meshMode) {
+      const create = (s: Construct, childId: string) => new MtlsPolicy(s, childId, { name: 'default', namespace: this.rootNamespace, mode: meshMode });
+      const cluster = MeshCluster.forApp(this);
+      if (cluster) cluster.addOnce(`PeerAuthentication ${this.rootNamespace}/default`, this, { mode: meshMode.mode }, create);
+      else create(this, 'MeshMtls');
+    }
     new MtlsPolicy(this, 'NamespaceMtls', { name: 'default', namespace: this.namespace, mode: this.namespaceMtls });
-    if (this.allowMetricsScraping) once('AllowPrometheus', 'allow-prometheus', this.observabilityNamespace, MtlsMode.permissive());
     if (props.allowNothingBaseline ?? true) {
       // An ALLOW policy that matches nothing: with it, a request is allowed only if another policy allows it.
       addAuthorizationPolicy(this, 'AllowNothing', { name: 'allow-nothing', namespace: this.namespace, labels }, () => ({}));

@@ -42,8 +42,8 @@ export const SECURE_OUTLIER_DETECTION: OutlierDetection = {
 
 /**
  * A service with high security needs, like payment in seed 000: its own STRICT
- * PeerAuthentication; an ALLOW policy for its declared callers only (plus health
- * checks) under the namespace's allow-nothing baseline; retries only on
+ * PeerAuthentication; an ALLOW policy for its declared callers only under the
+ * namespace's allow-nothing baseline; retries only on
  * `reset-before-request,connect-failure` by default, and a synth error if any condition could
  * retry a request the service already received (a 5xx retry may charge twice);
  * a stricter circuit breaker and LEAST_REQUEST by default. Props win field by field.

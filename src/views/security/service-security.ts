@@ -1,10 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { withCollectionPaths } from '../../core/authorization';
 import { Principal } from '../../core/principal';
 import { isMeshChart } from '../../graph/brands';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
 import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../../graph/interfaces';
-import { restrictedTargetPorts } from '../../graph/service-call';
+import { calledPorts, restrictedTargetPorts } from '../../graph/service-call';
 import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../workload/workload';
 import { AuthorizationRule, operationProblems, ruleProblems, ruleState } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
@@ -51,8 +52,8 @@ const SERVICE_SECURITY_BRAND = Symbol.for('cdk8s-mesh.ServiceSecurity');
 /**
  * The security view of one service, derived from the mesh graph at synth:
  * an ALLOW AuthorizationPolicy `<name>-policy` with one rule per declared caller
- * (its principal, the call's methods and paths) and health checks open to every
- * source; a deny-by-default NetworkPolicy `<name>` allowing exactly the calls in and
+ * (its principal, the call's methods and paths), the gateways that route to it and
+ * the rules added with {@link ServiceSecurity.allow}; a deny-by-default NetworkPolicy `<name>` allowing exactly the calls in and
  * out plus DNS and istiod; a Sidecar `<name>` importing only the hosts it calls; and,
  * if asked, a workload PeerAuthentication `<name>`. Every MeshService has one
  * (id `Security`); reach it with {@link ServiceSecurity.of}. It writes several objects,
@@ -195,6 +196,22 @@ export class ServiceSecurity extends Construct {
   }
 
   /**
+   * Headers the service's own sidecar writes from a validated token (RequestAuthentication
+   * `outputClaimToHeaders`): Envoy adds them to whatever the request carried, so every gateway
+   * route to the service removes them from what the client sent ({@link headersSetFromClaims}).
+   */
+  public setsHeadersFromClaims(headers: readonly string[]): void {
+    for (const h of headers) if (!this.claimHeaders.includes(h)) this.claimHeaders.push(h);
+  }
+
+  /** The headers the service's sidecar writes from a validated token, which no client may send. */
+  public get headersSetFromClaims(): readonly string[] {
+    return [...this.claimHeaders].sort();
+  }
+
+  private readonly claimHeaders: string[] = [];
+
+  /**
    * A request principal an end-user rule admits on `path` (its first, `*` made concrete),
    * or undefined when no end-user rule guards the path. For flows that sign in.
    */
@@ -222,6 +239,14 @@ export class ServiceSecurity extends Construct {
     return (this.workloadMtls ? this.workloadMtls.modeOn(port) : this.mesh.defaultMode).mode;
   }
 
+  /**
+   * Whether the service's ALLOW policy admits its declared callers and nothing else: no
+   * gateway, no end users, no caller admitted from outside the app, no rule added with {@link allow}.
+   */
+  public get admitsOnlyDeclaredCallers(): boolean {
+    return this.inboundCalls.length > 0 && this.admissions.length === 0 && this.gateways.length === 0 && this.endUserRules.length === 0 && this.extraRules.length === 0;
+  }
+
   /** The calls into this service, sorted by caller. */
   public get inboundCalls(): ServiceCall[] {
     return [...this.service.chart.callsTo(this.service)]
@@ -230,11 +255,11 @@ export class ServiceSecurity extends Construct {
 
   /** Every rule of the service's ALLOW policy, in output order. */
   public get rules(): AuthorizationRule[] {
-    const admitted = admissionRules(this.service, this.admissions);
-    const rules = [...this.callerRules(), ...admitted, ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
-    // Health checks stay reachable from every source (seed 000).
-    if (this.service.healthCheckPath) rules.push({ to: [{ methods: ['GET'], paths: [`${this.service.healthCheckPath}/*`] }] });
-    return rules;
+    // No rule opens the health checks to every source, as seed 000 does: the sidecar injector
+    // rewrites the kubelet's HTTP probes to the pilot-agent (15020), which calls the app over
+    // localhost, so a probe never meets Envoy's inbound authorization; the rule would admit
+    // only other workloads. https://istio.io/latest/docs/ops/configuration/mesh/app-health-check/
+    return [...this.callerRules(), ...admissionRules(this.service, this.admissions), ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
   }
 
   /**
@@ -276,9 +301,11 @@ export class ServiceSecurity extends Construct {
     return [...byCaller].map(([caller, calls]) => ({
       from: [{ services: [caller] }],
       to: calls.some((c) => !c.methods && !c.paths && !restrictedTargetPorts(c)) ? undefined
+        // A path ending in /* admits its collection path too (POST /api/orders beside /api/orders/*),
+        // but for gRPC, whose every request is POST /<package.Service>/<Method>.
         : calls.map((c) => ({
           methods: c.methods ? [...c.methods] : undefined,
-          paths: c.paths ? [...c.paths] : undefined,
+          paths: c.paths ? (grpcOnly(c) ? [...c.paths] : withCollectionPaths(c.paths)) : undefined,
           ports: restrictedTargetPorts(c)?.map((p) => p.port),
         })),
     }));
@@ -394,4 +421,10 @@ const PRINCIPALS = new WeakMap<IConstruct, { count: number; principals: Set<stri
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whether every port `call` reaches speaks gRPC: https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md (Path). */
+function grpcOnly(call: ServiceCall): boolean {
+  const ports = calledPorts(call);
+  return ports.length > 0 && ports.every((p) => p.protocol === 'grpc' || p.protocol === 'grpc-web');
 }

@@ -25,6 +25,11 @@ export interface GatewayWorkload {
    * @default - the platform gateway Service's selector (`MeshPlatform.ingressGateway.serviceSelector`)
    */
   readonly labels?: Record<string, string>;
+  /**
+   * The pods' ServiceAccount: the targets admit its principal, not every identity of the namespace.
+   * @default - the platform's ingress gateway's (`istio-ingressgateway-service-account`)
+   */
+  readonly serviceAccount?: string;
 }
 
 /** One route of a {@link GatewayRoutes}: a match and the service it goes to. */
@@ -60,8 +65,9 @@ export interface GatewayRoutesProps {
    */
   readonly name?: string;
   /**
-   * The gateway's pods, which each target service's NetworkPolicy and AuthorizationPolicy admit on the routes' paths.
-   * @default - the stock ingress gateway in istio-system
+   * The gateway's pods, which each target service's NetworkPolicy (namespace and labels) and
+   * AuthorizationPolicy (the principal of their ServiceAccount) admit on the routes' paths.
+   * @default - the platform's ingress gateway
    */
   readonly workload?: GatewayWorkload;
 }

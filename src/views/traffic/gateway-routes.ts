@@ -6,6 +6,7 @@ import { dns1123LabelProblem } from '../../core/names';
 import type { IMeshService } from '../../graph/mesh-service-props';
 import { MeshChart } from '../../graph/mesh-chart';
 import { addVirtualService, renderGatewayRoutesSpec } from '../../render/traffic/gateway-routes';
+import { Principal } from '../../core/principal';
 import { ServiceSecurity } from '../security/service-security';
 import { GatewayRouteOptions, GatewayRoutesProps, IGatewayRef } from './gateway-routes-props';
 import { HTTP_PROTOCOLS } from '../../core/ports';
@@ -17,7 +18,7 @@ export { GatewayRouteOptions, GatewayRoutesProps, GatewayWorkload, IGatewayRef }
  * Routes of an ingress gateway for hosts that are not services of the mesh (`*`,
  * `shop.example.com`): their own VirtualService bound to the gateway only, since a
  * `*` host is invalid on the `mesh` gateway. Each route's target service admits the
- * gateway's pods (NetworkPolicy) and its namespace's mTLS identities (AuthorizationPolicy) on the route's paths.
+ * gateway's pods (NetworkPolicy) and their principal (AuthorizationPolicy) on the route's paths.
  *
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService
  * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/ingress-control/
@@ -33,8 +34,8 @@ export class GatewayRoutes extends Construct {
   public readonly hosts: readonly string[];
   /** The routes, tried in order. */
   public readonly routes: readonly GatewayRouteOptions[];
-  /** The gateway's pods, defaults worked out: the namespace and labels the target services admit. */
-  public readonly workload: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
+  /** The gateway's pods, defaults worked out: the namespace, labels and ServiceAccount the target services admit. */
+  public readonly workload: { readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly serviceAccount: string };
 
   public constructor(scope: Construct, id: string, props: GatewayRoutesProps) {
     super(scope, id);
@@ -44,21 +45,24 @@ export class GatewayRoutes extends Construct {
     this.gateway = { name: props.gateway.name, namespace: props.gateway.namespace };
     this.hosts = [...props.hosts];
     this.routes = [...props.routes];
-    const gw = chart.platform.ingressGateway;
+    const platformGateway = chart.platform.ingressGateway;
     this.workload = {
-      namespace: props.workload?.namespace ?? gw.namespace,
+      namespace: props.workload?.namespace ?? platformGateway.namespace,
       labels: { ...(props.workload?.labels ?? chart.platform.ingressGatewayPeerLabels()) },
+      serviceAccount: props.workload?.serviceAccount ?? platformGateway.serviceAccount,
     };
-    const gatewayNs = this.workload.namespace;
+    const principal = Principal.serviceAccount(this.workload.namespace, this.workload.serviceAccount, chart.platform.trustDomain);
     const byTarget = new Map<IMeshService, GatewayRouteOptions[]>();
     for (const r of this.routes) if (r.to) byTarget.set(r.to, [...(byTarget.get(r.to) ?? []), r]);
     for (const [target, routes] of byTarget) {
-      const security = ServiceSecurity.of(target);
-      security.allowIngressFrom({ namespace: gatewayNs, podLabels: { ...this.workload.labels } });
       // The paths the routes match: exact paths as they are, prefixes with a trailing '*'; a regex or no uri admits every path.
       const paths = routes.flatMap((r) => r.match.map((m) => m.uri?.kind === 'exact' ? m.uri.value : m.uri?.kind === 'prefix' ? `${m.uri.value}*` : undefined));
-      // The gateway's identity by its namespace (mTLS): the authorization rules name only the app's own ServiceAccounts as principals.
-      security.allow({ from: [{ namespaces: [gatewayNs] }], to: paths.includes(undefined) ? undefined : [{ paths: paths as string[] }] });
+      // The gateway's pods (namespace AND labels) and its principal, never every identity of its namespace.
+      ServiceSecurity.of(target).admitGateway({
+        peer: { namespace: this.workload.namespace, podLabels: { ...this.workload.labels } },
+        principal,
+        paths: paths.includes(undefined) ? undefined : paths as string[],
+      });
     }
     addVirtualService(this, 'Resource',
       { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },

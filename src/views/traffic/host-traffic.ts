@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { Codes } from '../../core/codes';
+import type { Retries } from '../../core/retries';
 import { formatProblem } from '../../core/errors';
 import { labelValueProblem } from '../../core/names';
 import { weightSplitProblem } from '../../core/weight-split';
@@ -72,6 +73,7 @@ export class HostTraffic {
   private _fault?: Owned<FaultInjection>;
   private _handedOver?: Owned<string>;
   private _locality?: Owned<LocalityLbSetting>;
+  private _writeRetries?: Owned<Retries>;
   private readonly conflicts: string[] = [];
 
   public constructor(
@@ -117,6 +119,17 @@ export class HostTraffic {
   /** Sets the default route's destinations (the weighted split). One contributor only. */
   public setSplit(owner: IConstruct, destinations: RouteDestinationOptions[]): void {
     this._split = this.claim('default route split', this._split, owner, destinations);
+  }
+
+  /**
+   * Retries of the default route's POST and PATCH requests, over the host's field by field. Istio
+   * sets retries per route, not per method, so the default route is then preceded by a route of
+   * its own for those methods (`writes`: the same destinations, mirror and faults), and a retry
+   * on 5xx or reset for reads no longer resends a write. One contributor only.
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+   */
+  public setWriteRetries(owner: IConstruct, retries: Retries): void {
+    this._writeRetries = this.claim('write retries', this._writeRetries, owner, retries);
   }
 
   /** Mirrors a share of the default route's requests to a subset. One contributor only. */
@@ -176,6 +189,11 @@ export class HostTraffic {
   /** The default route's destinations, if a contributor set them. */
   public get split(): RouteDestinationOptions[] | undefined {
     return this._split?.value;
+  }
+
+  /** The retries of the default route's POST and PATCH requests, if a contributor set them. */
+  public get writeRetries(): Retries | undefined {
+    return this._writeRetries?.value;
   }
 
   /** The mirror, if any. */

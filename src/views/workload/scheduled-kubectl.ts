@@ -1,7 +1,9 @@
 /**
- * A CronJob that runs a kubectl script over files held in a ConfigMap, with a
- * ServiceAccount and a Role limited to the resources it patches. cdk8s-plus-27
- * stays inside src/views/workload/.
+ * CronJobs that run kubectl over files held in a ConfigMap, with one ServiceAccount and a
+ * Role limited to the resources they patch, and a NetworkPolicy that lets them reach DNS and
+ * the API server only. Each run is kubectl itself, no shell: an image such as
+ * registry.k8s.io/kubectl holds kubectl and nothing else. cdk8s-plus-27 stays inside
+ * src/views/workload/.
  */
 import { ApiObject, Cron, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -10,37 +12,54 @@ import { podHardeningProblems } from '../security/pod-hardening';
 import { markChecked } from './pod-checks';
 import { addNetworkPolicy, HARDENED_CONTAINER, WORKLOAD_UID } from './workload';
 
+/** One scheduled kubectl run. */
+export interface ScheduledKubectlRun {
+  /** The CronJob's construct id under the scope. */
+  readonly id: string;
+  /** The CronJob's name. */
+  readonly name: string;
+  readonly schedule: Cron;
+  /** kubectl's arguments (`apply -f /config/a.yaml`). */
+  readonly args: readonly string[];
+  /** How late a missed run may still start; later, it is skipped. */
+  readonly startingDeadline: Duration;
+  /** How long a run may take before the Job controller stops it. */
+  readonly activeDeadline: Duration;
+}
+
 /** What {@link addScheduledKubectl} needs. */
 export interface ScheduledKubectlSpec {
-  /** Name of the CronJob, and of its ServiceAccount and Role. */
+  /** Name of the ServiceAccount, Role, RoleBinding and NetworkPolicy. */
   readonly name: string;
   /** Name of the ConfigMap with the files, mounted at /config. */
   readonly configMapName: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
-  readonly schedule: Cron;
+  /** The image: kubectl at `kubectlPath`; a digest-pinned one is pulled once per node. */
   readonly image: string;
-  /** The shell script the job runs. */
-  readonly script: string;
+  /** Where kubectl is in the image. */
+  readonly kubectlPath: string;
+  /** The time zone of every run's schedule (an IANA name, CronJob `timeZone`). */
+  readonly timeZone: string;
+  /** The runs, each a CronJob. */
+  readonly runs: readonly ScheduledKubectlRun[];
   /** The files of the ConfigMap, produced at synth. */
   readonly files: () => Record<string, string>;
-  /** Labels of the job's pods, which its NetworkPolicy selects. */
+  /** Labels of the jobs' pods, which the NetworkPolicy selects. */
   readonly podLabels: Record<string, string>;
   /** RBAC: verbs allowed on resources of one API group. */
   readonly allow: { readonly verbs: string[]; readonly apiGroup: string; readonly resourceType: string };
   /**
-   * The API server's endpoint addresses and ports, the job's only egress besides DNS. A
+   * The API server's endpoint addresses and ports, the jobs' only egress besides DNS. A
    * NetworkPolicy sees the kubernetes Service's endpoints after the Service's DNAT, so
    * these are the endpoints' addresses (`kubectl get endpoints kubernetes`), not the Service's.
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-range-of-ports
    */
   readonly apiServer: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
-  /** How long a run may take before the Job controller stops it (its pods get SIGTERM). */
-  readonly activeDeadline: Duration;
 }
 
-/** The ServiceAccount, Role, RoleBinding, ConfigMap and CronJob of a scheduled kubectl script. */
-export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec): kplus.CronJob {
+/** The ServiceAccount, Role, RoleBinding, ConfigMap, NetworkPolicy and one CronJob per run. */
+export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec): kplus.CronJob[] {
   const metadata = { name: spec.name, namespace: spec.namespace, labels: spec.labels };
   const sa = new kplus.ServiceAccount(scope, 'ServiceAccount', { metadata, automountToken: true });
   const role = new kplus.Role(scope, 'Role', { metadata });
@@ -53,7 +72,7 @@ export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec
   const configVolume = kplus.Volume.fromConfigMap(scope, 'ConfigVolume',
     kplus.ConfigMap.fromConfigMapName(scope, 'ConfigMapRef', spec.configMapName), { name: 'config' });
   const tmp = kplus.Volume.fromEmptyDir(scope, 'TmpVolume', 'tmp');
-  // The namespace denies all traffic by default; the job needs DNS and the API server's endpoints.
+  // The namespace denies all traffic by default; the jobs need DNS and the API server's endpoints.
   addNetworkPolicy(scope, 'NetworkPolicy', metadata, () => ({
     podLabels: { ...spec.podLabels },
     ingress: [],
@@ -62,33 +81,39 @@ export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec
       { peers: spec.apiServer.cidrs.map((cidr) => ({ cidr })), ports: spec.apiServer.ports.map((port) => ({ port, protocol: 'TCP' as const })) },
     ],
   }));
-  const job = new kplus.CronJob(scope, 'CronJob', {
-    metadata,
-    // A sidecar would keep the job's pod running after the script ends; the job only talks to the API server.
-    podMetadata: { labels: { ...spec.podLabels }, annotations: { 'sidecar.istio.io/inject': 'false' } },
-    schedule: spec.schedule,
-    concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
-    // After the deadline the Job controller deletes the pod: SIGTERM, whose trap restores.
-    activeDeadline: spec.activeDeadline,
-    serviceAccount: sa,
-    automountServiceAccountToken: true,
-    restartPolicy: kplus.RestartPolicy.ON_FAILURE,
-    securityContext: { ensureNonRoot: true, user: WORKLOAD_UID, group: WORKLOAD_UID },
-    containers: [{
-      name: 'kubectl',
-      image: spec.image,
-      command: ['/bin/sh', '-c', spec.script],
-      envVariables: { HOME: kplus.EnvValue.fromValue('/tmp') },
-      volumeMounts: [{ path: '/config', volume: configVolume }, { path: '/tmp', volume: tmp }],
-      securityContext: HARDENED_CONTAINER,
-      resources: {
-        cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(200) },
-        memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
-      },
-    }],
+  return spec.runs.map((run) => {
+    const job = new kplus.CronJob(scope, run.id, {
+      metadata: { ...metadata, name: run.name },
+      // A sidecar would keep the job's pod running after kubectl ends; the job only talks to the API server.
+      podMetadata: { labels: { ...spec.podLabels }, annotations: { 'sidecar.istio.io/inject': 'false' } },
+      schedule: run.schedule,
+      timeZone: spec.timeZone,
+      // cdk8s-plus's default is 10s: a controller busy for longer would skip the run.
+      startingDeadline: run.startingDeadline,
+      concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+      activeDeadline: run.activeDeadline,
+      serviceAccount: sa,
+      automountServiceAccountToken: true,
+      restartPolicy: kplus.RestartPolicy.ON_FAILURE,
+      securityContext: { ensureNonRoot: true, user: WORKLOAD_UID, group: WORKLOAD_UID },
+      containers: [{
+        name: 'kubectl',
+        image: spec.image,
+        // A digest never names another image: pulled once per node, not at every run.
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        command: [spec.kubectlPath, ...run.args],
+        envVariables: { HOME: kplus.EnvValue.fromValue('/tmp') },
+        volumeMounts: [{ path: '/config', volume: configVolume }, { path: '/tmp', volume: tmp }],
+        securityContext: HARDENED_CONTAINER,
+        resources: {
+          cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(200) },
+          memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
+        },
+      }],
+    });
+    // Its pod mounts its token on purpose (it calls the API server) and is checked so.
+    markChecked(job);
+    job.node.addValidation({ validate: () => podHardeningProblems(ApiObject.of(job).toJson().spec?.jobTemplate?.spec?.template?.spec, { allowToken: true }) });
+    return job;
   });
-  // Its pod mounts its token on purpose (it calls the API server) and is checked so.
-  markChecked(job);
-  job.node.addValidation({ validate: () => podHardeningProblems(ApiObject.of(job).toJson().spec?.jobTemplate?.spec?.template?.spec, { allowToken: true }) });
-  return job;
 }

@@ -86,6 +86,8 @@ export interface HpaSpec {
   readonly maxReplicas: number;
   readonly cpuUtilization?: number;
   readonly memoryUtilization?: number;
+  /** The container whose use the targets measure (ContainerResource); undefined: the pod's, every container's summed. */
+  readonly container?: string;
   readonly scaleUp: HpaRulesSpec;
   readonly scaleDown: HpaRulesSpec;
 }
@@ -105,8 +107,15 @@ export function addHorizontalPodAutoscaler(scope: Construct, id: string, owner: 
     toScalingTarget: () => ({ ...d.toScalingTarget(), replicas: undefined }),
   };
   const metrics: kplus.Metric[] = [];
-  if (spec.cpuUtilization !== undefined) metrics.push(kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(spec.cpuUtilization)));
-  if (spec.memoryUtilization !== undefined) metrics.push(kplus.Metric.resourceMemory(kplus.MetricTarget.averageUtilization(spec.memoryUtilization)));
+  const container = spec.container === undefined ? undefined : d.containers.find((c) => c.name === spec.container);
+  if (spec.container !== undefined && !container) throw new MeshError(Codes.INTERNAL_INVARIANT, `${owner.node.path} has no container ${spec.container}`);
+  const utilization = (resource: 'cpu' | 'memory', percent: number) => {
+    const target = kplus.MetricTarget.averageUtilization(percent);
+    if (container) return resource === 'cpu' ? kplus.Metric.containerCpu({ container, target }) : kplus.Metric.containerMemory({ container, target });
+    return resource === 'cpu' ? kplus.Metric.resourceCpu(target) : kplus.Metric.resourceMemory(target);
+  };
+  if (spec.cpuUtilization !== undefined) metrics.push(utilization('cpu', spec.cpuUtilization));
+  if (spec.memoryUtilization !== undefined) metrics.push(utilization('memory', spec.memoryUtilization));
   const rules = (r: HpaRulesSpec): kplus.ScalingRules => ({
     stabilizationWindow: r.stabilizationWindow,
     policies: r.policies.map((p) => ({

@@ -18,9 +18,10 @@ describe('Autoscaling', () => {
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'user-service' });
     expect(hpa.spec.minReplicas).toBe(3);
     expect(hpa.spec.maxReplicas).toBe(50);
+    // The app container's use of its own request: a Resource metric would add the sidecar's use and request.
     expect(hpa.spec.metrics).toEqual([
-      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
-      { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
+      { type: 'ContainerResource', containerResource: { name: 'cpu', container: 'app', target: { type: 'Utilization', averageUtilization: 70 } } },
+      { type: 'ContainerResource', containerResource: { name: 'memory', container: 'app', target: { type: 'Utilization', averageUtilization: 80 } } },
     ]);
     expect(hpa.spec.behavior.scaleDown).toMatchObject({ stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] });
     expect(hpa.spec.behavior.scaleUp).toMatchObject({ stabilizationWindowSeconds: 60, policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] });
@@ -41,7 +42,7 @@ describe('Autoscaling', () => {
       scaleDown: { stabilizationWindow: Duration.seconds(0) },
     })), 'HorizontalPodAutoscaler', 'user-service');
     expect(hpa.spec.minReplicas).toBe(2);
-    expect(hpa.spec.metrics.map((m: any) => m.resource.target.averageUtilization)).toEqual([60, 120]);
+    expect(hpa.spec.metrics.map((m: any) => m.containerResource.target.averageUtilization)).toEqual([60, 120]);
     expect(hpa.spec.behavior.scaleUp).toMatchObject({ stabilizationWindowSeconds: 60, policies: [{ type: 'Pods', value: 4, periodSeconds: 30 }] });
     expect(hpa.spec.behavior.scaleDown).toMatchObject({ stabilizationWindowSeconds: 0, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] });
   });
@@ -49,6 +50,16 @@ describe('Autoscaling', () => {
   test('boundaries: min equal to max, a one-hour window are accepted', () => {
     const hpa = find(synth(build({ minReplicas: 5, maxReplicas: 5, scaleDown: { stabilizationWindow: Duration.hours(1) } })), 'HorizontalPodAutoscaler', 'user-service');
     expect([hpa.spec.minReplicas, hpa.spec.maxReplicas, hpa.spec.behavior.scaleDown.stabilizationWindowSeconds]).toEqual([5, 5, 3600]);
+  });
+
+  test('a target the app container cannot reach below its limit fails synth (MESH511); just under it is accepted', () => {
+    // GIVEN the default resources: 100m/500m CPU, 128Mi/512Mi memory
+    expect(synthError(build({ maxReplicas: 5, cpuUtilization: 500 })))
+      .toMatch(/\[test\/hpa\] cpuUtilization: 500% of the app container's 100m request is 500m, at or above its 500m limit, where the CPU is throttled.*\[MESH511\]/);
+    expect(synthError(build({ maxReplicas: 5, memoryUtilization: 400 })))
+      .toMatch(/memoryUtilization: 400% of the app container's 128Mi request is 512Mi, at or above its 512Mi limit, where the container is OOM-killed.*\[MESH511\]/);
+    const hpa = find(synth(build({ maxReplicas: 5, cpuUtilization: 499, memoryUtilization: 399 })), 'HorizontalPodAutoscaler', 'user-service');
+    expect(hpa.spec.metrics.map((m: any) => m.containerResource.target.averageUtilization)).toEqual([499, 399]);
   });
 
   test('min above max fails synth with the path (MESH501)', () => {

@@ -20,12 +20,14 @@ describe('applyEdge (EC site)', () => {
     expect(prod.out.filter((m) => kinds.includes(m.kind)).map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toMatchSnapshot();
   });
 
-  test('search is limited at 1,200 RPS as a whole (seed 000: 1,000 peak + 20%): 171 a pod over its 6-7 pods', () => {
+  test('search is limited at 1,200 RPS as a whole (seed 000: 1,000 peak + 20%): 200 a pod over its 6 pods, 5 of which admit the peak', () => {
     const f = find(prod.out, 'EnvoyFilter', 'search-service-local-ratelimit');
-    expect(f.spec.configPatches[0].patch.value.typed_config.token_bucket).toEqual({ max_tokens: 171, tokens_per_fill: 171, fill_interval: '1s' });
+    expect(f.spec.configPatches[0].patch.value.typed_config.token_bucket).toEqual({ max_tokens: 400, tokens_per_fill: 200, fill_interval: '1s' });
     expect(prod.edge.searchLimit.requestsPerSecond).toBe(1200);
-    const hpa = find(prod.out, 'HorizontalPodAutoscaler', 'search-service');
-    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([6, 7]);
+    expect(prod.edge.searchLimit.unavailable).toBe(1);
+    // No autoscaler: at 7 pods (171 a pod), 5 left in a rollout would admit 855.
+    expect(prod.out.filter((m) => m.kind === 'HorizontalPodAutoscaler' && m.metadata.name === 'search-service')).toEqual([]);
+    expect(find(prod.out, 'Deployment', 'search-service').spec.replicas).toBe(6);
   });
 
   test('review item 1: the shop host routes /api/ to api-gateway and everything else (the site root) to web-frontend', () => {
@@ -60,15 +62,14 @@ describe('applyEdge (EC site)', () => {
   test('production autoscales every service from its replicas to 50 (seed 004)', () => {
     const hpa = find(prod.out, 'HorizontalPodAutoscaler', 'user-service');
     expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 50]);
-    expect(find(prod.out, 'HorizontalPodAutoscaler', 'search-service').spec.minReplicas).toBe(6);
-    expect(prod.out.filter((m) => m.kind === 'HorizontalPodAutoscaler')).toHaveLength(8);
+    // search excepted: its local limit keeps it at 6 pods.
+    expect(prod.out.filter((m) => m.kind === 'HorizontalPodAutoscaler').map((m) => m.metadata.name)).toHaveLength(7);
   });
 
-  test('payment fails over between the Tokyo and Osaka regions', () => {
+  test("payment fails over between the Tokyo and Osaka regions, the caller's region first with every zone alike", () => {
     const dr = find(prod.out, 'DestinationRule', 'payment-service');
-    expect(dr.spec.trafficPolicy.loadBalancer.localityLbSetting.failover).toEqual([
-      { from: 'asia-northeast1', to: 'asia-northeast2' }, { from: 'asia-northeast2', to: 'asia-northeast1' },
-    ]);
+    expect(dr.spec.trafficPolicy.loadBalancer.localityLbSetting).toEqual({ enabled: true, failoverPriority: ['topology.kubernetes.io/region'] });
+    expect(prod.edge.locality.map((l) => [l.service.name, l.sameZoneFirst, l.failover?.length])).toEqual([['payment-service', false, 2], ['order-service', false, 2]]);
   });
 
   test('dev: no autoscaler, no disruption budget (one replica), no failover', () => {

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Autoscaling, LocalRateLimit, LocalRateLimitProps, MeshService, Percentage } from '../../../src';
+import { Autoscaling, HighAvailability, LocalRateLimit, LocalRateLimitProps, MeshService, Percentage } from '../../../src';
 import { limitOf } from '../../../src/views/edge/capacity';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -22,7 +22,8 @@ describe('LocalRateLimit', () => {
   test('seed 000: search peaks at 1,000 RPS and is limited at 1,200 (20% headroom)', () => {
     expect(limitOf({ peakRequestsPerSecond: 1000 })).toBe(1200);
     const cfg = configOf(build({ capacity: { peakRequestsPerSecond: 1000 } }));
-    expect(cfg.token_bucket).toEqual({ max_tokens: 1200, tokens_per_fill: 1200, fill_interval: '1s' });
+    // Two fills' worth in the bucket: a steady 1,200 a second is uneven second by second (the review: no burst headroom).
+    expect(cfg.token_bucket).toEqual({ max_tokens: 2400, tokens_per_fill: 1200, fill_interval: '1s' });
   });
 
   test("seed 001's filter shape: HTTP_FILTER, SIDECAR_INBOUND, INSERT_BEFORE the connection manager", () => {
@@ -43,9 +44,11 @@ describe('LocalRateLimit', () => {
     expect(cfg.filter_enforced.default_value).toEqual({ numerator: 100, denominator: 'HUNDRED' });
   });
 
-  test("seed 001's 60s fill interval: a minute's tokens per fill, max_tokens equal to the fill", () => {
-    const cfg = configOf(build({ requestsPerSecond: 100, fillInterval: Duration.seconds(60) }));
-    expect(cfg.token_bucket).toEqual({ max_tokens: 6000, tokens_per_fill: 6000, fill_interval: '60s' });
+  test("seed 001's 60s fill interval: a minute's tokens per fill; its max_tokens equal to the fill only when burst says so", () => {
+    expect(configOf(build({ requestsPerSecond: 100, fillInterval: Duration.seconds(60) })).token_bucket)
+      .toEqual({ max_tokens: 12000, tokens_per_fill: 6000, fill_interval: '60s' });
+    expect(configOf(build({ requestsPerSecond: 100, fillInterval: Duration.seconds(60), burst: 6000 })).token_bucket)
+      .toEqual({ max_tokens: 6000, tokens_per_fill: 6000, fill_interval: '60s' });
   });
 
   test('burst above the fill lets a burst through; headroom and fill interval scale the bucket', () => {
@@ -69,7 +72,7 @@ describe('LocalRateLimit', () => {
 
   test('boundaries: 1 request per second and a 50ms fill interval are accepted', () => {
     expect(configOf(build({ requestsPerSecond: 1 })).token_bucket.tokens_per_fill).toBe(1);
-    expect(configOf(build({ requestsPerSecond: 20, fillInterval: Duration.millis(50) })).token_bucket).toEqual({ max_tokens: 1, tokens_per_fill: 1, fill_interval: '0.05s' });
+    expect(configOf(build({ requestsPerSecond: 20, fillInterval: Duration.millis(50) })).token_bucket).toEqual({ max_tokens: 2, tokens_per_fill: 1, fill_interval: '0.05s' });
   });
 
   test.each([
@@ -98,28 +101,43 @@ describe('LocalRateLimit', () => {
       return { app, limit };
     }
 
-    test('seed 000 arithmetic: 1,200 rps over 6-7 pods is 171 a pod; 6 pods admit 1,026 ≥ the 1,000 peak, 7 admit 1,197 ≤ 1,200', () => {
-      const { app, limit } = search(6, 7);
+    test('seed 000 arithmetic with one pod down: 1,200 rps over 6 pods is 200 a pod; 5 pods admit 1,000, the peak; 6 admit 1,200', () => {
+      // GIVEN 6 pods: a rollout takes floor(25% × 6) = 1 down at once, as a drain does under HighAvailability's budget
+      const { app, limit } = search(6);
       expect(limit.requestsPerSecond).toBe(1200);
-      expect(limit.replicas).toEqual({ min: 6, max: 7 });
-      expect(limit.perPod()).toBe(Math.floor(1200 / 7));
-      expect(configOf(app).token_bucket).toEqual({ max_tokens: 171, tokens_per_fill: 171, fill_interval: '1s' });
-      expect(6 * limit.perPod()).toBe(1026);
-      expect(7 * limit.perPod()).toBe(1197);
-      expect(LocalRateLimit.maxReplicasFor({ peakRequestsPerSecond: 1000 }, 6)).toBe(7);
+      expect(limit.replicas).toEqual({ min: 6, max: 6 });
+      expect(limit.unavailable).toBe(1);
+      expect(configOf(app).token_bucket).toEqual({ max_tokens: 400, tokens_per_fill: 200, fill_interval: '1s' });
+      expect((6 - 1) * limit.perPod()).toBe(1000);
+      expect(6 * limit.perPod()).toBe(1200);
+      expect(LocalRateLimit.maxReplicasFor({ peakRequestsPerSecond: 1000 }, 6)).toBe(6);
+      expect(LocalRateLimit.maxReplicasFor({ peakRequestsPerSecond: 1000 }, 6, 0)).toBe(7);
     });
 
-    test('fixed replicas: the limit split evenly (6 pods × 200 = 1,200)', () => {
-      const { app } = search(6);
-      expect(configOf(app).token_bucket.tokens_per_fill).toBe(200);
+    test("MESH664: the review's 6-7 pods with one down in a rollout admit 5 × 171 = 855 rps, below the 1,000 peak", () => {
+      expect(synthError(search(6, 7).app)).toMatch(/\[test\/search-limit\] capacity: each sidecar admits 1200 \/ 7 pods = 171 rps .* the fewest 6 pods, 1 of them down in a rollout or drain, admit 5 × 171 = 855 rps, below the peak of 1000; keep 6 pods, without autoscaling above them.*\[MESH664\]/);
+      expect(synthError(search(6, 50).app)).toMatch(/admit 5 × 24 = 120 rps, below the peak of 1000.*\[MESH664\]/);
+      // With 50% headroom (1,500), 6 pods with one down may scale to 7 (5 × 214 = 1,070): the widest range passes, one past it fails.
+      const wide = (max: number) => {
+        const { app, chart } = meshChart();
+        const service = new MeshService(chart, 'search-service', { image: 'search:1', replicas: 6 });
+        new LocalRateLimit(chart, 'search-limit', { service, capacity: { peakRequestsPerSecond: 1000, headroom: Percentage.of(50) } });
+        new Autoscaling(chart, 'search-hpa', { service, minReplicas: 6, maxReplicas: max });
+        return app;
+      };
+      expect(LocalRateLimit.maxReplicasFor({ peakRequestsPerSecond: 1000, headroom: Percentage.of(50) }, 6)).toBe(7);
+      expect(() => synth(wide(7))).not.toThrow();
+      expect(synthError(wide(8))).toMatch(/admit 5 × 187 = 935 rps, below the peak of 1000; scale between 6 and 7 pods.*\[MESH664\]/);
     });
 
-    test('MESH664: the review\'s 6-50 range would admit 144 rps at 6 pods (24 a pod), below the peak', () => {
-      expect(synthError(search(6, 50).app)).toMatch(
-        /\[test\/search-limit\] capacity: each sidecar admits 1200 \/ 50 pods = 24 rps .* the fewest 6 pods admit 144 rps, below the peak of 1000; scale between 6 and 7 pods.*\[MESH664\]/);
-      // One past the widest range fails; the widest passes.
-      expect(synthError(search(6, 8).app)).toMatch(/\[MESH664\]/);
-      expect(() => synth(search(6, 7).app)).not.toThrow();
+    test("a PodDisruptionBudget's allowance counts when it takes more down than the rollout", () => {
+      const { app, chart } = meshChart();
+      const service = new MeshService(chart, 'search-service', { image: 'search:1', replicas: 3 });
+      const limit = new LocalRateLimit(chart, 'search-limit', { service, capacity: { peakRequestsPerSecond: 100 } });
+      expect(limit.unavailable).toBe(0); // floor(25% × 3) = 0, and no budget: a rollout keeps every pod
+      new HighAvailability(chart, 'ha', { service, maxUnavailable: 2 });
+      expect(limit.unavailable).toBe(2);
+      expect(synthError(app)).toMatch(/the fewest 3 pods, 2 of them down in a rollout or drain, admit 1 × 40 = 40 rps, below the peak of 100; run more pods.*\[MESH664\]/);
     });
 
     test('MESH664: a limit under 1 rps a pod', () => {

@@ -3,6 +3,7 @@ import { environment } from '../../../src/app/environments';
 import { applyObservability } from '../../../src/app/observability';
 import { dashboardProblems, dashboardQueries } from '../../../src/views/observability/dashboards';
 import { expandGrafanaVariables, promqlProblem } from '../../../src/views/observability/promql';
+import { ObservabilityStack } from '../../../src';
 import { meshChart, synth } from '../../util';
 
 const { app } = meshChart({}, 'unused');
@@ -12,6 +13,13 @@ const configMaps = synth(app).filter((m) => m.kind === 'ConfigMap' && m.metadata
 const dashboards = configMaps.map((c) => JSON.parse(Object.values<string>(c.data)[0]));
 
 describe('Grafana dashboards', () => {
+  test("the uid names the environment once when the environment's name starts with the stack's (bookinfo-staging)", () => {
+    const b = meshChart({ environment: 'bookinfo-staging', namespace: 'bookinfo-staging' });
+    new ObservabilityStack(b.chart, 'observability', { name: 'bookinfo' });
+    const uids = synth(b.app).filter((m) => m.kind === 'ConfigMap').map((c) => Object.keys(c.data)[0]);
+    expect(uids).toEqual(['bookinfo-staging-mesh-overview.json', 'bookinfo-staging-service-detail.json', 'bookinfo-staging-troubleshooting.json']);
+  });
+
   test('three levels, as ConfigMaps labelled for the Grafana sidecar', () => {
     expect(configMaps.map((c) => c.metadata.name)).toEqual([
       'ec-site-dashboard-mesh-overview', 'ec-site-dashboard-service-detail', 'ec-site-dashboard-troubleshooting',
@@ -42,10 +50,12 @@ describe('Grafana dashboards', () => {
     }
   });
 
-  test('queries read Istio\'s standard metrics as the destination reports them', () => {
+  test('queries read Istio\'s standard metrics as the callers report them, and the services for callers without a proxy', () => {
     const overview = dashboardQueries(dashboards[0]).map((q) => q.expr).join('\n');
-    expect(overview).toContain('istio_requests_total{reporter="destination",destination_service_namespace="production"}');
-    expect(overview).toContain('istio_request_duration_milliseconds_bucket{reporter="destination",destination_service_namespace="production"}');
+    expect(overview).toContain('istio_requests_total{reporter="source",destination_service=~"[^.]+\\\\.production\\\\.svc\\\\.cluster\\\\.local"}');
+    expect(overview).toContain('istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production"}');
+    expect(overview).toContain('istio_request_duration_milliseconds_bucket{reporter="source",');
+    expect(overview).not.toMatch(/reporter="destination",destination_service_namespace/);
     expect(overview).toContain('ALERTS{alertstate="firing",namespace="production"}');
   });
 
@@ -59,7 +69,9 @@ describe('Grafana dashboards', () => {
     expect(panel('Order Service: latency').targets.map((t: any) => t.legendFormat)).toEqual(['P50', 'P95', 'P99']);
     expect(panel('Payment Service: success rate').fieldConfig.defaults.thresholds.steps[1].value).toBe(0.999);
     expect(panel('Payment Service: inbound by source').targets[0].expr)
-      .toBe('sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="production",destination_service_name="payment-service"}[$__rate_interval])) by (source_workload, response_code)');
+      .toBe('sum by (source_workload, response_code) ((rate(istio_requests_total{reporter="source",destination_service="payment-service.production.svc.cluster.local"}'
+        + '[$__rate_interval]) or rate(istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production",'
+        + 'destination_service_name="payment-service"}[$__rate_interval])))');
   });
 
   test('troubleshooting: Envoy statistics, pods, and links to traces and logs', () => {

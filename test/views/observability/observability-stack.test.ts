@@ -1,9 +1,11 @@
-import { Duration } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { buildEcSite } from '../../../src/app/ec-site';
 import { environment } from '../../../src/app/environments';
 import { applyObservability, EC_SITE_SLOS } from '../../../src/app/observability';
-import { AccessLogging, MeshService, ObservabilityStack, Percentage, Rps, ServiceSlo, TracingProvider } from '../../../src';
+import {
+  AccessLogging, IngressGateway, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Rps, ServiceSecurity, ServiceSlo, TracingProvider,
+} from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const slo = (over: Partial<ServiceSlo> = {}): ServiceSlo => ({
@@ -89,10 +91,13 @@ describe('seed 000 on the EC site (production)', () => {
 
   test('alert 1: payment error rate over 0.1%, for 2m, critical, team payment', () => {
     const a = alert(mesh, 'PaymentServiceHighErrorRate');
-    expect(a.expr).toBe('sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="production",destination_service_name="payment-service",response_code=~"5.*"}[5m]))'
-      + ' / sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="production",destination_service_name="payment-service"}[5m])) > 0.001');
+    // Each request once, as its caller saw it (503 UH/UF/UO included), or as payment saw it for a caller without a proxy.
+    const requests = (extra: string) => 'sum((rate(istio_requests_total{reporter="source",destination_service="payment-service.production.svc.cluster.local"'
+      + `${extra}}[5m]) or rate(istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production",`
+      + `destination_service_name="payment-service"${extra}}[5m])))`;
+    expect(a.expr).toBe(`${requests(',response_code=~"5.*"')} / ${requests('')} > 0.001`);
     expect(a.for).toBe('2m');
-    expect(a.labels).toEqual({ severity: 'critical', team: 'payment', namespace: 'production' });
+    expect(a.labels).toEqual({ severity: 'critical', team: 'payment', namespace: 'production', environment: 'production' });
     expect(a.annotations).toEqual({
       summary: 'Payment Service error rate is above its 0.1% budget',
       description: 'Error rate of payment-service in production: {{ $value | humanizePercentage }} (SLO 0.1%)',
@@ -102,25 +107,29 @@ describe('seed 000 on the EC site (production)', () => {
 
   test('alert 2: order P99 over 500ms, for 5m, warning, team order', () => {
     const a = alert(mesh, 'OrderServiceHighLatency');
-    expect(a.expr).toBe('histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service_namespace="production",destination_service_name="order-service"}[5m])) by (le)) > 500');
+    expect(a.expr).toBe('histogram_quantile(0.99, sum by (le) ((rate(istio_request_duration_milliseconds_bucket{reporter="source",'
+      + 'destination_service="order-service.production.svc.cluster.local"}[5m]) or rate(istio_request_duration_milliseconds_bucket{reporter="destination",'
+      + 'source_workload="unknown",destination_service_namespace="production",destination_service_name="order-service"}[5m])))) > 500');
     expect(a.for).toBe('5m');
-    expect(a.labels).toEqual({ severity: 'warning', team: 'order', namespace: 'production' });
+    expect(a.labels).toEqual({ severity: 'warning', team: 'order', namespace: 'production', environment: 'production' });
     expect(a.annotations.summary).toBe('Order Service P99 latency is above its SLO (500ms)');
   });
 
   test('alert 3: search traffic over 960 rps (80% of 1200) over 1m, for 3m, warning, team search', () => {
     const a = alert(mesh, 'SearchServiceHighTraffic');
-    expect(a.expr).toBe('sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="production",destination_service_name="search-service"}[1m])) > 960');
+    expect(a.expr).toBe('sum((rate(istio_requests_total{reporter="source",destination_service="search-service.production.svc.cluster.local"}[1m]) or '
+      + 'rate(istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production",destination_service_name="search-service"}[1m]))) > 960');
     expect(a.for).toBe('3m');
-    expect(a.labels).toEqual({ severity: 'warning', team: 'search', namespace: 'production' });
+    expect(a.labels).toEqual({ severity: 'warning', team: 'search', namespace: 'production', environment: 'production' });
     expect(a.annotations.summary).toBe('Search Service traffic reached 80% of its capacity (960 of 1200 rps)');
   });
 
-  test('alert 4: circuit breaker from envoy_cluster_upstream_cx_overflow, for 1m, critical', () => {
+  test('alert 4: circuit breaker from envoy_cluster_upstream_cx_overflow and upstream_rq_pending_overflow (503 UO), for 1m, critical', () => {
     const a = alert(mesh, 'CircuitBreakerTripped');
-    expect(a.expr).toBe('sum(rate(envoy_cluster_upstream_cx_overflow{namespace="production"}[5m])) by (cluster_name) > 0');
+    expect(a.expr).toBe('sum by (cluster_name) (rate(envoy_cluster_upstream_cx_overflow{namespace="production"}[5m])) > 0'
+      + ' or sum by (cluster_name) (rate(envoy_cluster_upstream_rq_pending_overflow{namespace="production"}[5m])) > 0');
     expect(a.for).toBe('1m');
-    expect(a.labels).toEqual({ severity: 'critical', namespace: 'production' });
+    expect(a.labels).toEqual({ severity: 'critical', namespace: 'production', environment: 'production' });
     expect(a.annotations.summary).toBe('Circuit breaker tripped on {{ $labels.cluster_name }}');
   });
 
@@ -128,7 +137,8 @@ describe('seed 000 on the EC site (production)', () => {
     // prometheus-operator's job for a PodMonitor without a usable jobLabel: <namespace>/<name>.
     const monitor = find(manifests, 'PodMonitor', 'envoy-stats');
     const job = `${monitor.metadata.namespace}/${monitor.metadata.name}`;
-    expect(alert(mesh, 'EnvoyMetricsAbsent')).toMatchObject({ expr: `absent(up{job="${job}"} == 1)`, for: '10m', labels: { severity: 'critical', namespace: 'production' } });
+    expect(alert(mesh, 'EnvoyMetricsAbsent')).toMatchObject({ expr: `absent(up{job="${job}"} == 1)`, for: '10m',
+      labels: { severity: 'critical', namespace: 'production', environment: 'production' } });
     expect(alert(mesh, 'EnvoyScrapeFailing')).toMatchObject({ expr: `up{job="${job}"} == 0`, labels: { severity: 'warning' } });
   });
 
@@ -159,18 +169,15 @@ describe('seed 000 on the EC site (production)', () => {
       ['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => `slo:istio_request_errors:ratio_rate${w}`));
   });
 
-  test('tracing: 10% by default in the namespace, 100% for payment-service; access logging on', () => {
+  test('tracing: 10% by default in the namespace, no sampling of payment\'s own (its callers decide: MESH408); access logging on for every request', () => {
     expect(find(manifests, 'Telemetry', 'ec-site-default')).toMatchObject({
       apiVersion: 'telemetry.istio.io/v1',
       metadata: { namespace: 'production' },
       spec: { tracing: [{ providers: [{ name: 'jaeger' }], randomSamplingPercentage: 10 }], accessLogging: [{ providers: [{ name: 'envoy' }] }] },
     });
     expect(find(manifests, 'Telemetry', 'ec-site-default').spec.selector).toBeUndefined();
-    expect(find(manifests, 'Telemetry', 'payment-service-tracing').spec).toEqual({
-      selector: { matchLabels: { app: 'payment-service' } },
-      tracing: [{ providers: [{ name: 'jaeger' }], randomSamplingPercentage: 100 }],
-    });
-    expect(manifests.filter((m) => m.kind === 'Telemetry').map((m) => m.metadata.name)).toEqual(['ec-site-default', 'payment-service-tracing']);
+    expect(find(manifests, 'Telemetry', 'ec-site-default').spec.accessLogging[0].filter).toBeUndefined();
+    expect(manifests.filter((m) => m.kind === 'Telemetry').map((m) => m.metadata.name)).toEqual(['ec-site-default']);
   });
 
   test('PodMonitor scrapes Envoy on http-envoy-prom (15090) at /stats/prometheus', () => {
@@ -180,12 +187,31 @@ describe('seed 000 on the EC site (production)', () => {
   test('the istiod values name seed 000\'s Jaeger collector and export the circuit-breaker stats', () => {
     const { app } = ecSite();
     const files = app.outputFiles();
-    expect(files.map((f) => f.path)).toEqual(['production/istio/mesh-config.values.yaml']);
+    // One file for the cluster, not a .yaml that kubectl apply -R or Argo CD would read as a manifest.
+    expect(files.map((f) => f.path)).toEqual(['cluster/istiod.values']);
     const values = YAML.parse(files[0].content);
+    expect(files[0].content.split('\n').filter((l) => l.startsWith('#   helm'))).toEqual([
+      '#   helm upgrade istiod istio/istiod -n istio-system --version 1.24.6 --reuse-values -f istiod.values',
+    ]);
     expect(values.meshConfig.extensionProviders).toEqual([
       { name: 'jaeger', zipkin: { service: 'jaeger-collector.observability.svc.cluster.local', port: 9411 } },
     ]);
     expect(values.meshConfig.defaultConfig.proxyStatsMatcher.inclusionRegexps).toContain('.*upstream_cx_overflow.*');
+  });
+
+  test("the helm command names the platform's release, namespace and revision", () => {
+    const app = new MeshApp({ outdir: Testing.app().outdir, platform: MeshPlatform.of({ istio: { release: '1.24.3', rootNamespace: 'service-mesh', revision: 'canary' } }) });
+    new ObservabilityStack(new MeshChart(app, 'production', { namespace: 'production' }), 'obs');
+    app.manifests();
+    expect(app.outputFiles()[0].content).toContain('#   helm upgrade istiod-canary istio/istiod -n service-mesh --version 1.24.3 --reuse-values -f istiod.values\n');
+    expect(() => MeshPlatform.of({ istio: { release: '1.24' } })).toThrow(/istio.release must be a full release of Istio 1.24 such as 1.24.6.*\[MESH640\]/);
+  });
+
+  test('environments that want different istiod values fail synth (MESH631): the cluster has one istiod', () => {
+    const app = new MeshApp({ outdir: Testing.app().outdir });
+    new ObservabilityStack(new MeshChart(app, 'dev', { namespace: 'dev' }), 'obs', { tracingProvider: TracingProvider.zipkin('a', 'a.obs.svc.cluster.local') });
+    new ObservabilityStack(new MeshChart(app, 'prod', { namespace: 'prod' }), 'obs');
+    expect(synthError(app)).toMatch(/cluster\/istiod.values is written once for the cluster, but the environments write 2 versions of it: dev\/obs writes version 1; prod\/obs writes version 2 \[MESH631\]/);
   });
 
   test('dev samples everything', () => {
@@ -231,8 +257,30 @@ describe('props', () => {
     stack.addAlert({ alert: 'CheckoutStalled', expr: 'sum(rate(checkout_total[5m])) == 0', for: Duration.minutes(10), severity: 'warning', team: 'order', summary: 'No checkouts' });
     expect(alert(find(synth(app), 'PrometheusRule', 'mesh-service-mesh-alerts'), 'CheckoutStalled')).toEqual({
       alert: 'CheckoutStalled', expr: 'sum(rate(checkout_total[5m])) == 0', for: '10m',
-      labels: { severity: 'warning', team: 'order', namespace: 'production' }, annotations: { summary: 'No checkouts' },
+      labels: { severity: 'warning', team: 'order', namespace: 'production', environment: 'test' }, annotations: { summary: 'No checkouts' },
     });
+  });
+
+  test('an environment that does not page (the chart is not production) raises warnings, each alert with its environment', () => {
+    // GIVEN the same SLO in a staging chart and a production chart
+    const rules = (production: boolean, paging?: boolean) => {
+      const { app, chart } = meshChart({ environment: production ? 'production' : 'staging', production });
+      const svc = new MeshService(chart, 'payment-service', { image: 'p:1' });
+      const stack = new ObservabilityStack(chart, 'obs', { paging });
+      stack.addSlo(svc, EC_SITE_SLOS['payment-service']);
+      stack.addAlert({ alert: 'Mine', expr: 'up == 0', severity: 'critical', summary: 'x' });
+      const out = synth(app);
+      return [find(out, 'PrometheusRule', 'mesh-service-mesh-alerts'), find(out, 'PrometheusRule', 'payment-service-slo')]
+        .flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules)).filter((r: any) => r.alert);
+    };
+    const severities = (production: boolean, paging?: boolean) => Object.fromEntries(rules(production, paging).map((r: any) => [r.alert, r.labels.severity]));
+    expect(severities(true)).toMatchObject({
+      PaymentServiceHighErrorRate: 'critical', CircuitBreakerTripped: 'critical', EnvoyMetricsAbsent: 'critical',
+      PaymentServiceErrorBudgetFastBurn: 'critical', PaymentServiceErrorBudgetSlowBurn: 'warning', Mine: 'critical',
+    });
+    expect(new Set(Object.values(severities(false)))).toEqual(new Set(['warning']));
+    expect(severities(false, true).PaymentServiceHighErrorRate).toBe('critical');
+    for (const r of rules(false)) expect(r.labels.environment).toBe('staging');
   });
 });
 
@@ -310,5 +358,41 @@ describe('validation', () => {
     const { app, chart } = meshChart();
     new ObservabilityStack(chart, 'obs', { ruleSelectorLabels: { release: 'not valid!' } });
     expect(synthError(app)).toMatch(/ruleSelectorLabels.release: 'not valid!' is not a valid label value.*\[MESH407\]/);
+  });
+
+  describe("MESH408: a service's own sampling applies only to requests that arrive with no sampling decision", () => {
+    // seed 000: payment traced at 100% behind order-service, whose proxy decides first (sampled=0 at 90%).
+    function payment(sampling: number, more: (svc: MeshService, chart: MeshChart) => void = () => undefined) {
+      const { app, chart } = meshChart();
+      const order = new MeshService(chart, 'order-service', { image: 'o:1' });
+      const pay = new MeshService(chart, 'payment-service', { image: 'p:1', slo: slo({ tracingSampling: Percentage.of(sampling) }) });
+      order.calls(pay, { methods: ['POST'], paths: ['/api/payments/*'] });
+      new ObservabilityStack(chart, 'obs', { defaultSampling: Percentage.of(10) });
+      more(pay, chart);
+      return app;
+    }
+
+    test('only callers of the namespace, whose proxies the stack traces: synth fails, naming them', () => {
+      expect(synthError(payment(100))).toMatch(
+        /\[test\/obs\] slos\[payment-service\]\.tracingSampling: 100% applies only to requests that arrive with no sampling decision, and payment-service admits only its callers \(order-service\), whose proxies this stack's Telemetry traces: they decide first.*\[MESH408\]/);
+      // Lower than the default never applies either.
+      expect(synthError(payment(1))).toMatch(/tracingSampling: 1% .*\[MESH408\]/);
+    });
+
+    test('a sampling equal to the default, no source at all, a gateway (its tracing is the platform\'s) or a rule of its own is fine', () => {
+      expect(() => synth(payment(10))).not.toThrow();
+      const { app, chart } = meshChart();
+      new MeshService(chart, 'payment-service', { image: 'p:1', slo: slo({ tracingSampling: Percentage.of(100) }) });
+      new ObservabilityStack(chart, 'obs');
+      expect(find(synth(app), 'Telemetry', 'payment-service-tracing').spec.tracing[0].randomSamplingPercentage).toBe(100);
+      const withBatch = payment(100, (svc) => ServiceSecurity.of(svc).allow({ to: [{ methods: ['POST'], paths: ['/api/settlements'] }] }));
+      expect(find(synth(withBatch), 'Telemetry', 'payment-service-tracing').spec.tracing[0].randomSamplingPercentage).toBe(100);
+      const behindGateway = payment(100, (svc, c) => new IngressGateway(c, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(svc));
+      expect(find(synth(behindGateway), 'Telemetry', 'payment-service-tracing').spec.tracing[0].randomSamplingPercentage).toBe(100);
+      // A caller of another namespace: whether its proxy traces is that namespace's Telemetry's.
+      const fromBatch = payment(100, (svc, c) => new MeshService(new MeshChart(c.node.scope!, 'batch', { namespace: 'batch' }), 'settlement', { image: 's:1' })
+        .calls(svc, { methods: ['POST'], paths: ['/api/settlements'] }));
+      expect(find(synth(fromBatch), 'Telemetry', 'payment-service-tracing').spec.tracing[0].randomSamplingPercentage).toBe(100);
+    });
   });
 });

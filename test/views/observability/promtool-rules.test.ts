@@ -13,7 +13,9 @@ const manifests = synth(app);
 const meshAlerts = find(manifests, 'PrometheusRule', 'ec-site-service-mesh-alerts').spec;
 const paymentSlo = find(manifests, 'PrometheusRule', 'payment-service-slo').spec;
 
-const SVC = (name: string) => `reporter="destination",destination_service_namespace="production",destination_service_name="${name}"`;
+// A service's requests as a meshed caller's sidecar reports them (each request's one count: meshRequests).
+const SVC = (name: string) => `reporter="source",source_workload="api-gateway",destination_service="${name}.production.svc.cluster.local",`
+  + `destination_service_namespace="production",destination_service_name="${name}"`;
 
 /** The alert's annotations as Prometheus expands them, for the given `$value` text and labels. */
 function annotations(spec: any, alert: string, value: string, labels: Record<string, string> = {}): Record<string, string> {
@@ -41,7 +43,7 @@ describe('promtool', () => {
 });
 
 describe('seed 000 alerts fire above their thresholds and stay silent below', () => {
-  const team = (t: string, severity: string) => ({ severity, team: t, namespace: 'production' });
+  const team = (t: string, severity: string) => ({ severity, team: t, namespace: 'production', environment: 'production' });
 
   test('PaymentServiceHighErrorRate: 0.3% fires after 2m, 0.05% stays silent', () => {
     testRules(meshAlerts, [
@@ -119,12 +121,27 @@ describe('seed 000 alerts fire above their thresholds and stay silent below', ()
         alert_rule_test: [{
           eval_time: '5m', alertname: 'CircuitBreakerTripped',
           exp_alerts: [{
-            exp_labels: { severity: 'critical', namespace: 'production', cluster_name: cluster },
+            exp_labels: { severity: 'critical', namespace: 'production', environment: 'production', cluster_name: cluster },
             exp_annotations: annotations(meshAlerts, 'CircuitBreakerTripped', '100m', { cluster_name: cluster }),
           }],
         }],
       },
       { interval: '1m', input_series: series('0+0x15'), alert_rule_test: [{ eval_time: '5m', alertname: 'CircuitBreakerTripped', exp_alerts: [] }] },
+      // Requests refused by the pending-request limit (503 UO to the callers), with no connection overflow.
+      {
+        interval: '1m',
+        input_series: [
+          { series: `envoy_cluster_upstream_rq_pending_overflow{namespace="production",cluster_name="${cluster}"}`, values: '0+12x15' },
+          ...series('0+0x15'),
+        ],
+        alert_rule_test: [{
+          eval_time: '5m', alertname: 'CircuitBreakerTripped',
+          exp_alerts: [{
+            exp_labels: { severity: 'critical', namespace: 'production', environment: 'production', cluster_name: cluster },
+            exp_annotations: annotations(meshAlerts, 'CircuitBreakerTripped', '200m', { cluster_name: cluster }),
+          }],
+        }],
+      },
       // Another environment's overflows are not this environment's alert.
       {
         interval: '1m',
@@ -135,9 +152,74 @@ describe('seed 000 alerts fire above their thresholds and stay silent below', ()
   });
 });
 
+describe('the SLO rules count what the callers saw, each request once', () => {
+  const team = (t: string, severity: string) => ({ severity, team: t, namespace: 'production', environment: 'production' });
+
+  test("payment's pods all unready: the callers' 503 UH (no endpoint, so no destination namespace) page on the error rate and burn the budget", () => {
+    // GIVEN order-service's sidecar: 900 answered a minute, then 100 503 UH a minute (payment's own sidecar reports nothing of them)
+    const uh = 'reporter="source",source_workload="order-service",destination_service="payment-service.production.svc.cluster.local",'
+      + 'destination_service_namespace="unknown",destination_service_name="payment-service",destination_workload="unknown",response_flags="UH"';
+    const series = [
+      { series: `istio_requests_total{${SVC('payment-service')},response_code="200"}`, values: '0+900x60' },
+      { series: `istio_requests_total{${uh},response_code="503"}`, values: '0+100x60' },
+    ];
+    testRules(meshAlerts, [{
+      interval: '1m', input_series: series,
+      alert_rule_test: [{
+        eval_time: '10m', alertname: 'PaymentServiceHighErrorRate',
+        exp_alerts: [{ exp_labels: team('payment', 'critical'), exp_annotations: annotations(meshAlerts, 'PaymentServiceHighErrorRate', '10%') }],
+      }],
+    }]);
+    testRules(paymentSlo, [{
+      interval: '1m', input_series: series,
+      alert_rule_test: [{
+        eval_time: '60m', alertname: 'PaymentServiceErrorBudgetFastBurn',
+        exp_alerts: [{
+          exp_labels: { ...team('payment', 'critical'), destination_service_namespace: 'production', destination_service_name: 'payment-service' },
+          exp_annotations: annotations(paymentSlo, 'PaymentServiceErrorBudgetFastBurn', ''),
+        }],
+      }],
+    }]);
+  });
+
+  test('a request both proxies report counts once: 600 rps of search is not 1,200 (the traffic alert fires over 960)', () => {
+    const server = 'reporter="destination",source_workload="api-gateway",destination_service="search-service.production.svc.cluster.local",'
+      + 'destination_service_namespace="production",destination_service_name="search-service"';
+    const series = (rps: number) => [
+      { series: `istio_requests_total{${SVC('search-service')},response_code="200"}`, values: `0+${rps * 15}x60` },
+      { series: `istio_requests_total{${server},response_code="200"}`, values: `0+${rps * 15}x60` },
+    ];
+    testRules(meshAlerts, [
+      { interval: '15s', input_series: series(600), alert_rule_test: [{ eval_time: '10m', alertname: 'SearchServiceHighTraffic', exp_alerts: [] }] },
+      {
+        interval: '15s', input_series: series(1000),
+        alert_rule_test: [{
+          eval_time: '10m', alertname: 'SearchServiceHighTraffic',
+          exp_alerts: [{ exp_labels: team('search', 'warning'), exp_annotations: annotations(meshAlerts, 'SearchServiceHighTraffic', '1k') }],
+        }],
+      },
+    ]);
+  });
+
+  test("a caller without a proxy is counted from the service's own report", () => {
+    const unmeshed = 'reporter="destination",source_workload="unknown",destination_service_namespace="production",destination_service_name="payment-service"';
+    testRules(meshAlerts, [{
+      interval: '1m',
+      input_series: [
+        { series: `istio_requests_total{${unmeshed},response_code="200"}`, values: '0+997x15' },
+        { series: `istio_requests_total{${unmeshed},response_code="500"}`, values: '0+3x15' },
+      ],
+      alert_rule_test: [{
+        eval_time: '10m', alertname: 'PaymentServiceHighErrorRate',
+        exp_alerts: [{ exp_labels: team('payment', 'critical'), exp_annotations: annotations(meshAlerts, 'PaymentServiceHighErrorRate', '0.3%') }],
+      }],
+    }]);
+  });
+});
+
 describe('multi-window burn-rate alerts (payment-service, 0.1% budget)', () => {
   const labels = (severity: string) => ({
-    severity, team: 'payment', namespace: 'production',
+    severity, team: 'payment', namespace: 'production', environment: 'production',
     destination_service_namespace: 'production', destination_service_name: 'payment-service',
   });
   const series = (errorsPerMin: string, okPerMin: string) => [

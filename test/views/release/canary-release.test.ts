@@ -17,6 +17,12 @@ function ecSiteAt(phase: string) {
 const dest = (subset: string, weight?: number) => ({ destination: { host: 'order-service', subset }, ...(weight === undefined ? {} : { weight }) });
 // What the foundation adds to every route of order-service (its Mission 2 values), beyond seed 000's Phase YAML.
 const ORDER_ROUTE_POLICY = { timeout: '15s', retries: { attempts: 3, perTryTimeout: '5s', retryOn: '5xx,reset,connect-failure,retriable-4xx' } };
+// Order's writes (POST, PATCH) take a route of their own ahead of the default one, to the same split, never resent.
+const ORDER_WRITES = {
+  name: 'writes', match: [{ method: { exact: 'POST' } }, { method: { exact: 'PATCH' } }],
+  timeout: '15s', retries: { attempts: 3, perTryTimeout: '15s', retryOn: 'reset-before-request,connect-failure' },
+};
+const withWrites = (route: any[]) => [{ ...ORDER_WRITES, route }, { route, ...ORDER_ROUTE_POLICY }];
 
 function simple(props: Partial<CanaryReleaseProps> = {}, serviceProps: Record<string, any> = {}) {
   const { app, chart } = meshChart();
@@ -55,18 +61,18 @@ describe('CanaryRelease', () => {
     expect(vs.spec.hosts).toEqual(['order-service']);
     expect(vs.spec.http).toEqual([
       { match: [{ headers: { 'x-canary': { exact: 'true' } } }], route: [dest('canary')], ...ORDER_ROUTE_POLICY },
-      { route: [dest('stable', 100)], ...ORDER_ROUTE_POLICY },
+      ...withWrites([dest('stable', 100)]),
     ]);
   });
 
   test.each([['canary-5', 95, 5], ['canary-25', 75, 25], ['canary-50', 50, 50], ['canary-100', 0, 100]])(
     'seed 000 %s: stable %i / canary %i', (phase, stable, canary) => {
       const vs = find(ecSiteAt(phase), 'VirtualService', 'order-service');
-      expect(vs.spec.http).toEqual([{ route: [dest('stable', stable), dest('canary', canary)], ...ORDER_ROUTE_POLICY }]);
+      expect(vs.spec.http).toEqual(withWrites([dest('stable', stable), dest('canary', canary)]));
     });
 
   test('seed 000 Phase 2 retries: attempts 3, perTryTimeout 5s, and 5xx,reset,connect-failure among retryOn', () => {
-    const route = find(ecSiteAt('canary-5'), 'VirtualService', 'order-service').spec.http[0];
+    const route = find(ecSiteAt('canary-5'), 'VirtualService', 'order-service').spec.http.at(-1);
     expect(route.retries).toMatchObject({ attempts: 3, perTryTimeout: '5s' });
     expect(route.retries.retryOn.split(',')).toEqual(expect.arrayContaining(['5xx', 'reset', 'connect-failure']));
   });
@@ -75,7 +81,7 @@ describe('CanaryRelease', () => {
     const m = ecSiteAt('retire-v1');
     expect(m.filter((r) => r.kind === 'Deployment' && r.metadata.name === 'order-service')).toHaveLength(0);
     expect(find(m, 'Deployment', 'order-service-v2').spec.replicas).toBe(3);
-    expect(find(m, 'VirtualService', 'order-service').spec.http).toEqual([{ route: [dest('canary', 100)], ...ORDER_ROUTE_POLICY }]);
+    expect(find(m, 'VirtualService', 'order-service').spec.http).toEqual(withWrites([dest('canary', 100)]));
     // the stable subset went with its pods: nothing can route to v1 any more
     expect(find(m, 'DestinationRule', 'order-service').spec.subsets).toEqual([{ name: 'canary', labels: { version: 'v2' } }]);
   });
@@ -188,7 +194,7 @@ describe('applyCanary', () => {
     const m = synth(app);
     expect(find(m, 'PrometheusRule', 'order-service-canary-rollback').metadata.namespace).toBe(env.namespace);
     expect(result.rollbackRules.canaryVersion).toBe('v2');
-    expect(m.filter((r) => r.kind === 'CronJob').map((r) => r.metadata.name)).toEqual(name === 'staging' ? ['fault-injection-test'] : []);
+    expect(m.filter((r) => r.kind === 'CronJob').map((r) => r.metadata.name)).toEqual(name === 'staging' ? ['fault-injection-test-off', 'fault-injection-test-on'] : []);
     expect(m.filter((r) => r.kind === 'VirtualService' && r.metadata.name === 'order-service')).toHaveLength(1);
     for (const rule of m.filter((r) => r.kind === 'PrometheusRule')) {
       const check = promtoolCheckRules(ruleFileOf(rule));

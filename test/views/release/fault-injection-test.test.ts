@@ -1,10 +1,7 @@
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import * as yaml from 'yaml';
-import * as childProcess from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Cidr, FaultInjectionTest, FaultInjectionTestProps, FlaggerCanary, MeshPlatform, MeshService, Percentage } from '../../../src';
+import { Cidr, FaultInjectionTest, FaultInjectionTestProps, FlaggerCanary, KubectlImage, MeshPlatform, MeshService, Percentage } from '../../../src';
+import { promtoolTestRules, ruleFileOf } from '../../promtool';
 import { find, meshChart, synth, synthError } from '../../util';
 
 /** Seed 003: 500ms on 10% of the requests, 503 on 5%. */
@@ -24,16 +21,19 @@ function setup(props: Partial<FaultInjectionTestProps> = {}, environment = 'stag
   return { app, chart, order, payment };
 }
 
+const policy0 = (m: Record<string, any>[]) => find(m, 'NetworkPolicy', 'fault-injection-test');
+
 describe('FaultInjectionTest', () => {
   test('default output', () => {
-    const m = synth(setup().app).filter((r) => ['CronJob', 'ConfigMap', 'Role', 'RoleBinding', 'ServiceAccount'].includes(r.kind) && r.metadata.name.startsWith('fault'));
+    const m = synth(setup().app).filter((r) => ['CronJob', 'ConfigMap', 'Role', 'RoleBinding', 'ServiceAccount', 'PrometheusRule'].includes(r.kind) && r.metadata.name.startsWith('fault'));
     expect(m).toMatchSnapshot();
   });
 
   test('the job may reach DNS and the API server through the namespace\'s deny-by-default network policy', () => {
     const m = synth(setup().app);
-    const job = find(m, 'CronJob', 'fault-injection-test');
+    const job = find(m, 'CronJob', 'fault-injection-test-on');
     const podLabels = job.spec.jobTemplate.spec.template.metadata.labels;
+    expect(find(m, 'CronJob', 'fault-injection-test-off').spec.jobTemplate.spec.template.metadata.labels).toMatchObject(policy0(m).spec.podSelector.matchLabels);
     const policy = find(m, 'NetworkPolicy', 'fault-injection-test');
     expect(podLabels).toMatchObject(policy.spec.podSelector.matchLabels);
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
@@ -63,7 +63,7 @@ describe('FaultInjectionTest', () => {
 
   describe('the job reaches the API server, and nothing else (issue 12: jobs to the API server)', () => {
     const jobFlows = (chart: ReturnType<typeof setup>['chart']) => chart.intendedFlows()
-      .filter((f) => 'workload' in f.source && f.source.workload === 'fault-injection-test')
+      .filter((f) => 'workload' in f.source && f.source.workload === 'fault-injection-test-on')
       .map((f) => `${f.expect} ${f.target?.addresses?.join(',')}:${f.port}/${f.protocol} ${f.constructPath}`);
 
     test('each endpoint on each port must be reached, an address outside them refused; synth proves both', () => {
@@ -83,7 +83,8 @@ describe('FaultInjectionTest', () => {
       ApiObject.of(np).addJsonPatch(JsonPatch.replace('/spec/egress/1/to/0/ipBlock/cidr', '10.99.0.0/16'));
       // THEN both ports are refused by the job's policy
       const error = synthError(app);
-      expect(error).toMatch(/\[test\/faults\] .*fault-injection-test reaches the API server at 172\.18\.0\.2\/32 on 443: refused by NetworkPolicy staging\/fault-injection-test \(NetworkPolicy egress\).*\[MESH600\]/);
+      expect(error).toMatch(/\[test\/faults\] .*fault-injection-test-on reaches the API server at 172\.18\.0\.2\/32 on 443: refused by NetworkPolicy staging\/fault-injection-test \(NetworkPolicy egress\).*\[MESH600\]/);
+      expect(error).toMatch(/fault-injection-test-off reaches the API server at 172\.18\.0\.2\/32 on 443: refused.*\[MESH600\]/);
       expect(error).toMatch(/at 172\.18\.0\.2\/32 on 6443: refused.*\[MESH600\]/);
     });
 
@@ -108,81 +109,76 @@ describe('FaultInjectionTest', () => {
     });
   });
 
-  test('each run has a deadline: the test duration plus 5 minutes to apply and restore', () => {
-    const job = find(synth(setup({ testDuration: Duration.minutes(10) }).app), 'CronJob', 'fault-injection-test');
-    expect(job.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(600 + 300);
-  });
+  describe('two CronJobs, each one kubectl call: the switch-off does not depend on the switch-on surviving the window', () => {
+    const jobs = (props: Partial<FaultInjectionTestProps> = {}) => {
+      const m = synth(setup(props).app);
+      return { m, on: find(m, 'CronJob', 'fault-injection-test-on'), off: find(m, 'CronJob', 'fault-injection-test-off') };
+    };
+    const container = (job: any) => job.spec.jobTemplate.spec.template.spec.containers[0];
 
-  describe('the script restores the faults however the run ends (run with sh, kubectl stubbed)', () => {
-    /** The job's script, run by `sh` with a kubectl on PATH that logs its arguments. */
-    function run(testDuration: Duration, kubectlExit = 0) {
-      const job = find(synth(setup({ testDuration }).app), 'CronJob', 'fault-injection-test');
-      const script: string = job.spec.jobTemplate.spec.template.spec.containers[0].command[2];
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fault-job-'));
-      const log = path.join(dir, 'kubectl.log');
-      fs.writeFileSync(path.join(dir, 'kubectl'), `#!/bin/sh\necho "$*" >> "${log}"\nexit ${kubectlExit}\n`, { mode: 0o755 });
-      const child = childProcess.spawn('sh', ['-c', script], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, stdio: 'ignore' });
-      const done = new Promise<{ code: number | null; lines: () => string[] }>((resolve) => child.on('exit', (code) => resolve({
-        code, lines: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []),
-      })));
-      const applied = async () => {
-        for (let i = 0; i < 200 && !fs.existsSync(log); i++) await new Promise((r) => setTimeout(r, 10));
-      };
-      return { child, done, applied, dir };
-    }
-    const ON = 'apply -f /config/order-service.fault-on.yaml -f /config/payment-service.fault-on.yaml';
-    const OFF = 'apply -f /config/order-service.fault-off.yaml -f /config/payment-service.fault-off.yaml';
-
-    test('SIGTERM during the wait (eviction, deadline): the faults are switched off at once, once, and the job exits 143', async () => {
-      const { child, done, applied, dir } = run(Duration.minutes(30));
-      await applied();
-      const started = Date.now();
-      child.kill('SIGTERM');
-      const { code, lines } = await done;
-      expect(Date.now() - started).toBeLessThan(5000); // not after the 30 minutes of sleep
-      expect(lines()).toEqual([ON, OFF]);
-      expect(code).toBe(143);
-      fs.rmSync(dir, { recursive: true, force: true });
+    test("seed 003's weekly test: on at Monday 01:00 UTC, off 30 minutes later, in an explicit time zone", () => {
+      const { on, off } = jobs();
+      expect([on.spec.schedule, off.spec.schedule, on.spec.timeZone, off.spec.timeZone]).toEqual(['0 1 * * 1', '30 1 * * 1', 'Etc/UTC', 'Etc/UTC']);
+      expect(container(on).command).toEqual(['/usr/local/bin/kubectl', 'apply',
+        '-f', '/config/order-service.fault-on.yaml', '-f', '/config/payment-service.fault-on.yaml']);
+      expect(container(off).command).toEqual(['/usr/local/bin/kubectl', 'apply',
+        '-f', '/config/order-service.fault-off.yaml', '-f', '/config/payment-service.fault-off.yaml']);
+      // No shell: the image is kubectl alone.
+      for (const job of [on, off]) expect(JSON.stringify(container(job))).not.toMatch(/\/bin\/sh|sleep|trap/);
     });
 
-    test('SIGINT: restored too', async () => {
-      const { child, done, applied, dir } = run(Duration.minutes(30));
-      await applied();
-      child.kill('SIGINT');
-      const { code, lines } = await done;
-      expect(lines()).toEqual([ON, OFF]);
-      expect(code).toBe(130);
-      fs.rmSync(dir, { recursive: true, force: true });
+    test('the switch-on starts at most 5 minutes late, never after the switch-off; the switch-off up to a day late; 5 minutes a run', () => {
+      const { on, off } = jobs();
+      expect([on.spec.startingDeadlineSeconds, off.spec.startingDeadlineSeconds]).toEqual([300, 86400]);
+      expect([on.spec.jobTemplate.spec.activeDeadlineSeconds, off.spec.jobTemplate.spec.activeDeadlineSeconds]).toEqual([300, 300]);
+      // A 4-minute window: the switch-on may be at most 2 minutes late.
+      expect(jobs({ testDuration: Duration.minutes(4) }).on.spec.startingDeadlineSeconds).toBe(120);
+      for (const job of [on, off]) {
+        expect(job.spec.concurrencyPolicy).toBe('Forbid');
+        expect(job.spec.jobTemplate.spec.template.spec.restartPolicy).toBe('OnFailure');
+      }
     });
 
-    test('a normal end restores once and exits 0', async () => {
-      const { done, dir } = run(Duration.seconds(1));
-      const { code, lines } = await done;
-      expect(lines()).toEqual([ON, OFF]);
-      expect(code).toBe(0);
-      fs.rmSync(dir, { recursive: true, force: true });
+    test("the image is the Kubernetes project's kubectl, pinned by digest and pulled once per node", () => {
+      const { on } = jobs();
+      expect(container(on).image).toBe('registry.k8s.io/kubectl:v1.31.12@sha256:e255270c7600de83dfe6ae824659ef927351e3fe898b854d98d0b5546fd03cdb');
+      expect(container(on).imagePullPolicy).toBe('IfNotPresent');
+      expect(() => KubectlImage.of('bitnami/kubectl:1.30')).toThrow(/must be pinned by digest.*\[MESH310\]/);
+      expect(() => KubectlImage.of(`registry.example.com/kubectl@sha256:${'a'.repeat(63)}`)).toThrow(/\[MESH310\]/);
+      expect(() => KubectlImage.of(`registry.example.com/tools/kubectl:1.31@sha256:${'a'.repeat(64)}`, { kubectlPath: 'kubectl' })).toThrow(/must be absolute.*\[MESH310\]/);
+      const own = KubectlImage.of(`registry.example.com/tools/kubectl:1.31@sha256:${'a'.repeat(64)}`, { kubectlPath: '/bin/kubectl' });
+      expect(container(jobs({ image: own }).on).command[0]).toBe('/bin/kubectl');
     });
-  });
 
-  test("seed 003's weekly CronJob: Monday 10:00 JST is 01:00 UTC, applies then removes the faults", () => {
-    const m = synth(setup().app);
-    const job = find(m, 'CronJob', 'fault-injection-test');
-    expect(job.metadata.namespace).toBe('staging');
-    expect(job.spec.schedule).toBe('0 1 * * 1');
-    const pod = job.spec.jobTemplate.spec.template.spec;
-    expect(pod.restartPolicy).toBe('OnFailure');
-    expect(job.spec.jobTemplate.spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/inject': 'false' });
-    expect(job.spec.jobTemplate.spec.template.metadata.labels).toMatchObject({ app: 'fault-injection-test' });
-    expect(pod.serviceAccountName).toBe('fault-injection-test');
-    const script = pod.containers[0].command[2] as string;
-    const on = script.indexOf('kubectl apply -f /config/order-service.fault-on.yaml -f /config/payment-service.fault-on.yaml');
-    const sleep = script.indexOf('sleep 1800 &\npid=$!\nwait "$pid"');
-    expect(on).toBeGreaterThan(-1);
-    expect(sleep).toBeGreaterThan(on);
-    expect(script).toContain('kubectl apply -f /config/order-service.fault-off.yaml -f /config/payment-service.fault-off.yaml');
-    for (const signal of ['EXIT', 'TERM', 'INT']) expect(script.slice(0, on)).toMatch(new RegExp(`^trap '.*restore.*' ${signal}$`, 'm'));
-    expect(pod.containers[0].volumeMounts).toEqual(expect.arrayContaining([expect.objectContaining({ mountPath: '/config' })]));
-    expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'config', configMap: { name: 'fault-injection-test-config' } }]));
+    test('a schedule the switch-off cannot follow fails synth (MESH311): no single minute and hour, past midnight, not whole minutes, a bad zone', () => {
+      expect(synthError(setup({ schedule: Cron.hourly() }).app)).toMatch(/\[test\/faults\] schedule: '0 \* \* \* \*' must name one minute and one hour.*\[MESH311\]/);
+      expect(synthError(setup({ schedule: Cron.schedule({ minute: '45', hour: '23' }), testDuration: Duration.minutes(15) }).app))
+        .toMatch(/testDuration: 23:45 plus 15 minutes ends after midnight.*\[MESH311\]/);
+      expect(() => synth(setup({ schedule: Cron.schedule({ minute: '45', hour: '23' }), testDuration: Duration.minutes(14) }).app)).not.toThrow();
+      expect(synthError(setup({ testDuration: Duration.seconds(90) }).app)).toMatch(/testDuration: must be whole minutes, at least 1, got 90s \[MESH311\]/);
+      expect(synthError(setup({ timeZone: 'JST 9' }).app)).toMatch(/timeZone: 'JST 9' is not an IANA time zone name.*\[MESH311\]/);
+    });
+
+    test('an alert fires when the faults stay on past the window (FI, DI from the callers), a warning where the environment does not page', () => {
+      const { m } = jobs();
+      const rule = find(m, 'PrometheusRule', 'fault-injection-test-faults-left-on');
+      expect(rule.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+      const alert = rule.spec.groups[0].rules[0];
+      expect(alert).toMatchObject({ alert: 'FaultInjectionLeftOn', for: '40m', labels: { severity: 'warning', namespace: 'staging', environment: 'staging' } });
+      expect(alert.expr).toBe('sum by (destination_service_name) (rate(istio_requests_total{reporter="source",destination_service=~"'
+        + 'order-service\\\\.staging\\\\.svc\\\\.cluster\\\\.local|payment-service\\\\.staging\\\\.svc\\\\.cluster\\\\.local",response_flags=~".*(FI|DI).*"}[5m])) > 0');
+      const file = ruleFileOf(rule);
+      const series = (flags: string) => [{
+        series: `istio_requests_total{reporter="source",destination_service="order-service.staging.svc.cluster.local",destination_service_name="order-service",response_flags="${flags}"}`,
+        values: '0+10x120',
+      }];
+      const expected = [{ exp_labels: { ...alert.labels, destination_service_name: 'order-service' }, exp_annotations: { ...alert.annotations, summary: 'Injected faults are still on for order-service', description: alert.annotations.description.replace('{{ $labels.destination_service_name }}', 'order-service') } }];
+      const r = promtoolTestRules(file, [
+        { interval: '1m', input_series: series('FI'), alert_rule_test: [{ eval_time: '30m', alertname: 'FaultInjectionLeftOn', exp_alerts: [] }, { eval_time: '60m', alertname: 'FaultInjectionLeftOn', exp_alerts: expected }] },
+        { interval: '1m', input_series: series('-'), alert_rule_test: [{ eval_time: '60m', alertname: 'FaultInjectionLeftOn', exp_alerts: [] }] },
+      ]);
+      expect(r.output).toContain('SUCCESS');
+    });
   });
 
   test('the ServiceAccount may only get and patch VirtualServices in the namespace', () => {
@@ -221,12 +217,10 @@ describe('FaultInjectionTest', () => {
     expect(m.filter((r) => r.kind === 'VirtualService')).toHaveLength(2);
   });
 
-  test('schedule, duration, name and image are props', () => {
-    const m = synth(setup({ schedule: Cron.schedule({ minute: '30', hour: '2', weekDay: '3' }), testDuration: Duration.minutes(5), name: 'chaos', image: 'kubectl:1' }).app);
-    const job = find(m, 'CronJob', 'chaos');
-    expect(job.spec.schedule).toBe('30 2 * * 3');
-    expect(job.spec.jobTemplate.spec.template.spec.containers[0].image).toBe('kubectl:1');
-    expect(job.spec.jobTemplate.spec.template.spec.containers[0].command[2]).toContain('sleep 300');
+  test('schedule, time zone, duration and name are props', () => {
+    const m = synth(setup({ schedule: Cron.schedule({ minute: '30', hour: '2', weekDay: '3' }), timeZone: 'Asia/Tokyo', testDuration: Duration.minutes(45), name: 'chaos' }).app);
+    expect([find(m, 'CronJob', 'chaos-on').spec.schedule, find(m, 'CronJob', 'chaos-off').spec.schedule]).toEqual(['30 2 * * 3', '15 3 * * 3']);
+    expect(find(m, 'CronJob', 'chaos-off').spec.timeZone).toBe('Asia/Tokyo');
     expect(find(m, 'ConfigMap', 'chaos-config').metadata.namespace).toBe('staging');
   });
 

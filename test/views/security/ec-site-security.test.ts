@@ -1,3 +1,4 @@
+import { withCollectionPaths } from '../../../src/core/authorization';
 import { applyEdge } from '../../../src/app/edge';
 import { Testing } from 'cdk8s';
 import { buildEcSite } from '../../../src/app/ec-site';
@@ -34,7 +35,7 @@ describe('production payment-service: seed 000 Mission 1, field by field', () =>
     expect(pa.spec).toEqual({ selector: { matchLabels: { app: 'payment-service' } }, mtls: { mode: 'STRICT' } });
   });
 
-  test('AuthorizationPolicy payment-service-policy has exactly the seed shape', () => {
+  test('AuthorizationPolicy payment-service-policy has the seed shape, less the health rule probes never meet', () => {
     const ap = find(manifests, 'AuthorizationPolicy', 'payment-service-policy');
     expect(ap.metadata.namespace).toBe('production');
     expect(ap.spec).toEqual({
@@ -43,9 +44,8 @@ describe('production payment-service: seed 000 Mission 1, field by field', () =>
       rules: [
         {
           from: [{ source: { principals: ['cluster.local/ns/production/sa/order-service'] } }],
-          to: [{ operation: { methods: ['POST'], paths: ['/api/payments/*', '/api/refunds/*'] } }],
+          to: [{ operation: { methods: ['POST'], paths: ['/api/payments', '/api/payments/*', '/api/refunds', '/api/refunds/*'] } }],
         },
-        { to: [{ operation: { methods: ['GET'], paths: ['/health/*'] } }] },
       ],
     });
   });
@@ -67,7 +67,7 @@ describe('production payment-service: seed 000 Mission 1, field by field', () =>
     const ap = find(manifests, 'AuthorizationPolicy', 'order-service-policy');
     expect(ap.spec.rules[0]).toEqual({
       from: [{ source: { principals: ['cluster.local/ns/production/sa/api-gateway'] } }],
-      to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/orders/*'] } }],
+      to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/orders', '/api/orders/*'] } }],
     });
   });
 
@@ -76,7 +76,9 @@ describe('production payment-service: seed 000 Mission 1, field by field', () =>
     expect(ra.spec).toEqual({
       selector: { matchLabels: { app: 'api-gateway' } },
       jwtRules: [{ issuer: 'https://auth.example.com', // Istio's CRD schema names the field jwks_uri; the generated type writes it so.
-        jwks_uri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['ec-site'], forwardOriginalToken: false }],
+        jwks_uri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['ec-site'], forwardOriginalToken: false,
+        // The token stays at the sidecar; api-gateway learns the user from its subject.
+        outputClaimToHeaders: [{ header: 'x-user-id', claim: 'sub' }] }],
     });
     const ap = find(manifests, 'AuthorizationPolicy', 'api-gateway-policy');
     expect(ap.spec.rules).toContainEqual({
@@ -128,7 +130,8 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s: every pod is covered, every 
             const target = ap.spec.selector.matchLabels.app;
             const call = s.chart.calls.find((c) => c.source.name === caller && c.target.name === target)!;
             expect(call).toBeDefined();
-            expect(rule.to).toEqual([{ operation: { methods: call.methods, paths: call.paths } }]);
+            // Each path ending in /* with its collection path too (POST /api/orders beside /api/orders/*).
+            expect(rule.to).toEqual([{ operation: { methods: call.methods, paths: call.paths && withCollectionPaths(call.paths) } }]);
             edges.push(`${caller}->${target}`);
           }
         }

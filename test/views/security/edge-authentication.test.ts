@@ -1,4 +1,4 @@
-import { EdgeAuthentication, MeshService, Principal } from '../../../src';
+import { EdgeAuthentication, IngressGateway, MeshService, Principal } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function edge(props: Partial<ConstructorParameters<typeof EdgeAuthentication>[2]> = {}) {
@@ -14,14 +14,13 @@ describe('EdgeAuthentication', () => {
     expect(find(ms, 'RequestAuthentication', 'api-gateway-jwt')).toMatchSnapshot();
   });
 
-  test('the ALLOW policy admits tokens of the issuer on /api/*, through the platform\'s ingress gateway, beside health checks', () => {
+  test('the ALLOW policy admits tokens of the issuer on /api/*, through the platform\'s ingress gateway, and nothing else', () => {
     const ms = synth(edge());
     expect(find(ms, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules).toEqual([
       {
         from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'], requestPrincipals: ['https://auth.example.com/*'] } }],
         to: [{ operation: { paths: ['/api/*'] } }],
       },
-      { to: [{ operation: { methods: ['GET'], paths: ['/health/*'] } }] },
     ]);
   });
 
@@ -41,7 +40,30 @@ describe('EdgeAuthentication', () => {
     });
   });
 
+  test('outputClaimToHeaders: the token stays at the sidecar and the service learns the user from a header no client can send', () => {
+    // GIVEN api-gateway behind the ingress gateway, its users' sub copied to x-user-id
+    const { app, chart } = meshChart();
+    const gateway = new MeshService(chart, 'api-gateway', { image: 'x' });
+    const ingress = new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+    ingress.route(gateway, { pathPrefix: '/api/' });
+    new EdgeAuthentication(chart, 'edge', {
+      service: gateway, issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks.json',
+      outputClaimToHeaders: [{ claim: 'sub', header: 'x-user-id' }],
+    });
+    const ms = synth(app);
+    expect(find(ms, 'RequestAuthentication', 'api-gateway-jwt').spec.jwtRules[0]).toMatchObject({
+      forwardOriginalToken: false, outputClaimToHeaders: [{ header: 'x-user-id', claim: 'sub' }],
+    });
+    // THEN the gateway's route removes a client's own x-user-id: Envoy's jwt_authn adds the claim's header
+    // to what the request carried (addCopy), so a forged one would arrive first
+    expect(find(ms, 'VirtualService', 'shop').spec.http[0].headers).toEqual({ request: { remove: ['x-user-id'] } });
+  });
+
   test.each([
+    [{ outputClaimToHeaders: [{ claim: '', header: 'x-user-id' }] }, /outputClaimToHeaders\[0\]: claim must not be empty/],
+    [{ outputClaimToHeaders: [{ claim: 'sub', header: 'X-User-Id' }] }, /outputClaimToHeaders\[0\]: header 'X-User-Id' must be a lowercase HTTP header name/],
+    [{ outputClaimToHeaders: [{ claim: 'sub', header: 'authorization' }] }, /outputClaimToHeaders\[0\]: header 'authorization' carries the request's framing/],
+    [{ outputClaimToHeaders: [{ claim: 'sub', header: 'x-user' }, { claim: 'email', header: 'x-user' }] }, /outputClaimToHeaders\[1\]: header 'x-user' is written twice/],
     [{ jwksUri: 'http://auth.example.com/jwks.json' }, /jwksUri: .* must use https/],
     [{ jwksUri: 'not a url' }, /jwksUri: 'not a url' is not a URL/],
     [{ issuer: ' ' }, /issuer: must not be empty/],

@@ -1,4 +1,4 @@
-import { MeshPlatform, MtlsMode, MtlsPolicy } from '../../../src';
+import { MeshPlatform, MeshWideMtls, MtlsMode, MtlsPolicy } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const kinds = ['PeerAuthentication', 'AuthorizationPolicy', 'NetworkPolicy'];
@@ -9,23 +9,30 @@ describe('MeshSecurity', () => {
     expect(synth(app).filter((m) => kinds.includes(m.kind))).toMatchSnapshot();
   });
 
-  test('seed 003 mTLS layers: mesh-wide STRICT in the root namespace, the namespace STRICT, allow-prometheus PERMISSIVE', () => {
+  test('the namespace STRICT, and no mesh-wide object unless the chart opts in; the scrape needs no PeerAuthentication', () => {
     const { app } = meshChart();
-    const pas = synth(app).filter((m) => m.kind === 'PeerAuthentication');
-    const layers = pas.map((m) => [m.metadata.namespace, m.metadata.name, m.spec]);
-    expect(layers).toHaveLength(3);
-    expect(layers).toEqual(expect.arrayContaining([
-      ['istio-system', 'default', { mtls: { mode: 'STRICT' } }],
-      ['production', 'default', { mtls: { mode: 'STRICT' } }],
-      ['observability', 'allow-prometheus', { mtls: { mode: 'PERMISSIVE' } }],
-    ]));
+    const layers = synth(app).filter((m) => m.kind === 'PeerAuthentication').map((m) => [m.metadata.namespace, m.metadata.name, m.spec]);
+    expect(layers).toEqual([['production', 'default', { mtls: { mode: 'STRICT' } }]]);
+  });
+
+  test("staged opt-in: PERMISSIVE first, then STRICT with the first stage's record; an empty record throws (MESH641)", () => {
+    const modeOf = (meshMtls: MeshWideMtls) => {
+      const { app } = meshChart({ security: { meshMtls } });
+      return synth(app).filter((m) => m.kind === 'PeerAuthentication' && m.metadata.namespace === 'istio-system').map((m) => m.spec);
+    };
+    expect(modeOf(MeshWideMtls.none())).toEqual([]);
+    expect(modeOf(MeshWideMtls.permissive())).toEqual([{ mtls: { mode: 'PERMISSIVE' } }]);
+    const strict = MeshWideMtls.strict({ plaintextClientsChecked: 'no connection_security_policy="none" for 14 days' });
+    expect(modeOf(strict)).toEqual([{ mtls: { mode: 'STRICT' } }]);
+    expect(strict.plaintextClientsChecked).toBe('no connection_security_policy="none" for 14 days');
+    expect(() => MeshWideMtls.strict({ plaintextClientsChecked: ' ' })).toThrow(/mesh-wide STRICT needs plaintextClientsChecked.*\[MESH641\]/);
   });
 
   test('the root namespace is configurable (seed 003 runs istiod in service-mesh)', () => {
-    const { app } = meshChart({ platform: MeshPlatform.of({ istio: { rootNamespace: 'service-mesh' } }) });
+    const { app } = meshChart({ platform: MeshPlatform.of({ istio: { rootNamespace: 'service-mesh' } }), security: { meshMtls: MeshWideMtls.permissive() } });
     const ms = synth(app);
     const pa = ms.find((m) => m.kind === 'PeerAuthentication' && m.metadata.namespace === 'service-mesh');
-    expect(pa?.spec).toEqual({ mtls: { mode: 'STRICT' } });
+    expect(pa?.spec).toEqual({ mtls: { mode: 'PERMISSIVE' } });
     expect(ms.some((m) => m.metadata.namespace === 'istio-system')).toBe(false);
   });
 
@@ -38,7 +45,7 @@ describe('MeshSecurity', () => {
 
   test('opt-outs are explicit and named', () => {
     const { app } = meshChart({
-      security: { meshWidePolicy: false, namespaceMtls: MtlsMode.permissive(), allowMetricsScraping: false, allowNothingBaseline: false },
+      security: { namespaceMtls: MtlsMode.permissive(), allowMetricsScraping: false, allowNothingBaseline: false },
     });
     const ms = synth(app);
     expect(ms.filter((m) => m.kind === 'PeerAuthentication').map((m) => [m.metadata.namespace, m.spec.mtls.mode])).toEqual([['production', 'PERMISSIVE']]);

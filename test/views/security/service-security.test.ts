@@ -21,7 +21,7 @@ describe('ServiceSecurity', () => {
     expect(synth(app).filter((m) => ['AuthorizationPolicy', 'NetworkPolicy', 'Sidecar'].includes(m.kind) && m.metadata.labels?.['app.kubernetes.io/name'])).toMatchSnapshot();
   });
 
-  test('seed 001: one rule per caller with its principal, methods and paths; health last', () => {
+  test('seed 001: one rule per caller with its principal, methods and paths, and nothing else', () => {
     const { app, gateway, order, inventory } = graph();
     // GIVEN calls declared after every service exists, in unsorted order
     inventory.calls(order, { methods: ['POST'], paths: ['/internal/reserve'] });
@@ -31,9 +31,8 @@ describe('ServiceSecurity', () => {
       selector: { matchLabels: { app: 'order-service' } },
       action: 'ALLOW',
       rules: [
-        { from: [{ source: { principals: ['cluster.local/ns/production/sa/api-gateway'] } }], to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/orders/*'] } }] },
+        { from: [{ source: { principals: ['cluster.local/ns/production/sa/api-gateway'] } }], to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/orders', '/api/orders/*'] } }] },
         { from: [{ source: { principals: ['cluster.local/ns/production/sa/inventory-service'] } }], to: [{ operation: { methods: ['POST'], paths: ['/internal/reserve'] } }] },
-        { to: [{ operation: { methods: ['GET'], paths: ['/health/*'] } }] },
       ],
     });
   });
@@ -44,20 +43,26 @@ describe('ServiceSecurity', () => {
     gateway.calls(order, { methods: ['DELETE'], paths: ['/api/orders/cancel'] });
     inventory.calls(order);
     const rules = find(synth(app), 'AuthorizationPolicy', 'order-service-policy').spec.rules;
-    expect(rules[0].to).toEqual([{ operation: { methods: ['GET'], paths: ['/api/orders/*'] } }, { operation: { methods: ['DELETE'], paths: ['/api/orders/cancel'] } }]);
+    expect(rules[0].to).toEqual([{ operation: { methods: ['GET'], paths: ['/api/orders', '/api/orders/*'] } }, { operation: { methods: ['DELETE'], paths: ['/api/orders/cancel'] } }]);
     expect(rules[1]).toEqual({ from: [{ source: { principals: ['cluster.local/ns/production/sa/inventory-service'] } }] });
   });
 
-  test('the health path follows healthCheckPath', () => {
+  test('no rule opens the health checks to every source: the injector sends the probes to the pilot-agent, which calls the app over localhost', () => {
     const { app, chart } = meshChart();
     new MeshService(chart, 'svc', { image: 'x', healthCheckPath: '/status' });
-    expect(find(synth(app), 'AuthorizationPolicy', 'svc-policy').spec.rules).toEqual([{ to: [{ operation: { methods: ['GET'], paths: ['/status/*'] } }] }]);
+    new MeshService(chart, 'db', { image: 'x', ports: [{ port: 5432, protocol: 'tcp' }] });
+    const out = synth(app);
+    // The probes still point at the health path: the injector rewrites them to 15020 in the pod.
+    expect(find(out, 'Deployment', 'svc').spec.template.spec.containers[0].readinessProbe.httpGet.path).toBe('/status/ready');
+    expect(find(out, 'AuthorizationPolicy', 'svc-policy').spec.rules).toEqual([]);
+    expect(find(out, 'AuthorizationPolicy', 'db-policy').spec.rules).toEqual([]);
   });
 
-  test('a TCP service gets no HTTP health rule', () => {
+  test('a service that wants its health checks open says so with allow()', () => {
     const { app, chart } = meshChart();
-    new MeshService(chart, 'db', { image: 'x', ports: [{ port: 5432, protocol: 'tcp' }] });
-    expect(find(synth(app), 'AuthorizationPolicy', 'db-policy').spec.rules).toEqual([]);
+    const svc = new MeshService(chart, 'svc', { image: 'x' });
+    ServiceSecurity.of(svc).allow({ to: [{ methods: ['GET'], paths: ['/health/*'] }] });
+    expect(find(synth(app), 'AuthorizationPolicy', 'svc-policy').spec.rules).toEqual([{ to: [{ operation: { methods: ['GET'], paths: ['/health/*'] } }] }]);
   });
 
   test('NetworkPolicy: callers in, callees out on their container ports, plus DNS, istiod and scraping', () => {

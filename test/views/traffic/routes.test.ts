@@ -223,3 +223,32 @@ describe('exportTo', () => {
     expect(() => ExportTo.namespaces(['a', 'a'])).toThrow(/listed twice \[MESH020\]/);
   });
 });
+
+describe('write retries (HostTraffic.setWriteRetries)', () => {
+  test('POST and PATCH take a route of their own ahead of the default one: the same split and timeout, their own retries', () => {
+    // GIVEN a split between v1 and v2, a mirror and faults on the default route
+    const { app, svc } = api();
+    svc.setSplit([{ subset: 'stable', weight: Weight.percent(90) }, { subset: 'v2', weight: Weight.percent(10) }]);
+    svc.traffic.setWriteRetries(svc, Retries.of({ attempts: 2, perTryTimeout: Duration.seconds(10), retryOn: ['reset-before-request', 'connect-failure'] }));
+    const http = vs(app).http;
+    expect(http).toHaveLength(2);
+    expect(http[0]).toMatchObject({
+      name: 'writes',
+      match: [{ method: { exact: 'POST' } }, { method: { exact: 'PATCH' } }],
+      route: http[1].route,
+      timeout: http[1].timeout,
+      retries: { attempts: 2, perTryTimeout: '10s', retryOn: 'reset-before-request,connect-failure' },
+    });
+    // The default route keeps the tier's retries.
+    expect(http[1].retries.retryOn).not.toBe('reset-before-request,connect-failure');
+    expect(http[1].match).toBeUndefined();
+  });
+
+  test('without it, one default route; a second contributor is a conflict (MESH015)', () => {
+    const { app, chart, svc } = api();
+    expect(vs(app).http).toHaveLength(1);
+    svc.traffic.setWriteRetries(svc, Retries.none());
+    svc.traffic.setWriteRetries(chart, Retries.none());
+    expect(synthError(app)).toMatch(/write retries of host api is set by both test\/api and test \[MESH015\]/);
+  });
+});

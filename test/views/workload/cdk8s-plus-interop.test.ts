@@ -49,7 +49,7 @@ describe('a cdk8s-plus Deployment meshed as it is', () => {
     expect(find(out, 'Service', 'catalog').spec).toMatchObject({ selector: { app: 'catalog' }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] });
     expect(catalog.principal.toString()).toBe('cluster.local/ns/production/sa/catalog');
     expect(find(out, 'AuthorizationPolicy', 'catalog-policy').spec.rules).toEqual([
-      { from: [{ source: { principals: ['cluster.local/ns/production/sa/orders'] } }], to: [{ operation: { methods: ['GET'], paths: ['/items/*'] } }] },
+      { from: [{ source: { principals: ['cluster.local/ns/production/sa/orders'] } }], to: [{ operation: { methods: ['GET'], paths: ['/items', '/items/*'] } }] },
     ]);
     expect(find(out, 'VirtualService', 'catalog').spec.http[0].retries).toMatchObject({ attempts: 1 });
     expect(find(out, 'Sidecar', 'catalog').spec.egress[0].hosts).toEqual(['./basket.production.svc.cluster.local']);
@@ -61,7 +61,7 @@ describe('a cdk8s-plus Deployment meshed as it is', () => {
     const { app, chart } = build();
     const out = synth(app);
     const flows = chart.intendedFlows().filter((f) => 'workload' in f.source && ['orders', 'catalog'].includes(f.source.workload));
-    expect(flows.map((f) => f.description)).toEqual(['orders calls catalog GET /items/x', 'catalog calls basket POST /baskets']);
+    expect(flows.map((f) => f.description)).toEqual(['orders calls catalog GET /items', 'orders calls catalog GET /items/x', 'catalog calls basket POST /baskets']);
     for (const f of flows) expect(evaluateFlow(out, f)).toMatchObject({ allowed: true });
     expect(evaluateFlow(out, { source: { workload: 'basket', namespace: 'production' }, host: 'catalog', port: 8080, method: 'GET', path: '/items/x' }).allowed).toBe(false);
   });

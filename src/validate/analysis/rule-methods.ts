@@ -1,0 +1,61 @@
+/**
+ * The request methods that can reach each HTTP rule of a VirtualService. Envoy tries the rules
+ * in order and the first match wins, so a rule that matches every request of some methods (a
+ * match on the method alone) takes them from every rule after it; a rule whose every match
+ * names a method takes those methods only.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute ("the first rule matching an incoming request is used")
+ */
+
+/** The methods reaching a rule: only those listed, or all but those taken before it. */
+export type RuleMethods = { readonly only: ReadonlySet<string> } | { readonly except: ReadonlySet<string> };
+
+/** A match's keys that do not narrow the requests it takes (its name). */
+const NOT_NARROWING = new Set(['name']);
+
+function exactMethod(match: any): string | undefined {
+  const m = match?.method?.exact;
+  return typeof m === 'string' ? m.toUpperCase() : undefined;
+}
+
+/** The methods reaching each rule of `rules` (a VirtualService's `spec.http`), by index. */
+export function methodsReachingRules(rules: readonly any[]): RuleMethods[] {
+  const taken = new Set<string>();
+  return rules.map((rule) => {
+    const matches: any[] = Array.isArray(rule?.match) ? rule.match : [];
+    const named = matches.map(exactMethod);
+    const reach: RuleMethods = matches.length > 0 && named.every((m) => m !== undefined)
+      ? { only: new Set((named as string[]).filter((m) => !taken.has(m))) }
+      : { except: new Set(taken) };
+    // A match on the method alone takes every request of that method from the rules after it.
+    for (const m of matches) {
+      const method = exactMethod(m);
+      if (method && Object.keys(m).every((k) => k === 'method' || NOT_NARROWING.has(k))) taken.add(method);
+    }
+    return reach;
+  });
+}
+
+/** The methods RFC 9110 does not make idempotent (§9.2.2), among those HTTP routes carry. */
+const WRITES = ['POST', 'PATCH'];
+
+/** Any method but the writes: what `*` is once earlier rules took POST and PATCH. */
+export const ANY_IDEMPOTENT = '*idempotent';
+
+/**
+ * Of `methods` (`*` for any), those that can reach a rule: the rule's own when it names them;
+ * else those no earlier rule takes, `*` becoming {@link ANY_IDEMPOTENT} once POST and PATCH are taken.
+ */
+export function reaching(methods: Iterable<string>, reach: RuleMethods): string[] {
+  const out: string[] = [];
+  for (const m of methods) {
+    if ('only' in reach) {
+      if (m === '*') out.push(...reach.only);
+      else if (reach.only.has(m)) out.push(m);
+    } else if (m === '*') {
+      out.push(WRITES.every((w) => reach.except.has(w)) ? ANY_IDEMPOTENT : '*');
+    } else if (!reach.except.has(m)) {
+      out.push(m);
+    }
+  }
+  return [...new Set(out)];
+}
