@@ -90,6 +90,8 @@ export const Codes = {
   PLATFORM_COMPONENT_INCOMPLETE: 'MESH083',
   /** A platform component whose Service selector or Gateway selector does not select its own pods. */
   PLATFORM_SELECTOR_MISMATCH: 'MESH084',
+  /** A platform address (the API server's endpoints, the DNS cache's) in a documentation range: a placeholder for the cluster's own. */
+  PLATFORM_PLACEHOLDER_ADDRESS: 'MESH090',
   /** A warning acknowledged without a reason. */
   ACKNOWLEDGEMENT_WITHOUT_REASON: 'MESH060',
   /** An acknowledgement of a code that is not a warning (errors cannot be acknowledged). */

@@ -39,6 +39,8 @@ export function clusterFlowFindings(charts: readonly FlowCheckedChart[], manifes
     trustDomain: platform.trustDomain,
     rootNamespace: platform.istio.rootNamespace,
     platform: [...workloads.values()],
+    // The application's lookups go to the platform's DNS (NodeLocal DNSCache's address where it runs).
+    dns: platform.dnsWorkload(),
   });
   const intended = charts.flatMap((c) => c.intendedFlows());
   const findings = [...checkIntendedFlows(evaluator, intended), ...undeclaredOpenPairs(evaluator, intended)];

@@ -48,7 +48,8 @@ test('item 8: the fault job reaches the API server endpoints only, never 0.0.0.0
   const staging = ofEnv('staging');
   const policy = staging.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'fault-injection-test');
   const cidrs = policy!.spec.egress.flatMap((r: any) => r.to).map((p: any) => p.ipBlock?.cidr).filter(Boolean);
-  expect(cidrs).toEqual(['192.0.2.10/32']);
+  // The example cluster's endpoints, read from its committed snapshot (src/app/cluster/kubernetes-endpoints.yaml).
+  expect(cidrs).toEqual(['10.20.0.11/32', '10.20.0.12/32', '10.20.0.13/32']);
   const job = staging.find((m) => m.kind === 'CronJob' && m.metadata.name === 'fault-injection-test');
   expect(job!.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(1800 + 300);
 });

@@ -261,7 +261,7 @@ export class ServiceSecurity extends Construct {
       prometheus: this.mesh.allowMetricsScraping
         ? { peer: { namespace: prom.namespace, podLabels: { ...prom.serviceSelector } }, ports: [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT] }
         : undefined,
-      dns: this.mesh.dns,
+      dns: this.mesh.dnsEgress,
       collector: this.collector(),
       istiod: { peer: { namespace: istio.controlPlaneNamespace, podLabels: { ...istio.serviceSelector } }, port: istio.xdsPort },
     };
