@@ -95,7 +95,7 @@ export type { MtlsPolicyProps } from './views/security/mtls-policy';
 export { SecureService } from './views/security/secure-service';
 export type { SecureServiceProps } from './views/security/secure-service';
 export { ServiceSecurity } from './views/security/service-security';
-export type { GatewayAdmission, WorkloadMtlsOptions } from './views/security/service-security';
+export type { GatewayAdmission, PlaintextAdmission, WorkloadMtlsOptions } from './views/security/service-security';
 
 // Edge and scale view (src/views/edge)
 export { Autoscaling } from './views/edge/autoscaling';
@@ -105,6 +105,8 @@ export { EdgeGateway } from './views/edge/edge-gateway';
 export type {
   EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayProtocol, GatewayServer, IGatewayTarget,
 } from './views/edge/edge-gateway';
+export { EdgeProxyRoute } from './views/edge/edge-proxy-route';
+export type { EdgeProxyKind, EdgeProxyRouteProps } from './views/edge/edge-proxy-route';
 export { GatewayTls } from './views/edge/gateway-tls';
 export type { GatewayTlsMode, ServerTlsSettings } from './views/edge/gateway-tls';
 export { GlobalRateLimit } from './views/edge/global-rate-limit';
@@ -128,6 +130,8 @@ export { CanaryRelease } from './views/release/canary-release';
 export type { CanaryReleaseProps } from './views/release/canary-release';
 export { FaultInjectionTest } from './views/release/fault-injection-test';
 export type { ApiServerEndpoints, FaultInjectionTestProps } from './views/release/fault-injection-test';
+export { FlaggerAlertAddress, FlaggerAlertProvider } from './views/release/flagger-alert-provider';
+export type { FlaggerAlertProviderProps, FlaggerAlertProviderType } from './views/release/flagger-alert-provider';
 export { FlaggerCanary } from './views/release/flagger-canary';
 export type { FlaggerAlert, FlaggerCanaryProps, FlaggerWebhook, FlaggerWebhookType } from './views/release/flagger-canary';
 export { FlaggerMetric, FlaggerMetricTemplate } from './views/release/flagger-metric';

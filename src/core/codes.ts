@@ -273,6 +273,8 @@ export const Codes = {
   FLAGGER_INVALID_ANALYSIS: 'MESH305',
   /** A route, split, mirror or fault set on a host whose VirtualService Flagger owns. */
   FLAGGER_OWNS_VIRTUAL_SERVICE: 'MESH306',
+  /** A Flagger Canary that mirrors requests to a workload that admits writes (POST, PUT, PATCH, DELETE): each is applied twice (warning). */
+  FLAGGER_MIRRORS_WRITES: 'MESH320',
   /** A fault percentage outside 0-100 or an abort status outside 200-599. */
   FAULT_OUT_OF_RANGE: 'MESH307',
   /** Fault injection in production without the explicit opt-out. */
@@ -309,6 +311,8 @@ export const Codes = {
   INGRESS_ROUTE_INVALID: 'MESH630',
   /** Two environments of one cluster disagree on a cluster-wide object (the mesh-wide mTLS mode, say). */
   CLUSTER_OBJECT_CONFLICT: 'MESH631',
+  /** An edge proxy route to a port the service lacks, or one that does not speak HTTP. */
+  EDGE_PROXY_ROUTE_INVALID: 'MESH650',
   // Production review (retries, fault jobs, rate limits, Flagger, gateway secrets): MESH660-MESH689.
   /** An outer route gives up (timeout, or per-try timeout) before the route it calls may answer. */
   RETRY_OUTER_GIVES_UP_FIRST: 'MESH660',

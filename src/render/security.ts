@@ -72,6 +72,8 @@ export interface SourceState {
   readonly namespaces?: readonly string[];
   /** End-user identities. */
   readonly requestPrincipals?: readonly string[];
+  /** Peer identities that must not match (`*`: requests without one). */
+  readonly notPrincipals?: readonly string[];
 }
 
 /** An AuthorizationPolicy rule as rendered. */
@@ -107,6 +109,7 @@ export function renderRule(r: RuleState): AuthorizationPolicySpecRules {
         principals: s.principals.length > 0 ? [...s.principals] : undefined,
         namespaces: s.namespaces ? [...s.namespaces] : undefined,
         requestPrincipals: s.requestPrincipals ? [...s.requestPrincipals] : undefined,
+        notPrincipals: s.notPrincipals ? [...s.notPrincipals] : undefined,
       },
     })),
     to: r.to?.map((o) => ({

@@ -40,6 +40,7 @@ export const WARNING_CODES = [
   Codes.RETRY_OUTER_GIVES_UP_FIRST,
   Codes.RETRY_STACKED_NON_IDEMPOTENT,
   Codes.RETRY_RESET_NON_IDEMPOTENT,
+  Codes.FLAGGER_MIRRORS_WRITES,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

@@ -4,6 +4,7 @@ import { CONFIG_CHECKS } from './config-checks';
 import { GATEWAY_CHECKS } from './gateways';
 import { HTTP_RULE_CHECKS } from './http-rules';
 import { AssumedIngressGateway, defaultIngressGateway, MeshIndex } from './mesh-index';
+import { RELEASE_CHECKS } from './release';
 import { RETRY_CHAIN_CHECKS } from './retry-chain';
 import { ROUTING_CHECKS } from './routing';
 import { WORKLOAD_CHECKS } from './workloads';
@@ -12,7 +13,7 @@ export { AnalysisCheck } from './check';
 export { AssumedIngressGateway, ISTIOCTL_DEFAULT_INGRESS_GATEWAY, MeshIndex, platformIngressGateway, resolveHost } from './mesh-index';
 
 /** Every cross-resource check, in code order. */
-export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, ...WORKLOAD_CHECKS, ...CONFIG_CHECKS, ...GATEWAY_CHECKS]
+export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, ...WORKLOAD_CHECKS, ...CONFIG_CHECKS, ...GATEWAY_CHECKS, ...RELEASE_CHECKS]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 
 /**
