@@ -117,6 +117,9 @@ describe('what a change to the committed EC site does to traffic', () => {
     expect(connectivity.changes.map((c) => [c.environment, c.change, c.source, c.destination, c.method, c.pathClass, c.after.decidedBy])).toEqual([
       ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'GET', '/api/v1/ledgers/*', 'AuthorizationPolicy k1s0-business/accounting-server-policy'],
       ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'POST', '/api/v1/ledgers/*', 'AuthorizationPolicy k1s0-business/accounting-server-policy'],
+      // order-server is released by Flagger: its primary runs beside the canary, under the same principal.
+      ['k1s0-business', 'closed', 'k1s0-service/order-server-primary', 'accounting-server', 'GET', '/api/v1/ledgers/*', 'AuthorizationPolicy k1s0-business/accounting-server-policy'],
+      ['k1s0-business', 'closed', 'k1s0-service/order-server-primary', 'accounting-server', 'POST', '/api/v1/ledgers/*', 'AuthorizationPolicy k1s0-business/accounting-server-policy'],
     ]);
     expect(connectivity.intendedBroken).toBe(0);
   });
@@ -133,6 +136,8 @@ describe('what a change to the committed EC site does to traffic', () => {
     expect(connectivity.changes.map((c) => [c.environment, c.change, c.intended, c.source, c.destination, c.method, c.after.decidedBy])).toEqual([
       ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'GET', 'NetworkPolicy k1s0-service/order-server'],
       ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'POST', 'NetworkPolicy k1s0-service/order-server'],
+      ['k1s0-business', 'closed', true, 'k1s0-service/order-server-primary', 'accounting-server', 'GET', 'NetworkPolicy k1s0-service/order-server'],
+      ['k1s0-business', 'closed', true, 'k1s0-service/order-server-primary', 'accounting-server', 'POST', 'NetworkPolicy k1s0-service/order-server'],
     ]);
     expect(exitCodeOf(diff, connectivity)).toBe(ExitCodes.INTENDED_FLOW_BROKEN);
   });
