@@ -110,6 +110,10 @@ export type { EdgeProxyKind, EdgeProxyRouteProps } from './views/edge/edge-proxy
 export { GatewayTls } from './views/edge/gateway-tls';
 export type { GatewayTlsMode, ServerTlsSettings } from './views/edge/gateway-tls';
 export { GlobalRateLimit } from './views/edge/global-rate-limit';
+export { RateLimiter } from './views/edge/rate-limiter';
+export type { RateLimiterProps } from './views/edge/rate-limiter';
+export { RateLimitUser } from './views/edge/rate-limit-user';
+export type { RateLimitJwtClaimOptions, RateLimitUserKey } from './views/edge/rate-limit-user';
 export type { GlobalRateLimitProps, RateLimitServiceRef } from './views/edge/global-rate-limit';
 export { HighAvailability } from './views/edge/high-availability';
 export type { HighAvailabilityProps, ZoneSpread, ZoneSpreadOptions } from './views/edge/high-availability';

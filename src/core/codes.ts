@@ -313,6 +313,12 @@ export const Codes = {
   CLUSTER_OBJECT_CONFLICT: 'MESH631',
   /** An edge proxy route to a port the service lacks, or one that does not speak HTTP. */
   EDGE_PROXY_ROUTE_INVALID: 'MESH650',
+  /** Two global rate limits that give one domain of a rate-limit service different limits. */
+  RATE_LIMIT_DOMAIN_CONFLICT: 'MESH651',
+  /** A global rate limit keyed by a request header at the gateway, which a client can set itself (warning). */
+  RATE_LIMIT_KEY_CLIENT_HEADER: 'MESH652',
+  /** A rate-limit service no global rate limit uses, or a global rate limit given a deployed service and another's address. */
+  RATE_LIMIT_SERVICE_MISUSED: 'MESH653',
   // Production review (retries, fault jobs, rate limits, Flagger, gateway secrets): MESH660-MESH689.
   /** An outer route gives up (timeout, or per-try timeout) before the route it calls may answer. */
   RETRY_OUTER_GIVES_UP_FIRST: 'MESH660',

@@ -41,6 +41,7 @@ export const WARNING_CODES = [
   Codes.RETRY_STACKED_NON_IDEMPOTENT,
   Codes.RETRY_RESET_NON_IDEMPOTENT,
   Codes.FLAGGER_MIRRORS_WRITES,
+  Codes.RATE_LIMIT_KEY_CLIENT_HEADER,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

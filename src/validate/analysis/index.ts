@@ -1,6 +1,7 @@
 import { Finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { CONFIG_CHECKS } from './config-checks';
+import { EDGE_CHECKS } from './edge';
 import { GATEWAY_CHECKS } from './gateways';
 import { HTTP_RULE_CHECKS } from './http-rules';
 import { AssumedIngressGateway, defaultIngressGateway, MeshIndex } from './mesh-index';
@@ -13,7 +14,7 @@ export { AnalysisCheck } from './check';
 export { AssumedIngressGateway, ISTIOCTL_DEFAULT_INGRESS_GATEWAY, MeshIndex, platformIngressGateway, resolveHost } from './mesh-index';
 
 /** Every cross-resource check, in code order. */
-export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, ...WORKLOAD_CHECKS, ...CONFIG_CHECKS, ...GATEWAY_CHECKS, ...RELEASE_CHECKS]
+export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, ...WORKLOAD_CHECKS, ...CONFIG_CHECKS, ...GATEWAY_CHECKS, ...RELEASE_CHECKS, ...EDGE_CHECKS]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 
 /**
