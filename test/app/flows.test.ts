@@ -85,8 +85,9 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s flows over dist/', (envName) 
   });
 });
 
-test('review item 9: the cluster folder holds the mesh-wide policy and the observability exception once', () => {
-  expect(folder('cluster').map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name} ${m.spec.mtls.mode}`).sort()).toEqual([
+test('review item 9: the cluster folder holds the mesh-wide policy, the observability exception and the gateway\'s rate-limit filter once', () => {
+  expect(folder('cluster').map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name} ${m.spec.mtls?.mode ?? ''}`).sort()).toEqual([
+    'EnvoyFilter istio-system/ec-site-ratelimit ',
     'PeerAuthentication istio-system/default STRICT',
     'PeerAuthentication observability/allow-prometheus PERMISSIVE',
   ]);

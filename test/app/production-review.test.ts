@@ -72,4 +72,9 @@ test('item 5: search admits at most 1,200 rps whatever its scale, and its peak a
     }[env]);
     expect(out.filter((m) => m.kind === 'EnvoyFilter' && JSON.stringify(m.spec).includes('envoy.filters.http.ratelimit'))).toEqual([]);
   }
+  // The gateway's one global filter (the cluster's) asks a rate-limit service dist/ deploys: seed 000's per-user limits.
+  const [global] = manifests.filter((f) => f.path.startsWith('cluster/') && f.manifest.kind === 'EnvoyFilter').map((f) => f.manifest);
+  expect(global.spec.configPatches[0].patch.value.typed_config.rate_limit_service.grpc_service.envoy_grpc.cluster_name)
+    .toBe('outbound|8081||ratelimit.ratelimit.svc.cluster.local');
+  expect(ofEnv('ratelimit').filter((m) => m.kind === 'Deployment').map((m) => m.metadata.name).sort()).toEqual(['ratelimit', 'ratelimit-redis']);
 });

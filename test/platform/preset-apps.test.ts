@@ -49,7 +49,7 @@ describe.each(PRESETS)('every example app on %s', (_name, platform) => {
 
   test('synth passes its flow check (above), over the EC site, Bookinfo and the tiers', () => {
     expect(charts.map((c) => c.environment).sort()).toEqual(
-      ['bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'dev', 'k1s0-business', 'k1s0-service', 'k1s0-system', 'production', 'staging']);
+      ['bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'dev', 'k1s0-business', 'k1s0-service', 'k1s0-system', 'production', 'ratelimit', 'staging']);
   });
 
   test("the gateway's servers are on its Service (no MESH117)", () => {
