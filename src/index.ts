@@ -42,7 +42,9 @@ export type {
 } from './platform/presets';
 export type { PlatformSnapshotOptions } from './platform/snapshot';
 export { DnsInstall, EdgeProxyInstall } from './platform/network-presets';
-export type { CoreDnsHelmChartOptions, EdgeProxyHelmChartOptions, IngressNginxHelmChartOptions, NodeLocalDnsCacheOptions } from './platform/network-presets';
+export type {
+  CoreDnsHelmChartOptions, EdgeProxyHelmChartOptions, IngressNginxHelmChartOptions, NodeLocalDnsCacheOptions,
+} from './platform/network-presets';
 export type { DnsPlatformProps, EdgeProxyPlatformProps, EdgeProxyUpstream, PlatformDns, PlatformEdgeProxy } from './platform/network-props';
 
 // The mesh graph: app, charts (environments), services, calls, tiers (src/graph)

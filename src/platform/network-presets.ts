@@ -202,7 +202,9 @@ export class EdgeProxyInstall implements Required<EdgeProxyPlatformProps> {
     const release = checkedName(where, 'release', options.release);
     const namespace = checkedName(where, 'namespace', options.namespace);
     const controller = `${helmFullname(release, 'ingress-nginx', 63)}-controller`.slice(0, 63).replace(/-+$/, '');
-    const selector = { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/instance': release, 'app.kubernetes.io/component': 'controller' };
+    const selector = {
+      'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/instance': release, 'app.kubernetes.io/component': 'controller',
+    };
     const upstream: EdgeProxyUpstream = options.serviceUpstream ? 'service' : 'endpoints';
     return new EdgeProxyInstall({
       installedBy: `the ingress-nginx/ingress-nginx Helm chart, release ${release}`,

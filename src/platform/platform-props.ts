@@ -358,12 +358,14 @@ export interface MeshPlatformProps {
   readonly dns?: DnsPlatformProps;
   /**
    * The API gateway in front of the mesh, which services are routed from with `EdgeProxyRoute`.
-   * @default - seed 003's Kong: the kong/kong chart as release `kong` in `kong`, meshed (`EdgeProxyInstall.kongHelmChart({ release: 'kong', namespace: 'kong', meshed: true })`)
+   * @default - seed 003's Kong: the kong/kong chart as release `kong` in `kong`, meshed
+   *   (`EdgeProxyInstall.kongHelmChart({ release: 'kong', namespace: 'kong', meshed: true })`)
    */
   readonly apiGateway?: EdgeProxyPlatformProps;
   /**
    * The ingress controller in front of the mesh (or of the API gateway).
-   * @default - seed 003's Nginx Ingress: the ingress-nginx chart as release `ingress-nginx` in `ingress-nginx`, not meshed, sending to pods' endpoints
+   * @default - seed 003's Nginx Ingress: the ingress-nginx chart as release `ingress-nginx` in `ingress-nginx`, not meshed,
+   *   sending to pods' endpoints
    *   (`EdgeProxyInstall.ingressNginxHelmChart({ release: 'ingress-nginx', namespace: 'ingress-nginx', meshed: false })`)
    */
   readonly ingressController?: EdgeProxyPlatformProps;

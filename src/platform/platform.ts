@@ -201,7 +201,9 @@ export class MeshPlatform {
         ports: { dns: 53 }, addresses: [String(d.nodeLocalAddresses[0]).split('/')[0]],
       };
     }
-    return { name: d.serviceName, namespace: d.namespace, labels: d.podLabels, serviceAccount: d.serviceAccount, meshed: false, ports: { dns: d.port } };
+    return {
+      name: d.serviceName, namespace: d.namespace, labels: d.podLabels, serviceAccount: d.serviceAccount, meshed: false, ports: { dns: d.port },
+    };
   }
 
   /** An edge proxy (the API gateway, the ingress controller) as a flow's source. */

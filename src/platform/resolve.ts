@@ -35,7 +35,9 @@ export interface ResolvedPlatform {
 /** Seed 003's API gateway: Kong from its Helm chart, with an Istio sidecar (`Kong → Istio Sidecar (mTLS) → Backend Service`). */
 export const SEED_API_GATEWAY = EdgeProxyInstall.kongHelmChart({ release: 'kong', namespace: 'kong', meshed: true });
 /** Seed 003's ingress controller in front of Kong: ingress-nginx from its Helm chart, without a sidecar. */
-export const SEED_INGRESS_CONTROLLER = EdgeProxyInstall.ingressNginxHelmChart({ release: 'ingress-nginx', namespace: 'ingress-nginx', meshed: false });
+export const SEED_INGRESS_CONTROLLER = EdgeProxyInstall.ingressNginxHelmChart({
+  release: 'ingress-nginx', namespace: 'ingress-nginx', meshed: false,
+});
 
 /** What messages call a component whose props were given without a preset. */
 const AS_GIVEN = 'as given';
@@ -208,7 +210,8 @@ function notPlaceholders(field: string, cidrs: readonly Cidr[]): Cidr[] {
     const range = c.documentationRange;
     if (range) {
       throw new MeshError(Codes.PLATFORM_PLACEHOLDER_ADDRESS, `platform ${field}[${i}]: ${c} is in the documentation range ${range}`
-        + ' (RFC 5737, RFC 3849), an example no network routes; give the cluster\'s own addresses (kubectl get endpoints kubernetes -n default -o yaml)');
+        + " (RFC 5737, RFC 3849), an example no network routes; give the cluster's own addresses"
+        + ' (kubectl get endpoints kubernetes -n default -o yaml)');
     }
   });
   return [...cidrs];
@@ -240,7 +243,8 @@ function checkNames(p: ResolvedPlatform): void {
     ...(rl.namespace !== undefined ? [['rateLimit.namespace', rl.namespace]] : []),
     ['dns.namespace', p.dns.namespace], ['dns.serviceName', p.dns.serviceName], ['dns.serviceAccount', p.dns.serviceAccount],
     ...(['apiGateway', 'ingressController'] as const).flatMap((c) => [
-      [`${c}.name`, p[c].name], [`${c}.namespace`, p[c].namespace], [`${c}.serviceName`, p[c].serviceName], [`${c}.serviceAccount`, p[c].serviceAccount],
+      [`${c}.name`, p[c].name], [`${c}.namespace`, p[c].namespace], [`${c}.serviceName`, p[c].serviceName],
+      [`${c}.serviceAccount`, p[c].serviceAccount],
     ] as const),
   ] as const) {
     const problem = dns1123LabelProblem(value);

@@ -1,7 +1,8 @@
 import { ApiObject, ApiObjectMetadata, Duration, Lazy, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  AlertProvider, AlertProviderSpecType, Canary, CanarySpecAnalysisAlertsSeverity, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecTargetRefKind,
+  AlertProvider, AlertProviderSpecType, Canary, CanarySpecAnalysisAlertsSeverity, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind,
+  CanarySpecTargetRefKind,
   MetricTemplate, MetricTemplateSpec, MetricTemplateSpecProviderType,
 } from '../../imports/flagger.app';
 import { describeDuration, toIstioDuration, toPromDuration } from '../core/duration';

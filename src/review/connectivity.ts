@@ -211,7 +211,9 @@ function platformWorkloads(platform: MeshPlatform, namespace: string): FlowWorkl
 }
 
 function side(manifests: readonly Manifest[], workloads: readonly FlowWorkload[], platform: MeshPlatform, namespace: string, owned?: (source: string, destination: string) => boolean): Side {
-  const evaluator = new FlowEvaluator(manifests, { platform: workloads, trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace, dns: platform.dnsWorkload() });
+  const evaluator = new FlowEvaluator(manifests, {
+    platform: workloads, trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace, dns: platform.dnsWorkload(),
+  });
   let probes = probeFlows(evaluator, platform, namespace);
   if (owned) probes = new Map([...probes].filter(([, p]) => owned(p.source, p.destination)));
   return { evaluator, probes, secure: secureWorkloads(evaluator.cluster, namespace) };

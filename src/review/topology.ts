@@ -117,7 +117,10 @@ const EXTERNAL_GROUP = 'external services';
 export function topologyModel(manifests: readonly Record<string, any>[], calls: readonly TopologyCall[] = [], options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'> = {}): TopologyModel {
   const platform = options.platform ?? MeshPlatform.default();
   const namespace = options.namespace ?? environmentNamespace(manifests) ?? 'default';
-  const evaluator = new FlowEvaluator(manifests, { platform: platform.workloads(namespace), trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace, dns: platform.dnsWorkload() });
+  const evaluator = new FlowEvaluator(manifests, {
+    platform: platform.workloads(namespace), trustDomain: platform.trustDomain, rootNamespace: platform.istio.rootNamespace,
+    dns: platform.dnsWorkload(),
+  });
   const cluster = evaluator.cluster;
   const byKind = new Map<string, Record<string, any>[]>();
   for (const m of manifests) {

@@ -134,7 +134,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   if (flows.length > 0 || listFlows) {
     if (parseErrors.length > 0) { io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`); return 2; }
     try {
-      const options = described ? { trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace, dns: described.dnsWorkload() } : {};
+      const options = described
+        ? { trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace, dns: described.dnsWorkload() } : {};
       return runFlowCommand(manifests, flows, listFlows, io, { ...options, platform: platform?.workloads }, format as 'text' | 'json');
     } catch (e) { io.stderr(`${(e as Error).message}\n`); return 2; }
   }

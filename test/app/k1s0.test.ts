@@ -57,14 +57,17 @@ test("order-server's Canary: seed 003's stages, interval, threshold and checks; 
 
 test('the mirrored POSTs are warned about and acknowledged with the condition under which they are safe (MESH320)', () => {
   const mirrored = verdict.acknowledged.filter((a) => a.finding.code === 'MESH320');
-  expect(mirrored.map((a) => [a.path, a.acknowledgement.path])).toEqual([['k1s0-service/order-server-canary/Resource', 'k1s0-service/order-server-canary']]);
+  expect(mirrored.map((a) => [a.path, a.acknowledgement.path]))
+    .toEqual([['k1s0-service/order-server-canary/Resource', 'k1s0-service/order-server-canary']]);
   expect(mirrored[0].finding.message).toMatch(/order-server admits POST/);
 });
 
 test("Kong's calls to order-server are intended flows that hold for the primary's and the canary's pods", () => {
   const kong = service.intendedFlows().filter((f) => f.constructPath === 'k1s0-service/order-server-via-kong');
-  expect(kong.map((f) => `${f.method} ${f.path}`)).toEqual(['GET /api/v1/orders', 'GET /api/v1/orders/x', 'POST /api/v1/orders', 'POST /api/v1/orders/x']);
-  expect(kong[0].source).toEqual({ platform: expect.objectContaining({ name: 'kong-kong', namespace: 'kong', serviceAccount: 'kong-kong', meshed: true }) });
+  expect(kong.map((f) => `${f.method} ${f.path}`))
+    .toEqual(['GET /api/v1/orders', 'GET /api/v1/orders/x', 'POST /api/v1/orders', 'POST /api/v1/orders/x']);
+  expect(kong[0].source)
+    .toEqual({ platform: expect.objectContaining({ name: 'kong-kong', namespace: 'kong', serviceAccount: 'kong-kong', meshed: true }) });
   expect(checkIntendedFlows(evaluator, kong)).toEqual([]);
   const hops = evaluator.evaluate(kong[2]).hops.join(' | ');
   expect(hops).toContain('order-server-primary.k1s0-service:80 → k1s0-service/order-server-primary:8080');

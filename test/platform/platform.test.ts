@@ -96,7 +96,8 @@ describe('MeshPlatform', () => {
     expect(byName.prometheus).toMatchObject({ namespace: 'observability', labels: { 'app.kubernetes.io/name': 'prometheus' }, meshed: false });
     expect(byName.ratelimit).toMatchObject({ namespace: 'production', ports: { grpc: 8081 } });
     // Seed 003's entry path: Kong with a sidecar, ingress-nginx without.
-    expect(byName['kong-kong']).toMatchObject({ namespace: 'kong', serviceAccount: 'kong-kong', meshed: true, labels: { 'app.kubernetes.io/instance': 'kong' } });
+    expect(byName['kong-kong'])
+      .toMatchObject({ namespace: 'kong', serviceAccount: 'kong-kong', meshed: true, labels: { 'app.kubernetes.io/instance': 'kong' } });
     expect(byName['ingress-nginx-controller']).toMatchObject({ namespace: 'ingress-nginx', serviceAccount: 'ingress-nginx', meshed: false });
   });
 

@@ -118,8 +118,8 @@ describe('what a change to the committed EC site does to traffic', () => {
       ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'GET', '/api/v1/ledgers/*', 'AuthorizationPolicy k1s0-business/accounting-server-policy'],
       ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'POST', '/api/v1/ledgers/*', 'AuthorizationPolicy k1s0-business/accounting-server-policy'],
       // order-server is released by Flagger: its primary runs beside the canary, under the same principal.
-      ['k1s0-business', 'closed', 'k1s0-service/order-server-primary', 'accounting-server', 'GET', '/api/v1/ledgers/*', 'AuthorizationPolicy k1s0-business/accounting-server-policy'],
-      ['k1s0-business', 'closed', 'k1s0-service/order-server-primary', 'accounting-server', 'POST', '/api/v1/ledgers/*', 'AuthorizationPolicy k1s0-business/accounting-server-policy'],
+      ...['GET', 'POST'].map((m) => ['k1s0-business', 'closed', 'k1s0-service/order-server-primary', 'accounting-server', m, '/api/v1/ledgers/*',
+        'AuthorizationPolicy k1s0-business/accounting-server-policy']),
     ]);
     expect(connectivity.intendedBroken).toBe(0);
   });

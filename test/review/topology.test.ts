@@ -194,7 +194,9 @@ describe('pictures that stay readable and parse with Mermaid', () => {
   });
 
   test('every edge label is short (at most 40 characters), so labels do not overlap', () => {
-    expect(environments).toEqual(['bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'dev', 'k1s0-business', 'k1s0-service', 'k1s0-system', 'production', 'ratelimit', 'staging']);
+    expect(environments).toEqual([
+      'bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'dev', 'k1s0-business', 'k1s0-service', 'k1s0-system', 'production', 'ratelimit', 'staging',
+    ]);
     for (const [name, diagram] of pictures) {
       const long = edgeLabels(diagram).filter((l) => [...l].length > 40);
       expect({ name, long }).toEqual({ name, long: [] });

@@ -112,7 +112,9 @@ export function buildTiers(scope: Construct): Tiers {
  */
 function releaseOrderServer(chart: MeshChart, orderServer: MeshService): { orderRelease: FlaggerCanary; releaseAlerts: FlaggerAlertProvider } {
   // The webhook URL is a credential: the team creates Secret flagger-msteams (key `address`) in k1s0-service.
-  const releaseAlerts = new FlaggerAlertProvider(chart, 'k1s0-infra-report', { type: 'msteams', address: FlaggerAlertAddress.secret('flagger-msteams') });
+  const releaseAlerts = new FlaggerAlertProvider(chart, 'k1s0-infra-report', {
+    type: 'msteams', address: FlaggerAlertAddress.secret('flagger-msteams'),
+  });
   const orderRelease = new FlaggerCanary(chart, 'order-server-canary', {
     service: orderServer,
     interval: Duration.minutes(5),
@@ -128,12 +130,15 @@ function releaseOrderServer(chart: MeshChart, orderServer: MeshService): { order
   });
   // order-server's route settings (seed 003: 10s, 3 tries of 3s) are the Canary's, which Flagger writes into its VirtualService.
   Warnings.of(orderRelease).acknowledge(Codes.RETRY_OUTER_GIVES_UP_FIRST,
-    "kept from seed 003: order-server's 3s tries in front of the business tier's 10s and the system tier's 5s; safe only if ledger writes are keyed by order id");
+    "kept from seed 003: order-server's 3s tries in front of the business tier's 10s and the system tier's 5s; "
+    + 'safe only if ledger writes are keyed by order id');
   Warnings.of(orderRelease).acknowledge(Codes.RETRY_STACKED_NON_IDEMPOTENT,
     'kept from seed 003: order-server retries 3× on 5xx in front of the lower tiers; safe only if ledger writes and token checks are idempotent');
   Warnings.of(orderRelease).acknowledge(Codes.RETRY_RESET_NON_IDEMPOTENT,
-    "kept from seed 003 (retryOn 5xx,reset,connect-failure,retriable-4xx): Kong's POST /api/v1/orders may reach order-server twice; safe only if orders are keyed by a client order id");
+    "kept from seed 003 (retryOn 5xx,reset,connect-failure,retriable-4xx): Kong's POST /api/v1/orders may reach order-server twice; "
+    + 'safe only if orders are keyed by a client order id');
   Warnings.of(orderRelease).acknowledge(Codes.FLAGGER_MIRRORS_WRITES,
-    "kept from seed 003 (10% of production traffic mirrored to the canary): safe only while the canary's orders go to a store of its own, or POST /api/v1/orders is keyed by a client order id");
+    "kept from seed 003 (10% of production traffic mirrored to the canary): safe only while the canary's orders go to a store of its own, "
+    + 'or POST /api/v1/orders is keyed by a client order id');
   return { orderRelease, releaseAlerts };
 }

@@ -25,8 +25,10 @@ export const rateLimitKeyedByClientHeader: AnalysisCheck = {
         limits.forEach((l, j) => (l?.actions ?? []).forEach((a: Manifest, k: number) => {
           const header = a?.request_headers?.header_name;
           if (header === undefined) return;
-          out.push(finding(Codes.RATE_LIMIT_KEY_CLIENT_HEADER, ef, `spec.configPatches[${i}].patch.value.route.rate_limits[${j}].actions[${k}].request_headers`,
-            `the gateway takes the rate-limit key ${a.request_headers.descriptor_key ?? header} from the request header ${header}, which a client can send itself; `
+          const field = `spec.configPatches[${i}].patch.value.route.rate_limits[${j}].actions[${k}].request_headers`;
+          out.push(finding(Codes.RATE_LIMIT_KEY_CLIENT_HEADER, ef, field,
+            `the gateway takes the rate-limit key ${a.request_headers.descriptor_key ?? header} from the request header ${header}, `
+            + 'which a client can send itself; '
             + "key by a claim of a token the gateway validates, or acknowledge that something in front of the gateway sets it", 'warning'));
         }));
       });

@@ -14,7 +14,10 @@ export { AnalysisCheck } from './check';
 export { AssumedIngressGateway, ISTIOCTL_DEFAULT_INGRESS_GATEWAY, MeshIndex, platformIngressGateway, resolveHost } from './mesh-index';
 
 /** Every cross-resource check, in code order. */
-export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, ...WORKLOAD_CHECKS, ...CONFIG_CHECKS, ...GATEWAY_CHECKS, ...RELEASE_CHECKS, ...EDGE_CHECKS]
+export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
+  ...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, ...WORKLOAD_CHECKS, ...CONFIG_CHECKS, ...GATEWAY_CHECKS,
+  ...RELEASE_CHECKS, ...EDGE_CHECKS,
+]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 
 /**

@@ -55,7 +55,8 @@ export const flaggerMirrorsWrites: AnalysisCheck = {
       const share = canary.spec.analysis.mirrorWeight ?? 100;
       out.push(finding(Codes.FLAGGER_MIRRORS_WRITES, canary, 'spec.analysis.mirror',
         `Flagger mirrors ${share}% of the requests to ${target} to its canary, and ${target} admits ${writes.join(', ')}: `
-        + 'a mirrored write is applied twice, once by the primary and once by the canary; mirror only idempotent requests, or give the canary its own store', 'warning'));
+        + 'a mirrored write is applied twice, once by the primary and once by the canary; mirror only idempotent requests, '
+        + 'or give the canary its own store', 'warning'));
     }
     return out;
   },

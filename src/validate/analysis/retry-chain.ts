@@ -84,7 +84,10 @@ function flaggerRoutes(index: MeshIndex): Manifest[] {
       apiVersion: c.apiVersion, kind: c.kind, metadata: c.metadata,
       spec: {
         gateways: svc.gateways,
-        http: [{ ...(svc.retries ? { retries: svc.retries } : {}), ...(svc.timeout ? { timeout: svc.timeout } : {}), route: [{ destination: { host: name } }] }],
+        http: [{
+          ...(svc.retries ? { retries: svc.retries } : {}), ...(svc.timeout ? { timeout: svc.timeout } : {}),
+          route: [{ destination: { host: name } }],
+        }],
       },
     };
   });

@@ -100,7 +100,8 @@ export class EdgeProxyRoute extends Construct {
       const ports = [{ port: target, protocol: 'TCP' as const }];
       const security = ServiceSecurity.of(this.service);
       if (edge.meshed) {
-        security.admitGateway({ peer, principal: this.chart.platform.edgeProxyPrincipal(this.proxy), paths: this.paths, methods: this.methods, ports });
+        const principal = this.chart.platform.edgeProxyPrincipal(this.proxy);
+        security.admitGateway({ peer, principal, paths: this.paths, methods: this.methods, ports });
       } else {
         security.admitPlaintext({ peer, ports, paths: this.paths, methods: this.methods });
       }
@@ -140,6 +141,7 @@ export class EdgeProxyRoute extends Construct {
     const s = this.service;
     const source = { platform: this.chart.platform.edgeProxyWorkload(this.proxy) };
     const byService = edge.upstream === 'service';
+    const role = this.proxy === 'apiGateway' ? 'API gateway' : 'ingress controller';
     const out: IntendedFlow[] = [];
     for (const method of (this.methods ?? ['GET']) as FlowMethod[]) {
       for (const path of (this.paths ?? ['/']).map(concretePath)) {
@@ -147,7 +149,7 @@ export class EdgeProxyRoute extends Construct {
           source, host: `${s.name}.${s.namespace}.svc.cluster.local`, port: byService ? this.port : target,
           ...(byService ? {} : { pods: { workload: s.name, namespace: s.namespace } }),
           method, path, expect: 'allow', constructPath: this.node.path,
-          description: `${edge.name} (the platform's ${this.proxy === 'apiGateway' ? 'API gateway' : 'ingress controller'}) forwards ${method} ${path} to ${s.name}`,
+          description: `${edge.name} (the platform's ${role}) forwards ${method} ${path} to ${s.name}`,
         });
       }
     }
@@ -160,7 +162,8 @@ export class EdgeProxyRoute extends Construct {
     if (this.port === undefined || !p) {
       const ports = this.service.ports.map((x) => `${x.port}/${x.protocol}`).join(', ') || 'none';
       out.push(formatProblem(Codes.EDGE_PROXY_ROUTE_INVALID,
-        `port: ${this.service.name} has ${this.port === undefined ? 'no HTTP-family port' : `no port ${this.port}`} for the ${this.proxy} to send to (its ports: ${ports})`));
+        `port: ${this.service.name} has ${this.port === undefined ? 'no HTTP-family port' : `no port ${this.port}`} for the ${this.proxy} to send to`
+        + ` (its ports: ${ports})`));
     } else if (!HTTP_FAMILY.includes(p.protocol)) {
       out.push(formatProblem(Codes.EDGE_PROXY_ROUTE_INVALID,
         `port: ${this.service.name}'s port ${p.port} speaks ${p.protocol}, not HTTP: the proxy's methods and paths cannot be authorized on it`));

@@ -60,7 +60,9 @@ export class RateLimitUser {
   /** A claim of the request's JWT, validated at the gateway. */
   public static jwtClaim(options: RateLimitJwtClaimOptions): RateLimitUser {
     const claim = options.claim ?? 'sub';
-    if (!/^[A-Za-z0-9_.:-]+$/.test(claim)) throw new MeshError(Codes.RATE_LIMIT_INVALID, `RateLimitUser.jwtClaim: claim '${claim}' is not a claim name`);
+    if (!/^[A-Za-z0-9_.:-]+$/.test(claim)) {
+      throw new MeshError(Codes.RATE_LIMIT_INVALID, `RateLimitUser.jwtClaim: claim '${claim}' is not a claim name`);
+    }
     if (options.issuer === '') throw new MeshError(Codes.INVALID_JWT_RULE, 'RateLimitUser.jwtClaim: issuer must not be empty');
     if (!/^https:\/\/\S+$/.test(options.jwksUri)) {
       throw new MeshError(Codes.INVALID_JWT_RULE, `RateLimitUser.jwtClaim: jwksUri must be an https URL, got '${options.jwksUri}'`);

@@ -54,6 +54,13 @@ export interface RateLimiterProps {
   readonly redisResources?: ContainerResources;
 }
 
+/** A gateway that asks a {@link RateLimiter}: its pods as a flow's source and a NetworkPolicy peer, its principal. */
+interface GatewayOfRateLimiter {
+  readonly workload: FlowWorkload;
+  readonly peer: NetworkPeer;
+  readonly principal: Principal;
+}
+
 /** What one global rate limit asked of the service. */
 interface DomainClaim {
   readonly owner: string;
@@ -133,7 +140,10 @@ export class RateLimiter extends Construct {
       ports: [{ port: 6379, protocol: 'tcp', name: 'tcp-redis' }],
       // Counters only: no RDB snapshot, no append-only file, least recently used keys evicted first.
       // https://redis.io/docs/latest/operate/oss_and_stack/management/config-file/ (save, appendonly, maxmemory-policy)
-      args: ['--save', '', '--appendonly', 'no', '--maxmemory', `${Math.floor(redisResources.memoryLimitMebibytes * 0.75)}mb`, '--maxmemory-policy', 'allkeys-lru'],
+      args: [
+        '--save', '', '--appendonly', 'no',
+        '--maxmemory', `${Math.floor(redisResources.memoryLimitMebibytes * 0.75)}mb`, '--maxmemory-policy', 'allkeys-lru',
+      ],
       volumes: [WorkloadVolume.emptyDir('data')],
       mounts: [{ volume: 'data', path: '/data' }],
       resources: redisResources,
@@ -184,7 +194,7 @@ export class RateLimiter extends Construct {
    * this chart, stated by `owner`. A gateway admitted twice is admitted once.
    * @internal
    */
-  public _admitGateway(owner: IConstruct, gateway: { readonly workload: FlowWorkload; readonly peer: NetworkPeer; readonly principal: Principal }): void {
+  public _admitGateway(owner: IConstruct, gateway: GatewayOfRateLimiter): void {
     const key = `${gateway.principal}\u0000${JSON.stringify(gateway.peer)}`;
     if (this.gateways.has(key)) return;
     this.gateways.add(key);
@@ -202,13 +212,15 @@ export class RateLimiter extends Construct {
     const out: string[] = [];
     if (this.domains.size === 0) {
       out.push(formatProblem(Codes.RATE_LIMIT_SERVICE_MISUSED,
-        `no GlobalRateLimit uses ${this.name}: it would load no domain and never turn ready; give it to one (GlobalRateLimitProps.service) or remove it`));
+        `no GlobalRateLimit uses ${this.name}: it would load no domain and never turn ready; `
+        + 'give it to one (GlobalRateLimitProps.service) or remove it'));
     }
     for (const [domain, claims] of this.domains) {
       const differ = claims.filter((c) => c.config !== claims[0].config);
       if (differ.length > 0) {
         out.push(formatProblem(Codes.RATE_LIMIT_DOMAIN_CONFLICT,
-          `domain ${domain}: ${claims[0].owner} and ${differ[0].owner} give it different limits, but one file serves every gateway that asks; use one domain each or the same limits`));
+          `domain ${domain}: ${claims[0].owner} and ${differ[0].owner} give it different limits, but one file serves every gateway that asks; `
+          + 'use one domain each or the same limits'));
       }
     }
     return out;

@@ -286,7 +286,8 @@ export class FaultInjectionTest extends Construct {
     this.apiServer.addresses.forEach((c, i) => {
       const range = c.documentationRange;
       if (range) {
-        out.push(formatProblem(Codes.JOB_API_SERVER_EGRESS, `apiServer.addresses[${i}]: ${c} is in the documentation range ${range}, a placeholder no network routes;`
+        out.push(formatProblem(Codes.JOB_API_SERVER_EGRESS,
+          `apiServer.addresses[${i}]: ${c} is in the documentation range ${range}, a placeholder no network routes;`
           + ' give the endpoints of the cluster (kubectl get endpoints kubernetes -n default -o yaml, read with MeshPlatform.fromManifests)'));
       }
     });

@@ -28,7 +28,9 @@ export class FlaggerAlertAddress {
 
   /** A webhook URL written in the AlertProvider, for one that carries no credential (an internal relay). */
   public static url(url: string): FlaggerAlertAddress {
-    if (!/^https?:\/\/\S+$/.test(url)) throw new MeshError(Codes.FLAGGER_INVALID_ANALYSIS, `FlaggerAlertAddress.url: must be an http(s) URL, got '${url}'`);
+    if (!/^https?:\/\/\S+$/.test(url)) {
+      throw new MeshError(Codes.FLAGGER_INVALID_ANALYSIS, `FlaggerAlertAddress.url: must be an http(s) URL, got '${url}'`);
+    }
     return new FlaggerAlertAddress({ url });
   }
 

@@ -89,7 +89,8 @@ export interface FlaggerCanaryProps {
    * service admits POST, PUT, PATCH or DELETE (MESH320).
    * @default - no mirroring
    * @see https://docs.flagger.app/usage/deployment-strategies#blue-green-with-traffic-mirroring
-   * @see https://github.com/fluxcd/flagger/blob/main/pkg/controller/scheduler.go (runCanary: "do one step of mirroring before shifting traffic to canary")
+   * @see https://github.com/fluxcd/flagger/blob/main/pkg/controller/scheduler.go (runCanary: "do one step of mirroring before
+   *   shifting traffic to canary")
    */
   readonly mirror?: Percentage;
 }
@@ -191,7 +192,9 @@ export class FlaggerCanary extends Construct {
     const s = this.service;
     return derivedIntendedFlows(s.chart)
       .filter((f) => 'workload' in f.source && f.source.workload === s.name && f.source.namespace === s.namespace)
-      .map((f) => ({ ...f, source: { workload: `${s.name}-primary`, namespace: s.namespace }, description: `${f.description} (from Flagger's primary)` }));
+      .map((f) => ({
+        ...f, source: { workload: `${s.name}-primary`, namespace: s.namespace }, description: `${f.description} (from Flagger's primary)`,
+      }));
   }
 
   /** The service's HorizontalPodAutoscaler: Flagger makes a `<name>-primary` copy for the primary. */
@@ -258,8 +261,11 @@ export class FlaggerCanary extends Construct {
     }
     if (this.stepWeight !== undefined && this.maxWeight !== undefined && this.maxWeight < this.stepWeight) bad('maxWeight', `${this.maxWeight} is below stepWeight ${this.stepWeight}`);
     // Flagger's mirrorWeight is a whole percentage (int in its Canary CRD); 0 mirrors nothing.
-    if (this.mirror && !(Number.isInteger(this.mirror.value) && this.mirror.value >= 1)) bad('mirror', `must be a whole percentage from 1 to 100, got ${this.mirror.value}`);
-    if (this.mirror && this.iterations !== undefined && this.match) bad('mirror', 'an A/B test (iterations with match) sends the matched requests themselves; Flagger mirrors in canary and Blue/Green runs');
+    const mirror = this.mirror?.value;
+    if (mirror !== undefined && !(Number.isInteger(mirror) && mirror >= 1)) bad('mirror', `must be a whole percentage from 1 to 100, got ${mirror}`);
+    if (mirror !== undefined && this.iterations !== undefined && this.match) {
+      bad('mirror', 'an A/B test (iterations with match) sends the matched requests themselves; Flagger mirrors in canary and Blue/Green runs');
+    }
     const modes = [this.stepWeight !== undefined && 'stepWeight', this.stepWeights !== undefined && 'stepWeights', this.iterations !== undefined && 'iterations'].filter(Boolean);
     if (modes.length === 0) bad('stepWeight', 'set one of stepWeight, stepWeights (canary) or iterations (A/B testing)');
     if (modes.length > 1) bad(String(modes[1]), `cannot be combined with ${modes[0]}`);

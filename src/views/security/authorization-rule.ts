@@ -78,7 +78,9 @@ export function sourcePrincipals(s: AuthorizationSource): string[] {
  */
 export function ruleState(r: AuthorizationRule): RuleState {
   return {
-    from: r.from?.map((s) => ({ principals: sourcePrincipals(s), namespaces: s.namespaces, requestPrincipals: s.requestPrincipals, notPrincipals: s.notPrincipals })),
+    from: r.from?.map((s) => ({
+      principals: sourcePrincipals(s), namespaces: s.namespaces, requestPrincipals: s.requestPrincipals, notPrincipals: s.notPrincipals,
+    })),
     to: r.to,
     when: r.when,
   };

@@ -195,7 +195,9 @@ export class ServiceSecurity extends Construct {
    * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
    */
   public admitGateway(admission: GatewayAdmission): void {
-    this.gateways.push({ ...admission, paths: admission.paths ? [...admission.paths] : undefined, methods: admission.methods ? [...admission.methods] : undefined });
+    this.gateways.push({
+      ...admission, paths: admission.paths ? [...admission.paths] : undefined, methods: admission.methods ? [...admission.methods] : undefined,
+    });
     this.allowIngressFrom(admission.peer, admission.ports ? [...admission.ports] : undefined);
   }
 
@@ -304,7 +306,8 @@ export class ServiceSecurity extends Construct {
     const out: AuthorizationRule[] = [];
     for (const [, { source, methods, paths }] of [...grouped].sort(([a], [b]) => compare(a, b))) {
       if (!paths) {
-        const to = methods || guarded.length > 0 ? [{ ...(methods ? { methods } : {}), ...(guarded.length > 0 ? { notPaths: guarded } : {}) }] : undefined;
+        const restricted = { ...(methods ? { methods } : {}), ...(guarded.length > 0 ? { notPaths: guarded } : {}) };
+        const to = Object.keys(restricted).length > 0 ? [restricted] : undefined;
         out.push({ from: [source], to });
         continue;
       }
@@ -379,8 +382,9 @@ export class ServiceSecurity extends Construct {
     }
     const known = knownPrincipals(this.node.root);
     // Methods and paths of calls are reported above, under the call; here only their sources.
-    out.push(...ruleProblems(this.callerRules().map((r) => ({ from: r.from })), { knownPrincipals: known, mtls: this.identityMtlsMode, target: `workload ${this.service.name}` }));
-    out.push(...ruleProblems(this.extraRules, { knownPrincipals: known, mtls: this.identityMtlsMode, target: `workload ${this.service.name}` }, 'allow'));
+    const context = { knownPrincipals: known, mtls: this.identityMtlsMode, target: `workload ${this.service.name}` };
+    out.push(...ruleProblems(this.callerRules().map((r) => ({ from: r.from })), context));
+    out.push(...ruleProblems(this.extraRules, context, 'allow'));
     this.endUserRules.forEach((r, i) => (r.to ?? []).forEach((o, j) => out.push(...operationProblems(o, `endUsers[${i}].to[${j}]`))));
     // A DestinationRule sending plaintext to this workload is found in the rendered
     // manifests (MESH108), JSON patches and hand-made DestinationRules included.

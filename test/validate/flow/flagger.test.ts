@@ -32,7 +32,7 @@ describe('Flagger relabels the primary pods app: <name>-primary (review item 6)'
     expect(v).toMatchObject({ allowed: true, decidedBy: { name: 'orders-policy' } });
   });
 
-  test('during an analysis the canary runs beside the primary; both answer to the Deployment\'s name as sources, and their declared calls are recognised', () => {
+  test('during an analysis the canary runs beside the primary; both are sources by the Deployment\'s name, their declared calls recognised', () => {
     const objs = [...app('orders', 'shop'), ...app('stock', 'shop'), canary];
     // The Deployment's own pods are the canary's; the primary's are app: orders-primary.
     expect(evaluateFlow(objs, call('orders', 'shop', 'stock')).hops[0]).toBe('shop/orders');

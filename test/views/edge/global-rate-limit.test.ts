@@ -60,7 +60,9 @@ describe('GlobalRateLimit', () => {
       { request_headers: { header_name: 'x-jwt-sub', descriptor_key: 'user_id' } },
     ]);
     expect(anon.actions).toEqual([
-      { header_value_match: { descriptor_key: 'user', descriptor_value: 'anonymous', headers: [{ name: 'x-jwt-sub', present_match: true, invert_match: true }] } },
+      { header_value_match: {
+        descriptor_key: 'user', descriptor_value: 'anonymous', headers: [{ name: 'x-jwt-sub', present_match: true, invert_match: true }],
+      } },
       { remote_address: {} },
     ]);
   });

@@ -1,7 +1,8 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import {
-  checkIntendedFlows, FlowEvaluator, GlobalRateLimit, MeshApp, MeshChart, MeshCluster, RateLimiter, RateLimitUser, ServiceSecurity, validateManifests, Warnings,
+  checkIntendedFlows, FlowEvaluator, GlobalRateLimit, MeshApp, MeshChart, MeshCluster, RateLimiter, RateLimitUser, ServiceSecurity, validateManifests,
+  Warnings,
 } from '../../../src';
 import { find, synth, synthError } from '../../util';
 
@@ -18,7 +19,9 @@ function cluster(envs: string[] = ['production'], user = signedIn) {
   const app = new MeshApp({ outdir: Testing.app().outdir });
   const shared = new MeshChart(app, 'ratelimit', { namespace: 'ratelimit' });
   const limiter = new RateLimiter(shared, 'ratelimit');
-  const limits = envs.map((env) => new GlobalRateLimit(new MeshChart(app, env, { namespace: env }), 'ec-site', { service: limiter, user: user(env) }));
+  const limits = envs.map((env) => new GlobalRateLimit(new MeshChart(app, env, { namespace: env }), 'ec-site', {
+    service: limiter, user: user(env),
+  }));
   return { app, shared, limiter, limits };
 }
 
@@ -40,7 +43,8 @@ describe('RateLimiter: envoyproxy/ratelimit and Redis, deployed and hardened lik
     expect(c.image).toBe('docker.io/envoyproxy/ratelimit:f2fb1577');
     expect(c.ports).toEqual([{ containerPort: 8081, name: 'grpc' }]);
     expect(Object.fromEntries(c.env.map((e: any) => [e.name, e.value]))).toEqual({
-      RUNTIME_ROOT: '/data', RUNTIME_SUBDIRECTORY: 'ratelimit', RUNTIME_APPDIRECTORY: 'config', RUNTIME_WATCH_ROOT: 'false', RUNTIME_IGNOREDOTFILES: 'true',
+      RUNTIME_ROOT: '/data', RUNTIME_SUBDIRECTORY: 'ratelimit', RUNTIME_APPDIRECTORY: 'config', RUNTIME_WATCH_ROOT: 'false',
+      RUNTIME_IGNOREDOTFILES: 'true',
       HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED: 'true', REDIS_SOCKET_TYPE: 'tcp', USE_STATSD: 'false', LOG_FORMAT: 'json',
       REDIS_URL: 'ratelimit-redis.ratelimit.svc.cluster.local:6379',
     });
@@ -48,7 +52,9 @@ describe('RateLimiter: envoyproxy/ratelimit and Redis, deployed and hardened lik
     // Ready when Redis answers and a domain is loaded (the `ratelimit` health service); alive while gRPC serves.
     expect(c.readinessProbe.grpc).toEqual({ port: 8081, service: 'ratelimit' });
     expect(c.livenessProbe.grpc).toEqual({ port: 8081 });
-    expect(c.securityContext).toMatchObject({ runAsUser: 10001, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toMatchObject({
+      runAsUser: 10001, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] },
+    });
   });
 
   test('Redis: counters only (no snapshot, no AOF, LRU under the memory limit), /data an emptyDir, run as the library user', () => {
@@ -87,7 +93,9 @@ describe('RateLimiter: envoyproxy/ratelimit and Redis, deployed and hardened lik
         { generic_key: { descriptor_key: 'auth', descriptor_value: 'authenticated' } },
         { metadata: { descriptor_key: 'user_id', metadata_key: payload, source: 'DYNAMIC' } },
       ] },
-      { actions: [{ metadata: { descriptor_key: 'user', metadata_key: payload, source: 'DYNAMIC', default_value: 'anonymous' } }, { remote_address: {} }] },
+      { actions: [
+        { metadata: { descriptor_key: 'user', metadata_key: payload, source: 'DYNAMIC', default_value: 'anonymous' } }, { remote_address: {} },
+      ] },
     ]);
     // The gateway validates the environment's tokens and keeps them for the services behind it.
     expect(find(m, 'RequestAuthentication', 'ec-site-ratelimit-production')).toMatchObject({
@@ -95,7 +103,10 @@ describe('RateLimiter: envoyproxy/ratelimit and Redis, deployed and hardened lik
       spec: {
         selector: { matchLabels: { istio: 'ingressgateway' } },
         // The generated types write the field as the CRD's `jwks_uri`, as EdgeAuthentication's.
-        jwtRules: [{ issuer: 'https://auth.production.example.com', jwks_uri: 'https://auth.production.example.com/.well-known/jwks.json', audiences: ['ec-site-production'], forwardOriginalToken: true }],
+        jwtRules: [{
+          issuer: 'https://auth.production.example.com', jwks_uri: 'https://auth.production.example.com/.well-known/jwks.json',
+          audiences: ['ec-site-production'], forwardOriginalToken: true,
+        }],
       },
     });
   });
@@ -106,10 +117,14 @@ describe('RateLimiter: envoyproxy/ratelimit and Redis, deployed and hardened lik
       to: [{ operation: { methods: ['POST'], paths: ['/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit'] } }],
     });
     expect(find(m, 'NetworkPolicy', 'ratelimit').spec.ingress).toContainEqual({
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } } }],
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+        podSelector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
+      }],
       ports: [{ port: 8081, protocol: 'TCP' }],
     });
-    expect(find(m, 'AuthorizationPolicy', 'ratelimit-redis-policy').spec.rules).toContainEqual({ from: [{ source: { principals: ['cluster.local/ns/ratelimit/sa/ratelimit'] } }] });
+    expect(find(m, 'AuthorizationPolicy', 'ratelimit-redis-policy').spec.rules)
+      .toContainEqual({ from: [{ source: { principals: ['cluster.local/ns/ratelimit/sa/ratelimit'] } }] });
   });
 });
 
@@ -125,8 +140,10 @@ describe("the rate-limit path, proved at synth: gateway → ratelimit:8081 and r
   });
 
   test.each([
-    ['ratelimit-redis', 'AuthorizationPolicy', '/spec/rules/0/from/0/source/principals', ['cluster.local/ns/ratelimit/sa/ratelimit-redis'], /ratelimit calls ratelimit-redis on 6379\/TCP.*refused by AuthorizationPolicy/],
-    ['ratelimit', 'NetworkPolicy', '/spec/ingress', [], /the ingress gateway asks the rate-limit service .*: refused by NetworkPolicy ratelimit\/ratelimit/],
+    ['ratelimit-redis', 'AuthorizationPolicy', '/spec/rules/0/from/0/source/principals', ['cluster.local/ns/ratelimit/sa/ratelimit-redis'],
+      /ratelimit calls ratelimit-redis on 6379\/TCP.*refused by AuthorizationPolicy/],
+    ['ratelimit', 'NetworkPolicy', '/spec/ingress', [],
+      /the ingress gateway asks the rate-limit service .*: refused by NetworkPolicy ratelimit\/ratelimit/],
   ])("%s's %s closed: synth fails naming the construct that intended the flow (MESH600)", (service, kind, path, value, message) => {
     const { app, limiter } = cluster();
     const target = service === 'ratelimit' ? limiter.service : limiter.redis;
@@ -144,7 +161,8 @@ describe('one rate-limit service for the one gateway of every environment', () =
     const files = app.manifests().map((f) => f.path);
     expect(files.filter((f) => f.includes('envoyfilter'))).toEqual(['cluster/envoyfilter.istio-system.ec-site-ratelimit.yaml']);
     expect(files.filter((f) => f.includes('requestauthentication')).sort()).toEqual([
-      'dev/requestauthentication.istio-system.ec-site-ratelimit-dev.yaml', 'production/requestauthentication.istio-system.ec-site-ratelimit-production.yaml',
+      'dev/requestauthentication.istio-system.ec-site-ratelimit-dev.yaml',
+      'production/requestauthentication.istio-system.ec-site-ratelimit-production.yaml',
       'staging/requestauthentication.istio-system.ec-site-ratelimit-staging.yaml',
     ]);
     expect(limiter.domainNames).toEqual(['ec-site']);
@@ -153,20 +171,26 @@ describe('one rate-limit service for the one gateway of every environment', () =
   test('MESH651: two environments that give one domain different limits', () => {
     const app = new MeshApp({ outdir: Testing.app().outdir });
     const limiter = new RateLimiter(new MeshChart(app, 'ratelimit', { namespace: 'ratelimit' }), 'ratelimit');
-    new GlobalRateLimit(new MeshChart(app, 'staging', { namespace: 'staging' }), 'ec-site', { service: limiter, user: signedIn('staging'), authenticatedRequestsPerSecond: 100 });
+    new GlobalRateLimit(new MeshChart(app, 'staging', { namespace: 'staging' }), 'ec-site', {
+      service: limiter, user: signedIn('staging'), authenticatedRequestsPerSecond: 100,
+    });
     new GlobalRateLimit(new MeshChart(app, 'production', { namespace: 'production' }), 'ec-site', { service: limiter, user: signedIn('production') });
-    expect(synthError(app)).toMatch(/\[ratelimit\/ratelimit\] domain ec-site: staging\/ec-site and production\/ec-site give it different limits.*\[MESH651\]/);
+    expect(synthError(app))
+      .toMatch(/\[ratelimit\/ratelimit\] domain ec-site: staging\/ec-site and production\/ec-site give it different limits.*\[MESH651\]/);
   });
 
   test('MESH653: a service no limit uses never turns ready; a limit given both a deployed service and an address is ambiguous', () => {
     const unused = new MeshApp({ outdir: Testing.app().outdir });
     new RateLimiter(new MeshChart(unused, 'ratelimit', { namespace: 'ratelimit' }), 'ratelimit');
-    expect(synthError(unused)).toMatch(/\[ratelimit\/ratelimit\] no GlobalRateLimit uses ratelimit: it would load no domain and never turn ready.*\[MESH653\]/);
+    expect(synthError(unused))
+      .toMatch(/\[ratelimit\/ratelimit\] no GlobalRateLimit uses ratelimit: it would load no domain and never turn ready.*\[MESH653\]/);
     const both = cluster();
     new GlobalRateLimit(new MeshChart(both.app, 'staging', { namespace: 'staging' }), 'ec-site', {
       service: both.limiter, user: signedIn('staging'), serviceDeployed: true,
     });
-    expect(synthError(both.app)).toMatch(/\[staging\/ec-site\] service: the library deploys ratelimit\.ratelimit\.svc\.cluster\.local, so rateLimitService and serviceDeployed .*\[MESH653\]/);
+    expect(synthError(both.app))
+      .toMatch(/\[staging\/ec-site\] service: the library deploys ratelimit\.ratelimit\.svc\.cluster\.local, so rateLimitService and serviceDeployed/);
+    expect(synthError(both.app)).toMatch(/for a service you run\) must be left out \[MESH653\]/);
   });
 });
 
@@ -195,6 +219,7 @@ describe('who a user is: a claim of a validated token, or a header a client can 
   test('the factories check their input at once', () => {
     expect(() => RateLimitUser.header('X-User')).toThrow(/'X-User' must be a lowercase HTTP header name \[MESH510\]/);
     expect(() => RateLimitUser.jwtClaim({ issuer: 'https://a', jwksUri: 'http://a/jwks' })).toThrow(/jwksUri must be an https URL.*\[MESH210\]/);
-    expect(() => RateLimitUser.jwtClaim({ issuer: 'https://a', jwksUri: 'https://a/jwks', claim: 'user id' })).toThrow(/claim 'user id' is not a claim name \[MESH510\]/);
+    expect(() => RateLimitUser.jwtClaim({ issuer: 'https://a', jwksUri: 'https://a/jwks', claim: 'user id' }))
+      .toThrow(/claim 'user id' is not a claim name \[MESH510\]/);
   });
 });
