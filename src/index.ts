@@ -162,7 +162,7 @@ export type {
   EnvSource, ImagePullPolicy, InitContainerOptions, KeyToPath, PodOptions, ProbeCheck, ProbesOptions, ProbeTiming,
   ProjectedSource, SidecarOptions, VolumeMountOptions, VolumeSource,
 } from './views/workload/pod-options';
-export type { ContainerResources, NetworkPeer, NetworkPort } from './views/workload/workload';
+export type { ContainerResources, NetworkPeer, NetworkPort, NetworkRule } from './views/workload/workload';
 
 // Validation of manifests: findings, warnings and their acknowledgements (src/validate)
 export { formatFinding } from './validate/finding';

@@ -142,6 +142,7 @@ export interface EdgeProxyPlatformProps {
 
 /** The resolved cluster DNS: every field set. */
 export interface PlatformDns extends Required<Omit<DnsPlatformProps, 'nodeLocalAddresses'>> {
+  /** NodeLocal DNSCache's addresses; none without it. */
   readonly nodeLocalAddresses: readonly Cidr[];
 }
 
