@@ -182,7 +182,7 @@ export class EdgeProxyInstall implements Required<EdgeProxyPlatformProps> {
       installedBy: `the kong/kong Helm chart, release ${release}`,
       name: fullname, namespace, serviceName: `${fullname}-proxy`,
       podLabels: { ...selector, 'app.kubernetes.io/managed-by': 'Helm', 'app': fullname },
-      serviceSelector: selector, serviceAccount: fullname, meshed: options.meshed,
+      serviceSelector: selector, serviceAccount: fullname, httpPort: 8000, httpsPort: 8443, meshed: options.meshed,
       upstream: 'service', serviceAnnotations: { 'ingress.kubernetes.io/service-upstream': 'true' },
     });
   }
@@ -192,7 +192,8 @@ export class EdgeProxyInstall implements Required<EdgeProxyPlatformProps> {
    * Deployment and Service `<fullname>-controller` (fullname: the release when it contains
    * `ingress-nginx`, else `<release>-ingress-nginx`), ServiceAccount `<fullname>`, pods labelled
    * `app.kubernetes.io/name: ingress-nginx`, `app.kubernetes.io/instance: <release>`,
-   * `app.kubernetes.io/component: controller` (its selector), `app.kubernetes.io/part-of: ingress-nginx`.
+   * `app.kubernetes.io/component: controller` (its selector), `app.kubernetes.io/part-of: ingress-nginx`; HTTP 80 and HTTPS 443
+   * (`controller.containerPort`).
    * The controller sends to the pods' endpoints unless an Ingress says `service-upstream`.
    * @see https://github.com/kubernetes/ingress-nginx/blob/main/charts/ingress-nginx/templates/_helpers.tpl
    * @see https://github.com/kubernetes/ingress-nginx/blob/main/charts/ingress-nginx/templates/controller-deployment.yaml
@@ -210,7 +211,7 @@ export class EdgeProxyInstall implements Required<EdgeProxyPlatformProps> {
       installedBy: `the ingress-nginx/ingress-nginx Helm chart, release ${release}`,
       name: controller, namespace, serviceName: controller,
       podLabels: { ...selector, 'app.kubernetes.io/part-of': 'ingress-nginx', 'app.kubernetes.io/managed-by': 'Helm' },
-      serviceSelector: selector, serviceAccount: helmFullname(release, 'ingress-nginx', 63), meshed: options.meshed,
+      serviceSelector: selector, serviceAccount: helmFullname(release, 'ingress-nginx', 63), httpPort: 80, httpsPort: 443, meshed: options.meshed,
       upstream, serviceAnnotations: {},
     });
   }
@@ -229,6 +230,10 @@ export class EdgeProxyInstall implements Required<EdgeProxyPlatformProps> {
   public readonly serviceSelector: Readonly<Record<string, string>>;
   /** The proxy pods' ServiceAccount. */
   public readonly serviceAccount: string;
+  /** The proxy pods' HTTP port. */
+  public readonly httpPort: number;
+  /** The proxy pods' HTTPS port. */
+  public readonly httpsPort: number;
   /** Whether the proxy pods run an Istio sidecar. */
   public readonly meshed: boolean;
   /** How the proxy addresses a routed service. */
@@ -244,6 +249,8 @@ export class EdgeProxyInstall implements Required<EdgeProxyPlatformProps> {
     this.podLabels = p.podLabels;
     this.serviceSelector = p.serviceSelector;
     this.serviceAccount = p.serviceAccount;
+    this.httpPort = p.httpPort;
+    this.httpsPort = p.httpsPort;
     this.meshed = p.meshed;
     this.upstream = p.upstream;
     this.serviceAnnotations = p.serviceAnnotations;

@@ -110,6 +110,16 @@ export interface EdgeProxyPlatformProps {
    */
   readonly serviceAccount?: string;
   /**
+   * The proxy pods' HTTP port (the Service's 80 targets it): Kong's 8000, ingress-nginx's 80.
+   * @default - the preset's
+   */
+  readonly httpPort?: number;
+  /**
+   * The proxy pods' HTTPS port (the Service's 443 targets it): Kong's 8443, ingress-nginx's 443.
+   * @default - the preset's
+   */
+  readonly httpsPort?: number;
+  /**
    * Whether the proxy pods run an Istio sidecar (seed 003's Kong: `Kong → Istio Sidecar (mTLS)`):
    * a meshed proxy is admitted by its principal over mTLS; one without a sidecar sends
    * plaintext, which a routed service accepts on its port only (PERMISSIVE there) from the

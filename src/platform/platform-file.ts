@@ -32,7 +32,7 @@ type FieldKind = 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'cidr' | 'tr
 /** The fields of an edge proxy (the API gateway, the ingress controller). */
 const EDGE_PROXY_SCHEMA: ComponentSchema<EdgeProxyPlatformProps> = {
   installedBy: 'string', name: 'string', namespace: 'string', serviceName: 'string', podLabels: 'labels', serviceSelector: 'labels',
-  serviceAccount: 'string', meshed: 'boolean', upstream: 'upstream', serviceAnnotations: 'labels',
+  serviceAccount: 'string', httpPort: 'port', httpsPort: 'port', meshed: 'boolean', upstream: 'upstream', serviceAnnotations: 'labels',
 };
 
 /** Every field of each component, typed so that a new prop cannot be forgotten here. */

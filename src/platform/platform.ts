@@ -209,7 +209,10 @@ export class MeshPlatform {
   /** An edge proxy (the API gateway, the ingress controller) as a flow's source. */
   public edgeProxyWorkload(which: 'apiGateway' | 'ingressController'): FlowWorkload {
     const e = this[which];
-    return { name: e.name, namespace: e.namespace, labels: e.podLabels, serviceAccount: e.serviceAccount, meshed: e.meshed };
+    return {
+      name: e.name, namespace: e.namespace, labels: e.podLabels, serviceAccount: e.serviceAccount, meshed: e.meshed,
+      ports: { http: e.httpPort, https: e.httpsPort },
+    };
   }
 
   /** The mTLS principal of an edge proxy's pods (which only a meshed proxy presents). */

@@ -195,6 +195,8 @@ function resolveEdgeProxy(field: string, given: EdgeProxyPlatformProps | undefin
     podLabels: { ...podLabels },
     serviceSelector: { ...(e.serviceSelector ?? e.podLabels ?? seed.serviceSelector) },
     serviceAccount: e.serviceAccount ?? seed.serviceAccount,
+    httpPort: port(`${field}.httpPort`, e.httpPort ?? seed.httpPort),
+    httpsPort: port(`${field}.httpsPort`, e.httpsPort ?? seed.httpsPort),
     meshed: e.meshed ?? seed.meshed,
     upstream,
     serviceAnnotations: { ...(e.serviceAnnotations ?? seed.serviceAnnotations) },

@@ -15,7 +15,8 @@
  * - the API server: the Endpoints (else EndpointSlices) of Service `kubernetes` in `default`: addresses, ports;
  * - the cluster DNS: Service `dns.serviceName` (`kube-dns`) in `dns.namespace`: selector, pods, the target of port 53,
  *   and NodeLocal DNSCache's `-localip` addresses when the namespace holds DaemonSet `node-local-dns`;
- * - the API gateway and the ingress controller: Service `<component>.serviceName` in `<component>.namespace`: selector, pods.
+ * - the API gateway and the ingress controller: Service `<component>.serviceName` in `<component>.namespace`: selector, pods,
+ *   the targets of its ports 80 and 443.
  *
  * The names and namespaces are the presets' (`options.presets`), else the default platform's.
  * A Service's pods are those of the workloads of its namespace whose pod template carries its
@@ -376,7 +377,7 @@ function readDns(ctx: Context): DnsPlatformProps | undefined {
 
 /**
  * An edge proxy: the Service `<component>.serviceName` in `<component>.namespace`, its selector,
- * pods and ServiceAccount. Whether its pods are meshed and how it addresses a service are the
+ * pods and ServiceAccount, and the pods' ports its 80 and 443 target. Whether its pods are meshed and how it addresses a service are the
  * presets' (a snapshot of Deployments does not show the namespace's injection).
  */
 function readEdgeProxy(ctx: Context, component: 'apiGateway' | 'ingressController'): EdgeProxyPlatformProps | undefined {
@@ -385,13 +386,19 @@ function readEdgeProxy(ctx: Context, component: 'apiGateway' | 'ingressControlle
   const service = serviceOf(ctx, component, base.namespace, base.serviceName, `${component}.serviceName and ${component}.namespace`);
   if (!service) return undefined;
   const pods = ctx.index.podsOf(service);
+  const ports = servicePorts(service, pods);
+  const http = need(ports.find((p) => p.port === 80), service, 'no port 80 (HTTP)');
+  const https = need(ports.find((p) => p.port === 443), service, 'no port 443 (HTTPS)');
   const c = new Compare(component, given.installedBy, service.file);
   c.same('serviceAccount', given.serviceAccount, pods.serviceAccount, `pods (${pods.owners}) use`);
   c.same('serviceSelector', given.serviceSelector, service.object.spec.selector, `Service ${base.serviceName} selects`);
   c.labelsOn('podLabels', given.podLabels, pods);
+  c.same('httpPort', given.httpPort, http.targetPort, 'Service port 80 targets');
+  c.same('httpsPort', given.httpsPort, https.targetPort, 'Service port 443 targets');
   return {
     ...base, installedBy: given.installedBy ?? `the snapshot (${pods.file})`,
     podLabels: pods.labels, serviceSelector: labelsOf(service.object.spec.selector), serviceAccount: pods.serviceAccount,
+    httpPort: http.targetPort, httpsPort: https.targetPort,
   };
 }
 

@@ -175,7 +175,8 @@ describe('the edge proxies in front of the mesh (seed 003: Client → Nginx Ingr
         'app.kubernetes.io/managed-by': 'Helm', 'app': 'kong-kong',
       },
       serviceSelector: { 'app.kubernetes.io/name': 'kong', 'app.kubernetes.io/component': 'app', 'app.kubernetes.io/instance': 'kong' },
-      serviceAccount: 'kong-kong', meshed: true, upstream: 'service', serviceAnnotations: { 'ingress.kubernetes.io/service-upstream': 'true' },
+      serviceAccount: 'kong-kong', httpPort: 8000, httpsPort: 8443, meshed: true, upstream: 'service',
+      serviceAnnotations: { 'ingress.kubernetes.io/service-upstream': 'true' },
     });
   });
 
@@ -183,7 +184,7 @@ describe('the edge proxies in front of the mesh (seed 003: Client → Nginx Ingr
     const nginx = EdgeProxyInstall.ingressNginxHelmChart({ release: 'ingress-nginx', namespace: 'ingress-nginx', meshed: false });
     expect({ ...nginx }).toMatchObject({
       name: 'ingress-nginx-controller', serviceName: 'ingress-nginx-controller', serviceAccount: 'ingress-nginx', upstream: 'endpoints',
-      serviceAnnotations: {},
+      httpPort: 80, httpsPort: 443, serviceAnnotations: {},
       serviceSelector: {
         'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/instance': 'ingress-nginx', 'app.kubernetes.io/component': 'controller',
       },
@@ -211,6 +212,8 @@ describe('the edge proxies in front of the mesh (seed 003: Client → Nginx Ingr
       .toMatch(/the snapshot lacks the API gateway: no Service kong\/gateway-kong-proxy .*Services in kong: kong-kong-proxy\) \[MESH081\]/);
     expect(error(() => MeshPlatform.fromManifests([...SEEDS, fixture('kong')], { presets: { apiGateway: { serviceAccount: 'kong' } } })))
       .toMatch(/apiGateway\.serviceAccount: the platform says kong, the snapshot's pods .* use kong-kong \[MESH082\]/);
+    expect(error(() => MeshPlatform.fromManifests([...SEEDS, fixture('kong')], { presets: { apiGateway: { httpPort: 8080 } } })))
+      .toMatch(/apiGateway\.httpPort: the platform says 8080, .*Service port 80 targets 8000 \[MESH082\]/);
   });
 
   test('a platform file names them by preset, with the options each needs', () => {
