@@ -9,7 +9,7 @@ import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../workload/workload
 import { AuthorizationRule, AuthorizationSource, operationProblems, ruleProblems, ruleState } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
 import { MtlsMode, MtlsModeName } from './mtls-mode';
-import { MtlsPolicy } from './mtls-policy';
+import { MtlsPolicy, MtlsPolicyProps } from './mtls-policy';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { hasBrand } from '../../graph/brands';
@@ -162,7 +162,7 @@ export class ServiceSecurity extends Construct {
     const plaintext = Object.fromEntries(this.plaintext.flatMap((a) => a.ports.map((p) => [p.port, MtlsMode.permissive()])));
     const given = this.workloadMode ?? { mode: this.mesh.defaultMode, portLevelMtls: {} };
     const ports = { ...plaintext, ...given.portLevelMtls };
-    this.workloadMtls = new MtlsPolicy(this, 'PeerAuthentication', {
+    this.workloadMtls = new WorkloadMtlsPolicy(this, 'PeerAuthentication', this.service, {
       name: this.service.name,
       namespace: this.service.namespace,
       selector: { ...this.service.selectorLabels },
@@ -406,6 +406,17 @@ function knownPrincipals(root: IConstruct): Set<string> {
   const principals = new Set(charts.flatMap((c) => [...c.services.map((s) => s.principal.toString()), c.platform.ingressGatewayPrincipal.toString()]));
   PRINCIPALS.set(root, { count, principals });
   return principals;
+}
+
+/** A workload's own PeerAuthentication, selecting the service's pods as the service does at synth (a FlaggerCanary may come later). */
+class WorkloadMtlsPolicy extends MtlsPolicy {
+  public constructor(scope: Construct, id: string, private readonly target: IMeshService, props: MtlsPolicyProps) {
+    super(scope, id, props);
+  }
+
+  protected selectorNow(): Readonly<Record<string, string>> {
+    return { ...this.target.selectorLabels };
+  }
 }
 
 const PRINCIPALS = new WeakMap<IConstruct, { count: number; principals: Set<string> }>();

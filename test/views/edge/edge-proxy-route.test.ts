@@ -132,6 +132,18 @@ describe('EdgeProxyRoute: a proxy without a sidecar (ingress-nginx, or Kong left
       + "\\(the platform's ingress controller\\) forwards GET /api/v1/orders/x to order-server: refused by .*mTLS.*\\[MESH600\\]"));
   });
 
+  test('made before a FlaggerCanary, the PERMISSIVE port still selects the pods Flagger keeps labelled (no MESH666), and the flows hold', () => {
+    const { app, chart, order } = setup(unmeshed);
+    new EdgeProxyRoute(chart, 'orders-via-kong', { service: order, ...ORDERS });
+    new FlaggerCanary(chart, 'order-flagger', { service: order, stepWeights: [10, 30, 50, 80], interval: Duration.minutes(5) });
+    const m = synth(app);
+    expect(find(m, 'PeerAuthentication', 'order-server').spec).toEqual({
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'order-server' } }, mtls: { mode: 'STRICT' },
+      portLevelMtls: { 8080: { mode: 'PERMISSIVE' } },
+    });
+    expect(flowFindings(app, chart, m).findings).toEqual([]);
+  });
+
   test("an explicit setMtls keeps the plaintext port open unless it names that port itself", () => {
     const { app, chart, order } = setup(unmeshed);
     new EdgeProxyRoute(chart, 'orders-via-kong', { service: order, ...ORDERS });
