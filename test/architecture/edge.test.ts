@@ -129,7 +129,8 @@ describe('edge constructs work their defaults out once, into readonly fields', (
     expect(limit.serviceDeployed).toBe(true);
     const given = new GlobalRateLimit(chart, 'other', {
       user: RateLimitUser.header('x-user-id'),
-      rateLimitService: { host: 'ratelimit.shared.svc.cluster.local' }, timeout: Duration.millis(250), failureModeDeny: true, gatewaySelector: { istio: 'edge' },
+      rateLimitService: { host: 'ratelimit.shared.svc.cluster.local' }, timeout: Duration.millis(250), failureModeDeny: true,
+      gatewaySelector: { istio: 'edge' },
     });
     expect(given.rateLimitService).toEqual({ host: 'ratelimit.shared.svc.cluster.local', port: chart.platform.rateLimit.grpcPort });
     expect([given.timeout.toMilliseconds(), given.failureModeDeny, given.serviceDeployed]).toEqual([250, true, false]);

@@ -6,7 +6,9 @@ const limiter = new RateLimiter(new MeshChart(app, 'ratelimit', { namespace: 'ra
 const production = new MeshChart(app, 'production', { namespace: 'production' });
 new GlobalRateLimit(production, 'ec-site', {
   service: limiter,
-  user: RateLimitUser.jwtClaim({ issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['ec-site'] }),
+  user: RateLimitUser.jwtClaim({
+    issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['ec-site'],
+  }),
   authenticatedRequestsPerSecond: 30,
   unauthenticatedRequestsPerSecond: 10,
 });

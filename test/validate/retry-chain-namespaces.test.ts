@@ -32,7 +32,8 @@ describe('retry chains across namespaces', () => {
       /^\[front\/web-release\/Resource\] front\/Canary\/web: spec\.service\.retries\.perTryTimeout: .*gives up after 2000ms .* may take 15000ms/));
     expect(warnings.filter((w) => /Canary\/web.*\[MESH660\]/.test(w)).every((w) => w.endsWith('(with [back/api/VirtualService])'))).toBe(true);
     expect(warnings)
-      .toContainEqual(expect.stringMatching(/^\[front\/web-release\/Resource\] front\/Canary\/web: spec\.service\.retries: POST from web to api: .*MESH661/));
+      .toContainEqual(expect.stringMatching(
+        /^\[front\/web-release\/Resource\] front\/Canary\/web: spec\.service\.retries: POST from web to api: .*MESH661/));
   });
 
   test("a route in one namespace that gives up before the callee's in another is reported, naming both routes", () => {

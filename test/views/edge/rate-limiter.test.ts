@@ -189,7 +189,7 @@ describe('one rate-limit service for the one gateway of every environment', () =
       service: both.limiter, user: signedIn('staging'), serviceDeployed: true,
     });
     expect(synthError(both.app))
-      .toMatch(/\[staging\/ec-site\] service: the library deploys ratelimit\.ratelimit\.svc\.cluster\.local, so rateLimitService and serviceDeployed/);
+      .toMatch(/\[staging\/ec-site\] service: the library deploys ratelimit\.ratelimit\.svc\.cluster\.local, so rateLimitService and/);
     expect(synthError(both.app)).toMatch(/for a service you run\) must be left out \[MESH653\]/);
   });
 });
