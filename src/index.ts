@@ -44,6 +44,11 @@ export type {
   KubePrometheusStackOptions,
 } from './platform/presets';
 export type { PlatformSnapshotOptions } from './platform/snapshot';
+export { DnsInstall, EdgeProxyInstall } from './platform/network-presets';
+export type {
+  CoreDnsHelmChartOptions, EdgeProxyHelmChartOptions, IngressNginxHelmChartOptions, NodeLocalDnsCacheOptions,
+} from './platform/network-presets';
+export type { DnsPlatformProps, EdgeProxyPlatformProps, EdgeProxyUpstream, PlatformDns, PlatformEdgeProxy } from './platform/network-props';
 
 // The mesh graph: app, charts (environments), services, calls, tiers (src/graph)
 export { MeshApp, MeshSynthError } from './graph/mesh-app';
@@ -106,7 +111,7 @@ export type { MtlsPolicyProps } from './views/security/mtls-policy';
 export { SecureService } from './views/security/secure-service';
 export type { SecureServiceProps } from './views/security/secure-service';
 export { ServiceSecurity } from './views/security/service-security';
-export type { GatewayAdmission, WorkloadMtlsOptions } from './views/security/service-security';
+export type { GatewayAdmission, PlaintextAdmission, WorkloadMtlsOptions } from './views/security/service-security';
 
 // Edge and scale view (src/views/edge)
 export { Autoscaling } from './views/edge/autoscaling';
@@ -116,9 +121,15 @@ export { EdgeGateway } from './views/edge/edge-gateway';
 export type {
   EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayProtocol, GatewayServer, IGatewayTarget,
 } from './views/edge/edge-gateway';
+export { EdgeProxyRoute } from './views/edge/edge-proxy-route';
+export type { EdgeProxyKind, EdgeProxyRouteProps } from './views/edge/edge-proxy-route';
 export { GatewayTls } from './views/edge/gateway-tls';
 export type { GatewayTlsMode, ServerTlsSettings } from './views/edge/gateway-tls';
 export { GlobalRateLimit } from './views/edge/global-rate-limit';
+export { RateLimiter } from './views/edge/rate-limiter';
+export type { RateLimiterProps } from './views/edge/rate-limiter';
+export { RateLimitUser } from './views/edge/rate-limit-user';
+export type { RateLimitJwtClaimOptions, RateLimitUserKey } from './views/edge/rate-limit-user';
 export type { GlobalRateLimitProps, RateLimitServiceRef } from './views/edge/global-rate-limit';
 export { HighAvailability } from './views/edge/high-availability';
 export type { HighAvailabilityProps, ZoneSpread, ZoneSpreadOptions } from './views/edge/high-availability';
@@ -139,6 +150,8 @@ export { CanaryRelease } from './views/release/canary-release';
 export type { CanaryReleaseProps } from './views/release/canary-release';
 export { FaultInjectionTest, KubectlImage } from './views/release/fault-injection-test';
 export type { ApiServerEndpoints, FaultInjectionTestProps } from './views/release/fault-injection-test';
+export { FlaggerAlertAddress, FlaggerAlertProvider } from './views/release/flagger-alert-provider';
+export type { FlaggerAlertProviderProps, FlaggerAlertProviderType } from './views/release/flagger-alert-provider';
 export { FlaggerCanary } from './views/release/flagger-canary';
 export type { FlaggerAlert, FlaggerCanaryProps, FlaggerWebhook, FlaggerWebhookType } from './views/release/flagger-canary';
 export { FlaggerMetric, FlaggerMetricTemplate } from './views/release/flagger-metric';
@@ -175,7 +188,7 @@ export type {
   TopologySpreadOptions,
 } from './views/workload/scheduling';
 export type {
-  NetworkPeer, NetworkPort, WorkloadDeployment, WorkloadResource, WorkloadService, WorkloadStatefulSet,
+  NetworkPeer, NetworkPort, NetworkRule, WorkloadDeployment, WorkloadResource, WorkloadService, WorkloadStatefulSet,
 } from './views/workload/workload';
 
 // Validation of manifests: findings, warnings and their acknowledgements (src/validate)

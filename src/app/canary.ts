@@ -1,5 +1,6 @@
 import { Cron, Duration } from 'cdk8s';
-import { ApiServerEndpoints, CanaryPlan, CanaryRelease, CanaryRollbackRules, Cidr, FaultInjectionTest, Percentage, StringMatch } from '../index';
+import { ApiServerEndpoints, CanaryPlan, CanaryRelease, CanaryRollbackRules, FaultInjectionTest, Percentage, StringMatch } from '../index';
+import { exampleCluster } from './cluster';
 import { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
 
@@ -56,11 +57,14 @@ export interface EcSiteCanary {
 }
 
 /**
- * The staging cluster's API server endpoints (`kubectl get endpoints kubernetes`), the only
- * addresses the fault job may reach. 192.0.2.0/24 is the documentation range (RFC 5737):
- * put your cluster's endpoints here.
+ * The API server the fault job reaches, the only addresses its NetworkPolicy allows: the
+ * endpoints of the example cluster's `kubernetes` Service, read from its committed snapshot
+ * (src/app/cluster/kubernetes-endpoints.yaml), on the ports they serve.
  */
-export const STAGING_API_SERVER: ApiServerEndpoints = { addresses: [Cidr.of('192.0.2.10/32')], ports: [443, 6443] };
+export function stagingApiServer(): ApiServerEndpoints {
+  const api = exampleCluster().apiServer;
+  return { addresses: [...api.endpoints], ports: [...api.ports] };
+}
 
 /** Seed 003: fault injection runs in staging only. */
 export const FAULT_INJECTION_ENVIRONMENTS: readonly EnvironmentName[] = ['staging'];
@@ -83,7 +87,7 @@ export function applyCanary(site: EcSite, env: Environment): EcSiteCanary {
       abort: { httpStatus: 503, percentage: Percentage.of(5) },
       schedule: Cron.schedule({ minute: '0', hour: '10', day: '*', month: '*', weekDay: '1' }),
       timeZone: 'Asia/Tokyo',
-      apiServer: STAGING_API_SERVER,
+      apiServer: stagingApiServer(),
     })
     : undefined;
   return { orderRelease, rollbackRules, faultInjection };

@@ -1,9 +1,11 @@
 import {
   Autoscaling, GlobalRateLimit, HighAvailability, IngressGateway, LocalityLoadBalancing, LocalRateLimit, MeshService,
-  Percentage,
+  Percentage, RateLimitUser,
 } from '../index';
 import type { EcSite } from './ec-site';
 import { Environment, EnvironmentName } from './environments';
+import { ecRateLimiter } from './rate-limits';
+import { IDENTITY_PROVIDERS } from './security';
 
 /** The edge-and-scale settings of one environment. */
 interface EdgeSettings {
@@ -44,8 +46,8 @@ const EDGE: Record<EnvironmentName, EdgeSettings> = {
 export interface EcSiteEdge {
   readonly ingress: IngressGateway;
   readonly searchLimit: LocalRateLimit;
-  /** Per-user limits at the edge: none until a rate-limit service is deployed. */
-  readonly userLimits?: GlobalRateLimit;
+  /** Seed 000's per-user limits at the edge: 30 req/s per signed-in user, 10 req/s per client address. */
+  readonly userLimits: GlobalRateLimit;
   readonly autoscalers: Autoscaling[];
   readonly availability: HighAvailability[];
   readonly locality: LocalityLoadBalancing[];
@@ -54,9 +56,9 @@ export interface EcSiteEdge {
 /**
  * The EC site's edge and scale in one environment: the shop's ingress gateway in front
  * of the API gateway and the web frontend, search's rate limit from its capacity
- * (seed 000: 1,000 RPS peak, limit 1,200), autoscaling and
- * disruption budgets, and region failover. Seed 000's per-user limits at the edge
- * (30 / 10 req/s) wait for a deployed rate-limit service.
+ * (seed 000: 1,000 RPS peak, limit 1,200), seed 000's per-user limits at the edge
+ * (30 req/s per signed-in user, 10 req/s per client address, asking the cluster's rate-limit
+ * service), autoscaling and disruption budgets, and region failover.
  */
 export function applyEdge(site: EcSite, env: Environment): EcSiteEdge {
   const settings = EDGE[env.name];
@@ -73,9 +75,13 @@ export function applyEdge(site: EcSite, env: Environment): EcSiteEdge {
   const searchLimit = new LocalRateLimit(chart, 'search-rate-limit', env.production
     ? { service: site.search, capacity: searchCapacity }
     : { service: site.search, requestsPerSecond: SEARCH_LIMIT_RPS });
-  // Seed 000's per-user limits (30 / 10 req/s) need envoyproxy/ratelimit and Redis, which
-  // no environment deploys yet: no GlobalRateLimit, rather than a filter that limits nothing.
-  const userLimits = undefined;
+  // Seed 000's per-user limits (30 / 10 req/s), at the gateway, by the user the token the
+  // gateway validates names (its `sub`): a client cannot choose its own key.
+  const idp = IDENTITY_PROVIDERS[env.name];
+  const userLimits = new GlobalRateLimit(chart, 'ec-site', {
+    service: ecRateLimiter(chart),
+    user: RateLimitUser.jwtClaim({ issuer: idp.issuer, jwksUri: `${idp.issuer}/.well-known/jwks.json`, audiences: [idp.audience] }),
+  });
 
   const services: MeshService[] = [site.apiGateway, site.webFrontend, site.order, site.payment, site.inventory, site.user, site.notification, site.search];
   // Search's local limit is per pod (limit / most pods): its fewest pods, one of them down in a

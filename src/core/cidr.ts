@@ -32,4 +32,37 @@ export class Cidr {
   public toString(): string {
     return this.value;
   }
+
+  /**
+   * The documentation range this range lies in (`192.0.2.0/24`), if any: addresses reserved
+   * for examples (RFC 5737: 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24; RFC 3849:
+   * 2001:db8::/32), which no network routes, so a range there is a placeholder standing in
+   * for a cluster's own addresses.
+   * @see https://datatracker.ietf.org/doc/html/rfc5737
+   * @see https://datatracker.ietf.org/doc/html/rfc3849
+   */
+  public get documentationRange(): string | undefined {
+    return documentationRangeOf(this.value);
+  }
+}
+
+/** The IPv4 documentation ranges of RFC 5737, as their first three octets. */
+const DOCUMENTATION_V4 = ['192.0.2', '198.51.100', '203.0.113'];
+
+/** The documentation range (RFC 5737, RFC 3849) that the CIDR or address `text` lies in, if any. */
+export function documentationRangeOf(text: string): string | undefined {
+  const [address, bitsText] = text.split('/');
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
+  if (v4) {
+    const bits = bitsText === undefined ? 32 : Number(bitsText);
+    const prefix = v4.slice(1, 4).map(Number).join('.');
+    return bits >= 24 && DOCUMENTATION_V4.includes(prefix) ? `${prefix}.0/24` : undefined;
+  }
+  if (!address.includes(':')) return undefined;
+  const bits = bitsText === undefined ? 128 : Number(bitsText);
+  // The first two groups of the address (`::` cannot stand before them when the first is 2001).
+  const groups = address.toLowerCase().split(':');
+  const first = parseInt(groups[0] || '0', 16);
+  const second = parseInt(groups[1] || '0', 16);
+  return bits >= 32 && first === 0x2001 && second === 0x0db8 && groups.length > 2 ? '2001:db8::/32' : undefined;
 }

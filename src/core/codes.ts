@@ -116,6 +116,8 @@ export const Codes = {
   PLATFORM_COMPONENT_INCOMPLETE: 'MESH083',
   /** A platform component whose Service selector or Gateway selector does not select its own pods. */
   PLATFORM_SELECTOR_MISMATCH: 'MESH084',
+  /** A platform address (the API server's endpoints, the DNS cache's) in a documentation range: a placeholder for the cluster's own. */
+  PLATFORM_PLACEHOLDER_ADDRESS: 'MESH090',
   /** A warning acknowledged without a reason. */
   ACKNOWLEDGEMENT_WITHOUT_REASON: 'MESH060',
   /** An acknowledgement of a code that is not a warning (errors cannot be acknowledged). */
@@ -305,6 +307,8 @@ export const Codes = {
   FLAGGER_INVALID_ANALYSIS: 'MESH305',
   /** A route, split, mirror or fault set on a host whose VirtualService Flagger owns. */
   FLAGGER_OWNS_VIRTUAL_SERVICE: 'MESH306',
+  /** A Flagger Canary that mirrors requests to a workload that admits writes (POST, PUT, PATCH, DELETE): each is applied twice (warning). */
+  FLAGGER_MIRRORS_WRITES: 'MESH320',
   /** A fault percentage outside 0-100 or an abort status outside 200-599. */
   FAULT_OUT_OF_RANGE: 'MESH307',
   /** Fault injection in production without the explicit opt-out. */
@@ -366,6 +370,14 @@ export const Codes = {
   PLATFORM_ISTIO_RELEASE: 'MESH640',
   /** Mesh-wide STRICT mTLS asked for without the record of the PERMISSIVE stage that found no plaintext client. */
   MESH_WIDE_STRICT_UNSTAGED: 'MESH641',
+  /** An edge proxy route to a port the service lacks, or one that does not speak HTTP. */
+  EDGE_PROXY_ROUTE_INVALID: 'MESH650',
+  /** Two global rate limits that give one domain of a rate-limit service different limits. */
+  RATE_LIMIT_DOMAIN_CONFLICT: 'MESH651',
+  /** A global rate limit keyed by a request header at the gateway, which a client can set itself (warning). */
+  RATE_LIMIT_KEY_CLIENT_HEADER: 'MESH652',
+  /** A rate-limit service no global rate limit uses, or a global rate limit given a deployed service and another's address. */
+  RATE_LIMIT_SERVICE_MISUSED: 'MESH653',
   // Production review (retries, fault jobs, rate limits, Flagger, gateway secrets): MESH660-MESH689.
   /** An outer route gives up (timeout, or per-try timeout) before the route it calls may answer. */
   RETRY_OUTER_GIVES_UP_FIRST: 'MESH660',

@@ -22,11 +22,19 @@ import { isIstioVersion, ISTIO_VERSIONS } from '../core/istio-version';
 import { parseYamlDocuments } from '../private/yaml-reader';
 import { MeshPlatform } from './platform';
 import type { MeshPlatformProps } from './platform-props';
+import { DnsInstall, EdgeProxyInstall } from './network-presets';
+import type { EdgeProxyPlatformProps } from './network-props';
 import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
 import { platformPropsFromSnapshot } from './snapshot';
 
 /** How one field of the file is read. */
-type FieldKind = 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'tracing-protocol' | 'istio-version';
+type FieldKind = 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'cidr' | 'tracing-protocol' | 'boolean' | 'upstream' | 'istio-version';
+
+/** The fields of an edge proxy (the API gateway, the ingress controller). */
+const EDGE_PROXY_SCHEMA: ComponentSchema<EdgeProxyPlatformProps> = {
+  installedBy: 'string', name: 'string', namespace: 'string', serviceName: 'string', podLabels: 'labels', serviceSelector: 'labels',
+  serviceAccount: 'string', httpPort: 'port', httpsPort: 'port', meshed: 'boolean', upstream: 'upstream', serviceAnnotations: 'labels',
+};
 
 /** Every field of each component, typed so that a new prop cannot be forgotten here. */
 type ComponentSchema<T> = { readonly [K in keyof Required<T>]: FieldKind };
@@ -52,6 +60,21 @@ const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | C
   rateLimit: { name: 'string', namespace: 'string', grpcPort: 'port', podLabels: 'labels' },
   flagger: { namespace: 'string', deploymentName: 'string', podLabels: 'labels', serviceAccount: 'string', prometheusAddress: 'string' },
   apiServer: { serviceName: 'string', namespace: 'string', endpoints: 'cidrs', ports: 'ports' },
+  dns: {
+    installedBy: 'string', namespace: 'string', serviceName: 'string', podLabels: 'labels', serviceSelector: 'labels', serviceAccount: 'string',
+    port: 'port', nodeLocalAddresses: 'cidrs',
+  },
+  apiGateway: EDGE_PROXY_SCHEMA,
+  ingressController: EDGE_PROXY_SCHEMA,
+};
+
+/** The presets of an edge proxy. */
+const EDGE_PROXY_PRESETS: Readonly<Record<string, { options: Record<string, FieldKind>; make: (o: any) => object }>> = {
+  kongHelmChart: { options: { release: 'string', namespace: 'string', meshed: 'boolean' }, make: (o) => EdgeProxyInstall.kongHelmChart(o) },
+  ingressNginxHelmChart: {
+    options: { release: 'string', namespace: 'string', meshed: 'boolean', serviceUpstream: 'boolean' },
+    make: (o) => EdgeProxyInstall.ingressNginxHelmChart(o),
+  },
 };
 
 /** The presets a file may name per component, with their options' kinds and the factory. */
@@ -78,11 +101,22 @@ const PRESETS: Readonly<Record<string, Readonly<Record<string, { options: Record
   prometheus: {
     kubePrometheusStack: { options: { release: 'string', namespace: 'string' }, make: (o) => PrometheusInstall.kubePrometheusStack(o) },
   },
+  dns: {
+    kubeadmCoreDns: { options: {}, make: () => DnsInstall.kubeadmCoreDns() },
+    coreDnsHelmChart: { options: { release: 'string', namespace: 'string' }, make: (o) => DnsInstall.coreDnsHelmChart(o) },
+    nodeLocalDnsCache: {
+      options: { localAddress: 'cidr', kubeDnsServiceIp: 'cidr' },
+      make: (o) => DnsInstall.nodeLocalDnsCache(o),
+    },
+  },
+  apiGateway: EDGE_PROXY_PRESETS,
+  ingressController: EDGE_PROXY_PRESETS,
 };
 
 /** Options a preset requires. */
 const REQUIRED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   helmChart: ['release', 'namespace'], jaegerHelmChart: ['release', 'namespace'], openTelemetryCollector: ['release', 'namespace'],
+  coreDnsHelmChart: ['release'], kongHelmChart: ['release', 'namespace', 'meshed'], ingressNginxHelmChart: ['release', 'namespace', 'meshed'],
 };
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -170,6 +204,15 @@ function readField(field: string, kind: FieldKind, v: unknown, file: string): un
       // A YAML `1.30` is a number; the release is read as its text either way.
       if (!isIstioVersion(typeof v === 'number' ? v.toFixed(2) : v)) throw bad(`must be one of ${ISTIO_VERSIONS.join(', ')}`);
       return typeof v === 'number' ? v.toFixed(2) : v;
+    case 'cidr':
+      if (typeof v !== 'string') throw bad('must be a CIDR range (169.254.20.10/32)');
+      return withFile(file, () => Cidr.of(v), `${field}: `);
+    case 'boolean':
+      if (typeof v !== 'boolean') throw bad('must be true or false');
+      return v;
+    case 'upstream':
+      if (v !== 'service' && v !== 'endpoints') throw bad("must be 'service' or 'endpoints'");
+      return v;
   }
 }
 
@@ -243,6 +286,7 @@ export function platformFromFiles(contents: readonly PlatformFileContent[]): Mes
 export function platformToData(platform: MeshPlatform): Record<string, unknown> {
   const write = (kind: FieldKind, v: unknown): unknown => {
     if (kind === 'cidrs') return (v as unknown[]).map(String);
+    if (kind === 'cidr') return String(v);
     return kind === 'ports' ? [...(v as number[])] : v;
   };
   const out: Record<string, unknown> = {};

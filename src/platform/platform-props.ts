@@ -6,6 +6,7 @@
  */
 import type { Cidr } from '../core/cidr';
 import type { IstioVersion } from '../core/istio-version';
+import type { DnsPlatformProps, EdgeProxyPlatformProps } from './network-props';
 
 /** Labels, as Kubernetes objects carry them. */
 export type PlatformLabels = Readonly<Record<string, string>>;
@@ -369,6 +370,21 @@ export interface MeshPlatformProps {
   readonly flagger?: FlaggerPlatformProps;
   /** @default - the `kubernetes` Service in `default`, its endpoints unknown, ports 443 and 6443 */
   readonly apiServer?: ApiServerPlatformProps;
+  /** @default - kubeadm's CoreDNS behind `kube-dns` in kube-system, no NodeLocal DNSCache (`DnsInstall.kubeadmCoreDns()`) */
+  readonly dns?: DnsPlatformProps;
+  /**
+   * The API gateway in front of the mesh, which services are routed from with `EdgeProxyRoute`.
+   * @default - seed 003's Kong: the kong/kong chart as release `kong` in `kong`, meshed
+   *   (`EdgeProxyInstall.kongHelmChart({ release: 'kong', namespace: 'kong', meshed: true })`)
+   */
+  readonly apiGateway?: EdgeProxyPlatformProps;
+  /**
+   * The ingress controller in front of the mesh (or of the API gateway).
+   * @default - seed 003's Nginx Ingress: the ingress-nginx chart as release `ingress-nginx` in `ingress-nginx`, not meshed,
+   *   sending to pods' endpoints
+   *   (`EdgeProxyInstall.ingressNginxHelmChart({ release: 'ingress-nginx', namespace: 'ingress-nginx', meshed: false })`)
+   */
+  readonly ingressController?: EdgeProxyPlatformProps;
 }
 
 /** The resolved istiod: every field set. */
@@ -401,4 +417,5 @@ export interface PlatformApiServer {
 }
 
 /** A component of the platform, as snapshots and messages name it. */
-export type PlatformComponent = 'istiod' | 'ingressGateway' | 'prometheus' | 'tracing' | 'flagger' | 'rateLimit' | 'apiServer';
+export type PlatformComponent = 'istiod' | 'ingressGateway' | 'prometheus' | 'tracing' | 'flagger' | 'rateLimit' | 'apiServer' | 'dns'
+| 'apiGateway' | 'ingressController';

@@ -5,6 +5,7 @@ import type {
   MeshPlatformProps, PlatformApiServer, PlatformFlagger, PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus,
   PlatformRateLimit, PlatformTracing,
 } from './platform-props';
+import type { PlatformDns, PlatformEdgeProxy } from './network-props';
 import { resolvePlatform } from './resolve';
 import { PlatformSnapshotOptions, platformPropsFromSnapshot, snapshotFilesOf } from './snapshot';
 
@@ -74,6 +75,12 @@ export class MeshPlatform {
   public readonly flagger: PlatformFlagger;
   /** The API server. */
   public readonly apiServer: PlatformApiServer;
+  /** The cluster DNS, and NodeLocal DNSCache where it runs. */
+  public readonly dns: PlatformDns;
+  /** The API gateway in front of the mesh (seed 003's Kong). */
+  public readonly apiGateway: PlatformEdgeProxy;
+  /** The ingress controller in front of the mesh or of the API gateway (seed 003's Nginx Ingress). */
+  public readonly ingressController: PlatformEdgeProxy;
 
   private constructor(props: MeshPlatformProps) {
     const r = resolvePlatform(props);
@@ -85,6 +92,9 @@ export class MeshPlatform {
     this.rateLimit = r.rateLimit;
     this.flagger = r.flagger;
     this.apiServer = r.apiServer;
+    this.dns = r.dns;
+    this.apiGateway = r.apiGateway;
+    this.ingressController = r.ingressController;
   }
 
   /** The ingress gateway's mTLS principal, which AuthorizationPolicies on the routes bound to it admit. */
@@ -177,9 +187,43 @@ export class MeshPlatform {
     };
   }
 
+  /**
+   * The pods that answer an application's DNS lookups, as a flow's target: NodeLocal
+   * DNSCache where it runs (a host-network pod, reached at its first address: no pod
+   * selector covers it), else the DNS pods as their Service selects them.
+   * @see https://kubernetes.io/docs/tasks/administer-cluster/nodelocaldns/
+   */
+  public dnsWorkload(): FlowWorkload {
+    const d = this.dns;
+    if (d.nodeLocalAddresses.length > 0) {
+      return {
+        name: 'node-local-dns', namespace: d.namespace, labels: {}, serviceAccount: 'node-local-dns', meshed: false,
+        ports: { dns: 53 }, addresses: [String(d.nodeLocalAddresses[0]).split('/')[0]],
+      };
+    }
+    return {
+      name: d.serviceName, namespace: d.namespace, labels: d.podLabels, serviceAccount: d.serviceAccount, meshed: false, ports: { dns: d.port },
+    };
+  }
+
+  /** An edge proxy (the API gateway, the ingress controller) as a flow's source. */
+  public edgeProxyWorkload(which: 'apiGateway' | 'ingressController'): FlowWorkload {
+    const e = this[which];
+    return {
+      name: e.name, namespace: e.namespace, labels: e.podLabels, serviceAccount: e.serviceAccount, meshed: e.meshed,
+      ports: { http: e.httpPort, https: e.httpsPort },
+    };
+  }
+
+  /** The mTLS principal of an edge proxy's pods (which only a meshed proxy presents). */
+  public edgeProxyPrincipal(which: 'apiGateway' | 'ingressController'): Principal {
+    const e = this[which];
+    return Principal.serviceAccount(e.namespace, e.serviceAccount, this.trustDomain);
+  }
+
   /** Every platform component as a flow workload. */
   public workloads(chartNamespace: string): FlowWorkload[] {
     return [this.ingressGatewayWorkload(), this.prometheusWorkload(), this.tracingWorkload(), this.rateLimitWorkload(chartNamespace),
-      this.istiodWorkload(), this.flaggerWorkload()];
+      this.istiodWorkload(), this.flaggerWorkload(), this.edgeProxyWorkload('apiGateway'), this.edgeProxyWorkload('ingressController')];
   }
 }

@@ -413,13 +413,18 @@ export class PrometheusInstall implements Required<PrometheusPlatformProps> {
  * A Helm chart's `fullname` helper as these charts write it (jaeger, opentelemetry-collector,
  * kube-prometheus-stack `_helpers.tpl`): the release's name when it contains the chart's, else
  * `<release>-<chart>`, cut to `max` characters without a trailing `-`.
+ * @internal
  */
-function helmFullname(release: string, chart: string, max: number): string {
+export function helmFullname(release: string, chart: string, max: number): string {
   const full = release.includes(chart) ? release : `${release}-${chart}`;
   return full.slice(0, max).replace(/-+$/, '');
 }
 
-function checkedName(where: string, field: string, value: string): string {
+/**
+ * `value` if it is a DNS-1123 label; throws MESH001 naming the preset and the option otherwise.
+ * @internal
+ */
+export function checkedName(where: string, field: string, value: string): string {
   const problem = dns1123LabelProblem(value);
   if (problem) throw new MeshError(Codes.INVALID_NAME, `${where}: ${field}: ${problem}`);
   return value;

@@ -13,6 +13,9 @@ import type {
   PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus, PlatformRateLimit, PlatformTracing,
   PrometheusPlatformProps, TracingCollectorProps,
 } from './platform-props';
+import type { Cidr } from '../core/cidr';
+import type { DnsPlatformProps, EdgeProxyPlatformProps, PlatformDns, PlatformEdgeProxy } from './network-props';
+import { DnsInstall, EdgeProxyInstall } from './network-presets';
 import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
 
 /** Every component of a platform, resolved. */
@@ -25,7 +28,17 @@ export interface ResolvedPlatform {
   readonly rateLimit: PlatformRateLimit;
   readonly flagger: PlatformFlagger;
   readonly apiServer: PlatformApiServer;
+  readonly dns: PlatformDns;
+  readonly apiGateway: PlatformEdgeProxy;
+  readonly ingressController: PlatformEdgeProxy;
 }
+
+/** Seed 003's API gateway: Kong from its Helm chart, with an Istio sidecar (`Kong → Istio Sidecar (mTLS) → Backend Service`). */
+export const SEED_API_GATEWAY = EdgeProxyInstall.kongHelmChart({ release: 'kong', namespace: 'kong', meshed: true });
+/** Seed 003's ingress controller in front of Kong: ingress-nginx from its Helm chart, without a sidecar. */
+export const SEED_INGRESS_CONTROLLER = EdgeProxyInstall.ingressNginxHelmChart({
+  release: 'ingress-nginx', namespace: 'ingress-nginx', meshed: false,
+});
 
 /** What messages call a component whose props were given without a preset. */
 const AS_GIVEN = 'as given';
@@ -54,10 +67,13 @@ export function resolvePlatform(props: MeshPlatformProps): ResolvedPlatform {
     apiServer: {
       serviceName: apiService,
       namespace: apiNamespace,
-      endpoints: [...(api.endpoints ?? [])],
+      endpoints: notPlaceholders('apiServer.endpoints', api.endpoints ?? []),
       ports: (api.ports ?? [443, 6443]).map((p, i) => port(`apiServer.ports[${i}]`, p)),
       host: `${apiService}.${apiNamespace}.svc.cluster.local`,
     },
+    dns: resolveDns(props.dns ?? {}),
+    apiGateway: resolveEdgeProxy('apiGateway', props.apiGateway, SEED_API_GATEWAY),
+    ingressController: resolveEdgeProxy('ingressController', props.ingressController, SEED_INGRESS_CONTROLLER),
   };
   checkNames(resolved);
   checkSelectors(resolved);
@@ -152,6 +168,61 @@ function resolveTracing(t: TracingCollectorProps): PlatformTracing {
   };
 }
 
+function resolveDns(d: DnsPlatformProps): PlatformDns {
+  const base = DnsInstall.kubeadmCoreDns();
+  const podLabels = d.podLabels ?? base.podLabels;
+  return {
+    installedBy: d.installedBy ?? (Object.keys(d).length === 0 ? base.installedBy : AS_GIVEN),
+    namespace: d.namespace ?? base.namespace,
+    serviceName: d.serviceName ?? base.serviceName,
+    podLabels: { ...podLabels },
+    serviceSelector: { ...(d.serviceSelector ?? d.podLabels ?? base.serviceSelector) },
+    serviceAccount: d.serviceAccount ?? base.serviceAccount,
+    port: port('dns.port', d.port ?? base.port),
+    nodeLocalAddresses: notPlaceholders('dns.nodeLocalAddresses', d.nodeLocalAddresses ?? base.nodeLocalAddresses),
+  };
+}
+
+/** An edge proxy: the props given over the seed's preset, whose values the fields not given keep. */
+function resolveEdgeProxy(field: string, given: EdgeProxyPlatformProps | undefined, seed: EdgeProxyInstall): PlatformEdgeProxy {
+  const e = given ?? {};
+  const podLabels = e.podLabels ?? seed.podLabels;
+  const upstream = e.upstream ?? seed.upstream;
+  if (upstream !== 'service' && upstream !== 'endpoints') {
+    throw new MeshError(Codes.OUT_OF_RANGE, `platform ${field}.upstream must be 'service' or 'endpoints', got '${upstream}'`);
+  }
+  return {
+    installedBy: e.installedBy ?? (given === undefined ? seed.installedBy : AS_GIVEN),
+    name: e.name ?? seed.name,
+    namespace: e.namespace ?? seed.namespace,
+    serviceName: e.serviceName ?? seed.serviceName,
+    podLabels: { ...podLabels },
+    serviceSelector: { ...(e.serviceSelector ?? e.podLabels ?? seed.serviceSelector) },
+    serviceAccount: e.serviceAccount ?? seed.serviceAccount,
+    httpPort: port(`${field}.httpPort`, e.httpPort ?? seed.httpPort),
+    httpsPort: port(`${field}.httpsPort`, e.httpsPort ?? seed.httpsPort),
+    meshed: e.meshed ?? seed.meshed,
+    upstream,
+    serviceAnnotations: { ...(e.serviceAnnotations ?? seed.serviceAnnotations) },
+  };
+}
+
+/**
+ * `cidrs`, unless one lies in a documentation range (RFC 5737, RFC 3849): an example address
+ * standing in for the cluster's own, which no network routes; MESH090 naming the field.
+ */
+function notPlaceholders(field: string, cidrs: readonly Cidr[]): Cidr[] {
+  cidrs.forEach((c, i) => {
+    const range = c.documentationRange;
+    if (range) {
+      throw new MeshError(Codes.PLATFORM_PLACEHOLDER_ADDRESS, `platform ${field}[${i}]: ${c} is in the documentation range ${range}`
+        + " (RFC 5737, RFC 3849), an example no network routes; give the cluster's own addresses"
+        + ' (kubectl get endpoints kubernetes -n default -o yaml)');
+    }
+  });
+  return [...cidrs];
+}
+
 function resolveFlagger(f: FlaggerPlatformProps, prometheusAddress: string): PlatformFlagger {
   // The flagger chart installed as release `flagger` (docs.flagger.app): templates/deployment.yaml's pod labels.
   return {
@@ -176,6 +247,11 @@ function checkNames(p: ResolvedPlatform): void {
     ['rateLimit.name', rl.name], ['flagger.namespace', fl.namespace], ['flagger.deploymentName', fl.deploymentName],
     ['flagger.serviceAccount', fl.serviceAccount],
     ...(rl.namespace !== undefined ? [['rateLimit.namespace', rl.namespace]] : []),
+    ['dns.namespace', p.dns.namespace], ['dns.serviceName', p.dns.serviceName], ['dns.serviceAccount', p.dns.serviceAccount],
+    ...(['apiGateway', 'ingressController'] as const).flatMap((c) => [
+      [`${c}.name`, p[c].name], [`${c}.namespace`, p[c].namespace], [`${c}.serviceName`, p[c].serviceName],
+      [`${c}.serviceAccount`, p[c].serviceAccount],
+    ] as const),
   ] as const) {
     const problem = dns1123LabelProblem(value);
     if (problem) throw new MeshError(Codes.INVALID_NAME, `platform ${field}: ${problem}`);
@@ -194,6 +270,9 @@ function checkSelectors(p: ResolvedPlatform): void {
     ['ingressGateway.selector', p.ingressGateway.selector, 'ingressGateway.podLabels', p.ingressGateway.podLabels],
     ['prometheus.serviceSelector', p.prometheus.serviceSelector, 'prometheus.podLabels', p.prometheus.podLabels],
     ['tracing.serviceSelector', p.tracing.serviceSelector, 'tracing.podLabels', p.tracing.podLabels],
+    ['dns.serviceSelector', p.dns.serviceSelector, 'dns.podLabels', p.dns.podLabels],
+    ['apiGateway.serviceSelector', p.apiGateway.serviceSelector, 'apiGateway.podLabels', p.apiGateway.podLabels],
+    ['ingressController.serviceSelector', p.ingressController.serviceSelector, 'ingressController.podLabels', p.ingressController.podLabels],
   ];
   for (const [field, selector, podsField, pods] of checks) {
     const missing = Object.entries(selector).filter(([k, v]) => pods[k] !== v);

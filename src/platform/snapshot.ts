@@ -12,7 +12,11 @@
  * - Flagger: Deployment `flagger.deploymentName` in `flagger.namespace`: pods, its `-metrics-server` argument;
  * - the rate-limit service, where the platform gives it a namespace: Service `rateLimit.name` there, its
  *   selector and gRPC port (`grpc*`, else 8081);
- * - the API server: the Endpoints (else EndpointSlices) of Service `kubernetes` in `default`: addresses, ports.
+ * - the API server: the Endpoints (else EndpointSlices) of Service `kubernetes` in `default`: addresses, ports;
+ * - the cluster DNS: Service `dns.serviceName` (`kube-dns`) in `dns.namespace`: selector, pods, the target of port 53,
+ *   and NodeLocal DNSCache's `-localip` addresses when the namespace holds DaemonSet `node-local-dns`;
+ * - the API gateway and the ingress controller: Service `<component>.serviceName` in `<component>.namespace`: selector, pods,
+ *   the targets of its ports 80 and 443.
  *
  * The names and namespaces are the presets' (`options.presets`), else the default platform's.
  * A Service's pods are those of the workloads of its namespace whose pod template carries its
@@ -21,6 +25,7 @@
 import { Cidr } from '../core/cidr';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import type { DnsPlatformProps, EdgeProxyPlatformProps } from './network-props';
 import type {
   FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps, PlatformComponent, PlatformLabels,
   PrometheusPlatformProps, TracingCollectorProps,
@@ -49,7 +54,8 @@ export interface PlatformSnapshotOptions {
    * lacks); the others are the presets'. Leave out one the snapshot cannot describe (a gateway
    * Service in front of two Deployments of different ServiceAccounts) and give its props.
    * @default - istiod, the ingress gateway, Prometheus, the collector and Flagger, which the
-   *   snapshot must hold, and the rate-limit service and the API server's endpoints when it holds them
+   *   snapshot must hold, and the rate-limit service, the API server's endpoints, the cluster DNS,
+   *   the API gateway and the ingress controller when it holds them
    */
   readonly components?: readonly PlatformComponent[];
 }
@@ -58,8 +64,12 @@ const REQUIRED: readonly PlatformComponent[] = ['istiod', 'ingressGateway', 'pro
 
 const DISPLAY: Record<PlatformComponent, string> = {
   istiod: 'istiod', ingressGateway: 'the ingress gateway', prometheus: 'Prometheus', tracing: 'the tracing collector',
-  flagger: 'Flagger', rateLimit: 'the rate-limit service', apiServer: "the API server's endpoints",
+  flagger: 'Flagger', rateLimit: 'the rate-limit service', apiServer: "the API server's endpoints", dns: 'the cluster DNS',
+  apiGateway: 'the API gateway', ingressController: 'the ingress controller',
 };
+
+/** The components read when the snapshot holds them, unless `components` names others. */
+const OPTIONAL: readonly PlatformComponent[] = ['rateLimit', 'apiServer', 'dns', 'apiGateway', 'ingressController'];
 
 /** What one reader needs. */
 interface Context {
@@ -76,7 +86,7 @@ interface Context {
 export function platformPropsFromSnapshot(files: readonly SnapshotFile[], options: PlatformSnapshotOptions = {}): MeshPlatformProps {
   const presets = options.presets ?? {};
   const required = new Set(options.components ?? REQUIRED);
-  const read = new Set<PlatformComponent>(options.components ?? [...REQUIRED, 'rateLimit', 'apiServer']);
+  const read = new Set<PlatformComponent>(options.components ?? [...REQUIRED, ...OPTIONAL]);
   const ctx: Context = { index: new SnapshotIndex(files), base: resolvePlatform(presets), presets, required, read };
   return {
     trustDomain: ctx.base.trustDomain,
@@ -87,6 +97,9 @@ export function platformPropsFromSnapshot(files: readonly SnapshotFile[], option
     rateLimit: readRateLimit(ctx) ?? presets.rateLimit,
     flagger: readFlagger(ctx) ?? presets.flagger,
     apiServer: readApiServer(ctx) ?? presets.apiServer,
+    dns: readDns(ctx) ?? presets.dns,
+    apiGateway: readEdgeProxy(ctx, 'apiGateway') ?? presets.apiGateway,
+    ingressController: readEdgeProxy(ctx, 'ingressController') ?? presets.ingressController,
   };
 }
 
@@ -324,6 +337,69 @@ function readApiServer(ctx: Context): MeshPlatformProps['apiServer'] {
   c.same('endpoints', given.endpoints?.map(String), endpoints.map(String), 'endpoints are');
   c.same('ports', given.ports, found.ports, 'endpoints serve');
   return { serviceName: base.serviceName, namespace: base.namespace, endpoints, ports: found.ports };
+}
+
+/**
+ * The cluster DNS: Service `dns.serviceName` in `dns.namespace` (its selector, pods and the
+ * target of its port 53), and NodeLocal DNSCache when the namespace holds its DaemonSet
+ * `node-local-dns`, whose `-localip` argument lists the addresses it answers on
+ * (kubernetes/kubernetes cluster/addons/dns/nodelocaldns/nodelocaldns.yaml:
+ * `args: [ "-localip", "__PILLAR__LOCAL__DNS__,__PILLAR__DNS__SERVER__", ... ]`).
+ */
+function readDns(ctx: Context): DnsPlatformProps | undefined {
+  const base = ctx.base.dns;
+  const given = ctx.presets.dns ?? {};
+  const service = serviceOf(ctx, 'dns', base.namespace, base.serviceName, 'dns.serviceName and dns.namespace');
+  if (!service) return undefined;
+  const pods = ctx.index.podsOf(service);
+  const port = need(servicePorts(service, pods).find((p) => p.port === 53), service, 'no port 53');
+  const c = new Compare('dns', given.installedBy, service.file);
+  c.same('serviceAccount', given.serviceAccount, pods.serviceAccount, `pods (${pods.owners}) use`);
+  c.same('serviceSelector', given.serviceSelector, service.object.spec.selector, `Service ${base.serviceName} selects`);
+  c.labelsOn('podLabels', given.podLabels, pods);
+  c.same('port', given.port, port.targetPort, 'Service port 53 targets');
+  const cache = ctx.index.workload(base.namespace, 'node-local-dns');
+  let nodeLocalAddresses: Cidr[] = [];
+  if (cache) {
+    const args = ctx.index.podsOfWorkload(cache).args;
+    const at = args.indexOf('-localip');
+    const list = at >= 0 ? args[at + 1] : args.map((a) => /^--?localip=(.+)$/.exec(a)?.[1]).find((a) => a !== undefined);
+    if (list === undefined) throw incomplete(`${describe(cache)} has no -localip argument: the addresses it answers on are unknown`);
+    nodeLocalAddresses = list.split(',').filter((a) => a !== '').map((a) => Cidr.of(`${a}/${a.includes(':') ? 128 : 32}`));
+    c.same('nodeLocalAddresses', given.nodeLocalAddresses?.map(String), nodeLocalAddresses.map(String), `${describe(cache)} answers on`);
+  }
+  return {
+    installedBy: given.installedBy ?? `the snapshot (${pods.file})`, namespace: base.namespace, serviceName: base.serviceName,
+    podLabels: pods.labels, serviceSelector: labelsOf(service.object.spec.selector), serviceAccount: pods.serviceAccount,
+    port: port.targetPort, nodeLocalAddresses,
+  };
+}
+
+/**
+ * An edge proxy: the Service `<component>.serviceName` in `<component>.namespace`, its selector,
+ * pods and ServiceAccount, and the pods' ports its 80 and 443 target. Whether its pods are meshed and how it addresses a service are the
+ * presets' (a snapshot of Deployments does not show the namespace's injection).
+ */
+function readEdgeProxy(ctx: Context, component: 'apiGateway' | 'ingressController'): EdgeProxyPlatformProps | undefined {
+  const base = ctx.base[component];
+  const given = ctx.presets[component] ?? {};
+  const service = serviceOf(ctx, component, base.namespace, base.serviceName, `${component}.serviceName and ${component}.namespace`);
+  if (!service) return undefined;
+  const pods = ctx.index.podsOf(service);
+  const ports = servicePorts(service, pods);
+  const http = need(ports.find((p) => p.port === 80), service, 'no port 80 (HTTP)');
+  const https = need(ports.find((p) => p.port === 443), service, 'no port 443 (HTTPS)');
+  const c = new Compare(component, given.installedBy, service.file);
+  c.same('serviceAccount', given.serviceAccount, pods.serviceAccount, `pods (${pods.owners}) use`);
+  c.same('serviceSelector', given.serviceSelector, service.object.spec.selector, `Service ${base.serviceName} selects`);
+  c.labelsOn('podLabels', given.podLabels, pods);
+  c.same('httpPort', given.httpPort, http.targetPort, 'Service port 80 targets');
+  c.same('httpsPort', given.httpsPort, https.targetPort, 'Service port 443 targets');
+  return {
+    ...base, installedBy: given.installedBy ?? `the snapshot (${pods.file})`,
+    podLabels: pods.labels, serviceSelector: labelsOf(service.object.spec.selector), serviceAccount: pods.serviceAccount,
+    httpPort: http.targetPort, httpsPort: https.targetPort,
+  };
 }
 
 /** MESH081: the snapshot (all its files) lacks `what`. */

@@ -1,7 +1,8 @@
 import { ApiObject, ApiObjectMetadata, Duration, Lazy, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Canary, CanarySpecAnalysisAlertsSeverity, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecTargetRefKind,
+  AlertProvider, AlertProviderSpecType, Canary, CanarySpecAnalysisAlertsSeverity, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind,
+  CanarySpecTargetRefKind,
   MetricTemplate, MetricTemplateSpec, MetricTemplateSpecProviderType,
 } from '../../imports/flagger.app';
 import { describeDuration, toIstioDuration, toPromDuration } from '../core/duration';
@@ -62,6 +63,8 @@ export interface FlaggerCanaryState {
   readonly alerts?: readonly FlaggerAlert[];
   /** Webhooks. */
   readonly webhooks?: readonly FlaggerWebhook[];
+  /** The share of requests mirrored to the canary (`analysis.mirror`, `mirrorWeight`), if any. */
+  readonly mirror?: number;
 }
 
 /**
@@ -89,6 +92,8 @@ export function renderCanarySpec(s: FlaggerCanaryState): Record<string, any> {
       stepWeight: s.stepWeight,
       stepWeights: s.stepWeights ? [...s.stepWeights] : undefined,
       match: s.match?.map((m) => ({ headers: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { [v.kind]: v.value }])) })),
+      mirror: s.mirror !== undefined ? true : undefined,
+      mirrorWeight: s.mirror,
       metrics: s.metrics?.map((m) => m.toAnalysis(s.interval)),
       alerts: s.alerts?.map((a) => ({
         name: a.name,
@@ -125,6 +130,31 @@ export function flaggerServiceTraffic(traffic: HostTraffic, policy: TierSettings
 /** A Flagger Canary under `scope`, its spec read at synth. */
 export function addCanary(scope: Construct, id: string, metadata: ApiObjectMetadata, spec: () => Record<string, any>): ApiObject {
   return new Canary(scope, id, { metadata, spec: Lazy.any({ produce: spec }) });
+}
+
+/** What a Flagger AlertProvider is rendered from. */
+export interface AlertProviderState {
+  readonly type: string;
+  readonly channel?: string;
+  readonly username?: string;
+  /** A webhook URL in the object. */
+  readonly address?: string;
+  /** A Secret of the namespace holding the URL under `address`. */
+  readonly secretName?: string;
+}
+
+/**
+ * A Flagger AlertProvider under `scope`.
+ * @see https://docs.flagger.app/usage/alerting
+ */
+export function addAlertProvider(scope: Construct, id: string, metadata: ApiObjectMetadata, s: AlertProviderState): ApiObject {
+  return new AlertProvider(scope, id, {
+    metadata,
+    spec: {
+      type: s.type as AlertProviderSpecType, channel: s.channel, username: s.username, address: s.address,
+      secretRef: s.secretName ? { name: s.secretName } : undefined,
+    },
+  });
 }
 
 /** What a MetricTemplate is rendered from. */

@@ -72,6 +72,8 @@ export interface SourceState {
   readonly namespaces?: readonly string[];
   /** End-user identities. */
   readonly requestPrincipals?: readonly string[];
+  /** Peer identities that must not match (`*`: requests without one). */
+  readonly notPrincipals?: readonly string[];
 }
 
 /** An AuthorizationPolicy rule as rendered. */
@@ -107,6 +109,7 @@ export function renderRule(r: RuleState): AuthorizationPolicySpecRules {
         principals: s.principals.length > 0 ? [...s.principals] : undefined,
         namespaces: s.namespaces ? [...s.namespaces] : undefined,
         requestPrincipals: s.requestPrincipals ? [...s.requestPrincipals] : undefined,
+        notPrincipals: s.notPrincipals ? [...s.notPrincipals] : undefined,
       },
     })),
     to: r.to?.map((o) => ({
@@ -246,8 +249,8 @@ export interface ServiceSecurityState {
   readonly extraIngress: readonly { readonly peer: NetworkPeer; readonly ports?: NetworkPort[] }[];
   /** Prometheus's pods and the sidecar ports they scrape, when they may scrape. */
   readonly prometheus?: { readonly peer: NetworkPeer; readonly ports: readonly number[] };
-  /** The cluster DNS pods. */
-  readonly dns: NetworkPeer;
+  /** The egress rules that let the pods resolve names (the platform's DNS). */
+  readonly dns: readonly NetworkRule[];
   /** The tracing collector, when spans are sent. */
   readonly collector?: CollectorState;
   /** istiod's pods and xDS port. */
@@ -296,7 +299,7 @@ export function renderServiceNetworkPolicy(s: ServiceSecurityState): NetworkPoli
   const egress: NetworkRule[] = uniqueByName(s.targets)
     .map((t) => ({ peers: [peerOf(t)], ports: [...(s.targetPorts?.get(key(t)) ?? containerPortsOf(t))] }));
   egress.push(...externalEgress(s.externalCalls));
-  egress.push({ peers: [s.dns], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
+  egress.push(...s.dns.map((r) => ({ peers: [...r.peers], ports: [...r.ports] })));
   if (s.collector) egress.push({ peers: [s.collector.peer], ports: [{ port: s.collector.port, protocol: 'TCP' }] });
   egress.push({ peers: [s.istiod.peer], ports: [{ port: s.istiod.port, protocol: 'TCP' }] });
   return { podLabels: { ...s.service.selectorLabels }, ingress, egress };

@@ -258,8 +258,11 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
   const out = new Map<string, ConnectivityProbe>();
   const add = (p: ConnectivityProbe) => out.set([p.kind, p.source, p.destination, p.port, p.method, p.pathClass].join('\u0000'), p);
   const workloads = cluster.pods.filter(isWorkload);
-  const byPrincipal = new Map<string, FlowPod>();
-  for (const p of cluster.pods) if (isWorkload(p) || p.kind === 'Platform') byPrincipal.set(cluster.principalOf(p), p);
+  // Every workload of a principal calls: a Flagger release runs its primary and its canary under one ServiceAccount.
+  const byPrincipal = new Map<string, FlowPod[]>();
+  for (const p of cluster.pods) {
+    if (isWorkload(p) || p.kind === 'Platform') byPrincipal.set(cluster.principalOf(p), [...(byPrincipal.get(cluster.principalOf(p)) ?? []), p]);
+  }
   const gateway = cluster.pods.find((p) => p.kind === 'Platform' && p.name === platform.ingressGateway.name && p.namespace === platform.ingressGateway.namespace);
   // The first Service of each pod, from the label index: linear in Services and pods.
   const serviceOfPod = new Map<FlowPod, Manifest>();
@@ -279,17 +282,18 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
       for (const rule of policy.spec?.rules ?? []) {
         for (const from of rule?.from ?? []) {
           for (const principal of from.source?.principals ?? []) {
-            const caller = byPrincipal.get(String(principal));
-            if (!caller || caller === target) continue;
-            const requestPrincipal = sampleRequestPrincipal(from.source?.requestPrincipals);
-            for (const [method, pathClass] of operationsOf(rule)) {
-              add({
-                kind: 'call', source: display(caller, namespace), destination: display(target, namespace), port, method, pathClass,
-                flow: {
-                  source: sourceOf(caller), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: method as FlowMethod,
-                  path: samplePath(pathClass), ...(requestPrincipal ? { requestPrincipal } : {}),
-                },
-              });
+            for (const caller of byPrincipal.get(String(principal)) ?? []) {
+              if (caller === target) continue;
+              const requestPrincipal = sampleRequestPrincipal(from.source?.requestPrincipals);
+              for (const [method, pathClass] of operationsOf(rule)) {
+                add({
+                  kind: 'call', source: display(caller, namespace), destination: display(target, namespace), port, method, pathClass,
+                  flow: {
+                    source: sourceOf(caller), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: method as FlowMethod,
+                    path: samplePath(pathClass), ...(requestPrincipal ? { requestPrincipal } : {}),
+                  },
+                });
+              }
             }
           }
         }

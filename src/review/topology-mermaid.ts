@@ -82,7 +82,8 @@ export function renderMermaid(model: TopologyModel): string {
   const ids = new Map<string, string>();
   for (const n of model.nodes) ids.set(n.name, nodeId(n.name, n.kind));
   const groups = [...new Set(model.nodes.map((n) => n.group).filter((g): g is string => g !== undefined))].sort(compare);
-  for (const g of groups) ids.set(g, nodeId(g, 'group'));
+  // Groups have ids of their own: a namespace may be named like a service in it (`ratelimit/ratelimit`).
+  const groupIds = new Map(groups.map((g) => [g, nodeId(g, 'group')]));
   const shape = (n: TopologyNode): string => {
     const id = ids.get(n.name)!;
     switch (n.kind) {
@@ -94,7 +95,7 @@ export function renderMermaid(model: TopologyModel): string {
   };
   for (const n of model.nodes.filter((x) => x.group === undefined)) lines.push(`    ${shape(n)}`);
   for (const g of groups) {
-    lines.push(`    subgraph ${ids.get(g)}[${label(g)}]`);
+    lines.push(`    subgraph ${groupIds.get(g)}[${label(g)}]`);
     for (const n of model.nodes.filter((x) => x.group === g)) lines.push(`        ${shape(n)}`);
     lines.push('    end');
   }
@@ -103,7 +104,9 @@ export function renderMermaid(model: TopologyModel): string {
     const mark = e.allowed === undefined ? '' : e.allowed ? '✔ ' : `✖ ${e.refusedBy}: `;
     const text = `${e.asynchronous ? 'async ' : ''}${mark}${e.operations}`;
     const arrow = e.asynchronous ? '-.->' : e.allowed ? '==>' : '-->';
-    lines.push(`    ${ids.get(e.source) ?? nodeId(e.source, 'service')} ${arrow}|${label(text)}| ${ids.get(e.target) ?? nodeId(e.target, 'service')}`);
+    // An end is a node, else a namespace (an egress edge leaves one).
+    const end = (name: string) => ids.get(name) ?? groupIds.get(name) ?? nodeId(name, 'service');
+    lines.push(`    ${end(e.source)} ${arrow}|${label(text)}| ${end(e.target)}`);
     if (e.allowed === false) refused.push(i);
   });
   for (const [mode, style] of Object.entries(MTLS_CLASSES)) {

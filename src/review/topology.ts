@@ -366,7 +366,7 @@ function byMethod(list: readonly ConnectivityProbe[]): string[] {
 
 /** The first item and how many more: labels stay short so they do not overlap. */
 function shorten(items: readonly string[]): string {
-  const unique = [...new Set(items)];
+  const unique = [...new Set(items.map(grpcShort))];
   return unique.length <= 1 ? unique[0] ?? '' : `${unique[0]} +${unique.length - 1}`;
 }
 

@@ -168,7 +168,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     if (parseErrors.length > 0) { io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`); return 2; }
     if (records.problems.length > 0) { io.stderr(`${records.problems[0].message} [${records.problems[0].code}]\n`); return 2; }
     try {
-      const options = described ? { trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace } : {};
+      const options = described
+        ? { trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace, dns: described.dnsWorkload() } : {};
       return runFlowCommand(manifests, flows, listFlows, io, { ...options, platform: platform?.workloads }, format as 'text' | 'json', described);
     } catch (e) { io.stderr(`${(e as Error).message}\n`); return 2; }
   }

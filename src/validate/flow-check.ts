@@ -41,6 +41,8 @@ export function clusterFlowFindings(charts: readonly FlowCheckedChart[], manifes
     rootNamespace: platform.istio.rootNamespace,
     platform: [...workloads.values()],
     controlPlane: { workload: platform.istiodWorkload(), port: platform.istio.xdsPort },
+    // The application's lookups go to the platform's DNS (NodeLocal DNSCache's address where it runs).
+    dns: platform.dnsWorkload(),
   });
   const intended = charts.flatMap((c) => c.intendedFlows());
   // Calls to other teams' services are checked from their records, as over any folders (src/validate/flow/records.ts),

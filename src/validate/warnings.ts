@@ -43,6 +43,8 @@ export const WARNING_CODES = [
   Codes.STATEFUL_REPLICAS_UNREPLICATED,
   Codes.WEBHOOK_WARNING,
   Codes.METHOD_NEVER_MATCHES,
+  Codes.FLAGGER_MIRRORS_WRITES,
+  Codes.RATE_LIMIT_KEY_CLIENT_HEADER,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

@@ -32,7 +32,10 @@ describe('dist/', () => {
   const fresh = listFiles(outdir);
 
   test('has a folder per environment and a file per resource', () => {
-    expect([...new Set(fresh.map((f) => f.split(path.sep)[0]))].sort()).toEqual(['bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'catalog', 'checkout', 'cluster', 'dev', 'k1s0-business', 'k1s0-service', 'k1s0-system', 'production', 'staging']);
+    expect([...new Set(fresh.map((f) => f.split(path.sep)[0]))].sort()).toEqual([
+      'bookinfo', 'bookinfo-dev', 'bookinfo-staging', 'catalog', 'checkout', 'cluster', 'dev', 'k1s0-business', 'k1s0-service', 'k1s0-system',
+      'production', 'ratelimit', 'staging',
+    ]);
     expect(fresh).toContain(path.join('production', 'virtualservice.order-service.yaml'));
     for (const f of fresh) {
       expect(fs.readFileSync(path.join(outdir, f), 'utf8').split(/^---$/m)).toHaveLength(1);

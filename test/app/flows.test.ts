@@ -85,8 +85,10 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s flows over dist/', (envName) 
   });
 });
 
-test('the cluster folder holds no object: no example opts in to a mesh-wide policy, and the scrape needs no exception', () => {
-  expect(folder('cluster')).toEqual([]);
+test('the cluster folder holds what is the cluster\'s once: the gateway\'s rate-limit filter (no example opts in to a mesh-wide policy)', () => {
+  expect(folder('cluster').map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual([
+    'EnvoyFilter istio-system/ec-site-ratelimit',
+  ]);
 });
 
 test('the verification fails synth on a broken environment, naming the construct, the deciding resource and the code', () => {

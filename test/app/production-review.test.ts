@@ -49,7 +49,8 @@ test('item 8: the fault jobs reach the API server endpoints only, never 0.0.0.0/
   const staging = ofEnv('staging');
   const policy = staging.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'fault-injection-test');
   const cidrs = policy!.spec.egress.flatMap((r: any) => r.to).map((p: any) => p.ipBlock?.cidr).filter(Boolean);
-  expect(cidrs).toEqual(['192.0.2.10/32']);
+  // The example cluster's endpoints, read from its committed snapshot (src/app/cluster/kubernetes-endpoints.yaml).
+  expect(cidrs).toEqual(['10.20.0.11/32', '10.20.0.12/32', '10.20.0.13/32']);
   // Two jobs since issue 24 (switch-on, switch-off 30 minutes later), each one kubectl call with 5 minutes.
   for (const name of ['fault-injection-test-on', 'fault-injection-test-off']) {
     const job = staging.find((m) => m.kind === 'CronJob' && m.metadata.name === name);
@@ -75,4 +76,9 @@ test('item 5: search admits at most 1,200 rps whatever its scale, and its peak a
     }[env]);
     expect(out.filter((m) => m.kind === 'EnvoyFilter' && JSON.stringify(m.spec).includes('envoy.filters.http.ratelimit'))).toEqual([]);
   }
+  // The gateway's one global filter (the cluster's) asks a rate-limit service dist/ deploys: seed 000's per-user limits.
+  const [global] = manifests.filter((f) => f.path.startsWith('cluster/') && f.manifest.kind === 'EnvoyFilter').map((f) => f.manifest);
+  expect(global.spec.configPatches[0].patch.value.typed_config.rate_limit_service.grpc_service.envoy_grpc.cluster_name)
+    .toBe('outbound|8081||ratelimit.ratelimit.svc.cluster.local');
+  expect(ofEnv('ratelimit').filter((m) => m.kind === 'Deployment').map((m) => m.metadata.name).sort()).toEqual(['ratelimit', 'ratelimit-redis']);
 });

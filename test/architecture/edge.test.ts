@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import {
   Autoscaling, EdgeGateway, GatewayProtocol, GatewayTls, GlobalRateLimit, HighAvailability, IngressGateway, LocalRateLimit, MeshChart,
-  MeshGateway, MeshService, ScalingPolicy,
+  MeshGateway, MeshService, RateLimitUser, ScalingPolicy,
 } from '../../src';
 import { find, meshChart, synth } from '../util';
 
@@ -59,7 +59,7 @@ describe('each edge construct writes its object as its default child', () => {
   test('GlobalRateLimit: outside a MeshApp its EnvoyFilter is `Resource`; its ConfigMap is `Config`', () => {
     // GIVEN a plain cdk8s App (no cluster chart to write the shared filter to)
     const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-    const limit = new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true });
+    const limit = new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true, user: RateLimitUser.header('x-user-id') });
     const filter = objectOf(limit, 'Resource', 'EnvoyFilter');
     expect(filter.name).toBe('ec-site-ratelimit');
     expect(objectOf(limit, 'Config', 'ConfigMap').name).toBe('ec-site-ratelimit-config');
@@ -68,7 +68,7 @@ describe('each edge construct writes its object as its default child', () => {
 
   test('GlobalRateLimit: in a MeshApp its EnvoyFilter belongs to the cluster, written once', () => {
     const { app, chart } = meshChart();
-    const limit = new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true });
+    const limit = new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true, user: RateLimitUser.header('x-user-id') });
     expect(limit.node.tryFindChild('Resource')).toBeUndefined();
     expect(find(synth(app), 'EnvoyFilter', 'ec-site-ratelimit').metadata.namespace).toBe('istio-system');
   });
@@ -119,10 +119,10 @@ describe('edge constructs work their defaults out once, into readonly fields', (
 
   test('GlobalRateLimit: the platform fills what props leave out', () => {
     const { chart } = meshChart();
-    const limit = new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true });
+    const limit = new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true, user: RateLimitUser.header('x-user-id') });
     expect(limit.domain).toBe('ec-site');
     expect([limit.authenticatedRequestsPerSecond, limit.unauthenticatedRequestsPerSecond]).toEqual([30, 10]);
-    expect(limit.userHeader).toBe('x-user-id');
+    expect(limit.user.key).toEqual({ kind: 'header', header: 'x-user-id' });
     expect(limit.gatewaySelector).toEqual({ istio: 'ingressgateway' });
     expect(limit.gatewayNamespace).toBe(chart.platform.ingressGateway.namespace);
     expect(limit.rateLimitService).toEqual({ host: chart.platform.rateLimitHost('production'), port: chart.platform.rateLimit.grpcPort });
@@ -130,7 +130,9 @@ describe('edge constructs work their defaults out once, into readonly fields', (
     expect(limit.failureModeDeny).toBe(false);
     expect(limit.serviceDeployed).toBe(true);
     const given = new GlobalRateLimit(chart, 'other', {
-      rateLimitService: { host: 'ratelimit.shared.svc.cluster.local' }, timeout: Duration.millis(250), failureModeDeny: true, gatewaySelector: { istio: 'edge' },
+      user: RateLimitUser.header('x-user-id'),
+      rateLimitService: { host: 'ratelimit.shared.svc.cluster.local' }, timeout: Duration.millis(250), failureModeDeny: true,
+      gatewaySelector: { istio: 'edge' },
     });
     expect(given.rateLimitService).toEqual({ host: 'ratelimit.shared.svc.cluster.local', port: chart.platform.rateLimit.grpcPort });
     expect([given.timeout.toMilliseconds(), given.failureModeDeny, given.serviceDeployed]).toEqual([250, true, false]);

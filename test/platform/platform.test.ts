@@ -87,12 +87,18 @@ describe('MeshPlatform', () => {
   test('every component yields a flow workload with its namespace, labels and identity', () => {
     const p = MeshPlatform.default();
     const byName = Object.fromEntries(p.workloads('production').map((w) => [w.name, w]));
-    expect(Object.keys(byName).sort()).toEqual(['flagger', 'istio-ingressgateway', 'istiod', 'jaeger-collector', 'prometheus', 'ratelimit']);
+    expect(Object.keys(byName).sort()).toEqual([
+      'flagger', 'ingress-nginx-controller', 'istio-ingressgateway', 'istiod', 'jaeger-collector', 'kong-kong', 'prometheus', 'ratelimit',
+    ]);
     expect(byName['jaeger-collector']).toMatchObject({ namespace: 'observability', serviceAccount: 'jaeger', ports: { zipkin: 9411 }, meshed: false });
     expect(byName['jaeger-collector'].targetPorts).toBeUndefined();
     expect(byName['istio-ingressgateway']).toMatchObject({ namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account', meshed: true });
     expect(byName.prometheus).toMatchObject({ namespace: 'observability', labels: { 'app.kubernetes.io/name': 'prometheus' }, meshed: false });
     expect(byName.ratelimit).toMatchObject({ namespace: 'production', ports: { grpc: 8081 } });
+    // Seed 003's entry path: Kong with a sidecar, ingress-nginx without.
+    expect(byName['kong-kong'])
+      .toMatchObject({ namespace: 'kong', serviceAccount: 'kong-kong', meshed: true, labels: { 'app.kubernetes.io/instance': 'kong' } });
+    expect(byName['ingress-nginx-controller']).toMatchObject({ namespace: 'ingress-nginx', serviceAccount: 'ingress-nginx', meshed: false });
   });
 
   test.each([0, 65536, 1.5])('port %p is refused with the field and MESH004', (port) => {

@@ -87,10 +87,10 @@ describe('a snapshot of each install reads back to its preset', () => {
 
   test("the API server's endpoints, from Endpoints or from EndpointSlices alone", () => {
     const read = MeshPlatform.fromManifests([...files(), fixture('api-server')]);
-    expect(read.apiServer).toMatchObject({ endpoints: [Cidr.of('192.0.2.10/32'), Cidr.of('192.0.2.11/32')], ports: [6443] });
+    expect(read.apiServer).toMatchObject({ endpoints: [Cidr.of('10.240.0.10/32'), Cidr.of('10.240.0.11/32')], ports: [6443] });
     const slicesOnly = objects('api-server').filter((o) => o.kind !== 'Endpoints');
     const fromSlices = MeshPlatform.fromManifests([...files().flatMap((f) => YAML.parse(fs.readFileSync(f, 'utf8')).items), ...slicesOnly]);
-    expect(fromSlices.apiServer.endpoints.map(String)).toEqual(['192.0.2.10/32', '192.0.2.11/32']);
+    expect(fromSlices.apiServer.endpoints.map(String)).toEqual(['10.240.0.10/32', '10.240.0.11/32']);
     // Without them, the platform's own (none known by default).
     expect(MeshPlatform.fromManifests(files()).apiServer.endpoints).toEqual([]);
   });

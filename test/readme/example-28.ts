@@ -1,14 +1,15 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { Duration } from 'cdk8s';
-import { Autoscaling, HighAvailability, MeshApp, MeshChart, MeshService, ScalingPolicy } from 'cdk8s-mesh';
+import { App } from 'cdk8s';
+import { EdgeProxyInstall, EdgeProxyRoute, MeshApp, MeshChart, MeshPlatform, MeshService } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
-const user = new MeshService(chart, 'user-service', { image: 'registry.example.com/user:1.0.0', replicas: 3 });
-new Autoscaling(chart, 'user-autoscaling', {
-  service: user,
-  minReplicas: 3,
-  maxReplicas: 50,
-  scaleUp: { stabilizationWindow: Duration.seconds(60), policies: [ScalingPolicy.percent(100, Duration.seconds(15))] },
-});
-new HighAvailability(chart, 'user-availability', { service: user, maxUnavailable: 1, zoneSpread: { maxSkew: 1 } });
+// The seeds' platform: Kong from its chart as release `kong` in `kong`, with a sidecar.
+const chart = new MeshChart(new App(), 'k1s0-service', { namespace: 'k1s0-service' });
+const order = new MeshService(chart, 'order-server', { image: 'registry.example.com/k1s0/order-server:1.0.0' });
+new EdgeProxyRoute(chart, 'order-server-via-kong', { service: order, methods: ['GET', 'POST'], paths: ['/api/v1/orders', '/api/v1/orders/*'] });
+
+// Kong left out of the mesh: order-server accepts its plaintext on 8080 only.
+const kong = EdgeProxyInstall.kongHelmChart({ release: 'kong', namespace: 'kong', meshed: false });
+const app = new MeshApp({ platform: MeshPlatform.of({ apiGateway: kong }) });
+const other = new MeshChart(app, 'k1s0-service', { namespace: 'k1s0-service' });
+new EdgeProxyRoute(other, 'orders', { service: new MeshService(other, 'order-server', { image: 'registry.example.com/k1s0/order-server:1.0.0' }) });
 export {};

@@ -1,12 +1,15 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { LocalityLoadBalancing, MeshApp, MeshChart, MeshService } from 'cdk8s-mesh';
+import { IngressGateway, MeshApp, MeshChart, MeshGateway, MeshService } from 'cdk8s-mesh';
 
 const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
-const db = new MeshService(chart, 'database-service', { image: 'registry.example.com/db:1.0.0', replicas: 6 });
-new LocalityLoadBalancing(chart, 'db-locality', {
-  service: db,
-  // Seed 002's order among three regions: zone first, with two pods or more in every zone.
-  failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'eu-west' }],
-  sameZoneFirst: true,
+const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
+new MeshGateway(chart, 'k1s0-mesh-gateway', {
+  namespace: 'service-mesh',
+  pods: { namespace: 'service-mesh', serviceAccount: 'mesh-gateway', labels: { istio: 'mesh-gateway' } }, // its own deployment
+  tierNamespaces: ['k1s0-system', 'k1s0-business', 'k1s0-service'],
 });
+const shop = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+const web = new MeshService(chart, 'web-frontend', { image: 'registry.example.com/web-frontend:1.0.0' });
+shop.route(api, { pathPrefix: '/api/' }); // the API
+shop.route(web); // the site root and everything else a browser asks for
 export {};

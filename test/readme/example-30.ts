@@ -1,13 +1,14 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { MeshApp, MeshChart, MeshService, Warnings } from 'cdk8s-mesh';
+import { Duration } from 'cdk8s';
+import { Autoscaling, HighAvailability, MeshApp, MeshChart, MeshService, ScalingPolicy } from 'cdk8s-mesh';
 
-const app = new MeshApp();
-const chart = new MeshChart(app, 'production', { namespace: 'production' });
-const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-gateway.calls(order, { methods: ['POST'], paths: ['/api/orders/*'] });
-Warnings.of(order).acknowledge('MESH111', 'order creation carries an idempotency key');
-// synth prints: cdk8s-mesh: 1 acknowledged warning: MESH111 ×1 (production/order-service)
-// and writes on VirtualService order-service:
-//   metadata.annotations: { acknowledged.mesh.cdk8s.io/MESH111: order creation carries an idempotency key }
+const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
+const user = new MeshService(chart, 'user-service', { image: 'registry.example.com/user:1.0.0', replicas: 3 });
+new Autoscaling(chart, 'user-autoscaling', {
+  service: user,
+  minReplicas: 3,
+  maxReplicas: 50,
+  scaleUp: { stabilizationWindow: Duration.seconds(60), policies: [ScalingPolicy.percent(100, Duration.seconds(15))] },
+});
+new HighAvailability(chart, 'user-availability', { service: user, maxUnavailable: 1, zoneSpread: { maxSkew: 1 } });
 export {};

@@ -1,10 +1,12 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { MeshApp, validateManifests, formatFinding } from 'cdk8s-mesh';
+import { LocalityLoadBalancing, MeshApp, MeshChart, MeshService } from 'cdk8s-mesh';
 
-// CRDs come from crdDirectory, else $CDK8S_MESH_CRDS, else the package's schemas/.
-const app = new MeshApp({ crdDirectory: '/opt/crds' });
-// Opt out (for example where no CRDs are at hand): new MeshApp({ schemaValidation: false })
-
-const problems = validateManifests(app.manifests().map((f) => f.manifest), { schemaOnly: false });
-problems.forEach((p) => console.log(formatFinding(p)));
+const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
+const db = new MeshService(chart, 'database-service', { image: 'registry.example.com/db:1.0.0', replicas: 6 });
+new LocalityLoadBalancing(chart, 'db-locality', {
+  service: db,
+  // Seed 002's order among three regions: zone first, with two pods or more in every zone.
+  failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'eu-west' }],
+  sameZoneFirst: true,
+});
 export {};

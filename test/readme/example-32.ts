@@ -1,14 +1,13 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { EdgeGateway, GatewayRoutes, MeshApp, MeshChart, MeshService, StringMatch } from 'cdk8s-mesh';
+import { MeshApp, MeshChart, MeshService, Warnings } from 'cdk8s-mesh';
 
 const app = new MeshApp();
-for (const env of ['dev', 'staging', 'production']) {
-  const chart = new MeshChart(app, env, { namespace: env });
-  const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1.0.0' });
-  // Each environment its own host on the shared ingress gateway; `hosts: ['*']` in all three fails synth (MESH120).
-  const host = env === 'production' ? 'www.example.com' : `${env}.example.com`;
-  const gateway = new EdgeGateway(chart, 'gateway', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: [host] }] });
-  new GatewayRoutes(chart, 'routes', { gateway, hosts: [host], routes: [{ match: [{ uri: StringMatch.prefix('/') }], to: web }] });
-}
-app.synth();
+const chart = new MeshChart(app, 'production', { namespace: 'production' });
+const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
+const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
+gateway.calls(order, { methods: ['POST'], paths: ['/api/orders/*'] });
+Warnings.of(order).acknowledge('MESH111', 'order creation carries an idempotency key');
+// synth prints: cdk8s-mesh: 1 acknowledged warning: MESH111 ×1 (production/order-service)
+// and writes on VirtualService order-service:
+//   metadata.annotations: { acknowledged.mesh.cdk8s.io/MESH111: order creation carries an idempotency key }
 export {};

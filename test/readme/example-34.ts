@@ -1,10 +1,14 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { MeshApp, MeshChart, MeshService } from 'cdk8s-mesh';
+import { EdgeGateway, GatewayRoutes, MeshApp, MeshChart, MeshService, StringMatch } from 'cdk8s-mesh';
 
 const app = new MeshApp();
-const chart = new MeshChart(app, 'production', { namespace: 'production', production: true });
-const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-api.calls(order, { methods: ['POST'], paths: ['/api/orders/*'] });
-console.log(chart.intendedFlows().map((f) => f.description)); // api-gateway calls order-service POST /api/orders/x, Prometheus scrapes ...
+for (const env of ['dev', 'staging', 'production']) {
+  const chart = new MeshChart(app, env, { namespace: env });
+  const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1.0.0' });
+  // Each environment its own host on the shared ingress gateway; `hosts: ['*']` in all three fails synth (MESH120).
+  const host = env === 'production' ? 'www.example.com' : `${env}.example.com`;
+  const gateway = new EdgeGateway(chart, 'gateway', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: [host] }] });
+  new GatewayRoutes(chart, 'routes', { gateway, hosts: [host], routes: [{ match: [{ uri: StringMatch.prefix('/') }], to: web }] });
+}
+app.synth();
 export {};

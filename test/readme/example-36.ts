@@ -1,11 +1,10 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { connectivityDiff, MeshPlatform } from 'cdk8s-mesh';
+import { MeshApp, MeshChart, MeshService } from 'cdk8s-mesh';
 
-declare const before: Record<string, any>[];
-declare const after: Record<string, any>[];
-const connectivity = connectivityDiff(new Map([['production', before]]), new Map([['production', after]]), { platform: MeshPlatform.default() });
-for (const c of connectivity.changes) {
-  console.log(`${c.change} ${c.source} -> ${c.destination}:${c.port} ${c.method} ${c.pathClass}: ${(c.change === 'opened' ? c.before : c.after).decidedBy}`);
-}
-if (connectivity.intendedBroken > 0 || connectivity.undeclaredOpened > 0) process.exitCode = 1;
+const app = new MeshApp();
+const chart = new MeshChart(app, 'production', { namespace: 'production', production: true });
+const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
+const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
+api.calls(order, { methods: ['POST'], paths: ['/api/orders/*'] });
+console.log(chart.intendedFlows().map((f) => f.description)); // api-gateway calls order-service POST /api/orders/x, Prometheus scrapes ...
 export {};

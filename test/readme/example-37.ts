@@ -1,12 +1,10 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { Testing } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, renderChartTopology } from 'cdk8s-mesh';
+import { readTreeFromDir, readTreeFromGit, renderMarkdown, semanticDiff } from 'cdk8s-mesh';
 
-const app = new MeshApp({ outdir: Testing.app().outdir });
-const chart = new MeshChart(app, 'production', { namespace: 'production' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-const notification = new MeshService(chart, 'notification-service', { image: 'registry.example.com/notification-service:1.0.0' });
-order.calls(notification, { methods: ['POST'], paths: ['/api/notifications/*'], asynchronous: true });
-const markdown: string = renderChartTopology(chart, app.manifests().map((f) => f.manifest));
-console.log(markdown);
+const diff = semanticDiff(readTreeFromGit('origin/main', 'dist', process.cwd()), readTreeFromDir('dist'));
+for (const r of diff.resources) {
+  for (const f of r.findings) console.log(`${r.environment} ${f.downgrade ? '⚠️ ' : ''}${f.message}`);
+}
+const comment: string = renderMarkdown(diff, { title: 'Mesh changes' });
+console.log(comment);
 export {};

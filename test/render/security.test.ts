@@ -15,7 +15,10 @@ const base = (over: Partial<ServiceSecurityState> = {}): ServiceSecurityState =>
   targets: [],
   externalCalls: [],
   extraIngress: [],
-  dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
+  dns: [{
+    peers: [{ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }],
+    ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+  }],
   istiod: { peer: { namespace: 'istio-system', podLabels: { app: 'istiod' } }, port: 15012 },
   ...over,
 });

@@ -123,6 +123,9 @@ describe('what a change to the committed EC site does to traffic', () => {
       ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'GET', '/api/v1/ledgers/*', ap],
       ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'POST', '/api/v1/ledgers', ap],
       ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'POST', '/api/v1/ledgers/*', ap],
+      // order-server is released by Flagger: its primary runs beside the canary, under the same principal.
+      ...['GET', 'POST'].flatMap((m) => ['/api/v1/ledgers', '/api/v1/ledgers/*'].map((p) => ['k1s0-business', 'closed', 'k1s0-service/order-server-primary',
+        'accounting-server', m, p, ap])),
     ]);
     expect(connectivity.intendedBroken).toBe(0);
   });
@@ -142,6 +145,10 @@ describe('what a change to the committed EC site does to traffic', () => {
       ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'GET', np],
       ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'POST', np],
       ['k1s0-business', 'closed', true, 'k1s0-service/order-server', 'accounting-server', 'POST', np],
+      ['k1s0-business', 'closed', true, 'k1s0-service/order-server-primary', 'accounting-server', 'GET', np],
+      ['k1s0-business', 'closed', true, 'k1s0-service/order-server-primary', 'accounting-server', 'GET', np],
+      ['k1s0-business', 'closed', true, 'k1s0-service/order-server-primary', 'accounting-server', 'POST', np],
+      ['k1s0-business', 'closed', true, 'k1s0-service/order-server-primary', 'accounting-server', 'POST', np],
     ]);
     expect(exitCodeOf(diff, connectivity)).toBe(ExitCodes.INTENDED_FLOW_BROKEN);
   });

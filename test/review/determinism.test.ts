@@ -38,8 +38,10 @@ describe('deterministic dist/', () => {
     const problems: string[] = [];
     for (const [p, text] of first) {
       // The only hashes are cdk8s-plus-27's pod label `cdk8s.io/metadata.addr`, derived from the construct path,
-      // and the image digests a pinned image carries (`@sha256:...`), which are fixed by the image.
-      const scrubbed = text.replace(/^\s*cdk8s\.io\/metadata\.addr: [\w-]+-[0-9a-f]{8}$/gm, '').replace(/@sha256:[0-9a-f]{64}\b/g, '');
+      // and the image digests a pinned image carries (`@sha256:...`), which are fixed by the image, and images pinned to a
+      // commit (envoyproxy/ratelimit publishes its images tagged by commit).
+      const scrubbed = text.replace(/^\s*cdk8s\.io\/metadata\.addr: [\w-]+-[0-9a-f]{8}$/gm, '').replace(/@sha256:[0-9a-f]{64}\b/g, '')
+        .replace(/^\s*image: \S+$/gm, '');
       const checks: [string, RegExp][] = [
         ['timestamp', /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/],
         ['creationTimestamp', /creationTimestamp/],

@@ -188,7 +188,7 @@ describe('the committed dist/', () => {
     const r = run(validateCli, [path.relative(process.cwd(), DIST) || '.']);
     expect(r.err).toBe('');
     expect(r.out.split('\n').filter((l) => /^(ERROR|WARNING) /.test(l))).toEqual([]);
-    expect(r.out).toMatch(/resources checked \(platform as recorded on 11 Namespaces\): 0 errors, 0 warnings, \d+ acknowledged\n$/);
+    expect(r.out).toMatch(/resources checked \(platform as recorded on 12 Namespaces\): 0 errors, 0 warnings, \d+ acknowledged\n$/);
     expect(r.code).toBe(0);
   });
 

@@ -1,6 +1,9 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Codes, ExportTo, HighAvailability, MeshChart, MeshService, ObservabilityStack, Retries, Tier, Warnings } from '../../index';
+import {
+  Codes, EdgeProxyRoute, ExportTo, FlaggerAlertAddress, FlaggerAlertProvider, FlaggerCanary, FlaggerMetric, HighAvailability, MeshChart, MeshService,
+  ObservabilityStack, Percentage, Retries, Tier, Warnings,
+} from '../../index';
 
 /** Seed 003's tiers, each in its own namespace and chart. */
 export interface Tiers {
@@ -14,6 +17,12 @@ export interface Tiers {
   readonly configServer: MeshService;
   readonly accountingServer: MeshService;
   readonly orderServer: MeshService;
+  /** Seed 003's entry path: Kong (the platform's API gateway, with a sidecar) calls order-server over mTLS. */
+  readonly kongRoute: EdgeProxyRoute;
+  /** Seed 003's Flagger release of order-server: stages 10 → 30 → 50 → 80, 5 minutes each, 10% mirrored first. */
+  readonly orderRelease: FlaggerCanary;
+  /** Where Flagger tells people about a rollback: seed 003's Teams channel. */
+  readonly releaseAlerts: FlaggerAlertProvider;
 }
 
 const IMAGE = (name: string) => `registry.example.com/k1s0/${name}:1.0.0`;
@@ -52,7 +61,8 @@ export function buildTiers(scope: Construct): Tiers {
     image: IMAGE('order-server'),
     tier: Tier.SERVICE,
     timeout: Duration.seconds(10),
-    retries: Retries.of({ attempts: 3, perTryTimeout: Duration.seconds(3) }),
+    // Seed 003's literal retry policy (its service tier's conditions), Kong's POSTs included.
+    retries: Retries.of({ attempts: 3, perTryTimeout: Duration.seconds(3), retryOn: ['5xx', 'reset', 'connect-failure', 'retriable-4xx'] }),
   });
 
   // Each tier calls the tiers below it (service → business → system).
@@ -63,11 +73,9 @@ export function buildTiers(scope: Construct): Tiers {
   authServer.calls(configServer, { methods: ['GET'], paths: ['/api/v1/config/*'] });
 
   // Seed 003's route settings, kept: the retry analysis across the tier namespaces warns
-  // that the outer tries give up before the inner routes' timeouts. Each is acknowledged with
-  // the condition under which it is safe. (Stacked retries on POSTs, MESH661, need a caller that
-  // POSTs to order-server: none does yet, its policy admitting nothing until an entry path reaches it.)
-  Warnings.of(orderServer).acknowledge(Codes.RETRY_OUTER_GIVES_UP_FIRST,
-    "kept from seed 003: order-server's 3s tries in front of the business tier's 10s and the system tier's 5s; safe only if ledger writes are keyed by order id");
+  // that the outer tries give up before the inner routes' timeouts and that retries stack
+  // on POSTs. Each is acknowledged with the condition under which it is safe (order-server's
+  // on its Flagger release, whose Canary carries its route, below).
   Warnings.of(accountingServer).acknowledge(Codes.RETRY_OUTER_GIVES_UP_FIRST,
     "kept from seed 003: the business tier's 3s tries in front of the system tier's 5s; a token check has no side effect, so a retry only costs load");
 
@@ -77,9 +85,66 @@ export function buildTiers(scope: Construct): Tiers {
   // already do on the callers' sidecars (`gateways: [mesh]`).
   // Each tier is scraped and alerted on like the EC site (a PodMonitor on the sidecars' Envoy stats,
   // the mesh alerts, tracing), and each service's two pods keep one up through a drain and spread
-  // over the zones (a PodDisruptionBudget, a topology spread).
+  // over the zones (a PodDisruptionBudget, a topology spread: below).
   for (const tier of [system, business, service]) new ObservabilityStack(tier, 'observability', { name: 'k1s0' });
-  for (const s of [authServer, configServer, accountingServer, orderServer]) new HighAvailability(s.chart, `${s.name}-availability`, { service: s });
 
-  return { system, business, service, authServer, configServer, accountingServer, orderServer };
+  const { orderRelease, releaseAlerts } = releaseOrderServer(service, orderServer);
+  // After the release, so that order-server's budget and spread select the label Flagger keeps on both its pods.
+  for (const s of [authServer, configServer, accountingServer, orderServer]) new HighAvailability(s.chart, `${s.name}-availability`, { service: s });
+  // Seed 003's entry path: Client → Nginx Ingress (TLS) → Kong (auth, rate limits, routing) → Istio
+  // sidecar (mTLS) → order-server. Kong is the platform's API gateway, with a sidecar: order-server
+  // admits its principal on the orders API (the exact path and everything under it), from its
+  // pods, and Kong addresses the Service so that its sidecar routes by Flagger's weights.
+  const kongRoute = new EdgeProxyRoute(service, 'order-server-via-kong', {
+    service: orderServer,
+    methods: ['GET', 'POST'],
+    paths: ['/api/v1/orders', '/api/v1/orders/*'],
+  });
+
+  return { system, business, service, authServer, configServer, accountingServer, orderServer, kongRoute, orderRelease, releaseAlerts };
+}
+
+/**
+ * Seed 003's automated canary analysis of order-server with Flagger: every 5 minutes a stage
+ * (10 → 30 → 50 → 80, then promotion), each passing with a success rate of at least 99% and a
+ * P99 under 500ms, two failed checks in a row rolling back. Flagger counts every failed check
+ * toward that threshold alike and has no per-metric "at once", so the seed's rollback bounds
+ * (over 5% errors or 1000ms) are covered by the stricter checks: a canary beyond them fails both
+ * checks and is rolled back after two intervals. Its mirroring of 10% of production traffic is
+ * Flagger's: one step before the first shift (Flagger owns the VirtualService, so no other
+ * construct may write a mirror there). The rollback notification goes to an AlertProvider (seed
+ * 003's Teams channel) instead of a `rollback` webhook to Alertmanager, which Flagger would take
+ * as a gate answering "roll back now" on every 2xx (MESH667).
+ */
+function releaseOrderServer(chart: MeshChart, orderServer: MeshService): { orderRelease: FlaggerCanary; releaseAlerts: FlaggerAlertProvider } {
+  // The webhook URL is a credential: the team creates Secret flagger-msteams (key `address`) in k1s0-service.
+  const releaseAlerts = new FlaggerAlertProvider(chart, 'k1s0-infra-report', {
+    type: 'msteams', address: FlaggerAlertAddress.secret('flagger-msteams'),
+  });
+  const orderRelease = new FlaggerCanary(chart, 'order-server-canary', {
+    service: orderServer,
+    interval: Duration.minutes(5),
+    threshold: 2,
+    stepWeights: [10, 30, 50, 80],
+    maxWeight: 80,
+    mirror: Percentage.of(10),
+    metrics: [
+      FlaggerMetric.requestSuccessRate(Percentage.of(99), Duration.minutes(5)),
+      FlaggerMetric.requestDuration(Duration.millis(500), Duration.minutes(5)),
+    ],
+    alerts: [releaseAlerts.alert({ name: 'rollback-alert' })],
+  });
+  // order-server's route settings (seed 003: 10s, 3 tries of 3s) are the Canary's, which Flagger writes into its VirtualService.
+  Warnings.of(orderRelease).acknowledge(Codes.RETRY_OUTER_GIVES_UP_FIRST,
+    "kept from seed 003: order-server's 3s tries in front of the business tier's 10s and the system tier's 5s; "
+    + 'safe only if ledger writes are keyed by order id');
+  Warnings.of(orderRelease).acknowledge(Codes.RETRY_STACKED_NON_IDEMPOTENT,
+    'kept from seed 003: order-server retries 3× on 5xx in front of the lower tiers; safe only if ledger writes and token checks are idempotent');
+  Warnings.of(orderRelease).acknowledge(Codes.RETRY_RESET_NON_IDEMPOTENT,
+    "kept from seed 003 (retryOn 5xx,reset,connect-failure,retriable-4xx): Kong's POST /api/v1/orders may reach order-server twice; "
+    + 'safe only if orders are keyed by a client order id');
+  Warnings.of(orderRelease).acknowledge(Codes.FLAGGER_MIRRORS_WRITES,
+    "kept from seed 003 (10% of production traffic mirrored to the canary): safe only while the canary's orders go to a store of its own, "
+    + 'or POST /api/v1/orders is keyed by a client order id');
+  return { orderRelease, releaseAlerts };
 }

@@ -123,20 +123,60 @@ export interface GlobalRateLimitState {
   readonly timeout: Duration;
   /** The service's host and gRPC port. */
   readonly service: { readonly host: string; readonly port: number };
-  /** The header carrying an authenticated user's id. */
-  readonly userHeader: string;
+  /** What identifies an authenticated user: a claim of the validated JWT, or a header. */
+  readonly user: { readonly kind: 'jwtClaim'; readonly claim: string } | { readonly kind: 'header'; readonly header: string };
 }
+
+/**
+ * The `rate_limits` actions that produce the descriptors of {@link renderRateLimitServiceConfig}:
+ * `(auth=authenticated, user_id=<user>)` for a request whose user is known, and
+ * `(user=anonymous, remote_address=<client address>)` for any other. With a JWT claim the user
+ * is read from the payload Envoy's jwt_authn filter stores for a validated token (Istio names
+ * it `payload`), and a request without that metadata produces no first descriptor ("If ...
+ * no value is present under the metadata_key then ... skip calling the rate limiting service
+ * or skip the descriptor") and the default value in the second.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-ratelimit-action
+ * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/security/authn/policy_applier.go (PayloadInMetadata: filters.EnvoyJwtFilterPayload)
+ */
+function userActions(user: GlobalRateLimitState['user']): Record<string, unknown>[] {
+  if (user.kind === 'jwtClaim') {
+    const metadataKey = { key: 'envoy.filters.http.jwt_authn', path: [{ key: 'payload' }, { key: user.claim }] };
+    return [
+      { actions: [
+        { generic_key: { descriptor_key: 'auth', descriptor_value: 'authenticated' } },
+        { metadata: { descriptor_key: 'user_id', metadata_key: metadataKey, source: 'DYNAMIC' } },
+      ] },
+      { actions: [
+        { metadata: { descriptor_key: 'user', metadata_key: metadataKey, source: 'DYNAMIC', default_value: ANONYMOUS } },
+        { remote_address: {} },
+      ] },
+    ];
+  }
+  const present = (invert: boolean) => [{ name: user.header, present_match: true, invert_match: invert || undefined }];
+  return [
+    { actions: [
+      { header_value_match: { descriptor_key: 'auth', descriptor_value: 'authenticated', headers: present(false) } },
+      { request_headers: { header_name: user.header, descriptor_key: 'user_id' } },
+    ] },
+    { actions: [
+      { header_value_match: { descriptor_key: 'user', descriptor_value: ANONYMOUS, headers: present(true) } },
+      { remote_address: {} },
+    ] },
+  ];
+}
+
+/** The descriptor value of a request whose user is not known. */
+const ANONYMOUS = 'anonymous';
 
 /**
  * The spec of the gateway's global rate-limit EnvoyFilter: Envoy's ratelimit filter before
  * the router, calling the service, and the `rate_limits` actions that produce the
- * descriptors (auth=authenticated with user_id, or auth=unauthenticated with remote_address).
+ * descriptors (auth=authenticated with user_id, or user=anonymous with remote_address).
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/ratelimit/v3/rate_limit.proto
  * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#global-rate-limit
  */
 export function renderGlobalRateLimitSpec(state: GlobalRateLimitState): EnvoyFilterSpec {
   const timeout = toIstioDuration(state.timeout);
-  const userPresent = (invert: boolean) => [{ name: state.userHeader, present_match: true, invert_match: invert || undefined }];
   return {
     workloadSelector: { labels: { ...state.gatewaySelector } },
     priority: RATE_LIMIT_FILTER_PRIORITY,
@@ -167,20 +207,7 @@ export function renderGlobalRateLimitSpec(state: GlobalRateLimitState): EnvoyFil
         patch: {
           operation: Operation.MERGE,
           value: {
-            route: {
-              rate_limits: [
-                // An authenticated user: (auth=authenticated, user_id=<header>).
-                { actions: [
-                  { header_value_match: { descriptor_key: 'auth', descriptor_value: 'authenticated', headers: userPresent(false) } },
-                  { request_headers: { header_name: state.userHeader, descriptor_key: 'user_id' } },
-                ] },
-                // Anyone else: (auth=unauthenticated, remote_address=<client address>).
-                { actions: [
-                  { header_value_match: { descriptor_key: 'auth', descriptor_value: 'unauthenticated', headers: userPresent(true) } },
-                  { remote_address: {} },
-                ] },
-              ],
-            },
+            route: { rate_limits: userActions(state.user) },
           },
         },
       },
@@ -199,8 +226,11 @@ export interface RateLimitServiceConfigState {
 }
 
 /**
- * envoyproxy/ratelimit's `config.yaml`: a limit per user id under auth=authenticated, and
- * per client address under auth=unauthenticated.
+ * envoyproxy/ratelimit's `config.yaml`: a limit per user id under auth=authenticated, and per
+ * client address under user=anonymous. A descriptor key without a value limits each of its
+ * values apart (the README's example 3: "a generic rate limit for individual IP addresses ... This
+ * IP would get 10 requests per second as would any other IP"), and no entry names another value
+ * of `auth` or `user`, so the second action's descriptor of a known user matches nothing.
  * @see https://github.com/envoyproxy/ratelimit#configuration
  */
 export function renderRateLimitServiceConfig(state: RateLimitServiceConfigState): Record<string, unknown> {
@@ -212,7 +242,7 @@ export function renderRateLimitServiceConfig(state: RateLimitServiceConfigState)
         descriptors: [{ key: 'user_id', rate_limit: { unit: 'second', requests_per_unit: state.authenticatedRequestsPerSecond } }],
       },
       {
-        key: 'auth', value: 'unauthenticated',
+        key: 'user', value: ANONYMOUS,
         descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: state.unauthenticatedRequestsPerSecond } }],
       },
     ],

@@ -1,9 +1,11 @@
 import { Finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { CONFIG_CHECKS } from './config-checks';
+import { EDGE_CHECKS } from './edge';
 import { GATEWAY_CHECKS } from './gateways';
 import { HTTP_RULE_CHECKS } from './http-rules';
 import { AssumedIngressGateway, defaultIngressGateway, MeshIndex } from './mesh-index';
+import { RELEASE_CHECKS } from './release';
 import { RETRY_CHAIN_CHECKS } from './retry-chain';
 import { STATEFUL_CHECKS } from './stateful';
 import { ROUTING_CHECKS } from './routing';
@@ -15,6 +17,7 @@ export { AssumedIngressGateway, ISTIOCTL_DEFAULT_INGRESS_GATEWAY, MeshIndex, pla
 /** Every cross-resource check, in code order. */
 export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
   ...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, ...WORKLOAD_CHECKS, ...STATEFUL_CHECKS, ...CONFIG_CHECKS, ...GATEWAY_CHECKS,
+  ...RELEASE_CHECKS, ...EDGE_CHECKS,
 ]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 

@@ -79,6 +79,29 @@ function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
 }
 
 /**
+ * The route Flagger writes for each Canary (flagger.app) it owns the VirtualService of: the
+ * Canary's service `timeout` and `retries` on the host `<service name>`, bound to its gateways
+ * (the mesh by default), as a hop whose resource is the Canary that says so.
+ * https://github.com/fluxcd/flagger/blob/main/pkg/router/istio.go (reconcileVirtualService: the Canary's service retries, timeout, gateways)
+ */
+function flaggerRoutes(index: MeshIndex): Manifest[] {
+  return index.ofKind('Canary').filter((c) => String(c.apiVersion ?? '').startsWith('flagger.app/')).map((c) => {
+    const svc = dict(c.spec?.service);
+    const name = String(svc.name ?? c.spec?.targetRef?.name ?? '');
+    return {
+      apiVersion: c.apiVersion, kind: c.kind, metadata: c.metadata,
+      spec: {
+        gateways: svc.gateways,
+        http: [{
+          ...(svc.retries ? { retries: svc.retries } : {}), ...(svc.timeout ? { timeout: svc.timeout } : {}),
+          route: [{ destination: { host: name } }],
+        }],
+      },
+    };
+  });
+}
+
+/**
  * The calls the ALLOW policies grant, principal by principal, and the methods granted on each workload from any source
  * (none for a workload that ALLOW policies select but no rule grants; no entry, any method, for one no ALLOW policy selects).
  */
@@ -135,7 +158,7 @@ function tcpOnly(ops: any[], http: ReadonlySet<number>): boolean {
 function httpTargetPorts(index: MeshIndex, w: Workload): Set<number> {
   const out = new Set<number>();
   for (const svc of index.servicesSelecting(w)) {
-    for (const p of svc.spec?.ports ?? []) {
+    for (const p of list(svc.spec?.ports)) {
       const protocol = typeof p?.appProtocol === 'string' ? protocolOfPortName(p.appProtocol) : protocolOfPortName(String(p?.name ?? ''));
       if (protocol && HTTP_PROTOCOLS.includes(protocol)) out.add(Number(typeof p.targetPort === 'number' ? p.targetPort : p.port));
     }
@@ -152,6 +175,8 @@ function hostsByWorkload(index: MeshIndex): Map<Manifest, string[]> {
 
 const resending = (h: Hop) => h.attempts > 0 ? h.retryOn.filter((c) => (RETRY_CONDITIONS_RESENDING as readonly string[]).includes(c)) : [];
 const nameOf = (h: Hop) => String(h.vs.metadata?.name);
+/** Where a hop's settings are written: the VirtualService's rule, or a Flagger Canary's service. */
+const fieldOf = (h: Hop) => (h.vs.kind === 'Canary' ? 'spec.service' : `spec.http[${h.index}]`);
 const describeRetries = (h: Hop) => `${h.attempts}× on ${h.retryOn.join(',')}`;
 
 /**
@@ -171,7 +196,7 @@ interface HopPair {
 function hopPairs(index: MeshIndex): { pairs: HopPair[]; served: Map<Hop, Set<string>> } {
   const outerByHost = new Map<string, Hop[]>();
   const innerByHost = new Map<string, Hop[]>();
-  for (const vs of index.ofKind('VirtualService')) {
+  for (const vs of [...index.ofKind('VirtualService'), ...flaggerRoutes(index)]) {
     for (const { host, hop, mesh } of hopsOf(vs)) {
       push(outerByHost, host, hop);
       if (mesh) push(innerByHost, host, hop);
@@ -242,7 +267,7 @@ export const outerGivesUpFirst: AnalysisCheck = {
       if (!shortest || shortest[1] >= inner.timeout) continue;
       const retried = shortest[0] !== 'timeout' && outer.retryOn.some((c) => RETRIES_ON_TIMEOUT.includes(c));
       out.push({
-        ...finding(Codes.RETRY_OUTER_GIVES_UP_FIRST, outer.vs, `spec.http[${outer.index}].${shortest[0]}`,
+        ...finding(Codes.RETRY_OUTER_GIVES_UP_FIRST, outer.vs, `${fieldOf(outer)}.${shortest[0]}`,
           `${caller}'s route gives up after ${shortest[1]}ms (${shortest[0]}) while ${callee}'s route (VirtualService ${nameOf(inner)}) may take ${inner.timeout}ms: `
           + `the client sees a timeout while ${callee} still works on the request${retried ? `, and ${outer.retryOn.filter((c) => RETRIES_ON_TIMEOUT.includes(c)).join(',')} retries it` : ''}`,
           'warning'),
@@ -276,7 +301,7 @@ export const stackedRetries: AnalysisCheck = {
       // when the caller never got the request, so it never calls the inner hop twice.
       if (resending(outer).length === 0) continue;
       out.push({
-        ...finding(Codes.RETRY_STACKED_NON_IDEMPOTENT, outer.vs, `spec.http[${outer.index}].retries`,
+        ...finding(Codes.RETRY_STACKED_NON_IDEMPOTENT, outer.vs, `${fieldOf(outer)}.retries`,
           `${risky.join(', ')} from ${caller} to ${callee}: ${caller}'s route retries ${describeRetries(outer)} and ${callee}'s (VirtualService ${nameOf(inner)}) `
           + `${describeRetries(inner)}, so one request may reach ${callee} up to ${(1 + outer.attempts) * (1 + inner.attempts)} times; retry at one hop only, `
           + 'on reset-before-request,connect-failure', 'warning'),
@@ -301,7 +326,7 @@ export const resetOnNonIdempotent: AnalysisCheck = {
     for (const [hop, methods] of pairsOf(index).served) {
       const risky = [...methods].filter((m) => NON_IDEMPOTENT.has(m)).sort();
       if (risky.length === 0 || hop.attempts === 0 || !hop.retryOn.includes('reset')) continue;
-      out.push(finding(Codes.RETRY_RESET_NON_IDEMPOTENT, hop.vs, `spec.http[${hop.index}].retries.retryOn`,
+      out.push(finding(Codes.RETRY_RESET_NON_IDEMPOTENT, hop.vs, `${fieldOf(hop)}.retries.retryOn`,
         `retries on reset for a route serving ${risky.join(', ')}: a request that reached ${hop.host.split('.')[0]} before the reset is sent again; `
         + 'use reset-before-request', 'warning'));
     }

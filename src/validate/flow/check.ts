@@ -6,6 +6,7 @@ import { Codes } from '../../core/codes';
 import { Finding, Manifest, ResourceRef } from '../finding';
 import { FlowCluster, FlowOptions, FlowPod } from './cluster';
 import { FlowEvaluator, flowProblem } from './evaluate';
+import { FLAGGER_ROUTED_TO } from './flagger';
 import { FlowDecider, FlowVerdict, IntendedFlow } from './flow';
 import { PairAnalysis, PairVerdict } from './pairs';
 
@@ -121,7 +122,11 @@ function declaredPairs(cluster: FlowCluster, intended: readonly IntendedFlow[]):
     const service = cluster.service(f.host, ns);
     if (!service) continue;
     const sources = new Set(cluster.podsNamed(f.source.workload, ns).map((a) => `${a.namespace}/${a.name}`));
-    for (const a of sources) for (const b of cluster.podsOfService(service)) out.add(`${a}\u0000${b.namespace}/${b.name}`);
+    // A host Flagger releases reaches its primary's and its canary's pods (src/validate/flow/flagger.ts).
+    const routed = (FLAGGER_ROUTED_TO.get(service.manifest) ?? []).map((n) => cluster.service(n, service.namespace)).filter((x) => x !== undefined);
+    for (const s of [service, ...routed]) {
+      for (const a of sources) for (const b of cluster.podsOfService(s)) out.add(`${a}\u0000${b.namespace}/${b.name}`);
+    }
   }
   return out;
 }

@@ -33,7 +33,8 @@ export function stockPlatform(): FlowWorkload[] {
  */
 function platformPods(p: MeshPlatform): FlowWorkload[] {
   const namespaced = p.rateLimit.namespace ? [p.rateLimitWorkload(p.rateLimit.namespace)] : [];
-  return [p.ingressGatewayWorkload(), p.prometheusWorkload(), p.tracingWorkload(), ...namespaced, p.istiodWorkload(), p.flaggerWorkload()];
+  return [p.ingressGatewayWorkload(), p.prometheusWorkload(), p.tracingWorkload(), ...namespaced, p.istiodWorkload(), p.flaggerWorkload(),
+    p.edgeProxyWorkload('apiGateway'), p.edgeProxyWorkload('ingressController')];
 }
 
 /** What a command-line flow may name besides the manifests' workloads: the platform's components. */

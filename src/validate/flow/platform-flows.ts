@@ -21,6 +21,8 @@ export function platformFlowOptions(platform: MeshPlatform, namespace: string): 
     rootNamespace: platform.istio.rootNamespace,
     platform: platform.workloads(namespace),
     controlPlane: { workload: platform.istiodWorkload(), port: platform.istio.xdsPort },
+    // The application's lookups go to the platform's DNS (NodeLocal DNSCache's address where it runs).
+    dns: platform.dnsWorkload(),
   };
 }
 

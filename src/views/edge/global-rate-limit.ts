@@ -3,7 +3,6 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
-import { isHeaderName } from '../../core/http';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { MeshChart } from '../../graph/mesh-chart';
@@ -14,10 +13,11 @@ import type { FlowWorkload, IntendedFlow } from '../../validate/flow/flow';
 import {
   addAuthorizationPolicy, addEnvoyFilter, GlobalRateLimitState, renderGlobalRateLimitSpec, renderRateLimitAuthorization, renderRateLimitServiceConfig,
 } from '../../render/edge/rate-limit';
+import { addRequestAuthentication } from '../../render/security';
+import { RateLimiter, SHOULD_RATE_LIMIT } from './rate-limiter';
+import { RateLimitUser, RateLimitUserKey } from './rate-limit-user';
 import { addConfigMap, addNetworkPolicy } from '../workload/workload';
 
-/** The method Envoy's ratelimit filter calls (envoy.service.ratelimit.v3.RateLimitService). */
-const SHOULD_RATE_LIMIT = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
 
 /** Where Envoy's global rate-limit service (envoyproxy/ratelimit) listens. */
 export interface RateLimitServiceRef {
@@ -48,12 +48,12 @@ export interface GlobalRateLimitProps {
    */
   readonly unauthenticatedRequestsPerSecond?: number;
   /**
-   * The request header that carries the authenticated user's id, set by the gateway
-   * after authentication (RequestAuthentication `outputClaimToHeaders`); a request
-   * without it is unauthenticated and limited per client address.
-   * @default 'x-user-id'
+   * Who a request is: a claim of its JWT, which the gateway validates (the library writes a
+   * RequestAuthentication for the gateway's pods that keeps the token for the services behind),
+   * or a header something in front of the gateway sets (MESH652). A request without one is
+   * unauthenticated and limited per client address.
    */
-  readonly userHeader?: string;
+  readonly user: RateLimitUser;
   /**
    * Labels of the edge gateway's pods, where the limit is enforced.
    * @default - the platform's Gateway selector (`MeshPlatform.ingressGateway.selector`, `{ istio: 'ingressgateway' }` for istioctl's gateway)
@@ -65,15 +65,22 @@ export interface GlobalRateLimitProps {
    */
   readonly gatewayNamespace?: string;
   /**
-   * The rate-limit service.
+   * The rate-limit service the library deploys ({@link RateLimiter}): the limits become
+   * its `<domain>.yaml`, and it admits the gateway. Give this, or a service you run yourself
+   * (`rateLimitService` and `serviceDeployed`), not both (MESH653).
+   * @default - a service you run (`rateLimitService`)
+   */
+  readonly service?: RateLimiter;
+  /**
+   * The address of a rate-limit service you run yourself.
    * @default - the platform's (`MeshPlatform.rateLimit`: `ratelimit.<chart namespace>.svc.cluster.local`, gRPC 8081)
    */
   readonly rateLimitService?: RateLimitServiceRef;
   /**
-   * That the rate-limit service runs: envoyproxy/ratelimit with its Redis at
-   * `rateLimitService`, reading this construct's ConfigMap. The library does not deploy it,
-   * and a filter that asks a service that is not there limits nothing (every request passes
-   * when `failureModeDeny` is false), so without this synth fails (MESH668).
+   * That the rate-limit service you run yourself is there: envoyproxy/ratelimit with its
+   * Redis at `rateLimitService`, reading this construct's ConfigMap. A filter that asks a
+   * service that is not there limits nothing (every request passes when `failureModeDeny` is
+   * false), so without this (or `service`) synth fails (MESH668).
    * @default false
    * @see https://github.com/envoyproxy/ratelimit#deployment
    */
@@ -119,8 +126,10 @@ export class GlobalRateLimit extends Construct {
   public readonly authenticatedRequestsPerSecond: number;
   /** Requests per second of one unauthenticated client address. */
   public readonly unauthenticatedRequestsPerSecond: number;
-  /** The header carrying the user's id. */
-  public readonly userHeader: string;
+  /** Who a request is. */
+  public readonly user: RateLimitUser;
+  /** The rate-limit service the library deploys, if given. */
+  public readonly service?: RateLimiter;
   /** The labels of the edge gateway's pods, where the limit is enforced. */
   public readonly gatewaySelector: Readonly<Record<string, string>>;
   /** The namespace of the edge gateway's pods, and of the EnvoyFilter. */
@@ -137,24 +146,28 @@ export class GlobalRateLimit extends Construct {
   private readonly chart: MeshChart;
   /** The port given in `rateLimitService`, if any (checked as given). */
   private readonly givenPort: number | undefined;
+  /** Whether both a deployed service and another's address or `serviceDeployed` were given. */
+  private readonly twoServices: boolean;
   /** The rate-limit service's pods, as a flow's target. */
   private readonly target: FlowWorkload;
 
-  public constructor(scope: Construct, id: string, props: GlobalRateLimitProps = {}) {
+  public constructor(scope: Construct, id: string, props: GlobalRateLimitProps) {
     super(scope, id);
     this.chart = MeshChart.of(this);
     const platform = this.chart.platform;
     this.domain = props.domain ?? id;
     this.authenticatedRequestsPerSecond = props.authenticatedRequestsPerSecond ?? 30;
     this.unauthenticatedRequestsPerSecond = props.unauthenticatedRequestsPerSecond ?? 10;
-    this.userHeader = props.userHeader ?? 'x-user-id';
+    this.user = props.user;
+    this.service = props.service;
     this.gatewaySelector = Object.freeze({ ...(props.gatewaySelector ?? platform.ingressGateway.selector) });
     this.gatewayNamespace = props.gatewayNamespace ?? platform.ingressGateway.namespace;
-    this.serviceDeployed = props.serviceDeployed ?? false;
+    this.twoServices = !!props.service && (props.rateLimitService !== undefined || props.serviceDeployed !== undefined);
+    this.serviceDeployed = props.service !== undefined || (props.serviceDeployed ?? false);
     this.timeout = props.timeout ?? Duration.millis(100);
     this.failureModeDeny = props.failureModeDeny ?? false;
-    const ref = props.rateLimitService;
-    this.givenPort = ref?.port;
+    const ref = props.service ? { host: props.service.host, port: props.service.port } : props.rateLimitService;
+    this.givenPort = props.service ? undefined : ref?.port;
     this.rateLimitService = Object.freeze({ host: ref?.host ?? platform.rateLimitHost(this.chart.namespace), port: ref?.port ?? platform.rateLimit.grpcPort });
     const base = platform.rateLimitWorkload(this.chart.namespace);
     if (ref) {
@@ -165,12 +178,18 @@ export class GlobalRateLimit extends Construct {
       this.target = base;
     }
     const labels = { [Labels.MANAGED_BY]: MANAGED_BY };
-    addConfigMap(this, 'Config', {
-      name: `${this.domain}-ratelimit-config`,
-      namespace: this.chart.namespace,
-      labels,
-      data: { 'config.yaml': YAML.stringify(this.serviceConfig()) },
-    });
+    // The library's service reads the limits as its own file; one you run reads this ConfigMap.
+    if (this.service) {
+      this.service.addDomain(this, this.domain, this.serviceConfig());
+    } else {
+      addConfigMap(this, 'Config', {
+        name: `${this.domain}-ratelimit-config`,
+        namespace: this.chart.namespace,
+        labels,
+        data: { 'config.yaml': YAML.stringify(this.serviceConfig()) },
+      });
+    }
+    if (this.user.key.kind === 'jwtClaim') this.validateTokensAtGateway(this.user.key);
     // The filter configures the shared gateway: it belongs to the cluster, written once
     // (dist/cluster/), and environments that want different filters under one name fail synth (MESH631).
     const namespace = this.gatewayNamespace;
@@ -179,8 +198,33 @@ export class GlobalRateLimit extends Construct {
     const cluster = MeshCluster.forApp(this);
     if (cluster) cluster.addOnce(`EnvoyFilter ${namespace}/${this.domain}-ratelimit`, this, spec, create);
     else create(this, 'Resource');
-    if (this.serviceDeployed) this.admitGateway(cluster);
+    if (this.service) {
+      const gateway = this.gatewayWorkload();
+      this.service._admitGateway(this, {
+        workload: gateway,
+        peer: { namespace: gateway.namespace, podLabels: this.chart.platform.ingressGatewayPeerLabels(this.gatewaySelector) },
+        principal: Principal.serviceAccount(gateway.namespace, gateway.serviceAccount, this.chart.platform.trustDomain),
+      });
+    } else if (this.serviceDeployed) {
+      this.admitGateway(cluster);
+    }
     this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * The gateway validates the tokens whose claim keys the limit: a RequestAuthentication for
+   * its pods, in its namespace, with `forwardOriginalToken` so that the services behind still
+   * get the token (Istio removes it from a request it validated otherwise). It is this chart's
+   * object (its issuer is the environment's); several on one gateway are merged by Istio.
+   * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule (forwardOriginalToken)
+   * @see https://istio.io/latest/docs/reference/config/security/request_authentication/
+   */
+  private validateTokensAtGateway(key: Extract<RateLimitUserKey, { kind: 'jwtClaim' }>): void {
+    addRequestAuthentication(this, 'GatewayAuthentication', {
+      name: `${this.domain}-ratelimit-${this.chart.namespace}`, namespace: this.gatewayNamespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY },
+    }, () => ({
+      selector: { ...this.gatewaySelector }, issuer: key.issuer, jwksUri: key.jwksUri, audiences: key.audiences, forwardOriginalToken: true,
+    }));
   }
 
   /**
@@ -256,7 +300,7 @@ export class GlobalRateLimit extends Construct {
       failureModeDeny: this.failureModeDeny,
       timeout: this.timeout,
       service: this.rateLimitService,
-      userHeader: this.userHeader,
+      user: this.user.key,
     };
   }
 
@@ -268,6 +312,10 @@ export class GlobalRateLimit extends Construct {
     ] as const) {
       if (!Number.isInteger(v) || v <= 0) out.push(formatProblem(Codes.INVALID_RATE, `${field} must be a positive whole number, got ${v}`));
     }
+    if (this.twoServices) {
+      out.push(formatProblem(Codes.RATE_LIMIT_SERVICE_MISUSED,
+        `service: the library deploys ${this.service!.host}, so rateLimitService and serviceDeployed (for a service you run) must be left out`));
+    }
     if (!this.serviceDeployed) {
       const host = this.rateLimitService.host;
       out.push(formatProblem(Codes.GLOBAL_RATE_LIMIT_WITHOUT_SERVICE,
@@ -276,9 +324,6 @@ export class GlobalRateLimit extends Construct {
     }
     const domainProblem = dns1123LabelProblem(this.domain);
     if (domainProblem) out.push(formatProblem(Codes.INVALID_NAME, `domain: ${domainProblem}`));
-    if (!isHeaderName(this.userHeader)) {
-      out.push(formatProblem(Codes.RATE_LIMIT_INVALID, `userHeader: '${this.userHeader}' must be a lowercase HTTP header name`));
-    }
     out.push(...durationProblems({ timeout: this.timeout }));
     out.push(...integerProblems({ 'rateLimitService.port': this.givenPort }, 1, 65535));
     return out;

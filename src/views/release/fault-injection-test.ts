@@ -13,6 +13,7 @@ import { MeshService } from '../../graph/mesh-service';
 import { addFaultsLeftOnAlert, renderFaultSwitchFiles } from '../../render/release';
 import { AbortFault, DelayFault, FaultInjection } from '../traffic/host-traffic';
 import { addScheduledKubectl } from '../workload/scheduled-kubectl';
+import { MeshSecurity } from '../security/mesh-security';
 
 /** Where the cluster's API server listens, as the fault job's NetworkPolicy sees it. */
 export interface ApiServerEndpoints {
@@ -239,6 +240,7 @@ export class FaultInjectionTest extends Construct {
         files: () => this.files(),
         allow: { verbs: ['get', 'patch'], apiGroup: 'networking.istio.io', resourceType: 'virtualservices' },
         apiServer: { cidrs: this.apiServer.addresses.map(String), ports: [...this.apiServer.ports] },
+        dns: MeshSecurity.of(this.chart).dnsEgress,
       });
       addFaultsLeftOnAlert(this, 'LeftOnAlert', {
         name: `${this.name}-faults-left-on`, namespace: this.chart.namespace,
@@ -335,6 +337,15 @@ export class FaultInjectionTest extends Construct {
       out.push(formatProblem(Codes.JOB_API_SERVER_EGRESS,
         'apiServer.addresses: the scheduled job reaches the API server; name its endpoints (kubectl get endpoints kubernetes) so its NetworkPolicy allows them and nothing else'));
     }
+    // An example range (RFC 5737, RFC 3849) is no cluster's API server: the job would never reach it.
+    this.apiServer.addresses.forEach((c, i) => {
+      const range = c.documentationRange;
+      if (range) {
+        out.push(formatProblem(Codes.JOB_API_SERVER_EGRESS,
+          `apiServer.addresses[${i}]: ${c} is in the documentation range ${range}, a placeholder no network routes;`
+          + ' give the endpoints of the cluster (kubectl get endpoints kubernetes -n default -o yaml, read with MeshPlatform.fromManifests)'));
+      }
+    });
     out.push(...integerProblems(Object.fromEntries(this.apiServer.ports.map((p, i) => [`apiServer.ports[${i}]`, p])), 1, 65535));
     if (!this.permanent) out.push(...this.scheduleProblems());
     for (const s of this.services) {

@@ -8,8 +8,11 @@ import { Labels } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { toGoDuration } from '../../private/go-duration';
 import { addCanary, flaggerServiceTraffic, renderCanarySpec } from '../../render/release';
+import { Percentage } from '../../core/weight';
+import { derivedIntendedFlows } from '../../graph/intended-flows';
 import { MeshService } from '../../graph/mesh-service';
 import { isKplusDeployment } from '../workload/adopt';
+import type { IntendedFlow } from '../../validate/flow/flow';
 import { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
 import { FlaggerMetric } from './flagger-metric';
 
@@ -78,6 +81,19 @@ export interface FlaggerCanaryProps {
    * @default ['mesh']
    */
   readonly gateways?: string[];
+  /**
+   * Traffic mirroring (`analysis.mirror` and `mirrorWeight`): a copy of this share of the
+   * requests goes to the canary, whose answers are dropped. With weights it is one step
+   * before the first shift (Flagger mirrors while the canary's weight is 0, then moves it to
+   * the first step); with `iterations` and no `match` (Blue/Green) it lasts the whole run. Istio
+   * and the Gateway API support it. A mirrored write is applied twice, so synth warns when the
+   * service admits POST, PUT, PATCH or DELETE (MESH320).
+   * @default - no mirroring
+   * @see https://docs.flagger.app/usage/deployment-strategies#blue-green-with-traffic-mirroring
+   * @see https://github.com/fluxcd/flagger/blob/main/pkg/controller/scheduler.go (runCanary: "do one step of mirroring before
+   *   shifting traffic to canary")
+   */
+  readonly mirror?: Percentage;
 }
 
 /**
@@ -126,6 +142,8 @@ export class FlaggerCanary extends Construct {
   public readonly webhooks?: readonly FlaggerWebhook[];
   /** Notifications. */
   public readonly alerts?: readonly FlaggerAlert[];
+  /** The share of requests mirrored to the canary, if any. */
+  public readonly mirror?: Percentage;
 
   public constructor(scope: Construct, id: string, props: FlaggerCanaryProps) {
     super(scope, id);
@@ -141,6 +159,7 @@ export class FlaggerCanary extends Construct {
     this.metrics = props.metrics && [...props.metrics];
     this.webhooks = props.webhooks && [...props.webhooks];
     this.alerts = props.alerts && [...props.alerts];
+    this.mirror = props.mirror;
     this.service.traffic.handOverVirtualService(this, 'flagger');
     addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() },
       () => renderCanarySpec({
@@ -159,8 +178,24 @@ export class FlaggerCanary extends Construct {
         metrics: this.metrics,
         alerts: this.alerts,
         webhooks: this.webhooks,
+        mirror: this.mirror?.value,
       }));
+    this.service.chart.addIntendedFlows(() => this.primaryFlows());
     this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * The service's own flows (its calls, its spans) from the primary's pods too: Flagger runs
+   * them as `<name>-primary` (`app: <name>-primary`) beside the canary's, which answer to the
+   * service's name, so each flow is proved from both.
+   */
+  private primaryFlows(): IntendedFlow[] {
+    const s = this.service;
+    return derivedIntendedFlows(s.chart)
+      .filter((f) => 'workload' in f.source && f.source.workload === s.name && f.source.namespace === s.namespace)
+      .map((f) => ({
+        ...f, source: { workload: `${s.name}-primary`, namespace: s.namespace }, description: `${f.description} (from Flagger's primary)`,
+      }));
   }
 
   /** The service's HorizontalPodAutoscaler: Flagger makes a `<name>-primary` copy for the primary. */
@@ -233,6 +268,12 @@ export class FlaggerCanary extends Construct {
       if (this.maxWeight !== undefined && last !== undefined && this.maxWeight < last) bad('maxWeight', `${this.maxWeight} is below the last step weight ${last}`);
     }
     if (this.stepWeight !== undefined && this.maxWeight !== undefined && this.maxWeight < this.stepWeight) bad('maxWeight', `${this.maxWeight} is below stepWeight ${this.stepWeight}`);
+    // Flagger's mirrorWeight is a whole percentage (int in its Canary CRD); 0 mirrors nothing.
+    const mirror = this.mirror?.value;
+    if (mirror !== undefined && !(Number.isInteger(mirror) && mirror >= 1)) bad('mirror', `must be a whole percentage from 1 to 100, got ${mirror}`);
+    if (mirror !== undefined && this.iterations !== undefined && this.match) {
+      bad('mirror', 'an A/B test (iterations with match) sends the matched requests themselves; Flagger mirrors in canary and Blue/Green runs');
+    }
     const modes = [this.stepWeight !== undefined && 'stepWeight', this.stepWeights !== undefined && 'stepWeights', this.iterations !== undefined && 'iterations'].filter(Boolean);
     if (modes.length === 0) bad('stepWeight', 'set one of stepWeight, stepWeights (canary) or iterations (A/B testing)');
     if (modes.length > 1) bad(String(modes[1]), `cannot be combined with ${modes[0]}`);

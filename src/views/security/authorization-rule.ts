@@ -34,6 +34,12 @@ export interface AuthorizationSource {
    * @default - any or no end user
    */
   readonly requestPrincipals?: readonly string[];
+  /**
+   * Peer identities that must not match: `['*']` matches only requests that carry no mTLS
+   * identity (plaintext from a caller without a sidecar), since a missing value matches no pattern.
+   * @default - none
+   */
+  readonly notPrincipals?: readonly string[];
 }
 
 /**
@@ -72,7 +78,9 @@ export function sourcePrincipals(s: AuthorizationSource): string[] {
  */
 export function ruleState(r: AuthorizationRule): RuleState {
   return {
-    from: r.from?.map((s) => ({ principals: sourcePrincipals(s), namespaces: s.namespaces, requestPrincipals: s.requestPrincipals })),
+    from: r.from?.map((s) => ({
+      principals: sourcePrincipals(s), namespaces: s.namespaces, requestPrincipals: s.requestPrincipals, notPrincipals: s.notPrincipals,
+    })),
     to: r.to,
     when: r.when,
   };

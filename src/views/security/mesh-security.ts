@@ -2,7 +2,8 @@ import { Construct, IConstruct } from 'constructs';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import type { IMeshChart } from '../../graph/interfaces';
 import { MeshCluster } from '../../graph/mesh-cluster';
-import { addNetworkPolicy, NetworkPeer } from '../workload/workload';
+import { addNetworkPolicy, NetworkRule } from '../workload/workload';
+import { dnsEgressRules } from './dns-egress';
 import { MeshWideMtls, MtlsMode } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
 import { Codes } from '../../core/codes';
@@ -42,11 +43,6 @@ export interface MeshSecurityProps {
    * @see https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns
    */
   readonly allowNothingBaseline?: boolean;
-  /**
-   * The cluster DNS pods every workload may query on port 53.
-   * @default - pods `k8s-app: kube-dns` in `kube-system`
-   */
-  readonly dns?: NetworkPeer;
 }
 
 
@@ -93,8 +89,8 @@ export class MeshSecurity extends Construct {
   public readonly allowMetricsScraping: boolean;
   /** Prometheus's namespace. */
   public readonly observabilityNamespace: string;
-  /** The DNS pods. */
-  public readonly dns: NetworkPeer;
+  /** The NetworkPolicy egress rules that let a pod resolve names: the platform's DNS (`MeshPlatform.dns`). */
+  public readonly dnsEgress: readonly NetworkRule[];
 
   public constructor(scope: IMeshChart, id: string, props: MeshSecurityProps = {}) {
     super(scope, id);
@@ -107,7 +103,7 @@ export class MeshSecurity extends Construct {
     this.namespaceMtls = props.namespaceMtls ?? MtlsMode.strict();
     this.allowMetricsScraping = props.allowMetricsScraping ?? true;
     this.observabilityNamespace = scope.platform.prometheus.namespace;
-    this.dns = props.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
+    this.dnsEgress = dnsEgressRules(scope.platform.dns);
     const labels = { [Labels.MANAGED_BY]: MANAGED_BY };
 
     // The root namespace's policy belongs to the cluster: in a MeshApp it is written once

@@ -44,18 +44,31 @@ export class MtlsPolicy extends Construct {
   public readonly mode: MtlsMode;
   /** Modes per container port. */
   public readonly portLevelMtls: Readonly<Record<number, MtlsMode>>;
-  /** The selected pods' labels, if any. */
-  public readonly selector?: Readonly<Record<string, string>>;
+  private readonly givenSelector?: Readonly<Record<string, string>>;
 
   public constructor(scope: Construct, id: string, props: MtlsPolicyProps) {
     super(scope, id);
     this.name = props.name;
     this.namespace = props.namespace;
     this.mode = props.mode;
-    this.selector = props.selector;
+    this.givenSelector = props.selector && { ...props.selector };
     this.portLevelMtls = { ...props.portLevelMtls };
     addPeerAuthentication(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, () => this);
     this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * The selected pods' labels, if any, as of now: the PeerAuthentication is written with them
+   * at synth. A workload's own policy (`ServiceSecurity.setMtls`) follows the service's
+   * selector, which a later FlaggerCanary moves to `app.kubernetes.io/name`.
+   */
+  public get selector(): Readonly<Record<string, string>> | undefined {
+    return this.selectorNow();
+  }
+
+  /** The selector the policy has at synth; a subclass may read it from elsewhere. */
+  protected selectorNow(): Readonly<Record<string, string>> | undefined {
+    return this.givenSelector;
   }
 
   /** The mode on `port`: its port-level mode, else the policy's. */

@@ -1,16 +1,17 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { withCollectionPaths } from '../../core/authorization';
+import type { HttpMethod } from '../../core/http';
 import { Principal } from '../../core/principal';
 import { isMeshChart } from '../../graph/brands';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
 import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../../graph/interfaces';
 import { calledPorts, restrictedTargetPorts } from '../../graph/service-call';
 import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../workload/workload';
-import { AuthorizationRule, operationProblems, ruleProblems, ruleState } from './authorization-rule';
+import { AuthorizationRule, AuthorizationSource, operationProblems, ruleProblems, ruleState } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
 import { MtlsMode, MtlsModeName } from './mtls-mode';
-import { MtlsPolicy } from './mtls-policy';
+import { MtlsPolicy, MtlsPolicyProps } from './mtls-policy';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { hasBrand } from '../../graph/brands';
@@ -32,6 +33,40 @@ export interface GatewayAdmission {
    * @default - every path
    */
   readonly paths?: readonly string[];
+  /**
+   * The methods routed to the service.
+   * @default - every method
+   */
+  readonly methods?: readonly HttpMethod[];
+  /**
+   * The container ports the gateway's pods may connect to (NetworkPolicy).
+   * @default - every container port of the service
+   */
+  readonly ports?: readonly NetworkPort[];
+}
+
+/**
+ * Callers without a sidecar (an ingress controller that is not meshed) that send plaintext
+ * to the service: their pods are let through the NetworkPolicy on `ports`, those ports
+ * accept plaintext (the workload's PeerAuthentication makes them PERMISSIVE), and the
+ * AuthorizationPolicy admits requests that carry no mTLS identity (`notPrincipals: ["*"]`)
+ * on the methods and paths given, so every meshed caller still needs its own rule.
+ */
+export interface PlaintextAdmission {
+  /** The callers' pods (namespace AND pod labels). */
+  readonly peer: NetworkPeer;
+  /** The container ports they connect to, which become PERMISSIVE. */
+  readonly ports: readonly NetworkPort[];
+  /**
+   * The paths they may request, in AuthorizationPolicy form.
+   * @default - every path
+   */
+  readonly paths?: readonly string[];
+  /**
+   * The methods they may use.
+   * @default - every method
+   */
+  readonly methods?: readonly HttpMethod[];
 }
 
 /** Options for {@link ServiceSecurity.setMtls}. */
@@ -91,10 +126,13 @@ export class ServiceSecurity extends Construct {
   private readonly extraRules: AuthorizationRule[] = [];
   private readonly extraIngress: { peer: NetworkPeer; ports?: NetworkPort[] }[] = [];
   private readonly gateways: GatewayAdmission[] = [];
+  private readonly plaintext: PlaintextAdmission[] = [];
   private readonly endUserPaths: string[] = [];
   private readonly endUserRules: AuthorizationRule[] = [];
   private readonly admissions: RemoteAdmission[] = [];
   private workloadMtls?: MtlsPolicy;
+  /** The mode `setMtls` set, if it was called. */
+  private workloadMode?: { readonly mode: MtlsMode; readonly portLevelMtls: Record<number, MtlsMode> };
 
   public constructor(service: IMeshServiceNode, id: string) {
     super(service, id);
@@ -119,14 +157,23 @@ export class ServiceSecurity extends Construct {
    * optionally per port. Anything but STRICT is an explicit opt-out.
    */
   public setMtls(mode: MtlsMode, options: WorkloadMtlsOptions = {}): MtlsPolicy {
+    this.workloadMode = { mode, portLevelMtls: { ...options.portLevelMtls } };
+    return this.writeWorkloadMtls();
+  }
+
+  /** (Re)writes the workload's PeerAuthentication: its mode, the ports plaintext callers need PERMISSIVE, the explicit port modes over them. */
+  private writeWorkloadMtls(): MtlsPolicy {
     // A policy is immutable: a second call replaces it (same id, so the same PeerAuthentication).
     if (this.workloadMtls) this.node.tryRemoveChild(this.workloadMtls.node.id);
-    this.workloadMtls = new MtlsPolicy(this, 'PeerAuthentication', {
+    const plaintext = Object.fromEntries(this.plaintext.flatMap((a) => a.ports.map((p) => [p.port, MtlsMode.permissive()])));
+    const given = this.workloadMode ?? { mode: this.mesh.defaultMode, portLevelMtls: {} };
+    const ports = { ...plaintext, ...given.portLevelMtls };
+    this.workloadMtls = new WorkloadMtlsPolicy(this, 'PeerAuthentication', this.service, {
       name: this.service.name,
       namespace: this.service.namespace,
       selector: { ...this.service.selectorLabels },
-      mode,
-      portLevelMtls: options.portLevelMtls,
+      mode: given.mode,
+      portLevelMtls: Object.keys(ports).length > 0 ? ports : undefined,
     });
     return this.workloadMtls;
   }
@@ -154,8 +201,29 @@ export class ServiceSecurity extends Construct {
    * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
    */
   public admitGateway(admission: GatewayAdmission): void {
-    this.gateways.push({ ...admission, paths: admission.paths ? [...admission.paths] : undefined });
-    this.allowIngressFrom(admission.peer);
+    this.gateways.push({
+      ...admission, paths: admission.paths ? [...admission.paths] : undefined, methods: admission.methods ? [...admission.methods] : undefined,
+    });
+    this.allowIngressFrom(admission.peer, admission.ports ? [...admission.ports] : undefined);
+  }
+
+  /**
+   * Admits callers without a sidecar that send plaintext ({@link PlaintextAdmission}): NetworkPolicy
+   * ingress from their pods on `ports`, those ports PERMISSIVE in the workload's
+   * PeerAuthentication (written if there is none; an explicit `setMtls` port mode wins), and an
+   * ALLOW rule for requests without an mTLS identity (`notPrincipals: ["*"]`) on the methods
+   * and paths. Paths that end users must sign in for are left to the end-user rule.
+   *
+   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source (notPrincipals)
+   */
+  public admitPlaintext(admission: PlaintextAdmission): void {
+    this.plaintext.push({
+      ...admission, ports: [...admission.ports],
+      paths: admission.paths ? [...admission.paths] : undefined, methods: admission.methods ? [...admission.methods] : undefined,
+    });
+    this.allowIngressFrom(admission.peer, [...admission.ports]);
+    this.writeWorkloadMtls();
   }
 
   /**
@@ -247,6 +315,18 @@ export class ServiceSecurity extends Construct {
     return this.inboundCalls.length > 0 && this.admissions.length === 0 && this.gateways.length === 0 && this.endUserRules.length === 0 && this.extraRules.length === 0;
   }
 
+  /**
+   * The mode the ports that rules with principals guard accept: those opened to plaintext
+   * callers ({@link admitPlaintext}) are PERMISSIVE on purpose, and their own rule names no identity.
+   */
+  private get identityMtlsMode(): MtlsModeName {
+    const open = new Set(this.plaintext.flatMap((a) => a.ports.map((p) => p.port)));
+    const modes = this.containerPorts().filter((p) => !open.has(p.port))
+      .map((p) => (this.workloadMtls ? this.workloadMtls.modeOn(p.port) : this.mesh.defaultMode).mode);
+    for (const weak of ['DISABLE', 'PERMISSIVE'] as const) if (modes.includes(weak)) return weak;
+    return 'STRICT';
+  }
+
   /** The calls into this service, sorted by caller. */
   public get inboundCalls(): ServiceCall[] {
     return [...this.service.chart.callsTo(this.service)]
@@ -263,30 +343,39 @@ export class ServiceSecurity extends Construct {
   }
 
   /**
-   * One rule per gateway: its principal on the routed paths, less those an end-user rule
-   * covers (a prefix `/api/*` covers `/api/orders/*`). A catch-all route excludes them
-   * with `notPaths`, since an ALLOW rule matching them would admit requests without a token.
+   * One rule per gateway (its principal) and per plaintext admission (no mTLS identity), on
+   * the routed methods and paths, less those an end-user rule covers (a prefix `/api/*` covers
+   * `/api/orders/*`). A catch-all route excludes them with `notPaths`, since an ALLOW rule
+   * matching them would admit requests without a token. Admissions of one source and one set
+   * of methods share a rule.
    */
   private gatewayRules(): AuthorizationRule[] {
     const guarded = [...new Set(this.endUserPaths)].sort();
     const covered = (p: string) => guarded.some((g) => g === p || (g.endsWith('*') && p.startsWith(g.slice(0, -1))));
-    const byPrincipal = new Map<string, { principal: Principal; paths?: Set<string> }>();
-    for (const g of this.gateways) {
-      const key = g.principal.toString();
-      const entry = byPrincipal.get(key) ?? { principal: g.principal, paths: new Set<string>() };
+    const sources: { key: string; source: AuthorizationSource; methods?: readonly HttpMethod[]; paths?: readonly string[] }[] = [
+      ...this.gateways.map((g) => ({ key: g.principal.toString(), source: { principals: [g.principal] }, methods: g.methods, paths: g.paths })),
+      ...this.plaintext.map((a) => ({ key: '!*', source: { notPrincipals: ['*'] }, methods: a.methods, paths: a.paths })),
+    ];
+    const grouped = new Map<string, { source: AuthorizationSource; methods?: readonly HttpMethod[]; paths?: Set<string> }>();
+    for (const g of sources) {
+      const methods: HttpMethod[] | undefined = g.methods ? [...new Set(g.methods)].sort() : undefined;
+      const key = `${g.key}\u0000${methods ? methods.join(',') : '*'}`;
+      const entry = grouped.get(key) ?? { source: g.source, methods, paths: new Set<string>() };
       const paths = entry.paths;
       if (!g.paths || !paths) entry.paths = undefined;
       else g.paths.forEach((p) => paths.add(p));
-      byPrincipal.set(key, entry);
+      grouped.set(key, entry);
     }
     const out: AuthorizationRule[] = [];
-    for (const [, { principal, paths }] of [...byPrincipal].sort(([a], [b]) => compare(a, b))) {
+    for (const [, { source, methods, paths }] of [...grouped].sort(([a], [b]) => compare(a, b))) {
       if (!paths) {
-        out.push({ from: [{ principals: [principal] }], to: guarded.length > 0 ? [{ notPaths: guarded }] : undefined });
+        const restricted = { ...(methods ? { methods } : {}), ...(guarded.length > 0 ? { notPaths: guarded } : {}) };
+        const to = Object.keys(restricted).length > 0 ? [restricted] : undefined;
+        out.push({ from: [source], to });
         continue;
       }
       const open = [...paths].filter((p) => !covered(p)).sort();
-      if (open.length > 0) out.push({ from: [{ principals: [principal] }], to: [{ paths: open }] });
+      if (open.length > 0) out.push({ from: [source], to: [{ ...(methods ? { methods } : {}), paths: open }] });
     }
     return out;
   }
@@ -355,7 +444,7 @@ export class ServiceSecurity extends Construct {
       prometheus: this.mesh.allowMetricsScraping
         ? { peer: { namespace: prom.namespace, podLabels: { ...prom.serviceSelector } }, ports: [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT] }
         : undefined,
-      dns: this.mesh.dns,
+      dns: this.mesh.dnsEgress,
       collector: this.collector(),
       istiod: { peer: { namespace: istio.controlPlaneNamespace, podLabels: { ...istio.serviceSelector } }, port: istio.xdsPort },
     };
@@ -387,12 +476,13 @@ export class ServiceSecurity extends Construct {
     }
     const known = knownPrincipals(this.node.root);
     // Methods and paths of calls are reported above, under the call; here only their sources.
-    out.push(...ruleProblems(this.callerRules().map((r) => ({ from: r.from })), { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }));
-    out.push(...ruleProblems(this.extraRules, { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` }, 'allow'));
+    const context = { knownPrincipals: known, mtls: this.identityMtlsMode, target: `workload ${this.service.name}` };
+    out.push(...ruleProblems(this.callerRules().map((r) => ({ from: r.from })), context));
+    out.push(...ruleProblems(this.extraRules, context, 'allow'));
     // Callers from outside the app are named on purpose: their principals need STRICT mTLS, not to be the app's.
     const admitted = admissionRules(this.service, this.admissions);
     const outside = new Set(admitted.flatMap((r) => (r.from ?? []).flatMap((f) => (f.principals ?? []).map(String))));
-    out.push(...ruleProblems(admitted, { knownPrincipals: outside, mtls: this.mtlsMode, target: `workload ${this.service.name}` }, 'admits'));
+    out.push(...ruleProblems(admitted, { ...context, knownPrincipals: outside }, 'admits'));
     out.push(...admissionProblems(this.service, this.admissions));
     this.endUserRules.forEach((r, i) => (r.to ?? []).forEach((o, j) => out.push(...operationProblems(o, `endUsers[${i}].to[${j}]`))));
     // A DestinationRule sending plaintext to this workload is found in the rendered
@@ -415,6 +505,17 @@ function knownPrincipals(root: IConstruct): Set<string> {
   const principals = new Set(charts.flatMap((c) => [...c.services.map((s) => s.principal.toString()), c.platform.ingressGatewayPrincipal.toString()]));
   PRINCIPALS.set(root, { count, principals });
   return principals;
+}
+
+/** A workload's own PeerAuthentication, selecting the service's pods as the service does at synth (a FlaggerCanary may come later). */
+class WorkloadMtlsPolicy extends MtlsPolicy {
+  public constructor(scope: Construct, id: string, private readonly target: IMeshService, props: MtlsPolicyProps) {
+    super(scope, id, props);
+  }
+
+  protected selectorNow(): Readonly<Record<string, string>> {
+    return { ...this.target.selectorLabels };
+  }
 }
 
 const PRINCIPALS = new WeakMap<IConstruct, { count: number; principals: Set<string> }>();

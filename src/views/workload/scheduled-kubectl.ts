@@ -10,7 +10,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { podHardeningProblems } from '../security/pod-hardening';
 import { markChecked } from './pod-checks';
-import { addNetworkPolicy, HARDENED_CONTAINER, WORKLOAD_UID } from './workload';
+import { addNetworkPolicy, HARDENED_CONTAINER, NetworkRule, WORKLOAD_UID } from './workload';
 
 /** One scheduled kubectl run. */
 export interface ScheduledKubectlRun {
@@ -56,6 +56,8 @@ export interface ScheduledKubectlSpec {
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-range-of-ports
    */
   readonly apiServer: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+  /** The egress rules that let the jobs resolve names (the platform's DNS, `dnsEgressRules`). */
+  readonly dns: readonly NetworkRule[];
 }
 
 /** The ServiceAccount, Role, RoleBinding, ConfigMap, NetworkPolicy and one CronJob per run. */
@@ -77,7 +79,7 @@ export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec
     podLabels: { ...spec.podLabels },
     ingress: [],
     egress: [
-      { peers: [{ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+      ...spec.dns.map((r) => ({ peers: [...r.peers], ports: [...r.ports] })),
       { peers: spec.apiServer.cidrs.map((cidr) => ({ cidr })), ports: spec.apiServer.ports.map((port) => ({ port, protocol: 'TCP' as const })) },
     ],
   }));

@@ -256,7 +256,9 @@ export interface NetworkPort {
 
 /** One rule of a network policy: traffic with any of the peers on any of the ports. */
 export interface NetworkRule {
+  /** The peers, any of which the rule admits. */
   readonly peers: NetworkPeer[];
+  /** The ports, any of which the rule admits. */
   readonly ports: NetworkPort[];
 }
 

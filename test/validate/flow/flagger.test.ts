@@ -1,4 +1,4 @@
-// Flagger's steady state: https://docs.flagger.app/usage/how-it-works
+// Flagger during an analysis: https://docs.flagger.app/usage/how-it-works
 import { checkIntendedFlows, evaluateFlow, undeclaredOpenPairs } from '../../../src';
 import { app, authorizationPolicy, call, DNS_EGRESS, networkPolicy } from './fixtures';
 
@@ -32,10 +32,28 @@ describe('Flagger relabels the primary pods app: <name>-primary (review item 6)'
     expect(v).toMatchObject({ allowed: true, decidedBy: { name: 'orders-policy' } });
   });
 
-  test('the primary answers to the Deployment\'s name as a source, and its declared calls are recognised', () => {
+  test('during an analysis the canary runs beside the primary; both are sources by the Deployment\'s name, their declared calls recognised', () => {
     const objs = [...app('orders', 'shop'), ...app('stock', 'shop'), canary];
-    expect(evaluateFlow(objs, call('orders', 'shop', 'stock')).hops[0]).toBe('shop/orders-primary');
+    // The Deployment's own pods are the canary's; the primary's are app: orders-primary.
+    expect(evaluateFlow(objs, call('orders', 'shop', 'stock')).hops[0]).toBe('shop/orders');
+    expect(evaluateFlow(objs, call('orders-primary', 'shop', 'stock')).hops[0]).toBe('shop/orders-primary');
     const intended = [{ ...call('orders', 'shop', 'stock'), expect: 'allow' as const, constructPath: 'shop/orders', description: 'orders calls stock' }];
-    expect(undeclaredOpenPairs(objs, intended).map((f) => f.message.split(' although')[0])).toEqual(['shop/stock can reach shop/orders-primary on port 8080']);
+    expect(undeclaredOpenPairs(objs, intended).map((f) => f.message.split(' although')[0]).sort())
+      .toEqual(['shop/orders can reach shop/orders-primary on port 8080', 'shop/orders-primary can reach shop/orders on port 8080',
+        'shop/stock can reach shop/orders on port 8080', 'shop/stock can reach shop/orders-primary on port 8080']);
+  });
+
+  test("a step's weight sends a caller's requests to the canary's pods too: policies must admit both", () => {
+    const stepped = { ...canary, spec: { ...canary.spec, analysis: { interval: '5m', stepWeights: [10, 30, 50, 80] } } };
+    // Policies on the primary's relabelled app admit the primary; the canary's 10% is refused.
+    const v = evaluateFlow([...secure, ...policiesFor('orders-primary'), stepped], call('web', 'shop', 'orders'));
+    expect(v).toMatchObject({ allowed: false, decidedBy: { layer: 'NetworkPolicy ingress', name: 'default-deny' } });
+    expect(v.reason).toMatch(/\(10% of requests\)/);
+    expect(v.hops.join()).toContain('orders-canary.shop:80 → shop/orders:8080');
+    // An A/B test sends the requests its match selects to the canary.
+    const ab = { ...canary, spec: { ...canary.spec, analysis: { iterations: 10, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] } } };
+    const insider = { ...call('web', 'shop', 'orders'), headers: { 'x-canary': 'insider' } };
+    expect(evaluateFlow([...secure, ...policiesFor('orders-primary'), ab], insider).hops.join()).toContain('orders-canary.shop:80');
+    expect(evaluateFlow([...secure, ...policiesFor('orders-primary'), ab], call('web', 'shop', 'orders')).allowed).toBe(true);
   });
 });

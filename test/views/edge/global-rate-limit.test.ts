@@ -1,12 +1,15 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
-import { GlobalRateLimit, GlobalRateLimitProps, MeshApp, MeshChart } from '../../../src';
+import { GlobalRateLimit, GlobalRateLimitProps, MeshApp, MeshChart, RateLimitUser } from '../../../src';
 import * as YAML from 'yaml';
 import { find, meshChart, synth, synthError } from '../../util';
 
+/** Users by the header a proxy in front of the gateway sets (the header form; the JWT form is in rate-limiter.test.ts). */
+const BY_HEADER = RateLimitUser.header('x-user-id');
+
 /** A global limit whose rate-limit service runs (envoyproxy/ratelimit and Redis, deployed with the platform). */
-function build(props: GlobalRateLimitProps = {}) {
+function build(props: Partial<GlobalRateLimitProps> = {}) {
   const { app, chart } = meshChart();
-  new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true, ...props });
+  new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true, user: BY_HEADER, ...props });
   return app;
 }
 
@@ -15,7 +18,7 @@ describe('GlobalRateLimit', () => {
     expect(synthError(build({ serviceDeployed: false }))).toMatch(
       /\[test\/ec-site\] serviceDeployed: the gateway would ask ratelimit\.production\.svc\.cluster\.local for every request, but nothing here deploys it.*\[MESH668\]/);
     const { app, chart } = meshChart();
-    new GlobalRateLimit(chart, 'ec-site');
+    new GlobalRateLimit(chart, 'ec-site', { user: BY_HEADER });
     expect(synthError(app)).toMatch(/\[MESH668\]/);
   });
 
@@ -37,7 +40,7 @@ describe('GlobalRateLimit', () => {
       domain: 'ec-site',
       descriptors: [
         { key: 'auth', value: 'authenticated', descriptors: [{ key: 'user_id', rate_limit: { unit: 'second', requests_per_unit: 30 } }] },
-        { key: 'auth', value: 'unauthenticated', descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: 10 } }] },
+        { key: 'user', value: 'anonymous', descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: 10 } }] },
       ],
     });
   });
@@ -50,14 +53,16 @@ describe('GlobalRateLimit', () => {
   });
 
   test('actions produce the descriptors of the config: user id when present, client address otherwise', () => {
-    const f = find(synth(build({ userHeader: 'x-jwt-sub' })), 'EnvoyFilter', 'ec-site-ratelimit');
+    const f = find(synth(build({ user: RateLimitUser.header('x-jwt-sub') })), 'EnvoyFilter', 'ec-site-ratelimit');
     const [auth, anon] = f.spec.configPatches[1].patch.value.route.rate_limits;
     expect(auth.actions).toEqual([
       { header_value_match: { descriptor_key: 'auth', descriptor_value: 'authenticated', headers: [{ name: 'x-jwt-sub', present_match: true }] } },
       { request_headers: { header_name: 'x-jwt-sub', descriptor_key: 'user_id' } },
     ]);
     expect(anon.actions).toEqual([
-      { header_value_match: { descriptor_key: 'auth', descriptor_value: 'unauthenticated', headers: [{ name: 'x-jwt-sub', present_match: true, invert_match: true }] } },
+      { header_value_match: {
+        descriptor_key: 'user', descriptor_value: 'anonymous', headers: [{ name: 'x-jwt-sub', present_match: true, invert_match: true }],
+      } },
       { remote_address: {} },
     ]);
   });
@@ -74,9 +79,8 @@ describe('GlobalRateLimit', () => {
   test.each([
     [{ authenticatedRequestsPerSecond: 0 }, /authenticatedRequestsPerSecond must be a positive whole number, got 0 \[MESH500\]/],
     [{ unauthenticatedRequestsPerSecond: -10 }, /unauthenticatedRequestsPerSecond must be a positive whole number, got -10 \[MESH500\]/],
-    [{ userHeader: 'X-User' }, /userHeader: 'X-User'.*\[MESH510\]/],
     [{ rateLimitService: { host: 'x', port: 65536 } }, /rateLimitService.port must be a whole number from 1 to 65535, got 65536 \[MESH004\]/],
-  ] as [GlobalRateLimitProps, RegExp][])('bad input fails synth: %j', (props, message) => {
+  ] as [Partial<GlobalRateLimitProps>, RegExp][])('bad input fails synth: %j', (props, message) => {
     const err = synthError(build(props));
     expect(err).toMatch(/\[test\/ec-site\]/);
     expect(err).toMatch(message);
@@ -84,9 +88,9 @@ describe('GlobalRateLimit', () => {
 });
 
 describe('the rate-limit path: the gateway reaches the rate-limit service (issue 12)', () => {
-  function deployed(props: GlobalRateLimitProps = {}) {
+  function deployed(props: Partial<GlobalRateLimitProps> = {}) {
     const { app, chart } = meshChart();
-    const limit = new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true, ...props });
+    const limit = new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true, user: BY_HEADER, ...props });
     return { app, chart, limit };
   }
 
@@ -144,7 +148,7 @@ describe('the rate-limit path: the gateway reaches the rate-limit service (issue
 
   test('without serviceDeployed nothing admits the gateway (and synth fails, MESH668)', () => {
     const { app, chart } = meshChart();
-    const limit = new GlobalRateLimit(chart, 'ec-site');
+    const limit = new GlobalRateLimit(chart, 'ec-site', { user: BY_HEADER });
     expect(chart.intendedFlows().some((f) => f.target?.name === 'ratelimit')).toBe(false);
     expect([limit.node.tryFindChild('NetworkPolicy'), limit.node.tryFindChild('AuthorizationPolicy')]).toEqual([undefined, undefined]);
     expect(synthError(app)).toMatch(/\[MESH668\]/);
@@ -157,7 +161,7 @@ describe('GlobalRateLimit across environments (review item 9)', () => {
     for (const env of ['staging', 'production']) {
       const chart = new MeshChart(app, env, { namespace: env });
       new GlobalRateLimit(chart, 'ec-site', {
-        serviceDeployed: true,
+        serviceDeployed: true, user: BY_HEADER,
         rateLimitService: sharedService ? { host: 'ratelimit.ratelimit.svc.cluster.local' } : undefined,
       });
     }

@@ -1,8 +1,9 @@
 import { Duration, Testing } from 'cdk8s';
 import {
-  Autoscaling, CanaryPlan, CanaryRelease, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate,
-  HighAvailability, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps,
-  StringMatch,
+  Autoscaling, CanaryPlan, CanaryRelease, checkIntendedFlows, FlaggerAlertAddress, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps,
+  FlaggerMetric,
+  FlaggerMetricTemplate, FlowEvaluator, HighAvailability, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps,
+  StringMatch, validateManifests, Warnings,
 } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -233,4 +234,91 @@ describe('FlaggerCanary', () => {
       expect(find(synth(app), 'MetricTemplate', 'rate').spec.provider.address).toBe('http://prom.monitoring:9090');
     });
   });
+
+  describe("seed 003's mirroring and notifications, the way Flagger does them", () => {
+    test('mirror: analysis.mirror and mirrorWeight, one step before the first shift', () => {
+      const canary = find(synth(setup({ mirror: Percentage.of(10) }).app), 'Canary', 'order-service');
+      expect(canary.spec.analysis).toMatchObject({ mirror: true, mirrorWeight: 10, stepWeights: [10, 30, 50, 80] });
+      expect(find(synth(setup().app), 'Canary', 'order-service').spec.analysis.mirror).toBeUndefined();
+    });
+
+    test.each([[0, /must be a whole percentage from 1 to 100, got 0/], [12.5, /got 12\.5/]])('mirror %p is MESH305', (value, message) => {
+      expect(synthError(setup({ mirror: Percentage.of(value) }).app))
+        .toMatch(new RegExp(`\\[test/order-flagger\\] mirror: .*${message.source}.*\\[MESH305\\]`));
+    });
+
+    test('an A/B test sends the matched requests themselves: Flagger does not mirror there (MESH305)', () => {
+      const ab = {
+        stepWeights: undefined, maxWeight: undefined, iterations: 10, match: [{ 'x-canary': StringMatch.exact('insider') }],
+        mirror: Percentage.of(10),
+      };
+      expect(synthError(setup(ab).app)).toMatch(/mirror: an A\/B test .* \[MESH305\]/);
+    });
+
+    test('MESH320 (warning): mirroring to a service that admits writes applies each mirrored write twice; over plain manifests too', () => {
+      const { app, chart } = meshChart();
+      const order = new MeshService(chart, 'order-service', { image: 'order:1' });
+      new MeshService(chart, 'api-gateway', { image: 'api:1' }).calls(order, { methods: ['GET', 'POST'], paths: ['/api/orders/*'] });
+      const release = new FlaggerCanary(chart, 'order-flagger', { service: order, ...SEED_003, mirror: Percentage.of(10) });
+      const findings = validateManifests(synth(app)).filter((f) => f.code === 'MESH320');
+      expect(findings).toEqual([expect.objectContaining({
+        severity: 'warning', field: 'spec.analysis.mirror', resource: expect.objectContaining({ kind: 'Canary', name: 'order-service' }),
+      })]);
+      expect(findings[0].message)
+        .toMatch(/^Flagger mirrors 10% of the requests to order-service to its canary, and order-service admits POST: a mirrored write is applied/);
+      // GET-only callers: nothing to warn about.
+      const reads = meshChart();
+      const o2 = new MeshService(reads.chart, 'order-service', { image: 'order:1' });
+      new MeshService(reads.chart, 'api-gateway', { image: 'api:1' }).calls(o2, { methods: ['GET'], paths: ['/api/orders/*'] });
+      new FlaggerCanary(reads.chart, 'order-flagger', { service: o2, ...SEED_003, mirror: Percentage.of(10) });
+      expect(validateManifests(synth(reads.app)).filter((f) => f.code === 'MESH320')).toEqual([]);
+      // It can be acknowledged on the release, with its reason.
+      Warnings.of(release).acknowledge('MESH320', 'the canary writes to a store of its own');
+      expect(() => synth(app)).not.toThrow();
+    });
+
+    test("an AlertProvider in the chart's namespace, its webhook URL from a Secret, replaces seed 003's rollback webhook to Alertmanager", () => {
+      const { app, chart } = meshChart();
+      const teams = new FlaggerAlertProvider(chart, 'infra-report', { type: 'msteams', address: FlaggerAlertAddress.secret('flagger-msteams') });
+      const service = new MeshService(chart, 'order-service', { image: 'order:1' });
+      new FlaggerCanary(chart, 'order-flagger', { service, ...SEED_003, alerts: [teams.alert({ name: 'rollback-alert' })] });
+      const m = synth(app);
+      expect(find(m, 'AlertProvider', 'infra-report')).toMatchObject({
+        apiVersion: 'flagger.app/v1beta1', metadata: { namespace: 'production' }, spec: { type: 'msteams', secretRef: { name: 'flagger-msteams' } },
+      });
+      expect(find(m, 'Canary', 'order-service').spec.analysis.alerts)
+        .toEqual([{ name: 'rollback-alert', severity: 'error', providerRef: { name: 'infra-report', namespace: 'production' } }]);
+      expect(find(m, 'Canary', 'order-service').spec.analysis.webhooks).toBeUndefined();
+      expect(() => FlaggerAlertAddress.url('alertmanager:9093')).toThrow(/must be an http\(s\) URL.*\[MESH305\]/);
+      expect(() => FlaggerAlertAddress.secret('Flagger_Teams')).toThrow(/\[MESH001\]/);
+      const relay = meshChartWith((c) => new FlaggerAlertProvider(c, 'relay', {
+        type: 'slack', address: FlaggerAlertAddress.url('http://relay.ops:8080/hook'), channel: 'releases',
+      }));
+      expect(find(synth(relay), 'AlertProvider', 'relay').spec)
+        .toEqual({ type: 'slack', address: 'http://relay.ops:8080/hook', channel: 'releases' });
+    });
+
+    test("the service's own calls are proved from the primary's pods and from the canary's", () => {
+      const { app, chart } = meshChart();
+      const order = new MeshService(chart, 'order-service', { image: 'order:1' });
+      const stock = new MeshService(chart, 'stock', { image: 'stock:1' });
+      order.calls(stock, { methods: ['GET'], paths: ['/api/stock/*'] });
+      new FlaggerCanary(chart, 'order-flagger', { service: order, ...SEED_003 });
+      const flows = chart.intendedFlows().filter((f) => f.host === 'stock');
+      // Each path (the collection path too) from the canary's pods, then from the primary's.
+      expect(flows.map((f) => `${'workload' in f.source && f.source.workload} ${f.path}`))
+        .toEqual(['order-service /api/stock', 'order-service /api/stock/x', 'order-service-primary /api/stock', 'order-service-primary /api/stock/x']);
+      const evaluator = new FlowEvaluator(synth(app), { platform: chart.platform.workloads('production') });
+      expect(checkIntendedFlows(evaluator, flows)).toEqual([]);
+      expect(evaluator.evaluate(flows[0]).hops[0]).toBe('production/order-service');
+      expect(evaluator.evaluate(flows[2]).hops[0]).toBe('production/order-service-primary');
+    });
+  });
 });
+
+/** A MeshApp's chart with what `add` puts in it. */
+function meshChartWith(add: (chart: MeshChart) => void): MeshApp {
+  const { app, chart } = meshChart();
+  add(chart);
+  return app;
+}

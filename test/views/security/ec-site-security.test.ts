@@ -101,8 +101,10 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s: every pod is covered, every 
   const declared = s.chart.calls.map((c) => `${c.source.name}->${c.target.name}`).sort();
 
   test('the namespace has the allow-nothing baseline and a deny-all NetworkPolicy', () => {
-    expect(find(manifests, 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
-    expect(find(manifests, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] });
+    // The environment's own (the cluster's rate-limit service has its namespace's).
+    expect(find(of('AuthorizationPolicy'), 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
+    expect(find(of('NetworkPolicy'), 'NetworkPolicy', 'default-deny').spec)
+      .toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] });
   });
 
   test('every pod is selected by its own ALLOW AuthorizationPolicy and NetworkPolicy, and is hardened', () => {
