@@ -9,7 +9,9 @@ import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { Manifest } from '../finding';
 import { authorizationDecision } from './authorization';
-import { FlowCluster, FlowOptions, FlowPod, FlowService, fqdn, mapSelects, nsOf } from './cluster';
+import { dialedHost } from '../model/hosts';
+import { labelsSubsetOf } from '../model/selectors';
+import { FlowCluster, FlowOptions, FlowPod, FlowService, nsOf } from './cluster';
 import { Flow, FlowDecider, FlowLayer, FlowVerdict } from './flow';
 import { mtlsMode } from './mtls';
 import { networkPolicyDecision } from './network-policy';
@@ -139,7 +141,8 @@ export class FlowEvaluator {
     // Policies on the gateway pod see the external client: no mTLS identity.
     const gwAuthz = authorizationDecision(this.cluster, gw, this.authzRequest(flow, undefined, flow.port, flow.host, tcp));
     if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
-    const vs = virtualServiceFor(this.cluster, flow.host.toLowerCase(), nsOf(gateway), nsOf(gateway), gwRef, (ns) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns));
+    const admits = (ns: string) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns);
+    const vs = virtualServiceFor(this.cluster, flow.host.toLowerCase(), nsOf(gateway), nsOf(gateway), gwRef, admits, gw.namespace);
     if (!vs) return refused(decider('routing', gateway), `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`, hops);
     const route = routeThrough(vs, this.routeRequest(ctx, gw, gwRef));
     if (route.kind !== 'route') return refused(decider('routing', vs), route.reason, hops);
@@ -226,7 +229,7 @@ export class FlowEvaluator {
    */
   private toServiceEntry(source: FlowPod, ctx: Context, entry: Manifest): FlowVerdict {
     const { flow, hops } = ctx;
-    const hosts = entryHosts(entry, nsOf(entry));
+    const hosts = entryHosts(entry);
     const decisions = hosts.map((h) => sidecarDecision(this.cluster, source, h, nsOf(entry), flow.port));
     const sc = decisions.find((d) => d.listed) ?? decisions[0];
     if (sc && !sc.listed && sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
@@ -263,7 +266,7 @@ export class FlowEvaluator {
       if (d.subset !== undefined) {
         const labels = subsetLabels(dr, d.subset);
         if (!labels) return refused(decider('routing', vs ?? dr), `subset ${d.subset} of ${d.fqdn} is defined by no DestinationRule (503 NR)${share}`, hops);
-        pods = pods.filter((p) => mapSelects(labels, p.labels));
+        pods = pods.filter((p) => labelsSubsetOf(labels, p.labels));
       }
       const where = `${service.name}.${service.namespace}:${port.port}${d.subset ? ` subset ${d.subset}` : ''}`;
       if (pods.length === 0) {
@@ -287,7 +290,7 @@ export class FlowEvaluator {
   private toPlatformTarget(source: FlowPod, given: Context, target: NonNullable<Flow['target']>): FlowVerdict {
     const { flow, hops } = given;
     const pod = this.cluster.platformPodFor(target);
-    const host = fqdn(flow.host, source.namespace);
+    const host = dialedHost(flow.host, source.namespace);
     const port = flow.targetPort ?? target.targetPorts?.[flow.port] ?? flow.port;
     const named = Object.entries(target.ports ?? {}).find(([, n]) => n === port)?.[0];
     const ctx = this.withMode(given, flowMode(flow, named === undefined ? undefined : servicePortProtocol({ name: named, port })));
