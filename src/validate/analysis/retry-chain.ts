@@ -10,7 +10,8 @@ import { RETRY_CONDITIONS_RESENDING } from '../../core/retries';
 import { Finding, finding, Manifest, refOf } from '../finding';
 import { AnalysisCheck } from './check';
 import { durationMillis } from './http-rules';
-import { MeshIndex, namespaceOf, push, resolveHost, Workload } from './mesh-index';
+import { AnalysisView, namespaceOf, push, Workload } from './view';
+import { analyzerFqdn } from '../model/hosts';
 import { dict, list } from '../values';
 
 /** Methods a retry may apply twice: RFC 9110 §9.2.2 makes GET, HEAD, PUT, DELETE, OPTIONS and TRACE idempotent. */
@@ -67,14 +68,14 @@ function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
       vs, index: i, host: '', timeout: durationMillis(rule?.timeout), attempts, retryOn,
       perTryTimeout: attempts > 0 ? durationMillis(retries?.perTryTimeout) : undefined,
     };
-    const hosts = new Set<string>(list(rule?.route).map((r: any) => resolveHost(String(r?.destination?.host ?? ''), ns)));
+    const hosts = new Set<string>(list(rule?.route).map((r: any) => analyzerFqdn(String(r?.destination?.host ?? ''), ns)));
     for (const host of hosts) out.push({ host, hop: { ...hop, host }, mesh });
   });
   return out;
 }
 
 /** The calls the ALLOW policies grant, principal by principal, and the methods granted on each workload from any source. */
-function callsOf(index: MeshIndex): { calls: Call[]; granted: Map<Manifest, Set<string>> } {
+function callsOf(index: AnalysisView): { calls: Call[]; granted: Map<Manifest, Set<string>> } {
   const granted = new Map<Manifest, Set<string>>();
   const byIdentity = new Map<string, Workload[]>();
   for (const w of index.workloads) push(byIdentity, `${w.namespace}/${w.serviceAccount}`, w);
@@ -121,7 +122,7 @@ function tcpOnly(ops: any[], http: ReadonlySet<number>): boolean {
  * (https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/):
  * the ports an AuthorizationPolicy operation names are container ports.
  */
-function httpTargetPorts(index: MeshIndex, w: Workload): Set<number> {
+function httpTargetPorts(index: AnalysisView, w: Workload): Set<number> {
   const out = new Set<number>();
   for (const svc of index.servicesSelecting(w)) {
     for (const p of svc.spec?.ports ?? []) {
@@ -133,9 +134,9 @@ function httpTargetPorts(index: MeshIndex, w: Workload): Set<number> {
 }
 
 /** The hosts (Services) whose selector picks each workload. */
-function hostsByWorkload(index: MeshIndex): Map<Manifest, string[]> {
+function hostsByWorkload(index: AnalysisView): Map<Manifest, string[]> {
   const out = new Map<Manifest, string[]>();
-  for (const [host, svc] of index.services) for (const w of index.workloadsOfService(svc)) push(out, w.manifest, host);
+  for (const [host, svc] of index.services()) for (const w of index.workloadsOfService(svc)) push(out, w.manifest, host);
   return out;
 }
 
@@ -146,7 +147,7 @@ const describeRetries = (h: Hop) => `${h.attempts}× on ${h.retryOn.join(',')}`;
 /** Each outer hop, inner hop and the methods of the calls between them. */
 interface HopPair { readonly outer: Hop; readonly inner: Hop; readonly methods: Set<string>; readonly caller: string; readonly callee: string }
 
-function hopPairs(index: MeshIndex): { pairs: HopPair[]; served: Map<Hop, Set<string>> } {
+function hopPairs(index: AnalysisView): { pairs: HopPair[]; served: Map<Hop, Set<string>> } {
   const outerByHost = new Map<string, Hop[]>();
   const innerByHost = new Map<string, Hop[]>();
   for (const vs of index.ofKind('VirtualService')) {
@@ -182,8 +183,8 @@ function hopPairs(index: MeshIndex): { pairs: HopPair[]; served: Map<Hop, Set<st
   return { pairs: [...pairs.values()], served };
 }
 
-const memo = new WeakMap<MeshIndex, ReturnType<typeof hopPairs>>();
-function pairsOf(index: MeshIndex): ReturnType<typeof hopPairs> {
+const memo = new WeakMap<AnalysisView, ReturnType<typeof hopPairs>>();
+function pairsOf(index: AnalysisView): ReturnType<typeof hopPairs> {
   let result = memo.get(index);
   if (!result) memo.set(index, result = hopPairs(index));
   return result;
