@@ -9,6 +9,7 @@ import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { Manifest } from '../finding';
 import { authorizationDecision } from './authorization';
+import { ClusterModel } from '../model/cluster-model';
 import { dialedHost } from '../model/hosts';
 import { labelsSubsetOf } from '../model/selectors';
 import { FlowCluster, FlowOptions, FlowPod, FlowService, nsOf } from './cluster';
@@ -55,8 +56,18 @@ export class FlowEvaluator {
   public readonly cluster: FlowCluster;
   private readonly readiness: SidecarReadiness;
 
+  /**
+   * The evaluator over the model of the cluster built once for every check of a run.
+   * @internal
+   */
+  public static over(model: ClusterModel, options: FlowOptions = {}): FlowEvaluator {
+    return new FlowEvaluator(model as unknown as readonly Manifest[], options);
+  }
+
   public constructor(manifests: readonly Manifest[], options: FlowOptions = {}) {
-    this.cluster = new FlowCluster(manifests, options);
+    // A model handed over by FlowEvaluator.over is taken as it is; manifests are indexed here.
+    const given = manifests as unknown;
+    this.cluster = new FlowCluster(given instanceof ClusterModel ? given : ClusterModel.of(manifests), options);
     this.readiness = new SidecarReadiness(this.cluster);
   }
 
