@@ -4,7 +4,9 @@
  * once per sample, however deep it recurses), and the share of chosen functions.
  *
  *   TS_NODE_SWC=true node --cpu-prof --cpu-prof-dir=.bench/prof -r ts-node/register bench/bench-worker.ts mesh 1000 .bench/x no-write
- *   npx ts-node --swc bench/profile-summary.ts .bench/prof/<file>.cpuprofile [top] [function-name ...]
+ *   npx ts-node --swc bench/profile-summary.ts .bench/prof/<file>.cpuprofile [top] [function-name ...] [--under function-name]
+ *
+ * With `--under f`, only the samples taken inside `f` count: where `f`'s own time goes.
  */
 import * as fs from 'node:fs';
 
@@ -25,7 +27,7 @@ function label(n: ProfileNode): string {
   return `${n.callFrame.functionName || '(anonymous)'} ${url}:${n.callFrame.lineNumber + 1}`;
 }
 
-function summarize(file: string, top: number, chosen: readonly string[]): void {
+function summarize(file: string, top: number, chosen: readonly string[], under?: string): void {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -33,8 +35,13 @@ function summarize(file: string, top: number, chosen: readonly string[]): void {
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   let total = 0;
+  const inside = (id: number) => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (byId.get(at)!.callFrame.functionName === under) return true;
+    return false;
+  };
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
+    if (under !== undefined && !inside(id)) return;
     total += dt;
     const leaf = byId.get(id)!;
     self.set(label(leaf), (self.get(label(leaf)) ?? 0) + dt);
@@ -60,5 +67,8 @@ function summarize(file: string, top: number, chosen: readonly string[]): void {
   }
 }
 
-const [file, topArg, ...chosen] = process.argv.slice(2);
-summarize(file, Number(topArg ?? 40), chosen);
+const args = process.argv.slice(2);
+const underAt = args.indexOf('--under');
+const under = underAt >= 0 ? args.splice(underAt, 2)[1] : undefined;
+const [file, topArg, ...chosen] = args;
+summarize(file, Number(topArg ?? 40), chosen, under);
