@@ -40,6 +40,26 @@ function modelOf(key: string): any {
   return modelCache.get(key);
 }
 
+/**
+ * Validates `data` against a kubernetes-models model's schema, throwing its ValidationError.
+ * `new Model(data).validate()` first deep-copies `data` without its undefined values (the
+ * model's `setDefinedProps`), then validates the copy: the object itself is validated where it
+ * holds no undefined value, which is every object read from YAML or rendered by cdk8s, so the
+ * copy (a third of the schema checks' time) is made only where it changes what is validated.
+ */
+function validateModel(Model: any, data: Manifest): void {
+  if (hasUndefined(data)) new Model(data).validate();
+  else Model.prototype.validate.call(data);
+}
+
+/** True if a value of `v`, at any depth, is undefined. */
+function hasUndefined(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasUndefined);
+  if (v === null || typeof v !== 'object') return false;
+  for (const k in v) if ((v as Record<string, unknown>)[k] === undefined || hasUndefined((v as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
 /** True if the core schemas know `<apiVersion>/<kind>`. */
 export function isCoreKind(m: Manifest): boolean {
   return `${m.apiVersion}/${m.kind}` in MODELS;
@@ -54,7 +74,7 @@ export function checkCoreObject(m: Manifest, refused?: string[]): Finding[] | un
   if (!(key in MODELS)) return undefined;
   const Model = modelOf(key);
   try {
-    new Model(m).validate();
+    validateModel(Model, m);
     return [];
   } catch (e: any) {
     const errors: any[] = e?.errors ?? [{ instancePath: '', message: String(e?.message ?? e) }];
@@ -96,7 +116,7 @@ function metadataTypeProblems(m: Manifest, refused?: string[]): Finding[] {
   }
   objectMeta ??= loadObjectMeta();
   try {
-    new objectMeta(m.metadata).validate();
+    validateModel(objectMeta, m.metadata);
     return [];
   } catch (e: any) {
     const errors: any[] = e?.errors ?? [{ instancePath: '', message: String(e?.message ?? e) }];

@@ -133,9 +133,12 @@ function plainCel(v: any): any {
 /** Every CEL rule of `schema` and its descendants that fails for `value`. */
 export function celProblems(value: any, schema: any, field: string, out: { field: string; message: string }[]): void {
   if (value === undefined || value === null || !schema) return;
+  // The value as CEL sees it, converted once for all the rules of this node.
+  let self: unknown;
   for (const rule of schema['x-kubernetes-validations'] ?? []) {
     if (typeof rule.rule !== 'string' || /\boldSelf\b/.test(rule.rule)) continue; // transition rules need the old object
-    const result = evaluateRule(rule.rule, celValue(value, schema));
+    self ??= celValue(value, schema);
+    const result = evaluateRule(rule.rule, self);
     if (!result.ok) {
       const msg = rule.message ?? `failed rule: ${rule.rule.replace(/\s+/g, ' ')}`;
       out.push({ field, message: result.error ? `${msg} (evaluation error: ${result.error})` : msg });

@@ -32,6 +32,7 @@ export class AnalysisView {
   }
 
   private readonly kinds = new Map<string, Manifest[]>();
+  private readonly servicesOfWorkload = new Map<Workload, readonly Manifest[]>();
   private allWorkloads?: Workload[];
   private allWorkloadNamespaces?: Set<string>;
 
@@ -147,10 +148,15 @@ export class AnalysisView {
     return [...this.workloadNamespaces].sort().flatMap((ns) => this.workloadsMatching(ns, selector));
   }
 
-  /** Services of the workload's namespace whose (non-empty) selector matches its labels: a lookup per label, not a scan. */
-  public servicesSelecting(w: Workload): Manifest[] {
-    const of = (m: ClusterModel) => m.servicesSelecting(w).map((s: ServiceInfo) => s.manifest);
-    return [...of(this.model), ...of(this.assumed)];
+  /** Services of the workload's namespace whose (non-empty) selector matches its labels: a lookup per label, not a scan, once per workload. */
+  public servicesSelecting(w: Workload): readonly Manifest[] {
+    let out = this.servicesOfWorkload.get(w);
+    if (!out) {
+      const of = (m: ClusterModel) => m.servicesSelecting(w).map((s: ServiceInfo) => s.manifest);
+      out = [...of(this.model), ...of(this.assumed)];
+      this.servicesOfWorkload.set(w, out);
+    }
+    return out;
   }
 
   /** The workloads behind a Service (by its selector), if it has one. */

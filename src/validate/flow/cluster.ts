@@ -99,6 +99,12 @@ export function describeManifest(m: Manifest): string {
 /** A Service of the manifests. */
 export type FlowService = ServiceInfo;
 
+/** The cluster DNS a pod resolves names with, unless the options name another. */
+const KUBE_DNS: FlowWorkload = {
+  name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, serviceAccount: 'coredns', meshed: false,
+  ports: { dns: 53, 'dns-tcp': 53 },
+};
+
 /** The view. */
 export class FlowCluster {
   public readonly trustDomain: string;
@@ -115,8 +121,14 @@ export class FlowCluster {
   /** istiod's pod and xDS port, when sidecar readiness is checked. */
   public readonly controlPlane?: { readonly pod: FlowPod; readonly port: number };
   private readonly nsLabels: Map<string, Record<string, string>>;
-  private readonly podOf = new Map<Workload, FlowPod>();
+  /** The pod of each of the model's workloads, by its index. */
+  private readonly templatePods: FlowPod[] = [];
   private readonly platformPods: FlowPod[] = [];
+  /** Answers worked out once: a pod's Services, the namespaces, platform pods made for flows. */
+  private readonly servicesOfPod = new Map<FlowPod, FlowService[]>();
+  private readonly podsOfServiceMemo = new Map<FlowService, FlowPod[]>();
+  private readonly madePlatformPods = new Map<FlowWorkload, FlowPod>();
+  private namespaceList?: string[];
 
   /** @param written the manifests, or the model of them built once for every check */
   public constructor(written: readonly Manifest[] | ClusterModel, options: FlowOptions = {}) {
@@ -124,15 +136,19 @@ export class FlowCluster {
     this.model = this.files.running();
     this.trustDomain = options.trustDomain ?? 'cluster.local';
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
-    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(this.trustDomain)) throw new MeshError(Codes.INVALID_FLOW, `flow options: trustDomain '${this.trustDomain}' is not a domain name`);
-    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(this.rootNamespace)) throw new MeshError(Codes.INVALID_FLOW, `flow options: rootNamespace '${this.rootNamespace}' is not a namespace name`);
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(this.trustDomain)) {
+      throw new MeshError(Codes.INVALID_FLOW, `flow options: trustDomain '${this.trustDomain}' is not a domain name`);
+    }
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(this.rootNamespace)) {
+      throw new MeshError(Codes.INVALID_FLOW, `flow options: rootNamespace '${this.rootNamespace}' is not a namespace name`);
+    }
     this.externalAuthorizer = options.externalAuthorizer ?? 'allow';
     this.nsLabels = new Map(this.model.namespaceLabels());
     for (const [ns, labels] of Object.entries(options.namespaceLabels ?? {})) this.addNamespaceLabels(ns, labels);
     for (const w of options.platform ?? []) this.addNamespaceLabels(w.namespace, w.namespaceLabels ?? {});
     for (const w of this.model.workloads) {
       const pod = templatePod(w, w.injectable && this.namespaceLabels(w.namespace)['istio-injection'] !== 'disabled');
-      this.podOf.set(w, pod);
+      this.templatePods[w.index] = pod;
       this.pods.push(pod);
     }
     for (const w of options.platform ?? []) {
@@ -141,7 +157,7 @@ export class FlowCluster {
       this.pods.push(pod);
     }
     if (options.dns !== false) {
-      const dns = options.dns ?? { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, serviceAccount: 'coredns', meshed: false, ports: { dns: 53, 'dns-tcp': 53 } };
+      const dns = options.dns ?? KUBE_DNS;
       this.addNamespaceLabels(dns.namespace, dns.namespaceLabels ?? {});
       this.dnsPod = platformPod(dns);
     }
@@ -178,7 +194,12 @@ export class FlowCluster {
 
   /** The Services whose selector picks `pod`, in input order. */
   public servicesOf(pod: FlowPod): FlowService[] {
-    return this.model.servicesSelecting(pod).filter((s) => this.model.services.get(s.fqdn) === s);
+    let out = this.servicesOfPod.get(pod);
+    if (!out) {
+      out = this.model.servicesSelecting(pod).filter((s) => this.model.services.get(s.fqdn) === s);
+      this.servicesOfPod.set(pod, out);
+    }
+    return out;
   }
 
   /** Manifests of `kind` (in `namespace`, if given), in input order. */
@@ -193,12 +214,16 @@ export class FlowCluster {
 
   /** Every namespace the cluster knows of (manifests, options, platform pods). */
   public namespaces(): string[] {
-    return [...new Set<string>([...this.nsLabels.keys(), ...this.model.workloadNamespaces, ...this.platformPods.map((p) => p.namespace)])].sort();
+    if (!this.namespaceList) {
+      const all = [...this.nsLabels.keys(), ...this.model.workloadNamespaces, ...this.platformPods.map((p) => p.namespace)];
+      this.namespaceList = [...new Set<string>(all)].sort();
+    }
+    return this.namespaceList;
   }
 
   /** Pods in `namespace` (every namespace if undefined) whose labels satisfy a plain map selector. */
   public podsMatching(namespace: string | undefined, selector: Labels): FlowPod[] {
-    const own = this.model.workloadsMatching(namespace, selector ?? {}).map((w) => this.podOf.get(w)!);
+    const own = this.podsOf(this.model.workloadsMatching(namespace, selector ?? {}));
     const platform = this.platformPods.filter((p) => (namespace === undefined || p.namespace === namespace) && labelsSubsetOf(selector, p.labels));
     return platform.length === 0 ? own : [...own, ...platform];
   }
@@ -210,15 +235,20 @@ export class FlowCluster {
 
   /** Pods named `name` (their `app` label, or the name of the Deployment, Job... that owns them), in `namespace` if given. */
   public podsNamed(name: string, namespace?: string): FlowPod[] {
-    const own = this.model.workloadsNamed(name, namespace).map((w) => this.podOf.get(w)!);
+    const own = this.podsOf(this.model.workloadsNamed(name, namespace));
     const platform = this.platformPods.filter((p) => p.name === name && (namespace === undefined || p.namespace === namespace));
     return platform.length === 0 ? own : [...own, ...platform];
   }
 
   /** The pods behind a Service, by its selector (none for a selector-less Service). */
   public podsOfService(s: FlowService): FlowPod[] {
-    const selector = s.manifest.spec?.selector;
-    return hasLabels(selector) ? this.podsMatching(s.namespace, selector) : [];
+    let out = this.podsOfServiceMemo.get(s);
+    if (!out) {
+      const selector = s.manifest.spec?.selector;
+      out = hasLabels(selector) ? this.podsMatching(s.namespace, selector) : [];
+      this.podsOfServiceMemo.set(s, out);
+    }
+    return out;
   }
 
   /** The ServiceEntry a client in `namespace` reaches by the name `host` ({@link HostLookups.serviceEntryFor}). */
@@ -233,17 +263,32 @@ export class FlowCluster {
 
   /** The pod of a platform workload: the one from the options, else a new one (a gateway if a Gateway selects it). */
   public platformPodFor(w: FlowWorkload): FlowPod {
-    return this.platformPods.find((p) => p.name === w.name && p.namespace === w.namespace) ?? platformPod(w, this.isGatewayPod(w.labels));
+    const given = this.platformPods.find((p) => p.name === w.name && p.namespace === w.namespace);
+    if (given) return given;
+    // One pod per workload described, so the answers worked out for its labels are kept.
+    let made = this.madePlatformPods.get(w);
+    if (!made) {
+      made = platformPod(w, this.isGatewayPod(w.labels));
+      this.madePlatformPods.set(w, made);
+    }
+    return made;
   }
 
   /** True if a Gateway of the manifests selects pods with `labels`, or they carry Istio's gateway label. */
   public isGatewayPod(labels: Labels): boolean {
-    return this.ofKind('Gateway').some((g) => hasLabels(g.spec?.selector) && labelsSubsetOf(g.spec.selector, labels)) || /gateway/.test(labels.istio ?? '');
+    const selected = this.ofKind('Gateway').some((g) => hasLabels(g.spec?.selector) && labelsSubsetOf(g.spec.selector, labels));
+    return selected || /gateway/.test(labels.istio ?? '');
   }
 
   /** The principal of `pod`: `<trustDomain>/ns/<ns>/sa/<sa>`. */
   public principalOf(pod: FlowPod): string {
     return `${this.trustDomain}/ns/${pod.namespace}/sa/${pod.serviceAccount}`;
+  }
+
+  private podsOf(workloads: readonly Workload[]): FlowPod[] {
+    const out = new Array<FlowPod>(workloads.length);
+    for (let i = 0; i < workloads.length; i++) out[i] = this.templatePods[workloads[i].index];
+    return out;
   }
 
   private addNamespaceLabels(ns: string, labels: Labels): void {

@@ -40,6 +40,7 @@ export class PairAnalysis {
   private readonly ingressOpen = new Set<FlowPod>();
   private readonly ingressReverse = new Map<FlowPod, Set<FlowPod>>();
   private reverseBuilt = false;
+  private readonly peerMemo = new WeakMap<Manifest, Map<string, FlowPod[]>>();
 
   public constructor(private readonly cluster: FlowCluster, private readonly candidatesOf: (p: FlowPod) => boolean) {}
 
@@ -164,16 +165,29 @@ export class PairAnalysis {
             continue;
           }
           if (!peer.podSelector && !peer.namespaceSelector) continue;
-          const namespaces = peer.namespaceSelector
-            ? this.cluster.namespaces().filter((ns) => labelSelectorMatches(peer.namespaceSelector, this.cluster.namespaceLabels(ns)))
-            : [nsOf(np)];
-          for (const ns of namespaces) {
-            for (const p of this.cluster.podsMatching(ns, peer.podSelector?.matchLabels ?? {})) {
-              if (labelSelectorMatches(peer.podSelector ?? {}, p.labels)) out.add(p);
-            }
-          }
+          for (const p of this.peerPods(peer, nsOf(np))) out.add(p);
         }
       }
+    }
+    return out;
+  }
+
+  /** The pods a NetworkPolicyPeer of a policy in `policyNs` selects (its selectors), worked out once per peer. */
+  private peerPods(peer: Manifest, policyNs: string): FlowPod[] {
+    // One peer object may be shared by policies of several namespaces (hand-written manifests).
+    let byNs = this.peerMemo.get(peer);
+    if (!byNs) {
+      byNs = new Map();
+      this.peerMemo.set(peer, byNs);
+    }
+    let out = byNs.get(policyNs);
+    if (!out) {
+      const namespaces = peer.namespaceSelector
+        ? this.cluster.namespaces().filter((ns) => labelSelectorMatches(peer.namespaceSelector, this.cluster.namespaceLabels(ns)))
+        : [policyNs];
+      out = namespaces.flatMap((ns) => this.cluster.podsMatching(ns, peer.podSelector?.matchLabels ?? {})
+        .filter((p) => labelSelectorMatches(peer.podSelector ?? {}, p.labels)));
+      byNs.set(policyNs, out);
     }
     return out;
   }

@@ -67,7 +67,8 @@ export class ClusterModel {
   private readonly serviceAccounts = new Set<string>();
   private readonly nsLabels = new Map<string, Record<string, string>>();
   private readonly workloadsByNsLabel = new Map<string, Workload[]>();
-  private readonly workloadsByLabel = new Map<string, Workload[]>();
+  /** Workloads of every namespace by label, built on first use (a Gateway's pods may be anywhere). */
+  private workloadsByLabel?: Map<string, Workload[]>;
   private readonly workloadsByNs = new Map<string, Workload[]>();
   private readonly workloadsByName = new Map<string, Workload[]>();
   private readonly servicesBySelectorLabel = new Map<string, ServiceInfo[]>();
@@ -118,7 +119,7 @@ export class ClusterModel {
   public workloadsMatching(namespace: string | undefined, selector: Labels): Workload[] {
     const key = firstLabel(dict(selector));
     if (!key) return (namespace === undefined ? this.workloads : this.workloadsByNs.get(namespace)) ?? [];
-    const bucket = namespace === undefined ? this.workloadsByLabel.get(`${key[0]}\u0000${key[1]}`)
+    const bucket = namespace === undefined ? this.labelIndex().get(`${key[0]}\u0000${key[1]}`)
       : this.workloadsByNsLabel.get(`${namespace}\u0000${key[0]}\u0000${key[1]}`);
     return (bucket ?? []).filter((w) => labelsSubsetOf(selector, w.labels));
   }
@@ -208,6 +209,14 @@ export class ClusterModel {
     return owner && Number(pod[2]) < Number(owner.spec?.replicas ?? 1) ? service : undefined;
   }
 
+  private labelIndex(): Map<string, Workload[]> {
+    if (!this.workloadsByLabel) {
+      this.workloadsByLabel = new Map();
+      for (const w of this.workloads) for (const k in w.labels) push(this.workloadsByLabel, `${k}\u0000${w.labels[k]}`, w);
+    }
+    return this.workloadsByLabel;
+  }
+
   private selectorIndex(key: string, kind: string, namespace: string, selectorOf: (m: Manifest) => LabelSelector | undefined): SelectorIndex {
     let index = this.selectorIndexes.get(key);
     if (!index) {
@@ -243,7 +252,7 @@ export class ClusterModel {
     else if (kind === 'ServiceAccount') this.serviceAccounts.add(`${ns}/${m.metadata?.name}`);
     else if (kind === 'DestinationRule') push(this.destinationRulesByHost, analyzerFqdn(String(m.spec?.host ?? ''), ns), m);
     else if (kind === 'Canary' && String(m.apiVersion).startsWith('flagger.app/')) this.addCanaryServices(m, ns);
-    const w = workloadOf(m);
+    const w = workloadOf(m, this.workloads.length);
     if (w) this.addWorkload(w);
   }
 
@@ -279,7 +288,6 @@ export class ClusterModel {
     for (const name of w.aliases) push(this.workloadsByName, name, w);
     for (const k in w.labels) {
       push(this.workloadsByNsLabel, `${w.namespace}\u0000${k}\u0000${w.labels[k]}`, w);
-      push(this.workloadsByLabel, `${k}\u0000${w.labels[k]}`, w);
     }
   }
 }

@@ -15,6 +15,13 @@ interface RulesByHost {
   readonly wildcard: Map<string, Manifest>;
 }
 
+/** The DestinationRules by namespace as istiod files them: local, exported, and the root namespace's private ones. */
+interface RuleIndex {
+  readonly local: Map<string, RulesByHost>;
+  readonly exported: Map<string, RulesByHost>;
+  readonly rootLocal: Map<string, RulesByHost>;
+}
+
 /** The objects to look up, by kind (the model's). */
 export interface ObjectsByKind {
   /** Manifests of `kind`, in input order. */
@@ -24,7 +31,9 @@ export interface ObjectsByKind {
 /** The lookups. */
 export class HostLookups {
   private vsIndex?: { exact: Map<string, Manifest[]>; wildcard: [string, Manifest][]; order: Map<Manifest, number> };
-  private readonly drIndexes = new Map<string, { local: Map<string, RulesByHost>; exported: Map<string, RulesByHost>; rootLocal: Map<string, RulesByHost> }>();
+  private readonly drIndexes = new Map<string, RuleIndex>();
+  /** The answers of {@link virtualServicesFor}, by host: every flow to a service asks. */
+  private readonly vsByHost = new Map<string, readonly Manifest[]>();
   private seIndex?: { exact: Map<string, Manifest[]>; wildcard: [string, Manifest][]; order: Map<Manifest, number> };
 
   public constructor(private readonly model: ObjectsByKind) {}
@@ -34,9 +43,12 @@ export class HostLookups {
    * `host`, in input order: istiod compares them lower-cased with `Name.Matches`, so a wildcard
    * on either side counts (httproute.go `SelectVirtualServices`).
    */
-  public virtualServicesFor(host: string): Manifest[] {
+  public virtualServicesFor(host: string): readonly Manifest[] {
     const index = this.vsIndex ??= this.indexHosts('VirtualService', (vs) => list(vs.spec?.hosts).map((h) => routeHost(String(h), namespaceOf(vs))));
-    return this.lookup(index, host.toLowerCase());
+    const key = host.toLowerCase();
+    let out = this.vsByHost.get(key);
+    if (!out) this.vsByHost.set(key, out = this.lookup(index, key));
+    return out;
   }
 
   /**
@@ -101,8 +113,8 @@ export class HostLookups {
   }
 
   /** The DestinationRules by namespace as `setDestinationRules` files them: local, exported, and the root namespace's private ones. */
-  private indexRules(rootNs: string): { local: Map<string, RulesByHost>; exported: Map<string, RulesByHost>; rootLocal: Map<string, RulesByHost> } {
-    const index = { local: new Map<string, RulesByHost>(), exported: new Map<string, RulesByHost>(), rootLocal: new Map<string, RulesByHost>() };
+  private indexRules(rootNs: string): RuleIndex {
+    const index: RuleIndex = { local: new Map(), exported: new Map(), rootLocal: new Map() };
     const file = (by: Map<string, RulesByHost>, ns: string, host: string, dr: Manifest) => {
       const rules = by.get(ns) ?? { exact: new Map(), wildcard: new Map() };
       by.set(ns, rules);

@@ -37,6 +37,8 @@ export interface Workload {
   readonly injectable: boolean;
   /** The names it answers to: its own, its owner's, and for a Flagger primary the Deployment it copies. */
   readonly aliases: readonly string[];
+  /** Its position among the model's workloads (views keep what they add to it in an array by this). */
+  readonly index: number;
 }
 
 /** The namespace of `m`, `default` if it names none. */
@@ -44,8 +46,8 @@ export function namespaceOf(m: Manifest): string {
   return String(m?.metadata?.namespace ?? 'default');
 }
 
-/** The workload of `m`, if it holds a pod template. */
-export function workloadOf(m: Manifest): Workload | undefined {
+/** The workload of `m`, the `index`th of its model, if it holds a pod template. */
+export function workloadOf(m: Manifest, index: number): Workload | undefined {
   const template = podTemplate(m);
   if (!template) return undefined;
   const namespace = namespaceOf(m);
@@ -64,7 +66,9 @@ export function workloadOf(m: Manifest): Workload | undefined {
   const name = String(labels.app ?? m.metadata?.name);
   const owner = m.metadata?.name ? String(m.metadata.name) : undefined;
   const copied = FLAGGER_PRIMARY_OF.get(m);
-  const aliases = [name, ...(owner !== undefined && owner !== name ? [owner] : []), ...(copied && copied !== name && copied !== owner ? [copied] : [])];
+  const aliases = [name];
+  if (owner !== undefined && owner !== name) aliases.push(owner);
+  if (copied && copied !== name && copied !== owner) aliases.push(copied);
   return {
     manifest: m,
     id: `${namespace}/${m.kind}/${m.metadata?.name}`,
@@ -79,5 +83,6 @@ export function workloadOf(m: Manifest): Workload | undefined {
     portNumbers,
     injectable: String(inject) !== 'false',
     aliases,
+    index,
   };
 }
