@@ -55,6 +55,8 @@ export class FlowEvaluator {
    */
   public readonly cluster: FlowCluster;
   private readonly readiness: SidecarReadiness;
+  /** What refuses each source pod's DNS lookups (null: nothing), worked out once per pod. */
+  private readonly dnsRefusals = new Map<FlowPod, { direction: 'Egress' | 'Ingress'; policy?: Manifest; reason: string } | null>();
 
   /**
    * The evaluator over the model of the cluster built once for every check of a run.
@@ -100,6 +102,22 @@ export class FlowEvaluator {
   private notReady(pod: FlowPod, hops: readonly string[]): FlowVerdict | undefined {
     const n = this.readiness.notReady(pod);
     return n ? refused(decider(n.direction === 'Egress' ? 'NetworkPolicy egress' : 'NetworkPolicy ingress', n.policy), n.reason, hops) : undefined;
+  }
+
+  /** The NetworkPolicy that keeps `source` from the cluster DNS on 53/UDP, at either end, if any. */
+  private dnsRefusal(source: FlowPod): { direction: 'Egress' | 'Ingress'; policy?: Manifest; reason: string } | undefined {
+    const dns = this.cluster.dnsPod;
+    if (!dns) return undefined;
+    let known = this.dnsRefusals.get(source);
+    if (known === undefined) {
+      known = null;
+      for (const direction of ['Egress', 'Ingress'] as const) {
+        const d = networkPolicyDecision(this.cluster, direction, source, dns, 53, 'UDP');
+        if (!d.allowed) { known = { direction, policy: d.policy, reason: d.reason }; break; }
+      }
+      this.dnsRefusals.set(source, known);
+    }
+    return known ?? undefined;
   }
 
   /** The request as routing sees it. */
@@ -191,12 +209,9 @@ export class FlowEvaluator {
     const ctx = gateway === 'mesh' ? this.withMode(given, flowMode(flow, servicePortProtocol(servicePort))) : given;
     // The application resolves the Service's name first: an egress-isolated pod needs
     // 53/UDP to the cluster DNS. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
-    const dns = this.cluster.dnsPod;
-    if (dns && gateway === 'mesh' && source.kind !== 'Platform' && !source.gateway) {
-      for (const direction of ['Egress', 'Ingress'] as const) {
-        const d = networkPolicyDecision(this.cluster, direction, source, dns, 53, 'UDP');
-        if (!d.allowed) return refused(decider(`NetworkPolicy ${direction.toLowerCase()}` as FlowLayer, d.policy), `${source.name} cannot resolve ${flow.host}: ${d.reason}`, hops);
-      }
+    if (gateway === 'mesh' && source.kind !== 'Platform' && !source.gateway) {
+      const d = this.dnsRefusal(source);
+      if (d) return refused(decider(`NetworkPolicy ${d.direction.toLowerCase()}` as FlowLayer, d.policy), `${source.name} cannot resolve ${flow.host}: ${d.reason}`, hops);
     }
     let passthrough = false;
     const sc = gateway === 'mesh' ? sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port) : undefined;
