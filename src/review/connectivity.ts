@@ -266,7 +266,8 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
   // Declared callers: https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source (principals)
   for (const policy of cluster.ofKind('AuthorizationPolicy')) {
     if (String(policy.spec?.action ?? 'ALLOW') !== 'ALLOW' || !policy.spec?.selector) continue;
-    const targets = cluster.podsMatching(nsOf(policy), policy.spec.selector.matchLabels ?? {}).filter((p) => isWorkload(p) && labelSelectorMatches(policy.spec.selector, p.labels));
+    const targets = cluster.podsMatching(nsOf(policy), policy.spec.selector.matchLabels ?? {})
+      .filter((p) => isWorkload(p) && labelSelectorMatches(policy.spec.selector, p.labels));
     for (const target of targets) {
       // The pod's first Service, from the model's label index.
       const service = servicesOf(cluster, target)[0];

@@ -33,7 +33,9 @@ export function chartFlowFindings(chart: FlowCheckedChart, manifests: readonly M
  * pairs are looked for once over the whole group. The platform is the first chart's,
  * with each chart's namespace-dependent components (the rate-limit service).
  */
-export function clusterFlowFindings(charts: readonly FlowCheckedChart[], manifests: readonly Manifest[] | ClusterModel): { finding: Finding; path: string }[] {
+export function clusterFlowFindings(
+  charts: readonly FlowCheckedChart[], manifests: readonly Manifest[] | ClusterModel,
+): { finding: Finding; path: string }[] {
   const platform = charts[0].platform;
   const workloads = new Map<string, FlowWorkload>();
   for (const c of charts) for (const w of c.platform.workloads(c.namespace)) workloads.set(`${w.namespace}/${w.name}`, workloads.get(`${w.namespace}/${w.name}`) ?? w);

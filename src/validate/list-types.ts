@@ -61,7 +61,8 @@ export function schemaHas(schema: any, rule: SchemaRule): boolean {
     memo.set(schema, false); // a schema that contains itself carries nothing more through itself
     const own = rule === 'list' ? ['map', 'set'].includes(schema['x-kubernetes-list-type'])
       : Array.isArray(schema['x-kubernetes-validations']) && schema['x-kubernetes-validations'].length > 0;
-    const subs = [...Object.values(schema.properties ?? {}), schema.items, typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined];
+    const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+    const subs = [...Object.values(schema.properties ?? {}), schema.items, additional];
     known = own || subs.some((s) => schemaHas(s, rule));
     memo.set(schema, known);
   }

@@ -101,7 +101,8 @@ describe('topology of calls to TCP, TLS and gRPC services', () => {
 /** `m` (a Deployment) with `labels` added to its pods. */
 function podLabels(m: Record<string, any>, labels: Record<string, string>): Record<string, any> {
   const template = m.spec.template;
-  return { ...m, spec: { ...m.spec, template: { ...template, metadata: { ...template.metadata, labels: { ...template.metadata.labels, ...labels } } } } };
+  const metadata = { ...template.metadata, labels: { ...template.metadata.labels, ...labels } };
+  return { ...m, spec: { ...m.spec, template: { ...template, metadata } } };
 }
 
 describe('topology from manifests', () => {
@@ -130,7 +131,8 @@ describe('topology from manifests', () => {
 
   test('a workload\'s mode is that of the PeerAuthentication selecting its pods, as the flows read it, not of one naming its app', () => {
     // GIVEN a PERMISSIVE policy whose selector no pod of payment-service carries (its pods lack the label)
-    const unlabelled = manifests.map((m: Record<string, any>) => (m.kind === 'Deployment' && m.metadata.name === 'payment-service' ? deployment('payment-service') : m));
+    const payment = (m: Record<string, any>) => m.kind === 'Deployment' && m.metadata.name === 'payment-service';
+    const unlabelled = manifests.map((m: Record<string, any>) => (payment(m) ? deployment('payment-service') : m));
     // THEN the node shows the namespace's STRICT, the mode the flow evaluator applies to those pods
     expect(topologyModel(unlabelled).nodes.find((n) => n.name === 'payment-service')?.mtls).toBe('STRICT');
   });

@@ -25,7 +25,8 @@ describe('core objects against their schemas', () => {
     const { Deployment } = require('kubernetes-models/apps/v1/Deployment'); // eslint-disable-line @typescript-eslint/no-require-imports
     const variants: ((d: any) => void)[] = [
       () => undefined, (d) => { d.spec.bogus = 1; }, (d) => { d.spec.template = undefined; }, (d) => { delete d.spec.selector; },
-      (d) => { d.spec.template.spec.containers[0].ports = [{ containerPort: 'x', name: undefined }]; }, (d) => { d.metadata.labels = { a: undefined }; },
+      (d) => { d.spec.template.spec.containers[0].ports = [{ containerPort: 'x', name: undefined }]; },
+      (d) => { d.metadata.labels = { a: undefined }; },
     ];
     for (const change of variants) {
       const d = deployment('a', 'shop');

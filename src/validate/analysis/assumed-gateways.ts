@@ -34,7 +34,8 @@ export const ISTIOCTL_DEFAULT_INGRESS_GATEWAY: AssumedIngressGateway = {
   name: 'istio-ingressgateway',
   namespace: ROOT_NAMESPACE,
   podLabels: { istio: 'ingressgateway' },
-  ports: [['http2', 80], ['https', 443], ['tcp', 31400], ['tls', 15443]].map(([name, n]) => ({ name: String(name), port: Number(n), targetPort: Number(n) })),
+  ports: [['http2', 80], ['https', 443], ['tcp', 31400], ['tls', 15443]]
+    .map(([name, n]) => ({ name: String(name), port: Number(n), targetPort: Number(n) })),
 };
 
 /**

@@ -27,7 +27,9 @@ export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
  * @param ingressGateways the ingress gateway (or gateways) the cluster runs, each unless the
  * manifests define it (by default istioctl analyze's assumption, ISTIOCTL_DEFAULT_INGRESS_GATEWAY)
  */
-export function analyze(manifests: readonly Manifest[] | ClusterModel, ingressGateways?: AssumedIngressGateway | readonly AssumedIngressGateway[]): Finding[] {
+export function analyze(
+  manifests: readonly Manifest[] | ClusterModel, ingressGateways?: AssumedIngressGateway | readonly AssumedIngressGateway[],
+): Finding[] {
   const view = AnalysisView.of(manifests instanceof ClusterModel ? manifests : ClusterModel.of(manifests), ingressGateways);
   return ANALYSIS_CHECKS.flatMap((c) => c.run(view));
 }

@@ -30,7 +30,8 @@ export const hostNotFound: AnalysisCheck = {
       for (const d of destinationsOf(vs)) {
         const host = String(d.destination.host ?? '');
         if (!index.lookup(ns, vs.spec?.exportTo, host)) {
-          out.push(finding(Codes.HOST_NOT_FOUND, vs, `${d.field}.host`, `host '${host}' has no Service or ServiceEntry visible from namespace ${ns} (${analyzerFqdn(host, ns)})`));
+          out.push(finding(Codes.HOST_NOT_FOUND, vs, `${d.field}.host`,
+            `host '${host}' has no Service or ServiceEntry visible from namespace ${ns} (${analyzerFqdn(host, ns)})`));
         }
       }
     }

@@ -211,7 +211,10 @@ export class FlowEvaluator {
     // 53/UDP to the cluster DNS. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
     if (gateway === 'mesh' && source.kind !== 'Platform' && !source.gateway) {
       const d = this.dnsRefusal(source);
-      if (d) return refused(decider(`NetworkPolicy ${d.direction.toLowerCase()}` as FlowLayer, d.policy), `${source.name} cannot resolve ${flow.host}: ${d.reason}`, hops);
+      if (d) {
+        const layer = `NetworkPolicy ${d.direction.toLowerCase()}` as FlowLayer;
+        return refused(decider(layer, d.policy), `${source.name} cannot resolve ${flow.host}: ${d.reason}`, hops);
+      }
     }
     let passthrough = false;
     const sc = gateway === 'mesh' ? sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port) : undefined;

@@ -91,7 +91,8 @@ export class PairAnalysis {
     let plaintext = !a.meshed;
     if (sidecar && (sidecar.spec?.egress ?? []).length > 0) {
       const services = this.servicesOf(b);
-      const listed = services.some((s) => (sidecar.spec.egress as Manifest[]).some((l) => (l.hosts ?? []).some((h: string) => egressHostCovers(String(h), nsOf(sidecar), serviceHost(String(s.metadata?.name), nsOf(s)), nsOf(s)))));
+      const covers = (h: string, s: Manifest) => egressHostCovers(String(h), nsOf(sidecar), serviceHost(String(s.metadata?.name), nsOf(s)), nsOf(s));
+      const listed = services.some((s) => (sidecar.spec.egress as Manifest[]).some((l) => (l.hosts ?? []).some((h: string) => covers(h, s))));
       if (!listed) {
         if (sidecar.spec?.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY') return refuse('Sidecar egress', sidecar, `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} lists no host of ${b.name} (REGISTRY_ONLY)`);
         plaintext = true;

@@ -2,10 +2,12 @@
 // cluster (src/validate/model): the flows now read hosts, exportTo and DestinationRules as istiod
 // does, and agree with the analysis. Each test names the Istio source that decides.
 import { evaluateFlow, validateManifests } from '../../../src';
-import { app, call, destinationRule, virtualService } from './fixtures';
+import { app, call, destinationRule, peerAuthentication, virtualService } from './fixtures';
 
 const base = [...app('a', 'shop'), ...app('b', 'shop'), ...app('c', 'other')];
-const entry = (name: string, ns: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name, namespace: ns }, spec });
+const entry = (name: string, ns: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name, namespace: ns }, spec,
+});
 
 describe('flows read hosts as istiod does', () => {
   test('a route destination names its Service as written: `B` is no Service (the flows lower-cased it; the analysis did not)', () => {
@@ -16,7 +18,8 @@ describe('flows read hosts as istiod does', () => {
     expect(v).toMatchObject({ allowed: false, decidedBy: { layer: 'routing', kind: 'VirtualService', name: 'b' } });
     expect(v.reason).toContain('route destination B.shop.svc.cluster.local has no Service (503)');
     // and the analysis says the same of the same host (istioctl analyze IST0101)
-    expect(validateManifests([...base, vs]).filter((f) => f.code === 'MESH100').map((f) => f.field)).toEqual(['spec.http[0].route[0].destination.host']);
+    const hostNotFound = validateManifests([...base, vs]).filter((f) => f.code === 'MESH100');
+    expect(hostNotFound.map((f) => f.field)).toEqual(['spec.http[0].route[0].destination.host']);
   });
 
   test('a VirtualService host still selects its service in any case (httproute.go lower-cases both)', () => {
@@ -51,7 +54,7 @@ describe('flows read hosts as istiod does', () => {
 
   test('a DestinationRule not exported to the client\'s namespace does not apply to it', () => {
     // GIVEN a rule of the service's namespace, exported to it alone, that sends plaintext to a STRICT service
-    const strict = { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'shop' }, spec: { mtls: { mode: 'STRICT' } } };
+    const strict = peerAuthentication('default', 'shop', { mtls: { mode: 'STRICT' } });
     const plain = destinationRule('b', 'shop', { host: 'b', exportTo: ['.'], trafficPolicy: { tls: { mode: 'DISABLE' } } });
     // THEN it refuses the service's own namespace's client, and another namespace's client uses auto mTLS
     expect(evaluateFlow([...base, strict, plain], call('a', 'shop', 'b'))).toMatchObject({ allowed: false, decidedBy: { layer: 'mTLS' } });

@@ -12,7 +12,7 @@ const labelMap = fc.dictionary(fc.constantFrom('app', 'tier'), fc.constantFrom('
 const pods = fc.array(fc.record({ ns: fc.constantFrom(...NS), labels: labelMap }), { maxLength: 6 });
 
 function podManifests(list: readonly { ns: string; labels: Record<string, string> }[]): Manifest[] {
-  return list.map((p, i) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: p.ns, labels: p.labels }, spec: { containers: [] } }));
+  return list.map((p, i) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: p.ns, labels: p.labels }, spec: {} }));
 }
 
 describe('the model\'s indexes agree with a scan', () => {
@@ -27,10 +27,13 @@ describe('the model\'s indexes agree with a scan', () => {
   test('the Services selecting a workload, in input order; a selector-less Service selects none', () => {
     const selectors = fc.array(fc.record({ ns: fc.constantFrom(...NS), selector: labelMap }), { maxLength: 4 });
     fc.assert(fc.property(pods, selectors, (list, svcs) => {
-      const services = svcs.map((s, i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}`, namespace: s.ns }, spec: { selector: s.selector } }));
+      const services = svcs.map((s, i) => ({
+        apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}`, namespace: s.ns }, spec: { selector: s.selector },
+      }));
       const model = ClusterModel.of([...podManifests(list), ...services]);
       for (const w of model.workloads) {
-        const naive = services.filter((s) => s.metadata.namespace === w.namespace && Object.keys(s.spec.selector).length > 0 && labelsSubsetOf(s.spec.selector, w.labels));
+        const selects = (s: typeof services[number]) => Object.keys(s.spec.selector).length > 0 && labelsSubsetOf(s.spec.selector, w.labels);
+        const naive = services.filter((s) => s.metadata.namespace === w.namespace && selects(s));
         expect(model.servicesSelecting(w).map((s) => s.manifest)).toEqual(naive);
       }
     }));
@@ -52,7 +55,10 @@ describe('the model\'s indexes agree with a scan', () => {
   test('the cluster after Flagger is the model itself without a Canary, and indexed once with one', () => {
     const model = ClusterModel.of([deployment('a', 'shop'), service('a', 'shop')]);
     expect(model.running()).toBe(model);
-    const canary = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'a', namespace: 'shop' }, spec: { targetRef: { kind: 'Deployment', name: 'a' }, service: { port: 80 } } };
+    const canary = {
+      apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'a', namespace: 'shop' },
+      spec: { targetRef: { kind: 'Deployment', name: 'a' }, service: { port: 80 } },
+    };
     const flagged = ClusterModel.of([deployment('a', 'shop'), service('a', 'shop'), canary]);
     expect(flagged.running()).toBe(flagged.running());
     expect(flagged.running().workloadsNamed('a', 'shop').map((w) => w.manifest.metadata.name)).toEqual(['a-primary']);
@@ -98,7 +104,9 @@ describe('host lookups as istiod makes them', () => {
   });
 
   test('the ServiceEntry of a dialed name: a wildcard host covers it; the client\'s namespace\'s entry wins; exportTo counts', () => {
-    const entry = (name: string, ns: string, spec: Manifest) => ({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name, namespace: ns }, spec });
+    const entry = (name: string, ns: string, spec: Manifest) => ({
+      apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name, namespace: ns }, spec,
+    });
     const wild = entry('wild', 'ext', { hosts: ['*.example.com'] });
     const mine = entry('mine', 'shop', { hosts: ['API.example.com'], exportTo: ['.'] });
     const model = ClusterModel.of([wild, mine]);
