@@ -74,7 +74,7 @@ export class ClusterModel {
   private readonly servicesBySelectorLabel = new Map<string, ServiceInfo[]>();
   private readonly serviceOrder = new Map<ServiceInfo, number>();
   private readonly selectorIndexes = new Map<string, SelectorIndex>();
-  private readonly selectingMemo = new WeakMap<object, Map<string, Map<string, Manifest[]>>>();
+  private readonly selectingMemo = new WeakMap<object, Map<string, Manifest[]>>();
   private runningModel?: ClusterModel;
 
   private constructor(manifests: readonly Manifest[]) {
@@ -154,17 +154,16 @@ export class ClusterModel {
    * kind has one selector reading, so kind and namespace key the answer).
    */
   public selecting(kind: string, namespace: string, labels: Labels, selectorOf: (m: Manifest) => LabelSelector | undefined): Manifest[] {
-    let byKind = this.selectingMemo.get(labels);
-    if (!byKind) this.selectingMemo.set(labels, byKind = new Map());
-    let byNamespace = byKind.get(kind);
-    if (!byNamespace) byKind.set(kind, byNamespace = new Map());
-    const known = byNamespace.get(namespace);
+    const key = `${kind}\u0000${namespace}`;
+    let memo = this.selectingMemo.get(labels);
+    if (!memo) this.selectingMemo.set(labels, memo = new Map());
+    const known = memo.get(key);
     if (known) return known;
-    const index = this.selectorIndex(`${kind}\u0000${namespace}`, kind, namespace, selectorOf);
+    const index = this.selectorIndex(key, kind, namespace, selectorOf);
     const out = [...index.unkeyed];
     for (const k in labels) out.push(...(index.byLabel.get(`${k}\u0000${labels[k]}`) ?? []));
     const result = out.filter((m) => labelSelectorMatches(selectorOf(m), labels)).sort((a, b) => index.order.get(a)! - index.order.get(b)!);
-    byNamespace.set(namespace, result);
+    memo.set(key, result);
     return result;
   }
 

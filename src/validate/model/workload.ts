@@ -51,9 +51,11 @@ export function workloadOf(m: Manifest, index: number): Workload | undefined {
   const template = podTemplate(m);
   if (!template) return undefined;
   const namespace = namespaceOf(m);
-  const labels: Record<string, string> = { ...dict(template.metadata?.labels) };
-  const metaLabels = dict(template.metadata?.labels);
-  const inject = metaLabels['sidecar.istio.io/inject'] ?? dict(template.metadata?.annotations)['sidecar.istio.io/inject'];
+  // The template's own label and annotation maps, not copies: nothing changes them, and a model of
+  // thousands of workloads need not hold them twice.
+  const labels: Record<string, string> = dict(template.metadata?.labels);
+  const annotations: Record<string, string> = dict(template.metadata?.annotations);
+  const inject = labels['sidecar.istio.io/inject'] ?? annotations['sidecar.istio.io/inject'];
   const namedPorts: Record<string, number> = {};
   const portNumbers: number[] = [];
   for (const c of [...list(template.spec?.containers), ...list(template.spec?.initContainers)]) {
@@ -76,7 +78,7 @@ export function workloadOf(m: Manifest, index: number): Workload | undefined {
     name,
     namespace,
     labels,
-    annotations: { ...dict(template.metadata?.annotations) },
+    annotations,
     serviceAccount: String(template.spec?.serviceAccountName ?? template.spec?.serviceAccount ?? 'default'),
     ...(typeof template.spec?.nodeName === 'string' ? { nodeName: template.spec.nodeName } : {}),
     namedPorts,
