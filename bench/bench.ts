@@ -21,6 +21,8 @@ interface Measurement {
   readonly mode: string;
   readonly services: number;
   readonly ms: number;
+  /** The CPU time of `ms` (all of the process's threads), which other work on the machine inflates less than wall time. */
+  readonly cpuMs: number;
   readonly writeMs: number;
   readonly rssMiB: number;
   readonly objects: number;
@@ -66,6 +68,9 @@ function main(argv: string[]): void {
         yamlFloorMs: floor.ms,
         vsPlain: round(mesh.ms / plain.ms),
         vsFloor: round(mesh.ms / floor.ms),
+        meshCpuMs: mesh.cpuMs,
+        plainCpuMs: plain.cpuMs,
+        vsPlainCpu: round(mesh.cpuMs / plain.cpuMs),
         writeMs: mesh.writeMs,
         peakRssMiB: mesh.rssMiB,
       });
@@ -76,7 +81,7 @@ function main(argv: string[]): void {
   const byN = new Map(rows.map((r) => [r.services as number, r]));
   const scaling = byN.has(1000) && byN.has(2000) ? round((byN.get(2000)!.meshMs as number) / (byN.get(1000)!.meshMs as number)) : undefined;
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`;
-  console.log(`machine: ${machine}`);
+  console.log(`machine: ${machine}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.table(rows);
   if (scaling !== undefined) console.log(`scaling 2000/1000 services: ${scaling}`);
   if (jsonArg >= 0) fs.writeFileSync(argv[jsonArg + 1], `${JSON.stringify({ machine, repeat, rows, scaling }, null, 2)}\n`);

@@ -196,7 +196,7 @@ export { formatFinding } from './validate/finding';
 export type { Finding, Manifest, ResourceRef, Severity } from './validate/finding';
 export { validateManifests } from './validate/validate';
 export type { ValidateOptions } from './validate/validate';
-export type { AssumedIngressGateway } from './validate/analysis/mesh-index';
+export type { AssumedIngressGateway } from './validate/analysis/assumed-gateways';
 export { WARNING_CODES, Warnings } from './validate/warnings';
 export type { Acknowledgement, WarningCode } from './validate/warnings';
 export { ACKNOWLEDGED_ANNOTATION_PREFIX } from './validate/acknowledgements';

@@ -6,7 +6,8 @@
  * on both sides.
  */
 import { describeDecider, FlowEvaluator, FlowVerdict, PairVerdict, SIDECAR_OWN_PORTS } from '../validate/flow';
-import { FlowCluster, FlowPod, mapSelects, nsOf, selects } from '../validate/flow/cluster';
+import { FlowCluster, FlowPod, nsOf } from '../validate/flow/cluster';
+import { labelSelectorMatches } from '../validate/model/selectors';
 import type { Flow, FlowMethod } from '../validate/flow/flow';
 import { PairAnalysis } from '../validate/flow/pairs';
 import { MeshPlatform } from '../platform/platform';
@@ -236,9 +237,9 @@ function sourceOf(p: FlowPod): Flow['source'] {
   return { platform: { name: p.name, namespace: p.namespace, labels: p.labels, serviceAccount: p.serviceAccount, meshed: p.meshed, ports: p.namedPorts, addresses: p.addresses } };
 }
 
-/** The Services that select `pod`. */
+/** The Services that select `pod`, in input order. */
 function servicesOf(cluster: FlowCluster, pod: FlowPod): Manifest[] {
-  return cluster.ofKind('Service', pod.namespace).filter((s) => s.apiVersion === 'v1' && s.spec?.selector && Object.keys(s.spec.selector).length > 0 && mapSelects(s.spec.selector, pod.labels));
+  return cluster.servicesOf(pod).map((s) => s.manifest);
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
@@ -264,19 +265,15 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
     if (isWorkload(p) || p.kind === 'Platform') byPrincipal.set(cluster.principalOf(p), [...(byPrincipal.get(cluster.principalOf(p)) ?? []), p]);
   }
   const gateway = cluster.pods.find((p) => p.kind === 'Platform' && p.name === platform.ingressGateway.name && p.namespace === platform.ingressGateway.namespace);
-  // The first Service of each pod, from the label index: linear in Services and pods.
-  const serviceOfPod = new Map<FlowPod, Manifest>();
-  for (const svc of cluster.services.values()) {
-    if (svc.manifest.apiVersion !== 'v1') continue;
-    for (const p of cluster.podsOfService(svc)) if (!serviceOfPod.has(p)) serviceOfPod.set(p, svc.manifest);
-  }
 
   // Declared callers: https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source (principals)
   for (const policy of cluster.ofKind('AuthorizationPolicy')) {
     if (String(policy.spec?.action ?? 'ALLOW') !== 'ALLOW' || !policy.spec?.selector) continue;
-    const targets = cluster.podsMatching(nsOf(policy), policy.spec.selector.matchLabels ?? {}).filter((p) => isWorkload(p) && selects(policy.spec.selector, p.labels));
+    const targets = cluster.podsMatching(nsOf(policy), policy.spec.selector.matchLabels ?? {})
+      .filter((p) => isWorkload(p) && labelSelectorMatches(policy.spec.selector, p.labels));
     for (const target of targets) {
-      const service = serviceOfPod.get(target);
+      // The pod's first Service, from the model's label index.
+      const service = servicesOf(cluster, target)[0];
       if (!service) continue;
       const port = Number(service.spec?.ports?.[0]?.port);
       for (const rule of policy.spec?.rules ?? []) {
@@ -350,7 +347,7 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
   if (cluster.ofKind('PodMonitor').length + cluster.ofKind('ServiceMonitor').length > 0) {
     const prometheus = cluster.pods.find((p) => p.kind === 'Platform' && p.name === 'prometheus');
     for (const pod of prometheus ? meshed : []) {
-      const service = serviceOfPod.get(pod);
+      const service = servicesOf(cluster, pod)[0];
       if (!service) continue;
       for (const port of [15090, 15020]) {
         add({
@@ -408,7 +405,7 @@ function gatewayRequestPrincipal(cluster: FlowCluster, target: FlowPod, gateway:
   if (!gateway) return undefined;
   const principal = cluster.principalOf(gateway);
   for (const policy of cluster.ofKind('AuthorizationPolicy', target.namespace)) {
-    if (String(policy.spec?.action ?? 'ALLOW') !== 'ALLOW' || !selects(policy.spec?.selector, target.labels)) continue;
+    if (String(policy.spec?.action ?? 'ALLOW') !== 'ALLOW' || !labelSelectorMatches(policy.spec?.selector, target.labels)) continue;
     for (const rule of policy.spec?.rules ?? []) {
       for (const from of rule?.from ?? []) {
         if ((from.source?.principals ?? []).includes(principal) && from.source?.requestPrincipals?.length) return sampleRequestPrincipal(from.source.requestPrincipals);
@@ -427,7 +424,9 @@ export function secureWorkloads(cluster: FlowCluster, namespace: string): Set<st
   const out = new Set<string>();
   for (const pa of cluster.ofKind('PeerAuthentication')) {
     if (!pa.spec?.selector || pa.spec?.mtls?.mode !== 'STRICT') continue;
-    for (const p of cluster.pods.filter(isWorkload)) if (p.namespace === nsOf(pa) && selects(pa.spec.selector, p.labels)) out.add(display(p, namespace));
+    for (const p of cluster.podsMatching(nsOf(pa), pa.spec.selector.matchLabels ?? {})) {
+      if (isWorkload(p) && labelSelectorMatches(pa.spec.selector, p.labels)) out.add(display(p, namespace));
+    }
   }
   return out;
 }

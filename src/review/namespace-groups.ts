@@ -3,6 +3,7 @@
  * name one another's namespaces. The connectivity diff evaluates them together.
  */
 import type { Manifest } from '../validate/finding';
+import { serviceOfHost } from '../validate/model/hosts';
 
 /**
  * The environments whose objects name one another's namespaces, each with its group (itself
@@ -36,9 +37,11 @@ export function namespaceGroups(envs: readonly string[], namespaceOf: ReadonlyMa
 
 /** The other namespaces a manifest's cross-namespace references name, added to `out`. */
 function namespacesReferenced(m: Manifest, out: Set<string>): void {
+  // A cluster host names its namespace as istioctl analyze reads it (util.GetFullNameFromFQDN), a
+  // StatefulSet pod's own name (`web-0.web.<namespace>.svc.cluster.local`) included.
   const host = (h: unknown) => {
-    const x = /^[^.]+\.([^.]+)\.svc\.cluster\.local$/.exec(String(h).split('/').pop() ?? '');
-    if (x) out.add(x[1]);
+    const x = serviceOfHost(String(h).split('/').pop() ?? '');
+    if (x) out.add(x.namespace);
   };
   switch (m.kind) {
     case 'AuthorizationPolicy':

@@ -10,6 +10,8 @@ import { platformFlowOptions } from '../validate/flow/platform-flows';
 import { flowMode, servicePortProtocol } from '../validate/flow/protocol';
 import { readCallRecords } from '../validate/flow/records';
 import { at } from '../private/flatten';
+import { ClusterModel } from '../validate/model/cluster-model';
+import { serviceHost } from '../validate/model/hosts';
 import { ConnectivityProbe, environmentNamespace, probeFlows, samplePath } from './connectivity';
 import { selectorOf } from './describe-security';
 import { compare, TOPOLOGY_FILE } from './manifest-tree';
@@ -88,13 +90,8 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
   const namespace = options.namespace ?? environmentNamespace(manifests) ?? 'default';
   const evaluator = new FlowEvaluator(manifests, platformFlowOptions(platform, namespace));
   const cluster = evaluator.cluster;
-  const byKind = new Map<string, Record<string, any>[]>();
-  for (const m of manifests) {
-    const list = byKind.get(String(m?.kind));
-    if (list) list.push(m);
-    else byKind.set(String(m?.kind), [m]);
-  }
-  const of = (kind: string) => byKind.get(kind) ?? [];
+  // The objects as written (the flows read the cluster after Flagger): the model's.
+  const of = (kind: string) => cluster.files.ofKind(kind);
   const display = (p: { name: string; namespace: string }) => (p.namespace === namespace ? p.name : `${p.namespace}/${p.name}`);
   const workloads = cluster.pods.filter((p) => p.kind !== 'Platform' && p.kind !== 'Job' && p.kind !== 'CronJob');
 
@@ -124,38 +121,10 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     return (groupSize.get(g) ?? 0) > limit ? `${g} · ${tier || 'no tier'}` : g;
   };
 
-  const peer = of('PeerAuthentication');
+  const { modeOf, splitOf, progressiveOf } = nodeDetails(cluster.files, namespace);
   const appOf = (m: Record<string, any>): string | undefined => {
     const labels = at(m, 'spec.selector.matchLabels');
     return labels?.app ?? labels?.['app.kubernetes.io/name'];
-  };
-  // Each namespace's own mode; a namespace whose manifests are not here (another team's) shows UNSET.
-  const nsModes = new Map<string, string>();
-  for (const p of peer) {
-    const ns = String(p.metadata?.namespace ?? namespace);
-    if (selectorOf(p) === 'namespace-wide' && !nsModes.has(ns)) nsModes.set(ns, p.spec?.mtls?.mode);
-  }
-  const peerOf = new Map<string, Record<string, any>>();
-  for (const p of peer) { const a = appOf(p); if (a && !peerOf.has(a)) peerOf.set(a, p); }
-  const modeOf = (svc: string) => peerOf.get(svc)?.spec?.mtls?.mode ?? nsModes.get(svc.includes('/') ? svc.split('/')[0] : namespace) ?? 'UNSET';
-  const meshRouteOf = new Map<string, Record<string, any>>();
-  for (const v of of('VirtualService')) {
-    if (v.spec?.gateways?.length > 0) continue;
-    for (const h of v.spec?.hosts ?? []) if (!meshRouteOf.has(String(h).split('.')[0])) meshRouteOf.set(String(h).split('.')[0], v);
-  }
-  const splitOf = (svc: string): string | undefined => {
-    const vs = meshRouteOf.get(svc);
-    for (const route of vs?.spec?.http ?? []) {
-      const dests: any[] = route.route ?? [];
-      if (dests.length > 1) return dests.map((d) => `${d.destination?.subset ?? d.destination?.host} ${d.weight ?? 0}%`).join(' / ');
-    }
-    return undefined;
-  };
-  const progressiveOf = (svc: string): string | undefined => {
-    const c = of('Canary').find((m) => String(m.apiVersion).startsWith('flagger.app/') && at(m, 'spec.targetRef.name') === svc);
-    if (!c) return undefined;
-    const a = c.spec?.analysis ?? {};
-    return `Flagger canary${a.stepWeight ? ` +${a.stepWeight}%` : ''}${a.maxWeight ? ` to ${a.maxWeight}%` : ''}`;
   };
 
   const probes = [...probeFlows(evaluator, platform, namespace).values()];
@@ -320,6 +289,49 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
   return {
     nodes,
     edges: edges.sort((x, y) => rank[x.kind] - rank[y.kind] || compare(x.source, y.source) || compare(x.target, y.target)),
+  };
+}
+
+/**
+ * What a service node shows, read from the model of the manifests as written: the mTLS mode of
+ * the PeerAuthentication selecting its pods, else its namespace's (a namespace whose manifests
+ * are not here, another team's, shows UNSET); the weights of the first split route of the
+ * mesh VirtualService of its host; its Flagger Canary. A node is `<name>` in the environment's
+ * namespace, `<namespace>/<name>` elsewhere.
+ */
+function nodeDetails(files: ClusterModel, namespace: string): {
+  modeOf(svc: string): string; splitOf(svc: string): string | undefined; progressiveOf(svc: string): string | undefined;
+} {
+  const nodeOf = (svc: string) => (svc.includes('/') ? { ns: svc.split('/')[0], name: svc.split('/')[1] } : { ns: namespace, name: svc });
+  const nsModes = new Map<string, string>();
+  for (const p of files.ofKind('PeerAuthentication')) {
+    const ns = String(p.metadata?.namespace ?? namespace);
+    if (selectorOf(p) === 'namespace-wide' && !nsModes.has(ns)) nsModes.set(ns, p.spec?.mtls?.mode);
+  }
+  // As the flows read a PeerAuthentication's selector (src/validate/flow/mtls.ts).
+  const peerSelector = (p: Record<string, any>) => (p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined);
+  return {
+    modeOf: (svc) => {
+      const { ns, name } = nodeOf(svc);
+      const pod = files.workloadsNamed(name, ns)[0];
+      const own = pod ? files.selecting('PeerAuthentication', ns, pod.labels, peerSelector).find((p) => p.spec?.selector) : undefined;
+      return own?.spec?.mtls?.mode ?? nsModes.get(ns) ?? 'UNSET';
+    },
+    splitOf: (svc) => {
+      const { ns, name } = nodeOf(svc);
+      const vs = files.hosts.virtualServicesFor(serviceHost(name, ns)).find((v) => !(v.spec?.gateways?.length > 0));
+      for (const route of vs?.spec?.http ?? []) {
+        const dests: any[] = route.route ?? [];
+        if (dests.length > 1) return dests.map((d) => `${d.destination?.subset ?? d.destination?.host} ${d.weight ?? 0}%`).join(' / ');
+      }
+      return undefined;
+    },
+    progressiveOf: (svc) => {
+      const c = files.ofKind('Canary').find((m) => String(m.apiVersion).startsWith('flagger.app/') && at(m, 'spec.targetRef.name') === svc);
+      if (!c) return undefined;
+      const a = c.spec?.analysis ?? {};
+      return `Flagger canary${a.stepWeight ? ` +${a.stepWeight}%` : ''}${a.maxWeight ? ` to ${a.maxWeight}%` : ''}`;
+    },
   };
 }
 

@@ -41,7 +41,7 @@ import { AnnotatedAcknowledgement, splitAcknowledged } from './acknowledgements'
 import type { FlowWorkload } from './flow/flow';
 import type { MeshPlatform } from '../platform/platform';
 import { PLATFORM_ANNOTATION, RecordedPlatform, recordedPlatforms } from '../platform/platform-record';
-import { validateManifests } from './validate';
+import { checkManifests } from './validate';
 import { listItems, mayDecodeDifferentlyAsYaml11, parseManifests } from './yaml';
 import { MeshError } from '../core/errors';
 import { isIstioVersion, ISTIO_VERSIONS } from '../core/istio-version';
@@ -176,14 +176,15 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
 
   let findings: Finding[];
   try {
-    findings = validateManifests(manifests, {
+    const checked = checkManifests(manifests, {
       crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly, strict,
       ingressGateway: described && records.recorded.length === 0 ? platformIngressGateway(described) : undefined,
       ingressGateways: distinctPlatforms(records.recorded).map(platformIngressGateway),
       istioVersion: isIstioVersion(istioVersion) ? istioVersion : described?.istio.version,
     });
-    // Calls recorded for other teams' services: proven over every folder given (MESH604).
-    if (!schemaOnly) findings.push(...recordFindings(manifests, platform));
+    findings = checked.findings;
+    // Calls recorded for other teams' services: proven over every folder given (MESH604), on the model the checks built.
+    if (!schemaOnly) findings.push(...recordFindings(manifests, platform, checked.model));
   } catch (e) {
     // A CRD directory that cannot be read, an unknown release: the invocation, not the files.
     if (e instanceof MeshError) { io.stderr(`${e.message}\n`); return 2; }

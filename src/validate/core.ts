@@ -40,6 +40,24 @@ function modelOf(key: string): any {
   return modelCache.get(key);
 }
 
+/**
+ * Validates `data` against a kubernetes-models model's schema, throwing its ValidationError.
+ * `new Model(data).validate()` first deep-copies `data` without its undefined values (the
+ * model's `setDefinedProps`), then validates the copy. The object is validated as it is first:
+ * a key with an undefined value can only add an error (an unknown field, additionalProperties)
+ * that the copy does not have (the schemas of these kinds hold no keyword that fails on fewer
+ * keys), so an object that passes passes as its copy would; one that fails is validated again
+ * as a copy, for the copy's errors exactly. Every object read from YAML or rendered by cdk8s
+ * passes or fails alike, and only a failing one is copied.
+ */
+function validateModel(Model: any, data: Manifest): void {
+  try {
+    Model.prototype.validate.call(data);
+  } catch {
+    new Model(data).validate();
+  }
+}
+
 /** True if the core schemas know `<apiVersion>/<kind>`. */
 export function isCoreKind(m: Manifest): boolean {
   return `${m.apiVersion}/${m.kind}` in MODELS;
@@ -54,7 +72,7 @@ export function checkCoreObject(m: Manifest, refused?: string[]): Finding[] | un
   if (!(key in MODELS)) return undefined;
   const Model = modelOf(key);
   try {
-    new Model(m).validate();
+    validateModel(Model, m);
     return [];
   } catch (e: any) {
     const errors: any[] = e?.errors ?? [{ instancePath: '', message: String(e?.message ?? e) }];
@@ -96,7 +114,7 @@ function metadataTypeProblems(m: Manifest, refused?: string[]): Finding[] {
   }
   objectMeta ??= loadObjectMeta();
   try {
-    new objectMeta(m.metadata).validate();
+    validateModel(objectMeta, m.metadata);
     return [];
   } catch (e: any) {
     const errors: any[] = e?.errors ?? [{ instancePath: '', message: String(e?.message ?? e) }];

@@ -74,8 +74,11 @@ export function formatFinding(f: Finding, prefix?: string): string {
 
 /** Findings in a stable order: by resource, field, code and message. */
 export function sortFindings(findings: Finding[]): Finding[] {
-  const key = (f: Finding) => [f.file ?? '', f.resource.kind, f.resource.namespace ?? '', f.resource.name, f.field, f.code, f.message].join('\u0000');
-  return [...findings].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  // Each finding's key once, not twice per comparison.
+  const keyOf = (f: Finding) => [f.file ?? '', f.resource.kind, f.resource.namespace ?? '', f.resource.name, f.field, f.code, f.message]
+    .join('\u0000');
+  const keyed = findings.map((f) => ({ f, key: keyOf(f) }));
+  return keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((k) => k.f);
 }
 
 /** `a.b[0].c` from a JSON pointer `/a/b/0/c`. */

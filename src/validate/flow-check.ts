@@ -3,6 +3,7 @@ import { FlowEvaluator } from './flow/evaluate';
 import { readCallRecords, recordedCallFindings } from './flow/records';
 import type { FlowWorkload } from './flow/flow';
 import { Finding, Manifest } from './finding';
+import { ClusterModel } from './model/cluster-model';
 import { isMeshChart } from '../graph/brands';
 import type { IMeshChart } from '../graph/interfaces';
 
@@ -32,11 +33,13 @@ export function chartFlowFindings(chart: FlowCheckedChart, manifests: readonly M
  * pairs are looked for once over the whole group. The platform is the first chart's,
  * with each chart's namespace-dependent components (the rate-limit service).
  */
-export function clusterFlowFindings(charts: readonly FlowCheckedChart[], manifests: readonly Manifest[]): { finding: Finding; path: string }[] {
+export function clusterFlowFindings(
+  charts: readonly FlowCheckedChart[], manifests: readonly Manifest[] | ClusterModel,
+): { finding: Finding; path: string }[] {
   const platform = charts[0].platform;
   const workloads = new Map<string, FlowWorkload>();
   for (const c of charts) for (const w of c.platform.workloads(c.namespace)) workloads.set(`${w.namespace}/${w.name}`, workloads.get(`${w.namespace}/${w.name}`) ?? w);
-  const evaluator = new FlowEvaluator(manifests, {
+  const evaluator = FlowEvaluator.over(manifests instanceof ClusterModel ? manifests : ClusterModel.of(manifests), {
     trustDomain: platform.trustDomain,
     rootNamespace: platform.istio.rootNamespace,
     platform: [...workloads.values()],

@@ -15,7 +15,7 @@ export interface ListProblem {
 
 /** Appends to `out` every duplicate in `value` (at `field`) under `schema`. */
 export function listTypeProblems(value: any, schema: any, field: string, out: ListProblem[]): void {
-  if (value === undefined || value === null || !schema || typeof schema !== 'object') return;
+  if (value === undefined || value === null || !schema || typeof schema !== 'object' || !schemaHas(schema, 'list')) return;
   if (Array.isArray(value)) {
     const type = schema['x-kubernetes-list-type'];
     if (type === 'map' || type === 'set') {
@@ -41,6 +41,32 @@ export function listTypeProblems(value: any, schema: any, field: string, out: Li
       listTypeProblems(v, sub, field ? `${field}.${k}` : k, out);
     }
   }
+}
+
+/** What a schema node may carry that the walks over objects look for. */
+export type SchemaRule = 'list' | 'cel';
+
+const carries: Record<SchemaRule, WeakMap<object, boolean>> = { list: new WeakMap(), cel: new WeakMap() };
+
+/**
+ * True if `schema` or a schema under it (properties, items, additionalProperties) carries a list
+ * type (`map` or `set`) or CEL rules: a walk skips the values under a schema that carries none.
+ * Worked out once per schema node.
+ */
+export function schemaHas(schema: any, rule: SchemaRule): boolean {
+  if (!schema || typeof schema !== 'object') return false;
+  const memo = carries[rule];
+  let known = memo.get(schema);
+  if (known === undefined) {
+    memo.set(schema, false); // a schema that contains itself carries nothing more through itself
+    const own = rule === 'list' ? ['map', 'set'].includes(schema['x-kubernetes-list-type'])
+      : Array.isArray(schema['x-kubernetes-validations']) && schema['x-kubernetes-validations'].length > 0;
+    const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+    const subs = [...Object.values(schema.properties ?? {}), schema.items, additional];
+    known = own || subs.some((s) => schemaHas(s, rule));
+    memo.set(schema, known);
+  }
+  return known;
 }
 
 function stableJson(v: unknown): string {

@@ -13,7 +13,7 @@ import { Codes } from '../core/codes';
 import { evaluateRule } from './cel';
 import { CrdBundle, CrdVersionSchema, gvkKey, packageRoot } from './crd-schemas';
 import { goRegExp } from './go-regexp';
-import { ListProblem, listTypeProblems } from './list-types';
+import { ListProblem, listTypeProblems, schemaHas } from './list-types';
 import { refusedPointers } from './refused';
 import { Finding, finding, fieldOfPointer, Manifest } from './finding';
 
@@ -132,10 +132,13 @@ function plainCel(v: any): any {
 
 /** Every CEL rule of `schema` and its descendants that fails for `value`. */
 export function celProblems(value: any, schema: any, field: string, out: { field: string; message: string }[]): void {
-  if (value === undefined || value === null || !schema) return;
+  if (value === undefined || value === null || !schema || !schemaHas(schema, 'cel')) return;
+  // The value as CEL sees it, converted once for all the rules of this node.
+  let self: unknown;
   for (const rule of schema['x-kubernetes-validations'] ?? []) {
     if (typeof rule.rule !== 'string' || /\boldSelf\b/.test(rule.rule)) continue; // transition rules need the old object
-    const result = evaluateRule(rule.rule, celValue(value, schema));
+    self ??= celValue(value, schema);
+    const result = evaluateRule(rule.rule, self);
     if (!result.ok) {
       const msg = rule.message ?? `failed rule: ${rule.rule.replace(/\s+/g, ' ')}`;
       out.push({ field, message: result.error ? `${msg} (evaluation error: ${result.error})` : msg });

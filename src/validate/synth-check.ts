@@ -14,7 +14,7 @@ import type { IstioVersion } from '../core/istio-version';
 import { Finding, formatFinding, isError, Manifest } from './finding';
 import { platformIngressGateway } from './analysis';
 import { MeshIdentityClaim, meshIdentityConflicts, sameObjectCollisions } from './collisions';
-import { validateManifests } from './validate';
+import { checkManifests } from './validate';
 import { acknowledgementAnnotation, annotateAcknowledged } from './acknowledgements';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
 import { clusterFlowFindings, FlowCheckedChart } from './flow-check';
@@ -227,9 +227,9 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
   const analysisOnly = options.schemaValidation === false;
   // One cluster, one Istio release: the app's, else its charts' platform's (MESH632 when they differ).
   const istioVersion = options.istioVersion ?? meshCharts[0]?.platform.istio.version;
-  for (const f of validateManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly, ingressGateways, istioVersion })) {
-    classify(f, CLUSTER_FOLDER);
-  }
+  // The model of the cluster is built once, by the analysis, and handed on to the flows.
+  const { findings, model } = checkManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly, ingressGateways, istioVersion });
+  for (const f of findings) classify(f, CLUSTER_FOLDER);
   if (errors.length === 0 && options.flowVerification !== false && meshCharts.length > 0) {
     // Every chart's intended flows over every manifest: a call across namespaces meets the
     // callee's policies, and a pair of workloads of two environments must be refused too.
@@ -241,7 +241,7 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
       }
       return folderOf(meshCharts[0]);
     };
-    for (const p of clusterFlowFindings(meshCharts, manifests)) {
+    for (const p of clusterFlowFindings(meshCharts, model ?? manifests)) {
       // A finding no construct stated (an open pair) goes to the construct of its resource (the destination's Deployment).
       const stated = (p.finding as { constructPath?: string }).constructPath !== undefined;
       const path = stated ? p.path : pathOf(p.finding.resource) ?? p.path;

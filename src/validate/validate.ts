@@ -16,6 +16,7 @@ import { analyze, AssumedIngressGateway } from './analysis';
 import { isCoreKind, checkCoreObject, checkMetadata } from './core';
 import { bundlesForRelease, CrdBundle, loadCrdBundles, packagedSchemaDirectory, resolveCrdDirectory } from './crd-schemas';
 import { Finding, finding, isError, Manifest, sortFindings } from './finding';
+import { ClusterModel } from './model/cluster-model';
 import { withoutRefused } from './refused';
 import { checkCustomResource } from './schema';
 import { checkWebhook } from './webhook';
@@ -114,6 +115,16 @@ export function checkSchema(m: Manifest, context: SchemaContext = schemaContext(
 
 /** Every problem of `manifests`, sorted; the analysis treats them as one cluster's objects. */
 export function validateManifests(manifests: readonly Manifest[], options: ValidateOptions = {}): Finding[] {
+  return checkManifests(manifests, options).findings;
+}
+
+/**
+ * What {@link validateManifests} finds, with the model of the cluster the analysis built over
+ * what the API server admits (none with `schemaOnly`): synth and `cdk8s-mesh-validate` hand it on
+ * to the flow checks, so the manifests are indexed once per run.
+ * @internal
+ */
+export function checkManifests(manifests: readonly Manifest[], options: ValidateOptions = {}): { findings: Finding[]; model?: ClusterModel } {
   const version = targetRelease(options);
   // analysisOnly reports no schema findings, but still keeps what the API server refuses out of the
   // deeper checks, judged by the package's own schemas (there whatever the CRD directory holds).
@@ -133,9 +144,9 @@ export function validateManifests(manifests: readonly Manifest[], options: Valid
     const rest = withoutRefused(m, refused);
     if (rest) analysed.push(rest);
   }
-  if (!options.schemaOnly) {
-    const assumed = [...(options.ingressGateway ? [options.ingressGateway] : []), ...(options.ingressGateways ?? [])];
-    out.push(...analyze(analysed, assumed.length > 0 ? assumed : undefined));
-  }
-  return sortFindings(out);
+  if (options.schemaOnly) return { findings: sortFindings(out) };
+  const model = ClusterModel.of(analysed);
+  const assumed = [...(options.ingressGateway ? [options.ingressGateway] : []), ...(options.ingressGateways ?? [])];
+  out.push(...analyze(model, assumed.length > 0 ? assumed : undefined));
+  return { findings: sortFindings(out), model };
 }

@@ -51,7 +51,7 @@ describe('the public API (src/index.ts)', () => {
     const exported = new Set([...indexExports().values, ...indexExports().types, ...Object.keys(api)]);
     const helpers = [
       'compare', 'titleCase', 'millisText', 'policyProblems', 'renderRule', 'WEEKLY_MONDAY_10_JST', 'toIstioDuration', 'formatProblem',
-      'finding', 'analyze', 'checkWebhook', 'MeshIndex', 'MeshSynthCheck', 'FlowCluster', 'promqlProblem', 'podHardeningProblems',
+      'finding', 'analyze', 'checkWebhook', 'AnalysisView', 'ClusterModel', 'MeshSynthCheck', 'FlowCluster', 'promqlProblem', 'podHardeningProblems',
       'writeTree', 'toYaml', 'resourcesOf', 'describe', 'ISTIO_PARITY', 'CLUSTER_FOLDER', 'YamlReadError',
     ];
     expect(helpers.filter((n) => exported.has(n))).toEqual([]);

@@ -98,11 +98,18 @@ describe('topology of calls to TCP, TLS and gRPC services', () => {
   });
 });
 
+/** `m` (a Deployment) with `labels` added to its pods. */
+function podLabels(m: Record<string, any>, labels: Record<string, string>): Record<string, any> {
+  const template = m.spec.template;
+  const metadata = { ...template.metadata, labels: { ...template.metadata.labels, ...labels } };
+  return { ...m, spec: { ...m.spec, template: { ...template, metadata } } };
+}
+
 describe('topology from manifests', () => {
   const http = (m: Record<string, any>) => ({ ...m, spec: { ...m.spec, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
   const manifests = [
     http(service('order-service')), http(service('payment-service')), http(service('user-service')),
-    deployment('order-service'), deployment('payment-service'),
+    deployment('order-service'), podLabels(deployment('payment-service'), { 'app.kubernetes.io/name': 'payment-service' }),
     peerAuthentication('default', 'STRICT'),
     { ...peerAuthentication('payment-legacy', 'PERMISSIVE'), spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'payment-service' } }, mtls: { mode: 'PERMISSIVE' } } },
     authorizationPolicy('payment-service', [['order-service', ['POST'], ['/api/payments/*']]]),
@@ -120,6 +127,22 @@ describe('topology from manifests', () => {
     expect(model.edges).toEqual([{
       source: 'order-service', target: 'payment-service', kind: 'call', declared: false, asynchronous: false, allowed: true, operations: 'POST /api/payments/*',
     }]);
+  });
+
+  test('a workload\'s mode is that of the PeerAuthentication selecting its pods, as the flows read it, not of one naming its app', () => {
+    // GIVEN a PERMISSIVE policy whose selector no pod of payment-service carries (its pods lack the label)
+    const payment = (m: Record<string, any>) => m.kind === 'Deployment' && m.metadata.name === 'payment-service';
+    const unlabelled = manifests.map((m: Record<string, any>) => (payment(m) ? deployment('payment-service') : m));
+    // THEN the node shows the namespace's STRICT, the mode the flow evaluator applies to those pods
+    expect(topologyModel(unlabelled).nodes.find((n) => n.name === 'payment-service')?.mtls).toBe('STRICT');
+  });
+
+  test('a split is the route of the service\'s own host, not of a host of another namespace that starts with its name', () => {
+    // GIVEN a mesh route in production for staging's payment-service (a host is a name, not its first label)
+    const other = { ...virtualService('payment-staging', [weightedRoute('payment-service.staging.svc.cluster.local', { a: 50, b: 50 })]) };
+    other.spec.hosts = ['payment-service.staging.svc.cluster.local'];
+    // THEN production's payment-service shows no split
+    expect(topologyModel([...manifests, other]).nodes.find((n) => n.name === 'payment-service')?.split).toBeUndefined();
   });
 
   test('a declared call the target does not authorize is refused by the AuthorizationPolicy and drawn red', () => {

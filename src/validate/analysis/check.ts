@@ -1,5 +1,5 @@
 import { Finding } from '../finding';
-import { MeshIndex } from './mesh-index';
+import { AnalysisView } from './view';
 
 /** One cross-resource check, with its stable code and the Istio and Kiali checks it mirrors. */
 export interface AnalysisCheck {
@@ -12,5 +12,5 @@ export interface AnalysisCheck {
   /** Kiali validation codes of the same check. */
   readonly kiali?: readonly string[];
   /** Runs the check over the index. */
-  run(index: MeshIndex): Finding[];
+  run(index: AnalysisView): Finding[];
 }

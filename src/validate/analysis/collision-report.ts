@@ -6,7 +6,7 @@
  * naming both (synth prints both constructs), and a group of three is two.
  */
 import { Finding, Manifest, refOf } from '../finding';
-import { namespaceOf } from './mesh-index';
+import { namespaceOf } from './view';
 
 /** `<namespace>/<name>` of `m`. */
 function fullName(m: Manifest): string {

@@ -8,7 +8,8 @@ import { protocolOfPortName } from '../../core/ports';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { onEachButFirst } from './collision-report';
-import { exportToScopes, namespaceOf, push } from './mesh-index';
+import { namespaceOf, push } from './view';
+import { exportToScopes } from '../model/visibility';
 import { dict, list } from '../values';
 
 /**

@@ -9,7 +9,7 @@
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest, refOf } from '../finding';
 import { AnalysisCheck } from './check';
-import { MeshIndex, namespaceOf, push } from './mesh-index';
+import { AnalysisView, namespaceOf, push } from './view';
 
 /** `k=v,k2=v2`, sorted by key: a label set as a selector's text (k8s.io/apimachinery labels.SelectorFromSet(...).String()). */
 export function selectorText(selector: Readonly<Record<string, string>> | undefined): string {
@@ -86,7 +86,7 @@ function oncePerPair(found: readonly DirectedCollision[], report: (c: DirectedCo
  * (a plain substring test, as Istio's `strings.Contains`) and some pod matching both.
  * Istio looks at Pods; the index's pod templates and the assumed gateway's pod stand for them.
  */
-function samePods(index: MeshIndex, a: string, b: string, selectors: ReadonlyMap<string, Record<string, string>>): boolean {
+function samePods(index: AnalysisView, a: string, b: string, selectors: ReadonlyMap<string, Record<string, string>>): boolean {
   if (a === b) return true;
   if (!a.includes(b) && !b.includes(a)) return false;
   const sa = selectors.get(a)!;

@@ -8,7 +8,8 @@ import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { conflictingGateways, duplicateCertificates, fullName, selectorOf, selectorText } from './gateway-conflicts';
-import { hostsMatch, MeshIndex, namespaceOf, push, Workload } from './mesh-index';
+import { AnalysisView, namespaceOf, push, Workload } from './view';
+import { hostsMatch } from '../model/hosts';
 import { dict, list } from '../values';
 
 /** True if every label of `selector` is on `labels` (an empty selector matches everything). */
@@ -42,7 +43,7 @@ export const gatewaySelector: AnalysisCheck = {
  * Service; a Service without a selector selects every pod of its namespace, as in gateway.go
  * (`klabels.SelectorFromSet` of an empty set matches everything).
  */
-function servicePorts(index: MeshIndex, pods: readonly Workload[], selectorless: ReadonlyMap<string, Manifest[]>): Set<number> {
+function servicePorts(index: AnalysisView, pods: readonly Workload[], selectorless: ReadonlyMap<string, Manifest[]>): Set<number> {
   const ports = new Set<number>();
   for (const pod of pods) {
     for (const svc of [...index.servicesSelecting(pod), ...(selectorless.get(pod.namespace) ?? [])]) {

@@ -6,7 +6,8 @@ import { methodsReachingRules, reaching } from './rule-methods';
 import { weightSplitProblem } from '../../core/weight-split';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
-import { MeshIndex, namespaceOf, resolveHost } from './mesh-index';
+import { AnalysisView, namespaceOf } from './view';
+import { analyzerFqdn } from '../model/hosts';
 import { dict, list } from '../values';
 
 /** Milliseconds of a Go-style duration (`1h2m3.5s`, `250ms`), or undefined. */
@@ -189,7 +190,7 @@ const NON_IDEMPOTENT = ['POST', 'PATCH'];
 const SERVER_ERROR_RETRIES = ['5xx', 'gateway-error'];
 
 /** Methods ALLOW AuthorizationPolicies grant on each workload: one pass over the policies. */
-function allowedMethodsByWorkload(index: MeshIndex): Map<Manifest, Set<string>> {
+function allowedMethodsByWorkload(index: AnalysisView): Map<Manifest, Set<string>> {
   const out = new Map<Manifest, Set<string>>();
   for (const ap of index.ofKind('AuthorizationPolicy')) {
     if ((ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
@@ -217,7 +218,7 @@ export const retryNonIdempotent: AnalysisCheck = {
     const out: Finding[] = [];
     let granted: Map<Manifest, Set<string>> | undefined;
     const allowedOn = (fqdn: string): string[] => {
-      const svc = index.services.get(fqdn);
+      const svc = index.service(fqdn);
       if (!svc) return [];
       granted ??= allowedMethodsByWorkload(index);
       return index.workloadsOfService(svc).flatMap((w) => [...(granted!.get(w.manifest) ?? [])]);
@@ -233,7 +234,7 @@ export const retryNonIdempotent: AnalysisCheck = {
         if ('only' in r) {
           served = [...r.only];
         } else {
-          const hosts: string[] = list(rule?.route).map((x: any) => resolveHost(String(x?.destination?.host ?? ''), namespaceOf(vs)));
+          const hosts: string[] = list(rule?.route).map((x: any) => analyzerFqdn(String(x?.destination?.host ?? ''), namespaceOf(vs)));
           served = reaching(hosts.flatMap(allowedOn), r);
         }
         const risky = [...new Set(served.filter((m) => NON_IDEMPOTENT.includes(m) || m === '*'))].sort();

@@ -4,7 +4,9 @@ import { CONFIG_CHECKS } from './config-checks';
 import { EDGE_CHECKS } from './edge';
 import { GATEWAY_CHECKS } from './gateways';
 import { HTTP_RULE_CHECKS } from './http-rules';
-import { AssumedIngressGateway, defaultIngressGateway, MeshIndex } from './mesh-index';
+import { AnalysisView } from './view';
+import { AssumedIngressGateway } from './assumed-gateways';
+import { ClusterModel } from '../model/cluster-model';
 import { RELEASE_CHECKS } from './release';
 import { RETRY_CHAIN_CHECKS } from './retry-chain';
 import { STATEFUL_CHECKS } from './stateful';
@@ -12,7 +14,8 @@ import { ROUTING_CHECKS } from './routing';
 import { WORKLOAD_CHECKS } from './workloads';
 
 export { AnalysisCheck } from './check';
-export { AssumedIngressGateway, ISTIOCTL_DEFAULT_INGRESS_GATEWAY, MeshIndex, platformIngressGateway, resolveHost } from './mesh-index';
+export { AssumedIngressGateway, ISTIOCTL_DEFAULT_INGRESS_GATEWAY, platformIngressGateway } from './assumed-gateways';
+export { AnalysisView } from './view';
 
 /** Every cross-resource check, in code order. */
 export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
@@ -22,11 +25,14 @@ export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 
 /**
- * Runs every cross-resource check over one set of manifests (one cluster's worth).
+ * Runs every cross-resource check over one set of manifests (one cluster's worth), or over the
+ * model of them built once for every check.
  * @param ingressGateways the ingress gateway (or gateways) the cluster runs, each unless the
  * manifests define it (by default istioctl analyze's assumption, ISTIOCTL_DEFAULT_INGRESS_GATEWAY)
  */
-export function analyze(manifests: readonly Manifest[], ingressGateways?: AssumedIngressGateway | readonly AssumedIngressGateway[]): Finding[] {
-  const index = new MeshIndex(manifests, defaultIngressGateway(manifests, ingressGateways));
-  return ANALYSIS_CHECKS.flatMap((c) => c.run(index));
+export function analyze(
+  manifests: readonly Manifest[] | ClusterModel, ingressGateways?: AssumedIngressGateway | readonly AssumedIngressGateway[],
+): Finding[] {
+  const view = AnalysisView.of(manifests instanceof ClusterModel ? manifests : ClusterModel.of(manifests), ingressGateways);
+  return ANALYSIS_CHECKS.flatMap((c) => c.run(view));
 }

@@ -6,7 +6,7 @@ import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { dict, list } from '../values';
-import { MeshIndex, namespaceOf } from './mesh-index';
+import { AnalysisView, namespaceOf } from './view';
 
 /** Methods that may change state: a mirrored one is applied twice. */
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -15,7 +15,7 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * The methods the ALLOW AuthorizationPolicies of `namespace` that select `labels` admit
  * that may be writes (`any method` for a rule or operation that names none).
  */
-function admittedWrites(index: MeshIndex, namespace: string, labels: Readonly<Record<string, string>>): string[] {
+function admittedWrites(index: AnalysisView, namespace: string, labels: Readonly<Record<string, string>>): string[] {
   const out = new Set<string>();
   for (const ap of index.ofKind('AuthorizationPolicy')) {
     if (namespaceOf(ap) !== namespace || (ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;

@@ -10,7 +10,8 @@ import { RETRY_CONDITIONS_RESENDING } from '../../core/retries';
 import { Finding, finding, Manifest, refOf } from '../finding';
 import { AnalysisCheck } from './check';
 import { durationMillis } from './http-rules';
-import { MeshIndex, namespaceOf, push, resolveHost, Workload } from './mesh-index';
+import { AnalysisView, namespaceOf, push, Workload } from './view';
+import { analyzerFqdn } from '../model/hosts';
 import { dict, list } from '../values';
 import { methodsReachingRules, reaching, RuleMethods } from './rule-methods';
 
@@ -72,7 +73,7 @@ function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
       vs, index: i, host: '', timeout: durationMillis(rule?.timeout), attempts, retryOn,
       perTryTimeout: attempts > 0 ? durationMillis(retries?.perTryTimeout) : undefined, reach: reach[i],
     };
-    const hosts = new Set<string>(list(rule?.route).map((r: any) => resolveHost(String(r?.destination?.host ?? ''), ns)));
+    const hosts = new Set<string>(list(rule?.route).map((r: any) => analyzerFqdn(String(r?.destination?.host ?? ''), ns)));
     for (const host of hosts) out.push({ host, hop: { ...hop, host }, mesh });
   });
   return out;
@@ -84,7 +85,7 @@ function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
  * (the mesh by default), as a hop whose resource is the Canary that says so.
  * https://github.com/fluxcd/flagger/blob/main/pkg/router/istio.go (reconcileVirtualService: the Canary's service retries, timeout, gateways)
  */
-function flaggerRoutes(index: MeshIndex): Manifest[] {
+function flaggerRoutes(index: AnalysisView): Manifest[] {
   return index.ofKind('Canary').filter((c) => String(c.apiVersion ?? '').startsWith('flagger.app/')).map((c) => {
     const svc = dict(c.spec?.service);
     const name = String(svc.name ?? c.spec?.targetRef?.name ?? '');
@@ -105,7 +106,7 @@ function flaggerRoutes(index: MeshIndex): Manifest[] {
  * The calls the ALLOW policies grant, principal by principal, and the methods granted on each workload from any source
  * (none for a workload that ALLOW policies select but no rule grants; no entry, any method, for one no ALLOW policy selects).
  */
-function callsOf(index: MeshIndex): { calls: Call[]; granted: Map<Manifest, Set<string>> } {
+function callsOf(index: AnalysisView): { calls: Call[]; granted: Map<Manifest, Set<string>> } {
   const granted = new Map<Manifest, Set<string>>();
   const byIdentity = new Map<string, Workload[]>();
   for (const w of index.workloads) push(byIdentity, `${w.namespace}/${w.serviceAccount}`, w);
@@ -155,7 +156,7 @@ function tcpOnly(ops: any[], http: ReadonlySet<number>): boolean {
  * (https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/):
  * the ports an AuthorizationPolicy operation names are container ports.
  */
-function httpTargetPorts(index: MeshIndex, w: Workload): Set<number> {
+function httpTargetPorts(index: AnalysisView, w: Workload): Set<number> {
   const out = new Set<number>();
   for (const svc of index.servicesSelecting(w)) {
     for (const p of list(svc.spec?.ports)) {
@@ -167,9 +168,9 @@ function httpTargetPorts(index: MeshIndex, w: Workload): Set<number> {
 }
 
 /** The hosts (Services) whose selector picks each workload. */
-function hostsByWorkload(index: MeshIndex): Map<Manifest, string[]> {
+function hostsByWorkload(index: AnalysisView): Map<Manifest, string[]> {
   const out = new Map<Manifest, string[]>();
-  for (const [host, svc] of index.services) for (const w of index.workloadsOfService(svc)) push(out, w.manifest, host);
+  for (const [host, svc] of index.services()) for (const w of index.workloadsOfService(svc)) push(out, w.manifest, host);
   return out;
 }
 
@@ -193,7 +194,7 @@ interface HopPair {
   readonly callee: string;
 }
 
-function hopPairs(index: MeshIndex): { pairs: HopPair[]; served: Map<Hop, Set<string>> } {
+function hopPairs(index: AnalysisView): { pairs: HopPair[]; served: Map<Hop, Set<string>> } {
   const outerByHost = new Map<string, Hop[]>();
   const innerByHost = new Map<string, Hop[]>();
   for (const vs of [...index.ofKind('VirtualService'), ...flaggerRoutes(index)]) {
@@ -236,8 +237,8 @@ function hopPairs(index: MeshIndex): { pairs: HopPair[]; served: Map<Hop, Set<st
   return { pairs: [...pairs.values()], served };
 }
 
-const memo = new WeakMap<MeshIndex, ReturnType<typeof hopPairs>>();
-function pairsOf(index: MeshIndex): ReturnType<typeof hopPairs> {
+const memo = new WeakMap<AnalysisView, ReturnType<typeof hopPairs>>();
+function pairsOf(index: AnalysisView): ReturnType<typeof hopPairs> {
   let result = memo.get(index);
   if (!result) memo.set(index, result = hopPairs(index));
   return result;

@@ -7,7 +7,9 @@ import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { onEachButFirst } from './collision-report';
 import { destinationsOf } from './destinations';
-import { exportToScopes, hostsMatch, namespaceOf, push, resolveHost } from './mesh-index';
+import { namespaceOf, push } from './view';
+import { analyzerFqdn, hostsMatch } from '../model/hosts';
+import { exportToScopes } from '../model/visibility';
 import { list } from '../values';
 
 /**
@@ -27,14 +29,15 @@ export const hostNotFound: AnalysisCheck = {
       const ns = namespaceOf(vs);
       for (const d of destinationsOf(vs)) {
         const host = String(d.destination.host ?? '');
-        if (!index.registry.lookup(ns, vs.spec?.exportTo, host)) {
-          out.push(finding(Codes.HOST_NOT_FOUND, vs, `${d.field}.host`, `host '${host}' has no Service or ServiceEntry visible from namespace ${ns} (${resolveHost(host, ns)})`));
+        if (!index.lookup(ns, vs.spec?.exportTo, host)) {
+          out.push(finding(Codes.HOST_NOT_FOUND, vs, `${d.field}.host`,
+            `host '${host}' has no Service or ServiceEntry visible from namespace ${ns} (${analyzerFqdn(host, ns)})`));
         }
       }
     }
     for (const dr of index.ofKind('DestinationRule')) {
       const host = String(dr.spec?.host ?? '');
-      if (host && !index.registry.lookup(namespaceOf(dr), dr.spec?.exportTo, host)) {
+      if (host && !index.lookup(namespaceOf(dr), dr.spec?.exportTo, host)) {
         out.push(finding(Codes.HOST_NOT_FOUND, dr, 'spec.host', `host '${host}' has no Service or ServiceEntry visible from namespace ${namespaceOf(dr)}`));
       }
     }
@@ -55,7 +58,7 @@ export const subsetNotFound: AnalysisCheck = {
       for (const d of destinationsOf(vs)) {
         const subset = d.destination.subset;
         if (!subset) continue;
-        const host = resolveHost(String(d.destination.host ?? ''), ns);
+        const host = analyzerFqdn(String(d.destination.host ?? ''), ns);
         const defined = (index.destinationRules.get(host) ?? []).flatMap((dr) => list(dr.spec?.subsets).map((s: any) => String(s?.name)));
         if (!defined.includes(subset)) {
           out.push(finding(Codes.UNKNOWN_SUBSET, vs, `${d.field}.subset`,
@@ -90,7 +93,7 @@ export const duplicateVirtualServiceHost: AnalysisCheck = {
       if (!boundToMesh(vs)) continue;
       const ns = namespaceOf(vs);
       for (const scope of exportToScopes(vs.spec?.exportTo, ns)) {
-        for (const h of new Set<string>(list(vs.spec?.hosts).map((x: string) => resolveHost(String(x), ns)))) {
+        for (const h of new Set<string>(list(vs.spec?.hosts).map((x: string) => analyzerFqdn(String(x), ns)))) {
           push(byScopedHost, `${scope}/${h}`, vs);
           if (scope === '*') push(exportedToAll, h, vs);
         }
@@ -137,7 +140,7 @@ export const destinationPortRequired: AnalysisCheck = {
     for (const vs of index.ofKind('VirtualService')) {
       const ns = namespaceOf(vs);
       for (const d of destinationsOf(vs)) {
-        const svc = index.registry.lookup(ns, vs.spec?.exportTo, String(d.destination.host ?? ''));
+        const svc = index.lookup(ns, vs.spec?.exportTo, String(d.destination.host ?? ''));
         if (!svc?.ports) continue;
         const ports = svc.ports;
         const port = d.destination.port?.number;

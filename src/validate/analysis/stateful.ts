@@ -6,7 +6,7 @@ import { Codes } from '../../core/codes';
 import { REPLICATION_ANNOTATION } from '../../core/labels';
 import { Finding, finding } from '../finding';
 import { AnalysisCheck } from './check';
-import { MeshIndex } from './mesh-index';
+import { AnalysisView } from './view';
 
 /**
  * MESH045 (warning): a StatefulSet of more than one replica that does not say how its image
@@ -20,7 +20,7 @@ import { MeshIndex } from './mesh-index';
 export const unreplicatedStatefulSet: AnalysisCheck = {
   code: Codes.STATEFUL_REPLICAS_UNREPLICATED,
   title: 'a StatefulSet of several replicas that does not say how its image replicates',
-  run(index: MeshIndex) {
+  run(index: AnalysisView) {
     const out: Finding[] = [];
     for (const m of index.ofKind('StatefulSet')) {
       const replicas = m.spec?.replicas;

@@ -7,7 +7,9 @@ import { Principal } from '../../core/principal';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { isIgnoredNamespace, isIstioControlPlane, supportedProtocol } from './config-checks';
-import { MeshIndex, namespaceOf, push, resolveHost, ROOT_NAMESPACE, Workload } from './mesh-index';
+import { AnalysisView, namespaceOf, push, Workload } from './view';
+import { analyzerFqdn } from '../model/hosts';
+import { ROOT_NAMESPACE } from './assumed-gateways';
 import { dict, list } from '../values';
 
 /** MESH105: a Service port whose name does not tell Istio its protocol (and no appProtocol does). */
@@ -305,7 +307,7 @@ export const subsetSelectsNoPods: AnalysisCheck = {
   run(index) {
     const out: Finding[] = [];
     for (const dr of index.ofKind('DestinationRule')) {
-      const svc = index.services.get(resolveHost(String(dr.spec?.host ?? ''), namespaceOf(dr)));
+      const svc = index.service(analyzerFqdn(String(dr.spec?.host ?? ''), namespaceOf(dr)));
       if (!svc || !svc.spec?.selector) continue;
       list(dr.spec?.subsets).forEach((s: any, i: number) => {
         const selector = { ...svc.spec.selector, ...(dict(s?.labels)) };
@@ -321,7 +323,7 @@ export const subsetSelectsNoPods: AnalysisCheck = {
 };
 
 /** The mTLS mode each workload runs with: its own PeerAuthentication, else its namespace's, else the mesh's. */
-function mtlsModes(index: MeshIndex): Map<Manifest, string> {
+function mtlsModes(index: AnalysisView): Map<Manifest, string> {
   const meshWide = index.ofKind('PeerAuthentication').find((p) => namespaceOf(p) === ROOT_NAMESPACE && !selectorOf(p));
   const byNamespace = new Map<string, string>();
   const byWorkload = new Map<Manifest, string>();
@@ -349,7 +351,7 @@ export const plaintextToStrict: AnalysisCheck = {
     const out: Finding[] = [];
     let modes: Map<Manifest, string> | undefined;
     for (const dr of index.ofKind('DestinationRule')) {
-      const svc = index.services.get(resolveHost(String(dr.spec?.host ?? ''), namespaceOf(dr)));
+      const svc = index.service(analyzerFqdn(String(dr.spec?.host ?? ''), namespaceOf(dr)));
       if (!svc || !svc.spec?.selector) continue;
       const policies: { field: string; tls: any; labels: Record<string, string> }[] = [
         { field: 'spec.trafficPolicy.tls.mode', tls: dr.spec?.trafficPolicy?.tls, labels: {} },

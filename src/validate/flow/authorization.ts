@@ -4,7 +4,8 @@
  * https://istio.io/latest/docs/concepts/security/#authorization-policies
  */
 import { Manifest } from '../finding';
-import { FlowCluster, FlowPod, inCidr, nsOf } from './cluster';
+import { inCidr } from '../model/addresses';
+import { FlowCluster, FlowPod, nsOf } from './cluster';
 
 /** The attributes of a request as the destination's proxy sees them. */
 export interface AuthzRequest {

@@ -6,7 +6,7 @@ import { Codes } from '../../core/codes';
 import { Finding, Manifest, ResourceRef } from '../finding';
 import { FlowCluster, FlowOptions, FlowPod } from './cluster';
 import { FlowEvaluator, flowProblem } from './evaluate';
-import { FLAGGER_ROUTED_TO } from './flagger';
+import { FLAGGER_ROUTED_TO } from '../model/flagger';
 import { FlowDecider, FlowVerdict, IntendedFlow } from './flow';
 import { PairAnalysis, PairVerdict } from './pairs';
 

@@ -11,6 +11,7 @@ import { Manifest } from '../finding';
 import { describeDecider, FlowFinding, workloadPairs } from './check';
 import { FlowOptions } from './cluster';
 import { FlowEvaluator } from './evaluate';
+import { ClusterModel } from '../model/cluster-model';
 import { Flow, FlowMethod, FlowSource, FlowVerdict, FlowWorkload } from './flow';
 import { PlatformDestination, platformDestination, platformSource } from './platform-flows';
 import { isCallRecord, readCallRecords, recordedCallFindings } from './records';
@@ -194,14 +195,16 @@ export function readPlatform(files: readonly PlatformFileText[]): PlatformFile {
  * malformed records (MESH606), on the described platform (else the stock one): the check a plain
  * `cdk8s-mesh-validate <callerFolder> <calleeFolder>` runs besides the schema and analysis.
  */
-export function recordFindings(manifests: readonly Manifest[], file?: PlatformFile): FlowFinding[] {
+export function recordFindings(manifests: readonly Manifest[], file?: PlatformFile, model?: ClusterModel): FlowFinding[] {
   if (!manifests.some(isCallRecord)) return [];
   const p = file ? file.platform : MeshPlatform.default();
-  return recordedCallFindings(new FlowEvaluator(manifests, {
+  const options = {
     platform: file?.workloads ?? stockPlatform(),
     ...(p ? { trustDomain: p.trustDomain, rootNamespace: p.istio.rootNamespace } : {}),
     ...(p ? { controlPlane: { workload: p.istiodWorkload(), port: p.istio.xdsPort } } : {}),
-  }));
+  };
+  // The model the validation built over the same files, when there is one: indexed once per run.
+  return recordedCallFindings(model ? FlowEvaluator.over(model, options) : new FlowEvaluator(manifests, options));
 }
 
 /** One line for a verdict: `ALLOWED|REFUSED <flow> — <decider>: <reason>`. */

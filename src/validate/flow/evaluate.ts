@@ -9,7 +9,10 @@ import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { Manifest } from '../finding';
 import { authorizationDecision } from './authorization';
-import { FlowCluster, FlowOptions, FlowPod, FlowService, fqdn, mapSelects, nsOf } from './cluster';
+import { ClusterModel } from '../model/cluster-model';
+import { dialedHost } from '../model/hosts';
+import { labelsSubsetOf } from '../model/selectors';
+import { FlowCluster, FlowOptions, FlowPod, FlowService, nsOf } from './cluster';
 import { Flow, FlowDecider, FlowLayer, FlowVerdict } from './flow';
 import { mtlsMode } from './mtls';
 import { networkPolicyDecision } from './network-policy';
@@ -52,9 +55,21 @@ export class FlowEvaluator {
    */
   public readonly cluster: FlowCluster;
   private readonly readiness: SidecarReadiness;
+  /** What refuses each source pod's DNS lookups (null: nothing), worked out once per pod. */
+  private readonly dnsRefusals = new Map<FlowPod, { direction: 'Egress' | 'Ingress'; policy?: Manifest; reason: string } | null>();
+
+  /**
+   * The evaluator over the model of the cluster built once for every check of a run.
+   * @internal
+   */
+  public static over(model: ClusterModel, options: FlowOptions = {}): FlowEvaluator {
+    return new FlowEvaluator(model as unknown as readonly Manifest[], options);
+  }
 
   public constructor(manifests: readonly Manifest[], options: FlowOptions = {}) {
-    this.cluster = new FlowCluster(manifests, options);
+    // A model handed over by FlowEvaluator.over is taken as it is; manifests are indexed here.
+    const given = manifests as unknown;
+    this.cluster = new FlowCluster(given instanceof ClusterModel ? given : ClusterModel.of(manifests), options);
     this.readiness = new SidecarReadiness(this.cluster);
   }
 
@@ -87,6 +102,22 @@ export class FlowEvaluator {
   private notReady(pod: FlowPod, hops: readonly string[]): FlowVerdict | undefined {
     const n = this.readiness.notReady(pod);
     return n ? refused(decider(n.direction === 'Egress' ? 'NetworkPolicy egress' : 'NetworkPolicy ingress', n.policy), n.reason, hops) : undefined;
+  }
+
+  /** The NetworkPolicy that keeps `source` from the cluster DNS on 53/UDP, at either end, if any. */
+  private dnsRefusal(source: FlowPod): { direction: 'Egress' | 'Ingress'; policy?: Manifest; reason: string } | undefined {
+    const dns = this.cluster.dnsPod;
+    if (!dns) return undefined;
+    let known = this.dnsRefusals.get(source);
+    if (known === undefined) {
+      known = null;
+      for (const direction of ['Egress', 'Ingress'] as const) {
+        const d = networkPolicyDecision(this.cluster, direction, source, dns, 53, 'UDP');
+        if (!d.allowed) { known = { direction, policy: d.policy, reason: d.reason }; break; }
+      }
+      this.dnsRefusals.set(source, known);
+    }
+    return known ?? undefined;
   }
 
   /** The request as routing sees it. */
@@ -139,7 +170,8 @@ export class FlowEvaluator {
     // Policies on the gateway pod see the external client: no mTLS identity.
     const gwAuthz = authorizationDecision(this.cluster, gw, this.authzRequest(flow, undefined, flow.port, flow.host, tcp));
     if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
-    const vs = virtualServiceFor(this.cluster, flow.host.toLowerCase(), nsOf(gateway), nsOf(gateway), gwRef, (ns) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns));
+    const admits = (ns: string) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns);
+    const vs = virtualServiceFor(this.cluster, flow.host.toLowerCase(), nsOf(gateway), nsOf(gateway), gwRef, admits, gw.namespace);
     if (!vs) return refused(decider('routing', gateway), `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`, hops);
     const route = routeThrough(vs, this.routeRequest(ctx, gw, gwRef));
     if (route.kind !== 'route') return refused(decider('routing', vs), route.reason, hops);
@@ -177,11 +209,11 @@ export class FlowEvaluator {
     const ctx = gateway === 'mesh' ? this.withMode(given, flowMode(flow, servicePortProtocol(servicePort))) : given;
     // The application resolves the Service's name first: an egress-isolated pod needs
     // 53/UDP to the cluster DNS. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
-    const dns = this.cluster.dnsPod;
-    if (dns && gateway === 'mesh' && source.kind !== 'Platform' && !source.gateway) {
-      for (const direction of ['Egress', 'Ingress'] as const) {
-        const d = networkPolicyDecision(this.cluster, direction, source, dns, 53, 'UDP');
-        if (!d.allowed) return refused(decider(`NetworkPolicy ${direction.toLowerCase()}` as FlowLayer, d.policy), `${source.name} cannot resolve ${flow.host}: ${d.reason}`, hops);
+    if (gateway === 'mesh' && source.kind !== 'Platform' && !source.gateway) {
+      const d = this.dnsRefusal(source);
+      if (d) {
+        const layer = `NetworkPolicy ${d.direction.toLowerCase()}` as FlowLayer;
+        return refused(decider(layer, d.policy), `${source.name} cannot resolve ${flow.host}: ${d.reason}`, hops);
       }
     }
     let passthrough = false;
@@ -226,7 +258,7 @@ export class FlowEvaluator {
    */
   private toServiceEntry(source: FlowPod, ctx: Context, entry: Manifest): FlowVerdict {
     const { flow, hops } = ctx;
-    const hosts = entryHosts(entry, nsOf(entry));
+    const hosts = entryHosts(entry);
     const decisions = hosts.map((h) => sidecarDecision(this.cluster, source, h, nsOf(entry), flow.port));
     const sc = decisions.find((d) => d.listed) ?? decisions[0];
     if (sc && !sc.listed && sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
@@ -263,7 +295,7 @@ export class FlowEvaluator {
       if (d.subset !== undefined) {
         const labels = subsetLabels(dr, d.subset);
         if (!labels) return refused(decider('routing', vs ?? dr), `subset ${d.subset} of ${d.fqdn} is defined by no DestinationRule (503 NR)${share}`, hops);
-        pods = pods.filter((p) => mapSelects(labels, p.labels));
+        pods = pods.filter((p) => labelsSubsetOf(labels, p.labels));
       }
       const where = `${service.name}.${service.namespace}:${port.port}${d.subset ? ` subset ${d.subset}` : ''}`;
       if (pods.length === 0) {
@@ -287,7 +319,7 @@ export class FlowEvaluator {
   private toPlatformTarget(source: FlowPod, given: Context, target: NonNullable<Flow['target']>): FlowVerdict {
     const { flow, hops } = given;
     const pod = this.cluster.platformPodFor(target);
-    const host = fqdn(flow.host, source.namespace);
+    const host = dialedHost(flow.host, source.namespace);
     const port = flow.targetPort ?? target.targetPorts?.[flow.port] ?? flow.port;
     const named = Object.entries(target.ports ?? {}).find(([, n]) => n === port)?.[0];
     const ctx = this.withMode(given, flowMode(flow, named === undefined ? undefined : servicePortProtocol({ name: named, port })));

@@ -3,7 +3,9 @@
  * https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 import { Manifest } from '../finding';
-import { FlowCluster, FlowPod, inCidr, nsOf, selects } from './cluster';
+import { inCidr } from '../model/addresses';
+import { labelSelectorMatches } from '../model/selectors';
+import { FlowCluster, FlowPod, nsOf } from './cluster';
 
 /** The direction a policy governs. */
 export type NetworkDirection = 'Ingress' | 'Egress';
@@ -52,9 +54,9 @@ export function peerCovers(cluster: FlowCluster, peer: Manifest, policyNs: strin
   }
   if (!peer.podSelector && !peer.namespaceSelector) return false;
   const nsOk = peer.namespaceSelector
-    ? selects(peer.namespaceSelector, cluster.namespaceLabels(pod.namespace))
+    ? labelSelectorMatches(peer.namespaceSelector, cluster.namespaceLabels(pod.namespace))
     : pod.namespace === policyNs;
-  return nsOk && selects(peer.podSelector ?? {}, pod.labels);
+  return nsOk && labelSelectorMatches(peer.podSelector ?? {}, pod.labels);
 }
 
 /**

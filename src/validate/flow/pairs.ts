@@ -7,7 +7,9 @@
  */
 import { Manifest } from '../finding';
 import { policiesFor as authzPoliciesFor, stringMatches } from './authorization';
-import { FlowCluster, FlowPod, nsOf, selects } from './cluster';
+import { serviceHost } from '../model/hosts';
+import { labelSelectorMatches } from '../model/selectors';
+import { FlowCluster, FlowPod, nsOf } from './cluster';
 import { SIDECAR_OWN_PORTS } from './evaluate';
 import { FlowDecider, FlowLayer } from './flow';
 import { mtlsMode } from './mtls';
@@ -38,6 +40,7 @@ export class PairAnalysis {
   private readonly ingressOpen = new Set<FlowPod>();
   private readonly ingressReverse = new Map<FlowPod, Set<FlowPod>>();
   private reverseBuilt = false;
+  private readonly peerMemo = new WeakMap<Manifest, Map<string, FlowPod[]>>();
 
   public constructor(private readonly cluster: FlowCluster, private readonly candidatesOf: (p: FlowPod) => boolean) {}
 
@@ -88,7 +91,8 @@ export class PairAnalysis {
     let plaintext = !a.meshed;
     if (sidecar && (sidecar.spec?.egress ?? []).length > 0) {
       const services = this.servicesOf(b);
-      const listed = services.some((s) => (sidecar.spec.egress as Manifest[]).some((l) => (l.hosts ?? []).some((h: string) => egressHostCovers(String(h), nsOf(sidecar), `${s.metadata?.name}.${nsOf(s)}.svc.cluster.local`, nsOf(s)))));
+      const covers = (h: string, s: Manifest) => egressHostCovers(String(h), nsOf(sidecar), serviceHost(String(s.metadata?.name), nsOf(s)), nsOf(s));
+      const listed = services.some((s) => (sidecar.spec.egress as Manifest[]).some((l) => (l.hosts ?? []).some((h: string) => covers(h, s))));
       if (!listed) {
         if (sidecar.spec?.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY') return refuse('Sidecar egress', sidecar, `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} lists no host of ${b.name} (REGISTRY_ONLY)`);
         plaintext = true;
@@ -162,16 +166,29 @@ export class PairAnalysis {
             continue;
           }
           if (!peer.podSelector && !peer.namespaceSelector) continue;
-          const namespaces = peer.namespaceSelector
-            ? this.cluster.namespaces().filter((ns) => selects(peer.namespaceSelector, this.cluster.namespaceLabels(ns)))
-            : [nsOf(np)];
-          for (const ns of namespaces) {
-            for (const p of this.cluster.podsMatching(ns, peer.podSelector?.matchLabels ?? {})) {
-              if (selects(peer.podSelector ?? {}, p.labels)) out.add(p);
-            }
-          }
+          for (const p of this.peerPods(peer, nsOf(np))) out.add(p);
         }
       }
+    }
+    return out;
+  }
+
+  /** The pods a NetworkPolicyPeer of a policy in `policyNs` selects (its selectors), worked out once per peer. */
+  private peerPods(peer: Manifest, policyNs: string): FlowPod[] {
+    // One peer object may be shared by policies of several namespaces (hand-written manifests).
+    let byNs = this.peerMemo.get(peer);
+    if (!byNs) {
+      byNs = new Map();
+      this.peerMemo.set(peer, byNs);
+    }
+    let out = byNs.get(policyNs);
+    if (!out) {
+      const namespaces = peer.namespaceSelector
+        ? this.cluster.namespaces().filter((ns) => labelSelectorMatches(peer.namespaceSelector, this.cluster.namespaceLabels(ns)))
+        : [policyNs];
+      out = namespaces.flatMap((ns) => this.cluster.podsMatching(ns, peer.podSelector?.matchLabels ?? {})
+        .filter((p) => labelSelectorMatches(peer.podSelector ?? {}, p.labels)));
+      byNs.set(policyNs, out);
     }
     return out;
   }
@@ -188,7 +205,8 @@ export class PairAnalysis {
         const dns = slash < 0 ? h : h.slice(slash + 1);
         if (ns === '~') continue;
         if (dns.includes('*')) return 'all';
-        const service = this.cluster.services.get(dns.toLowerCase());
+        // Egress hosts name services as written (sidecar.go, `hostClassification`: an exact lookup).
+        const service = this.cluster.services.get(dns);
         if (service && (ns === '*' || (ns === '.' ? nsOf(sidecar) : ns) === service.namespace)) {
           for (const p of this.cluster.podsOfService(service)) out.add(p);
         }

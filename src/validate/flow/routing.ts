@@ -6,7 +6,10 @@
  * https://istio.io/latest/docs/reference/config/networking/destination-rule/
  */
 import { Manifest } from '../finding';
-import { FlowCluster, FlowPod, hostMatches, istioHost, mapSelects, nsOf } from './cluster';
+import { hostSubsetOf, resolveShortname } from '../model/hosts';
+import { exportToList, visibleTo } from '../model/visibility';
+import { labelsSubsetOf } from '../model/selectors';
+import { FlowCluster, FlowPod, nsOf } from './cluster';
 import { goRegexp } from '../../core/re2';
 
 /** A request as routing sees it. */
@@ -36,7 +39,7 @@ export interface RouteRequest {
 
 /** One destination of the route taken. */
 export interface RouteDestination {
-  /** The destination host as written, resolved against the VirtualService's namespace. */
+  /** The destination host as written, resolved against the VirtualService's namespace (`ResolveShortnameToFQDN`, case kept). */
   readonly fqdn: string;
   readonly subset?: string;
   readonly port?: number;
@@ -68,15 +71,19 @@ function gatewayRef(g: string, namespace: string): string {
 }
 
 /**
- * The VirtualService for `host` on `gateway`: the first, preferring the source's
- * namespace, then the host's own namespace (VirtualServices for one host are not
- * merged across namespaces; exportTo is not modelled).
+ * The VirtualService for `host` on `gateway`: of those bound to it whose hosts overlap the host
+ * (ClusterModel's `virtualServicesFor`) and that istiod shows a proxy of `viewer` (exportTo:
+ * push_context.go `VirtualServicesForGateway`, the sidecar's egress listener's VirtualServices), the
+ * first, preferring the source's namespace, then the host's own namespace (VirtualServices for one
+ * host are not merged across namespaces).
  * https://istio.io/latest/docs/ops/best-practices/traffic-management/#split-virtual-services
  */
 export function virtualServiceFor(
   cluster: FlowCluster, host: string, hostNs: string, sourceNs: string, gateway: string, namespaceAllowed: (ns: string) => boolean = () => true,
+  viewer = sourceNs,
 ): Manifest | undefined {
-  const candidates = cluster.forHost('VirtualService', host, (vs) => vs.spec?.hosts ?? []).filter((vs) => boundTo(vs, gateway) && namespaceAllowed(nsOf(vs)));
+  const candidates = cluster.model.hosts.virtualServicesFor(host)
+    .filter((vs) => boundTo(vs, gateway) && namespaceAllowed(nsOf(vs)) && visibleTo(exportToList(vs.spec?.exportTo), nsOf(vs), viewer));
   const rank = (vs: Manifest) => (nsOf(vs) === sourceNs ? 0 : nsOf(vs) === hostNs ? 1 : 2);
   return candidates.sort((a, b) => rank(a) - rank(b))[0];
 }
@@ -115,7 +122,7 @@ export function httpMatches(m: Manifest, r: RouteRequest, vsNs: string): boolean
 
 function commonMatches(m: Manifest, r: RouteRequest, vsNs: string): boolean {
   if (m.port !== undefined && Number(m.port) !== r.port) return false;
-  if (m.sourceLabels && !mapSelects(m.sourceLabels, r.source.labels)) return false;
+  if (m.sourceLabels && !labelsSubsetOf(m.sourceLabels, r.source.labels)) return false;
   if (m.sourceNamespace && m.sourceNamespace !== r.source.namespace) return false;
   if (Array.isArray(m.gateways) && m.gateways.length > 0 && !m.gateways.some((g: string) => gatewayRef(String(g), vsNs) === r.gateway)) return false;
   return true;
@@ -173,7 +180,8 @@ export function routeL4(vs: Manifest, r: RouteRequest): RouteResult {
     const statics = matches.filter((m) => commonMatches(m, r, vsNs));
     if (matches.length > 0 && statics.length === 0) continue;
     applies = true;
-    if (r.tls && !statics.some((m) => (m.sniHosts ?? []).some((h: string) => hostMatches(String(h), sni)))) continue;
+    // SNI names compare case-insensitively, as DNS names (RFC 6066, server_name).
+    if (r.tls && !statics.some((m) => (m.sniHosts ?? []).some((h: string) => hostSubsetOf(sni, String(h).toLowerCase())))) continue;
     return { kind: 'route', virtualService: vs, index: i, destinations: destinationsOf(rule, vsNs) };
   }
   const name = `VirtualService ${vsNs}/${vs.metadata?.name}`;
@@ -194,7 +202,7 @@ function destinationsOf(rule: Manifest, vsNs: string): RouteDestination[] {
   const single = routes.length === 1;
   return routes
     .map((d) => ({
-      fqdn: istioHost(String(d.destination?.host ?? ''), vsNs),
+      fqdn: resolveShortname(String(d.destination?.host ?? ''), vsNs),
       subset: d.destination?.subset === undefined ? undefined : String(d.destination.subset),
       port: d.destination?.port?.number === undefined ? undefined : Number(d.destination.port.number),
       weight: d.weight === undefined ? (single ? 100 : 0) : Number(d.weight),
@@ -203,17 +211,13 @@ function destinationsOf(rule: Manifest, vsNs: string): RouteDestination[] {
 }
 
 /**
- * The DestinationRule for `host` as seen from `sourceNs`: the client's namespace, then
- * the host's, then the root namespace.
+ * The DestinationRule for the service host `host` as a client in `sourceNs` gets it: the
+ * client's namespace, then the host's, then the root namespace, the most specific host in each
+ * (ClusterModel's `destinationRuleFor`).
  * https://istio.io/latest/docs/ops/best-practices/traffic-management/#cross-namespace-configuration
  */
 export function destinationRuleFor(cluster: FlowCluster, host: string, hostNs: string, sourceNs: string): Manifest | undefined {
-  const all = cluster.forHost('DestinationRule', host, (d) => [String(d.spec?.host ?? '')]);
-  for (const ns of [sourceNs, hostNs, cluster.rootNamespace]) {
-    const dr = all.find((d) => nsOf(d) === ns);
-    if (dr) return dr;
-  }
-  return undefined;
+  return cluster.model.hosts.destinationRuleFor(host, hostNs, sourceNs, cluster.rootNamespace);
 }
 
 /**
@@ -244,15 +248,16 @@ export interface GatewayServer {
 }
 
 /**
- * The Gateway servers that listen on `port` for `host` (server hosts `[ns/]host`,
- * `*` and `*.suffix` wildcards).
+ * The Gateway servers that listen on `port` for `host` (server hosts `[ns/]host`, `*` and
+ * `*.suffix` wildcards covering the host: `Name.SubsetOf`, lower-cased as istiod builds a
+ * gateway's virtual hosts, pilot/pkg/networking/core/gateway.go, and as Envoy matches the Host header).
  */
 export function gatewayServersFor(cluster: FlowCluster, host: string, port: number): GatewayServer[] {
   const out: GatewayServer[] = [];
   for (const gateway of cluster.ofKind('Gateway')) {
     for (const server of gateway.spec?.servers ?? []) {
       if (Number(server.port?.number) !== port) continue;
-      if ((server.hosts ?? []).some((h: string) => hostMatches(String(h).split('/').pop()!, host))) out.push({ gateway, server });
+      if ((server.hosts ?? []).some((h: string) => serverHostCovers(String(h).split('/').pop()!, host))) out.push({ gateway, server });
     }
   }
   return out;
@@ -266,8 +271,13 @@ export function gatewayServersFor(cluster: FlowCluster, host: string, port: numb
 export function serverAdmitsNamespace(server: Manifest, gatewayNs: string, host: string, vsNs: string): boolean {
   return (server.hosts ?? []).some((entry: string) => {
     const [ns, h] = String(entry).includes('/') ? String(entry).split('/', 2) : ['*', String(entry)];
-    return hostMatches(h, host) && (ns === '*' || (ns === '.' ? gatewayNs : ns) === vsNs);
+    return serverHostCovers(h, host) && (ns === '*' || (ns === '.' ? gatewayNs : ns) === vsNs);
   });
+}
+
+/** True if the Gateway server host `h` covers the requested `host`, case folded. */
+function serverHostCovers(h: string, host: string): boolean {
+  return hostSubsetOf(host.toLowerCase(), h.toLowerCase());
 }
 
 /** The gateway pods a Gateway's selector picks, in any namespace (PILOT_SCOPE_GATEWAY_TO_NAMESPACE off, the default). */

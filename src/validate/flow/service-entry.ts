@@ -4,11 +4,11 @@
  * https://istio.io/latest/docs/reference/config/networking/service-entry/
  */
 import { Manifest } from '../finding';
-import { FlowCluster, FlowPod, fqdn } from './cluster';
+import { FlowCluster, FlowPod } from './cluster';
 
 /** The ServiceEntry a client in `namespace` reaches at `host` (a name, or an IP address its `addresses` cover). */
 export function serviceEntryFor(cluster: FlowCluster, host: string, namespace: string): Manifest | undefined {
-  return cluster.serviceEntryFor(fqdn(host, namespace), namespace) ?? cluster.serviceEntryAt(host);
+  return cluster.serviceEntryFor(host, namespace) ?? cluster.serviceEntryAt(host);
 }
 
 /**
@@ -42,7 +42,10 @@ export function externalTargetPort(entry: Manifest, port: number): number {
   return p?.targetPort !== undefined ? Number(p.targetPort) : port;
 }
 
-/** The hosts of a ServiceEntry, as Sidecar egress hosts are matched against them. */
-export function entryHosts(entry: Manifest, namespace: string): string[] {
-  return (entry.spec?.hosts ?? []).map((h: unknown) => fqdn(String(h), namespace));
+/**
+ * The hosts of a ServiceEntry, as Sidecar egress hosts are matched against them: as written
+ * (istiod names the entry's services by its hosts, pilot/pkg/serviceregistry/serviceentry/conversion.go).
+ */
+export function entryHosts(entry: Manifest): string[] {
+  return (entry.spec?.hosts ?? []).map((h: unknown) => String(h));
 }

@@ -3,7 +3,8 @@
  * https://istio.io/latest/docs/reference/config/networking/sidecar/
  */
 import { Manifest } from '../finding';
-import { FlowCluster, FlowPod, hostMatches, nsOf } from './cluster';
+import { hostSubsetOf } from '../model/hosts';
+import { FlowCluster, FlowPod, nsOf } from './cluster';
 
 /** What the source's Sidecar says about a host. */
 export interface SidecarDecision {
@@ -33,7 +34,8 @@ export function sidecarFor(cluster: FlowCluster, pod: FlowPod): Manifest | undef
 /**
  * True if an egress host `<namespace>/<dnsName>` of a Sidecar in `sidecarNs` covers
  * `host` of `hostNs`: `*` any namespace, `.` the Sidecar's own, `~` none; the dnsName
- * an FQDN, `*` or a `*.suffix` wildcard.
+ * an FQDN, `*` or a `*.suffix` wildcard that the host is a subset of, compared as written
+ * (istio/istio pilot/pkg/model/sidecar.go, `hostClassification.Matches`: `h.SubsetOf(importedHost)`).
  */
 export function egressHostCovers(entry: string, sidecarNs: string, host: string, hostNs: string): boolean {
   const slash = entry.indexOf('/');
@@ -41,7 +43,7 @@ export function egressHostCovers(entry: string, sidecarNs: string, host: string,
   const dns = slash < 0 ? entry : entry.slice(slash + 1);
   if (ns === '~') return false;
   if (ns !== '*' && (ns === '.' ? sidecarNs : ns) !== hostNs) return false;
-  return hostMatches(dns, host);
+  return hostSubsetOf(host, dns);
 }
 
 /**

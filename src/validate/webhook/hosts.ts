@@ -125,23 +125,5 @@ export function namespaceSlashHostProblems(hostname: string, isGateway: boolean,
   return [...new Set(out)];
 }
 
-/** host.Name.IsWildCarded. */
-export const isWildcarded = (h: string): boolean => h.startsWith('*');
-
-/** host.Name.Matches: the two names overlap (wildcards resolved either way). */
-export function hostsMatch(n: string, o: string): boolean {
-  const [nw, ow] = [isWildcarded(n), isWildcarded(o)];
-  if (nw && ow) return n.length < o.length ? o.slice(1).endsWith(n.slice(1)) : n.slice(1).endsWith(o.slice(1));
-  if (nw) return o.endsWith(n.slice(1));
-  if (ow) return n.endsWith(o.slice(1));
-  return n === o;
-}
-
-/** host.Name.SubsetOf: `n` is covered by `o`. */
-export function hostSubsetOf(n: string, o: string): boolean {
-  const [nw, ow] = [isWildcarded(n), isWildcarded(o)];
-  if (nw && ow) return n.length >= o.length && n.slice(1).endsWith(o.slice(1));
-  if (nw) return false;
-  if (ow) return n.endsWith(o.slice(1));
-  return n === o;
-}
+// host.Name.IsWildCarded, Matches and SubsetOf: written once, in the model of the cluster.
+export { hostsMatch, hostSubsetOf, isWildcarded } from '../model/hosts';

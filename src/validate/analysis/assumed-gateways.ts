@@ -1,0 +1,88 @@
+/**
+ * The ingress gateways the analysis assumes the cluster runs when the manifests do not define
+ * them: the platform's at synth, istioctl analyze's default otherwise. They are objects the
+ * cluster has but the files do not hold, so the analysis sees them beside the model of the files.
+ */
+import { Manifest } from '../finding';
+import type { MeshPlatform } from '../../platform/platform';
+
+/** The namespace whose selector-less policies apply mesh-wide. */
+export const ROOT_NAMESPACE = 'istio-system';
+
+/**
+ * An ingress gateway the analysis assumes the cluster runs when the manifests do not define
+ * it: its pods' labels and namespace and its Service's ports (the platform's gateway at
+ * synth, istioctl analyze's default otherwise).
+ */
+export interface AssumedIngressGateway {
+  /** The Service's name. */
+  readonly name: string;
+  /** The namespace of the pods and the Service. */
+  readonly namespace: string;
+  /** The pods' labels. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** The Service's ports and the pod ports they target. */
+  readonly ports: readonly { readonly name: string; readonly port: number; readonly targetPort: number }[];
+}
+
+/**
+ * The ingress gateway istioctl analyze assumes when the input does not define it: a pod
+ * labelled `istio: ingressgateway` and its Service `istio-ingressgateway` in istio-system
+ * (istio/istio pkg/config/analysis/local/defaults.go, added by AddDefaultResources).
+ */
+export const ISTIOCTL_DEFAULT_INGRESS_GATEWAY: AssumedIngressGateway = {
+  name: 'istio-ingressgateway',
+  namespace: ROOT_NAMESPACE,
+  podLabels: { istio: 'ingressgateway' },
+  ports: [['http2', 80], ['https', 443], ['tcp', 31400], ['tls', 15443]]
+    .map(([name, n]) => ({ name: String(name), port: Number(n), targetPort: Number(n) })),
+};
+
+/**
+ * The platform's ingress gateway as the analysis assumes it: the pods' labels and the
+ * Service's ports with the pod ports they target (a stock install's 80 -> 8080 and
+ * 443 -> 8443), so a Gateway server may name either, as on the cluster.
+ * @see https://github.com/istio/istio/blob/master/manifests/charts/gateways/istio-ingress/values.yaml
+ */
+export function platformIngressGateway(platform: MeshPlatform): AssumedIngressGateway {
+  const gw = platform.ingressGateway;
+  return {
+    name: gw.name,
+    namespace: gw.namespace,
+    podLabels: gw.podLabels,
+    ports: [
+      { name: 'http2', port: gw.httpServicePort, targetPort: gw.httpPort },
+      { name: 'https', port: gw.httpsServicePort, targetPort: gw.httpsPort },
+    ],
+  };
+}
+
+/**
+ * The objects of the assumed ingress gateways (`gateways`, by default istioctl analyze's one),
+ * each unless `services` (the manifests' Services) define its Service; gateways of one name and
+ * namespace are assumed once (the first). The platform's gateway pods are not part of a chart's
+ * output, as they are not part of the files istioctl analyze reads.
+ */
+export function defaultIngressGateway(services: readonly Manifest[],
+  gateways: AssumedIngressGateway | readonly AssumedIngressGateway[] = ISTIOCTL_DEFAULT_INGRESS_GATEWAY): Manifest[] {
+  const defined = new Set(services.map((m) => `${m.metadata?.namespace}/${m.metadata?.name}`));
+  const out: Manifest[] = [];
+  const list: readonly AssumedIngressGateway[] = Array.isArray(gateways) ? gateways : [gateways as AssumedIngressGateway];
+  for (const gateway of list) {
+    const key = `${gateway.namespace}/${gateway.name}`;
+    if (defined.has(key)) continue;
+    defined.add(key);
+    const labels = { ...gateway.podLabels };
+    out.push(
+      {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: `${gateway.name}-dummypod`, namespace: gateway.namespace, labels },
+        spec: { containers: [{ name: 'istio-proxy' }] },
+      },
+      {
+        apiVersion: 'v1', kind: 'Service', metadata: { name: gateway.name, namespace: gateway.namespace },
+        spec: { selector: labels, ports: gateway.ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort })) },
+      },
+    );
+  }
+  return out;
+}

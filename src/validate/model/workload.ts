@@ -1,0 +1,90 @@
+/**
+ * A pod template as the model holds it: from a Deployment, StatefulSet, DaemonSet, ReplicaSet,
+ * Job, CronJob or a bare Pod, read once for every check.
+ */
+import { Manifest, podTemplate } from '../finding';
+import { dict, list } from '../values';
+import { FLAGGER_PRIMARY_OF } from './flagger';
+import type { Labels } from './selectors';
+
+/** A pod template of the manifests. */
+export interface Workload {
+  /** The object holding the template. */
+  readonly manifest: Manifest;
+  /** Unique: `<namespace>/<Kind>/<name>`. */
+  readonly id: string;
+  /** `Deployment`, `Job`, ... */
+  readonly kind: string;
+  /** The value of its `app` label, else the owning object's name. */
+  readonly name: string;
+  readonly namespace: string;
+  /** The pod template's labels. */
+  readonly labels: Labels;
+  /** The pod template's annotations. */
+  readonly annotations: Labels;
+  readonly serviceAccount: string;
+  /** The node a Pod is bound to (spec.nodeName), if any. */
+  readonly nodeName?: string;
+  /** Container ports (init containers' included) by name. */
+  readonly namedPorts: Readonly<Record<string, number>>;
+  /** Every container port number. */
+  readonly portNumbers: readonly number[];
+  /**
+   * False when the template opts out of sidecar injection (`sidecar.istio.io/inject: "false"` as
+   * a label, else an annotation); its namespace may still disable injection.
+   * https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
+   */
+  readonly injectable: boolean;
+  /** The names it answers to: its own, its owner's, and for a Flagger primary the Deployment it copies. */
+  readonly aliases: readonly string[];
+  /** Its position among the model's workloads (views keep what they add to it in an array by this). */
+  readonly index: number;
+}
+
+/** The namespace of `m`, `default` if it names none. */
+export function namespaceOf(m: Manifest): string {
+  return String(m?.metadata?.namespace ?? 'default');
+}
+
+/** The workload of `m`, the `index`th of its model, if it holds a pod template. */
+export function workloadOf(m: Manifest, index: number): Workload | undefined {
+  const template = podTemplate(m);
+  if (!template) return undefined;
+  const namespace = namespaceOf(m);
+  // The template's own label and annotation maps, not copies: nothing changes them, and a model of
+  // thousands of workloads need not hold them twice.
+  const labels: Record<string, string> = dict(template.metadata?.labels);
+  const annotations: Record<string, string> = dict(template.metadata?.annotations);
+  const inject = labels['sidecar.istio.io/inject'] ?? annotations['sidecar.istio.io/inject'];
+  const namedPorts: Record<string, number> = {};
+  const portNumbers: number[] = [];
+  for (const c of [...list(template.spec?.containers), ...list(template.spec?.initContainers)]) {
+    for (const p of list(c?.ports)) {
+      if (typeof p?.containerPort !== 'number') continue;
+      portNumbers.push(p.containerPort);
+      if (p.name) namedPorts[String(p.name)] = p.containerPort;
+    }
+  }
+  const name = String(labels.app ?? m.metadata?.name);
+  const owner = m.metadata?.name ? String(m.metadata.name) : undefined;
+  const copied = FLAGGER_PRIMARY_OF.get(m);
+  const aliases = [name];
+  if (owner !== undefined && owner !== name) aliases.push(owner);
+  if (copied && copied !== name && copied !== owner) aliases.push(copied);
+  return {
+    manifest: m,
+    id: `${namespace}/${m.kind}/${m.metadata?.name}`,
+    kind: String(m.kind),
+    name,
+    namespace,
+    labels,
+    annotations,
+    serviceAccount: String(template.spec?.serviceAccountName ?? template.spec?.serviceAccount ?? 'default'),
+    ...(typeof template.spec?.nodeName === 'string' ? { nodeName: template.spec.nodeName } : {}),
+    namedPorts,
+    portNumbers,
+    injectable: String(inject) !== 'false',
+    aliases,
+    index,
+  };
+}
