@@ -29,6 +29,9 @@ export { LocalityLbSetting } from './core/locality-lb';
 export type { IstioLocalityLbSetting, LocalityFailoverPair, LocalityShares } from './core/locality-lb';
 export type { ConnectionPool, H2UpgradePolicy, HttpConnectionPool, OutlierDetection, TcpConnectionPool } from './core/traffic-policy';
 export { Percentage, Weight } from './core/weight';
+export { Tier } from './core/tier';
+export type { TierSettings } from './core/tier';
+export type { Flow, FlowDecider, FlowLayer, FlowMethod, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow } from './core/flow';
 
 // The platform the mesh runs on (src/platform)
 export { MeshPlatform } from './platform/platform';
@@ -76,8 +79,6 @@ export {
 export type { RemoteCallEntry } from './core/remote-calls';
 export type { ResolvedServicePort, ServicePortOptions } from './graph/service-port';
 export type { ServiceVersion, SubsetTrafficPolicy, VersionOptions } from './graph/service-version';
-export { Tier } from './graph/tier';
-export type { TierSettings } from './graph/tier';
 export { TierDefaults } from './graph/tier-defaults';
 export type { TierDefaultsProps } from './graph/tier-defaults';
 
@@ -210,7 +211,6 @@ export { evaluateFlow, FlowEvaluator } from './validate/flow/evaluate';
 export { readCallRecords, recordedCallFindings } from './validate/flow/records';
 export type { RecordedCall } from './validate/flow/records';
 export { platformFlowOptions } from './validate/flow/platform-flows';
-export type { Flow, FlowDecider, FlowLayer, FlowMethod, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow } from './validate/flow/flow';
 export type { PairVerdict } from './validate/flow/pairs';
 
 // Review tools: semantic and connectivity diffs, topology pictures (src/review)

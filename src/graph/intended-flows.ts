@@ -1,4 +1,4 @@
-import type { FlowMethod, IntendedFlow } from '../validate/flow/flow';
+import type { FlowMethod, IntendedFlow } from '../core/flow';
 import { withCollectionPaths } from '../core/authorization';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import { MeshSecurity } from '../views/security/mesh-security';

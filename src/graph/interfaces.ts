@@ -11,7 +11,7 @@ import type { Cidr } from '../core/cidr';
 import type { HttpMethod } from '../core/http';
 import type { Principal } from '../core/principal';
 import type { MeshPlatform } from '../platform/platform';
-import type { IntendedFlow } from '../validate/flow/flow';
+import type { IntendedFlow } from '../core/flow';
 import type { TracingProvider } from '../views/observability/telemetry';
 import type { ResolvedServicePort } from './service-port';
 

@@ -4,7 +4,7 @@ import { Codes } from '../core/codes';
 import { formatProblem, MeshError } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
-import type { IntendedFlow } from '../validate/flow/flow';
+import type { IntendedFlow } from '../core/flow';
 import type { TracingProvider } from '../views/observability/telemetry';
 import { MeshPlatform } from '../platform/platform';
 import { PLATFORM_ANNOTATION, platformRecord } from '../platform/platform-record';

@@ -6,7 +6,7 @@ import { Retries } from '../core/retries';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { ServiceSlo } from '../views/observability/slo';
 import { HostTraffic } from '../views/traffic/host-traffic';
-import { Tier } from './tier';
+import { Tier } from '../core/tier';
 import { ContainerResources, StatefulOptions } from '../views/workload/container-options';
 import { PodOptions, SidecarOptions } from '../views/workload/pod-props';
 import type { WorkloadService } from '../views/workload/workload';

@@ -14,7 +14,7 @@ import { PodOptions } from '../views/workload/pod-props';
 import { ServiceSlo, sloProblems } from '../views/observability/slo';
 import type { HostPorts } from '../views/traffic/host-traffic';
 import type { IMeshService, ServiceCall } from './interfaces';
-import type { Tier } from './tier';
+import type { Tier } from '../core/tier';
 import type { TierDefaults } from './tier-defaults';
 import { serviceExposureProblems, ServiceOptions, ServiceType } from './service-exposure';
 import { ContainerPortPlan, ResolvedServicePort, servicePortProblems } from './service-port';

@@ -8,7 +8,7 @@ import {
 import { describeDuration, toIstioDuration, toPromDuration } from '../core/duration';
 import { StringMatch } from '../core/http';
 import { Percentage } from '../core/weight';
-import type { TierSettings } from '../graph/tier';
+import type { TierSettings } from '../core/tier';
 import { toGoDuration } from '../private/go-duration';
 import { decimal, failureMatcher, meshRequests, ratioOf, selector, successMatcher } from '../private/promql';
 import type { AlertRule, RuleGroup } from '../views/observability/alert-rules';

@@ -19,8 +19,7 @@ import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import type { LocalityLbSetting } from '../core/locality-lb';
 import type { HostPorts, HostTraffic } from '../views/traffic/host-traffic';
 import type { RouteDestinationOptions } from '../views/traffic/http-route';
-import { mergeTierSettings } from '../graph/tier-defaults';
-import type { TierSettings } from '../graph/tier';
+import { mergeTierSettings, TierSettings } from '../core/tier';
 import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries, toIstioDuration } from './traffic/http-route';
 
 export { renderRetries } from './traffic/http-route';

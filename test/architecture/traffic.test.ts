@@ -16,7 +16,7 @@ const tsFiles = (dir: string): string[] => tsFilesUnder(path.join(SRC, dir)).map
 const TRAFFIC_OUTSIDE_RENDER = [
   ...tsFiles('views/traffic'),
   'core/load-balancer.ts', 'core/locality-lb.ts', 'core/retries.ts', 'core/traffic-policy.ts', 'core/weight.ts', 'core/weight-split.ts',
-  'graph/tier.ts', 'graph/tier-defaults.ts',
+  'core/tier.ts', 'graph/tier-defaults.ts',
 ];
 const TRAFFIC_RENDER = ['render/traffic.ts', ...tsFiles('render/traffic')];
 

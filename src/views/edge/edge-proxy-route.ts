@@ -7,7 +7,7 @@ import { concretePath } from '../../graph/intended-flows';
 import { MeshChart } from '../../graph/mesh-chart';
 import { MeshService } from '../../graph/mesh-service';
 import type { PlatformEdgeProxy } from '../../platform/network-props';
-import type { FlowMethod, IntendedFlow } from '../../validate/flow/flow';
+import type { FlowMethod, IntendedFlow } from '../../core/flow';
 import { operationProblems } from '../security/authorization-rule';
 import { ServiceSecurity } from '../security/service-security';
 

@@ -9,7 +9,7 @@ import { MeshChart } from '../../graph/mesh-chart';
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { durationProblems, integerProblems } from '../../private/checks';
 import { Principal } from '../../core/principal';
-import type { FlowWorkload, IntendedFlow } from '../../validate/flow/flow';
+import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import {
   addAuthorizationPolicy, addEnvoyFilter, GlobalRateLimitState, renderGlobalRateLimitSpec, renderRateLimitAuthorization, renderRateLimitServiceConfig,
 } from '../../render/edge/rate-limit';

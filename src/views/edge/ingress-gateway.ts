@@ -5,7 +5,7 @@ import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
 import type { MeshService } from '../../graph/mesh-service';
-import type { IntendedFlow } from '../../validate/flow/flow';
+import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { addIngressRoutes, IngressRoutesState } from '../../render/edge/gateway';
 import { ServiceSecurity } from '../security/service-security';

@@ -12,7 +12,7 @@ import { Percentage } from '../../core/weight';
 import { derivedIntendedFlows } from '../../graph/intended-flows';
 import { MeshService } from '../../graph/mesh-service';
 import { isKplusDeployment } from '../workload/adopt';
-import type { IntendedFlow } from '../../validate/flow/flow';
+import type { IntendedFlow } from '../../core/flow';
 import { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
 import { FlaggerMetric } from './flagger-metric';
 

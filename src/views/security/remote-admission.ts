@@ -10,7 +10,7 @@ import type { HttpMethod } from '../../core/http';
 import { concretePath, httpPort } from '../../graph/intended-flows';
 import type { IMeshServiceNode } from '../../graph/interfaces';
 import type { RemoteCaller } from '../../graph/remote-caller';
-import type { IntendedFlow } from '../../validate/flow/flow';
+import type { IntendedFlow } from '../../core/flow';
 import type { NetworkPeer, NetworkPort } from '../workload/workload';
 import type { AuthorizationRule } from './authorization-rule';
 

@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
-import { Codes } from '../core/codes';
-import { MeshError } from '../core/errors';
-import { LoadBalancer } from '../core/load-balancer';
-import { dns1123LabelProblem } from '../core/names';
-import { Retries } from '../core/retries';
-import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
+import { Codes } from './codes';
+import { MeshError } from './errors';
+import { LoadBalancer } from './load-balancer';
+import { dns1123LabelProblem } from './names';
+import { Retries } from './retries';
+import { ConnectionPool, mergeConnectionPool, mergeOutlierDetection, OutlierDetection } from './traffic-policy';
 
 /**
  * Resilience settings shared by every service of a tier. Each is a default: a
@@ -66,4 +66,16 @@ export class Tier {
   public toString(): string {
     return this.name;
   }
+}
+
+/** `over` on top of `base`, field by field. */
+export function mergeTierSettings(base: TierSettings | undefined, over: TierSettings): TierSettings {
+  if (!base) return over;
+  return {
+    timeout: over.timeout ?? base.timeout,
+    retries: over.retries ? over.retries.over(base.retries) : base.retries,
+    connectionPool: mergeConnectionPool(base.connectionPool, over.connectionPool),
+    outlierDetection: mergeOutlierDetection(base.outlierDetection, over.outlierDetection),
+    loadBalancer: over.loadBalancer ?? base.loadBalancer,
+  };
 }
