@@ -53,9 +53,7 @@ export type {
 } from './platform/network-presets';
 export type { DnsPlatformProps, EdgeProxyPlatformProps, EdgeProxyUpstream, PlatformDns, PlatformEdgeProxy } from './platform/network-props';
 
-// The mesh graph: app, charts (environments), services, calls, tiers (src/graph)
-export { MeshApp, MeshSynthError } from './graph/mesh-app';
-export type { ManifestFile, MeshAppProps } from './graph/mesh-app';
+// The mesh graph: charts (environments), services, calls, tiers (src/graph)
 export { MeshChart } from './graph/mesh-chart';
 export type { MeshChartProps } from './graph/mesh-chart';
 export type { IExternalService, IMeshChart, IMeshServiceNode, IRemoteService } from './graph/interfaces';
@@ -231,6 +229,11 @@ export { renderChartTopology, renderMermaid, renderTopology, topologyModel } fro
 export type {
   TopologyCall, TopologyEdge, TopologyEdgeKind, TopologyModel, TopologyNode, TopologyNodeKind, TopologyOptions,
 } from './review/topology';
+
+// Synth: the app, its file layout, the checks every MeshChart registers, on top of every layer (src/synth)
+import './synth/synth-check-wiring';
+export { MeshApp, MeshSynthError } from './synth/mesh-app';
+export type { ManifestFile, MeshAppProps } from './synth/mesh-app';
 
 // The command lines' entry points (bin: cdk8s-mesh-validate, cdk8s-mesh-diff)
 export { main as validateCli } from './validate/cli';

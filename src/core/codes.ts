@@ -397,6 +397,9 @@ export const Codes = {
   FLAGGER_NOTIFICATION_AS_GATE: 'MESH667',
   /** A global rate limit whose rate-limit service is not declared deployed: its filter would limit nothing. */
   GLOBAL_RATE_LIMIT_WITHOUT_SERVICE: 'MESH668',
+  // Synth: MESH690-MESH699.
+  /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
+  SYNTH_FAILED: 'MESH690',
   /** A DestinationRule traffic policy istiod's webhook rejects (load balancer, outlier detection, connection pool, TLS, port settings). */
   TRAFFIC_POLICY_REJECTED: 'MESH172',
   /** A duration istiod's webhook rejects that the CRD's CEL rules accept: a fraction of a millisecond (or a negative tcp.idleTimeout). */

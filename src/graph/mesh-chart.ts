@@ -9,11 +9,11 @@ import type { TracingProvider } from '../views/observability/telemetry';
 import { MeshPlatform } from '../platform/platform';
 import { PLATFORM_ANNOTATION, platformRecord } from '../platform/platform-record';
 import { MeshSecurity, MeshSecurityProps } from '../views/security/mesh-security';
-import { MeshSynthCheck } from '../validate/synth-check';
 import type { MeshService } from './mesh-service';
 import { unhardenedPodProblems } from '../views/workload/pod-checks';
 import { addNamespace } from '../views/workload/workload';
 import { derivedIntendedFlows } from './intended-flows';
+import { runMeshChartHooks } from './chart-hooks';
 import { hasBrand, isMeshChart, meshChartOf, MESH_APP_BRAND, MESH_CHART_BRAND, setBrand } from './brands';
 import type { IExternalService, IMeshChart, ServiceCall } from './interfaces';
 
@@ -126,8 +126,9 @@ export class MeshChart extends Chart implements IMeshChart {
     this.node.addValidation({ validate: () => this.problems() });
     // Every pod of the chart is hardened, hand-added ones included (MESH208).
     this.node.addValidation({ validate: () => unhardenedPodProblems(this) });
-    // Schema, CEL and cross-resource checks of the rendered manifests, under any App.
-    MeshSynthCheck.of(this);
+    // Schema, CEL and cross-resource checks of the rendered manifests, under any App: the synth
+    // layer registers them (src/synth/synth-check-wiring.ts).
+    runMeshChartHooks(this);
   }
 
   /** The services of this chart, in the order they were created. */

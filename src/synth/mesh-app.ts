@@ -1,15 +1,15 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, AppProps } from 'cdk8s';
-import * as jsyaml from 'js-yaml';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { checkIstioVersion, IstioVersion } from '../core/istio-version';
 import { MeshPlatform } from '../platform/platform';
 import { topologyFiles } from '../review/topology';
 import { folderOf, formatSynthLine, MeshSynthCheck, SynthVerdict, warningSummary } from '../validate/synth-check';
-import type { MeshChart } from './mesh-chart';
-import { hasBrand, MESH_APP_BRAND, setBrand } from './brands';
+import type { MeshChart } from '../graph/mesh-chart';
+import { hasBrand, MESH_APP_BRAND, setBrand } from '../graph/brands';
+import { fileName, linkTree, toYaml, writeTree } from './output';
+import './synth-check-wiring';
 
 /** One synthesized resource and the file it is written to. */
 export interface ManifestFile {
@@ -59,15 +59,18 @@ export interface MeshAppProps extends AppProps {
 
 /**
  * A synth that failed: one line per problem, each with the construct path, the
- * resource, the field, the message, the code and a hint where there is one. Its stack
- * is its message, so that a pipeline's log shows the problems and nothing else.
+ * resource, the field, the message, the code and a hint where there is one. Its code is
+ * MESH690 ({@link Codes.SYNTH_FAILED}); its message is the heading and the problems' lines, each
+ * with its own code, and its stack is its message, so that a pipeline's log shows the problems
+ * and nothing else.
  */
-export class MeshSynthError extends Error {
+export class MeshSynthError extends MeshError {
   /** One line per problem. */
   public readonly problems: readonly string[];
 
   public constructor(heading: string, problems: readonly string[]) {
-    super(`${heading}\n  ${problems.join('\n  ')}`);
+    super(Codes.SYNTH_FAILED, heading);
+    this.message = `${heading}\n  ${problems.join('\n  ')}`;
     this.name = 'MeshSynthError';
     this.problems = problems;
     Object.defineProperty(this, 'stack', { value: this.message, configurable: true, writable: true });
@@ -234,66 +237,4 @@ function istioVersionOf(props: MeshAppProps, platform: MeshPlatform): IstioVersi
       `MeshAppProps.istioVersion: '${version}' differs from the platform's istio.version '${platform.istio.version}': the cluster runs one release`);
   }
   return version;
-}
-
-/**
- * One resource as YAML. js-yaml writes the same layout as cdk8s's `Yaml` about three
- * times faster, and quotes every string a YAML 1.1 reader (kubectl's) would take for
- * something else (`yes`, `on`, `0755`); long lines are never folded.
- */
-export function toYaml(manifest: Record<string, any>): string {
-  // A lone `.` (Istio's exportTo for the own namespace) is quoted too: the `yaml` package's
-  // YAML 1.1 float pattern takes it for a number (NaN), and a quoted string reads the same everywhere.
-  return jsyaml.dump(manifest, { noRefs: true, lineWidth: -1, quotingType: '"' }).replace(/^(\s*(?:- |[^\s:#]+: ))\.$/gm, '$1"."');
-}
-
-/**
- * `<kind>.<name>.yaml`, or `<kind>.<namespace>.<name>.yaml` for a resource outside the chart's
- * namespace; a Namespace is `00-namespace.<name>.yaml`, first in its folder, since
- * `kubectl apply -f <folder>/` applies the files in name order and every other object needs it.
- */
-export function fileName(manifest: Record<string, any>, chartNamespace: string | undefined): string {
-  const kind = String(manifest.kind).toLowerCase();
-  const name = String(manifest.metadata?.name ?? 'unnamed');
-  const ns = manifest.metadata?.namespace;
-  const parts = ns && ns !== chartNamespace && manifest.kind !== 'Namespace' ? [kind, ns, name] : [kind, name];
-  return `${manifest.kind === 'Namespace' ? '00-' : ''}${parts.join('.').replace(/[^0-9a-zA-Z._-]/g, '_')}.yaml`;
-}
-
-/**
- * Writes files under `outdir` atomically: into a sibling directory first, then swapped
- * in by two renames (the old tree is moved aside, then removed), so a failure never
- * leaves a half-written or missing tree.
- */
-export function writeTree(outdir: string, files: { path: string; content: string }[]): void {
-  const target = path.resolve(outdir);
-  const staging = `${target}.tmp-${process.pid}`;
-  const old = `${target}.old-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.rmSync(old, { recursive: true, force: true });
-  for (const f of files) {
-    const p = path.join(staging, f.path);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, f.content);
-  }
-  fs.mkdirSync(staging, { recursive: true });
-  const existed = fs.existsSync(target);
-  if (existed) fs.renameSync(target, old);
-  fs.renameSync(staging, target);
-  if (existed) fs.rmSync(old, { recursive: true, force: true });
-}
-
-/** Hard-links (or, across devices, copies) `files` of `from` into `to`, which is emptied first. */
-export function linkTree(from: string, to: string, files: readonly string[]): void {
-  fs.rmSync(to, { recursive: true, force: true });
-  for (const f of files) {
-    const dest = path.join(to, f);
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    try {
-      fs.linkSync(path.join(from, f), dest);
-    } catch {
-      fs.copyFileSync(path.join(from, f), dest);
-    }
-  }
-  fs.mkdirSync(to, { recursive: true });
 }
