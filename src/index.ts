@@ -169,26 +169,26 @@ export type { LatencySlo, SaturationSlo, ServiceSlo } from './views/observabilit
 export { AccessLogging, TracingProvider } from './views/observability/telemetry';
 export type { TracingProtocol } from './views/observability/telemetry';
 
-// Workload view: pods through cdk8s-plus-27 (src/views/workload)
-export { EnvValue, HealthProbe, WorkloadVolume } from './views/workload/pod-options';
+// Workload view: pods through cdk8s-plus-27 (src/workload)
+export { EnvValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
 export type {
   EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
-} from './views/workload/pod-options';
-export type { InitContainerOptions, PodOptions, SidecarOptions } from './views/workload/pod-props';
-export { VolumeClaim } from './views/workload/container-options';
+} from './workload/pod-options';
+export type { InitContainerOptions, PodOptions, SidecarOptions } from './workload/pod-props';
+export { VolumeClaim } from './workload/container-options';
 export type {
   AccessMode, ContainerOptions, ContainerPortOptions, ContainerResources, StatefulOptions, VolumeClaimOptions,
-} from './views/workload/container-options';
-export { HardeningException, SeccompProfile } from './views/workload/security-context';
-export type { ContainerSecurityOptions, HardeningField, LinuxCapability, PodSecurityOptions } from './views/workload/security-context';
-export { Toleration } from './views/workload/scheduling';
+} from './workload/container-options';
+export { HardeningException, SeccompProfile } from './workload/security-context';
+export type { ContainerSecurityOptions, HardeningField, LinuxCapability, PodSecurityOptions } from './workload/security-context';
+export { Toleration } from './workload/scheduling';
 export type {
   AffinityOptions, NodeLabelRequirement, PodAffinityRule, PodSchedulingOptions, PreferredNodeTerm, TaintEffect, TolerationOptions,
   TopologySpreadOptions,
-} from './views/workload/scheduling';
+} from './workload/scheduling';
 export type {
   NetworkPeer, NetworkPort, NetworkRule, WorkloadDeployment, WorkloadResource, WorkloadService, WorkloadStatefulSet,
-} from './views/workload/workload';
+} from './workload/workload';
 
 // Validation of manifests: findings, warnings and their acknowledgements (src/validate)
 export { formatFinding } from './validate/finding';

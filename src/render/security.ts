@@ -15,7 +15,7 @@ import {
 } from '../../imports/security.istio.io';
 import type { AuthorizationCondition, AuthorizationOperation } from '../core/authorization';
 import type { MtlsModeName } from '../views/security/mtls-mode';
-import type { NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../views/workload/workload';
+import type { NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../workload/workload';
 
 /**
  * Rendering of the security view: the PeerAuthentication, AuthorizationPolicy,

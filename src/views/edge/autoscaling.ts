@@ -5,7 +5,7 @@ import { formatProblem } from '../../core/errors';
 import { exactDecimal } from '../../private/decimal';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { MeshService } from '../../graph/mesh-service';
-import { addHorizontalPodAutoscaler, APP_CONTAINER } from '../workload/workload';
+import { addHorizontalPodAutoscaler, APP_CONTAINER } from '../../workload/workload';
 import { ScalingPolicy } from './scaling-policy';
 
 /** One direction of scaling: how long to wait for a steady signal, and how fast to move. */

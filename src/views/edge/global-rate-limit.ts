@@ -16,7 +16,7 @@ import {
 import { addRequestAuthentication } from '../../render/security';
 import { RateLimiter, SHOULD_RATE_LIMIT } from './rate-limiter';
 import { RateLimitUser, RateLimitUserKey } from './rate-limit-user';
-import { addConfigMap, addNetworkPolicy } from '../workload/workload';
+import { addConfigMap, addNetworkPolicy } from '../../workload/workload';
 
 
 /** Where Envoy's global rate-limit service (envoyproxy/ratelimit) listens. */

@@ -3,7 +3,7 @@ import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { MeshService } from '../../graph/mesh-service';
-import { addPodDisruptionBudget, addTopologySpread } from '../workload/workload';
+import { addPodDisruptionBudget, addTopologySpread } from '../../workload/workload';
 
 /** How a service's pods spread over zones. */
 export interface ZoneSpreadOptions {

@@ -13,7 +13,7 @@ import {
 } from '../../render/observability';
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { ServiceSecurity } from '../security/service-security';
-import { addConfigMap } from '../workload/workload';
+import { addConfigMap } from '../../workload/workload';
 import { AlertContext, alertLabels, AlertRule, circuitBreakerAlert, goldenSignalAlerts, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
 import { burnRateAlerts, errorRatioRecordingRules } from './burn-rate';
 import { BuiltDashboard, buildDashboards, dashboardProblems } from './dashboards';

@@ -12,7 +12,7 @@ import { durationProblems, integerProblems } from '../../private/checks';
 import { MeshService } from '../../graph/mesh-service';
 import { addFaultsLeftOnAlert, renderFaultSwitchFiles } from '../../render/release';
 import { AbortFault, DelayFault, FaultInjection } from '../traffic/host-traffic';
-import { addScheduledKubectl } from '../workload/scheduled-kubectl';
+import { addScheduledKubectl } from '../../workload/scheduled-kubectl';
 import { MeshSecurity } from '../security/mesh-security';
 
 /** Where the cluster's API server listens, as the fault job's NetworkPolicy sees it. */

@@ -11,7 +11,7 @@ import { addCanary, flaggerServiceTraffic, renderCanarySpec } from '../../render
 import { Percentage } from '../../core/weight';
 import { derivedIntendedFlows } from '../../graph/intended-flows';
 import { MeshService } from '../../graph/mesh-service';
-import { isKplusDeployment } from '../workload/adopt';
+import { isKplusDeployment } from '../../workload/adopt';
 import type { IntendedFlow } from '../../core/flow';
 import { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
 import { FlaggerMetric } from './flagger-metric';

@@ -1,5 +1,5 @@
 import type { PlatformDns } from '../../platform/network-props';
-import type { NetworkPeer, NetworkRule } from '../workload/workload';
+import type { NetworkPeer, NetworkRule } from '../../workload/workload';
 
 /**
  * The NetworkPolicy egress that lets a pod resolve names with the platform's DNS

@@ -7,7 +7,7 @@ import { Principal } from '../../core/principal';
 import { addRequestAuthentication } from '../../render/security';
 import { MeshChart } from '../../graph/mesh-chart';
 import type { IMeshService } from '../../graph/mesh-service';
-import { NetworkPeer } from '../workload/workload';
+import { NetworkPeer } from '../../workload/workload';
 import { AuthorizationRule } from './authorization-rule';
 import { ServiceSecurity } from './service-security';
 

@@ -2,7 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import type { IMeshChart } from '../../graph/interfaces';
 import { MeshCluster } from '../../graph/mesh-cluster';
-import { addNetworkPolicy, NetworkRule } from '../workload/workload';
+import { addNetworkPolicy, NetworkRule } from '../../workload/workload';
 import { dnsEgressRules } from './dns-egress';
 import { MeshWideMtls, MtlsMode } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';

@@ -11,7 +11,7 @@ import { concretePath, httpPort } from '../../graph/intended-flows';
 import type { IMeshServiceNode } from '../../graph/interfaces';
 import type { RemoteCaller } from '../../graph/remote-caller';
 import type { IntendedFlow } from '../../core/flow';
-import type { NetworkPeer, NetworkPort } from '../workload/workload';
+import type { NetworkPeer, NetworkPort } from '../../workload/workload';
 import type { AuthorizationRule } from './authorization-rule';
 
 /** Options for {@link ServiceSecurity.admit} (and `MeshService.admits`). */

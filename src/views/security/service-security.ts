@@ -7,7 +7,7 @@ import { isMeshChart } from '../../graph/brands';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
 import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../../graph/interfaces';
 import { calledPorts, restrictedTargetPorts } from '../../graph/service-call';
-import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../workload/workload';
+import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../../workload/workload';
 import { AuthorizationRule, AuthorizationSource, operationProblems, ruleProblems, ruleState } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
 import { MtlsMode, MtlsModeName } from './mtls-mode';

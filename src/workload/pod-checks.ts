@@ -4,10 +4,10 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { Codes } from '../../core/codes';
-import { formatProblem } from '../../core/errors';
-import { dns1123LabelProblem, labelValueProblem } from '../../core/names';
-import { podHardeningProblems } from '../security/pod-hardening';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+import { dns1123LabelProblem, labelValueProblem } from '../core/names';
+import { podHardeningProblems } from './pod-hardening';
 import { ContainerOptions } from './container-options';
 import { EnvValue, HealthProbe, VolumeMountOptions } from './pod-options';
 import { PodOptions, SidecarOptions } from './pod-props';

@@ -9,8 +9,8 @@
 import { Duration, Size } from 'cdk8s';
 import {
   EnvValue, evaluateFlow, FlaggerCanary, HardeningException, HealthProbe, MeshService, VolumeClaim, WorkloadVolume,
-} from '../../../src';
-import { find, meshChart, synth, synthError } from '../../util';
+} from '../../src';
+import { find, meshChart, synth, synthError } from '../util';
 
 /** Every exception annotation of a pod template. */
 const exceptions = (d: Record<string, any>) => Object.fromEntries(Object.entries(d.spec.template.metadata.annotations ?? {})

@@ -5,8 +5,8 @@
  * it loosens (`mesh.cdk8s.io/hardening.<container>.<field>: <reason>`), and the hardening
  * check (MESH208, src/views/security/pod-hardening.ts) judges each field against it.
  */
-import { Codes } from '../../core/codes';
-import { formatProblem } from '../../core/errors';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
 
 /**
  * A Linux capability as Kubernetes takes it: the kernel's `CAP_` constant without its

@@ -4,8 +4,8 @@
  * cdk8s-plus-27 rendering lives in workload.ts, the checks in pod-checks.ts.
  */
 import { Duration } from 'cdk8s';
-import { Codes } from '../../core/codes';
-import { MeshError } from '../../core/errors';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 
 /** How one environment variable gets its value. */
 export type EnvSource =

@@ -3,12 +3,12 @@
  * Role limited to the resources they patch, and a NetworkPolicy that lets them reach DNS and
  * the API server only. Each run is kubectl itself, no shell: an image such as
  * registry.k8s.io/kubectl holds kubectl and nothing else. cdk8s-plus-27 stays inside
- * src/views/workload/.
+ * src/workload/.
  */
 import { ApiObject, Cron, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { podHardeningProblems } from '../security/pod-hardening';
+import { podHardeningProblems } from './pod-hardening';
 import { markChecked } from './pod-checks';
 import { addNetworkPolicy, HARDENED_CONTAINER, NetworkRule, WORKLOAD_UID } from './workload';
 

@@ -6,8 +6,8 @@
  */
 import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { evaluateFlow, MeshService, Retries, Tier } from '../../../src';
-import { find, meshChart, synth, synthError } from '../../util';
+import { evaluateFlow, MeshService, Retries, Tier } from '../../src';
+import { find, meshChart, synth, synthError } from '../util';
 
 /** What a team must set on its container for the hardening check: cdk8s-plus-27 drops no capability by default. */
 const hardened: kplus.ContainerSecurityContextProps = { ensureNonRoot: true, user: 10001, group: 10001, capabilities: { drop: ['ALL' as kplus.Capability] } };

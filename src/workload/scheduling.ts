@@ -4,8 +4,8 @@
  * has no nodeSelector, priority class or topology spread) and checked at synth.
  */
 import { Duration } from 'cdk8s';
-import { Codes } from '../../core/codes';
-import { formatProblem } from '../../core/errors';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
 
 /** What a taint does to pods that do not tolerate it. */
 export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';

@@ -2,8 +2,8 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   Cidr, HardeningException, HealthProbe, HighAvailability, MeshService, MtlsMode, SeccompProfile, ServiceSecurity, ServiceType, Toleration,
-} from '../../../src';
-import { find, meshChart, synth, synthError } from '../../util';
+} from '../../src';
+import { find, meshChart, synth, synthError } from '../util';
 
 const spec = (out: Record<string, any>[], name: string) => find(out, 'Deployment', name).spec.template.spec;
 

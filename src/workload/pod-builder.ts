@@ -7,7 +7,7 @@
 import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { podHardeningProblems } from '../security/pod-hardening';
+import { podHardeningProblems } from './pod-hardening';
 import { ContainerOptions, ContainerPortOptions, ContainerResources, DEFAULT_RESOURCES, VolumeClaim } from './container-options';
 import { ContainerExtras, MeshDeployment, MeshStatefulSet, MeshWorkloadObject, PodExtras } from './mesh-pod';
 import { HealthProbe, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';

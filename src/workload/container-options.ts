@@ -5,9 +5,9 @@
  * StatefulSet. Pure types and value classes.
  */
 import { Size, SizeRoundingBehavior } from 'cdk8s';
-import { Codes } from '../../core/codes';
-import { formatProblem } from '../../core/errors';
-import { dns1123LabelProblem } from '../../core/names';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+import { dns1123LabelProblem } from '../core/names';
 import { EnvValue, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';
 import { ContainerSecurityOptions } from './security-context';
 

@@ -11,8 +11,8 @@ import { meshWorkloadOf, TopologySpread } from './mesh-pod';
 import { APP_CONTAINER } from './pod-builder';
 import { TMP_VOLUME } from './pod-render';
 import { WORKLOAD_UID } from './security-context';
-import { Codes } from '../../core/codes';
-import { MeshError } from '../../core/errors';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
 
 export { WORKLOAD_UID };
 export type { ContainerResources };

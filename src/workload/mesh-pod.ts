@@ -10,7 +10,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { hasBrand, setBrand } from '../../graph/brands';
+import { hasBrand, setBrand } from '../core/brand';
 import { claimQuantity, VolumeClaim } from './container-options';
 
 /** The brand of the library's workloads: a registered symbol, so two copies of the library agree. */

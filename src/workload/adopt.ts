@@ -7,9 +7,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { Codes } from '../../core/codes';
-import { MeshError } from '../../core/errors';
-import { podHardeningProblems } from '../security/pod-hardening';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
+import { podHardeningProblems } from './pod-hardening';
 import { markChecked } from './pod-checks';
 
 /** A Service port of a team's Service. */

@@ -1,6 +1,6 @@
-import { Codes } from '../../core/codes';
-import { formatProblem } from '../../core/errors';
-import { HARDENING_ANNOTATION_PREFIX, LINUX_CAPABILITIES } from '../workload/security-context';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+import { HARDENING_ANNOTATION_PREFIX, LINUX_CAPABILITIES } from './security-context';
 
 /** The UID of the Envoy sidecar; Istio's traffic capture exempts it, so no workload may use it. */
 export const ENVOY_UID = 1337;
