@@ -80,37 +80,37 @@ export type { ServiceVersion, SubsetTrafficPolicy, VersionOptions } from './grap
 export { TierDefaults } from './graph/tier-defaults';
 export type { TierDefaultsProps } from './graph/tier-defaults';
 
-// Traffic view (src/views/traffic)
+// Traffic: the per-host model (src/graph/traffic), gateway routes and locality failover (src/views/traffic)
 export { GatewayRoutes } from './views/traffic/gateway-routes';
 export type { GatewayRouteOptions, GatewayRoutesProps, GatewayWorkload, IGatewayRef } from './views/traffic/gateway-routes';
-export { HostTraffic } from './views/traffic/host-traffic';
-export type { HostPorts, SubsetOptions } from './views/traffic/host-traffic';
+export { HostTraffic } from './graph/traffic/host-traffic';
+export type { HostPorts, SubsetOptions } from './graph/traffic/host-traffic';
 export type {
   AbortFault, CorsPolicyOptions, DelayFault, DirectResponseOptions, FaultInjection, HeaderOperationsOptions,
   HeadersOptions, HttpMatchOptions, HttpRouteOptions, MirrorOptions, RedirectOptions, RewriteOptions,
   RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions,
-} from './views/traffic/http-route';
+} from './graph/traffic/http-route';
 export { LocalityLoadBalancing } from './views/traffic/locality-load-balancing';
 export type { LocalityDistribute, LocalityFailover, LocalityLoadBalancingProps } from './views/traffic/locality-load-balancing';
 
-// Security view (src/views/security)
-export type { AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource } from './views/security/authorization-rule';
+// Security: the namespace's and each service's (src/graph/security), and the constructs built on them (src/views/security)
+export type { AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource } from './graph/security/authorization-rule';
 export { EdgeAuthentication } from './views/security/edge-authentication';
 export type { ClaimToHeader, EdgeAuthenticationProps } from './views/security/edge-authentication';
 export { MeshAuthorizationPolicy } from './views/security/mesh-authorization-policy';
 export { AuthorizationAction } from './views/security/mesh-authorization-policy';
 export type { AuthorizationActionName, MeshAuthorizationPolicyProps } from './views/security/mesh-authorization-policy';
-export { MeshSecurity } from './views/security/mesh-security';
-export type { MeshSecurityProps } from './views/security/mesh-security';
-export type { AdmitOptions, RemoteAdmission } from './views/security/remote-admission';
-export { MeshWideMtls, MtlsMode } from './views/security/mtls-mode';
-export type { MeshWideStrictOptions, MtlsModeName } from './views/security/mtls-mode';
-export { MtlsPolicy } from './views/security/mtls-policy';
-export type { MtlsPolicyProps } from './views/security/mtls-policy';
+export { MeshSecurity } from './graph/security/mesh-security';
+export type { MeshSecurityProps } from './graph/security/mesh-security';
+export type { AdmitOptions, RemoteAdmission } from './graph/security/remote-admission';
+export { MeshWideMtls, MtlsMode } from './graph/security/mtls-mode';
+export type { MeshWideStrictOptions, MtlsModeName } from './graph/security/mtls-mode';
+export { MtlsPolicy } from './graph/security/mtls-policy';
+export type { MtlsPolicyProps } from './graph/security/mtls-policy';
 export { SecureService } from './views/security/secure-service';
 export type { SecureServiceProps } from './views/security/secure-service';
-export { ServiceSecurity } from './views/security/service-security';
-export type { GatewayAdmission, PlaintextAdmission, WorkloadMtlsOptions } from './views/security/service-security';
+export { ServiceSecurity } from './graph/security/service-security';
+export type { GatewayAdmission, PlaintextAdmission, WorkloadMtlsOptions } from './graph/security/service-security';
 
 // Edge and scale view (src/views/edge)
 export { Autoscaling } from './views/edge/autoscaling';
@@ -158,18 +158,18 @@ export type { FlaggerCustomMetricOptions, FlaggerMetricTemplateProps, FlaggerThr
 export { CanaryRollbackRules } from './views/release/rollback-rules';
 export type { CanaryRollbackRulesProps } from './views/release/rollback-rules';
 
-// Observability view: SLOs, alerts, burn rates, dashboards, telemetry (src/views/observability)
+// Observability: SLOs (src/core), tracing and access logging (src/graph/observability), alerts, burn rates, dashboards (src/views/observability)
 export type { AlertRule, RecordingRule, Rule, RuleGroup, SloTarget } from './views/observability/alert-rules';
 export { ObservabilityStack } from './views/observability/observability-stack';
 export type { AlertOptions, ObservabilityStackProps } from './views/observability/observability-stack';
 export type { BuiltDashboard } from './views/observability/dashboards';
 export type { Dashboard as GrafanaDashboard } from './private/grafana';
-export { Rps } from './views/observability/slo';
-export type { LatencySlo, SaturationSlo, ServiceSlo } from './views/observability/slo';
-export { AccessLogging, TracingProvider } from './views/observability/telemetry';
-export type { TracingProtocol } from './views/observability/telemetry';
+export { Rps } from './core/slo';
+export type { LatencySlo, SaturationSlo, ServiceSlo } from './core/slo';
+export { AccessLogging, TracingProvider } from './graph/observability/telemetry';
+export type { TracingProtocol } from './graph/observability/telemetry';
 
-// Workload view: pods through cdk8s-plus-27 (src/workload)
+// Workloads: pods through cdk8s-plus-27 (src/workload)
 export { EnvValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
 export type {
   EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,

@@ -1,7 +1,7 @@
 import type { FlowMethod, IntendedFlow } from '../core/flow';
 import { withCollectionPaths } from '../core/authorization';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
-import { MeshSecurity } from '../views/security/mesh-security';
+import { MeshSecurity } from './security/mesh-security';
 import { isRemoteService } from './brands';
 import type { IMeshChart, IMeshService, ServiceCall } from './interfaces';
 import { calledPorts } from './service-call';

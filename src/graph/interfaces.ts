@@ -12,7 +12,7 @@ import type { HttpMethod } from '../core/http';
 import type { Principal } from '../core/principal';
 import type { MeshPlatform } from '../platform/platform';
 import type { IntendedFlow } from '../core/flow';
-import type { TracingProvider } from '../views/observability/telemetry';
+import type { TracingProvider } from './observability/telemetry';
 import type { ResolvedServicePort } from './service-port';
 
 /** A service of the mesh, as other constructs refer to it. */

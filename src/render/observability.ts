@@ -5,7 +5,7 @@ import { Telemetry } from '../../imports/telemetry.istio.io';
 import { toPromDuration } from '../core/duration';
 import { Percentage } from '../core/weight';
 import type { Rule, RuleGroup } from '../views/observability/alert-rules';
-import { AccessLogging, ENVOY_STATS_INCLUSIONS, TracingProvider } from '../views/observability/telemetry';
+import { AccessLogging, ENVOY_STATS_INCLUSIONS, TracingProvider } from '../graph/observability/telemetry';
 
 /**
  * Rendering of the observability view: PrometheusRule, PodMonitor and Telemetry bodies

@@ -13,8 +13,8 @@ import { toGoDuration } from '../private/go-duration';
 import { decimal, failureMatcher, meshRequests, ratioOf, selector, successMatcher } from '../private/promql';
 import type { AlertRule, RuleGroup } from '../views/observability/alert-rules';
 import type { FlaggerAlert, FlaggerWebhook } from '../views/release/flagger-hooks';
-import type { HostTraffic } from '../views/traffic/host-traffic';
-import type { FaultInjection } from '../views/traffic/http-route';
+import type { HostTraffic } from '../graph/traffic/host-traffic';
+import type { FaultInjection } from '../graph/traffic/http-route';
 import { addPrometheusRule } from './observability';
 import { renderDestinationRuleSpec, renderRetries } from './traffic';
 

@@ -14,7 +14,7 @@ import {
   RequestAuthenticationSpec,
 } from '../../imports/security.istio.io';
 import type { AuthorizationCondition, AuthorizationOperation } from '../core/authorization';
-import type { MtlsModeName } from '../views/security/mtls-mode';
+import type { MtlsModeName } from '../graph/security/mtls-mode';
 import type { NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../workload/workload';
 
 /**

@@ -17,8 +17,8 @@ import {
 import { LoadBalancer } from '../core/load-balancer';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import type { LocalityLbSetting } from '../core/locality-lb';
-import type { HostPorts, HostTraffic } from '../views/traffic/host-traffic';
-import type { RouteDestinationOptions } from '../views/traffic/http-route';
+import type { HostPorts, HostTraffic } from '../graph/traffic/host-traffic';
+import type { RouteDestinationOptions } from '../graph/traffic/http-route';
 import { mergeTierSettings, TierSettings } from '../core/tier';
 import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries, toIstioDuration } from './traffic/http-route';
 

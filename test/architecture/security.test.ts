@@ -166,9 +166,9 @@ describe('security lookups and brands', () => {
 
 describe('layers', () => {
   test('no security construct imports the generated types: only src/render does', () => {
-    const dir = path.join(__dirname, '../../src/views/security');
-    const offenders = fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))
-      .filter((f) => /from '(\.\.\/)+imports\//.test(fs.readFileSync(path.join(dir, f), 'utf8')));
+    const dirs = ['../../src/views/security', '../../src/graph/security'].map((d) => path.join(__dirname, d));
+    const offenders = dirs.flatMap((dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))
+      .filter((f) => /from '(\.\.\/)+imports\//.test(fs.readFileSync(path.join(dir, f), 'utf8'))));
     expect(offenders).toEqual([]);
     expect(fs.readFileSync(path.join(__dirname, '../../src/render/security.ts'), 'utf8')).toMatch(/from '\.\.\/\.\.\/imports\/security\.istio\.io'/);
   });

@@ -14,7 +14,7 @@ const tsFiles = (dir: string): string[] => tsFilesUnder(path.join(SRC, dir)).map
 
 /** The traffic files outside src/render/: intent and values, no generated types. */
 const TRAFFIC_OUTSIDE_RENDER = [
-  ...tsFiles('views/traffic'),
+  ...tsFiles('views/traffic'), ...tsFiles('graph/traffic'),
   'core/load-balancer.ts', 'core/locality-lb.ts', 'core/retries.ts', 'core/traffic-policy.ts', 'core/weight.ts', 'core/weight-split.ts',
   'core/tier.ts', 'graph/tier-defaults.ts',
 ];

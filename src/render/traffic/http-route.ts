@@ -12,7 +12,7 @@ import { StringMatch } from '../../core/http';
 import { Retries } from '../../core/retries';
 import type {
   CorsPolicyOptions, FaultInjection, HeaderOperationsOptions, HeadersOptions, HttpMatchOptions, HttpRouteOptions, RouteDestinationOptions,
-} from '../../views/traffic/http-route';
+} from '../../graph/traffic/http-route';
 
 /**
  * Istio's form of a duration. Rendering never throws: validation may render objects

@@ -8,7 +8,7 @@ import type { MeshService } from '../../graph/mesh-service';
 import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { addIngressRoutes, IngressRoutesState } from '../../render/edge/gateway';
-import { ServiceSecurity } from '../security/service-security';
+import { ServiceSecurity } from '../../graph/security/service-security';
 import { EdgeGateway, GatewayPlacement, GatewayServer, IGatewayTarget } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 

@@ -4,7 +4,7 @@ import { formatProblem } from '../../core/errors';
 import { dns1123LabelProblem, isDns1123Subdomain, isLabelKey, isLabelValue } from '../../core/names';
 import { Principal } from '../../core/principal';
 import { MeshChart } from '../../graph/mesh-chart';
-import { ServiceSecurity } from '../security/service-security';
+import { ServiceSecurity } from '../../graph/security/service-security';
 import { EdgeGateway, IGatewayTarget } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 

@@ -8,7 +8,7 @@ import { Retries } from '../../core/retries';
 import { MeshChart } from '../../graph/mesh-chart';
 import { MeshService } from '../../graph/mesh-service';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
-import { ServiceSecurity } from '../security/service-security';
+import { ServiceSecurity } from '../../graph/security/service-security';
 import { EnvValue, HealthProbe, WorkloadVolume } from '../../workload/pod-options';
 import { addConfigMap, ContainerResources, DEFAULT_RESOURCES, NetworkPeer } from '../../workload/workload';
 

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { toPromDuration } from '../../core/duration';
 import { exactDecimal, percentToRatio } from '../../private/decimal';
 import { failureMatcher, meshRequests } from '../../private/promql';
-import { alertPrefix, DEFAULT_TRAFFIC_ALERT_AT, defaultTeam, ServiceSlo, titleCase } from './slo';
+import { alertPrefix, DEFAULT_TRAFFIC_ALERT_AT, defaultTeam, ServiceSlo, titleCase } from '../../core/slo';
 
 /** A Prometheus alerting rule, as a PrometheusRule holds it. */
 export interface AlertRule {

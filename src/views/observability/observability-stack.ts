@@ -12,14 +12,14 @@ import {
   addPodMonitor, addPrometheusRule, addTelemetry, envoyStatsPodMonitorSpec, namespaceTelemetrySpec, renderIstiodValuesFile, serviceTelemetrySpec,
 } from '../../render/observability';
 import { MeshCluster } from '../../graph/mesh-cluster';
-import { ServiceSecurity } from '../security/service-security';
+import { ServiceSecurity } from '../../graph/security/service-security';
 import { addConfigMap } from '../../workload/workload';
 import { AlertContext, alertLabels, AlertRule, circuitBreakerAlert, goldenSignalAlerts, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
 import { burnRateAlerts, errorRatioRecordingRules } from './burn-rate';
 import { BuiltDashboard, buildDashboards, dashboardProblems } from './dashboards';
 import { promqlProblem } from './promql';
-import { ServiceSlo, sloProblems, titleCase } from './slo';
-import { AccessLogging, DEFAULT_SAMPLING, TracingProvider } from './telemetry';
+import { ServiceSlo, sloProblems, titleCase } from '../../core/slo';
+import { AccessLogging, DEFAULT_SAMPLING, TracingProvider } from '../../graph/observability/telemetry';
 
 /** istiod's Helm values, in the cluster folder (`dist/cluster/istiod.values`). */
 export const ISTIOD_VALUES_FILE = 'istiod.values';

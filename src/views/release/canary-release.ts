@@ -7,7 +7,7 @@ import { Percentage, Weight } from '../../core/weight';
 import { weightSplitProblem } from '../../core/weight-split';
 import { integerProblems } from '../../private/checks';
 import { IVersionedService } from '../../graph/mesh-service';
-import { RouteDestinationOptions } from '../traffic/host-traffic';
+import { RouteDestinationOptions } from '../../graph/traffic/host-traffic';
 import { CanaryPhase, CanaryPlan } from './canary-plan';
 
 /** The subset name the new version's pods form. */

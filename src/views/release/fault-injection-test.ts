@@ -11,9 +11,9 @@ import { MeshChart } from '../../graph/mesh-chart';
 import { durationProblems, integerProblems } from '../../private/checks';
 import { MeshService } from '../../graph/mesh-service';
 import { addFaultsLeftOnAlert, renderFaultSwitchFiles } from '../../render/release';
-import { AbortFault, DelayFault, FaultInjection } from '../traffic/host-traffic';
+import { AbortFault, DelayFault, FaultInjection } from '../../graph/traffic/host-traffic';
 import { addScheduledKubectl } from '../../workload/scheduled-kubectl';
-import { MeshSecurity } from '../security/mesh-security';
+import { MeshSecurity } from '../../graph/security/mesh-security';
 
 /** Where the cluster's API server listens, as the fault job's NetworkPolicy sees it. */
 export interface ApiServerEndpoints {

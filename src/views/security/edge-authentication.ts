@@ -8,8 +8,8 @@ import { addRequestAuthentication } from '../../render/security';
 import { MeshChart } from '../../graph/mesh-chart';
 import type { IMeshService } from '../../graph/mesh-service';
 import { NetworkPeer } from '../../workload/workload';
-import { AuthorizationRule } from './authorization-rule';
-import { ServiceSecurity } from './service-security';
+import { AuthorizationRule } from '../../graph/security/authorization-rule';
+import { ServiceSecurity } from '../../graph/security/service-security';
 
 /** A claim of a validated JWT copied to a request header. */
 export interface ClaimToHeader {

@@ -5,9 +5,9 @@ import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { addAuthorizationPolicy } from '../../render/security';
 import type { IMeshService } from '../../graph/mesh-service';
-import { AuthorizationRule, ruleProblems, ruleState } from './authorization-rule';
-import { MeshSecurity } from './mesh-security';
-import { ServiceSecurity } from './service-security';
+import { AuthorizationRule, ruleProblems, ruleState } from '../../graph/security/authorization-rule';
+import { MeshSecurity } from '../../graph/security/mesh-security';
+import { ServiceSecurity } from '../../graph/security/service-security';
 
 /** Istio's names of the actions of an AuthorizationPolicy. */
 export type AuthorizationActionName = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';

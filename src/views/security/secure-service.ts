@@ -6,8 +6,8 @@ import { LoadBalancer } from '../../core/load-balancer';
 import { NON_IDEMPOTENT_RETRY_ON, Retries, RETRY_CONDITIONS_AFTER_RESPONSE, RetryCondition } from '../../core/retries';
 import { ConnectionPool, mergeConnectionPool, mergeOutlierDetection, OutlierDetection } from '../../core/traffic-policy';
 import { MeshService, MeshServiceProps } from '../../graph/mesh-service';
-import { MtlsMode } from './mtls-mode';
-import { ServiceSecurity } from './service-security';
+import { MtlsMode } from '../../graph/security/mtls-mode';
+import { ServiceSecurity } from '../../graph/security/service-security';
 
 /** Props for {@link SecureService}. */
 export interface SecureServiceProps extends MeshServiceProps {

@@ -3,7 +3,7 @@
  * (render/traffic/gateway-routes.ts) reads them without importing the construct.
  */
 import type { IMeshService } from '../../graph/mesh-service-props';
-import type { HttpRouteOptions } from './http-route';
+import type { HttpRouteOptions } from '../../graph/traffic/http-route';
 
 /** A Gateway, as a VirtualService names it (an `EdgeGateway` is one). */
 export interface IGatewayRef {

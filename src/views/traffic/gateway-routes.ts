@@ -7,10 +7,10 @@ import type { IMeshService } from '../../graph/mesh-service-props';
 import { MeshChart } from '../../graph/mesh-chart';
 import { addVirtualService, renderGatewayRoutesSpec } from '../../render/traffic/gateway-routes';
 import { Principal } from '../../core/principal';
-import { ServiceSecurity } from '../security/service-security';
+import { ServiceSecurity } from '../../graph/security/service-security';
 import { GatewayRouteOptions, GatewayRoutesProps, IGatewayRef } from './gateway-routes-props';
 import { HTTP_PROTOCOLS } from '../../core/ports';
-import { httpRouteProblems, unreachableRouteProblems } from './route-checks';
+import { httpRouteProblems, unreachableRouteProblems } from '../../graph/traffic/route-checks';
 
 export { GatewayRouteOptions, GatewayRoutesProps, GatewayWorkload, IGatewayRef } from './gateway-routes-props';
 

@@ -7,9 +7,9 @@
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import type { HttpMethod } from '../../core/http';
-import { concretePath, httpPort } from '../../graph/intended-flows';
-import type { IMeshServiceNode } from '../../graph/interfaces';
-import type { RemoteCaller } from '../../graph/remote-caller';
+import { concretePath, httpPort } from '../intended-flows';
+import type { IMeshServiceNode } from '../interfaces';
+import type { RemoteCaller } from '../remote-caller';
 import type { IntendedFlow } from '../../core/flow';
 import type { NetworkPeer, NetworkPort } from '../../workload/workload';
 import type { AuthorizationRule } from './authorization-rule';

@@ -1,14 +1,14 @@
 import { Construct, IConstruct } from 'constructs';
 import { Labels, MANAGED_BY } from '../../core/labels';
-import type { IMeshChart } from '../../graph/interfaces';
-import { MeshCluster } from '../../graph/mesh-cluster';
+import type { IMeshChart } from '../interfaces';
+import { MeshCluster } from '../mesh-cluster';
 import { addNetworkPolicy, NetworkRule } from '../../workload/workload';
 import { dnsEgressRules } from './dns-egress';
 import { MeshWideMtls, MtlsMode } from './mtls-mode';
 import { MtlsPolicy } from './mtls-policy';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
-import { hasBrand } from '../../graph/brands';
+import { hasBrand } from '../brands';
 import { addAuthorizationPolicy, renderDefaultDenyNetworkPolicy } from '../../render/security';
 
 /** Props for {@link MeshSecurity}, given as `MeshChartProps.security`. */

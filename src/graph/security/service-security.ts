@@ -3,10 +3,10 @@ import { Construct, IConstruct } from 'constructs';
 import { withCollectionPaths } from '../../core/authorization';
 import type { HttpMethod } from '../../core/http';
 import { Principal } from '../../core/principal';
-import { isMeshChart } from '../../graph/brands';
+import { isMeshChart } from '../brands';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
-import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../../graph/interfaces';
-import { calledPorts, restrictedTargetPorts } from '../../graph/service-call';
+import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../interfaces';
+import { calledPorts, restrictedTargetPorts } from '../service-call';
 import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../../workload/workload';
 import { AuthorizationRule, AuthorizationSource, operationProblems, ruleProblems, ruleState } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
@@ -14,9 +14,9 @@ import { MtlsMode, MtlsModeName } from './mtls-mode';
 import { MtlsPolicy, MtlsPolicyProps } from './mtls-policy';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
-import { hasBrand } from '../../graph/brands';
+import { hasBrand } from '../brands';
 import { addAuthorizationPolicy, addSidecar, CollectorState, containerPortsOf, renderServiceNetworkPolicy, ServiceSecurityState } from '../../render/security';
-import type { RemoteCaller } from '../../graph/remote-caller';
+import type { RemoteCaller } from '../remote-caller';
 import { admissionFlows, admissionPeer, admissionProblems, admissionRules, AdmitOptions, RemoteAdmission } from './remote-admission';
 
 /**

@@ -1,9 +1,9 @@
 import { Duration } from 'cdk8s';
-import { Codes } from '../../core/codes';
-import { describeDuration } from '../../core/duration';
-import { formatProblem, MeshError } from '../../core/errors';
-import { labelValueProblem } from '../../core/names';
-import { Percentage } from '../../core/weight';
+import { Codes } from './codes';
+import { describeDuration } from './duration';
+import { formatProblem, MeshError } from './errors';
+import { labelValueProblem } from './names';
+import { Percentage } from './weight';
 
 /**
  * A request rate in requests per second: a service's traffic capacity.

@@ -3,7 +3,7 @@ import type { RuleState } from '../../render/security';
 import { formatProblem } from '../../core/errors';
 import { isHttpMethod } from '../../core/http';
 import { Principal } from '../../core/principal';
-import type { IMeshService } from '../../graph/interfaces';
+import type { IMeshService } from '../interfaces';
 import type { AuthorizationCondition, AuthorizationOperation } from '../../core/authorization';
 
 export type { AuthorizationCondition, AuthorizationOperation } from '../../core/authorization';
