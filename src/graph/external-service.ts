@@ -4,7 +4,7 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { ExportTo } from '../core/export-to';
 import { integerProblems } from '../private/checks';
-import { addServiceEntry, addTlsOriginationRule } from '../render/external';
+import { addServiceEntry, addTlsOriginationRule } from './external-service.render';
 import { EXTERNAL_SERVICE_BRAND, hasBrand, meshChartOf, setBrand } from './brands';
 import type { ExternalPort, IExternalService, IMeshChart } from './interfaces';
 

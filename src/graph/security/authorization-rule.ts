@@ -1,5 +1,5 @@
 import { Codes } from '../../core/codes';
-import type { RuleState } from '../../render/security';
+import type { RuleState } from './authorization-rule.render';
 import { formatProblem } from '../../core/errors';
 import { isHttpMethod } from '../../core/http';
 import { Principal } from '../../core/principal';

@@ -9,7 +9,8 @@ import { MtlsPolicy } from './mtls-policy';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { hasBrand } from '../brands';
-import { addAuthorizationPolicy, renderDefaultDenyNetworkPolicy } from '../../render/security';
+import { addAuthorizationPolicy } from './authorization-rule.render';
+import { renderDefaultDenyNetworkPolicy } from './service-security.render';
 
 /** Props for {@link MeshSecurity}, given as `MeshChartProps.security`. */
 export interface MeshSecurityProps {

@@ -4,7 +4,7 @@ import { formatProblem } from '../../core/errors';
 import { MANAGED_BY, Labels } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { integerProblems } from '../../private/checks';
-import { addPeerAuthentication } from '../../render/security';
+import { addPeerAuthentication } from './mtls-policy.render';
 import { MtlsMode } from './mtls-mode';
 
 /** Props for {@link MtlsPolicy}. */

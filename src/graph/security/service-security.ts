@@ -15,7 +15,8 @@ import { MtlsPolicy, MtlsPolicyProps } from './mtls-policy';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { hasBrand } from '../brands';
-import { addAuthorizationPolicy, addSidecar, CollectorState, containerPortsOf, renderServiceNetworkPolicy, ServiceSecurityState } from '../../render/security';
+import { addAuthorizationPolicy } from './authorization-rule.render';
+import { addSidecar, CollectorState, containerPortsOf, renderServiceNetworkPolicy, ServiceSecurityState } from './service-security.render';
 import type { RemoteCaller } from '../remote-caller';
 import { admissionFlows, admissionPeer, admissionProblems, admissionRules, AdmitOptions, RemoteAdmission } from './remote-admission';
 

@@ -9,7 +9,7 @@ import { IMeshService } from '../../graph/mesh-service';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { HostTraffic } from '../../graph/traffic/host-traffic';
 import { credentialSecretProblems } from '../../private/gateway-secrets';
-import { addGateway } from '../../render/edge/gateway';
+import { addGateway } from './edge-gateway.render';
 import { GatewayTls } from './gateway-tls';
 
 /** The protocols a gateway server may expose. */

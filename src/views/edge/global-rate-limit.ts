@@ -10,10 +10,9 @@ import { MeshCluster } from '../../graph/mesh-cluster';
 import { durationProblems, integerProblems } from '../../private/checks';
 import { Principal } from '../../core/principal';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
-import {
-  addAuthorizationPolicy, addEnvoyFilter, GlobalRateLimitState, renderGlobalRateLimitSpec, renderRateLimitAuthorization, renderRateLimitServiceConfig,
-} from '../../render/edge/rate-limit';
-import { addRequestAuthentication } from '../../render/security';
+import { addAuthorizationPolicy, GlobalRateLimitState, renderGlobalRateLimitSpec, renderRateLimitAuthorization, renderRateLimitServiceConfig } from './global-rate-limit.render';
+import { addEnvoyFilter } from './local-rate-limit.render';
+import { addRequestAuthentication } from '../security/edge-authentication.render';
 import { RateLimiter, SHOULD_RATE_LIMIT } from './rate-limiter';
 import { RateLimitUser, RateLimitUserKey } from './rate-limit-user';
 import { addConfigMap, addNetworkPolicy } from '../../workload/workload';

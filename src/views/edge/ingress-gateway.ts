@@ -7,7 +7,7 @@ import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
 import type { MeshService } from '../../graph/mesh-service';
 import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
-import { addIngressRoutes, IngressRoutesState } from '../../render/edge/gateway';
+import { addIngressRoutes, IngressRoutesState } from './ingress-gateway.render';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { EdgeGateway, GatewayPlacement, GatewayServer, IGatewayTarget } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';

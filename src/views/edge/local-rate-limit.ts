@@ -7,7 +7,7 @@ import { Labels } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { MeshChart } from '../../graph/mesh-chart';
 import { IMeshService } from '../../graph/mesh-service';
-import { addEnvoyFilter, LocalRateLimitState, renderLocalRateLimitSpec, TokenBucket, tokenBucket } from '../../render/edge/rate-limit';
+import { addEnvoyFilter, LocalRateLimitState, renderLocalRateLimitSpec, TokenBucket, tokenBucket } from './local-rate-limit.render';
 import { limitOf, TrafficCapacity } from './capacity';
 
 /** A limit: either a capacity (peak plus headroom) or a rate given outright. */

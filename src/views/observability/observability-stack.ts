@@ -10,7 +10,7 @@ import { MeshChart } from '../../graph/mesh-chart';
 import type { IMeshService, MeshService } from '../../graph/mesh-service';
 import {
   addPodMonitor, addPrometheusRule, addTelemetry, envoyStatsPodMonitorSpec, namespaceTelemetrySpec, renderIstiodValuesFile, serviceTelemetrySpec,
-} from '../../render/observability';
+} from './observability-stack.render';
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { addConfigMap } from '../../workload/workload';

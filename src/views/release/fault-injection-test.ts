@@ -10,7 +10,7 @@ import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { durationProblems, integerProblems } from '../../private/checks';
 import { MeshService } from '../../graph/mesh-service';
-import { addFaultsLeftOnAlert, renderFaultSwitchFiles } from '../../render/release';
+import { addFaultsLeftOnAlert, renderFaultSwitchFiles } from './fault-injection-test.render';
 import { AbortFault, DelayFault, FaultInjection } from '../../graph/traffic/host-traffic';
 import { addScheduledKubectl } from '../../workload/scheduled-kubectl';
 import { MeshSecurity } from '../../graph/security/mesh-security';

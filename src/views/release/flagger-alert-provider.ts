@@ -3,7 +3,7 @@ import { Codes } from '../../core/codes';
 import { formatProblem, MeshError } from '../../core/errors';
 import { dns1123LabelProblem } from '../../core/names';
 import { MeshChart } from '../../graph/mesh-chart';
-import { addAlertProvider } from '../../render/release';
+import { addAlertProvider } from './flagger-alert-provider.render';
 import type { FlaggerAlert } from './flagger-hooks';
 
 /** The chat services Flagger's notifier speaks (fluxcd/flagger pkg/notifier/factory.go). */

@@ -7,7 +7,7 @@ import { StringMatch } from '../../core/http';
 import { Labels } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { toGoDuration } from '../../private/go-duration';
-import { addCanary, flaggerServiceTraffic, renderCanarySpec } from '../../render/release';
+import { addCanary, flaggerServiceTraffic, renderCanarySpec } from './flagger-canary.render';
 import { Percentage } from '../../core/weight';
 import { derivedIntendedFlows } from '../../graph/intended-flows';
 import { MeshService } from '../../graph/mesh-service';

@@ -5,7 +5,7 @@ import { MeshError } from '../../core/errors';
 import { Percentage } from '../../core/weight';
 import { MeshChart } from '../../graph/mesh-chart';
 import { toGoDuration } from '../../private/go-duration';
-import { addMetricTemplate } from '../../render/release';
+import { addMetricTemplate } from './flagger-metric.render';
 
 /** Props for {@link FlaggerMetricTemplate}. */
 export interface FlaggerMetricTemplateProps {

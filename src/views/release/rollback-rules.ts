@@ -6,8 +6,8 @@ import { formatProblem } from '../../core/errors';
 import { dns1123LabelProblem, labelValueProblem } from '../../core/names';
 import { Percentage } from '../../core/weight';
 import { MeshService } from '../../graph/mesh-service';
-import { addPrometheusRule } from '../../render/observability';
-import { renderRollbackRuleGroup, RollbackThresholds } from '../../render/release';
+import { addPrometheusRule } from '../observability/observability-stack.render';
+import { renderRollbackRuleGroup, RollbackThresholds } from './rollback-rules.render';
 
 /** Props for {@link CanaryRollbackRules}. */
 export interface CanaryRollbackRulesProps {

@@ -4,7 +4,7 @@ import { formatProblem } from '../../core/errors';
 import { HttpMethod } from '../../core/http';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { Principal } from '../../core/principal';
-import { addRequestAuthentication } from '../../render/security';
+import { addRequestAuthentication } from './edge-authentication.render';
 import { MeshChart } from '../../graph/mesh-chart';
 import type { IMeshService } from '../../graph/mesh-service';
 import { NetworkPeer } from '../../workload/workload';

@@ -3,7 +3,7 @@ import { Codes } from '../../core/codes';
 import { formatProblem, MeshError } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
-import { addAuthorizationPolicy } from '../../render/security';
+import { addAuthorizationPolicy } from '../../graph/security/authorization-rule.render';
 import type { IMeshService } from '../../graph/mesh-service';
 import { AuthorizationRule, ruleProblems, ruleState } from '../../graph/security/authorization-rule';
 import { MeshSecurity } from '../../graph/security/mesh-security';

@@ -1,6 +1,6 @@
 /**
  * The props of {@link GatewayRoutes}, in a module of their own so that the renderer
- * (render/traffic/gateway-routes.ts) reads them without importing the construct.
+ * (gateway-routes.render.ts) reads them without importing the construct.
  */
 import type { IMeshService } from '../../graph/mesh-service-props';
 import type { HttpRouteOptions } from '../../graph/traffic/http-route';

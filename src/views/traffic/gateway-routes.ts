@@ -5,7 +5,7 @@ import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import type { IMeshService } from '../../graph/mesh-service-props';
 import { MeshChart } from '../../graph/mesh-chart';
-import { addVirtualService, renderGatewayRoutesSpec } from '../../render/traffic/gateway-routes';
+import { addVirtualService, renderGatewayRoutesSpec } from './gateway-routes.render';
 import { Principal } from '../../core/principal';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { GatewayRouteOptions, GatewayRoutesProps, IGatewayRef } from './gateway-routes-props';

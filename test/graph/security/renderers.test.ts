@@ -1,7 +1,7 @@
-import {
-  renderAuthorizationPolicySpec, renderPeerAuthenticationSpec, renderRequestAuthenticationSpec, renderServiceNetworkPolicy,
-  renderSidecarSpec, SecurityWorkload, ServiceSecurityState,
-} from '../../src/render/security';
+import { renderAuthorizationPolicySpec } from '../../../src/graph/security/authorization-rule.render';
+import { renderPeerAuthenticationSpec } from '../../../src/graph/security/mtls-policy.render';
+import { renderServiceNetworkPolicy, renderSidecarSpec, SecurityWorkload, ServiceSecurityState } from '../../../src/graph/security/service-security.render';
+import { renderRequestAuthenticationSpec } from '../../../src/views/security/edge-authentication.render';
 
 /** A workload of the state, by name and namespace, with one HTTP port. */
 const workload = (name: string, namespace = 'prod', extra: object = {}): SecurityWorkload => ({

@@ -5,7 +5,7 @@ import {
   ServiceEntry, ServiceEntrySpec, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
 } from '../../imports/networking.istio.io';
 import type { Cidr } from '../core/cidr';
-import type { ExternalPort } from '../graph/interfaces';
+import type { ExternalPort } from './interfaces';
 
 /** What an external service's ServiceEntry is rendered from: the construct's resolved state. */
 export interface ServiceEntryState {

@@ -1,8 +1,8 @@
 import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, DestinationRuleSpec, VirtualService, VirtualServiceSpec } from '../../imports/networking.istio.io';
-import type { HostTraffic } from '../graph/traffic/host-traffic';
-import { HostRenderContext, renderDestinationRuleSpec, renderVirtualServiceSpec } from './traffic';
+import type { HostTraffic } from './traffic/host-traffic';
+import { HostRenderContext, renderDestinationRuleSpec, renderVirtualServiceSpec } from './traffic/host-traffic.render';
 
 /** What a service's host objects (its DestinationRule and VirtualService) are rendered from. */
 export interface ServiceHostState {

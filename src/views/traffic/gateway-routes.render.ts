@@ -1,5 +1,5 @@
 /**
- * The VirtualService of a {@link GatewayRoutes}: bound to its gateway only, one HTTP
+ * The VirtualService of a `GatewayRoutes`: bound to its gateway only, one HTTP
  * route per route of the construct, each to one service (and port, subset) or
  * answered at the gateway.
  *
@@ -8,9 +8,9 @@
 import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp } from '../../../imports/networking.istio.io';
-import type { GatewayRoutesState, GatewayRouteOptions } from '../../views/traffic/gateway-routes-props';
+import type { GatewayRoutesState, GatewayRouteOptions } from './gateway-routes-props';
 import { HTTP_PROTOCOLS } from '../../core/ports';
-import { portOf, renderActions, renderFault, renderMatch, renderRetries, toIstioDuration } from './http-route';
+import { portOf, renderActions, renderFault, renderMatch, renderRetries, toIstioDuration } from '../../graph/traffic/http-route.render';
 
 /**
  * Adds the VirtualService ApiObject under `scope` with id `id`, its spec produced at synth.

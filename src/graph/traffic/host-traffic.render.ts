@@ -1,7 +1,7 @@
 /**
  * The VirtualService and DestinationRule of a mesh host, rendered at synth from every
- * contribution to its {@link HostTraffic}. The route pieces shared with gateway-only
- * VirtualServices are in render/traffic/http-route.ts.
+ * contribution to its `HostTraffic`. The route pieces shared with gateway-only
+ * VirtualServices are in http-route.render.ts beside it.
  */
 import {
   DestinationRuleSpec,
@@ -13,16 +13,16 @@ import {
   VirtualServiceSpecHttp,
   VirtualServiceSpecTcp,
   VirtualServiceSpecTls,
-} from '../../imports/networking.istio.io';
-import { LoadBalancer } from '../core/load-balancer';
-import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
-import type { LocalityLbSetting } from '../core/locality-lb';
-import type { HostPorts, HostTraffic } from '../graph/traffic/host-traffic';
-import type { RouteDestinationOptions } from '../graph/traffic/http-route';
-import { mergeTierSettings, TierSettings } from '../core/tier';
-import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries, toIstioDuration } from './traffic/http-route';
+} from '../../../imports/networking.istio.io';
+import { LoadBalancer } from '../../core/load-balancer';
+import { ConnectionPool, OutlierDetection } from '../../core/traffic-policy';
+import type { LocalityLbSetting } from '../../core/locality-lb';
+import type { HostPorts, HostTraffic } from './host-traffic';
+import type { RouteDestinationOptions } from './http-route';
+import { mergeTierSettings, TierSettings } from '../../core/tier';
+import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries, toIstioDuration } from './http-route.render';
 
-export { renderRetries } from './traffic/http-route';
+export { renderRetries } from './http-route.render';
 
 /** What the renderer needs besides the host's contributions. */
 export interface HostRenderContext {

@@ -1,11 +1,11 @@
 import { ApiObject, ApiObjectMetadata, Duration, Lazy, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PodMonitor, PodMonitorSpec, PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
-import { Telemetry } from '../../imports/telemetry.istio.io';
-import { toPromDuration } from '../core/duration';
-import { Percentage } from '../core/weight';
-import type { Rule, RuleGroup } from '../views/observability/alert-rules';
-import { AccessLogging, ENVOY_STATS_INCLUSIONS, TracingProvider } from '../graph/observability/telemetry';
+import { PodMonitor, PodMonitorSpec, PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../../imports/monitoring.coreos.com';
+import { Telemetry } from '../../../imports/telemetry.istio.io';
+import { toPromDuration } from '../../core/duration';
+import { Percentage } from '../../core/weight';
+import type { Rule, RuleGroup } from './alert-rules';
+import { AccessLogging, ENVOY_STATS_INCLUSIONS, TracingProvider } from '../../graph/observability/telemetry';
 
 /**
  * Rendering of the observability view: PrometheusRule, PodMonitor and Telemetry bodies

@@ -1,7 +1,7 @@
 /**
  * The pieces of a VirtualService HTTP route that every route renders the same way,
- * whether it belongs to a mesh host (render/traffic.ts) or to a gateway-only
- * VirtualService (render/traffic/gateway-routes.ts): match, actions, retries, fault.
+ * whether it belongs to a mesh host (host-traffic.render.ts) or to a gateway-only
+ * VirtualService (views/traffic/gateway-routes.render.ts): match, actions, retries, fault.
  *
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
  */
@@ -12,7 +12,7 @@ import { StringMatch } from '../../core/http';
 import { Retries } from '../../core/retries';
 import type {
   CorsPolicyOptions, FaultInjection, HeaderOperationsOptions, HeadersOptions, HttpMatchOptions, HttpRouteOptions, RouteDestinationOptions,
-} from '../../graph/traffic/http-route';
+} from './http-route';
 
 /**
  * Istio's form of a duration. Rendering never throws: validation may render objects

@@ -1,0 +1,40 @@
+import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  PeerAuthentication, PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode as Mode, PeerAuthenticationSpecPortLevelMtlsMode as PortMode,
+} from '../../../imports/security.istio.io';
+import type { MtlsModeName } from './mtls-mode';
+
+/**
+ * The PeerAuthentication of an `MtlsPolicy` (the mesh's, a namespace's or a workload's), built at synth.
+ */
+
+/** What a PeerAuthentication is rendered from. */
+export interface PeerAuthenticationState {
+  /** The selected pods' labels; none for a namespace's or the mesh's policy. */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** The mode for ports not listed per port. */
+  readonly mode: { readonly mode: MtlsModeName };
+  /** Modes per container port. */
+  readonly portLevelMtls: Readonly<Record<number, { readonly mode: MtlsModeName }>>;
+}
+
+/**
+ * The spec of a PeerAuthentication, its ports in numeric order.
+ * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
+ */
+export function renderPeerAuthenticationSpec(s: PeerAuthenticationState): PeerAuthenticationSpec {
+  const ports = Object.keys(s.portLevelMtls).map(Number).sort((a, b) => a - b);
+  return {
+    selector: s.selector ? { matchLabels: { ...s.selector } } : undefined,
+    mtls: { mode: s.mode.mode as Mode },
+    portLevelMtls: ports.length > 0
+      ? Object.fromEntries(ports.map((p) => [String(p), { mode: s.portLevelMtls[p].mode as PortMode }]))
+      : undefined,
+  };
+}
+
+/** A PeerAuthentication (security.istio.io/v1) under `scope`, its spec read at synth. */
+export function addPeerAuthentication(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => PeerAuthenticationState): ApiObject {
+  return new PeerAuthentication(scope, id, { metadata, spec: Lazy.any({ produce: () => renderPeerAuthenticationSpec(state()) }) });
+}
