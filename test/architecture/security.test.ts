@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
@@ -161,15 +159,5 @@ describe('security lookups and brands', () => {
     // AND this copy's lookups find them
     expect(MeshSecurity.of(svc)).toBe(foreignMesh);
     expect(ServiceSecurity.of(svc)).toBe(foreignService);
-  });
-});
-
-describe('layers', () => {
-  test('no security construct imports the generated types: only the renderers beside them do', () => {
-    const dirs = ['../../src/views/security', '../../src/graph/security'].map((d) => path.join(__dirname, d));
-    const offenders = dirs.flatMap((dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.render.ts'))
-      .filter((f) => /from '(\.\.\/)+imports\//.test(fs.readFileSync(path.join(dir, f), 'utf8'))));
-    expect(offenders).toEqual([]);
-    expect(fs.readFileSync(path.join(__dirname, '../../src/graph/security/mtls-policy.render.ts'), 'utf8')).toMatch(/from '(\.\.\/)+imports\/security\.istio\.io'/);
   });
 });

@@ -124,13 +124,6 @@ describe('traffic: shapes that render themselves', () => {
 });
 
 describe('traffic: layers, read from the source', () => {
-  test('only the renderers (*.render.ts) import the generated types (imports/) among the traffic files', () => {
-    expect(TRAFFIC_OUTSIDE_RENDER.length).toBeGreaterThan(10);
-    const offenders = TRAFFIC_OUTSIDE_RENDER.filter((f) => /from '(\.\.\/)+imports\//.test(read(f)));
-    expect(offenders).toEqual([]);
-    expect(TRAFFIC_RENDER.filter((f) => /from '(\.\.\/)+imports\//.test(read(f))).length).toBeGreaterThan(0);
-  });
-
   test('no traffic renderer or traffic check reads an optional field with `!`', () => {
     // a non-null assertion: `x!.y`, `x!)`, `x!,`, `x!;` or `x!]` (not `!=`, not a leading `!x`)
     const bang = /[\w)\]]!(?=[.),;\]])/;
