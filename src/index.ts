@@ -64,9 +64,8 @@ export { ServiceType } from './graph/service-exposure';
 export type { ServiceOptions, ServiceTypeName } from './graph/service-exposure';
 export type { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, ServiceCall } from './graph/service-call';
 export { ExternalService, TlsOrigination } from './graph/external-service';
-export type {
-  ExternalPort, ExternalProtocol, ExternalResolution, ExternalServiceProps, SimpleTlsOriginationOptions,
-} from './graph/external-service';
+export type { ExternalPort, ExternalProtocol, ExternalResolution, ExternalServiceProps } from './graph/external-service';
+export type { SimpleTlsOriginationOptions } from './graph/interfaces';
 export { RemoteService } from './graph/remote-service';
 export type { RemoteServiceProps } from './graph/remote-service';
 export { RemoteCaller } from './graph/remote-caller';

@@ -5,10 +5,13 @@ import {
   ServiceEntry, ServiceEntrySpec, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
 } from '../../imports/networking.istio.io';
 import type { Cidr } from '../core/cidr';
-import type { ExternalPort } from './interfaces';
+import type { ExternalPort, SimpleTlsOriginationOptions } from './interfaces';
 
-/** What an external service's ServiceEntry is rendered from: the construct's resolved state. */
-export interface ServiceEntryState {
+/**
+ * An `ExternalService` as its ServiceEntry and its TLS origination's DestinationRule read it: the
+ * construct passes itself (this module does not import it, so that no import goes in a circle).
+ */
+export interface ExternalServiceSource {
   /** The hosts. */
   readonly hosts: readonly string[];
   /** How the sidecar finds the endpoints. */
@@ -17,8 +20,8 @@ export interface ServiceEntryState {
   readonly ports: readonly Required<ExternalPort>[];
   /** The provider's known addresses. */
   readonly addresses: readonly Cidr[];
-  /** The namespaces that see it (`exportTo`), if restricted. */
-  readonly exportTo?: string[];
+  /** @internal The namespaces that see it (`exportTo`), if restricted. */
+  readonly _exportToList: string[] | undefined;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface ServiceEntryState {
  * NetworkPolicy `ipBlock`s only.
  * @see https://istio.io/latest/docs/reference/config/networking/service-entry/
  */
-export function renderServiceEntrySpec(state: ServiceEntryState): ServiceEntrySpec {
+export function renderServiceEntrySpec(state: ExternalServiceSource): ServiceEntrySpec {
   return {
     hosts: [...state.hosts],
     addresses: state.resolution === 'NONE' && state.addresses.length > 0 ? state.addresses.map((a) => a.value) : undefined,
@@ -41,29 +44,13 @@ export function renderServiceEntrySpec(state: ServiceEntryState): ServiceEntrySp
     resolution: ServiceEntrySpecResolution[state.resolution],
     ports: state.ports.map((p) => ({ name: p.name, number: p.number, protocol: p.protocol, targetPort: p.targetPort !== p.number ? p.targetPort : undefined })),
     endpoints: state.resolution === 'STATIC' ? state.addresses.map((a) => ({ address: a.value.replace(/\/(32|128)$/, '') })) : undefined,
-    exportTo: state.exportTo,
+    exportTo: state._exportToList,
   };
 }
 
 /** A ServiceEntry under `scope` (id `id`), rendered from `state`. */
-export function addServiceEntry(scope: Construct, id: string, metadata: ApiObjectMetadata, state: ServiceEntryState): ApiObject {
+export function addServiceEntry(scope: Construct, id: string, metadata: ApiObjectMetadata, state: ExternalServiceSource): ApiObject {
   return new ServiceEntry(scope, id, { metadata, spec: renderServiceEntrySpec(state) });
-}
-
-/** What the DestinationRule of TLS origination towards an external host is rendered from. */
-export interface TlsOriginationState {
-  /** The host (the external service's first). */
-  readonly host: string;
-  /** The ServiceEntry port on which the sidecar originates TLS. */
-  readonly port: number;
-  /** The SNI the sidecar presents. */
-  readonly sni: string;
-  /** The CA bundle in the sidecar, if not the system's. */
-  readonly caCertificates?: string;
-  /** The names the provider's certificate must carry. */
-  readonly subjectAltNames: readonly string[];
-  /** The namespaces that see it (`exportTo`), if restricted. */
-  readonly exportTo?: string[];
 }
 
 /**
@@ -71,25 +58,29 @@ export interface TlsOriginationState {
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings
  * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/
  */
-export function renderTlsOriginationSpec(state: TlsOriginationState): DestinationRuleSpec {
+export function renderTlsOriginationSpec(external: ExternalServiceSource, tls: SimpleTlsOriginationOptions): DestinationRuleSpec {
+  // The SNI defaults to the first host, and the certificate must name the SNI.
+  const sni = tls.sni ?? external.hosts[0];
   return {
-    host: state.host,
-    exportTo: state.exportTo,
+    host: external.hosts[0],
+    exportTo: external._exportToList,
     trafficPolicy: {
       portLevelSettings: [{
-        port: { number: state.port },
+        port: { number: tls.port },
         tls: {
           mode: DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.SIMPLE,
-          sni: state.sni,
-          caCertificates: state.caCertificates,
-          subjectAltNames: [...state.subjectAltNames],
+          sni,
+          caCertificates: tls.caCertificates,
+          subjectAltNames: [...(tls.subjectAltNames ?? [sni])],
         },
       }],
     },
   };
 }
 
-/** A DestinationRule originating TLS under `scope` (id `id`), rendered from `state`. */
-export function addTlsOriginationRule(scope: Construct, id: string, metadata: ApiObjectMetadata, state: TlsOriginationState): ApiObject {
-  return new DestinationRule(scope, id, { metadata, spec: renderTlsOriginationSpec(state) });
+/** A DestinationRule originating TLS (`tls`) towards `external`'s first host, under `scope` (id `id`). */
+export function addTlsOriginationRule(
+  scope: Construct, id: string, metadata: ApiObjectMetadata, external: ExternalServiceSource, tls: SimpleTlsOriginationOptions,
+): ApiObject {
+  return new DestinationRule(scope, id, { metadata, spec: renderTlsOriginationSpec(external, tls) });
 }

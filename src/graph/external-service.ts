@@ -6,9 +6,9 @@ import { ExportTo } from '../core/export-to';
 import { integerProblems } from '../private/checks';
 import { addServiceEntry, addTlsOriginationRule } from './external-service.render';
 import { EXTERNAL_SERVICE_BRAND, hasBrand, meshChartOf, setBrand } from './brands';
-import type { ExternalPort, IExternalService, IMeshChart } from './interfaces';
+import type { ExternalPort, IExternalService, IMeshChart, SimpleTlsOriginationOptions } from './interfaces';
 
-export type { ExternalPort, ExternalProtocol, IExternalService } from './interfaces';
+export type { ExternalPort, ExternalProtocol, IExternalService, SimpleTlsOriginationOptions } from './interfaces';
 
 /**
  * How the sidecar finds the endpoints of an external host.
@@ -18,30 +18,6 @@ export type { ExternalPort, ExternalProtocol, IExternalService } from './interfa
  * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
  */
 export type ExternalResolution = 'DNS' | 'STATIC' | 'NONE';
-
-/** Options of {@link TlsOrigination.simple}. */
-export interface SimpleTlsOriginationOptions {
-  /**
-   * The port of the ServiceEntry on which the sidecar originates TLS (the application
-   * sends plain HTTP there).
-   */
-  readonly port: number;
-  /**
-   * The SNI the sidecar presents.
-   * @default - the external service's first host
-   */
-  readonly sni?: string;
-  /**
-   * The file of CA certificates, in the sidecar, that verifies the provider's certificate.
-   * @default - the proxy's system CA bundle (Istio's VERIFY_CERTIFICATE_AT_CLIENT)
-   */
-  readonly caCertificates?: string;
-  /**
-   * Names the provider's certificate must carry.
-   * @default - the SNI
-   */
-  readonly subjectAltNames?: string[];
-}
 
 /**
  * TLS the sidecar originates towards an external service, in its DestinationRule.
@@ -133,19 +109,15 @@ export class ExternalService extends Construct implements IExternalService {
     this.exportTo = props.exportTo;
     this.ports = props.ports.map((p) => ({ ...p, name: p.name ?? `${p.protocol.toLowerCase()}-${p.number}`, targetPort: p.targetPort ?? p.number }));
     const metadata = { name: this.name, namespace: this.namespace, labels: this.chart.commonLabels() };
-    const exportTo = this.exportTo?.toList(this.namespace);
-    addServiceEntry(this, 'Resource', metadata, {
-      hosts: this.hosts, resolution: this.resolution, ports: this.ports, addresses: this.addresses, exportTo,
-    });
-    if (this.tls) {
-      const o = this.tls.options;
-      const sni = o.sni ?? this.hosts[0];
-      addTlsOriginationRule(this, 'DestinationRule', metadata, {
-        host: this.hosts[0], port: o.port, sni, caCertificates: o.caCertificates, subjectAltNames: o.subjectAltNames ?? [sni], exportTo,
-      });
-    }
+    addServiceEntry(this, 'Resource', metadata, this);
+    if (this.tls) addTlsOriginationRule(this, 'DestinationRule', metadata, this, this.tls.options);
     this.chart._registerExternal(this);
     this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /** @internal The namespaces that see the ServiceEntry (`exportTo`), if restricted. */
+  public get _exportToList(): string[] | undefined {
+    return this.exportTo?.toList(this.namespace);
   }
 
   /** True if a workload in `namespace` sees the ServiceEntry (its exportTo lists `*`, `namespace`, or `.` for its own). */

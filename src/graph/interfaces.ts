@@ -15,6 +15,30 @@ import type { IntendedFlow } from '../core/flow';
 import type { TracingProvider } from './observability/telemetry';
 import type { ResolvedServicePort } from './service-port';
 
+/** Options of `TlsOrigination.simple`: the one-way TLS a sidecar originates towards an external service. */
+export interface SimpleTlsOriginationOptions {
+  /**
+   * The port of the ServiceEntry on which the sidecar originates TLS (the application
+   * sends plain HTTP there).
+   */
+  readonly port: number;
+  /**
+   * The SNI the sidecar presents.
+   * @default - the external service's first host
+   */
+  readonly sni?: string;
+  /**
+   * The file of CA certificates, in the sidecar, that verifies the provider's certificate.
+   * @default - the proxy's system CA bundle (Istio's VERIFY_CERTIFICATE_AT_CLIENT)
+   */
+  readonly caCertificates?: string;
+  /**
+   * Names the provider's certificate must carry.
+   * @default - the SNI
+   */
+  readonly subjectAltNames?: string[];
+}
+
 /** A service of the mesh, as other constructs refer to it. */
 export interface IMeshService extends IConstruct {
   /** The service's name: its Service, Deployment and ServiceAccount are named so. */

@@ -4,14 +4,17 @@ import { DestinationRule, DestinationRuleSpec, VirtualService, VirtualServiceSpe
 import type { HostTraffic } from './traffic/host-traffic';
 import { HostRenderContext, renderDestinationRuleSpec, renderVirtualServiceSpec } from './traffic/host-traffic.render';
 
-/** What a service's host objects (its DestinationRule and VirtualService) are rendered from. */
-export interface ServiceHostState {
+/**
+ * A `MeshService` as its host's DestinationRule and VirtualService read it: the construct passes
+ * itself (this module does not import it, so that no import goes in a circle).
+ */
+export interface MeshServiceSource {
   /** Every contribution to the host's traffic. */
   readonly traffic: HostTraffic;
-  /** The resolved settings, ports and default split. */
-  readonly context: HostRenderContext;
-  /** The namespaces that see the objects (`exportTo`), if restricted. */
-  readonly exportTo?: string[];
+  /** @internal The resolved settings (tier under service), ports and default split, at synth. */
+  _hostContext(): HostRenderContext;
+  /** @internal The namespaces that see the objects (`exportTo`), if restricted. */
+  readonly _exportToList?: string[];
 }
 
 /**
@@ -19,8 +22,8 @@ export interface ServiceHostState {
  * service's exportTo.
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/
  */
-export function renderServiceDestinationRuleSpec(state: ServiceHostState): DestinationRuleSpec {
-  return { ...renderDestinationRuleSpec(state.traffic, state.context), exportTo: state.exportTo };
+export function renderServiceDestinationRuleSpec(service: MeshServiceSource): DestinationRuleSpec {
+  return { ...renderDestinationRuleSpec(service.traffic, service._hostContext()), exportTo: service._exportToList };
 }
 
 /**
@@ -28,16 +31,16 @@ export function renderServiceDestinationRuleSpec(state: ServiceHostState): Desti
  * service's exportTo.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
  */
-export function renderServiceVirtualServiceSpec(state: ServiceHostState): VirtualServiceSpec {
-  return { ...renderVirtualServiceSpec(state.traffic, state.context), exportTo: state.exportTo };
+export function renderServiceVirtualServiceSpec(service: MeshServiceSource): VirtualServiceSpec {
+  return { ...renderVirtualServiceSpec(service.traffic, service._hostContext()), exportTo: service._exportToList };
 }
 
-/** A service's DestinationRule under `scope` (id `id`), its spec rendered at synth from `state()`. */
-export function addServiceDestinationRule(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => ServiceHostState): ApiObject {
-  return new DestinationRule(scope, id, { metadata, spec: Lazy.any({ produce: () => renderServiceDestinationRuleSpec(state()) }) });
+/** A service's DestinationRule under `scope` (id `id`), its spec rendered from `service` at synth. */
+export function addServiceDestinationRule(scope: Construct, id: string, metadata: ApiObjectMetadata, service: MeshServiceSource): ApiObject {
+  return new DestinationRule(scope, id, { metadata, spec: Lazy.any({ produce: () => renderServiceDestinationRuleSpec(service) }) });
 }
 
-/** A service's VirtualService under `scope` (id `id`), its spec rendered at synth from `state()`. */
-export function addServiceVirtualService(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => ServiceHostState): ApiObject {
-  return new VirtualService(scope, id, { metadata, spec: Lazy.any({ produce: () => renderServiceVirtualServiceSpec(state()) }) });
+/** A service's VirtualService under `scope` (id `id`), its spec rendered from `service` at synth. */
+export function addServiceVirtualService(scope: Construct, id: string, metadata: ApiObjectMetadata, service: MeshServiceSource): ApiObject {
+  return new VirtualService(scope, id, { metadata, spec: Lazy.any({ produce: () => renderServiceVirtualServiceSpec(service) }) });
 }

@@ -9,8 +9,11 @@ import type { MtlsModeName } from './mtls-mode';
  * The PeerAuthentication of an `MtlsPolicy` (the mesh's, a namespace's or a workload's), built at synth.
  */
 
-/** What a PeerAuthentication is rendered from. */
-export interface PeerAuthenticationState {
+/**
+ * An `MtlsPolicy` as its PeerAuthentication reads it: the construct passes itself (this module does
+ * not import it, so that no import goes in a circle).
+ */
+export interface MtlsPolicySource {
   /** The selected pods' labels; none for a namespace's or the mesh's policy. */
   readonly selector?: Readonly<Record<string, string>>;
   /** The mode for ports not listed per port. */
@@ -23,7 +26,7 @@ export interface PeerAuthenticationState {
  * The spec of a PeerAuthentication, its ports in numeric order.
  * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
  */
-export function renderPeerAuthenticationSpec(s: PeerAuthenticationState): PeerAuthenticationSpec {
+export function renderPeerAuthenticationSpec(s: MtlsPolicySource): PeerAuthenticationSpec {
   const ports = Object.keys(s.portLevelMtls).map(Number).sort((a, b) => a - b);
   return {
     selector: s.selector ? { matchLabels: { ...s.selector } } : undefined,
@@ -34,7 +37,7 @@ export function renderPeerAuthenticationSpec(s: PeerAuthenticationState): PeerAu
   };
 }
 
-/** A PeerAuthentication (security.istio.io/v1) under `scope`, its spec read at synth. */
-export function addPeerAuthentication(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => PeerAuthenticationState): ApiObject {
-  return new PeerAuthentication(scope, id, { metadata, spec: Lazy.any({ produce: () => renderPeerAuthenticationSpec(state()) }) });
+/** The PeerAuthentication (security.istio.io/v1) of `policy`, under `scope`, its spec read at synth. */
+export function addPeerAuthentication(scope: Construct, id: string, metadata: ApiObjectMetadata, policy: MtlsPolicySource): ApiObject {
+  return new PeerAuthentication(scope, id, { metadata, spec: Lazy.any({ produce: () => renderPeerAuthenticationSpec(policy) }) });
 }

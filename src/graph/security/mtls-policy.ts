@@ -53,7 +53,7 @@ export class MtlsPolicy extends Construct {
     this.mode = props.mode;
     this.givenSelector = props.selector && { ...props.selector };
     this.portLevelMtls = { ...props.portLevelMtls };
-    addPeerAuthentication(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, () => this);
+    addPeerAuthentication(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, this);
     this.node.addValidation({ validate: () => this.problems() });
   }
 

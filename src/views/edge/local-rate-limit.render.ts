@@ -32,24 +32,17 @@ export function tokenBucket(perPodRequestsPerSecond: number, fillIntervalMs: num
   return { max_tokens: burst ?? 2 * perFill, tokens_per_fill: perFill, fill_interval: envoySeconds(fillIntervalMs) };
 }
 
-/** A path prefix with a bucket of its own. */
-export interface LocalRateLimitRouteState {
-  /** The descriptor value (the route's name). */
-  readonly name: string;
-  /** The path prefix the route's requests start with. */
-  readonly pathPrefix: string;
-  /** The route's bucket. */
-  readonly bucket: TokenBucket;
-}
-
-/** What a service's local rate-limit EnvoyFilter is rendered from. */
-export interface LocalRateLimitState {
-  /** The labels of the service's pods. */
-  readonly podLabels: Record<string, string>;
-  /** The service's bucket. */
-  readonly bucket: TokenBucket;
-  /** Paths with buckets of their own. */
-  readonly routes: readonly LocalRateLimitRouteState[];
+/**
+ * A `LocalRateLimit` as its EnvoyFilter reads it: the construct passes itself (this module does
+ * not import it, so that no import goes in a circle).
+ */
+export interface LocalRateLimitSource {
+  /** The service whose pods enforce the limit. */
+  readonly service: { readonly selectorLabels: Readonly<Record<string, string>> };
+  /** Paths with limits of their own: the descriptor value (the route's name) and the path prefix. */
+  readonly routes: readonly { readonly name: string; readonly pathPrefix: string }[];
+  /** @internal The bucket of the service's own limit, or of route `route` (an index of `routes`), for the pods it runs. */
+  _bucket(route?: number): TokenBucket;
 }
 
 /** An EnvoyFilter under `scope`, its spec rendered at synth by `spec()`. */
@@ -64,18 +57,18 @@ export function addEnvoyFilter(scope: Construct, id: string, metadata: ApiObject
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto
  * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#local-rate-limit
  */
-export function renderLocalRateLimitSpec(state: LocalRateLimitState): EnvoyFilterSpec {
-  const routes = state.routes;
+export function renderLocalRateLimitSpec(limit: LocalRateLimitSource): EnvoyFilterSpec {
+  const routes = limit.routes;
   const config: Record<string, unknown> = {
     '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
     'stat_prefix': 'http_local_rate_limiter',
-    'token_bucket': state.bucket,
+    'token_bucket': limit._bucket(),
     // Without these two the filter counts but never refuses (Envoy's default is 0%).
     'filter_enabled': allRequests('local_rate_limit_enabled'),
     'filter_enforced': allRequests('local_rate_limit_enforced'),
     'response_headers_to_add': [{ append_action: 'OVERWRITE_IF_EXISTS_OR_ADD', header: { key: 'x-local-rate-limit', value: 'true' } }],
     'descriptors': routes.length > 0
-      ? routes.map((r) => ({ entries: [{ key: 'route', value: r.name }], token_bucket: r.bucket }))
+      ? routes.map((r, i) => ({ entries: [{ key: 'route', value: r.name }], token_bucket: limit._bucket(i) }))
       : undefined,
   };
   const patches: NonNullable<EnvoyFilterSpec['configPatches']> = [{
@@ -105,5 +98,5 @@ export function renderLocalRateLimitSpec(state: LocalRateLimitState): EnvoyFilte
       },
     });
   }
-  return { workloadSelector: { labels: { ...state.podLabels } }, priority: RATE_LIMIT_FILTER_PRIORITY, configPatches: patches };
+  return { workloadSelector: { labels: { ...limit.service.selectorLabels } }, priority: RATE_LIMIT_FILTER_PRIORITY, configPatches: patches };
 }

@@ -7,7 +7,7 @@ import { Labels } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { MeshChart } from '../../graph/mesh-chart';
 import { IMeshService } from '../../graph/mesh-service';
-import { addEnvoyFilter, LocalRateLimitState, renderLocalRateLimitSpec, TokenBucket, tokenBucket } from './local-rate-limit.render';
+import { addEnvoyFilter, renderLocalRateLimitSpec, TokenBucket, tokenBucket } from './local-rate-limit.render';
 import { limitOf, TrafficCapacity } from './capacity';
 
 /** A limit: either a capacity (peak plus headroom) or a rate given outright. */
@@ -134,7 +134,7 @@ export class LocalRateLimit extends Construct {
       name: `${this.service.name}-local-ratelimit`,
       namespace: this.service.namespace,
       labels: { [Labels.APP]: this.service.name, [Labels.MANAGED_BY]: 'cdk8s-mesh' },
-    }, () => renderLocalRateLimitSpec(this.state()));
+    }, () => renderLocalRateLimitSpec(this));
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -177,17 +177,13 @@ export class LocalRateLimit extends Construct {
     return Math.floor(requestsPerSecond / Math.max(1, this.replicas.max));
   }
 
-  private bucket(options: RateLimitOptions): TokenBucket {
-    return tokenBucket(this.perPod(rateOf(options)), this.fillInterval.toMilliseconds({ integral: false }), options.burst);
+  /** @internal The bucket of the service's own limit, or of route `route`, worked out for the pods the service runs (read at synth). */
+  public _bucket(route?: number): TokenBucket {
+    return this.bucket(route === undefined ? this.limit : this.routes[route]);
   }
 
-  /** What the EnvoyFilter is rendered from: the buckets worked out for the pods the service runs. */
-  private state(): LocalRateLimitState {
-    return {
-      podLabels: this.service.selectorLabels,
-      bucket: this.bucket(this.limit),
-      routes: this.routes.map((r) => ({ name: r.name, pathPrefix: r.pathPrefix, bucket: this.bucket(r) })),
-    };
+  private bucket(options: RateLimitOptions): TokenBucket {
+    return tokenBucket(this.perPod(rateOf(options)), this.fillInterval.toMilliseconds({ integral: false }), options.burst);
   }
 
   private problems(): string[] {
