@@ -7,37 +7,31 @@ import type { GatewayTlsMode, ServerTlsSettings } from './gateway-tls';
  * The Gateway of an `EdgeGateway` (and of the gateways built on it), its servers' TLS, built at synth.
  */
 
-/** One server of a Gateway, as its construct holds it. */
-export interface GatewayServerState {
-  /** The port: number, name and protocol. */
-  readonly port: { readonly number: number; readonly name: string; readonly protocol: string };
-  /** The hosts served. */
-  readonly hosts: readonly string[];
-  /**
-   * The server's TLS, which renders its own settings.
-   * @default - none: the server has no `tls`
-   */
-  readonly tls?: { render(): ServerTlsSettings };
-}
-
-/** What a Gateway is rendered from: the gateway pods' labels and the servers. */
-export interface GatewayState {
+/**
+ * An `EdgeGateway` (or a gateway built on one) as its Gateway reads it: the construct passes
+ * itself (this module does not import it, so that no import goes in a circle).
+ */
+export interface EdgeGatewaySource {
   /** The labels of the gateway pods. */
-  readonly selector: Record<string, string>;
-  /** The servers, in order. */
-  readonly servers: readonly GatewayServerState[];
+  readonly selector: Readonly<Record<string, string>>;
+  /** The servers, in order: port (number, name, protocol), hosts, and the TLS that renders its own settings. */
+  readonly servers: readonly {
+    readonly port: { readonly number: number; readonly name: string; readonly protocol: string };
+    readonly hosts: readonly string[];
+    readonly tls?: { render(): ServerTlsSettings };
+  }[];
 }
 
 /**
- * A Gateway under `scope` (id `id`), its spec rendered at synth from `state()`.
+ * The Gateway of `gateway` under `scope` (id `id`), its spec rendered at synth.
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/
  */
-export function addGateway(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => GatewayState): ApiObject {
-  return new Gateway(scope, id, { metadata, spec: Lazy.any({ produce: () => renderGatewaySpec(state()) }) });
+export function addGateway(scope: Construct, id: string, metadata: ApiObjectMetadata, gateway: EdgeGatewaySource): ApiObject {
+  return new Gateway(scope, id, { metadata, spec: Lazy.any({ produce: () => renderGatewaySpec(gateway) }) });
 }
 
 /** The spec of a Gateway. */
-export function renderGatewaySpec(state: GatewayState): GatewaySpec {
+export function renderGatewaySpec(state: EdgeGatewaySource): GatewaySpec {
   return {
     selector: { ...state.selector },
     servers: state.servers.map((s) => ({

@@ -100,8 +100,7 @@ export class EdgeGateway extends Construct {
     this.namespace = props.namespace ?? MeshChart.of(this).namespace;
     this.servers = Object.freeze([...props.servers]);
     this.selector = Object.freeze({ ...(props.selector ?? MeshChart.of(this).platform.ingressGateway.selector) });
-    addGateway(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
-      () => ({ selector: this.selector, servers: this.servers }));
+    addGateway(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, this);
     this.node.addValidation({ validate: () => this.problems() });
   }
 
