@@ -8,18 +8,12 @@ import { StringMatch } from '../../core/http';
 import type { TierSettings } from '../../core/tier';
 import { toGoDuration } from '../../private/go-duration';
 import type { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
+import type { MeshService } from '../../graph/mesh-service';
 import type { HostTraffic } from '../../graph/traffic/host-traffic';
 import { renderDestinationRuleSpec, renderRetries } from '../../graph/traffic/host-traffic.render';
 
 /**
  * The Flagger Canary of a `FlaggerCanary`: target, service (with the host's traffic policy), analysis, built at synth.
- */
-
-/**
- * Rendering of the release view: the Flagger Canary and MetricTemplate bodies, the
- * canary rollback rules and the fault-injection test's VirtualService variants, each a
- * pure function of the constructs' state, and the factories that make the generated
- * API objects (the only place the release constructs meet the types in imports/).
  */
 
 /** A metric of a Flagger analysis, which renders its own `analysis.metrics[]` entry. */
@@ -28,18 +22,15 @@ export interface IFlaggerAnalysisMetric {
   toAnalysis(analysisInterval: Duration): Record<string, any>;
 }
 
-/** What a Flagger Canary is rendered from. */
-export interface FlaggerCanaryState {
-  /** The Deployment released (and the Service's name). */
-  readonly target: string;
-  /** The Service's first port, if it has one. */
-  readonly port?: { readonly port: number; readonly targetPort?: number };
+/**
+ * A `FlaggerCanary` as its Canary reads it: the construct passes itself (this module does not
+ * import it, so that no import goes in a circle).
+ */
+export interface FlaggerCanarySource {
+  /** The service released: the Deployment targeted, the Service's first port, its host's traffic settings. */
+  readonly service: MeshService;
   /** Gateways Flagger's VirtualService binds to. */
   readonly gateways: readonly string[];
-  /** The host's trafficPolicy, timeout and retries (`flaggerServiceTraffic`). */
-  readonly traffic: Record<string, any>;
-  /** The service's HorizontalPodAutoscaler, if it has one. */
-  readonly autoscaler?: { readonly apiVersion: string; readonly name: string };
   /** The analysis interval. */
   readonly interval: Duration;
   /** Failed checks before rollback. */
@@ -61,7 +52,9 @@ export interface FlaggerCanaryState {
   /** Webhooks. */
   readonly webhooks?: readonly FlaggerWebhook[];
   /** The share of requests mirrored to the canary (`analysis.mirror`, `mirrorWeight`), if any. */
-  readonly mirror?: number;
+  readonly mirror?: { readonly value: number };
+  /** @internal The service's HorizontalPodAutoscaler, if it has one (read at synth). */
+  _autoscaler(): { readonly apiVersion: string; readonly name: string } | undefined;
 }
 
 /**
@@ -69,18 +62,20 @@ export interface FlaggerCanaryState {
  * defaults to 50 unless `stepWeights` are given (their last is the maximum).
  * @see https://docs.flagger.app/usage/how-it-works#canary-analysis
  */
-export function renderCanarySpec(s: FlaggerCanaryState): Record<string, any> {
+export function renderCanarySpec(s: FlaggerCanarySource): Record<string, any> {
   const go = (d: Duration | undefined) => (d ? toGoDuration(d) : undefined);
   const weighted = s.iterations === undefined;
+  const port = s.service.ports[0];
+  const autoscaler = s._autoscaler();
   return {
-    targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: s.target },
+    targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: s.service.name },
     service: {
-      port: s.port?.port,
-      targetPort: s.port?.targetPort,
+      port: port?.port,
+      targetPort: port?.targetPort,
       gateways: [...s.gateways],
-      ...s.traffic,
+      ...flaggerServiceTraffic(s.service.traffic, s.service.policy),
     },
-    autoscalerRef: s.autoscaler && { apiVersion: s.autoscaler.apiVersion, kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER, name: s.autoscaler.name },
+    autoscalerRef: autoscaler && { apiVersion: autoscaler.apiVersion, kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER, name: autoscaler.name },
     analysis: {
       interval: go(s.interval),
       threshold: s.threshold,
@@ -90,7 +85,7 @@ export function renderCanarySpec(s: FlaggerCanaryState): Record<string, any> {
       stepWeights: s.stepWeights ? [...s.stepWeights] : undefined,
       match: s.match?.map((m) => ({ headers: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { [v.kind]: v.value }])) })),
       mirror: s.mirror !== undefined ? true : undefined,
-      mirrorWeight: s.mirror,
+      mirrorWeight: s.mirror?.value,
       metrics: s.metrics?.map((m) => m.toAnalysis(s.interval)),
       alerts: s.alerts?.map((a) => ({
         name: a.name,
@@ -124,7 +119,7 @@ export function flaggerServiceTraffic(traffic: HostTraffic, policy: TierSettings
   };
 }
 
-/** A Flagger Canary under `scope`, its spec read at synth. */
-export function addCanary(scope: Construct, id: string, metadata: ApiObjectMetadata, spec: () => Record<string, any>): ApiObject {
-  return new Canary(scope, id, { metadata, spec: Lazy.any({ produce: spec }) });
+/** The Flagger Canary of `canary` under `scope`, its spec read at synth. */
+export function addCanary(scope: Construct, id: string, metadata: ApiObjectMetadata, canary: FlaggerCanarySource): ApiObject {
+  return new Canary(scope, id, { metadata, spec: Lazy.any({ produce: () => renderCanarySpec(canary) }) });
 }

@@ -7,7 +7,7 @@ import { StringMatch } from '../../core/http';
 import { Labels } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { toGoDuration } from '../../private/go-duration';
-import { addCanary, flaggerServiceTraffic, renderCanarySpec } from './flagger-canary.render';
+import { addCanary } from './flagger-canary.render';
 import { Percentage } from '../../core/weight';
 import { derivedIntendedFlows } from '../../graph/intended-flows';
 import { MeshService } from '../../graph/mesh-service';
@@ -161,25 +161,7 @@ export class FlaggerCanary extends Construct {
     this.alerts = props.alerts && [...props.alerts];
     this.mirror = props.mirror;
     this.service.traffic.handOverVirtualService(this, 'flagger');
-    addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() },
-      () => renderCanarySpec({
-        target: this.service.name,
-        port: this.service.ports[0],
-        gateways: this.gateways,
-        traffic: flaggerServiceTraffic(this.service.traffic, this.service.policy),
-        autoscaler: this.autoscaler(),
-        interval: this.interval,
-        threshold: this.threshold,
-        iterations: this.iterations,
-        maxWeight: this.maxWeight,
-        stepWeight: this.stepWeight,
-        stepWeights: this.stepWeights,
-        match: this.match,
-        metrics: this.metrics,
-        alerts: this.alerts,
-        webhooks: this.webhooks,
-        mirror: this.mirror?.value,
-      }));
+    addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() }, this);
     this.service.chart.addIntendedFlows(() => this.primaryFlows());
     this.node.addValidation({ validate: () => this.problems() });
   }
@@ -199,7 +181,8 @@ export class FlaggerCanary extends Construct {
   }
 
   /** The service's HorizontalPodAutoscaler: Flagger makes a `<name>-primary` copy for the primary. */
-  private autoscaler(): { apiVersion: string; name: string } | undefined {
+  /** @internal The service's HorizontalPodAutoscaler, if it has one (read at synth). */
+  public _autoscaler(): { apiVersion: string; name: string } | undefined {
     const hpa = this.service.chart.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c)
       && c.kind === 'HorizontalPodAutoscaler' && c.metadata.namespace === this.service.namespace
       && c.toJson().spec?.scaleTargetRef?.name === this.service.name);

@@ -6,8 +6,11 @@ import { MetricTemplate, MetricTemplateSpec, MetricTemplateSpecProviderType } fr
  * The Flagger MetricTemplate of a `FlaggerMetricTemplate`.
  */
 
-/** What a MetricTemplate is rendered from. */
-export interface MetricTemplateState {
+/**
+ * A `FlaggerMetricTemplate` as its MetricTemplate reads it: the construct passes itself (this module
+ * does not import it, so that no import goes in a circle).
+ */
+export interface FlaggerMetricTemplateSource {
   /** The Prometheus server Flagger queries. */
   readonly address: string;
   /** The PromQL query. */
@@ -18,11 +21,11 @@ export interface MetricTemplateState {
  * The spec of a Flagger MetricTemplate with a Prometheus provider.
  * @see https://docs.flagger.app/usage/metrics#prometheus
  */
-export function renderMetricTemplateSpec(s: MetricTemplateState): MetricTemplateSpec {
+export function renderMetricTemplateSpec(s: FlaggerMetricTemplateSource): MetricTemplateSpec {
   return { provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: s.address }, query: s.query };
 }
 
 /** A Flagger MetricTemplate under `scope`. */
-export function addMetricTemplate(scope: Construct, id: string, metadata: ApiObjectMetadata, state: MetricTemplateState): ApiObject {
-  return new MetricTemplate(scope, id, { metadata, spec: Lazy.any({ produce: () => renderMetricTemplateSpec(state) }) });
+export function addMetricTemplate(scope: Construct, id: string, metadata: ApiObjectMetadata, template: FlaggerMetricTemplateSource): ApiObject {
+  return new MetricTemplate(scope, id, { metadata, spec: Lazy.any({ produce: () => renderMetricTemplateSpec(template) }) });
 }

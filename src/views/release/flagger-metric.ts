@@ -46,8 +46,7 @@ export class FlaggerMetricTemplate extends Construct {
     this.namespace = chart.namespace;
     this.query = props.query;
     this.address = props.address ?? chart.platform.flagger.prometheusAddress;
-    addMetricTemplate(this, 'Resource', { name: this.name, namespace: this.namespace, labels: chart.commonLabels() },
-      { address: this.address, query: this.query });
+    addMetricTemplate(this, 'Resource', { name: this.name, namespace: this.namespace, labels: chart.commonLabels() }, this);
   }
 }
 
