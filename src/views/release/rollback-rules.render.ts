@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { describeDuration, toPromDuration } from '../../core/duration';
 import { Percentage } from '../../core/weight';
 import { decimal, failureMatcher, meshRequests, ratioOf, selector, successMatcher } from '../../private/promql';
+import type { MeshService } from '../../graph/mesh-service';
 import type { AlertRule, RuleGroup } from '../observability/alert-rules';
 
 /**
@@ -32,28 +33,26 @@ export interface RollbackThresholds {
   readonly notReadyFor: Duration;
 }
 
-/** What the canary rollback rules are rendered from. */
-export interface RollbackRulesState {
-  /** The rules' group name. */
-  readonly group: string;
-  /** The service's name. */
-  readonly service: string;
-  /** The service's namespace. */
-  readonly namespace: string;
-  /** The environment, a label that tells one environment's rollback from another's. */
-  readonly environment: string;
+/** The PrometheusRule's one group name (seed 000). */
+export const ROLLBACK_GROUP = 'canary-rollback-triggers';
+
+/**
+ * A `CanaryRollbackRules` as its rule group reads it: the construct passes itself (this module does
+ * not import it, so that no import goes in a circle).
+ */
+export interface CanaryRollbackRulesSource {
   /** The canary's `version` label. */
   readonly canaryVersion: string;
   /** The stable version's `version` label. */
   readonly stableVersion: string;
   /** The canary's Deployment, whose readiness kube-state-metrics reports. */
   readonly canaryDeployment: string;
-  /** Whether the service speaks gRPC (failures are grpc-status codes, not 5xx). */
-  readonly grpc: boolean;
   /** Whether the environment pages: when false, the rules' `critical` is `warning`. */
-  readonly pages: boolean;
-  /** The thresholds. */
-  readonly thresholds: RollbackThresholds;
+  readonly paging: boolean;
+  /** @internal The service released: its name, namespace, environment and whether it speaks gRPC. */
+  readonly _service: MeshService;
+  /** @internal The thresholds, defaults worked out. */
+  readonly _thresholds: RollbackThresholds;
 }
 
 /**
@@ -70,8 +69,14 @@ export interface RollbackRulesState {
  * @see https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/deployment-metrics.md
  * @see https://prometheus.io/docs/prometheus/latest/querying/operators/#logical-set-binary-operators
  */
-export function renderRollbackRuleGroup(st: RollbackRulesState): RuleGroup {
-  const s = st.thresholds;
+export function renderRollbackRuleGroup(source: CanaryRollbackRulesSource): RuleGroup {
+  const st = {
+    group: ROLLBACK_GROUP, service: source._service.name, namespace: source._service.namespace, environment: source._service.chart.environment,
+    canaryVersion: source.canaryVersion, stableVersion: source.stableVersion, canaryDeployment: source.canaryDeployment,
+    // gRPC failures are grpc-status codes, not 5xx.
+    grpc: source._service.ports[0]?.protocol === 'grpc', pages: source.paging,
+  };
+  const s = source._thresholds;
   const w = toPromDuration(s.window);
   const svc = st.service;
   const scope = (revision: string) => ({ namespace: st.namespace, service: svc, revision });
