@@ -28,18 +28,17 @@ export function renderFaultSwitchFiles(virtualServices: readonly { readonly host
   return out;
 }
 
-/** What the alert on faults left on is rendered from. */
-export interface FaultsLeftOnState {
-  /** The namespace of the hosts, the environment's. */
-  readonly namespace: string;
-  /** The environment, the alert's label. */
-  readonly environment: string;
-  /** The hosts whose routes get the faults. */
-  readonly hosts: readonly string[];
+/**
+ * A `FaultInjectionTest` as its alert reads it: the construct passes itself (this module does not
+ * import it, so that no import goes in a circle).
+ */
+export interface FaultInjectionTestSource {
   /** How long the faults are meant to stay on. */
-  readonly window: Duration;
-  /** Whether the environment pages (critical), else warning. */
-  readonly pages: boolean;
+  readonly testDuration: Duration;
+  /** @internal The chart the test runs in: its namespace (the hosts'), environment and whether it pages. */
+  readonly _chart: { readonly namespace: string; readonly environment: string; readonly production: boolean };
+  /** @internal The hosts whose routes get the faults. */
+  _hosts(): string[];
 }
 
 /**
@@ -48,8 +47,9 @@ export interface FaultsLeftOnState {
  * apply a VirtualService's faults, report them with the response flags FI (aborted) and DI (delayed).
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage#config-access-log-format-response-flags
  */
-export function addFaultsLeftOnAlert(scope: Construct, id: string, metadata: ApiObjectMetadata, st: FaultsLeftOnState): ApiObject {
-  const hosts = st.hosts.map((h) => `${h}\\\\.${st.namespace}\\\\.svc\\\\.cluster\\\\.local`).join('|');
+export function addFaultsLeftOnAlert(scope: Construct, id: string, metadata: ApiObjectMetadata, test: FaultInjectionTestSource): ApiObject {
+  const st = { namespace: test._chart.namespace, environment: test._chart.environment, window: test.testDuration, pages: test._chart.production };
+  const hosts = test._hosts().map((h) => `${h}\\\\.${st.namespace}\\\\.svc\\\\.cluster\\\\.local`).join('|');
   const faulted = `{reporter="source",destination_service=~"${hosts}",response_flags=~".*(FI|DI).*"}`;
   const rule: AlertRule = {
     alert: 'FaultInjectionLeftOn',

@@ -194,13 +194,14 @@ export class FaultInjectionTest extends Construct {
   /** The time zone of the schedule. */
   public readonly timeZone: string;
 
-  private readonly chart: MeshChart;
+  /** @internal The chart the test runs in. */
+  public readonly _chart: MeshChart;
   /** The API server's endpoints and ports: the props', else the platform's. */
   private readonly apiServer: { readonly addresses: readonly Cidr[]; readonly ports: readonly number[] };
 
   public constructor(scope: Construct, id: string, props: FaultInjectionTestProps) {
     super(scope, id);
-    this.chart = MeshChart.of(this);
+    this._chart = MeshChart.of(this);
     this.fault = { delay: props.delay, abort: props.abort };
     this.name = props.name ?? 'fault-injection-test';
     this.services = [...props.services];
@@ -210,18 +211,18 @@ export class FaultInjectionTest extends Construct {
     this.schedule = props.schedule ?? WEEKLY_MONDAY_10_JST;
     this.image = props.image ?? KubectlImage.registryK8s();
     this.timeZone = props.timeZone ?? 'Etc/UTC';
-    const platformApi = this.chart.platform.apiServer;
+    const platformApi = this._chart.platform.apiServer;
     this.apiServer = { addresses: props.apiServer?.addresses ?? platformApi.endpoints, ports: props.apiServer?.ports ?? platformApi.ports };
     if (this.permanent) {
       for (const s of this.services) s.traffic.setFault(this, this.fault);
     } else {
-      const files = (kind: string) => this.hosts().flatMap((h) => ['-f', `/config/${h}.${kind}.yaml`]);
+      const files = (kind: string) => this._hosts().flatMap((h) => ['-f', `/config/${h}.${kind}.yaml`]);
       const minutes = this.testDuration.toMinutes({ integral: false });
       addScheduledKubectl(this, {
         name: this.name,
         configMapName: `${this.name}-config`,
-        namespace: this.chart.namespace,
-        labels: this.chart.commonLabels(),
+        namespace: this._chart.namespace,
+        labels: this._chart.commonLabels(),
         podLabels: { [Labels.APP]: this.name },
         image: this.image.reference,
         kubectlPath: this.image.kubectlPath,
@@ -240,13 +241,13 @@ export class FaultInjectionTest extends Construct {
         files: () => this.files(),
         allow: { verbs: ['get', 'patch'], apiGroup: 'networking.istio.io', resourceType: 'virtualservices' },
         apiServer: { cidrs: this.apiServer.addresses.map(String), ports: [...this.apiServer.ports] },
-        dns: MeshSecurity.of(this.chart).dnsEgress,
+        dns: MeshSecurity.of(this._chart).dnsEgress,
       });
       addFaultsLeftOnAlert(this, 'LeftOnAlert', {
-        name: `${this.name}-faults-left-on`, namespace: this.chart.namespace,
-        labels: { ...this.chart.commonLabels(), ...this.chart.platform.prometheus.selectorLabels },
-      }, { namespace: this.chart.namespace, environment: this.chart.environment, hosts: this.hosts(), window: this.testDuration, pages: this.chart.production });
-      this.chart.addIntendedFlows(() => this.apiServerFlows());
+        name: `${this.name}-faults-left-on`, namespace: this._chart.namespace,
+        labels: { ...this._chart.commonLabels(), ...this._chart.platform.prometheus.selectorLabels },
+      }, this);
+      this._chart.addIntendedFlows(() => this.apiServerFlows());
     }
     this.node.addValidation({ validate: () => this.problems() });
   }
@@ -262,9 +263,9 @@ export class FaultInjectionTest extends Construct {
   }
 
   private jobFlows(job: string): IntendedFlow[] {
-    const platform = this.chart.platform;
+    const platform = this._chart.platform;
     const host = platform.apiServer.host;
-    const source = { workload: job, namespace: this.chart.namespace };
+    const source = { workload: job, namespace: this._chart.namespace };
     const out: IntendedFlow[] = [];
     // A port outside 1-65535 is reported by problems(); no flow is built for it.
     const ports = this.apiServer.ports.filter((p) => Number.isInteger(p) && p >= 1 && p <= 65535);
@@ -290,7 +291,8 @@ export class FaultInjectionTest extends Construct {
     return out;
   }
 
-  private hosts(): string[] {
+  /** @internal The hosts whose routes get the faults. */
+  public _hosts(): string[] {
     return this.services.map((s) => s.name).sort();
   }
 
@@ -319,7 +321,7 @@ export class FaultInjectionTest extends Construct {
   private problems(): string[] {
     const out: string[] = [];
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.FAULT_OUT_OF_RANGE, `${field}: ${what}`));
-    if (this.chart.production && !this.forceInProduction) {
+    if (this._chart.production && !this.forceInProduction) {
       out.push(formatProblem(Codes.FAULT_IN_PRODUCTION,
         'environment: fault injection in production hurts real users; run it in staging, or set forceInProduction: true'));
     }
