@@ -71,15 +71,3 @@ export interface GatewayRoutesProps {
    */
   readonly workload?: GatewayWorkload;
 }
-
-/** What the renderer reads of a {@link GatewayRoutes}: its public readonly fields. */
-export interface GatewayRoutesState {
-  /** The VirtualService's namespace. */
-  readonly namespace: string;
-  /** The gateway the routes are bound to. */
-  readonly gateway: IGatewayRef;
-  /** The hosts served. */
-  readonly hosts: readonly string[];
-  /** The routes, tried in order. */
-  readonly routes: readonly GatewayRouteOptions[];
-}

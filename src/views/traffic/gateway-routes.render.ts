@@ -8,9 +8,24 @@
 import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp } from '../../../imports/networking.istio.io';
-import type { GatewayRoutesState, GatewayRouteOptions } from './gateway-routes-props';
+import type { GatewayRouteOptions, IGatewayRef } from './gateway-routes-props';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { portOf, renderActions, renderFault, renderMatch, renderRetries, toIstioDuration } from '../../graph/traffic/http-route.render';
+
+/**
+ * A `GatewayRoutes` as its VirtualService reads it: the construct passes itself (this module does
+ * not import it, so that no import goes in a circle).
+ */
+export interface GatewayRoutesSource {
+  /** The VirtualService's namespace. */
+  readonly namespace: string;
+  /** The gateway the routes are bound to. */
+  readonly gateway: IGatewayRef;
+  /** The hosts served. */
+  readonly hosts: readonly string[];
+  /** The routes, tried in order. */
+  readonly routes: readonly GatewayRouteOptions[];
+}
 
 /**
  * Adds the VirtualService ApiObject under `scope` with id `id`, its spec produced at synth.
@@ -21,7 +36,7 @@ export function addVirtualService(scope: Construct, id: string, metadata: ApiObj
 }
 
 /** The VirtualService spec of gateway routes. */
-export function renderGatewayRoutesSpec(s: GatewayRoutesState): VirtualServiceSpec {
+export function renderGatewayRoutesSpec(s: GatewayRoutesSource): VirtualServiceSpec {
   const g = s.gateway;
   return {
     hosts: [...s.hosts],
