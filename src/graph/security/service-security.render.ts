@@ -1,7 +1,10 @@
 import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../../../imports/networking.istio.io';
+import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
 import type { NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../../workload/workload';
+import type { IMeshService, IMeshServiceNode, ServiceCall } from '../interfaces';
+import { restrictedTargetPorts } from '../service-call';
 
 /**
  * A service's NetworkPolicy rules and Sidecar, from its declared calls and the platform's pods: the one place a
@@ -33,8 +36,8 @@ export interface SecurityExternalCall {
   readonly port: number;
 }
 
-/** Where a service's sidecar sends spans. */
-export interface CollectorState {
+/** Where a service's sidecar sends spans: the tracing collector's pods, port and host. */
+export interface CollectorPeer {
   /** The collector's pods. */
   readonly peer: NetworkPeer;
   /** Its port. */
@@ -43,8 +46,8 @@ export interface CollectorState {
   readonly sidecarHost: string;
 }
 
-/** What a service's NetworkPolicy and Sidecar are rendered from. */
-export interface ServiceSecurityState {
+/** The peers a service's NetworkPolicy and Sidecar name, worked out from its `ServiceSecurity` by {@link servicePeers}. */
+export interface ServicePeers {
   /** The service. */
   readonly service: SecurityWorkload;
   /** The callers of its declared calls, in call order (repeats allowed). */
@@ -71,9 +74,89 @@ export interface ServiceSecurityState {
   /** The egress rules that let the pods resolve names (the platform's DNS). */
   readonly dns: readonly NetworkRule[];
   /** The tracing collector, when spans are sent. */
-  readonly collector?: CollectorState;
+  readonly collector?: CollectorPeer;
   /** istiod's pods and xDS port. */
   readonly istiod: { readonly peer: NetworkPeer; readonly port: number };
+}
+
+/**
+ * A `ServiceSecurity` as its NetworkPolicy and Sidecar read it: the construct passes itself (this
+ * module does not import it, so that no import goes in a circle).
+ */
+export interface ServiceSecuritySource {
+  /** The service secured: its pods, ports, calls out, chart and platform. */
+  readonly service: IMeshServiceNode;
+  /** The declared calls to the service, from any chart of the app. */
+  readonly inboundCalls: readonly ServiceCall[];
+  /** @internal Other pods let in, in the order they were added (repeats allowed). */
+  readonly _extraIngress: readonly { readonly peer: NetworkPeer; readonly ports?: NetworkPort[] }[];
+  /** @internal The namespace's security: whether Prometheus may scrape, and the DNS egress rules. */
+  readonly _mesh: { readonly allowMetricsScraping: boolean; readonly dnsEgress: readonly NetworkRule[] };
+}
+
+/** The peers of a service's NetworkPolicy and Sidecar, worked out at synth from its calls, the pods let in and the platform. */
+export function servicePeers(s: ServiceSecuritySource): ServicePeers {
+  const chart = s.service.chart;
+  const prom = chart.platform.prometheus;
+  const istio = chart.platform.istio;
+  return {
+    service: s.service,
+    callers: s.inboundCalls.map((c) => c.source),
+    targets: s.service.outboundCalls.map((c) => c.target),
+    callerPorts: portsByPeer(s.inboundCalls, (c) => c.source),
+    targetPorts: portsByPeer(s.service.outboundCalls, (c) => c.target),
+    externalCalls: s.service.externalCalls,
+    extraIngress: s._extraIngress,
+    // Prometheus's pods (namespace AND labels) scrape Envoy on 15090 (the PodMonitor's
+    // http-envoy-prom) and the merged endpoint on 15020.
+    // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
+    // Platform pods are selected as their Services select them (serviceSelector), so that other labels on them cannot break a peer.
+    prometheus: s._mesh.allowMetricsScraping
+      ? { peer: { namespace: prom.namespace, podLabels: { ...prom.serviceSelector } }, ports: [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT] }
+      : undefined,
+    dns: s._mesh.dnsEgress,
+    collector: collectorOf(s.service),
+    istiod: { peer: { namespace: istio.controlPlaneNamespace, podLabels: { ...istio.serviceSelector } }, port: istio.xdsPort },
+  };
+}
+
+/**
+ * The tracing collector, when the chart's Telemetry sends spans: the sidecar needs its
+ * host among its egress hosts (else Envoy rejects the listener update, "unknown
+ * cluster", istio/istio#43043) and the NetworkPolicy must let the spans out.
+ * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+ */
+function collectorOf(service: IMeshServiceNode): CollectorPeer | undefined {
+  const provider = service.chart.tracing;
+  if (!provider) return undefined;
+  const platform = service.chart.platform.tracing;
+  const parts = provider.service.split('.');
+  const namespace = provider.service === platform.host ? platform.namespace : parts.length >= 2 ? parts[1] : service.namespace;
+  const isPlatform = provider.service === platform.host;
+  const peer: NetworkPeer = isPlatform ? { namespace, podLabels: { ...platform.serviceSelector } } : { namespace };
+  // The NetworkPolicy sees the pod's port, after the Service's DNAT.
+  const port = isPlatform && provider.port === platform.port ? platform.targetPort : provider.port;
+  return { peer, port, sidecarHost: `${namespace}/${provider.service}` };
+}
+
+/**
+ * The container ports each peer's calls reach, by `<namespace>/<name>`, for the peers
+ * whose every call names fewer than all ports; the others reach every port.
+ */
+function portsByPeer(calls: readonly ServiceCall[], peer: (c: ServiceCall) => IMeshService): Map<string, NetworkPort[]> {
+  const all = new Set<string>();
+  const byPeer = new Map<string, Map<string, NetworkPort>>();
+  for (const c of calls) {
+    const key = `${peer(c).namespace}/${peer(c).name}`;
+    const ports = restrictedTargetPorts(c);
+    if (!ports) { all.add(key); continue; }
+    const set = byPeer.get(key) ?? new Map<string, NetworkPort>();
+    for (const p of ports) set.set(`${p.port}/${p.protocol}`, p);
+    byPeer.set(key, set);
+  }
+  const out = new Map<string, NetworkPort[]>();
+  for (const [key, set] of byPeer) if (!all.has(key)) out.set(key, [...set.values()].sort((a, b) => a.port - b.port));
+  return out;
 }
 
 /** The container ports of a workload, unique, with their protocol. */
@@ -94,7 +177,7 @@ export function containerPortsOf(s: SecurityWorkload): NetworkPort[] {
  * The rules of a service's deny-by-default NetworkPolicy: exactly its declared calls in
  * and out, the pods let in, Prometheus's scrapes, DNS, the tracing collector and istiod.
  */
-export function renderServiceNetworkPolicy(s: ServiceSecurityState): NetworkPolicySpec {
+export function renderServiceNetworkPolicy(s: ServicePeers): NetworkPolicySpec {
   // A peer in another namespace is namespaceSelector AND podSelector, in one peer.
   // https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
   const own = s.service.namespace;
@@ -156,7 +239,7 @@ function externalEgress(calls: readonly SecurityExternalCall[]): NetworkRule[] {
  * collector), and only to hosts in the registry.
  * @see https://istio.io/latest/docs/reference/config/networking/sidecar/
  */
-export function renderSidecarSpec(s: ServiceSecurityState): SidecarSpec {
+export function renderSidecarSpec(s: ServicePeers): SidecarSpec {
   // Flagger's VirtualService for a host it releases routes to `<name>-primary` and `<name>-canary`.
   const released = (t: object) => (t as { traffic?: { virtualServiceOwner?: string } }).traffic?.virtualServiceOwner === 'flagger';
   const hosts = uniqueByName(s.targets)
@@ -180,9 +263,9 @@ export function renderSidecarSpec(s: ServiceSecurityState): SidecarSpec {
   };
 }
 
-/** A Sidecar (networking.istio.io/v1) under `scope`, its spec read at synth. */
-export function addSidecar(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => ServiceSecurityState): ApiObject {
-  return new Sidecar(scope, id, { metadata, spec: Lazy.any({ produce: () => renderSidecarSpec(state()) }) });
+/** The Sidecar (networking.istio.io/v1) of `security`'s service, under `scope`, its spec read at synth. */
+export function addSidecar(scope: Construct, id: string, metadata: ApiObjectMetadata, security: ServiceSecuritySource): ApiObject {
+  return new Sidecar(scope, id, { metadata, spec: Lazy.any({ produce: () => renderSidecarSpec(servicePeers(security)) }) });
 }
 
 /** The workloads, each once by namespace and name, sorted by name (then namespace: the own namespace's come first as before). */

@@ -4,7 +4,6 @@ import { withCollectionPaths } from '../../core/authorization';
 import type { HttpMethod } from '../../core/http';
 import { Principal } from '../../core/principal';
 import { isMeshChart } from '../brands';
-import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
 import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../interfaces';
 import { calledPorts, restrictedTargetPorts } from '../service-call';
 import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../../workload/workload';
@@ -16,7 +15,7 @@ import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { hasBrand } from '../brands';
 import { addAuthorizationPolicy } from './authorization-rule.render';
-import { addSidecar, CollectorState, containerPortsOf, renderServiceNetworkPolicy, ServiceSecurityState } from './service-security.render';
+import { addSidecar, containerPortsOf, renderServiceNetworkPolicy, servicePeers } from './service-security.render';
 import type { RemoteCaller } from '../remote-caller';
 import { admissionFlows, admissionPeer, admissionProblems, admissionRules, AdmitOptions, RemoteAdmission } from './remote-admission';
 
@@ -123,9 +122,11 @@ export class ServiceSecurity extends Construct {
   public readonly networkPolicy: ApiObject;
   /** Its Sidecar `<name>` (child `Sidecar`). */
   public readonly sidecar: ApiObject;
-  private readonly mesh: MeshSecurity;
+  /** @internal The namespace's security. */
+  public readonly _mesh: MeshSecurity;
   private readonly extraRules: AuthorizationRule[] = [];
-  private readonly extraIngress: { peer: NetworkPeer; ports?: NetworkPort[] }[] = [];
+  /** @internal Other pods let in, in the order they were added. */
+  public readonly _extraIngress: { peer: NetworkPeer; ports?: NetworkPort[] }[] = [];
   private readonly gateways: GatewayAdmission[] = [];
   private readonly plaintext: PlaintextAdmission[] = [];
   private readonly endUserPaths: string[] = [];
@@ -139,7 +140,7 @@ export class ServiceSecurity extends Construct {
     super(service, id);
     Object.defineProperty(this, SERVICE_SECURITY_BRAND, { value: true });
     this.service = service;
-    this.mesh = MeshSecurity.of(service.chart);
+    this._mesh = MeshSecurity.of(service.chart);
     const meta = (name: string) => ({ name, namespace: service.namespace, labels: { ...service.resourceLabels } });
 
     this.authorizationPolicy = addAuthorizationPolicy(this, 'AuthorizationPolicy', meta(`${service.name}-policy`), () => ({
@@ -147,8 +148,8 @@ export class ServiceSecurity extends Construct {
       action: 'ALLOW',
       rules: this.rules.map(ruleState),
     }));
-    this.networkPolicy = addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => renderServiceNetworkPolicy(this.state()));
-    this.sidecar = addSidecar(this, 'Sidecar', meta(service.name), () => this.state());
+    this.networkPolicy = addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => renderServiceNetworkPolicy(servicePeers(this)));
+    this.sidecar = addSidecar(this, 'Sidecar', meta(service.name), this);
     this.node.addValidation({ validate: () => this.problems() });
     service.chart.addIntendedFlows(() => admissionFlows(this.service, this.admissions));
   }
@@ -167,7 +168,7 @@ export class ServiceSecurity extends Construct {
     // A policy is immutable: a second call replaces it (same id, so the same PeerAuthentication).
     if (this.workloadMtls) this.node.tryRemoveChild(this.workloadMtls.node.id);
     const plaintext = Object.fromEntries(this.plaintext.flatMap((a) => a.ports.map((p) => [p.port, MtlsMode.permissive()])));
-    const given = this.workloadMode ?? { mode: this.mesh.defaultMode, portLevelMtls: {} };
+    const given = this.workloadMode ?? { mode: this._mesh.defaultMode, portLevelMtls: {} };
     const ports = { ...plaintext, ...given.portLevelMtls };
     this.workloadMtls = new WorkloadMtlsPolicy(this, 'PeerAuthentication', this.service, {
       name: this.service.name,
@@ -189,7 +190,7 @@ export class ServiceSecurity extends Construct {
    * in the NetworkPolicy; the AuthorizationPolicy still decides what they may do.
    */
   public allowIngressFrom(peer: NetworkPeer, ports?: NetworkPort[]): void {
-    this.extraIngress.push({ peer, ports });
+    this._extraIngress.push({ peer, ports });
   }
 
   /**
@@ -305,7 +306,7 @@ export class ServiceSecurity extends Construct {
 
   /** The mode the workload accepts on container port `port`: its own policy's (port-level first), else the namespace's. */
   public mtlsModeOn(port: number): MtlsModeName {
-    return (this.workloadMtls ? this.workloadMtls.modeOn(port) : this.mesh.defaultMode).mode;
+    return (this.workloadMtls ? this.workloadMtls.modeOn(port) : this._mesh.defaultMode).mode;
   }
 
   /**
@@ -323,7 +324,7 @@ export class ServiceSecurity extends Construct {
   private get identityMtlsMode(): MtlsModeName {
     const open = new Set(this.plaintext.flatMap((a) => a.ports.map((p) => p.port)));
     const modes = this.containerPorts().filter((p) => !open.has(p.port))
-      .map((p) => (this.workloadMtls ? this.workloadMtls.modeOn(p.port) : this.mesh.defaultMode).mode);
+      .map((p) => (this.workloadMtls ? this.workloadMtls.modeOn(p.port) : this._mesh.defaultMode).mode);
     for (const weak of ['DISABLE', 'PERMISSIVE'] as const) if (modes.includes(weak)) return weak;
     return 'STRICT';
   }
@@ -401,73 +402,8 @@ export class ServiceSecurity extends Construct {
     }));
   }
 
-  /**
-   * The container ports each peer's calls reach, by `<namespace>/<name>`, for the peers
-   * whose every call names fewer than all ports; the others reach every port.
-   */
-  private static portsByPeer(calls: readonly ServiceCall[], peer: (c: ServiceCall) => IMeshService): Map<string, NetworkPort[]> {
-    const all = new Set<string>();
-    const byPeer = new Map<string, Map<string, NetworkPort>>();
-    for (const c of calls) {
-      const key = `${peer(c).namespace}/${peer(c).name}`;
-      const ports = restrictedTargetPorts(c);
-      if (!ports) { all.add(key); continue; }
-      const set = byPeer.get(key) ?? new Map<string, NetworkPort>();
-      for (const p of ports) set.set(`${p.port}/${p.protocol}`, p);
-      byPeer.set(key, set);
-    }
-    const out = new Map<string, NetworkPort[]>();
-    for (const [key, set] of byPeer) if (!all.has(key)) out.set(key, [...set.values()].sort((a, b) => a.port - b.port));
-    return out;
-  }
-
   private containerPorts(): NetworkPort[] {
     return containerPortsOf(this.service);
-  }
-
-  /** What the service's NetworkPolicy and Sidecar are rendered from, read at synth. */
-  private state(): ServiceSecurityState {
-    const chart = this.service.chart;
-    const prom = chart.platform.prometheus;
-    const istio = chart.platform.istio;
-    return {
-      service: this.service,
-      callers: this.inboundCalls.map((c) => c.source),
-      targets: this.service.outboundCalls.map((c) => c.target),
-      callerPorts: ServiceSecurity.portsByPeer(this.inboundCalls, (c) => c.source),
-      targetPorts: ServiceSecurity.portsByPeer(this.service.outboundCalls, (c) => c.target),
-      externalCalls: this.service.externalCalls,
-      extraIngress: this.extraIngress,
-      // Prometheus's pods (namespace AND labels) scrape Envoy on 15090 (the PodMonitor's
-      // http-envoy-prom) and the merged endpoint on 15020.
-      // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
-      // Platform pods are selected as their Services select them (serviceSelector), so that other labels on them cannot break a peer.
-      prometheus: this.mesh.allowMetricsScraping
-        ? { peer: { namespace: prom.namespace, podLabels: { ...prom.serviceSelector } }, ports: [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT] }
-        : undefined,
-      dns: this.mesh.dnsEgress,
-      collector: this.collector(),
-      istiod: { peer: { namespace: istio.controlPlaneNamespace, podLabels: { ...istio.serviceSelector } }, port: istio.xdsPort },
-    };
-  }
-
-  /**
-   * The tracing collector, when the chart's Telemetry sends spans: the sidecar needs its
-   * host among its egress hosts (else Envoy rejects the listener update, "unknown
-   * cluster", istio/istio#43043) and the NetworkPolicy must let the spans out.
-   * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
-   */
-  private collector(): CollectorState | undefined {
-    const provider = this.service.chart.tracing;
-    if (!provider) return undefined;
-    const platform = this.service.chart.platform.tracing;
-    const parts = provider.service.split('.');
-    const namespace = provider.service === platform.host ? platform.namespace : parts.length >= 2 ? parts[1] : this.service.namespace;
-    const isPlatform = provider.service === platform.host;
-    const peer: NetworkPeer = isPlatform ? { namespace, podLabels: { ...platform.serviceSelector } } : { namespace };
-    // The NetworkPolicy sees the pod's port, after the Service's DNAT.
-    const port = isPlatform && provider.port === platform.port ? platform.targetPort : provider.port;
-    return { peer, port, sidecarHost: `${namespace}/${provider.service}` };
   }
 
   private problems(): string[] {

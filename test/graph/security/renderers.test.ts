@@ -1,6 +1,6 @@
 import { renderAuthorizationPolicySpec } from '../../../src/graph/security/authorization-rule.render';
 import { renderPeerAuthenticationSpec } from '../../../src/graph/security/mtls-policy.render';
-import { renderServiceNetworkPolicy, renderSidecarSpec, SecurityWorkload, ServiceSecurityState } from '../../../src/graph/security/service-security.render';
+import { renderServiceNetworkPolicy, renderSidecarSpec, SecurityWorkload, ServicePeers } from '../../../src/graph/security/service-security.render';
 import { renderRequestAuthenticationSpec } from '../../../src/views/security/edge-authentication.render';
 
 /** A workload of the state, by name and namespace, with one HTTP port. */
@@ -9,7 +9,7 @@ const workload = (name: string, namespace = 'prod', extra: object = {}): Securit
 });
 
 /** The state of `order` in `prod`, with nothing around it but DNS and istiod. */
-const base = (over: Partial<ServiceSecurityState> = {}): ServiceSecurityState => ({
+const base = (over: Partial<ServicePeers> = {}): ServicePeers => ({
   service: workload('order'),
   callers: [],
   targets: [],
