@@ -1,20 +1,22 @@
-import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Duration } from 'cdk8s';
 import {
   EnvoyFilterSpec, EnvoyFilterSpecConfigPatchesApplyTo as ApplyTo, EnvoyFilterSpecConfigPatchesMatchContext as Context, EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction as RouteAction, EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
 } from '../../../imports/networking.istio.io';
-import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
 import { toIstioDuration } from '../../core/duration';
 import { HCM, RATE_LIMIT_FILTER_PRIORITY, RATELIMIT, ROUTER } from './envoy-filter.render';
+import type { RateLimitUserKey } from './rate-limit-user';
 
 /**
  * A `GlobalRateLimit`'s gateway EnvoyFilter, the rate-limit service's domain file, and the policy admitting the gateway.
  */
 
-/** What the gateway's global rate-limit EnvoyFilter is rendered from. */
-export interface GlobalRateLimitState {
+/**
+ * A `GlobalRateLimit` as its gateway EnvoyFilter and its rate-limit service's domain file read it:
+ * the construct passes itself (this module does not import it, so that no import goes in a circle).
+ */
+export interface GlobalRateLimitSource {
   /** The labels of the gateway pods. */
-  readonly gatewaySelector: Record<string, string>;
+  readonly gatewaySelector: Readonly<Record<string, string>>;
   /** The rate-limit domain. */
   readonly domain: string;
   /** Whether requests are refused when the service cannot be reached. */
@@ -22,9 +24,13 @@ export interface GlobalRateLimitState {
   /** How long the gateway waits for the service. */
   readonly timeout: Duration;
   /** The service's host and gRPC port. */
-  readonly service: { readonly host: string; readonly port: number };
-  /** What identifies an authenticated user: a claim of the validated JWT, or a header. */
-  readonly user: { readonly kind: 'jwtClaim'; readonly claim: string } | { readonly kind: 'header'; readonly header: string };
+  readonly rateLimitService: { readonly host: string; readonly port: number };
+  /** Who a user is: a claim of the validated JWT, or a header. */
+  readonly user: { readonly key: RateLimitUserKey };
+  /** Requests per second of one authenticated user. */
+  readonly authenticatedRequestsPerSecond: number;
+  /** Requests per second of one unauthenticated client address. */
+  readonly unauthenticatedRequestsPerSecond: number;
 }
 
 /**
@@ -38,7 +44,7 @@ export interface GlobalRateLimitState {
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-ratelimit-action
  * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/security/authn/policy_applier.go (PayloadInMetadata: filters.EnvoyJwtFilterPayload)
  */
-function userActions(user: GlobalRateLimitState['user']): Record<string, unknown>[] {
+function userActions(user: RateLimitUserKey): Record<string, unknown>[] {
   if (user.kind === 'jwtClaim') {
     const metadataKey = { key: 'envoy.filters.http.jwt_authn', path: [{ key: 'payload' }, { key: user.claim }] };
     return [
@@ -75,7 +81,7 @@ const ANONYMOUS = 'anonymous';
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/ratelimit/v3/rate_limit.proto
  * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#global-rate-limit
  */
-export function renderGlobalRateLimitSpec(state: GlobalRateLimitState): EnvoyFilterSpec {
+export function renderGlobalRateLimitSpec(state: GlobalRateLimitSource): EnvoyFilterSpec {
   const timeout = toIstioDuration(state.timeout);
   return {
     workloadSelector: { labels: { ...state.gatewaySelector } },
@@ -94,7 +100,7 @@ export function renderGlobalRateLimitSpec(state: GlobalRateLimitState): EnvoyFil
               'failure_mode_deny': state.failureModeDeny,
               'timeout': timeout,
               'rate_limit_service': {
-                grpc_service: { envoy_grpc: { cluster_name: `outbound|${state.service.port}||${state.service.host}` }, timeout },
+                grpc_service: { envoy_grpc: { cluster_name: `outbound|${state.rateLimitService.port}||${state.rateLimitService.host}` }, timeout },
                 transport_api_version: 'V3',
               },
             },
@@ -107,7 +113,7 @@ export function renderGlobalRateLimitSpec(state: GlobalRateLimitState): EnvoyFil
         patch: {
           operation: Operation.MERGE,
           value: {
-            route: { rate_limits: userActions(state.user) },
+            route: { rate_limits: userActions(state.user.key) },
           },
         },
       },
@@ -115,15 +121,6 @@ export function renderGlobalRateLimitSpec(state: GlobalRateLimitState): EnvoyFil
   };
 }
 
-/** The per-user limits of the rate-limit service's configuration. */
-export interface RateLimitServiceConfigState {
-  /** The rate-limit domain. */
-  readonly domain: string;
-  /** Requests per second of one authenticated user. */
-  readonly authenticatedRequestsPerSecond: number;
-  /** Requests per second of one unauthenticated client address. */
-  readonly unauthenticatedRequestsPerSecond: number;
-}
 
 /**
  * envoyproxy/ratelimit's `config.yaml`: a limit per user id under auth=authenticated, and per
@@ -133,7 +130,7 @@ export interface RateLimitServiceConfigState {
  * of `auth` or `user`, so the second action's descriptor of a known user matches nothing.
  * @see https://github.com/envoyproxy/ratelimit#configuration
  */
-export function renderRateLimitServiceConfig(state: RateLimitServiceConfigState): Record<string, unknown> {
+export function renderRateLimitServiceConfig(state: GlobalRateLimitSource): Record<string, unknown> {
   return {
     domain: state.domain,
     descriptors: [
@@ -146,32 +143,5 @@ export function renderRateLimitServiceConfig(state: RateLimitServiceConfigState)
         descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: state.unauthenticatedRequestsPerSecond } }],
       },
     ],
-  };
-}
-
-/** Who may call the rate-limit service: the gateway's principal, on the service's port. */
-export interface RateLimitAuthorizationState {
-  /** The labels of the rate-limit service's pods. */
-  readonly podLabels: Record<string, string>;
-  /** The gateway's principal, `cluster.local/ns/<ns>/sa/<sa>`. */
-  readonly principal: string;
-  /** The service's gRPC port. */
-  readonly port: number;
-}
-
-/** An AuthorizationPolicy under `scope`, its spec rendered at synth by `spec()`. */
-export function addAuthorizationPolicy(scope: Construct, id: string, metadata: ApiObjectMetadata, spec: () => AuthorizationPolicySpec): ApiObject {
-  return new AuthorizationPolicy(scope, id, { metadata, spec: Lazy.any({ produce: spec }) });
-}
-
-/**
- * ALLOW the gateway's principal to the rate-limit service's port.
- * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
- */
-export function renderRateLimitAuthorization(state: RateLimitAuthorizationState): AuthorizationPolicySpec {
-  return {
-    selector: { matchLabels: { ...state.podLabels } },
-    action: AuthorizationPolicySpecAction.ALLOW,
-    rules: [{ from: [{ source: { principals: [state.principal] } }], to: [{ operation: { ports: [String(state.port)] } }] }],
   };
 }

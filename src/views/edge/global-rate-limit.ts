@@ -10,7 +10,8 @@ import { MeshCluster } from '../../graph/mesh-cluster';
 import { durationProblems, integerProblems } from '../../private/checks';
 import { Principal } from '../../core/principal';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
-import { addAuthorizationPolicy, GlobalRateLimitState, renderGlobalRateLimitSpec, renderRateLimitAuthorization, renderRateLimitServiceConfig } from './global-rate-limit.render';
+import { renderGlobalRateLimitSpec, renderRateLimitServiceConfig } from './global-rate-limit.render';
+import { addAuthorizationPolicy, AuthorizationPolicyState, renderAuthorizationPolicySpec } from '../../graph/security/authorization-rule.render';
 import { addEnvoyFilter } from './local-rate-limit.render';
 import { addRequestAuthentication } from '../security/edge-authentication.render';
 import { RateLimiter, SHOULD_RATE_LIMIT } from './rate-limiter';
@@ -192,7 +193,7 @@ export class GlobalRateLimit extends Construct {
     // The filter configures the shared gateway: it belongs to the cluster, written once
     // (dist/cluster/), and environments that want different filters under one name fail synth (MESH631).
     const namespace = this.gatewayNamespace;
-    const spec = () => renderGlobalRateLimitSpec(this.filterState());
+    const spec = () => renderGlobalRateLimitSpec(this);
     const create = (s: Construct, childId: string) => addEnvoyFilter(s, childId, { name: `${this.domain}-ratelimit`, namespace, labels }, spec);
     const cluster = MeshCluster.forApp(this);
     if (cluster) cluster.addOnce(`EnvoyFilter ${namespace}/${this.domain}-ratelimit`, this, spec, create);
@@ -252,9 +253,13 @@ export class GlobalRateLimit extends Construct {
       egress: [],
       policyTypes: ['Ingress' as const],
     });
-    const authorization = () => renderRateLimitAuthorization({ podLabels: target.workload.labels, principal, port: target.port });
+    // ALLOW the gateway's principal to the service's port.
+    const policy: AuthorizationPolicyState = {
+      selector: target.workload.labels, action: 'ALLOW', rules: [{ from: [{ principals: [principal] }], to: [{ ports: [target.port] }] }],
+    };
+    const authorization = () => renderAuthorizationPolicySpec(policy);
     const createNp = (s: Construct, id: string) => addNetworkPolicy(s, id, meta, networkPolicy);
-    const createAp = (s: Construct, id: string) => addAuthorizationPolicy(s, id, meta, authorization);
+    const createAp = (s: Construct, id: string) => addAuthorizationPolicy(s, id, meta, () => policy);
     // In a namespace shared by several environments the two objects belong to the cluster, written once.
     if (cluster && target.workload.namespace !== this.chart.namespace) {
       cluster.addOnce(`NetworkPolicy ${meta.namespace}/${name}`, this, networkPolicy, createNp);
@@ -284,23 +289,7 @@ export class GlobalRateLimit extends Construct {
 
   /** The rate-limit service's configuration (envoyproxy/ratelimit `config.yaml`). */
   public serviceConfig(): Record<string, unknown> {
-    return renderRateLimitServiceConfig({
-      domain: this.domain,
-      authenticatedRequestsPerSecond: this.authenticatedRequestsPerSecond,
-      unauthenticatedRequestsPerSecond: this.unauthenticatedRequestsPerSecond,
-    });
-  }
-
-  /** What the gateway's EnvoyFilter is rendered from. */
-  private filterState(): GlobalRateLimitState {
-    return {
-      gatewaySelector: this.gatewaySelector,
-      domain: this.domain,
-      failureModeDeny: this.failureModeDeny,
-      timeout: this.timeout,
-      service: this.rateLimitService,
-      user: this.user.key,
-    };
+    return renderRateLimitServiceConfig(this);
   }
 
   private problems(): string[] {
