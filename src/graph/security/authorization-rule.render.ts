@@ -11,7 +11,7 @@ import type { AuthorizationCondition, AuthorizationOperation } from '../../core/
  */
 
 /** A rule's source as rendered: its services already resolved to their principals. */
-export interface SourceState {
+export interface ResolvedSource {
   /** Peer principals, strings; empty for none. */
   readonly principals: readonly string[];
   /** Namespaces of calling workloads. */
@@ -22,18 +22,22 @@ export interface SourceState {
   readonly notPrincipals?: readonly string[];
 }
 
-/** An AuthorizationPolicy rule as rendered. */
-export interface RuleState {
+/** An AuthorizationPolicy rule as rendered: an `AuthorizationRule` with its sources resolved (`resolveRule`). */
+export interface ResolvedRule {
   /** Sources, any of which matches. */
-  readonly from?: readonly SourceState[];
+  readonly from?: readonly ResolvedSource[];
   /** Operations, any of which matches. */
   readonly to?: readonly AuthorizationOperation[];
   /** Conditions, all of which must hold. */
   readonly when?: readonly AuthorizationCondition[];
 }
 
-/** What an AuthorizationPolicy is rendered from; all unset is the allow-nothing policy (`spec: {}`). */
-export interface AuthorizationPolicyState {
+/**
+ * The AuthorizationPolicy that ServiceSecurity, MeshSecurity, MeshAuthorizationPolicy and GlobalRateLimit each
+ * render (its own shape, not a construct's: four constructs share this renderer); all unset is the allow-nothing
+ * policy (`spec: {}`).
+ */
+export interface AuthorizationPolicyShape {
   /** The selected pods' labels; none for every workload of the namespace. */
   readonly selector?: Readonly<Record<string, string>>;
   /** The action. */
@@ -41,14 +45,14 @@ export interface AuthorizationPolicyState {
   /** The extension provider of a CUSTOM policy. */
   readonly provider?: string;
   /** The rules. */
-  readonly rules?: readonly RuleState[];
+  readonly rules?: readonly ResolvedRule[];
 }
 
 /**
  * Istio's form of a rule.
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Rule
  */
-export function renderRule(r: RuleState): AuthorizationPolicySpecRules {
+export function renderRule(r: ResolvedRule): AuthorizationPolicySpecRules {
   return {
     from: r.from?.map((s) => ({
       source: {
@@ -74,7 +78,7 @@ export function renderRule(r: RuleState): AuthorizationPolicySpecRules {
  * The spec of an AuthorizationPolicy.
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
  */
-export function renderAuthorizationPolicySpec(s: AuthorizationPolicyState): AuthorizationPolicySpec {
+export function renderAuthorizationPolicySpec(s: AuthorizationPolicyShape): AuthorizationPolicySpec {
   return {
     selector: s.selector ? { matchLabels: { ...s.selector } } : undefined,
     action: s.action as AuthorizationPolicySpecAction | undefined,
@@ -84,6 +88,6 @@ export function renderAuthorizationPolicySpec(s: AuthorizationPolicyState): Auth
 }
 
 /** An AuthorizationPolicy (security.istio.io/v1) under `scope`, its spec read at synth. */
-export function addAuthorizationPolicy(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => AuthorizationPolicyState): ApiObject {
+export function addAuthorizationPolicy(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => AuthorizationPolicyShape): ApiObject {
   return new AuthorizationPolicy(scope, id, { metadata, spec: Lazy.any({ produce: () => renderAuthorizationPolicySpec(state()) }) });
 }

@@ -1,5 +1,5 @@
 import { Codes } from '../../core/codes';
-import type { RuleState } from './authorization-rule.render';
+import type { ResolvedRule } from './authorization-rule.render';
 import { formatProblem } from '../../core/errors';
 import { isHttpMethod } from '../../core/http';
 import { Principal } from '../../core/principal';
@@ -76,7 +76,7 @@ export function sourcePrincipals(s: AuthorizationSource): string[] {
  * (the rule's other fields as they are).
  * @internal
  */
-export function ruleState(r: AuthorizationRule): RuleState {
+export function resolveRule(r: AuthorizationRule): ResolvedRule {
   return {
     from: r.from?.map((s) => ({
       principals: sourcePrincipals(s), namespaces: s.namespaces, requestPrincipals: s.requestPrincipals, notPrincipals: s.notPrincipals,

@@ -7,7 +7,7 @@ import { isMeshChart } from '../brands';
 import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../interfaces';
 import { calledPorts, restrictedTargetPorts } from '../service-call';
 import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../../workload/workload';
-import { AuthorizationRule, AuthorizationSource, operationProblems, ruleProblems, ruleState } from './authorization-rule';
+import { AuthorizationRule, AuthorizationSource, operationProblems, ruleProblems, resolveRule } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
 import { MtlsMode, MtlsModeName } from './mtls-mode';
 import { MtlsPolicy, MtlsPolicyProps } from './mtls-policy';
@@ -146,7 +146,7 @@ export class ServiceSecurity extends Construct {
     this.authorizationPolicy = addAuthorizationPolicy(this, 'AuthorizationPolicy', meta(`${service.name}-policy`), () => ({
       selector: this.service.selectorLabels,
       action: 'ALLOW',
-      rules: this.rules.map(ruleState),
+      rules: this.rules.map(resolveRule),
     }));
     this.networkPolicy = addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => renderServiceNetworkPolicy(servicePeers(this)));
     this.sidecar = addSidecar(this, 'Sidecar', meta(service.name), this);

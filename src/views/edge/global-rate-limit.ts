@@ -11,7 +11,7 @@ import { durationProblems, integerProblems } from '../../private/checks';
 import { Principal } from '../../core/principal';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import { renderGlobalRateLimitSpec, renderRateLimitServiceConfig } from './global-rate-limit.render';
-import { addAuthorizationPolicy, AuthorizationPolicyState, renderAuthorizationPolicySpec } from '../../graph/security/authorization-rule.render';
+import { addAuthorizationPolicy, AuthorizationPolicyShape, renderAuthorizationPolicySpec } from '../../graph/security/authorization-rule.render';
 import { addEnvoyFilter } from './local-rate-limit.render';
 import { addRequestAuthentication } from '../security/edge-authentication.render';
 import { RateLimiter, SHOULD_RATE_LIMIT } from './rate-limiter';
@@ -254,7 +254,7 @@ export class GlobalRateLimit extends Construct {
       policyTypes: ['Ingress' as const],
     });
     // ALLOW the gateway's principal to the service's port.
-    const policy: AuthorizationPolicyState = {
+    const policy: AuthorizationPolicyShape = {
       selector: target.workload.labels, action: 'ALLOW', rules: [{ from: [{ principals: [principal] }], to: [{ ports: [target.port] }] }],
     };
     const authorization = () => renderAuthorizationPolicySpec(policy);

@@ -6,8 +6,8 @@ import { RequestAuthentication, RequestAuthenticationSpec } from '../../../impor
  * The RequestAuthentication of an `EdgeAuthentication` (and of a GlobalRateLimit keyed by a claim), built at synth.
  */
 
-/** What a RequestAuthentication with one JWT rule is rendered from. */
-export interface RequestAuthenticationState {
+/** A RequestAuthentication with one JWT rule, as EdgeAuthentication and GlobalRateLimit (a limit keyed by a claim) each render it. */
+export interface RequestAuthenticationShape {
   /** The selected pods' labels. */
   readonly selector: Readonly<Record<string, string>>;
   /** The issuer. */
@@ -27,7 +27,7 @@ export interface RequestAuthenticationState {
  * @see https://istio.io/latest/docs/reference/config/security/request_authentication/
  * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule
  */
-export function renderRequestAuthenticationSpec(s: RequestAuthenticationState): RequestAuthenticationSpec {
+export function renderRequestAuthenticationSpec(s: RequestAuthenticationShape): RequestAuthenticationSpec {
   return {
     selector: { matchLabels: { ...s.selector } },
     jwtRules: [{
@@ -41,6 +41,6 @@ export function renderRequestAuthenticationSpec(s: RequestAuthenticationState): 
 }
 
 /** A RequestAuthentication (security.istio.io/v1) under `scope`, its spec read at synth. */
-export function addRequestAuthentication(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => RequestAuthenticationState): ApiObject {
+export function addRequestAuthentication(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => RequestAuthenticationShape): ApiObject {
   return new RequestAuthentication(scope, id, { metadata, spec: Lazy.any({ produce: () => renderRequestAuthenticationSpec(state()) }) });
 }

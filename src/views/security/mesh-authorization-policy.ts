@@ -5,7 +5,7 @@ import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { addAuthorizationPolicy } from '../../graph/security/authorization-rule.render';
 import type { IMeshService } from '../../graph/mesh-service';
-import { AuthorizationRule, ruleProblems, ruleState } from '../../graph/security/authorization-rule';
+import { AuthorizationRule, ruleProblems, resolveRule } from '../../graph/security/authorization-rule';
 import { MeshSecurity } from '../../graph/security/mesh-security';
 import { ServiceSecurity } from '../../graph/security/service-security';
 
@@ -140,7 +140,7 @@ export class MeshAuthorizationPolicy extends Construct {
     addAuthorizationPolicy(this, 'Resource', { name: this.name, namespace: this.security.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, () => ({
       selector: this.service?.selectorLabels,
       ...this.action._render(),
-      rules: this.rules?.map(ruleState),
+      rules: this.rules?.map(resolveRule),
     }));
     this.node.addValidation({ validate: () => this.problems() });
   }
