@@ -1,6 +1,6 @@
 /**
  * cdk8s-mesh's public API: every name a user of the package may import, listed by layer
- * (shared/DESIGN.md). Helpers the constructs and checks share stay out of this list (src/private/
+ * (docs/ARCHITECTURE.md). Helpers the constructs and checks share stay out of this list (src/private/
  * or not exported here), so that they can change without a breaking release. The report of this
  * surface is api/cdk8s-mesh.api.md: `npm run api` rewrites it, and a test fails when it is stale.
  *
@@ -52,6 +52,27 @@ export type {
   CoreDnsHelmChartOptions, EdgeProxyHelmChartOptions, IngressNginxHelmChartOptions, NodeLocalDnsCacheOptions,
 } from './platform/network-presets';
 export type { DnsPlatformProps, EdgeProxyPlatformProps, EdgeProxyUpstream, PlatformDns, PlatformEdgeProxy } from './platform/network-props';
+
+// Workloads: pods through cdk8s-plus-27 (src/workload)
+export { EnvValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
+export type {
+  EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
+} from './workload/pod-options';
+export type { InitContainerOptions, PodOptions, SidecarOptions } from './workload/pod-props';
+export { VolumeClaim } from './workload/container-options';
+export type {
+  AccessMode, ContainerOptions, ContainerPortOptions, ContainerResources, StatefulOptions, VolumeClaimOptions,
+} from './workload/container-options';
+export { HardeningException, SeccompProfile } from './workload/security-context';
+export type { ContainerSecurityOptions, HardeningField, LinuxCapability, PodSecurityOptions } from './workload/security-context';
+export { Toleration } from './workload/scheduling';
+export type {
+  AffinityOptions, NodeLabelRequirement, PodAffinityRule, PodSchedulingOptions, PreferredNodeTerm, TaintEffect, TolerationOptions,
+  TopologySpreadOptions,
+} from './workload/scheduling';
+export type {
+  NetworkPeer, NetworkPort, NetworkRule, WorkloadDeployment, WorkloadResource, WorkloadService, WorkloadStatefulSet,
+} from './workload/workload';
 
 // The mesh graph: charts (environments), services, calls, tiers (src/graph)
 export { MeshChart } from './graph/mesh-chart';
@@ -167,27 +188,6 @@ export { Rps } from './core/slo';
 export type { LatencySlo, SaturationSlo, ServiceSlo } from './core/slo';
 export { AccessLogging, TracingProvider } from './graph/observability/telemetry';
 export type { TracingProtocol } from './graph/observability/telemetry';
-
-// Workloads: pods through cdk8s-plus-27 (src/workload)
-export { EnvValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
-export type {
-  EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
-} from './workload/pod-options';
-export type { InitContainerOptions, PodOptions, SidecarOptions } from './workload/pod-props';
-export { VolumeClaim } from './workload/container-options';
-export type {
-  AccessMode, ContainerOptions, ContainerPortOptions, ContainerResources, StatefulOptions, VolumeClaimOptions,
-} from './workload/container-options';
-export { HardeningException, SeccompProfile } from './workload/security-context';
-export type { ContainerSecurityOptions, HardeningField, LinuxCapability, PodSecurityOptions } from './workload/security-context';
-export { Toleration } from './workload/scheduling';
-export type {
-  AffinityOptions, NodeLabelRequirement, PodAffinityRule, PodSchedulingOptions, PreferredNodeTerm, TaintEffect, TolerationOptions,
-  TopologySpreadOptions,
-} from './workload/scheduling';
-export type {
-  NetworkPeer, NetworkPort, NetworkRule, WorkloadDeployment, WorkloadResource, WorkloadService, WorkloadStatefulSet,
-} from './workload/workload';
 
 // Validation of manifests: findings, warnings and their acknowledgements (src/validate)
 export { formatFinding } from './validate/finding';
