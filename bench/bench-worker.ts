@@ -27,9 +27,16 @@ function measure(render: () => Files, outdir: string): void {
   if (write) writeTree(outdir, files);
   const written = process.hrtime.bigint();
   const rssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-  console.log(JSON.stringify({
-    mode, services, ms: Math.round(Number(rendered - start) / 1e6), writeMs: Math.round(Number(written - rendered) / 1e6), rssMiB, objects: files.length,
-  }));
+  console.log(
+    JSON.stringify({
+      mode,
+      services,
+      ms: Math.round(Number(rendered - start) / 1e6),
+      writeMs: Math.round(Number(written - rendered) / 1e6),
+      rssMiB,
+      objects: files.length,
+    }),
+  );
 }
 
 /** The synthetic mesh's manifests, made before the clock starts (for the baselines). */

@@ -18,7 +18,10 @@ export class Cidr {
       : /^[0-9a-fA-F:]+$/.test(m[1]) && m[1].includes(':') && Number(m[2]) <= 128);
     if (!ok) throw new MeshError(Codes.JOB_API_SERVER_EGRESS, `'${text}' is not a CIDR (10.0.0.1/32, fd00::/64)`);
     if (Number(m![2]) === 0) {
-      throw new MeshError(Codes.JOB_API_SERVER_EGRESS, `'${text}' matches every address; name the API server's endpoints (kubectl get endpoints kubernetes)`);
+      throw new MeshError(
+        Codes.JOB_API_SERVER_EGRESS,
+        `'${text}' matches every address; name the API server's endpoints (kubectl get endpoints kubernetes)`,
+      );
     }
     return new Cidr(text);
   }

@@ -42,7 +42,12 @@ export function renderServiceEntrySpec(state: ExternalServiceSource): ServiceEnt
     // https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Location
     location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
     resolution: ServiceEntrySpecResolution[state.resolution],
-    ports: state.ports.map((p) => ({ name: p.name, number: p.number, protocol: p.protocol, targetPort: p.targetPort !== p.number ? p.targetPort : undefined })),
+    ports: state.ports.map((p) => ({
+      name: p.name,
+      number: p.number,
+      protocol: p.protocol,
+      targetPort: p.targetPort !== p.number ? p.targetPort : undefined,
+    })),
     endpoints: state.resolution === 'STATIC' ? state.addresses.map((a) => ({ address: a.value.replace(/\/(32|128)$/, '') })) : undefined,
     exportTo: state._exportToList,
   };

@@ -167,9 +167,12 @@ export class ExternalService extends Construct implements IExternalService {
       // TLS origination wraps plaintext the application sends: the port must be plain HTTP
       // or TCP (an HTTPS/TLS port already carries the application's TLS).
       if (!port) bad('tls.port', `${o.port} is not a port of the external service`);
-      else if (!['HTTP', 'HTTP2', 'GRPC', 'TCP'].includes(port.protocol)) bad('tls.port', `port ${o.port} is ${port.protocol}: the application already speaks TLS there`);
-      if (o.sni !== undefined && !/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(o.sni)) bad('tls.sni', `'${o.sni}' is not a host name`);
-      if (o.caCertificates !== undefined && !o.caCertificates.startsWith('/')) bad('tls.caCertificates', `'${o.caCertificates}' is not an absolute path in the sidecar`);
+      else if (!['HTTP', 'HTTP2', 'GRPC', 'TCP'].includes(port.protocol))
+        bad('tls.port', `port ${o.port} is ${port.protocol}: the application already speaks TLS there`);
+      if (o.sni !== undefined && !/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(o.sni))
+        bad('tls.sni', `'${o.sni}' is not a host name`);
+      if (o.caCertificates !== undefined && !o.caCertificates.startsWith('/'))
+        bad('tls.caCertificates', `'${o.caCertificates}' is not an absolute path in the sidecar`);
     }
     return out;
   }

@@ -144,4 +144,3 @@ export function concretePath(pattern: string): string {
   if (pattern === '*') return '/';
   return pattern.replace(/\{\*\*\}/g, 'x').replace(/\{\*\}/g, 'x').replace(/^\*/, '/x').replace(/\*$/, 'x');
 }
-

@@ -110,7 +110,8 @@ export class MeshChart extends Chart implements IMeshChart {
     this.environment = props.environment ?? id;
     // A MeshApp (recognized by its brand) carries the platform its charts share.
     const root = this.node.root;
-    this.platform = props.platform ?? (hasBrand(root, MESH_APP_BRAND) ? (root as unknown as { readonly platform: MeshPlatform }).platform : MeshPlatform.default());
+    this.platform =
+      props.platform ?? (hasBrand(root, MESH_APP_BRAND) ? (root as unknown as { readonly platform: MeshPlatform }).platform : MeshPlatform.default());
     this.trustDomain = this.platform.trustDomain;
     this.production = props.production ?? false;
     this.partOf = props.partOf;

@@ -136,7 +136,7 @@ export function writeService(owner: WorkloadOwner, s: {
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
  */
 export function podHostnamesOf(s: { readonly name: string; readonly namespace: string; readonly replicas: number; readonly hasService: boolean;
-  readonly serviceType: ServiceType }, w: WorkloadResource | undefined, statefulSet: boolean): string[] | undefined {
+  readonly serviceType: ServiceType; }, w: WorkloadResource | undefined, statefulSet: boolean): string[] | undefined {
   if (!w || !statefulSet || !s.serviceType.headless || !s.hasService) return undefined;
   return Array.from({ length: s.replicas }, (_, i) => `${w.name}-${i}.${s.name}.${s.namespace}.svc.cluster.local`);
 }

@@ -185,8 +185,13 @@ export function parseYamlDocuments(text: string, file: string, options: YamlRead
   // an implicit key that turned out to be the value) from nodes.
   const open: OpenNode[] = [];
   let lastStart = 0;
-  const tooLarge = (bytes: number | undefined): YamlReadError => new YamlReadError(file, docLine,
-    `document ${bytes === undefined ? 'exceeds' : `is ${bytes} bytes, over`} the ${maxBytes}-byte limit (kube-apiserver's request body limit; raise it with --max-document-bytes)`);
+  const tooLarge = (bytes: number | undefined): YamlReadError =>
+    new YamlReadError(
+      file,
+      docLine,
+      `document ${bytes === undefined ? 'exceeds' : `is ${bytes} bytes, over`} the ${maxBytes}-byte limit (kube-apiserver's request body limit; `
+        + 'raise it with --max-document-bytes)',
+    );
   // A document's bytes: from the end of the previous document to the end of this one (the
   // last one to the end of the text), separators and comments included.
   const checkBytes = (from: number, to: number): void => {
@@ -229,8 +234,13 @@ export function parseYamlDocuments(text: string, file: string, options: YamlRead
       expansion += Math.max(0, (target?.chars ?? 0) - (state.position - node.start));
       const expanded = state.position - docStart + expansion;
       if (expanded > maxBytes) {
-        throw new YamlReadError(file, node.line, `document would be over ${maxBytes} bytes with its aliases expanded `
-          + '(kubectl sends an object as JSON, aliases expanded, and kube-apiserver refuses a body over its request limit; raise it with --max-document-bytes)');
+        throw new YamlReadError(
+          file,
+          node.line,
+          `document would be over ${maxBytes} bytes with its aliases expanded ` +
+            '(kubectl sends an object as JSON, aliases expanded, and kube-apiserver refuses a body over its request limit; raise it with '
+              + '--max-document-bytes)',
+        );
       }
     } else {
       // The children were counted as they closed.
@@ -245,8 +255,13 @@ export function parseYamlDocuments(text: string, file: string, options: YamlRead
       parent.last = { end: state.position, result: state.result, kind: state.kind };
     }
     if (excessiveAliasing(decodeCount, aliasCount)) {
-      throw new YamlReadError(file, node.line, `document contains excessive aliasing: ${aliasCount} of ${decodeCount} nodes come from expanding aliases`
-        + ` (over ${Math.round(allowedAliasRatio(decodeCount) * 100)}%, the limit kube-apiserver's YAML reader sets against alias bombs, CVE-2019-11253)`);
+      throw new YamlReadError(
+        file,
+        node.line,
+        `document contains excessive aliasing: ${aliasCount} of ${decodeCount} nodes come from expanding aliases` +
+          ` (over ${Math.round(allowedAliasRatio(decodeCount) * 100)}%, the limit kube-apiserver's YAML reader sets against alias bombs, `
+            + 'CVE-2019-11253)',
+      );
     }
     if (state.depth === 1) {
       if (mayExceed) checkBytes(docStart, state.position);
@@ -312,7 +327,12 @@ export function readYamlFile(filePath: string, file: string, options: YamlReadOp
     bytes = fs.readFileSync(filePath);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why: Record<string, string> = { ELOOP: 'a symbolic link loop', EISDIR: 'a directory', EACCES: 'permission denied', ENOENT: 'no such file (a dangling symbolic link?)' };
+    const why: Record<string, string> = {
+      ELOOP: 'a symbolic link loop',
+      EISDIR: 'a directory',
+      EACCES: 'permission denied',
+      ENOENT: 'no such file (a dangling symbolic link?)',
+    };
     throw new YamlReadError(file, 0, `cannot read: ${why[err.code ?? ''] ?? err.message}`);
   }
   return parseYamlDocuments(decodeYamlText(bytes, file), file, options);

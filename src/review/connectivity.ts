@@ -123,7 +123,9 @@ export function connectivityDiff(
   const changes: ConnectivityChange[] = [];
   let comparedFlows = 0;
   const envs = [...new Set([...before.keys(), ...after.keys()])].sort(compare);
-  const namespaceOf = new Map(envs.map((env) => [env, environmentNamespace(after.get(env) ?? []) ?? environmentNamespace(before.get(env) ?? []) ?? env]));
+  const namespaceOf = new Map(
+    envs.map((env) => [env, environmentNamespace(after.get(env) ?? []) ?? environmentNamespace(before.get(env) ?? []) ?? env]),
+  );
   const groups = namespaceGroups(envs, namespaceOf, before, after);
   const compared = options.environments === undefined ? envs : [...new Set(options.environments.flatMap((e) => groups.get(e) ?? [e]))].sort(compare);
   for (const env of compared) {
@@ -142,8 +144,17 @@ export function connectivityDiff(
     comparedFlows += e.compared;
   }
   const callout = (c: ConnectivityChange) => (c.change === 'opened' && (c.secureDestination || c.fromOutside) ? 0 : 1);
-  changes.sort((x, y) => callout(x) - callout(y) || compare(x.environment, y.environment) || compare(x.change, y.change)
-    || compare(x.source, y.source) || compare(x.destination, y.destination) || x.port - y.port || compare(x.method, y.method) || compare(x.pathClass, y.pathClass));
+  changes.sort(
+    (x, y) =>
+      callout(x) - callout(y) ||
+      compare(x.environment, y.environment) ||
+      compare(x.change, y.change) ||
+      compare(x.source, y.source) ||
+      compare(x.destination, y.destination) ||
+      x.port - y.port ||
+      compare(x.method, y.method) ||
+      compare(x.pathClass, y.pathClass),
+  );
   return {
     changes,
     undeclaredOpened: changes.filter((c) => c.change === 'opened' && !c.intended).length,
@@ -190,23 +201,42 @@ function environmentChanges(
 function servedByGateway(probe: ConnectivityProbe, after: Side, platform: MeshPlatform): boolean {
   if (probe.kind !== 'route') return false;
   const gateway = `${platform.ingressGateway.namespace}/${platform.ingressGateway.name}`;
-  return [...after.probes.values()].some((p) => p.kind === 'call' && p.destination === probe.destination && (p.source === gateway || p.source === platform.ingressGateway.name));
+  return [...after.probes.values()].some(
+    (p) => p.kind === 'call' && p.destination === probe.destination && (p.source === gateway || p.source === platform.ingressGateway.name),
+  );
 }
 
-function changeOf(env: string, probe: ConnectivityProbe, change: 'opened' | 'closed', intended: boolean, after: Side, x: ConnectivityVerdict, y: ConnectivityVerdict): ConnectivityChange {
+function changeOf(
+  env: string,
+  probe: ConnectivityProbe,
+  change: 'opened' | 'closed',
+  intended: boolean,
+  after: Side,
+  x: ConnectivityVerdict,
+  y: ConnectivityVerdict,
+): ConnectivityChange {
   const { flow: _flow, ...rest } = probe;
   return {
-    environment: env, ...rest, change, intended,
+    environment: env,
+    ...rest,
+    change,
+    intended,
     secureDestination: after.secure.has(probe.destination),
     fromOutside: probe.source === EXTERNAL,
-    before: x, after: y,
+    before: x,
+    after: y,
   };
 }
 
 const EXTERNAL = 'external';
 
 /** One side's evaluator, on the platform's pods for an environment in `namespace`, and the probes its manifests declare. */
-function side(manifests: readonly Manifest[], platform: MeshPlatform, namespace: string, owned?: (source: string, destination: string) => boolean): Side {
+function side(
+  manifests: readonly Manifest[],
+  platform: MeshPlatform,
+  namespace: string,
+  owned?: (source: string, destination: string) => boolean,
+): Side {
   const evaluator = new FlowEvaluator(manifests, platformFlowOptions(platform, namespace));
   let probes = probeFlows(evaluator, platform, namespace);
   if (owned) probes = new Map([...probes].filter(([, p]) => owned(p.source, p.destination)));
@@ -233,12 +263,24 @@ function isWorkload(p: FlowPod): boolean {
 
 function sourceOf(p: FlowPod): Flow['source'] {
   if (p.kind !== 'Platform') return { workload: p.name, namespace: p.namespace };
-  return { platform: { name: p.name, namespace: p.namespace, labels: p.labels, serviceAccount: p.serviceAccount, meshed: p.meshed, ports: p.namedPorts, addresses: p.addresses } };
+  return {
+    platform: {
+      name: p.name,
+      namespace: p.namespace,
+      labels: p.labels,
+      serviceAccount: p.serviceAccount,
+      meshed: p.meshed,
+      ports: p.namedPorts,
+      addresses: p.addresses,
+    },
+  };
 }
 
 /** The Services that select `pod`. */
 function servicesOf(cluster: FlowCluster, pod: FlowPod): Manifest[] {
-  return cluster.ofKind('Service', pod.namespace).filter((s) => s.apiVersion === 'v1' && s.spec?.selector && Object.keys(s.spec.selector).length > 0 && mapSelects(s.spec.selector, pod.labels));
+  return cluster
+    .ofKind('Service', pod.namespace)
+    .filter((s) => s.apiVersion === 'v1' && s.spec?.selector && Object.keys(s.spec.selector).length > 0 && mapSelects(s.spec.selector, pod.labels));
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
@@ -263,7 +305,9 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
   for (const p of cluster.pods) {
     if (isWorkload(p) || p.kind === 'Platform') byPrincipal.set(cluster.principalOf(p), [...(byPrincipal.get(cluster.principalOf(p)) ?? []), p]);
   }
-  const gateway = cluster.pods.find((p) => p.kind === 'Platform' && p.name === platform.ingressGateway.name && p.namespace === platform.ingressGateway.namespace);
+  const gateway = cluster.pods.find(
+    (p) => p.kind === 'Platform' && p.name === platform.ingressGateway.name && p.namespace === platform.ingressGateway.namespace,
+  );
   // The first Service of each pod, from the label index: linear in Services and pods.
   const serviceOfPod = new Map<FlowPod, Manifest>();
   for (const svc of cluster.services.values()) {
@@ -274,7 +318,9 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
   // Declared callers: https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source (principals)
   for (const policy of cluster.ofKind('AuthorizationPolicy')) {
     if (String(policy.spec?.action ?? 'ALLOW') !== 'ALLOW' || !policy.spec?.selector) continue;
-    const targets = cluster.podsMatching(nsOf(policy), policy.spec.selector.matchLabels ?? {}).filter((p) => isWorkload(p) && selects(policy.spec.selector, p.labels));
+    const targets = cluster
+      .podsMatching(nsOf(policy), policy.spec.selector.matchLabels ?? {})
+      .filter((p) => isWorkload(p) && selects(policy.spec.selector, p.labels));
     for (const target of targets) {
       const service = serviceOfPod.get(target);
       if (!service) continue;
@@ -312,7 +358,9 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
         const host = String(h).split('/').pop()!;
         if (host.includes('*')) continue;
         for (const vs of cluster.ofKind('VirtualService')) {
-          const bound = (vs.spec?.gateways ?? []).some((g: string) => g === `${nsOf(gw)}/${gw.metadata?.name}` || (g === gw.metadata?.name && nsOf(vs) === nsOf(gw)));
+          const bound = (vs.spec?.gateways ?? []).some(
+            (g: string) => g === `${nsOf(gw)}/${gw.metadata?.name}` || (g === gw.metadata?.name && nsOf(vs) === nsOf(gw)),
+          );
           if (!bound || !(vs.spec?.hosts ?? []).some((x: string) => x === host || x === '*')) continue;
           for (const route of vs.spec?.http ?? []) {
             const dest = String(route.route?.[0]?.destination?.host ?? '');
@@ -322,7 +370,9 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
             const requestPrincipal = gatewayRequestPrincipal(cluster, targetPod, gateway);
             for (const match of route.match?.length ? route.match : [{}]) {
               const uri = match.uri ?? {};
-              const path = uri.exact ?? (uri.prefix !== undefined ? `${String(uri.prefix).replace(/\/?$/, '/')}x` : uri.regex !== undefined ? sampleOf(uri.regex) : '/');
+              const path =
+                uri.exact ??
+                (uri.prefix !== undefined ? `${String(uri.prefix).replace(/\/?$/, '/')}x` : uri.regex !== undefined ? sampleOf(uri.regex) : '/');
               const headers = sampleHeaders(match.headers);
               // A match no sample request is known to meet (a regex the sampler cannot fill) is not probed.
               if (path === undefined || headers === undefined) continue;
@@ -354,7 +404,12 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
       if (!service) continue;
       for (const port of [15090, 15020]) {
         add({
-          kind: 'scrape', source: display(prometheus!, namespace), destination: display(pod, namespace), port, method: 'GET', pathClass: '/stats/prometheus',
+          kind: 'scrape',
+          source: display(prometheus!, namespace),
+          destination: display(pod, namespace),
+          port,
+          method: 'GET',
+          pathClass: '/stats/prometheus',
           flow: { source: sourceOf(prometheus!), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: 'GET', path: '/stats/prometheus' },
         });
       }
@@ -367,8 +422,21 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
     const path = t.protocol === 'zipkin' ? '/api/v2/spans' : '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
     for (const pod of meshed) {
       add({
-        kind: 'tracing', source: display(pod, namespace), destination: `${collector.namespace}/${collector.name}`, port: t.port, method: 'POST', pathClass: path,
-        flow: { source: sourceOf(pod), host: t.host, port: t.port, method: 'POST', path, target: collector, protocol: t.protocol === 'zipkin' ? 'HTTP' : 'GRPC' },
+        kind: 'tracing',
+        source: display(pod, namespace),
+        destination: `${collector.namespace}/${collector.name}`,
+        port: t.port,
+        method: 'POST',
+        pathClass: path,
+        flow: {
+          source: sourceOf(pod),
+          host: t.host,
+          port: t.port,
+          method: 'POST',
+          path,
+          target: collector,
+          protocol: t.protocol === 'zipkin' ? 'HTTP' : 'GRPC',
+        },
       });
     }
   }
@@ -382,9 +450,20 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
     const port = platform.rateLimit.grpcPort;
     const target = rlService ? cluster.podsOfService(rlService)[0] : undefined;
     add({
-      kind: 'ratelimit', source: display(gateway, namespace), destination: display(target ?? { name: rl.name, namespace: rl.namespace } , namespace), port,
-      method: 'POST', pathClass: '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit',
-      flow: { source: sourceOf(gateway), host: `${rl.name}.${rl.namespace}`, port, method: 'POST', path: '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit', protocol: 'GRPC' },
+      kind: 'ratelimit',
+      source: display(gateway, namespace),
+      destination: display(target ?? { name: rl.name, namespace: rl.namespace }, namespace),
+      port,
+      method: 'POST',
+      pathClass: '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit',
+      flow: {
+        source: sourceOf(gateway),
+        host: `${rl.name}.${rl.namespace}`,
+        port,
+        method: 'POST',
+        path: '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit',
+        protocol: 'GRPC',
+      },
     });
   }
   return out;
@@ -411,7 +490,8 @@ function gatewayRequestPrincipal(cluster: FlowCluster, target: FlowPod, gateway:
     if (String(policy.spec?.action ?? 'ALLOW') !== 'ALLOW' || !selects(policy.spec?.selector, target.labels)) continue;
     for (const rule of policy.spec?.rules ?? []) {
       for (const from of rule?.from ?? []) {
-        if ((from.source?.principals ?? []).includes(principal) && from.source?.requestPrincipals?.length) return sampleRequestPrincipal(from.source.requestPrincipals);
+        if ((from.source?.principals ?? []).includes(principal) && from.source?.requestPrincipals?.length)
+          return sampleRequestPrincipal(from.source.requestPrincipals);
       }
     }
   }
@@ -427,7 +507,8 @@ export function secureWorkloads(cluster: FlowCluster, namespace: string): Set<st
   const out = new Set<string>();
   for (const pa of cluster.ofKind('PeerAuthentication')) {
     if (!pa.spec?.selector || pa.spec?.mtls?.mode !== 'STRICT') continue;
-    for (const p of cluster.pods.filter(isWorkload)) if (p.namespace === nsOf(pa) && selects(pa.spec.selector, p.labels)) out.add(display(p, namespace));
+    for (const p of cluster.pods.filter(isWorkload))
+      if (p.namespace === nsOf(pa) && selects(pa.spec.selector, p.labels)) out.add(display(p, namespace));
   }
   return out;
 }
@@ -465,7 +546,11 @@ function applicationOpen(v: PairVerdict): boolean {
 }
 
 /** Workload pairs open on one side only: `[source, destination, before, after]`. */
-function pairChanges(a: FlowEvaluator, b: FlowEvaluator, namespace: string): { count: number; changes: [string, string, ConnectivityVerdict & { port?: number }, ConnectivityVerdict & { port?: number }][] } {
+function pairChanges(
+  a: FlowEvaluator,
+  b: FlowEvaluator,
+  namespace: string,
+): { count: number; changes: [string, string, ConnectivityVerdict & { port?: number }, ConnectivityVerdict & { port?: number }][] } {
   const open = (e: FlowEvaluator) => {
     const analysis = new PairAnalysis(e.cluster, isWorkload);
     const m = new Map<string, { a: FlowPod; b: FlowPod }>();
@@ -491,8 +576,16 @@ function pairChanges(a: FlowEvaluator, b: FlowEvaluator, namespace: string): { c
       // Only the proxy's own ports answer: say what refuses the application's port, as a TCP connection would meet it.
       const service = servicesOf(e.cluster, y)[0];
       const port = Number(service?.spec?.ports?.[0]?.port);
-      const tcp = service ? e.evaluate({ source: sourceOf(x), host: `${service.metadata?.name}.${nsOf(service)}`, port, protocol: 'TCP' }) : undefined;
-      return { allowed: false, port: y.portNumbers[0] ?? port, decidedBy: tcp?.decidedBy ? short(tcp.decidedBy) : undefined, layer: tcp?.decidedBy?.layer, reason: tcp?.reason ?? `only the proxy's own port ${v.port} of ${d} answers` };
+      const tcp = service
+        ? e.evaluate({ source: sourceOf(x), host: `${service.metadata?.name}.${nsOf(service)}`, port, protocol: 'TCP' })
+        : undefined;
+      return {
+        allowed: false,
+        port: y.portNumbers[0] ?? port,
+        decidedBy: tcp?.decidedBy ? short(tcp.decidedBy) : undefined,
+        layer: tcp?.decidedBy?.layer,
+        reason: tcp?.reason ?? `only the proxy's own port ${v.port} of ${d} answers`,
+      };
     }
     return { allowed: v.open, port: v.port, decidedBy: v.decidedBy ? short(v.decidedBy) : undefined, layer: v.decidedBy?.layer, reason: v.reason };
   };

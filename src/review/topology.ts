@@ -83,7 +83,11 @@ const CLIENT = 'client';
 const EXTERNAL_GROUP = 'external services';
 
 /** Builds the graph of one environment from its manifests and the calls declared in code. */
-export function topologyModel(manifests: readonly Record<string, any>[], calls: readonly TopologyCall[] = [], options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'> = {}): TopologyModel {
+export function topologyModel(
+  manifests: readonly Record<string, any>[],
+  calls: readonly TopologyCall[] = [],
+  options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'> = {},
+): TopologyModel {
   const platform = options.platform ?? MeshPlatform.default();
   const namespace = options.namespace ?? environmentNamespace(manifests) ?? 'default';
   const evaluator = new FlowEvaluator(manifests, platformFlowOptions(platform, namespace));
@@ -136,7 +140,10 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     if (selectorOf(p) === 'namespace-wide' && !nsModes.has(ns)) nsModes.set(ns, p.spec?.mtls?.mode);
   }
   const peerOf = new Map<string, Record<string, any>>();
-  for (const p of peer) { const a = appOf(p); if (a && !peerOf.has(a)) peerOf.set(a, p); }
+  for (const p of peer) {
+    const a = appOf(p);
+    if (a && !peerOf.has(a)) peerOf.set(a, p);
+  }
   const modeOf = (svc: string) => peerOf.get(svc)?.spec?.mtls?.mode ?? nsModes.get(svc.includes('/') ? svc.split('/')[0] : namespace) ?? 'UNSET';
   const meshRouteOf = new Map<string, Record<string, any>>();
   for (const v of of('VirtualService')) {
@@ -161,10 +168,22 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
   const probes = [...probeFlows(evaluator, platform, namespace).values()];
   const edges: TopologyEdge[] = [];
   const verdicts = (flows: readonly Flow[]) => flows.map((f) => evaluator.evaluate(f));
-  const edgeOf = (source: string, target: string, kind: TopologyEdgeKind, vs: readonly FlowVerdict[], operations: string, extra: Partial<TopologyEdge> = {}): TopologyEdge => {
+  const edgeOf = (
+    source: string,
+    target: string,
+    kind: TopologyEdgeKind,
+    vs: readonly FlowVerdict[],
+    operations: string,
+    extra: Partial<TopologyEdge> = {},
+  ): TopologyEdge => {
     const refused = vs.find((v) => !v.allowed);
     return {
-      source, target, kind, declared: false, asynchronous: false, operations,
+      source,
+      target,
+      kind,
+      declared: false,
+      asynchronous: false,
+      operations,
       allowed: vs.length === 0 ? undefined : !refused,
       ...(refused ? { refusedBy: refused.decidedBy?.layer ?? 'no endpoint' } : {}),
       ...extra,
@@ -195,10 +214,19 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const host = `${targetName}.${targetNs}`;
     // A TCP or TLS port carries one connection: no method or path to draw or to evaluate.
     const l4 = l4Protocol(cluster, host, namespace, port);
-    const flows: Flow[] = l4 ? [{ source: { workload: source, namespace }, host, port }]
-      : list.flatMap((c) => (c.methods?.length ? c.methods : ['GET']).flatMap((method) => (c.paths?.length ? c.paths : ['/']).map((path) => ({
-        source: { workload: source, namespace }, host, port, method: method as FlowMethod, path: samplePath(path),
-      }))));
+    const flows: Flow[] = l4
+      ? [{ source: { workload: source, namespace }, host, port }]
+      : list.flatMap((c) =>
+          (c.methods?.length ? c.methods : ['GET']).flatMap((method) =>
+            (c.paths?.length ? c.paths : ['/']).map((path) => ({
+              source: { workload: source, namespace },
+              host,
+              port,
+              method: method as FlowMethod,
+              path: samplePath(path),
+            })),
+          ),
+        );
     const ops = l4 ? [`${l4} :${port}`] : list.map((c) => operation(c.methods, c.paths));
     const remote = service ? undefined : recorded.get(`${source}\u0000${targetNs}/${targetName}`);
     const label = remote?.[0].protocol ? `${remote[0].protocol} :${remote[0].port}` : shorten(ops);
@@ -256,7 +284,14 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
   if (routes.size > 0) {
     const hosts = new Set<string>();
     for (const l of routes.values()) for (const p of l) hosts.add(`${p.flow!.host}:${p.port}`);
-    edges.push({ source: CLIENT, target: gatewayName, kind: 'ingress', declared: false, asynchronous: false, operations: shorten([...hosts].sort(compare)) });
+    edges.push({
+      source: CLIENT,
+      target: gatewayName,
+      kind: 'ingress',
+      declared: false,
+      asynchronous: false,
+      operations: shorten([...hosts].sort(compare)),
+    });
   }
   for (const list of routes.values()) {
     edges.push(edgeOf(gatewayName, list[0].destination, 'route', verdicts(list.map((p) => p.flow!)), shorten(list.map((p) => p.pathClass))));
@@ -301,13 +336,21 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const groups = new Map<string, string[]>();
     for (const s of senders.map((p) => display(p))) pushTo(groups, groupOf(s), s);
     for (const [group, members] of groups) {
-      if (members.every((m) => allowed.includes(m))) edges.push({ source: group, target: host, kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: `:${port}` });
-      else for (const m of members.filter((x) => allowed.includes(x))) edges.push({ source: m, target: host, kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: `:${port}` });
+      if (members.every((m) => allowed.includes(m)))
+        edges.push({ source: group, target: host, kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: `:${port}` });
+      else
+        for (const m of members.filter((x) => allowed.includes(x)))
+          edges.push({ source: m, target: host, kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: `:${port}` });
     }
   }
 
   const nodes: TopologyNode[] = [...groupOfService.keys()].sort(compare).map((name) => ({
-    name, kind: 'service' as const, group: groupOf(name), mtls: modeOf(name), split: splitOf(name), progressive: progressiveOf(name),
+    name,
+    kind: 'service' as const,
+    group: groupOf(name),
+    mtls: modeOf(name),
+    split: splitOf(name),
+    progressive: progressiveOf(name),
   }));
   const used = new Set(edges.flatMap((e) => [e.source, e.target]));
   for (const w of platform.workloads(namespace)) {
@@ -388,9 +431,12 @@ export function renderTopology(manifests: readonly Record<string, any>[], option
     renderMermaid(model).trimEnd(),
     '```',
     '',
-    'Boxes are namespaces (per tier in a large namespace). Services show their mTLS mode (green STRICT, amber PERMISSIVE, red DISABLE, grey unset) and canary split; blue: the platform and external hosts.',
+    'Boxes are namespaces (per tier in a large namespace). Services show their mTLS mode (green STRICT, amber PERMISSIVE, red DISABLE, grey unset) '
+      + 'and canary split; blue: the platform and external hosts.',
     ...(model.edges.some((e) => e.remote) ? [REMOTE_LEGEND] : []),
-    'Each edge is marked by the flow verdict of the rendered manifests: `==>` ✔ allowed; red dashed `-->` ✖ refused, with the refusing layer; `-.->` asynchronous; `policy:` an AuthorizationPolicy admits the caller but the manifests hold no workload to evaluate. `+N`: N more paths or hosts.',
+    'Each edge is marked by the flow verdict of the rendered manifests: `==>` ✔ allowed; red dashed `-->` ✖ refused, with the refusing layer; '
+      + '`-.->` asynchronous; `policy:` an AuthorizationPolicy admits the caller but the manifests hold no workload to evaluate. `+N`: N more '
+        + 'paths or hosts.',
     '',
   ].join('\n');
 }
@@ -423,6 +469,9 @@ export function topologyFiles(
   for (const group of chartsByCalls(meshCharts)) for (const c of group) folders.set(c, group.map((g) => g.environment));
   return meshCharts.map((chart) => ({
     path: `${chart.environment}/${TOPOLOGY_FILE}`,
-    content: renderChartTopology(chart, files.filter((f) => [...folders.get(chart)!, CLUSTER_FOLDER].some((d) => f.path.startsWith(`${d}/`))).map((f) => f.manifest)),
+    content: renderChartTopology(
+      chart,
+      files.filter((f) => [...folders.get(chart)!, CLUSTER_FOLDER].some((d) => f.path.startsWith(`${d}/`))).map((f) => f.manifest),
+    ),
   }));
 }

@@ -72,7 +72,7 @@ function yamlFiles(p: string): string[] {
   return fs.readdirSync(p, { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : 1))
     .flatMap((e) => (e.isDirectory() ? yamlFiles(path.join(p, e.name))
-      : /\.ya?ml$/.test(e.name) && !/(^|\.)values\.ya?ml$/.test(e.name) ? [path.join(p, e.name)] : []));
+    : /\.ya?ml$/.test(e.name) && !/(^|\.)values\.ya?ml$/.test(e.name) ? [path.join(p, e.name)] : []));
 }
 
 export type { CliIo };
@@ -106,9 +106,13 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     else if (a.startsWith('--istio-version=')) istioVersion = a.slice('--istio-version='.length);
     else if (a === '--max-document-bytes') maxDocumentBytes = argv[++i] ?? '';
     else if (a.startsWith('--max-document-bytes=')) maxDocumentBytes = a.slice('--max-document-bytes='.length);
-    else if (a === '--help' || a === '-h') { io.stdout(`${USAGE}\n`); return 0; }
-    else if (a.startsWith('-')) { io.stderr(`unknown option ${a}\n${USAGE}\n`); return 2; }
-    else inputs.push(a);
+    else if (a === '--help' || a === '-h') {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    } else if (a.startsWith('-')) {
+      io.stderr(`unknown option ${a}\n${USAGE}\n`);
+      return 2;
+    } else inputs.push(a);
   }
   if (!['text', 'json'].includes(format) || crds === undefined && argv.includes('--crds') || inputs.length === 0) {
     io.stderr(`${USAGE}\n`);
@@ -145,7 +149,10 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
         for (const m of values) { manifests.push(m); fileOf.set(m, file); }
       } catch (e) {
         const err = e as Error;
-        const message = e instanceof YamlReadError ? `${e.line > 0 ? `line ${e.line}: ` : ''}${e.reason}` : (e instanceof MeshError ? e.detail : err.message).split('\n')[0];
+        const message =
+          e instanceof YamlReadError
+            ? `${e.line > 0 ? `line ${e.line}: ` : ''}${e.reason}`
+            : (e instanceof MeshError ? e.detail : err.message).split('\n')[0];
         parseErrors.push({ code: Codes.UNPARSABLE_MANIFEST, resource: { apiVersion: '', kind: 'File', name: file }, field: '', message, file });
       }
     }

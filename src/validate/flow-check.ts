@@ -35,7 +35,8 @@ export function chartFlowFindings(chart: FlowCheckedChart, manifests: readonly M
 export function clusterFlowFindings(charts: readonly FlowCheckedChart[], manifests: readonly Manifest[]): { finding: Finding; path: string }[] {
   const platform = charts[0].platform;
   const workloads = new Map<string, FlowWorkload>();
-  for (const c of charts) for (const w of c.platform.workloads(c.namespace)) workloads.set(`${w.namespace}/${w.name}`, workloads.get(`${w.namespace}/${w.name}`) ?? w);
+  for (const c of charts)
+    for (const w of c.platform.workloads(c.namespace)) workloads.set(`${w.namespace}/${w.name}`, workloads.get(`${w.namespace}/${w.name}`) ?? w);
   const evaluator = new FlowEvaluator(manifests, {
     trustDomain: platform.trustDomain,
     rootNamespace: platform.istio.rootNamespace,
@@ -48,7 +49,11 @@ export function clusterFlowFindings(charts: readonly FlowCheckedChart[], manifes
   // Calls to other teams' services are checked from their records, as over any folders (src/validate/flow/records.ts),
   // and, being declared there, are no undeclared pair when both teams' charts are checked together.
   const recorded = readCallRecords(evaluator.cluster.manifests).calls.map((c) => c.flow);
-  const findings = [...checkIntendedFlows(evaluator, intended), ...recordedCallFindings(evaluator), ...undeclaredOpenPairs(evaluator, [...intended, ...recorded])];
+  const findings = [
+    ...checkIntendedFlows(evaluator, intended),
+    ...recordedCallFindings(evaluator),
+    ...undeclaredOpenPairs(evaluator, [...intended, ...recorded]),
+  ];
   return findings.map((f) => ({ finding: f, path: f.constructPath ?? charts[0].node.path }));
 }
 

@@ -75,7 +75,8 @@ function validatorOf(v: CrdVersionSchema): ValidateFunction {
     const root = toJsonSchema(v.schema);
     // The API server validates metadata itself; the CRD schema says only `type: object`.
     // apiVersion, kind and metadata are always allowed at the root.
-    if (root.properties) root.properties = { ...root.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+    if (root.properties)
+      root.properties = { ...root.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
     fn = cachedValidator(root);
     compiled.set(v.schema, fn);
   }

@@ -276,19 +276,23 @@ function isMeshChart(chart: Chart): chart is Chart & FlowCheckedChart {
 
 /** What to do about a code, where there is something to say beyond its message. */
 const HINTS: Readonly<Record<string, string>> = {
-  [Codes.RETRY_NON_IDEMPOTENT]: "if the handlers are idempotent, say so with Warnings.of(<service>).acknowledge('MESH111', '<reason>'); else drop 5xx and gateway-error from retryOn",
+  [Codes.RETRY_NON_IDEMPOTENT]:
+    "if the handlers are idempotent, say so with Warnings.of(<service>).acknowledge('MESH111', '<reason>'); else drop 5xx and gateway-error from "
+      + 'retryOn',
   [Codes.SCHEMA_VIOLATION]: 'the API server would reject the object on apply; fix the prop (or the JSON patch) that sets this field',
-  [Codes.CEL_RULE_VIOLATION]: 'the API server would reject the object on apply (a CRD x-kubernetes-validations rule); fix the prop (or the JSON patch) that sets this field',
+  [Codes.CEL_RULE_VIOLATION]:
+    'the API server would reject the object on apply (a CRD x-kubernetes-validations rule); fix the prop (or the JSON patch) that sets this field',
   [Codes.UNKNOWN_KIND]: 'every targeted CRD bundle must serve the apiVersion; point crdDirectory, CDK8S_MESH_CRDS or --crds to other CRDs',
   [Codes.UNKNOWN_SUBSET]: "define the subset (service.traffic.addSubset) or route to one the host's DestinationRule defines",
   [Codes.WEIGHTS_NOT_100]: "make the route's weights sum to 100",
-  [Codes.CONFLICTING_GATEWAYS]: "the environments share the ingress gateway's pods: give each environment its own host "
-    + "(or its own gateway, MeshPlatform's ingressGateway)",
-  [Codes.GATEWAY_DUPLICATE_CERTIFICATE]: "give each environment's hosts their own certificate (credentialName), "
-    + 'or acknowledge it where one certificate is meant',
-  [Codes.DUPLICATE_RESOURCE]: 'write the object in one chart, or give each chart its own namespace; a cluster-wide object goes to the cluster folder once',
-  [Codes.MESH_IDENTITY_CONFLICT]: "give the app one platform (MeshAppProps.platform), or the charts' platforms the same trustDomain "
-    + 'and istio.rootNamespace',
+  [Codes.CONFLICTING_GATEWAYS]:
+    "the environments share the ingress gateway's pods: give each environment its own host " + "(or its own gateway, MeshPlatform's ingressGateway)",
+  [Codes.GATEWAY_DUPLICATE_CERTIFICATE]:
+    "give each environment's hosts their own certificate (credentialName), " + 'or acknowledge it where one certificate is meant',
+  [Codes.DUPLICATE_RESOURCE]:
+    'write the object in one chart, or give each chart its own namespace; a cluster-wide object goes to the cluster folder once',
+  [Codes.MESH_IDENTITY_CONFLICT]:
+    "give the app one platform (MeshAppProps.platform), or the charts' platforms the same trustDomain " + 'and istio.rootNamespace',
 };
 
 /** The hint for `code`, if there is one. */
@@ -314,7 +318,9 @@ export function formatSynthLine(p: SynthProblem): string {
 export function warningSummary(v: SynthVerdict): string[] {
   const lines = v.warnings.map((w) => `warning: ${formatSynthLine(w)}`);
   for (const a of v.staleAcknowledgements) {
-    lines.push(`warning: [${a.path}] acknowledges ${a.code}, which no longer occurs there: remove the acknowledgement [${Codes.STALE_ACKNOWLEDGEMENT}]`);
+    lines.push(
+      `warning: [${a.path}] acknowledges ${a.code}, which no longer occurs there: remove the acknowledgement [${Codes.STALE_ACKNOWLEDGEMENT}]`,
+    );
   }
   const count = v.warnings.length + v.staleAcknowledgements.length;
   if (count > 0) lines.push(`cdk8s-mesh: ${count} warning${count === 1 ? '' : 's'}`);
@@ -434,5 +440,3 @@ function currentTick(): object {
   }
   return tickToken;
 }
-
-

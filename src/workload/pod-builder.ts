@@ -76,8 +76,8 @@ export function addWorkload(scope: Construct, id: string, spec: WorkloadSpec): M
   };
   const w = spec.stateful
     ? new MeshStatefulSet(scope, id, {
-      ...props, service: spec.stateful.service, podManagementPolicy: spec.stateful.podManagementPolicy as kplus.PodManagementPolicy | undefined,
-    })
+        ...props, service: spec.stateful.service, podManagementPolicy: spec.stateful.podManagementPolicy as kplus.PodManagementPolicy | undefined,
+      })
     : new MeshDeployment(scope, id, { ...props, spread: false });
   const x = w._extras;
   x.claims.push(...(spec.stateful?.claims ?? []));

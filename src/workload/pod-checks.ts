@@ -70,7 +70,8 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
   const envProblems = (field: string, names: string[]) => {
     const seen = new Set<string>();
     for (const n of names) {
-      if (!C_IDENTIFIER.test(n)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: an environment variable name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*)`));
+      if (!C_IDENTIFIER.test(n))
+        out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: an environment variable name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*)`));
       if (seen.has(n)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: set twice (by the pod's env and by a call's addressEnv)`));
       seen.add(n);
     }
@@ -97,11 +98,17 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
     const p = dns1123LabelProblem(v.name);
     if (p) out.push(formatProblem(Codes.INVALID_VOLUME, `${field}.name: ${p}`));
     if (volumeNames.has(v.name)) {
-      out.push(formatProblem(Codes.INVALID_VOLUME, `${field}.name: '${v.name}' is declared twice${v.name === 'tmp' ? ' (tmp is the writable /tmp)' : ''}`));
+      out.push(
+        formatProblem(Codes.INVALID_VOLUME, `${field}.name: '${v.name}' is declared twice${v.name === 'tmp' ? ' (tmp is the writable /tmp)' : ''}`),
+      );
     }
     volumeNames.add(v.name);
     const src = v.source;
-    if (src.kind === 'emptyDir' && src.sizeLimitMebibytes !== undefined && !(Number.isInteger(src.sizeLimitMebibytes) && src.sizeLimitMebibytes > 0)) {
+    if (
+      src.kind === 'emptyDir' &&
+      src.sizeLimitMebibytes !== undefined &&
+      !(Number.isInteger(src.sizeLimitMebibytes) && src.sizeLimitMebibytes > 0)
+    ) {
       out.push(formatProblem(Codes.INVALID_VOLUME, `${field}.sizeLimitMebibytes: must be a whole number above 0, got ${src.sizeLimitMebibytes}`));
     }
     if ((src.kind === 'configMap' || src.kind === 'secret') && dns1123SubdomainProblem(src.name)) {
@@ -122,12 +129,20 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
     (mounts ?? []).forEach((m, i) => {
       const at = `${field}[${i}]`;
       if (!volumeNames.has(m.volume)) {
-        out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.volume: '${m.volume}' is not a volume of the workload (declared: ${[...volumeNames].join(', ')})`));
+        out.push(
+          formatProblem(
+            Codes.INVALID_MOUNT,
+            `${at}.volume: '${m.volume}' is not a volume of the workload (declared: ${[...volumeNames].join(', ')})`,
+          ),
+        );
       }
       const path = m.path.replace(/\/+$/, '') || '/';
       if (!m.path.startsWith('/')) out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: '${m.path}' must be absolute`));
       else if (path === '/') out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: a volume over / would hide the image`));
-      else if (path === '/tmp' && (pod.writableTmp ?? true)) out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: /tmp is the writable emptyDir; set writableTmp: false to mount another volume there`));
+      else if (path === '/tmp' && (pod.writableTmp ?? true))
+        out.push(
+          formatProblem(Codes.INVALID_MOUNT, `${at}.path: /tmp is the writable emptyDir; set writableTmp: false to mount another volume there`),
+        );
       if (paths.has(path)) out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: '${path}' is mounted twice`));
       paths.add(path);
     });
@@ -135,7 +150,10 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
   mountProblems('mounts', pod.mounts);
 
   const names = new Set<string>(['app']);
-  const containerProblems = (field: string, c: { name: string; env?: Record<string, EnvValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions }) => {
+  const containerProblems = (
+    field: string,
+    c: { name: string; env?: Record<string, EnvValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions },
+  ) => {
     const p = dns1123LabelProblem(c.name);
     if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: ${p}`));
     if (names.has(c.name)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: '${c.name}' is taken`));
@@ -158,10 +176,16 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
   out.push(...securityProblems('security', pod.security), ...exceptionKeyProblems('security', 'app', pod.security));
   const ps = pod.podSecurity ?? {};
   for (const [k, v] of [['runAsUser', ps.runAsUser], ['runAsGroup', ps.runAsGroup], ['fsGroup', ps.fsGroup]] as const) {
-    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 2147483647)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podSecurity.${k}: must be a whole number from 0, got ${v}`));
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 2147483647))
+      out.push(formatProblem(Codes.INVALID_POD_SETTING, `podSecurity.${k}: must be a whole number from 0, got ${v}`));
   }
   if (ps.runAsUser === 0) {
-    out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, 'podSecurity.runAsUser: 0 is root; run one container as root with HardeningException.runAsRoot(reason)'));
+    out.push(
+      formatProblem(
+        Codes.INVALID_HARDENING_EXCEPTION,
+        'podSecurity.runAsUser: 0 is root; run one container as root with HardeningException.runAsRoot(reason)',
+      ),
+    );
   }
   out.push(...schedulingProblems(pod));
 
@@ -175,14 +199,30 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
     }
   }
   const s = pod.sidecar ?? {};
-  for (const [k, v] of Object.entries({ cpuRequestMillis: s.cpuRequestMillis, cpuLimitMillis: s.cpuLimitMillis, memoryRequestMebibytes: s.memoryRequestMebibytes, memoryLimitMebibytes: s.memoryLimitMebibytes })) {
-    if (v !== undefined && !(Number.isInteger(v) && v > 0)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `sidecar.${k}: must be a whole number above 0, got ${v}`));
+  for (const [k, v] of Object.entries({
+    cpuRequestMillis: s.cpuRequestMillis,
+    cpuLimitMillis: s.cpuLimitMillis,
+    memoryRequestMebibytes: s.memoryRequestMebibytes,
+    memoryLimitMebibytes: s.memoryLimitMebibytes,
+  })) {
+    if (v !== undefined && !(Number.isInteger(v) && v > 0))
+      out.push(formatProblem(Codes.INVALID_POD_SETTING, `sidecar.${k}: must be a whole number above 0, got ${v}`));
   }
   if (s.cpuRequestMillis !== undefined && s.cpuLimitMillis !== undefined && s.cpuRequestMillis > s.cpuLimitMillis) {
-    out.push(formatProblem(Codes.INVALID_POD_SETTING, `sidecar.cpuRequestMillis (${s.cpuRequestMillis}) is above sidecar.cpuLimitMillis (${s.cpuLimitMillis})`));
+    out.push(
+      formatProblem(
+        Codes.INVALID_POD_SETTING,
+        `sidecar.cpuRequestMillis (${s.cpuRequestMillis}) is above sidecar.cpuLimitMillis (${s.cpuLimitMillis})`,
+      ),
+    );
   }
   if (s.memoryRequestMebibytes !== undefined && s.memoryLimitMebibytes !== undefined && s.memoryRequestMebibytes > s.memoryLimitMebibytes) {
-    out.push(formatProblem(Codes.INVALID_POD_SETTING, `sidecar.memoryRequestMebibytes (${s.memoryRequestMebibytes}) is above sidecar.memoryLimitMebibytes (${s.memoryLimitMebibytes})`));
+    out.push(
+      formatProblem(
+        Codes.INVALID_POD_SETTING,
+        `sidecar.memoryRequestMebibytes (${s.memoryRequestMebibytes}) is above sidecar.memoryLimitMebibytes (${s.memoryLimitMebibytes})`,
+      ),
+    );
   }
   if (pod.terminationGracePeriod && !Number.isInteger(pod.terminationGracePeriod.toMilliseconds() / 1000)) {
     out.push(formatProblem(Codes.INVALID_POD_SETTING, 'terminationGracePeriod: must be a whole number of seconds'));
@@ -205,7 +245,12 @@ function exceptionKeyProblems(field: string, container: string, security: Contai
     for (const cap of e.field === 'capabilities' ? e.capabilities : [undefined]) {
       const name = exceptionKey(container, e.field, cap).split('/')[1];
       if (name.length > 63) {
-        out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `${field}.exceptions: the annotation '${name}' is over 63 characters; shorten the container name '${container}'`));
+        out.push(
+          formatProblem(
+            Codes.INVALID_HARDENING_EXCEPTION,
+            `${field}.exceptions: the annotation '${name}' is over 63 characters; shorten the container name '${container}'`,
+          ),
+        );
       }
     }
   }
@@ -228,17 +273,20 @@ export function probeProblems(field: string, probe: HealthProbe, ports: readonly
   }
   if (c.kind === 'http') {
     for (const h of c.headers) {
-      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(h.name)) out.push(formatProblem(Codes.INVALID_PROBE, `${field}.headers: '${h.name}' is not an HTTP header name`));
+      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(h.name))
+        out.push(formatProblem(Codes.INVALID_PROBE, `${field}.headers: '${h.name}' is not an HTTP header name`));
     }
   }
   const t = probe.timing;
   for (const [k, d, min] of [['initialDelay', t.initialDelay, 0], ['period', t.period, 1], ['timeout', t.timeout, 1]] as const) {
     if (!d) continue;
     const s = d.toMilliseconds() / 1000;
-    if (!Number.isInteger(s) || s < min) out.push(formatProblem(Codes.INVALID_PROBE, `${field}.${k}: must be a whole number of seconds, at least ${min}`));
+    if (!Number.isInteger(s) || s < min)
+      out.push(formatProblem(Codes.INVALID_PROBE, `${field}.${k}: must be a whole number of seconds, at least ${min}`));
   }
   for (const [k, n] of [['failureThreshold', t.failureThreshold], ['successThreshold', t.successThreshold]] as const) {
-    if (n !== undefined && !(Number.isInteger(n) && n >= 1)) out.push(formatProblem(Codes.INVALID_PROBE, `${field}.${k}: must be a whole number of at least 1, got ${n}`));
+    if (n !== undefined && !(Number.isInteger(n) && n >= 1))
+      out.push(formatProblem(Codes.INVALID_PROBE, `${field}.${k}: must be a whole number of at least 1, got ${n}`));
   }
   if (successMustBeOne && t.successThreshold !== undefined && t.successThreshold !== 1) {
     out.push(formatProblem(Codes.INVALID_PROBE, `${field}.successThreshold: must be 1 for liveness and startup probes`));
@@ -306,7 +354,8 @@ export function unhardenedPodProblems(scope: IConstruct): string[] {
     const json = c.toJson();
     const template = podTemplateOf(json);
     if (template === null) continue;
-    const exemption = json.metadata?.annotations?.[HARDENING_EXEMPTION_ANNOTATION] ?? template.metadata?.annotations?.[HARDENING_EXEMPTION_ANNOTATION];
+    const exemption =
+      json.metadata?.annotations?.[HARDENING_EXEMPTION_ANNOTATION] ?? template.metadata?.annotations?.[HARDENING_EXEMPTION_ANNOTATION];
     if (typeof exemption === 'string' && exemption.trim() !== '') continue;
     for (const p of podHardeningProblems(template.spec, { annotations: template.metadata?.annotations })) {
       out.push(`${c.node.path} (${json.kind}/${json.metadata?.name}): ${p}`);

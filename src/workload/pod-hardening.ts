@@ -35,7 +35,12 @@ export function podHardeningProblems(pod: Record<string, any> | undefined, optio
   const podCtx = pod.securityContext ?? {};
   for (const key of ['runAsUser', 'runAsGroup'] as const) {
     if (podCtx[key] === ENVOY_UID) {
-      out.push(formatProblem(Codes.RESERVED_UID, `securityContext.${key}: ${ENVOY_UID} is reserved for the Envoy proxy; its traffic would bypass the sidecar`));
+      out.push(
+        formatProblem(
+          Codes.RESERVED_UID,
+          `securityContext.${key}: ${ENVOY_UID} is reserved for the Envoy proxy; its traffic would bypass the sidecar`,
+        ),
+      );
     }
   }
   if (pod.automountServiceAccountToken !== false && !options.allowToken) {
@@ -51,8 +56,7 @@ export function podHardeningProblems(pod: Record<string, any> | undefined, optio
     const at = `metadata.annotations.${HARDENING_ANNOTATION_PREFIX}${key}`;
     if (!names.has(container)) {
       out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `${at}: names no container of the pod (${[...names].join(', ')})`));
-    }
-    else if (!used.has(key)) out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `${at}: excuses a field that is not loosened; remove it`));
+    } else if (!used.has(key)) out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `${at}: excuses a field that is not loosened; remove it`));
   }
   return out;
 }

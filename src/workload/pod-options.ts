@@ -79,14 +79,22 @@ export class WorkloadVolume {
    * @see https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
    */
   public static emptyDir(name: string, options: { readonly memory?: boolean; readonly sizeLimitMebibytes?: number } = {}): WorkloadVolume {
-    return new WorkloadVolume(name, { kind: 'emptyDir', medium: options.memory ? 'Memory' : undefined, sizeLimitMebibytes: options.sizeLimitMebibytes });
+    return new WorkloadVolume(name, {
+      kind: 'emptyDir',
+      medium: options.memory ? 'Memory' : undefined,
+      sizeLimitMebibytes: options.sizeLimitMebibytes,
+    });
   }
 
   /**
    * The keys of a ConfigMap as files.
    * @see https://kubernetes.io/docs/concepts/storage/volumes/#configmap
    */
-  public static configMap(name: string, configMapName: string, options: { readonly items?: KeyToPath[]; readonly optional?: boolean } = {}): WorkloadVolume {
+  public static configMap(
+    name: string,
+    configMapName: string,
+    options: { readonly items?: KeyToPath[]; readonly optional?: boolean } = {},
+  ): WorkloadVolume {
     return new WorkloadVolume(name, { kind: 'configMap', name: configMapName, items: options.items, optional: options.optional ?? false });
   }
 
@@ -94,7 +102,11 @@ export class WorkloadVolume {
    * The keys of a Secret as files.
    * @see https://kubernetes.io/docs/concepts/storage/volumes/#secret
    */
-  public static secret(name: string, secretName: string, options: { readonly items?: KeyToPath[]; readonly optional?: boolean } = {}): WorkloadVolume {
+  public static secret(
+    name: string,
+    secretName: string,
+    options: { readonly items?: KeyToPath[]; readonly optional?: boolean } = {},
+  ): WorkloadVolume {
     return new WorkloadVolume(name, { kind: 'secret', name: secretName, items: options.items, optional: options.optional ?? false });
   }
 
@@ -241,12 +253,14 @@ export class HealthProbe {
 export interface ProbesOptions {
   /**
    * Whether the pod receives traffic.
-   * @default - HTTP GET `<healthCheckPath>/ready` when the service names its health path, gRPC health for a gRPC first port, else a TCP connection to it
+   * @default - HTTP GET `<healthCheckPath>/ready` when the service names its health path, gRPC health for a gRPC first port, else a TCP
+   * connection to it
    */
   readonly readiness?: HealthProbe;
   /**
    * Whether the container is restarted.
-   * @default - HTTP GET `<healthCheckPath>/live` when the service names its health path, gRPC health for a gRPC first port, else a TCP connection to it
+   * @default - HTTP GET `<healthCheckPath>/live` when the service names its health path, gRPC health for a gRPC first port, else a TCP
+   * connection to it
    */
   readonly liveness?: HealthProbe;
   /**

@@ -90,7 +90,6 @@ export interface InitContainerOptions {
   readonly resources?: ContainerResources;
 }
 
-
 /**
  * Everything about a workload's pods beyond image, replicas and resources. Every
  * container keeps the hardened security context unless a named exception with its reason

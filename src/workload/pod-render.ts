@@ -24,7 +24,7 @@ export function toKplusEnv(scope: Construct, prefix: string, env: Record<string,
     const id = `${prefix}Env${name}`;
     out[name] = s.kind === 'value' ? kplus.EnvValue.fromValue(s.value)
       : s.kind === 'configMap' ? kplus.EnvValue.fromConfigMap(kplus.ConfigMap.fromConfigMapName(scope, id, s.name), s.key, { optional: s.optional })
-        : kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(scope, id, s.name), key: s.key }, { optional: s.optional });
+      : kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(scope, id, s.name), key: s.key }, { optional: s.optional });
   }
   return out;
 }
@@ -43,9 +43,17 @@ export function toKplusVolume(scope: Construct, v: WorkloadVolume, projected: Ma
         sizeLimit: s.sizeLimitMebibytes !== undefined ? Size.mebibytes(s.sizeLimitMebibytes) : undefined,
       });
     case 'configMap':
-      return kplus.Volume.fromConfigMap(scope, id, kplus.ConfigMap.fromConfigMapName(scope, `${id}Source`, s.name), { name: v.name, optional: s.optional, items: items(s.items) });
+      return kplus.Volume.fromConfigMap(scope, id, kplus.ConfigMap.fromConfigMapName(scope, `${id}Source`, s.name), {
+        name: v.name,
+        optional: s.optional,
+        items: items(s.items),
+      });
     case 'secret':
-      return kplus.Volume.fromSecret(scope, id, kplus.Secret.fromSecretName(scope, `${id}Source`, s.name), { name: v.name, optional: s.optional, items: items(s.items) });
+      return kplus.Volume.fromSecret(scope, id, kplus.Secret.fromSecretName(scope, `${id}Source`, s.name), {
+        name: v.name,
+        optional: s.optional,
+        items: items(s.items),
+      });
     case 'projected':
       // cdk8s-plus-27 has no projected volumes: an emptyDir of the same name stands in, replaced at render.
       projected.set(v.name, {
@@ -61,7 +69,13 @@ export function toKplusVolume(scope: Construct, v: WorkloadVolume, projected: Ma
 
 function kplusTiming(p: HealthProbe): kplus.ProbeOptions {
   const t = p.timing;
-  return { initialDelaySeconds: t.initialDelay, periodSeconds: t.period, timeoutSeconds: t.timeout, failureThreshold: t.failureThreshold, successThreshold: t.successThreshold };
+  return {
+    initialDelaySeconds: t.initialDelay,
+    periodSeconds: t.period,
+    timeoutSeconds: t.timeout,
+    failureThreshold: t.failureThreshold,
+    successThreshold: t.successThreshold,
+  };
 }
 
 /** A probe through cdk8s-plus-27, or undefined for the kinds it lacks (gRPC, HTTP with headers, none). */

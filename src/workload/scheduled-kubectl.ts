@@ -115,7 +115,9 @@ export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec
     });
     // Its pod mounts its token on purpose (it calls the API server) and is checked so.
     markChecked(job);
-    job.node.addValidation({ validate: () => podHardeningProblems(ApiObject.of(job).toJson().spec?.jobTemplate?.spec?.template?.spec, { allowToken: true }) });
+    job.node.addValidation({
+      validate: () => podHardeningProblems(ApiObject.of(job).toJson().spec?.jobTemplate?.spec?.template?.spec, { allowToken: true }),
+    });
     return job;
   });
 }

@@ -165,7 +165,9 @@ export interface PodSchedulingOptions {
 
 /** The scheduling fields of a pod spec, in Kubernetes' form; `own` are the labels of the workload's pods. */
 export function renderScheduling(o: PodSchedulingOptions, own: Record<string, string>): Record<string, unknown> {
-  const term = (reqs: NodeLabelRequirement[]) => ({ matchExpressions: reqs.map((r) => ({ key: r.key, operator: r.operator, values: r.values ? [...r.values] : undefined })) });
+  const term = (reqs: NodeLabelRequirement[]) => ({
+    matchExpressions: reqs.map((r) => ({ key: r.key, operator: r.operator, values: r.values ? [...r.values] : undefined })),
+  });
   const podTerm = (r: PodAffinityRule) => ({ topologyKey: r.topologyKey, labelSelector: { matchLabels: { ...(r.podLabels ?? own) } } });
   const podRules = (rules: PodAffinityRule[] | undefined) => {
     if (!rules || rules.length === 0) return undefined;
@@ -194,8 +196,14 @@ export function renderScheduling(o: PodSchedulingOptions, own: Record<string, st
 }
 
 /** The topology spread constraints of the options, over the workload's own pods. */
-export function spreadsOf(o: PodSchedulingOptions): { topologyKey: string; maxSkew: number; whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway' }[] {
-  return (o.topologySpread ?? []).map((s) => ({ topologyKey: s.topologyKey, maxSkew: s.maxSkew ?? 1, whenUnsatisfiable: s.whenUnsatisfiable ?? 'ScheduleAnyway' }));
+export function spreadsOf(
+  o: PodSchedulingOptions,
+): { topologyKey: string; maxSkew: number; whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway' }[] {
+  return (o.topologySpread ?? []).map((s) => ({
+    topologyKey: s.topologyKey,
+    maxSkew: s.maxSkew ?? 1,
+    whenUnsatisfiable: s.whenUnsatisfiable ?? 'ScheduleAnyway',
+  }));
 }
 
 /**
@@ -230,7 +238,8 @@ export function schedulingProblems(o: PodSchedulingOptions): string[] {
       // https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/node-selector-requirement/
       if ((r.operator === 'In' || r.operator === 'NotIn') && n === 0) bad(`${at}.values`, `${r.operator} needs at least one value`);
       if ((r.operator === 'Exists' || r.operator === 'DoesNotExist') && n > 0) bad(`${at}.values`, `${r.operator} takes no values`);
-      if ((r.operator === 'Gt' || r.operator === 'Lt') && (n !== 1 || !/^-?\d+$/.test(r.values![0]))) bad(`${at}.values`, `${r.operator} takes one integer`);
+      if ((r.operator === 'Gt' || r.operator === 'Lt') && (n !== 1 || !/^-?\d+$/.test(r.values![0])))
+        bad(`${at}.values`, `${r.operator} takes one integer`);
     });
   };
   const a = o.affinity ?? {};
@@ -249,7 +258,8 @@ export function schedulingProblems(o: PodSchedulingOptions): string[] {
   const keys = new Set<string>();
   (o.topologySpread ?? []).forEach((s, i) => {
     key(`topologySpread[${i}].topologyKey`, s.topologyKey);
-    if (s.maxSkew !== undefined && !(Number.isInteger(s.maxSkew) && s.maxSkew >= 1)) bad(`topologySpread[${i}].maxSkew`, `must be a whole number of at least 1, got ${s.maxSkew}`);
+    if (s.maxSkew !== undefined && !(Number.isInteger(s.maxSkew) && s.maxSkew >= 1))
+      bad(`topologySpread[${i}].maxSkew`, `must be a whole number of at least 1, got ${s.maxSkew}`);
     if (keys.has(s.topologyKey)) bad(`topologySpread[${i}].topologyKey`, `'${s.topologyKey}' is spread over twice`);
     keys.add(s.topologyKey);
   });

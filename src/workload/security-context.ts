@@ -217,7 +217,12 @@ export interface ResolvedPodSecurity {
 /** The pod's security settings with their defaults. */
 export function resolvePodSecurity(o: PodSecurityOptions = {}): ResolvedPodSecurity {
   const runAsGroup = o.runAsGroup ?? WORKLOAD_UID;
-  return { runAsUser: o.runAsUser ?? WORKLOAD_UID, runAsGroup, fsGroup: o.fsGroup ?? runAsGroup, seccompProfile: o.seccompProfile ?? SeccompProfile.runtimeDefault() };
+  return {
+    runAsUser: o.runAsUser ?? WORKLOAD_UID,
+    runAsGroup,
+    fsGroup: o.fsGroup ?? runAsGroup,
+    seccompProfile: o.seccompProfile ?? SeccompProfile.runtimeDefault(),
+  };
 }
 
 /** A container's security context (Kubernetes' form) and the annotations that excuse its loosenings. */
@@ -282,7 +287,8 @@ export function securityProblems(field: string, o: ContainerSecurityOptions | un
   const out: string[] = [];
   if (!o) return out;
   for (const [k, v] of [['runAsUser', o.runAsUser], ['runAsGroup', o.runAsGroup]] as const) {
-    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 2147483647)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.${k}: must be a whole number from 0, got ${v}`));
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 2147483647))
+      out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.${k}: must be a whole number from 0, got ${v}`));
   }
   if (o.runAsUser === 0) {
     out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `${field}.runAsUser: 0 is root; say why with HardeningException.runAsRoot(reason)`));
@@ -291,7 +297,13 @@ export function securityProblems(field: string, o: ContainerSecurityOptions | un
   (o.exceptions ?? []).forEach((e, i) => {
     const at = `${field}.exceptions[${i}]`;
     const p = exceptionProblem(e);
-    if (p) out.push(formatProblem(e.field === 'capabilities' && p.startsWith('unknown') ? Codes.UNKNOWN_CAPABILITY : Codes.INVALID_HARDENING_EXCEPTION, `${at}: ${p}`));
+    if (p)
+      out.push(
+        formatProblem(
+          e.field === 'capabilities' && p.startsWith('unknown') ? Codes.UNKNOWN_CAPABILITY : Codes.INVALID_HARDENING_EXCEPTION,
+          `${at}: ${p}`,
+        ),
+      );
     for (const key of e.field === 'capabilities' ? e.capabilities.map((c) => `capabilities.${c}`) : [e.field]) {
       if (seen.has(key)) out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION, `${at}: ${key} is excused twice`));
       seen.add(key);

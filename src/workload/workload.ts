@@ -58,8 +58,11 @@ export function workloadOf(owner: IConstruct): kplus.Deployment | kplus.Stateful
 export function addTopologySpread(owner: IConstruct, spread: TopologySpread): void {
   const w = meshWorkloadOf(owner);
   if (!w) {
-    throw new MeshError(workloadOf(owner) ? Codes.WORKLOAD_NOT_MESHABLE : Codes.INTERNAL_INVARIANT,
-      `${owner.node.path}: ${workloadOf(owner) ? 'its workload is a cdk8s-plus workload meshed as it is; spread it on that workload' : 'has no workload'}`);
+    throw new MeshError(
+      workloadOf(owner) ? Codes.WORKLOAD_NOT_MESHABLE : Codes.INTERNAL_INVARIANT,
+      `${owner.node.path}: `
+        + `${workloadOf(owner) ? 'its workload is a cdk8s-plus workload meshed as it is; spread it on that workload' : 'has no workload'}`,
+    );
   }
   w._extras.spreads.push(spread);
 }
@@ -108,7 +111,8 @@ export function addHorizontalPodAutoscaler(scope: Construct, id: string, owner: 
   };
   const metrics: kplus.Metric[] = [];
   const container = spec.container === undefined ? undefined : d.containers.find((c) => c.name === spec.container);
-  if (spec.container !== undefined && !container) throw new MeshError(Codes.INTERNAL_INVARIANT, `${owner.node.path} has no container ${spec.container}`);
+  if (spec.container !== undefined && !container)
+    throw new MeshError(Codes.INTERNAL_INVARIANT, `${owner.node.path} has no container ${spec.container}`);
   const utilization = (resource: 'cpu' | 'memory', percent: number) => {
     const target = kplus.MetricTarget.averageUtilization(percent);
     if (container) return resource === 'cpu' ? kplus.Metric.containerCpu({ container, target }) : kplus.Metric.containerMemory({ container, target });
@@ -182,7 +186,13 @@ export interface ServiceSpec {
   readonly labels: Record<string, string>;
   readonly annotations?: Record<string, string>;
   readonly selector: Record<string, string>;
-  readonly ports: { readonly name: string; readonly port: number; readonly targetPort: number; readonly protocol: 'TCP' | 'UDP'; readonly nodePort?: number }[];
+  readonly ports: {
+    readonly name: string;
+    readonly port: number;
+    readonly targetPort: number;
+    readonly protocol: 'TCP' | 'UDP';
+    readonly nodePort?: number;
+  }[];
   /** @default 'ClusterIP' */
   readonly type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   /** True for a headless Service (`clusterIP: None`). */

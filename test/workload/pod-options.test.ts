@@ -13,7 +13,11 @@ describe('pod options', () => {
     const ratings = new MeshService(chart, 'ratings', { image: 'img', ports: [{ port: 9090, protocol: 'grpc' }] });
     const page = new MeshService(chart, 'productpage', {
       image: 'img',
-      env: { LOG_LEVEL: EnvValue.of('debug'), DB_HOST: EnvValue.fromConfigMap('db', 'host'), DB_PASSWORD: EnvValue.fromSecret('db', 'password', true) },
+      env: {
+        LOG_LEVEL: EnvValue.of('debug'),
+        DB_HOST: EnvValue.fromConfigMap('db', 'host'),
+        DB_PASSWORD: EnvValue.fromSecret('db', 'password', true),
+      },
     });
     page.calls(details, { addressEnv: { name: 'DETAILS_URL' } });
     page.calls(ratings, { addressEnv: { name: 'RATINGS_ADDR' } });
@@ -139,7 +143,13 @@ describe('pod options', () => {
     const { app: a, chart } = meshChart();
     new MeshService(chart, 'svc', {
       image: 'img',
-      sidecar: { holdApplicationUntilProxyStarts: true, cpuRequestMillis: 50, cpuLimitMillis: 200, memoryRequestMebibytes: 64, memoryLimitMebibytes: 256 },
+      sidecar: {
+        holdApplicationUntilProxyStarts: true,
+        cpuRequestMillis: 50,
+        cpuLimitMillis: 200,
+        memoryRequestMebibytes: 64,
+        memoryLimitMebibytes: 256,
+      },
     });
     new MeshService(chart, 'loadgen', { image: 'img', ports: [], sidecar: { inject: false } });
     const out = synth(a);
@@ -202,9 +212,19 @@ describe('hardening of every pod in a chart', () => {
   test('a hand-written object excuses each field with its own annotation on the pod template', () => {
     const { app: a, chart } = meshChart();
     const container = {
-      name: 'c', image: 'img',
-      securityContext: { runAsNonRoot: true, runAsUser: 999, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-      resources: { requests: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('64Mi') }, limits: { cpu: Quantity.fromString('1'), memory: Quantity.fromString('256Mi') } },
+      name: 'c',
+      image: 'img',
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 999,
+        readOnlyRootFilesystem: false,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      },
+      resources: {
+        requests: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('64Mi') },
+        limits: { cpu: Quantity.fromString('1'), memory: Quantity.fromString('256Mi') },
+      },
     };
     const annotations = { 'mesh.cdk8s.io/hardening.c.readOnlyRootFilesystem': 'the vendor image writes its state under /var/lib/vendor' };
     new KubeDeployment(chart, 'vendor', {
@@ -222,11 +242,18 @@ describe('hardening of every pod in a chart', () => {
       .addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem', false));
     const { app: a, chart } = meshChart();
     patch(new MeshService(chart, 'svc', { image: 'img' }));
-    expect(synthError(a)).toMatch(/test\/svc\/Deployment.*readOnlyRootFilesystem: must be true, or excused by mesh\.cdk8s\.io\/hardening\.app\.readOnlyRootFilesystem \[MESH208\]/s);
+    expect(synthError(a)).toMatch(
+      /test\/svc\/Deployment.*readOnlyRootFilesystem: must be true, or excused by mesh\.cdk8s\.io\/hardening\.app\.readOnlyRootFilesystem \[MESH208\]/s,
+    );
     const { app: b, chart: chart2 } = meshChart();
-    new MeshService(chart2, 'svc', { image: 'img', security: { exceptions: [HardeningException.writableRootFilesystem('legacy image writes its cache to /var')] } });
+    new MeshService(chart2, 'svc', {
+      image: 'img',
+      security: { exceptions: [HardeningException.writableRootFilesystem('legacy image writes its cache to /var')] },
+    });
     const d = find(synth(b), 'Deployment', 'svc');
-    expect(d.spec.template.metadata.annotations).toEqual({ 'mesh.cdk8s.io/hardening.app.readOnlyRootFilesystem': 'legacy image writes its cache to /var' });
+    expect(d.spec.template.metadata.annotations).toEqual({
+      'mesh.cdk8s.io/hardening.app.readOnlyRootFilesystem': 'legacy image writes its cache to /var',
+    });
     expect(d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(false);
     // The whole-pod exemption is gone from MeshService; a JavaScript caller that still passes it is told so.
     const { app: c, chart: chart3 } = meshChart();
@@ -237,19 +264,67 @@ describe('hardening of every pod in a chart', () => {
 
 describe('bad pod options', () => {
   const cases: [string, Record<string, any>, RegExp][] = [
-    ['env name not a C identifier', { env: { 'my.var': EnvValue.of('x') } }, /env\.my\.var: an environment variable name must be a C identifier.*\[MESH021\]/],
-    ['mount of an undeclared volume', { mounts: [{ volume: 'data', path: '/data' }] }, /mounts\[0\]\.volume: 'data' is not a volume of the workload.*\[MESH023\]/],
-    ['mount over /tmp', { volumes: [WorkloadVolume.emptyDir('scratch')], mounts: [{ volume: 'scratch', path: '/tmp/' }] }, /mounts\[0\]\.path: \/tmp is the writable emptyDir.*\[MESH023\]/],
-    ['mount over /', { volumes: [WorkloadVolume.emptyDir('scratch')], mounts: [{ volume: 'scratch', path: '/' }] }, /mounts\[0\]\.path: a volume over \/ would hide the image \[MESH023\]/],
-    ['relative mount path', { volumes: [WorkloadVolume.emptyDir('scratch')], mounts: [{ volume: 'scratch', path: 'data' }] }, /mounts\[0\]\.path: 'data' must be absolute \[MESH023\]/],
-    ['duplicate volume', { volumes: [WorkloadVolume.emptyDir('a'), WorkloadVolume.emptyDir('a')] }, /volumes\[1\]\.name: 'a' is declared twice \[MESH022\]/],
-    ['a volume named tmp', { volumes: [WorkloadVolume.emptyDir('tmp')] }, /volumes\[0\]\.name: 'tmp' is declared twice \(tmp is the writable \/tmp\) \[MESH022\]/],
-    ['probe port not exposed', { probes: { readiness: HealthProbe.tcp({ port: 9999 }) } }, /probes\.readiness\.port: 9999 is not a port of the container \(8080\) \[MESH024\]/],
-    ['liveness successThreshold', { probes: { liveness: HealthProbe.http('/l', { successThreshold: 2 }) } }, /probes\.liveness\.successThreshold: must be 1.*\[MESH024\]/],
-    ['probe period under a second', { probes: { readiness: HealthProbe.http('/r', { period: Duration.millis(500) }) } }, /probes\.readiness\.period: must be a whole number of seconds, at least 1 \[MESH024\]/],
-    ['Istio annotation by hand', { podAnnotations: { 'sidecar.istio.io/inject': 'false' } }, /podAnnotations\.sidecar\.istio\.io\/inject: set it through the typed sidecar option \[MESH033\]/],
+    [
+      'env name not a C identifier',
+      { env: { 'my.var': EnvValue.of('x') } },
+      /env\.my\.var: an environment variable name must be a C identifier.*\[MESH021\]/,
+    ],
+    [
+      'mount of an undeclared volume',
+      { mounts: [{ volume: 'data', path: '/data' }] },
+      /mounts\[0\]\.volume: 'data' is not a volume of the workload.*\[MESH023\]/,
+    ],
+    [
+      'mount over /tmp',
+      { volumes: [WorkloadVolume.emptyDir('scratch')], mounts: [{ volume: 'scratch', path: '/tmp/' }] },
+      /mounts\[0\]\.path: \/tmp is the writable emptyDir.*\[MESH023\]/,
+    ],
+    [
+      'mount over /',
+      { volumes: [WorkloadVolume.emptyDir('scratch')], mounts: [{ volume: 'scratch', path: '/' }] },
+      /mounts\[0\]\.path: a volume over \/ would hide the image \[MESH023\]/,
+    ],
+    [
+      'relative mount path',
+      { volumes: [WorkloadVolume.emptyDir('scratch')], mounts: [{ volume: 'scratch', path: 'data' }] },
+      /mounts\[0\]\.path: 'data' must be absolute \[MESH023\]/,
+    ],
+    [
+      'duplicate volume',
+      { volumes: [WorkloadVolume.emptyDir('a'), WorkloadVolume.emptyDir('a')] },
+      /volumes\[1\]\.name: 'a' is declared twice \[MESH022\]/,
+    ],
+    [
+      'a volume named tmp',
+      { volumes: [WorkloadVolume.emptyDir('tmp')] },
+      /volumes\[0\]\.name: 'tmp' is declared twice \(tmp is the writable \/tmp\) \[MESH022\]/,
+    ],
+    [
+      'probe port not exposed',
+      { probes: { readiness: HealthProbe.tcp({ port: 9999 }) } },
+      /probes\.readiness\.port: 9999 is not a port of the container \(8080\) \[MESH024\]/,
+    ],
+    [
+      'liveness successThreshold',
+      { probes: { liveness: HealthProbe.http('/l', { successThreshold: 2 }) } },
+      /probes\.liveness\.successThreshold: must be 1.*\[MESH024\]/,
+    ],
+    [
+      'probe period under a second',
+      { probes: { readiness: HealthProbe.http('/r', { period: Duration.millis(500) }) } },
+      /probes\.readiness\.period: must be a whole number of seconds, at least 1 \[MESH024\]/,
+    ],
+    [
+      'Istio annotation by hand',
+      { podAnnotations: { 'sidecar.istio.io/inject': 'false' } },
+      /podAnnotations\.sidecar\.istio\.io\/inject: set it through the typed sidecar option \[MESH033\]/,
+    ],
     ['init container named app', { initContainers: [{ name: 'app', image: 'x' }] }, /initContainers\[0\]\.name: 'app' is taken \[MESH033\]/],
-    ['sidecar request above limit', { sidecar: { cpuRequestMillis: 500, cpuLimitMillis: 100 } }, /sidecar\.cpuRequestMillis \(500\) is above sidecar\.cpuLimitMillis \(100\) \[MESH033\]/],
+    [
+      'sidecar request above limit',
+      { sidecar: { cpuRequestMillis: 500, cpuLimitMillis: 100 } },
+      /sidecar\.cpuRequestMillis \(500\) is above sidecar\.cpuLimitMillis \(100\) \[MESH033\]/,
+    ],
   ];
   test.each(cases)('%s', (_name, props, expected) => {
     const { app: a, chart } = meshChart();
@@ -280,7 +355,11 @@ describe('bad pod options', () => {
 
 describe('bad references and labels', () => {
   test.each([
-    ['a ConfigMap name that is not a DNS subdomain', { env: { A: EnvValue.fromConfigMap('My_Config', 'k') } }, /env\.A: configMap name 'My_Config' is not a DNS-1123 subdomain \[MESH021\]/],
+    [
+      'a ConfigMap name that is not a DNS subdomain',
+      { env: { A: EnvValue.fromConfigMap('My_Config', 'k') } },
+      /env\.A: configMap name 'My_Config' is not a DNS-1123 subdomain \[MESH021\]/,
+    ],
     ['a Secret key with a slash', { env: { A: EnvValue.fromSecret('db', 'a/b') } }, /env\.A: key 'a\/b' is not a valid secret key \[MESH021\]/],
     ['a pull secret name', { imagePullSecrets: ['Registry'] }, /imagePullSecrets\[0\]: 'Registry' is not a DNS-1123 subdomain \[MESH033\]/],
     ['an empty preStop command', { preStopCommand: [] }, /preStopCommand: needs a command \[MESH033\]/],

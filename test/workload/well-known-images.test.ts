@@ -16,7 +16,8 @@ import { find, meshChart, synth, synthError } from '../util';
 const exceptions = (d: Record<string, any>) => Object.fromEntries(Object.entries(d.spec.template.metadata.annotations ?? {})
   .filter(([k]) => k.startsWith('mesh.cdk8s.io/hardening.')));
 const container = (d: Record<string, any>, name = 'app') => d.spec.template.spec.containers.find((c: any) => c.name === name);
-const mounts = (c: Record<string, any>) => Object.fromEntries(c.volumeMounts.map((m: any) => [m.mountPath, { name: m.name, readOnly: m.readOnly ?? false }]));
+const mounts = (c: Record<string, any>) =>
+  Object.fromEntries(c.volumeMounts.map((m: any) => [m.mountPath, { name: m.name, readOnly: m.readOnly ?? false }]));
 
 function shop() {
   const { app, chart } = meshChart();
@@ -27,7 +28,10 @@ function shop() {
   // (capabilities(7), "Safety checking for capability-dumb binaries"), and no_new_privs, which
   // allowPrivilegeEscalation: false sets, keeps execve from granting it.
   const fileCaps = [
-    HardeningException.addCapabilities(['NET_BIND_SERVICE'], "the binary carries setcap cap_net_bind_service=+ep to bind port 80; exec fails (EPERM) if it is not in the bounding set"),
+    HardeningException.addCapabilities(
+      ['NET_BIND_SERVICE'],
+      'the binary carries setcap cap_net_bind_service=+ep to bind port 80; exec fails (EPERM) if it is not in the bounding set',
+    ),
     HardeningException.allowPrivilegeEscalation('file capabilities are granted on exec only without no_new_privs'),
   ];
   const catalogue = new MeshService(chart, 'catalogue', {
@@ -47,7 +51,12 @@ function shop() {
     ports: [{ port: 80, protocol: 'http' }],
     env: { JAVA_OPTS: EnvValue.of('-Xms64m -Xmx128m -XX:+UseG1GC -Djava.security.egd=file:/dev/urandom') },
     resources: { memoryLimitMebibytes: 500, cpuRequestMillis: 100 },
-    security: { exceptions: [...fileCaps, HardeningException.noCpuLimit('a CPU quota throttles the JVM through its start-up JIT; the request reserves its share')] },
+    security: {
+      exceptions: [
+        ...fileCaps,
+        HardeningException.noCpuLimit('a CPU quota throttles the JVM through its start-up JIT; the request reserves its share'),
+      ],
+    },
   });
 
   // docker-library/mongo 7.0/Dockerfile: `useradd --uid 999 ... mongodb`, `chown -R mongodb:mongodb /data/db /data/configdb`,
@@ -115,7 +124,11 @@ function shop() {
     // https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging
     podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9419', 'prometheus.io/path': '/metrics' },
   });
-  const queueMaster = new MeshService(chart, 'queue-master', { image: 'weaveworksdemos/queue-master:0.3.1', ports: [{ port: 80, protocol: 'http' }], security: { exceptions: fileCaps } });
+  const queueMaster = new MeshService(chart, 'queue-master', {
+    image: 'weaveworksdemos/queue-master:0.3.1',
+    ports: [{ port: 80, protocol: 'http' }],
+    security: { exceptions: fileCaps },
+  });
 
   carts.calls(cartsDb);
   catalogue.calls(catalogueDb);
@@ -149,7 +162,11 @@ describe('well-known images, typed props only', () => {
   test('a Java image started through a shell wrapper: the same loosenings, a writable /tmp, and no CPU limit by exception', () => {
     const d = deployment('carts');
     const c = container(d);
-    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: true, capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] }, runAsUser: 10001 });
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: true,
+      capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
+      runAsUser: 10001,
+    });
     // The JVM writes hsperfdata and Tomcat its work directory under /tmp.
     expect(mounts(c)['/tmp']).toEqual({ name: 'tmp', readOnly: false });
     expect(c.resources).toEqual({ limits: { memory: '500Mi' }, requests: { cpu: '100m', memory: '128Mi' } });
@@ -164,17 +181,30 @@ describe('well-known images, typed props only', () => {
     const s = statefulSet('carts-db');
     const c = container(s);
     expect(s.spec).toMatchObject({ serviceName: 'carts-db', replicas: 1, podManagementPolicy: 'OrderedReady' });
-    expect(s.spec.volumeClaimTemplates).toEqual([{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } } }]);
+    expect(s.spec.volumeClaimTemplates).toEqual([
+      { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } } },
+    ]);
     expect(s.spec.template.spec.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true });
-    expect(c.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(c.securityContext).toMatchObject({
+      runAsUser: 999,
+      runAsGroup: 999,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+    });
     expect(mounts(c)).toEqual({
-      '/tmp': { name: 'tmp', readOnly: false }, '/data/db': { name: 'data', readOnly: false }, '/data/configdb': { name: 'configdb', readOnly: false },
+      '/tmp': { name: 'tmp', readOnly: false },
+      '/data/db': { name: 'data', readOnly: false },
+      '/data/configdb': { name: 'configdb', readOnly: false },
     });
     // The claim is the StatefulSet's, not a pod volume.
     expect(s.spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['tmp', 'configdb']);
     expect(c.ports).toEqual([{ containerPort: 27017, name: 'mongo' }]);
     expect(c.readinessProbe).toEqual({ failureThreshold: 3, tcpSocket: { port: 27017 } });
-    expect(find(out, 'Service', 'carts-db').spec).toMatchObject({ clusterIP: 'None', ports: [{ name: 'mongo', port: 27017, targetPort: 27017, protocol: 'TCP' }] });
+    expect(find(out, 'Service', 'carts-db').spec).toMatchObject({
+      clusterIP: 'None',
+      ports: [{ name: 'mongo', port: 27017, targetPort: 27017, protocol: 'TCP' }],
+    });
     expect(exceptions(s)).toEqual({});
   });
 
@@ -183,10 +213,19 @@ describe('well-known images, typed props only', () => {
     const c = container(s);
     expect(c.securityContext).toMatchObject({ runAsUser: 999, readOnlyRootFilesystem: true });
     expect(mounts(c)).toEqual({
-      '/tmp': { name: 'tmp', readOnly: false }, '/var/lib/mysql': { name: 'data', readOnly: false }, '/var/run/mysqld': { name: 'run', readOnly: false },
+      '/tmp': { name: 'tmp', readOnly: false },
+      '/var/lib/mysql': { name: 'data', readOnly: false },
+      '/var/run/mysqld': { name: 'run', readOnly: false },
     });
-    expect(s.spec.volumeClaimTemplates[0].spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'standard-rwo', resources: { requests: { storage: '5Gi' } } });
-    expect(c.env).toContainEqual({ name: 'MYSQL_ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: 'catalogue-db', key: 'root-password', optional: false } } });
+    expect(s.spec.volumeClaimTemplates[0].spec).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'standard-rwo',
+      resources: { requests: { storage: '5Gi' } },
+    });
+    expect(c.env).toContainEqual({
+      name: 'MYSQL_ROOT_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'catalogue-db', key: 'root-password', optional: false } },
+    });
     expect(c.ports).toEqual([{ containerPort: 3306, name: 'mysql' }, { containerPort: 33060, name: 'mysqlx' }]);
     expect(find(out, 'Service', 'catalogue-db').spec.ports).toEqual([{ name: 'mysql', port: 3306, targetPort: 3306, protocol: 'TCP' }]);
     expect(find(out, 'NetworkPolicy', 'catalogue-db').spec.ingress.flatMap((r: any) => r.ports.map((p: any) => p.port))).not.toContain(33060);
@@ -224,11 +263,17 @@ describe('well-known images, typed props only', () => {
 
   test('the calls to the databases are TCP flows, to the Service and to each pod by its own name, and hold at synth', () => {
     const flows = built.chart.intendedFlows().filter((f) => 'workload' in f.source && f.source.workload === 'carts' && f.host.includes('carts-db'));
-    expect(flows.map((f) => `${f.host}:${f.port}/${f.protocol}`)).toEqual(['carts-db:27017/TCP', 'carts-db-0.carts-db.production.svc.cluster.local:27017/TCP']);
+    expect(flows.map((f) => `${f.host}:${f.port}/${f.protocol}`)).toEqual([
+      'carts-db:27017/TCP',
+      'carts-db-0.carts-db.production.svc.cluster.local:27017/TCP',
+    ]);
     const pod = (host: string) => evaluateFlow(out, { source: { workload: 'carts', namespace: 'production' }, host, port: 27017, protocol: 'TCP' });
     expect(pod('carts-db-0.carts-db.production.svc.cluster.local').allowed).toBe(true);
     // A pod beyond the StatefulSet's replicas has no DNS name.
-    expect(pod('carts-db-1.carts-db.production.svc.cluster.local')).toMatchObject({ allowed: false, reason: expect.stringContaining('no Service or ServiceEntry') });
+    expect(pod('carts-db-1.carts-db.production.svc.cluster.local')).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('no Service or ServiceEntry'),
+    });
     // Another workload did not declare the call: the NetworkPolicy refuses it.
     const other = evaluateFlow(out, { source: { workload: 'catalogue', namespace: 'production' }, host: 'carts-db', port: 27017, protocol: 'TCP' });
     expect(other).toMatchObject({ allowed: false });
@@ -237,15 +282,36 @@ describe('well-known images, typed props only', () => {
 
 describe('bad workload input fails synth with the construct path, the field and the code', () => {
   test.each([
-    ['a loosening without a reason', { security: { exceptions: [HardeningException.writableRootFilesystem(' ')] } }, /\[test\/svc\] security\.exceptions\[0\]: give the reason the image needs it \[MESH040\]/],
-    ['an unknown capability', { security: { exceptions: [HardeningException.addCapabilities(['NET_BIND' as never], 'binds 80')] } }, /security\.exceptions\[0\]: unknown capability 'NET_BIND' \[MESH041\]/],
-    ['root by number', { security: { runAsUser: 0 } }, /security\.runAsUser: 0 is root; say why with HardeningException\.runAsRoot\(reason\) \[MESH040\]/],
-    ['a claim no container mounts', { ports: [{ port: 5432, protocol: 'tcp' }], stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(1) })] } },
-      /stateful\.volumeClaims\[0\]: claim 'data' is mounted by no container.*\[MESH044\]/],
-    ['a headless port that retargets', { ports: [{ port: 5432, targetPort: 5433, protocol: 'tcp' }], stateful: {} },
-      /ports\[0\]\.targetPort: 5433 differs from port 5432, which a headless Service cannot translate \[MESH046\]/],
-    ['a container port declared twice', { containerPorts: [{ number: 9000 }], containers: [{ name: 'side', image: 'x', ports: [{ number: 9000 }] }] },
-      /containerPorts\[0\]\.number: 9000 is also declared by side \[MESH043\]/],
+    [
+      'a loosening without a reason',
+      { security: { exceptions: [HardeningException.writableRootFilesystem(' ')] } },
+      /\[test\/svc\] security\.exceptions\[0\]: give the reason the image needs it \[MESH040\]/,
+    ],
+    [
+      'an unknown capability',
+      { security: { exceptions: [HardeningException.addCapabilities(['NET_BIND' as never], 'binds 80')] } },
+      /security\.exceptions\[0\]: unknown capability 'NET_BIND' \[MESH041\]/,
+    ],
+    [
+      'root by number',
+      { security: { runAsUser: 0 } },
+      /security\.runAsUser: 0 is root; say why with HardeningException\.runAsRoot\(reason\) \[MESH040\]/,
+    ],
+    [
+      'a claim no container mounts',
+      { ports: [{ port: 5432, protocol: 'tcp' }], stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(1) })] } },
+      /stateful\.volumeClaims\[0\]: claim 'data' is mounted by no container.*\[MESH044\]/,
+    ],
+    [
+      'a headless port that retargets',
+      { ports: [{ port: 5432, targetPort: 5433, protocol: 'tcp' }], stateful: {} },
+      /ports\[0\]\.targetPort: 5433 differs from port 5432, which a headless Service cannot translate \[MESH046\]/,
+    ],
+    [
+      'a container port declared twice',
+      { containerPorts: [{ number: 9000 }], containers: [{ name: 'side', image: 'x', ports: [{ number: 9000 }] }] },
+      /containerPorts\[0\]\.number: 9000 is also declared by side \[MESH043\]/,
+    ],
   ])('%s', (_name, props, expected) => {
     const { app, chart } = meshChart();
     new MeshService(chart, 'svc', { image: 'img', ...(props as object) });
@@ -256,13 +322,17 @@ describe('bad workload input fails synth with the construct path, the field and 
   test('a port that is both container-only and called', () => {
     const { app, chart } = meshChart();
     const rabbit = new MeshService(chart, 'rabbitmq', {
-      image: 'rabbitmq:4.1-management', ports: [{ port: 5672, protocol: 'tcp', name: 'tcp-amqp' }], containerPorts: [{ number: 15672, name: 'management' }],
+      image: 'rabbitmq:4.1-management',
+      ports: [{ port: 5672, protocol: 'tcp', name: 'tcp-amqp' }],
+      containerPorts: [{ number: 15672, name: 'management' }],
     });
     const ops = new MeshService(chart, 'ops', { image: 'ops:1' });
     ops.calls(rabbit, { port: 15672 });
     ops.calls(rabbit, { port: 5672, methods: ['GET'] });
     const err = synthError(app);
-    expect(err).toContain("[test/ops] calls[0].port: 15672 is a container port of rabbitmq (app) that no Service port exposes; add it to rabbitmq's ports to call it [MESH042]");
+    expect(err).toContain(
+      "[test/ops] calls[0].port: 15672 is a container port of rabbitmq (app) that no Service port exposes; add it to rabbitmq's ports to call it [MESH042]",
+    );
     expect(err).toContain('[test/ops] calls[1]: port 5672 of rabbitmq is tcp, which has no HTTP methods or paths [MESH042]');
   });
 
@@ -277,7 +347,9 @@ describe('bad workload input fails synth with the construct path, the field and 
       app.manifests();
       return app;
     };
-    expect(build().warnings).toEqual([expect.stringMatching(/\[test\/orders-db\/StatefulSet\/Resource\] test\/StatefulSet\/orders-db: spec\.replicas: 3 replicas.*\[MESH045\]/)]);
+    expect(build().warnings).toEqual([
+      expect.stringMatching(/\[test\/orders-db\/StatefulSet\/Resource\] test\/StatefulSet\/orders-db: spec\.replicas: 3 replicas.*\[MESH045\]/),
+    ]);
     const replicated = build('mongod --replSet rs0: the members find each other by their pod names');
     expect(replicated.warnings).toEqual([]);
   });
@@ -293,7 +365,9 @@ describe('a stateful service has one version', () => {
     db.addVersion({ name: 'v2', image: 'mongo:8.0' });
     new FlaggerCanary(chart, 'release', { service: db });
     const err = synthError(app);
-    expect(err).toContain('[test/orders-db] addVersion(v2): orders-db is a stateful service (its pods and their claims are its identity), which has one version [MESH049]');
+    expect(err).toContain(
+      '[test/orders-db] addVersion(v2): orders-db is a stateful service (its pods and their claims are its identity), which has one version [MESH049]',
+    );
     expect(err).toContain('[test/release] service: Flagger releases Deployment/orders-db, and orders-db\'s workload is a StatefulSet [MESH049]');
   });
 });

@@ -110,7 +110,10 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
     ratings.addRoute({
       match: JASON,
       destinations: [{ subset: 'v1' }],
-      fault: env.ratingsFault === 'delay' ? { delay: { fixedDelay: Duration.seconds(7), percentage: all } } : { abort: { httpStatus: 500, percentage: all } },
+      fault:
+        env.ratingsFault === 'delay'
+          ? { delay: { fixedDelay: Duration.seconds(7), percentage: all } }
+          : { abort: { httpStatus: 500, percentage: all } },
     });
   }
 

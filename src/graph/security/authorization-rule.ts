@@ -132,7 +132,9 @@ export function ruleProblems(rules: readonly AuthorizationRule[], ctx: RuleCheck
       const principals = sourcePrincipals(s);
       principals.forEach((p, k) => {
         if (!ctx.knownPrincipals.has(p)) {
-          out.push(formatProblem(Codes.UNKNOWN_PRINCIPAL, `${at}.from[${j}].principals[${k}]: '${p}' names no ServiceAccount of a service in the app`));
+          out.push(
+            formatProblem(Codes.UNKNOWN_PRINCIPAL, `${at}.from[${j}].principals[${k}]: '${p}' names no ServiceAccount of a service in the app`),
+          );
         }
       });
       const identity = principals.length > 0 || (s.namespaces ?? []).length > 0;
@@ -149,7 +151,10 @@ export function ruleProblems(rules: readonly AuthorizationRule[], ctx: RuleCheck
 }
 
 /** Problems with the methods and paths of an operation or a call. */
-export function operationProblems(o: { readonly methods?: readonly string[]; readonly paths?: readonly string[]; readonly notPaths?: readonly string[] }, at: string): string[] {
+export function operationProblems(
+  o: { readonly methods?: readonly string[]; readonly paths?: readonly string[]; readonly notPaths?: readonly string[] },
+  at: string,
+): string[] {
   const out: string[] = [];
   (o.methods ?? []).forEach((m, k) => {
     if (!isHttpMethod(m)) out.push(formatProblem(Codes.INVALID_HTTP_METHOD, `${at}.methods[${k}]: '${m}' is not an HTTP method`));

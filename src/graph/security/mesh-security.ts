@@ -46,7 +46,6 @@ export interface MeshSecurityProps {
   readonly allowNothingBaseline?: boolean;
 }
 
-
 /**
  * The security of one chart's namespace, secure by default: STRICT mTLS for the
  * namespace, the allow-nothing AuthorizationPolicy and a deny-all NetworkPolicy
@@ -111,7 +110,8 @@ export class MeshSecurity extends Construct {
     // (dist/cluster/), and environments that opt in must agree on it.
     const meshMode = this.meshMtls.mode;
     if (meshMode) {
-      const create = (s: Construct, childId: string) => new MtlsPolicy(s, childId, { name: 'default', namespace: this.rootNamespace, mode: meshMode });
+      const create = (s: Construct, childId: string) =>
+        new MtlsPolicy(s, childId, { name: 'default', namespace: this.rootNamespace, mode: meshMode });
       const cluster = MeshCluster.forApp(this);
       if (cluster) cluster.addOnce(`PeerAuthentication ${this.rootNamespace}/default`, this, { mode: meshMode.mode }, create);
       else create(this, 'MeshMtls');

@@ -181,7 +181,10 @@ export function renderServiceNetworkPolicy(s: ServicePeers): NetworkPolicySpec {
   // A peer in another namespace is namespaceSelector AND podSelector, in one peer.
   // https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
   const own = s.service.namespace;
-  const peerOf = (w: SecurityWorkload): NetworkPeer => ({ podLabels: { ...w.selectorLabels }, namespace: w.namespace !== own ? w.namespace : undefined });
+  const peerOf = (w: SecurityWorkload): NetworkPeer => ({
+    podLabels: { ...w.selectorLabels },
+    namespace: w.namespace !== own ? w.namespace : undefined,
+  });
   const key = (w: SecurityWorkload) => `${w.namespace}/${w.name}`;
   const ingress: NetworkRule[] = uniqueByName(s.callers)
     .map((w) => ({ peers: [peerOf(w)], ports: [...(s.callerPorts?.get(key(w)) ?? containerPortsOf(s.service))] }));

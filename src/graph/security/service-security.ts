@@ -314,7 +314,13 @@ export class ServiceSecurity extends Construct {
    * gateway, no end users, no caller admitted from outside the app, no rule added with {@link allow}.
    */
   public get admitsOnlyDeclaredCallers(): boolean {
-    return this.inboundCalls.length > 0 && this.admissions.length === 0 && this.gateways.length === 0 && this.endUserRules.length === 0 && this.extraRules.length === 0;
+    return (
+      this.inboundCalls.length > 0 &&
+      this.admissions.length === 0 &&
+      this.gateways.length === 0 &&
+      this.endUserRules.length === 0 &&
+      this.extraRules.length === 0
+    );
   }
 
   /**
@@ -341,7 +347,13 @@ export class ServiceSecurity extends Construct {
     // rewrites the kubelet's HTTP probes to the pilot-agent (15020), which calls the app over
     // localhost, so a probe never meets Envoy's inbound authorization; the rule would admit
     // only other workloads. https://istio.io/latest/docs/ops/configuration/mesh/app-health-check/
-    return [...this.callerRules(), ...admissionRules(this.service, this.admissions), ...this.gatewayRules(), ...this.endUserRules, ...this.extraRules];
+    return [
+      ...this.callerRules(),
+      ...admissionRules(this.service, this.admissions),
+      ...this.gatewayRules(),
+      ...this.endUserRules,
+      ...this.extraRules,
+    ];
   }
 
   /**
@@ -392,13 +404,13 @@ export class ServiceSecurity extends Construct {
     return [...byCaller].map(([caller, calls]) => ({
       from: [{ services: [caller] }],
       to: calls.some((c) => !c.methods && !c.paths && !restrictedTargetPorts(c)) ? undefined
-        // A path ending in /* admits its collection path too (POST /api/orders beside /api/orders/*),
-        // but for gRPC, whose every request is POST /<package.Service>/<Method>.
-        : calls.map((c) => ({
-          methods: c.methods ? [...c.methods] : undefined,
-          paths: c.paths ? (grpcOnly(c) ? [...c.paths] : withCollectionPaths(c.paths)) : undefined,
-          ports: restrictedTargetPorts(c)?.map((p) => p.port),
-        })),
+      // A path ending in /* admits its collection path too (POST /api/orders beside /api/orders/*),
+      // but for gRPC, whose every request is POST /<package.Service>/<Method>.
+      : calls.map((c) => ({
+        methods: c.methods ? [...c.methods] : undefined,
+        paths: c.paths ? (grpcOnly(c) ? [...c.paths] : withCollectionPaths(c.paths)) : undefined,
+        ports: restrictedTargetPorts(c)?.map((p) => p.port),
+      })),
     }));
   }
 
@@ -439,7 +451,9 @@ function knownPrincipals(root: IConstruct): Set<string> {
   const cached = PRINCIPALS.get(root);
   if (cached && cached.count === count) return cached.principals;
   // The platform's ingress gateway is a known caller too: routes admit its principal.
-  const principals = new Set(charts.flatMap((c) => [...c.services.map((s) => s.principal.toString()), c.platform.ingressGatewayPrincipal.toString()]));
+  const principals = new Set(
+    charts.flatMap((c) => [...c.services.map((s) => s.principal.toString()), c.platform.ingressGatewayPrincipal.toString()]),
+  );
   PRINCIPALS.set(root, { count, principals });
   return principals;
 }

@@ -123,12 +123,14 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   const several = ports.http.length + ports.tcp.length + ports.tls.length > 1;
   const tcp: VirtualServiceSpecTcp[] = [
     ...traffic.tcpRoutes.map((r) => ({
-      match: r.port !== undefined || r.sourceLabels ? [{ port: r.port, sourceLabels: r.sourceLabels ? { ...r.sourceLabels } : undefined }] : undefined,
+      match:
+        r.port !== undefined || r.sourceLabels ? [{ port: r.port, sourceLabels: r.sourceLabels ? { ...r.sourceLabels } : undefined }] : undefined,
       route: renderDestinations(traffic.host, r.destinations, r.port ?? (ports.tcp.length === 1 && several ? ports.tcp[0] : undefined)),
     })),
     // TCP routes never apply to TLS ports (buildSidecarOutboundTCPFilterChainOpts skips them).
     // One default route per TCP port when the Service has several ports, so each names its port.
-    ...(several ? ports.tcp.map((p) => ({ match: [{ port: p }], route: renderDestinations(traffic.host, split, p, true) }))
+    ...(several
+      ? ports.tcp.map((p) => ({ match: [{ port: p }], route: renderDestinations(traffic.host, split, p, true) }))
       : ports.tcp.map(() => ({ route: renderDestinations(traffic.host, split, undefined, true) }))),
   ];
   // TLS ports get only the user's routes: a TLS route needs sniHosts within the VirtualService's

@@ -248,8 +248,13 @@ export class HostTraffic {
       if (dests.length === 0) problems.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where} has no destination`));
       for (const d of dests) {
         if (!known.has(d.subset)) {
-          problems.push(formatProblem(Codes.UNKNOWN_SUBSET,
-            `${where} routes to subset '${d.subset}', which the DestinationRule of ${this.host} does not define (defined: ${[...known].join(', ') || 'none'})`));
+          problems.push(
+            formatProblem(
+              Codes.UNKNOWN_SUBSET,
+              `${where} routes to subset '${d.subset}', which the DestinationRule of ${this.host} does not define (defined: `
+                + `${[...known].join(', ') || 'none'})`,
+            ),
+          );
         }
       }
       const split = weightSplitProblem(dests.map((d) => ({ name: d.subset, weight: d.weight?.value })));
@@ -264,10 +269,15 @@ export class HostTraffic {
         problems.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where}: mirror targets subset '${r.mirror.subset}', which is not defined`));
       }
       // https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/: HTTP routes apply to HTTP ports only.
-      if (!hasHttp) problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `${where}: ${this.host} has no HTTP port, so Istio would never apply an HTTP route`));
+      if (!hasHttp)
+        problems.push(
+          formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `${where}: ${this.host} has no HTTP port, so Istio would never apply an HTTP route`),
+        );
       for (const m of r.match) {
         if (m.port !== undefined && hasHttp && !ports.http.includes(m.port)) {
-          problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `${where}: port ${m.port} is not an HTTP port of ${this.host} (${ports.http.join(', ')})`));
+          problems.push(
+            formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `${where}: port ${m.port} is not an HTTP port of ${this.host} (${ports.http.join(', ')})`),
+          );
         }
       }
     });
@@ -286,12 +296,18 @@ export class HostTraffic {
       });
     }
     this._tlsRoutes.forEach(({ value: r, owner }, i) => {
-      if (r.sniHosts.length === 0) problems.push(formatProblem(Codes.INVALID_MATCH, `TLS route ${i} (from ${owner.node.path}): sniHosts needs at least one host`));
+      if (r.sniHosts.length === 0)
+        problems.push(formatProblem(Codes.INVALID_MATCH, `TLS route ${i} (from ${owner.node.path}): sniHosts needs at least one host`));
       // istiod accepts only SNI hosts within the VirtualService's hosts as written (validateSniHost, pkg/config/validation in istio/istio).
       const outside = r.sniHosts.filter((h) => !this.hosts.some((vh) => h === vh || (vh.startsWith('*.') && h.endsWith(vh.slice(1)))));
       if (outside.length > 0) {
-        problems.push(formatProblem(Codes.INVALID_MATCH,
-          `TLS route ${i} (from ${owner.node.path}): sniHosts ${outside.join(', ')} are not within the VirtualService's hosts (${this.hosts.join(', ')})`));
+        problems.push(
+          formatProblem(
+            Codes.INVALID_MATCH,
+            `TLS route ${i} (from ${owner.node.path}): sniHosts ${outside.join(', ')} are not within the VirtualService's hosts `
+              + `(${this.hosts.join(', ')})`,
+          ),
+        );
       }
     });
     // The VirtualService is bound to `mesh` too, where istiod rejects the wildcard host
@@ -313,12 +329,16 @@ export class HostTraffic {
         problems.push(formatProblem(Codes.CONFLICTING_CONTRIBUTION,
           `mirror targets subset '${m.subset}', which already serves the default route's traffic`));
       }
-      if (!hasHttp) problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `mirror (from ${this._mirror.owner.node.path}): ${this.host} has no HTTP port to mirror`));
+      if (!hasHttp)
+        problems.push(
+          formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `mirror (from ${this._mirror.owner.node.path}): ${this.host} has no HTTP port to mirror`),
+        );
     }
     if (this._fault) {
       const { value: fault, owner } = this._fault;
       problems.push(...faultProblems('fault injection', fault).map((p) => p.replace('fault injection.', 'fault.')));
-      if (!hasHttp) problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `fault injection (from ${owner.node.path}): ${this.host} has no HTTP port`));
+      if (!hasHttp)
+        problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `fault injection (from ${owner.node.path}): ${this.host} has no HTTP port`));
     }
     return problems;
   }

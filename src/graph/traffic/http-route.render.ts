@@ -29,9 +29,25 @@ export type RouteActions = Pick<HttpRouteOptions, 'rewrite' | 'redirect' | 'dire
 /** A route's rewrite, redirect, direct response, CORS policy and header changes. */
 export function renderActions(r: RouteActions): Pick<VirtualServiceSpecHttp, 'rewrite' | 'redirect' | 'directResponse' | 'corsPolicy' | 'headers'> {
   return {
-    rewrite: r.rewrite ? { uri: r.rewrite.uri, authority: r.rewrite.authority, uriRegexRewrite: r.rewrite.uriRegexRewrite ? { ...r.rewrite.uriRegexRewrite } : undefined } : undefined,
-    redirect: r.redirect ? { uri: r.redirect.uri, authority: r.redirect.authority, scheme: r.redirect.scheme, port: r.redirect.port, redirectCode: r.redirect.redirectCode } : undefined,
-    directResponse: r.directResponse ? { status: r.directResponse.status, body: r.directResponse.body !== undefined ? { string: r.directResponse.body } : undefined } : undefined,
+    rewrite: r.rewrite
+      ? {
+          uri: r.rewrite.uri,
+          authority: r.rewrite.authority,
+          uriRegexRewrite: r.rewrite.uriRegexRewrite ? { ...r.rewrite.uriRegexRewrite } : undefined,
+        }
+      : undefined,
+    redirect: r.redirect
+      ? {
+          uri: r.redirect.uri,
+          authority: r.redirect.authority,
+          scheme: r.redirect.scheme,
+          port: r.redirect.port,
+          redirectCode: r.redirect.redirectCode,
+        }
+      : undefined,
+    directResponse: r.directResponse
+      ? { status: r.directResponse.status, body: r.directResponse.body !== undefined ? { string: r.directResponse.body } : undefined }
+      : undefined,
     corsPolicy: r.corsPolicy ? renderCors(r.corsPolicy) : undefined,
     headers: r.headers ? renderHeaders(r.headers) : undefined,
   };
@@ -74,7 +90,8 @@ export function renderFault(f: FaultInjection | undefined): VirtualServiceSpecHt
 /** One match of a route, with Istio's field names. */
 export function renderMatch(m: HttpMatchOptions): VirtualServiceSpecHttpMatch {
   const headers = m.headers ? Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, renderString(v)])) : undefined;
-  const map = (x: Record<string, StringMatch> | undefined) => x ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, renderString(v)])) : undefined;
+  const map = (x: Record<string, StringMatch> | undefined) =>
+    x ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, renderString(v)])) : undefined;
   return {
     headers,
     uri: m.uri ? renderString(m.uri) : undefined,
@@ -93,7 +110,12 @@ function renderString(s: StringMatch): { exact?: string; prefix?: string; regex?
 }
 
 /** Weighted destinations of one host; `alwaysWeigh` writes weight 100 on a single destination too. */
-export function renderDestinations(host: string, dests: readonly RouteDestinationOptions[], port: number | undefined, alwaysWeigh = false): VirtualServiceSpecHttpRoute[] {
+export function renderDestinations(
+  host: string,
+  dests: readonly RouteDestinationOptions[],
+  port: number | undefined,
+  alwaysWeigh = false,
+): VirtualServiceSpecHttpRoute[] {
   return dests.map((d) => ({
     destination: { host, subset: d.subset, port: portOf(port) },
     weight: d.weight?.value ?? (alwaysWeigh && dests.length === 1 ? 100 : undefined),

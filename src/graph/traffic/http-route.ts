@@ -362,4 +362,3 @@ export interface Owned<T> {
   readonly owner: IConstruct;
   readonly value: T;
 }
-

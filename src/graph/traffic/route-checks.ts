@@ -44,7 +44,8 @@ export function httpRouteProblems(where: string, r: HttpRouteOptions): string[] 
       }
     }
     for (const [q, v] of Object.entries(m.queryParams ?? {})) {
-      if (v.kind === 'prefix') out.push(formatProblem(Codes.INVALID_MATCH, `${at}.queryParams.${q}: Istio matches query parameters exactly or by regex only`));
+      if (v.kind === 'prefix')
+        out.push(formatProblem(Codes.INVALID_MATCH, `${at}.queryParams.${q}: Istio matches query parameters exactly or by regex only`));
       out.push(...regexProblems(`${at}.queryParams.${q}`, v));
     }
     out.push(...regexProblems(`${at}.uri`, m.uri));
@@ -90,7 +91,8 @@ export function httpRouteProblems(where: string, r: HttpRouteOptions): string[] 
   }
   if (r.rewrite) {
     const w = r.rewrite;
-    if (w.uri !== undefined && w.uriRegexRewrite) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: rewrite may set uri or uriRegexRewrite, not both`));
+    if (w.uri !== undefined && w.uriRegexRewrite)
+      out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: rewrite may set uri or uriRegexRewrite, not both`));
     if (w.uri === undefined && !w.uriRegexRewrite && w.authority === undefined) {
       out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: rewrite must set uri, uriRegexRewrite or authority`));
     }
@@ -100,8 +102,15 @@ export function httpRouteProblems(where: string, r: HttpRouteOptions): string[] 
     }
   }
   if (r.fault) out.push(...faultProblems(`${where}: fault`, r.fault));
-  out.push(...durationProblems({ [`${where}: timeout`]: r.timeout, [`${where}: retries.perTryTimeout`]: r.retries?.perTryTimeout, [`${where}: corsPolicy.maxAge`]: r.corsPolicy?.maxAge }));
-  if (r.corsPolicy && r.corsPolicy.allowOrigins.length === 0) out.push(formatProblem(Codes.INVALID_MATCH, `${where}: corsPolicy.allowOrigins needs at least one origin`));
+  out.push(
+    ...durationProblems({
+      [`${where}: timeout`]: r.timeout,
+      [`${where}: retries.perTryTimeout`]: r.retries?.perTryTimeout,
+      [`${where}: corsPolicy.maxAge`]: r.corsPolicy?.maxAge,
+    }),
+  );
+  if (r.corsPolicy && r.corsPolicy.allowOrigins.length === 0)
+    out.push(formatProblem(Codes.INVALID_MATCH, `${where}: corsPolicy.allowOrigins needs at least one origin`));
   for (const o of r.corsPolicy?.allowOrigins ?? []) out.push(...regexProblems(`${where}: corsPolicy.allowOrigins`, o));
   for (const dir of ['request', 'response'] as const) {
     const ops = r.headers?.[dir];

@@ -135,7 +135,12 @@ export const ISTIOCTL_DEFAULT_INGRESS_GATEWAY: AssumedIngressGateway = {
   name: 'istio-ingressgateway',
   namespace: ROOT_NAMESPACE,
   podLabels: { istio: 'ingressgateway' },
-  ports: [['http2', 80], ['https', 443], ['tcp', 31400], ['tls', 15443]].map(([name, n]) => ({ name: String(name), port: Number(n), targetPort: Number(n) })),
+  ports: [
+    ['http2', 80],
+    ['https', 443],
+    ['tcp', 31400],
+    ['tls', 15443],
+  ].map(([name, n]) => ({ name: String(name), port: Number(n), targetPort: Number(n) })),
 };
 
 /**
@@ -246,7 +251,10 @@ export class MeshIndex {
         // The networking.istio.io/exportTo annotation: comma-separated namespaces, '.' for the own.
         const anno = m.metadata?.annotations?.['networking.istio.io/exportTo'];
         const scopes = typeof anno === 'string' && anno !== '' ? anno.split(',').map((e) => (e.trim() === '.' ? ns : e.trim())) : ['*'];
-        this.registry.add(scopes, resolveHost(String(m.metadata?.name), ns), { manifest: m, ports: list(m.spec?.ports).map((p: any) => Number(p?.port)) });
+        this.registry.add(scopes, resolveHost(String(m.metadata?.name), ns), {
+          manifest: m,
+          ports: list(m.spec?.ports).map((p: any) => Number(p?.port)),
+        });
       } else if (kind === 'ServiceAccount') {
         this.serviceAccounts.add(`${ns}/${m.metadata?.name}`);
       } else if (kind === 'ServiceEntry') {
@@ -263,7 +271,8 @@ export class MeshIndex {
         const target = String(m.spec?.service?.name ?? m.spec?.targetRef?.name ?? '');
         for (const suffix of ['', '-primary', '-canary']) {
           this.externalHosts.add(resolveHost(`${target}${suffix}`, ns));
-          if (!this.services.has(resolveHost(`${target}${suffix}`, ns))) this.registry.add(['*'], resolveHost(`${target}${suffix}`, ns), { manifest: m });
+          if (!this.services.has(resolveHost(`${target}${suffix}`, ns)))
+            this.registry.add(['*'], resolveHost(`${target}${suffix}`, ns), { manifest: m });
         }
       }
       const template = podTemplate(m);
@@ -361,7 +370,6 @@ export class MeshIndex {
     }
   }
 }
-
 
 /** Appends `value` to the list at `key`. */
 export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -28,14 +28,23 @@ export const hostNotFound: AnalysisCheck = {
       for (const d of destinationsOf(vs)) {
         const host = String(d.destination.host ?? '');
         if (!index.registry.lookup(ns, vs.spec?.exportTo, host)) {
-          out.push(finding(Codes.HOST_NOT_FOUND, vs, `${d.field}.host`, `host '${host}' has no Service or ServiceEntry visible from namespace ${ns} (${resolveHost(host, ns)})`));
+          out.push(
+            finding(
+              Codes.HOST_NOT_FOUND,
+              vs,
+              `${d.field}.host`,
+              `host '${host}' has no Service or ServiceEntry visible from namespace ${ns} (${resolveHost(host, ns)})`,
+            ),
+          );
         }
       }
     }
     for (const dr of index.ofKind('DestinationRule')) {
       const host = String(dr.spec?.host ?? '');
       if (host && !index.registry.lookup(namespaceOf(dr), dr.spec?.exportTo, host)) {
-        out.push(finding(Codes.HOST_NOT_FOUND, dr, 'spec.host', `host '${host}' has no Service or ServiceEntry visible from namespace ${namespaceOf(dr)}`));
+        out.push(
+          finding(Codes.HOST_NOT_FOUND, dr, 'spec.host', `host '${host}' has no Service or ServiceEntry visible from namespace ${namespaceOf(dr)}`),
+        );
       }
     }
     return out;
@@ -58,8 +67,15 @@ export const subsetNotFound: AnalysisCheck = {
         const host = resolveHost(String(d.destination.host ?? ''), ns);
         const defined = (index.destinationRules.get(host) ?? []).flatMap((dr) => list(dr.spec?.subsets).map((s: any) => String(s?.name)));
         if (!defined.includes(subset)) {
-          out.push(finding(Codes.UNKNOWN_SUBSET, vs, `${d.field}.subset`,
-            `subset '${subset}' of host '${d.destination.host}' is not defined by any DestinationRule (defined: ${defined.join(', ') || 'none'}); requests would fail with 503 NR`));
+          out.push(
+            finding(
+              Codes.UNKNOWN_SUBSET,
+              vs,
+              `${d.field}.subset`,
+              `subset '${subset}' of host '${d.destination.host}' is not defined by any DestinationRule (defined: `
+                + `${defined.join(', ') || 'none'}); requests would fail with 503 NR`,
+            ),
+          );
         }
       }
     }
@@ -184,8 +200,16 @@ export const subsetRulesSkippedAtIngress: AnalysisCheck = {
           const d = r?.destination;
           if (!d || d.subset) return;
           for (const other of splitBy.get(String(d.host)) ?? []) {
-            out.push(finding(Codes.INGRESS_SKIPS_SUBSET_RULES, vs, `spec.http[${i}].route[${j}].destination`,
-              `routes to ${d.host} without a subset: the subset rules of VirtualService ${namespaceOf(other)}/${other.metadata?.name} do not apply to these gateway requests`, 'warning'));
+            out.push(
+              finding(
+                Codes.INGRESS_SKIPS_SUBSET_RULES,
+                vs,
+                `spec.http[${i}].route[${j}].destination`,
+                `routes to ${d.host} without a subset: the subset rules of VirtualService ${namespaceOf(other)}/${other.metadata?.name} do not `
+                  + 'apply to these gateway requests',
+                'warning',
+              ),
+            );
           }
         });
       });
@@ -207,7 +231,15 @@ export const duplicateDestinationRuleHost: AnalysisCheck = {
       for (const same of byNs.values()) {
         if (same.length < 2) continue;
         const names = same.map((d) => d.metadata?.name).join(', ');
-        for (const dr of same) out.push(finding(Codes.DUPLICATE_DESTINATION_RULE_HOST, dr, 'spec.host', `host ${host} has ${same.length} DestinationRules in one namespace (${names})`));
+        for (const dr of same)
+          out.push(
+            finding(
+              Codes.DUPLICATE_DESTINATION_RULE_HOST,
+              dr,
+              'spec.host',
+              `host ${host} has ${same.length} DestinationRules in one namespace (${names})`,
+            ),
+          );
       }
     }
     return out;

@@ -198,8 +198,10 @@ export class FlowCluster {
     this.manifests = manifests;
     this.trustDomain = options.trustDomain ?? 'cluster.local';
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
-    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(this.trustDomain)) throw new MeshError(Codes.INVALID_FLOW, `flow options: trustDomain '${this.trustDomain}' is not a domain name`);
-    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(this.rootNamespace)) throw new MeshError(Codes.INVALID_FLOW, `flow options: rootNamespace '${this.rootNamespace}' is not a namespace name`);
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(this.trustDomain))
+      throw new MeshError(Codes.INVALID_FLOW, `flow options: trustDomain '${this.trustDomain}' is not a domain name`);
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(this.rootNamespace))
+      throw new MeshError(Codes.INVALID_FLOW, `flow options: rootNamespace '${this.rootNamespace}' is not a namespace name`);
     this.externalAuthorizer = options.externalAuthorizer ?? 'allow';
     for (const m of manifests) {
       if (!m || typeof m !== 'object' || !m.kind) continue;
@@ -233,7 +235,14 @@ export class FlowCluster {
     }
     for (const w of options.platform ?? []) this.addPod(platformPod(w, this.isGatewayPod(w.labels)));
     if (options.dns !== false) {
-      const dns = options.dns ?? { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, serviceAccount: 'coredns', meshed: false, ports: { dns: 53, 'dns-tcp': 53 } };
+      const dns = options.dns ?? {
+        name: 'kube-dns',
+        namespace: 'kube-system',
+        labels: { 'k8s-app': 'kube-dns' },
+        serviceAccount: 'coredns',
+        meshed: false,
+        ports: { dns: 53, 'dns-tcp': 53 },
+      };
       this.addNamespaceLabels(dns.namespace, dns.namespaceLabels ?? {});
       this.dnsPod = platformPod(dns);
     }
@@ -267,7 +276,12 @@ export class FlowCluster {
    * undefined = no selector, selects every pod) may select `labels`, in input order. Indexed
    * by one label of each selector, so a namespace of 1,000 policies costs a lookup.
    */
-  public selecting(kind: string, namespace: string, labels: Readonly<Record<string, string>>, selectorOf: (m: Manifest) => Manifest | undefined): Manifest[] {
+  public selecting(
+    kind: string,
+    namespace: string,
+    labels: Readonly<Record<string, string>>,
+    selectorOf: (m: Manifest) => Manifest | undefined,
+  ): Manifest[] {
     const key = `${kind}/${namespace}`;
     let index = this.selectorIndexes.get(key);
     if (!index) {
@@ -353,7 +367,7 @@ export class FlowCluster {
   public podsMatching(namespace: string | undefined, selector: Readonly<Record<string, string>>): FlowPod[] {
     const entries = Object.entries(selector ?? {});
     const inNs = (p: FlowPod) => namespace === undefined || p.namespace === namespace;
-    if (entries.length === 0) return namespace === undefined ? this.pods : this.podsByNs.get(namespace) ?? [];
+    if (entries.length === 0) return namespace === undefined ? this.pods : (this.podsByNs.get(namespace) ?? []);
     const [k, v] = entries[0];
     return (this.podsByLabel.get(`${k}\u0000${v}`) ?? []).filter((p) => inNs(p) && mapSelects(selector, p.labels));
   }
@@ -415,13 +429,17 @@ export class FlowCluster {
 
   /** The pod of a platform workload: the one from the options, else a new one (a gateway if a Gateway selects it). */
   public platformPodFor(w: FlowWorkload): FlowPod {
-    return this.pods.find((p) => p.kind === 'Platform' && p.name === w.name && p.namespace === w.namespace)
-      ?? platformPod(w, this.isGatewayPod(w.labels));
+    return (
+      this.pods.find((p) => p.kind === 'Platform' && p.name === w.name && p.namespace === w.namespace) ?? platformPod(w, this.isGatewayPod(w.labels))
+    );
   }
 
   /** True if a Gateway of the manifests selects pods with `labels`, or they carry Istio's gateway label. */
   public isGatewayPod(labels: Readonly<Record<string, string>>): boolean {
-    return this.ofKind('Gateway').some((g) => Object.keys(g.spec?.selector ?? {}).length > 0 && mapSelects(g.spec.selector, labels)) || /gateway/.test(labels.istio ?? '');
+    return (
+      this.ofKind('Gateway').some((g) => Object.keys(g.spec?.selector ?? {}).length > 0 && mapSelects(g.spec.selector, labels)) ||
+      /gateway/.test(labels.istio ?? '')
+    );
   }
 
   /** The principal of `pod`: `<trustDomain>/ns/<ns>/sa/<sa>`. */
@@ -458,7 +476,6 @@ interface HostIndex {
   readonly wildcard: Array<[string, Manifest]>;
   readonly order: Map<Manifest, number>;
 }
-
 
 /**
  * A pod template as a pod. It is meshed unless it opts out of injection

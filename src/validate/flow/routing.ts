@@ -76,7 +76,9 @@ function gatewayRef(g: string, namespace: string): string {
 export function virtualServiceFor(
   cluster: FlowCluster, host: string, hostNs: string, sourceNs: string, gateway: string, namespaceAllowed: (ns: string) => boolean = () => true,
 ): Manifest | undefined {
-  const candidates = cluster.forHost('VirtualService', host, (vs) => vs.spec?.hosts ?? []).filter((vs) => boundTo(vs, gateway) && namespaceAllowed(nsOf(vs)));
+  const candidates = cluster
+    .forHost('VirtualService', host, (vs) => vs.spec?.hosts ?? [])
+    .filter((vs) => boundTo(vs, gateway) && namespaceAllowed(nsOf(vs)));
   const rank = (vs: Manifest) => (nsOf(vs) === sourceNs ? 0 : nsOf(vs) === hostNs ? 1 : 2);
   return candidates.sort((a, b) => rank(a) - rank(b))[0];
 }
@@ -135,12 +137,22 @@ export function routeThrough(vs: Manifest, r: RouteRequest): RouteResult {
     const rule = rules[i];
     const matches: Manifest[] = rule.match ?? [];
     if (matches.length > 0 && !matches.some((m) => httpMatches(m, r, vsNs))) continue;
-    if (rule.redirect) return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] redirects the request` };
-    if (rule.directResponse) return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] answers directly (${rule.directResponse.status})` };
+    if (rule.redirect)
+      return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] redirects the request` };
+    if (rule.directResponse)
+      return {
+        kind: 'refused',
+        virtualService: vs,
+        reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] answers directly (${rule.directResponse.status})`,
+      };
     // An abort fault for every request (percentage 100, or none given: "if not specified, all requests are aborted").
     const abort = rule.fault?.abort;
     if (abort && (abort.percentage === undefined || Number(abort.percentage?.value) >= 100)) {
-      return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] aborts every request (fault ${abort.httpStatus ?? abort.grpcStatus ?? ''})` };
+      return {
+        kind: 'refused',
+        virtualService: vs,
+        reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] aborts every request (fault ${abort.httpStatus ?? abort.grpcStatus ?? ''})`,
+      };
     }
     return { kind: 'route', virtualService: vs, index: i, destinations: destinationsOf(rule, vsNs) };
   }

@@ -161,10 +161,20 @@ export class EdgeGateway extends Construct {
       // Istio's Gateway reference: tls is required for HTTPS and TLS servers; httpsRedirect is an HTTP server's.
       // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
       if (secure && !s.tls?.forTlsPort) {
-        out.push(formatProblem(Codes.GATEWAY_TLS, `${field}.tls: a ${s.port.protocol} server needs tls settings (a mode and, except for ISTIO_MUTUAL and PASSTHROUGH, a credentialName)`));
+        out.push(
+          formatProblem(
+            Codes.GATEWAY_TLS,
+            `${field}.tls: a ${s.port.protocol} server needs tls settings (a mode and, except for ISTIO_MUTUAL and PASSTHROUGH, a credentialName)`,
+          ),
+        );
       }
       if (!secure && s.tls?.forTlsPort) {
-        out.push(formatProblem(Codes.GATEWAY_TLS, `${field}.tls: a ${s.port.protocol} server does not terminate TLS; use an HTTPS or TLS port, or GatewayTls.httpsRedirect()`));
+        out.push(
+          formatProblem(
+            Codes.GATEWAY_TLS,
+            `${field}.tls: a ${s.port.protocol} server does not terminate TLS; use an HTTPS or TLS port, or GatewayTls.httpsRedirect()`,
+          ),
+        );
       }
     });
     return out;

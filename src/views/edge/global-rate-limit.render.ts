@@ -1,6 +1,10 @@
 import { Duration } from 'cdk8s';
 import {
-  EnvoyFilterSpec, EnvoyFilterSpecConfigPatchesApplyTo as ApplyTo, EnvoyFilterSpecConfigPatchesMatchContext as Context, EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction as RouteAction, EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
+  EnvoyFilterSpec,
+  EnvoyFilterSpecConfigPatchesApplyTo as ApplyTo,
+  EnvoyFilterSpecConfigPatchesMatchContext as Context,
+  EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction as RouteAction,
+  EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
 } from '../../../imports/networking.istio.io';
 import { toIstioDuration } from '../../core/duration';
 import { HCM, RATE_LIMIT_FILTER_PRIORITY, RATELIMIT, ROUTER } from './envoy-filter.render';
@@ -120,7 +124,6 @@ export function renderGlobalRateLimitSpec(state: GlobalRateLimitSource): EnvoyFi
     ],
   };
 }
-
 
 /**
  * envoyproxy/ratelimit's `config.yaml`: a limit per user id under auth=authenticated, and per

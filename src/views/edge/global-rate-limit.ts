@@ -18,7 +18,6 @@ import { RateLimiter, SHOULD_RATE_LIMIT } from './rate-limiter';
 import { RateLimitUser, RateLimitUserKey } from './rate-limit-user';
 import { addConfigMap, addNetworkPolicy } from '../../workload/workload';
 
-
 /** Where Envoy's global rate-limit service (envoyproxy/ratelimit) listens. */
 export interface RateLimitServiceRef {
   /** Its fully qualified host, `ratelimit.production.svc.cluster.local`. */
@@ -168,7 +167,10 @@ export class GlobalRateLimit extends Construct {
     this.failureModeDeny = props.failureModeDeny ?? false;
     const ref = props.service ? { host: props.service.host, port: props.service.port } : props.rateLimitService;
     this.givenPort = props.service ? undefined : ref?.port;
-    this.rateLimitService = Object.freeze({ host: ref?.host ?? platform.rateLimitHost(this.chart.namespace), port: ref?.port ?? platform.rateLimit.grpcPort });
+    this.rateLimitService = Object.freeze({
+      host: ref?.host ?? platform.rateLimitHost(this.chart.namespace),
+      port: ref?.port ?? platform.rateLimit.grpcPort,
+    });
     const base = platform.rateLimitWorkload(this.chart.namespace);
     if (ref) {
       // `<name>.<namespace>[.svc...]`: a Service's DNS name. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
@@ -306,9 +308,15 @@ export class GlobalRateLimit extends Construct {
     }
     if (!this.serviceDeployed) {
       const host = this.rateLimitService.host;
-      out.push(formatProblem(Codes.GLOBAL_RATE_LIMIT_WITHOUT_SERVICE,
-        `serviceDeployed: the gateway would ask ${host} for every request, but nothing here deploys it; with failureModeDeny false every request passes. `
-        + `Deploy envoyproxy/ratelimit and Redis there reading ConfigMap ${this.domain}-ratelimit-config and set serviceDeployed: true, or drop the global limit`));
+      out.push(
+        formatProblem(
+          Codes.GLOBAL_RATE_LIMIT_WITHOUT_SERVICE,
+          `serviceDeployed: the gateway would ask ${host} for every request, but nothing here deploys it; with failureModeDeny false every request `
+            + 'passes. ' +
+            `Deploy envoyproxy/ratelimit and Redis there reading ConfigMap ${this.domain}-ratelimit-config and set serviceDeployed: true, or drop `
+              + 'the global limit',
+        ),
+      );
     }
     const domainProblem = dns1123LabelProblem(this.domain);
     if (domainProblem) out.push(formatProblem(Codes.INVALID_NAME, `domain: ${domainProblem}`));

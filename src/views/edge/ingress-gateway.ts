@@ -137,10 +137,20 @@ export class IngressGateway extends EdgeGateway {
     const seen = new Set<string>();
     this._routes.forEach((r, i) => {
       if (!/^\/([A-Za-z0-9._~!$&'()*+,;=:@%-]+\/)*$/.test(r.pathPrefix)) {
-        out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, `routes[${i}].pathPrefix: '${r.pathPrefix}' must be '/' or a path ending in '/' (${r.service.name})`));
+        out.push(
+          formatProblem(
+            Codes.INGRESS_ROUTE_INVALID,
+            `routes[${i}].pathPrefix: '${r.pathPrefix}' must be '/' or a path ending in '/' (${r.service.name})`,
+          ),
+        );
       }
       if (seen.has(r.pathPrefix)) {
-        out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, `routes[${i}].pathPrefix: '${r.pathPrefix}' is routed twice; the second route could never match`));
+        out.push(
+          formatProblem(
+            Codes.INGRESS_ROUTE_INVALID,
+            `routes[${i}].pathPrefix: '${r.pathPrefix}' is routed twice; the second route could never match`,
+          ),
+        );
       }
       seen.add(r.pathPrefix);
     });

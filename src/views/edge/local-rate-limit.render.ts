@@ -1,7 +1,12 @@
 import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  EnvoyFilter, EnvoyFilterSpec, EnvoyFilterSpecConfigPatchesApplyTo as ApplyTo, EnvoyFilterSpecConfigPatchesMatchContext as Context, EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction as RouteAction, EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
+  EnvoyFilter,
+  EnvoyFilterSpec,
+  EnvoyFilterSpecConfigPatchesApplyTo as ApplyTo,
+  EnvoyFilterSpecConfigPatchesMatchContext as Context,
+  EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction as RouteAction,
+  EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
 } from '../../../imports/networking.istio.io';
 import { allRequests, envoySeconds, HCM, LOCAL_RATELIMIT, RATE_LIMIT_FILTER_PRIORITY } from './envoy-filter.render';
 

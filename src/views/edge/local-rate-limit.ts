@@ -202,7 +202,8 @@ export class LocalRateLimit extends Construct {
       if (nameProblem) out.push(formatProblem(Codes.INVALID_NAME, `${field}.name: ${nameProblem}`));
       if (seen.has(r.name)) out.push(formatProblem(Codes.RATE_LIMIT_INVALID, `${field}.name: '${r.name}' is used twice`));
       seen.add(r.name);
-      if (!r.pathPrefix.startsWith('/')) out.push(formatProblem(Codes.RATE_LIMIT_INVALID, `${field}.pathPrefix must start with '/', got '${r.pathPrefix}'`));
+      if (!r.pathPrefix.startsWith('/'))
+        out.push(formatProblem(Codes.RATE_LIMIT_INVALID, `${field}.pathPrefix must start with '/', got '${r.pathPrefix}'`));
       out.push(...this.limitProblems(`${field}.`, r));
     });
     return out;
@@ -224,19 +225,39 @@ export class LocalRateLimit extends Construct {
     if (capacity && serving * perPod < capacity.peakRequestsPerSecond) {
       const widest = LocalRateLimit.maxReplicasFor(capacity, min, down);
       const fits = serving * Math.floor(rateOf(o) / widest) >= capacity.peakRequestsPerSecond;
-      const fix = !fits ? 'run more pods' : widest === min ? `keep ${min} pods, without autoscaling above them` : `scale between ${min} and ${widest} pods`;
-      out.push(formatProblem(Codes.LOCAL_RATE_LIMIT_REPLICAS,
-        `${prefix}capacity: each sidecar admits ${rateOf(o)} / ${max} pods = ${perPod} rps (the limit at the most pods), so the fewest ${min} pods, `
-        + `${down} of them down in a rollout or drain, admit ${serving} × ${perPod} = ${serving * perPod} rps, below the peak of ${capacity.peakRequestsPerSecond}; `
-        + `${fix}, or limit globally`));
+      const fix = !fits
+        ? 'run more pods'
+        : widest === min
+          ? `keep ${min} pods, without autoscaling above them`
+          : `scale between ${min} and ${widest} pods`;
+      out.push(
+        formatProblem(
+          Codes.LOCAL_RATE_LIMIT_REPLICAS,
+          `${prefix}capacity: each sidecar admits ${rateOf(o)} / ${max} pods = ${perPod} rps (the limit at the most pods), so the fewest ${min} `
+            + 'pods, ' +
+            `${down} of them down in a rollout or drain, admit ${serving} × ${perPod} = ${serving * perPod} rps, below the peak of `
+              + `${capacity.peakRequestsPerSecond}; ` +
+            `${fix}, or limit globally`,
+        ),
+      );
     }
     const bucket = this.bucket(o);
     const exact = (perPod * this.fillInterval.toMilliseconds()) / 1000;
     if (!Number.isInteger(exact)) {
-      out.push(formatProblem(Codes.RATE_LIMIT_INVALID,
-        `${prefix}fillInterval: ${perPod} requests per second a pod over ${describeDuration(this.fillInterval)} is ${exact} tokens per fill, not a whole number`));
+      out.push(
+        formatProblem(
+          Codes.RATE_LIMIT_INVALID,
+          `${prefix}fillInterval: ${perPod} requests per second a pod over ${describeDuration(this.fillInterval)} is ${exact} tokens per fill, not `
+            + 'a whole number',
+        ),
+      );
     } else if (bucket.tokens_per_fill < 1) {
-      out.push(formatProblem(Codes.INVALID_RATE, `${prefix}fillInterval: ${describeDuration(this.fillInterval)} refills no token at ${perPod} requests per second a pod`));
+      out.push(
+        formatProblem(
+          Codes.INVALID_RATE,
+          `${prefix}fillInterval: ${describeDuration(this.fillInterval)} refills no token at ${perPod} requests per second a pod`,
+        ),
+      );
     }
     if (o.burst !== undefined) {
       if (!Number.isInteger(o.burst) || o.burst <= 0) {

@@ -51,7 +51,11 @@ export function namespaceTelemetrySpec(provider: TracingProvider, sampling: Perc
 }
 
 /** The spec of a service's own Telemetry: its pods (by their selector labels) sampled at `sampling`. */
-export function serviceTelemetrySpec(provider: TracingProvider, selector: Readonly<Record<string, string>>, sampling: Percentage): Record<string, any> {
+export function serviceTelemetrySpec(
+  provider: TracingProvider,
+  selector: Readonly<Record<string, string>>,
+  sampling: Percentage,
+): Record<string, any> {
   return {
     selector: { matchLabels: { ...selector } },
     tracing: [provider.toTelemetry(sampling)],

@@ -14,14 +14,20 @@ import { addPrometheusRule } from '../observability/observability-stack.render';
  * (`<host>.fault-off.yaml`) and with the faults on every HTTP route (`<host>.fault-on.yaml`).
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPFaultInjection
  */
-export function renderFaultSwitchFiles(virtualServices: readonly { readonly host: string; readonly manifest: any }[], fault: FaultInjection): Record<string, string> {
+export function renderFaultSwitchFiles(
+  virtualServices: readonly { readonly host: string; readonly manifest: any }[],
+  fault: FaultInjection,
+): Record<string, string> {
   const out: Record<string, string> = {};
   const rendered = {
     delay: fault.delay && { percentage: { value: fault.delay.percentage.value }, fixedDelay: toIstioDuration(fault.delay.fixedDelay) },
     abort: fault.abort && { percentage: { value: fault.abort.percentage.value }, httpStatus: fault.abort.httpStatus },
   };
   for (const { host, manifest: off } of virtualServices) {
-    const on = { ...off, spec: { ...off.spec, http: (off.spec.http ?? []).map((h: any) => ({ ...h, fault: JSON.parse(JSON.stringify(rendered)) })) } };
+    const on = {
+      ...off,
+      spec: { ...off.spec, http: (off.spec.http ?? []).map((h: any) => ({ ...h, fault: JSON.parse(JSON.stringify(rendered)) })) },
+    };
     out[`${host}.fault-off.yaml`] = Yaml.stringify(off);
     out[`${host}.fault-on.yaml`] = Yaml.stringify(on);
   }

@@ -336,8 +336,13 @@ export class FaultInjectionTest extends Construct {
     out.push(...durationProblems({ 'delay.fixedDelay': this.fault.delay?.fixedDelay }));
     if (this.services.length === 0) bad('services', 'name at least one service');
     if (!this.permanent && this.apiServer.addresses.length === 0) {
-      out.push(formatProblem(Codes.JOB_API_SERVER_EGRESS,
-        'apiServer.addresses: the scheduled job reaches the API server; name its endpoints (kubectl get endpoints kubernetes) so its NetworkPolicy allows them and nothing else'));
+      out.push(
+        formatProblem(
+          Codes.JOB_API_SERVER_EGRESS,
+          'apiServer.addresses: the scheduled job reaches the API server; name its endpoints (kubectl get endpoints kubernetes) so its '
+            + 'NetworkPolicy allows them and nothing else',
+        ),
+      );
     }
     // An example range (RFC 5737, RFC 3849) is no cluster's API server: the job would never reach it.
     this.apiServer.addresses.forEach((c, i) => {
@@ -363,12 +368,19 @@ export class FaultInjectionTest extends Construct {
     const out: string[] = [];
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.FAULT_SCHEDULE_INVALID, `${field}: ${what}`));
     const minutes = this.testDuration.toMinutes({ integral: false });
-    if (!Number.isInteger(minutes) || minutes < 1) bad('testDuration', `must be whole minutes, at least 1, got ${describeDuration(this.testDuration)}`);
+    if (!Number.isInteger(minutes) || minutes < 1)
+      bad('testDuration', `must be whole minutes, at least 1, got ${describeDuration(this.testDuration)}`);
     const fields = this.schedule.expressionString.trim().split(/\s+/);
     if (fields.length !== 5 || !/^\d+$/.test(fields[0]) || !/^\d+$/.test(fields[1])) {
-      bad('schedule', `'${this.schedule.expressionString}' must name one minute and one hour, so that the switch-off can be scheduled testDuration later`);
+      bad(
+        'schedule',
+        `'${this.schedule.expressionString}' must name one minute and one hour, so that the switch-off can be scheduled testDuration later`,
+      );
     } else if (Number.isInteger(minutes) && minutes >= 1 && !this.offSchedule()) {
-      bad('testDuration', `${fields[1]}:${fields[0].padStart(2, '0')} plus ${minutes} minutes ends after midnight; start earlier so the window ends the same day`);
+      bad(
+        'testDuration',
+        `${fields[1]}:${fields[0].padStart(2, '0')} plus ${minutes} minutes ends after midnight; start earlier so the window ends the same day`,
+      );
     }
     if (!/^[A-Za-z]+(?:[/_+-][A-Za-z0-9_+-]+)*$/.test(this.timeZone) || this.timeZone.startsWith('TZ')) {
       bad('timeZone', `'${this.timeZone}' is not an IANA time zone name (Etc/UTC, Asia/Tokyo)`);

@@ -75,12 +75,16 @@ export function renderCanarySpec(s: FlaggerCanarySource): Record<string, any> {
       gateways: [...s.gateways],
       ...flaggerServiceTraffic(s.service.traffic, s.service.policy),
     },
-    autoscalerRef: autoscaler && { apiVersion: autoscaler.apiVersion, kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER, name: autoscaler.name },
+    autoscalerRef: autoscaler && {
+      apiVersion: autoscaler.apiVersion,
+      kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER,
+      name: autoscaler.name,
+    },
     analysis: {
       interval: go(s.interval),
       threshold: s.threshold,
       iterations: s.iterations,
-      maxWeight: weighted ? s.maxWeight ?? (s.stepWeights ? undefined : 50) : undefined,
+      maxWeight: weighted ? (s.maxWeight ?? (s.stepWeights ? undefined : 50)) : undefined,
       stepWeight: s.stepWeight,
       stepWeights: s.stepWeights ? [...s.stepWeights] : undefined,
       match: s.match?.map((m) => ({ headers: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { [v.kind]: v.value }])) })),

@@ -212,8 +212,13 @@ export class FlaggerCanary extends Construct {
         selectors.push([`spec.template.spec.topologySpreadConstraints[${i}].labelSelector.matchLabels`, t?.labelSelector?.matchLabels]));
       for (const [field, labels] of selectors) {
         if (byApp(labels)) {
-          out.push(formatProblem(Codes.FLAGGER_RENAMED_SELECTOR,
-            `service: ${c.kind}/${c.name} ${field} selects app=${app}, which Flagger renames to ${app}-primary on the primary's pods; create it after the FlaggerCanary or select by ${Labels.NAME}`));
+          out.push(
+            formatProblem(
+              Codes.FLAGGER_RENAMED_SELECTOR,
+              `service: ${c.kind}/${c.name} ${field} selects app=${app}, which Flagger renames to ${app}-primary on the primary's pods; create it `
+                + `after the FlaggerCanary or select by ${Labels.NAME}`,
+            ),
+          );
         }
       }
     }
@@ -248,20 +253,27 @@ export class FlaggerCanary extends Construct {
         if (i > 0 && w <= steps[i - 1]) bad(`stepWeights[${i}]`, `${w} does not increase on ${steps[i - 1]}`);
       });
       const last = steps[steps.length - 1];
-      if (this.maxWeight !== undefined && last !== undefined && this.maxWeight < last) bad('maxWeight', `${this.maxWeight} is below the last step weight ${last}`);
+      if (this.maxWeight !== undefined && last !== undefined && this.maxWeight < last)
+        bad('maxWeight', `${this.maxWeight} is below the last step weight ${last}`);
     }
-    if (this.stepWeight !== undefined && this.maxWeight !== undefined && this.maxWeight < this.stepWeight) bad('maxWeight', `${this.maxWeight} is below stepWeight ${this.stepWeight}`);
+    if (this.stepWeight !== undefined && this.maxWeight !== undefined && this.maxWeight < this.stepWeight)
+      bad('maxWeight', `${this.maxWeight} is below stepWeight ${this.stepWeight}`);
     // Flagger's mirrorWeight is a whole percentage (int in its Canary CRD); 0 mirrors nothing.
     const mirror = this.mirror?.value;
     if (mirror !== undefined && !(Number.isInteger(mirror) && mirror >= 1)) bad('mirror', `must be a whole percentage from 1 to 100, got ${mirror}`);
     if (mirror !== undefined && this.iterations !== undefined && this.match) {
       bad('mirror', 'an A/B test (iterations with match) sends the matched requests themselves; Flagger mirrors in canary and Blue/Green runs');
     }
-    const modes = [this.stepWeight !== undefined && 'stepWeight', this.stepWeights !== undefined && 'stepWeights', this.iterations !== undefined && 'iterations'].filter(Boolean);
+    const modes = [
+      this.stepWeight !== undefined && 'stepWeight',
+      this.stepWeights !== undefined && 'stepWeights',
+      this.iterations !== undefined && 'iterations',
+    ].filter(Boolean);
     if (modes.length === 0) bad('stepWeight', 'set one of stepWeight, stepWeights (canary) or iterations (A/B testing)');
     if (modes.length > 1) bad(String(modes[1]), `cannot be combined with ${modes[0]}`);
     if (this.iterations !== undefined) {
-      if (!Number.isInteger(this.iterations) || this.iterations < 1) bad('iterations', `must be a whole number of at least 1, got ${this.iterations}`);
+      if (!Number.isInteger(this.iterations) || this.iterations < 1)
+        bad('iterations', `must be a whole number of at least 1, got ${this.iterations}`);
       if (!this.match || this.match.length === 0) bad('match', 'A/B testing (iterations) needs at least one header match');
     } else if (this.match) {
       bad('match', 'header matches are for A/B testing: set iterations');
@@ -277,8 +289,13 @@ export class FlaggerCanary extends Construct {
       // Alertmanager (or any notification endpoint) always does.
       // https://docs.flagger.app/usage/webhooks ("Rollback hooks")
       if (w.type === 'rollback' && /\/api\/v[12]\/alerts\/?$/.test(w.url)) {
-        out.push(formatProblem(Codes.FLAGGER_NOTIFICATION_AS_GATE,
-          `webhooks[${i}]: a rollback webhook to Alertmanager (${w.url}) answers 2xx, which Flagger takes as "roll back now"; send notifications with alerts`));
+        out.push(
+          formatProblem(
+            Codes.FLAGGER_NOTIFICATION_AS_GATE,
+            `webhooks[${i}]: a rollback webhook to Alertmanager (${w.url}) answers 2xx, which Flagger takes as "roll back now"; send notifications `
+              + 'with alerts',
+          ),
+        );
       }
     });
     this.alerts?.forEach((a, i) => {
@@ -287,8 +304,14 @@ export class FlaggerCanary extends Construct {
     });
     out.push(...this.renamedSelectors());
     const t = this.service.traffic;
-    const owned = (what: string) => out.push(formatProblem(Codes.FLAGGER_OWNS_VIRTUAL_SERVICE,
-      `service: Flagger writes the VirtualService of ${this.service.name}, so the ${what} contributed to it would be dropped; remove it or drop the FlaggerCanary`));
+    const owned = (what: string) =>
+      out.push(
+        formatProblem(
+          Codes.FLAGGER_OWNS_VIRTUAL_SERVICE,
+          `service: Flagger writes the VirtualService of ${this.service.name}, so the ${what} contributed to it would be dropped; remove it or `
+            + 'drop the FlaggerCanary',
+        ),
+      );
     if (t.routes.length > 0) owned(`matched route(s) ${t.routes.map((r, i) => r.name ?? i).join(', ')}`);
     if (t.split) owned('default route split');
     if (t.mirror) owned('mirror');

@@ -104,7 +104,8 @@ export abstract class FlaggerMetric {
   /** Built-in: the P99 request duration must be at most `max`. */
   public static requestDuration(max: Duration, interval?: Duration): FlaggerMetric {
     const ms = max.toMilliseconds({ integral: false });
-    if (!(ms >= 1) || !Number.isInteger(ms)) throw new MeshError(Codes.FLAGGER_INVALID_ANALYSIS, `request-duration max must be whole milliseconds, at least 1ms, got ${ms}ms`);
+    if (!(ms >= 1) || !Number.isInteger(ms))
+      throw new MeshError(Codes.FLAGGER_INVALID_ANALYSIS, `request-duration max must be whole milliseconds, at least 1ms, got ${ms}ms`);
     return new BuiltinFlaggerMetric('request-duration', { max: ms }, interval);
   }
 

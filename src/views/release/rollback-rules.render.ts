@@ -84,10 +84,14 @@ export function renderRollbackRuleGroup(source: CanaryRollbackRulesSource): Rule
   const requests = (v: string) => total('rate', v);
   const errors = (v: string) => `(${total('rate', v, failureMatcher(st.grpc))} or on() vector(0))`;
   const errorRate = (v: string) => `(\n  ${errors(v)}\n  /\n  ${requests(v)}\n)`;
-  const p99 = (v: string) => `histogram_quantile(0.99, sum by (le) (${meshRequests('rate', 'istio_request_duration_milliseconds_bucket', scope(v), w)}))`;
+  const p99 = (v: string) =>
+    `histogram_quantile(0.99, sum by (le) (${meshRequests('rate', 'istio_request_duration_milliseconds_bucket', scope(v), w)}))`;
   const enough = (v: string) => `(${total('increase', v)} >= ${s.minRequests})`;
   const answered = (v: string) => `(${total('increase', v, successMatcher(st.grpc))} > 0)`;
-  const unready = `(sum(kube_deployment_status_replicas_unavailable${selector([['namespace', st.namespace], ['deployment', st.canaryDeployment]])}) > 0)`;
+  const unready = `(sum(kube_deployment_status_replicas_unavailable${selector([
+    ['namespace', st.namespace],
+    ['deployment', st.canaryDeployment],
+  ])}) > 0)`;
   const c = st.canaryVersion;
   const stable = st.stableVersion;
   // namespace and environment tell one environment's rollback from another's in a shared Alertmanager.
@@ -97,8 +101,10 @@ export function renderRollbackRuleGroup(source: CanaryRollbackRulesSource): Rule
   const rules: AlertRule[] = [
     {
       alert: 'CanaryHighErrorRate',
-      expr: `${errorRate(c)}\n> ${decimal(s.errorRateRatio)} * ${errorRate(stable)}\nand on() ${errorRate(c)} > ${ratioOf(s.relativeErrorRateFloor.value)}\n`
-        + `and on() ${enough(c)}\nand on() ${enough(stable)}`,
+      expr:
+        `${errorRate(c)}\n> ${decimal(s.errorRateRatio)} * ${errorRate(stable)}\nand on() ${errorRate(c)} > `
+          + `${ratioOf(s.relativeErrorRateFloor.value)}\n` +
+        `and on() ${enough(c)}\nand on() ${enough(stable)}`,
       for: toPromDuration(s.errorRateFor),
       labels: labels('critical', 'rollback'),
       annotations: { summary: `カナリア(${c})のエラー率がstable(${stable})の${decimal(s.errorRateRatio)}倍超過。自動ロールバック推奨` },

@@ -175,7 +175,13 @@ export class CanaryRollbackRules extends Construct {
     const s = this._thresholds;
     const out: string[] = [];
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.ROLLBACK_RULE_INVALID, `${field}: ${what}`));
-    const durations = { window: s.window, errorRateFor: s.errorRateFor, latencyFor: s.latencyFor, maxP99Latency: s.maxP99Latency, notReadyFor: s.notReadyFor };
+    const durations = {
+      window: s.window,
+      errorRateFor: s.errorRateFor,
+      latencyFor: s.latencyFor,
+      maxP99Latency: s.maxP99Latency,
+      notReadyFor: s.notReadyFor,
+    };
     for (const [field, d] of Object.entries(durations)) {
       const ms = d.toMilliseconds({ integral: false });
       if (!(ms >= 1) || !Number.isInteger(ms)) bad(field, `must be a whole number of milliseconds, at least 1ms, got ${describeDuration(d)}`);

@@ -41,6 +41,11 @@ export function renderRequestAuthenticationSpec(s: RequestAuthenticationShape): 
 }
 
 /** A RequestAuthentication (security.istio.io/v1) under `scope`, its spec read at synth. */
-export function addRequestAuthentication(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => RequestAuthenticationShape): ApiObject {
+export function addRequestAuthentication(
+  scope: Construct,
+  id: string,
+  metadata: ApiObjectMetadata,
+  state: () => RequestAuthenticationShape,
+): ApiObject {
   return new RequestAuthentication(scope, id, { metadata, spec: Lazy.any({ produce: () => renderRequestAuthenticationSpec(state()) }) });
 }

@@ -137,11 +137,16 @@ export class MeshAuthorizationPolicy extends Construct {
     this.service = props.service;
     this.rules = props.rules ? [...props.rules] : undefined;
     this.security = MeshSecurity.of(this);
-    addAuthorizationPolicy(this, 'Resource', { name: this.name, namespace: this.security.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, () => ({
-      selector: this.service?.selectorLabels,
-      ...this.action._render(),
-      rules: this.rules?.map(resolveRule),
-    }));
+    addAuthorizationPolicy(
+      this,
+      'Resource',
+      { name: this.name, namespace: this.security.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
+      () => ({
+        selector: this.service?.selectorLabels,
+        ...this.action._render(),
+        rules: this.rules?.map(resolveRule),
+      }),
+    );
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -157,7 +162,13 @@ export class MeshAuthorizationPolicy extends Construct {
     const known = new Set(this.node.root.node.findAll().filter((c): c is ServiceSecurity => ServiceSecurity.isServiceSecurity(c))
       .map((s) => s.service.principal.toString()));
     const mtls = this.service ? ServiceSecurity.of(this.service).mtlsMode : this.security.defaultMode.mode;
-    out.push(...ruleProblems(this.rules ?? [], { knownPrincipals: known, mtls, target: this.service ? `workload ${this.service.name}` : `namespace ${this.security.namespace}` }));
+    out.push(
+      ...ruleProblems(this.rules ?? [], {
+        knownPrincipals: known,
+        mtls,
+        target: this.service ? `workload ${this.service.name}` : `namespace ${this.security.namespace}`,
+      }),
+    );
     return out;
   }
 }

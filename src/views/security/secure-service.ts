@@ -74,7 +74,12 @@ export class SecureService extends MeshService {
     if (!retries || retries.disabled) return [];
     const unsafe = (retries.retryOn ?? []).filter((c) => RETRY_CONDITIONS_AFTER_RESPONSE.includes(c));
     if (unsafe.length === 0) return [];
-    return [formatProblem(Codes.UNSAFE_RETRY,
-      `retries.retryOn: ${unsafe.join(', ')} may resend a request ${this.name} already received (a second charge); retry only on ${SAFE_RETRY_CONDITIONS.join(',')}`)];
+    return [
+      formatProblem(
+        Codes.UNSAFE_RETRY,
+        `retries.retryOn: ${unsafe.join(', ')} may resend a request ${this.name} already received (a second charge); retry only on `
+          + `${SAFE_RETRY_CONDITIONS.join(',')}`,
+      ),
+    ];
   }
 }

@@ -144,7 +144,7 @@ describe('EdgeProxyRoute: a proxy without a sidecar (ingress-nginx, or Kong left
     expect(flowFindings(app, chart, m).findings).toEqual([]);
   });
 
-  test("an explicit setMtls keeps the plaintext port open unless it names that port itself", () => {
+  test('an explicit setMtls keeps the plaintext port open unless it names that port itself', () => {
     const { app, chart, order } = setup(unmeshed);
     new EdgeProxyRoute(chart, 'orders-via-kong', { service: order, ...ORDERS });
     const { ServiceSecurity, MtlsMode } = require('../../../src'); // eslint-disable-line @typescript-eslint/no-require-imports
