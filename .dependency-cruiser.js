@@ -64,7 +64,7 @@ module.exports = {
     },
     {
       name: 'no-unresolvable',
-      comment: 'every import of a file of the project resolves (a package the resolver cannot follow is the compiler\'s to judge)',
+      comment: "every import of a file of the project resolves (a package the resolver cannot follow is the compiler's to judge)",
       severity: 'error',
       from: { path: '^src/' },
       to: { couldNotResolve: true, path: '^[.]' },
@@ -74,7 +74,11 @@ module.exports = {
     doNotFollow: { path: '(^|/)node_modules/' },
     tsPreCompilationDeps: true,
     ...(fs.existsSync('tsconfig.json') ? { tsConfig: { fileName: 'tsconfig.json' } } : {}),
-    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json', '.d.ts'], conditionNames: ['require', 'node', 'types', 'default'], exportsFields: ['exports'] },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.js', '.json', '.d.ts'],
+      conditionNames: ['require', 'node', 'types', 'default'],
+      exportsFields: ['exports'],
+    },
     cache: false,
   },
 };

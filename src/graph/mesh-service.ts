@@ -214,21 +214,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       [Labels.TIER]: this.tier.name,
     };
 
-    const sa = adoption ? undefined
-      : addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, pod.serviceAccountAnnotations);
-    const k8sService = this.hasService && !adoption?.existingService ? writeService(this, {
-      options: this.serviceOptions, type: this.serviceType, ports: this.ports, labels: { [Labels.APP]: this.name, ...common },
-      exportTo: this._exportToList,
-    }) : undefined;
-    this.workloads = new ServiceWorkloads(this, defaultProbes(this.ports, this.healthCheckPath, pod.probes), this.plan);
-    if (adoption) {
-      this.workloads.adopt(adoption, this.version);
-    } else {
-      const statefulSet = this.stateful && k8sService ? { options: this.stateful, service: k8sService } : undefined;
-      this.workloads.deploy(this, statefulSet ? 'StatefulSet' : 'Deployment', {
-        name: this.name, version: this.version, image: this.image, replicas: this.replicas, serviceAccount: sa, stateful: statefulSet,
-      });
-    }
+    this.workloads = this.writeWorkloads(adoption, pod, common);
     const statefulSet = adoption ? adoption.description.kind === 'StatefulSet' : this.stateful !== undefined;
     this.podHostnames = podHostnamesOf(this, this.workloads.current, statefulSet);
 
@@ -246,6 +232,26 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this.chart._register(this);
     new ServiceSecurity(this, 'Security');
     this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /** Writes the ServiceAccount, the Service and the current version's workload, or adopts the team's own. */
+  private writeWorkloads(adoption: Adoption | undefined, pod: PodOptions, common: Record<string, string>): ServiceWorkloads {
+    const sa = adoption ? undefined
+      : addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, pod.serviceAccountAnnotations);
+    const k8sService = this.hasService && !adoption?.existingService ? writeService(this, {
+      options: this.serviceOptions, type: this.serviceType, ports: this.ports, labels: { [Labels.APP]: this.name, ...common },
+      exportTo: this._exportToList,
+    }) : undefined;
+    const workloads = new ServiceWorkloads(this, defaultProbes(this.ports, this.healthCheckPath, pod.probes), this.plan);
+    if (adoption) {
+      workloads.adopt(adoption, this.version);
+    } else {
+      const statefulSet = this.stateful && k8sService ? { options: this.stateful, service: k8sService } : undefined;
+      workloads.deploy(this, statefulSet ? 'StatefulSet' : 'Deployment', {
+        name: this.name, version: this.version, image: this.image, replicas: this.replicas, serviceAccount: sa, stateful: statefulSet,
+      });
+    }
+    return workloads;
   }
 
   /**

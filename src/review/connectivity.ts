@@ -299,23 +299,43 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
   const cluster = evaluator.cluster;
   const out = new Map<string, ConnectivityProbe>();
   const add = (p: ConnectivityProbe) => out.set([p.kind, p.source, p.destination, p.port, p.method, p.pathClass].join('\u0000'), p);
-  const workloads = cluster.pods.filter(isWorkload);
-  // Every workload of a principal calls: a Flagger release runs its primary and its canary under one ServiceAccount.
-  const byPrincipal = new Map<string, FlowPod[]>();
-  for (const p of cluster.pods) {
-    if (isWorkload(p) || p.kind === 'Platform') byPrincipal.set(cluster.principalOf(p), [...(byPrincipal.get(cluster.principalOf(p)) ?? []), p]);
-  }
-  const gateway = cluster.pods.find(
-    (p) => p.kind === 'Platform' && p.name === platform.ingressGateway.name && p.namespace === platform.ingressGateway.namespace,
-  );
   // The first Service of each pod, from the label index: linear in Services and pods.
   const serviceOfPod = new Map<FlowPod, Manifest>();
   for (const svc of cluster.services.values()) {
     if (svc.manifest.apiVersion !== 'v1') continue;
     for (const p of cluster.podsOfService(svc)) if (!serviceOfPod.has(p)) serviceOfPod.set(p, svc.manifest);
   }
+  const gateway = cluster.pods.find(
+    (p) => p.kind === 'Platform' && p.name === platform.ingressGateway.name && p.namespace === platform.ingressGateway.namespace,
+  );
+  const probe: ProbeContext = { cluster, namespace, serviceOfPod, add };
+  callerProbes(probe);
+  routeProbes(probe, gateway);
+  const meshed = cluster.pods.filter(isWorkload).filter((p) => p.meshed && p.namespace === namespace);
+  scrapeProbes(probe, meshed);
+  tracingProbes(probe, platform, meshed);
+  if (gateway) rateLimitProbe(probe, platform, gateway);
+  return out;
+}
 
-  // Declared callers: https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source (principals)
+/** What the probes of one environment share: the cluster, its namespace, each pod's first Service, and where probes go. */
+interface ProbeContext {
+  readonly cluster: FlowEvaluator['cluster'];
+  readonly namespace: string;
+  readonly serviceOfPod: ReadonlyMap<FlowPod, Manifest>;
+  add(p: ConnectivityProbe): void;
+}
+
+/**
+ * Declared callers: every workload of a principal an ALLOW policy names calls each operation of its rule
+ * (a Flagger release runs its primary and its canary under one ServiceAccount).
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+ */
+function callerProbes({ cluster, namespace, serviceOfPod, add }: ProbeContext): void {
+  const byPrincipal = new Map<string, FlowPod[]>();
+  for (const p of cluster.pods) {
+    if (isWorkload(p) || p.kind === 'Platform') byPrincipal.set(cluster.principalOf(p), [...(byPrincipal.get(cluster.principalOf(p)) ?? []), p]);
+  }
   for (const policy of cluster.ofKind('AuthorizationPolicy')) {
     if (String(policy.spec?.action ?? 'ALLOW') !== 'ALLOW' || !policy.spec?.selector) continue;
     const targets = cluster
@@ -327,65 +347,15 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
       const port = Number(service.spec?.ports?.[0]?.port);
       for (const rule of policy.spec?.rules ?? []) {
         for (const from of rule?.from ?? []) {
-          for (const principal of from.source?.principals ?? []) {
-            for (const caller of byPrincipal.get(String(principal)) ?? []) {
-              if (caller === target) continue;
-              const requestPrincipal = sampleRequestPrincipal(from.source?.requestPrincipals);
-              for (const [method, pathClass] of operationsOf(rule)) {
-                add({
-                  kind: 'call', source: display(caller, namespace), destination: display(target, namespace), port, method, pathClass,
-                  flow: {
-                    source: sourceOf(caller), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: method as FlowMethod,
-                    path: samplePath(pathClass), ...(requestPrincipal ? { requestPrincipal } : {}),
-                  },
-                });
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-
-  // External requests: https://istio.io/latest/docs/reference/config/networking/gateway/#Server and
-  // the VirtualService routes bound to the Gateway (first match wins).
-  for (const gw of cluster.ofKind('Gateway')) {
-    for (const server of gw.spec?.servers ?? []) {
-      if (server.tls?.httpsRedirect === true) continue;
-      const port = Number(server.port?.number);
-      const protocol = String(server.port?.protocol ?? 'HTTP').toUpperCase();
-      for (const h of server.hosts ?? []) {
-        const host = String(h).split('/').pop()!;
-        if (host.includes('*')) continue;
-        for (const vs of cluster.ofKind('VirtualService')) {
-          const bound = (vs.spec?.gateways ?? []).some(
-            (g: string) => g === `${nsOf(gw)}/${gw.metadata?.name}` || (g === gw.metadata?.name && nsOf(vs) === nsOf(gw)),
-          );
-          if (!bound || !(vs.spec?.hosts ?? []).some((x: string) => x === host || x === '*')) continue;
-          for (const route of vs.spec?.http ?? []) {
-            const dest = String(route.route?.[0]?.destination?.host ?? '');
-            const svc = cluster.service(dest, nsOf(vs));
-            const targetPod = svc ? cluster.podsOfService(svc).find(isWorkload) : undefined;
-            if (!targetPod) continue;
-            const requestPrincipal = gatewayRequestPrincipal(cluster, targetPod, gateway);
-            for (const match of route.match?.length ? route.match : [{}]) {
-              const uri = match.uri ?? {};
-              const path =
-                uri.exact ??
-                (uri.prefix !== undefined ? `${String(uri.prefix).replace(/\/?$/, '/')}x` : uri.regex !== undefined ? sampleOf(uri.regex) : '/');
-              const headers = sampleHeaders(match.headers);
-              // A match no sample request is known to meet (a regex the sampler cannot fill) is not probed.
-              if (path === undefined || headers === undefined) continue;
-              const uriClass = uri.exact ?? (uri.prefix !== undefined ? `${uri.prefix}*` : uri.regex !== undefined ? `~${uri.regex}` : '/*');
-              const headerClass = Object.keys(match.headers ?? {}).sort().map((h) => ` ${h}:${headerText(match.headers[h])}`).join('');
-              const pathClass = `${uriClass}${headerClass}`;
-              const method = METHODS.has(String(match.method?.exact)) ? String(match.method.exact) : 'GET';
+          const requestPrincipal = sampleRequestPrincipal(from.source?.requestPrincipals);
+          const callers = (from.source?.principals ?? []).flatMap((principal: unknown) => byPrincipal.get(String(principal)) ?? []);
+          for (const caller of callers.filter((c: FlowPod) => c !== target)) {
+            for (const [method, pathClass] of operationsOf(rule)) {
               add({
-                kind: 'route', source: EXTERNAL, destination: display(targetPod, namespace), port, method, pathClass,
+                kind: 'call', source: display(caller, namespace), destination: display(target, namespace), port, method, pathClass,
                 flow: {
-                  source: { external: true }, host, port, method: method as FlowMethod, path,
-                  protocol: protocol === 'HTTPS' ? 'HTTPS' : 'HTTP', ...(requestPrincipal ? { requestPrincipal } : {}),
-                  ...(Object.keys(headers).length > 0 ? { headers } : {}),
+                  source: sourceOf(caller), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: method as FlowMethod,
+                  path: samplePath(pathClass), ...(requestPrincipal ? { requestPrincipal } : {}),
                 },
               });
             }
@@ -394,79 +364,148 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
       }
     }
   }
+}
 
-  const meshed = workloads.filter((p) => p.meshed && p.namespace === namespace);
-  // Scrapes: https://istio.io/latest/docs/ops/integrations/prometheus/#option-2-customized-scraping-configurations
-  if (cluster.ofKind('PodMonitor').length + cluster.ofKind('ServiceMonitor').length > 0) {
-    const prometheus = cluster.pods.find((p) => p.kind === 'Platform' && p.name === 'prometheus');
-    for (const pod of prometheus ? meshed : []) {
-      const service = serviceOfPod.get(pod);
-      if (!service) continue;
-      for (const port of [15090, 15020]) {
-        add({
-          kind: 'scrape',
-          source: display(prometheus!, namespace),
-          destination: display(pod, namespace),
-          port,
-          method: 'GET',
-          pathClass: '/stats/prometheus',
-          flow: { source: sourceOf(prometheus!), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: 'GET', path: '/stats/prometheus' },
-        });
+/**
+ * External requests: each host of each Gateway server, through the VirtualService routes bound to the Gateway (first match wins).
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server
+ */
+function routeProbes(probe: ProbeContext, gateway: FlowPod | undefined): void {
+  const { cluster } = probe;
+  for (const gw of cluster.ofKind('Gateway')) {
+    for (const server of gw.spec?.servers ?? []) {
+      if (server.tls?.httpsRedirect === true) continue;
+      const port = Number(server.port?.number);
+      const protocol = String(server.port?.protocol ?? 'HTTP').toUpperCase() === 'HTTPS' ? 'HTTPS' : 'HTTP';
+      for (const h of server.hosts ?? []) {
+        const host = String(h).split('/').pop()!;
+        if (host.includes('*')) continue;
+        for (const vs of cluster.ofKind('VirtualService')) {
+          const bound = (vs.spec?.gateways ?? []).some(
+            (g: string) => g === `${nsOf(gw)}/${gw.metadata?.name}` || (g === gw.metadata?.name && nsOf(vs) === nsOf(gw)),
+          );
+          if (!bound || !(vs.spec?.hosts ?? []).some((x: string) => x === host || x === '*')) continue;
+          for (const route of vs.spec?.http ?? []) routeMatchProbes(probe, gateway, vs, route, { host, port, protocol });
+        }
       }
     }
   }
-  // Spans: https://istio.io/latest/docs/reference/config/telemetry/#Tracing
-  if (cluster.ofKind('Telemetry').some((t) => (t.spec?.tracing ?? []).length > 0)) {
-    const collector = platform.tracingWorkload();
-    const t = platform.tracing;
-    const path = t.protocol === 'zipkin' ? '/api/v2/spans' : '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
-    for (const pod of meshed) {
-      add({
-        kind: 'tracing',
-        source: display(pod, namespace),
-        destination: `${collector.namespace}/${collector.name}`,
-        port: t.port,
-        method: 'POST',
-        pathClass: path,
-        flow: {
-          source: sourceOf(pod),
-          host: t.host,
-          port: t.port,
-          method: 'POST',
-          path,
-          target: collector,
-          protocol: t.protocol === 'zipkin' ? 'HTTP' : 'GRPC',
-        },
-      });
-    }
-  }
-  // The global rate limit: https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rate_limit_filter
-  const rl = platform.rateLimitWorkload(namespace);
-  const rlService = cluster.service(`${rl.name}.${rl.namespace}`, namespace);
-  const rlHost = `${rl.name}.${rl.namespace}.svc.cluster.local`;
-  // The gateway's rate-limit filter names its cluster `outbound|<port>||<host>`: a filter that does is a flow that must work.
-  const filtered = cluster.ofKind('EnvoyFilter').some((f) => JSON.stringify(f.spec ?? {}).includes(`||${rlHost}`));
-  if (gateway && (rlService || filtered)) {
-    const port = platform.rateLimit.grpcPort;
-    const target = rlService ? cluster.podsOfService(rlService)[0] : undefined;
+}
+
+/** The probes of one route of a VirtualService bound to a gateway: one sample request per match (every request without one). */
+function routeMatchProbes(
+  { cluster, namespace, add }: ProbeContext,
+  gateway: FlowPod | undefined,
+  vs: Manifest,
+  route: any,
+  server: { readonly host: string; readonly port: number; readonly protocol: 'HTTP' | 'HTTPS' },
+): void {
+  const dest = String(route.route?.[0]?.destination?.host ?? '');
+  const svc = cluster.service(dest, nsOf(vs));
+  const targetPod = svc ? cluster.podsOfService(svc).find(isWorkload) : undefined;
+  if (!targetPod) return;
+  const requestPrincipal = gatewayRequestPrincipal(cluster, targetPod, gateway);
+  const { host, port, protocol } = server;
+  for (const match of route.match?.length ? route.match : [{}]) {
+    const uri = match.uri ?? {};
+    const path =
+      uri.exact ??
+      (uri.prefix !== undefined ? `${String(uri.prefix).replace(/\/?$/, '/')}x` : uri.regex !== undefined ? sampleOf(uri.regex) : '/');
+    const headers = sampleHeaders(match.headers);
+    // A match no sample request is known to meet (a regex the sampler cannot fill) is not probed.
+    if (path === undefined || headers === undefined) continue;
+    const uriClass = uri.exact ?? (uri.prefix !== undefined ? `${uri.prefix}*` : uri.regex !== undefined ? `~${uri.regex}` : '/*');
+    const headerClass = Object.keys(match.headers ?? {}).sort().map((h) => ` ${h}:${headerText(match.headers[h])}`).join('');
+    const pathClass = `${uriClass}${headerClass}`;
+    const method = METHODS.has(String(match.method?.exact)) ? String(match.method.exact) : 'GET';
     add({
-      kind: 'ratelimit',
-      source: display(gateway, namespace),
-      destination: display(target ?? { name: rl.name, namespace: rl.namespace }, namespace),
-      port,
-      method: 'POST',
-      pathClass: '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit',
+      kind: 'route', source: EXTERNAL, destination: display(targetPod, namespace), port, method, pathClass,
       flow: {
-        source: sourceOf(gateway),
-        host: `${rl.name}.${rl.namespace}`,
-        port,
-        method: 'POST',
-        path: '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit',
-        protocol: 'GRPC',
+        source: { external: true }, host, port, method: method as FlowMethod, path,
+        protocol, ...(requestPrincipal ? { requestPrincipal } : {}),
+        ...(Object.keys(headers).length > 0 ? { headers } : {}),
       },
     });
   }
-  return out;
+}
+
+/**
+ * Scrapes, when a PodMonitor or ServiceMonitor asks for them: Prometheus to each meshed pod's Envoy (15090) and merged (15020) ports.
+ * @see https://istio.io/latest/docs/ops/integrations/prometheus/#option-2-customized-scraping-configurations
+ */
+function scrapeProbes({ cluster, namespace, serviceOfPod, add }: ProbeContext, meshed: readonly FlowPod[]): void {
+  if (cluster.ofKind('PodMonitor').length + cluster.ofKind('ServiceMonitor').length === 0) return;
+  const prometheus = cluster.pods.find((p) => p.kind === 'Platform' && p.name === 'prometheus');
+  for (const pod of prometheus ? meshed : []) {
+    const service = serviceOfPod.get(pod);
+    if (!service) continue;
+    for (const port of [15090, 15020]) {
+      add({
+        kind: 'scrape',
+        source: display(prometheus!, namespace),
+        destination: display(pod, namespace),
+        port,
+        method: 'GET',
+        pathClass: '/stats/prometheus',
+        flow: { source: sourceOf(prometheus!), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: 'GET', path: '/stats/prometheus' },
+      });
+    }
+  }
+}
+
+/**
+ * Spans, when a Telemetry traces: each meshed pod to the platform's collector.
+ * @see https://istio.io/latest/docs/reference/config/telemetry/#Tracing
+ */
+function tracingProbes({ cluster, namespace, add }: ProbeContext, platform: MeshPlatform, meshed: readonly FlowPod[]): void {
+  if (!cluster.ofKind('Telemetry').some((t) => (t.spec?.tracing ?? []).length > 0)) return;
+  const collector = platform.tracingWorkload();
+  const t = platform.tracing;
+  const path = t.protocol === 'zipkin' ? '/api/v2/spans' : '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+  for (const pod of meshed) {
+    add({
+      kind: 'tracing',
+      source: display(pod, namespace),
+      destination: `${collector.namespace}/${collector.name}`,
+      port: t.port,
+      method: 'POST',
+      pathClass: path,
+      flow: {
+        source: sourceOf(pod),
+        host: t.host,
+        port: t.port,
+        method: 'POST',
+        path,
+        target: collector,
+        protocol: t.protocol === 'zipkin' ? 'HTTP' : 'GRPC',
+      },
+    });
+  }
+}
+
+/**
+ * The global rate limit: the gateway to the rate-limit service, when its Service is there or a gateway filter names it
+ * (the filter names its cluster `outbound|<port>||<host>`: a filter that does is a flow that must work).
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rate_limit_filter
+ */
+function rateLimitProbe({ cluster, namespace, add }: ProbeContext, platform: MeshPlatform, gateway: FlowPod): void {
+  const rl = platform.rateLimitWorkload(namespace);
+  const rlService = cluster.service(`${rl.name}.${rl.namespace}`, namespace);
+  const rlHost = `${rl.name}.${rl.namespace}.svc.cluster.local`;
+  const filtered = cluster.ofKind('EnvoyFilter').some((f) => JSON.stringify(f.spec ?? {}).includes(`||${rlHost}`));
+  if (!rlService && !filtered) return;
+  const port = platform.rateLimit.grpcPort;
+  const target = rlService ? cluster.podsOfService(rlService)[0] : undefined;
+  const path = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
+  add({
+    kind: 'ratelimit',
+    source: display(gateway, namespace),
+    destination: display(target ?? { name: rl.name, namespace: rl.namespace }, namespace),
+    port,
+    method: 'POST',
+    pathClass: path,
+    flow: { source: sourceOf(gateway), host: `${rl.name}.${rl.namespace}`, port, method: 'POST', path, protocol: 'GRPC' },
+  });
 }
 
 /** `[method, path]` of each operation of a rule: every method times every path; none is `GET /*`. */

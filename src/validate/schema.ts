@@ -63,6 +63,7 @@ const compiled = new WeakMap<object, ValidateFunction>();
  * node_modules/.cache/cdk8s-mesh, keyed by the schema's hash), so that a new process
  * loads in milliseconds what takes ajv about a second to compile for an environment.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- ajv's package.json, read as data when the module loads
 const CACHE_VERSION = `3-${require('ajv/package.json').version}`;
 
 function cacheDir(): string {

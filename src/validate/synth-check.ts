@@ -231,22 +231,7 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
     classify(f, CLUSTER_FOLDER);
   }
   if (errors.length === 0 && options.flowVerification !== false && meshCharts.length > 0) {
-    // Every chart's intended flows over every manifest: a call across namespaces meets the
-    // callee's policies, and a pair of workloads of two environments must be refused too.
-    const chartByPath = new Map(meshCharts.map((c) => [c.node.path, c]));
-    const folderOfPath = (path: string) => {
-      for (let p = path; p !== ''; p = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '') {
-        const chart = chartByPath.get(p);
-        if (chart) return folderOf(chart);
-      }
-      return folderOf(meshCharts[0]);
-    };
-    for (const p of clusterFlowFindings(meshCharts, manifests)) {
-      // A finding no construct stated (an open pair) goes to the construct of its resource (the destination's Deployment).
-      const stated = (p.finding as { constructPath?: string }).constructPath !== undefined;
-      const path = stated ? p.path : pathOf(p.finding.resource) ?? p.path;
-      errors.push({ ...p, path, folder: (stated ? undefined : folderOfResource(p.finding.resource)) ?? folderOfPath(path) });
-    }
+    errors.push(...flowProblems(meshCharts, manifests, pathOf, folderOfResource));
   }
   // Each acknowledged warning travels with the object it is reported on, as the annotation
   // `cdk8s-mesh-validate` and `cdk8s-mesh-diff` read (acknowledgements.ts).
@@ -255,6 +240,32 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
     if (e) annotateAcknowledged(e.manifest, a.finding.code, a.acknowledgement.reason);
   }
   return { rendered, errors, warnings, acknowledged, staleAcknowledgements: acks.filter((a) => !used.has(a)) };
+}
+
+/**
+ * Every chart's intended flows over every manifest: a call across namespaces meets the callee's
+ * policies, and a pair of workloads of two environments must be refused too. A finding no construct
+ * stated (an open pair) goes to the construct of its resource (the destination's Deployment).
+ */
+function flowProblems(
+  meshCharts: readonly (Chart & FlowCheckedChart)[],
+  manifests: readonly Manifest[],
+  pathOf: (r: Finding['resource']) => string | undefined,
+  folderOfResource: (r: Finding['resource']) => string | undefined,
+): SynthProblem[] {
+  const chartByPath = new Map(meshCharts.map((c) => [c.node.path, c]));
+  const folderOfPath = (path: string) => {
+    for (let p = path; p !== ''; p = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '') {
+      const chart = chartByPath.get(p);
+      if (chart) return folderOf(chart);
+    }
+    return folderOf(meshCharts[0]);
+  };
+  return clusterFlowFindings(meshCharts, manifests).map((p) => {
+    const stated = (p.finding as { constructPath?: string }).constructPath !== undefined;
+    const path = stated ? p.path : pathOf(p.finding.resource) ?? p.path;
+    return { ...p, path, folder: (stated ? undefined : folderOfResource(p.finding.resource)) ?? folderOfPath(path) };
+  });
 }
 
 /** What each MeshChart assumes about the mesh's identity, on its Namespace (else its first object). */

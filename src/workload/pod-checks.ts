@@ -66,17 +66,9 @@ const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function podOptionProblems(pod: PodOptions, ports: readonly number[], derivedEnv: readonly string[] = [],
   claims: readonly string[] = []): string[] {
-  const out: string[] = [];
-  const envProblems = (field: string, names: string[]) => {
-    const seen = new Set<string>();
-    for (const n of names) {
-      if (!C_IDENTIFIER.test(n))
-        out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: an environment variable name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*)`));
-      if (seen.has(n)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: set twice (by the pod's env and by a call's addressEnv)`));
-      seen.add(n);
-    }
-  };
-  envProblems('env', [...Object.keys(pod.env ?? {}), ...derivedEnv]);
+  const check: PodCheck = { pod, out: [], volumeNames: new Set<string>(['tmp', ...claims]), containerNames: new Set<string>(['app']) };
+  const out = check.out;
+  envProblems(check, 'env', [...Object.keys(pod.env ?? {}), ...derivedEnv]);
   out.push(...envSourceProblems('env', pod.env));
   (pod.imagePullSecrets ?? []).forEach((n, i) => {
     const p = dns1123SubdomainProblem(n);
@@ -91,8 +83,62 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
   for (const k of Object.keys(pod.podAnnotations ?? {})) {
     if (!QUALIFIED_NAME.test(k)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podAnnotations: '${k}' is not a qualified name`));
   }
+  volumeProblems(check);
+  if ((pod.writableTmp ?? true) === false) check.volumeNames.delete('tmp');
+  mountProblems(check, 'mounts', pod.mounts);
+  (pod.initContainers ?? []).forEach((c, i) => containerProblems(check, `initContainers[${i}]`, c));
+  for (const kind of ['containers', 'sidecarContainers'] as const) {
+    (pod[kind] ?? []).forEach((c: ContainerOptions, i) => {
+      containerProblems(check, `${kind}[${i}]`, c);
+      const own = (c.ports ?? []).map((x) => x.number);
+      for (const [slot, probe] of Object.entries(c.probes ?? {}) as [string, HealthProbe | undefined][]) {
+        if (probe) out.push(...probeProblems(`${kind}[${i}].probes.${slot}`, probe, own, slot !== 'readiness'));
+      }
+    });
+  }
+  out.push(...podSecurityProblems(pod));
+  out.push(...schedulingProblems(pod));
+  for (const [slot, probe] of Object.entries(pod.probes ?? {}) as [string, HealthProbe | undefined][]) {
+    if (probe) out.push(...probeProblems(`probes.${slot}`, probe, ports, slot !== 'readiness'));
+  }
+  for (const key of Object.keys({ ...pod.podAnnotations, ...pod.podLabels })) {
+    if (ISTIO_KEYS.includes(key)) {
+      out.push(formatProblem(Codes.INVALID_POD_SETTING, `podAnnotations.${key}: set it through the typed sidecar option`));
+    }
+  }
+  out.push(...sidecarProblems(pod));
+  if (pod.terminationGracePeriod && !Number.isInteger(pod.terminationGracePeriod.toMilliseconds() / 1000)) {
+    out.push(formatProblem(Codes.INVALID_POD_SETTING, 'terminationGracePeriod: must be a whole number of seconds'));
+  }
+  if ((pod as { hardeningExemption?: unknown }).hardeningExemption !== undefined) {
+    out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION,
+      'hardeningExemption: removed; loosen field by field with security.exceptions (HardeningException), each written with its reason for review'));
+  }
+  return out;
+}
 
-  const volumeNames = new Set<string>(['tmp', ...claims]);
+/** What the checks of one pod share: its options, the problems found, and the volume and container names declared so far. */
+interface PodCheck {
+  readonly pod: PodOptions;
+  readonly out: string[];
+  readonly volumeNames: Set<string>;
+  readonly containerNames: Set<string>;
+}
+
+/** Environment variable names: C identifiers, each set once. */
+function envProblems({ out }: PodCheck, field: string, names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (!C_IDENTIFIER.test(n)) {
+      out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: an environment variable name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*)`));
+    }
+    if (seen.has(n)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: set twice (by the pod's env and by a call's addressEnv)`));
+    seen.add(n);
+  }
+}
+
+/** The pod's volumes: names (declared once; `tmp` is the writable /tmp), emptyDir sizes, ConfigMap and Secret names, token expirations. */
+function volumeProblems({ pod, out, volumeNames }: PodCheck): void {
   (pod.volumes ?? []).forEach((v, i) => {
     const field = `volumes[${i}]`;
     const p = dns1123LabelProblem(v.name);
@@ -123,61 +169,59 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
       }
     }
   });
-  if ((pod.writableTmp ?? true) === false) volumeNames.delete('tmp');
-  const mountProblems = (field: string, mounts: readonly VolumeMountOptions[] | undefined) => {
-    const paths = new Set<string>();
-    (mounts ?? []).forEach((m, i) => {
-      const at = `${field}[${i}]`;
-      if (!volumeNames.has(m.volume)) {
-        out.push(
-          formatProblem(
-            Codes.INVALID_MOUNT,
-            `${at}.volume: '${m.volume}' is not a volume of the workload (declared: ${[...volumeNames].join(', ')})`,
-          ),
-        );
-      }
-      const path = m.path.replace(/\/+$/, '') || '/';
-      if (!m.path.startsWith('/')) out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: '${m.path}' must be absolute`));
-      else if (path === '/') out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: a volume over / would hide the image`));
-      else if (path === '/tmp' && (pod.writableTmp ?? true))
-        out.push(
-          formatProblem(Codes.INVALID_MOUNT, `${at}.path: /tmp is the writable emptyDir; set writableTmp: false to mount another volume there`),
-        );
-      if (paths.has(path)) out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: '${path}' is mounted twice`));
-      paths.add(path);
-    });
-  };
-  mountProblems('mounts', pod.mounts);
+}
 
-  const names = new Set<string>(['app']);
-  const containerProblems = (
-    field: string,
-    c: { name: string; env?: Record<string, EnvValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions },
-  ) => {
-    const p = dns1123LabelProblem(c.name);
-    if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: ${p}`));
-    if (names.has(c.name)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: '${c.name}' is taken`));
-    names.add(c.name);
-    envProblems(`${field}.env`, Object.keys(c.env ?? {}));
-    out.push(...envSourceProblems(`${field}.env`, c.env));
-    mountProblems(`${field}.mounts`, c.mounts);
-    out.push(...securityProblems(`${field}.security`, c.security), ...exceptionKeyProblems(`${field}.security`, c.name, c.security));
-  };
-  (pod.initContainers ?? []).forEach((c, i) => containerProblems(`initContainers[${i}]`, c));
-  for (const kind of ['containers', 'sidecarContainers'] as const) {
-    (pod[kind] ?? []).forEach((c: ContainerOptions, i) => {
-      containerProblems(`${kind}[${i}]`, c);
-      const own = (c.ports ?? []).map((x) => x.number);
-      for (const [slot, probe] of Object.entries(c.probes ?? {}) as [string, HealthProbe | undefined][]) {
-        if (probe) out.push(...probeProblems(`${kind}[${i}].probes.${slot}`, probe, own, slot !== 'readiness'));
-      }
-    });
-  }
-  out.push(...securityProblems('security', pod.security), ...exceptionKeyProblems('security', 'app', pod.security));
+/** Mounts: of a declared volume, at an absolute path other than / (and /tmp while it is the writable emptyDir), each path once. */
+function mountProblems({ pod, out, volumeNames }: PodCheck, field: string, mounts: readonly VolumeMountOptions[] | undefined): void {
+  const paths = new Set<string>();
+  (mounts ?? []).forEach((m, i) => {
+    const at = `${field}[${i}]`;
+    if (!volumeNames.has(m.volume)) {
+      out.push(
+        formatProblem(
+          Codes.INVALID_MOUNT,
+          `${at}.volume: '${m.volume}' is not a volume of the workload (declared: ${[...volumeNames].join(', ')})`,
+        ),
+      );
+    }
+    const path = m.path.replace(/\/+$/, '') || '/';
+    if (!m.path.startsWith('/')) out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: '${m.path}' must be absolute`));
+    else if (path === '/') out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: a volume over / would hide the image`));
+    else if (path === '/tmp' && (pod.writableTmp ?? true)) {
+      out.push(
+        formatProblem(Codes.INVALID_MOUNT, `${at}.path: /tmp is the writable emptyDir; set writableTmp: false to mount another volume there`),
+      );
+    }
+    if (paths.has(path)) out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: '${path}' is mounted twice`));
+    paths.add(path);
+  });
+}
+
+/** A container: its name (a DNS label no other container has), env, mounts and security. */
+function containerProblems(
+  check: PodCheck,
+  field: string,
+  c: { name: string; env?: Record<string, EnvValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions },
+): void {
+  const { out, containerNames } = check;
+  const p = dns1123LabelProblem(c.name);
+  if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: ${p}`));
+  if (containerNames.has(c.name)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: '${c.name}' is taken`));
+  containerNames.add(c.name);
+  envProblems(check, `${field}.env`, Object.keys(c.env ?? {}));
+  out.push(...envSourceProblems(`${field}.env`, c.env));
+  mountProblems(check, `${field}.mounts`, c.mounts);
+  out.push(...securityProblems(`${field}.security`, c.security), ...exceptionKeyProblems(`${field}.security`, c.name, c.security));
+}
+
+/** The app container's security and the pod's: user and group ids, never root without a HardeningException. */
+function podSecurityProblems(pod: PodOptions): string[] {
+  const out = [...securityProblems('security', pod.security), ...exceptionKeyProblems('security', 'app', pod.security)];
   const ps = pod.podSecurity ?? {};
   for (const [k, v] of [['runAsUser', ps.runAsUser], ['runAsGroup', ps.runAsGroup], ['fsGroup', ps.fsGroup]] as const) {
-    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 2147483647))
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 2147483647)) {
       out.push(formatProblem(Codes.INVALID_POD_SETTING, `podSecurity.${k}: must be a whole number from 0, got ${v}`));
+    }
   }
   if (ps.runAsUser === 0) {
     out.push(
@@ -187,17 +231,12 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
       ),
     );
   }
-  out.push(...schedulingProblems(pod));
+  return out;
+}
 
-  for (const [slot, probe] of Object.entries(pod.probes ?? {}) as [string, HealthProbe | undefined][]) {
-    if (probe) out.push(...probeProblems(`probes.${slot}`, probe, ports, slot !== 'readiness'));
-  }
-
-  for (const key of Object.keys({ ...pod.podAnnotations, ...pod.podLabels })) {
-    if (ISTIO_KEYS.includes(key)) {
-      out.push(formatProblem(Codes.INVALID_POD_SETTING, `podAnnotations.${key}: set it through the typed sidecar option`));
-    }
-  }
+/** The sidecar's resources: whole numbers above 0, each request at most its limit. */
+function sidecarProblems(pod: PodOptions): string[] {
+  const out: string[] = [];
   const s = pod.sidecar ?? {};
   for (const [k, v] of Object.entries({
     cpuRequestMillis: s.cpuRequestMillis,
@@ -205,8 +244,9 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
     memoryRequestMebibytes: s.memoryRequestMebibytes,
     memoryLimitMebibytes: s.memoryLimitMebibytes,
   })) {
-    if (v !== undefined && !(Number.isInteger(v) && v > 0))
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
       out.push(formatProblem(Codes.INVALID_POD_SETTING, `sidecar.${k}: must be a whole number above 0, got ${v}`));
+    }
   }
   if (s.cpuRequestMillis !== undefined && s.cpuLimitMillis !== undefined && s.cpuRequestMillis > s.cpuLimitMillis) {
     out.push(
@@ -223,13 +263,6 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
         `sidecar.memoryRequestMebibytes (${s.memoryRequestMebibytes}) is above sidecar.memoryLimitMebibytes (${s.memoryLimitMebibytes})`,
       ),
     );
-  }
-  if (pod.terminationGracePeriod && !Number.isInteger(pod.terminationGracePeriod.toMilliseconds() / 1000)) {
-    out.push(formatProblem(Codes.INVALID_POD_SETTING, 'terminationGracePeriod: must be a whole number of seconds'));
-  }
-  if ((pod as { hardeningExemption?: unknown }).hardeningExemption !== undefined) {
-    out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION,
-      'hardeningExemption: removed; loosen field by field with security.exceptions (HardeningException), each written with its reason for review'));
   }
   return out;
 }

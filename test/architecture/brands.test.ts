@@ -40,7 +40,7 @@ describe('brand checks across two copies of the library', () => {
   function secondCopy(): typeof import('../../src') {
     let copy: typeof import('../../src') | undefined;
     jest.isolateModules(() => {
-      copy = require('../../src'); // eslint-disable-line @typescript-eslint/no-require-imports
+      copy = require('../../src');
     });
     return copy!;
   }

@@ -64,7 +64,7 @@ describe('security constructs: their Istio object is the default child', () => {
     const { chart } = meshChart();
     const security = MeshSecurity.of(chart);
     const namespaceMtls = security.node.findChild('NamespaceMtls');
-    expect(MtlsPolicy.prototype.isPrototypeOf(namespaceMtls) && ApiObject.of(namespaceMtls).kind).toBe('PeerAuthentication');
+    expect(Object.prototype.isPrototypeOf.call(MtlsPolicy.prototype, namespaceMtls) && ApiObject.of(namespaceMtls).kind).toBe('PeerAuthentication');
     const allowNothing = security.node.findChild('AllowNothing');
     const defaultDeny = security.node.findChild('DefaultDeny');
     expect(ApiObject.isApiObject(allowNothing) && [allowNothing.kind, allowNothing.name, allowNothing.toJson().spec]).toEqual(['AuthorizationPolicy', 'allow-nothing', {}]);

@@ -16,8 +16,8 @@ describe('the synth layer wires the checks into every MeshChart', () => {
   test('a MeshChart made from the graph module alone, with no synth check registered, fails loudly (MESH690)', () => {
     jest.isolateModules(() => {
       // GIVEN the graph's MeshChart loaded without the package entry (so nothing registered the check)
-      const { MeshChart: Bare } = require('../../src/graph/mesh-chart'); // eslint-disable-line @typescript-eslint/no-require-imports
-      const { MeshError: BareError } = require('../../src/core/errors'); // eslint-disable-line @typescript-eslint/no-require-imports
+      const { MeshChart: Bare } = require('../../src/graph/mesh-chart');
+      const { MeshError: BareError } = require('../../src/core/errors');
       let error: unknown;
       try {
         new Bare(new App(), 'dev', { namespace: 'dev' });

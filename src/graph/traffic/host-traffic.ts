@@ -244,35 +244,56 @@ export class HostTraffic {
         if (p) problems.push(formatProblem(Codes.INVALID_NAME, `subset '${s.name}' label ${k}: ${p}`));
       }
     }
-    const checkDestinations = (where: string, dests: RouteDestinationOptions[]) => {
-      if (dests.length === 0) problems.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where} has no destination`));
-      for (const d of dests) {
-        if (!known.has(d.subset)) {
-          problems.push(
-            formatProblem(
-              Codes.UNKNOWN_SUBSET,
-              `${where} routes to subset '${d.subset}', which the DestinationRule of ${this.host} does not define (defined: `
-                + `${[...known].join(', ') || 'none'})`,
-            ),
-          );
-        }
+    problems.push(...this.httpRouteProblems(known, ports));
+    problems.push(...unreachableRouteProblems(this._routes));
+    problems.push(...this.l4RouteProblems(known, ports));
+    problems.push(...this.hostProblems());
+    const split = this._split?.value ?? defaultSplit;
+    problems.push(...this.destinationProblems('default route', split, known));
+    problems.push(...this.mirrorAndFaultProblems(split, known, ports.http.length > 0));
+    return problems;
+  }
+
+  /** A route's destinations: at least one, each a subset the DestinationRule defines, their weights summing to 100. */
+  private destinationProblems(where: string, dests: readonly RouteDestinationOptions[], known: ReadonlySet<string>): string[] {
+    const problems: string[] = [];
+    if (dests.length === 0) problems.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where} has no destination`));
+    for (const d of dests) {
+      if (!known.has(d.subset)) {
+        problems.push(
+          formatProblem(
+            Codes.UNKNOWN_SUBSET,
+            `${where} routes to subset '${d.subset}', which the DestinationRule of ${this.host} does not define (defined: `
+              + `${[...known].join(', ') || 'none'})`,
+          ),
+        );
       }
-      const split = weightSplitProblem(dests.map((d) => ({ name: d.subset, weight: d.weight?.value })));
-      if (split) problems.push(formatProblem(Codes.WEIGHTS_NOT_100, `${where}: ${split}`));
-    };
+    }
+    const split = weightSplitProblem(dests.map((d) => ({ name: d.subset, weight: d.weight?.value })));
+    if (split) problems.push(formatProblem(Codes.WEIGHTS_NOT_100, `${where}: ${split}`));
+    return problems;
+  }
+
+  /**
+   * The HTTP routes: each route's own rules, destinations and mirror, and its ports, which must be HTTP ports.
+   * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+   */
+  private httpRouteProblems(known: ReadonlySet<string>, ports: HostPorts): string[] {
+    const problems: string[] = [];
     const hasHttp = ports.http.length > 0;
     this._routes.forEach(({ value: r, owner }, i) => {
       const where = `route ${r.name ?? i} (from ${owner.node.path})`;
       problems.push(...httpRouteProblems(where, r));
-      if (r.destinations && r.destinations.length > 0) checkDestinations(where, r.destinations);
+      if (r.destinations && r.destinations.length > 0) problems.push(...this.destinationProblems(where, r.destinations, known));
       if (r.mirror && !known.has(r.mirror.subset)) {
         problems.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where}: mirror targets subset '${r.mirror.subset}', which is not defined`));
       }
-      // https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/: HTTP routes apply to HTTP ports only.
-      if (!hasHttp)
+      // HTTP routes apply to HTTP ports only.
+      if (!hasHttp) {
         problems.push(
           formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `${where}: ${this.host} has no HTTP port, so Istio would never apply an HTTP route`),
         );
+      }
       for (const m of r.match) {
         if (m.port !== undefined && hasHttp && !ports.http.includes(m.port)) {
           problems.push(
@@ -281,12 +302,21 @@ export class HostTraffic {
         }
       }
     });
-    problems.push(...unreachableRouteProblems(this._routes));
-    // https://istio.io/latest/docs/reference/config/networking/virtual-service/#TCPRoute: "applied to any port that is not a HTTP or TLS port".
+    return problems;
+  }
+
+  /**
+   * The TCP and TLS routes: their destinations and ports (a TCP route is "applied to any port that is not a HTTP or TLS port"),
+   * and a TLS route's SNI hosts, which istiod accepts only within the VirtualService's hosts as written (validateSniHost,
+   * pkg/config/validation in istio/istio).
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#TCPRoute
+   */
+  private l4RouteProblems(known: ReadonlySet<string>, ports: HostPorts): string[] {
+    const problems: string[] = [];
     for (const [kind, list, allowed] of [['TCP', this._tcpRoutes, ports.tcp], ['TLS', this._tlsRoutes, ports.tls]] as const) {
       list.forEach(({ value: r, owner }, i) => {
         const where = `${kind} route ${i} (from ${owner.node.path})`;
-        checkDestinations(where, r.destinations);
+        problems.push(...this.destinationProblems(where, r.destinations, known));
         if (r.port !== undefined && !allowed.includes(r.port)) {
           problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH,
             `${where}: port ${r.port} is not a ${kind} port of ${this.host}${ports.http.includes(r.port) ? ' (it speaks HTTP)' : ''}`));
@@ -296,9 +326,9 @@ export class HostTraffic {
       });
     }
     this._tlsRoutes.forEach(({ value: r, owner }, i) => {
-      if (r.sniHosts.length === 0)
+      if (r.sniHosts.length === 0) {
         problems.push(formatProblem(Codes.INVALID_MATCH, `TLS route ${i} (from ${owner.node.path}): sniHosts needs at least one host`));
-      // istiod accepts only SNI hosts within the VirtualService's hosts as written (validateSniHost, pkg/config/validation in istio/istio).
+      }
       const outside = r.sniHosts.filter((h) => !this.hosts.some((vh) => h === vh || (vh.startsWith('*.') && h.endsWith(vh.slice(1)))));
       if (outside.length > 0) {
         problems.push(
@@ -310,15 +340,21 @@ export class HostTraffic {
         );
       }
     });
-    // The VirtualService is bound to `mesh` too, where istiod rejects the wildcard host
-    // ("wildcard host * is not allowed for virtual services bound to the mesh gateway", pkg/config/validation/validation.go in istio/istio).
-    for (const [h, owner] of this._hosts) {
-      if (h !== '*') continue;
-      problems.push(formatProblem(Codes.GATEWAY_HOSTS,
-        `host '${h}' (bound by ${owner.node.path}) is invalid on the mesh gateway; serve it with GatewayRoutes, bound to the gateway only`));
-    }
-    const split = this._split?.value ?? defaultSplit;
-    checkDestinations('default route', split);
+    return problems;
+  }
+
+  /**
+   * The hosts bound: the VirtualService is bound to `mesh` too, where istiod rejects the wildcard host
+   * ("wildcard host * is not allowed for virtual services bound to the mesh gateway", pkg/config/validation/validation.go in istio/istio).
+   */
+  private hostProblems(): string[] {
+    return [...this._hosts].filter(([h]) => h === '*').map(([h, owner]) => formatProblem(Codes.GATEWAY_HOSTS,
+      `host '${h}' (bound by ${owner.node.path}) is invalid on the mesh gateway; serve it with GatewayRoutes, bound to the gateway only`));
+  }
+
+  /** The mirror (to a defined subset the default route does not already serve) and the fault, both on HTTP ports only. */
+  private mirrorAndFaultProblems(split: readonly RouteDestinationOptions[], known: ReadonlySet<string>, hasHttp: boolean): string[] {
+    const problems: string[] = [];
     if (this._mirror) {
       const m = this._mirror.value;
       if (!known.has(m.subset)) {
@@ -329,16 +365,18 @@ export class HostTraffic {
         problems.push(formatProblem(Codes.CONFLICTING_CONTRIBUTION,
           `mirror targets subset '${m.subset}', which already serves the default route's traffic`));
       }
-      if (!hasHttp)
+      if (!hasHttp) {
         problems.push(
           formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `mirror (from ${this._mirror.owner.node.path}): ${this.host} has no HTTP port to mirror`),
         );
+      }
     }
     if (this._fault) {
       const { value: fault, owner } = this._fault;
       problems.push(...faultProblems('fault injection', fault).map((p) => p.replace('fault injection.', 'fault.')));
-      if (!hasHttp)
+      if (!hasHttp) {
         problems.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `fault injection (from ${owner.node.path}): ${this.host} has no HTTP port`));
+      }
     }
     return problems;
   }

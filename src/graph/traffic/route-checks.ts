@@ -35,31 +35,65 @@ function regexProblems(where: string, s: StringMatch | undefined): string[] {
 export function httpRouteProblems(where: string, r: HttpRouteOptions): string[] {
   const out: string[] = [];
   if (r.match.length === 0) out.push(formatProblem(Codes.INVALID_MATCH, `${where} has no match; only the default route may match everything`));
-  r.match.forEach((m, i) => {
-    const at = `${where} match[${i}]`;
-    for (const [kind, map] of [['header', m.headers], ['withoutHeaders header', m.withoutHeaders]] as const) {
-      for (const [h, v] of Object.entries(map ?? {})) {
-        if (!isHeaderName(h)) out.push(formatProblem(Codes.INVALID_MATCH, `${at}: ${kind} '${h}' must be a lowercase HTTP token`));
-        out.push(...regexProblems(`${at}.${kind === 'header' ? 'headers' : 'withoutHeaders'}.${h}`, v));
+  r.match.forEach((m, i) => out.push(...matchProblems(`${where} match[${i}]`, m)));
+  out.push(...actionProblems(where, r));
+  if (r.fault) out.push(...faultProblems(`${where}: fault`, r.fault));
+  out.push(
+    ...durationProblems({
+      [`${where}: timeout`]: r.timeout,
+      [`${where}: retries.perTryTimeout`]: r.retries?.perTryTimeout,
+      [`${where}: corsPolicy.maxAge`]: r.corsPolicy?.maxAge,
+    }),
+  );
+  if (r.corsPolicy && r.corsPolicy.allowOrigins.length === 0)
+    out.push(formatProblem(Codes.INVALID_MATCH, `${where}: corsPolicy.allowOrigins needs at least one origin`));
+  for (const o of r.corsPolicy?.allowOrigins ?? []) out.push(...regexProblems(`${where}: corsPolicy.allowOrigins`, o));
+  for (const dir of ['request', 'response'] as const) {
+    const ops = r.headers?.[dir];
+    for (const h of [...Object.keys(ops?.set ?? {}), ...Object.keys(ops?.add ?? {}), ...(ops?.remove ?? [])]) {
+      // Envoy cannot modify pseudo-headers or Host (isInternalHeader in istio/istio's validation).
+      if (h.startsWith(':') || h.toLowerCase() === 'host') {
+        out.push(formatProblem(Codes.INVALID_MATCH, `${where}: headers.${dir}: '${h}' cannot be modified`));
       }
     }
-    for (const [q, v] of Object.entries(m.queryParams ?? {})) {
-      if (v.kind === 'prefix')
-        out.push(formatProblem(Codes.INVALID_MATCH, `${at}.queryParams.${q}: Istio matches query parameters exactly or by regex only`));
-      out.push(...regexProblems(`${at}.queryParams.${q}`, v));
+  }
+  return out;
+}
+
+/** One match of a route: header and query names and values, the URI's regex, source labels and namespace, the port. */
+function matchProblems(at: string, m: HttpRouteOptions['match'][number]): string[] {
+  const out: string[] = [];
+  for (const [kind, map] of [['header', m.headers], ['withoutHeaders header', m.withoutHeaders]] as const) {
+    for (const [h, v] of Object.entries(map ?? {})) {
+      if (!isHeaderName(h)) out.push(formatProblem(Codes.INVALID_MATCH, `${at}: ${kind} '${h}' must be a lowercase HTTP token`));
+      out.push(...regexProblems(`${at}.${kind === 'header' ? 'headers' : 'withoutHeaders'}.${h}`, v));
     }
-    out.push(...regexProblems(`${at}.uri`, m.uri));
-    for (const [k, v] of Object.entries(m.sourceLabels ?? {})) {
-      const p = labelValueProblem(v);
-      if (p) out.push(formatProblem(Codes.INVALID_MATCH, `${at}.sourceLabels.${k}: ${p}`));
-    }
-    if (m.sourceNamespace !== undefined && dns1123LabelProblem(m.sourceNamespace)) {
-      out.push(formatProblem(Codes.INVALID_MATCH, `${at}.sourceNamespace: '${m.sourceNamespace}' is not a namespace name`));
-    }
-    if (m.port !== undefined && !(Number.isInteger(m.port) && m.port >= 1 && m.port <= 65535)) {
-      out.push(formatProblem(Codes.OUT_OF_RANGE, `${at}.port must be a whole number from 1 to 65535, got ${m.port}`));
-    }
-  });
+  }
+  for (const [q, v] of Object.entries(m.queryParams ?? {})) {
+    if (v.kind === 'prefix')
+      out.push(formatProblem(Codes.INVALID_MATCH, `${at}.queryParams.${q}: Istio matches query parameters exactly or by regex only`));
+    out.push(...regexProblems(`${at}.queryParams.${q}`, v));
+  }
+  out.push(...regexProblems(`${at}.uri`, m.uri));
+  for (const [k, v] of Object.entries(m.sourceLabels ?? {})) {
+    const p = labelValueProblem(v);
+    if (p) out.push(formatProblem(Codes.INVALID_MATCH, `${at}.sourceLabels.${k}: ${p}`));
+  }
+  if (m.sourceNamespace !== undefined && dns1123LabelProblem(m.sourceNamespace)) {
+    out.push(formatProblem(Codes.INVALID_MATCH, `${at}.sourceNamespace: '${m.sourceNamespace}' is not a namespace name`));
+  }
+  if (m.port !== undefined && !(Number.isInteger(m.port) && m.port >= 1 && m.port <= 65535)) {
+    out.push(formatProblem(Codes.OUT_OF_RANGE, `${at}.port must be a whole number from 1 to 65535, got ${m.port}`));
+  }
+  return out;
+}
+
+/**
+ * What a route does besides matching: one of destinations, a redirect (with a 3xx code) or a direct response (200-599,
+ * under 1 MB), and a rewrite that sets something, in Istio's combinations.
+ */
+function actionProblems(where: string, r: HttpRouteOptions): string[] {
+  const out: string[] = [];
   const forwards = (r.destinations?.length ?? 0) > 0;
   if (r.redirect) {
     if (forwards) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also have destinations`));
@@ -99,26 +133,6 @@ export function httpRouteProblems(where: string, r: HttpRouteOptions): string[] 
     if (w.uriRegexRewrite) {
       const p = re2Problem(w.uriRegexRewrite.match);
       if (p) out.push(formatProblem(Codes.INVALID_REGEX, `${where}: rewrite.uriRegexRewrite.match '${w.uriRegexRewrite.match}': ${p}`));
-    }
-  }
-  if (r.fault) out.push(...faultProblems(`${where}: fault`, r.fault));
-  out.push(
-    ...durationProblems({
-      [`${where}: timeout`]: r.timeout,
-      [`${where}: retries.perTryTimeout`]: r.retries?.perTryTimeout,
-      [`${where}: corsPolicy.maxAge`]: r.corsPolicy?.maxAge,
-    }),
-  );
-  if (r.corsPolicy && r.corsPolicy.allowOrigins.length === 0)
-    out.push(formatProblem(Codes.INVALID_MATCH, `${where}: corsPolicy.allowOrigins needs at least one origin`));
-  for (const o of r.corsPolicy?.allowOrigins ?? []) out.push(...regexProblems(`${where}: corsPolicy.allowOrigins`, o));
-  for (const dir of ['request', 'response'] as const) {
-    const ops = r.headers?.[dir];
-    for (const h of [...Object.keys(ops?.set ?? {}), ...Object.keys(ops?.add ?? {}), ...(ops?.remove ?? [])]) {
-      // Envoy cannot modify pseudo-headers or Host (isInternalHeader in istio/istio's validation).
-      if (h.startsWith(':') || h.toLowerCase() === 'host') {
-        out.push(formatProblem(Codes.INVALID_MATCH, `${where}: headers.${dir}: '${h}' cannot be modified`));
-      }
     }
   }
   return out;

@@ -241,6 +241,15 @@ export class FlaggerCanary extends Construct {
     for (const [field, d] of Object.entries(durations)) {
       if (d && !toGoDuration(d)) bad(field, `must be whole milliseconds, at least 1ms, got ${describeDuration(d)}`);
     }
+    this.analysisProblems(bad);
+    this.hookProblems(out, bad);
+    out.push(...this.renamedSelectors());
+    this.ownedContributionProblems(out);
+    return out;
+  }
+
+  /** The analysis: a threshold, one mode (stepWeight, stepWeights or iterations with matches), whole percentages, a mirror. */
+  private analysisProblems(bad: (field: string, what: string) => void): void {
     const pct = (n: number) => Number.isInteger(n) && n >= 1 && n <= 100;
     if (!Number.isInteger(this.threshold) || this.threshold < 1) bad('threshold', `must be a whole number of at least 1, got ${this.threshold}`);
     if (this.stepWeight !== undefined && !pct(this.stepWeight)) bad('stepWeight', `must be a whole percentage from 1 to 100, got ${this.stepWeight}`);
@@ -278,6 +287,10 @@ export class FlaggerCanary extends Construct {
     } else if (this.match) {
       bad('match', 'header matches are for A/B testing: set iterations');
     }
+  }
+
+  /** The metrics (one name each), the webhooks (http(s) URLs; no rollback gate to a notification endpoint) and the alerts. */
+  private hookProblems(out: string[], bad: (field: string, what: string) => void): void {
     const names = new Set<string>();
     this.metrics?.forEach((m, i) => {
       if (names.has(m.name)) bad(`metrics[${i}].name`, `'${m.name}' is used twice`);
@@ -302,7 +315,10 @@ export class FlaggerCanary extends Construct {
       const problem = dns1123LabelProblem(a.providerRef.name);
       if (problem) out.push(formatProblem(Codes.INVALID_NAME, `alerts[${i}].providerRef.name: ${problem}`));
     });
-    out.push(...this.renamedSelectors());
+  }
+
+  /** What other constructs contributed to the host's VirtualService, which Flagger writes instead. */
+  private ownedContributionProblems(out: string[]): void {
     const t = this.service.traffic;
     const owned = (what: string) =>
       out.push(
@@ -317,6 +333,5 @@ export class FlaggerCanary extends Construct {
     if (t.mirror) owned('mirror');
     if (t.fault) owned('fault injection');
     if (t.writeRetries) owned('write retries');
-    return out;
   }
 }
