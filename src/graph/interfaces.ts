@@ -1,10 +1,9 @@
 /**
- * The mesh graph as its views read it: services (nodes), their chart, declared calls
- * (edges) and external services, as interfaces. This module imports no construct, so the
- * views (security, traffic, observability, ...) and the checks can depend on the graph
- * while the graph's constructs (MeshChart, MeshService, ExternalService) create those
- * views, and no import goes in a circle (aws-cdk-lib/aws-appmesh keeps its
- * shared-interfaces.ts for the same reason).
+ * The mesh graph as the models its nodes compose read it: services (nodes), their chart,
+ * declared calls (edges) and external services, as interfaces. This module imports no
+ * construct, so graph/security/ and graph/traffic/ (which MeshService creates), the renderers
+ * and the checks can read the graph without an import going in a circle
+ * (aws-cdk-lib/aws-appmesh keeps its shared-interfaces.ts for the same reason).
  */
 import type { IConstruct } from 'constructs';
 import type { Cidr } from '../core/cidr';
