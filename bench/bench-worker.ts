@@ -10,7 +10,8 @@
  */
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
-import { fileName, MeshApp, toYaml, writeTree } from '../src/graph/mesh-app';
+import { MeshApp } from '../src';
+import { fileName, toYaml, writeTree } from '../src/synth/output';
 import { buildSyntheticMesh } from './synthetic-mesh';
 
 const [mode, servicesArg, dir, writeArg] = process.argv.slice(2);

@@ -36,11 +36,15 @@ function best(mode: string, services: number, dir: string, repeat: number): Meas
 }
 
 function run(mode: string, services: number, dir: string, write: boolean): Measurement {
-  const out = execFileSync(process.execPath, [...process.execArgv, path.join(__dirname, 'bench-worker.ts'), mode, String(services), dir, write ? 'write' : 'no-write'], {
-    encoding: 'utf8',
-    env: { ...process.env },
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const out = execFileSync(
+    process.execPath,
+    [...process.execArgv, path.join(__dirname, 'bench-worker.ts'), mode, String(services), dir, write ? 'write' : 'no-write'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop()!) as Measurement;
 }
 

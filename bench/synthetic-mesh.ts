@@ -46,7 +46,12 @@ export function buildSyntheticMesh(scope: Construct, services: number, environme
         ? new SecureService(chart, name, { ...props, retries: Retries.of({ attempts: 1, retryOn: ['reset', 'connect-failure'] }) })
         : new MeshService(chart, name, props);
       if (i % 10 === 3) {
-        new CanaryRelease(chart, `${name}-canary`, { service: svc, image: `registry.example.com/bench/${name}:2.0.0`, plan: PLAN, phase: 'canary-10' });
+        new CanaryRelease(chart, `${name}-canary`, {
+          service: svc,
+          image: `registry.example.com/bench/${name}:2.0.0`,
+          plan: PLAN,
+          phase: 'canary-10',
+        });
       }
       list.push(svc);
     }

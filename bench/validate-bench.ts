@@ -31,4 +31,13 @@ for (const manifests of byEnv.values()) {
   findings += validateManifests(manifests).length;
 }
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
-console.log(JSON.stringify({ services, objects, findings, warmMs: Math.round(warmMs), ms: Math.round(ms), objectsPerSecond: Math.round(objects / (ms / 1000)) }));
+console.log(
+  JSON.stringify({
+    services,
+    objects,
+    findings,
+    warmMs: Math.round(warmMs),
+    ms: Math.round(ms),
+    objectsPerSecond: Math.round(objects / (ms / 1000)),
+  }),
+);

@@ -63,4 +63,6 @@ try {
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
-console.log(`imports/ and schemas/ regenerated from ${crdDir}: ${fs.readdirSync(out).sort().join(', ')}; ${fs.readdirSync(schemas).sort().join(', ')}`);
+console.log(
+  `imports/ and schemas/ regenerated from ${crdDir}: ${fs.readdirSync(out).sort().join(', ')}; ${fs.readdirSync(schemas).sort().join(', ')}`,
+);

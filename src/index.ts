@@ -1,6 +1,6 @@
 /**
  * cdk8s-mesh's public API: every name a user of the package may import, listed by layer
- * (shared/DESIGN.md). Helpers the constructs and checks share stay out of this list (src/private/
+ * (docs/ARCHITECTURE.md). Helpers the constructs and checks share stay out of this list (src/private/
  * or not exported here), so that they can change without a breaking release. The report of this
  * surface is api/cdk8s-mesh.api.md: `npm run api` rewrites it, and a test fails when it is stale.
  *
@@ -29,6 +29,9 @@ export { LocalityLbSetting } from './core/locality-lb';
 export type { IstioLocalityLbSetting, LocalityFailoverPair, LocalityShares } from './core/locality-lb';
 export type { ConnectionPool, H2UpgradePolicy, HttpConnectionPool, OutlierDetection, TcpConnectionPool } from './core/traffic-policy';
 export { Percentage, Weight } from './core/weight';
+export { Tier } from './core/tier';
+export type { TierSettings } from './core/tier';
+export type { Flow, FlowDecider, FlowLayer, FlowMethod, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow } from './core/flow';
 
 // The platform the mesh runs on (src/platform)
 export { MeshPlatform } from './platform/platform';
@@ -50,9 +53,28 @@ export type {
 } from './platform/network-presets';
 export type { DnsPlatformProps, EdgeProxyPlatformProps, EdgeProxyUpstream, PlatformDns, PlatformEdgeProxy } from './platform/network-props';
 
-// The mesh graph: app, charts (environments), services, calls, tiers (src/graph)
-export { MeshApp, MeshSynthError } from './graph/mesh-app';
-export type { ManifestFile, MeshAppProps } from './graph/mesh-app';
+// Workloads: pods through cdk8s-plus-27 (src/workload)
+export { EnvValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
+export type {
+  EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
+} from './workload/pod-options';
+export type { InitContainerOptions, PodOptions, SidecarOptions } from './workload/pod-props';
+export { VolumeClaim } from './workload/container-options';
+export type {
+  AccessMode, ContainerOptions, ContainerPortOptions, ContainerResources, StatefulOptions, VolumeClaimOptions,
+} from './workload/container-options';
+export { HardeningException, SeccompProfile } from './workload/security-context';
+export type { ContainerSecurityOptions, HardeningField, LinuxCapability, PodSecurityOptions } from './workload/security-context';
+export { Toleration } from './workload/scheduling';
+export type {
+  AffinityOptions, NodeLabelRequirement, PodAffinityRule, PodSchedulingOptions, PreferredNodeTerm, TaintEffect, TolerationOptions,
+  TopologySpreadOptions,
+} from './workload/scheduling';
+export type {
+  NetworkPeer, NetworkPort, NetworkRule, WorkloadDeployment, WorkloadResource, WorkloadService, WorkloadStatefulSet,
+} from './workload/workload';
+
+// The mesh graph: charts (environments), services, calls, tiers (src/graph)
 export { MeshChart } from './graph/mesh-chart';
 export type { MeshChartProps } from './graph/mesh-chart';
 export type { IExternalService, IMeshChart, IMeshServiceNode, IRemoteService } from './graph/interfaces';
@@ -63,9 +85,8 @@ export { ServiceType } from './graph/service-exposure';
 export type { ServiceOptions, ServiceTypeName } from './graph/service-exposure';
 export type { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, ServiceCall } from './graph/service-call';
 export { ExternalService, TlsOrigination } from './graph/external-service';
-export type {
-  ExternalPort, ExternalProtocol, ExternalResolution, ExternalServiceProps, SimpleTlsOriginationOptions,
-} from './graph/external-service';
+export type { ExternalPort, ExternalProtocol, ExternalResolution, ExternalServiceProps } from './graph/external-service';
+export type { SimpleTlsOriginationOptions } from './graph/interfaces';
 export { RemoteService } from './graph/remote-service';
 export type { RemoteServiceProps } from './graph/remote-service';
 export { RemoteCaller } from './graph/remote-caller';
@@ -76,42 +97,40 @@ export {
 export type { RemoteCallEntry } from './core/remote-calls';
 export type { ResolvedServicePort, ServicePortOptions } from './graph/service-port';
 export type { ServiceVersion, SubsetTrafficPolicy, VersionOptions } from './graph/service-version';
-export { Tier } from './graph/tier';
-export type { TierSettings } from './graph/tier';
 export { TierDefaults } from './graph/tier-defaults';
 export type { TierDefaultsProps } from './graph/tier-defaults';
 
-// Traffic view (src/views/traffic)
+// Traffic: the per-host model (src/graph/traffic), gateway routes and locality failover (src/views/traffic)
 export { GatewayRoutes } from './views/traffic/gateway-routes';
 export type { GatewayRouteOptions, GatewayRoutesProps, GatewayWorkload, IGatewayRef } from './views/traffic/gateway-routes';
-export { HostTraffic } from './views/traffic/host-traffic';
-export type { HostPorts, SubsetOptions } from './views/traffic/host-traffic';
+export { HostTraffic } from './graph/traffic/host-traffic';
+export type { HostPorts, SubsetOptions } from './graph/traffic/host-traffic';
 export type {
   AbortFault, CorsPolicyOptions, DelayFault, DirectResponseOptions, FaultInjection, HeaderOperationsOptions,
   HeadersOptions, HttpMatchOptions, HttpRouteOptions, MirrorOptions, RedirectOptions, RewriteOptions,
   RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions,
-} from './views/traffic/http-route';
+} from './graph/traffic/http-route';
 export { LocalityLoadBalancing } from './views/traffic/locality-load-balancing';
 export type { LocalityDistribute, LocalityFailover, LocalityLoadBalancingProps } from './views/traffic/locality-load-balancing';
 
-// Security view (src/views/security)
-export type { AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource } from './views/security/authorization-rule';
+// Security: the namespace's and each service's (src/graph/security), and the constructs built on them (src/views/security)
+export type { AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource } from './graph/security/authorization-rule';
 export { EdgeAuthentication } from './views/security/edge-authentication';
 export type { ClaimToHeader, EdgeAuthenticationProps } from './views/security/edge-authentication';
 export { MeshAuthorizationPolicy } from './views/security/mesh-authorization-policy';
 export { AuthorizationAction } from './views/security/mesh-authorization-policy';
 export type { AuthorizationActionName, MeshAuthorizationPolicyProps } from './views/security/mesh-authorization-policy';
-export { MeshSecurity } from './views/security/mesh-security';
-export type { MeshSecurityProps } from './views/security/mesh-security';
-export type { AdmitOptions, RemoteAdmission } from './views/security/remote-admission';
-export { MeshWideMtls, MtlsMode } from './views/security/mtls-mode';
-export type { MeshWideStrictOptions, MtlsModeName } from './views/security/mtls-mode';
-export { MtlsPolicy } from './views/security/mtls-policy';
-export type { MtlsPolicyProps } from './views/security/mtls-policy';
+export { MeshSecurity } from './graph/security/mesh-security';
+export type { MeshSecurityProps } from './graph/security/mesh-security';
+export type { AdmitOptions, RemoteAdmission } from './graph/security/remote-admission';
+export { MeshWideMtls, MtlsMode } from './graph/security/mtls-mode';
+export type { MeshWideStrictOptions, MtlsModeName } from './graph/security/mtls-mode';
+export { MtlsPolicy } from './graph/security/mtls-policy';
+export type { MtlsPolicyProps } from './graph/security/mtls-policy';
 export { SecureService } from './views/security/secure-service';
 export type { SecureServiceProps } from './views/security/secure-service';
-export { ServiceSecurity } from './views/security/service-security';
-export type { GatewayAdmission, PlaintextAdmission, WorkloadMtlsOptions } from './views/security/service-security';
+export { ServiceSecurity } from './graph/security/service-security';
+export type { GatewayAdmission, PlaintextAdmission, WorkloadMtlsOptions } from './graph/security/service-security';
 
 // Edge and scale view (src/views/edge)
 export { Autoscaling } from './views/edge/autoscaling';
@@ -159,37 +178,16 @@ export type { FlaggerCustomMetricOptions, FlaggerMetricTemplateProps, FlaggerThr
 export { CanaryRollbackRules } from './views/release/rollback-rules';
 export type { CanaryRollbackRulesProps } from './views/release/rollback-rules';
 
-// Observability view: SLOs, alerts, burn rates, dashboards, telemetry (src/views/observability)
+// Observability: SLOs (src/core), tracing and access logging (src/graph/observability), alerts, burn rates, dashboards (src/views/observability)
 export type { AlertRule, RecordingRule, Rule, RuleGroup, SloTarget } from './views/observability/alert-rules';
 export { ObservabilityStack } from './views/observability/observability-stack';
 export type { AlertOptions, ObservabilityStackProps } from './views/observability/observability-stack';
 export type { BuiltDashboard } from './views/observability/dashboards';
 export type { Dashboard as GrafanaDashboard } from './private/grafana';
-export { Rps } from './views/observability/slo';
-export type { LatencySlo, SaturationSlo, ServiceSlo } from './views/observability/slo';
-export { AccessLogging, TracingProvider } from './views/observability/telemetry';
-export type { TracingProtocol } from './views/observability/telemetry';
-
-// Workload view: pods through cdk8s-plus-27 (src/views/workload)
-export { EnvValue, HealthProbe, WorkloadVolume } from './views/workload/pod-options';
-export type {
-  EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
-} from './views/workload/pod-options';
-export type { InitContainerOptions, PodOptions, SidecarOptions } from './views/workload/pod-props';
-export { VolumeClaim } from './views/workload/container-options';
-export type {
-  AccessMode, ContainerOptions, ContainerPortOptions, ContainerResources, StatefulOptions, VolumeClaimOptions,
-} from './views/workload/container-options';
-export { HardeningException, SeccompProfile } from './views/workload/security-context';
-export type { ContainerSecurityOptions, HardeningField, LinuxCapability, PodSecurityOptions } from './views/workload/security-context';
-export { Toleration } from './views/workload/scheduling';
-export type {
-  AffinityOptions, NodeLabelRequirement, PodAffinityRule, PodSchedulingOptions, PreferredNodeTerm, TaintEffect, TolerationOptions,
-  TopologySpreadOptions,
-} from './views/workload/scheduling';
-export type {
-  NetworkPeer, NetworkPort, NetworkRule, WorkloadDeployment, WorkloadResource, WorkloadService, WorkloadStatefulSet,
-} from './views/workload/workload';
+export { Rps } from './core/slo';
+export type { LatencySlo, SaturationSlo, ServiceSlo } from './core/slo';
+export { AccessLogging, TracingProvider } from './graph/observability/telemetry';
+export type { TracingProtocol } from './graph/observability/telemetry';
 
 // Validation of manifests: findings, warnings and their acknowledgements (src/validate)
 export { formatFinding } from './validate/finding';
@@ -210,7 +208,6 @@ export { evaluateFlow, FlowEvaluator } from './validate/flow/evaluate';
 export { readCallRecords, recordedCallFindings } from './validate/flow/records';
 export type { RecordedCall } from './validate/flow/records';
 export { platformFlowOptions } from './validate/flow/platform-flows';
-export type { Flow, FlowDecider, FlowLayer, FlowMethod, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow } from './validate/flow/flow';
 export type { PairVerdict } from './validate/flow/pairs';
 
 // Review tools: semantic and connectivity diffs, topology pictures (src/review)
@@ -231,6 +228,11 @@ export { renderChartTopology, renderMermaid, renderTopology, topologyModel } fro
 export type {
   TopologyCall, TopologyEdge, TopologyEdgeKind, TopologyModel, TopologyNode, TopologyNodeKind, TopologyOptions,
 } from './review/topology';
+
+// Synth: the app, its file layout, the checks every MeshChart registers, on top of every layer (src/synth)
+import './synth/synth-check-wiring';
+export { MeshApp, MeshSynthError } from './synth/mesh-app';
+export type { ManifestFile, MeshAppProps } from './synth/mesh-app';
 
 // The command lines' entry points (bin: cdk8s-mesh-validate, cdk8s-mesh-diff)
 export { main as validateCli } from './validate/cli';

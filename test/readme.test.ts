@@ -3,7 +3,7 @@ import * as path from 'node:path';
 
 // The examples are type-checked by `tsc -p tsconfig.dev.json` (the first step of `npm test`),
 // which compiles test/readme/*.ts with `cdk8s-mesh` mapped to src/index.ts.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const { examples, dir } = require('../scripts/readme-examples.js') as { examples: () => Record<string, string>; dir: string };
 
 test('every TypeScript example of the README is in test/readme/, where the type-check compiles it (`npm run readme-examples`)', () => {
@@ -14,7 +14,7 @@ test('every TypeScript example of the README is in test/readme/, where the type-
 });
 
 test('every stable code is documented in the README, and the README names no code that does not exist', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   const { Codes } = require('../src/core/codes') as { Codes: Record<string, string> };
   const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
   const documented = new Set([...readme.matchAll(/^\| (MESH\d{3}) \|/gm)].map((m) => m[1]));
@@ -24,7 +24,7 @@ test('every stable code is documented in the README, and the README names no cod
 });
 
 test('the codes that can be acknowledged are exactly the warnings of the README tables (MESH062 aside, which is about acknowledgements)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   const { WARNING_CODES } = require('../src/validate/warnings') as { WARNING_CODES: readonly string[] };
   const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
   const warnings = [...readme.matchAll(/^\| (MESH\d{3}) \| \*warning\*/gm)].map((m) => m[1]).filter((c) => c !== 'MESH062');

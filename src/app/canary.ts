@@ -82,13 +82,13 @@ export function applyCanary(site: EcSite, env: Environment): EcSiteCanary {
   // Seed 003: every service-to-service call, 500ms on 10% and 503 on 5%, Mondays 10:00 JST (in Tokyo's time zone).
   const faultInjection = FAULT_INJECTION_ENVIRONMENTS.includes(env.name)
     ? new FaultInjectionTest(site.chart, 'fault-injection-test', {
-      services: [site.order, site.payment, site.inventory, site.user, site.notification, site.search],
-      delay: { fixedDelay: Duration.millis(500), percentage: Percentage.of(10) },
-      abort: { httpStatus: 503, percentage: Percentage.of(5) },
-      schedule: Cron.schedule({ minute: '0', hour: '10', day: '*', month: '*', weekDay: '1' }),
-      timeZone: 'Asia/Tokyo',
-      apiServer: stagingApiServer(),
-    })
+        services: [site.order, site.payment, site.inventory, site.user, site.notification, site.search],
+        delay: { fixedDelay: Duration.millis(500), percentage: Percentage.of(10) },
+        abort: { httpStatus: 503, percentage: Percentage.of(5) },
+        schedule: Cron.schedule({ minute: '0', hour: '10', day: '*', month: '*', weekDay: '1' }),
+        timeZone: 'Asia/Tokyo',
+        apiServer: stagingApiServer(),
+      })
     : undefined;
   return { orderRelease, rollbackRules, faultInjection };
 }

@@ -25,5 +25,11 @@ export interface EcEnvironment extends EcSite {
  */
 export function buildEcEnvironment(scope: Construct, env: Environment): EcEnvironment {
   const site = buildEcSite(scope, env);
-  return { ...site, security: applySecurity(site, env), edge: applyEdge(site, env), canary: applyCanary(site, env), observability: applyObservability(site, env) };
+  return {
+    ...site,
+    security: applySecurity(site, env),
+    edge: applyEdge(site, env),
+    canary: applyCanary(site, env),
+    observability: applyObservability(site, env),
+  };
 }

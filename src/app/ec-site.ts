@@ -101,7 +101,18 @@ export function buildEcSite(scope: Construct, env: Environment): EcSite {
   const inventory = service('inventory-service', { tier: Tier.BUSINESS });
   const notification = service('notification-service', { tier: Tier.BUSINESS });
 
-  // The call graph of seed 000's diagram.
+  const paymentProvider = callGraph(chart, { apiGateway, order, user, search, payment, inventory, notification });
+  acknowledgeSeedWarnings([apiGateway, webFrontend, order, payment, inventory, user, notification, search]);
+
+  return { chart, apiGateway, webFrontend, order, payment, paymentProvider, inventory, user, notification, search };
+}
+
+/** The services that call or are called in seed 000's diagram. */
+type CallingServices = Record<'apiGateway' | 'order' | 'user' | 'search' | 'payment' | 'inventory' | 'notification', MeshService>;
+
+/** The call graph of seed 000's diagram, and payment's provider outside the mesh (returned). */
+function callGraph(chart: MeshChart, s: CallingServices): ExternalService {
+  const { apiGateway, order, user, search, payment, inventory, notification } = s;
   apiGateway.calls(order, { methods: ['GET', 'POST'], paths: ['/api/orders/*'] });
   apiGateway.calls(user, { methods: ['GET', 'POST'], paths: ['/api/users/*'] });
   apiGateway.calls(search, { methods: ['GET'], paths: ['/api/search/*'] });
@@ -120,14 +131,18 @@ export function buildEcSite(scope: Construct, env: Environment): EcSite {
     tls: TlsOrigination.simple({ port: 80, caCertificates: '/etc/ssl/certs/ca-certificates.crt' }),
   });
   payment.calls(paymentProvider, { port: 80, methods: ['POST'], paths: ['/v1/charges', '/v1/refunds'] });
+  return paymentProvider;
 
+}
+
+/** Acknowledges the warnings the EC site keeps on purpose (ACKNOWLEDGED_WARNINGS), each on the service whose route causes it. */
+function acknowledgeSeedWarnings(services: readonly MeshService[]): void {
   // The warnings the EC site keeps on purpose (seed 000's retry values), each acknowledged on
   // the service whose route causes it, with its reason, so that synth lists them in one line.
-  const byName = new Map([apiGateway, webFrontend, order, payment, inventory, user, notification, search].map((x) => [x.name, x]));
+  const byName = new Map(services.map((x) => [x.name, x]));
   for (const [key, reason] of Object.entries(ACKNOWLEDGED_WARNINGS)) {
     const [code, resource] = key.split(' ');
     Warnings.of(byName.get(resource)!).acknowledge(code as WarningCode, reason);
   }
 
-  return { chart, apiGateway, webFrontend, order, payment, paymentProvider, inventory, user, notification, search };
 }

@@ -83,7 +83,16 @@ export function applyEdge(site: EcSite, env: Environment): EcSiteEdge {
     user: RateLimitUser.jwtClaim({ issuer: idp.issuer, jwksUri: `${idp.issuer}/.well-known/jwks.json`, audiences: [idp.audience] }),
   });
 
-  const services: MeshService[] = [site.apiGateway, site.webFrontend, site.order, site.payment, site.inventory, site.user, site.notification, site.search];
+  const services: MeshService[] = [
+    site.apiGateway,
+    site.webFrontend,
+    site.order,
+    site.payment,
+    site.inventory,
+    site.user,
+    site.notification,
+    site.search,
+  ];
   // Search's local limit is per pod (limit / most pods): its fewest pods, one of them down in a
   // rollout or drain, must still admit the peak. 6 pods at 1,200 / 6 = 200 rps: 5 admit 1,000, so
   // search does not autoscale (at 7 pods, 171 rps a pod, 6 would admit 1,026 but 5 only 855).

@@ -18,7 +18,10 @@ export class Cidr {
       : /^[0-9a-fA-F:]+$/.test(m[1]) && m[1].includes(':') && Number(m[2]) <= 128);
     if (!ok) throw new MeshError(Codes.JOB_API_SERVER_EGRESS, `'${text}' is not a CIDR (10.0.0.1/32, fd00::/64)`);
     if (Number(m![2]) === 0) {
-      throw new MeshError(Codes.JOB_API_SERVER_EGRESS, `'${text}' matches every address; name the API server's endpoints (kubectl get endpoints kubernetes)`);
+      throw new MeshError(
+        Codes.JOB_API_SERVER_EGRESS,
+        `'${text}' matches every address; name the API server's endpoints (kubectl get endpoints kubernetes)`,
+      );
     }
     return new Cidr(text);
   }
@@ -65,4 +68,60 @@ export function documentationRangeOf(text: string): string | undefined {
   const first = parseInt(groups[0] || '0', 16);
   const second = parseInt(groups[1] || '0', 16);
   return bits >= 32 && first === 0x2001 && second === 0x0db8 && groups.length > 2 ? '2001:db8::/32' : undefined;
+}
+
+/** True if IPv4 or IPv6 address `ip` is in `cidr` (a bare address is its own /32 or /128); false for text that is neither. */
+export function inCidr(ip: string, cidr: string): boolean {
+  const [base, bitsText] = cidr.split('/');
+  const bits = Number(bitsText ?? (base.includes(':') ? 128 : 32));
+  if (base.includes(':') || ip.includes(':')) {
+    const a6 = ipv6(ip);
+    const b6 = ipv6(base);
+    if (!base.includes(':') || a6 === undefined || b6 === undefined || !(Number.isInteger(bits) && bits >= 0 && bits <= 128)) return false;
+    const shift = BigInt(128 - bits);
+    return (a6 >> shift) === (b6 >> shift);
+  }
+  const a = ipv4(ip);
+  const b = ipv4(base);
+  if (a === undefined || b === undefined || !(bits >= 0 && bits <= 32)) return false;
+  if (bits === 0) return true;
+  const mask = bits === 32 ? 0xffffffff : (~((1 << (32 - bits)) - 1)) >>> 0;
+  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+}
+
+/** An IPv6 address (RFC 4291 text forms, `::` and a trailing IPv4 part included) as a 128-bit number. */
+function ipv6(text: string): bigint | undefined {
+  let t = text;
+  const v4 = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(t);
+  if (v4) {
+    const n = ipv4(v4[2]);
+    if (n === undefined) return undefined;
+    t = `${v4[1]}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+  }
+  const halves = t.split('::');
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  let n = BigInt(0);
+  for (const g of groups) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    n = (n << BigInt(16)) | BigInt(parseInt(g, 16));
+  }
+  return n;
+}
+
+/** A dotted IPv4 address as a 32-bit number. */
+function ipv4(text: string): number | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    const v = Number(p);
+    if (!/^\d{1,3}$/.test(p) || v > 255) return undefined;
+    n = n * 256 + v;
+  }
+  return n;
 }

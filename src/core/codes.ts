@@ -101,7 +101,10 @@ export const Codes = {
   NOT_IN_MESH_CHART: 'MESH070',
   /** An output file outside the environment's folder, not a `.yaml` file, or added twice. */
   INVALID_OUTPUT_FILE: 'MESH071',
-  /** Something the types rule out happened (a service without its Deployment or ServiceSecurity, an unknown environment, an unexpected answer from git): a bug to report. */
+  /**
+   * Something the types rule out happened (a service without its Deployment or ServiceSecurity, an unknown environment, an unexpected
+   * answer from git): a bug to report.
+   */
   INTERNAL_INVARIANT: 'MESH072',
   /** A second TierDefaults in one scope. */
   DUPLICATE_TIER_DEFAULTS: 'MESH073',
@@ -317,7 +320,10 @@ export const Codes = {
   ROLLBACK_RULE_INVALID: 'MESH309',
   /** A scheduled job's kubectl image not pinned by digest (a tag can move or vanish), or its kubectl path not absolute. */
   KUBECTL_IMAGE_NOT_PINNED: 'MESH310',
-  /** A fault test whose switch-off cannot be scheduled: a schedule without one minute and hour, a window past midnight or not in whole minutes, a bad time zone. */
+  /**
+   * A fault test whose switch-off cannot be scheduled: a schedule without one minute and hour, a window past midnight or not in whole
+   * minutes, a bad time zone.
+   */
   FAULT_SCHEDULE_INVALID: 'MESH311',
   /** An SLO's latencies are out of order (p50 > p95 or p95 > p99) or not positive. */
   SLO_LATENCY_ORDER: 'MESH400',
@@ -397,13 +403,19 @@ export const Codes = {
   FLAGGER_NOTIFICATION_AS_GATE: 'MESH667',
   /** A global rate limit whose rate-limit service is not declared deployed: its filter would limit nothing. */
   GLOBAL_RATE_LIMIT_WITHOUT_SERVICE: 'MESH668',
+  // Synth: MESH690-MESH699.
+  /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
+  SYNTH_FAILED: 'MESH690',
   /** A DestinationRule traffic policy istiod's webhook rejects (load balancer, outlier detection, connection pool, TLS, port settings). */
   TRAFFIC_POLICY_REJECTED: 'MESH172',
   /** A duration istiod's webhook rejects that the CRD's CEL rules accept: a fraction of a millisecond (or a negative tcp.idleTimeout). */
   WEBHOOK_DURATION_REJECTED: 'MESH173',
   /** A Telemetry istiod's webhook accepts with a warning: several tracing entries or providers, an empty tag override name. */
   TELEMETRY_UNSUPPORTED: 'MESH174',
-  /** A VirtualService header name or value istiod's webhook rejects (match names, Host and ':' operations, control characters, authority rewritten twice). */
+  /**
+   * A VirtualService header name or value istiod's webhook rejects (match names, Host and ':' operations, control characters, authority
+   * rewritten twice).
+   */
   HEADER_REJECTED: 'MESH175',
   /** A VirtualService string match istiod's webhook rejects (an empty prefix or regex, a regex over 1024 characters or not RE2). */
   STRING_MATCH_REJECTED: 'MESH176',

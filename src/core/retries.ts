@@ -156,8 +156,14 @@ export abstract class Retries {
   /** Why these settings are contradictory (zero attempts with conditions), or undefined. */
   public problem(): string | undefined {
     if (this.attempts !== 0) return undefined;
-    const set = [this.retryOn && 'retryOn', this.perTryTimeout && 'perTryTimeout', this.retryRemoteLocalities !== undefined && 'retryRemoteLocalities'].filter(Boolean);
-    return set.length > 0 ? `retries.attempts is 0 but ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set; use Retries.none() to turn retries off` : undefined;
+    const set = [
+      this.retryOn && 'retryOn',
+      this.perTryTimeout && 'perTryTimeout',
+      this.retryRemoteLocalities !== undefined && 'retryRemoteLocalities',
+    ].filter(Boolean);
+    return set.length > 0
+      ? `retries.attempts is 0 but ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set; use Retries.none() to turn retries off`
+      : undefined;
   }
 
   /** These settings over `base`: each field set here wins; zero attempts win outright. */
@@ -182,7 +188,11 @@ export abstract class Retries {
 class NoRetries extends Retries {
   public readonly disabled = true;
 
-  public constructor(perTryTimeout: Duration | undefined, retryOn: readonly RetryCondition[] | undefined, retryRemoteLocalities: boolean | undefined) {
+  public constructor(
+    perTryTimeout: Duration | undefined,
+    retryOn: readonly RetryCondition[] | undefined,
+    retryRemoteLocalities: boolean | undefined,
+  ) {
     super(0, perTryTimeout, retryOn, retryRemoteLocalities);
   }
 
@@ -200,7 +210,12 @@ class NoRetries extends Retries {
 class RetryPolicy extends Retries {
   public readonly disabled = false;
 
-  public constructor(attempts: number | undefined, perTryTimeout: Duration | undefined, retryOn: readonly RetryCondition[] | undefined, retryRemoteLocalities: boolean | undefined) {
+  public constructor(
+    attempts: number | undefined,
+    perTryTimeout: Duration | undefined,
+    retryOn: readonly RetryCondition[] | undefined,
+    retryRemoteLocalities: boolean | undefined,
+  ) {
     super(attempts, perTryTimeout, retryOn, retryRemoteLocalities);
   }
 

@@ -9,8 +9,8 @@ import { Labels } from '../core/labels';
 import { protocolOfPortName } from '../core/ports';
 import {
   AdoptedService, AdoptedWorkload, describeService, describeWorkload, governingService, isKplusStatefulSet,
-} from '../views/workload/adopt';
-import type { WorkloadResource, WorkloadService } from '../views/workload/workload';
+} from '../workload/adopt';
+import type { WorkloadResource, WorkloadService } from '../workload/workload';
 import type { IMeshChart } from './interfaces';
 import type { MeshServiceProps, MeshWorkloadProps } from './mesh-service-props';
 import type { ServicePortOptions } from './service-port';

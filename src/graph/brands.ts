@@ -6,7 +6,10 @@
 import type { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { hasBrand } from '../core/brand';
 import type { IMeshChart, IRemoteService } from './interfaces';
+
+export { hasBrand, setBrand } from '../core/brand';
 
 /** The brand of a MeshApp: its charts share one MeshCluster and its platform. */
 export const MESH_APP_BRAND = Symbol.for('cdk8s-mesh.MeshApp');
@@ -25,16 +28,6 @@ export const EXTERNAL_SERVICE_BRAND = Symbol.for('cdk8s-mesh.ExternalService');
 
 /** The brand of a RemoteService. */
 export const REMOTE_SERVICE_BRAND = Symbol.for('cdk8s-mesh.RemoteService');
-
-/** Whether `x` carries `brand`. */
-export function hasBrand(x: unknown, brand: symbol): boolean {
-  return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[brand] === true;
-}
-
-/** Marks `x` with `brand`: a non-enumerable property, so it never shows in output or JSON. */
-export function setBrand(x: object, brand: symbol): void {
-  Object.defineProperty(x, brand, { value: true });
-}
 
 /** Whether `x` is a RemoteService (of any copy of the library): another chart's or repository's service. */
 export function isRemoteService(x: unknown): x is IRemoteService {

@@ -18,8 +18,12 @@ export interface CalledService extends IConstruct {
  * and to external services (MESH037 for one of another App or a port it lacks, MESH038).
  * `meshService` gives the MeshService a call target is, if it is one.
  */
-export function callProblems(caller: IConstruct & { readonly namespace: string }, calls: readonly ServiceCall[], externalCalls: readonly ExternalCall[],
-  meshService: (target: IMeshService) => CalledService | undefined): string[] {
+export function callProblems(
+  caller: IConstruct & { readonly namespace: string },
+  calls: readonly ServiceCall[],
+  externalCalls: readonly ExternalCall[],
+  meshService: (target: IMeshService) => CalledService | undefined,
+): string[] {
   const out: string[] = [];
   for (const c of calls) {
     const target = meshService(c.target);
@@ -31,8 +35,13 @@ export function callProblems(caller: IConstruct & { readonly namespace: string }
     } else if (target.exportTo && !target.exportedTo(caller.namespace)) {
       // https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo: a namespace
       // the Service is not exported to has no route to it (503 NR under REGISTRY_ONLY).
-      out.push(formatProblem(Codes.NOT_EXPORTED_TO_CALLER,
-        `calls ${c.target.node.path}, whose exportTo (${target.exportTo.toList(target.namespace).join(', ')}) hides it from namespace ${caller.namespace}`));
+      out.push(
+        formatProblem(
+          Codes.NOT_EXPORTED_TO_CALLER,
+          `calls ${c.target.node.path}, whose exportTo (${target.exportTo.toList(target.namespace).join(', ')}) hides it from namespace `
+            + `${caller.namespace}`,
+        ),
+      );
     }
   }
   for (const [i, c] of externalCalls.entries()) {
@@ -41,10 +50,19 @@ export function callProblems(caller: IConstruct & { readonly namespace: string }
       out.push(formatProblem(Codes.UNKNOWN_EXTERNAL_SERVICE, `externalCalls[${i}]: calls ${c.target.node.path}, which no chart of this app defines`));
     } else if (!c.target.exportedTo(caller.namespace)) {
       // https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-export_to
-      out.push(formatProblem(Codes.NOT_EXPORTED_TO_CALLER, `externalCalls[${i}]: calls ${c.target.node.path}, whose exportTo hides it from namespace ${caller.namespace}`));
+      out.push(
+        formatProblem(
+          Codes.NOT_EXPORTED_TO_CALLER,
+          `externalCalls[${i}]: calls ${c.target.node.path}, whose exportTo hides it from namespace ${caller.namespace}`,
+        ),
+      );
     } else if (!c.target.port(c.port)) {
-      out.push(formatProblem(Codes.UNKNOWN_EXTERNAL_SERVICE,
-        `externalCalls[${i}].port: ${c.port} is not a port of ${c.target.node.path} (${c.target.ports.map((p) => p.number).join(', ')})`));
+      out.push(
+        formatProblem(
+          Codes.UNKNOWN_EXTERNAL_SERVICE,
+          `externalCalls[${i}].port: ${c.port} is not a port of ${c.target.node.path} (${c.target.ports.map((p) => p.number).join(', ')})`,
+        ),
+      );
     }
   }
   return out;

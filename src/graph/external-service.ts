@@ -4,11 +4,11 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { ExportTo } from '../core/export-to';
 import { integerProblems } from '../private/checks';
-import { addServiceEntry, addTlsOriginationRule } from '../render/external';
+import { addServiceEntry, addTlsOriginationRule } from './external-service.render';
 import { EXTERNAL_SERVICE_BRAND, hasBrand, meshChartOf, setBrand } from './brands';
-import type { ExternalPort, IExternalService, IMeshChart } from './interfaces';
+import type { ExternalPort, IExternalService, IMeshChart, SimpleTlsOriginationOptions } from './interfaces';
 
-export type { ExternalPort, ExternalProtocol, IExternalService } from './interfaces';
+export type { ExternalPort, ExternalProtocol, IExternalService, SimpleTlsOriginationOptions } from './interfaces';
 
 /**
  * How the sidecar finds the endpoints of an external host.
@@ -18,30 +18,6 @@ export type { ExternalPort, ExternalProtocol, IExternalService } from './interfa
  * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
  */
 export type ExternalResolution = 'DNS' | 'STATIC' | 'NONE';
-
-/** Options of {@link TlsOrigination.simple}. */
-export interface SimpleTlsOriginationOptions {
-  /**
-   * The port of the ServiceEntry on which the sidecar originates TLS (the application
-   * sends plain HTTP there).
-   */
-  readonly port: number;
-  /**
-   * The SNI the sidecar presents.
-   * @default - the external service's first host
-   */
-  readonly sni?: string;
-  /**
-   * The file of CA certificates, in the sidecar, that verifies the provider's certificate.
-   * @default - the proxy's system CA bundle (Istio's VERIFY_CERTIFICATE_AT_CLIENT)
-   */
-  readonly caCertificates?: string;
-  /**
-   * Names the provider's certificate must carry.
-   * @default - the SNI
-   */
-  readonly subjectAltNames?: string[];
-}
 
 /**
  * TLS the sidecar originates towards an external service, in its DestinationRule.
@@ -133,19 +109,15 @@ export class ExternalService extends Construct implements IExternalService {
     this.exportTo = props.exportTo;
     this.ports = props.ports.map((p) => ({ ...p, name: p.name ?? `${p.protocol.toLowerCase()}-${p.number}`, targetPort: p.targetPort ?? p.number }));
     const metadata = { name: this.name, namespace: this.namespace, labels: this.chart.commonLabels() };
-    const exportTo = this.exportTo?.toList(this.namespace);
-    addServiceEntry(this, 'Resource', metadata, {
-      hosts: this.hosts, resolution: this.resolution, ports: this.ports, addresses: this.addresses, exportTo,
-    });
-    if (this.tls) {
-      const o = this.tls.options;
-      const sni = o.sni ?? this.hosts[0];
-      addTlsOriginationRule(this, 'DestinationRule', metadata, {
-        host: this.hosts[0], port: o.port, sni, caCertificates: o.caCertificates, subjectAltNames: o.subjectAltNames ?? [sni], exportTo,
-      });
-    }
+    addServiceEntry(this, 'Resource', metadata, this);
+    if (this.tls) addTlsOriginationRule(this, 'DestinationRule', metadata, this, this.tls.options);
     this.chart._registerExternal(this);
     this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /** @internal The namespaces that see the ServiceEntry (`exportTo`), if restricted. */
+  public get _exportToList(): string[] | undefined {
+    return this.exportTo?.toList(this.namespace);
   }
 
   /** True if a workload in `namespace` sees the ServiceEntry (its exportTo lists `*`, `namespace`, or `.` for its own). */
@@ -195,9 +167,12 @@ export class ExternalService extends Construct implements IExternalService {
       // TLS origination wraps plaintext the application sends: the port must be plain HTTP
       // or TCP (an HTTPS/TLS port already carries the application's TLS).
       if (!port) bad('tls.port', `${o.port} is not a port of the external service`);
-      else if (!['HTTP', 'HTTP2', 'GRPC', 'TCP'].includes(port.protocol)) bad('tls.port', `port ${o.port} is ${port.protocol}: the application already speaks TLS there`);
-      if (o.sni !== undefined && !/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(o.sni)) bad('tls.sni', `'${o.sni}' is not a host name`);
-      if (o.caCertificates !== undefined && !o.caCertificates.startsWith('/')) bad('tls.caCertificates', `'${o.caCertificates}' is not an absolute path in the sidecar`);
+      else if (!['HTTP', 'HTTP2', 'GRPC', 'TCP'].includes(port.protocol))
+        bad('tls.port', `port ${o.port} is ${port.protocol}: the application already speaks TLS there`);
+      if (o.sni !== undefined && !/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(o.sni))
+        bad('tls.sni', `'${o.sni}' is not a host name`);
+      if (o.caCertificates !== undefined && !o.caCertificates.startsWith('/'))
+        bad('tls.caCertificates', `'${o.caCertificates}' is not an absolute path in the sidecar`);
     }
     return out;
   }

@@ -1,7 +1,7 @@
-import type { FlowMethod, IntendedFlow } from '../validate/flow/flow';
+import type { FlowMethod, IntendedFlow } from '../core/flow';
 import { withCollectionPaths } from '../core/authorization';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
-import { MeshSecurity } from '../views/security/mesh-security';
+import { MeshSecurity } from './security/mesh-security';
 import { isRemoteService } from './brands';
 import type { IMeshChart, IMeshService, ServiceCall } from './interfaces';
 import { calledPorts } from './service-call';
@@ -144,4 +144,3 @@ export function concretePath(pattern: string): string {
   if (pattern === '*') return '/';
   return pattern.replace(/\{\*\*\}/g, 'x').replace(/\{\*\}/g, 'x').replace(/^\*/, '/x').replace(/\*$/, 'x');
 }
-

@@ -1,19 +1,42 @@
 /**
- * The mesh graph as its views read it: services (nodes), their chart, declared calls
- * (edges) and external services, as interfaces. This module imports no construct, so the
- * views (security, traffic, observability, ...) and the checks can depend on the graph
- * while the graph's constructs (MeshChart, MeshService, ExternalService) create those
- * views, and no import goes in a circle (aws-cdk-lib/aws-appmesh keeps its
- * shared-interfaces.ts for the same reason).
+ * The mesh graph as the models its nodes compose read it: services (nodes), their chart,
+ * declared calls (edges) and external services, as interfaces. This module imports no
+ * construct, so graph/security/ and graph/traffic/ (which MeshService creates), the renderers
+ * and the checks can read the graph without an import going in a circle
+ * (aws-cdk-lib/aws-appmesh keeps its shared-interfaces.ts for the same reason).
  */
 import type { IConstruct } from 'constructs';
 import type { Cidr } from '../core/cidr';
 import type { HttpMethod } from '../core/http';
 import type { Principal } from '../core/principal';
 import type { MeshPlatform } from '../platform/platform';
-import type { IntendedFlow } from '../validate/flow/flow';
-import type { TracingProvider } from '../views/observability/telemetry';
+import type { IntendedFlow } from '../core/flow';
+import type { TracingProvider } from './observability/telemetry';
 import type { ResolvedServicePort } from './service-port';
+
+/** Options of `TlsOrigination.simple`: the one-way TLS a sidecar originates towards an external service. */
+export interface SimpleTlsOriginationOptions {
+  /**
+   * The port of the ServiceEntry on which the sidecar originates TLS (the application
+   * sends plain HTTP there).
+   */
+  readonly port: number;
+  /**
+   * The SNI the sidecar presents.
+   * @default - the external service's first host
+   */
+  readonly sni?: string;
+  /**
+   * The file of CA certificates, in the sidecar, that verifies the provider's certificate.
+   * @default - the proxy's system CA bundle (Istio's VERIFY_CERTIFICATE_AT_CLIENT)
+   */
+  readonly caCertificates?: string;
+  /**
+   * Names the provider's certificate must carry.
+   * @default - the SNI
+   */
+  readonly subjectAltNames?: string[];
+}
 
 /** A service of the mesh, as other constructs refer to it. */
 export interface IMeshService extends IConstruct {

@@ -4,16 +4,16 @@ import { Codes } from '../core/codes';
 import { formatProblem, MeshError } from '../core/errors';
 import { Labels, MANAGED_BY } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
-import type { IntendedFlow } from '../validate/flow/flow';
-import type { TracingProvider } from '../views/observability/telemetry';
+import type { IntendedFlow } from '../core/flow';
+import type { TracingProvider } from './observability/telemetry';
 import { MeshPlatform } from '../platform/platform';
 import { PLATFORM_ANNOTATION, platformRecord } from '../platform/platform-record';
-import { MeshSecurity, MeshSecurityProps } from '../views/security/mesh-security';
-import { MeshSynthCheck } from '../validate/synth-check';
+import { MeshSecurity, MeshSecurityProps } from './security/mesh-security';
 import type { MeshService } from './mesh-service';
-import { unhardenedPodProblems } from '../views/workload/pod-checks';
-import { addNamespace } from '../views/workload/workload';
+import { unhardenedPodProblems } from '../workload/pod-checks';
+import { addNamespace } from '../workload/workload';
 import { derivedIntendedFlows } from './intended-flows';
+import { runMeshChartHooks } from './chart-hooks';
 import { hasBrand, isMeshChart, meshChartOf, MESH_APP_BRAND, MESH_CHART_BRAND, setBrand } from './brands';
 import type { IExternalService, IMeshChart, ServiceCall } from './interfaces';
 
@@ -110,7 +110,8 @@ export class MeshChart extends Chart implements IMeshChart {
     this.environment = props.environment ?? id;
     // A MeshApp (recognized by its brand) carries the platform its charts share.
     const root = this.node.root;
-    this.platform = props.platform ?? (hasBrand(root, MESH_APP_BRAND) ? (root as unknown as { readonly platform: MeshPlatform }).platform : MeshPlatform.default());
+    this.platform =
+      props.platform ?? (hasBrand(root, MESH_APP_BRAND) ? (root as unknown as { readonly platform: MeshPlatform }).platform : MeshPlatform.default());
     this.trustDomain = this.platform.trustDomain;
     this.production = props.production ?? false;
     this.partOf = props.partOf;
@@ -126,8 +127,9 @@ export class MeshChart extends Chart implements IMeshChart {
     this.node.addValidation({ validate: () => this.problems() });
     // Every pod of the chart is hardened, hand-added ones included (MESH208).
     this.node.addValidation({ validate: () => unhardenedPodProblems(this) });
-    // Schema, CEL and cross-resource checks of the rendered manifests, under any App.
-    MeshSynthCheck.of(this);
+    // Schema, CEL and cross-resource checks of the rendered manifests, under any App: the synth
+    // layer registers them (src/synth/synth-check-wiring.ts).
+    runMeshChartHooks(this);
   }
 
   /** The services of this chart, in the order they were created. */

@@ -9,18 +9,18 @@ import { Weight } from '../core/weight';
 import { Chart } from 'cdk8s';
 import { hasBrand, isMeshChart, isRemoteService, meshChartOf, MESH_SERVICE_BRAND, setBrand } from './brands';
 import { recordRemoteCalls } from './remote-calls';
-import { ServiceSlo } from '../views/observability/slo';
-import { HostRenderContext } from '../render/traffic';
-import { addServiceDestinationRule, addServiceVirtualService, ServiceHostState } from '../render/service';
-import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from '../views/traffic/host-traffic';
-import { Tier, TierSettings } from './tier';
-import { mergeTierSettings, TierDefaults } from './tier-defaults';
-import { ServiceSecurity } from '../views/security/service-security';
-import type { AdmitOptions } from '../views/security/remote-admission';
+import { ServiceSlo } from '../core/slo';
+import { HostRenderContext } from './traffic/host-traffic.render';
+import { addServiceDestinationRule, addServiceVirtualService } from './mesh-service.render';
+import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from './traffic/host-traffic';
+import { mergeTierSettings, Tier, TierSettings } from '../core/tier';
+import { TierDefaults } from './tier-defaults';
+import { ServiceSecurity } from './security/service-security';
+import type { AdmitOptions } from './security/remote-admission';
 import type { RemoteCaller } from './remote-caller';
-import { ContainerResources, DEFAULT_RESOURCES, StatefulOptions } from '../views/workload/container-options';
-import { PodOptions } from '../views/workload/pod-props';
-import { addServiceAccount, WorkloadDeployment, WorkloadResource, WorkloadServiceAccount, WorkloadStatefulSet } from '../views/workload/workload';
+import { ContainerResources, DEFAULT_RESOURCES, StatefulOptions } from '../workload/container-options';
+import { PodOptions } from '../workload/pod-props';
+import { addServiceAccount, WorkloadDeployment, WorkloadResource, WorkloadServiceAccount, WorkloadStatefulSet } from '../workload/workload';
 import { Adoption, adoptionOf, adoptionProblems, adoptionProps } from './adopted-workload';
 import { ExternalService } from './external-service';
 import { AddressForm, CallOptions, calledPorts, ExternalCallOptions, serviceAddress } from './service-call';
@@ -141,7 +141,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   /** @internal Ports some container declares that no Service port reaches. */
   public readonly _containerOnly: ReadonlyMap<number, string>;
   /** The exportTo list of the service's objects, if restricted. */
-  private readonly exportToList?: string[];
+  /** @internal The namespaces that see the service's objects (`exportTo`), if restricted. */
+  public readonly _exportToList?: string[];
   private readonly serviceOptions: ServiceOptions;
   private readonly plan: ContainerPortPlan;
   private readonly adoption?: Adoption;
@@ -195,7 +196,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this.serviceType = service?.type ?? (this.stateful || adoption?.existingService?.headless ? ServiceType.headless() : ServiceType.clusterIp());
     this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? healthCheckPath : undefined;
     this.exportTo = exportTo;
-    this.exportToList = exportTo?.toList(this.namespace);
+    this._exportToList = exportTo?.toList(this.namespace);
     this.plan = containerPortPlan(this.ports, pod.containerPorts, pod.containers ?? []);
     this._containerOnly = this.plan.containerOnly;
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
@@ -213,21 +214,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       [Labels.TIER]: this.tier.name,
     };
 
-    const sa = adoption ? undefined
-      : addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, pod.serviceAccountAnnotations);
-    const k8sService = this.hasService && !adoption?.existingService ? writeService(this, {
-      options: this.serviceOptions, type: this.serviceType, ports: this.ports, labels: { [Labels.APP]: this.name, ...common },
-      exportTo: this.exportToList,
-    }) : undefined;
-    this.workloads = new ServiceWorkloads(this, defaultProbes(this.ports, this.healthCheckPath, pod.probes), this.plan);
-    if (adoption) {
-      this.workloads.adopt(adoption, this.version);
-    } else {
-      const statefulSet = this.stateful && k8sService ? { options: this.stateful, service: k8sService } : undefined;
-      this.workloads.deploy(this, statefulSet ? 'StatefulSet' : 'Deployment', {
-        name: this.name, version: this.version, image: this.image, replicas: this.replicas, serviceAccount: sa, stateful: statefulSet,
-      });
-    }
+    this.workloads = this.writeWorkloads(adoption, pod, common);
     const statefulSet = adoption ? adoption.description.kind === 'StatefulSet' : this.stateful !== undefined;
     this.podHostnames = podHostnamesOf(this, this.workloads.current, statefulSet);
 
@@ -235,7 +222,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this.traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
 
     if (this.hasService) {
-      addServiceDestinationRule(this, 'DestinationRule', { name: this.name, namespace: this.namespace, labels: common }, () => this.hostState());
+      addServiceDestinationRule(this, 'DestinationRule', { name: this.name, namespace: this.namespace, labels: common }, this);
       // A host with only TLS ports has no default route (see renderVirtualServiceSpec), and
       // a VirtualService without routes is invalid: it gets one with its first TLS route.
       const hostPorts = this.hostPorts;
@@ -245,6 +232,26 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this.chart._register(this);
     new ServiceSecurity(this, 'Security');
     this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /** Writes the ServiceAccount, the Service and the current version's workload, or adopts the team's own. */
+  private writeWorkloads(adoption: Adoption | undefined, pod: PodOptions, common: Record<string, string>): ServiceWorkloads {
+    const sa = adoption ? undefined
+      : addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, pod.serviceAccountAnnotations);
+    const k8sService = this.hasService && !adoption?.existingService ? writeService(this, {
+      options: this.serviceOptions, type: this.serviceType, ports: this.ports, labels: { [Labels.APP]: this.name, ...common },
+      exportTo: this._exportToList,
+    }) : undefined;
+    const workloads = new ServiceWorkloads(this, defaultProbes(this.ports, this.healthCheckPath, pod.probes), this.plan);
+    if (adoption) {
+      workloads.adopt(adoption, this.version);
+    } else {
+      const statefulSet = this.stateful && k8sService ? { options: this.stateful, service: k8sService } : undefined;
+      workloads.deploy(this, statefulSet ? 'StatefulSet' : 'Deployment', {
+        name: this.name, version: this.version, image: this.image, replicas: this.replicas, serviceAccount: sa, stateful: statefulSet,
+      });
+    }
+    return workloads;
   }
 
   /**
@@ -364,12 +371,12 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
   private ensureVirtualService(): void {
     if (this.node.tryFindChild('VirtualService') || this.traffic.virtualServiceOwner) return;
-    addServiceVirtualService(this, 'VirtualService', { name: this.name, namespace: this.namespace, labels: { ...this.resourceLabels } }, () => this.hostState());
+    addServiceVirtualService(this, 'VirtualService', { name: this.name, namespace: this.namespace, labels: { ...this.resourceLabels } }, this);
   }
 
   /** True if a workload in `namespace` sees the service (its exportTo lists `*`, `namespace`, or `.` for its own). */
   public exportedTo(namespace: string): boolean {
-    const list = this.exportToList;
+    const list = this._exportToList;
     if (!list) return true;
     return list.includes('*') || list.includes(namespace) || (namespace === this.namespace && list.includes('.'));
   }
@@ -453,12 +460,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     if (this.stateful || this.adoption) this.singleVersionProblems.push(singleVersionProblem(what, this.name, this.adoption?.description.kind));
   }
 
-  /** What the host's DestinationRule and VirtualService are rendered from, at synth. */
-  private hostState(): ServiceHostState {
-    return { traffic: this.traffic, context: this.renderContext(), exportTo: this.exportToList };
-  }
-
-  private renderContext(): HostRenderContext {
+  /** @internal The resolved settings, ports and default split the host's objects are rendered with, at synth. */
+  public _hostContext(): HostRenderContext {
     const ports = this.hostPorts;
     return {
       policy: this.policy,

@@ -2,7 +2,7 @@ import { Codes } from '../core/codes';
 import { describeDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
 import { durationProblems, integerProblems } from '../private/checks';
-import { TierSettings } from './tier';
+import { TierSettings } from '../core/tier';
 
 /**
  * Problems with resolved traffic settings, each naming its field.

@@ -3,7 +3,7 @@ import { MeshError } from '../core/errors';
 import { Labels } from '../core/labels';
 import { dns1123LabelProblem, isLabelKey, labelValueProblem } from '../core/names';
 import { Principal } from '../core/principal';
-import type { FlowWorkload } from '../validate/flow/flow';
+import type { FlowWorkload } from '../core/flow';
 
 /** A workload another team's chart or repository deploys, as a {@link RemoteCaller}. */
 export interface RemoteCallerProps {

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { RemoteCallEntry } from '../core/remote-calls';
-import { addRemoteCallRecord } from '../render/remote-calls';
+import { addRemoteCallRecord } from './remote-calls.render';
 import { isRemoteService, meshChartOf } from './brands';
 import { concretePath } from './intended-flows';
 import { calledPorts } from './service-call';

@@ -2,8 +2,8 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { portNameProblem, Protocol } from '../core/ports';
 import { integerProblems } from '../private/checks';
-import type { ContainerPortOptions } from '../views/workload/container-options';
-import { HealthProbe, ProbesOptions } from '../views/workload/pod-options';
+import type { ContainerPortOptions } from '../workload/container-options';
+import { HealthProbe, ProbesOptions } from '../workload/pod-options';
 
 /** A port of a service. */
 export interface ServicePortOptions {

@@ -4,8 +4,8 @@ import { LoadBalancer } from '../core/load-balancer';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { integerProblems } from '../private/checks';
-import { EnvValue } from '../views/workload/pod-options';
-import { ContainerResources } from '../views/workload/workload';
+import { EnvValue } from '../workload/pod-options';
+import { ContainerResources } from '../workload/workload';
 
 /**
  * Traffic policy of one subset, over the host's field by field.

@@ -5,15 +5,15 @@
  */
 import { Construct } from 'constructs';
 import { Labels, REPLICATION_ANNOTATION } from '../core/labels';
-import { StatefulOptions } from '../views/workload/container-options';
-import { checkAdoptedHardening, labelWorkload } from '../views/workload/adopt';
-import { podAnnotations, sidecarLabels } from '../views/workload/pod-checks';
-import { EnvValue } from '../views/workload/pod-options';
-import { PodOptions } from '../views/workload/pod-props';
-import { addWorkload, StatefulSpec } from '../views/workload/pod-builder';
+import { StatefulOptions } from '../workload/container-options';
+import { checkAdoptedHardening, labelWorkload } from '../workload/adopt';
+import { podAnnotations, sidecarLabels } from '../workload/pod-checks';
+import { EnvValue } from '../workload/pod-options';
+import { PodOptions } from '../workload/pod-props';
+import { addWorkload, StatefulSpec } from '../workload/pod-builder';
 import {
   addContainerEnv, addService, ContainerResources, registerWorkload, WorkloadResource, WorkloadService, WorkloadServiceAccount,
-} from '../views/workload/workload';
+} from '../workload/workload';
 import type { Adoption } from './adopted-workload';
 import type { ServiceOptions, ServiceType } from './service-exposure';
 import type { ContainerPortPlan, ResolvedProbes, ResolvedServicePort } from './service-port';
@@ -136,7 +136,7 @@ export function writeService(owner: WorkloadOwner, s: {
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
  */
 export function podHostnamesOf(s: { readonly name: string; readonly namespace: string; readonly replicas: number; readonly hasService: boolean;
-  readonly serviceType: ServiceType }, w: WorkloadResource | undefined, statefulSet: boolean): string[] | undefined {
+  readonly serviceType: ServiceType; }, w: WorkloadResource | undefined, statefulSet: boolean): string[] | undefined {
   if (!w || !statefulSet || !s.serviceType.headless || !s.hasService) return undefined;
   return Array.from({ length: s.replicas }, (_, i) => `${w.name}-${i}.${s.name}.${s.namespace}.svc.cluster.local`);
 }

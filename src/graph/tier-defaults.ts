@@ -1,8 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Retries } from '../core/retries';
-import { mergeConnectionPool, mergeOutlierDetection } from '../core/traffic-policy';
-import { Tier, TierSettings } from './tier';
+import { mergeTierSettings, Tier, TierSettings } from '../core/tier';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 
@@ -107,15 +106,3 @@ export class TierDefaults extends Construct {
 
 /** The built-in tiers, for scopes under no TierDefaults: made once, here, never by a lookup. */
 const BUILT_IN = new TierDefaults(new Construct(undefined as unknown as Construct, ''), TIER_DEFAULTS_ID);
-
-/** `over` on top of `base`, field by field. */
-export function mergeTierSettings(base: TierSettings | undefined, over: TierSettings): TierSettings {
-  if (!base) return over;
-  return {
-    timeout: over.timeout ?? base.timeout,
-    retries: over.retries ? over.retries.over(base.retries) : base.retries,
-    connectionPool: mergeConnectionPool(base.connectionPool, over.connectionPool),
-    outlierDetection: mergeOutlierDetection(base.outlierDetection, over.outlierDetection),
-    loadBalancer: over.loadBalancer ?? base.loadBalancer,
-  };
-}

@@ -1,6 +1,6 @@
 import type { Cidr } from '../core/cidr';
 import { Principal } from '../core/principal';
-import type { FlowWorkload } from '../validate/flow/flow';
+import type { FlowWorkload } from '../core/flow';
 import type {
   MeshPlatformProps, PlatformApiServer, PlatformFlagger, PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus,
   PlatformRateLimit, PlatformTracing,

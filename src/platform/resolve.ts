@@ -295,8 +295,11 @@ export function port(field: string, value: number): number {
 /** An Istio release as its Helm charts are versioned (`1.24.6`), of the minor `version`; else a MeshError [MESH640]. */
 function istioRelease(value: string, version: IstioVersion): string {
   if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(value) || !value.startsWith(`${version}.`)) {
-    throw new MeshError(Codes.PLATFORM_ISTIO_RELEASE,
-      `platform istio.release must be a full release of Istio ${version} such as ${PACKAGED_ISTIO_RELEASES[version]} (Helm's --version), got '${value}'`);
+    throw new MeshError(
+      Codes.PLATFORM_ISTIO_RELEASE,
+      `platform istio.release must be a full release of Istio ${version} such as ${PACKAGED_ISTIO_RELEASES[version]} (Helm's --version), got `
+        + `'${value}'`,
+    );
   }
   return value;
 }

@@ -428,4 +428,3 @@ function sorted(v: unknown): unknown {
 function show(v: unknown): string {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(sorted(v));
 }
-

@@ -19,8 +19,13 @@ export function credentialSecretProblems(scope: IConstruct, credentialNames: rea
   const out: string[] = [];
   for (const [name, namespaces] of [...found].sort()) {
     if (namespaces.includes(workloadNamespace)) continue;
-    out.push(formatProblem(Codes.GATEWAY_SECRET_NAMESPACE,
-      `tls.credentialName: Secret '${name}' is written in ${[...new Set(namespaces)].sort().join(', ')}, but the gateway pods read it in their own namespace, ${workloadNamespace}`));
+    out.push(
+      formatProblem(
+        Codes.GATEWAY_SECRET_NAMESPACE,
+        `tls.credentialName: Secret '${name}' is written in ${[...new Set(namespaces)].sort().join(', ')}, but the gateway pods read it in their `
+          + `own namespace, ${workloadNamespace}`,
+      ),
+    );
   }
   return out;
 }

@@ -62,9 +62,17 @@ function diffLines(a: string[], b: string[]): Op[] {
   let i = 0;
   let j = 0;
   while (i < n || j < m) {
-    if (i < n && j < m && a[i] === b[j]) { out.push({ op: ' ', line: a[i], a: i, b: j }); i++; j++; }
-    else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) { out.push({ op: '-', line: a[i], a: i, b: j }); i++; }
-    else { out.push({ op: '+', line: b[j], a: i, b: j }); j++; }
+    if (i < n && j < m && a[i] === b[j]) {
+      out.push({ op: ' ', line: a[i], a: i, b: j });
+      i++;
+      j++;
+    } else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      out.push({ op: '-', line: a[i], a: i, b: j });
+      i++;
+    } else {
+      out.push({ op: '+', line: b[j], a: i, b: j });
+      j++;
+    }
   }
   return out;
 }

@@ -118,6 +118,7 @@ export function excessiveAliasing(decodeCount: number, aliasCount: number): bool
 }
 
 /** Not YAML text: C0/C1 controls but tab, LF, CR and NEL; U+FFFE/U+FFFF (YAML 1.1 §5.1 c-printable). */
+// eslint-disable-next-line no-control-regex -- the control characters are what it finds
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]/;
 
 /** The 1-based line of `offset` in `text`. */
@@ -170,93 +171,10 @@ export function parseYamlDocuments(text: string, file: string, options: YamlRead
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
     throw new YamlReadError(file, lineAt(text, control.index), `control character U+${code}: not YAML text (a binary file?)`);
   }
-  // Byte counts matter only when the whole text could exceed the limit.
-  const mayExceed = Buffer.byteLength(text, 'utf8') > maxBytes;
-  const starts: number[] = [];
-  let docStart = 0;
-  let docLine = 1;
-  let decodeCount = 0;
-  let aliasCount = 0;
-  let anchored = new Map<unknown, { nodes: number; chars: number }>();
-  // What expanding the aliases read so far adds to the document, in UTF-16 units of YAML.
-  let expansion = 0;
-  // Per open node: its decode count so far, where it starts, the expansion before it, and its
-  // last child, to tell js-yaml's pass-through calls (one inner call that read the node, e.g.
-  // an implicit key that turned out to be the value) from nodes.
-  const open: OpenNode[] = [];
-  let lastStart = 0;
-  const tooLarge = (bytes: number | undefined): YamlReadError => new YamlReadError(file, docLine,
-    `document ${bytes === undefined ? 'exceeds' : `is ${bytes} bytes, over`} the ${maxBytes}-byte limit (kube-apiserver's request body limit; raise it with --max-document-bytes)`);
-  // A document's bytes: from the end of the previous document to the end of this one (the
-  // last one to the end of the text), separators and comments included.
-  const checkBytes = (from: number, to: number): void => {
-    const bytes = Buffer.byteLength(text.slice(from, to), 'utf8');
-    if (bytes > maxBytes) throw tooLarge(bytes);
-  };
-
-  const listener = (event: 'open' | 'close', state: ParseState): void => {
-    if (event === 'open') {
-      if (state.depth === 1) {
-        // A new document: go-yaml counts per document (one decoder per document).
-        docLine = state.line + 1;
-        starts.push(docLine);
-        decodeCount = 0;
-        aliasCount = 0;
-        expansion = 0;
-        anchored = new Map();
-      } else if (mayExceed && state.position - docStart > maxBytes) {
-        throw tooLarge(undefined); // more UTF-16 units than bytes allowed: stop reading now
-      }
-      open.push({ nodes: 0, start: state.position, line: state.line + 1, expansion, children: 0 });
-      return;
-    }
-    const node = open.pop()!;
-    const children = node.nodes;
-    const last = node.last;
-    const passThrough = node.children === 1 && last !== undefined && last.end === state.position
-      && Object.is(last.result, state.result) && last.kind === state.kind;
-    // `size`: how many nodes go-yaml decodes for this one, its subtree and expansions included.
-    let size: number;
-    if (passThrough) {
-      size = children; // the inner call counted it
-    } else if (state.kind === null && state.result !== null && state.result !== undefined) {
-      // An alias (js-yaml leaves kind unset only for aliases and empty nodes): go-yaml decodes
-      // the alias node, then the whole anchored value again, every node of it counting as alias.
-      const target = anchored.get(state.result);
-      size = 1 + (target?.nodes ?? 1);
-      decodeCount += size;
-      aliasCount += size - 1;
-      expansion += Math.max(0, (target?.chars ?? 0) - (state.position - node.start));
-      const expanded = state.position - docStart + expansion;
-      if (expanded > maxBytes) {
-        throw new YamlReadError(file, node.line, `document would be over ${maxBytes} bytes with its aliases expanded `
-          + '(kubectl sends an object as JSON, aliases expanded, and kube-apiserver refuses a body over its request limit; raise it with --max-document-bytes)');
-      }
-    } else {
-      // The children were counted as they closed.
-      size = 1 + children;
-      decodeCount += 1;
-      if (state.anchor !== null) anchored.set(state.result, { nodes: size, chars: state.position - node.start + expansion - node.expansion });
-    }
-    const parent = open[open.length - 1];
-    if (parent) {
-      parent.nodes += size;
-      parent.children += 1;
-      parent.last = { end: state.position, result: state.result, kind: state.kind };
-    }
-    if (excessiveAliasing(decodeCount, aliasCount)) {
-      throw new YamlReadError(file, node.line, `document contains excessive aliasing: ${aliasCount} of ${decodeCount} nodes come from expanding aliases`
-        + ` (over ${Math.round(allowedAliasRatio(decodeCount) * 100)}%, the limit kube-apiserver's YAML reader sets against alias bombs, CVE-2019-11253)`);
-    }
-    if (state.depth === 1) {
-      if (mayExceed) checkBytes(docStart, state.position);
-      lastStart = docStart;
-      docStart = state.position;
-    }
-  };
-
+  const walk = new LimitWalk(text, file, maxBytes);
   const values: unknown[] = [];
   try {
+    const listener = walk.listener;
     jsyaml.loadAll(text, (doc) => values.push(doc), { listener, maxDepth: MAX_NESTING_DEPTH } as unknown as jsyaml.LoadOptions);
   } catch (e) {
     if (e instanceof YamlReadError) throw e;
@@ -267,9 +185,140 @@ export function parseYamlDocuments(text: string, file: string, options: YamlRead
       : e instanceof RangeError ? 'nesting too deep to read' : err.reason ?? err.message.split('\n')[0];
     throw new YamlReadError(file, line, reason);
   }
-  if (mayExceed && values.length > 0) checkBytes(lastStart, text.length);
+  if (values.length > 0) walk.checkLastDocument();
   if (GO_FLOW_COLON.test(text)) values.forEach((v, i) => { values[i] = restoreGoFlowScalars(v, text, new Set()); });
-  return values.map((value, i) => ({ value, line: starts[i] ?? 1 }));
+  return values.map((value, i) => ({ value, line: walk.starts[i] ?? 1 }));
+}
+
+/**
+ * kube-apiserver's limits, checked as js-yaml walks a text: each document's size, with its aliases
+ * expanded, and the share of its nodes that come from expanding aliases. go-yaml counts per document
+ * (one decoder per document).
+ */
+class LimitWalk {
+  /** The first line of each document. */
+  public readonly starts: number[] = [];
+  /** Byte counts matter only when the whole text could exceed the limit. */
+  private readonly mayExceed: boolean;
+  private docStart = 0;
+  private docLine = 1;
+  private lastStart = 0;
+  private decodeCount = 0;
+  private aliasCount = 0;
+  private anchored = new Map<unknown, { nodes: number; chars: number }>();
+  /** What expanding the aliases read so far adds to the document, in UTF-16 units of YAML. */
+  private expansion = 0;
+  /**
+   * Per open node: its decode count so far, where it starts, the expansion before it, and its
+   * last child, to tell js-yaml's pass-through calls (one inner call that read the node, e.g.
+   * an implicit key that turned out to be the value) from nodes.
+   */
+  private readonly open: OpenNode[] = [];
+
+  public constructor(private readonly text: string, private readonly file: string, private readonly maxBytes: number) {
+    this.mayExceed = Buffer.byteLength(text, 'utf8') > maxBytes;
+  }
+
+  /** js-yaml's listener. */
+  public readonly listener = (event: 'open' | 'close', state: ParseState): void => {
+    if (event === 'open') this.opened(state);
+    else this.closed(state);
+  };
+
+  /** The last document's bytes: from the end of the previous one to the end of the text. */
+  public checkLastDocument(): void {
+    if (this.mayExceed) this.checkBytes(this.lastStart, this.text.length);
+  }
+
+  private opened(state: ParseState): void {
+    if (state.depth === 1) {
+      // A new document: go-yaml counts per document (one decoder per document).
+      this.docLine = state.line + 1;
+      this.starts.push(this.docLine);
+      this.decodeCount = 0;
+      this.aliasCount = 0;
+      this.expansion = 0;
+      this.anchored = new Map();
+    } else if (this.mayExceed && state.position - this.docStart > this.maxBytes) {
+      throw this.tooLarge(undefined); // more UTF-16 units than bytes allowed: stop reading now
+    }
+    this.open.push({ nodes: 0, start: state.position, line: state.line + 1, expansion: this.expansion, children: 0 });
+  }
+
+  private closed(state: ParseState): void {
+    const node = this.open.pop()!;
+    const size = this.sizeOf(node, state);
+    const parent = this.open[this.open.length - 1];
+    if (parent) {
+      parent.nodes += size;
+      parent.children += 1;
+      parent.last = { end: state.position, result: state.result, kind: state.kind };
+    }
+    if (excessiveAliasing(this.decodeCount, this.aliasCount)) {
+      throw new YamlReadError(
+        this.file,
+        node.line,
+        `document contains excessive aliasing: ${this.aliasCount} of ${this.decodeCount} nodes come from expanding aliases` +
+          ` (over ${Math.round(allowedAliasRatio(this.decodeCount) * 100)}%, the limit kube-apiserver's YAML reader sets against alias bombs, `
+            + 'CVE-2019-11253)',
+      );
+    }
+    if (state.depth === 1) {
+      // A document's bytes: from the end of the previous document to the end of this one,
+      // separators and comments included.
+      if (this.mayExceed) this.checkBytes(this.docStart, state.position);
+      this.lastStart = this.docStart;
+      this.docStart = state.position;
+    }
+  }
+
+  /** How many nodes go-yaml decodes for the node that closed, its subtree and expansions included. */
+  private sizeOf(node: OpenNode, state: ParseState): number {
+    const last = node.last;
+    const passThrough = node.children === 1 && last !== undefined && last.end === state.position
+      && Object.is(last.result, state.result) && last.kind === state.kind;
+    if (passThrough) return node.nodes; // the inner call counted it
+    if (state.kind === null && state.result !== null && state.result !== undefined) {
+      // An alias (js-yaml leaves kind unset only for aliases and empty nodes): go-yaml decodes
+      // the alias node, then the whole anchored value again, every node of it counting as alias.
+      const target = this.anchored.get(state.result);
+      const size = 1 + (target?.nodes ?? 1);
+      this.decodeCount += size;
+      this.aliasCount += size - 1;
+      this.expansion += Math.max(0, (target?.chars ?? 0) - (state.position - node.start));
+      if (state.position - this.docStart + this.expansion > this.maxBytes) {
+        throw new YamlReadError(
+          this.file,
+          node.line,
+          `document would be over ${this.maxBytes} bytes with its aliases expanded ` +
+            '(kubectl sends an object as JSON, aliases expanded, and kube-apiserver refuses a body over its request limit; raise it with '
+              + '--max-document-bytes)',
+        );
+      }
+      return size;
+    }
+    // The children were counted as they closed.
+    const size = 1 + node.nodes;
+    this.decodeCount += 1;
+    if (state.anchor !== null) {
+      this.anchored.set(state.result, { nodes: size, chars: state.position - node.start + this.expansion - node.expansion });
+    }
+    return size;
+  }
+
+  private tooLarge(bytes: number | undefined): YamlReadError {
+    return new YamlReadError(
+      this.file,
+      this.docLine,
+      `document ${bytes === undefined ? 'exceeds' : `is ${bytes} bytes, over`} the ${this.maxBytes}-byte limit (kube-apiserver's request body `
+        + 'limit; raise it with --max-document-bytes)',
+    );
+  }
+
+  private checkBytes(from: number, to: number): void {
+    const bytes = Buffer.byteLength(this.text.slice(from, to), 'utf8');
+    if (bytes > this.maxBytes) throw this.tooLarge(bytes);
+  }
 }
 
 /** A `:` right before a flow indicator, where go-yaml v2 and YAML 1.2 part ways. */
@@ -312,7 +361,12 @@ export function readYamlFile(filePath: string, file: string, options: YamlReadOp
     bytes = fs.readFileSync(filePath);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why: Record<string, string> = { ELOOP: 'a symbolic link loop', EISDIR: 'a directory', EACCES: 'permission denied', ENOENT: 'no such file (a dangling symbolic link?)' };
+    const why: Record<string, string> = {
+      ELOOP: 'a symbolic link loop',
+      EISDIR: 'a directory',
+      EACCES: 'permission denied',
+      ENOENT: 'no such file (a dangling symbolic link?)',
+    };
     throw new YamlReadError(file, 0, `cannot read: ${why[err.code ?? ''] ?? err.message}`);
   }
   return parseYamlDocuments(decodeYamlText(bytes, file), file, options);

@@ -134,7 +134,11 @@ export function topologiesOf(tree: ManifestTree, environments: readonly string[]
  * The manifests of each of `environments` in a tree, each with the cluster-wide ones
  * (`cluster/`: the root namespace's PeerAuthentication and the like), which apply to every environment.
  */
-export function manifestsByEnvironment(tree: ManifestTree, environments: readonly string[], options: YamlReadOptions = {}): Map<string, Record<string, any>[]> {
+export function manifestsByEnvironment(
+  tree: ManifestTree,
+  environments: readonly string[],
+  options: YamlReadOptions = {},
+): Map<string, Record<string, any>[]> {
   const out = new Map<string, Record<string, any>[]>(environments.filter((e) => e !== CLUSTER_FOLDER).map((e) => [e, []]));
   const clusterWide: Record<string, any>[] = [];
   for (const r of resourcesOf(tree, options)) {
@@ -149,7 +153,13 @@ export function manifestsByEnvironment(tree: ManifestTree, environments: readonl
  * The connectivity changes of the changed environments of two trees; every environment's
  * when the cluster-wide objects changed.
  */
-export function connectivityOf(before: ManifestTree, after: ManifestTree, diff: SemanticDiff, options: YamlReadOptions = {}, platform?: MeshPlatform): ConnectivityDiff {
+export function connectivityOf(
+  before: ManifestTree,
+  after: ManifestTree,
+  diff: SemanticDiff,
+  options: YamlReadOptions = {},
+  platform?: MeshPlatform,
+): ConnectivityDiff {
   // Every environment's objects are read, so that a call across namespaces meets both ends'
   // policies; only the changed environments (and those calling into them) are compared.
   const all = [...new Set([...resourcesOf(before, options), ...resourcesOf(after, options)].map((r) => r.environment))].sort();

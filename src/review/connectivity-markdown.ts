@@ -17,12 +17,15 @@ function decided(v: ConnectivityChange['before']): string {
 }
 
 function flowCells(c: ConnectivityChange): string {
-  return `${c.environment} | ${cell(c.source)} | ${cell(c.destination)} | ${c.port} | ${c.method === 'any' ? 'any' : code(c.method)} | ${c.pathClass === 'any' ? 'any' : code(c.pathClass)}`;
+  return `${c.environment} | ${cell(c.source)} | ${cell(c.destination)} | ${c.port} | ${c.method === 'any' ? 'any' : code(c.method)} | `
+    + `${c.pathClass === 'any' ? 'any' : code(c.pathClass)}`;
 }
 
 /** One line for a change that is called out: where it opens a path to. */
 function calloutLine(c: ConnectivityChange): string {
-  const into = [c.fromOutside ? 'from outside the mesh' : '', c.secureDestination ? `into SecureService ${c.destination}` : ''].filter((s) => s).join(', ');
+  const into = [c.fromOutside ? 'from outside the mesh' : '', c.secureDestination ? `into SecureService ${c.destination}` : '']
+    .filter((s) => s)
+    .join(', ');
   return `> - ${c.environment}: ${c.source} → ${c.destination}:${c.port} ${c.method} ${c.pathClass} opens ${into}`
     + ` (${c.intended ? 'declared' : '**undeclared**'}; admitted by ${c.after.decidedBy ?? 'no policy'})`;
 }
@@ -40,7 +43,12 @@ export function renderConnectivity(c: ConnectivityDiff): string[] {
   }
   const callouts = c.changes.filter((x) => x.change === 'opened' && (x.secureDestination || x.fromOutside));
   if (callouts.length > 0) {
-    out.push('> [!CAUTION]', `> ${CALLOUT_MARK} This change opens a path into a SecureService or from outside the mesh:`, ...callouts.map(calloutLine), '');
+    out.push(
+      '> [!CAUTION]',
+      `> ${CALLOUT_MARK} This change opens a path into a SecureService or from outside the mesh:`,
+      ...callouts.map(calloutLine),
+      '',
+    );
   }
   const head = '| environment | source | destination | port | method | path |';
   const rule = '|---|---|---|---|---|---|';
@@ -53,7 +61,12 @@ export function renderConnectivity(c: ConnectivityDiff): string[] {
   }
   const opened = c.changes.filter((x) => x.change === 'opened');
   if (opened.length > 0) {
-    out.push(`**Opened** (${opened.length}): refused before, allowed after`, '', `${head} declared | was refused by | now admitted by |`, `${rule}---|---|---|`);
+    out.push(
+      `**Opened** (${opened.length}): refused before, allowed after`,
+      '',
+      `${head} declared | was refused by | now admitted by |`,
+      `${rule}---|---|---|`,
+    );
     for (const x of opened) {
       out.push(`| ${flowCells(x)} | ${x.intended ? 'yes' : '**no**'} | ${decided(x.before)} | ${decided(x.after)} |`);
     }

@@ -124,7 +124,9 @@ export function connectivityDiff(
   const changes: ConnectivityChange[] = [];
   let comparedFlows = 0;
   const envs = [...new Set([...before.keys(), ...after.keys()])].sort(compare);
-  const namespaceOf = new Map(envs.map((env) => [env, environmentNamespace(after.get(env) ?? []) ?? environmentNamespace(before.get(env) ?? []) ?? env]));
+  const namespaceOf = new Map(
+    envs.map((env) => [env, environmentNamespace(after.get(env) ?? []) ?? environmentNamespace(before.get(env) ?? []) ?? env]),
+  );
   const groups = namespaceGroups(envs, namespaceOf, before, after);
   const compared = options.environments === undefined ? envs : [...new Set(options.environments.flatMap((e) => groups.get(e) ?? [e]))].sort(compare);
   for (const env of compared) {
@@ -143,8 +145,17 @@ export function connectivityDiff(
     comparedFlows += e.compared;
   }
   const callout = (c: ConnectivityChange) => (c.change === 'opened' && (c.secureDestination || c.fromOutside) ? 0 : 1);
-  changes.sort((x, y) => callout(x) - callout(y) || compare(x.environment, y.environment) || compare(x.change, y.change)
-    || compare(x.source, y.source) || compare(x.destination, y.destination) || x.port - y.port || compare(x.method, y.method) || compare(x.pathClass, y.pathClass));
+  changes.sort(
+    (x, y) =>
+      callout(x) - callout(y) ||
+      compare(x.environment, y.environment) ||
+      compare(x.change, y.change) ||
+      compare(x.source, y.source) ||
+      compare(x.destination, y.destination) ||
+      x.port - y.port ||
+      compare(x.method, y.method) ||
+      compare(x.pathClass, y.pathClass),
+  );
   return {
     changes,
     undeclaredOpened: changes.filter((c) => c.change === 'opened' && !c.intended).length,
@@ -191,23 +202,42 @@ function environmentChanges(
 function servedByGateway(probe: ConnectivityProbe, after: Side, platform: MeshPlatform): boolean {
   if (probe.kind !== 'route') return false;
   const gateway = `${platform.ingressGateway.namespace}/${platform.ingressGateway.name}`;
-  return [...after.probes.values()].some((p) => p.kind === 'call' && p.destination === probe.destination && (p.source === gateway || p.source === platform.ingressGateway.name));
+  return [...after.probes.values()].some(
+    (p) => p.kind === 'call' && p.destination === probe.destination && (p.source === gateway || p.source === platform.ingressGateway.name),
+  );
 }
 
-function changeOf(env: string, probe: ConnectivityProbe, change: 'opened' | 'closed', intended: boolean, after: Side, x: ConnectivityVerdict, y: ConnectivityVerdict): ConnectivityChange {
+function changeOf(
+  env: string,
+  probe: ConnectivityProbe,
+  change: 'opened' | 'closed',
+  intended: boolean,
+  after: Side,
+  x: ConnectivityVerdict,
+  y: ConnectivityVerdict,
+): ConnectivityChange {
   const { flow: _flow, ...rest } = probe;
   return {
-    environment: env, ...rest, change, intended,
+    environment: env,
+    ...rest,
+    change,
+    intended,
     secureDestination: after.secure.has(probe.destination),
     fromOutside: probe.source === EXTERNAL,
-    before: x, after: y,
+    before: x,
+    after: y,
   };
 }
 
 const EXTERNAL = 'external';
 
 /** One side's evaluator, on the platform's pods for an environment in `namespace`, and the probes its manifests declare. */
-function side(manifests: readonly Manifest[], platform: MeshPlatform, namespace: string, owned?: (source: string, destination: string) => boolean): Side {
+function side(
+  manifests: readonly Manifest[],
+  platform: MeshPlatform,
+  namespace: string,
+  owned?: (source: string, destination: string) => boolean,
+): Side {
   const evaluator = new FlowEvaluator(manifests, platformFlowOptions(platform, namespace));
   let probes = probeFlows(evaluator, platform, namespace);
   if (owned) probes = new Map([...probes].filter(([, p]) => owned(p.source, p.destination)));
@@ -234,7 +264,17 @@ function isWorkload(p: FlowPod): boolean {
 
 function sourceOf(p: FlowPod): Flow['source'] {
   if (p.kind !== 'Platform') return { workload: p.name, namespace: p.namespace };
-  return { platform: { name: p.name, namespace: p.namespace, labels: p.labels, serviceAccount: p.serviceAccount, meshed: p.meshed, ports: p.namedPorts, addresses: p.addresses } };
+  return {
+    platform: {
+      name: p.name,
+      namespace: p.namespace,
+      labels: p.labels,
+      serviceAccount: p.serviceAccount,
+      meshed: p.meshed,
+      ports: p.namedPorts,
+      addresses: p.addresses,
+    },
+  };
 }
 
 /** The Services that select `pod`, in input order. */
@@ -258,81 +298,59 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
   const cluster = evaluator.cluster;
   const out = new Map<string, ConnectivityProbe>();
   const add = (p: ConnectivityProbe) => out.set([p.kind, p.source, p.destination, p.port, p.method, p.pathClass].join('\u0000'), p);
-  const workloads = cluster.pods.filter(isWorkload);
-  // Every workload of a principal calls: a Flagger release runs its primary and its canary under one ServiceAccount.
+  // The pod's first Service, from the model's label index.
+  const serviceOf = (pod: FlowPod): Manifest | undefined => servicesOf(cluster, pod)[0];
+  const gateway = cluster.pods.find(
+    (p) => p.kind === 'Platform' && p.name === platform.ingressGateway.name && p.namespace === platform.ingressGateway.namespace,
+  );
+  const probe: ProbeContext = { cluster, namespace, serviceOf, add };
+  callerProbes(probe);
+  routeProbes(probe, gateway);
+  const meshed = cluster.pods.filter(isWorkload).filter((p) => p.meshed && p.namespace === namespace);
+  scrapeProbes(probe, meshed);
+  tracingProbes(probe, platform, meshed);
+  if (gateway) rateLimitProbe(probe, platform, gateway);
+  return out;
+}
+
+/** What the probes of one environment share: the cluster, its namespace, each pod's first Service, and where probes go. */
+interface ProbeContext {
+  readonly cluster: FlowEvaluator['cluster'];
+  readonly namespace: string;
+  readonly serviceOf: (pod: FlowPod) => Manifest | undefined;
+  add(p: ConnectivityProbe): void;
+}
+
+/**
+ * Declared callers: every workload of a principal an ALLOW policy names calls each operation of its rule
+ * (a Flagger release runs its primary and its canary under one ServiceAccount).
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+ */
+function callerProbes({ cluster, namespace, serviceOf, add }: ProbeContext): void {
   const byPrincipal = new Map<string, FlowPod[]>();
   for (const p of cluster.pods) {
     if (isWorkload(p) || p.kind === 'Platform') byPrincipal.set(cluster.principalOf(p), [...(byPrincipal.get(cluster.principalOf(p)) ?? []), p]);
   }
-  const gateway = cluster.pods.find((p) => p.kind === 'Platform' && p.name === platform.ingressGateway.name && p.namespace === platform.ingressGateway.namespace);
-
-  // Declared callers: https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source (principals)
   for (const policy of cluster.ofKind('AuthorizationPolicy')) {
     if (String(policy.spec?.action ?? 'ALLOW') !== 'ALLOW' || !policy.spec?.selector) continue;
-    const targets = cluster.podsMatching(nsOf(policy), policy.spec.selector.matchLabels ?? {})
+    const targets = cluster
+      .podsMatching(nsOf(policy), policy.spec.selector.matchLabels ?? {})
       .filter((p) => isWorkload(p) && labelSelectorMatches(policy.spec.selector, p.labels));
     for (const target of targets) {
-      // The pod's first Service, from the model's label index.
-      const service = servicesOf(cluster, target)[0];
+      const service = serviceOf(target);
       if (!service) continue;
       const port = Number(service.spec?.ports?.[0]?.port);
       for (const rule of policy.spec?.rules ?? []) {
         for (const from of rule?.from ?? []) {
-          for (const principal of from.source?.principals ?? []) {
-            for (const caller of byPrincipal.get(String(principal)) ?? []) {
-              if (caller === target) continue;
-              const requestPrincipal = sampleRequestPrincipal(from.source?.requestPrincipals);
-              for (const [method, pathClass] of operationsOf(rule)) {
-                add({
-                  kind: 'call', source: display(caller, namespace), destination: display(target, namespace), port, method, pathClass,
-                  flow: {
-                    source: sourceOf(caller), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: method as FlowMethod,
-                    path: samplePath(pathClass), ...(requestPrincipal ? { requestPrincipal } : {}),
-                  },
-                });
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-
-  // External requests: https://istio.io/latest/docs/reference/config/networking/gateway/#Server and
-  // the VirtualService routes bound to the Gateway (first match wins).
-  for (const gw of cluster.ofKind('Gateway')) {
-    for (const server of gw.spec?.servers ?? []) {
-      if (server.tls?.httpsRedirect === true) continue;
-      const port = Number(server.port?.number);
-      const protocol = String(server.port?.protocol ?? 'HTTP').toUpperCase();
-      for (const h of server.hosts ?? []) {
-        const host = String(h).split('/').pop()!;
-        if (host.includes('*')) continue;
-        for (const vs of cluster.ofKind('VirtualService')) {
-          const bound = (vs.spec?.gateways ?? []).some((g: string) => g === `${nsOf(gw)}/${gw.metadata?.name}` || (g === gw.metadata?.name && nsOf(vs) === nsOf(gw)));
-          if (!bound || !(vs.spec?.hosts ?? []).some((x: string) => x === host || x === '*')) continue;
-          for (const route of vs.spec?.http ?? []) {
-            const dest = String(route.route?.[0]?.destination?.host ?? '');
-            const svc = cluster.service(dest, nsOf(vs));
-            const targetPod = svc ? cluster.podsOfService(svc).find(isWorkload) : undefined;
-            if (!targetPod) continue;
-            const requestPrincipal = gatewayRequestPrincipal(cluster, targetPod, gateway);
-            for (const match of route.match?.length ? route.match : [{}]) {
-              const uri = match.uri ?? {};
-              const path = uri.exact ?? (uri.prefix !== undefined ? `${String(uri.prefix).replace(/\/?$/, '/')}x` : uri.regex !== undefined ? sampleOf(uri.regex) : '/');
-              const headers = sampleHeaders(match.headers);
-              // A match no sample request is known to meet (a regex the sampler cannot fill) is not probed.
-              if (path === undefined || headers === undefined) continue;
-              const uriClass = uri.exact ?? (uri.prefix !== undefined ? `${uri.prefix}*` : uri.regex !== undefined ? `~${uri.regex}` : '/*');
-              const headerClass = Object.keys(match.headers ?? {}).sort().map((h) => ` ${h}:${headerText(match.headers[h])}`).join('');
-              const pathClass = `${uriClass}${headerClass}`;
-              const method = METHODS.has(String(match.method?.exact)) ? String(match.method.exact) : 'GET';
+          const requestPrincipal = sampleRequestPrincipal(from.source?.requestPrincipals);
+          const callers = (from.source?.principals ?? []).flatMap((principal: unknown) => byPrincipal.get(String(principal)) ?? []);
+          for (const caller of callers.filter((c: FlowPod) => c !== target)) {
+            for (const [method, pathClass] of operationsOf(rule)) {
               add({
-                kind: 'route', source: EXTERNAL, destination: display(targetPod, namespace), port, method, pathClass,
+                kind: 'call', source: display(caller, namespace), destination: display(target, namespace), port, method, pathClass,
                 flow: {
-                  source: { external: true }, host, port, method: method as FlowMethod, path,
-                  protocol: protocol === 'HTTPS' ? 'HTTPS' : 'HTTP', ...(requestPrincipal ? { requestPrincipal } : {}),
-                  ...(Object.keys(headers).length > 0 ? { headers } : {}),
+                  source: sourceOf(caller), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: method as FlowMethod,
+                  path: samplePath(pathClass), ...(requestPrincipal ? { requestPrincipal } : {}),
                 },
               });
             }
@@ -341,50 +359,148 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
       }
     }
   }
+}
 
-  const meshed = workloads.filter((p) => p.meshed && p.namespace === namespace);
-  // Scrapes: https://istio.io/latest/docs/ops/integrations/prometheus/#option-2-customized-scraping-configurations
-  if (cluster.ofKind('PodMonitor').length + cluster.ofKind('ServiceMonitor').length > 0) {
-    const prometheus = cluster.pods.find((p) => p.kind === 'Platform' && p.name === 'prometheus');
-    for (const pod of prometheus ? meshed : []) {
-      const service = servicesOf(cluster, pod)[0];
-      if (!service) continue;
-      for (const port of [15090, 15020]) {
-        add({
-          kind: 'scrape', source: display(prometheus!, namespace), destination: display(pod, namespace), port, method: 'GET', pathClass: '/stats/prometheus',
-          flow: { source: sourceOf(prometheus!), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: 'GET', path: '/stats/prometheus' },
-        });
+/**
+ * External requests: each host of each Gateway server, through the VirtualService routes bound to the Gateway (first match wins).
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server
+ */
+function routeProbes(probe: ProbeContext, gateway: FlowPod | undefined): void {
+  const { cluster } = probe;
+  for (const gw of cluster.ofKind('Gateway')) {
+    for (const server of gw.spec?.servers ?? []) {
+      if (server.tls?.httpsRedirect === true) continue;
+      const port = Number(server.port?.number);
+      const protocol = String(server.port?.protocol ?? 'HTTP').toUpperCase() === 'HTTPS' ? 'HTTPS' : 'HTTP';
+      for (const h of server.hosts ?? []) {
+        const host = String(h).split('/').pop()!;
+        if (host.includes('*')) continue;
+        for (const vs of cluster.ofKind('VirtualService')) {
+          const bound = (vs.spec?.gateways ?? []).some(
+            (g: string) => g === `${nsOf(gw)}/${gw.metadata?.name}` || (g === gw.metadata?.name && nsOf(vs) === nsOf(gw)),
+          );
+          if (!bound || !(vs.spec?.hosts ?? []).some((x: string) => x === host || x === '*')) continue;
+          for (const route of vs.spec?.http ?? []) routeMatchProbes(probe, gateway, vs, route, { host, port, protocol });
+        }
       }
     }
   }
-  // Spans: https://istio.io/latest/docs/reference/config/telemetry/#Tracing
-  if (cluster.ofKind('Telemetry').some((t) => (t.spec?.tracing ?? []).length > 0)) {
-    const collector = platform.tracingWorkload();
-    const t = platform.tracing;
-    const path = t.protocol === 'zipkin' ? '/api/v2/spans' : '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
-    for (const pod of meshed) {
+}
+
+/** The probes of one route of a VirtualService bound to a gateway: one sample request per match (every request without one). */
+function routeMatchProbes(
+  { cluster, namespace, add }: ProbeContext,
+  gateway: FlowPod | undefined,
+  vs: Manifest,
+  route: any,
+  server: { readonly host: string; readonly port: number; readonly protocol: 'HTTP' | 'HTTPS' },
+): void {
+  const dest = String(route.route?.[0]?.destination?.host ?? '');
+  const svc = cluster.service(dest, nsOf(vs));
+  const targetPod = svc ? cluster.podsOfService(svc).find(isWorkload) : undefined;
+  if (!targetPod) return;
+  const requestPrincipal = gatewayRequestPrincipal(cluster, targetPod, gateway);
+  const { host, port, protocol } = server;
+  for (const match of route.match?.length ? route.match : [{}]) {
+    const uri = match.uri ?? {};
+    const path =
+      uri.exact ??
+      (uri.prefix !== undefined ? `${String(uri.prefix).replace(/\/?$/, '/')}x` : uri.regex !== undefined ? sampleOf(uri.regex) : '/');
+    const headers = sampleHeaders(match.headers);
+    // A match no sample request is known to meet (a regex the sampler cannot fill) is not probed.
+    if (path === undefined || headers === undefined) continue;
+    const uriClass = uri.exact ?? (uri.prefix !== undefined ? `${uri.prefix}*` : uri.regex !== undefined ? `~${uri.regex}` : '/*');
+    const headerClass = Object.keys(match.headers ?? {}).sort().map((h) => ` ${h}:${headerText(match.headers[h])}`).join('');
+    const pathClass = `${uriClass}${headerClass}`;
+    const method = METHODS.has(String(match.method?.exact)) ? String(match.method.exact) : 'GET';
+    add({
+      kind: 'route', source: EXTERNAL, destination: display(targetPod, namespace), port, method, pathClass,
+      flow: {
+        source: { external: true }, host, port, method: method as FlowMethod, path,
+        protocol, ...(requestPrincipal ? { requestPrincipal } : {}),
+        ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      },
+    });
+  }
+}
+
+/**
+ * Scrapes, when a PodMonitor or ServiceMonitor asks for them: Prometheus to each meshed pod's Envoy (15090) and merged (15020) ports.
+ * @see https://istio.io/latest/docs/ops/integrations/prometheus/#option-2-customized-scraping-configurations
+ */
+function scrapeProbes({ cluster, namespace, serviceOf, add }: ProbeContext, meshed: readonly FlowPod[]): void {
+  if (cluster.ofKind('PodMonitor').length + cluster.ofKind('ServiceMonitor').length === 0) return;
+  const prometheus = cluster.pods.find((p) => p.kind === 'Platform' && p.name === 'prometheus');
+  for (const pod of prometheus ? meshed : []) {
+    const service = serviceOf(pod);
+    if (!service) continue;
+    for (const port of [15090, 15020]) {
       add({
-        kind: 'tracing', source: display(pod, namespace), destination: `${collector.namespace}/${collector.name}`, port: t.port, method: 'POST', pathClass: path,
-        flow: { source: sourceOf(pod), host: t.host, port: t.port, method: 'POST', path, target: collector, protocol: t.protocol === 'zipkin' ? 'HTTP' : 'GRPC' },
+        kind: 'scrape',
+        source: display(prometheus!, namespace),
+        destination: display(pod, namespace),
+        port,
+        method: 'GET',
+        pathClass: '/stats/prometheus',
+        flow: { source: sourceOf(prometheus!), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: 'GET', path: '/stats/prometheus' },
       });
     }
   }
-  // The global rate limit: https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rate_limit_filter
+}
+
+/**
+ * Spans, when a Telemetry traces: each meshed pod to the platform's collector.
+ * @see https://istio.io/latest/docs/reference/config/telemetry/#Tracing
+ */
+function tracingProbes({ cluster, namespace, add }: ProbeContext, platform: MeshPlatform, meshed: readonly FlowPod[]): void {
+  if (!cluster.ofKind('Telemetry').some((t) => (t.spec?.tracing ?? []).length > 0)) return;
+  const collector = platform.tracingWorkload();
+  const t = platform.tracing;
+  const path = t.protocol === 'zipkin' ? '/api/v2/spans' : '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+  for (const pod of meshed) {
+    add({
+      kind: 'tracing',
+      source: display(pod, namespace),
+      destination: `${collector.namespace}/${collector.name}`,
+      port: t.port,
+      method: 'POST',
+      pathClass: path,
+      flow: {
+        source: sourceOf(pod),
+        host: t.host,
+        port: t.port,
+        method: 'POST',
+        path,
+        target: collector,
+        protocol: t.protocol === 'zipkin' ? 'HTTP' : 'GRPC',
+      },
+    });
+  }
+}
+
+/**
+ * The global rate limit: the gateway to the rate-limit service, when its Service is there or a gateway filter names it
+ * (the filter names its cluster `outbound|<port>||<host>`: a filter that does is a flow that must work).
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rate_limit_filter
+ */
+function rateLimitProbe({ cluster, namespace, add }: ProbeContext, platform: MeshPlatform, gateway: FlowPod): void {
   const rl = platform.rateLimitWorkload(namespace);
   const rlService = cluster.service(`${rl.name}.${rl.namespace}`, namespace);
   const rlHost = `${rl.name}.${rl.namespace}.svc.cluster.local`;
-  // The gateway's rate-limit filter names its cluster `outbound|<port>||<host>`: a filter that does is a flow that must work.
   const filtered = cluster.ofKind('EnvoyFilter').some((f) => JSON.stringify(f.spec ?? {}).includes(`||${rlHost}`));
-  if (gateway && (rlService || filtered)) {
-    const port = platform.rateLimit.grpcPort;
-    const target = rlService ? cluster.podsOfService(rlService)[0] : undefined;
-    add({
-      kind: 'ratelimit', source: display(gateway, namespace), destination: display(target ?? { name: rl.name, namespace: rl.namespace } , namespace), port,
-      method: 'POST', pathClass: '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit',
-      flow: { source: sourceOf(gateway), host: `${rl.name}.${rl.namespace}`, port, method: 'POST', path: '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit', protocol: 'GRPC' },
-    });
-  }
-  return out;
+  if (!rlService && !filtered) return;
+  const port = platform.rateLimit.grpcPort;
+  const target = rlService ? cluster.podsOfService(rlService)[0] : undefined;
+  const path = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
+  add({
+    kind: 'ratelimit',
+    source: display(gateway, namespace),
+    destination: display(target ?? { name: rl.name, namespace: rl.namespace }, namespace),
+    port,
+    method: 'POST',
+    pathClass: path,
+    flow: { source: sourceOf(gateway), host: `${rl.name}.${rl.namespace}`, port, method: 'POST', path, protocol: 'GRPC' },
+  });
 }
 
 /** `[method, path]` of each operation of a rule: every method times every path; none is `GET /*`. */
@@ -408,7 +524,8 @@ function gatewayRequestPrincipal(cluster: FlowCluster, target: FlowPod, gateway:
     if (String(policy.spec?.action ?? 'ALLOW') !== 'ALLOW' || !labelSelectorMatches(policy.spec?.selector, target.labels)) continue;
     for (const rule of policy.spec?.rules ?? []) {
       for (const from of rule?.from ?? []) {
-        if ((from.source?.principals ?? []).includes(principal) && from.source?.requestPrincipals?.length) return sampleRequestPrincipal(from.source.requestPrincipals);
+        if ((from.source?.principals ?? []).includes(principal) && from.source?.requestPrincipals?.length)
+          return sampleRequestPrincipal(from.source.requestPrincipals);
       }
     }
   }
@@ -464,7 +581,11 @@ function applicationOpen(v: PairVerdict): boolean {
 }
 
 /** Workload pairs open on one side only: `[source, destination, before, after]`. */
-function pairChanges(a: FlowEvaluator, b: FlowEvaluator, namespace: string): { count: number; changes: [string, string, ConnectivityVerdict & { port?: number }, ConnectivityVerdict & { port?: number }][] } {
+function pairChanges(
+  a: FlowEvaluator,
+  b: FlowEvaluator,
+  namespace: string,
+): { count: number; changes: [string, string, ConnectivityVerdict & { port?: number }, ConnectivityVerdict & { port?: number }][] } {
   const open = (e: FlowEvaluator) => {
     const analysis = new PairAnalysis(e.cluster, isWorkload);
     const m = new Map<string, { a: FlowPod; b: FlowPod }>();
@@ -490,8 +611,16 @@ function pairChanges(a: FlowEvaluator, b: FlowEvaluator, namespace: string): { c
       // Only the proxy's own ports answer: say what refuses the application's port, as a TCP connection would meet it.
       const service = servicesOf(e.cluster, y)[0];
       const port = Number(service?.spec?.ports?.[0]?.port);
-      const tcp = service ? e.evaluate({ source: sourceOf(x), host: `${service.metadata?.name}.${nsOf(service)}`, port, protocol: 'TCP' }) : undefined;
-      return { allowed: false, port: y.portNumbers[0] ?? port, decidedBy: tcp?.decidedBy ? short(tcp.decidedBy) : undefined, layer: tcp?.decidedBy?.layer, reason: tcp?.reason ?? `only the proxy's own port ${v.port} of ${d} answers` };
+      const tcp = service
+        ? e.evaluate({ source: sourceOf(x), host: `${service.metadata?.name}.${nsOf(service)}`, port, protocol: 'TCP' })
+        : undefined;
+      return {
+        allowed: false,
+        port: y.portNumbers[0] ?? port,
+        decidedBy: tcp?.decidedBy ? short(tcp.decidedBy) : undefined,
+        layer: tcp?.decidedBy?.layer,
+        reason: tcp?.reason ?? `only the proxy's own port ${v.port} of ${d} answers`,
+      };
     }
     return { allowed: v.open, port: v.port, decidedBy: v.decidedBy ? short(v.decidedBy) : undefined, layer: v.decidedBy?.layer, reason: v.reason };
   };

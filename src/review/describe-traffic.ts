@@ -78,7 +78,8 @@ export function describeVirtualService(before: Record<string, any> | undefined, 
     }
     if (!a.mirror && b.mirror) out.push({ message: `${subject} mirror added: ${describeMirror(b)}` });
     else if (a.mirror && !b.mirror) out.push({ message: `${subject} mirror removed (was ${describeMirror(a)})` });
-    else if (a.mirror && describeMirror(a) !== describeMirror(b)) out.push({ message: `${subject} mirror ${describeMirror(a)} → ${describeMirror(b)}` });
+    else if (a.mirror && describeMirror(a) !== describeMirror(b))
+      out.push({ message: `${subject} mirror ${describeMirror(a)} → ${describeMirror(b)}` });
     const rest = (r: any) => Object.fromEntries(Object.entries(r).filter(([k]) => !HANDLED_ROUTE_FIELDS.has(k)));
     out.push(...genericFindings(subject, rest(a), rest(b)));
   }

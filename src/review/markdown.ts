@@ -68,7 +68,7 @@ export function renderMarkdown(diff: SemanticDiff, options: MarkdownOptions = {}
   if (options.connectivity) out.push(...renderConnectivity(options.connectivity));
   out.push(...renderAcknowledgements(diff));
   if (diff.downgrades > 0) {
-    out.push(`> [!WARNING]`, `> This change weakens security:`);
+    out.push('> [!WARNING]', '> This change weakens security:');
     for (const r of diff.resources) {
       for (const f of r.findings) if (f.downgrade) out.push(`> - ${r.environment}: ${f.message}`);
     }

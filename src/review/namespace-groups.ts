@@ -12,7 +12,11 @@ import { serviceOfHost } from '../validate/model/hosts';
  * route or DestinationRule host `*.<namespace>.svc.cluster.local`. Environments with the same
  * namespace are separate clusters and never grouped.
  */
-export function namespaceGroups(envs: readonly string[], namespaceOf: ReadonlyMap<string, string>, ...sides: ReadonlyMap<string, readonly Manifest[]>[]): Map<string, string[]> {
+export function namespaceGroups(
+  envs: readonly string[],
+  namespaceOf: ReadonlyMap<string, string>,
+  ...sides: ReadonlyMap<string, readonly Manifest[]>[]
+): Map<string, string[]> {
   const envOfNamespace = new Map<string, string[]>();
   for (const env of envs) envOfNamespace.set(namespaceOf.get(env)!, [...(envOfNamespace.get(namespaceOf.get(env)!) ?? []), env]);
   const parent = new Map(envs.map((e) => [e, e]));
@@ -22,17 +26,19 @@ export function namespaceGroups(envs: readonly string[], namespaceOf: ReadonlyMa
     const referenced = new Set<string>();
     for (const side of sides) for (const m of side.get(env) ?? []) namespacesReferenced(m, referenced);
     for (const ns of referenced) {
-      const targets = ns === own ? [] : envOfNamespace.get(ns) ?? [];
+      const targets = ns === own ? [] : (envOfNamespace.get(ns) ?? []);
       // a namespace two environments share is not one cluster's: no join
       if (targets.length === 1) parent.set(find(targets[0]), find(env));
     }
   }
   const members = new Map<string, string[]>();
   for (const env of envs) members.set(find(env), [...(members.get(find(env)) ?? []), env]);
-  return new Map(envs.map((env) => {
-    const group = members.get(find(env))!;
-    return [env, [env, ...group.filter((e) => e !== env)]];
-  }));
+  return new Map(
+    envs.map((env) => {
+      const group = members.get(find(env))!;
+      return [env, [env, ...group.filter((e) => e !== env)]];
+    }),
+  );
 }
 
 /** The other namespaces a manifest's cross-namespace references name, added to `out`. */

@@ -63,7 +63,22 @@ function nodeId(name: string, kind: TopologyNodeKind | 'group'): string {
 }
 
 /** Words a Mermaid flowchart reads as statements. https://mermaid.js.org/syntax/flowchart.html */
-const FLOWCHART_KEYWORDS = new Set(['end', 'graph', 'flowchart', 'subgraph', 'class', 'classdef', 'click', 'style', 'linkstyle', 'direction', 'call', 'href', 'default', 'interpolate']);
+const FLOWCHART_KEYWORDS = new Set([
+  'end',
+  'graph',
+  'flowchart',
+  'subgraph',
+  'class',
+  'classdef',
+  'click',
+  'style',
+  'linkstyle',
+  'direction',
+  'call',
+  'href',
+  'default',
+  'interpolate',
+]);
 
 function label(text: string): string {
   return `"${text.replace(/"/g, '#quot;')}"`;
@@ -87,10 +102,14 @@ export function renderMermaid(model: TopologyModel): string {
   const shape = (n: TopologyNode): string => {
     const id = ids.get(n.name)!;
     switch (n.kind) {
-      case 'client': return `${id}((${label('client')}))`;
-      case 'platform': return `${id}([${label(n.name.split('/').pop()!)}])`;
-      case 'external': return `${id}[[${label(n.name)}]]`;
-      default: return `${id}[${label([n.name, `mTLS ${n.mtls}`, ...(n.split ? [n.split] : []), ...(n.progressive ? [n.progressive] : [])].join('<br/>'))}]`;
+      case 'client':
+        return `${id}((${label('client')}))`;
+      case 'platform':
+        return `${id}([${label(n.name.split('/').pop()!)}])`;
+      case 'external':
+        return `${id}[[${label(n.name)}]]`;
+      default:
+        return `${id}[${label([n.name, `mTLS ${n.mtls}`, ...(n.split ? [n.split] : []), ...(n.progressive ? [n.progressive] : [])].join('<br/>'))}]`;
     }
   };
   for (const n of model.nodes.filter((x) => x.group === undefined)) lines.push(`    ${shape(n)}`);
@@ -110,7 +129,9 @@ export function renderMermaid(model: TopologyModel): string {
     if (e.allowed === false) refused.push(i);
   });
   for (const [mode, style] of Object.entries(MTLS_CLASSES)) {
-    const members = model.nodes.filter((n) => n.kind === 'service' && (MTLS_CLASSES[n.mtls ?? ''] ? n.mtls : 'UNSET') === mode).map((n) => ids.get(n.name)!);
+    const members = model.nodes
+      .filter((n) => n.kind === 'service' && (MTLS_CLASSES[n.mtls ?? ''] ? n.mtls : 'UNSET') === mode)
+      .map((n) => ids.get(n.name)!);
     if (members.length === 0) continue;
     lines.push(`    classDef mtls_${mode.toLowerCase()} ${style}`);
     lines.push(`    class ${members.join(',')} mtls_${mode.toLowerCase()}`);

@@ -10,7 +10,7 @@ import { platformFlowOptions } from '../validate/flow/platform-flows';
 import { flowMode, servicePortProtocol } from '../validate/flow/protocol';
 import { readCallRecords } from '../validate/flow/records';
 import { at } from '../private/flatten';
-import { ClusterModel } from '../validate/model/cluster-model';
+import type { ClusterModel } from '../validate/model/cluster-model';
 import { serviceHost } from '../validate/model/hosts';
 import { ConnectivityProbe, environmentNamespace, probeFlows, samplePath } from './connectivity';
 import { selectorOf } from './describe-security';
@@ -84,18 +84,74 @@ const TIER_LABEL = 'mesh.cdk8s.io/tier';
 const CLIENT = 'client';
 const EXTERNAL_GROUP = 'external services';
 
+type Manifest = Record<string, any>;
+type Workload = FlowEvaluator['cluster']['pods'][number];
+
+/** What the parts of one environment's topology share: its manifests by kind, the flow evaluator and the service boxes. */
+interface TopologyContext {
+  readonly platform: MeshPlatform;
+  readonly namespace: string;
+  readonly evaluator: FlowEvaluator;
+  /** The pods of the environment's workloads (no platform pods, no jobs). */
+  readonly workloads: readonly Workload[];
+  /** Each service drawn, by its display name, and the namespace whose box holds it. */
+  readonly groupOfService: Map<string, string>;
+  /** The platform's workloads, by display name. */
+  readonly platformNames: ReadonlySet<string>;
+  /** The ingress gateway's display name. */
+  readonly gatewayName: string;
+  /** The manifests of `kind`. */
+  of(kind: string): Manifest[];
+  /** `name` in the environment's namespace, `namespace/name` elsewhere. */
+  display(p: { name: string; namespace: string }): string;
+  /** The box a service is drawn in: its namespace, or its namespace's tier in a large namespace. */
+  groupOf(name: string): string;
+  /** The verdicts of `flows`. */
+  verdicts(flows: readonly Flow[]): FlowVerdict[];
+}
+
 /** Builds the graph of one environment from its manifests and the calls declared in code. */
-export function topologyModel(manifests: readonly Record<string, any>[], calls: readonly TopologyCall[] = [], options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'> = {}): TopologyModel {
+export function topologyModel(
+  manifests: readonly Record<string, any>[],
+  calls: readonly TopologyCall[] = [],
+  options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'> = {},
+): TopologyModel {
+  const ctx = topologyContext(manifests, calls, options);
+  const probes = [...probeFlows(ctx.evaluator, ctx.platform, ctx.namespace).values()];
+  const byPair = (kind: ConnectivityProbe['kind']) => {
+    const m = new Map<string, ConnectivityProbe[]>();
+    for (const p of probes.filter((x) => x.kind === kind)) pushTo(m, `${p.source}\u0000${p.destination}`, p);
+    return m;
+  };
+  const routes = byPair('route');
+  const routed = new Set([...routes.values()].map((l) => l[0].destination));
+  const edges = declaredCallEdges(ctx, manifests, calls);
+  edges.push(...probedCallEdges(ctx, byPair('call'), new Set(edges.map((e) => `${e.source}\u0000${e.target}`)), routed));
+  edges.push(...policyCallerEdges(ctx, edges, routed));
+  edges.push(...ingressEdges(ctx, routes));
+  edges.push(...platformEdges(ctx, probes));
+  const egress = egressEdges(ctx);
+  edges.push(...egress.edges);
+  const rank: Record<TopologyEdgeKind, number> = { ingress: 0, route: 1, call: 2, ratelimit: 3, scrape: 4, tracing: 5, egress: 6 };
+  return {
+    nodes: topologyNodes(ctx, edges, egress.hosts),
+    edges: edges.sort((x, y) => rank[x.kind] - rank[y.kind] || compare(x.source, y.source) || compare(x.target, y.target)),
+  };
+}
+
+/** The manifests by kind, the evaluator, and the box of every service: Services, workloads and the ends of declared calls. */
+function topologyContext(
+  manifests: readonly Manifest[],
+  calls: readonly TopologyCall[],
+  options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'>,
+): TopologyContext {
   const platform = options.platform ?? MeshPlatform.default();
   const namespace = options.namespace ?? environmentNamespace(manifests) ?? 'default';
   const evaluator = new FlowEvaluator(manifests, platformFlowOptions(platform, namespace));
-  const cluster = evaluator.cluster;
   // The objects as written (the flows read the cluster after Flagger): the model's.
-  const of = (kind: string) => cluster.files.ofKind(kind);
+  const of = (kind: string) => evaluator.cluster.files.ofKind(kind);
   const display = (p: { name: string; namespace: string }) => (p.namespace === namespace ? p.name : `${p.namespace}/${p.name}`);
-  const workloads = cluster.pods.filter((p) => p.kind !== 'Platform' && p.kind !== 'Job' && p.kind !== 'CronJob');
-
-  // Service nodes: Services, workloads and the ends of declared calls.
+  const workloads = evaluator.cluster.pods.filter((p) => p.kind !== 'Platform' && p.kind !== 'Job' && p.kind !== 'CronJob');
   const tierOf = new Map<string, string>();
   const groupOfService = new Map<string, string>();
   for (const p of workloads) {
@@ -120,34 +176,38 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const tier = tierOf.get(name);
     return (groupSize.get(g) ?? 0) > limit ? `${g} · ${tier || 'no tier'}` : g;
   };
-
-  const { modeOf, splitOf, progressiveOf } = nodeDetails(cluster.files, namespace);
-  const appOf = (m: Record<string, any>): string | undefined => {
-    const labels = at(m, 'spec.selector.matchLabels');
-    return labels?.app ?? labels?.['app.kubernetes.io/name'];
-  };
-
-  const probes = [...probeFlows(evaluator, platform, namespace).values()];
-  const edges: TopologyEdge[] = [];
+  const gatewayName = display({ name: platform.ingressGateway.name, namespace: platform.ingressGateway.namespace });
   const verdicts = (flows: readonly Flow[]) => flows.map((f) => evaluator.evaluate(f));
-  const edgeOf = (source: string, target: string, kind: TopologyEdgeKind, vs: readonly FlowVerdict[], operations: string, extra: Partial<TopologyEdge> = {}): TopologyEdge => {
-    const refused = vs.find((v) => !v.allowed);
-    return {
-      source, target, kind, declared: false, asynchronous: false, operations,
-      allowed: vs.length === 0 ? undefined : !refused,
-      ...(refused ? { refusedBy: refused.decidedBy?.layer ?? 'no endpoint' } : {}),
-      ...extra,
-    };
-  };
+  return { platform, namespace, evaluator, workloads, groupOfService, platformNames, gatewayName, of, display, groupOf, verdicts };
+}
 
-  // Declared calls, then the callers the AuthorizationPolicies name.
-  const drawn = new Set<string>();
-  const byPair = (kind: ConnectivityProbe['kind']) => {
-    const m = new Map<string, ConnectivityProbe[]>();
-    for (const p of probes.filter((x) => x.kind === kind)) pushTo(m, `${p.source}\u0000${p.destination}`, p);
-    return m;
+/** An edge with the flows' verdicts: allowed when all are, else refused by the first refusing layer; unmarked without flows. */
+function edgeOf(
+  source: string,
+  target: string,
+  kind: TopologyEdgeKind,
+  vs: readonly FlowVerdict[],
+  operations: string,
+  extra: Partial<TopologyEdge> = {},
+): TopologyEdge {
+  const refused = vs.find((v) => !v.allowed);
+  return {
+    source,
+    target,
+    kind,
+    declared: false,
+    asynchronous: false,
+    operations,
+    allowed: vs.length === 0 ? undefined : !refused,
+    ...(refused ? { refusedBy: refused.decidedBy?.layer ?? 'no endpoint' } : {}),
+    ...extra,
   };
-  const callProbes = byPair('call');
+}
+
+/** The calls declared in code, one edge per pair, with their flows' verdicts (a remote callee's from its record). */
+function declaredCallEdges(ctx: TopologyContext, manifests: readonly Manifest[], calls: readonly TopologyCall[]): TopologyEdge[] {
+  const { namespace } = ctx;
+  const cluster = ctx.evaluator.cluster;
   // Calls to other teams' services, as their records state them: with the callee's manifests absent, the caller's side.
   const recorded = new Map<string, Flow[]>();
   for (const { entry, flow } of readCallRecords(manifests).calls) {
@@ -155,7 +215,7 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
   }
   const merged = new Map<string, TopologyCall[]>();
   for (const c of calls) pushTo(merged, `${c.source}\u0000${c.target}`, c);
-  for (const [key, list] of merged) {
+  return [...merged].map(([key, list]) => {
     const [source, target] = key.split('\u0000');
     // A callee of another namespace is drawn `<namespace>/<name>`.
     const [targetNs, targetName] = target.includes('/') ? target.split('/') : [namespace, target];
@@ -164,132 +224,175 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
     const host = `${targetName}.${targetNs}`;
     // A TCP or TLS port carries one connection: no method or path to draw or to evaluate.
     const l4 = l4Protocol(cluster, host, namespace, port);
-    const flows: Flow[] = l4 ? [{ source: { workload: source, namespace }, host, port }]
-      : list.flatMap((c) => (c.methods?.length ? c.methods : ['GET']).flatMap((method) => (c.paths?.length ? c.paths : ['/']).map((path) => ({
-        source: { workload: source, namespace }, host, port, method: method as FlowMethod, path: samplePath(path),
-      }))));
+    const from = { workload: source, namespace };
+    const flows: Flow[] = l4 ? [{ source: from, host, port }] : list.flatMap((c) => callFlows(c, from, host, port));
     const ops = l4 ? [`${l4} :${port}`] : list.map((c) => operation(c.methods, c.paths));
     const remote = service ? undefined : recorded.get(`${source}\u0000${targetNs}/${targetName}`);
     const label = remote?.[0].protocol ? `${remote[0].protocol} :${remote[0].port}` : shorten(ops);
     const extra = { declared: true, asynchronous: list.every((c) => c.asynchronous === true), ...(remote ? { remote: true } : {}) };
-    edges.push(edgeOf(source, target, 'call', verdicts(remote ?? flows), label, extra));
-    drawn.add(key);
-  }
-  const gatewayName = display({ name: platform.ingressGateway.name, namespace: platform.ingressGateway.namespace });
-  const routes = byPair('route');
-  const routed = new Set([...routes.values()].map((l) => l[0].destination));
+    return edgeOf(source, target, 'call', ctx.verdicts(remote ?? flows), label, extra);
+  });
+}
+
+/** The flows of one declared call: each method (GET by default) on each path (`/` by default), with a sample of a path's pattern. */
+function callFlows(c: TopologyCall, source: { workload: string; namespace: string }, host: string, port: number): Flow[] {
+  return (c.methods?.length ? c.methods : ['GET']).flatMap((method) =>
+    (c.paths?.length ? c.paths : ['/']).map((path) => ({ source, host, port, method: method as FlowMethod, path: samplePath(path) })),
+  );
+}
+
+/** The callers the AuthorizationPolicies admit, not declared in code: drawn from the probes, except the gateway's routed callees. */
+function probedCallEdges(
+  ctx: TopologyContext,
+  callProbes: ReadonlyMap<string, ConnectivityProbe[]>,
+  drawn: ReadonlySet<string>,
+  routed: ReadonlySet<string>,
+): TopologyEdge[] {
+  const edges: TopologyEdge[] = [];
   for (const [key, list] of callProbes) {
     if (drawn.has(key)) continue;
     const [source, target] = key.split('\u0000');
     // The gateway's authorization is drawn with its routes; without a route it shows as a call.
-    if (source === gatewayName && routed.has(target)) continue;
-    const l4 = l4Protocol(cluster, list[0].flow!.host, namespace, list[0].port);
+    if (source === ctx.gatewayName && routed.has(target)) continue;
+    const l4 = l4Protocol(ctx.evaluator.cluster, list[0].flow!.host, ctx.namespace, list[0].port);
     const flows = l4 ? [list[0].flow!] : list.map((p) => p.flow!);
-    edges.push(edgeOf(source, target, 'call', verdicts(flows), l4 ? `${l4} :${list[0].port}` : shorten(byMethod(list))));
+    edges.push(edgeOf(source, target, 'call', ctx.verdicts(flows), l4 ? `${l4} :${list[0].port}` : shorten(byMethod(list))));
   }
+  return edges;
+}
 
-  // Callers an AuthorizationPolicy names whose ends have no pods here (hand-written or partial
-  // manifests): drawn unmarked, since no flow can be evaluated without a workload.
+/**
+ * Callers an AuthorizationPolicy names whose ends have no pods here (hand-written or partial
+ * manifests): drawn unmarked, since no flow can be evaluated without a workload.
+ */
+function policyCallerEdges(ctx: TopologyContext, drawnEdges: readonly TopologyEdge[], routed: ReadonlySet<string>): TopologyEdge[] {
+  const { namespace, display } = ctx;
   const accountOwner = new Map<string, string>();
-  for (const p of workloads) accountOwner.set(`${p.namespace}/${p.serviceAccount}`, display(p));
-  for (const w of platform.workloads(namespace)) accountOwner.set(`${w.namespace}/${w.serviceAccount}`, display(w));
-  const pairsDrawn = new Set(edges.map((e) => `${e.source}\u0000${e.target}`));
+  for (const p of ctx.workloads) accountOwner.set(`${p.namespace}/${p.serviceAccount}`, display(p));
+  for (const w of ctx.platform.workloads(namespace)) accountOwner.set(`${w.namespace}/${w.serviceAccount}`, display(w));
+  const pairsDrawn = new Set(drawnEdges.map((e) => `${e.source}\u0000${e.target}`));
   const unevaluated = new Map<string, Set<string>>();
-  for (const p of of('AuthorizationPolicy').filter((m) => String(m.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+  for (const p of ctx.of('AuthorizationPolicy').filter((m) => String(m.spec?.action ?? 'ALLOW') === 'ALLOW')) {
     const app = appOf(p);
     if (!app) continue;
     // A policy of another namespace's service (a callee of the environment) is drawn `<namespace>/<name>`.
     const target = display({ name: app, namespace: String(p.metadata?.namespace ?? namespace) });
     for (const rule of p.spec?.rules ?? []) {
-      for (const f of rule?.from ?? []) {
-        for (const principal of f.source?.principals ?? []) {
-          const m = /^(?:[^/]+\/)?ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(principal));
-          if (!m) continue;
-          const caller = accountOwner.get(`${m[1]}/${m[2]}`) ?? (m[1] === namespace ? m[2] : `${m[1]}/${m[2]}`);
-          const key = `${caller}\u0000${target}`;
-          if (pairsDrawn.has(key) || (caller === gatewayName && routed.has(target))) continue;
-          const set = unevaluated.get(key) ?? new Set<string>();
-          for (const [method, path] of ruleOperations(rule)) set.add(`${method} ${path}`.trim() || 'any request');
-          unevaluated.set(key, set);
-        }
+      for (const principal of (rule?.from ?? []).flatMap((f: any) => f.source?.principals ?? [])) {
+        const m = /^(?:[^/]+\/)?ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(principal));
+        if (!m) continue;
+        const caller = accountOwner.get(`${m[1]}/${m[2]}`) ?? (m[1] === namespace ? m[2] : `${m[1]}/${m[2]}`);
+        const key = `${caller}\u0000${target}`;
+        if (pairsDrawn.has(key) || (caller === ctx.gatewayName && routed.has(target))) continue;
+        const set = unevaluated.get(key) ?? new Set<string>();
+        for (const [method, path] of ruleOperations(rule)) set.add(`${method} ${path}`.trim() || 'any request');
+        unevaluated.set(key, set);
       }
     }
   }
-  for (const [key, ops] of unevaluated) {
+  return [...unevaluated].map(([key, ops]) => {
     const [source, target] = key.split('\u0000');
-    for (const n of [source, target]) if (!groupOfService.has(n) && !platformNames.has(n)) groupOfService.set(n, namespace);
-    edges.push({ source, target, kind: 'call', declared: false, asynchronous: false, operations: `policy: ${shorten([...ops])}` });
-  }
+    for (const n of [source, target]) if (!ctx.groupOfService.has(n) && !ctx.platformNames.has(n)) ctx.groupOfService.set(n, namespace);
+    return { source, target, kind: 'call' as const, declared: false, asynchronous: false, operations: `policy: ${shorten([...ops])}` };
+  });
+}
 
-  // The edge: the client, the gateway's servers, and each route bound to them.
+/** The pods a PeerAuthentication or AuthorizationPolicy selects, by their `app` (else `app.kubernetes.io/name`) label. */
+function appOf(m: Manifest): string | undefined {
+  const labels = at(m, 'spec.selector.matchLabels');
+  return labels?.app ?? labels?.['app.kubernetes.io/name'];
+}
+
+/** The edge: the client to the gateway's servers, and each route bound to them. */
+function ingressEdges(ctx: TopologyContext, routes: ReadonlyMap<string, ConnectivityProbe[]>): TopologyEdge[] {
+  const edges: TopologyEdge[] = [];
   if (routes.size > 0) {
     const hosts = new Set<string>();
     for (const l of routes.values()) for (const p of l) hosts.add(`${p.flow!.host}:${p.port}`);
-    edges.push({ source: CLIENT, target: gatewayName, kind: 'ingress', declared: false, asynchronous: false, operations: shorten([...hosts].sort(compare)) });
+    const operations = shorten([...hosts].sort(compare));
+    edges.push({ source: CLIENT, target: ctx.gatewayName, kind: 'ingress', declared: false, asynchronous: false, operations });
   }
   for (const list of routes.values()) {
-    edges.push(edgeOf(gatewayName, list[0].destination, 'route', verdicts(list.map((p) => p.flow!)), shorten(list.map((p) => p.pathClass))));
+    const vs = ctx.verdicts(list.map((p) => p.flow!));
+    edges.push(edgeOf(ctx.gatewayName, list[0].destination, 'route', vs, shorten(list.map((p) => p.pathClass))));
   }
+  return edges;
+}
 
-  // Scrapes and spans, one edge per group when every member agrees.
+/** Scrapes and spans, one edge per group when every member agrees, and the calls to the rate-limit service. */
+function platformEdges(ctx: TopologyContext, probes: readonly ConnectivityProbe[]): TopologyEdge[] {
+  const edges: TopologyEdge[] = [];
   const perGroup = (kind: 'scrape' | 'tracing') => {
     const m = new Map<string, ConnectivityProbe[]>();
     for (const p of probes.filter((x) => x.kind === kind)) {
       const member = kind === 'scrape' ? p.destination : p.source;
-      if (!groupOfService.has(member)) continue;
-      pushTo(m, groupOf(member), p);
+      if (ctx.groupOfService.has(member)) pushTo(m, ctx.groupOf(member), p);
     }
     return m;
   };
   for (const [group, list] of perGroup('scrape')) {
-    const vs = verdicts(list.map((p) => p.flow!));
+    const vs = ctx.verdicts(list.map((p) => p.flow!));
     const refused = list.filter((_, i) => !vs[i].allowed).map((p) => p.destination);
     const ports = [...new Set(list.map((p) => `:${p.port}`))].join(' ');
     edges.push(edgeOf(list[0].source, group, 'scrape', vs, refused.length > 0 ? `${ports} ${count(refused)} refused` : ports));
   }
   for (const [group, list] of perGroup('tracing')) {
-    const vs = verdicts(list.map((p) => p.flow!));
+    const vs = ctx.verdicts(list.map((p) => p.flow!));
     const refused = list.filter((_, i) => !vs[i].allowed).map((p) => p.source);
-    edges.push(edgeOf(group, list[0].destination, 'tracing', vs, `spans :${list[0].port}${refused.length > 0 ? ` ${count(refused)} refused` : ''}`));
+    const label = `spans :${list[0].port}${refused.length > 0 ? ` ${count(refused)} refused` : ''}`;
+    edges.push(edgeOf(group, list[0].destination, 'tracing', vs, label));
   }
   for (const p of probes.filter((x) => x.kind === 'ratelimit')) {
-    edges.push(edgeOf(p.source, p.destination, 'ratelimit', verdicts([p.flow!]), `rate limit :${p.port}`));
+    edges.push(edgeOf(p.source, p.destination, 'ratelimit', ctx.verdicts([p.flow!]), `rate limit :${p.port}`));
   }
+  return edges;
+}
 
-  // ServiceEntries: the hosts outside the mesh each service may reach.
-  // https://istio.io/latest/docs/reference/config/networking/service-entry/
-  const entries: string[] = [];
-  for (const se of of('ServiceEntry')) {
+/**
+ * ServiceEntries: the hosts outside the mesh each service may reach, one edge per group when all its members may.
+ * @see https://istio.io/latest/docs/reference/config/networking/service-entry/
+ */
+function egressEdges(ctx: TopologyContext): { edges: TopologyEdge[]; hosts: string[] } {
+  const edges: TopologyEdge[] = [];
+  const hosts: string[] = [];
+  const egress = (source: string, host: string, port: number): TopologyEdge => (
+    { source, target: host, kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: `:${port}` }
+  );
+  for (const se of ctx.of('ServiceEntry')) {
     const host = String(se.spec?.hosts?.[0] ?? '');
     if (!host || host.includes('*')) continue;
     const port = Number(se.spec?.ports?.[0]?.number ?? 443);
-    entries.push(host);
-    const senders = workloads.filter((p) => p.meshed && p.namespace === namespace);
-    const vs = senders.map((p) => evaluator.evaluate({ source: { workload: p.name, namespace: p.namespace }, host, port, protocol: 'TCP' }));
-    const allowed = senders.filter((_, i) => vs[i].allowed).map((p) => display(p));
+    hosts.push(host);
+    const senders = ctx.workloads.filter((p) => p.meshed && p.namespace === ctx.namespace);
+    const vs = senders.map((p) => ctx.evaluator.evaluate({ source: { workload: p.name, namespace: p.namespace }, host, port, protocol: 'TCP' }));
+    const allowed = senders.filter((_, i) => vs[i].allowed).map((p) => ctx.display(p));
     const groups = new Map<string, string[]>();
-    for (const s of senders.map((p) => display(p))) pushTo(groups, groupOf(s), s);
+    for (const s of senders.map((p) => ctx.display(p))) pushTo(groups, ctx.groupOf(s), s);
     for (const [group, members] of groups) {
-      if (members.every((m) => allowed.includes(m))) edges.push({ source: group, target: host, kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: `:${port}` });
-      else for (const m of members.filter((x) => allowed.includes(x))) edges.push({ source: m, target: host, kind: 'egress', declared: false, asynchronous: false, allowed: true, operations: `:${port}` });
+      if (members.every((m) => allowed.includes(m))) edges.push(egress(group, host, port));
+      else for (const m of members.filter((x) => allowed.includes(x))) edges.push(egress(m, host, port));
     }
   }
+  return { edges, hosts };
+}
 
-  const nodes: TopologyNode[] = [...groupOfService.keys()].sort(compare).map((name) => ({
-    name, kind: 'service' as const, group: groupOf(name), mtls: modeOf(name), split: splitOf(name), progressive: progressiveOf(name),
+/** The nodes: every service with its mTLS mode, split and progressive release; the platform pods, client and hosts the edges use. */
+function topologyNodes(ctx: TopologyContext, edges: readonly TopologyEdge[], externalHosts: readonly string[]): TopologyNode[] {
+  const decorate = serviceDecorations(ctx);
+  const nodes: TopologyNode[] = [...ctx.groupOfService.keys()].sort(compare).map((name) => ({
+    name,
+    kind: 'service' as const,
+    group: ctx.groupOf(name),
+    ...decorate(name),
   }));
   const used = new Set(edges.flatMap((e) => [e.source, e.target]));
-  for (const w of platform.workloads(namespace)) {
-    const name = display(w);
+  for (const w of ctx.platform.workloads(ctx.namespace)) {
+    const name = ctx.display(w);
     if (used.has(name)) nodes.push({ name, kind: 'platform', group: w.namespace });
   }
   if (used.has(CLIENT)) nodes.push({ name: CLIENT, kind: 'client' });
-  for (const h of [...new Set(entries)].sort(compare)) nodes.push({ name: h, kind: 'external', group: EXTERNAL_GROUP });
-  const rank: Record<TopologyEdgeKind, number> = { ingress: 0, route: 1, call: 2, ratelimit: 3, scrape: 4, tracing: 5, egress: 6 };
-  return {
-    nodes,
-    edges: edges.sort((x, y) => rank[x.kind] - rank[y.kind] || compare(x.source, y.source) || compare(x.target, y.target)),
-  };
+  for (const h of [...new Set(externalHosts)].sort(compare)) nodes.push({ name: h, kind: 'external', group: EXTERNAL_GROUP });
+  return nodes;
 }
 
 /**
@@ -299,40 +402,38 @@ export function topologyModel(manifests: readonly Record<string, any>[], calls: 
  * mesh VirtualService of its host; its Flagger Canary. A node is `<name>` in the environment's
  * namespace, `<namespace>/<name>` elsewhere.
  */
-function nodeDetails(files: ClusterModel, namespace: string): {
-  modeOf(svc: string): string; splitOf(svc: string): string | undefined; progressiveOf(svc: string): string | undefined;
-} {
-  const nodeOf = (svc: string) => (svc.includes('/') ? { ns: svc.split('/')[0], name: svc.split('/')[1] } : { ns: namespace, name: svc });
+function serviceDecorations(ctx: TopologyContext): (svc: string) => { mtls: string; split?: string; progressive?: string } {
+  const files: ClusterModel = ctx.evaluator.cluster.files;
+  const nodeOf = (svc: string) => (svc.includes('/') ? { ns: svc.split('/')[0], name: svc.split('/')[1] } : { ns: ctx.namespace, name: svc });
   const nsModes = new Map<string, string>();
   for (const p of files.ofKind('PeerAuthentication')) {
-    const ns = String(p.metadata?.namespace ?? namespace);
+    const ns = String(p.metadata?.namespace ?? ctx.namespace);
     if (selectorOf(p) === 'namespace-wide' && !nsModes.has(ns)) nsModes.set(ns, p.spec?.mtls?.mode);
   }
   // As the flows read a PeerAuthentication's selector (src/validate/flow/mtls.ts).
-  const peerSelector = (p: Record<string, any>) => (p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined);
-  return {
-    modeOf: (svc) => {
-      const { ns, name } = nodeOf(svc);
-      const pod = files.workloadsNamed(name, ns)[0];
-      const own = pod ? files.selecting('PeerAuthentication', ns, pod.labels, peerSelector).find((p) => p.spec?.selector) : undefined;
-      return own?.spec?.mtls?.mode ?? nsModes.get(ns) ?? 'UNSET';
-    },
-    splitOf: (svc) => {
-      const { ns, name } = nodeOf(svc);
-      const vs = files.hosts.virtualServicesFor(serviceHost(name, ns)).find((v) => !(v.spec?.gateways?.length > 0));
-      for (const route of vs?.spec?.http ?? []) {
-        const dests: any[] = route.route ?? [];
-        if (dests.length > 1) return dests.map((d) => `${d.destination?.subset ?? d.destination?.host} ${d.weight ?? 0}%`).join(' / ');
-      }
-      return undefined;
-    },
-    progressiveOf: (svc) => {
-      const c = files.ofKind('Canary').find((m) => String(m.apiVersion).startsWith('flagger.app/') && at(m, 'spec.targetRef.name') === svc);
-      if (!c) return undefined;
-      const a = c.spec?.analysis ?? {};
-      return `Flagger canary${a.stepWeight ? ` +${a.stepWeight}%` : ''}${a.maxWeight ? ` to ${a.maxWeight}%` : ''}`;
-    },
+  const peerSelector = (p: Manifest) => (p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined);
+  const modeOf = (svc: string): string => {
+    const { ns, name } = nodeOf(svc);
+    const pod = files.workloadsNamed(name, ns)[0];
+    const own = pod ? files.selecting('PeerAuthentication', ns, pod.labels, peerSelector).find((p) => p.spec?.selector) : undefined;
+    return own?.spec?.mtls?.mode ?? nsModes.get(ns) ?? 'UNSET';
   };
+  const splitOf = (svc: string): string | undefined => {
+    const { ns, name } = nodeOf(svc);
+    const vs = files.hosts.virtualServicesFor(serviceHost(name, ns)).find((v) => !(v.spec?.gateways?.length > 0));
+    for (const route of vs?.spec?.http ?? []) {
+      const dests: any[] = route.route ?? [];
+      if (dests.length > 1) return dests.map((d) => `${d.destination?.subset ?? d.destination?.host} ${d.weight ?? 0}%`).join(' / ');
+    }
+    return undefined;
+  };
+  const progressiveOf = (svc: string): string | undefined => {
+    const c = files.ofKind('Canary').find((m) => String(m.apiVersion).startsWith('flagger.app/') && at(m, 'spec.targetRef.name') === svc);
+    if (!c) return undefined;
+    const a = c.spec?.analysis ?? {};
+    return `Flagger canary${a.stepWeight ? ` +${a.stepWeight}%` : ''}${a.maxWeight ? ` to ${a.maxWeight}%` : ''}`;
+  };
+  return (svc) => ({ mtls: modeOf(svc), split: splitOf(svc), progressive: progressiveOf(svc) });
 }
 
 /**
@@ -400,9 +501,12 @@ export function renderTopology(manifests: readonly Record<string, any>[], option
     renderMermaid(model).trimEnd(),
     '```',
     '',
-    'Boxes are namespaces (per tier in a large namespace). Services show their mTLS mode (green STRICT, amber PERMISSIVE, red DISABLE, grey unset) and canary split; blue: the platform and external hosts.',
+    'Boxes are namespaces (per tier in a large namespace). Services show their mTLS mode (green STRICT, amber PERMISSIVE, red DISABLE, grey unset) '
+      + 'and canary split; blue: the platform and external hosts.',
     ...(model.edges.some((e) => e.remote) ? [REMOTE_LEGEND] : []),
-    'Each edge is marked by the flow verdict of the rendered manifests: `==>` ✔ allowed; red dashed `-->` ✖ refused, with the refusing layer; `-.->` asynchronous; `policy:` an AuthorizationPolicy admits the caller but the manifests hold no workload to evaluate. `+N`: N more paths or hosts.',
+    'Each edge is marked by the flow verdict of the rendered manifests: `==>` ✔ allowed; red dashed `-->` ✖ refused, with the refusing layer; '
+      + '`-.->` asynchronous; `policy:` an AuthorizationPolicy admits the caller but the manifests hold no workload to evaluate. `+N`: N more '
+        + 'paths or hosts.',
     '',
   ].join('\n');
 }
@@ -435,6 +539,9 @@ export function topologyFiles(
   for (const group of chartsByCalls(meshCharts)) for (const c of group) folders.set(c, group.map((g) => g.environment));
   return meshCharts.map((chart) => ({
     path: `${chart.environment}/${TOPOLOGY_FILE}`,
-    content: renderChartTopology(chart, files.filter((f) => [...folders.get(chart)!, CLUSTER_FOLDER].some((d) => f.path.startsWith(`${d}/`))).map((f) => f.manifest)),
+    content: renderChartTopology(
+      chart,
+      files.filter((f) => [...folders.get(chart)!, CLUSTER_FOLDER].some((d) => f.path.startsWith(`${d}/`))).map((f) => f.manifest),
+    ),
   }));
 }

@@ -72,13 +72,74 @@ function yamlFiles(p: string): string[] {
   return fs.readdirSync(p, { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : 1))
     .flatMap((e) => (e.isDirectory() ? yamlFiles(path.join(p, e.name))
-      : /\.ya?ml$/.test(e.name) && !/(^|\.)values\.ya?ml$/.test(e.name) ? [path.join(p, e.name)] : []));
+    : /\.ya?ml$/.test(e.name) && !/(^|\.)values\.ya?ml$/.test(e.name) ? [path.join(p, e.name)] : []));
 }
 
 export type { CliIo };
 
 /** Runs the tool; returns the exit code. */
 export function main(argv: readonly string[], io: CliIo = processIo()): number {
+  const args = parseArgs(argv, io);
+  if (typeof args === 'number') return args;
+  const read = readInputs(args.inputs, io, { maxDocumentBytes: args.maxDocumentBytes === undefined ? undefined : Number(args.maxDocumentBytes) });
+  if (typeof read === 'number') return read;
+  const { manifests, parseErrors } = read;
+  let platform: PlatformFile | undefined;
+  try {
+    // Several files are one platform: a snapshot split by namespace, and the presets it is read with.
+    platform = args.platformFiles.length === 0 ? undefined
+      : readPlatform(args.platformFiles.map((file) => ({ text: fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file })));
+  } catch (e) {
+    io.stderr(`${(e as Error).message}\n`);
+    return 2;
+  }
+  // Without --platform, the platforms the environments' Namespaces record (mesh.cdk8s.io/platform,
+  // written at synth): the checks then assume what synth assumed.
+  const records = platform ? { recorded: [], problems: [] } : recordedPlatforms(manifests);
+  platform ??= platformOfRecords(records.recorded);
+  const described = platform?.platform;
+
+  // Flow verification: verdicts instead of findings (src/validate/flow/cli-flow.ts).
+  if (args.flows.length > 0 || args.listFlows) {
+    if (parseErrors.length > 0) {
+      io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`);
+      return 2;
+    }
+    if (records.problems.length > 0) {
+      io.stderr(`${records.problems[0].message} [${records.problems[0].code}]\n`);
+      return 2;
+    }
+    try {
+      const options = described
+        ? { trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace, dns: described.dnsWorkload() } : {};
+      const flowOptions = { ...options, platform: platform?.workloads };
+      return runFlowCommand(manifests, args.flows, args.listFlows, io, flowOptions, args.format as 'text' | 'json', described);
+    } catch (e) {
+      io.stderr(`${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  const findings = manifestFindings(args, read, platform, records, io);
+  if (typeof findings === 'number') return findings;
+  return report(args, io, read, findings, records);
+}
+
+/** The command line's options. */
+interface CliArgs {
+  readonly format: string;
+  readonly schemaOnly: boolean;
+  readonly strict: boolean;
+  readonly crds?: string;
+  readonly maxDocumentBytes?: string;
+  readonly istioVersion?: string;
+  readonly inputs: string[];
+  readonly flows: string[];
+  readonly listFlows: boolean;
+  readonly platformFiles: string[];
+}
+
+/** The options of `argv`, or the exit code when the invocation ends here (help, 0; a bad option, 2). */
+function parseArgs(argv: readonly string[], io: CliIo): CliArgs | number {
   let format = 'text';
   let schemaOnly = false;
   let strict = false;
@@ -106,24 +167,43 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     else if (a.startsWith('--istio-version=')) istioVersion = a.slice('--istio-version='.length);
     else if (a === '--max-document-bytes') maxDocumentBytes = argv[++i] ?? '';
     else if (a.startsWith('--max-document-bytes=')) maxDocumentBytes = a.slice('--max-document-bytes='.length);
-    else if (a === '--help' || a === '-h') { io.stdout(`${USAGE}\n`); return 0; }
-    else if (a.startsWith('-')) { io.stderr(`unknown option ${a}\n${USAGE}\n`); return 2; }
-    else inputs.push(a);
+    else if (a === '--help' || a === '-h') {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    } else if (a.startsWith('-')) {
+      io.stderr(`unknown option ${a}\n${USAGE}\n`);
+      return 2;
+    } else inputs.push(a);
   }
-  if (!['text', 'json'].includes(format) || crds === undefined && argv.includes('--crds') || inputs.length === 0) {
+  return checkArgs({ format, schemaOnly, strict, crds, maxDocumentBytes, istioVersion, inputs, flows, listFlows, platformFiles }, argv, io);
+}
+
+/** `args`, or 2 after the usage or the reason when they cannot run. */
+function checkArgs(args: CliArgs, argv: readonly string[], io: CliIo): CliArgs | number {
+  if (!['text', 'json'].includes(args.format) || args.crds === undefined && argv.includes('--crds') || args.inputs.length === 0) {
     io.stderr(`${USAGE}\n`);
     return 2;
   }
-  if (maxDocumentBytes !== undefined && !/^[1-9][0-9]{0,14}$/.test(maxDocumentBytes)) {
-    io.stderr(`--max-document-bytes must be a positive whole number of bytes, got '${maxDocumentBytes}'\n${USAGE}\n`);
+  if (args.maxDocumentBytes !== undefined && !/^[1-9][0-9]{0,14}$/.test(args.maxDocumentBytes)) {
+    io.stderr(`--max-document-bytes must be a positive whole number of bytes, got '${args.maxDocumentBytes}'\n${USAGE}\n`);
     return 2;
   }
-  if (istioVersion !== undefined && !isIstioVersion(istioVersion)) {
-    io.stderr(`--istio-version must be one of ${ISTIO_VERSIONS.join(', ')}, got '${istioVersion}'\n${USAGE}\n`);
+  if (args.istioVersion !== undefined && !isIstioVersion(args.istioVersion)) {
+    io.stderr(`--istio-version must be one of ${ISTIO_VERSIONS.join(', ')}, got '${args.istioVersion}'\n${USAGE}\n`);
     return 2;
   }
-  const limits = { maxDocumentBytes: maxDocumentBytes === undefined ? undefined : Number(maxDocumentBytes) };
+  return args;
+}
 
+/** What the files given hold: the manifests, the file each came from, and a finding for each file that cannot be read. */
+interface ReadInputs {
+  readonly manifests: Manifest[];
+  readonly fileOf: Map<Manifest, string>;
+  readonly parseErrors: Finding[];
+}
+
+/** The manifests of `inputs` (files or folders, resolved from io.cwd), or 2 when one does not exist. */
+function readInputs(inputs: readonly string[], io: CliIo, limits: { readonly maxDocumentBytes?: number }): ReadInputs | number {
   const manifests: Manifest[] = [];
   const fileOf = new Map<Manifest, string>();
   const parseErrors: Finding[] = [];
@@ -131,7 +211,10 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     // Paths are resolved from io.cwd and shown as they were given.
     const resolved = path.resolve(io.cwd, input);
     // lstat: a symbolic link loop exists (and is reported by the reader) though stat fails.
-    if (!fs.existsSync(resolved) && !lstatable(resolved)) { io.stderr(`no such file or directory: ${input}\n${USAGE}\n`); return 2; }
+    if (!fs.existsSync(resolved) && !lstatable(resolved)) {
+      io.stderr(`no such file or directory: ${input}\n${USAGE}\n`);
+      return 2;
+    }
     for (const found of yamlFiles(resolved)) {
       const file = input + found.slice(resolved.length);
       try {
@@ -142,55 +225,51 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
         if (!docs.some(({ value }) => value !== null && value !== undefined)) continue;
         const text = decodeYamlText(fs.readFileSync(found), file);
         const values = mayDecodeDifferentlyAsYaml11(text) ? parseManifests(text) : docs.flatMap(({ value }) => listItems(value));
-        for (const m of values) { manifests.push(m); fileOf.set(m, file); }
+        for (const m of values) {
+          manifests.push(m);
+          fileOf.set(m, file);
+        }
       } catch (e) {
         const err = e as Error;
-        const message = e instanceof YamlReadError ? `${e.line > 0 ? `line ${e.line}: ` : ''}${e.reason}` : (e instanceof MeshError ? e.detail : err.message).split('\n')[0];
+        const message =
+          e instanceof YamlReadError
+            ? `${e.line > 0 ? `line ${e.line}: ` : ''}${e.reason}`
+            : (e instanceof MeshError ? e.detail : err.message).split('\n')[0];
         parseErrors.push({ code: Codes.UNPARSABLE_MANIFEST, resource: { apiVersion: '', kind: 'File', name: file }, field: '', message, file });
       }
     }
   }
+  return { manifests, fileOf, parseErrors };
+}
 
-  let platform: PlatformFile | undefined;
-  try {
-    // Several files are one platform: a snapshot split by namespace, and the presets it is read with.
-    platform = platformFiles.length === 0 ? undefined
-      : readPlatform(platformFiles.map((file) => ({ text: fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file })));
-  } catch (e) { io.stderr(`${(e as Error).message}\n`); return 2; }
-  // Without --platform, the platforms the environments' Namespaces record (mesh.cdk8s.io/platform,
-  // written at synth): the checks then assume what synth assumed.
-  const records = platform ? { recorded: [], problems: [] } : recordedPlatforms(manifests);
-  platform ??= platformOfRecords(records.recorded);
+type PlatformRecords = ReturnType<typeof recordedPlatforms>;
+
+/** The findings of the checks over `manifests`, or 2 when the invocation cannot be checked (an unreadable CRD directory, say). */
+function manifestFindings(
+  args: CliArgs, read: ReadInputs, platform: PlatformFile | undefined, records: PlatformRecords, io: CliIo,
+): Finding[] | number {
+  const { manifests, fileOf } = read;
   const described = platform?.platform;
-
-  // Flow verification: verdicts instead of findings (src/validate/flow/cli-flow.ts).
-  if (flows.length > 0 || listFlows) {
-    if (parseErrors.length > 0) { io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`); return 2; }
-    if (records.problems.length > 0) { io.stderr(`${records.problems[0].message} [${records.problems[0].code}]\n`); return 2; }
-    try {
-      const options = described
-        ? { trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace, dns: described.dnsWorkload() } : {};
-      return runFlowCommand(manifests, flows, listFlows, io, { ...options, platform: platform?.workloads }, format as 'text' | 'json', described);
-    } catch (e) { io.stderr(`${(e as Error).message}\n`); return 2; }
-  }
-
   let findings: Finding[];
   try {
     const checked = checkManifests(manifests, {
-      crdDirectory: crds === undefined ? undefined : path.resolve(io.cwd, crds), schemaOnly, strict,
+      crdDirectory: args.crds === undefined ? undefined : path.resolve(io.cwd, args.crds), schemaOnly: args.schemaOnly, strict: args.strict,
       ingressGateway: described && records.recorded.length === 0 ? platformIngressGateway(described) : undefined,
       ingressGateways: distinctPlatforms(records.recorded).map(platformIngressGateway),
-      istioVersion: isIstioVersion(istioVersion) ? istioVersion : described?.istio.version,
+      istioVersion: isIstioVersion(args.istioVersion) ? args.istioVersion : described?.istio.version,
     });
     findings = checked.findings;
     // Calls recorded for other teams' services: proven over every folder given (MESH604), on the model the checks built.
-    if (!schemaOnly) findings.push(...recordFindings(manifests, platform, checked.model));
+    if (!args.schemaOnly) findings.push(...recordFindings(manifests, platform, checked.model));
   } catch (e) {
     // A CRD directory that cannot be read, an unknown release: the invocation, not the files.
-    if (e instanceof MeshError) { io.stderr(`${e.message}\n`); return 2; }
+    if (e instanceof MeshError) {
+      io.stderr(`${e.message}\n`);
+      return 2;
+    }
     // Anything else is a bug of the checks; the files still get a verdict, and no stack trace.
     findings = [{
-      code: Codes.INTERNAL_INVARIANT, resource: { apiVersion: '', kind: 'File', name: inputs.join(', ') }, field: '',
+      code: Codes.INTERNAL_INVARIANT, resource: { apiVersion: '', kind: 'File', name: args.inputs.join(', ') }, field: '',
       message: `the checks failed on these files (a bug to report, with the files): ${(e as Error)?.message ?? String(e)}`,
     }];
   }
@@ -201,6 +280,15 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   // One object in two files with different content: one of them is lost on apply (MESH018).
   // Copies with the same content are one object, and each of their problems is reported once.
   findings.push(...sameObjectCollisions(manifests.map((m) => ({ manifest: m, source: fileOf.get(m)! })), false).map((c) => c.finding));
+  return findings;
+}
+
+/**
+ * Prints the findings (each with the files its resource came from, each problem once however many
+ * copies of the resource there are) and the acknowledged warnings; 1 when there is an error, else 0.
+ */
+function report(args: CliArgs, io: CliIo, read: ReadInputs, findings: Finding[], records: PlatformRecords): number {
+  const { manifests, fileOf, parseErrors } = read;
   // Warnings the manifests acknowledge (acknowledged.mesh.cdk8s.io/<code>, as synth writes them).
   const split = splitAcknowledged(findings, manifests);
   // Findings name resources; give each the files its resource came from. A resource in
@@ -226,9 +314,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   const all = sortFindings([...parseErrors, ...withFiles(split.findings.map((finding) => ({ finding }))).map((x) => x.finding)]);
   const acknowledged = withFiles(split.acknowledged);
   const errors = all.filter(isError).length;
-  const source = platformFiles.length > 0 ? 'file' : records.recorded.length > 0 ? 'namespaces' : 'istioctl-default';
-
-  if (format === 'json') {
+  const source = args.platformFiles.length > 0 ? 'file' : records.recorded.length > 0 ? 'namespaces' : 'istioctl-default';
+  if (args.format === 'json') {
     io.stdout(`${JSON.stringify({
       resources: manifests.length, errors, warnings: all.length - errors, acknowledged: acknowledged.length, platform: source,
       findings: all.map((f) => ({ severity: f.severity ?? 'error', ...f })),
@@ -240,7 +327,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     const ack = acknowledged.length > 0 ? `, ${acknowledged.length} acknowledged` : '';
     const n = records.recorded.length;
     const assumed = source === 'namespaces' ? ` (platform as recorded on ${n} Namespace${n === 1 ? '' : 's'})` : '';
-    const checked = `${manifests.length} resources checked${schemaOnly ? ' (schema only)' : ''}${assumed}`;
+    const checked = `${manifests.length} resources checked${args.schemaOnly ? ' (schema only)' : ''}${assumed}`;
     io.stdout(`${checked}: ${errors} errors, ${all.length - errors} warnings${ack}\n`);
   }
   return errors > 0 ? 1 : 0;

@@ -127,7 +127,8 @@ export function parseBundle(name: string, text: string): CrdBundle {
     groups.add(group);
     kinds.add(`${group}/${kind}`);
     for (const v of doc.spec?.versions ?? []) {
-      const schema = v.schema?.openAPIV3Schema ?? doc.spec?.validation?.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+      const schema = v.schema?.openAPIV3Schema ??
+        doc.spec?.validation?.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
       schemas.set(gvkKey(group, v.name, kind), { group, version: v.name, kind, served: v.served !== false, schema });
     }
   }
@@ -184,7 +185,7 @@ export function bundlesForRelease(bundles: readonly CrdBundle[], version: IstioV
     throw new MeshError(Codes.CRD_DIRECTORY_NOT_FOUND,
       `CRD directory ${dir} holds no Istio ${version} CRDs (istio-${version}.*.yaml or .json; `
       + `it holds ${bundles.filter((_, i) => releases[i]).map((b) => b.name).join(', ')}): `
-      + `add them, or set the Istio release the cluster runs with --istio-version, istioVersion or MeshPlatform's istio.version`);
+      + 'add them, or set the Istio release the cluster runs with --istio-version, istioVersion or MeshPlatform\'s istio.version');
   }
   return chosen;
 }

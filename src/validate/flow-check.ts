@@ -34,11 +34,13 @@ export function chartFlowFindings(chart: FlowCheckedChart, manifests: readonly M
  * with each chart's namespace-dependent components (the rate-limit service).
  */
 export function clusterFlowFindings(
-  charts: readonly FlowCheckedChart[], manifests: readonly Manifest[] | ClusterModel,
+  charts: readonly FlowCheckedChart[],
+  manifests: readonly Manifest[] | ClusterModel,
 ): { finding: Finding; path: string }[] {
   const platform = charts[0].platform;
   const workloads = new Map<string, FlowWorkload>();
-  for (const c of charts) for (const w of c.platform.workloads(c.namespace)) workloads.set(`${w.namespace}/${w.name}`, workloads.get(`${w.namespace}/${w.name}`) ?? w);
+  for (const c of charts)
+    for (const w of c.platform.workloads(c.namespace)) workloads.set(`${w.namespace}/${w.name}`, workloads.get(`${w.namespace}/${w.name}`) ?? w);
   const evaluator = FlowEvaluator.over(manifests instanceof ClusterModel ? manifests : ClusterModel.of(manifests), {
     trustDomain: platform.trustDomain,
     rootNamespace: platform.istio.rootNamespace,
@@ -51,7 +53,11 @@ export function clusterFlowFindings(
   // Calls to other teams' services are checked from their records, as over any folders (src/validate/flow/records.ts),
   // and, being declared there, are no undeclared pair when both teams' charts are checked together.
   const recorded = readCallRecords(evaluator.cluster.manifests).calls.map((c) => c.flow);
-  const findings = [...checkIntendedFlows(evaluator, intended), ...recordedCallFindings(evaluator), ...undeclaredOpenPairs(evaluator, [...intended, ...recorded])];
+  const findings = [
+    ...checkIntendedFlows(evaluator, intended),
+    ...recordedCallFindings(evaluator),
+    ...undeclaredOpenPairs(evaluator, [...intended, ...recorded]),
+  ];
   return findings.map((f) => ({ finding: f, path: f.constructPath ?? charts[0].node.path }));
 }
 

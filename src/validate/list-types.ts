@@ -26,7 +26,10 @@ export function listTypeProblems(value: any, schema: any, field: string, out: Li
         const first = seen.get(key);
         if (first !== undefined) {
           const what = type === 'map' ? keys.map((k) => `${k}=${JSON.stringify(item?.[k])}`).join(', ') : JSON.stringify(item);
-          out.push({ field: `${field}[${i}]`, message: `duplicate ${type === 'map' ? 'entry' : 'value'} ${what} (first at ${field}[${first}]): the list is a ${type}` });
+          out.push({
+            field: `${field}[${i}]`,
+            message: `duplicate ${type === 'map' ? 'entry' : 'value'} ${what} (first at ${field}[${first}]): the list is a ${type}`,
+          });
         } else {
           seen.set(key, i);
         }

@@ -63,6 +63,7 @@ const compiled = new WeakMap<object, ValidateFunction>();
  * node_modules/.cache/cdk8s-mesh, keyed by the schema's hash), so that a new process
  * loads in milliseconds what takes ajv about a second to compile for an environment.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- ajv's package.json, read as data when the module loads
 const CACHE_VERSION = `3-${require('ajv/package.json').version}`;
 
 function cacheDir(): string {
@@ -75,7 +76,8 @@ function validatorOf(v: CrdVersionSchema): ValidateFunction {
     const root = toJsonSchema(v.schema);
     // The API server validates metadata itself; the CRD schema says only `type: object`.
     // apiVersion, kind and metadata are always allowed at the root.
-    if (root.properties) root.properties = { ...root.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+    if (root.properties)
+      root.properties = { ...root.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
     fn = cachedValidator(root);
     compiled.set(v.schema, fn);
   }

@@ -15,6 +15,7 @@ import { Finding, formatFinding, isError, Manifest } from './finding';
 import { platformIngressGateway } from './analysis';
 import { MeshIdentityClaim, meshIdentityConflicts, sameObjectCollisions } from './collisions';
 import { checkManifests } from './validate';
+import type { ClusterModel } from './model/cluster-model';
 import { acknowledgementAnnotation, annotateAcknowledged } from './acknowledgements';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
 import { clusterFlowFindings, FlowCheckedChart } from './flow-check';
@@ -231,22 +232,7 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
   const { findings, model } = checkManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly, ingressGateways, istioVersion });
   for (const f of findings) classify(f, CLUSTER_FOLDER);
   if (errors.length === 0 && options.flowVerification !== false && meshCharts.length > 0) {
-    // Every chart's intended flows over every manifest: a call across namespaces meets the
-    // callee's policies, and a pair of workloads of two environments must be refused too.
-    const chartByPath = new Map(meshCharts.map((c) => [c.node.path, c]));
-    const folderOfPath = (path: string) => {
-      for (let p = path; p !== ''; p = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '') {
-        const chart = chartByPath.get(p);
-        if (chart) return folderOf(chart);
-      }
-      return folderOf(meshCharts[0]);
-    };
-    for (const p of clusterFlowFindings(meshCharts, model ?? manifests)) {
-      // A finding no construct stated (an open pair) goes to the construct of its resource (the destination's Deployment).
-      const stated = (p.finding as { constructPath?: string }).constructPath !== undefined;
-      const path = stated ? p.path : pathOf(p.finding.resource) ?? p.path;
-      errors.push({ ...p, path, folder: (stated ? undefined : folderOfResource(p.finding.resource)) ?? folderOfPath(path) });
-    }
+    errors.push(...flowProblems(meshCharts, model ?? manifests, pathOf, folderOfResource));
   }
   // Each acknowledged warning travels with the object it is reported on, as the annotation
   // `cdk8s-mesh-validate` and `cdk8s-mesh-diff` read (acknowledgements.ts).
@@ -255,6 +241,32 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
     if (e) annotateAcknowledged(e.manifest, a.finding.code, a.acknowledgement.reason);
   }
   return { rendered, errors, warnings, acknowledged, staleAcknowledgements: acks.filter((a) => !used.has(a)) };
+}
+
+/**
+ * Every chart's intended flows over every manifest: a call across namespaces meets the callee's
+ * policies, and a pair of workloads of two environments must be refused too. A finding no construct
+ * stated (an open pair) goes to the construct of its resource (the destination's Deployment).
+ */
+function flowProblems(
+  meshCharts: readonly (Chart & FlowCheckedChart)[],
+  manifests: readonly Manifest[] | ClusterModel,
+  pathOf: (r: Finding['resource']) => string | undefined,
+  folderOfResource: (r: Finding['resource']) => string | undefined,
+): SynthProblem[] {
+  const chartByPath = new Map(meshCharts.map((c) => [c.node.path, c]));
+  const folderOfPath = (path: string) => {
+    for (let p = path; p !== ''; p = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '') {
+      const chart = chartByPath.get(p);
+      if (chart) return folderOf(chart);
+    }
+    return folderOf(meshCharts[0]);
+  };
+  return clusterFlowFindings(meshCharts, manifests).map((p) => {
+    const stated = (p.finding as { constructPath?: string }).constructPath !== undefined;
+    const path = stated ? p.path : pathOf(p.finding.resource) ?? p.path;
+    return { ...p, path, folder: (stated ? undefined : folderOfResource(p.finding.resource)) ?? folderOfPath(path) };
+  });
 }
 
 /** What each MeshChart assumes about the mesh's identity, on its Namespace (else its first object). */
@@ -276,19 +288,23 @@ function isMeshChart(chart: Chart): chart is Chart & FlowCheckedChart {
 
 /** What to do about a code, where there is something to say beyond its message. */
 const HINTS: Readonly<Record<string, string>> = {
-  [Codes.RETRY_NON_IDEMPOTENT]: "if the handlers are idempotent, say so with Warnings.of(<service>).acknowledge('MESH111', '<reason>'); else drop 5xx and gateway-error from retryOn",
+  [Codes.RETRY_NON_IDEMPOTENT]:
+    "if the handlers are idempotent, say so with Warnings.of(<service>).acknowledge('MESH111', '<reason>'); else drop 5xx and gateway-error from "
+      + 'retryOn',
   [Codes.SCHEMA_VIOLATION]: 'the API server would reject the object on apply; fix the prop (or the JSON patch) that sets this field',
-  [Codes.CEL_RULE_VIOLATION]: 'the API server would reject the object on apply (a CRD x-kubernetes-validations rule); fix the prop (or the JSON patch) that sets this field',
+  [Codes.CEL_RULE_VIOLATION]:
+    'the API server would reject the object on apply (a CRD x-kubernetes-validations rule); fix the prop (or the JSON patch) that sets this field',
   [Codes.UNKNOWN_KIND]: 'every targeted CRD bundle must serve the apiVersion; point crdDirectory, CDK8S_MESH_CRDS or --crds to other CRDs',
   [Codes.UNKNOWN_SUBSET]: "define the subset (service.traffic.addSubset) or route to one the host's DestinationRule defines",
   [Codes.WEIGHTS_NOT_100]: "make the route's weights sum to 100",
-  [Codes.CONFLICTING_GATEWAYS]: "the environments share the ingress gateway's pods: give each environment its own host "
-    + "(or its own gateway, MeshPlatform's ingressGateway)",
-  [Codes.GATEWAY_DUPLICATE_CERTIFICATE]: "give each environment's hosts their own certificate (credentialName), "
-    + 'or acknowledge it where one certificate is meant',
-  [Codes.DUPLICATE_RESOURCE]: 'write the object in one chart, or give each chart its own namespace; a cluster-wide object goes to the cluster folder once',
-  [Codes.MESH_IDENTITY_CONFLICT]: "give the app one platform (MeshAppProps.platform), or the charts' platforms the same trustDomain "
-    + 'and istio.rootNamespace',
+  [Codes.CONFLICTING_GATEWAYS]:
+    "the environments share the ingress gateway's pods: give each environment its own host " + "(or its own gateway, MeshPlatform's ingressGateway)",
+  [Codes.GATEWAY_DUPLICATE_CERTIFICATE]:
+    "give each environment's hosts their own certificate (credentialName), " + 'or acknowledge it where one certificate is meant',
+  [Codes.DUPLICATE_RESOURCE]:
+    'write the object in one chart, or give each chart its own namespace; a cluster-wide object goes to the cluster folder once',
+  [Codes.MESH_IDENTITY_CONFLICT]:
+    "give the app one platform (MeshAppProps.platform), or the charts' platforms the same trustDomain " + 'and istio.rootNamespace',
 };
 
 /** The hint for `code`, if there is one. */
@@ -314,7 +330,9 @@ export function formatSynthLine(p: SynthProblem): string {
 export function warningSummary(v: SynthVerdict): string[] {
   const lines = v.warnings.map((w) => `warning: ${formatSynthLine(w)}`);
   for (const a of v.staleAcknowledgements) {
-    lines.push(`warning: [${a.path}] acknowledges ${a.code}, which no longer occurs there: remove the acknowledgement [${Codes.STALE_ACKNOWLEDGEMENT}]`);
+    lines.push(
+      `warning: [${a.path}] acknowledges ${a.code}, which no longer occurs there: remove the acknowledgement [${Codes.STALE_ACKNOWLEDGEMENT}]`,
+    );
   }
   const count = v.warnings.length + v.staleAcknowledgements.length;
   if (count > 0) lines.push(`cdk8s-mesh: ${count} warning${count === 1 ? '' : 's'}`);
@@ -434,5 +452,3 @@ function currentTick(): object {
   }
   return tickToken;
 }
-
-

@@ -52,7 +52,8 @@ function restoreFlowScalars(doc: YAML.Document.Parsed, text: string): void {
       seq.items = seq.items.map((item) => {
         if (!YAML.isMap(item) || !item.range || text[item.range[0]] === '{' || item.items.length !== 1) return item;
         const pair = item.items[0];
-        const empty = pair.value === null || (YAML.isScalar(pair.value) && pair.value.value === null && pair.value.range?.[0] === pair.value.range?.[1]);
+        const empty =
+          pair.value === null || (YAML.isScalar(pair.value) && pair.value.value === null && pair.value.range?.[0] === pair.value.range?.[1]);
         const raw = text.slice(item.range[0], item.range[1]).trimEnd();
         // go-yaml keeps the `:` only when no blank follows it: `[001:db8::]`, not `[001:db8:: ]`.
         if (!empty || !raw.endsWith(':') || !/[,\]}]/.test(text[item.range[0] + raw.length] ?? '')) return item;

@@ -24,7 +24,7 @@ describe('the EC site of seed 000, production', () => {
     expect(elsewhere.map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`)).toEqual([]);
   });
 
-  test("payment-service reaches its provider under REGISTRY_ONLY: ServiceEntry, TLS origination to 443, Sidecar host and egress", () => {
+  test('payment-service reaches its provider under REGISTRY_ONLY: ServiceEntry, TLS origination to 443, Sidecar host and egress', () => {
     expect(find(out, 'ServiceEntry', 'payment-provider').spec).toMatchObject({ hosts: ['api.payment-provider.example'], location: 'MESH_EXTERNAL', resolution: 'DNS' });
     expect(dr('payment-provider').spec.trafficPolicy.portLevelSettings[0].tls).toMatchObject({ mode: 'SIMPLE', sni: 'api.payment-provider.example' });
     const sidecar = find(out, 'Sidecar', 'payment-service').spec;

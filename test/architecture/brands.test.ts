@@ -40,7 +40,7 @@ describe('brand checks across two copies of the library', () => {
   function secondCopy(): typeof import('../../src') {
     let copy: typeof import('../../src') | undefined;
     jest.isolateModules(() => {
-      copy = require('../../src'); // eslint-disable-line @typescript-eslint/no-require-imports
+      copy = require('../../src');
     });
     return copy!;
   }
@@ -58,8 +58,13 @@ describe('brand checks across two copies of the library', () => {
     // THEN the classes differ (a plain instanceof fails) ...
     expect(svc instanceof MeshService).toBe(false);
     // ... and the brand checks of this copy still say what each one is
-    expect([MeshApp.isMeshApp(app), MeshChart.isMeshChart(chart), MeshService.isMeshService(svc), ExternalService.isExternalService(ext), MeshCluster.isMeshCluster(cluster)])
-      .toEqual([true, true, true, true, true]);
+    expect([
+      MeshApp.isMeshApp(app),
+      MeshChart.isMeshChart(chart),
+      MeshService.isMeshService(svc),
+      ExternalService.isExternalService(ext),
+      MeshCluster.isMeshCluster(cluster),
+    ]).toEqual([true, true, true, true, true]);
     expect([MeshChart.isMeshChart(svc), MeshService.isMeshService(ext), ExternalService.isExternalService(svc), MeshCluster.isMeshCluster(chart)])
       .toEqual([false, false, false, false]);
     // AND the lookups walk the other copy's tree

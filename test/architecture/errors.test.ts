@@ -18,6 +18,13 @@ describe('one error type', () => {
     expect(offenders).toEqual([]);
   });
 
+  test('every error class of src/ is a MeshError: no class extends Error but MeshError itself', () => {
+    const classes = sourceFiles(SRC).flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/class (\w+) extends (\w*Error)\b/g)]
+      .map((m) => `${path.relative(SRC, f).split(path.sep).join('/')}: ${m[1]} extends ${m[2]}`));
+    expect(classes).toContain('synth/mesh-app.ts: MeshSynthError extends MeshError');
+    expect(classes.filter((c) => / extends Error$/.test(c))).toEqual(['core/errors.ts: MeshError extends Error']);
+  });
+
   test('no comment names a retired code', () => {
     const retired = ['MESH101', 'MESH112', 'MESH114', 'MESH205'];
     const offenders = sourceFiles(SRC).filter((f) => retired.some((c) => fs.readFileSync(f, 'utf8').includes(c)));

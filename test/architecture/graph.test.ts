@@ -20,7 +20,7 @@ function app(): { app: MeshApp; chart: MeshChart } {
 }
 
 describe('the objects of the graph constructs', () => {
-  test("MeshService: its objects are children named by kind, and ApiObject.of finds each", () => {
+  test('MeshService: its objects are children named by kind, and ApiObject.of finds each', () => {
     const { chart } = app();
     const svc = new MeshService(chart, 'order-service', { image: 'registry.example.com/order:1.0.0' });
     const child = (id: string) => objectOf(svc.node.findChild(id) as Construct);
@@ -96,7 +96,7 @@ describe('the objects of the graph constructs', () => {
     expect(chart.node.findChild('Security').node.path).toBe('dev/Security');
   });
 
-  test("MeshCluster: created on first use by the first chart that opts in to a mesh-wide object, under the app, once; its children are the cluster-wide objects", () => {
+  test('MeshCluster: created on first use by the first chart that opts in to a mesh-wide object, under the app, once; its children are the cluster-wide objects', () => {
     const a = new MeshApp({ outdir: Testing.app().outdir });
     expect(MeshCluster.lookup(a)).toBeUndefined();
     new MeshChart(a, 'plain', { namespace: 'plain' });

@@ -37,7 +37,7 @@ describe('lookups and validation add no constructs', () => {
     expect(TierDefaults.of(svc)).not.toBe(TierDefaults.of(meshChart().chart));
   });
 
-  test("ObservabilityStack: a service created after the stack gets its SLO rule at once; validation creates nothing", () => {
+  test('ObservabilityStack: a service created after the stack gets its SLO rule at once; validation creates nothing', () => {
     // GIVEN a stack, then a service with an SLO
     const { app, chart } = meshChart();
     const stack = new ObservabilityStack(chart, 'observability');

@@ -22,7 +22,11 @@ describe('MeshService defaults', () => {
     const deployment = find(out, 'Deployment', 'order-service');
     expect(deployment.metadata.namespace).toBe('production');
     expect(deployment.spec.selector.matchLabels).toEqual({ app: 'order-service', version: 'v1' });
-    expect(deployment.spec.template.metadata.labels).toMatchObject({ 'app': 'order-service', 'version': 'v1', 'app.kubernetes.io/name': 'order-service' });
+    expect(deployment.spec.template.metadata.labels).toMatchObject({
+      'app': 'order-service',
+      'version': 'v1',
+      'app.kubernetes.io/name': 'order-service',
+    });
     expect(deployment.spec.template.spec.serviceAccountName).toBe('order-service');
     expect(find(out, 'Service', 'order-service').spec.selector).toEqual({ app: 'order-service' });
     expect(find(out, 'Service', 'order-service').spec.ports).toEqual([{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }]);
@@ -74,7 +78,10 @@ describe('MeshService defaults', () => {
     const out = synth(app);
     const c = find(out, 'Deployment', 'svc').spec.template.spec.containers[0];
     // Most images answer 404 to a guessed /health/ready: without a health path, a connection to the serving port.
-    expect([c.readinessProbe, c.livenessProbe]).toEqual([{ failureThreshold: 3, tcpSocket: { port: 8080 } }, { failureThreshold: 3, tcpSocket: { port: 8080 } }]);
+    expect([c.readinessProbe, c.livenessProbe]).toEqual([
+      { failureThreshold: 3, tcpSocket: { port: 8080 } },
+      { failureThreshold: 3, tcpSocket: { port: 8080 } },
+    ]);
     // Left out, so Kubernetes' default applies: IfNotPresent for a tagged image, Always for :latest or no tag.
     // https://kubernetes.io/docs/concepts/containers/images/#imagepullpolicy-defaulting
     expect(c).not.toHaveProperty('imagePullPolicy');
@@ -204,7 +211,10 @@ describe('bad input fails synth with the construct path, the field and a code', 
     svc._addVersion(chart, 'svc-v2', { version: 'v2', image: 'img:2', replicas: 1 });
     svc.traffic.addSubset(chart, { name: 'canary', labels: { version: 'v2' } });
     svc.traffic.setSplit(chart, [{ subset: 'stable', weight: Weight.percent(a) }, { subset: 'canary', weight: Weight.percent(b) }]);
-    if (fails) expect(synthError(app)).toMatch(new RegExp(`\\[test/svc\\] default route: weights sum to ${a + b}, expected 100 \\(stable ${a}, canary ${b}\\) \\[MESH012\\]`));
+    if (fails)
+      expect(synthError(app)).toMatch(
+        new RegExp(`\\[test/svc\\] default route: weights sum to ${a + b}, expected 100 \\(stable ${a}, canary ${b}\\) \\[MESH012\\]`),
+      );
     else expect(() => synth(app)).not.toThrow();
   });
 
@@ -249,9 +259,10 @@ describe('bad input fails synth with the construct path, the field and a code', 
     new MeshService(chart, 'svc', { image: 'img', name });
   }, /\[test\/svc\] name: .*\[MESH001\]/));
 
-  test('connection pool and ejection bounds', () => expectError((chart) => {
-    new MeshService(chart, 'svc', { image: 'img', connectionPool: { tcp: { maxConnections: 0 } }, outlierDetection: { maxEjectionPercent: 101 } });
-  }, /connectionPool.tcp.maxConnections must be a whole number from 1 to 2147483647, got 0 \[MESH004\][\s\S]*outlierDetection.maxEjectionPercent must be a whole number from 0 to 100, got 101 \[MESH004\]/));
+  test('connection pool and ejection bounds', () =>
+    expectError((chart) => {
+      new MeshService(chart, 'svc', { image: 'img', connectionPool: { tcp: { maxConnections: 0 } }, outlierDetection: { maxEjectionPercent: 101 } });
+    }, /connectionPool.tcp.maxConnections must be a whole number from 1 to 2147483647, got 0 \[MESH004\][\s\S]*outlierDetection.maxEjectionPercent must be a whole number from 0 to 100, got 101 \[MESH004\]/));
 
   test('two contributors setting the split name both paths', () => expectError((chart) => {
     const svc = new MeshService(chart, 'svc', { image: 'img' });

@@ -44,15 +44,25 @@ describe('versions', () => {
   test('subsets named by the user, with their own traffic policy; a weighted split over any subsets', () => {
     const { app, svc } = reviews();
     svc.addVersion({
-      name: 'v2', subset: 'black-stars',
-      trafficPolicy: { loadBalancer: LoadBalancer.roundRobin(), connectionPool: { tcp: { maxConnections: 10 } }, outlierDetection: { consecutive5xxErrors: 2, interval: Duration.seconds(5) } },
+      name: 'v2',
+      subset: 'black-stars',
+      trafficPolicy: {
+        loadBalancer: LoadBalancer.roundRobin(),
+        connectionPool: { tcp: { maxConnections: 10 } },
+        outlierDetection: { consecutive5xxErrors: 2, interval: Duration.seconds(5) },
+      },
     });
     svc.addVersion({ name: 'v3', subset: 'red-stars' });
     svc.setSplit([{ subset: 'black-stars', weight: w(50) }, { subset: 'red-stars', weight: w(50) }]);
     const out = synth(app);
     expect(find(out, 'DestinationRule', 'reviews').spec.subsets[1]).toEqual({
-      name: 'black-stars', labels: { version: 'v2' },
-      trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' }, connectionPool: { tcp: { maxConnections: 10 } }, outlierDetection: { consecutive5xxErrors: 2, interval: '5s' } },
+      name: 'black-stars',
+      labels: { version: 'v2' },
+      trafficPolicy: {
+        loadBalancer: { simple: 'ROUND_ROBIN' },
+        connectionPool: { tcp: { maxConnections: 10 } },
+        outlierDetection: { consecutive5xxErrors: 2, interval: '5s' },
+      },
     });
     expect(find(out, 'VirtualService', 'reviews').spec.http[0].route).toEqual([route('black-stars', 50), route('red-stars', 50)]);
   });
@@ -123,19 +133,45 @@ describe('relations take interfaces', () => {
       super(scope, id);
       this.inner = new MeshService(scope, `${id}-service`, { name: 'payment', image: 'payment:1' });
     }
-    public get name() { return this.inner.name; }
-    public get namespace() { return this.inner.namespace; }
-    public get serviceAccountName() { return this.inner.serviceAccountName; }
-    public get principal() { return this.inner.principal; }
-    public get selectorLabels() { return this.inner.selectorLabels; }
-    public get ports() { return this.inner.ports; }
-    public get traffic() { return this.inner.traffic; }
-    public get version() { return this.inner.version; }
-    public get subset() { return this.inner.subset; }
-    public get replicas() { return this.inner.replicas; }
-    public get versions() { return this.inner.versions; }
-    public _addVersion(scope: Construct, id: string, o: { version: string; image: string; replicas: number }) { return this.inner._addVersion(scope, id, o); }
-    public _retireCurrentVersion() { this.inner._retireCurrentVersion(); }
+    public get name() {
+      return this.inner.name;
+    }
+    public get namespace() {
+      return this.inner.namespace;
+    }
+    public get serviceAccountName() {
+      return this.inner.serviceAccountName;
+    }
+    public get principal() {
+      return this.inner.principal;
+    }
+    public get selectorLabels() {
+      return this.inner.selectorLabels;
+    }
+    public get ports() {
+      return this.inner.ports;
+    }
+    public get traffic() {
+      return this.inner.traffic;
+    }
+    public get version() {
+      return this.inner.version;
+    }
+    public get subset() {
+      return this.inner.subset;
+    }
+    public get replicas() {
+      return this.inner.replicas;
+    }
+    public get versions() {
+      return this.inner.versions;
+    }
+    public _addVersion(scope: Construct, id: string, o: { version: string; image: string; replicas: number }) {
+      return this.inner._addVersion(scope, id, o);
+    }
+    public _retireCurrentVersion() {
+      this.inner._retireCurrentVersion();
+    }
   }
 
   test('a wrapper construct can be called and canaried', () => {
@@ -149,6 +185,9 @@ describe('relations take interfaces', () => {
       from: [{ source: { principals: ['cluster.local/ns/production/sa/order'] } }], to: [{ operation: { methods: ['POST'] } }],
     });
     expect(find(out, 'Deployment', 'order').spec.template.spec.containers[0].env).toEqual([{ name: 'PAYMENT_URL', value: 'http://payment.production.svc.cluster.local:80' }]);
-    expect(find(out, 'VirtualService', 'payment').spec.http[0].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['stable', 80], ['canary', 20]]);
+    expect(find(out, 'VirtualService', 'payment').spec.http[0].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([
+      ['stable', 80],
+      ['canary', 20],
+    ]);
   });
 });

@@ -161,7 +161,7 @@ describe('a placeholder address fails loudly (issue 24: the fault job egressed t
   test("the example cluster's committed snapshot gives the staging job its endpoints", () => {
     const text = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'app', 'cluster', 'kubernetes-endpoints.yaml'), 'utf8');
     expect(text).toMatch(/kubectl get endpoints kubernetes -n default -o yaml/);
-    const { exampleCluster } = require('../../src/app/cluster'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const { exampleCluster } = require('../../src/app/cluster');
     expect((exampleCluster() as MeshPlatform).apiServer.endpoints.map(String)).toEqual(['10.20.0.11/32', '10.20.0.12/32', '10.20.0.13/32']);
   });
 });

@@ -59,7 +59,7 @@ describe('TracingCollectorInstall', () => {
     });
   });
 
-  test("jaegerHelmChart: Service and ServiceAccount <release> (or <release>-jaeger), component all-in-one", () => {
+  test('jaegerHelmChart: Service and ServiceAccount <release> (or <release>-jaeger), component all-in-one', () => {
     const selector = (release: string) => ({ 'app.kubernetes.io/name': 'jaeger', 'app.kubernetes.io/instance': release, 'app.kubernetes.io/component': 'all-in-one' });
     expect(TracingCollectorInstall.jaegerHelmChart({ release: 'jaeger', namespace: 'observability' })).toMatchObject({
       serviceName: 'jaeger', serviceAccount: 'jaeger', serviceSelector: selector('jaeger'), port: 9411, protocol: 'zipkin',
@@ -69,7 +69,7 @@ describe('TracingCollectorInstall', () => {
     });
   });
 
-  test("istioJaegerAddon(): app: jaeger in istio-system, the default ServiceAccount; Zipkin on Service zipkin, OTLP on jaeger-collector", () => {
+  test('istioJaegerAddon(): app: jaeger in istio-system, the default ServiceAccount; Zipkin on Service zipkin, OTLP on jaeger-collector', () => {
     expect(TracingCollectorInstall.istioJaegerAddon()).toMatchObject({
       serviceName: 'zipkin', namespace: 'istio-system', port: 9411, serviceSelector: { app: 'jaeger' }, serviceAccount: 'default',
     });

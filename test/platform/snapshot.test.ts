@@ -18,7 +18,9 @@ const objects = (name: string): Record<string, any>[] => YAML.parse(fs.readFileS
 
 /** The files of the seeds' platform, each component's install swapped for `swap`. */
 function files(swap: Partial<Record<'gateway' | 'tracing' | 'prometheus', string>> = {}): string[] {
-  return ['istiod', swap.gateway ?? 'gateway-istioctl', swap.prometheus ?? 'kube-prometheus-stack', swap.tracing ?? 'jaeger-operator', 'flagger'].map(fixture);
+  return ['istiod', swap.gateway ?? 'gateway-istioctl', swap.prometheus ?? 'kube-prometheus-stack', swap.tracing ?? 'jaeger-operator', 'flagger'].map(
+    fixture,
+  );
 }
 
 /**
@@ -63,17 +65,37 @@ describe('a snapshot of each install reads back to its preset', () => {
 
   const presets: [string, MeshPlatformProps, Parameters<typeof files>[0], MeshPlatformProps][] = [
     ['IngressGatewayInstall.istioctl()', { ingressGateway: IngressGatewayInstall.istioctl() }, {}, {}],
-    ['IngressGatewayInstall.helmChart', { ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }) },
-      { gateway: 'gateway-helm' }, { ingressGateway: { name: 'istio-ingress', namespace: 'istio-ingress' } }],
+    [
+      'IngressGatewayInstall.helmChart',
+      { ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }) },
+      { gateway: 'gateway-helm' },
+      { ingressGateway: { name: 'istio-ingress', namespace: 'istio-ingress' } },
+    ],
     ['TracingCollectorInstall.jaegerOperator()', { tracing: TracingCollectorInstall.jaegerOperator() }, {}, {}],
-    ['TracingCollectorInstall.jaegerHelmChart', { tracing: TracingCollectorInstall.jaegerHelmChart({ release: 'jaeger', namespace: 'observability' }) },
-      { tracing: 'jaeger-helm' }, { tracing: { serviceName: 'jaeger' } }],
-    ['TracingCollectorInstall.istioJaegerAddon()', { tracing: TracingCollectorInstall.istioJaegerAddon() },
-      { tracing: 'jaeger-addon' }, { tracing: { serviceName: 'zipkin', namespace: 'istio-system' } }],
-    ["TracingCollectorInstall.istioJaegerAddon({ protocol: 'opentelemetry' })", { tracing: TracingCollectorInstall.istioJaegerAddon({ protocol: 'opentelemetry' }) },
-      { tracing: 'jaeger-addon' }, { tracing: { serviceName: 'jaeger-collector', namespace: 'istio-system', protocol: 'opentelemetry' } }],
-    ['TracingCollectorInstall.openTelemetryCollector', { tracing: TracingCollectorInstall.openTelemetryCollector({ release: 'otel', namespace: 'observability' }) },
-      { tracing: 'otel-collector' }, { tracing: { serviceName: 'otel-opentelemetry-collector', protocol: 'opentelemetry', providerName: 'otel-tracing' } }],
+    [
+      'TracingCollectorInstall.jaegerHelmChart',
+      { tracing: TracingCollectorInstall.jaegerHelmChart({ release: 'jaeger', namespace: 'observability' }) },
+      { tracing: 'jaeger-helm' },
+      { tracing: { serviceName: 'jaeger' } },
+    ],
+    [
+      'TracingCollectorInstall.istioJaegerAddon()',
+      { tracing: TracingCollectorInstall.istioJaegerAddon() },
+      { tracing: 'jaeger-addon' },
+      { tracing: { serviceName: 'zipkin', namespace: 'istio-system' } },
+    ],
+    [
+      "TracingCollectorInstall.istioJaegerAddon({ protocol: 'opentelemetry' })",
+      { tracing: TracingCollectorInstall.istioJaegerAddon({ protocol: 'opentelemetry' }) },
+      { tracing: 'jaeger-addon' },
+      { tracing: { serviceName: 'jaeger-collector', namespace: 'istio-system', protocol: 'opentelemetry' } },
+    ],
+    [
+      'TracingCollectorInstall.openTelemetryCollector',
+      { tracing: TracingCollectorInstall.openTelemetryCollector({ release: 'otel', namespace: 'observability' }) },
+      { tracing: 'otel-collector' },
+      { tracing: { serviceName: 'otel-opentelemetry-collector', protocol: 'opentelemetry', providerName: 'otel-tracing' } },
+    ],
     ['PrometheusInstall.kubePrometheusStack()', { prometheus: PrometheusInstall.kubePrometheusStack() }, {}, {}],
   ];
 
@@ -97,10 +119,29 @@ describe('a snapshot of each install reads back to its preset', () => {
 
   test('the rate-limit service, where the platform gives it a namespace: its Service selector and gRPC port', () => {
     const ratelimit = [
-      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ratelimit', namespace: 'shared' },
-        spec: { template: { metadata: { labels: { 'app.kubernetes.io/name': 'ratelimit', 'pod-template-hash': 'x' } }, spec: { containers: [{ name: 'ratelimit' }] } } } },
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ratelimit', namespace: 'shared' },
-        spec: { selector: { 'app.kubernetes.io/name': 'ratelimit' }, ports: [{ name: 'http', port: 8080 }, { name: 'grpc-ratelimit', port: 8081 }] } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'ratelimit', namespace: 'shared' },
+        spec: {
+          template: {
+            metadata: { labels: { 'app.kubernetes.io/name': 'ratelimit', 'pod-template-hash': 'x' } },
+            spec: { containers: [{ name: 'ratelimit' }] },
+          },
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'ratelimit', namespace: 'shared' },
+        spec: {
+          selector: { 'app.kubernetes.io/name': 'ratelimit' },
+          ports: [
+            { name: 'http', port: 8080 },
+            { name: 'grpc-ratelimit', port: 8081 },
+          ],
+        },
+      },
     ];
     const all = [...files().flatMap((f) => YAML.parse(fs.readFileSync(f, 'utf8')).items), ...ratelimit];
     const read = MeshPlatform.fromManifests(all, { presets: { rateLimit: { namespace: 'shared' } } });
@@ -109,9 +150,23 @@ describe('a snapshot of each install reads back to its preset', () => {
 
   test('pods selected by their Service, whatever other labels they carry: a peer from the snapshot cannot miss them', () => {
     // GIVEN the operator's collector whose pods carry one more label, and a sidecar-less query pod the Service does not select
-    const collector = objects('jaeger-operator').map((o) => (o.kind === 'Deployment'
-      ? { ...o, spec: { ...o.spec, template: { ...o.spec.template, metadata: { labels: { ...o.spec.template.metadata.labels, team: 'observability' } } } } } : o));
-    const all = [...files().filter((f) => !f.endsWith('jaeger-operator.yaml')).flatMap((f) => YAML.parse(fs.readFileSync(f, 'utf8')).items), ...collector];
+    const collector = objects('jaeger-operator').map((o) =>
+      o.kind === 'Deployment'
+        ? {
+            ...o,
+            spec: {
+              ...o.spec,
+              template: { ...o.spec.template, metadata: { labels: { ...o.spec.template.metadata.labels, team: 'observability' } } },
+            },
+          }
+        : o,
+    );
+    const all = [
+      ...files()
+        .filter((f) => !f.endsWith('jaeger-operator.yaml'))
+        .flatMap((f) => YAML.parse(fs.readFileSync(f, 'utf8')).items),
+      ...collector,
+    ];
     const read = MeshPlatform.fromManifests(all);
     // THEN the peer is the Service's selector, and the flow workload carries every label of the pods
     expect(read.tracing.serviceSelector).toEqual(MeshPlatform.default().tracing.serviceSelector);
@@ -123,7 +178,12 @@ describe('a snapshot of each install reads back to its preset', () => {
       ? { ...o, spec: { ...o.spec, ports: [{ name: 'http-zipkin', port: 9411, targetPort: 'zipkin-alt' }] } }
       : o.kind === 'Deployment' ? { ...o, spec: { ...o.spec, template: { ...o.spec.template, spec: { ...o.spec.template.spec,
         containers: [{ name: 'jaeger-collector', ports: [{ name: 'zipkin-alt', containerPort: 19411 }] }] } } } } : o));
-    const all = [...files().filter((f) => !f.endsWith('jaeger-operator.yaml')).flatMap((f) => YAML.parse(fs.readFileSync(f, 'utf8')).items), ...collector];
+    const all = [
+      ...files()
+        .filter((f) => !f.endsWith('jaeger-operator.yaml'))
+        .flatMap((f) => YAML.parse(fs.readFileSync(f, 'utf8')).items),
+      ...collector,
+    ];
     const read = MeshPlatform.fromManifests(all);
     expect(read.tracing).toMatchObject({ port: 9411, targetPort: 19411 });
     expect(read.tracingWorkload()).toMatchObject({ ports: { zipkin: 19411 }, targetPorts: { 9411: 19411 } });
@@ -138,20 +198,34 @@ describe('bad input: a coded error naming the file, the component and both value
     const e = error(() => MeshPlatform.fromManifests([...files(), vs]));
     expect(e.code).toBe(Codes.PLATFORM_NOT_A_SNAPSHOT);
     expect(e.message).toContain(`${vs}: not a snapshot of the cluster: it holds no Deployment, StatefulSet, DaemonSet, Service`);
-    expect(error(() => MeshPlatform.fromManifests([{ trustDomain: 'x' }])).message).toMatch(/^the manifests: not a snapshot of the cluster.*\[MESH080\]$/);
+    expect(error(() => MeshPlatform.fromManifests([{ trustDomain: 'x' }])).message).toMatch(
+      /^the manifests: not a snapshot of the cluster.*\[MESH080\]$/,
+    );
     expect(error(() => MeshPlatform.fromManifests([])).code).toBe(Codes.PLATFORM_NOT_A_SNAPSHOT);
     // A file that is not YAML at all is the reader's MESH156, naming it.
     const binary = path.join(dir, 'binary.yaml');
     fs.writeFileSync(binary, Buffer.from([0, 1, 2, 3]));
-    expect(error(() => MeshPlatform.fromManifests([binary]))).toMatchObject({ code: Codes.UNPARSABLE_MANIFEST, message: expect.stringContaining(binary) });
+    expect(error(() => MeshPlatform.fromManifests([binary]))).toMatchObject({
+      code: Codes.UNPARSABLE_MANIFEST,
+      message: expect.stringContaining(binary),
+    });
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test.each([
     ['Flagger', files().filter((f) => !f.endsWith('flagger.yaml')), {}, 'the snapshot lacks Flagger: no Deployment istio-system/flagger'],
-    ['the collector', files().filter((f) => !f.endsWith('jaeger-operator.yaml')), {}, 'the snapshot lacks the tracing collector: no Service observability/jaeger-collector'],
-    ["the gateway where the default says (a Helm gateway's snapshot, its Service not named)", files({ gateway: 'gateway-helm' }), {},
-      'the snapshot lacks the ingress gateway: no Service istio-system/istio-ingressgateway (the platform\'s ingressGateway.name and ingressGateway.namespace; Services in istio-system: istiod)'],
+    [
+      'the collector',
+      files().filter((f) => !f.endsWith('jaeger-operator.yaml')),
+      {},
+      'the snapshot lacks the tracing collector: no Service observability/jaeger-collector',
+    ],
+    [
+      "the gateway where the default says (a Helm gateway's snapshot, its Service not named)",
+      files({ gateway: 'gateway-helm' }),
+      {},
+      "the snapshot lacks the ingress gateway: no Service istio-system/istio-ingressgateway (the platform's ingressGateway.name and ingressGateway.namespace; Services in istio-system: istiod)",
+    ],
     ['the API server, when required', files(), { components: ['apiServer'] }, "the snapshot lacks the API server's endpoints"],
   ] as const)('a component the snapshot lacks (MESH081): %s', (_name, given, options, message) => {
     const e = error(() => MeshPlatform.fromManifests(given, options));
@@ -161,37 +235,73 @@ describe('bad input: a coded error naming the file, the component and both value
   });
 
   test('a component not required and not in the snapshot is the presets\' (components)', () => {
-    const read = MeshPlatform.fromManifests([fixture('istiod')], { components: ['istiod'], presets: { tracing: TracingCollectorInstall.istioJaegerAddon() } });
+    const read = MeshPlatform.fromManifests([fixture('istiod')], {
+      components: ['istiod'],
+      presets: { tracing: TracingCollectorInstall.istioJaegerAddon() },
+    });
     expect(read.tracing.serviceName).toBe('zipkin');
     expect(read.istio.istiodLabels).toMatchObject({ 'app.kubernetes.io/version': '1.24.6' });
   });
 
   test("a preset the snapshot contradicts (MESH082): istioctl's gateway says its ServiceAccount, the pods (the Helm chart's) use another", () => {
     // GIVEN the istio/gateway chart installed as release istio-ingressgateway in istio-system: the same Service and selector as istioctl's
-    const helm = JSON.parse(JSON.stringify(objects('gateway-helm')).replaceAll('"istio-ingress"', '"istio-ingressgateway"').replaceAll('"ingress"', '"ingressgateway"'))
-      .map((o: Record<string, any>) => ({ ...o, metadata: { ...o.metadata, namespace: 'istio-system' } }));
+    const helm = JSON.parse(
+      JSON.stringify(objects('gateway-helm')).replaceAll('"istio-ingress"', '"istio-ingressgateway"').replaceAll('"ingress"', '"ingressgateway"'),
+    ).map((o: Record<string, any>) => ({ ...o, metadata: { ...o.metadata, namespace: 'istio-system' } }));
     const others = [...files().filter((f) => !f.endsWith('gateway-istioctl.yaml')).flatMap((f) => YAML.parse(fs.readFileSync(f, 'utf8')).items)];
     // WHEN it is read as istioctl's
     const e = error(() => MeshPlatform.fromManifests([...others, ...helm], { presets: { ingressGateway: IngressGatewayInstall.istioctl() } }));
     // THEN both values are named
     expect(e.code).toBe(Codes.PLATFORM_CONTRADICTED);
-    expect(e.message).toBe("the manifests: ingressGateway.serviceAccount: the platform says istio-ingressgateway-service-account (istioctl's gateway),"
-      + " the snapshot's pods (Deployment istio-system/istio-ingressgateway (the manifests)) use istio-ingressgateway [MESH082]");
+    expect(e.message).toBe(
+      "the manifests: ingressGateway.serviceAccount: the platform says istio-ingressgateway-service-account (istioctl's gateway)," +
+        " the snapshot's pods (Deployment istio-system/istio-ingressgateway (the manifests)) use istio-ingressgateway [MESH082]",
+    );
     // and read as the chart's, it is that
-    expect(MeshPlatform.fromManifests([...others, ...helm], { presets: { ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingressgateway', namespace: 'istio-system' }) } })
-      .ingressGatewayPrincipal.toString()).toBe('cluster.local/ns/istio-system/sa/istio-ingressgateway');
+    expect(
+      MeshPlatform.fromManifests([...others, ...helm], {
+        presets: { ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingressgateway', namespace: 'istio-system' }) },
+      }).ingressGatewayPrincipal.toString(),
+    ).toBe('cluster.local/ns/istio-system/sa/istio-ingressgateway');
   });
 
   test.each([
-    ['the pods\' ports', { ingressGateway: { httpPort: 80 } }, {}, "ingressGateway.httpPort: the platform says 80, the snapshot's Service port 80 targets 8080"],
-    ['the collector\'s pod labels', { tracing: { podLabels: { 'app.kubernetes.io/name': 'jaeger' } } }, {},
-      "tracing.podLabels.app.kubernetes.io/name: the platform says jaeger, the snapshot's pods (Deployment observability/jaeger-collector"],
-    ['the collector\'s port', { tracing: { port: 9412 } }, {}, "tracing.port: the platform says 9412, the snapshot's Service jaeger-collector has ports"],
-    ["Prometheus's selector labels", { prometheus: { selectorLabels: { release: 'prom' } } }, {},
-      "prometheus.selectorLabels: the platform says {\"release\":\"prom\"}, the snapshot's Prometheus observability/kube-prometheus-stack-prometheus"],
-    ["Flagger's Prometheus", { flagger: { prometheusAddress: 'http://prometheus:9090' } }, {},
-      "flagger.prometheusAddress: the platform says http://prometheus:9090, the snapshot's Deployment flagger queries http://prometheus-operated"],
-    ['the jaeger chart read as the operator\'s', { tracing: TracingCollectorInstall.jaegerOperator({ name: 'jaeger' }) }, { tracing: 'jaeger-helm' }, 'no Service observability/jaeger-collector'],
+    [
+      "the pods' ports",
+      { ingressGateway: { httpPort: 80 } },
+      {},
+      "ingressGateway.httpPort: the platform says 80, the snapshot's Service port 80 targets 8080",
+    ],
+    [
+      "the collector's pod labels",
+      { tracing: { podLabels: { 'app.kubernetes.io/name': 'jaeger' } } },
+      {},
+      "tracing.podLabels.app.kubernetes.io/name: the platform says jaeger, the snapshot's pods (Deployment observability/jaeger-collector",
+    ],
+    [
+      "the collector's port",
+      { tracing: { port: 9412 } },
+      {},
+      "tracing.port: the platform says 9412, the snapshot's Service jaeger-collector has ports",
+    ],
+    [
+      "Prometheus's selector labels",
+      { prometheus: { selectorLabels: { release: 'prom' } } },
+      {},
+      'prometheus.selectorLabels: the platform says {"release":"prom"}, the snapshot\'s Prometheus observability/kube-prometheus-stack-prometheus',
+    ],
+    [
+      "Flagger's Prometheus",
+      { flagger: { prometheusAddress: 'http://prometheus:9090' } },
+      {},
+      "flagger.prometheusAddress: the platform says http://prometheus:9090, the snapshot's Deployment flagger queries http://prometheus-operated",
+    ],
+    [
+      "the jaeger chart read as the operator's",
+      { tracing: TracingCollectorInstall.jaegerOperator({ name: 'jaeger' }) },
+      { tracing: 'jaeger-helm' },
+      'no Service observability/jaeger-collector',
+    ],
   ] as const)('contradicted: %s', (_name, presets, swap, message) => {
     const e = error(() => MeshPlatform.fromManifests(files(swap), { presets }));
     expect(e.message).toContain(message);
@@ -200,15 +310,33 @@ describe('bad input: a coded error naming the file, the component and both value
   test('a component held without what the platform needs (MESH083)', () => {
     const base = files().filter((f) => !f.endsWith('jaeger-operator.yaml')).flatMap((f) => YAML.parse(fs.readFileSync(f, 'utf8')).items);
     const collector = objects('jaeger-operator');
-    const withService = (spec: object) => [...base, ...collector.map((o) => (o.kind === 'Service' && o.metadata.name === 'jaeger-collector' ? { ...o, spec } : o))];
+    const withService = (spec: object) => [
+      ...base,
+      ...collector.map((o) => (o.kind === 'Service' && o.metadata.name === 'jaeger-collector' ? { ...o, spec } : o)),
+    ];
     const cases: [Record<string, any>[], string][] = [
       [withService({ ports: [{ port: 9411 }] }), 'Service observability/jaeger-collector (the manifests) has no selector'],
       [withService({ selector: { app: 'elsewhere' }, ports: [{ port: 9411 }] }), 'selects no Deployment, StatefulSet or DaemonSet of the snapshot'],
-      [withService({ selector: { app: 'jaeger' }, ports: [{ name: 'admin-http', port: 14269 }] }),
-        "has no Zipkin port (9411, or one named '*zipkin*'): its ports are admin-http 14269"],
-      [withService({ selector: { app: 'jaeger' }, ports: [{ name: 'http-zipkin', port: 9411, targetPort: 'nope' }] }), "port 9411 targets container port 'nope'"],
-      [[...withService({ selector: { app: 'jaeger' }, ports: [{ port: 9411 }] }), { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'jaeger-query', namespace: 'observability' },
-        spec: { template: { metadata: { labels: { app: 'jaeger' } }, spec: { serviceAccountName: 'jaeger-query' } } } }], 'which run as different ServiceAccounts (jaeger, jaeger-query)'],
+      [
+        withService({ selector: { app: 'jaeger' }, ports: [{ name: 'admin-http', port: 14269 }] }),
+        "has no Zipkin port (9411, or one named '*zipkin*'): its ports are admin-http 14269",
+      ],
+      [
+        withService({ selector: { app: 'jaeger' }, ports: [{ name: 'http-zipkin', port: 9411, targetPort: 'nope' }] }),
+        "port 9411 targets container port 'nope'",
+      ],
+      [
+        [
+          ...withService({ selector: { app: 'jaeger' }, ports: [{ port: 9411 }] }),
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: 'jaeger-query', namespace: 'observability' },
+            spec: { template: { metadata: { labels: { app: 'jaeger' } }, spec: { serviceAccountName: 'jaeger-query' } } },
+          },
+        ],
+        'which run as different ServiceAccounts (jaeger, jaeger-query)',
+      ],
     ];
     for (const [manifests, message] of cases) {
       const e = error(() => MeshPlatform.fromManifests(manifests));
@@ -220,13 +348,17 @@ describe('bad input: a coded error naming the file, the component and both value
   test('a component the snapshot cannot describe is left out of components and given by props', () => {
     // GIVEN a second gateway Deployment behind the gateway Service, under another ServiceAccount (a canary of the gateway)
     const others = files().flatMap((f) => YAML.parse(fs.readFileSync(f, 'utf8')).items);
-    const canary = others.filter((o: Record<string, any>) => o.kind === 'Deployment' && o.metadata.name === 'istio-ingressgateway').map((o: Record<string, any>) => ({
-      ...o, metadata: { ...o.metadata, name: 'istio-ingressgateway-canary' },
-      spec: { ...o.spec, template: { ...o.spec.template, spec: { ...o.spec.template.spec, serviceAccountName: 'istio-ingressgateway-canary' } } },
-    }));
+    const canary = others
+      .filter((o: Record<string, any>) => o.kind === 'Deployment' && o.metadata.name === 'istio-ingressgateway')
+      .map((o: Record<string, any>) => ({
+        ...o,
+        metadata: { ...o.metadata, name: 'istio-ingressgateway-canary' },
+        spec: { ...o.spec, template: { ...o.spec.template, spec: { ...o.spec.template.spec, serviceAccountName: 'istio-ingressgateway-canary' } } },
+      }));
     // THEN reading it is MESH083, naming both; read without it, the gateway is the presets'
     expect(error(() => MeshPlatform.fromManifests([...others, ...canary]))).toMatchObject({
-      code: Codes.PLATFORM_COMPONENT_INCOMPLETE, message: expect.stringContaining('run as different ServiceAccounts (istio-ingressgateway-service-account, istio-ingressgateway-canary)'),
+      code: Codes.PLATFORM_COMPONENT_INCOMPLETE,
+      message: expect.stringContaining('run as different ServiceAccounts (istio-ingressgateway-service-account, istio-ingressgateway-canary)'),
     });
     const read = MeshPlatform.fromManifests([...others, ...canary], {
       components: ['istiod', 'prometheus', 'tracing', 'flagger'], presets: { ingressGateway: IngressGatewayInstall.istioctl() },

@@ -44,22 +44,24 @@ describe('what a change to the committed EC site does to traffic', () => {
       'production/authorizationpolicy.payment-service-policy.yaml', 'production/networkpolicy.payment-service.yaml',
       'production/networkpolicy.search-service.yaml', 'production/sidecar.search-service.yaml',
     ]);
-    expect(section).toBe([
-      '### Connectivity',
-      '',
-      '> [!CAUTION]',
-      '> 🔓 This change opens a path into a SecureService or from outside the mesh:',
-      '> - production: search-service → payment-service:80 POST /api/payments opens into SecureService payment-service (declared; admitted by AuthorizationPolicy production/payment-service-policy)',
-      '> - production: search-service → payment-service:80 POST /api/payments/* opens into SecureService payment-service (declared; admitted by AuthorizationPolicy production/payment-service-policy)',
-      '',
-      '**Opened** (2): refused before, allowed after',
-      '',
-      '| environment | source | destination | port | method | path | declared | was refused by | now admitted by |',
-      '|---|---|---|---|---|---|---|---|---|',
-      '| production | search-service | payment-service | 80 | `POST` | `/api/payments` | yes | Sidecar production/search-service (Sidecar egress) | AuthorizationPolicy production/payment-service-policy |',
-      '| production | search-service | payment-service | 80 | `POST` | `/api/payments/*` | yes | Sidecar production/search-service (Sidecar egress) | AuthorizationPolicy production/payment-service-policy |',
-      '',
-    ].join('\n'));
+    expect(section).toBe(
+      [
+        '### Connectivity',
+        '',
+        '> [!CAUTION]',
+        '> 🔓 This change opens a path into a SecureService or from outside the mesh:',
+        '> - production: search-service → payment-service:80 POST /api/payments opens into SecureService payment-service (declared; admitted by AuthorizationPolicy production/payment-service-policy)',
+        '> - production: search-service → payment-service:80 POST /api/payments/* opens into SecureService payment-service (declared; admitted by AuthorizationPolicy production/payment-service-policy)',
+        '',
+        '**Opened** (2): refused before, allowed after',
+        '',
+        '| environment | source | destination | port | method | path | declared | was refused by | now admitted by |',
+        '|---|---|---|---|---|---|---|---|---|',
+        '| production | search-service | payment-service | 80 | `POST` | `/api/payments` | yes | Sidecar production/search-service (Sidecar egress) | AuthorizationPolicy production/payment-service-policy |',
+        '| production | search-service | payment-service | 80 | `POST` | `/api/payments/*` | yes | Sidecar production/search-service (Sidecar egress) | AuthorizationPolicy production/payment-service-policy |',
+        '',
+      ].join('\n'),
+    );
     expect(code).not.toBe(ExitCodes.UNDECLARED_FLOW_OPENED);
     expect(code).not.toBe(ExitCodes.INTENDED_FLOW_BROKEN);
   });
@@ -69,20 +71,22 @@ describe('what a change to the committed EC site does to traffic', () => {
       ...vs, spec: { ...vs.spec, http: vs.spec.http.filter((r: any) => r.name !== 'web-frontend') },
     }));
     const { section, code } = review(after);
-    expect(section).toBe([
-      '### Connectivity',
-      '',
-      '**Intended flows that break** (1): declared after the change, allowed before, refused after',
-      '',
-      '| environment | source | destination | port | method | path | refused by | why |',
-      '|---|---|---|---|---|---|---|---|',
-      '| production | external | web-frontend | 443 | `GET` | `/*` | VirtualService production/shop-gateway (routing) | no http rule of VirtualService production/shop-gateway matches GET / (404 NR) |',
-      '',
-    ].join('\n'));
+    expect(section).toBe(
+      [
+        '### Connectivity',
+        '',
+        '**Intended flows that break** (1): declared after the change, allowed before, refused after',
+        '',
+        '| environment | source | destination | port | method | path | refused by | why |',
+        '|---|---|---|---|---|---|---|---|',
+        '| production | external | web-frontend | 443 | `GET` | `/*` | VirtualService production/shop-gateway (routing) | no http rule of VirtualService production/shop-gateway matches GET / (404 NR) |',
+        '',
+      ].join('\n'),
+    );
     expect(code).toBe(ExitCodes.INTENDED_FLOW_BROKEN);
   });
 
-  test("a gateway route matched by a header and a path regex is probed with a request that meets both", () => {
+  test('a gateway route matched by a header and a path regex is probed with a request that meets both', () => {
     // GIVEN a first route that sends requests with `x-internal: yes` on /internal/<digits> to
     // web-frontend, then the same route pointed at payment-service (which admits no gateway)
     const withRoute = (service: string) => edited('production/virtualservice.shop-gateway.yaml', (vs) => ({
@@ -124,8 +128,17 @@ describe('what a change to the committed EC site does to traffic', () => {
       ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'POST', '/api/v1/ledgers', ap],
       ['k1s0-business', 'closed', 'k1s0-service/order-server', 'accounting-server', 'POST', '/api/v1/ledgers/*', ap],
       // order-server is released by Flagger: its primary runs beside the canary, under the same principal.
-      ...['GET', 'POST'].flatMap((m) => ['/api/v1/ledgers', '/api/v1/ledgers/*'].map((p) => ['k1s0-business', 'closed', 'k1s0-service/order-server-primary',
-        'accounting-server', m, p, ap])),
+      ...['GET', 'POST'].flatMap((m) =>
+        ['/api/v1/ledgers', '/api/v1/ledgers/*'].map((p) => [
+          'k1s0-business',
+          'closed',
+          'k1s0-service/order-server-primary',
+          'accounting-server',
+          m,
+          p,
+          ap,
+        ]),
+      ),
     ]);
     expect(connectivity.intendedBroken).toBe(0);
   });
@@ -194,13 +207,27 @@ describe('what a change to the committed EC site does to traffic', () => {
 
 describe('connectivityDiff on small manifests', () => {
   const deployment = (name: string) => ({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop' },
-    spec: { template: { metadata: { labels: { app: name } }, spec: { serviceAccountName: name, containers: [{ name, ports: [{ containerPort: 8080 }] }] } } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'shop' },
+    spec: {
+      template: { metadata: { labels: { app: name } }, spec: { serviceAccountName: name, containers: [{ name, ports: [{ containerPort: 8080 }] }] } },
+    },
   });
-  const service = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] } });
+  const service = (name: string) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'shop' },
+    spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] },
+  });
   // An ALLOW policy with no rules matches nothing: every request is refused.
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/ (allow-nothing)
-  const allowNothing = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-nothing', namespace: 'shop' }, spec: {} };
+  const allowNothing = {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    metadata: { name: 'allow-nothing', namespace: 'shop' },
+    spec: {},
+  };
   const base = [deployment('a'), service('a'), deployment('b'), service('b')];
 
   test('removing the allow-nothing baseline opens every undeclared pair: exit 4', () => {
@@ -210,31 +237,71 @@ describe('connectivityDiff on small manifests', () => {
       ['pair', 'b', 'a', 8080, 'opened', false, 'AuthorizationPolicy shop/allow-nothing'],
     ]);
     expect(c.undeclaredOpened).toBe(2);
-    expect(exitCodeOf({ environments: ['shop'], resources: [], files: [], downgrades: 1, acknowledgements: [] }, c)).toBe(ExitCodes.UNDECLARED_FLOW_OPENED);
+    expect(exitCodeOf({ environments: ['shop'], resources: [], files: [], downgrades: 1, acknowledgements: [] }, c)).toBe(
+      ExitCodes.UNDECLARED_FLOW_OPENED,
+    );
     expect(renderConnectivity(c)).toContain('| shop | a | b | 8080 | any | any | **no** | AuthorizationPolicy shop/allow-nothing | - |');
   });
 
   test('a declared caller refused after the change is an intended flow that breaks; one no longer declared is only closed', () => {
-    const allowA = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'b', namespace: 'shop' },
-      spec: { selector: { matchLabels: { app: 'b' } }, rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'] } }], to: [{ operation: { methods: ['POST'], paths: ['/orders/{*}'] } }] }] } };
+    const allowA = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'b', namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: 'b' } },
+        rules: [
+          { from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'] } }], to: [{ operation: { methods: ['POST'], paths: ['/orders/{*}'] } }] },
+        ],
+      },
+    };
     const denyA = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny-a', namespace: 'shop' },
       spec: { action: 'DENY', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'] } }] }] } };
     const broken = connectivityDiff(new Map([['shop', [...base, allowA]]]), new Map([['shop', [...base, allowA, denyA]]]));
     expect(broken.intendedBroken).toBe(1);
-    expect(broken.changes[0]).toMatchObject({ kind: 'call', source: 'a', destination: 'b', port: 80, method: 'POST', pathClass: '/orders/{*}', change: 'closed', intended: true, after: { decidedBy: 'AuthorizationPolicy shop/deny-a' } });
+    expect(broken.changes[0]).toMatchObject({
+      kind: 'call',
+      source: 'a',
+      destination: 'b',
+      port: 80,
+      method: 'POST',
+      pathClass: '/orders/{*}',
+      change: 'closed',
+      intended: true,
+      after: { decidedBy: 'AuthorizationPolicy shop/deny-a' },
+    });
     const removed = connectivityDiff(new Map([['shop', [...base, allowA]]]), new Map([['shop', [...base, allowNothing]]]));
     expect(removed.intendedBroken).toBe(0);
     // a → b is reported once, as the call; b → a, which no policy restricted before, closes as a pair
-    expect(removed.changes.map((x) => [x.kind, x.source, x.destination, x.change, x.intended])).toEqual([['call', 'a', 'b', 'closed', false], ['pair', 'b', 'a', 'closed', false]]);
+    expect(removed.changes.map((x) => [x.kind, x.source, x.destination, x.change, x.intended])).toEqual([
+      ['call', 'a', 'b', 'closed', false],
+      ['pair', 'b', 'a', 'closed', false],
+    ]);
   });
 
   test('a SecureService is recognised by its own STRICT PeerAuthentication', () => {
-    const pa = (name: string, mode: string, selector?: object) => ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace: 'shop' }, spec: { mtls: { mode }, ...(selector ? { selector } : {}) } });
-    const cluster = new FlowEvaluator([...base, pa('default', 'STRICT'), pa('a', 'PERMISSIVE', { matchLabels: { app: 'a' } }), pa('b', 'STRICT', { matchLabels: { app: 'b' } })]).cluster;
+    const pa = (name: string, mode: string, selector?: object) => ({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name, namespace: 'shop' },
+      spec: { mtls: { mode }, ...(selector ? { selector } : {}) },
+    });
+    const cluster = new FlowEvaluator([
+      ...base,
+      pa('default', 'STRICT'),
+      pa('a', 'PERMISSIVE', { matchLabels: { app: 'a' } }),
+      pa('b', 'STRICT', { matchLabels: { app: 'b' } }),
+    ]).cluster;
     expect([...secureWorkloads(cluster, 'shop')]).toEqual(['b']);
   });
 
   test('sample paths fill Istio path templates and wildcards', () => {
-    expect(['/api/payments/*', '/orders/{*}/items', '/files/{**}', '*/health', ''].map(samplePath)).toEqual(['/api/payments/x', '/orders/x/items', '/files/x/y', 'x/health', '/']);
+    expect(['/api/payments/*', '/orders/{*}/items', '/files/{**}', '*/health', ''].map(samplePath)).toEqual([
+      '/api/payments/x',
+      '/orders/x/items',
+      '/files/x/y',
+      'x/health',
+      '/',
+    ]);
   });
 });

@@ -78,7 +78,7 @@ describe('cdk8s-mesh-validate', () => {
     for (const args of [[d], ['--schema-only', d], ['--format', 'json', d]]) {
       const r = run(args);
       expect(r).toMatchObject({ code: 1, err: '' });
-      expect(r.out).not.toMatch(/TypeError|    at /);
+      expect(r.out).not.toMatch(/TypeError| {4}at /);
     }
     const lines = run([d]).out.trim().split('\n');
     expect(lines.every((l) => l.startsWith(`ERROR ${d}/odd.yaml: `) || /resources checked/.test(l))).toBe(true);

@@ -22,7 +22,7 @@ describe('core objects against their schemas', () => {
 
   test('the verdict is the model\'s own, whatever the object holds', () => {
     // kubernetes-models' Deployment, as `new Deployment(data).validate()` judges it
-    const { Deployment } = require('kubernetes-models/apps/v1/Deployment'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const { Deployment } = require('kubernetes-models/apps/v1/Deployment');
     const variants: ((d: any) => void)[] = [
       () => undefined, (d) => { d.spec.bogus = 1; }, (d) => { d.spec.template = undefined; }, (d) => { delete d.spec.selector; },
       (d) => { d.spec.template.spec.containers[0].ports = [{ containerPort: 'x', name: undefined }]; },

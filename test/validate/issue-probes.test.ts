@@ -65,8 +65,10 @@ describe("dist/'s objects, one mutation each: what istiod refuses is refused", (
     ['an invalid gateway name', VS, (m: any) => { m.spec.gateways = ['production/Shop_Gateway']; }, 'MESH183'],
     ['an invalid exportTo', DR, (m: any) => { m.spec.exportTo = ['*', '.']; }, 'MESH184'],
     ['an invalid header name', VS, (m: any) => { m.spec.http[0].match = [{ headers: { 'x user': { exact: 'a' } } }]; }, 'MESH175'],
-    ['weights that total 0', VS, (m: any) => { m.spec.http[0].route = [{ ...m.spec.http[0].route[0], weight: 0 }, { ...m.spec.http[0].route[0],
-      weight: 0 }]; }, 'MESH187'],
+    ['weights that total 0', VS, (m: any) => {
+      m.spec.http[0].route = [{ ...m.spec.http[0].route[0], weight: 0 }, { ...m.spec.http[0].route[0],
+        weight: 0 }];
+    }, 'MESH187'],
   ] as const)('%s: refused (%s)', (_what, file, mutate, code) => {
     expect(verdict(mutated(file, mutate)).errors).toContain(code);
   });

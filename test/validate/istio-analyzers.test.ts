@@ -15,7 +15,15 @@ import { withSharedData } from '../util';
 const CASES = path.join(__dirname, '..', '..', '..', 'shared', 'istio-analyzers');
 
 interface Expected { readonly code: string; readonly kind: string; readonly namespace: string; readonly name: string }
-interface Case { readonly dir: string; readonly name: string; readonly analyzer: string; readonly include: boolean; readonly inputs: string[]; readonly targetKinds: string[]; readonly expected: Expected[] }
+interface Case {
+  readonly dir: string;
+  readonly name: string;
+  readonly analyzer: string;
+  readonly include: boolean;
+  readonly inputs: string[];
+  readonly targetKinds: string[];
+  readonly expected: Expected[];
+}
 
 function loadCases(): Case[] {
   return fs.readdirSync(CASES).sort()
@@ -26,7 +34,13 @@ function loadCases(): Case[] {
 
 const resourceKey = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
 
-interface CaseResult { readonly dir: string; readonly expected: number; readonly matched: number; readonly missed: string[]; readonly falsePositives: string[] }
+interface CaseResult {
+  readonly dir: string;
+  readonly expected: number;
+  readonly matched: number;
+  readonly missed: string[];
+  readonly falsePositives: string[];
+}
 
 /** Runs one case: which expected messages our mapped checks report, and what they report that Istio does not. */
 function runCase(c: Case): CaseResult {
@@ -74,7 +88,7 @@ describe("Istio's analyzer test cases", () => {
     const matched = results.reduce((n, r) => n + r.matched, 0);
     const fps = results.flatMap((r) => r.falsePositives.map((f) => `${r.dir}: ${f}`));
     const misses = results.flatMap((r) => r.missed.map((m) => `${r.dir}: ${m}`));
-    // eslint-disable-next-line no-console
+
     console.log(`istioctl analyze parity: ${matched}/${total} matched, ${fps.length} false positives\n`
       + `missed:\n  ${misses.join('\n  ') || '-'}\nfalse positives:\n  ${fps.join('\n  ') || '-'}`);
     expect(fps).toEqual([]);
@@ -92,7 +106,7 @@ test("the README's parity table is the one in code", () => {
   }
 });
 
-withCases("the analysis of a case does not depend on the order of its objects", () => {
+withCases('the analysis of a case does not depend on the order of its objects', () => {
   // GIVEN Istio's cases with more than one object, each read once
   const sets = loadCases()
     .map((c) => c.inputs.flatMap((f) => parseManifests(fs.readFileSync(path.join(CASES, c.dir, f), 'utf8'))))
@@ -100,6 +114,15 @@ withCases("the analysis of a case does not depend on the order of its objects", 
   const verdict = (ms: any[]) => analyze(ms).map((f) => `${f.code} ${f.resource.kind}/${f.resource.namespace}/${f.resource.name} ${f.field}`).sort();
   const expected = sets.map(verdict);
   // WHEN a case's objects come in any order THEN the findings are the same
-  fc.assert(fc.property(fc.integer({ min: 0, max: sets.length - 1 }).chain((i) => fc.tuple(fc.constant(i), fc.shuffledSubarray(sets[i], { minLength: sets[i].length, maxLength: sets[i].length }))),
-    ([i, shuffled]) => { expect(verdict(shuffled)).toEqual(expected[i]); }), { numRuns: 60 });
+  fc.assert(
+    fc.property(
+      fc
+        .integer({ min: 0, max: sets.length - 1 })
+        .chain((i) => fc.tuple(fc.constant(i), fc.shuffledSubarray(sets[i], { minLength: sets[i].length, maxLength: sets[i].length }))),
+      ([i, shuffled]) => {
+        expect(verdict(shuffled)).toEqual(expected[i]);
+      },
+    ),
+    { numRuns: 60 },
+  );
 });

@@ -50,7 +50,7 @@ describe.each([['1.24.6', '1.24', 97], ['1.30.3', '1.30', 109]] as const)("Istio
   });
 });
 
-test("a 1.30 field is refused at 1.24 and accepted at 1.30: the release decides, not both bundles", () => {
+test('a 1.30 field is refused at 1.24 and accepted at 1.30: the release decides, not both bundles', () => {
   const doc = cases('1.30.3').find((c) => c.file === 'reqauth-valid.yaml')!.doc;
   expect(validateManifests([doc], { schemaOnly: true, istioVersion: '1.30' })).toEqual([]);
   expect(validateManifests([doc], { schemaOnly: true, istioVersion: '1.24' }).map((f) => `${f.code} ${f.message}`))

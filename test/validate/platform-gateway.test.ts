@@ -21,7 +21,7 @@ describe("the analysis assumes the platform's ingress gateway", () => {
     expect(gatewayPortWarnings(app)).toEqual([]);
   });
 
-  test("a platform whose gateway pods listen on 9080 makes a Gateway on 8080 a port no Service exposes", () => {
+  test('a platform whose gateway pods listen on 9080 makes a Gateway on 8080 a port no Service exposes', () => {
     const platform = MeshPlatform.of({ ingressGateway: { httpPort: 9080 } });
     const { app, chart } = meshChart({ platform });
     gatewayOn(chart, 8080);

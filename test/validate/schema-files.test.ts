@@ -7,7 +7,7 @@ import { checkCustomResource } from '../../src/validate/schema';
 import { route, virtualService } from './fixtures';
 
 const ROOT = path.join(__dirname, '..', '..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const bundles = require('../../scripts/crd-bundles') as {
   bundleSources(): Record<string, string>;
   crdSourceDirectory(): string;

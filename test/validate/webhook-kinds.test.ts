@@ -215,7 +215,7 @@ describe('ValidateAuthorizationPolicy', () => {
     [{ action: 'DENY', rules: [{ to: [{ operation: { methods: ['POST'], ports: ['8080'] } }] }] }, []],
     [{ action: 'CUSTOM', provider: { name: 'ext' }, rules: [{ from: [{ source: { principals: ['a'] } }], when: [{ key: 'request.auth.claims[x]',
       values: ['y'] }] }] },
-      ['MESH165 spec.rules[0].from[0].source.principals', 'MESH165 spec.rules[0].when[0].key']],
+    ['MESH165 spec.rules[0].from[0].source.principals', 'MESH165 spec.rules[0].when[0].key']],
     [{ rules: [{ to: [{ operation: { methods: ['*', 'GE*', '*ST', 'get'] } }] }] }, ['MESH162 spec.rules[0].to[0].operation.methods[3] warning']],
     [{ selector: { matchLabels: {} }, targetRefs: [{ kind: 'Service', name: 'a' }] }, ['MESH177 spec.selector warning', 'MESH186 spec']],
     [{ targetRef: { kind: 'Deployment', name: 'a', namespace: 'b' } }, ['MESH186 spec.targetRef', 'MESH186 spec.targetRef.namespace']],
@@ -290,11 +290,11 @@ describe('validateEnvoyFilter, WorkloadEntry, WorkloadGroup and ProxyConfig', ()
     [[{ applyTo: 'CLUSTER', match: { listener: {} }, patch: { operation: 'ADD', value } }], ['MESH169 spec.configPatches[0].match']],
     [[{ applyTo: 'HTTP_FILTER', match: { listener: { filterChain: { filter: { name: 'envoy.http_connection_manager',
       subFilter: { name: 'envoy.router' } } } } }, patch: { operation: 'INSERT_BEFORE', value } }],
-      ['MESH177 spec.configPatches[0].match.listener.filterChain.filter.name warning',
-        'MESH177 spec.configPatches[0].match.listener.filterChain.filter.subFilter.name warning']],
+    ['MESH177 spec.configPatches[0].match.listener.filterChain.filter.name warning',
+      'MESH177 spec.configPatches[0].match.listener.filterChain.filter.subFilter.name warning']],
     [[{ applyTo: 'NETWORK_FILTER', match: { listener: { filterChain: { filter: { name: 'x', subFilter: { name: 'y' } } } } },
       patch: { operation: 'MERGE', value } }],
-      ['MESH169 spec.configPatches[0].match.listener.filterChain.filter.subFilter']],
+    ['MESH169 spec.configPatches[0].match.listener.filterChain.filter.subFilter']],
   ])('EnvoyFilter %j: %j', (patches, found) => expect(ef(patches)).toEqual(found));
 
   test('WorkloadEntry: an address, named ports, labels; WorkloadGroup: a template and a probe; ProxyConfig concurrency', () => {

@@ -49,16 +49,16 @@ describe("istiod's webhook: Telemetry", () => {
 
 describe("istiod's webhook: Telemetry access logging and selection (validateTelemetryAccessLogging, validation_istiod.go validateTelemetryFilter)",
   () => {
-  test('MESH168: a filter that is not a CEL expression, a provider without a name; MESH186: a selector with targetRefs', () => {
-    const logging = (filter: M | undefined, providers: M[] = [{ name: 'envoy' }]) => telemetry({ accessLogging: [{ providers,
-      ...(filter ? { filter } : {}) }] });
-    expect(logging({ expression: 'response.code >= 400' })).toEqual([]);
-    expect(logging({ expression: 'response.code >=' })).toEqual(['MESH168 spec.accessLogging[0].filter.expression']);
-    expect(logging({ expression: '' })).toEqual(['MESH168 spec.accessLogging[0].filter.expression']);
-    expect(logging(undefined, [{ name: '' }])).toEqual(['MESH168 spec.accessLogging[0].providers[0]']);
-    expect(telemetry({ selector: { matchLabels: { app: 'a' } }, targetRefs: [{ kind: 'Service', name: 'a' }] })).toEqual(['MESH186 spec']);
+    test('MESH168: a filter that is not a CEL expression, a provider without a name; MESH186: a selector with targetRefs', () => {
+      const logging = (filter: M | undefined, providers: M[] = [{ name: 'envoy' }]) => telemetry({ accessLogging: [{ providers,
+        ...(filter ? { filter } : {}) }] });
+      expect(logging({ expression: 'response.code >= 400' })).toEqual([]);
+      expect(logging({ expression: 'response.code >=' })).toEqual(['MESH168 spec.accessLogging[0].filter.expression']);
+      expect(logging({ expression: '' })).toEqual(['MESH168 spec.accessLogging[0].filter.expression']);
+      expect(logging(undefined, [{ name: '' }])).toEqual(['MESH168 spec.accessLogging[0].providers[0]']);
+      expect(telemetry({ selector: { matchLabels: { app: 'a' } }, targetRefs: [{ kind: 'Service', name: 'a' }] })).toEqual(['MESH186 spec']);
+    });
   });
-});
 
 describe("istiod's webhook: WasmPlugin", () => {
   test('MESH170: an env value only with valueFrom INLINE; the first bad entry only', () => {

@@ -54,34 +54,61 @@ function retrying(app: App | MeshApp, acknowledge: boolean): MeshChart {
 describe('the platform, recorded on each Namespace', () => {
   test.each([
     ['the stock platform', MeshPlatform.default()],
-    ['every component changed', MeshPlatform.of({
-      trustDomain: 'corp.example', istio: { rootNamespace: 'service-mesh', revision: 'canary' },
-      ingressGateway: { name: 'edge', namespace: 'gateways', podLabels: { app: 'edge' }, selector: { app: 'edge' }, serviceAccount: 'edge', httpPort: 80, httpsPort: 443 },
-      prometheus: { namespace: 'monitoring' }, tracing: { protocol: 'opentelemetry', serviceName: 'otel-collector' },
-      rateLimit: { namespace: 'ratelimit' }, flagger: { namespace: 'flagger-system' },
-      apiServer: { endpoints: [Cidr.of('10.0.0.1/32')], ports: [443] },
-    })],
+    [
+      'every component changed',
+      MeshPlatform.of({
+        trustDomain: 'corp.example',
+        istio: { rootNamespace: 'service-mesh', revision: 'canary' },
+        ingressGateway: {
+          name: 'edge',
+          namespace: 'gateways',
+          podLabels: { app: 'edge' },
+          selector: { app: 'edge' },
+          serviceAccount: 'edge',
+          httpPort: 80,
+          httpsPort: 443,
+        },
+        prometheus: { namespace: 'monitoring' },
+        tracing: { protocol: 'opentelemetry', serviceName: 'otel-collector' },
+        rateLimit: { namespace: 'ratelimit' },
+        flagger: { namespace: 'flagger-system' },
+        apiServer: { endpoints: [Cidr.of('10.0.0.1/32')], ports: [443] },
+      }),
+    ],
   ])('%s reads back to the same platform', (_name, platform) => {
     const back = platformFromData(JSON.parse(platformRecord(platform)), 'record');
-    for (const key of ['trustDomain', 'istio', 'ingressGateway', 'prometheus', 'tracing', 'rateLimit', 'flagger'] as const) expect(back[key]).toEqual(platform[key]);
+    for (const key of ['trustDomain', 'istio', 'ingressGateway', 'prometheus', 'tracing', 'rateLimit', 'flagger'] as const)
+      expect(back[key]).toEqual(platform[key]);
     expect(back.apiServer.endpoints.map(String)).toEqual(platform.apiServer.endpoints.map(String));
     expect(back.workloads('shop')).toEqual(platform.workloads('shop'));
   });
 
-  test("a MeshChart writes its platform on its Namespace, every default spelled out, one field a line", () => {
+  test('a MeshChart writes its platform on its Namespace, every default spelled out, one field a line', () => {
     const app = new MeshApp({ outdir: Testing.app().outdir, platform: MeshPlatform.of({ prometheus: { namespace: 'monitoring' } }) });
     new MeshService(new MeshChart(app, 'dev', { namespace: 'dev' }), 'web', { image: 'web:1' });
     const record = find(synth(app), 'Namespace', 'dev').metadata.annotations[PLATFORM_ANNOTATION];
-    expect(JSON.parse(record)).toMatchObject({ trustDomain: 'cluster.local', prometheus: { namespace: 'monitoring' }, ingressGateway: { httpPort: 8080, httpServicePort: 80 } });
+    expect(JSON.parse(record)).toMatchObject({
+      trustDomain: 'cluster.local',
+      prometheus: { namespace: 'monitoring' },
+      ingressGateway: { httpPort: 8080, httpServicePort: 80 },
+    });
     expect(record.split('\n').length).toBeGreaterThan(40);
   });
 
   test('a malformed record is an error on its Namespace naming the field; records that disagree on the trust domain are MESH632', () => {
-    const ns = (name: string, record: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, annotations: { [PLATFORM_ANNOTATION]: record } } });
+    const ns = (name: string, record: string) => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, annotations: { [PLATFORM_ANNOTATION]: record } },
+    });
     expect(recordedPlatforms([ns('a', '{not json')]).problems[0].message).toMatch(/^Namespace a annotation mesh\.cdk8s\.io\/platform: not JSON/);
     const d = dir({ 'ns.yaml': [ns('a', JSON.stringify({ ingressGateway: { httpport: 1 } }))] });
-    expect(run(validateCli, [d]).out).toMatch(/^ERROR .*Namespace\/a: metadata\.annotations\.mesh\.cdk8s\.io\/platform: Namespace a annotation mesh\.cdk8s\.io\/platform: ingressGateway\.httpport: unknown field.*\[MESH603\]$/m);
-    const two = dir({ 'ns.yaml': [ns('a', platformRecord(MeshPlatform.default())), ns('b', platformRecord(MeshPlatform.of({ trustDomain: 'other.example' })))] });
+    expect(run(validateCli, [d]).out).toMatch(
+      /^ERROR .*Namespace\/a: metadata\.annotations\.mesh\.cdk8s\.io\/platform: Namespace a annotation mesh\.cdk8s\.io\/platform: ingressGateway\.httpport: unknown field.*\[MESH603\]$/m,
+    );
+    const two = dir({
+      'ns.yaml': [ns('a', platformRecord(MeshPlatform.default())), ns('b', platformRecord(MeshPlatform.of({ trustDomain: 'other.example' })))],
+    });
     const r = run(validateCli, [two]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^ERROR .*Namespace\/b: Namespace b assumes trust domain other\.example \(Namespace a: cluster\.local\).*\[MESH632\]$/m);
@@ -89,7 +116,10 @@ describe('the platform, recorded on each Namespace', () => {
 
   test('cdk8s-mesh-validate --flow over one environment meets the platform pods its Namespace records', () => {
     // Prometheus in `monitoring`, as the chart's platform says: the output admits it there, not in observability
-    const app = new MeshApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-assumed-')), platform: MeshPlatform.of({ prometheus: { namespace: 'monitoring' } }) });
+    const app = new MeshApp({
+      outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-assumed-')),
+      platform: MeshPlatform.of({ prometheus: { namespace: 'monitoring' } }),
+    });
     new MeshService(new MeshChart(app, 'dev', { namespace: 'dev' }), 'web', { image: 'web:1' });
     app.synth();
     const r = run(validateCli, ['--flow', 'prometheus -> web.dev:15090 GET /stats/prometheus', 'dev'], app.outdir);
@@ -140,14 +170,18 @@ describe('acknowledged warnings, written on their objects', () => {
       fs.writeFileSync(file, jsyaml.dump({ ...vs, metadata: { ...vs.metadata, annotations }, spec }));
       return run(validateCli, [app.outdir]);
     };
-    expect(rewrite({ 'acknowledged.mesh.cdk8s.io/MESH013': 'not a warning' }).out)
-      .toMatch(/^ERROR .*VirtualService\/order-service: metadata\.annotations\.acknowledged\.mesh\.cdk8s\.io\/MESH013: acknowledges MESH013, which is not a warning code .*\[MESH061\]$/m);
+    expect(rewrite({ 'acknowledged.mesh.cdk8s.io/MESH013': 'not a warning' }).out).toMatch(
+      /^ERROR .*VirtualService\/order-service: metadata\.annotations\.acknowledged\.mesh\.cdk8s\.io\/MESH013: acknowledges MESH013, which is not a warning code .*\[MESH061\]$/m,
+    );
     const empty = rewrite({ 'acknowledged.mesh.cdk8s.io/MESH111': ' ' });
     expect(empty.out).toMatch(/acknowledges MESH111 without a reason \[MESH060\]$/m);
     expect(empty.out).toMatch(/^WARNING .*\[MESH111\]$/m);
     // WHEN the route no longer retries on 5xx THEN the annotation acknowledges nothing, and says nothing: one tier's
     // folder alone lacks the other tier's route a retry chain's warning needs (synth, over the whole app, reports MESH062)
-    const spec = { ...vs.spec, http: vs.spec.http.map((h: any) => ({ ...h, retries: { attempts: 2, retryOn: 'connect-failure', perTryTimeout: h.retries.perTryTimeout } })) };
+    const spec = {
+      ...vs.spec,
+      http: vs.spec.http.map((h: any) => ({ ...h, retries: { attempts: 2, retryOn: 'connect-failure', perTryTimeout: h.retries.perTryTimeout } })),
+    };
     const quiet = rewrite({ 'acknowledged.mesh.cdk8s.io/MESH111': 'orders carry a client order id' }, spec);
     expect(quiet).toMatchObject({ code: 0, out: expect.stringMatching(/0 errors, 0 warnings\n$/) });
     const tiers = run(validateCli, [path.join(DIST, 'k1s0-business'), path.join(DIST, 'k1s0-service')]);
@@ -168,7 +202,16 @@ describe('acknowledged warnings, written on their objects', () => {
     expect(added.out).toContain('- dev: **VirtualService order-service** MESH111 newly acknowledged: orders carry a client order id');
     expect(run(diffMain, [one, none]).out).toContain('MESH111 no longer acknowledged: orders carry a client order id');
     const json = JSON.parse(run(diffMain, ['--format', 'json', one, reworded]).out);
-    expect(json.acknowledgements).toEqual([{ environment: 'dev', kind: 'VirtualService', name: 'order-service', code: 'MESH111', status: 'modified', reason: 'orders are deduplicated by id' }]);
+    expect(json.acknowledgements).toEqual([
+      {
+        environment: 'dev',
+        kind: 'VirtualService',
+        name: 'order-service',
+        code: 'MESH111',
+        status: 'modified',
+        reason: 'orders are deduplicated by id',
+      },
+    ]);
   });
 });
 
@@ -177,7 +220,9 @@ describe('one object in two files', () => {
     const cm = (owner: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ops', namespace: 'ops' }, data: { owner } });
     const differ = run(validateCli, [dir({ 'a/cm.yaml': [cm('a')], 'b/cm.yaml': [cm('b')] })]);
     expect(differ.code).toBe(1);
-    expect(differ.out).toMatch(/^ERROR .*a\/cm\.yaml, .*b\/cm\.yaml: ConfigMap\/ops: metadata\.name: ConfigMap ops\/ops is also written by .*a\/cm\.yaml, with other content.*\[MESH018\]$/m);
+    expect(differ.out).toMatch(
+      /^ERROR .*a\/cm\.yaml, .*b\/cm\.yaml: ConfigMap\/ops: metadata\.name: ConfigMap ops\/ops is also written by .*a\/cm\.yaml, with other content.*\[MESH018\]$/m,
+    );
     expect(run(validateCli, [dir({ 'a/cm.yaml': [cm('a')], 'b/cm.yaml': [cm('a')] })]).code).toBe(0);
   });
 });
@@ -201,11 +246,24 @@ describe('the committed dist/', () => {
     const key = (code: string, kind: string, namespace: string | undefined, name: string, field: string, message: string, reason: string) =>
       [code, kind, namespace ?? '', name, field, message, reason].join(' | ');
     const atSynth = app.acknowledgedWarnings.length;
-    const cli = json.acknowledgedFindings.map((a: any) => key(a.code, a.resource.kind, a.resource.namespace, a.resource.name, a.field, a.message, a.acknowledged)).sort();
+    const cli = json.acknowledgedFindings
+      .map((a: any) => key(a.code, a.resource.kind, a.resource.namespace, a.resource.name, a.field, a.message, a.acknowledged))
+      .sort();
     expect(cli).toHaveLength(atSynth);
     expect(new Set(cli).size).toBe(cli.length);
-    const synthKeys = MeshSynthCheck.of(app).verdict!.acknowledged.map((a) => key(a.finding.code, a.finding.resource.kind, a.finding.resource.namespace,
-      a.finding.resource.name, a.finding.field, a.finding.message, a.acknowledgement.reason)).sort();
+    const synthKeys = MeshSynthCheck.of(app)
+      .verdict!.acknowledged.map((a) =>
+      key(
+        a.finding.code,
+        a.finding.resource.kind,
+        a.finding.resource.namespace,
+        a.finding.resource.name,
+        a.finding.field,
+        a.finding.message,
+        a.acknowledgement.reason,
+      ),
+    )
+      .sort();
     expect(cli).toEqual(synthKeys);
   });
 });

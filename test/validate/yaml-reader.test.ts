@@ -45,7 +45,9 @@ describe('parseYamlDocuments', () => {
     const e = refusal(() => parseYamlDocuments(aliasBomb(), 'bomb.yaml'));
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1000);
     expect(e).toMatchObject({ code: 'MESH156', file: 'bomb.yaml', line: 9 });
-    expect(e.message).toMatch(/^bomb\.yaml:9: document contains excessive aliasing: \d+ of \d+ nodes come from expanding aliases .*CVE-2019-11253\) \[MESH156\]$/);
+    expect(e.message).toMatch(
+      /^bomb\.yaml:9: document contains excessive aliasing: \d+ of \d+ nodes come from expanding aliases .*CVE-2019-11253\) \[MESH156\]$/,
+    );
   });
 
   test('accepts ordinary aliases and keeps them shared references', () => {
@@ -72,7 +74,9 @@ describe('parseYamlDocuments', () => {
     // Two documents of the limit each: the limit is per document, not per file.
     expect(parseYamlDocuments(`${exact}---\n${configMapOfBytes('b', max - 4)}`, 'ab.yaml', { maxDocumentBytes: max })).toHaveLength(2);
     const e = refusal(() => parseYamlDocuments(`${exact}---\n${configMapOfBytes('b', max - 3)}`, 'ab.yaml', { maxDocumentBytes: max }));
-    expect(e.message).toBe('ab.yaml:8: document is 1001 bytes, over the 1000-byte limit (kube-apiserver\'s request body limit; raise it with --max-document-bytes) [MESH156]');
+    expect(e.message).toBe(
+      "ab.yaml:8: document is 1001 bytes, over the 1000-byte limit (kube-apiserver's request body limit; raise it with --max-document-bytes) [MESH156]",
+    );
     // Bytes, not characters: 'é' is two.
     expect(refusal(() => parseYamlDocuments(exact.replace('xx', 'é'), 'u.yaml', { maxDocumentBytes: max - 1 })).reason).toMatch(/is 1000 bytes/);
   });
@@ -89,7 +93,9 @@ describe('parseYamlDocuments', () => {
     const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\nblob: &s "${'x'.repeat(100_000)}"\ncopies:\n${'- *s\n'.repeat(40)}`;
     // WHEN read, THEN refused at the alias that passes 3 MiB (the 31st, line 5 + 31)
     const e = refusal(() => parseYamlDocuments(text, 'strings.yaml'));
-    expect(e.message).toMatch(/^strings\.yaml:36: document would be over 3145728 bytes with its aliases expanded \(kubectl sends an object as JSON, aliases expanded.*\[MESH156\]$/);
+    expect(e.message).toMatch(
+      /^strings\.yaml:36: document would be over 3145728 bytes with its aliases expanded \(kubectl sends an object as JSON, aliases expanded.*\[MESH156\]$/,
+    );
     // With fewer copies it is read, the copies the same string.
     const [doc] = parseYamlDocuments(text.replace(/(- \*s\n){40}/, '- *s\n'.repeat(30)), 'strings.yaml');
     expect((doc.value as any).copies).toHaveLength(30);
@@ -98,7 +104,9 @@ describe('parseYamlDocuments', () => {
   test('expansion is counted through nested anchors', () => {
     // a: 100,000 chars; b: 10 × a = 1 MB; c: 4 × b = 4 MB: 5.1 MB in all, from 54 aliases
     const text = `a: &a "${'y'.repeat(100_000)}"\nb: &b [${Array(10).fill('*a').join(', ')}]\nc: [${Array(4).fill('*b').join(', ')}]\n`;
-    expect(refusal(() => parseYamlDocuments(text, 'n.yaml')).message).toMatch(/^n\.yaml:3: document would be over 3145728 bytes with its aliases expanded/);
+    expect(refusal(() => parseYamlDocuments(text, 'n.yaml')).message).toMatch(
+      /^n\.yaml:3: document would be over 3145728 bytes with its aliases expanded/,
+    );
     expect(refusal(() => parseYamlDocuments(text, 'n.yaml', { maxDocumentBytes: 5_000_000 })).line).toBe(3);
     expect(parseYamlDocuments(text, 'n.yaml', { maxDocumentBytes: 5_200_000 })).toHaveLength(1);
   });
@@ -106,7 +114,12 @@ describe('parseYamlDocuments', () => {
   test('whatever the reader accepts, written out with its aliases expanded, stays near the limit', () => {
     // GIVEN chains of anchors, each level a list of `fanout` aliases of the one before
     const max = 20_000;
-    const chain = fc.record({ leaf: fc.integer({ min: 1, max: 3000 }), levels: fc.integer({ min: 1, max: 8 }), fanout: fc.integer({ min: 1, max: 12 }), tail: fc.integer({ min: 0, max: 30 }) });
+    const chain = fc.record({
+      leaf: fc.integer({ min: 1, max: 3000 }),
+      levels: fc.integer({ min: 1, max: 8 }),
+      fanout: fc.integer({ min: 1, max: 12 }),
+      tail: fc.integer({ min: 0, max: 30 }),
+    });
     fc.assert(fc.property(chain, ({ leaf, levels, fanout, tail }) => {
       const lines = [`l0: &l0 "${'z'.repeat(leaf)}"`];
       for (let i = 1; i <= levels; i++) lines.push(`l${i}: &l${i} [${Array(fanout).fill(`*l${i - 1}`).join(', ')}]`);
@@ -151,14 +164,18 @@ describe('parseYamlDocuments', () => {
   });
 
   test('control characters and invalid UTF-8 are not YAML text', () => {
-    expect(refusal(() => parseYamlDocuments('a: 1\nb: "\u0000"\n', 'nul.yaml')).message).toBe('nul.yaml:2: control character U+0000: not YAML text (a binary file?) [MESH156]');
+    expect(refusal(() => parseYamlDocuments('a: 1\nb: "\u0000"\n', 'nul.yaml')).message).toBe(
+      'nul.yaml:2: control character U+0000: not YAML text (a binary file?) [MESH156]',
+    );
     expect(refusal(() => decodeYamlText(binary(), 'bin.yaml')).message).toMatch(/^bin\.yaml:1: not UTF-8 text \(a binary file\?\) \[MESH156\]$/);
     expect(refusal(() => decodeYamlText(Buffer.from('a: 1\nb: 2\nc: \xff\n', 'latin1'), 'l1.yaml')).line).toBe(3);
     expect(decodeYamlText(Buffer.from('name: café\n'), 'ok.yaml')).toBe('name: café\n');
   });
 
   test('syntax errors name the line; an empty text has no documents', () => {
-    expect(refusal(() => parseYamlDocuments('a: 1\nb: [1, 2\n', 'bad.yaml')).message).toMatch(/^bad\.yaml:3: unexpected end of the stream within a flow collection \[MESH156\]$/);
+    expect(refusal(() => parseYamlDocuments('a: 1\nb: [1, 2\n', 'bad.yaml')).message).toMatch(
+      /^bad\.yaml:3: unexpected end of the stream within a flow collection \[MESH156\]$/,
+    );
     expect(parseYamlDocuments('', 'empty.yaml')).toEqual([]);
     expect(parseYamlDocuments('# only a comment\n', 'c.yaml').map((d) => d.value)).toEqual([null]);
   });
@@ -187,7 +204,7 @@ describe('parseYamlDocuments', () => {
     expect(docs.map((d) => d.line)).toEqual([1, 7]); // where each document's content starts
   });
 
-  test("a `:` before a flow indicator stays in the scalar, as go-yaml v2 reads it (kube-apiserver): `001:db8::` in an address list", () => {
+  test('a `:` before a flow indicator stays in the scalar, as go-yaml v2 reads it (kube-apiserver): `001:db8::` in an address list', () => {
     // sigs.k8s.io/yaml goyaml.v2 scannerc.go, yaml_parser_scan_plain_scalar: only a blank after `:` ends the scalar
     const read = (text: string) => parseYamlDocuments(text, 'se.yaml')[0].value;
     expect(read('addresses: [1.2.3.4, 001:db8::]')).toEqual({ addresses: ['1.2.3.4', '001:db8::'] });

@@ -98,6 +98,17 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
   productpage.calls(reviews, { methods: ['GET'], addressEnv: { name: 'REVIEWS_HOSTNAME', form: 'host' } });
   reviews.calls(ratings, { methods: ['GET'], addressEnv: { name: 'RATINGS_HOSTNAME', form: 'host' } });
 
+  sampleRoutes(env, reviews, ratings);
+  const { gateway, gatewayRoutes } = bookinfoGateway(chart, env, productpage);
+  // Scraped, alerted on and traced like the other apps: Istio's metrics and tracing tasks read
+  // Bookinfo's telemetry, which kube-prometheus-stack collects only through a PodMonitor. No
+  // PodDisruptionBudget or zone spread: the sample runs one pod per version.
+  new ObservabilityStack(chart, 'observability');
+  return { chart, productpage, details, reviews, ratings, gateway, gatewayRoutes };
+}
+
+/** The environment's routing tasks of Istio's samples: reviews' split or Jason's test route, ratings' fault for Jason. */
+function sampleRoutes(env: BookinfoEnvironment, reviews: MeshService, ratings: MeshService): void {
   // samples/bookinfo/networking/virtual-service-reviews-*.yaml
   if (env.reviews === 'v2-v3') {
     reviews.setSplit([{ subset: 'v2', weight: Weight.percent(50) }, { subset: 'v3', weight: Weight.percent(50) }]);
@@ -110,10 +121,19 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
     ratings.addRoute({
       match: JASON,
       destinations: [{ subset: 'v1' }],
-      fault: env.ratingsFault === 'delay' ? { delay: { fixedDelay: Duration.seconds(7), percentage: all } } : { abort: { httpStatus: 500, percentage: all } },
+      fault:
+        env.ratingsFault === 'delay'
+          ? { delay: { fixedDelay: Duration.seconds(7), percentage: all } }
+          : { abort: { httpStatus: 500, percentage: all } },
     });
   }
 
+}
+
+/** The gateway and its routes to productpage, as the sample's bookinfo-gateway.yaml under the environment's host. */
+function bookinfoGateway(
+  chart: MeshChart, env: BookinfoEnvironment, productpage: MeshService,
+): { gateway: EdgeGateway; gatewayRoutes: GatewayRoutes } {
   // samples/bookinfo/networking/bookinfo-gateway.yaml, under the environment's own host (the
   // sample's `*` is fine for one Bookinfo on a gateway, not for three on the one gateway), on the
   // gateway pods' HTTP port: 8080 on istioctl's gateway (the sample's), 80 on the istio/gateway chart's.
@@ -140,9 +160,5 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
   // productpage without a subset, which its one version makes harmless.
   Warnings.of(gatewayRoutes).acknowledge(Codes.INGRESS_SKIPS_SUBSET_RULES,
     "Istio's bookinfo-gateway.yaml routes to productpage without a subset; productpage has one version");
-  // Scraped, alerted on and traced like the other apps: Istio's metrics and tracing tasks read
-  // Bookinfo's telemetry, which kube-prometheus-stack collects only through a PodMonitor. No
-  // PodDisruptionBudget or zone spread: the sample runs one pod per version.
-  new ObservabilityStack(chart, 'observability');
-  return { chart, productpage, details, reviews, ratings, gateway, gatewayRoutes };
+  return { gateway, gatewayRoutes };
 }

@@ -76,8 +76,10 @@ export function buildTiers(scope: Construct): Tiers {
   // that the outer tries give up before the inner routes' timeouts and that retries stack
   // on POSTs. Each is acknowledged with the condition under which it is safe (order-server's
   // on its Flagger release, whose Canary carries its route, below).
-  Warnings.of(accountingServer).acknowledge(Codes.RETRY_OUTER_GIVES_UP_FIRST,
-    "kept from seed 003: the business tier's 3s tries in front of the system tier's 5s; a token check has no side effect, so a retry only costs load");
+  Warnings.of(accountingServer).acknowledge(
+    Codes.RETRY_OUTER_GIVES_UP_FIRST,
+    "kept from seed 003: the business tier's 3s tries in front of the system tier's 5s; a token check has no side effect, so a retry only costs load",
+  );
 
   // Seed 003's k1s0-mesh-gateway is left out: on the public ingress gateway's pods (the seed's
   // selector) its ISTIO_MUTUAL server routes nothing any mesh client calls, and what the seed

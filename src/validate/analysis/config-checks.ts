@@ -33,8 +33,15 @@ export const tlsWithoutCa: AnalysisCheck = {
       }
       list(tp?.portLevelSettings).forEach((p: any, i: number) => {
         if (!unverified(dr, p?.tls)) return;
-        out.push(finding(Codes.PORT_TLS_WITHOUT_CA, dr, `spec.trafficPolicy.portLevelSettings[${i}].tls.caCertificates`,
-          `tls mode ${p.tls.mode} to ${dr.spec?.host} port ${p?.port?.number} without caCertificates: the server's certificate is not verified`, 'warning'));
+        out.push(
+          finding(
+            Codes.PORT_TLS_WITHOUT_CA,
+            dr,
+            `spec.trafficPolicy.portLevelSettings[${i}].tls.caCertificates`,
+            `tls mode ${p.tls.mode} to ${dr.spec?.host} port ${p?.port?.number} without caCertificates: the server's certificate is not verified`,
+            'warning',
+          ),
+        );
       });
     }
     return out;
@@ -75,8 +82,16 @@ export const envoyFilterOperations: AnalysisCheck = {
         const relative = () => {
           if (priority !== 0) return;
           if (versioned.has(name)) {
-            out.push(finding(Codes.ENVOY_FILTER_RELATIVE_OPERATION_PROXY_VERSION, ef, `${field}.patch.operation`,
-              `${op} is relative to a filter an earlier EnvoyFilter patched for a proxyVersion, and no priority orders them: after an upgrade it may apply elsewhere`, 'warning'));
+            out.push(
+              finding(
+                Codes.ENVOY_FILTER_RELATIVE_OPERATION_PROXY_VERSION,
+                ef,
+                `${field}.patch.operation`,
+                `${op} is relative to a filter an earlier EnvoyFilter patched for a proxyVersion, and no priority orders them: after an upgrade it `
+                  + 'may apply elsewhere',
+                'warning',
+              ),
+            );
           } else {
             out.push(finding(Codes.ENVOY_FILTER_RELATIVE_OPERATION, ef, `${field}.patch.operation`,
               `${op} is relative to other filters and no priority orders this EnvoyFilter: the outcome depends on which applies first`, 'warning'));
@@ -85,10 +100,19 @@ export const envoyFilterOperations: AnalysisCheck = {
         if (op === 'ADD' && ROUTE_LEVEL.includes(p.applyTo)) {
           out.push(finding(Codes.ENVOY_FILTER_ADD, ef, `${field}.patch.operation`, `ADD on ${p.applyTo} is ignored: use MERGE`));
         } else if (op === 'REMOVE') {
-          if (ROUTE_LEVEL.includes(p.applyTo)) out.push(finding(Codes.ENVOY_FILTER_REMOVE, ef, `${field}.patch.operation`, `REMOVE on ${p.applyTo} is ignored: use MERGE`));
+          if (ROUTE_LEVEL.includes(p.applyTo))
+            out.push(finding(Codes.ENVOY_FILTER_REMOVE, ef, `${field}.patch.operation`, `REMOVE on ${p.applyTo} is ignored: use MERGE`));
           else relative();
         } else if (op === 'REPLACE') {
-          if (!REPLACEABLE.includes(p.applyTo)) out.push(finding(Codes.ENVOY_FILTER_REPLACE, ef, `${field}.patch.operation`, `REPLACE applies only to ${REPLACEABLE.join(', ')}, not ${p.applyTo}`));
+          if (!REPLACEABLE.includes(p.applyTo))
+            out.push(
+              finding(
+                Codes.ENVOY_FILTER_REPLACE,
+                ef,
+                `${field}.patch.operation`,
+                `REPLACE applies only to ${REPLACEABLE.join(', ')}, not ${p.applyTo}`,
+              ),
+            );
           else relative();
         } else if (op === 'INSERT_BEFORE' || op === 'INSERT_AFTER') {
           relative();
@@ -122,8 +146,16 @@ export const serviceEntryAddresses: AnalysisCheck = {
       list(se.spec?.ports).forEach((p: any, i: number) => {
         const protocol = String(p?.protocol ?? '');
         if (protocol === '' || protocol.toUpperCase() === 'TCP') {
-          out.push(finding(Codes.SERVICE_ENTRY_ADDRESSES_REQUIRED, se, `spec.ports[${i}].protocol`,
-            `port ${p?.number} is ${protocol || 'of no protocol'} and the ServiceEntry has no addresses: all TCP traffic on the port would match it`, 'warning'));
+          out.push(
+            finding(
+              Codes.SERVICE_ENTRY_ADDRESSES_REQUIRED,
+              se,
+              `spec.ports[${i}].protocol`,
+              `port ${p?.number} is ${protocol || 'of no protocol'} and the ServiceEntry has no addresses: all TCP traffic on the port would match `
+                + 'it',
+              'warning',
+            ),
+          );
         }
       });
     }
@@ -144,7 +176,8 @@ export const serviceEntryProtocolConflict: AnalysisCheck = {
     for (const se of index.ofKind('ServiceEntry')) {
       for (const scope of exportToScopes(se.spec?.exportTo, namespaceOf(se))) {
         for (const h of list(se.spec?.hosts)) {
-          for (const p of list(se.spec?.ports)) push(byKey, `${scope}\u0000${h}\u0000${p?.number}`, { protocol: String(p?.protocol ?? '').toUpperCase(), se });
+          for (const p of list(se.spec?.ports))
+            push(byKey, `${scope}\u0000${h}\u0000${p?.number}`, { protocol: String(p?.protocol ?? '').toUpperCase(), se });
         }
       }
     }
@@ -229,13 +262,23 @@ export const deprecatedFields: AnalysisCheck = {
     for (const vs of index.ofKind('VirtualService')) {
       list(vs.spec?.http).forEach((r: any, i: number) => {
         if (Number(r?.fault?.delay?.percent ?? 0) > 0) {
-          out.push(finding(Codes.DEPRECATED_FIELD, vs, `spec.http[${i}].fault.delay.percent`, 'fault.delay.percent is deprecated; use fault.delay.percentage', 'warning'));
+          out.push(
+            finding(
+              Codes.DEPRECATED_FIELD,
+              vs,
+              `spec.http[${i}].fault.delay.percent`,
+              'fault.delay.percent is deprecated; use fault.delay.percentage',
+              'warning',
+            ),
+          );
         }
       });
     }
     for (const sc of index.ofKind('Sidecar')) {
       if (sc.spec?.outboundTrafficPolicy?.egressProxy) {
-        out.push(finding(Codes.DEPRECATED_FIELD, sc, 'spec.outboundTrafficPolicy.egressProxy', 'outboundTrafficPolicy.egressProxy is ignored', 'warning'));
+        out.push(
+          finding(Codes.DEPRECATED_FIELD, sc, 'spec.outboundTrafficPolicy.egressProxy', 'outboundTrafficPolicy.egressProxy is ignored', 'warning'),
+        );
       }
     }
     return out;

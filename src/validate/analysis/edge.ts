@@ -30,7 +30,7 @@ export const rateLimitKeyedByClientHeader: AnalysisCheck = {
           out.push(finding(Codes.RATE_LIMIT_KEY_CLIENT_HEADER, ef, field,
             `the gateway takes the rate-limit key ${a.request_headers.descriptor_key ?? header} from the request header ${header}, `
             + 'which a client can send itself; '
-            + "key by a claim of a token the gateway validates, or acknowledge that something in front of the gateway sets it", 'warning'));
+            + 'key by a claim of a token the gateway validates, or acknowledge that something in front of the gateway sets it', 'warning'));
         }));
       });
     }

@@ -94,7 +94,8 @@ function unreachable(vs: Manifest, section: 'http' | 'tcp' | 'tls'): Finding[] {
   const seen = new Map<string, number>();
   let emptyAt = -1;
   const prefixes: PrefixMatch[] = [];
-  const unreachableRule = (i: number, why: string) => out.push(finding(Codes.UNREACHABLE_RULE, vs, `spec.${section}[${i}]`, `rule ${ruleName(rules[i], i)} can never match: ${why}`, 'warning'));
+  const unreachableRule = (i: number, why: string) =>
+    out.push(finding(Codes.UNREACHABLE_RULE, vs, `spec.${section}[${i}]`, `rule ${ruleName(rules[i], i)} can never match: ${why}`, 'warning'));
   rules.forEach((rule, i) => {
     if (!rule) return;
     const matches: any[] = Array.isArray(rule.match) ? rule.match : [];
@@ -110,7 +111,16 @@ function unreachable(vs: Manifest, section: 'http' | 'tcp' | 'tls'): Finding[] {
       const key = canonical(section === 'http' ? rest : m);
       const first = seen.get(key);
       if (first !== undefined) {
-        out.push(finding(Codes.INEFFECTIVE_MATCH, vs, `spec.${section}[${i}].match[${j}]`, `match ${m?.name ? `"${m.name}"` : `#${j}`} of rule ${ruleName(rule, i)} is the same as one of rule ${ruleName(rules[first], first)}, which takes its requests`, 'warning'));
+        out.push(
+          finding(
+            Codes.INEFFECTIVE_MATCH,
+            vs,
+            `spec.${section}[${i}].match[${j}]`,
+            `match ${m?.name ? `"${m.name}"` : `#${j}`} of rule ${ruleName(rule, i)} is the same as one of rule ${ruleName(rules[first], first)}, `
+              + 'which takes its requests',
+            'warning',
+          ),
+        );
         duplicates++;
         return;
       }
@@ -124,8 +134,16 @@ function unreachable(vs: Manifest, section: 'http' | 'tcp' | 'tls'): Finding[] {
     for (let b = a + 1; b < prefixes.length; b++) {
       if (prefixes[a].prefix === prefixes[b].prefix || !covers(prefixes[a], prefixes[b])) continue;
       const r = prefixes[b].rule;
-      out.push(finding(Codes.INEFFECTIVE_MATCH, vs, `spec.http[${r}].match`,
-        `a match of rule ${ruleName(rules[r], r)} on prefix ${prefixes[b].prefix} is covered by prefix ${prefixes[a].prefix} of rule ${ruleName(rules[prefixes[a].rule], prefixes[a].rule)}`, 'warning'));
+      out.push(
+        finding(
+          Codes.INEFFECTIVE_MATCH,
+          vs,
+          `spec.http[${r}].match`,
+          `a match of rule ${ruleName(rules[r], r)} on prefix ${prefixes[b].prefix} is covered by prefix ${prefixes[a].prefix} of rule `
+            + `${ruleName(rules[prefixes[a].rule], prefixes[a].rule)}`,
+          'warning',
+        ),
+      );
     }
   }
   return out;
@@ -195,7 +213,8 @@ function allowedMethodsByWorkload(index: AnalysisView): Map<Manifest, Set<string
   for (const ap of index.ofKind('AuthorizationPolicy')) {
     if ((ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
     const methods: string[] = [];
-    for (const r of list(ap.spec?.rules)) for (const t of list(r?.to)) for (const m of list(t?.operation?.methods)) methods.push(String(m).toUpperCase());
+    for (const r of list(ap.spec?.rules))
+      for (const t of list(r?.to)) for (const m of list(t?.operation?.methods)) methods.push(String(m).toUpperCase());
     if (methods.length === 0) continue;
     for (const w of index.workloadsMatching(namespaceOf(ap), dict(ap.spec?.selector?.matchLabels))) {
       const set = out.get(w.manifest) ?? new Set<string>();
@@ -239,8 +258,16 @@ export const retryNonIdempotent: AnalysisCheck = {
         }
         const risky = [...new Set(served.filter((m) => NON_IDEMPOTENT.includes(m) || m === '*'))].sort();
         if (risky.length > 0) {
-          out.push(finding(Codes.RETRY_NON_IDEMPOTENT, vs, `spec.http[${i}].retries.retryOn`,
-            `retries on ${on.filter((c) => SERVER_ERROR_RETRIES.includes(c)).join(',')} for a route serving ${risky.join(', ')}: a request the server acted on may be applied twice`, 'warning'));
+          out.push(
+            finding(
+              Codes.RETRY_NON_IDEMPOTENT,
+              vs,
+              `spec.http[${i}].retries.retryOn`,
+              `retries on ${on.filter((c) => SERVER_ERROR_RETRIES.includes(c)).join(',')} for a route serving ${risky.join(', ')}: a request the `
+                + 'server acted on may be applied twice',
+              'warning',
+            ),
+          );
         }
       });
     }

@@ -65,7 +65,8 @@ function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
   rules.forEach((rule: any, i: number) => {
     const retries = rule?.retries;
     // `retries: null` decodes as no retries field: Istio's default policy applies.
-    const attempts = retries === undefined || retries === null ? ISTIO_DEFAULT_RETRIES.attempts : Number(retries.attempts ?? ISTIO_DEFAULT_RETRIES.attempts);
+    const attempts =
+      retries === undefined || retries === null ? ISTIO_DEFAULT_RETRIES.attempts : Number(retries.attempts ?? ISTIO_DEFAULT_RETRIES.attempts);
     const retryOn = retries?.retryOn !== undefined
       ? String(retries.retryOn).split(',').map((s: string) => s.trim()).filter(Boolean)
       : ISTIO_DEFAULT_RETRIES.retryOn;
@@ -268,10 +269,16 @@ export const outerGivesUpFirst: AnalysisCheck = {
       if (!shortest || shortest[1] >= inner.timeout) continue;
       const retried = shortest[0] !== 'timeout' && outer.retryOn.some((c) => RETRIES_ON_TIMEOUT.includes(c));
       out.push({
-        ...finding(Codes.RETRY_OUTER_GIVES_UP_FIRST, outer.vs, `${fieldOf(outer)}.${shortest[0]}`,
-          `${caller}'s route gives up after ${shortest[1]}ms (${shortest[0]}) while ${callee}'s route (VirtualService ${nameOf(inner)}) may take ${inner.timeout}ms: `
-          + `the client sees a timeout while ${callee} still works on the request${retried ? `, and ${outer.retryOn.filter((c) => RETRIES_ON_TIMEOUT.includes(c)).join(',')} retries it` : ''}`,
-          'warning'),
+        ...finding(
+          Codes.RETRY_OUTER_GIVES_UP_FIRST,
+          outer.vs,
+          `${fieldOf(outer)}.${shortest[0]}`,
+          `${caller}'s route gives up after ${shortest[1]}ms (${shortest[0]}) while ${callee}'s route (VirtualService ${nameOf(inner)}) may take `
+            + `${inner.timeout}ms: ` +
+            `the client sees a timeout while ${callee} still works on the `
+              + `request${retried ? `, and ${outer.retryOn.filter((c) => RETRIES_ON_TIMEOUT.includes(c)).join(',')} retries it` : ''}`,
+          'warning',
+        ),
         related: refOf(inner.vs),
       });
     }
@@ -302,10 +309,17 @@ export const stackedRetries: AnalysisCheck = {
       // when the caller never got the request, so it never calls the inner hop twice.
       if (resending(outer).length === 0) continue;
       out.push({
-        ...finding(Codes.RETRY_STACKED_NON_IDEMPOTENT, outer.vs, `${fieldOf(outer)}.retries`,
-          `${risky.join(', ')} from ${caller} to ${callee}: ${caller}'s route retries ${describeRetries(outer)} and ${callee}'s (VirtualService ${nameOf(inner)}) `
-          + `${describeRetries(inner)}, so one request may reach ${callee} up to ${(1 + outer.attempts) * (1 + inner.attempts)} times; retry at one hop only, `
-          + 'on reset-before-request,connect-failure', 'warning'),
+        ...finding(
+          Codes.RETRY_STACKED_NON_IDEMPOTENT,
+          outer.vs,
+          `${fieldOf(outer)}.retries`,
+          `${risky.join(', ')} from ${caller} to ${callee}: ${caller}'s route retries ${describeRetries(outer)} and ${callee}'s (VirtualService `
+            + `${nameOf(inner)}) ` +
+            `${describeRetries(inner)}, so one request may reach ${callee} up to ${(1 + outer.attempts) * (1 + inner.attempts)} times; retry at `
+              + 'one hop only, ' +
+            'on reset-before-request,connect-failure',
+          'warning',
+        ),
         related: refOf(inner.vs),
       });
     }

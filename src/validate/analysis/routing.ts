@@ -30,15 +30,23 @@ export const hostNotFound: AnalysisCheck = {
       for (const d of destinationsOf(vs)) {
         const host = String(d.destination.host ?? '');
         if (!index.lookup(ns, vs.spec?.exportTo, host)) {
-          out.push(finding(Codes.HOST_NOT_FOUND, vs, `${d.field}.host`,
-            `host '${host}' has no Service or ServiceEntry visible from namespace ${ns} (${analyzerFqdn(host, ns)})`));
+          out.push(
+            finding(
+              Codes.HOST_NOT_FOUND,
+              vs,
+              `${d.field}.host`,
+              `host '${host}' has no Service or ServiceEntry visible from namespace ${ns} (${analyzerFqdn(host, ns)})`,
+            ),
+          );
         }
       }
     }
     for (const dr of index.ofKind('DestinationRule')) {
       const host = String(dr.spec?.host ?? '');
       if (host && !index.lookup(namespaceOf(dr), dr.spec?.exportTo, host)) {
-        out.push(finding(Codes.HOST_NOT_FOUND, dr, 'spec.host', `host '${host}' has no Service or ServiceEntry visible from namespace ${namespaceOf(dr)}`));
+        out.push(
+          finding(Codes.HOST_NOT_FOUND, dr, 'spec.host', `host '${host}' has no Service or ServiceEntry visible from namespace ${namespaceOf(dr)}`),
+        );
       }
     }
     return out;
@@ -61,8 +69,15 @@ export const subsetNotFound: AnalysisCheck = {
         const host = analyzerFqdn(String(d.destination.host ?? ''), ns);
         const defined = (index.destinationRules.get(host) ?? []).flatMap((dr) => list(dr.spec?.subsets).map((s: any) => String(s?.name)));
         if (!defined.includes(subset)) {
-          out.push(finding(Codes.UNKNOWN_SUBSET, vs, `${d.field}.subset`,
-            `subset '${subset}' of host '${d.destination.host}' is not defined by any DestinationRule (defined: ${defined.join(', ') || 'none'}); requests would fail with 503 NR`));
+          out.push(
+            finding(
+              Codes.UNKNOWN_SUBSET,
+              vs,
+              `${d.field}.subset`,
+              `subset '${subset}' of host '${d.destination.host}' is not defined by any DestinationRule (defined: `
+                + `${defined.join(', ') || 'none'}); requests would fail with 503 NR`,
+            ),
+          );
         }
       }
     }
@@ -114,8 +129,14 @@ export const duplicateVirtualServiceHost: AnalysisCheck = {
       if (list.length < 2) continue;
       const names = [...new Set(list.map((v) => `${namespaceOf(v)}/${v.metadata?.name}`))].sort().join(', ');
       // Once per VirtualService but the first, naming it (collision-report.ts); each one once overall.
-      for (const f of onEachButFirst(list, (vs) => finding(Codes.DUPLICATE_VIRTUAL_SERVICE_HOST, vs, 'spec.hosts',
-        `host ${host} is served by several VirtualServices on the mesh gateway (${names}); only one takes effect`))) {
+      for (const f of onEachButFirst(list, (vs) =>
+        finding(
+          Codes.DUPLICATE_VIRTUAL_SERVICE_HOST,
+          vs,
+          'spec.hosts',
+          `host ${host} is served by several VirtualServices on the mesh gateway (${names}); only one takes effect`,
+        ),
+      )) {
         const vs = list.find((v) => v.metadata?.name === f.resource.name && namespaceOf(v) === (f.resource.namespace ?? 'default'));
         if (!vs || reported.has(vs)) continue;
         reported.add(vs);
@@ -146,11 +167,18 @@ export const destinationPortRequired: AnalysisCheck = {
         const port = d.destination.port?.number;
         const what = `${svc.manifest.kind} ${svc.manifest.metadata?.name}`;
         if (port === undefined && ports.length > 1) {
-          out.push(finding(Codes.DESTINATION_PORT_REQUIRED, vs, `${d.field}.port`,
-            `${what} has ${ports.length} ports (${ports.join(', ')}): the destination must name one`));
+          out.push(
+            finding(
+              Codes.DESTINATION_PORT_REQUIRED,
+              vs,
+              `${d.field}.port`,
+              `${what} has ${ports.length} ports (${ports.join(', ')}): the destination must name one`,
+            ),
+          );
         } else if (port !== undefined && !ports.includes(Number(port))) {
-          out.push(finding(Codes.DESTINATION_PORT_NOT_FOUND, vs, `${d.field}.port.number`,
-            `port ${port} is not a port of ${what} (${ports.join(', ')})`));
+          out.push(
+            finding(Codes.DESTINATION_PORT_NOT_FOUND, vs, `${d.field}.port.number`, `port ${port} is not a port of ${what} (${ports.join(', ')})`),
+          );
         }
       }
     }
@@ -187,8 +215,16 @@ export const subsetRulesSkippedAtIngress: AnalysisCheck = {
           const d = r?.destination;
           if (!d || d.subset) return;
           for (const other of splitBy.get(String(d.host)) ?? []) {
-            out.push(finding(Codes.INGRESS_SKIPS_SUBSET_RULES, vs, `spec.http[${i}].route[${j}].destination`,
-              `routes to ${d.host} without a subset: the subset rules of VirtualService ${namespaceOf(other)}/${other.metadata?.name} do not apply to these gateway requests`, 'warning'));
+            out.push(
+              finding(
+                Codes.INGRESS_SKIPS_SUBSET_RULES,
+                vs,
+                `spec.http[${i}].route[${j}].destination`,
+                `routes to ${d.host} without a subset: the subset rules of VirtualService ${namespaceOf(other)}/${other.metadata?.name} `
+                  + 'do not apply to these gateway requests',
+                'warning',
+              ),
+            );
           }
         });
       });
@@ -210,7 +246,15 @@ export const duplicateDestinationRuleHost: AnalysisCheck = {
       for (const same of byNs.values()) {
         if (same.length < 2) continue;
         const names = same.map((d) => d.metadata?.name).join(', ');
-        for (const dr of same) out.push(finding(Codes.DUPLICATE_DESTINATION_RULE_HOST, dr, 'spec.host', `host ${host} has ${same.length} DestinationRules in one namespace (${names})`));
+        for (const dr of same)
+          out.push(
+            finding(
+              Codes.DUPLICATE_DESTINATION_RULE_HOST,
+              dr,
+              'spec.host',
+              `host ${host} has ${same.length} DestinationRules in one namespace (${names})`,
+            ),
+          );
       }
     }
     return out;
@@ -219,5 +263,10 @@ export const duplicateDestinationRuleHost: AnalysisCheck = {
 
 /** The routing checks. */
 export const ROUTING_CHECKS: readonly AnalysisCheck[] = [
-  hostNotFound, subsetNotFound, duplicateVirtualServiceHost, destinationPortRequired, duplicateDestinationRuleHost, subsetRulesSkippedAtIngress,
+  hostNotFound,
+  subsetNotFound,
+  duplicateVirtualServiceHost,
+  destinationPortRequired,
+  duplicateDestinationRuleHost,
+  subsetRulesSkippedAtIngress,
 ];

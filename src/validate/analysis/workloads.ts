@@ -27,8 +27,15 @@ export const portNameConvention: AnalysisCheck = {
       list(svc.spec?.ports).forEach((p: any, i: number) => {
         const name = String(p?.name ?? '');
         if (!supportedProtocol(p)) {
-          out.push(finding(Codes.PORT_NAME_CONVENTION, svc, `spec.ports[${i}].name`,
-            `port name '${name}' does not follow <protocol>[-<suffix>] (http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp) and no appProtocol is set`));
+          out.push(
+            finding(
+              Codes.PORT_NAME_CONVENTION,
+              svc,
+              `spec.ports[${i}].name`,
+              `port name '${name}' does not follow <protocol>[-<suffix>] (http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp) `
+                + 'and no appProtocol is set',
+            ),
+          );
         }
       });
     }
@@ -121,7 +128,14 @@ export const namespaceNotFound: AnalysisCheck = {
               // Also known: namespaces objects of the set live in, and the control plane's.
               const known = index.namespaces.has(String(exp)) || index.assumedNamespaces.has(String(exp)) || String(exp) === ROOT_NAMESPACE;
               if (known || namespaces.some((ns) => namespaceMatch(ns, String(exp)))) return;
-              out.push(finding(Codes.NAMESPACE_NOT_FOUND, ap, `spec.rules[${i}].from[${j}].source.${key}[${k}]`, `namespace '${String(exp)}' matches no Namespace`));
+              out.push(
+                finding(
+                  Codes.NAMESPACE_NOT_FOUND,
+                  ap,
+                  `spec.rules[${i}].from[${j}].source.${key}[${k}]`,
+                  `namespace '${String(exp)}' matches no Namespace`,
+                ),
+              );
             });
           }
         });
@@ -243,7 +257,14 @@ export const conflictingSelectors: AnalysisCheck = {
         if (list.length < 2) continue;
         const names = list.map((m) => m.metadata?.name).sort().join(', ');
         for (const m of list) {
-          out.push(finding(Codes.MULTIPLE_NAMESPACE_WIDE, m, kind === 'Sidecar' ? 'spec.workloadSelector' : 'spec.selector', `${list.length} ${kind}s (${names}) have no selector in namespace ${ns}`));
+          out.push(
+            finding(
+              Codes.MULTIPLE_NAMESPACE_WIDE,
+              m,
+              kind === 'Sidecar' ? 'spec.workloadSelector' : 'spec.selector',
+              `${list.length} ${kind}s (${names}) have no selector in namespace ${ns}`,
+            ),
+          );
         }
       }
     }
@@ -276,7 +297,8 @@ export const deploymentServices: AnalysisCheck = {
           const byProto = protocols.get(port) ?? new Map<string, string[]>();
           push(byProto, String(p?.protocol || 'TCP'), name);
           protocols.set(port, byProto);
-          const target = p?.targetPort === undefined || String(p.targetPort) === '0' || String(p.targetPort) === '' ? String(port) : String(p.targetPort);
+          const target =
+            p?.targetPort === undefined || String(p.targetPort) === '0' || String(p.targetPort) === '' ? String(port) : String(p.targetPort);
           const byPort = targets.get(target) ?? new Map<number, string>();
           byPort.set(port, name);
           targets.set(target, byPort);
@@ -285,13 +307,28 @@ export const deploymentServices: AnalysisCheck = {
       for (const [port, byProto] of protocols) {
         if (byProto.size < 2) continue;
         const names = [...byProto.values()].flat().sort().join(', ');
-        out.push(finding(Codes.DEPLOYMENT_MULTIPLE_SERVICES, w.manifest, 'spec.template.metadata.labels',
-          `port ${port} has protocols ${[...byProto.keys()].sort().join(' and ')} in the Services that select this Deployment (${names})`, 'warning'));
+        out.push(
+          finding(
+            Codes.DEPLOYMENT_MULTIPLE_SERVICES,
+            w.manifest,
+            'spec.template.metadata.labels',
+            `port ${port} has protocols ${[...byProto.keys()].sort().join(' and ')} in the Services that select this Deployment (${names})`,
+            'warning',
+          ),
+        );
       }
       for (const [target, byPort] of targets) {
         if (byPort.size < 2) continue;
-        out.push(finding(Codes.DEPLOYMENT_CONFLICTING_PORTS, w.manifest, 'spec.template.metadata.labels',
-          `Services ${[...new Set(byPort.values())].sort().join(', ')} send ports ${[...byPort.keys()].sort((a, b) => a - b).join(', ')} to one target port ${target}`, 'warning'));
+        out.push(
+          finding(
+            Codes.DEPLOYMENT_CONFLICTING_PORTS,
+            w.manifest,
+            'spec.template.metadata.labels',
+            `Services ${[...new Set(byPort.values())].sort().join(', ')} send ports ${[...byPort.keys()].sort((a, b) => a - b).join(', ')} to one `
+              + `target port ${target}`,
+            'warning',
+          ),
+        );
       }
     }
     return out;
@@ -313,8 +350,15 @@ export const subsetSelectsNoPods: AnalysisCheck = {
         const selector = { ...svc.spec.selector, ...(dict(s?.labels)) };
         if (index.endpointsMatching(namespaceOf(svc), selector).length === 0) {
           const labels = Object.entries(dict(s?.labels)).map(([k, v]) => `${k}=${v}`).join(',');
-          out.push(finding(Codes.SUBSET_SELECTS_NO_PODS, dr, `spec.subsets[${i}].labels`,
-            `subset '${s?.name}' (${labels || 'no labels'}) matches no pod template behind Service ${svc.metadata?.name}; requests to it fail with 503 UH`));
+          out.push(
+            finding(
+              Codes.SUBSET_SELECTS_NO_PODS,
+              dr,
+              `spec.subsets[${i}].labels`,
+              `subset '${s?.name}' (${labels || 'no labels'}) matches no pod template behind Service ${svc.metadata?.name}; requests to it fail `
+                + 'with 503 UH',
+            ),
+          );
         }
       });
     }
@@ -355,16 +399,33 @@ export const plaintextToStrict: AnalysisCheck = {
       if (!svc || !svc.spec?.selector) continue;
       const policies: { field: string; tls: any; labels: Record<string, string> }[] = [
         { field: 'spec.trafficPolicy.tls.mode', tls: dr.spec?.trafficPolicy?.tls, labels: {} },
-        ...list(dr.spec?.trafficPolicy?.portLevelSettings).map((p: any, i: number) => ({ field: `spec.trafficPolicy.portLevelSettings[${i}].tls.mode`, tls: p?.tls, labels: {} })),
-        ...list(dr.spec?.subsets).map((s: any, i: number) => ({ field: `spec.subsets[${i}].trafficPolicy.tls.mode`, tls: s?.trafficPolicy?.tls, labels: dict(s?.labels) })),
+        ...list(dr.spec?.trafficPolicy?.portLevelSettings).map((p: any, i: number) => ({
+          field: `spec.trafficPolicy.portLevelSettings[${i}].tls.mode`,
+          tls: p?.tls,
+          labels: {},
+        })),
+        ...list(dr.spec?.subsets).map((s: any, i: number) => ({
+          field: `spec.subsets[${i}].trafficPolicy.tls.mode`,
+          tls: s?.trafficPolicy?.tls,
+          labels: dict(s?.labels),
+        })),
       ];
       for (const p of policies) {
         if (p.tls?.mode !== 'DISABLE') continue;
         modes ??= mtlsModes(index);
-        const strict = index.workloadsMatching(namespaceOf(svc), { ...svc.spec.selector, ...p.labels }).filter((w) => modes!.get(w.manifest) === 'STRICT');
+        const strict = index
+          .workloadsMatching(namespaceOf(svc), { ...svc.spec.selector, ...p.labels })
+          .filter((w) => modes!.get(w.manifest) === 'STRICT');
         if (strict.length > 0) {
-          out.push(finding(Codes.PLAINTEXT_TO_STRICT, dr, p.field,
-            `tls mode DISABLE sends plaintext to ${strict.map((w) => `${w.manifest.kind}/${w.manifest.metadata?.name}`).join(', ')}, whose PeerAuthentication is STRICT: every request is refused`));
+          out.push(
+            finding(
+              Codes.PLAINTEXT_TO_STRICT,
+              dr,
+              p.field,
+              `tls mode DISABLE sends plaintext to ${strict.map((w) => `${w.manifest.kind}/${w.manifest.metadata?.name}`).join(', ')}, whose `
+                + 'PeerAuthentication is STRICT: every request is refused',
+            ),
+          );
         }
       }
     }
@@ -374,5 +435,12 @@ export const plaintextToStrict: AnalysisCheck = {
 
 /** The workload checks. */
 export const WORKLOAD_CHECKS: readonly AnalysisCheck[] = [
-  portNameConvention, principalNotFound, selectorMatchesNothing, namespaceNotFound, deploymentServices, plaintextToStrict, conflictingSelectors, subsetSelectsNoPods,
+  portNameConvention,
+  principalNotFound,
+  selectorMatchesNothing,
+  namespaceNotFound,
+  deploymentServices,
+  plaintextToStrict,
+  conflictingSelectors,
+  subsetSelectsNoPods,
 ];

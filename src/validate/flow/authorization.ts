@@ -44,7 +44,10 @@ export function policiesFor(cluster: FlowCluster, pod: FlowPod): Manifest[] {
   const applies = (p: Manifest) => !p.spec?.targetRef && !(p.spec?.targetRefs?.length > 0);
   const selectorOf = (p: Manifest) => (p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined);
   const own = cluster.selecting('AuthorizationPolicy', pod.namespace, pod.labels, selectorOf).filter(applies);
-  const root = pod.namespace === cluster.rootNamespace ? [] : cluster.selecting('AuthorizationPolicy', cluster.rootNamespace, pod.labels, selectorOf).filter(applies);
+  const root =
+    pod.namespace === cluster.rootNamespace
+      ? []
+      : cluster.selecting('AuthorizationPolicy', cluster.rootNamespace, pod.labels, selectorOf).filter(applies);
   return [...root, ...own];
 }
 
@@ -69,7 +72,10 @@ export function pathMatches(pattern: string, rawPath: string | undefined): boole
   if (rawPath === undefined) return false;
   const path = rawPath.split('?')[0];
   if (pattern.includes('{*}') || pattern.includes('{**}')) {
-    const re = pattern.split('/').map((seg) => seg === '{*}' ? '[^/]+' : seg === '{**}' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('/');
+    const re = pattern
+      .split('/')
+      .map((seg) => (seg === '{*}' ? '[^/]+' : seg === '{**}' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
     return new RegExp(`^${re}$`).test(path);
   }
   return stringMatches(pattern, path);
@@ -107,7 +113,8 @@ function sourceMatches(source: Manifest, r: AuthzRequest, ignoreHttp: boolean): 
   if (!field(source, 'principals', 'notPrincipals', r.principal)) return false;
   if (!field(source, 'namespaces', 'notNamespaces', r.namespace)) return false;
   if (!ignoreHttp && !field(source, 'requestPrincipals', 'notRequestPrincipals', r.requestPrincipal)) return false;
-  const ipMatch = (cidr: string, ip: string | undefined) => ip !== undefined && inCidr(ip, cidr.includes('/') ? cidr : `${cidr}/${cidr.includes(':') ? 128 : 32}`);
+  const ipMatch = (cidr: string, ip: string | undefined) =>
+    ip !== undefined && inCidr(ip, cidr.includes('/') ? cidr : `${cidr}/${cidr.includes(':') ? 128 : 32}`);
   for (const [pos, neg] of [['ipBlocks', 'notIpBlocks'], ['remoteIpBlocks', 'notRemoteIpBlocks']]) {
     if (source[pos]?.length > 0 && !r.sourceAddresses.some((ip) => anyOf(source[pos], ip, ipMatch))) return false;
     if (source[neg]?.length > 0 && r.sourceAddresses.some((ip) => anyOf(source[neg], ip, ipMatch))) return false;
@@ -176,8 +183,10 @@ export function ruleMatches(rule: Manifest, r: AuthzRequest, action: string): bo
   const http = httpOnly(rule);
   if (r.tcp && http && action !== 'DENY') return false;
   const ignoreHttp = r.tcp && action === 'DENY';
-  if (Array.isArray(rule.from) && rule.from.length > 0 && !rule.from.some((f: Manifest) => sourceMatches(f.source ?? {}, r, ignoreHttp))) return false;
-  if (Array.isArray(rule.to) && rule.to.length > 0 && !rule.to.some((t: Manifest) => operationMatches(t.operation ?? {}, r, ignoreHttp))) return false;
+  if (Array.isArray(rule.from) && rule.from.length > 0 && !rule.from.some((f: Manifest) => sourceMatches(f.source ?? {}, r, ignoreHttp)))
+    return false;
+  if (Array.isArray(rule.to) && rule.to.length > 0 && !rule.to.some((t: Manifest) => operationMatches(t.operation ?? {}, r, ignoreHttp)))
+    return false;
   return (rule.when ?? []).every((c: Manifest) => conditionMatches(c, r, ignoreHttp));
 }
 
@@ -214,6 +223,8 @@ export function authorizationDecision(cluster: FlowCluster, pod: FlowPod, r: Aut
   return {
     allowed: false,
     policy: decider,
-    reason: `no ALLOW policy of ${pod.name} matches ${r.tcp ? 'the connection' : `${r.method} ${r.path}`} from ${r.principal ?? 'a plaintext peer'}${r.requestPrincipal ? ` with token ${r.requestPrincipal}` : ''} (${allows.map((p) => `${nsOf(p)}/${p.metadata?.name}`).join(', ')})`,
+    reason: `no ALLOW policy of ${pod.name} matches ${r.tcp ? 'the connection' : `${r.method} ${r.path}`} from `
+      + `${r.principal ?? 'a plaintext peer'}${r.requestPrincipal ? ` with token ${r.requestPrincipal}` : ''} `
+        + `(${allows.map((p) => `${nsOf(p)}/${p.metadata?.name}`).join(', ')})`,
   };
 }

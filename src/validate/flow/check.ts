@@ -40,13 +40,23 @@ export interface WorkloadPair {
  * refused flow meant to work, MESH601 for an allowed flow meant to be refused. The
  * finding names the deciding resource; `constructPath` is the intent's.
  */
-export function checkIntendedFlows(manifests: readonly Manifest[] | FlowEvaluator, intended: readonly IntendedFlow[], options: FlowOptions = {}): FlowFinding[] {
-  const evaluator = Array.isArray(manifests) ? new FlowEvaluator(manifests, options) : manifests as FlowEvaluator;
+export function checkIntendedFlows(
+  manifests: readonly Manifest[] | FlowEvaluator,
+  intended: readonly IntendedFlow[],
+  options: FlowOptions = {},
+): FlowFinding[] {
+  const evaluator = Array.isArray(manifests) ? new FlowEvaluator(manifests, options) : (manifests as FlowEvaluator);
   const out: FlowFinding[] = [];
   for (const flow of intended) {
     const problem = flowProblem(flow);
     if (problem) {
-      out.push({ code: Codes.INVALID_FLOW, resource: { apiVersion: '', kind: 'Flow', name: flow.description }, field: problem.field, message: `${flow.description}: ${problem.field} ${problem.message}`, constructPath: flow.constructPath });
+      out.push({
+        code: Codes.INVALID_FLOW,
+        resource: { apiVersion: '', kind: 'Flow', name: flow.description },
+        field: problem.field,
+        message: `${flow.description}: ${problem.field} ${problem.message}`,
+        constructPath: flow.constructPath,
+      });
       continue;
     }
     const verdict = evaluator.evaluate(flow);
@@ -56,9 +66,10 @@ export function checkIntendedFlows(manifests: readonly Manifest[] | FlowEvaluato
       code: flow.expect === 'allow' ? Codes.INTENDED_FLOW_REFUSED : Codes.UNINTENDED_FLOW_ALLOWED,
       resource: refOfDecider(evaluator.cluster, verdict.decidedBy),
       field: '',
-      message: flow.expect === 'allow'
-        ? `${flow.description}: refused${by}: ${verdict.reason}`
-        : `${flow.description}: must be refused but is allowed (last admitted${by}): ${verdict.reason}`,
+      message:
+        flow.expect === 'allow'
+          ? `${flow.description}: refused${by}: ${verdict.reason}`
+          : `${flow.description}: must be refused but is allowed (last admitted${by}): ${verdict.reason}`,
       constructPath: flow.constructPath,
       verdict,
     });
@@ -72,8 +83,12 @@ export function checkIntendedFlows(manifests: readonly Manifest[] | FlowEvaluato
  * findings on the destination. Candidates come from indexes, so a deny-by-default
  * mesh costs time linear in its services and declared calls.
  */
-export function undeclaredOpenPairs(manifests: readonly Manifest[] | FlowEvaluator, intended: readonly IntendedFlow[], options: FlowOptions = {}): FlowFinding[] {
-  const evaluator = Array.isArray(manifests) ? new FlowEvaluator(manifests, options) : manifests as FlowEvaluator;
+export function undeclaredOpenPairs(
+  manifests: readonly Manifest[] | FlowEvaluator,
+  intended: readonly IntendedFlow[],
+  options: FlowOptions = {},
+): FlowFinding[] {
+  const evaluator = Array.isArray(manifests) ? new FlowEvaluator(manifests, options) : (manifests as FlowEvaluator);
   return workloadPairs(evaluator, intended, { openOnly: true })
     .filter((p) => !p.declared && p.verdict.open)
     .map((p) => {
@@ -83,7 +98,8 @@ export function undeclaredOpenPairs(manifests: readonly Manifest[] | FlowEvaluat
         code: Codes.UNDECLARED_PAIR_OPEN,
         resource: dest?.manifest ? refOf(dest.manifest) : { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name },
         field: '',
-        message: `${p.source} can reach ${p.destination} on port ${p.verdict.port} although no flow between them is declared; no layer refuses it (${p.verdict.reason})`,
+        message: `${p.source} can reach ${p.destination} on port ${p.verdict.port} although no flow between them is declared; no layer refuses it `
+          + `(${p.verdict.reason})`,
       };
     });
 }
@@ -141,7 +157,12 @@ export function describeDecider(d: FlowDecider): string {
 }
 
 function refOf(m: Manifest): ResourceRef {
-  return { apiVersion: String(m.apiVersion ?? ''), kind: String(m.kind ?? ''), name: String(m.metadata?.name ?? ''), namespace: m.metadata?.namespace === undefined ? undefined : String(m.metadata.namespace) };
+  return {
+    apiVersion: String(m.apiVersion ?? ''),
+    kind: String(m.kind ?? ''),
+    name: String(m.metadata?.name ?? ''),
+    namespace: m.metadata?.namespace === undefined ? undefined : String(m.metadata.namespace),
+  };
 }
 
 function refOfDecider(cluster: FlowCluster, d: FlowDecider | undefined): ResourceRef {

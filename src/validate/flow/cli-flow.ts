@@ -76,8 +76,7 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
     else if (token.startsWith('/') && path === undefined) path = token;
     else if (PROTOCOLS[token.toLowerCase()] && protocol === undefined && method === undefined && path === undefined) {
       protocol = PROTOCOLS[token.toLowerCase()];
-    }
-    else if (/^[A-Za-z0-9-]+=/.test(token)) {
+    } else if (/^[A-Za-z0-9-]+=/.test(token)) {
       const [k, ...v] = token.split('=');
       if (k === 'principal') requestPrincipal = v.join('=');
       else if (k === 'sni') sni = v.join('=');
@@ -135,7 +134,8 @@ function resolveSource(text: string, evaluator: FlowEvaluator, spec: string, pla
   }
   const namespaces = [...new Set(pods.map((p) => p.namespace))];
   if (namespaces.length === 0) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': no workload ${text} in the manifests`);
-  if (namespaces.length > 1) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': ${name} is in several namespaces (${namespaces.join(', ')}); write <namespace>/${name}`);
+  if (namespaces.length > 1)
+    throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': ${name} is in several namespaces (${namespaces.join(', ')}); write <namespace>/${name}`);
   return { workload: name, namespace: namespaces[0] };
 }
 
@@ -178,13 +178,15 @@ export function readPlatform(files: readonly PlatformFileText[]): PlatformFile {
   const workloads = (list.data as unknown[]).map((w: any, i) => {
     const bad = (field: string, what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: [${i}].${field}: ${what}`);
     if (!w || typeof w !== 'object') throw bad('', 'not an object');
-    for (const field of ['name', 'namespace', 'serviceAccount']) if (typeof w[field] !== 'string' || w[field] === '') throw bad(field, 'must be a non-empty string');
+    for (const field of ['name', 'namespace', 'serviceAccount'])
+      if (typeof w[field] !== 'string' || w[field] === '') throw bad(field, 'must be a non-empty string');
     if (typeof w.meshed !== 'boolean') throw bad('meshed', 'must be true or false');
     for (const field of ['labels', 'namespaceLabels', 'ports']) {
       if (w[field] !== undefined && (typeof w[field] !== 'object' || Array.isArray(w[field]))) throw bad(field, 'must be a map');
     }
     if (w.labels === undefined) throw bad('labels', 'is required');
-    if (w.addresses !== undefined && !(Array.isArray(w.addresses) && w.addresses.every((a: unknown) => typeof a === 'string'))) throw bad('addresses', 'must be a list of IP addresses');
+    if (w.addresses !== undefined && !(Array.isArray(w.addresses) && w.addresses.every((a: unknown) => typeof a === 'string')))
+      throw bad('addresses', 'must be a list of IP addresses');
     return w as FlowWorkload;
   });
   return { workloads };
@@ -266,7 +268,10 @@ export function runFlowCommand(
   if (listAll) {
     for (const p of workloadPairs(evaluator, [])) {
       const by = p.verdict.decidedBy ? ` by ${describeDecider(p.verdict.decidedBy)}` : '';
-      io.stdout(`${p.verdict.open ? 'OPEN   ' : 'REFUSED'} ${p.source} -> ${p.destination}${p.verdict.port ? `:${p.verdict.port}` : ''}${by}: ${p.verdict.reason}\n`);
+      io.stdout(
+        `${p.verdict.open ? 'OPEN   ' : 'REFUSED'} ${p.source} -> ${p.destination}${p.verdict.port ? `:${p.verdict.port}` : ''}${by}: `
+          + `${p.verdict.reason}\n`,
+      );
     }
     // The public hosts: GET / through every Gateway server with a gateway pod.
     const seen = new Set<string>();
@@ -286,7 +291,9 @@ export function runFlowCommand(
     for (const c of readCallRecords(evaluator.cluster.manifests).calls) {
       const f = c.flow;
       const what = f.method ? ` ${f.method} ${f.path ?? '/'}` : ` ${f.protocol ?? ''}`.trimEnd();
-      io.stdout(`${formatVerdict(`recorded ${c.entry.source.namespace}/${c.entry.source.workload} -> ${f.host}:${f.port}${what}`, evaluator.evaluate(f))}\n`);
+      io.stdout(
+        `${formatVerdict(`recorded ${c.entry.source.namespace}/${c.entry.source.workload} -> ${f.host}:${f.port}${what}`, evaluator.evaluate(f))}\n`,
+      );
     }
   }
   return code;

@@ -325,4 +325,3 @@ export function platformPod(w: FlowWorkload, gateway = false): FlowPod {
     gateway,
   };
 }
-

@@ -19,7 +19,15 @@ import { networkPolicyDecision } from './network-policy';
 import { flowMode, modeName, serviceEntryPortProtocol, servicePortProtocol } from './protocol';
 import { SidecarReadiness } from './readiness';
 import {
-  destinationRuleFor, gatewayPods, gatewayServersFor, RouteDestination, RouteRequest, routeThrough, serverAdmitsNamespace, subsetLabels, tlsModeOf,
+  destinationRuleFor,
+  gatewayPods,
+  gatewayServersFor,
+  RouteDestination,
+  RouteRequest,
+  routeThrough,
+  serverAdmitsNamespace,
+  subsetLabels,
+  tlsModeOf,
   virtualServiceFor,
 } from './routing';
 import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor } from './service-entry';
@@ -86,8 +94,11 @@ export class FlowEvaluator {
     } else {
       source = this.cluster.podsNamed(flow.source.workload, flow.source.namespace)[0];
       if (!source) {
-        return refused({ layer: 'no endpoint', kind: 'Deployment', namespace: flow.source.namespace, name: flow.source.workload },
-          `no workload ${flow.source.namespace}/${flow.source.workload} in the manifests`, hops);
+        return refused(
+          { layer: 'no endpoint', kind: 'Deployment', namespace: flow.source.namespace, name: flow.source.workload },
+          `no workload ${flow.source.namespace}/${flow.source.workload} in the manifests`,
+          hops,
+        );
       }
     }
     const owner = source.manifest?.metadata?.name;
@@ -113,7 +124,10 @@ export class FlowEvaluator {
       known = null;
       for (const direction of ['Egress', 'Ingress'] as const) {
         const d = networkPolicyDecision(this.cluster, direction, source, dns, 53, 'UDP');
-        if (!d.allowed) { known = { direction, policy: d.policy, reason: d.reason }; break; }
+        if (!d.allowed) {
+          known = { direction, policy: d.policy, reason: d.reason };
+          break;
+        }
       }
       this.dnsRefusals.set(source, known);
     }
@@ -124,8 +138,16 @@ export class FlowEvaluator {
   private routeRequest(ctx: Context, source: FlowPod, gateway: string): RouteRequest {
     const f = ctx.flow;
     return {
-      host: f.host, port: f.port, method: f.method ?? 'GET', path: f.path ?? '/', headers: f.headers ?? {},
-      source, tcp: ctx.tcp, tls: ctx.tls, sni: f.sni, gateway,
+      host: f.host,
+      port: f.port,
+      method: f.method ?? 'GET',
+      path: f.path ?? '/',
+      headers: f.headers ?? {},
+      source,
+      tcp: ctx.tcp,
+      tls: ctx.tls,
+      sni: f.sni,
+      gateway,
     };
   }
 
@@ -163,7 +185,12 @@ export class FlowEvaluator {
     if (typeof credential === 'string' && credential !== '') {
       const secrets = this.cluster.ofKind('Secret').filter((m) => m.apiVersion === 'v1' && m.metadata?.name === credential);
       if (secrets.length > 0 && !secrets.some((m) => nsOf(m) === gw.namespace)) {
-        return refused(decider('routing', gateway), `Gateway ${gwRef}'s credentialName ${credential} is read in ${gw.namespace}, the gateway pods' namespace, but Secret ${credential} is in ${[...new Set(secrets.map(nsOf))].sort().join(', ')}: no certificate, the TLS handshake fails`, hops);
+        return refused(
+          decider('routing', gateway),
+          `Gateway ${gwRef}'s credentialName ${credential} is read in ${gw.namespace}, the gateway pods' namespace, but Secret ${credential} is in `
+            + `${[...new Set(secrets.map(nsOf))].sort().join(', ')}: no certificate, the TLS handshake fails`,
+          hops,
+        );
       }
     }
     const tcp = ctx.tcp;
@@ -175,7 +202,8 @@ export class FlowEvaluator {
     if (!vs) return refused(decider('routing', gateway), `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`, hops);
     const route = routeThrough(vs, this.routeRequest(ctx, gw, gwRef));
     if (route.kind !== 'route') return refused(decider('routing', vs), route.reason, hops);
-    if (route.destinations.length === 0) return refused(decider('routing', vs), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} has no route for ${flow.host}`, hops);
+    if (route.destinations.length === 0)
+      return refused(decider('routing', vs), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} has no route for ${flow.host}`, hops);
     return this.toDestinations(gw, ctx, route.destinations, vs, false, false);
   }
 
@@ -185,8 +213,11 @@ export class FlowEvaluator {
     if (flow.pods) {
       const pods = this.cluster.podsNamed(flow.pods.workload, flow.pods.namespace);
       if (pods.length === 0) {
-        return refused({ layer: 'no endpoint', kind: 'Deployment', namespace: flow.pods.namespace, name: flow.pods.workload },
-          `no workload ${flow.pods.namespace}/${flow.pods.workload} in the manifests`, hops);
+        return refused(
+          { layer: 'no endpoint', kind: 'Deployment', namespace: flow.pods.namespace, name: flow.pods.workload },
+          `no workload ${flow.pods.namespace}/${flow.pods.workload} in the manifests`,
+          hops,
+        );
       }
       return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, given, { passthrough: true })));
     }
@@ -195,13 +226,18 @@ export class FlowEvaluator {
       if (flow.target) return this.toPlatformTarget(source, given, flow.target);
       const entry = serviceEntryFor(this.cluster, flow.host, source.namespace);
       if (entry) return this.toServiceEntry(source, given, entry);
-      return refused({ layer: 'routing', kind: 'Service', namespace: source.namespace, name: flow.host }, `no Service or ServiceEntry for ${flow.host} (503 NR)`, hops);
+      return refused(
+        { layer: 'routing', kind: 'Service', namespace: source.namespace, name: flow.host },
+        `no Service or ServiceEntry for ${flow.host} (503 NR)`,
+        hops,
+      );
     }
     const servicePort = portOf(service, flow.port);
     // Scrapes and probes address the pods' own proxy ports directly, not the Service.
     if (!servicePort && SIDECAR_OWN_PORTS.has(flow.port)) {
       const pods = this.cluster.podsOfService(service);
-      if (pods.length === 0) return refused(decider('no endpoint', service.manifest), `Service ${service.namespace}/${service.name} selects no pod`, hops);
+      if (pods.length === 0)
+        return refused(decider('no endpoint', service.manifest), `Service ${service.namespace}/${service.name} selects no pod`, hops);
       return this.each(pods.map((pod) => () => this.serverSide(source, pod, flow.port, given, { passthrough: true })));
     }
     // What the proxies do with the connection: the port's protocol, unless the flow says what the
@@ -275,7 +311,14 @@ export class FlowEvaluator {
   }
 
   /** Every weighted destination of the route must work: the first that does not decides. */
-  private toDestinations(source: FlowPod, ctx: Context, destinations: readonly RouteDestination[], vs: Manifest | undefined, passthrough: boolean, sidecarApplies: boolean): FlowVerdict {
+  private toDestinations(
+    source: FlowPod,
+    ctx: Context,
+    destinations: readonly RouteDestination[],
+    vs: Manifest | undefined,
+    passthrough: boolean,
+    sidecarApplies: boolean,
+  ): FlowVerdict {
     const { flow, hops } = ctx;
     const checks: Array<() => FlowVerdict> = [];
     for (const d of destinations) {
@@ -286,26 +329,43 @@ export class FlowEvaluator {
       // points at a cluster it lacks (503 NR). https://istio.io/latest/docs/reference/config/networking/sidecar/
       if (sidecarApplies && !passthrough && vs) {
         const sc = sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port);
-        if (!sc.listed) return refused(decider('Sidecar egress', sc.sidecar), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} routes to ${service.fqdn}, which Sidecar ${nsOf(sc.sidecar!)}/${sc.sidecar!.metadata?.name} does not import (503 NR)${share}`, hops);
+        if (!sc.listed)
+          return refused(
+            decider('Sidecar egress', sc.sidecar),
+            `VirtualService ${nsOf(vs)}/${vs.metadata?.name} routes to ${service.fqdn}, which Sidecar `
+              + `${nsOf(sc.sidecar!)}/${sc.sidecar!.metadata?.name} does not import (503 NR)${share}`,
+            hops,
+          );
       }
-      const port = d.port !== undefined ? portOf(service, d.port) : portOf(service, flow.port) ?? onlyPort(service);
-      if (!port) return refused(decider('routing', vs ?? service.manifest), `Service ${service.namespace}/${service.name} has no port ${d.port ?? flow.port}${share}`, hops);
+      const port = d.port !== undefined ? portOf(service, d.port) : (portOf(service, flow.port) ?? onlyPort(service));
+      if (!port)
+        return refused(
+          decider('routing', vs ?? service.manifest),
+          `Service ${service.namespace}/${service.name} has no port ${d.port ?? flow.port}${share}`,
+          hops,
+        );
       let pods = this.cluster.podsOfService(service);
       const dr = destinationRuleFor(this.cluster, service.fqdn, service.namespace, source.namespace);
       if (d.subset !== undefined) {
         const labels = subsetLabels(dr, d.subset);
-        if (!labels) return refused(decider('routing', vs ?? dr), `subset ${d.subset} of ${d.fqdn} is defined by no DestinationRule (503 NR)${share}`, hops);
+        if (!labels)
+          return refused(decider('routing', vs ?? dr), `subset ${d.subset} of ${d.fqdn} is defined by no DestinationRule (503 NR)${share}`, hops);
         pods = pods.filter((p) => labelsSubsetOf(labels, p.labels));
       }
       const where = `${service.name}.${service.namespace}:${port.port}${d.subset ? ` subset ${d.subset}` : ''}`;
       if (pods.length === 0) {
-        return refused(decider('no endpoint', d.subset !== undefined ? dr : service.manifest), `${where} has no pods: 503 no healthy upstream${share}`, hops);
+        return refused(
+          decider('no endpoint', d.subset !== undefined ? dr : service.manifest),
+          `${where} has no pods: 503 no healthy upstream${share}`,
+          hops,
+        );
       }
       const tls = passthrough ? undefined : tlsModeOf(dr, d.subset, Number(port.port));
       for (const pod of pods) {
         checks.push(() => {
           const target = targetPort(port, pod);
-          if (target === undefined) return refused(decider('no endpoint', service.manifest), `pod ${pod.name} has no container port named ${port.targetPort}${share}`, hops);
+          if (target === undefined)
+            return refused(decider('no endpoint', service.manifest), `pod ${pod.name} has no container port named ${port.targetPort}${share}`, hops);
           hops.push(`${where} → ${pod.namespace}/${pod.name}:${target}`);
           const v = this.serverSide(source, pod, target, ctx, { passthrough, tls, dr });
           return share && !v.allowed ? { ...v, reason: `${v.reason}${share}` } : v;
@@ -340,7 +400,13 @@ export class FlowEvaluator {
   }
 
   /** The connection and the destination's proxy. */
-  private serverSide(source: FlowPod, pod: FlowPod, port: number, ctx: Context, opts: { passthrough: boolean; tls?: string; dr?: Manifest }): FlowVerdict {
+  private serverSide(
+    source: FlowPod,
+    pod: FlowPod,
+    port: number,
+    ctx: Context,
+    opts: { passthrough: boolean; tls?: string; dr?: Manifest },
+  ): FlowVerdict {
     const { flow, hops, tcp } = ctx;
     const notReady = this.notReady(pod, hops);
     if (notReady) return notReady;
@@ -348,14 +414,29 @@ export class FlowEvaluator {
     if (!egress.allowed) return refused(decider('NetworkPolicy egress', egress.policy), egress.reason, hops);
     const ingress = networkPolicyDecision(this.cluster, 'Ingress', source, pod, port);
     if (!ingress.allowed) return refused(decider('NetworkPolicy ingress', ingress.policy), ingress.reason, hops);
-    let last: FlowDecider | undefined = ingress.policy ? decider('NetworkPolicy ingress', ingress.policy) : egress.policy ? decider('NetworkPolicy egress', egress.policy) : undefined;
+    let last: FlowDecider | undefined = ingress.policy
+      ? decider('NetworkPolicy ingress', ingress.policy)
+      : egress.policy
+        ? decider('NetworkPolicy egress', egress.policy)
+        : undefined;
     let lastReason = ingress.policy ? ingress.reason : egress.reason;
     if (!pod.meshed) {
-      if (opts.tls === 'ISTIO_MUTUAL') return refused(decider('mTLS', opts.dr), `DestinationRule ${opts.dr ? nsOf(opts.dr) + '/' + opts.dr.metadata?.name : ''} sends Istio mTLS to ${pod.name}, which has no sidecar to terminate it`, hops);
+      if (opts.tls === 'ISTIO_MUTUAL')
+        return refused(
+          decider('mTLS', opts.dr),
+          `DestinationRule ${opts.dr ? nsOf(opts.dr) + '/' + opts.dr.metadata?.name : ''} sends Istio mTLS to ${pod.name}, `
+            + 'which has no sidecar to terminate it',
+          hops,
+        );
       return { allowed: true, decidedBy: last, reason: `${pod.name} has no sidecar; ${lastReason}`, hops };
     }
     if (SIDECAR_OWN_PORTS.has(port)) {
-      return { allowed: true, decidedBy: last, reason: `port ${port} is the proxy's own and is not intercepted: no mTLS or authorization applies; ${lastReason}`, hops };
+      return {
+        allowed: true,
+        decidedBy: last,
+        reason: `port ${port} is the proxy's own and is not intercepted: no mTLS or authorization applies; ${lastReason}`,
+        hops,
+      };
     }
     const mode = mtlsMode(this.cluster, pod, port);
     // What the client sends: auto mTLS (no tls in the DestinationRule) sends Istio mTLS to a
@@ -365,21 +446,35 @@ export class FlowEvaluator {
     let istioMtls: boolean;
     if (opts.passthrough || !source.meshed) istioMtls = false;
     else if (opts.tls === 'ISTIO_MUTUAL') {
-      if (mode.mode === 'DISABLE') return refused(decider('mTLS', opts.dr), `${drName} sends Istio mTLS but ${pod.name}'s PeerAuthentication DISABLEs it`, hops);
+      if (mode.mode === 'DISABLE')
+        return refused(decider('mTLS', opts.dr), `${drName} sends Istio mTLS but ${pod.name}'s PeerAuthentication DISABLEs it`, hops);
       istioMtls = true;
     } else if (opts.tls === 'DISABLE' || opts.tls === 'SIMPLE' || opts.tls === 'MUTUAL') istioMtls = false;
     else istioMtls = mode.mode !== 'DISABLE';
     if (mode.mode === 'STRICT' && !istioMtls) {
-      const why = !source.meshed ? `${source.name} has no sidecar and sends plaintext`
-        : opts.passthrough ? `${source.name}'s request is passed through as plain TCP`
+      const why = !source.meshed
+        ? `${source.name} has no sidecar and sends plaintext`
+        : opts.passthrough
+          ? `${source.name}'s request is passed through as plain TCP`
           : `${drName} sets tls.mode ${opts.tls}`;
       const byDr = source.meshed && !opts.passthrough && opts.dr;
-      return refused(decider('mTLS', byDr ? opts.dr : mode.policy), `${why}, but ${pod.name} requires STRICT mTLS on port ${port}${mode.policy ? ` (PeerAuthentication ${nsOf(mode.policy)}/${mode.policy.metadata?.name})` : ''}`, hops);
+      return refused(
+        decider('mTLS', byDr ? opts.dr : mode.policy),
+        `${why}, but ${pod.name} requires STRICT mTLS on port ${port}`
+          + (mode.policy ? ` (PeerAuthentication ${nsOf(mode.policy)}/${mode.policy.metadata?.name})` : ''),
+        hops,
+      );
     }
-    if (mode.policy && istioMtls) { last = decider('mTLS', mode.policy); lastReason = `mTLS ${mode.mode}`; }
+    if (mode.policy && istioMtls) {
+      last = decider('mTLS', mode.policy);
+      lastReason = `mTLS ${mode.mode}`;
+    }
     const authz = authorizationDecision(this.cluster, pod, this.authzRequest(flow, istioMtls ? source : undefined, port, ctx.authority, tcp, source));
     if (!authz.allowed) return refused(decider('AuthorizationPolicy', authz.policy), authz.reason, hops);
-    if (authz.policy) { last = decider('AuthorizationPolicy', authz.policy); lastReason = authz.reason; }
+    if (authz.policy) {
+      last = decider('AuthorizationPolicy', authz.policy);
+      lastReason = authz.reason;
+    }
     return { allowed: true, decidedBy: last, reason: authz.policy ? authz.reason : `${authz.reason}; ${lastReason}`, hops };
   }
 
@@ -428,7 +523,7 @@ export function flowProblem(flow: Flow): FlowProblem {
   const protocol = protocolProblem(flow);
   if (protocol) return protocol;
   const s = flow.source as Record<string, unknown>;
-  if (!s || !(s.external === true || typeof s.workload === 'string' && typeof s.namespace === 'string' || typeof s.platform === 'object')) {
+  if (!s || !(s.external === true || (typeof s.workload === 'string' && typeof s.namespace === 'string') || typeof s.platform === 'object')) {
     return bad('source', 'is not { workload, namespace }, { platform } or { external: true }');
   }
   return undefined;
@@ -466,7 +561,12 @@ function refused(decidedBy: FlowDecider, reason: string, hops: readonly string[]
 
 function decider(layer: FlowLayer, m: Manifest | undefined): FlowDecider {
   if (!m) return { layer, kind: 'none', name: '(default)' };
-  return { layer, kind: String(m.kind), namespace: m.metadata?.namespace === undefined ? undefined : String(m.metadata.namespace), name: String(m.metadata?.name) };
+  return {
+    layer,
+    kind: String(m.kind),
+    namespace: m.metadata?.namespace === undefined ? undefined : String(m.metadata.namespace),
+    name: String(m.metadata?.name),
+  };
 }
 
 function portOf(service: FlowService, port: number): Manifest | undefined {

@@ -18,7 +18,9 @@ export interface MtlsMode {
  * from the next level ("the most specific policy wins"; portLevelMtls needs a selector).
  */
 export function mtlsMode(cluster: FlowCluster, pod: FlowPod, port: number): MtlsMode {
-  const own = cluster.selecting('PeerAuthentication', pod.namespace, pod.labels, (p) => (p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined));
+  const own = cluster.selecting('PeerAuthentication', pod.namespace, pod.labels, (p) =>
+    p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined,
+  );
   const workload = own.find((p) => p.spec?.selector);
   const levels: Array<[Manifest | undefined, string | undefined]> = [
     [workload, workload?.spec?.portLevelMtls?.[String(port)]?.mode],

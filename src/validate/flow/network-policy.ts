@@ -97,14 +97,23 @@ export function networkPolicyDecision(
       const peers: Manifest[] | undefined = direction === 'Egress' ? rule.to : rule.from;
       const peerOk = !Array.isArray(peers) || peers.length === 0 || peers.some((p) => peerCovers(cluster, p, nsOf(np), peer));
       if (peerOk && portsAdmit(rule.ports, port, protocol, destination)) {
-        return { allowed: true, policy: np, reason: `NetworkPolicy ${nsOf(np)}/${np.metadata?.name} admits ${direction === 'Egress' ? `egress to ${peer.name}` : `ingress from ${peer.name}`} on ${port}/${protocol}` };
+        return {
+          allowed: true,
+          policy: np,
+          reason: `NetworkPolicy ${nsOf(np)}/${np.metadata?.name} admits `
+            + `${direction === 'Egress' ? `egress to ${peer.name}` : `ingress from ${peer.name}`} on ${port}/${protocol}`,
+        };
       }
     }
   }
-  const decider = policies.find((np) => Object.keys(np.spec?.podSelector?.matchLabels ?? {}).length > 0 || (np.spec?.podSelector?.matchExpressions ?? []).length > 0) ?? policies[0];
+  const decider =
+    policies.find(
+      (np) => Object.keys(np.spec?.podSelector?.matchLabels ?? {}).length > 0 || (np.spec?.podSelector?.matchExpressions ?? []).length > 0,
+    ) ?? policies[0];
   return {
     allowed: false,
     policy: decider,
-    reason: `no NetworkPolicy selecting ${pod.name} admits ${direction === 'Egress' ? `egress to ${peer.name}` : `ingress from ${peer.name}`} on ${port}/${protocol} (${policies.map((p) => p.metadata?.name).join(', ')})`,
+    reason: `no NetworkPolicy selecting ${pod.name} admits ${direction === 'Egress' ? `egress to ${peer.name}` : `ingress from ${peer.name}`} on `
+      + `${port}/${protocol} (${policies.map((p) => p.metadata?.name).join(', ')})`,
   };
 }

@@ -42,7 +42,10 @@ export class PairAnalysis {
   private reverseBuilt = false;
   private readonly peerMemo = new WeakMap<Manifest, Map<string, FlowPod[]>>();
 
-  public constructor(private readonly cluster: FlowCluster, private readonly candidatesOf: (p: FlowPod) => boolean) {}
+  public constructor(
+    private readonly cluster: FlowCluster,
+    private readonly candidatesOf: (p: FlowPod) => boolean,
+  ) {}
 
   /** The pods `source` may reach through the layers that are indexes (NetworkPolicy egress, Sidecar hosts). */
   public candidates(source: FlowPod): FlowPod[] {
@@ -64,14 +67,22 @@ export class PairAnalysis {
       if (v.open) return v;
       first ??= v;
     }
-    return first ?? { open: false, reason: `${b.name} exposes no port`, decidedBy: { layer: 'no endpoint', kind: String(b.kind), namespace: b.namespace, name: b.name } };
+    return (
+      first ?? {
+        open: false,
+        reason: `${b.name} exposes no port`,
+        decidedBy: { layer: 'no endpoint', kind: String(b.kind), namespace: b.namespace, name: b.name },
+      }
+    );
   }
 
   /** The ports `b` listens on: its container ports (else its Services' target ports) and, if meshed, the proxy's own. */
   private portsOf(b: FlowPod): number[] {
     const ports = new Set<number>(b.portNumbers);
     if (ports.size === 0) {
-      for (const s of this.servicesOf(b)) for (const p of s.spec?.ports ?? []) if (typeof p.targetPort === 'number' || p.targetPort === undefined) ports.add(Number(p.targetPort ?? p.port));
+      for (const s of this.servicesOf(b))
+        for (const p of s.spec?.ports ?? [])
+          if (typeof p.targetPort === 'number' || p.targetPort === undefined) ports.add(Number(p.targetPort ?? p.port));
     }
     if (b.meshed) for (const p of SIDECAR_OWN_PORTS) ports.add(p);
     return [...ports].sort((x, y) => x - y);
@@ -82,7 +93,12 @@ export class PairAnalysis {
   }
 
   private onPort(a: FlowPod, b: FlowPod, port: number): PairVerdict {
-    const refuse = (layer: FlowLayer, m: Manifest | undefined, reason: string): PairVerdict => ({ open: false, port, reason, decidedBy: dec(layer, m) });
+    const refuse = (layer: FlowLayer, m: Manifest | undefined, reason: string): PairVerdict => ({
+      open: false,
+      port,
+      reason,
+      decidedBy: dec(layer, m),
+    });
     const egress = networkPolicyDecision(this.cluster, 'Egress', a, b, port);
     if (!egress.allowed) return refuse('NetworkPolicy egress', egress.policy, egress.reason);
     const ingress = networkPolicyDecision(this.cluster, 'Ingress', a, b, port);
@@ -94,19 +110,36 @@ export class PairAnalysis {
       const covers = (h: string, s: Manifest) => egressHostCovers(String(h), nsOf(sidecar), serviceHost(String(s.metadata?.name), nsOf(s)), nsOf(s));
       const listed = services.some((s) => (sidecar.spec.egress as Manifest[]).some((l) => (l.hosts ?? []).some((h: string) => covers(h, s))));
       if (!listed) {
-        if (sidecar.spec?.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY') return refuse('Sidecar egress', sidecar, `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} lists no host of ${b.name} (REGISTRY_ONLY)`);
+        if (sidecar.spec?.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY')
+          return refuse('Sidecar egress', sidecar, `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} lists no host of ${b.name} (REGISTRY_ONLY)`);
         plaintext = true;
       }
     }
-    const last = ingress.policy ? dec('NetworkPolicy ingress', ingress.policy) : egress.policy ? dec('NetworkPolicy egress', egress.policy) : undefined;
+    const last = ingress.policy
+      ? dec('NetworkPolicy ingress', ingress.policy)
+      : egress.policy
+        ? dec('NetworkPolicy egress', egress.policy)
+        : undefined;
     if (!b.meshed || SIDECAR_OWN_PORTS.has(port)) {
-      return { open: true, port, decidedBy: last, reason: `${a.name} reaches ${b.name} on ${port}${b.meshed ? ' (the proxy\'s own port: no mTLS or authorization)' : ' (no sidecar)'}: ${ingress.reason}` };
+      return {
+        open: true,
+        port,
+        decidedBy: last,
+        reason: `${a.name} reaches ${b.name} on ${port}`
+          + `${b.meshed ? " (the proxy's own port: no mTLS or authorization)" : ' (no sidecar)'}: ${ingress.reason}`,
+      };
     }
     const mode = mtlsMode(this.cluster, b, port);
-    if (plaintext && mode.mode === 'STRICT') return refuse('mTLS', mode.policy, `${a.name} would send plaintext but ${b.name} requires STRICT mTLS on ${port}`);
+    if (plaintext && mode.mode === 'STRICT')
+      return refuse('mTLS', mode.policy, `${a.name} would send plaintext but ${b.name} requires STRICT mTLS on ${port}`);
     const authz = this.authzAdmits(a, b, port, !plaintext && mode.mode !== 'DISABLE');
     if (!authz.allowed) return refuse('AuthorizationPolicy', authz.policy, authz.reason);
-    return { open: true, port, decidedBy: authz.policy ? dec('AuthorizationPolicy', authz.policy) : last, reason: `${a.name} reaches ${b.name} on ${port}: ${authz.reason}` };
+    return {
+      open: true,
+      port,
+      decidedBy: authz.policy ? dec('AuthorizationPolicy', authz.policy) : last,
+      reason: `${a.name} reaches ${b.name} on ${port}: ${authz.reason}`,
+    };
   }
 
   /**
@@ -119,33 +152,58 @@ export class PairAnalysis {
     const principal = mtls ? this.cluster.principalOf(a) : undefined;
     const namespace = mtls ? a.namespace : undefined;
     const policies = authzPoliciesFor(this.cluster, b);
-    const sourceOk = (rule: Manifest) => !(rule.from?.length > 0) || rule.from.some((f: Manifest) => {
-      const s = f.source ?? {};
-      const pos = (k: string, v: string | undefined) => !(s[k]?.length > 0) || (s[k] as string[]).some((p) => stringMatches(String(p), v));
-      const neg = (k: string, v: string | undefined) => !(s[k]?.length > 0) || v === undefined || !(s[k] as string[]).some((p) => stringMatches(String(p), v));
-      return pos('principals', principal) && neg('notPrincipals', principal) && pos('namespaces', namespace) && neg('notNamespaces', namespace)
-        && !(s.ipBlocks?.length > 0) && !(s.remoteIpBlocks?.length > 0);
-    });
-    const whenOk = (rule: Manifest) => (rule.when ?? []).every((c: Manifest) => {
-      const v = c.key === 'source.namespace' ? namespace : c.key === 'source.principal' ? principal : c.key === 'destination.port' ? String(port) : null;
-      if (v === null) return true;
-      return (!(c.values?.length > 0) || (v !== undefined && (c.values as string[]).some((p) => stringMatches(String(p), v))))
-        && (!(c.notValues?.length > 0) || v === undefined || !(c.notValues as string[]).some((p) => stringMatches(String(p), v)));
-    });
-    const portOk = (rule: Manifest) => !(rule.to?.length > 0) || rule.to.some((t: Manifest) => {
-      const op = t.operation ?? {};
-      return (!(op.ports?.length > 0) || op.ports.map(String).includes(String(port))) && !(op.notPorts ?? []).map(String).includes(String(port));
-    });
+    const sourceOk = (rule: Manifest) =>
+      !(rule.from?.length > 0) ||
+      rule.from.some((f: Manifest) => {
+        const s = f.source ?? {};
+        const pos = (k: string, v: string | undefined) => !(s[k]?.length > 0) || (s[k] as string[]).some((p) => stringMatches(String(p), v));
+        const neg = (k: string, v: string | undefined) =>
+          !(s[k]?.length > 0) || v === undefined || !(s[k] as string[]).some((p) => stringMatches(String(p), v));
+        return (
+          pos('principals', principal) &&
+          neg('notPrincipals', principal) &&
+          pos('namespaces', namespace) &&
+          neg('notNamespaces', namespace) &&
+          !(s.ipBlocks?.length > 0) &&
+          !(s.remoteIpBlocks?.length > 0)
+        );
+      });
+    const whenOk = (rule: Manifest) =>
+      (rule.when ?? []).every((c: Manifest) => {
+        const v =
+          c.key === 'source.namespace' ? namespace : c.key === 'source.principal' ? principal : c.key === 'destination.port' ? String(port) : null;
+        if (v === null) return true;
+        return (
+          (!(c.values?.length > 0) || (v !== undefined && (c.values as string[]).some((p) => stringMatches(String(p), v)))) &&
+          (!(c.notValues?.length > 0) || v === undefined || !(c.notValues as string[]).some((p) => stringMatches(String(p), v)))
+        );
+      });
+    const portOk = (rule: Manifest) =>
+      !(rule.to?.length > 0) ||
+      rule.to.some((t: Manifest) => {
+        const op = t.operation ?? {};
+        return (!(op.ports?.length > 0) || op.ports.map(String).includes(String(port))) && !(op.notPorts ?? []).map(String).includes(String(port));
+      });
     for (const p of policies.filter((x) => x.spec?.action === 'DENY')) {
       const all = (p.spec?.rules ?? []).find((r: Manifest) => sourceOk(r ?? {}) && !(r?.to?.length > 0) && !(r?.when?.length > 0));
-      if (all) return { allowed: false, policy: p, reason: `AuthorizationPolicy ${nsOf(p)}/${p.metadata?.name} (DENY) refuses every request from ${a.name}` };
+      if (all)
+        return {
+          allowed: false,
+          policy: p,
+          reason: `AuthorizationPolicy ${nsOf(p)}/${p.metadata?.name} (DENY) refuses every request from ${a.name}`,
+        };
     }
     const allows = policies.filter((x) => String(x.spec?.action ?? 'ALLOW') === 'ALLOW');
     if (allows.length === 0) return { allowed: true, reason: `no ALLOW policy applies to ${b.name}` };
     for (const p of allows) {
       const rules: Manifest[] = p.spec?.rules ?? [];
       const i = rules.findIndex((r) => sourceOk(r ?? {}) && portOk(r ?? {}) && whenOk(r ?? {}));
-      if (i >= 0) return { allowed: true, policy: p, reason: `AuthorizationPolicy ${nsOf(p)}/${p.metadata?.name} rules[${i}] admits requests from ${principal ?? 'a plaintext peer'}` };
+      if (i >= 0)
+        return {
+          allowed: true,
+          policy: p,
+          reason: `AuthorizationPolicy ${nsOf(p)}/${p.metadata?.name} rules[${i}] admits requests from ${principal ?? 'a plaintext peer'}`,
+        };
     }
     const decider = allows.find((x) => x.spec?.selector) ?? allows[0];
     return { allowed: false, policy: decider, reason: `no ALLOW rule of ${b.name} admits ${principal ?? 'a plaintext peer'}` };
@@ -186,8 +244,9 @@ export class PairAnalysis {
       const namespaces = peer.namespaceSelector
         ? this.cluster.namespaces().filter((ns) => labelSelectorMatches(peer.namespaceSelector, this.cluster.namespaceLabels(ns)))
         : [policyNs];
-      out = namespaces.flatMap((ns) => this.cluster.podsMatching(ns, peer.podSelector?.matchLabels ?? {})
-        .filter((p) => labelSelectorMatches(peer.podSelector ?? {}, p.labels)));
+      out = namespaces.flatMap((ns) =>
+        this.cluster.podsMatching(ns, peer.podSelector?.matchLabels ?? {}).filter((p) => labelSelectorMatches(peer.podSelector ?? {}, p.labels)),
+      );
       byNs.set(policyNs, out);
     }
     return out;
@@ -222,7 +281,10 @@ export class PairAnalysis {
     for (const b of this.cluster.pods) {
       if (!this.candidatesOf(b)) continue;
       const set = this.peerSet(b, 'Ingress');
-      if (set === 'all') { this.ingressOpen.add(b); continue; }
+      if (set === 'all') {
+        this.ingressOpen.add(b);
+        continue;
+      }
       for (const a of set) {
         const list = this.ingressReverse.get(a);
         if (list) list.add(b);
@@ -234,5 +296,10 @@ export class PairAnalysis {
 
 function dec(layer: FlowLayer, m: Manifest | undefined): FlowDecider | undefined {
   if (!m) return undefined;
-  return { layer, kind: String(m.kind), namespace: m.metadata?.namespace === undefined ? undefined : String(m.metadata.namespace), name: String(m.metadata?.name) };
+  return {
+    layer,
+    kind: String(m.kind),
+    namespace: m.metadata?.namespace === undefined ? undefined : String(m.metadata.namespace),
+    name: String(m.metadata?.name),
+  };
 }

@@ -79,10 +79,16 @@ function gatewayRef(g: string, namespace: string): string {
  * https://istio.io/latest/docs/ops/best-practices/traffic-management/#split-virtual-services
  */
 export function virtualServiceFor(
-  cluster: FlowCluster, host: string, hostNs: string, sourceNs: string, gateway: string, namespaceAllowed: (ns: string) => boolean = () => true,
+  cluster: FlowCluster,
+  host: string,
+  hostNs: string,
+  sourceNs: string,
+  gateway: string,
+  namespaceAllowed: (ns: string) => boolean = () => true,
   viewer = sourceNs,
 ): Manifest | undefined {
-  const candidates = cluster.model.hosts.virtualServicesFor(host)
+  const candidates = cluster.model.hosts
+    .virtualServicesFor(host)
     .filter((vs) => boundTo(vs, gateway) && namespaceAllowed(nsOf(vs)) && visibleTo(exportToList(vs.spec?.exportTo), nsOf(vs), viewer));
   const rank = (vs: Manifest) => (nsOf(vs) === sourceNs ? 0 : nsOf(vs) === hostNs ? 1 : 2);
   return candidates.sort((a, b) => rank(a) - rank(b))[0];
@@ -97,7 +103,11 @@ export function stringMatch(m: Manifest | undefined, value: string | undefined, 
   if (m.prefix !== undefined) return v.startsWith(ignoreCase ? String(m.prefix).toLowerCase() : String(m.prefix));
   if (m.regex !== undefined) {
     // Envoy matches the whole value with RE2, Go's syntax (src/core/re2.ts), not JavaScript's engine.
-    try { return goRegexp(`^(?:${m.regex})$`).test(value); } catch { return false; }
+    try {
+      return goRegexp(`^(?:${m.regex})$`).test(value);
+    } catch {
+      return false;
+    }
   }
   return true;
 }
@@ -142,12 +152,22 @@ export function routeThrough(vs: Manifest, r: RouteRequest): RouteResult {
     const rule = rules[i];
     const matches: Manifest[] = rule.match ?? [];
     if (matches.length > 0 && !matches.some((m) => httpMatches(m, r, vsNs))) continue;
-    if (rule.redirect) return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] redirects the request` };
-    if (rule.directResponse) return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] answers directly (${rule.directResponse.status})` };
+    if (rule.redirect)
+      return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] redirects the request` };
+    if (rule.directResponse)
+      return {
+        kind: 'refused',
+        virtualService: vs,
+        reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] answers directly (${rule.directResponse.status})`,
+      };
     // An abort fault for every request (percentage 100, or none given: "if not specified, all requests are aborted").
     const abort = rule.fault?.abort;
     if (abort && (abort.percentage === undefined || Number(abort.percentage?.value) >= 100)) {
-      return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] aborts every request (fault ${abort.httpStatus ?? abort.grpcStatus ?? ''})` };
+      return {
+        kind: 'refused',
+        virtualService: vs,
+        reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] aborts every request (fault ${abort.httpStatus ?? abort.grpcStatus ?? ''})`,
+      };
     }
     return { kind: 'route', virtualService: vs, index: i, destinations: destinationsOf(rule, vsNs) };
   }

@@ -25,7 +25,9 @@ export interface SidecarDecision {
  */
 export function sidecarFor(cluster: FlowCluster, pod: FlowPod): Manifest | undefined {
   if (!pod.meshed || pod.gateway) return undefined;
-  const own = cluster.selecting('Sidecar', pod.namespace, pod.labels, (s) => (s.spec?.workloadSelector ? { matchLabels: s.spec.workloadSelector.labels ?? {} } : undefined));
+  const own = cluster.selecting('Sidecar', pod.namespace, pod.labels, (s) =>
+    s.spec?.workloadSelector ? { matchLabels: s.spec.workloadSelector.labels ?? {} } : undefined,
+  );
   return own.find((s) => s.spec?.workloadSelector)
     ?? own.find((s) => !s.spec?.workloadSelector)
     ?? cluster.ofKind('Sidecar', cluster.rootNamespace).find((s) => !s.spec?.workloadSelector);
@@ -54,7 +56,8 @@ export function egressHostCovers(entry: string, sidecarNs: string, host: string,
  */
 export function sidecarDecision(cluster: FlowCluster, pod: FlowPod, host: string, hostNs: string, port: number): SidecarDecision {
   const sidecar = sidecarFor(cluster, pod);
-  if (!sidecar) return { listed: true, outboundMode: 'ALLOW_ANY', reason: pod.meshed ? `no Sidecar limits ${pod.name}'s egress` : `${pod.name} has no sidecar` };
+  if (!sidecar)
+    return { listed: true, outboundMode: 'ALLOW_ANY', reason: pod.meshed ? `no Sidecar limits ${pod.name}'s egress` : `${pod.name} has no sidecar` };
   const mode = sidecar.spec?.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY' : 'ALLOW_ANY';
   const listeners: Manifest[] = sidecar.spec?.egress ?? [];
   if (listeners.length === 0) {
@@ -69,6 +72,7 @@ export function sidecarDecision(cluster: FlowCluster, pod: FlowPod, host: string
     sidecar,
     reason: listed
       ? `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} lists ${host}`
-      : `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} does not list ${hostNs}/${host}${mode === 'REGISTRY_ONLY' ? ' (REGISTRY_ONLY: 502 BlackHoleCluster)' : ' (ALLOW_ANY: passed through as plain TCP)'}`,
+      : `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} does not list `
+        + `${hostNs}/${host}${mode === 'REGISTRY_ONLY' ? ' (REGISTRY_ONLY: 502 BlackHoleCluster)' : ' (ALLOW_ANY: passed through as plain TCP)'}`,
   };
 }

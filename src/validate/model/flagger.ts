@@ -35,7 +35,10 @@ export const FLAGGER_ROUTED_TO = new WeakMap<Manifest, readonly string[]>();
 
 /** The manifests as the cluster has them during every Canary's analysis (unchanged when there is none). */
 export function afterFlagger(manifests: readonly Manifest[]): readonly Manifest[] {
-  const canaries = manifests.filter((m) => m?.kind === 'Canary' && String(m.apiVersion ?? '').startsWith('flagger.app/') && (m.spec?.targetRef?.kind ?? 'Deployment') === 'Deployment');
+  const canaries = manifests.filter(
+    (m) =>
+      m?.kind === 'Canary' && String(m.apiVersion ?? '').startsWith('flagger.app/') && (m.spec?.targetRef?.kind ?? 'Deployment') === 'Deployment',
+  );
   if (canaries.length === 0) return manifests;
   const drop = new Set<Manifest>();
   const add: Manifest[] = [];
@@ -52,15 +55,28 @@ export function afterFlagger(manifests: readonly Manifest[]): readonly Manifest[
     const primary: Manifest = JSON.parse(JSON.stringify(deployment));
     primary.metadata.name = `${target}-primary`;
     primary.spec.selector.matchLabels[key] = primaryValue;
-    primary.spec.template.metadata = { ...(primary.spec.template.metadata ?? {}), labels: { ...(primary.spec.template.metadata?.labels ?? {}), [key]: primaryValue } };
+    primary.spec.template.metadata = {
+      ...(primary.spec.template.metadata ?? {}),
+      labels: { ...(primary.spec.template.metadata?.labels ?? {}), [key]: primaryValue },
+    };
     FLAGGER_PRIMARY_OF.set(primary, target);
     // The target Deployment runs the canary during an analysis (scaled to zero between analyses).
     add.push(primary);
 
     const svc = canary.spec?.service ?? {};
     const name = String(svc.name ?? target);
-    const port = { name: String(svc.portName ?? 'http'), port: Number(svc.port ?? 80), targetPort: svc.targetPort ?? svc.port ?? 80, protocol: 'TCP' };
-    const service = (n: string, v: string): Manifest => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: n, namespace: ns }, spec: { selector: { [key]: v }, ports: [port] } });
+    const port = {
+      name: String(svc.portName ?? 'http'),
+      port: Number(svc.port ?? 80),
+      targetPort: svc.targetPort ?? svc.port ?? 80,
+      protocol: 'TCP',
+    };
+    const service = (n: string, v: string): Manifest => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: n, namespace: ns },
+      spec: { selector: { [key]: v }, ports: [port] },
+    });
     for (const n of [name, `${name}-primary`, `${name}-canary`]) {
       for (const m of manifests) if ((m?.kind === 'Service' || m?.kind === 'VirtualService') && nsOf(m) === ns && m.metadata?.name === n) drop.add(m);
     }
@@ -76,7 +92,12 @@ export function afterFlagger(manifests: readonly Manifest[]): readonly Manifest[
       },
     });
     for (const n of [`${name}-primary`, `${name}-canary`]) {
-      add.push({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: n, namespace: ns }, spec: { host: n, ...(svc.trafficPolicy ? { trafficPolicy: svc.trafficPolicy } : {}) } });
+      add.push({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: n, namespace: ns },
+        spec: { host: n, ...(svc.trafficPolicy ? { trafficPolicy: svc.trafficPolicy } : {}) },
+      });
     }
   }
   return [...manifests.filter((m) => !drop.has(m)), ...add];

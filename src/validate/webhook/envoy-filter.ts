@@ -75,8 +75,10 @@ function configPatch(raw: unknown, at: string, report: Report, scope: WebhookSco
   if (!patch) { fail(`${at}.patch`, 'Envoy filter: missing patch'); return; }
   const operation = str(patch.operation);
   if (operation === '' || operation === 'INVALID') { fail(`${at}.patch.operation`, 'Envoy filter: missing patch operation'); return; }
-  if (operation !== 'REMOVE' && !isSet(patch.value)) { fail(`${at}.patch.value`,
-    'Envoy filter: missing patch value for non-remove operation'); return; }
+  if (operation !== 'REMOVE' && !isSet(patch.value)) {
+    fail(`${at}.patch.value`,
+      'Envoy filter: missing patch value for non-remove operation'); return;
+  }
   const match = obj(cp.match);
   if (scope.version !== '1.24' && match?.context === 'WAYPOINT') return;
   const version = str(obj(match?.proxy)?.proxyVersion);

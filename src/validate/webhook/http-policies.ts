@@ -76,8 +76,10 @@ export function redirect(value: unknown, at: string, report: Report): void {
   const code = num(r.redirectCode);
   if (code !== 0 && (code < 300 || code > 399)) { fail(`${at}.redirectCode`, `${code} is not a valid redirect code, must be 3xx`); return; }
   const scheme = str(r.scheme);
-  if (scheme !== '' && scheme !== 'http' && scheme !== 'https') { fail(`${at}.scheme`,
-    'invalid redirect scheme, must be "http" or "https"'); return; }
+  if (scheme !== '' && scheme !== 'http' && scheme !== 'https') {
+    fail(`${at}.scheme`,
+      'invalid redirect scheme, must be "http" or "https"'); return;
+  }
   if (num(r.port) > 0) {
     const p = portProblem(num(r.port));
     if (p) report(Codes.INVALID_PORT, `${at}.port`, p);

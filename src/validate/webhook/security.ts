@@ -151,8 +151,10 @@ function rule(raw: unknown, i: number, action: string, report: Report, v130: boo
     const field = `${at}.when[${j}]`;
     if (key === '') { fail(`${field}.key`, '`key` must not be empty'); return; }
     const [values, notValues] = [list(c.values).map(str), list(c.notValues).map(str)];
-    if (values.length === 0 && notValues.length === 0) { fail(field,
-      `at least one of \`values\` or \`notValues\` must be set for key ${key}`); return; }
+    if (values.length === 0 && notValues.length === 0) {
+      fail(field,
+      `at least one of \`values\` or \`notValues\` must be set for key ${key}`); return;
+    }
     const vp = attributeProblem(key, values, v130);
     if (vp) report(Codes.INVALID_CONDITION, `${field}.values`, `invalid \`value\` for \`key\` ${key}: ${vp}`);
     const np = attributeProblem(key, notValues, v130);

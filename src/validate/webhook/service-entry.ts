@@ -93,8 +93,10 @@ function dnsResolution(spec: Record<string, any>, report: Report, servicePorts: 
 function dynamicDns(spec: Record<string, any>, report: Report, scope: WebhookScope): void {
   const fail = (field: string, message: string) => report(Codes.SERVICE_ENTRY_REJECTED, field, message);
   if (list(spec.hosts).length === 0) fail('spec.hosts', 'at least one wildcard host must be provided for resolution type DYNAMIC_DNS');
-  list(spec.hosts).forEach((h, i) => { if (!isWildcarded(str(h))) fail(`spec.hosts[${i}]`,
-    'host must be wildcarded for resolution mode DYNAMIC_DNS'); });
+  list(spec.hosts).forEach((h, i) => {
+    if (!isWildcarded(str(h))) fail(`spec.hosts[${i}]`,
+      'host must be wildcarded for resolution mode DYNAMIC_DNS');
+  });
   if (list(spec.addresses).length > 0) fail('spec.addresses',
     'addresses cannot be set for resolution type DYNAMIC_DNS. HTTP route domains will only be generatedfrom the hosts field values');
   if (list(spec.endpoints).length > 0) fail('spec.endpoints',

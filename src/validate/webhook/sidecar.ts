@@ -155,8 +155,10 @@ function outboundTrafficPolicy(value: unknown, report: Report): void {
   const proxy = obj(tp?.egressProxy);
   if (!tp || !proxy) return;
   const at = 'spec.outboundTrafficPolicy.egressProxy';
-  if (str(tp.mode) !== 'ALLOW_ANY') { report(Codes.SIDECAR_REJECTED, at,
-    'sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode'); return; }
+  if (str(tp.mode) !== 'ALLOW_ANY') {
+    report(Codes.SIDECAR_REJECTED, at,
+      'sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode'); return;
+  }
   const f = fqdnProblem(str(proxy.host));
   if (f) report(Codes.INVALID_HOST, `${at}.host`, f);
   if (!isSet(proxy.port)) { report(Codes.SIDECAR_REJECTED, `${at}.port`, 'sidecar: egress_proxy port must be non-nil'); return; }

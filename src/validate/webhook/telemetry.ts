@@ -126,7 +126,7 @@ export function wasmPlugin(w: Manifest, report: Report, scope: WebhookScope): vo
     const [name, at] = [str(e.name), `spec.vmConfig.env[${i}]`];
     const problem = name === '' ? 'spec.vmConfig.env invalid' : Buffer.byteLength(name) > 256 ? 'env.name field must be less than 255 characters long'
       : names.has(name) ? 'duplicate env'
-        : (str(e.valueFrom) || 'INLINE') !== 'INLINE' && str(e.value) !== '' ? 'value may only be set when valueFrom is INLINE' : undefined;
+      : (str(e.valueFrom) || 'INLINE') !== 'INLINE' && str(e.value) !== '' ? 'value may only be set when valueFrom is INLINE' : undefined;
     names.add(name);
     if (problem) { fail(problem === 'value may only be set when valueFrom is INLINE' ? `${at}.value` : `${at}.name`, problem); break; }
   }

@@ -5,7 +5,7 @@ import { formatProblem } from '../../core/errors';
 import { exactDecimal } from '../../private/decimal';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { MeshService } from '../../graph/mesh-service';
-import { addHorizontalPodAutoscaler, APP_CONTAINER } from '../workload/workload';
+import { addHorizontalPodAutoscaler, APP_CONTAINER } from '../../workload/workload';
 import { ScalingPolicy } from './scaling-policy';
 
 /** One direction of scaling: how long to wait for a steady signal, and how fast to move. */
@@ -60,9 +60,15 @@ export interface AutoscalingProps {
 }
 
 /** Seed 004's scale-up: stabilization 60s, at most doubling every 15s. */
-export const DEFAULT_SCALE_UP: Required<ScalingBehavior> = { stabilizationWindow: Duration.seconds(60), policies: [ScalingPolicy.percent(100, Duration.seconds(15))] };
+export const DEFAULT_SCALE_UP: Required<ScalingBehavior> = {
+  stabilizationWindow: Duration.seconds(60),
+  policies: [ScalingPolicy.percent(100, Duration.seconds(15))],
+};
 /** Seed 004's scale-down: stabilization 300s, at most halving every 60s. */
-export const DEFAULT_SCALE_DOWN: Required<ScalingBehavior> = { stabilizationWindow: Duration.seconds(300), policies: [ScalingPolicy.percent(50, Duration.seconds(60))] };
+export const DEFAULT_SCALE_DOWN: Required<ScalingBehavior> = {
+  stabilizationWindow: Duration.seconds(300),
+  policies: [ScalingPolicy.percent(50, Duration.seconds(60))],
+};
 
 /**
  * A HorizontalPodAutoscaler (autoscaling/v2) for a service's Deployment, with seed
@@ -136,7 +142,8 @@ export class Autoscaling extends Construct {
   private check(up: Required<ScalingBehavior>, down: Required<ScalingBehavior>): string[] {
     const out: string[] = [];
     const whole = (field: string, v: number, min: number) => {
-      if (!Number.isInteger(v) || v < min) out.push(formatProblem(Codes.AUTOSCALING_INVALID, `${field} must be a whole number of at least ${min}, got ${v}`));
+      if (!Number.isInteger(v) || v < min)
+        out.push(formatProblem(Codes.AUTOSCALING_INVALID, `${field} must be a whole number of at least ${min}, got ${v}`));
     };
     whole('minReplicas', this.minReplicas, 1);
     whole('maxReplicas', this.maxReplicas, 1);

@@ -6,10 +6,10 @@ import { dns1123LabelProblem } from '../../core/names';
 import { MeshChart } from '../../graph/mesh-chart';
 import { integerProblems } from '../../private/checks';
 import { IMeshService } from '../../graph/mesh-service';
-import { ServiceSecurity } from '../security/service-security';
-import { HostTraffic } from '../traffic/host-traffic';
+import { ServiceSecurity } from '../../graph/security/service-security';
+import { HostTraffic } from '../../graph/traffic/host-traffic';
 import { credentialSecretProblems } from '../../private/gateway-secrets';
-import { addGateway } from '../../render/edge/gateway';
+import { addGateway } from './edge-gateway.render';
 import { GatewayTls } from './gateway-tls';
 
 /** The protocols a gateway server may expose. */
@@ -100,8 +100,7 @@ export class EdgeGateway extends Construct {
     this.namespace = props.namespace ?? MeshChart.of(this).namespace;
     this.servers = Object.freeze([...props.servers]);
     this.selector = Object.freeze({ ...(props.selector ?? MeshChart.of(this).platform.ingressGateway.selector) });
-    addGateway(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
-      () => ({ selector: this.selector, servers: this.servers }));
+    addGateway(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, this);
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -162,10 +161,20 @@ export class EdgeGateway extends Construct {
       // Istio's Gateway reference: tls is required for HTTPS and TLS servers; httpsRedirect is an HTTP server's.
       // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
       if (secure && !s.tls?.forTlsPort) {
-        out.push(formatProblem(Codes.GATEWAY_TLS, `${field}.tls: a ${s.port.protocol} server needs tls settings (a mode and, except for ISTIO_MUTUAL and PASSTHROUGH, a credentialName)`));
+        out.push(
+          formatProblem(
+            Codes.GATEWAY_TLS,
+            `${field}.tls: a ${s.port.protocol} server needs tls settings (a mode and, except for ISTIO_MUTUAL and PASSTHROUGH, a credentialName)`,
+          ),
+        );
       }
       if (!secure && s.tls?.forTlsPort) {
-        out.push(formatProblem(Codes.GATEWAY_TLS, `${field}.tls: a ${s.port.protocol} server does not terminate TLS; use an HTTPS or TLS port, or GatewayTls.httpsRedirect()`));
+        out.push(
+          formatProblem(
+            Codes.GATEWAY_TLS,
+            `${field}.tls: a ${s.port.protocol} server does not terminate TLS; use an HTTPS or TLS port, or GatewayTls.httpsRedirect()`,
+          ),
+        );
       }
     });
     return out;

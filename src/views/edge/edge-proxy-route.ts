@@ -7,9 +7,9 @@ import { concretePath } from '../../graph/intended-flows';
 import { MeshChart } from '../../graph/mesh-chart';
 import { MeshService } from '../../graph/mesh-service';
 import type { PlatformEdgeProxy } from '../../platform/network-props';
-import type { FlowMethod, IntendedFlow } from '../../validate/flow/flow';
-import { operationProblems } from '../security/authorization-rule';
-import { ServiceSecurity } from '../security/service-security';
+import type { FlowMethod, IntendedFlow } from '../../core/flow';
+import { operationProblems } from '../../graph/security/authorization-rule';
+import { ServiceSecurity } from '../../graph/security/service-security';
 
 /** Which edge proxy of the platform forwards: its API gateway (Kong) or its ingress controller (ingress-nginx). */
 export type EdgeProxyKind = 'apiGateway' | 'ingressController';

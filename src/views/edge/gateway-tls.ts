@@ -34,7 +34,10 @@ export abstract class GatewayTls {
     return new CredentialTls('SIMPLE', checkCredential(credentialName));
   }
 
-  /** Mutual TLS with client certificates checked against the CA in Secret `credentialName` (in the gateway workload's namespace, as for {@link simple}). */
+  /**
+   * Mutual TLS with client certificates checked against the CA in Secret `credentialName` (in the gateway workload's namespace, as for
+   * {@link simple}).
+   */
   public static mutual(credentialName: string): GatewayTls {
     return new CredentialTls('MUTUAL', checkCredential(credentialName));
   }

@@ -9,15 +9,14 @@ import { MeshChart } from '../../graph/mesh-chart';
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { durationProblems, integerProblems } from '../../private/checks';
 import { Principal } from '../../core/principal';
-import type { FlowWorkload, IntendedFlow } from '../../validate/flow/flow';
-import {
-  addAuthorizationPolicy, addEnvoyFilter, GlobalRateLimitState, renderGlobalRateLimitSpec, renderRateLimitAuthorization, renderRateLimitServiceConfig,
-} from '../../render/edge/rate-limit';
-import { addRequestAuthentication } from '../../render/security';
+import type { FlowWorkload, IntendedFlow } from '../../core/flow';
+import { renderGlobalRateLimitSpec, renderRateLimitServiceConfig } from './global-rate-limit.render';
+import { addAuthorizationPolicy, AuthorizationPolicyShape, renderAuthorizationPolicySpec } from '../../graph/security/authorization-rule.render';
+import { addEnvoyFilter } from './local-rate-limit.render';
+import { addRequestAuthentication } from '../security/edge-authentication.render';
 import { RateLimiter, SHOULD_RATE_LIMIT } from './rate-limiter';
 import { RateLimitUser, RateLimitUserKey } from './rate-limit-user';
-import { addConfigMap, addNetworkPolicy } from '../workload/workload';
-
+import { addConfigMap, addNetworkPolicy } from '../../workload/workload';
 
 /** Where Envoy's global rate-limit service (envoyproxy/ratelimit) listens. */
 export interface RateLimitServiceRef {
@@ -168,7 +167,10 @@ export class GlobalRateLimit extends Construct {
     this.failureModeDeny = props.failureModeDeny ?? false;
     const ref = props.service ? { host: props.service.host, port: props.service.port } : props.rateLimitService;
     this.givenPort = props.service ? undefined : ref?.port;
-    this.rateLimitService = Object.freeze({ host: ref?.host ?? platform.rateLimitHost(this.chart.namespace), port: ref?.port ?? platform.rateLimit.grpcPort });
+    this.rateLimitService = Object.freeze({
+      host: ref?.host ?? platform.rateLimitHost(this.chart.namespace),
+      port: ref?.port ?? platform.rateLimit.grpcPort,
+    });
     const base = platform.rateLimitWorkload(this.chart.namespace);
     if (ref) {
       // `<name>.<namespace>[.svc...]`: a Service's DNS name. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
@@ -193,7 +195,7 @@ export class GlobalRateLimit extends Construct {
     // The filter configures the shared gateway: it belongs to the cluster, written once
     // (dist/cluster/), and environments that want different filters under one name fail synth (MESH631).
     const namespace = this.gatewayNamespace;
-    const spec = () => renderGlobalRateLimitSpec(this.filterState());
+    const spec = () => renderGlobalRateLimitSpec(this);
     const create = (s: Construct, childId: string) => addEnvoyFilter(s, childId, { name: `${this.domain}-ratelimit`, namespace, labels }, spec);
     const cluster = MeshCluster.forApp(this);
     if (cluster) cluster.addOnce(`EnvoyFilter ${namespace}/${this.domain}-ratelimit`, this, spec, create);
@@ -253,9 +255,13 @@ export class GlobalRateLimit extends Construct {
       egress: [],
       policyTypes: ['Ingress' as const],
     });
-    const authorization = () => renderRateLimitAuthorization({ podLabels: target.workload.labels, principal, port: target.port });
+    // ALLOW the gateway's principal to the service's port.
+    const policy: AuthorizationPolicyShape = {
+      selector: target.workload.labels, action: 'ALLOW', rules: [{ from: [{ principals: [principal] }], to: [{ ports: [target.port] }] }],
+    };
+    const authorization = () => renderAuthorizationPolicySpec(policy);
     const createNp = (s: Construct, id: string) => addNetworkPolicy(s, id, meta, networkPolicy);
-    const createAp = (s: Construct, id: string) => addAuthorizationPolicy(s, id, meta, authorization);
+    const createAp = (s: Construct, id: string) => addAuthorizationPolicy(s, id, meta, () => policy);
     // In a namespace shared by several environments the two objects belong to the cluster, written once.
     if (cluster && target.workload.namespace !== this.chart.namespace) {
       cluster.addOnce(`NetworkPolicy ${meta.namespace}/${name}`, this, networkPolicy, createNp);
@@ -285,23 +291,7 @@ export class GlobalRateLimit extends Construct {
 
   /** The rate-limit service's configuration (envoyproxy/ratelimit `config.yaml`). */
   public serviceConfig(): Record<string, unknown> {
-    return renderRateLimitServiceConfig({
-      domain: this.domain,
-      authenticatedRequestsPerSecond: this.authenticatedRequestsPerSecond,
-      unauthenticatedRequestsPerSecond: this.unauthenticatedRequestsPerSecond,
-    });
-  }
-
-  /** What the gateway's EnvoyFilter is rendered from. */
-  private filterState(): GlobalRateLimitState {
-    return {
-      gatewaySelector: this.gatewaySelector,
-      domain: this.domain,
-      failureModeDeny: this.failureModeDeny,
-      timeout: this.timeout,
-      service: this.rateLimitService,
-      user: this.user.key,
-    };
+    return renderRateLimitServiceConfig(this);
   }
 
   private problems(): string[] {
@@ -318,9 +308,15 @@ export class GlobalRateLimit extends Construct {
     }
     if (!this.serviceDeployed) {
       const host = this.rateLimitService.host;
-      out.push(formatProblem(Codes.GLOBAL_RATE_LIMIT_WITHOUT_SERVICE,
-        `serviceDeployed: the gateway would ask ${host} for every request, but nothing here deploys it; with failureModeDeny false every request passes. `
-        + `Deploy envoyproxy/ratelimit and Redis there reading ConfigMap ${this.domain}-ratelimit-config and set serviceDeployed: true, or drop the global limit`));
+      out.push(
+        formatProblem(
+          Codes.GLOBAL_RATE_LIMIT_WITHOUT_SERVICE,
+          `serviceDeployed: the gateway would ask ${host} for every request, but nothing here deploys it; with failureModeDeny false every request `
+            + 'passes. ' +
+            `Deploy envoyproxy/ratelimit and Redis there reading ConfigMap ${this.domain}-ratelimit-config and set serviceDeployed: true, or drop `
+              + 'the global limit',
+        ),
+      );
     }
     const domainProblem = dns1123LabelProblem(this.domain);
     if (domainProblem) out.push(formatProblem(Codes.INVALID_NAME, `domain: ${domainProblem}`));

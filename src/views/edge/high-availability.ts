@@ -3,7 +3,7 @@ import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { MeshService } from '../../graph/mesh-service';
-import { addPodDisruptionBudget, addTopologySpread } from '../workload/workload';
+import { addPodDisruptionBudget, addTopologySpread } from '../../workload/workload';
 
 /** How a service's pods spread over zones. */
 export interface ZoneSpreadOptions {
@@ -104,13 +104,23 @@ export class HighAvailability extends Construct {
       out.push(formatProblem(Codes.DISRUPTION_BUDGET_INVALID, 'minAvailable and maxUnavailable are both set; a PodDisruptionBudget takes one'));
     }
     if (this.maxUnavailable !== undefined && (!Number.isInteger(this.maxUnavailable) || this.maxUnavailable < 1)) {
-      out.push(formatProblem(Codes.DISRUPTION_BUDGET_INVALID, `maxUnavailable must be a whole number of at least 1 (0 blocks every drain), got ${this.maxUnavailable}`));
+      out.push(
+        formatProblem(
+          Codes.DISRUPTION_BUDGET_INVALID,
+          `maxUnavailable must be a whole number of at least 1 (0 blocks every drain), got ${this.maxUnavailable}`,
+        ),
+      );
     }
     if (minAvailable !== undefined) {
       if (!Number.isInteger(minAvailable) || minAvailable < 0) {
         out.push(formatProblem(Codes.DISRUPTION_BUDGET_INVALID, `minAvailable must be a whole number of at least 0, got ${minAvailable}`));
       } else if (minAvailable >= replicas) {
-        out.push(formatProblem(Codes.DISRUPTION_BUDGET_INVALID, `minAvailable (${minAvailable}) is not below the service's replicas (${replicas}); no pod could ever be evicted`));
+        out.push(
+          formatProblem(
+            Codes.DISRUPTION_BUDGET_INVALID,
+            `minAvailable (${minAvailable}) is not below the service's replicas (${replicas}); no pod could ever be evicted`,
+          ),
+        );
       }
     }
     const skew = this.zoneSpread?.maxSkew;

@@ -3,12 +3,10 @@ import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
-import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
-import type { MeshService } from '../../graph/mesh-service';
-import type { IntendedFlow } from '../../validate/flow/flow';
+import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
-import { addIngressRoutes, IngressRoutesState } from '../../render/edge/gateway';
-import { ServiceSecurity } from '../security/service-security';
+import { addIngressRoutes } from './ingress-gateway.render';
+import { ServiceSecurity } from '../../graph/security/service-security';
 import { EdgeGateway, GatewayPlacement, GatewayServer, IGatewayTarget } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 
@@ -48,13 +46,7 @@ export interface IngressRouteOptions {
   readonly timeout?: Duration;
 }
 
-/**
- * The retries of every ingress route: 2 attempts, only when the request never reached
- * the service (`reset-before-request,connect-failure`), so a POST is never sent twice from
- * the edge; without `retries` Istio would retry 2× on 503 too (its default policy).
- * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/networking/core/route/retry/retry.go
- */
-export const INGRESS_ROUTE_RETRIES = { attempts: 2, retryOn: NON_IDEMPOTENT_RETRY_ON.join(',') };
+export { INGRESS_ROUTE_RETRIES } from './ingress-gateway.render';
 
 /** A route of an {@link IngressGateway}: a path prefix and the service it goes to. */
 export interface IngressRoute {
@@ -133,34 +125,11 @@ export class IngressGateway extends EdgeGateway {
     const route: IngressRoute = Object.freeze({ pathPrefix: options.pathPrefix ?? '/', service, timeout: options.timeout });
     if (this._routes.length === 0) {
       // The public hosts' one VirtualService, written once the gateway routes anything.
-      addIngressRoutes(this, 'Routes', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
-        () => this.routesState());
+      addIngressRoutes(this, 'Routes', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, this);
     }
     this._routes.push(route);
     this.admit(service, route.pathPrefix === '/' ? undefined : [`${route.pathPrefix}*`]);
     return route;
-  }
-
-  /** What the VirtualService is rendered from: each route's destination port and timeout worked out. */
-  private routesState(): IngressRoutesState {
-    return {
-      hosts: this.hosts,
-      gateway: this.ref,
-      routes: this.routes.map((r) => {
-        const port = r.service.ports.find((p) => ['http', 'http2', 'grpc', 'grpc-web'].includes(p.protocol)) ?? r.service.ports[0];
-        return {
-          name: r.service.name,
-          pathPrefix: r.pathPrefix,
-          host: `${r.service.name}.${r.service.namespace}.svc.cluster.local`,
-          port: port.port,
-          timeout: r.timeout ?? (r.service as Partial<MeshService>).policy?.timeout,
-          retries: INGRESS_ROUTE_RETRIES,
-          // The service's sidecar appends these from a validated token (Envoy's jwt_authn adds, it does
-          // not replace): a client's own copy must not reach it, or it could name another user.
-          removeRequestHeaders: ServiceSecurity.of(r.service).headersSetFromClaims,
-        };
-      }),
-    };
   }
 
   private routeProblems(): string[] {
@@ -168,10 +137,20 @@ export class IngressGateway extends EdgeGateway {
     const seen = new Set<string>();
     this._routes.forEach((r, i) => {
       if (!/^\/([A-Za-z0-9._~!$&'()*+,;=:@%-]+\/)*$/.test(r.pathPrefix)) {
-        out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, `routes[${i}].pathPrefix: '${r.pathPrefix}' must be '/' or a path ending in '/' (${r.service.name})`));
+        out.push(
+          formatProblem(
+            Codes.INGRESS_ROUTE_INVALID,
+            `routes[${i}].pathPrefix: '${r.pathPrefix}' must be '/' or a path ending in '/' (${r.service.name})`,
+          ),
+        );
       }
       if (seen.has(r.pathPrefix)) {
-        out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, `routes[${i}].pathPrefix: '${r.pathPrefix}' is routed twice; the second route could never match`));
+        out.push(
+          formatProblem(
+            Codes.INGRESS_ROUTE_INVALID,
+            `routes[${i}].pathPrefix: '${r.pathPrefix}' is routed twice; the second route could never match`,
+          ),
+        );
       }
       seen.add(r.pathPrefix);
     });

@@ -7,7 +7,7 @@ import { Labels } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { MeshChart } from '../../graph/mesh-chart';
 import { IMeshService } from '../../graph/mesh-service';
-import { addEnvoyFilter, LocalRateLimitState, renderLocalRateLimitSpec, TokenBucket, tokenBucket } from '../../render/edge/rate-limit';
+import { addEnvoyFilter, renderLocalRateLimitSpec, TokenBucket, tokenBucket } from './local-rate-limit.render';
 import { limitOf, TrafficCapacity } from './capacity';
 
 /** A limit: either a capacity (peak plus headroom) or a rate given outright. */
@@ -134,7 +134,7 @@ export class LocalRateLimit extends Construct {
       name: `${this.service.name}-local-ratelimit`,
       namespace: this.service.namespace,
       labels: { [Labels.APP]: this.service.name, [Labels.MANAGED_BY]: 'cdk8s-mesh' },
-    }, () => renderLocalRateLimitSpec(this.state()));
+    }, () => renderLocalRateLimitSpec(this));
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -177,17 +177,13 @@ export class LocalRateLimit extends Construct {
     return Math.floor(requestsPerSecond / Math.max(1, this.replicas.max));
   }
 
-  private bucket(options: RateLimitOptions): TokenBucket {
-    return tokenBucket(this.perPod(rateOf(options)), this.fillInterval.toMilliseconds({ integral: false }), options.burst);
+  /** @internal The bucket of the service's own limit, or of route `route`, worked out for the pods the service runs (read at synth). */
+  public _bucket(route?: number): TokenBucket {
+    return this.bucket(route === undefined ? this.limit : this.routes[route]);
   }
 
-  /** What the EnvoyFilter is rendered from: the buckets worked out for the pods the service runs. */
-  private state(): LocalRateLimitState {
-    return {
-      podLabels: this.service.selectorLabels,
-      bucket: this.bucket(this.limit),
-      routes: this.routes.map((r) => ({ name: r.name, pathPrefix: r.pathPrefix, bucket: this.bucket(r) })),
-    };
+  private bucket(options: RateLimitOptions): TokenBucket {
+    return tokenBucket(this.perPod(rateOf(options)), this.fillInterval.toMilliseconds({ integral: false }), options.burst);
   }
 
   private problems(): string[] {
@@ -206,7 +202,8 @@ export class LocalRateLimit extends Construct {
       if (nameProblem) out.push(formatProblem(Codes.INVALID_NAME, `${field}.name: ${nameProblem}`));
       if (seen.has(r.name)) out.push(formatProblem(Codes.RATE_LIMIT_INVALID, `${field}.name: '${r.name}' is used twice`));
       seen.add(r.name);
-      if (!r.pathPrefix.startsWith('/')) out.push(formatProblem(Codes.RATE_LIMIT_INVALID, `${field}.pathPrefix must start with '/', got '${r.pathPrefix}'`));
+      if (!r.pathPrefix.startsWith('/'))
+        out.push(formatProblem(Codes.RATE_LIMIT_INVALID, `${field}.pathPrefix must start with '/', got '${r.pathPrefix}'`));
       out.push(...this.limitProblems(`${field}.`, r));
     });
     return out;
@@ -228,19 +225,39 @@ export class LocalRateLimit extends Construct {
     if (capacity && serving * perPod < capacity.peakRequestsPerSecond) {
       const widest = LocalRateLimit.maxReplicasFor(capacity, min, down);
       const fits = serving * Math.floor(rateOf(o) / widest) >= capacity.peakRequestsPerSecond;
-      const fix = !fits ? 'run more pods' : widest === min ? `keep ${min} pods, without autoscaling above them` : `scale between ${min} and ${widest} pods`;
-      out.push(formatProblem(Codes.LOCAL_RATE_LIMIT_REPLICAS,
-        `${prefix}capacity: each sidecar admits ${rateOf(o)} / ${max} pods = ${perPod} rps (the limit at the most pods), so the fewest ${min} pods, `
-        + `${down} of them down in a rollout or drain, admit ${serving} × ${perPod} = ${serving * perPod} rps, below the peak of ${capacity.peakRequestsPerSecond}; `
-        + `${fix}, or limit globally`));
+      const fix = !fits
+        ? 'run more pods'
+        : widest === min
+          ? `keep ${min} pods, without autoscaling above them`
+          : `scale between ${min} and ${widest} pods`;
+      out.push(
+        formatProblem(
+          Codes.LOCAL_RATE_LIMIT_REPLICAS,
+          `${prefix}capacity: each sidecar admits ${rateOf(o)} / ${max} pods = ${perPod} rps (the limit at the most pods), so the fewest ${min} `
+            + 'pods, ' +
+            `${down} of them down in a rollout or drain, admit ${serving} × ${perPod} = ${serving * perPod} rps, below the peak of `
+              + `${capacity.peakRequestsPerSecond}; ` +
+            `${fix}, or limit globally`,
+        ),
+      );
     }
     const bucket = this.bucket(o);
     const exact = (perPod * this.fillInterval.toMilliseconds()) / 1000;
     if (!Number.isInteger(exact)) {
-      out.push(formatProblem(Codes.RATE_LIMIT_INVALID,
-        `${prefix}fillInterval: ${perPod} requests per second a pod over ${describeDuration(this.fillInterval)} is ${exact} tokens per fill, not a whole number`));
+      out.push(
+        formatProblem(
+          Codes.RATE_LIMIT_INVALID,
+          `${prefix}fillInterval: ${perPod} requests per second a pod over ${describeDuration(this.fillInterval)} is ${exact} tokens per fill, not `
+            + 'a whole number',
+        ),
+      );
     } else if (bucket.tokens_per_fill < 1) {
-      out.push(formatProblem(Codes.INVALID_RATE, `${prefix}fillInterval: ${describeDuration(this.fillInterval)} refills no token at ${perPod} requests per second a pod`));
+      out.push(
+        formatProblem(
+          Codes.INVALID_RATE,
+          `${prefix}fillInterval: ${describeDuration(this.fillInterval)} refills no token at ${perPod} requests per second a pod`,
+        ),
+      );
     }
     if (o.burst !== undefined) {
       if (!Number.isInteger(o.burst) || o.burst <= 0) {

@@ -4,7 +4,7 @@ import { formatProblem } from '../../core/errors';
 import { dns1123LabelProblem, isDns1123Subdomain, isLabelKey, isLabelValue } from '../../core/names';
 import { Principal } from '../../core/principal';
 import { MeshChart } from '../../graph/mesh-chart';
-import { ServiceSecurity } from '../security/service-security';
+import { ServiceSecurity } from '../../graph/security/service-security';
 import { EdgeGateway, IGatewayTarget } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 
@@ -110,15 +110,25 @@ export class MeshGateway extends EdgeGateway {
       if (!isLabelKey(k) || !isLabelValue(v)) out.push(formatProblem(Codes.INVALID_NAME, `pods.labels: '${k}: ${v}' is not a Kubernetes label`));
     }
     if (labels.length === 0) {
-      out.push(formatProblem(Codes.MESH_GATEWAY_ON_PUBLIC_PODS, 'pods.labels: a Gateway without a selector would take every gateway pod of the cluster, the public ingress gateway\'s too'));
+      out.push(
+        formatProblem(
+          Codes.MESH_GATEWAY_ON_PUBLIC_PODS,
+          "pods.labels: a Gateway without a selector would take every gateway pod of the cluster, the public ingress gateway's too",
+        ),
+      );
     }
     // A Gateway's selector takes the pods whose labels include it, in any namespace (unless
     // istiod scopes gateways to their namespace): the public pods' labels must not.
     const ingress = MeshChart.of(this).platform.ingressGateway;
     if (labels.length > 0 && labels.every(([k, v]) => ingress.podLabels[k] === v)) {
-      out.push(formatProblem(Codes.MESH_GATEWAY_ON_PUBLIC_PODS,
-        `pods.labels: ${JSON.stringify(this.pods.labels)} select the public ingress gateway's pods (${ingress.namespace}, ${JSON.stringify(ingress.podLabels)}): `
-        + 'an ISTIO_MUTUAL server there routes nothing mesh clients call; name the mesh gateway\'s own pods'));
+      out.push(
+        formatProblem(
+          Codes.MESH_GATEWAY_ON_PUBLIC_PODS,
+          `pods.labels: ${JSON.stringify(this.pods.labels)} select the public ingress gateway's pods (${ingress.namespace}, `
+            + `${JSON.stringify(ingress.podLabels)}): ` +
+            "an ISTIO_MUTUAL server there routes nothing mesh clients call; name the mesh gateway's own pods",
+        ),
+      );
     }
     return out;
   }

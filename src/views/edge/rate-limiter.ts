@@ -7,10 +7,10 @@ import { Principal } from '../../core/principal';
 import { Retries } from '../../core/retries';
 import { MeshChart } from '../../graph/mesh-chart';
 import { MeshService } from '../../graph/mesh-service';
-import type { FlowWorkload, IntendedFlow } from '../../validate/flow/flow';
-import { ServiceSecurity } from '../security/service-security';
-import { EnvValue, HealthProbe, WorkloadVolume } from '../workload/pod-options';
-import { addConfigMap, ContainerResources, DEFAULT_RESOURCES, NetworkPeer } from '../workload/workload';
+import type { FlowWorkload, IntendedFlow } from '../../core/flow';
+import { ServiceSecurity } from '../../graph/security/service-security';
+import { EnvValue, HealthProbe, WorkloadVolume } from '../../workload/pod-options';
+import { addConfigMap, ContainerResources, DEFAULT_RESOURCES, NetworkPeer } from '../../workload/workload';
 
 /** The method Envoy's ratelimit filter calls (envoy.service.ratelimit.v3.RateLimitService). */
 export const SHOULD_RATE_LIMIT = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';

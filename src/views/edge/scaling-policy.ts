@@ -30,7 +30,8 @@ export class ScalingPolicy {
 }
 
 function check(what: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new MeshError(Codes.AUTOSCALING_INVALID, `scaling policy ${what} must be a whole number of at least 1, got ${v}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new MeshError(Codes.AUTOSCALING_INVALID, `scaling policy ${what} must be a whole number of at least 1, got ${v}`);
   return v;
 }
 

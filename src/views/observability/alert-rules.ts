@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { toPromDuration } from '../../core/duration';
 import { exactDecimal, percentToRatio } from '../../private/decimal';
 import { failureMatcher, meshRequests } from '../../private/promql';
-import { alertPrefix, DEFAULT_TRAFFIC_ALERT_AT, defaultTeam, ServiceSlo, titleCase } from './slo';
+import { alertPrefix, DEFAULT_TRAFFIC_ALERT_AT, defaultTeam, ServiceSlo, titleCase } from '../../core/slo';
 
 /** A Prometheus alerting rule, as a PrometheusRule holds it. */
 export interface AlertRule {
@@ -232,7 +232,8 @@ export function circuitBreakerAlert(namespace: string, ctx: AlertContext): Alert
     labels: alertLabels(ctx, 'critical', { namespace }),
     annotations: {
       summary: 'Circuit breaker tripped on {{ $labels.cluster_name }}',
-      description: `Envoy in ${namespace} is refusing connections or requests to {{ $labels.cluster_name }}: its connection pool or pending-request queue is full ({{ $value | humanize }} overflows/s)`,
+      description: `Envoy in ${namespace} is refusing connections or requests to {{ $labels.cluster_name }}: its connection pool or `
+        + 'pending-request queue is full ({{ $value | humanize }} overflows/s)',
       runbook: `${ctx.runbookBaseUrl.replace(/\/+$/, '')}/circuit-breaker`,
     },
   };
@@ -254,25 +255,29 @@ export const CIRCUIT_BREAKER_OVERFLOWS = ['envoy_cluster_upstream_cx_overflow', 
 export function scrapeAlerts(namespace: string, podMonitor: string, ctx: AlertContext): AlertRule[] {
   const job = `${namespace}/${podMonitor}`;
   const runbook = `${ctx.runbookBaseUrl.replace(/\/+$/, '')}/metrics-scrape`;
-  return [{
-    alert: 'EnvoyMetricsAbsent',
-    expr: `absent(up{job="${job}"} == 1)`,
-    for: toPromDuration(Duration.minutes(10)),
-    labels: alertLabels(ctx, 'critical', { namespace }),
-    annotations: {
-      summary: `No Envoy metrics from ${namespace}`,
-      description: `Prometheus scrapes no sidecar of ${namespace} (job ${job}): every mesh alert, SLO rule and dashboard of the namespace is blind`,
-      runbook,
+  return [
+    {
+      alert: 'EnvoyMetricsAbsent',
+      expr: `absent(up{job="${job}"} == 1)`,
+      for: toPromDuration(Duration.minutes(10)),
+      labels: alertLabels(ctx, 'critical', { namespace }),
+      annotations: {
+        summary: `No Envoy metrics from ${namespace}`,
+        description: `Prometheus scrapes no sidecar of ${namespace} (job ${job}): every mesh alert, SLO rule and dashboard of the namespace is blind`,
+        runbook,
+      },
     },
-  }, {
-    alert: 'EnvoyScrapeFailing',
-    expr: `up{job="${job}"} == 0`,
-    for: toPromDuration(Duration.minutes(10)),
-    labels: alertLabels(ctx, 'warning', { namespace }),
-    annotations: {
-      summary: 'Envoy metrics of {{ $labels.pod }} are not scraped',
-      description: `Prometheus cannot scrape {{ $labels.pod }} in ${namespace} (job ${job}): check the NetworkPolicy from Prometheus on 15090 and the pod's sidecar`,
-      runbook,
+    {
+      alert: 'EnvoyScrapeFailing',
+      expr: `up{job="${job}"} == 0`,
+      for: toPromDuration(Duration.minutes(10)),
+      labels: alertLabels(ctx, 'warning', { namespace }),
+      annotations: {
+        summary: 'Envoy metrics of {{ $labels.pod }} are not scraped',
+        description: `Prometheus cannot scrape {{ $labels.pod }} in ${namespace} (job ${job}): check the NetworkPolicy from Prometheus on 15090 `
+          + 'and the pod\'s sidecar',
+        runbook,
+      },
     },
-  }];
+  ];
 }

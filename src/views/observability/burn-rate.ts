@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { toPromDuration } from '../../core/duration';
 import { exactDecimal, percentToRatio } from '../../private/decimal';
-import { alertPrefix } from './slo';
+import { alertPrefix } from '../../core/slo';
 import { AlertContext, alertLabels, AlertRule, displayNameOf, errorMatcher, RecordingRule, requestRate, SloTarget, teamOf } from './alert-rules';
 
 /** One pair of windows of a multi-window, multi-burn-rate alert. */

@@ -28,7 +28,8 @@ export interface BuiltDashboard {
   readonly dashboard: Dashboard;
 }
 
-const { DashboardBuilder, DashboardLinkBuilder, DashboardLinkType, DatasourceVariableBuilder, RowBuilder, ThresholdsConfigBuilder, ThresholdsMode } = dash;
+const { DashboardBuilder, DashboardLinkBuilder, DashboardLinkType, DatasourceVariableBuilder, RowBuilder, ThresholdsConfigBuilder, ThresholdsMode } =
+  dash;
 const { GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode } = common;
 const { DataqueryBuilder, PromQueryFormat } = prometheus;
 
@@ -81,15 +82,31 @@ function thresholds(steps: { value: number | null; color: string }[]) {
   return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps);
 }
 
-function graph(layout: Layout, title: string, unit: string, queries: Query[], options: { w?: number; line?: number; lineBelow?: boolean; description?: string } = {}) {
-  const b = new timeseries.PanelBuilder().id(layout.id()).title(title).unit(unit).datasource(DS)
+function graph(
+  layout: Layout,
+  title: string,
+  unit: string,
+  queries: Query[],
+  options: { w?: number; line?: number; lineBelow?: boolean; description?: string } = {},
+) {
+  const b = new timeseries.PanelBuilder()
+    .id(layout.id())
+    .title(title)
+    .unit(unit)
+    .datasource(DS)
     .gridPos(layout.place(options.w ?? 8, 8));
   if (options.description) b.description(options.description);
   queries.forEach((q, i) => b.withTarget(target(q, i)));
   if (options.line !== undefined) {
     const steps = options.lineBelow
-      ? [{ value: null, color: 'red' }, { value: options.line, color: 'green' }]
-      : [{ value: null, color: 'green' }, { value: options.line, color: 'red' }];
+      ? [
+          { value: null, color: 'red' },
+          { value: options.line, color: 'green' },
+        ]
+      : [
+          { value: null, color: 'green' },
+          { value: options.line, color: 'red' },
+        ];
     b.thresholds(thresholds(steps)).thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed));
   }
   return b;
@@ -188,25 +205,56 @@ export function troubleshootingDashboard(ctx: DashboardContext): BuiltDashboard 
     .withPanel(graph(l, 'Circuit breaker: connection overflows', 'ops', [byCluster('envoy_cluster_upstream_cx_overflow')]))
     .withPanel(graph(l, 'Circuit breaker: pending request overflows', 'ops', [byCluster('envoy_cluster_upstream_rq_pending_overflow')]))
     .withPanel(graph(l, 'Retries', 'ops', [byCluster('envoy_cluster_upstream_rq_retry')]))
-    .withPanel(graph(l, 'Outlier ejections (active)', 'none', [{
-      expr: `sum(envoy_cluster_outlier_detection_ejections_active{${ns}}) by (cluster_name)`, legend: '{{cluster_name}}',
-    }]))
+    .withPanel(
+      graph(l, 'Outlier ejections (active)', 'none', [
+        {
+          expr: `sum(envoy_cluster_outlier_detection_ejections_active{${ns}}) by (cluster_name)`,
+          legend: '{{cluster_name}}',
+        },
+      ]),
+    )
     // As the callers saw them: UH, UF, UO and per-try timeouts are raised by the caller's proxy.
-    .withPanel(graph(l, '5xx by response flags', 'reqps', [{
-      expr: `sum by (destination_service_name, response_code, response_flags) (${meshRequests('rate', 'istio_requests_total', { namespace: ctx.namespace }, RATE, ',response_code=~"5.*"')})`,
-      legend: '{{destination_service_name}} {{response_code}} {{response_flags}}',
-    }], { w: 16 }))
+    .withPanel(
+      graph(
+        l,
+        '5xx by response flags',
+        'reqps',
+        [
+          {
+            expr: 'sum by (destination_service_name, response_code, response_flags) '
+              + `(${meshRequests('rate', 'istio_requests_total', { namespace: ctx.namespace }, RATE, ',response_code=~"5.*"')})`,
+            legend: '{{destination_service_name}} {{response_code}} {{response_flags}}',
+          },
+        ],
+        { w: 16 },
+      ),
+    )
     .withRow(new RowBuilder('Pods and containers').id(l.id()).gridPos(l.row()))
-    .withPanel(graph(l, 'Container restarts (1h)', 'none', [{
-      expr: `sum(increase(kube_pod_container_status_restarts_total{${ns}}[1h])) by (pod, container)`, legend: '{{pod}}/{{container}}',
-    }]))
-    .withPanel(graph(l, 'CPU throttling', 'percentunit', [{
-      expr: `sum(rate(container_cpu_cfs_throttled_periods_total{${ns},container!=""}[${RATE}])) by (pod, container) / sum(rate(container_cpu_cfs_periods_total{${ns},container!=""}[${RATE}])) by (pod, container)`,
-      legend: '{{pod}}/{{container}}',
-    }]))
-    .withPanel(graph(l, 'Sidecar memory', 'bytes', [{
-      expr: `sum(container_memory_working_set_bytes{${ns},container="istio-proxy"}) by (pod)`, legend: '{{pod}}',
-    }]));
+    .withPanel(
+      graph(l, 'Container restarts (1h)', 'none', [
+        {
+          expr: `sum(increase(kube_pod_container_status_restarts_total{${ns}}[1h])) by (pod, container)`,
+          legend: '{{pod}}/{{container}}',
+        },
+      ]),
+    )
+    .withPanel(
+      graph(l, 'CPU throttling', 'percentunit', [
+        {
+          expr: `sum(rate(container_cpu_cfs_throttled_periods_total{${ns},container!=""}[${RATE}])) by (pod, container) / `
+            + `sum(rate(container_cpu_cfs_periods_total{${ns},container!=""}[${RATE}])) by (pod, container)`,
+          legend: '{{pod}}/{{container}}',
+        },
+      ]),
+    )
+    .withPanel(
+      graph(l, 'Sidecar memory', 'bytes', [
+        {
+          expr: `sum(container_memory_working_set_bytes{${ns},container="istio-proxy"}) by (pod)`,
+          legend: '{{pod}}',
+        },
+      ]),
+    );
   return { level: 'troubleshooting', dashboard: d.build() };
 }
 

@@ -10,16 +10,26 @@ import { MeshChart } from '../../graph/mesh-chart';
 import type { IMeshService, MeshService } from '../../graph/mesh-service';
 import {
   addPodMonitor, addPrometheusRule, addTelemetry, envoyStatsPodMonitorSpec, namespaceTelemetrySpec, renderIstiodValuesFile, serviceTelemetrySpec,
-} from '../../render/observability';
+} from './observability-stack.render';
 import { MeshCluster } from '../../graph/mesh-cluster';
-import { ServiceSecurity } from '../security/service-security';
-import { addConfigMap } from '../workload/workload';
-import { AlertContext, alertLabels, AlertRule, circuitBreakerAlert, goldenSignalAlerts, RuleGroup, ruleName, scrapeAlerts, SloTarget } from './alert-rules';
+import { ServiceSecurity } from '../../graph/security/service-security';
+import { addConfigMap } from '../../workload/workload';
+import {
+  AlertContext,
+  alertLabels,
+  AlertRule,
+  circuitBreakerAlert,
+  goldenSignalAlerts,
+  RuleGroup,
+  ruleName,
+  scrapeAlerts,
+  SloTarget,
+} from './alert-rules';
 import { burnRateAlerts, errorRatioRecordingRules } from './burn-rate';
 import { BuiltDashboard, buildDashboards, dashboardProblems } from './dashboards';
 import { promqlProblem } from './promql';
-import { ServiceSlo, sloProblems, titleCase } from './slo';
-import { AccessLogging, DEFAULT_SAMPLING, TracingProvider } from './telemetry';
+import { ServiceSlo, sloProblems, titleCase } from '../../core/slo';
+import { AccessLogging, DEFAULT_SAMPLING, TracingProvider } from '../../graph/observability/telemetry';
 
 /** istiod's Helm values, in the cluster folder (`dist/cluster/istiod.values`). */
 export const ISTIOD_VALUES_FILE = 'istiod.values';
@@ -60,7 +70,8 @@ export interface ObservabilityStackProps {
   readonly defaultSampling?: Percentage;
   /**
    * Where spans go: an extension provider written to the istiod Helm values.
-   * @default - the platform's collector, `TracingProvider.fromPlatform(chart.platform)`: Zipkin to jaeger-collector.observability.svc.cluster.local:9411
+   * @default - the platform's collector, `TracingProvider.fromPlatform(chart.platform)`: Zipkin to
+   * jaeger-collector.observability.svc.cluster.local:9411
    */
   readonly tracingProvider?: TracingProvider;
   /**
@@ -267,7 +278,9 @@ export class ObservabilityStack extends Construct {
     const grpc = (s: IMeshService) => s.ports[0]?.protocol === 'grpc' ? { grpc: true } : {};
     const inChart = new Set<IMeshService>(services);
     const fromProps = services.flatMap((s) => (s.slo ? [{ service: s.name, namespace: s.namespace, slo: s.slo, ...grpc(s) }] : []));
-    const fromStack = this.added.filter((a) => inChart.has(a.service)).map((a) => ({ service: a.service.name, namespace: a.service.namespace, slo: a.slo, ...grpc(a.service) }));
+    const fromStack = this.added
+      .filter((a) => inChart.has(a.service))
+      .map((a) => ({ service: a.service.name, namespace: a.service.namespace, slo: a.slo, ...grpc(a.service) }));
     const byName = new Map<string, SloTarget>();
     for (const t of [...fromProps, ...fromStack]) if (!byName.has(t.service)) byName.set(t.service, t);
     const index = new Map([...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -377,11 +390,17 @@ export class ObservabilityStack extends Construct {
       const security = ServiceSecurity.of(service);
       const callers = security.inboundCalls.map((c) => c.source);
       if (!security.admitsOnlyDeclaredCallers || callers.some((c) => c.namespace !== ns)) continue;
-      out.push(formatProblem(Codes.TRACING_SAMPLING_NEVER_APPLIES,
-        `slos[${t.service}].tracingSampling: ${sampling.value}% applies only to requests that arrive with no sampling decision, and ${t.service} admits `
-        + `only its callers (${[...new Set(callers.map((c) => c.name))].join(', ')}), whose proxies this stack's Telemetry traces: they decide first and `
-        + `${t.service}'s proxy keeps their decision; sample where traces start (defaultSampling, the platform's gateway), `
-        + 'or keep a record of every request with access logs (accessLogging)'));
+      out.push(
+        formatProblem(
+          Codes.TRACING_SAMPLING_NEVER_APPLIES,
+          `slos[${t.service}].tracingSampling: ${sampling.value}% applies only to requests that arrive with no sampling decision, and ${t.service} `
+            + 'admits ' +
+            `only its callers (${[...new Set(callers.map((c) => c.name))].join(', ')}), whose proxies this stack's Telemetry traces: they decide `
+              + 'first and ' +
+            `${t.service}'s proxy keeps their decision; sample where traces start (defaultSampling, the platform's gateway), ` +
+            'or keep a record of every request with access logs (accessLogging)',
+        ),
+      );
     }
     return out;
   }
@@ -391,7 +410,9 @@ export class ObservabilityStack extends Construct {
     const seen = new Set<string>();
     for (const s of [...this.chart.services.filter((x) => x.slo), ...this.added.map((a) => a.service)]) {
       if (!this.inChart(s)) {
-        out.push(formatProblem(Codes.SLO_UNKNOWN_SERVICE, `slos[${s.node.path}]: an SLO for a service that is not part of chart ${this.chart.node.path}`));
+        out.push(
+          formatProblem(Codes.SLO_UNKNOWN_SERVICE, `slos[${s.node.path}]: an SLO for a service that is not part of chart ${this.chart.node.path}`),
+        );
         continue;
       }
       if (seen.has(s.name)) out.push(formatProblem(Codes.DUPLICATE_SLO, `slos[${s.name}]: the service has two SLOs (its slo prop or addSlo twice)`));

@@ -4,7 +4,7 @@ import { formatProblem } from '../../core/errors';
 import { labelValueProblem } from '../../core/names';
 import { Weight } from '../../core/weight';
 import { MeshService } from '../../graph/mesh-service';
-import { addDeploymentLabel } from '../workload/workload';
+import { addDeploymentLabel } from '../../workload/workload';
 
 /** The two sides of a blue/green release. */
 export type BlueGreenColor = 'blue' | 'green';

@@ -136,7 +136,9 @@ export class CanaryPlan {
         out.push(formatProblem(Codes.CANARY_WEIGHT_OUT_OF_RANGE, `${field}.canaryWeight must be a whole percentage from 0 to 100, got ${w}`));
       }
       if (p.retireStable && (i !== this.phases.length - 1 || w !== 100)) {
-        out.push(formatProblem(Codes.CANARY_INVALID_PLAN, `${field}.retireStable: only the last phase, at weight 100, may retire the stable version`));
+        out.push(
+          formatProblem(Codes.CANARY_INVALID_PLAN, `${field}.retireStable: only the last phase, at weight 100, may retire the stable version`),
+        );
       }
       if (i > 0) {
         const prev = this.phases[i - 1];

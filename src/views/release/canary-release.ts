@@ -7,7 +7,7 @@ import { Percentage, Weight } from '../../core/weight';
 import { weightSplitProblem } from '../../core/weight-split';
 import { integerProblems } from '../../private/checks';
 import { IVersionedService } from '../../graph/mesh-service';
-import { RouteDestinationOptions } from '../traffic/host-traffic';
+import { RouteDestinationOptions } from '../../graph/traffic/host-traffic';
 import { CanaryPhase, CanaryPlan } from './canary-plan';
 
 /** The subset name the new version's pods form. */
@@ -131,8 +131,13 @@ export class CanaryRelease extends Construct {
     const vp = labelValueProblem(this.version);
     if (vp || this.version === '') out.push(formatProblem(Codes.INVALID_NAME, `version: ${vp ?? 'must not be empty'}`));
     if (this.version === this.service.version) {
-      out.push(formatProblem(Codes.CANARY_NO_STABLE_VERSION,
-        `version: the canary's version '${this.version}' is the service's own version, so ${this.service.name} has no stable version to fall back to`));
+      out.push(
+        formatProblem(
+          Codes.CANARY_NO_STABLE_VERSION,
+          `version: the canary's version '${this.version}' is the service's own version, so ${this.service.name} has no stable version to fall `
+            + 'back to',
+        ),
+      );
     } else if (this.service.replicas === 0 && !this.phase?.retireStable) {
       out.push(formatProblem(Codes.CANARY_NO_STABLE_VERSION,
         `service: ${this.service.name} runs no replicas of its stable version '${this.service.version}'`));
@@ -146,8 +151,13 @@ export class CanaryRelease extends Construct {
     if (sp) out.push(formatProblem(Codes.INVALID_SUBSET_NAME, `subset: '${this.subset}' ${sp}`));
     if (this.baseline) out.push(...baselineProblems(this.baseline));
     if (this.mirror && this.phase && this.phase.canaryWeight > 0) {
-      out.push(formatProblem(Codes.MIRROR_TO_SERVING_SUBSET,
-        `mirror: the canary already serves ${this.phase.canaryWeight}% of the traffic in phase '${this.phase.name}'; mirror only while it serves none`));
+      out.push(
+        formatProblem(
+          Codes.MIRROR_TO_SERVING_SUBSET,
+          `mirror: the canary already serves ${this.phase.canaryWeight}% of the traffic in phase '${this.phase.name}'; mirror only while it serves `
+            + 'none',
+        ),
+      );
     }
     return out;
   }

@@ -5,15 +5,15 @@ import { Codes } from '../../core/codes';
 import { Labels } from '../../core/labels';
 import { formatProblem, MeshError } from '../../core/errors';
 import { describeDuration } from '../../core/duration';
-import { inCidr } from '../../validate/flow/cluster';
-import type { IntendedFlow } from '../../validate/flow/flow';
+import { inCidr } from '../../core/cidr';
+import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { durationProblems, integerProblems } from '../../private/checks';
 import { MeshService } from '../../graph/mesh-service';
-import { addFaultsLeftOnAlert, renderFaultSwitchFiles } from '../../render/release';
-import { AbortFault, DelayFault, FaultInjection } from '../traffic/host-traffic';
-import { addScheduledKubectl } from '../workload/scheduled-kubectl';
-import { MeshSecurity } from '../security/mesh-security';
+import { addFaultsLeftOnAlert, renderFaultSwitchFiles } from './fault-injection-test.render';
+import { AbortFault, DelayFault, FaultInjection } from '../../graph/traffic/host-traffic';
+import { addScheduledKubectl } from '../../workload/scheduled-kubectl';
+import { MeshSecurity } from '../../graph/security/mesh-security';
 
 /** Where the cluster's API server listens, as the fault job's NetworkPolicy sees it. */
 export interface ApiServerEndpoints {
@@ -194,13 +194,14 @@ export class FaultInjectionTest extends Construct {
   /** The time zone of the schedule. */
   public readonly timeZone: string;
 
-  private readonly chart: MeshChart;
+  /** @internal The chart the test runs in. */
+  public readonly _chart: MeshChart;
   /** The API server's endpoints and ports: the props', else the platform's. */
   private readonly apiServer: { readonly addresses: readonly Cidr[]; readonly ports: readonly number[] };
 
   public constructor(scope: Construct, id: string, props: FaultInjectionTestProps) {
     super(scope, id);
-    this.chart = MeshChart.of(this);
+    this._chart = MeshChart.of(this);
     this.fault = { delay: props.delay, abort: props.abort };
     this.name = props.name ?? 'fault-injection-test';
     this.services = [...props.services];
@@ -210,18 +211,18 @@ export class FaultInjectionTest extends Construct {
     this.schedule = props.schedule ?? WEEKLY_MONDAY_10_JST;
     this.image = props.image ?? KubectlImage.registryK8s();
     this.timeZone = props.timeZone ?? 'Etc/UTC';
-    const platformApi = this.chart.platform.apiServer;
+    const platformApi = this._chart.platform.apiServer;
     this.apiServer = { addresses: props.apiServer?.addresses ?? platformApi.endpoints, ports: props.apiServer?.ports ?? platformApi.ports };
     if (this.permanent) {
       for (const s of this.services) s.traffic.setFault(this, this.fault);
     } else {
-      const files = (kind: string) => this.hosts().flatMap((h) => ['-f', `/config/${h}.${kind}.yaml`]);
+      const files = (kind: string) => this._hosts().flatMap((h) => ['-f', `/config/${h}.${kind}.yaml`]);
       const minutes = this.testDuration.toMinutes({ integral: false });
       addScheduledKubectl(this, {
         name: this.name,
         configMapName: `${this.name}-config`,
-        namespace: this.chart.namespace,
-        labels: this.chart.commonLabels(),
+        namespace: this._chart.namespace,
+        labels: this._chart.commonLabels(),
         podLabels: { [Labels.APP]: this.name },
         image: this.image.reference,
         kubectlPath: this.image.kubectlPath,
@@ -240,13 +241,13 @@ export class FaultInjectionTest extends Construct {
         files: () => this.files(),
         allow: { verbs: ['get', 'patch'], apiGroup: 'networking.istio.io', resourceType: 'virtualservices' },
         apiServer: { cidrs: this.apiServer.addresses.map(String), ports: [...this.apiServer.ports] },
-        dns: MeshSecurity.of(this.chart).dnsEgress,
+        dns: MeshSecurity.of(this._chart).dnsEgress,
       });
       addFaultsLeftOnAlert(this, 'LeftOnAlert', {
-        name: `${this.name}-faults-left-on`, namespace: this.chart.namespace,
-        labels: { ...this.chart.commonLabels(), ...this.chart.platform.prometheus.selectorLabels },
-      }, { namespace: this.chart.namespace, environment: this.chart.environment, hosts: this.hosts(), window: this.testDuration, pages: this.chart.production });
-      this.chart.addIntendedFlows(() => this.apiServerFlows());
+        name: `${this.name}-faults-left-on`, namespace: this._chart.namespace,
+        labels: { ...this._chart.commonLabels(), ...this._chart.platform.prometheus.selectorLabels },
+      }, this);
+      this._chart.addIntendedFlows(() => this.apiServerFlows());
     }
     this.node.addValidation({ validate: () => this.problems() });
   }
@@ -262,9 +263,9 @@ export class FaultInjectionTest extends Construct {
   }
 
   private jobFlows(job: string): IntendedFlow[] {
-    const platform = this.chart.platform;
+    const platform = this._chart.platform;
     const host = platform.apiServer.host;
-    const source = { workload: job, namespace: this.chart.namespace };
+    const source = { workload: job, namespace: this._chart.namespace };
     const out: IntendedFlow[] = [];
     // A port outside 1-65535 is reported by problems(); no flow is built for it.
     const ports = this.apiServer.ports.filter((p) => Number.isInteger(p) && p >= 1 && p <= 65535);
@@ -290,7 +291,8 @@ export class FaultInjectionTest extends Construct {
     return out;
   }
 
-  private hosts(): string[] {
+  /** @internal The hosts whose routes get the faults. */
+  public _hosts(): string[] {
     return this.services.map((s) => s.name).sort();
   }
 
@@ -319,7 +321,7 @@ export class FaultInjectionTest extends Construct {
   private problems(): string[] {
     const out: string[] = [];
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.FAULT_OUT_OF_RANGE, `${field}: ${what}`));
-    if (this.chart.production && !this.forceInProduction) {
+    if (this._chart.production && !this.forceInProduction) {
       out.push(formatProblem(Codes.FAULT_IN_PRODUCTION,
         'environment: fault injection in production hurts real users; run it in staging, or set forceInProduction: true'));
     }
@@ -334,8 +336,13 @@ export class FaultInjectionTest extends Construct {
     out.push(...durationProblems({ 'delay.fixedDelay': this.fault.delay?.fixedDelay }));
     if (this.services.length === 0) bad('services', 'name at least one service');
     if (!this.permanent && this.apiServer.addresses.length === 0) {
-      out.push(formatProblem(Codes.JOB_API_SERVER_EGRESS,
-        'apiServer.addresses: the scheduled job reaches the API server; name its endpoints (kubectl get endpoints kubernetes) so its NetworkPolicy allows them and nothing else'));
+      out.push(
+        formatProblem(
+          Codes.JOB_API_SERVER_EGRESS,
+          'apiServer.addresses: the scheduled job reaches the API server; name its endpoints (kubectl get endpoints kubernetes) so its '
+            + 'NetworkPolicy allows them and nothing else',
+        ),
+      );
     }
     // An example range (RFC 5737, RFC 3849) is no cluster's API server: the job would never reach it.
     this.apiServer.addresses.forEach((c, i) => {
@@ -361,12 +368,19 @@ export class FaultInjectionTest extends Construct {
     const out: string[] = [];
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.FAULT_SCHEDULE_INVALID, `${field}: ${what}`));
     const minutes = this.testDuration.toMinutes({ integral: false });
-    if (!Number.isInteger(minutes) || minutes < 1) bad('testDuration', `must be whole minutes, at least 1, got ${describeDuration(this.testDuration)}`);
+    if (!Number.isInteger(minutes) || minutes < 1)
+      bad('testDuration', `must be whole minutes, at least 1, got ${describeDuration(this.testDuration)}`);
     const fields = this.schedule.expressionString.trim().split(/\s+/);
     if (fields.length !== 5 || !/^\d+$/.test(fields[0]) || !/^\d+$/.test(fields[1])) {
-      bad('schedule', `'${this.schedule.expressionString}' must name one minute and one hour, so that the switch-off can be scheduled testDuration later`);
+      bad(
+        'schedule',
+        `'${this.schedule.expressionString}' must name one minute and one hour, so that the switch-off can be scheduled testDuration later`,
+      );
     } else if (Number.isInteger(minutes) && minutes >= 1 && !this.offSchedule()) {
-      bad('testDuration', `${fields[1]}:${fields[0].padStart(2, '0')} plus ${minutes} minutes ends after midnight; start earlier so the window ends the same day`);
+      bad(
+        'testDuration',
+        `${fields[1]}:${fields[0].padStart(2, '0')} plus ${minutes} minutes ends after midnight; start earlier so the window ends the same day`,
+      );
     }
     if (!/^[A-Za-z]+(?:[/_+-][A-Za-z0-9_+-]+)*$/.test(this.timeZone) || this.timeZone.startsWith('TZ')) {
       bad('timeZone', `'${this.timeZone}' is not an IANA time zone name (Etc/UTC, Asia/Tokyo)`);

@@ -3,7 +3,7 @@ import { Codes } from '../../core/codes';
 import { formatProblem, MeshError } from '../../core/errors';
 import { dns1123LabelProblem } from '../../core/names';
 import { MeshChart } from '../../graph/mesh-chart';
-import { addAlertProvider } from '../../render/release';
+import { addAlertProvider } from './flagger-alert-provider.render';
 import type { FlaggerAlert } from './flagger-hooks';
 
 /** The chat services Flagger's notifier speaks (fluxcd/flagger pkg/notifier/factory.go). */
@@ -80,6 +80,10 @@ export class FlaggerAlertProvider extends Construct {
   public readonly type: FlaggerAlertProviderType;
   /** Where the notifications are posted. */
   public readonly address: FlaggerAlertAddress;
+  /** @internal The channel, if any. */
+  public readonly _channel?: string;
+  /** @internal The user name the messages are posted as, if any. */
+  public readonly _username?: string;
 
   public constructor(scope: Construct, id: string, props: FlaggerAlertProviderProps) {
     super(scope, id);
@@ -88,10 +92,9 @@ export class FlaggerAlertProvider extends Construct {
     this.namespace = chart.namespace;
     this.type = props.type;
     this.address = props.address;
-    addAlertProvider(this, 'Resource', { name: this.name, namespace: this.namespace, labels: chart.commonLabels() }, {
-      type: props.type, channel: props.channel, username: props.username,
-      address: props.address.value.url, secretName: props.address.value.secretName,
-    });
+    this._channel = props.channel;
+    this._username = props.username;
+    addAlertProvider(this, 'Resource', { name: this.name, namespace: this.namespace, labels: chart.commonLabels() }, this);
     this.node.addValidation({ validate: () => this.problems() });
   }
 

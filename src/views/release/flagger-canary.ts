@@ -7,12 +7,12 @@ import { StringMatch } from '../../core/http';
 import { Labels } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import { toGoDuration } from '../../private/go-duration';
-import { addCanary, flaggerServiceTraffic, renderCanarySpec } from '../../render/release';
+import { addCanary } from './flagger-canary.render';
 import { Percentage } from '../../core/weight';
 import { derivedIntendedFlows } from '../../graph/intended-flows';
 import { MeshService } from '../../graph/mesh-service';
-import { isKplusDeployment } from '../workload/adopt';
-import type { IntendedFlow } from '../../validate/flow/flow';
+import { isKplusDeployment } from '../../workload/adopt';
+import type { IntendedFlow } from '../../core/flow';
 import { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
 import { FlaggerMetric } from './flagger-metric';
 
@@ -161,25 +161,7 @@ export class FlaggerCanary extends Construct {
     this.alerts = props.alerts && [...props.alerts];
     this.mirror = props.mirror;
     this.service.traffic.handOverVirtualService(this, 'flagger');
-    addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() },
-      () => renderCanarySpec({
-        target: this.service.name,
-        port: this.service.ports[0],
-        gateways: this.gateways,
-        traffic: flaggerServiceTraffic(this.service.traffic, this.service.policy),
-        autoscaler: this.autoscaler(),
-        interval: this.interval,
-        threshold: this.threshold,
-        iterations: this.iterations,
-        maxWeight: this.maxWeight,
-        stepWeight: this.stepWeight,
-        stepWeights: this.stepWeights,
-        match: this.match,
-        metrics: this.metrics,
-        alerts: this.alerts,
-        webhooks: this.webhooks,
-        mirror: this.mirror?.value,
-      }));
+    addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() }, this);
     this.service.chart.addIntendedFlows(() => this.primaryFlows());
     this.node.addValidation({ validate: () => this.problems() });
   }
@@ -199,7 +181,8 @@ export class FlaggerCanary extends Construct {
   }
 
   /** The service's HorizontalPodAutoscaler: Flagger makes a `<name>-primary` copy for the primary. */
-  private autoscaler(): { apiVersion: string; name: string } | undefined {
+  /** @internal The service's HorizontalPodAutoscaler, if it has one (read at synth). */
+  public _autoscaler(): { apiVersion: string; name: string } | undefined {
     const hpa = this.service.chart.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c)
       && c.kind === 'HorizontalPodAutoscaler' && c.metadata.namespace === this.service.namespace
       && c.toJson().spec?.scaleTargetRef?.name === this.service.name);
@@ -229,8 +212,13 @@ export class FlaggerCanary extends Construct {
         selectors.push([`spec.template.spec.topologySpreadConstraints[${i}].labelSelector.matchLabels`, t?.labelSelector?.matchLabels]));
       for (const [field, labels] of selectors) {
         if (byApp(labels)) {
-          out.push(formatProblem(Codes.FLAGGER_RENAMED_SELECTOR,
-            `service: ${c.kind}/${c.name} ${field} selects app=${app}, which Flagger renames to ${app}-primary on the primary's pods; create it after the FlaggerCanary or select by ${Labels.NAME}`));
+          out.push(
+            formatProblem(
+              Codes.FLAGGER_RENAMED_SELECTOR,
+              `service: ${c.kind}/${c.name} ${field} selects app=${app}, which Flagger renames to ${app}-primary on the primary's pods; create it `
+                + `after the FlaggerCanary or select by ${Labels.NAME}`,
+            ),
+          );
         }
       }
     }
@@ -253,6 +241,15 @@ export class FlaggerCanary extends Construct {
     for (const [field, d] of Object.entries(durations)) {
       if (d && !toGoDuration(d)) bad(field, `must be whole milliseconds, at least 1ms, got ${describeDuration(d)}`);
     }
+    this.analysisProblems(bad);
+    this.hookProblems(out, bad);
+    out.push(...this.renamedSelectors());
+    this.ownedContributionProblems(out);
+    return out;
+  }
+
+  /** The analysis: a threshold, one mode (stepWeight, stepWeights or iterations with matches), whole percentages, a mirror. */
+  private analysisProblems(bad: (field: string, what: string) => void): void {
     const pct = (n: number) => Number.isInteger(n) && n >= 1 && n <= 100;
     if (!Number.isInteger(this.threshold) || this.threshold < 1) bad('threshold', `must be a whole number of at least 1, got ${this.threshold}`);
     if (this.stepWeight !== undefined && !pct(this.stepWeight)) bad('stepWeight', `must be a whole percentage from 1 to 100, got ${this.stepWeight}`);
@@ -265,24 +262,35 @@ export class FlaggerCanary extends Construct {
         if (i > 0 && w <= steps[i - 1]) bad(`stepWeights[${i}]`, `${w} does not increase on ${steps[i - 1]}`);
       });
       const last = steps[steps.length - 1];
-      if (this.maxWeight !== undefined && last !== undefined && this.maxWeight < last) bad('maxWeight', `${this.maxWeight} is below the last step weight ${last}`);
+      if (this.maxWeight !== undefined && last !== undefined && this.maxWeight < last)
+        bad('maxWeight', `${this.maxWeight} is below the last step weight ${last}`);
     }
-    if (this.stepWeight !== undefined && this.maxWeight !== undefined && this.maxWeight < this.stepWeight) bad('maxWeight', `${this.maxWeight} is below stepWeight ${this.stepWeight}`);
+    if (this.stepWeight !== undefined && this.maxWeight !== undefined && this.maxWeight < this.stepWeight)
+      bad('maxWeight', `${this.maxWeight} is below stepWeight ${this.stepWeight}`);
     // Flagger's mirrorWeight is a whole percentage (int in its Canary CRD); 0 mirrors nothing.
     const mirror = this.mirror?.value;
     if (mirror !== undefined && !(Number.isInteger(mirror) && mirror >= 1)) bad('mirror', `must be a whole percentage from 1 to 100, got ${mirror}`);
     if (mirror !== undefined && this.iterations !== undefined && this.match) {
       bad('mirror', 'an A/B test (iterations with match) sends the matched requests themselves; Flagger mirrors in canary and Blue/Green runs');
     }
-    const modes = [this.stepWeight !== undefined && 'stepWeight', this.stepWeights !== undefined && 'stepWeights', this.iterations !== undefined && 'iterations'].filter(Boolean);
+    const modes = [
+      this.stepWeight !== undefined && 'stepWeight',
+      this.stepWeights !== undefined && 'stepWeights',
+      this.iterations !== undefined && 'iterations',
+    ].filter(Boolean);
     if (modes.length === 0) bad('stepWeight', 'set one of stepWeight, stepWeights (canary) or iterations (A/B testing)');
     if (modes.length > 1) bad(String(modes[1]), `cannot be combined with ${modes[0]}`);
     if (this.iterations !== undefined) {
-      if (!Number.isInteger(this.iterations) || this.iterations < 1) bad('iterations', `must be a whole number of at least 1, got ${this.iterations}`);
+      if (!Number.isInteger(this.iterations) || this.iterations < 1)
+        bad('iterations', `must be a whole number of at least 1, got ${this.iterations}`);
       if (!this.match || this.match.length === 0) bad('match', 'A/B testing (iterations) needs at least one header match');
     } else if (this.match) {
       bad('match', 'header matches are for A/B testing: set iterations');
     }
+  }
+
+  /** The metrics (one name each), the webhooks (http(s) URLs; no rollback gate to a notification endpoint) and the alerts. */
+  private hookProblems(out: string[], bad: (field: string, what: string) => void): void {
     const names = new Set<string>();
     this.metrics?.forEach((m, i) => {
       if (names.has(m.name)) bad(`metrics[${i}].name`, `'${m.name}' is used twice`);
@@ -294,23 +302,36 @@ export class FlaggerCanary extends Construct {
       // Alertmanager (or any notification endpoint) always does.
       // https://docs.flagger.app/usage/webhooks ("Rollback hooks")
       if (w.type === 'rollback' && /\/api\/v[12]\/alerts\/?$/.test(w.url)) {
-        out.push(formatProblem(Codes.FLAGGER_NOTIFICATION_AS_GATE,
-          `webhooks[${i}]: a rollback webhook to Alertmanager (${w.url}) answers 2xx, which Flagger takes as "roll back now"; send notifications with alerts`));
+        out.push(
+          formatProblem(
+            Codes.FLAGGER_NOTIFICATION_AS_GATE,
+            `webhooks[${i}]: a rollback webhook to Alertmanager (${w.url}) answers 2xx, which Flagger takes as "roll back now"; send notifications `
+              + 'with alerts',
+          ),
+        );
       }
     });
     this.alerts?.forEach((a, i) => {
       const problem = dns1123LabelProblem(a.providerRef.name);
       if (problem) out.push(formatProblem(Codes.INVALID_NAME, `alerts[${i}].providerRef.name: ${problem}`));
     });
-    out.push(...this.renamedSelectors());
+  }
+
+  /** What other constructs contributed to the host's VirtualService, which Flagger writes instead. */
+  private ownedContributionProblems(out: string[]): void {
     const t = this.service.traffic;
-    const owned = (what: string) => out.push(formatProblem(Codes.FLAGGER_OWNS_VIRTUAL_SERVICE,
-      `service: Flagger writes the VirtualService of ${this.service.name}, so the ${what} contributed to it would be dropped; remove it or drop the FlaggerCanary`));
+    const owned = (what: string) =>
+      out.push(
+        formatProblem(
+          Codes.FLAGGER_OWNS_VIRTUAL_SERVICE,
+          `service: Flagger writes the VirtualService of ${this.service.name}, so the ${what} contributed to it would be dropped; remove it or `
+            + 'drop the FlaggerCanary',
+        ),
+      );
     if (t.routes.length > 0) owned(`matched route(s) ${t.routes.map((r, i) => r.name ?? i).join(', ')}`);
     if (t.split) owned('default route split');
     if (t.mirror) owned('mirror');
     if (t.fault) owned('fault injection');
     if (t.writeRetries) owned('write retries');
-    return out;
   }
 }

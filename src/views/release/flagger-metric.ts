@@ -5,7 +5,7 @@ import { MeshError } from '../../core/errors';
 import { Percentage } from '../../core/weight';
 import { MeshChart } from '../../graph/mesh-chart';
 import { toGoDuration } from '../../private/go-duration';
-import { addMetricTemplate } from '../../render/release';
+import { addMetricTemplate } from './flagger-metric.render';
 
 /** Props for {@link FlaggerMetricTemplate}. */
 export interface FlaggerMetricTemplateProps {
@@ -46,8 +46,7 @@ export class FlaggerMetricTemplate extends Construct {
     this.namespace = chart.namespace;
     this.query = props.query;
     this.address = props.address ?? chart.platform.flagger.prometheusAddress;
-    addMetricTemplate(this, 'Resource', { name: this.name, namespace: this.namespace, labels: chart.commonLabels() },
-      { address: this.address, query: this.query });
+    addMetricTemplate(this, 'Resource', { name: this.name, namespace: this.namespace, labels: chart.commonLabels() }, this);
   }
 }
 
@@ -105,7 +104,8 @@ export abstract class FlaggerMetric {
   /** Built-in: the P99 request duration must be at most `max`. */
   public static requestDuration(max: Duration, interval?: Duration): FlaggerMetric {
     const ms = max.toMilliseconds({ integral: false });
-    if (!(ms >= 1) || !Number.isInteger(ms)) throw new MeshError(Codes.FLAGGER_INVALID_ANALYSIS, `request-duration max must be whole milliseconds, at least 1ms, got ${ms}ms`);
+    if (!(ms >= 1) || !Number.isInteger(ms))
+      throw new MeshError(Codes.FLAGGER_INVALID_ANALYSIS, `request-duration max must be whole milliseconds, at least 1ms, got ${ms}ms`);
     return new BuiltinFlaggerMetric('request-duration', { max: ms }, interval);
   }
 

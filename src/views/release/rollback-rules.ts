@@ -6,8 +6,8 @@ import { formatProblem } from '../../core/errors';
 import { dns1123LabelProblem, labelValueProblem } from '../../core/names';
 import { Percentage } from '../../core/weight';
 import { MeshService } from '../../graph/mesh-service';
-import { addPrometheusRule } from '../../render/observability';
-import { renderRollbackRuleGroup, RollbackThresholds } from '../../render/release';
+import { addPrometheusRule } from '../observability/observability-stack.render';
+import { renderRollbackRuleGroup, RollbackThresholds } from './rollback-rules.render';
 
 /** Props for {@link CanaryRollbackRules}. */
 export interface CanaryRollbackRulesProps {
@@ -99,8 +99,7 @@ export interface CanaryRollbackRulesProps {
   readonly ruleSelectorLabels?: Record<string, string>;
 }
 
-/** The PrometheusRule's one group name (seed 000). */
-export const ROLLBACK_GROUP = 'canary-rollback-triggers';
+export { ROLLBACK_GROUP } from './rollback-rules.render';
 
 /**
  * Rollback rules for a canary, as a PrometheusRule `<service>-canary-rollback`:
@@ -136,19 +135,21 @@ export class CanaryRollbackRules extends Construct {
   /** Whether the rollback alerts page. */
   public readonly paging: boolean;
 
-  private readonly service: MeshService;
-  private readonly s: RollbackThresholds;
+  /** @internal The service released. */
+  public readonly _service: MeshService;
+  /** @internal The thresholds, defaults worked out. */
+  public readonly _thresholds: RollbackThresholds;
   /** The labels Prometheus's rule selector requires, on the PrometheusRule. */
   public readonly ruleSelectorLabels: Readonly<Record<string, string>>;
 
   public constructor(scope: Construct, id: string, props: CanaryRollbackRulesProps) {
     super(scope, id);
-    this.service = props.service;
+    this._service = props.service;
     this.canaryVersion = props.canaryVersion ?? 'v2';
     this.stableVersion = props.stableVersion ?? props.service.version;
     this.ruleName = `${props.service.name}-canary-rollback`;
     this.ruleSelectorLabels = { ...(props.ruleSelectorLabels ?? props.service.chart.platform.prometheus.selectorLabels) };
-    this.s = {
+    this._thresholds = {
       window: props.window ?? Duration.minutes(5),
       errorRateRatio: props.errorRateRatio ?? 3,
       errorRateFor: props.errorRateFor ?? Duration.minutes(2),
@@ -164,28 +165,23 @@ export class CanaryRollbackRules extends Construct {
     this.canaryDeployment = props.canaryDeployment ?? `${props.service.name}-${this.canaryVersion}`;
     addPrometheusRule(this, 'Resource', {
       name: this.ruleName,
-      namespace: this.service.namespace,
-      labels: { ...this.service.chart.commonLabels(), 'app.kubernetes.io/name': this.service.name, ...this.ruleSelectorLabels },
-    }, () => [renderRollbackRuleGroup({
-      group: ROLLBACK_GROUP,
-      service: this.service.name,
-      namespace: this.service.namespace,
-      environment: this.service.chart.environment,
-      canaryVersion: this.canaryVersion,
-      stableVersion: this.stableVersion,
-      canaryDeployment: this.canaryDeployment,
-      grpc: this.service.ports[0]?.protocol === 'grpc',
-      pages: this.paging,
-      thresholds: this.s,
-    })]);
+      namespace: this._service.namespace,
+      labels: { ...this._service.chart.commonLabels(), 'app.kubernetes.io/name': this._service.name, ...this.ruleSelectorLabels },
+    }, () => [renderRollbackRuleGroup(this)]);
     this.node.addValidation({ validate: () => this.problems() });
   }
 
   private problems(): string[] {
-    const s = this.s;
+    const s = this._thresholds;
     const out: string[] = [];
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.ROLLBACK_RULE_INVALID, `${field}: ${what}`));
-    const durations = { window: s.window, errorRateFor: s.errorRateFor, latencyFor: s.latencyFor, maxP99Latency: s.maxP99Latency, notReadyFor: s.notReadyFor };
+    const durations = {
+      window: s.window,
+      errorRateFor: s.errorRateFor,
+      latencyFor: s.latencyFor,
+      maxP99Latency: s.maxP99Latency,
+      notReadyFor: s.notReadyFor,
+    };
     for (const [field, d] of Object.entries(durations)) {
       const ms = d.toMilliseconds({ integral: false });
       if (!(ms >= 1) || !Number.isInteger(ms)) bad(field, `must be a whole number of milliseconds, at least 1ms, got ${describeDuration(d)}`);

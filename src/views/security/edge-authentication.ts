@@ -4,12 +4,12 @@ import { formatProblem } from '../../core/errors';
 import { HttpMethod } from '../../core/http';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { Principal } from '../../core/principal';
-import { addRequestAuthentication } from '../../render/security';
+import { addRequestAuthentication } from './edge-authentication.render';
 import { MeshChart } from '../../graph/mesh-chart';
 import type { IMeshService } from '../../graph/mesh-service';
-import { NetworkPeer } from '../workload/workload';
-import { AuthorizationRule } from './authorization-rule';
-import { ServiceSecurity } from './service-security';
+import { NetworkPeer } from '../../workload/workload';
+import { AuthorizationRule } from '../../graph/security/authorization-rule';
+import { ServiceSecurity } from '../../graph/security/service-security';
 
 /** A claim of a validated JWT copied to a request header. */
 export interface ClaimToHeader {

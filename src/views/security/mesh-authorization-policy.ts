@@ -3,11 +3,11 @@ import { Codes } from '../../core/codes';
 import { formatProblem, MeshError } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
-import { addAuthorizationPolicy } from '../../render/security';
+import { addAuthorizationPolicy } from '../../graph/security/authorization-rule.render';
 import type { IMeshService } from '../../graph/mesh-service';
-import { AuthorizationRule, ruleProblems, ruleState } from './authorization-rule';
-import { MeshSecurity } from './mesh-security';
-import { ServiceSecurity } from './service-security';
+import { AuthorizationRule, ruleProblems, resolveRule } from '../../graph/security/authorization-rule';
+import { MeshSecurity } from '../../graph/security/mesh-security';
+import { ServiceSecurity } from '../../graph/security/service-security';
 
 /** Istio's names of the actions of an AuthorizationPolicy. */
 export type AuthorizationActionName = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
@@ -137,11 +137,16 @@ export class MeshAuthorizationPolicy extends Construct {
     this.service = props.service;
     this.rules = props.rules ? [...props.rules] : undefined;
     this.security = MeshSecurity.of(this);
-    addAuthorizationPolicy(this, 'Resource', { name: this.name, namespace: this.security.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, () => ({
-      selector: this.service?.selectorLabels,
-      ...this.action._render(),
-      rules: this.rules?.map(ruleState),
-    }));
+    addAuthorizationPolicy(
+      this,
+      'Resource',
+      { name: this.name, namespace: this.security.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
+      () => ({
+        selector: this.service?.selectorLabels,
+        ...this.action._render(),
+        rules: this.rules?.map(resolveRule),
+      }),
+    );
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -157,7 +162,13 @@ export class MeshAuthorizationPolicy extends Construct {
     const known = new Set(this.node.root.node.findAll().filter((c): c is ServiceSecurity => ServiceSecurity.isServiceSecurity(c))
       .map((s) => s.service.principal.toString()));
     const mtls = this.service ? ServiceSecurity.of(this.service).mtlsMode : this.security.defaultMode.mode;
-    out.push(...ruleProblems(this.rules ?? [], { knownPrincipals: known, mtls, target: this.service ? `workload ${this.service.name}` : `namespace ${this.security.namespace}` }));
+    out.push(
+      ...ruleProblems(this.rules ?? [], {
+        knownPrincipals: known,
+        mtls,
+        target: this.service ? `workload ${this.service.name}` : `namespace ${this.security.namespace}`,
+      }),
+    );
     return out;
   }
 }

@@ -6,8 +6,8 @@ import { LoadBalancer } from '../../core/load-balancer';
 import { NON_IDEMPOTENT_RETRY_ON, Retries, RETRY_CONDITIONS_AFTER_RESPONSE, RetryCondition } from '../../core/retries';
 import { ConnectionPool, mergeConnectionPool, mergeOutlierDetection, OutlierDetection } from '../../core/traffic-policy';
 import { MeshService, MeshServiceProps } from '../../graph/mesh-service';
-import { MtlsMode } from './mtls-mode';
-import { ServiceSecurity } from './service-security';
+import { MtlsMode } from '../../graph/security/mtls-mode';
+import { ServiceSecurity } from '../../graph/security/service-security';
 
 /** Props for {@link SecureService}. */
 export interface SecureServiceProps extends MeshServiceProps {
@@ -74,7 +74,12 @@ export class SecureService extends MeshService {
     if (!retries || retries.disabled) return [];
     const unsafe = (retries.retryOn ?? []).filter((c) => RETRY_CONDITIONS_AFTER_RESPONSE.includes(c));
     if (unsafe.length === 0) return [];
-    return [formatProblem(Codes.UNSAFE_RETRY,
-      `retries.retryOn: ${unsafe.join(', ')} may resend a request ${this.name} already received (a second charge); retry only on ${SAFE_RETRY_CONDITIONS.join(',')}`)];
+    return [
+      formatProblem(
+        Codes.UNSAFE_RETRY,
+        `retries.retryOn: ${unsafe.join(', ')} may resend a request ${this.name} already received (a second charge); retry only on `
+          + `${SAFE_RETRY_CONDITIONS.join(',')}`,
+      ),
+    ];
   }
 }

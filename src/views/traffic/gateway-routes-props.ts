@@ -1,9 +1,9 @@
 /**
  * The props of {@link GatewayRoutes}, in a module of their own so that the renderer
- * (render/traffic/gateway-routes.ts) reads them without importing the construct.
+ * (gateway-routes.render.ts) reads them without importing the construct.
  */
 import type { IMeshService } from '../../graph/mesh-service-props';
-import type { HttpRouteOptions } from './http-route';
+import type { HttpRouteOptions } from '../../graph/traffic/http-route';
 
 /** A Gateway, as a VirtualService names it (an `EdgeGateway` is one). */
 export interface IGatewayRef {
@@ -70,16 +70,4 @@ export interface GatewayRoutesProps {
    * @default - the platform's ingress gateway
    */
   readonly workload?: GatewayWorkload;
-}
-
-/** What the renderer reads of a {@link GatewayRoutes}: its public readonly fields. */
-export interface GatewayRoutesState {
-  /** The VirtualService's namespace. */
-  readonly namespace: string;
-  /** The gateway the routes are bound to. */
-  readonly gateway: IGatewayRef;
-  /** The hosts served. */
-  readonly hosts: readonly string[];
-  /** The routes, tried in order. */
-  readonly routes: readonly GatewayRouteOptions[];
 }

@@ -5,12 +5,12 @@ import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import type { IMeshService } from '../../graph/mesh-service-props';
 import { MeshChart } from '../../graph/mesh-chart';
-import { addVirtualService, renderGatewayRoutesSpec } from '../../render/traffic/gateway-routes';
+import { addVirtualService, renderGatewayRoutesSpec } from './gateway-routes.render';
 import { Principal } from '../../core/principal';
-import { ServiceSecurity } from '../security/service-security';
+import { ServiceSecurity } from '../../graph/security/service-security';
 import { GatewayRouteOptions, GatewayRoutesProps, IGatewayRef } from './gateway-routes-props';
 import { HTTP_PROTOCOLS } from '../../core/ports';
-import { httpRouteProblems, unreachableRouteProblems } from './route-checks';
+import { httpRouteProblems, unreachableRouteProblems } from '../../graph/traffic/route-checks';
 
 export { GatewayRouteOptions, GatewayRoutesProps, GatewayWorkload, IGatewayRef } from './gateway-routes-props';
 
@@ -56,7 +56,9 @@ export class GatewayRoutes extends Construct {
     for (const r of this.routes) if (r.to) byTarget.set(r.to, [...(byTarget.get(r.to) ?? []), r]);
     for (const [target, routes] of byTarget) {
       // The paths the routes match: exact paths as they are, prefixes with a trailing '*'; a regex or no uri admits every path.
-      const paths = routes.flatMap((r) => r.match.map((m) => m.uri?.kind === 'exact' ? m.uri.value : m.uri?.kind === 'prefix' ? `${m.uri.value}*` : undefined));
+      const paths = routes.flatMap((r) =>
+        r.match.map((m) => (m.uri?.kind === 'exact' ? m.uri.value : m.uri?.kind === 'prefix' ? `${m.uri.value}*` : undefined)),
+      );
       // The gateway's pods (namespace AND labels) and its principal, never every identity of its namespace.
       ServiceSecurity.of(target).admitGateway({
         peer: { namespace: this.workload.namespace, podLabels: { ...this.workload.labels } },
@@ -80,7 +82,9 @@ export class GatewayRoutes extends Construct {
       const where = `route ${r.name ?? i}`;
       out.push(...httpRouteProblems(where, { ...r, destinations: r.to ? [{ subset: r.subset ?? '' }] : undefined }));
       if (r.to && !r.to.ports.some((p) => HTTP_PROTOCOLS.includes(p.protocol))) {
-        out.push(formatProblem(r.to.ports.length === 0 ? Codes.NO_SERVICE : Codes.ROUTE_PROTOCOL_MISMATCH, `${where}: ${r.to.node.path} has no HTTP port`));
+        out.push(
+          formatProblem(r.to.ports.length === 0 ? Codes.NO_SERVICE : Codes.ROUTE_PROTOCOL_MISMATCH, `${where}: ${r.to.node.path} has no HTTP port`),
+        );
       }
       if (r.to && r.port !== undefined && !r.to.ports.some((p) => p.port === r.port)) {
         out.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `${where}: port ${r.port} is not a port of ${r.to.node.path}`));

@@ -135,14 +135,17 @@ export class LocalityLoadBalancing extends Construct {
       }
       if (froms.has(f.from)) out.push(formatProblem(Codes.LOCALITY_INVALID, `failover[${i}].from: '${f.from}' fails over twice`));
       // Rendered zone-first, the DestinationRule's own check reports it (MESH502); region-first renders no pairs.
-      if (!this.sameZoneFirst && f.from === f.to) out.push(formatProblem(Codes.LOCALITY_SELF_FAILOVER, `failover[${i}]: failover from '${f.from}' to itself`));
+      if (!this.sameZoneFirst && f.from === f.to)
+        out.push(formatProblem(Codes.LOCALITY_SELF_FAILOVER, `failover[${i}]: failover from '${f.from}' to itself`));
       froms.add(f.from);
     });
     (distribute ?? []).forEach((d, i) => {
-      if (!LOCALITY.test(d.from)) out.push(formatProblem(Codes.LOCALITY_INVALID, `distribute[${i}].from: '${d.from}' is not a locality (region/zone/subzone)`));
+      if (!LOCALITY.test(d.from))
+        out.push(formatProblem(Codes.LOCALITY_INVALID, `distribute[${i}].from: '${d.from}' is not a locality (region/zone/subzone)`));
       const entries = Object.entries(d.to);
       for (const [loc] of entries) {
-        if (!LOCALITY.test(loc)) out.push(formatProblem(Codes.LOCALITY_INVALID, `distribute[${i}].to: '${loc}' is not a locality (region/zone/subzone)`));
+        if (!LOCALITY.test(loc))
+          out.push(formatProblem(Codes.LOCALITY_INVALID, `distribute[${i}].to: '${loc}' is not a locality (region/zone/subzone)`));
       }
     });
     return out;

@@ -5,7 +5,19 @@
 import { evaluateFlow } from '../../../src';
 import { egressHostCovers } from '../../../src/validate/flow/sidecar';
 import {
-  app, authorizationPolicy, call, deployment, destinationRule, gateway, INGRESS, networkPolicy, peerAuthentication, PROMETHEUS, service, sidecar, virtualService,
+  app,
+  authorizationPolicy,
+  call,
+  deployment,
+  destinationRule,
+  gateway,
+  INGRESS,
+  networkPolicy,
+  peerAuthentication,
+  PROMETHEUS,
+  service,
+  sidecar,
+  virtualService,
 } from './fixtures';
 
 const base = [...app('a', 'shop'), ...app('b', 'shop'), ...app('c', 'other')];
@@ -23,7 +35,8 @@ describe('Sidecar egress hosts', () => {
     expect(egressHostCovers(entry, sidecarNs, host, hostNs)).toBe(expected);
   });
 
-  const only = (hosts: string[], mode = 'REGISTRY_ONLY') => sidecar('a', 'shop', { workloadSelector: { labels: { app: 'a' } }, egress: [{ hosts }], outboundTrafficPolicy: { mode } });
+  const only = (hosts: string[], mode = 'REGISTRY_ONLY') =>
+    sidecar('a', 'shop', { workloadSelector: { labels: { app: 'a' } }, egress: [{ hosts }], outboundTrafficPolicy: { mode } });
 
   test('REGISTRY_ONLY: a host the Sidecar does not list is dropped (502 BlackHoleCluster)', () => {
     const v = evaluateFlow([...base, only(['./c.other.svc.cluster.local'])], call('a', 'shop', 'b'));
@@ -34,7 +47,10 @@ describe('Sidecar egress hosts', () => {
   test('ALLOW_ANY: an unlisted host is passed through as plain TCP, which a STRICT destination refuses', () => {
     const strict = peerAuthentication('default', 'shop', { mtls: { mode: 'STRICT' } });
     expect(evaluateFlow([...base, only(['~/*'], 'ALLOW_ANY')], call('a', 'shop', 'b')).allowed).toBe(true);
-    expect(evaluateFlow([...base, strict, only(['~/*'], 'ALLOW_ANY')], call('a', 'shop', 'b'))).toMatchObject({ allowed: false, decidedBy: { layer: 'mTLS', kind: 'PeerAuthentication' } });
+    expect(evaluateFlow([...base, strict, only(['~/*'], 'ALLOW_ANY')], call('a', 'shop', 'b'))).toMatchObject({
+      allowed: false,
+      decidedBy: { layer: 'mTLS', kind: 'PeerAuthentication' },
+    });
   });
 
   test('a workload\'s own Sidecar wins over the namespace\'s, which wins over the root namespace\'s', () => {
@@ -46,7 +62,10 @@ describe('Sidecar egress hosts', () => {
   });
 
   test('a listener bound to a port takes that port\'s traffic', () => {
-    const sc = sidecar('a', 'shop', { egress: [{ port: { number: 80, protocol: 'HTTP', name: 'http' }, hosts: ['other/*'] }, { hosts: ['./*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } });
+    const sc = sidecar('a', 'shop', {
+      egress: [{ port: { number: 80, protocol: 'HTTP', name: 'http' }, hosts: ['other/*'] }, { hosts: ['./*'] }],
+      outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
+    });
     expect(evaluateFlow([...base, sc], call('a', 'shop', 'b')).allowed).toBe(false);
     expect(evaluateFlow([...base, sc], call('a', 'shop', 'c.other')).allowed).toBe(true);
   });
@@ -58,7 +77,10 @@ describe('mTLS: PeerAuthentication and DestinationRule TLS', () => {
   test('STRICT refuses a source without a sidecar; PERMISSIVE (the default) admits it', () => {
     const objs = [...base, ...app('legacy', 'shop', { inject: false })];
     expect(evaluateFlow(objs, call('legacy', 'shop', 'b')).allowed).toBe(true);
-    expect(evaluateFlow([...objs, strictNs], call('legacy', 'shop', 'b'))).toMatchObject({ allowed: false, decidedBy: { layer: 'mTLS', name: 'default' } });
+    expect(evaluateFlow([...objs, strictNs], call('legacy', 'shop', 'b'))).toMatchObject({
+      allowed: false,
+      decidedBy: { layer: 'mTLS', name: 'default' },
+    });
   });
 
   test('the root namespace\'s mode applies when the namespace says nothing; the workload\'s and its port-level mode win', () => {
@@ -67,7 +89,11 @@ describe('mTLS: PeerAuthentication and DestinationRule TLS', () => {
     expect(evaluateFlow([...objs, root], call('legacy', 'shop', 'b')).decidedBy).toMatchObject({ namespace: 'istio-system' });
     const wl = peerAuthentication('b', 'shop', { selector: { matchLabels: { app: 'b' } }, mtls: { mode: 'PERMISSIVE' } });
     expect(evaluateFlow([...objs, root, wl], call('legacy', 'shop', 'b')).allowed).toBe(true);
-    const port = peerAuthentication('b', 'shop', { selector: { matchLabels: { app: 'b' } }, mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { 8080: { mode: 'STRICT' } } });
+    const port = peerAuthentication('b', 'shop', {
+      selector: { matchLabels: { app: 'b' } },
+      mtls: { mode: 'PERMISSIVE' },
+      portLevelMtls: { 8080: { mode: 'STRICT' } },
+    });
     expect(evaluateFlow([...objs, port], call('legacy', 'shop', 'b')).decidedBy).toMatchObject({ layer: 'mTLS', name: 'b' });
     const unset = peerAuthentication('b', 'shop', { selector: { matchLabels: { app: 'b' } }, mtls: { mode: 'UNSET' } });
     expect(evaluateFlow([...objs, strictNs, unset], call('legacy', 'shop', 'b')).decidedBy).toMatchObject({ layer: 'mTLS', name: 'default' });
@@ -75,13 +101,20 @@ describe('mTLS: PeerAuthentication and DestinationRule TLS', () => {
 
   test('a DestinationRule with tls DISABLE to a STRICT workload breaks, and the DestinationRule is named', () => {
     const dr = destinationRule('b', 'shop', { host: 'b', trafficPolicy: { tls: { mode: 'DISABLE' } } });
-    expect(evaluateFlow([...base, strictNs, dr], call('a', 'shop', 'b'))).toMatchObject({ allowed: false, decidedBy: { layer: 'mTLS', kind: 'DestinationRule', name: 'b' } });
+    expect(evaluateFlow([...base, strictNs, dr], call('a', 'shop', 'b'))).toMatchObject({
+      allowed: false,
+      decidedBy: { layer: 'mTLS', kind: 'DestinationRule', name: 'b' },
+    });
     const istio = destinationRule('b', 'shop', { host: 'b', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } });
     expect(evaluateFlow([...base, strictNs, istio], call('a', 'shop', 'b')).allowed).toBe(true);
   });
 
   test('plaintext carries no principal: a principal rule cannot match it', () => {
-    const objs = [...base, ...app('legacy', 'shop', { inject: false }), authorizationPolicy('b', 'shop', { selector: { matchLabels: { app: 'b' } }, rules: [{ from: [{ source: { principals: ['*'] } }] }] })];
+    const objs = [
+      ...base,
+      ...app('legacy', 'shop', { inject: false }),
+      authorizationPolicy('b', 'shop', { selector: { matchLabels: { app: 'b' } }, rules: [{ from: [{ source: { principals: ['*'] } }] }] }),
+    ];
     expect(evaluateFlow(objs, call('legacy', 'shop', 'b')).decidedBy?.layer).toBe('AuthorizationPolicy');
     expect(evaluateFlow(objs, call('a', 'shop', 'b')).allowed).toBe(true);
   });
@@ -96,9 +129,18 @@ describe('mTLS: PeerAuthentication and DestinationRule TLS', () => {
 
 describe('VirtualService routing', () => {
   const withVersions = [
-    deployment('b', 'shop', { labels: { version: 'v1' } }), deployment('b-v2', 'shop', { labels: { app: 'b', version: 'v2' } }),
-    service('b', 'shop'), ...app('a', 'shop', { labels: { team: 'qa' } }),
-    destinationRule('b', 'shop', { host: 'b', subsets: [{ name: 'stable', labels: { version: 'v1' } }, { name: 'canary', labels: { version: 'v2' } }, { name: 'v3', labels: { version: 'v3' } }] }),
+    deployment('b', 'shop', { labels: { version: 'v1' } }),
+    deployment('b-v2', 'shop', { labels: { app: 'b', version: 'v2' } }),
+    service('b', 'shop'),
+    ...app('a', 'shop', { labels: { team: 'qa' } }),
+    destinationRule('b', 'shop', {
+      host: 'b',
+      subsets: [
+        { name: 'stable', labels: { version: 'v1' } },
+        { name: 'canary', labels: { version: 'v2' } },
+        { name: 'v3', labels: { version: 'v3' } },
+      ],
+    }),
   ];
 
   test('the first matching rule wins; uri, method and headers must all match', () => {
@@ -111,25 +153,50 @@ describe('VirtualService routing', () => {
     expect(evaluateFlow(objs, { ...call('a', 'shop', 'b'), headers: { 'x-canary': 'true' } }).hops.join()).toContain('subset canary');
     expect(evaluateFlow(objs, call('a', 'shop', 'b', 80, 'GET', '/admin')).hops.join()).toContain('subset stable');
     // the subset exists but no pod has version v3: 503
-    expect(evaluateFlow(objs, call('a', 'shop', 'b', 80, 'POST', '/admin/x'))).toMatchObject({ allowed: false, decidedBy: { layer: 'no endpoint', kind: 'DestinationRule' } });
+    expect(evaluateFlow(objs, call('a', 'shop', 'b', 80, 'POST', '/admin/x'))).toMatchObject({
+      allowed: false,
+      decidedBy: { layer: 'no endpoint', kind: 'DestinationRule' },
+    });
   });
 
   test('no rule matches: 404 NR, decided by the VirtualService', () => {
-    const vs = virtualService('b', 'shop', { hosts: ['b'], http: [{ match: [{ uri: { exact: '/only' } }], route: [{ destination: { host: 'b' } }] }] });
-    expect(evaluateFlow([...withVersions, vs], call('a', 'shop', 'b'))).toMatchObject({ allowed: false, decidedBy: { layer: 'routing', kind: 'VirtualService' } });
+    const vs = virtualService('b', 'shop', {
+      hosts: ['b'],
+      http: [{ match: [{ uri: { exact: '/only' } }], route: [{ destination: { host: 'b' } }] }],
+    });
+    expect(evaluateFlow([...withVersions, vs], call('a', 'shop', 'b'))).toMatchObject({
+      allowed: false,
+      decidedBy: { layer: 'routing', kind: 'VirtualService' },
+    });
   });
 
   test('sourceLabels, port and regex matches', () => {
-    const vs = virtualService('b', 'shop', { hosts: ['b'], http: [
-      { match: [{ sourceLabels: { team: 'qa' }, port: 80, uri: { regex: '/api/[0-9]+' } }], route: [{ destination: { host: 'b', subset: 'canary' } }] },
-      { route: [{ destination: { host: 'b', subset: 'stable' } }] },
-    ] });
+    const vs = virtualService('b', 'shop', {
+      hosts: ['b'],
+      http: [
+        {
+          match: [{ sourceLabels: { team: 'qa' }, port: 80, uri: { regex: '/api/[0-9]+' } }],
+          route: [{ destination: { host: 'b', subset: 'canary' } }],
+        },
+        { route: [{ destination: { host: 'b', subset: 'stable' } }] },
+      ],
+    });
     expect(evaluateFlow([...withVersions, vs], call('a', 'shop', 'b', 80, 'GET', '/api/42')).hops.join()).toContain('subset canary');
     expect(evaluateFlow([...withVersions, vs], call('a', 'shop', 'b', 80, 'GET', '/api/x')).hops.join()).toContain('subset stable');
   });
 
   test('every weighted destination must work: a subset the DestinationRule lacks fails the flow (503 NR)', () => {
-    const vs = virtualService('b', 'shop', { hosts: ['b'], http: [{ route: [{ destination: { host: 'b', subset: 'stable' }, weight: 95 }, { destination: { host: 'b', subset: 'missing' }, weight: 5 }] }] });
+    const vs = virtualService('b', 'shop', {
+      hosts: ['b'],
+      http: [
+        {
+          route: [
+            { destination: { host: 'b', subset: 'stable' }, weight: 95 },
+            { destination: { host: 'b', subset: 'missing' }, weight: 5 },
+          ],
+        },
+      ],
+    });
     const v = evaluateFlow([...withVersions, vs], call('a', 'shop', 'b'));
     expect(v).toMatchObject({ allowed: false, decidedBy: { layer: 'routing', kind: 'VirtualService' } });
     expect(v.reason).toContain('5% of requests');
@@ -139,29 +206,56 @@ describe('VirtualService routing', () => {
     const vs = virtualService('b', 'shop', { hosts: ['b'], http: [{ route: [{ destination: { host: 'c.other.svc.cluster.local' } }] }] });
     const sc = (hosts: string[]) => sidecar('a', 'shop', { workloadSelector: { labels: { app: 'a' } }, egress: [{ hosts }] });
     const objs = [...withVersions, ...app('c', 'other'), vs];
-    expect(evaluateFlow([...objs, sc(['./*'])], call('a', 'shop', 'b'))).toMatchObject({ allowed: false, decidedBy: { layer: 'Sidecar egress', name: 'a' } });
+    expect(evaluateFlow([...objs, sc(['./*'])], call('a', 'shop', 'b'))).toMatchObject({
+      allowed: false,
+      decidedBy: { layer: 'Sidecar egress', name: 'a' },
+    });
     const v = evaluateFlow([...objs, sc(['./*', 'other/*'])], call('a', 'shop', 'b'));
     expect(v.allowed).toBe(true);
     expect(v.hops.join()).toContain('other/c:8080');
   });
 
   test('hosts in Istio resources: a short name is the resource\'s namespace\'s, a dotted name is taken as written', () => {
-    const dotted = virtualService('b', 'shop', { hosts: ['b.shop'], http: [{ match: [{ uri: { exact: '/only' } }], route: [{ destination: { host: 'b' } }] }] });
+    const dotted = virtualService('b', 'shop', {
+      hosts: ['b.shop'],
+      http: [{ match: [{ uri: { exact: '/only' } }], route: [{ destination: { host: 'b' } }] }],
+    });
     expect(evaluateFlow([...withVersions, dotted], call('a', 'shop', 'b')).allowed).toBe(true);
-    const full = virtualService('b', 'shop', { hosts: ['b.shop.svc.cluster.local'], http: [{ match: [{ uri: { exact: '/only' } }], route: [{ destination: { host: 'b' } }] }] });
+    const full = virtualService('b', 'shop', {
+      hosts: ['b.shop.svc.cluster.local'],
+      http: [{ match: [{ uri: { exact: '/only' } }], route: [{ destination: { host: 'b' } }] }],
+    });
     expect(evaluateFlow([...withVersions, full], call('a', 'shop', 'b')).allowed).toBe(false);
   });
 
   test('an abort fault for every request, a redirect and a direct response never reach the destination', () => {
-    const rule = (extra: object) => virtualService('b', 'shop', { hosts: ['b'], http: [{ route: [{ destination: { host: 'b', subset: 'stable' } }], ...extra }] });
-    expect(evaluateFlow([...withVersions, rule({ fault: { abort: { httpStatus: 503, percentage: { value: 100 } } } })], call('a', 'shop', 'b')).decidedBy?.kind).toBe('VirtualService');
-    expect(evaluateFlow([...withVersions, rule({ fault: { abort: { httpStatus: 503, percentage: { value: 10 } } } })], call('a', 'shop', 'b')).allowed).toBe(true);
-    expect(evaluateFlow([...withVersions, virtualService('b', 'shop', { hosts: ['b'], http: [{ redirect: { uri: '/x' } }] })], call('a', 'shop', 'b')).allowed).toBe(false);
-    expect(evaluateFlow([...withVersions, virtualService('b', 'shop', { hosts: ['b'], http: [{ directResponse: { status: 200 } }] })], call('a', 'shop', 'b')).allowed).toBe(false);
+    const rule = (extra: object) =>
+      virtualService('b', 'shop', { hosts: ['b'], http: [{ route: [{ destination: { host: 'b', subset: 'stable' } }], ...extra }] });
+    expect(
+      evaluateFlow([...withVersions, rule({ fault: { abort: { httpStatus: 503, percentage: { value: 100 } } } })], call('a', 'shop', 'b')).decidedBy
+        ?.kind,
+    ).toBe('VirtualService');
+    expect(
+      evaluateFlow([...withVersions, rule({ fault: { abort: { httpStatus: 503, percentage: { value: 10 } } } })], call('a', 'shop', 'b')).allowed,
+    ).toBe(true);
+    expect(
+      evaluateFlow([...withVersions, virtualService('b', 'shop', { hosts: ['b'], http: [{ redirect: { uri: '/x' } }] })], call('a', 'shop', 'b'))
+        .allowed,
+    ).toBe(false);
+    expect(
+      evaluateFlow(
+        [...withVersions, virtualService('b', 'shop', { hosts: ['b'], http: [{ directResponse: { status: 200 } }] })],
+        call('a', 'shop', 'b'),
+      ).allowed,
+    ).toBe(false);
   });
 
   test('TCP and in-mesh HTTPS flows take tcp routes and skip HTTP matches', () => {
-    const vs = virtualService('b', 'shop', { hosts: ['b'], http: [{ match: [{ uri: { exact: '/only' } }], route: [{ destination: { host: 'b' } }] }], tcp: [{ match: [{ port: 80 }], route: [{ destination: { host: 'b', subset: 'canary' } }] }] });
+    const vs = virtualService('b', 'shop', {
+      hosts: ['b'],
+      http: [{ match: [{ uri: { exact: '/only' } }], route: [{ destination: { host: 'b' } }] }],
+      tcp: [{ match: [{ port: 80 }], route: [{ destination: { host: 'b', subset: 'canary' } }] }],
+    });
     for (const protocol of ['TCP', 'HTTPS'] as const) {
       const v = evaluateFlow([...withVersions, vs], { ...call('a', 'shop', 'b'), protocol });
       expect(v.allowed).toBe(true);
@@ -171,7 +265,11 @@ describe('VirtualService routing', () => {
   });
 
   test('a VirtualService bound only to a gateway does not route mesh traffic', () => {
-    const vs = virtualService('b', 'shop', { hosts: ['b'], gateways: ['shop-gw'], http: [{ match: [{ uri: { exact: '/x' } }], route: [{ destination: { host: 'b' } }] }] });
+    const vs = virtualService('b', 'shop', {
+      hosts: ['b'],
+      gateways: ['shop-gw'],
+      http: [{ match: [{ uri: { exact: '/x' } }], route: [{ destination: { host: 'b' } }] }],
+    });
     expect(evaluateFlow([...withVersions, vs], call('a', 'shop', 'b')).allowed).toBe(true);
   });
 });
@@ -192,20 +290,45 @@ describe('external clients through the ingress Gateway', () => {
   test('the route bound to the Gateway takes the request, then the gateway pod is the source', () => {
     expect(evaluateFlow(objs, external('/api/orders'), opts).hops.join()).toContain('shop/a:8080');
     expect(evaluateFlow(objs, external('/'), opts).hops.join()).toContain('shop/b:8080');
-    const only = networkPolicy('b', 'shop', { podSelector: { matchLabels: { app: 'b' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a' } } }] }] });
-    expect(evaluateFlow([...objs, only], external('/'), opts)).toMatchObject({ allowed: false, decidedBy: { layer: 'NetworkPolicy ingress', name: 'b' } });
-    const admitGw = networkPolicy('b', 'shop', { podSelector: { matchLabels: { app: 'b' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } }] }] });
+    const only = networkPolicy('b', 'shop', {
+      podSelector: { matchLabels: { app: 'b' } },
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a' } } }] }],
+    });
+    expect(evaluateFlow([...objs, only], external('/'), opts)).toMatchObject({
+      allowed: false,
+      decidedBy: { layer: 'NetworkPolicy ingress', name: 'b' },
+    });
+    const admitGw = networkPolicy('b', 'shop', {
+      podSelector: { matchLabels: { app: 'b' } },
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+              podSelector: { matchLabels: { istio: 'ingressgateway' } },
+            },
+          ],
+        },
+      ],
+    });
     expect(evaluateFlow([...objs, admitGw], external('/'), opts).allowed).toBe(true);
   });
 
   test('the gateway\'s principal is what the destination\'s AuthorizationPolicy sees', () => {
-    const p = authorizationPolicy('b', 'shop', { selector: { matchLabels: { app: 'b' } }, rules: [{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }] }] });
+    const p = authorizationPolicy('b', 'shop', {
+      selector: { matchLabels: { app: 'b' } },
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }] }],
+    });
     expect(evaluateFlow([...objs, p], external('/'), opts).allowed).toBe(true);
     expect(evaluateFlow([...objs, p], call('a', 'shop', 'b'), opts).allowed).toBe(false);
   });
 
   test('a server host `ns/host` binds only VirtualServices of that namespace (`.` the Gateway\'s own)', () => {
-    const only = (hosts: string[]) => gateway('shop-gw', 'shop', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts, tls: { mode: 'SIMPLE', credentialName: 'c' } }] });
+    const only = (hosts: string[]) =>
+      gateway('shop-gw', 'shop', {
+        selector: { istio: 'ingressgateway' },
+        servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts, tls: { mode: 'SIMPLE', credentialName: 'c' } }],
+      });
     expect(evaluateFlow([...base, vs, only(['./shop.example.com'])], external('/'), opts).allowed).toBe(true);
     expect(evaluateFlow([...base, vs, only(['other/shop.example.com'])], external('/'), opts).reason).toContain('no VirtualService');
     expect(evaluateFlow([...base, vs, only(['*/*.example.com'])], external('/'), opts).allowed).toBe(true);

@@ -25,8 +25,11 @@ const peer = fc.oneof(
   fc.record({ namespaceSelector: fc.constantFrom(...NAMESPACES.map((n) => ({ matchLabels: { 'kubernetes.io/metadata.name': n } })), {}) }),
   fc.record({ namespaceSelector: fc.constantFrom({ matchLabels: { 'kubernetes.io/metadata.name': 'n1' } }, {}), podSelector: selector }),
 );
-const ports = fc.option(fc.subarray([{ port: 8080 }, { port: 9090 }, { port: 'http' }, { port: 8000, endPort: 8100 }], { minLength: 1 }), { nil: undefined });
-const npRule = (dir: 'to' | 'from') => fc.record({ [dir]: fc.option(fc.array(peer, { minLength: 1, maxLength: 2 }), { nil: undefined }), ports }, { requiredKeys: [] });
+const ports = fc.option(fc.subarray([{ port: 8080 }, { port: 9090 }, { port: 'http' }, { port: 8000, endPort: 8100 }], { minLength: 1 }), {
+  nil: undefined,
+});
+const npRule = (dir: 'to' | 'from') =>
+  fc.record({ [dir]: fc.option(fc.array(peer, { minLength: 1, maxLength: 2 }), { nil: undefined }), ports }, { requiredKeys: [] });
 const networkPolicies = fc.array(fc.record({
   ns: fc.constantFrom(...NAMESPACES),
   podSelector: selector,
@@ -61,15 +64,29 @@ function manifestsOf(nps: Np[], aps: Ap[]): Manifest[] {
   const out: Manifest[] = [];
   for (const p of PODS) {
     out.push(deployment(p.name, p.ns, { labels: labelsOf(p), ports: { http: 8080, admin: 9090 } }));
-    out.push({ ...service(p.name, p.ns, 80, 'http'), spec: { selector: { app: p.name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'http-admin', port: 81, targetPort: 9090 }] } });
+    out.push({
+      ...service(p.name, p.ns, 80, 'http'),
+      spec: {
+        selector: { app: p.name },
+        ports: [
+          { name: 'http', port: 80, targetPort: 'http' },
+          { name: 'http-admin', port: 81, targetPort: 9090 },
+        ],
+      },
+    });
   }
-  nps.forEach((np, i) => out.push(networkPolicy(`np${i}`, np.ns, strip({ podSelector: np.podSelector, policyTypes: np.policyTypes, ingress: np.ingress, egress: np.egress }))));
+  nps.forEach((np, i) =>
+    out.push(
+      networkPolicy(`np${i}`, np.ns, strip({ podSelector: np.podSelector, policyTypes: np.policyTypes, ingress: np.ingress, egress: np.egress })),
+    ),
+  );
   aps.forEach((ap, i) => out.push(authorizationPolicy(`ap${i}`, ap.ns, strip({ action: ap.action, selector: ap.selector, rules: ap.rules }))));
   return out;
 }
 
 // --- the naive reading ---------------------------------------------------------------
-const matchLabels = (sel: Manifest | undefined, labels: Record<string, string>) => Object.entries(sel?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+const matchLabels = (sel: Manifest | undefined, labels: Record<string, string>) =>
+  Object.entries(sel?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
 
 /** kubernetes.io network-policies: isolation by selecting policies of the type; additive rules. */
 function refNetwork(nps: Np[], dir: 'Ingress' | 'Egress', src: typeof PODS[number], dst: typeof PODS[number], port: number): boolean {
@@ -94,9 +111,17 @@ function refNetwork(nps: Np[], dir: 'Ingress' | 'Egress', src: typeof PODS[numbe
 function refAuthz(aps: Ap[], src: typeof PODS[number], dst: typeof PODS[number], method: string, path: string): boolean {
   const applies = aps.filter((ap) => ap.ns === dst.ns && (!ap.selector || matchLabels(ap.selector, labelsOf(dst))));
   const ruleMatches = (r: Manifest) =>
-    (!r.from || r.from.some((f: Manifest) => (!f.source.principals || f.source.principals.includes(principalOf(src))) && (!f.source.namespaces || f.source.namespaces.includes(src.ns))))
-    && (!r.to || r.to.some((t: Manifest) => (!t.operation.methods || t.operation.methods.includes(method))
-      && (!t.operation.paths || t.operation.paths.some((p: string) => (p.endsWith('*') ? path.startsWith(p.slice(0, -1)) : p === path)))));
+    (!r.from ||
+      r.from.some(
+        (f: Manifest) =>
+          (!f.source.principals || f.source.principals.includes(principalOf(src))) && (!f.source.namespaces || f.source.namespaces.includes(src.ns)),
+      )) &&
+    (!r.to ||
+      r.to.some(
+        (t: Manifest) =>
+          (!t.operation.methods || t.operation.methods.includes(method)) &&
+          (!t.operation.paths || t.operation.paths.some((p: string) => (p.endsWith('*') ? path.startsWith(p.slice(0, -1)) : p === path))),
+      ));
   if (applies.some((ap) => ap.action === 'DENY' && (ap.rules ?? []).some(ruleMatches))) return false;
   const allows = applies.filter((ap) => ap.action === 'ALLOW');
   return allows.length === 0 || allows.some((ap) => (ap.rules ?? []).some(ruleMatches));
@@ -104,20 +129,44 @@ function refAuthz(aps: Ap[], src: typeof PODS[number], dst: typeof PODS[number],
 
 describe('random meshes against the documentation read naively', () => {
   test('NetworkPolicy and AuthorizationPolicy verdicts equal the reference for every pair, port and request', () => {
-    fc.assert(fc.property(networkPolicies, authorizationPolicies, fc.constantFrom('GET', 'POST'), fc.constantFrom('/a', '/a/x', '/b'), (nps, aps, method, path) => {
-      // The reference reads policies between application pods only: no DNS lookups.
-      const evaluator = new FlowEvaluator(manifestsOf(nps as Np[], aps as Ap[]), { dns: false });
-      for (const src of PODS) {
-        for (const dst of PODS) {
-          if (src === dst) continue;
-          for (const [servicePort, port] of [[80, 8080], [81, 9090]]) {
-            const v = evaluator.evaluate({ source: { workload: src.name, namespace: src.ns }, host: `${dst.name}.${dst.ns}`, port: servicePort, method: method as 'GET', path });
-            const expected = refNetwork(nps as Np[], 'Egress', src, dst, port) && refNetwork(nps as Np[], 'Ingress', src, dst, port) && refAuthz(aps as Ap[], src, dst, method, path);
-            if (v.allowed !== expected) throw new Error(`${src.name} -> ${dst.name}:${port} ${method} ${path}: evaluator ${v.allowed} (${v.reason}), reference ${expected}`);
+    fc.assert(
+      fc.property(
+        networkPolicies,
+        authorizationPolicies,
+        fc.constantFrom('GET', 'POST'),
+        fc.constantFrom('/a', '/a/x', '/b'),
+        (nps, aps, method, path) => {
+          // The reference reads policies between application pods only: no DNS lookups.
+          const evaluator = new FlowEvaluator(manifestsOf(nps as Np[], aps as Ap[]), { dns: false });
+          for (const src of PODS) {
+            for (const dst of PODS) {
+              if (src === dst) continue;
+              for (const [servicePort, port] of [
+                [80, 8080],
+                [81, 9090],
+              ]) {
+                const v = evaluator.evaluate({
+                  source: { workload: src.name, namespace: src.ns },
+                  host: `${dst.name}.${dst.ns}`,
+                  port: servicePort,
+                  method: method as 'GET',
+                  path,
+                });
+                const expected =
+                  refNetwork(nps as Np[], 'Egress', src, dst, port) &&
+                  refNetwork(nps as Np[], 'Ingress', src, dst, port) &&
+                  refAuthz(aps as Ap[], src, dst, method, path);
+                if (v.allowed !== expected)
+                  throw new Error(
+                    `${src.name} -> ${dst.name}:${port} ${method} ${path}: evaluator ${v.allowed} (${v.reason}), reference ${expected}`,
+                  );
+              }
+            }
           }
-        }
-      }
-    }), { numRuns: 150 });
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   test('the indexed pair analysis finds exactly the open pairs an evaluation of every pair finds', () => {

@@ -144,10 +144,10 @@ describe('EdgeProxyRoute: a proxy without a sidecar (ingress-nginx, or Kong left
     expect(flowFindings(app, chart, m).findings).toEqual([]);
   });
 
-  test("an explicit setMtls keeps the plaintext port open unless it names that port itself", () => {
+  test('an explicit setMtls keeps the plaintext port open unless it names that port itself', () => {
     const { app, chart, order } = setup(unmeshed);
     new EdgeProxyRoute(chart, 'orders-via-kong', { service: order, ...ORDERS });
-    const { ServiceSecurity, MtlsMode } = require('../../../src'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const { ServiceSecurity, MtlsMode } = require('../../../src');
     ServiceSecurity.of(order).setMtls(MtlsMode.strict(), { portLevelMtls: { 9090: MtlsMode.disable() } });
     expect(find(synth(app), 'PeerAuthentication', 'order-server').spec.portLevelMtls)
       .toEqual({ 8080: { mode: 'PERMISSIVE' }, 9090: { mode: 'DISABLE' } });

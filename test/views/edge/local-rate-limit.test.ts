@@ -52,12 +52,16 @@ describe('LocalRateLimit', () => {
   });
 
   test('burst above the fill lets a burst through; headroom and fill interval scale the bucket', () => {
-    const cfg = configOf(build({ capacity: { peakRequestsPerSecond: 500, headroom: Percentage.of(10) }, burst: 1000, fillInterval: Duration.millis(500) }));
+    const cfg = configOf(
+      build({ capacity: { peakRequestsPerSecond: 500, headroom: Percentage.of(10) }, burst: 1000, fillInterval: Duration.millis(500) }),
+    );
     expect(cfg.token_bucket).toEqual({ max_tokens: 1000, tokens_per_fill: 275, fill_interval: '0.5s' });
   });
 
   test('per-route limits become descriptors chosen by rate_limits actions on the path', () => {
-    const f = filterOf(build({ requestsPerSecond: 1200, routes: [{ name: 'suggest', pathPrefix: '/api/search/suggest', requestsPerSecond: 200, burst: 400 }] }));
+    const f = filterOf(
+      build({ requestsPerSecond: 1200, routes: [{ name: 'suggest', pathPrefix: '/api/search/suggest', requestsPerSecond: 200, burst: 400 }] }),
+    );
     expect(f.spec.configPatches[0].patch.value.typed_config.descriptors).toEqual([
       { entries: [{ key: 'route', value: 'suggest' }], token_bucket: { max_tokens: 400, tokens_per_fill: 200, fill_interval: '1s' } },
     ]);
@@ -72,7 +76,11 @@ describe('LocalRateLimit', () => {
 
   test('boundaries: 1 request per second and a 50ms fill interval are accepted', () => {
     expect(configOf(build({ requestsPerSecond: 1 })).token_bucket.tokens_per_fill).toBe(1);
-    expect(configOf(build({ requestsPerSecond: 20, fillInterval: Duration.millis(50) })).token_bucket).toEqual({ max_tokens: 2, tokens_per_fill: 1, fill_interval: '0.05s' });
+    expect(configOf(build({ requestsPerSecond: 20, fillInterval: Duration.millis(50) })).token_bucket).toEqual({
+      max_tokens: 2,
+      tokens_per_fill: 1,
+      fill_interval: '0.05s',
+    });
   });
 
   test.each([
@@ -83,8 +91,14 @@ describe('LocalRateLimit', () => {
     [{ requestsPerSecond: 10, burst: 9 }, /burst \(9\) is below the tokens added per fill \(10\).*\[MESH510\]/],
     [{ requestsPerSecond: 10, fillInterval: Duration.millis(49) }, /fillInterval must be .* at least 50ms, got 49ms \[MESH510\]/],
     [{ requestsPerSecond: 3, fillInterval: Duration.millis(500) }, /1.5 tokens per fill, not a whole number \[MESH510\]/],
-    [{ requestsPerSecond: 10, routes: [{ name: 'a', pathPrefix: '/a', requestsPerSecond: -1 }] }, /routes\[0\]\.requestsPerSecond must be a positive whole number, got -1 \[MESH500\]/],
-    [{ requestsPerSecond: 10, routes: [{ name: 'a', pathPrefix: 'a', requestsPerSecond: 1 }] }, /routes\[0\]\.pathPrefix must start with '\/'.*\[MESH510\]/],
+    [
+      { requestsPerSecond: 10, routes: [{ name: 'a', pathPrefix: '/a', requestsPerSecond: -1 }] },
+      /routes\[0\]\.requestsPerSecond must be a positive whole number, got -1 \[MESH500\]/,
+    ],
+    [
+      { requestsPerSecond: 10, routes: [{ name: 'a', pathPrefix: 'a', requestsPerSecond: 1 }] },
+      /routes\[0\]\.pathPrefix must start with '\/'.*\[MESH510\]/,
+    ],
   ] as [Omit<LocalRateLimitProps, 'service'>, RegExp][])('bad input fails synth with path and field: %j', (props, message) => {
     const err = synthError(build(props));
     expect(err).toMatch(/\[test\/search-limit\]/);
@@ -115,7 +129,9 @@ describe('LocalRateLimit', () => {
     });
 
     test("MESH664: the review's 6-7 pods with one down in a rollout admit 5 × 171 = 855 rps, below the 1,000 peak", () => {
-      expect(synthError(search(6, 7).app)).toMatch(/\[test\/search-limit\] capacity: each sidecar admits 1200 \/ 7 pods = 171 rps .* the fewest 6 pods, 1 of them down in a rollout or drain, admit 5 × 171 = 855 rps, below the peak of 1000; keep 6 pods, without autoscaling above them.*\[MESH664\]/);
+      expect(synthError(search(6, 7).app)).toMatch(
+        /\[test\/search-limit\] capacity: each sidecar admits 1200 \/ 7 pods = 171 rps .* the fewest 6 pods, 1 of them down in a rollout or drain, admit 5 × 171 = 855 rps, below the peak of 1000; keep 6 pods, without autoscaling above them.*\[MESH664\]/,
+      );
       expect(synthError(search(6, 50).app)).toMatch(/admit 5 × 24 = 120 rps, below the peak of 1000.*\[MESH664\]/);
       // With 50% headroom (1,500), 6 pods with one down may scale to 7 (5 × 214 = 1,070): the widest range passes, one past it fails.
       const wide = (max: number) => {
@@ -137,7 +153,9 @@ describe('LocalRateLimit', () => {
       expect(limit.unavailable).toBe(0); // floor(25% × 3) = 0, and no budget: a rollout keeps every pod
       new HighAvailability(chart, 'ha', { service, maxUnavailable: 2 });
       expect(limit.unavailable).toBe(2);
-      expect(synthError(app)).toMatch(/the fewest 3 pods, 2 of them down in a rollout or drain, admit 1 × 40 = 40 rps, below the peak of 100; run more pods.*\[MESH664\]/);
+      expect(synthError(app)).toMatch(
+        /the fewest 3 pods, 2 of them down in a rollout or drain, admit 1 × 40 = 40 rps, below the peak of 100; run more pods.*\[MESH664\]/,
+      );
     });
 
     test('MESH664: a limit under 1 rps a pod', () => {

@@ -1,7 +1,17 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import {
-  checkIntendedFlows, FlowEvaluator, GlobalRateLimit, MeshApp, MeshChart, MeshCluster, MeshService, RateLimiter, RateLimitUser, ServiceSecurity, validateManifests,
+  checkIntendedFlows,
+  FlowEvaluator,
+  GlobalRateLimit,
+  MeshApp,
+  MeshChart,
+  MeshCluster,
+  MeshService,
+  RateLimiter,
+  RateLimitUser,
+  ServiceSecurity,
+  validateManifests,
   Warnings,
 } from '../../../src';
 import { find, synth, synthError } from '../../util';
@@ -131,7 +141,7 @@ describe('RateLimiter: envoyproxy/ratelimit and Redis, deployed and hardened lik
   });
 });
 
-describe("the rate-limit path, proved at synth: gateway → ratelimit:8081 and ratelimit → Redis:6379", () => {
+describe('the rate-limit path, proved at synth: gateway → ratelimit:8081 and ratelimit → Redis:6379', () => {
   test('both are intended flows of the rate-limit chart, and hold', () => {
     const { app, shared } = cluster();
     const { intended, findings } = flows(app, shared);

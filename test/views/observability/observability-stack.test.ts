@@ -4,7 +4,18 @@ import { buildEcSite } from '../../../src/app/ec-site';
 import { environment } from '../../../src/app/environments';
 import { applyObservability, EC_SITE_SLOS } from '../../../src/app/observability';
 import {
-  AccessLogging, IngressGateway, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Rps, ServiceSecurity, ServiceSlo, TracingProvider,
+  AccessLogging,
+  IngressGateway,
+  MeshApp,
+  MeshChart,
+  MeshPlatform,
+  MeshService,
+  ObservabilityStack,
+  Percentage,
+  Rps,
+  ServiceSecurity,
+  ServiceSlo,
+  TracingProvider,
 } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -92,9 +103,10 @@ describe('seed 000 on the EC site (production)', () => {
   test('alert 1: payment error rate over 0.1%, for 2m, critical, team payment', () => {
     const a = alert(mesh, 'PaymentServiceHighErrorRate');
     // Each request once, as its caller saw it (503 UH/UF/UO included), or as payment saw it for a caller without a proxy.
-    const requests = (extra: string) => 'sum((rate(istio_requests_total{reporter="source",destination_service="payment-service.production.svc.cluster.local"'
-      + `${extra}}[5m]) or rate(istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production",`
-      + `destination_service_name="payment-service"${extra}}[5m])))`;
+    const requests = (extra: string) =>
+      'sum((rate(istio_requests_total{reporter="source",destination_service="payment-service.production.svc.cluster.local"' +
+      `${extra}}[5m]) or rate(istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production",` +
+      `destination_service_name="payment-service"${extra}}[5m])))`;
     expect(a.expr).toBe(`${requests(',response_code=~"5.*"')} / ${requests('')} > 0.001`);
     expect(a.for).toBe('2m');
     expect(a.labels).toEqual({ severity: 'critical', team: 'payment', namespace: 'production', environment: 'production' });
@@ -107,9 +119,11 @@ describe('seed 000 on the EC site (production)', () => {
 
   test('alert 2: order P99 over 500ms, for 5m, warning, team order', () => {
     const a = alert(mesh, 'OrderServiceHighLatency');
-    expect(a.expr).toBe('histogram_quantile(0.99, sum by (le) ((rate(istio_request_duration_milliseconds_bucket{reporter="source",'
-      + 'destination_service="order-service.production.svc.cluster.local"}[5m]) or rate(istio_request_duration_milliseconds_bucket{reporter="destination",'
-      + 'source_workload="unknown",destination_service_namespace="production",destination_service_name="order-service"}[5m])))) > 500');
+    expect(a.expr).toBe(
+      'histogram_quantile(0.99, sum by (le) ((rate(istio_request_duration_milliseconds_bucket{reporter="source",' +
+        'destination_service="order-service.production.svc.cluster.local"}[5m]) or rate(istio_request_duration_milliseconds_bucket{reporter="destination",' +
+        'source_workload="unknown",destination_service_namespace="production",destination_service_name="order-service"}[5m])))) > 500',
+    );
     expect(a.for).toBe('5m');
     expect(a.labels).toEqual({ severity: 'warning', team: 'order', namespace: 'production', environment: 'production' });
     expect(a.annotations.summary).toBe('Order Service P99 latency is above its SLO (500ms)');
@@ -117,8 +131,10 @@ describe('seed 000 on the EC site (production)', () => {
 
   test('alert 3: search traffic over 960 rps (80% of 1200) over 1m, for 3m, warning, team search', () => {
     const a = alert(mesh, 'SearchServiceHighTraffic');
-    expect(a.expr).toBe('sum((rate(istio_requests_total{reporter="source",destination_service="search-service.production.svc.cluster.local"}[1m]) or '
-      + 'rate(istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production",destination_service_name="search-service"}[1m]))) > 960');
+    expect(a.expr).toBe(
+      'sum((rate(istio_requests_total{reporter="source",destination_service="search-service.production.svc.cluster.local"}[1m]) or ' +
+        'rate(istio_requests_total{reporter="destination",source_workload="unknown",destination_service_namespace="production",destination_service_name="search-service"}[1m]))) > 960',
+    );
     expect(a.for).toBe('3m');
     expect(a.labels).toEqual({ severity: 'warning', team: 'search', namespace: 'production', environment: 'production' });
     expect(a.annotations.summary).toBe('Search Service traffic reached 80% of its capacity (960 of 1200 rps)');
@@ -155,12 +171,16 @@ describe('seed 000 on the EC site (production)', () => {
   test('burn-rate thresholds are exact decimals of factor x budget', () => {
     const pay = find(manifests, 'PrometheusRule', 'payment-service-slo');
     const fast = alert(pay, 'PaymentServiceErrorBudgetFastBurn').expr;
-    expect(fast).toContain('slo:istio_request_errors:ratio_rate1h{destination_service_namespace="production",destination_service_name="payment-service"} > 0.0144');
+    expect(fast).toContain(
+      'slo:istio_request_errors:ratio_rate1h{destination_service_namespace="production",destination_service_name="payment-service"} > 0.0144',
+    );
     expect(fast).toContain('ratio_rate5m{destination_service_namespace="production",destination_service_name="payment-service"} > 0.0144');
     expect(fast).toContain('ratio_rate6h{destination_service_namespace="production",destination_service_name="payment-service"} > 0.006');
     expect(fast).toContain('ratio_rate30m{destination_service_namespace="production",destination_service_name="payment-service"} > 0.006');
     const slow = alert(pay, 'PaymentServiceErrorBudgetSlowBurn').expr;
-    expect(slow).toMatch(/ratio_rate1d\{[^}]*\} > 0\.003 and .*ratio_rate2h\{[^}]*\} > 0\.003\) or \(.*ratio_rate3d\{[^}]*\} > 0\.001 and .*ratio_rate6h\{[^}]*\} > 0\.001\)/);
+    expect(slow).toMatch(
+      /ratio_rate1d\{[^}]*\} > 0\.003 and .*ratio_rate2h\{[^}]*\} > 0\.003\) or \(.*ratio_rate3d\{[^}]*\} > 0\.001 and .*ratio_rate6h\{[^}]*\} > 0\.001\)/,
+    );
     const order = alert(find(manifests, 'PrometheusRule', 'order-service-slo'), 'OrderServiceErrorBudgetFastBurn').expr;
     expect(order).toContain('> 0.072 and'); // 14.4 x 0.005
     expect(order).toContain('> 0.03 and'); // 6 x 0.005
@@ -169,7 +189,7 @@ describe('seed 000 on the EC site (production)', () => {
       ['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => `slo:istio_request_errors:ratio_rate${w}`));
   });
 
-  test('tracing: 10% by default in the namespace, no sampling of payment\'s own (its callers decide: MESH408); access logging on for every request', () => {
+  test("tracing: 10% by default in the namespace, no sampling of payment's own (its callers decide: MESH408); access logging on for every request", () => {
     expect(find(manifests, 'Telemetry', 'ec-site-default')).toMatchObject({
       apiVersion: 'telemetry.istio.io/v1',
       metadata: { namespace: 'production' },
@@ -181,7 +201,9 @@ describe('seed 000 on the EC site (production)', () => {
   });
 
   test('PodMonitor scrapes Envoy on http-envoy-prom (15090) at /stats/prometheus', () => {
-    expect(find(manifests, 'PodMonitor', 'envoy-stats').spec.podMetricsEndpoints).toEqual([{ port: 'http-envoy-prom', path: '/stats/prometheus', interval: '15s' }]);
+    expect(find(manifests, 'PodMonitor', 'envoy-stats').spec.podMetricsEndpoints).toEqual([
+      { port: 'http-envoy-prom', path: '/stats/prometheus', interval: '15s' },
+    ]);
   });
 
   test('the istiod values name seed 000\'s Jaeger collector and export the circuit-breaker stats', () => {
@@ -200,18 +222,29 @@ describe('seed 000 on the EC site (production)', () => {
   });
 
   test("the helm command names the platform's release, namespace and revision", () => {
-    const app = new MeshApp({ outdir: Testing.app().outdir, platform: MeshPlatform.of({ istio: { release: '1.24.3', rootNamespace: 'service-mesh', revision: 'canary' } }) });
+    const app = new MeshApp({
+      outdir: Testing.app().outdir,
+      platform: MeshPlatform.of({ istio: { release: '1.24.3', rootNamespace: 'service-mesh', revision: 'canary' } }),
+    });
     new ObservabilityStack(new MeshChart(app, 'production', { namespace: 'production' }), 'obs');
     app.manifests();
-    expect(app.outputFiles()[0].content).toContain('#   helm upgrade istiod-canary istio/istiod -n service-mesh --version 1.24.3 --reuse-values -f istiod.values\n');
-    expect(() => MeshPlatform.of({ istio: { release: '1.24' } })).toThrow(/istio.release must be a full release of Istio 1.24 such as 1.24.6.*\[MESH640\]/);
+    expect(app.outputFiles()[0].content).toContain(
+      '#   helm upgrade istiod-canary istio/istiod -n service-mesh --version 1.24.3 --reuse-values -f istiod.values\n',
+    );
+    expect(() => MeshPlatform.of({ istio: { release: '1.24' } })).toThrow(
+      /istio.release must be a full release of Istio 1.24 such as 1.24.6.*\[MESH640\]/,
+    );
   });
 
   test('environments that want different istiod values fail synth (MESH631): the cluster has one istiod', () => {
     const app = new MeshApp({ outdir: Testing.app().outdir });
-    new ObservabilityStack(new MeshChart(app, 'dev', { namespace: 'dev' }), 'obs', { tracingProvider: TracingProvider.zipkin('a', 'a.obs.svc.cluster.local') });
+    new ObservabilityStack(new MeshChart(app, 'dev', { namespace: 'dev' }), 'obs', {
+      tracingProvider: TracingProvider.zipkin('a', 'a.obs.svc.cluster.local'),
+    });
     new ObservabilityStack(new MeshChart(app, 'prod', { namespace: 'prod' }), 'obs');
-    expect(synthError(app)).toMatch(/cluster\/istiod.values is written once for the cluster, but the environments write 2 versions of it: dev\/obs writes version 1; prod\/obs writes version 2 \[MESH631\]/);
+    expect(synthError(app)).toMatch(
+      /cluster\/istiod.values is written once for the cluster, but the environments write 2 versions of it: dev\/obs writes version 1; prod\/obs writes version 2 \[MESH631\]/,
+    );
   });
 
   test('dev samples everything', () => {
@@ -240,7 +273,10 @@ describe('props', () => {
       tracing: [{ providers: [{ name: 'otel' }], randomSamplingPercentage: 1 }],
       accessLogging: [{ providers: [{ name: 'envoy' }], filter: { expression: 'response.code >= 400 || response.code == 0' } }],
     });
-    expect(find(out, 'Telemetry', 'payment-service-tracing').spec.tracing[0]).toEqual({ providers: [{ name: 'otel' }], randomSamplingPercentage: 50 });
+    expect(find(out, 'Telemetry', 'payment-service-tracing').spec.tracing[0]).toEqual({
+      providers: [{ name: 'otel' }],
+      randomSamplingPercentage: 50,
+    });
     expect(find(out, 'PodMonitor', 'envoy-stats').spec.podMetricsEndpoints[0].interval).toBe('30s');
     const rule = alert(find(out, 'PrometheusRule', 'shop-service-mesh-alerts'), 'PaymentServiceHighTraffic');
     expect(rule.labels.team).toBe('billing');
@@ -254,7 +290,14 @@ describe('props', () => {
   test('addAlert adds a parsed alert to the mesh group', () => {
     const { app, chart } = meshChart();
     const stack = new ObservabilityStack(chart, 'obs');
-    stack.addAlert({ alert: 'CheckoutStalled', expr: 'sum(rate(checkout_total[5m])) == 0', for: Duration.minutes(10), severity: 'warning', team: 'order', summary: 'No checkouts' });
+    stack.addAlert({
+      alert: 'CheckoutStalled',
+      expr: 'sum(rate(checkout_total[5m])) == 0',
+      for: Duration.minutes(10),
+      severity: 'warning',
+      team: 'order',
+      summary: 'No checkouts',
+    });
     expect(alert(find(synth(app), 'PrometheusRule', 'mesh-service-mesh-alerts'), 'CheckoutStalled')).toEqual({
       alert: 'CheckoutStalled', expr: 'sum(rate(checkout_total[5m])) == 0', for: '10m',
       labels: { severity: 'warning', team: 'order', namespace: 'production', environment: 'test' }, annotations: { summary: 'No checkouts' },
@@ -273,7 +316,8 @@ describe('props', () => {
       return [find(out, 'PrometheusRule', 'mesh-service-mesh-alerts'), find(out, 'PrometheusRule', 'payment-service-slo')]
         .flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules)).filter((r: any) => r.alert);
     };
-    const severities = (production: boolean, paging?: boolean) => Object.fromEntries(rules(production, paging).map((r: any) => [r.alert, r.labels.severity]));
+    const severities = (production: boolean, paging?: boolean) =>
+      Object.fromEntries(rules(production, paging).map((r: any) => [r.alert, r.labels.severity]));
     expect(severities(true)).toMatchObject({
       PaymentServiceHighErrorRate: 'critical', CircuitBreakerTripped: 'critical', EnvoyMetricsAbsent: 'critical',
       PaymentServiceErrorBudgetFastBurn: 'critical', PaymentServiceErrorBudgetSlowBurn: 'warning', Mine: 'critical',
@@ -294,14 +338,20 @@ describe('validation', () => {
   const lat = (a: number, b: number, c: number) => ({ p50: Duration.millis(a), p95: Duration.millis(b), p99: Duration.millis(c) });
 
   test('latencies out of order fail with the service path, field and MESH400', () => {
-    expect(synthError(withSlo(slo({ latency: lat(600, 500, 1000) })))).toMatch(/\[test\/payment-service\] slo.latency: p50 \(600ms\) is above p95 \(500ms\).*\[MESH400\]/);
-    expect(synthError(withSlo(slo({ latency: lat(200, 1001, 1000) })))).toMatch(/\[test\/payment-service\] slo.latency: p95 \(1001ms\) is above p99.*\[MESH400\]/);
+    expect(synthError(withSlo(slo({ latency: lat(600, 500, 1000) })))).toMatch(
+      /\[test\/payment-service\] slo.latency: p50 \(600ms\) is above p95 \(500ms\).*\[MESH400\]/,
+    );
+    expect(synthError(withSlo(slo({ latency: lat(200, 1001, 1000) })))).toMatch(
+      /\[test\/payment-service\] slo.latency: p95 \(1001ms\) is above p99.*\[MESH400\]/,
+    );
     expect(synthError(withSlo(slo({ latency: lat(0, 500, 1000) })))).toMatch(/slo.latency.p50: must be a positive duration.*\[MESH400\]/);
     expect(() => synth(withSlo(slo({ latency: lat(500, 500, 500) })))).not.toThrow(); // equal is in order
   });
 
   test.each([0, 100])('an error budget of %s%% fails with MESH401', (v) => {
-    expect(synthError(withSlo(slo({ errorRate: Percentage.of(v) })))).toMatch(/\[test\/payment-service\] slo.errorRate: the error budget must be above 0% and below 100%.*\[MESH401\]/);
+    expect(synthError(withSlo(slo({ errorRate: Percentage.of(v) })))).toMatch(
+      /\[test\/payment-service\] slo.errorRate: the error budget must be above 0% and below 100%.*\[MESH401\]/,
+    );
   });
 
   test.each([0.0001, 99.9999])('an error budget of %s%% is accepted', (v) => {
@@ -309,13 +359,17 @@ describe('validation', () => {
   });
 
   test('zero capacity fails with MESH402; negative capacity throws at once', () => {
-    expect(synthError(withSlo(slo({ trafficCapacity: Rps.of(0) })))).toMatch(/\[test\/payment-service\] slo.trafficCapacity: must be above 0 rps.*\[MESH402\]/);
+    expect(synthError(withSlo(slo({ trafficCapacity: Rps.of(0) })))).toMatch(
+      /\[test\/payment-service\] slo.trafficCapacity: must be above 0 rps.*\[MESH402\]/,
+    );
     expect(() => synth(withSlo(slo({ trafficCapacity: Rps.of(0.001) })))).not.toThrow();
     expect(() => Rps.of(-1)).toThrow(/\[MESH004\]/);
   });
 
   test('zero saturation limits fail with MESH406', () => {
-    expect(synthError(withSlo(slo({ saturation: { cpu: Percentage.of(0), memory: Percentage.of(70) } })))).toMatch(/slo.saturation.cpu: must be above 0%.*\[MESH406\]/);
+    expect(synthError(withSlo(slo({ saturation: { cpu: Percentage.of(0), memory: Percentage.of(70) } })))).toMatch(
+      /slo.saturation.cpu: must be above 0%.*\[MESH406\]/,
+    );
   });
 
   test('addSlo checks the SLO against the service\'s path', () => {
@@ -374,7 +428,8 @@ describe('validation', () => {
 
     test('only callers of the namespace, whose proxies the stack traces: synth fails, naming them', () => {
       expect(synthError(payment(100))).toMatch(
-        /\[test\/obs\] slos\[payment-service\]\.tracingSampling: 100% applies only to requests that arrive with no sampling decision, and payment-service admits only its callers \(order-service\), whose proxies this stack's Telemetry traces: they decide first.*\[MESH408\]/);
+        /\[test\/obs\] slos\[payment-service\]\.tracingSampling: 100% applies only to requests that arrive with no sampling decision, and payment-service admits only its callers \(order-service\), whose proxies this stack's Telemetry traces: they decide first.*\[MESH408\]/,
+      );
       // Lower than the default never applies either.
       expect(synthError(payment(1))).toMatch(/tracingSampling: 1% .*\[MESH408\]/);
     });
@@ -387,11 +442,17 @@ describe('validation', () => {
       expect(find(synth(app), 'Telemetry', 'payment-service-tracing').spec.tracing[0].randomSamplingPercentage).toBe(100);
       const withBatch = payment(100, (svc) => ServiceSecurity.of(svc).allow({ to: [{ methods: ['POST'], paths: ['/api/settlements'] }] }));
       expect(find(synth(withBatch), 'Telemetry', 'payment-service-tracing').spec.tracing[0].randomSamplingPercentage).toBe(100);
-      const behindGateway = payment(100, (svc, c) => new IngressGateway(c, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(svc));
+      const behindGateway = payment(100, (svc, c) =>
+        new IngressGateway(c, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(svc),
+      );
       expect(find(synth(behindGateway), 'Telemetry', 'payment-service-tracing').spec.tracing[0].randomSamplingPercentage).toBe(100);
       // A caller of another namespace: whether its proxy traces is that namespace's Telemetry's.
-      const fromBatch = payment(100, (svc, c) => new MeshService(new MeshChart(c.node.scope!, 'batch', { namespace: 'batch' }), 'settlement', { image: 's:1' })
-        .calls(svc, { methods: ['POST'], paths: ['/api/settlements'] }));
+      const fromBatch = payment(100, (svc, c) =>
+        new MeshService(new MeshChart(c.node.scope!, 'batch', { namespace: 'batch' }), 'settlement', { image: 's:1' }).calls(svc, {
+          methods: ['POST'],
+          paths: ['/api/settlements'],
+        }),
+      );
       expect(find(synth(fromBatch), 'Telemetry', 'payment-service-tracing').spec.tracing[0].randomSamplingPercentage).toBe(100);
     });
   });

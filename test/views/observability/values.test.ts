@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { exactDecimal, percentToRatio } from '../../../src/private/decimal';
-import { alertPrefix, defaultTeam, Rps, titleCase } from '../../../src/views/observability/slo';
+import { alertPrefix, defaultTeam, Rps, titleCase } from '../../../src/core/slo';
 import { TracingProvider } from '../../../src';
 
 describe('exactDecimal', () => {

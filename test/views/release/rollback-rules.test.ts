@@ -24,7 +24,10 @@ function alert(rule: Record<string, any>, name: string): Record<string, any> {
 describe('CanaryRollbackRules', () => {
   test("carries the label kube-prometheus-stack's ruleSelector requires, from the platform; a bad one fails synth", () => {
     expect(ruleOf().metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
-    const app = new MeshApp({ outdir: Testing.app().outdir, platform: MeshPlatform.of({ prometheus: { selectorLabels: { prometheus: 'shared' } } }) });
+    const app = new MeshApp({
+      outdir: Testing.app().outdir,
+      platform: MeshPlatform.of({ prometheus: { selectorLabels: { prometheus: 'shared' } } }),
+    });
     const chart = new MeshChart(app, 'staging', { namespace: 'staging' });
     const service = new MeshService(chart, 'order-service', { image: 'order:1' });
     new CanaryRollbackRules(chart, 'order-rollback', { service });
@@ -80,17 +83,20 @@ describe('CanaryRollbackRules', () => {
 
   test('requests count once, as the callers saw them: caller-side reports, and the service\'s own for callers without a proxy', () => {
     const err = alert(ruleOf(), 'CanaryErrorRateAboveBound').expr;
-    expect(err).toContain('rate(istio_requests_total{reporter="source",destination_service="order-service.production.svc.cluster.local",'
-      + 'destination_canonical_revision="v2",response_code=~"5.*"}[5m]) or rate(istio_requests_total{reporter="destination",source_workload="unknown",'
-      + 'destination_service_namespace="production",destination_service_name="order-service",destination_canonical_revision="v2",response_code=~"5.*"}[5m])');
+    expect(err).toContain(
+      'rate(istio_requests_total{reporter="source",destination_service="order-service.production.svc.cluster.local",' +
+        'destination_canonical_revision="v2",response_code=~"5.*"}[5m]) or rate(istio_requests_total{reporter="destination",source_workload="unknown",' +
+        'destination_service_namespace="production",destination_service_name="order-service",destination_canonical_revision="v2",response_code=~"5.*"}[5m])',
+    );
     expect(err).not.toContain('destination_version');
   });
 
   test('every ratio rule is guarded by the request count of the versions it compares; the dead-canary rules are not', () => {
     const rule = ruleOf();
-    const guard = (v: string) => 'and on() (sum((increase(istio_requests_total{reporter="source",destination_service="order-service.production.svc.cluster.local",'
-      + `destination_canonical_revision="${v}"}[5m]) or increase(istio_requests_total{reporter="destination",source_workload="unknown",`
-      + `destination_service_namespace="production",destination_service_name="order-service",destination_canonical_revision="${v}"}[5m]))) >= 100)`;
+    const guard = (v: string) =>
+      'and on() (sum((increase(istio_requests_total{reporter="source",destination_service="order-service.production.svc.cluster.local",' +
+      `destination_canonical_revision="${v}"}[5m]) or increase(istio_requests_total{reporter="destination",source_workload="unknown",` +
+      `destination_service_namespace="production",destination_service_name="order-service",destination_canonical_revision="${v}"}[5m]))) >= 100)`;
     for (const name of ['CanaryHighErrorRate', 'CanaryHighLatency']) {
       expect(alert(rule, name).expr).toContain(guard('v1'));
       expect(alert(rule, name).expr).toContain(guard('v2'));
@@ -168,7 +174,8 @@ describe('CanaryRollbackRules', () => {
       const a = alert(rule, name);
       return { exp_labels: a.labels, exp_annotations: a.annotations };
     };
-    const at = (time: string, names: string[]) => ALL.map((alertname) => ({ eval_time: time, alertname, exp_alerts: names.includes(alertname) ? [expected(alertname)] : [] }));
+    const at = (time: string, names: string[]) =>
+      ALL.map((alertname) => ({ eval_time: time, alertname, exp_alerts: names.includes(alertname) ? [expected(alertname)] : [] }));
     const atTen = (names: string[]) => at('10m', names);
     const run = (series: any[], tests: any[], f = file) => {
       const r = promtoolTestRules(f, [{ interval: '1m', input_series: series, alert_rule_test: tests }]);
@@ -197,12 +204,16 @@ describe('CanaryRollbackRules', () => {
       // requests they sent it: no metadata exchange, so destination_version is unknown, but the
       // endpoint's metadata gives the workload and its canonical revision.
       const noAnswer = (flags: string, code: string, perMinute: number) => ({
-        series: `istio_requests_total{reporter="source",source_workload="api-gateway",destination_service="${HOST}",destination_service_name="order-service",`
-          + 'destination_service_namespace="production",destination_workload="order-service-v2",destination_canonical_revision="v2",destination_version="unknown",'
-          + `response_code="${code}",response_flags="${flags}"}`,
+        series:
+          `istio_requests_total{reporter="source",source_workload="api-gateway",destination_service="${HOST}",destination_service_name="order-service",` +
+          'destination_service_namespace="production",destination_workload="order-service-v2",destination_canonical_revision="v2",destination_version="unknown",' +
+          `response_code="${code}",response_flags="${flags}"}`,
         values: `0+${perMinute}x30`,
       });
-      const canarySidecar = { series: `istio_requests_total${server('v2', 'api-gateway', ',response_code="200",response_flags="-"')}`, values: '0+540x30' };
+      const canarySidecar = {
+        series: `istio_requests_total${server('v2', 'api-gateway', ',response_code="200",response_flags="-"')}`,
+        values: '0+540x30',
+      };
       run([...healthyStable, reqs('v2', '200', 540), canarySidecar, noAnswer('UF', '503', 20), noAnswer('UO', '503', 20), noAnswer('UT', '504', 20),
         ...buckets('v2', 600, 100)], atTen(['CanaryHighErrorRate', 'CanaryErrorRateAboveBound']));
     });
@@ -230,11 +241,16 @@ describe('CanaryRollbackRules', () => {
 
     // A canary with no series at all, and one with 4 requests in 10 minutes, 2 of them errors and slow.
     const noTraffic = [reqs('v1', '200', 1000), ...buckets('v1', 1000, 100)];
-    const trickle = [...noTraffic,
+    const trickle = [
+      ...noTraffic,
       { series: `istio_requests_total${caller('v2', ',response_code="503",response_flags="-"')}`, values: '0 0 0 0 0 0 0 1 1 2 2' },
       { series: `istio_requests_total${caller('v2', ',response_code="200",response_flags="-"')}`, values: '0 0 0 0 0 0 0 1 1 2 2' },
-      ...['100', '500', '1000', '2500'].map((le) => ({ series: `istio_request_duration_milliseconds_bucket${caller('v2', `,le="${le}"`)}`, values: `0 0 0 0 0 0 0 ${le === '2500' ? '2 2 4 4' : '0 0 0 0'}` })),
-      { series: `istio_request_duration_milliseconds_bucket${caller('v2', ',le="+Inf"')}`, values: '0 0 0 0 0 0 0 2 2 4 4' }];
+      ...['100', '500', '1000', '2500'].map((le) => ({
+        series: `istio_request_duration_milliseconds_bucket${caller('v2', `,le="${le}"`)}`,
+        values: `0 0 0 0 0 0 0 ${le === '2500' ? '2 2 4 4' : '0 0 0 0'}`,
+      })),
+      { series: `istio_request_duration_milliseconds_bucket${caller('v2', ',le="+Inf"')}`, values: '0 0 0 0 0 0 0 2 2 4 4' },
+    ];
 
     test('a canary with no traffic, or too little, fires nothing and divides by nothing', () => {
       run(noTraffic, atTen([]));
@@ -242,25 +258,37 @@ describe('CanaryRollbackRules', () => {
     });
 
     test('the guard is what keeps the trickle silent: with minRequests 1 the same trickle fires the error and absolute rules', () => {
-      run(trickle, atTen(['CanaryHighErrorRate', 'CanaryErrorRateAboveBound', 'CanaryLatencyAboveBound']), ruleFileOf(ruleOf({ minRequests: 1, paging: true })));
+      run(
+        trickle,
+        atTen(['CanaryHighErrorRate', 'CanaryErrorRateAboveBound', 'CanaryLatencyAboveBound']),
+        ruleFileOf(ruleOf({ minRequests: 1, paging: true })),
+      );
     });
 
     test('low traffic with not one successful answer rolls back, under the guard: CanaryNoSuccessfulResponses after 2m', () => {
       // GIVEN 2 requests a minute to the canary, every one a 503 (10 in 5m, far under 100)
-      const failing = [...noTraffic, { series: `istio_requests_total${caller('v2', ',response_code="503",response_flags="URX"')}`, values: '0+2x30' }];
+      const failing = [
+        ...noTraffic,
+        { series: `istio_requests_total${caller('v2', ',response_code="503",response_flags="URX"')}`, values: '0+2x30' },
+      ];
       run(failing, [...at('2m', []), ...atTen(['CanaryNoSuccessfulResponses'])]);
     });
 
     describe('a dead canary (kube-state-metrics)', () => {
       const unavailable = (n: number) => ({
-        series: 'kube_deployment_status_replicas_unavailable{namespace="production",deployment="order-service-v2",job="kube-state-metrics"}', values: `${n}x30`,
+        series: 'kube_deployment_status_replicas_unavailable{namespace="production",deployment="order-service-v2",job="kube-state-metrics"}',
+        values: `${n}x30`,
       });
 
       test('pods not ready and no series at all: CanaryPodsNotReady after 5m, which the request guard cannot silence', () => {
         // GIVEN the canary's 3 pods crash-loop: never ready, so never an endpoint; its callers' 503 UH name no revision
-        const uh = { series: `istio_requests_total{reporter="source",source_workload="api-gateway",destination_service="${HOST}",destination_service_name="order-service",`
-          + 'destination_service_namespace="unknown",destination_workload="unknown",destination_canonical_revision="latest",destination_version="unknown",'
-          + 'response_code="503",response_flags="UH"}', values: '0+50x30' };
+        const uh = {
+          series:
+            `istio_requests_total{reporter="source",source_workload="api-gateway",destination_service="${HOST}",destination_service_name="order-service",` +
+            'destination_service_namespace="unknown",destination_workload="unknown",destination_canonical_revision="latest",destination_version="unknown",' +
+            'response_code="503",response_flags="UH"}',
+          values: '0+50x30',
+        };
         run([...noTraffic, unavailable(3), uh], [...at('4m', []), ...atTen(['CanaryPodsNotReady'])]);
       });
 

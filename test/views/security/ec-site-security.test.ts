@@ -5,7 +5,7 @@ import { buildEcSite } from '../../../src/app/ec-site';
 import { ENVIRONMENTS, environment } from '../../../src/app/environments';
 import { applySecurity } from '../../../src/app/security';
 import { MeshApp } from '../../../src';
-import { podHardeningProblems } from '../../../src/views/security/pod-hardening';
+import { podHardeningProblems } from '../../../src/workload/pod-hardening';
 import { find, synth } from '../../util';
 
 type M = Record<string, any>;

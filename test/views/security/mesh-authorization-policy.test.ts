@@ -1,5 +1,5 @@
 import { MeshAuthorizationPolicy, MeshChart, MeshService, MtlsMode, Principal, ServiceSecurity } from '../../../src';
-import { authorizationPathProblem } from '../../../src/views/security/authorization-rule';
+import { authorizationPathProblem } from '../../../src/graph/security/authorization-rule';
 import { find, meshChart, synth, synthError } from '../../util';
 import { AuthorizationAction } from '../../../src';
 

@@ -1,5 +1,5 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { ENVOY_UID, podHardeningProblems } from '../../../src/views/security/pod-hardening';
+import { ENVOY_UID, podHardeningProblems } from '../../../src/workload/pod-hardening';
 import { MeshService } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 

@@ -1,0 +1,168 @@
+/**
+ * The vocabulary of flow verification: a request from a source to a destination,
+ * and the verdict the rendered manifests give it. The constructs state the flows they intend
+ * in these terms; the evaluator (src/validate/flow/) reads manifests only, so a hand-written
+ * YAML file gets the same verdict as synth.
+ */
+
+/**
+ * A pod that takes part in flows but is not in the manifests being checked: the
+ * ingress gateway, Prometheus, the tracing collector, Flagger. The platform
+ * description produces these from its typed defaults.
+ */
+export interface FlowWorkload {
+  /** A name for messages: `istio-ingressgateway`. */
+  readonly name: string;
+  /** The pod's namespace. */
+  readonly namespace: string;
+  /** The pod's labels, as selectors see them. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The pod's ServiceAccount: its mTLS principal is `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. */
+  readonly serviceAccount: string;
+  /**
+   * Whether the pod runs an Envoy sidecar (or is an Envoy, as a gateway is): it then
+   * speaks mTLS and its own Sidecar resource, if any, limits its egress.
+   */
+  readonly meshed: boolean;
+  /** The labels of the pod's namespace (`kubernetes.io/metadata.name` is implied). @default {} */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /** Container ports by name, for NetworkPolicy named ports. @default {} */
+  readonly ports?: Readonly<Record<string, number>>;
+  /**
+   * The IP addresses the pod is reached at, for NetworkPolicy `ipBlock` peers (the API
+   * server's endpoints, an external collector). Pods of the manifests have no known address.
+   * @default []
+   */
+  readonly addresses?: readonly string[];
+  /**
+   * For a pod reached through its Service (a flow's `target`): the pod port each Service port
+   * sends to, where they differ (`{ 9411: 9412 }`). A NetworkPolicy sees the pod's port, after
+   * the Service's DNAT. https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+   * @default {} - the pod serves each port on the same number
+   */
+  readonly targetPorts?: Readonly<Record<number, number>>;
+}
+
+/** Where a flow starts. */
+export type FlowSource =
+  /** A pod of the manifests, found by namespace and the value of its `app` label (or its Deployment's name). */
+  | { readonly workload: string; readonly namespace: string }
+  /** A platform pod described by data. */
+  | { readonly platform: FlowWorkload }
+  /** A client outside the cluster, entering through an ingress gateway. */
+  | { readonly external: true };
+
+/** An HTTP method as Envoy sees it. */
+export type FlowMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'CONNECT' | 'TRACE';
+
+/** One request. */
+export interface Flow {
+  /** Who sends it. */
+  readonly source: FlowSource;
+  /**
+   * The host the client addresses: a Service's name, `name.namespace`, its FQDN, a
+   * ServiceEntry host, or a gateway's public host for an external source.
+   */
+  readonly host: string;
+  /** The port the client addresses (the Service port, or the gateway's port for an external source). */
+  readonly port: number;
+  /**
+   * The platform pod that serves `host`:`port` when it is not in the manifests (the
+   * tracing collector, the rate-limit service, the ingress gateway, the API server
+   * as a pseudo-workload). Pods of the manifests are found through their Service.
+   * @default - found through the manifests
+   */
+  readonly target?: FlowWorkload;
+  /**
+   * The workload whose pods the request addresses directly, by pod IP, as Prometheus
+   * scrapes a PodMonitor's targets (https://prometheus-operator.dev/docs/developer/
+   * getting-started/#using-podmonitors): no Service or route is involved, only the
+   * pods' NetworkPolicies and proxy. `host` then only names the flow in messages.
+   * @default - the request goes to `host`'s Service
+   */
+  readonly pods?: { readonly workload: string; readonly namespace: string };
+  /**
+   * What the client sends. HTTP and GRPC (HTTP/2, `POST /<package.Service>/<Method>`) are
+   * routed and authorized on their method, path and headers; TCP is opaque bytes (routed by
+   * port, authorized on the connection only: a rule with HTTP-only fields never matches it);
+   * TLS, and HTTPS the client encrypts itself, is routed by its SNI on a TLS or HTTPS port and
+   * is opaque TCP elsewhere. Through an ingress gateway, HTTPS is the external client's, which
+   * the gateway terminates.
+   * @default - as the destination port's protocol says (its `appProtocol`, else its name's
+   *   prefix: `tcp-amqp` is TCP, `tls-x` TLS, `grpc` gRPC); HTTP for a port that names none
+   */
+  readonly protocol?: 'HTTP' | 'HTTPS' | 'GRPC' | 'TCP' | 'TLS';
+  /**
+   * The server name a TLS client sends (SNI), which TLS routes match.
+   * @default - the host
+   */
+  readonly sni?: string;
+  /**
+   * The container port of a `target` the request reaches, when it differs from `port` (a
+   * Service port 80 in front of a container's 8080): NetworkPolicies see the container port.
+   * @default - `port`
+   */
+  readonly targetPort?: number;
+  /** @default 'GET' */
+  readonly method?: FlowMethod;
+  /** @default '/' */
+  readonly path?: string;
+  /** Request headers, lower-case names. @default {} */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The JWT's `iss/sub`, when the request carries a valid token. @default - no token */
+  readonly requestPrincipal?: string;
+  /** The JWT's claims, for `when` conditions on `request.auth.claims[...]`. @default {} */
+  readonly claims?: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** The layer whose resource decides a flow. */
+export type FlowLayer =
+  | 'NetworkPolicy egress'
+  | 'NetworkPolicy ingress'
+  | 'Sidecar egress'
+  | 'routing'
+  | 'mTLS'
+  | 'AuthorizationPolicy'
+  | 'no endpoint';
+
+/** The resource that decided a verdict. */
+export interface FlowDecider {
+  readonly layer: FlowLayer;
+  /** `AuthorizationPolicy`, `NetworkPolicy`, ... */
+  readonly kind: string;
+  /**
+   * The resource's namespace.
+   * @default - none, for a cluster-scoped or missing resource
+   */
+  readonly namespace?: string;
+  /** The resource's name; `(none)` or `(default)` when no resource exists (no Gateway for a host, a mesh default). */
+  readonly name: string;
+}
+
+/** What happens to a flow. */
+export interface FlowVerdict {
+  /** Whether the request reaches the destination's application. */
+  readonly allowed: boolean;
+  /**
+   * The resource that refused it (or, for an allowed flow, the last resource that admitted it).
+   * @default - none, for an allowed flow no resource restricts
+   */
+  readonly decidedBy?: FlowDecider;
+  /** One sentence: why. */
+  readonly reason: string;
+  /** The hops the request took (gateway, then the destination), for messages and pictures. */
+  readonly hops: readonly string[];
+}
+
+/**
+ * A flow the constructs mean to work (or to be refused), with the construct that
+ * stated the intent. Synth fails, naming `constructPath`, when the verdict differs.
+ */
+export interface IntendedFlow extends Flow {
+  /** `allow` for a declared call, a gateway route, a scrape...; `deny` for a flow that must be refused. */
+  readonly expect: 'allow' | 'deny';
+  /** The construct that stated the intent: `production/order-service`. */
+  readonly constructPath: string;
+  /** What the flow is, for messages: `order-service calls payment-service POST /api/payments/*`. */
+  readonly description: string;
+}

@@ -1,0 +1,81 @@
+import { Duration } from 'cdk8s';
+import { Codes } from './codes';
+import { MeshError } from './errors';
+import { LoadBalancer } from './load-balancer';
+import { dns1123LabelProblem } from './names';
+import { Retries } from './retries';
+import { ConnectionPool, mergeConnectionPool, mergeOutlierDetection, OutlierDetection } from './traffic-policy';
+
+/**
+ * Resilience settings shared by every service of a tier. Each is a default: a
+ * service's own setting wins, field by field.
+ */
+export interface TierSettings {
+  /**
+   * Route timeout (VirtualService `timeout`).
+   * @default - none: Istio's own default (no timeout)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retry policy (VirtualService `retries`).
+   * @default - none: Istio's own default (2 attempts)
+   */
+  readonly retries?: Retries;
+  /**
+   * Connection-pool limits (DestinationRule `trafficPolicy.connectionPool`).
+   * @default - none: Envoy's own limits
+   */
+  readonly connectionPool?: ConnectionPool;
+  /**
+   * Outlier detection (DestinationRule `trafficPolicy.outlierDetection`).
+   * @default - none: no outlier detection
+   */
+  readonly outlierDetection?: OutlierDetection;
+  /**
+   * Load balancer (DestinationRule `trafficPolicy.loadBalancer`).
+   * @default - none: Istio's own default (LEAST_REQUEST)
+   */
+  readonly loadBalancer?: LoadBalancer;
+}
+
+/**
+ * A service tier: the system, business and service tiers of the production design
+ * (seed 003), or a custom tier defined in {@link TierDefaults}.
+ */
+export class Tier {
+  /** Platform services: short timeouts, aggressive ejection (5s, 3 retries of 2s). */
+  public static readonly SYSTEM = new Tier('system');
+  /** Core business services (10s, 3 retries of 3s). */
+  public static readonly BUSINESS = new Tier('business');
+  /** Product-facing services (15s, 2 retries of 5s, retriable-4xx too). */
+  public static readonly SERVICE = new Tier('service');
+
+  /** A custom tier; its settings come from `TierDefaults`. Throws unless `name` is a DNS-1123 label. */
+  public static named(name: string): Tier {
+    const problem = dns1123LabelProblem(name);
+    if (problem) throw new MeshError(Codes.INVALID_NAME, `tier name: ${problem}`);
+    return new Tier(name);
+  }
+
+  private constructor(
+    /** The tier's name. */
+    public readonly name: string,
+  ) {}
+
+  /** The tier's name. */
+  public toString(): string {
+    return this.name;
+  }
+}
+
+/** `over` on top of `base`, field by field. */
+export function mergeTierSettings(base: TierSettings | undefined, over: TierSettings): TierSettings {
+  if (!base) return over;
+  return {
+    timeout: over.timeout ?? base.timeout,
+    retries: over.retries ? over.retries.over(base.retries) : base.retries,
+    connectionPool: mergeConnectionPool(base.connectionPool, over.connectionPool),
+    outlierDetection: mergeOutlierDetection(base.outlierDetection, over.outlierDetection),
+    loadBalancer: over.loadBalancer ?? base.loadBalancer,
+  };
+}

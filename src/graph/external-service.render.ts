@@ -1,0 +1,91 @@
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  DestinationRule, DestinationRuleSpec, DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode,
+  ServiceEntry, ServiceEntrySpec, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
+} from '../../imports/networking.istio.io';
+import type { Cidr } from '../core/cidr';
+import type { ExternalPort, SimpleTlsOriginationOptions } from './interfaces';
+
+/**
+ * An `ExternalService` as its ServiceEntry and its TLS origination's DestinationRule read it: the
+ * construct passes itself (this module does not import it, so that no import goes in a circle).
+ */
+export interface ExternalServiceSource {
+  /** The hosts. */
+  readonly hosts: readonly string[];
+  /** How the sidecar finds the endpoints. */
+  readonly resolution: 'DNS' | 'STATIC' | 'NONE';
+  /** The ports, names and target ports worked out. */
+  readonly ports: readonly Required<ExternalPort>[];
+  /** The provider's known addresses. */
+  readonly addresses: readonly Cidr[];
+  /** @internal The namespaces that see it (`exportTo`), if restricted. */
+  readonly _exportToList: string[] | undefined;
+}
+
+/**
+ * The spec of an external service's ServiceEntry (location MESH_EXTERNAL). STATIC
+ * resolution's endpoints are its addresses, a host address without its prefix length. With
+ * resolution NONE the addresses (IPs or CIDR ranges) are the entry's `addresses`: the
+ * sidecar then takes a connection to any of them for this entry (and keeps its original
+ * destination), so a TCP port needs no other address to be told apart. istiod accepts CIDR
+ * addresses only for NONE and STATIC resolution (istio/istio pkg/config/validation/validation.go
+ * `ValidateServiceEntry`); with DNS resolution the provider's addresses stay the callers'
+ * NetworkPolicy `ipBlock`s only.
+ * @see https://istio.io/latest/docs/reference/config/networking/service-entry/
+ */
+export function renderServiceEntrySpec(state: ExternalServiceSource): ServiceEntrySpec {
+  return {
+    hosts: [...state.hosts],
+    addresses: state.resolution === 'NONE' && state.addresses.length > 0 ? state.addresses.map((a) => a.value) : undefined,
+    // https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Location
+    location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
+    resolution: ServiceEntrySpecResolution[state.resolution],
+    ports: state.ports.map((p) => ({
+      name: p.name,
+      number: p.number,
+      protocol: p.protocol,
+      targetPort: p.targetPort !== p.number ? p.targetPort : undefined,
+    })),
+    endpoints: state.resolution === 'STATIC' ? state.addresses.map((a) => ({ address: a.value.replace(/\/(32|128)$/, '') })) : undefined,
+    exportTo: state._exportToList,
+  };
+}
+
+/** A ServiceEntry under `scope` (id `id`), rendered from `state`. */
+export function addServiceEntry(scope: Construct, id: string, metadata: ApiObjectMetadata, state: ExternalServiceSource): ApiObject {
+  return new ServiceEntry(scope, id, { metadata, spec: renderServiceEntrySpec(state) });
+}
+
+/**
+ * The spec of the DestinationRule that originates one-way TLS (SIMPLE) on one port.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings
+ * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/
+ */
+export function renderTlsOriginationSpec(external: ExternalServiceSource, tls: SimpleTlsOriginationOptions): DestinationRuleSpec {
+  // The SNI defaults to the first host, and the certificate must name the SNI.
+  const sni = tls.sni ?? external.hosts[0];
+  return {
+    host: external.hosts[0],
+    exportTo: external._exportToList,
+    trafficPolicy: {
+      portLevelSettings: [{
+        port: { number: tls.port },
+        tls: {
+          mode: DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.SIMPLE,
+          sni,
+          caCertificates: tls.caCertificates,
+          subjectAltNames: [...(tls.subjectAltNames ?? [sni])],
+        },
+      }],
+    },
+  };
+}
+
+/** A DestinationRule originating TLS (`tls`) towards `external`'s first host, under `scope` (id `id`). */
+export function addTlsOriginationRule(
+  scope: Construct, id: string, metadata: ApiObjectMetadata, external: ExternalServiceSource, tls: SimpleTlsOriginationOptions,
+): ApiObject {
+  return new DestinationRule(scope, id, { metadata, spec: renderTlsOriginationSpec(external, tls) });
+}

@@ -1,0 +1,169 @@
+import { Codes } from '../../core/codes';
+import type { ResolvedRule } from './authorization-rule.render';
+import { formatProblem } from '../../core/errors';
+import { isHttpMethod } from '../../core/http';
+import { Principal } from '../../core/principal';
+import type { IMeshService } from '../interfaces';
+import type { AuthorizationCondition, AuthorizationOperation } from '../../core/authorization';
+
+export type { AuthorizationCondition, AuthorizationOperation } from '../../core/authorization';
+
+/**
+ * Where a request comes from. Fields are Istio's; all set fields must match.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+ */
+export interface AuthorizationSource {
+  /**
+   * Peer identities (mTLS only): the ServiceAccounts of calling workloads.
+   * @default - any peer identity
+   */
+  readonly principals?: readonly Principal[];
+  /**
+   * Calling services; shorthand for their principals (mTLS only).
+   * @default - none
+   */
+  readonly services?: readonly IMeshService[];
+  /**
+   * Namespaces of calling workloads (mTLS only).
+   * @default - any namespace
+   */
+  readonly namespaces?: readonly string[];
+  /**
+   * End-user identities from a validated JWT, `<issuer>/<subject>`; `*` wildcards allowed at either end.
+   * @default - any or no end user
+   */
+  readonly requestPrincipals?: readonly string[];
+  /**
+   * Peer identities that must not match: `['*']` matches only requests that carry no mTLS
+   * identity (plaintext from a caller without a sidecar), since a missing value matches no pattern.
+   * @default - none
+   */
+  readonly notPrincipals?: readonly string[];
+}
+
+/**
+ * One rule of an AuthorizationPolicy: it matches a request that matches any of
+ * `from`, any of `to` and all of `when`.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Rule
+ */
+export interface AuthorizationRule {
+  /**
+   * Sources; a request matches if it comes from any one of them.
+   * @default - any source
+   */
+  readonly from?: readonly AuthorizationSource[];
+  /**
+   * Operations; a request matches if it does any one of them.
+   * @default - any operation
+   */
+  readonly to?: readonly AuthorizationOperation[];
+  /**
+   * Extra conditions, all of which must hold.
+   * @default - none
+   */
+  readonly when?: readonly AuthorizationCondition[];
+}
+
+/** The principals a source names, its services' included, as strings. */
+export function sourcePrincipals(s: AuthorizationSource): string[] {
+  return [...(s.principals ?? []).map(String), ...(s.services ?? []).map((x) => x.principal.toString())];
+}
+
+/**
+ * The rule as rendering reads it: each source's services resolved to their principals
+ * (the rule's other fields as they are).
+ * @internal
+ */
+export function resolveRule(r: AuthorizationRule): ResolvedRule {
+  return {
+    from: r.from?.map((s) => ({
+      principals: sourcePrincipals(s), namespaces: s.namespaces, requestPrincipals: s.requestPrincipals, notPrincipals: s.notPrincipals,
+    })),
+    to: r.to,
+    when: r.when,
+  };
+}
+
+/** Why `path` is not a path an AuthorizationPolicy accepts, or undefined. */
+export function authorizationPathProblem(path: string): string | undefined {
+  if (path === '*') return undefined;
+  if (path.includes('{') || path.includes('}')) {
+    if (!path.startsWith('/')) return `path template '${path}' must start with '/'`;
+    const segments = path.split('/');
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i];
+      if (!seg.includes('{') && !seg.includes('}')) {
+        if (seg.includes('*')) return `path template '${path}' mixes '*' with templates; use {*} or {**}`;
+        continue;
+      }
+      if (seg !== '{*}' && seg !== '{**}') {
+        return `path '${path}' has template '${seg}'; only whole segments {*} and {**} are supported`;
+      }
+      if (seg === '{**}' && i !== segments.length - 1) return `path '${path}': {**} must be the last segment`;
+    }
+    return undefined;
+  }
+  const stars = path.split('*').length - 1;
+  if (stars > 1 || (stars === 1 && !path.startsWith('*') && !path.endsWith('*'))) {
+    return `path '${path}' has '*' in the middle; use a prefix ('/api/*'), a suffix ('*.js') or a {*} template`;
+  }
+  if (!path.startsWith('/') && !path.startsWith('*')) return `path '${path}' must start with '/' or '*'`;
+  return undefined;
+}
+
+/** What the checks of a rule need to know about its context. */
+export interface RuleCheckContext {
+  /** Every principal of a ServiceAccount of a service in the app. */
+  readonly knownPrincipals: ReadonlySet<string>;
+  /** The mTLS mode the selected workloads accept, for principal and namespace rules. */
+  readonly mtls: string;
+  /** What the rules are for, for messages (`workload payment-service`). */
+  readonly target: string;
+}
+
+/** Problems with rules, each naming its field (`rules[0].from[0].principals[1]`). */
+export function ruleProblems(rules: readonly AuthorizationRule[], ctx: RuleCheckContext, field = 'rules'): string[] {
+  const out: string[] = [];
+  rules.forEach((r, i) => {
+    const at = `${field}[${i}]`;
+    (r.from ?? []).forEach((s, j) => {
+      const principals = sourcePrincipals(s);
+      principals.forEach((p, k) => {
+        if (!ctx.knownPrincipals.has(p)) {
+          out.push(
+            formatProblem(Codes.UNKNOWN_PRINCIPAL, `${at}.from[${j}].principals[${k}]: '${p}' names no ServiceAccount of a service in the app`),
+          );
+        }
+      });
+      const identity = principals.length > 0 || (s.namespaces ?? []).length > 0;
+      if (identity && ctx.mtls !== 'STRICT') {
+        out.push(formatProblem(Codes.IDENTITY_WITHOUT_STRICT_MTLS,
+          `${at}.from[${j}]: principals and namespaces need mTLS, but ${ctx.target} accepts ${ctx.mtls}; plaintext requests carry no identity`));
+      }
+    });
+    (r.to ?? []).forEach((o, j) => {
+      out.push(...operationProblems(o, `${at}.to[${j}].operation`));
+    });
+  });
+  return out;
+}
+
+/** Problems with the methods and paths of an operation or a call. */
+export function operationProblems(
+  o: { readonly methods?: readonly string[]; readonly paths?: readonly string[]; readonly notPaths?: readonly string[] },
+  at: string,
+): string[] {
+  const out: string[] = [];
+  (o.methods ?? []).forEach((m, k) => {
+    if (!isHttpMethod(m)) out.push(formatProblem(Codes.INVALID_HTTP_METHOD, `${at}.methods[${k}]: '${m}' is not an HTTP method`));
+  });
+  for (const key of ['paths', 'notPaths'] as const) {
+    (o[key] ?? []).forEach((p, k) => {
+      const problem = authorizationPathProblem(p);
+      if (problem) out.push(formatProblem(Codes.INVALID_AUTHZ_PATH, `${at}.${key}[${k}]: ${problem}`));
+    });
+  }
+  return out;
+}

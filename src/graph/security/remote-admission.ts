@@ -1,0 +1,114 @@
+/**
+ * The admission of named callers from outside the app (RemoteCallers: workloads other teams'
+ * charts or repositories deploy) by a service: an ALLOW rule for each caller's principal (with
+ * the methods, paths and port it may use), a NetworkPolicy ingress peer of its namespace AND pod
+ * labels, and a flow the service means to work, from the caller's pods as described.
+ */
+import { Codes } from '../../core/codes';
+import { formatProblem } from '../../core/errors';
+import type { HttpMethod } from '../../core/http';
+import { concretePath, httpPort } from '../intended-flows';
+import type { IMeshServiceNode } from '../interfaces';
+import type { RemoteCaller } from '../remote-caller';
+import type { IntendedFlow } from '../../core/flow';
+import type { NetworkPeer, NetworkPort } from '../../workload/workload';
+import type { AuthorizationRule } from './authorization-rule';
+
+/** Options for {@link ServiceSecurity.admit} (and `MeshService.admits`). */
+export interface AdmitOptions {
+  /**
+   * The HTTP methods the caller uses (HTTP and gRPC ports only: an ALLOW rule with methods never matches a TCP connection).
+   * @default - every method
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+   */
+  readonly methods?: HttpMethod[];
+  /**
+   * The request paths the caller uses, as AuthorizationPolicy takes them (`/api/products/*`).
+   * @default - every path
+   */
+  readonly paths?: string[];
+  /**
+   * The service's port the caller calls: the NetworkPolicy and the ALLOW rule admit its container port only.
+   * @default - every port of the service
+   */
+  readonly port?: number;
+}
+
+/** One admitted caller from outside the app, and what it may do. */
+export interface RemoteAdmission {
+  /** The caller. */
+  readonly caller: RemoteCaller;
+  /** The methods, paths and port it is admitted on. */
+  readonly options: AdmitOptions;
+}
+
+/** The Service port an admission names, if the service has it. */
+function portOf(service: IMeshServiceNode, a: RemoteAdmission) {
+  return a.options.port === undefined ? undefined : service.ports.find((p) => p.port === a.options.port);
+}
+
+/** The caller's pods as a NetworkPolicy ingress peer (namespace AND labels, one peer), and the container ports it may reach. */
+export function admissionPeer(service: IMeshServiceNode, a: RemoteAdmission): { peer: NetworkPeer; ports?: NetworkPort[] } {
+  const port = portOf(service, a);
+  return {
+    peer: { namespace: a.caller.namespace, podLabels: { ...a.caller.podLabels } },
+    ...(port ? { ports: [{ port: port.targetPort, protocol: port.protocol === 'udp' ? 'UDP' as const : 'TCP' as const }] } : {}),
+  };
+}
+
+/** One ALLOW rule per admission: the caller's principal, and what it may do. */
+export function admissionRules(service: IMeshServiceNode, admissions: readonly RemoteAdmission[]): AuthorizationRule[] {
+  return admissions.map((a) => {
+    const port = portOf(service, a);
+    const o = a.options;
+    const op = {
+      methods: o.methods ? [...o.methods] : undefined, paths: o.paths ? [...o.paths] : undefined, ports: port ? [port.targetPort] : undefined,
+    };
+    return { from: [{ principals: [a.caller.principal(service.chart.trustDomain)] }], to: op.methods || op.paths || op.ports ? [op] : undefined };
+  });
+}
+
+/**
+ * The flows the admissions mean to work, from each caller's pods (as described) to the service's
+ * FQDN: each method and path made concrete, or one connection on a TCP or TLS port.
+ */
+export function admissionFlows(service: IMeshServiceNode, admissions: readonly RemoteAdmission[]): IntendedFlow[] {
+  const out: IntendedFlow[] = [];
+  for (const a of admissions) {
+    const port = portOf(service, a) ?? service.ports.find((p) => p.port === httpPort(service));
+    if (!port) continue;
+    const base = {
+      source: { platform: a.caller.workload() }, host: `${service.name}.${service.namespace}.svc.cluster.local`, port: port.port,
+      expect: 'allow' as const, constructPath: service.node.path,
+    };
+    const who = `${service.name} admits ${a.caller}`;
+    if (['tcp', 'mongo', 'mysql', 'redis', 'tls', 'https'].includes(port.protocol)) {
+      out.push({ ...base, description: `${who} on ${port.port}/${port.protocol.toUpperCase()}` });
+      continue;
+    }
+    for (const method of a.options.methods ?? ['GET' as const]) {
+      for (const path of (a.options.paths ?? ['/']).map(concretePath)) out.push({ ...base, method, path, description: `${who} ${method} ${path}` });
+    }
+  }
+  return out;
+}
+
+/** Problems of the admissions: a port the service lacks, a caller admitted twice (MESH605). */
+export function admissionProblems(service: IMeshServiceNode, admissions: readonly RemoteAdmission[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  admissions.forEach((a, i) => {
+    if (a.options.port !== undefined && !portOf(service, a)) {
+      const ports = service.ports.map((p) => p.port).join(', ');
+      out.push(formatProblem(Codes.INVALID_REMOTE_SERVICE, `admits[${i}].port: ${a.options.port} is not a port of ${service.name} (${ports})`));
+    }
+    const key = `${a.caller}:${a.options.port ?? ''}`;
+    if (seen.has(key)) {
+      const on = a.options.port ? ` on ${a.options.port}` : '';
+      const message = `admits[${i}]: ${a.caller} is admitted twice${on}; give every method and path in one admission`;
+      out.push(formatProblem(Codes.INVALID_REMOTE_SERVICE, message));
+    }
+    seen.add(key);
+  });
+  return out;
+}

@@ -1,0 +1,195 @@
+/**
+ * The checks istiod's webhook makes on routes, and the ordering check (a route an
+ * earlier one shadows), each with the construct path of the route's contributor.
+ */
+import { Codes } from '../../core/codes';
+import { formatProblem } from '../../core/errors';
+import { isHeaderName, StringMatch } from '../../core/http';
+import { dns1123LabelProblem, labelValueProblem } from '../../core/names';
+import { re2Problem } from '../../core/re2';
+import { durationProblems } from '../../private/checks';
+import type { FaultInjection, HttpMatchOptions, HttpRouteOptions, Owned } from './http-route';
+
+/** Problems with a fault, each naming its field. */
+export function faultProblems(field: string, fault: FaultInjection): string[] {
+  const out: string[] = [];
+  if (!fault.delay && !fault.abort) out.push(formatProblem(Codes.OUT_OF_RANGE, `${field} needs a delay or an abort`));
+  if (fault.delay) out.push(...durationProblems({ [`${field}.delay.fixedDelay`]: fault.delay.fixedDelay }));
+  if (fault.abort && (!Number.isInteger(fault.abort.httpStatus) || fault.abort.httpStatus < 200 || fault.abort.httpStatus > 599)) {
+    out.push(formatProblem(Codes.OUT_OF_RANGE, `${field}.abort.httpStatus must be from 200 to 599, got ${fault.abort.httpStatus}`));
+  }
+  return out;
+}
+
+function regexProblems(where: string, s: StringMatch | undefined): string[] {
+  if (!s || s.kind !== 'regex') return [];
+  const p = re2Problem(s.value);
+  return p ? [formatProblem(Codes.INVALID_REGEX, `${where}: regex '${s.value}': ${p}`)] : [];
+}
+
+/**
+ * Problems with one HTTP route's own fields, as istiod's webhook checks them
+ * (pkg/config/validation/virtualservice.go validateHTTPRouteConflict and validation.go
+ * validateHTTPRewrite, validateHTTPRedirect, validateHTTPDirectResponse in istio/istio).
+ */
+export function httpRouteProblems(where: string, r: HttpRouteOptions): string[] {
+  const out: string[] = [];
+  if (r.match.length === 0) out.push(formatProblem(Codes.INVALID_MATCH, `${where} has no match; only the default route may match everything`));
+  r.match.forEach((m, i) => out.push(...matchProblems(`${where} match[${i}]`, m)));
+  out.push(...actionProblems(where, r));
+  if (r.fault) out.push(...faultProblems(`${where}: fault`, r.fault));
+  out.push(
+    ...durationProblems({
+      [`${where}: timeout`]: r.timeout,
+      [`${where}: retries.perTryTimeout`]: r.retries?.perTryTimeout,
+      [`${where}: corsPolicy.maxAge`]: r.corsPolicy?.maxAge,
+    }),
+  );
+  if (r.corsPolicy && r.corsPolicy.allowOrigins.length === 0)
+    out.push(formatProblem(Codes.INVALID_MATCH, `${where}: corsPolicy.allowOrigins needs at least one origin`));
+  for (const o of r.corsPolicy?.allowOrigins ?? []) out.push(...regexProblems(`${where}: corsPolicy.allowOrigins`, o));
+  for (const dir of ['request', 'response'] as const) {
+    const ops = r.headers?.[dir];
+    for (const h of [...Object.keys(ops?.set ?? {}), ...Object.keys(ops?.add ?? {}), ...(ops?.remove ?? [])]) {
+      // Envoy cannot modify pseudo-headers or Host (isInternalHeader in istio/istio's validation).
+      if (h.startsWith(':') || h.toLowerCase() === 'host') {
+        out.push(formatProblem(Codes.INVALID_MATCH, `${where}: headers.${dir}: '${h}' cannot be modified`));
+      }
+    }
+  }
+  return out;
+}
+
+/** One match of a route: header and query names and values, the URI's regex, source labels and namespace, the port. */
+function matchProblems(at: string, m: HttpRouteOptions['match'][number]): string[] {
+  const out: string[] = [];
+  for (const [kind, map] of [['header', m.headers], ['withoutHeaders header', m.withoutHeaders]] as const) {
+    for (const [h, v] of Object.entries(map ?? {})) {
+      if (!isHeaderName(h)) out.push(formatProblem(Codes.INVALID_MATCH, `${at}: ${kind} '${h}' must be a lowercase HTTP token`));
+      out.push(...regexProblems(`${at}.${kind === 'header' ? 'headers' : 'withoutHeaders'}.${h}`, v));
+    }
+  }
+  for (const [q, v] of Object.entries(m.queryParams ?? {})) {
+    if (v.kind === 'prefix')
+      out.push(formatProblem(Codes.INVALID_MATCH, `${at}.queryParams.${q}: Istio matches query parameters exactly or by regex only`));
+    out.push(...regexProblems(`${at}.queryParams.${q}`, v));
+  }
+  out.push(...regexProblems(`${at}.uri`, m.uri));
+  for (const [k, v] of Object.entries(m.sourceLabels ?? {})) {
+    const p = labelValueProblem(v);
+    if (p) out.push(formatProblem(Codes.INVALID_MATCH, `${at}.sourceLabels.${k}: ${p}`));
+  }
+  if (m.sourceNamespace !== undefined && dns1123LabelProblem(m.sourceNamespace)) {
+    out.push(formatProblem(Codes.INVALID_MATCH, `${at}.sourceNamespace: '${m.sourceNamespace}' is not a namespace name`));
+  }
+  if (m.port !== undefined && !(Number.isInteger(m.port) && m.port >= 1 && m.port <= 65535)) {
+    out.push(formatProblem(Codes.OUT_OF_RANGE, `${at}.port must be a whole number from 1 to 65535, got ${m.port}`));
+  }
+  return out;
+}
+
+/**
+ * What a route does besides matching: one of destinations, a redirect (with a 3xx code) or a direct response (200-599,
+ * under 1 MB), and a rewrite that sets something, in Istio's combinations.
+ */
+function actionProblems(where: string, r: HttpRouteOptions): string[] {
+  const out: string[] = [];
+  const forwards = (r.destinations?.length ?? 0) > 0;
+  if (r.redirect) {
+    if (forwards) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also have destinations`));
+    if (r.directResponse) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also have a directResponse`));
+    if (r.rewrite) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also rewrite`));
+    if (r.fault) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also inject faults`));
+    const x = r.redirect;
+    if (x.uri === undefined && x.authority === undefined && x.scheme === undefined && x.port === undefined) {
+      out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect must set uri, authority, scheme or port`));
+    }
+    if (x.redirectCode !== undefined && !(Number.isInteger(x.redirectCode) && x.redirectCode >= 300 && x.redirectCode <= 399)) {
+      out.push(formatProblem(Codes.INVALID_RESPONSE_STATUS, `${where}: redirect.redirectCode ${x.redirectCode} is not a 3xx code`));
+    }
+  } else if (r.directResponse) {
+    if (forwards) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a directResponse cannot also have destinations`));
+    if (r.rewrite) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a directResponse cannot also rewrite`));
+    if (r.fault) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a directResponse cannot also inject faults`));
+  } else if (!forwards) {
+    out.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where} has no destination, redirect or directResponse`));
+  }
+  if (r.directResponse) {
+    const s = r.directResponse.status;
+    if (!(Number.isInteger(s) && s >= 200 && s <= 599)) {
+      out.push(formatProblem(Codes.INVALID_RESPONSE_STATUS, `${where}: directResponse.status must be from 200 to 599, got ${s}`));
+    }
+    if (r.directResponse.body !== undefined && Buffer.byteLength(r.directResponse.body) >= 1024 * 1024) {
+      out.push(formatProblem(Codes.OUT_OF_RANGE, `${where}: directResponse.body must be under 1 MB`));
+    }
+  }
+  if (r.rewrite) {
+    const w = r.rewrite;
+    if (w.uri !== undefined && w.uriRegexRewrite)
+      out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: rewrite may set uri or uriRegexRewrite, not both`));
+    if (w.uri === undefined && !w.uriRegexRewrite && w.authority === undefined) {
+      out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: rewrite must set uri, uriRegexRewrite or authority`));
+    }
+    if (w.uriRegexRewrite) {
+      const p = re2Problem(w.uriRegexRewrite.match);
+      if (p) out.push(formatProblem(Codes.INVALID_REGEX, `${where}: rewrite.uriRegexRewrite.match '${w.uriRegexRewrite.match}': ${p}`));
+    }
+  }
+  return out;
+}
+
+/** True if every request `b` matches, `a` matches too. */
+function stringImplies(a: StringMatch | undefined, b: StringMatch | undefined): boolean {
+  if (!a) return true;
+  if (!b) return false;
+  if (a.kind === 'exact') return b.kind === 'exact' && b.value === a.value;
+  if (a.kind === 'prefix') return (b.kind === 'exact' || b.kind === 'prefix') && b.value.startsWith(a.value);
+  return b.kind === 'regex' && b.value === a.value;
+}
+
+function mapImplies(a: Record<string, StringMatch> | undefined, b: Record<string, StringMatch> | undefined): boolean {
+  return Object.entries(a ?? {}).every(([k, v]) => stringImplies(v, b?.[k]));
+}
+
+/** True if every request that satisfies `b` also satisfies `a`. */
+export function matchImplies(a: HttpMatchOptions, b: HttpMatchOptions): boolean {
+  const same = <T>(x: T | undefined, y: T | undefined) => x === undefined || x === y;
+  return stringImplies(a.uri, b.uri)
+    && same(a.method, b.method)
+    && mapImplies(a.headers, b.headers)
+    && mapImplies(a.queryParams, b.queryParams)
+    && Object.entries(a.withoutHeaders ?? {}).every(([k, v]) => b.withoutHeaders?.[k]?.kind === v.kind && b.withoutHeaders?.[k]?.value === v.value)
+    && Object.entries(a.sourceLabels ?? {}).every(([k, v]) => b.sourceLabels?.[k] === v)
+    && same(a.sourceNamespace, b.sourceNamespace)
+    && same(a.port, b.port)
+    && gatewaysImply(a.gateways, b.gateways);
+}
+
+/** True if every gateway `b` applies to is one `a` applies to (no list: every gateway). */
+function gatewaysImply(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined) return true;
+  return b !== undefined && b.every((g) => a.includes(g));
+}
+
+/**
+ * Routes that can never match, because an earlier route takes every request they
+ * would (Envoy tries routes in order and takes the first match), with both routes'
+ * contributors.
+ */
+export function unreachableRouteProblems(routes: readonly Owned<HttpRouteOptions>[]): string[] {
+  const out: string[] = [];
+  const label = (r: Owned<HttpRouteOptions>, i: number) => `route ${r.value.name ?? i} (from ${r.owner.node.path})`;
+  routes.forEach((later, j) => {
+    if (later.value.match.length === 0) return;
+    for (let i = 0; i < j; i++) {
+      const earlier = routes[i];
+      if (earlier.value.match.length === 0) continue;
+      if (later.value.match.every((b) => earlier.value.match.some((a) => matchImplies(a, b)))) {
+        out.push(formatProblem(Codes.UNREACHABLE_ROUTE,
+          `${label(later, j)} can never match: ${label(earlier, i)} comes first and takes every request it would`));
+        return;
+      }
+    }
+  });
+  return out;
+}

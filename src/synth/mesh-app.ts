@@ -1,0 +1,240 @@
+import * as path from 'node:path';
+import { App, AppProps } from 'cdk8s';
+import { Codes } from '../core/codes';
+import { MeshError } from '../core/errors';
+import { checkIstioVersion, IstioVersion } from '../core/istio-version';
+import { MeshPlatform } from '../platform/platform';
+import { topologyFiles } from '../review/topology';
+import { folderOf, formatSynthLine, MeshSynthCheck, SynthVerdict, warningSummary } from '../validate/synth-check';
+import type { MeshChart } from '../graph/mesh-chart';
+import { hasBrand, MESH_APP_BRAND, setBrand } from '../graph/brands';
+import { fileName, linkTree, toYaml, writeTree } from './output';
+import './synth-check-wiring';
+
+/** One synthesized resource and the file it is written to. */
+export interface ManifestFile {
+  /** Path relative to the output directory: `<environment>/<kind>.<name>.yaml`. */
+  readonly path: string;
+  /** The resource. */
+  readonly manifest: Record<string, any>;
+}
+
+/** Props for {@link MeshApp}. */
+export interface MeshAppProps extends AppProps {
+  /**
+   * Whether synth checks every rendered manifest against its schema (CRD
+   * openAPIV3Schema and CEL rules, core Kubernetes schemas) before anything is written;
+   * istiod's webhook checks and the cross-resource analysis, over every environment
+   * together, run either way.
+   * @default true
+   */
+  readonly schemaValidation?: boolean;
+  /**
+   * The directory holding the Istio, Flagger and prometheus-operator CRDs (CRD YAML
+   * files, or schema bundles as `npm run import` writes them).
+   * @default - $CDK8S_MESH_CRDS, else the schemas the package carries (schemas/)
+   */
+  readonly crdDirectory?: string;
+  /**
+   * The platform every MeshChart of the app runs on, unless a chart names its own.
+   * @default MeshPlatform.default()
+   */
+  readonly platform?: MeshPlatform;
+  /**
+   * Whether synth follows every flow the constructs intend (declared calls, gateway
+   * routes, scrapes, spans) through all the environments' rendered manifests (one
+   * cluster), and checks that every pair of workloads without a declared call is refused
+   * by some layer.
+   * @default true
+   */
+  readonly flowVerification?: boolean;
+  /**
+   * The Istio release the cluster runs: synth checks the output against that release's CRDs and
+   * istiod's webhook rules of that release. Set it on the platform (`MeshPlatform.of({ istio:
+   * { version } })`) or here; both set and different is an error [MESH189].
+   * @default - the platform's release (`platform.istio.version`, 1.24 by default)
+   */
+  readonly istioVersion?: IstioVersion;
+}
+
+/**
+ * A synth that failed: one line per problem, each with the construct path, the
+ * resource, the field, the message, the code and a hint where there is one. Its code is
+ * MESH690 ({@link Codes.SYNTH_FAILED}); its message is the heading and the problems' lines, each
+ * with its own code, and its stack is its message, so that a pipeline's log shows the problems
+ * and nothing else.
+ */
+export class MeshSynthError extends MeshError {
+  /** One line per problem. */
+  public readonly problems: readonly string[];
+
+  public constructor(heading: string, problems: readonly string[]) {
+    super(Codes.SYNTH_FAILED, heading);
+    this.message = `${heading}\n  ${problems.join('\n  ')}`;
+    this.name = 'MeshSynthError';
+    this.problems = problems;
+    Object.defineProperty(this, 'stack', { value: this.message, configurable: true, writable: true });
+  }
+}
+
+/**
+ * An app that writes one folder per environment and one file per resource,
+ * `dist/<environment>/<kind>.<name>.yaml`, with stable names and order so that a
+ * pull request's diff shows exactly what changed. Every validation runs first and
+ * everything is rendered in memory: on any error nothing is written, and the
+ * previous output is replaced only when the new one is complete.
+ *
+ * The checks over rendered manifests are not MeshApp's own: every MeshChart registers
+ * them (the synth check, `MeshSynthCheck`), so they also run under a plain cdk8s App. MeshApp
+ * runs them once and keeps the rendered charts for writing.
+ */
+export class MeshApp extends App {
+  /** Whether synth validates the rendered manifests against their schemas. */
+  public readonly schemaValidation: boolean;
+  /** The CRD directory given, if any. */
+  public readonly crdDirectory?: string;
+  private _verdict?: SynthVerdict;
+  /** The platform the app's charts share. */
+  public readonly platform: MeshPlatform;
+  /** Whether synth verifies flows. */
+  public readonly flowVerification: boolean;
+  /** The Istio release the output is checked against. */
+  public readonly istioVersion: IstioVersion;
+
+  /**
+   * Whether `x` is a MeshApp: a brand check rather than `instanceof`, so it holds across
+   * two copies of the library (as cdk8s's `Chart.isChart` does).
+   */
+  public static isMeshApp(x: unknown): x is MeshApp {
+    return hasBrand(x, MESH_APP_BRAND);
+  }
+
+  public constructor(props: MeshAppProps = {}) {
+    super(props);
+    // The brand: its charts share one MeshCluster for the objects that belong to the cluster,
+    // and the synth check leaves printing warnings to synth.
+    setBrand(this, MESH_APP_BRAND);
+    this.schemaValidation = props.schemaValidation ?? true;
+    this.crdDirectory = props.crdDirectory;
+    this.platform = props.platform ?? MeshPlatform.default();
+    this.flowVerification = props.flowVerification ?? true;
+    this.istioVersion = istioVersionOf(props, this.platform);
+    MeshSynthCheck.of(this).options = {
+      crdDirectory: this.crdDirectory, schemaValidation: this.schemaValidation, flowVerification: this.flowVerification,
+      istioVersion: this.istioVersion,
+    };
+  }
+
+  /** Validates every construct; throws one error listing every problem with its construct path. */
+  public validateAll(): void {
+    const check = MeshSynthCheck.of(this);
+    const errors: string[] = [];
+    check._deferred = true;
+    try {
+      for (const c of this.node.findAll()) {
+        let found: string[];
+        try {
+          found = c.node.validate();
+        } catch (e) {
+          // A validator that throws still names its construct.
+          found = [`validation failed: ${(e as Error).message}`];
+        }
+        for (const e of found) errors.push(`[${c.node.path}] ${e}`.replace(/\s*\n\s*/g, ' '));
+      }
+    } finally {
+      check._deferred = false;
+    }
+    if (errors.length > 0) {
+      throw new MeshSynthError(`Validation failed with the following errors (${errors.length}; nothing was written):`, errors);
+    }
+  }
+
+  /** Validates, then renders every chart's resources in memory, in file order. */
+  public manifests(): ManifestFile[] {
+    this.validateAll();
+    const verdict = MeshSynthCheck.of(this).run();
+    if (verdict.errors.length > 0) {
+      throw new MeshSynthError(`Manifest validation failed with the following errors (${verdict.errors.length}; nothing was written):`,
+        verdict.errors.map(formatSynthLine));
+    }
+    const files: ManifestFile[] = [];
+    // One object written twice fails the check above (MESH018, with both constructs); two
+    // objects whose names map to one file name (`a.b` and `a_b`) fail here.
+    const seen = new Map<string, Record<string, any>>();
+    for (const chart of this.charts) {
+      const folder = folderOf(chart);
+      const namespace = (chart as Partial<MeshChart>).namespace ?? chart.namespace;
+      for (const manifest of verdict.rendered.get(chart) ?? []) {
+        const file = `${folder}/${fileName(manifest, namespace)}`;
+        const clash = seen.get(file);
+        if (clash) {
+          throw new MeshError(Codes.DUPLICATE_RESOURCE,
+            `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name} and `
+            + `${clash.kind} ${clash.metadata?.namespace ?? ''}/${clash.metadata?.name} are both written to ${file}`);
+        }
+        seen.set(file, manifest);
+        files.push({ path: file, manifest });
+      }
+    }
+    this._verdict = verdict;
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** The charts' extra (non-resource) files, under each chart's folder; throws if one clashes with a manifest. */
+  public outputFiles(taken: ReadonlySet<string> = new Set()): { path: string; content: string }[] {
+    return this.charts.flatMap((chart) => {
+      const folder = folderOf(chart);
+      const extra = (chart as Partial<MeshChart>).outputFiles?.call(chart) ?? [];
+      return extra.map((f) => {
+        const file = `${folder}/${f.path}`;
+        if (taken.has(file)) throw new MeshError(Codes.DUPLICATE_RESOURCE, `${file} is written twice`);
+        return { path: file, content: f.content };
+      });
+    });
+  }
+
+  /** Warnings of the last {@link manifests} call that no construct acknowledged (MESH111, say), one line each: reported, not fatal. */
+  public get warnings(): readonly string[] {
+    return (this._verdict?.warnings ?? []).map(formatSynthLine);
+  }
+
+  /** Warnings of the last {@link manifests} call that a construct acknowledged ({@link Warnings}), one line each. */
+  public get acknowledgedWarnings(): readonly string[] {
+    return (this._verdict?.acknowledged ?? []).map((w) => `${formatSynthLine(w)} (acknowledged: ${w.acknowledgement.reason})`);
+  }
+
+  /** The warning lines synth prints once: each unacknowledged warning, a count, and the acknowledged ones in one line. */
+  public warningSummary(): string[] {
+    return this._verdict ? warningSummary(this._verdict) : [];
+  }
+
+  /**
+   * Writes the manifests to the output directory, replacing what was there by atomic
+   * swap; prints the warnings to stderr once. When run by `cdk8s synth` with another
+   * output folder (`CDK8S_OUTDIR`, which the CLI empties first), the files are also
+   * linked there for the CLI to list.
+   */
+  public override synth(): void {
+    const manifests = this.manifests();
+    for (const line of this.warningSummary()) process.stderr.write(`${line}\n`);
+    const files = manifests.map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
+    // Each environment's topology picture, beside its manifests.
+    const pictures = topologyFiles(this.charts, manifests);
+    const taken = new Set([...files, ...pictures].map((f) => f.path));
+    const all = [...files, ...pictures, ...this.outputFiles(taken)];
+    writeTree(this.outdir, all);
+    const cliOut = process.env.CDK8S_OUTDIR;
+    if (cliOut && path.resolve(cliOut) !== path.resolve(this.outdir)) linkTree(this.outdir, cliOut, all.map((f) => f.path));
+  }
+}
+
+/** The release `props` name, which must agree with the platform's when both are set. */
+function istioVersionOf(props: MeshAppProps, platform: MeshPlatform): IstioVersion {
+  if (props.istioVersion === undefined) return platform.istio.version;
+  const version = checkIstioVersion(props.istioVersion, 'MeshAppProps.istioVersion');
+  if (props.platform !== undefined && version !== platform.istio.version) {
+    throw new MeshError(Codes.UNKNOWN_ISTIO_VERSION,
+      `MeshAppProps.istioVersion: '${version}' differs from the platform's istio.version '${platform.istio.version}': the cluster runs one release`);
+  }
+  return version;
+}

@@ -1,0 +1,150 @@
+import { Duration } from 'cdk8s';
+import {
+  EnvoyFilterSpec,
+  EnvoyFilterSpecConfigPatchesApplyTo as ApplyTo,
+  EnvoyFilterSpecConfigPatchesMatchContext as Context,
+  EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction as RouteAction,
+  EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
+} from '../../../imports/networking.istio.io';
+import { toIstioDuration } from '../../core/duration';
+import { HCM, RATE_LIMIT_FILTER_PRIORITY, RATELIMIT, ROUTER } from './envoy-filter.render';
+import type { RateLimitUserKey } from './rate-limit-user';
+
+/**
+ * A `GlobalRateLimit`'s gateway EnvoyFilter, the rate-limit service's domain file, and the policy admitting the gateway.
+ */
+
+/**
+ * A `GlobalRateLimit` as its gateway EnvoyFilter and its rate-limit service's domain file read it:
+ * the construct passes itself (this module does not import it, so that no import goes in a circle).
+ */
+export interface GlobalRateLimitSource {
+  /** The labels of the gateway pods. */
+  readonly gatewaySelector: Readonly<Record<string, string>>;
+  /** The rate-limit domain. */
+  readonly domain: string;
+  /** Whether requests are refused when the service cannot be reached. */
+  readonly failureModeDeny: boolean;
+  /** How long the gateway waits for the service. */
+  readonly timeout: Duration;
+  /** The service's host and gRPC port. */
+  readonly rateLimitService: { readonly host: string; readonly port: number };
+  /** Who a user is: a claim of the validated JWT, or a header. */
+  readonly user: { readonly key: RateLimitUserKey };
+  /** Requests per second of one authenticated user. */
+  readonly authenticatedRequestsPerSecond: number;
+  /** Requests per second of one unauthenticated client address. */
+  readonly unauthenticatedRequestsPerSecond: number;
+}
+
+/**
+ * The `rate_limits` actions that produce the descriptors of `renderRateLimitServiceConfig`:
+ * `(auth=authenticated, user_id=<user>)` for a request whose user is known, and
+ * `(user=anonymous, remote_address=<client address>)` for any other. With a JWT claim the user
+ * is read from the payload Envoy's jwt_authn filter stores for a validated token (Istio names
+ * it `payload`), and a request without that metadata produces no first descriptor ("If ...
+ * no value is present under the metadata_key then ... skip calling the rate limiting service
+ * or skip the descriptor") and the default value in the second.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-ratelimit-action
+ * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/security/authn/policy_applier.go (PayloadInMetadata: filters.EnvoyJwtFilterPayload)
+ */
+function userActions(user: RateLimitUserKey): Record<string, unknown>[] {
+  if (user.kind === 'jwtClaim') {
+    const metadataKey = { key: 'envoy.filters.http.jwt_authn', path: [{ key: 'payload' }, { key: user.claim }] };
+    return [
+      { actions: [
+        { generic_key: { descriptor_key: 'auth', descriptor_value: 'authenticated' } },
+        { metadata: { descriptor_key: 'user_id', metadata_key: metadataKey, source: 'DYNAMIC' } },
+      ] },
+      { actions: [
+        { metadata: { descriptor_key: 'user', metadata_key: metadataKey, source: 'DYNAMIC', default_value: ANONYMOUS } },
+        { remote_address: {} },
+      ] },
+    ];
+  }
+  const present = (invert: boolean) => [{ name: user.header, present_match: true, invert_match: invert || undefined }];
+  return [
+    { actions: [
+      { header_value_match: { descriptor_key: 'auth', descriptor_value: 'authenticated', headers: present(false) } },
+      { request_headers: { header_name: user.header, descriptor_key: 'user_id' } },
+    ] },
+    { actions: [
+      { header_value_match: { descriptor_key: 'user', descriptor_value: ANONYMOUS, headers: present(true) } },
+      { remote_address: {} },
+    ] },
+  ];
+}
+
+/** The descriptor value of a request whose user is not known. */
+const ANONYMOUS = 'anonymous';
+
+/**
+ * The spec of the gateway's global rate-limit EnvoyFilter: Envoy's ratelimit filter before
+ * the router, calling the service, and the `rate_limits` actions that produce the
+ * descriptors (auth=authenticated with user_id, or user=anonymous with remote_address).
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/ratelimit/v3/rate_limit.proto
+ * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#global-rate-limit
+ */
+export function renderGlobalRateLimitSpec(state: GlobalRateLimitSource): EnvoyFilterSpec {
+  const timeout = toIstioDuration(state.timeout);
+  return {
+    workloadSelector: { labels: { ...state.gatewaySelector } },
+    priority: RATE_LIMIT_FILTER_PRIORITY,
+    configPatches: [
+      {
+        applyTo: ApplyTo.HTTP_UNDERSCORE_FILTER,
+        match: { context: Context.GATEWAY, listener: { filterChain: { filter: { name: HCM, subFilter: { name: ROUTER } } } } },
+        patch: {
+          operation: Operation.INSERT_UNDERSCORE_BEFORE,
+          value: {
+            name: RATELIMIT,
+            typed_config: {
+              '@type': 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit',
+              'domain': state.domain,
+              'failure_mode_deny': state.failureModeDeny,
+              'timeout': timeout,
+              'rate_limit_service': {
+                grpc_service: { envoy_grpc: { cluster_name: `outbound|${state.rateLimitService.port}||${state.rateLimitService.host}` }, timeout },
+                transport_api_version: 'V3',
+              },
+            },
+          },
+        },
+      },
+      {
+        applyTo: ApplyTo.HTTP_UNDERSCORE_ROUTE,
+        match: { context: Context.GATEWAY, routeConfiguration: { vhost: { route: { action: RouteAction.ANY } } } },
+        patch: {
+          operation: Operation.MERGE,
+          value: {
+            route: { rate_limits: userActions(state.user.key) },
+          },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * envoyproxy/ratelimit's `config.yaml`: a limit per user id under auth=authenticated, and per
+ * client address under user=anonymous. A descriptor key without a value limits each of its
+ * values apart (the README's example 3: "a generic rate limit for individual IP addresses ... This
+ * IP would get 10 requests per second as would any other IP"), and no entry names another value
+ * of `auth` or `user`, so the second action's descriptor of a known user matches nothing.
+ * @see https://github.com/envoyproxy/ratelimit#configuration
+ */
+export function renderRateLimitServiceConfig(state: GlobalRateLimitSource): Record<string, unknown> {
+  return {
+    domain: state.domain,
+    descriptors: [
+      {
+        key: 'auth', value: 'authenticated',
+        descriptors: [{ key: 'user_id', rate_limit: { unit: 'second', requests_per_unit: state.authenticatedRequestsPerSecond } }],
+      },
+      {
+        key: 'user', value: ANONYMOUS,
+        descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: state.unauthenticatedRequestsPerSecond } }],
+      },
+    ],
+  };
+}

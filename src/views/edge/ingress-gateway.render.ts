@@ -1,0 +1,69 @@
+import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { VirtualService } from '../../../imports/networking.istio.io';
+import { toIstioDuration } from '../../core/duration';
+import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
+import type { MeshService } from '../../graph/mesh-service';
+import { ServiceSecurity } from '../../graph/security/service-security';
+import type { IGatewayTarget } from './edge-gateway';
+
+/**
+ * The VirtualService of an `IngressGateway`'s routes: longest prefix first, `/` the fallback, built at synth.
+ */
+
+/**
+ * The retries of every ingress route: 2 attempts, only when the request never reached
+ * the service (`reset-before-request,connect-failure`), so a POST is never sent twice from
+ * the edge; without `retries` Istio would retry 2× on 503 too (its default policy).
+ * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/networking/core/route/retry/retry.go
+ */
+export const INGRESS_ROUTE_RETRIES = { attempts: 2, retryOn: NON_IDEMPOTENT_RETRY_ON.join(',') };
+
+/**
+ * An `IngressGateway` as its routes' VirtualService reads it: the construct passes itself (this
+ * module does not import it, so that no import goes in a circle).
+ */
+export interface IngressGatewaySource {
+  /** The public hosts. */
+  readonly hosts: readonly string[];
+  /** The gateway, `namespace/name`. */
+  readonly ref: string;
+  /** The routes, in the order Envoy tries them. */
+  readonly routes: readonly { readonly pathPrefix: string; readonly service: IGatewayTarget; readonly timeout?: Duration }[];
+}
+
+/**
+ * The VirtualService of an ingress gateway's public hosts under `scope`, bound only to
+ * the gateway, its spec rendered at synth from `state()`.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
+ */
+export function addIngressRoutes(scope: Construct, id: string, metadata: ApiObjectMetadata, gateway: IngressGatewaySource): ApiObject {
+  return new VirtualService(scope, id, { metadata, spec: Lazy.any({ produce: () => renderIngressRoutesSpec(gateway) }) });
+}
+
+/**
+ * The spec of an ingress gateway's VirtualService: one HTTP route per path prefix, to the
+ * service's first HTTP port (else its first), waiting as long as the route's timeout or the
+ * service's own, with the gateway's retries.
+ */
+export function renderIngressRoutesSpec(gateway: IngressGatewaySource): Record<string, any> {
+  return {
+    hosts: [...gateway.hosts],
+    gateways: [gateway.ref],
+    http: gateway.routes.map((r) => {
+      const port = r.service.ports.find((p) => ['http', 'http2', 'grpc', 'grpc-web'].includes(p.protocol)) ?? r.service.ports[0];
+      const timeout = r.timeout ?? (r.service as Partial<MeshService>).policy?.timeout;
+      // The service's sidecar appends these from a validated token (Envoy's jwt_authn adds, it does
+      // not replace): a client's own copy must not reach it, or it could name another user.
+      const removed = ServiceSecurity.of(r.service).headersSetFromClaims;
+      return {
+        name: r.service.name,
+        match: r.pathPrefix === '/' ? undefined : [{ uri: { prefix: r.pathPrefix } }],
+        route: [{ destination: { host: `${r.service.name}.${r.service.namespace}.svc.cluster.local`, port: { number: port.port } } }],
+        timeout: timeout && toIstioDuration(timeout),
+        retries: { ...INGRESS_ROUTE_RETRIES },
+        headers: removed?.length ? { request: { remove: [...removed] } } : undefined,
+      };
+    }),
+  };
+}

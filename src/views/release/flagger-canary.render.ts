@@ -1,0 +1,129 @@
+import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  Canary, CanarySpecAnalysisAlertsSeverity, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecTargetRefKind,
+} from '../../../imports/flagger.app';
+import { toIstioDuration } from '../../core/duration';
+import { StringMatch } from '../../core/http';
+import type { TierSettings } from '../../core/tier';
+import { toGoDuration } from '../../private/go-duration';
+import type { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
+import type { MeshService } from '../../graph/mesh-service';
+import type { HostTraffic } from '../../graph/traffic/host-traffic';
+import { renderDestinationRuleSpec, renderRetries } from '../../graph/traffic/host-traffic.render';
+
+/**
+ * The Flagger Canary of a `FlaggerCanary`: target, service (with the host's traffic policy), analysis, built at synth.
+ */
+
+/** A metric of a Flagger analysis, which renders its own `analysis.metrics[]` entry. */
+export interface IFlaggerAnalysisMetric {
+  /** The entry, with `analysisInterval` as the query range when the metric names none. */
+  toAnalysis(analysisInterval: Duration): Record<string, any>;
+}
+
+/**
+ * A `FlaggerCanary` as its Canary reads it: the construct passes itself (this module does not
+ * import it, so that no import goes in a circle).
+ */
+export interface FlaggerCanarySource {
+  /** The service released: the Deployment targeted, the Service's first port, its host's traffic settings. */
+  readonly service: MeshService;
+  /** Gateways Flagger's VirtualService binds to. */
+  readonly gateways: readonly string[];
+  /** The analysis interval. */
+  readonly interval: Duration;
+  /** Failed checks before rollback. */
+  readonly threshold: number;
+  /** A/B testing: the number of runs; weighted mode when undefined. */
+  readonly iterations?: number;
+  /** The largest weight before promotion. */
+  readonly maxWeight?: number;
+  /** The weight's growth per interval. */
+  readonly stepWeight?: number;
+  /** The weights, step by step. */
+  readonly stepWeights?: readonly number[];
+  /** A/B testing: the header matches. */
+  readonly match?: readonly Readonly<Record<string, StringMatch>>[];
+  /** The metrics checked. */
+  readonly metrics?: readonly IFlaggerAnalysisMetric[];
+  /** Notifications. */
+  readonly alerts?: readonly FlaggerAlert[];
+  /** Webhooks. */
+  readonly webhooks?: readonly FlaggerWebhook[];
+  /** The share of requests mirrored to the canary (`analysis.mirror`, `mirrorWeight`), if any. */
+  readonly mirror?: { readonly value: number };
+  /** @internal The service's HorizontalPodAutoscaler, if it has one (read at synth). */
+  _autoscaler(): { readonly apiVersion: string; readonly name: string } | undefined;
+}
+
+/**
+ * The spec of a Flagger Canary (flagger.app/v1beta1). In weighted mode `maxWeight`
+ * defaults to 50 unless `stepWeights` are given (their last is the maximum).
+ * @see https://docs.flagger.app/usage/how-it-works#canary-analysis
+ */
+export function renderCanarySpec(s: FlaggerCanarySource): Record<string, any> {
+  const go = (d: Duration | undefined) => (d ? toGoDuration(d) : undefined);
+  const weighted = s.iterations === undefined;
+  const port = s.service.ports[0];
+  const autoscaler = s._autoscaler();
+  return {
+    targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: s.service.name },
+    service: {
+      port: port?.port,
+      targetPort: port?.targetPort,
+      gateways: [...s.gateways],
+      ...flaggerServiceTraffic(s.service.traffic, s.service.policy),
+    },
+    autoscalerRef: autoscaler && {
+      apiVersion: autoscaler.apiVersion,
+      kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER,
+      name: autoscaler.name,
+    },
+    analysis: {
+      interval: go(s.interval),
+      threshold: s.threshold,
+      iterations: s.iterations,
+      maxWeight: weighted ? (s.maxWeight ?? (s.stepWeights ? undefined : 50)) : undefined,
+      stepWeight: s.stepWeight,
+      stepWeights: s.stepWeights ? [...s.stepWeights] : undefined,
+      match: s.match?.map((m) => ({ headers: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { [v.kind]: v.value }])) })),
+      mirror: s.mirror !== undefined ? true : undefined,
+      mirrorWeight: s.mirror?.value,
+      metrics: s.metrics?.map((m) => m.toAnalysis(s.interval)),
+      alerts: s.alerts?.map((a) => ({
+        name: a.name,
+        severity: (a.severity ?? 'error') as CanarySpecAnalysisAlertsSeverity,
+        providerRef: { name: a.providerRef.name, namespace: a.providerRef.namespace },
+      })),
+      webhooks: s.webhooks?.map((w) => ({
+        name: w.name,
+        type: w.type as CanarySpecAnalysisWebhooksType,
+        url: w.url,
+        timeout: go(w.timeout),
+        metadata: w.metadata ? { ...w.metadata } : undefined,
+      })),
+    },
+  };
+}
+
+/**
+ * The host's trafficPolicy, timeout and retries, as the library renders them for its own
+ * DestinationRule and VirtualService. Flagger 1.44's Canary schema knows
+ * `connectionPool.http` only, so `connectionPool.tcp` (maxConnections) does not reach
+ * Flagger's DestinationRules (the API server would prune it).
+ * @see https://docs.flagger.app/usage/how-it-works#canary-service
+ */
+export function flaggerServiceTraffic(traffic: HostTraffic, policy: TierSettings): Record<string, any> {
+  const trafficPolicy = renderDestinationRuleSpec(traffic, { policy, defaultSplit: [] }).trafficPolicy;
+  return {
+    trafficPolicy: trafficPolicy && JSON.parse(JSON.stringify(trafficPolicy)),
+    timeout: policy.timeout && toIstioDuration(policy.timeout),
+    retries: renderRetries(policy.retries),
+  };
+}
+
+/** The Flagger Canary of `canary` under `scope`, its spec read at synth. */
+export function addCanary(scope: Construct, id: string, metadata: ApiObjectMetadata, canary: FlaggerCanarySource): ApiObject {
+  return new Canary(scope, id, { metadata, spec: Lazy.any({ produce: () => renderCanarySpec(canary) }) });
+}

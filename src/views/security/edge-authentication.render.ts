@@ -1,0 +1,51 @@
+import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { RequestAuthentication, RequestAuthenticationSpec } from '../../../imports/security.istio.io';
+
+/**
+ * The RequestAuthentication of an `EdgeAuthentication` (and of a GlobalRateLimit keyed by a claim), built at synth.
+ */
+
+/** A RequestAuthentication with one JWT rule, as EdgeAuthentication and GlobalRateLimit (a limit keyed by a claim) each render it. */
+export interface RequestAuthenticationShape {
+  /** The selected pods' labels. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The issuer. */
+  readonly issuer: string;
+  /** The signing keys' URL. */
+  readonly jwksUri: string;
+  /** The audiences a token must name; none for any. */
+  readonly audiences?: readonly string[];
+  /** Whether the token is forwarded. */
+  readonly forwardOriginalToken: boolean;
+  /** Claims copied to request headers. */
+  readonly outputClaimToHeaders?: readonly { readonly claim: string; readonly header: string }[];
+}
+
+/**
+ * The spec of a RequestAuthentication with one JWT rule.
+ * @see https://istio.io/latest/docs/reference/config/security/request_authentication/
+ * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule
+ */
+export function renderRequestAuthenticationSpec(s: RequestAuthenticationShape): RequestAuthenticationSpec {
+  return {
+    selector: { matchLabels: { ...s.selector } },
+    jwtRules: [{
+      issuer: s.issuer,
+      jwksUri: s.jwksUri,
+      audiences: s.audiences ? [...s.audiences] : undefined,
+      forwardOriginalToken: s.forwardOriginalToken,
+      outputClaimToHeaders: s.outputClaimToHeaders?.length ? s.outputClaimToHeaders.map((c) => ({ header: c.header, claim: c.claim })) : undefined,
+    }],
+  };
+}
+
+/** A RequestAuthentication (security.istio.io/v1) under `scope`, its spec read at synth. */
+export function addRequestAuthentication(
+  scope: Construct,
+  id: string,
+  metadata: ApiObjectMetadata,
+  state: () => RequestAuthenticationShape,
+): ApiObject {
+  return new RequestAuthentication(scope, id, { metadata, spec: Lazy.any({ produce: () => renderRequestAuthenticationSpec(state()) }) });
+}

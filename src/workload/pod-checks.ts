@@ -1,0 +1,398 @@
+/**
+ * Checks of {@link PodOptions} (at synth, with the field that is wrong) and the
+ * chart-wide hardening check over every rendered pod template, hand-added ones included.
+ */
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { Codes } from '../core/codes';
+import { formatProblem } from '../core/errors';
+import { dns1123LabelProblem, labelValueProblem } from '../core/names';
+import { podHardeningProblems } from './pod-hardening';
+import { ContainerOptions } from './container-options';
+import { EnvValue, HealthProbe, VolumeMountOptions } from './pod-options';
+import { PodOptions, SidecarOptions } from './pod-props';
+import { schedulingProblems } from './scheduling';
+import { ContainerSecurityOptions, exceptionKey, securityProblems } from './security-context';
+
+/** The annotation that records a workload's exemption from the hardening check, with its reason. */
+export const HARDENING_EXEMPTION_ANNOTATION = 'mesh.cdk8s.io/hardening-exemption';
+
+const CHECKED = new WeakSet<IConstruct>();
+
+/** Records that a workload checks its own pods, so the chart-wide check skips it. */
+export function markChecked(workload: IConstruct): void {
+  CHECKED.add(workload);
+}
+
+/** The Istio annotations of a pod's sidecar settings, then the user's. */
+export function podAnnotations(pod: PodOptions): Record<string, string> {
+  const s = pod.sidecar ?? {};
+  const out: Record<string, string> = { ...pod.podAnnotations };
+  // https://istio.io/latest/docs/reference/config/annotations/#ProxyConfig: ProxyConfig overrides as JSON.
+  if (s.holdApplicationUntilProxyStarts !== undefined) {
+    out['proxy.istio.io/config'] = JSON.stringify({ holdApplicationUntilProxyStarts: s.holdApplicationUntilProxyStarts });
+  }
+  // https://istio.io/latest/docs/reference/config/annotations/#SidecarProxyCPU and its neighbours.
+  if (s.cpuRequestMillis !== undefined) out['sidecar.istio.io/proxyCPU'] = `${s.cpuRequestMillis}m`;
+  if (s.cpuLimitMillis !== undefined) out['sidecar.istio.io/proxyCPULimit'] = `${s.cpuLimitMillis}m`;
+  if (s.memoryRequestMebibytes !== undefined) out['sidecar.istio.io/proxyMemory'] = `${s.memoryRequestMebibytes}Mi`;
+  if (s.memoryLimitMebibytes !== undefined) out['sidecar.istio.io/proxyMemoryLimit'] = `${s.memoryLimitMebibytes}Mi`;
+  return out;
+}
+
+/**
+ * The `sidecar.istio.io/inject` label, when the user sets it: Istio reads it as a pod
+ * label (the annotation of that name is deprecated).
+ * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
+ */
+export function sidecarLabels(s: SidecarOptions | undefined): Record<string, string> {
+  return s?.inject === undefined ? {} : { 'sidecar.istio.io/inject': String(s.inject) };
+}
+
+const ISTIO_KEYS = ['proxy.istio.io/config', 'sidecar.istio.io/inject', 'sidecar.istio.io/proxyCPU', 'sidecar.istio.io/proxyCPULimit',
+  'sidecar.istio.io/proxyMemory', 'sidecar.istio.io/proxyMemoryLimit'];
+
+/**
+ * A C identifier, which every shell can export. Kubernetes itself accepts more
+ * (any printable ASCII but '='), but a name like `my.var` cannot be read from sh.
+ * @see https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/#using-environment-variables-inside-of-your-config
+ * @see https://pubs.opengroup.org/onlinepubs/9699919799/basedefs/V1_chap08.html
+ */
+const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Problems with a workload's pod options; `ports` are the application container's ports,
+ * `claims` the names of the volume claims its containers may mount.
+ */
+export function podOptionProblems(pod: PodOptions, ports: readonly number[], derivedEnv: readonly string[] = [],
+  claims: readonly string[] = []): string[] {
+  const check: PodCheck = { pod, out: [], volumeNames: new Set<string>(['tmp', ...claims]), containerNames: new Set<string>(['app']) };
+  const out = check.out;
+  envProblems(check, 'env', [...Object.keys(pod.env ?? {}), ...derivedEnv]);
+  out.push(...envSourceProblems('env', pod.env));
+  (pod.imagePullSecrets ?? []).forEach((n, i) => {
+    const p = dns1123SubdomainProblem(n);
+    if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `imagePullSecrets[${i}]: '${n}' ${p}`));
+  });
+  if (pod.preStopCommand && pod.preStopCommand.length === 0) out.push(formatProblem(Codes.INVALID_POD_SETTING, 'preStopCommand: needs a command'));
+  for (const [k, v] of Object.entries(pod.podLabels ?? {})) {
+    const p = labelValueProblem(v);
+    if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podLabels.${k}: ${p}`));
+    if (!QUALIFIED_NAME.test(k)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podLabels: '${k}' is not a qualified name`));
+  }
+  for (const k of Object.keys(pod.podAnnotations ?? {})) {
+    if (!QUALIFIED_NAME.test(k)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `podAnnotations: '${k}' is not a qualified name`));
+  }
+  volumeProblems(check);
+  if ((pod.writableTmp ?? true) === false) check.volumeNames.delete('tmp');
+  mountProblems(check, 'mounts', pod.mounts);
+  (pod.initContainers ?? []).forEach((c, i) => containerProblems(check, `initContainers[${i}]`, c));
+  for (const kind of ['containers', 'sidecarContainers'] as const) {
+    (pod[kind] ?? []).forEach((c: ContainerOptions, i) => {
+      containerProblems(check, `${kind}[${i}]`, c);
+      const own = (c.ports ?? []).map((x) => x.number);
+      for (const [slot, probe] of Object.entries(c.probes ?? {}) as [string, HealthProbe | undefined][]) {
+        if (probe) out.push(...probeProblems(`${kind}[${i}].probes.${slot}`, probe, own, slot !== 'readiness'));
+      }
+    });
+  }
+  out.push(...podSecurityProblems(pod));
+  out.push(...schedulingProblems(pod));
+  for (const [slot, probe] of Object.entries(pod.probes ?? {}) as [string, HealthProbe | undefined][]) {
+    if (probe) out.push(...probeProblems(`probes.${slot}`, probe, ports, slot !== 'readiness'));
+  }
+  for (const key of Object.keys({ ...pod.podAnnotations, ...pod.podLabels })) {
+    if (ISTIO_KEYS.includes(key)) {
+      out.push(formatProblem(Codes.INVALID_POD_SETTING, `podAnnotations.${key}: set it through the typed sidecar option`));
+    }
+  }
+  out.push(...sidecarProblems(pod));
+  if (pod.terminationGracePeriod && !Number.isInteger(pod.terminationGracePeriod.toMilliseconds() / 1000)) {
+    out.push(formatProblem(Codes.INVALID_POD_SETTING, 'terminationGracePeriod: must be a whole number of seconds'));
+  }
+  if ((pod as { hardeningExemption?: unknown }).hardeningExemption !== undefined) {
+    out.push(formatProblem(Codes.INVALID_HARDENING_EXCEPTION,
+      'hardeningExemption: removed; loosen field by field with security.exceptions (HardeningException), each written with its reason for review'));
+  }
+  return out;
+}
+
+/** What the checks of one pod share: its options, the problems found, and the volume and container names declared so far. */
+interface PodCheck {
+  readonly pod: PodOptions;
+  readonly out: string[];
+  readonly volumeNames: Set<string>;
+  readonly containerNames: Set<string>;
+}
+
+/** Environment variable names: C identifiers, each set once. */
+function envProblems({ out }: PodCheck, field: string, names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (!C_IDENTIFIER.test(n)) {
+      out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: an environment variable name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*)`));
+    }
+    if (seen.has(n)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: set twice (by the pod's env and by a call's addressEnv)`));
+    seen.add(n);
+  }
+}
+
+/** The pod's volumes: names (declared once; `tmp` is the writable /tmp), emptyDir sizes, ConfigMap and Secret names, token expirations. */
+function volumeProblems({ pod, out, volumeNames }: PodCheck): void {
+  (pod.volumes ?? []).forEach((v, i) => {
+    const field = `volumes[${i}]`;
+    const p = dns1123LabelProblem(v.name);
+    if (p) out.push(formatProblem(Codes.INVALID_VOLUME, `${field}.name: ${p}`));
+    if (volumeNames.has(v.name)) {
+      out.push(
+        formatProblem(Codes.INVALID_VOLUME, `${field}.name: '${v.name}' is declared twice${v.name === 'tmp' ? ' (tmp is the writable /tmp)' : ''}`),
+      );
+    }
+    volumeNames.add(v.name);
+    const src = v.source;
+    if (
+      src.kind === 'emptyDir' &&
+      src.sizeLimitMebibytes !== undefined &&
+      !(Number.isInteger(src.sizeLimitMebibytes) && src.sizeLimitMebibytes > 0)
+    ) {
+      out.push(formatProblem(Codes.INVALID_VOLUME, `${field}.sizeLimitMebibytes: must be a whole number above 0, got ${src.sizeLimitMebibytes}`));
+    }
+    if ((src.kind === 'configMap' || src.kind === 'secret') && dns1123SubdomainProblem(src.name)) {
+      out.push(formatProblem(Codes.INVALID_VOLUME, `${field}: ${src.kind} name '${src.name}' ${dns1123SubdomainProblem(src.name)}`));
+    }
+    if (src.kind === 'projected') {
+      // https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken: expirationSeconds at least 600.
+      for (const s of src.sources) {
+        if (s.kind === 'serviceAccountToken' && s.expiration && s.expiration.toSeconds() < 600) {
+          out.push(formatProblem(Codes.INVALID_VOLUME, `${field}: a serviceAccountToken's expiration must be at least 10 minutes`));
+        }
+      }
+    }
+  });
+}
+
+/** Mounts: of a declared volume, at an absolute path other than / (and /tmp while it is the writable emptyDir), each path once. */
+function mountProblems({ pod, out, volumeNames }: PodCheck, field: string, mounts: readonly VolumeMountOptions[] | undefined): void {
+  const paths = new Set<string>();
+  (mounts ?? []).forEach((m, i) => {
+    const at = `${field}[${i}]`;
+    if (!volumeNames.has(m.volume)) {
+      out.push(
+        formatProblem(
+          Codes.INVALID_MOUNT,
+          `${at}.volume: '${m.volume}' is not a volume of the workload (declared: ${[...volumeNames].join(', ')})`,
+        ),
+      );
+    }
+    const path = m.path.replace(/\/+$/, '') || '/';
+    if (!m.path.startsWith('/')) out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: '${m.path}' must be absolute`));
+    else if (path === '/') out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: a volume over / would hide the image`));
+    else if (path === '/tmp' && (pod.writableTmp ?? true)) {
+      out.push(
+        formatProblem(Codes.INVALID_MOUNT, `${at}.path: /tmp is the writable emptyDir; set writableTmp: false to mount another volume there`),
+      );
+    }
+    if (paths.has(path)) out.push(formatProblem(Codes.INVALID_MOUNT, `${at}.path: '${path}' is mounted twice`));
+    paths.add(path);
+  });
+}
+
+/** A container: its name (a DNS label no other container has), env, mounts and security. */
+function containerProblems(
+  check: PodCheck,
+  field: string,
+  c: { name: string; env?: Record<string, EnvValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions },
+): void {
+  const { out, containerNames } = check;
+  const p = dns1123LabelProblem(c.name);
+  if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: ${p}`));
+  if (containerNames.has(c.name)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: '${c.name}' is taken`));
+  containerNames.add(c.name);
+  envProblems(check, `${field}.env`, Object.keys(c.env ?? {}));
+  out.push(...envSourceProblems(`${field}.env`, c.env));
+  mountProblems(check, `${field}.mounts`, c.mounts);
+  out.push(...securityProblems(`${field}.security`, c.security), ...exceptionKeyProblems(`${field}.security`, c.name, c.security));
+}
+
+/** The app container's security and the pod's: user and group ids, never root without a HardeningException. */
+function podSecurityProblems(pod: PodOptions): string[] {
+  const out = [...securityProblems('security', pod.security), ...exceptionKeyProblems('security', 'app', pod.security)];
+  const ps = pod.podSecurity ?? {};
+  for (const [k, v] of [['runAsUser', ps.runAsUser], ['runAsGroup', ps.runAsGroup], ['fsGroup', ps.fsGroup]] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 2147483647)) {
+      out.push(formatProblem(Codes.INVALID_POD_SETTING, `podSecurity.${k}: must be a whole number from 0, got ${v}`));
+    }
+  }
+  if (ps.runAsUser === 0) {
+    out.push(
+      formatProblem(
+        Codes.INVALID_HARDENING_EXCEPTION,
+        'podSecurity.runAsUser: 0 is root; run one container as root with HardeningException.runAsRoot(reason)',
+      ),
+    );
+  }
+  return out;
+}
+
+/** The sidecar's resources: whole numbers above 0, each request at most its limit. */
+function sidecarProblems(pod: PodOptions): string[] {
+  const out: string[] = [];
+  const s = pod.sidecar ?? {};
+  for (const [k, v] of Object.entries({
+    cpuRequestMillis: s.cpuRequestMillis,
+    cpuLimitMillis: s.cpuLimitMillis,
+    memoryRequestMebibytes: s.memoryRequestMebibytes,
+    memoryLimitMebibytes: s.memoryLimitMebibytes,
+  })) {
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
+      out.push(formatProblem(Codes.INVALID_POD_SETTING, `sidecar.${k}: must be a whole number above 0, got ${v}`));
+    }
+  }
+  if (s.cpuRequestMillis !== undefined && s.cpuLimitMillis !== undefined && s.cpuRequestMillis > s.cpuLimitMillis) {
+    out.push(
+      formatProblem(
+        Codes.INVALID_POD_SETTING,
+        `sidecar.cpuRequestMillis (${s.cpuRequestMillis}) is above sidecar.cpuLimitMillis (${s.cpuLimitMillis})`,
+      ),
+    );
+  }
+  if (s.memoryRequestMebibytes !== undefined && s.memoryLimitMebibytes !== undefined && s.memoryRequestMebibytes > s.memoryLimitMebibytes) {
+    out.push(
+      formatProblem(
+        Codes.INVALID_POD_SETTING,
+        `sidecar.memoryRequestMebibytes (${s.memoryRequestMebibytes}) is above sidecar.memoryLimitMebibytes (${s.memoryLimitMebibytes})`,
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * An exception's annotation key must be a qualified name: at most 63 characters after the
+ * `mesh.cdk8s.io/` prefix, so a long container name cannot carry every exception.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/#syntax-and-character-set
+ */
+function exceptionKeyProblems(field: string, container: string, security: ContainerSecurityOptions | undefined): string[] {
+  const out: string[] = [];
+  for (const e of security?.exceptions ?? []) {
+    for (const cap of e.field === 'capabilities' ? e.capabilities : [undefined]) {
+      const name = exceptionKey(container, e.field, cap).split('/')[1];
+      if (name.length > 63) {
+        out.push(
+          formatProblem(
+            Codes.INVALID_HARDENING_EXCEPTION,
+            `${field}.exceptions: the annotation '${name}' is over 63 characters; shorten the container name '${container}'`,
+          ),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Problems with a probe: its port must be one the container exposes, its timings
+ * whole seconds, and liveness and startup probes must have successThreshold 1.
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#Probe
+ */
+export function probeProblems(field: string, probe: HealthProbe, ports: readonly number[], successMustBeOne: boolean): string[] {
+  const out: string[] = [];
+  const c = probe.check;
+  if ((c.kind === 'http' || c.kind === 'grpc' || c.kind === 'tcp') && c.port !== undefined && !ports.includes(c.port)) {
+    out.push(formatProblem(Codes.INVALID_PROBE, `${field}.port: ${c.port} is not a port of the container (${ports.join(', ') || 'none'})`));
+  }
+  if ((c.kind === 'http' || c.kind === 'grpc' || c.kind === 'tcp') && c.port === undefined && ports.length === 0) {
+    out.push(formatProblem(Codes.INVALID_PROBE, `${field}: the container exposes no port to probe`));
+  }
+  if (c.kind === 'http') {
+    for (const h of c.headers) {
+      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(h.name))
+        out.push(formatProblem(Codes.INVALID_PROBE, `${field}.headers: '${h.name}' is not an HTTP header name`));
+    }
+  }
+  const t = probe.timing;
+  for (const [k, d, min] of [['initialDelay', t.initialDelay, 0], ['period', t.period, 1], ['timeout', t.timeout, 1]] as const) {
+    if (!d) continue;
+    const s = d.toMilliseconds() / 1000;
+    if (!Number.isInteger(s) || s < min)
+      out.push(formatProblem(Codes.INVALID_PROBE, `${field}.${k}: must be a whole number of seconds, at least ${min}`));
+  }
+  for (const [k, n] of [['failureThreshold', t.failureThreshold], ['successThreshold', t.successThreshold]] as const) {
+    if (n !== undefined && !(Number.isInteger(n) && n >= 1))
+      out.push(formatProblem(Codes.INVALID_PROBE, `${field}.${k}: must be a whole number of at least 1, got ${n}`));
+  }
+  if (successMustBeOne && t.successThreshold !== undefined && t.successThreshold !== 1) {
+    out.push(formatProblem(Codes.INVALID_PROBE, `${field}.successThreshold: must be 1 for liveness and startup probes`));
+  }
+  return out;
+}
+
+/**
+ * A label or annotation key: an optional DNS-subdomain prefix and '/', then a name of
+ * at most 63 alphanumerics, '-', '_' and '.'.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+ */
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * ConfigMap and Secret references: the object's name a DNS subdomain, the key made of
+ * alphanumerics, '-', '_' and '.'.
+ * @see https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-object
+ */
+function envSourceProblems(field: string, env: Record<string, EnvValue> | undefined): string[] {
+  const out: string[] = [];
+  for (const [name, v] of Object.entries(env ?? {})) {
+    const s = v.source;
+    if (s.kind === 'value') continue;
+    const p = dns1123SubdomainProblem(s.name);
+    if (p) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: ${s.kind} name '${s.name}' ${p}`));
+    if (!/^[-._a-zA-Z0-9]+$/.test(s.key)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: key '${s.key}' is not a valid ${s.kind} key`));
+  }
+  return out;
+}
+
+function dns1123SubdomainProblem(name: string): string | undefined {
+  // https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
+  if (name.length === 0 || name.length > 253) return 'must be 1 to 253 characters';
+  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name) ? undefined : 'is not a DNS-1123 subdomain';
+}
+
+const POD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController', 'CronJob']);
+
+/** The pod template (metadata and spec) of a rendered object that has one, by its kind. */
+function podTemplateOf(json: Record<string, any>): { spec?: Record<string, any>; metadata?: Record<string, any> } | null {
+  switch (json.kind) {
+    case 'Pod': return { spec: json.spec, metadata: json.metadata };
+    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'Job': case 'ReplicationController':
+      return json.spec?.template ?? {};
+    case 'CronJob': return json.spec?.jobTemplate?.spec?.template ?? {};
+    default: return null;
+  }
+}
+
+/**
+ * The hardening check over every pod template under `scope` that the library did not
+ * check itself (a Deployment added by hand, say), each problem with the object's
+ * construct path; exceptions are read from the pod template's annotations, as on the
+ * library's pods. An object whose metadata or pod template carries
+ * {@link HARDENING_EXEMPTION_ANNOTATION} (with a reason) is skipped whole: the escape hatch
+ * for hand-written objects only.
+ */
+export function unhardenedPodProblems(scope: IConstruct): string[] {
+  const out: string[] = [];
+  for (const c of scope.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || !POD_KINDS.has(c.kind)) continue;
+    const owner = c.node.scope;
+    if (CHECKED.has(c) || (owner && CHECKED.has(owner))) continue;
+    const json = c.toJson();
+    const template = podTemplateOf(json);
+    if (template === null) continue;
+    const exemption =
+      json.metadata?.annotations?.[HARDENING_EXEMPTION_ANNOTATION] ?? template.metadata?.annotations?.[HARDENING_EXEMPTION_ANNOTATION];
+    if (typeof exemption === 'string' && exemption.trim() !== '') continue;
+    for (const p of podHardeningProblems(template.spec, { annotations: template.metadata?.annotations })) {
+      out.push(`${c.node.path} (${json.kind}/${json.metadata?.name}): ${p}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,373 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { KubeDeployment, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
+import { EnvValue, evaluateFlow, HardeningException, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../src';
+import { find, meshChart, synth, synthError } from '../util';
+
+const pod = (out: Record<string, any>[], name: string) => find(out, 'Deployment', name).spec.template.spec;
+const app = (out: Record<string, any>[], name: string) => pod(out, name).containers.find((c: any) => c.name === 'app');
+
+describe('pod options', () => {
+  test('env from values, ConfigMaps and Secrets, and the address of a called service', () => {
+    const { app: a, chart } = meshChart();
+    const details = new MeshService(chart, 'details', { image: 'img', ports: [{ port: 9080 }] });
+    const ratings = new MeshService(chart, 'ratings', { image: 'img', ports: [{ port: 9090, protocol: 'grpc' }] });
+    const page = new MeshService(chart, 'productpage', {
+      image: 'img',
+      env: {
+        LOG_LEVEL: EnvValue.of('debug'),
+        DB_HOST: EnvValue.fromConfigMap('db', 'host'),
+        DB_PASSWORD: EnvValue.fromSecret('db', 'password', true),
+      },
+    });
+    page.calls(details, { addressEnv: { name: 'DETAILS_URL' } });
+    page.calls(ratings, { addressEnv: { name: 'RATINGS_ADDR' } });
+    page.calls(details, { addressEnv: { name: 'DETAILS_HOSTNAME', form: 'host' } });
+    const env = app(synth(a), 'productpage').env;
+    expect(env).toEqual(expect.arrayContaining([
+      { name: 'LOG_LEVEL', value: 'debug' },
+      { name: 'DB_HOST', valueFrom: { configMapKeyRef: { name: 'db', key: 'host', optional: false } } },
+      { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password', optional: true } } },
+      { name: 'DETAILS_URL', value: 'http://details.production.svc.cluster.local:9080' },
+      { name: 'RATINGS_ADDR', value: 'ratings.production.svc.cluster.local:9090' },
+      { name: 'DETAILS_HOSTNAME', value: 'details.production.svc.cluster.local' },
+    ]));
+    expect(env).toHaveLength(6);
+  });
+
+  test('command, args, init containers, pull policy and secrets, preStop and grace period, annotations and labels', () => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'svc', {
+      image: 'img',
+      command: ['/bin/server'],
+      args: ['--port', '8080'],
+      initContainers: [{ name: 'migrate', image: 'migrate:1', command: ['migrate', 'up'] }],
+      imagePullPolicy: 'Always',
+      imagePullSecrets: ['registry-a', 'registry-b'],
+      preStopCommand: ['sleep', '5'],
+      terminationGracePeriod: Duration.seconds(45),
+      podAnnotations: { 'example.com/owner': 'team-a' },
+      podLabels: { team: 'a', app: 'ignored' },
+      serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': 'svc@p.iam.gserviceaccount.com' },
+    });
+    const out = synth(a);
+    const p = pod(out, 'svc');
+    const c = app(out, 'svc');
+    expect([c.command, c.args, c.imagePullPolicy]).toEqual([['/bin/server'], ['--port', '8080'], 'Always']);
+    expect(c.lifecycle.preStop).toEqual({ exec: { command: ['sleep', '5'] } });
+    expect(p.terminationGracePeriodSeconds).toBe(45);
+    expect(p.imagePullSecrets).toEqual([{ name: 'registry-a' }, { name: 'registry-b' }]);
+    // The init container is hardened like the application and gets /tmp too.
+    expect(p.initContainers[0]).toMatchObject({
+      name: 'migrate', image: 'migrate:1', command: ['migrate', 'up'],
+      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true },
+      volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
+    });
+    const meta = find(out, 'Deployment', 'svc').spec.template.metadata;
+    expect(meta.annotations).toEqual({ 'example.com/owner': 'team-a' });
+    expect(meta.labels).toMatchObject({ team: 'a', app: 'svc' });
+    expect(find(out, 'ServiceAccount', 'svc').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'svc@p.iam.gserviceaccount.com' });
+  });
+
+  test('volumes of every kind and their mounts; /tmp is a writable emptyDir unless turned off', () => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'svc', {
+      image: 'img',
+      volumes: [
+        WorkloadVolume.emptyDir('cache', { memory: true, sizeLimitMebibytes: 64 }),
+        WorkloadVolume.configMap('config', 'svc-config', { items: [{ key: 'app.yaml', path: 'app.yaml' }] }),
+        WorkloadVolume.secret('certs', 'svc-tls'),
+        WorkloadVolume.projected('token', [{ kind: 'serviceAccountToken', path: 'token', audience: 'vault', expiration: Duration.hours(1) }]),
+      ],
+      mounts: [
+        { volume: 'cache', path: '/var/cache/app' },
+        { volume: 'config', path: '/etc/app' },
+        { volume: 'certs', path: '/etc/certs' },
+        { volume: 'token', path: '/var/run/secrets/vault' },
+      ],
+    });
+    new MeshService(chart, 'no-tmp', { image: 'img', writableTmp: false });
+    const out = synth(a);
+    const p = pod(out, 'svc');
+    expect(p.volumes).toEqual(expect.arrayContaining([
+      { name: 'tmp', emptyDir: {} },
+      { name: 'cache', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
+      { name: 'config', configMap: { name: 'svc-config', optional: false, items: [{ key: 'app.yaml', path: 'app.yaml' }] } },
+      { name: 'certs', secret: { secretName: 'svc-tls', optional: false } },
+      { name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token', audience: 'vault', expirationSeconds: 3600 } }] } },
+    ]));
+    expect(p.volumes).toHaveLength(5);
+    expect(app(out, 'svc').volumeMounts).toEqual([
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'cache', mountPath: '/var/cache/app', readOnly: false },
+      { name: 'config', mountPath: '/etc/app', readOnly: true },
+      { name: 'certs', mountPath: '/etc/certs', readOnly: true },
+      { name: 'token', mountPath: '/var/run/secrets/vault', readOnly: true },
+    ]);
+    expect(pod(out, 'no-tmp').volumes).toBeUndefined();
+  });
+
+  test('probes: exact HTTP path with headers, gRPC, TCP, exec, none, thresholds; defaults by protocol', () => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'http', {
+      image: 'img',
+      probes: {
+        readiness: HealthProbe.http('/health', { headers: { 'X-Probe': 'k8s' }, period: Duration.seconds(5), failureThreshold: 2 }),
+        liveness: HealthProbe.exec(['cat', '/tmp/alive'], { initialDelay: Duration.seconds(10) }),
+        startup: HealthProbe.tcp({ failureThreshold: 30 }),
+      },
+    });
+    new MeshService(chart, 'grpc', { image: 'img', ports: [{ port: 9090, protocol: 'grpc' }] });
+    new MeshService(chart, 'quiet', { image: 'img', probes: { readiness: HealthProbe.none(), liveness: HealthProbe.none() } });
+    new MeshService(chart, 'plain', { image: 'img', probes: { liveness: HealthProbe.http('/healthz') } });
+    new MeshService(chart, 'pathed', { image: 'img', healthCheckPath: '/health', probes: { liveness: HealthProbe.http('/healthz') } });
+    const out = synth(a);
+    const h = app(out, 'http');
+    expect(h.readinessProbe).toEqual({
+      failureThreshold: 2, periodSeconds: 5,
+      httpGet: { path: '/health', port: 8080, scheme: 'HTTP', httpHeaders: [{ name: 'X-Probe', value: 'k8s' }] },
+    });
+    expect(h.livenessProbe).toEqual({ failureThreshold: 3, initialDelaySeconds: 10, exec: { command: ['cat', '/tmp/alive'] } });
+    expect(h.startupProbe).toEqual({ failureThreshold: 30, tcpSocket: { port: 8080 } });
+    const g = app(out, 'grpc');
+    expect([g.readinessProbe.grpc, g.livenessProbe.grpc, g.readinessProbe.httpGet]).toEqual([{ port: 9090 }, { port: 9090 }, undefined]);
+    const q = app(out, 'quiet');
+    expect([q.readinessProbe, q.livenessProbe]).toEqual([undefined, undefined]);
+    // A probe the user leaves out keeps its default: a TCP connection, or the health path when given.
+    const p = app(out, 'plain');
+    expect([p.readinessProbe.tcpSocket, p.livenessProbe.httpGet.path]).toEqual([{ port: 8080 }, '/healthz']);
+    const pathed = app(out, 'pathed');
+    expect([pathed.readinessProbe.httpGet.path, pathed.livenessProbe.httpGet.path]).toEqual(['/health/ready', '/healthz']);
+  });
+
+  test('sidecar settings become Istio annotations and the injection label', () => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'svc', {
+      image: 'img',
+      sidecar: {
+        holdApplicationUntilProxyStarts: true,
+        cpuRequestMillis: 50,
+        cpuLimitMillis: 200,
+        memoryRequestMebibytes: 64,
+        memoryLimitMebibytes: 256,
+      },
+    });
+    new MeshService(chart, 'loadgen', { image: 'img', ports: [], sidecar: { inject: false } });
+    const out = synth(a);
+    expect(find(out, 'Deployment', 'svc').spec.template.metadata.annotations).toEqual({
+      'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}',
+      'sidecar.istio.io/proxyCPU': '50m',
+      'sidecar.istio.io/proxyCPULimit': '200m',
+      'sidecar.istio.io/proxyMemory': '64Mi',
+      'sidecar.istio.io/proxyMemoryLimit': '256Mi',
+    });
+    expect(find(out, 'Deployment', 'loadgen').spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('false');
+  });
+
+  test('a worker with no ports has identity, policies and hardening but no Service, routes or probes', () => {
+    const { app: a, chart } = meshChart();
+    const worker = new MeshService(chart, 'worker', { image: 'img', ports: [] });
+    const api = new MeshService(chart, 'api', { image: 'img' });
+    worker.calls(api);
+    const out = synth(a);
+    const kinds = out.filter((m) => m.metadata.name === 'worker' || m.metadata.name === 'worker-policy').map((m) => m.kind).sort();
+    expect(kinds).toEqual(['AuthorizationPolicy', 'Deployment', 'NetworkPolicy', 'ServiceAccount', 'Sidecar']);
+    const c = app(out, 'worker');
+    expect([c.readinessProbe, c.livenessProbe, c.ports]).toEqual([undefined, undefined, undefined]);
+    expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(find(out, 'NetworkPolicy', 'worker').spec.egress[0].to[0].podSelector.matchLabels).toEqual({ app: 'api' });
+    // Prometheus scrapes the worker's pods directly (a PodMonitor needs no Service): the flow holds.
+    const prometheus = MeshPlatform.default().prometheusWorkload();
+    const scrape = (manifests: typeof out) => evaluateFlow(manifests, {
+      source: { platform: prometheus }, host: 'worker', pods: { workload: 'worker', namespace: 'production' }, port: 15090, path: '/stats/prometheus',
+    }, { platform: [prometheus] });
+    expect(scrape(out).allowed).toBe(true);
+    // ... and is refused by the worker's NetworkPolicy once it no longer admits Prometheus.
+    const closed = out.map((m) => (m.kind === 'NetworkPolicy' && m.metadata.name === 'worker' ? { ...m, spec: { ...m.spec, ingress: [] } } : m));
+    expect(scrape(closed)).toMatchObject({ allowed: false, decidedBy: { layer: 'NetworkPolicy ingress', name: 'worker' } });
+  });
+});
+
+describe('hardening of every pod in a chart', () => {
+  test('a hand-added Deployment that is not hardened fails synth with its path; the named exemption lets it through', () => {
+    const { app: a, chart } = meshChart();
+    const podSpec = { containers: [{ name: 'c', image: 'img' }] };
+    new KubeDeployment(chart, 'legacy', {
+      metadata: { name: 'legacy' },
+      spec: { selector: { matchLabels: { app: 'legacy' } }, template: { metadata: { labels: { app: 'legacy' } }, spec: podSpec } },
+    });
+    const err = synthError(a);
+    expect(err).toContain('test/legacy (Deployment/legacy): containers[c].securityContext.readOnlyRootFilesystem: must be true, or excused by '
+      + 'mesh.cdk8s.io/hardening.c.readOnlyRootFilesystem [MESH208]');
+    expect(err).toContain('automountServiceAccountToken: must be false');
+
+    // The whole-pod exemption stays for objects written by hand.
+    const { app: b, chart: chart2 } = meshChart();
+    new KubeDeployment(chart2, 'legacy', {
+      metadata: { name: 'legacy', annotations: { 'mesh.cdk8s.io/hardening-exemption': 'vendor image writes to /' } },
+      spec: { selector: { matchLabels: { app: 'legacy' } }, template: { metadata: { labels: { app: 'legacy' } }, spec: podSpec } },
+    });
+    expect(find(synth(b), 'Deployment', 'legacy').metadata.annotations).toEqual({ 'mesh.cdk8s.io/hardening-exemption': 'vendor image writes to /' });
+  });
+
+  test('a hand-written object excuses each field with its own annotation on the pod template', () => {
+    const { app: a, chart } = meshChart();
+    const container = {
+      name: 'c',
+      image: 'img',
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 999,
+        readOnlyRootFilesystem: false,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      },
+      resources: {
+        requests: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('64Mi') },
+        limits: { cpu: Quantity.fromString('1'), memory: Quantity.fromString('256Mi') },
+      },
+    };
+    const annotations = { 'mesh.cdk8s.io/hardening.c.readOnlyRootFilesystem': 'the vendor image writes its state under /var/lib/vendor' };
+    new KubeDeployment(chart, 'vendor', {
+      metadata: { name: 'vendor' },
+      spec: {
+        selector: { matchLabels: { app: 'vendor' } },
+        template: { metadata: { labels: { app: 'vendor' }, annotations }, spec: { automountServiceAccountToken: false, containers: [container] } },
+      },
+    });
+    expect(find(synth(a), 'Deployment', 'vendor').spec.template.metadata.annotations).toEqual(annotations);
+  });
+
+  test('a JSON patch that un-hardens a service pod fails; the typed exception is the way to loosen a field', () => {
+    const patch = (svc: MeshService) => ApiObject.of(svc.node.findChild('Deployment'))
+      .addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem', false));
+    const { app: a, chart } = meshChart();
+    patch(new MeshService(chart, 'svc', { image: 'img' }));
+    expect(synthError(a)).toMatch(
+      /test\/svc\/Deployment.*readOnlyRootFilesystem: must be true, or excused by mesh\.cdk8s\.io\/hardening\.app\.readOnlyRootFilesystem \[MESH208\]/s,
+    );
+    const { app: b, chart: chart2 } = meshChart();
+    new MeshService(chart2, 'svc', {
+      image: 'img',
+      security: { exceptions: [HardeningException.writableRootFilesystem('legacy image writes its cache to /var')] },
+    });
+    const d = find(synth(b), 'Deployment', 'svc');
+    expect(d.spec.template.metadata.annotations).toEqual({
+      'mesh.cdk8s.io/hardening.app.readOnlyRootFilesystem': 'legacy image writes its cache to /var',
+    });
+    expect(d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(false);
+    // The whole-pod exemption is gone from MeshService; a JavaScript caller that still passes it is told so.
+    const { app: c, chart: chart3 } = meshChart();
+    new MeshService(chart3, 'svc', { image: 'img', ...({ hardeningExemption: 'legacy' } as object) });
+    expect(synthError(c)).toMatch(/\[test\/svc\] hardeningExemption: removed; loosen field by field with security\.exceptions.*\[MESH040\]/);
+  });
+});
+
+describe('bad pod options', () => {
+  const cases: [string, Record<string, any>, RegExp][] = [
+    [
+      'env name not a C identifier',
+      { env: { 'my.var': EnvValue.of('x') } },
+      /env\.my\.var: an environment variable name must be a C identifier.*\[MESH021\]/,
+    ],
+    [
+      'mount of an undeclared volume',
+      { mounts: [{ volume: 'data', path: '/data' }] },
+      /mounts\[0\]\.volume: 'data' is not a volume of the workload.*\[MESH023\]/,
+    ],
+    [
+      'mount over /tmp',
+      { volumes: [WorkloadVolume.emptyDir('scratch')], mounts: [{ volume: 'scratch', path: '/tmp/' }] },
+      /mounts\[0\]\.path: \/tmp is the writable emptyDir.*\[MESH023\]/,
+    ],
+    [
+      'mount over /',
+      { volumes: [WorkloadVolume.emptyDir('scratch')], mounts: [{ volume: 'scratch', path: '/' }] },
+      /mounts\[0\]\.path: a volume over \/ would hide the image \[MESH023\]/,
+    ],
+    [
+      'relative mount path',
+      { volumes: [WorkloadVolume.emptyDir('scratch')], mounts: [{ volume: 'scratch', path: 'data' }] },
+      /mounts\[0\]\.path: 'data' must be absolute \[MESH023\]/,
+    ],
+    [
+      'duplicate volume',
+      { volumes: [WorkloadVolume.emptyDir('a'), WorkloadVolume.emptyDir('a')] },
+      /volumes\[1\]\.name: 'a' is declared twice \[MESH022\]/,
+    ],
+    [
+      'a volume named tmp',
+      { volumes: [WorkloadVolume.emptyDir('tmp')] },
+      /volumes\[0\]\.name: 'tmp' is declared twice \(tmp is the writable \/tmp\) \[MESH022\]/,
+    ],
+    [
+      'probe port not exposed',
+      { probes: { readiness: HealthProbe.tcp({ port: 9999 }) } },
+      /probes\.readiness\.port: 9999 is not a port of the container \(8080\) \[MESH024\]/,
+    ],
+    [
+      'liveness successThreshold',
+      { probes: { liveness: HealthProbe.http('/l', { successThreshold: 2 }) } },
+      /probes\.liveness\.successThreshold: must be 1.*\[MESH024\]/,
+    ],
+    [
+      'probe period under a second',
+      { probes: { readiness: HealthProbe.http('/r', { period: Duration.millis(500) }) } },
+      /probes\.readiness\.period: must be a whole number of seconds, at least 1 \[MESH024\]/,
+    ],
+    [
+      'Istio annotation by hand',
+      { podAnnotations: { 'sidecar.istio.io/inject': 'false' } },
+      /podAnnotations\.sidecar\.istio\.io\/inject: set it through the typed sidecar option \[MESH033\]/,
+    ],
+    ['init container named app', { initContainers: [{ name: 'app', image: 'x' }] }, /initContainers\[0\]\.name: 'app' is taken \[MESH033\]/],
+    [
+      'sidecar request above limit',
+      { sidecar: { cpuRequestMillis: 500, cpuLimitMillis: 100 } },
+      /sidecar\.cpuRequestMillis \(500\) is above sidecar\.cpuLimitMillis \(100\) \[MESH033\]/,
+    ],
+  ];
+  test.each(cases)('%s', (_name, props, expected) => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'img', ...props });
+    const err = synthError(a);
+    expect(err).toContain('[test/svc]');
+    expect(err).toMatch(expected);
+  });
+
+  test('an env name set by the pod and by a call, and a call to a worker', () => {
+    const { app: a, chart } = meshChart();
+    const worker = new MeshService(chart, 'worker', { image: 'img', ports: [] });
+    const api = new MeshService(chart, 'api', { image: 'img', env: { PEER: EnvValue.of('x') } });
+    const other = new MeshService(chart, 'other', { image: 'img' });
+    api.calls(other, { addressEnv: { name: 'PEER' } });
+    api.calls(worker);
+    const err = synthError(a);
+    expect(err).toMatch(/\[test\/api\] env\.PEER: set twice.*\[MESH021\]/);
+    expect(err).toMatch(/\[test\/api\] calls test\/worker, a workload with no ports and no Service \[MESH032\]/);
+  });
+
+  test('value factories reject what they can at once', () => {
+    expect(() => HealthProbe.http('health')).toThrow(/\[MESH024\]/);
+    expect(() => HealthProbe.exec([])).toThrow(/\[MESH024\]/);
+    expect(() => WorkloadVolume.projected('p', [])).toThrow(/\[MESH022\]/);
+  });
+});
+
+describe('bad references and labels', () => {
+  test.each([
+    [
+      'a ConfigMap name that is not a DNS subdomain',
+      { env: { A: EnvValue.fromConfigMap('My_Config', 'k') } },
+      /env\.A: configMap name 'My_Config' is not a DNS-1123 subdomain \[MESH021\]/,
+    ],
+    ['a Secret key with a slash', { env: { A: EnvValue.fromSecret('db', 'a/b') } }, /env\.A: key 'a\/b' is not a valid secret key \[MESH021\]/],
+    ['a pull secret name', { imagePullSecrets: ['Registry'] }, /imagePullSecrets\[0\]: 'Registry' is not a DNS-1123 subdomain \[MESH033\]/],
+    ['an empty preStop command', { preStopCommand: [] }, /preStopCommand: needs a command \[MESH033\]/],
+    ['a pod label value', { podLabels: { team: 'a b' } }, /podLabels\.team: .*\[MESH033\]/],
+    ['an annotation key', { podAnnotations: { 'bad key': 'x' } }, /podAnnotations: 'bad key' is not a qualified name \[MESH033\]/],
+  ])('%s', (_name, props, expected) => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'svc', { image: 'img', ...(props as any) });
+    expect(synthError(a)).toMatch(expected);
+  });
+});
