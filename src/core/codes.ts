@@ -48,7 +48,10 @@ export const Codes = {
   INVALID_SUBSET_NAME: 'MESH026',
   /** A regular expression that RE2 (Envoy's engine, Go's syntax) rejects. */
   INVALID_REGEX: 'MESH027',
-  /** A route that both rewrites its URI and rewrites it by regex, or redirects and forwards, or answers and forwards. */
+  /**
+   * A route that redirects or answers directly and also names destinations or a fault, which the VirtualService cannot show (they
+   * are dropped); every other combination of actions is istiod's rule over the manifests (MESH160).
+   */
   CONFLICTING_ROUTE_ACTION: 'MESH028',
   /** A directResponse or redirect status outside what Istio accepts. */
   INVALID_RESPONSE_STATUS: 'MESH029',

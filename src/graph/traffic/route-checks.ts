@@ -89,27 +89,27 @@ function matchProblems(at: string, m: HttpRouteOptions['match'][number]): string
 }
 
 /**
- * What a route does besides matching: one of destinations, a redirect (with a 3xx code) or a direct response (200-599,
- * under 1 MB), and a rewrite that sets something, in Istio's combinations.
+ * What a route does besides matching, where the YAML cannot show it: destinations or a fault
+ * beside a redirect or a direct response (the renderer drops them, so no VirtualService would say so),
+ * a route with no destination, redirect or direct response, the statuses, the body's size and
+ * a rewrite's regex. Which actions a rendered route may combine (a redirect beside a rewrite
+ * or a direct response, a direct response beside a rewrite; a rewrite of the URI both ways or of nothing) is istiod's rule
+ * (virtualservice.go validateHTTPRouteConflict, validation.go validateHTTPRewrite and
+ * validateHTTPRedirect), checked once over the VirtualService (src/validate/webhook/http-route.ts,
+ * MESH160) and reported on the construct that rendered it.
  */
 function actionProblems(where: string, r: HttpRouteOptions): string[] {
   const out: string[] = [];
   const forwards = (r.destinations?.length ?? 0) > 0;
   if (r.redirect) {
     if (forwards) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also have destinations`));
-    if (r.directResponse) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also have a directResponse`));
-    if (r.rewrite) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also rewrite`));
     if (r.fault) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also inject faults`));
     const x = r.redirect;
-    if (x.uri === undefined && x.authority === undefined && x.scheme === undefined && x.port === undefined) {
-      out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect must set uri, authority, scheme or port`));
-    }
     if (x.redirectCode !== undefined && !(Number.isInteger(x.redirectCode) && x.redirectCode >= 300 && x.redirectCode <= 399)) {
       out.push(formatProblem(Codes.INVALID_RESPONSE_STATUS, `${where}: redirect.redirectCode ${x.redirectCode} is not a 3xx code`));
     }
   } else if (r.directResponse) {
     if (forwards) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a directResponse cannot also have destinations`));
-    if (r.rewrite) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a directResponse cannot also rewrite`));
     if (r.fault) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a directResponse cannot also inject faults`));
   } else if (!forwards) {
     out.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where} has no destination, redirect or directResponse`));
@@ -123,17 +123,10 @@ function actionProblems(where: string, r: HttpRouteOptions): string[] {
       out.push(formatProblem(Codes.OUT_OF_RANGE, `${where}: directResponse.body must be under 1 MB`));
     }
   }
-  if (r.rewrite) {
-    const w = r.rewrite;
-    if (w.uri !== undefined && w.uriRegexRewrite)
-      out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: rewrite may set uri or uriRegexRewrite, not both`));
-    if (w.uri === undefined && !w.uriRegexRewrite && w.authority === undefined) {
-      out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: rewrite must set uri, uriRegexRewrite or authority`));
-    }
-    if (w.uriRegexRewrite) {
-      const p = re2Problem(w.uriRegexRewrite.match);
-      if (p) out.push(formatProblem(Codes.INVALID_REGEX, `${where}: rewrite.uriRegexRewrite.match '${w.uriRegexRewrite.match}': ${p}`));
-    }
+  const regexRewrite = r.rewrite?.uriRegexRewrite;
+  if (regexRewrite) {
+    const p = re2Problem(regexRewrite.match);
+    if (p) out.push(formatProblem(Codes.INVALID_REGEX, `${where}: rewrite.uriRegexRewrite.match '${regexRewrite.match}': ${p}`));
   }
   return out;
 }

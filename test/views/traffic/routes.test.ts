@@ -152,9 +152,11 @@ describe('TCP and TLS services', () => {
 
 describe('bad routes', () => {
   const cases: [string, Record<string, any>, RegExp][] = [
-    ['rewrite with uri and uriRegexRewrite', { destinations: [{ subset: 'stable' }], rewrite: { uri: '/a', uriRegexRewrite: { match: '^/b', rewrite: '/c' } } }, /rewrite may set uri or uriRegexRewrite, not both \[MESH028\]/],
+    // The renderer drops the destinations and fault of a redirect or direct response: only the construct can say so.
     ['redirect with a destination', { destinations: [{ subset: 'stable' }], redirect: { uri: '/a' } }, /a redirect cannot also have destinations \[MESH028\]/],
     ['directResponse with a destination', { destinations: [{ subset: 'stable' }], directResponse: { status: 200 } }, /a directResponse cannot also have destinations \[MESH028\]/],
+    ['redirect with a fault', { redirect: { uri: '/a' }, fault: { abort: { httpStatus: 503, percentage: Percentage.of(1) } } },
+      /a redirect cannot also inject faults \[MESH028\]/],
     ['directResponse status 600', { directResponse: { status: 600 } }, /directResponse\.status must be from 200 to 599, got 600 \[MESH029\]/],
     ['directResponse status 199', { directResponse: { status: 199 } }, /directResponse\.status must be from 200 to 599, got 199 \[MESH029\]/],
     ['redirect code 200', { redirect: { uri: '/a', redirectCode: 200 } }, /redirect\.redirectCode 200 is not a 3xx code \[MESH029\]/],
@@ -168,6 +170,28 @@ describe('bad routes', () => {
     const err = synthError(app);
     expect(err).toContain('[test/api] route r (from test/api)');
     expect(err).toMatch(expected);
+  });
+
+  // Which actions a route may combine is istiod's rule (virtualservice.go validateHTTPRouteConflict, validation.go
+  // validateHTTPRewrite), written once over the manifests: one finding, on the construct that rendered the VirtualService.
+  const conflicts: [string, Record<string, any>, string, RegExp][] = [
+    ['rewrite with uri and uriRegexRewrite', { destinations: [{ subset: 'stable' }], rewrite: { uri: '/a', uriRegexRewrite: { match: '^/b', rewrite: '/c' } } },
+      'spec.http[0].rewrite', /rewrite may only contain one of URI or UriRegexRewrite \[MESH160\]/],
+    ['redirect with a directResponse', { redirect: { uri: '/a' }, directResponse: { status: 200 } }, 'spec.http[0].directResponse',
+      /HTTP route rule cannot contain both direct_response and redirect \[MESH160\]/],
+    ['redirect with a rewrite', { redirect: { uri: '/a' }, rewrite: { uri: '/b' } }, 'spec.http[0].rewrite',
+      /HTTP route rule cannot contain both rewrite and redirect \[MESH160\]/],
+    ['directResponse with a rewrite', { directResponse: { status: 200 }, rewrite: { uri: '/b' } }, 'spec.http[0].rewrite',
+      /HTTP route rule cannot contain both rewrite and direct_response \[MESH160\]/],
+  ];
+  test.each(conflicts)('%s: one finding, from the manifest rule, with the construct path', (_name, route, field, expected) => {
+    const { app, svc } = api();
+    svc.addRoute({ name: 'r', match: [{ uri: StringMatch.prefix('/x') }], ...route });
+    const lines = synthError(app).split('\n').filter((l) => /\[MESH\d+\]/.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('[test/api/VirtualService] test/VirtualService/api: ');
+    expect(lines[0]).toContain(`${field}: `);
+    expect(lines[0]).toMatch(expected);
   });
 
   test('directResponse at the bounds 200 and 599 is accepted', () => {
