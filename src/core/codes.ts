@@ -171,7 +171,7 @@ export const Codes = {
   PORT_NAME_CONVENTION: 'MESH105',
   /** A principal names a ServiceAccount that does not exist (KIA0106). */
   PRINCIPAL_NOT_FOUND: 'MESH106',
-  /** An AuthorizationPolicy, PeerAuthentication or Sidecar selector matches no workload (IST0127, IST0101, KIA0004). */
+  /** A PeerAuthentication or Sidecar selector matches no workload (IST0101, KIA0004); an AuthorizationPolicy's is MESH691. */
   SELECTOR_MATCHES_NOTHING: 'MESH107',
   /** A DestinationRule sends plaintext to a workload whose PeerAuthentication is STRICT (KIA0207). */
   PLAINTEXT_TO_STRICT: 'MESH108',
@@ -409,6 +409,11 @@ export const Codes = {
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',
+  /**
+   * A warning: an AuthorizationPolicy that applies to no workload, its selector matching none or, without one, its namespace running
+   * none (IST0127 NoMatchingWorkloadsFound, which istioctl analyze reports as a warning; KIA0004).
+   */
+  AUTHORIZATION_POLICY_MATCHES_NOTHING: 'MESH691',
   /** A DestinationRule traffic policy istiod's webhook rejects (load balancer, outlier detection, connection pool, TLS, port settings). */
   TRAFFIC_POLICY_REJECTED: 'MESH172',
   /** A duration istiod's webhook rejects that the CRD's CEL rules accept: a fraction of a millisecond (or a negative tcp.idleTimeout). */

@@ -78,8 +78,13 @@ describe('analysis', () => {
     expect(codes([...app('orders'), pa('orders')])).toEqual([]);
     const sc = (app: string) => sidecar('orders', { workloadSelector: { labels: { app } }, egress: [{ hosts: ['./*'] }] });
     expect(codes([...app('orders'), sc('nope')])).toEqual(['MESH107 Sidecar/orders spec.workloadSelector.labels']);
+  });
+
+  test('MESH691: an AuthorizationPolicy that applies to no workload is a warning, as istioctl analyze reports IST0127', () => {
     const ap = authorizationPolicy('orders', { selector: { matchLabels: { app: 'nope' } } });
-    expect(codes([...app('orders'), ap])).toEqual(['MESH107 AuthorizationPolicy/orders spec.selector.matchLabels']);
+    expect(codes([...app('orders'), ap])).toEqual(['MESH691 AuthorizationPolicy/orders spec.selector.matchLabels']);
+    expect(analyze([...app('orders'), ap]).find((f) => f.code === 'MESH691')?.severity).toBe('warning');
+    expect(codes([...app('orders'), authorizationPolicy('orders', { selector: { matchLabels: { app: 'orders' } } })])).toEqual([]);
   });
 
   test('MESH108: a DestinationRule that sends plaintext to a STRICT workload', () => {
