@@ -20,7 +20,8 @@ import type { LocalityLbSetting } from '../../core/locality-lb';
 import type { HostPorts, HostTraffic } from './host-traffic';
 import type { RouteDestinationOptions } from './http-route';
 import { mergeTierSettings, TierSettings } from '../../core/tier';
-import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries, toIstioDuration } from './http-route.render';
+import { toIstioDuration } from '../../core/duration';
+import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries } from './http-route.render';
 
 export { renderRetries } from './http-route.render';
 
