@@ -36,6 +36,7 @@ import { IVersionedService, MeshServiceProps, MeshWorkloadProps } from './mesh-s
 import type { ExternalCall, IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from './interfaces';
 import { policyProblems } from './policy-problems';
 import { CalledService, callProblems } from './call-problems';
+import { addProblems } from '../private/construct-problems';
 
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export type { IMeshServiceNode } from './interfaces';
@@ -231,7 +232,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
     this.chart._register(this);
     new ServiceSecurity(this, 'Security');
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /** Writes the ServiceAccount, the Service and the current version's workload, or adopts the team's own. */

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Codes, MeshError } from '../../src';
-import { ConsistentHash } from '../../src/core/load-balancer';
+import { Codes, ConsistentHash, MeshError } from '../../src';
 import { weightSplitProblem } from '../../src/core/weight-split';
 import { Duration } from 'cdk8s';
 

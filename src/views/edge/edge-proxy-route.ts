@@ -10,6 +10,7 @@ import type { PlatformEdgeProxy } from '../../platform/network-props';
 import type { FlowMethod, IntendedFlow } from '../../core/flow';
 import { operationProblems } from '../../graph/security/authorization-rule';
 import { ServiceSecurity } from '../../graph/security/service-security';
+import { addProblems } from '../../private/construct-problems';
 
 /** Which edge proxy of the platform forwards: its API gateway (Kong) or its ingress controller (ingress-nginx). */
 export type EdgeProxyKind = 'apiGateway' | 'ingressController';
@@ -108,7 +109,7 @@ export class EdgeProxyRoute extends Construct {
       if (edge.upstream === 'service') this.annotateService(edge.serviceAnnotations);
       this.chart.addIntendedFlows(() => this.flows());
     }
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /** The edge proxy, as the platform describes it. */

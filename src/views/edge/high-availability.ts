@@ -4,6 +4,7 @@ import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { MeshService } from '../../graph/mesh-service';
 import { addPodDisruptionBudget, addTopologySpread } from '../../workload/workload';
+import { addProblems } from '../../private/construct-problems';
 
 /** How a service's pods spread over zones. */
 export interface ZoneSpreadOptions {
@@ -92,7 +93,7 @@ export class HighAvailability extends Construct {
         labelSelector: { ...s.selectorLabels, [Labels.VERSION]: s.version },
       });
     }
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   private problems(): string[] {

@@ -9,6 +9,7 @@ import { addIngressRoutes } from './ingress-gateway.render';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { EdgeGateway, GatewayPlacement, GatewayServer, IGatewayTarget } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
+import { addProblems } from '../../private/construct-problems';
 
 /** Props for {@link IngressGateway}. */
 export interface IngressGatewayProps extends GatewayPlacement {
@@ -83,7 +84,7 @@ export class IngressGateway extends EdgeGateway {
     }
     super(scope, id, { name: props.name, namespace: props.namespace, selector: props.selector, servers });
     this.hosts = [...props.hosts];
-    this.node.addValidation({ validate: () => this.routeProblems() });
+    addProblems(this, () => this.routeProblems());
     MeshChart.of(this).addIntendedFlows(() => this.intendedFlows());
   }
 

@@ -11,6 +11,7 @@ import { ServiceSecurity } from '../../graph/security/service-security';
 import { GatewayRouteOptions, GatewayRoutesProps, IGatewayRef } from './gateway-routes-props';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { httpRouteProblems, unreachableRouteProblems } from '../../graph/traffic/route-checks';
+import { addProblems } from '../../private/construct-problems';
 
 export { GatewayRouteOptions, GatewayRoutesProps, GatewayWorkload, IGatewayRef } from './gateway-routes-props';
 
@@ -69,7 +70,7 @@ export class GatewayRoutes extends Construct {
     addVirtualService(this, 'Resource',
       { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },
       () => renderGatewayRoutesSpec(this));
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   private problems(): string[] {
