@@ -80,7 +80,9 @@ export class HighAvailability extends Construct {
       name: s.name,
       namespace: s.namespace,
       labels: { [Labels.APP]: s.name, [Labels.MANAGED_BY]: MANAGED_BY },
-      selector: { ...s.selectorLabels },
+      // Read at synth: once a FlaggerCanary releases the service, its pods are selected by the label Flagger keeps on the
+      // primary's (MeshService.selectorLabels), whichever construct came first.
+      selector: () => s.selectorLabels,
       minAvailable: this.minAvailable,
       maxUnavailable: this.maxUnavailable,
     });
@@ -90,7 +92,7 @@ export class HighAvailability extends Construct {
         topologyKey: ZONE_TOPOLOGY_KEY,
         maxSkew: this.zoneSpread.maxSkew,
         whenUnsatisfiable: this.zoneSpread.strict ? 'DoNotSchedule' : 'ScheduleAnyway',
-        labelSelector: { ...s.selectorLabels, [Labels.VERSION]: s.version },
+        get labelSelector() { return { ...s.selectorLabels, [Labels.VERSION]: s.version }; },
       });
     }
     addProblems(this, () => this.problems());
