@@ -37,6 +37,7 @@ import type { ExternalCall, IMeshChart, IMeshService, IMeshServiceNode, ServiceC
 import { policyProblems } from './policy-problems';
 import { CalledService, callProblems } from './call-problems';
 import { addProblems } from '../private/construct-problems';
+import { mayWrite } from '../core/http';
 
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export type { IMeshServiceNode } from './interfaces';
@@ -275,10 +276,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
     const resolved = mergeTierSettings(base, this.overrides);
     const http = (c: ServiceCall) => calledPorts(c).some((p) => HTTP_PROTOCOLS.includes(p.protocol));
-    const nonIdempotent = (c: { readonly methods?: readonly string[] }) =>
-      !c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH');
     const callers = [...this.chart.callsTo(this).filter(http), ...ServiceSecurity.of(this).remoteAdmissions.map((a) => a.options)];
-    if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && callers.some(nonIdempotent)) {
+    if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && callers.some((c) => mayWrite(c.methods))) {
       return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
     }
     return resolved;

@@ -22,6 +22,7 @@ import type { RouteDestinationOptions } from './http-route';
 import { mergeTierSettings, TierSettings } from '../../core/tier';
 import { toIstioDuration } from '../../core/duration';
 import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries } from './http-route.render';
+import { WRITE_METHODS } from '../../core/http';
 
 export { renderRetries } from './http-route.render';
 
@@ -62,7 +63,7 @@ export function renderDestinationRuleSpec(traffic: HostTraffic, ctx: HostRenderC
 export const WRITES_ROUTE = 'writes';
 
 /** The methods the writes route takes: those RFC 9110 does not make idempotent (§9.2.2). */
-export const WRITE_METHODS = ['POST', 'PATCH'] as const;
+export { WRITE_METHODS };
 
 /**
  * The VirtualService spec of a host: matched HTTP routes first, the default route

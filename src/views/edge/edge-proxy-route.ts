@@ -11,6 +11,7 @@ import type { FlowMethod, IntendedFlow } from '../../core/flow';
 import { operationProblems } from '../../graph/security/authorization-rule';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { addProblems } from '../../private/construct-problems';
+import { flowMethods } from '../../core/http';
 
 /** Which edge proxy of the platform forwards: its API gateway (Kong) or its ingress controller (ingress-nginx). */
 export type EdgeProxyKind = 'apiGateway' | 'ingressController';
@@ -144,7 +145,7 @@ export class EdgeProxyRoute extends Construct {
     const byService = edge.upstream === 'service';
     const role = this.proxy === 'apiGateway' ? 'API gateway' : 'ingress controller';
     const out: IntendedFlow[] = [];
-    for (const method of (this.methods ?? ['GET']) as FlowMethod[]) {
+    for (const method of flowMethods(this.methods) as FlowMethod[]) {
       for (const path of (this.paths ?? ['/']).map(concretePath)) {
         out.push({
           source, host: `${s.name}.${s.namespace}.svc.cluster.local`, port: byService ? this.port : target,
