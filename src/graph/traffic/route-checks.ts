@@ -1,6 +1,7 @@
 /**
- * The checks istiod's webhook makes on routes, and the ordering check (a route an
- * earlier one shadows), each with the construct path of the route's contributor.
+ * The checks of a route's props that the YAML cannot show, each with the construct path of the
+ * route's contributor. A route an earlier one shadows is a rule over the rendered VirtualService
+ * (MESH031, src/validate/analysis/shadowed-routes.ts), as are the combinations of actions istiod refuses (MESH160).
  */
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
@@ -8,7 +9,7 @@ import { isHeaderName, StringMatch } from '../../core/http';
 import { dns1123LabelProblem, labelValueProblem } from '../../core/names';
 import { re2Problem } from '../../core/re2';
 import { durationProblems } from '../../private/checks';
-import type { FaultInjection, HttpMatchOptions, HttpRouteOptions, Owned } from './http-route';
+import type { FaultInjection, HttpRouteOptions } from './http-route';
 
 /** Problems with a fault, each naming its field. */
 export function faultProblems(field: string, fault: FaultInjection): string[] {
@@ -128,61 +129,5 @@ function actionProblems(where: string, r: HttpRouteOptions): string[] {
     const p = re2Problem(regexRewrite.match);
     if (p) out.push(formatProblem(Codes.INVALID_REGEX, `${where}: rewrite.uriRegexRewrite.match '${regexRewrite.match}': ${p}`));
   }
-  return out;
-}
-
-/** True if every request `b` matches, `a` matches too. */
-function stringImplies(a: StringMatch | undefined, b: StringMatch | undefined): boolean {
-  if (!a) return true;
-  if (!b) return false;
-  if (a.kind === 'exact') return b.kind === 'exact' && b.value === a.value;
-  if (a.kind === 'prefix') return (b.kind === 'exact' || b.kind === 'prefix') && b.value.startsWith(a.value);
-  return b.kind === 'regex' && b.value === a.value;
-}
-
-function mapImplies(a: Record<string, StringMatch> | undefined, b: Record<string, StringMatch> | undefined): boolean {
-  return Object.entries(a ?? {}).every(([k, v]) => stringImplies(v, b?.[k]));
-}
-
-/** True if every request that satisfies `b` also satisfies `a`. */
-export function matchImplies(a: HttpMatchOptions, b: HttpMatchOptions): boolean {
-  const same = <T>(x: T | undefined, y: T | undefined) => x === undefined || x === y;
-  return stringImplies(a.uri, b.uri)
-    && same(a.method, b.method)
-    && mapImplies(a.headers, b.headers)
-    && mapImplies(a.queryParams, b.queryParams)
-    && Object.entries(a.withoutHeaders ?? {}).every(([k, v]) => b.withoutHeaders?.[k]?.kind === v.kind && b.withoutHeaders?.[k]?.value === v.value)
-    && Object.entries(a.sourceLabels ?? {}).every(([k, v]) => b.sourceLabels?.[k] === v)
-    && same(a.sourceNamespace, b.sourceNamespace)
-    && same(a.port, b.port)
-    && gatewaysImply(a.gateways, b.gateways);
-}
-
-/** True if every gateway `b` applies to is one `a` applies to (no list: every gateway). */
-function gatewaysImply(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  if (a === undefined) return true;
-  return b !== undefined && b.every((g) => a.includes(g));
-}
-
-/**
- * Routes that can never match, because an earlier route takes every request they
- * would (Envoy tries routes in order and takes the first match), with both routes'
- * contributors.
- */
-export function unreachableRouteProblems(routes: readonly Owned<HttpRouteOptions>[]): string[] {
-  const out: string[] = [];
-  const label = (r: Owned<HttpRouteOptions>, i: number) => `route ${r.value.name ?? i} (from ${r.owner.node.path})`;
-  routes.forEach((later, j) => {
-    if (later.value.match.length === 0) return;
-    for (let i = 0; i < j; i++) {
-      const earlier = routes[i];
-      if (earlier.value.match.length === 0) continue;
-      if (later.value.match.every((b) => earlier.value.match.some((a) => matchImplies(a, b)))) {
-        out.push(formatProblem(Codes.UNREACHABLE_ROUTE,
-          `${label(later, j)} can never match: ${label(earlier, i)} comes first and takes every request it would`));
-        return;
-      }
-    }
-  });
   return out;
 }
