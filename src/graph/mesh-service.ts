@@ -13,7 +13,7 @@ import { ServiceSlo } from '../core/slo';
 import { HostRenderContext } from './traffic/host-traffic.render';
 import { addServiceDestinationRule, addServiceVirtualService } from './mesh-service.render';
 import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from './traffic/host-traffic';
-import { mergeTierSettings, Tier, TierSettings } from '../core/tier';
+import { mergeTierSettings, resolveRouteSettings, Tier, TierSettings } from '../core/tier';
 import { TierDefaults } from './tier-defaults';
 import { ServiceSecurity } from './security/service-security';
 import type { AdmitOptions } from './security/remote-admission';
@@ -463,8 +463,13 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   /** @internal The resolved settings, ports and default split the host's objects are rendered with, at synth. */
   public _hostContext(): HostRenderContext {
     const ports = this.hostPorts;
+    // The service's settings resolved once (tier under service), and each route's over them, here: the renderer writes them.
+    const policy = this.policy;
+    const writes = this.traffic.writeRetries;
     return {
-      policy: this.policy,
+      policy,
+      routeSettings: this.traffic.routes.map((r) => resolveRouteSettings(policy, r)),
+      writeSettings: writes ? resolveRouteSettings(policy, { retries: writes }) : undefined,
       // With several ports every destination names one: the first HTTP port for HTTP routes (IST0112).
       destinationPort: this.ports.length > 1 ? (ports.http[0] ?? this.ports[0].port) : undefined,
       defaultSplit: this.defaultSplit,

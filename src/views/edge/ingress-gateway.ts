@@ -5,6 +5,7 @@ import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
+import { MeshService } from '../../graph/mesh-service';
 import { addIngressRoutes } from './ingress-gateway.render';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { EdgeGateway, GatewayPlacement, GatewayServer, IGatewayTarget } from './edge-gateway';
@@ -109,6 +110,14 @@ export class IngressGateway extends EdgeGateway {
       }
     }
     return out;
+  }
+
+  /**
+   * @internal How long a route waits: its own timeout, else its service's resolved one (the tier's
+   * under the service's own, MeshService.policy), read at synth; none for a service of no tier.
+   */
+  public _timeoutOf(route: IngressRoute): Duration | undefined {
+    return route.timeout ?? (MeshService.isMeshService(route.service) ? route.service.policy.timeout : undefined);
   }
 
   /** The routes, longest prefix first (the order Envoy tries them in). */
