@@ -27,7 +27,6 @@ describe('IngressGateway', () => {
     expect(err).toMatch(/\[test\/shop\/Routes\] test\/VirtualService\/shop: spec\.http\[0\]\.timeout: duration '1\.5ms': only durations to ms precision are supported \[MESH173\]/);
   });
 
-
   test('HTTPS with SIMPLE TLS from credentialName, and an HTTP redirect (snapshot)', () => {
     const { app, chart } = meshChart();
     new IngressGateway(chart, 'shop', { hosts: ['shop.example.com', 'www.example.com'], credentialName: 'shop-example-com-tls' });
