@@ -189,6 +189,12 @@ export type { LatencySlo, SaturationSlo, ServiceSlo } from './core/slo';
 export { AccessLogging, TracingProvider } from './graph/observability/telemetry';
 export type { TracingProtocol } from './graph/observability/telemetry';
 
+// Problems: one shape for a construct's and a manifest's (core/problem.ts); a construct's own checks (private/construct-problems.ts)
+export { problem, problemText } from './core/problem';
+export type { Problem } from './core/problem';
+export { addProblems } from './private/construct-problems';
+export type { ConstructProblem, ProblemSource } from './private/construct-problems';
+
 // Validation of manifests: findings, warnings and their acknowledgements (src/validate)
 export { formatFinding } from './validate/finding';
 export type { Finding, Manifest, ResourceRef, Severity } from './validate/finding';

@@ -48,7 +48,10 @@ export const Codes = {
   INVALID_SUBSET_NAME: 'MESH026',
   /** A regular expression that RE2 (Envoy's engine, Go's syntax) rejects. */
   INVALID_REGEX: 'MESH027',
-  /** A route that both rewrites its URI and rewrites it by regex, or redirects and forwards, or answers and forwards. */
+  /**
+   * A route that redirects or answers directly and also names destinations or a fault, which the VirtualService cannot show (they
+   * are dropped); every other combination of actions is istiod's rule over the manifests (MESH160).
+   */
   CONFLICTING_ROUTE_ACTION: 'MESH028',
   /** A directResponse or redirect status outside what Istio accepts. */
   INVALID_RESPONSE_STATUS: 'MESH029',
@@ -168,7 +171,7 @@ export const Codes = {
   PORT_NAME_CONVENTION: 'MESH105',
   /** A principal names a ServiceAccount that does not exist (KIA0106). */
   PRINCIPAL_NOT_FOUND: 'MESH106',
-  /** An AuthorizationPolicy, PeerAuthentication or Sidecar selector matches no workload (IST0127, IST0101, KIA0004). */
+  /** A PeerAuthentication or Sidecar selector matches no workload (IST0101, KIA0004); an AuthorizationPolicy's is MESH691. */
   SELECTOR_MATCHES_NOTHING: 'MESH107',
   /** A DestinationRule sends plaintext to a workload whose PeerAuthentication is STRICT (KIA0207). */
   PLAINTEXT_TO_STRICT: 'MESH108',
@@ -406,6 +409,11 @@ export const Codes = {
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',
+  /**
+   * A warning: an AuthorizationPolicy that applies to no workload, its selector matching none or, without one, its namespace running
+   * none (IST0127 NoMatchingWorkloadsFound, which istioctl analyze reports as a warning; KIA0004).
+   */
+  AUTHORIZATION_POLICY_MATCHES_NOTHING: 'MESH691',
   /** A DestinationRule traffic policy istiod's webhook rejects (load balancer, outlier detection, connection pool, TLS, port settings). */
   TRAFFIC_POLICY_REJECTED: 'MESH172',
   /** A duration istiod's webhook rejects that the CRD's CEL rules accept: a fraction of a millisecond (or a negative tcp.idleTimeout). */

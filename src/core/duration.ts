@@ -23,12 +23,16 @@ export function istioDurationProblem(d: Duration): string | undefined {
 
 /**
  * Renders a duration as Istio writes it: whole seconds as `15s`, anything else as `250ms`.
- * Call {@link istioDurationProblem} first; this throws on a duration Istio cannot take.
+ * The one contract: it never throws. A duration Istio cannot take ({@link istioDurationProblem})
+ * is written as it reads (`0.5ms`, `1.5ms`), and is reported with a code before anything is
+ * written: by the construct or value class that takes it (MESH010), else over the manifests
+ * (the CRD's CEL rule `duration(self) >= duration('1ms')`, istiod's ValidateDuration: MESH173).
+ * Renderers run before every problem has been reported (the synth check renders to check JSON
+ * patches), so rendering must not fail.
  * @internal
  */
 export function toIstioDuration(d: Duration): string {
-  const problem = istioDurationProblem(d);
-  if (problem) throw new MeshError(Codes.INVALID_DURATION, `invalid Istio duration: ${problem}`);
+  if (istioDurationProblem(d)) return describeDuration(d);
   const ms = d.toMilliseconds({ integral: false });
   return ms % MS_PER_S === 0 ? `${ms / MS_PER_S}s` : `${ms}ms`;
 }

@@ -25,6 +25,54 @@ export function isHttpMethod(m: string): m is HttpMethod {
   return (HTTP_METHODS as readonly string[]).includes(m);
 }
 
+/**
+ * The methods RFC 9110 does not make idempotent (§9.2.2) among those HTTP routes carry: a request
+ * of one may be applied twice when it is retried or mirrored.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2
+ */
+export const WRITE_METHODS = ['POST', 'PATCH'] as const;
+
+/*
+ * What a method list left unset means, written once for every reader. A call, an admission or a
+ * rule that names no methods (or an empty list) lets every method through: Istio's
+ * AuthorizationPolicy Operation, "methods: ... If not set, any method is allowed"
+ * (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation). Each
+ * reader below reads that one fact for what it needs.
+ */
+
+/** True if `methods` names none: every method. */
+export function isEveryMethod(methods: readonly string[] | undefined): boolean {
+  return methods === undefined || methods.length === 0;
+}
+
+/**
+ * Security: the methods of an ALLOW rule's operation for `methods`: the list itself, or none (unset)
+ * when it names none, so the rule admits every method, as Istio reads an unset list.
+ */
+export function ruleMethods<M extends string>(methods: readonly M[] | undefined): M[] | undefined {
+  return isEveryMethod(methods) ? undefined : [...methods!];
+}
+
+/**
+ * Intended flows: the methods the flows of a call with `methods` send. Its own; when it names none, GET
+ * alone. The callee's rule then names no method (see {@link ruleMethods}), so it admits every method
+ * alike: a GET admitted proves the others are, and a flow per method would prove nothing more. What
+ * such a flow does not prove is a method-specific layer (a route or rule matching POST only) in
+ * front of the callee: name the methods to have each one followed.
+ */
+export function flowMethods<M extends string>(methods: readonly M[] | undefined): (M | 'GET')[] {
+  return isEveryMethod(methods) ? ['GET'] : [...methods!];
+}
+
+/**
+ * Retries: true if a caller with `methods` may send a request that is not idempotent (POST, PATCH),
+ * which a retry on 5xx or `reset` may apply twice. A call that names no methods may send any,
+ * so it may.
+ */
+export function mayWrite(methods: readonly string[] | undefined): boolean {
+  return isEveryMethod(methods) || methods!.some((m) => (WRITE_METHODS as readonly string[]).includes(m));
+}
+
 /** How a header or URI is matched. */
 export type StringMatchKind = 'exact' | 'prefix' | 'regex';
 

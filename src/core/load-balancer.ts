@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Codes } from './codes';
-import { toIstioDuration } from './duration';
+import { istioDurationProblem, toIstioDuration } from './duration';
 import { MeshError } from './errors';
 
 /** A simple load-balancing algorithm. */
@@ -107,8 +107,13 @@ export abstract class ConsistentHash extends LoadBalancer {
     return new KeyedHash({ httpHeaderName: checkToken('header', name) }, `header ${name.toLowerCase()}`);
   }
 
-  /** Hash on a cookie that Envoy creates with this time to live when it is missing; throws unless the name is an HTTP token. */
+  /**
+   * Hash on a cookie that Envoy creates with this time to live when it is missing; throws unless the name is an HTTP token and
+   * the ttl an Istio duration (whole milliseconds, at least 1ms) [MESH010].
+   */
   public static cookie(name: string, ttl: Duration, path?: string): ConsistentHash {
+    const problem = istioDurationProblem(ttl);
+    if (problem) throw new MeshError(Codes.INVALID_DURATION, `cookie ${name}: ttl: ${problem}`);
     return new CookieHash(checkToken('cookie', name), ttl, path);
   }
 

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Codes } from './codes';
-import { describeDuration, istioDurationProblem, toIstioDuration } from './duration';
+import { toIstioDuration } from './duration';
 import { MeshError } from './errors';
 
 /**
@@ -177,7 +177,7 @@ export abstract class Retries {
     const t = this.perTryTimeout;
     return {
       attempts: this.attempts,
-      perTryTimeout: t ? (istioDurationProblem(t) ? describeDuration(t) : toIstioDuration(t)) : undefined,
+      perTryTimeout: t ? toIstioDuration(t) : undefined,
       retryOn: this.retryOn ? this.retryOn.join(',') : undefined,
       retryRemoteLocalities: this.retryRemoteLocalities,
     };

@@ -79,3 +79,21 @@ export function mergeTierSettings(base: TierSettings | undefined, over: TierSett
     loadBalancer: over.loadBalancer ?? base.loadBalancer,
   };
 }
+
+/** A route's own timeout and retries, as a route sets them. */
+export interface RouteSettingsOptions {
+  /** The route's own timeout. */
+  readonly timeout?: Duration;
+  /** The route's own retries, over its service's field by field. */
+  readonly retries?: Retries;
+}
+
+/**
+ * A route's timeout and retries, resolved: its own over its service's resolved settings (the
+ * tier's under the service's own). The one place a route's settings are worked out: the graph
+ * calls it when it hands a host to its renderer, which writes what it is given.
+ */
+export function resolveRouteSettings(service: TierSettings, route: RouteSettingsOptions): Pick<TierSettings, 'timeout' | 'retries'> {
+  const { timeout, retries } = mergeTierSettings(service, { timeout: route.timeout, retries: route.retries });
+  return { timeout, retries };
+}

@@ -7,6 +7,7 @@ import { integerProblems } from '../private/checks';
 import { addServiceEntry, addTlsOriginationRule } from './external-service.render';
 import { EXTERNAL_SERVICE_BRAND, hasBrand, meshChartOf, setBrand } from './brands';
 import type { ExternalPort, IExternalService, IMeshChart, SimpleTlsOriginationOptions } from './interfaces';
+import { addProblems } from '../private/construct-problems';
 
 export type { ExternalPort, ExternalProtocol, IExternalService, SimpleTlsOriginationOptions } from './interfaces';
 
@@ -112,7 +113,7 @@ export class ExternalService extends Construct implements IExternalService {
     addServiceEntry(this, 'Resource', metadata, this);
     if (this.tls) addTlsOriginationRule(this, 'DestinationRule', metadata, this, this.tls.options);
     this.chart._registerExternal(this);
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /** @internal The namespaces that see the ServiceEntry (`exportTo`), if restricted. */

@@ -5,6 +5,7 @@ import { MeshSecurity } from './security/mesh-security';
 import { isRemoteService } from './brands';
 import type { IMeshChart, IMeshService, ServiceCall } from './interfaces';
 import { calledPorts } from './service-call';
+import { flowMethods } from '../core/http';
 
 /**
  * The flows a chart's constructs mean to work, derived from what they declare: each
@@ -36,7 +37,7 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
         });
         continue;
       }
-      for (const method of c.methods ?? ['GET']) {
+      for (const method of flowMethods(c.methods)) {
         for (const path of (c.paths ?? ['/']).map(concretePath)) {
           out.push({
             source: { workload: s.name, namespace: s.namespace },
@@ -97,7 +98,7 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
   // A service of another namespace by its fully qualified name, as the caller must address it.
   // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
   const host = c.target.namespace === c.source.namespace ? c.target.name : `${c.target.name}.${c.target.namespace}.svc.cluster.local`;
-  const methods: FlowMethod[] = [...(c.methods ?? ['GET'])];
+  const methods: FlowMethod[] = flowMethods(c.methods);
   // The collection path too (`/api/orders` of `/api/orders/*`), which the callee's rule admits;
   // not for gRPC, whose every request is POST /<package.Service>/<Method>.
   const httpPaths = withCollectionPaths(c.paths ?? ['/']).map(concretePath);

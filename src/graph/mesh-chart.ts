@@ -16,6 +16,7 @@ import { derivedIntendedFlows } from './intended-flows';
 import { runMeshChartHooks } from './chart-hooks';
 import { hasBrand, isMeshChart, meshChartOf, MESH_APP_BRAND, MESH_CHART_BRAND, setBrand } from './brands';
 import type { IExternalService, IMeshChart, ServiceCall } from './interfaces';
+import { addProblems } from '../private/construct-problems';
 
 export type { IExternalService, IMeshChart } from './interfaces';
 
@@ -124,9 +125,9 @@ export class MeshChart extends Chart implements IMeshChart {
       ns.metadata.addAnnotation(PLATFORM_ANNOTATION, platformRecord(this.platform));
     }
     new MeshSecurity(this, 'Security', props.security);
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
     // Every pod of the chart is hardened, hand-added ones included (MESH208).
-    this.node.addValidation({ validate: () => unhardenedPodProblems(this) });
+    addProblems(this, () => unhardenedPodProblems(this));
     // Schema, CEL and cross-resource checks of the rendered manifests, under any App: the synth
     // layer registers them (src/synth/synth-check-wiring.ts).
     runMeshChartHooks(this);

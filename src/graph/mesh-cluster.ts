@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import { formatProblem, MeshError } from '../core/errors';
 import { hasBrand, MESH_APP_BRAND, MESH_CLUSTER_BRAND, setBrand } from './brands';
+import { addProblems } from '../private/construct-problems';
 
 /** The marker a MeshApp carries, so that its charts share one {@link MeshCluster}. */
 export const MESH_APP_MARKER = MESH_APP_BRAND;
@@ -67,7 +68,7 @@ export class MeshCluster extends Chart {
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     setBrand(this, MESH_CLUSTER_BRAND);
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /**

@@ -13,7 +13,7 @@ import { ServiceSlo } from '../core/slo';
 import { HostRenderContext } from './traffic/host-traffic.render';
 import { addServiceDestinationRule, addServiceVirtualService } from './mesh-service.render';
 import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from './traffic/host-traffic';
-import { mergeTierSettings, Tier, TierSettings } from '../core/tier';
+import { mergeTierSettings, resolveRouteSettings, Tier, TierSettings } from '../core/tier';
 import { TierDefaults } from './tier-defaults';
 import { ServiceSecurity } from './security/service-security';
 import type { AdmitOptions } from './security/remote-admission';
@@ -36,6 +36,8 @@ import { IVersionedService, MeshServiceProps, MeshWorkloadProps } from './mesh-s
 import type { ExternalCall, IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from './interfaces';
 import { policyProblems } from './policy-problems';
 import { CalledService, callProblems } from './call-problems';
+import { addProblems } from '../private/construct-problems';
+import { mayWrite } from '../core/http';
 
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export type { IMeshServiceNode } from './interfaces';
@@ -231,7 +233,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
     this.chart._register(this);
     new ServiceSecurity(this, 'Security');
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /** Writes the ServiceAccount, the Service and the current version's workload, or adopts the team's own. */
@@ -274,10 +276,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
     const resolved = mergeTierSettings(base, this.overrides);
     const http = (c: ServiceCall) => calledPorts(c).some((p) => HTTP_PROTOCOLS.includes(p.protocol));
-    const nonIdempotent = (c: { readonly methods?: readonly string[] }) =>
-      !c.methods || c.methods.length === 0 || c.methods.some((m) => m === 'POST' || m === 'PATCH');
     const callers = [...this.chart.callsTo(this).filter(http), ...ServiceSecurity.of(this).remoteAdmissions.map((a) => a.options)];
-    if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && callers.some(nonIdempotent)) {
+    if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && callers.some((c) => mayWrite(c.methods))) {
       return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
     }
     return resolved;
@@ -463,8 +463,13 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   /** @internal The resolved settings, ports and default split the host's objects are rendered with, at synth. */
   public _hostContext(): HostRenderContext {
     const ports = this.hostPorts;
+    // The service's settings resolved once (tier under service), and each route's over them, here: the renderer writes them.
+    const policy = this.policy;
+    const writes = this.traffic.writeRetries;
     return {
-      policy: this.policy,
+      policy,
+      routeSettings: this.traffic.routes.map((r) => resolveRouteSettings(policy, r)),
+      writeSettings: writes ? resolveRouteSettings(policy, { retries: writes }) : undefined,
       // With several ports every destination names one: the first HTTP port for HTTP routes (IST0112).
       destinationPort: this.ports.length > 1 ? (ports.http[0] ?? this.ports[0].port) : undefined,
       defaultSplit: this.defaultSplit,

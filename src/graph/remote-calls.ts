@@ -5,6 +5,7 @@ import { isRemoteService, meshChartOf } from './brands';
 import { concretePath } from './intended-flows';
 import { calledPorts } from './service-call';
 import type { IMeshChart } from './interfaces';
+import { flowMethods } from '../core/http';
 
 const RECORD_ID = 'RemoteCalls';
 
@@ -57,7 +58,7 @@ export function remoteCallEntries(chart: IMeshChart): RemoteCallEntry[] {
         out.push(entry(`${who} on ${port.port}/${l4}${note}`, { protocol: l4 }));
         continue;
       }
-      for (const method of c.methods ?? ['GET']) {
+      for (const method of flowMethods(c.methods)) {
         for (const path of (c.paths ?? ['/']).map(concretePath)) out.push(entry(`${who} ${method} ${path}`, { method, path }));
       }
     }

@@ -8,6 +8,7 @@ import { hasBrand, isMeshChart, meshChartOf, REMOTE_SERVICE_BRAND, setBrand } fr
 import type { IMeshChart, IRemoteService } from './interfaces';
 import { remoteWorkloadProblems } from './remote-caller';
 import { ResolvedServicePort, resolvePorts, servicePortProblems, ServicePortOptions } from './service-port';
+import { addProblems } from '../private/construct-problems';
 
 /** Props of {@link RemoteService}. */
 export interface RemoteServiceProps {
@@ -86,7 +87,7 @@ export class RemoteService extends Construct implements IRemoteService {
     this.principal = valid
       ? Principal.serviceAccount(this.namespace, this.serviceAccountName, this.declaredIn.trustDomain)
       : Principal.serviceAccount('invalid', 'invalid', this.declaredIn.trustDomain);
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /** The labels that select its pods: its pod labels. */

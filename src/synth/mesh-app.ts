@@ -5,7 +5,9 @@ import { MeshError } from '../core/errors';
 import { checkIstioVersion, IstioVersion } from '../core/istio-version';
 import { MeshPlatform } from '../platform/platform';
 import { topologyFiles } from '../review/topology';
-import { folderOf, formatSynthLine, MeshSynthCheck, SynthVerdict, warningSummary } from '../validate/synth-check';
+import { folderOf, formatConstructProblem, formatSynthLine, MeshSynthCheck, SynthVerdict, warningSummary } from '../validate/synth-check';
+import { ConstructProblem, constructErrors } from '../private/construct-problems';
+import { problemOf } from '../core/problem';
 import type { MeshChart } from '../graph/mesh-chart';
 import { hasBrand, MESH_APP_BRAND, setBrand } from '../graph/brands';
 import { fileName, linkTree, toYaml, writeTree } from './output';
@@ -132,14 +134,14 @@ export class MeshApp extends App {
     check._deferred = true;
     try {
       for (const c of this.node.findAll()) {
-        let found: string[];
+        let found: ConstructProblem[];
         try {
-          found = c.node.validate();
+          found = constructErrors(c);
         } catch (e) {
           // A validator that throws still names its construct.
-          found = [`validation failed: ${(e as Error).message}`];
+          found = [{ ...problemOf(`validation failed: ${(e as Error).message}`), path: c.node.path }];
         }
-        for (const e of found) errors.push(`[${c.node.path}] ${e}`.replace(/\s*\n\s*/g, ' '));
+        for (const p of found) errors.push(formatConstructProblem(p));
       }
     } finally {
       check._deferred = false;

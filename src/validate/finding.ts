@@ -1,7 +1,10 @@
 /**
- * What every check reports: a problem with one field of one resource, under a
- * stable code.
+ * What every check over manifests reports: a problem (core/problem.ts, the shape construct
+ * problems share) with one field of one resource, under a stable code.
  */
+import { isError as isErrorProblem, Problem, problemText, Severity } from '../core/problem';
+
+export type { Severity } from '../core/problem';
 
 /** A Kubernetes object as read from YAML or rendered by cdk8s. */
 export type Manifest = Record<string, any>;
@@ -18,23 +21,12 @@ export interface ResourceRef {
   readonly namespace?: string;
 }
 
-/** One problem found by a schema, CEL or analysis check. */
-export interface Finding {
-  /** The stable code, `MESH012`. */
-  readonly code: string;
+/** One problem found by a schema, CEL or analysis check: a {@link Problem} of one resource. */
+export interface Finding extends Problem {
   /** The resource the problem is in. */
   readonly resource: ResourceRef;
-  /** The field, as a path: `spec.http[0].route[1].destination.subset`; empty for the whole object. */
-  readonly field: string;
-  /** What is wrong, and where it matters. */
-  readonly message: string;
   /** The file the resource came from, when it was read from one. */
   readonly file?: string;
-  /**
-   * How bad it is: an error fails synth and the command line; a warning is reported only.
-   * @default 'error'
-   */
-  readonly severity?: Severity;
   /**
    * Another resource the problem involves (the inner route of a retry chain, say).
    * @default - none
@@ -42,12 +34,9 @@ export interface Finding {
   readonly related?: ResourceRef;
 }
 
-/** An error fails synth and the command line; a warning is reported only. */
-export type Severity = 'error' | 'warning';
-
 /** True if `f` is an error (the default severity). */
 export function isError(f: Finding): boolean {
-  return (f.severity ?? 'error') === 'error';
+  return isErrorProblem(f);
 }
 
 /** The identity of `m`, with placeholders for what is missing. */
@@ -67,9 +56,9 @@ export function finding(code: string, m: Manifest, field: string, message: strin
 
 /** `<kind>/<name>: <field>: <message> [CODE]`, prefixed by `prefix` when given. */
 export function formatFinding(f: Finding, prefix?: string): string {
-  const where = `${f.resource.kind}/${f.resource.name}`;
-  const field = f.field ? `${f.field}: ` : '';
-  return `${prefix ? `${prefix}/` : ''}${where}: ${field}${f.message} [${f.code}]`;
+  const where = f.resource.kind ? `${f.resource.kind}/${f.resource.name}` : '';
+  const head = [prefix, where].filter((x) => !!x).join('/');
+  return `${head ? `${head}: ` : ''}${problemText(f)}`;
 }
 
 /** Findings in a stable order: by resource, field, code and message. */

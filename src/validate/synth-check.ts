@@ -21,6 +21,8 @@ import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
 import { clusterFlowFindings, FlowCheckedChart } from './flow-check';
 import { hasBrand, MESH_CHART_BRAND } from '../graph/brands';
 import { CLUSTER_FOLDER, MESH_APP_MARKER } from '../graph/mesh-cluster';
+import { ConstructProblem, constructWarnings } from '../private/construct-problems';
+import { problemText } from '../core/problem';
 
 /** One rendered resource, with the environment folder it is written to. */
 export interface RenderedManifest {
@@ -200,9 +202,9 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
    * Files a finding under the construct that rendered its resource (or `at`, the manifest it is
    * about, where two charts render one resource): an error, a warning, or an acknowledged one.
    */
-  const classify = (f: Finding, fallbackFolder: string, at?: { manifest: Manifest; chart: Chart; related: Manifest }) => {
+  const classify = (f: Finding, fallbackFolder: string, at?: { manifest: Manifest; chart: Chart; related: Manifest }, owner?: string) => {
     const folder = at ? folderOf(at.chart) : folderOfResource(f.resource) ?? fallbackFolder;
-    const path = (at && constructOf.get(at.manifest)) ?? pathOf(f.resource) ?? folder;
+    const path = owner ?? (at && constructOf.get(at.manifest)) ?? pathOf(f.resource) ?? folder;
     const related = (at && constructOf.get(at.related)) ?? (f.related && pathOf(f.related));
     const problem = { finding: f, folder, path, ...(related ? { related } : {}) };
     if (isError(f)) {
@@ -217,6 +219,11 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
       warnings.push(problem);
     }
   };
+  // The constructs' warnings, filed like the manifests' (their errors stopped synth before it got here).
+  for (const w of constructWarnings(app)) {
+    const { finding: f, folder } = constructFinding(app, w);
+    classify(f, folder, undefined, w.path);
+  }
   const meshCharts = charts.filter((c): c is Chart & FlowCheckedChart => isMeshChart(c) && folderOf(c) !== CLUSTER_FOLDER);
   const chartOf = new Map(all.map((e) => [e.manifest, e.chart]));
   for (const c of sameObjectCollisions(all.map((e) => ({ manifest: e.manifest, source: e.chart.node.path })), true)) {
@@ -241,6 +248,31 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
     if (e) annotateAcknowledged(e.manifest, a.finding.code, a.acknowledgement.reason);
   }
   return { rendered, errors, warnings, acknowledged, staleAcknowledgements: acks.filter((a) => !used.has(a)) };
+}
+
+/**
+ * A construct's warning as a finding: on the object the construct renders (itself, else the first
+ * ApiObject under it), where its acknowledgement is recorded; on no object when it renders none.
+ */
+function constructFinding(app: IConstruct, w: ConstructProblem): { finding: Finding; folder: string } {
+  const c = findByPath(app, w.path);
+  const object = c && (ApiObject.isApiObject(c) ? c : c.node.findAll().find((x): x is ApiObject => ApiObject.isApiObject(x)));
+  const resource = object
+    ? { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.metadata.namespace }
+    : { apiVersion: '', kind: '', name: '' };
+  const chart = c && c.node.scopes.slice().reverse().find((x): x is Chart => Chart.isChart(x));
+  const { path: _path, ...p } = w;
+  return { finding: { ...p, resource }, folder: chart ? folderOf(chart) : CLUSTER_FOLDER };
+}
+
+/** The construct at `path` under `root`. */
+function findByPath(root: IConstruct, path: string): IConstruct | undefined {
+  const rootPath = root.node.path;
+  const rest = rootPath === '' ? path : path.startsWith(`${rootPath}/`) ? path.slice(rootPath.length + 1) : path === rootPath ? '' : undefined;
+  if (rest === undefined) return undefined;
+  let c: IConstruct | undefined = root;
+  for (const id of rest === '' ? [] : rest.split('/')) c = c?.node.tryFindChild(id);
+  return c;
 }
 
 /**
@@ -316,6 +348,14 @@ export function hintOf(code: string): string | undefined {
 export function formatSynthProblem(p: SynthProblem): string {
   const hint = hintOf(p.finding.code);
   return `${formatFinding(p.finding, p.folder)}${hint ? ` (hint: ${hint})` : ''}`.replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * One line of a pipeline log for a construct's own problem: `[<construct path>] <field>: <message> [MESHxxx]`, as
+ * {@link formatSynthLine} lists a manifest's, without the resource it has none of.
+ */
+export function formatConstructProblem(p: ConstructProblem): string {
+  return `[${p.path}] ${problemText(p)}`.replace(/\s*\n\s*/g, ' ');
 }
 
 /** One line of a pipeline log: `[<construct path>] <env>/<kind>/<name>: <field>: <message> [MESHxxx] (hint: ...)`. */
@@ -406,8 +446,12 @@ export class MeshSynthCheck implements IValidation {
     const byPath = new Map(this.root.node.findAll().map((c) => [c.node.path, c]));
     // cdk8s renders the ApiObjects itself after the validations: the acknowledgements go onto them.
     for (const a of verdict.acknowledged) {
-      const target = byPath.get(a.path);
-      if (ApiObject.isApiObject(target)) target.metadata.addAnnotation(acknowledgementAnnotation(a.finding.code), a.acknowledgement.reason);
+      const at = byPath.get(a.path);
+      // A construct's own warning is recorded on the object it renders.
+      const r = a.finding.resource;
+      const target = ApiObject.isApiObject(at) ? at
+        : at?.node.findAll().find((x): x is ApiObject => ApiObject.isApiObject(x) && x.kind === r.kind && x.name === r.name);
+      if (target) target.metadata.addAnnotation(acknowledgementAnnotation(a.finding.code), a.acknowledgement.reason);
     }
     const own: string[] = [];
     for (const e of verdict.errors) {

@@ -11,6 +11,7 @@ import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { podHardeningProblems } from './pod-hardening';
 import { markChecked } from './pod-checks';
+import { addProblems } from '../private/construct-problems';
 
 /** A Service port of a team's Service. */
 export interface AdoptedServicePort {
@@ -111,10 +112,8 @@ export function labelWorkload(w: kplus.Deployment | kplus.StatefulSet, labels: R
 /** Checks `w`'s rendered pods like the library's (MESH208), exceptions read from its pod template's annotations. */
 export function checkAdoptedHardening(w: kplus.Deployment | kplus.StatefulSet, allowToken: boolean): void {
   markChecked(w);
-  w.node.addValidation({
-    validate: () => {
-      const template = ApiObject.of(w).toJson().spec?.template;
-      return podHardeningProblems(template?.spec, { allowToken, annotations: template?.metadata?.annotations });
-    },
+  addProblems(w, () => {
+    const template = ApiObject.of(w).toJson().spec?.template;
+    return podHardeningProblems(template?.spec, { allowToken, annotations: template?.metadata?.annotations });
   });
 }

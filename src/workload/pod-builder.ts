@@ -16,6 +16,7 @@ import { isEmptyDir, TMP_VOLUME, toKplusEnv, toKplusProbe, toKplusVolume, toKube
 import { markChecked, podAnnotations, sidecarLabels } from './pod-checks';
 import { renderScheduling, spreadsOf } from './scheduling';
 import { ContainerSecurityOptions, renderContainerSecurity, resolvePodSecurity, ResolvedPodSecurity } from './security-context';
+import { addProblems } from '../private/construct-problems';
 
 /** The name of a workload's application container. */
 export const APP_CONTAINER = 'app';
@@ -97,11 +98,9 @@ export function addWorkload(scope: Construct, id: string, spec: WorkloadSpec): M
   w.select(kplus.LabelSelector.of({ labels: spec.selector }));
   // Checked on the rendered pod, JSON patches included, so an escape hatch cannot quietly un-harden it.
   markChecked(w);
-  w.node.addValidation({
-    validate: () => {
-      const template = ApiObject.of(w).toJson().spec?.template;
-      return podHardeningProblems(template?.spec, { allowToken: spec.automountServiceAccountToken, annotations: template?.metadata?.annotations });
-    },
+  addProblems(w, () => {
+    const template = ApiObject.of(w).toJson().spec?.template;
+    return podHardeningProblems(template?.spec, { allowToken: spec.automountServiceAccountToken, annotations: template?.metadata?.annotations });
   });
   return w;
 }

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { podHardeningProblems } from './pod-hardening';
 import { markChecked } from './pod-checks';
 import { addNetworkPolicy, HARDENED_CONTAINER, NetworkRule, WORKLOAD_UID } from './workload';
+import { addProblems } from '../private/construct-problems';
 
 /** One scheduled kubectl run. */
 export interface ScheduledKubectlRun {
@@ -115,9 +116,7 @@ export function addScheduledKubectl(scope: Construct, spec: ScheduledKubectlSpec
     });
     // Its pod mounts its token on purpose (it calls the API server) and is checked so.
     markChecked(job);
-    job.node.addValidation({
-      validate: () => podHardeningProblems(ApiObject.of(job).toJson().spec?.jobTemplate?.spec?.template?.spec, { allowToken: true }),
-    });
+    addProblems(job, () => podHardeningProblems(ApiObject.of(job).toJson().spec?.jobTemplate?.spec?.template?.spec, { allowToken: true }));
     return job;
   });
 }

@@ -143,14 +143,18 @@ export function addPodDisruptionBudget(scope: Construct, id: string, spec: {
   readonly name: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
-  readonly selector: Record<string, string>;
+  /** The pods' labels, or a function read at synth (a FlaggerCanary created later changes what a service's pods carry). */
+  readonly selector: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>);
   readonly minAvailable?: number;
   readonly maxUnavailable?: number;
 }): ApiObject {
+  const selector = spec.selector;
   return new kplus.k8s.KubePodDisruptionBudget(scope, id, {
     metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
     spec: {
-      selector: { matchLabels: { ...spec.selector } },
+      selector: typeof selector === 'function'
+        ? Lazy.any({ produce: () => ({ matchLabels: { ...selector() } }) })
+        : { matchLabels: { ...selector } },
       minAvailable: spec.minAvailable !== undefined ? kplus.k8s.IntOrString.fromNumber(spec.minAvailable) : undefined,
       maxUnavailable: spec.maxUnavailable !== undefined ? kplus.k8s.IntOrString.fromNumber(spec.maxUnavailable) : undefined,
     },

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Codes, MeshError } from '../../src';
-import { toIstioDuration } from '../../src/core/duration';
+import { Codes, ConsistentHash, MeshError } from '../../src';
 import { weightSplitProblem } from '../../src/core/weight-split';
 import { Duration } from 'cdk8s';
 
@@ -31,13 +30,13 @@ describe('one error type', () => {
     expect(offenders).toEqual([]);
   });
 
-  test('a duration Istio cannot take throws MESH010 with the message apart', () => {
+  test('a duration Istio cannot take, given to a value class, throws MESH010 with the message apart', () => {
     let err: unknown;
-    try { toIstioDuration(Duration.millis(0.5)); } catch (e) { err = e; }
+    try { ConsistentHash.cookie('session', Duration.millis(0.5)); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(MeshError);
     expect((err as MeshError).code).toBe(Codes.INVALID_DURATION);
-    expect((err as MeshError).detail).toBe('invalid Istio duration: 0.5ms is under 1ms');
-    expect((err as MeshError).message).toBe('invalid Istio duration: 0.5ms is under 1ms [MESH010]');
+    expect((err as MeshError).detail).toBe('cookie session: ttl: 0.5ms is under 1ms');
+    expect((err as MeshError).message).toBe('cookie session: ttl: 0.5ms is under 1ms [MESH010]');
   });
 });
 

@@ -138,7 +138,7 @@ describe('ExternalService', () => {
   test('a caller in another namespace of the app imports `<namespace>/<host>`; one the ServiceEntry is not exported to fails (MESH038)', () => {
     for (const exportTo of [undefined, ExportTo.sameNamespace()]) {
       // (Each namespace runs a workload: the app is one cluster, where a namespace's allow-nothing
-      // policy with no workload to select is MESH107.)
+      // policy with no workload to select is MESH691, a warning.)
       const app = new MeshApp({ outdir: Testing.app().outdir });
       const shared = new MeshChart(app, 'shared', { namespace: 'shared' });
       const front = new MeshChart(app, 'front', { namespace: 'front' });

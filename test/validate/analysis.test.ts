@@ -78,8 +78,13 @@ describe('analysis', () => {
     expect(codes([...app('orders'), pa('orders')])).toEqual([]);
     const sc = (app: string) => sidecar('orders', { workloadSelector: { labels: { app } }, egress: [{ hosts: ['./*'] }] });
     expect(codes([...app('orders'), sc('nope')])).toEqual(['MESH107 Sidecar/orders spec.workloadSelector.labels']);
+  });
+
+  test('MESH691: an AuthorizationPolicy that applies to no workload is a warning, as istioctl analyze reports IST0127', () => {
     const ap = authorizationPolicy('orders', { selector: { matchLabels: { app: 'nope' } } });
-    expect(codes([...app('orders'), ap])).toEqual(['MESH107 AuthorizationPolicy/orders spec.selector.matchLabels']);
+    expect(codes([...app('orders'), ap])).toEqual(['MESH691 AuthorizationPolicy/orders spec.selector.matchLabels']);
+    expect(analyze([...app('orders'), ap]).find((f) => f.code === 'MESH691')?.severity).toBe('warning');
+    expect(codes([...app('orders'), authorizationPolicy('orders', { selector: { matchLabels: { app: 'orders' } } })])).toEqual([]);
   });
 
   test('MESH108: a DestinationRule that sends plaintext to a STRICT workload', () => {
@@ -121,6 +126,25 @@ describe('analysis', () => {
     // `reset` on the same route is MESH662's (it resends a request that reached the server).
     expect(codes([svc, sa, dep, dr, any, allowPost])).toEqual(['MESH111 VirtualService/orders spec.http[0].retries.retryOn', 'MESH662 VirtualService/orders spec.http[0].retries.retryOn']);
     expect(codes([svc, sa, dep, dr, { ...any, spec: { ...any.spec, http: [{ ...any.spec.http[0], retries: { attempts: 3, retryOn: 'reset-before-request,connect-failure' } }] } }, allowPost])).toEqual([]);
+  });
+
+  test('MESH031: a rule an earlier rule shadows, once, and not where Istio\'s check (MESH104, MESH132) reports it', () => {
+    const [svc, sa, dep, dr] = app('orders');
+    const to = route('orders', 'stable');
+    const vs = (...matches: any[][]) => virtualService('orders', [...matches.map((match, i) => ({ name: `r${i}`, match, ...to })), to]);
+    // An exact URI under an earlier prefix, and a method under an earlier rule that asks none: dead, an error.
+    expect(codes([svc, sa, dep, dr, vs([{ uri: { prefix: '/api' } }], [{ uri: { exact: '/api/items' }, method: { exact: 'GET' } }])]))
+      .toEqual(['MESH031 VirtualService/orders spec.http[1]']);
+    expect(analyze([svc, sa, dep, dr, vs([{ uri: { prefix: '/api' } }], [{ uri: { exact: '/api/items' } }])])[0].severity).toBeUndefined();
+    // A header the earlier rule asks for, a port it does not take, another gateway: live.
+    expect(codes([svc, sa, dep, dr, vs([{ uri: { prefix: '/api' }, headers: { 'x-beta': { exact: '1' } } }], [{ uri: { exact: '/api/items' } }])])).toEqual([]);
+    expect(codes([svc, sa, dep, dr, vs([{ uri: { prefix: '/api' }, port: 8080 }], [{ uri: { exact: '/api/items' } }])])).toEqual([]);
+    expect(codes([svc, sa, dep, dr, vs([{ uri: { prefix: '/' }, gateways: ['mesh'] }], [{ uri: { exact: '/a' }, gateways: ['edge/gw'] }])])).toEqual([]);
+    // What Istio's check reports is its own: a prefix under a prefix (MESH132), a duplicated match (MESH104).
+    expect(codes([svc, sa, dep, dr, vs([{ uri: { prefix: '/api' } }], [{ uri: { prefix: '/api/items' } }])]))
+      .toEqual(['MESH132 VirtualService/orders spec.http[1].match']);
+    expect(codes([svc, sa, dep, dr, vs([{ uri: { exact: '/a' } }], [{ uri: { exact: '/a' } }])]))
+      .toEqual(['MESH104 VirtualService/orders spec.http[1]', 'MESH132 VirtualService/orders spec.http[1].match[0]']);
   });
 
   test('MESH012: weights that do not sum to 100 (boundaries 99, 100, 101)', () => {

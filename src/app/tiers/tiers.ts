@@ -91,7 +91,7 @@ export function buildTiers(scope: Construct): Tiers {
   for (const tier of [system, business, service]) new ObservabilityStack(tier, 'observability', { name: 'k1s0' });
 
   const { orderRelease, releaseAlerts } = releaseOrderServer(service, orderServer);
-  // After the release, so that order-server's budget and spread select the label Flagger keeps on both its pods.
+  // order-server's budget and spread select the label Flagger keeps on both its pods (read at synth, in any order).
   for (const s of [authServer, configServer, accountingServer, orderServer]) new HighAvailability(s.chart, `${s.name}-availability`, { service: s });
   // Seed 003's entry path: Client → Nginx Ingress (TLS) → Kong (auth, rate limits, routing) → Istio
   // sidecar (mTLS) → order-server. Kong is the platform's API gateway, with a sidecar: order-server

@@ -4,6 +4,7 @@ import {
   AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
 } from '../../../imports/security.istio.io';
 import type { AuthorizationCondition, AuthorizationOperation } from '../../core/authorization';
+import { ruleMethods } from '../../core/http';
 
 /**
  * AuthorizationPolicies: the rules of `AuthorizationRule`s with their services resolved to principals, and the
@@ -64,7 +65,7 @@ export function renderRule(r: ResolvedRule): AuthorizationPolicySpecRules {
     })),
     to: r.to?.map((o) => ({
       operation: {
-        methods: o.methods ? [...o.methods] : undefined,
+        methods: ruleMethods(o.methods),
         paths: o.paths ? [...o.paths] : undefined,
         notPaths: o.notPaths ? [...o.notPaths] : undefined,
         ports: o.ports ? o.ports.map(String) : undefined,

@@ -6,6 +6,7 @@ import { dns1123LabelProblem } from '../../core/names';
 import { integerProblems } from '../../private/checks';
 import { addPeerAuthentication } from './mtls-policy.render';
 import { MtlsMode } from './mtls-mode';
+import { addProblems } from '../../private/construct-problems';
 
 /** Props for {@link MtlsPolicy}. */
 export interface MtlsPolicyProps {
@@ -54,7 +55,7 @@ export class MtlsPolicy extends Construct {
     this.givenSelector = props.selector && { ...props.selector };
     this.portLevelMtls = { ...props.portLevelMtls };
     addPeerAuthentication(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, this);
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /**

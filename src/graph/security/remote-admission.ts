@@ -13,6 +13,7 @@ import type { RemoteCaller } from '../remote-caller';
 import type { IntendedFlow } from '../../core/flow';
 import type { NetworkPeer, NetworkPort } from '../../workload/workload';
 import type { AuthorizationRule } from './authorization-rule';
+import { flowMethods, ruleMethods } from '../../core/http';
 
 /** Options for {@link ServiceSecurity.admit} (and `MeshService.admits`). */
 export interface AdmitOptions {
@@ -62,7 +63,7 @@ export function admissionRules(service: IMeshServiceNode, admissions: readonly R
     const port = portOf(service, a);
     const o = a.options;
     const op = {
-      methods: o.methods ? [...o.methods] : undefined, paths: o.paths ? [...o.paths] : undefined, ports: port ? [port.targetPort] : undefined,
+      methods: ruleMethods(o.methods), paths: o.paths ? [...o.paths] : undefined, ports: port ? [port.targetPort] : undefined,
     };
     return { from: [{ principals: [a.caller.principal(service.chart.trustDomain)] }], to: op.methods || op.paths || op.ports ? [op] : undefined };
   });
@@ -86,7 +87,7 @@ export function admissionFlows(service: IMeshServiceNode, admissions: readonly R
       out.push({ ...base, description: `${who} on ${port.port}/${port.protocol.toUpperCase()}` });
       continue;
     }
-    for (const method of a.options.methods ?? ['GET' as const]) {
+    for (const method of flowMethods(a.options.methods)) {
       for (const path of (a.options.paths ?? ['/']).map(concretePath)) out.push({ ...base, method, path, description: `${who} ${method} ${path}` });
     }
   }

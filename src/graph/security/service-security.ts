@@ -18,6 +18,7 @@ import { addAuthorizationPolicy } from './authorization-rule.render';
 import { addSidecar, containerPortsOf, renderServiceNetworkPolicy, servicePeers } from './service-security.render';
 import type { RemoteCaller } from '../remote-caller';
 import { admissionFlows, admissionPeer, admissionProblems, admissionRules, AdmitOptions, RemoteAdmission } from './remote-admission';
+import { addProblems } from '../../private/construct-problems';
 
 /**
  * A gateway that routes to the service: its pods are let through the NetworkPolicy and
@@ -150,7 +151,7 @@ export class ServiceSecurity extends Construct {
     }));
     this.networkPolicy = addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => renderServiceNetworkPolicy(servicePeers(this)));
     this.sidecar = addSidecar(this, 'Sidecar', meta(service.name), this);
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
     service.chart.addIntendedFlows(() => admissionFlows(this.service, this.admissions));
   }
 

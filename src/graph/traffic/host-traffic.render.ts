@@ -19,8 +19,10 @@ import { ConnectionPool, OutlierDetection } from '../../core/traffic-policy';
 import type { LocalityLbSetting } from '../../core/locality-lb';
 import type { HostPorts, HostTraffic } from './host-traffic';
 import type { RouteDestinationOptions } from './http-route';
-import { mergeTierSettings, TierSettings } from '../../core/tier';
-import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries, toIstioDuration } from './http-route.render';
+import { TierSettings } from '../../core/tier';
+import { toIstioDuration } from '../../core/duration';
+import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries } from './http-route.render';
+import { WRITE_METHODS } from '../../core/http';
 
 export { renderRetries } from './http-route.render';
 
@@ -28,6 +30,17 @@ export { renderRetries } from './http-route.render';
 export interface HostRenderContext {
   /** The resolved settings (tier under service). */
   readonly policy: TierSettings;
+  /**
+   * Each route's resolved timeout and retries, in the order of the host's routes (core/tier.ts
+   * resolveRouteSettings); none for a route that redirects or answers itself.
+   * @default - none
+   */
+  readonly routeSettings?: readonly Pick<TierSettings, 'timeout' | 'retries'>[];
+  /**
+   * The writes route's resolved timeout and retries, when the host has one.
+   * @default - none
+   */
+  readonly writeSettings?: Pick<TierSettings, 'timeout' | 'retries'>;
   /** The port every destination names, when the Service has several. */
   readonly destinationPort?: number;
   /** The split used when no contributor set one. */
@@ -61,7 +74,7 @@ export function renderDestinationRuleSpec(traffic: HostTraffic, ctx: HostRenderC
 export const WRITES_ROUTE = 'writes';
 
 /** The methods the writes route takes: those RFC 9110 does not make idempotent (§9.2.2). */
-export const WRITE_METHODS = ['POST', 'PATCH'] as const;
+export { WRITE_METHODS };
 
 /**
  * The VirtualService spec of a host: matched HTTP routes first, the default route
@@ -74,9 +87,9 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   const { policy } = ctx;
   const ports = ctx.ports ?? { http: [0], tcp: [], tls: [] };
   const hostFault = renderFault(traffic.fault);
-  const http: VirtualServiceSpecHttp[] = traffic.routes.map((r) => {
+  const http: VirtualServiceSpecHttp[] = traffic.routes.map((r, i) => {
     const forwards = !r.redirect && !r.directResponse;
-    const own = forwards ? mergeTierSettings(policy, { timeout: r.timeout, retries: r.retries }) : {};
+    const own = forwards ? ctx.routeSettings?.[i] ?? {} : {};
     return {
       name: r.name,
       match: r.match.map(renderMatch),
@@ -98,7 +111,7 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   for (const d of defaults) {
     if (traffic.writeRetries) {
       // The default route's writes, ahead of it: the same destinations, with their own retries.
-      const writes = mergeTierSettings(policy, { retries: traffic.writeRetries });
+      const writes = ctx.writeSettings ?? {};
       http.push({
         name: defaults.length > 1 ? `${WRITES_ROUTE}-${d.port}` : WRITES_ROUTE,
         match: WRITE_METHODS.map((m) => ({ method: { exact: m }, ...(d.match ? { port: d.port } : {}) })),

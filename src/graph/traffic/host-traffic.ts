@@ -10,7 +10,7 @@ import { ConnectionPool, OutlierDetection } from '../../core/traffic-policy';
 import {
   FaultInjection, HttpRouteOptions, MirrorOptions, Owned, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions,
 } from './http-route';
-import { faultProblems, httpRouteProblems, unreachableRouteProblems } from './route-checks';
+import { faultProblems, httpRouteProblems } from './route-checks';
 
 /** A subset of a host's endpoints, selected by pod labels. */
 export interface SubsetOptions {
@@ -245,7 +245,6 @@ export class HostTraffic {
       }
     }
     problems.push(...this.httpRouteProblems(known, ports));
-    problems.push(...unreachableRouteProblems(this._routes));
     problems.push(...this.l4RouteProblems(known, ports));
     problems.push(...this.hostProblems());
     const split = this._split?.value ?? defaultSplit;

@@ -5,23 +5,13 @@
  *
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
  */
-import { Duration } from 'cdk8s';
 import { VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch, VirtualServiceSpecHttpRoute } from '../../../imports/networking.istio.io';
-import { describeDuration, istioDurationProblem, toIstioDuration as strictIstioDuration } from '../../core/duration';
+import { toIstioDuration } from '../../core/duration';
 import { StringMatch } from '../../core/http';
 import { Retries } from '../../core/retries';
 import type {
   CorsPolicyOptions, FaultInjection, HeaderOperationsOptions, HeadersOptions, HttpMatchOptions, HttpRouteOptions, RouteDestinationOptions,
 } from './http-route';
-
-/**
- * Istio's form of a duration. Rendering never throws: validation may render objects
- * (to check JSON patches, say) before every problem has been reported, and an invalid
- * duration is reported with its construct path (MESH010) before anything is written.
- */
-export function toIstioDuration(d: Duration): string {
-  return istioDurationProblem(d) ? describeDuration(d) : strictIstioDuration(d);
-}
 
 /** The fields of a route that answer or change the request: rewrite, redirect, direct response, CORS, headers. */
 export type RouteActions = Pick<HttpRouteOptions, 'rewrite' | 'redirect' | 'directResponse' | 'corsPolicy' | 'headers'>;

@@ -1,6 +1,7 @@
 /**
- * The checks istiod's webhook makes on routes, and the ordering check (a route an
- * earlier one shadows), each with the construct path of the route's contributor.
+ * The checks of a route's props that the YAML cannot show, each with the construct path of the
+ * route's contributor. A route an earlier one shadows is a rule over the rendered VirtualService
+ * (MESH031, src/validate/analysis/shadowed-routes.ts), as are the combinations of actions istiod refuses (MESH160).
  */
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
@@ -8,7 +9,7 @@ import { isHeaderName, StringMatch } from '../../core/http';
 import { dns1123LabelProblem, labelValueProblem } from '../../core/names';
 import { re2Problem } from '../../core/re2';
 import { durationProblems } from '../../private/checks';
-import type { FaultInjection, HttpMatchOptions, HttpRouteOptions, Owned } from './http-route';
+import type { FaultInjection, HttpRouteOptions } from './http-route';
 
 /** Problems with a fault, each naming its field. */
 export function faultProblems(field: string, fault: FaultInjection): string[] {
@@ -89,27 +90,27 @@ function matchProblems(at: string, m: HttpRouteOptions['match'][number]): string
 }
 
 /**
- * What a route does besides matching: one of destinations, a redirect (with a 3xx code) or a direct response (200-599,
- * under 1 MB), and a rewrite that sets something, in Istio's combinations.
+ * What a route does besides matching, where the YAML cannot show it: destinations or a fault
+ * beside a redirect or a direct response (the renderer drops them, so no VirtualService would say so),
+ * a route with no destination, redirect or direct response, the statuses, the body's size and
+ * a rewrite's regex. Which actions a rendered route may combine (a redirect beside a rewrite
+ * or a direct response, a direct response beside a rewrite; a rewrite of the URI both ways or of nothing) is istiod's rule
+ * (virtualservice.go validateHTTPRouteConflict, validation.go validateHTTPRewrite and
+ * validateHTTPRedirect), checked once over the VirtualService (src/validate/webhook/http-route.ts,
+ * MESH160) and reported on the construct that rendered it.
  */
 function actionProblems(where: string, r: HttpRouteOptions): string[] {
   const out: string[] = [];
   const forwards = (r.destinations?.length ?? 0) > 0;
   if (r.redirect) {
     if (forwards) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also have destinations`));
-    if (r.directResponse) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also have a directResponse`));
-    if (r.rewrite) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also rewrite`));
     if (r.fault) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect cannot also inject faults`));
     const x = r.redirect;
-    if (x.uri === undefined && x.authority === undefined && x.scheme === undefined && x.port === undefined) {
-      out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a redirect must set uri, authority, scheme or port`));
-    }
     if (x.redirectCode !== undefined && !(Number.isInteger(x.redirectCode) && x.redirectCode >= 300 && x.redirectCode <= 399)) {
       out.push(formatProblem(Codes.INVALID_RESPONSE_STATUS, `${where}: redirect.redirectCode ${x.redirectCode} is not a 3xx code`));
     }
   } else if (r.directResponse) {
     if (forwards) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a directResponse cannot also have destinations`));
-    if (r.rewrite) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a directResponse cannot also rewrite`));
     if (r.fault) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a directResponse cannot also inject faults`));
   } else if (!forwards) {
     out.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where} has no destination, redirect or directResponse`));
@@ -123,73 +124,10 @@ function actionProblems(where: string, r: HttpRouteOptions): string[] {
       out.push(formatProblem(Codes.OUT_OF_RANGE, `${where}: directResponse.body must be under 1 MB`));
     }
   }
-  if (r.rewrite) {
-    const w = r.rewrite;
-    if (w.uri !== undefined && w.uriRegexRewrite)
-      out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: rewrite may set uri or uriRegexRewrite, not both`));
-    if (w.uri === undefined && !w.uriRegexRewrite && w.authority === undefined) {
-      out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: rewrite must set uri, uriRegexRewrite or authority`));
-    }
-    if (w.uriRegexRewrite) {
-      const p = re2Problem(w.uriRegexRewrite.match);
-      if (p) out.push(formatProblem(Codes.INVALID_REGEX, `${where}: rewrite.uriRegexRewrite.match '${w.uriRegexRewrite.match}': ${p}`));
-    }
+  const regexRewrite = r.rewrite?.uriRegexRewrite;
+  if (regexRewrite) {
+    const p = re2Problem(regexRewrite.match);
+    if (p) out.push(formatProblem(Codes.INVALID_REGEX, `${where}: rewrite.uriRegexRewrite.match '${regexRewrite.match}': ${p}`));
   }
-  return out;
-}
-
-/** True if every request `b` matches, `a` matches too. */
-function stringImplies(a: StringMatch | undefined, b: StringMatch | undefined): boolean {
-  if (!a) return true;
-  if (!b) return false;
-  if (a.kind === 'exact') return b.kind === 'exact' && b.value === a.value;
-  if (a.kind === 'prefix') return (b.kind === 'exact' || b.kind === 'prefix') && b.value.startsWith(a.value);
-  return b.kind === 'regex' && b.value === a.value;
-}
-
-function mapImplies(a: Record<string, StringMatch> | undefined, b: Record<string, StringMatch> | undefined): boolean {
-  return Object.entries(a ?? {}).every(([k, v]) => stringImplies(v, b?.[k]));
-}
-
-/** True if every request that satisfies `b` also satisfies `a`. */
-export function matchImplies(a: HttpMatchOptions, b: HttpMatchOptions): boolean {
-  const same = <T>(x: T | undefined, y: T | undefined) => x === undefined || x === y;
-  return stringImplies(a.uri, b.uri)
-    && same(a.method, b.method)
-    && mapImplies(a.headers, b.headers)
-    && mapImplies(a.queryParams, b.queryParams)
-    && Object.entries(a.withoutHeaders ?? {}).every(([k, v]) => b.withoutHeaders?.[k]?.kind === v.kind && b.withoutHeaders?.[k]?.value === v.value)
-    && Object.entries(a.sourceLabels ?? {}).every(([k, v]) => b.sourceLabels?.[k] === v)
-    && same(a.sourceNamespace, b.sourceNamespace)
-    && same(a.port, b.port)
-    && gatewaysImply(a.gateways, b.gateways);
-}
-
-/** True if every gateway `b` applies to is one `a` applies to (no list: every gateway). */
-function gatewaysImply(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  if (a === undefined) return true;
-  return b !== undefined && b.every((g) => a.includes(g));
-}
-
-/**
- * Routes that can never match, because an earlier route takes every request they
- * would (Envoy tries routes in order and takes the first match), with both routes'
- * contributors.
- */
-export function unreachableRouteProblems(routes: readonly Owned<HttpRouteOptions>[]): string[] {
-  const out: string[] = [];
-  const label = (r: Owned<HttpRouteOptions>, i: number) => `route ${r.value.name ?? i} (from ${r.owner.node.path})`;
-  routes.forEach((later, j) => {
-    if (later.value.match.length === 0) return;
-    for (let i = 0; i < j; i++) {
-      const earlier = routes[i];
-      if (earlier.value.match.length === 0) continue;
-      if (later.value.match.every((b) => earlier.value.match.some((a) => matchImplies(a, b)))) {
-        out.push(formatProblem(Codes.UNREACHABLE_ROUTE,
-          `${label(later, j)} can never match: ${label(earlier, i)} comes first and takes every request it would`));
-        return;
-      }
-    }
-  });
   return out;
 }

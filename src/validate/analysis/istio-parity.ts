@@ -26,7 +26,7 @@ export const ISTIO_PARITY: Readonly<Record<string, IstioCodeMap>> = {
   // sidecar/selector.go
   'sidecar.SelectorAnalyzer': { MESH107: 'IST0101', MESH109: 'IST0110', MESH145: 'IST0111', MESH121: 'IST0167' },
   // authz/authorizationpolicies.go
-  'authz.AuthorizationPoliciesAnalyzer': { MESH107: 'IST0127', MESH129: 'IST0101' },
+  'authz.AuthorizationPoliciesAnalyzer': { MESH691: 'IST0127', MESH129: 'IST0101' },
   // deployment/services.go
   'deployment.ServiceAssociationAnalyzer': { MESH127: 'IST0116', MESH128: 'IST0137' },
   // destinationrule/subset.go

@@ -13,7 +13,7 @@ import { durationMillis } from './http-rules';
 import { AnalysisView, namespaceOf, push, Workload } from './view';
 import { analyzerFqdn } from '../model/hosts';
 import { dict, list } from '../values';
-import { methodsReachingRules, reaching, RuleMethods } from './rule-methods';
+import { methodsReachingRules, operationMethods, reaching, RuleMethods } from './rule-methods';
 
 /** Methods a retry may apply twice: RFC 9110 §9.2.2 makes GET, HEAD, PUT, DELETE, OPTIONS and TRACE idempotent. */
 const NON_IDEMPOTENT = new Set(['POST', 'PATCH', '*']);
@@ -120,10 +120,8 @@ function callsOf(index: AnalysisView): { calls: Call[]; granted: Map<Manifest, S
     // policy without rules (allow-nothing) grants nothing.
     for (const callee of callees) if (!granted.has(callee.manifest)) granted.set(callee.manifest, new Set<string>());
     for (const rule of list(ap.spec?.rules)) {
-      const methods = new Set<string>();
+      const methods = new Set<string>(operationMethods(rule));
       const ops = list(rule?.to).map((t: any) => t?.operation).filter(Boolean);
-      if (ops.length === 0 || ops.some((o: any) => !o.methods || o.methods.length === 0)) methods.add('*');
-      for (const o of ops) for (const m of list(o.methods)) methods.add(String(m).toUpperCase());
       // A rule whose every operation names only ports that are not HTTP on the callee admits
       // TCP connections: no HTTP route, so no HTTP retry, is involved.
       const httpCallees = callees.filter((callee) => !tcpOnly(ops, httpTargetPorts(index, callee)));

@@ -5,6 +5,8 @@
  * names a method takes those methods only.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute ("the first rule matching an incoming request is used")
  */
+import { isEveryMethod, WRITE_METHODS } from '../../core/http';
+import { list } from '../values';
 
 /** The methods reaching a rule: only those listed, or all but those taken before it. */
 export type RuleMethods = { readonly only: ReadonlySet<string> } | { readonly except: ReadonlySet<string> };
@@ -36,7 +38,7 @@ export function methodsReachingRules(rules: readonly any[]): RuleMethods[] {
 }
 
 /** The methods RFC 9110 does not make idempotent (§9.2.2), among those HTTP routes carry. */
-const WRITES = ['POST', 'PATCH'];
+const WRITES: readonly string[] = WRITE_METHODS;
 
 /** Any method but the writes: what `*` is once earlier rules took POST and PATCH. */
 export const ANY_IDEMPOTENT = '*idempotent';
@@ -58,4 +60,17 @@ export function reaching(methods: Iterable<string>, reach: RuleMethods): string[
     }
   }
   return [...new Set(out)];
+}
+
+/**
+ * The methods an AuthorizationPolicy rule grants (upper-cased), `*` for every method: a rule with no
+ * operation, or one whose operation names no methods, grants every method (core/http.ts, isEveryMethod;
+ * https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation).
+ */
+export function operationMethods(rule: any): string[] {
+  const ops = list(rule?.to).map((t: any) => t?.operation).filter(Boolean);
+  const out = new Set<string>();
+  if (ops.length === 0 || ops.some((o: any) => isEveryMethod(list(o.methods)))) out.add('*');
+  for (const o of ops) for (const m of list(o.methods)) out.add(String(m).toUpperCase());
+  return [...out];
 }

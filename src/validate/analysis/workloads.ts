@@ -49,45 +49,65 @@ function selectorOf(m: Manifest): Record<string, string> | undefined {
   return m.spec?.selector?.matchLabels;
 }
 
-const SELECTOR_KINDS = ['AuthorizationPolicy', 'PeerAuthentication', 'Sidecar'];
-
 /**
- * MESH107: a policy whose selector matches no workload: istio/istio
- * pkg/config/analysis/analyzers/authz/authorizationpolicies.go (IST0127) and sidecar/selector.go
- * (IST0101). A root-namespace AuthorizationPolicy selects in every namespace; a selector-less
- * one reports a namespace with no workload. Namespaces that hold no workload of the set are
- * not checked for selectors, and selector-less policies only when the set holds workloads,
- * so a partial set does not report policies whose workloads live elsewhere.
+ * MESH107: a PeerAuthentication or Sidecar whose selector matches no workload: istio/istio
+ * pkg/config/analysis/analyzers/sidecar/selector.go (IST0101, an error). Namespaces that hold no
+ * workload of the set are not checked, so a partial set does not report policies whose
+ * workloads live elsewhere.
  */
 export const selectorMatchesNothing: AnalysisCheck = {
   code: Codes.SELECTOR_MATCHES_NOTHING,
-  title: 'an AuthorizationPolicy, PeerAuthentication or Sidecar selector that matches no workload',
-  istio: ['IST0127', 'IST0101'],
+  title: 'a PeerAuthentication or Sidecar selector that matches no workload',
+  istio: ['IST0101'],
   kiali: ['KIA0004'],
   run(index) {
     const out: Finding[] = [];
-    for (const kind of SELECTOR_KINDS) {
+    for (const kind of ['PeerAuthentication', 'Sidecar']) {
       for (const m of index.ofKind(kind)) {
         const selector = selectorOf(m);
         const ns = namespaceOf(m);
-        const field = kind === 'Sidecar' ? 'spec.workloadSelector.labels' : 'spec.selector.matchLabels';
-        const hasSelector = !!selector && Object.keys(selector).length > 0;
-        if (kind === 'AuthorizationPolicy' && ns === ROOT_NAMESPACE) {
-          if (hasSelector && index.workloadsMatchingAnywhere(selector).length === 0) {
-            out.push(finding(Codes.SELECTOR_MATCHES_NOTHING, m, field, `no workload in any namespace has the labels ${labelText(selector)}`));
-          }
-          continue;
-        }
-        if (!hasSelector) {
-          if (kind === 'AuthorizationPolicy' && index.hasOwnWorkloads && !index.workloadNamespaces.has(ns)) {
-            out.push(finding(Codes.SELECTOR_MATCHES_NOTHING, m, 'spec', `applies to namespace ${ns}, where no workload runs`));
-          }
-          continue;
-        }
-        if (!index.workloadNamespaces.has(ns)) continue;
+        if (!selector || Object.keys(selector).length === 0 || !index.workloadNamespaces.has(ns)) continue;
         if (index.workloadsMatching(ns, selector).length === 0) {
+          const field = kind === 'Sidecar' ? 'spec.workloadSelector.labels' : 'spec.selector.matchLabels';
           out.push(finding(Codes.SELECTOR_MATCHES_NOTHING, m, field, `no workload in namespace ${ns} has the labels ${labelText(selector)}`));
         }
+      }
+    }
+    return out;
+  },
+};
+
+/**
+ * MESH691, a warning: an AuthorizationPolicy that applies to no workload, as istioctl analyze
+ * reports it (IST0127 NoMatchingWorkloadsFound, level Warning: istio/istio
+ * pkg/config/analysis/analyzers/authz/authorizationpolicies.go, analyzeNoMatchingWorkloads;
+ * pkg/config/analysis/msg/messages.yaml). A root-namespace policy selects in every namespace; a
+ * selector-less one reports a namespace with no workload. Namespaces that hold no workload of the
+ * set are not checked for selectors, and selector-less policies only when the set holds
+ * workloads. A policy that applies to nothing denies and admits nothing, so it is reported, not refused.
+ */
+export const authorizationPolicyMatchesNothing: AnalysisCheck = {
+  code: Codes.AUTHORIZATION_POLICY_MATCHES_NOTHING,
+  title: 'an AuthorizationPolicy that applies to no workload',
+  istio: ['IST0127'],
+  kiali: ['KIA0004'],
+  run(index) {
+    const out: Finding[] = [];
+    const warn = (m: Manifest, field: string, message: string) =>
+      out.push(finding(Codes.AUTHORIZATION_POLICY_MATCHES_NOTHING, m, field, message, 'warning'));
+    for (const m of index.ofKind('AuthorizationPolicy')) {
+      const selector = selectorOf(m);
+      const ns = namespaceOf(m);
+      const field = 'spec.selector.matchLabels';
+      const hasSelector = !!selector && Object.keys(selector).length > 0;
+      if (ns === ROOT_NAMESPACE) {
+        if (hasSelector && index.workloadsMatchingAnywhere(selector).length === 0) {
+          warn(m, field, `no workload in any namespace has the labels ${labelText(selector)}`);
+        }
+      } else if (!hasSelector) {
+        if (index.hasOwnWorkloads && !index.workloadNamespaces.has(ns)) warn(m, 'spec', `applies to namespace ${ns}, where no workload runs`);
+      } else if (index.workloadNamespaces.has(ns) && index.workloadsMatching(ns, selector).length === 0) {
+        warn(m, field, `no workload in namespace ${ns} has the labels ${labelText(selector)}`);
       }
     }
     return out;
@@ -438,6 +458,7 @@ export const WORKLOAD_CHECKS: readonly AnalysisCheck[] = [
   portNameConvention,
   principalNotFound,
   selectorMatchesNothing,
+  authorizationPolicyMatchesNothing,
   namespaceNotFound,
   deploymentServices,
   plaintextToStrict,

@@ -7,6 +7,7 @@ import { Labels, MANAGED_BY } from '../../core/labels';
 import { MeshService } from '../../graph/mesh-service';
 import { addHorizontalPodAutoscaler, APP_CONTAINER } from '../../workload/workload';
 import { ScalingPolicy } from './scaling-policy';
+import { addProblems } from '../../private/construct-problems';
 
 /** One direction of scaling: how long to wait for a steady signal, and how fast to move. */
 export interface ScalingBehavior {
@@ -136,7 +137,7 @@ export class Autoscaling extends Construct {
         scaleDown: { stabilizationWindow: scaleDown.stabilizationWindow, policies: scaleDown.policies },
       });
     }
-    this.node.addValidation({ validate: () => this.problems });
+    addProblems(this, () => this.problems);
   }
 
   private check(up: Required<ScalingBehavior>, down: Required<ScalingBehavior>): string[] {

@@ -11,6 +11,7 @@ import { HostTraffic } from '../../graph/traffic/host-traffic';
 import { credentialSecretProblems } from '../../private/gateway-secrets';
 import { addGateway } from './edge-gateway.render';
 import { GatewayTls } from './gateway-tls';
+import { addProblems } from '../../private/construct-problems';
 
 /** The protocols a gateway server may expose. */
 export type GatewayProtocol = 'HTTP' | 'HTTPS' | 'HTTP2' | 'GRPC' | 'TCP' | 'TLS';
@@ -101,7 +102,7 @@ export class EdgeGateway extends Construct {
     this.servers = Object.freeze([...props.servers]);
     this.selector = Object.freeze({ ...(props.selector ?? MeshChart.of(this).platform.ingressGateway.selector) });
     addGateway(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, this);
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /** `namespace/name`, as VirtualServices name the gateway. */

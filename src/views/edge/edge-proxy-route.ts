@@ -10,6 +10,8 @@ import type { PlatformEdgeProxy } from '../../platform/network-props';
 import type { FlowMethod, IntendedFlow } from '../../core/flow';
 import { operationProblems } from '../../graph/security/authorization-rule';
 import { ServiceSecurity } from '../../graph/security/service-security';
+import { addProblems } from '../../private/construct-problems';
+import { flowMethods } from '../../core/http';
 
 /** Which edge proxy of the platform forwards: its API gateway (Kong) or its ingress controller (ingress-nginx). */
 export type EdgeProxyKind = 'apiGateway' | 'ingressController';
@@ -108,7 +110,7 @@ export class EdgeProxyRoute extends Construct {
       if (edge.upstream === 'service') this.annotateService(edge.serviceAnnotations);
       this.chart.addIntendedFlows(() => this.flows());
     }
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /** The edge proxy, as the platform describes it. */
@@ -143,7 +145,7 @@ export class EdgeProxyRoute extends Construct {
     const byService = edge.upstream === 'service';
     const role = this.proxy === 'apiGateway' ? 'API gateway' : 'ingress controller';
     const out: IntendedFlow[] = [];
-    for (const method of (this.methods ?? ['GET']) as FlowMethod[]) {
+    for (const method of flowMethods(this.methods) as FlowMethod[]) {
       for (const path of (this.paths ?? ['/']).map(concretePath)) {
         out.push({
           source, host: `${s.name}.${s.namespace}.svc.cluster.local`, port: byService ? this.port : target,

@@ -17,6 +17,7 @@ import { addRequestAuthentication } from '../security/edge-authentication.render
 import { RateLimiter, SHOULD_RATE_LIMIT } from './rate-limiter';
 import { RateLimitUser, RateLimitUserKey } from './rate-limit-user';
 import { addConfigMap, addNetworkPolicy } from '../../workload/workload';
+import { addProblems } from '../../private/construct-problems';
 
 /** Where Envoy's global rate-limit service (envoyproxy/ratelimit) listens. */
 export interface RateLimitServiceRef {
@@ -210,7 +211,7 @@ export class GlobalRateLimit extends Construct {
     } else if (this.serviceDeployed) {
       this.admitGateway(cluster);
     }
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /**

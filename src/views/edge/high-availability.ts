@@ -4,6 +4,7 @@ import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { MeshService } from '../../graph/mesh-service';
 import { addPodDisruptionBudget, addTopologySpread } from '../../workload/workload';
+import { addProblems } from '../../private/construct-problems';
 
 /** How a service's pods spread over zones. */
 export interface ZoneSpreadOptions {
@@ -79,7 +80,9 @@ export class HighAvailability extends Construct {
       name: s.name,
       namespace: s.namespace,
       labels: { [Labels.APP]: s.name, [Labels.MANAGED_BY]: MANAGED_BY },
-      selector: { ...s.selectorLabels },
+      // Read at synth: once a FlaggerCanary releases the service, its pods are selected by the label Flagger keeps on the
+      // primary's (MeshService.selectorLabels), whichever construct came first.
+      selector: () => s.selectorLabels,
       minAvailable: this.minAvailable,
       maxUnavailable: this.maxUnavailable,
     });
@@ -89,10 +92,10 @@ export class HighAvailability extends Construct {
         topologyKey: ZONE_TOPOLOGY_KEY,
         maxSkew: this.zoneSpread.maxSkew,
         whenUnsatisfiable: this.zoneSpread.strict ? 'DoNotSchedule' : 'ScheduleAnyway',
-        labelSelector: { ...s.selectorLabels, [Labels.VERSION]: s.version },
+        get labelSelector() { return { ...s.selectorLabels, [Labels.VERSION]: s.version }; },
       });
     }
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   private problems(): string[] {

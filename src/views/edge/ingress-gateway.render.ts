@@ -3,7 +3,6 @@ import { Construct } from 'constructs';
 import { VirtualService } from '../../../imports/networking.istio.io';
 import { toIstioDuration } from '../../core/duration';
 import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
-import type { MeshService } from '../../graph/mesh-service';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import type { IGatewayTarget } from './edge-gateway';
 
@@ -29,7 +28,16 @@ export interface IngressGatewaySource {
   /** The gateway, `namespace/name`. */
   readonly ref: string;
   /** The routes, in the order Envoy tries them. */
-  readonly routes: readonly { readonly pathPrefix: string; readonly service: IGatewayTarget; readonly timeout?: Duration }[];
+  readonly routes: readonly IngressRouteSource[];
+  /** A route's timeout: its own, else its service's resolved one. */
+  _timeoutOf(route: IngressRouteSource): Duration | undefined;
+}
+
+/** One route of an ingress gateway, as the renderer reads it. */
+interface IngressRouteSource {
+  readonly pathPrefix: string;
+  readonly service: IGatewayTarget;
+  readonly timeout?: Duration;
 }
 
 /**
@@ -52,7 +60,7 @@ export function renderIngressRoutesSpec(gateway: IngressGatewaySource): Record<s
     gateways: [gateway.ref],
     http: gateway.routes.map((r) => {
       const port = r.service.ports.find((p) => ['http', 'http2', 'grpc', 'grpc-web'].includes(p.protocol)) ?? r.service.ports[0];
-      const timeout = r.timeout ?? (r.service as Partial<MeshService>).policy?.timeout;
+      const timeout = gateway._timeoutOf(r);
       // The service's sidecar appends these from a validated token (Envoy's jwt_authn adds, it does
       // not replace): a client's own copy must not reach it, or it could name another user.
       const removed = ServiceSecurity.of(r.service).headersSetFromClaims;

@@ -5,10 +5,12 @@ import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
+import { MeshService } from '../../graph/mesh-service';
 import { addIngressRoutes } from './ingress-gateway.render';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { EdgeGateway, GatewayPlacement, GatewayServer, IGatewayTarget } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
+import { addProblems } from '../../private/construct-problems';
 
 /** Props for {@link IngressGateway}. */
 export interface IngressGatewayProps extends GatewayPlacement {
@@ -83,7 +85,7 @@ export class IngressGateway extends EdgeGateway {
     }
     super(scope, id, { name: props.name, namespace: props.namespace, selector: props.selector, servers });
     this.hosts = [...props.hosts];
-    this.node.addValidation({ validate: () => this.routeProblems() });
+    addProblems(this, () => this.routeProblems());
     MeshChart.of(this).addIntendedFlows(() => this.intendedFlows());
   }
 
@@ -108,6 +110,14 @@ export class IngressGateway extends EdgeGateway {
       }
     }
     return out;
+  }
+
+  /**
+   * @internal How long a route waits: its own timeout, else its service's resolved one (the tier's
+   * under the service's own, MeshService.policy), read at synth; none for a service of no tier.
+   */
+  public _timeoutOf(route: IngressRoute): Duration | undefined {
+    return route.timeout ?? (MeshService.isMeshService(route.service) ? route.service.policy.timeout : undefined);
   }
 
   /** The routes, longest prefix first (the order Envoy tries them in). */

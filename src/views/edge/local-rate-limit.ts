@@ -9,6 +9,7 @@ import { MeshChart } from '../../graph/mesh-chart';
 import { IMeshService } from '../../graph/mesh-service';
 import { addEnvoyFilter, renderLocalRateLimitSpec, TokenBucket, tokenBucket } from './local-rate-limit.render';
 import { limitOf, TrafficCapacity } from './capacity';
+import { addProblems } from '../../private/construct-problems';
 
 /** A limit: either a capacity (peak plus headroom) or a rate given outright. */
 export interface RateLimitOptions {
@@ -135,7 +136,7 @@ export class LocalRateLimit extends Construct {
       namespace: this.service.namespace,
       labels: { [Labels.APP]: this.service.name, [Labels.MANAGED_BY]: 'cdk8s-mesh' },
     }, () => renderLocalRateLimitSpec(this));
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /**

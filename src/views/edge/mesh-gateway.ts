@@ -7,6 +7,7 @@ import { MeshChart } from '../../graph/mesh-chart';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { EdgeGateway, IGatewayTarget } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
+import { addProblems } from '../../private/construct-problems';
 
 /**
  * The pods of a mesh-internal gateway: an Istio gateway deployment of its own (the
@@ -78,7 +79,7 @@ export class MeshGateway extends EdgeGateway {
     });
     this.tierNamespaces = [...props.tierNamespaces];
     this.pods = Object.freeze({ ...props.pods, labels: Object.freeze({ ...props.pods.labels }) as Record<string, string> });
-    this.node.addValidation({ validate: () => this.meshGatewayProblems() });
+    addProblems(this, () => this.meshGatewayProblems());
   }
 
   /** The principal of the gateway's pods. */

@@ -11,6 +11,7 @@ import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { EnvValue, HealthProbe, WorkloadVolume } from '../../workload/pod-options';
 import { addConfigMap, ContainerResources, DEFAULT_RESOURCES, NetworkPeer } from '../../workload/workload';
+import { addProblems } from '../../private/construct-problems';
 
 /** The method Envoy's ratelimit filter calls (envoy.service.ratelimit.v3.RateLimitService). */
 export const SHOULD_RATE_LIMIT = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
@@ -164,7 +165,7 @@ export class RateLimiter extends Construct {
       resources: props.resources,
     });
     this.service.calls(this.redis, { addressEnv: { name: 'REDIS_URL', form: 'host-port' } });
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /**

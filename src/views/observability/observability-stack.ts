@@ -30,6 +30,7 @@ import { BuiltDashboard, buildDashboards, dashboardProblems } from './dashboards
 import { promqlProblem } from './promql';
 import { ServiceSlo, sloProblems, titleCase } from '../../core/slo';
 import { AccessLogging, DEFAULT_SAMPLING, TracingProvider } from '../../graph/observability/telemetry';
+import { addProblems } from '../../private/construct-problems';
 
 /** istiod's Helm values, in the cluster folder (`dist/cluster/istiod.values`). */
 export const ISTIOD_VALUES_FILE = 'istiod.values';
@@ -229,7 +230,7 @@ export class ObservabilityStack extends Construct {
     // the chart, so that validation only reads.
     this.materialize();
     this.chart._onService(() => this.materialize());
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /**
@@ -239,7 +240,7 @@ export class ObservabilityStack extends Construct {
   public addSlo(service: IMeshService, slo: ServiceSlo): void {
     this.added.push({ service, slo });
     this.materialize();
-    service.node.addValidation({ validate: () => sloProblems(slo) });
+    addProblems(service, () => sloProblems(slo));
   }
 
   /** Adds an alert of your own to the mesh alert group; its expression is parsed at synth. */

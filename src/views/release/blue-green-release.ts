@@ -5,6 +5,7 @@ import { labelValueProblem } from '../../core/names';
 import { Weight } from '../../core/weight';
 import { MeshService } from '../../graph/mesh-service';
 import { addDeploymentLabel } from '../../workload/workload';
+import { addProblems } from '../../private/construct-problems';
 
 /** The two sides of a blue/green release. */
 export type BlueGreenColor = 'blue' | 'green';
@@ -67,7 +68,7 @@ export class BlueGreenRelease extends Construct {
     traffic.addSubset(this, { name: 'blue', labels: { [this.label]: 'blue' } });
     traffic.addSubset(this, { name: 'green', labels: { [this.label]: 'green' } });
     traffic.setSplit(this, [{ subset: this.active, weight: Weight.all() }]);
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   private problems(): string[] {

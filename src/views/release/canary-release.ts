@@ -9,6 +9,7 @@ import { integerProblems } from '../../private/checks';
 import { IVersionedService } from '../../graph/mesh-service';
 import { RouteDestinationOptions } from '../../graph/traffic/host-traffic';
 import { CanaryPhase, CanaryPlan } from './canary-plan';
+import { addProblems } from '../../private/construct-problems';
 
 /** The subset name the new version's pods form. */
 export const CANARY_SUBSET = 'canary';
@@ -119,7 +120,7 @@ export class CanaryRelease extends Construct {
     }
     if (this.mirror) traffic.setMirror(this, { subset: this.subset, percentage: this.mirror });
 
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   private problems(): string[] {

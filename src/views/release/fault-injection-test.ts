@@ -14,6 +14,7 @@ import { addFaultsLeftOnAlert, renderFaultSwitchFiles } from './fault-injection-
 import { AbortFault, DelayFault, FaultInjection } from '../../graph/traffic/host-traffic';
 import { addScheduledKubectl } from '../../workload/scheduled-kubectl';
 import { MeshSecurity } from '../../graph/security/mesh-security';
+import { addProblems } from '../../private/construct-problems';
 
 /** Where the cluster's API server listens, as the fault job's NetworkPolicy sees it. */
 export interface ApiServerEndpoints {
@@ -249,7 +250,7 @@ export class FaultInjectionTest extends Construct {
       }, this);
       this._chart.addIntendedFlows(() => this.apiServerFlows());
     }
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /**

@@ -5,6 +5,7 @@ import { dns1123LabelProblem } from '../../core/names';
 import { MeshChart } from '../../graph/mesh-chart';
 import { addAlertProvider } from './flagger-alert-provider.render';
 import type { FlaggerAlert } from './flagger-hooks';
+import { addProblems } from '../../private/construct-problems';
 
 /** The chat services Flagger's notifier speaks (fluxcd/flagger pkg/notifier/factory.go). */
 export type FlaggerAlertProviderType = 'slack' | 'msteams' | 'discord' | 'rocket' | 'gchat';
@@ -95,7 +96,7 @@ export class FlaggerAlertProvider extends Construct {
     this._channel = props.channel;
     this._username = props.username;
     addAlertProvider(this, 'Resource', { name: this.name, namespace: this.namespace, labels: chart.commonLabels() }, this);
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /**

@@ -15,6 +15,7 @@ import { isKplusDeployment } from '../../workload/adopt';
 import type { IntendedFlow } from '../../core/flow';
 import { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
 import { FlaggerMetric } from './flagger-metric';
+import { addProblems } from '../../private/construct-problems';
 
 export type { FlaggerAlert, FlaggerWebhook, FlaggerWebhookType } from './flagger-hooks';
 
@@ -163,7 +164,7 @@ export class FlaggerCanary extends Construct {
     this.service.traffic.handOverVirtualService(this, 'flagger');
     addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() }, this);
     this.service.chart.addIntendedFlows(() => this.primaryFlows());
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /**

@@ -8,6 +8,7 @@ import { Percentage } from '../../core/weight';
 import { MeshService } from '../../graph/mesh-service';
 import { addPrometheusRule } from '../observability/observability-stack.render';
 import { renderRollbackRuleGroup, RollbackThresholds } from './rollback-rules.render';
+import { addProblems } from '../../private/construct-problems';
 
 /** Props for {@link CanaryRollbackRules}. */
 export interface CanaryRollbackRulesProps {
@@ -168,7 +169,7 @@ export class CanaryRollbackRules extends Construct {
       namespace: this._service.namespace,
       labels: { ...this._service.chart.commonLabels(), 'app.kubernetes.io/name': this._service.name, ...this.ruleSelectorLabels },
     }, () => [renderRollbackRuleGroup(this)]);
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   private problems(): string[] {

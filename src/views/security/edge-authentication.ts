@@ -10,6 +10,7 @@ import type { IMeshService } from '../../graph/mesh-service';
 import { NetworkPeer } from '../../workload/workload';
 import { AuthorizationRule } from '../../graph/security/authorization-rule';
 import { ServiceSecurity } from '../../graph/security/service-security';
+import { addProblems } from '../../private/construct-problems';
 
 /** A claim of a validated JWT copied to a request header. */
 export interface ClaimToHeader {
@@ -152,7 +153,7 @@ export class EdgeAuthentication extends Construct {
         forwardOriginalToken: this.forwardOriginalToken,
         outputClaimToHeaders: this.outputClaimToHeaders,
       }));
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   private problems(): string[] {

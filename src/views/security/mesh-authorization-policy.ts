@@ -8,6 +8,7 @@ import type { IMeshService } from '../../graph/mesh-service';
 import { AuthorizationRule, ruleProblems, resolveRule } from '../../graph/security/authorization-rule';
 import { MeshSecurity } from '../../graph/security/mesh-security';
 import { ServiceSecurity } from '../../graph/security/service-security';
+import { addProblems } from '../../private/construct-problems';
 
 /** Istio's names of the actions of an AuthorizationPolicy. */
 export type AuthorizationActionName = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
@@ -147,7 +148,7 @@ export class MeshAuthorizationPolicy extends Construct {
         rules: this.rules?.map(resolveRule),
       }),
     );
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   private problems(): string[] {

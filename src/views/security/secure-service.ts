@@ -8,6 +8,7 @@ import { ConnectionPool, mergeConnectionPool, mergeOutlierDetection, OutlierDete
 import { MeshService, MeshServiceProps } from '../../graph/mesh-service';
 import { MtlsMode } from '../../graph/security/mtls-mode';
 import { ServiceSecurity } from '../../graph/security/service-security';
+import { addProblems } from '../../private/construct-problems';
 
 /** Props for {@link SecureService}. */
 export interface SecureServiceProps extends MeshServiceProps {
@@ -66,7 +67,7 @@ export class SecureService extends MeshService {
     });
     this.mtls = props.mtls ?? MtlsMode.strict();
     ServiceSecurity.of(this).setMtls(this.mtls);
-    this.node.addValidation({ validate: () => this.secureProblems() });
+    addProblems(this, () => this.secureProblems());
   }
 
   private secureProblems(): string[] {

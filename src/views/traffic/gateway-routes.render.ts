@@ -10,7 +10,8 @@ import { Construct } from 'constructs';
 import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp } from '../../../imports/networking.istio.io';
 import type { GatewayRouteOptions, IGatewayRef } from './gateway-routes-props';
 import { HTTP_PROTOCOLS } from '../../core/ports';
-import { portOf, renderActions, renderFault, renderMatch, renderRetries, toIstioDuration } from '../../graph/traffic/http-route.render';
+import { toIstioDuration } from '../../core/duration';
+import { portOf, renderActions, renderFault, renderMatch, renderRetries } from '../../graph/traffic/http-route.render';
 
 /**
  * A `GatewayRoutes` as its VirtualService reads it: the construct passes itself (this module does

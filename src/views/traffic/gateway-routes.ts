@@ -10,7 +10,8 @@ import { Principal } from '../../core/principal';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { GatewayRouteOptions, GatewayRoutesProps, IGatewayRef } from './gateway-routes-props';
 import { HTTP_PROTOCOLS } from '../../core/ports';
-import { httpRouteProblems, unreachableRouteProblems } from '../../graph/traffic/route-checks';
+import { httpRouteProblems } from '../../graph/traffic/route-checks';
+import { addProblems } from '../../private/construct-problems';
 
 export { GatewayRouteOptions, GatewayRoutesProps, GatewayWorkload, IGatewayRef } from './gateway-routes-props';
 
@@ -69,7 +70,7 @@ export class GatewayRoutes extends Construct {
     addVirtualService(this, 'Resource',
       { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },
       () => renderGatewayRoutesSpec(this));
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   private problems(): string[] {
@@ -90,7 +91,6 @@ export class GatewayRoutes extends Construct {
         out.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `${where}: port ${r.port} is not a port of ${r.to.node.path}`));
       }
     });
-    out.push(...unreachableRouteProblems(this.routes.map((r) => ({ owner: this, value: { ...r, destinations: undefined } }))));
     return out;
   }
 }

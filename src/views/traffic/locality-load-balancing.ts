@@ -4,6 +4,7 @@ import { formatProblem } from '../../core/errors';
 import { LocalityLbSetting } from '../../core/locality-lb';
 import { Weight } from '../../core/weight';
 import { MeshService } from '../../graph/mesh-service';
+import { addProblems } from '../../private/construct-problems';
 
 /** Where a region's traffic goes when its endpoints are unhealthy. */
 export interface LocalityFailover {
@@ -83,7 +84,7 @@ export class LocalityLoadBalancing extends Construct {
     this.distribute = props.distribute?.map((d) => ({ from: d.from, to: { ...d.to } }));
     this.sameZoneFirst = props.sameZoneFirst ?? false;
     this.service.traffic.setLocality(this, this.setting());
-    this.node.addValidation({ validate: () => this.problems() });
+    addProblems(this, () => this.problems());
   }
 
   /**

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { EdgeAuthentication, IngressGateway, MeshPlatform, MeshService } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -18,6 +19,14 @@ function shop(withAuth: boolean) {
 }
 
 describe('IngressGateway', () => {
+  test('a route timeout Istio cannot take is rendered as it reads and reported on the construct, not thrown while rendering', () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web-frontend', { image: 'web:1' });
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web, { timeout: Duration.millis(1.5) });
+    const err = synthError(app);
+    expect(err).toMatch(/\[test\/shop\/Routes\] test\/VirtualService\/shop: spec\.http\[0\]\.timeout: duration '1\.5ms': only durations to ms precision are supported \[MESH173\]/);
+  });
+
   test('HTTPS with SIMPLE TLS from credentialName, and an HTTP redirect (snapshot)', () => {
     const { app, chart } = meshChart();
     new IngressGateway(chart, 'shop', { hosts: ['shop.example.com', 'www.example.com'], credentialName: 'shop-example-com-tls' });

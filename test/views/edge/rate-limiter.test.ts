@@ -31,7 +31,7 @@ function cluster(envs: string[] = ['production'], user = signedIn) {
   const limiter = new RateLimiter(shared, 'ratelimit');
   const limits = envs.map((env) => {
     const chart = new MeshChart(app, env, { namespace: env });
-    // An environment runs workloads (its allow-nothing policy selects them; MESH107 otherwise).
+    // An environment runs workloads (its allow-nothing policy selects them; MESH691 otherwise).
     new MeshService(chart, 'web', { image: 'registry.example.com/web:1.0.0' });
     return new GlobalRateLimit(chart, 'ec-site', { service: limiter, user: user(env) });
   });

@@ -1,4 +1,4 @@
-import { Duration, Testing } from 'cdk8s';
+import { ApiObject, Duration, Testing } from 'cdk8s';
 import {
   Autoscaling, CanaryPlan, CanaryRelease, checkIntendedFlows, FlaggerAlertAddress, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps,
   FlaggerMetric,
@@ -160,7 +160,7 @@ describe('FlaggerCanary', () => {
       new FlaggerCanary(chart, 'order-flagger', { service: order, ...SEED_003 });
       if (!haBeforeFlagger) new HighAvailability(chart, 'order-ha', { service: order });
       new Autoscaling(chart, 'order-hpa', { service: order, maxReplicas: 10 });
-      return { app, order };
+      return { app, chart, order };
     }
 
     test('policies select by app.kubernetes.io/name, which Flagger keeps on primary and canary pods', () => {
@@ -198,8 +198,24 @@ describe('FlaggerCanary', () => {
       expect(find(synth(app), 'Telemetry', 'order-service-tracing').spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'order-service' });
     });
 
-    test('MESH666: a selector fixed on app before the FlaggerCanary existed fails synth', () => {
-      expect(synthError(released(true).app)).toMatch(/\[test\/order-flagger\] service: PodDisruptionBudget\/order-service spec\.selector\.matchLabels selects app=order-service, which Flagger renames to order-service-primary.*\[MESH666\]/);
+    test("HighAvailability made before the FlaggerCanary protects the primary's pods too: its budget and spread are read at synth", () => {
+      // Flagger creates no PodDisruptionBudget of its own (fluxcd/flagger pkg/canary/deployment_controller.go copies the
+      // Deployment and its HPA only) and relabels the primary's pods app=<name>-primary (pkg/canary/util.go makePrimaryLabels):
+      // the budget must select the label it keeps, whichever construct came first.
+      const m = synth(released(true).app);
+      const byName = { 'app.kubernetes.io/name': 'order-service' };
+      expect(find(m, 'PodDisruptionBudget', 'order-service').spec.selector.matchLabels).toEqual(byName);
+      expect(find(m, 'Deployment', 'order-service').spec.template.spec.topologySpreadConstraints[0].labelSelector.matchLabels)
+        .toEqual({ ...byName, version: 'v1' });
+    });
+
+    test('MESH666: a selector of its own on app for a service Flagger releases fails synth', () => {
+      const { app, chart } = released();
+      new ApiObject(chart, 'team-pdb', {
+        apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'order-team' },
+        spec: { minAvailable: 1, selector: { matchLabels: { app: 'order-service' } } },
+      });
+      expect(synthError(app)).toMatch(/PodDisruptionBudget\/order-team spec\.selector\.matchLabels selects app=order-service, which Flagger renames to order-service-primary.*\[MESH666\]/);
     });
 
     test("the Canary's service carries the host's trafficPolicy, timeout and retries, and autoscalerRef its HPA", () => {

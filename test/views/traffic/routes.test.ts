@@ -152,9 +152,11 @@ describe('TCP and TLS services', () => {
 
 describe('bad routes', () => {
   const cases: [string, Record<string, any>, RegExp][] = [
-    ['rewrite with uri and uriRegexRewrite', { destinations: [{ subset: 'stable' }], rewrite: { uri: '/a', uriRegexRewrite: { match: '^/b', rewrite: '/c' } } }, /rewrite may set uri or uriRegexRewrite, not both \[MESH028\]/],
+    // The renderer drops the destinations and fault of a redirect or direct response: only the construct can say so.
     ['redirect with a destination', { destinations: [{ subset: 'stable' }], redirect: { uri: '/a' } }, /a redirect cannot also have destinations \[MESH028\]/],
     ['directResponse with a destination', { destinations: [{ subset: 'stable' }], directResponse: { status: 200 } }, /a directResponse cannot also have destinations \[MESH028\]/],
+    ['redirect with a fault', { redirect: { uri: '/a' }, fault: { abort: { httpStatus: 503, percentage: Percentage.of(1) } } },
+      /a redirect cannot also inject faults \[MESH028\]/],
     ['directResponse status 600', { directResponse: { status: 600 } }, /directResponse\.status must be from 200 to 599, got 600 \[MESH029\]/],
     ['directResponse status 199', { directResponse: { status: 199 } }, /directResponse\.status must be from 200 to 599, got 199 \[MESH029\]/],
     ['redirect code 200', { redirect: { uri: '/a', redirectCode: 200 } }, /redirect\.redirectCode 200 is not a 3xx code \[MESH029\]/],
@@ -170,6 +172,28 @@ describe('bad routes', () => {
     expect(err).toMatch(expected);
   });
 
+  // Which actions a route may combine is istiod's rule (virtualservice.go validateHTTPRouteConflict, validation.go
+  // validateHTTPRewrite), written once over the manifests: one finding, on the construct that rendered the VirtualService.
+  const conflicts: [string, Record<string, any>, string, RegExp][] = [
+    ['rewrite with uri and uriRegexRewrite', { destinations: [{ subset: 'stable' }], rewrite: { uri: '/a', uriRegexRewrite: { match: '^/b', rewrite: '/c' } } },
+      'spec.http[0].rewrite', /rewrite may only contain one of URI or UriRegexRewrite \[MESH160\]/],
+    ['redirect with a directResponse', { redirect: { uri: '/a' }, directResponse: { status: 200 } }, 'spec.http[0].directResponse',
+      /HTTP route rule cannot contain both direct_response and redirect \[MESH160\]/],
+    ['redirect with a rewrite', { redirect: { uri: '/a' }, rewrite: { uri: '/b' } }, 'spec.http[0].rewrite',
+      /HTTP route rule cannot contain both rewrite and redirect \[MESH160\]/],
+    ['directResponse with a rewrite', { directResponse: { status: 200 }, rewrite: { uri: '/b' } }, 'spec.http[0].rewrite',
+      /HTTP route rule cannot contain both rewrite and direct_response \[MESH160\]/],
+  ];
+  test.each(conflicts)('%s: one finding, from the manifest rule, with the construct path', (_name, route, field, expected) => {
+    const { app, svc } = api();
+    svc.addRoute({ name: 'r', match: [{ uri: StringMatch.prefix('/x') }], ...route });
+    const lines = synthError(app).split('\n').filter((l) => /\[MESH\d+\]/.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('[test/api/VirtualService] test/VirtualService/api: ');
+    expect(lines[0]).toContain(`${field}: `);
+    expect(lines[0]).toMatch(expected);
+  });
+
   test('directResponse at the bounds 200 and 599 is accepted', () => {
     const { app, svc } = api();
     svc.addRoute({ match: [{ uri: StringMatch.exact('/a') }], directResponse: { status: 200 } });
@@ -177,14 +201,26 @@ describe('bad routes', () => {
     expect(vs(app).http.slice(0, 2).map((r: any) => r.directResponse.status)).toEqual([200, 599]);
   });
 
-  test('a route that can never match names both routes and their constructs', () => {
+  test('a route that can never match is one finding over the VirtualService, naming both rules, on the construct that rendered it', () => {
     const { app, chart, svc } = api();
     svc.addRoute({ name: 'all-api', match: [{ uri: StringMatch.prefix('/api') }], destinations: [{ subset: 'stable' }] });
     svc.traffic.addRoute(chart, { name: 'items', match: [{ uri: StringMatch.exact('/api/items'), method: 'GET' }], destinations: [{ subset: 'v2' }] });
     svc.addRoute({ name: 'other', match: [{ uri: StringMatch.prefix('/apx') }], destinations: [{ subset: 'v2' }] });
-    const err = synthError(app);
-    expect(err).toMatch(/route items \(from test\) can never match: route all-api \(from test\/api\) comes first and takes every request it would \[MESH031\]/);
-    expect(err).not.toMatch(/route other .*can never match/);
+    const lines = synthError(app).split('\n').filter((l) => /\[MESH\d+\]/.test(l));
+    expect(lines).toEqual([
+      '  [test/api/VirtualService] test/VirtualService/api: spec.http[1]: rule "items" can never match: rule "all-api" comes first and takes '
+        + 'every request it would [MESH031]',
+    ]);
+  });
+
+  test("a rule Istio's own check reports (MESH104, a duplicated match) is not reported again as MESH031", () => {
+    const { app, svc } = api();
+    svc.addRoute({ name: 'first', match: [{ uri: StringMatch.exact('/api/items') }], destinations: [{ subset: 'stable' }] });
+    svc.addRoute({ name: 'again', match: [{ uri: StringMatch.exact('/api/items') }], destinations: [{ subset: 'v2' }] });
+    synth(app);
+    expect(app.warnings.filter((w) => /MESH104|MESH031/.test(w))).toEqual([
+      expect.stringMatching(/spec\.http\[1\]: rule "again" can never match: all its matches are used by earlier rules \[MESH104\]/),
+    ]);
   });
 
   test('RE2 rejects what JavaScript accepts: lookaround, backreferences, possessive quantifiers', () => {

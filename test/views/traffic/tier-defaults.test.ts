@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { LoadBalancer, MeshService, Retries, Tier } from '../../../src';
+import { LoadBalancer, MeshService, Retries, StringMatch, Tier } from '../../../src';
+import { resolveRouteSettings } from '../../../src/core/tier';
 import { BUILT_IN_TIERS, TierDefaults } from '../../../src/graph/tier-defaults';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -130,5 +131,27 @@ describe('TierDefaults', () => {
 
   test('a tier name must be a DNS-1123 label', () => {
     expect(() => Tier.named('Gold')).toThrow(/tier name.*\[MESH001\]/);
+  });
+});
+
+describe('a route\'s settings are resolved once, in the graph, and the renderer writes them', () => {
+  test('resolveRouteSettings: the route\'s own over its service\'s, retries field by field', () => {
+    const service = { timeout: Duration.seconds(10), retries: Retries.of({ attempts: 3, perTryTimeout: Duration.seconds(3) }) };
+    const own = resolveRouteSettings(service, { retries: Retries.of({ attempts: 1 }) });
+    expect(own.timeout?.toSeconds()).toBe(10);
+    expect(own.retries?.attempts).toBe(1);
+    expect(own.retries?.perTryTimeout?.toSeconds()).toBe(3);
+    expect(resolveRouteSettings(service, { timeout: Duration.seconds(2) }).timeout?.toSeconds()).toBe(2);
+  });
+
+  test("the host's render context carries each route's resolved settings, and the VirtualService is what they say", () => {
+    const { app, chart } = meshChart();
+    const svc = new MeshService(chart, 'svc', { image: 'img', tier: Tier.BUSINESS, timeout: Duration.seconds(7) });
+    svc.addRoute({ name: 'slow', match: [{ uri: StringMatch.prefix('/report') }], destinations: [{ subset: 'stable' }], timeout: Duration.seconds(30) });
+    svc.addRoute({ name: 'plain', match: [{ uri: StringMatch.prefix('/api') }], destinations: [{ subset: 'stable' }] });
+    const ctx = svc._hostContext();
+    expect(ctx.routeSettings?.map((r) => r.timeout?.toSeconds())).toEqual([30, 7]);
+    const http = find(synth(app), 'VirtualService', 'svc').spec.http;
+    expect(http.map((r: any) => [r.name, r.timeout])).toEqual([['slow', '30s'], ['plain', '7s'], [undefined, '7s']]);
   });
 });
