@@ -1,4 +1,6 @@
 import { analyze } from '../../src/validate/analysis';
+import { IngressGateway, MeshChart, MeshService } from '../../src';
+import { meshChart, synth } from '../util';
 import { app, authorizationPolicy, M } from './fixtures';
 
 /** `api` calls `orders` with `methods`; each route's timeout and retries as given. */
@@ -123,5 +125,36 @@ describe('methods follow the routes in their first-match order (a writes route a
     expect(found([...manifests, authorizationPolicy('api', { selector: { matchLabels: { app: 'api' } }, rules: [] })])).toEqual([]);
     // The namespace's allow-nothing policy selects every workload of it: api, which no rule admits anything to, gets nothing.
     expect(found([...manifests, authorizationPolicy('allow-nothing', {})])).toEqual([]);
+  });
+});
+
+describe('a mesh route carries the sidecars\' requests only; the gateway sends through its own route', () => {
+  // https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService (gateways: `mesh` is the sidecars)
+  const warnings = (build: (chart: MeshChart, web: MeshService, api: MeshService) => void) => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    const api = new MeshService(chart, 'api', { image: 'api:1' });
+    web.calls(api, { methods: ['GET', 'POST'], paths: ['/api/*'] });
+    build(chart, web, api);
+    return analyze(synth(app))
+      .filter((f) => ['MESH111', 'MESH660', 'MESH661', 'MESH662'].includes(f.code))
+      .map((f) => `${f.code} ${f.resource.kind}/${f.resource.name}`);
+  };
+
+  test("a front end only the ingress gateway calls: its mesh route's default retries are behind no caller (no MESH660-662)", () => {
+    // GIVEN web reached through IngressGateway.route alone, calling api with POST
+    // THEN web's own VirtualService (bound to the mesh) is on no request's path, and the gateway's route never resends
+    expect(warnings((chart, web) => new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web)))
+      .toEqual([]);
+  });
+
+  test('the same front end called by a sidecar client too: its mesh route is on the path again (MESH660)', () => {
+    // GIVEN a mesh client that POSTs to web as well
+    const found = warnings((chart, web) => {
+      new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web);
+      new MeshService(chart, 'bff', { image: 'bff:1' }).calls(web, { methods: ['POST'] });
+    });
+    // THEN web's mesh route (its writes now retried only on what never reached it) gives up before api's route may answer
+    expect(found).toEqual(['MESH660 VirtualService/web']);
   });
 });
