@@ -158,3 +158,12 @@ describe('a mesh route carries the sidecars\' requests only; the gateway sends t
     expect(found).toEqual(['MESH660 VirtualService/web']);
   });
 });
+
+test('one finding per outer rule, inner route and message: an inner route of two rules with one timeout is reported once', () => {
+  // GIVEN orders' route split into a header rule and a default rule, both 15s, behind api's 2s tries
+  const manifests = chain({ timeout: '5s', retries: { attempts: 3, perTryTimeout: '2s', retryOn: 'connect-failure' } }, { timeout: '15s' }, ['GET']);
+  const ordersVs = manifests.find((m) => m.kind === 'VirtualService' && m.metadata.name === 'orders')!;
+  ordersVs.spec.http = [{ ...ordersVs.spec.http[0], match: [{ headers: { 'x-beta': { exact: '1' } } }] }, ordersVs.spec.http[0]];
+  // THEN api's rule is reported once
+  expect(found(manifests)).toEqual(['MESH660 api spec.http[0].retries.perTryTimeout -> orders']);
+});
