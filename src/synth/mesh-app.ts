@@ -67,14 +67,14 @@ export interface MeshAppProps extends AppProps {
  * and nothing else.
  */
 export class MeshSynthError extends MeshError {
-  /** One line per problem. */
-  public readonly problems: readonly string[];
+  /** One line per problem (not enumerable: Node prints an uncaught error's own properties after its stack, and the lines are already the message). */
+  declare public readonly problems: readonly string[];
 
   public constructor(heading: string, problems: readonly string[]) {
     super(Codes.SYNTH_FAILED, heading);
     this.message = `${heading}\n  ${problems.join('\n  ')}`;
-    this.name = 'MeshSynthError';
-    this.problems = problems;
+    Object.defineProperty(this, 'name', { value: 'MeshSynthError', enumerable: false, configurable: true, writable: true });
+    Object.defineProperty(this, 'problems', { value: problems, enumerable: false });
     Object.defineProperty(this, 'stack', { value: this.message, configurable: true, writable: true });
   }
 }

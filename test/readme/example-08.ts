@@ -11,7 +11,7 @@ new CanaryRelease(chart, 'reviews-v3', {
   image: 'registry.example.com/reviews:3.0.0',
   version: 'v3',
   subset: 'v3',
-  plan: CanaryPlan.steps([10, 50, 100]),
+  plan: CanaryPlan.steps([10, 50, 100]), // phases `canary-10`, `canary-50`, `canary-100`
   phase: 'canary-10',
   baseline: [{ subset: 'v1', weight: Weight.percent(50) }, { subset: 'v2', weight: Weight.percent(50) }],
 });

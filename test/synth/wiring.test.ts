@@ -51,5 +51,8 @@ describe('the synth layer wires the checks into every MeshChart', () => {
     expect(lines[0]).toMatch(/^Validation failed with the following errors \(\d+; nothing was written\):$/);
     expect((error as MeshSynthError).problems.length).toBe(lines.length - 1);
     expect(lines.slice(1).every((l) => /\[MESH\d+\]/.test(l))).toBe(true);
+    // and Node's report of the uncaught error (util.inspect: the stack, then the own enumerable properties) lists each problem once
+    const printed = require('node:util').inspect(error);
+    expect(lines.slice(1).every((l) => printed.split(l.trim()).length === 2)).toBe(true);
   });
 });

@@ -1,4 +1,6 @@
 import { analyze } from '../../src/validate/analysis';
+import { IngressGateway, MeshChart, MeshService } from '../../src';
+import { meshChart, synth } from '../util';
 import { app, authorizationPolicy, M } from './fixtures';
 
 /** `api` calls `orders` with `methods`; each route's timeout and retries as given. */
@@ -124,4 +126,44 @@ describe('methods follow the routes in their first-match order (a writes route a
     // The namespace's allow-nothing policy selects every workload of it: api, which no rule admits anything to, gets nothing.
     expect(found([...manifests, authorizationPolicy('allow-nothing', {})])).toEqual([]);
   });
+});
+
+describe('a mesh route carries the sidecars\' requests only; the gateway sends through its own route', () => {
+  // https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService (gateways: `mesh` is the sidecars)
+  const warnings = (build: (chart: MeshChart, web: MeshService, api: MeshService) => void) => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    const api = new MeshService(chart, 'api', { image: 'api:1' });
+    web.calls(api, { methods: ['GET', 'POST'], paths: ['/api/*'] });
+    build(chart, web, api);
+    return analyze(synth(app))
+      .filter((f) => ['MESH111', 'MESH660', 'MESH661', 'MESH662'].includes(f.code))
+      .map((f) => `${f.code} ${f.resource.kind}/${f.resource.name}`);
+  };
+
+  test("a front end only the ingress gateway calls: its mesh route's default retries are behind no caller (no MESH660-662)", () => {
+    // GIVEN web reached through IngressGateway.route alone, calling api with POST
+    // THEN web's own VirtualService (bound to the mesh) is on no request's path, and the gateway's route never resends
+    expect(warnings((chart, web) => new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web)))
+      .toEqual([]);
+  });
+
+  test('the same front end called by a sidecar client too: its mesh route is on the path again (MESH660)', () => {
+    // GIVEN a mesh client that POSTs to web as well
+    const found = warnings((chart, web) => {
+      new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web);
+      new MeshService(chart, 'bff', { image: 'bff:1' }).calls(web, { methods: ['POST'] });
+    });
+    // THEN web's mesh route (its writes now retried only on what never reached it) gives up before api's route may answer
+    expect(found).toEqual(['MESH660 VirtualService/web']);
+  });
+});
+
+test('one finding per outer rule, inner route and message: an inner route of two rules with one timeout is reported once', () => {
+  // GIVEN orders' route split into a header rule and a default rule, both 15s, behind api's 2s tries
+  const manifests = chain({ timeout: '5s', retries: { attempts: 3, perTryTimeout: '2s', retryOn: 'connect-failure' } }, { timeout: '15s' }, ['GET']);
+  const ordersVs = manifests.find((m) => m.kind === 'VirtualService' && m.metadata.name === 'orders')!;
+  ordersVs.spec.http = [{ ...ordersVs.spec.http[0], match: [{ headers: { 'x-beta': { exact: '1' } } }] }, ordersVs.spec.http[0]];
+  // THEN api's rule is reported once
+  expect(found(manifests)).toEqual(['MESH660 api spec.http[0].retries.perTryTimeout -> orders']);
 });

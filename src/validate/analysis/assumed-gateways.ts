@@ -23,6 +23,12 @@ export interface AssumedIngressGateway {
   readonly podLabels: Readonly<Record<string, string>>;
   /** The Service's ports and the pod ports they target. */
   readonly ports: readonly { readonly name: string; readonly port: number; readonly targetPort: number }[];
+  /**
+   * The pods' ServiceAccount: their identity, which AuthorizationPolicies name to admit the gateway.
+   * @default 'istio-ingressgateway-service-account' (the name Istio's ingress gateway chart gives it)
+   * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateways/istio-ingress/templates/serviceaccount.yaml
+   */
+  readonly serviceAccount?: string;
 }
 
 /**
@@ -50,6 +56,7 @@ export function platformIngressGateway(platform: MeshPlatform): AssumedIngressGa
     name: gw.name,
     namespace: gw.namespace,
     podLabels: gw.podLabels,
+    serviceAccount: gw.serviceAccount,
     ports: [
       { name: 'http2', port: gw.httpServicePort, targetPort: gw.httpPort },
       { name: 'https', port: gw.httpsServicePort, targetPort: gw.httpsPort },
@@ -76,7 +83,7 @@ export function defaultIngressGateway(services: readonly Manifest[],
     out.push(
       {
         apiVersion: 'v1', kind: 'Pod', metadata: { name: `${gateway.name}-dummypod`, namespace: gateway.namespace, labels },
-        spec: { containers: [{ name: 'istio-proxy' }] },
+        spec: { serviceAccountName: gateway.serviceAccount ?? 'istio-ingressgateway-service-account', containers: [{ name: 'istio-proxy' }] },
       },
       {
         apiVersion: 'v1', kind: 'Service', metadata: { name: gateway.name, namespace: gateway.namespace },

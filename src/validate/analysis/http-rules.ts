@@ -8,6 +8,7 @@ import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { AnalysisView, namespaceOf } from './view';
 import { analyzerFqdn } from '../model/hosts';
+import { admitsSidecarClients, gatewayIdentities } from './rule-sources';
 import { dict, list } from '../values';
 import { WRITE_METHODS } from '../../core/http';
 import { shadowedRules } from './shadowed-routes';
@@ -214,11 +215,14 @@ const SERVER_ERROR_RETRIES = ['5xx', 'gateway-error'];
  * whose operation names no methods (or that has no operation) grants every method, `*`, as Istio
  * reads it (core/http.ts, isEveryMethod), so a route to it may serve POST.
  */
-function allowedMethodsByWorkload(index: AnalysisView): Map<Manifest, Set<string>> {
+function allowedMethodsByWorkload(index: AnalysisView, sidecarsOnly: boolean): Map<Manifest, Set<string>> {
   const out = new Map<Manifest, Set<string>>();
+  const gateways = gatewayIdentities(index);
   for (const ap of index.ofKind('AuthorizationPolicy')) {
     if ((ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
-    const methods = list(ap.spec?.rules).flatMap(operationMethods);
+    // A mesh route serves only what the rules grant to sidecar clients (rule-sources.ts).
+    const rules = list(ap.spec?.rules).filter((rule: any) => !sidecarsOnly || admitsSidecarClients(rule, gateways));
+    const methods = rules.flatMap(operationMethods);
     if (methods.length === 0) continue;
     for (const w of index.workloadsMatching(namespaceOf(ap), dict(ap.spec?.selector?.matchLabels))) {
       const set = out.get(w.manifest) ?? new Set<string>();
@@ -239,14 +243,17 @@ export const retryNonIdempotent: AnalysisCheck = {
   title: 'retries on 5xx for a route that serves non-idempotent methods',
   run(index) {
     const out: Finding[] = [];
-    let granted: Map<Manifest, Set<string>> | undefined;
-    const allowedOn = (fqdn: string): string[] => {
+    const granted = new Map<boolean, Map<Manifest, Set<string>>>();
+    const allowedOn = (fqdn: string, sidecarsOnly: boolean): string[] => {
       const svc = index.service(fqdn);
       if (!svc) return [];
-      granted ??= allowedMethodsByWorkload(index);
-      return index.workloadsOfService(svc).flatMap((w) => [...(granted!.get(w.manifest) ?? [])]);
+      let byWorkload = granted.get(sidecarsOnly);
+      if (!byWorkload) granted.set(sidecarsOnly, byWorkload = allowedMethodsByWorkload(index, sidecarsOnly));
+      return index.workloadsOfService(svc).flatMap((w) => [...(byWorkload.get(w.manifest) ?? [])]);
     };
     for (const vs of index.ofKind('VirtualService')) {
+      // A route that names no gateway carries the sidecars' requests alone.
+      const meshOnly = list(vs.spec?.gateways).every((g: unknown) => g === 'mesh');
       const reach = methodsReachingRules(httpRules(vs));
       httpRules(vs).forEach((rule, i) => {
         const on = String(rule?.retries?.retryOn ?? '').split(',').map((s) => s.trim());
@@ -258,7 +265,7 @@ export const retryNonIdempotent: AnalysisCheck = {
           served = [...r.only];
         } else {
           const hosts: string[] = list(rule?.route).map((x: any) => analyzerFqdn(String(x?.destination?.host ?? ''), namespaceOf(vs)));
-          served = reaching(hosts.flatMap(allowedOn), r);
+          served = reaching(hosts.flatMap((h) => allowedOn(h, meshOnly)), r);
         }
         const risky = [...new Set(served.filter((m) => NON_IDEMPOTENT.includes(m) || m === '*'))].sort();
         if (risky.length > 0) {

@@ -34,5 +34,13 @@ export function analyze(
   manifests: readonly Manifest[] | ClusterModel, ingressGateways?: AssumedIngressGateway | readonly AssumedIngressGateway[],
 ): Finding[] {
   const view = AnalysisView.of(manifests instanceof ClusterModel ? manifests : ClusterModel.of(manifests), ingressGateways);
-  return ANALYSIS_CHECKS.flatMap((c) => c.run(view));
+  // A check may reach one finding by two paths (two rules of an inner route with one timeout): it is one finding.
+  const seen = new Set<string>();
+  return ANALYSIS_CHECKS.flatMap((c) => c.run(view)).filter((f) => {
+    const r = f.resource;
+    const key = [f.code, r.kind, r.namespace, r.name, f.field, f.message, f.related?.kind, f.related?.namespace, f.related?.name].join('\u0000');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -14,6 +14,7 @@ import { AnalysisView, namespaceOf, push, Workload } from './view';
 import { analyzerFqdn } from '../model/hosts';
 import { dict, list } from '../values';
 import { methodsReachingRules, operationMethods, reaching, RuleMethods } from './rule-methods';
+import { admitsSidecarClients, gatewayIdentities } from './rule-sources';
 
 /** Methods a retry may apply twice: RFC 9110 §9.2.2 makes GET, HEAD, PUT, DELETE, OPTIONS and TRACE idempotent. */
 const NON_IDEMPOTENT = new Set(['POST', 'PATCH', '*']);
@@ -55,11 +56,16 @@ interface Call {
   readonly methods: Set<string>;
 }
 
-function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
+/**
+ * The hops of a VirtualService by destination host; `mesh`: the sidecars use it (no `gateways`, or
+ * `mesh` among them); `meshOnly`: only the sidecars do (it names no gateway).
+ */
+function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean; meshOnly: boolean }[] {
   const ns = namespaceOf(vs);
   const gateways: string[] = list(vs.spec?.gateways);
   const mesh = gateways.length === 0 || gateways.includes('mesh');
-  const out: { host: string; hop: Hop; mesh: boolean }[] = [];
+  const meshOnly = gateways.every((g) => g === 'mesh');
+  const out: { host: string; hop: Hop; mesh: boolean; meshOnly: boolean }[] = [];
   const rules: any[] = Array.isArray(vs.spec?.http) ? vs.spec.http : [];
   const reach = methodsReachingRules(rules);
   rules.forEach((rule: any, i: number) => {
@@ -75,7 +81,7 @@ function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean }[] {
       perTryTimeout: attempts > 0 ? durationMillis(retries?.perTryTimeout) : undefined, reach: reach[i],
     };
     const hosts = new Set<string>(list(rule?.route).map((r: any) => analyzerFqdn(String(r?.destination?.host ?? ''), ns)));
-    for (const host of hosts) out.push({ host, hop: { ...hop, host }, mesh });
+    for (const host of hosts) out.push({ host, hop: { ...hop, host }, mesh, meshOnly });
   });
   return out;
 }
@@ -103,12 +109,23 @@ function flaggerRoutes(index: AnalysisView): Manifest[] {
   });
 }
 
+/** What the ALLOW policies grant (rule-sources.ts says which grants a mesh route serves). */
+interface Grants {
+  readonly calls: Call[];
+  /** The methods granted on each workload from any source (none for a workload that ALLOW policies select but no rule grants). */
+  readonly granted: Map<Manifest, Set<string>>;
+  /** The same, from the rules that may admit a sidecar client: the methods the workload's mesh routes serve. */
+  readonly meshGranted: Map<Manifest, Set<string>>;
+}
+
 /**
- * The calls the ALLOW policies grant, principal by principal, and the methods granted on each workload from any source
- * (none for a workload that ALLOW policies select but no rule grants; no entry, any method, for one no ALLOW policy selects).
+ * The calls the ALLOW policies grant, principal by principal, and the methods granted on each workload
+ * (no entry, any method, for a workload no ALLOW policy selects).
  */
-function callsOf(index: AnalysisView): { calls: Call[]; granted: Map<Manifest, Set<string>> } {
+function callsOf(index: AnalysisView): Grants {
   const granted = new Map<Manifest, Set<string>>();
+  const meshGranted = new Map<Manifest, Set<string>>();
+  const gateways = gatewayIdentities(index);
   const byIdentity = new Map<string, Workload[]>();
   for (const w of index.workloads) push(byIdentity, `${w.namespace}/${w.serviceAccount}`, w);
   const calls: Call[] = [];
@@ -118,17 +135,20 @@ function callsOf(index: AnalysisView): { calls: Call[]; granted: Map<Manifest, S
     if (callees.length === 0) continue;
     // Once an ALLOW policy selects a workload, only what some ALLOW rule grants reaches it: a
     // policy without rules (allow-nothing) grants nothing.
-    for (const callee of callees) if (!granted.has(callee.manifest)) granted.set(callee.manifest, new Set<string>());
+    for (const callee of callees) {
+      if (!granted.has(callee.manifest)) granted.set(callee.manifest, new Set<string>());
+      if (!meshGranted.has(callee.manifest)) meshGranted.set(callee.manifest, new Set<string>());
+    }
     for (const rule of list(ap.spec?.rules)) {
       const methods = new Set<string>(operationMethods(rule));
       const ops = list(rule?.to).map((t: any) => t?.operation).filter(Boolean);
       // A rule whose every operation names only ports that are not HTTP on the callee admits
       // TCP connections: no HTTP route, so no HTTP retry, is involved.
       const httpCallees = callees.filter((callee) => !tcpOnly(ops, httpTargetPorts(index, callee)));
+      const fromSidecars = admitsSidecarClients(rule, gateways);
       for (const callee of httpCallees) {
-        const set = granted.get(callee.manifest) ?? new Set<string>();
-        methods.forEach((m) => set.add(m));
-        granted.set(callee.manifest, set);
+        methods.forEach((m) => granted.get(callee.manifest)!.add(m));
+        if (fromSidecars) methods.forEach((m) => meshGranted.get(callee.manifest)!.add(m));
       }
       for (const from of list(rule?.from)) {
         for (const p of list(from?.source?.principals)) {
@@ -142,7 +162,7 @@ function callsOf(index: AnalysisView): { calls: Call[]; granted: Map<Manifest, S
       }
     }
   }
-  return { calls, granted };
+  return { calls, granted, meshGranted };
 }
 
 /** True if every operation names ports, none of them an HTTP port of the callee. */
@@ -196,17 +216,20 @@ interface HopPair {
 function hopPairs(index: AnalysisView): { pairs: HopPair[]; served: Map<Hop, Set<string>> } {
   const outerByHost = new Map<string, Hop[]>();
   const innerByHost = new Map<string, Hop[]>();
+  const meshOnlyHops = new Set<Hop>();
   for (const vs of [...index.ofKind('VirtualService'), ...flaggerRoutes(index)]) {
-    for (const { host, hop, mesh } of hopsOf(vs)) {
+    for (const { host, hop, mesh, meshOnly } of hopsOf(vs)) {
       push(outerByHost, host, hop);
       if (mesh) push(innerByHost, host, hop);
+      if (meshOnly) meshOnlyHops.add(hop);
     }
   }
   const hostsOf = hostsByWorkload(index);
   const pairs = new Map<string, HopPair>();
   const served = new Map<Hop, Set<string>>();
-  const { calls, granted } = callsOf(index);
-  for (const [workload, methods] of granted) {
+  const { calls, granted, meshGranted } = callsOf(index);
+  // A mesh route serves the methods granted to sidecar clients; the gateways send through their own routes.
+  for (const [workload, methods] of meshGranted) {
     for (const i of (hostsOf.get(workload) ?? []).flatMap((h) => innerByHost.get(h) ?? [])) {
       const set = served.get(i) ?? new Set<string>();
       reaching(methods, i.reach).forEach((m) => set.add(m));
@@ -216,9 +239,12 @@ function hopPairs(index: AnalysisView): { pairs: HopPair[]; served: Map<Hop, Set
   for (const call of calls) {
     const inner = (hostsOf.get(call.callee.manifest) ?? []).flatMap((h) => innerByHost.get(h) ?? []);
     const outer = (hostsOf.get(call.caller.manifest) ?? []).flatMap((h) => outerByHost.get(h) ?? []);
-    const callerMethods = granted.get(call.caller.manifest) ?? new Set(['*']);
     for (const o of outer) {
-      const outerWrites = reaching(callerMethods, o.reach).some((m) => NON_IDEMPOTENT.has(m));
+      const callerMethods = (meshOnlyHops.has(o) ? meshGranted : granted).get(call.caller.manifest) ?? new Set(['*']);
+      const carried = reaching(callerMethods, o.reach);
+      // No request reaches the caller through this route (a mesh route of a service only the gateway calls).
+      if (carried.length === 0) continue;
+      const outerWrites = carried.some((m) => NON_IDEMPOTENT.has(m));
       for (const i of inner) {
         if (o.host === i.host) continue; // a service calling itself is one hop
         const methods = reaching(call.methods, i.reach);
