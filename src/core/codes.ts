@@ -295,6 +295,8 @@ export const Codes = {
   INVALID_JWT_RULE: 'MESH210',
   /** A headless Service's pods without a sidecar, called from the mesh: Istio always sends them mTLS. */
   HEADLESS_WITHOUT_SIDECAR: 'MESH211',
+  /** A container's CPU or memory request above its limit, which the API server rejects. */
+  REQUEST_ABOVE_LIMIT: 'MESH212',
   // Releases (canary, blue/green, Flagger, rollback rules, fault injection): MESH300-MESH349.
   /** A canary phase's weight is not a whole percentage from 0 to 100. */
   CANARY_WEIGHT_OUT_OF_RANGE: 'MESH300',

@@ -18,7 +18,7 @@ import { TierDefaults } from './tier-defaults';
 import { ServiceSecurity } from './security/service-security';
 import type { AdmitOptions } from './security/remote-admission';
 import type { RemoteCaller } from './remote-caller';
-import { ContainerResources, DEFAULT_RESOURCES, StatefulOptions } from '../workload/container-options';
+import { ContainerResources, StatefulOptions, withResourceDefaults } from '../workload/container-options';
 import { PodOptions } from '../workload/pod-props';
 import { addServiceAccount, WorkloadDeployment, WorkloadResource, WorkloadServiceAccount, WorkloadStatefulSet } from '../workload/workload';
 import { Adoption, adoptionOf, adoptionProblems, adoptionProps } from './adopted-workload';
@@ -177,7 +177,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this.pod = pod;
     this.image = image;
     this.overrides = { timeout, retries, loadBalancer, connectionPool, outlierDetection };
-    this.resources = { ...DEFAULT_RESOURCES, ...resources };
+    this.resources = withResourceDefaults(resources);
     this.automountServiceAccountToken = adoption ? adoption.description.automountServiceAccountToken : automountServiceAccountToken ?? false;
     this.slo = slo;
     this.chart = meshChartOf(this);
@@ -488,7 +488,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
   private problems(): string[] {
     const out = workloadProblems({
-      name: this.name, version: this.version, replicas: this.replicas, ports: this.ports, pod: this.pod, plan: this.plan,
+      name: this.name, version: this.version, replicas: this.replicas, ports: this.ports, pod: this.pod, resources: this.resources, plan: this.plan,
       addressEnv: this._addressEnv.map((a) => a.name), stateful: this.stateful, service: this.serviceOptions, serviceType: this.serviceType,
       built: !this.adoption,
     });

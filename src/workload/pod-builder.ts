@@ -8,7 +8,7 @@ import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { podHardeningProblems } from './pod-hardening';
-import { ContainerOptions, ContainerPortOptions, ContainerResources, DEFAULT_RESOURCES, VolumeClaim } from './container-options';
+import { ContainerOptions, ContainerPortOptions, ContainerResources, VolumeClaim, withResourceDefaults } from './container-options';
 import { ContainerExtras, MeshDeployment, MeshStatefulSet, MeshWorkloadObject, PodExtras } from './mesh-pod';
 import { HealthProbe, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';
 import { PodOptions } from './pod-props';
@@ -133,7 +133,7 @@ class PodBuilder {
     const security = renderContainerSecurity(c.name, this.podSecurity, c.security as ContainerSecurityOptions | undefined);
     Object.assign(this.exceptionAnnotations, security.annotations);
     // The application and its init containers share the service's resources; other containers start from the defaults.
-    const r = { ...(role === 'app' || role === 'init' ? this.appResources : DEFAULT_RESOURCES), ...c.resources };
+    const r = role === 'app' || role === 'init' ? withResourceDefaults(c.resources, this.appResources) : withResourceDefaults(c.resources);
     const probes = role === 'init' ? {} : this.probes(c.name, role === 'sidecar', c.probes ?? {}, c.ports?.[0]?.number);
     const ctx = security.context;
     const opts: kplus.ContainerProps = {

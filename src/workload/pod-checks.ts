@@ -8,7 +8,7 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { podHardeningProblems } from './pod-hardening';
-import { ContainerOptions } from './container-options';
+import { ContainerOptions, ContainerResources, resourceProblems, withResourceDefaults } from './container-options';
 import { EnvValue, HealthProbe, VolumeMountOptions } from './pod-options';
 import { PodOptions, SidecarOptions } from './pod-props';
 import { schedulingProblems } from './scheduling';
@@ -201,7 +201,9 @@ function mountProblems({ pod, out, volumeNames }: PodCheck, field: string, mount
 function containerProblems(
   check: PodCheck,
   field: string,
-  c: { name: string; env?: Record<string, EnvValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions },
+  c: {
+    name: string; env?: Record<string, EnvValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions; resources?: ContainerResources;
+  },
 ): void {
   const { out, containerNames } = check;
   const p = dns1123LabelProblem(c.name);
@@ -212,6 +214,8 @@ function containerProblems(
   out.push(...envSourceProblems(`${field}.env`, c.env));
   mountProblems(check, `${field}.mounts`, c.mounts);
   out.push(...securityProblems(`${field}.security`, c.security), ...exceptionKeyProblems(`${field}.security`, c.name, c.security));
+  const unlimited = (c.security?.exceptions ?? []).map((e) => e.field);
+  out.push(...resourceProblems(`${field}.resources`, withResourceDefaults(c.resources), unlimited));
 }
 
 /** The app container's security and the pod's: user and group ids, never root without a HardeningException. */

@@ -24,7 +24,7 @@ new MeshService(chart, 'catalogue', {
     ports: [{ number: 9419, name: 'http-metrics' }],
     probes: { readiness: HealthProbe.http('/health') },
     security: { runAsUser: 65535, runAsGroup: 65535 },
-    resources: { cpuLimitMillis: 100, memoryLimitMebibytes: 64 },
+    resources: { cpuRequestMillis: 20, cpuLimitMillis: 100, memoryRequestMebibytes: 32, memoryLimitMebibytes: 64 },
   }],
   podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9419' },
 });

@@ -249,7 +249,8 @@ describe('well-known images, typed props only', () => {
       ports: [{ containerPort: 9419, name: 'http-metrics' }],
       readinessProbe: { httpGet: { path: '/health', port: 9419 } },
       securityContext: { runAsUser: 65535, runAsGroup: 65535, runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-      resources: { limits: { cpu: '100m', memory: '64Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
+      // The default memory request (128Mi) is lowered to the limit the exporter is given: a request above its limit is refused (MESH212).
+      resources: { limits: { cpu: '100m', memory: '64Mi' }, requests: { cpu: '100m', memory: '64Mi' } },
     });
     expect(exporter).not.toHaveProperty('imagePullPolicy');
     expect(find(out, 'Service', 'rabbitmq').spec.ports).toEqual([{ name: 'tcp-amqp', port: 5672, targetPort: 5672, protocol: 'TCP' }]);
