@@ -39,7 +39,6 @@ import { CalledService, callProblems } from './call-problems';
 
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export type { IMeshServiceNode } from './interfaces';
-export { policyProblems } from './policy-problems';
 
 /**
  * One service of the mesh: its workload (a cdk8s-plus-27 Deployment, a StatefulSet for a

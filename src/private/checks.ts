@@ -27,5 +27,3 @@ export function integerProblems(fields: Record<string, number | undefined>, min:
   return out;
 }
 
-/** `250ms`-style text of a duration, for messages. */
-export { describeDuration };

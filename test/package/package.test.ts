@@ -176,7 +176,8 @@ describe('npm package', () => {
     }
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'team-catalog', private: true, dependencies: { 'cdk8s-mesh': 'file:cdk8s-mesh.tgz' } }));
     fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, types: [], outDir: 'out' },
+      // skipLibCheck false: the package's .d.ts (and the dependencies' they name) are checked as a consumer's compiler reads them.
+      compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: false, types: [], outDir: 'out' },
       include: ['main.ts'],
     }));
     fs.writeFileSync(path.join(project, 'main.ts'), `
@@ -203,6 +204,16 @@ if (typeof renderTopology !== 'function' || typeof VirtualService !== 'function'
 `);
     // WHEN it is type-checked against the packed .d.ts and run with node: no CRD option, no ../shared beside it
     run(process.execPath, [TSC, '-p', 'tsconfig.json'], project);
+    // AND every .d.ts the package ships compiles without skipLibCheck, under node16 and bundler resolution alike: no
+    // declaration names what stripInternal removed (TS2305, TS2304), none imports a path the dependencies' exports hide (TS2307)
+    for (const [module, moduleResolution] of [['node16', 'node16'], ['preserve', 'bundler']]) {
+      fs.writeFileSync(path.join(project, 'tsconfig.lib.json'), JSON.stringify({
+        compilerOptions: { target: 'ES2022', module, moduleResolution, strict: true, skipLibCheck: false, types: [], noEmit: true },
+        include: ['node_modules/cdk8s-mesh/lib/**/*.d.ts'],
+      }));
+      const lib = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.lib.json'], { cwd: project, encoding: 'utf8' });
+      expect(`${moduleResolution}: ${lib.stdout}${lib.stderr}`).toBe(`${moduleResolution}: `);
+    }
     expect(fs.existsSync(path.join(modules, 'shared'))).toBe(false);
     execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: project, stdio: 'pipe', env: withoutCrdOption() });
     // THEN its manifests and topology are written as for the EC site
