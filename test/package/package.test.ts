@@ -162,6 +162,28 @@ describe('npm package', () => {
     expect(result.succeeded).toBe(true);
   });
 
+  test('`npm pack` builds lib/ afresh (prepack): a stale or leftover file of lib/ never reaches the tarball', () => {
+    // GIVEN a copy of the sources with a lib/ from an older build: a module since removed, an index that is not today's
+    const copy = path.join(work, 'clean');
+    fs.mkdirSync(copy);
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.package.json']) fs.copyFileSync(path.join(ROOT, f), path.join(copy, f));
+    for (const d of ['src', 'imports', 'schemas', 'scripts']) fs.cpSync(path.join(ROOT, d), path.join(copy, d), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+    fs.mkdirSync(path.join(copy, 'lib', 'src'), { recursive: true });
+    fs.writeFileSync(path.join(copy, 'lib', 'src', 'removed-module.js'), 'stale');
+    fs.writeFileSync(path.join(copy, 'lib', 'src', 'index.js'), 'stale');
+    // WHEN it is packed with its scripts
+    const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: copy, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+    expect(`${pack.status}\n${pack.status === 0 ? '' : pack.stdout + pack.stderr}`).toBe('0\n');
+    const out = JSON.parse(pack.stdout.replace(/^[^[]*/, ''));
+    const files: string[] = out[0].files.map((f: { path: string }) => f.path);
+    // THEN the tarball holds today's build and nothing of the old one
+    expect(files).toContain('lib/src/index.js');
+    expect(files).toContain('lib/src/graph/mesh-service.d.ts');
+    expect(files).not.toContain('lib/src/removed-module.js');
+    expect(fs.readFileSync(path.join(copy, 'lib', 'src', 'index.js'), 'utf8')).not.toBe('stale');
+  }, 240_000);
+
   test('another team installs it, writes its own chart and synthesizes it', () => {
     // GIVEN a fresh project with the tarball unpacked into node_modules/cdk8s-mesh
     const project = path.join(work, 'consumer');
