@@ -297,6 +297,10 @@ export const Codes = {
   HEADLESS_WITHOUT_SIDECAR: 'MESH211',
   /** A container's CPU or memory request above its limit, which the API server rejects. */
   REQUEST_ABOVE_LIMIT: 'MESH212',
+  /** A retry condition Envoy does not know, or an empty list of conditions. */
+  INVALID_RETRY_CONDITION: 'MESH213',
+  /** An HTTP route that neither forwards (no destination), redirects nor answers (directResponse). */
+  ROUTE_WITHOUT_DESTINATION: 'MESH214',
   // Releases (canary, blue/green, Flagger, rollback rules, fault injection): MESH300-MESH349.
   /** A canary phase's weight is not a whole percentage from 0 to 100. */
   CANARY_WEIGHT_OUT_OF_RANGE: 'MESH300',
