@@ -64,7 +64,9 @@ export type {
   AccessMode, ContainerOptions, ContainerPortOptions, ContainerResources, StatefulOptions, VolumeClaimOptions,
 } from './workload/container-options';
 export { HardeningException, SeccompProfile } from './workload/security-context';
-export type { ContainerSecurityOptions, HardeningField, LinuxCapability, PodSecurityOptions } from './workload/security-context';
+export type {
+  ContainerSecurityOptions, HardeningField, LinuxCapability, PodSecurityOptions, RootEntrypointOptions,
+} from './workload/security-context';
 export { Toleration } from './workload/scheduling';
 export type {
   AffinityOptions, NodeLabelRequirement, PodAffinityRule, PodSchedulingOptions, PreferredNodeTerm, TaintEffect, TolerationOptions,

@@ -301,6 +301,8 @@ export const Codes = {
   INVALID_RETRY_CONDITION: 'MESH213',
   /** An HTTP route that neither forwards (no destination), redirects nor answers (directResponse). */
   ROUTE_WITHOUT_DESTINATION: 'MESH214',
+  /** A container running as root with every capability dropped and neither SETUID nor SETGID added (warning). */
+  ROOT_WITHOUT_SETUID: 'MESH215',
   // Releases (canary, blue/green, Flagger, rollback rules, fault injection): MESH300-MESH349.
   /** A canary phase's weight is not a whole percentage from 0 to 100. */
   CANARY_WEIGHT_OUT_OF_RANGE: 'MESH300',

@@ -45,6 +45,7 @@ export const WARNING_CODES = [
   Codes.METHOD_NEVER_MATCHES,
   Codes.FLAGGER_MIRRORS_WRITES,
   Codes.RATE_LIMIT_KEY_CLIENT_HEADER,
+  Codes.ROOT_WITHOUT_SETUID,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

@@ -1,10 +1,13 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { MeshApp, validateManifests, formatFinding } from 'cdk8s-mesh';
+import { MeshApp, MeshChart, MeshService, Warnings } from 'cdk8s-mesh';
 
-// CRDs come from crdDirectory, else $CDK8S_MESH_CRDS, else the package's schemas/.
-const app = new MeshApp({ crdDirectory: '/opt/crds' });
-// Opt out (for example where no CRDs are at hand): new MeshApp({ schemaValidation: false })
-
-const problems = validateManifests(app.manifests().map((f) => f.manifest), { schemaOnly: false });
-problems.forEach((p) => console.log(formatFinding(p)));
+const app = new MeshApp();
+const chart = new MeshChart(app, 'production', { namespace: 'production' });
+const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
+const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
+gateway.calls(order, { methods: ['POST'], paths: ['/api/orders/*'] });
+Warnings.of(order).acknowledge('MESH111', 'order creation carries an idempotency key');
+// synth prints: cdk8s-mesh: 1 acknowledged warning: MESH111 ×1 (production/order-service)
+// and writes on VirtualService order-service:
+//   metadata.annotations: { acknowledged.mesh.cdk8s.io/MESH111: order creation carries an idempotency key }
 export {};
