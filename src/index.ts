@@ -58,7 +58,7 @@ export { EnvValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
 export type {
   EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
 } from './workload/pod-options';
-export type { InitContainerOptions, PodOptions, SidecarOptions } from './workload/pod-props';
+export type { AppMetricsOptions, InitContainerOptions, PodOptions, SidecarOptions } from './workload/pod-props';
 export { VolumeClaim } from './workload/container-options';
 export type {
   AccessMode, ContainerOptions, ContainerPortOptions, ContainerResources, StatefulOptions, VolumeClaimOptions,

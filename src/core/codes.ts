@@ -351,6 +351,8 @@ export const Codes = {
   INVALID_OBSERVABILITY_LABEL: 'MESH407',
   /** A service's own trace sampling that never applies: every source its policy admits is a proxy, which decides first. */
   TRACING_SAMPLING_NEVER_APPLIES: 'MESH408',
+  /** A pod's metrics endpoint on no container port, a bad path, without a sidecar, or prometheus.io annotations set by hand. */
+  INVALID_APP_METRICS: 'MESH409',
   // Flow verification: MESH600-MESH629.
   /** A flow the constructs intend (a declared call, a gateway route, a scrape...) is refused by the rendered manifests. */
   INTENDED_FLOW_REFUSED: 'MESH600',

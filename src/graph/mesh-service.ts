@@ -19,7 +19,7 @@ import { ServiceSecurity } from './security/service-security';
 import type { AdmitOptions } from './security/remote-admission';
 import type { RemoteCaller } from './remote-caller';
 import { ContainerResources, StatefulOptions, withResourceDefaults } from '../workload/container-options';
-import { PodOptions } from '../workload/pod-props';
+import { AppMetricsOptions, PodOptions } from '../workload/pod-props';
 import { addServiceAccount, WorkloadDeployment, WorkloadResource, WorkloadServiceAccount, WorkloadStatefulSet } from '../workload/workload';
 import { Adoption, adoptionOf, adoptionProblems, adoptionProps } from './adopted-workload';
 import { ExternalService } from './external-service';
@@ -126,6 +126,10 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public readonly exportTo?: ExportTo;
   /** The shape of the service's pods (env, volumes, probes, sidecar settings, ...), as given. */
   public readonly pod: Readonly<PodOptions>;
+  /** Where its pods serve metrics of their own, if they do (`metrics`), scraped merged on 15020. */
+  public get appMetrics(): AppMetricsOptions | undefined {
+    return this.pod.metrics;
+  }
   /** Container CPU and memory of every version, over the library's default requests and limits. */
   public readonly resources: Required<ContainerResources>;
   /** Whether the pods mount their ServiceAccount token. */

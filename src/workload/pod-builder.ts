@@ -13,7 +13,7 @@ import { ContainerExtras, MeshDeployment, MeshStatefulSet, MeshWorkloadObject, P
 import { HealthProbe, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';
 import { PodOptions } from './pod-props';
 import { isEmptyDir, TMP_VOLUME, toKplusEnv, toKplusProbe, toKplusVolume, toKubeProbe } from './pod-render';
-import { markChecked, podAnnotations, sidecarLabels } from './pod-checks';
+import { markChecked, metricsLabels, podAnnotations, sidecarLabels } from './pod-checks';
 import { renderScheduling, spreadsOf } from './scheduling';
 import { ContainerSecurityOptions, renderContainerSecurity, resolvePodSecurity, ResolvedPodSecurity } from './security-context';
 
@@ -68,7 +68,7 @@ export function addWorkload(scope: Construct, id: string, spec: WorkloadSpec): M
     automountServiceAccountToken: spec.automountServiceAccountToken,
     // The library's labels win over the user's: the selector and Istio's telemetry read them.
     podMetadata: {
-      labels: { ...pod.podLabels, ...sidecarLabels(pod.sidecar), ...spec.labels },
+      labels: { ...pod.podLabels, ...sidecarLabels(pod.sidecar), ...metricsLabels(pod), ...spec.labels },
       annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
     },
     securityContext: { ensureNonRoot: true, user: podSecurity.runAsUser, group: podSecurity.runAsGroup, fsGroup: podSecurity.fsGroup },

@@ -7,6 +7,7 @@ import { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
+import { APP_METRICS_LABEL, APP_METRICS_MERGED } from '../core/labels';
 import { podHardeningProblems } from './pod-hardening';
 import { ContainerOptions, ContainerResources, resourceProblems, withResourceDefaults } from './container-options';
 import { EnvValue, HealthProbe, VolumeMountOptions } from './pod-options';
@@ -37,6 +38,35 @@ export function podAnnotations(pod: PodOptions): Record<string, string> {
   if (s.cpuLimitMillis !== undefined) out['sidecar.istio.io/proxyCPULimit'] = `${s.cpuLimitMillis}m`;
   if (s.memoryRequestMebibytes !== undefined) out['sidecar.istio.io/proxyMemory'] = `${s.memoryRequestMebibytes}Mi`;
   if (s.memoryLimitMebibytes !== undefined) out['sidecar.istio.io/proxyMemoryLimit'] = `${s.memoryLimitMebibytes}Mi`;
+  // istio/istio pkg/kube/inject/inject.go applyPrometheusMerge: the injector moves these into the agent's
+  // ISTIO_PROMETHEUS_ANNOTATIONS and points them at 15020, where the agent serves them with Envoy's.
+  if (pod.metrics) {
+    out['prometheus.io/scrape'] = 'true';
+    out['prometheus.io/port'] = String(pod.metrics.port);
+    out['prometheus.io/path'] = pod.metrics.path ?? '/metrics';
+  }
+  return out;
+}
+
+/** The label the `app-metrics` PodMonitor selects, on pods with {@link PodOptions.metrics}. */
+export function metricsLabels(pod: PodOptions): Record<string, string> {
+  return pod.metrics ? { [APP_METRICS_LABEL]: APP_METRICS_MERGED } : {};
+}
+
+/** The metrics endpoint: a container port of the pod, an absolute path, a sidecar to merge them, the annotations set through it. */
+function metricsProblems(pod: PodOptions, ports: readonly number[]): string[] {
+  const out: string[] = [];
+  const bad = (field: string, m: string) => out.push(formatProblem(Codes.INVALID_APP_METRICS, `${field}: ${m}`));
+  for (const k of Object.keys(pod.podAnnotations ?? {})) {
+    if (k.startsWith('prometheus.io/')) bad(`podAnnotations.${k}`, 'set where the pod serves its metrics with metrics: { port, path }');
+  }
+  const m = pod.metrics;
+  if (!m) return out;
+  const own = [...ports, ...[...(pod.containers ?? []), ...(pod.sidecarContainers ?? [])].flatMap((c) => (c.ports ?? []).map((p) => p.number)),
+    ...(pod.containerPorts ?? []).map((p) => p.number)];
+  if (!own.includes(m.port)) bad('metrics.port', `${m.port} is no container port of the pod (declared: ${[...new Set(own)].join(', ') || 'none'})`);
+  if (m.path !== undefined && !/^\/[^\s?#]*$/.test(m.path)) bad('metrics.path', `'${m.path}' is not an absolute path`);
+  if (pod.sidecar?.inject === false) bad('metrics', 'merging needs the sidecar; without it, its agent serves nothing on 15020');
   return out;
 }
 
@@ -107,6 +137,7 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
     }
   }
   out.push(...sidecarProblems(pod));
+  out.push(...metricsProblems(pod, ports));
   if (pod.terminationGracePeriod && !Number.isInteger(pod.terminationGracePeriod.toMilliseconds() / 1000)) {
     out.push(formatProblem(Codes.INVALID_POD_SETTING, 'terminationGracePeriod: must be a whole number of seconds'));
   }

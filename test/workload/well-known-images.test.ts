@@ -122,7 +122,7 @@ function shop() {
     }],
     // Istio merges the exporter's metrics into the agent's 15020, which Prometheus scrapes under STRICT mTLS.
     // https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging
-    podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9419', 'prometheus.io/path': '/metrics' },
+    metrics: { port: 9419 },
   });
   const queueMaster = new MeshService(chart, 'queue-master', {
     image: 'weaveworksdemos/queue-master:0.3.1',
