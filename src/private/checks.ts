@@ -26,4 +26,3 @@ export function integerProblems(fields: Record<string, number | undefined>, min:
   }
   return out;
 }
-
