@@ -58,13 +58,15 @@ export { EnvValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
 export type {
   EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
 } from './workload/pod-options';
-export type { InitContainerOptions, PodOptions, SidecarOptions } from './workload/pod-props';
+export type { AppMetricsOptions, InitContainerOptions, PodOptions, SidecarOptions } from './workload/pod-props';
 export { VolumeClaim } from './workload/container-options';
 export type {
   AccessMode, ContainerOptions, ContainerPortOptions, ContainerResources, StatefulOptions, VolumeClaimOptions,
 } from './workload/container-options';
 export { HardeningException, SeccompProfile } from './workload/security-context';
-export type { ContainerSecurityOptions, HardeningField, LinuxCapability, PodSecurityOptions } from './workload/security-context';
+export type {
+  ContainerSecurityOptions, HardeningField, LinuxCapability, PodSecurityOptions, RootEntrypointOptions,
+} from './workload/security-context';
 export { Toleration } from './workload/scheduling';
 export type {
   AffinityOptions, NodeLabelRequirement, PodAffinityRule, PodSchedulingOptions, PreferredNodeTerm, TaintEffect, TolerationOptions,

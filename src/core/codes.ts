@@ -298,6 +298,14 @@ export const Codes = {
   INVALID_JWT_RULE: 'MESH210',
   /** A headless Service's pods without a sidecar, called from the mesh: Istio always sends them mTLS. */
   HEADLESS_WITHOUT_SIDECAR: 'MESH211',
+  /** A container's CPU or memory request above its limit, which the API server rejects. */
+  REQUEST_ABOVE_LIMIT: 'MESH212',
+  /** A retry condition Envoy does not know, or an empty list of conditions. */
+  INVALID_RETRY_CONDITION: 'MESH213',
+  /** An HTTP route that neither forwards (no destination), redirects nor answers (directResponse). */
+  ROUTE_WITHOUT_DESTINATION: 'MESH214',
+  /** A container running as root with every capability dropped and neither SETUID nor SETGID added (warning). */
+  ROOT_WITHOUT_SETUID: 'MESH215',
   // Releases (canary, blue/green, Flagger, rollback rules, fault injection): MESH300-MESH349.
   /** A canary phase's weight is not a whole percentage from 0 to 100. */
   CANARY_WEIGHT_OUT_OF_RANGE: 'MESH300',
@@ -346,6 +354,8 @@ export const Codes = {
   INVALID_OBSERVABILITY_LABEL: 'MESH407',
   /** A service's own trace sampling that never applies: every source its policy admits is a proxy, which decides first. */
   TRACING_SAMPLING_NEVER_APPLIES: 'MESH408',
+  /** A pod's metrics endpoint on no container port, a bad path, without a sidecar, or prometheus.io annotations set by hand. */
+  INVALID_APP_METRICS: 'MESH409',
   // Flow verification: MESH600-MESH629.
   /** A flow the constructs intend (a declared call, a gateway route, a scrape...) is refused by the rendered manifests. */
   INTENDED_FLOW_REFUSED: 'MESH600',

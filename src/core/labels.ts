@@ -29,3 +29,11 @@ export const MANAGED_BY = 'cdk8s-mesh';
  * @internal
  */
 export const REPLICATION_ANNOTATION = 'mesh.cdk8s.io/replication';
+
+/**
+ * The pod label that marks pods serving metrics of their own through Istio's metrics merging
+ * (`metrics` of a MeshService); the ObservabilityStack's `app-metrics` PodMonitor selects it.
+ */
+export const APP_METRICS_LABEL = 'mesh.cdk8s.io/metrics';
+/** The value of {@link APP_METRICS_LABEL}: the metrics are served merged, on the agent's 15020. */
+export const APP_METRICS_MERGED = 'merged';

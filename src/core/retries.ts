@@ -120,10 +120,13 @@ export abstract class Retries {
       throw new MeshError(Codes.OUT_OF_RANGE, `retries.attempts must be a whole number from 0 to 100, got ${attempts}`);
     }
     if (retryOn !== undefined) {
-      if (retryOn.length === 0) throw new MeshError(Codes.OUT_OF_RANGE, 'retries.retryOn must name at least one condition');
+      if (retryOn.length === 0) throw new MeshError(Codes.INVALID_RETRY_CONDITION, 'retries.retryOn must name at least one condition');
       const seen = new Set<string>();
       for (const c of retryOn) {
-        if (!RETRY_CONDITIONS.includes(c)) throw new MeshError(Codes.OUT_OF_RANGE, `retries.retryOn: unknown condition '${c}'`);
+        if (!RETRY_CONDITIONS.includes(c)) {
+          const known = RETRY_CONDITIONS.join(', ');
+          throw new MeshError(Codes.INVALID_RETRY_CONDITION, `retries.retryOn: unknown condition '${String(c)}'; known: ${known}`);
+        }
         if (seen.has(c)) throw new MeshError(Codes.DUPLICATE_ENTRY, `retries.retryOn names '${c}' twice`);
         seen.add(c);
       }

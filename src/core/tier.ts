@@ -68,12 +68,30 @@ export class Tier {
   }
 }
 
-/** `over` on top of `base`, field by field. */
+/**
+ * `retries` with a per-try timeout that `over` does not set itself at most the timeout `over`
+ * sets: a route (or service, or tier) of 2s under a tier whose tries last 5s gets tries of 2s.
+ * Envoy's per-try timeout longer than the route's never fires (the route's timeout ends the
+ * request first), and a retry policy without one gives each try the route's timeout
+ * (`per_try_timeout`: "If left unspecified, Envoy will use the global route timeout for the
+ * request", envoy api/envoy/config/route/v3/route_components.proto RetryPolicy), so the clamp
+ * renders what Envoy would do, where the inherited value would fail synth (MESH011) for a
+ * value the user never wrote. A per-try timeout `over` sets itself is kept (and reported).
+ */
+function clampInheritedPerTry(retries: Retries | undefined, over: TierSettings): Retries | undefined {
+  const timeout = over.timeout;
+  const perTry = retries?.perTryTimeout;
+  if (!retries || retries.disabled || !timeout || !perTry || over.retries?.perTryTimeout !== undefined) return retries;
+  if (perTry.toMilliseconds({ integral: false }) <= timeout.toMilliseconds({ integral: false })) return retries;
+  return Retries.of({ perTryTimeout: timeout }).over(retries);
+}
+
+/** `over` on top of `base`, field by field; a per-try timeout it inherits at most the timeout it sets. */
 export function mergeTierSettings(base: TierSettings | undefined, over: TierSettings): TierSettings {
   if (!base) return over;
   return {
     timeout: over.timeout ?? base.timeout,
-    retries: over.retries ? over.retries.over(base.retries) : base.retries,
+    retries: clampInheritedPerTry(over.retries ? over.retries.over(base.retries) : base.retries, over),
     connectionPool: mergeConnectionPool(base.connectionPool, over.connectionPool),
     outlierDetection: mergeOutlierDetection(base.outlierDetection, over.outlierDetection),
     loadBalancer: over.loadBalancer ?? base.loadBalancer,

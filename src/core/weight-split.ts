@@ -9,8 +9,8 @@
  *   ("The sum of weights across destinations SHOULD add up to 100 ... If there is only one
  *   destination in a rule, it will receive all the traffic.")
  *
- * Not exported from the package entry.
- * @internal
+ * Not exported from the package entry. (Not marked internal: this comment leads the first
+ * declaration, which stripInternal would drop from the .d.ts while the next one names it.)
  */
 
 /** One destination of a split: how a message names it, and its weight (undefined when the route gives none). */

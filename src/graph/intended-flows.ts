@@ -61,7 +61,10 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
           // The PodMonitor's targets are the pods themselves, Service or not.
           source: { platform: prometheus }, host: `${s.name}.${s.namespace}.svc.cluster.local`, pods: { workload: s.name, namespace: s.namespace },
           port, method: 'GET', path: '/stats/prometheus', expect: 'allow',
-          constructPath: s.node.path, description: `Prometheus scrapes ${s.name} on ${port}`,
+          constructPath: s.node.path,
+          description: port === MERGED_METRICS_PORT && s.appMetrics
+            ? `Prometheus scrapes ${s.name}'s own metrics (:${s.appMetrics.port}${s.appMetrics.path ?? '/metrics'}) merged on ${port}`
+            : `Prometheus scrapes ${s.name} on ${port}`,
         });
       }
     }

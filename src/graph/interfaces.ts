@@ -13,6 +13,7 @@ import type { MeshPlatform } from '../platform/platform';
 import type { IntendedFlow } from '../core/flow';
 import type { TracingProvider } from './observability/telemetry';
 import type { ResolvedServicePort } from './service-port';
+import type { AppMetricsOptions } from '../workload/pod-props';
 
 /** Options of `TlsOrigination.simple`: the one-way TLS a sidecar originates towards an external service. */
 export interface SimpleTlsOriginationOptions {
@@ -164,6 +165,8 @@ export interface IMeshServiceNode extends IMeshService {
   readonly outboundCalls: readonly ServiceCall[];
   /** The calls this service makes to external services, in the order declared. */
   readonly externalCalls: readonly ExternalCall[];
+  /** Where its pods serve metrics of their own, if they do (scraped merged on 15020). */
+  readonly appMetrics?: AppMetricsOptions;
 }
 
 /**

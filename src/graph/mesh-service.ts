@@ -18,8 +18,8 @@ import { TierDefaults } from './tier-defaults';
 import { ServiceSecurity } from './security/service-security';
 import type { AdmitOptions } from './security/remote-admission';
 import type { RemoteCaller } from './remote-caller';
-import { ContainerResources, DEFAULT_RESOURCES, StatefulOptions } from '../workload/container-options';
-import { PodOptions } from '../workload/pod-props';
+import { ContainerResources, StatefulOptions, withResourceDefaults } from '../workload/container-options';
+import { AppMetricsOptions, PodOptions } from '../workload/pod-props';
 import { addServiceAccount, WorkloadDeployment, WorkloadResource, WorkloadServiceAccount, WorkloadStatefulSet } from '../workload/workload';
 import { Adoption, adoptionOf, adoptionProblems, adoptionProps } from './adopted-workload';
 import { ExternalService } from './external-service';
@@ -41,7 +41,6 @@ import { mayWrite } from '../core/http';
 
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export type { IMeshServiceNode } from './interfaces';
-export { policyProblems } from './policy-problems';
 
 /**
  * One service of the mesh: its workload (a cdk8s-plus-27 Deployment, a StatefulSet for a
@@ -129,6 +128,10 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public readonly exportTo?: ExportTo;
   /** The shape of the service's pods (env, volumes, probes, sidecar settings, ...), as given. */
   public readonly pod: Readonly<PodOptions>;
+  /** Where its pods serve metrics of their own, if they do (`metrics`), scraped merged on 15020. */
+  public get appMetrics(): AppMetricsOptions | undefined {
+    return this.pod.metrics;
+  }
   /** Container CPU and memory of every version, over the library's default requests and limits. */
   public readonly resources: Required<ContainerResources>;
   /** Whether the pods mount their ServiceAccount token. */
@@ -179,7 +182,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this.pod = pod;
     this.image = image;
     this.overrides = { timeout, retries, loadBalancer, connectionPool, outlierDetection };
-    this.resources = { ...DEFAULT_RESOURCES, ...resources };
+    this.resources = withResourceDefaults(resources);
     this.automountServiceAccountToken = adoption ? adoption.description.automountServiceAccountToken : automountServiceAccountToken ?? false;
     this.slo = slo;
     this.chart = meshChartOf(this);
@@ -493,7 +496,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
   private problems(): string[] {
     const out = workloadProblems({
-      name: this.name, version: this.version, replicas: this.replicas, ports: this.ports, pod: this.pod, plan: this.plan,
+      name: this.name, version: this.version, replicas: this.replicas, ports: this.ports, pod: this.pod, resources: this.resources, plan: this.plan,
       addressEnv: this._addressEnv.map((a) => a.name), stateful: this.stateful, service: this.serviceOptions, serviceType: this.serviceType,
       built: !this.adoption,
     });

@@ -129,8 +129,8 @@ export function servicePortProblems(ports: readonly ResolvedServicePort[]): stri
 }
 
 /**
- * The probes of a service's application container, worked out.
- * @internal
+ * The probes of a service's application container, worked out. Not marked internal: the
+ * declaration of ServiceWorkload's constructor names it.
  */
 export interface ResolvedProbes {
   readonly readiness?: HealthProbe;

@@ -8,7 +8,7 @@ import { formatProblem } from '../core/errors';
 import { HTTP_PROTOCOLS } from '../core/ports';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { integerProblems } from '../private/checks';
-import { StatefulOptions, volumeClaimProblems } from '../workload/container-options';
+import { ContainerResources, resourceProblems, StatefulOptions, volumeClaimProblems } from '../workload/container-options';
 import { podOptionProblems } from '../workload/pod-checks';
 import { PodOptions } from '../workload/pod-props';
 import { ServiceSlo, sloProblems } from '../core/slo';
@@ -26,6 +26,8 @@ export interface WorkloadProblemInput {
   readonly replicas: number;
   readonly ports: readonly ResolvedServicePort[];
   readonly pod: Readonly<PodOptions>;
+  /** The application container's resources, defaults applied. */
+  readonly resources: Required<ContainerResources>;
   readonly plan: ContainerPortPlan;
   readonly addressEnv: readonly string[];
   readonly stateful?: StatefulOptions;
@@ -49,6 +51,7 @@ export function workloadProblems(s: WorkloadProblemInput): string[] {
   out.push(...s.plan.problems);
   const claims = (s.stateful?.volumeClaims ?? []).map((c) => c.name);
   out.push(...podOptionProblems(s.pod, s.plan.app.map((p) => p.number), s.addressEnv, claims));
+  out.push(...resourceProblems('resources', s.resources, (s.pod.security?.exceptions ?? []).map((e) => e.field)));
   if (s.stateful) {
     const others = [...(s.pod.containers ?? []), ...(s.pod.sidecarContainers ?? []), ...(s.pod.initContainers ?? [])];
     const mounted = new Set([...(s.pod.mounts ?? []), ...others.flatMap((c) => c.mounts ?? [])].map((m) => m.volume));

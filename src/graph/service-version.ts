@@ -6,6 +6,7 @@ import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { integerProblems } from '../private/checks';
 import { EnvValue } from '../workload/pod-options';
 import { ContainerResources } from '../workload/workload';
+import { resourceProblems } from '../workload/container-options';
 
 /**
  * Traffic policy of one subset, over the host's field by field.
@@ -103,6 +104,7 @@ export function versionProblems(versions: readonly VersionOptions[], own: { vers
     else if (subsets.has(subset)) out.push(formatProblem(Codes.DUPLICATE_VERSION, `${field}.subset: subset '${subset}' is defined twice`));
     subsets.add(subset);
     out.push(...integerProblems({ [`${field}.replicas`]: v.replicas }, 0));
+    out.push(...resourceProblems(`${field}.resources`, v.resources));
   });
   const sp = dns1123LabelProblem(own.subset);
   if (sp) out.push(formatProblem(Codes.INVALID_SUBSET_NAME, `subset: '${own.subset}' ${sp}`));

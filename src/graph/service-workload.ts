@@ -5,7 +5,7 @@
  */
 import { Construct } from 'constructs';
 import { Labels, REPLICATION_ANNOTATION } from '../core/labels';
-import { StatefulOptions } from '../workload/container-options';
+import { StatefulOptions, withResourceDefaults } from '../workload/container-options';
 import { checkAdoptedHardening, labelWorkload } from '../workload/adopt';
 import { podAnnotations, sidecarLabels } from '../workload/pod-checks';
 import { EnvValue } from '../workload/pod-options';
@@ -69,7 +69,7 @@ export class ServiceWorkloads {
       replicas: v.replicas,
       serviceAccount: v.serviceAccount,
       containerPorts: this.plan.app,
-      resources: { ...o.resources, ...v.resources },
+      resources: withResourceDefaults(v.resources, o.resources),
       automountServiceAccountToken: o.automountServiceAccountToken,
       stateful,
     });

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Codes } from '../core/codes';
-import { describeDuration, istioDurationProblem } from '../core/duration';
+import { istioDurationProblem } from '../core/duration';
 import { formatProblem } from '../core/errors';
 
 /** Problems with each named duration that is set. */
@@ -26,6 +26,3 @@ export function integerProblems(fields: Record<string, number | undefined>, min:
   }
   return out;
 }
-
-/** `250ms`-style text of a duration, for messages. */
-export { describeDuration };

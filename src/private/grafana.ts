@@ -1,15 +1,17 @@
 /**
  * The Grafana foundation SDK's modules. The SDK publishes only subpath exports
  * (`@grafana/grafana-foundation-sdk/dashboard`), which TypeScript's `node`
- * module resolution (this project's) cannot see; so types come from the files
- * behind those exports and values from the exports themselves, here, once.
+ * module resolution (this project's) cannot see: tsconfig.json's `paths` maps them to
+ * the files behind those exports for this project's compiler, and the published .d.ts
+ * keeps the subpaths, which a consumer's `node16`, `nodenext` or `bundler` resolution
+ * finds through the SDK's exports map (a path into `dist/` it refuses, TS2307).
  */
-import type * as commonTypes from '@grafana/grafana-foundation-sdk/dist/common';
-import type * as dashboardTypes from '@grafana/grafana-foundation-sdk/dist/dashboard';
-import type * as prometheusTypes from '@grafana/grafana-foundation-sdk/dist/prometheus';
-import type * as statTypes from '@grafana/grafana-foundation-sdk/dist/stat';
-import type * as tableTypes from '@grafana/grafana-foundation-sdk/dist/table';
-import type * as timeseriesTypes from '@grafana/grafana-foundation-sdk/dist/timeseries';
+import type * as commonTypes from '@grafana/grafana-foundation-sdk/common';
+import type * as dashboardTypes from '@grafana/grafana-foundation-sdk/dashboard';
+import type * as prometheusTypes from '@grafana/grafana-foundation-sdk/prometheus';
+import type * as statTypes from '@grafana/grafana-foundation-sdk/stat';
+import type * as tableTypes from '@grafana/grafana-foundation-sdk/table';
+import type * as timeseriesTypes from '@grafana/grafana-foundation-sdk/timeseries';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export const common: typeof commonTypes = require('@grafana/grafana-foundation-sdk/common');

@@ -4,7 +4,8 @@
  */
 import { Codes } from '../core/codes';
 import { isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue } from '../core/names';
-import { Finding, finding, fieldOfPointer, Manifest } from './finding';
+import { compareQuantities, parseQuantity } from '../private/quantity';
+import { Finding, finding, fieldOfPointer, Manifest, podTemplate, podTemplateField } from './finding';
 import { refusedPointers } from './refused';
 
 /** The kubernetes-models module of each core kind we check, by `<apiVersion>/<kind>`. */
@@ -73,7 +74,7 @@ export function checkCoreObject(m: Manifest, refused?: string[]): Finding[] | un
   const Model = modelOf(key);
   try {
     validateModel(Model, m);
-    return [];
+    return requestAboveLimitProblems(m);
   } catch (e: any) {
     const errors: any[] = e?.errors ?? [{ instancePath: '', message: String(e?.message ?? e) }];
     const seen = new Set<string>();
@@ -157,6 +158,37 @@ export function checkMetadata(m: Manifest, refused?: string[], typed = true): Fi
         out.push(finding(Codes.INVALID_METADATA, m, `metadata.labels.${k}`, `'${String(v)}' is not a valid label value`));
       }
     }
+  }
+  return out;
+}
+
+/**
+ * Requests above their limits in every container of a pod template, init containers included:
+ * the API server rejects the pod ("must be less than or equal to <resource> limit of <limit>").
+ * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/core/validation/validation.go (ValidateContainerResourceRequirements)
+ */
+export function requestAboveLimitProblems(m: Manifest): Finding[] {
+  const template = podTemplate(m);
+  const spec = template?.spec;
+  if (!spec || typeof spec !== 'object') return [];
+  const at = podTemplateField(m);
+  const out: Finding[] = [];
+  for (const list of ['initContainers', 'containers'] as const) {
+    const containers: unknown = spec[list];
+    if (!Array.isArray(containers)) continue;
+    containers.forEach((c: any, i: number) => {
+      const requests = c?.resources?.requests;
+      const limits = c?.resources?.limits;
+      if (!requests || typeof requests !== 'object' || !limits || typeof limits !== 'object') return;
+      for (const [resource, given] of Object.entries(requests)) {
+        const request = parseQuantity(given);
+        const limit = parseQuantity(limits[resource]);
+        if (!request || !limit || compareQuantities(request, limit) <= 0) continue;
+        const field = `${at ? `${at}.` : ''}spec.${list}[${i}].resources.requests.${resource}`;
+        const message = `the request ${String(given)} must be less than or equal to the ${resource} limit of ${String(limits[resource])}`;
+        out.push(finding(Codes.REQUEST_ABOVE_LIMIT, m, field, `container '${String(c?.name)}': ${message}`));
+      }
+    });
   }
   return out;
 }

@@ -90,6 +90,13 @@ const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
+/** The field path of a workload manifest's pod template (`spec.template`; '' for a Pod), if it has one. */
+export function podTemplateField(m: Manifest): string | undefined {
+  if (!m || typeof m !== 'object') return undefined;
+  if (m.kind === 'Pod' && m.apiVersion === 'v1') return '';
+  return POD_TEMPLATE_PATHS[String(m.kind)]?.join('.');
+}
+
 /** The pod template of a workload manifest (a Pod is its own), if it has one. */
 export function podTemplate(m: Manifest): Manifest | undefined {
   if (!m || typeof m !== 'object') return undefined;

@@ -46,6 +46,7 @@ export const WARNING_CODES = [
   Codes.FLAGGER_MIRRORS_WRITES,
   Codes.RATE_LIMIT_KEY_CLIENT_HEADER,
   Codes.AUTHORIZATION_POLICY_MATCHES_NOTHING,
+  Codes.ROOT_WITHOUT_SETUID,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

@@ -44,6 +44,44 @@ export const DEFAULT_RESOURCES: Required<ContainerResources> = {
 };
 
 /**
+ * `given` over `base`, with each request `given` leaves out at most the limit it ends with: a
+ * container given only a limit of 50m gets a request of 50m, not the default 100m, which the API
+ * server would reject (a request must be at most its limit, ValidateContainerResourceRequirements
+ * in k8s.io/kubernetes pkg/apis/core/validation/validation.go). A request given explicitly is
+ * kept; one above its limit is reported by {@link resourceProblems}.
+ */
+export function withResourceDefaults(given: ContainerResources | undefined,
+  base: Required<ContainerResources> = DEFAULT_RESOURCES): Required<ContainerResources> {
+  // Only a limit `given` sets bounds a request of `base`: `base` as it is stays as it is (checked by resourceProblems).
+  const request = (req: number, limit: number | undefined) => (limit === undefined ? req : Math.min(req, limit));
+  return {
+    cpuLimitMillis: given?.cpuLimitMillis ?? base.cpuLimitMillis,
+    memoryLimitMebibytes: given?.memoryLimitMebibytes ?? base.memoryLimitMebibytes,
+    cpuRequestMillis: given?.cpuRequestMillis ?? request(base.cpuRequestMillis, given?.cpuLimitMillis),
+    memoryRequestMebibytes: given?.memoryRequestMebibytes ?? request(base.memoryRequestMebibytes, given?.memoryLimitMebibytes),
+  };
+}
+
+/**
+ * A request above the limit it is rendered with (MESH212), named by `field`: `r` as resolved,
+ * or as given when the defaults it meets are not known here. `unlimited` lists the limits a
+ * HardeningException leaves unset ('resources.limits.cpu'), whose requests have no bound.
+ */
+export function resourceProblems(field: string, r: ContainerResources | undefined, unlimited: readonly string[] = []): string[] {
+  const out: string[] = [];
+  const pairs = [['cpuRequestMillis', 'cpuLimitMillis', 'cpu'], ['memoryRequestMebibytes', 'memoryLimitMebibytes', 'memory']] as const;
+  for (const [request, limit, resource] of pairs) {
+    const rq = r?.[request];
+    const lm = r?.[limit];
+    if (rq !== undefined && lm !== undefined && rq > lm && !unlimited.includes(`resources.limits.${resource}`)) {
+      out.push(formatProblem(Codes.REQUEST_ABOVE_LIMIT,
+        `${field}.${request}: ${rq} is above the ${resource} limit ${lm} (${field}.${limit}); the API server rejects a request above its limit`));
+    }
+  }
+  return out;
+}
+
+/**
  * A port a container listens on. A Service port may target it; one that none targets is
  * reachable only from inside the pod (`localhost`, an exporter beside the server) or by
  * `kubectl port-forward`: the NetworkPolicy admits callers on Service ports only, and a call

@@ -8,12 +8,12 @@ import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { podHardeningProblems } from './pod-hardening';
-import { ContainerOptions, ContainerPortOptions, ContainerResources, DEFAULT_RESOURCES, VolumeClaim } from './container-options';
+import { ContainerOptions, ContainerPortOptions, ContainerResources, VolumeClaim, withResourceDefaults } from './container-options';
 import { ContainerExtras, MeshDeployment, MeshStatefulSet, MeshWorkloadObject, PodExtras } from './mesh-pod';
 import { HealthProbe, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';
 import { PodOptions } from './pod-props';
 import { isEmptyDir, TMP_VOLUME, toKplusEnv, toKplusProbe, toKplusVolume, toKubeProbe } from './pod-render';
-import { markChecked, podAnnotations, sidecarLabels } from './pod-checks';
+import { markChecked, metricsLabels, podAnnotations, sidecarLabels } from './pod-checks';
 import { renderScheduling, spreadsOf } from './scheduling';
 import { ContainerSecurityOptions, renderContainerSecurity, resolvePodSecurity, ResolvedPodSecurity } from './security-context';
 import { addProblems } from '../private/construct-problems';
@@ -69,7 +69,7 @@ export function addWorkload(scope: Construct, id: string, spec: WorkloadSpec): M
     automountServiceAccountToken: spec.automountServiceAccountToken,
     // The library's labels win over the user's: the selector and Istio's telemetry read them.
     podMetadata: {
-      labels: { ...pod.podLabels, ...sidecarLabels(pod.sidecar), ...spec.labels },
+      labels: { ...pod.podLabels, ...sidecarLabels(pod.sidecar), ...metricsLabels(pod), ...spec.labels },
       annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
     },
     securityContext: { ensureNonRoot: true, user: podSecurity.runAsUser, group: podSecurity.runAsGroup, fsGroup: podSecurity.fsGroup },
@@ -132,7 +132,7 @@ class PodBuilder {
     const security = renderContainerSecurity(c.name, this.podSecurity, c.security as ContainerSecurityOptions | undefined);
     Object.assign(this.exceptionAnnotations, security.annotations);
     // The application and its init containers share the service's resources; other containers start from the defaults.
-    const r = { ...(role === 'app' || role === 'init' ? this.appResources : DEFAULT_RESOURCES), ...c.resources };
+    const r = role === 'app' || role === 'init' ? withResourceDefaults(c.resources, this.appResources) : withResourceDefaults(c.resources);
     const probes = role === 'init' ? {} : this.probes(c.name, role === 'sidecar', c.probes ?? {}, c.ports?.[0]?.number);
     const ctx = security.context;
     const opts: kplus.ContainerProps = {

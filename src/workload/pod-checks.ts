@@ -7,8 +7,9 @@ import { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
+import { APP_METRICS_LABEL, APP_METRICS_MERGED } from '../core/labels';
 import { podHardeningProblems } from './pod-hardening';
-import { ContainerOptions } from './container-options';
+import { ContainerOptions, ContainerResources, resourceProblems, withResourceDefaults } from './container-options';
 import { EnvValue, HealthProbe, VolumeMountOptions } from './pod-options';
 import { PodOptions, SidecarOptions } from './pod-props';
 import { schedulingProblems } from './scheduling';
@@ -37,6 +38,35 @@ export function podAnnotations(pod: PodOptions): Record<string, string> {
   if (s.cpuLimitMillis !== undefined) out['sidecar.istio.io/proxyCPULimit'] = `${s.cpuLimitMillis}m`;
   if (s.memoryRequestMebibytes !== undefined) out['sidecar.istio.io/proxyMemory'] = `${s.memoryRequestMebibytes}Mi`;
   if (s.memoryLimitMebibytes !== undefined) out['sidecar.istio.io/proxyMemoryLimit'] = `${s.memoryLimitMebibytes}Mi`;
+  // istio/istio pkg/kube/inject/inject.go applyPrometheusMerge: the injector moves these into the agent's
+  // ISTIO_PROMETHEUS_ANNOTATIONS and points them at 15020, where the agent serves them with Envoy's.
+  if (pod.metrics) {
+    out['prometheus.io/scrape'] = 'true';
+    out['prometheus.io/port'] = String(pod.metrics.port);
+    out['prometheus.io/path'] = pod.metrics.path ?? '/metrics';
+  }
+  return out;
+}
+
+/** The label the `app-metrics` PodMonitor selects, on pods with {@link PodOptions.metrics}. */
+export function metricsLabels(pod: PodOptions): Record<string, string> {
+  return pod.metrics ? { [APP_METRICS_LABEL]: APP_METRICS_MERGED } : {};
+}
+
+/** The metrics endpoint: a container port of the pod, an absolute path, a sidecar to merge them, the annotations set through it. */
+function metricsProblems(pod: PodOptions, ports: readonly number[]): string[] {
+  const out: string[] = [];
+  const bad = (field: string, m: string) => out.push(formatProblem(Codes.INVALID_APP_METRICS, `${field}: ${m}`));
+  for (const k of Object.keys(pod.podAnnotations ?? {})) {
+    if (k.startsWith('prometheus.io/')) bad(`podAnnotations.${k}`, 'set where the pod serves its metrics with metrics: { port, path }');
+  }
+  const m = pod.metrics;
+  if (!m) return out;
+  const own = [...ports, ...[...(pod.containers ?? []), ...(pod.sidecarContainers ?? [])].flatMap((c) => (c.ports ?? []).map((p) => p.number)),
+    ...(pod.containerPorts ?? []).map((p) => p.number)];
+  if (!own.includes(m.port)) bad('metrics.port', `${m.port} is no container port of the pod (declared: ${[...new Set(own)].join(', ') || 'none'})`);
+  if (m.path !== undefined && !/^\/[^\s?#]*$/.test(m.path)) bad('metrics.path', `'${m.path}' is not an absolute path`);
+  if (pod.sidecar?.inject === false) bad('metrics', 'merging needs the sidecar; without it, its agent serves nothing on 15020');
   return out;
 }
 
@@ -107,6 +137,7 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
     }
   }
   out.push(...sidecarProblems(pod));
+  out.push(...metricsProblems(pod, ports));
   if (pod.terminationGracePeriod && !Number.isInteger(pod.terminationGracePeriod.toMilliseconds() / 1000)) {
     out.push(formatProblem(Codes.INVALID_POD_SETTING, 'terminationGracePeriod: must be a whole number of seconds'));
   }
@@ -201,7 +232,9 @@ function mountProblems({ pod, out, volumeNames }: PodCheck, field: string, mount
 function containerProblems(
   check: PodCheck,
   field: string,
-  c: { name: string; env?: Record<string, EnvValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions },
+  c: {
+    name: string; env?: Record<string, EnvValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions; resources?: ContainerResources;
+  },
 ): void {
   const { out, containerNames } = check;
   const p = dns1123LabelProblem(c.name);
@@ -212,6 +245,8 @@ function containerProblems(
   out.push(...envSourceProblems(`${field}.env`, c.env));
   mountProblems(check, `${field}.mounts`, c.mounts);
   out.push(...securityProblems(`${field}.security`, c.security), ...exceptionKeyProblems(`${field}.security`, c.name, c.security));
+  const unlimited = (c.security?.exceptions ?? []).map((e) => e.field);
+  out.push(...resourceProblems(`${field}.resources`, withResourceDefaults(c.resources), unlimited));
 }
 
 /** The app container's security and the pod's: user and group ids, never root without a HardeningException. */

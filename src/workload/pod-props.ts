@@ -52,6 +52,17 @@ export interface SidecarOptions {
   readonly memoryLimitMebibytes?: number;
 }
 
+/** Where a pod serves its own metrics: see {@link PodOptions.metrics}. */
+export interface AppMetricsOptions {
+  /** The container port that serves them: the application's, or an exporter's beside it. */
+  readonly port: number;
+  /**
+   * The path.
+   * @default '/metrics'
+   */
+  readonly path?: string;
+}
+
 /** A container run to completion before the application starts. */
 export interface InitContainerOptions {
   /** The container's name, a DNS-1123 label other than `app`. */
@@ -142,6 +153,19 @@ export interface PodOptions extends PodSchedulingOptions {
    * @default - none
    */
   readonly podAnnotations?: Record<string, string>;
+  /**
+   * Where the pod serves metrics of its own, the application's or an exporter's beside it
+   * (a container port of the pod). They are scraped through Istio's metrics merging: the
+   * `prometheus.io/scrape`, `/port` and `/path` annotations, which the sidecar injector moves
+   * into the agent's configuration (pkg/kube/inject applyPrometheusMerge), so the agent serves
+   * them with Envoy's at 15020 `/stats/prometheus`, the one port Prometheus reaches under
+   * STRICT mTLS; and the `mesh.cdk8s.io/metrics: merged` label, which the ObservabilityStack's
+   * `app-metrics` PodMonitor selects (kube-prometheus-stack ignores the annotations). Set the
+   * `prometheus.io/*` annotations through this, not `podAnnotations` (MESH409).
+   * @default - none: only Envoy's statistics are scraped
+   * @see https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging
+   */
+  readonly metrics?: AppMetricsOptions;
   /**
    * Labels of the pods, besides the library's (which win).
    * @default - none

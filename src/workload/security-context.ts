@@ -6,7 +6,7 @@
  * check (MESH208, src/views/security/pod-hardening.ts) judges each field against it.
  */
 import { Codes } from '../core/codes';
-import { formatProblem } from '../core/errors';
+import { formatProblem, MeshError } from '../core/errors';
 
 /**
  * A Linux capability as Kubernetes takes it: the kernel's `CAP_` constant without its
@@ -35,6 +35,24 @@ export const LINUX_CAPABILITIES: ReadonlySet<string> = new Set<LinuxCapability>(
   'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF',
   'CHECKPOINT_RESTORE',
 ]);
+
+/** What {@link HardeningException.rootEntrypoint} needs to know of an image's entrypoint. */
+export interface RootEntrypointOptions {
+  /** The UID the entrypoint drops to (docker-library's postgres, redis, mongo and rabbitmq: 999). */
+  readonly dropsToUser: number;
+  /** Why: the image and what its entrypoint does. */
+  readonly reason: string;
+  /**
+   * Whether it chowns its data directory (`find <dir> \! -user X -exec chown X`): CHOWN and DAC_READ_SEARCH.
+   * @default true
+   */
+  readonly chownsData?: boolean;
+  /**
+   * Whether it chmods directories its user owns and relies on it (postgres ignores the failure: `chmod 00700 "$PGDATA" || :`): FOWNER.
+   * @default false
+   */
+  readonly chmodsData?: boolean;
+}
 
 /** The field of the hardened context an exception loosens; also the last part of its annotation's key. */
 export type HardeningField =
@@ -67,11 +85,47 @@ export function exceptionKey(container: string, field: HardeningField, capabilit
  */
 export class HardeningException {
   /**
-   * Runs the container as root (UID 0, `runAsNonRoot: false`): for an entrypoint that
-   * must chown or bind as root before it drops privileges (gosu, su-exec).
+   * Runs the container as root (UID 0, `runAsNonRoot: false`) with every capability still
+   * dropped. An entrypoint that chowns and then drops privileges needs capabilities too: use
+   * {@link HardeningException.rootEntrypoint}; with none of SETUID/SETGID it is warned of (MESH215).
    */
   public static runAsRoot(reason: string): HardeningException {
     return new HardeningException('runAsNonRoot', reason, []);
+  }
+
+  /**
+   * An image whose entrypoint starts as root, chowns its data to its own user, and drops to
+   * that user (docker-library's postgres, redis, mongo, rabbitmq, mysql: `find ... \! -user X
+   * -exec chown X`, then `exec gosu X` / `su-exec X` / `setpriv --reuid X`): runAsRoot and
+   * exactly the capabilities such an entrypoint uses, each an exception of its own with the
+   * reason, for review. Spread it into `exceptions`. Root with ALL dropped cannot chown a file
+   * it does not own (CAP_CHOWN), walk a directory of mode 0700 another user owns, which the data
+   * directory is from the second start on (CAP_DAC_READ_SEARCH; postgres keeps PGDATA 0700), nor
+   * change its user and groups (setuid, setgid and setgroups: CAP_SETUID, CAP_SETGID). Once it
+   * has dropped to `dropsToUser` the process holds no capability (capabilities(7), "Effect of
+   * user ID changes on capabilities"). An image that can simply start as its user
+   * (`podSecurity: { runAsUser: 999 }`, as the entrypoints allow: "allow the container to be
+   * started with `--user`") needs none of this, and is the safer choice.
+   * @see https://github.com/docker-library/postgres/blob/master/17/bookworm/docker-entrypoint.sh (docker_create_db_directories, _main)
+   * @see https://man7.org/linux/man-pages/man7/capabilities.7.html
+   */
+  public static rootEntrypoint(options: RootEntrypointOptions): HardeningException[] {
+    const { dropsToUser: uid, reason } = options;
+    if (!Number.isInteger(uid) || uid < 1 || uid > 2147483647 || uid === 1337) {
+      throw new MeshError(Codes.INVALID_HARDENING_EXCEPTION,
+        `rootEntrypoint: dropsToUser must be the image's user, a whole number from 1 (not 1337, Envoy's), got ${uid}`);
+    }
+    const why = (what: string) => `${reason?.trim() ?? ''}: root entrypoint dropping to UID ${uid}; ${what}`;
+    const out = [
+      HardeningException.runAsRoot(why('starts as root')),
+      HardeningException.addCapabilities(['SETUID', 'SETGID'], why('gosu/su-exec/setpriv set its user and groups')),
+    ];
+    if (options.chownsData ?? true) {
+      out.push(HardeningException.addCapabilities(['CHOWN', 'DAC_READ_SEARCH'],
+        why('chowns its data to that user, walking directories of mode 0700 it owns from the second start on')));
+    }
+    if (options.chmodsData ?? false) out.push(HardeningException.addCapabilities(['FOWNER'], why('chmods directories that user owns')));
+    return out;
   }
 
   /**

@@ -6,7 +6,7 @@ import { ApiObject, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { ContainerResources, DEFAULT_RESOURCES } from './container-options';
+import { ContainerResources, DEFAULT_RESOURCES, withResourceDefaults } from './container-options';
 import { meshWorkloadOf, TopologySpread } from './mesh-pod';
 import { APP_CONTAINER } from './pod-builder';
 import { TMP_VOLUME } from './pod-render';
@@ -16,7 +16,7 @@ import { MeshError } from '../core/errors';
 
 export { WORKLOAD_UID };
 export type { ContainerResources };
-export { DEFAULT_RESOURCES, APP_CONTAINER, TMP_VOLUME };
+export { DEFAULT_RESOURCES, APP_CONTAINER, TMP_VOLUME, withResourceDefaults };
 export type { TopologySpread };
 
 /**

@@ -173,7 +173,7 @@ describe('minor findings', () => {
   test('6: Bookinfo and k1s0 are scraped (PodMonitor); k1s0\'s two pods a service keep one up through a drain and spread over the zones', () => {
     const folders = ['bookinfo-dev', 'bookinfo-staging', 'bookinfo', 'k1s0-system', 'k1s0-business', 'k1s0-service'];
     for (const folder of folders) {
-      expect([folder, ofEnv(folder).filter((m) => m.kind === 'PodMonitor').map((m) => m.metadata.name)]).toEqual([folder, ['envoy-stats']]);
+      expect([folder, ofEnv(folder).filter((m) => m.kind === 'PodMonitor').map((m) => m.metadata.name)]).toEqual([folder, ['app-metrics', 'envoy-stats']]);
     }
     for (const folder of folders.filter((f) => f.startsWith('k1s0-'))) {
       const deployments = ofEnv(folder).filter((m) => m.kind === 'Deployment');

@@ -43,8 +43,8 @@ describe('Retries', () => {
   });
   test('rejects unknown and duplicate conditions', () => {
     expect(() => Retries.of({ retryOn: ['5xx', '5xx'] })).toThrow(/twice.*\[MESH020\]/);
-    expect(() => Retries.of({ retryOn: ['teapot' as any] })).toThrow(/unknown condition 'teapot'/);
-    expect(() => Retries.of({ retryOn: [] })).toThrow(/at least one/);
+    expect(() => Retries.of({ retryOn: ['teapot' as any] })).toThrow(/unknown condition 'teapot'; known: 5xx, .*\[MESH213\]/);
+    expect(() => Retries.of({ retryOn: [] })).toThrow(/must name at least one condition \[MESH213\]/);
   });
   test('over() inherits unset fields from the base; none() wins', () => {
     const tier = Retries.of({ attempts: 2, perTryTimeout: Duration.seconds(5), retryOn: ['5xx'] });

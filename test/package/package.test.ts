@@ -162,6 +162,28 @@ describe('npm package', () => {
     expect(result.succeeded).toBe(true);
   });
 
+  test('`npm pack` builds lib/ afresh (prepack): a stale or leftover file of lib/ never reaches the tarball', () => {
+    // GIVEN a copy of the sources with a lib/ from an older build: a module since removed, an index that is not today's
+    const copy = path.join(work, 'clean');
+    fs.mkdirSync(copy);
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.package.json']) fs.copyFileSync(path.join(ROOT, f), path.join(copy, f));
+    for (const d of ['src', 'imports', 'schemas', 'scripts']) fs.cpSync(path.join(ROOT, d), path.join(copy, d), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+    fs.mkdirSync(path.join(copy, 'lib', 'src'), { recursive: true });
+    fs.writeFileSync(path.join(copy, 'lib', 'src', 'removed-module.js'), 'stale');
+    fs.writeFileSync(path.join(copy, 'lib', 'src', 'index.js'), 'stale');
+    // WHEN it is packed with its scripts
+    const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: copy, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+    expect(`${pack.status}\n${pack.status === 0 ? '' : pack.stdout + pack.stderr}`).toBe('0\n');
+    const out = JSON.parse(pack.stdout.replace(/^[^[]*/, ''));
+    const files: string[] = out[0].files.map((f: { path: string }) => f.path);
+    // THEN the tarball holds today's build and nothing of the old one
+    expect(files).toContain('lib/src/index.js');
+    expect(files).toContain('lib/src/graph/mesh-service.d.ts');
+    expect(files).not.toContain('lib/src/removed-module.js');
+    expect(fs.readFileSync(path.join(copy, 'lib', 'src', 'index.js'), 'utf8')).not.toBe('stale');
+  }, 240_000);
+
   test('another team installs it, writes its own chart and synthesizes it', () => {
     // GIVEN a fresh project with the tarball unpacked into node_modules/cdk8s-mesh
     const project = path.join(work, 'consumer');
@@ -176,7 +198,8 @@ describe('npm package', () => {
     }
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'team-catalog', private: true, dependencies: { 'cdk8s-mesh': 'file:cdk8s-mesh.tgz' } }));
     fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, types: [], outDir: 'out' },
+      // skipLibCheck false: the package's .d.ts (and the dependencies' they name) are checked as a consumer's compiler reads them.
+      compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: false, types: [], outDir: 'out' },
       include: ['main.ts'],
     }));
     fs.writeFileSync(path.join(project, 'main.ts'), `
@@ -203,6 +226,16 @@ if (typeof renderTopology !== 'function' || typeof VirtualService !== 'function'
 `);
     // WHEN it is type-checked against the packed .d.ts and run with node: no CRD option, no ../shared beside it
     run(process.execPath, [TSC, '-p', 'tsconfig.json'], project);
+    // AND every .d.ts the package ships compiles without skipLibCheck, under node16 and bundler resolution alike: no
+    // declaration names what stripInternal removed (TS2305, TS2304), none imports a path the dependencies' exports hide (TS2307)
+    for (const [module, moduleResolution] of [['node16', 'node16'], ['preserve', 'bundler']]) {
+      fs.writeFileSync(path.join(project, 'tsconfig.lib.json'), JSON.stringify({
+        compilerOptions: { target: 'ES2022', module, moduleResolution, strict: true, skipLibCheck: false, types: [], noEmit: true },
+        include: ['node_modules/cdk8s-mesh/lib/**/*.d.ts'],
+      }));
+      const lib = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.lib.json'], { cwd: project, encoding: 'utf8' });
+      expect(`${moduleResolution}: ${lib.stdout}${lib.stderr}`).toBe(`${moduleResolution}: `);
+    }
     expect(fs.existsSync(path.join(modules, 'shared'))).toBe(false);
     execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: project, stdio: 'pipe', env: withoutCrdOption() });
     // THEN its manifests and topology are written as for the EC site

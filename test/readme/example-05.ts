@@ -16,7 +16,7 @@ new MeshService(chart, 'catalogue', {
   },
   tolerations: [Toleration.equal('dedicated', 'shop', { effect: 'NoSchedule' })],
   affinity: { podAntiAffinity: [{ topologyKey: 'kubernetes.io/hostname', weight: 100 }] },
-  // A metrics exporter beside the server, as its own user, scraped through Istio's metrics merging.
+  // A metrics exporter beside the server, as its own user, scraped through Istio's metrics merging (`metrics`).
   containers: [{
     name: 'exporter',
     image: 'registry.example.com/catalogue-exporter:1.0.0',
@@ -24,8 +24,8 @@ new MeshService(chart, 'catalogue', {
     ports: [{ number: 9419, name: 'http-metrics' }],
     probes: { readiness: HealthProbe.http('/health') },
     security: { runAsUser: 65535, runAsGroup: 65535 },
-    resources: { cpuLimitMillis: 100, memoryLimitMebibytes: 64 },
+    resources: { cpuRequestMillis: 20, cpuLimitMillis: 100, memoryRequestMebibytes: 32, memoryLimitMebibytes: 64 },
   }],
-  podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9419' },
+  metrics: { port: 9419 },
 });
 export {};

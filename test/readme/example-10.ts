@@ -1,13 +1,24 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { App } from 'cdk8s';
-import { EdgeGateway, GatewayRoutes, MeshChart, MeshService, StringMatch } from 'cdk8s-mesh';
+import { App, Duration } from 'cdk8s';
+import { MeshChart, MeshService, Percentage, Retries, StringMatch } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new App(), 'bookinfo', { namespace: 'bookinfo' });
-const productpage = new MeshService(chart, 'productpage', { image: 'registry.example.com/productpage:1.0.0', ports: [{ port: 9080 }] });
-const gateway = new EdgeGateway(chart, 'bookinfo-gateway', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
-new GatewayRoutes(chart, 'bookinfo', {
-  gateway,
-  hosts: ['*'],
-  routes: [{ match: [{ uri: StringMatch.exact('/productpage') }, { uri: StringMatch.prefix('/static') }], to: productpage }],
+const chart = new MeshChart(new App(), 'staging', { namespace: 'staging' });
+const ratings = new MeshService(chart, 'ratings', { image: 'registry.example.com/ratings:1.0.0', version: 'v1', subset: 'v1' });
+ratings.addRoute({
+  name: 'jason-delay',
+  match: [{ headers: { 'end-user': StringMatch.exact('jason') } }],
+  destinations: [{ subset: 'v1' }],
+  fault: { delay: { fixedDelay: Duration.seconds(7), percentage: Percentage.of(100) } },
 });
+ratings.addRoute({
+  name: 'reports',
+  match: [{ uri: StringMatch.prefix('/reports'), method: 'GET' }],
+  destinations: [{ subset: 'v1' }],
+  timeout: Duration.seconds(30),
+  retries: Retries.of({ attempts: 1 }),
+  rewrite: { uri: '/v2/reports' },
+});
+ratings.addRoute({ name: 'gone', match: [{ uri: StringMatch.exact('/legacy') }], directResponse: { status: 410 } });
+const db = new MeshService(chart, 'ratings-db', { image: 'registry.example.com/mysql:8.4', ports: [{ port: 3306, protocol: 'mysql' }] });
+db.addTcpRoute({ port: 3306, destinations: [{ subset: 'stable' }] });
 export {};

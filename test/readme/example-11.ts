@@ -1,12 +1,13 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, TracingCollectorInstall } from 'cdk8s-mesh';
+import { App } from 'cdk8s';
+import { EdgeGateway, GatewayRoutes, MeshChart, MeshService, StringMatch } from 'cdk8s-mesh';
 
-const platform = MeshPlatform.of({
-  istio: { rootNamespace: 'service-mesh' },
-  ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }),
-  tracing: TracingCollectorInstall.openTelemetryCollector({ release: 'otel', namespace: 'observability' }),
+const chart = new MeshChart(new App(), 'bookinfo', { namespace: 'bookinfo' });
+const productpage = new MeshService(chart, 'productpage', { image: 'registry.example.com/productpage:1.0.0', ports: [{ port: 9080 }] });
+const gateway = new EdgeGateway(chart, 'bookinfo-gateway', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
+new GatewayRoutes(chart, 'bookinfo', {
+  gateway,
+  hosts: ['*'],
+  routes: [{ match: [{ uri: StringMatch.exact('/productpage') }, { uri: StringMatch.prefix('/static') }], to: productpage }],
 });
-const app = new MeshApp({ platform });
-const chart = new MeshChart(app, 'production', { namespace: 'production', production: true });
-console.log(chart.platform.ingressGatewayPrincipal.toString()); // cluster.local/ns/istio-ingress/sa/istio-ingress
 export {};

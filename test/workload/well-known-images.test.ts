@@ -122,7 +122,7 @@ function shop() {
     }],
     // Istio merges the exporter's metrics into the agent's 15020, which Prometheus scrapes under STRICT mTLS.
     // https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging
-    podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9419', 'prometheus.io/path': '/metrics' },
+    metrics: { port: 9419 },
   });
   const queueMaster = new MeshService(chart, 'queue-master', {
     image: 'weaveworksdemos/queue-master:0.3.1',
@@ -249,7 +249,8 @@ describe('well-known images, typed props only', () => {
       ports: [{ containerPort: 9419, name: 'http-metrics' }],
       readinessProbe: { httpGet: { path: '/health', port: 9419 } },
       securityContext: { runAsUser: 65535, runAsGroup: 65535, runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-      resources: { limits: { cpu: '100m', memory: '64Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
+      // The default memory request (128Mi) is lowered to the limit the exporter is given: a request above its limit is refused (MESH212).
+      resources: { limits: { cpu: '100m', memory: '64Mi' }, requests: { cpu: '100m', memory: '64Mi' } },
     });
     expect(exporter).not.toHaveProperty('imagePullPolicy');
     expect(find(out, 'Service', 'rabbitmq').spec.ports).toEqual([{ name: 'tcp-amqp', port: 5672, targetPort: 5672, protocol: 'TCP' }]);
@@ -369,5 +370,71 @@ describe('a stateful service has one version', () => {
       '[test/orders-db] addVersion(v2): orders-db is a stateful service (its pods and their claims are its identity), which has one version [MESH049]',
     );
     expect(err).toContain('[test/release] service: Flagger releases Deployment/orders-db, and orders-db\'s workload is a StatefulSet [MESH049]');
+  });
+});
+
+// docker-library/postgres 17/bookworm/Dockerfile: `groupadd -r postgres --gid=999`, `useradd -r -g postgres --uid=999`,
+// `mkdir -p /var/run/postgresql && chown -R postgres:postgres /var/run/postgresql && chmod 3777 /var/run/postgresql` (the
+// socket and its lock file), PGDATA=/var/lib/postgresql/data, `VOLUME /var/lib/postgresql/data`. docker-entrypoint.sh:
+// docker_create_db_directories mkdirs and chmods PGDATA and /var/run/postgresql, and only as root
+// `find "$PGDATA" \! -user postgres -exec chown postgres '{}' +` (and /var/run/postgresql), then `exec gosu postgres`.
+describe('postgres: as its own user, or from a root entrypoint with what it uses', () => {
+  const pg = (security: Record<string, unknown>) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'orders-db', {
+      image: 'postgres:17.5-bookworm',
+      ports: [{ port: 5432, protocol: 'tcp', name: 'tcp-postgres' }],
+      // initdb chmods PGDATA to 0700, which it cannot do to a volume's mount point it does not own: a directory below it.
+      env: { PGDATA: EnvValue.of('/var/lib/postgresql/data/pgdata'), POSTGRES_PASSWORD: EnvValue.fromSecret('orders-db', 'password') },
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(20) })] },
+      // The root filesystem is read-only: the socket directory is an emptyDir.
+      volumes: [WorkloadVolume.emptyDir('run')],
+      mounts: [{ volume: 'data', path: '/var/lib/postgresql/data' }, { volume: 'run', path: '/var/run/postgresql' }],
+      ...security,
+    });
+    const out = synth(app);
+    return { app, db: find(out, 'StatefulSet', 'orders-db') };
+  };
+
+  test('as UID 999: no exception, /var/run/postgresql and PGDATA writable, the root filesystem read-only', () => {
+    const { app, db } = pg({ podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 } });
+    const c = container(db);
+    expect(c.securityContext).toMatchObject({ runAsUser: 999, runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(mounts(c)).toMatchObject({ '/var/run/postgresql': { name: 'run', readOnly: false }, '/var/lib/postgresql/data': { name: 'data', readOnly: false } });
+    expect(db.spec.template.spec.securityContext).toMatchObject({ fsGroup: 999 });
+    expect(exceptions(db)).toEqual({});
+    expect(app.warnings).toEqual([]);
+  });
+
+  test('from its root entrypoint: runAsRoot with exactly SETUID, SETGID, CHOWN and DAC_READ_SEARCH, each a reviewed annotation', () => {
+    const { app, db } = pg({ security: { exceptions: HardeningException.rootEntrypoint({ dropsToUser: 999, reason: 'postgres chowns PGDATA, then gosu postgres' }) } });
+    const c = container(db);
+    expect(c.securityContext).toMatchObject({
+      runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_READ_SEARCH', 'SETGID', 'SETUID'] },
+    });
+    expect(Object.keys(exceptions(db)).sort()).toEqual([
+      'mesh.cdk8s.io/hardening.app.capabilities.CHOWN', 'mesh.cdk8s.io/hardening.app.capabilities.DAC_READ_SEARCH',
+      'mesh.cdk8s.io/hardening.app.capabilities.SETGID', 'mesh.cdk8s.io/hardening.app.capabilities.SETUID',
+      'mesh.cdk8s.io/hardening.app.runAsNonRoot',
+    ]);
+    expect(exceptions(db)['mesh.cdk8s.io/hardening.app.capabilities.SETUID'])
+      .toBe('postgres chowns PGDATA, then gosu postgres: root entrypoint dropping to UID 999; gosu/su-exec/setpriv set its user and groups');
+    expect(app.warnings).toEqual([]);
+  });
+
+  test('chmodsData adds FOWNER, chownsData: false leaves CHOWN and DAC_READ_SEARCH out', () => {
+    const caps = (o: Partial<Parameters<typeof HardeningException.rootEntrypoint>[0]>) =>
+      HardeningException.rootEntrypoint({ dropsToUser: 999, reason: 'r', ...o }).flatMap((e) => e.capabilities).sort();
+    expect(caps({ chmodsData: true })).toEqual(['CHOWN', 'DAC_READ_SEARCH', 'FOWNER', 'SETGID', 'SETUID']);
+    expect(caps({ chownsData: false })).toEqual(['SETGID', 'SETUID']);
+    for (const uid of [0, 1337, 1.5, -1]) expect(() => caps({ dropsToUser: uid })).toThrow(/dropsToUser .*\[MESH040\]/);
+  });
+
+  test('runAsRoot alone, every capability dropped: a warning (MESH215), since gosu cannot drop privileges', () => {
+    const { app } = pg({ security: { exceptions: [HardeningException.runAsRoot('entrypoint chowns PGDATA then gosu postgres')] } });
+    expect(app.warnings).toEqual([
+      expect.stringMatching(/StatefulSet\/orders-db: spec\.template\.spec\.containers\[0\]\.securityContext: container 'app' runs as root with every capability dropped and neither SETUID nor SETGID added.*\[MESH215\]/),
+    ]);
   });
 });

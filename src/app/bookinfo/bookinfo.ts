@@ -89,8 +89,8 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
   const productpage = new MeshService(chart, 'productpage', {
     ...common,
     image: IMAGE('productpage-v1'),
-    // productpage scrapes nothing itself; its Prometheus annotations are bookinfo.yaml's.
-    podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9080', 'prometheus.io/path': '/metrics' },
+    // bookinfo.yaml's Prometheus annotations: productpage serves its own metrics at :9080/metrics.
+    metrics: { port: 9080, path: '/metrics' },
   });
 
   // The calls, and the addresses the code reads (productpage.py and reviews' LibertyRestEndpoint).

@@ -256,7 +256,7 @@ export class HostTraffic {
   /** A route's destinations: at least one, each a subset the DestinationRule defines, their weights summing to 100. */
   private destinationProblems(where: string, dests: readonly RouteDestinationOptions[], known: ReadonlySet<string>): string[] {
     const problems: string[] = [];
-    if (dests.length === 0) problems.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where} has no destination`));
+    if (dests.length === 0) problems.push(formatProblem(Codes.ROUTE_WITHOUT_DESTINATION, `${where} has no destination`));
     for (const d of dests) {
       if (!known.has(d.subset)) {
         problems.push(

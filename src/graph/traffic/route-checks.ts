@@ -8,6 +8,7 @@ import { formatProblem } from '../../core/errors';
 import { isHeaderName, StringMatch } from '../../core/http';
 import { dns1123LabelProblem, labelValueProblem } from '../../core/names';
 import { re2Problem } from '../../core/re2';
+import { describeDuration } from '../../core/duration';
 import { durationProblems } from '../../private/checks';
 import type { FaultInjection, HttpRouteOptions } from './http-route';
 
@@ -46,6 +47,11 @@ export function httpRouteProblems(where: string, r: HttpRouteOptions): string[] 
       [`${where}: corsPolicy.maxAge`]: r.corsPolicy?.maxAge,
     }),
   );
+  const perTry = r.retries?.disabled ? undefined : r.retries?.perTryTimeout;
+  if (r.timeout && perTry && perTry.toMilliseconds({ integral: false }) > r.timeout.toMilliseconds({ integral: false })) {
+    out.push(formatProblem(Codes.PER_TRY_TIMEOUT_EXCEEDS_TIMEOUT,
+      `${where}: retries.perTryTimeout (${describeDuration(perTry)}) is longer than the route's timeout (${describeDuration(r.timeout)})`));
+  }
   if (r.corsPolicy && r.corsPolicy.allowOrigins.length === 0)
     out.push(formatProblem(Codes.INVALID_MATCH, `${where}: corsPolicy.allowOrigins needs at least one origin`));
   for (const o of r.corsPolicy?.allowOrigins ?? []) out.push(...regexProblems(`${where}: corsPolicy.allowOrigins`, o));
@@ -113,7 +119,7 @@ function actionProblems(where: string, r: HttpRouteOptions): string[] {
     if (forwards) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a directResponse cannot also have destinations`));
     if (r.fault) out.push(formatProblem(Codes.CONFLICTING_ROUTE_ACTION, `${where}: a directResponse cannot also inject faults`));
   } else if (!forwards) {
-    out.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where} has no destination, redirect or directResponse`));
+    out.push(formatProblem(Codes.ROUTE_WITHOUT_DESTINATION, `${where} has no destination, redirect or directResponse: give it destinations`));
   }
   if (r.directResponse) {
     const s = r.directResponse.status;

@@ -78,9 +78,10 @@ export function checkIntendedFlows(
 }
 
 /**
- * Every ordered pair of workloads (Deployments' pod templates, grouped by their `app`
- * label) with no intended `allow` flow between them that no layer refuses, as MESH602
- * findings on the destination. Candidates come from indexes, so a deny-by-default
+ * Every ordered pair of workloads (the pod templates of Deployments, StatefulSets,
+ * DaemonSets, Jobs and the other kinds the model reads, grouped by their `app` label)
+ * with no intended `allow` flow between them that no layer refuses, as MESH602 findings
+ * on the destination. Candidates come from indexes, so a deny-by-default
  * mesh costs time linear in its services and declared calls.
  */
 export function undeclaredOpenPairs(
@@ -93,7 +94,7 @@ export function undeclaredOpenPairs(
     .filter((p) => !p.declared && p.verdict.open)
     .map((p) => {
       const [ns, name] = p.destination.split('/');
-      const dest = evaluator.cluster.podsNamed(name, ns).find(isDeployment);
+      const dest = evaluator.cluster.podsNamed(name, ns).find(isWorkload);
       return {
         code: Codes.UNDECLARED_PAIR_OPEN,
         resource: dest?.manifest ? refOf(dest.manifest) : { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name },
@@ -111,10 +112,10 @@ export function undeclaredOpenPairs(
 export function workloadPairs(evaluator: FlowEvaluator, intended: readonly IntendedFlow[], options: { openOnly?: boolean } = {}): WorkloadPair[] {
   const cluster = evaluator.cluster;
   const declared = declaredPairs(cluster, intended);
-  const analysis = new PairAnalysis(cluster, isDeployment);
+  const analysis = new PairAnalysis(cluster, isWorkload);
   const key = (p: FlowPod) => `${p.namespace}/${p.name}`;
   const best = new Map<string, WorkloadPair>();
-  const sources = cluster.pods.filter(isDeployment);
+  const sources = cluster.pods.filter(isWorkload);
   for (const a of sources) {
     const destinations = options.openOnly ? analysis.candidates(a) : sources.filter((b) => b !== a);
     for (const b of destinations) {
@@ -147,8 +148,13 @@ function declaredPairs(cluster: FlowCluster, intended: readonly IntendedFlow[]):
   return out;
 }
 
-function isDeployment(p: FlowPod): boolean {
-  return p.kind === 'Deployment';
+/**
+ * A workload of the manifests, of any kind the model reads a pod template from (Deployment,
+ * StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod: validate/finding.ts podTemplate);
+ * not a platform component, whose pods are the platform's own.
+ */
+function isWorkload(p: FlowPod): boolean {
+  return p.kind !== 'Platform';
 }
 
 /** `AuthorizationPolicy production/order-service-policy` */

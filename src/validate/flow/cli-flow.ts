@@ -14,7 +14,7 @@ import { FlowEvaluator } from './evaluate';
 import { ClusterModel } from '../model/cluster-model';
 import { Flow, FlowMethod, FlowSource, FlowVerdict, FlowWorkload } from './flow';
 import { PlatformDestination, platformDestination, platformSource } from './platform-flows';
-import { isCallRecord, readCallRecords, recordedCallFindings } from './records';
+import { isCallRecord, readCallRecords, recordedCallFindings, remoteFlow } from './records';
 import { gatewayServersFor } from './routing';
 
 const METHODS: readonly FlowMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
@@ -215,6 +215,23 @@ export function formatVerdict(spec: string, v: FlowVerdict): string {
   return `${v.allowed ? 'ALLOWED' : 'REFUSED'} ${spec}${by}: ${v.reason}${v.hops.length > 0 ? `\n  via ${v.hops.join(' | ')}` : ''}`;
 }
 
+/**
+ * The verdict of one `--flow`; a flow to another team's service whose folder is not given is
+ * evaluated against the caller's record of the call, with a note saying so (records.ts remoteFlow).
+ */
+function evaluateFlow(evaluator: FlowEvaluator, flow: Flow): { verdict: FlowVerdict; note?: string } {
+  const remote = remoteFlow(flow, evaluator);
+  if (!remote) return { verdict: evaluator.evaluate(flow) };
+  if (remote.kind === 'recorded') return { verdict: evaluator.evaluate(remote.flow), note: remote.note };
+  const source = flow.source as { workload: string; namespace: string };
+  return {
+    verdict: {
+      allowed: false, reason: remote.reason, hops: [],
+      decidedBy: { layer: 'routing', kind: 'Service', namespace: source.namespace, name: flow.host },
+    },
+  };
+}
+
 /** Where the command writes. */
 export interface FlowIo {
   readonly stdout: (text: string) => void;
@@ -251,9 +268,9 @@ export function runFlowCommand(
     const report: { flows: unknown[]; pairs?: unknown[] } = { flows: [] };
     let refusedAny = false;
     for (const { spec, flow } of parsed) {
-      const verdict = evaluator.evaluate(flow);
+      const { verdict, note } = evaluateFlow(evaluator, flow);
       refusedAny ||= !verdict.allowed;
-      report.flows.push({ spec, flow, verdict });
+      report.flows.push({ spec, flow, verdict, ...(note ? { note } : {}) });
     }
     if (listAll) report.pairs = workloadPairs(evaluator, []);
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
@@ -261,8 +278,8 @@ export function runFlowCommand(
   }
   let code = 0;
   for (const { spec, flow } of parsed) {
-    const v = evaluator.evaluate(flow);
-    io.stdout(`${formatVerdict(spec, v)}\n`);
+    const { verdict: v, note } = evaluateFlow(evaluator, flow);
+    io.stdout(`${formatVerdict(spec, v)}${note ? `\n  ${note}` : ''}\n`);
     if (!v.allowed) code = 1;
   }
   if (listAll) {

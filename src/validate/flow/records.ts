@@ -14,7 +14,7 @@ import { parseYamlDocuments } from '../../private/yaml-reader';
 import { finding, Manifest, refOf } from '../finding';
 import { describeDecider, FlowFinding } from './check';
 import { FlowEvaluator, flowProblem } from './evaluate';
-import { FlowMethod, IntendedFlow } from './flow';
+import { Flow, FlowMethod, IntendedFlow } from './flow';
 
 /** One recorded call, with the record it came from. */
 export interface RecordedCall {
@@ -156,4 +156,52 @@ function entryProblem(e: unknown): { field: string; message: string } | undefine
     return { field: 'request.protocol', message: `'${e.request.protocol}' is not TCP or TLS` };
   }
   return undefined;
+}
+
+/** How a flow to another team's service is evaluated when its namespace is not among the manifests. */
+export type RemoteFlow =
+  /** Against the callee as the caller's record describes it, up to the caller's egress. */
+  | { readonly kind: 'recorded'; readonly flow: Flow; readonly note: string }
+  /** Neither the callee's manifests nor a record of the call: nothing to evaluate it against. */
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/**
+ * A `--flow` from a workload to `<service>.<namespace>[.svc[.<domain>]]` of a namespace the
+ * manifests do not hold (another team's folder, not given), where no Service or ServiceEntry
+ * answers for the host: evaluated against the caller's own record of the call (the remote-calls
+ * ConfigMap, the declaration its RemoteService wrote) with the flow's method and path, so the
+ * caller's side (its Sidecar and its NetworkPolicy egress to the callee's pods) is proven as
+ * `recordedCallFindings` proves it; the callee's admission needs the callee's folder. Undefined
+ * for a flow the manifests can decide themselves.
+ */
+export function remoteFlow(flow: Flow, evaluator: FlowEvaluator): RemoteFlow | undefined {
+  const source = flow.source;
+  if (!('workload' in source) || flow.target || flow.pods) return undefined;
+  const cluster = evaluator.cluster;
+  const [service, namespace = source.namespace, ...rest] = flow.host.toLowerCase().split('.');
+  if (rest.length > 0 && rest[0] !== 'svc') return undefined; // an external name: the evaluator's ServiceEntries decide
+  if (cluster.holdsNamespace(namespace) || cluster.service(flow.host, source.namespace)) return undefined;
+  const records = readCallRecords(cluster.manifests).calls.filter((c) => c.entry.source.workload === source.workload
+    && c.entry.source.namespace === source.namespace && c.entry.callee.service === service && c.entry.callee.namespace === namespace);
+  const onPort = records.filter((c) => c.entry.callee.port.port === flow.port);
+  const where = `${service}.${namespace}:${flow.port}`;
+  if (onPort.length === 0) {
+    const ports = [...new Set(records.map((c) => c.entry.callee.port.port))];
+    return {
+      kind: 'unknown',
+      reason: `namespace ${namespace} is not among the manifests given, and ${source.namespace}/${source.workload} records no call to ${where}`
+        + `${ports.length > 0 ? ` (it records calls to port ${ports.join(', ')})` : ''}: give the callee's folder too, or declare the call `
+        + '(a RemoteService) and synthesize again',
+    };
+  }
+  const r = onPort[0];
+  const same = (c: RecordedCall) => c.flow.method === flow.method && c.flow.path === flow.path;
+  const declared = onPort.some(same);
+  const recorded = onPort.map((c) => (c.flow.protocol && !c.flow.method ? c.flow.protocol : `${c.flow.method} ${c.flow.path}`));
+  const { host, target, targetPort } = r.flow;
+  const note = `evaluated up to ${source.namespace}/${source.workload}'s egress, against the call its record declares `
+    + `(ConfigMap ${refOf(r.record).namespace}/${r.record.metadata?.name} ${r.field}); whether ${service} admits it needs the folder of `
+    + `namespace ${namespace}`
+    + (declared ? '' : `; the record declares ${recorded.join(', ')} to ${where}, not this request, so its team was never told of it`);
+  return { kind: 'recorded', flow: { ...flow, host, target, ...(targetPort !== undefined ? { targetPort } : {}) }, note };
 }

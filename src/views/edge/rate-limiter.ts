@@ -10,7 +10,7 @@ import { MeshService } from '../../graph/mesh-service';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { EnvValue, HealthProbe, WorkloadVolume } from '../../workload/pod-options';
-import { addConfigMap, ContainerResources, DEFAULT_RESOURCES, NetworkPeer } from '../../workload/workload';
+import { addConfigMap, ContainerResources, NetworkPeer, withResourceDefaults } from '../../workload/workload';
 import { addProblems } from '../../private/construct-problems';
 
 /** The method Envoy's ratelimit filter calls (envoy.service.ratelimit.v3.RateLimitService). */
@@ -134,7 +134,7 @@ export class RateLimiter extends Construct {
     this.config = addConfigMap(this, 'Config', {
       name: this.configMapName, namespace: this.namespace, labels: { ...this.chart.commonLabels(), [Labels.NAME]: this.name }, data: {},
     });
-    const redisResources = { ...DEFAULT_RESOURCES, ...props.redisResources };
+    const redisResources = withResourceDefaults(props.redisResources);
     this.redis = new MeshService(this, `${this.name}-redis`, {
       image: props.redisImage ?? RateLimiter.DEFAULT_REDIS_IMAGE,
       replicas: 1,

@@ -1,8 +1,13 @@
 import { ApiObject, ApiObjectMetadata, Duration, Lazy, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PodMonitor, PodMonitorSpec, PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../../imports/monitoring.coreos.com';
+import {
+  PodMonitor, PodMonitorSpec, PodMonitorSpecPodMetricsEndpointsMetricRelabelingsAction, PodMonitorSpecPodMetricsEndpointsRelabelingsAction,
+  PrometheusRule, PrometheusRuleSpecGroupsRulesExpr,
+} from '../../../imports/monitoring.coreos.com';
 import { Telemetry } from '../../../imports/telemetry.istio.io';
 import { toPromDuration } from '../../core/duration';
+import { APP_METRICS_LABEL, APP_METRICS_MERGED } from '../../core/labels';
+import { MERGED_METRICS_PORT } from '../../platform/platform';
 import { Percentage } from '../../core/weight';
 import type { Rule, RuleGroup } from './alert-rules';
 import { AccessLogging, ENVOY_STATS_INCLUSIONS, TracingProvider } from '../../graph/observability/telemetry';
@@ -78,6 +83,39 @@ export function envoyStatsPodMonitorSpec(jobLabel: string, namespace: string, sc
       port: 'http-envoy-prom',
       path: '/stats/prometheus',
       interval: toPromDuration(scrapeInterval),
+    }],
+  };
+}
+
+/**
+ * The PodMonitor spec that scrapes the metrics pods serve of their own (a MeshService's
+ * `metrics`: the application's, or an exporter's) through Istio's metrics merging: the pods
+ * labelled `mesh.cdk8s.io/metrics: merged`, at the agent's 15020 `/stats/prometheus`, where the
+ * agent serves them with Envoy's (istio/istio pkg/kube/inject applyPrometheusMerge moves the pod's
+ * prometheus.io annotations into the agent's configuration). 15020 is no container port of the
+ * pod, and a PodMonitor's targets are its pods' declared ports: the target of the sidecar's
+ * `http-envoy-prom` is discovered and its address moved to 15020 (IPv6 addresses keep their
+ * brackets). Envoy's and the agent's own series (`envoy_*`, `istio_*`), which the merged
+ * endpoint repeats, are dropped: the envoy-stats PodMonitor scrapes them once, on 15090.
+ * @see https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/#relabel_config
+ */
+export function appMetricsPodMonitorSpec(jobLabel: string, namespace: string, scrapeInterval: Duration): PodMonitorSpec {
+  return {
+    jobLabel,
+    selector: { matchLabels: { [APP_METRICS_LABEL]: APP_METRICS_MERGED } },
+    namespaceSelector: { matchNames: [namespace] },
+    podMetricsEndpoints: [{
+      port: 'http-envoy-prom',
+      path: '/stats/prometheus',
+      interval: toPromDuration(scrapeInterval),
+      relabelings: [{
+        sourceLabels: ['__address__'], regex: '(.+):\\d+', targetLabel: '__address__', replacement: `\${1}:${MERGED_METRICS_PORT}`,
+        action: PodMonitorSpecPodMetricsEndpointsRelabelingsAction.REPLACE,
+      }],
+      metricRelabelings: [{
+        sourceLabels: ['__name__'], regex: '(envoy|istio)_.*', action: PodMonitorSpecPodMetricsEndpointsMetricRelabelingsAction.DROP,
+      }],
     }],
   };
 }

@@ -9,7 +9,8 @@ import { Percentage } from '../../core/weight';
 import { MeshChart } from '../../graph/mesh-chart';
 import type { IMeshService, MeshService } from '../../graph/mesh-service';
 import {
-  addPodMonitor, addPrometheusRule, addTelemetry, envoyStatsPodMonitorSpec, namespaceTelemetrySpec, renderIstiodValuesFile, serviceTelemetrySpec,
+  addPodMonitor, addPrometheusRule, addTelemetry, appMetricsPodMonitorSpec, envoyStatsPodMonitorSpec, namespaceTelemetrySpec,
+  renderIstiodValuesFile, serviceTelemetrySpec,
 } from './observability-stack.render';
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { ServiceSecurity } from '../../graph/security/service-security';
@@ -37,6 +38,8 @@ export const ISTIOD_VALUES_FILE = 'istiod.values';
 
 /** The PodMonitor that scrapes every sidecar's Envoy statistics. */
 const ENVOY_STATS_MONITOR = 'envoy-stats';
+/** The PodMonitor that scrapes the metrics pods serve of their own, merged by Istio's agent. */
+const APP_METRICS_MONITOR = 'app-metrics';
 
 /** Props for {@link ObservabilityStack}. */
 export interface ObservabilityStackProps {
@@ -151,7 +154,7 @@ export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
  * statistics the alerts read) in the cluster folder, `dist/cluster/istiod.values`, with the
  * `helm upgrade` command that applies them.
  *
- * Its children, by id: `MeshAlerts` (PrometheusRule), `Telemetry`, `EnvoyStats` (PodMonitor),
+ * Its children, by id: `MeshAlerts` (PrometheusRule), `Telemetry`, `EnvoyStats` and `AppMetrics` (PodMonitors),
  * `Dashboards/<level>` (ConfigMaps), and per service with an SLO `Slo-<service>`
  * (PrometheusRule) and, when its sampling is its own, `Tracing-<service>` (Telemetry).
  *
@@ -209,6 +212,8 @@ export class ObservabilityStack extends Construct {
       () => namespaceTelemetrySpec(this.tracingProvider, this.defaultSampling, this.accessLogging));
     addPodMonitor(this, 'EnvoyStats', { name: ENVOY_STATS_MONITOR, namespace: ns, labels: this.labels() },
       envoyStatsPodMonitorSpec(ENVOY_STATS_MONITOR, ns, this.scrapeInterval));
+    addPodMonitor(this, 'AppMetrics', { name: APP_METRICS_MONITOR, namespace: ns, labels: this.labels() },
+      appMetricsPodMonitorSpec(APP_METRICS_MONITOR, ns, this.scrapeInterval));
     // istiod's values belong to the cluster: one file, dist/cluster/istiod.values, which every
     // environment must agree on (MESH631), and no .yaml that `kubectl apply -R` would read.
     MeshCluster.forApp(this)?.addFileOnce(ISTIOD_VALUES_FILE, this, () =>

@@ -51,7 +51,7 @@ describe('ObservabilityStack defaults', () => {
       'AuthorizationPolicy', 'NetworkPolicy', 'PeerAuthentication', 'Sidecar'].includes(m.kind));
     expect(out.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
       'ConfigMap/mesh-dashboard-mesh-overview', 'ConfigMap/mesh-dashboard-service-detail', 'ConfigMap/mesh-dashboard-troubleshooting',
-      'PodMonitor/envoy-stats', 'PrometheusRule/mesh-service-mesh-alerts', 'PrometheusRule/payment-service-slo', 'Telemetry/mesh-default',
+      'PodMonitor/app-metrics', 'PodMonitor/envoy-stats', 'PrometheusRule/mesh-service-mesh-alerts', 'PrometheusRule/payment-service-slo', 'Telemetry/mesh-default',
     ]);
     expect(out.filter((m) => m.kind !== 'ConfigMap')).toMatchSnapshot();
     expect(app.outputFiles()).toMatchSnapshot();

@@ -161,7 +161,7 @@ describe('bad routes', () => {
     ['directResponse status 199', { directResponse: { status: 199 } }, /directResponse\.status must be from 200 to 599, got 199 \[MESH029\]/],
     ['redirect code 200', { redirect: { uri: '/a', redirectCode: 200 } }, /redirect\.redirectCode 200 is not a 3xx code \[MESH029\]/],
     ['regex rewrite RE2 rejects', { destinations: [{ subset: 'stable' }], rewrite: { uriRegexRewrite: { match: '^/(?=a)', rewrite: '/' } } }, /rewrite\.uriRegexRewrite\.match '\^\/\(\?=a\)': .*RE2 has no lookaround.*\[MESH027\]/],
-    ['no action', {}, /has no destination, redirect or directResponse \[MESH013\]/],
+    ['no action', {}, /has no destination, redirect or directResponse: give it destinations \[MESH214\]/],
     ['port not HTTP', { destinations: [{ subset: 'stable' }], match: [{ port: 9999 }] }, /port 9999 is not an HTTP port of api \(80\) \[MESH030\]/],
   ];
   test.each(cases)('%s', (_name, route, expected) => {

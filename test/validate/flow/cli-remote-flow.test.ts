@@ -1,0 +1,64 @@
+// `--flow` to another team's service (a RemoteService) over the caller's folder alone: evaluated
+// against the caller's record of the call up to its egress, saying that the callee's folder decides
+// the rest; with no record of the call, a plain sentence asking for the callee's folder (not "503 NR").
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MeshApp, MeshChart, MeshService, RemoteService } from '../../../src';
+import { main } from '../../../src/validate/cli';
+
+function run(cwd: string, ...args: string[]) {
+  let out = '';
+  let err = '';
+  const code = main(args, { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, cwd });
+  return { code, out, err };
+}
+
+describe('--flow to a RemoteService with the caller\'s folder only', () => {
+  // GIVEN a shop whose api calls payments' service, recorded in its folder; payments' folder is not given
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-remote-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+  const app = new MeshApp({ outdir });
+  const chart = new MeshChart(app, 'production', { namespace: 'shop-production' });
+  const api = new MeshService(chart, 'api', { image: 'x/api:1' });
+  new MeshService(chart, 'web', { image: 'x/web:1' });
+  api.calls(new RemoteService(chart, 'payments', { namespace: 'payments', ports: [{ port: 80, targetPort: 8080 }] }), {
+    methods: ['POST'], paths: ['/v1/charges'],
+  });
+  app.synth();
+  const flow = (spec: string) => run(outdir, '--flow', spec, 'production');
+
+  test('the recorded call is evaluated up to the caller\'s egress, and says so', () => {
+    for (const host of ['payments.payments', 'payments.payments.svc', 'payments.payments.svc.cluster.local']) {
+      const r = flow(`shop-production/api -> ${host}:80 POST /v1/charges`);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^ALLOWED .* by NetworkPolicy shop-production\/api \(NetworkPolicy egress\)/);
+      expect(r.out).toContain('evaluated up to shop-production/api\'s egress, against the call its record declares '
+        + '(ConfigMap shop-production/production-remote-calls data.calls.yaml[0]); whether payments admits it needs the folder of namespace payments');
+      expect(r.out).not.toContain('503 NR');
+    }
+  });
+
+  test('a request the record does not declare is evaluated on the caller\'s side and named as undeclared', () => {
+    const r = flow('shop-production/api -> payments.payments:80 DELETE /v1/charges');
+    expect(r.out).toContain('the record declares POST /v1/charges to payments.payments:80, not this request');
+  });
+
+  test('a workload that records no call to the service: refused, saying what is missing', () => {
+    // web records no call: nothing to evaluate it against, and the answer says what is missing
+    const r = flow('shop-production/web -> payments.payments:80 POST /v1/charges');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^REFUSED .*: namespace payments is not among the manifests given, and shop-production\/web records no call to payments\.payments:80: give the callee's folder too/);
+  });
+
+  test('a port the record does not hold names the recorded ones', () => {
+    const r = flow('shop-production/api -> payments.payments:81 POST /v1/charges');
+    expect(r).toMatchObject({ code: 1, out: expect.stringContaining('records no call to payments.payments:81 (it records calls to port 80)') });
+  });
+
+  test('--format json carries the note', () => {
+    const r = run(outdir, '--format', 'json', '--flow', 'shop-production/api -> payments.payments:80 POST /v1/charges', 'production');
+    const report = JSON.parse(r.out);
+    expect(report.flows[0]).toMatchObject({ verdict: { allowed: true }, note: expect.stringContaining('needs the folder of namespace payments') });
+  });
+});
