@@ -1,8 +1,10 @@
 /**
- * cdk8s-mesh's public API: every name a user of the package may import, listed by layer
- * (docs/ARCHITECTURE.md). Helpers the constructs and checks share stay out of this list (src/private/
- * or not exported here), so that they can change without a breaking release. The report of this
- * surface is api/cdk8s-mesh.api.md: `npm run api` rewrites it, and a test fails when it is stale.
+ * The package entry, `cdk8s-mesh`: the constructs and every name a chart author may import, listed by
+ * layer (docs/ARCHITECTURE.md, Entry points). The validator's API is `cdk8s-mesh/validate`
+ * (src/validate/index.ts), the review tools' `cdk8s-mesh/review` (src/review/index.ts). Helpers the
+ * constructs and checks share stay out of every list (src/private/ or not exported), so that they can
+ * change without a breaking release. The report of this surface is api/cdk8s-mesh.api.md: `npm run api`
+ * rewrites it (and the other entries' reports), and a test fails when it is stale.
  *
  * @packageDocumentation
  */
@@ -189,52 +191,13 @@ export type { LatencySlo, SaturationSlo, ServiceSlo } from './core/slo';
 export { AccessLogging, TracingProvider } from './graph/observability/telemetry';
 export type { TracingProtocol } from './graph/observability/telemetry';
 
-// Validation of manifests: findings, warnings and their acknowledgements (src/validate)
-export { formatFinding } from './validate/finding';
-export type { Finding, Manifest, ResourceRef, Severity } from './validate/finding';
-export { validateManifests } from './validate/validate';
-export type { ValidateOptions } from './validate/validate';
-export type { AssumedIngressGateway } from './validate/analysis/assumed-gateways';
+// Warnings the constructs acknowledge (src/validate: the codes are the validator's)
 export { WARNING_CODES, Warnings } from './validate/warnings';
 export type { Acknowledgement, WarningCode } from './validate/warnings';
-export { ACKNOWLEDGED_ANNOTATION_PREFIX } from './validate/acknowledgements';
-export { parseManifests } from './validate/yaml';
-
-// Flow verification (src/validate/flow)
-export { checkIntendedFlows, undeclaredOpenPairs } from './validate/flow/check';
-export type { FlowFinding } from './validate/flow/check';
-export type { ControlPlane, FlowOptions } from './validate/flow/cluster';
-export { evaluateFlow, FlowEvaluator } from './validate/flow/evaluate';
-export { readCallRecords, recordedCallFindings } from './validate/flow/records';
-export type { RecordedCall } from './validate/flow/records';
-export { platformFlowOptions } from './validate/flow/platform-flows';
-export type { PairVerdict } from './validate/flow/pairs';
-
-// Review tools: semantic and connectivity diffs, topology pictures (src/review)
-export type { ChangeNote } from './review/change-note';
-export { connectivityDiff } from './review/connectivity';
-export type {
-  ConnectivityChange, ConnectivityDiff, ConnectivityOptions, ConnectivityProbe, ConnectivityVerdict, ProbeKind,
-} from './review/connectivity';
-export { renderConnectivity } from './review/connectivity-markdown';
-export { readTreeFromDir, readTreeFromGit } from './review/manifest-tree';
-export type { ManifestTree } from './review/manifest-tree';
-export type { YamlReadOptions } from './private/yaml-reader';
-export { renderJson, renderMarkdown } from './review/markdown';
-export type { MarkdownOptions } from './review/markdown';
-export { semanticDiff } from './review/semantic-diff';
-export type { AcknowledgementChange, ChangeStatus, FileChange, ResourceChange, SemanticDiff } from './review/semantic-diff';
-export { renderChartTopology, renderMermaid, renderTopology, topologyModel } from './review/topology';
-export type {
-  TopologyCall, TopologyEdge, TopologyEdgeKind, TopologyModel, TopologyNode, TopologyNodeKind, TopologyOptions,
-} from './review/topology';
 
 // Synth: the app, its file layout, the checks every MeshChart registers, on top of every layer (src/synth)
 import './synth/synth-check-wiring';
 export { MeshApp, MeshSynthError } from './synth/mesh-app';
 export type { ManifestFile, MeshAppProps } from './synth/mesh-app';
-
-// The command lines' entry points (bin: cdk8s-mesh-validate, cdk8s-mesh-diff)
-export { main as validateCli } from './validate/cli';
-export { ExitCodes as DiffExitCodes, main as diffMain } from './review/cli';
-export type { CliIo } from './private/cli-io';
+// A chart's topology picture, as synth writes it beside its manifests (the pictures of manifests alone: cdk8s-mesh/review)
+export { renderChartTopology } from './review/topology';

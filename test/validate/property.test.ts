@@ -1,18 +1,7 @@
 import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import {
-  FlowEvaluator,
-  FlowMethod,
-  MeshApp,
-  platformFlowOptions,
-  MeshChart,
-  MeshService,
-  Retries,
-  Tier,
-  undeclaredOpenPairs,
-  validateManifests,
-  Weight,
-} from '../../src';
+import { FlowEvaluator, platformFlowOptions, undeclaredOpenPairs, validateManifests } from '../../src/validate';
+import { FlowMethod, MeshApp, MeshChart, MeshService, Retries, Tier, Weight } from '../../src';
 import { meshChart } from '../util';
 
 const TIERS = [Tier.SYSTEM, Tier.SERVICE, Tier.BUSINESS];

@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { KubeDeployment, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
-import { EnvValue, evaluateFlow, HardeningException, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../src';
+import { EnvValue, HardeningException, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../src';
+import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
 const pod = (out: Record<string, any>[], name: string) => find(out, 'Deployment', name).spec.template.spec;

@@ -7,9 +7,8 @@
  * RabbitMQ with a metrics exporter beside it. Synth checks every declared flow (MESH600).
  */
 import { Duration, Size } from 'cdk8s';
-import {
-  EnvValue, evaluateFlow, FlaggerCanary, HardeningException, HealthProbe, MeshService, VolumeClaim, WorkloadVolume,
-} from '../../src';
+import { EnvValue, FlaggerCanary, HardeningException, HealthProbe, MeshService, VolumeClaim, WorkloadVolume } from '../../src';
+import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
 /** Every exception annotation of a pod template. */
