@@ -56,7 +56,7 @@ export type {
 export type { DnsPlatformProps, EdgeProxyPlatformProps, EdgeProxyUpstream, PlatformDns, PlatformEdgeProxy } from './platform/network-props';
 
 // Workloads: pods through cdk8s-plus-27 (src/workload)
-export { EnvValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
+export { EnvVarValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
 export type {
   EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
 } from './workload/pod-options';

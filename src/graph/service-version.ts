@@ -4,7 +4,7 @@ import { LoadBalancer } from '../core/load-balancer';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { integerProblems } from '../private/checks';
-import { EnvValue } from '../workload/pod-options';
+import { EnvVarValue } from '../workload/pod-options';
 import { ContainerResources } from '../workload/workload';
 
 /**
@@ -52,7 +52,7 @@ export interface VersionOptions {
    * Environment variables, over the service's.
    * @default - the service's
    */
-  readonly env?: Record<string, EnvValue>;
+  readonly env?: Record<string, EnvVarValue>;
   /**
    * The version's subset name in the DestinationRule, a DNS-1123 label.
    * @default - the version's name

@@ -8,7 +8,7 @@ import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { dns1123LabelProblem } from '../core/names';
-import { EnvValue, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';
+import { EnvVarValue, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';
 import { ContainerSecurityOptions } from './security-context';
 
 /** CPU and memory requests and limits of a container. */
@@ -84,7 +84,7 @@ export interface ContainerOptions {
    * Its environment.
    * @default - none
    */
-  readonly env?: Record<string, EnvValue>;
+  readonly env?: Record<string, EnvVarValue>;
   /**
    * The ports it listens on; a Service port may target one of them.
    * @default - none

@@ -9,7 +9,7 @@ import { formatProblem } from '../core/errors';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { podHardeningProblems } from './pod-hardening';
 import { ContainerOptions } from './container-options';
-import { EnvValue, HealthProbe, VolumeMountOptions } from './pod-options';
+import { EnvVarValue, HealthProbe, VolumeMountOptions } from './pod-options';
 import { PodOptions, SidecarOptions } from './pod-props';
 import { schedulingProblems } from './scheduling';
 import { ContainerSecurityOptions, exceptionKey, securityProblems } from './security-context';
@@ -201,7 +201,7 @@ function mountProblems({ pod, out, volumeNames }: PodCheck, field: string, mount
 function containerProblems(
   check: PodCheck,
   field: string,
-  c: { name: string; env?: Record<string, EnvValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions },
+  c: { name: string; env?: Record<string, EnvVarValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions },
 ): void {
   const { out, containerNames } = check;
   const p = dns1123LabelProblem(c.name);
@@ -339,7 +339,7 @@ const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
  * alphanumerics, '-', '_' and '.'.
  * @see https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-object
  */
-function envSourceProblems(field: string, env: Record<string, EnvValue> | undefined): string[] {
+function envSourceProblems(field: string, env: Record<string, EnvVarValue> | undefined): string[] {
   const out: string[] = [];
   for (const [name, v] of Object.entries(env ?? {})) {
     const s = v.source;

@@ -14,30 +14,31 @@ export type EnvSource =
   | { readonly kind: 'secret'; readonly name: string; readonly key: string; readonly optional: boolean };
 
 /**
- * The value of an environment variable: a literal, or a key of a ConfigMap or Secret.
+ * The value of an environment variable: a literal, or a key of a ConfigMap or Secret. Named apart
+ * from cdk8s-plus's `EnvValue` so that a chart importing both needs no alias.
  *
  * @see https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/
  */
-export class EnvValue {
+export class EnvVarValue {
   /** A literal value. */
-  public static of(value: string): EnvValue {
-    return new EnvValue({ kind: 'value', value });
+  public static of(value: string): EnvVarValue {
+    return new EnvVarValue({ kind: 'value', value });
   }
 
   /**
    * The value of `key` in the ConfigMap `name` of the pod's namespace.
    * @param optional whether the pod starts when the ConfigMap or key is missing (default false)
    */
-  public static fromConfigMap(name: string, key: string, optional = false): EnvValue {
-    return new EnvValue({ kind: 'configMap', name, key, optional });
+  public static fromConfigMap(name: string, key: string, optional = false): EnvVarValue {
+    return new EnvVarValue({ kind: 'configMap', name, key, optional });
   }
 
   /**
    * The value of `key` in the Secret `name` of the pod's namespace.
    * @param optional whether the pod starts when the Secret or key is missing (default false)
    */
-  public static fromSecret(name: string, key: string, optional = false): EnvValue {
-    return new EnvValue({ kind: 'secret', name, key, optional });
+  public static fromSecret(name: string, key: string, optional = false): EnvVarValue {
+    return new EnvVarValue({ kind: 'secret', name, key, optional });
   }
 
   private constructor(

@@ -6,7 +6,7 @@
  */
 import { Duration } from 'cdk8s';
 import { ContainerOptions, ContainerPortOptions, ContainerResources } from './container-options';
-import { EnvValue, ImagePullPolicy, ProbesOptions, VolumeMountOptions, WorkloadVolume } from './pod-options';
+import { EnvVarValue, ImagePullPolicy, ProbesOptions, VolumeMountOptions, WorkloadVolume } from './pod-options';
 import { PodSchedulingOptions } from './scheduling';
 import { ContainerSecurityOptions, PodSecurityOptions } from './security-context';
 
@@ -72,7 +72,7 @@ export interface InitContainerOptions {
    * Its environment.
    * @default - none
    */
-  readonly env?: Record<string, EnvValue>;
+  readonly env?: Record<string, EnvVarValue>;
   /**
    * Volumes it mounts.
    * @default - none besides /tmp
@@ -101,7 +101,7 @@ export interface PodOptions extends PodSchedulingOptions {
    * Environment variables of the application container, keyed by name (C identifiers).
    * @default - none
    */
-  readonly env?: Record<string, EnvValue>;
+  readonly env?: Record<string, EnvVarValue>;
   /**
    * The container's command, replacing the image's entrypoint.
    * @default - the image's

@@ -6,7 +6,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EnvValue, HealthProbe, WorkloadVolume } from './pod-options';
+import { EnvVarValue, HealthProbe, WorkloadVolume } from './pod-options';
 
 /** The volume mounted at /tmp in every container, so that the read-only root filesystem leaves one writable place. */
 export const TMP_VOLUME = 'tmp';
@@ -17,7 +17,7 @@ export function isEmptyDir(volumes: readonly WorkloadVolume[] | undefined, name:
 }
 
 /** Env values through cdk8s-plus-27, names sorted so output never reorders. */
-export function toKplusEnv(scope: Construct, prefix: string, env: Record<string, EnvValue>): Record<string, kplus.EnvValue> {
+export function toKplusEnv(scope: Construct, prefix: string, env: Record<string, EnvVarValue>): Record<string, kplus.EnvValue> {
   const out: Record<string, kplus.EnvValue> = {};
   for (const name of Object.keys(env).sort()) {
     const s = env[name].source;

@@ -1,7 +1,7 @@
 import { ApiObject, App, Duration, JsonPatch, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Cidr, EnvValue, ExportTo, ExternalService, LoadBalancer, MeshApp, MeshChart, MeshCluster, MeshService, MeshWideMtls, Retries, TlsOrigination,
+  Cidr, EnvVarValue, ExportTo, ExternalService, LoadBalancer, MeshApp, MeshChart, MeshCluster, MeshService, MeshWideMtls, Retries, TlsOrigination,
 } from '../../src';
 import { find, synth } from '../util';
 
@@ -154,14 +154,14 @@ describe('MeshService works its defaults out once into readonly fields', () => {
     const svc = new MeshService(chart, 'order-service', {
       image: 'img:2', timeout: Duration.seconds(3), retries, loadBalancer: LoadBalancer.roundRobin(),
       resources: { cpuLimitMillis: 1000 }, automountServiceAccountToken: true, exportTo: ExportTo.sameNamespace(),
-      env: { MODE: EnvValue.of('fast') }, podLabels: { team: 'orders' },
+      env: { MODE: EnvVarValue.of('fast') }, podLabels: { team: 'orders' },
     });
     expect(svc.overrides.timeout?.toSeconds()).toBe(3);
     expect(svc.overrides.retries).toBe(retries);
     expect(svc.resources).toEqual({ cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512 });
     expect(svc.automountServiceAccountToken).toBe(true);
     expect(svc.exportTo?.toList('dev')).toEqual(['.']);
-    expect(svc.pod).toEqual({ env: { MODE: EnvValue.of('fast') }, podLabels: { team: 'orders' } });
+    expect(svc.pod).toEqual({ env: { MODE: EnvVarValue.of('fast') }, podLabels: { team: 'orders' } });
     // the tier's settings under the service's own: the resolved policy
     expect(svc.policy.timeout?.toSeconds()).toBe(3);
     expect(svc.policy.retries?.attempts).toBe(1);

@@ -1,6 +1,6 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { KubeDeployment, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
-import { EnvValue, HardeningException, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../src';
+import { EnvVarValue, HardeningException, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../src';
 import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -15,9 +15,9 @@ describe('pod options', () => {
     const page = new MeshService(chart, 'productpage', {
       image: 'img',
       env: {
-        LOG_LEVEL: EnvValue.of('debug'),
-        DB_HOST: EnvValue.fromConfigMap('db', 'host'),
-        DB_PASSWORD: EnvValue.fromSecret('db', 'password', true),
+        LOG_LEVEL: EnvVarValue.of('debug'),
+        DB_HOST: EnvVarValue.fromConfigMap('db', 'host'),
+        DB_PASSWORD: EnvVarValue.fromSecret('db', 'password', true),
       },
     });
     page.calls(details, { addressEnv: { name: 'DETAILS_URL' } });
@@ -267,7 +267,7 @@ describe('bad pod options', () => {
   const cases: [string, Record<string, any>, RegExp][] = [
     [
       'env name not a C identifier',
-      { env: { 'my.var': EnvValue.of('x') } },
+      { env: { 'my.var': EnvVarValue.of('x') } },
       /env\.my\.var: an environment variable name must be a C identifier.*\[MESH021\]/,
     ],
     [
@@ -338,7 +338,7 @@ describe('bad pod options', () => {
   test('an env name set by the pod and by a call, and a call to a worker', () => {
     const { app: a, chart } = meshChart();
     const worker = new MeshService(chart, 'worker', { image: 'img', ports: [] });
-    const api = new MeshService(chart, 'api', { image: 'img', env: { PEER: EnvValue.of('x') } });
+    const api = new MeshService(chart, 'api', { image: 'img', env: { PEER: EnvVarValue.of('x') } });
     const other = new MeshService(chart, 'other', { image: 'img' });
     api.calls(other, { addressEnv: { name: 'PEER' } });
     api.calls(worker);
@@ -358,10 +358,10 @@ describe('bad references and labels', () => {
   test.each([
     [
       'a ConfigMap name that is not a DNS subdomain',
-      { env: { A: EnvValue.fromConfigMap('My_Config', 'k') } },
+      { env: { A: EnvVarValue.fromConfigMap('My_Config', 'k') } },
       /env\.A: configMap name 'My_Config' is not a DNS-1123 subdomain \[MESH021\]/,
     ],
-    ['a Secret key with a slash', { env: { A: EnvValue.fromSecret('db', 'a/b') } }, /env\.A: key 'a\/b' is not a valid secret key \[MESH021\]/],
+    ['a Secret key with a slash', { env: { A: EnvVarValue.fromSecret('db', 'a/b') } }, /env\.A: key 'a\/b' is not a valid secret key \[MESH021\]/],
     ['a pull secret name', { imagePullSecrets: ['Registry'] }, /imagePullSecrets\[0\]: 'Registry' is not a DNS-1123 subdomain \[MESH033\]/],
     ['an empty preStop command', { preStopCommand: [] }, /preStopCommand: needs a command \[MESH033\]/],
     ['a pod label value', { podLabels: { team: 'a b' } }, /podLabels\.team: .*\[MESH033\]/],

@@ -7,7 +7,7 @@
  * RabbitMQ with a metrics exporter beside it. Synth checks every declared flow (MESH600).
  */
 import { Duration, Size } from 'cdk8s';
-import { EnvValue, FlaggerCanary, HardeningException, HealthProbe, MeshService, VolumeClaim, WorkloadVolume } from '../../src';
+import { EnvVarValue, FlaggerCanary, HardeningException, HealthProbe, MeshService, VolumeClaim, WorkloadVolume } from '../../src';
 import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -48,7 +48,7 @@ function shop() {
   const carts = new MeshService(chart, 'carts', {
     image: 'weaveworksdemos/carts:0.4.8',
     ports: [{ port: 80, protocol: 'http' }],
-    env: { JAVA_OPTS: EnvValue.of('-Xms64m -Xmx128m -XX:+UseG1GC -Djava.security.egd=file:/dev/urandom') },
+    env: { JAVA_OPTS: EnvVarValue.of('-Xms64m -Xmx128m -XX:+UseG1GC -Djava.security.egd=file:/dev/urandom') },
     resources: { memoryLimitMebibytes: 500, cpuRequestMillis: 100 },
     security: {
       exceptions: [
@@ -78,7 +78,7 @@ function shop() {
   const catalogueDb = new MeshService(chart, 'catalogue-db', {
     image: 'mysql:8.4',
     ports: [{ port: 3306, protocol: 'mysql' }],
-    env: { MYSQL_ROOT_PASSWORD: EnvValue.fromSecret('catalogue-db', 'root-password'), MYSQL_DATABASE: EnvValue.of('socksdb') },
+    env: { MYSQL_ROOT_PASSWORD: EnvVarValue.fromSecret('catalogue-db', 'root-password'), MYSQL_DATABASE: EnvVarValue.of('socksdb') },
     stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(5), storageClassName: 'standard-rwo' })] },
     podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 },
     volumes: [WorkloadVolume.emptyDir('run')],
@@ -113,7 +113,7 @@ function shop() {
     containers: [{
       name: 'exporter',
       image: 'kbudde/rabbitmq-exporter:1.0.0',
-      env: { RABBIT_URL: EnvValue.of('http://localhost:15672') },
+      env: { RABBIT_URL: EnvVarValue.of('http://localhost:15672') },
       ports: [{ number: 9419, name: 'http-metrics' }],
       probes: { readiness: HealthProbe.http('/health'), liveness: HealthProbe.http('/health') },
       security: { runAsUser: 65535, runAsGroup: 65535 },
