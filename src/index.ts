@@ -21,7 +21,7 @@ export type { IstioVersion } from './core/istio-version';
 export type { HttpMethod, StringMatchKind } from './core/http';
 export { ConsistentHash, LoadBalancer } from './core/load-balancer';
 export type { ConsistentHashKey, SimpleLoadBalancer } from './core/load-balancer';
-export type { Protocol } from './core/ports';
+export type { PortProtocol, Protocol } from './core/ports';
 export { Principal } from './core/principal';
 export {
   NON_IDEMPOTENT_RETRY_ON, Retries, RETRY_CONDITIONS, RETRY_CONDITIONS_AFTER_RESPONSE, RETRY_CONDITIONS_RESENDING,
@@ -33,7 +33,7 @@ export type { ConnectionPool, H2UpgradePolicy, HttpConnectionPool, OutlierDetect
 export { Percentage, Weight } from './core/weight';
 export { Tier } from './core/tier';
 export type { TierSettings } from './core/tier';
-export type { Flow, FlowDecider, FlowLayer, FlowMethod, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow } from './core/flow';
+export type { Flow, FlowDecider, FlowLayer, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow } from './core/flow';
 
 // The platform the mesh runs on (src/platform)
 export { MeshPlatform } from './platform/platform';
@@ -87,7 +87,7 @@ export { ServiceType } from './graph/service-exposure';
 export type { ServiceOptions, ServiceTypeName } from './graph/service-exposure';
 export type { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, ServiceCall } from './graph/service-call';
 export { ExternalService, TlsOrigination } from './graph/external-service';
-export type { ExternalPort, ExternalProtocol, ExternalResolution, ExternalServiceProps } from './graph/external-service';
+export type { ExternalPort, ExternalResolution, ExternalServiceProps } from './graph/external-service';
 export type { SimpleTlsOriginationOptions } from './graph/interfaces';
 export { RemoteService } from './graph/remote-service';
 export type { RemoteServiceProps } from './graph/remote-service';
@@ -140,7 +140,7 @@ export type { AutoscalingProps, ScalingBehavior } from './views/edge/autoscaling
 export type { TrafficCapacity } from './views/edge/capacity';
 export { EdgeGateway } from './views/edge/edge-gateway';
 export type {
-  EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayProtocol, GatewayServer, IGatewayTarget,
+  EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayServer, IGatewayTarget,
 } from './views/edge/edge-gateway';
 export { EdgeProxyRoute } from './views/edge/edge-proxy-route';
 export type { EdgeProxyKind, EdgeProxyRouteProps } from './views/edge/edge-proxy-route';

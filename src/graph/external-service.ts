@@ -8,7 +8,7 @@ import { addServiceEntry, addTlsOriginationRule } from './external-service.rende
 import { EXTERNAL_SERVICE_BRAND, hasBrand, meshChartOf, setBrand } from './brands';
 import type { ExternalPort, IExternalService, IMeshChart, SimpleTlsOriginationOptions } from './interfaces';
 
-export type { ExternalPort, ExternalProtocol, IExternalService, SimpleTlsOriginationOptions } from './interfaces';
+export type { ExternalPort, IExternalService, SimpleTlsOriginationOptions } from './interfaces';
 
 /**
  * How the sidecar finds the endpoints of an external host.

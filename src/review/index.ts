@@ -10,7 +10,8 @@
 export { Codes } from '../core/codes';
 export type { Code } from '../core/codes';
 export type { IstioVersion } from '../core/istio-version';
-export type { Flow, FlowMethod, FlowSource, FlowWorkload } from '../core/flow';
+export type { Flow, FlowSource, FlowWorkload } from '../core/flow';
+export type { HttpMethod } from '../core/http';
 export type { Finding, Manifest, ResourceRef, Severity } from '../validate/finding';
 
 // Semantic and connectivity diffs

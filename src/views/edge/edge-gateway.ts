@@ -3,6 +3,7 @@ import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
+import type { PortProtocol } from '../../core/ports';
 import { MeshChart } from '../../graph/mesh-chart';
 import { integerProblems } from '../../private/checks';
 import { IMeshService } from '../../graph/mesh-service';
@@ -12,9 +13,6 @@ import { credentialSecretProblems } from '../../private/gateway-secrets';
 import { addGateway } from './edge-gateway.render';
 import { GatewayTls } from './gateway-tls';
 
-/** The protocols a gateway server may expose. */
-export type GatewayProtocol = 'HTTP' | 'HTTPS' | 'HTTP2' | 'GRPC' | 'TCP' | 'TLS';
-
 /** The port a gateway server listens on. */
 export interface GatewayPort {
   /** The port number. */
@@ -22,7 +20,7 @@ export interface GatewayPort {
   /** The port's name, unique in the gateway (`https`). Istio requires one. */
   readonly name: string;
   /** The protocol exposed. */
-  readonly protocol: GatewayProtocol;
+  readonly protocol: PortProtocol;
 }
 
 /**

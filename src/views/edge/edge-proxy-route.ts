@@ -7,7 +7,7 @@ import { concretePath } from '../../graph/intended-flows';
 import { MeshChart } from '../../graph/mesh-chart';
 import { MeshService } from '../../graph/mesh-service';
 import type { PlatformEdgeProxy } from '../../platform/network-props';
-import type { FlowMethod, IntendedFlow } from '../../core/flow';
+import type { IntendedFlow } from '../../core/flow';
 import { operationProblems } from '../../graph/security/authorization-rule';
 import { ServiceSecurity } from '../../graph/security/service-security';
 
@@ -143,7 +143,7 @@ export class EdgeProxyRoute extends Construct {
     const byService = edge.upstream === 'service';
     const role = this.proxy === 'apiGateway' ? 'API gateway' : 'ingress controller';
     const out: IntendedFlow[] = [];
-    for (const method of (this.methods ?? ['GET']) as FlowMethod[]) {
+    for (const method of this.methods ?? ['GET']) {
       for (const path of (this.paths ?? ['/']).map(concretePath)) {
         out.push({
           source, host: `${s.name}.${s.namespace}.svc.cluster.local`, port: byService ? this.port : target,
