@@ -176,7 +176,9 @@ export type { FlaggerAlertProviderProps, FlaggerAlertProviderType } from './view
 export { FlaggerCanary } from './views/release/flagger-canary';
 export type { FlaggerAlert, FlaggerCanaryProps, FlaggerWebhook, FlaggerWebhookType } from './views/release/flagger-canary';
 export { FlaggerMetric, FlaggerMetricTemplate } from './views/release/flagger-metric';
-export type { FlaggerCustomMetricOptions, FlaggerMetricTemplateProps, FlaggerThresholdRange } from './views/release/flagger-metric';
+export type {
+  FlaggerCanaryMetric, FlaggerCustomMetricOptions, FlaggerMetricTemplateProps, FlaggerThresholdRange,
+} from './views/release/flagger-metric';
 export { CanaryRollbackRules } from './views/release/rollback-rules';
 export type { CanaryRollbackRulesProps } from './views/release/rollback-rules';
 
@@ -189,7 +191,7 @@ export type { Dashboard as GrafanaDashboard } from './private/grafana';
 export { Rps } from './core/slo';
 export type { LatencySlo, SaturationSlo, ServiceSlo } from './core/slo';
 export { AccessLogging, TracingProvider } from './graph/observability/telemetry';
-export type { TracingProtocol } from './graph/observability/telemetry';
+export type { MeshConfigTracingProvider, TracingCollectorAddress, TracingProtocol } from './graph/observability/telemetry';
 
 // Warnings the constructs acknowledge (src/validate: the codes are the validator's)
 export { WARNING_CODES, Warnings } from './validate/warnings';
