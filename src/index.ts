@@ -82,7 +82,10 @@ export type { MeshChartProps } from './graph/mesh-chart';
 export type { IExternalService, IMeshChart, IMeshServiceNode, IRemoteService } from './graph/interfaces';
 export { MeshCluster } from './graph/mesh-cluster';
 export { MeshService } from './graph/mesh-service';
-export type { IMeshService, IVersionedService, MeshServiceCommonProps, MeshServiceProps, MeshWorkloadProps } from './graph/mesh-service-props';
+export type {
+  ICanaryTarget, IMeshService, IReleasedService, IRoutedService, IScaledService, ITieredService, IVersionedService, MeshServiceCommonProps,
+  MeshServiceProps, MeshWorkloadProps,
+} from './graph/mesh-service-props';
 export { ServiceType } from './graph/service-exposure';
 export type { ServiceOptions, ServiceTypeName } from './graph/service-exposure';
 export type { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, ServiceCall } from './graph/service-call';

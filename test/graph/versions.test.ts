@@ -1,6 +1,8 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CanaryPlan, CanaryRelease, EnvVarValue, IVersionedService, LoadBalancer, MeshService, Weight } from '../../src';
+import {
+  CanaryPlan, CanaryRelease, Cidr, EnvVarValue, FaultInjectionTest, IVersionedService, LoadBalancer, MeshService, Percentage, Weight,
+} from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
 const w = Weight.percent;
@@ -189,5 +191,18 @@ describe('relations take interfaces', () => {
       ['stable', 80],
       ['canary', 20],
     ]);
+  });
+
+  test('the same wrapper takes a fault test, which reads it through IRoutedService', () => {
+    const { app, chart } = meshChart();
+    const payment = new PaymentService(chart, 'payment');
+    new FaultInjectionTest(chart, 'faults', {
+      services: [payment],
+      delay: { fixedDelay: Duration.millis(500), percentage: Percentage.of(10) },
+      apiServer: { addresses: [Cidr.of('10.0.0.2/32')] },
+      permanent: true,
+    });
+    const out = synth(app);
+    expect(find(out, 'VirtualService', 'payment').spec.http[0].fault).toEqual({ delay: { fixedDelay: '500ms', percentage: { value: 10 } } });
   });
 });

@@ -1,10 +1,10 @@
+import type { IScaledService } from '../../graph/mesh-service-props';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { exactDecimal } from '../../private/decimal';
 import { Labels, MANAGED_BY } from '../../core/labels';
-import { MeshService } from '../../graph/mesh-service';
 import { addHorizontalPodAutoscaler, APP_CONTAINER } from '../../workload/workload';
 import { ScalingPolicy } from './scaling-policy';
 
@@ -25,7 +25,7 @@ export interface ScalingBehavior {
 /** Props for {@link Autoscaling}. */
 export interface AutoscalingProps {
   /** The service whose Deployment is scaled. */
-  readonly service: MeshService;
+  readonly service: IScaledService;
   /** The most replicas (seed 004: 50). */
   readonly maxReplicas: number;
   /**
@@ -103,7 +103,7 @@ export class Autoscaling extends Construct {
   /** Scale-down behaviour, the defaults filled in. */
   public readonly scaleDown: Required<ScalingBehavior>;
   /** The service whose Deployment is scaled. */
-  public readonly service: MeshService;
+  public readonly service: IScaledService;
 
   private readonly problems: string[];
 

@@ -1,3 +1,4 @@
+import type { IMeshService } from '../../graph/interfaces';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
@@ -5,7 +6,6 @@ import { formatProblem } from '../../core/errors';
 import type { HttpMethod } from '../../core/http';
 import { concretePath } from '../../graph/intended-flows';
 import { MeshChart } from '../../graph/mesh-chart';
-import { MeshService } from '../../graph/mesh-service';
 import type { PlatformEdgeProxy } from '../../platform/network-props';
 import type { IntendedFlow } from '../../core/flow';
 import { operationProblems } from '../../graph/security/authorization-rule';
@@ -17,7 +17,7 @@ export type EdgeProxyKind = 'apiGateway' | 'ingressController';
 /** Props for {@link EdgeProxyRoute}. */
 export interface EdgeProxyRouteProps {
   /** The service the edge proxy forwards to. */
-  readonly service: MeshService;
+  readonly service: IMeshService;
   /**
    * The platform's edge proxy that forwards (`MeshPlatform.apiGateway` or `MeshPlatform.ingressController`).
    * @default 'apiGateway'
@@ -73,7 +73,7 @@ const HTTP_FAMILY: readonly string[] = ['http', 'http2', 'grpc', 'grpc-web'];
  */
 export class EdgeProxyRoute extends Construct {
   /** The service routed to. */
-  public readonly service: MeshService;
+  public readonly service: IMeshService;
   /** Which edge proxy forwards. */
   public readonly proxy: EdgeProxyKind;
   /** The methods forwarded, if restricted. */

@@ -9,7 +9,7 @@ import type { TierSettings } from '../../core/tier';
 import { toGoDuration } from '../../private/go-duration';
 import type { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
 import type { FlaggerCanaryMetric } from './flagger-metric';
-import type { MeshService } from '../../graph/mesh-service';
+import type { ICanaryTarget } from '../../graph/mesh-service-props';
 import type { HostTraffic } from '../../graph/traffic/host-traffic';
 import { renderDestinationRuleSpec, renderRetries } from '../../graph/traffic/host-traffic.render';
 
@@ -29,7 +29,7 @@ export interface IFlaggerAnalysisMetric {
  */
 export interface FlaggerCanarySource {
   /** The service released: the Deployment targeted, the Service's first port, its host's traffic settings. */
-  readonly service: MeshService;
+  readonly service: ICanaryTarget;
   /** Gateways Flagger's VirtualService binds to. */
   readonly gateways: readonly string[];
   /** The analysis interval. */
