@@ -9,38 +9,43 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { dns1123LabelProblem } from '../core/names';
 import { EnvVarValue, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';
+import { Cpu } from './quantities';
 import { ContainerSecurityOptions } from './security-context';
 
-/** CPU and memory requests and limits of a container. */
+/**
+ * CPU and memory requests and limits of a container: whole millicores (`Cpu.millis(250)`, `Cpu.units(1)`)
+ * and whole mebibytes (`Size.mebibytes(256)`, `Size.gibibytes(1)`), each request at most its limit.
+ * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+ */
 export interface ContainerResources {
   /**
-   * CPU request, in millicores.
-   * @default 100
+   * CPU request.
+   * @default Cpu.millis(100)
    */
-  readonly cpuRequestMillis?: number;
+  readonly cpuRequest?: Cpu;
   /**
-   * CPU limit, in millicores; `HardeningException.noCpuLimit(reason)` leaves it unset.
-   * @default 500
+   * CPU limit; `HardeningException.noCpuLimit(reason)` leaves it unset.
+   * @default Cpu.millis(500)
    */
-  readonly cpuLimitMillis?: number;
+  readonly cpuLimit?: Cpu;
   /**
-   * Memory request, in MiB.
-   * @default 128
+   * Memory request.
+   * @default Size.mebibytes(128)
    */
-  readonly memoryRequestMebibytes?: number;
+  readonly memoryRequest?: Size;
   /**
-   * Memory limit, in MiB; `HardeningException.noMemoryLimit(reason)` leaves it unset.
-   * @default 512
+   * Memory limit; `HardeningException.noMemoryLimit(reason)` leaves it unset.
+   * @default Size.mebibytes(512)
    */
-  readonly memoryLimitMebibytes?: number;
+  readonly memoryLimit?: Size;
 }
 
 /** The defaults of {@link ContainerResources}. */
 export const DEFAULT_RESOURCES: Required<ContainerResources> = {
-  cpuRequestMillis: 100,
-  cpuLimitMillis: 500,
-  memoryRequestMebibytes: 128,
-  memoryLimitMebibytes: 512,
+  cpuRequest: Cpu.millis(100),
+  cpuLimit: Cpu.millis(500),
+  memoryRequest: Size.mebibytes(128),
+  memoryLimit: Size.mebibytes(512),
 };
 
 /**

@@ -8,9 +8,10 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { podHardeningProblems } from './pod-hardening';
-import { ContainerOptions } from './container-options';
+import { ContainerOptions, ContainerResources } from './container-options';
 import { EnvVarValue, HealthProbe, VolumeMountOptions } from './pod-options';
 import { PodOptions, SidecarOptions } from './pod-props';
+import { cpuMillis, mebibytesOf, quantityProblems } from './quantities';
 import { schedulingProblems } from './scheduling';
 import { ContainerSecurityOptions, exceptionKey, securityProblems } from './security-context';
 
@@ -33,10 +34,10 @@ export function podAnnotations(pod: PodOptions): Record<string, string> {
     out['proxy.istio.io/config'] = JSON.stringify({ holdApplicationUntilProxyStarts: s.holdApplicationUntilProxyStarts });
   }
   // https://istio.io/latest/docs/reference/config/annotations/#SidecarProxyCPU and its neighbours.
-  if (s.cpuRequestMillis !== undefined) out['sidecar.istio.io/proxyCPU'] = `${s.cpuRequestMillis}m`;
-  if (s.cpuLimitMillis !== undefined) out['sidecar.istio.io/proxyCPULimit'] = `${s.cpuLimitMillis}m`;
-  if (s.memoryRequestMebibytes !== undefined) out['sidecar.istio.io/proxyMemory'] = `${s.memoryRequestMebibytes}Mi`;
-  if (s.memoryLimitMebibytes !== undefined) out['sidecar.istio.io/proxyMemoryLimit'] = `${s.memoryLimitMebibytes}Mi`;
+  if (s.cpuRequest !== undefined) out['sidecar.istio.io/proxyCPU'] = `${cpuMillis(s.cpuRequest)}m`;
+  if (s.cpuLimit !== undefined) out['sidecar.istio.io/proxyCPULimit'] = `${cpuMillis(s.cpuLimit)}m`;
+  if (s.memoryRequest !== undefined) out['sidecar.istio.io/proxyMemory'] = `${mebibytesOf(s.memoryRequest)}Mi`;
+  if (s.memoryLimit !== undefined) out['sidecar.istio.io/proxyMemoryLimit'] = `${mebibytesOf(s.memoryLimit)}Mi`;
   return out;
 }
 
@@ -150,13 +151,6 @@ function volumeProblems({ pod, out, volumeNames }: PodCheck): void {
     }
     volumeNames.add(v.name);
     const src = v.source;
-    if (
-      src.kind === 'emptyDir' &&
-      src.sizeLimitMebibytes !== undefined &&
-      !(Number.isInteger(src.sizeLimitMebibytes) && src.sizeLimitMebibytes > 0)
-    ) {
-      out.push(formatProblem(Codes.INVALID_VOLUME, `${field}.sizeLimitMebibytes: must be a whole number above 0, got ${src.sizeLimitMebibytes}`));
-    }
     if ((src.kind === 'configMap' || src.kind === 'secret') && dns1123SubdomainProblem(src.name)) {
       out.push(formatProblem(Codes.INVALID_VOLUME, `${field}: ${src.kind} name '${src.name}' ${dns1123SubdomainProblem(src.name)}`));
     }
@@ -201,9 +195,13 @@ function mountProblems({ pod, out, volumeNames }: PodCheck, field: string, mount
 function containerProblems(
   check: PodCheck,
   field: string,
-  c: { name: string; env?: Record<string, EnvVarValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions },
+  c: {
+    name: string; env?: Record<string, EnvVarValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions;
+    resources?: ContainerResources;
+  },
 ): void {
   const { out, containerNames } = check;
+  out.push(...quantityProblems(`${field}.resources`, c.resources));
   const p = dns1123LabelProblem(c.name);
   if (p) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: ${p}`));
   if (containerNames.has(c.name)) out.push(formatProblem(Codes.INVALID_POD_SETTING, `${field}.name: '${c.name}' is taken`));
@@ -234,37 +232,9 @@ function podSecurityProblems(pod: PodOptions): string[] {
   return out;
 }
 
-/** The sidecar's resources: whole numbers above 0, each request at most its limit. */
+/** The sidecar's resources: whole millicores and mebibytes above 0, each request at most its limit. */
 function sidecarProblems(pod: PodOptions): string[] {
-  const out: string[] = [];
-  const s = pod.sidecar ?? {};
-  for (const [k, v] of Object.entries({
-    cpuRequestMillis: s.cpuRequestMillis,
-    cpuLimitMillis: s.cpuLimitMillis,
-    memoryRequestMebibytes: s.memoryRequestMebibytes,
-    memoryLimitMebibytes: s.memoryLimitMebibytes,
-  })) {
-    if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
-      out.push(formatProblem(Codes.INVALID_POD_SETTING, `sidecar.${k}: must be a whole number above 0, got ${v}`));
-    }
-  }
-  if (s.cpuRequestMillis !== undefined && s.cpuLimitMillis !== undefined && s.cpuRequestMillis > s.cpuLimitMillis) {
-    out.push(
-      formatProblem(
-        Codes.INVALID_POD_SETTING,
-        `sidecar.cpuRequestMillis (${s.cpuRequestMillis}) is above sidecar.cpuLimitMillis (${s.cpuLimitMillis})`,
-      ),
-    );
-  }
-  if (s.memoryRequestMebibytes !== undefined && s.memoryLimitMebibytes !== undefined && s.memoryRequestMebibytes > s.memoryLimitMebibytes) {
-    out.push(
-      formatProblem(
-        Codes.INVALID_POD_SETTING,
-        `sidecar.memoryRequestMebibytes (${s.memoryRequestMebibytes}) is above sidecar.memoryLimitMebibytes (${s.memoryLimitMebibytes})`,
-      ),
-    );
-  }
-  return out;
+  return quantityProblems('sidecar', pod.sidecar);
 }
 
 /**

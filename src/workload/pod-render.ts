@@ -2,7 +2,6 @@
  * Pod options rendered through cdk8s-plus-27, or in Kubernetes' own types where
  * cdk8s-plus-27 has no API (projected volumes, gRPC probes, HTTP probes with headers).
  */
-import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -40,7 +39,7 @@ export function toKplusVolume(scope: Construct, v: WorkloadVolume, projected: Ma
     case 'emptyDir':
       return kplus.Volume.fromEmptyDir(scope, id, v.name, {
         medium: s.medium === 'Memory' ? kplus.EmptyDirMedium.MEMORY : undefined,
-        sizeLimit: s.sizeLimitMebibytes !== undefined ? Size.mebibytes(s.sizeLimitMebibytes) : undefined,
+        sizeLimit: s.sizeLimit,
       });
     case 'configMap':
       return kplus.Volume.fromConfigMap(scope, id, kplus.ConfigMap.fromConfigMapName(scope, `${id}Source`, s.name), {

@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   CanaryPlan, CanaryRelease, Cidr, EnvVarValue, FaultInjectionTest, IVersionedService, LoadBalancer, MeshService, Percentage, Weight,
@@ -20,7 +20,7 @@ describe('versions', () => {
   test('any number of versions, each its own Deployment with image, replicas, resources and env', () => {
     const { app, svc } = reviews();
     const v2 = svc.addVersion({ name: 'v2', image: 'reviews:v2', replicas: 3, env: { ENABLE_RATINGS: EnvVarValue.of('true') } });
-    svc.addVersion({ name: 'v3', image: 'reviews:v3', resources: { memoryLimitMebibytes: 1024 }, env: { STAR_COLOR: EnvVarValue.of('red') } });
+    svc.addVersion({ name: 'v3', image: 'reviews:v3', resources: { memoryLimit: Size.mebibytes(1024) }, env: { STAR_COLOR: EnvVarValue.of('red') } });
     expect(v2).toEqual({ name: 'v2', subset: 'v2', deploymentName: 'reviews-v2', image: 'reviews:v2', replicas: 3 });
     const out = synth(app);
     const deployments = out.filter((m) => m.kind === 'Deployment').map((m) => m.metadata.name).sort();

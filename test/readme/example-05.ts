@@ -1,6 +1,6 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { App } from 'cdk8s';
-import { EnvVarValue, HardeningException, HealthProbe, MeshChart, MeshService, Toleration } from 'cdk8s-mesh';
+import { App, Size } from 'cdk8s';
+import { Cpu, EnvVarValue, HardeningException, HealthProbe, MeshChart, MeshService, Toleration } from 'cdk8s-mesh';
 
 const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
 // The image's binary carries `setcap cap_net_bind_service=+ep` and listens on port 80 as UID 10001: it execs only with the
@@ -24,7 +24,7 @@ new MeshService(chart, 'catalogue', {
     ports: [{ number: 9419, name: 'http-metrics' }],
     probes: { readiness: HealthProbe.http('/health') },
     security: { runAsUser: 65535, runAsGroup: 65535 },
-    resources: { cpuLimitMillis: 100, memoryLimitMebibytes: 64 },
+    resources: { cpuLimit: Cpu.millis(100), memoryLimit: Size.mebibytes(64) },
   }],
   podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9419' },
 });

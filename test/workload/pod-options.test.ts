@@ -1,6 +1,6 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import { KubeDeployment, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
-import { EnvVarValue, HardeningException, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../src';
+import { Cpu, EnvVarValue, HardeningException, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../src';
 import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -74,7 +74,7 @@ describe('pod options', () => {
     new MeshService(chart, 'svc', {
       image: 'img',
       volumes: [
-        WorkloadVolume.emptyDir('cache', { memory: true, sizeLimitMebibytes: 64 }),
+        WorkloadVolume.emptyDir('cache', { memory: true, sizeLimit: Size.mebibytes(64) }),
         WorkloadVolume.configMap('config', 'svc-config', { items: [{ key: 'app.yaml', path: 'app.yaml' }] }),
         WorkloadVolume.secret('certs', 'svc-tls'),
         WorkloadVolume.projected('token', [{ kind: 'serviceAccountToken', path: 'token', audience: 'vault', expiration: Duration.hours(1) }]),
@@ -146,10 +146,10 @@ describe('pod options', () => {
       image: 'img',
       sidecar: {
         holdApplicationUntilProxyStarts: true,
-        cpuRequestMillis: 50,
-        cpuLimitMillis: 200,
-        memoryRequestMebibytes: 64,
-        memoryLimitMebibytes: 256,
+        cpuRequest: Cpu.millis(50),
+        cpuLimit: Cpu.millis(200),
+        memoryRequest: Size.mebibytes(64),
+        memoryLimit: Size.mebibytes(256),
       },
     });
     new MeshService(chart, 'loadgen', { image: 'img', ports: [], sidecar: { inject: false } });
@@ -321,10 +321,15 @@ describe('bad pod options', () => {
       /podAnnotations\.sidecar\.istio\.io\/inject: set it through the typed sidecar option \[MESH033\]/,
     ],
     ['init container named app', { initContainers: [{ name: 'app', image: 'x' }] }, /initContainers\[0\]\.name: 'app' is taken \[MESH033\]/],
+    ['sidecar CPU finer than 1m', { sidecar: { cpuRequest: Cpu.units(0.0005) } }, /sidecar\.cpuRequest: must be a whole number of millicores above 0 .*got 0\.0005 \[MESH033\]/],
+    ['sidecar memory of a fraction of a MiB', { sidecar: { memoryLimit: Size.kibibytes(100) } }, /sidecar\.memoryLimit: must be a whole number of mebibytes above 0, got 0\.09765625Mi \[MESH033\]/],
+    ['an extra container\'s memory request above its limit', {
+      containers: [{ name: 'exporter', image: 'x', resources: { memoryRequest: Size.gibibytes(1), memoryLimit: Size.mebibytes(512) } }],
+    }, /containers\[0\]\.resources\.memoryRequest \(1024Mi\) is above containers\[0\]\.resources\.memoryLimit \(512Mi\) \[MESH033\]/],
     [
       'sidecar request above limit',
-      { sidecar: { cpuRequestMillis: 500, cpuLimitMillis: 100 } },
-      /sidecar\.cpuRequestMillis \(500\) is above sidecar\.cpuLimitMillis \(100\) \[MESH033\]/,
+      { sidecar: { cpuRequest: Cpu.millis(500), cpuLimit: Cpu.millis(100) } },
+      /sidecar\.cpuRequest \(500m\) is above sidecar\.cpuLimit \(100m\) \[MESH033\]/,
     ],
   ];
   test.each(cases)('%s', (_name, props, expected) => {
@@ -371,4 +376,12 @@ describe('bad references and labels', () => {
     new MeshService(chart, 'svc', { image: 'img', ...(props as any) });
     expect(synthError(a)).toMatch(expected);
   });
+});
+
+test('a scratch volume of a fraction of a MiB fails at once, with its code (the limit is written in Mi)', () => {
+  expect(() => WorkloadVolume.emptyDir('cache', { sizeLimit: Size.kibibytes(1) })).toThrow(
+    /emptyDir cache: sizeLimit must be a whole number of mebibytes above 0, got 0\.0009765625Mi/,
+  );
+  expect(() => WorkloadVolume.emptyDir('cache', { sizeLimit: Size.kibibytes(1) })).toThrow(expect.objectContaining({ code: 'MESH022' }));
+  expect(WorkloadVolume.emptyDir('cache', { sizeLimit: Size.gibibytes(1) }).source).toEqual({ kind: 'emptyDir', medium: undefined, sizeLimit: Size.gibibytes(1) });
 });

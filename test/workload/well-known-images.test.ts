@@ -7,7 +7,7 @@
  * RabbitMQ with a metrics exporter beside it. Synth checks every declared flow (MESH600).
  */
 import { Duration, Size } from 'cdk8s';
-import { EnvVarValue, FlaggerCanary, HardeningException, HealthProbe, MeshService, VolumeClaim, WorkloadVolume } from '../../src';
+import { Cpu, EnvVarValue, FlaggerCanary, HardeningException, HealthProbe, MeshService, VolumeClaim, WorkloadVolume } from '../../src';
 import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -49,7 +49,7 @@ function shop() {
     image: 'weaveworksdemos/carts:0.4.8',
     ports: [{ port: 80, protocol: 'http' }],
     env: { JAVA_OPTS: EnvVarValue.of('-Xms64m -Xmx128m -XX:+UseG1GC -Djava.security.egd=file:/dev/urandom') },
-    resources: { memoryLimitMebibytes: 500, cpuRequestMillis: 100 },
+    resources: { memoryLimit: Size.mebibytes(500), cpuRequest: Cpu.millis(100) },
     security: {
       exceptions: [
         ...fileCaps,
@@ -117,7 +117,7 @@ function shop() {
       ports: [{ number: 9419, name: 'http-metrics' }],
       probes: { readiness: HealthProbe.http('/health'), liveness: HealthProbe.http('/health') },
       security: { runAsUser: 65535, runAsGroup: 65535 },
-      resources: { cpuLimitMillis: 100, memoryLimitMebibytes: 64 },
+      resources: { cpuLimit: Cpu.millis(100), memoryLimit: Size.mebibytes(64) },
     }],
     // Istio merges the exporter's metrics into the agent's 15020, which Prometheus scrapes under STRICT mTLS.
     // https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging

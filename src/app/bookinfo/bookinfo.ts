@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   Codes, EdgeGateway, EnvVarValue, GatewayRoutes, HealthProbe, HttpMatchOptions, MeshChart, MeshService, MeshServiceProps,
@@ -82,7 +82,7 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
     // bookinfo.yaml's: Liberty's logs in the writable /tmp.
     env: { LOG_DIR: EnvVarValue.of('/tmp/logs') },
     // Liberty's JVM needs more than the library's default 512Mi limit.
-    resources: { memoryLimitMebibytes: 1024 },
+    resources: { memoryLimit: Size.mebibytes(1024) },
   });
   reviews.addVersion({ name: 'v2', image: IMAGE('reviews-v2') });
   reviews.addVersion({ name: 'v3', image: IMAGE('reviews-v3') });

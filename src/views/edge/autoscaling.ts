@@ -5,6 +5,7 @@ import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { exactDecimal } from '../../private/decimal';
 import { Labels, MANAGED_BY } from '../../core/labels';
+import { cpuMillis, mebibytesOf } from '../../workload/quantities';
 import { addHorizontalPodAutoscaler, APP_CONTAINER } from '../../workload/workload';
 import { ScalingPolicy } from './scaling-policy';
 
@@ -160,8 +161,9 @@ export class Autoscaling extends Construct {
         `${field}: ${percent}% of the app container's ${request}${unit} request is ${exactDecimal(percent * request / 100)}${unit}, at or above its `
         + `${limit}${unit} limit, where ${atLimit}: the autoscaler would never scale; lower the target or raise the limit`));
     };
-    reachable('cpuUtilization', this.cpuUtilization, r.cpuRequestMillis, r.cpuLimitMillis, 'm', 'the CPU is throttled');
-    reachable('memoryUtilization', this.memoryUtilization, r.memoryRequestMebibytes, r.memoryLimitMebibytes, 'Mi', 'the container is OOM-killed');
+    reachable('cpuUtilization', this.cpuUtilization, cpuMillis(r.cpuRequest), cpuMillis(r.cpuLimit), 'm', 'the CPU is throttled');
+    const [memoryRequest, memoryLimit] = [mebibytesOf(r.memoryRequest), mebibytesOf(r.memoryLimit)];
+    reachable('memoryUtilization', this.memoryUtilization, memoryRequest, memoryLimit, 'Mi', 'the container is OOM-killed');
     for (const [field, b] of [['scaleUp', up], ['scaleDown', down]] as const) {
       const s = b.stabilizationWindow.toSeconds({ integral: false });
       if (!Number.isInteger(s) || s < 0 || s > 3600) {

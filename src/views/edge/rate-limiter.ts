@@ -10,6 +10,7 @@ import { MeshService } from '../../graph/mesh-service';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { EnvVarValue, HealthProbe, WorkloadVolume } from '../../workload/pod-options';
+import { mebibytesOf } from '../../workload/quantities';
 import { addConfigMap, ContainerResources, DEFAULT_RESOURCES, NetworkPeer } from '../../workload/workload';
 
 /** The method Envoy's ratelimit filter calls (envoy.service.ratelimit.v3.RateLimitService). */
@@ -142,7 +143,7 @@ export class RateLimiter extends Construct {
       // https://redis.io/docs/latest/operate/oss_and_stack/management/config-file/ (save, appendonly, maxmemory-policy)
       args: [
         '--save', '', '--appendonly', 'no',
-        '--maxmemory', `${Math.floor(redisResources.memoryLimitMebibytes * 0.75)}mb`, '--maxmemory-policy', 'allkeys-lru',
+        '--maxmemory', `${Math.floor(mebibytesOf(redisResources.memoryLimit) * 0.75)}mb`, '--maxmemory-policy', 'allkeys-lru',
       ],
       volumes: [WorkloadVolume.emptyDir('data')],
       mounts: [{ volume: 'data', path: '/data' }],
