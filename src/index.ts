@@ -143,9 +143,7 @@ export { Autoscaling } from './views/edge/autoscaling';
 export type { AutoscalingProps, ScalingBehavior } from './views/edge/autoscaling';
 export type { TrafficCapacity } from './views/edge/capacity';
 export { EdgeGateway } from './views/edge/edge-gateway';
-export type {
-  EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayServer, IGatewayTarget,
-} from './views/edge/edge-gateway';
+export type { EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayServer } from './views/edge/edge-gateway';
 export { EdgeProxyRoute } from './views/edge/edge-proxy-route';
 export type { EdgeProxyKind, EdgeProxyRouteProps } from './views/edge/edge-proxy-route';
 export { GatewayTls } from './views/edge/gateway-tls';

@@ -5,7 +5,7 @@ import { toIstioDuration } from '../../core/duration';
 import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
 import type { MeshService } from '../../graph/mesh-service';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import type { IGatewayTarget } from './edge-gateway';
+import type { IRoutedService } from '../../graph/mesh-service-props';
 
 /**
  * The VirtualService of an `IngressGateway`'s routes: longest prefix first, `/` the fallback, built at synth.
@@ -29,7 +29,7 @@ export interface IngressGatewaySource {
   /** The gateway, `namespace/name`. */
   readonly ref: string;
   /** The routes, in the order Envoy tries them. */
-  readonly routes: readonly { readonly pathPrefix: string; readonly service: IGatewayTarget; readonly timeout?: Duration }[];
+  readonly routes: readonly { readonly pathPrefix: string; readonly service: IRoutedService; readonly timeout?: Duration }[];
 }
 
 /**

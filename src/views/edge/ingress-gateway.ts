@@ -7,7 +7,8 @@ import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { addIngressRoutes } from './ingress-gateway.render';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import { EdgeGateway, GatewayPlacement, GatewayServer, IGatewayTarget } from './edge-gateway';
+import type { IRoutedService } from '../../graph/mesh-service-props';
+import { EdgeGateway, GatewayPlacement, GatewayServer } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 
 /** Props for {@link IngressGateway}. */
@@ -53,7 +54,7 @@ export interface IngressRoute {
   /** The path prefix. */
   readonly pathPrefix: string;
   /** The service. */
-  readonly service: IGatewayTarget;
+  readonly service: IRoutedService;
   /** The timeout, if one was given. */
   readonly timeout?: Duration;
 }
@@ -121,7 +122,7 @@ export class IngressGateway extends EdgeGateway {
    * for its principal on `<prefix>*` (paths a RequestAuthentication guards keep their
    * end-user rule).
    */
-  public route(service: IGatewayTarget, options: IngressRouteOptions = {}): IngressRoute {
+  public route(service: IRoutedService, options: IngressRouteOptions = {}): IngressRoute {
     const route: IngressRoute = Object.freeze({ pathPrefix: options.pathPrefix ?? '/', service, timeout: options.timeout });
     if (this._routes.length === 0) {
       // The public hosts' one VirtualService, written once the gateway routes anything.
