@@ -3,9 +3,8 @@ import { Construct } from 'constructs';
 import { VirtualService } from '../../../imports/networking.istio.io';
 import { toIstioDuration } from '../../core/duration';
 import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
-import type { MeshService } from '../../graph/mesh-service';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import type { IRoutedService } from '../../graph/mesh-service-props';
+import type { ITieredService } from '../../graph/mesh-service-props';
 
 /**
  * The VirtualService of an `IngressGateway`'s routes: longest prefix first, `/` the fallback, built at synth.
@@ -29,7 +28,7 @@ export interface IngressGatewaySource {
   /** The gateway, `namespace/name`. */
   readonly ref: string;
   /** The routes, in the order Envoy tries them. */
-  readonly routes: readonly { readonly pathPrefix: string; readonly service: IRoutedService; readonly timeout?: Duration }[];
+  readonly routes: readonly { readonly pathPrefix: string; readonly service: ITieredService; readonly timeout?: Duration }[];
 }
 
 /**
@@ -52,7 +51,7 @@ export function renderIngressRoutesSpec(gateway: IngressGatewaySource): Record<s
     gateways: [gateway.ref],
     http: gateway.routes.map((r) => {
       const port = r.service.ports.find((p) => ['http', 'http2', 'grpc', 'grpc-web'].includes(p.protocol)) ?? r.service.ports[0];
-      const timeout = r.timeout ?? (r.service as Partial<MeshService>).policy?.timeout;
+      const timeout = r.timeout ?? r.service.policy.timeout;
       // The service's sidecar appends these from a validated token (Envoy's jwt_authn adds, it does
       // not replace): a client's own copy must not reach it, or it could name another user.
       const removed = ServiceSecurity.of(r.service).headersSetFromClaims;

@@ -7,7 +7,7 @@ import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { addIngressRoutes } from './ingress-gateway.render';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import type { IRoutedService } from '../../graph/mesh-service-props';
+import type { ITieredService } from '../../graph/mesh-service-props';
 import { EdgeGateway, GatewayPlacement, GatewayServer } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 
@@ -54,7 +54,7 @@ export interface IngressRoute {
   /** The path prefix. */
   readonly pathPrefix: string;
   /** The service. */
-  readonly service: IRoutedService;
+  readonly service: ITieredService;
   /** The timeout, if one was given. */
   readonly timeout?: Duration;
 }
@@ -122,7 +122,7 @@ export class IngressGateway extends EdgeGateway {
    * for its principal on `<prefix>*` (paths a RequestAuthentication guards keep their
    * end-user rule).
    */
-  public route(service: IRoutedService, options: IngressRouteOptions = {}): IngressRoute {
+  public route(service: ITieredService, options: IngressRouteOptions = {}): IngressRoute {
     const route: IngressRoute = Object.freeze({ pathPrefix: options.pathPrefix ?? '/', service, timeout: options.timeout });
     if (this._routes.length === 0) {
       // The public hosts' one VirtualService, written once the gateway routes anything.
