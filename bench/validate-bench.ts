@@ -6,7 +6,8 @@
  *   npx ts-node --swc bench/validate-bench.ts 1000    # services; prints one JSON line
  */
 import * as path from 'node:path';
-import { MeshApp, validateManifests } from '../src';
+import { MeshApp } from '../src';
+import { validateManifests } from '../src/validate';
 import { buildSyntheticMesh } from './synthetic-mesh';
 
 const services = Number(process.argv[2] ?? 100);

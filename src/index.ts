@@ -1,8 +1,10 @@
 /**
- * cdk8s-mesh's public API: every name a user of the package may import, listed by layer
- * (docs/ARCHITECTURE.md). Helpers the constructs and checks share stay out of this list (src/private/
- * or not exported here), so that they can change without a breaking release. The report of this
- * surface is api/cdk8s-mesh.api.md: `npm run api` rewrites it, and a test fails when it is stale.
+ * The package entry, `cdk8s-mesh`: the constructs and every name a chart author may import, listed by
+ * layer (docs/ARCHITECTURE.md, Entry points). The validator's API is `cdk8s-mesh/validate`
+ * (src/validate/index.ts), the review tools' `cdk8s-mesh/review` (src/review/index.ts). Helpers the
+ * constructs and checks share stay out of every list (src/private/ or not exported), so that they can
+ * change without a breaking release. The report of this surface is api/cdk8s-mesh.api.md: `npm run api`
+ * rewrites it (and the other entries' reports), and a test fails when it is stale.
  *
  * @packageDocumentation
  */
@@ -19,7 +21,7 @@ export type { IstioVersion } from './core/istio-version';
 export type { HttpMethod, StringMatchKind } from './core/http';
 export { ConsistentHash, LoadBalancer } from './core/load-balancer';
 export type { ConsistentHashKey, SimpleLoadBalancer } from './core/load-balancer';
-export type { Protocol } from './core/ports';
+export type { PortProtocol, Protocol } from './core/ports';
 export { Principal } from './core/principal';
 export {
   NON_IDEMPOTENT_RETRY_ON, Retries, RETRY_CONDITIONS, RETRY_CONDITIONS_AFTER_RESPONSE, RETRY_CONDITIONS_RESENDING,
@@ -31,7 +33,7 @@ export type { ConnectionPool, H2UpgradePolicy, HttpConnectionPool, OutlierDetect
 export { Percentage, Weight } from './core/weight';
 export { Tier } from './core/tier';
 export type { TierSettings } from './core/tier';
-export type { Flow, FlowDecider, FlowLayer, FlowMethod, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow } from './core/flow';
+export type { Flow, FlowDecider, FlowLayer, FlowSource, FlowVerdict, FlowWorkload, IntendedFlow } from './core/flow';
 
 // The platform the mesh runs on (src/platform)
 export { MeshPlatform } from './platform/platform';
@@ -54,7 +56,8 @@ export type {
 export type { DnsPlatformProps, EdgeProxyPlatformProps, EdgeProxyUpstream, PlatformDns, PlatformEdgeProxy } from './platform/network-props';
 
 // Workloads: pods through cdk8s-plus-27 (src/workload)
-export { EnvValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
+export { EnvVarValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
+export { Cpu } from './workload/quantities';
 export type {
   EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
 } from './workload/pod-options';
@@ -82,12 +85,15 @@ export type { MeshChartProps } from './graph/mesh-chart';
 export type { IExternalService, IMeshChart, IMeshServiceNode, IRemoteService } from './graph/interfaces';
 export { MeshCluster } from './graph/mesh-cluster';
 export { MeshService } from './graph/mesh-service';
-export type { IMeshService, IVersionedService, MeshServiceCommonProps, MeshServiceProps, MeshWorkloadProps } from './graph/mesh-service-props';
+export type {
+  ICanaryTarget, IMeshService, IReleasedService, IRoutedService, IScaledService, ITieredService, IVersionedService, MeshServiceCommonProps,
+  MeshServiceProps, MeshWorkloadProps,
+} from './graph/mesh-service-props';
 export { ServiceType } from './graph/service-exposure';
 export type { ServiceOptions, ServiceTypeName } from './graph/service-exposure';
 export type { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, ServiceCall } from './graph/service-call';
 export { ExternalService, TlsOrigination } from './graph/external-service';
-export type { ExternalPort, ExternalProtocol, ExternalResolution, ExternalServiceProps } from './graph/external-service';
+export type { ExternalPort, ExternalResolution, ExternalServiceProps } from './graph/external-service';
 export type { SimpleTlsOriginationOptions } from './graph/interfaces';
 export { RemoteService } from './graph/remote-service';
 export type { RemoteServiceProps } from './graph/remote-service';
@@ -139,9 +145,7 @@ export { Autoscaling } from './views/edge/autoscaling';
 export type { AutoscalingProps, ScalingBehavior } from './views/edge/autoscaling';
 export type { TrafficCapacity } from './views/edge/capacity';
 export { EdgeGateway } from './views/edge/edge-gateway';
-export type {
-  EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayProtocol, GatewayServer, IGatewayTarget,
-} from './views/edge/edge-gateway';
+export type { EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayServer } from './views/edge/edge-gateway';
 export { EdgeProxyRoute } from './views/edge/edge-proxy-route';
 export type { EdgeProxyKind, EdgeProxyRouteProps } from './views/edge/edge-proxy-route';
 export { GatewayTls } from './views/edge/gateway-tls';
@@ -176,7 +180,9 @@ export type { FlaggerAlertProviderProps, FlaggerAlertProviderType } from './view
 export { FlaggerCanary } from './views/release/flagger-canary';
 export type { FlaggerAlert, FlaggerCanaryProps, FlaggerWebhook, FlaggerWebhookType } from './views/release/flagger-canary';
 export { FlaggerMetric, FlaggerMetricTemplate } from './views/release/flagger-metric';
-export type { FlaggerCustomMetricOptions, FlaggerMetricTemplateProps, FlaggerThresholdRange } from './views/release/flagger-metric';
+export type {
+  FlaggerCanaryMetric, FlaggerCustomMetricOptions, FlaggerMetricTemplateProps, FlaggerThresholdRange,
+} from './views/release/flagger-metric';
 export { CanaryRollbackRules } from './views/release/rollback-rules';
 export type { CanaryRollbackRulesProps } from './views/release/rollback-rules';
 
@@ -189,60 +195,21 @@ export type { Dashboard as GrafanaDashboard } from './private/grafana';
 export { Rps } from './core/slo';
 export type { LatencySlo, SaturationSlo, ServiceSlo } from './core/slo';
 export { AccessLogging, TracingProvider } from './graph/observability/telemetry';
-export type { TracingProtocol } from './graph/observability/telemetry';
+export type { MeshConfigTracingProvider, TracingCollectorAddress, TracingProtocol } from './graph/observability/telemetry';
 
 // Problems: one shape for a construct's and a manifest's (core/problem.ts); a construct's own checks (private/construct-problems.ts)
 export { problem, problemText } from './core/problem';
-export type { Problem } from './core/problem';
+export type { Problem, Severity } from './core/problem';
 export { addProblems } from './private/construct-problems';
 export type { ConstructProblem, ProblemSource } from './private/construct-problems';
 
-// Validation of manifests: findings, warnings and their acknowledgements (src/validate)
-export { formatFinding } from './validate/finding';
-export type { Finding, Manifest, ResourceRef, Severity } from './validate/finding';
-export { validateManifests } from './validate/validate';
-export type { ValidateOptions } from './validate/validate';
-export type { AssumedIngressGateway } from './validate/analysis/assumed-gateways';
+// Warnings the constructs acknowledge (src/validate: the codes are the validator's)
 export { WARNING_CODES, Warnings } from './validate/warnings';
 export type { Acknowledgement, WarningCode } from './validate/warnings';
-export { ACKNOWLEDGED_ANNOTATION_PREFIX } from './validate/acknowledgements';
-export { parseManifests } from './validate/yaml';
-
-// Flow verification (src/validate/flow)
-export { checkIntendedFlows, undeclaredOpenPairs } from './validate/flow/check';
-export type { FlowFinding } from './validate/flow/check';
-export type { ControlPlane, FlowOptions } from './validate/flow/cluster';
-export { evaluateFlow, FlowEvaluator } from './validate/flow/evaluate';
-export { readCallRecords, recordedCallFindings } from './validate/flow/records';
-export type { RecordedCall } from './validate/flow/records';
-export { platformFlowOptions } from './validate/flow/platform-flows';
-export type { PairVerdict } from './validate/flow/pairs';
-
-// Review tools: semantic and connectivity diffs, topology pictures (src/review)
-export type { ChangeNote } from './review/change-note';
-export { connectivityDiff } from './review/connectivity';
-export type {
-  ConnectivityChange, ConnectivityDiff, ConnectivityOptions, ConnectivityProbe, ConnectivityVerdict, ProbeKind,
-} from './review/connectivity';
-export { renderConnectivity } from './review/connectivity-markdown';
-export { readTreeFromDir, readTreeFromGit } from './review/manifest-tree';
-export type { ManifestTree } from './review/manifest-tree';
-export type { YamlReadOptions } from './private/yaml-reader';
-export { renderJson, renderMarkdown } from './review/markdown';
-export type { MarkdownOptions } from './review/markdown';
-export { semanticDiff } from './review/semantic-diff';
-export type { AcknowledgementChange, ChangeStatus, FileChange, ResourceChange, SemanticDiff } from './review/semantic-diff';
-export { renderChartTopology, renderMermaid, renderTopology, topologyModel } from './review/topology';
-export type {
-  TopologyCall, TopologyEdge, TopologyEdgeKind, TopologyModel, TopologyNode, TopologyNodeKind, TopologyOptions,
-} from './review/topology';
 
 // Synth: the app, its file layout, the checks every MeshChart registers, on top of every layer (src/synth)
 import './synth/synth-check-wiring';
 export { MeshApp, MeshSynthError } from './synth/mesh-app';
 export type { ManifestFile, MeshAppProps } from './synth/mesh-app';
-
-// The command lines' entry points (bin: cdk8s-mesh-validate, cdk8s-mesh-diff)
-export { main as validateCli } from './validate/cli';
-export { ExitCodes as DiffExitCodes, main as diffMain } from './review/cli';
-export type { CliIo } from './private/cli-io';
+// A chart's topology picture, as synth writes it beside its manifests (the pictures of manifests alone: cdk8s-mesh/review)
+export { renderChartTopology } from './review/topology';

@@ -4,6 +4,7 @@
  * in these terms; the evaluator (src/validate/flow/) reads manifests only, so a hand-written
  * YAML file gets the same verdict as synth.
  */
+import type { HttpMethod } from './http';
 
 /**
  * A pod that takes part in flows but is not in the manifests being checked: the
@@ -51,9 +52,6 @@ export type FlowSource =
   | { readonly platform: FlowWorkload }
   /** A client outside the cluster, entering through an ingress gateway. */
   | { readonly external: true };
-
-/** An HTTP method as Envoy sees it. */
-export type FlowMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'CONNECT' | 'TRACE';
 
 /** One request. */
 export interface Flow {
@@ -104,7 +102,7 @@ export interface Flow {
    */
   readonly targetPort?: number;
   /** @default 'GET' */
-  readonly method?: FlowMethod;
+  readonly method?: HttpMethod;
   /** @default '/' */
   readonly path?: string;
   /** Request headers, lower-case names. @default {} */

@@ -13,6 +13,22 @@
 export type Protocol = 'http' | 'http2' | 'https' | 'grpc' | 'grpc-web' | 'tcp' | 'tls' | 'mongo' | 'mysql' | 'redis' | 'udp';
 
 /**
+ * The `protocol` field of Istio's own port messages: a Gateway server's `port` and a ServiceEntry's
+ * `ports` (networking/v1 `Port` and `ServicePort`), upper-case as that API spells it. It is a second
+ * type, apart from {@link Protocol}, because the two mean different things: {@link Protocol} is how a
+ * Kubernetes Service port tells the sidecar what it serves (its name's prefix, lower-case, UDP and the
+ * database protocols included), while a Gateway or ServiceEntry port is served by Envoy itself, which
+ * proxies only TCP-based protocols: "Non-TCP based protocols, such as UDP, are not proxied ... and
+ * cannot be used in proxy-only components such as ingress or egress gateways" (protocol selection).
+ * The values are the ones the mesh renders and checks: HTTP, HTTPS, HTTP2, GRPC, TCP and TLS.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Port
+ * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServicePort
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ */
+export type PortProtocol = 'HTTP' | 'HTTPS' | 'HTTP2' | 'GRPC' | 'TCP' | 'TLS';
+
+/**
  * Every protocol prefix Istio recognises, longest first so that `grpc-web` wins over `grpc`.
  * @internal
  */

@@ -9,7 +9,7 @@ import { EXTERNAL_SERVICE_BRAND, hasBrand, meshChartOf, setBrand } from './brand
 import type { ExternalPort, IExternalService, IMeshChart, SimpleTlsOriginationOptions } from './interfaces';
 import { addProblems } from '../private/construct-problems';
 
-export type { ExternalPort, ExternalProtocol, IExternalService, SimpleTlsOriginationOptions } from './interfaces';
+export type { ExternalPort, IExternalService, SimpleTlsOriginationOptions } from './interfaces';
 
 /**
  * How the sidecar finds the endpoints of an external host.

@@ -1,4 +1,5 @@
-import type { FlowMethod, IntendedFlow } from '../core/flow';
+import type { IntendedFlow } from '../core/flow';
+import type { HttpMethod } from '../core/http';
 import { withCollectionPaths } from '../core/authorization';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import { MeshSecurity } from './security/mesh-security';
@@ -101,7 +102,7 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
   // A service of another namespace by its fully qualified name, as the caller must address it.
   // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
   const host = c.target.namespace === c.source.namespace ? c.target.name : `${c.target.name}.${c.target.namespace}.svc.cluster.local`;
-  const methods: FlowMethod[] = flowMethods(c.methods);
+  const methods: HttpMethod[] = flowMethods(c.methods);
   // The collection path too (`/api/orders` of `/api/orders/*`), which the callee's rule admits;
   // not for gRPC, whose every request is POST /<package.Service>/<Method>.
   const httpPaths = withCollectionPaths(c.paths ?? ['/']).map(concretePath);

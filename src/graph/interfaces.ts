@@ -8,6 +8,7 @@
 import type { IConstruct } from 'constructs';
 import type { Cidr } from '../core/cidr';
 import type { HttpMethod } from '../core/http';
+import type { PortProtocol } from '../core/ports';
 import type { Principal } from '../core/principal';
 import type { MeshPlatform } from '../platform/platform';
 import type { IntendedFlow } from '../core/flow';
@@ -87,19 +88,12 @@ export interface ServiceCall {
   readonly asynchronous: boolean;
 }
 
-/**
- * The protocol of an external port, as a ServiceEntry port names it.
- * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServicePort
- * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
- */
-export type ExternalProtocol = 'HTTP' | 'HTTPS' | 'HTTP2' | 'GRPC' | 'TLS' | 'TCP';
-
 /** A port of an external service. */
 export interface ExternalPort {
   /** The port the application connects to. */
   readonly number: number;
   /** The protocol the application speaks on it. */
-  readonly protocol: ExternalProtocol;
+  readonly protocol: PortProtocol;
   /**
    * The port's name.
    * @default - `<protocol in lower case>-<number>`

@@ -6,24 +6,78 @@ import { Retries } from '../core/retries';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { ServiceSlo } from '../core/slo';
 import { HostTraffic } from './traffic/host-traffic';
-import { Tier } from '../core/tier';
+import { Tier, type TierSettings } from '../core/tier';
 import { ContainerResources, StatefulOptions } from '../workload/container-options';
 import { PodOptions, SidecarOptions } from '../workload/pod-props';
-import type { WorkloadService } from '../workload/workload';
+import type { WorkloadResource, WorkloadService } from '../workload/workload';
 import { ServiceOptions } from './service-exposure';
 import { ServicePortOptions } from './service-port';
 import { ServiceVersion } from './service-version';
-import type { IMeshService } from './interfaces';
+import type { IMeshService, IMeshServiceNode } from './interfaces';
 
 export type { IMeshService } from './interfaces';
+
+/**
+ * A service whose host other constructs shape: its VirtualService and DestinationRule take their
+ * contributions (a fault, a locality setting, a release's routes). What {@link FaultInjectionTest}
+ * needs, so that a team's own wrapper construct can be given to it.
+ */
+export interface IRoutedService extends IMeshService {
+  /** Everything that shapes the host's VirtualService and DestinationRule. */
+  readonly traffic: HostTraffic;
+}
+
+/**
+ * A routed service with its traffic settings worked out: what {@link LocalityLoadBalancing} reads
+ * (failover needs the host's outlier detection) and Flagger's Service copies.
+ */
+export interface ITieredService extends IRoutedService {
+  /** The host's traffic settings: the tier's, with the service's own laid over them field by field. */
+  readonly policy: TierSettings;
+}
+
+/**
+ * A service whose pods are scaled and kept available: what {@link Autoscaling} and
+ * {@link HighAvailability} read (the replicas they start from, the version their selector
+ * names, the app container's resources their targets are shares of).
+ */
+export interface IScaledService extends IMeshService {
+  /** Replicas of the current version. */
+  readonly replicas: number;
+  /** The current version's label. */
+  readonly version: string;
+  /** The app container's requests and limits. */
+  readonly resources: Required<ContainerResources>;
+}
+
+/**
+ * A service of a chart with a current version: what {@link CanaryRollbackRules} watch (the
+ * version that stays, the chart's platform and labels).
+ */
+export interface IReleasedService extends IMeshServiceNode {
+  /** The current version's label. */
+  readonly version: string;
+}
+
+/**
+ * A service Flagger releases: a Deployment of the service's name (its workload), its host's
+ * traffic, which Flagger's VirtualService takes over, and its chart. What {@link FlaggerCanary} needs.
+ */
+export interface ICanaryTarget extends IReleasedService, ITieredService {
+  /** The workload Flagger's `targetRef` names: a Deployment, or Flagger cannot release it. */
+  readonly workload: WorkloadResource;
+  /**
+   * The StatefulSet's options, for a stateful service (Flagger releases Deployments only).
+   * @default - none: a Deployment
+   */
+  readonly stateful?: StatefulOptions;
+}
 
 /**
  * A service with versions that releases can add to and route between: what
  * {@link CanaryRelease} needs, so that a team's own wrapper construct can be released.
  */
-export interface IVersionedService extends IMeshService {
-  /** Everything that shapes the host's VirtualService and DestinationRule. */
-  readonly traffic: HostTraffic;
+export interface IVersionedService extends IRoutedService {
   /** The current version's label. */
   readonly version: string;
   /** The current version's subset name. */

@@ -21,6 +21,7 @@ import type { RemoteCaller } from './remote-caller';
 import { ContainerResources, StatefulOptions, withResourceDefaults } from '../workload/container-options';
 import { AppMetricsOptions, PodOptions } from '../workload/pod-props';
 import { addServiceAccount, WorkloadDeployment, WorkloadResource, WorkloadServiceAccount, WorkloadStatefulSet } from '../workload/workload';
+import { quantityProblems } from '../workload/quantities';
 import { Adoption, adoptionOf, adoptionProblems, adoptionProps } from './adopted-workload';
 import { ExternalService } from './external-service';
 import { AddressForm, CallOptions, calledPorts, ExternalCallOptions, serviceAddress } from './service-call';
@@ -508,6 +509,10 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     out.push(...policyProblems(this.policy));
     out.push(...this.traffic.problems(this.defaultSplit, this.hostPorts));
     out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
+    // A limit a HardeningException leaves unset bounds no request.
+    const unlimited = (this.pod.security?.exceptions ?? []).map((e) => e.field);
+    out.push(...quantityProblems('resources', this.resources, unlimited));
+    for (const v of this._versionOptions) out.push(...quantityProblems(`addVersion(${v.name}).resources`, v.resources, unlimited));
     const called = (t: IMeshService): CalledService | undefined => (MeshService.isMeshService(t) || isRemoteService(t) ? t : undefined);
     out.push(...callProblems(this, this._calls, this._externalCalls, called));
     out.push(...callPortProblems(this._calls, (t) => (MeshService.isMeshService(t) ? t._containerOnly : undefined)));

@@ -8,7 +8,7 @@ import { formatProblem } from '../core/errors';
 import { HTTP_PROTOCOLS } from '../core/ports';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { integerProblems } from '../private/checks';
-import { ContainerResources, resourceProblems, StatefulOptions, volumeClaimProblems } from '../workload/container-options';
+import { ContainerResources, StatefulOptions, volumeClaimProblems } from '../workload/container-options';
 import { podOptionProblems } from '../workload/pod-checks';
 import { PodOptions } from '../workload/pod-props';
 import { ServiceSlo, sloProblems } from '../core/slo';
@@ -51,7 +51,6 @@ export function workloadProblems(s: WorkloadProblemInput): string[] {
   out.push(...s.plan.problems);
   const claims = (s.stateful?.volumeClaims ?? []).map((c) => c.name);
   out.push(...podOptionProblems(s.pod, s.plan.app.map((p) => p.number), s.addressEnv, claims));
-  out.push(...resourceProblems('resources', s.resources, (s.pod.security?.exceptions ?? []).map((e) => e.field)));
   if (s.stateful) {
     const others = [...(s.pod.containers ?? []), ...(s.pod.sidecarContainers ?? []), ...(s.pod.initContainers ?? [])];
     const mounted = new Set([...(s.pod.mounts ?? []), ...others.flatMap((c) => c.mounts ?? [])].map((m) => m.volume));

@@ -4,9 +4,8 @@ import { LoadBalancer } from '../core/load-balancer';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { ConnectionPool, OutlierDetection } from '../core/traffic-policy';
 import { integerProblems } from '../private/checks';
-import { EnvValue } from '../workload/pod-options';
+import { EnvVarValue } from '../workload/pod-options';
 import { ContainerResources } from '../workload/workload';
-import { resourceProblems } from '../workload/container-options';
 
 /**
  * Traffic policy of one subset, over the host's field by field.
@@ -53,7 +52,7 @@ export interface VersionOptions {
    * Environment variables, over the service's.
    * @default - the service's
    */
-  readonly env?: Record<string, EnvValue>;
+  readonly env?: Record<string, EnvVarValue>;
   /**
    * The version's subset name in the DestinationRule, a DNS-1123 label.
    * @default - the version's name
@@ -104,7 +103,6 @@ export function versionProblems(versions: readonly VersionOptions[], own: { vers
     else if (subsets.has(subset)) out.push(formatProblem(Codes.DUPLICATE_VERSION, `${field}.subset: subset '${subset}' is defined twice`));
     subsets.add(subset);
     out.push(...integerProblems({ [`${field}.replicas`]: v.replicas }, 0));
-    out.push(...resourceProblems(`${field}.resources`, v.resources));
   });
   const sp = dns1123LabelProblem(own.subset);
   if (sp) out.push(formatProblem(Codes.INVALID_SUBSET_NAME, `subset: '${own.subset}' ${sp}`));

@@ -8,7 +8,7 @@ import { Labels, REPLICATION_ANNOTATION } from '../core/labels';
 import { StatefulOptions, withResourceDefaults } from '../workload/container-options';
 import { checkAdoptedHardening, labelWorkload } from '../workload/adopt';
 import { podAnnotations, sidecarLabels } from '../workload/pod-checks';
-import { EnvValue } from '../workload/pod-options';
+import { EnvVarValue } from '../workload/pod-options';
 import { PodOptions } from '../workload/pod-props';
 import { addWorkload, StatefulSpec } from '../workload/pod-builder';
 import {
@@ -37,7 +37,7 @@ export interface WorkloadVersionSpec {
   readonly replicas: number;
   readonly serviceAccount?: WorkloadServiceAccount;
   readonly resources?: ContainerResources;
-  readonly env?: Record<string, EnvValue>;
+  readonly env?: Record<string, EnvVarValue>;
   /** The StatefulSet's part, for the current version of a stateful service. */
   readonly stateful?: { readonly options: StatefulOptions; readonly service: WorkloadService };
 }

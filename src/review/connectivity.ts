@@ -8,7 +8,8 @@
 import { describeDecider, FlowEvaluator, FlowVerdict, PairVerdict, SIDECAR_OWN_PORTS } from '../validate/flow';
 import { FlowCluster, FlowPod, nsOf } from '../validate/flow/cluster';
 import { labelSelectorMatches } from '../validate/model/selectors';
-import type { Flow, FlowMethod } from '../validate/flow/flow';
+import type { HttpMethod } from '../core/http';
+import type { Flow } from '../validate/flow/flow';
 import { PairAnalysis } from '../validate/flow/pairs';
 import { MeshPlatform } from '../platform/platform';
 import { platformFlowOptions } from '../validate/flow/platform-flows';
@@ -349,7 +350,7 @@ function callerProbes({ cluster, namespace, serviceOf, add }: ProbeContext): voi
               add({
                 kind: 'call', source: display(caller, namespace), destination: display(target, namespace), port, method, pathClass,
                 flow: {
-                  source: sourceOf(caller), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: method as FlowMethod,
+                  source: sourceOf(caller), host: `${service.metadata?.name}.${nsOf(service)}`, port, method: method as HttpMethod,
                   path: samplePath(pathClass), ...(requestPrincipal ? { requestPrincipal } : {}),
                 },
               });
@@ -416,7 +417,7 @@ function routeMatchProbes(
     add({
       kind: 'route', source: EXTERNAL, destination: display(targetPod, namespace), port, method, pathClass,
       flow: {
-        source: { external: true }, host, port, method: method as FlowMethod, path,
+        source: { external: true }, host, port, method: method as HttpMethod, path,
         protocol, ...(requestPrincipal ? { requestPrincipal } : {}),
         ...(Object.keys(headers).length > 0 ? { headers } : {}),
       },

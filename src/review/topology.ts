@@ -1,6 +1,7 @@
 import type { IConstruct } from 'constructs';
 import { FlowEvaluator } from '../validate/flow';
-import type { Flow, FlowMethod, FlowVerdict } from '../validate/flow/flow';
+import type { HttpMethod } from '../core/http';
+import type { Flow, FlowVerdict } from '../validate/flow/flow';
 import { MeshChart } from '../graph/mesh-chart';
 import { httpPort } from '../graph/intended-flows';
 import { chartsByCalls } from '../validate/flow-check';
@@ -237,7 +238,7 @@ function declaredCallEdges(ctx: TopologyContext, manifests: readonly Manifest[],
 /** The flows of one declared call: each method (GET by default) on each path (`/` by default), with a sample of a path's pattern. */
 function callFlows(c: TopologyCall, source: { workload: string; namespace: string }, host: string, port: number): Flow[] {
   return (c.methods?.length ? c.methods : ['GET']).flatMap((method) =>
-    (c.paths?.length ? c.paths : ['/']).map((path) => ({ source, host, port, method: method as FlowMethod, path: samplePath(path) })),
+    (c.paths?.length ? c.paths : ['/']).map((path) => ({ source, host, port, method: method as HttpMethod, path: samplePath(path) })),
   );
 }
 

@@ -8,39 +8,44 @@ import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { dns1123LabelProblem } from '../core/names';
-import { EnvValue, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';
+import { EnvVarValue, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';
+import { Cpu, cpuMillis, mebibytesOf } from './quantities';
 import { ContainerSecurityOptions } from './security-context';
 
-/** CPU and memory requests and limits of a container. */
+/**
+ * CPU and memory requests and limits of a container: whole millicores (`Cpu.millis(250)`, `Cpu.units(1)`)
+ * and whole mebibytes (`Size.mebibytes(256)`, `Size.gibibytes(1)`), each request at most its limit.
+ * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+ */
 export interface ContainerResources {
   /**
-   * CPU request, in millicores.
-   * @default 100
+   * CPU request.
+   * @default Cpu.millis(100)
    */
-  readonly cpuRequestMillis?: number;
+  readonly cpuRequest?: Cpu;
   /**
-   * CPU limit, in millicores; `HardeningException.noCpuLimit(reason)` leaves it unset.
-   * @default 500
+   * CPU limit; `HardeningException.noCpuLimit(reason)` leaves it unset.
+   * @default Cpu.millis(500)
    */
-  readonly cpuLimitMillis?: number;
+  readonly cpuLimit?: Cpu;
   /**
-   * Memory request, in MiB.
-   * @default 128
+   * Memory request.
+   * @default Size.mebibytes(128)
    */
-  readonly memoryRequestMebibytes?: number;
+  readonly memoryRequest?: Size;
   /**
-   * Memory limit, in MiB; `HardeningException.noMemoryLimit(reason)` leaves it unset.
-   * @default 512
+   * Memory limit; `HardeningException.noMemoryLimit(reason)` leaves it unset.
+   * @default Size.mebibytes(512)
    */
-  readonly memoryLimitMebibytes?: number;
+  readonly memoryLimit?: Size;
 }
 
 /** The defaults of {@link ContainerResources}. */
 export const DEFAULT_RESOURCES: Required<ContainerResources> = {
-  cpuRequestMillis: 100,
-  cpuLimitMillis: 500,
-  memoryRequestMebibytes: 128,
-  memoryLimitMebibytes: 512,
+  cpuRequest: Cpu.millis(100),
+  cpuLimit: Cpu.millis(500),
+  memoryRequest: Size.mebibytes(128),
+  memoryLimit: Size.mebibytes(512),
 };
 
 /**
@@ -48,37 +53,19 @@ export const DEFAULT_RESOURCES: Required<ContainerResources> = {
  * container given only a limit of 50m gets a request of 50m, not the default 100m, which the API
  * server would reject (a request must be at most its limit, ValidateContainerResourceRequirements
  * in k8s.io/kubernetes pkg/apis/core/validation/validation.go). A request given explicitly is
- * kept; one above its limit is reported by {@link resourceProblems}.
+ * kept; one above its limit is reported by quantityProblems (MESH212).
  */
 export function withResourceDefaults(given: ContainerResources | undefined,
   base: Required<ContainerResources> = DEFAULT_RESOURCES): Required<ContainerResources> {
-  // Only a limit `given` sets bounds a request of `base`: `base` as it is stays as it is (checked by resourceProblems).
-  const request = (req: number, limit: number | undefined) => (limit === undefined ? req : Math.min(req, limit));
+  // Only a limit `given` sets bounds a request of `base`: `base` as it is stays as it is (checked by quantityProblems).
+  const cpu = (req: Cpu, limit: Cpu | undefined) => (limit === undefined || cpuMillis(req) <= cpuMillis(limit) ? req : limit);
+  const memory = (req: Size, limit: Size | undefined) => (limit === undefined || mebibytesOf(req) <= mebibytesOf(limit) ? req : limit);
   return {
-    cpuLimitMillis: given?.cpuLimitMillis ?? base.cpuLimitMillis,
-    memoryLimitMebibytes: given?.memoryLimitMebibytes ?? base.memoryLimitMebibytes,
-    cpuRequestMillis: given?.cpuRequestMillis ?? request(base.cpuRequestMillis, given?.cpuLimitMillis),
-    memoryRequestMebibytes: given?.memoryRequestMebibytes ?? request(base.memoryRequestMebibytes, given?.memoryLimitMebibytes),
+    cpuLimit: given?.cpuLimit ?? base.cpuLimit,
+    memoryLimit: given?.memoryLimit ?? base.memoryLimit,
+    cpuRequest: given?.cpuRequest ?? cpu(base.cpuRequest, given?.cpuLimit),
+    memoryRequest: given?.memoryRequest ?? memory(base.memoryRequest, given?.memoryLimit),
   };
-}
-
-/**
- * A request above the limit it is rendered with (MESH212), named by `field`: `r` as resolved,
- * or as given when the defaults it meets are not known here. `unlimited` lists the limits a
- * HardeningException leaves unset ('resources.limits.cpu'), whose requests have no bound.
- */
-export function resourceProblems(field: string, r: ContainerResources | undefined, unlimited: readonly string[] = []): string[] {
-  const out: string[] = [];
-  const pairs = [['cpuRequestMillis', 'cpuLimitMillis', 'cpu'], ['memoryRequestMebibytes', 'memoryLimitMebibytes', 'memory']] as const;
-  for (const [request, limit, resource] of pairs) {
-    const rq = r?.[request];
-    const lm = r?.[limit];
-    if (rq !== undefined && lm !== undefined && rq > lm && !unlimited.includes(`resources.limits.${resource}`)) {
-      out.push(formatProblem(Codes.REQUEST_ABOVE_LIMIT,
-        `${field}.${request}: ${rq} is above the ${resource} limit ${lm} (${field}.${limit}); the API server rejects a request above its limit`));
-    }
-  }
-  return out;
 }
 
 /**
@@ -122,7 +109,7 @@ export interface ContainerOptions {
    * Its environment.
    * @default - none
    */
-  readonly env?: Record<string, EnvValue>;
+  readonly env?: Record<string, EnvVarValue>;
   /**
    * The ports it listens on; a Service port may target one of them.
    * @default - none

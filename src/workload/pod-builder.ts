@@ -4,7 +4,7 @@
  * the init containers, volumes, security contexts with their exceptions' annotations,
  * scheduling and the extras cdk8s-plus-27 cannot express (mesh-pod.ts).
  */
-import { ApiObject, Size } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { podHardeningProblems } from './pod-hardening';
@@ -150,10 +150,8 @@ class PodBuilder {
         capabilities: { drop: ctx.capabilities.drop as kplus.Capability[], add: ctx.capabilities.add as kplus.Capability[] | undefined },
       },
       resources: {
-        cpu: { request: kplus.Cpu.millis(r.cpuRequestMillis), limit: security.noLimits.cpu ? undefined : kplus.Cpu.millis(r.cpuLimitMillis) },
-        memory: {
-          request: Size.mebibytes(r.memoryRequestMebibytes), limit: security.noLimits.memory ? undefined : Size.mebibytes(r.memoryLimitMebibytes),
-        },
+        cpu: { request: r.cpuRequest, limit: security.noLimits.cpu ? undefined : r.cpuLimit },
+        memory: { request: r.memoryRequest, limit: security.noLimits.memory ? undefined : r.memoryLimit },
       },
       lifecycle: preStop ? { preStop: kplus.Handler.fromCommand(preStop) } : undefined,
       ...probes,

@@ -9,9 +9,10 @@ import { formatProblem } from '../core/errors';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { APP_METRICS_LABEL, APP_METRICS_MERGED } from '../core/labels';
 import { podHardeningProblems } from './pod-hardening';
-import { ContainerOptions, ContainerResources, resourceProblems, withResourceDefaults } from './container-options';
-import { EnvValue, HealthProbe, VolumeMountOptions } from './pod-options';
+import { ContainerOptions, ContainerResources, withResourceDefaults } from './container-options';
+import { EnvVarValue, HealthProbe, VolumeMountOptions } from './pod-options';
 import { PodOptions, SidecarOptions } from './pod-props';
+import { cpuMillis, mebibytesOf, quantityProblems } from './quantities';
 import { schedulingProblems } from './scheduling';
 import { ContainerSecurityOptions, exceptionKey, securityProblems } from './security-context';
 
@@ -34,10 +35,10 @@ export function podAnnotations(pod: PodOptions): Record<string, string> {
     out['proxy.istio.io/config'] = JSON.stringify({ holdApplicationUntilProxyStarts: s.holdApplicationUntilProxyStarts });
   }
   // https://istio.io/latest/docs/reference/config/annotations/#SidecarProxyCPU and its neighbours.
-  if (s.cpuRequestMillis !== undefined) out['sidecar.istio.io/proxyCPU'] = `${s.cpuRequestMillis}m`;
-  if (s.cpuLimitMillis !== undefined) out['sidecar.istio.io/proxyCPULimit'] = `${s.cpuLimitMillis}m`;
-  if (s.memoryRequestMebibytes !== undefined) out['sidecar.istio.io/proxyMemory'] = `${s.memoryRequestMebibytes}Mi`;
-  if (s.memoryLimitMebibytes !== undefined) out['sidecar.istio.io/proxyMemoryLimit'] = `${s.memoryLimitMebibytes}Mi`;
+  if (s.cpuRequest !== undefined) out['sidecar.istio.io/proxyCPU'] = `${cpuMillis(s.cpuRequest)}m`;
+  if (s.cpuLimit !== undefined) out['sidecar.istio.io/proxyCPULimit'] = `${cpuMillis(s.cpuLimit)}m`;
+  if (s.memoryRequest !== undefined) out['sidecar.istio.io/proxyMemory'] = `${mebibytesOf(s.memoryRequest)}Mi`;
+  if (s.memoryLimit !== undefined) out['sidecar.istio.io/proxyMemoryLimit'] = `${mebibytesOf(s.memoryLimit)}Mi`;
   // istio/istio pkg/kube/inject/inject.go applyPrometheusMerge: the injector moves these into the agent's
   // ISTIO_PROMETHEUS_ANNOTATIONS and points them at 15020, where the agent serves them with Envoy's.
   if (pod.metrics) {
@@ -181,13 +182,6 @@ function volumeProblems({ pod, out, volumeNames }: PodCheck): void {
     }
     volumeNames.add(v.name);
     const src = v.source;
-    if (
-      src.kind === 'emptyDir' &&
-      src.sizeLimitMebibytes !== undefined &&
-      !(Number.isInteger(src.sizeLimitMebibytes) && src.sizeLimitMebibytes > 0)
-    ) {
-      out.push(formatProblem(Codes.INVALID_VOLUME, `${field}.sizeLimitMebibytes: must be a whole number above 0, got ${src.sizeLimitMebibytes}`));
-    }
     if ((src.kind === 'configMap' || src.kind === 'secret') && dns1123SubdomainProblem(src.name)) {
       out.push(formatProblem(Codes.INVALID_VOLUME, `${field}: ${src.kind} name '${src.name}' ${dns1123SubdomainProblem(src.name)}`));
     }
@@ -233,7 +227,8 @@ function containerProblems(
   check: PodCheck,
   field: string,
   c: {
-    name: string; env?: Record<string, EnvValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions; resources?: ContainerResources;
+    name: string; env?: Record<string, EnvVarValue>; mounts?: VolumeMountOptions[]; security?: ContainerSecurityOptions;
+    resources?: ContainerResources;
   },
 ): void {
   const { out, containerNames } = check;
@@ -246,7 +241,7 @@ function containerProblems(
   mountProblems(check, `${field}.mounts`, c.mounts);
   out.push(...securityProblems(`${field}.security`, c.security), ...exceptionKeyProblems(`${field}.security`, c.name, c.security));
   const unlimited = (c.security?.exceptions ?? []).map((e) => e.field);
-  out.push(...resourceProblems(`${field}.resources`, withResourceDefaults(c.resources), unlimited));
+  out.push(...quantityProblems(`${field}.resources`, withResourceDefaults(c.resources), unlimited));
 }
 
 /** The app container's security and the pod's: user and group ids, never root without a HardeningException. */
@@ -269,37 +264,9 @@ function podSecurityProblems(pod: PodOptions): string[] {
   return out;
 }
 
-/** The sidecar's resources: whole numbers above 0, each request at most its limit. */
+/** The sidecar's resources: whole millicores and mebibytes above 0, each request at most its limit. */
 function sidecarProblems(pod: PodOptions): string[] {
-  const out: string[] = [];
-  const s = pod.sidecar ?? {};
-  for (const [k, v] of Object.entries({
-    cpuRequestMillis: s.cpuRequestMillis,
-    cpuLimitMillis: s.cpuLimitMillis,
-    memoryRequestMebibytes: s.memoryRequestMebibytes,
-    memoryLimitMebibytes: s.memoryLimitMebibytes,
-  })) {
-    if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
-      out.push(formatProblem(Codes.INVALID_POD_SETTING, `sidecar.${k}: must be a whole number above 0, got ${v}`));
-    }
-  }
-  if (s.cpuRequestMillis !== undefined && s.cpuLimitMillis !== undefined && s.cpuRequestMillis > s.cpuLimitMillis) {
-    out.push(
-      formatProblem(
-        Codes.INVALID_POD_SETTING,
-        `sidecar.cpuRequestMillis (${s.cpuRequestMillis}) is above sidecar.cpuLimitMillis (${s.cpuLimitMillis})`,
-      ),
-    );
-  }
-  if (s.memoryRequestMebibytes !== undefined && s.memoryLimitMebibytes !== undefined && s.memoryRequestMebibytes > s.memoryLimitMebibytes) {
-    out.push(
-      formatProblem(
-        Codes.INVALID_POD_SETTING,
-        `sidecar.memoryRequestMebibytes (${s.memoryRequestMebibytes}) is above sidecar.memoryLimitMebibytes (${s.memoryLimitMebibytes})`,
-      ),
-    );
-  }
-  return out;
+  return quantityProblems('sidecar', pod.sidecar);
 }
 
 /**
@@ -374,7 +341,7 @@ const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
  * alphanumerics, '-', '_' and '.'.
  * @see https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-object
  */
-function envSourceProblems(field: string, env: Record<string, EnvValue> | undefined): string[] {
+function envSourceProblems(field: string, env: Record<string, EnvVarValue> | undefined): string[] {
   const out: string[] = [];
   for (const [name, v] of Object.entries(env ?? {})) {
     const s = v.source;

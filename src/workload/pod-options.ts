@@ -3,7 +3,7 @@
  * lifecycle and the Istio pod annotations. Pure types and value classes; the
  * cdk8s-plus-27 rendering lives in workload.ts, the checks in pod-checks.ts.
  */
-import { Duration } from 'cdk8s';
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 
@@ -14,30 +14,31 @@ export type EnvSource =
   | { readonly kind: 'secret'; readonly name: string; readonly key: string; readonly optional: boolean };
 
 /**
- * The value of an environment variable: a literal, or a key of a ConfigMap or Secret.
+ * The value of an environment variable: a literal, or a key of a ConfigMap or Secret. Named apart
+ * from cdk8s-plus's `EnvValue` so that a chart importing both needs no alias.
  *
  * @see https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/
  */
-export class EnvValue {
+export class EnvVarValue {
   /** A literal value. */
-  public static of(value: string): EnvValue {
-    return new EnvValue({ kind: 'value', value });
+  public static of(value: string): EnvVarValue {
+    return new EnvVarValue({ kind: 'value', value });
   }
 
   /**
    * The value of `key` in the ConfigMap `name` of the pod's namespace.
    * @param optional whether the pod starts when the ConfigMap or key is missing (default false)
    */
-  public static fromConfigMap(name: string, key: string, optional = false): EnvValue {
-    return new EnvValue({ kind: 'configMap', name, key, optional });
+  public static fromConfigMap(name: string, key: string, optional = false): EnvVarValue {
+    return new EnvVarValue({ kind: 'configMap', name, key, optional });
   }
 
   /**
    * The value of `key` in the Secret `name` of the pod's namespace.
    * @param optional whether the pod starts when the Secret or key is missing (default false)
    */
-  public static fromSecret(name: string, key: string, optional = false): EnvValue {
-    return new EnvValue({ kind: 'secret', name, key, optional });
+  public static fromSecret(name: string, key: string, optional = false): EnvVarValue {
+    return new EnvVarValue({ kind: 'secret', name, key, optional });
   }
 
   private constructor(
@@ -62,7 +63,7 @@ export type ProjectedSource =
 
 /** The kinds of volume a workload may declare. */
 export type VolumeSource =
-  | { readonly kind: 'emptyDir'; readonly medium?: 'Memory'; readonly sizeLimitMebibytes?: number }
+  | { readonly kind: 'emptyDir'; readonly medium?: 'Memory'; readonly sizeLimit?: Size }
   | { readonly kind: 'configMap'; readonly name: string; readonly items?: readonly KeyToPath[]; readonly optional: boolean }
   | { readonly kind: 'secret'; readonly name: string; readonly items?: readonly KeyToPath[]; readonly optional: boolean }
   | { readonly kind: 'projected'; readonly sources: readonly ProjectedSource[] };
@@ -78,11 +79,16 @@ export class WorkloadVolume {
    * Scratch space that lives as long as the pod (`/tmp`, caches).
    * @see https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
    */
-  public static emptyDir(name: string, options: { readonly memory?: boolean; readonly sizeLimitMebibytes?: number } = {}): WorkloadVolume {
+  public static emptyDir(name: string, options: { readonly memory?: boolean; readonly sizeLimit?: Size } = {}): WorkloadVolume {
+    // The limit is written in Mi (cdk8s-plus-27's Volume.fromEmptyDir): a fraction of a MiB has no quantity there.
+    const mib = options.sizeLimit?.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (mib !== undefined && !(Number.isInteger(mib) && mib > 0)) {
+      throw new MeshError(Codes.INVALID_VOLUME, `emptyDir ${name}: sizeLimit must be a whole number of mebibytes above 0, got ${mib}Mi`);
+    }
     return new WorkloadVolume(name, {
       kind: 'emptyDir',
       medium: options.memory ? 'Memory' : undefined,
-      sizeLimitMebibytes: options.sizeLimitMebibytes,
+      sizeLimit: options.sizeLimit,
     });
   }
 

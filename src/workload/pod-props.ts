@@ -4,9 +4,10 @@
  * native sidecars, init containers), its volumes, security and scheduling, and the Istio
  * sidecar's settings. Pure types; rendering is in mesh-pod.ts, the checks in pod-checks.ts.
  */
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { ContainerOptions, ContainerPortOptions, ContainerResources } from './container-options';
-import { EnvValue, ImagePullPolicy, ProbesOptions, VolumeMountOptions, WorkloadVolume } from './pod-options';
+import { EnvVarValue, ImagePullPolicy, ProbesOptions, VolumeMountOptions, WorkloadVolume } from './pod-options';
+import type { Cpu } from './quantities';
 import { PodSchedulingOptions } from './scheduling';
 import { ContainerSecurityOptions, PodSecurityOptions } from './security-context';
 
@@ -31,25 +32,26 @@ export interface SidecarOptions {
    */
   readonly holdApplicationUntilProxyStarts?: boolean;
   /**
-   * The proxy's CPU request in millicores (`sidecar.istio.io/proxyCPU`).
+   * The proxy's CPU request (`sidecar.istio.io/proxyCPU`), in whole millicores.
    * @default - the mesh's proxy defaults
+   * @see https://istio.io/latest/docs/reference/config/annotations/#SidecarProxyCPU
    */
-  readonly cpuRequestMillis?: number;
+  readonly cpuRequest?: Cpu;
   /**
-   * The proxy's CPU limit in millicores (`sidecar.istio.io/proxyCPULimit`).
+   * The proxy's CPU limit (`sidecar.istio.io/proxyCPULimit`), in whole millicores.
    * @default - the mesh's proxy defaults
    */
-  readonly cpuLimitMillis?: number;
+  readonly cpuLimit?: Cpu;
   /**
-   * The proxy's memory request in MiB (`sidecar.istio.io/proxyMemory`).
+   * The proxy's memory request (`sidecar.istio.io/proxyMemory`), in whole mebibytes.
    * @default - the mesh's proxy defaults
    */
-  readonly memoryRequestMebibytes?: number;
+  readonly memoryRequest?: Size;
   /**
-   * The proxy's memory limit in MiB (`sidecar.istio.io/proxyMemoryLimit`).
+   * The proxy's memory limit (`sidecar.istio.io/proxyMemoryLimit`), in whole mebibytes.
    * @default - the mesh's proxy defaults
    */
-  readonly memoryLimitMebibytes?: number;
+  readonly memoryLimit?: Size;
 }
 
 /** Where a pod serves its own metrics: see {@link PodOptions.metrics}. */
@@ -83,7 +85,7 @@ export interface InitContainerOptions {
    * Its environment.
    * @default - none
    */
-  readonly env?: Record<string, EnvValue>;
+  readonly env?: Record<string, EnvVarValue>;
   /**
    * Volumes it mounts.
    * @default - none besides /tmp
@@ -112,7 +114,7 @@ export interface PodOptions extends PodSchedulingOptions {
    * Environment variables of the application container, keyed by name (C identifiers).
    * @default - none
    */
-  readonly env?: Record<string, EnvValue>;
+  readonly env?: Record<string, EnvVarValue>;
   /**
    * The container's command, replacing the image's entrypoint.
    * @default - the image's

@@ -2,11 +2,10 @@
  * Pod options rendered through cdk8s-plus-27, or in Kubernetes' own types where
  * cdk8s-plus-27 has no API (projected volumes, gRPC probes, HTTP probes with headers).
  */
-import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EnvValue, HealthProbe, WorkloadVolume } from './pod-options';
+import { EnvVarValue, HealthProbe, WorkloadVolume } from './pod-options';
 
 /** The volume mounted at /tmp in every container, so that the read-only root filesystem leaves one writable place. */
 export const TMP_VOLUME = 'tmp';
@@ -17,7 +16,7 @@ export function isEmptyDir(volumes: readonly WorkloadVolume[] | undefined, name:
 }
 
 /** Env values through cdk8s-plus-27, names sorted so output never reorders. */
-export function toKplusEnv(scope: Construct, prefix: string, env: Record<string, EnvValue>): Record<string, kplus.EnvValue> {
+export function toKplusEnv(scope: Construct, prefix: string, env: Record<string, EnvVarValue>): Record<string, kplus.EnvValue> {
   const out: Record<string, kplus.EnvValue> = {};
   for (const name of Object.keys(env).sort()) {
     const s = env[name].source;
@@ -40,7 +39,7 @@ export function toKplusVolume(scope: Construct, v: WorkloadVolume, projected: Ma
     case 'emptyDir':
       return kplus.Volume.fromEmptyDir(scope, id, v.name, {
         medium: s.medium === 'Memory' ? kplus.EmptyDirMedium.MEMORY : undefined,
-        sizeLimit: s.sizeLimitMebibytes !== undefined ? Size.mebibytes(s.sizeLimitMebibytes) : undefined,
+        sizeLimit: s.sizeLimit,
       });
     case 'configMap':
       return kplus.Volume.fromConfigMap(scope, id, kplus.ConfigMap.fromConfigMapName(scope, `${id}Source`, s.name), {

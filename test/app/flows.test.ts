@@ -4,7 +4,8 @@ import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { ENVIRONMENTS } from '../../src/app/environments';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
-import { checkIntendedFlows, Flow, FlowEvaluator, MeshApp, MeshChart, MeshPlatform, undeclaredOpenPairs } from '../../src';
+import { checkIntendedFlows, FlowEvaluator, undeclaredOpenPairs } from '../../src/validate';
+import { Flow, MeshApp, MeshChart, MeshPlatform } from '../../src';
 
 /**
  * The flows of the committed dist/, as a cluster would see them once applied: each

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkIntendedFlows, FlowEvaluator, Manifest, MeshChart } from '../../src';
+import { checkIntendedFlows, FlowEvaluator, Manifest } from '../../src/validate';
+import { MeshChart } from '../../src';
 import { buildApp } from '../../src/main';
 import { folderOf, MeshSynthCheck } from '../../src/validate/synth-check';
 

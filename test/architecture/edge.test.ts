@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import {
-  Autoscaling, EdgeGateway, GatewayProtocol, GatewayTls, GlobalRateLimit, HighAvailability, IngressGateway, LocalRateLimit, MeshChart,
+  Autoscaling, EdgeGateway, PortProtocol, GatewayTls, GlobalRateLimit, HighAvailability, IngressGateway, LocalRateLimit, MeshChart,
   MeshGateway, MeshService, RateLimitUser, ScalingPolicy,
 } from '../../src';
 import { find, meshChart, synth } from '../util';
@@ -75,7 +75,7 @@ describe('each edge construct writes its object as its default child', () => {
 });
 
 describe('GatewayTls: each shape renders its own ServerTLSSettings', () => {
-  test.each<[string, GatewayTls, GatewayProtocol, Record<string, unknown>, boolean, string | undefined]>([
+  test.each<[string, GatewayTls, PortProtocol, Record<string, unknown>, boolean, string | undefined]>([
     ['simple', GatewayTls.simple('shop-tls'), 'HTTPS', { mode: 'SIMPLE', credentialName: 'shop-tls' }, true, 'shop-tls'],
     ['mutual', GatewayTls.mutual('partner-ca'), 'HTTPS', { mode: 'MUTUAL', credentialName: 'partner-ca' }, true, 'partner-ca'],
     ['istioMutual', GatewayTls.istioMutual(), 'HTTPS', { mode: 'ISTIO_MUTUAL' }, true, undefined],

@@ -1,7 +1,8 @@
-import { ApiObject, App, Duration, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Cidr, EnvValue, ExportTo, ExternalService, LoadBalancer, MeshApp, MeshChart, MeshCluster, MeshService, MeshWideMtls, Retries, TlsOrigination,
+  Cidr, Cpu, EnvVarValue, ExportTo, ExternalService, LoadBalancer, MeshApp, MeshChart, MeshCluster, MeshService, MeshWideMtls, Retries,
+  TlsOrigination,
 } from '../../src';
 import { find, synth } from '../util';
 
@@ -144,7 +145,7 @@ describe('MeshService works its defaults out once into readonly fields', () => {
     }).toEqual({
       image: 'registry.example.com/order:1.0.0', version: 'v1', subset: 'stable', replicas: 2, automount: false,
       exportTo: undefined, overrides: {}, pod: {},
-      resources: { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512 },
+      resources: { cpuRequest: Cpu.millis(100), cpuLimit: Cpu.millis(500), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512) },
     });
   });
 
@@ -153,15 +154,17 @@ describe('MeshService works its defaults out once into readonly fields', () => {
     const retries = Retries.of({ attempts: 1 });
     const svc = new MeshService(chart, 'order-service', {
       image: 'img:2', timeout: Duration.seconds(3), retries, loadBalancer: LoadBalancer.roundRobin(),
-      resources: { cpuLimitMillis: 1000 }, automountServiceAccountToken: true, exportTo: ExportTo.sameNamespace(),
-      env: { MODE: EnvValue.of('fast') }, podLabels: { team: 'orders' },
+      resources: { cpuLimit: Cpu.millis(1000) }, automountServiceAccountToken: true, exportTo: ExportTo.sameNamespace(),
+      env: { MODE: EnvVarValue.of('fast') }, podLabels: { team: 'orders' },
     });
     expect(svc.overrides.timeout?.toSeconds()).toBe(3);
     expect(svc.overrides.retries).toBe(retries);
-    expect(svc.resources).toEqual({ cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512 });
+    expect(svc.resources).toEqual({
+      cpuRequest: Cpu.millis(100), cpuLimit: Cpu.millis(1000), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512),
+    });
     expect(svc.automountServiceAccountToken).toBe(true);
     expect(svc.exportTo?.toList('dev')).toEqual(['.']);
-    expect(svc.pod).toEqual({ env: { MODE: EnvValue.of('fast') }, podLabels: { team: 'orders' } });
+    expect(svc.pod).toEqual({ env: { MODE: EnvVarValue.of('fast') }, podLabels: { team: 'orders' } });
     // the tier's settings under the service's own: the resolved policy
     expect(svc.policy.timeout?.toSeconds()).toBe(3);
     expect(svc.policy.retries?.attempts).toBe(1);

@@ -13,7 +13,9 @@ import {
   FlaggerCanary,
   KubectlImage,
   FlaggerMetric,
+  FlaggerCanaryMetric,
   FlaggerMetricTemplate,
+  MeshConfigTracingProvider,
   MeshPlatform,
   MeshService,
   ObservabilityStack,
@@ -112,7 +114,7 @@ describe('each construct has its object as its default child', () => {
 
 describe('shapes render themselves', () => {
   const otelPlatform = MeshPlatform.of({ tracing: { protocol: 'opentelemetry', providerName: 'otel', serviceName: 'otel-collector' } });
-  test.each<[string, TracingProvider, string, Record<string, any>, string]>([
+  test.each<[string, TracingProvider, string, MeshConfigTracingProvider, string]>([
     [
       'zipkin',
       TracingProvider.zipkin('zipkin', 'zipkin.tracing.svc.cluster.local'),
@@ -183,6 +185,9 @@ describe('shapes render themselves', () => {
     const { chart } = meshChart();
     const template = new FlaggerMetricTemplate(chart, 'errors', { query: 'x' });
     const interval = Duration.minutes(2);
+    // the entry is typed: its fields are named, not Record<string, any>
+    const entry: FlaggerCanaryMetric = FlaggerMetric.custom(template, { name: 'error-count', max: 3 }).toAnalysis(interval);
+    expect([entry.templateRef?.name, entry.thresholdRange.max, entry.interval]).toEqual(['errors', 3, '2m']);
     expect(FlaggerMetric.requestSuccessRate(Percentage.of(99)).toAnalysis(interval))
       .toEqual({ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '2m' });
     expect(FlaggerMetric.requestDuration(Duration.millis(500), Duration.seconds(30)).toAnalysis(interval))

@@ -1,5 +1,6 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
-import { Cidr, evaluateFlow, ExportTo, ExternalService, ExternalServiceProps, MeshApp, MeshChart, MeshService, TlsOrigination } from '../../src';
+import { Cidr, ExportTo, ExternalService, ExternalServiceProps, MeshApp, MeshChart, MeshService, TlsOrigination } from '../../src';
+import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
 const PROVIDER: ExternalServiceProps = {

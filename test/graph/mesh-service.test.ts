@@ -1,4 +1,4 @@
-import { MeshPlatform, MeshService, Percentage, Retries, StringMatch, Tier, Weight } from '../../src';
+import { Cpu, MeshPlatform, MeshService, Percentage, Retries, StringMatch, Tier, Weight } from '../../src';
 import { Duration } from 'cdk8s';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -57,7 +57,7 @@ describe('MeshService defaults', () => {
 
   test('pods are hardened and have requests and limits', () => {
     const { app, chart } = meshChart();
-    new MeshService(chart, 'svc', { image: 'img', resources: { cpuLimitMillis: 1000 } });
+    new MeshService(chart, 'svc', { image: 'img', resources: { cpuLimit: Cpu.millis(1000) } });
     const pod = find(synth(app), 'Deployment', 'svc').spec.template.spec;
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });

@@ -1,6 +1,8 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CanaryPlan, CanaryRelease, EnvValue, IVersionedService, LoadBalancer, MeshService, Weight } from '../../src';
+import {
+  CanaryPlan, CanaryRelease, Cidr, EnvVarValue, FaultInjectionTest, IVersionedService, LoadBalancer, MeshService, Percentage, Weight,
+} from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
 const w = Weight.percent;
@@ -9,7 +11,7 @@ const route = (subset: string, weight: number) => ({ destination: { host: 'revie
 function reviews() {
   const { app, chart } = meshChart();
   const svc = new MeshService(chart, 'reviews', {
-    image: 'reviews:v1', version: 'v1', subset: 'v1', ports: [{ port: 9080 }], env: { LOG_DIR: EnvValue.of('/tmp/logs') },
+    image: 'reviews:v1', version: 'v1', subset: 'v1', ports: [{ port: 9080 }], env: { LOG_DIR: EnvVarValue.of('/tmp/logs') },
   });
   return { app, chart, svc };
 }
@@ -17,8 +19,8 @@ function reviews() {
 describe('versions', () => {
   test('any number of versions, each its own Deployment with image, replicas, resources and env', () => {
     const { app, svc } = reviews();
-    const v2 = svc.addVersion({ name: 'v2', image: 'reviews:v2', replicas: 3, env: { ENABLE_RATINGS: EnvValue.of('true') } });
-    svc.addVersion({ name: 'v3', image: 'reviews:v3', resources: { memoryLimitMebibytes: 1024 }, env: { STAR_COLOR: EnvValue.of('red') } });
+    const v2 = svc.addVersion({ name: 'v2', image: 'reviews:v2', replicas: 3, env: { ENABLE_RATINGS: EnvVarValue.of('true') } });
+    svc.addVersion({ name: 'v3', image: 'reviews:v3', resources: { memoryLimit: Size.mebibytes(1024) }, env: { STAR_COLOR: EnvVarValue.of('red') } });
     expect(v2).toEqual({ name: 'v2', subset: 'v2', deploymentName: 'reviews-v2', image: 'reviews:v2', replicas: 3 });
     const out = synth(app);
     const deployments = out.filter((m) => m.kind === 'Deployment').map((m) => m.metadata.name).sort();
@@ -189,5 +191,18 @@ describe('relations take interfaces', () => {
       ['stable', 80],
       ['canary', 20],
     ]);
+  });
+
+  test('the same wrapper takes a fault test, which reads it through IRoutedService', () => {
+    const { app, chart } = meshChart();
+    const payment = new PaymentService(chart, 'payment');
+    new FaultInjectionTest(chart, 'faults', {
+      services: [payment],
+      delay: { fixedDelay: Duration.millis(500), percentage: Percentage.of(10) },
+      apiServer: { addresses: [Cidr.of('10.0.0.2/32')] },
+      permanent: true,
+    });
+    const out = synth(app);
+    expect(find(out, 'VirtualService', 'payment').spec.http[0].fault).toEqual({ delay: { fixedDelay: '500ms', percentage: { value: 10 } } });
   });
 });

@@ -7,8 +7,12 @@ import { ApiObject, App, JsonPatch } from 'cdk8s';
 import { MeshChart, MeshService } from '../../src';
 
 const ROOT = path.join(__dirname, '..', '..');
-/** The API report api-extractor.json names (`<unscopedPackageName>.api.md`). */
-const REPORT = 'cdk8s-mesh.api.md';
+/** Each entry point of package.json `exports`: its API Extractor config, the declarations it reads and the report it writes. */
+const API_REPORTS = [
+  { entry: '.', config: 'api-extractor.json', declarations: ['lib', 'src', 'index.d.ts'], report: 'cdk8s-mesh.api.md' },
+  { entry: './validate', config: 'api-extractor.validate.json', declarations: ['lib', 'src', 'validate', 'index.d.ts'], report: 'cdk8s-mesh-validate.api.md' },
+  { entry: './review', config: 'api-extractor.review.json', declarations: ['lib', 'src', 'review', 'index.d.ts'], report: 'cdk8s-mesh-review.api.md' },
+];
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const TS_NODE = path.join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
 
@@ -117,50 +121,61 @@ describe('npm package', () => {
     expect(fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004/);
   });
 
-  test('has an exports map and a bin entry', () => {
+  test('has an exports map with three entry points (each with its types) and a bin entry', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.exports['.']).toEqual({ types: './lib/src/index.d.ts', require: './lib/src/index.js', default: './lib/src/index.js' });
+    for (const sub of ['validate', 'review']) {
+      expect(pkg.exports[`./${sub}`]).toEqual({
+        types: `./lib/src/${sub}/index.d.ts`, require: `./lib/src/${sub}/index.js`, default: `./lib/src/${sub}/index.js`,
+      });
+      expect(packed).toEqual(expect.arrayContaining([`lib/src/${sub}/index.js`, `lib/src/${sub}/index.d.ts`]));
+    }
+    expect(Object.keys(pkg.exports).filter((k) => !k.startsWith('./imports') && k !== './package.json').sort()).toEqual(
+      API_REPORTS.map((r) => r.entry).sort(),
+    );
     expect(pkg.bin).toEqual({ 'cdk8s-mesh-diff': 'lib/src/review/cli.js', 'cdk8s-mesh-validate': 'lib/src/validate/cli.js' });
     expect(packed).toContain(pkg.bin['cdk8s-mesh-diff']);
   });
 
-  test('the public API is the one api/cdk8s-mesh.api.md records (run `npm run api` after changing it)', () => {
-    // GIVEN api-extractor.json, read from the packed declarations instead of lib/
-    const configPath = path.join(ROOT, 'api-extractor.json');
-    const configObject = ExtractorConfig.loadFile(configPath);
-    const tempFolder = path.join(work, 'api');
-    const config = ExtractorConfig.prepare({
-      configObject: {
-        ...configObject,
-        mainEntryPointFilePath: path.join(work, 'staging', 'lib', 'src', 'index.d.ts'),
-        apiReport: { ...configObject.apiReport, enabled: true, reportTempFolder: tempFolder },
-      },
-      configObjectFullPath: configPath,
-      packageJsonFullPath: path.join(ROOT, 'package.json'),
+  test.each(API_REPORTS)('the public API of $entry is the one api/$report records (run `npm run api` after changing it)',
+    ({ config: configFile, declarations, report }) => {
+      // GIVEN the entry's API Extractor config, read from the packed declarations instead of lib/
+      const configPath = path.join(ROOT, configFile);
+      const configObject = ExtractorConfig.loadFile(configPath);
+      const tempFolder = path.join(work, 'api', report);
+      const config = ExtractorConfig.prepare({
+        configObject: {
+          ...configObject,
+          mainEntryPointFilePath: path.join(work, 'staging', ...declarations),
+          apiReport: { ...configObject.apiReport, enabled: true, reportTempFolder: tempFolder },
+        },
+        configObjectFullPath: configPath,
+        packageJsonFullPath: path.join(ROOT, 'package.json'),
+      });
+      expect(config.reportFilePath).toBe(path.join(ROOT, 'api', report));
+      // WHEN API Extractor compares the surface with the committed report, as CI does (not local: the report is not rewritten)
+      const problems: string[] = [];
+      const result = Extractor.invoke(config, {
+        localBuild: false,
+        messageCallback: (m) => {
+          // the compiler's and API Extractor's own findings (ae-forgotten-export is an error); not the console's notes
+          const serious = m.logLevel === ExtractorLogLevel.Error || m.logLevel === ExtractorLogLevel.Warning;
+          if (serious && (m.category === 'Compiler' || m.category === 'Extractor')) problems.push(m.formatMessageWithLocation(work));
+          m.handled = true;
+        },
+      });
+      // THEN the report is current
+      if (result.apiReportChanged) {
+        const committed = fs.readFileSync(path.join(ROOT, 'api', report), 'utf8').split('\n');
+        const now = fs.readFileSync(path.join(tempFolder, report), 'utf8').split('\n');
+        const gone = committed.filter((l) => !now.includes(l)).map((l) => `- ${l}`);
+        const added = now.filter((l) => !committed.includes(l)).map((l) => `+ ${l}`);
+        throw new Error(`The public API changed: run \`npm run api\` and commit api/${report}.\n${[...gone, ...added].slice(0, 40).join('\n')}`);
+      }
+      // AND no public signature names a type the entry point does not export
+      expect(problems).toEqual([]);
+      expect(result.succeeded).toBe(true);
     });
-    // WHEN API Extractor compares the surface with the committed report, as CI does (not local: the report is not rewritten)
-    const problems: string[] = [];
-    const result = Extractor.invoke(config, {
-      localBuild: false,
-      messageCallback: (m) => {
-        // the compiler's and API Extractor's own findings (ae-forgotten-export is an error); not the console's notes
-        const serious = m.logLevel === ExtractorLogLevel.Error || m.logLevel === ExtractorLogLevel.Warning;
-        if (serious && (m.category === 'Compiler' || m.category === 'Extractor')) problems.push(m.formatMessageWithLocation(work));
-        m.handled = true;
-      },
-    });
-    // THEN the report is current
-    if (result.apiReportChanged) {
-      const committed = fs.readFileSync(path.join(ROOT, 'api', REPORT), 'utf8').split('\n');
-      const now = fs.readFileSync(path.join(tempFolder, REPORT), 'utf8').split('\n');
-      const gone = committed.filter((l) => !now.includes(l)).map((l) => `- ${l}`);
-      const added = now.filter((l) => !committed.includes(l)).map((l) => `+ ${l}`);
-      throw new Error(`The public API changed: run \`npm run api\` and commit api/${REPORT}.\n${[...gone, ...added].slice(0, 40).join('\n')}`);
-    }
-    // AND no public signature names a type the entry point does not export
-    expect(problems).toEqual([]);
-    expect(result.succeeded).toBe(true);
-  });
 
   test('`npm pack` builds lib/ afresh (prepack): a stale or leftover file of lib/ never reaches the tarball', () => {
     // GIVEN a copy of the sources with a lib/ from an older build: a module since removed, an index that is not today's
@@ -204,8 +219,10 @@ describe('npm package', () => {
     }));
     fs.writeFileSync(path.join(project, 'main.ts'), `
 import { Duration } from 'cdk8s';
-import { CanaryPlan, CanaryRelease, MeshApp, MeshChart, MeshService, Retries, SecureService, Tier, renderTopology } from 'cdk8s-mesh';
+import { CanaryPlan, CanaryRelease, MeshApp, MeshChart, MeshPlatform, MeshService, Retries, SecureService, Tier } from 'cdk8s-mesh';
 import { VirtualService } from 'cdk8s-mesh/imports/networking.istio.io';
+import { readTreeFromDir, renderTopology, semanticDiff, type SemanticDiff } from 'cdk8s-mesh/review';
+import { checkIntendedFlows, type Finding, formatFinding, parseManifests, platformFlowOptions, validateManifests } from 'cdk8s-mesh/validate';
 
 const app = new MeshApp({ outdir: 'dist' });
 const chart = new MeshChart(app, 'catalog', { namespace: 'catalog', partOf: 'catalog' });
@@ -222,7 +239,20 @@ new CanaryRelease(chart, 'store-v2', {
   plan: CanaryPlan.steps([10, 50, 100]), phase: 'canary-10',
 });
 app.synth();
-if (typeof renderTopology !== 'function' || typeof VirtualService !== 'function') throw new Error('exports missing');
+if (typeof VirtualService !== 'function') throw new Error('exports missing');
+
+// The validator's entry: the written files read back (with the review tools' reader) and checked as a pipeline would,
+// with the chart's intended flows; the review tools' entry: the tree diffed against itself, and the environment's picture
+const tree = readTreeFromDir('dist');
+const written = [...tree].filter(([f]) => f.startsWith('catalog/') && f.endsWith('.yaml')).flatMap(([, text]) => parseManifests(text));
+const findings: Finding[] = validateManifests(written);
+const flows = checkIntendedFlows(written, chart.intendedFlows(), platformFlowOptions(MeshPlatform.default(), 'catalog'));
+const errors = [...findings, ...flows].filter((f) => f.severity !== 'warning');
+const diff: SemanticDiff = semanticDiff(tree, tree);
+console.log(written.length + ' manifests, ' + flows.length + ' flow findings, ' + errors.length + ' errors');
+for (const e of errors) console.log(formatFinding(e));
+console.log(diff.files.length + ' changed files');
+console.log(renderTopology(written, { namespace: 'catalog' }));
 `);
     // WHEN it is type-checked against the packed .d.ts and run with node: no CRD option, no ../shared beside it
     run(process.execPath, [TSC, '-p', 'tsconfig.json'], project);
@@ -237,7 +267,7 @@ if (typeof renderTopology !== 'function' || typeof VirtualService !== 'function'
       expect(`${moduleResolution}: ${lib.stdout}${lib.stderr}`).toBe(`${moduleResolution}: `);
     }
     expect(fs.existsSync(path.join(modules, 'shared'))).toBe(false);
-    execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: project, stdio: 'pipe', env: withoutCrdOption() });
+    const out = execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: project, stdio: 'pipe', env: withoutCrdOption() }).toString();
     // THEN its manifests and topology are written as for the EC site
     const dist = path.join(project, 'dist', 'catalog');
     expect(fs.readdirSync(dist).sort()).toEqual(expect.arrayContaining([
@@ -250,6 +280,9 @@ if (typeof renderTopology !== 'function' || typeof VirtualService !== 'function'
     expect(fs.readdirSync(dist)).toEqual(expect.arrayContaining([
       'peerauthentication.catalog-billing.yaml', 'authorizationpolicy.catalog-billing-policy.yaml', 'deployment.catalog-store-v2.yaml',
     ]));
+    // AND the validator's entry finds no error in them, and the review tools' entry diffs and draws them
+    expect(out).toMatch(/(^|\n)\d{2,} manifests, 0 flow findings, 0 errors\n0 changed files\n# Topology\n/);
+    expect(out).toContain('catalog_store');
     // AND the diff command runs from the package
     const help = run(process.execPath, [path.join(modules, 'cdk8s-mesh', 'lib', 'src', 'review', 'cli.js'), '--help'], project);
     expect(help).toContain('Exit codes:');

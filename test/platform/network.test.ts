@@ -2,9 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import {
-  Cidr, Codes, DnsInstall, EdgeProxyInstall, FaultInjectionTest, FlowEvaluator, MeshApp, MeshChart, MeshPlatform, MeshService, Percentage,
-} from '../../src';
+import { Cidr, Codes, DnsInstall, EdgeProxyInstall, FaultInjectionTest, MeshApp, MeshChart, MeshPlatform, MeshService, Percentage } from '../../src';
+import { FlowEvaluator } from '../../src/validate';
 import { platformFromData } from '../../src/platform/platform-file';
 import { Duration } from 'cdk8s';
 import { find, synth, synthError } from '../util';

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Codes, diffMain, IngressGatewayInstall, MeshError, MeshPlatform, TracingCollectorInstall, validateCli } from '../../src';
+import { Codes, IngressGatewayInstall, MeshError, MeshPlatform, TracingCollectorInstall } from '../../src';
+import { diffMain } from '../../src/review';
+import { validateCli } from '../../src/validate';
 import { platformFromData, platformFromFiles, readPlatformFile } from '../../src/platform/platform-file';
 
 const DIST = path.join(__dirname, '..', '..', 'dist');

@@ -1,10 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  checkIntendedFlows, Codes, Flow, FlowEvaluator, IngressGatewayInstall, Manifest, MeshApp, MeshChart, MeshPlatform, PrometheusInstall,
-  TracingCollectorInstall,
-} from '../../src';
+import { checkIntendedFlows, FlowEvaluator, Manifest } from '../../src/validate';
+import { Codes, Flow, IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, PrometheusInstall, TracingCollectorInstall } from '../../src';
 import { networkPolicyDecision } from '../../src/validate/flow/network-policy';
 import { folderOf, MeshSynthCheck } from '../../src/validate/synth-check';
 import { buildApp } from '../../src/main';

@@ -1,6 +1,6 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { App } from 'cdk8s';
-import { EnvValue, HardeningException, HealthProbe, MeshChart, MeshService, Toleration } from 'cdk8s-mesh';
+import { App, Size } from 'cdk8s';
+import { Cpu, EnvVarValue, HardeningException, HealthProbe, MeshChart, MeshService, Toleration } from 'cdk8s-mesh';
 
 const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
 // The image's binary carries `setcap cap_net_bind_service=+ep` and listens on port 80 as UID 10001: it execs only with the
@@ -20,11 +20,11 @@ new MeshService(chart, 'catalogue', {
   containers: [{
     name: 'exporter',
     image: 'registry.example.com/catalogue-exporter:1.0.0',
-    env: { TARGET: EnvValue.of('http://localhost:80/metrics') },
+    env: { TARGET: EnvVarValue.of('http://localhost:80/metrics') },
     ports: [{ number: 9419, name: 'http-metrics' }],
     probes: { readiness: HealthProbe.http('/health') },
     security: { runAsUser: 65535, runAsGroup: 65535 },
-    resources: { cpuRequestMillis: 20, cpuLimitMillis: 100, memoryRequestMebibytes: 32, memoryLimitMebibytes: 64 },
+    resources: { cpuRequest: Cpu.millis(20), cpuLimit: Cpu.millis(100), memoryRequest: Size.mebibytes(32), memoryLimit: Size.mebibytes(64) },
   }],
   metrics: { port: 9419 },
 });

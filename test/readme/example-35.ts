@@ -1,5 +1,6 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { MeshApp, validateManifests, formatFinding } from 'cdk8s-mesh';
+import { MeshApp } from 'cdk8s-mesh';
+import { validateManifests, formatFinding } from 'cdk8s-mesh/validate';
 
 // CRDs come from crdDirectory, else $CDK8S_MESH_CRDS, else the package's schemas/.
 const app = new MeshApp({ crdDirectory: '/opt/crds' });

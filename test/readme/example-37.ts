@@ -1,6 +1,7 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App, Testing } from 'cdk8s';
-import { checkIntendedFlows, evaluateFlow, MeshChart, MeshService, undeclaredOpenPairs } from 'cdk8s-mesh';
+import { checkIntendedFlows, evaluateFlow, undeclaredOpenPairs } from 'cdk8s-mesh/validate';
+import { MeshChart, MeshService } from 'cdk8s-mesh';
 
 const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
 const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });

@@ -1,5 +1,5 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { readTreeFromDir, readTreeFromGit, renderMarkdown, semanticDiff } from 'cdk8s-mesh';
+import { readTreeFromDir, readTreeFromGit, renderMarkdown, semanticDiff } from 'cdk8s-mesh/review';
 
 const diff = semanticDiff(readTreeFromGit('origin/main', 'dist', process.cwd()), readTreeFromDir('dist'));
 for (const r of diff.resources) {

@@ -1,5 +1,6 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { connectivityDiff, MeshPlatform } from 'cdk8s-mesh';
+import { connectivityDiff } from 'cdk8s-mesh/review';
+import { MeshPlatform } from 'cdk8s-mesh';
 
 declare const before: Record<string, any>[];
 declare const after: Record<string, any>[];

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DiffExitCodes as ExitCodes, diffMain as main, ManifestTree } from '../../src';
+import { DiffExitCodes as ExitCodes, diffMain as main, ManifestTree } from '../../src/review';
 import { authorizationPolicy, deployment, peerAuthentication, service, tree, virtualService, weightedRoute } from './fixtures';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-diff-'));

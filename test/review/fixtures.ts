@@ -1,5 +1,5 @@
 import * as yaml from 'js-yaml';
-import { ManifestTree } from '../../src';
+import { ManifestTree } from '../../src/review';
 
 /** Small hand-written manifests of the shapes Istio, Flagger and Kubernetes document. */
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DiffExitCodes as ExitCodes, diffMain as main, semanticDiff } from '../../src';
+import { DiffExitCodes as ExitCodes, diffMain as main, semanticDiff } from '../../src/review';
 import { DEFAULT_MAX_DOCUMENT_BYTES, ManifestTree } from '../../src/review/manifest-tree';
 import { aliasBomb, binary, configMapOfBytes, deepConfigMap, manyDocuments } from '../validate/hostile-fixtures';
 import { tree, virtualService, weightedRoute } from './fixtures';

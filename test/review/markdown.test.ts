@@ -1,6 +1,6 @@
 import { unifiedDiff } from '../../src/private/line-diff';
 import { rawDiff, renderMarkdown } from '../../src/review/markdown';
-import { semanticDiff } from '../../src';
+import { semanticDiff } from '../../src/review';
 import { service, tree } from './fixtures';
 
 describe('unifiedDiff', () => {

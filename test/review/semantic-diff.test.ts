@@ -1,4 +1,4 @@
-import { semanticDiff } from '../../src';
+import { semanticDiff } from '../../src/review';
 import {
   authorizationPolicy, deployment, destinationRule, flaggerCanary, peerAuthentication, service, tree, virtualService, weightedRoute,
 } from './fixtures';

@@ -1,7 +1,8 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import { ACKNOWLEDGED_WARNINGS } from '../../src/app/acknowledged-warnings';
 import { buildApp } from '../../src/main';
-import { MeshApp, MeshChart, MeshPlatform, MeshService, validateManifests } from '../../src';
+import { MeshApp, MeshChart, MeshPlatform, MeshService } from '../../src';
+import { validateManifests } from '../../src/validate';
 import { analyze } from '../../src/validate/analysis';
 import { meshChart, synth, synthError } from '../util';
 

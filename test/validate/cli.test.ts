@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
-import { validateCli as main } from '../../src';
+import { validateCli as main } from '../../src/validate';
 import { app, route, virtualService } from './fixtures';
 
 function run(args: string[]): { code: number; out: string; err: string } {

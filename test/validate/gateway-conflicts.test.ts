@@ -5,7 +5,7 @@
  * pair of Gateways with the other as the related resource.
  */
 import { analyze } from '../../src/validate/analysis';
-import { Finding } from '../../src';
+import { Finding } from '../../src/validate';
 
 type Server = { port: number; hosts: string[]; bind?: string; credentialName?: string };
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../../src/private/yaml-reader';
-import { validateCli as main } from '../../src';
+import { validateCli as main } from '../../src/validate';
 import { manyDocuments, writeHostileFiles } from './hostile-fixtures';
 
 // Child processes and large fixtures: allow for a busy machine (each runs in seconds when idle).

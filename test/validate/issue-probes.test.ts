@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isError } from '../../src/validate/finding';
-import { parseManifests, validateManifests } from '../../src';
+import { parseManifests, validateManifests } from '../../src/validate';
 
 const DIST = path.join(__dirname, '..', '..', 'dist', 'production');
 const read = (file: string) => parseManifests(fs.readFileSync(path.join(DIST, file), 'utf8'))[0];

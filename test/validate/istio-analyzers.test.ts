@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { analyze } from '../../src/validate/analysis';
 import { ISTIO_PARITY } from '../../src/validate/analysis/istio-parity';
-import { Finding, parseManifests } from '../../src';
+import { Finding, parseManifests } from '../../src/validate';
 import { withSharedData } from '../util';
 
 const CASES = path.join(__dirname, '..', '..', '..', 'shared', 'istio-analyzers');

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IstioVersion } from '../../src';
 import { isError } from '../../src/validate/finding';
-import { parseManifests, validateManifests } from '../../src';
+import { parseManifests, validateManifests } from '../../src/validate';
 
 const ROOT = path.join(__dirname, '..', 'fixtures', 'istio-crd-testdata');
 const API_SERVER_CODES = ['MESH150', 'MESH151', 'MESH152', 'MESH154', 'MESH171'];

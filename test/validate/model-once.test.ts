@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, validateCli } from '../../src';
+import { MeshApp, MeshChart, MeshService } from '../../src';
+import { validateCli } from '../../src/validate';
 import { ClusterModel } from '../../src/validate/model/cluster-model';
 
 /** Calls of ClusterModel.of over more than the few objects the analysis assumes (the platform's gateway Pod and Service). */

@@ -1,6 +1,5 @@
-import {
-  EdgeGateway, GatewayRoutes, IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshService, ServiceSecurity, StringMatch, validateManifests,
-} from '../../src';
+import { EdgeGateway, GatewayRoutes, IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshService, ServiceSecurity, StringMatch } from '../../src';
+import { validateManifests } from '../../src/validate';
 import { meshChart, synth } from '../util';
 
 /**

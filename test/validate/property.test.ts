@@ -1,18 +1,7 @@
 import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import {
-  FlowEvaluator,
-  FlowMethod,
-  MeshApp,
-  platformFlowOptions,
-  MeshChart,
-  MeshService,
-  Retries,
-  Tier,
-  undeclaredOpenPairs,
-  validateManifests,
-  Weight,
-} from '../../src';
+import { FlowEvaluator, platformFlowOptions, undeclaredOpenPairs, validateManifests } from '../../src/validate';
+import { HttpMethod, MeshApp, MeshChart, MeshService, Retries, Tier, Weight } from '../../src';
 import { meshChart } from '../util';
 
 const TIERS = [Tier.SYSTEM, Tier.SERVICE, Tier.BUSINESS];
@@ -89,7 +78,7 @@ const flowServiceArb = fc.record({
 
 const callArb = fc.record({
   from: fc.nat(), to: fc.nat(),
-  methods: fc.option(fc.subarray<FlowMethod>(['GET', 'POST', 'PUT', 'DELETE'], { minLength: 1 }), { nil: undefined }),
+  methods: fc.option(fc.subarray<HttpMethod>(['GET', 'POST', 'PUT', 'DELETE'], { minLength: 1 }), { nil: undefined }),
   path: fc.constantFrom(undefined, '/api/*', '/v1/items', '/x/{*}/y'),
 });
 
@@ -107,7 +96,7 @@ describe('random meshes and their flows', () => {
         tier: TIERS[s.tier],
         ports: s.ports.map((p) => ({ protocol: p.protocol, port: p.port })),
       }));
-      const declared: { from: MeshService; to: MeshService; method: FlowMethod; path: string }[] = [];
+      const declared: { from: MeshService; to: MeshService; method: HttpMethod; path: string }[] = [];
       for (const c of calls) {
         const from = built[c.from % built.length];
         const to = built[c.to % built.length];

@@ -5,7 +5,7 @@
  * and agent/validation.go.
  * One fixture per rule, with the nearest accepted case beside it.
  */
-import { validateManifests } from '../../src';
+import { validateManifests } from '../../src/validate';
 import { checkWebhook } from '../../src/validate/webhook';
 import { destinationRule, M, sidecar } from './fixtures';
 

@@ -4,7 +4,7 @@
  * header_value_validator.go): one fixture per rule, with the nearest accepted case beside it.
  */
 import * as fc from 'fast-check';
-import { validateManifests } from '../../src';
+import { validateManifests } from '../../src/validate';
 import { checkWebhook } from '../../src/validate/webhook';
 import { headerValueProblem } from '../../src/validate/webhook/header-value';
 import { M, virtualService } from './fixtures';

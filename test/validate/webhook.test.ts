@@ -3,7 +3,7 @@
  * analysis must not flag because Istio accepts it.
  */
 import { analyze } from '../../src/validate/analysis';
-import { validateManifests } from '../../src';
+import { validateManifests } from '../../src/validate';
 import { checkWebhook } from '../../src/validate/webhook';
 import * as fc from 'fast-check';
 import { parseYamlDocuments } from '../../src/private/yaml-reader';

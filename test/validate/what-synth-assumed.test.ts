@@ -10,9 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { App, Testing } from 'cdk8s';
-import {
-  Cidr, diffMain, MeshApp, MeshChart, MeshPlatform, MeshService, Retries, validateCli, Warnings,
-} from '../../src';
+import { Cidr, MeshApp, MeshChart, MeshPlatform, MeshService, Retries, Warnings } from '../../src';
+import { diffMain } from '../../src/review';
+import { validateCli } from '../../src/validate';
 import { platformFromData } from '../../src/platform/platform-file';
 import { PLATFORM_ANNOTATION, platformRecord, recordedPlatforms } from '../../src/platform/platform-record';
 import { buildApp } from '../../src/main';

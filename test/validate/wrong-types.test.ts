@@ -12,7 +12,7 @@ import { analyze } from '../../src/validate/analysis';
 import { loadCrdBundles, packagedSchemaDirectory, gvkKey } from '../../src/validate/crd-schemas';
 import { isError } from '../../src/validate/finding';
 import { checkWebhook } from '../../src/validate/webhook';
-import { parseManifests, validateManifests } from '../../src';
+import { parseManifests, validateManifests } from '../../src/validate';
 import { withSharedData } from '../util';
 
 type M = Record<string, any>;

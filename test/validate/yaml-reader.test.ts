@@ -6,7 +6,7 @@ import {
   allowedAliasRatio, DEFAULT_MAX_DOCUMENT_BYTES, decodeYamlText, excessiveAliasing, MAX_NESTING_DEPTH,
   maxDocumentBytesOf, parseYamlDocuments, YamlReadError,
 } from '../../src/private/yaml-reader';
-import { parseManifests } from '../../src';
+import { parseManifests } from '../../src/validate';
 import { aliasBomb, binary, configMapOfBytes, deepConfigMap } from './hostile-fixtures';
 
 /** The YamlReadError `read` throws; fails the test if it throws nothing else. */

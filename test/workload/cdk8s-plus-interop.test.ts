@@ -6,7 +6,8 @@
  */
 import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { evaluateFlow, MeshService, Retries, Tier } from '../../src';
+import { evaluateFlow } from '../../src/validate';
+import { MeshService, Retries, Tier } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
 /** What a team must set on its container for the hardening check: cdk8s-plus-27 drops no capability by default. */

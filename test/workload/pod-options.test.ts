@@ -1,6 +1,7 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import { KubeDeployment, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
-import { EnvValue, evaluateFlow, HardeningException, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../src';
+import { Cpu, EnvVarValue, HardeningException, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../src';
+import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
 const pod = (out: Record<string, any>[], name: string) => find(out, 'Deployment', name).spec.template.spec;
@@ -14,9 +15,9 @@ describe('pod options', () => {
     const page = new MeshService(chart, 'productpage', {
       image: 'img',
       env: {
-        LOG_LEVEL: EnvValue.of('debug'),
-        DB_HOST: EnvValue.fromConfigMap('db', 'host'),
-        DB_PASSWORD: EnvValue.fromSecret('db', 'password', true),
+        LOG_LEVEL: EnvVarValue.of('debug'),
+        DB_HOST: EnvVarValue.fromConfigMap('db', 'host'),
+        DB_PASSWORD: EnvVarValue.fromSecret('db', 'password', true),
       },
     });
     page.calls(details, { addressEnv: { name: 'DETAILS_URL' } });
@@ -73,7 +74,7 @@ describe('pod options', () => {
     new MeshService(chart, 'svc', {
       image: 'img',
       volumes: [
-        WorkloadVolume.emptyDir('cache', { memory: true, sizeLimitMebibytes: 64 }),
+        WorkloadVolume.emptyDir('cache', { memory: true, sizeLimit: Size.mebibytes(64) }),
         WorkloadVolume.configMap('config', 'svc-config', { items: [{ key: 'app.yaml', path: 'app.yaml' }] }),
         WorkloadVolume.secret('certs', 'svc-tls'),
         WorkloadVolume.projected('token', [{ kind: 'serviceAccountToken', path: 'token', audience: 'vault', expiration: Duration.hours(1) }]),
@@ -145,10 +146,10 @@ describe('pod options', () => {
       image: 'img',
       sidecar: {
         holdApplicationUntilProxyStarts: true,
-        cpuRequestMillis: 50,
-        cpuLimitMillis: 200,
-        memoryRequestMebibytes: 64,
-        memoryLimitMebibytes: 256,
+        cpuRequest: Cpu.millis(50),
+        cpuLimit: Cpu.millis(200),
+        memoryRequest: Size.mebibytes(64),
+        memoryLimit: Size.mebibytes(256),
       },
     });
     new MeshService(chart, 'loadgen', { image: 'img', ports: [], sidecar: { inject: false } });
@@ -266,7 +267,7 @@ describe('bad pod options', () => {
   const cases: [string, Record<string, any>, RegExp][] = [
     [
       'env name not a C identifier',
-      { env: { 'my.var': EnvValue.of('x') } },
+      { env: { 'my.var': EnvVarValue.of('x') } },
       /env\.my\.var: an environment variable name must be a C identifier.*\[MESH021\]/,
     ],
     [
@@ -320,10 +321,15 @@ describe('bad pod options', () => {
       /podAnnotations\.sidecar\.istio\.io\/inject: set it through the typed sidecar option \[MESH033\]/,
     ],
     ['init container named app', { initContainers: [{ name: 'app', image: 'x' }] }, /initContainers\[0\]\.name: 'app' is taken \[MESH033\]/],
+    ['sidecar CPU finer than 1m', { sidecar: { cpuRequest: Cpu.units(0.0005) } }, /sidecar\.cpuRequest: must be a whole number of millicores above 0 .*got 0\.0005 \[MESH033\]/],
+    ['sidecar memory of a fraction of a MiB', { sidecar: { memoryLimit: Size.kibibytes(100) } }, /sidecar\.memoryLimit: must be a whole number of mebibytes above 0, got 0\.09765625Mi \[MESH033\]/],
+    ['an extra container\'s memory request above its limit', {
+      containers: [{ name: 'exporter', image: 'x', resources: { memoryRequest: Size.gibibytes(1), memoryLimit: Size.mebibytes(512) } }],
+    }, /containers\[0\]\.resources\.memoryRequest \(1024Mi\) is above containers\[0\]\.resources\.memoryLimit \(512Mi\); the API server rejects a request above its limit \[MESH212\]/],
     [
       'sidecar request above limit',
-      { sidecar: { cpuRequestMillis: 500, cpuLimitMillis: 100 } },
-      /sidecar\.cpuRequestMillis \(500\) is above sidecar\.cpuLimitMillis \(100\) \[MESH033\]/,
+      { sidecar: { cpuRequest: Cpu.millis(500), cpuLimit: Cpu.millis(100) } },
+      /sidecar\.cpuRequest \(500m\) is above sidecar\.cpuLimit \(100m\); the API server rejects a request above its limit \[MESH212\]/,
     ],
   ];
   test.each(cases)('%s', (_name, props, expected) => {
@@ -337,7 +343,7 @@ describe('bad pod options', () => {
   test('an env name set by the pod and by a call, and a call to a worker', () => {
     const { app: a, chart } = meshChart();
     const worker = new MeshService(chart, 'worker', { image: 'img', ports: [] });
-    const api = new MeshService(chart, 'api', { image: 'img', env: { PEER: EnvValue.of('x') } });
+    const api = new MeshService(chart, 'api', { image: 'img', env: { PEER: EnvVarValue.of('x') } });
     const other = new MeshService(chart, 'other', { image: 'img' });
     api.calls(other, { addressEnv: { name: 'PEER' } });
     api.calls(worker);
@@ -357,10 +363,10 @@ describe('bad references and labels', () => {
   test.each([
     [
       'a ConfigMap name that is not a DNS subdomain',
-      { env: { A: EnvValue.fromConfigMap('My_Config', 'k') } },
+      { env: { A: EnvVarValue.fromConfigMap('My_Config', 'k') } },
       /env\.A: configMap name 'My_Config' is not a DNS-1123 subdomain \[MESH021\]/,
     ],
-    ['a Secret key with a slash', { env: { A: EnvValue.fromSecret('db', 'a/b') } }, /env\.A: key 'a\/b' is not a valid secret key \[MESH021\]/],
+    ['a Secret key with a slash', { env: { A: EnvVarValue.fromSecret('db', 'a/b') } }, /env\.A: key 'a\/b' is not a valid secret key \[MESH021\]/],
     ['a pull secret name', { imagePullSecrets: ['Registry'] }, /imagePullSecrets\[0\]: 'Registry' is not a DNS-1123 subdomain \[MESH033\]/],
     ['an empty preStop command', { preStopCommand: [] }, /preStopCommand: needs a command \[MESH033\]/],
     ['a pod label value', { podLabels: { team: 'a b' } }, /podLabels\.team: .*\[MESH033\]/],
@@ -370,4 +376,12 @@ describe('bad references and labels', () => {
     new MeshService(chart, 'svc', { image: 'img', ...(props as any) });
     expect(synthError(a)).toMatch(expected);
   });
+});
+
+test('a scratch volume of a fraction of a MiB fails at once, with its code (the limit is written in Mi)', () => {
+  expect(() => WorkloadVolume.emptyDir('cache', { sizeLimit: Size.kibibytes(1) })).toThrow(
+    /emptyDir cache: sizeLimit must be a whole number of mebibytes above 0, got 0\.0009765625Mi/,
+  );
+  expect(() => WorkloadVolume.emptyDir('cache', { sizeLimit: Size.kibibytes(1) })).toThrow(expect.objectContaining({ code: 'MESH022' }));
+  expect(WorkloadVolume.emptyDir('cache', { sizeLimit: Size.gibibytes(1) }).source).toEqual({ kind: 'emptyDir', medium: undefined, sizeLimit: Size.gibibytes(1) });
 });

@@ -1,7 +1,7 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  Cidr, HardeningException, HealthProbe, HighAvailability, MeshService, MtlsMode, SeccompProfile, ServiceSecurity, ServiceType, Toleration,
+  Cidr, Cpu, HardeningException, HealthProbe, HighAvailability, MeshService, MtlsMode, SeccompProfile, ServiceSecurity, ServiceType, Toleration,
 } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -16,7 +16,7 @@ describe('the whole pod', () => {
       sidecarContainers: [{
         name: 'log-shipper', image: 'fluent-bit:3.0', ports: [{ number: 2020, name: 'http-monitor' }],
         probes: { readiness: HealthProbe.http('/api/v1/health'), startup: HealthProbe.tcp({ failureThreshold: 10 }) },
-        security: { runAsUser: 2000 }, resources: { cpuLimitMillis: 200 },
+        security: { runAsUser: 2000 }, resources: { cpuLimit: Cpu.millis(200) },
       }],
     });
     const pod = spec(synth(app), 'svc');

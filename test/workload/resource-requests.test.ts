@@ -5,7 +5,7 @@
 import { Size } from 'cdk8s';
 import { checkCoreObject, requestAboveLimitProblems } from '../../src/validate/core';
 import { compareQuantities, parseQuantity } from '../../src/private/quantity';
-import { HardeningException, MeshService, VolumeClaim } from '../../src';
+import { Cpu, HardeningException, MeshService, VolumeClaim } from '../../src';
 import { deployment } from '../validate/flow/fixtures';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -51,9 +51,9 @@ describe('the manifest rule (MESH212)', () => {
 describe('the library\'s defaults and the construct check', () => {
   test('a limit under the default request gets a request of the limit, the other resource its defaults', () => {
     const { app, chart } = meshChart();
-    new MeshService(chart, 'api', { image: 'x/api:1', resources: { cpuLimitMillis: 50, memoryLimitMebibytes: 64 } });
-    new MeshService(chart, 'web', { image: 'x/web:1', resources: { cpuLimitMillis: 50 },
-      containers: [{ name: 'exporter', image: 'x/exp:1', resources: { memoryLimitMebibytes: 32 } }] });
+    new MeshService(chart, 'api', { image: 'x/api:1', resources: { cpuLimit: Cpu.millis(50), memoryLimit: Size.mebibytes(64) } });
+    new MeshService(chart, 'web', { image: 'x/web:1', resources: { cpuLimit: Cpu.millis(50) },
+      containers: [{ name: 'exporter', image: 'x/exp:1', resources: { memoryLimit: Size.mebibytes(32) } }] });
     const out = synth(app);
     expect(resources(find(out, 'Deployment', 'api'))).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '50m', memory: '64Mi' } });
     expect(resources(find(out, 'Deployment', 'web'))).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '50m', memory: '512Mi' } });
@@ -62,18 +62,18 @@ describe('the library\'s defaults and the construct check', () => {
 
   test('a version with a lower limit than the service\'s request gets its request clamped', () => {
     const { app, chart } = meshChart();
-    const s = new MeshService(chart, 'api', { image: 'x/api:1', resources: { cpuRequestMillis: 300 } });
-    s.addVersion({ name: 'v2', image: 'x/api:2', resources: { cpuLimitMillis: 200 } });
+    const s = new MeshService(chart, 'api', { image: 'x/api:1', resources: { cpuRequest: Cpu.millis(300) } });
+    s.addVersion({ name: 'v2', image: 'x/api:2', resources: { cpuLimit: Cpu.millis(200) } });
     expect(resources(find(synth(app), 'Deployment', 'api-v2')).requests.cpu).toBe('200m');
   });
 
   test.each([
-    ['the service', { resources: { cpuRequestMillis: 600 } }, /\[test\/api\] resources\.cpuRequestMillis: 600 is above the cpu limit 500 .*\[MESH212\]/],
-    ['the service, memory', { resources: { memoryRequestMebibytes: 256, memoryLimitMebibytes: 128 } }, /resources\.memoryRequestMebibytes: 256 .*\[MESH212\]/],
-    ['an extra container', { containers: [{ name: 'exp', image: 'x', resources: { cpuRequestMillis: 90, cpuLimitMillis: 10 } }] },
-      /containers\[0\]\.resources\.cpuRequestMillis: 90 is above the cpu limit 10 .*\[MESH212\]/],
-    ['an init container', { initContainers: [{ name: 'init', image: 'x', resources: { memoryRequestMebibytes: 900 } }] },
-      /initContainers\[0\]\.resources\.memoryRequestMebibytes: 900 is above the memory limit 512 .*\[MESH212\]/],
+    ['the service', { resources: { cpuRequest: Cpu.millis(600) } }, /\[test\/api\] resources\.cpuRequest \(600m\) is above resources\.cpuLimit \(500m\).*\[MESH212\]/],
+    ['the service, memory', { resources: { memoryRequest: Size.mebibytes(256), memoryLimit: Size.mebibytes(128) } }, /resources\.memoryRequest \(256Mi\) is above resources\.memoryLimit \(128Mi\).*\[MESH212\]/],
+    ['an extra container', { containers: [{ name: 'exp', image: 'x', resources: { cpuRequest: Cpu.millis(90), cpuLimit: Cpu.millis(10) } }] },
+      /containers\[0\]\.resources\.cpuRequest \(90m\) is above containers\[0\]\.resources\.cpuLimit \(10m\).*\[MESH212\]/],
+    ['an init container', { initContainers: [{ name: 'init', image: 'x', resources: { memoryRequest: Size.mebibytes(900) } }] },
+      /initContainers\[0\]\.resources\.memoryRequest \(900Mi\) is above initContainers\[0\]\.resources\.memoryLimit \(512Mi\).*\[MESH212\]/],
   ])('a request given above its limit fails at the construct: %s', (_n, props, expected) => {
     const { app, chart } = meshChart();
     new MeshService(chart, 'api', { image: 'x/api:1', ...props });
@@ -82,20 +82,20 @@ describe('the library\'s defaults and the construct check', () => {
 
   test('a request with no limit rendered (noCpuLimit) has no bound', () => {
     const { app, chart } = meshChart();
-    new MeshService(chart, 'api', { image: 'x/api:1', resources: { cpuRequestMillis: 2000 },
+    new MeshService(chart, 'api', { image: 'x/api:1', resources: { cpuRequest: Cpu.millis(2000) },
       security: { exceptions: [HardeningException.noCpuLimit('a JVM sized by its request')] } });
     expect(resources(find(synth(app), 'Deployment', 'api'))).toEqual({ requests: { cpu: '2000m', memory: '128Mi' }, limits: { memory: '512Mi' } });
   });
 
   test('a version\'s request above its own limit fails at the construct', () => {
     const { app, chart } = meshChart();
-    new MeshService(chart, 'api', { image: 'x/api:1' }).addVersion({ name: 'v2', image: 'x/api:2', resources: { cpuRequestMillis: 300, cpuLimitMillis: 200 } });
-    expect(synthError(app)).toMatch(/versions\[0\]\.resources\.cpuRequestMillis: 300 .*\[MESH212\]/);
+    new MeshService(chart, 'api', { image: 'x/api:1' }).addVersion({ name: 'v2', image: 'x/api:2', resources: { cpuRequest: Cpu.millis(300), cpuLimit: Cpu.millis(200) } });
+    expect(synthError(app)).toMatch(/addVersion\(v2\)\.resources\.cpuRequest \(300m\) is above addVersion\(v2\)\.resources\.cpuLimit \(200m\).*\[MESH212\]/);
   });
 
   test('a StatefulSet with a memory limit only under the default request renders a request the API server admits', () => {
     const { app, chart } = meshChart();
-    new MeshService(chart, 'db', { image: 'redis:7.4', ports: [{ port: 6379, protocol: 'redis' }], resources: { memoryLimitMebibytes: 100 },
+    new MeshService(chart, 'db', { image: 'redis:7.4', ports: [{ port: 6379, protocol: 'redis' }], resources: { memoryLimit: Size.mebibytes(100) },
       stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(1) })] }, mounts: [{ volume: 'data', path: '/data' }] });
     expect(resources(find(synth(app), 'StatefulSet', 'db')).requests.memory).toBe('100Mi');
   });

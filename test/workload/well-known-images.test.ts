@@ -7,9 +7,8 @@
  * RabbitMQ with a metrics exporter beside it. Synth checks every declared flow (MESH600).
  */
 import { Duration, Size } from 'cdk8s';
-import {
-  EnvValue, evaluateFlow, FlaggerCanary, HardeningException, HealthProbe, MeshService, VolumeClaim, WorkloadVolume,
-} from '../../src';
+import { Cpu, EnvVarValue, FlaggerCanary, HardeningException, HealthProbe, MeshService, VolumeClaim, WorkloadVolume } from '../../src';
+import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
 /** Every exception annotation of a pod template. */
@@ -49,8 +48,8 @@ function shop() {
   const carts = new MeshService(chart, 'carts', {
     image: 'weaveworksdemos/carts:0.4.8',
     ports: [{ port: 80, protocol: 'http' }],
-    env: { JAVA_OPTS: EnvValue.of('-Xms64m -Xmx128m -XX:+UseG1GC -Djava.security.egd=file:/dev/urandom') },
-    resources: { memoryLimitMebibytes: 500, cpuRequestMillis: 100 },
+    env: { JAVA_OPTS: EnvVarValue.of('-Xms64m -Xmx128m -XX:+UseG1GC -Djava.security.egd=file:/dev/urandom') },
+    resources: { memoryLimit: Size.mebibytes(500), cpuRequest: Cpu.millis(100) },
     security: {
       exceptions: [
         ...fileCaps,
@@ -79,7 +78,7 @@ function shop() {
   const catalogueDb = new MeshService(chart, 'catalogue-db', {
     image: 'mysql:8.4',
     ports: [{ port: 3306, protocol: 'mysql' }],
-    env: { MYSQL_ROOT_PASSWORD: EnvValue.fromSecret('catalogue-db', 'root-password'), MYSQL_DATABASE: EnvValue.of('socksdb') },
+    env: { MYSQL_ROOT_PASSWORD: EnvVarValue.fromSecret('catalogue-db', 'root-password'), MYSQL_DATABASE: EnvVarValue.of('socksdb') },
     stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(5), storageClassName: 'standard-rwo' })] },
     podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 },
     volumes: [WorkloadVolume.emptyDir('run')],
@@ -114,11 +113,11 @@ function shop() {
     containers: [{
       name: 'exporter',
       image: 'kbudde/rabbitmq-exporter:1.0.0',
-      env: { RABBIT_URL: EnvValue.of('http://localhost:15672') },
+      env: { RABBIT_URL: EnvVarValue.of('http://localhost:15672') },
       ports: [{ number: 9419, name: 'http-metrics' }],
       probes: { readiness: HealthProbe.http('/health'), liveness: HealthProbe.http('/health') },
       security: { runAsUser: 65535, runAsGroup: 65535 },
-      resources: { cpuLimitMillis: 100, memoryLimitMebibytes: 64 },
+      resources: { cpuLimit: Cpu.millis(100), memoryLimit: Size.mebibytes(64) },
     }],
     // Istio merges the exporter's metrics into the agent's 15020, which Prometheus scrapes under STRICT mTLS.
     // https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging
@@ -385,7 +384,7 @@ describe('postgres: as its own user, or from a root entrypoint with what it uses
       image: 'postgres:17.5-bookworm',
       ports: [{ port: 5432, protocol: 'tcp', name: 'tcp-postgres' }],
       // initdb chmods PGDATA to 0700, which it cannot do to a volume's mount point it does not own: a directory below it.
-      env: { PGDATA: EnvValue.of('/var/lib/postgresql/data/pgdata'), POSTGRES_PASSWORD: EnvValue.fromSecret('orders-db', 'password') },
+      env: { PGDATA: EnvVarValue.of('/var/lib/postgresql/data/pgdata'), POSTGRES_PASSWORD: EnvVarValue.fromSecret('orders-db', 'password') },
       stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(20) })] },
       // The root filesystem is read-only: the socket directory is an emptyDir.
       volumes: [WorkloadVolume.emptyDir('run')],

@@ -1,7 +1,7 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Codes, EdgeGateway, EnvValue, GatewayRoutes, HealthProbe, HttpMatchOptions, MeshChart, MeshService, MeshServiceProps,
+  Codes, EdgeGateway, EnvVarValue, GatewayRoutes, HealthProbe, HttpMatchOptions, MeshChart, MeshService, MeshServiceProps,
   ObservabilityStack, Percentage, StringMatch, Tier, TierDefaults, Warnings, Weight, WorkloadVolume,
 } from '../../index';
 import { BookinfoEnvironment } from './environments';
@@ -80,9 +80,9 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
     image: IMAGE('reviews-v1'),
     ...OPEN_LIBERTY_POD,
     // bookinfo.yaml's: Liberty's logs in the writable /tmp.
-    env: { LOG_DIR: EnvValue.of('/tmp/logs') },
+    env: { LOG_DIR: EnvVarValue.of('/tmp/logs') },
     // Liberty's JVM needs more than the library's default 512Mi limit.
-    resources: { memoryLimitMebibytes: 1024 },
+    resources: { memoryLimit: Size.mebibytes(1024) },
   });
   reviews.addVersion({ name: 'v2', image: IMAGE('reviews-v2') });
   reviews.addVersion({ name: 'v3', image: IMAGE('reviews-v3') });

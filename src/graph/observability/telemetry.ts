@@ -8,6 +8,39 @@ import type { MeshPlatform } from '../../platform/platform';
 export type TracingProtocol = 'zipkin' | 'opentelemetry';
 
 /**
+ * The collector a tracing extension provider sends spans to: the fields of Istio's
+ * `ZipkinTracingProvider` and `OpenTelemetryTracingProvider` the mesh sets.
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-ZipkinTracingProvider
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-OpenTelemetryTracingProvider
+ */
+export interface TracingCollectorAddress {
+  /** The collector's host name (`<name>.<namespace>.svc.cluster.local`, or a ServiceEntry host). */
+  readonly service: string;
+  /** The collector's port. */
+  readonly port: number;
+}
+
+/**
+ * A tracing provider as `meshConfig.extensionProviders[]` takes it: its name and exactly one of
+ * `zipkin` and `opentelemetry`, by the provider's protocol.
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider
+ */
+export interface MeshConfigTracingProvider {
+  /** The provider's name, which a Telemetry's `tracing[].providers[].name` refers to. */
+  readonly name: string;
+  /**
+   * The Zipkin collector, for a provider of the `zipkin` protocol.
+   * @default - none (an OpenTelemetry provider)
+   */
+  readonly zipkin?: TracingCollectorAddress;
+  /**
+   * The OTLP/gRPC collector, for a provider of the `opentelemetry` protocol.
+   * @default - none (a Zipkin provider)
+   */
+  readonly opentelemetry?: TracingCollectorAddress;
+}
+
+/**
  * Where proxies send their spans: an extension provider of the mesh config, which
  * Telemetry resources name. It is set with the Istio install (Helm values for istiod),
  * not as a Kubernetes resource. Each protocol is a private implementation that renders
@@ -70,7 +103,7 @@ export abstract class TracingProvider {
   }
 
   /** The provider as `meshConfig.extensionProviders[]` takes it. */
-  public abstract toMeshConfig(): Record<string, any>;
+  public abstract toMeshConfig(): MeshConfigTracingProvider;
 
   /**
    * The Telemetry `tracing[]` entry that sends `sampling` of the requests' spans to this provider.
@@ -94,7 +127,7 @@ class ZipkinTracingProvider extends TracingProvider {
     super(name, service, port);
   }
 
-  public toMeshConfig(): Record<string, any> {
+  public toMeshConfig(): MeshConfigTracingProvider {
     return { name: this.name, zipkin: { service: this.service, port: this.port } };
   }
 }
@@ -112,7 +145,7 @@ class OpenTelemetryTracingProvider extends TracingProvider {
     super(name, service, port);
   }
 
-  public toMeshConfig(): Record<string, any> {
+  public toMeshConfig(): MeshConfigTracingProvider {
     return { name: this.name, opentelemetry: { service: this.service, port: this.port } };
   }
 }

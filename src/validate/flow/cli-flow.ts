@@ -12,12 +12,11 @@ import { describeDecider, FlowFinding, workloadPairs } from './check';
 import { FlowOptions } from './cluster';
 import { FlowEvaluator } from './evaluate';
 import { ClusterModel } from '../model/cluster-model';
-import { Flow, FlowMethod, FlowSource, FlowVerdict, FlowWorkload } from './flow';
+import { HTTP_METHODS, type HttpMethod } from '../../core/http';
+import { Flow, FlowSource, FlowVerdict, FlowWorkload } from './flow';
 import { PlatformDestination, platformDestination, platformSource } from './platform-flows';
 import { isCallRecord, readCallRecords, recordedCallFindings, remoteFlow } from './records';
 import { gatewayServersFor } from './routing';
-
-const METHODS: readonly FlowMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
 
 /**
  * The platform pods a command-line flow assumes unless `--platform` names others: a stock
@@ -65,14 +64,14 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
   if (!m) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}' is not '<source> -> <host>:<port> [protocol] [METHOD] [path]'`);
   const [, sourceText, destination, rest] = m;
   const to = parseDestination(destination, platform, bad);
-  let method: FlowMethod | undefined;
+  let method: HttpMethod | undefined;
   let path: string | undefined;
   let protocol: Flow['protocol'];
   let requestPrincipal: string | undefined;
   let sni: string | undefined;
   const headers: Record<string, string> = {};
   for (const token of (rest ?? '').split(/\s+/).filter(Boolean)) {
-    if (METHODS.includes(token as FlowMethod) && method === undefined && path === undefined) method = token as FlowMethod;
+    if (HTTP_METHODS.includes(token as HttpMethod) && method === undefined && path === undefined) method = token as HttpMethod;
     else if (token.startsWith('/') && path === undefined) path = token;
     else if (PROTOCOLS[token.toLowerCase()] && protocol === undefined && method === undefined && path === undefined) {
       protocol = PROTOCOLS[token.toLowerCase()];

@@ -14,7 +14,8 @@ import { parseYamlDocuments } from '../../private/yaml-reader';
 import { finding, Manifest, refOf } from '../finding';
 import { describeDecider, FlowFinding } from './check';
 import { FlowEvaluator, flowProblem } from './evaluate';
-import { Flow, FlowMethod, IntendedFlow } from './flow';
+import type { HttpMethod } from '../../core/http';
+import { Flow, IntendedFlow } from './flow';
 
 /** One recorded call, with the record it came from. */
 export interface RecordedCall {
@@ -120,7 +121,7 @@ function flowOf(e: RemoteCallEntry): IntendedFlow {
       ports: { [c.port.name]: c.port.targetPort },
     },
     ...(e.request.protocol ? { protocol: e.request.protocol } : {}),
-    ...(e.request.method ? { method: e.request.method as FlowMethod } : {}),
+    ...(e.request.method ? { method: e.request.method as HttpMethod } : {}),
     ...(e.request.path ? { path: e.request.path } : {}),
     expect: 'allow',
     constructPath: e.caller,

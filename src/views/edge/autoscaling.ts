@@ -1,10 +1,11 @@
+import type { IScaledService } from '../../graph/mesh-service-props';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { exactDecimal } from '../../private/decimal';
 import { Labels, MANAGED_BY } from '../../core/labels';
-import { MeshService } from '../../graph/mesh-service';
+import { cpuMillis, mebibytesOf } from '../../workload/quantities';
 import { addHorizontalPodAutoscaler, APP_CONTAINER } from '../../workload/workload';
 import { ScalingPolicy } from './scaling-policy';
 import { addProblems } from '../../private/construct-problems';
@@ -26,7 +27,7 @@ export interface ScalingBehavior {
 /** Props for {@link Autoscaling}. */
 export interface AutoscalingProps {
   /** The service whose Deployment is scaled. */
-  readonly service: MeshService;
+  readonly service: IScaledService;
   /** The most replicas (seed 004: 50). */
   readonly maxReplicas: number;
   /**
@@ -104,7 +105,7 @@ export class Autoscaling extends Construct {
   /** Scale-down behaviour, the defaults filled in. */
   public readonly scaleDown: Required<ScalingBehavior>;
   /** The service whose Deployment is scaled. */
-  public readonly service: MeshService;
+  public readonly service: IScaledService;
 
   private readonly problems: string[];
 
@@ -161,8 +162,9 @@ export class Autoscaling extends Construct {
         `${field}: ${percent}% of the app container's ${request}${unit} request is ${exactDecimal(percent * request / 100)}${unit}, at or above its `
         + `${limit}${unit} limit, where ${atLimit}: the autoscaler would never scale; lower the target or raise the limit`));
     };
-    reachable('cpuUtilization', this.cpuUtilization, r.cpuRequestMillis, r.cpuLimitMillis, 'm', 'the CPU is throttled');
-    reachable('memoryUtilization', this.memoryUtilization, r.memoryRequestMebibytes, r.memoryLimitMebibytes, 'Mi', 'the container is OOM-killed');
+    reachable('cpuUtilization', this.cpuUtilization, cpuMillis(r.cpuRequest), cpuMillis(r.cpuLimit), 'm', 'the CPU is throttled');
+    const [memoryRequest, memoryLimit] = [mebibytesOf(r.memoryRequest), mebibytesOf(r.memoryLimit)];
+    reachable('memoryUtilization', this.memoryUtilization, memoryRequest, memoryLimit, 'Mi', 'the container is OOM-killed');
     for (const [field, b] of [['scaleUp', up], ['scaleDown', down]] as const) {
       const s = b.stabilizationWindow.toSeconds({ integral: false });
       if (!Number.isInteger(s) || s < 0 || s > 3600) {

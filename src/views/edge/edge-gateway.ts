@@ -3,18 +3,15 @@ import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
+import type { PortProtocol } from '../../core/ports';
 import { MeshChart } from '../../graph/mesh-chart';
 import { integerProblems } from '../../private/checks';
-import { IMeshService } from '../../graph/mesh-service';
+import type { IRoutedService } from '../../graph/mesh-service-props';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import { HostTraffic } from '../../graph/traffic/host-traffic';
 import { credentialSecretProblems } from '../../private/gateway-secrets';
 import { addGateway } from './edge-gateway.render';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
-
-/** The protocols a gateway server may expose. */
-export type GatewayProtocol = 'HTTP' | 'HTTPS' | 'HTTP2' | 'GRPC' | 'TCP' | 'TLS';
 
 /** The port a gateway server listens on. */
 export interface GatewayPort {
@@ -23,7 +20,7 @@ export interface GatewayPort {
   /** The port's name, unique in the gateway (`https`). Istio requires one. */
   readonly name: string;
   /** The protocol exposed. */
-  readonly protocol: GatewayProtocol;
+  readonly protocol: PortProtocol;
 }
 
 /**
@@ -41,12 +38,6 @@ export interface GatewayServer {
    * @default - none
    */
   readonly tls?: GatewayTls;
-}
-
-/** A service the mesh's gateways can bind to: one whose traffic model takes gateways. */
-export interface IGatewayTarget extends IMeshService {
-  /** The service's per-host traffic model. */
-  readonly traffic: HostTraffic;
 }
 
 /** Where a Gateway lives and which gateway pods serve it; common to every gateway construct. */
@@ -114,7 +105,7 @@ export class EdgeGateway extends Construct {
    * Serves `service` through this gateway: its VirtualService is bound to the gateway as
    * well as to the mesh, and also answers for `hosts` (`shop.example.com`).
    */
-  public bind(service: IGatewayTarget, hosts: string[] = []): void {
+  public bind(service: IRoutedService, hosts: string[] = []): void {
     service.traffic.bindGateway(this, this.ref, hosts);
     this.admit(service, undefined);
   }
@@ -124,7 +115,7 @@ export class EdgeGateway extends Construct {
    * platform's gateway namespace AND, for the platform's gateway, its Service's selector, else
    * this gateway's selector) and an ALLOW rule for the gateway's principal on `paths` (all when undefined).
    */
-  protected admit(service: IGatewayTarget, paths: string[] | undefined): void {
+  protected admit(service: IRoutedService, paths: string[] | undefined): void {
     const platform = MeshChart.of(this).platform;
     ServiceSecurity.of(service).admitGateway({
       peer: { namespace: platform.ingressGateway.namespace, podLabels: platform.ingressGatewayPeerLabels(this.selector) },

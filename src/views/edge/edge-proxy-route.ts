@@ -1,3 +1,4 @@
+import type { IMeshService } from '../../graph/interfaces';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
@@ -5,9 +6,8 @@ import { formatProblem } from '../../core/errors';
 import type { HttpMethod } from '../../core/http';
 import { concretePath } from '../../graph/intended-flows';
 import { MeshChart } from '../../graph/mesh-chart';
-import { MeshService } from '../../graph/mesh-service';
 import type { PlatformEdgeProxy } from '../../platform/network-props';
-import type { FlowMethod, IntendedFlow } from '../../core/flow';
+import type { IntendedFlow } from '../../core/flow';
 import { operationProblems } from '../../graph/security/authorization-rule';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { addProblems } from '../../private/construct-problems';
@@ -19,7 +19,7 @@ export type EdgeProxyKind = 'apiGateway' | 'ingressController';
 /** Props for {@link EdgeProxyRoute}. */
 export interface EdgeProxyRouteProps {
   /** The service the edge proxy forwards to. */
-  readonly service: MeshService;
+  readonly service: IMeshService;
   /**
    * The platform's edge proxy that forwards (`MeshPlatform.apiGateway` or `MeshPlatform.ingressController`).
    * @default 'apiGateway'
@@ -75,7 +75,7 @@ const HTTP_FAMILY: readonly string[] = ['http', 'http2', 'grpc', 'grpc-web'];
  */
 export class EdgeProxyRoute extends Construct {
   /** The service routed to. */
-  public readonly service: MeshService;
+  public readonly service: IMeshService;
   /** Which edge proxy forwards. */
   public readonly proxy: EdgeProxyKind;
   /** The methods forwarded, if restricted. */
@@ -145,7 +145,7 @@ export class EdgeProxyRoute extends Construct {
     const byService = edge.upstream === 'service';
     const role = this.proxy === 'apiGateway' ? 'API gateway' : 'ingress controller';
     const out: IntendedFlow[] = [];
-    for (const method of flowMethods(this.methods) as FlowMethod[]) {
+    for (const method of flowMethods(this.methods) as HttpMethod[]) {
       for (const path of (this.paths ?? ['/']).map(concretePath)) {
         out.push({
           source, host: `${s.name}.${s.namespace}.svc.cluster.local`, port: byService ? this.port : target,

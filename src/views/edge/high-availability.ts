@@ -1,8 +1,8 @@
+import type { IScaledService } from '../../graph/mesh-service-props';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
-import { MeshService } from '../../graph/mesh-service';
 import { addPodDisruptionBudget, addTopologySpread } from '../../workload/workload';
 import { addProblems } from '../../private/construct-problems';
 
@@ -23,7 +23,7 @@ export interface ZoneSpreadOptions {
 /** Props for {@link HighAvailability}. */
 export interface HighAvailabilityProps {
   /** The service. */
-  readonly service: MeshService;
+  readonly service: IScaledService;
   /**
    * Most pods a voluntary disruption (a node drain) may take down at once.
    * @default 1, unless minAvailable is given
@@ -60,7 +60,7 @@ export interface ZoneSpread {
  */
 export class HighAvailability extends Construct {
   /** The service kept up. */
-  public readonly service: MeshService;
+  public readonly service: IScaledService;
   /** The PDB's maxUnavailable, if it uses it. */
   public readonly maxUnavailable?: number;
   /** The PDB's minAvailable, if it uses it. */

@@ -4,7 +4,7 @@ import { VirtualService } from '../../../imports/networking.istio.io';
 import { toIstioDuration } from '../../core/duration';
 import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import type { IGatewayTarget } from './edge-gateway';
+import type { ITieredService } from '../../graph/mesh-service-props';
 
 /**
  * The VirtualService of an `IngressGateway`'s routes: longest prefix first, `/` the fallback, built at synth.
@@ -36,7 +36,7 @@ export interface IngressGatewaySource {
 /** One route of an ingress gateway, as the renderer reads it. */
 interface IngressRouteSource {
   readonly pathPrefix: string;
-  readonly service: IGatewayTarget;
+  readonly service: ITieredService;
   readonly timeout?: Duration;
 }
 

@@ -8,7 +8,8 @@ import { MeshChart } from '../../graph/mesh-chart';
 import { MeshService } from '../../graph/mesh-service';
 import { addIngressRoutes } from './ingress-gateway.render';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import { EdgeGateway, GatewayPlacement, GatewayServer, IGatewayTarget } from './edge-gateway';
+import type { ITieredService } from '../../graph/mesh-service-props';
+import { EdgeGateway, GatewayPlacement, GatewayServer } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
 
@@ -55,7 +56,7 @@ export interface IngressRoute {
   /** The path prefix. */
   readonly pathPrefix: string;
   /** The service. */
-  readonly service: IGatewayTarget;
+  readonly service: ITieredService;
   /** The timeout, if one was given. */
   readonly timeout?: Duration;
 }
@@ -131,7 +132,7 @@ export class IngressGateway extends EdgeGateway {
    * for its principal on `<prefix>*` (paths a RequestAuthentication guards keep their
    * end-user rule).
    */
-  public route(service: IGatewayTarget, options: IngressRouteOptions = {}): IngressRoute {
+  public route(service: ITieredService, options: IngressRouteOptions = {}): IngressRoute {
     const route: IngressRoute = Object.freeze({ pathPrefix: options.pathPrefix ?? '/', service, timeout: options.timeout });
     if (this._routes.length === 0) {
       // The public hosts' one VirtualService, written once the gateway routes anything.

@@ -5,7 +5,8 @@ import { dns1123LabelProblem, isDns1123Subdomain, isLabelKey, isLabelValue } fro
 import { Principal } from '../../core/principal';
 import { MeshChart } from '../../graph/mesh-chart';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import { EdgeGateway, IGatewayTarget } from './edge-gateway';
+import type { IRoutedService } from '../../graph/mesh-service-props';
+import { EdgeGateway } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
 
@@ -88,7 +89,7 @@ export class MeshGateway extends EdgeGateway {
   }
 
   /** Lets the gateway's own pods reach `service`, as their namespace, labels and principal. */
-  protected admit(service: IGatewayTarget, paths: string[] | undefined): void {
+  protected admit(service: IRoutedService, paths: string[] | undefined): void {
     ServiceSecurity.of(service).admitGateway({
       peer: { namespace: this.pods.namespace, podLabels: { ...this.pods.labels } },
       principal: this.principal,

@@ -9,7 +9,8 @@ import { MeshChart } from '../../graph/mesh-chart';
 import { MeshService } from '../../graph/mesh-service';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import { EnvValue, HealthProbe, WorkloadVolume } from '../../workload/pod-options';
+import { EnvVarValue, HealthProbe, WorkloadVolume } from '../../workload/pod-options';
+import { mebibytesOf } from '../../workload/quantities';
 import { addConfigMap, ContainerResources, NetworkPeer, withResourceDefaults } from '../../workload/workload';
 import { addProblems } from '../../private/construct-problems';
 
@@ -143,7 +144,7 @@ export class RateLimiter extends Construct {
       // https://redis.io/docs/latest/operate/oss_and_stack/management/config-file/ (save, appendonly, maxmemory-policy)
       args: [
         '--save', '', '--appendonly', 'no',
-        '--maxmemory', `${Math.floor(redisResources.memoryLimitMebibytes * 0.75)}mb`, '--maxmemory-policy', 'allkeys-lru',
+        '--maxmemory', `${Math.floor(mebibytesOf(redisResources.memoryLimit) * 0.75)}mb`, '--maxmemory-policy', 'allkeys-lru',
       ],
       volumes: [WorkloadVolume.emptyDir('data')],
       mounts: [{ volume: 'data', path: '/data' }],
@@ -233,16 +234,16 @@ export class RateLimiter extends Construct {
  * under /data/ratelimit/config and reloaded when the ConfigMap changes, Redis over TCP, no
  * statsd sink (its default `USE_STATSD=true` sends to localhost:8125, which is not there).
  */
-function ratelimitEnv(): Record<string, EnvValue> {
+function ratelimitEnv(): Record<string, EnvVarValue> {
   return {
-    RUNTIME_ROOT: EnvValue.of('/data'),
-    RUNTIME_SUBDIRECTORY: EnvValue.of('ratelimit'),
-    RUNTIME_APPDIRECTORY: EnvValue.of('config'),
-    RUNTIME_WATCH_ROOT: EnvValue.of('false'),
-    RUNTIME_IGNOREDOTFILES: EnvValue.of('true'),
-    HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED: EnvValue.of('true'),
-    REDIS_SOCKET_TYPE: EnvValue.of('tcp'),
-    USE_STATSD: EnvValue.of('false'),
-    LOG_FORMAT: EnvValue.of('json'),
+    RUNTIME_ROOT: EnvVarValue.of('/data'),
+    RUNTIME_SUBDIRECTORY: EnvVarValue.of('ratelimit'),
+    RUNTIME_APPDIRECTORY: EnvVarValue.of('config'),
+    RUNTIME_WATCH_ROOT: EnvVarValue.of('false'),
+    RUNTIME_IGNOREDOTFILES: EnvVarValue.of('true'),
+    HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED: EnvVarValue.of('true'),
+    REDIS_SOCKET_TYPE: EnvVarValue.of('tcp'),
+    USE_STATSD: EnvVarValue.of('false'),
+    LOG_FORMAT: EnvVarValue.of('json'),
   };
 }

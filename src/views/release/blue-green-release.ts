@@ -1,9 +1,9 @@
+import type { IVersionedService } from '../../graph/mesh-service-props';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { labelValueProblem } from '../../core/names';
 import { Weight } from '../../core/weight';
-import { MeshService } from '../../graph/mesh-service';
 import { addDeploymentLabel } from '../../workload/workload';
 import { addProblems } from '../../private/construct-problems';
 
@@ -13,7 +13,7 @@ export type BlueGreenColor = 'blue' | 'green';
 /** Props for {@link BlueGreenRelease}. */
 export interface BlueGreenReleaseProps {
   /** The service; its current Deployment is blue. */
-  readonly service: MeshService;
+  readonly service: IVersionedService;
   /** The container image of the new version, deployed as green. */
   readonly image: string;
   /** The side that receives all the traffic. */
@@ -48,7 +48,7 @@ export class BlueGreenRelease extends Construct {
   /** The name of green's Deployment. */
   public readonly greenDeploymentName: string;
 
-  private readonly service: MeshService;
+  private readonly service: IVersionedService;
   private readonly version: string;
   private readonly label: string;
 

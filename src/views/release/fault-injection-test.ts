@@ -1,3 +1,4 @@
+import type { IRoutedService } from '../../graph/mesh-service-props';
 import { ApiObject, Cron, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cidr } from '../../core/cidr';
@@ -9,7 +10,6 @@ import { inCidr } from '../../core/cidr';
 import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { durationProblems, integerProblems } from '../../private/checks';
-import { MeshService } from '../../graph/mesh-service';
 import { addFaultsLeftOnAlert, renderFaultSwitchFiles } from './fault-injection-test.render';
 import { AbortFault, DelayFault, FaultInjection } from '../../graph/traffic/host-traffic';
 import { addScheduledKubectl } from '../../workload/scheduled-kubectl';
@@ -36,7 +36,7 @@ export interface ApiServerEndpoints {
 /** Props for {@link FaultInjectionTest}. */
 export interface FaultInjectionTestProps {
   /** The services whose routes get the faults. */
-  readonly services: MeshService[];
+  readonly services: readonly IRoutedService[];
   /**
    * Delay some requests (seed 003: 500ms on 10%).
    * @default - no delay
@@ -181,7 +181,7 @@ export class FaultInjectionTest extends Construct {
   /** The CronJob's name. */
   public readonly name: string;
   /** The services whose routes get the faults. */
-  public readonly services: readonly MeshService[];
+  public readonly services: readonly IRoutedService[];
   /** Whether the faults stay in the VirtualServices (no CronJob). */
   public readonly permanent: boolean;
   /** Whether fault injection is allowed in a production environment. */

@@ -8,7 +8,8 @@ import { StringMatch } from '../../core/http';
 import type { TierSettings } from '../../core/tier';
 import { toGoDuration } from '../../private/go-duration';
 import type { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
-import type { MeshService } from '../../graph/mesh-service';
+import type { FlaggerCanaryMetric } from './flagger-metric';
+import type { ICanaryTarget } from '../../graph/mesh-service-props';
 import type { HostTraffic } from '../../graph/traffic/host-traffic';
 import { renderDestinationRuleSpec, renderRetries } from '../../graph/traffic/host-traffic.render';
 
@@ -19,7 +20,7 @@ import { renderDestinationRuleSpec, renderRetries } from '../../graph/traffic/ho
 /** A metric of a Flagger analysis, which renders its own `analysis.metrics[]` entry. */
 export interface IFlaggerAnalysisMetric {
   /** The entry, with `analysisInterval` as the query range when the metric names none. */
-  toAnalysis(analysisInterval: Duration): Record<string, any>;
+  toAnalysis(analysisInterval: Duration): FlaggerCanaryMetric;
 }
 
 /**
@@ -28,7 +29,7 @@ export interface IFlaggerAnalysisMetric {
  */
 export interface FlaggerCanarySource {
   /** The service released: the Deployment targeted, the Service's first port, its host's traffic settings. */
-  readonly service: MeshService;
+  readonly service: ICanaryTarget;
   /** Gateways Flagger's VirtualService binds to. */
   readonly gateways: readonly string[];
   /** The analysis interval. */

@@ -1,3 +1,4 @@
+import type { ICanaryTarget } from '../../graph/mesh-service-props';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
@@ -10,7 +11,6 @@ import { toGoDuration } from '../../private/go-duration';
 import { addCanary } from './flagger-canary.render';
 import { Percentage } from '../../core/weight';
 import { derivedIntendedFlows } from '../../graph/intended-flows';
-import { MeshService } from '../../graph/mesh-service';
 import { isKplusDeployment } from '../../workload/adopt';
 import type { IntendedFlow } from '../../core/flow';
 import { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
@@ -22,7 +22,7 @@ export type { FlaggerAlert, FlaggerWebhook, FlaggerWebhookType } from './flagger
 /** Props for {@link FlaggerCanary}. */
 export interface FlaggerCanaryProps {
   /** The service Flagger releases: it targets `Deployment/<service name>`. */
-  readonly service: MeshService;
+  readonly service: ICanaryTarget;
   /**
    * How often Flagger runs the analysis and moves a step.
    * @default Duration.minutes(1)
@@ -120,7 +120,7 @@ export interface FlaggerCanaryProps {
  */
 export class FlaggerCanary extends Construct {
   /** The service released. */
-  public readonly service: MeshService;
+  public readonly service: ICanaryTarget;
   /** The analysis interval. */
   public readonly interval: Duration;
   /** Failed checks before rollback. */

@@ -89,6 +89,27 @@ export interface FlaggerThresholdRange {
 }
 
 /**
+ * One entry of a Flagger Canary's `analysis.metrics[]`, as a {@link FlaggerMetric} renders it.
+ * @see https://docs.flagger.app/usage/metrics
+ */
+export interface FlaggerCanaryMetric {
+  /** The metric's name: a built-in one (`request-success-rate`, `request-duration`) or the custom metric's. */
+  readonly name: string;
+  /**
+   * The MetricTemplate a custom metric is queried through.
+   * @default - none (a built-in metric)
+   */
+  readonly templateRef?: { readonly name: string; readonly namespace: string };
+  /** The range the metric's value must stay in. */
+  readonly thresholdRange: FlaggerThresholdRange;
+  /**
+   * The query's range, in Go's duration form (`1m`).
+   * @default - none: a duration that is not whole milliseconds renders as nothing (MESH305)
+   */
+  readonly interval?: string;
+}
+
+/**
  * One metric a Flagger analysis checks: Flagger's built-in `request-success-rate`
  * and `request-duration`, or a custom {@link FlaggerMetricTemplate}. Each kind is a
  * private implementation that renders its own `analysis.metrics[]` entry.
@@ -137,7 +158,7 @@ export abstract class FlaggerMetric {
    * A duration that is not whole milliseconds renders as nothing (the FlaggerCanary reports it, MESH305).
    * @see https://docs.flagger.app/usage/metrics
    */
-  public abstract toAnalysis(analysisInterval: Duration): Record<string, any>;
+  public abstract toAnalysis(analysisInterval: Duration): FlaggerCanaryMetric;
 
   /** The entry's `interval`, in Go's duration form. */
   protected renderInterval(analysisInterval: Duration): string | undefined {
@@ -151,7 +172,7 @@ class BuiltinFlaggerMetric extends FlaggerMetric {
     super(name, thresholdRange, interval);
   }
 
-  public toAnalysis(analysisInterval: Duration): Record<string, any> {
+  public toAnalysis(analysisInterval: Duration): FlaggerCanaryMetric {
     return { name: this.name, thresholdRange: { ...this.thresholdRange }, interval: this.renderInterval(analysisInterval) };
   }
 }
@@ -162,7 +183,7 @@ class CustomFlaggerMetric extends FlaggerMetric {
     super(name, thresholdRange, interval);
   }
 
-  public toAnalysis(analysisInterval: Duration): Record<string, any> {
+  public toAnalysis(analysisInterval: Duration): FlaggerCanaryMetric {
     return {
       name: this.name,
       templateRef: { name: this.template.name, namespace: this.template.namespace },

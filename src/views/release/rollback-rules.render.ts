@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { describeDuration, toPromDuration } from '../../core/duration';
 import { Percentage } from '../../core/weight';
 import { decimal, failureMatcher, meshRequests, ratioOf, selector, successMatcher } from '../../private/promql';
-import type { MeshService } from '../../graph/mesh-service';
+import type { IReleasedService } from '../../graph/mesh-service-props';
 import type { AlertRule, RuleGroup } from '../observability/alert-rules';
 
 /**
@@ -50,7 +50,7 @@ export interface CanaryRollbackRulesSource {
   /** Whether the environment pages: when false, the rules' `critical` is `warning`. */
   readonly paging: boolean;
   /** @internal The service released: its name, namespace, environment and whether it speaks gRPC. */
-  readonly _service: MeshService;
+  readonly _service: IReleasedService;
   /** @internal The thresholds, defaults worked out. */
   readonly _thresholds: RollbackThresholds;
 }

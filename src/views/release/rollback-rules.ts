@@ -1,3 +1,4 @@
+import type { IReleasedService } from '../../graph/mesh-service-props';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
@@ -5,7 +6,6 @@ import { describeDuration } from '../../core/duration';
 import { formatProblem } from '../../core/errors';
 import { dns1123LabelProblem, labelValueProblem } from '../../core/names';
 import { Percentage } from '../../core/weight';
-import { MeshService } from '../../graph/mesh-service';
 import { addPrometheusRule } from '../observability/observability-stack.render';
 import { renderRollbackRuleGroup, RollbackThresholds } from './rollback-rules.render';
 import { addProblems } from '../../private/construct-problems';
@@ -13,7 +13,7 @@ import { addProblems } from '../../private/construct-problems';
 /** Props for {@link CanaryRollbackRules}. */
 export interface CanaryRollbackRulesProps {
   /** The service whose canary is watched. */
-  readonly service: MeshService;
+  readonly service: IReleasedService;
   /**
    * The canary's `version` label.
    * @default 'v2'
@@ -137,7 +137,7 @@ export class CanaryRollbackRules extends Construct {
   public readonly paging: boolean;
 
   /** @internal The service released. */
-  public readonly _service: MeshService;
+  public readonly _service: IReleasedService;
   /** @internal The thresholds, defaults worked out. */
   public readonly _thresholds: RollbackThresholds;
   /** The labels Prometheus's rule selector requires, on the PrometheusRule. */

@@ -1,9 +1,9 @@
+import type { ITieredService } from '../../graph/mesh-service-props';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { LocalityLbSetting } from '../../core/locality-lb';
 import { Weight } from '../../core/weight';
-import { MeshService } from '../../graph/mesh-service';
 import { addProblems } from '../../private/construct-problems';
 
 /** Where a region's traffic goes when its endpoints are unhealthy. */
@@ -25,7 +25,7 @@ export interface LocalityDistribute {
 /** Props for {@link LocalityLoadBalancing}. */
 export interface LocalityLoadBalancingProps {
   /** The service whose DestinationRule gets the settings; it must have outlier detection. */
-  readonly service: MeshService;
+  readonly service: ITieredService;
   /**
    * Region failover, in order (seed 002: us-east to us-west, us-west to eu-west).
    * @default - none; Istio then prefers the caller's locality and fails over by proximity
@@ -69,7 +69,7 @@ const LOCALITY = /^(\*|[A-Za-z0-9][-A-Za-z0-9_.]*)(\/(\*|[A-Za-z0-9][-A-Za-z0-9_
  */
 export class LocalityLoadBalancing extends Construct {
   /** The service whose DestinationRule gets the settings. */
-  public readonly service: MeshService;
+  public readonly service: ITieredService;
   /** Region failover pairs, in order, if given. */
   public readonly failover?: readonly LocalityFailover[];
   /** Weighted distribution per origin locality, if given. */

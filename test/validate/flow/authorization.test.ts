@@ -1,6 +1,6 @@
 // Rules from https://istio.io/latest/docs/reference/config/security/authorization-policy/
 // and https://istio.io/latest/docs/concepts/security/#authorization-policies
-import { evaluateFlow, FlowOptions } from '../../../src';
+import { evaluateFlow, FlowOptions } from '../../../src/validate';
 import { pathMatches, stringMatches } from '../../../src/validate/flow/authorization';
 import { app, authorizationPolicy, call } from './fixtures';
 

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildEcEnvironment } from '../../../src/app/ec-environment';
 import { ENVIRONMENTS } from '../../../src/app/environments';
-import { Codes, Manifest, MeshApp, MeshService, validateCli as main } from '../../../src';
+import { Codes, MeshApp, MeshService } from '../../../src';
+import { Manifest, validateCli as main } from '../../../src/validate';
 import { checkIntendedFlows, FlowEvaluator, IntendedFlow, undeclaredOpenPairs, workloadPairs } from '../../../src/validate/flow';
 import { app, authorizationPolicy, call, DNS_EGRESS, networkPolicy, sidecar } from './fixtures';
 

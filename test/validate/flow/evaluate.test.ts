@@ -2,7 +2,7 @@
 // PeerAuthentication: https://istio.io/latest/docs/reference/config/security/peer_authentication/
 // VirtualService: https://istio.io/latest/docs/reference/config/networking/virtual-service/
 // Ports used by Istio: https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
-import { evaluateFlow } from '../../../src';
+import { evaluateFlow } from '../../../src/validate';
 import { egressHostCovers } from '../../../src/validate/flow/sidecar';
 import {
   app,

@@ -1,5 +1,5 @@
 /** Small hand-written manifests for the flow evaluator's tests. */
-import { Manifest } from '../../../src';
+import { Manifest } from '../../../src/validate';
 
 export interface PodOptions {
   readonly labels?: Record<string, string>;

@@ -1,5 +1,5 @@
 // Flagger during an analysis: https://docs.flagger.app/usage/how-it-works
-import { checkIntendedFlows, evaluateFlow, undeclaredOpenPairs } from '../../../src';
+import { checkIntendedFlows, evaluateFlow, undeclaredOpenPairs } from '../../../src/validate';
 import { app, authorizationPolicy, call, DNS_EGRESS, networkPolicy } from './fixtures';
 
 const canary = {

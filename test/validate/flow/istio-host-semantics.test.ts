@@ -1,7 +1,7 @@
 // Where the flows' own index of the manifests disagreed with Istio, before the one model of the
 // cluster (src/validate/model): the flows now read hosts, exportTo and DestinationRules as istiod
 // does, and agree with the analysis. Each test names the Istio source that decides.
-import { evaluateFlow, validateManifests } from '../../../src';
+import { evaluateFlow, validateManifests } from '../../../src/validate';
 import { app, call, destinationRule, peerAuthentication, virtualService } from './fixtures';
 
 const base = [...app('a', 'shop'), ...app('b', 'shop'), ...app('c', 'other')];

@@ -1,5 +1,5 @@
 // Rules from https://kubernetes.io/docs/concepts/services-networking/network-policies/
-import { evaluateFlow } from '../../../src';
+import { evaluateFlow } from '../../../src/validate';
 import { inCidr } from '../../../src/validate/flow/cluster';
 import { app, call, deployment, DNS_EGRESS, namespace, networkPolicy, PROMETHEUS, service } from './fixtures';
 

@@ -4,7 +4,7 @@
 // against an evaluation of every ordered pair.
 import * as fc from 'fast-check';
 import { FlowEvaluator, workloadPairs } from '../../../src/validate/flow';
-import { Manifest } from '../../../src';
+import { Manifest } from '../../../src/validate';
 import { authorizationPolicy, deployment, networkPolicy, service } from './fixtures';
 
 const NAMESPACES = ['n1', 'n2'];

@@ -10,7 +10,7 @@
 //   HTTP-only fields on the TCP filter chain ("If the rule contains HTTP-only fields for TCP traffic, the
 //   ALLOW rule is ignored": https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation);
 // - gRPC: HTTP/2 POST /<package.Service>/<Method> (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
-import { evaluateFlow, FlowEvaluator, Manifest } from '../../../src';
+import { evaluateFlow, FlowEvaluator, Manifest } from '../../../src/validate';
 import { flowMode, servicePortProtocol } from '../../../src/validate/flow/protocol';
 import { app, authorizationPolicy, deployment, destinationRule, sidecar, virtualService } from './fixtures';
 

@@ -4,7 +4,8 @@
 // (tools/istio-iptables/pkg/capture/run.go: --uid-owner <proxy> -j RETURN), so only NetworkPolicy decides it.
 // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { evaluateFlow, FlowOptions, MeshPlatform, MeshService, platformFlowOptions } from '../../../src';
+import { evaluateFlow, FlowOptions, platformFlowOptions } from '../../../src/validate';
+import { MeshPlatform, MeshService } from '../../../src';
 import { meshChart, synthError } from '../../util';
 import { app, call, DNS_EGRESS, networkPolicy, sidecar } from './fixtures';
 

@@ -3,19 +3,8 @@
 // callee's namespace among them, the callee's NetworkPolicy, mTLS and AuthorizationPolicy too.
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import {
-  FlowEvaluator,
-  Manifest,
-  MeshApp,
-  MeshChart,
-  MeshPlatform,
-  MeshService,
-  platformFlowOptions,
-  readCallRecords,
-  recordedCallFindings,
-  RemoteCaller,
-  RemoteService,
-} from '../../../src';
+import { FlowEvaluator, Manifest, platformFlowOptions, readCallRecords, recordedCallFindings } from '../../../src/validate';
+import { MeshApp, MeshChart, MeshPlatform, MeshService, RemoteCaller, RemoteService } from '../../../src';
 
 /** Both teams in one build: checkout's storefront calls catalog's catalog-api, which admits it unless told not to. */
 function teams(admit = true): { checkout: Manifest[]; catalog: Manifest[]; cluster: Manifest[] } {

@@ -1,5 +1,5 @@
 // The report a reader sees: verdict lines for a small mesh, one per kind of decision.
-import { FlowEvaluator } from '../../../src';
+import { FlowEvaluator } from '../../../src/validate';
 import { formatVerdict, parseFlowSpec } from '../../../src/validate/flow/cli-flow';
 import { app, authorizationPolicy, deployment, destinationRule, gateway, INGRESS, networkPolicy, peerAuthentication, sidecar, virtualService } from './fixtures';
 

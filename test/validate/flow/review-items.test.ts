@@ -1,5 +1,6 @@
 // The production review of issue 12, as the evaluator sees each finding when it comes back.
-import { checkIntendedFlows, evaluateFlow, IntendedFlow } from '../../../src';
+import { checkIntendedFlows, evaluateFlow } from '../../../src/validate';
+import { IntendedFlow } from '../../../src';
 import { app, authorizationPolicy, deployment, DNS_EGRESS, gateway, INGRESS, networkPolicy, peerAuthentication, PROMETHEUS, sidecar, virtualService } from './fixtures';
 
 const DENY_ALL = networkPolicy('default-deny', 'shop', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] });

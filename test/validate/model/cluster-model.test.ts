@@ -2,7 +2,7 @@
 // istiod's rules (pilot/pkg/model/push_context.go destinationRule, httproute.go
 // SelectVirtualServices, sidecar.go selectServices).
 import * as fc from 'fast-check';
-import { Manifest } from '../../../src';
+import { Manifest } from '../../../src/validate';
 import { ClusterModel } from '../../../src/validate/model/cluster-model';
 import { labelSelectorMatches, labelsSubsetOf } from '../../../src/validate/model/selectors';
 import { deployment, destinationRule, service, virtualService } from '../flow/fixtures';

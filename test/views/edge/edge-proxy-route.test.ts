@@ -1,8 +1,6 @@
 import { Duration, Testing } from 'cdk8s';
-import {
-  checkIntendedFlows, EdgeProxyInstall, EdgeProxyRoute, FlaggerCanary, FlowEvaluator, MeshApp, MeshChart, MeshPlatform, MeshPlatformProps,
-  MeshService,
-} from '../../../src';
+import { checkIntendedFlows, FlowEvaluator } from '../../../src/validate';
+import { EdgeProxyInstall, EdgeProxyRoute, FlaggerCanary, MeshApp, MeshChart, MeshPlatform, MeshPlatformProps, MeshService } from '../../../src';
 import { find, synth, synthError } from '../../util';
 
 /** A chart on a platform whose edge proxies are `props`'s, with order-service in it. */

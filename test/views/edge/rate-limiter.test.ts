@@ -1,19 +1,7 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import {
-  checkIntendedFlows,
-  FlowEvaluator,
-  GlobalRateLimit,
-  MeshApp,
-  MeshChart,
-  MeshCluster,
-  MeshService,
-  RateLimiter,
-  RateLimitUser,
-  ServiceSecurity,
-  validateManifests,
-  Warnings,
-} from '../../../src';
+import { checkIntendedFlows, FlowEvaluator, validateManifests } from '../../../src/validate';
+import { GlobalRateLimit, MeshApp, MeshChart, MeshCluster, MeshService, RateLimiter, RateLimitUser, ServiceSecurity, Warnings } from '../../../src';
 import { find, synth, synthError } from '../../util';
 
 /** Seed 000's users: signed in by the environment's identity provider, keyed by `sub`. */

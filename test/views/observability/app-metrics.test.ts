@@ -2,7 +2,8 @@
 // Istio's metrics merging: prometheus.io annotations the injector hands to the agent
 // (istio/istio pkg/kube/inject/inject.go applyPrometheusMerge), served on 15020 /stats/prometheus, a
 // PodMonitor that scrapes them there, Prometheus admitted by both policies, and the flow verified at synth.
-import { EnvValue, evaluateFlow, HealthProbe, MeshPlatform, MeshService, ObservabilityStack } from '../../../src';
+import { EnvVarValue, HealthProbe, MeshPlatform, MeshService, ObservabilityStack } from '../../../src';
+import { evaluateFlow } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function catalogue() {
@@ -10,7 +11,7 @@ function catalogue() {
   const svc = new MeshService(chart, 'catalogue', {
     image: 'registry.example.com/catalogue:0.3.5',
     containers: [{
-      name: 'exporter', image: 'registry.example.com/catalogue-exporter:1.0.0', env: { TARGET: EnvValue.of('http://localhost:8080/metrics') },
+      name: 'exporter', image: 'registry.example.com/catalogue-exporter:1.0.0', env: { TARGET: EnvVarValue.of('http://localhost:8080/metrics') },
       ports: [{ number: 9419, name: 'http-metrics' }], probes: { readiness: HealthProbe.http('/health') }, security: { runAsUser: 65535, runAsGroup: 65535 },
     }],
     metrics: { port: 9419 },

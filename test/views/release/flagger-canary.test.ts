@@ -1,10 +1,6 @@
 import { ApiObject, Duration, Testing } from 'cdk8s';
-import {
-  Autoscaling, CanaryPlan, CanaryRelease, checkIntendedFlows, FlaggerAlertAddress, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps,
-  FlaggerMetric,
-  FlaggerMetricTemplate, FlowEvaluator, HighAvailability, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps,
-  StringMatch, validateManifests, Warnings,
-} from '../../../src';
+import { Autoscaling, CanaryPlan, CanaryRelease, FlaggerAlertAddress, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate, HighAvailability, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch, Warnings } from '../../../src';
+import { checkIntendedFlows, FlowEvaluator, validateManifests } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
 
 /** Seed 003 posts a `rollback` webhook to Alertmanager; a rollback webhook is a gate, so the notification is an alert. */
