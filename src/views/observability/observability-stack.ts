@@ -350,8 +350,30 @@ export class ObservabilityStack extends Construct {
   }
 
   private inChart(service: IMeshService): boolean {
-    return this.chart.services.includes(service as MeshService);
+    return this.serviceLookup().all.has(service);
   }
+
+  /** The chart's service named `name` (the first of that name), if any. */
+  private serviceNamed(name: string): MeshService | undefined {
+    return this.serviceLookup().byName.get(name);
+  }
+
+  /**
+   * The chart's services as a set and by name, worked out once per state of the chart (services
+   * are only ever added): the checks and renderers ask once per target, and a scan each time
+   * would be quadratic in the services.
+   */
+  private serviceLookup(): { readonly all: ReadonlySet<IMeshService>; readonly byName: ReadonlyMap<string, MeshService> } {
+    const services = this.chart.services;
+    if (this._services?.size !== services.length) {
+      const byName = new Map<string, MeshService>();
+      for (const x of services) if (!byName.has(x.name)) byName.set(x.name, x);
+      this._services = { size: services.length, all: new Set<IMeshService>(services), byName };
+    }
+    return this._services;
+  }
+
+  private _services?: { readonly size: number; readonly all: ReadonlySet<IMeshService>; readonly byName: ReadonlyMap<string, MeshService> };
 
   private dashboard(level: string): Record<string, any> {
     const built = this.dashboards().find((d) => d.level === level);
@@ -375,7 +397,7 @@ export class ObservabilityStack extends Construct {
       // The service's selector, read at synth: a Flagger-released service is selected by a label Flagger keeps.
       addTelemetry(this, `Tracing-${t.service}`, { name: `${t.service}-tracing`, namespace: ns, labels: this.labels(false) },
         () => serviceTelemetrySpec(this.tracingProvider,
-          this.chart.services.find((x) => x.name === t.service)?.selectorLabels ?? { [Labels.APP]: t.service }, sampling));
+          this.serviceNamed(t.service)?.selectorLabels ?? { [Labels.APP]: t.service }, sampling));
     }
   }
 
@@ -393,7 +415,7 @@ export class ObservabilityStack extends Construct {
     const ns = this.chart.namespace;
     for (const t of this.targets) {
       const sampling = t.slo.tracingSampling;
-      const service = this.chart.services.find((s) => s.name === t.service);
+      const service = this.serviceNamed(t.service);
       if (!sampling || !service || sampling.value === this.defaultSampling.value) continue;
       const security = ServiceSecurity.of(service);
       const callers = security.inboundCalls.map((c) => c.source);
