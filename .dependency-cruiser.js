@@ -79,6 +79,5 @@ module.exports = {
       conditionNames: ['require', 'node', 'types', 'default'],
       exportsFields: ['exports'],
     },
-    cache: false,
   },
 };

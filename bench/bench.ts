@@ -59,6 +59,8 @@ function main(argv: string[]): void {
     // Written inside the project, where a team's dist/ lives (this machine's /tmp is far slower to write).
     fs.mkdirSync(BENCH_DIR, { recursive: true });
     const dir = fs.mkdtempSync(path.join(BENCH_DIR, 'run-'));
+    // The machine may be shared: the 1-minute load average before and after the row says how much.
+    const loadBefore = os.loadavg()[0];
     try {
       const mesh = best('mesh', n, dir, repeat);
       const plain = best('plain', n, dir, repeat);
@@ -77,18 +79,24 @@ function main(argv: string[]): void {
         vsPlainCpu: round(mesh.cpuMs / plain.cpuMs),
         writeMs: mesh.writeMs,
         peakRssMiB: mesh.rssMiB,
+        load: `${loadBefore.toFixed(2)}-${os.loadavg()[0].toFixed(2)}`,
       });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
   const byN = new Map(rows.map((r) => [r.services as number, r]));
-  const scaling = byN.has(1000) && byN.has(2000) ? round((byN.get(2000)!.meshMs as number) / (byN.get(1000)!.meshMs as number)) : undefined;
+  const both = byN.has(1000) && byN.has(2000);
+  const scaling = both ? round((byN.get(2000)!.meshMs as number) / (byN.get(1000)!.meshMs as number)) : undefined;
+  const cpuScaling = both ? round((byN.get(2000)!.meshCpuMs as number) / (byN.get(1000)!.meshCpuMs as number)) : undefined;
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`;
   console.log(`machine: ${machine}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.table(rows);
-  if (scaling !== undefined) console.log(`scaling 2000/1000 services: ${scaling}`);
-  if (jsonArg >= 0) fs.writeFileSync(argv[jsonArg + 1], `${JSON.stringify({ machine, repeat, rows, scaling }, null, 2)}\n`);
+  if (scaling !== undefined) console.log(`scaling 2000/1000 services: ${scaling} (CPU time: ${cpuScaling})`);
+  if (jsonArg >= 0) {
+    const date = new Date().toISOString().slice(0, 10);
+    fs.writeFileSync(argv[jsonArg + 1], `${JSON.stringify({ machine, date, repeat, rows, scaling, cpuScaling }, null, 2)}\n`);
+  }
 }
 
 function round(x: number): number {

@@ -10,6 +10,7 @@ import { ConstructProblem, constructErrors } from '../private/construct-problems
 import { problemOf } from '../core/problem';
 import type { MeshChart } from '../graph/mesh-chart';
 import { hasBrand, MESH_APP_BRAND, setBrand } from '../graph/brands';
+import { renderingEachWorkloadOnce } from '../workload/mesh-pod';
 import { fileName, linkTree, toYaml, writeTree } from './output';
 import './synth-check-wiring';
 
@@ -153,8 +154,11 @@ export class MeshApp extends App {
 
   /** Validates, then renders every chart's resources in memory, in file order. */
   public manifests(): ManifestFile[] {
-    this.validateAll();
-    const verdict = MeshSynthCheck.of(this).run();
+    // Nothing changes the tree between the validations and the check: each workload is rendered once.
+    const verdict = renderingEachWorkloadOnce(() => {
+      this.validateAll();
+      return MeshSynthCheck.of(this).run();
+    });
     if (verdict.errors.length > 0) {
       throw new MeshSynthError(`Manifest validation failed with the following errors (${verdict.errors.length}; nothing was written):`,
         verdict.errors.map(formatSynthLine));

@@ -103,6 +103,25 @@ export class MeshStatefulSet extends kplus.StatefulSet {
   }
 }
 
+/** The workloads rendered within {@link renderingEachWorkloadOnce}, by their ApiObject. */
+let renderMemo: WeakMap<ApiObject, any> | undefined;
+
+/**
+ * Runs `f` (a synth's validations, checks and rendering, during which the tree does not change)
+ * rendering each workload once: its hardening check (pod-builder.ts) and the synth check read
+ * the same rendering, where cdk8s would serialize the Deployment twice. Outside it, every
+ * `toJson()` renders afresh, as cdk8s does.
+ */
+export function renderingEachWorkloadOnce<T>(f: () => T): T {
+  if (renderMemo) return f();
+  renderMemo = new WeakMap();
+  try {
+    return f();
+  } finally {
+    renderMemo = undefined;
+  }
+}
+
 /**
  * A native sidecar's `restartPolicy: Always` (Kubernetes 1.29) is not a field of
  * cdk8s-plus-27's Kubernetes 1.27 types, whose serializer drops it: it is set again on the
@@ -112,7 +131,10 @@ function keepSidecarRestartPolicy(w: Construct, x: PodExtras): void {
   const obj = ApiObject.of(w);
   const toJson = obj.toJson.bind(obj);
   obj.toJson = () => {
+    const known = renderMemo?.get(obj);
+    if (known) return known;
     const json = toJson();
+    renderMemo?.set(obj, json);
     const inits: Record<string, unknown>[] | undefined = json.spec?.template?.spec?.initContainers;
     if (inits && x.sidecars.length > 0) {
       json.spec.template.spec.initContainers = inits.map((c) => (x.sidecars.includes(String(c.name)) ? { ...c, restartPolicy: 'Always' } : c));

@@ -104,6 +104,11 @@ export interface ObservabilityStackProps {
   readonly paging?: boolean;
 }
 
+/** The SLO target of `service` (a gRPC service's errors are counted by grpc_response_status, errorMatcher). */
+function targetOf(service: IMeshService, slo: ServiceSlo): SloTarget {
+  return { service: service.name, namespace: service.namespace, slo, ...(service.ports[0]?.protocol === 'grpc' ? { grpc: true } : {}) };
+}
+
 /** A custom alert added with {@link ObservabilityStack.addAlert}. */
 export interface AlertOptions {
   /** The alert's name (`CheckoutStalled`). */
@@ -234,7 +239,11 @@ export class ObservabilityStack extends Construct {
     // made now for the services that exist, by addSlo, and as each later service registers with
     // the chart, so that validation only reads.
     this.materialize();
-    this.chart._onService(() => this.materialize());
+    // A service registered later adds its own target, if any: the others are made already (a
+    // pass over every target per service would be quadratic in the services).
+    this.chart._onService((s) => {
+      if (s.slo) this.materializeTarget(targetOf(s, s.slo));
+    });
     addProblems(this, () => this.problems());
   }
 
@@ -280,13 +289,9 @@ export class ObservabilityStack extends Construct {
     const services = this.chart.services;
     const key = `${services.length}/${this.added.length}`;
     if (this._targets?.key === key) return this._targets.index;
-    // A gRPC service's errors are counted by grpc_response_status (errorMatcher).
-    const grpc = (s: IMeshService) => s.ports[0]?.protocol === 'grpc' ? { grpc: true } : {};
     const inChart = new Set<IMeshService>(services);
-    const fromProps = services.flatMap((s) => (s.slo ? [{ service: s.name, namespace: s.namespace, slo: s.slo, ...grpc(s) }] : []));
-    const fromStack = this.added
-      .filter((a) => inChart.has(a.service))
-      .map((a) => ({ service: a.service.name, namespace: a.service.namespace, slo: a.slo, ...grpc(a.service) }));
+    const fromProps = services.flatMap((s) => (s.slo ? [targetOf(s, s.slo)] : []));
+    const fromStack = this.added.filter((a) => inChart.has(a.service)).map((a) => targetOf(a.service, a.slo));
     const byName = new Map<string, SloTarget>();
     for (const t of [...fromProps, ...fromStack]) if (!byName.has(t.service)) byName.set(t.service, t);
     const index = new Map([...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -351,8 +356,30 @@ export class ObservabilityStack extends Construct {
   }
 
   private inChart(service: IMeshService): boolean {
-    return this.chart.services.includes(service as MeshService);
+    return this.serviceLookup().all.has(service);
   }
+
+  /** The chart's service named `name` (the first of that name), if any. */
+  private serviceNamed(name: string): MeshService | undefined {
+    return this.serviceLookup().byName.get(name);
+  }
+
+  /**
+   * The chart's services as a set and by name, worked out once per state of the chart (services
+   * are only ever added): the checks and renderers ask once per target, and a scan each time
+   * would be quadratic in the services.
+   */
+  private serviceLookup(): { readonly all: ReadonlySet<IMeshService>; readonly byName: ReadonlyMap<string, MeshService> } {
+    const services = this.chart.services;
+    if (this._services?.size !== services.length) {
+      const byName = new Map<string, MeshService>();
+      for (const x of services) if (!byName.has(x.name)) byName.set(x.name, x);
+      this._services = { size: services.length, all: new Set<IMeshService>(services), byName };
+    }
+    return this._services;
+  }
+
+  private _services?: { readonly size: number; readonly all: ReadonlySet<IMeshService>; readonly byName: ReadonlyMap<string, MeshService> };
 
   private dashboard(level: string): Record<string, any> {
     const built = this.dashboards().find((d) => d.level === level);
@@ -361,19 +388,22 @@ export class ObservabilityStack extends Construct {
   }
 
   private materialize(): void {
+    for (const t of this.targets) this.materializeTarget(t);
+  }
+
+  /** The PrometheusRule (and Telemetry) of target `t`, unless its service has them already (the first target of a name wins). */
+  private materializeTarget(t: SloTarget): void {
     const ns = this.chart.namespace;
-    for (const t of this.targets) {
-      const id = `Slo-${t.service}`;
-      if (this.node.tryFindChild(id)) continue;
-      addPrometheusRule(this, id, { name: `${t.service}-slo`, namespace: ns, labels: this.labels() },
-        () => this.sloGroups(this.targetIndex().get(t.service) ?? t));
-      const sampling = t.slo.tracingSampling;
-      if (sampling) {
-        // The service's selector, read at synth: a Flagger-released service is selected by a label Flagger keeps.
-        addTelemetry(this, `Tracing-${t.service}`, { name: `${t.service}-tracing`, namespace: ns, labels: this.labels(false) },
-          () => serviceTelemetrySpec(this.tracingProvider,
-            this.chart.services.find((x) => x.name === t.service)?.selectorLabels ?? { [Labels.APP]: t.service }, sampling));
-      }
+    const id = `Slo-${t.service}`;
+    if (this.node.tryFindChild(id)) return;
+    addPrometheusRule(this, id, { name: `${t.service}-slo`, namespace: ns, labels: this.labels() },
+      () => this.sloGroups(this.targetIndex().get(t.service) ?? t));
+    const sampling = t.slo.tracingSampling;
+    if (sampling) {
+      // The service's selector, read at synth: a Flagger-released service is selected by a label Flagger keeps.
+      addTelemetry(this, `Tracing-${t.service}`, { name: `${t.service}-tracing`, namespace: ns, labels: this.labels(false) },
+        () => serviceTelemetrySpec(this.tracingProvider,
+          this.serviceNamed(t.service)?.selectorLabels ?? { [Labels.APP]: t.service }, sampling));
     }
   }
 
@@ -391,7 +421,7 @@ export class ObservabilityStack extends Construct {
     const ns = this.chart.namespace;
     for (const t of this.targets) {
       const sampling = t.slo.tracingSampling;
-      const service = this.chart.services.find((s) => s.name === t.service);
+      const service = this.serviceNamed(t.service);
       if (!sampling || !service || sampling.value === this.defaultSampling.value) continue;
       const security = ServiceSecurity.of(service);
       const callers = security.inboundCalls.map((c) => c.source);

@@ -78,6 +78,22 @@ describe('ObservabilityStack defaults', () => {
     expect(find(synth(app), 'PrometheusRule', 'late-service-slo').spec.groups.map((g: any) => g.name))
       .toEqual(['late-service-slo-recording', 'late-service-slo-burn-rate']);
   });
+
+  test('services created after the stack add their own rules only: the stack does not pass over every target per service', () => {
+    // GIVEN a stack, then services with an SLO (one with its own sampling) and without
+    const { app, chart } = meshChart();
+    const stack = new ObservabilityStack(chart, 'observability');
+    const index = jest.spyOn(stack as any, 'targetIndex');
+    for (let i = 0; i < 40; i++) new MeshService(chart, `svc-${i}`, { image: 'x:1', slo: i % 2 === 0 ? slo() : undefined });
+    new MeshService(chart, 'sampled', { image: 'x:1', slo: slo({ tracingSampling: Percentage.of(5) }) });
+    // THEN registering them read no target index (a pass per service would be quadratic in the services)
+    expect(index).not.toHaveBeenCalled();
+    // AND each service with an SLO has its PrometheusRule, the sampled one its Telemetry too
+    const out = synth(app);
+    expect(out.filter((m) => m.kind === 'PrometheusRule').map((m) => m.metadata.name).sort())
+      .toEqual(['mesh-service-mesh-alerts', 'sampled-slo', ...Array.from({ length: 20 }, (_, i) => `svc-${i * 2}-slo`)].sort());
+    expect(find(out, 'Telemetry', 'sampled-tracing').spec.selector.matchLabels).toEqual({ app: 'sampled' });
+  });
 });
 
 describe('seed 000 on the EC site (production)', () => {
