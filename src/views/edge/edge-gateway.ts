@@ -61,13 +61,6 @@ export interface GatewayPlacement {
    * @default - the platform's gateway selector (`MeshChart.platform.ingressGateway.selector`)
    */
   readonly selector?: Record<string, string>;
-  /**
-   * The gateway pods, where they are not the platform's ingress gateway: the services it routes to
-   * admit their namespace and labels (NetworkPolicy) and their ServiceAccount's principal
-   * (AuthorizationPolicy), never every identity of their namespace.
-   * @default - the platform's ingress gateway pods (`MeshChart.platform.ingressGateway`)
-   */
-  readonly workload?: GatewayWorkload;
 }
 
 /** The pods of a gateway, which the services it routes to admit. */
@@ -94,6 +87,13 @@ export interface GatewayWorkload {
 export interface EdgeGatewayProps extends GatewayPlacement {
   /** The servers. */
   readonly servers: GatewayServer[];
+  /**
+   * The gateway pods, where they are not the platform's ingress gateway: the services it routes to
+   * admit their namespace and labels (NetworkPolicy) and their ServiceAccount's principal
+   * (AuthorizationPolicy), never every identity of their namespace.
+   * @default - the platform's ingress gateway pods (`MeshChart.platform.ingressGateway`)
+   */
+  readonly workload?: GatewayWorkload;
 }
 
 const HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
