@@ -146,7 +146,7 @@ export class EdgeGateway extends Construct {
   public route(service: ITieredService, options: GatewayRouteOptions = {}): GatewayRoute {
     const hosts = options.hosts ?? [...new Set(this.servers.flatMap((s) => s.hosts))];
     const virtualServiceName = options.virtualServiceName ?? this.name;
-    const route = this.addRoute(service, options, { hosts, virtualServiceName, unsupported: {} });
+    const route = this._addRoute(service, options, { hosts, virtualServiceName, unsupported: {} });
     const vs = this.virtualServices.get(virtualServiceName);
     if (!vs) {
       const entry = { hosts: route.hosts, opener: route, routes: [route] };
@@ -171,10 +171,10 @@ export class EdgeGateway extends Construct {
   }
 
   /**
-   * A route of this gateway to `service`, as a child named after the service, listed with the
-   * service's gateway routes; what each gateway's `route()` starts from.
+   * @internal A route of this gateway to `service`, as a child named after the service, listed with
+   * the service's gateway routes; what each gateway's `route()` starts from.
    */
-  protected addRoute(
+  protected _addRoute(
     service: ITieredService, options: GatewayRouteOptions,
     worked: { hosts: readonly string[]; virtualServiceName: string; unsupported: Partial<Record<keyof GatewayRouteOptions, string>> },
   ): GatewayRoute {

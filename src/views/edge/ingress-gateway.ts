@@ -108,7 +108,7 @@ export class IngressGateway extends EdgeGateway {
    * VirtualService name are an `EdgeGateway`'s (MESH630).
    */
   public route(service: ITieredService, options: GatewayRouteOptions = {}): GatewayRoute {
-    const route = this.addRoute(service, options, {
+    const route = this._addRoute(service, options, {
       hosts: this.hosts,
       virtualServiceName: this.name,
       unsupported: {

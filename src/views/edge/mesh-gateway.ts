@@ -98,7 +98,7 @@ export class MeshGateway extends EdgeGateway {
    */
   public route(service: ITieredService, options: GatewayRouteOptions = {}): GatewayRoute {
     const why = "a MeshGateway serves the service's own VirtualService, whose routes apply; set it on the service's routes (addRoute)";
-    const route = this.addRoute(service, options, {
+    const route = this._addRoute(service, options, {
       hosts: options.hosts ?? [],
       virtualServiceName: service.name,
       unsupported: { pathPrefix: why, match: why, port: why, subset: why, timeout: why, virtualServiceName: why },
