@@ -144,7 +144,9 @@ export class EdgeGateway extends Construct {
    * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/ingress-control/
    */
   public route(service: ITieredService, options: GatewayRouteOptions = {}): GatewayRoute {
-    const hosts = options.hosts ?? [...new Set(this.servers.flatMap((s) => s.hosts))];
+    // A server's host may name the namespaces it takes routes from (`ns/host`); a VirtualService names the host alone.
+    // https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts)
+    const hosts = options.hosts ?? [...new Set(this.servers.flatMap((s) => s.hosts.map((h) => h.slice(h.indexOf('/') + 1))))];
     const virtualServiceName = options.virtualServiceName ?? this.name;
     const route = this._addRoute(service, options, { hosts, virtualServiceName, unsupported: {} });
     const vs = this.virtualServices.get(virtualServiceName);

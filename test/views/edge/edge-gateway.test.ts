@@ -105,6 +105,17 @@ describe('EdgeGateway.route admission', () => {
   });
 });
 
+test("a route's default hosts are its gateway's servers' hosts, once each, without the namespace a server may name", () => {
+  const { app, chart } = meshChart();
+  const web = new MeshService(chart, 'web', { image: 'img' });
+  const gateway = new EdgeGateway(chart, 'edge', { servers: [
+    { port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['production/a.example.com', 'b.example.com'] },
+    { port: { number: 8081, name: 'http-2', protocol: 'HTTP' }, hosts: ['b.example.com'] },
+  ] });
+  expect(gateway.route(web).hosts).toEqual(['a.example.com', 'b.example.com']);
+  expect(find(synth(app), 'VirtualService', 'edge').spec.hosts).toEqual(['a.example.com', 'b.example.com']);
+});
+
 describe('EdgeGateway.route bad input', () => {
   test('a target with no HTTP port, a port the target lacks, a prefix and matches, other hosts in one VirtualService', () => {
     const { app, chart } = meshChart();
