@@ -4,6 +4,7 @@ import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import type { PortProtocol } from '../../core/ports';
+import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { integerProblems } from '../../private/checks';
 import type { IRoutedService, ITieredService } from '../../graph/mesh-service-props';
@@ -13,7 +14,7 @@ import { credentialSecretProblems } from '../../private/gateway-secrets';
 import { addGateway } from './edge-gateway.render';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
-import { GatewayRoute, GatewayRouteOptions } from './gateway-route';
+import { GatewayRoute, GatewayRouteOptions, gatewayRouteFlow } from './gateway-route';
 import { addGatewayVirtualService } from './gateway-route.render';
 
 /** The port a gateway server listens on. */
@@ -128,6 +129,16 @@ export class EdgeGateway extends Construct {
     this.workload = props.workload && Object.freeze({ ...props.workload });
     addGateway(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, this);
     addProblems(this, () => this.problems());
+    MeshChart.of(this).addIntendedFlows(() => this.routeFlows());
+  }
+
+  /**
+   * The flows this gateway's own routes mean (`route()` on an `EdgeGateway`), where its pods are
+   * the platform's, which synth knows: a client outside reaches each route's service.
+   */
+  private routeFlows(): IntendedFlow[] {
+    if (this.workload) return [];
+    return [...this.virtualServices.values()].flatMap((vs) => vs.routes.flatMap((r) => gatewayRouteFlow(r, this.servers, this.name) ?? []));
   }
 
   /** `namespace/name`, as VirtualServices name the gateway. */

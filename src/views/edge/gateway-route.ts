@@ -8,7 +8,9 @@ import { Construct, IConstruct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { HTTP_PROTOCOLS } from '../../core/ports';
+import type { IntendedFlow } from '../../core/flow';
 import type { ITieredService } from '../../graph/mesh-service-props';
+import { ServiceSecurity } from '../../graph/security/service-security';
 import type { HttpMatchOptions } from '../../graph/traffic/http-route';
 import { httpRouteProblems } from '../../graph/traffic/route-checks';
 import { addProblems } from '../../private/construct-problems';
@@ -189,4 +191,52 @@ function admittedPaths(pathPrefix: string | undefined, match: readonly HttpMatch
   if (!match) return pathPrefix === undefined || pathPrefix === '/' ? undefined : [`${pathPrefix}*`];
   const paths = match.map((m) => (m.uri?.kind === 'exact' ? m.uri.value : m.uri?.kind === 'prefix' ? `${m.uri.value}*` : undefined));
   return paths.includes(undefined) || paths.length === 0 ? undefined : (paths as string[]);
+}
+
+/** A gateway's server as the flows of its routes read it. */
+interface FlowServer {
+  readonly port: { readonly number: number; readonly protocol: string };
+  readonly hosts: readonly string[];
+}
+
+/**
+ * The flow a gateway route means, from outside the cluster: a client addresses a host the route
+ * serves (a wildcard's first name under it), on the port of the server that serves it (as the flow
+ * check matches a Gateway server: src/validate/flow/evaluate.ts, external), with the route's first plain match (its uri
+ * and method; a match on headers or other fields is not stated), signed in where an end-user rule
+ * guards the path. None where no server serves the host over HTTP or HTTPS.
+ */
+export function gatewayRouteFlow(
+  route: GatewayRoute, servers: readonly FlowServer[], gatewayName: string,
+): IntendedFlow | undefined {
+  const host = concreteHost(route.hosts[0]);
+  if (!host) return undefined;
+  const server = servers.find((s) => (s.port.protocol === 'HTTP' || s.port.protocol === 'HTTPS')
+    && s.hosts.some((h) => hostCovers(h.slice(h.indexOf('/') + 1), host)));
+  const m = route.match ? route.match[0] : undefined;
+  if (!server || (m && Object.entries(m).some(([k, v]) => v !== undefined && k !== 'uri' && k !== 'method'))) return undefined;
+  const uri = m?.uri;
+  if (uri?.kind === 'regex') return undefined;
+  const prefix = route.pathPrefix ?? '/';
+  const path = uri ? uri.value : prefix === '/' ? '/' : `${prefix}x`;
+  const protocol = server.port.protocol as 'HTTP' | 'HTTPS';
+  const port = server.port.number;
+  const principal = ServiceSecurity.of(route.service).endUserPrincipalFor(path);
+  return {
+    source: { external: true }, host, port, protocol, method: m?.method ?? 'GET', path, requestPrincipal: principal,
+    expect: 'allow', constructPath: route.node.path,
+    description: `a client reaches ${route.service.name} through ${gatewayName}: ${m?.method ?? 'GET'} ${protocol.toLowerCase()}://${host}:${port}${path}`
+      + (principal ? ' signed in' : ''),
+  };
+}
+
+/** A name a client may address under `host`: itself, `www.<domain>` for `*.<domain>`, none for `*`. */
+function concreteHost(host: string | undefined): string | undefined {
+  if (!host || host === '*') return undefined;
+  return host.startsWith('*.') ? `www.${host.slice(2)}` : host;
+}
+
+/** Whether a Gateway server's host (`*`, `*.example.com`, `a.example.com`) takes `host`. */
+function hostCovers(serverHost: string, host: string): boolean {
+  return serverHost === '*' || serverHost === host || (serverHost.startsWith('*.') && host.endsWith(serverHost.slice(1)));
 }

@@ -116,6 +116,40 @@ test("a route's default hosts are its gateway's servers' hosts, once each, witho
   expect(find(synth(app), 'VirtualService', 'edge').spec.hosts).toEqual(['a.example.com', 'b.example.com']);
 });
 
+describe('EdgeGateway.route flows', () => {
+  test("a route means a client outside reaches the service on the server's port, host and the route's first path", () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    const gateway = new EdgeGateway(chart, 'edge', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*.example.com'] }] });
+    gateway.route(web, { match: [{ uri: StringMatch.exact('/login'), method: 'POST' }] });
+    const flows = chart.intendedFlows().filter((f) => f.constructPath === 'test/edge/route-web');
+    expect(flows).toEqual([expect.objectContaining({
+      source: { external: true }, host: 'www.example.com', port: 8080, protocol: 'HTTP', method: 'POST', path: '/login', expect: 'allow',
+    })]);
+    // Synth evaluates it over the manifests: the gateway, its VirtualService, the service's policies.
+    expect(() => synth(app)).not.toThrow();
+  });
+
+  test('a route the gateway cannot deliver fails synth on the route (MESH600): an HTTP server that redirects to HTTPS', () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    const gateway = new EdgeGateway(chart, 'edge', {
+      servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['a.example.com'], tls: GatewayTls.httpsRedirect() }],
+    });
+    gateway.route(web);
+    expect(synthError(app)).toMatch(/\[test\/edge\/route-web\] .*a client reaches web through edge: GET http:\/\/a\.example\.com:8080\/.*\[MESH600\]/);
+  });
+
+  test("no flow for a gateway on the user's own pods, which the platform does not describe, or for a match on headers", () => {
+    const { chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    const servers = [{ port: { number: 8080, name: 'http', protocol: 'HTTP' as const }, hosts: ['a.example.com'] }];
+    new EdgeGateway(chart, 'own', { servers, selector: { app: 'own' }, workload: { namespace: 'own' } }).route(web);
+    new EdgeGateway(chart, 'edge', { servers }).route(web, { match: [{ headers: { 'x-canary': StringMatch.exact('1') } }] });
+    expect(chart.intendedFlows().filter((f) => f.constructPath.includes('route-web'))).toEqual([]);
+  });
+});
+
 describe('EdgeGateway.route bad input', () => {
   test('a target with no HTTP port, a port the target lacks, a prefix and matches, other hosts in one VirtualService', () => {
     const { app, chart } = meshChart();
