@@ -108,9 +108,7 @@ export type { ServiceVersion, SubsetTrafficPolicy, VersionOptions } from './grap
 export { TierDefaults } from './graph/tier-defaults';
 export type { TierDefaultsProps } from './graph/tier-defaults';
 
-// Traffic: the per-host model (src/graph/traffic), gateway routes and locality failover (src/views/traffic)
-export { GatewayRoutes } from './views/traffic/gateway-routes';
-export type { GatewayRouteOptions, GatewayRoutesProps, GatewayWorkload, IGatewayRef } from './views/traffic/gateway-routes';
+// Traffic: the per-host model (src/graph/traffic) and locality failover (src/views/traffic)
 export { HostTraffic } from './graph/traffic/host-traffic';
 export type { HostPorts, SubsetOptions } from './graph/traffic/host-traffic';
 export type {
@@ -145,7 +143,7 @@ export { Autoscaling } from './views/edge/autoscaling';
 export type { AutoscalingProps, ScalingBehavior } from './views/edge/autoscaling';
 export type { TrafficCapacity } from './views/edge/capacity';
 export { EdgeGateway } from './views/edge/edge-gateway';
-export type { EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayServer } from './views/edge/edge-gateway';
+export type { EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayServer, GatewayWorkload } from './views/edge/edge-gateway';
 export { EdgeProxyRoute } from './views/edge/edge-proxy-route';
 export type { EdgeProxyKind, EdgeProxyRouteProps } from './views/edge/edge-proxy-route';
 export { GatewayTls } from './views/edge/gateway-tls';
@@ -159,7 +157,9 @@ export type { GlobalRateLimitProps, RateLimitServiceRef } from './views/edge/glo
 export { HighAvailability } from './views/edge/high-availability';
 export type { HighAvailabilityProps, ZoneSpread, ZoneSpreadOptions } from './views/edge/high-availability';
 export { IngressGateway } from './views/edge/ingress-gateway';
-export type { IngressGatewayProps, IngressRoute, IngressRouteOptions } from './views/edge/ingress-gateway';
+export type { IngressGatewayProps } from './views/edge/ingress-gateway';
+export { GatewayRoute } from './views/edge/gateway-route';
+export type { GatewayRouteOptions } from './views/edge/gateway-route';
 export { LocalRateLimit } from './views/edge/local-rate-limit';
 export type { LocalRateLimitProps, LocalRateLimitRouteOptions, RateLimitOptions, ReplicaRange } from './views/edge/local-rate-limit';
 export { MeshGateway } from './views/edge/mesh-gateway';

@@ -1,7 +1,7 @@
 import { buildBookinfo } from '../../src/app/bookinfo/bookinfo';
 import { BookinfoEnvironment, BOOKINFO_ENVIRONMENTS, RatingsFault, ReviewsRouting } from '../../src/app/bookinfo/environments';
-import { EdgeGateway, GatewayRoutes, MeshApp, MeshPlatform, MeshService, StringMatch } from '../../src';
-import { find, meshChart, synth, synthError } from '../util';
+import { MeshApp } from '../../src';
+import { find, synth } from '../util';
 
 /*
  * The expected values are those of Istio's samples/bookinfo/networking/*.yaml
@@ -159,54 +159,4 @@ describe('Bookinfo workloads and security', () => {
       ['bookinfo-dev', 'test-v2', 'delay'], ['bookinfo-staging', 'test-v2', 'abort'], ['bookinfo', 'v2-v3', 'none'],
     ]);
   });
-});
-
-describe('GatewayRoutes admission', () => {
-  test("a gateway of the user's own: its pods' namespace and labels in the NetworkPolicy, its ServiceAccount's principal in the ALLOW rule", () => {
-    const { app, chart } = meshChart({ platform: MeshPlatform.of({ trustDomain: 'example.org' }) });
-    const web = new MeshService(chart, 'web', { image: 'img' });
-    new GatewayRoutes(chart, 'public', {
-      gateway: { name: 'edge', namespace: 'edge' },
-      hosts: ['*'],
-      routes: [{ match: [{ uri: StringMatch.prefix('/') }], to: web }],
-      workload: { namespace: 'edge', labels: { app: 'edge-gateway' }, serviceAccount: 'edge-gateway' },
-    });
-    const out = synth(app);
-    expect(find(out, 'AuthorizationPolicy', 'web-policy').spec.rules[0]).toEqual({
-      from: [{ source: { principals: ['example.org/ns/edge/sa/edge-gateway'] } }], to: [{ operation: { paths: ['/*'] } }],
-    });
-    expect(find(out, 'NetworkPolicy', 'web').spec.ingress[0].from[0]).toEqual({
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } },
-      podSelector: { matchLabels: { app: 'edge-gateway' } },
-    });
-  });
-});
-
-describe('GatewayRoutes bad input', () => {
-  test('a target with no HTTP port, a port the target lacks, an unreachable route, a redirect with a target', () => {
-    const { app, chart } = meshChart();
-    const gateway = new EdgeGateway(chart, 'gw', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
-    const db = new MeshService(chart, 'db', { image: 'img', ports: [{ port: 5432, protocol: 'tcp' }] });
-    const web = new MeshService(chart, 'web', { image: 'img' });
-    new GatewayRoutes(chart, 'public', {
-      gateway,
-      hosts: ['*'],
-      routes: [
-        { name: 'all', match: [{ uri: StringMatch.prefix('/') }], to: web, port: 8443 },
-        { name: 'db', match: [{ uri: StringMatch.prefix('/db') }], to: db },
-        { name: 'moved', match: [{ uri: StringMatch.exact('/old') }], to: web, redirect: { uri: '/new' } },
-      ],
-    });
-    const err = synthError(app);
-    expect(err).toMatch(/\[test\/public\] route all: port 8443 is not a port of test\/web \[MESH030\]/);
-    expect(err).toMatch(/\[test\/public\] route db: test\/db has no HTTP port \[MESH030\]/);
-    expect(err).toMatch(/\[test\/public\] route moved: a redirect cannot also have destinations \[MESH028\]/);
-  });
-});
-
-test("a service bound to a gateway under '*' fails synth: its VirtualService is also the mesh's", () => {
-  const { app, chart } = meshChart();
-  const gateway = new EdgeGateway(chart, 'gw', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
-  gateway.bind(new MeshService(chart, 'web', { image: 'img' }), ['*']);
-  expect(synthError(app)).toMatch(/\[test\/web\] host '\*' \(bound by test\/gw\) is invalid on the mesh gateway; serve it with GatewayRoutes, bound to the gateway only \[MESH507\]/);
 });

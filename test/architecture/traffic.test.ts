@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import {
-  ConsistentHash, GatewayRoutes, LoadBalancer, LocalityLbSetting, LocalityLoadBalancing, MeshService, Retries, StringMatch, Tier, TierDefaults,
+  ConsistentHash, EdgeGateway, LoadBalancer, LocalityLbSetting, LocalityLoadBalancing, MeshService, Retries, StringMatch, Tier, TierDefaults,
 } from '../../src';
 import { find, meshChart, synth } from '../util';
 
@@ -22,39 +22,33 @@ const TRAFFIC_OUTSIDE_RENDER = [
 /** The traffic renderers, each beside the construct whose objects it builds. */
 const TRAFFIC_RENDER = [...tsFiles('graph/traffic'), ...tsFiles('views/traffic')].filter(isRenderer);
 
-function gatewayRoutes() {
+function gatewayRoute() {
   const { app, chart } = meshChart();
   const web = new MeshService(chart, 'web', { image: 'img' });
-  const routes = new GatewayRoutes(chart, 'public', {
-    gateway: { name: 'edge', namespace: 'istio-system' },
-    hosts: ['*'],
-    routes: [{ match: [{ uri: StringMatch.prefix('/') }], to: web }],
-  });
-  return { app, routes };
+  const gateway = new EdgeGateway(chart, 'edge', { servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
+  const route = gateway.route(web, { match: [{ uri: StringMatch.prefix('/') }], virtualServiceName: 'public' });
+  return { app, gateway, route };
 }
 
 describe('traffic: default children', () => {
-  test("GatewayRoutes' default child is its VirtualService, and ApiObject.of reaches it", () => {
-    // GIVEN gateway routes
-    const { app, routes } = gatewayRoutes();
+  test("the route that opens an EdgeGateway's VirtualService holds it as its default child, and ApiObject.of reaches it", () => {
+    // GIVEN a gateway route
+    const { app, route } = gatewayRoute();
     // THEN the child 'Resource' is the VirtualService the user can patch
-    const vs = ApiObject.of(routes);
-    expect(routes.node.defaultChild).toBe(vs);
+    const vs = ApiObject.of(route);
+    expect(route.node.defaultChild).toBe(vs);
     expect(vs.node.id).toBe('Resource');
     expect([vs.apiVersion, vs.kind, vs.name]).toEqual(['networking.istio.io/v1', 'VirtualService', 'public']);
     // AND a patch on it shows in the output (the user's escape hatch)
     vs.addJsonPatch(JsonPatch.add('/spec/exportTo', ['.']));
-    expect(find(synth(app), 'VirtualService', 'public').spec).toMatchObject({ gateways: ['istio-system/edge'], exportTo: ['.'] });
+    expect(find(synth(app), 'VirtualService', 'public').spec).toMatchObject({ gateways: ['edge'], exportTo: ['.'] });
   });
 
-  test('GatewayRoutes works its defaults out once, into readonly fields', () => {
-    const { routes } = gatewayRoutes();
-    // The platform's gateway pods, as its Service selects them, and their ServiceAccount.
-    expect(routes.workload).toEqual({
-      namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account',
-    });
-    expect([routes.name, routes.namespace, routes.hosts]).toEqual(['public', 'production', ['*']]);
-    expect((routes as unknown as Record<string, unknown>).props).toBeUndefined();
+  test('a gateway route works its defaults out once, into readonly fields', () => {
+    const { gateway, route } = gatewayRoute();
+    expect(route.node.scope).toBe(gateway);
+    expect([route.gatewayRef, route.virtualServiceName, route.hosts, route.pathPrefix, route.paths]).toEqual(['production/edge', 'public', ['*'], undefined, ['/*']]);
+    expect((route as unknown as Record<string, unknown>).props).toBeUndefined();
   });
 
   test('LocalityLoadBalancing and TierDefaults write no object of their own: they shape the service DestinationRule', () => {

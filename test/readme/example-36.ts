@@ -1,5 +1,5 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { EdgeGateway, GatewayRoutes, MeshApp, MeshChart, MeshService, StringMatch } from 'cdk8s-mesh';
+import { EdgeGateway, MeshApp, MeshChart, MeshService } from 'cdk8s-mesh';
 
 const app = new MeshApp();
 for (const env of ['dev', 'staging', 'production']) {
@@ -8,7 +8,7 @@ for (const env of ['dev', 'staging', 'production']) {
   // Each environment its own host on the shared ingress gateway; `hosts: ['*']` in all three fails synth (MESH120).
   const host = env === 'production' ? 'www.example.com' : `${env}.example.com`;
   const gateway = new EdgeGateway(chart, 'gateway', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: [host] }] });
-  new GatewayRoutes(chart, 'routes', { gateway, hosts: [host], routes: [{ match: [{ uri: StringMatch.prefix('/') }], to: web }] });
+  gateway.route(web); // every path of the host, in the VirtualService `gateway`
 }
 app.synth();
 export {};

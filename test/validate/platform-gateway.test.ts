@@ -1,4 +1,4 @@
-import { EdgeGateway, GatewayRoutes, IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshService, ServiceSecurity, StringMatch } from '../../src';
+import { EdgeGateway, IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshService, ServiceSecurity, StringMatch } from '../../src';
 import { validateManifests } from '../../src/validate';
 import { meshChart, synth } from '../util';
 
@@ -53,7 +53,7 @@ describe("the analysis knows the platform gateway's namespace exists", () => {
     const { app, chart } = meshChart({ platform });
     const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1.0.0' });
     const gateway = new EdgeGateway(chart, 'edge', { servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
-    new GatewayRoutes(chart, 'public', { gateway, hosts: ['*'], routes: [{ match: [{ uri: StringMatch.prefix('/') }], to: web }] });
+    gateway.route(web, { match: [{ uri: StringMatch.prefix('/') }], virtualServiceName: 'public' });
     ServiceSecurity.of(web).allow({ from: [{ namespaces: ['istio-ingress'] }], to: [{ methods: ['GET'], paths: ['/status'] }] });
     // WHEN it is synthesized (the analysis assumes the platform's gateway, and so its namespace)
     const manifests = synth(app);

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, JsonPatch, Testing } from 'cdk8s';
 import {
-  EdgeGateway, ExternalService, GatewayRoutes, IngressGateway, MeshApp, MeshChart, MeshPlatform, MeshService, StringMatch,
+  EdgeGateway, ExternalService, IngressGateway, MeshApp, MeshChart, MeshPlatform, MeshService,
 } from '../../src';
 import { synthError } from '../util';
 
@@ -22,7 +22,7 @@ function bookinfoLike(scope: App, env: string, hosts: string[]): MeshChart {
   const chart = new MeshChart(scope, env, { namespace: env });
   const web = new MeshService(chart, 'web', { image: 'web:1' });
   const gateway = new EdgeGateway(chart, 'gateway', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts }] });
-  new GatewayRoutes(chart, 'routes', { gateway, hosts, routes: [{ match: [{ uri: StringMatch.prefix('/') }], to: web }] });
+  gateway.route(web, { virtualServiceName: 'routes' });
   return chart;
 }
 

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Codes, EdgeGateway, EnvVarValue, GatewayRoutes, HealthProbe, HttpMatchOptions, MeshChart, MeshService, MeshServiceProps,
+  Codes, EdgeGateway, EnvVarValue, GatewayRoute, HealthProbe, HttpMatchOptions, MeshChart, MeshService, MeshServiceProps,
   ObservabilityStack, Percentage, StringMatch, Tier, TierDefaults, Warnings, Weight, WorkloadVolume,
 } from '../../index';
 import { BookinfoEnvironment } from './environments';
@@ -14,7 +14,8 @@ export interface Bookinfo {
   readonly reviews: MeshService;
   readonly ratings: MeshService;
   readonly gateway: EdgeGateway;
-  readonly gatewayRoutes: GatewayRoutes;
+  /** The gateway's route to productpage, under the sample's five paths. */
+  readonly productpageRoute: GatewayRoute;
 }
 
 /** The images of Istio's samples/bookinfo/platform/kube/bookinfo.yaml. */
@@ -99,12 +100,12 @@ export function buildBookinfo(scope: Construct, env: BookinfoEnvironment): Booki
   reviews.calls(ratings, { methods: ['GET'], addressEnv: { name: 'RATINGS_HOSTNAME', form: 'host' } });
 
   sampleRoutes(env, reviews, ratings);
-  const { gateway, gatewayRoutes } = bookinfoGateway(chart, env, productpage);
+  const { gateway, productpageRoute } = bookinfoGateway(chart, env, productpage);
   // Scraped, alerted on and traced like the other apps: Istio's metrics and tracing tasks read
   // Bookinfo's telemetry, which kube-prometheus-stack collects only through a PodMonitor. No
   // PodDisruptionBudget or zone spread: the sample runs one pod per version.
   new ObservabilityStack(chart, 'observability');
-  return { chart, productpage, details, reviews, ratings, gateway, gatewayRoutes };
+  return { chart, productpage, details, reviews, ratings, gateway, productpageRoute };
 }
 
 /** The environment's routing tasks of Istio's samples: reviews' split or Jason's test route, ratings' fault for Jason. */
@@ -133,32 +134,29 @@ function sampleRoutes(env: BookinfoEnvironment, reviews: MeshService, ratings: M
 /** The gateway and its routes to productpage, as the sample's bookinfo-gateway.yaml under the environment's host. */
 function bookinfoGateway(
   chart: MeshChart, env: BookinfoEnvironment, productpage: MeshService,
-): { gateway: EdgeGateway; gatewayRoutes: GatewayRoutes } {
+): { gateway: EdgeGateway; productpageRoute: GatewayRoute } {
   // samples/bookinfo/networking/bookinfo-gateway.yaml, under the environment's own host (the
   // sample's `*` is fine for one Bookinfo on a gateway, not for three on the one gateway), on the
   // gateway pods' HTTP port: 8080 on istioctl's gateway (the sample's), 80 on the istio/gateway chart's.
   const gateway = new EdgeGateway(chart, 'bookinfo-gateway', {
     servers: [{ port: { number: chart.platform.ingressGateway.httpPort, name: 'http', protocol: 'HTTP' }, hosts: [env.host] }],
   });
-  const gatewayRoutes = new GatewayRoutes(chart, 'bookinfo', {
-    gateway,
-    hosts: [env.host],
-    routes: [{
-      match: [
-        { uri: StringMatch.exact('/productpage') },
-        { uri: StringMatch.prefix('/static') },
-        { uri: StringMatch.exact('/login') },
-        { uri: StringMatch.exact('/logout') },
-        { uri: StringMatch.prefix('/api/v1/products') },
-      ],
-      to: productpage,
-      port: 9080,
-    }],
+  // The sample's VirtualService is named `bookinfo`, after the app rather than the gateway.
+  const productpageRoute = gateway.route(productpage, {
+    match: [
+      { uri: StringMatch.exact('/productpage') },
+      { uri: StringMatch.prefix('/static') },
+      { uri: StringMatch.exact('/login') },
+      { uri: StringMatch.exact('/logout') },
+      { uri: StringMatch.prefix('/api/v1/products') },
+    ],
+    port: 9080,
+    virtualServiceName: 'bookinfo',
   });
   // Istio's sample as it is: the gateway listens on the pods' HTTP port, which the platform's
   // gateway Service maps from 80 (synth's analysis knows that mapping), and routes to
   // productpage without a subset, which its one version makes harmless.
-  Warnings.of(gatewayRoutes).acknowledge(Codes.INGRESS_SKIPS_SUBSET_RULES,
+  Warnings.of(productpageRoute).acknowledge(Codes.INGRESS_SKIPS_SUBSET_RULES,
     "Istio's bookinfo-gateway.yaml routes to productpage without a subset; productpage has one version");
-  return { gateway, gatewayRoutes };
+  return { gateway, productpageRoute };
 }

@@ -348,7 +348,7 @@ export class HostTraffic {
    */
   private hostProblems(): string[] {
     return [...this._hosts].filter(([h]) => h === '*').map(([h, owner]) => formatProblem(Codes.GATEWAY_HOSTS,
-      `host '${h}' (bound by ${owner.node.path}) is invalid on the mesh gateway; serve it with GatewayRoutes, bound to the gateway only`));
+      `host '${h}' (bound by ${owner.node.path}) is invalid on the mesh gateway; serve it with EdgeGateway.route, bound to the gateway only`));
   }
 
   /** The mirror (to a defined subset the default route does not already serve) and the fault, both on HTTP ports only. */

@@ -1,7 +1,7 @@
 /**
  * The pieces of a VirtualService HTTP route that every route renders the same way,
  * whether it belongs to a mesh host (host-traffic.render.ts) or to a gateway-only
- * VirtualService (views/traffic/gateway-routes.render.ts): match, actions, retries, fault.
+ * VirtualService (views/edge/gateway-route.render.ts): match, actions, retries, fault.
  *
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
  */

@@ -4,14 +4,18 @@ import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem } from '../../core/names';
 import type { PortProtocol } from '../../core/ports';
+import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { integerProblems } from '../../private/checks';
-import type { IRoutedService } from '../../graph/mesh-service-props';
+import type { IRoutedService, ITieredService } from '../../graph/mesh-service-props';
+import { Principal } from '../../core/principal';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { credentialSecretProblems } from '../../private/gateway-secrets';
 import { addGateway } from './edge-gateway.render';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
+import { GatewayRoute, GatewayRouteOptions, gatewayRouteFlow } from './gateway-route';
+import { addGatewayVirtualService } from './gateway-route.render';
 
 /** The port a gateway server listens on. */
 export interface GatewayPort {
@@ -60,18 +64,46 @@ export interface GatewayPlacement {
   readonly selector?: Record<string, string>;
 }
 
+/** The pods of a gateway, which the services it routes to admit. */
+export interface GatewayWorkload {
+  /**
+   * The pods' namespace.
+   * @default - the platform's ingress gateway namespace (`MeshPlatform.ingressGateway.namespace`)
+   */
+  readonly namespace?: string;
+  /**
+   * Labels that select the pods, which NetworkPolicy peers name.
+   * @default - the gateway's `selector`; for the platform's gateway pods, its Service's selector
+   * (`MeshPlatform.ingressGateway.serviceSelector`)
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * The pods' ServiceAccount: the services admit its principal.
+   * @default - the platform's ingress gateway's (`istio-ingressgateway-service-account`)
+   */
+  readonly serviceAccount?: string;
+}
+
 /** Props for {@link EdgeGateway}. */
 export interface EdgeGatewayProps extends GatewayPlacement {
   /** The servers. */
   readonly servers: GatewayServer[];
+  /**
+   * The gateway pods, where they are not the platform's ingress gateway: the services it routes to
+   * admit their namespace and labels (NetworkPolicy) and their ServiceAccount's principal
+   * (AuthorizationPolicy), never every identity of their namespace.
+   * @default - the platform's ingress gateway pods (`MeshChart.platform.ingressGateway`)
+   */
+  readonly workload?: GatewayWorkload;
 }
 
 const HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
 
 /**
- * An Istio Gateway. Services are bound to it with {@link EdgeGateway.bind}, which adds
- * the gateway (and the hosts served through it) to the service's one VirtualService,
- * next to `mesh`: a host never gets a second VirtualService.
+ * An Istio Gateway. Requests reach services through it by {@link EdgeGateway.route}: a
+ * VirtualService bound to the gateway only (never `mesh`), for hosts that are not services of the
+ * mesh (`*`, `shop.example.com`; a `*` host is invalid on the `mesh` gateway), one HTTP route per
+ * call; each service admits the gateway's pods on the routed paths.
  *
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/
  */
@@ -85,6 +117,8 @@ export class EdgeGateway extends Construct {
 
   /** Labels of the gateway pods that serve it. */
   public readonly selector: Readonly<Record<string, string>>;
+  private readonly workload?: GatewayWorkload;
+  private readonly virtualServices = new Map<string, { hosts: readonly string[]; opener: GatewayRoute; routes: GatewayRoute[] }>();
 
   public constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
     super(scope, id);
@@ -92,8 +126,19 @@ export class EdgeGateway extends Construct {
     this.namespace = props.namespace ?? MeshChart.of(this).namespace;
     this.servers = Object.freeze([...props.servers]);
     this.selector = Object.freeze({ ...(props.selector ?? MeshChart.of(this).platform.ingressGateway.selector) });
+    this.workload = props.workload && Object.freeze({ ...props.workload });
     addGateway(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, this);
     addProblems(this, () => this.problems());
+    MeshChart.of(this).addIntendedFlows(() => this.routeFlows());
+  }
+
+  /**
+   * The flows this gateway's own routes mean (`route()` on an `EdgeGateway`), where its pods are
+   * the platform's, which synth knows: a client outside reaches each route's service.
+   */
+  private routeFlows(): IntendedFlow[] {
+    if (this.workload) return [];
+    return [...this.virtualServices.values()].flatMap((vs) => vs.routes.flatMap((r) => gatewayRouteFlow(r, this.servers, this.name) ?? []));
   }
 
   /** `namespace/name`, as VirtualServices name the gateway. */
@@ -102,25 +147,70 @@ export class EdgeGateway extends Construct {
   }
 
   /**
-   * Serves `service` through this gateway: its VirtualService is bound to the gateway as
-   * well as to the mesh, and also answers for `hosts` (`shop.example.com`).
+   * Routes requests for the hosts to `service`: a route in a VirtualService bound to this gateway
+   * only (`virtualServiceName`, default the gateway's name, in the gateway's namespace; routes that
+   * name one VirtualService share it and must route the same hosts), tried in the order added. The
+   * service admits the gateway's pods on the routed paths.
+   *
+   * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/ingress-control/
    */
-  public bind(service: IRoutedService, hosts: string[] = []): void {
-    service.traffic.bindGateway(this, this.ref, hosts);
-    this.admit(service, undefined);
+  public route(service: ITieredService, options: GatewayRouteOptions = {}): GatewayRoute {
+    // A server's host may name the namespaces it takes routes from (`ns/host`); a VirtualService names the host alone.
+    // https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts)
+    const hosts = options.hosts ?? [...new Set(this.servers.flatMap((s) => s.hosts.map((h) => h.slice(h.indexOf('/') + 1))))];
+    const virtualServiceName = options.virtualServiceName ?? this.name;
+    const route = this._addRoute(service, options, { hosts, virtualServiceName, unsupported: {} });
+    const vs = this.virtualServices.get(virtualServiceName);
+    if (!vs) {
+      const entry = { hosts: route.hosts, opener: route, routes: [route] };
+      this.virtualServices.set(virtualServiceName, entry);
+      const chart = MeshChart.of(this);
+      addGatewayVirtualService(route, 'Resource',
+        { name: virtualServiceName, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },
+        () => ({ namespace: this.namespace, gateway: { name: this.name, namespace: this.namespace }, hosts: entry.hosts, routes: entry.routes }));
+      addProblems(route, () => (options.virtualServiceName !== undefined && dns1123LabelProblem(virtualServiceName)
+        ? [formatProblem(Codes.INVALID_NAME, `virtualServiceName: ${dns1123LabelProblem(virtualServiceName)}`)]
+        : []));
+    } else {
+      vs.routes.push(route);
+      if (vs.hosts.join(',') !== route.hosts.join(',')) {
+        addProblems(route, () => [formatProblem(Codes.GATEWAY_HOSTS, `hosts: [${route.hosts.join(', ')}] are not the hosts of VirtualService `
+          + `'${virtualServiceName}' ([${vs.hosts.join(', ')}], opened by ${vs.opener.node.path}); give the route a virtualServiceName of its own`)]);
+      }
+    }
+    if (route.hosts.length === 0) addProblems(route, () => [formatProblem(Codes.GATEWAY_HOSTS, 'hosts: a route needs at least one host')]);
+    this.admit(service, route.paths);
+    return route;
   }
 
   /**
-   * Lets the gateway pods reach `service`: NetworkPolicy ingress from the pods (the
-   * platform's gateway namespace AND, for the platform's gateway, its Service's selector, else
-   * this gateway's selector) and an ALLOW rule for the gateway's principal on `paths` (all when undefined).
+   * @internal A route of this gateway to `service`, as a child named after the service, listed with
+   * the service's gateway routes; what each gateway's `route()` starts from.
    */
-  protected admit(service: IRoutedService, paths: string[] | undefined): void {
+  protected _addRoute(
+    service: ITieredService, options: GatewayRouteOptions,
+    worked: { hosts: readonly string[]; virtualServiceName: string; unsupported: Partial<Record<keyof GatewayRouteOptions, string>> },
+  ): GatewayRoute {
+    let id = `route-${service.name}`;
+    for (let n = 2; this.node.tryFindChild(id); n++) id = `route-${service.name}-${n}`;
+    return new GatewayRoute(this, id, { gatewayRef: this.ref, service, options, ...worked });
+  }
+
+  /**
+   * Lets the gateway pods reach `service`: NetworkPolicy ingress from the pods (their namespace
+   * AND labels: the `workload`'s, else the platform's gateway namespace and, for the platform's
+   * gateway, its Service's selector, else this gateway's selector) and an ALLOW rule for their
+   * principal on `paths` (all when undefined).
+   */
+  protected admit(service: IRoutedService, paths: readonly string[] | undefined): void {
     const platform = MeshChart.of(this).platform;
+    const w = this.workload;
+    const namespace = w?.namespace ?? platform.ingressGateway.namespace;
+    const principal = Principal.serviceAccount(namespace, w?.serviceAccount ?? platform.ingressGateway.serviceAccount, platform.trustDomain);
     ServiceSecurity.of(service).admitGateway({
-      peer: { namespace: platform.ingressGateway.namespace, podLabels: platform.ingressGatewayPeerLabels(this.selector) },
-      principal: platform.ingressGatewayPrincipal,
-      paths,
+      peer: { namespace, podLabels: { ...(w?.labels ?? platform.ingressGatewayPeerLabels(this.selector)) } },
+      principal,
+      paths: paths && [...paths],
     });
   }
 

@@ -2,6 +2,8 @@ import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { VirtualService } from '../../../imports/networking.istio.io';
 import { toIstioDuration } from '../../core/duration';
+import { HTTP_PROTOCOLS } from '../../core/ports';
+import { portOf } from '../../graph/traffic/http-route.render';
 import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import type { ITieredService } from '../../graph/mesh-service-props';
@@ -35,8 +37,10 @@ export interface IngressGatewaySource {
 
 /** One route of an ingress gateway, as the renderer reads it. */
 interface IngressRouteSource {
-  readonly pathPrefix: string;
+  readonly pathPrefix?: string;
   readonly service: ITieredService;
+  readonly port?: number;
+  readonly subset?: string;
   readonly timeout?: Duration;
 }
 
@@ -51,7 +55,7 @@ export function addIngressRoutes(scope: Construct, id: string, metadata: ApiObje
 
 /**
  * The spec of an ingress gateway's VirtualService: one HTTP route per path prefix, to the
- * service's first HTTP port (else its first), waiting as long as the route's timeout or the
+ * route's port and subset (by default the service's first HTTP port, else its first), waiting as long as the route's timeout or the
  * service's own, with the gateway's retries.
  */
 export function renderIngressRoutesSpec(gateway: IngressGatewaySource): Record<string, any> {
@@ -59,15 +63,15 @@ export function renderIngressRoutesSpec(gateway: IngressGatewaySource): Record<s
     hosts: [...gateway.hosts],
     gateways: [gateway.ref],
     http: gateway.routes.map((r) => {
-      const port = r.service.ports.find((p) => ['http', 'http2', 'grpc', 'grpc-web'].includes(p.protocol)) ?? r.service.ports[0];
+      const port = r.port ?? (r.service.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol)) ?? r.service.ports[0])?.port;
       const timeout = gateway._timeoutOf(r);
       // The service's sidecar appends these from a validated token (Envoy's jwt_authn adds, it does
       // not replace): a client's own copy must not reach it, or it could name another user.
       const removed = ServiceSecurity.of(r.service).headersSetFromClaims;
       return {
         name: r.service.name,
-        match: r.pathPrefix === '/' ? undefined : [{ uri: { prefix: r.pathPrefix } }],
-        route: [{ destination: { host: `${r.service.name}.${r.service.namespace}.svc.cluster.local`, port: { number: port.port } } }],
+        match: (r.pathPrefix ?? '/') === '/' ? undefined : [{ uri: { prefix: r.pathPrefix } }],
+        route: [{ destination: { host: `${r.service.name}.${r.service.namespace}.svc.cluster.local`, subset: r.subset, port: portOf(port) } }],
         timeout: timeout && toIstioDuration(timeout),
         retries: { ...INGRESS_ROUTE_RETRIES },
         headers: removed?.length ? { request: { remove: [...removed] } } : undefined,

@@ -5,13 +5,13 @@ import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
-import { MeshService } from '../../graph/mesh-service';
 import { addIngressRoutes } from './ingress-gateway.render';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import type { ITieredService } from '../../graph/mesh-service-props';
 import { EdgeGateway, GatewayPlacement, GatewayServer } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
+import { GatewayRoute, GatewayRouteOptions } from './gateway-route';
 
 /** Props for {@link IngressGateway}. */
 export interface IngressGatewayProps extends GatewayPlacement {
@@ -30,36 +30,7 @@ export interface IngressGatewayProps extends GatewayPlacement {
   readonly redirectHttp?: boolean;
 }
 
-/** Options for {@link IngressGateway.route}. */
-export interface IngressRouteOptions {
-  /**
-   * The requests routed to the service: those whose path starts with this prefix, `/`
-   * or a path ending in `/` (`/api/`). Longer prefixes are matched first, so `/` is
-   * the fallback whatever the order of the calls.
-   * @default '/' - every request no other route takes
-   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
-   */
-  readonly pathPrefix?: string;
-  /**
-   * How long the gateway waits for the service. It must not be shorter than the service's
-   * own route timeout: the gateway would answer 504 while the service still works (MESH660).
-   * @default - the service's own route timeout (its tier's or its own); none if it has none
-   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
-   */
-  readonly timeout?: Duration;
-}
-
 export { INGRESS_ROUTE_RETRIES } from './ingress-gateway.render';
-
-/** A route of an {@link IngressGateway}: a path prefix and the service it goes to. */
-export interface IngressRoute {
-  /** The path prefix. */
-  readonly pathPrefix: string;
-  /** The service. */
-  readonly service: ITieredService;
-  /** The timeout, if one was given. */
-  readonly timeout?: Duration;
-}
 
 /**
  * The gateway for traffic from outside the mesh: HTTPS on 443 with SIMPLE TLS from
@@ -73,7 +44,7 @@ export interface IngressRoute {
 export class IngressGateway extends EdgeGateway {
   /** The public hosts served. */
   public readonly hosts: readonly string[];
-  private readonly _routes: IngressRoute[] = [];
+  private readonly _routes: GatewayRoute[] = [];
 
   public constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     const servers: GatewayServer[] = [{
@@ -100,7 +71,8 @@ export class IngressGateway extends EdgeGateway {
     if (!host) return [];
     const out: IntendedFlow[] = [];
     for (const r of this.routes) {
-      const path = r.pathPrefix === '/' ? '/' : `${r.pathPrefix}x`;
+      const prefix = r.pathPrefix ?? '/';
+      const path = prefix === '/' ? '/' : `${prefix}x`;
       const principal = ServiceSecurity.of(r.service).endUserPrincipalFor(path);
       const flow = { source: { external: true as const }, host, port: 443, protocol: 'HTTPS' as const, method: 'GET' as const, path };
       out.push({ ...flow, requestPrincipal: principal, expect: 'allow', constructPath: this.node.path,
@@ -115,31 +87,42 @@ export class IngressGateway extends EdgeGateway {
 
   /**
    * @internal How long a route waits: its own timeout, else its service's resolved one (the tier's
-   * under the service's own, MeshService.policy), read at synth; none for a service of no tier.
+   * under the service's own, `policy`), read at synth.
    */
-  public _timeoutOf(route: IngressRoute): Duration | undefined {
-    return route.timeout ?? (MeshService.isMeshService(route.service) ? route.service.policy.timeout : undefined);
+  public _timeoutOf(route: GatewayRoute): Duration | undefined {
+    return route.timeout ?? route.service.policy.timeout;
   }
 
   /** The routes, longest prefix first (the order Envoy tries them in). */
-  public get routes(): readonly IngressRoute[] {
-    return [...this._routes].sort((a, b) => b.pathPrefix.length - a.pathPrefix.length || (a.pathPrefix < b.pathPrefix ? -1 : 1));
+  public get routes(): readonly GatewayRoute[] {
+    const prefix = (r: GatewayRoute) => r.pathPrefix ?? '/';
+    return [...this._routes].sort((a, b) => prefix(b).length - prefix(a).length || (prefix(a) < prefix(b) ? -1 : 1));
   }
 
   /**
-   * Routes the public hosts' requests under `pathPrefix` to `service`, and admits the
-   * gateway at the service: NetworkPolicy ingress from the gateway pods, an ALLOW rule
-   * for its principal on `<prefix>*` (paths a RequestAuthentication guards keep their
-   * end-user rule).
+   * Routes the public hosts' requests under `pathPrefix` (default `/`, the fallback) to `service`,
+   * on its `port` (default its first HTTP port) and `subset`, waiting `timeout` (default the
+   * service's own), in the gateway's one VirtualService; and admits the gateway at the service:
+   * NetworkPolicy ingress from the gateway pods, an ALLOW rule for its principal on `<prefix>*`
+   * (paths a RequestAuthentication guards keep their end-user rule). Full matches, hosts and a
+   * VirtualService name are an `EdgeGateway`'s (MESH630).
    */
-  public route(service: ITieredService, options: IngressRouteOptions = {}): IngressRoute {
-    const route: IngressRoute = Object.freeze({ pathPrefix: options.pathPrefix ?? '/', service, timeout: options.timeout });
+  public route(service: ITieredService, options: GatewayRouteOptions = {}): GatewayRoute {
+    const route = this._addRoute(service, options, {
+      hosts: this.hosts,
+      virtualServiceName: this.name,
+      unsupported: {
+        match: 'an IngressGateway routes by path prefix, longest first; route full matches through an EdgeGateway',
+        hosts: "an IngressGateway's one VirtualService serves every public host; route other hosts through a gateway of their own",
+        virtualServiceName: "an IngressGateway's routes are in its one VirtualService, named after the gateway",
+      },
+    });
     if (this._routes.length === 0) {
       // The public hosts' one VirtualService, written once the gateway routes anything.
       addIngressRoutes(this, 'Routes', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, this);
     }
     this._routes.push(route);
-    this.admit(service, route.pathPrefix === '/' ? undefined : [`${route.pathPrefix}*`]);
+    this.admit(service, route.paths);
     return route;
   }
 
@@ -147,14 +130,7 @@ export class IngressGateway extends EdgeGateway {
     const out: string[] = [];
     const seen = new Set<string>();
     this._routes.forEach((r, i) => {
-      if (!/^\/([A-Za-z0-9._~!$&'()*+,;=:@%-]+\/)*$/.test(r.pathPrefix)) {
-        out.push(
-          formatProblem(
-            Codes.INGRESS_ROUTE_INVALID,
-            `routes[${i}].pathPrefix: '${r.pathPrefix}' must be '/' or a path ending in '/' (${r.service.name})`,
-          ),
-        );
-      }
+      if (r.pathPrefix === undefined) return;
       if (seen.has(r.pathPrefix)) {
         out.push(
           formatProblem(

@@ -5,10 +5,11 @@ import { dns1123LabelProblem, isDns1123Subdomain, isLabelKey, isLabelValue } fro
 import { Principal } from '../../core/principal';
 import { MeshChart } from '../../graph/mesh-chart';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import type { IRoutedService } from '../../graph/mesh-service-props';
+import type { IRoutedService, ITieredService } from '../../graph/mesh-service-props';
 import { EdgeGateway } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
+import { GatewayRoute, GatewayRouteOptions } from './gateway-route';
 
 /**
  * The pods of a mesh-internal gateway: an Istio gateway deployment of its own (the
@@ -57,7 +58,7 @@ export interface MeshGatewayProps {
  * A mesh-internal gateway, in the shape of seed 003's `k1s0-mesh-gateway`: one HTTPS server
  * on 443 with ISTIO_MUTUAL TLS, serving `*.<namespace>.svc.cluster.local` for each tier
  * namespace, on a gateway deployment of its own. Mesh clients reach it only by calling
- * that deployment's Service, and services are routed through it with {@link EdgeGateway.bind}.
+ * that deployment's Service, and services are routed through it with {@link MeshGateway.route}.
  * Steering the mesh's own calls (canary weights, faults, mirroring, header routing) needs no
  * gateway: every service's VirtualService is bound to `mesh`, the callers' sidecars.
  */
@@ -88,12 +89,31 @@ export class MeshGateway extends EdgeGateway {
     return Principal.serviceAccount(this.pods.namespace, this.pods.serviceAccount, MeshChart.of(this).platform.trustDomain);
   }
 
+  /**
+   * Serves `service` through this gateway: its one VirtualService is bound to the gateway as well
+   * as to `mesh`, and also answers for `hosts`, so its own routes (versions' weights, retries,
+   * timeouts) apply at the gateway too; the service admits the gateway's own pods and principal.
+   * A path prefix, matches, a port, a subset, a timeout or a VirtualService name are the service's
+   * own routes' to set (`addRoute`), not the gateway's (MESH630).
+   */
+  public route(service: ITieredService, options: GatewayRouteOptions = {}): GatewayRoute {
+    const why = "a MeshGateway serves the service's own VirtualService, whose routes apply; set it on the service's routes (addRoute)";
+    const route = this._addRoute(service, options, {
+      hosts: options.hosts ?? [],
+      virtualServiceName: service.name,
+      unsupported: { pathPrefix: why, match: why, port: why, subset: why, timeout: why, virtualServiceName: why },
+    });
+    service.traffic.bindGateway(route, this.ref, [...route.hosts]);
+    this.admit(service, undefined);
+    return route;
+  }
+
   /** Lets the gateway's own pods reach `service`, as their namespace, labels and principal. */
-  protected admit(service: IRoutedService, paths: string[] | undefined): void {
+  protected admit(service: IRoutedService, paths: readonly string[] | undefined): void {
     ServiceSecurity.of(service).admitGateway({
       peer: { namespace: this.pods.namespace, podLabels: { ...this.pods.labels } },
       principal: this.principal,
-      paths,
+      paths: paths && [...paths],
     });
   }
 

@@ -1,4 +1,6 @@
-import { EdgeGateway, GatewayServer, GatewayTls, IngressGateway, MeshService } from '../../../src';
+import { ApiObject, Duration } from 'cdk8s';
+import { EdgeGateway, GatewayServer, GatewayTls, MeshGateway, MeshPlatform, MeshService, StringMatch } from '../../../src';
+import { gatewayRoutesOf } from '../../../src/views/edge/gateway-route';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function build(servers: GatewayServer[]) {
@@ -11,37 +13,6 @@ describe('EdgeGateway', () => {
   test('renders servers as given (snapshot)', () => {
     const app = build([{ port: { number: 8443, name: 'tls-passthrough', protocol: 'TLS' }, hosts: ['db.example.com'], tls: GatewayTls.passthrough() }]);
     expect(find(synth(app), 'Gateway', 'edge')).toMatchSnapshot();
-  });
-
-  test('bind keeps one VirtualService per host, bound to mesh and the gateway, with both hosts', () => {
-    const { app, chart } = meshChart();
-    const api = new MeshService(chart, 'api-gateway', { image: 'api:1' });
-    const gw = new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
-    gw.bind(api, ['shop.example.com']);
-    const out = synth(app);
-    const vss = out.filter((m) => m.kind === 'VirtualService');
-    expect(vss).toHaveLength(1);
-    expect(vss[0].metadata.name).toBe('api-gateway');
-    expect(vss[0].spec.gateways).toEqual(['mesh', 'production/shop']);
-    expect(vss[0].spec.hosts).toEqual(['api-gateway', 'shop.example.com']);
-    expect(gw.ref).toBe('production/shop');
-    // Bound means reachable: the gateway pods through the NetworkPolicy, its principal through the policy.
-    expect(find(out, 'NetworkPolicy', 'api-gateway').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'istio-system' });
-    expect(find(out, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules[0]).toEqual({
-      from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }],
-    });
-  });
-
-  test('a service bound to two gateways still has one VirtualService', () => {
-    const { app, chart } = meshChart();
-    const api = new MeshService(chart, 'api-gateway', { image: 'api:1' });
-    const a = new IngressGateway(chart, 'a', { hosts: ['a.example.com'], credentialName: 'a-tls' });
-    const b = new IngressGateway(chart, 'b', { hosts: ['b.example.com'], credentialName: 'b-tls', namespace: 'edge' });
-    b.bind(api, ['b.example.com']);
-    a.bind(api, ['a.example.com']);
-    const vs = find(synth(app), 'VirtualService', 'api-gateway');
-    expect(vs.spec.gateways).toEqual(['mesh', 'edge/b', 'production/a']);
-    expect(vs.spec.hosts).toEqual(['api-gateway', 'a.example.com', 'b.example.com']);
   });
 
   test('a server without a port name fails synth (MESH504)', () => {
@@ -82,4 +53,129 @@ describe('EdgeGateway', () => {
   test('GatewayTls.simple rejects a credential that is not a Secret name at once', () => {
     expect(() => GatewayTls.simple('Bad Secret')).toThrow(/credentialName.*\[MESH505\]/);
   });
+});
+
+describe('EdgeGateway.route admission', () => {
+  test("a gateway on the user's own pods: their namespace and labels in the NetworkPolicy, their ServiceAccount's principal in the ALLOW rule", () => {
+    const { app, chart } = meshChart({ platform: MeshPlatform.of({ trustDomain: 'example.org' }) });
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    const gateway = new EdgeGateway(chart, 'edge', {
+      namespace: 'edge',
+      selector: { app: 'edge-gateway' },
+      servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+      workload: { namespace: 'edge', serviceAccount: 'edge-gateway' },
+    });
+    const route = gateway.route(web, { match: [{ uri: StringMatch.prefix('/') }], virtualServiceName: 'public' });
+    const out = synth(app);
+    expect(route.paths).toEqual(['/*']);
+    expect(find(out, 'AuthorizationPolicy', 'web-policy').spec.rules[0]).toEqual({
+      from: [{ source: { principals: ['example.org/ns/edge/sa/edge-gateway'] } }], to: [{ operation: { paths: ['/*'] } }],
+    });
+    // The gateway's selector is the peer's labels, in the pods' namespace, not the platform's.
+    expect(find(out, 'NetworkPolicy', 'web').spec.ingress[0].from[0]).toEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } },
+      podSelector: { matchLabels: { app: 'edge-gateway' } },
+    });
+    // The VirtualService beside the Gateway, bound to it alone, to the service by its full name.
+    const vs = find(out, 'VirtualService', 'public');
+    expect(vs.metadata.namespace).toBe('edge');
+    expect(vs.spec).toEqual({
+      gateways: ['edge'], hosts: ['*'],
+      http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'web.production.svc.cluster.local', port: { number: 80 } } }] }],
+    });
+  });
+
+  test('routes naming one VirtualService share it in the order added; a path prefix admits its paths', () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    const api = new MeshService(chart, 'api', { image: 'img' });
+    const gateway = new EdgeGateway(chart, 'edge', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['a.example.com'] }] });
+    const apiRoute = gateway.route(api, { pathPrefix: '/api/', subset: api.subset, timeout: Duration.seconds(3) });
+    gateway.route(web);
+    const out = synth(app);
+    const vs = find(out, 'VirtualService', 'edge');
+    expect(vs.spec.http).toEqual([
+      { match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api', subset: api.subset, port: { number: 80 } } }], timeout: '3s' },
+      { route: [{ destination: { host: 'web', port: { number: 80 } } }] },
+    ]);
+    expect(apiRoute.node.defaultChild).toBe(ApiObject.of(apiRoute));
+    expect(gatewayRoutesOf(api).map((r) => r.paths)).toEqual([['/api/*']]);
+    expect(gatewayRoutesOf(web).map((r) => r.paths)).toEqual([undefined]);
+    expect(find(out, 'AuthorizationPolicy', 'api-policy').spec.rules[0].to).toEqual([{ operation: { paths: ['/api/*'] } }]);
+  });
+});
+
+test("a route's default hosts are its gateway's servers' hosts, once each, without the namespace a server may name", () => {
+  const { app, chart } = meshChart();
+  const web = new MeshService(chart, 'web', { image: 'img' });
+  const gateway = new EdgeGateway(chart, 'edge', { servers: [
+    { port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['production/a.example.com', 'b.example.com'] },
+    { port: { number: 8081, name: 'http-2', protocol: 'HTTP' }, hosts: ['b.example.com'] },
+  ] });
+  expect(gateway.route(web).hosts).toEqual(['a.example.com', 'b.example.com']);
+  expect(find(synth(app), 'VirtualService', 'edge').spec.hosts).toEqual(['a.example.com', 'b.example.com']);
+});
+
+describe('EdgeGateway.route flows', () => {
+  test("a route means a client outside reaches the service on the server's port, host and the route's first path", () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    const gateway = new EdgeGateway(chart, 'edge', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*.example.com'] }] });
+    gateway.route(web, { match: [{ uri: StringMatch.exact('/login'), method: 'POST' }] });
+    const flows = chart.intendedFlows().filter((f) => f.constructPath === 'test/edge/route-web');
+    expect(flows).toEqual([expect.objectContaining({
+      source: { external: true }, host: 'www.example.com', port: 8080, protocol: 'HTTP', method: 'POST', path: '/login', expect: 'allow',
+    })]);
+    // Synth evaluates it over the manifests: the gateway, its VirtualService, the service's policies.
+    expect(() => synth(app)).not.toThrow();
+  });
+
+  test('a route the gateway cannot deliver fails synth on the route (MESH600): an HTTP server that redirects to HTTPS', () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    const gateway = new EdgeGateway(chart, 'edge', {
+      servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['a.example.com'], tls: GatewayTls.httpsRedirect() }],
+    });
+    gateway.route(web);
+    expect(synthError(app)).toMatch(/\[test\/edge\/route-web\] .*a client reaches web through edge: GET http:\/\/a\.example\.com:8080\/.*\[MESH600\]/);
+  });
+
+  test("no flow for a gateway on the user's own pods, which the platform does not describe, or for a match on headers", () => {
+    const { chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    const servers = [{ port: { number: 8080, name: 'http', protocol: 'HTTP' as const }, hosts: ['a.example.com'] }];
+    new EdgeGateway(chart, 'own', { servers, selector: { app: 'own' }, workload: { namespace: 'own' } }).route(web);
+    new EdgeGateway(chart, 'edge', { servers }).route(web, { match: [{ headers: { 'x-canary': StringMatch.exact('1') } }] });
+    expect(chart.intendedFlows().filter((f) => f.constructPath.includes('route-web'))).toEqual([]);
+  });
+});
+
+describe('EdgeGateway.route bad input', () => {
+  test('a target with no HTTP port, a port the target lacks, a prefix and matches, other hosts in one VirtualService', () => {
+    const { app, chart } = meshChart();
+    const gateway = new EdgeGateway(chart, 'gw', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
+    const db = new MeshService(chart, 'db', { image: 'img', ports: [{ port: 5432, protocol: 'tcp' }] });
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    gateway.route(web, { port: 8443 });
+    gateway.route(db, { pathPrefix: '/db/' });
+    gateway.route(web, { pathPrefix: '/x/', match: [{ uri: StringMatch.exact('/old') }] });
+    gateway.route(web, { pathPrefix: '/static', hosts: ['a.example.com'] });
+    gateway.route(web, { match: [] });
+    const err = synthError(app);
+    expect(err).toMatch(/\[test\/gw\/route-web\] port: 8443 is not a port of test\/web \[MESH030\]/);
+    expect(err).toMatch(/\[test\/gw\/route-db\] service: test\/db has no HTTP port \[MESH030\]/);
+    expect(err).toMatch(/\[test\/gw\/route-web-2\] pathPrefix: give a path prefix or full matches, not both \[MESH630\]/);
+    expect(err).toMatch(/\[test\/gw\/route-web-3\] pathPrefix: '\/static' must be '\/' or a path ending in '\/' \(web\); match other prefixes with `match` \[MESH630\]/);
+    expect(err).toMatch(/\[test\/gw\/route-web-3\] hosts: \[a.example.com\] are not the hosts of VirtualService 'gw' \(\[\*\], opened by test\/gw\/route-web\)/);
+    expect(err).toMatch(/\[test\/gw\/route-web-4\] match: give at least one match, or a pathPrefix \[MESH017\]/);
+  });
+});
+
+test("a service routed through a mesh gateway under '*' fails synth: its VirtualService is also the mesh's", () => {
+  const { app, chart } = meshChart();
+  const gateway = new MeshGateway(chart, 'gw', { pods: { namespace: 'service-mesh', serviceAccount: 'mesh-gateway', labels: { istio: 'mesh-gateway' } },
+    tierNamespaces: ['production'] });
+  gateway.route(new MeshService(chart, 'web', { image: 'img' }), { hosts: ['*'] });
+  expect(synthError(app)).toMatch(
+    /\[test\/web\] host '\*' \(bound by test\/gw\/route-web\) is invalid on the mesh gateway; serve it with EdgeGateway.route, bound to the gateway only \[MESH507\]/);
 });

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { EdgeAuthentication, IngressGateway, MeshPlatform, MeshService } from '../../../src';
+import { EdgeAuthentication, IngressGateway, MeshPlatform, MeshService, StringMatch } from '../../../src';
+import { gatewayRoutesOf } from '../../../src/views/edge/gateway-route';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const GW = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
@@ -107,7 +108,7 @@ describe('IngressGateway', () => {
     const { app, chart } = meshChart();
     const web = new MeshService(chart, 'web', { image: 'web:1' });
     new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web, { pathPrefix: prefix });
-    expect(synthError(app)).toMatch(/\[test\/shop\] routes\[0\]\.pathPrefix: .*\[MESH630\]/);
+    expect(synthError(app)).toMatch(/\[test\/shop\/route-web\] pathPrefix: .*\[MESH630\]/);
   });
 
   test('the same prefix routed twice fails synth (MESH630)', () => {
@@ -117,6 +118,33 @@ describe('IngressGateway', () => {
     gw.route(web);
     gw.route(web, { pathPrefix: '/' });
     expect(synthError(app)).toMatch(/routes\[1\]\.pathPrefix: '\/' is routed twice.*\[MESH630\]/);
+  });
+
+  test("a route's port and subset reach its destination; the route is a construct under the gateway, listed with the service's", () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'web:1', ports: [{ port: 8080 }, { port: 9090, name: 'http-admin' }] });
+    const gw = new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+    const admin = gw.route(web, { pathPrefix: '/admin/', port: 9090, subset: web.subset });
+    const root = gw.route(web);
+    const vs = find(synth(app), 'VirtualService', 'shop');
+    expect(vs.spec.http.map((h: any) => h.route[0].destination)).toEqual([
+      { host: 'web.production.svc.cluster.local', subset: web.subset, port: { number: 9090 } },
+      { host: 'web.production.svc.cluster.local', port: { number: 8080 } },
+    ]);
+    expect([admin.node.scope, admin.node.id, root.node.id]).toEqual([gw, 'route-web', 'route-web-2']);
+    expect(gw.routes).toEqual([admin, root]);
+    expect(gatewayRoutesOf(web).map((r) => r.paths)).toEqual([['/admin/*'], undefined]);
+  });
+
+  test("full matches, hosts and a VirtualService name are an EdgeGateway's: each fails synth naming it (MESH630)", () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    const gw = new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+    gw.route(web, { match: [{ uri: StringMatch.exact('/x') }], hosts: ['shop.example.com'], virtualServiceName: 'web' });
+    const err = synthError(app);
+    expect(err).toMatch(/\[test\/shop\/route-web\] match: an IngressGateway routes by path prefix, longest first.*\[MESH630\]/);
+    expect(err).toMatch(/\[test\/shop\/route-web\] hosts: an IngressGateway's one VirtualService serves every public host.*\[MESH630\]/);
+    expect(err).toMatch(/\[test\/shop\/route-web\] virtualServiceName: an IngressGateway's routes are in its one VirtualService.*\[MESH630\]/);
   });
 
   test('no route, no VirtualService', () => {

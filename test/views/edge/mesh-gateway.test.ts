@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { MeshGateway, MeshService } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -53,9 +54,12 @@ describe('MeshGateway', () => {
     const { app, chart } = meshChart();
     const gw = new MeshGateway(chart, 'gw', { pods: PODS, tierNamespaces: ['production'] });
     const svc = new MeshService(chart, 'order-service', { image: 'img' });
-    gw.bind(svc);
+    const route = gw.route(svc, { hosts: ['orders.example.internal'] });
     const out = synth(app);
     expect(find(out, 'VirtualService', 'order-service').spec.gateways).toEqual(['mesh', 'production/gw']);
+    expect(find(out, 'VirtualService', 'order-service').spec.hosts).toEqual(['order-service', 'orders.example.internal']);
+    expect(out.filter((m) => m.kind === 'VirtualService')).toHaveLength(1);
+    expect([route.paths, route.hosts]).toEqual([undefined, ['orders.example.internal']]);
     const principals = find(out, 'AuthorizationPolicy', 'order-service-policy').spec.rules.flatMap((r: any) => r.from?.[0].source.principals ?? []);
     expect(principals).toEqual(['cluster.local/ns/service-mesh/sa/mesh-gateway']);
     const peers = find(out, 'NetworkPolicy', 'order-service').spec.ingress.flatMap((r: any) => r.from ?? []);
@@ -63,6 +67,31 @@ describe('MeshGateway', () => {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'service-mesh' } },
       podSelector: { matchLabels: { istio: 'mesh-gateway' } },
     });
+  });
+
+  test('a service routed through two mesh gateways still has one VirtualService, bound to both', () => {
+    const { app, chart } = meshChart();
+    const api = new MeshService(chart, 'api-gateway', { image: 'api:1' });
+    const a = new MeshGateway(chart, 'a', { pods: PODS, tierNamespaces: ['production'] });
+    const b = new MeshGateway(chart, 'b', { namespace: 'edge', pods: { ...PODS, labels: { istio: 'mesh-gateway-b' } }, tierNamespaces: ['production'] });
+    b.route(api, { hosts: ['b.example.internal'] });
+    a.route(api, { hosts: ['a.example.internal'] });
+    const vs = find(synth(app), 'VirtualService', 'api-gateway');
+    expect(vs.spec.gateways).toEqual(['mesh', 'edge/b', 'production/a']);
+    expect(vs.spec.hosts).toEqual(['api-gateway', 'a.example.internal', 'b.example.internal']);
+  });
+
+  test("the options that shape a route are the service's own on a mesh gateway: each fails synth naming it (MESH630)", () => {
+    const { app, chart } = meshChart();
+    const gw = new MeshGateway(chart, 'gw', { pods: PODS, tierNamespaces: ['production'] });
+    const svc = new MeshService(chart, 'order-service', { image: 'img' });
+    gw.route(svc, { pathPrefix: '/', hosts: [] });
+    gw.route(svc, { pathPrefix: '/api/', port: 8080, subset: 'v1', timeout: Duration.seconds(1), virtualServiceName: 'x' });
+    const err = synthError(app);
+    for (const field of ['pathPrefix', 'port', 'subset', 'timeout', 'virtualServiceName']) {
+      expect(err).toMatch(new RegExp(`\\[test/gw/route-order-service-2\\] ${field}: a MeshGateway serves the service's own VirtualService.*\\[MESH630\\]`));
+    }
+    expect(err).not.toMatch(/\[test\/gw\/route-order-service\]/);
   });
 
   test('bad names fail synth', () => {

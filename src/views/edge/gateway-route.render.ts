@@ -1,0 +1,79 @@
+/**
+ * The VirtualService of an `EdgeGateway`'s routes: bound to the gateway only, one HTTP route per
+ * `route()` call, in order, each to one service (and port, subset).
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService
+ */
+import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp } from '../../../imports/networking.istio.io';
+import { HTTP_PROTOCOLS } from '../../core/ports';
+import { toIstioDuration } from '../../core/duration';
+import type { IMeshService } from '../../graph/mesh-service-props';
+import type { HttpMatchOptions } from '../../graph/traffic/http-route';
+import { portOf, renderMatch } from '../../graph/traffic/http-route.render';
+
+/** One route, as the VirtualService reads it (a `GatewayRoute` is one). */
+export interface GatewayRouteSource {
+  /** The service requests go to. */
+  readonly service: IMeshService;
+  /** The path prefix, when the route has no full matches. */
+  readonly pathPrefix?: string;
+  /** The full matches. */
+  readonly match?: readonly HttpMatchOptions[];
+  /** The port. */
+  readonly port?: number;
+  /** The subset. */
+  readonly subset?: string;
+  /** The timeout. */
+  readonly timeout?: Duration;
+}
+
+/**
+ * An `EdgeGateway`'s VirtualService as it reads it: the gateway passes what it keeps (this module
+ * does not import it, so that no import goes in a circle).
+ */
+export interface GatewayVirtualServiceSource {
+  /** The VirtualService's namespace. */
+  readonly namespace: string;
+  /** The gateway the routes are bound to. */
+  readonly gateway: { readonly name: string; readonly namespace: string };
+  /** The hosts served. */
+  readonly hosts: readonly string[];
+  /** The routes, tried in order. */
+  readonly routes: readonly GatewayRouteSource[];
+}
+
+/**
+ * Adds the VirtualService under `scope` with id `id`, its spec rendered at synth from `source()`
+ * (the routes added after it count). The generated type writes Istio's field names and order.
+ */
+export function addGatewayVirtualService(
+  scope: Construct, id: string, metadata: ApiObjectMetadata, source: () => GatewayVirtualServiceSource,
+): ApiObject {
+  return new VirtualService(scope, id, { metadata, spec: Lazy.any({ produce: () => renderGatewayVirtualServiceSpec(source()) }) });
+}
+
+/** The VirtualService spec of an `EdgeGateway`'s routes. */
+export function renderGatewayVirtualServiceSpec(s: GatewayVirtualServiceSource): VirtualServiceSpec {
+  const g = s.gateway;
+  return {
+    hosts: [...s.hosts],
+    // A gateway in the VirtualService's namespace is named alone, as Istio's samples do.
+    gateways: [g.namespace === s.namespace ? g.name : `${g.namespace}/${g.name}`],
+    http: s.routes.map((r) => renderGatewayRoute(s.namespace, r)),
+  };
+}
+
+/** One route of a gateway-only VirtualService: to one service (and port, subset), with its own timeout. */
+function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualServiceSpecHttp {
+  const target = r.service;
+  const port = r.port ?? target.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
+  const host = target.namespace === namespace ? target.name : `${target.name}.${target.namespace}.svc.cluster.local`;
+  const match = r.match ? r.match.map(renderMatch) : r.pathPrefix && r.pathPrefix !== '/' ? [{ uri: { prefix: r.pathPrefix } }] : undefined;
+  return {
+    match,
+    route: [{ destination: { host, subset: r.subset, port: portOf(port) } }],
+    timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,
+  };
+}

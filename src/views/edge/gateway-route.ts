@@ -1,0 +1,242 @@
+/**
+ * One route of a gateway to a service, the one way every gateway construct routes
+ * ({@link EdgeGateway.route}, {@link IngressGateway.route}, {@link MeshGateway.route}), and the
+ * one place that lists a service's gateway routes and the paths they admit ({@link gatewayRoutesOf}).
+ */
+import { Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { Codes } from '../../core/codes';
+import { formatProblem } from '../../core/errors';
+import { HTTP_PROTOCOLS } from '../../core/ports';
+import type { IntendedFlow } from '../../core/flow';
+import type { ITieredService } from '../../graph/mesh-service-props';
+import { ServiceSecurity } from '../../graph/security/service-security';
+import type { HttpMatchOptions } from '../../graph/traffic/http-route';
+import { httpRouteProblems } from '../../graph/traffic/route-checks';
+import { addProblems } from '../../private/construct-problems';
+
+/**
+ * Options of a gateway's route to a service, the same for every gateway; a gateway that cannot
+ * honour one fails synth naming it (MESH630).
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+ */
+export interface GatewayRouteOptions {
+  /**
+   * The requests routed: those whose path starts with this prefix, `/` or a path ending in `/`
+   * (`/api/`). Not with `match`.
+   * @default '/' - every request (on an `IngressGateway`, every request no longer prefix takes)
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
+   */
+  readonly pathPrefix?: string;
+  /**
+   * The requests routed, as full HTTP matches (uri, method, headers, ...), any of which matches;
+   * not with `pathPrefix`. An `EdgeGateway`'s routes only: an `IngressGateway` routes by path
+   * prefix, longest first, and a `MeshGateway` by the service's own routes.
+   * @default - the path prefix
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
+   */
+  readonly match?: HttpMatchOptions[];
+  /**
+   * The service port requests go to. Not on a `MeshGateway`, where the service's own routes apply.
+   * @default - the service's first HTTP port
+   */
+  readonly port?: number;
+  /**
+   * The subset of the service requests go to. A gateway-only VirtualService is not the service's:
+   * the service's own routes (its versions' weights) do not apply at the gateway, so without a
+   * subset every endpoint of the service takes requests (MESH135). Not on a `MeshGateway`.
+   * @default - none: every endpoint
+   */
+  readonly subset?: string;
+  /**
+   * How long the gateway waits for the service. Not on a `MeshGateway`, where the service's own
+   * route timeout applies.
+   * @default - on an `IngressGateway`, the service's own route timeout (its tier's or its own);
+   * elsewhere none
+   */
+  readonly timeout?: Duration;
+  /**
+   * The hosts routed, where the gateway serves several. On an `EdgeGateway`, the hosts of its
+   * route's VirtualService (`*` allowed); on a `MeshGateway`, hosts the service's own VirtualService
+   * answers for as well as its own. Not on an `IngressGateway`, whose one VirtualService serves
+   * every public host.
+   * @default - an `EdgeGateway`'s: every host of its servers; a `MeshGateway`'s: the service's own host
+   */
+  readonly hosts?: string[];
+  /**
+   * The VirtualService the route goes in, on an `EdgeGateway`: routes naming one VirtualService
+   * share it and its hosts, in the order they were added.
+   * @default - the gateway's name
+   */
+  readonly virtualServiceName?: string;
+}
+
+/** What a {@link GatewayRoute} is created with, worked out by its gateway. @internal */
+export interface GatewayRouteProps {
+  /** The gateway, `namespace/name`. */
+  readonly gatewayRef: string;
+  /** The service requests go to. */
+  readonly service: ITieredService;
+  /** The options as given. */
+  readonly options: GatewayRouteOptions;
+  /** The hosts routed, the gateway's defaults worked out. */
+  readonly hosts: readonly string[];
+  /** The VirtualService the route is in. */
+  readonly virtualServiceName: string;
+  /** The options this gateway cannot honour, each with why (MESH630 when given). */
+  readonly unsupported: Partial<Record<keyof GatewayRouteOptions, string>>;
+}
+
+const registry = new WeakMap<IConstruct, GatewayRoute[]>();
+
+/**
+ * The gateway routes to `service`, in the order they were added, whatever the gateway: the one
+ * place that lists them, with the paths each admits (`GatewayRoute.paths`).
+ * @internal
+ */
+export function gatewayRoutesOf(service: IConstruct): readonly GatewayRoute[] {
+  return [...(registry.get(service) ?? [])];
+}
+
+const PREFIX = /^\/([A-Za-z0-9._~!$&'()*+,;=:@%-]+\/)*$/;
+
+/**
+ * A route of a gateway to a service, as a gateway's `route()` returns it: the construct under the
+ * gateway that warnings about it are acknowledged on (`Warnings.of(route)`). On an `EdgeGateway`
+ * the route that opens a VirtualService holds it (`node.defaultChild`).
+ */
+export class GatewayRoute extends Construct {
+  /** The gateway, `namespace/name`. */
+  public readonly gatewayRef: string;
+  /** The service requests go to. */
+  public readonly service: ITieredService;
+  /** The path prefix; undefined when the route has full matches. */
+  public readonly pathPrefix?: string;
+  /** The full matches, when given. */
+  public readonly match?: readonly HttpMatchOptions[];
+  /** The service port, when given. */
+  public readonly port?: number;
+  /** The subset, when given. */
+  public readonly subset?: string;
+  /** The timeout, when given. */
+  public readonly timeout?: Duration;
+  /** The hosts routed. */
+  public readonly hosts: readonly string[];
+  /** The VirtualService the route is in. */
+  public readonly virtualServiceName: string;
+  /**
+   * The paths the service admits the gateway on for this route, as AuthorizationPolicy paths:
+   * exact paths as they are, prefixes with a trailing `*`; undefined for every path (the `/`
+   * prefix, a regex or a match without a uri).
+   */
+  public readonly paths?: readonly string[];
+
+  /** @internal Created by a gateway's `route()`, which lists it with the gateway's routes. */
+  public constructor(scope: Construct, id: string, props: GatewayRouteProps) {
+    super(scope, id);
+    const o = props.options;
+    this.gatewayRef = props.gatewayRef;
+    this.service = props.service;
+    this.match = o.match ? Object.freeze([...o.match]) : undefined;
+    this.pathPrefix = o.match ? o.pathPrefix : o.pathPrefix ?? '/';
+    this.port = o.port;
+    this.subset = o.subset;
+    this.timeout = o.timeout;
+    this.hosts = Object.freeze([...props.hosts]);
+    this.virtualServiceName = props.virtualServiceName;
+    this.paths = admittedPaths(this.pathPrefix, this.match);
+    const listed = registry.get(props.service);
+    if (listed) listed.push(this);
+    else registry.set(props.service, [this]);
+    const given = { ...o };
+    addProblems(this, () => this.problems(given, props.unsupported));
+  }
+
+  private problems(given: GatewayRouteOptions, unsupported: GatewayRouteProps['unsupported']): string[] {
+    const out: string[] = [];
+    for (const [field, why] of Object.entries(unsupported)) {
+      const value = given[field as keyof GatewayRouteOptions];
+      // '/' is every path, which a gateway that takes no prefix routes anyway.
+      if (why && value !== undefined && !(field === 'pathPrefix' && value === '/')) {
+        out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, `${field}: ${why}`));
+      }
+    }
+    if (this.match && this.pathPrefix !== undefined) {
+      out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, 'pathPrefix: give a path prefix or full matches, not both'));
+    }
+    if (this.pathPrefix !== undefined && !PREFIX.test(this.pathPrefix)) {
+      out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID,
+        `pathPrefix: '${this.pathPrefix}' must be '/' or a path ending in '/' (${this.service.name}); match other prefixes with \`match\``));
+    }
+    if (this.match?.length === 0) out.push(formatProblem(Codes.INVALID_MATCH, 'match: give at least one match, or a pathPrefix'));
+    else if (this.match) out.push(...httpRouteProblems('route', { match: [...this.match], destinations: [{ subset: this.subset ?? '' }] }));
+    const ports = this.service.ports;
+    if (!ports.some((p) => HTTP_PROTOCOLS.includes(p.protocol))) {
+      const code = ports.length === 0 ? Codes.NO_SERVICE : Codes.ROUTE_PROTOCOL_MISMATCH;
+      out.push(formatProblem(code, `service: ${this.service.node.path} has no HTTP port`));
+    }
+    if (this.port !== undefined && !ports.some((p) => p.port === this.port)) {
+      out.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `port: ${this.port} is not a port of ${this.service.node.path}`));
+    }
+    return out;
+  }
+}
+
+/**
+ * The paths a route admits the gateway on: exact paths as they are, prefixes with a trailing `*`;
+ * undefined (every path) for the `/` prefix, a regex or a match without a uri.
+ */
+function admittedPaths(pathPrefix: string | undefined, match: readonly HttpMatchOptions[] | undefined): string[] | undefined {
+  if (!match) return pathPrefix === undefined || pathPrefix === '/' ? undefined : [`${pathPrefix}*`];
+  const paths = match.map((m) => (m.uri?.kind === 'exact' ? m.uri.value : m.uri?.kind === 'prefix' ? `${m.uri.value}*` : undefined));
+  return paths.includes(undefined) || paths.length === 0 ? undefined : (paths as string[]);
+}
+
+/** A gateway's server as the flows of its routes read it. */
+interface FlowServer {
+  readonly port: { readonly number: number; readonly protocol: string };
+  readonly hosts: readonly string[];
+}
+
+/**
+ * The flow a gateway route means, from outside the cluster: a client addresses a host the route
+ * serves (a wildcard's first name under it), on the port of the server that serves it (as the flow
+ * check matches a Gateway server: src/validate/flow/evaluate.ts, external), with the route's first plain match (its uri
+ * and method; a match on headers or other fields is not stated), signed in where an end-user rule
+ * guards the path. None where no server serves the host over HTTP or HTTPS.
+ */
+export function gatewayRouteFlow(
+  route: GatewayRoute, servers: readonly FlowServer[], gatewayName: string,
+): IntendedFlow | undefined {
+  const host = concreteHost(route.hosts[0]);
+  if (!host) return undefined;
+  const server = servers.find((s) => (s.port.protocol === 'HTTP' || s.port.protocol === 'HTTPS')
+    && s.hosts.some((h) => hostCovers(h.slice(h.indexOf('/') + 1), host)));
+  const m = route.match ? route.match[0] : undefined;
+  if (!server || (m && Object.entries(m).some(([k, v]) => v !== undefined && k !== 'uri' && k !== 'method'))) return undefined;
+  const uri = m?.uri;
+  if (uri?.kind === 'regex') return undefined;
+  const prefix = route.pathPrefix ?? '/';
+  const path = uri ? uri.value : prefix === '/' ? '/' : `${prefix}x`;
+  const protocol = server.port.protocol as 'HTTP' | 'HTTPS';
+  const port = server.port.number;
+  const principal = ServiceSecurity.of(route.service).endUserPrincipalFor(path);
+  return {
+    source: { external: true }, host, port, protocol, method: m?.method ?? 'GET', path, requestPrincipal: principal,
+    expect: 'allow', constructPath: route.node.path,
+    description: `a client reaches ${route.service.name} through ${gatewayName}: ${m?.method ?? 'GET'} ${protocol.toLowerCase()}://${host}:${port}${path}`
+      + (principal ? ' signed in' : ''),
+  };
+}
+
+/** A name a client may address under `host`: itself, `www.<domain>` for `*.<domain>`, none for `*`. */
+function concreteHost(host: string | undefined): string | undefined {
+  if (!host || host === '*') return undefined;
+  return host.startsWith('*.') ? `www.${host.slice(2)}` : host;
+}
+
+/** Whether a Gateway server's host (`*`, `*.example.com`, `a.example.com`) takes `host`. */
+function hostCovers(serverHost: string, host: string): boolean {
+  return serverHost === '*' || serverHost === host || (serverHost.startsWith('*.') && host.endsWith(serverHost.slice(1)));
+}
