@@ -47,6 +47,7 @@ export const WARNING_CODES = [
   Codes.RATE_LIMIT_KEY_CLIENT_HEADER,
   Codes.AUTHORIZATION_POLICY_MATCHES_NOTHING,
   Codes.ROOT_WITHOUT_SETUID,
+  Codes.EDGE_AUTH_ROUTE_UNGUARDED,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */
