@@ -48,6 +48,7 @@ export const WARNING_CODES = [
   Codes.AUTHORIZATION_POLICY_MATCHES_NOTHING,
   Codes.ROOT_WITHOUT_SETUID,
   Codes.EDGE_AUTH_ROUTE_UNGUARDED,
+  Codes.RULE_CALLER_CANNOT_REACH,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

@@ -15,6 +15,7 @@ import { analyzerFqdn } from '../model/hosts';
 import { dict, list } from '../values';
 import { methodsReachingRules, operationMethods, reaching, RuleMethods } from './rule-methods';
 import { admitsSidecarClients, gatewayIdentities } from './rule-sources';
+import { egressRefusing, workloadsByIdentity } from './unreachable-callers';
 
 /** Methods a retry may apply twice: RFC 9110 §9.2.2 makes GET, HEAD, PUT, DELETE, OPTIONS and TRACE idempotent. */
 const NON_IDEMPOTENT = new Set(['POST', 'PATCH', '*']);
@@ -126,8 +127,7 @@ function callsOf(index: AnalysisView): Grants {
   const granted = new Map<Manifest, Set<string>>();
   const meshGranted = new Map<Manifest, Set<string>>();
   const gateways = gatewayIdentities(index);
-  const byIdentity = new Map<string, Workload[]>();
-  for (const w of index.workloads) push(byIdentity, `${w.namespace}/${w.serviceAccount}`, w);
+  const byIdentity = workloadsByIdentity(index);
   const calls: Call[] = [];
   for (const ap of index.ofKind('AuthorizationPolicy')) {
     if ((ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
@@ -156,7 +156,8 @@ function callsOf(index: AnalysisView): Grants {
           const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(p));
           if (!m) continue;
           for (const caller of byIdentity.get(`${m[1]}/${m[2]}`) ?? []) {
-            for (const callee of httpCallees) calls.push({ caller, callee, methods });
+            // A caller whose own egress never reaches the callee makes no call (unreachable-callers.ts, MESH218).
+            for (const callee of httpCallees) if (!egressRefusing(index, caller, callee)) calls.push({ caller, callee, methods });
           }
         }
       }
