@@ -1,7 +1,8 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { pathsOverlap, withCollectionPaths } from '../../core/authorization';
 import type { HttpMethod } from '../../core/http';
+import { ASYNCHRONOUS_CALLERS_ANNOTATION } from '../../core/labels';
 import { Principal } from '../../core/principal';
 import { isMeshChart } from '../brands';
 import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../interfaces';
@@ -148,6 +149,9 @@ export class ServiceSecurity extends Construct {
       action: 'ALLOW',
       rules: this.rules.map(resolveRule),
     }));
+    // Callers whose every call here is fire-and-forget, for the retry analysis over the manifests (validate/analysis/retry-chain.ts).
+    this.authorizationPolicy.metadata.addAnnotation(ASYNCHRONOUS_CALLERS_ANNOTATION,
+      Lazy.any({ produce: () => this.asynchronousCallers() }) as unknown as string);
     this.networkPolicy = addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => renderServiceNetworkPolicy(servicePeers(this)));
     this.sidecar = addSidecar(this, 'Sidecar', meta(service.name), this);
     addProblems(this, () => this.problems());
@@ -354,6 +358,13 @@ export class ServiceSecurity extends Construct {
       .map((p) => (this.workloadMtls ? this.workloadMtls.modeOn(p.port) : this._mesh.defaultMode).mode);
     for (const weak of ['DISABLE', 'PERMISSIVE'] as const) if (modes.includes(weak)) return weak;
     return 'STRICT';
+  }
+
+  /** The principals of the callers whose every call to this service is asynchronous, comma-separated; undefined if none. */
+  private asynchronousCallers(): string | undefined {
+    const sync = new Set(this.inboundCalls.filter((c) => !c.asynchronous).map((c) => c.source));
+    const principals = [...new Set(this.inboundCalls.filter((c) => c.asynchronous && !sync.has(c.source)).map((c) => c.source.principal.toString()))];
+    return principals.length > 0 ? principals.sort().join(',') : undefined;
   }
 
   /** The calls into this service, sorted by caller. */

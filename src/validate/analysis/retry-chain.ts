@@ -5,6 +5,7 @@
  * workload B is a call A → B with M. Every lookup is by host, principal or selector.
  */
 import { Codes } from '../../core/codes';
+import { ASYNCHRONOUS_CALLERS_ANNOTATION } from '../../core/labels';
 import { HTTP_PROTOCOLS, protocolOfPortName } from '../../core/ports';
 import { RETRY_CONDITIONS_RESENDING } from '../../core/retries';
 import { Finding, finding, Manifest, refOf } from '../finding';
@@ -139,6 +140,8 @@ function callsOf(index: AnalysisView): Grants {
       if (!granted.has(callee.manifest)) granted.set(callee.manifest, new Set<string>());
       if (!meshGranted.has(callee.manifest)) meshGranted.set(callee.manifest, new Set<string>());
     }
+    // Callers whose calls here are fire-and-forget hold no response of theirs on them: no hop (core/labels.ts).
+    const asynchronous = new Set(String(ap.metadata?.annotations?.[ASYNCHRONOUS_CALLERS_ANNOTATION] ?? '').split(',').map((p) => p.trim()));
     for (const rule of list(ap.spec?.rules)) {
       const methods = new Set<string>(operationMethods(rule));
       const ops = list(rule?.to).map((t: any) => t?.operation).filter(Boolean);
@@ -152,6 +155,7 @@ function callsOf(index: AnalysisView): Grants {
       }
       for (const from of list(rule?.from)) {
         for (const p of list(from?.source?.principals)) {
+          if (asynchronous.has(String(p))) continue;
           // cluster.local/ns/<namespace>/sa/<service account>
           const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(p));
           if (!m) continue;
