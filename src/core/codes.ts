@@ -312,6 +312,8 @@ export const Codes = {
   EDGE_AUTH_ROUTE_UNGUARDED: 'MESH217',
   /** An ALLOW rule admits a workload whose own Sidecar lists no host of the workload the policy selects: the caller cannot reach it (warning). */
   RULE_CALLER_CANNOT_REACH: 'MESH218',
+  /** An ExternalService's timeout or retries where no VirtualService can carry them: several or wildcard hosts, or no HTTP port. */
+  INVALID_EXTERNAL_ROUTE: 'MESH219',
   // Releases (canary, blue/green, Flagger, rollback rules, fault injection): MESH300-MESH349.
   /** A canary phase's weight is not a whole percentage from 0 to 100. */
   CANARY_WEIGHT_OUT_OF_RANGE: 'MESH300',
