@@ -306,7 +306,10 @@ export const Codes = {
   ROUTE_WITHOUT_DESTINATION: 'MESH214',
   /** A container running as root with every capability dropped and neither SETUID nor SETGID added (warning). */
   ROOT_WITHOUT_SETUID: 'MESH215',
-  /** An EdgeAuthentication whose paths cover no path a gateway routes to its service (or no gateway routes to it): the routes admit requests without a token. */
+  /**
+   * An EdgeAuthentication whose paths cover no path a gateway routes to its service (or no gateway routes
+   * to it): the routes admit requests without a token.
+   */
   EDGE_AUTH_GUARDS_NO_ROUTE: 'MESH216',
   /** A path a gateway routes to a service that an EdgeAuthentication guards on other paths, left open to requests without a token (warning). */
   EDGE_AUTH_ROUTE_UNGUARDED: 'MESH217',

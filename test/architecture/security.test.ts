@@ -1,7 +1,8 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  AuthorizationAction, EdgeAuthentication, IngressGateway, MeshAuthorizationPolicy, MeshSecurity, MeshService, MtlsMode, MtlsPolicy, Principal, ServiceSecurity,
+  AuthorizationAction, EdgeAuthentication, IngressGateway, MeshAuthorizationPolicy, MeshSecurity, MeshService, MtlsMode, MtlsPolicy, Principal,
+  ServiceSecurity,
 } from '../../src';
 import { find, meshChart, synth } from '../util';
 
