@@ -65,3 +65,23 @@ export function withCollectionPaths(paths: readonly string[]): string[] {
   }
   return out;
 }
+
+/**
+ * Whether two ALLOW-rule path patterns can match one request path. Istio's path match is exact,
+ * a prefix `p*`, a suffix `*s` or presence `*` (security/authorization `StringMatch`,
+ * pilot/pkg/security/authz/matcher `StringMatcherWithPrefix`); a suffix is taken to overlap any
+ * prefix, which can only make a guard count where it might not.
+ */
+export function pathsOverlap(a: string, b: string): boolean {
+  if (a === '*' || b === '*' || a === b) return true;
+  const kind = (p: string) => (p.endsWith('*') ? 'prefix' : p.startsWith('*') ? 'suffix' : 'exact');
+  const [ka, kb] = [kind(a), kind(b)];
+  if (ka === 'suffix' || kb === 'suffix') {
+    if (ka === 'exact') return a.endsWith(b.slice(1));
+    if (kb === 'exact') return b.endsWith(a.slice(1));
+    return ka !== kb || a.endsWith(b.slice(1)) || b.endsWith(a.slice(1));
+  }
+  if (ka === 'prefix' && kb === 'prefix') return a.startsWith(b.slice(0, -1)) || b.startsWith(a.slice(0, -1));
+  if (ka === 'prefix') return b.startsWith(a.slice(0, -1));
+  return a.startsWith(b.slice(0, -1));
+}

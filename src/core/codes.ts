@@ -306,6 +306,17 @@ export const Codes = {
   ROUTE_WITHOUT_DESTINATION: 'MESH214',
   /** A container running as root with every capability dropped and neither SETUID nor SETGID added (warning). */
   ROOT_WITHOUT_SETUID: 'MESH215',
+  /**
+   * An EdgeAuthentication whose paths cover no path a gateway routes to its service (or no gateway routes
+   * to it): the routes admit requests without a token.
+   */
+  EDGE_AUTH_GUARDS_NO_ROUTE: 'MESH216',
+  /** A path a gateway routes to a service that an EdgeAuthentication guards on other paths, left open to requests without a token (warning). */
+  EDGE_AUTH_ROUTE_UNGUARDED: 'MESH217',
+  /** An ALLOW rule admits a workload whose own Sidecar lists no host of the workload the policy selects: the caller cannot reach it (warning). */
+  RULE_CALLER_CANNOT_REACH: 'MESH218',
+  /** An ExternalService's timeout or retries where no VirtualService can carry them: several or wildcard hosts, or no HTTP port. */
+  INVALID_EXTERNAL_ROUTE: 'MESH219',
   // Releases (canary, blue/green, Flagger, rollback rules, fault injection): MESH300-MESH349.
   /** A canary phase's weight is not a whole percentage from 0 to 100. */
   CANARY_WEIGHT_OUT_OF_RANGE: 'MESH300',

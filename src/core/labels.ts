@@ -31,6 +31,14 @@ export const MANAGED_BY = 'cdk8s-mesh';
 export const REPLICATION_ANNOTATION = 'mesh.cdk8s.io/replication';
 
 /**
+ * The annotation on a service's ALLOW AuthorizationPolicy that lists, comma-separated, the
+ * principals of the callers whose every call to it is asynchronous (`calls(..., { asynchronous: true })`):
+ * fire-and-forget, the caller does not hold its own response for them, so the retry analysis
+ * (MESH660, MESH661) takes no hop through them. Manifests carry no other trace of it.
+ */
+export const ASYNCHRONOUS_CALLERS_ANNOTATION = 'mesh.cdk8s.io/asynchronous-callers';
+
+/**
  * The pod label that marks pods serving metrics of their own through Istio's metrics merging
  * (`metrics` of a MeshService); the ObservabilityStack's `app-metrics` PodMonitor selects it.
  */

@@ -1,10 +1,14 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Duration } from 'cdk8s';
 import {
   DestinationRule, DestinationRuleSpec, DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode,
-  ServiceEntry, ServiceEntrySpec, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
+  ServiceEntry, ServiceEntrySpec, ServiceEntrySpecLocation, ServiceEntrySpecResolution, VirtualService, VirtualServiceSpec,
 } from '../../imports/networking.istio.io';
 import type { Cidr } from '../core/cidr';
+import { toIstioDuration } from '../core/duration';
+import type { Retries } from '../core/retries';
+import { renderRetries } from './traffic/http-route.render';
 import type { ExternalPort, SimpleTlsOriginationOptions } from './interfaces';
 
 /**
@@ -88,4 +92,41 @@ export function addTlsOriginationRule(
   scope: Construct, id: string, metadata: ApiObjectMetadata, external: ExternalServiceSource, tls: SimpleTlsOriginationOptions,
 ): ApiObject {
   return new DestinationRule(scope, id, { metadata, spec: renderTlsOriginationSpec(external, tls) });
+}
+
+/** What the VirtualService of an external host reads: its host, the ports the sidecar sees HTTP on, the timeout and retries. */
+export interface ExternalRouteSource extends ExternalServiceSource {
+  /** How long a caller's sidecar waits for the host's answer. */
+  readonly timeout?: Duration;
+  /** How the caller's sidecar retries the host. */
+  readonly retries?: Retries;
+  /** @internal The ports the sidecar reads HTTP on: HTTP, HTTP2 and GRPC ports. */
+  readonly _httpPorts: readonly number[];
+}
+
+/**
+ * The spec of the VirtualService that gives calls to an external host a timeout and retries:
+ * one HTTP route per HTTP port (matched by port when there are several, so that each goes to
+ * its own port), to the host itself, which its ServiceEntry resolves.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+ * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/#manage-traffic-to-external-services
+ */
+export function renderExternalRouteSpec(external: ExternalRouteSource): VirtualServiceSpec {
+  const host = external.hosts[0];
+  const several = external._httpPorts.length > 1;
+  return {
+    hosts: [host],
+    exportTo: external._exportToList,
+    http: external._httpPorts.map((port) => ({
+      match: several ? [{ port }] : undefined,
+      route: [{ destination: { host, port: { number: port } } }],
+      timeout: external.timeout ? toIstioDuration(external.timeout) : undefined,
+      retries: renderRetries(external.retries),
+    })),
+  };
+}
+
+/** The VirtualService of an external host (timeout and retries), under `scope` (id `id`), rendered at synth. */
+export function addExternalRoute(scope: Construct, id: string, metadata: ApiObjectMetadata, external: ExternalRouteSource): ApiObject {
+  return new VirtualService(scope, id, { metadata, spec: renderExternalRouteSpec(external) });
 }

@@ -1,10 +1,12 @@
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cidr } from '../core/cidr';
+import { Retries } from '../core/retries';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { ExportTo } from '../core/export-to';
 import { integerProblems } from '../private/checks';
-import { addServiceEntry, addTlsOriginationRule } from './external-service.render';
+import { addExternalRoute, addServiceEntry, addTlsOriginationRule } from './external-service.render';
 import { EXTERNAL_SERVICE_BRAND, hasBrand, meshChartOf, setBrand } from './brands';
 import type { ExternalPort, IExternalService, IMeshChart, SimpleTlsOriginationOptions } from './interfaces';
 import { addProblems } from '../private/construct-problems';
@@ -64,6 +66,24 @@ export interface ExternalServiceProps {
    * @default - every namespace
    */
   readonly exportTo?: ExportTo;
+  /**
+   * How long a caller's sidecar waits for the host's answer: a VirtualService `<name>` for the
+   * host, one route per HTTP port. Only where the sidecar reads HTTP: an HTTP, HTTP2 or GRPC port
+   * (with `tls`, the sidecar originates TLS on it); an HTTPS or TLS port carries the application's
+   * own TLS, which Envoy cannot read, so its timeouts are the application's. Needs one host,
+   * without a wildcard (MESH219).
+   * @default - none (Istio's default: no timeout)
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+   */
+  readonly timeout?: Duration;
+  /**
+   * How a caller's sidecar retries the host, on the same VirtualService as `timeout`. A provider
+   * that charges or sends on a POST should not be retried on a condition that may resend it
+   * (`Retries.of({ retryOn: ['reset-before-request', 'connect-failure'] })`).
+   * @default - Istio's default policy (2 attempts on connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes)
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+   */
+  readonly retries?: Retries;
 }
 
 /**
@@ -95,6 +115,10 @@ export class ExternalService extends Construct implements IExternalService {
   public readonly tls?: TlsOrigination;
   /** The chart it belongs to. */
   public readonly chart: IMeshChart;
+  /** How long a caller's sidecar waits for the host's answer, if set. */
+  public readonly timeout?: Duration;
+  /** How a caller's sidecar retries the host, if set. */
+  public readonly retries?: Retries;
   private readonly exportTo?: ExportTo;
 
   public constructor(scope: Construct, id: string, props: ExternalServiceProps) {
@@ -112,6 +136,9 @@ export class ExternalService extends Construct implements IExternalService {
     const metadata = { name: this.name, namespace: this.namespace, labels: this.chart.commonLabels() };
     addServiceEntry(this, 'Resource', metadata, this);
     if (this.tls) addTlsOriginationRule(this, 'DestinationRule', metadata, this, this.tls.options);
+    this.timeout = props.timeout;
+    this.retries = props.retries;
+    if (this.timeout || this.retries) addExternalRoute(this, 'VirtualService', metadata, this);
     this.chart._registerExternal(this);
     addProblems(this, () => this.problems());
   }
@@ -126,6 +153,11 @@ export class ExternalService extends Construct implements IExternalService {
     const list = this.exportTo?.toList(this.namespace);
     if (!list) return true;
     return list.includes('*') || list.includes(namespace) || (namespace === this.namespace && list.includes('.'));
+  }
+
+  /** @internal The ports the sidecar reads HTTP on (HTTP, HTTP2, GRPC), where a VirtualService's timeout and retries apply. */
+  public get _httpPorts(): number[] {
+    return this.ports.filter((p) => ['HTTP', 'HTTP2', 'GRPC'].includes(p.protocol)).map((p) => p.number);
   }
 
   /** The port named by its number, if the service has it. */
@@ -162,6 +194,18 @@ export class ExternalService extends Construct implements IExternalService {
       numbers.add(p.number);
       names.add(p.name);
     });
+    if (this.timeout || this.retries) {
+      const route = (message: string) => out.push(formatProblem(Codes.INVALID_EXTERNAL_ROUTE, message));
+      const what = this.timeout ? 'timeout' : 'retries';
+      if (this.hosts.length !== 1 || this.hosts[0].includes('*')) {
+        route(`${what}: a VirtualService routes to one named host; give one host without a wildcard (one ExternalService per host)`);
+      }
+      if (this._httpPorts.length === 0) {
+        const ports = this.ports.map((p) => `${p.protocol} ${p.number}`).join(', ');
+        route(`${what}: no HTTP, HTTP2 or GRPC port: the sidecar reads no request on ${ports}, `
+          + 'so a route\'s timeout and retries never apply (the application\'s own TLS hides them; originate TLS with `tls` on an HTTP port)');
+      }
+    }
     if (this.tls) {
       const o = this.tls.options;
       const port = this.port(o.port);

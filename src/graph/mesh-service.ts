@@ -141,6 +141,12 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public readonly serviceType: ServiceType;
   /** The StatefulSet's options, for a stateful service. */
   public readonly stateful?: StatefulOptions;
+  /**
+   * The replicas' traffic to each other, for a stateful service of more than one replica that
+   * declares its `replication`: a call of the service to itself on every port (Sidecar egress to
+   * its own host, NetworkPolicy ingress from its own pods, an ALLOW rule for its own principal).
+   */
+  public readonly peerCall?: ServiceCall;
   /** The pod-by-pod host names of a StatefulSet behind a headless Service (`<name>-0.<name>.<namespace>.svc.cluster.local`). */
   public readonly podHostnames?: readonly string[];
 
@@ -237,6 +243,9 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
     this.chart._register(this);
     new ServiceSecurity(this, 'Security');
+    // Replicas that replicate reach each other by pod name on the service's ports (a KRaft quorum, a MongoDB
+    // replica set, a RabbitMQ cluster): declared replication is a call of the service to itself.
+    if (this.stateful?.replication?.trim() && this.replicas > 1) this.peerCall = this.callService(this, {});
     addProblems(this, () => this.problems());
   }
 

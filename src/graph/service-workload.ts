@@ -6,7 +6,7 @@
 import { Construct } from 'constructs';
 import { Labels, REPLICATION_ANNOTATION } from '../core/labels';
 import { StatefulOptions, withResourceDefaults } from '../workload/container-options';
-import { checkAdoptedHardening, labelWorkload } from '../workload/adopt';
+import { checkAdoptedHardening, confineSeccomp, labelWorkload } from '../workload/adopt';
 import { podAnnotations, sidecarLabels } from '../workload/pod-checks';
 import { EnvVarValue } from '../workload/pod-options';
 import { PodOptions } from '../workload/pod-props';
@@ -82,6 +82,7 @@ export class ServiceWorkloads {
     const o = this.owner;
     labelWorkload(a.workload, { ...sidecarLabels(o.pod.sidecar), ...o.podLabels, [Labels.VERSION]: version, [Labels.INSTANCE_VERSION]: version },
       podAnnotations({ sidecar: o.pod.sidecar }));
+    confineSeccomp(a.workload);
     checkAdoptedHardening(a.workload, a.description.automountServiceAccountToken);
     this.add(a.workload);
     return a.workload;

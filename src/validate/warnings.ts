@@ -47,6 +47,8 @@ export const WARNING_CODES = [
   Codes.RATE_LIMIT_KEY_CLIENT_HEADER,
   Codes.AUTHORIZATION_POLICY_MATCHES_NOTHING,
   Codes.ROOT_WITHOUT_SETUID,
+  Codes.EDGE_AUTH_ROUTE_UNGUARDED,
+  Codes.RULE_CALLER_CANNOT_REACH,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

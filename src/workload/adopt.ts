@@ -4,7 +4,7 @@
  * add the mesh's labels and the Istio pod settings to its pod template, and check its pods
  * like the library's (MESH208). Nothing else of it is rebuilt or changed.
  */
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
@@ -107,6 +107,23 @@ export function describeService(s: kplus.Service): AdoptedService {
 export function labelWorkload(w: kplus.Deployment | kplus.StatefulSet, labels: Record<string, string>, annotations: Record<string, string>): void {
   for (const [k, v] of Object.entries(labels)) w.podMetadata.addLabel(k, v);
   for (const [k, v] of Object.entries(annotations)) w.podMetadata.addAnnotation(k, v);
+}
+
+/**
+ * Confines `w`'s pods to the container runtime's default seccomp profile, as the library's own pods
+ * are, when its pod template sets no profile at the pod level: cdk8s-plus-27 has no field for it,
+ * and without one the runtime runs the containers Unconfined, which Pod Security "restricted"
+ * rejects (https://kubernetes.io/docs/concepts/security/pod-security-standards/, Seccomp). A
+ * container's own profile still wins over the pod's; a pod-level profile the team patches in
+ * before adoption is kept, one patched in after it replaces this one.
+ */
+export function confineSeccomp(w: kplus.Deployment | kplus.StatefulSet): void {
+  const object = ApiObject.of(w);
+  const pod = object.toJson().spec?.template?.spec;
+  if (pod?.securityContext?.seccompProfile) return;
+  object.addJsonPatch(pod?.securityContext
+    ? JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' })
+    : JsonPatch.add('/spec/template/spec/securityContext', { seccompProfile: { type: 'RuntimeDefault' } }));
 }
 
 /** Checks `w`'s rendered pods like the library's (MESH208), exceptions read from its pod template's annotations. */

@@ -22,7 +22,7 @@ export interface HardeningCheckOptions {
  * Problems with a pod spec (plain Kubernetes JSON), as hardening scanners (kube-score,
  * Polaris, Pod Security "restricted") report them, judged field by field: every container
  * runs as non-root, with a read-only root filesystem, no privilege escalation, all
- * capabilities dropped, a confining seccomp profile (when one is set) and CPU and memory
+ * capabilities dropped, a confining seccomp profile (RuntimeDefault or Localhost) and CPU and memory
  * requests and limits, unless the pod template's annotation
  * `mesh.cdk8s.io/hardening.<container>.<field>` gives the reason for that one field
  * (`...capabilities.<CAPABILITY>` for each capability added). Never privileged, never
@@ -118,8 +118,14 @@ function containerProblems(c: Record<string, any>, podCtx: Record<string, any>, 
       loosened(`capabilities.${cap}`, `securityContext.capabilities.add: ${cap} must not be added`);
     }
   }
-  if ((sc.seccompProfile ?? podCtx.seccompProfile)?.type === 'Unconfined') {
+  // Pod Security "restricted": seccompProfile.type RuntimeDefault or Localhost, on the pod or on every container;
+  // left out, the runtime runs the container Unconfined. https://kubernetes.io/docs/concepts/security/pod-security-standards/ (Seccomp (v1.19+))
+  const seccomp = (sc.seccompProfile ?? podCtx.seccompProfile)?.type;
+  if (seccomp === 'Unconfined') {
     loosened('seccompProfile', 'securityContext.seccompProfile: must not be Unconfined');
+  } else if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
+    loosened('seccompProfile', 'securityContext.seccompProfile: must be RuntimeDefault (or Localhost), on the container or the pod; '
+      + 'without it the container runs Unconfined and Pod Security "restricted" rejects the pod');
   }
   for (const r of ['cpu', 'memory']) {
     if (c.resources?.requests?.[r] === undefined) out.push(formatProblem(Codes.POD_NOT_HARDENED, `${at}.resources.requests.${r}: must be set`));

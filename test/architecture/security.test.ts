@@ -1,7 +1,8 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  AuthorizationAction, EdgeAuthentication, MeshAuthorizationPolicy, MeshSecurity, MeshService, MtlsMode, MtlsPolicy, Principal, ServiceSecurity,
+  AuthorizationAction, EdgeAuthentication, IngressGateway, MeshAuthorizationPolicy, MeshSecurity, MeshService, MtlsMode, MtlsPolicy, Principal,
+  ServiceSecurity,
 } from '../../src';
 import { find, meshChart, synth } from '../util';
 
@@ -101,6 +102,7 @@ describe('security values and policies are immutable', () => {
     const gateway = new MeshService(chart, 'api-gateway', { image: 'img' });
     const audiences = ['ec-site'];
     const rules = [{ to: [{ paths: ['/admin/*'] }] }];
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(gateway, { pathPrefix: '/api/' });
     const edge = new EdgeAuthentication(chart, 'edge', { service: gateway, issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks', audiences });
     new MeshAuthorizationPolicy(chart, 'deny-admin', { action: AuthorizationAction.deny(), rules });
     audiences.push('other');

@@ -11,5 +11,5 @@ order.calls(notification, { methods: ['POST'], paths: ['/api/notifications/*'], 
 
 // Workload- and port-level mTLS, and a rule of your own on top of the call graph.
 ServiceSecurity.of(order).setMtls(MtlsMode.strict(), { portLevelMtls: { 9090: MtlsMode.permissive() } });
-ServiceSecurity.of(order).allow({ from: [{ services: [notification] }], to: [{ methods: ['GET'], paths: ['/api/orders/{*}/status'] }] });
+ServiceSecurity.of(order).allow({ from: [{ services: [gateway] }], to: [{ methods: ['HEAD'], paths: ['/api/orders/{*}/status'] }] });
 export {};

@@ -4,7 +4,7 @@
  * theirs), the identity, the policies, the routes and the intended flows, and checks their
  * pods like its own. Synth verifies every flow (MESH600, MESH602).
  */
-import { Chart, Size } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { evaluateFlow } from '../../src/validate';
 import { MeshService, Retries, Tier } from '../../src';
@@ -25,6 +25,32 @@ function teamDeployment(scope: Chart, name: string, port = 8080) {
     containers: [{ name: 'web', image: `registry.example.com/${name}:2.0.0`, ports: [{ number: port, name: 'http' }], securityContext: hardened, resources }],
   });
 }
+
+describe('an adopted workload\'s seccomp profile (Pod Security "restricted", as every pod of the library)', () => {
+  const podOf = (out: Record<string, any>[], name: string) => find(out, 'Deployment', name).spec.template.spec;
+
+  test('cdk8s-plus-27 sets none: the adoption confines the pod to RuntimeDefault', () => {
+    const { app, chart } = meshChart();
+    const team = teamDeployment(chart, 'catalog');
+    MeshService.fromDeployment(chart, 'catalog-mesh', team);
+    const out = synth(app);
+    expect(podOf(out, 'catalog').securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+  });
+
+  test('a pod-level profile the team set before adoption is kept; one removed after it fails synth (MESH208)', () => {
+    const { app, chart } = meshChart();
+    const team = teamDeployment(chart, 'catalog');
+    ApiObject.of(team).addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'Localhost', localhostProfile: 'profiles/catalog.json' }));
+    MeshService.fromDeployment(chart, 'catalog-mesh', team);
+    expect(podOf(synth(app), 'catalog').securityContext.seccompProfile).toEqual({ type: 'Localhost', localhostProfile: 'profiles/catalog.json' });
+
+    const again = meshChart();
+    const removed = teamDeployment(again.chart, 'catalog');
+    MeshService.fromDeployment(again.chart, 'catalog-mesh', removed);
+    ApiObject.of(removed).addJsonPatch(JsonPatch.remove('/spec/template/spec/securityContext/seccompProfile'));
+    expect(synthError(again.app)).toMatch(/containers\[web\]\.securityContext\.seccompProfile: must be RuntimeDefault \(or Localhost\).*\[MESH208\]/);
+  });
+});
 
 describe('a cdk8s-plus Deployment meshed as it is', () => {
   function build() {

@@ -221,6 +221,7 @@ describe('hardening of every pod in a chart', () => {
         readOnlyRootFilesystem: false,
         allowPrivilegeEscalation: false,
         capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
       },
       resources: {
         requests: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('64Mi') },

@@ -1,7 +1,8 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { withCollectionPaths } from '../../core/authorization';
+import { pathsOverlap, withCollectionPaths } from '../../core/authorization';
 import type { HttpMethod } from '../../core/http';
+import { ASYNCHRONOUS_CALLERS_ANNOTATION } from '../../core/labels';
 import { Principal } from '../../core/principal';
 import { isMeshChart } from '../brands';
 import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../interfaces';
@@ -130,8 +131,7 @@ export class ServiceSecurity extends Construct {
   public readonly _extraIngress: { peer: NetworkPeer; ports?: NetworkPort[] }[] = [];
   private readonly gateways: GatewayAdmission[] = [];
   private readonly plaintext: PlaintextAdmission[] = [];
-  private readonly endUserPaths: string[] = [];
-  private readonly endUserRules: AuthorizationRule[] = [];
+  private readonly endUserRuleSources: (() => AuthorizationRule)[] = [];
   private readonly admissions: RemoteAdmission[] = [];
   private workloadMtls?: MtlsPolicy;
   /** The mode `setMtls` set, if it was called. */
@@ -149,6 +149,9 @@ export class ServiceSecurity extends Construct {
       action: 'ALLOW',
       rules: this.rules.map(resolveRule),
     }));
+    // Callers whose every call here is fire-and-forget, for the retry analysis over the manifests (validate/analysis/retry-chain.ts).
+    this.authorizationPolicy.metadata.addAnnotation(ASYNCHRONOUS_CALLERS_ANNOTATION,
+      Lazy.any({ produce: () => this.asynchronousCallers() }) as unknown as string);
     this.networkPolicy = addNetworkPolicy(this, 'NetworkPolicy', meta(service.name), () => renderServiceNetworkPolicy(servicePeers(this)));
     this.sidecar = addSidecar(this, 'Sidecar', meta(service.name), this);
     addProblems(this, () => this.problems());
@@ -262,8 +265,29 @@ export class ServiceSecurity extends Construct {
    * which need not be a service of the app.
    */
   public allowEndUsers(rule: AuthorizationRule): void {
-    this.endUserRules.push(rule);
-    for (const o of rule.to ?? [{ paths: ['*'] }]) this.endUserPaths.push(...(o.paths ?? ['*']));
+    this.endUserRuleSources.push(() => rule);
+  }
+
+  /** @internal An end-user rule worked out at synth (its paths the routes made by then). */
+  public _allowEndUsersLazily(produce: () => AuthorizationRule): void {
+    this.endUserRuleSources.push(produce);
+  }
+
+  /**
+   * The paths gateways route to the service, as ALLOW rules match them: an exact path as it
+   * is, a prefix as `<prefix>*`, a route of every path (a `MeshGateway` route, a route of `/`, a
+   * regex) as `/*`; sorted, each once. Empty when no gateway routes to it.
+   */
+  public get gatewayRoutedPaths(): string[] {
+    return [...new Set(this.gateways.flatMap((g) => g.paths ?? ['/*']))].sort();
+  }
+
+  private get endUserRules(): AuthorizationRule[] {
+    return this.endUserRuleSources.map((produce) => produce());
+  }
+
+  private get endUserPaths(): string[] {
+    return this.endUserRules.flatMap((r) => (r.to ?? [{ paths: ['*'] }]).flatMap((o) => o.paths ?? ['*']));
   }
 
   /**
@@ -319,7 +343,7 @@ export class ServiceSecurity extends Construct {
       this.inboundCalls.length > 0 &&
       this.admissions.length === 0 &&
       this.gateways.length === 0 &&
-      this.endUserRules.length === 0 &&
+      this.endUserRuleSources.length === 0 &&
       this.extraRules.length === 0
     );
   }
@@ -334,6 +358,13 @@ export class ServiceSecurity extends Construct {
       .map((p) => (this.workloadMtls ? this.workloadMtls.modeOn(p.port) : this._mesh.defaultMode).mode);
     for (const weak of ['DISABLE', 'PERMISSIVE'] as const) if (modes.includes(weak)) return weak;
     return 'STRICT';
+  }
+
+  /** The principals of the callers whose every call to this service is asynchronous, comma-separated; undefined if none. */
+  private asynchronousCallers(): string | undefined {
+    const sync = new Set(this.inboundCalls.filter((c) => !c.asynchronous).map((c) => c.source));
+    const principals = [...new Set(this.inboundCalls.filter((c) => c.asynchronous && !sync.has(c.source)).map((c) => c.source.principal.toString()))];
+    return principals.length > 0 ? principals.sort().join(',') : undefined;
   }
 
   /** The calls into this service, sorted by caller. */
@@ -384,13 +415,19 @@ export class ServiceSecurity extends Construct {
     const out: AuthorizationRule[] = [];
     for (const [, { source, methods, paths }] of [...grouped].sort(([a], [b]) => compare(a, b))) {
       if (!paths) {
+        // Every path guarded: a rule of notPaths ['/*'] would match nothing.
+        if (guarded.some((g) => g === '*' || g === '/*')) continue;
         const restricted = { ...(methods ? { methods } : {}), ...(guarded.length > 0 ? { notPaths: guarded } : {}) };
         const to = Object.keys(restricted).length > 0 ? [restricted] : undefined;
         out.push({ from: [source], to });
         continue;
       }
       const open = [...paths].filter((p) => !covered(p)).sort();
-      if (open.length > 0) out.push({ from: [source], to: [{ ...(methods ? { methods } : {}), paths: open }] });
+      // A guarded path inside an open one (`/api/orders/*` in `/api/*`) is cut out of it, or the gateway's rule would admit it without a token.
+      const inner = guarded.filter((g) => open.some((o) => pathsOverlap(g, o)));
+      if (open.length > 0) {
+        out.push({ from: [source], to: [{ ...(methods ? { methods } : {}), paths: open, ...(inner.length > 0 ? { notPaths: inner } : {}) }] });
+      }
     }
     return out;
   }

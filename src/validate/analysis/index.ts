@@ -9,6 +9,7 @@ import { AssumedIngressGateway } from './assumed-gateways';
 import { ClusterModel } from '../model/cluster-model';
 import { RELEASE_CHECKS } from './release';
 import { RETRY_CHAIN_CHECKS } from './retry-chain';
+import { unreachableCaller } from './unreachable-callers';
 import { STATEFUL_CHECKS } from './stateful';
 import { PRIVILEGE_CHECKS } from './privileges';
 import { ROUTING_CHECKS } from './routing';
@@ -20,8 +21,8 @@ export { AnalysisView } from './view';
 
 /** Every cross-resource check, in code order. */
 export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
-  ...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, ...WORKLOAD_CHECKS, ...STATEFUL_CHECKS, ...CONFIG_CHECKS, ...GATEWAY_CHECKS,
-  ...RELEASE_CHECKS, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS,
+  ...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, unreachableCaller, ...WORKLOAD_CHECKS, ...STATEFUL_CHECKS, ...CONFIG_CHECKS,
+  ...GATEWAY_CHECKS, ...RELEASE_CHECKS, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS,
 ]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 

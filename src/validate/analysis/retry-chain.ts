@@ -5,6 +5,7 @@
  * workload B is a call A → B with M. Every lookup is by host, principal or selector.
  */
 import { Codes } from '../../core/codes';
+import { ASYNCHRONOUS_CALLERS_ANNOTATION } from '../../core/labels';
 import { HTTP_PROTOCOLS, protocolOfPortName } from '../../core/ports';
 import { RETRY_CONDITIONS_RESENDING } from '../../core/retries';
 import { Finding, finding, Manifest, refOf } from '../finding';
@@ -15,6 +16,7 @@ import { analyzerFqdn } from '../model/hosts';
 import { dict, list } from '../values';
 import { methodsReachingRules, operationMethods, reaching, RuleMethods } from './rule-methods';
 import { admitsSidecarClients, gatewayIdentities } from './rule-sources';
+import { egressRefusing, workloadsByIdentity } from './unreachable-callers';
 
 /** Methods a retry may apply twice: RFC 9110 §9.2.2 makes GET, HEAD, PUT, DELETE, OPTIONS and TRACE idempotent. */
 const NON_IDEMPOTENT = new Set(['POST', 'PATCH', '*']);
@@ -126,8 +128,7 @@ function callsOf(index: AnalysisView): Grants {
   const granted = new Map<Manifest, Set<string>>();
   const meshGranted = new Map<Manifest, Set<string>>();
   const gateways = gatewayIdentities(index);
-  const byIdentity = new Map<string, Workload[]>();
-  for (const w of index.workloads) push(byIdentity, `${w.namespace}/${w.serviceAccount}`, w);
+  const byIdentity = workloadsByIdentity(index);
   const calls: Call[] = [];
   for (const ap of index.ofKind('AuthorizationPolicy')) {
     if ((ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
@@ -139,6 +140,8 @@ function callsOf(index: AnalysisView): Grants {
       if (!granted.has(callee.manifest)) granted.set(callee.manifest, new Set<string>());
       if (!meshGranted.has(callee.manifest)) meshGranted.set(callee.manifest, new Set<string>());
     }
+    // Callers whose calls here are fire-and-forget hold no response of theirs on them: no hop (core/labels.ts).
+    const asynchronous = new Set(String(ap.metadata?.annotations?.[ASYNCHRONOUS_CALLERS_ANNOTATION] ?? '').split(',').map((p) => p.trim()));
     for (const rule of list(ap.spec?.rules)) {
       const methods = new Set<string>(operationMethods(rule));
       const ops = list(rule?.to).map((t: any) => t?.operation).filter(Boolean);
@@ -152,11 +155,13 @@ function callsOf(index: AnalysisView): Grants {
       }
       for (const from of list(rule?.from)) {
         for (const p of list(from?.source?.principals)) {
+          if (asynchronous.has(String(p))) continue;
           // cluster.local/ns/<namespace>/sa/<service account>
           const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(p));
           if (!m) continue;
           for (const caller of byIdentity.get(`${m[1]}/${m[2]}`) ?? []) {
-            for (const callee of httpCallees) calls.push({ caller, callee, methods });
+            // A caller whose own egress never reaches the callee makes no call (unreachable-callers.ts, MESH218).
+            for (const callee of httpCallees) if (!egressRefusing(index, caller, callee)) calls.push({ caller, callee, methods });
           }
         }
       }

@@ -118,8 +118,9 @@ export function workloadPairs(evaluator: FlowEvaluator, intended: readonly Inten
   const sources = cluster.pods.filter(isWorkload);
   for (const a of sources) {
     const destinations = options.openOnly ? analysis.candidates(a) : sources.filter((b) => b !== a);
-    for (const b of destinations) {
-      if (key(a) === key(b)) continue;
+    // The replicas of one StatefulSet talk to each other (a quorum, a replica set): its pods are a pair of their own.
+    for (const b of replicatedStatefulSet(a) ? [a, ...destinations] : destinations) {
+      if (b !== a && key(a) === key(b)) continue;
       const pairKey = `${key(a)}\u0000${key(b)}`;
       const seen = best.get(pairKey);
       if (seen?.verdict.open) continue;
@@ -146,6 +147,11 @@ function declaredPairs(cluster: FlowCluster, intended: readonly IntendedFlow[]):
     }
   }
   return out;
+}
+
+/** Whether `p` is a StatefulSet of more than one replica, whose pods reach each other by name (`<pod>.<service>`). */
+function replicatedStatefulSet(p: FlowPod): boolean {
+  return p.kind === 'StatefulSet' && Number(p.manifest?.spec?.replicas ?? 1) > 1;
 }
 
 /**

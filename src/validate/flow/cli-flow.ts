@@ -7,7 +7,7 @@ import { MeshError } from '../../core/errors';
 import { MeshPlatform } from '../../platform/platform';
 import { platformFromFiles, PlatformFileText, readPlatformFile } from '../../platform/platform-file';
 import { YamlReadError } from '../../private/yaml-reader';
-import { Manifest } from '../finding';
+import { Manifest, refOf } from '../finding';
 import { describeDecider, FlowFinding, workloadPairs } from './check';
 import { FlowOptions } from './cluster';
 import { FlowEvaluator } from './evaluate';
@@ -221,7 +221,19 @@ export function formatVerdict(spec: string, v: FlowVerdict): string {
 function evaluateFlow(evaluator: FlowEvaluator, flow: Flow): { verdict: FlowVerdict; note?: string } {
   const remote = remoteFlow(flow, evaluator);
   if (!remote) return { verdict: evaluator.evaluate(flow) };
-  if (remote.kind === 'recorded') return { verdict: evaluator.evaluate(remote.flow), note: remote.note };
+  if (remote.kind === 'recorded') {
+    const verdict = evaluator.evaluate(remote.flow);
+    // The caller's own side refusing is the answer; past it, a request the record does not declare is refused by the record's word.
+    if (!verdict.allowed || !remote.undeclared) return { verdict, note: remote.note };
+    const r = refOf(remote.record);
+    return {
+      verdict: {
+        allowed: false, reason: remote.undeclared, hops: verdict.hops,
+        decidedBy: { layer: 'AuthorizationPolicy', kind: r.kind, namespace: r.namespace, name: r.name },
+      },
+      note: remote.note,
+    };
+  }
   const source = flow.source as { workload: string; namespace: string };
   return {
     verdict: {

@@ -310,7 +310,11 @@ export class FlowEvaluator {
     return { allowed: true, decidedBy: decider('routing', entry), reason, hops };
   }
 
-  /** Every weighted destination of the route must work: the first that does not decides. */
+  /**
+   * Every weighted destination of the route must work: the first that does not decides, and the
+   * share of requests it states is that of every destination refused (none when all are: the
+   * verdict holds for every request).
+   */
   private toDestinations(
     source: FlowPod,
     ctx: Context,
@@ -319,58 +323,72 @@ export class FlowEvaluator {
     passthrough: boolean,
     sidecarApplies: boolean,
   ): FlowVerdict {
+    const each = destinations.map((d) => ({ weight: d.weight, verdict: this.toDestination(source, ctx, d, vs, passthrough, sidecarApplies) }));
+    const refusedOnes = each.filter((e) => !e.verdict.allowed);
+    if (refusedOnes.length === 0) return each[each.length - 1].verdict;
+    const first = refusedOnes[0].verdict;
+    const share = refusedOnes.reduce((n, e) => n + e.weight, 0);
+    const total = each.reduce((n, e) => n + e.weight, 0);
+    return destinations.length > 1 && share < total ? { ...first, reason: `${first.reason} (${share}% of requests)` } : first;
+  }
+
+  /** One destination of a route: its Service, the Sidecar's import of it, its port, subset and pods, each pod's server side. */
+  private toDestination(
+    source: FlowPod,
+    ctx: Context,
+    d: RouteDestination,
+    vs: Manifest | undefined,
+    passthrough: boolean,
+    sidecarApplies: boolean,
+  ): FlowVerdict {
     const { flow, hops } = ctx;
     const checks: Array<() => FlowVerdict> = [];
-    for (const d of destinations) {
-      const share = destinations.length > 1 ? ` (${d.weight}% of requests)` : '';
-      const service = this.cluster.services.get(d.fqdn);
-      if (!service) return refused(decider('routing', vs), `route destination ${d.fqdn} has no Service (503)${share}`, hops);
-      // The proxy has clusters only for the hosts its Sidecar imports: a route to another host
-      // points at a cluster it lacks (503 NR). https://istio.io/latest/docs/reference/config/networking/sidecar/
-      if (sidecarApplies && !passthrough && vs) {
-        const sc = sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port);
-        if (!sc.listed)
-          return refused(
-            decider('Sidecar egress', sc.sidecar),
-            `VirtualService ${nsOf(vs)}/${vs.metadata?.name} routes to ${service.fqdn}, which Sidecar `
-              + `${nsOf(sc.sidecar!)}/${sc.sidecar!.metadata?.name} does not import (503 NR)${share}`,
-            hops,
-          );
-      }
-      const port = d.port !== undefined ? portOf(service, d.port) : (portOf(service, flow.port) ?? onlyPort(service));
-      if (!port)
+    const service = this.cluster.services.get(d.fqdn);
+    if (!service) return refused(decider('routing', vs), `route destination ${d.fqdn} has no Service (503)`, hops);
+    // The proxy has clusters only for the hosts its Sidecar imports: a route to another host
+    // points at a cluster it lacks (503 NR). https://istio.io/latest/docs/reference/config/networking/sidecar/
+    if (sidecarApplies && !passthrough && vs) {
+      const sc = sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port);
+      if (!sc.listed)
         return refused(
-          decider('routing', vs ?? service.manifest),
-          `Service ${service.namespace}/${service.name} has no port ${d.port ?? flow.port}${share}`,
+          decider('Sidecar egress', sc.sidecar),
+          `VirtualService ${nsOf(vs)}/${vs.metadata?.name} routes to ${service.fqdn}, which Sidecar `
+            + `${nsOf(sc.sidecar!)}/${sc.sidecar!.metadata?.name} does not import (503 NR)`,
           hops,
         );
-      let pods = this.cluster.podsOfService(service);
-      const dr = destinationRuleFor(this.cluster, service.fqdn, service.namespace, source.namespace);
-      if (d.subset !== undefined) {
-        const labels = subsetLabels(dr, d.subset);
-        if (!labels)
-          return refused(decider('routing', vs ?? dr), `subset ${d.subset} of ${d.fqdn} is defined by no DestinationRule (503 NR)${share}`, hops);
-        pods = pods.filter((p) => labelsSubsetOf(labels, p.labels));
-      }
-      const where = `${service.name}.${service.namespace}:${port.port}${d.subset ? ` subset ${d.subset}` : ''}`;
-      if (pods.length === 0) {
-        return refused(
-          decider('no endpoint', d.subset !== undefined ? dr : service.manifest),
-          `${where} has no pods: 503 no healthy upstream${share}`,
-          hops,
-        );
-      }
-      const tls = passthrough ? undefined : tlsModeOf(dr, d.subset, Number(port.port));
-      for (const pod of pods) {
-        checks.push(() => {
-          const target = targetPort(port, pod);
-          if (target === undefined)
-            return refused(decider('no endpoint', service.manifest), `pod ${pod.name} has no container port named ${port.targetPort}${share}`, hops);
-          hops.push(`${where} → ${pod.namespace}/${pod.name}:${target}`);
-          const v = this.serverSide(source, pod, target, ctx, { passthrough, tls, dr });
-          return share && !v.allowed ? { ...v, reason: `${v.reason}${share}` } : v;
-        });
-      }
+    }
+    const port = d.port !== undefined ? portOf(service, d.port) : (portOf(service, flow.port) ?? onlyPort(service));
+    if (!port)
+      return refused(
+        decider('routing', vs ?? service.manifest),
+        `Service ${service.namespace}/${service.name} has no port ${d.port ?? flow.port}`,
+        hops,
+      );
+    let pods = this.cluster.podsOfService(service);
+    const dr = destinationRuleFor(this.cluster, service.fqdn, service.namespace, source.namespace);
+    if (d.subset !== undefined) {
+      const labels = subsetLabels(dr, d.subset);
+      if (!labels)
+        return refused(decider('routing', vs ?? dr), `subset ${d.subset} of ${d.fqdn} is defined by no DestinationRule (503 NR)`, hops);
+      pods = pods.filter((p) => labelsSubsetOf(labels, p.labels));
+    }
+    const where = `${service.name}.${service.namespace}:${port.port}${d.subset ? ` subset ${d.subset}` : ''}`;
+    if (pods.length === 0) {
+      return refused(
+        decider('no endpoint', d.subset !== undefined ? dr : service.manifest),
+        `${where} has no pods: 503 no healthy upstream`,
+        hops,
+      );
+    }
+    const tls = passthrough ? undefined : tlsModeOf(dr, d.subset, Number(port.port));
+    for (const pod of pods) {
+      checks.push(() => {
+        const target = targetPort(port, pod);
+        if (target === undefined)
+          return refused(decider('no endpoint', service.manifest), `pod ${pod.name} has no container port named ${port.targetPort}`, hops);
+        hops.push(`${where} → ${pod.namespace}/${pod.name}:${target}`);
+        return this.serverSide(source, pod, target, ctx, { passthrough, tls, dr });
+      });
     }
     return this.each(checks);
   }

@@ -162,7 +162,11 @@ function entryProblem(e: unknown): { field: string; message: string } | undefine
 /** How a flow to another team's service is evaluated when its namespace is not among the manifests. */
 export type RemoteFlow =
   /** Against the callee as the caller's record describes it, up to the caller's egress. */
-  | { readonly kind: 'recorded'; readonly flow: Flow; readonly note: string }
+  | {
+    readonly kind: 'recorded'; readonly flow: Flow; readonly note: string;
+    /** The record this flow was evaluated against, and, when the record does not declare the flow's method and path, why it is refused. */
+    readonly record: Manifest; readonly undeclared?: string;
+  }
   /** Neither the callee's manifests nor a record of the call: nothing to evaluate it against. */
   | { readonly kind: 'unknown'; readonly reason: string };
 
@@ -204,5 +208,12 @@ export function remoteFlow(flow: Flow, evaluator: FlowEvaluator): RemoteFlow | u
     + `(ConfigMap ${refOf(r.record).namespace}/${r.record.metadata?.name} ${r.field}); whether ${service} admits it needs the folder of `
     + `namespace ${namespace}`
     + (declared ? '' : `; the record declares ${recorded.join(', ')} to ${where}, not this request, so its team was never told of it`);
-  return { kind: 'recorded', flow: { ...flow, host, target, ...(targetPort !== undefined ? { targetPort } : {}) }, note };
+  const asked = flow.method || flow.path ? `${flow.method ?? 'GET'} ${flow.path ?? '/'}` : flow.protocol ?? 'this request';
+  // The callee admits what its team was told of: the record's calls (a RemoteCaller admission made from it).
+  const undeclared = declared ? undefined
+    : `${source.namespace}/${source.workload}'s record declares ${recorded.join(', ')} to ${where}, not ${asked}: `
+      + 'the callee\'s admission, made from the record, has no rule for it; declare it (the call to the RemoteService) and synthesize again, '
+      + `or give the folder of namespace ${namespace}`;
+  const evaluated = { ...flow, host, target, ...(targetPort !== undefined ? { targetPort } : {}) };
+  return { kind: 'recorded', flow: evaluated, note, record: r.record, undeclared };
 }

@@ -3,8 +3,10 @@
  * https://istio.io/latest/docs/reference/config/networking/sidecar/
  */
 import { Manifest } from '../finding';
-import { hostSubsetOf } from '../model/hosts';
+import { egressHostCovers } from '../model/sidecar-egress';
 import { FlowCluster, FlowPod, nsOf } from './cluster';
+
+export { egressHostCovers };
 
 /** What the source's Sidecar says about a host. */
 export interface SidecarDecision {
@@ -31,21 +33,6 @@ export function sidecarFor(cluster: FlowCluster, pod: FlowPod): Manifest | undef
   return own.find((s) => s.spec?.workloadSelector)
     ?? own.find((s) => !s.spec?.workloadSelector)
     ?? cluster.ofKind('Sidecar', cluster.rootNamespace).find((s) => !s.spec?.workloadSelector);
-}
-
-/**
- * True if an egress host `<namespace>/<dnsName>` of a Sidecar in `sidecarNs` covers
- * `host` of `hostNs`: `*` any namespace, `.` the Sidecar's own, `~` none; the dnsName
- * an FQDN, `*` or a `*.suffix` wildcard that the host is a subset of, compared as written
- * (istio/istio pilot/pkg/model/sidecar.go, `hostClassification.Matches`: `h.SubsetOf(importedHost)`).
- */
-export function egressHostCovers(entry: string, sidecarNs: string, host: string, hostNs: string): boolean {
-  const slash = entry.indexOf('/');
-  const ns = slash < 0 ? '*' : entry.slice(0, slash);
-  const dns = slash < 0 ? entry : entry.slice(slash + 1);
-  if (ns === '~') return false;
-  if (ns !== '*' && (ns === '.' ? sidecarNs : ns) !== hostNs) return false;
-  return hostSubsetOf(host, dns);
 }
 
 /**

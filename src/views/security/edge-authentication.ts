@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
+import { pathsOverlap } from '../../core/authorization';
 import { HttpMethod } from '../../core/http';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { Principal } from '../../core/principal';
+import { Problem, problem } from '../../core/problem';
 import { addRequestAuthentication } from './edge-authentication.render';
 import { MeshChart } from '../../graph/mesh-chart';
 import type { IMeshService } from '../../graph/mesh-service';
@@ -66,8 +68,12 @@ export interface EdgeAuthenticationProps {
    */
   readonly requestPrincipals?: readonly string[];
   /**
-   * Paths end users may call.
-   * @default ['/api/*']
+   * Paths end users may call, signed in: the guarded paths. Synth fails when they cover no path
+   * a gateway routes to the service (MESH216: the routes would stay open to requests without a
+   * token), and warns for each routed path they leave unguarded beside one they guard (MESH217).
+   * @default - every path the gateways route to the service (each `IngressGateway.route`
+   * prefix as `<prefix>*`, each `EdgeGateway.route` match's path, `/*` for a `MeshGateway.route`),
+   * worked out at synth
    */
   readonly paths?: readonly string[];
   /**
@@ -100,8 +106,11 @@ export interface EdgeAuthenticationProps {
 export class EdgeAuthentication extends Construct {
   /** The RequestAuthentication's name. */
   public readonly name: string;
-  /** The rule added to the edge service's ALLOW policy. */
-  public readonly rule: AuthorizationRule;
+  /** The paths given; undefined for the routed ones (see {@link paths}). */
+  private readonly givenPaths?: readonly string[];
+  private readonly ingressGiven: boolean;
+  private readonly ingressPrincipal: Principal;
+  private readonly methods?: readonly HttpMethod[];
   /** The edge service whose pods validate the tokens. */
   public readonly service: IMeshService;
   /** The JWT issuer. */
@@ -133,14 +142,12 @@ export class EdgeAuthentication extends Construct {
       peer: { namespace: platform.ingressGateway.namespace, podLabels: platform.ingressGatewayPeerLabels() },
       principal: platform.ingressGatewayPrincipal,
     };
-    const paths = props.paths ?? ['/api/*'];
-    // End users arrive through the gateway: the rule needs its mTLS principal AND a valid token.
-    this.rule = {
-      from: [{ principals: [ingress.principal], requestPrincipals: [...this.requestPrincipals] }],
-      to: [{ methods: props.methods ? [...props.methods] : undefined, paths: [...paths] }],
-    };
+    this.givenPaths = props.paths ? [...props.paths] : undefined;
+    this.ingressGiven = props.ingressFrom !== undefined;
+    this.ingressPrincipal = ingress.principal;
+    this.methods = props.methods ? [...props.methods] : undefined;
     const security = ServiceSecurity.of(props.service);
-    security.allowEndUsers(this.rule);
+    security._allowEndUsersLazily(() => this.rule);
     security.allowIngressFrom(ingress.peer);
     security.setsHeadersFromClaims(this.outputClaimToHeaders.map((c) => c.header));
     addRequestAuthentication(this, 'Resource',
@@ -156,8 +163,27 @@ export class EdgeAuthentication extends Construct {
     addProblems(this, () => this.problems());
   }
 
-  private problems(): string[] {
-    const out: string[] = [];
+  /**
+   * The guarded paths: those given, else every path the gateways route to the service, read
+   * when asked (so routes added after this construct count).
+   */
+  public get paths(): readonly string[] {
+    return this.givenPaths ? [...this.givenPaths] : ServiceSecurity.of(this.service).gatewayRoutedPaths;
+  }
+
+  /**
+   * The rule added to the edge service's ALLOW policy: the gateway's mTLS principal AND a valid
+   * token of the issuer, on {@link paths}.
+   */
+  public get rule(): AuthorizationRule {
+    return {
+      from: [{ principals: [this.ingressPrincipal], requestPrincipals: [...this.requestPrincipals] }],
+      to: [{ methods: this.methods ? [...this.methods] : undefined, paths: [...this.paths] }],
+    };
+  }
+
+  private problems(): (string | Problem)[] {
+    const out: (string | Problem)[] = [...routeCoverageProblems(this.service, this.givenPaths, this.ingressGiven)];
     if (this.issuer.trim() === '') out.push(formatProblem(Codes.INVALID_JWT_RULE, 'issuer: must not be empty'));
     let url: URL | undefined;
     try {
@@ -176,6 +202,31 @@ export class EdgeAuthentication extends Construct {
     });
     return [...out, ...claimHeaderProblems(this.outputClaimToHeaders)];
   }
+}
+
+/**
+ * Guarded paths that guard nothing a gateway routes (MESH216): a request to a routed path then
+ * meets only the gateway's own rule, and is let in without a token. A routed path no guarded path
+ * reaches beside one that does is a warning (MESH217): that route stays open to anyone.
+ */
+function routeCoverageProblems(service: IMeshService, given: readonly string[] | undefined, ingressGiven: boolean): Problem[] {
+  const routed = ServiceSecurity.of(service).gatewayRoutedPaths;
+  if (routed.length === 0) {
+    // A gateway outside the app (ingressFrom) routes what it routes: its paths are the user's word.
+    if (ingressGiven && given) return [];
+    return [problem(Codes.EDGE_AUTH_GUARDS_NO_ROUTE, 'paths',
+      `no gateway routes to ${service.name} (a gateway's route()), so nothing is guarded; ` +
+      'route the service, or name the gateway outside the app (ingressFrom) and the paths it routes')];
+  }
+  const guarded = given ?? routed;
+  if (!routed.some((r) => guarded.some((g) => pathsOverlap(g, r)))) {
+    return [problem(Codes.EDGE_AUTH_GUARDS_NO_ROUTE, 'paths',
+      `[${guarded.join(', ')}] cover no path the gateways route to ${service.name} ([${routed.join(', ')}]): ` +
+      'those routes admit requests without a token; guard the routed paths (leave paths out to guard them all)')];
+  }
+  return routed.filter((r) => !guarded.some((g) => pathsOverlap(g, r))).map((r) => problem(Codes.EDGE_AUTH_ROUTE_UNGUARDED, 'paths',
+    `the gateways route ${r} to ${service.name}, which no guarded path covers ([${guarded.join(', ')}]): it admits requests ` +
+    'without a token; add it to paths if it needs a signed-in user', 'warning'));
 }
 
 /**

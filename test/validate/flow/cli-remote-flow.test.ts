@@ -39,9 +39,19 @@ describe('--flow to a RemoteService with the caller\'s folder only', () => {
     }
   });
 
-  test('a request the record does not declare is evaluated on the caller\'s side and named as undeclared', () => {
+  test('a request the record does not declare is refused (exit 1) by the record, with the note, never "no ALLOW policy applies"', () => {
     const r = flow('shop-production/api -> payments.payments:80 DELETE /v1/charges');
+    expect(r.code).toBe(1);
+    const [first] = r.out.split('\n');
+    expect(first).toBe('REFUSED shop-production/api -> payments.payments:80 DELETE /v1/charges by ConfigMap shop-production/production-remote-calls '
+      + "(AuthorizationPolicy): shop-production/api's record declares POST /v1/charges to payments.payments:80, not DELETE /v1/charges: the callee's "
+      + 'admission, made from the record, has no rule for it; declare it (the call to the RemoteService) and synthesize again, or give the folder '
+      + 'of namespace payments');
+    expect(r.out).not.toContain('no ALLOW policy applies');
     expect(r.out).toContain('the record declares POST /v1/charges to payments.payments:80, not this request');
+    // A declared path with another method, and a declared method on another path, are refused alike.
+    expect(flow('shop-production/api -> payments.payments:80 POST /v1/refunds').code).toBe(1);
+    expect(flow('shop-production/api -> payments.payments:80 GET /v1/charges').code).toBe(1);
   });
 
   test('a workload that records no call to the service: refused, saying what is missing', () => {

@@ -202,6 +202,24 @@ describe('VirtualService routing', () => {
     expect(v.reason).toContain('5% of requests');
   });
 
+  test('the share a refusal states is that of every destination refused: none when the whole split is refused', () => {
+    const split = virtualService('b', 'shop', {
+      hosts: ['b'],
+      http: [{ route: [{ destination: { host: 'b', subset: 'stable' }, weight: 90 }, { destination: { host: 'b', subset: 'canary' }, weight: 10 }] }],
+    });
+    // An ALLOW policy on the versions it names: those it does not select admit anyone, those it selects only b's own namespace's c.
+    const allowOnly = (versions: string[]) => authorizationPolicy('b-policy', 'shop', {
+      selector: { matchLabels: { app: 'b', ...(versions.length === 1 ? { version: versions[0] } : {}) } },
+      action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/c'] } }] }],
+    });
+    const refusedOn = (versions: string[]) => evaluateFlow([...withVersions, split, allowOnly(versions)], call('a', 'shop', 'b'));
+    const both = refusedOn(['v1', 'v2']);
+    expect(both.allowed).toBe(false);
+    expect(both.reason).not.toMatch(/% of requests/);
+    expect(refusedOn(['v2'])).toMatchObject({ allowed: false, reason: expect.stringMatching(/\(10% of requests\)$/) });
+    expect(refusedOn(['v1'])).toMatchObject({ allowed: false, reason: expect.stringMatching(/\(90% of requests\)$/) });
+  });
+
   test('a route to a host the source\'s Sidecar does not import fails: the proxy has no such cluster (503 NR)', () => {
     const vs = virtualService('b', 'shop', { hosts: ['b'], http: [{ route: [{ destination: { host: 'c.other.svc.cluster.local' } }] }] });
     const sc = (hosts: string[]) => sidecar('a', 'shop', { workloadSelector: { labels: { app: 'a' } }, egress: [{ hosts }] });

@@ -4,6 +4,7 @@ import { find, meshChart, synth, synthError } from '../../util';
 function edge(props: Partial<ConstructorParameters<typeof EdgeAuthentication>[2]> = {}) {
   const { app, chart } = meshChart();
   const gateway = new MeshService(chart, 'api-gateway', { image: 'x', healthCheckPath: '/health' });
+  new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(gateway, { pathPrefix: '/api/' });
   new EdgeAuthentication(chart, 'edge', { service: gateway, issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks.json', ...props });
   return app;
 }
@@ -30,11 +31,13 @@ describe('EdgeAuthentication', () => {
       audiences: ['shop'], forwardOriginalToken: true, ingressFrom: { peer: { namespace: 'ingress', podLabels: { app: 'kong' } }, principal: Principal.serviceAccount('ingress', 'kong') },
     }));
     expect(find(ms, 'RequestAuthentication', 'users-jwt').spec.jwtRules[0]).toMatchObject({ audiences: ['shop'], forwardOriginalToken: true });
-    expect(find(ms, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules[0]).toEqual({
+    // The platform's gateway routes /api/ too: its own rule leaves the guarded paths out.
+    expect(find(ms, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules[0].to).toEqual([{ operation: { paths: ['/api/*'], notPaths: ['/api/v2/*'] } }]);
+    expect(find(ms, 'AuthorizationPolicy', 'api-gateway-policy').spec.rules[1]).toEqual({
       from: [{ source: { principals: ['cluster.local/ns/ingress/sa/kong'], requestPrincipals: ['https://auth.example.com/user-1'] } }],
       to: [{ operation: { methods: ['GET'], paths: ['/api/v2/*'] } }],
     });
-    expect(find(ms, 'NetworkPolicy', 'api-gateway').spec.ingress[0]).toEqual({
+    expect(find(ms, 'NetworkPolicy', 'api-gateway').spec.ingress[1]).toEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } }, podSelector: { matchLabels: { app: 'kong' } } }],
       ports: [{ port: 8080, protocol: 'TCP' }],
     });

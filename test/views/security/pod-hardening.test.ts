@@ -47,7 +47,7 @@ describe('pod hardening', () => {
   test('UIDs next to 1337 are fine; 0 is root', () => {
     const pod = (uid: number) => ({
       automountServiceAccountToken: false,
-      securityContext: { runAsNonRoot: true, runAsUser: uid },
+      securityContext: { runAsNonRoot: true, runAsUser: uid, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [{ name: 'c', securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
         resources: { requests: { cpu: '1', memory: '1Mi' }, limits: { cpu: '1', memory: '1Mi' } } }],
     });
@@ -58,11 +58,33 @@ describe('pod hardening', () => {
   });
 
   test('missing limits and capabilities are reported per container', () => {
-    const problems = podHardeningProblems({ automountServiceAccountToken: false, containers: [{ name: 'c', securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false } }] });
+    const problems = podHardeningProblems({ automountServiceAccountToken: false, securityContext: { seccompProfile: { type: 'RuntimeDefault' } }, containers: [{ name: 'c', securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false } }] });
     expect(problems).toEqual(expect.arrayContaining([
       expect.stringMatching(/containers\[c\]\.securityContext\.capabilities\.drop: must include ALL/),
       expect.stringMatching(/containers\[c\]\.resources\.limits\.memory: must be set/),
     ]));
+  });
+});
+
+describe('a seccomp profile, on the pod or the container (Pod Security "restricted")', () => {
+  const container = (sc: Record<string, unknown> = {}) => ({
+    name: 'c',
+    securityContext: { runAsNonRoot: true, runAsUser: 1000, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, ...sc },
+    resources: { requests: { cpu: '1', memory: '1Mi' }, limits: { cpu: '1', memory: '1Mi' } },
+  });
+  const pod = (podSc: Record<string, unknown>, c = container()) => ({ automountServiceAccountToken: false, securityContext: podSc, containers: [c] });
+
+  test('none at either level is an error naming the container and its excuse; RuntimeDefault or Localhost at either level is fine', () => {
+    expect(podHardeningProblems(pod({}))).toEqual([
+      'containers[c].securityContext.seccompProfile: must be RuntimeDefault (or Localhost), on the container or the pod; without it the container '
+        + 'runs Unconfined and Pod Security "restricted" rejects the pod, or excused by mesh.cdk8s.io/hardening.c.seccompProfile [MESH208]',
+    ]);
+    expect(podHardeningProblems(pod({ seccompProfile: { type: 'RuntimeDefault' } }))).toEqual([]);
+    expect(podHardeningProblems(pod({}, container({ seccompProfile: { type: 'RuntimeDefault' } })))).toEqual([]);
+    expect(podHardeningProblems(pod({}, container({ seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/app.json' } })))).toEqual([]);
+    // The container's own Unconfined wins over the pod's RuntimeDefault.
+    expect(podHardeningProblems(pod({ seccompProfile: { type: 'RuntimeDefault' } }, container({ seccompProfile: { type: 'Unconfined' } }))).join())
+      .toMatch(/must not be Unconfined/);
   });
 });
 
@@ -73,7 +95,7 @@ describe('exceptions judged field by field', () => {
     securityContext: { runAsNonRoot: true, runAsUser: 1000, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, ...sc },
     resources: { requests: { cpu: '1', memory: '1Mi' }, limits },
   });
-  const pod = (...containers: Record<string, unknown>[]) => ({ automountServiceAccountToken: false, containers });
+  const pod = (...containers: Record<string, unknown>[]) => ({ automountServiceAccountToken: false, securityContext: { seccompProfile: { type: 'RuntimeDefault' } }, containers });
   const key = (c: string, field: string) => `mesh.cdk8s.io/hardening.${c}.${field}`;
 
   test('each loosened field needs its own annotation, on the container it names', () => {

@@ -1,0 +1,69 @@
+// A replicated StatefulSet's pods reach each other by name (Kafka's KRaft quorum on its broker port,
+// a MongoDB replica set, RabbitMQ clustering): declaring `stateful.replication` with more than one
+// replica opens the peer traffic (the service's call to itself), proven by flows over the manifests.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Size } from 'cdk8s';
+import { MeshApp, MeshChart, MeshService, MeshServiceProps, VolumeClaim } from '../../src';
+import { main } from '../../src/validate/cli';
+import { FlowEvaluator } from '../../src/validate';
+import { find, meshChart, synth } from '../util';
+
+const kafka = (props: Partial<MeshServiceProps> = {}): MeshServiceProps => ({
+  image: 'apache/kafka:3.9.0', ports: [{ port: 9092, name: 'tcp-kafka', protocol: 'tcp' }, { port: 9093, name: 'tcp-controller', protocol: 'tcp' }],
+  replicas: 3, stateful: { replication: 'KRaft', volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] },
+  mounts: [{ volume: 'data', path: '/var/lib/kafka' }], ...props,
+});
+
+function peers(props: Partial<MeshServiceProps> = {}) {
+  const { app, chart } = meshChart();
+  const broker = new MeshService(chart, 'broker', kafka(props));
+  const out = synth(app);
+  const evaluator = new FlowEvaluator(out, {
+    trustDomain: chart.platform.trustDomain, rootNamespace: chart.platform.istio.rootNamespace, platform: chart.platform.workloads(chart.namespace),
+  });
+  const toPeer = (port: number) => evaluator.evaluate({
+    source: { workload: 'broker', namespace: chart.namespace }, host: `broker-1.broker.${chart.namespace}.svc.cluster.local`, port, protocol: 'TCP',
+  });
+  return { app, out, broker, toPeer };
+}
+
+describe('a replicated StatefulSet', () => {
+  test('broker-0 -> broker-1.broker.<ns>.svc.cluster.local:9092 and :9093 are allowed: Sidecar, NetworkPolicy and ALLOW rule admit its own pods', () => {
+    const { out, broker, toPeer } = peers();
+    expect(broker.peerCall).toMatchObject({ source: broker, target: broker });
+    expect(toPeer(9092)).toMatchObject({ allowed: true });
+    expect(toPeer(9093)).toMatchObject({ allowed: true });
+    expect(find(out, 'AuthorizationPolicy', 'broker-policy').spec.rules).toContainEqual({ from: [{ source: { principals: ['cluster.local/ns/production/sa/broker'] } }] });
+    expect(find(out, 'NetworkPolicy', 'broker').spec.ingress[0].from).toContainEqual({ podSelector: { matchLabels: { app: 'broker' } } });
+  });
+
+  test('without replication (or with one replica) no peer traffic is opened: the pods stay refused to each other', () => {
+    for (const props of [{ stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] } }, { replicas: 1 }]) {
+      const { app, chart } = meshChart();
+      const broker = new MeshService(chart, 'broker', kafka(props));
+      expect(broker.peerCall).toBeUndefined();
+      const out = synth(app);
+      const v = new FlowEvaluator(out, { platform: chart.platform.workloads(chart.namespace) }).evaluate({
+        source: { workload: 'broker', namespace: chart.namespace }, host: `broker.${chart.namespace}.svc.cluster.local`, port: 9092, protocol: 'TCP',
+      });
+      expect(v.allowed).toBe(false);
+    }
+  });
+
+  test('--flows lists the pods\' traffic to each other', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stateful-peers-'));
+    try {
+      const app = new MeshApp({ outdir });
+      new MeshService(new MeshChart(app, 'production', { namespace: 'data' }), 'broker', kafka());
+      app.synth();
+      let out = '';
+      const code = main(['--flows', 'production'], { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: outdir });
+      expect(code).toBe(0);
+      expect(out).toMatch(/^OPEN {4}data\/broker -> data\/broker:9092 /m);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
