@@ -64,9 +64,9 @@ export function sameObjectCollisions(list: readonly SourcedManifest[], sameConte
       first.set(key, { entry });
       continue;
     }
-    if (seen.entry.source === entry.source) continue;
     const differs = (seen.json ??= JSON.stringify(seen.entry.manifest)) !== JSON.stringify(m);
-    if (!differs && !sameContentCollides) continue;
+    // Two objects of one name in one folder are one file: the later would replace the other unseen.
+    if (seen.entry.source === entry.source ? !differs : !differs && !sameContentCollides) continue;
     out.push({
       finding: {
         ...finding(Codes.DUPLICATE_RESOURCE, m, 'metadata.name',

@@ -11,7 +11,7 @@ import { ApiObject, App, JsonPatch, Testing } from 'cdk8s';
 import {
   EdgeGateway, ExternalService, IngressGateway, MeshApp, MeshChart, MeshPlatform, MeshService,
 } from '../../src';
-import { synthError } from '../util';
+import { meshChart, synthError } from '../util';
 
 function app(): MeshApp {
   return new MeshApp({ outdir: Testing.app().outdir });
@@ -151,5 +151,19 @@ describe('the whole app is one cluster, checked once', () => {
     }
     // THEN each web's egress flow to it holds through its own Sidecar
     expect(() => a.manifests()).not.toThrow();
+  });
+});
+
+describe('two objects of one name in one chart are one file', () => {
+  test('MESH018: a gateway route named after the service\'s own VirtualService fails synth, naming both constructs', () => {
+    // GIVEN an EdgeGateway route whose VirtualService takes the name of the service's mesh route
+    const { app, chart } = meshChart();
+    const other = new MeshService(chart, 'other', { image: 'o:1' });
+    const gw = new EdgeGateway(chart, 'gw', {
+      servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['other.example.com'] }],
+    });
+    gw.route(other, { virtualServiceName: 'other' });
+    // THEN synth refuses, where the later object would have replaced the other's file unseen
+    expect(synthError(app)).toMatch(/\[test\/gw\/route-other\/Resource\] .*VirtualService production\/other is also written .*\[MESH018\].*\(with \[test\/other\/VirtualService\]\)/);
   });
 });
