@@ -6,8 +6,6 @@
  */
 const base = {
   testEnvironment: 'node',
-  // Jest leaves one core idle by default; on a 2-core machine that halves the speed.
-  maxWorkers: '100%',
   testMatch: ['**/*.test.ts'],
   // The transformed files beside the other caches of `npm test` (tsc, ESLint, dependency-cruiser), not in the
   // /tmp/jest_* folder every project of the machine shares; a warm run reads them back instead of transpiling.
@@ -17,6 +15,43 @@ const base = {
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };
 
+/**
+ * Suites that run in jest's default runner, each in a fresh module registry: those that mock modules
+ * (`jest.mock`) or reload the library (`jest.isolateModules`, `jest.resetModules`), one that changes
+ * the process (`process.chdir`, `TZ`, which a worker thread cannot), and those that set their own
+ * timeout (`jest.setTimeout`, which jest-light-runner lacks) for the child processes they spawn.
+ * Every other suite runs in jest-light-runner: its workers load the library once and share it (and
+ * its caches: compiled CEL programs, ajv validators, PromQL shapes) between suites.
+ */
+const ISOLATED = [
+  'test/validate/schema.test.ts',
+  'test/synth/wiring.test.ts',
+  'test/architecture/brands.test.ts',
+  'test/architecture/security.test.ts',
+  'test/app/dist.test.ts',
+  'test/app/cli-synth.test.ts',
+  'test/validate/hostile-input.test.ts',
+  'test/review/hostile-input.test.ts',
+];
+
+const projects = [
+  {
+    ...base,
+    displayName: 'shared',
+    runner: 'jest-light-runner',
+    roots: ['<rootDir>/test'],
+    setupFiles: ['<rootDir>/test/setup/light-register.mjs'],
+    testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/package/', ...ISOLATED.map((p) => `<rootDir>/${p}`)],
+  },
+  {
+    ...base,
+    displayName: 'isolated',
+    roots: ['<rootDir>/test'],
+    testMatch: ISOLATED.map((p) => `<rootDir>/${p}`),
+  },
+];
+
 module.exports = process.env.CDK8S_MESH_TESTS === 'package'
-  ? { ...base, roots: ['<rootDir>/test/package'] }
-  : { ...base, roots: ['<rootDir>/test'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/package/'] };
+  ? { ...base, maxWorkers: '100%', roots: ['<rootDir>/test/package'] }
+  // Jest leaves one core idle by default; on a 2-core machine that halves the speed.
+  : { maxWorkers: '100%', projects };

@@ -4,6 +4,9 @@ import { MeshService } from '../../src';
 import { find, meshChart, synth } from '../util';
 
 describe('a synth renders each workload once', () => {
+  // The spy on the shared prototype must not outlive the suite: workers of the shared project run other suites after it.
+  afterEach(() => jest.restoreAllMocks());
+
   afterEach(() => jest.restoreAllMocks());
 
   test('the hardening check and the synth check read one rendering of the Deployment', () => {

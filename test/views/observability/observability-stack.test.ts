@@ -43,6 +43,8 @@ const alert = (m: Record<string, any>, name: string) => {
 };
 
 describe('ObservabilityStack defaults', () => {
+  afterEach(() => jest.restoreAllMocks());
+
   test('snapshot of one service with an SLO', () => {
     const { app, chart } = meshChart();
     new MeshService(chart, 'payment-service', { image: 'pay:1', slo: slo() });
