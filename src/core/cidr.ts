@@ -70,6 +70,11 @@ export function documentationRangeOf(text: string): string | undefined {
   return bits >= 32 && first === 0x2001 && second === 0x0db8 && groups.length > 2 ? '2001:db8::/32' : undefined;
 }
 
+/** True if `text` is an IPv4 or IPv6 address (`netutil.IsValidIPAddress`, istio/istio pkg/util/net). */
+export function isIpAddress(text: string): boolean {
+  return ipv4(text) !== undefined || (text.includes(':') && ipv6(text) !== undefined);
+}
+
 /** True if IPv4 or IPv6 address `ip` is in `cidr` (a bare address is its own /32 or /128); false for text that is neither. */
 export function inCidr(ip: string, cidr: string): boolean {
   const [base, bitsText] = cidr.split('/');
