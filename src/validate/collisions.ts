@@ -67,12 +67,15 @@ export function sameObjectCollisions(list: readonly SourcedManifest[], sameConte
     const differs = (seen.json ??= JSON.stringify(seen.entry.manifest)) !== JSON.stringify(m);
     // Two objects of one name in one folder are one file: the later would replace the other unseen.
     if (seen.entry.source === entry.source ? !differs : !differs && !sameContentCollides) continue;
+    const message = seen.entry.source === entry.source
+      ? `${describe(m)} is written twice in ${entry.source}, with other content: one file holds one object, so one version would `
+        + 'replace the other unseen; give one of them another name'
+      : `${describe(m)} is also written by ${seen.entry.source}${differs ? ', with other content' : ''}: the cluster holds one object, `
+        + 'so the later apply replaces the other\'s version and deleting either one deletes it for both; write it in one place '
+        + '(a cluster-wide object once, to the cluster folder)';
     out.push({
       finding: {
-        ...finding(Codes.DUPLICATE_RESOURCE, m, 'metadata.name',
-          `${describe(m)} is also written by ${seen.entry.source}${differs ? ', with other content' : ''}: the cluster holds one object, `
-          + 'so the later apply replaces the other\'s version and deleting either one deletes it for both; write it in one place '
-          + '(a cluster-wide object once, to the cluster folder)'),
+        ...finding(Codes.DUPLICATE_RESOURCE, m, 'metadata.name', message),
         related: refOf(seen.entry.manifest),
       },
       later: entry,
