@@ -108,30 +108,25 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   // match-less route naming one destination port would send every port's requests there.
   const defaults = ports.http.length > 1 ? ports.http.map((p) => ({ match: [{ port: p }] as VirtualServiceSpecHttp['match'], port: p }))
     : ports.http.length === 1 ? [{ match: undefined, port: ctx.destinationPort }] : [];
+  // A default route's body on port `port`: the host's destinations, fault and mirror, with `settings`' timeout and retries.
+  const body = (port: number | undefined, settings: Pick<TierSettings, 'timeout' | 'retries'>) => ({
+    route: renderDestinations(traffic.host, split, port, true),
+    timeout: settings.timeout ? toIstioDuration(settings.timeout) : undefined,
+    retries: renderRetries(settings.retries),
+    fault: hostFault,
+    mirror: mirror ? { host: traffic.host, subset: mirror.subset, port: portOf(port) } : undefined,
+    mirrorPercentage: mirror ? { value: mirror.percentage?.value ?? 100 } : undefined,
+  });
   for (const d of defaults) {
     if (traffic.writeRetries) {
       // The default route's writes, ahead of it: the same destinations, with their own retries.
-      const writes = ctx.writeSettings ?? {};
       http.push({
         name: defaults.length > 1 ? `${WRITES_ROUTE}-${d.port}` : WRITES_ROUTE,
         match: WRITE_METHODS.map((m) => ({ method: { exact: m }, ...(d.match ? { port: d.port } : {}) })),
-        route: renderDestinations(traffic.host, split, d.port, true),
-        timeout: writes.timeout ? toIstioDuration(writes.timeout) : undefined,
-        retries: renderRetries(writes.retries),
-        fault: hostFault,
-        mirror: mirror ? { host: traffic.host, subset: mirror.subset, port: portOf(d.port) } : undefined,
-        mirrorPercentage: mirror ? { value: mirror.percentage?.value ?? 100 } : undefined,
+        ...body(d.port, ctx.writeSettings ?? {}),
       });
     }
-    http.push({
-      match: d.match,
-      route: renderDestinations(traffic.host, split, d.port, true),
-      timeout: policy.timeout ? toIstioDuration(policy.timeout) : undefined,
-      retries: renderRetries(policy.retries),
-      fault: hostFault,
-      mirror: mirror ? { host: traffic.host, subset: mirror.subset, port: portOf(d.port) } : undefined,
-      mirrorPercentage: mirror ? { value: mirror.percentage?.value ?? 100 } : undefined,
-    });
+    http.push({ match: d.match, ...body(d.port, policy) });
   }
   const several = ports.http.length + ports.tcp.length + ports.tls.length > 1;
   const tcp: VirtualServiceSpecTcp[] = [
