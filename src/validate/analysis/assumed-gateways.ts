@@ -25,7 +25,7 @@ export interface AssumedIngressGateway {
   readonly ports: readonly { readonly name: string; readonly port: number; readonly targetPort: number }[];
   /**
    * The pods' ServiceAccount: their identity, which AuthorizationPolicies name to admit the gateway.
-   * @default 'istio-ingressgateway-service-account' (the name Istio's ingress gateway chart gives it)
+   * @default `<name>-service-account`, as Istio's ingress gateway chart names it (`istio-ingressgateway-service-account`)
    * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateways/istio-ingress/templates/serviceaccount.yaml
    */
   readonly serviceAccount?: string;
@@ -83,7 +83,7 @@ export function defaultIngressGateway(services: readonly Manifest[],
     out.push(
       {
         apiVersion: 'v1', kind: 'Pod', metadata: { name: `${gateway.name}-dummypod`, namespace: gateway.namespace, labels },
-        spec: { serviceAccountName: gateway.serviceAccount ?? 'istio-ingressgateway-service-account', containers: [{ name: 'istio-proxy' }] },
+        spec: { serviceAccountName: gateway.serviceAccount ?? `${gateway.name}-service-account`, containers: [{ name: 'istio-proxy' }] },
       },
       {
         apiVersion: 'v1', kind: 'Service', metadata: { name: gateway.name, namespace: gateway.namespace },
