@@ -68,7 +68,7 @@ const peerAuthentications = fc.array(fc.record({
   selector: fc.option(fc.constantFrom(...PODS.map((p) => ({ matchLabels: { app: p.name } }))), { nil: undefined }),
   mode: fc.constantFrom('STRICT', 'PERMISSIVE', 'DISABLE'),
   portMode: fc.option(fc.constantFrom('STRICT', 'PERMISSIVE', 'DISABLE'), { nil: undefined }),
-}), { maxLength: 2 });
+}), { minLength: 1, maxLength: 3 });
 
 const sidecars = fc.array(fc.record({
   ns: fc.constantFrom(...NAMESPACES),
@@ -150,7 +150,7 @@ const OPTIONS = {
 describe('answers kept for the run change no verdict', () => {
   test('each flow of a run gets the verdict an evaluator of its own gives it', () => {
     fc.assert(
-      fc.property(mesh, fc.array(flow, { minLength: 1, maxLength: 24 }), (m, flows) => {
+      fc.property(mesh, fc.array(flow, { minLength: 8, maxLength: 40 }), (m, flows) => {
         const manifests = manifestsOf(m);
         const shared = new FlowEvaluator(manifests, OPTIONS);
         for (const f of flows) {
@@ -159,7 +159,7 @@ describe('answers kept for the run change no verdict', () => {
           expect(shared.evaluate(request)).toEqual(new FlowEvaluator(manifests, OPTIONS).evaluate(request));
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 400 },
     );
   });
 
