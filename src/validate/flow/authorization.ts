@@ -5,7 +5,7 @@
  */
 import { Manifest } from '../finding';
 import { inCidr } from '../model/addresses';
-import { FlowCluster, FlowPod, nsOf } from './cluster';
+import { ClusterMemo, FlowCluster, FlowPod, nsOf } from './cluster';
 
 /** The attributes of a request as the destination's proxy sees them. */
 export interface AuthzRequest {
@@ -40,15 +40,39 @@ export interface AuthzDecision {
  * in the root namespace with a selector applies to matching workloads in all
  * namespaces"). Policies with targetRef(s) attach to gateways and waypoints, not sidecars.
  */
-export function policiesFor(cluster: FlowCluster, pod: FlowPod): Manifest[] {
-  const applies = (p: Manifest) => !p.spec?.targetRef && !(p.spec?.targetRefs?.length > 0);
-  const selectorOf = (p: Manifest) => (p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined);
-  const own = cluster.selecting('AuthorizationPolicy', pod.namespace, pod.labels, selectorOf).filter(applies);
-  const root =
-    pod.namespace === cluster.rootNamespace
-      ? []
-      : cluster.selecting('AuthorizationPolicy', cluster.rootNamespace, pod.labels, selectorOf).filter(applies);
-  return [...root, ...own];
+export function policiesFor(cluster: FlowCluster, pod: FlowPod): readonly Manifest[] {
+  return byAction(cluster, pod).all;
+}
+
+/** The policies that apply to each pod, and those of each action, worked out once per run. */
+const applying = new ClusterMemo(() => new Map<FlowPod, PodPolicies>());
+
+interface PodPolicies {
+  /** Every policy that applies, the root namespace's first. */
+  readonly all: readonly Manifest[];
+  readonly CUSTOM: readonly Manifest[];
+  readonly DENY: readonly Manifest[];
+  readonly ALLOW: readonly Manifest[];
+}
+
+const applies = (p: Manifest) => !p.spec?.targetRef && !(p.spec?.targetRefs?.length > 0);
+const selectorOf = (p: Manifest) => (p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined);
+
+function byAction(cluster: FlowCluster, pod: FlowPod): PodPolicies {
+  const memo = applying.of(cluster);
+  let out = memo.get(pod);
+  if (!out) {
+    const own = cluster.selecting('AuthorizationPolicy', pod.namespace, pod.labels, selectorOf).filter(applies);
+    const root =
+      pod.namespace === cluster.rootNamespace
+        ? []
+        : cluster.selecting('AuthorizationPolicy', cluster.rootNamespace, pod.labels, selectorOf).filter(applies);
+    const all = [...root, ...own];
+    const of = (action: string) => all.filter((p) => String(p.spec?.action ?? 'ALLOW') === action);
+    out = { all, CUSTOM: of('CUSTOM'), DENY: of('DENY'), ALLOW: of('ALLOW') };
+    memo.set(pod, out);
+  }
+  return out;
 }
 
 /**
@@ -205,17 +229,16 @@ const name = (p: Manifest) => `AuthorizationPolicy ${nsOf(p)}/${p.metadata?.name
  * AUDIT policies do not decide. https://istio.io/latest/docs/concepts/security/#implicit-enablement
  */
 export function authorizationDecision(cluster: FlowCluster, pod: FlowPod, r: AuthzRequest): AuthzDecision {
-  const policies = policiesFor(cluster, pod);
-  const of = (action: string) => policies.filter((p) => String(p.spec?.action ?? 'ALLOW') === action);
-  for (const p of of('CUSTOM')) {
+  const policies = byAction(cluster, pod);
+  for (const p of policies.CUSTOM) {
     if (policyMatches(p, r) && cluster.externalAuthorizer === 'deny') {
       return { allowed: false, policy: p, reason: `${name(p)} (CUSTOM) sends the request to its external authorizer, which denies it` };
     }
   }
-  for (const p of of('DENY')) {
+  for (const p of policies.DENY) {
     if (policyMatches(p, r)) return { allowed: false, policy: p, reason: `${name(p)} (DENY) matches the request` };
   }
-  const allows = of('ALLOW');
+  const allows = policies.ALLOW;
   if (allows.length === 0) return { allowed: true, reason: `no ALLOW policy applies to ${pod.name}` };
   const admitting = allows.find((p) => policyMatches(p, r));
   if (admitting) return { allowed: true, policy: admitting, reason: `${name(admitting)} allows the request` };

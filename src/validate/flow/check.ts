@@ -90,8 +90,8 @@ export function undeclaredOpenPairs(
   options: FlowOptions = {},
 ): FlowFinding[] {
   const evaluator = Array.isArray(manifests) ? new FlowEvaluator(manifests, options) : (manifests as FlowEvaluator);
-  return workloadPairs(evaluator, intended, { openOnly: true })
-    .filter((p) => !p.declared && p.verdict.open)
+  return workloadPairs(evaluator, intended, { openOnly: true, undeclaredOnly: true })
+    .filter((p) => p.verdict.open)
     .map((p) => {
       const [ns, name] = p.destination.split('/');
       const dest = evaluator.cluster.podsNamed(name, ns).find(isWorkload);
@@ -107,9 +107,15 @@ export function undeclaredOpenPairs(
 
 /**
  * The ordered pairs of workloads with their pair-level verdicts. With `openOnly`, only
- * candidate pairs (those the indexed layers do not refuse) are evaluated and listed.
+ * candidate pairs (those the indexed layers do not refuse) are evaluated and listed; with
+ * `undeclaredOnly`, only the pairs no intended `allow` flow declares (a declared pair's
+ * verdict is not worked out: in a mesh that declares its calls, most candidates are declared).
  */
-export function workloadPairs(evaluator: FlowEvaluator, intended: readonly IntendedFlow[], options: { openOnly?: boolean } = {}): WorkloadPair[] {
+export function workloadPairs(
+  evaluator: FlowEvaluator,
+  intended: readonly IntendedFlow[],
+  options: { openOnly?: boolean; undeclaredOnly?: boolean } = {},
+): WorkloadPair[] {
   const cluster = evaluator.cluster;
   const declared = declaredPairs(cluster, intended);
   const analysis = new PairAnalysis(cluster, isWorkload);
@@ -122,6 +128,7 @@ export function workloadPairs(evaluator: FlowEvaluator, intended: readonly Inten
     for (const b of replicatedStatefulSet(a) ? [a, ...destinations] : destinations) {
       if (b !== a && key(a) === key(b)) continue;
       const pairKey = `${key(a)}\u0000${key(b)}`;
+      if (options.undeclaredOnly && declared.has(pairKey)) continue;
       const seen = best.get(pairKey);
       if (seen?.verdict.open) continue;
       const verdict = analysis.verdict(a, b);

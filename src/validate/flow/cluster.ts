@@ -99,6 +99,25 @@ export function describeManifest(m: Manifest): string {
 /** A Service of the manifests. */
 export type FlowService = ServiceInfo;
 
+/**
+ * Answers a layer works out once per run, kept with the cluster they were worked out over
+ * (and gone with it): the layer's tables, made on first use, keyed by what each answer depends
+ * on (a pod, whose object is one per workload and never changes; a port).
+ */
+export class ClusterMemo<T> {
+  private readonly values = new WeakMap<FlowCluster, T>();
+
+  /** @param make the empty tables */
+  public constructor(private readonly make: () => T) {}
+
+  /** The tables of `cluster`. */
+  public of(cluster: FlowCluster): T {
+    let value = this.values.get(cluster);
+    if (value === undefined) this.values.set(cluster, value = this.make());
+    return value;
+  }
+}
+
 /** The cluster DNS a pod resolves names with, unless the options name another. */
 const KUBE_DNS: FlowWorkload = {
   name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, serviceAccount: 'coredns', meshed: false,

@@ -3,7 +3,7 @@
  * https://istio.io/latest/docs/reference/config/security/peer_authentication/
  */
 import { Manifest } from '../finding';
-import { FlowCluster, FlowPod } from './cluster';
+import { ClusterMemo, FlowCluster, FlowPod } from './cluster';
 
 /** The effective mTLS mode of a port, and the resource that set it. */
 export interface MtlsMode {
@@ -18,9 +18,21 @@ export interface MtlsMode {
  * from the next level ("the most specific policy wins"; portLevelMtls needs a selector).
  */
 export function mtlsMode(cluster: FlowCluster, pod: FlowPod, port: number): MtlsMode {
-  const own = cluster.selecting('PeerAuthentication', pod.namespace, pod.labels, (p) =>
-    p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined,
-  );
+  const memo = modes.of(cluster);
+  let byPort = memo.get(pod);
+  if (!byPort) memo.set(pod, byPort = new Map());
+  let out = byPort.get(port);
+  if (!out) byPort.set(port, out = modeOf(cluster, pod, port));
+  return out;
+}
+
+/** The mode of each pod's port, worked out once per run. */
+const modes = new ClusterMemo(() => new Map<FlowPod, Map<number, MtlsMode>>());
+
+const selectorOf = (p: Manifest) => (p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined);
+
+function modeOf(cluster: FlowCluster, pod: FlowPod, port: number): MtlsMode {
+  const own = cluster.selecting('PeerAuthentication', pod.namespace, pod.labels, selectorOf);
   const workload = own.find((p) => p.spec?.selector);
   const levels: Array<[Manifest | undefined, string | undefined]> = [
     [workload, workload?.spec?.portLevelMtls?.[String(port)]?.mode],

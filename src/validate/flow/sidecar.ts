@@ -4,7 +4,7 @@
  */
 import { Manifest } from '../finding';
 import { egressHostCovers } from '../model/sidecar-egress';
-import { FlowCluster, FlowPod, nsOf } from './cluster';
+import { ClusterMemo, FlowCluster, FlowPod, nsOf } from './cluster';
 
 export { egressHostCovers };
 
@@ -27,13 +27,20 @@ export interface SidecarDecision {
  */
 export function sidecarFor(cluster: FlowCluster, pod: FlowPod): Manifest | undefined {
   if (!pod.meshed || pod.gateway) return undefined;
-  const own = cluster.selecting('Sidecar', pod.namespace, pod.labels, (s) =>
-    s.spec?.workloadSelector ? { matchLabels: s.spec.workloadSelector.labels ?? {} } : undefined,
-  );
-  return own.find((s) => s.spec?.workloadSelector)
+  const memo = sidecars.of(cluster);
+  if (memo.has(pod)) return memo.get(pod);
+  const own = cluster.selecting('Sidecar', pod.namespace, pod.labels, workloadSelectorOf);
+  const out = own.find((s) => s.spec?.workloadSelector)
     ?? own.find((s) => !s.spec?.workloadSelector)
     ?? cluster.ofKind('Sidecar', cluster.rootNamespace).find((s) => !s.spec?.workloadSelector);
+  memo.set(pod, out);
+  return out;
 }
+
+/** The Sidecar of each pod, worked out once per run. */
+const sidecars = new ClusterMemo(() => new Map<FlowPod, Manifest | undefined>());
+
+const workloadSelectorOf = (s: Manifest) => (s.spec?.workloadSelector ? { matchLabels: s.spec.workloadSelector.labels ?? {} } : undefined);
 
 /**
  * Whether `pod`'s Sidecar knows `host` (an FQDN of namespace `hostNs`) on `port`: the

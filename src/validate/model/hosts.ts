@@ -88,7 +88,8 @@ export function mostSpecificHostMatch<V>(needle: string, exact: ReadonlyMap<stri
  * written; case is kept.
  */
 export function resolveShortname(host: string, namespace: string): string {
-  if (host === '' || host === '*' || isIpAddress(host) || host.includes('.')) return host;
+  // A dotted name first: cheaper than parsing it as an address, and an IPv4 address has dots too.
+  if (host === '' || host === '*' || host.includes('.') || isIpAddress(host)) return host;
   return `${host}.${namespace}.svc.${CLUSTER_DOMAIN}`;
 }
 
