@@ -12,6 +12,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { hasBrand, setBrand } from '../core/brand';
 import { withoutUnset } from '../private/defined';
+import { memoizingDuringSynth } from '../private/synth-memo';
 import { claimQuantity, VolumeClaim } from './container-options';
 
 /** The brand of the library's workloads: a registered symbol, so two copies of the library agree. */
@@ -117,7 +118,8 @@ export function renderingEachWorkloadOnce<T>(f: () => T): T {
   if (renderMemo) return f();
   renderMemo = new WeakMap();
   try {
-    return f();
+    // What else a validation and a renderer both work out is worked out once too (private/synth-memo.ts).
+    return memoizingDuringSynth(f);
   } finally {
     renderMemo = undefined;
   }
