@@ -1,8 +1,9 @@
-import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, DestinationRuleSpec, VirtualService, VirtualServiceSpec } from '../../imports/networking.istio.io';
 import type { HostTraffic } from './traffic/host-traffic';
 import { HostRenderContext, renderDestinationRuleSpec, renderVirtualServiceSpec } from './traffic/host-traffic.render';
+import { lazyWithoutUnset } from '../private/defined';
 
 /**
  * A `MeshService` as its host's DestinationRule and VirtualService read it: the construct passes
@@ -37,10 +38,10 @@ export function renderServiceVirtualServiceSpec(service: MeshServiceSource): Vir
 
 /** A service's DestinationRule under `scope` (id `id`), its spec rendered from `service` at synth. */
 export function addServiceDestinationRule(scope: Construct, id: string, metadata: ApiObjectMetadata, service: MeshServiceSource): ApiObject {
-  return new DestinationRule(scope, id, { metadata, spec: Lazy.any({ produce: () => renderServiceDestinationRuleSpec(service) }) });
+  return new DestinationRule(scope, id, { metadata, spec: lazyWithoutUnset(() => renderServiceDestinationRuleSpec(service)) });
 }
 
 /** A service's VirtualService under `scope` (id `id`), its spec rendered from `service` at synth. */
 export function addServiceVirtualService(scope: Construct, id: string, metadata: ApiObjectMetadata, service: MeshServiceSource): ApiObject {
-  return new VirtualService(scope, id, { metadata, spec: Lazy.any({ produce: () => renderServiceVirtualServiceSpec(service) }) });
+  return new VirtualService(scope, id, { metadata, spec: lazyWithoutUnset(() => renderServiceVirtualServiceSpec(service)) });
 }

@@ -11,6 +11,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { hasBrand, setBrand } from '../core/brand';
+import { withoutUnset } from '../private/defined';
+import { memoizingDuringSynth } from '../private/synth-memo';
 import { claimQuantity, VolumeClaim } from './container-options';
 
 /** The brand of the library's workloads: a registered symbol, so two copies of the library agree. */
@@ -69,7 +71,7 @@ export class MeshDeployment extends kplus.Deployment {
   /** @internal */
   public override _toKube(): ReturnType<kplus.Deployment['_toKube']> {
     const spec = super._toKube();
-    return { ...spec, template: { ...spec.template, spec: finishPod(spec.template.spec, this._extras) } };
+    return withoutUnset({ ...spec, template: { ...spec.template, spec: finishPod(spec.template.spec, this._extras) } });
   }
 }
 
@@ -95,11 +97,11 @@ export class MeshStatefulSet extends kplus.StatefulSet {
         resources: { requests: { storage: k8s.Quantity.fromString(claimQuantity(c.size)) } },
       },
     }));
-    return {
+    return withoutUnset({
       ...spec,
       template: { ...spec.template, spec: finishPod(spec.template.spec, this._extras) },
       volumeClaimTemplates: claims.length > 0 ? claims : undefined,
-    };
+    });
   }
 }
 
@@ -116,7 +118,8 @@ export function renderingEachWorkloadOnce<T>(f: () => T): T {
   if (renderMemo) return f();
   renderMemo = new WeakMap();
   try {
-    return f();
+    // What else a validation and a renderer both work out is worked out once too (private/synth-memo.ts).
+    return memoizingDuringSynth(f);
   } finally {
     renderMemo = undefined;
   }

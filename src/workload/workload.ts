@@ -13,6 +13,7 @@ import { TMP_VOLUME } from './pod-render';
 import { WORKLOAD_UID } from './security-context';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { lazyWithoutUnset } from '../private/defined';
 
 export { WORKLOAD_UID };
 export type { ContainerResources };
@@ -306,19 +307,17 @@ export function addNetworkPolicy(scope: Construct, id: string, meta: { name: str
   const ports = (r: NetworkRule): k8s.NetworkPolicyPort[] => r.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }));
   return new k8s.KubeNetworkPolicy(scope, id, {
     metadata: meta,
-    spec: Lazy.any({
-      produce: (): k8s.NetworkPolicySpec => {
-        const s = produce();
-        // A rule with no peers would allow every peer: such rules are dropped, never written.
-        const real = (rules: NetworkRule[]) => rules.filter((r) => r.peers.length > 0);
-        const types = s.policyTypes ?? ['Ingress', 'Egress'];
-        return {
-          podSelector: { matchLabels: Object.keys(s.podLabels).length > 0 ? { ...s.podLabels } : undefined },
-          policyTypes: [...types],
-          ingress: types.includes('Ingress') ? real(s.ingress).map((r) => ({ from: r.peers.map(peer), ports: ports(r) })) : undefined,
-          egress: types.includes('Egress') ? real(s.egress).map((r) => ({ to: r.peers.map(peer), ports: ports(r) })) : undefined,
-        };
-      },
+    spec: lazyWithoutUnset((): k8s.NetworkPolicySpec => {
+      const s = produce();
+      // A rule with no peers would allow every peer: such rules are dropped, never written.
+      const real = (rules: NetworkRule[]) => rules.filter((r) => r.peers.length > 0);
+      const types = s.policyTypes ?? ['Ingress', 'Egress'];
+      return {
+        podSelector: { matchLabels: Object.keys(s.podLabels).length > 0 ? { ...s.podLabels } : undefined },
+        policyTypes: [...types],
+        ingress: types.includes('Ingress') ? real(s.ingress).map((r) => ({ from: r.peers.map(peer), ports: ports(r) })) : undefined,
+        egress: types.includes('Egress') ? real(s.egress).map((r) => ({ to: r.peers.map(peer), ports: ports(r) })) : undefined,
+      };
     }),
   });
 }

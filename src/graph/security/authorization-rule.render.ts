@@ -1,10 +1,11 @@
-import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
 } from '../../../imports/security.istio.io';
 import type { AuthorizationCondition, AuthorizationOperation } from '../../core/authorization';
 import { ruleMethods } from '../../core/http';
+import { lazyWithoutUnset } from '../../private/defined';
 
 /**
  * AuthorizationPolicies: the rules of `AuthorizationRule`s with their services resolved to principals, and the
@@ -90,5 +91,5 @@ export function renderAuthorizationPolicySpec(s: AuthorizationPolicyShape): Auth
 
 /** An AuthorizationPolicy (security.istio.io/v1) under `scope`, its spec read at synth. */
 export function addAuthorizationPolicy(scope: Construct, id: string, metadata: ApiObjectMetadata, state: () => AuthorizationPolicyShape): ApiObject {
-  return new AuthorizationPolicy(scope, id, { metadata, spec: Lazy.any({ produce: () => renderAuthorizationPolicySpec(state()) }) });
+  return new AuthorizationPolicy(scope, id, { metadata, spec: lazyWithoutUnset(() => renderAuthorizationPolicySpec(state())) });
 }

@@ -1,9 +1,10 @@
-import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   PeerAuthentication, PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode as Mode, PeerAuthenticationSpecPortLevelMtlsMode as PortMode,
 } from '../../../imports/security.istio.io';
 import type { MtlsModeName } from './mtls-mode';
+import { lazyWithoutUnset } from '../../private/defined';
 
 /**
  * The PeerAuthentication of an `MtlsPolicy` (the mesh's, a namespace's or a workload's), built at synth.
@@ -39,5 +40,5 @@ export function renderPeerAuthenticationSpec(s: MtlsPolicySource): PeerAuthentic
 
 /** The PeerAuthentication (security.istio.io/v1) of `policy`, under `scope`, its spec read at synth. */
 export function addPeerAuthentication(scope: Construct, id: string, metadata: ApiObjectMetadata, policy: MtlsPolicySource): ApiObject {
-  return new PeerAuthentication(scope, id, { metadata, spec: Lazy.any({ produce: () => renderPeerAuthenticationSpec(policy) }) });
+  return new PeerAuthentication(scope, id, { metadata, spec: lazyWithoutUnset(() => renderPeerAuthenticationSpec(policy)) });
 }

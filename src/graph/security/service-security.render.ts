@@ -1,10 +1,11 @@
-import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../../../imports/networking.istio.io';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
 import type { NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../../workload/workload';
 import type { IMeshService, IMeshServiceNode, ServiceCall } from '../interfaces';
 import { restrictedTargetPorts } from '../service-call';
+import { lazyWithoutUnset } from '../../private/defined';
 
 /**
  * A service's NetworkPolicy rules and Sidecar, from its declared calls and the platform's pods: the one place a
@@ -268,7 +269,7 @@ export function renderSidecarSpec(s: ServicePeers): SidecarSpec {
 
 /** The Sidecar (networking.istio.io/v1) of `security`'s service, under `scope`, its spec read at synth. */
 export function addSidecar(scope: Construct, id: string, metadata: ApiObjectMetadata, security: ServiceSecuritySource): ApiObject {
-  return new Sidecar(scope, id, { metadata, spec: Lazy.any({ produce: () => renderSidecarSpec(servicePeers(security)) }) });
+  return new Sidecar(scope, id, { metadata, spec: lazyWithoutUnset(() => renderSidecarSpec(servicePeers(security))) });
 }
 
 /** The workloads, each once by namespace and name, sorted by name (then namespace: the own namespace's come first as before). */

@@ -1,7 +1,8 @@
-import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Gateway, GatewaySpec, GatewaySpecServersTls, GatewaySpecServersTlsMode as TlsMode } from '../../../imports/networking.istio.io';
 import type { GatewayTlsMode, ServerTlsSettings } from './gateway-tls';
+import { lazyWithoutUnset } from '../../private/defined';
 
 /**
  * The Gateway of an `EdgeGateway` (and of the gateways built on it), its servers' TLS, built at synth.
@@ -27,7 +28,7 @@ export interface EdgeGatewaySource {
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/
  */
 export function addGateway(scope: Construct, id: string, metadata: ApiObjectMetadata, gateway: EdgeGatewaySource): ApiObject {
-  return new Gateway(scope, id, { metadata, spec: Lazy.any({ produce: () => renderGatewaySpec(gateway) }) });
+  return new Gateway(scope, id, { metadata, spec: lazyWithoutUnset(() => renderGatewaySpec(gateway)) });
 }
 
 /** The spec of a Gateway. */

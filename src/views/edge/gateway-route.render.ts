@@ -4,7 +4,7 @@
  *
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService
  */
-import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp } from '../../../imports/networking.istio.io';
 import { HTTP_PROTOCOLS } from '../../core/ports';
@@ -12,6 +12,7 @@ import { toIstioDuration } from '../../core/duration';
 import type { IMeshService } from '../../graph/mesh-service-props';
 import type { HttpMatchOptions } from '../../graph/traffic/http-route';
 import { portOf, renderMatch } from '../../graph/traffic/http-route.render';
+import { lazyWithoutUnset } from '../../private/defined';
 
 /** One route, as the VirtualService reads it (a `GatewayRoute` is one). */
 export interface GatewayRouteSource {
@@ -51,7 +52,7 @@ export interface GatewayVirtualServiceSource {
 export function addGatewayVirtualService(
   scope: Construct, id: string, metadata: ApiObjectMetadata, source: () => GatewayVirtualServiceSource,
 ): ApiObject {
-  return new VirtualService(scope, id, { metadata, spec: Lazy.any({ produce: () => renderGatewayVirtualServiceSpec(source()) }) });
+  return new VirtualService(scope, id, { metadata, spec: lazyWithoutUnset(() => renderGatewayVirtualServiceSpec(source())) });
 }
 
 /** The VirtualService spec of an `EdgeGateway`'s routes. */

@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { VirtualService } from '../../../imports/networking.istio.io';
 import { toIstioDuration } from '../../core/duration';
@@ -7,6 +7,7 @@ import { portOf } from '../../graph/traffic/http-route.render';
 import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import type { ITieredService } from '../../graph/mesh-service-props';
+import { lazyWithoutUnset } from '../../private/defined';
 
 /**
  * The VirtualService of an `IngressGateway`'s routes: longest prefix first, `/` the fallback, built at synth.
@@ -50,7 +51,7 @@ interface IngressRouteSource {
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
  */
 export function addIngressRoutes(scope: Construct, id: string, metadata: ApiObjectMetadata, gateway: IngressGatewaySource): ApiObject {
-  return new VirtualService(scope, id, { metadata, spec: Lazy.any({ produce: () => renderIngressRoutesSpec(gateway) }) });
+  return new VirtualService(scope, id, { metadata, spec: lazyWithoutUnset(() => renderIngressRoutesSpec(gateway)) });
 }
 
 /**

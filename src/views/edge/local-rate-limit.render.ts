@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   EnvoyFilter,
@@ -9,6 +9,7 @@ import {
   EnvoyFilterSpecConfigPatchesPatchOperation as Operation,
 } from '../../../imports/networking.istio.io';
 import { allRequests, envoySeconds, HCM, LOCAL_RATELIMIT, RATE_LIMIT_FILTER_PRIORITY } from './envoy-filter.render';
+import { lazyWithoutUnset } from '../../private/defined';
 
 /**
  * The EnvoyFilter of a `LocalRateLimit`: Envoy's local token bucket on a service's inbound requests, built at synth.
@@ -52,7 +53,7 @@ export interface LocalRateLimitSource {
 
 /** An EnvoyFilter under `scope`, its spec rendered at synth by `spec()`. */
 export function addEnvoyFilter(scope: Construct, id: string, metadata: ApiObjectMetadata, spec: () => EnvoyFilterSpec): ApiObject {
-  return new EnvoyFilter(scope, id, { metadata, spec: Lazy.any({ produce: spec }) });
+  return new EnvoyFilter(scope, id, { metadata, spec: lazyWithoutUnset(spec) });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, Duration, Lazy, Yaml } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Duration, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   PodMonitor, PodMonitorSpec, PodMonitorSpecPodMetricsEndpointsMetricRelabelingsAction, PodMonitorSpecPodMetricsEndpointsRelabelingsAction,
@@ -11,6 +11,7 @@ import { MERGED_METRICS_PORT } from '../../platform/platform';
 import { Percentage } from '../../core/weight';
 import type { Rule, RuleGroup } from './alert-rules';
 import { AccessLogging, ENVOY_STATS_INCLUSIONS, TracingProvider } from '../../graph/observability/telemetry';
+import { lazyWithoutUnset } from '../../private/defined';
 
 /**
  * Rendering of the observability view: PrometheusRule, PodMonitor and Telemetry bodies
@@ -34,12 +35,12 @@ export function renderRuleGroups(groups: readonly RuleGroup[]): Record<string, a
 
 /** A PrometheusRule (monitoring.coreos.com/v1) under `scope`, its groups read at synth. */
 export function addPrometheusRule(scope: Construct, id: string, metadata: ApiObjectMetadata, groups: () => readonly RuleGroup[]): ApiObject {
-  return new PrometheusRule(scope, id, { metadata, spec: Lazy.any({ produce: () => renderRuleGroups(groups()) }) });
+  return new PrometheusRule(scope, id, { metadata, spec: lazyWithoutUnset(() => renderRuleGroups(groups())) });
 }
 
 /** A Telemetry (telemetry.istio.io/v1) under `scope`, its spec read at synth. */
 export function addTelemetry(scope: Construct, id: string, metadata: ApiObjectMetadata, spec: () => Record<string, any>): ApiObject {
-  return new Telemetry(scope, id, { metadata, spec: Lazy.any({ produce: spec }) });
+  return new Telemetry(scope, id, { metadata, spec: lazyWithoutUnset(spec) });
 }
 
 /** A PodMonitor (monitoring.coreos.com/v1) under `scope`. */

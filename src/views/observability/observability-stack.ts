@@ -32,6 +32,7 @@ import { promqlProblem } from './promql';
 import { ServiceSlo, sloProblems, titleCase } from '../../core/slo';
 import { AccessLogging, DEFAULT_SAMPLING, TracingProvider } from '../../graph/observability/telemetry';
 import { addProblems } from '../../private/construct-problems';
+import { onceDuringSynth } from '../../private/synth-memo';
 
 /** istiod's Helm values, in the cluster folder (`dist/cluster/istiod.values`). */
 export const ISTIOD_VALUES_FILE = 'istiod.values';
@@ -327,7 +328,12 @@ export class ObservabilityStack extends Construct {
     });
   }
 
+  /** The mesh-wide alerts; once per synth, for the validation (PromQL) and the PrometheusRule alike. */
   private meshAlertGroup(): RuleGroup {
+    return onceDuringSynth(this, 'meshAlerts', () => this.buildMeshAlertGroup());
+  }
+
+  private buildMeshAlertGroup(): RuleGroup {
     const ctx = this.alertContext();
     return {
       name: `${this.name}-service-mesh-alerts`,
@@ -340,11 +346,12 @@ export class ObservabilityStack extends Construct {
     };
   }
 
+  /** Target `t`'s recording and burn-rate groups; once per synth, for the validation and its PrometheusRule alike. */
   private sloGroups(t: SloTarget): RuleGroup[] {
-    return [
+    return onceDuringSynth(t, 'sloGroups', () => [
       { name: `${t.service}-slo-recording`, rules: errorRatioRecordingRules(t) },
       { name: `${t.service}-slo-burn-rate`, rules: burnRateAlerts(t, this.alertContext()) },
-    ];
+    ]);
   }
 
   private alertContext(): AlertContext {
@@ -382,7 +389,8 @@ export class ObservabilityStack extends Construct {
   private _services?: { readonly size: number; readonly all: ReadonlySet<IMeshService>; readonly byName: ReadonlyMap<string, MeshService> };
 
   private dashboard(level: string): Record<string, any> {
-    const built = this.dashboards().find((d) => d.level === level);
+    // The three ConfigMaps and the validation read one build of the dashboards per synth.
+    const built = onceDuringSynth(this, 'dashboards', () => this.dashboards()).find((d) => d.level === level);
     if (!built) throw new MeshError(Codes.INTERNAL_INVARIANT, `dashboards: no ${level} dashboard was built`);
     return built.dashboard;
   }
@@ -471,7 +479,7 @@ export class ObservabilityStack extends Construct {
         }
       }
     }
-    for (const d of this.dashboards()) {
+    for (const d of onceDuringSynth(this, 'dashboards', () => this.dashboards())) {
       for (const p of dashboardProblems(d.dashboard)) out.push(formatProblem(Codes.INVALID_PROMQL, `dashboards[${d.level}]: ${p}`));
     }
     return out;

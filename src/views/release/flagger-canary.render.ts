@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   Canary, CanarySpecAnalysisAlertsSeverity, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecTargetRefKind,
@@ -12,6 +12,7 @@ import type { FlaggerCanaryMetric } from './flagger-metric';
 import type { ICanaryTarget } from '../../graph/mesh-service-props';
 import type { HostTraffic } from '../../graph/traffic/host-traffic';
 import { renderDestinationRuleSpec, renderRetries } from '../../graph/traffic/host-traffic.render';
+import { lazyWithoutUnset } from '../../private/defined';
 
 /**
  * The Flagger Canary of a `FlaggerCanary`: target, service (with the host's traffic policy), analysis, built at synth.
@@ -126,5 +127,5 @@ export function flaggerServiceTraffic(traffic: HostTraffic, policy: TierSettings
 
 /** The Flagger Canary of `canary` under `scope`, its spec read at synth. */
 export function addCanary(scope: Construct, id: string, metadata: ApiObjectMetadata, canary: FlaggerCanarySource): ApiObject {
-  return new Canary(scope, id, { metadata, spec: Lazy.any({ produce: () => renderCanarySpec(canary) }) });
+  return new Canary(scope, id, { metadata, spec: lazyWithoutUnset(() => renderCanarySpec(canary)) });
 }

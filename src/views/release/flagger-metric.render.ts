@@ -1,6 +1,7 @@
-import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MetricTemplate, MetricTemplateSpec, MetricTemplateSpecProviderType } from '../../../imports/flagger.app';
+import { lazyWithoutUnset } from '../../private/defined';
 
 /**
  * The Flagger MetricTemplate of a `FlaggerMetricTemplate`.
@@ -27,5 +28,5 @@ export function renderMetricTemplateSpec(s: FlaggerMetricTemplateSource): Metric
 
 /** A Flagger MetricTemplate under `scope`. */
 export function addMetricTemplate(scope: Construct, id: string, metadata: ApiObjectMetadata, template: FlaggerMetricTemplateSource): ApiObject {
-  return new MetricTemplate(scope, id, { metadata, spec: Lazy.any({ produce: () => renderMetricTemplateSpec(template) }) });
+  return new MetricTemplate(scope, id, { metadata, spec: lazyWithoutUnset(() => renderMetricTemplateSpec(template)) });
 }

@@ -1,6 +1,7 @@
-import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { RequestAuthentication, RequestAuthenticationSpec } from '../../../imports/security.istio.io';
+import { lazyWithoutUnset } from '../../private/defined';
 
 /**
  * The RequestAuthentication of an `EdgeAuthentication` (and of a GlobalRateLimit keyed by a claim), built at synth.
@@ -47,5 +48,5 @@ export function addRequestAuthentication(
   metadata: ApiObjectMetadata,
   state: () => RequestAuthenticationShape,
 ): ApiObject {
-  return new RequestAuthentication(scope, id, { metadata, spec: Lazy.any({ produce: () => renderRequestAuthenticationSpec(state()) }) });
+  return new RequestAuthentication(scope, id, { metadata, spec: lazyWithoutUnset(() => renderRequestAuthenticationSpec(state())) });
 }
