@@ -47,7 +47,7 @@ if (mode === 'mesh') {
   measure(() => {
     const app = new MeshApp({ outdir: path.join(dir, 'mesh') });
     buildSyntheticMesh(app, services);
-    return app.manifests().map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
+    return app._yaml(app.manifests());
   }, path.join(dir, 'mesh'));
 } else if (mode === 'plain') {
   const input = finished();

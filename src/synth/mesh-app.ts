@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { App, AppProps } from 'cdk8s';
+import { ApiObject, App, AppProps } from 'cdk8s';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { checkIstioVersion, IstioVersion } from '../core/istio-version';
@@ -11,7 +11,9 @@ import { problemOf } from '../core/problem';
 import type { MeshChart } from '../graph/mesh-chart';
 import { hasBrand, MESH_APP_BRAND, setBrand } from '../graph/brands';
 import { renderingEachWorkloadOnce } from '../workload/mesh-pod';
-import { fileName, linkTree, toYaml, writeTree } from './output';
+import type { ValidateOptions } from '../validate/validate';
+import { fileName, linkTree, writeTree } from './output';
+import { WorkerObjectChecks, yamlOf } from './parallel-checks';
 import './synth-check-wiring';
 
 /** One synthesized resource and the file it is written to. */
@@ -58,7 +60,18 @@ export interface MeshAppProps extends AppProps {
    * @default - the platform's release (`platform.istio.version`, 1.24 by default)
    */
   readonly istioVersion?: IstioVersion;
+  /**
+   * Whether synth runs the per-object checks (schema, CEL, istiod's webhook) and writes the YAML on a
+   * worker thread, while its own thread runs the analysis and the flows: the same checks with the
+   * same verdict, on a second core. A worker costs about a second to start, which a small app does
+   * not win back.
+   * @default - for an app of 2,000 or more objects
+   */
+  readonly parallelChecks?: boolean;
 }
+
+/** The number of objects from which synth checks them on a worker thread by default. */
+const PARALLEL_FROM = 2000;
 
 /**
  * A synth that failed: one line per problem, each with the construct path, the
@@ -103,6 +116,8 @@ export class MeshApp extends App {
   public readonly flowVerification: boolean;
   /** The Istio release the output is checked against. */
   public readonly istioVersion: IstioVersion;
+  private readonly parallelChecks?: boolean;
+  private _pool?: WorkerObjectChecks;
 
   /**
    * Whether `x` is a MeshApp: a brand check rather than `instanceof`, so it holds across
@@ -122,6 +137,7 @@ export class MeshApp extends App {
     this.platform = props.platform ?? MeshPlatform.default();
     this.flowVerification = props.flowVerification ?? true;
     this.istioVersion = istioVersionOf(props, this.platform);
+    this.parallelChecks = props.parallelChecks;
     MeshSynthCheck.of(this).options = {
       crdDirectory: this.crdDirectory, schemaValidation: this.schemaValidation, flowVerification: this.flowVerification,
       istioVersion: this.istioVersion,
@@ -154,11 +170,20 @@ export class MeshApp extends App {
 
   /** Validates, then renders every chart's resources in memory, in file order. */
   public manifests(): ManifestFile[] {
-    // Nothing changes the tree between the validations and the check: each workload is rendered once.
-    const verdict = renderingEachWorkloadOnce(() => {
-      this.validateAll();
-      return MeshSynthCheck.of(this).run();
-    });
+    this._pool?.close();
+    // Started first: the worker loads the schemas while this thread validates the constructs.
+    const pool = this.parallel() ? WorkerObjectChecks.start(this.checkOptions()) : undefined;
+    this._pool = pool;
+    let verdict: SynthVerdict;
+    try {
+      // Nothing changes the tree between the validations and the check: each workload is rendered once.
+      verdict = renderingEachWorkloadOnce(() => {
+        this.validateAll();
+        return MeshSynthCheck.of(this).run(pool);
+      });
+    } finally {
+      pool?.close();
+    }
     if (verdict.errors.length > 0) {
       throw new MeshSynthError(`Manifest validation failed with the following errors (${verdict.errors.length}; nothing was written):`,
         verdict.errors.map(formatSynthLine));
@@ -184,6 +209,35 @@ export class MeshApp extends App {
     }
     this._verdict = verdict;
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /**
+   * The YAML of each of `manifests` (from {@link manifests}): the worker's, where it wrote it before
+   * the acknowledgements were recorded on objects, else written now.
+   * @internal
+   */
+  public _yaml(manifests: readonly ManifestFile[]): { path: string; content: string }[] {
+    const pool = this._pool;
+    const annotated = new Set((this._verdict?.acknowledged ?? []).map((a) => resourceKey(a.finding.resource)));
+    return manifests.map((f) => ({
+      path: f.path,
+      content: annotated.has(resourceKey(manifestRef(f.manifest))) ? yamlOf(f.manifest, undefined) : yamlOf(f.manifest, pool),
+    }));
+  }
+
+  /** Whether this synth checks the objects on a worker thread. */
+  private parallel(): boolean {
+    if (this.parallelChecks !== undefined) return this.parallelChecks;
+    let objects = 0;
+    for (const c of this.node.findAll()) if (ApiObject.isApiObject(c) && ++objects >= PARALLEL_FROM) return true;
+    return false;
+  }
+
+  /** The options of the per-object checks, as the synth check passes them. */
+  private checkOptions(): ValidateOptions {
+    return {
+      crdDirectory: this.crdDirectory, analysisOnly: !this.schemaValidation, istioVersion: this.istioVersion,
+    };
   }
 
   /** The charts' extra (non-resource) files, under each chart's folder; throws if one clashes with a manifest. */
@@ -223,7 +277,7 @@ export class MeshApp extends App {
   public override synth(): void {
     const manifests = this.manifests();
     for (const line of this.warningSummary()) process.stderr.write(`${line}\n`);
-    const files = manifests.map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
+    const files = this._yaml(manifests);
     // Each environment's topology picture, beside its manifests.
     const pictures = topologyFiles(this.charts, manifests);
     const taken = new Set([...files, ...pictures].map((f) => f.path));
@@ -232,6 +286,15 @@ export class MeshApp extends App {
     const cliOut = process.env.CDK8S_OUTDIR;
     if (cliOut && path.resolve(cliOut) !== path.resolve(this.outdir)) linkTree(this.outdir, cliOut, all.map((f) => f.path));
   }
+}
+
+/** A resource's identity: apiVersion, kind, namespace and name. */
+function resourceKey(r: { apiVersion: unknown; kind: unknown; namespace?: unknown; name: unknown }): string {
+  return `${r.apiVersion}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
+}
+
+function manifestRef(m: Record<string, any>): { apiVersion: unknown; kind: unknown; namespace?: unknown; name: unknown } {
+  return { apiVersion: m.apiVersion, kind: m.kind, namespace: m.metadata?.namespace, name: m.metadata?.name };
 }
 
 /** The release `props` name, which must agree with the platform's when both are set. */

@@ -1,0 +1,51 @@
+/*
+ * The worker thread of a parallel synth (parallel-checks.ts): it runs the per-object checks
+ * (schema, CEL, istiod's webhook) of each batch of rendered manifests the synth sends, and writes
+ * each manifest's YAML, while the synth's own thread runs the analysis and the flows. Each reply
+ * is posted on the port, then counted in the shared signal, on which the synth waits.
+ */
+import { MessagePort, workerData } from 'node:worker_threads';
+import type { Manifest } from '../validate/finding';
+import { checkObjects, ObjectVerdict, ValidateOptions } from '../validate/validate';
+import { toYaml } from './output';
+
+/** What the synth gives the worker when it starts it. */
+export interface CheckWorkerData {
+  /** The port batches arrive on and replies leave by. */
+  readonly port: MessagePort;
+  /** One counter: the number of replies posted (the synth waits on it). */
+  readonly signal: Int32Array;
+  /** How the objects are checked (the synth check's options). */
+  readonly options: ValidateOptions;
+}
+
+/** A batch's reply: each manifest's verdict and YAML, in order, or why the batch could not be checked. */
+export type CheckWorkerReply =
+  | { readonly verdicts: readonly ObjectVerdict[]; readonly yaml: readonly string[] }
+  | { readonly error: string };
+
+function reply(port: MessagePort, signal: Int32Array, message: CheckWorkerReply): void {
+  port.postMessage(message);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+
+function serve({ port, signal, options }: CheckWorkerData): void {
+  port.on('message', (manifests: Manifest[]) => {
+    try {
+      const verdicts = checkObjects(manifests, options);
+      reply(port, signal, { verdicts, yaml: manifests.map((m) => toYaml(m)) });
+    } catch (e) {
+      // The synth runs the batch again in its own thread, where the same error is thrown.
+      reply(port, signal, { error: String((e as Error)?.message ?? e) });
+    }
+  });
+  // Loads the schemas of the target release while the synth renders (an error recurs with the first batch).
+  try {
+    checkObjects([], options);
+  } catch {
+    // Reported with the first batch.
+  }
+}
+
+if (workerData?.port) serve(workerData as CheckWorkerData);

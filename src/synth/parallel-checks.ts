@@ -1,0 +1,132 @@
+/*
+ * A parallel synth: the per-object checks of the rendered manifests (schema, CEL, istiod's webhook)
+ * and their YAML run on a worker thread (check-worker.ts) while the synth's own thread renders the
+ * next chart, then runs the analysis and the flows. Synth stays synchronous, as cdk8s's is: the
+ * synth waits for the worker's replies on a shared counter (Atomics.wait) and takes them off the
+ * port without the event loop (worker_threads.receiveMessageOnPort,
+ * https://nodejs.org/api/worker_threads.html#workerreceivemessageonportport). The verdicts are those
+ * of the same functions run in the thread: a batch the worker cannot check (it failed to start,
+ * threw, or stopped answering) is checked again in the thread, where an error recurs as it would
+ * without the worker.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { Manifest } from '../validate/finding';
+import type { ObjectCheckPool } from '../validate/synth-check';
+import { checkObjects, ObjectVerdict, ValidateOptions } from '../validate/validate';
+import type { CheckWorkerData, CheckWorkerReply } from './check-worker';
+import { toYaml } from './output';
+
+/** Manifests per message: the worker starts on the first while the rest are still rendering. */
+const BATCH = 500;
+
+/** How long the synth waits for a reply before it checks the rest itself (a worker that ran out of memory never answers). */
+const PATIENCE_MS = 120_000;
+
+/** The per-object checks on a worker thread, with each manifest's YAML. */
+export class WorkerObjectChecks implements ObjectCheckPool {
+  /**
+   * A pool on a new worker thread, or undefined where none can start: the worker's module is
+   * missing (the library bundled into one file) or TypeScript sources run without ts-node.
+   */
+  public static start(options: ValidateOptions): WorkerObjectChecks | undefined {
+    const entry = path.join(__dirname, `check-worker${path.extname(__filename)}`);
+    if (!fs.existsSync(entry)) return undefined;
+    const { port1, port2 } = new MessageChannel();
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const workerData: CheckWorkerData = { port: port2, signal, options };
+    let worker: Worker;
+    try {
+      worker = new Worker(bootstrap(entry), { eval: true, workerData, transferList: [port2] });
+    } catch {
+      return undefined;
+    }
+    // A synth never keeps the process alive.
+    worker.unref();
+    port1.unref();
+    return new WorkerObjectChecks(worker, port1, signal, options);
+  }
+
+  /** The manifests whose verdict and YAML the worker gave (the others were checked in the thread). */
+  public checkedByWorker = 0;
+  private readonly batches: Manifest[][] = [];
+  private readonly yaml = new Map<Manifest, string>();
+  private collected?: ObjectVerdict[];
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly port: MessagePort,
+    private readonly signal: Int32Array,
+    private readonly options: ValidateOptions,
+  ) {}
+
+  public submit(manifests: readonly Manifest[]): void {
+    for (let i = 0; i < manifests.length; i += BATCH) {
+      const batch = manifests.slice(i, i + BATCH);
+      this.batches.push(batch);
+      this.port.postMessage(batch);
+    }
+  }
+
+  public collect(): readonly ObjectVerdict[] {
+    if (this.collected) return this.collected;
+    const out: ObjectVerdict[] = [];
+    let answering = true;
+    for (const batch of this.batches) {
+      const reply = answering ? this.next() : undefined;
+      if (reply && 'verdicts' in reply) {
+        out.push(...reply.verdicts);
+        this.checkedByWorker += batch.length;
+        batch.forEach((m, i) => this.yaml.set(m, reply.yaml[i]));
+      } else {
+        // A worker that failed or stopped answering is not asked again.
+        answering = false;
+        out.push(...checkObjects(batch, this.options));
+      }
+    }
+    this.close();
+    this.collected = out;
+    return out;
+  }
+
+  /** The YAML of a collected manifest, as the worker wrote it (undefined for one it did not). */
+  public yamlOf(manifest: Manifest): string | undefined {
+    return this.yaml.get(manifest);
+  }
+
+  /** Ends the worker thread. */
+  public close(): void {
+    this.port.close();
+    void this.worker.terminate();
+  }
+
+  /** The next reply, or undefined when the worker stops answering. */
+  private next(): CheckWorkerReply | undefined {
+    for (;;) {
+      const seen = Atomics.load(this.signal, 0);
+      const message = receiveMessageOnPort(this.port);
+      if (message) return message.message as CheckWorkerReply;
+      if (Atomics.wait(this.signal, 0, seen, PATIENCE_MS) === 'timed-out') return undefined;
+    }
+  }
+}
+
+/**
+ * The worker's code: its module (from the TypeScript sources, in tests and `ts-node src/main.ts`, compiled by
+ * ts-node as the thread's are); a module that fails to load still answers, so the synth checks everything itself.
+ */
+function bootstrap(entry: string): string {
+  const register = entry.endsWith('.ts') ? `require(${JSON.stringify(require.resolve('ts-node'))}).register({ swc: true });` : '';
+  return `try { ${register} require(${JSON.stringify(entry)}); } catch (e) {
+  const { workerData } = require('node:worker_threads');
+  workerData.port.postMessage({ error: String(e && e.message || e) });
+  Atomics.add(workerData.signal, 0, 1);
+  Atomics.notify(workerData.signal, 0);
+}`;
+}
+
+/** `manifest`'s YAML: the worker's where it wrote it, else written now. */
+export function yamlOf(manifest: Manifest, pool: WorkerObjectChecks | undefined): string {
+  return pool?.yamlOf(manifest) ?? toYaml(manifest);
+}
