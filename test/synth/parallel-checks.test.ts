@@ -8,8 +8,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { JsonPatch } from 'cdk8s';
 import { MeshApp, MeshChart, MeshService, MeshSynthError } from '../../src';
-import { buildEcEnvironment } from '../../src/app/ec-environment';
-import { ENVIRONMENTS } from '../../src/app/environments';
 import { buildApp, DIST } from '../../src/main';
 
 const outdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-parallel-'));
@@ -37,20 +35,9 @@ test('the example app: every manifest as dist/ holds it', () => {
   // dist/'s freshness test proves that the synth in one thread writes dist/ (test/app/dist.test.ts).
   const differing = files!.filter((f) => fs.readFileSync(path.join(DIST, f.path), 'utf8') !== f.content).map((f) => f.path);
   expect(differing).toEqual([]);
-});
-
-test('one environment of the EC site: the same files, warnings and acknowledgements as in one thread', () => {
-  const make = (parallelChecks: boolean) => {
-    const app = new MeshApp({ outdir: outdir(), parallelChecks });
-    buildEcEnvironment(app, ENVIRONMENTS[0]);
-    return app;
-  };
-  const inThread = outcome(make(false));
-  // Acknowledged warnings: their annotations are recorded after the worker wrote the YAML.
-  expect(inThread.warnings!.some((l) => l.includes('acknowledged'))).toBe(true);
-  const app = make(true);
-  expect(outcome(app)).toEqual(inThread);
-  expect(checkedByWorker(app)).toBeGreaterThan(0);
+  // The app acknowledges warnings: their annotations, recorded after the worker wrote the YAML, are in the files above.
+  expect(app.acknowledgedWarnings.length).toBeGreaterThan(0);
+  expect(app.warnings).toEqual([]);
 });
 
 /** An app whose VirtualService a JSON patch breaks (a number where the CRD wants a subset's name, which the analysis would otherwise look up). */
