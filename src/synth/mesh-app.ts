@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, AppProps } from 'cdk8s';
 import { Codes } from '../core/codes';
@@ -64,8 +65,8 @@ export interface MeshAppProps extends AppProps {
    * Whether synth runs the per-object checks (schema, CEL, istiod's webhook) and writes the YAML on a
    * worker thread, while its own thread runs the analysis and the flows: the same checks with the
    * same verdict, on a second core. A worker costs about a second to start, which a small app does
-   * not win back.
-   * @default - for an app of 2,000 or more objects
+   * not win back, and a single core gains nothing.
+   * @default - for an app of 2,000 or more objects, where the process may use two or more cores (`os.availableParallelism()`)
    */
   readonly parallelChecks?: boolean;
 }
@@ -228,6 +229,7 @@ export class MeshApp extends App {
   /** Whether this synth checks the objects on a worker thread. */
   private parallel(): boolean {
     if (this.parallelChecks !== undefined) return this.parallelChecks;
+    if (os.availableParallelism() < 2) return false;
     let objects = 0;
     for (const c of this.node.findAll()) if (ApiObject.isApiObject(c) && ++objects >= PARALLEL_FROM) return true;
     return false;

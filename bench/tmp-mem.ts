@@ -1,0 +1,12 @@
+import { MeshApp } from '../src';
+import { buildSyntheticMesh } from './synthetic-mesh';
+const par = process.argv[2] === 'par';
+const mb = (n: number) => Math.round(n / 1048576);
+const show = (label: string) => { const m = process.memoryUsage(); console.log(label, { rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), maxRss: Math.round(process.resourceUsage().maxRSS / 1024) }); };
+const app = new MeshApp({ outdir: '.bench/y', parallelChecks: par });
+buildSyntheticMesh(app, 1000);
+show('built');
+const m = app.manifests();
+show('manifests');
+const y = app._yaml(m);
+show('yaml'); console.log(y.length);
