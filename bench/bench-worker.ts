@@ -18,7 +18,7 @@ const [mode, servicesArg, dir, writeArg] = process.argv.slice(2);
 const write = writeArg !== 'no-write';
 const services = Number(servicesArg);
 
-type Files = { path: string; content: string }[];
+type Files = { path: string; content: string | Uint8Array }[];
 
 function measure(render: () => Files, outdir: string): void {
   const start = process.hrtime.bigint();

@@ -1,12 +1,12 @@
 /*
  * The worker thread of a parallel synth (parallel-checks.ts): it runs the per-object checks
  * (schema, CEL, istiod's webhook) of each batch of rendered manifests the synth sends, and writes
- * each manifest's YAML, while the synth's own thread runs the analysis and the flows. Each reply
- * is posted on the port, then counted in the shared signal, on which the synth waits.
+ * each manifest's YAML, while the synth's own thread runs the analysis and the flows. Each reply is
+ * posted on the port, then counted in the shared signal, on which the synth waits.
  */
 import { MessagePort, workerData } from 'node:worker_threads';
 import type { Manifest } from '../validate/finding';
-import { checkObjects, ObjectVerdict, ValidateOptions } from '../validate/validate';
+import { objectChecker, ObjectVerdict, ValidateOptions } from '../validate/validate';
 import { toYaml } from './output';
 
 /** What the synth gives the worker when it starts it. */
@@ -31,10 +31,12 @@ function reply(port: MessagePort, signal: Int32Array, message: CheckWorkerReply)
 }
 
 function serve({ port, signal, options }: CheckWorkerData): void {
-  port.on('message', (manifests: Manifest[]) => {
+  let check: ((m: Manifest) => ObjectVerdict) | undefined;
+  port.on('message', (batch: Manifest[]) => {
     try {
-      const verdicts = checkObjects(manifests, options);
-      reply(port, signal, { verdicts, yaml: manifests.map((m) => toYaml(m)) });
+      check ??= objectChecker(options);
+      const verdicts = batch.map(check);
+      reply(port, signal, { verdicts, yaml: batch.map((m) => toYaml(m)) });
     } catch (e) {
       // The synth runs the batch again in its own thread, where the same error is thrown.
       reply(port, signal, { error: String((e as Error)?.message ?? e) });
@@ -42,7 +44,7 @@ function serve({ port, signal, options }: CheckWorkerData): void {
   });
   // Loads the schemas of the target release while the synth renders (an error recurs with the first batch).
   try {
-    checkObjects([], options);
+    check = objectChecker(options);
   } catch {
     // Reported with the first batch.
   }

@@ -213,11 +213,11 @@ export class MeshApp extends App {
   }
 
   /**
-   * The YAML of each of `manifests` (from {@link manifests}): the worker's, where it wrote it before
-   * the acknowledgements were recorded on objects, else written now.
+   * The YAML of each of `manifests` (from {@link manifests}): the worker's (UTF-8 bytes), where it
+   * wrote it before the acknowledgements were recorded on objects, else written now.
    * @internal
    */
-  public _yaml(manifests: readonly ManifestFile[]): { path: string; content: string }[] {
+  public _yaml(manifests: readonly ManifestFile[]): { path: string; content: string | Uint8Array }[] {
     const pool = this._pool;
     const annotated = new Set((this._verdict?.acknowledged ?? []).map((a) => resourceKey(a.finding.resource)));
     return manifests.map((f) => ({

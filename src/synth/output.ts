@@ -36,7 +36,7 @@ export function fileName(manifest: Record<string, any>, chartNamespace: string |
  * in by two renames (the old tree is moved aside, then removed), so a failure never
  * leaves a half-written or missing tree.
  */
-export function writeTree(outdir: string, files: { path: string; content: string }[]): void {
+export function writeTree(outdir: string, files: { path: string; content: string | Uint8Array }[]): void {
   const target = path.resolve(outdir);
   const staging = `${target}.tmp-${process.pid}`;
   const old = `${target}.old-${process.pid}`;

@@ -15,14 +15,36 @@ import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:
 import type { Manifest } from '../validate/finding';
 import type { ObjectCheckPool } from '../validate/synth-check';
 import { checkObjects, ObjectVerdict, ValidateOptions } from '../validate/validate';
+import { resolveCrdDirectory } from '../validate/crd-schemas';
 import type { CheckWorkerData, CheckWorkerReply } from './check-worker';
 import { toYaml } from './output';
 
 /** Manifests per message: the worker starts on the first while the rest are still rendering. */
-const BATCH = 500;
+const BATCH = 200;
 
-/** How long the synth waits for a reply before it checks the rest itself (a worker that ran out of memory never answers). */
-const PATIENCE_MS = 120_000;
+/**
+ * How long the synth waits for a reply before it checks the rest itself: a worker that ran out of
+ * memory never answers, and its exit is reported only on the event loop, which a synchronous synth
+ * does not reach. A batch takes well under a second, on a loaded machine too.
+ */
+const PATIENCE_MS = 30_000;
+
+/**
+ * The worker's old generation, in MiB: its schemas, compiled validators and one manifest at a time
+ * need about 30 MiB (the CRD schemas the package carries); more for a larger CRD directory. V8 grows
+ * a heap by its allocation rate, not by what it keeps: without a limit the worker's heap grows to
+ * several times that, which a synth's peak memory pays.
+ */
+function oldGenerationMiB(options: ValidateOptions): number {
+  let bytes = 0;
+  try {
+    const dir = resolveCrdDirectory(options.crdDirectory);
+    for (const f of fs.readdirSync(dir)) bytes += fs.statSync(path.join(dir, f)).size;
+  } catch {
+    // An unreadable directory fails the checks, in the worker and in the thread alike.
+  }
+  return 64 + Math.ceil((8 * bytes) / 2 ** 20);
+}
 
 /** The per-object checks on a worker thread, with each manifest's YAML. */
 export class WorkerObjectChecks implements ObjectCheckPool {
@@ -38,7 +60,9 @@ export class WorkerObjectChecks implements ObjectCheckPool {
     const workerData: CheckWorkerData = { port: port2, signal, options };
     let worker: Worker;
     try {
-      worker = new Worker(bootstrap(entry), { eval: true, workerData, transferList: [port2] });
+      worker = new Worker(bootstrap(entry), {
+        eval: true, workerData, transferList: [port2], resourceLimits: { maxOldGenerationSizeMb: oldGenerationMiB(options) },
+      });
     } catch {
       return undefined;
     }

@@ -137,19 +137,28 @@ export interface ObjectVerdict {
  * @internal
  */
 export function checkObjects(manifests: readonly Manifest[], options: ValidateOptions = {}): ObjectVerdict[] {
+  return manifests.map(objectChecker(options));
+}
+
+/**
+ * The check {@link checkObjects} runs on each object, with the schemas of `options` loaded once.
+ * Throws a MeshError if they cannot be (an unknown release [MESH189], an unreadable directory [MESH155]).
+ * @internal
+ */
+export function objectChecker(options: ValidateOptions = {}): (m: Manifest) => ObjectVerdict {
   const version = targetRelease(options);
   // analysisOnly reports no schema findings, but still keeps what the API server refuses out of the
   // deeper checks, judged by the package's own schemas (there whatever the CRD directory holds).
   const context = options.analysisOnly
     ? { ...schemaContext({ ...options, crdDirectory: undefined }, packagedSchemaDirectory()), structural: true }
     : schemaContext(options);
-  return manifests.map((m) => {
+  return (m) => {
     const refused: string[] = [];
     const schema = checkSchema(m, context, refused);
     const findings = options.analysisOnly ? [] : schema;
     // istiod's webhook sees only what the API server's own checks admitted.
     return { findings: schema.some(isError) ? findings : [...findings, ...checkWebhook(m, version)], refused };
-  });
+  };
 }
 
 /**

@@ -15,7 +15,8 @@ const outdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-parallel-'));
 /** What a synth of `app` gives: its files and warning lines, or its error's message. */
 function outcome(app: MeshApp): { files?: { path: string; content: string }[]; warnings?: readonly string[]; error?: string } {
   try {
-    const files = app._yaml(app.manifests());
+    // The worker's YAML is UTF-8 bytes (written to the file as they are), the thread's a string.
+    const files = app._yaml(app.manifests()).map((f) => ({ path: f.path, content: Buffer.from(f.content).toString('utf8') }));
     return { files, warnings: [...app.warnings, ...app.acknowledgedWarnings, ...app.warningSummary()] };
   } catch (e) {
     return { error: `${(e as Error).name}: ${(e as Error).message}` };
