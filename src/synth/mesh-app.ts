@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ApiObject, App, AppProps } from 'cdk8s';
+import * as fs from 'node:fs';
+import { ApiObject, App, AppProps, Chart } from 'cdk8s';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { checkIstioVersion, IstioVersion } from '../core/istio-version';
@@ -13,8 +14,8 @@ import type { MeshChart } from '../graph/mesh-chart';
 import { hasBrand, MESH_APP_BRAND, setBrand } from '../graph/brands';
 import { renderingEachWorkloadOnce } from '../workload/mesh-pod';
 import type { ValidateOptions } from '../validate/validate';
-import { fileName, linkTree, writeTree } from './output';
-import { WorkerObjectChecks, yamlOf } from './parallel-checks';
+import { fileName, linkTree, stagingDirectory, swapIn, toYaml, writeFiles } from './output';
+import { WorkerObjectChecks } from './parallel-checks';
 import './synth-check-wiring';
 
 /** One synthesized resource and the file it is written to. */
@@ -62,8 +63,8 @@ export interface MeshAppProps extends AppProps {
    */
   readonly istioVersion?: IstioVersion;
   /**
-   * Whether synth runs the per-object checks (schema, CEL, istiod's webhook) and writes the YAML on a
-   * worker thread, while its own thread runs the analysis and the flows: the same checks with the
+   * Whether synth runs the per-object checks (schema, CEL, istiod's webhook) and writes the manifests'
+   * files on a worker thread, while its own thread runs the analysis and the flows: the same checks with the
    * same verdict, on a second core. A worker costs about a second to start, which a small app does
    * not win back, and a single core gains nothing.
    * @default - for an app of 2,000 or more objects, where the process may use two or more cores (`os.availableParallelism()`)
@@ -171,9 +172,18 @@ export class MeshApp extends App {
 
   /** Validates, then renders every chart's resources in memory, in file order. */
   public manifests(): ManifestFile[] {
+    return this.render();
+  }
+
+  /**
+   * {@link manifests}, where a worker thread checking the objects writes their files under `staging`
+   * (a new tree that synth swaps in once it is complete).
+   */
+  private render(staging?: string): ManifestFile[] {
     this._pool?.close();
     // Started first: the worker loads the schemas while this thread validates the constructs.
-    const pool = this.parallel() ? WorkerObjectChecks.start(this.checkOptions()) : undefined;
+    const written = staging === undefined ? undefined : { dir: staging, placeOf };
+    const pool = this.parallel() ? WorkerObjectChecks.start(this.checkOptions(), written) : undefined;
     this._pool = pool;
     let verdict: SynthVerdict;
     try {
@@ -194,8 +204,7 @@ export class MeshApp extends App {
     // objects whose names map to one file name (`a.b` and `a_b`) fail here.
     const seen = new Map<string, Record<string, any>>();
     for (const chart of this.charts) {
-      const folder = folderOf(chart);
-      const namespace = (chart as Partial<MeshChart>).namespace ?? chart.namespace;
+      const { folder, namespace } = placeOf(chart);
       for (const manifest of verdict.rendered.get(chart) ?? []) {
         const file = `${folder}/${fileName(manifest, namespace)}`;
         const clash = seen.get(file);
@@ -213,17 +222,14 @@ export class MeshApp extends App {
   }
 
   /**
-   * The YAML of each of `manifests` (from {@link manifests}): the worker's (UTF-8 bytes), where it
-   * wrote it before the acknowledgements were recorded on objects, else written now.
-   * @internal
+   * The files of `manifests` the worker did not write, or wrote before an acknowledgement's annotation
+   * was recorded on its object.
    */
-  public _yaml(manifests: readonly ManifestFile[]): { path: string; content: string | Uint8Array }[] {
+  private unwritten(manifests: readonly ManifestFile[]): { path: string; content: string }[] {
     const pool = this._pool;
     const annotated = new Set((this._verdict?.acknowledged ?? []).map((a) => resourceKey(a.finding.resource)));
-    return manifests.map((f) => ({
-      path: f.path,
-      content: annotated.has(resourceKey(manifestRef(f.manifest))) ? yamlOf(f.manifest, undefined) : yamlOf(f.manifest, pool),
-    }));
+    return manifests.filter((f) => !pool?.wrote(f.manifest) || annotated.has(resourceKey(manifestRef(f.manifest))))
+      .map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
   }
 
   /** Whether this synth checks the objects on a worker thread. */
@@ -277,17 +283,32 @@ export class MeshApp extends App {
    * linked there for the CLI to list.
    */
   public override synth(): void {
-    const manifests = this.manifests();
-    for (const line of this.warningSummary()) process.stderr.write(`${line}\n`);
-    const files = this._yaml(manifests);
-    // Each environment's topology picture, beside its manifests.
-    const pictures = topologyFiles(this.charts, manifests);
-    const taken = new Set([...files, ...pictures].map((f) => f.path));
-    const all = [...files, ...pictures, ...this.outputFiles(taken)];
-    writeTree(this.outdir, all);
+    // A large app's worker writes the manifests' files into the new tree as it checks them.
+    const staging = stagingDirectory(this.outdir);
+    let all: string[];
+    try {
+      const manifests = this.render(staging);
+      for (const line of this.warningSummary()) process.stderr.write(`${line}\n`);
+      const files = this.unwritten(manifests);
+      // Each environment's topology picture, beside its manifests.
+      const pictures = topologyFiles(this.charts, manifests);
+      const taken = new Set([...manifests, ...pictures].map((f) => f.path));
+      const extra = this.outputFiles(taken);
+      writeFiles(staging, [...files, ...pictures, ...extra]);
+      swapIn(staging, this.outdir);
+      all = [...taken, ...extra.map((f) => f.path)];
+    } catch (e) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw e;
+    }
     const cliOut = process.env.CDK8S_OUTDIR;
-    if (cliOut && path.resolve(cliOut) !== path.resolve(this.outdir)) linkTree(this.outdir, cliOut, all.map((f) => f.path));
+    if (cliOut && path.resolve(cliOut) !== path.resolve(this.outdir)) linkTree(this.outdir, cliOut, all);
   }
+}
+
+/** The folder of `chart`'s files, and its namespace, which their names leave out. */
+function placeOf(chart: Chart): { folder: string; namespace?: string } {
+  return { folder: folderOf(chart), namespace: (chart as Partial<MeshChart>).namespace ?? chart.namespace };
 }
 
 /** A resource's identity: apiVersion, kind, namespace and name. */

@@ -1,7 +1,7 @@
 /*
  * A parallel synth: the per-object checks of the rendered manifests (schema, CEL, istiod's webhook)
- * and their YAML run on a worker thread (check-worker.ts) while the synth's own thread renders the
- * next chart, then runs the analysis and the flows. Synth stays synchronous, as cdk8s's is: the
+ * and the writing of their files run on a worker thread (check-worker.ts) while the synth's own
+ * thread renders the next chart, then runs the analysis and the flows. Synth stays synchronous, as cdk8s's is: the
  * synth waits for the worker's replies on a shared counter (Atomics.wait) and takes them off the
  * port without the event loop (worker_threads.receiveMessageOnPort,
  * https://nodejs.org/api/worker_threads.html#workerreceivemessageonportport). The verdicts are those
@@ -16,8 +16,8 @@ import type { Manifest } from '../validate/finding';
 import type { ObjectCheckPool } from '../validate/synth-check';
 import { checkObjects, ObjectVerdict, ValidateOptions } from '../validate/validate';
 import { resolveCrdDirectory } from '../validate/crd-schemas';
-import type { CheckWorkerData, CheckWorkerReply } from './check-worker';
-import { toYaml } from './output';
+import type { Chart } from 'cdk8s';
+import type { CheckWorkerBatch, CheckWorkerData, CheckWorkerReply } from './check-worker';
 
 /** Manifests per message: the worker starts on the first while the rest are still rendering. */
 const BATCH = 200;
@@ -46,13 +46,21 @@ function oldGenerationMiB(options: ValidateOptions): number {
   return 64 + Math.ceil((8 * bytes) / 2 ** 20);
 }
 
-/** The per-object checks on a worker thread, with each manifest's YAML. */
+/** Where the worker writes each chart's files: a directory, and each chart's folder and namespace in it. */
+export interface FilesOfCharts {
+  /** The directory of the new tree. */
+  readonly dir: string;
+  /** A chart's folder, and its namespace, which file names leave out. */
+  readonly placeOf: (chart: Chart) => { folder: string; namespace?: string };
+}
+
+/** The per-object checks on a worker thread, which writes each manifest's file where the synth gives a new tree. */
 export class WorkerObjectChecks implements ObjectCheckPool {
   /**
    * A pool on a new worker thread, or undefined where none can start: the worker's module is
    * missing (the library bundled into one file) or TypeScript sources run without ts-node.
    */
-  public static start(options: ValidateOptions): WorkerObjectChecks | undefined {
+  public static start(options: ValidateOptions, files?: FilesOfCharts): WorkerObjectChecks | undefined {
     const entry = path.join(__dirname, `check-worker${path.extname(__filename)}`);
     if (!fs.existsSync(entry)) return undefined;
     const { port1, port2 } = new MessageChannel();
@@ -69,13 +77,13 @@ export class WorkerObjectChecks implements ObjectCheckPool {
     // A synth never keeps the process alive.
     worker.unref();
     port1.unref();
-    return new WorkerObjectChecks(worker, port1, signal, options);
+    return new WorkerObjectChecks(worker, port1, signal, options, files);
   }
 
   /** The manifests whose verdict and YAML the worker gave (the others were checked in the thread). */
   public checkedByWorker = 0;
-  private readonly batches: Manifest[][] = [];
-  private readonly yaml = new Map<Manifest, string>();
+  private readonly batches: (readonly Manifest[])[] = [];
+  private readonly written = new Set<Manifest>();
   private collected?: ObjectVerdict[];
 
   private constructor(
@@ -83,12 +91,14 @@ export class WorkerObjectChecks implements ObjectCheckPool {
     private readonly port: MessagePort,
     private readonly signal: Int32Array,
     private readonly options: ValidateOptions,
+    private readonly files: FilesOfCharts | undefined,
   ) {}
 
-  public submit(manifests: readonly Manifest[]): void {
+  public submit(manifests: readonly Manifest[], chart: Chart): void {
+    const files = this.files && { dir: this.files.dir, ...this.files.placeOf(chart) };
     for (let i = 0; i < manifests.length; i += BATCH) {
-      const batch = manifests.slice(i, i + BATCH);
-      this.batches.push(batch);
+      const batch: CheckWorkerBatch = { manifests: manifests.slice(i, i + BATCH), files };
+      this.batches.push(batch.manifests);
       this.port.postMessage(batch);
     }
   }
@@ -102,7 +112,7 @@ export class WorkerObjectChecks implements ObjectCheckPool {
       if (reply && 'verdicts' in reply) {
         out.push(...reply.verdicts);
         this.checkedByWorker += batch.length;
-        batch.forEach((m, i) => this.yaml.set(m, reply.yaml[i]));
+        if (this.files) for (const m of batch) this.written.add(m);
       } else {
         // A worker that failed or stopped answering is not asked again.
         answering = false;
@@ -114,9 +124,9 @@ export class WorkerObjectChecks implements ObjectCheckPool {
     return out;
   }
 
-  /** The YAML of a collected manifest, as the worker wrote it (undefined for one it did not). */
-  public yamlOf(manifest: Manifest): string | undefined {
-    return this.yaml.get(manifest);
+  /** Whether the worker wrote `manifest`'s file. */
+  public wrote(manifest: Manifest): boolean {
+    return this.written.has(manifest);
   }
 
   /** Ends the worker thread. */
@@ -148,9 +158,4 @@ function bootstrap(entry: string): string {
   Atomics.add(workerData.signal, 0, 1);
   Atomics.notify(workerData.signal, 0);
 }`;
-}
-
-/** `manifest`'s YAML: the worker's where it wrote it, else written now. */
-export function yamlOf(manifest: Manifest, pool: WorkerObjectChecks | undefined): string {
-  return pool?.yamlOf(manifest) ?? toYaml(manifest);
 }

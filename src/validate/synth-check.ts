@@ -100,8 +100,8 @@ export interface SynthVerdict {
  * @internal
  */
 export interface ObjectCheckPool {
-  /** Starts the checks of `manifests` (one chart's, as rendered). */
-  submit(manifests: readonly Manifest[]): void;
+  /** Starts the checks of `manifests` (`chart`'s, as rendered). */
+  submit(manifests: readonly Manifest[], chart: Chart): void;
   /** The verdict of every manifest submitted, in the order submitted; waits for them. */
   collect(): readonly ObjectVerdict[];
 }
@@ -167,7 +167,7 @@ function renderApp(charts: readonly Chart[], pool?: ObjectCheckPool): RenderedAp
     const manifests = objects.map((o) => o.manifest);
     rendered.set(chart, manifests);
     // Checked elsewhere while the next chart renders.
-    pool?.submit(manifests);
+    pool?.submit(manifests, chart);
     for (const { manifest, path } of objects) {
       all.push({ manifest, chart });
       pathOf.set(manifest, path);

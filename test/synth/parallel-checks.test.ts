@@ -12,15 +12,20 @@ import { buildApp, DIST } from '../../src/main';
 
 const outdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-parallel-'));
 
-/** What a synth of `app` gives: its files and warning lines, or its error's message. */
-function outcome(app: MeshApp): { files?: { path: string; content: string }[]; warnings?: readonly string[]; error?: string } {
+/** What rendering `app` gives: its files' paths and warning lines, or its error's message. */
+function outcome(app: MeshApp): { files?: string[]; warnings?: readonly string[]; error?: string } {
   try {
-    // The worker's YAML is UTF-8 bytes (written to the file as they are), the thread's a string.
-    const files = app._yaml(app.manifests()).map((f) => ({ path: f.path, content: Buffer.from(f.content).toString('utf8') }));
+    const files = app.manifests().map((f) => f.path);
     return { files, warnings: [...app.warnings, ...app.acknowledgedWarnings, ...app.warningSummary()] };
   } catch (e) {
     return { error: `${(e as Error).name}: ${(e as Error).message}` };
   }
+}
+
+/** Every file under `root`, by its relative path. */
+function tree(root: string): Map<string, string> {
+  const files = fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(root, f)).isFile());
+  return new Map(files.sort().map((f) => [f, fs.readFileSync(path.join(root, f), 'utf8')]));
 }
 
 /** How many objects the worker thread checked in the last synth of `app`. */
@@ -28,15 +33,18 @@ function checkedByWorker(app: MeshApp): number {
   return (app as unknown as { _pool?: { checkedByWorker: number } })._pool?.checkedByWorker ?? 0;
 }
 
-test('the example app: every manifest as dist/ holds it', () => {
-  const app = buildApp(outdir(), undefined, { parallelChecks: true });
-  const { files } = outcome(app);
-  expect(files!.length).toBeGreaterThan(500);
-  expect(checkedByWorker(app)).toBeGreaterThanOrEqual(files!.length);
+test('the example app: synth writes dist/, byte for byte, the worker writing the manifests', () => {
+  const dir = outdir();
+  const app = buildApp(dir, undefined, { parallelChecks: true });
+  app.synth();
+  expect(checkedByWorker(app)).toBeGreaterThan(500);
+  expect((app as unknown as { _pool: { written: Set<unknown> } })._pool.written.size).toBe(checkedByWorker(app));
   // dist/'s freshness test proves that the synth in one thread writes dist/ (test/app/dist.test.ts).
-  const differing = files!.filter((f) => fs.readFileSync(path.join(DIST, f.path), 'utf8') !== f.content).map((f) => f.path);
-  expect(differing).toEqual([]);
-  // The app acknowledges warnings: their annotations, recorded after the worker wrote the YAML, are in the files above.
+  const written = tree(dir);
+  const committed = tree(DIST);
+  expect([...written.keys()]).toEqual([...committed.keys()]);
+  expect([...written].filter(([f, content]) => committed.get(f) !== content).map(([f]) => f)).toEqual([]);
+  // The app acknowledges warnings: their annotations, recorded after the worker wrote the files, are in the files above.
   expect(app.acknowledgedWarnings.length).toBeGreaterThan(0);
   expect(app.warnings).toEqual([]);
 });
@@ -59,9 +67,11 @@ test('a schema error: the same MeshSynthError, with the analysis run without the
   const app = broken(true);
   expect(outcome(app)).toEqual(inThread);
   expect(checkedByWorker(app)).toBeGreaterThan(0);
-  // A failed synth writes nothing.
+  // A failed synth keeps the previous output, and leaves no half-written tree beside it.
+  fs.writeFileSync(path.join(app.outdir, 'previous.yaml'), 'kind: Previous\n');
   expect(() => app.synth()).toThrow(MeshSynthError);
-  expect(fs.readdirSync(app.outdir)).toEqual([]);
+  expect(fs.readdirSync(app.outdir)).toEqual(['previous.yaml']);
+  expect(fs.readdirSync(path.dirname(app.outdir)).filter((f) => f.startsWith(`${path.basename(app.outdir)}.`))).toEqual([]);
 });
 
 test('a CRD directory that cannot be read fails as in one thread', () => {
