@@ -1,54 +1,55 @@
 /**
  * One measurement, in its own process: `bench-worker <mode> <services> <dir>`.
- *   mesh   build the synthetic mesh, validate, render to YAML (what `cdk8s synth` does), then write it
- *   plain  the same manifests as plain cdk8s ApiObjects in plain Charts, rendered to YAML by cdk8s, then written
- *   yaml   the floor: the finished manifests serialized to YAML (as mesh does), then written
- * Each reports the time to YAML in memory (`ms`) and the time to write the files (`writeMs`)
- * apart: this machine's disk is erratic, and the library's cost is the first.
- * A fourth argument `no-write` skips the writing (for repeated runs).
- * Prints one JSON line: { mode, services, ms, cpuMs, writeMs, rssMiB, objects } (`cpuMs`: the CPU time of `ms`).
+ *   mesh   build the synthetic mesh and synthesize it (what `cdk8s synth` does: validate, render, check, write)
+ *   plain  the same manifests as plain cdk8s ApiObjects in plain Charts, rendered to YAML by cdk8s and written
+ *   yaml   the floor: the finished manifests serialized to YAML (as mesh does) and written
+ * Each reports the time until the files are on disk (`ms`) and its CPU time (`cpuMs`, all of the
+ * process's threads), the peak RSS and the number of resources.
+ * Prints one JSON line: { mode, services, ms, cpuMs, rssMiB, objects }.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { MeshApp } from '../src';
 import { fileName, toYaml, writeTree } from '../src/synth/output';
 import { buildSyntheticMesh } from './synthetic-mesh';
 
-const [mode, servicesArg, dir, writeArg] = process.argv.slice(2);
-const write = writeArg !== 'no-write';
+const [mode, servicesArg, dir] = process.argv.slice(2);
 const services = Number(servicesArg);
 
-type Files = { path: string; content: string }[];
-
-function measure(render: () => Files, outdir: string): void {
+function measure(synth: () => number): void {
   const start = process.hrtime.bigint();
   const cpu = process.cpuUsage();
-  const files = render();
-  const rendered = process.hrtime.bigint();
+  const objects = synth();
+  const done = process.hrtime.bigint();
   // CPU time of the same span: on a machine shared with other work, wall time is noisy and this is not.
   const cpuUsed = process.cpuUsage(cpu);
-  if (write) writeTree(outdir, files);
-  const written = process.hrtime.bigint();
   const rssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
   console.log(JSON.stringify({
-    mode, services, ms: Math.round(Number(rendered - start) / 1e6), cpuMs: Math.round((cpuUsed.user + cpuUsed.system) / 1000),
-    writeMs: Math.round(Number(written - rendered) / 1e6), rssMiB, objects: files.length,
+    mode, services, ms: Math.round(Number(done - start) / 1e6), cpuMs: Math.round((cpuUsed.user + cpuUsed.system) / 1000), rssMiB, objects,
   }));
 }
 
 /** The synthetic mesh's manifests, made before the clock starts (for the baselines). */
 function finished(): { path: string; manifest: any }[] {
-  const app = new MeshApp({ outdir: path.join(dir, 'unused'), schemaValidation: false });
+  const app = new MeshApp({ outdir: path.join(dir, 'unused'), schemaValidation: false, parallelChecks: false });
   buildSyntheticMesh(app, services);
   return app.manifests();
 }
 
+/** The YAML files under `root`. */
+function countYaml(root: string): number {
+  return fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).length;
+}
+
 if (mode === 'mesh') {
+  const outdir = path.join(dir, 'mesh');
   measure(() => {
-    const app = new MeshApp({ outdir: path.join(dir, 'mesh') });
+    const app = new MeshApp({ outdir });
     buildSyntheticMesh(app, services);
-    return app.manifests().map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
-  }, path.join(dir, 'mesh'));
+    app.synth();
+    return countYaml(outdir);
+  });
 } else if (mode === 'plain') {
   const input = finished();
   measure(() => {
@@ -59,14 +60,20 @@ if (mode === 'mesh') {
       if (!charts.has(env)) charts.set(env, new Chart(app, env));
       new ApiObject(charts.get(env)!, `o${i}`, f.manifest);
     });
-    // What App.synth does for a folder per chart and a file per resource, kept in memory.
-    return [...charts.values()].flatMap((chart) => chart.toJson().map((m: any) => ({
+    // What App.synth does for a folder per chart and a file per resource.
+    const files = [...charts.values()].flatMap((chart) => chart.toJson().map((m: any) => ({
       path: `${chart.node.id}/${fileName(m, undefined)}`, content: Yaml.stringify(m),
     })));
-  }, path.join(dir, 'plain'));
+    writeTree(path.join(dir, 'plain'), files);
+    return files.length;
+  });
 } else if (mode === 'yaml') {
   const input = finished();
-  measure(() => input.map((f) => ({ path: f.path, content: toYaml(f.manifest) })), path.join(dir, 'yaml'));
+  measure(() => {
+    const files = input.map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
+    writeTree(path.join(dir, 'yaml'), files);
+    return files.length;
+  });
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -3,7 +3,7 @@
  * the functions with the most self time and the most inclusive time (each function counted
  * once per sample, however deep it recurses), and the share of chosen functions.
  *
- *   TS_NODE_SWC=true node --cpu-prof --cpu-prof-dir=.bench/prof -r ts-node/register bench/bench-worker.ts mesh 1000 .bench/x no-write
+ *   npx tsc -p tsconfig.bench.json && node --cpu-prof --cpu-prof-dir=.bench/prof .bench/build/bench/bench-worker.js mesh 1000 .bench/x
  *   npx ts-node --swc bench/profile-summary.ts .bench/prof/<file>.cpuprofile [top] [function-name ...] [--under function-name]
  *
  * With `--under f`, only the samples taken inside `f` count: where `f`'s own time goes.

@@ -6,7 +6,7 @@ import { ENVIRONMENTS } from './app/environments';
 import { buildCatalogTeam } from './app/teams/catalog';
 import { buildCheckoutTeam } from './app/teams/checkout';
 import { buildTiers } from './app/tiers/tiers';
-import { MeshApp, MeshPlatform, MeshSynthError } from './index';
+import { MeshApp, MeshAppProps, MeshPlatform, MeshSynthError } from './index';
 
 /** The committed output: dist/ at the project's root, whatever the working directory. */
 export const DIST = path.resolve(__dirname, '..', 'dist');
@@ -17,13 +17,13 @@ export const DIST = path.resolve(__dirname, '..', 'dist');
  * seed 003's three tier namespaces (dist/k1s0-system, dist/k1s0-business, dist/k1s0-service), and
  * two teams whose charts another team's repository would build (dist/checkout calls the services
  * of dist/catalog as RemoteServices; the flow check over both folders proves them).
- * `platform` is the one the apps run on (default: the seeds', `MeshPlatform.default()`).
+ * `platform` is the one the apps run on (default: the seeds', `MeshPlatform.default()`); `props` the app's other props.
  * Not into $CDK8S_OUTDIR: `cdk8s synth` empties that folder before the app runs
  * (cdk8s-cli src/cli/cmds/synth.ts: `fs.rmSync(outdir, { recursive: true, force: true })`),
  * so cdk8s.yaml's `output:` is a scratch folder and dist/ is replaced only by a complete synth.
  */
-export function buildApp(outdir: string = DIST, platform?: MeshPlatform): MeshApp {
-  const app = new MeshApp({ outdir, platform });
+export function buildApp(outdir: string = DIST, platform?: MeshPlatform, props: Omit<MeshAppProps, 'outdir' | 'platform'> = {}): MeshApp {
+  const app = new MeshApp({ ...props, outdir, platform });
   for (const env of ENVIRONMENTS) buildEcEnvironment(app, env);
   for (const env of BOOKINFO_ENVIRONMENTS) buildBookinfo(app, env);
   buildTiers(app);

@@ -1,5 +1,7 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, AppProps } from 'cdk8s';
+import * as fs from 'node:fs';
+import { ApiObject, App, AppProps, Chart } from 'cdk8s';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { checkIstioVersion, IstioVersion } from '../core/istio-version';
@@ -11,7 +13,9 @@ import { problemOf } from '../core/problem';
 import type { MeshChart } from '../graph/mesh-chart';
 import { hasBrand, MESH_APP_BRAND, setBrand } from '../graph/brands';
 import { renderingEachWorkloadOnce } from '../workload/mesh-pod';
-import { fileName, linkTree, toYaml, writeTree } from './output';
+import type { ValidateOptions } from '../validate/validate';
+import { fileName, linkTree, stagingDirectory, swapIn, toYaml, writeFiles } from './output';
+import { WorkerObjectChecks } from './parallel-checks';
 import './synth-check-wiring';
 
 /** One synthesized resource and the file it is written to. */
@@ -58,7 +62,18 @@ export interface MeshAppProps extends AppProps {
    * @default - the platform's release (`platform.istio.version`, 1.24 by default)
    */
   readonly istioVersion?: IstioVersion;
+  /**
+   * Whether synth runs the per-object checks (schema, CEL, istiod's webhook) and writes the manifests'
+   * files on a worker thread, while its own thread runs the analysis and the flows: the same checks with the
+   * same verdict, on a second core. A worker costs about a second to start, which a small app does
+   * not win back, and a single core gains nothing.
+   * @default - for an app of 2,000 or more objects, where the process may use two or more cores (`os.availableParallelism()`)
+   */
+  readonly parallelChecks?: boolean;
 }
+
+/** The number of objects from which synth checks them on a worker thread by default. */
+const PARALLEL_FROM = 2000;
 
 /**
  * A synth that failed: one line per problem, each with the construct path, the
@@ -103,6 +118,8 @@ export class MeshApp extends App {
   public readonly flowVerification: boolean;
   /** The Istio release the output is checked against. */
   public readonly istioVersion: IstioVersion;
+  private readonly parallelChecks?: boolean;
+  private _pool?: WorkerObjectChecks;
 
   /**
    * Whether `x` is a MeshApp: a brand check rather than `instanceof`, so it holds across
@@ -122,6 +139,7 @@ export class MeshApp extends App {
     this.platform = props.platform ?? MeshPlatform.default();
     this.flowVerification = props.flowVerification ?? true;
     this.istioVersion = istioVersionOf(props, this.platform);
+    this.parallelChecks = props.parallelChecks;
     MeshSynthCheck.of(this).options = {
       crdDirectory: this.crdDirectory, schemaValidation: this.schemaValidation, flowVerification: this.flowVerification,
       istioVersion: this.istioVersion,
@@ -154,11 +172,29 @@ export class MeshApp extends App {
 
   /** Validates, then renders every chart's resources in memory, in file order. */
   public manifests(): ManifestFile[] {
-    // Nothing changes the tree between the validations and the check: each workload is rendered once.
-    const verdict = renderingEachWorkloadOnce(() => {
-      this.validateAll();
-      return MeshSynthCheck.of(this).run();
-    });
+    return this.render();
+  }
+
+  /**
+   * {@link manifests}, where a worker thread checking the objects writes their files under `staging`
+   * (a new tree that synth swaps in once it is complete).
+   */
+  private render(staging?: string): ManifestFile[] {
+    this._pool?.close();
+    // Started first: the worker loads the schemas while this thread validates the constructs.
+    const written = staging === undefined ? undefined : { dir: staging, placeOf };
+    const pool = this.parallel() ? WorkerObjectChecks.start(this.checkOptions(), written) : undefined;
+    this._pool = pool;
+    let verdict: SynthVerdict;
+    try {
+      // Nothing changes the tree between the validations and the check: each workload is rendered once.
+      verdict = renderingEachWorkloadOnce(() => {
+        this.validateAll();
+        return MeshSynthCheck.of(this).run(pool);
+      });
+    } finally {
+      pool?.close();
+    }
     if (verdict.errors.length > 0) {
       throw new MeshSynthError(`Manifest validation failed with the following errors (${verdict.errors.length}; nothing was written):`,
         verdict.errors.map(formatSynthLine));
@@ -168,8 +204,7 @@ export class MeshApp extends App {
     // objects whose names map to one file name (`a.b` and `a_b`) fail here.
     const seen = new Map<string, Record<string, any>>();
     for (const chart of this.charts) {
-      const folder = folderOf(chart);
-      const namespace = (chart as Partial<MeshChart>).namespace ?? chart.namespace;
+      const { folder, namespace } = placeOf(chart);
       for (const manifest of verdict.rendered.get(chart) ?? []) {
         const file = `${folder}/${fileName(manifest, namespace)}`;
         const clash = seen.get(file);
@@ -184,6 +219,33 @@ export class MeshApp extends App {
     }
     this._verdict = verdict;
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /**
+   * The files of `manifests` the worker did not write, or wrote before an acknowledgement's annotation
+   * was recorded on its object.
+   */
+  private unwritten(manifests: readonly ManifestFile[]): { path: string; content: string }[] {
+    const pool = this._pool;
+    const annotated = new Set((this._verdict?.acknowledged ?? []).map((a) => resourceKey(a.finding.resource)));
+    return manifests.filter((f) => !pool?.wrote(f.manifest) || annotated.has(resourceKey(manifestRef(f.manifest))))
+      .map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
+  }
+
+  /** Whether this synth checks the objects on a worker thread. */
+  private parallel(): boolean {
+    if (this.parallelChecks !== undefined) return this.parallelChecks;
+    if (os.availableParallelism() < 2) return false;
+    let objects = 0;
+    for (const c of this.node.findAll()) if (ApiObject.isApiObject(c) && ++objects >= PARALLEL_FROM) return true;
+    return false;
+  }
+
+  /** The options of the per-object checks, as the synth check passes them. */
+  private checkOptions(): ValidateOptions {
+    return {
+      crdDirectory: this.crdDirectory, analysisOnly: !this.schemaValidation, istioVersion: this.istioVersion,
+    };
   }
 
   /** The charts' extra (non-resource) files, under each chart's folder; throws if one clashes with a manifest. */
@@ -221,17 +283,41 @@ export class MeshApp extends App {
    * linked there for the CLI to list.
    */
   public override synth(): void {
-    const manifests = this.manifests();
-    for (const line of this.warningSummary()) process.stderr.write(`${line}\n`);
-    const files = manifests.map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
-    // Each environment's topology picture, beside its manifests.
-    const pictures = topologyFiles(this.charts, manifests);
-    const taken = new Set([...files, ...pictures].map((f) => f.path));
-    const all = [...files, ...pictures, ...this.outputFiles(taken)];
-    writeTree(this.outdir, all);
+    // A large app's worker writes the manifests' files into the new tree as it checks them.
+    const staging = stagingDirectory(this.outdir);
+    let all: string[];
+    try {
+      const manifests = this.render(staging);
+      for (const line of this.warningSummary()) process.stderr.write(`${line}\n`);
+      const files = this.unwritten(manifests);
+      // Each environment's topology picture, beside its manifests.
+      const pictures = topologyFiles(this.charts, manifests);
+      const taken = new Set([...manifests, ...pictures].map((f) => f.path));
+      const extra = this.outputFiles(taken);
+      writeFiles(staging, [...files, ...pictures, ...extra]);
+      swapIn(staging, this.outdir);
+      all = [...taken, ...extra.map((f) => f.path)];
+    } catch (e) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw e;
+    }
     const cliOut = process.env.CDK8S_OUTDIR;
-    if (cliOut && path.resolve(cliOut) !== path.resolve(this.outdir)) linkTree(this.outdir, cliOut, all.map((f) => f.path));
+    if (cliOut && path.resolve(cliOut) !== path.resolve(this.outdir)) linkTree(this.outdir, cliOut, all);
   }
+}
+
+/** The folder of `chart`'s files, and its namespace, which their names leave out. */
+function placeOf(chart: Chart): { folder: string; namespace?: string } {
+  return { folder: folderOf(chart), namespace: (chart as Partial<MeshChart>).namespace ?? chart.namespace };
+}
+
+/** A resource's identity: apiVersion, kind, namespace and name. */
+function resourceKey(r: { apiVersion: unknown; kind: unknown; namespace?: unknown; name: unknown }): string {
+  return `${r.apiVersion}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
+}
+
+function manifestRef(m: Record<string, any>): { apiVersion: unknown; kind: unknown; namespace?: unknown; name: unknown } {
+  return { apiVersion: m.apiVersion, kind: m.kind, namespace: m.metadata?.namespace, name: m.metadata?.name };
 }
 
 /** The release `props` name, which must agree with the platform's when both are set. */

@@ -36,18 +36,42 @@ export function fileName(manifest: Record<string, any>, chartNamespace: string |
  * in by two renames (the old tree is moved aside, then removed), so a failure never
  * leaves a half-written or missing tree.
  */
-export function writeTree(outdir: string, files: { path: string; content: string }[]): void {
-  const target = path.resolve(outdir);
-  const staging = `${target}.tmp-${process.pid}`;
-  const old = `${target}.old-${process.pid}`;
+export function writeTree(outdir: string, files: readonly { path: string; content: string }[]): void {
+  const staging = stagingDirectory(outdir);
+  try {
+    writeFiles(staging, files);
+    swapIn(staging, outdir);
+  } catch (e) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** The empty sibling directory a new tree for `outdir` is written into before {@link swapIn}. */
+export function stagingDirectory(outdir: string): string {
+  const staging = `${path.resolve(outdir)}.tmp-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
-  fs.rmSync(old, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  return staging;
+}
+
+/** Writes `files` under `dir`, each at its relative path. */
+export function writeFiles(dir: string, files: readonly { path: string; content: string }[]): void {
+  const made = new Set<string>();
   for (const f of files) {
-    const p = path.join(staging, f.path);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
+    const p = path.join(dir, f.path);
+    const parent = path.dirname(p);
+    if (!made.has(parent)) fs.mkdirSync(parent, { recursive: true });
+    made.add(parent);
     fs.writeFileSync(p, f.content);
   }
-  fs.mkdirSync(staging, { recursive: true });
+}
+
+/** Replaces `outdir` with the complete tree in `staging`, by two renames (the old tree is moved aside, then removed). */
+export function swapIn(staging: string, outdir: string): void {
+  const target = path.resolve(outdir);
+  const old = `${target}.old-${process.pid}`;
+  fs.rmSync(old, { recursive: true, force: true });
   const existed = fs.existsSync(target);
   if (existed) fs.renameSync(target, old);
   fs.renameSync(staging, target);

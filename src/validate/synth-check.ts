@@ -14,7 +14,7 @@ import type { IstioVersion } from '../core/istio-version';
 import { Finding, formatFinding, isError, Manifest } from './finding';
 import { platformIngressGateway } from './analysis';
 import { MeshIdentityClaim, meshIdentityConflicts, sameObjectCollisions } from './collisions';
-import { checkManifests } from './validate';
+import { analyseObjects, checkManifests, combineFindings, ObjectVerdict, refusesAny, ValidateOptions } from './validate';
 import type { ClusterModel } from './model/cluster-model';
 import { acknowledgementAnnotation, annotateAcknowledged } from './acknowledgements';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
@@ -92,6 +92,20 @@ export interface SynthVerdict {
   readonly staleAcknowledgements: readonly Acknowledgement[];
 }
 
+/**
+ * The per-object checks (schema, CEL, istiod's webhook) run elsewhere, a worker thread, while the
+ * analysis and the flows run: each chart's manifests are submitted as soon as they are rendered,
+ * and their verdicts collected once the analysis is done. The verdicts must be those
+ * `checkObjects` gives in the thread.
+ * @internal
+ */
+export interface ObjectCheckPool {
+  /** Starts the checks of `manifests` (`chart`'s, as rendered). */
+  submit(manifests: readonly Manifest[], chart: Chart): void;
+  /** The verdict of every manifest submitted, in the order submitted; waits for them. */
+  collect(): readonly ObjectVerdict[];
+}
+
 /** Kinds without a namespace, among those a mesh chart writes. */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass',
@@ -144,13 +158,16 @@ interface RenderedApp {
   readonly pathOf: ReadonlyMap<Manifest, string>;
 }
 
-function renderApp(charts: readonly Chart[]): RenderedApp {
+function renderApp(charts: readonly Chart[], pool?: ObjectCheckPool): RenderedApp {
   const rendered = new Map<Chart, Manifest[]>();
   const all: { manifest: Manifest; chart: Chart }[] = [];
   const pathOf = new Map<Manifest, string>();
   for (const chart of charts) {
     const objects = renderChartObjects(chart);
-    rendered.set(chart, objects.map((o) => o.manifest));
+    const manifests = objects.map((o) => o.manifest);
+    rendered.set(chart, manifests);
+    // Checked elsewhere while the next chart renders.
+    pool?.submit(manifests, chart);
     for (const { manifest, path } of objects) {
       all.push({ manifest, chart });
       pathOf.set(manifest, path);
@@ -171,16 +188,10 @@ function renderApp(charts: readonly Chart[]): RenderedApp {
  * related resource, for a collision); warnings are split by whether a construct
  * acknowledged them ({@link Warnings}).
  */
-export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): SynthVerdict {
+export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?: ObjectCheckPool): SynthVerdict {
   const charts = app.node.findAll().filter((c): c is Chart => Chart.isChart(c));
-  const paths = new Map<string, string>();
-  for (const c of app.node.findAll()) {
-    if (!ApiObject.isApiObject(c)) continue;
-    for (const key of [keyOf(c.apiVersion, c.kind, c.metadata.namespace, c.name), keyOf(c.apiVersion, c.kind, undefined, c.name)]) {
-      if (!paths.has(key)) paths.set(key, c.node.path);
-    }
-  }
-  const { rendered, all, pathOf: constructOf } = renderApp(charts);
+  const paths = apiObjectPaths(app);
+  const { rendered, all, pathOf: constructOf } = renderApp(charts, pool);
   // Each object once, as the cluster holds it (the first chart's, where two write it: MESH018).
   const unique = new Map<string, { manifest: Manifest; chart: Chart }>();
   for (const e of all) {
@@ -235,12 +246,16 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
   const analysisOnly = options.schemaValidation === false;
   // One cluster, one Istio release: the app's, else its charts' platform's (MESH632 when they differ).
   const istioVersion = options.istioVersion ?? meshCharts[0]?.platform.istio.version;
+  const checkOptions: ValidateOptions = { crdDirectory: options.crdDirectory, analysisOnly, ingressGateways, istioVersion };
+  const flowsOf: FlowsOf | undefined = options.flowVerification !== false && meshCharts.length > 0
+    ? (model) => flowProblems(meshCharts, model, pathOf, folderOfResource)
+    : undefined;
   // The model of the cluster is built once, by the analysis, and handed on to the flows.
-  const { findings, model } = checkManifests(manifests, { crdDirectory: options.crdDirectory, analysisOnly, ingressGateways, istioVersion });
+  const { findings, flows } = pool
+    ? checkWithPool(pool, all.map((e) => e.manifest), manifests, checkOptions, errors.length === 0 ? flowsOf : undefined)
+    : checkInThread(manifests, checkOptions, flowsOf);
   for (const f of findings) classify(f, CLUSTER_FOLDER);
-  if (errors.length === 0 && options.flowVerification !== false && meshCharts.length > 0) {
-    errors.push(...flowProblems(meshCharts, model ?? manifests, pathOf, folderOfResource));
-  }
+  if (errors.length === 0 && flowsOf) errors.push(...flows());
   // Each acknowledged warning travels with the object it is reported on, as the annotation
   // `cdk8s-mesh-validate` and `cdk8s-mesh-diff` read (acknowledgements.ts).
   for (const a of acknowledged) {
@@ -248,6 +263,85 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}): Synt
     if (e) annotateAcknowledged(e.manifest, a.finding.code, a.acknowledgement.reason);
   }
   return { rendered, errors, warnings, acknowledged, staleAcknowledgements: acks.filter((a) => !used.has(a)) };
+}
+
+/** The path of each ApiObject under `app`, by its key with and without its namespace (the first, where two share one). */
+function apiObjectPaths(app: IConstruct): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const c of app.node.findAll()) {
+    if (!ApiObject.isApiObject(c)) continue;
+    for (const key of [keyOf(c.apiVersion, c.kind, c.metadata.namespace, c.name), keyOf(c.apiVersion, c.kind, undefined, c.name)]) {
+      if (!paths.has(key)) paths.set(key, c.node.path);
+    }
+  }
+  return paths;
+}
+
+/** What {@link checkApp} learns of the manifests: their findings, and the flows' problems over the model of the cluster. */
+interface ManifestVerdict {
+  readonly findings: readonly Finding[];
+  /** The flows' problems, run when the other checks found no error. */
+  readonly flows: () => SynthProblem[];
+}
+
+/** The flow problems over a model of the cluster (or its manifests). */
+type FlowsOf = (model: ClusterModel | readonly Manifest[]) => SynthProblem[];
+
+/** Every check of `manifests` in this thread, one after the other. */
+function checkInThread(manifests: readonly Manifest[], options: ValidateOptions, flowsOf: FlowsOf | undefined): ManifestVerdict {
+  const { findings, model } = checkManifests(manifests, options);
+  return { findings, flows: () => (flowsOf ? flowsOf(model ?? manifests) : []) };
+}
+
+/**
+ * Every check of `manifests`, the per-object ones in `pool` (`submitted`: every manifest it was
+ * given, in order) while this thread runs the analysis and the flows over the objects as rendered.
+ * The verdict is the one {@link checkInThread} gives: the analysis and the flows are run again when
+ * a schema refuses a value (the analysis must not see it), and the flows count only when no check
+ * found an error.
+ */
+function checkWithPool(
+  pool: ObjectCheckPool,
+  submitted: readonly Manifest[],
+  manifests: readonly Manifest[],
+  options: ValidateOptions,
+  flowsOf: FlowsOf | undefined,
+): ManifestVerdict {
+  let analysis: { findings: Finding[]; model: ClusterModel } | undefined;
+  let flows: { problems?: SynthProblem[]; error?: unknown } | undefined;
+  try {
+    analysis = analyseObjects(manifests, undefined, options);
+    if (flowsOf && !analysis.findings.some(isError)) {
+      try {
+        flows = { problems: flowsOf(analysis.model) };
+      } catch (error) {
+        // Rethrown below only if the manifests pass every other check.
+        flows = { error };
+      }
+    }
+  } catch {
+    // Judged again below, without what the schemas refuse.
+    analysis = undefined;
+  }
+  const collected = pool.collect();
+  const verdictOf = new Map(submitted.map((m, i) => [m, collected[i]]));
+  const verdicts = manifests.map((m) => verdictOf.get(m)!);
+  if (!analysis || refusesAny(verdicts)) {
+    analysis = analyseObjects(manifests, verdicts, options);
+    flows = undefined;
+  }
+  const { model } = analysis;
+  const findings = combineFindings(verdicts, analysis.findings);
+  const ran = flows;
+  return {
+    findings,
+    flows: () => {
+      if (!flowsOf) return [];
+      if (!ran) return flowsOf(model);
+      if (ran.error !== undefined) throw ran.error;
+      return ran.problems!;
+    },
+  };
 }
 
 /**
@@ -424,9 +518,12 @@ export class MeshSynthCheck implements IValidation {
 
   private constructor(private readonly root: IConstruct) {}
 
-  /** Renders and checks every chart now; the verdict is kept in {@link verdict}. */
-  public run(): SynthVerdict {
-    this.verdict = checkApp(this.root, this.options);
+  /**
+   * Renders and checks every chart now; the verdict is kept in {@link verdict}. With `pool`, the
+   * per-object checks run there.
+   */
+  public run(pool?: ObjectCheckPool): SynthVerdict {
+    this.verdict = checkApp(this.root, this.options, pool);
     return this.verdict;
   }
 

@@ -119,34 +119,88 @@ export function validateManifests(manifests: readonly Manifest[], options: Valid
 }
 
 /**
- * What {@link validateManifests} finds, with the model of the cluster the analysis built over
- * what the API server admits (none with `schemaOnly`): synth and `cdk8s-mesh-validate` hand it on
- * to the flow checks, so the manifests are indexed once per run.
+ * What the per-object checks find in one object: its schema's and istiod's webhook's findings, and
+ * the JSON pointers of the values its schema refuses ('' for the whole object).
  * @internal
  */
-export function checkManifests(manifests: readonly Manifest[], options: ValidateOptions = {}): { findings: Finding[]; model?: ClusterModel } {
+export interface ObjectVerdict {
+  /** The object's own findings: schema and CEL (unless analysisOnly), then istiod's webhook. */
+  readonly findings: readonly Finding[];
+  /** The values the API server would refuse, which the analysis must not see. */
+  readonly refused: readonly string[];
+}
+
+/**
+ * The per-object checks of `manifests`, each object alone, in order: its schema, then istiod's
+ * webhook on what the API server admitted. Independent of each other, they may run anywhere (synth
+ * runs them on a worker thread for a large app, while the analysis runs).
+ * @internal
+ */
+export function checkObjects(manifests: readonly Manifest[], options: ValidateOptions = {}): ObjectVerdict[] {
+  return manifests.map(objectChecker(options));
+}
+
+/**
+ * The check {@link checkObjects} runs on each object, with the schemas of `options` loaded once.
+ * Throws a MeshError if they cannot be (an unknown release [MESH189], an unreadable directory [MESH155]).
+ * @internal
+ */
+export function objectChecker(options: ValidateOptions = {}): (m: Manifest) => ObjectVerdict {
   const version = targetRelease(options);
   // analysisOnly reports no schema findings, but still keeps what the API server refuses out of the
   // deeper checks, judged by the package's own schemas (there whatever the CRD directory holds).
   const context = options.analysisOnly
     ? { ...schemaContext({ ...options, crdDirectory: undefined }, packagedSchemaDirectory()), structural: true }
     : schemaContext(options);
-  const out: Finding[] = [];
-  const analysed: Manifest[] = [];
-  for (const m of manifests) {
+  return (m) => {
     const refused: string[] = [];
     const schema = checkSchema(m, context, refused);
-    if (!options.analysisOnly) out.push(...schema);
+    const findings = options.analysisOnly ? [] : schema;
     // istiod's webhook sees only what the API server's own checks admitted.
-    if (!schema.some(isError)) out.push(...checkWebhook(m, version));
-    // The analysis judges every object (one refused by the webhook still names its hosts and
-    // subsets), without the values the schema refused.
-    const rest = withoutRefused(m, refused);
-    if (rest) analysed.push(rest);
-  }
-  if (options.schemaOnly) return { findings: sortFindings(out) };
+    return { findings: schema.some(isError) ? findings : [...findings, ...checkWebhook(m, version)], refused };
+  };
+}
+
+/**
+ * The cross-resource analysis of `manifests`, one cluster's objects, each without the values its
+ * verdict says the schema refused (`verdicts` in the order of `manifests`; none refused when
+ * absent), with the model of the cluster it built.
+ * @internal
+ */
+export function analyseObjects(
+  manifests: readonly Manifest[], verdicts: readonly ObjectVerdict[] | undefined, options: ValidateOptions = {},
+): { findings: Finding[]; model: ClusterModel } {
+  // The analysis judges every object (one refused by the webhook still names its hosts and
+  // subsets), without the values the schema refused.
+  const analysed = verdicts === undefined ? [...manifests]
+    : manifests.flatMap((m, i) => withoutRefused(m, verdicts[i].refused) ?? []);
   const model = ClusterModel.of(analysed);
   const assumed = [...(options.ingressGateway ? [options.ingressGateway] : []), ...(options.ingressGateways ?? [])];
-  out.push(...analyze(model, assumed.length > 0 ? assumed : undefined));
-  return { findings: sortFindings(out), model };
+  return { findings: analyze(model, assumed.length > 0 ? assumed : undefined), model };
+}
+
+/** Whether any verdict refuses a value: then the analysis must not see `manifests` whole. */
+export function refusesAny(verdicts: readonly ObjectVerdict[]): boolean {
+  return verdicts.some((v) => v.refused.length > 0);
+}
+
+/**
+ * The findings of {@link checkManifests} from its parts: each object's, in order, then the analysis's, sorted.
+ * @internal
+ */
+export function combineFindings(verdicts: readonly ObjectVerdict[], analysis: readonly Finding[] = []): Finding[] {
+  return sortFindings([...verdicts.flatMap((v) => v.findings), ...analysis]);
+}
+
+/**
+ * What {@link validateManifests} finds, with the model of the cluster the analysis built over
+ * what the API server admits (none with `schemaOnly`): synth and `cdk8s-mesh-validate` hand it on
+ * to the flow checks, so the manifests are indexed once per run.
+ * @internal
+ */
+export function checkManifests(manifests: readonly Manifest[], options: ValidateOptions = {}): { findings: Finding[]; model?: ClusterModel } {
+  const verdicts = checkObjects(manifests, options);
+  if (options.schemaOnly) return { findings: combineFindings(verdicts) };
+  const { findings, model } = analyseObjects(manifests, verdicts, options);
+  return { findings: combineFindings(verdicts, findings), model };
 }
