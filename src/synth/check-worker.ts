@@ -4,15 +4,23 @@
  * each manifest's file into the new tree, while the synth's own thread runs the analysis and the
  * flows. Each reply is posted on the port, then counted in the shared signal, on which the synth waits.
  */
-import { MessagePort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import type { Manifest } from '../validate/finding';
 import { objectChecker, ObjectVerdict, ValidateOptions } from '../validate/validate';
 import { fileName, toYaml, writeFiles } from './output';
 
+/** The worker's end of its channel (a worker_threads MessagePort; typed here so that the declarations need no Node.js types). */
+export interface CheckWorkerPort {
+  /** Posts a reply. */
+  postMessage(message: CheckWorkerReply): void;
+  /** Receives each batch. */
+  on(event: 'message', listener: (batch: CheckWorkerBatch) => void): unknown;
+}
+
 /** What the synth gives the worker when it starts it. */
 export interface CheckWorkerData {
   /** The port batches arrive on and replies leave by. */
-  readonly port: MessagePort;
+  readonly port: CheckWorkerPort;
   /** One counter: the number of replies posted (the synth waits on it). */
   readonly signal: Int32Array;
   /** How the objects are checked (the synth check's options). */
@@ -40,7 +48,7 @@ export interface CheckWorkerBatch {
 /** A batch's reply: each manifest's verdict, in order (their files written, where the batch has them); or why the batch could not be checked. */
 export type CheckWorkerReply = { readonly verdicts: readonly ObjectVerdict[] } | { readonly error: string };
 
-function reply(port: MessagePort, signal: Int32Array, message: CheckWorkerReply): void {
+function reply(port: CheckWorkerPort, signal: Int32Array, message: CheckWorkerReply): void {
   port.postMessage(message);
   Atomics.add(signal, 0, 1);
   Atomics.notify(signal, 0);

@@ -97,7 +97,6 @@ export interface SynthVerdict {
  * analysis and the flows run: each chart's manifests are submitted as soon as they are rendered,
  * and their verdicts collected once the analysis is done. The verdicts must be those
  * `checkObjects` gives in the thread.
- * @internal
  */
 export interface ObjectCheckPool {
   /** Starts the checks of `manifests` (`chart`'s, as rendered). */

@@ -121,7 +121,6 @@ export function validateManifests(manifests: readonly Manifest[], options: Valid
 /**
  * What the per-object checks find in one object: its schema's and istiod's webhook's findings, and
  * the JSON pointers of the values its schema refuses ('' for the whole object).
- * @internal
  */
 export interface ObjectVerdict {
   /** The object's own findings: schema and CEL (unless analysisOnly), then istiod's webhook. */

@@ -224,7 +224,8 @@ import { VirtualService } from 'cdk8s-mesh/imports/networking.istio.io';
 import { readTreeFromDir, renderTopology, semanticDiff, type SemanticDiff } from 'cdk8s-mesh/review';
 import { checkIntendedFlows, type Finding, formatFinding, parseManifests, platformFlowOptions, validateManifests } from 'cdk8s-mesh/validate';
 
-const app = new MeshApp({ outdir: 'dist' });
+// Checked and written on a worker thread, from the package's compiled worker module, as a large app is.
+const app = new MeshApp({ outdir: 'dist', parallelChecks: true });
 const chart = new MeshChart(app, 'catalog', { namespace: 'catalog', partOf: 'catalog' });
 const api = new MeshService(chart, 'catalog-api', {
   image: 'registry.example.com/catalog-api:2.0.0', tier: Tier.BUSINESS, replicas: 2,
@@ -239,6 +240,7 @@ new CanaryRelease(chart, 'store-v2', {
   plan: CanaryPlan.steps([10, 50, 100]), phase: 'canary-10',
 });
 app.synth();
+console.log('worker checked ' + ((app as any)._pool?.checkedByWorker ?? 0));
 if (typeof VirtualService !== 'function') throw new Error('exports missing');
 
 // The validator's entry: the written files read back (with the review tools' reader) and checked as a pipeline would,
@@ -282,6 +284,7 @@ console.log(renderTopology(written, { namespace: 'catalog' }));
     ]));
     // AND the validator's entry finds no error in them, and the review tools' entry diffs and draws them
     expect(out).toMatch(/(^|\n)\d{2,} manifests, 0 flow findings, 0 errors\n0 changed files\n# Topology\n/);
+    expect(out).toMatch(/^worker checked [1-9]\d*$/m);
     expect(out).toContain('catalog_store');
     // AND the diff command runs from the package
     const help = run(process.execPath, [path.join(modules, 'cdk8s-mesh', 'lib', 'src', 'review', 'cli.js'), '--help'], project);
