@@ -68,8 +68,12 @@ export class WorkerObjectChecks implements ObjectCheckPool {
     const workerData: CheckWorkerData = { port: port2, signal, options };
     let worker: Worker;
     try {
+      // Not the process's own preloads (`node -r ts-node/register app.ts` would load a compiler into the bounded heap);
+      // from the TypeScript sources, ts-node's compiler lives in the worker's heap too.
+      const compiler = entry.endsWith('.ts') ? 256 : 0;
       worker = new Worker(bootstrap(entry), {
-        eval: true, workerData, transferList: [port2], resourceLimits: { maxOldGenerationSizeMb: oldGenerationMiB(options) },
+        eval: true, execArgv: [], workerData, transferList: [port2],
+        resourceLimits: { maxOldGenerationSizeMb: oldGenerationMiB(options) + compiler },
       });
     } catch {
       return undefined;
