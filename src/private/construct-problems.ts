@@ -9,6 +9,7 @@
  */
 import { IConstruct } from 'constructs';
 import { isError, Problem, problemOf, problemText } from '../core/problem';
+import { onceDuringSynth } from './synth-memo';
 
 /** A problem of one construct, with its path. */
 export interface ConstructProblem extends Problem {
@@ -37,8 +38,9 @@ export function addProblems(scope: IConstruct, source: ProblemSource): void {
   list.push(source);
 }
 
+/** What `source` finds: once per synth (the construct validations ask for the errors, the synth check for the warnings). */
 function problemsFrom(source: ProblemSource): Problem[] {
-  return source().map((p) => (typeof p === 'string' ? problemOf(p) : p));
+  return onceDuringSynth(source, 'problems', () => source().map((p) => (typeof p === 'string' ? problemOf(p) : p)));
 }
 
 /** The problems `scope` registered, errors and warnings. */

@@ -13,6 +13,7 @@ import { problemOf } from '../core/problem';
 import type { MeshChart } from '../graph/mesh-chart';
 import { hasBrand, MESH_APP_BRAND, setBrand } from '../graph/brands';
 import { renderingEachWorkloadOnce } from '../workload/mesh-pod';
+import { memoizingDuringSynth } from '../private/synth-memo';
 import type { ValidateOptions } from '../validate/validate';
 import { fileName, linkTree, stagingDirectory, swapIn, toYaml, writeFiles } from './output';
 import { WorkerObjectChecks } from './parallel-checks';
@@ -283,6 +284,11 @@ export class MeshApp extends App {
    * linked there for the CLI to list.
    */
   public override synth(): void {
+    // The tree does not change during a synth: what its validations worked out serves its extra files too.
+    memoizingDuringSynth(() => this.synthesize());
+  }
+
+  private synthesize(): void {
     // A large app's worker writes the manifests' files into the new tree as it checks them.
     const staging = stagingDirectory(this.outdir);
     let all: string[];
