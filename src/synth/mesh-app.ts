@@ -7,7 +7,9 @@ import { MeshError } from '../core/errors';
 import { checkIstioVersion, IstioVersion } from '../core/istio-version';
 import { MeshPlatform } from '../platform/platform';
 import { topologyFiles } from '../review/topology';
-import { folderOf, formatConstructProblem, formatSynthLine, MeshSynthCheck, SynthVerdict, warningSummary } from '../validate/synth-check';
+import {
+  folderOf, formatConstructProblem, formatSynthLine, keyOfManifest, keyOfRef, MeshSynthCheck, SynthVerdict, validateOptionsOf, warningSummary,
+} from '../validate/synth-check';
 import { ConstructProblem, constructErrors } from '../private/construct-problems';
 import { problemOf } from '../core/problem';
 import type { MeshChart } from '../graph/mesh-chart';
@@ -99,9 +101,9 @@ export class MeshSynthError extends MeshError {
 /**
  * An app that writes one folder per environment and one file per resource,
  * `dist/<environment>/<kind>.<name>.yaml`, with stable names and order so that a
- * pull request's diff shows exactly what changed. Every validation runs first and
- * everything is rendered in memory: on any error nothing is written, and the
- * previous output is replaced only when the new one is complete.
+ * pull request's diff shows exactly what changed. Every validation and check runs before the
+ * output directory is touched: the new tree is written beside it (a large app's worker writes
+ * there while it checks), removed on any error, and swapped in only when it is complete.
  *
  * The checks over rendered manifests are not MeshApp's own: every MeshChart registers
  * them (the synth check, `MeshSynthCheck`), so they also run under a plain cdk8s App. MeshApp
@@ -228,8 +230,8 @@ export class MeshApp extends App {
    */
   private unwritten(manifests: readonly ManifestFile[]): { path: string; content: string }[] {
     const pool = this._pool;
-    const annotated = new Set((this._verdict?.acknowledged ?? []).map((a) => resourceKey(a.finding.resource)));
-    return manifests.filter((f) => !pool?.wrote(f.manifest) || annotated.has(resourceKey(manifestRef(f.manifest))))
+    const annotated = new Set((this._verdict?.acknowledged ?? []).map((a) => keyOfRef(a.finding.resource)));
+    return manifests.filter((f) => !pool?.wrote(f.manifest) || annotated.has(keyOfManifest(f.manifest)))
       .map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
   }
 
@@ -244,9 +246,7 @@ export class MeshApp extends App {
 
   /** The options of the per-object checks, as the synth check passes them. */
   private checkOptions(): ValidateOptions {
-    return {
-      crdDirectory: this.crdDirectory, analysisOnly: !this.schemaValidation, istioVersion: this.istioVersion,
-    };
+    return validateOptionsOf(MeshSynthCheck.of(this).options);
   }
 
   /** The charts' extra (non-resource) files, under each chart's folder; throws if one clashes with a manifest. */
@@ -315,15 +315,6 @@ export class MeshApp extends App {
 /** The folder of `chart`'s files, and its namespace, which their names leave out. */
 function placeOf(chart: Chart): { folder: string; namespace?: string } {
   return { folder: folderOf(chart), namespace: (chart as Partial<MeshChart>).namespace ?? chart.namespace };
-}
-
-/** A resource's identity: apiVersion, kind, namespace and name. */
-function resourceKey(r: { apiVersion: unknown; kind: unknown; namespace?: unknown; name: unknown }): string {
-  return `${r.apiVersion}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
-}
-
-function manifestRef(m: Record<string, any>): { apiVersion: unknown; kind: unknown; namespace?: unknown; name: unknown } {
-  return { apiVersion: m.apiVersion, kind: m.kind, namespace: m.metadata?.namespace, name: m.metadata?.name };
 }
 
 /** The release `props` name, which must agree with the platform's when both are set. */

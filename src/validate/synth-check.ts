@@ -156,9 +156,31 @@ function keyOf(apiVersion: unknown, kind: unknown, namespace: unknown, name: unk
   return `${apiVersion}/${kind}/${namespace ?? ''}/${name}`;
 }
 
-/** The key of a rendered manifest or a finding's resource. */
-function keyOfRef(r: { apiVersion: unknown; kind: unknown; namespace?: unknown; name: unknown }): string {
+/**
+ * The key of a finding's resource: its apiVersion, kind, namespace and name.
+ * @internal
+ */
+export function keyOfRef(r: { apiVersion: unknown; kind: unknown; namespace?: unknown; name: unknown }): string {
   return keyOf(r.apiVersion, r.kind, r.namespace, r.name);
+}
+
+/**
+ * The key of a rendered manifest, as {@link keyOfRef} gives its findings'.
+ * @internal
+ */
+export function keyOfManifest(m: Manifest): string {
+  return keyOf(m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name);
+}
+
+/**
+ * The options of the checks over the manifests, from the synth check's: the Istio release is the
+ * app's, else `platformRelease` (its charts' platform's).
+ * @internal
+ */
+export function validateOptionsOf(options: SynthCheckOptions, platformRelease?: IstioVersion): ValidateOptions {
+  return {
+    crdDirectory: options.crdDirectory, analysisOnly: options.schemaValidation === false, istioVersion: options.istioVersion ?? platformRelease,
+  };
 }
 
 /** Every chart of an app rendered, each manifest with its chart and the path of its ApiObject. */
@@ -207,7 +229,7 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?
   // Each object once, as the cluster holds it (the first chart's, where two write it: MESH018).
   const unique = new Map<string, { manifest: Manifest; chart: Chart }>();
   for (const e of all) {
-    const key = keyOf(e.manifest.apiVersion, e.manifest.kind, e.manifest.metadata?.namespace, e.manifest.metadata?.name);
+    const key = keyOfManifest(e.manifest);
     if (!unique.has(key)) unique.set(key, e);
   }
   const pathOf = (r: Finding['resource']) => paths.get(keyOfRef(r)) ?? paths.get(keyOf(r.apiVersion, r.kind, undefined, r.name))
@@ -255,10 +277,8 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?
   for (const f of meshIdentityConflicts(identityClaims(meshCharts, rendered))) classify(f, CLUSTER_FOLDER);
   const manifests = [...unique.values()].map((e) => e.manifest);
   const ingressGateways = [...new Map(meshCharts.map((c) => [c.platform, platformIngressGateway(c.platform)])).values()];
-  const analysisOnly = options.schemaValidation === false;
   // One cluster, one Istio release: the app's, else its charts' platform's (MESH632 when they differ).
-  const istioVersion = options.istioVersion ?? meshCharts[0]?.platform.istio.version;
-  const checkOptions: ValidateOptions = { crdDirectory: options.crdDirectory, analysisOnly, ingressGateways, istioVersion };
+  const checkOptions: ValidateOptions = { ...validateOptionsOf(options, meshCharts[0]?.platform.istio.version), ingressGateways };
   const flowsOf: FlowsOf | undefined = options.flowVerification !== false && meshCharts.length > 0
     ? (model) => flowProblems(meshCharts, model, pathOf, folderOfResource)
     : undefined;
