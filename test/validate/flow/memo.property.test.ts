@@ -10,58 +10,11 @@ import { Manifest } from '../../../src/validate';
 import {
   authorizationPolicy, deployment, DNS_EGRESS, networkPolicy, peerAuthentication, service, sidecar, virtualService, destinationRule,
 } from './fixtures';
+import { NAMESPACES, PODS, policyArbitraries } from './mesh-arbitraries';
 
-const NAMESPACES = ['n1', 'n2'];
-const PODS = [
-  { name: 'p0', ns: 'n1', tier: 'web' }, { name: 'p1', ns: 'n1', tier: 'db' },
-  { name: 'p2', ns: 'n2', tier: 'web' }, { name: 'p3', ns: 'n2', tier: 'db' },
-];
 const METHODS = ['GET', 'POST', 'DELETE'] as const;
 const PATHS = ['/a', '/a/x', '/b'];
-const principalOf = (p: typeof PODS[number]) => `cluster.local/ns/${p.ns}/sa/${p.name}`;
-
-const selector = fc.oneof(
-  fc.constant({}),
-  fc.constantFrom(...PODS.map((p) => ({ matchLabels: { app: p.name } }))),
-  fc.constantFrom({ matchLabels: { tier: 'web' } }, { matchLabels: { tier: 'db' } }),
-  fc.constant({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['db'] }] }),
-);
-const peer = fc.oneof(
-  fc.record({ podSelector: selector }),
-  fc.record({ namespaceSelector: fc.constantFrom(...NAMESPACES.map((n) => ({ matchLabels: { 'kubernetes.io/metadata.name': n } })), {}) }),
-  fc.record({ namespaceSelector: fc.constantFrom({ matchLabels: { 'kubernetes.io/metadata.name': 'n1' } }, {}), podSelector: selector }),
-);
-const npPorts = fc.option(fc.subarray([{ port: 8080 }, { port: 9090 }, { port: 'http' }, { port: 8000, endPort: 8100 }, { port: 15090 }], { minLength: 1 }), {
-  nil: undefined,
-});
-const npRule = (dir: 'to' | 'from') =>
-  fc.record({ [dir]: fc.option(fc.array(peer, { minLength: 1, maxLength: 2 }), { nil: undefined }), ports: npPorts }, { requiredKeys: [] });
-const networkPolicies = fc.array(fc.record({
-  ns: fc.constantFrom(...NAMESPACES),
-  podSelector: selector,
-  policyTypes: fc.option(fc.subarray(['Ingress', 'Egress'], { minLength: 1 }), { nil: undefined }),
-  ingress: fc.option(fc.array(npRule('from'), { maxLength: 2 }), { nil: undefined }),
-  egress: fc.option(fc.array(npRule('to'), { maxLength: 2 }), { nil: undefined }),
-  dns: fc.boolean(),
-}), { maxLength: 4 });
-
-const authzRule = fc.record({
-  from: fc.option(fc.array(fc.record({ source: fc.record({
-    principals: fc.option(fc.subarray(PODS.map(principalOf), { minLength: 1 }), { nil: undefined }),
-    namespaces: fc.option(fc.subarray(NAMESPACES, { minLength: 1 }), { nil: undefined }),
-  }, { requiredKeys: [] }) }), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-  to: fc.option(fc.array(fc.record({ operation: fc.record({
-    methods: fc.option(fc.subarray([...METHODS], { minLength: 1 }), { nil: undefined }),
-    paths: fc.option(fc.subarray(['/a', '/a/*', '/b'], { minLength: 1 }), { nil: undefined }),
-    ports: fc.option(fc.subarray(['8080', '9090'], { minLength: 1 }), { nil: undefined }),
-  }, { requiredKeys: [] }) }), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-}, { requiredKeys: [] });
-const authorizationPolicies = fc.array(fc.record({
-  ns: fc.constantFrom(...NAMESPACES, 'istio-system'),
-  action: fc.constantFrom('ALLOW', 'DENY'),
-  selector: fc.option(fc.constantFrom(...PODS.map((p) => ({ matchLabels: { app: p.name } }))), { nil: undefined }),
-  rules: fc.option(fc.array(authzRule, { maxLength: 2 }), { nil: undefined }),
-}), { maxLength: 3 });
+const { networkPolicies, authorizationPolicies } = policyArbitraries('full');
 
 const peerAuthentications = fc.array(fc.record({
   ns: fc.constantFrom(...NAMESPACES, 'istio-system'),

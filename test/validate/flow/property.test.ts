@@ -6,54 +6,10 @@ import * as fc from 'fast-check';
 import { FlowEvaluator, workloadPairs } from '../../../src/validate/flow';
 import { Manifest } from '../../../src/validate';
 import { authorizationPolicy, deployment, networkPolicy, service } from './fixtures';
+import { Pod, PODS, policyArbitraries, principalOf } from './mesh-arbitraries';
 
-const NAMESPACES = ['n1', 'n2'];
-const PODS = [
-  { name: 'p0', ns: 'n1', tier: 'web' }, { name: 'p1', ns: 'n1', tier: 'db' },
-  { name: 'p2', ns: 'n2', tier: 'web' }, { name: 'p3', ns: 'n2', tier: 'db' },
-];
-const labelsOf = (p: typeof PODS[number]) => ({ app: p.name, tier: p.tier });
-const principalOf = (p: typeof PODS[number]) => `cluster.local/ns/${p.ns}/sa/${p.name}`;
-
-const selector = fc.oneof(
-  fc.constant({}),
-  fc.constantFrom(...PODS.map((p) => ({ matchLabels: { app: p.name } }))),
-  fc.constantFrom({ matchLabels: { tier: 'web' } }, { matchLabels: { tier: 'db' } }),
-);
-const peer = fc.oneof(
-  fc.record({ podSelector: selector }),
-  fc.record({ namespaceSelector: fc.constantFrom(...NAMESPACES.map((n) => ({ matchLabels: { 'kubernetes.io/metadata.name': n } })), {}) }),
-  fc.record({ namespaceSelector: fc.constantFrom({ matchLabels: { 'kubernetes.io/metadata.name': 'n1' } }, {}), podSelector: selector }),
-);
-const ports = fc.option(fc.subarray([{ port: 8080 }, { port: 9090 }, { port: 'http' }, { port: 8000, endPort: 8100 }], { minLength: 1 }), {
-  nil: undefined,
-});
-const npRule = (dir: 'to' | 'from') =>
-  fc.record({ [dir]: fc.option(fc.array(peer, { minLength: 1, maxLength: 2 }), { nil: undefined }), ports }, { requiredKeys: [] });
-const networkPolicies = fc.array(fc.record({
-  ns: fc.constantFrom(...NAMESPACES),
-  podSelector: selector,
-  policyTypes: fc.option(fc.subarray(['Ingress', 'Egress'], { minLength: 1 }), { nil: undefined }),
-  ingress: fc.option(fc.array(npRule('from'), { maxLength: 2 }), { nil: undefined }),
-  egress: fc.option(fc.array(npRule('to'), { maxLength: 2 }), { nil: undefined }),
-}), { maxLength: 3 });
-
-const authzRule = fc.record({
-  from: fc.option(fc.array(fc.record({ source: fc.record({
-    principals: fc.option(fc.subarray(PODS.map(principalOf), { minLength: 1 }), { nil: undefined }),
-    namespaces: fc.option(fc.subarray(NAMESPACES, { minLength: 1 }), { nil: undefined }),
-  }, { requiredKeys: [] }) }), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-  to: fc.option(fc.array(fc.record({ operation: fc.record({
-    methods: fc.option(fc.subarray(['GET', 'POST'], { minLength: 1 }), { nil: undefined }),
-    paths: fc.option(fc.subarray(['/a', '/a/*', '/b'], { minLength: 1 }), { nil: undefined }),
-  }, { requiredKeys: [] }) }), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-}, { requiredKeys: [] });
-const authorizationPolicies = fc.array(fc.record({
-  ns: fc.constantFrom(...NAMESPACES),
-  action: fc.constantFrom('ALLOW', 'DENY'),
-  selector: fc.option(fc.constantFrom(...PODS.map((p) => ({ matchLabels: { app: p.name } }))), { nil: undefined }),
-  rules: fc.option(fc.array(authzRule, { maxLength: 2 }), { nil: undefined }),
-}), { maxLength: 3 });
+const labelsOf = (p: Pod) => ({ app: p.name, tier: p.tier });
+const { networkPolicies, authorizationPolicies } = policyArbitraries('basic');
 
 type Np = { ns: string; podSelector: Manifest; policyTypes?: string[]; ingress?: Manifest[]; egress?: Manifest[] };
 type Ap = { ns: string; action: string; selector?: Manifest; rules?: Manifest[] };
