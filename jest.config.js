@@ -16,42 +16,26 @@ const base = {
 };
 
 /**
- * Suites that run in jest's default runner, each in a fresh module registry: those that mock modules
- * (`jest.mock`) or reload the library (`jest.isolateModules`, `jest.resetModules`), one that changes
- * the process (`process.chdir`, `TZ`, which a worker thread cannot), and those that set their own
- * timeout (`jest.setTimeout`, which jest-light-runner lacks) for the child processes they spawn.
- * Every other suite runs in jest-light-runner: its workers load the library once and share it (and
- * its caches: compiled CEL programs, ajv validators, PromQL shapes) between suites.
+ * The suite runs in jest-light-runner: its workers (threads) load the library once and share it (and
+ * its caches: compiled CEL programs, ajv validators, PromQL shapes) between suites, each .ts file
+ * compiled once per run (test/setup/compiled.js, light-register.mjs). It has no `jest` object: a slow
+ * test gives its own timeout (`test(name, fn, ms)`), a test that needs a second copy of the library
+ * loads one with freshCopy (test/setup/compiled.js), and none may change the process
+ * (`process.chdir`, `TZ`), which a worker thread cannot; test/architecture/test-projects.test.ts
+ * holds every suite to that.
  */
-const ISOLATED = [
-  'test/validate/schema.test.ts',
-  'test/synth/wiring.test.ts',
-  'test/architecture/brands.test.ts',
-  'test/architecture/security.test.ts',
-  'test/app/dist.test.ts',
-  'test/app/cli-synth.test.ts',
-  'test/validate/hostile-input.test.ts',
-  'test/review/hostile-input.test.ts',
-];
-
-const projects = [
-  {
-    ...base,
-    displayName: 'shared',
-    runner: 'jest-light-runner',
-    roots: ['<rootDir>/test'],
-    setupFiles: ['<rootDir>/test/setup/light-register.mjs'],
-    testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/package/', ...ISOLATED.map((p) => `<rootDir>/${p}`)],
-  },
-  {
-    ...base,
-    displayName: 'isolated',
-    roots: ['<rootDir>/test'],
-    testMatch: ISOLATED.map((p) => `<rootDir>/${p}`),
-  },
-];
+const suite = {
+  ...base,
+  runner: 'jest-light-runner',
+  roots: ['<rootDir>/test'],
+  setupFiles: ['<rootDir>/test/setup/light-register.mjs'],
+  // The library and the tests compiled once per run (test/setup/compiled.js).
+  globalSetup: '<rootDir>/test/setup/global-setup.js',
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/package/'],
+  // Jest leaves one core idle by default; on a 2-core machine that halves the speed.
+  maxWorkers: '100%',
+};
 
 module.exports = process.env.CDK8S_MESH_TESTS === 'package'
   ? { ...base, maxWorkers: '100%', roots: ['<rootDir>/test/package'] }
-  // Jest leaves one core idle by default; on a 2-core machine that halves the speed.
-  : { maxWorkers: '100%', projects };
+  : suite;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes the README's TypeScript examples to test/readme/example-N.ts, where the
-// project's one type-check (`npm test` runs `tsc -p tsconfig.dev.json`) compiles them
+// project's one type-check (`npm test` runs `tsc -b tsconfig.dev.json`) compiles them
 // against the library; test/readme.test.ts fails when they are out of date.
 'use strict';
 const fs = require('node:fs');

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-// The examples are type-checked by `tsc -p tsconfig.dev.json` (the first step of `npm test`),
+// The examples are type-checked by `tsc -b tsconfig.dev.json` (run by `npm test`),
 // which compiles test/readme/*.ts with `cdk8s-mesh` mapped to src/index.ts.
 
 const { examples, dir } = require('../scripts/readme-examples.js') as { examples: () => Record<string, string>; dir: string };

@@ -4,10 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { DIST } from '../../src/main';
+import { COMPILED } from '../setup/compiled';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CDK8S = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
-const TS_NODE = path.join(ROOT, 'node_modules', '.bin', 'ts-node');
 
 /**
  * `cdk8s synth` empties its output folder before it runs the app
@@ -16,8 +16,6 @@ const TS_NODE = path.join(ROOT, 'node_modules', '.bin', 'ts-node');
  * itself, only after every check passed.
  */
 describe('cdk8s synth through the CLI', () => {
-  jest.setTimeout(60_000);
-
   test("the project's cdk8s.yaml writes to a scratch folder, and the app to dist/ at the project's root", () => {
     const config = YAML.parse(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8'));
     expect(config.output).toBe('.cdk8s-out');
@@ -32,7 +30,9 @@ describe('cdk8s synth through the CLI', () => {
     fs.mkdirSync(path.join(dist, 'dev'), { recursive: true });
     fs.writeFileSync(path.join(dist, 'dev', 'committed.yaml'), 'kind: Committed\n');
     fs.writeFileSync(path.join(project, 'cdk8s.yaml'), YAML.stringify({
-      language: 'typescript', output: '.cdk8s-out', app: `${TS_NODE} --swc ${path.join(__dirname, 'fixtures', 'cli-app.ts')}`,
+      language: 'typescript', output: '.cdk8s-out',
+      // the fixture app as a user's app runs: compiled JavaScript (test/setup/compiled.js)
+      app: `${process.execPath} ${path.join(COMPILED, 'test', 'app', 'fixtures', 'cli-app.js')}`,
     }));
     const synth = (fail: boolean) => spawnSync(CDK8S, ['synth', '--check-upgrade=false'], {
       cwd: project, encoding: 'utf8',
@@ -60,5 +60,5 @@ describe('cdk8s synth through the CLI', () => {
     expect(passed.stdout).toContain(path.join('.cdk8s-out', 'dev', 'virtualservice.search-service.yaml'));
     expect(fs.readdirSync(project).filter((f) => f.startsWith('dist.'))).toEqual([]);
     fs.rmSync(project, { recursive: true, force: true });
-  });
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ExternalService, MeshApp, MeshChart, MeshCluster, MeshService } from '../../src';
+import { freshCopy } from '../setup/compiled';
 
 describe('brand checks instead of instanceof', () => {
   test('each class recognizes its own instances and nothing else', () => {
@@ -36,13 +37,9 @@ describe('brand checks instead of instanceof', () => {
 });
 
 describe('brand checks across two copies of the library', () => {
-  /** A second copy of the library (and of cdk8s beside it), as a second node_modules would load it. */
+  /** A second copy of the library, as a second node_modules would load it (cdk8s, a peer dependency, shared). */
   function secondCopy(): typeof import('../../src') {
-    let copy: typeof import('../../src') | undefined;
-    jest.isolateModules(() => {
-      copy = require('../../src');
-    });
-    return copy!;
+    return freshCopy('src')[0];
   }
 
   test("this copy's checks recognize the other copy's graph, which instanceof would not", () => {

@@ -4,6 +4,7 @@ import {
   AuthorizationAction, EdgeAuthentication, IngressGateway, MeshAuthorizationPolicy, MeshSecurity, MeshService, MtlsMode, MtlsPolicy, Principal,
   ServiceSecurity,
 } from '../../src';
+import { freshCopy } from '../setup/compiled';
 import { find, meshChart, synth } from '../util';
 
 /** Every construct path under `scope`, sorted. */
@@ -142,11 +143,7 @@ describe('security lookups and brands', () => {
 
   test('the brands hold across two copies of the library', () => {
     // GIVEN a second copy of the library, loaded apart (its classes are other objects)
-    let other: typeof import('../../src') | undefined;
-    jest.isolateModules(() => {
-      other = require('../../src');
-    });
-    if (!other) throw new Error('the second copy did not load');
+    const [other] = freshCopy('src') as [typeof import('../../src')];
     expect(other.MeshSecurity).not.toBe(MeshSecurity);
     // WHEN a chart and a service are built with the second copy
     const app = new other.MeshApp();

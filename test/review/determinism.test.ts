@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readTreeFromDir } from '../../src/review';
+import { COMPILED } from '../setup/compiled';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -22,9 +23,9 @@ describe('deterministic dist/', () => {
     for (const env of ['dev', 'staging', 'production']) expect(first.has(`${env}/topology.md`)).toBe(true);
   });
 
-  test('is the same in another process, cwd, TZ and locale', () => {
-    const script = `require(${JSON.stringify(require.resolve('ts-node'))}).register({ swc: true, transpileOnly: true, project: ${JSON.stringify(path.join(ROOT, 'tsconfig.json'))} });`
-      + `require(${JSON.stringify(path.join(ROOT, 'src', 'main'))}).buildApp(${JSON.stringify(path.join(work, 'third'))}).synth();`;
+  test('is up to date, and the same in another process, cwd, TZ and locale: run `npm run synth` and commit dist/ when this fails', () => {
+    // (the library compiled, as a user's app loads it: test/setup/compiled.js)
+    const script = `require(${JSON.stringify(path.join(COMPILED, 'src', 'main'))}).buildApp(${JSON.stringify(path.join(work, 'third'))}).synth();`;
     execFileSync(process.execPath, ['-e', script], {
       cwd: os.tmpdir(), stdio: 'pipe',
       env: { ...process.env, TZ: 'Pacific/Kiritimati', LANG: 'ja_JP.UTF-8', LC_ALL: 'ja_JP.UTF-8' },

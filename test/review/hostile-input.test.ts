@@ -8,13 +8,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DiffExitCodes as ExitCodes, diffMain as main, semanticDiff } from '../../src/review';
 import { DEFAULT_MAX_DOCUMENT_BYTES, ManifestTree } from '../../src/review/manifest-tree';
+import { COMPILED } from '../setup/compiled';
 import { aliasBomb, binary, configMapOfBytes, deepConfigMap, manyDocuments } from '../validate/hostile-fixtures';
 import { tree, virtualService, weightedRoute } from './fixtures';
 
 // Child processes and large fixtures: allow for a busy machine (each runs in seconds when idle).
-jest.setTimeout(120_000);
+const SLOW = 120_000;
 
-const ROOT = path.join(__dirname, '..', '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-diff-hostile-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -84,14 +84,14 @@ describe('a refused file is an error naming the tree, the file and the line', ()
     const code = main(['--git', 'HEAD', 'dist'], { stdout: () => undefined, stderr: (t) => { err += t; }, cwd: repo });
     expect(code).toBe(ExitCodes.ERROR);
     expect(err).toMatch(/^cdk8s-mesh-diff: HEAD:dist\/production\/bomb\.yaml:9: document contains excessive aliasing/);
-  });
+  }, SLOW);
 });
 
 test('in a child process with a 128 MiB heap, the bomb exits 2 in about the memory of printing the usage', () => {
   write('bomb', { 'production/bomb.yaml': aliasBomb() });
   const child = (...argv: string[]): { code: number; out: string; maxRssMiB: number } => {
-    const script = `require(${JSON.stringify(require.resolve('ts-node', { paths: [ROOT] }))}).register({ swc: true });
-const { main } = require(${JSON.stringify(path.join(ROOT, 'src', 'review', 'cli.ts'))});
+    // (the library compiled, as the package's command runs: test/setup/compiled.js)
+    const script = `const { main } = require(${JSON.stringify(path.join(COMPILED, 'src', 'review', 'cli.js'))});
 let out = '';
 const code = main(${JSON.stringify(argv)}, { stdout: (t) => { out += t; }, stderr: (t) => { out += t; }, cwd: process.cwd() });
 process.stdout.write(JSON.stringify({ code, out, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));`;
@@ -103,7 +103,7 @@ process.stdout.write(JSON.stringify({ code, out, maxRssMiB: process.resourceUsag
   expect(bomb.code).toBe(ExitCodes.ERROR);
   expect(bomb.out).toMatch(/^cdk8s-mesh-diff: bomb\/production\/bomb\.yaml:9: document contains excessive aliasing/);
   expect(bomb.maxRssMiB - baseline.maxRssMiB).toBeLessThan(32);
-});
+}, SLOW);
 
 test('2,000 documents on each side: the one changed resource is found', () => {
   // GIVEN 200 documents in each of 10 environments, one Service port changed (the validator's
@@ -117,4 +117,4 @@ test('2,000 documents on each side: the one changed resource is found', () => {
   // THEN one resource changed, described leaf by leaf
   expect(diff.resources).toEqual([expect.objectContaining({ environment: 'env-4', kind: 'Service', name: 'svc-801', status: 'modified' })]);
   expect(diff.resources[0].findings.map((f) => f.message)).toEqual(['svc-801 Service spec.ports[name=http-3].port: 8003 → 8004']);
-});
+}, SLOW);

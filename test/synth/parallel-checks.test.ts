@@ -7,8 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { JsonPatch } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, MeshSynthError } from '../../src';
-import { buildApp, DIST } from '../../src/main';
+import { COMPILED } from '../setup/compiled';
+
+// The library compiled (test/setup/compiled.js), as a user's app loads the package: the worker thread
+// then loads the compiled check-worker.js and its heap bound, not ts-node and the TypeScript sources.
+const { MeshApp, MeshChart, MeshService, MeshSynthError } = require(path.join(COMPILED, 'src')) as typeof import('../../src');
+const { buildApp } = require(path.join(COMPILED, 'src', 'main')) as typeof import('../../src/main');
+type MeshApp = InstanceType<typeof MeshApp>;
+const DIST = path.join(__dirname, '..', '..', 'dist');
 
 const outdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-parallel-'));
 
@@ -39,7 +45,7 @@ test('the example app: synth writes dist/, byte for byte, the worker writing the
   app.synth();
   expect(checkedByWorker(app)).toBeGreaterThan(500);
   expect((app as unknown as { _pool: { written: Set<unknown> } })._pool.written.size).toBe(checkedByWorker(app));
-  // dist/'s freshness test proves that the synth in one thread writes dist/ (test/app/dist.test.ts).
+  // That the synth in one thread writes dist/: test/review/determinism.test.ts.
   const written = tree(dir);
   const committed = tree(DIST);
   expect([...written.keys()]).toEqual([...committed.keys()]);

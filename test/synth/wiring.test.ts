@@ -1,5 +1,6 @@
 import { App, Testing } from 'cdk8s';
 import { Codes, MeshApp, MeshChart, MeshError, MeshService, MeshSynthError } from '../../src';
+import { freshCopy } from '../setup/compiled';
 
 describe('the synth layer wires the checks into every MeshChart', () => {
   test('a MeshChart under a plain App registers the synth check on the app (the package entry loads the wiring)', () => {
@@ -14,21 +15,20 @@ describe('the synth layer wires the checks into every MeshChart', () => {
   });
 
   test('a MeshChart made from the graph module alone, with no synth check registered, fails loudly (MESH690)', () => {
-    jest.isolateModules(() => {
-      // GIVEN the graph's MeshChart loaded without the package entry (so nothing registered the check)
-      const { MeshChart: Bare } = require('../../src/graph/mesh-chart');
-      const { MeshError: BareError } = require('../../src/core/errors');
-      let error: unknown;
-      try {
-        new Bare(new App(), 'dev', { namespace: 'dev' });
-      } catch (e) {
-        error = e;
-      }
-      // THEN it throws instead of creating a chart whose manifests nothing checks
-      expect(error).toBeInstanceOf(BareError);
-      expect((error as MeshError).code).toBe(Codes.SYNTH_FAILED);
-      expect((error as MeshError).message).toMatch(/^dev: no synth check is registered for MeshCharts/);
-    });
+    // GIVEN the graph's MeshChart loaded without the package entry (so nothing registered the check)
+    const [{ MeshChart: Bare }, { MeshError: BareError }] = freshCopy('src/graph/mesh-chart', 'src/core/errors') as [
+      typeof import('../../src/graph/mesh-chart'), typeof import('../../src/core/errors'),
+    ];
+    let error: unknown;
+    try {
+      new Bare(new App(), 'dev', { namespace: 'dev' });
+    } catch (e) {
+      error = e;
+    }
+    // THEN it throws instead of creating a chart whose manifests nothing checks
+    expect(error).toBeInstanceOf(BareError);
+    expect((error as MeshError).code).toBe(Codes.SYNTH_FAILED);
+    expect((error as MeshError).message).toMatch(/^dev: no synth check is registered for MeshCharts/);
   });
 
   test('MeshSynthError is a MeshError with code MESH690; its message is the heading and one line per problem', () => {

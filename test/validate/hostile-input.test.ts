@@ -8,12 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../../src/private/yaml-reader';
 import { validateCli as main } from '../../src/validate';
+import { COMPILED } from '../setup/compiled';
 import { manyDocuments, writeHostileFiles } from './hostile-fixtures';
 
 // Child processes and large fixtures: allow for a busy machine (each runs in seconds when idle).
-jest.setTimeout(120_000);
+const SLOW = 120_000;
 
-const ROOT = path.join(__dirname, '..', '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-hostile-'));
 const BULK_DOCUMENTS = 20_000;
 let bulkBytes = 0;
@@ -26,7 +26,7 @@ beforeAll(() => {
     fs.writeFileSync(path.join(work, 'bulk', `part-${String(f).padStart(3, '0')}.yaml`), text);
     bulkBytes += Buffer.byteLength(text);
   }
-});
+}, SLOW);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 function run(...args: string[]): { code: number; out: string; err: string } {
@@ -36,11 +36,13 @@ function run(...args: string[]): { code: number; out: string; err: string } {
   return { code, out, err };
 }
 
-/** The command's verdict in a child Node.js whose heap is capped at `heapMiB`, with its peak RSS. */
+/**
+ * The command's verdict in a child Node.js whose heap is capped at `heapMiB`, with its peak RSS: the
+ * library compiled, as the package's command runs (test/setup/compiled.js).
+ */
 function runInChild(heapMiB: number, ...args: string[]): { code: number; out: string; maxRssMiB: number; ms: number } {
-  const script = `require(${JSON.stringify(require.resolve('ts-node', { paths: [ROOT] }))}).register({ swc: true });
-const started = Date.now();
-const { main } = require(${JSON.stringify(path.join(ROOT, 'src', 'validate', 'cli.ts'))});
+  const script = `const started = Date.now();
+const { main } = require(${JSON.stringify(path.join(COMPILED, 'src', 'validate', 'cli.js'))});
 let out = '';
 const code = main(${JSON.stringify(args)}, { stdout: (t) => { out += t; }, stderr: (t) => { out += t; }, cwd: process.cwd() });
 process.stdout.write(JSON.stringify({ code, out, ms: Date.now() - started, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));`;
@@ -85,7 +87,7 @@ describe('bounded memory, measured in a child process', () => {
     const usage = runInChild(128, '--help');
     expect(usage.code).toBe(0);
     baselineMiB = usage.maxRssMiB;
-  });
+  }, SLOW);
 
   test('every hostile input at once: exit 1, five MESH156 errors, no more memory than printing the usage', () => {
     // WHEN the command reads the bomb, 3 MiB + 1 byte, 5,000 levels, a binary, an empty file and a link loop
@@ -96,12 +98,12 @@ describe('bounded memory, measured in a child process', () => {
     expect(r.out).toMatch(/^0 resources checked: 5 errors, 0 warnings$/m);
     expect(r.maxRssMiB - baselineMiB).toBeLessThan(64);
     expect(r.ms).toBeLessThan(10_000);
-  });
+  }, SLOW);
 
   test(`a directory of ${BULK_DOCUMENTS.toLocaleString('en')} documents: every one checked, memory linear in the input`, () => {
     const r = runInChild(256, 'bulk');
     expect(r).toMatchObject({ code: 0, out: `${BULK_DOCUMENTS} resources checked: 0 errors, 0 warnings\n` });
     // At most 8 bytes of memory per byte of YAML (measured: about 3).
     expect((r.maxRssMiB - baselineMiB) * 1024 * 1024).toBeLessThan(8 * bulkBytes);
-  });
+  }, SLOW);
 });

@@ -1,0 +1,94 @@
+// The library and its tests as JavaScript, compiled once per run. The tests that start another Node.js
+// (a child process, a synth's worker thread) load the library from it, as a user's app loads the
+// package, instead of compiling the TypeScript sources again in each process; the shared project's
+// workers load every .ts file from it (light-register.mjs). jest's globalSetup (jest.config.js)
+// brings the copy up to date once per run: SWC transpiles each .ts file of src/, imports/ and test/
+// that changed since its copy was written (the options of the package tests' @swc/jest, with an
+// inline source map), copies the library's other files (data it reads beside its modules), and
+// removes the copies of files that are gone. The copy keeps the project's layout, so relative
+// imports and the package root (the nearest package.json above a module) resolve as from the sources.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.join(__dirname, '..', '..');
+/** Where the compiled copy lives: `<COMPILED>/src/index.js` is src/index.ts compiled. */
+const COMPILED = path.join(ROOT, 'node_modules', '.cache', 'cdk8s-mesh', 'compiled');
+const SOURCES = ['src', 'imports', 'test'];
+/** The folders whose files other than TypeScript are copied: the library's. */
+const DATA = ['src', 'imports'];
+
+/** The files under `dir` to compile or copy (relative to the root): .ts files, .d.ts aside, and data where `DATA` says. */
+function sourceFiles(dir) {
+  if (!fs.existsSync(path.join(ROOT, dir))) return [];
+  return fs.readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.endsWith('.d.ts') && (e.name.endsWith('.ts') || DATA.includes(dir)))
+    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)));
+}
+
+/** `code`, the TypeScript of `file`, as CommonJS: SWC, no type-check, as the tests' own transform. */
+function transpile(code, file) {
+  return require('@swc/core').transformSync(code, {
+    filename: file,
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+    swcrc: false,
+  }).code;
+}
+
+/**
+ * The compiled code of `file`, a .ts file of the project whose source is `code`: its compiled copy
+ * when that is up to date, else `code` transpiled.
+ */
+function compiledCode(code, file) {
+  const rel = path.relative(ROOT, file);
+  const out = path.join(COMPILED, rel.replace(/\.ts$/, '.js'));
+  const copy = fs.statSync(out, { throwIfNoEntry: false });
+  if (!rel.startsWith('..') && copy && copy.mtimeMs >= fs.statSync(file).mtimeMs) return fs.readFileSync(out, 'utf8');
+  return transpile(code, file);
+}
+
+/** Brings the compiled copy up to date; returns how many files were compiled or copied. */
+function compileLibrary() {
+  const wanted = new Set();
+  let compiled = 0;
+  for (const file of SOURCES.flatMap(sourceFiles)) {
+    const typescript = file.endsWith('.ts');
+    const out = path.join(COMPILED, typescript ? file.replace(/\.ts$/, '.js') : file);
+    wanted.add(out);
+    const source = fs.statSync(path.join(ROOT, file));
+    const copy = fs.statSync(out, { throwIfNoEntry: false });
+    if (copy && copy.mtimeMs >= source.mtimeMs) continue;
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    if (typescript) {
+      fs.writeFileSync(out, transpile(fs.readFileSync(path.join(ROOT, file), 'utf8'), path.join(ROOT, file)));
+    } else {
+      // a data file the library reads beside its module (the example app's cluster snapshot)
+      fs.copyFileSync(path.join(ROOT, file), out);
+    }
+    compiled++;
+  }
+  if (fs.existsSync(COMPILED)) {
+    for (const e of fs.readdirSync(COMPILED, { recursive: true, withFileTypes: true })) {
+      const file = path.join(e.parentPath, e.name);
+      if (e.isFile() && !wanted.has(file)) fs.rmSync(file);
+    }
+  }
+  return compiled;
+}
+
+/**
+ * Modules of the compiled copy (paths relative to the root, `src/index` for the package entry) loaded
+ * anew: every module of the copy is dropped from Node's module cache first, so they form a copy of the
+ * library of their own, as a second node_modules would hold it; other packages (cdk8s) stay shared, as
+ * npm dedupes a peer dependency. It stands in for jest.isolateModules, which jest-light-runner lacks.
+ */
+function freshCopy(...modules) {
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(COMPILED + path.sep)) delete require.cache[key];
+  }
+  return modules.map((m) => require(path.join(COMPILED, m)));
+}
+
+module.exports = { COMPILED, compileLibrary, compiledCode, freshCopy };
