@@ -8,7 +8,8 @@ import { checkIstioVersion, IstioVersion } from '../core/istio-version';
 import { MeshPlatform } from '../platform/platform';
 import { topologyFiles } from '../review/topology';
 import {
-  folderOf, formatConstructProblem, formatSynthLine, keyOfManifest, keyOfRef, MeshSynthCheck, SynthVerdict, validateOptionsOf, warningSummary,
+  chartsInOrder, folderOf, formatConstructProblem, formatSynthLine, keyOfManifest, keyOfRef, MeshSynthCheck, SynthVerdict, validateOptionsOf,
+  warningSummary,
 } from '../validate/synth-check';
 import { ConstructProblem, constructErrors } from '../private/construct-problems';
 import { problemOf } from '../core/problem';
@@ -206,7 +207,7 @@ export class MeshApp extends App {
     // One object written twice fails the check above (MESH018, with both constructs); two
     // objects whose names map to one file name (`a.b` and `a_b`) fail here.
     const seen = new Map<string, Record<string, any>>();
-    for (const chart of this.charts) {
+    for (const chart of chartsInOrder(this)) {
       const { folder, namespace } = placeOf(chart);
       for (const manifest of verdict.rendered.get(chart) ?? []) {
         const file = `${folder}/${fileName(manifest, namespace)}`;
@@ -251,7 +252,7 @@ export class MeshApp extends App {
 
   /** The charts' extra (non-resource) files, under each chart's folder; throws if one clashes with a manifest. */
   public outputFiles(taken: ReadonlySet<string> = new Set()): { path: string; content: string }[] {
-    return this.charts.flatMap((chart) => {
+    return chartsInOrder(this).flatMap((chart) => {
       const folder = folderOf(chart);
       const extra = (chart as Partial<MeshChart>).outputFiles?.call(chart) ?? [];
       return extra.map((f) => {
@@ -297,7 +298,7 @@ export class MeshApp extends App {
       for (const line of this.warningSummary()) process.stderr.write(`${line}\n`);
       const files = this.unwritten(manifests);
       // Each environment's topology picture, beside its manifests.
-      const pictures = topologyFiles(this.charts, manifests);
+      const pictures = topologyFiles(chartsInOrder(this), manifests);
       const taken = new Set([...manifests, ...pictures].map((f) => f.path));
       const extra = this.outputFiles(taken);
       writeFiles(staging, [...files, ...pictures, ...extra]);

@@ -23,6 +23,7 @@ import { hasBrand, MESH_CHART_BRAND } from '../graph/brands';
 import { CLUSTER_FOLDER, MESH_APP_MARKER } from '../graph/mesh-cluster';
 import { ConstructProblem, constructWarnings } from '../private/construct-problems';
 import { problemText } from '../core/problem';
+import { onceDuringSynth } from '../private/synth-memo';
 
 /** One rendered resource, with the environment folder it is written to. */
 export interface RenderedManifest {
@@ -135,16 +136,26 @@ function renderChartObjects(chart: Chart): { manifest: Manifest; path: string }[
 }
 
 /**
- * `chart`'s constructs (itself first) in cdk8s's dependency order, `new DependencyGraph(chart.node).topology()`:
- * with no dependency between them that order is the tree's, `findAll()`'s. The graph puts a vertex per construct,
- * in `findAll()` order, makes every vertex without an inbound edge a child of its root, in that order, and visits
- * each vertex's dependencies before it (cdk8s lib/dependency.ts); building it costs as much as rendering a third of
- * the objects, for nothing where no construct declares a dependency.
+ * The constructs of `scope` (a chart or an app; itself first) in cdk8s's dependency order,
+ * `new DependencyGraph(scope.node).topology()`: with no dependency between them that order is the tree's,
+ * `findAll()`'s. The graph puts a vertex per construct, in `findAll()` order, makes every vertex without an
+ * inbound edge a child of its root, in that order, and visits each vertex's dependencies before it (cdk8s
+ * lib/dependency.ts); building it costs as much as rendering a third of the objects, for nothing where no
+ * construct declares a dependency.
  * @internal
  */
-export function inDependencyOrder(chart: Chart): IConstruct[] {
-  const all = chart.node.findAll();
-  return all.some((c) => c.node.dependencies.length > 0) ? new DependencyGraph(chart.node).topology() : all;
+export function inDependencyOrder(scope: IConstruct): IConstruct[] {
+  const all = scope.node.findAll();
+  return all.some((c) => c.node.dependencies.length > 0) ? new DependencyGraph(scope.node).topology() : all;
+}
+
+/**
+ * The charts of `app` in the order cdk8s's `App.charts` gives them (its DependencyGraph's topology, charts only),
+ * worked out once per synth: `App.charts` builds the graph of the whole tree on each call.
+ * @internal
+ */
+export function chartsInOrder(app: IConstruct): Chart[] {
+  return onceDuringSynth(app, 'charts-in-order', () => inDependencyOrder(app).filter((c): c is Chart => Chart.isChart(c)));
 }
 
 /** The folder a chart's resources go to: its environment, else its id. */

@@ -6,7 +6,7 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
-import { inDependencyOrder } from '../../src/validate/synth-check';
+import { chartsInOrder, inDependencyOrder } from '../../src/validate/synth-check';
 
 /** A tree of constructs and ApiObjects under a chart: each entry is the index of an earlier node to nest under (or -1, the chart). */
 const trees = fc.array(fc.tuple(fc.integer({ min: -1, max: 30 }), fc.boolean()), { minLength: 1, maxLength: 40 });
@@ -42,5 +42,35 @@ test('with dependencies: DependencyGraph\'s order', () => {
       return; // a cycle: cdk8s's own error, either way
     }
     expect(inDependencyOrder(chart)).toEqual(topology);
+  }));
+});
+
+test("an app's charts: App.charts's order, with and without dependencies between charts and their constructs", () => {
+  const apps = fc.array(fc.tuple(trees, fc.boolean()), { minLength: 1, maxLength: 5 });
+  // (indexes into every chart and construct made, in order: a chart's own index comes before its constructs')
+  fc.assert(fc.property(apps, dependencies, (shapes, deps) => {
+    // GIVEN an app of charts, some nested in a construct, with dependencies between any of them and their nodes
+    const app = new App();
+    const nodes: Construct[] = [];
+    shapes.forEach(([tree, nested], i) => {
+      const chart = new Chart(nested ? new Construct(app, `group${i}`) : app, `chart${i}`);
+      nodes.push(chart);
+      const first = nodes.length;
+      tree.forEach(([parent, object], j) => {
+        const scope = parent >= 0 && parent < j ? nodes[first + parent] : chart;
+        nodes.push(object ? new ApiObject(scope, `o${j}`, { apiVersion: 'v1', kind: 'ConfigMap' }) : new Construct(scope, `c${j}`));
+      });
+    });
+    for (const [a, b] of deps) {
+      if (a < nodes.length && b < nodes.length && a !== b) nodes[a].node.addDependency(nodes[b]);
+    }
+    let charts: unknown;
+    try {
+      charts = app.charts;
+    } catch {
+      return; // a cycle: cdk8s's own error, either way
+    }
+    // THEN the order is cdk8s's
+    expect(chartsInOrder(app)).toEqual(charts);
   }));
 });
