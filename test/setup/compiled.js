@@ -3,11 +3,13 @@
 // package, instead of compiling the TypeScript sources again in each process; the shared project's
 // workers load every .ts file from it (light-register.mjs). jest's globalSetup (jest.config.js)
 // brings the copy up to date once per run: SWC transpiles each .ts file of src/, imports/ and test/
-// that changed since its copy was written (the options of the package tests' @swc/jest, with an
-// inline source map), copies the library's other files (data it reads beside its modules), and
-// removes the copies of files that are gone. The copy keeps the project's layout, so relative
-// imports and the package root (the nearest package.json above a module) resolve as from the sources.
+// whose content differs from the source its copy was made from (the options of the package tests'
+// @swc/jest, with an inline source map), copies the library's other files (data it reads beside its
+// modules), and removes the copies of files that are gone. The copy keeps the project's layout, so
+// relative imports and the package root (the nearest package.json above a module) resolve as from the
+// sources.
 'use strict';
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -26,54 +28,82 @@ function sourceFiles(dir) {
     .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)));
 }
 
-/** `code`, the TypeScript of `file`, as CommonJS: SWC, no type-check, as the tests' own transform. */
+/** SWC's options: no type-check, CommonJS, as the package tests' @swc/jest, with an inline source map. */
+const SWC_OPTIONS = {
+  jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+  swcrc: false,
+};
+
+/** `code`, the TypeScript of `file`, as CommonJS. */
 function transpile(code, file) {
-  return require('@swc/core').transformSync(code, {
-    filename: file,
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-    swcrc: false,
-  }).code;
+  return require('@swc/core').transformSync(code, { ...SWC_OPTIONS, filename: file }).code;
+}
+
+/**
+ * Each copied file's source, by its path relative to the root: a hash of its content, SWC's version
+ * and options, so a copy is used only for the very source it was made from (whatever the files'
+ * times say: a checkout, a copy that keeps times).
+ */
+const INDEX = path.join(COMPILED, 'sources.json');
+let index;
+
+function sourceHash(content) {
+  const swc = `${require('@swc/core/package.json').version} ${JSON.stringify(SWC_OPTIONS)}`;
+  return crypto.createHash('sha256').update(swc).update('\0').update(content).digest('hex');
+}
+
+/** `parse` of the file's text, or `otherwise` where it cannot be read (no copy made yet). */
+function readOr(file, parse, otherwise) {
+  try {
+    return parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return otherwise;
+  }
 }
 
 /**
  * The compiled code of `file`, a .ts file of the project whose source is `code`: its compiled copy
- * when that is up to date, else `code` transpiled.
+ * when that was made from `code`, else `code` transpiled.
  */
 function compiledCode(code, file) {
   const rel = path.relative(ROOT, file);
-  const out = path.join(COMPILED, rel.replace(/\.ts$/, '.js'));
-  const copy = fs.statSync(out, { throwIfNoEntry: false });
-  if (!rel.startsWith('..') && copy && copy.mtimeMs >= fs.statSync(file).mtimeMs) return fs.readFileSync(out, 'utf8');
+  index ??= readOr(INDEX, (text) => JSON.parse(text), {});
+  if (index[rel] === sourceHash(code)) {
+    const copy = readOr(path.join(COMPILED, rel.replace(/\.ts$/, '.js')), (text) => text, undefined);
+    if (copy !== undefined) return copy;
+  }
   return transpile(code, file);
 }
 
 /** Brings the compiled copy up to date; returns how many files were compiled or copied. */
 function compileLibrary() {
-  const wanted = new Set();
+  const before = readOr(INDEX, (text) => JSON.parse(text), {});
+  const after = {};
+  const wanted = new Set([INDEX]);
   let compiled = 0;
   for (const file of SOURCES.flatMap(sourceFiles)) {
     const typescript = file.endsWith('.ts');
     const out = path.join(COMPILED, typescript ? file.replace(/\.ts$/, '.js') : file);
     wanted.add(out);
-    const source = fs.statSync(path.join(ROOT, file));
-    const copy = fs.statSync(out, { throwIfNoEntry: false });
-    if (copy && copy.mtimeMs >= source.mtimeMs) continue;
+    const content = fs.readFileSync(path.join(ROOT, file));
+    after[file] = sourceHash(content);
+    if (before[file] === after[file] && fs.existsSync(out)) continue;
     fs.mkdirSync(path.dirname(out), { recursive: true });
     if (typescript) {
-      fs.writeFileSync(out, transpile(fs.readFileSync(path.join(ROOT, file), 'utf8'), path.join(ROOT, file)));
+      fs.writeFileSync(out, transpile(content.toString('utf8'), path.join(ROOT, file)));
     } else {
       // a data file the library reads beside its module (the example app's cluster snapshot)
       fs.copyFileSync(path.join(ROOT, file), out);
     }
     compiled++;
   }
-  if (fs.existsSync(COMPILED)) {
-    for (const e of fs.readdirSync(COMPILED, { recursive: true, withFileTypes: true })) {
-      const file = path.join(e.parentPath, e.name);
-      if (e.isFile() && !wanted.has(file)) fs.rmSync(file);
-    }
+  fs.mkdirSync(COMPILED, { recursive: true });
+  fs.writeFileSync(INDEX, JSON.stringify(after));
+  for (const e of fs.readdirSync(COMPILED, { recursive: true, withFileTypes: true })) {
+    const file = path.join(e.parentPath, e.name);
+    if (e.isFile() && !wanted.has(file)) fs.rmSync(file);
   }
   return compiled;
 }
