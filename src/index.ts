@@ -150,7 +150,7 @@ export { GatewayTls } from './views/edge/gateway-tls';
 export type { GatewayTlsMode, ServerTlsSettings } from './views/edge/gateway-tls';
 export { GlobalRateLimit } from './views/edge/global-rate-limit';
 export { RateLimiter } from './views/edge/rate-limiter';
-export type { RateLimiterProps } from './views/edge/rate-limiter';
+export type { IRateLimiter, RateLimiterGateway, RateLimiterProps } from './views/edge/rate-limiter';
 export { RateLimitUser } from './views/edge/rate-limit-user';
 export type { RateLimitJwtClaimOptions, RateLimitUserKey } from './views/edge/rate-limit-user';
 export type { GlobalRateLimitProps, RateLimitServiceRef } from './views/edge/global-rate-limit';
@@ -181,7 +181,7 @@ export { FlaggerCanary } from './views/release/flagger-canary';
 export type { FlaggerAlert, FlaggerCanaryProps, FlaggerWebhook, FlaggerWebhookType } from './views/release/flagger-canary';
 export { FlaggerMetric, FlaggerMetricTemplate } from './views/release/flagger-metric';
 export type {
-  FlaggerCanaryMetric, FlaggerCustomMetricOptions, FlaggerMetricTemplateProps, FlaggerThresholdRange,
+  FlaggerCanaryMetric, FlaggerCustomMetricOptions, FlaggerMetricTemplateProps, FlaggerThresholdRange, IFlaggerMetricTemplate,
 } from './views/release/flagger-metric';
 export { CanaryRollbackRules } from './views/release/rollback-rules';
 export type { CanaryRollbackRulesProps } from './views/release/rollback-rules';

@@ -1,7 +1,8 @@
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ExternalService, MeshApp, MeshChart, MeshCluster, MeshService } from '../../src';
+import { ExternalService, GlobalRateLimit, MeshApp, MeshChart, MeshCluster, MeshService, RateLimitUser } from '../../src';
 import { freshCopy } from '../setup/compiled';
+import { find, synth } from '../util';
 
 describe('brand checks instead of instanceof', () => {
   test('each class recognizes its own instances and nothing else', () => {
@@ -79,5 +80,28 @@ describe('brand checks across two copies of the library', () => {
     expect(svc.externalCalls.map((c) => c.target)).toEqual([ext]);
     expect(svc.outboundCalls).toEqual([]);
     expect(chart.externalServices).toEqual([ext]);
+  });
+
+  test("a GlobalRateLimit of one copy asks the other copy's RateLimiter (GlobalRateLimitProps.service is an IRateLimiter)", () => {
+    // GIVEN the rate-limit service deployed by the other copy, in this copy's app
+    const other = secondCopy();
+    const app = new MeshApp({ outdir: Testing.app().outdir });
+    const limiter = new other.RateLimiter(new MeshChart(app, 'ratelimit', { namespace: 'ratelimit' }), 'ratelimit');
+    const chart = new MeshChart(app, 'production', { namespace: 'production' });
+    new MeshService(chart, 'web', { image: 'registry.example.com/web:1.0.0' });
+    // WHEN this copy's limit is given it (the class of another copy is no RateLimiter of this one to TypeScript)
+    new GlobalRateLimit(chart, 'ec-site', {
+      service: limiter,
+      user: RateLimitUser.jwtClaim({
+        issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['ec-site'],
+      }),
+    });
+    // THEN the domain's limits are the service's file, and its policy admits the gateway to ShouldRateLimit
+    const m = synth(app);
+    expect(Object.keys(find(m, 'ConfigMap', 'ratelimit-config').data)).toEqual(['ec-site.yaml']);
+    expect(find(m, 'AuthorizationPolicy', 'ratelimit-policy').spec.rules).toContainEqual({
+      from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }],
+      to: [{ operation: { methods: ['POST'], paths: ['/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit'] } }],
+    });
   });
 });

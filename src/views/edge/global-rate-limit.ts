@@ -14,7 +14,7 @@ import { renderGlobalRateLimitSpec, renderRateLimitServiceConfig } from './globa
 import { addAuthorizationPolicy, AuthorizationPolicyShape, renderAuthorizationPolicySpec } from '../../graph/security/authorization-rule.render';
 import { addEnvoyFilter } from './local-rate-limit.render';
 import { addRequestAuthentication } from '../security/edge-authentication.render';
-import { RateLimiter, SHOULD_RATE_LIMIT } from './rate-limiter';
+import { IRateLimiter, SHOULD_RATE_LIMIT } from './rate-limiter';
 import { RateLimitUser, RateLimitUserKey } from './rate-limit-user';
 import { addConfigMap, addNetworkPolicy } from '../../workload/workload';
 import { addProblems } from '../../private/construct-problems';
@@ -65,12 +65,12 @@ export interface GlobalRateLimitProps {
    */
   readonly gatewayNamespace?: string;
   /**
-   * The rate-limit service the library deploys ({@link RateLimiter}): the limits become
+   * The rate-limit service the library deploys (a {@link RateLimiter}): the limits become
    * its `<domain>.yaml`, and it admits the gateway. Give this, or a service you run yourself
    * (`rateLimitService` and `serviceDeployed`), not both (MESH653).
    * @default - a service you run (`rateLimitService`)
    */
-  readonly service?: RateLimiter;
+  readonly service?: IRateLimiter;
   /**
    * The address of a rate-limit service you run yourself.
    * @default - the platform's (`MeshPlatform.rateLimit`: `ratelimit.<chart namespace>.svc.cluster.local`, gRPC 8081)
@@ -129,7 +129,7 @@ export class GlobalRateLimit extends Construct {
   /** Who a request is. */
   public readonly user: RateLimitUser;
   /** The rate-limit service the library deploys, if given. */
-  public readonly service?: RateLimiter;
+  public readonly service?: IRateLimiter;
   /** The labels of the edge gateway's pods, where the limit is enforced. */
   public readonly gatewaySelector: Readonly<Record<string, string>>;
   /** The namespace of the edge gateway's pods, and of the EnvoyFilter. */
@@ -203,7 +203,7 @@ export class GlobalRateLimit extends Construct {
     else create(this, 'Resource');
     if (this.service) {
       const gateway = this.gatewayWorkload();
-      this.service._admitGateway(this, {
+      this.service.admitGateway(this, {
         workload: gateway,
         peer: { namespace: gateway.namespace, podLabels: this.chart.platform.ingressGatewayPeerLabels(this.gatewaySelector) },
         principal: Principal.serviceAccount(gateway.namespace, gateway.serviceAccount, this.chart.platform.trustDomain),

@@ -57,10 +57,32 @@ export interface RateLimiterProps {
 }
 
 /** A gateway that asks a {@link RateLimiter}: its pods as a flow's source and a NetworkPolicy peer, its principal. */
-interface GatewayOfRateLimiter {
+/** A gateway that asks a rate-limit service ({@link IRateLimiter.admitGateway}). */
+export interface RateLimiterGateway {
+  /** The gateway's pods, as the flows know them (the source of its `ShouldRateLimit` calls). */
   readonly workload: FlowWorkload;
+  /** Its pods, as a NetworkPolicy peer. */
   readonly peer: NetworkPeer;
+  /** Its identity, which the service's AuthorizationPolicy admits. */
   readonly principal: Principal;
+}
+
+/**
+ * A rate-limit service a {@link GlobalRateLimit} configures and admits its gateway to: the one the
+ * library deploys ({@link RateLimiter}), from this copy of the library or another.
+ */
+export interface IRateLimiter extends IConstruct {
+  /** Its fully qualified host, which gateways ask. */
+  readonly host: string;
+  /** Its gRPC port. */
+  readonly port: number;
+  /**
+   * Adds a domain's configuration (envoyproxy/ratelimit `config.yaml` form), stated by `owner`.
+   * The same domain asked twice must be asked alike.
+   */
+  addDomain(owner: IConstruct, domain: string, config: Record<string, unknown>): void;
+  /** Admits `gateway`, which asks the service, stated by `owner`. */
+  admitGateway(owner: IConstruct, gateway: RateLimiterGateway): void;
 }
 
 /** What one global rate limit asked of the service. */
@@ -96,7 +118,7 @@ interface DomainClaim {
  * @see https://github.com/envoyproxy/ratelimit/blob/main/src/server/health.go
  * @see https://github.com/docker-library/redis/blob/master/docker-entrypoint.sh
  */
-export class RateLimiter extends Construct {
+export class RateLimiter extends Construct implements IRateLimiter {
   /** envoyproxy/ratelimit at a commit of its main branch (f2fb1577, July 2026), the tag its CI pushes. */
   public static readonly DEFAULT_IMAGE = 'docker.io/envoyproxy/ratelimit:f2fb1577';
   /** Redis 7.2 on Alpine 3.20, as docker-library/redis tags it. */
@@ -194,9 +216,8 @@ export class RateLimiter extends Construct {
    * Admits a gateway that asks the service: `ShouldRateLimit` (gRPC POST) from its principal on
    * 8081 (AuthorizationPolicy), from its pods (NetworkPolicy), and the call as an intended flow of
    * this chart, stated by `owner`. A gateway admitted twice is admitted once.
-   * @internal
    */
-  public _admitGateway(owner: IConstruct, gateway: GatewayOfRateLimiter): void {
+  public admitGateway(owner: IConstruct, gateway: RateLimiterGateway): void {
     const key = `${gateway.principal}\u0000${JSON.stringify(gateway.peer)}`;
     if (this.gateways.has(key)) return;
     this.gateways.add(key);

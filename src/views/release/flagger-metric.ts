@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
+import { dns1123LabelProblem, isDns1123Subdomain } from '../../core/names';
 import { Percentage } from '../../core/weight';
 import { MeshChart } from '../../graph/mesh-chart';
 import { toGoDuration } from '../../private/go-duration';
@@ -25,11 +26,24 @@ export interface FlaggerMetricTemplateProps {
 }
 
 /**
+ * A Flagger MetricTemplate an analysis refers to ({@link FlaggerMetric.custom}): a
+ * {@link FlaggerMetricTemplate} of this app, or one installed elsewhere, by its name and namespace
+ * (Flagger reads a `templateRef` of any namespace).
+ * @see https://docs.flagger.app/usage/metrics#custom-metrics
+ */
+export interface IFlaggerMetricTemplate {
+  /** The template's name. */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace: string;
+}
+
+/**
  * A Flagger MetricTemplate (flagger.app/v1beta1): a custom Prometheus query a
  * {@link FlaggerCanary} analysis checks at each interval. Its default child (`Resource`)
  * is the MetricTemplate.
  */
-export class FlaggerMetricTemplate extends Construct {
+export class FlaggerMetricTemplate extends Construct implements IFlaggerMetricTemplate {
   /** The template's name. */
   public readonly name: string;
   /** Its namespace, the chart's. */
@@ -130,8 +144,16 @@ export abstract class FlaggerMetric {
     return new BuiltinFlaggerMetric('request-duration', { max: ms }, interval);
   }
 
-  /** A custom metric from a template; at least one of `min` and `max` is needed. */
-  public static custom(template: FlaggerMetricTemplate, options: FlaggerCustomMetricOptions): FlaggerMetric {
+  /**
+   * A custom metric from a template; at least one of `min` and `max` is needed. The template's name
+   * must be a DNS-1123 subdomain and its namespace a DNS-1123 label, as Kubernetes names them.
+   */
+  public static custom(template: IFlaggerMetricTemplate, options: FlaggerCustomMetricOptions): FlaggerMetric {
+    if (!isDns1123Subdomain(String(template.name))) {
+      throw new MeshError(Codes.FLAGGER_INVALID_ANALYSIS, `custom metric: template name '${template.name}' is not a DNS-1123 subdomain`);
+    }
+    const namespaceProblem = dns1123LabelProblem(String(template.namespace));
+    if (namespaceProblem) throw new MeshError(Codes.FLAGGER_INVALID_ANALYSIS, `custom metric ${template.name}: namespace ${namespaceProblem}`);
     if (options.min === undefined && options.max === undefined) {
       throw new MeshError(Codes.FLAGGER_INVALID_ANALYSIS, `custom metric ${template.name} needs a min or a max`);
     }
@@ -179,7 +201,7 @@ class BuiltinFlaggerMetric extends FlaggerMetric {
 
 /** A metric queried through a MetricTemplate, which the entry's `templateRef` names. */
 class CustomFlaggerMetric extends FlaggerMetric {
-  public constructor(name: string, thresholdRange: FlaggerThresholdRange, private readonly template: FlaggerMetricTemplate, interval?: Duration) {
+  public constructor(name: string, thresholdRange: FlaggerThresholdRange, private readonly template: IFlaggerMetricTemplate, interval?: Duration) {
     super(name, thresholdRange, interval);
   }
 

@@ -103,6 +103,28 @@ describe('FlaggerCanary', () => {
     expect(() => FlaggerMetric.custom(t, {})).toThrow(/needs a min or a max \[MESH305\]/);
     expect(() => FlaggerMetric.custom(t, { min: 2, max: 1 })).toThrow(/\[MESH305\]/);
     expect(() => FlaggerMetric.requestDuration(Duration.millis(0.5))).toThrow(/\[MESH305\]/);
+    // a template referred to by name must be named as Kubernetes names objects
+    expect(() => FlaggerMetric.custom({ name: 'Error_Rate', namespace: 'istio-system' }, { max: 1 }))
+      .toThrow(/template name 'Error_Rate' is not a DNS-1123 subdomain \[MESH305\]/);
+    expect(() => FlaggerMetric.custom({ name: 'error-rate', namespace: 'Istio.System' }, { max: 1 }))
+      .toThrow(/custom metric error-rate: namespace 'Istio.System' is not a DNS-1123 label.*\[MESH305\]/);
+  });
+
+  test('a MetricTemplate installed elsewhere, referred to by name and namespace (Flagger reads a templateRef of any namespace)', () => {
+    // GIVEN a template the platform team installed in istio-system, not written by this app
+    const { app, chart } = meshChart();
+    const service = new MeshService(chart, 'order-service', { image: 'order:1' });
+    new FlaggerCanary(chart, 'order-flagger', {
+      service,
+      stepWeight: 10,
+      metrics: [FlaggerMetric.custom({ name: 'error-rate', namespace: 'istio-system' }, { name: 'errors', max: 1 })],
+    });
+    // THEN the analysis refers to it, and the app writes no MetricTemplate
+    const m = synth(app);
+    expect(find(m, 'Canary', 'order-service').spec.analysis.metrics).toEqual([
+      { name: 'errors', templateRef: { name: 'error-rate', namespace: 'istio-system' }, thresholdRange: { max: 1 }, interval: '1m' },
+    ]);
+    expect(m.filter((x) => x.kind === 'MetricTemplate')).toEqual([]);
   });
 
   describe('validation', () => {
