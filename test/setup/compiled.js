@@ -20,12 +20,17 @@ const SOURCES = ['src', 'imports', 'test'];
 /** The folders whose files other than TypeScript are copied: the library's. */
 const DATA = ['src', 'imports'];
 
+/** The folder of a directory entry read recursively (`parentPath` from Node.js 20.12, `path` before). */
+function folderOf(entry) {
+  return entry.parentPath ?? entry.path;
+}
+
 /** The files under `dir` to compile or copy (relative to the root): .ts files, .d.ts aside, and data where `DATA` says. */
 function sourceFiles(dir) {
   if (!fs.existsSync(path.join(ROOT, dir))) return [];
   return fs.readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && !e.name.endsWith('.d.ts') && (e.name.endsWith('.ts') || DATA.includes(dir)))
-    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)));
+    .map((e) => path.relative(ROOT, path.join(folderOf(e), e.name)));
 }
 
 /** SWC's options: no type-check, CommonJS, as the package tests' @swc/jest, with an inline source map. */
@@ -102,7 +107,7 @@ function compileLibrary() {
   fs.mkdirSync(COMPILED, { recursive: true });
   fs.writeFileSync(INDEX, JSON.stringify(after));
   for (const e of fs.readdirSync(COMPILED, { recursive: true, withFileTypes: true })) {
-    const file = path.join(e.parentPath, e.name);
+    const file = path.join(folderOf(e), e.name);
     if (e.isFile() && !wanted.has(file)) fs.rmSync(file);
   }
   return compiled;
