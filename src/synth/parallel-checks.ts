@@ -23,9 +23,50 @@ import type { CheckWorkerBatch, CheckWorkerData, CheckWorkerReply } from './chec
 const BATCH = 200;
 
 /**
+ * The payload per message, in characters: a batch ends before it would carry more. The worker holds
+ * a batch twice, as objects and as YAML, in a bounded heap (oldGenerationMiB), so 200 dashboards of
+ * 1 MB each in one message would take it past its limit, where it stops answering.
+ */
+const BATCH_CHARS = 4 * 2 ** 20;
+
+/**
+ * What a manifest carries beyond its shape, cheaply: the text of a ConfigMap's or Secret's data (a
+ * dashboard, a rule file, a certificate), which can be up to kube-apiserver's 3 MiB; other objects
+ * count as 1 KiB.
+ */
+function payloadChars(m: Manifest): number {
+  let chars = 1024;
+  for (const key of ['data', 'binaryData', 'stringData']) {
+    const values = m[key];
+    if (values && typeof values === 'object') for (const v of Object.values(values)) if (typeof v === 'string') chars += v.length;
+  }
+  return chars;
+}
+
+/** `manifests` in batches of at most BATCH manifests and BATCH_CHARS characters (a larger manifest alone). */
+function batchesOf(manifests: readonly Manifest[]): Manifest[][] {
+  const out: Manifest[][] = [];
+  let batch: Manifest[] = [];
+  let chars = 0;
+  for (const m of manifests) {
+    const size = payloadChars(m);
+    if (batch.length > 0 && (batch.length >= BATCH || chars + size > BATCH_CHARS)) {
+      out.push(batch);
+      batch = [];
+      chars = 0;
+    }
+    batch.push(m);
+    chars += size;
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
+
+/**
  * How long the synth waits for a reply before it checks the rest itself: a worker that ran out of
  * memory never answers, and its exit is reported only on the event loop, which a synchronous synth
- * does not reach. A batch takes well under a second, on a loaded machine too.
+ * does not reach. A batch takes well under a second, on a loaded machine too, and is bounded in size
+ * (BATCH_CHARS) so that the worker's bounded heap holds it.
  */
 const PATIENCE_MS = 30_000;
 
@@ -100,8 +141,8 @@ export class WorkerObjectChecks implements ObjectCheckPool {
 
   public submit(manifests: readonly Manifest[], chart: Chart): void {
     const files = this.files && { dir: this.files.dir, ...this.files.placeOf(chart) };
-    for (let i = 0; i < manifests.length; i += BATCH) {
-      const batch: CheckWorkerBatch = { manifests: manifests.slice(i, i + BATCH), files };
+    for (const part of batchesOf(manifests)) {
+      const batch: CheckWorkerBatch = { manifests: part, files };
       this.batches.push(batch.manifests);
       this.port.postMessage(batch);
     }

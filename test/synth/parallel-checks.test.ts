@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { COMPILED } from '../setup/compiled';
 
 // The library compiled (test/setup/compiled.js), as a user's app loads the package: the worker thread
@@ -98,3 +98,23 @@ test('without parallelChecks, a small app is checked in the thread', () => {
   expect(checkedByWorker(app)).toBe(0);
   expect((app as unknown as { _pool?: unknown })._pool).toBeUndefined();
 });
+
+test('large ConfigMaps go to the worker in batches its bounded heap holds: it checks and writes every one', () => {
+  // GIVEN 40 ConfigMaps of 1 MiB each (dashboards, say), and one small CRD bundle (the worker's heap bound is then 65 MiB)
+  const crds = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-crds-'));
+  const bundle = 'prometheus-operator-0.93.0-prometheusrules.json';
+  fs.copyFileSync(path.join(__dirname, '..', '..', 'schemas', bundle), path.join(crds, bundle));
+  const app = new MeshApp({ outdir: outdir(), parallelChecks: true, crdDirectory: crds });
+  const chart = new Chart(app, 'dashboards', { namespace: 'monitoring' });
+  const text = 'x'.repeat(2 ** 20);
+  for (let i = 0; i < 40; i++) {
+    new ApiObject(chart, `d${i}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `d${i}` }, data: { 'dashboard.json': text } });
+  }
+  // WHEN synthesized
+  app.synth();
+  // THEN the worker checked and wrote each (in one batch of 40 MiB, held as objects and as YAML, it ran out of memory)
+  expect(checkedByWorker(app)).toBe(40);
+  const files = fs.readdirSync(path.join(app.outdir, 'dashboards'));
+  expect(files).toHaveLength(40);
+  expect(fs.statSync(path.join(app.outdir, 'dashboards', files[0])).size).toBeGreaterThan(2 ** 20);
+}, 60_000);
