@@ -95,12 +95,12 @@ export interface SynthVerdict {
 
 /**
  * The per-object checks (schema, CEL, istiod's webhook) run elsewhere, a worker thread, while the
- * analysis and the flows run: each chart's manifests are submitted as soon as they are rendered,
- * and their verdicts collected once the analysis is done. The verdicts must be those
+ * analysis and the flows run: a chart's manifests are submitted as they are rendered, a slice at a
+ * time, and their verdicts collected once the analysis is done. The verdicts must be those
  * `checkObjects` gives in the thread.
  */
 export interface ObjectCheckPool {
-  /** Starts the checks of `manifests` (`chart`'s, as rendered). */
+  /** Starts the checks of `manifests` (`chart`'s, as rendered: the next ones of the chart, in order). */
   submit(manifests: readonly Manifest[], chart: Chart): void;
   /** The verdict of every manifest submitted, in the order submitted; waits for them. */
   collect(): readonly ObjectVerdict[];
@@ -124,14 +124,29 @@ export function renderChart(chart: Chart): Manifest[] {
   return renderChartObjects(chart).map((o) => o.manifest);
 }
 
-/** A chart's resources as {@link renderChart} renders them, each with the path of its ApiObject. */
-function renderChartObjects(chart: Chart): { manifest: Manifest; path: string }[] {
-  const out = inDependencyOrder(chart)
-    .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart)
-    .map((c) => ({ manifest: c.toJson() as Manifest, path: c.node.path }));
-  for (const { manifest: m } of out) {
-    if (CLUSTER_SCOPED_KINDS.has(m?.kind) && m.metadata) delete m.metadata.namespace;
+/** How many rendered objects {@link renderChartObjects} hands on at a time. */
+const RENDERED_SLICE = 200;
+
+/**
+ * A chart's resources as {@link renderChart} renders them, each with the path of its ApiObject;
+ * `rendered` is given them as they are rendered, a slice at a time, in order (so that a worker
+ * checks the first while the rest of a large chart renders).
+ */
+function renderChartObjects(chart: Chart, rendered?: (manifests: Manifest[]) => void): { manifest: Manifest; path: string }[] {
+  const out: { manifest: Manifest; path: string }[] = [];
+  let handed = 0;
+  const handOn = () => {
+    rendered?.(out.slice(handed).map((o) => o.manifest));
+    handed = out.length;
+  };
+  for (const c of inDependencyOrder(chart)) {
+    if (!ApiObject.isApiObject(c) || Chart.of(c) !== chart) continue;
+    const manifest = c.toJson() as Manifest;
+    if (CLUSTER_SCOPED_KINDS.has(manifest?.kind) && manifest.metadata) delete manifest.metadata.namespace;
+    out.push({ manifest, path: c.node.path });
+    if (out.length - handed >= RENDERED_SLICE) handOn();
   }
+  if (out.length > handed) handOn();
   return out;
 }
 
@@ -208,11 +223,10 @@ function renderApp(charts: readonly Chart[], pool?: ObjectCheckPool): RenderedAp
   const all: { manifest: Manifest; chart: Chart }[] = [];
   const pathOf = new Map<Manifest, string>();
   for (const chart of charts) {
-    const objects = renderChartObjects(chart);
+    // Checked elsewhere while the rest renders.
+    const objects = renderChartObjects(chart, pool && ((part) => pool.submit(part, chart)));
     const manifests = objects.map((o) => o.manifest);
     rendered.set(chart, manifests);
-    // Checked elsewhere while the next chart renders.
-    pool?.submit(manifests, chart);
     for (const { manifest, path } of objects) {
       all.push({ manifest, chart });
       pathOf.set(manifest, path);
