@@ -4,7 +4,7 @@
  * https://istio.io/latest/docs/concepts/security/#authorization-policies
  */
 import { Manifest } from '../finding';
-import { inCidr } from '../model/addresses';
+import { inCidr } from '../../core/cidr';
 import { ClusterMemo, FlowCluster, FlowPod, nsOf } from './cluster';
 
 /** The attributes of a request as the destination's proxy sees them. */

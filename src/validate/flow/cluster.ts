@@ -12,9 +12,6 @@ import { LabelSelector, Labels, hasLabels, labelsSubsetOf } from '../model/selec
 import { namespaceOf, Workload } from '../model/workload';
 import { FlowWorkload } from './flow';
 
-// A NetworkPolicy ipBlock's ranges, for the code that reads them.
-export { inCidr } from '../model/addresses';
-
 /** What evaluation needs to know beyond the manifests. */
 export interface FlowOptions {
   /**

@@ -3,7 +3,7 @@
  * https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 import { Manifest } from '../finding';
-import { inCidr } from '../model/addresses';
+import { inCidr } from '../../core/cidr';
 import { labelSelectorMatches } from '../model/selectors';
 import { ClusterMemo, FlowCluster, FlowPod, nsOf } from './cluster';
 

@@ -10,7 +10,7 @@
  */
 import { Manifest } from '../finding';
 import { dict, list } from '../values';
-import { inCidr, isIpAddress } from './addresses';
+import { inCidr, isIpAddress } from '../../core/cidr';
 import { afterFlagger } from './flagger';
 import { HostLookups } from './host-lookups';
 import { analyzerFqdn, dialedHost, serviceHost } from './hosts';

@@ -15,7 +15,7 @@
  * host in any case ({@link dialedHost}). Kubernetes Service names are lower-case DNS-1035 labels,
  * so a Service's host is lower-case anyway.
  */
-import { isIpAddress } from './addresses';
+import { isIpAddress } from '../../core/cidr';
 
 /** The cluster's DNS domain. */
 export const CLUSTER_DOMAIN = 'cluster.local';

@@ -1,6 +1,6 @@
 // Rules from https://kubernetes.io/docs/concepts/services-networking/network-policies/
 import { evaluateFlow } from '../../../src/validate';
-import { inCidr } from '../../../src/validate/flow/cluster';
+import { inCidr } from '../../../src/core/cidr';
 import { app, call, deployment, DNS_EGRESS, namespace, networkPolicy, PROMETHEUS, service } from './fixtures';
 
 const base = [...app('a', 'shop'), ...app('b', 'shop'), ...app('c', 'other', { labels: { role: 'client' } }), namespace('other', { team: 'x' })];
