@@ -1,6 +1,5 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as fs from 'node:fs';
 import { ApiObject, App, AppProps, Chart } from 'cdk8s';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
@@ -18,7 +17,7 @@ import { hasBrand, MESH_APP_BRAND, setBrand } from '../graph/brands';
 import { renderingEachWorkloadOnce } from '../workload/mesh-pod';
 import { memoizingDuringSynth } from '../private/synth-memo';
 import type { ValidateOptions } from '../validate/validate';
-import { fileName, linkTree, stagingDirectory, swapIn, toYaml, writeFiles } from './output';
+import { fileName, linkTree, replaceTree, toYaml, writeFiles } from './output';
 import { WorkerObjectChecks } from './parallel-checks';
 import './synth-check-wiring';
 
@@ -184,7 +183,6 @@ export class MeshApp extends App {
    * (a new tree that synth swaps in once it is complete).
    */
   private render(staging?: string): ManifestFile[] {
-    this._pool?.close();
     // Started first: the worker loads the schemas while this thread validates the constructs.
     const written = staging === undefined ? undefined : { dir: staging, placeOf };
     const pool = this.parallel() ? WorkerObjectChecks.start(this.checkOptions(), written) : undefined;
@@ -290,10 +288,8 @@ export class MeshApp extends App {
   }
 
   private synthesize(): void {
-    // A large app's worker writes the manifests' files into the new tree as it checks them.
-    const staging = stagingDirectory(this.outdir);
-    let all: string[];
-    try {
+    const all = replaceTree(this.outdir, (staging) => {
+      // A large app's worker writes the manifests' files into the new tree as it checks them.
       const manifests = this.render(staging);
       for (const line of this.warningSummary()) process.stderr.write(`${line}\n`);
       const files = this.unwritten(manifests);
@@ -302,12 +298,8 @@ export class MeshApp extends App {
       const taken = new Set([...manifests, ...pictures].map((f) => f.path));
       const extra = this.outputFiles(taken);
       writeFiles(staging, [...files, ...pictures, ...extra]);
-      swapIn(staging, this.outdir);
-      all = [...taken, ...extra.map((f) => f.path)];
-    } catch (e) {
-      fs.rmSync(staging, { recursive: true, force: true });
-      throw e;
-    }
+      return [...taken, ...extra.map((f) => f.path)];
+    });
     const cliOut = process.env.CDK8S_OUTDIR;
     if (cliOut && path.resolve(cliOut) !== path.resolve(this.outdir)) linkTree(this.outdir, cliOut, all);
   }

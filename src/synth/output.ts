@@ -37,10 +37,19 @@ export function fileName(manifest: Record<string, any>, chartNamespace: string |
  * leaves a half-written or missing tree.
  */
 export function writeTree(outdir: string, files: readonly { path: string; content: string }[]): void {
+  replaceTree(outdir, (staging) => writeFiles(staging, files));
+}
+
+/**
+ * Replaces `outdir` with the tree `fill` writes into an empty sibling directory: swapped in
+ * ({@link swapIn}) once `fill` returns, removed if it throws, so the old tree stays whole.
+ */
+export function replaceTree<T>(outdir: string, fill: (staging: string) => T): T {
   const staging = stagingDirectory(outdir);
   try {
-    writeFiles(staging, files);
+    const out = fill(staging);
     swapIn(staging, outdir);
+    return out;
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw e;
@@ -48,7 +57,7 @@ export function writeTree(outdir: string, files: readonly { path: string; conten
 }
 
 /** The empty sibling directory a new tree for `outdir` is written into before {@link swapIn}. */
-export function stagingDirectory(outdir: string): string {
+function stagingDirectory(outdir: string): string {
   const staging = `${path.resolve(outdir)}.tmp-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
@@ -68,7 +77,7 @@ export function writeFiles(dir: string, files: readonly { path: string; content:
 }
 
 /** Replaces `outdir` with the complete tree in `staging`, by two renames (the old tree is moved aside, then removed). */
-export function swapIn(staging: string, outdir: string): void {
+function swapIn(staging: string, outdir: string): void {
   const target = path.resolve(outdir);
   const old = `${target}.old-${process.pid}`;
   fs.rmSync(old, { recursive: true, force: true });
