@@ -388,9 +388,13 @@ export class ObservabilityStack extends Construct {
 
   private _services?: { readonly size: number; readonly all: ReadonlySet<IMeshService>; readonly byName: ReadonlyMap<string, MeshService> };
 
+  /** The dashboards, built once per synth: the three ConfigMaps and the validation read one build. */
+  private dashboardsOfSynth(): BuiltDashboard[] {
+    return onceDuringSynth(this, 'dashboards', () => this.dashboards());
+  }
+
   private dashboard(level: string): Record<string, any> {
-    // The three ConfigMaps and the validation read one build of the dashboards per synth.
-    const built = onceDuringSynth(this, 'dashboards', () => this.dashboards()).find((d) => d.level === level);
+    const built = this.dashboardsOfSynth().find((d) => d.level === level);
     if (!built) throw new MeshError(Codes.INTERNAL_INVARIANT, `dashboards: no ${level} dashboard was built`);
     return built.dashboard;
   }
@@ -479,7 +483,7 @@ export class ObservabilityStack extends Construct {
         }
       }
     }
-    for (const d of onceDuringSynth(this, 'dashboards', () => this.dashboards())) {
+    for (const d of this.dashboardsOfSynth()) {
       for (const p of dashboardProblems(d.dashboard)) out.push(formatProblem(Codes.INVALID_PROMQL, `dashboards[${d.level}]: ${p}`));
     }
     return out;
