@@ -18,8 +18,9 @@ const base = {
 /**
  * The suite runs in jest-light-runner: its workers (threads) load the library once and share it (and
  * its caches: compiled CEL programs, ajv validators, PromQL shapes) between suites, each .ts file
- * compiled once per run (test/setup/compiled.js, light-register.mjs). It has no `jest` object: a slow
- * test gives its own timeout (`test(name, fn, ms)`), a test that needs a second copy of the library
+ * compiled once per run (test/setup/compiled.js, light-register.mjs). Its `jest` object has mock
+ * functions, spies and fake timers only (jest-light-runner src/global-setup.js): a slow test gives its
+ * own timeout (`test(name, fn, ms)`), a test that needs a second copy of the library
  * loads one with freshCopy (test/setup/compiled.js), and none may change the process
  * (`process.chdir`, `TZ`), which a worker thread cannot; test/architecture/test-projects.test.ts
  * holds every suite to that.

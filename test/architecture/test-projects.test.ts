@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 // jest.config.js runs every suite in jest-light-runner, whose workers share one module registry and
-// which has no `jest` object (no module mocks, no isolateModules, no setTimeout); its worker threads
+// whose `jest` object has mock functions, spies and fake timers only (jest-light-runner
+// src/global-setup.js: no module mocks, no isolateModules, no setTimeout); its worker threads
 // cannot change the directory (`process.chdir` only changes what `process.cwd()` returns) or the time
 // zone. A suite gives a slow test its own timeout and loads a second copy of the library with
 // freshCopy (test/setup/compiled.js); what changes the process happens in a child process.
