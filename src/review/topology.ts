@@ -4,6 +4,8 @@ import type { HttpMethod } from '../core/http';
 import type { Flow, FlowVerdict } from '../validate/flow/flow';
 import { MeshChart } from '../graph/mesh-chart';
 import { httpPort } from '../graph/intended-flows';
+import { isRemoteService } from '../graph/brands';
+import { calledPorts } from '../graph/service-call';
 import { chartsByCalls } from '../validate/flow-check';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
@@ -109,7 +111,23 @@ interface TopologyContext {
   groupOf(name: string): string;
   /** The verdicts of `flows`. */
   verdicts(flows: readonly Flow[]): FlowVerdict[];
+  /** The declared calls whose flows synth's flow check proved (none outside synth). */
+  readonly verifiedCalls: ReadonlySet<TopologyCall>;
 }
+
+/** What {@link topologyModel} takes, and what synth adds. */
+interface ModelOptions extends Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'> {
+  /**
+   * The declared calls whose every intended flow (each port, method and path: MeshChart.intendedFlows)
+   * synth's flow check found allowed over the whole cluster's manifests: their edges are marked
+   * from that proof instead of being evaluated again.
+   * @default - none: every edge is evaluated
+   */
+  readonly verifiedCalls?: ReadonlySet<TopologyCall>;
+}
+
+/** The verdict of a flow the flow check proved allowed. */
+const PROVED: FlowVerdict = { allowed: true, reason: 'allowed over the whole cluster, as synth\'s flow check proved', hops: [] };
 
 /** Builds the graph of one environment from its manifests and the calls declared in code. */
 export function topologyModel(
@@ -117,6 +135,11 @@ export function topologyModel(
   calls: readonly TopologyCall[] = [],
   options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'> = {},
 ): TopologyModel {
+  return modelOf(manifests, calls, options);
+}
+
+/** {@link topologyModel}, with the calls synth's flow check proved. */
+function modelOf(manifests: readonly Manifest[], calls: readonly TopologyCall[], options: ModelOptions): TopologyModel {
   const ctx = topologyContext(manifests, calls, options);
   const probes = [...probeFlows(ctx.evaluator, ctx.platform, ctx.namespace).values()];
   const byPair = (kind: ConnectivityProbe['kind']) => {
@@ -144,7 +167,7 @@ export function topologyModel(
 function topologyContext(
   manifests: readonly Manifest[],
   calls: readonly TopologyCall[],
-  options: Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'>,
+  options: ModelOptions,
 ): TopologyContext {
   const platform = options.platform ?? MeshPlatform.default();
   const namespace = options.namespace ?? environmentNamespace(manifests) ?? 'default';
@@ -179,7 +202,8 @@ function topologyContext(
   };
   const gatewayName = display({ name: platform.ingressGateway.name, namespace: platform.ingressGateway.namespace });
   const verdicts = (flows: readonly Flow[]) => flows.map((f) => evaluator.evaluate(f));
-  return { platform, namespace, evaluator, workloads, groupOfService, platformNames, gatewayName, of, display, groupOf, verdicts };
+  const verifiedCalls = options.verifiedCalls ?? new Set();
+  return { platform, namespace, evaluator, workloads, groupOfService, platformNames, gatewayName, of, display, groupOf, verdicts, verifiedCalls };
 }
 
 /** An edge with the flows' verdicts: allowed when all are, else refused by the first refusing layer; unmarked without flows. */
@@ -231,7 +255,8 @@ function declaredCallEdges(ctx: TopologyContext, manifests: readonly Manifest[],
     const remote = service ? undefined : recorded.get(`${source}\u0000${targetNs}/${targetName}`);
     const label = remote?.[0].protocol ? `${remote[0].protocol} :${remote[0].port}` : shorten(ops);
     const extra = { declared: true, asynchronous: list.every((c) => c.asynchronous === true), ...(remote ? { remote: true } : {}) };
-    return edgeOf(source, target, 'call', ctx.verdicts(remote ?? flows), label, extra);
+    const proved = !remote && list.every((c) => ctx.verifiedCalls.has(c));
+    return edgeOf(source, target, 'call', proved ? [PROVED] : ctx.verdicts(remote ?? flows), label, extra);
   });
 }
 
@@ -494,9 +519,13 @@ const REMOTE_LEGEND = 'A call to another team\'s service (its namespace drawn wi
 
 /** The picture as Markdown: a heading, the Mermaid block and its legend. */
 export function renderTopology(manifests: readonly Record<string, any>[], options: TopologyOptions = {}): string {
-  const model = topologyModel(manifests, options.calls, options);
+  return markdownOf(topologyModel(manifests, options.calls, options), options.title);
+}
+
+/** A model's picture as Markdown. */
+function markdownOf(model: TopologyModel, title = 'Topology'): string {
   return [
-    `# ${options.title ?? 'Topology'}`,
+    `# ${title}`,
     '',
     '```mermaid',
     renderMermaid(model).trimEnd(),
@@ -514,25 +543,39 @@ export function renderTopology(manifests: readonly Record<string, any>[], option
 
 /** The picture of a MeshChart's environment: its manifests plus the calls declared in code, on the chart's platform. */
 export function renderChartTopology(chart: MeshChart, manifests: readonly Record<string, any>[]): string {
-  return renderTopology(manifests, {
-    title: `Topology: ${chart.environment}`,
-    platform: chart.platform,
-    namespace: chart.namespace,
-    calls: chart.calls.map((c) => ({
+  return chartPicture(chart, manifests, false);
+}
+
+/**
+ * The picture of a chart's environment; `proved`: synth's flow check found every intended flow of
+ * the chart allowed, so a declared call that has intended flows (a call to a service of the
+ * manifests on at least one port) is marked from that proof.
+ */
+function chartPicture(chart: MeshChart, manifests: readonly Manifest[], proved: boolean): string {
+  const verifiedCalls = new Set<TopologyCall>();
+  const calls = chart.calls.map((c) => {
+    const call: TopologyCall = {
       source: c.source.name, target: c.target.namespace === chart.namespace ? c.target.name : `${c.target.namespace}/${c.target.name}`,
       asynchronous: c.asynchronous, methods: c.methods, paths: c.paths, port: httpPort(c.target),
-    })),
+    };
+    // A call to another team's service is checked from its record (intended-flows.ts), and one on no port has no flow.
+    if (proved && !isRemoteService(c.target) && calledPorts(c).length > 0) verifiedCalls.add(call);
+    return call;
   });
+  const options = { platform: chart.platform, namespace: chart.namespace, verifiedCalls };
+  return markdownOf(modelOf(manifests, calls, options), `Topology: ${chart.environment}`);
 }
 
 /**
  * `<environment>/topology.md` for each MeshChart of an app, from the files it writes
  * for the environment and the cluster-wide ones (`cluster/`), which apply to it too.
- * MeshApp.synth writes these beside the manifests.
+ * MeshApp.synth writes these beside the manifests. `flowsProved`: synth's flow check ran over these
+ * files (every MeshChart but the cluster's) and found every intended flow as expected, so the
+ * declared calls' edges are marked from it rather than evaluated once more per environment.
  * @internal
  */
 export function topologyFiles(
-  charts: readonly IConstruct[], files: readonly { path: string; manifest: Record<string, any> }[],
+  charts: readonly IConstruct[], files: readonly { path: string; manifest: Record<string, any> }[], flowsProved = false,
 ): { path: string; content: string }[] {
   const meshCharts = charts.filter((c): c is MeshChart => MeshChart.isMeshChart(c));
   // Charts that call one another (namespaces of one app) are drawn with each other's manifests.
@@ -540,9 +583,10 @@ export function topologyFiles(
   for (const group of chartsByCalls(meshCharts)) for (const c of group) folders.set(c, group.map((g) => g.environment));
   return meshCharts.map((chart) => ({
     path: `${chart.environment}/${TOPOLOGY_FILE}`,
-    content: renderChartTopology(
+    content: chartPicture(
       chart,
       files.filter((f) => [...folders.get(chart)!, CLUSTER_FOLDER].some((d) => f.path.startsWith(`${d}/`))).map((f) => f.manifest),
+      flowsProved && chart.environment !== CLUSTER_FOLDER,
     ),
   }));
 }

@@ -293,8 +293,8 @@ export class MeshApp extends App {
       const manifests = this.render(staging);
       for (const line of this.warningSummary()) process.stderr.write(`${line}\n`);
       const files = this.unwritten(manifests);
-      // Each environment's topology picture, beside its manifests.
-      const pictures = topologyFiles(chartsInOrder(this), manifests);
+      // Each environment's topology picture, beside its manifests: the declared calls as the flow check proved them.
+      const pictures = topologyFiles(chartsInOrder(this), manifests, this.flowVerification);
       const taken = new Set([...manifests, ...pictures].map((f) => f.path));
       const extra = this.outputFiles(taken);
       writeFiles(staging, [...files, ...pictures, ...extra]);

@@ -52,6 +52,19 @@ describe('topology of the EC site (seed 000)', () => {
     expect(topologyFiles([], files)).toEqual([]);
   });
 
+  test("synth's picture, which marks the declared calls from the flow check's proof, is the one evaluating them draws", () => {
+    expect(topologyFiles([site.chart], files, true)).toEqual([picture]);
+  });
+
+  test('a declared call is marked from the proof only when synth gives one: evaluated, a call the manifests refuse is red', () => {
+    // The manifests without the policy admitting api-gateway's calls to search-service: as a hand edit would leave them.
+    const refusing = files.filter((f) => !(f.manifest.kind === 'AuthorizationPolicy' && f.manifest.metadata.name === 'search-service-policy'));
+    expect(refusing.length).toBe(files.length - 1);
+    const edge = (content: string) => content.split('\n').find((l) => /^ {4}api_gateway .*search_service$/.test(l))?.trim();
+    expect(edge(topologyFiles([site.chart], refusing)[0].content)).toMatch(/^api_gateway -->\|"✖ .*"\| search_service$/);
+    expect(edge(topologyFiles([site.chart], refusing, true)[0].content)).toBe('api_gateway ==>|"✔ GET /api/search/*"| search_service');
+  });
+
   test('is the same in a second synth of a fresh app', () => {
     const again = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
     const site2 = buildEcEnvironment(again, environment('production'));
@@ -294,5 +307,9 @@ describe('topology of calls to other teams\' services', () => {
       { source: 'storefront', target: 'catalog/catalog-api', methods: ['GET'], paths: ['/api/products/*'] },
     ], { namespace: 'checkout' });
     expect(bare.edges.find((e) => e.target === 'catalog/catalog-api')).toMatchObject({ allowed: false, refusedBy: 'routing' });
+    // AND synth's flow check proves no remote call (it checks the record): with the proof given, the call is still evaluated
+    const unrecorded = app.manifests().filter((f) => f.path.startsWith('checkout/') && f.manifest.kind !== 'ConfigMap');
+    const [proved] = topologyFiles([chart], unrecorded, true);
+    expect(proved.content).toMatch(/storefront -->\|"✖ [^"]*GET \/api\/products\/\*"\| catalog_catalog_api/);
   });
 });
