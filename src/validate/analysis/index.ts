@@ -37,12 +37,20 @@ export function analyze(
 ): Finding[] {
   const view = AnalysisView.of(manifests instanceof ClusterModel ? manifests : ClusterModel.of(manifests), ingressGateways);
   // A check may reach one finding by two paths (two rules of an inner route with one timeout): it is one finding.
-  const seen = new Set<string>();
+  // The messages, long, are compared only among the findings of one code, resource, field and related resource.
+  const seen = new Map<string, Finding[]>();
   return ANALYSIS_CHECKS.flatMap((c) => c.run(view)).filter((f) => {
     const r = f.resource;
-    const key = [f.code, r.kind, r.namespace, r.name, f.field, f.message, f.related?.kind, f.related?.namespace, f.related?.name].join('\u0000');
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const rel = f.related;
+    const key = `${f.code}\u0000${r.kind}\u0000${r.namespace ?? ''}\u0000${r.name}\u0000${f.field ?? ''}`
+      + `\u0000${rel?.kind ?? ''}\u0000${rel?.namespace ?? ''}\u0000${rel?.name ?? ''}`;
+    const same = seen.get(key);
+    if (!same) {
+      seen.set(key, [f]);
+      return true;
+    }
+    if (same.some((g) => g.message === f.message)) return false;
+    same.push(f);
     return true;
   });
 }

@@ -233,6 +233,13 @@ function hopPairs(index: AnalysisView): { pairs: HopPair[]; served: Map<Hop, Set
   const pairs = new Map<string, HopPair>();
   const served = new Map<Hop, Set<string>>();
   const { calls, granted, meshGranted } = callsOf(index);
+  // A hop's part of a pair's key, written once per hop rather than once per call through it.
+  const ids = new Map<Hop, string>();
+  const idOf = (h: Hop) => {
+    let id = ids.get(h);
+    if (id === undefined) ids.set(h, id = `${namespaceOf(h.vs)}/${nameOf(h)}/${h.index}/${h.host}`);
+    return id;
+  };
   // A mesh route serves the methods granted to sidecar clients; the gateways send through their own routes.
   for (const [workload, methods] of meshGranted) {
     for (const i of (hostsOf.get(workload) ?? []).flatMap((h) => innerByHost.get(h) ?? [])) {
@@ -253,7 +260,7 @@ function hopPairs(index: AnalysisView): { pairs: HopPair[]; served: Map<Hop, Set
       for (const i of inner) {
         if (o.host === i.host) continue; // a service calling itself is one hop
         const methods = reaching(call.methods, i.reach);
-        const key = `${namespaceOf(o.vs)}/${nameOf(o)}/${o.index}/${o.host}\u0000${namespaceOf(i.vs)}/${nameOf(i)}/${i.index}/${i.host}`;
+        const key = `${idOf(o)}\u0000${idOf(i)}`;
         const pair = pairs.get(key);
         if (pair) {
           methods.forEach((m) => pair.methods.add(m));
