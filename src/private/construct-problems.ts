@@ -9,7 +9,7 @@
  */
 import { IConstruct } from 'constructs';
 import { isError, Problem, problemOf, problemText } from '../core/problem';
-import { onceDuringSynth } from './synth-memo';
+import { constructsUnder, onceDuringSynth } from './synth-memo';
 
 /** A problem of one construct, with its path. */
 export interface ConstructProblem extends Problem {
@@ -51,7 +51,7 @@ export function problemsOf(scope: IConstruct): Problem[] {
 /** The warnings of every construct under `root` (itself included), each with its construct's path, in construct order. */
 export function constructWarnings(root: IConstruct): ConstructProblem[] {
   const out: ConstructProblem[] = [];
-  for (const c of root.node.findAll()) {
+  for (const c of constructsUnder(root)) {
     if (!sources.has(c)) continue;
     for (const p of problemsOf(c)) if (!isError(p)) out.push({ ...p, path: c.node.path });
   }

@@ -15,7 +15,7 @@ import { problemOf } from '../core/problem';
 import type { MeshChart } from '../graph/mesh-chart';
 import { hasBrand, MESH_APP_BRAND, setBrand } from '../graph/brands';
 import { renderingEachWorkloadOnce } from '../workload/mesh-pod';
-import { memoizingDuringSynth } from '../private/synth-memo';
+import { constructsUnder, memoizingDuringSynth } from '../private/synth-memo';
 import type { ValidateOptions } from '../validate/validate';
 import { fileName, linkTree, replaceTree, toYaml, writeFiles } from './output';
 import { WorkerObjectChecks } from './parallel-checks';
@@ -155,7 +155,7 @@ export class MeshApp extends App {
     const errors: string[] = [];
     check._deferred = true;
     try {
-      for (const c of this.node.findAll()) {
+      for (const c of constructsUnder(this)) {
         let found: ConstructProblem[];
         try {
           found = constructErrors(c);
@@ -239,7 +239,7 @@ export class MeshApp extends App {
     if (this.parallelChecks !== undefined) return this.parallelChecks;
     if (os.availableParallelism() < 2) return false;
     let objects = 0;
-    for (const c of this.node.findAll()) if (ApiObject.isApiObject(c) && ++objects >= PARALLEL_FROM) return true;
+    for (const c of constructsUnder(this)) if (ApiObject.isApiObject(c) && ++objects >= PARALLEL_FROM) return true;
     return false;
   }
 

@@ -23,7 +23,7 @@ import { hasBrand, MESH_CHART_BRAND } from '../graph/brands';
 import { CLUSTER_FOLDER, MESH_APP_MARKER } from '../graph/mesh-cluster';
 import { ConstructProblem, constructWarnings } from '../private/construct-problems';
 import { problemText } from '../core/problem';
-import { onceDuringSynth } from '../private/synth-memo';
+import { constructsUnder, onceDuringSynth } from '../private/synth-memo';
 
 /** One rendered resource, with the environment folder it is written to. */
 export interface RenderedManifest {
@@ -159,8 +159,8 @@ function renderChartObjects(chart: Chart, rendered?: (manifests: Manifest[]) => 
  * construct declares a dependency.
  * @internal
  */
-export function inDependencyOrder(scope: IConstruct): IConstruct[] {
-  const all = scope.node.findAll();
+export function inDependencyOrder(scope: IConstruct): readonly IConstruct[] {
+  const all = constructsUnder(scope);
   return all.some((c) => c.node.dependencies.length > 0) ? new DependencyGraph(scope.node).topology() : all;
 }
 
@@ -248,7 +248,7 @@ function renderApp(charts: readonly Chart[], pool?: ObjectCheckPool): RenderedAp
  * acknowledged them ({@link Warnings}).
  */
 export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?: ObjectCheckPool): SynthVerdict {
-  const charts = app.node.findAll().filter((c): c is Chart => Chart.isChart(c));
+  const charts = constructsUnder(app).filter((c): c is Chart => Chart.isChart(c));
   const paths = apiObjectPaths(app);
   const { rendered, all, pathOf: constructOf } = renderApp(charts, pool);
   // Each object once, as the cluster holds it (the first chart's, where two write it: MESH018).
@@ -325,7 +325,7 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?
 /** The path of each ApiObject under `app`, by its key with and without its namespace (the first, where two share one). */
 function apiObjectPaths(app: IConstruct): Map<string, string> {
   const paths = new Map<string, string>();
-  for (const c of app.node.findAll()) {
+  for (const c of constructsUnder(app)) {
     if (!ApiObject.isApiObject(c)) continue;
     for (const key of [keyOf(c.apiVersion, c.kind, c.metadata.namespace, c.name), keyOf(c.apiVersion, c.kind, undefined, c.name)]) {
       if (!paths.has(key)) paths.set(key, c.node.path);

@@ -6,6 +6,7 @@
 import { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import { constructsUnder } from '../private/synth-memo';
 
 /**
  * The codes whose findings are warnings (marked *warning* in the README's tables), the
@@ -83,7 +84,7 @@ export class Warnings {
 
   /** Every acknowledgement made on `scope` or any construct below it, in construct order. */
   public static within(scope: IConstruct): Acknowledgement[] {
-    return scope.node.findAll().flatMap((c) => registry.get(c)?.acknowledgements ?? []);
+    return constructsUnder(scope).flatMap((c) => registry.get(c)?.acknowledgements ?? []);
   }
 
   private readonly _acks: Acknowledgement[] = [];

@@ -15,6 +15,7 @@ import { PodOptions, SidecarOptions } from './pod-props';
 import { cpuMillis, mebibytesOf, quantityProblems } from './quantities';
 import { schedulingProblems } from './scheduling';
 import { ContainerSecurityOptions, exceptionKey, securityProblems } from './security-context';
+import { constructsUnder } from '../private/synth-memo';
 
 /** The annotation that records a workload's exemption from the hardening check, with its reason. */
 export const HARDENING_EXEMPTION_ANNOTATION = 'mesh.cdk8s.io/hardening-exemption';
@@ -382,7 +383,7 @@ function podTemplateOf(json: Record<string, any>): { spec?: Record<string, any>;
  */
 export function unhardenedPodProblems(scope: IConstruct): string[] {
   const out: string[] = [];
-  for (const c of scope.node.findAll()) {
+  for (const c of constructsUnder(scope)) {
     if (!ApiObject.isApiObject(c) || !POD_KINDS.has(c.kind)) continue;
     const owner = c.node.scope;
     if (CHECKED.has(c) || (owner && CHECKED.has(owner))) continue;
