@@ -15,7 +15,7 @@ import { labelsSubsetOf } from '../model/selectors';
 import { FlowCluster, FlowOptions, FlowPod, FlowService, nsOf } from './cluster';
 import { Flow, FlowDecider, FlowLayer, FlowVerdict } from './flow';
 import { mtlsMode } from './mtls';
-import { networkPolicyDecision } from './network-policy';
+import { Connections, networkPolicyDecision } from './network-policy';
 import { flowMode, modeName, serviceEntryPortProtocol, servicePortProtocol } from './protocol';
 import { SidecarReadiness } from './readiness';
 import {
@@ -65,6 +65,7 @@ export class FlowEvaluator {
   private readonly readiness: SidecarReadiness;
   /** What refuses each source pod's DNS lookups (null: nothing), worked out once per pod. */
   private readonly dnsRefusals = new Map<FlowPod, { direction: 'Egress' | 'Ingress'; policy?: Manifest; reason: string } | null>();
+  private readonly connections: Connections;
 
   /**
    * The evaluator over the model of the cluster built once for every check of a run.
@@ -79,6 +80,7 @@ export class FlowEvaluator {
     const given = manifests as unknown;
     this.cluster = new FlowCluster(given instanceof ClusterModel ? given : ClusterModel.of(manifests), options);
     this.readiness = new SidecarReadiness(this.cluster);
+    this.connections = new Connections(this.cluster);
   }
 
   /** The verdict for `flow`; a malformed flow throws a MeshError (MESH603) naming the field. */
@@ -428,9 +430,8 @@ export class FlowEvaluator {
     const { flow, hops, tcp } = ctx;
     const notReady = this.notReady(pod, hops);
     if (notReady) return notReady;
-    const egress = networkPolicyDecision(this.cluster, 'Egress', source, pod, port);
-    if (!egress.allowed) return refused(decider('NetworkPolicy egress', egress.policy), egress.reason, hops);
-    const ingress = networkPolicyDecision(this.cluster, 'Ingress', source, pod, port);
+    const { egress, ingress } = this.connections.of(source, pod, port);
+    if (!ingress) return refused(decider('NetworkPolicy egress', egress.policy), egress.reason, hops);
     if (!ingress.allowed) return refused(decider('NetworkPolicy ingress', ingress.policy), ingress.reason, hops);
     let last: FlowDecider | undefined = ingress.policy
       ? decider('NetworkPolicy ingress', ingress.policy)

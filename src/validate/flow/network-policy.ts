@@ -34,8 +34,8 @@ export function policyTypes(np: Manifest): NetworkDirection[] {
 
 /**
  * The policies selecting each pod for each direction, worked out once per run (a pod's object is
- * one per workload and never changes). The decisions themselves are not kept: with the ports of a
- * rule compared first they cost less than the memory of 45,000 of them at 1,000 services x 3.
+ * one per workload and never changes). The decisions on the connections a flow's server side
+ * opens are kept by {@link Connections}; the others are asked once per pod (readiness, DNS) or pair.
  */
 const memos = new ClusterMemo(() => new Map<FlowPod, { Ingress?: readonly Manifest[]; Egress?: readonly Manifest[] }>());
 
@@ -146,4 +146,36 @@ export function networkPolicyDecision(
     reason: `no NetworkPolicy selecting ${pod.name} admits ${direction === 'Egress' ? `egress to ${peer.name}` : `ingress from ${peer.name}`} on `
       + `${port}/${protocol} (${policies.map((p) => p.metadata?.name).join(', ')})`,
   };
+}
+
+/** NetworkPolicy's decisions on one TCP connection: the ingress end's only when the egress end lets it out. */
+export interface Connection {
+  readonly egress: NetworkDecision;
+  readonly ingress?: NetworkDecision;
+}
+
+/**
+ * NetworkPolicy at both ends of each TCP connection (source pod, destination pod, port), worked out
+ * once per connection: the flows of one call (its methods and paths) share it. The pods are the
+ * cluster's own objects, one per workload, so the table grows with the connections, not the flows.
+ */
+export class Connections {
+  private readonly known = new Map<FlowPod, Map<FlowPod, Map<number, Connection>>>();
+
+  public constructor(private readonly cluster: FlowCluster) {}
+
+  /** The decisions on the connection from `source` to `destination`:`port`. */
+  public of(source: FlowPod, destination: FlowPod, port: number): Connection {
+    let byDestination = this.known.get(source);
+    if (!byDestination) this.known.set(source, byDestination = new Map());
+    let byPort = byDestination.get(destination);
+    if (!byPort) byDestination.set(destination, byPort = new Map());
+    let known = byPort.get(port);
+    if (!known) {
+      const egress = networkPolicyDecision(this.cluster, 'Egress', source, destination, port);
+      known = egress.allowed ? { egress, ingress: networkPolicyDecision(this.cluster, 'Ingress', source, destination, port) } : { egress };
+      byPort.set(port, known);
+    }
+    return known;
+  }
 }
