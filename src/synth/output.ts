@@ -15,7 +15,9 @@ import * as jsyaml from 'js-yaml';
 export function toYaml(manifest: Record<string, any>): string {
   // A lone `.` (Istio's exportTo for the own namespace) is quoted too: the `yaml` package's
   // YAML 1.1 float pattern takes it for a number (NaN), and a quoted string reads the same everywhere.
-  return jsyaml.dump(manifest, { noRefs: true, lineWidth: -1, quotingType: '"' }).replace(/^(\s*(?:- |[^\s:#]+: ))\.$/gm, '$1"."');
+  const yaml = jsyaml.dump(manifest, { noRefs: true, lineWidth: -1, quotingType: '"' });
+  // Every such line ends in ` .` (`key: .`, `- .`): the pattern runs only over a text that has one.
+  return yaml.includes(' .\n') ? yaml.replace(/^(\s*(?:- |[^\s:#]+: ))\.$/gm, '$1"."') : yaml;
 }
 
 /**
