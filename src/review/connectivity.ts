@@ -294,8 +294,12 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
  * - Prometheus to 15090 and 15020 of every meshed workload, when a PodMonitor or ServiceMonitor exists;
  * - every meshed workload to the tracing collector, when a Telemetry resource enables tracing;
  * - the ingress gateway to the rate-limit service, when its Service is in the manifests.
+ * `drawn`: the pairs (`source`, `destination`, as the probes name them) whose call probes the caller
+ * has no use for (the topology's declared calls), left out.
  */
-export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, namespace: string): Map<string, ConnectivityProbe> {
+export function probeFlows(
+  evaluator: FlowEvaluator, platform: MeshPlatform, namespace: string, drawn?: (source: string, destination: string) => boolean,
+): Map<string, ConnectivityProbe> {
   const cluster = evaluator.cluster;
   const out = new Map<string, ConnectivityProbe>();
   const add = (p: ConnectivityProbe) => out.set([p.kind, p.source, p.destination, p.port, p.method, p.pathClass].join('\u0000'), p);
@@ -304,7 +308,7 @@ export function probeFlows(evaluator: FlowEvaluator, platform: MeshPlatform, nam
   const gateway = cluster.pods.find(
     (p) => p.kind === 'Platform' && p.name === platform.ingressGateway.name && p.namespace === platform.ingressGateway.namespace,
   );
-  const probe: ProbeContext = { cluster, namespace, serviceOf, add };
+  const probe: ProbeContext = { cluster, namespace, serviceOf, add, drawn };
   callerProbes(probe);
   routeProbes(probe, gateway);
   const meshed = cluster.pods.filter(isWorkload).filter((p) => p.meshed && p.namespace === namespace);
@@ -320,6 +324,8 @@ interface ProbeContext {
   readonly namespace: string;
   readonly serviceOf: (pod: FlowPod) => Manifest | undefined;
   add(p: ConnectivityProbe): void;
+  /** The pairs whose call probes are left out. */
+  readonly drawn?: (source: string, destination: string) => boolean;
 }
 
 /**
@@ -327,7 +333,7 @@ interface ProbeContext {
  * (a Flagger release runs its primary and its canary under one ServiceAccount).
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
  */
-function callerProbes({ cluster, namespace, serviceOf, add }: ProbeContext): void {
+function callerProbes({ cluster, namespace, serviceOf, add, drawn }: ProbeContext): void {
   const byPrincipal = new Map<string, FlowPod[]>();
   for (const p of cluster.pods) {
     if (isWorkload(p) || p.kind === 'Platform') byPrincipal.set(cluster.principalOf(p), [...(byPrincipal.get(cluster.principalOf(p)) ?? []), p]);
@@ -346,6 +352,7 @@ function callerProbes({ cluster, namespace, serviceOf, add }: ProbeContext): voi
           const requestPrincipal = sampleRequestPrincipal(from.source?.requestPrincipals);
           const callers = (from.source?.principals ?? []).flatMap((principal: unknown) => byPrincipal.get(String(principal)) ?? []);
           for (const caller of callers.filter((c: FlowPod) => c !== target)) {
+            if (drawn?.(display(caller, namespace), display(target, namespace))) continue;
             for (const [method, pathClass] of operationsOf(rule)) {
               add({
                 kind: 'call', source: display(caller, namespace), destination: display(target, namespace), port, method, pathClass,

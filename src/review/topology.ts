@@ -141,7 +141,9 @@ export function topologyModel(
 /** {@link topologyModel}, with the calls synth's flow check proved. */
 function modelOf(manifests: readonly Manifest[], calls: readonly TopologyCall[], options: ModelOptions): TopologyModel {
   const ctx = topologyContext(manifests, calls, options);
-  const probes = [...probeFlows(ctx.evaluator, ctx.platform, ctx.namespace).values()];
+  // A declared call is drawn from its own flows: its pair's call probes would go unused.
+  const declared = new Set(calls.map((c) => `${c.source}\u0000${c.target}`));
+  const probes = [...probeFlows(ctx.evaluator, ctx.platform, ctx.namespace, (s, d) => declared.has(`${s}\u0000${d}`)).values()];
   const byPair = (kind: ConnectivityProbe['kind']) => {
     const m = new Map<string, ConnectivityProbe[]>();
     for (const p of probes.filter((x) => x.kind === kind)) pushTo(m, `${p.source}\u0000${p.destination}`, p);
