@@ -6,6 +6,7 @@ import { MeshChart } from '../graph/mesh-chart';
 import { httpPort } from '../graph/intended-flows';
 import { isRemoteService } from '../graph/brands';
 import { calledPorts } from '../graph/service-call';
+import { MeshSecurity } from '../graph/security/mesh-security';
 import { chartsByCalls } from '../validate/flow-check';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
@@ -111,19 +112,28 @@ interface TopologyContext {
   groupOf(name: string): string;
   /** The verdicts of `flows`. */
   verdicts(flows: readonly Flow[]): FlowVerdict[];
-  /** The declared calls whose flows synth's flow check proved (none outside synth). */
-  readonly verifiedCalls: ReadonlySet<TopologyCall>;
+  /** What synth's flow check proved (nothing outside synth). */
+  readonly proof: TopologyProof;
+}
+
+/** What synth's flow check proved of an environment: found allowed over the whole cluster's manifests. */
+interface TopologyProof {
+  /** The declared calls whose every intended flow (each port, method and path: MeshChart.intendedFlows) is allowed. */
+  readonly calls: ReadonlySet<TopologyCall>;
+  /** The workloads, by their names in the environment's namespace, whose every pod Prometheus may scrape on 15090 and 15020. */
+  readonly scraped: ReadonlySet<string>;
+  /** The Prometheus that scrapes them: the chart's platform's. */
+  readonly prometheus?: { readonly name: string; readonly namespace: string };
 }
 
 /** What {@link topologyModel} takes, and what synth adds. */
 interface ModelOptions extends Pick<TopologyOptions, 'platform' | 'groupByTierAbove' | 'namespace'> {
   /**
-   * The declared calls whose every intended flow (each port, method and path: MeshChart.intendedFlows)
-   * synth's flow check found allowed over the whole cluster's manifests: their edges are marked
+   * What synth's flow check found allowed over the whole cluster's manifests: those edges are marked
    * from that proof instead of being evaluated again.
-   * @default - none: every edge is evaluated
+   * @default - nothing: every edge is evaluated
    */
-  readonly verifiedCalls?: ReadonlySet<TopologyCall>;
+  readonly proof?: TopologyProof;
 }
 
 /** The verdict of a flow the flow check proved allowed. */
@@ -204,8 +214,8 @@ function topologyContext(
   };
   const gatewayName = display({ name: platform.ingressGateway.name, namespace: platform.ingressGateway.namespace });
   const verdicts = (flows: readonly Flow[]) => flows.map((f) => evaluator.evaluate(f));
-  const verifiedCalls = options.verifiedCalls ?? new Set();
-  return { platform, namespace, evaluator, workloads, groupOfService, platformNames, gatewayName, of, display, groupOf, verdicts, verifiedCalls };
+  const proof = options.proof ?? { calls: new Set(), scraped: new Set() };
+  return { platform, namespace, evaluator, workloads, groupOfService, platformNames, gatewayName, of, display, groupOf, verdicts, proof };
 }
 
 /** An edge with the flows' verdicts: allowed when all are, else refused by the first refusing layer; unmarked without flows. */
@@ -257,7 +267,7 @@ function declaredCallEdges(ctx: TopologyContext, manifests: readonly Manifest[],
     const remote = service ? undefined : recorded.get(`${source}\u0000${targetNs}/${targetName}`);
     const label = remote?.[0].protocol ? `${remote[0].protocol} :${remote[0].port}` : shorten(ops);
     const extra = { declared: true, asynchronous: list.every((c) => c.asynchronous === true), ...(remote ? { remote: true } : {}) };
-    const proved = !remote && list.every((c) => ctx.verifiedCalls.has(c));
+    const proved = !remote && list.every((c) => ctx.proof.calls.has(c));
     return edgeOf(source, target, 'call', proved ? [PROVED] : ctx.verdicts(remote ?? flows), label, extra);
   });
 }
@@ -358,8 +368,15 @@ function platformEdges(ctx: TopologyContext, probes: readonly ConnectivityProbe[
     }
     return m;
   };
+  // A scrape of a workload whose every pod the flow check found Prometheus may scrape is marked from that proof.
+  const { scraped, prometheus } = ctx.proof;
+  const proved = (p: ConnectivityProbe) => {
+    const source = p.flow!.source;
+    return scraped.has(p.destination) && 'platform' in source && source.platform.name === prometheus?.name
+      && source.platform.namespace === prometheus.namespace;
+  };
   for (const [group, list] of perGroup('scrape')) {
-    const vs = ctx.verdicts(list.map((p) => p.flow!));
+    const vs = list.map((p) => (proved(p) ? PROVED : ctx.evaluator.evaluate(p.flow!)));
     const refused = list.filter((_, i) => !vs[i].allowed).map((p) => p.destination);
     const ports = [...new Set(list.map((p) => `:${p.port}`))].join(' ');
     edges.push(edgeOf(list[0].source, group, 'scrape', vs, refused.length > 0 ? `${ports} ${count(refused)} refused` : ports));
@@ -551,21 +568,27 @@ export function renderChartTopology(chart: MeshChart, manifests: readonly Record
 /**
  * The picture of a chart's environment; `proved`: synth's flow check found every intended flow of
  * the chart allowed, so a declared call that has intended flows (a call to a service of the
- * manifests on at least one port) is marked from that proof.
+ * manifests on at least one port) and Prometheus's scrapes of the services' pods are marked from
+ * that proof.
  */
 function chartPicture(chart: MeshChart, manifests: readonly Manifest[], proved: boolean): string {
-  const verifiedCalls = new Set<TopologyCall>();
-  const calls = chart.calls.map((c) => {
+  const calls = new Set<TopologyCall>();
+  const drawn = chart.calls.map((c) => {
     const call: TopologyCall = {
       source: c.source.name, target: c.target.namespace === chart.namespace ? c.target.name : `${c.target.namespace}/${c.target.name}`,
       asynchronous: c.asynchronous, methods: c.methods, paths: c.paths, port: httpPort(c.target),
     };
     // A call to another team's service is checked from its record (intended-flows.ts), and one on no port has no flow.
-    if (proved && !isRemoteService(c.target) && calledPorts(c).length > 0) verifiedCalls.add(call);
+    if (proved && !isRemoteService(c.target) && calledPorts(c).length > 0) calls.add(call);
     return call;
   });
-  const options = { platform: chart.platform, namespace: chart.namespace, verifiedCalls };
-  return markdownOf(modelOf(manifests, calls, options), `Topology: ${chart.environment}`);
+  // The scrapes of each service's pods, when the chart lets Prometheus scrape them (intended-flows.ts).
+  const scraped = new Set<string>();
+  if (proved && MeshSecurity.of(chart).allowMetricsScraping) {
+    for (const s of chart.services) if (s.namespace === chart.namespace) scraped.add(s.name);
+  }
+  const proof: TopologyProof = { calls, scraped, prometheus: chart.platform.prometheusWorkload() };
+  return markdownOf(modelOf(manifests, drawn, { platform: chart.platform, namespace: chart.namespace, proof }), `Topology: ${chart.environment}`);
 }
 
 /**

@@ -65,6 +65,15 @@ describe('topology of the EC site (seed 000)', () => {
     expect(edge(topologyFiles([site.chart], refusing, true)[0].content)).toBe('api_gateway ==>|"✔ GET /api/search/*"| search_service');
   });
 
+  test("Prometheus's scrapes are marked from the proof only when synth gives one: evaluated, a scrape the manifests refuse is counted", () => {
+    // The manifests without search-service's NetworkPolicy: default-deny alone selects its pods.
+    const isolated = files.filter((f) => !(f.manifest.kind === 'NetworkPolicy' && f.manifest.metadata.name === 'search-service'));
+    expect(isolated.length).toBe(files.length - 1);
+    const scrape = (content: string) => content.split('\n').find((l) => l.includes('p_observability_prometheus') && l.includes('g_production'))?.trim();
+    expect(scrape(topologyFiles([site.chart], isolated)[0].content)).toMatch(/^p_observability_prometheus -->\|"✖ NetworkPolicy [a-z]+: :15090 :15020 \d+ refused"\| g_production$/);
+    expect(scrape(topologyFiles([site.chart], isolated, true)[0].content)).toBe('p_observability_prometheus ==>|"✔ :15090 :15020"| g_production');
+  });
+
   test('is the same in a second synth of a fresh app', () => {
     const again = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
     const site2 = buildEcEnvironment(again, environment('production'));
