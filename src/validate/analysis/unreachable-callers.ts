@@ -16,8 +16,24 @@ import { gatewayIdentities } from './rule-sources';
 import { AnalysisView, namespaceOf, push, Workload } from './view';
 import { dict, list } from '../values';
 
-/** The Sidecar of `caller` that lists no host of `callee`, if its own Sidecar refuses it; undefined when it may reach it. */
+/** Each view's answers: by caller, by callee (null: it may reach it). */
+const refusals = new WeakMap<AnalysisView, Map<Workload, Map<Workload, Manifest | null>>>();
+
+/**
+ * The Sidecar of `caller` that lists no host of `callee`, if its own Sidecar refuses it; undefined when it may reach it.
+ * Worked out once per pair and view: this check and the retry chain's calls (retry-chain.ts) ask for the same pairs.
+ */
 export function egressRefusing(index: AnalysisView, caller: Workload, callee: Workload): Manifest | undefined {
+  let byCaller = refusals.get(index);
+  if (!byCaller) refusals.set(index, byCaller = new Map());
+  let byCallee = byCaller.get(caller);
+  if (!byCallee) byCaller.set(caller, byCallee = new Map());
+  let known = byCallee.get(callee);
+  if (known === undefined) byCallee.set(callee, known = refusingSidecar(index, caller, callee) ?? null);
+  return known ?? undefined;
+}
+
+function refusingSidecar(index: AnalysisView, caller: Workload, callee: Workload): Manifest | undefined {
   if (caller === callee || gatewayIdentities(index).has(`${caller.namespace}/${caller.serviceAccount}`)) return undefined;
   const sidecar = ownSidecar(index.model, caller);
   if (!sidecar) return undefined;
