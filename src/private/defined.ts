@@ -12,7 +12,9 @@ import { Lazy } from 'cdk8s';
  * `value` with every `undefined` or `null` property of its plain objects left out, at any depth
  * of plain objects and arrays. Array elements are kept as they are (cdk8s keeps them too), and
  * anything that is not a plain object or an array (a `Lazy`, an `IntOrString`, a `Quantity`, a
- * `Duration`) is returned untouched, for cdk8s to resolve.
+ * `Duration`) is returned untouched, for cdk8s to resolve. An object or array with nothing to leave
+ * out, at any depth, is returned itself rather than copied: cdk8s copies what it resolves and never
+ * changes its input, and most of a renderer's output has no unset field.
  */
 export function withoutUnset<T>(value: T): T {
   return strip(value) as T;
@@ -20,19 +22,37 @@ export function withoutUnset<T>(value: T): T {
 
 function strip(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(strip);
+  if (Array.isArray(v)) return stripArray(v);
   // What cdk8s walks into as a dictionary (lib/resolve.ts: `value.constructor == Object`), less
   // an object it resolves itself (one with a `resolve()`, lib/resolve.ts ImplicitTokenResolver).
   if ((v as object).constructor !== Object) return v;
   const o = v as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o)) {
+  const keys = Object.keys(o);
+  // The copy, made at the first key whose value is unset or changes; until then `o` itself serves.
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
     const x = o[k];
-    if (x === undefined || x === null) continue;
     if (k === 'resolve' && typeof x === 'function') return v;
-    out[k] = strip(x);
+    const unset = x === undefined || x === null;
+    const y = unset ? x : strip(x);
+    if (!out && (unset || y !== x)) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]] = o[keys[j]];
+    }
+    if (out && !unset) out[k] = y;
   }
-  return out;
+  return out ?? o;
+}
+
+function stripArray(a: readonly unknown[]): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < a.length; i++) {
+    const y = strip(a[i]);
+    if (!out && y !== a[i]) out = a.slice(0, i);
+    if (out) out.push(y);
+  }
+  return out ?? (a as unknown[]);
 }
 
 /**

@@ -23,6 +23,19 @@ describe('withoutUnset', () => {
     expect(withoutUnset({ token }).token).toBe(token);
   });
 
+  test('hands back an object or array with nothing unset as it is, and copies only what holds an unset field, leaving the input unchanged', () => {
+    const full = { a: 1, b: { c: [1, { d: 'x' }] } };
+    expect(withoutUnset(full)).toBe(full);
+    const partly = { keep: { e: [1, 2] }, drop: { f: undefined, g: 1 }, list: [{ h: null }, { i: 2 }] };
+    const out = withoutUnset(partly);
+    expect(out).toEqual({ keep: { e: [1, 2] }, drop: { g: 1 }, list: [{}, { i: 2 }] });
+    // what needed no change is shared; what did is a copy
+    expect(out.keep).toBe(partly.keep);
+    expect(out.list[1]).toBe(partly.list[1]);
+    expect(out.drop).not.toBe(partly.drop);
+    expect(partly).toEqual({ keep: { e: [1, 2] }, drop: { f: undefined, g: 1 }, list: [{ h: null }, { i: 2 }] });
+  });
+
   test('cdk8s renders the same manifest with and without the unset fields', () => {
     const leaf = fc.oneof(fc.constant(undefined), fc.constant(null), fc.string({ maxLength: 3 }), fc.integer(), fc.boolean());
     const { tree } = fc.letrec((tie) => ({
