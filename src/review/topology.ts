@@ -576,7 +576,7 @@ function chartPicture(chart: MeshChart, manifests: readonly Manifest[], proved: 
   const drawn = chart.calls.map((c) => {
     const call: TopologyCall = {
       source: c.source.name, target: c.target.namespace === chart.namespace ? c.target.name : `${c.target.namespace}/${c.target.name}`,
-      asynchronous: c.asynchronous, methods: c.methods, paths: c.paths, port: httpPort(c.target),
+      asynchronous: c.asynchronous, methods: c.methods, paths: c.paths, port: c.port ?? httpPort(c.target),
     };
     // A call to another team's service is checked from its record (intended-flows.ts), and one on no port has no flow.
     if (proved && !isRemoteService(c.target) && calledPorts(c).length > 0) calls.add(call);

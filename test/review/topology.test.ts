@@ -118,6 +118,18 @@ describe('topology of calls to TCP, TLS and gRPC services', () => {
       ['shipping', 'rabbitmq', true, 'TCP :5672'],
     ]);
   });
+
+  test("a call that names its port is drawn on that port, not on the callee's first HTTP port, which its NetworkPolicy does not open", () => {
+    const app2 = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+    const shop = new MeshChart(app2, 'shop', { namespace: 'shop' });
+    const ledger2 = new MeshService(shop, 'ledger', { image: 'ledger:1', ports: [{ port: 8080 }, { port: 5432, protocol: 'tcp' }] });
+    new MeshService(shop, 'billing', { image: 'billing:1' }).calls(ledger2, { port: 5432 });
+    const files = app2.manifests().filter((f) => f.path.startsWith('shop/'));
+    for (const proved of [false, true]) {
+      const [drawn] = topologyFiles([shop], files, proved);
+      expect(drawn.content.split('\n').filter((l) => /^ {4}billing /.test(l)).map((l) => l.trim())).toEqual(['billing ==>|"✔ TCP :5432"| ledger']);
+    }
+  });
 });
 
 /** `m` (a Deployment) with `labels` added to its pods. */
