@@ -45,11 +45,21 @@ interface Measurement {
   readonly objects: number;
 }
 
-/** The fastest of `repeat` runs (this machine's speed varies from run to run), with the highest peak RSS. */
-function best(mode: string, services: number, dir: string, repeat: number): Measurement {
-  const runs = Array.from({ length: repeat }, (_, i) => run(mode, services, path.join(dir, String(i))));
+/** The fastest of `runs` (this machine's speed varies from run to run), with the highest peak RSS. */
+function best(runs: readonly Measurement[]): Measurement {
   const fastest = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
   return { ...fastest, rssMiB: Math.max(...runs.map((r) => r.rssMiB)) };
+}
+
+/**
+ * `repeat` rounds of one run of each mode, in turn: the machine's speed drifts over minutes, so
+ * modes measured one block after the other would meet different machines; taken in turn, each mode
+ * meets the same drift. The best of each mode's runs.
+ */
+function bestOfRounds(modes: readonly string[], services: number, dir: string, repeat: number): Measurement[] {
+  const runs: Measurement[][] = modes.map(() => []);
+  for (let r = 0; r < repeat; r++) modes.forEach((mode, m) => runs[m].push(run(mode, services, path.join(dir, `${mode}-${r}`))));
+  return runs.map(best);
 }
 
 function run(mode: string, services: number, dir: string): Measurement {
@@ -81,9 +91,7 @@ function main(argv: string[]): void {
     // The machine may be shared: the 1-minute load average before and after the row says how much.
     const loadBefore = os.loadavg()[0];
     try {
-      const mesh = best('mesh', n, dir, repeat);
-      const plain = best('plain', n, dir, repeat);
-      const floor = best('yaml', n, dir, repeat);
+      const [mesh, plain, floor] = bestOfRounds(['mesh', 'plain', 'yaml'], n, dir, repeat);
       rows.push({
         services: n,
         environments: 3,
