@@ -65,6 +65,7 @@ export class FlowEvaluator {
   private readonly readiness: SidecarReadiness;
   /** What refuses each source pod's DNS lookups (null: nothing), worked out once per pod. */
   private readonly dnsRefusals = new Map<FlowPod, { direction: 'Egress' | 'Ingress'; policy?: Manifest; reason: string } | null>();
+  /** NetworkPolicy's decisions on each connection the server side opens, kept for the flows that share it. */
   private readonly connections: Connections;
 
   /**
