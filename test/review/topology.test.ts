@@ -6,6 +6,7 @@ import { MeshApp, MeshChart, MeshService, RemoteService, Tier } from '../../src'
 import { environment } from '../../src/app/environments';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { topologyFiles, renderMermaid, renderTopology, topologyModel } from '../../src/review/topology';
+import { FlowEvaluator } from '../../src/validate/flow';
 import { synth } from '../util';
 import { authorizationPolicy, deployment, flaggerCanary, peerAuthentication, service, virtualService, weightedRoute } from './fixtures';
 
@@ -54,6 +55,26 @@ describe('topology of the EC site (seed 000)', () => {
 
   test("synth's picture, which marks the declared calls from the flow check's proof, is the one evaluating them draws", () => {
     expect(topologyFiles([site.chart], files, true)).toEqual([picture]);
+  });
+
+  test('MeshApp.synth draws the calls from the proof when its flow check ran, and evaluates them again when it did not', () => {
+    // The pictures dial a declared callee as `<name>.<namespace>`, a name no intended flow uses.
+    const evaluate = jest.spyOn(FlowEvaluator.prototype, 'evaluate');
+    const picturesOwn = () => evaluate.mock.calls.filter(([f]) => 'workload' in f.source && /^[a-z-]+\.production$/.test(f.host)).length;
+    try {
+      for (const flowVerification of [true, false]) {
+        evaluate.mockClear();
+        const app2 = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false, flowVerification });
+        buildEcEnvironment(app2, environment('production'));
+        app2.synth();
+        // seven calls: each method on each path, 11 flows (2 + 1 + 2 + 2 + 1 + 2 + 1)
+        expect(picturesOwn()).toBe(flowVerification ? 0 : 11);
+        // the same picture either way: every call of the site is allowed
+        expect(fs.readFileSync(path.join(app2.outdir, 'production', 'topology.md'), 'utf8')).toBe(picture.content);
+      }
+    } finally {
+      evaluate.mockRestore();
+    }
   });
 
   test('a declared call is marked from the proof only when synth gives one: evaluated, a call the manifests refuse is red', () => {
