@@ -596,7 +596,8 @@ function chartPicture(chart: MeshChart, manifests: readonly Manifest[], proved: 
  * for the environment and the cluster-wide ones (`cluster/`), which apply to it too.
  * MeshApp.synth writes these beside the manifests. `flowsProved`: synth's flow check ran over these
  * files (every MeshChart but the cluster's) and found every intended flow as expected, so the
- * declared calls' edges are marked from it rather than evaluated once more per environment.
+ * declared calls' edges and Prometheus's scrapes are marked from it rather than evaluated once more
+ * per environment.
  * @internal
  */
 export function topologyFiles(
