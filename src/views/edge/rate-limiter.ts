@@ -56,8 +56,10 @@ export interface RateLimiterProps {
   readonly redisResources?: ContainerResources;
 }
 
-/** A gateway that asks a {@link RateLimiter}: its pods as a flow's source and a NetworkPolicy peer, its principal. */
-/** A gateway that asks a rate-limit service ({@link IRateLimiter.admitGateway}). */
+/**
+ * A gateway that asks a rate-limit service ({@link IRateLimiter.admitGateway}): its pods as a flow's
+ * source and a NetworkPolicy peer, its principal.
+ */
 export interface RateLimiterGateway {
   /** The gateway's pods, as the flows know them (the source of its `ShouldRateLimit` calls). */
   readonly workload: FlowWorkload;
