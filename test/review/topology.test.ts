@@ -6,7 +6,7 @@ import { MeshApp, MeshChart, MeshService, RemoteService, Tier } from '../../src'
 import { environment } from '../../src/app/environments';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { topologyFiles, renderMermaid, renderTopology, topologyModel } from '../../src/review/topology';
-import { FlowEvaluator } from '../../src/validate/flow';
+import { FlowEvaluator } from '../../src/validate';
 import { synth } from '../util';
 import { authorizationPolicy, deployment, flaggerCanary, peerAuthentication, service, virtualService, weightedRoute } from './fixtures';
 
