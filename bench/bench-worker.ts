@@ -1,8 +1,12 @@
 /**
- * One measurement, in its own process: `bench-worker <mode> <services> <dir>`.
- *   mesh   build the synthetic mesh and synthesize it (what `cdk8s synth` does: validate, render, check, write)
- *   plain  the same manifests as plain cdk8s ApiObjects in plain Charts, rendered to YAML by cdk8s and written
- *   yaml   the floor: the finished manifests serialized to YAML (as mesh does) and written
+ * One measurement, in its own process: `bench-worker <mode> <services> <dir> [<input>]`.
+ *   mesh     build the synthetic mesh and synthesize it (what `cdk8s synth` does: validate, render, check, write)
+ *   plain    the same manifests as plain cdk8s ApiObjects in plain Charts, rendered to YAML by cdk8s and written
+ *   yaml     the floor: the finished manifests serialized to YAML (as mesh does) and written
+ *   prepare  writes the finished manifests to <input>, for plain and yaml
+ * plain and yaml read their manifests from <input> before the clock starts, made by `prepare` in a
+ * process of its own: built in theirs, the mesh would leave its compiled code and its heap behind, and
+ * plain cdk8s would not start as a plain cdk8s app does (it measured 0.3-0.9 s slower at 1,000 x 3).
  * Each reports the time until the files are on disk (`ms`) and its CPU time (`cpuMs`, all of the
  * process's threads), the peak RSS and the number of resources.
  * Prints one JSON line: { mode, services, ms, cpuMs, rssMiB, objects }.
@@ -14,7 +18,7 @@ import { MeshApp } from '../src';
 import { fileName, toYaml, writeTree } from '../src/synth/output';
 import { buildSyntheticMesh } from './synthetic-mesh';
 
-const [mode, servicesArg, dir] = process.argv.slice(2);
+const [mode, servicesArg, dir, input] = process.argv.slice(2);
 const services = Number(servicesArg);
 
 /** Times `synth`, then asks `count` how many resources it wrote (outside the time: counting is not synthesizing). */
@@ -32,11 +36,17 @@ function measure(synth: () => void, count: () => number): void {
   }));
 }
 
-/** The synthetic mesh's manifests, made before the clock starts (for the baselines). */
+/** The synthetic mesh's manifests, each with its file's path in the tree. */
 function finished(): { path: string; manifest: any }[] {
   const app = new MeshApp({ outdir: path.join(dir, 'unused'), schemaValidation: false, parallelChecks: false });
   buildSyntheticMesh(app, services);
   return app.manifests();
+}
+
+/** The manifests `prepare` wrote to <input>, read before the clock starts. */
+function prepared(): { path: string; manifest: any }[] {
+  if (!input) throw new Error(`bench-worker ${mode}: no <input> (write one with \`bench-worker prepare <services> <dir> <input>\`)`);
+  return JSON.parse(fs.readFileSync(input, 'utf8'));
 }
 
 /** The YAML files under `root`. */
@@ -52,12 +62,12 @@ if (mode === 'mesh') {
     app.synth();
   }, () => countYaml(outdir));
 } else if (mode === 'plain') {
-  const input = finished();
+  const manifests = prepared();
   let written = 0;
   measure(() => {
     const app = new App();
     const charts = new Map<string, Chart>();
-    input.forEach((f, i) => {
+    manifests.forEach((f, i) => {
       const env = f.path.split('/')[0];
       if (!charts.has(env)) charts.set(env, new Chart(app, env));
       new ApiObject(charts.get(env)!, `o${i}`, f.manifest);
@@ -70,13 +80,15 @@ if (mode === 'mesh') {
     written = files.length;
   }, () => written);
 } else if (mode === 'yaml') {
-  const input = finished();
+  const manifests = prepared();
   let written = 0;
   measure(() => {
-    const files = input.map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
+    const files = manifests.map((f) => ({ path: f.path, content: toYaml(f.manifest) }));
     writeTree(path.join(dir, 'yaml'), files);
     written = files.length;
   }, () => written);
+} else if (mode === 'prepare') {
+  fs.writeFileSync(input, JSON.stringify(finished()));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

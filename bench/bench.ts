@@ -57,16 +57,25 @@ function best(runs: readonly Measurement[]): Measurement {
  * meets the same drift. The best of each mode's runs.
  */
 function bestOfRounds(modes: readonly string[], services: number, dir: string, repeat: number): Measurement[] {
+  // The baselines' manifests, made once in a process of their own (bench-worker.ts, `prepare`).
+  const input = path.join(dir, 'input.json');
+  worker('prepare', services, path.join(dir, 'prepare'), input);
   const runs: Measurement[][] = modes.map(() => []);
-  for (let r = 0; r < repeat; r++) modes.forEach((mode, m) => runs[m].push(run(mode, services, path.join(dir, `${mode}-${r}`))));
+  for (let r = 0; r < repeat; r++) modes.forEach((mode, m) => runs[m].push(run(mode, services, path.join(dir, `${mode}-${r}`), input)));
   return runs.map(best);
 }
 
-function run(mode: string, services: number, dir: string): Measurement {
+function run(mode: string, services: number, dir: string, input: string): Measurement {
+  const out = worker(mode, services, dir, input);
+  return JSON.parse(out.trim().split('\n').pop()!) as Measurement;
+}
+
+/** Runs bench-worker in its own process, in `dir` (removed after); its standard output. */
+function worker(mode: string, services: number, dir: string, input: string): string {
   fs.mkdirSync(dir, { recursive: true });
   const out = execFileSync(
     process.execPath,
-    [WORKER, mode, String(services), dir],
+    [WORKER, mode, String(services), dir, input],
     {
       encoding: 'utf8',
       env: { ...process.env },
@@ -74,7 +83,7 @@ function run(mode: string, services: number, dir: string): Measurement {
     },
   );
   fs.rmSync(dir, { recursive: true, force: true });
-  return JSON.parse(out.trim().split('\n').pop()!) as Measurement;
+  return out;
 }
 
 function main(argv: string[]): void {
