@@ -43,10 +43,15 @@ function finished(): { path: string; manifest: any }[] {
   return app.manifests();
 }
 
+/** The file of the finished manifests, which plain, yaml and prepare need. */
+function inputFile(): string {
+  if (!input) throw new Error(`bench-worker ${mode}: no <input> (write one with \`bench-worker prepare <services> <dir> <input>\`)`);
+  return input;
+}
+
 /** The manifests `prepare` wrote to <input>, read before the clock starts. */
 function prepared(): { path: string; manifest: any }[] {
-  if (!input) throw new Error(`bench-worker ${mode}: no <input> (write one with \`bench-worker prepare <services> <dir> <input>\`)`);
-  return JSON.parse(fs.readFileSync(input, 'utf8'));
+  return JSON.parse(fs.readFileSync(inputFile(), 'utf8'));
 }
 
 /** The YAML files under `root`. */
@@ -88,7 +93,7 @@ if (mode === 'mesh') {
     written = files.length;
   }, () => written);
 } else if (mode === 'prepare') {
-  fs.writeFileSync(input, JSON.stringify(finished()));
+  fs.writeFileSync(inputFile(), JSON.stringify(finished()));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
