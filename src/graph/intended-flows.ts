@@ -19,11 +19,7 @@ import { flowMethods } from '../core/http';
  */
 export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
   const out: IntendedFlow[] = [];
-  for (const c of chart.calls) {
-    // A call to another team's service is recorded (remote-calls.ts) and checked from the record.
-    if (isRemoteService(c.target)) continue;
-    out.push(...callFlows(c));
-  }
+  for (const c of chart.calls) if (hasIntendedFlows(c)) out.push(...callFlows(c));
   for (const s of chart.services) {
     for (const c of s.externalCalls) {
       const port = c.target.port(c.port);
@@ -51,12 +47,12 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
     }
   }
   const platform = chart.platform;
-  const security = MeshSecurity.of(chart);
-  if (security.allowMetricsScraping) {
+  const scraped = scrapedServices(chart);
+  if (scraped.length > 0) {
     // Prometheus scrapes every sidecar's Envoy (15090, the PodMonitor's port) and the merged endpoint (15020).
     // https://istio.io/latest/docs/ops/integrations/prometheus/#configuration
     const prometheus = platform.prometheusWorkload();
-    for (const s of chart.services) {
+    for (const s of scraped) {
       for (const port of [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT]) {
         out.push({
           // The PodMonitor's targets are the pods themselves, Service or not.
@@ -84,6 +80,19 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
     }
   }
   return out;
+}
+
+/**
+ * Whether call `c` has intended flows of its own: a call to a service of the app on at least one
+ * port. A call to another team's service is recorded (remote-calls.ts) and checked from the record.
+ */
+export function hasIntendedFlows(c: ServiceCall): boolean {
+  return !isRemoteService(c.target) && calledPorts(c).length > 0;
+}
+
+/** The services whose pods Prometheus's scrapes are intended flows of `chart`: every one, when the chart lets Prometheus scrape. */
+export function scrapedServices(chart: IMeshChart): IMeshChart['services'] {
+  return MeshSecurity.of(chart).allowMetricsScraping ? chart.services : [];
 }
 
 /**

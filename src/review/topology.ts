@@ -3,10 +3,7 @@ import { FlowEvaluator } from '../validate/flow';
 import type { HttpMethod } from '../core/http';
 import type { Flow, FlowVerdict } from '../validate/flow/flow';
 import { MeshChart } from '../graph/mesh-chart';
-import { httpPort } from '../graph/intended-flows';
-import { isRemoteService } from '../graph/brands';
-import { calledPorts } from '../graph/service-call';
-import { MeshSecurity } from '../graph/security/mesh-security';
+import { hasIntendedFlows, httpPort, scrapedServices } from '../graph/intended-flows';
 import { chartsByCalls } from '../validate/flow-check';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
@@ -578,15 +575,12 @@ function chartPicture(chart: MeshChart, manifests: readonly Manifest[], proved: 
       source: c.source.name, target: c.target.namespace === chart.namespace ? c.target.name : `${c.target.namespace}/${c.target.name}`,
       asynchronous: c.asynchronous, methods: c.methods, paths: c.paths, port: c.port ?? httpPort(c.target),
     };
-    // A call to another team's service is checked from its record (intended-flows.ts), and one on no port has no flow.
-    if (proved && !isRemoteService(c.target) && calledPorts(c).length > 0) calls.add(call);
+    if (proved && hasIntendedFlows(c)) calls.add(call);
     return call;
   });
-  // The scrapes of each service's pods, when the chart lets Prometheus scrape them (intended-flows.ts).
+  // The scrapes of each service's pods that are intended flows, by the services' names in the environment's namespace.
   const scraped = new Set<string>();
-  if (proved && MeshSecurity.of(chart).allowMetricsScraping) {
-    for (const s of chart.services) if (s.namespace === chart.namespace) scraped.add(s.name);
-  }
+  if (proved) for (const s of scrapedServices(chart)) if (s.namespace === chart.namespace) scraped.add(s.name);
   const proof: TopologyProof = { calls, scraped, prometheus: chart.platform.prometheusWorkload() };
   return markdownOf(modelOf(manifests, drawn, { platform: chart.platform, namespace: chart.namespace, proof }), `Topology: ${chart.environment}`);
 }
