@@ -53,7 +53,11 @@ export const Codes = {
    * are dropped); every other combination of actions is istiod's rule over the manifests (MESH160).
    */
   CONFLICTING_ROUTE_ACTION: 'MESH028',
-  /** A directResponse or redirect status outside what Istio accepts. */
+  /**
+   * Not reported since the statuses are checked once, over the rendered VirtualService (MESH160, MESH190); kept so that an
+   * acknowledgement or a pipeline naming it still compiles.
+   * @deprecated the statuses are MESH160 (what istiod refuses) and MESH190 (600, which Envoy refuses)
+   */
   INVALID_RESPONSE_STATUS: 'MESH029',
   /** A TCP or TLS route on an HTTP port, or HTTP route settings on a service with no HTTP port. */
   ROUTE_PROTOCOL_MISMATCH: 'MESH030',
@@ -478,6 +482,8 @@ export const Codes = {
   WORKLOAD_ENTRY_REJECTED: 'MESH167',
   /** An Istio release the validation does not know (--istio-version, istioVersion, MeshPlatform istio.version). */
   UNKNOWN_ISTIO_VERSION: 'MESH189',
+  /** An HTTP status istiod's webhook admits (600, in a direct response or a fault's abort) that Envoy refuses in the route configuration. */
+  STATUS_ENVOY_REFUSES: 'MESH190',
 } as const;
 
 /** One of the stable codes. */

@@ -56,6 +56,10 @@ describe('ValidateVirtualService', () => {
       'MESH160 spec.http[0].mirrors[1].destination']],
     [{ ...route, mirrorPercent: 50 }, ['MESH115 spec.http[0].mirrorPercent warning']],
     [{ directResponse: { status: 199 } }, ['MESH160 spec.http[0].directResponse.status']],
+    // istiod admits 600 (validateHTTPStatus), Envoy refuses it (DirectResponseAction.status, route_components.proto).
+    [{ directResponse: { status: 600 } }, ['MESH190 spec.http[0].directResponse.status']],
+    [{ directResponse: { status: 601 } }, ['MESH160 spec.http[0].directResponse.status']],
+    [{ directResponse: { status: 599, body: { string: 'x'.repeat(1024 * 1024) } } }, ['MESH177 spec.http[0].directResponse.body warning']],
     [{ directResponse: { status: 200, body: { string: 'x'.repeat(200 * 1024) } } }, ['MESH177 spec.http[0].directResponse.body warning']],
     [{ directResponse: { status: 200, body: { string: 'x'.repeat(1024 * 1024 + 1) } } }, ['MESH160 spec.http[0].directResponse.body']],
     [{ ...route, rewrite: {} }, ['MESH160 spec.http[0].rewrite']],

@@ -29,6 +29,9 @@ describe("istiod's webhook", () => {
     expect(webhook(fault({ abort: { httpStatus: 503, percentage: { value: 100 } } }))).toEqual([]);
     expect(webhook(fault({ delay: { fixedDelay: '1s', percentage: { value: 0.00001 } } }))).toEqual(['MESH307 spec.http[0].fault.delay.percentage.value']);
     expect(webhook(fault({ abort: { httpStatus: 601 } }))).toEqual(['MESH307 spec.http[0].fault.abort.httpStatus']);
+    // validateHTTPStatus refuses only over 600; Envoy's FaultAbort.http_status is 200-599 (fault.proto): MESH190.
+    expect(webhook(fault({ abort: { httpStatus: 600, percentage: { value: 1 } } }))).toEqual(['MESH190 spec.http[0].fault.abort.httpStatus']);
+    expect(webhook(fault({ abort: { httpStatus: 599, percentage: { value: 1 } } }))).toEqual([]);
     expect(webhook(fault({ abort: { grpcStatus: 'NOT_FOUND' } }))).toEqual([]);
     expect(webhook(fault({}))).toEqual(['MESH307 spec.http[0].fault']);
   });

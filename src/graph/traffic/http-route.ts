@@ -27,7 +27,8 @@ export interface RouteDestinationOptions {
  */
 export interface HttpMatchOptions {
   /**
-   * Header matches, keyed by lowercase header name.
+   * Header matches, keyed by header name: an RFC 7230 token (Envoy compares names in lowercase), a
+   * pseudo-header such as `:authority`, or, on a gateway's route, a JWT claim (`@request.auth.claims.<name>`).
    * @default - any headers
    */
   readonly headers?: Record<string, StringMatch>;
@@ -133,10 +134,10 @@ export interface RedirectOptions {
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPDirectResponse
  */
 export interface DirectResponseOptions {
-  /** The status, 200 to 599. */
+  /** The status, 200 to 599 (istiod admits 600, which Envoy refuses: MESH190). */
   readonly status: number;
   /**
-   * The body, under 1 MB.
+   * The body, at most 1 MiB (istiod's limit; it warns over 100 KiB).
    * @default - none
    */
   readonly body?: string;

@@ -91,6 +91,7 @@ function fault(f: unknown, at: string, report: Report): void {
     } else if (isSet(abort.httpStatus)) {
       const s = num(abort.httpStatus);
       if (s < 200 || s > 600) fail(`${at}.abort.httpStatus`, `HTTP status ${s} is not in range 200-599`);
+      else envoyStatus(s, `${at}.abort.httpStatus`, report);
     } else {
       report(Codes.WEBHOOK_WARNING, `${at}.abort`, 'abort configured, but error type not set', 'warning');
     }
@@ -148,6 +149,20 @@ function directResponse(d: unknown, at: string, report: Report): void {
   }
   const status = num(o.status);
   if (status < 200 || status > 600) report(Codes.VIRTUAL_SERVICE_REJECTED, `${at}.status`, `HTTP status ${status} is not in range 200-599`);
+  else envoyStatus(status, `${at}.status`, report);
+}
+
+/**
+ * istiod's validateHTTPStatus admits 200-600 (it refuses `status > 600`), and translates the status as it is; Envoy
+ * refuses 600 (envoy/config/route/v3/route_components.proto DirectResponseAction.status and
+ * envoy/extensions/filters/http/fault/v3/fault.proto FaultAbort.http_status: `uint32 = {lt: 600 gte: 200}`), so the
+ * proxies reject the route configuration.
+ */
+function envoyStatus(status: number, field: string, report: Report): void {
+  if (status === 600) {
+    const message = 'istiod accepts HTTP status 600, but Envoy refuses the route configuration: give a status from 200 to 599';
+    report(Codes.STATUS_ENVOY_REFUSES, field, message);
+  }
 }
 
 /** validateHTTPRetry: attempts not negative, no settings with attempts 0, retryOn policies Envoy knows, durations (backoff from 1.30). */

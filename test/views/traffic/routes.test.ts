@@ -157,10 +157,6 @@ describe('bad routes', () => {
     ['directResponse with a destination', { destinations: [{ subset: 'stable' }], directResponse: { status: 200 } }, /a directResponse cannot also have destinations \[MESH028\]/],
     ['redirect with a fault', { redirect: { uri: '/a' }, fault: { abort: { httpStatus: 503, percentage: Percentage.of(1) } } },
       /a redirect cannot also inject faults \[MESH028\]/],
-    ['directResponse status 600', { directResponse: { status: 600 } }, /directResponse\.status must be from 200 to 599, got 600 \[MESH029\]/],
-    ['directResponse status 199', { directResponse: { status: 199 } }, /directResponse\.status must be from 200 to 599, got 199 \[MESH029\]/],
-    ['redirect code 200', { redirect: { uri: '/a', redirectCode: 200 } }, /redirect\.redirectCode 200 is not a 3xx code \[MESH029\]/],
-    ['regex rewrite RE2 rejects', { destinations: [{ subset: 'stable' }], rewrite: { uriRegexRewrite: { match: '^/(?=a)', rewrite: '/' } } }, /rewrite\.uriRegexRewrite\.match '\^\/\(\?=a\)': .*RE2 has no lookaround.*\[MESH027\]/],
     ['no action', {}, /has no destination, redirect or directResponse: give it destinations \[MESH214\]/],
     ['port not HTTP', { destinations: [{ subset: 'stable' }], match: [{ port: 9999 }] }, /port 9999 is not an HTTP port of api \(80\) \[MESH030\]/],
   ];
@@ -183,6 +179,28 @@ describe('bad routes', () => {
       /HTTP route rule cannot contain both rewrite and redirect \[MESH160\]/],
     ['directResponse with a rewrite', { directResponse: { status: 200 }, rewrite: { uri: '/b' } }, 'spec.http[0].rewrite',
       /HTTP route rule cannot contain both rewrite and direct_response \[MESH160\]/],
+    // The statuses, the body's size and the regexes are istiod's rules too (validation.go validateHTTPDirectResponse,
+    // validateHTTPStatus, validateHTTPRedirect, validateHTTPFaultInjection, validateStringRegexp), and 600 Envoy's.
+    ['directResponse status 199', { directResponse: { status: 199 } }, 'spec.http[0].directResponse.status',
+      /HTTP status 199 is not in range 200-599 \[MESH160\]/],
+    ['directResponse status 600, which istiod admits and Envoy refuses', { directResponse: { status: 600 } }, 'spec.http[0].directResponse.status',
+      /istiod accepts HTTP status 600, but Envoy refuses the route configuration.*\[MESH190\]/],
+    ['directResponse body over 1 MiB', { directResponse: { status: 200, body: 'x'.repeat(2 ** 20 + 1) } }, 'spec.http[0].directResponse.body',
+      /must be less than 1MB \[MESH160\]/],
+    ['redirect code 200', { redirect: { uri: '/a', redirectCode: 200 } }, 'spec.http[0].redirect.redirectCode',
+      /200 is not a valid redirect code, must be 3xx \[MESH160\]/],
+    ['an abort status of 600', { destinations: [{ subset: 'stable' }], fault: { abort: { httpStatus: 600, percentage: Percentage.of(1) } } },
+      'spec.http[0].fault.abort.httpStatus', /Envoy refuses the route configuration.*\[MESH190\]/],
+    ['a fault with neither delay nor abort', { destinations: [{ subset: 'stable' }], fault: {} }, 'spec.http[0].fault',
+      /HTTP fault injection must have an abort and\/or a delay \[MESH307\]/],
+    ['regex rewrite RE2 rejects', { destinations: [{ subset: 'stable' }], rewrite: { uriRegexRewrite: { match: '^/(?=a)', rewrite: '/' } } },
+      'spec.http[0].rewrite.uriRegexRewrite.match', /RE2 has no lookaround.*\[MESH176\]/],
+    ['a header match name that is not an HTTP token', { destinations: [{ subset: 'stable' }], match: [{ headers: { 'x canary': StringMatch.exact('1') } }] },
+      'spec.http[0].match[0].headers.x canary', /header name x canary is not a valid header name \[MESH175\]/],
+    ['a source namespace that is not a label', { destinations: [{ subset: 'stable' }], match: [{ sourceNamespace: 'Bad_NS' }] },
+      'spec.http[0].match[0].sourceNamespace', /sourceNamespace match Bad_NS is invalid \[MESH183\]/],
+    ['removing a pseudo-header', { destinations: [{ subset: 'stable' }], headers: { request: { remove: [':path'] } } },
+      'spec.http[0].headers.request.remove[0]', /header cannot have ":" prefix \[MESH175\]/],
   ];
   test.each(conflicts)('%s: one finding, from the manifest rule, with the construct path', (_name, route, field, expected) => {
     const { app, svc } = api();
@@ -192,6 +210,21 @@ describe('bad routes', () => {
     expect(lines[0]).toContain('[test/api/VirtualService] test/VirtualService/api: ');
     expect(lines[0]).toContain(`${field}: `);
     expect(lines[0]).toMatch(expected);
+  });
+
+  test('what istiod admits is accepted: a body of 1 MiB, a Host or :authority set on the request, upper-case and pseudo-header matches', () => {
+    const { app, svc } = api();
+    const body = 'x'.repeat(2 ** 20);
+    svc.addRoute({ match: [{ uri: StringMatch.exact('/big') }], directResponse: { status: 200, body } });
+    // ValidateHTTPHeaderWithAuthorityOperationName: a request may add or set the authority (as Host or :authority).
+    svc.addRoute({ match: [{ uri: StringMatch.exact('/h') }], destinations: [{ subset: 'stable' }], headers: { request: { set: { host: 'a.example.com' } } } });
+    // ValidateHTTPHeaderNameOrJwtClaimRoute: a token or a pseudo-header; Envoy compares header names in lowercase
+    // (HeaderUtility::HeaderData keeps the name as a LowerCaseString).
+    svc.addRoute({ match: [{ headers: { 'X-Canary': StringMatch.exact('1'), ':authority': StringMatch.exact('api') } }], destinations: [{ subset: 'v2' }] });
+    const http = vs(app).http;
+    expect(http[0].directResponse.body.string).toHaveLength(2 ** 20);
+    expect(http[1].headers.request.set).toEqual({ host: 'a.example.com' });
+    expect(http[2].match[0].headers).toEqual({ 'X-Canary': { exact: '1' }, ':authority': { exact: 'api' } });
   });
 
   test('directResponse at the bounds 200 and 599 is accepted', () => {
