@@ -5,7 +5,6 @@ import { Retries } from '../core/retries';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { ExportTo } from '../core/export-to';
-import { integerProblems } from '../private/checks';
 import { addExternalRoute, addServiceEntry, addTlsOriginationRule } from './external-service.render';
 import { EXTERNAL_SERVICE_BRAND, hasBrand, meshChartOf, setBrand } from './brands';
 import type { ExternalPort, IExternalService, IMeshChart, SimpleTlsOriginationOptions } from './interfaces';
@@ -169,31 +168,27 @@ export class ExternalService extends Construct implements IExternalService {
     const out: string[] = [];
     const bad = (field: string, message: string) => out.push(formatProblem(Codes.INVALID_EXTERNAL_SERVICE, `${field}: ${message}`));
     if (this.hosts.length === 0) bad('hosts', 'a ServiceEntry needs at least one host');
-    // A host is a DNS name, optionally with a leading `*.` (istio/istio pkg/config/validation
-    // ValidateWildcardDomain); `*` alone would capture every host.
+    // A host is a DNS name, optionally with a leading `*.` (istio/istio pkg/config/validation ValidateWildcardDomain; a partial
+    // wildcard is "not allowed", though istiod only warns); `*` alone would capture every host. Checked here, at its source, as
+    // well as over the manifests: a host goes into the ServiceEntry, the DestinationRule and every caller's Sidecar, which would
+    // give one error per object for one mistyped prop.
     this.hosts.forEach((h, i) => {
       if (!/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(h) || h.length > 253) {
         bad(`hosts[${i}]`, `'${h}' is not a DNS name (a leading '*.' is the only wildcard)`);
       }
     });
+    // The ports' numbers and names (unique, in range) are the rules of the ServiceEntry's CRD and of istiod, over the
+    // ServiceEntry (MESH151, MESH163, MESH180), reported on the construct that rendered it.
     // istio/istio pkg/config/validation/validation.go, ValidateServiceEntry: with DNS resolution
     // and no endpoints, every host must be a fully qualified name Envoy can resolve.
     if (this.resolution === 'DNS') {
       this.hosts.filter((h) => h.startsWith('*') || !h.includes('.')).forEach((h) => out.push(formatProblem(Codes.UNRESOLVABLE_EXTERNAL_HOST,
         `hosts: '${h}' cannot be resolved by DNS (a wildcard or a single label); use resolution 'NONE' or name the host`)));
     }
-    // ValidateServiceEntry: STATIC resolution needs endpoints.
+    // istiod admits STATIC resolution with no endpoints (ValidateServiceEntry), whose traffic then goes nowhere: ExternalService
+    // writes no workloadSelector that could give it some.
     if (this.resolution === 'STATIC' && this.addresses.length === 0) bad('addresses', "resolution 'STATIC' needs the provider's addresses");
     if (this.ports.length === 0) bad('ports', 'a ServiceEntry needs at least one port');
-    const numbers = new Set<number>();
-    const names = new Set<string>();
-    this.ports.forEach((p, i) => {
-      out.push(...integerProblems({ [`ports[${i}].number`]: p.number, [`ports[${i}].targetPort`]: p.targetPort }, 1, 65535));
-      if (numbers.has(p.number)) bad(`ports[${i}].number`, `${p.number} is used twice`);
-      if (names.has(p.name)) bad(`ports[${i}].name`, `'${p.name}' is used twice`);
-      numbers.add(p.number);
-      names.add(p.name);
-    });
     if (this.timeout || this.retries) {
       const route = (message: string) => out.push(formatProblem(Codes.INVALID_EXTERNAL_ROUTE, message));
       const what = this.timeout ? 'timeout' : 'retries';

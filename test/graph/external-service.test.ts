@@ -79,15 +79,28 @@ describe('ExternalService', () => {
     ['a wildcard host with DNS resolution', { hosts: ['*.payment-provider.example'] }, /\[test\/payment-provider\] hosts: '\*\.payment-provider\.example' cannot be resolved by DNS.*\[MESH036\]/],
     ['a single-label host with DNS resolution', { hosts: ['payments'] }, /\[test\/payment-provider\] hosts: 'payments' cannot be resolved.*\[MESH036\]/],
     ['no hosts', { hosts: [] }, /\[test\/payment-provider\] hosts: a ServiceEntry needs at least one host \[MESH035\]/],
+    // At its source: the host goes into the ServiceEntry, the DestinationRule and the callers' Sidecars.
     ['a host that is not a DNS name', { hosts: ['API_provider.example'] }, /hosts\[0\]: 'API_provider.example' is not a DNS name.*\[MESH035\]/],
     ['STATIC without addresses', { resolution: 'STATIC' as const }, /addresses: resolution 'STATIC' needs.*\[MESH035\]/],
-    ['a duplicate port', { ports: [{ number: 80, protocol: 'HTTP' as const }, { number: 80, protocol: 'TCP' as const }] }, /ports\[1\]\.number: 80 is used twice \[MESH035\]/],
-    ['a port out of range', { ports: [{ number: 80, protocol: 'HTTP' as const, targetPort: 65536 }] }, /ports\[0\]\.targetPort.*\[MESH004\]/],
     ['TLS origination on a port it does not have', { tls: TlsOrigination.simple({ port: 8080 }) }, /tls\.port: 8080 is not a port of the external service \[MESH035\]/],
     ['TLS origination on a TLS port', { ports: [{ number: 80, protocol: 'TLS' as const }] }, /tls\.port: port 80 is TLS: the application already speaks TLS there \[MESH035\]/],
     ['a relative CA path', { tls: TlsOrigination.simple({ port: 80, caCertificates: 'ca.pem' }) }, /tls\.caCertificates: 'ca\.pem' is not an absolute path.*\[MESH035\]/],
   ])('%s fails synth with the construct path', (_name, props, error) => {
     expect(synthError(shop(props).app)).toMatch(error);
+  });
+
+  // The ports' numbers are the rules of the ServiceEntry's CRD (its x-kubernetes-validations) and of istiod (validation.go
+  // ValidateServiceEntry, agent/validation.go ValidatePort), written once over the ServiceEntry and reported on the construct
+  // that rendered it, with the field.
+  test.each([
+    ['a duplicate port number', { ports: [{ number: 80, protocol: 'HTTP' as const }, { number: 80, protocol: 'TCP' as const, name: 'tcp' }] },
+      ['spec.ports: port number cannot be duplicated (istio-1.24.6) [MESH151]']],
+    ['a target port out of range', { ports: [{ number: 80, protocol: 'HTTP' as const, targetPort: 65536 }] },
+      ['spec.ports[0].targetPort: port must be between 1-65535 (istio-1.24.6) [MESH151]']],
+  ])('%s: the ServiceEntry\'s findings, on the construct that rendered it', (_name, props, findings) => {
+    const lines = synthError(shop(props).app).split('\n').filter((l) => /\[MESH\d+\]/.test(l));
+    expect(lines.map((l) => l.replace(/ \(hint: .*$/, '').trim()))
+      .toEqual(findings.map((f) => `[test/payment-provider/Resource] test/ServiceEntry/payment-provider: ${f}`));
   });
 
   test('NONE resolution with addresses: the ServiceEntry\'s addresses, the ipBlocks, and the call\'s flow holds through both', () => {
