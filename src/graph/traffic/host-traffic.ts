@@ -305,9 +305,9 @@ export class HostTraffic {
   }
 
   /**
-   * The TCP and TLS routes: their destinations and ports (a TCP route is "applied to any port that is not a HTTP or TLS port"),
-   * and a TLS route's SNI hosts, which istiod accepts only within the VirtualService's hosts as written (validateSniHost,
-   * pkg/config/validation in istio/istio).
+   * The TCP and TLS routes: their destinations and ports (a TCP route is "applied to any port that is not a HTTP or TLS port").
+   * A TLS route's SNI hosts, which istiod accepts only within the VirtualService's hosts as written, are istiod's rule over the
+   * VirtualService (validateTLSMatch, validateSniHost: src/validate/webhook/virtual-service.ts, MESH160 and MESH179).
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#TCPRoute
    */
   private l4RouteProblems(known: ReadonlySet<string>, ports: HostPorts): string[] {
@@ -324,21 +324,6 @@ export class HostTraffic {
         }
       });
     }
-    this._tlsRoutes.forEach(({ value: r, owner }, i) => {
-      if (r.sniHosts.length === 0) {
-        problems.push(formatProblem(Codes.INVALID_MATCH, `TLS route ${i} (from ${owner.node.path}): sniHosts needs at least one host`));
-      }
-      const outside = r.sniHosts.filter((h) => !this.hosts.some((vh) => h === vh || (vh.startsWith('*.') && h.endsWith(vh.slice(1)))));
-      if (outside.length > 0) {
-        problems.push(
-          formatProblem(
-            Codes.INVALID_MATCH,
-            `TLS route ${i} (from ${owner.node.path}): sniHosts ${outside.join(', ')} are not within the VirtualService's hosts `
-              + `(${this.hosts.join(', ')})`,
-          ),
-        );
-      }
-    });
     return problems;
   }
 
