@@ -90,6 +90,8 @@ export interface IVersionedService extends IRoutedService {
   _addVersion(scope: Construct, id: string, options: { version: string; image: string; replicas: number }): string;
   /** @internal */
   _retireCurrentVersion(): void;
+  /** @internal Labels the current version's workload and its pods (`deployment: blue` in a blue/green release). */
+  _labelCurrentVersion(key: string, value: string): void;
 }
 
 /**

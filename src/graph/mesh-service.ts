@@ -20,7 +20,9 @@ import type { AdmitOptions } from './security/remote-admission';
 import type { RemoteCaller } from './remote-caller';
 import { ContainerResources, StatefulOptions, withResourceDefaults } from '../workload/container-options';
 import { AppMetricsOptions, PodOptions } from '../workload/pod-props';
-import { addServiceAccount, WorkloadDeployment, WorkloadResource, WorkloadServiceAccount, WorkloadStatefulSet } from '../workload/workload';
+import {
+  addDeploymentLabel, addServiceAccount, WorkloadDeployment, WorkloadResource, WorkloadServiceAccount, WorkloadStatefulSet,
+} from '../workload/workload';
 import { quantityProblems } from '../workload/quantities';
 import { Adoption, adoptionOf, adoptionProblems, adoptionProps } from './adopted-workload';
 import { ExternalService } from './external-service';
@@ -466,6 +468,16 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this.node.tryRemoveChild('Deployment');
     // Its subset selects no pods any more: a route to it would fail with 503 UH.
     this.traffic.removeSubset(this.subset);
+  }
+
+  /**
+   * Labels the current version's Deployment and its pods: a blue/green release's blue side. A stateful service or a
+   * team's own workload has one version (MESH049), so no Deployment of this construct's to label.
+   * @internal
+   */
+  public _labelCurrentVersion(key: string, value: string): void {
+    const current = this.node.tryFindChild('Deployment');
+    if (current) addDeploymentLabel(current, key, value);
   }
 
   /** Records MESH049 for a stateful service or a team's workload, which have one version. */

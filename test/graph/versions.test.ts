@@ -1,7 +1,8 @@
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CanaryPlan, CanaryRelease, Cidr, EnvVarValue, FaultInjectionTest, IVersionedService, LoadBalancer, MeshService, Percentage, Weight,
+  BlueGreenRelease, CanaryPlan, CanaryRelease, Cidr, EnvVarValue, FaultInjectionTest, IVersionedService, LoadBalancer, MeshService, Percentage,
+  Weight,
 } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -174,6 +175,9 @@ describe('relations take interfaces', () => {
     public _retireCurrentVersion() {
       this.inner._retireCurrentVersion();
     }
+    public _labelCurrentVersion(key: string, value: string) {
+      this.inner._labelCurrentVersion(key, value);
+    }
   }
 
   test('a wrapper construct can be called and canaried', () => {
@@ -191,6 +195,17 @@ describe('relations take interfaces', () => {
       ['stable', 80],
       ['canary', 20],
     ]);
+  });
+
+  test('the same wrapper takes a blue/green release: blue is the wrapped service\'s current Deployment', () => {
+    const { app, chart } = meshChart();
+    const payment = new PaymentService(chart, 'payment');
+    new BlueGreenRelease(chart, 'payment-bg', { service: payment, image: 'payment:2', active: 'blue' });
+    const out = synth(app);
+    expect(find(out, 'Deployment', 'payment').spec.template.metadata.labels.deployment).toBe('blue');
+    expect(find(out, 'Deployment', 'payment-v2').spec.template.metadata.labels.deployment).toBe('green');
+    expect(find(out, 'DestinationRule', 'payment').spec.subsets.map((s: any) => [s.name, s.labels.deployment])).toEqual(
+      expect.arrayContaining([['blue', 'blue'], ['green', 'green']]));
   });
 
   test('the same wrapper takes a fault test, which reads it through IRoutedService', () => {

@@ -61,8 +61,7 @@ export class BlueGreenRelease extends Construct {
     this.greenDeploymentName = this.service._addVersion(this, 'Deployment', {
       version: this.version, image: props.image, replicas: props.replicas ?? this.service.replicas,
     });
-    const blue = this.service.node.tryFindChild('Deployment');
-    if (blue) addDeploymentLabel(blue, this.label, 'blue');
+    this.service._labelCurrentVersion(this.label, 'blue');
     addDeploymentLabel(this.node.findChild('Deployment'), this.label, 'green');
     const traffic = this.service.traffic;
     traffic.addSubset(this, { name: 'blue', labels: { [this.label]: 'blue' } });
