@@ -317,7 +317,10 @@ export const Codes = {
   EDGE_AUTH_GUARDS_NO_ROUTE: 'MESH216',
   /** A path a gateway routes to a service that an EdgeAuthentication guards on other paths, left open to requests without a token (warning). */
   EDGE_AUTH_ROUTE_UNGUARDED: 'MESH217',
-  /** An ALLOW rule admits a workload whose own Sidecar lists no host of the workload the policy selects: the caller cannot reach it (warning). */
+  /**
+   * An ALLOW rule admits a workload whose Sidecar (its own, its namespace's or the root namespace's) lists no host of the workload
+   * the policy selects: the caller cannot reach it (warning).
+   */
   RULE_CALLER_CANNOT_REACH: 'MESH218',
   /** An ExternalService's timeout or retries where no VirtualService can carry them: several or wildcard hosts, or no HTTP port. */
   INVALID_EXTERNAL_ROUTE: 'MESH219',

@@ -10,7 +10,8 @@
  */
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
-import { ownSidecar, sidecarListsAny } from '../model/sidecar-egress';
+import { applicableSidecar, sidecarListsAny } from '../model/sidecar-egress';
+import { ROOT_NAMESPACE } from './assumed-gateways';
 import { AnalysisCheck } from './check';
 import { gatewayIdentities } from './rule-sources';
 import { AnalysisView, namespaceOf, push, Workload } from './view';
@@ -35,7 +36,9 @@ export function egressRefusing(index: AnalysisView, caller: Workload, callee: Wo
 
 function refusingSidecar(index: AnalysisView, caller: Workload, callee: Workload): Manifest | undefined {
   if (caller === callee || gatewayIdentities(index).has(`${caller.namespace}/${caller.serviceAccount}`)) return undefined;
-  const sidecar = ownSidecar(index.model, caller);
+  // A pod without a sidecar has no Sidecar to refuse it (and no identity for any rule: not this check's concern).
+  if (!caller.injectable || index.model.namespaceLabels().get(caller.namespace)?.['istio-injection'] === 'disabled') return undefined;
+  const sidecar = applicableSidecar(index.model, caller.namespace, caller.labels, ROOT_NAMESPACE);
   if (!sidecar) return undefined;
   const hosts = index.servicesSelecting(callee)
     .map((s) => ({ host: `${s.metadata?.name}.${namespaceOf(s)}.svc.cluster.local`, namespace: namespaceOf(s) }));
@@ -75,7 +78,7 @@ export const unreachableCaller: AnalysisCheck = {
             const sidecar = refused[0].sidecar!;
             out.push(finding(Codes.RULE_CALLER_CANNOT_REACH, ap, `spec.rules[${i}].from[${j}].source.principals[${k}]`,
               `admits ${caller.namespace}/${caller.name} on ${callees.map((c) => `${c.namespace}/${c.name}`).join(', ')}, which it cannot reach: `
-              + `its own Sidecar ${namespaceOf(sidecar)}/${sidecar.metadata?.name} lists no host of ${refused[0].callee.name}, so its requests never `
+              + `its Sidecar ${namespaceOf(sidecar)}/${sidecar.metadata?.name} lists no host of ${refused[0].callee.name}, so its requests never `
               + `carry its identity there; declare the call (${caller.name}.calls(${refused[0].callee.name})) or drop the rule`, 'warning'));
           }
         })));

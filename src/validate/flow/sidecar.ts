@@ -3,7 +3,7 @@
  * https://istio.io/latest/docs/reference/config/networking/sidecar/
  */
 import { Manifest } from '../finding';
-import { egressHostCovers } from '../model/sidecar-egress';
+import { applicableSidecar, egressHostCovers } from '../model/sidecar-egress';
 import { ClusterMemo, FlowCluster, FlowPod, nsOf } from './cluster';
 
 export { egressHostCovers };
@@ -18,29 +18,18 @@ export interface SidecarDecision {
   readonly reason: string;
 }
 
-/**
- * The Sidecar that applies to `pod`: one in its namespace whose workloadSelector
- * matches, else its namespace's selector-less one, else the root namespace's
- * selector-less one ("a Sidecar with a workloadSelector takes precedence over one
- * without"; "the root namespace ... default for all namespaces without a Sidecar").
- * Gateways ignore Sidecars. https://istio.io/latest/docs/reference/config/networking/sidecar/
- */
+/** The Sidecar that applies to `pod` ({@link applicableSidecar}); none to a pod without a sidecar, nor to a gateway, which ignores Sidecars. */
 export function sidecarFor(cluster: FlowCluster, pod: FlowPod): Manifest | undefined {
   if (!pod.meshed || pod.gateway) return undefined;
   const memo = sidecars.of(cluster);
   if (memo.has(pod)) return memo.get(pod);
-  const own = cluster.selecting('Sidecar', pod.namespace, pod.labels, workloadSelectorOf);
-  const out = own.find((s) => s.spec?.workloadSelector)
-    ?? own.find((s) => !s.spec?.workloadSelector)
-    ?? cluster.ofKind('Sidecar', cluster.rootNamespace).find((s) => !s.spec?.workloadSelector);
+  const out = applicableSidecar(cluster, pod.namespace, pod.labels, cluster.rootNamespace);
   memo.set(pod, out);
   return out;
 }
 
 /** The Sidecar of each pod, worked out once per run. */
 const sidecars = new ClusterMemo(() => new Map<FlowPod, Manifest | undefined>());
-
-const workloadSelectorOf = (s: Manifest) => (s.spec?.workloadSelector ? { matchLabels: s.spec.workloadSelector.labels ?? {} } : undefined);
 
 /**
  * Whether `pod`'s Sidecar knows `host` (an FQDN of namespace `hostNs`) on `port`: the

@@ -5,7 +5,7 @@
 import { Manifest } from '../finding';
 import { ClusterModel } from './cluster-model';
 import { hostSubsetOf } from './hosts';
-import { Workload } from './workload';
+import type { Labels } from './selectors';
 
 /**
  * True if an egress host `<namespace>/<dnsName>` of a Sidecar in `sidecarNs` covers
@@ -22,16 +22,23 @@ export function egressHostCovers(entry: string, sidecarNs: string, host: string,
   return hostSubsetOf(host, dns);
 }
 
+/** A Sidecar's selector as `selecting` reads it: its workloadSelector's labels, or none (every pod of its namespace). */
+const workloadSelectorOf = (s: Manifest) => (s.spec?.workloadSelector ? { matchLabels: s.spec.workloadSelector.labels ?? {} } : undefined);
+
 /**
- * The Sidecar whose workloadSelector selects `w` in its namespace ("a Sidecar with a
- * workloadSelector takes precedence over one without"), if any. A namespace's selector-less
- * Sidecar is left out: it would apply to a gateway's pods too, which ignore Sidecars, and the
- * model does not tell a gateway from a meshed workload.
+ * The Sidecar that applies to a meshed pod with `labels` in `namespace` (a gateway's pods ignore Sidecars; the caller
+ * leaves them out): one there whose workloadSelector selects it, else its namespace's selector-less one, else the root
+ * namespace's selector-less one ("a Sidecar with a workloadSelector takes precedence over one without"; the root
+ * namespace's is "the default for all namespaces without a Sidecar").
+ * https://istio.io/latest/docs/reference/config/networking/sidecar/
  */
-export function ownSidecar(model: ClusterModel, w: Workload): Manifest | undefined {
-  return model.selecting('Sidecar', w.namespace, w.labels, (s) =>
-    s.spec?.workloadSelector ? { matchLabels: s.spec.workloadSelector.labels ?? {} } : undefined,
-  ).find((s) => s.spec?.workloadSelector);
+export function applicableSidecar(
+  model: Pick<ClusterModel, 'selecting' | 'ofKind'>, namespace: string, labels: Labels, rootNamespace: string,
+): Manifest | undefined {
+  const own = model.selecting('Sidecar', namespace, labels, workloadSelectorOf);
+  return own.find((s) => s.spec?.workloadSelector)
+    ?? own.find((s) => !s.spec?.workloadSelector)
+    ?? model.ofKind('Sidecar', rootNamespace).find((s) => !s.spec?.workloadSelector);
 }
 
 /**
