@@ -282,7 +282,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
   /**
    * The resolved traffic settings: the tier's, with the service's own on top. A service
-   * that a declared caller (or an admitted caller from outside the app) POSTs or PATCHes to
+   * that a declared caller (or an admitted caller from outside the app, or a meshed edge proxy addressing its Service) POSTs or PATCHes to
    * (or calls with any method) on an HTTP port retries only on `reset-before-request,connect-failure`
    * unless its own `retries.retryOn` says otherwise: a retry on 5xx or `reset` may apply such a
    * request twice (Envoy's x-envoy-retry-on; MESH111, MESH662). A call to TCP ports only has no HTTP retries.
@@ -291,7 +291,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
     const resolved = mergeTierSettings(base, this.overrides);
     const http = (c: ServiceCall) => calledPorts(c).some((p) => HTTP_PROTOCOLS.includes(p.protocol));
-    const callers = [...this.chart.callsTo(this).filter(http), ...ServiceSecurity.of(this).remoteAdmissions.map((a) => a.options)];
+    const security = ServiceSecurity.of(this);
+    const callers = [...this.chart.callsTo(this).filter(http), ...security.remoteAdmissions.map((a) => a.options), ...security._hostRoutedCallers];
     if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && callers.some((c) => mayWrite(c.methods))) {
       return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
     }

@@ -133,6 +133,7 @@ export class ServiceSecurity extends Construct {
   private readonly plaintext: PlaintextAdmission[] = [];
   private readonly endUserRuleSources: (() => AuthorizationRule)[] = [];
   private readonly admissions: RemoteAdmission[] = [];
+  private readonly hostRouted: { readonly methods?: readonly HttpMethod[] }[] = [];
   private workloadMtls?: MtlsPolicy;
   /** The mode `setMtls` set, if it was called. */
   private workloadMode?: { readonly mode: MtlsMode; readonly portLevelMtls: Record<number, MtlsMode> };
@@ -257,6 +258,21 @@ export class ServiceSecurity extends Construct {
   /** Each admitted caller from outside the app with what it may do, in the order admitted. */
   public get remoteAdmissions(): readonly RemoteAdmission[] {
     return [...this.admissions];
+  }
+
+  /**
+   * Records that an admitted proxy's sidecar sends `methods` (every method if undefined) to the service's host: a meshed edge
+   * proxy that addresses the Service, whose sidecar applies the service's VirtualService, retries included. Whether the
+   * service's default retries must spare writes reads it (MeshService.policy).
+   * @internal
+   */
+  public _routedByHost(methods: readonly HttpMethod[] | undefined): void {
+    this.hostRouted.push({ methods: methods && [...methods] });
+  }
+
+  /** @internal The methods of each admitted proxy whose sidecar routes by the service's host ({@link _routedByHost}). */
+  public get _hostRoutedCallers(): readonly { readonly methods?: readonly HttpMethod[] }[] {
+    return this.hostRouted;
   }
 
   /**

@@ -108,6 +108,8 @@ export class EdgeProxyRoute extends Construct {
         security.admitPlaintext({ peer, ports, paths: this.paths, methods: this.methods });
       }
       if (edge.upstream === 'service') this.annotateService(edge.serviceAnnotations);
+      // The meshed proxy's sidecar routes by the service's host: the service's VirtualService, retries included, applies.
+      if (edge.meshed && edge.upstream === 'service') security._routedByHost(this.methods);
       this.chart.addIntendedFlows(() => this.flows());
     }
     addProblems(this, () => this.problems());

@@ -152,6 +152,32 @@ describe('EdgeProxyRoute: a proxy without a sidecar (ingress-nginx, or Kong left
   });
 });
 
+/**
+ * A meshed proxy that addresses the Service sends through its sidecar, which applies the service's VirtualService, retries
+ * included (Envoy's x-envoy-retry-on): the service's default retries then spare writes as for a declared caller that POSTs.
+ */
+describe("EdgeProxyRoute: the service's retries when the proxy's sidecar routes its writes", () => {
+  const retryOn = (app: MeshApp) => find(synth(app), 'VirtualService', 'order-server').spec.http.at(-1).retries?.retryOn;
+
+  test('a meshed Kong forwarding POST: the service retries only on reset-before-request,connect-failure', () => {
+    const { app, chart, order } = setup();
+    new EdgeProxyRoute(chart, 'orders-via-kong', { service: order, ...ORDERS });
+    expect(retryOn(app)).toBe('reset-before-request,connect-failure');
+  });
+
+  test("GET only, or a proxy without a sidecar (its requests meet no VirtualService): the tier's conditions stay", () => {
+    const tier = (() => { const { app } = setup(); return retryOn(app); })();
+    expect(tier).toContain('reset');
+    expect(tier).not.toBe('reset-before-request,connect-failure');
+    const reads = setup();
+    new EdgeProxyRoute(reads.chart, 'orders-via-kong', { service: reads.order, methods: ['GET'], paths: ORDERS.paths });
+    expect(retryOn(reads.app)).toBe(tier);
+    const plain = setup({ apiGateway: EdgeProxyInstall.kongHelmChart({ release: 'kong', namespace: 'kong', meshed: false }) });
+    new EdgeProxyRoute(plain.chart, 'orders-via-kong', { service: plain.order, ...ORDERS });
+    expect(retryOn(plain.app)).toBe(tier);
+  });
+});
+
 describe('EdgeProxyRoute: validation', () => {
   test('a port the service lacks, or one that does not speak HTTP, is MESH650; a bad method or path is refused as in any rule', () => {
     const { app, chart, order } = setup();
