@@ -3,10 +3,10 @@
  * route's contributor. What the rendered VirtualService shows is checked once, over it: a route an
  * earlier one shadows (MESH031, src/validate/analysis/shadowed-routes.ts); istiod's webhook rules
  * (src/validate/webhook/http-route.ts, http-match.ts, http-policies.ts): the combinations of actions
- * (MESH160), header names and operations (MESH175), regexes (MESH176, MESH178), statuses and the
- * body's size (MESH160, MESH180, MESH190), a fault with neither delay nor abort (MESH307), match
- * ports, source labels and namespaces (MESH180, MESH186, MESH183). Each is reported on the
- * construct that rendered the VirtualService, with the field.
+ * (MESH160), header names and operations (MESH175), regexes (MESH176, MESH178), the statuses of a
+ * redirect, a direct response and an abort and the body's size (MESH160, MESH307, MESH190), a fault
+ * with neither delay nor abort (MESH307), match ports, source labels and namespaces (MESH180,
+ * MESH186, MESH183). Each is reported on the construct that rendered the VirtualService, with the field.
  */
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
