@@ -71,7 +71,7 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
     const collector = platform.tracingWorkload();
     // The provider's own span endpoint (Zipkin's, or OTLP/gRPC's export method).
     const path = tracing.spanPath;
-    for (const s of chart.services) {
+    for (const s of tracedServices(chart)) {
       out.push({
         source: { workload: s.name, namespace: s.namespace }, host: tracing.service, port: tracing.port, target: collector,
         method: 'POST', path, expect: 'allow',
@@ -88,6 +88,11 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
  */
 export function hasIntendedFlows(c: ServiceCall): boolean {
   return !isRemoteService(c.target) && calledPorts(c).length > 0;
+}
+
+/** The services whose spans to the tracing collector are intended flows of `chart`: every one, when the chart traces. */
+export function tracedServices(chart: IMeshChart): IMeshChart['services'] {
+  return chart.tracing ? chart.services : [];
 }
 
 /** The services whose pods Prometheus's scrapes are intended flows of `chart`: every one, when the chart lets Prometheus scrape. */

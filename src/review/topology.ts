@@ -3,7 +3,7 @@ import { FlowEvaluator } from '../validate/flow';
 import type { HttpMethod } from '../core/http';
 import type { Flow, FlowVerdict } from '../validate/flow/flow';
 import { MeshChart } from '../graph/mesh-chart';
-import { hasIntendedFlows, httpPort, scrapedServices } from '../graph/intended-flows';
+import { hasIntendedFlows, httpPort, scrapedServices, tracedServices } from '../graph/intended-flows';
 import { chartsByCalls } from '../validate/flow-check';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
@@ -121,6 +121,10 @@ interface TopologyProof {
   readonly scraped: ReadonlySet<string>;
   /** The Prometheus that scrapes them: the chart's platform's. */
   readonly prometheus?: { readonly name: string; readonly namespace: string };
+  /** The workloads, by their names in the environment's namespace, whose every pod may send spans to `spans`. */
+  readonly traced?: ReadonlySet<string>;
+  /** Where the chart's tracing sends spans: its provider's host, port and span path. */
+  readonly spans?: { readonly host: string; readonly port: number; readonly path: string };
 }
 
 /** What {@link topologyModel} takes, and what synth adds. */
@@ -378,8 +382,14 @@ function platformEdges(ctx: TopologyContext, probes: readonly ConnectivityProbe[
     const ports = [...new Set(list.map((p) => `:${p.port}`))].join(' ');
     edges.push(edgeOf(list[0].source, group, 'scrape', vs, refused.length > 0 ? `${ports} ${count(refused)} refused` : ports));
   }
+  // A span of a workload whose spans to the same endpoint are intended flows the flow check found allowed is marked from that proof.
+  const { traced, spans } = ctx.proof;
+  const sent = (p: ConnectivityProbe) => {
+    const f = p.flow!;
+    return traced?.has(p.source) === true && spans !== undefined && f.host === spans.host && f.port === spans.port && f.path === spans.path;
+  };
   for (const [group, list] of perGroup('tracing')) {
-    const vs = ctx.verdicts(list.map((p) => p.flow!));
+    const vs = list.map((p) => (sent(p) ? PROVED : ctx.evaluator.evaluate(p.flow!)));
     const refused = list.filter((_, i) => !vs[i].allowed).map((p) => p.source);
     const label = `spans :${list[0].port}${refused.length > 0 ? ` ${count(refused)} refused` : ''}`;
     edges.push(edgeOf(group, list[0].destination, 'tracing', vs, label));
@@ -565,8 +575,8 @@ export function renderChartTopology(chart: MeshChart, manifests: readonly Record
 /**
  * The picture of a chart's environment; `proved`: synth's flow check found every intended flow of
  * the chart allowed, so a declared call that has intended flows (a call to a service of the
- * manifests on at least one port) and Prometheus's scrapes of the services' pods are marked from
- * that proof.
+ * manifests on at least one port), Prometheus's scrapes of the services' pods and their spans to
+ * the tracing collector are marked from that proof.
  */
 function chartPicture(chart: MeshChart, manifests: readonly Manifest[], proved: boolean): string {
   const calls = new Set<TopologyCall>();
@@ -581,7 +591,12 @@ function chartPicture(chart: MeshChart, manifests: readonly Manifest[], proved: 
   // The scrapes of each service's pods that are intended flows, by the services' names in the environment's namespace.
   const scraped = new Set<string>();
   if (proved) for (const s of scrapedServices(chart)) if (s.namespace === chart.namespace) scraped.add(s.name);
-  const proof: TopologyProof = { calls, scraped, prometheus: chart.platform.prometheusWorkload() };
+  // The spans of each service that are intended flows, likewise.
+  const traced = new Set<string>();
+  if (proved) for (const s of tracedServices(chart)) if (s.namespace === chart.namespace) traced.add(s.name);
+  const t = chart.tracing;
+  const spans = t && { host: t.service, port: t.port, path: t.spanPath };
+  const proof: TopologyProof = { calls, scraped, prometheus: chart.platform.prometheusWorkload(), traced, spans };
   return markdownOf(modelOf(manifests, drawn, { platform: chart.platform, namespace: chart.namespace, proof }), `Topology: ${chart.environment}`);
 }
 
@@ -590,7 +605,7 @@ function chartPicture(chart: MeshChart, manifests: readonly Manifest[], proved: 
  * for the environment and the cluster-wide ones (`cluster/`), which apply to it too.
  * MeshApp.synth writes these beside the manifests. `flowsProved`: synth's flow check ran over these
  * files (every MeshChart but the cluster's) and found every intended flow as expected, so the
- * declared calls' edges and Prometheus's scrapes are marked from it rather than evaluated once more
+ * declared calls' edges, Prometheus's scrapes and the services' spans are marked from it rather than evaluated once more
  * per environment.
  * @internal
  */

@@ -95,6 +95,14 @@ describe('topology of the EC site (seed 000)', () => {
     expect(scrape(topologyFiles([site.chart], isolated, true)[0].content)).toBe('p_observability_prometheus ==>|"✔ :15090 :15020"| g_production');
   });
 
+  test('the spans to the tracing collector are marked from the proof only when synth gives one: evaluated, refused ones are counted', () => {
+    // The manifests without search-service's NetworkPolicy: the namespace's default-deny lets its pods send nothing.
+    const isolated = files.filter((f) => !(f.manifest.kind === 'NetworkPolicy' && f.manifest.metadata.name === 'search-service'));
+    const spans = (content: string) => content.split('\n').find((l) => l.includes('p_observability_jaeger_collector') && l.includes('g_production'))?.trim();
+    expect(spans(topologyFiles([site.chart], isolated)[0].content)).toBe('g_production -->|"✖ NetworkPolicy egress: spans :9411 search-service refused"| p_observability_jaeger_collector');
+    expect(spans(topologyFiles([site.chart], isolated, true)[0].content)).toBe('g_production ==>|"✔ spans :9411"| p_observability_jaeger_collector');
+  });
+
   test('is the same in a second synth of a fresh app', () => {
     const again = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
     const site2 = buildEcEnvironment(again, environment('production'));
