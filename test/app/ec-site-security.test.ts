@@ -1,12 +1,12 @@
-import { withCollectionPaths } from '../../../src/core/authorization';
-import { applyEdge } from '../../../src/app/edge';
+import { withCollectionPaths } from '../../src/core/authorization';
+import { applyEdge } from '../../src/app/edge';
 import { Testing } from 'cdk8s';
-import { buildEcSite } from '../../../src/app/ec-site';
-import { ENVIRONMENTS, environment } from '../../../src/app/environments';
-import { applySecurity } from '../../../src/app/security';
-import { MeshApp } from '../../../src';
-import { podHardeningProblems } from '../../../src/workload/pod-hardening';
-import { find, synth } from '../../util';
+import { buildEcSite } from '../../src/app/ec-site';
+import { ENVIRONMENTS, environment } from '../../src/app/environments';
+import { applySecurity } from '../../src/app/security';
+import { MeshApp } from '../../src';
+import { podHardeningProblems } from '../../src/workload/pod-hardening';
+import { find, synth } from '../util';
 
 type M = Record<string, any>;
 

@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { ENVOY_UID, podHardeningProblems } from '../../../src/workload/pod-hardening';
-import { MeshService } from '../../../src';
-import { find, meshChart, synth, synthError } from '../../util';
+import { ENVOY_UID, podHardeningProblems } from '../../src/workload/pod-hardening';
+import { MeshService } from '../../src';
+import { find, meshChart, synth, synthError } from '../util';
 
 function service(automountServiceAccountToken?: boolean) {
   const { app, chart } = meshChart();

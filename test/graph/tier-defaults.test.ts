@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
-import { LoadBalancer, MeshService, Retries, StringMatch, Tier } from '../../../src';
-import { resolveRouteSettings } from '../../../src/core/tier';
-import { BUILT_IN_TIERS, TierDefaults } from '../../../src/graph/tier-defaults';
-import { find, meshChart, synth, synthError } from '../../util';
+import { LoadBalancer, MeshService, Retries, StringMatch, Tier } from '../../src';
+import { resolveRouteSettings } from '../../src/core/tier';
+import { BUILT_IN_TIERS, TierDefaults } from '../../src/graph/tier-defaults';
+import { find, meshChart, synth, synthError } from '../util';
 
 /** A tier's settings in Istio's terms, for comparison with seed 003's tables. */
 function asRendered(tier: string) {
