@@ -199,9 +199,9 @@ describe('npm package', () => {
     expect(fs.readFileSync(path.join(copy, 'lib', 'src', 'index.js'), 'utf8')).not.toBe('stale');
   }, 240_000);
 
-  test('another team installs it, writes its own chart and synthesizes it', () => {
-    // GIVEN a fresh project with the tarball unpacked into node_modules/cdk8s-mesh
-    const project = path.join(work, 'consumer');
+  /** A fresh project `name` with the tarball unpacked into node_modules/cdk8s-mesh and the peer dependencies beside it. */
+  function consumerProject(name: string): string {
+    const project = path.join(work, name);
     const modules = path.join(project, 'node_modules');
     fs.mkdirSync(path.join(modules, 'cdk8s-mesh'), { recursive: true });
     run('tar', ['xzf', tarball, '-C', path.join(modules, 'cdk8s-mesh'), '--strip-components=1'], project);
@@ -211,7 +211,14 @@ describe('npm package', () => {
       fs.mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true });
       fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules', dep)), path.join(modules, dep), 'dir');
     }
-    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'team-catalog', private: true, dependencies: { 'cdk8s-mesh': 'file:cdk8s-mesh.tgz' } }));
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: `team-${name}`, private: true, dependencies: { 'cdk8s-mesh': 'file:cdk8s-mesh.tgz' } }));
+    return project;
+  }
+
+  test('another team installs it, writes its own chart and synthesizes it', () => {
+    // GIVEN a fresh project with the tarball unpacked into node_modules/cdk8s-mesh
+    const project = consumerProject('consumer');
+    const modules = path.join(project, 'node_modules');
     fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
       // skipLibCheck false: the package's .d.ts (and the dependencies' they name) are checked as a consumer's compiler reads them.
       compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: false, types: [], outDir: 'out' },
@@ -299,4 +306,63 @@ console.log(renderTopology(written, { namespace: 'catalog' }));
     for (const line of expected) expect(bad.stderr).toContain(line);
     expect(fs.readdirSync(path.join(project, 'plain-out'))).toEqual([]);
   });
+  /**
+   * What a README example runs on its own needs: its reader's inputs (`declare const`), a git checkout, a CRD folder the
+   * example names as an illustration. Those are compiled, not run.
+   */
+  const NOT_RUNNABLE: [RegExp, string][] = [[/^declare const /m, 'its inputs are the reader\'s'], [/readTreeFromGit\(/, 'it diffs a git checkout'],
+    [/crdDirectory: '\/opt\/crds'/, 'it names a CRD folder of the reader\'s']];
+
+  test('every README example compiles against the packed types, and each that builds an app synthesizes without an error', () => {
+    // GIVEN the README's examples (test/readme/, generated from README.md) in a fresh project
+    const project = consumerProject('readme');
+    const examples = path.join(project, 'examples');
+    fs.cpSync(path.join(ROOT, 'test', 'readme'), examples, { recursive: true });
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, types: ['node'], outDir: 'out' },
+      include: ['examples/*.ts'],
+    }));
+    fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules', '@types')), path.join(project, 'node_modules', '@types'), 'dir');
+    // Each app an example builds, found as the root of its constructs (cdk8s keeps no list of Apps); a MeshApp the
+    // example does not synthesize is rendered and checked (manifests()), a plain App synthesized in memory (synthYaml()).
+    fs.writeFileSync(path.join(project, 'run-examples.js'), `
+const path = require('node:path');
+const { Node } = require('constructs');
+const { App } = require('cdk8s');
+const { MeshApp } = require('cdk8s-mesh');
+let roots = [];
+const addChild = Node.prototype.addChild;
+Node.prototype.addChild = function (child, id) { if (!this.scope && !roots.includes(this.host)) roots.push(this.host); return addChild.call(this, child, id); };
+const synthesized = new Set();
+const synth = MeshApp.prototype.synth;
+MeshApp.prototype.synth = function () { synthesized.add(this); return synth.call(this); };
+for (const file of process.argv.slice(2)) {
+  roots = [];
+  try {
+    require(path.resolve(file));
+    for (const app of roots) {
+      if (app instanceof MeshApp) { if (!synthesized.has(app)) app.manifests(); } else if (app instanceof App) app.synthYaml();
+    }
+    console.log(path.basename(file) + ': ' + roots.length + ' app(s)');
+  } catch (e) {
+    console.log(path.basename(file) + ': ' + String(e && e.message).split('\\n').slice(0, 6).join(' | '));
+  }
+}
+`);
+    // WHEN they are type-checked against the packed .d.ts and the runnable ones run, in a folder of their own
+    run(process.execPath, [TSC, '-p', 'tsconfig.json'], project);
+    const sources = fs.readdirSync(examples).filter((f) => f.endsWith('.ts')).sort();
+    const runnable = sources.filter((f) => !NOT_RUNNABLE.some(([re]) => re.test(fs.readFileSync(path.join(examples, f), 'utf8'))));
+    const cwd = path.join(project, 'run');
+    fs.mkdirSync(cwd);
+    const out = execFileSync(process.execPath, [path.join(project, 'run-examples.js'), ...runnable.map((f) => path.join(project, 'out', f.replace(/\.ts$/, '.js')))], {
+      cwd, stdio: 'pipe', env: withoutCrdOption(), maxBuffer: 64 * 1024 * 1024,
+    }).toString();
+    // THEN each one that builds an app synthesizes it, and none fails
+    const lines = out.split('\n').filter((l) => /^example-\d+\.js: /.test(l));
+    expect(lines).toHaveLength(runnable.length);
+    expect(lines.filter((l) => !/: \d+ app\(s\)$/.test(l))).toEqual([]);
+    expect(lines.filter((l) => !/: 0 app\(s\)$/.test(l)).length).toBeGreaterThanOrEqual(30);
+    expect(sources.length - runnable.length).toBeLessThanOrEqual(NOT_RUNNABLE.length);
+  }, 120_000);
 });

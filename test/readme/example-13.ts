@@ -3,9 +3,11 @@ import { App } from 'cdk8s';
 import { MeshChart, MeshPlatform, MeshWideMtls, MtlsMode } from 'cdk8s-mesh';
 
 const app = new App();
+// One cluster, one mesh: every chart of the app assumes the same platform (MESH632 otherwise).
+const platform = MeshPlatform.of({ istio: { rootNamespace: 'service-mesh' } });
 new MeshChart(app, 'production', {
   namespace: 'production',
-  platform: MeshPlatform.of({ istio: { rootNamespace: 'service-mesh' } }),
+  platform,
   security: {
     allowMetricsScraping: true,
     // Stage 2 of the mesh-wide opt-in, after 14 days of stage 1 (MeshWideMtls.permissive()):
@@ -14,6 +16,7 @@ new MeshChart(app, 'production', {
 });
 new MeshChart(app, 'legacy', {
   namespace: 'legacy-services',
+  platform,
   security: { namespaceMtls: MtlsMode.permissive() }, // an explicit opt-out, visible in review
 });
 export {};
