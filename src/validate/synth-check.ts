@@ -485,7 +485,8 @@ const HINTS: Readonly<Record<string, string>> = {
   [Codes.GATEWAY_DUPLICATE_CERTIFICATE]:
     "give each environment's hosts their own certificate (credentialName), " + 'or acknowledge it where one certificate is meant',
   [Codes.DUPLICATE_RESOURCE]:
-    'write the object in one chart, or give each chart its own namespace; a cluster-wide object goes to the cluster folder once',
+    'two objects meant: give one another name; one object meant: write it in one chart (each chart its own namespace, '
+      + 'a cluster-wide object once, to the cluster folder)',
   [Codes.MESH_IDENTITY_CONFLICT]:
     "give the app one platform (MeshAppProps.platform), or the charts' platforms the same trustDomain " + 'and istio.rootNamespace',
 };

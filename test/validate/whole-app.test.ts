@@ -164,6 +164,6 @@ describe('two objects of one name in one chart are one file', () => {
     });
     gw.route(other, { virtualServiceName: 'other' });
     // THEN synth refuses, where the later object would have replaced the other's file unseen
-    expect(synthError(app)).toMatch(/\[test\/gw\/route-other\/Resource\] .*VirtualService production\/other is written twice in test, with other content: .*give one of them another name \[MESH018\].*\(with \[test\/other\/VirtualService\]\)/);
+    expect(synthError(app)).toMatch(/\[test\/gw\/route-other\/Resource\] .*VirtualService production\/other is written twice in test, with other content: .*give one of them another name \[MESH018\] \(hint: two objects meant: give one another name; .*\(with \[test\/other\/VirtualService\]\)/);
   });
 });
