@@ -20,8 +20,7 @@ import { flowMode, modeName, serviceEntryPortProtocol, servicePortProtocol } fro
 import { SidecarReadiness } from './readiness';
 import {
   destinationRuleFor,
-  gatewayPods,
-  gatewayServersFor,
+  gatewayEntry,
   RouteDestination,
   RouteRequest,
   routeThrough,
@@ -156,17 +155,15 @@ export class FlowEvaluator {
 
   /** An external client: the ingress Gateway's server, its VirtualService, then the gateway pod as the source. */
   private external(flow: Flow, hops: string[]): FlowVerdict {
-    const servers = gatewayServersFor(this.cluster, flow.host, flow.port);
-    if (servers.length === 0) {
+    const entry = gatewayEntry(this.cluster, flow.host, flow.port);
+    if (!entry) {
       return refused({ layer: 'routing', kind: 'Gateway', name: '(none)' }, `no Gateway server listens for ${flow.host} on port ${flow.port}`, hops);
     }
-    const { gateway, server } = servers.find((s) => gatewayPods(this.cluster, s.gateway).length > 0) ?? servers[0];
+    const { gateway, server, gw } = entry;
     const gwRef = `${nsOf(gateway)}/${gateway.metadata?.name}`;
-    const pods = gatewayPods(this.cluster, gateway);
-    if (pods.length === 0) {
+    if (!gw) {
       return refused(decider('no endpoint', gateway), `Gateway ${gwRef}'s selector matches no gateway pod (describe it in options.platform)`, hops);
     }
-    const gw = pods[0];
     hops.push(`external → ${gw.namespace}/${gw.name} (Gateway ${gwRef})`);
     const notReady = this.notReady(gw, hops);
     if (notReady) return notReady;
@@ -175,9 +172,9 @@ export class FlowEvaluator {
     const passthroughTls = ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(String(server.tls?.mode ?? ''));
     const tls = passthroughTls || flow.protocol === 'TLS';
     const ctx: Context = { flow, hops, authority: flow.host, tcp: tls || flow.protocol === 'TCP', tls };
-    // An HTTP server with httpsRedirect answers 301 to every request.
+    // An HTTP server with httpsRedirect answers 301 to every request of its virtual hosts.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
-    if (server.tls?.httpsRedirect === true) {
+    if (entry.redirect) {
       return refused(decider('routing', gateway), `Gateway ${gwRef} redirects ${flow.host}:${flow.port} to HTTPS (301)`, hops);
     }
     // The gateway's proxy reads a server's credentialName from the gateway workload's own

@@ -283,6 +283,84 @@ export function gatewayServersFor(cluster: FlowCluster, host: string, port: numb
   return out;
 }
 
+/** The virtual host a plain-HTTP request for a host meets on a gateway's port. */
+export interface GatewayVirtualHost {
+  /** Its domain: the request's host, or the wildcard that covers it. */
+  readonly domain: string;
+  /** True when a server giving the domain has `tls.httpsRedirect`: Envoy answers 301 (RequireTls ALL). */
+  readonly redirect: boolean;
+  /** The first server whose bound VirtualServices give the domain its routes; none for a redirect-only host. */
+  readonly routedBy?: GatewayServer;
+}
+
+/**
+ * The virtual host Envoy picks for `host` among those istiod builds for the plain-HTTP servers of one
+ * port of one gateway workload (pilot/pkg/networking/core/gateway.go, buildGatewayHTTPRouteConfig):
+ * one per hostname both in a server's hosts and in the hosts of a VirtualService bound to its Gateway
+ * (the more specific of the two, `host.Names.Intersection`), redirecting when a server that gives it
+ * has `httpsRedirect`, and one per host of a redirecting server. Envoy takes the domain equal to the
+ * host, else the longest wildcard that covers it (route_components.proto, VirtualHost.domains). So a
+ * redirecting `*.example.com` server of one Gateway leaves `a.example.com`, which another Gateway's
+ * server routes, unredirected.
+ */
+export function gatewayVirtualHost(cluster: FlowCluster, servers: readonly GatewayServer[], host: string): GatewayVirtualHost | undefined {
+  const requested = host.toLowerCase();
+  const domains = new Map<string, { redirect: boolean; routedBy?: GatewayServer }>();
+  const add = (domain: string, redirect: boolean, routedBy?: GatewayServer) => {
+    if (!hostSubsetOf(requested, domain)) return;
+    const known = domains.get(domain);
+    domains.set(domain, { redirect: (known?.redirect ?? false) || redirect, routedBy: known?.routedBy ?? routedBy });
+  };
+  for (const s of servers) {
+    const redirect = s.server.tls?.httpsRedirect === true;
+    const gwRef = `${nsOf(s.gateway)}/${s.gateway.metadata?.name}`;
+    for (const vs of cluster.ofKind('VirtualService')) {
+      if (!boundTo(vs, gwRef)) continue;
+      const vsNs = nsOf(vs);
+      const serverHosts = (s.server.hosts ?? []).map(String).filter((h: string) => {
+        const [ns] = h.includes('/') ? h.split('/', 2) : ['*'];
+        return ns === '*' || (ns === '.' ? nsOf(s.gateway) : ns) === vsNs;
+      }).map((h: string) => (h.includes('/') ? h.split('/', 2)[1] : h).toLowerCase());
+      for (const vh of (vs.spec?.hosts ?? []).map((h: unknown) => resolveShortname(String(h), vsNs).toLowerCase())) {
+        for (const sh of serverHosts) {
+          if (hostSubsetOf(vh, sh)) add(vh, redirect, s);
+          else if (hostSubsetOf(sh, vh)) add(sh, redirect, s);
+        }
+      }
+    }
+    // A redirecting server's hosts get a virtual host of their own (its entries as written).
+    if (redirect) for (const h of (s.server.hosts ?? []).map((x: unknown) => String(x).toLowerCase())) add(h, true);
+  }
+  const ranked = [...domains.keys()].sort((a, b) => (a === requested ? -1 : b === requested ? 1 : b.length - a.length));
+  const domain = ranked[0];
+  return domain === undefined ? undefined : { domain, ...domains.get(domain)! };
+}
+
+/** Where an external request for a host and port enters: the server, the gateway pod, and whether it is redirected to HTTPS. */
+export interface GatewayEntry extends GatewayServer {
+  /** The gateway pod that takes it; none when the Gateway's selector matches no pod. */
+  readonly gw?: FlowPod;
+  /** True when the gateway answers 301 to HTTPS instead of routing. */
+  readonly redirect: boolean;
+}
+
+/**
+ * The server an external request for `host` on `port` enters by, on the first gateway workload one
+ * of the covering servers selects: for a plain-HTTP server, the one whose bound VirtualServices give
+ * the virtual host Envoy picks among the servers of that port on that workload ({@link gatewayVirtualHost}),
+ * redirected as that virtual host is; a TLS server (HTTPS, TLS) has its own filter chain and routes.
+ */
+export function gatewayEntry(cluster: FlowCluster, host: string, port: number): GatewayEntry | undefined {
+  const servers = gatewayServersFor(cluster, host, port);
+  if (servers.length === 0) return undefined;
+  const first = servers.find((s) => gatewayPods(cluster, s.gateway).length > 0) ?? servers[0];
+  const gw = gatewayPods(cluster, first.gateway)[0];
+  const plain = (x: GatewayServer) => !x.server.tls?.mode && !['HTTPS', 'TLS'].includes(String(x.server.port?.protocol ?? '').toUpperCase());
+  if (!gw || !plain(first)) return { ...first, gw, redirect: first.server.tls?.httpsRedirect === true };
+  const vhost = gatewayVirtualHost(cluster, servers.filter((x) => plain(x) && gatewayPods(cluster, x.gateway).includes(gw)), host);
+  return { ...(vhost?.routedBy ?? first), gw, redirect: vhost ? vhost.redirect : first.server.tls?.httpsRedirect === true };
+}
+
 /**
  * Whether a Gateway server lets a VirtualService of `vsNs` bind for `host`: its hosts
  * are `[namespace/]host`, the namespace `*` (or none) for any, `.` for the Gateway's own.
