@@ -81,7 +81,10 @@ export const Codes = {
   INVALID_HARDENING_EXCEPTION: 'MESH040',
   /** A capability that is not a Linux capability as Kubernetes takes it (`NET_BIND_SERVICE`), or `ALL` added. */
   UNKNOWN_CAPABILITY: 'MESH041',
-  /** A call to a port the service does not expose, to a container port no Service port reaches, or with HTTP methods or paths on a TCP port. */
+  /**
+   * A call to a port the service does not expose, to a container port no Service port reaches, or with HTTP methods or paths on a
+   * TCP port; an admission of a caller from outside the app with methods or paths where it reaches no HTTP port.
+   */
   INVALID_CALL_PORT: 'MESH042',
   /** A container port declared twice in one pod, or a Service target port no container of the pod declares. */
   CONTAINER_PORT_CONFLICT: 'MESH043',

@@ -120,9 +120,9 @@ describe('when the callee does not admit', () => {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
     // AND methods never match a TCP connection (istio authz builder: HTTP-only fields skip the rule on TCP):
-    // the catalog team's own synth refuses the admission before any folder is written.
+    // the catalog team's own synth refuses the admission before any folder is written, at the admission (MESH042).
     expect(() => synthesized((c) => c.priceFeed.admits(CHECKOUT_CALLERS.checkoutService, { methods: ['GET'] })))
-      .toThrow(/\[catalog\/price-feed\] .*price-feed admits checkout\/checkout-service on 7000\/TCP: refused by AuthorizationPolicy catalog\/price-feed-policy: no ALLOW policy of price-feed matches the connection.*\[MESH600\]/);
+      .toThrow(/\[catalog\/price-feed\/Security\] admits\[0\]: price-feed has no HTTP port; methods and paths are HTTP-only, so the rule would admit nothing \[MESH042\]/);
   });
 });
 

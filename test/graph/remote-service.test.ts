@@ -163,6 +163,20 @@ describe('RemoteCaller and admits: the callee\'s side', () => {
     expect(synthError(app)).toMatch(error);
   });
 
+  // An ALLOW rule's HTTP fields never match TCP traffic (authorization-policy/#Operation): such an admission admits nothing,
+  // and says so at the construct, as a call with methods on a TCP port does (MESH042).
+  test.each([
+    ['on a TCP port', [{ port: 80 }, { port: 9092, protocol: 'tcp' as const, name: 'tcp-kafka' }], { methods: ['GET' as const], port: 9092 },
+      /\[catalog\/broker\/Security\] admits\[0\]: port 9092 of broker is tcp; methods and paths are HTTP-only, so the rule would admit nothing \[MESH042\]/],
+    ['on a service with no HTTP port', [{ port: 9092, protocol: 'tcp' as const, name: 'tcp-kafka' }], { paths: ['/topics/*'] },
+      /\[catalog\/broker\/Security\] admits\[0\]: broker has no HTTP port; methods and paths are HTTP-only.*\[MESH042\]/],
+  ])('methods or paths %s fail synth', (_name, ports, options, error) => {
+    const { app, chart } = meshChart({ namespace: 'catalog' }, 'catalog');
+    const broker = new MeshService(chart, 'broker', { image: 'registry.example.com/broker:1.0.0', ports });
+    broker.admits(storefront, options);
+    expect(synthError(app)).toMatch(error);
+  });
+
   test.each([
     [{ name: 'Storefront', namespace: 'checkout' }, /remote caller checkout\/Storefront: name: 'Storefront' is not a DNS-1123 label.*\[MESH001\]/],
     [{ name: 'storefront', namespace: 'checkout', podLabels: {} }, /podLabels: empty: .*\[MESH605\]/],

@@ -14,6 +14,7 @@ import type { IntendedFlow } from '../../core/flow';
 import type { NetworkPeer, NetworkPort } from '../../workload/workload';
 import type { AuthorizationRule } from './authorization-rule';
 import { flowMethods, ruleMethods } from '../../core/http';
+import { HTTP_PROTOCOLS } from '../../core/ports';
 
 /** Options for {@link ServiceSecurity.admit} (and `MeshService.admits`). */
 export interface AdmitOptions {
@@ -94,14 +95,25 @@ export function admissionFlows(service: IMeshServiceNode, admissions: readonly R
   return out;
 }
 
-/** Problems of the admissions: a port the service lacks, a caller admitted twice (MESH605). */
+/**
+ * Problems of the admissions: a port the service lacks, a caller admitted twice (MESH605), and HTTP methods or
+ * paths where the caller reaches no HTTP port (MESH042, as for a call: Istio ignores an ALLOW rule's HTTP fields
+ * for TCP traffic, so the rule would admit nothing).
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+ */
 export function admissionProblems(service: IMeshServiceNode, admissions: readonly RemoteAdmission[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   admissions.forEach((a, i) => {
-    if (a.options.port !== undefined && !portOf(service, a)) {
+    const port = portOf(service, a);
+    if (a.options.port !== undefined && !port) {
       const ports = service.ports.map((p) => p.port).join(', ');
       out.push(formatProblem(Codes.INVALID_REMOTE_SERVICE, `admits[${i}].port: ${a.options.port} is not a port of ${service.name} (${ports})`));
+    }
+    const l7 = port ? HTTP_PROTOCOLS.includes(port.protocol) : service.ports.some((p) => HTTP_PROTOCOLS.includes(p.protocol));
+    if ((a.options.methods || a.options.paths) && !l7 && service.ports.length > 0) {
+      const on = port ? `port ${port.port} of ${service.name} is ${port.protocol}` : `${service.name} has no HTTP port`;
+      out.push(formatProblem(Codes.INVALID_CALL_PORT, `admits[${i}]: ${on}; methods and paths are HTTP-only, so the rule would admit nothing`));
     }
     const key = `${a.caller}:${a.options.port ?? ''}`;
     if (seen.has(key)) {
