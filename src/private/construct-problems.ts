@@ -8,6 +8,8 @@
  * validations) are read back into problems ({@link problemOf}).
  */
 import { IConstruct } from 'constructs';
+import { Codes } from '../core/codes';
+import { formatProblem, MeshError } from '../core/errors';
 import { isError, Problem, problemOf, problemText } from '../core/problem';
 import { constructsUnder, onceDuringSynth } from './synth-memo';
 
@@ -38,9 +40,20 @@ export function addProblems(scope: IConstruct, source: ProblemSource): void {
   list.push(source);
 }
 
-/** What `source` finds: once per synth (the construct validations ask for the errors, the synth check for the warnings). */
+/**
+ * What `source` finds: once per synth (the construct validations ask for the errors, the synth check for the warnings).
+ * A check that throws is a problem of its construct too: a MeshError with its own code, anything else (a prop of a
+ * type the types rule out, given from JavaScript) as MESH072, so that every line of a failed synth has a code.
+ */
 function problemsFrom(source: ProblemSource): Problem[] {
-  return onceDuringSynth(source, 'problems', () => source().map((p) => (typeof p === 'string' ? problemOf(p) : p)));
+  return onceDuringSynth(source, 'problems', () => {
+    try {
+      return source().map((p) => (typeof p === 'string' ? problemOf(p) : p));
+    } catch (e) {
+      const message = String((e as Error)?.message ?? e);
+      return [e instanceof MeshError ? problemOf(message) : problemOf(formatProblem(Codes.INTERNAL_INVARIANT, `validation failed: ${message}`))];
+    }
+  });
 }
 
 /** The problems `scope` registered, errors and warnings. */

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, AppProps, Chart } from 'cdk8s';
 import { Codes } from '../core/codes';
-import { MeshError } from '../core/errors';
+import { formatProblem, MeshError } from '../core/errors';
 import { checkIstioVersion, IstioVersion } from '../core/istio-version';
 import { MeshPlatform } from '../platform/platform';
 import { topologyFiles } from '../review/topology';
@@ -160,8 +160,10 @@ export class MeshApp extends App {
         try {
           found = constructErrors(c);
         } catch (e) {
-          // A validator that throws still names its construct.
-          found = [{ ...problemOf(`validation failed: ${(e as Error).message}`), path: c.node.path }];
+          // A validator that throws still names its construct, with a code (MESH072 where it has none: see construct-problems.ts).
+          const message = String((e as Error)?.message ?? e);
+          const text = e instanceof MeshError ? message : formatProblem(Codes.INTERNAL_INVARIANT, `validation failed: ${message}`);
+          found = [{ ...problemOf(text), path: c.node.path }];
         }
         for (const p of found) errors.push(formatConstructProblem(p));
       }

@@ -7,7 +7,7 @@
  */
 import { ApiObject, App, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addProblems, Codes, MeshChart, problem, problemText, Warnings } from '../../src';
+import { addProblems, Codes, MeshChart, MeshError, problem, problemText, Warnings } from '../../src';
 import { problemOf } from '../../src/core/problem';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -80,5 +80,31 @@ describe('problem text', () => {
   test('the field and the code of a message written as text', () => {
     expect(problemOf('calls[0].port: 9090 is not a port of api [MESH042]')).toEqual({ code: 'MESH042', field: 'calls[0].port', message: '9090 is not a port of api' });
     expect(problemOf('route r (from test/api): gone [MESH028]')).toEqual({ code: 'MESH028', field: '', message: 'route r (from test/api): gone' });
+  });
+});
+
+describe('a check that throws', () => {
+  /** A team's construct whose check throws, as a prop of a type the types rule out (given from JavaScript) makes one do. */
+  class Throwing extends Construct {
+    public constructor(scope: Construct, id: string, thrown: () => never) {
+      super(scope, id);
+      new ApiObject(this, 'Resource', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: id }, data: {} });
+      addProblems(this, thrown);
+    }
+  }
+
+  test('is a problem of its construct with a code: MESH072 for an exception, its own code for a MeshError', () => {
+    const { app, chart } = meshChart();
+    new Throwing(chart, 'typed', () => {
+      throw new TypeError('s.tls.render is not a function');
+    });
+    new Throwing(chart, 'coded', () => {
+      throw new MeshError(Codes.INVALID_NAME, "name: 'X' is not a DNS-1123 label");
+    });
+    const lines = synthError(app).split('\n').slice(1).map((l) => l.trim());
+    expect(lines).toEqual([
+      '[test/typed] validation failed: s.tls.render is not a function [MESH072]',
+      "[test/coded] name: 'X' is not a DNS-1123 label [MESH001]",
+    ]);
   });
 });
