@@ -355,10 +355,28 @@ export function gatewayEntry(cluster: FlowCluster, host: string, port: number): 
   if (servers.length === 0) return undefined;
   const first = servers.find((s) => gatewayPods(cluster, s.gateway).length > 0) ?? servers[0];
   const gw = gatewayPods(cluster, first.gateway)[0];
+  if (!gw) return { ...first, gw, redirect: first.server.tls?.httpsRedirect === true };
   const plain = (x: GatewayServer) => !x.server.tls?.mode && !['HTTPS', 'TLS'].includes(String(x.server.port?.protocol ?? '').toUpperCase());
-  if (!gw || !plain(first)) return { ...first, gw, redirect: first.server.tls?.httpsRedirect === true };
-  const vhost = gatewayVirtualHost(cluster, servers.filter((x) => plain(x) && gatewayPods(cluster, x.gateway).includes(gw)), host);
+  const onWorkload = servers.filter((x) => plain(x) === plain(first) && gatewayPods(cluster, x.gateway).includes(gw));
+  if (!plain(first)) {
+    // Each TLS server is a filter chain of its own, matched by SNI: the exact name first, then the longest wildcard
+    // (envoy/config/listener/v3/listener_components.proto, FilterChainMatch.server_names).
+    const best = onWorkload.reduce((a, b) => (hostSpecificity(b.server, host) > hostSpecificity(a.server, host) ? b : a), first);
+    return { ...best, gw, redirect: false };
+  }
+  const vhost = gatewayVirtualHost(cluster, onWorkload, host);
   return { ...(vhost?.routedBy ?? first), gw, redirect: vhost ? vhost.redirect : first.server.tls?.httpsRedirect === true };
+}
+
+/** How closely a server's hosts name `host`: an exact entry above any wildcard, a longer wildcard above a shorter one. */
+function hostSpecificity(server: Manifest, host: string): number {
+  const requested = host.toLowerCase();
+  let best = -1;
+  for (const entry of (server.hosts ?? []).map((h: unknown) => String(h).split('/').pop()!.toLowerCase())) {
+    if (!hostSubsetOf(requested, entry)) continue;
+    best = Math.max(best, entry === requested ? Number.MAX_SAFE_INTEGER : entry.length);
+  }
+  return best;
 }
 
 /**

@@ -56,6 +56,32 @@ describe('which virtual host a plain-HTTP request meets on a shared gateway port
   });
 });
 
+describe('which TLS server a request meets on a shared gateway port', () => {
+  // Each TLS server is a filter chain of its own, matched by SNI: the exact name first, then the longest wildcard
+  // (envoy/config/listener/v3/listener_components.proto, FilterChainMatch.server_names); its routes are its Gateway's.
+  const https = (name: string, host: string) => gateway(name, 'shop', { selector: { istio: 'ingressgateway' }, servers: [
+    { port: { number: 443, name: `https-${name}`, protocol: 'HTTPS' }, hosts: [host], tls: { mode: 'SIMPLE', credentialName: `${name}-tls` } },
+  ] });
+  const route = (name: string, gw: string, host: string, prefix: string, to: string) => virtualService(name, 'shop', {
+    hosts: [host], gateways: [gw], http: [{ match: [{ uri: { prefix } }], route: [{ destination: { host: to } }] }],
+  });
+  const objs = [
+    ...app('web', 'shop'), ...app('api', 'shop'),
+    https('public', '*.example.com'), route('public', 'public', '*.example.com', '/', 'web'),
+    https('partner', 'api.example.com'), route('partner', 'partner', 'api.example.com', '/v2/', 'api'),
+  ];
+  const tls = (host: string, path: string) => ({ source: { external: true as const }, host, port: 443, method: 'GET' as const, path });
+
+  test("the exact name's server takes its requests, in either order of the Gateways; the wildcard's takes the others", () => {
+    for (const manifests of [objs, [...objs].reverse()]) {
+      const v = evaluateFlow(manifests, tls('api.example.com', '/v2/x'), opts);
+      expect(v.allowed).toBe(true);
+      expect(v.hops.join(' ')).toContain('shop/api:8080');
+      expect(evaluateFlow(manifests, tls('www.example.com', '/x'), opts).hops.join(' ')).toContain('shop/web:8080');
+    }
+  });
+});
+
 describe('an IngressGateway on a wildcard and an EdgeGateway on one of its hosts, on the platform gateway pods', () => {
   test("synth proves the EdgeGateway's route on port 80 although the IngressGateway redirects its other hosts there", () => {
     // GIVEN the public wildcard (HTTPS, port 80 redirected) and a plain-HTTP host of its own for a status page
@@ -70,5 +96,18 @@ describe('an IngressGateway on a wildcard and an EdgeGateway on one of its hosts
     expect(evaluateFlow(manifests, external('status.example.com'), { platform: chart.platform.workloads(chart.namespace) }).allowed).toBe(true);
     expect(evaluateFlow(manifests, external('www.example.com'), { platform: chart.platform.workloads(chart.namespace) }).reason)
       .toMatch(/to HTTPS \(301\)/);
+  });
+  test("two IngressGateways, a wildcard and one of its names: synth proves each one's routes through its own server", () => {
+    const { app: meshApp, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1.0.0' });
+    const api = new MeshService(chart, 'api', { image: 'registry.example.com/api:1.0.0' });
+    // `all-hosts` comes first in the manifests: the server that covers the host first is not the one that takes it.
+    new IngressGateway(chart, 'all-hosts', { hosts: ['*.example.com'], credentialName: 'public-tls' }).route(web);
+    new IngressGateway(chart, 'partner', { hosts: ['api.example.com'], credentialName: 'partner-tls' }).route(api, { pathPrefix: '/v2/' });
+    const manifests = synth(meshApp);
+    const platform = { platform: chart.platform.workloads(chart.namespace) };
+    const https = (host: string, path: string) => ({ source: { external: true as const }, host, port: 443, method: 'GET' as const, path });
+    expect(evaluateFlow(manifests, https('api.example.com', '/v2/x'), platform).hops.join(' ')).toMatch(/production\/api:8080/);
+    expect(evaluateFlow(manifests, https('www.example.com', '/x'), platform).hops.join(' ')).toMatch(/production\/web:8080/);
   });
 });
