@@ -298,6 +298,16 @@ export class ServiceSecurity extends Construct {
     return [...new Set(this.gateways.flatMap((g) => g.paths ?? ['/*']))].sort();
   }
 
+  /**
+   * The identities of the gateways that route to the service (the ingress gateway's, a meshed edge proxy's), each once,
+   * in the order admitted: where end users' requests arrive from.
+   */
+  public get gatewayPrincipals(): Principal[] {
+    const seen = new Map<string, Principal>();
+    for (const g of this.gateways) if (!seen.has(g.principal.toString())) seen.set(g.principal.toString(), g.principal);
+    return [...seen.values()];
+  }
+
   private get endUserRules(): AuthorizationRule[] {
     return this.endUserRuleSources.map((produce) => produce());
   }

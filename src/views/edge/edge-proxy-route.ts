@@ -147,14 +147,22 @@ export class EdgeProxyRoute extends Construct {
     const byService = edge.upstream === 'service';
     const role = this.proxy === 'apiGateway' ? 'API gateway' : 'ingress controller';
     const out: IntendedFlow[] = [];
+    const security = ServiceSecurity.of(s);
     for (const method of flowMethods(this.methods) as HttpMethod[]) {
       for (const path of (this.paths ?? ['/']).map(concretePath)) {
-        out.push({
+        const flow = {
           source, host: `${s.name}.${s.namespace}.svc.cluster.local`, port: byService ? this.port : target,
           ...(byService ? {} : { pods: { workload: s.name, namespace: s.namespace } }),
-          method, path, expect: 'allow', constructPath: this.node.path,
-          description: `${edge.name} (the platform's ${role}) forwards ${method} ${path} to ${s.name}`,
-        });
+          method, path, constructPath: this.node.path,
+        };
+        // A path an EdgeAuthentication guards takes a token through the proxy too (forwarded with the request): without one
+        // the service refuses it, as it does through a gateway.
+        const principal = security.endUserPrincipalFor(path);
+        out.push({ ...flow, requestPrincipal: principal, expect: 'allow',
+          description: `${edge.name} (the platform's ${role}) forwards ${method} ${path} to ${s.name}${principal ? ' signed in' : ''}` });
+        if (principal) {
+          out.push({ ...flow, expect: 'deny', description: `${s.name} refuses ${method} ${path} from ${edge.name} without a token` });
+        }
       }
     }
     return out;

@@ -84,7 +84,8 @@ export interface EdgeAuthenticationProps {
   /**
    * The pods end-user requests arrive from, let through the NetworkPolicy, and their
    * identity, which the end-user rule requires besides the token.
-   * @default - the platform's ingress gateway (`MeshChart.platform.ingressGateway`)
+   * @default - the platform's ingress gateway (`MeshChart.platform.ingressGateway`), and the rule admits the identity of
+   *   every gateway that routes to the service as well: a meshed edge proxy's (`EdgeProxyRoute`) forwards the user's token too
    */
   readonly ingressFrom?: { readonly peer: NetworkPeer; readonly principal: Principal };
   /**
@@ -172,12 +173,16 @@ export class EdgeAuthentication extends Construct {
   }
 
   /**
-   * The rule added to the edge service's ALLOW policy: the gateway's mTLS principal AND a valid
+   * The rule added to the edge service's ALLOW policy: the mTLS principal of `ingressFrom`, or by default of every gateway
+   * that routes to the service (the ingress gateway's, a meshed edge proxy's, which forwards the user's token), AND a valid
    * token of the issuer, on {@link paths}.
    */
   public get rule(): AuthorizationRule {
+    // Given, `ingressFrom` says where end users come from; by default, from every gateway that routes to the service.
+    const routing = this.ingressGiven ? [] : ServiceSecurity.of(this.service).gatewayPrincipals;
+    const principals = new Map([this.ingressPrincipal, ...routing].map((p) => [p.toString(), p]));
     return {
-      from: [{ principals: [this.ingressPrincipal], requestPrincipals: [...this.requestPrincipals] }],
+      from: [{ principals: [...principals.values()], requestPrincipals: [...this.requestPrincipals] }],
       to: [{ methods: this.methods ? [...this.methods] : undefined, paths: [...this.paths] }],
     };
   }

@@ -1,6 +1,9 @@
 import { Duration, Testing } from 'cdk8s';
 import { checkIntendedFlows, FlowEvaluator } from '../../../src/validate';
-import { EdgeProxyInstall, EdgeProxyRoute, FlaggerCanary, MeshApp, MeshChart, MeshPlatform, MeshPlatformProps, MeshService } from '../../../src';
+import {
+  EdgeAuthentication, EdgeProxyInstall, EdgeProxyRoute, FlaggerCanary, IngressGateway, MeshApp, MeshChart, MeshPlatform, MeshPlatformProps,
+  MeshService,
+} from '../../../src';
 import { find, synth, synthError } from '../../util';
 
 /** A chart on a platform whose edge proxies are `props`'s, with order-service in it. */
@@ -175,6 +178,31 @@ describe("EdgeProxyRoute: the service's retries when the proxy's sidecar routes 
     const plain = setup({ apiGateway: EdgeProxyInstall.kongHelmChart({ release: 'kong', namespace: 'kong', meshed: false }) });
     new EdgeProxyRoute(plain.chart, 'orders-via-kong', { service: plain.order, ...ORDERS });
     expect(retryOn(plain.app)).toBe(tier);
+  });
+});
+
+describe('EdgeProxyRoute and EdgeAuthentication: paths end users sign in for, through the proxy too', () => {
+  test("Kong's forwarded requests on a guarded path need the user's token: the end-user rule admits Kong's identity with it", () => {
+    // GIVEN order-server routed by the ingress gateway and by Kong, and an EdgeAuthentication guarding what they route
+    const { app, chart, order } = setup();
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(order, { pathPrefix: '/api/' });
+    new EdgeProxyRoute(chart, 'orders-via-kong', { service: order, ...ORDERS });
+    new EdgeAuthentication(chart, 'auth', { service: order, issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks.json' });
+    // WHEN it is synthesized (synth proves every intended flow, allowed and refused)
+    const m = synth(app);
+    // THEN the end-user rule names both gateways' identities beside the token
+    const rules = find(m, 'AuthorizationPolicy', 'order-server-policy').spec.rules;
+    expect(rules).toContainEqual(expect.objectContaining({ from: [{ source: {
+      principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account', 'cluster.local/ns/kong/sa/kong-kong'],
+      requestPrincipals: ['https://auth.example.com/*'],
+    } }] }));
+    // AND Kong's flows on a guarded path carry a token; the same request without one is refused
+    const flows = chart.intendedFlows().filter((f) => f.constructPath === 'k1s0-service/orders-via-kong' && f.path === '/api/v1/orders/x');
+    expect(flows.map((f) => `${f.method} ${f.expect} ${f.requestPrincipal ?? 'no token'}`)).toEqual([
+      'GET allow https://auth.example.com/user-1', 'GET deny no token', 'POST allow https://auth.example.com/user-1', 'POST deny no token',
+    ]);
+    const { findings } = flowFindings(app, chart, m);
+    expect(findings).toEqual([]);
   });
 });
 
