@@ -298,6 +298,11 @@ export class ServiceSecurity extends Construct {
     return [...new Set(this.gateways.flatMap((g) => g.paths ?? ['/*']))].sort();
   }
 
+  /** True if a caller without a sidecar (a plaintext proxy, {@link admitPlaintext}) sends to the service. */
+  public get admitsPlaintext(): boolean {
+    return this.plaintext.length > 0;
+  }
+
   /**
    * The identities of the gateways that route to the service (the ingress gateway's, a meshed edge proxy's), each once,
    * in the order admitted: where end users' requests arrive from.

@@ -178,11 +178,18 @@ export class EdgeAuthentication extends Construct {
    * token of the issuer, on {@link paths}.
    */
   public get rule(): AuthorizationRule {
-    // Given, `ingressFrom` says where end users come from; by default, from every gateway that routes to the service.
-    const routing = this.ingressGiven ? [] : ServiceSecurity.of(this.service).gatewayPrincipals;
+    // Given, `ingressFrom` says where end users come from; by default, from every gateway that routes to the service: with
+    // their identities, and without one from a proxy that has no sidecar (its port is PERMISSIVE, and only its pods get
+    // through the NetworkPolicy there: ServiceSecurity.admitPlaintext).
+    const security = ServiceSecurity.of(this.service);
+    const routing = this.ingressGiven ? [] : security.gatewayPrincipals;
     const principals = new Map([this.ingressPrincipal, ...routing].map((p) => [p.toString(), p]));
+    const plaintext = !this.ingressGiven && security.admitsPlaintext;
     return {
-      from: [{ principals: [...principals.values()], requestPrincipals: [...this.requestPrincipals] }],
+      from: [
+        { principals: [...principals.values()], requestPrincipals: [...this.requestPrincipals] },
+        ...(plaintext ? [{ notPrincipals: ['*'], requestPrincipals: [...this.requestPrincipals] }] : []),
+      ],
       to: [{ methods: this.methods ? [...this.methods] : undefined, paths: [...this.paths] }],
     };
   }

@@ -204,6 +204,22 @@ describe('EdgeProxyRoute and EdgeAuthentication: paths end users sign in for, th
     const { findings } = flowFindings(app, chart, m);
     expect(findings).toEqual([]);
   });
+
+  test('a proxy without a sidecar: the end-user rule admits the token from a peer with no identity too, on the PERMISSIVE port only it reaches', () => {
+    // GIVEN Kong left out of the mesh, routing to order-server beside the ingress gateway, and the paths guarded
+    const { app, chart, order } = setup({ apiGateway: EdgeProxyInstall.kongHelmChart({ release: 'kong', namespace: 'kong', meshed: false }) });
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(order);
+    new EdgeProxyRoute(chart, 'orders-via-kong', { service: order, ...ORDERS });
+    new EdgeAuthentication(chart, 'auth', { service: order, issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks.json' });
+    const m = synth(app);
+    // THEN the end-user rule has a second source: no mTLS identity, and the token (the NetworkPolicy lets only Kong's pods through there)
+    expect(find(m, 'AuthorizationPolicy', 'order-server-policy').spec.rules).toContainEqual(expect.objectContaining({ from: [
+      { source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'], requestPrincipals: ['https://auth.example.com/*'] } },
+      { source: { notPrincipals: ['*'], requestPrincipals: ['https://auth.example.com/*'] } },
+    ] }));
+    // AND Kong's signed-in requests are allowed, those without a token refused (synth proved both; so does the evaluator here)
+    expect(flowFindings(app, chart, m).findings).toEqual([]);
+  });
 });
 
 describe('EdgeProxyRoute: validation', () => {
