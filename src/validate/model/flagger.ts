@@ -71,11 +71,12 @@ export function afterFlagger(manifests: readonly Manifest[]): readonly Manifest[
       targetPort: svc.targetPort ?? svc.port ?? 80,
       protocol: 'TCP',
     };
+    const ports = [port, ...(svc.portDiscovery === true ? discoveredPorts(deployment, port) : [])];
     const service = (n: string, v: string): Manifest => ({
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: n, namespace: ns },
-      spec: { selector: { [key]: v }, ports: [port] },
+      spec: { selector: { [key]: v }, ports },
     });
     for (const n of [name, `${name}-primary`, `${name}-canary`]) {
       for (const m of manifests) if ((m?.kind === 'Service' || m?.kind === 'VirtualService') && nsOf(m) === ns && m.metadata?.name === n) drop.add(m);
@@ -125,4 +126,26 @@ function analysisRoutes(canary: Manifest, name: string, svc: Manifest): Manifest
   const first = Number(Array.isArray(analysis.stepWeights) ? analysis.stepWeights[0] : analysis.stepWeight ?? 0);
   const weight = Number.isFinite(first) ? Math.min(100, Math.max(0, first)) : 0;
   return [{ ...(svc.match ? { match: svc.match } : {}), ...common, route: [to(`${name}-primary`, 100 - weight), to(`${name}-canary`, weight)] }];
+}
+
+/** Containers Flagger leaves out of port discovery: the mesh proxies (fluxcd/flagger pkg/canary/util.go, `sidecars`). */
+const FLAGGER_SIDECARS = new Set(['istio-proxy', 'linkerd-proxy', 'envoy', 'envoy-sidecar', 'kuma-sidecar']);
+
+/**
+ * The ports `service.portDiscovery` adds to Flagger's Services (pkg/canary/util.go getPorts): each container port of the
+ * target's pod but the canary's own target port, named as the container names it (else `tcp-<container>-<index>`), its
+ * Service port the container port itself.
+ */
+function discoveredPorts(deployment: Manifest, main: { port: number; targetPort: unknown }): Manifest[] {
+  const out: Manifest[] = [];
+  for (const c of deployment.spec?.template?.spec?.containers ?? []) {
+    if (FLAGGER_SIDECARS.has(String(c?.name))) continue;
+    (c?.ports ?? []).forEach((p: Manifest, i: number) => {
+      const number = Number(p?.containerPort);
+      const target = main.targetPort;
+      if (typeof target === 'string' ? p?.name === target : number === Number(target)) return;
+      out.push({ name: p?.name ? String(p.name) : `tcp-${c.name}-${i}`, port: number, targetPort: number, protocol: 'TCP' });
+    });
+  }
+  return out;
 }

@@ -29,6 +29,31 @@ function setup(props: Partial<FlaggerCanaryProps> = {}) {
 }
 
 describe('FlaggerCanary', () => {
+  test('a service with a second port: Flagger is told to keep it (portDiscovery), so a call on it still works once Flagger owns the Services', () => {
+    // GIVEN a service with HTTP on 80 -> 8080 and gRPC on 9090, released by Flagger, and a caller of each port
+    const { app, chart } = meshChart();
+    const orders = new MeshService(chart, 'orders', { image: 'orders:1', ports: [{ port: 80, targetPort: 8080 }, { port: 9090, protocol: 'grpc' }] });
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    web.calls(orders, { port: 80, methods: ['GET'] });
+    web.calls(orders, { port: 9090 });
+    new FlaggerCanary(chart, 'orders-flagger', { service: orders, ...SEED_003 });
+    // WHEN it is synthesized (synth checks every intended flow over the cluster as Flagger leaves it)
+    const m = synth(app);
+    // THEN the Canary keeps the other container ports on Flagger's Services (fluxcd/flagger pkg/canary/util.go getPorts)
+    expect(find(m, 'Canary', 'orders').spec.service).toMatchObject({ port: 80, targetPort: 8080, portDiscovery: true });
+    // AND without it, the gRPC call would find no port 9090 on Flagger's apex Service
+    const canary = find(m, 'Canary', 'orders');
+    const without = m.map((x) => (x === canary ? { ...x, spec: { ...x.spec, service: { ...x.spec.service, portDiscovery: undefined } } } : x));
+    const evaluator = new FlowEvaluator(without, { platform: chart.platform.workloads(chart.namespace), trustDomain: chart.platform.trustDomain });
+    expect(checkIntendedFlows(evaluator, chart.intendedFlows()).map((f) => f.message)).toEqual([
+      expect.stringMatching(/web calls orders .*on 9090: refused by Service production\/orders \(routing\): Service production\/orders has no port 9090/),
+    ]);
+  });
+
+  test('one port: no portDiscovery', () => {
+    expect(find(synth(setup().app), 'Canary', 'order-service').spec.service.portDiscovery).toBeUndefined();
+  });
+
   test('default output', () => {
     const { app, chart } = meshChart();
     const service = new MeshService(chart, 'order-service', { image: 'order:1' });
