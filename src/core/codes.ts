@@ -202,6 +202,8 @@ export const Codes = {
   GATEWAY_CREDENTIAL_INVALID: 'MESH119',
   /** Two Gateways on the same pods and port claiming one host (IST0145). */
   CONFLICTING_GATEWAYS: 'MESH120',
+  /** Plaintext and TLS servers on one port of the same gateway pods: istiod keeps one kind and rejects the other's servers. */
+  GATEWAY_PORT_TLS_MIXED: 'MESH143',
   /** A VirtualService bound to a Gateway that does not exist (IST0101). */
   GATEWAY_NOT_FOUND: 'MESH123',
   /** A VirtualService with no host its Gateway serves (IST0132). */

@@ -102,3 +102,28 @@ describe('MESH134: two Gateways on the same pods serving one certificate (IST013
     expect(of('MESH134', [wide, other])).toEqual([]);
   });
 });
+
+describe('MESH143: plaintext and TLS servers on one port of the same gateway pods', () => {
+  // istiod builds one listener per port: it merges the servers of the kind it meets first and rejects the others
+  // (pilot/pkg/model/gateway.go MergeGateways, "conflict with existing server" and "TLS server without TLS options").
+  test('an HTTP server and an HTTPS server on 443, in two Gateways or in one: once per pair, on the TLS side, an error', () => {
+    const tls = gateway('shop', 'public', [{ port: 443, hosts: ['*.example.com'], credentialName: 'public-tls' }]);
+    const plain = gateway('shop', 'status', [{ port: 443, hosts: ['status.example.com'] }]);
+    const found = of('MESH143', [tls, plain]);
+    expect(found.map(line)).toEqual(['shop/public spec.servers[0].port (with shop/status)']);
+    expect(found[0].severity ?? 'error').toBe('error');
+    expect(found[0].message).toMatch(/\(port 443: HTTP on Gateway shop\/status, HTTPS on Gateway shop\/public\): istiod keeps the servers of the kind/);
+    const both = gateway('shop', 'both', [{ port: 443, hosts: ['a.example.com'], credentialName: 'a-tls' }, { port: 443, hosts: ['b.example.com'] }]);
+    expect(of('MESH143', [both]).map(line)).toEqual(['shop/both spec.servers[0].port (with shop/both)']);
+  });
+
+  test('no finding: TLS servers together (told apart by SNI), plaintext ones together, other ports, other binds, other pods', () => {
+    const https = (name: string, host: string) => gateway('shop', name, [{ port: 443, hosts: [host], credentialName: `${name}-tls` }]);
+    expect(of('MESH143', [https('a', 'a.example.com'), https('b', 'b.example.com')])).toEqual([]);
+    expect(of('MESH143', [gateway('shop', 'a', [{ port: 80, hosts: ['a.example.com'] }]), gateway('shop', 'b', [{ port: 80, hosts: ['b.example.com'] }])])).toEqual([]);
+    expect(of('MESH143', [https('a', 'a.example.com'), gateway('shop', 'b', [{ port: 80, hosts: ['b.example.com'] }])])).toEqual([]);
+    expect(of('MESH143', [gateway('shop', 'a', [{ port: 443, hosts: ['a.example.com'], credentialName: 'a-tls', bind: '10.0.0.1' }]),
+      gateway('shop', 'b', [{ port: 443, hosts: ['b.example.com'], bind: '10.0.0.2' }])])).toEqual([]);
+    expect(of('MESH143', [https('a', 'a.example.com'), gateway('shop', 'b', [{ port: 443, hosts: ['b.example.com'] }], { istio: 'other-gateway' })])).toEqual([]);
+  });
+});

@@ -167,6 +167,53 @@ export const conflictingGateways: AnalysisCheck = {
   },
 };
 
+/** HTTP, HTTP2, GRPC and GRPC-Web: the protocols istiod's `protocol.Instance.IsHTTP` names. */
+const HTTP_FAMILY = new Set(['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB']);
+
+/** istiod's `IsTLSServer` (pkg/config/gateway/gateway.go): TLS settings on a port that is not HTTP-family. */
+function isTlsServer(server: any): boolean {
+  return server?.tls !== undefined && server?.tls !== null && !HTTP_FAMILY.has(String(server?.port?.protocol ?? '').toUpperCase());
+}
+
+/**
+ * MESH143: Gateways whose selectors reach the same pods (or one Gateway) serve one port, with the same bind, both as
+ * plaintext (HTTP, TCP...) and as TLS (HTTPS or TLS with its settings). istiod builds one listener per port: it merges
+ * the servers of the kind it meets first and rejects the others ("conflict with existing server", "TLS server without
+ * TLS options": pilot/pkg/model/gateway.go, MergeGateways), so one side's routes never get a listener. Reported once per
+ * pair, on the Gateway of the TLS server.
+ */
+export const mixedTlsPorts: AnalysisCheck = {
+  code: Codes.GATEWAY_PORT_TLS_MIXED,
+  title: 'plaintext and TLS servers on one port of the same gateway pods',
+  run(index) {
+    const gateways = index.ofKind('Gateway');
+    const selectors = new Map(gateways.map((g) => [selectorText(selectorOf(g)), selectorOf(g)]));
+    const found: DirectedCollision[] = [];
+    for (const gw of gateways) {
+      const sel = selectorText(selectorOf(gw));
+      for (const { server, index: i } of serversOf(gw)) {
+        if (!isTlsServer(server)) continue;
+        const [port, bind] = [portText(server), String(server?.bind ?? '')];
+        for (const other of gateways) {
+          if (!samePods(index, sel, selectorText(selectorOf(other)), selectors)) continue;
+          for (const { server: o } of serversOf(other)) {
+            if (portText(o) !== port || String(o?.bind ?? '') !== bind || isTlsServer(o)) continue;
+            const detail = `port ${port}: ${String(o?.port?.protocol)} on Gateway ${fullName(other)}, `
+              + `${String(server?.port?.protocol)} on Gateway ${fullName(gw)}`;
+            found.push({ from: gw, to: other, field: `spec.servers[${i}].port`, detail, on: port });
+          }
+        }
+      }
+    }
+    return oncePerPair(found, (c) => ({
+      ...finding(Codes.GATEWAY_PORT_TLS_MIXED, c.from, c.field,
+        `plaintext and TLS on one port of the same gateway pods (${c.detail}): istiod keeps the servers of the kind it merges `
+        + 'first and rejects the others, whose routes get no listener; serve them on ports of their own'),
+      related: refOf(c.to),
+    }));
+  },
+};
+
 /** True if every label of selector `x` is in `y` with the same value (certificate.go, selectorSubset). */
 function selectorSubset(x: Readonly<Record<string, string>>, y: Readonly<Record<string, string>>): boolean {
   return Object.entries(x).every(([k, v]) => Object.prototype.hasOwnProperty.call(y, k) && y[k] === v);

@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
-import { conflictingGateways, duplicateCertificates, fullName, selectorOf, selectorText } from './gateway-conflicts';
+import { conflictingGateways, duplicateCertificates, fullName, mixedTlsPorts, selectorOf, selectorText } from './gateway-conflicts';
 import { AnalysisView, namespaceOf, push, Workload } from './view';
 import { hostsMatch } from '../model/hosts';
 import { dict, list } from '../values';
@@ -304,5 +304,6 @@ export const jwtClaimRoutes: AnalysisCheck = {
 
 /** The gateway checks. */
 export const GATEWAY_CHECKS: readonly AnalysisCheck[] = [
-  gatewaySelector, gatewayPorts, gatewayCredentials, conflictingGateways, duplicateCertificates, virtualServiceGateways, jwtClaimRoutes,
+  gatewaySelector, gatewayPorts, gatewayCredentials, conflictingGateways, mixedTlsPorts, duplicateCertificates, virtualServiceGateways,
+  jwtClaimRoutes,
 ];
