@@ -10,6 +10,7 @@ import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest, refOf } from '../finding';
 import { AnalysisCheck } from './check';
 import { AnalysisView, namespaceOf, push } from './view';
+import { isTlsServer } from '../webhook/names';
 
 /** `k=v,k2=v2`, sorted by key: a label set as a selector's text (k8s.io/apimachinery labels.SelectorFromSet(...).String()). */
 export function selectorText(selector: Readonly<Record<string, string>> | undefined): string {
@@ -166,14 +167,6 @@ export const conflictingGateways: AnalysisCheck = {
     }));
   },
 };
-
-/** HTTP, HTTP2, GRPC and GRPC-Web: the protocols istiod's `protocol.Instance.IsHTTP` names. */
-const HTTP_FAMILY = new Set(['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB']);
-
-/** istiod's `IsTLSServer` (pkg/config/gateway/gateway.go): TLS settings on a port that is not HTTP-family. */
-function isTlsServer(server: any): boolean {
-  return server?.tls !== undefined && server?.tls !== null && !HTTP_FAMILY.has(String(server?.port?.protocol ?? '').toUpperCase());
-}
 
 /**
  * MESH143: Gateways whose selectors reach the same pods (or one Gateway) serve one port, with the same bind, both as

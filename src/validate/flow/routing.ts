@@ -11,6 +11,7 @@ import { exportToList, visibleTo } from '../model/visibility';
 import { labelsSubsetOf } from '../model/selectors';
 import { FlowCluster, FlowPod, nsOf } from './cluster';
 import { goRegexp } from '../../core/re2';
+import { isTlsServer } from '../webhook/names';
 
 /** A request as routing sees it. */
 export interface RouteRequest {
@@ -317,10 +318,7 @@ export function gatewayVirtualHost(cluster: FlowCluster, servers: readonly Gatew
     for (const vs of cluster.ofKind('VirtualService')) {
       if (!boundTo(vs, gwRef)) continue;
       const vsNs = nsOf(vs);
-      const serverHosts = (s.server.hosts ?? []).map(String).filter((h: string) => {
-        const [ns] = h.includes('/') ? h.split('/', 2) : ['*'];
-        return ns === '*' || (ns === '.' ? nsOf(s.gateway) : ns) === vsNs;
-      }).map((h: string) => (h.includes('/') ? h.split('/', 2)[1] : h).toLowerCase());
+      const serverHosts = serverHostsFor(s.server, nsOf(s.gateway), vsNs).map((h) => h.toLowerCase());
       for (const vh of (vs.spec?.hosts ?? []).map((h: unknown) => resolveShortname(String(h), vsNs).toLowerCase())) {
         for (const sh of serverHosts) {
           if (hostSubsetOf(vh, sh)) add(vh, redirect, s);
@@ -356,7 +354,7 @@ export function gatewayEntry(cluster: FlowCluster, host: string, port: number): 
   const first = servers.find((s) => gatewayPods(cluster, s.gateway).length > 0) ?? servers[0];
   const gw = gatewayPods(cluster, first.gateway)[0];
   if (!gw) return { ...first, gw, redirect: first.server.tls?.httpsRedirect === true };
-  const plain = (x: GatewayServer) => !x.server.tls?.mode && !['HTTPS', 'TLS'].includes(String(x.server.port?.protocol ?? '').toUpperCase());
+  const plain = (x: GatewayServer) => !isTlsServer(x.server);
   const onWorkload = servers.filter((x) => plain(x) === plain(first) && gatewayPods(cluster, x.gateway).includes(gw));
   if (!plain(first)) {
     // Each TLS server is a filter chain of its own, matched by SNI: the exact name first, then the longest wildcard
@@ -385,10 +383,20 @@ function hostSpecificity(server: Manifest, host: string): number {
  * https://istio.io/latest/docs/reference/config/networking/gateway/#Server
  */
 export function serverAdmitsNamespace(server: Manifest, gatewayNs: string, host: string, vsNs: string): boolean {
-  return (server.hosts ?? []).some((entry: string) => {
-    const [ns, h] = String(entry).includes('/') ? String(entry).split('/', 2) : ['*', String(entry)];
-    return serverHostCovers(h, host) && (ns === '*' || (ns === '.' ? gatewayNs : ns) === vsNs);
-  });
+  return serverHostsFor(server, gatewayNs, vsNs).some((h) => serverHostCovers(h, host));
+}
+
+/**
+ * The hosts of a Gateway server that a VirtualService of `vsNs` may bind for: `[namespace/]host` entries, the namespace `*`
+ * (or none) for any, `.` for the Gateway's own.
+ */
+function serverHostsFor(server: Manifest, gatewayNs: string, vsNs: string): string[] {
+  const out: string[] = [];
+  for (const entry of (server.hosts ?? []).map(String)) {
+    const [ns, h] = entry.includes('/') ? entry.split('/', 2) : ['*', entry];
+    if (ns === '*' || (ns === '.' ? gatewayNs : ns) === vsNs) out.push(h);
+  }
+  return out;
 }
 
 /** True if the Gateway server host `h` covers the requested `host`, case folded. */

@@ -60,6 +60,14 @@ export function parseProtocol(protocol: string): string | undefined {
 export const isHttpProtocol = (p: string | undefined) => p !== undefined && ['http', 'http2', 'http_proxy', 'grpc', 'grpc-web'].includes(p);
 /** protocol.Instance.IsTLS. */
 export const isTlsProtocol = (p: string | undefined) => p === 'https' || p === 'tls';
+/**
+ * istiod's `IsTLSServer` (pkg/config/gateway/gateway.go): a Gateway server with TLS settings on a port that is not
+ * HTTP-family (an HTTP server's `httpsRedirect` makes no TLS server).
+ */
+export function isTlsServer(server: unknown): boolean {
+  const s = obj(server);
+  return obj(s?.tls) !== undefined && !isHttpProtocol(parseProtocol(str(obj(s?.port)?.protocol)));
+}
 /** protocol.Instance.IsTCP. */
 export const isTcpProtocol = (p: string | undefined) => p !== undefined && ['tcp', 'https', 'tls', 'mongo', 'redis', 'mysql'].includes(p);
 
