@@ -50,10 +50,15 @@ function problemsFrom(source: ProblemSource): Problem[] {
     try {
       return source().map((p) => (typeof p === 'string' ? problemOf(p) : p));
     } catch (e) {
-      const message = String((e as Error)?.message ?? e);
-      return [e instanceof MeshError ? problemOf(message) : problemOf(formatProblem(Codes.INTERNAL_INVARIANT, `validation failed: ${message}`))];
+      return [thrownProblem(e)];
     }
   });
+}
+
+/** The problem of a check that threw `e`: a MeshError with its own code, anything else as MESH072. */
+export function thrownProblem(e: unknown): Problem {
+  const message = String((e as Error)?.message ?? e);
+  return problemOf(e instanceof MeshError ? message : formatProblem(Codes.INTERNAL_INVARIANT, `validation failed: ${message}`));
 }
 
 /** The problems `scope` registered, errors and warnings. */

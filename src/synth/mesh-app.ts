@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, AppProps, Chart } from 'cdk8s';
 import { Codes } from '../core/codes';
-import { formatProblem, MeshError } from '../core/errors';
+import { MeshError } from '../core/errors';
 import { checkIstioVersion, IstioVersion } from '../core/istio-version';
 import { MeshPlatform } from '../platform/platform';
 import { topologyFiles } from '../review/topology';
@@ -10,8 +10,7 @@ import {
   chartsInOrder, folderOf, formatConstructProblem, formatSynthLine, keyOfManifest, keyOfRef, MeshSynthCheck, SynthVerdict, validateOptionsOf,
   warningSummary,
 } from '../validate/synth-check';
-import { ConstructProblem, constructErrors } from '../private/construct-problems';
-import { problemOf } from '../core/problem';
+import { ConstructProblem, constructErrors, thrownProblem } from '../private/construct-problems';
 import type { MeshChart } from '../graph/mesh-chart';
 import { hasBrand, MESH_APP_BRAND, setBrand } from '../graph/brands';
 import { renderingEachWorkloadOnce } from '../workload/mesh-pod';
@@ -160,10 +159,8 @@ export class MeshApp extends App {
         try {
           found = constructErrors(c);
         } catch (e) {
-          // A validator that throws still names its construct, with a code (MESH072 where it has none: see construct-problems.ts).
-          const message = String((e as Error)?.message ?? e);
-          const text = e instanceof MeshError ? message : formatProblem(Codes.INTERNAL_INVARIANT, `validation failed: ${message}`);
-          found = [{ ...problemOf(text), path: c.node.path }];
+          // A validator that throws still names its construct, with a code.
+          found = [{ ...thrownProblem(e), path: c.node.path }];
         }
         for (const p of found) errors.push(formatConstructProblem(p));
       }

@@ -12,6 +12,7 @@ import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { applicableSidecar, sidecarListsAny } from '../model/sidecar-egress';
 import { ROOT_NAMESPACE } from './assumed-gateways';
+import { isMeshed } from '../model/workload';
 import { AnalysisCheck } from './check';
 import { gatewayIdentities } from './rule-sources';
 import { AnalysisView, namespaceOf, push, Workload } from './view';
@@ -37,7 +38,7 @@ export function egressRefusing(index: AnalysisView, caller: Workload, callee: Wo
 function refusingSidecar(index: AnalysisView, caller: Workload, callee: Workload): Manifest | undefined {
   if (caller === callee || gatewayIdentities(index).has(`${caller.namespace}/${caller.serviceAccount}`)) return undefined;
   // A pod without a sidecar has no Sidecar to refuse it (and no identity for any rule: not this check's concern).
-  if (!caller.injectable || index.model.namespaceLabels().get(caller.namespace)?.['istio-injection'] === 'disabled') return undefined;
+  if (!isMeshed(caller, index.model.namespaceLabels().get(caller.namespace))) return undefined;
   const sidecar = applicableSidecar(index.model, caller.namespace, caller.labels, ROOT_NAMESPACE);
   if (!sidecar) return undefined;
   const hosts = index.servicesSelecting(callee)

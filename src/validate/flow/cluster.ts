@@ -9,7 +9,7 @@ import { MeshError } from '../../core/errors';
 import { Manifest } from '../finding';
 import { ClusterModel, ServiceInfo } from '../model/cluster-model';
 import { LabelSelector, Labels, hasLabels, labelsSubsetOf } from '../model/selectors';
-import { namespaceOf, Workload } from '../model/workload';
+import { isMeshed, namespaceOf, Workload } from '../model/workload';
 import { FlowWorkload } from './flow';
 
 /** What evaluation needs to know beyond the manifests. */
@@ -163,7 +163,7 @@ export class FlowCluster {
     for (const [ns, labels] of Object.entries(options.namespaceLabels ?? {})) this.addNamespaceLabels(ns, labels);
     for (const w of options.platform ?? []) this.addNamespaceLabels(w.namespace, w.namespaceLabels ?? {});
     for (const w of this.model.workloads) {
-      const pod = templatePod(w, w.injectable && this.namespaceLabels(w.namespace)['istio-injection'] !== 'disabled');
+      const pod = templatePod(w, isMeshed(w, this.namespaceLabels(w.namespace)));
       this.templatePods[w.index] = pod;
       this.pods.push(pod);
     }

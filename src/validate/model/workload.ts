@@ -41,6 +41,15 @@ export interface Workload {
   readonly index: number;
 }
 
+/**
+ * True if the pods of `w` run a sidecar: the template does not opt out of injection and its namespace, labelled
+ * `namespaceLabels`, does not say `istio-injection: disabled`.
+ * https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
+ */
+export function isMeshed(w: Workload, namespaceLabels: Readonly<Record<string, string>> | undefined): boolean {
+  return w.injectable && namespaceLabels?.['istio-injection'] !== 'disabled';
+}
+
 /** The namespace of `m`, `default` if it names none. */
 export function namespaceOf(m: Manifest): string {
   return String(m?.metadata?.namespace ?? 'default');
