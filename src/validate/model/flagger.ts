@@ -129,7 +129,7 @@ function analysisRoutes(canary: Manifest, name: string, svc: Manifest): Manifest
 }
 
 /** Containers Flagger leaves out of port discovery: the mesh proxies (fluxcd/flagger pkg/canary/util.go, `sidecars`). */
-const FLAGGER_SIDECARS = new Set(['istio-proxy', 'linkerd-proxy', 'envoy', 'envoy-sidecar', 'kuma-sidecar']);
+const FLAGGER_SIDECARS = new Set(['istio-proxy', 'envoy']);
 
 /**
  * The ports `service.portDiscovery` adds to Flagger's Services (pkg/canary/util.go getPorts): each container port of the

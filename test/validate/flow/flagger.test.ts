@@ -1,5 +1,6 @@
 // Flagger during an analysis: https://docs.flagger.app/usage/how-it-works
 import { checkIntendedFlows, evaluateFlow, undeclaredOpenPairs } from '../../../src/validate';
+import { afterFlagger } from '../../../src/validate/model/flagger';
 import { app, authorizationPolicy, call, DNS_EGRESS, networkPolicy } from './fixtures';
 
 const canary = {
@@ -55,5 +56,26 @@ describe('Flagger relabels the primary pods app: <name>-primary (review item 6)'
     const insider = { ...call('web', 'shop', 'orders'), headers: { 'x-canary': 'insider' } };
     expect(evaluateFlow([...secure, ...policiesFor('orders-primary'), ab], insider).hops.join()).toContain('orders-canary.shop:80');
     expect(evaluateFlow([...secure, ...policiesFor('orders-primary'), ab], call('web', 'shop', 'orders')).allowed).toBe(true);
+  });
+});
+
+describe("Flagger's Services with portDiscovery (fluxcd/flagger pkg/canary/util.go getPorts)", () => {
+  test("each container port of the target beside the Canary's own: its name (else tcp-<container>-<index>), as its own port number; no mesh proxy's", () => {
+    const deployment = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orders', namespace: 'shop' },
+      spec: { selector: { matchLabels: { app: 'orders' } }, template: { metadata: { labels: { app: 'orders' } }, spec: { containers: [
+        { name: 'app', image: 'orders:1', ports: [{ containerPort: 8080, name: 'http' }, { containerPort: 9090, name: 'grpc' }, { containerPort: 7000 }] },
+        { name: 'istio-proxy', image: 'proxyv2', ports: [{ containerPort: 15090, name: 'http-envoy-prom' }] },
+      ] } } },
+    };
+    const discovering = { ...canary, spec: { ...canary.spec, service: { ...canary.spec.service, portDiscovery: true } } };
+    const apex = afterFlagger([deployment, discovering]).find((m) => m.kind === 'Service' && m.metadata.name === 'orders')!;
+    expect(apex.spec.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' },
+      { name: 'grpc', port: 9090, targetPort: 9090, protocol: 'TCP' },
+      { name: 'tcp-app-2', port: 7000, targetPort: 7000, protocol: 'TCP' },
+    ]);
+    // Without it, the Canary's port alone.
+    expect(afterFlagger([deployment, canary]).find((m) => m.kind === 'Service' && m.metadata.name === 'orders')!.spec.ports).toHaveLength(1);
   });
 });
