@@ -257,6 +257,7 @@ function manifestFindings(
       ingressGateway: described && records.recorded.length === 0 ? platformIngressGateway(described) : undefined,
       ingressGateways: distinctPlatforms(records.recorded).map(platformIngressGateway),
       istioVersion: isIstioVersion(args.istioVersion) ? args.istioVersion : described?.istio.version,
+      rootNamespace: described?.istio.rootNamespace,
     });
     findings = checked.findings;
     // Calls recorded for other teams' services: proven over every folder given (MESH604), on the model the checks built.

@@ -303,7 +303,10 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?
   const manifests = [...unique.values()].map((e) => e.manifest);
   const ingressGateways = [...new Map(meshCharts.map((c) => [c.platform, platformIngressGateway(c.platform)])).values()];
   // One cluster, one Istio release: the app's, else its charts' platform's (MESH632 when they differ).
-  const checkOptions: ValidateOptions = { ...validateOptionsOf(options, meshCharts[0]?.platform.istio.version), ingressGateways };
+  // The charts of an app agree on the root namespace (MESH_IDENTITY_CONFLICT otherwise, meshIdentityConflicts).
+  const checkOptions: ValidateOptions = {
+    ...validateOptionsOf(options, meshCharts[0]?.platform.istio.version), ingressGateways, rootNamespace: meshCharts[0]?.platform.istio.rootNamespace,
+  };
   const flowsOf: FlowsOf | undefined = options.flowVerification !== false && meshCharts.length > 0
     ? (model) => flowProblems(meshCharts, model, pathOf, folderOfResource)
     : undefined;

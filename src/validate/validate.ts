@@ -12,6 +12,8 @@
  */
 import { Codes } from '../core/codes';
 import { checkIstioVersion, DEFAULT_ISTIO_VERSION, IstioVersion } from '../core/istio-version';
+import { MeshError } from '../core/errors';
+import { isDns1123Label } from '../core/names';
 import { analyze, AssumedIngressGateway } from './analysis';
 import { isCoreKind, checkCoreObject, checkMetadata } from './core';
 import { bundlesForRelease, CrdBundle, loadCrdBundles, packagedSchemaDirectory, resolveCrdDirectory } from './crd-schemas';
@@ -66,6 +68,14 @@ export interface ValidateOptions {
    * @default '1.24'
    */
   readonly istioVersion?: IstioVersion;
+  /**
+   * The mesh's root namespace (MeshConfig rootNamespace), whose selector-less Sidecar,
+   * PeerAuthentication and policies apply to every namespace. Synth passes the platform's
+   * (`MeshPlatform` `istio.rootNamespace`); the CLI the platform its input records or `--platform` describes.
+   * @default 'istio-system'
+   * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig
+   */
+  readonly rootNamespace?: string;
 }
 
 /** What the schema checks of one object need: the bundles of the target release, and how strict to be. */
@@ -173,9 +183,12 @@ export function analyseObjects(
   // subsets), without the values the schema refused.
   const analysed = verdicts === undefined ? [...manifests]
     : manifests.flatMap((m, i) => withoutRefused(m, verdicts[i].refused) ?? []);
+  if (options.rootNamespace !== undefined && !isDns1123Label(options.rootNamespace)) {
+    throw new MeshError(Codes.INVALID_NAME, `validate options: rootNamespace '${options.rootNamespace}' is not a namespace name (an RFC 1123 label)`);
+  }
   const model = ClusterModel.of(analysed);
   const assumed = [...(options.ingressGateway ? [options.ingressGateway] : []), ...(options.ingressGateways ?? [])];
-  return { findings: analyze(model, assumed.length > 0 ? assumed : undefined), model };
+  return { findings: analyze(model, assumed.length > 0 ? assumed : undefined, options.rootNamespace), model };
 }
 
 /** Whether any verdict refuses a value: then the analysis must not see `manifests` whole. */

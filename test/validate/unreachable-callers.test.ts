@@ -89,4 +89,13 @@ describe('the Sidecar that applies to the caller, as the flows read it', () => {
     expect(mesh218(cluster(M('Sidecar', 'default', 'other', onlyOwnNamespace)))).toEqual([]);
     expect(mesh218(cluster(M('Sidecar', 'default', 'shop', onlyOwnNamespace), false))).toEqual([]);
   });
+
+  // MeshConfig rootNamespace (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig): the mesh's, not istio-system by name.
+  test('the root namespace is the mesh\'s: with rootNamespace mesh-root, its Sidecar applies and istio-system\'s does not', () => {
+    const inRoot = (ns: string) => validateManifests(cluster(M('Sidecar', 'default', ns, onlyOwnNamespace)), { analysisOnly: true, rootNamespace: 'mesh-root' })
+      .filter((f) => f.code === Codes.RULE_CALLER_CANNOT_REACH).map((f) => f.message.replace(/, so its requests.*$/, ''));
+    expect(inRoot('mesh-root')).toEqual(['admits shop/fraud on shop/ledger, which it cannot reach: its Sidecar mesh-root/default lists no host of ledger']);
+    expect(inRoot('istio-system')).toEqual([]);
+    expect(() => validateManifests([], { rootNamespace: 'Istio_System' })).toThrow(/validate options: rootNamespace 'Istio_System' .*\[MESH001\]/);
+  });
 });

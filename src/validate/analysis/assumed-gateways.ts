@@ -6,8 +6,12 @@
 import { Manifest } from '../finding';
 import type { MeshPlatform } from '../../platform/platform';
 
-/** The namespace whose selector-less policies apply mesh-wide. */
-export const ROOT_NAMESPACE = 'istio-system';
+/**
+ * The namespace whose selector-less policies apply mesh-wide, unless the mesh's MeshConfig names
+ * another (ValidateOptions.rootNamespace; synth passes the platform's `istio.rootNamespace`).
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig (rootNamespace: "the default value is istio-system")
+ */
+export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 
 /**
  * An ingress gateway the analysis assumes the cluster runs when the manifests do not define
@@ -38,7 +42,7 @@ export interface AssumedIngressGateway {
  */
 export const ISTIOCTL_DEFAULT_INGRESS_GATEWAY: AssumedIngressGateway = {
   name: 'istio-ingressgateway',
-  namespace: ROOT_NAMESPACE,
+  namespace: 'istio-system',
   podLabels: { istio: 'ingressgateway' },
   ports: [['http2', 80], ['https', 443], ['tcp', 31400], ['tls', 15443]]
     .map(([name, n]) => ({ name: String(name), port: Number(n), targetPort: Number(n) })),

@@ -281,8 +281,10 @@ export const jwtClaimRoutes: AnalysisCheck = {
         const gw = name === 'mesh' ? undefined : gateways.get(gatewayRef(vs, name));
         if (!gw) continue;
         for (const pod of index.workloadsMatchingAnywhere(selectorOf(gw))) {
+          // istioctl's analyzer reads istio-system's (constants.IstioSystemNamespace), the root namespace by default; a policy
+          // applies from the mesh's root namespace, whichever it is (https://istio.io/latest/docs/reference/config/security/request_authentication/).
           const covered = authn.some(
-            (ra) => ['istio-system', pod.namespace].includes(namespaceOf(ra)) && matches(dict(ra.spec?.selector?.matchLabels), pod.labels),
+            (ra) => [index.rootNamespace, pod.namespace].includes(namespaceOf(ra)) && matches(dict(ra.spec?.selector?.matchLabels), pod.labels),
           );
           if (!covered) {
             out.push(

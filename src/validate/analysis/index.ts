@@ -31,11 +31,13 @@ export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
  * model of them built once for every check.
  * @param ingressGateways the ingress gateway (or gateways) the cluster runs, each unless the
  * manifests define it (by default istioctl analyze's assumption, ISTIOCTL_DEFAULT_INGRESS_GATEWAY)
+ * @param rootNamespace the mesh's root namespace (by default Istio's, istio-system)
  */
 export function analyze(
-  manifests: readonly Manifest[] | ClusterModel, ingressGateways?: AssumedIngressGateway | readonly AssumedIngressGateway[],
+  manifests: readonly Manifest[] | ClusterModel, ingressGateways?: AssumedIngressGateway | readonly AssumedIngressGateway[], rootNamespace?: string,
 ): Finding[] {
-  const view = AnalysisView.of(manifests instanceof ClusterModel ? manifests : ClusterModel.of(manifests), ingressGateways);
+  const model = manifests instanceof ClusterModel ? manifests : ClusterModel.of(manifests);
+  const view = AnalysisView.of(model, ingressGateways, rootNamespace);
   // A check may reach one finding by two paths (two rules of an inner route with one timeout): it is one finding.
   // The messages, long, are compared only among the findings of one code, resource, field and related resource.
   const seen = new Map<string, Finding[]>();

@@ -11,7 +11,6 @@
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { applicableSidecar, sidecarListsAny } from '../model/sidecar-egress';
-import { ROOT_NAMESPACE } from './assumed-gateways';
 import { isMeshed } from '../model/workload';
 import { AnalysisCheck } from './check';
 import { gatewayIdentities } from './rule-sources';
@@ -39,7 +38,7 @@ function refusingSidecar(index: AnalysisView, caller: Workload, callee: Workload
   if (caller === callee || gatewayIdentities(index).has(`${caller.namespace}/${caller.serviceAccount}`)) return undefined;
   // A pod without a sidecar has no Sidecar to refuse it (and no identity for any rule: not this check's concern).
   if (!isMeshed(caller, index.model.namespaceLabels().get(caller.namespace))) return undefined;
-  const sidecar = applicableSidecar(index.model, caller.namespace, caller.labels, ROOT_NAMESPACE);
+  const sidecar = applicableSidecar(index.model, caller.namespace, caller.labels, index.rootNamespace);
   if (!sidecar) return undefined;
   const hosts = index.servicesSelecting(callee)
     .map((s) => ({ host: `${s.metadata?.name}.${namespaceOf(s)}.svc.cluster.local`, namespace: namespaceOf(s) }));

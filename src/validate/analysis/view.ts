@@ -10,7 +10,7 @@ import { ClusterModel, ServiceInfo } from '../model/cluster-model';
 import { RegisteredService } from '../model/registry';
 import { Labels } from '../model/selectors';
 import { namespaceOf, Workload } from '../model/workload';
-import { AssumedIngressGateway, defaultIngressGateway } from './assumed-gateways';
+import { AssumedIngressGateway, DEFAULT_ROOT_NAMESPACE, defaultIngressGateway } from './assumed-gateways';
 
 export { namespaceOf, Workload } from '../model/workload';
 export { push } from '../model/cluster-model';
@@ -26,9 +26,14 @@ export const NODE_TOPOLOGY_LABELS: readonly string[] = [
 
 /** The view. */
 export class AnalysisView {
-  /** The view of `model` with `gateways` assumed where the manifests do not define them (istioctl analyze's default gateway if none given). */
-  public static of(model: ClusterModel, gateways?: AssumedIngressGateway | readonly AssumedIngressGateway[]): AnalysisView {
-    return new AnalysisView(model, ClusterModel.of(defaultIngressGateway(model.ofKind('Service'), gateways)));
+  /**
+   * The view of `model` with `gateways` assumed where the manifests do not define them (istioctl analyze's default gateway if none
+   * given), in a mesh whose root namespace is `rootNamespace`.
+   */
+  public static of(
+    model: ClusterModel, gateways?: AssumedIngressGateway | readonly AssumedIngressGateway[], rootNamespace: string = DEFAULT_ROOT_NAMESPACE,
+  ): AnalysisView {
+    return new AnalysisView(model, ClusterModel.of(defaultIngressGateway(model.ofKind('Service'), gateways)), rootNamespace);
   }
 
   private readonly kinds = new Map<string, Manifest[]>();
@@ -41,6 +46,8 @@ export class AnalysisView {
     public readonly model: ClusterModel,
     /** The model of the objects assumed beside them. */
     private readonly assumed: ClusterModel,
+    /** The mesh's root namespace: its selector-less Sidecar and policies apply to every namespace. */
+    public readonly rootNamespace: string,
   ) {}
 
   /** Every manifest, in input order. */

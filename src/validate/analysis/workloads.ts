@@ -9,7 +9,6 @@ import { AnalysisCheck } from './check';
 import { isIgnoredNamespace, isIstioControlPlane, supportedProtocol } from './config-checks';
 import { AnalysisView, namespaceOf, push, Workload } from './view';
 import { analyzerFqdn } from '../model/hosts';
-import { ROOT_NAMESPACE } from './assumed-gateways';
 import { dict, list } from '../values';
 
 /** MESH105: a Service port whose name does not tell Istio its protocol (and no appProtocol does). */
@@ -100,7 +99,7 @@ export const authorizationPolicyMatchesNothing: AnalysisCheck = {
       const ns = namespaceOf(m);
       const field = 'spec.selector.matchLabels';
       const hasSelector = !!selector && Object.keys(selector).length > 0;
-      if (ns === ROOT_NAMESPACE) {
+      if (ns === index.rootNamespace) {
         if (hasSelector && index.workloadsMatchingAnywhere(selector).length === 0) {
           warn(m, field, `no workload in any namespace has the labels ${labelText(selector)}`);
         }
@@ -146,7 +145,7 @@ export const namespaceNotFound: AnalysisCheck = {
           for (const key of ['namespaces', 'notNamespaces']) {
             list(from?.source?.[key]).forEach((exp: unknown, k: number) => {
               // Also known: namespaces objects of the set live in, and the control plane's.
-              const known = index.namespaces.has(String(exp)) || index.assumedNamespaces.has(String(exp)) || String(exp) === ROOT_NAMESPACE;
+              const known = index.namespaces.has(String(exp)) || index.assumedNamespaces.has(String(exp)) || String(exp) === index.rootNamespace;
               if (known || namespaces.some((ns) => namespaceMatch(ns, String(exp)))) return;
               out.push(
                 finding(
@@ -388,7 +387,7 @@ export const subsetSelectsNoPods: AnalysisCheck = {
 
 /** The mTLS mode each workload runs with: its own PeerAuthentication, else its namespace's, else the mesh's. */
 function mtlsModes(index: AnalysisView): Map<Manifest, string> {
-  const meshWide = index.ofKind('PeerAuthentication').find((p) => namespaceOf(p) === ROOT_NAMESPACE && !selectorOf(p));
+  const meshWide = index.ofKind('PeerAuthentication').find((p) => namespaceOf(p) === index.rootNamespace && !selectorOf(p));
   const byNamespace = new Map<string, string>();
   const byWorkload = new Map<Manifest, string>();
   for (const pa of index.ofKind('PeerAuthentication')) {

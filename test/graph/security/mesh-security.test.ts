@@ -1,4 +1,6 @@
-import { MeshPlatform, MeshWideMtls, MtlsMode, MtlsPolicy } from '../../../src';
+import { ApiObject } from 'cdk8s';
+import { Codes, MeshService, MeshPlatform, MeshWideMtls, MtlsMode, MtlsPolicy } from '../../../src';
+import { validateCli, validateManifests } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const kinds = ['PeerAuthentication', 'AuthorizationPolicy', 'NetworkPolicy'];
@@ -50,6 +52,30 @@ describe('MeshSecurity', () => {
     const ms = synth(app);
     expect(ms.filter((m) => m.kind === 'PeerAuthentication').map((m) => [m.metadata.namespace, m.spec.mtls.mode])).toEqual([['production', 'PERMISSIVE']]);
     expect(ms.some((m) => m.metadata.name === 'allow-nothing')).toBe(false);
+  });
+
+  // MeshConfig rootNamespace (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig): a selector-less
+  // policy there applies to every namespace (https://istio.io/latest/docs/reference/config/security/authorization-policy/).
+  test('the checks read the platform\'s root namespace: a mesh-wide DENY there is not a policy for an empty namespace (MESH691)', () => {
+    const { app, chart } = meshChart({ platform: MeshPlatform.of({ istio: { rootNamespace: 'service-mesh' } }) });
+    new MeshService(chart, 'orders', { image: 'orders:1' });
+    new ApiObject(chart, 'deny-debug', {
+      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny-debug', namespace: 'service-mesh' },
+      spec: { action: 'DENY', rules: [{ to: [{ operation: { paths: ['/debug/*'] } }] }] },
+    });
+    const ms = synth(app);
+    expect(app.warnings.filter((w) => w.includes(Codes.AUTHORIZATION_POLICY_MATCHES_NOTHING))).toEqual([]);
+    // The same with the platform given to the validator; under istio-system's name, service-mesh is one more namespace.
+    const mesh691 = (rootNamespace?: string) => validateManifests(ms, { rootNamespace })
+      .filter((f) => f.code === Codes.AUTHORIZATION_POLICY_MATCHES_NOTHING);
+    expect(mesh691('service-mesh')).toEqual([]);
+    expect(mesh691().map((f) => f.message)).toEqual(['applies to namespace service-mesh, where no workload runs']);
+    // cdk8s-mesh-validate over the written files reads the root namespace from the platform their Namespace records.
+    app.synth();
+    let out = '';
+    expect(validateCli([app.outdir], { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: process.cwd() })).toBe(0);
+    expect(out).not.toContain(Codes.AUTHORIZATION_POLICY_MATCHES_NOTHING);
+    expect(out).toMatch(/platform as recorded on 1 Namespace/);
   });
 
   test('a bad root namespace is refused when the platform is described, naming the field', () => {
