@@ -484,7 +484,8 @@ const HINTS: Readonly<Record<string, string>> = {
   [Codes.UNKNOWN_SUBSET]: "define the subset (service.traffic.addSubset) or route to one the host's DestinationRule defines",
   [Codes.WEIGHTS_NOT_100]: "make the route's weights sum to 100",
   [Codes.CONFLICTING_GATEWAYS]:
-    "the environments share the ingress gateway's pods: give each environment its own host " + "(or its own gateway, MeshPlatform's ingressGateway)",
+    'Gateways that select the same pods share each port: give each its own hosts there (so too environments that share the '
+      + "platform's ingress gateway), or its own gateway pods (MeshPlatform's ingressGateway)",
   [Codes.GATEWAY_DUPLICATE_CERTIFICATE]:
     "give each environment's hosts their own certificate (credentialName), " + 'or acknowledge it where one certificate is meant',
   [Codes.DUPLICATE_RESOURCE]:

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, JsonPatch, Testing } from 'cdk8s';
 import {
-  EdgeGateway, ExternalService, IngressGateway, MeshApp, MeshChart, MeshPlatform, MeshService,
+  EdgeGateway, ExternalService, GatewayTls, IngressGateway, MeshApp, MeshChart, MeshPlatform, MeshService,
 } from '../../src';
 import { meshChart, synthError } from '../util';
 
@@ -44,6 +44,19 @@ describe('the whole app is one cluster, checked once', () => {
     expect(lines).toHaveLength(3);
     expect(lines).toContainEqual(expect.stringMatching(
       /^\s*\[staging\/gateway\/Resource\] staging\/Gateway\/gateway: spec\.servers\[0\]\.hosts: conflicts with Gateway dev\/gateway \(workload selector istio=ingressgateway, port 8080, hosts \*\).*\[MESH120\].* \(with \[dev\/gateway\/Resource\]\)$/));
+  });
+
+  test('two Gateways of one environment on one host and port conflict too, and the hint says so', () => {
+    const { app: a, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web);
+    new EdgeGateway(chart, 'edge', {
+      servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com'], tls: GatewayTls.simple('edge-tls') }],
+    }).route(web);
+    const line = synthError(a).split('\n').find((l) => l.includes('[MESH120]'));
+    expect(line).toMatch(/test\/Gateway\/shop: .*conflicts with Gateway production\/edge .*port 443, hosts shop\.example\.com\)/);
+    expect(line).toContain('(hint: Gateways that select the same pods share each port: give each its own hosts there (so too environments that share the '
+      + "platform's ingress gateway), or its own gateway pods (MeshPlatform's ingressGateway))");
   });
 
   test('under a plain cdk8s App too: its charts are one cluster, and the collision fails synth before any file is written', () => {
