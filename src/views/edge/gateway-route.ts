@@ -197,6 +197,7 @@ function admittedPaths(pathPrefix: string | undefined, match: readonly HttpMatch
 interface FlowServer {
   readonly port: { readonly number: number; readonly protocol: string };
   readonly hosts: readonly string[];
+  readonly tls?: { readonly forTlsPort: boolean };
 }
 
 /**
@@ -211,8 +212,11 @@ export function gatewayRouteFlow(
 ): IntendedFlow | undefined {
   const host = concreteHost(route.hosts[0]);
   if (!host) return undefined;
-  const server = servers.find((s) => (s.port.protocol === 'HTTP' || s.port.protocol === 'HTTPS')
+  const serving = servers.filter((s) => (s.port.protocol === 'HTTP' || s.port.protocol === 'HTTPS')
     && s.hosts.some((h) => hostCovers(h.slice(h.indexOf('/') + 1), host)));
+  // A server that answers with a redirect to HTTPS routes nothing (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings):
+  // another one that serves the host is the route's; a redirect alone is a route that cannot deliver, which the flow check refuses.
+  const server = serving.find((s) => !(s.tls && !s.tls.forTlsPort)) ?? serving[0];
   const m = route.match ? route.match[0] : undefined;
   if (!server || (m && Object.entries(m).some(([k, v]) => v !== undefined && k !== 'uri' && k !== 'method'))) return undefined;
   const uri = m?.uri;

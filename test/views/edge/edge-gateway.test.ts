@@ -179,3 +179,16 @@ test("a service routed through a mesh gateway under '*' fails synth: its Virtual
   expect(synthError(app)).toMatch(
     /\[test\/web\] host '\*' \(bound by test\/gw\/route-web\) is invalid on the mesh gateway; serve it with EdgeGateway.route, bound to the gateway only \[MESH507\]/);
 });
+
+describe("a gateway's route flow takes the server that serves the host, not one that redirects to HTTPS", () => {
+  test('an EdgeGateway with an HTTP redirect server before its HTTPS one: the flow is on 443 and synth passes', () => {
+    const { app, chart } = meshChart({}, 'shop');
+    const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1' });
+    new EdgeGateway(chart, 'edge', { servers: [
+      { port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'], tls: GatewayTls.httpsRedirect() },
+      { port: { number: 8443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com'], tls: GatewayTls.simple('shop-tls') },
+    ] }).route(web, { subset: 'stable' });
+    expect(chart.intendedFlows().filter((f) => f.constructPath === 'shop/edge/route-web').map((f) => [f.port, f.protocol])).toEqual([[8443, 'HTTPS']]);
+    expect(() => app.manifests()).not.toThrow();
+  });
+});
