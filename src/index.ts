@@ -41,7 +41,8 @@ export { PLATFORM_ANNOTATION } from './platform/platform-record';
 export type {
   ApiServerPlatformProps, FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps,
   PlatformApiServer, PlatformComponent, PlatformFlagger, PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus,
-  PlatformRateLimit, PlatformTracing, PrometheusPlatformProps, RateLimitServiceProps, TracingCollectorProps,
+  PlatformGateway, PlatformGatewayProps, PlatformGatewayServer, PlatformRateLimit, PlatformTracing, PrometheusPlatformProps,
+  RateLimitServiceProps, TracingCollectorProps,
 } from './platform/platform-props';
 export { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './platform/presets';
 export type {
@@ -143,7 +144,9 @@ export { Autoscaling } from './views/edge/autoscaling';
 export type { AutoscalingProps, ScalingBehavior } from './views/edge/autoscaling';
 export type { TrafficCapacity } from './views/edge/capacity';
 export { EdgeGateway } from './views/edge/edge-gateway';
-export type { EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayServer, GatewayWorkload } from './views/edge/edge-gateway';
+export type {
+  EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayServer, GatewayWorkload, PlatformGatewayOptions,
+} from './views/edge/edge-gateway';
 export { EdgeProxyRoute } from './views/edge/edge-proxy-route';
 export type { EdgeProxyKind, EdgeProxyRouteProps } from './views/edge/edge-proxy-route';
 export { GatewayTls } from './views/edge/gateway-tls';

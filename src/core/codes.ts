@@ -129,6 +129,8 @@ export const Codes = {
   PLATFORM_COMPONENT_INCOMPLETE: 'MESH083',
   /** A platform component whose Service selector or Gateway selector does not select its own pods. */
   PLATFORM_SELECTOR_MISMATCH: 'MESH084',
+  /** A route bound to a platform Gateway the platform does not describe (`EdgeGateway.fromPlatform`). */
+  PLATFORM_GATEWAY_UNKNOWN: 'MESH085',
   /** A platform address (the API server's endpoints, the DNS cache's) in a documentation range: a placeholder for the cluster's own. */
   PLATFORM_PLACEHOLDER_ADDRESS: 'MESH090',
   /** A warning acknowledged without a reason. */
@@ -204,6 +206,8 @@ export const Codes = {
   CONFLICTING_GATEWAYS: 'MESH120',
   /** Plaintext and TLS servers on one port of the same gateway pods: istiod keeps one kind and rejects the other's servers. */
   GATEWAY_PORT_TLS_MIXED: 'MESH143',
+  /** Two VirtualServices bound to one Gateway for one host, one of them routing every request: istiod merges them, the older takes all. */
+  GATEWAY_ROUTES_MERGED: 'MESH144',
   /** A VirtualService bound to a Gateway that does not exist (IST0101). */
   GATEWAY_NOT_FOUND: 'MESH123',
   /** A VirtualService with no host its Gateway serves (IST0132). */

@@ -32,6 +32,18 @@ export function isDns1123Label(name: string): boolean {
   return dns1123LabelProblem(name) === undefined;
 }
 
+const GATEWAY_HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
+
+/**
+ * True if `host` is a host a Gateway server may serve: `*`, a DNS name, or one with a leading `*.`;
+ * the optional `<namespace>/` in front of it is not part of the host.
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts)
+ * @internal
+ */
+export function isGatewayHost(host: string): boolean {
+  return GATEWAY_HOST.test(host.includes('/') ? host.slice(host.indexOf('/') + 1) : host);
+}
+
 /**
  * True if `name` is a DNS-1123 subdomain (at most 253 characters), as most object names must be.
  * @internal

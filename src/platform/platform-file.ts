@@ -28,7 +28,8 @@ import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } fro
 import { platformPropsFromSnapshot } from './snapshot';
 
 /** How one field of the file is read. */
-type FieldKind = 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'cidr' | 'tracing-protocol' | 'boolean' | 'upstream' | 'istio-version';
+type FieldKind =
+  | 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'cidr' | 'tracing-protocol' | 'boolean' | 'upstream' | 'istio-version' | 'gateways';
 
 /** The fields of an edge proxy (the API gateway, the ingress controller). */
 const EDGE_PROXY_SCHEMA: ComponentSchema<EdgeProxyPlatformProps> = {
@@ -104,6 +105,13 @@ const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | C
   },
   apiGateway: EDGE_PROXY_SCHEMA,
   ingressController: EDGE_PROXY_SCHEMA,
+  gateways: 'gateways',
+};
+
+/** The fields of a platform Gateway and of its servers. */
+const GATEWAY_FIELDS: Readonly<Record<string, 'string' | 'servers'>> = { name: 'string', namespace: 'string', servers: 'servers' };
+const SERVER_FIELDS: Readonly<Record<string, 'port' | 'protocol' | 'hosts' | 'string' | 'boolean'>> = {
+  port: 'port', protocol: 'protocol', hosts: 'hosts', credentialName: 'string', httpsRedirect: 'boolean',
 };
 
 /** The presets of an edge proxy. */
@@ -251,7 +259,51 @@ function readField(field: string, kind: FieldKind, v: unknown, file: string): un
     case 'upstream':
       if (v !== 'service' && v !== 'endpoints') throw bad("must be 'service' or 'endpoints'");
       return v;
+    case 'gateways':
+      return readGateways(field, v, file);
   }
+}
+
+/** A list of platform Gateways (`{ name, namespace?, servers: [{ port, protocol, hosts, credentialName?, httpsRedirect? }] }`), checked. */
+function readGateways(field: string, v: unknown, file: string): unknown[] {
+  const bad = (at: string, what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: ${at}: ${what}`);
+  if (!Array.isArray(v)) throw bad(field, 'must be a list of Gateways ({ name, namespace, servers })');
+  return v.map((g, i) => {
+    const at = `${field}[${i}]`;
+    if (!isMap(g)) throw bad(at, 'must be a map (name, namespace, servers)');
+    if (g.name === undefined || g.servers === undefined) throw bad(at, 'needs name and servers');
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(g)) {
+      const kind = GATEWAY_FIELDS[key];
+      if (kind === undefined) throw bad(`${at}.${key}`, `unknown field (known: ${Object.keys(GATEWAY_FIELDS).join(', ')})`);
+      out[key] = kind === 'string' ? readField(`${at}.${key}`, 'string', value, file) : readServers(`${at}.${key}`, value, file);
+    }
+    return out;
+  });
+}
+
+function readServers(field: string, v: unknown, file: string): unknown[] {
+  const bad = (at: string, what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: ${at}: ${what}`);
+  if (!Array.isArray(v)) throw bad(field, 'must be a list of servers ({ port, protocol, hosts })');
+  return v.map((s, j) => {
+    const at = `${field}[${j}]`;
+    if (!isMap(s)) throw bad(at, 'must be a map (port, protocol, hosts, credentialName, httpsRedirect)');
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(s)) {
+      const kind = SERVER_FIELDS[key];
+      if (kind === undefined) throw bad(`${at}.${key}`, `unknown field (known: ${Object.keys(SERVER_FIELDS).join(', ')})`);
+      if (kind === 'protocol') {
+        if (value !== 'HTTP' && value !== 'HTTPS') throw bad(`${at}.${key}`, "must be 'HTTP' or 'HTTPS'");
+        out[key] = value;
+      } else if (kind === 'hosts') {
+        if (!Array.isArray(value) || !value.every((h) => typeof h === 'string')) throw bad(`${at}.${key}`, 'must be a list of host names');
+        out[key] = [...value];
+      } else {
+        out[key] = readField(`${at}.${key}`, kind, value, file);
+      }
+    }
+    return out;
+  });
 }
 
 /** `fn()`, with a MeshError's message prefixed by the file (and `prefix`), under its own code. */
@@ -323,6 +375,11 @@ export function platformFromFiles(contents: readonly PlatformFileContent[]): Mes
  */
 export function platformToData(platform: MeshPlatform): Record<string, unknown> {
   const write = (kind: FieldKind, v: unknown): unknown => {
+    if (kind === 'gateways') {
+      return (v as MeshPlatform['gateways']).map((g) => ({
+        name: g.name, namespace: g.namespace, servers: g.servers.map((s) => JSON.parse(JSON.stringify(s))),
+      }));
+    }
     if (kind === 'cidrs') return (v as unknown[]).map(String);
     if (kind === 'cidr') return String(v);
     return kind === 'ports' ? [...(v as number[])] : v;
@@ -330,7 +387,8 @@ export function platformToData(platform: MeshPlatform): Record<string, unknown> 
   const out: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(SCHEMA) as [string, FieldKind | Record<string, FieldKind>][]) {
     const value = (platform as unknown as Record<string, unknown>)[key];
-    if (value === undefined) continue;
+    // A platform without Gateways of its own records none: its record reads as it did before they could be given.
+    if (value === undefined || (schema === 'gateways' && (value as unknown[]).length === 0)) continue;
     if (typeof schema === 'string') {
       out[key] = write(schema, value);
       continue;

@@ -349,6 +349,60 @@ export interface ApiServerPlatformProps {
   readonly ports?: number[];
 }
 
+/**
+ * One server of a Gateway the platform team applies: a port the ingress gateway's pods listen on,
+ * its protocol and the hosts it serves.
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server
+ */
+export interface PlatformGatewayServer {
+  /** The server's port number (the Gateway's `port.number`). */
+  readonly port: number;
+  /** HTTP, or HTTPS terminated at the gateway (SIMPLE TLS). */
+  readonly protocol: 'HTTP' | 'HTTPS';
+  /** The hosts served (`*.example.com`, `shop.example.com`). */
+  readonly hosts: string[];
+  /**
+   * The Secret holding an HTTPS server's certificate, in the gateway pods' namespace (the
+   * platform team's: applications never read it). Required for HTTPS.
+   * @default - none
+   */
+  readonly credentialName?: string;
+  /**
+   * Whether an HTTP server answers every request with a redirect to HTTPS.
+   * @default false
+   */
+  readonly httpsRedirect?: boolean;
+}
+
+/**
+ * A Gateway the platform team applies on the ingress gateway's pods, which applications bind
+ * their routes to (`EdgeGateway.fromPlatform`): a shared wildcard-TLS entry whose Secret the
+ * application teams cannot read, say. The library writes no such Gateway; the checks assume it.
+ */
+export interface PlatformGatewayProps {
+  /** The Gateway's name. */
+  readonly name: string;
+  /**
+   * The Gateway's namespace.
+   * @default - the ingress gateway's namespace (`ingressGateway.namespace`)
+   */
+  readonly namespace?: string;
+  /** Its servers. */
+  readonly servers: PlatformGatewayServer[];
+}
+
+/** A platform's Gateway, resolved: its namespace and the selector of the ingress gateway's pods. */
+export interface PlatformGateway {
+  /** The Gateway's name. */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace: string;
+  /** The labels of the pods that serve it (the ingress gateway's `selector`). */
+  readonly selector: PlatformLabels;
+  /** Its servers. */
+  readonly servers: readonly PlatformGatewayServer[];
+}
+
 /** Props for {@link MeshPlatform}. */
 export interface MeshPlatformProps {
   /**
@@ -385,6 +439,11 @@ export interface MeshPlatformProps {
    *   (`EdgeProxyInstall.ingressNginxHelmChart({ release: 'ingress-nginx', namespace: 'ingress-nginx', meshed: false })`)
    */
   readonly ingressController?: EdgeProxyPlatformProps;
+  /**
+   * Gateways the platform team applies on the ingress gateway's pods, to which applications bind routes.
+   * @default [] - none
+   */
+  readonly gateways?: PlatformGatewayProps[];
 }
 
 /** The resolved istiod: every field set. */

@@ -2,7 +2,7 @@ import type { Cidr } from '../core/cidr';
 import { Principal } from '../core/principal';
 import type { FlowWorkload } from '../core/flow';
 import type {
-  MeshPlatformProps, PlatformApiServer, PlatformFlagger, PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus,
+  MeshPlatformProps, PlatformApiServer, PlatformFlagger, PlatformGateway, PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus,
   PlatformRateLimit, PlatformTracing,
 } from './platform-props';
 import type { PlatformDns, PlatformEdgeProxy } from './network-props';
@@ -81,6 +81,8 @@ export class MeshPlatform {
   public readonly apiGateway: PlatformEdgeProxy;
   /** The ingress controller in front of the mesh or of the API gateway (seed 003's Nginx Ingress). */
   public readonly ingressController: PlatformEdgeProxy;
+  /** The Gateways the platform team applies on the ingress gateway's pods, which applications bind routes to. */
+  public readonly gateways: readonly PlatformGateway[];
 
   private constructor(props: MeshPlatformProps) {
     const r = resolvePlatform(props);
@@ -95,6 +97,28 @@ export class MeshPlatform {
     this.dns = r.dns;
     this.apiGateway = r.apiGateway;
     this.ingressController = r.ingressController;
+    this.gateways = r.gateways;
+  }
+
+  /**
+   * The platform's Gateways as the cluster holds them (networking.istio.io/v1): objects the
+   * checks and the flows assume beside the manifests, which never write them.
+   */
+  public gatewayManifests(): Record<string, any>[] {
+    return this.gateways.map((g) => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: g.name, namespace: g.namespace },
+      spec: {
+        selector: { ...g.selector },
+        servers: g.servers.map((s) => ({
+          port: { number: s.port, name: `${s.protocol.toLowerCase()}-${s.port}`, protocol: s.protocol },
+          hosts: [...s.hosts],
+          ...(s.protocol === 'HTTPS' ? { tls: { mode: 'SIMPLE', credentialName: s.credentialName } } : {}),
+          ...(s.httpsRedirect ? { tls: { httpsRedirect: true } } : {}),
+        })),
+      },
+    }));
   }
 
   /** The ingress gateway's mTLS principal, which AuthorizationPolicies on the routes bound to it admit. */

@@ -7,9 +7,10 @@
 import { Codes } from '../core/codes';
 import { checkIstioVersion, DEFAULT_ISTIO_VERSION, IstioVersion, PACKAGED_ISTIO_RELEASES } from '../core/istio-version';
 import { MeshError } from '../core/errors';
-import { dns1123LabelProblem } from '../core/names';
+import { dns1123LabelProblem, isGatewayHost } from '../core/names';
 import type {
   FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps, PlatformApiServer, PlatformFlagger,
+  PlatformGateway, PlatformGatewayProps,
   PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus, PlatformRateLimit, PlatformTracing,
   PrometheusPlatformProps, TracingCollectorProps,
 } from './platform-props';
@@ -31,6 +32,7 @@ export interface ResolvedPlatform {
   readonly dns: PlatformDns;
   readonly apiGateway: PlatformEdgeProxy;
   readonly ingressController: PlatformEdgeProxy;
+  readonly gateways: readonly PlatformGateway[];
 }
 
 /** Seed 003's API gateway: Kong from its Helm chart, with an Istio sidecar (`Kong → Istio Sidecar (mTLS) → Backend Service`). */
@@ -51,10 +53,11 @@ export function resolvePlatform(props: MeshPlatformProps): ResolvedPlatform {
   const api = props.apiServer ?? {};
   const apiNamespace = api.namespace ?? 'default';
   const apiService = api.serviceName ?? 'kubernetes';
+  const ingressGateway = resolveGateway(props.ingressGateway ?? {});
   const resolved: ResolvedPlatform = {
     trustDomain: props.trustDomain ?? 'cluster.local',
     istio,
-    ingressGateway: resolveGateway(props.ingressGateway ?? {}),
+    ingressGateway,
     prometheus,
     tracing: resolveTracing(props.tracing ?? {}),
     rateLimit: {
@@ -74,6 +77,7 @@ export function resolvePlatform(props: MeshPlatformProps): ResolvedPlatform {
     dns: resolveDns(props.dns ?? {}),
     apiGateway: resolveEdgeProxy('apiGateway', props.apiGateway, SEED_API_GATEWAY),
     ingressController: resolveEdgeProxy('ingressController', props.ingressController, SEED_INGRESS_CONTROLLER),
+    gateways: resolveGateways(props.gateways ?? [], ingressGateway),
   };
   checkNames(resolved);
   checkSelectors(resolved);
@@ -221,6 +225,53 @@ function notPlaceholders(field: string, cidrs: readonly Cidr[]): Cidr[] {
     }
   });
   return [...cidrs];
+}
+
+/**
+ * The platform's Gateways, on the ingress gateway's pods (its `selector`), each checked as istiod
+ * checks a Gateway (pkg/config/validation: a server needs hosts, and TLS settings for HTTPS; a port
+ * number; httpsRedirect is an HTTP server's), named by its place among `gateways`.
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/
+ */
+function resolveGateways(gateways: readonly PlatformGatewayProps[], gw: PlatformIngressGateway): PlatformGateway[] {
+  const seen = new Set<string>();
+  return gateways.map((g, i) => {
+    const at = `platform gateways[${i}]`;
+    const namespace = g.namespace ?? gw.namespace;
+    for (const [field, value] of [['name', g.name], ['namespace', namespace]] as const) {
+      const problem = dns1123LabelProblem(String(value));
+      if (problem) throw new MeshError(Codes.INVALID_NAME, `${at}.${field}: ${problem}`);
+    }
+    if (seen.has(`${namespace}/${g.name}`)) throw new MeshError(Codes.DUPLICATE_ENTRY, `${at}: Gateway ${namespace}/${g.name} is given twice`);
+    seen.add(`${namespace}/${g.name}`);
+    if (!Array.isArray(g.servers) || g.servers.length === 0) {
+      throw new MeshError(Codes.GATEWAY_HOSTS, `${at}.servers: a Gateway needs at least one server`);
+    }
+    const servers = g.servers.map((s, j) => {
+      const field = `gateways[${i}].servers[${j}]`;
+      port(`${field}.port`, s.port);
+      if (s.protocol !== 'HTTP' && s.protocol !== 'HTTPS') {
+        throw new MeshError(Codes.GATEWAY_TLS, `platform ${field}.protocol: must be HTTP or HTTPS, got ${String(s.protocol)}`);
+      }
+      if (!Array.isArray(s.hosts) || s.hosts.length === 0) {
+        throw new MeshError(Codes.GATEWAY_HOSTS, `platform ${field}.hosts: a server needs at least one host`);
+      }
+      for (const h of s.hosts) {
+        if (!isGatewayHost(h)) throw new MeshError(Codes.GATEWAY_HOSTS, `platform ${field}.hosts: '${h}' is not a host name Istio accepts`);
+      }
+      if (s.protocol === 'HTTPS' && !s.credentialName) {
+        throw new MeshError(Codes.GATEWAY_TLS, `platform ${field}.credentialName: an HTTPS server needs the Secret of its certificate`);
+      }
+      if (s.protocol === 'HTTP' && s.credentialName !== undefined) {
+        throw new MeshError(Codes.GATEWAY_TLS, `platform ${field}.credentialName: an HTTP server does not terminate TLS`);
+      }
+      if (s.protocol === 'HTTPS' && s.httpsRedirect) {
+        throw new MeshError(Codes.GATEWAY_TLS, `platform ${field}.httpsRedirect: only an HTTP server redirects to HTTPS`);
+      }
+      return Object.freeze({ ...s, hosts: [...s.hosts] });
+    });
+    return Object.freeze({ name: g.name, namespace, selector: { ...gw.selector }, servers: Object.freeze(servers) });
+  });
 }
 
 function resolveFlagger(f: FlaggerPlatformProps, prometheusAddress: string): PlatformFlagger {

@@ -100,6 +100,8 @@ export function platformPropsFromSnapshot(files: readonly SnapshotFile[], option
     dns: readDns(ctx) ?? presets.dns,
     apiGateway: readEdgeProxy(ctx, 'apiGateway') ?? presets.apiGateway,
     ingressController: readEdgeProxy(ctx, 'ingressController') ?? presets.ingressController,
+    // Istio configuration, not a component's pods: the platform team's Gateways are the presets' as given.
+    gateways: presets.gateways,
   };
 }
 

@@ -48,7 +48,8 @@ export type { MeshPlatform } from '../platform/platform';
 export type {
   ApiServerPlatformProps, FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps,
   PlatformApiServer, PlatformComponent, PlatformFlagger, PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus,
-  PlatformRateLimit, PlatformTracing, PrometheusPlatformProps, RateLimitServiceProps, TracingCollectorProps,
+  PlatformGateway, PlatformGatewayProps, PlatformGatewayServer, PlatformRateLimit, PlatformTracing, PrometheusPlatformProps,
+  RateLimitServiceProps, TracingCollectorProps,
 } from '../platform/platform-props';
 export type { PlatformSnapshotOptions } from '../platform/snapshot';
 export type { DnsPlatformProps, EdgeProxyPlatformProps, EdgeProxyUpstream, PlatformDns, PlatformEdgeProxy } from '../platform/network-props';

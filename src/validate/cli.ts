@@ -111,7 +111,10 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     }
     try {
       const options = described
-        ? { trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace, dns: described.dnsWorkload() } : {};
+        ? {
+            trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace, dns: described.dnsWorkload(),
+            gateways: described.gatewayManifests(),
+          } : {};
       const flowOptions = { ...options, platform: platform?.workloads };
       return runFlowCommand(manifests, args.flows, args.listFlows, io, flowOptions, args.format as 'text' | 'json', described);
     } catch (e) {

@@ -48,6 +48,9 @@ export function clusterFlowFindings(
     controlPlane: { workload: platform.istiodWorkload(), port: platform.istio.xdsPort },
     // The application's lookups go to the platform's DNS (NodeLocal DNSCache's address where it runs).
     dns: platform.dnsWorkload(),
+    // Each environment's platform Gateways (one of a namespace and name counted once).
+    gateways: [...new Map(charts.flatMap((c) => c.platform.gatewayManifests()).map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]))
+      .values()],
   });
   const intended = charts.flatMap((c) => c.intendedFlows());
   // Calls to other teams' services are checked from their records, as over any folders (src/validate/flow/records.ts),

@@ -127,3 +127,37 @@ describe('MESH143: plaintext and TLS servers on one port of the same gateway pod
     expect(of('MESH143', [https('a', 'a.example.com'), gateway('shop', 'b', [{ port: 443, hosts: ['b.example.com'] }], { istio: 'other-gateway' })])).toEqual([]);
   });
 });
+
+/**
+ * MESH144: istiod appends the routes of every VirtualService bound to one Gateway for one host to one virtual host, in the order
+ * the gateway sees them (pilot/pkg/networking/core/gateway.go, buildGatewayRoutes); Envoy takes the first route that matches.
+ */
+describe('MESH144: VirtualServices of one Gateway for one host, one routing every request', () => {
+  const vs = (namespace: string, hosts: string[], http: any[], gateways = ['istio-system/public']) => ({
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'routes', namespace },
+    spec: { hosts, gateways, http },
+  });
+  const to = (ns: string) => ({ route: [{ destination: { host: `web.${ns}.svc.cluster.local` } }] });
+  const shared = gateway('istio-system', 'public', [{ port: 443, hosts: ['*.example.com'], credentialName: 'wildcard' }]);
+  const merged = (...vss: any[]) => of('MESH144', [shared, pod({ istio: 'ingressgateway' }), ...vss]).map(line);
+
+  test('a catch-all in either: one finding, on the VirtualService whose name sorts last, naming the first', () => {
+    expect(merged(vs('staging', ['shop.example.com'], [to('staging')]), vs('prod', ['shop.example.com'], [{ match: [{ uri: { prefix: '/api/' } }], ...to('prod') }])))
+      .toEqual(['staging/routes spec.hosts (with prod/routes)']);
+    expect(merged(vs('a', ['shop.example.com'], [{ match: [{ uri: { prefix: '/' } }], ...to('a') }]), vs('b', ['shop.example.com'], [to('b')])))
+      .toEqual(['b/routes spec.hosts (with a/routes)']);
+  });
+
+  test('the host the server and the VirtualService have in common is the one merged: the wildcard itself in both, or one name under it', () => {
+    expect(merged(vs('a', ['*.example.com'], [to('a')]), vs('b', ['*.example.com'], [to('b')]))).toEqual(['b/routes spec.hosts (with a/routes)']);
+    expect(merged(vs('a', ['*.example.com'], [to('a')]), vs('b', ['shop.example.com'], [to('b')]))).toEqual([]);
+    expect(merged(vs('a', ['SHOP.example.com'], [to('a')]), vs('b', ['shop.example.com'], [to('b')]))).toEqual(['b/routes spec.hosts (with a/routes)']);
+  });
+
+  test('routes split by path with no catch-all, other Gateways, and the mesh: nothing', () => {
+    const path = (p: string, ns: string) => ({ match: [{ uri: { prefix: p } }], ...to(ns) });
+    expect(merged(vs('a', ['shop.example.com'], [path('/api/', 'a')]), vs('b', ['shop.example.com'], [path('/web/', 'b')]))).toEqual([]);
+    expect(merged(vs('a', ['shop.example.com'], [to('a')]), vs('b', ['shop.example.com'], [to('b')], ['istio-system/other']))).toEqual([]);
+    expect(merged(vs('a', ['shop.example.com'], [to('a')], ['mesh']), vs('b', ['shop.example.com'], [to('b')], ['mesh']))).toEqual([]);
+  });
+});

@@ -33,6 +33,12 @@ export interface AssumedIngressGateway {
    * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateways/istio-ingress/templates/serviceaccount.yaml
    */
   readonly serviceAccount?: string;
+  /**
+   * Istio Gateways the platform team applies on these pods (`MeshPlatform.gatewayManifests()`), which
+   * the manifests' VirtualServices may bind to; each assumed unless the manifests define it.
+   * @default []
+   */
+  readonly gateways?: readonly Manifest[];
 }
 
 /**
@@ -61,6 +67,7 @@ export function platformIngressGateway(platform: MeshPlatform): AssumedIngressGa
     namespace: gw.namespace,
     podLabels: gw.podLabels,
     serviceAccount: gw.serviceAccount,
+    gateways: platform.gatewayManifests(),
     ports: [
       { name: 'http2', port: gw.httpServicePort, targetPort: gw.httpPort },
       { name: 'https', port: gw.httpsServicePort, targetPort: gw.httpsPort },
@@ -74,11 +81,22 @@ export function platformIngressGateway(platform: MeshPlatform): AssumedIngressGa
  * namespace are assumed once (the first). The platform's gateway pods are not part of a chart's
  * output, as they are not part of the files istioctl analyze reads.
  */
-export function defaultIngressGateway(services: readonly Manifest[],
-  gateways: AssumedIngressGateway | readonly AssumedIngressGateway[] = ISTIOCTL_DEFAULT_INGRESS_GATEWAY): Manifest[] {
+export function defaultIngressGateway(
+  services: readonly Manifest[],
+  gateways: AssumedIngressGateway | readonly AssumedIngressGateway[] = ISTIOCTL_DEFAULT_INGRESS_GATEWAY,
+  definedGateways: readonly Manifest[] = [],
+): Manifest[] {
   const defined = new Set(services.map((m) => `${m.metadata?.namespace}/${m.metadata?.name}`));
   const out: Manifest[] = [];
   const list: readonly AssumedIngressGateway[] = Array.isArray(gateways) ? gateways : [gateways as AssumedIngressGateway];
+  // The platform's own Gateways, unless the manifests hold them.
+  const gatewayKey = (g: Manifest) => `${g.metadata?.namespace}/${g.metadata?.name}`;
+  const heldGateways = new Set(definedGateways.map(gatewayKey));
+  for (const g of list.flatMap((x) => x.gateways ?? [])) {
+    if (heldGateways.has(gatewayKey(g))) continue;
+    heldGateways.add(gatewayKey(g));
+    out.push(g);
+  }
   for (const gateway of list) {
     const key = `${gateway.namespace}/${gateway.name}`;
     if (defined.has(key)) continue;

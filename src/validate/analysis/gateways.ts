@@ -7,7 +7,10 @@ import { X509Certificate } from 'node:crypto';
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
-import { conflictingGateways, duplicateCertificates, fullName, mixedTlsPorts, selectorOf, selectorText } from './gateway-conflicts';
+import {
+  conflictingGateways, duplicateCertificates, fullName, gatewayHostsFor, gatewayRef, mixedTlsPorts, selectorOf, selectorText,
+} from './gateway-conflicts';
+import { mergedGatewayRoutes } from './gateway-routes';
 import { AnalysisView, namespaceOf, push, Workload } from './view';
 import { hostsMatch } from '../model/hosts';
 import { dict, list } from '../values';
@@ -170,28 +173,6 @@ export const gatewayCredentials: AnalysisCheck = {
   },
 };
 
-/** `namespace/name` of a VirtualService's gateway reference (resource.NewShortOrFullName). */
-function gatewayRef(vs: Manifest, name: string): string {
-  return name.includes('/') ? name : `${namespaceOf(vs)}/${name}`;
-}
-
-/** The hosts a Gateway serves to VirtualServices of `vsNamespace` (gateways.go, sanitizeServerHostNamespace and host.NamesForNamespace). */
-function gatewayHostsFor(gw: Manifest, vsNamespace: string): string[] {
-  const out: string[] = [];
-  for (const s of list(gw.spec?.servers)) {
-    for (const raw of list(s?.hosts)) {
-      const h = String(raw);
-      const slash = h.indexOf('/');
-      if (slash < 0) { out.push(h); continue; }
-      let ns = h.slice(0, slash);
-      const name = h.slice(slash + 1);
-      if (ns === '.') ns = namespaceOf(gw);
-      if (ns === '*' || ns === vsNamespace) out.push(name);
-    }
-  }
-  return out;
-}
-
 /**
  * MESH123/MESH124/MESH126: a VirtualService's gateways must exist, serve one of its hosts,
  * and not be one Istio generates from a Kubernetes Gateway:
@@ -281,8 +262,8 @@ export const jwtClaimRoutes: AnalysisCheck = {
         const gw = name === 'mesh' ? undefined : gateways.get(gatewayRef(vs, name));
         if (!gw) continue;
         for (const pod of index.workloadsMatchingAnywhere(selectorOf(gw))) {
-          // istioctl's analyzer reads istio-system's (constants.IstioSystemNamespace), the root namespace by default; a policy
-          // applies from the mesh's root namespace, whichever it is (https://istio.io/latest/docs/reference/config/security/request_authentication/).
+          // istioctl's analyzer reads istio-system's (constants.IstioSystemNamespace), the root namespace by default; a policy applies
+          // from the mesh's root namespace, whichever it is (https://istio.io/latest/docs/reference/config/security/request_authentication/).
           const covered = authn.some(
             (ra) => [index.rootNamespace, pod.namespace].includes(namespaceOf(ra)) && matches(dict(ra.spec?.selector?.matchLabels), pod.labels),
           );
@@ -307,5 +288,5 @@ export const jwtClaimRoutes: AnalysisCheck = {
 /** The gateway checks. */
 export const GATEWAY_CHECKS: readonly AnalysisCheck[] = [
   gatewaySelector, gatewayPorts, gatewayCredentials, conflictingGateways, mixedTlsPorts, duplicateCertificates, virtualServiceGateways,
-  jwtClaimRoutes,
+  jwtClaimRoutes, mergedGatewayRoutes,
 ];

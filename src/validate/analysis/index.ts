@@ -43,6 +43,9 @@ export function analyze(
   const seen = new Map<string, Finding[]>();
   return ANALYSIS_CHECKS.flatMap((c) => c.run(view)).filter((f) => {
     const r = f.resource;
+    // A platform Gateway is the platform team's: a finding on it alone is not the files' (its Secret lives where they cannot see);
+    // one that relates it to an object of the files (a conflict) is.
+    if (r.kind === 'Gateway' && view.isAssumed(r) && !(f.related && !view.isAssumed(f.related))) return false;
     const rel = f.related;
     const key = `${f.code}\u0000${r.kind}\u0000${r.namespace ?? ''}\u0000${r.name}\u0000${f.field ?? ''}`
       + `\u0000${rel?.kind ?? ''}\u0000${rel?.namespace ?? ''}\u0000${rel?.name ?? ''}`;

@@ -33,7 +33,7 @@ export class AnalysisView {
   public static of(
     model: ClusterModel, gateways?: AssumedIngressGateway | readonly AssumedIngressGateway[], rootNamespace: string = DEFAULT_ROOT_NAMESPACE,
   ): AnalysisView {
-    return new AnalysisView(model, ClusterModel.of(defaultIngressGateway(model.ofKind('Service'), gateways)), rootNamespace);
+    return new AnalysisView(model, ClusterModel.of(defaultIngressGateway(model.ofKind('Service'), gateways, model.ofKind('Gateway'))), rootNamespace);
   }
 
   private readonly kinds = new Map<string, Manifest[]>();
@@ -49,6 +49,11 @@ export class AnalysisView {
     /** The mesh's root namespace: its selector-less Sidecar and policies apply to every namespace. */
     public readonly rootNamespace: string,
   ) {}
+
+  /** Whether `resource` is one of the objects assumed beside the manifests (not one of theirs). */
+  public isAssumed(resource: { readonly kind: string; readonly namespace?: string; readonly name: string }): boolean {
+    return this.assumed.ofKind(resource.kind).some((m) => m.metadata?.name === resource.name && namespaceOf(m) === (resource.namespace ?? 'default'));
+  }
 
   /** Every manifest, in input order. */
   public get all(): readonly Manifest[] {

@@ -202,7 +202,7 @@ export function recordFindings(manifests: readonly Manifest[], file?: PlatformFi
   const options = {
     platform: file?.workloads ?? stockPlatform(),
     ...(p ? { trustDomain: p.trustDomain, rootNamespace: p.istio.rootNamespace } : {}),
-    ...(p ? { controlPlane: { workload: p.istiodWorkload(), port: p.istio.xdsPort } } : {}),
+    ...(p ? { controlPlane: { workload: p.istiodWorkload(), port: p.istio.xdsPort }, gateways: p.gatewayManifests() } : {}),
   };
   // The model the validation built over the same files, when there is one: indexed once per run.
   return recordedCallFindings(model ? FlowEvaluator.over(model, options) : new FlowEvaluator(manifests, options));

@@ -53,6 +53,13 @@ export interface FlowOptions {
    * @default - none: sidecar readiness is not checked
    */
   readonly controlPlane?: ControlPlane;
+  /**
+   * Istio Gateways the cluster holds that the manifests do not: the platform team's
+   * (`MeshPlatform.gatewayManifests()`), to which the manifests' VirtualServices bind. One of
+   * the same namespace and name in the manifests is theirs.
+   * @default []
+   */
+  readonly gateways?: readonly Manifest[];
 }
 
 /** istiod as the flows see it: its pod and the port every sidecar connects to. */
@@ -145,11 +152,16 @@ export class FlowCluster {
   private readonly podsOfServiceMemo = new Map<FlowService, FlowPod[]>();
   private readonly madePlatformPods = new Map<FlowWorkload, FlowPod>();
   private namespaceList?: string[];
+  /** The platform's Gateways the manifests do not define, and the Gateways of each namespace with them. */
+  private readonly platformGateways: readonly Manifest[];
+  private readonly gatewaysOf = new Map<string, Manifest[]>();
 
   /** @param written the manifests, or the model of them built once for every check */
   public constructor(written: readonly Manifest[] | ClusterModel, options: FlowOptions = {}) {
     this.files = written instanceof ClusterModel ? written : ClusterModel.of(written);
     this.model = this.files.running();
+    const defined = new Set(this.model.ofKind('Gateway').map((g) => `${namespaceOf(g)}/${g.metadata?.name}`));
+    this.platformGateways = (options.gateways ?? []).filter((g) => !defined.has(`${namespaceOf(g)}/${g.metadata?.name}`));
     this.trustDomain = options.trustDomain ?? 'cluster.local';
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
     if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(this.trustDomain)) {
@@ -220,7 +232,14 @@ export class FlowCluster {
 
   /** Manifests of `kind` (in `namespace`, if given), in input order. */
   public ofKind(kind: string, namespace?: string): Manifest[] {
-    return this.model.ofKind(kind, namespace);
+    if (kind !== 'Gateway' || this.platformGateways.length === 0) return this.model.ofKind(kind, namespace);
+    const key = namespace ?? '';
+    let out = this.gatewaysOf.get(key);
+    if (!out) {
+      const platform = namespace === undefined ? this.platformGateways : this.platformGateways.filter((g) => namespaceOf(g) === namespace);
+      this.gatewaysOf.set(key, out = [...this.model.ofKind(kind, namespace), ...platform]);
+    }
+    return out;
   }
 
   /** The labels of `namespace`, `kubernetes.io/metadata.name` included. */

@@ -23,6 +23,7 @@ export function platformFlowOptions(platform: MeshPlatform, namespace: string): 
     controlPlane: { workload: platform.istiodWorkload(), port: platform.istio.xdsPort },
     // The application's lookups go to the platform's DNS (NodeLocal DNSCache's address where it runs).
     dns: platform.dnsWorkload(),
+    gateways: platform.gatewayManifests(),
   };
 }
 

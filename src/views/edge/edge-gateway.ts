@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
-import { dns1123LabelProblem } from '../../core/names';
+import { dns1123LabelProblem, isGatewayHost } from '../../core/names';
 import type { PortProtocol } from '../../core/ports';
 import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
@@ -97,7 +97,18 @@ export interface EdgeGatewayProps extends GatewayPlacement {
   readonly workload?: GatewayWorkload;
 }
 
-const HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
+/** Options for {@link EdgeGateway.fromPlatform}. */
+export interface PlatformGatewayOptions {
+  /**
+   * The Gateway's namespace, where the platform has Gateways of one name in several.
+   * @default - the platform's Gateway of that name
+   */
+  readonly namespace?: string;
+}
+
+/** What a platform-owned EdgeGateway is made with: the platform's Gateway, or the names the platform knows. @internal */
+const PLATFORM_OWNED = Symbol.for('cdk8s-mesh.EdgeGateway.platformOwned');
+type PlatformOwned = { readonly known: readonly string[]; readonly found: boolean };
 
 /**
  * An Istio Gateway. Requests reach services through it by {@link EdgeGateway.route}: a
@@ -108,6 +119,26 @@ const HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/
  */
 export class EdgeGateway extends Construct {
+  /**
+   * A Gateway the platform team applies (`MeshPlatformProps.gateways`, `name` among them), to which this chart's routes
+   * bind: the library writes no Gateway, only the routes' VirtualServices, in the chart's namespace, each naming the
+   * Gateway as `<namespace>/<name>`; the routed services admit the ingress gateway's pods, as for any gateway. Give a
+   * route the `hosts` it serves among the Gateway's (by default all of them): one environment's name under a shared
+   * wildcard. A name the platform does not describe fails synth (MESH085).
+   */
+  public static fromPlatform(scope: Construct, id: string, name: string, options: PlatformGatewayOptions = {}): EdgeGateway {
+    const platform = MeshChart.of(scope).platform;
+    const gw = platform.gateways.find((g) => g.name === name && (options.namespace === undefined || g.namespace === options.namespace));
+    const servers: GatewayServer[] = (gw?.servers ?? []).map((s) => ({
+      port: { number: s.port, name: `${s.protocol.toLowerCase()}-${s.port}`, protocol: s.protocol },
+      hosts: [...s.hosts],
+      tls: s.protocol === 'HTTPS' ? GatewayTls.simple(s.credentialName!) : s.httpsRedirect ? GatewayTls.httpsRedirect() : undefined,
+    }));
+    const owned: PlatformOwned = { known: platform.gateways.map((g) => `${g.namespace}/${g.name}`), found: gw !== undefined };
+    const props = { name, namespace: gw?.namespace ?? options.namespace ?? platform.ingressGateway.namespace, selector: gw?.selector, servers };
+    return new EdgeGateway(scope, id, Object.assign(props, { [PLATFORM_OWNED]: owned }));
+  }
+
   /** The Gateway's name. */
   public readonly name: string;
   /** The Gateway's namespace. */
@@ -118,6 +149,8 @@ export class EdgeGateway extends Construct {
   /** Labels of the gateway pods that serve it. */
   public readonly selector: Readonly<Record<string, string>>;
   private readonly workload?: GatewayWorkload;
+  /** Set for a Gateway the platform applies: then its routes' VirtualServices live in the chart's namespace. */
+  private readonly platformOwned?: PlatformOwned;
   private readonly virtualServices = new Map<string, { hosts: readonly string[]; opener: GatewayRoute; routes: GatewayRoute[] }>();
 
   public constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
@@ -127,8 +160,11 @@ export class EdgeGateway extends Construct {
     this.servers = Object.freeze([...props.servers]);
     this.selector = Object.freeze({ ...(props.selector ?? MeshChart.of(this).platform.ingressGateway.selector) });
     this.workload = props.workload && Object.freeze({ ...props.workload });
-    addGateway(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, this);
-    addProblems(this, () => this.problems());
+    this.platformOwned = (props as { [PLATFORM_OWNED]?: PlatformOwned })[PLATFORM_OWNED];
+    if (!this.platformOwned) {
+      addGateway(this, 'Resource', { name: this.name, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } }, this);
+    }
+    addProblems(this, () => (this.platformOwned ? this.platformProblems(this.platformOwned) : this.problems()));
     MeshChart.of(this).addIntendedFlows(() => this.routeFlows());
   }
 
@@ -165,9 +201,11 @@ export class EdgeGateway extends Construct {
       const entry = { hosts: route.hosts, opener: route, routes: [route] };
       this.virtualServices.set(virtualServiceName, entry);
       const chart = MeshChart.of(this);
+      // A platform Gateway's routes are the chart's: in its namespace, naming the Gateway in the platform's.
+      const namespace = this.platformOwned ? chart.namespace : this.namespace;
       addGatewayVirtualService(route, 'Resource',
-        { name: virtualServiceName, namespace: this.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },
-        () => ({ namespace: this.namespace, gateway: { name: this.name, namespace: this.namespace }, hosts: entry.hosts, routes: entry.routes }));
+        { name: virtualServiceName, namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },
+        () => ({ namespace, gateway: { name: this.name, namespace: this.namespace }, hosts: entry.hosts, routes: entry.routes }));
       addProblems(route, () => (options.virtualServiceName !== undefined && dns1123LabelProblem(virtualServiceName)
         ? [formatProblem(Codes.INVALID_NAME, `virtualServiceName: ${dns1123LabelProblem(virtualServiceName)}`)]
         : []));
@@ -214,6 +252,12 @@ export class EdgeGateway extends Construct {
     });
   }
 
+  private platformProblems(owned: PlatformOwned): string[] {
+    if (owned.found) return [];
+    const known = owned.known.length === 0 ? 'the platform describes none (MeshPlatformProps.gateways)' : `the platform's: ${owned.known.join(', ')}`;
+    return [formatProblem(Codes.PLATFORM_GATEWAY_UNKNOWN, `name: '${this.ref}' is not a Gateway of the platform (${known})`)];
+  }
+
   private problems(): string[] {
     const out: string[] = [];
     const nameProblem = dns1123LabelProblem(this.name);
@@ -236,8 +280,7 @@ export class EdgeGateway extends Construct {
       out.push(...integerProblems({ [`${field}.port.number`]: s.port.number }, 1, 65535));
       if (s.hosts.length === 0) out.push(formatProblem(Codes.GATEWAY_HOSTS, `${field}.hosts: a server needs at least one host`));
       for (const h of s.hosts) {
-        const bare = h.includes('/') ? h.slice(h.indexOf('/') + 1) : h;
-        if (!HOST.test(bare)) out.push(formatProblem(Codes.GATEWAY_HOSTS, `${field}.hosts: '${h}' is not a host name Istio accepts`));
+        if (!isGatewayHost(h)) out.push(formatProblem(Codes.GATEWAY_HOSTS, `${field}.hosts: '${h}' is not a host name Istio accepts`));
       }
       const secure = s.port.protocol === 'HTTPS' || s.port.protocol === 'TLS';
       // Istio's Gateway reference: tls is required for HTTPS and TLS servers; httpsRedirect is an HTTP server's.
