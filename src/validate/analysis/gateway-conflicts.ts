@@ -64,9 +64,10 @@ interface DirectedCollision {
  * One finding per unordered pair of Gateways (and, for host conflicts, per port): on the
  * Gateway Istio reports it on, or, where Istio reports it on both, on the one whose
  * `<namespace>/<name>` sorts last (so the verdict does not depend on the order of the
- * input), with the other as the related resource.
+ * input), with the other as the related resource. A Gateway of the manifests comes before one
+ * the analysis assumes (the platform team's), which the files cannot change.
  */
-function oncePerPair(found: readonly DirectedCollision[], report: (c: DirectedCollision) => Finding): Finding[] {
+function oncePerPair(index: AnalysisView, found: readonly DirectedCollision[], report: (c: DirectedCollision) => Finding): Finding[] {
   const byPair = new Map<string, DirectedCollision[]>();
   for (const c of found) {
     const [a, b] = [fullName(c.from), fullName(c.to)].sort();
@@ -76,7 +77,8 @@ function oncePerPair(found: readonly DirectedCollision[], report: (c: DirectedCo
   for (const list of byPair.values()) {
     const later = (c: DirectedCollision, best: DirectedCollision) => fullName(c.from) > fullName(best.from)
       || fullName(c.from) === fullName(best.from) && c.field < best.field;
-    const chosen = list.reduce((best, c) => (later(c, best) ? c : best));
+    const own = list.filter((c) => !index.isAssumed(refOf(c.from)));
+    const chosen = (own.length > 0 ? own : list).reduce((best, c) => (later(c, best) ? c : best));
     out.push(report(chosen));
   }
   return out;
@@ -160,7 +162,7 @@ export const conflictingGateways: AnalysisCheck = {
         }
       }
     }
-    return oncePerPair(found, (c) => ({
+    return oncePerPair(index, found, (c) => ({
       ...finding(Codes.CONFLICTING_GATEWAYS, c.from, c.field,
         `conflicts with Gateway ${fullName(c.to)} (${c.detail}): the gateway pods serve one Gateway's server for these hosts, `
         + "and the other's routes never see the requests"),
@@ -199,7 +201,7 @@ export const mixedTlsPorts: AnalysisCheck = {
         }
       }
     }
-    return oncePerPair(found, (c) => ({
+    return oncePerPair(index, found, (c) => ({
       ...finding(Codes.GATEWAY_PORT_TLS_MIXED, c.from, c.field,
         `plaintext and TLS on one port of the same gateway pods (${c.detail}): istiod keeps the servers of the kind it merges `
         + 'first and rejects the others, whose routes get no listener; serve them on ports of their own'),
@@ -259,7 +261,7 @@ export const duplicateCertificates: AnalysisCheck = {
         }
       }
     }
-    return oncePerPair(found, (c) => ({
+    return oncePerPair(index, found, (c) => ({
       ...finding(Codes.GATEWAY_DUPLICATE_CERTIFICATE, c.from, c.field,
         `serves the same ${c.detail} as Gateway ${fullName(c.to)} on the same pods: a client reusing an HTTP/2 connection for the other's `
         + 'hosts gets 404s; give each its own certificate',

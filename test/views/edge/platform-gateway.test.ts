@@ -80,13 +80,15 @@ describe('EdgeGateway.fromPlatform', () => {
     expect(() => manifestsOf(shop({ staging: 'staging.shop.example.com', shop: 'shop.example.com' }))).not.toThrow();
   });
 
-  test("a Gateway of the app's own on the same pods, port and host conflicts with it, reported on the app's (MESH120)", () => {
-    const app = shop({ shop: 'shop.example.com' });
-    const chart = app.node.findChild('shop') as MeshChart;
+  test.each(['shop', 'edge'])("a Gateway of the app's own on the same pods, port and host conflicts with it, reported on the app's whatever the "
+    + 'names (MESH120): namespace %s', (ns) => {
+    const app = shop({ [ns]: `${ns}.example.com` });
+    const chart = app.node.findChild(ns) as MeshChart;
     new EdgeGateway(chart, 'mine', {
       servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*.example.com'], tls: GatewayTls.simple('mine') }],
     });
-    expect(synthError(app)).toMatch(/\[shop\/mine\/Resource\] shop\/Gateway\/mine: .*conflicts with Gateway istio-ingress\/public .*\[MESH120\]/);
+    const lines = synthError(app).split('\n').filter((l) => l.includes('[MESH120]'));
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^ +\\[${ns}/mine/Resource\\] ${ns}/Gateway/mine: .*conflicts with Gateway istio-ingress/public `))]);
   });
 
   test('a host the Gateway does not serve is reported on the route (MESH124)', () => {
