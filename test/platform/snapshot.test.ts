@@ -107,6 +107,12 @@ describe('a snapshot of each install reads back to its preset', () => {
     expectSame(MeshPlatform.fromManifests(files(swap), { presets: where }), MeshPlatform.of(preset));
   });
 
+  test("the platform's Gateways are the presets' (a snapshot of pods and Services holds none), on the gateway the snapshot shows", () => {
+    const gateways = [{ name: 'public', servers: [{ port: 443, protocol: 'HTTPS' as const, hosts: ['*.example.com'], credentialName: 'wildcard' }] }];
+    const read = MeshPlatform.fromManifests(files(), { presets: { gateways } });
+    expect(read.gateways).toEqual([{ name: 'public', namespace: 'istio-system', selector: { istio: 'ingressgateway' }, servers: gateways[0].servers }]);
+  });
+
   test("the API server's endpoints, from Endpoints or from EndpointSlices alone", () => {
     const read = MeshPlatform.fromManifests([...files(), fixture('api-server')]);
     expect(read.apiServer).toMatchObject({ endpoints: [Cidr.of('10.240.0.10/32'), Cidr.of('10.240.0.11/32')], ports: [6443] });
