@@ -290,7 +290,9 @@ export class MeshApp extends App {
     const all = replaceTree(this.outdir, (staging) => {
       // A large app's worker writes the manifests' files into the new tree as it checks them.
       const manifests = this.render(staging);
-      for (const line of this.warningSummary()) process.stderr.write(`${line}\n`);
+      // One write: a large app's thousands of warning lines are one system call, not one each.
+      const summary = this.warningSummary();
+      if (summary.length > 0) process.stderr.write(summary.map((line) => `${line}\n`).join(''));
       const files = this.unwritten(manifests);
       // Each environment's topology picture, beside its manifests: the declared calls as the flow check proved them.
       const pictures = topologyFiles(chartsInOrder(this), manifests, this.flowVerification);

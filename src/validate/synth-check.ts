@@ -623,7 +623,8 @@ export class MeshSynthCheck implements IValidation {
     if (verdict.errors.length === 0 && !(this.root as any)[MESH_APP_MARKER]) {
       if (!this.toPrint) {
         queueMicrotask(() => {
-          for (const line of warningSummary(this.toPrint!)) process.stderr.write(`${line}\n`);
+          const summary = warningSummary(this.toPrint!);
+          if (summary.length > 0) process.stderr.write(summary.map((line) => `${line}\n`).join(''));
           this.toPrint = undefined;
         });
       }

@@ -20,10 +20,14 @@ function subsetWithoutPods(app: App, id = 'dev'): MeshChart {
   return chart;
 }
 
+/** The writes to stderr of the last {@link stderrOf}. */
+let writes = 0;
+
 /** Runs `fn` with stderr captured, until the synth's queued output is written. */
 async function stderrOf(fn: () => void): Promise<string> {
   let err = '';
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((t: any) => { err += String(t); return true; });
+  writes = 0;
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((t: any) => { err += String(t); writes++; return true; });
   try {
     fn();
     await new Promise((resolve) => setImmediate(resolve));
@@ -65,6 +69,14 @@ describe('the rendered-manifest checks run under any App', () => {
     expect(err.match(/\[MESH111\]/g)).toHaveLength(1);
     expect(err).toMatch(/^warning: \[dev\/order-service\/VirtualService\] dev\/VirtualService\/order-service: spec\.http\[0\]\.retries\.retryOn: .*\[MESH111\] \(hint: .*acknowledge/m);
     expect(err).toMatch(/^cdk8s-mesh: 1 warning$/m);
+    // The lines in one write, as a MeshApp's: thousands of warnings are one system call.
+    expect(writes).toBe(1);
+    const meshApp = new MeshApp({ outdir: tmp() });
+    const meshChart = new MeshChart(meshApp, 'dev', { namespace: 'dev' });
+    const meshOrder = new MeshService(meshChart, 'order-service', { image: 'o:1', retries: Retries.of({ retryOn: ['5xx', 'connect-failure'] }) });
+    new MeshService(meshChart, 'api-gateway', { image: 'g:1', retries: Retries.none() }).calls(meshOrder, { methods: ['POST'], paths: ['/api/orders/*'] });
+    expect(await stderrOf(() => meshApp.synth())).toMatch(/\[MESH111\][^]*\ncdk8s-mesh: 1 warning\n$/);
+    expect(writes).toBe(1);
   });
 
   test("a team's chart with its own ApiObjects: their problems name their constructs too", () => {
