@@ -206,7 +206,7 @@ export const Codes = {
   CONFLICTING_GATEWAYS: 'MESH120',
   /** Plaintext and TLS servers on one port of the same gateway pods: istiod keeps one kind and rejects the other's servers. */
   GATEWAY_PORT_TLS_MIXED: 'MESH143',
-  /** Two VirtualServices bound to one Gateway for one host, one of them routing every request: istiod merges them, the older takes all. */
+  /** Two VirtualServices bound to one Gateway for one host, a rule of one taking another's requests: istiod merges them in an order nothing fixes. */
   GATEWAY_ROUTES_MERGED: 'MESH144',
   /** A VirtualService bound to a Gateway that does not exist (IST0101). */
   GATEWAY_NOT_FOUND: 'MESH123',

@@ -154,6 +154,16 @@ describe('MESH144: VirtualServices of one Gateway for one host, one routing ever
     expect(merged(vs('a', ['SHOP.example.com'], [to('a')]), vs('b', ['shop.example.com'], [to('b')]))).toEqual(['b/routes spec.hosts (with a/routes)']);
   });
 
+  test("a rule whose matches imply another's takes its requests in one of the orders, either way round; the message names both rules", () => {
+    const path = (match: any, ns: string) => ({ match: [match], ...to(ns) });
+    const found = of('MESH144', [shared, pod({ istio: 'ingressgateway' }),
+      vs('a', ['shop.example.com'], [path({ uri: { exact: '/api/orders' } }, 'a')]),
+      vs('b', ['shop.example.com'], [path({ uri: { prefix: '/web/' } }, 'b'), path({ uri: { prefix: '/api/' } }, 'b')])]);
+    expect(found.map(line)).toEqual(['b/routes spec.hosts (with a/routes)']);
+    expect(found[0].message).toMatch(/this one's spec\.http\[1\] takes every request a\/routes's spec\.http\[0\] would/);
+    expect(found[0].severity).toBeUndefined();
+  });
+
   test('routes split by path with no catch-all, other Gateways, and the mesh: nothing', () => {
     const path = (p: string, ns: string) => ({ match: [{ uri: { prefix: p } }], ...to(ns) });
     expect(merged(vs('a', ['shop.example.com'], [path('/api/', 'a')]), vs('b', ['shop.example.com'], [path('/web/', 'b')]))).toEqual([]);

@@ -75,7 +75,7 @@ describe('EdgeGateway.fromPlatform', () => {
     const err = synthError(shop({ staging: undefined, shop: undefined }));
     const lines = err.split('\n').filter((l) => l.includes(`[${Codes.GATEWAY_ROUTES_MERGED}]`));
     expect(lines).toEqual([expect.stringMatching(
-      /\[staging\/public\/route-web\/Resource\] staging\/VirtualService\/public: spec\.hosts: routes \*\.example\.com through Gateway istio-ingress\/public as VirtualService shop\/public does: .*whichever came first takes all of them.*\(with \[shop\/public\/route-web\/Resource\]\)/,
+      /\[staging\/public\/route-web\/Resource\] staging\/VirtualService\/public: spec\.hosts: routes \*\.example\.com through Gateway istio-ingress\/public as VirtualService shop\/public does: .*shop\/public's spec\.http\[0\] takes every request this one's spec\.http\[0\] would.*\(with \[shop\/public\/route-web\/Resource\]\)/,
     )]);
     expect(() => manifestsOf(shop({ staging: 'staging.shop.example.com', shop: 'shop.example.com' }))).not.toThrow();
   });
