@@ -108,12 +108,6 @@ const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | C
   gateways: 'gateways',
 };
 
-/** The fields of a platform Gateway and of its servers. */
-const GATEWAY_FIELDS: Readonly<Record<string, 'string' | 'servers'>> = { name: 'string', namespace: 'string', servers: 'servers' };
-const SERVER_FIELDS: Readonly<Record<string, 'port' | 'protocol' | 'hosts' | 'string' | 'boolean'>> = {
-  port: 'port', protocol: 'protocol', hosts: 'hosts', credentialName: 'string', httpsRedirect: 'boolean',
-};
-
 /** The presets of an edge proxy. */
 const EDGE_PROXY_PRESETS: Readonly<Record<string, { options: Record<string, FieldKind>; make: (o: any) => object }>> = {
   kongHelmChart: { options: { release: 'string', namespace: 'string', meshed: 'boolean' }, make: (o) => EdgeProxyInstall.kongHelmChart(o) },
@@ -264,46 +258,47 @@ function readField(field: string, kind: FieldKind, v: unknown, file: string): un
   }
 }
 
-/** A list of platform Gateways (`{ name, namespace?, servers: [{ port, protocol, hosts, credentialName?, httpsRedirect? }] }`), checked. */
-function readGateways(field: string, v: unknown, file: string): unknown[] {
-  const bad = (at: string, what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: ${at}: ${what}`);
-  if (!Array.isArray(v)) throw bad(field, 'must be a list of Gateways ({ name, namespace, servers })');
-  return v.map((g, i) => {
+/**
+ * A list of maps whose fields are among `known` (those of `required` present), each field read by
+ * `read`: the platform's Gateways and their servers. MESH603 naming the entry and the field.
+ */
+function readMaps(
+  field: string, v: unknown, file: string, what: string, known: readonly string[], required: readonly string[],
+  read: (at: string, key: string, value: unknown) => unknown,
+): Record<string, unknown>[] {
+  const bad = (at: string, message: string) => new MeshError(Codes.INVALID_FLOW, `${file}: ${at}: ${message}`);
+  if (!Array.isArray(v)) throw bad(field, `must be a list of ${what} ({ ${known.join(', ')} })`);
+  return v.map((entry, i) => {
     const at = `${field}[${i}]`;
-    if (!isMap(g)) throw bad(at, 'must be a map (name, namespace, servers)');
-    if (g.name === undefined || g.servers === undefined) throw bad(at, 'needs name and servers');
+    if (!isMap(entry)) throw bad(at, `must be a map (${known.join(', ')})`);
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(g)) {
-      const kind = GATEWAY_FIELDS[key];
-      if (kind === undefined) throw bad(`${at}.${key}`, `unknown field (known: ${Object.keys(GATEWAY_FIELDS).join(', ')})`);
-      out[key] = kind === 'string' ? readField(`${at}.${key}`, 'string', value, file) : readServers(`${at}.${key}`, value, file);
+    for (const [key, value] of Object.entries(entry)) {
+      if (!known.includes(key)) throw bad(`${at}.${key}`, `unknown field (known: ${known.join(', ')})`);
+      out[key] = read(`${at}.${key}`, key, value);
     }
+    const missing = required.filter((r) => entry[r] === undefined);
+    if (missing.length > 0) throw bad(at, `needs ${required.join(', ')} (${missing.join(', ')} missing)`);
     return out;
   });
 }
 
-function readServers(field: string, v: unknown, file: string): unknown[] {
-  const bad = (at: string, what: string) => new MeshError(Codes.INVALID_FLOW, `${file}: ${at}: ${what}`);
-  if (!Array.isArray(v)) throw bad(field, 'must be a list of servers ({ port, protocol, hosts })');
-  return v.map((s, j) => {
-    const at = `${field}[${j}]`;
-    if (!isMap(s)) throw bad(at, 'must be a map (port, protocol, hosts, credentialName, httpsRedirect)');
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(s)) {
-      const kind = SERVER_FIELDS[key];
-      if (kind === undefined) throw bad(`${at}.${key}`, `unknown field (known: ${Object.keys(SERVER_FIELDS).join(', ')})`);
-      if (kind === 'protocol') {
-        if (value !== 'HTTP' && value !== 'HTTPS') throw bad(`${at}.${key}`, "must be 'HTTP' or 'HTTPS'");
-        out[key] = value;
-      } else if (kind === 'hosts') {
-        if (!Array.isArray(value) || !value.every((h) => typeof h === 'string')) throw bad(`${at}.${key}`, 'must be a list of host names');
-        out[key] = [...value];
-      } else {
-        out[key] = readField(`${at}.${key}`, kind, value, file);
-      }
+/** A list of platform Gateways (`{ name, namespace?, servers: [{ port, protocol, hosts, credentialName?, httpsRedirect? }] }`), checked. */
+function readGateways(field: string, v: unknown, file: string): unknown[] {
+  const bad = (at: string, message: string) => new MeshError(Codes.INVALID_FLOW, `${file}: ${at}: ${message}`);
+  const server = (at: string, key: string, value: unknown): unknown => {
+    if (key === 'protocol') {
+      if (value !== 'HTTP' && value !== 'HTTPS') throw bad(at, "must be 'HTTP' or 'HTTPS'");
+      return value;
     }
-    return out;
-  });
+    if (key === 'hosts') {
+      if (!Array.isArray(value) || !value.every((h) => typeof h === 'string')) throw bad(at, 'must be a list of host names');
+      return [...value];
+    }
+    return readField(at, key === 'port' ? 'port' : key === 'httpsRedirect' ? 'boolean' : 'string', value, file);
+  };
+  return readMaps(field, v, file, 'Gateways', ['name', 'namespace', 'servers'], ['name', 'servers'], (at, key, value) => (key === 'servers'
+    ? readMaps(at, value, file, 'servers', ['port', 'protocol', 'hosts', 'credentialName', 'httpsRedirect'], ['port', 'protocol', 'hosts'], server)
+    : readField(at, 'string', value, file)));
 }
 
 /** `fn()`, with a MeshError's message prefixed by the file (and `prefix`), under its own code. */

@@ -160,6 +160,6 @@ describe('MeshPlatformProps.gateways', () => {
     expect(read([{ name: 'public', servers: [{ port: 443, protocol: 'HTTPS', host: ['a.example.com'] }] }]))
       .toThrow(/platform\.yaml: gateways\[0\]\.servers\[0\]\.host: unknown field \(known: port, protocol, hosts, credentialName, httpsRedirect\) \[MESH603\]/);
     expect(read({ name: 'public' })).toThrow(/platform\.yaml: gateways: must be a list of Gateways/);
-    expect(read([{ name: 'public' }])).toThrow(/platform\.yaml: gateways\[0\]: needs name and servers/);
+    expect(read([{ name: 'public' }])).toThrow(/platform\.yaml: gateways\[0\]: needs name, servers \(servers missing\) \[MESH603\]/);
   });
 });
