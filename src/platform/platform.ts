@@ -24,6 +24,14 @@ export const ENVOY_PROMETHEUS_PORT = 15090;
 export const MERGED_METRICS_PORT = 15020;
 
 /**
+ * The name of a platform Gateway server's port, as the Gateway the checks assume has it (`https-443`).
+ * @internal
+ */
+export function platformGatewayPortName(server: { readonly port: number; readonly protocol: string }): string {
+  return `${server.protocol.toLowerCase()}-${server.port}`;
+}
+
+/**
  * The platform a mesh runs on. `MeshPlatform.default()` is the seeds' install (istioctl's
  * ingress gateway, kube-prometheus-stack, the Jaeger operator's collector); `MeshPlatform.of({...})`
  * overrides any part, with presets (`IngressGatewayInstall`, `TracingCollectorInstall`,
@@ -112,7 +120,7 @@ export class MeshPlatform {
       spec: {
         selector: { ...g.selector },
         servers: g.servers.map((s) => ({
-          port: { number: s.port, name: `${s.protocol.toLowerCase()}-${s.port}`, protocol: s.protocol },
+          port: { number: s.port, name: platformGatewayPortName(s), protocol: s.protocol },
           hosts: [...s.hosts],
           ...(s.protocol === 'HTTPS' ? { tls: { mode: 'SIMPLE', credentialName: s.credentialName } } : {}),
           ...(s.httpsRedirect ? { tls: { httpsRedirect: true } } : {}),

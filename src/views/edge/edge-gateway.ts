@@ -6,6 +6,7 @@ import { dns1123LabelProblem, isGatewayHost } from '../../core/names';
 import type { PortProtocol } from '../../core/ports';
 import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
+import { platformGatewayPortName } from '../../platform/platform';
 import { integerProblems } from '../../private/checks';
 import type { IRoutedService, ITieredService } from '../../graph/mesh-service-props';
 import { Principal } from '../../core/principal';
@@ -130,7 +131,7 @@ export class EdgeGateway extends Construct {
     const platform = MeshChart.of(scope).platform;
     const gw = platform.gateways.find((g) => g.name === name && (options.namespace === undefined || g.namespace === options.namespace));
     const servers: GatewayServer[] = (gw?.servers ?? []).map((s) => ({
-      port: { number: s.port, name: `${s.protocol.toLowerCase()}-${s.port}`, protocol: s.protocol },
+      port: { number: s.port, name: platformGatewayPortName(s), protocol: s.protocol },
       hosts: [...s.hosts],
       tls: s.protocol === 'HTTPS' ? GatewayTls.simple(s.credentialName!) : s.httpsRedirect ? GatewayTls.httpsRedirect() : undefined,
     }));
