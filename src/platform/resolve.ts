@@ -235,6 +235,8 @@ function notPlaceholders(field: string, cidrs: readonly Cidr[]): Cidr[] {
  */
 function resolveGateways(gateways: readonly PlatformGatewayProps[], gw: PlatformIngressGateway): PlatformGateway[] {
   const seen = new Set<string>();
+  // What each port already serves: its protocol, and each host with the server that claims it.
+  const ports = new Map<number, { protocol: string; at: string; hosts: Map<string, string> }>();
   return gateways.map((g, i) => {
     const at = `platform gateways[${i}]`;
     const namespace = g.namespace ?? gw.namespace;
@@ -268,10 +270,37 @@ function resolveGateways(gateways: readonly PlatformGatewayProps[], gw: Platform
       if (s.protocol === 'HTTPS' && s.httpsRedirect) {
         throw new MeshError(Codes.GATEWAY_TLS, `platform ${field}.httpsRedirect: only an HTTP server redirects to HTTPS`);
       }
+      claimPort(ports, s, `gateways[${i}].servers[${j}]`);
       return Object.freeze({ ...s, hosts: [...s.hosts] });
     });
     return Object.freeze({ name: g.name, namespace, selector: { ...gw.selector }, servers: Object.freeze(servers) });
   });
+}
+
+/**
+ * The platform's Gateways all run on the ingress gateway's pods, which build one listener per port: a port is plaintext
+ * or TLS, never both (MESH143; istio/istio pilot/pkg/model/gateway.go, MergeGateways), and a host on a port is one
+ * server's (MESH120; istioctl's IST0145, hosts compared as written).
+ */
+function claimPort(
+  ports: Map<number, { protocol: string; at: string; hosts: Map<string, string> }>,
+  s: { readonly port: number; readonly protocol: string; readonly hosts: readonly string[] },
+  at: string,
+): void {
+  const claimed = ports.get(s.port) ?? { protocol: s.protocol, at, hosts: new Map<string, string>() };
+  ports.set(s.port, claimed);
+  if (claimed.protocol !== s.protocol) {
+    throw new MeshError(Codes.GATEWAY_PORT_TLS_MIXED, `platform ${at}.protocol: port ${s.port} is ${claimed.protocol} in ${claimed.at}; `
+      + 'the gateway pods serve one kind on a port, and reject the other\'s servers');
+  }
+  for (const h of s.hosts) {
+    const other = claimed.hosts.get(h.toLowerCase());
+    if (other !== undefined && other !== at) {
+      throw new MeshError(Codes.CONFLICTING_GATEWAYS, `platform ${at}.hosts: ${h} on port ${s.port} is ${other}'s too; `
+        + 'the gateway pods serve one of them, and the other\'s routes never see the requests');
+    }
+    claimed.hosts.set(h.toLowerCase(), at);
+  }
 }
 
 function resolveFlagger(f: FlaggerPlatformProps, prometheusAddress: string): PlatformFlagger {

@@ -135,10 +135,16 @@ describe('MeshPlatformProps.gateways', () => {
       .toThrow(/platform gateways\[0\]\.servers\[0\]\.hosts: 'Shop\.example\.com' is not a host name Istio accepts \[MESH507\]/);
     expect(bad([{ name: 'public', servers: [{ port: 80, protocol: 'HTTPS', hosts: ['a.example.com'], credentialName: 'x', httpsRedirect: true }] }]))
       .toThrow(/httpsRedirect: only an HTTP server redirects to HTTPS \[MESH505\]/);
-    expect(bad([{ name: 'public', servers: [server] }, { name: 'public', namespace: 'edge', servers: [server] }])).not.toThrow();
+    expect(bad([{ name: 'public', servers: [server] }, { name: 'public', namespace: 'edge', servers: [{ ...server, hosts: ['*.example.org'] }] }])).not.toThrow();
     expect(bad([{ name: 'public', servers: [server] }, { name: 'public', servers: [server] }])).toThrow(/platform gateways\[1\]: .* given twice \[MESH020\]/);
     expect(bad([{ name: 'Public', servers: [server] }])).toThrow(/platform gateways\[0\]\.name: .*\[MESH001\]/);
     expect(bad([{ name: 'public', servers: [] }])).toThrow(/platform gateways\[0\]\.servers: a Gateway needs at least one server \[MESH507\]/);
+    // All on the ingress gateway's pods: one kind per port, one server per host and port (pilot/pkg/model/gateway.go, MergeGateways).
+    expect(bad([{ name: 'public', servers: [server] }, { name: 'shop', servers: [{ ...server, hosts: ['shop.example.com', '*.example.com'] }] }]))
+      .toThrow(/platform gateways\[1\]\.servers\[0\]\.hosts: \*\.example\.com on port 443 is gateways\[0\]\.servers\[0\]'s too.*\[MESH120\]/);
+    expect(bad([{ name: 'public', servers: [server, { port: 443, protocol: 'HTTP', hosts: ['plain.example.com'] }] }]))
+      .toThrow(/platform gateways\[0\]\.servers\[1\]\.protocol: port 443 is HTTPS in gateways\[0\]\.servers\[0\].*\[MESH143\]/);
+    expect(bad([{ name: 'public', servers: [server] }, { name: 'shop', servers: [{ ...server, hosts: ['shop.example.com'] }] }])).not.toThrow();
   });
 
   test('recorded and read back with the platform; a platform without Gateways records none, as before they could be given', () => {
