@@ -370,26 +370,38 @@ function callerProbes({ cluster, namespace, serviceOf, add, drawn }: ProbeContex
 }
 
 /**
- * External requests: each host of each Gateway server, through the VirtualService routes bound to the Gateway (first match wins).
+ * External requests: each name a client addresses on each Gateway server, through the VirtualService routes bound to the
+ * Gateway (first match wins). A name is a host both the server and the VirtualService serve, and concrete: the server's
+ * own name, or a VirtualService's name under the server's wildcard (a shared `*.example.com` whose VirtualServices each
+ * answer for one name); a wildcard on both sides names no client.
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server
  */
 function routeProbes(probe: ProbeContext, gateway: FlowPod | undefined): void {
   const { cluster } = probe;
   for (const gw of cluster.ofKind('Gateway')) {
+    const virtualServices = cluster.ofKind('VirtualService').filter((vs) => (vs.spec?.gateways ?? []).some(
+      (g: string) => g === `${nsOf(gw)}/${gw.metadata?.name}` || (g === gw.metadata?.name && nsOf(vs) === nsOf(gw)),
+    ));
     for (const server of gw.spec?.servers ?? []) {
       if (server.tls?.httpsRedirect === true) continue;
       const port = Number(server.port?.number);
       const protocol = String(server.port?.protocol ?? 'HTTP').toUpperCase() === 'HTTPS' ? 'HTTPS' : 'HTTP';
-      for (const h of server.hosts ?? []) {
-        const host = String(h).split('/').pop()!;
-        if (host.includes('*')) continue;
-        for (const vs of cluster.ofKind('VirtualService')) {
-          const bound = (vs.spec?.gateways ?? []).some(
-            (g: string) => g === `${nsOf(gw)}/${gw.metadata?.name}` || (g === gw.metadata?.name && nsOf(vs) === nsOf(gw)),
-          );
-          if (!bound || !(vs.spec?.hosts ?? []).some((x: string) => x === host || x === '*')) continue;
-          for (const route of vs.spec?.http ?? []) routeMatchProbes(probe, gateway, vs, route, { host, port, protocol });
+      for (const vs of virtualServices) {
+        const hosts = new Set<string>();
+        for (const h of server.hosts ?? []) {
+          const slash = String(h).indexOf('/');
+          const [ns, serverHost] = slash < 0 ? ['*', String(h)] : [String(h).slice(0, slash), String(h).slice(slash + 1)];
+          // `<namespace>/<host>`: the server takes this host from VirtualServices of that namespace only (`.`: the Gateway's).
+          if (ns !== '*' && (ns === '.' ? nsOf(gw) : ns) !== nsOf(vs)) continue;
+          for (const v of (vs.spec?.hosts ?? []).map(String)) {
+            if (!serverHost.includes('*') && (v === serverHost || v === '*' || (v.startsWith('*.') && serverHost.endsWith(v.slice(1))))) {
+              hosts.add(serverHost);
+            } else if (!v.includes('*') && (serverHost === '*' || (serverHost.startsWith('*.') && v.endsWith(serverHost.slice(1))))) {
+              hosts.add(v);
+            }
+          }
         }
+        for (const host of hosts) for (const route of vs.spec?.http ?? []) routeMatchProbes(probe, gateway, vs, route, { host, port, protocol });
       }
     }
   }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, RemoteService, Tier } from '../../src';
+import { EdgeGateway, GatewayTls, MeshApp, MeshChart, MeshService, RemoteService, Tier } from '../../src';
 import { environment } from '../../src/app/environments';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { topologyFiles, renderMermaid, renderTopology, topologyModel } from '../../src/review/topology';
@@ -362,4 +362,21 @@ describe('topology of calls to other teams\' services', () => {
     const [proved] = topologyFiles([chart], unrecorded, true);
     expect(proved.content).toMatch(/storefront -->\|"✖ [^"]*GET \/api\/products\/\*"\| catalog_catalog_api/);
   });
+});
+
+/**
+ * A Gateway server for a wildcard (`*.example.com`, often a shared one) and VirtualServices each answering for one name under
+ * it: a client addresses those names, so the picture draws the client's edge and each route through the Gateway.
+ * https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts)
+ */
+test('routes of a wildcard Gateway server are drawn for the names the VirtualServices answer for', () => {
+  const app = new MeshApp({ outdir: Testing.app().outdir });
+  const chart = new MeshChart(app, 'shop', { namespace: 'shop' });
+  const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1' });
+  new EdgeGateway(chart, 'edge', {
+    servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*.example.com'], tls: GatewayTls.simple('wildcard') }],
+  }).route(web, { hosts: ['shop.example.com'], subset: 'stable' });
+  const model = topologyModel(synth(app));
+  expect(model.edges.filter((e) => e.kind === 'ingress' || e.kind === 'route').map((e) => [e.kind, e.source, e.target, e.operations, e.allowed]))
+    .toEqual([['ingress', 'client', 'istio-system/istio-ingressgateway', 'shop.example.com:443', undefined], ['route', 'istio-system/istio-ingressgateway', 'web', '/*', true]]);
 });
