@@ -405,6 +405,8 @@ export const Codes = {
   INVALID_REMOTE_SERVICE: 'MESH605',
   /** A remote-calls record (ConfigMap labelled `mesh.cdk8s.io/record: remote-calls`) of another format or version, or with a malformed entry. */
   INVALID_CALL_RECORD: 'MESH606',
+  /** An intended flow that is allowed, but to pods of another service than the one it must reach (`IntendedFlow.reaches`). */
+  INTENDED_FLOW_MISROUTED: 'MESH607',
   // The platform, edge routes, cluster-wide objects and flows: MESH630-MESH659.
   /** An ingress route's path prefix is not `/` or a path ending in `/`, or two routes share one. */
   INGRESS_ROUTE_INVALID: 'MESH630',

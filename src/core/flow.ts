@@ -150,6 +150,19 @@ export interface FlowVerdict {
   readonly reason: string;
   /** The hops the request took (gateway, then the destination), for messages and pictures. */
   readonly hops: readonly string[];
+  /**
+   * The workloads whose pods the request reaches, each endpoint the route may pick (an allowed flow's).
+   * @default - none: it reaches no pod of the manifests (a platform component, an external host), or it is refused
+   */
+  readonly reached?: readonly FlowWorkloadRef[];
+}
+
+/** A workload by namespace and name. */
+export interface FlowWorkloadRef {
+  /** The namespace. */
+  readonly namespace: string;
+  /** The workload's name (its Deployment's, StatefulSet's...). */
+  readonly workload: string;
 }
 
 /**
@@ -163,4 +176,10 @@ export interface IntendedFlow extends Flow {
   readonly constructPath: string;
   /** What the flow is, for messages: `order-service calls payment-service POST /api/payments/*`. */
   readonly description: string;
+  /**
+   * The Service the request must reach, for an allowed flow: each pod it reaches is one that Service selects (a gateway
+   * route's service). Allowed to another service's pods, the flow fails (MESH607): a rule of another VirtualService took it.
+   * @default - any destination
+   */
+  readonly reaches?: { readonly namespace: string; readonly service: string };
 }

@@ -37,8 +37,9 @@ export interface WorkloadPair {
 
 /**
  * A finding per intended flow whose verdict differs from its `expect`: MESH600 for a
- * refused flow meant to work, MESH601 for an allowed flow meant to be refused. The
- * finding names the deciding resource; `constructPath` is the intent's.
+ * refused flow meant to work, MESH601 for an allowed flow meant to be refused, MESH607 for one
+ * allowed to pods the Service it must reach (`reaches`) does not select. The finding names the
+ * deciding resource; `constructPath` is the intent's.
  */
 export function checkIntendedFlows(
   manifests: readonly Manifest[] | FlowEvaluator,
@@ -60,6 +61,21 @@ export function checkIntendedFlows(
       continue;
     }
     const verdict = evaluator.evaluate(flow);
+    if (verdict.allowed && flow.expect === 'allow' && flow.reaches) {
+      const stray = strayPods(evaluator.cluster, verdict, flow.reaches);
+      if (stray.length > 0) {
+        out.push({
+          code: Codes.INTENDED_FLOW_MISROUTED,
+          resource: refOfDecider(evaluator.cluster, verdict.decidedBy),
+          field: '',
+          message: `${flow.description}: reaches ${stray.join(', ')}, which Service ${flow.reaches.namespace}/${flow.reaches.service} does not `
+            + `select (${verdict.hops.join(' | ')}): a rule of another VirtualService for the host takes the request`,
+          constructPath: flow.constructPath,
+          verdict,
+        });
+      }
+      continue;
+    }
     if (verdict.allowed === (flow.expect === 'allow')) continue;
     const by = verdict.decidedBy ? ` by ${describeDecider(verdict.decidedBy)}` : '';
     out.push({
@@ -75,6 +91,13 @@ export function checkIntendedFlows(
     });
   }
   return out;
+}
+
+/** The workloads `verdict` reached whose pods the Service `target` does not select (as the cluster runs, after Flagger). */
+function strayPods(cluster: FlowCluster, verdict: FlowVerdict, target: NonNullable<IntendedFlow['reaches']>): string[] {
+  const service = cluster.service(`${target.service}.${target.namespace}.svc.cluster.local`, target.namespace);
+  const selected = new Set((service ? cluster.podsOfService(service) : []).map((p) => `${p.namespace}/${p.name}`));
+  return [...new Set((verdict.reached ?? []).map((r) => `${r.namespace}/${r.workload}`).filter((r) => !selected.has(r)))];
 }
 
 /**

@@ -13,7 +13,7 @@ import { ClusterModel } from '../model/cluster-model';
 import { dialedHost } from '../model/hosts';
 import { labelsSubsetOf } from '../model/selectors';
 import { FlowCluster, FlowOptions, FlowPod, FlowService, nsOf } from './cluster';
-import { Flow, FlowDecider, FlowLayer, FlowVerdict } from './flow';
+import { Flow, FlowDecider, FlowLayer, FlowVerdict, FlowWorkloadRef } from './flow';
 import { mtlsMode } from './mtls';
 import { Connections, networkPolicyDecision } from './network-policy';
 import { flowMode, modeName, serviceEntryPortProtocol, servicePortProtocol } from './protocol';
@@ -21,9 +21,11 @@ import { SidecarReadiness } from './readiness';
 import {
   destinationRuleFor,
   gatewayEntry,
+  gatewayVirtualServices,
   RouteDestination,
   RouteRequest,
   routeThrough,
+  routeThroughVirtualHost,
   serverAdmitsNamespace,
   subsetLabels,
   tlsModeOf,
@@ -52,6 +54,8 @@ interface Context {
   readonly tcp: boolean;
   /** True for TLS routed by its SNI (a TLS or HTTPS port, or a gateway's PASSTHROUGH server). */
   readonly tls: boolean;
+  /** The pods the request reaches so far (each endpoint the route may pick). */
+  readonly reached: FlowPod[];
 }
 
 /** Evaluates flows over one set of manifests; build it once for many flows. */
@@ -108,7 +112,7 @@ export class FlowEvaluator {
     const notReady = this.notReady(source, hops);
     if (notReady) return notReady;
     const mode = flowMode(flow, undefined);
-    return this.fromPod(source, { flow, hops, authority: flow.host, tcp: mode !== 'http', tls: false }, 'mesh');
+    return this.fromPod(source, { flow, hops, authority: flow.host, tcp: mode !== 'http', tls: false, reached: [] }, 'mesh');
   }
 
   /** A refusal when `pod`'s sidecar never becomes ready (it cannot reach istiod), decided by the NetworkPolicy that blocks it. */
@@ -171,7 +175,7 @@ export class FlowEvaluator {
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
     const passthroughTls = ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(String(server.tls?.mode ?? ''));
     const tls = passthroughTls || flow.protocol === 'TLS';
-    const ctx: Context = { flow, hops, authority: flow.host, tcp: tls || flow.protocol === 'TCP', tls };
+    const ctx: Context = { flow, hops, authority: flow.host, tcp: tls || flow.protocol === 'TCP', tls, reached: [] };
     // An HTTP server with httpsRedirect answers 301 to every request of its virtual hosts.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
     if (entry.redirect) {
@@ -198,9 +202,11 @@ export class FlowEvaluator {
     const gwAuthz = authorizationDecision(this.cluster, gw, this.authzRequest(flow, undefined, flow.port, flow.host, tcp));
     if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
     const admits = (ns: string) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns);
-    const vs = virtualServiceFor(this.cluster, flow.host.toLowerCase(), nsOf(gateway), nsOf(gateway), gwRef, admits, gw.namespace);
-    if (!vs) return refused(decider('routing', gateway), `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`, hops);
-    const route = routeThrough(vs, this.routeRequest(ctx, gw, gwRef));
+    const virtualServices = gatewayVirtualServices(this.cluster, flow.host, (server.hosts ?? []).map(String), gwRef, admits, gw.namespace);
+    const none = `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`;
+    if (virtualServices.length === 0) return refused(decider('routing', gateway), none, hops);
+    const route = routeThroughVirtualHost(virtualServices, this.routeRequest(ctx, gw, gwRef));
+    const vs = route.virtualService ?? virtualServices[0];
     if (route.kind !== 'route') return refused(decider('routing', vs), route.reason, hops);
     if (route.destinations.length === 0)
       return refused(decider('routing', vs), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} has no route for ${flow.host}`, hops);
@@ -426,6 +432,7 @@ export class FlowEvaluator {
     opts: { passthrough: boolean; tls?: string; dr?: Manifest },
   ): FlowVerdict {
     const { flow, hops, tcp } = ctx;
+    ctx.reached.push(pod);
     const notReady = this.notReady(pod, hops);
     if (notReady) return notReady;
     const { egress, ingress } = this.connections.of(source, pod, port);
@@ -445,7 +452,7 @@ export class FlowEvaluator {
             + 'which has no sidecar to terminate it',
           hops,
         );
-      return { allowed: true, decidedBy: last, reason: `${pod.name} has no sidecar; ${lastReason}`, hops };
+      return { allowed: true, decidedBy: last, reason: `${pod.name} has no sidecar; ${lastReason}`, hops, reached: reachedOf(ctx) };
     }
     if (SIDECAR_OWN_PORTS.has(port)) {
       return {
@@ -453,6 +460,7 @@ export class FlowEvaluator {
         decidedBy: last,
         reason: `port ${port} is the proxy's own and is not intercepted: no mTLS or authorization applies; ${lastReason}`,
         hops,
+        reached: reachedOf(ctx),
       };
     }
     const mode = mtlsMode(this.cluster, pod, port);
@@ -492,7 +500,7 @@ export class FlowEvaluator {
       last = decider('AuthorizationPolicy', authz.policy);
       lastReason = authz.reason;
     }
-    return { allowed: true, decidedBy: last, reason: authz.policy ? authz.reason : `${authz.reason}; ${lastReason}`, hops };
+    return { allowed: true, decidedBy: last, reason: authz.policy ? authz.reason : `${authz.reason}; ${lastReason}`, hops, reached: reachedOf(ctx) };
   }
 
   private authzRequest(flow: Flow, peer: FlowPod | undefined, port: number, host: string, tcp: boolean, source?: FlowPod) {
@@ -520,6 +528,11 @@ export class FlowEvaluator {
     }
     return last!;
   }
+}
+
+/** The workloads of the pods a request has reached so far. */
+function reachedOf(ctx: Context): FlowWorkloadRef[] {
+  return ctx.reached.map((p) => ({ namespace: p.namespace, workload: p.name }));
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);

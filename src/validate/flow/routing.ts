@@ -6,7 +6,7 @@
  * https://istio.io/latest/docs/reference/config/networking/destination-rule/
  */
 import { Manifest } from '../finding';
-import { hostSubsetOf, resolveShortname } from '../model/hosts';
+import { hostsMatch, hostSubsetOf, isWildcarded, resolveShortname, routeHost } from '../model/hosts';
 import { exportToList, visibleTo } from '../model/visibility';
 import { labelsSubsetOf } from '../model/selectors';
 import { FlowCluster, FlowPod, nsOf } from './cluster';
@@ -57,7 +57,11 @@ export interface RouteDestination {
  */
 export type RouteResult =
   | { readonly kind: 'route'; readonly virtualService?: Manifest; readonly index?: number; readonly destinations: readonly RouteDestination[] }
-  | { readonly kind: 'refused'; readonly virtualService: Manifest; readonly reason: string }
+  | {
+    readonly kind: 'refused'; readonly virtualService: Manifest; readonly reason: string;
+    /** True when no rule matched (404 NR): at a gateway, the routes of the next VirtualService of the host are tried. */
+    readonly unmatched?: boolean;
+  }
   | { readonly kind: 'fallthrough'; readonly virtualService: Manifest; readonly reason: string };
 
 /** True if the VirtualService applies to `gateway` (`mesh` when it names none). */
@@ -93,6 +97,65 @@ export function virtualServiceFor(
     .filter((vs) => boundTo(vs, gateway) && namespaceAllowed(nsOf(vs)) && visibleTo(exportToList(vs.spec?.exportTo), nsOf(vs), viewer));
   const rank = (vs: Manifest) => (nsOf(vs) === sourceNs ? 0 : nsOf(vs) === hostNs ? 1 : 2);
   return candidates.sort((a, b) => rank(a) - rank(b))[0];
+}
+
+/**
+ * The VirtualServices whose routes make up a gateway's virtual host for `host`, in the order their routes are tried.
+ * istiod names a virtual host by what a server host and a VirtualService host have in common (the more specific of the
+ * two), and appends the routes of every further VirtualService with that name to it (pilot/pkg/networking/core/gateway.go,
+ * buildGatewayRoutes: `vHost.Routes = append(vHost.Routes, routes...)`); Envoy picks the virtual host of the exact domain,
+ * else of the longest wildcard. The VirtualServices of one name come in the order istiod lists them, which nothing in the
+ * files fixes; by name, then namespace here, istiod's order for objects created in the same second (sortConfigByCreationTime).
+ * Where their rules overlap the analysis reports it (MESH144).
+ */
+export function gatewayVirtualServices(
+  cluster: FlowCluster,
+  host: string,
+  serverHosts: readonly string[],
+  gateway: string,
+  namespaceAllowed: (ns: string) => boolean,
+  viewer: string,
+): Manifest[] {
+  const name = host.toLowerCase();
+  const servers = serverHosts.map((h) => h.slice(h.indexOf('/') + 1).toLowerCase()).filter((h) => hostsMatch(h, name));
+  // The more specific of two names: an exact one, else the longer wildcard.
+  const specific = (a: string, b: string) => (!isWildcarded(a) ? a : !isWildcarded(b) ? b : a.length >= b.length ? a : b);
+  const keyOf = (vs: Manifest): string | undefined => {
+    let key: string | undefined;
+    for (const v of (vs.spec?.hosts ?? []).map((h: unknown) => routeHost(String(h), nsOf(vs)))) {
+      if (!hostsMatch(v, name)) continue;
+      for (const s of servers) if (hostsMatch(v, s)) key = key === undefined ? specific(v, s) : specific(key, specific(v, s));
+    }
+    return key;
+  };
+  // A VirtualService whose hosts no server host shares is keyed by its own matching host (its routes then have no server).
+  const ownHost = (vs: Manifest) => (vs.spec?.hosts ?? []).map((h: unknown) => routeHost(String(h), nsOf(vs)))
+    .find((v: string) => hostsMatch(v, name));
+  const keyed = cluster.model.hosts.virtualServicesFor(name)
+    .filter((vs) => boundTo(vs, gateway) && namespaceAllowed(nsOf(vs)) && visibleTo(exportToList(vs.spec?.exportTo), nsOf(vs), viewer))
+    .map((vs) => ({ vs, key: keyOf(vs) ?? ownHost(vs) }))
+    .filter((k): k is { vs: Manifest; key: string } => k.key !== undefined);
+  if (keyed.length === 0) return [];
+  const best = keyed.map((k) => k.key).reduce((a, b) => specific(a, b));
+  const sortKey = (vs: Manifest) => `${vs.metadata?.name}\u0000${nsOf(vs)}`;
+  return keyed.filter((k) => k.key === best).map((k) => k.vs).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+}
+
+/**
+ * The route `r` takes through a gateway's virtual host ({@link gatewayVirtualServices}): each VirtualService's HTTP rules
+ * in turn, the first that matches taking the request; none matching, 404 NR.
+ */
+export function routeThroughVirtualHost(virtualServices: readonly Manifest[], r: RouteRequest): RouteResult {
+  let route = routeThrough(virtualServices[0], r);
+  for (const next of virtualServices.slice(1)) {
+    if (route.kind !== 'refused' || !route.unmatched) break;
+    route = routeThrough(next, r);
+  }
+  if (route.kind === 'refused' && route.unmatched && virtualServices.length > 1) {
+    const names = virtualServices.map((v) => `${nsOf(v)}/${v.metadata?.name}`).join(', ');
+    return { ...route, reason: `no http rule of VirtualServices ${names} matches ${r.method} ${r.path} (404 NR)` };
+  }
+  return route;
 }
 
 /** Istio StringMatch: exact, prefix or (RE2, whole-string) regex. */
@@ -173,7 +236,7 @@ export function routeThrough(vs: Manifest, r: RouteRequest): RouteResult {
     return { kind: 'route', virtualService: vs, index: i, destinations: destinationsOf(rule, vsNs) };
   }
   const reason = `no http rule of VirtualService ${vsNs}/${vs.metadata?.name} matches ${r.method} ${r.path} (404 NR)`;
-  return { kind: 'refused', virtualService: vs, reason };
+  return { kind: 'refused', virtualService: vs, reason, unmatched: true };
 }
 
 /**

@@ -228,7 +228,7 @@ export function gatewayRouteFlow(
   const principal = ServiceSecurity.of(route.service).endUserPrincipalFor(path);
   return {
     source: { external: true }, host, port, protocol, method: m?.method ?? 'GET', path, requestPrincipal: principal,
-    expect: 'allow', constructPath: route.node.path,
+    expect: 'allow', constructPath: route.node.path, reaches: { namespace: route.service.namespace, service: route.service.name },
     description: `a client reaches ${route.service.name} through ${gatewayName}: ${m?.method ?? 'GET'} ${protocol.toLowerCase()}://${host}:${port}${path}`
       + (principal ? ' signed in' : ''),
   };

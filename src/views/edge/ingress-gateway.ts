@@ -76,6 +76,7 @@ export class IngressGateway extends EdgeGateway {
       const principal = ServiceSecurity.of(r.service).endUserPrincipalFor(path);
       const flow = { source: { external: true as const }, host, port: 443, protocol: 'HTTPS' as const, method: 'GET' as const, path };
       out.push({ ...flow, requestPrincipal: principal, expect: 'allow', constructPath: this.node.path,
+        reaches: { namespace: r.service.namespace, service: r.service.name },
         description: `a browser reaches ${r.service.name} through ${this.name}: GET https://${host}${path}${principal ? ' signed in' : ''}` });
       if (principal) {
         out.push({ ...flow, expect: 'deny', constructPath: this.node.path,

@@ -7,7 +7,7 @@
  */
 import { Testing } from 'cdk8s';
 import {
-  Codes, EdgeGateway, GatewayTls, IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshPlatformProps, MeshService,
+  Codes, EdgeGateway, GatewayTls, IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshPlatformProps, MeshService, StringMatch,
 } from '../../../src';
 import { evaluateFlow, platformFlowOptions, validateCli, validateManifests } from '../../../src/validate';
 import { synthError } from '../../util';
@@ -167,5 +167,39 @@ describe('MeshPlatformProps.gateways', () => {
       .toThrow(/platform\.yaml: gateways\[0\]\.servers\[0\]\.host: unknown field \(known: port, protocol, hosts, credentialName, httpsRedirect\) \[MESH603\]/);
     expect(read({ name: 'public' })).toThrow(/platform\.yaml: gateways: must be a list of Gateways/);
     expect(read([{ name: 'public' }])).toThrow(/platform\.yaml: gateways\[0\]: needs name, servers \(servers missing\) \[MESH603\]/);
+  });
+});
+
+/**
+ * One host of a shared Gateway split between environments by path: istiod appends the second VirtualService's routes to the
+ * first's virtual host (pilot/pkg/networking/core/gateway.go, buildGatewayRoutes), so each path reaches its own service; a
+ * rule of one that takes the other's requests sends them to the wrong service, which the route's flow states (MESH607).
+ */
+describe('environments sharing one host of the platform Gateway', () => {
+  const split = (routes: Record<string, StringMatch>) => {
+    const app = new MeshApp({ outdir: Testing.app().outdir, platform: platform() });
+    for (const [env, uri] of Object.entries(routes)) {
+      const chart = new MeshChart(app, env, { namespace: env });
+      const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1.0.0' });
+      EdgeGateway.fromPlatform(chart, 'public', 'public').route(web, { hosts: ['shop.example.com'], match: [{ uri }], subset: 'stable' });
+    }
+    return app;
+  };
+
+  test('split by path, each path reaches its own service: synth passes and the flows say where each request lands', () => {
+    const app = split({ api: StringMatch.prefix('/api/'), web: StringMatch.prefix('/web/') });
+    const ms = manifestsOf(app);
+    const options = platformFlowOptions(platform(), 'api');
+    const to = (path: string) => evaluateFlow(ms, { source: { external: true }, host: 'shop.example.com', port: 443, protocol: 'HTTPS', method: 'GET', path }, options);
+    expect(to('/api/x').reached).toEqual([{ namespace: 'api', workload: 'web' }]);
+    expect(to('/web/x').reached).toEqual([{ namespace: 'web', workload: 'web' }]);
+    expect(to('/other').reason).toMatch(/no http rule of VirtualServices api\/public, web\/public matches GET \/other \(404 NR\)/);
+  });
+
+  test("a rule of one that takes the other's requests (a regex the analysis cannot compare) fails on the route it misroutes (MESH607)", () => {
+    const err = synthError(split({ a: StringMatch.regex('/.*'), b: StringMatch.prefix('/shop/') }));
+    expect(err.split('\n').filter((l) => l.includes(`[${Codes.INTENDED_FLOW_MISROUTED}]`))).toEqual([expect.stringMatching(
+      /\[b\/public\/route-web\] .*a client reaches web through public: GET https:\/\/shop\.example\.com:443\/shop\/: reaches a\/web, which Service b\/web does not select/,
+    )]);
   });
 });
