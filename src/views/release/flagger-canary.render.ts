@@ -116,13 +116,22 @@ export function renderCanarySpec(s: FlaggerCanarySource): Record<string, any> {
  * The host's trafficPolicy, timeout and retries, as the library renders them for its own
  * DestinationRule and VirtualService. Flagger 1.44's Canary schema knows
  * `connectionPool.http` only, so `connectionPool.tcp` (maxConnections) does not reach
- * Flagger's DestinationRules (the API server would prune it).
+ * Flagger's DestinationRules (the API server would prune it), a loadBalancer must name its
+ * algorithm, and a locality setting has no failoverPriority.
  * @see https://docs.flagger.app/usage/how-it-works#canary-service
  */
 export function flaggerServiceTraffic(traffic: HostTraffic, policy: TierSettings): Record<string, any> {
-  const trafficPolicy = renderDestinationRuleSpec(traffic, { policy, defaultSplit: [] }).trafficPolicy;
+  const rendered = renderDestinationRuleSpec(traffic, { policy, defaultSplit: [] }).trafficPolicy;
+  const trafficPolicy = rendered && JSON.parse(JSON.stringify(rendered));
+  // The schema's loadBalancer is oneOf `simple` or `consistentHash`: a locality setting alone names the algorithm istiod
+  // uses when none is given, LEAST_REQUEST (pilot/pkg/networking/core/cluster_traffic_policy.go, defaultLBAlgorithm).
+  const lb = trafficPolicy?.loadBalancer;
+  if (lb && lb.simple === undefined && lb.consistentHash === undefined) trafficPolicy.loadBalancer = { simple: 'LEAST_REQUEST', ...lb };
+  // Nor does its localityLbSetting know failoverPriority (distribute, enabled and failover only): Flagger's DestinationRules fail
+  // over by locality without it.
+  if (lb?.localityLbSetting?.failoverPriority !== undefined) delete trafficPolicy.loadBalancer.localityLbSetting.failoverPriority;
   return {
-    trafficPolicy: trafficPolicy && JSON.parse(JSON.stringify(trafficPolicy)),
+    trafficPolicy,
     timeout: policy.timeout && toIstioDuration(policy.timeout),
     retries: renderRetries(policy.retries),
   };

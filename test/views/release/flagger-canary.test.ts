@@ -1,5 +1,5 @@
 import { ApiObject, Duration, Testing } from 'cdk8s';
-import { Autoscaling, CanaryPlan, CanaryRelease, FlaggerAlertAddress, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate, HighAvailability, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch, Warnings } from '../../../src';
+import { Autoscaling, CanaryPlan, CanaryRelease, FlaggerAlertAddress, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate, HighAvailability, LocalityLoadBalancing, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch, Warnings } from '../../../src';
 import { checkIntendedFlows, FlowEvaluator, validateManifests } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -277,6 +277,21 @@ describe('FlaggerCanary', () => {
       expect(canary.spec.autoscalerRef).toEqual({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'order-service' });
       // No autoscaler, no autoscalerRef.
       expect(find(synth(setup().app), 'Canary', 'order-service').spec.autoscalerRef).toBeUndefined();
+    });
+
+    // Flagger 1.44's Canary schema: trafficPolicy.loadBalancer is oneOf `simple` or `consistentHash` (its CRD); istiod takes
+    // LEAST_REQUEST when none is given (pilot/pkg/networking/core/cluster_traffic_policy.go, defaultLBAlgorithm).
+    test('a locality setting alone reaches the Canary with the algorithm istiod uses by default, which the schema requires', () => {
+      const { app, chart, service } = setup();
+      new LocalityLoadBalancing(chart, 'order-locality', { service, failover: [{ from: 'us-east', to: 'us-west' }] });
+      const m = synth(app);
+      const own = find(m, 'DestinationRule', 'order-service').spec.trafficPolicy.loadBalancer;
+      expect(own.simple).toBeUndefined();
+      expect(own.localityLbSetting.failoverPriority).toEqual(['topology.kubernetes.io/region']);
+      // Nor does the schema's localityLbSetting know failoverPriority: distribute, enabled and failover only.
+      const { failoverPriority: _dropped, ...locality } = own.localityLbSetting;
+      expect(find(m, 'Canary', 'order-service').spec.service.trafficPolicy.loadBalancer).toEqual({ simple: 'LEAST_REQUEST', localityLbSetting: locality });
+      expect(validateManifests(m).filter((f) => f.resource.kind === 'Canary')).toEqual([]);
     });
 
     test('MESH667: seed 003\'s rollback webhook to Alertmanager is a gate that rolls back on every 2xx; alerts notify', () => {
