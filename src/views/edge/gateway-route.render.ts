@@ -13,6 +13,7 @@ import type { IMeshService } from '../../graph/mesh-service-props';
 import type { HttpMatchOptions } from '../../graph/traffic/http-route';
 import { portOf, renderMatch } from '../../graph/traffic/http-route.render';
 import { lazyWithoutUnset } from '../../private/defined';
+import { ServiceSecurity } from '../../graph/security/service-security';
 
 /** One route, as the VirtualService reads it (a `GatewayRoute` is one). */
 export interface GatewayRouteSource {
@@ -72,9 +73,13 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
   const port = r.port ?? target.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
   const host = target.namespace === namespace ? target.name : `${target.name}.${target.namespace}.svc.cluster.local`;
   const match = r.match ? r.match.map(renderMatch) : r.pathPrefix && r.pathPrefix !== '/' ? [{ uri: { prefix: r.pathPrefix } }] : undefined;
+  // Headers the service's sidecar sets from a validated token (EdgeAuthentication's outputClaimToHeaders) are removed from what the
+  // client sent, as an IngressGateway's routes do: Envoy's jwt_authn adds its own value (addCopy), a client's copy must not reach it.
+  const removed = ServiceSecurity.of(target).headersSetFromClaims;
   return {
     match,
     route: [{ destination: { host, subset: r.subset, port: portOf(port) } }],
     timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,
+    headers: removed.length > 0 ? { request: { remove: [...removed] } } : undefined,
   };
 }

@@ -1,4 +1,4 @@
-import { EdgeAuthentication, IngressGateway, MeshService, Principal } from '../../../src';
+import { EdgeAuthentication, EdgeGateway, GatewayTls, IngressGateway, MeshService, Principal } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function edge(props: Partial<ConstructorParameters<typeof EdgeAuthentication>[2]> = {}) {
@@ -60,6 +60,19 @@ describe('EdgeAuthentication', () => {
     // THEN the gateway's route removes a client's own x-user-id: Envoy's jwt_authn adds the claim's header
     // to what the request carried (addCopy), so a forged one would arrive first
     expect(find(ms, 'VirtualService', 'shop').spec.http[0].headers).toEqual({ request: { remove: ['x-user-id'] } });
+  });
+
+  test("an EdgeGateway's route (its own Gateway's or the platform's) removes the client's copy of the claims' headers too", () => {
+    const { app, chart } = meshChart();
+    const gateway = new MeshService(chart, 'api-gateway', { image: 'x' });
+    new EdgeGateway(chart, 'edge-gw', {
+      servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com'], tls: GatewayTls.simple('shop-tls') }],
+    }).route(gateway, { subset: 'stable' });
+    new EdgeAuthentication(chart, 'edge', {
+      service: gateway, issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks.json',
+      outputClaimToHeaders: [{ claim: 'sub', header: 'x-user-id' }, { claim: 'email', header: 'x-user-email' }],
+    });
+    expect(find(synth(app), 'VirtualService', 'edge-gw').spec.http[0].headers).toEqual({ request: { remove: ['x-user-email', 'x-user-id'] } });
   });
 
   test.each([
