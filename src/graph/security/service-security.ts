@@ -323,8 +323,10 @@ export class ServiceSecurity extends Construct {
 
   /**
    * Headers the service's own sidecar writes from a validated token (RequestAuthentication
-   * `outputClaimToHeaders`): Envoy adds them to whatever the request carried, so every gateway
-   * route to the service removes them from what the client sent ({@link headersSetFromClaims}).
+   * `outputClaimToHeaders`): Envoy's jwt_authn adds them (addCopy) and strips a client's copy only
+   * where its verifier runs for that provider (envoyproxy/envoy#46586 lists the paths where it did
+   * not), so every gateway route to the service removes them from what the client sent
+   * ({@link headersSetFromClaims}).
    */
   public setsHeadersFromClaims(headers: readonly string[]): void {
     for (const h of headers) if (!this.claimHeaders.includes(h)) this.claimHeaders.push(h);

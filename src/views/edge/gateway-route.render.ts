@@ -74,7 +74,7 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
   const host = target.namespace === namespace ? target.name : `${target.name}.${target.namespace}.svc.cluster.local`;
   const match = r.match ? r.match.map(renderMatch) : r.pathPrefix && r.pathPrefix !== '/' ? [{ uri: { prefix: r.pathPrefix } }] : undefined;
   // Headers the service's sidecar sets from a validated token (EdgeAuthentication's outputClaimToHeaders) are removed from what the
-  // client sent, as an IngressGateway's routes do: Envoy's jwt_authn adds its own value (addCopy), a client's copy must not reach it.
+  // client sent, as an IngressGateway's routes do (ServiceSecurity.setsHeadersFromClaims says why).
   const removed = ServiceSecurity.of(target).headersSetFromClaims;
   return {
     match,

@@ -66,8 +66,8 @@ export function renderIngressRoutesSpec(gateway: IngressGatewaySource): Record<s
     http: gateway.routes.map((r) => {
       const port = r.port ?? (r.service.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol)) ?? r.service.ports[0])?.port;
       const timeout = gateway._timeoutOf(r);
-      // The service's sidecar appends these from a validated token (Envoy's jwt_authn adds, it does
-      // not replace): a client's own copy must not reach it, or it could name another user.
+      // The service's sidecar adds these from a validated token (jwt_authn's addCopy, its own stripping of a client's copy running
+      // only where its verifier does): a client's own copy must not reach it, or it could name another user.
       const removed = ServiceSecurity.of(r.service).headersSetFromClaims;
       return {
         name: r.service.name,
