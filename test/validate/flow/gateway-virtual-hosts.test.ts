@@ -111,3 +111,27 @@ describe('an IngressGateway on a wildcard and an EdgeGateway on one of its hosts
     expect(evaluateFlow(manifests, https('www.example.com', '/x'), platform).hops.join(' ')).toMatch(/production\/web:8080/);
   });
 });
+
+// One Gateway server for `*.example.com` and VirtualServices bound to it: istiod names each virtual host by what the server
+// and a VirtualService host have in common, and appends a further VirtualService's routes to a virtual host of the same
+// name (pilot/pkg/networking/core/gateway.go, buildGatewayRoutes); Envoy takes the exact domain before the wildcard.
+describe("which VirtualServices' routes a request meets at one Gateway server", () => {
+  const to = (svc: string) => [{ route: [{ destination: { host: svc } }] }];
+  const objs = [
+    ...app('web', 'shop'), ...app('api', 'shop'), ...app('any', 'shop'),
+    gateway('public', 'shop', { selector: { istio: 'ingressgateway' }, servers: [{ port: http80, hosts: ['*.example.com'] }] }),
+    virtualService('any', 'shop', { hosts: ['*.example.com'], gateways: ['public'], http: to('any') }),
+    virtualService('web', 'shop', { hosts: ['shop.example.com'], gateways: ['public'], http: [{ match: [{ uri: { prefix: '/web/' } }], route: to('web')[0].route }] }),
+    virtualService('api', 'shop', { hosts: ['shop.example.com'], gateways: ['public'], http: [{ match: [{ uri: { prefix: '/api/' } }], route: to('api')[0].route }] }),
+  ];
+  const reached = (host: string, path: string) => evaluateFlow(objs, { ...external(host), path }, opts).reached?.map((r) => r.workload);
+
+  test("the exact host's VirtualServices are one virtual host, each one's routes in turn; the wildcard's is another", () => {
+    expect(reached('shop.example.com', '/web/x')).toEqual(['web']);
+    expect(reached('shop.example.com', '/api/x')).toEqual(['api']);
+    expect(reached('other.example.com', '/web/x')).toEqual(['any']);
+    // The wildcard's catch-all is not the exact host's: a path neither of its VirtualServices routes is a 404 there.
+    expect(evaluateFlow(objs, { ...external('shop.example.com'), path: '/other' }, opts).reason)
+      .toMatch(/no http rule of VirtualServices shop\/api, shop\/web matches GET \/other \(404 NR\)/);
+  });
+});
