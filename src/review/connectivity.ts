@@ -8,6 +8,8 @@
 import { describeDecider, FlowEvaluator, FlowVerdict, PairVerdict, SIDECAR_OWN_PORTS } from '../validate/flow';
 import { FlowCluster, FlowPod, nsOf } from '../validate/flow/cluster';
 import { labelSelectorMatches } from '../validate/model/selectors';
+import { gatewayReference, serverHostsFor, virtualHostName } from '../validate/model/gateway-hosts';
+import { routeHost } from '../validate/model/hosts';
 import type { HttpMethod } from '../core/http';
 import type { Flow } from '../validate/flow/flow';
 import { PairAnalysis } from '../validate/flow/pairs';
@@ -379,29 +381,20 @@ function callerProbes({ cluster, namespace, serviceOf, add, drawn }: ProbeContex
 function routeProbes(probe: ProbeContext, gateway: FlowPod | undefined): void {
   const { cluster } = probe;
   for (const gw of cluster.ofKind('Gateway')) {
-    const virtualServices = cluster.ofKind('VirtualService').filter((vs) => (vs.spec?.gateways ?? []).some(
-      (g: string) => g === `${nsOf(gw)}/${gw.metadata?.name}` || (g === gw.metadata?.name && nsOf(vs) === nsOf(gw)),
-    ));
+    const ref = `${nsOf(gw)}/${gw.metadata?.name}`;
+    const virtualServices = cluster.ofKind('VirtualService')
+      .filter((vs) => (vs.spec?.gateways ?? []).some((g: unknown) => gatewayReference(String(g), nsOf(vs)) === ref));
     for (const server of gw.spec?.servers ?? []) {
       if (server.tls?.httpsRedirect === true) continue;
       const port = Number(server.port?.number);
       const protocol = String(server.port?.protocol ?? 'HTTP').toUpperCase() === 'HTTPS' ? 'HTTPS' : 'HTTP';
       for (const vs of virtualServices) {
-        const hosts = new Set<string>();
-        for (const h of server.hosts ?? []) {
-          const slash = String(h).indexOf('/');
-          const [ns, serverHost] = slash < 0 ? ['*', String(h)] : [String(h).slice(0, slash), String(h).slice(slash + 1)];
-          // `<namespace>/<host>`: the server takes this host from VirtualServices of that namespace only (`.`: the Gateway's).
-          if (ns !== '*' && (ns === '.' ? nsOf(gw) : ns) !== nsOf(vs)) continue;
-          for (const v of (vs.spec?.hosts ?? []).map(String)) {
-            if (!serverHost.includes('*') && (v === serverHost || v === '*' || (v.startsWith('*.') && serverHost.endsWith(v.slice(1))))) {
-              hosts.add(serverHost);
-            } else if (!v.includes('*') && (serverHost === '*' || (serverHost.startsWith('*.') && v.endsWith(serverHost.slice(1))))) {
-              hosts.add(v);
-            }
-          }
+        const serverHosts = serverHostsFor(server, nsOf(gw), nsOf(vs));
+        const names = (vs.spec?.hosts ?? []).flatMap((h: unknown) =>
+          serverHosts.flatMap((sh) => virtualHostName(routeHost(String(h), nsOf(vs)), sh) ?? []));
+        for (const host of new Set<string>(names.filter((n: string) => !n.includes('*')))) {
+          for (const route of vs.spec?.http ?? []) routeMatchProbes(probe, gateway, vs, route, { host, port, protocol });
         }
-        for (const host of hosts) for (const route of vs.spec?.http ?? []) routeMatchProbes(probe, gateway, vs, route, { host, port, protocol });
       }
     }
   }

@@ -11,7 +11,6 @@ import { Finding, finding, Manifest, refOf } from '../finding';
 import { AnalysisCheck } from './check';
 import { AnalysisView, namespaceOf, push } from './view';
 import { isTlsServer } from '../webhook/names';
-import { list } from '../values';
 
 /** `k=v,k2=v2`, sorted by key: a label set as a selector's text (k8s.io/apimachinery labels.SelectorFromSet(...).String()). */
 export function selectorText(selector: Readonly<Record<string, string>> | undefined): string {
@@ -270,25 +269,3 @@ export const duplicateCertificates: AnalysisCheck = {
     }));
   },
 };
-
-/** `namespace/name` of a VirtualService's gateway reference (resource.NewShortOrFullName). */
-export function gatewayRef(vs: Manifest, name: string): string {
-  return name.includes('/') ? name : `${namespaceOf(vs)}/${name}`;
-}
-
-/** The hosts a Gateway serves to VirtualServices of `vsNamespace` (gateways.go, sanitizeServerHostNamespace and host.NamesForNamespace). */
-export function gatewayHostsFor(gw: Manifest, vsNamespace: string): string[] {
-  const out: string[] = [];
-  for (const s of list(gw.spec?.servers)) {
-    for (const raw of list(s?.hosts)) {
-      const h = String(raw);
-      const slash = h.indexOf('/');
-      if (slash < 0) { out.push(h); continue; }
-      let ns = h.slice(0, slash);
-      const name = h.slice(slash + 1);
-      if (ns === '.') ns = namespaceOf(gw);
-      if (ns === '*' || ns === vsNamespace) out.push(name);
-    }
-  }
-  return out;
-}

@@ -14,10 +14,10 @@
  */
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest, refOf } from '../finding';
-import { hostsMatch, isWildcarded } from '../model/hosts';
+import { routeHost } from '../model/hosts';
 import { dict, list } from '../values';
 import { AnalysisCheck } from './check';
-import { gatewayHostsFor, gatewayRef } from './gateway-conflicts';
+import { gatewayHostsFor, gatewayReference, virtualHostName } from '../model/gateway-hosts';
 import { matchImplies } from './shadowed-routes';
 import { namespaceOf, push } from './view';
 
@@ -46,16 +46,10 @@ function firstCovered(x: Manifest, y: Manifest): [number, number] | undefined {
   return undefined;
 }
 
-/** The host names a VirtualService and a Gateway's server hosts have in common, as istiod names the virtual host (the more specific). */
-function commonHosts(vsHosts: readonly string[], serverHosts: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const v of vsHosts) {
-    for (const s of serverHosts) {
-      if (!hostsMatch(v, s)) continue;
-      out.add((isWildcarded(v) && !isWildcarded(s) ? s : v).toLowerCase());
-    }
-  }
-  return [...out];
+/** The virtual hosts a VirtualService and a Gateway's server hosts give ({@link virtualHostName}), each once. */
+function commonHosts(vs: Manifest, serverHosts: readonly string[]): string[] {
+  const vsHosts = list(vs.spec?.hosts).map((h: unknown) => routeHost(String(h), namespaceOf(vs)));
+  return [...new Set(vsHosts.flatMap((v) => serverHosts.flatMap((s) => virtualHostName(v, s) ?? [])))];
 }
 
 export const mergedGatewayRoutes: AnalysisCheck = {
@@ -69,10 +63,10 @@ export const mergedGatewayRoutes: AnalysisCheck = {
       if (list(vs.spec?.http).length === 0) continue;
       for (const name of list(vs.spec?.gateways).map(String)) {
         if (name === 'mesh') continue;
-        const ref = gatewayRef(vs, name);
+        const ref = gatewayReference(name, namespaceOf(vs));
         const gw = gateways.get(ref);
         if (!gw) continue;
-        for (const h of commonHosts(list(vs.spec?.hosts).map(String), gatewayHostsFor(gw, namespaceOf(vs)))) push(byHost, `${ref}\u0000${h}`, vs);
+        for (const h of commonHosts(vs, gatewayHostsFor(gw, namespaceOf(vs)))) push(byHost, `${ref}\u0000${h}`, vs);
       }
     }
     const out: Finding[] = [];

@@ -7,9 +7,8 @@ import { X509Certificate } from 'node:crypto';
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
-import {
-  conflictingGateways, duplicateCertificates, fullName, gatewayHostsFor, gatewayRef, mixedTlsPorts, selectorOf, selectorText,
-} from './gateway-conflicts';
+import { conflictingGateways, duplicateCertificates, fullName, mixedTlsPorts, selectorOf, selectorText } from './gateway-conflicts';
+import { gatewayHostsFor, gatewayReference } from '../model/gateway-hosts';
 import { mergedGatewayRoutes } from './gateway-routes';
 import { AnalysisView, namespaceOf, push, Workload } from './view';
 import { hostsMatch } from '../model/hosts';
@@ -208,7 +207,7 @@ export const virtualServiceGateways: AnalysisCheck = {
           );
           return;
         }
-        const ref = gatewayRef(vs, name);
+        const ref = gatewayReference(name, namespaceOf(vs));
         const gw = gateways.get(ref);
         // A Gateway in a namespace whose Gateways the set does not own is someone else's (the platform's): not checked.
         if (!gw && !owned.has(ref.slice(0, ref.indexOf('/')))) return;
@@ -259,7 +258,7 @@ export const jwtClaimRoutes: AnalysisCheck = {
         .find(isClaimHeader);
       if (!claim) continue;
       for (const name of Array.isArray(vs.spec?.gateways) ? vs.spec.gateways.map(String) : []) {
-        const gw = name === 'mesh' ? undefined : gateways.get(gatewayRef(vs, name));
+        const gw = name === 'mesh' ? undefined : gateways.get(gatewayReference(name, namespaceOf(vs)));
         if (!gw) continue;
         for (const pod of index.workloadsMatchingAnywhere(selectorOf(gw))) {
           // istioctl's analyzer reads istio-system's (constants.IstioSystemNamespace), the root namespace by default; a policy applies

@@ -202,7 +202,7 @@ export class FlowEvaluator {
     const gwAuthz = authorizationDecision(this.cluster, gw, this.authzRequest(flow, undefined, flow.port, flow.host, tcp));
     if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
     const admits = (ns: string) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns);
-    const virtualServices = gatewayVirtualServices(this.cluster, flow.host, (server.hosts ?? []).map(String), gwRef, admits, gw.namespace);
+    const virtualServices = gatewayVirtualServices(this.cluster, flow.host, server, gateway, admits, gw.namespace);
     const none = `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`;
     if (virtualServices.length === 0) return refused(decider('routing', gateway), none, hops);
     const route = routeThroughVirtualHost(virtualServices, this.routeRequest(ctx, gw, gwRef));

@@ -6,7 +6,8 @@
  * https://istio.io/latest/docs/reference/config/networking/destination-rule/
  */
 import { Manifest } from '../finding';
-import { hostsMatch, hostSubsetOf, isWildcarded, resolveShortname, routeHost } from '../model/hosts';
+import { hostSubsetOf, resolveShortname, routeHost } from '../model/hosts';
+import { domainFor, gatewayReference, serverHostsFor, virtualHostName } from '../model/gateway-hosts';
 import { exportToList, visibleTo } from '../model/visibility';
 import { labelsSubsetOf } from '../model/selectors';
 import { FlowCluster, FlowPod, nsOf } from './cluster';
@@ -67,12 +68,7 @@ export type RouteResult =
 /** True if the VirtualService applies to `gateway` (`mesh` when it names none). */
 export function boundTo(vs: Manifest, gateway: string): boolean {
   const gateways: string[] = (vs.spec?.gateways ?? ['mesh']).map(String);
-  return gateways.some((g) => gatewayRef(g, nsOf(vs)) === gateway);
-}
-
-/** `mesh`, or a gateway reference as `<namespace>/<name>`. */
-function gatewayRef(g: string, namespace: string): string {
-  return g === 'mesh' || g.includes('/') ? g : `${namespace}/${g}`;
+  return gateways.some((g) => gatewayReference(g, nsOf(vs)) === gateway);
 }
 
 /**
@@ -100,43 +96,33 @@ export function virtualServiceFor(
 }
 
 /**
- * The VirtualServices whose routes make up a gateway's virtual host for `host`, in the order their routes are tried.
- * istiod names a virtual host by what a server host and a VirtualService host have in common (the more specific of the
- * two), and appends the routes of every further VirtualService with that name to it (pilot/pkg/networking/core/gateway.go,
- * buildGatewayRoutes: `vHost.Routes = append(vHost.Routes, routes...)`); Envoy picks the virtual host of the exact domain,
- * else of the longest wildcard. The VirtualServices of one name come in the order istiod lists them, which nothing in the
- * files fixes; by name, then namespace here, istiod's order for objects created in the same second (sortConfigByCreationTime).
- * Where their rules overlap the analysis reports it (MESH144).
+ * The VirtualServices whose routes make up the virtual host a request for `host` meets on a gateway's `server`, in the
+ * order their routes are tried. istiod names a virtual host by what a server host and a VirtualService host have in common
+ * ({@link virtualHostName}), and appends the routes of every further VirtualService with that name to it
+ * (pilot/pkg/networking/core/gateway.go, buildGatewayRoutes: `vHost.Routes = append(vHost.Routes, routes...)`); Envoy picks the
+ * virtual host of the exact domain, else of the longest wildcard ({@link domainFor}). The VirtualServices of one name come in
+ * the order istiod lists them, which nothing in the files fixes; by name, then namespace here, istiod's order for objects
+ * created in the same second (sortConfigByCreationTime). Where their rules overlap the analysis reports it (MESH144).
  */
 export function gatewayVirtualServices(
   cluster: FlowCluster,
   host: string,
-  serverHosts: readonly string[],
-  gateway: string,
+  server: Manifest,
+  gateway: Manifest,
   namespaceAllowed: (ns: string) => boolean,
   viewer: string,
 ): Manifest[] {
-  const name = host.toLowerCase();
-  const servers = serverHosts.map((h) => h.slice(h.indexOf('/') + 1).toLowerCase()).filter((h) => hostsMatch(h, name));
-  // The more specific of two names: an exact one, else the longer wildcard.
-  const specific = (a: string, b: string) => (!isWildcarded(a) ? a : !isWildcarded(b) ? b : a.length >= b.length ? a : b);
-  const keyOf = (vs: Manifest): string | undefined => {
-    let key: string | undefined;
-    for (const v of (vs.spec?.hosts ?? []).map((h: unknown) => routeHost(String(h), nsOf(vs)))) {
-      if (!hostsMatch(v, name)) continue;
-      for (const s of servers) if (hostsMatch(v, s)) key = key === undefined ? specific(v, s) : specific(key, specific(v, s));
-    }
-    return key;
-  };
-  // A VirtualService whose hosts no server host shares is keyed by its own matching host (its routes then have no server).
-  const ownHost = (vs: Manifest) => (vs.spec?.hosts ?? []).map((h: unknown) => routeHost(String(h), nsOf(vs)))
-    .find((v: string) => hostsMatch(v, name));
-  const keyed = cluster.model.hosts.virtualServicesFor(name)
-    .filter((vs) => boundTo(vs, gateway) && namespaceAllowed(nsOf(vs)) && visibleTo(exportToList(vs.spec?.exportTo), nsOf(vs), viewer))
-    .map((vs) => ({ vs, key: keyOf(vs) ?? ownHost(vs) }))
+  const gatewayRef = `${nsOf(gateway)}/${gateway.metadata?.name}`;
+  const keyed = cluster.model.hosts.virtualServicesFor(host.toLowerCase())
+    .filter((vs) => boundTo(vs, gatewayRef) && namespaceAllowed(nsOf(vs)) && visibleTo(exportToList(vs.spec?.exportTo), nsOf(vs), viewer))
+    .map((vs) => {
+      const serverHosts = serverHostsFor(server, nsOf(gateway), nsOf(vs));
+      const names = (vs.spec?.hosts ?? []).flatMap((h: unknown) =>
+        serverHosts.flatMap((sh) => virtualHostName(routeHost(String(h), nsOf(vs)), sh) ?? []));
+      return { vs, key: domainFor(names, host) };
+    })
     .filter((k): k is { vs: Manifest; key: string } => k.key !== undefined);
-  if (keyed.length === 0) return [];
-  const best = keyed.map((k) => k.key).reduce((a, b) => specific(a, b));
+  const best = domainFor(keyed.map((k) => k.key), host);
   const sortKey = (vs: Manifest) => `${vs.metadata?.name}\u0000${nsOf(vs)}`;
   return keyed.filter((k) => k.key === best).map((k) => k.vs).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
 }
@@ -198,7 +184,8 @@ function commonMatches(m: Manifest, r: RouteRequest, vsNs: string): boolean {
   if (m.port !== undefined && Number(m.port) !== r.port) return false;
   if (m.sourceLabels && !labelsSubsetOf(m.sourceLabels, r.source.labels)) return false;
   if (m.sourceNamespace && m.sourceNamespace !== r.source.namespace) return false;
-  if (Array.isArray(m.gateways) && m.gateways.length > 0 && !m.gateways.some((g: string) => gatewayRef(String(g), vsNs) === r.gateway)) return false;
+  const gateways: unknown[] = Array.isArray(m.gateways) ? m.gateways : [];
+  if (gateways.length > 0 && !gateways.some((g) => gatewayReference(String(g), vsNs) === r.gateway)) return false;
   return true;
 }
 
@@ -370,8 +357,8 @@ export interface GatewayVirtualHost {
 export function gatewayVirtualHost(cluster: FlowCluster, servers: readonly GatewayServer[], host: string): GatewayVirtualHost | undefined {
   const requested = host.toLowerCase();
   const domains = new Map<string, { redirect: boolean; routedBy?: GatewayServer }>();
-  const add = (domain: string, redirect: boolean, routedBy?: GatewayServer) => {
-    if (!hostSubsetOf(requested, domain)) return;
+  const add = (domain: string | undefined, redirect: boolean, routedBy?: GatewayServer) => {
+    if (domain === undefined || !hostSubsetOf(requested, domain)) return;
     const known = domains.get(domain);
     domains.set(domain, { redirect: (known?.redirect ?? false) || redirect, routedBy: known?.routedBy ?? routedBy });
   };
@@ -381,19 +368,15 @@ export function gatewayVirtualHost(cluster: FlowCluster, servers: readonly Gatew
     for (const vs of cluster.ofKind('VirtualService')) {
       if (!boundTo(vs, gwRef)) continue;
       const vsNs = nsOf(vs);
-      const serverHosts = serverHostsFor(s.server, nsOf(s.gateway), vsNs).map((h) => h.toLowerCase());
-      for (const vh of (vs.spec?.hosts ?? []).map((h: unknown) => resolveShortname(String(h), vsNs).toLowerCase())) {
-        for (const sh of serverHosts) {
-          if (hostSubsetOf(vh, sh)) add(vh, redirect, s);
-          else if (hostSubsetOf(sh, vh)) add(sh, redirect, s);
-        }
+      const serverHosts = serverHostsFor(s.server, nsOf(s.gateway), vsNs);
+      for (const vh of (vs.spec?.hosts ?? []).map((h: unknown) => routeHost(String(h), vsNs))) {
+        for (const sh of serverHosts) add(virtualHostName(vh, sh), redirect, s);
       }
     }
     // A redirecting server's hosts get a virtual host of their own (its entries as written).
     if (redirect) for (const h of (s.server.hosts ?? []).map((x: unknown) => String(x).toLowerCase())) add(h, true);
   }
-  const ranked = [...domains.keys()].sort((a, b) => (a === requested ? -1 : b === requested ? 1 : b.length - a.length));
-  const domain = ranked[0];
+  const domain = domainFor(domains.keys(), requested);
   return domain === undefined ? undefined : { domain, ...domains.get(domain)! };
 }
 
@@ -447,19 +430,6 @@ function hostSpecificity(server: Manifest, host: string): number {
  */
 export function serverAdmitsNamespace(server: Manifest, gatewayNs: string, host: string, vsNs: string): boolean {
   return serverHostsFor(server, gatewayNs, vsNs).some((h) => serverHostCovers(h, host));
-}
-
-/**
- * The hosts of a Gateway server that a VirtualService of `vsNs` may bind for: `[namespace/]host` entries, the namespace `*`
- * (or none) for any, `.` for the Gateway's own.
- */
-function serverHostsFor(server: Manifest, gatewayNs: string, vsNs: string): string[] {
-  const out: string[] = [];
-  for (const entry of (server.hosts ?? []).map(String)) {
-    const [ns, h] = entry.includes('/') ? entry.split('/', 2) : ['*', entry];
-    if (ns === '*' || (ns === '.' ? gatewayNs : ns) === vsNs) out.push(h);
-  }
-  return out;
 }
 
 /** True if the Gateway server host `h` covers the requested `host`, case folded. */
