@@ -39,6 +39,7 @@ import { Finding, finding, formatFinding, isError, Manifest, refOf, sortFindings
 import { meshIdentityConflicts, sameObjectCollisions } from './collisions';
 import { AnnotatedAcknowledgement, splitAcknowledged } from './acknowledgements';
 import type { FlowWorkload } from './flow/flow';
+import { platformClusterOptions } from './flow/platform-flows';
 import type { MeshPlatform } from '../platform/platform';
 import { PLATFORM_ANNOTATION, RecordedPlatform, recordedPlatforms } from '../platform/platform-record';
 import { checkManifests } from './validate';
@@ -110,11 +111,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
       return 2;
     }
     try {
-      const options = described
-        ? {
-            trustDomain: described.trustDomain, rootNamespace: described.istio.rootNamespace, dns: described.dnsWorkload(),
-            gateways: described.gatewayManifests(),
-          } : {};
+      const options = described ? platformClusterOptions(described) : {};
       const flowOptions = { ...options, platform: platform?.workloads };
       return runFlowCommand(manifests, args.flows, args.listFlows, io, flowOptions, args.format as 'text' | 'json', described);
     } catch (e) {

@@ -2,6 +2,7 @@ import { checkIntendedFlows, undeclaredOpenPairs } from './flow/check';
 import { FlowEvaluator } from './flow/evaluate';
 import { readCallRecords, recordedCallFindings } from './flow/records';
 import type { FlowWorkload } from './flow/flow';
+import { platformClusterOptions } from './flow/platform-flows';
 import { Finding, Manifest } from './finding';
 import { ClusterModel } from './model/cluster-model';
 import { isMeshChart } from '../graph/brands';
@@ -42,12 +43,8 @@ export function clusterFlowFindings(
   for (const c of charts)
     for (const w of c.platform.workloads(c.namespace)) workloads.set(`${w.namespace}/${w.name}`, workloads.get(`${w.namespace}/${w.name}`) ?? w);
   const evaluator = FlowEvaluator.over(manifests instanceof ClusterModel ? manifests : ClusterModel.of(manifests), {
-    trustDomain: platform.trustDomain,
-    rootNamespace: platform.istio.rootNamespace,
+    ...platformClusterOptions(platform),
     platform: [...workloads.values()],
-    controlPlane: { workload: platform.istiodWorkload(), port: platform.istio.xdsPort },
-    // The application's lookups go to the platform's DNS (NodeLocal DNSCache's address where it runs).
-    dns: platform.dnsWorkload(),
     // Each environment's platform Gateways (one of a namespace and name counted once).
     gateways: [...new Map(charts.flatMap((c) => c.platform.gatewayManifests()).map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]))
       .values()],

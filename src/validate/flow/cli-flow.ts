@@ -14,7 +14,7 @@ import { FlowEvaluator } from './evaluate';
 import { ClusterModel } from '../model/cluster-model';
 import { HTTP_METHODS, type HttpMethod } from '../../core/http';
 import { Flow, FlowSource, FlowVerdict, FlowWorkload } from './flow';
-import { PlatformDestination, platformDestination, platformSource } from './platform-flows';
+import { platformClusterOptions, PlatformDestination, platformDestination, platformSource } from './platform-flows';
 import { isCallRecord, readCallRecords, recordedCallFindings, remoteFlow } from './records';
 import { gatewayServersFor } from './routing';
 
@@ -199,11 +199,7 @@ export function readPlatform(files: readonly PlatformFileText[]): PlatformFile {
 export function recordFindings(manifests: readonly Manifest[], file?: PlatformFile, model?: ClusterModel): FlowFinding[] {
   if (!manifests.some(isCallRecord)) return [];
   const p = file ? file.platform : MeshPlatform.default();
-  const options = {
-    platform: file?.workloads ?? stockPlatform(),
-    ...(p ? { trustDomain: p.trustDomain, rootNamespace: p.istio.rootNamespace } : {}),
-    ...(p ? { controlPlane: { workload: p.istiodWorkload(), port: p.istio.xdsPort }, gateways: p.gatewayManifests() } : {}),
-  };
+  const options = { ...(p ? platformClusterOptions(p) : {}), platform: file?.workloads ?? stockPlatform() };
   // The model the validation built over the same files, when there is one: indexed once per run.
   return recordedCallFindings(model ? FlowEvaluator.over(model, options) : new FlowEvaluator(manifests, options));
 }

@@ -16,10 +16,18 @@ import { Flow, FlowWorkload } from './flow';
  * become ready.
  */
 export function platformFlowOptions(platform: MeshPlatform, namespace: string): FlowOptions {
+  return { ...platformClusterOptions(platform), platform: platform.workloads(namespace) };
+}
+
+/**
+ * What `platform` says of the cluster beside its pods: its trust domain and root namespace, istiod on
+ * its xDS port, the DNS the applications resolve names with, and the Gateways its team applies.
+ * Each caller adds the platform pods of its environments ({@link platformFlowOptions} those of one).
+ */
+export function platformClusterOptions(platform: MeshPlatform): Omit<FlowOptions, 'platform'> {
   return {
     trustDomain: platform.trustDomain,
     rootNamespace: platform.istio.rootNamespace,
-    platform: platform.workloads(namespace),
     controlPlane: { workload: platform.istiodWorkload(), port: platform.istio.xdsPort },
     // The application's lookups go to the platform's DNS (NodeLocal DNSCache's address where it runs).
     dns: platform.dnsWorkload(),
