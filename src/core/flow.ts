@@ -177,8 +177,9 @@ export interface IntendedFlow extends Flow {
   /** What the flow is, for messages: `order-service calls payment-service POST /api/payments/*`. */
   readonly description: string;
   /**
-   * The Service the request must reach, for an allowed flow: each pod it reaches is one that Service selects (a gateway
-   * route's service). Allowed to another service's pods, the flow fails (MESH607): a rule of another VirtualService took it.
+   * The Service the request must reach, for an allowed flow: each pod it reaches is one that Service selects (a declared
+   * call's callee, a gateway route's service; where Flagger releases it, its primary's and canary's pods too). Allowed to
+   * another service's pods, the flow fails (MESH607): a VirtualService for the host routed it there.
    * @default - any destination
    */
   readonly reaches?: { readonly namespace: string; readonly service: string };

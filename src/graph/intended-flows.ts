@@ -113,6 +113,7 @@ export function scrapedServices(chart: IMeshChart): IMeshChart['services'] {
 function callFlows(c: ServiceCall): IntendedFlow[] {
   const out: IntendedFlow[] = [];
   const source = { workload: c.source.name, namespace: c.source.namespace };
+  const reaches = { namespace: c.target.namespace, service: c.target.name };
   // A service of another namespace by its fully qualified name, as the caller must address it.
   // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
   const host = c.target.namespace === c.source.namespace ? c.target.name : `${c.target.name}.${c.target.namespace}.svc.cluster.local`;
@@ -125,14 +126,14 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
     const paths = p.protocol === 'grpc' || p.protocol === 'grpc-web' ? grpcPaths : httpPaths;
     if (!HTTP_FAMILY.includes(p.protocol)) {
       out.push({
-        source, host, port: p.port, protocol: 'TCP', expect: 'allow', constructPath: c.source.node.path,
+        source, host, port: p.port, protocol: 'TCP', expect: 'allow', reaches, constructPath: c.source.node.path,
         description: `${c.source.name} calls ${c.target.name} on ${p.port}/TCP`,
       });
     } else {
       for (const method of methods) {
         for (const path of paths) {
           out.push({
-            source, host, port: p.port, method, path, expect: 'allow', constructPath: c.source.node.path,
+            source, host, port: p.port, method, path, expect: 'allow', reaches, constructPath: c.source.node.path,
             description: `${c.source.name} calls ${c.target.name} ${method} ${path}${p.port !== httpPort(c.target) ? ` on ${p.port}` : ''}`,
           });
         }
@@ -142,7 +143,7 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
       const tcp = !HTTP_FAMILY.includes(p.protocol);
       out.push({
         source, host: pod, port: p.port, ...(tcp ? { protocol: 'TCP' as const } : { method: methods[0], path: paths[0] }),
-        expect: 'allow', constructPath: c.source.node.path,
+        expect: 'allow', reaches, constructPath: c.source.node.path,
         description: `${c.source.name} calls ${pod.split('.')[0]} of ${c.target.name} by its own name on ${p.port}${tcp ? '/TCP' : ''}`,
       });
     }

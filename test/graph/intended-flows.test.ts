@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import { Codes, MeshApp, MeshChart, MeshService, ObservabilityStack, Retries, Warnings } from '../../src';
 import { concretePath } from '../../src/graph/intended-flows';
-import { find, meshChart, synth } from '../util';
+import { find, meshChart, synth, synthError } from '../util';
 
 function shop(tracing: boolean) {
   const { app, chart } = meshChart();
@@ -130,5 +130,32 @@ describe('a call to one port of several', () => {
     // THEN the Redis call is no HTTP hop; the same call to the HTTP port is (the control)
     expect(build(6379)).toEqual([]);
     expect(build(8080, ['POST'])).toEqual(expect.arrayContaining([expect.stringMatching(/POST from api to cache.*\[MESH661\]/)]));
+  });
+
+  test('a declared call must reach the pods of the service it calls: a VirtualService patched to route its host elsewhere fails synth (MESH607)', () => {
+    // GIVEN web calls orders and other, and an escape hatch that sends orders' requests to other's Service
+    const build = (patched: boolean) => {
+      const { app, chart } = meshChart();
+      const web = new MeshService(chart, 'web', { image: 'web:1' });
+      const other = new MeshService(chart, 'other', { image: 'other:1' });
+      const orders = new MeshService(chart, 'orders', { image: 'orders:1' });
+      web.calls(orders, { methods: ['GET'] });
+      web.calls(other, { methods: ['GET'] });
+      if (patched) {
+        const vs = chart.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'VirtualService' && c.name === 'orders')!;
+        vs.addJsonPatch(JsonPatch.replace('/spec/http/0/route/0/destination/host', 'other'), JsonPatch.remove('/spec/http/0/route/0/destination/subset'));
+      }
+      return { app, chart };
+    };
+    // THEN each flow of the call states the Service it must reach
+    const flows = build(false).chart.intendedFlows().filter((f) => f.host === 'orders');
+    expect(flows.length).toBeGreaterThan(0);
+    expect(flows.every((f) => f.reaches?.namespace === 'production' && f.reaches.service === 'orders')).toBe(true);
+    // AND the patched route, which Istio accepts, sends the call to other's pods: synth names the VirtualService and the call
+    expect(synthError(build(true).app)).toMatch(
+      /\[test\/web\] test\/VirtualService\/orders: spec\.http: web calls orders GET \/: reaches production\/other, which Service production\/orders does not select .*VirtualService production\/orders routes orders there \[MESH607\]/,
+    );
+    // AND without the patch it synthesizes (the control)
+    expect(() => synth(build(false).app)).not.toThrow();
   });
 });

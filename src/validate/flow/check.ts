@@ -4,11 +4,12 @@
  */
 import { Codes } from '../../core/codes';
 import { Finding, Manifest, ResourceRef } from '../finding';
-import { FlowCluster, FlowOptions, FlowPod } from './cluster';
+import { FlowCluster, FlowOptions, FlowPod, FlowService } from './cluster';
 import { FlowEvaluator, flowProblem } from './evaluate';
 import { FLAGGER_ROUTED_TO } from '../model/flagger';
 import { FlowDecider, FlowVerdict, IntendedFlow } from './flow';
 import { PairAnalysis, PairVerdict } from './pairs';
+import { virtualServiceFor } from './routing';
 
 /** A finding about a flow, with the construct that stated the intent (synth prefixes `[constructPath]`). */
 export interface FlowFinding extends Finding {
@@ -64,12 +65,15 @@ export function checkIntendedFlows(
     if (verdict.allowed && flow.expect === 'allow' && flow.reaches) {
       const stray = strayPods(evaluator.cluster, verdict, flow.reaches);
       if (stray.length > 0) {
+        const route = meshRoute(evaluator.cluster, flow);
+        const why = route ? `VirtualService ${route.metadata?.namespace}/${route.metadata?.name} routes ${flow.host} there`
+          : 'a rule of another VirtualService for the host takes the request';
         out.push({
           code: Codes.INTENDED_FLOW_MISROUTED,
-          resource: refOfDecider(evaluator.cluster, verdict.decidedBy),
-          field: '',
+          resource: route ? refOf(route) : refOfDecider(evaluator.cluster, verdict.decidedBy),
+          field: route ? 'spec.http' : '',
           message: `${flow.description}: reaches ${stray.join(', ')}, which Service ${flow.reaches.namespace}/${flow.reaches.service} does not `
-            + `select (${verdict.hops.join(' | ')}): a rule of another VirtualService for the host takes the request`,
+            + `select (${verdict.hops.join(' | ')}): ${why}`,
           constructPath: flow.constructPath,
           verdict,
         });
@@ -93,10 +97,21 @@ export function checkIntendedFlows(
   return out;
 }
 
+/**
+ * The VirtualService that routes a pod's request for `flow`'s host (the one its sidecar applies:
+ * src/validate/flow/routing.ts, virtualServiceFor), or undefined for a gateway's request, whose
+ * host's VirtualServices the gateway merges.
+ */
+function meshRoute(cluster: FlowCluster, flow: IntendedFlow): Manifest | undefined {
+  if (!('workload' in flow.source)) return undefined;
+  const service = cluster.service(flow.host, flow.source.namespace);
+  return service && virtualServiceFor(cluster, service.fqdn, service.namespace, flow.source.namespace, 'mesh');
+}
+
 /** The workloads `verdict` reached whose pods the Service `target` does not select (as the cluster runs, after Flagger). */
 function strayPods(cluster: FlowCluster, verdict: FlowVerdict, target: NonNullable<IntendedFlow['reaches']>): string[] {
   const service = cluster.service(`${target.service}.${target.namespace}.svc.cluster.local`, target.namespace);
-  const selected = new Set((service ? cluster.podsOfService(service) : []).map((p) => `${p.namespace}/${p.name}`));
+  const selected = new Set((service ? podsOfHost(cluster, service) : []).map((p) => `${p.namespace}/${p.name}`));
   return [...new Set((verdict.reached ?? []).map((r) => `${r.namespace}/${r.workload}`).filter((r) => !selected.has(r)))];
 }
 
@@ -170,13 +185,18 @@ function declaredPairs(cluster: FlowCluster, intended: readonly IntendedFlow[]):
     const service = cluster.service(f.host, ns);
     if (!service) continue;
     const sources = new Set(cluster.podsNamed(f.source.workload, ns).map((a) => `${a.namespace}/${a.name}`));
-    // A host Flagger releases reaches its primary's and its canary's pods (src/validate/flow/flagger.ts).
-    const routed = (FLAGGER_ROUTED_TO.get(service.manifest) ?? []).map((n) => cluster.service(n, service.namespace)).filter((x) => x !== undefined);
-    for (const s of [service, ...routed]) {
-      for (const a of sources) for (const b of cluster.podsOfService(s)) out.add(`${a}\u0000${b.namespace}/${b.name}`);
-    }
+    for (const a of sources) for (const b of podsOfHost(cluster, service)) out.add(`${a}\u0000${b.namespace}/${b.name}`);
   }
   return out;
+}
+
+/**
+ * The pods a request for `service`'s host may reach: those it selects, and where Flagger releases it, its primary's
+ * and its canary's (the host's routes go to `<name>-primary` and `<name>-canary`: src/validate/model/flagger.ts).
+ */
+function podsOfHost(cluster: FlowCluster, service: FlowService): FlowPod[] {
+  const routed = (FLAGGER_ROUTED_TO.get(service.manifest) ?? []).map((n) => cluster.service(n, service.namespace)).filter((x) => x !== undefined);
+  return routed.length === 0 ? cluster.podsOfService(service) : [service, ...routed].flatMap((s) => cluster.podsOfService(s));
 }
 
 /** Whether `p` is a StatefulSet of more than one replica, whose pods reach each other by name (`<pod>.<service>`). */
