@@ -111,8 +111,10 @@ function meshRoute(cluster: FlowCluster, flow: IntendedFlow): Manifest | undefin
 /** The workloads `verdict` reached whose pods the Service `target` does not select (as the cluster runs, after Flagger). */
 function strayPods(cluster: FlowCluster, verdict: FlowVerdict, target: NonNullable<IntendedFlow['reaches']>): string[] {
   const service = cluster.service(`${target.service}.${target.namespace}.svc.cluster.local`, target.namespace);
-  const selected = new Set((service ? podsOfHost(cluster, service) : []).map((p) => `${p.namespace}/${p.name}`));
-  return [...new Set((verdict.reached ?? []).map((r) => `${r.namespace}/${r.workload}`).filter((r) => !selected.has(r)))];
+  const selected = service ? podsOfHost(cluster, service) : [];
+  // Checked for every declared call: a few pods each side, compared without building sets.
+  const stray = (verdict.reached ?? []).filter((r) => !selected.some((p) => p.namespace === r.namespace && p.name === r.workload));
+  return [...new Set(stray.map((r) => `${r.namespace}/${r.workload}`))];
 }
 
 /**
