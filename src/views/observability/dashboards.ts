@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { percentToRatio } from '../../private/decimal';
 import { common, dashboard as dash, Dashboard, DataSourceRef, prometheus, stat, table, timeseries } from '../../private/grafana';
 import { meshRequests } from '../../private/promql';
@@ -119,7 +120,7 @@ function single(layout: Layout, title: string, unit: string, q: Query) {
 
 function base(ctx: DashboardContext, level: string, title: string) {
   return new DashboardBuilder(`${ctx.title} / ${title}`)
-    .uid(`${ctx.uidPrefix}-${level}`)
+    .uid(dashboardUid(ctx.uidPrefix, level))
     .tags([...ctx.tags])
     .editable()
     .refresh('30s')
@@ -279,10 +280,24 @@ export function dashboardQueries(dashboard: Dashboard): { panel: string; expr: s
   return out;
 }
 
+/** The longest uid Grafana keeps: https://grafana.com/docs/grafana/latest/developers/http_api/dashboard/ (`uid`, "maximum length of 40"). */
+const MAX_UID = 40;
+
+/**
+ * A dashboard's uid: `<prefix>-<level>`, which the user never writes; one longer than Grafana's 40 characters keeps its
+ * first 31 and a hash of the whole, so that a long stack or environment name still gives distinct, stable uids.
+ */
+export function dashboardUid(prefix: string, level: string): string {
+  const uid = `${prefix}-${level}`;
+  if (uid.length <= MAX_UID) return uid;
+  const hash = createHash('sha256').update(uid).digest('hex').slice(0, 8);
+  return `${uid.slice(0, MAX_UID - hash.length - 1).replace(/-+$/, '')}-${hash}`;
+}
+
 /** Why a dashboard is not a valid dashboard of ours: no uid or title, a panel without queries, a query that does not parse. */
 export function dashboardProblems(dashboard: Dashboard): string[] {
   const out: string[] = [];
-  if (!dashboard.uid || dashboard.uid.length > 40) out.push(`uid '${dashboard.uid ?? ''}' must be 1 to 40 characters`);
+  if (!dashboard.uid || dashboard.uid.length > MAX_UID) out.push(`uid '${dashboard.uid ?? ''}' must be 1 to 40 characters`);
   if (!dashboard.title) out.push('has no title');
   for (const p of (dashboard.panels ?? []) as any[]) {
     if (p.type !== 'row' && !(p.targets?.length > 0)) out.push(`panel '${p.title}' has no queries`);

@@ -27,7 +27,7 @@ import {
   SloTarget,
 } from './alert-rules';
 import { burnRateAlerts, errorRatioRecordingRules } from './burn-rate';
-import { BuiltDashboard, buildDashboards, dashboardProblems } from './dashboards';
+import { BuiltDashboard, buildDashboards, dashboardProblems, dashboardUid } from './dashboards';
 import { promqlProblem } from './promql';
 import { ServiceSlo, sloProblems, titleCase } from '../../core/slo';
 import { AccessLogging, DEFAULT_SAMPLING, TracingProvider } from '../../graph/observability/telemetry';
@@ -227,7 +227,7 @@ export class ObservabilityStack extends Construct {
 
     const dashboards = new Construct(this, 'Dashboards');
     for (const level of DASHBOARD_LEVELS) {
-      const uid = `${this.uidPrefix}-${level}`;
+      const uid = dashboardUid(this.uidPrefix, level);
       addConfigMap(dashboards, level, {
         name: `${this.name}-dashboard-${level}`,
         namespace: ns,

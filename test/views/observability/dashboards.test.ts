@@ -1,7 +1,7 @@
 import { buildEcSite } from '../../../src/app/ec-site';
 import { environment } from '../../../src/app/environments';
 import { applyObservability } from '../../../src/app/observability';
-import { dashboardProblems, dashboardQueries } from '../../../src/views/observability/dashboards';
+import { dashboardProblems, dashboardQueries, dashboardUid } from '../../../src/views/observability/dashboards';
 import { expandGrafanaVariables, promqlProblem } from '../../../src/views/observability/promql';
 import { ObservabilityStack } from '../../../src';
 import { meshChart, synth } from '../../util';
@@ -18,6 +18,20 @@ describe('Grafana dashboards', () => {
     new ObservabilityStack(b.chart, 'observability', { name: 'bookinfo' });
     const uids = synth(b.app).filter((m) => m.kind === 'ConfigMap').map((c) => Object.keys(c.data)[0]);
     expect(uids).toEqual(['bookinfo-staging-mesh-overview.json', 'bookinfo-staging-service-detail.json', 'bookinfo-staging-troubleshooting.json']);
+  });
+
+  test("a long stack and environment name synthesizes: a uid over Grafana's 40 characters keeps its start and a hash of the whole", () => {
+    // GIVEN a stack named as teams name their product, in an environment whose uids would be 45 characters and more
+    const b = meshChart({ environment: 'production', namespace: 'library' });
+    new ObservabilityStack(b.chart, 'observability', { name: 'library-lending' });
+    // THEN synth passes, each uid fits, starts as the short ones do, and the three stay distinct and stable
+    const maps = synth(b.app).filter((m) => m.kind === 'ConfigMap' && m.metadata.labels?.grafana_dashboard === '1');
+    const uids = maps.map((c) => JSON.parse(Object.values<string>(c.data)[0]).uid);
+    expect(uids.every((u: string) => u.length <= 40 && u.startsWith('library-lending-production-'))).toBe(true);
+    expect(new Set(uids).size).toBe(3);
+    expect(maps.map((c) => Object.keys(c.data)[0])).toEqual(uids.map((u: string) => `${u}.json`));
+    expect(dashboardUid('library-lending-production', 'troubleshooting')).toBe(uids[2]);
+    expect(dashboardUid('ec-site-production', 'troubleshooting')).toBe('ec-site-production-troubleshooting');
   });
 
   test('three levels, as ConfigMaps labelled for the Grafana sidecar', () => {
