@@ -41,6 +41,26 @@ export const PROTOCOLS: readonly Protocol[] = ['grpc-web', 'http2', 'https', 'ht
 export const HTTP_PROTOCOLS: readonly Protocol[] = ['http', 'http2', 'grpc', 'grpc-web'];
 
 /**
+ * Protocols whose every request is `POST /<package.Service>/<Method>`: gRPC over HTTP/2
+ * (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md, Request-Headers: `:method POST`,
+ * `:path /Service-Name/{method name}`) and gRPC-Web, which keeps the method and path
+ * (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-WEB.md).
+ * @internal
+ */
+export const GRPC_PROTOCOLS: readonly Protocol[] = ['grpc', 'grpc-web'];
+
+/**
+ * Whether an AuthorizationPolicy path `pattern` can match a gRPC request's `/<package.Service>/<Method>`: two
+ * segments (either may be a `{*}` template or end in `*`), or a prefix (`/pkg.Service/*`, `/pkg.*`), suffix
+ * (`*\/Method`) or presence (`*`) match, which Istio's path matching allows
+ * (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation).
+ * @internal
+ */
+export function matchesGrpcPath(pattern: string): boolean {
+  return pattern.startsWith('*') || pattern.endsWith('*') || /^\/[^/]+\/[^/]+$/.test(pattern);
+}
+
+/**
  * The protocol a port name declares, or undefined if Istio cannot classify it.
  * @internal
  */

@@ -6,6 +6,7 @@ import { MeshSecurity } from './security/mesh-security';
 import { isRemoteService } from './brands';
 import type { IMeshChart, IMeshService, ServiceCall } from './interfaces';
 import { calledPorts } from './service-call';
+import { GRPC_PROTOCOLS } from '../core/ports';
 import { flowMethods } from '../core/http';
 
 /**
@@ -117,13 +118,16 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
   // A service of another namespace by its fully qualified name, as the caller must address it.
   // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
   const host = c.target.namespace === c.source.namespace ? c.target.name : `${c.target.name}.${c.target.namespace}.svc.cluster.local`;
-  const methods: HttpMethod[] = flowMethods(c.methods);
+  const allMethods: HttpMethod[] = flowMethods(c.methods);
   // The collection path too (`/api/orders` of `/api/orders/*`), which the callee's rule admits;
   // not for gRPC, whose every request is POST /<package.Service>/<Method>.
   const httpPaths = withCollectionPaths(c.paths ?? ['/']).map(concretePath);
   const grpcPaths = (c.paths ?? ['/']).map(concretePath);
   for (const p of calledPorts(c)) {
-    const paths = p.protocol === 'grpc' || p.protocol === 'grpc-web' ? grpcPaths : httpPaths;
+    const grpc = GRPC_PROTOCOLS.includes(p.protocol);
+    const paths = grpc ? grpcPaths : httpPaths;
+    // A gRPC call is a POST whatever the call leaves unsaid (core/ports.ts, GRPC_PROTOCOLS).
+    const methods: HttpMethod[] = grpc && !c.methods ? ['POST'] : allMethods;
     if (!HTTP_FAMILY.includes(p.protocol)) {
       out.push({
         source, host, port: p.port, protocol: 'TCP', expect: 'allow', reaches, constructPath: c.source.node.path,

@@ -5,7 +5,8 @@
  */
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
-import { HTTP_PROTOCOLS } from '../core/ports';
+import { GRPC_PROTOCOLS, HTTP_PROTOCOLS, matchesGrpcPath } from '../core/ports';
+import { calledPorts } from './service-call';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { integerProblems } from '../private/checks';
 import { ContainerResources, StatefulOptions, volumeClaimProblems } from '../workload/container-options';
@@ -97,7 +98,33 @@ export function callPortProblems(calls: readonly ServiceCall[],
       const all = target.ports.map((p) => `${p.port}/${p.protocol}`).join(', ');
       out.push(formatProblem(Codes.INVALID_CALL_PORT, `${field}: ${target.name} has no HTTP port (${all}); methods and paths are HTTP-only`));
     }
+    out.push(...grpcCallProblems(field, c));
   });
+  return out;
+}
+
+/**
+ * A call whose every port speaks gRPC, with methods other than POST or paths that are not `/<package.Service>/<Method>`:
+ * the callee's ALLOW rule would admit them and no gRPC request (core/ports.ts, GRPC_PROTOCOLS), so the calls the team
+ * makes are refused while the flows seem to prove them.
+ */
+function grpcCallProblems(field: string, c: ServiceCall): string[] {
+  const ports = calledPorts(c);
+  if (ports.length === 0 || !ports.every((p) => GRPC_PROTOCOLS.includes(p.protocol))) return [];
+  const on = `${c.target.name}'s port${ports.length > 1 ? 's' : ''} ${ports.map((p) => p.port).join(', ')} speak${ports.length > 1 ? '' : 's'} gRPC`;
+  const out: string[] = [];
+  const methods = (c.methods ?? []).filter((m) => m !== 'POST');
+  if (methods.length > 0) {
+    out.push(formatProblem(Codes.INVALID_CALL_PORT,
+      `${field}.methods: ${on}, whose every call is POST /<package.Service>/<Method>: ${methods.join(', ')} never matches one; `
+      + 'give POST or no methods'));
+  }
+  const paths = (c.paths ?? []).filter((p) => !matchesGrpcPath(p));
+  if (paths.length > 0) {
+    out.push(formatProblem(Codes.INVALID_CALL_PORT,
+      `${field}.paths: ${on}, whose every path is /<package.Service>/<Method>: ${paths.map((p) => `'${p}'`).join(', ')} never matches one `
+      + "(write '/shop.v1.Orders/*' or '/shop.v1.Orders/Get')"));
+  }
   return out;
 }
 

@@ -96,7 +96,7 @@ describe('a call to one port of several', () => {
 
   test('opens only that port: flows, the NetworkPolicy at both ends and the ALLOW rule name it', () => {
     const { app, chart } = search(9090);
-    expect(chart.intendedFlows().filter((f) => f.host === 'search').map((f) => `${f.port} ${f.method} ${f.path}`)).toEqual(['9090 GET /']);
+    expect(chart.intendedFlows().filter((f) => f.host === 'search').map((f) => `${f.port} ${f.method} ${f.path}`)).toEqual(['9090 POST /']);
     const out = synth(app);
     expect(find(out, 'NetworkPolicy', 'search').spec.ingress[0]).toEqual({ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 9090, protocol: 'TCP' }] });
     expect(find(out, 'NetworkPolicy', 'web').spec.egress[0]).toEqual({ to: [{ podSelector: { matchLabels: { app: 'search' } } }], ports: [{ port: 9090, protocol: 'TCP' }] });
@@ -109,8 +109,29 @@ describe('a call to one port of several', () => {
 
   test('without a port, every port is called and is a flow', () => {
     const { app, chart } = search();
-    expect(chart.intendedFlows().filter((f) => f.host === 'search').map((f) => `${f.port} ${f.method} ${f.path}`)).toEqual(['80 GET /', '9090 GET /']);
+    expect(chart.intendedFlows().filter((f) => f.host === 'search').map((f) => `${f.port} ${f.method} ${f.path}`)).toEqual(['80 GET /', '9090 POST /']);
     expect(find(synth(app), 'NetworkPolicy', 'search').spec.ingress[0].ports).toEqual([{ port: 8080, protocol: 'TCP' }, { port: 9090, protocol: 'TCP' }]);
+  });
+
+  test('a call to a gRPC port is a POST; methods other than POST, or paths that are not /<package.Service>/<Method>, fail synth (MESH042)', () => {
+    // GIVEN web calling search's gRPC port as a team might write it for HTTP
+    const build = (options: { methods?: ['GET'] | ['POST']; paths?: string[] }) => {
+      const { app, chart } = meshChart();
+      const web = new MeshService(chart, 'web', { image: 'web:1' });
+      const s = new MeshService(chart, 'search', { image: 'search:1', ports: [{ port: 9090, protocol: 'grpc' }] });
+      web.calls(s, options);
+      return { app, chart };
+    };
+    // THEN GET and a one-segment path, which no gRPC request is, are refused with the call's field
+    const error = synthError(build({ methods: ['GET'], paths: ['/search'] }).app);
+    expect(error).toMatch(/calls\[0\]\.methods: search's port 9090 speaks gRPC, whose every call is POST \/<package\.Service>\/<Method>: GET never matches one.*\[MESH042\]/);
+    expect(error).toMatch(/calls\[0\]\.paths: search's port 9090 speaks gRPC.*'\/search' never matches one.*\[MESH042\]/);
+    // AND POST on a service's methods synthesizes, its flows POST to those paths; no methods is POST too
+    const ok = build({ methods: ['POST'], paths: ['/shop.v1.Search/*', '/shop.v1.Search/Find'] });
+    expect(() => synth(ok.app)).not.toThrow();
+    expect(ok.chart.intendedFlows().filter((f) => f.host === 'search').map((f) => `${f.method} ${f.path}`))
+      .toEqual(['POST /shop.v1.Search/x', 'POST /shop.v1.Search/Find']);
+    expect(build({}).chart.intendedFlows().filter((f) => f.host === 'search').map((f) => f.method)).toEqual(['POST']);
   });
 
   test('a TCP call is not an HTTP hop of the retry analysis (MESH660-662)', () => {
