@@ -132,6 +132,7 @@ test('in one build, the catalog team\'s own synth proves its admissions, and the
   buildCheckoutTeam(app);
   const flows = catalog.chart.intendedFlows().filter((f) => f.description.includes(' admits '));
   expect(flows.map((f) => f.description)).toEqual([
+    'catalog-api admits checkout/storefront GET /api/products',
     'catalog-api admits checkout/storefront GET /api/products/x',
     'pricing admits checkout/checkout-service POST /catalog.pricing.v1.Pricing/Quote',
     'price-feed admits checkout/checkout-service on 7000/TCP',

@@ -114,7 +114,8 @@ describe('RemoteCaller and admits: the callee\'s side', () => {
     const out = synth(app);
     expect(find(out, 'AuthorizationPolicy', 'catalog-api-policy').spec.rules[0]).toEqual({
       from: [{ source: { principals: ['cluster.local/ns/checkout/sa/storefront'] } }],
-      to: [{ operation: { methods: ['GET'], paths: ['/api/products/*'], ports: ['8080'] } }],
+      // With its collection path, as a declared call's rule: GET /api/products lists them.
+      to: [{ operation: { methods: ['GET'], paths: ['/api/products', '/api/products/*'], ports: ['8080'] } }],
     });
     expect(find(out, 'NetworkPolicy', 'catalog-api').spec.ingress[0]).toEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'checkout' } }, podSelector: { matchLabels: { app: 'storefront' } } }],
@@ -128,10 +129,10 @@ describe('RemoteCaller and admits: the callee\'s side', () => {
     api.admits(storefront, { methods: ['GET'], paths: ['/api/products/*'] });
     const out = synth(app);
     expect(find(out, 'NetworkPolicy', 'catalog-api').spec.ingress[0].ports).toEqual([{ port: 8080, protocol: 'TCP' }, { port: 9090, protocol: 'TCP' }]);
-    expect(chart.intendedFlows().filter((f) => f.description.includes('admits'))).toEqual([expect.objectContaining({
-      source: { platform: { name: 'storefront', namespace: 'checkout', labels: { app: 'storefront' }, serviceAccount: 'storefront', meshed: true } },
-      host: 'catalog-api.catalog.svc.cluster.local', port: 80, method: 'GET', path: '/api/products/x', description: 'catalog-api admits checkout/storefront GET /api/products/x',
-    })]);
+    const source = { platform: { name: 'storefront', namespace: 'checkout', labels: { app: 'storefront' }, serviceAccount: 'storefront', meshed: true } };
+    expect(chart.intendedFlows().filter((f) => f.description.includes('admits'))).toEqual(['/api/products', '/api/products/x'].map((path) => expect.objectContaining({
+      source, host: 'catalog-api.catalog.svc.cluster.local', port: 80, method: 'GET', path, description: `catalog-api admits checkout/storefront GET ${path}`,
+    })));
     // GIVEN the rule patched away THEN synth fails on the admission's flow (MESH600)
     ApiObject.of(ServiceSecurity.of(api).authorizationPolicy).addJsonPatch(JsonPatch.remove('/spec/rules/0'));
     expect(synthError(app)).toMatch(/\[catalog\/catalog-api\] .*catalog-api admits checkout\/storefront GET \/api\/products\/x: refused by AuthorizationPolicy catalog\/catalog-api-policy.*\[MESH600\]/);

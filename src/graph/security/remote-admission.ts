@@ -14,7 +14,8 @@ import type { IntendedFlow } from '../../core/flow';
 import type { NetworkPeer, NetworkPort } from '../../workload/workload';
 import type { AuthorizationRule } from './authorization-rule';
 import { flowMethods, ruleMethods } from '../../core/http';
-import { HTTP_PROTOCOLS } from '../../core/ports';
+import { GRPC_PROTOCOLS, HTTP_PROTOCOLS, Protocol } from '../../core/ports';
+import { withCollectionPaths } from '../../core/authorization';
 
 /** Options for {@link ServiceSecurity.admit} (and `MeshService.admits`). */
 export interface AdmitOptions {
@@ -58,13 +59,22 @@ export function admissionPeer(service: IMeshServiceNode, a: RemoteAdmission): { 
   };
 }
 
+/**
+ * An admission's paths as its rule admits them: with each collection path, as for a declared call (`/api/status` beside
+ * `/api/status/*`, core/authorization.ts withCollectionPaths), but on a gRPC port, whose every path is `/<package.Service>/<Method>`.
+ */
+function admittedPaths(paths: readonly string[], ports: readonly { readonly protocol: Protocol }[]): string[] {
+  return ports.length > 0 && ports.every((p) => GRPC_PROTOCOLS.includes(p.protocol)) ? [...paths] : withCollectionPaths(paths);
+}
+
 /** One ALLOW rule per admission: the caller's principal, and what it may do. */
 export function admissionRules(service: IMeshServiceNode, admissions: readonly RemoteAdmission[]): AuthorizationRule[] {
   return admissions.map((a) => {
     const port = portOf(service, a);
     const o = a.options;
+    const httpPorts = port ? [port] : service.ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol));
     const op = {
-      methods: ruleMethods(o.methods), paths: o.paths ? [...o.paths] : undefined, ports: port ? [port.targetPort] : undefined,
+      methods: ruleMethods(o.methods), paths: o.paths ? admittedPaths(o.paths, httpPorts) : undefined, ports: port ? [port.targetPort] : undefined,
     };
     return { from: [{ principals: [a.caller.principal(service.chart.trustDomain)] }], to: op.methods || op.paths || op.ports ? [op] : undefined };
   });
@@ -89,7 +99,9 @@ export function admissionFlows(service: IMeshServiceNode, admissions: readonly R
       continue;
     }
     for (const method of flowMethods(a.options.methods)) {
-      for (const path of (a.options.paths ?? ['/']).map(concretePath)) out.push({ ...base, method, path, description: `${who} ${method} ${path}` });
+      for (const path of admittedPaths(a.options.paths ?? ['/'], [port]).map(concretePath)) {
+        out.push({ ...base, method, path, description: `${who} ${method} ${path}` });
+      }
     }
   }
   return out;
