@@ -175,12 +175,17 @@ export function settingsProblems(s: {
     const known = Object.keys(s.defaults.tiers).join(', ');
     out.push(formatProblem(Codes.UNKNOWN_TIER, `tier '${s.tier.name}' is not defined by TierDefaults (known: ${known})`));
   }
-  if (s.slo) out.push(...sloProblems(s.slo));
-  if (s.slo && s.hasService && s.hostPorts.http.length === 0) {
-    out.push(formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
-      `slo: ${s.name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`));
-  }
+  if (s.slo) out.push(...sloProblems(s.slo), ...sloMetricsProblems(s.name, s.hasService, s.hostPorts.http.length));
   return out;
+}
+
+/**
+ * MESH034: an SLO (the `slo` prop or `ObservabilityStack.addSlo`) on a service that has a Service but no HTTP or gRPC port
+ * (`httpPorts`), for which Istio records no request metrics (above, {@link settingsProblems}).
+ */
+export function sloMetricsProblems(name: string, hasService: boolean, httpPorts: number): string[] {
+  return hasService && httpPorts === 0 ? [formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
+    `slo: ${name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`)] : [];
 }
 
 /** MESH049: `what` on the service `name`, a stateful service or (with `adoptedKind`) a team's workload meshed as it is, which have one version. */

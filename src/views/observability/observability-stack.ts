@@ -14,6 +14,8 @@ import {
 } from './observability-stack.render';
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { ServiceSecurity } from '../../graph/security/service-security';
+import { sloMetricsProblems } from '../../graph/service-problems';
+import { HTTP_PROTOCOLS } from '../../core/ports';
 import { addConfigMap } from '../../workload/workload';
 import {
   AlertContext,
@@ -255,7 +257,8 @@ export class ObservabilityStack extends Construct {
   public addSlo(service: IMeshService, slo: ServiceSlo): void {
     this.added.push({ service, slo });
     this.materialize();
-    addProblems(service, () => sloProblems(slo));
+    const httpPorts = () => service.ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol)).length;
+    addProblems(service, () => [...sloProblems(slo), ...sloMetricsProblems(service.name, service.ports.length > 0, httpPorts())]);
   }
 
   /** Adds an alert of your own to the mesh alert group; its expression is parsed at synth. */

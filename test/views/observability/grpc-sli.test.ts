@@ -38,3 +38,12 @@ test('an SLO on a TCP-only service fails synth: Istio records no requests for it
   new MeshService(chart, 'db', { image: 'img', ports: [{ port: 5432, protocol: 'tcp' }], slo });
   expect(synthError(app)).toMatch(/\[test\/db\] slo: db has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by \[MESH034\]/);
 });
+
+test('the same SLO given with ObservabilityStack.addSlo fails synth the same way: one check for both', () => {
+  // GIVEN a Redis service with an SLO added by the stack, not by its prop
+  const { app, chart } = meshChart();
+  const cache = new MeshService(chart, 'cache', { image: 'img', ports: [{ port: 6379, protocol: 'redis' }] });
+  new ObservabilityStack(chart, 'observability').addSlo(cache, slo);
+  // THEN synth names the service and MESH034, as for the prop
+  expect(synthError(app)).toMatch(/\[test\/cache\] slo: cache has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by \[MESH034\]/);
+});
