@@ -93,6 +93,9 @@ export class MeshSynthError extends MeshError {
     this.message = `${heading}\n  ${problems.join('\n  ')}`;
     Object.defineProperty(this, 'name', { value: 'MeshSynthError', enumerable: false, configurable: true, writable: true });
     Object.defineProperty(this, 'problems', { value: problems, enumerable: false });
+    // Printed uncaught as the README shows it: the heading and one line per problem, no stack trace and no property dump
+    // (Node's util.inspect prints an error's stack, then its own enumerable properties; the code is in the heading's lines).
+    for (const key of ['code', 'detail'] as const) Object.defineProperty(this, key, { value: this[key], enumerable: false });
     Object.defineProperty(this, 'stack', { value: this.message, configurable: true, writable: true });
   }
 }

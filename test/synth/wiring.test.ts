@@ -54,5 +54,8 @@ describe('the synth layer wires the checks into every MeshChart', () => {
     // and Node's report of the uncaught error (util.inspect: the stack, then the own enumerable properties) lists each problem once
     const printed = require('node:util').inspect(error);
     expect(lines.slice(1).every((l) => printed.split(l.trim()).length === 2)).toBe(true);
+    // with no stack trace and no dump of its properties after the lines (the code is still read from the error)
+    expect(printed).not.toMatch(/\n\s+at |code:|detail:/);
+    expect(printed).toMatch(/^\[?Validation failed/);
   });
 });
