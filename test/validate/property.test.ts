@@ -101,9 +101,14 @@ describe('random meshes and their flows', () => {
         const from = built[c.from % built.length];
         const to = built[c.to % built.length];
         if (from === to) continue;
-        from.calls(to, { methods: c.methods, paths: c.path === undefined ? undefined : [c.path] });
-        const path = (c.path ?? '/').replace(/\{\*\}/g, 'seg').replace(/\*$/, 'anything');
-        for (const method of c.methods ?? ['GET' as const]) declared.push({ from, to, method, path });
+        // A call to gRPC ports is written as gRPC is called: POST /<package.Service>/<Method> (others are MESH042).
+        const rpc = to.ports.filter((p) => p.protocol !== 'tcp');
+        const grpc = rpc.length > 0 && rpc.every((p) => p.protocol === 'grpc');
+        const methods: HttpMethod[] | undefined = grpc && c.methods ? ['POST'] : c.methods;
+        const given = grpc && c.path !== undefined ? '/shop.v1.Items/*' : c.path;
+        from.calls(to, { methods, paths: given === undefined ? undefined : [given] });
+        const path = (given ?? '/').replace(/\{\*\}/g, 'seg').replace(/\*$/, 'anything');
+        for (const method of methods ?? [grpc ? 'POST' as const : 'GET' as const]) declared.push({ from, to, method, path });
       }
       let manifests: Record<string, any>[];
       try {

@@ -38,7 +38,8 @@ export const gatewaySelector: AnalysisCheck = {
           Codes.GATEWAY_SELECTOR_MATCHES_NOTHING,
           gw,
           'spec.selector',
-          `no gateway pod of the set (or istioctl's default ingress gateway) has the labels ${selectorText(selectorOf(gw))}`,
+          'no pod of the manifests, nor the ingress gateway assumed beside them (the platform\'s, else istioctl\'s default), has the labels '
+            + selectorText(selectorOf(gw)),
           'warning',
         ),
       );
