@@ -13,7 +13,7 @@ import { dict, list } from '../values';
 import { inCidr, isIpAddress } from '../../core/cidr';
 import { afterFlagger } from './flagger';
 import { HostLookups } from './host-lookups';
-import { analyzerFqdn, dialedHost, serviceHost } from './hosts';
+import { analyzerFqdn, CLUSTER_DOMAIN, dialedHost, serviceHost } from './hosts';
 import { RegisteredService, ServiceRegistry } from './registry';
 import { firstLabel, hasLabels, LabelSelector, Labels, labelSelectorMatches, labelsSubsetOf } from './selectors';
 import { exportToScopes, serviceExportTo } from './visibility';
@@ -176,7 +176,12 @@ export class ClusterModel {
    */
   public serviceForDialedHost(host: string, namespace: string): ServiceInfo | undefined {
     const fqdn = dialedHost(host, namespace);
-    return this.services.get(fqdn) ?? this.podDnsService(fqdn);
+    // `<pod>.<service>` is first `<pod>.<service>.<namespace>.svc.cluster.local`: a pod's resolv.conf tries its search
+    // list before the name as written (ndots:5), so a StatefulSet pod of the caller's namespace wins over a Service
+    // `<pod>` in a namespace `<service>` (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy).
+    const labels = host.split('.').length;
+    const pod = labels === 2 && !host.includes('*') ? this.podDnsService(`${host.toLowerCase()}.${namespace}.svc.${CLUSTER_DOMAIN}`) : undefined;
+    return pod ?? this.services.get(fqdn) ?? this.podDnsService(fqdn);
   }
 
   /**

@@ -116,3 +116,24 @@ describe('host lookups as istiod makes them', () => {
     expect(model.hosts.serviceEntryFor('example.com', 'web')).toBeUndefined();
   });
 });
+
+describe('a name dialled from a pod, as its resolv.conf resolves it', () => {
+  // A StatefulSet `db` of 2 pods behind the headless Service `db` in `shop`, and a Service `db-0` in a namespace `db`.
+  const manifests: Manifest[] = [
+    { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'shop' }, spec: { serviceName: 'db', replicas: 2 } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop' }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ port: 5432 }] } },
+    service('db-0', 'db'),
+  ];
+  const model = ClusterModel.of(manifests);
+
+  test("`<pod>.<service>` is the caller's namespace's StatefulSet pod first: the search list comes before the name as written (ndots:5)", () => {
+    expect(model.serviceForDialedHost('db-0.db', 'shop')?.fqdn).toBe('db.shop.svc.cluster.local');
+    expect(model.serviceForDialedHost('DB-1.db', 'shop')?.fqdn).toBe('db.shop.svc.cluster.local');
+  });
+
+  test('elsewhere, or for a pod the StatefulSet does not run, it is the Service <name> of the namespace <service>', () => {
+    expect(model.serviceForDialedHost('db-0.db', 'other')?.fqdn).toBe('db-0.db.svc.cluster.local');
+    expect(model.serviceForDialedHost('db-2.db', 'shop')).toBeUndefined();
+    expect(model.serviceForDialedHost('db-0.db.shop.svc.cluster.local', 'other')?.fqdn).toBe('db.shop.svc.cluster.local');
+  });
+});
