@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
 import { Cidr, ExportTo, ExternalService, ExternalServiceProps, MeshApp, MeshChart, MeshService, TlsOrigination } from '../../src';
 import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
@@ -166,4 +166,23 @@ describe('ExternalService', () => {
       }
     }
   });
+});
+
+test('an external host with a timeout in two environments: MESH102 says how to scope each route to its namespace, and scoped they synthesize', () => {
+  // GIVEN staging and production each declaring api.push.example.com with a route timeout, called by their own worker
+  const build = (exportTo?: ExportTo) => {
+    const app = new MeshApp({ outdir: Testing.app().outdir });
+    for (const env of ['staging', 'production']) {
+      const chart = new MeshChart(app, env, { namespace: env });
+      const push = new ExternalService(chart, 'push', {
+        hosts: ['api.push.example.com'], ports: [{ number: 80, protocol: 'HTTP' }], timeout: Duration.seconds(5), exportTo,
+      });
+      new MeshService(chart, 'worker', { image: 'registry.example.com/worker:1' }).calls(push, { port: 80 });
+    }
+    return app;
+  };
+  // THEN exported to every namespace, the two routes conflict for any other workload (IST0109), and the error says what to do
+  expect(synthError(build())).toMatch(/host api\.push\.example\.com is served by several VirtualServices on the mesh gateway \(production\/push, staging\/push\); only one takes effect; where each namespace routes the host for its own callers, export each to its namespace only .*ExportTo\.sameNamespace\(\).*\[MESH102\]/);
+  // AND each scoped to its namespace, they synthesize
+  expect(() => build(ExportTo.sameNamespace()).synth()).not.toThrow();
 });

@@ -128,13 +128,18 @@ export const duplicateVirtualServiceHost: AnalysisCheck = {
       }
       if (list.length < 2) continue;
       const names = [...new Set(list.map((v) => `${namespaceOf(v)}/${v.metadata?.name}`))].sort().join(', ');
+      // Each namespace's own route for a host its callers import from their namespace (an external host several
+      // environments declare) conflicts only through its export to every namespace: say how to scope it.
+      const spread = new Set(list.map(namespaceOf)).size === list.length && scope === '*';
+      const hint = spread ? '; where each namespace routes the host for its own callers, export each to its namespace only (exportTo: [\'.\'], '
+        + 'ExportTo.sameNamespace() on the construct)' : '';
       // Once per VirtualService but the first, naming it (collision-report.ts); each one once overall.
       for (const f of onEachButFirst(list, (vs) =>
         finding(
           Codes.DUPLICATE_VIRTUAL_SERVICE_HOST,
           vs,
           'spec.hosts',
-          `host ${host} is served by several VirtualServices on the mesh gateway (${names}); only one takes effect`,
+          `host ${host} is served by several VirtualServices on the mesh gateway (${names}); only one takes effect${hint}`,
         ),
       )) {
         const vs = list.find((v) => v.metadata?.name === f.resource.name && namespaceOf(v) === (f.resource.namespace ?? 'default'));
