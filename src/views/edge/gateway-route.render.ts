@@ -14,6 +14,7 @@ import type { HttpMatchOptions } from '../../graph/traffic/http-route';
 import { portOf, renderMatch } from '../../graph/traffic/http-route.render';
 import { lazyWithoutUnset } from '../../private/defined';
 import { ServiceSecurity } from '../../graph/security/service-security';
+import { INGRESS_ROUTE_RETRIES } from './ingress-gateway.render';
 
 /** One route, as the VirtualService reads it (a `GatewayRoute` is one). */
 export interface GatewayRouteSource {
@@ -67,7 +68,7 @@ export function renderGatewayVirtualServiceSpec(s: GatewayVirtualServiceSource):
   };
 }
 
-/** One route of a gateway-only VirtualService: to one service (and port, subset), with its own timeout. */
+/** One route of a gateway-only VirtualService: to one service (and port, subset), with its own timeout and the gateway's retries. */
 function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualServiceSpecHttp {
   const target = r.service;
   const port = r.port ?? target.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
@@ -80,6 +81,8 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
     match,
     route: [{ destination: { host, subset: r.subset, port: portOf(port) } }],
     timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,
+    // As an IngressGateway's routes: without `retries` Istio's default policy retries 2x on 503 too, which may apply a write twice.
+    retries: { ...INGRESS_ROUTE_RETRIES },
     headers: removed.length > 0 ? { request: { remove: [...removed] } } : undefined,
   };
 }

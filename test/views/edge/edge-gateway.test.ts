@@ -81,7 +81,8 @@ describe('EdgeGateway.route admission', () => {
     expect(vs.metadata.namespace).toBe('edge');
     expect(vs.spec).toEqual({
       gateways: ['edge'], hosts: ['*'],
-      http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'web.production.svc.cluster.local', port: { number: 80 } } }] }],
+      // Its retries spare writes, as an IngressGateway's: Istio's default policy would retry 503 too.
+      http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'web.production.svc.cluster.local', port: { number: 80 } } }], retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } }],
     });
   });
 
@@ -95,8 +96,8 @@ describe('EdgeGateway.route admission', () => {
     const out = synth(app);
     const vs = find(out, 'VirtualService', 'edge');
     expect(vs.spec.http).toEqual([
-      { match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api', subset: api.subset, port: { number: 80 } } }], timeout: '3s' },
-      { route: [{ destination: { host: 'web', port: { number: 80 } } }] },
+      { match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api', subset: api.subset, port: { number: 80 } } }], timeout: '3s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+      { route: [{ destination: { host: 'web', port: { number: 80 } } }], retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
     ]);
     expect(apiRoute.node.defaultChild).toBe(ApiObject.of(apiRoute));
     expect(gatewayRoutesOf(api).map((r) => r.paths)).toEqual([['/api/*']]);
