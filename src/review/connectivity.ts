@@ -200,14 +200,20 @@ function environmentChanges(
 
 /**
  * A route whose VirtualService rule is gone is still intended while the destination's
- * AuthorizationPolicy admits the ingress gateway: the service is still meant to be served.
+ * AuthorizationPolicy admits the ingress gateway for that request (its method and path, judged
+ * by the after tree's policies): the service is still meant to be served there. A route the
+ * after tree narrows (it still routes other requests of the gateway to the destination) or a
+ * request the gateway is no longer admitted for is no longer declared: the flow only closes.
  */
 function servedByGateway(probe: ConnectivityProbe, after: Side, platform: MeshPlatform): boolean {
-  if (probe.kind !== 'route') return false;
+  if (probe.kind !== 'route' || !probe.flow) return false;
   const gateway = `${platform.ingressGateway.namespace}/${platform.ingressGateway.name}`;
-  return [...after.probes.values()].some(
-    (p) => p.kind === 'call' && p.destination === probe.destination && (p.source === gateway || p.source === platform.ingressGateway.name),
-  );
+  const probes = [...after.probes.values()];
+  if (probes.some((p) => p.kind === 'route' && p.destination === probe.destination)) return false;
+  const { method, path } = probe.flow;
+  return probes.some((p) => p.kind === 'call' && p.destination === probe.destination && !!p.flow
+    && (p.source === gateway || p.source === platform.ingressGateway.name)
+    && after.evaluator.evaluate({ ...p.flow, method, path }).allowed);
 }
 
 function changeOf(
