@@ -102,9 +102,9 @@ describe('what a change to the committed EC site does to traffic', () => {
   });
 
   test("the route removed while web-frontend's policy admits the gateway only on /shop/*: the root is no longer declared", () => {
-    const after = edited('production/virtualservice.shop-gateway.yaml', (vs) => ({
+    const after = new Map(edited('production/virtualservice.shop-gateway.yaml', (vs) => ({
       ...vs, spec: { ...vs.spec, http: vs.spec.http.filter((r: any) => r.name !== 'web-frontend') },
-    }));
+    })));
     const policy = 'production/authorizationpolicy.web-frontend-policy.yaml';
     const docs = yaml.loadAll(dist.get(policy)!) as Record<string, any>[];
     for (const rule of docs[0].spec.rules) rule.to = [{ operation: { paths: ['/shop/*'] } }];
