@@ -331,7 +331,10 @@ function policyCallerEdges(ctx: TopologyContext, drawnEdges: readonly TopologyEd
   }
   return [...unevaluated].map(([key, ops]) => {
     const [source, target] = key.split('\u0000');
-    for (const n of [source, target]) if (!ctx.groupOfService.has(n) && !ctx.platformNames.has(n)) ctx.groupOfService.set(n, namespace);
+    // An end of another namespace (a RemoteCaller, `<namespace>/<name>`) is drawn in its namespace's box.
+    for (const n of [source, target]) {
+      if (!ctx.groupOfService.has(n) && !ctx.platformNames.has(n)) ctx.groupOfService.set(n, n.includes('/') ? n.split('/')[0] : namespace);
+    }
     return { source, target, kind: 'call' as const, declared: false, asynchronous: false, operations: `policy: ${shorten([...ops])}` };
   });
 }

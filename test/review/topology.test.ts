@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { EdgeGateway, GatewayTls, MeshApp, MeshChart, MeshService, RemoteService, Tier } from '../../src';
+import { EdgeGateway, GatewayTls, MeshApp, MeshChart, MeshService, RemoteCaller, RemoteService, Tier } from '../../src';
 import { environment } from '../../src/app/environments';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { topologyFiles, renderMermaid, renderTopology, topologyModel } from '../../src/review/topology';
@@ -362,6 +362,21 @@ describe('topology of calls to other teams\' services', () => {
     const [proved] = topologyFiles([chart], unrecorded, true);
     expect(proved.content).toMatch(/storefront -->\|"✖ [^"]*GET \/api\/products\/\*"\| catalog_catalog_api/);
   });
+});
+
+test("a caller of another team that a service admits (RemoteCaller) is drawn in its own namespace's box", () => {
+  // GIVEN order-status admitting shipping/dispatcher, whose pods the chart does not hold
+  const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+  const chart = new MeshChart(app, 'orders', { namespace: 'orders' });
+  const status = new MeshService(chart, 'order-status', { image: 'registry.example.com/order-status:1' });
+  status.admits(RemoteCaller.workload({ name: 'dispatcher', namespace: 'shipping' }), { methods: ['PUT'], paths: ['/api/status/*'] });
+  const model = topologyModel(synth(app));
+  // THEN the caller is in a shipping box, the service in orders, and the edge says only a policy admits it
+  expect(model.nodes.filter((n) => n.kind === 'service').map((n) => [n.name, n.group])).toEqual([
+    ['order-status', 'orders'], ['shipping/dispatcher', 'shipping'],
+  ]);
+  expect(model.edges.find((e) => e.source === 'shipping/dispatcher')).toMatchObject({ target: 'order-status', operations: 'policy: PUT /api/status/*' });
+  expect(renderMermaid(model)).toMatch(/subgraph g_shipping\["shipping"\]\n\s+shipping_dispatcher\[/);
 });
 
 /**
