@@ -8,8 +8,7 @@
 import { describeDecider, FlowEvaluator, FlowVerdict, PairVerdict, SIDECAR_OWN_PORTS } from '../validate/flow';
 import { FlowCluster, FlowPod, nsOf } from '../validate/flow/cluster';
 import { labelSelectorMatches } from '../validate/model/selectors';
-import { gatewayReference, serverHostsFor, virtualHostName } from '../validate/model/gateway-hosts';
-import { routeHost } from '../validate/model/hosts';
+import { servedNames } from '../validate/model/gateway-hosts';
 import type { HttpMethod } from '../core/http';
 import type { Flow } from '../validate/flow/flow';
 import { PairAnalysis } from '../validate/flow/pairs';
@@ -200,14 +199,20 @@ function environmentChanges(
 
 /**
  * A route whose VirtualService rule is gone is still intended while the destination's
- * AuthorizationPolicy admits the ingress gateway: the service is still meant to be served.
+ * AuthorizationPolicy admits the ingress gateway for that request (its method and path, judged
+ * by the after tree's policies): the service is still meant to be served there. A route the
+ * after tree narrows (it still routes other requests of the gateway to the destination) or a
+ * request the gateway is no longer admitted for is no longer declared: the flow only closes.
  */
 function servedByGateway(probe: ConnectivityProbe, after: Side, platform: MeshPlatform): boolean {
-  if (probe.kind !== 'route') return false;
+  if (probe.kind !== 'route' || !probe.flow) return false;
   const gateway = `${platform.ingressGateway.namespace}/${platform.ingressGateway.name}`;
-  return [...after.probes.values()].some(
-    (p) => p.kind === 'call' && p.destination === probe.destination && (p.source === gateway || p.source === platform.ingressGateway.name),
-  );
+  const probes = [...after.probes.values()];
+  if (probes.some((p) => p.kind === 'route' && p.destination === probe.destination)) return false;
+  const { method, path } = probe.flow;
+  return probes.some((p) => p.kind === 'call' && p.destination === probe.destination && !!p.flow
+    && (p.source === gateway || p.source === platform.ingressGateway.name)
+    && after.evaluator.evaluate({ ...p.flow, method, path }).allowed);
 }
 
 function changeOf(
@@ -372,31 +377,16 @@ function callerProbes({ cluster, namespace, serviceOf, add, drawn }: ProbeContex
 }
 
 /**
- * External requests: each name a client addresses on each Gateway server, through the VirtualService routes bound to the
- * Gateway (first match wins). A name is a host both the server and the VirtualService serve, and concrete: the server's
- * own name, or a VirtualService's name under the server's wildcard (a shared `*.example.com` whose VirtualServices each
- * answer for one name); a wildcard on both sides names no client.
+ * External requests: each name a client addresses on each Gateway server (the manifests' and the platform's), through the
+ * VirtualService routes bound to the Gateway that serve it (first match wins), as validate/model `servedNames` lists them.
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server
  */
 function routeProbes(probe: ProbeContext, gateway: FlowPod | undefined): void {
   const { cluster } = probe;
-  for (const gw of cluster.ofKind('Gateway')) {
-    const ref = `${nsOf(gw)}/${gw.metadata?.name}`;
-    const virtualServices = cluster.ofKind('VirtualService')
-      .filter((vs) => (vs.spec?.gateways ?? []).some((g: unknown) => gatewayReference(String(g), nsOf(vs)) === ref));
-    for (const server of gw.spec?.servers ?? []) {
-      if (server.tls?.httpsRedirect === true) continue;
-      const port = Number(server.port?.number);
-      const protocol = String(server.port?.protocol ?? 'HTTP').toUpperCase() === 'HTTPS' ? 'HTTPS' : 'HTTP';
-      for (const vs of virtualServices) {
-        const serverHosts = serverHostsFor(server, nsOf(gw), nsOf(vs));
-        const names = (vs.spec?.hosts ?? []).flatMap((h: unknown) =>
-          serverHosts.flatMap((sh) => virtualHostName(routeHost(String(h), nsOf(vs)), sh) ?? []));
-        for (const host of new Set<string>(names.filter((n: string) => !n.includes('*')))) {
-          for (const route of vs.spec?.http ?? []) routeMatchProbes(probe, gateway, vs, route, { host, port, protocol });
-        }
-      }
-    }
+  for (const { server, port, host, virtualService } of servedNames(cluster.ofKind('Gateway'), cluster.ofKind('VirtualService'))) {
+    if (!virtualService || server.tls?.httpsRedirect === true) continue;
+    const protocol = String(server.port?.protocol ?? 'HTTP').toUpperCase() === 'HTTPS' ? 'HTTPS' : 'HTTP';
+    for (const route of virtualService.spec?.http ?? []) routeMatchProbes(probe, gateway, virtualService, route, { host, port, protocol });
   }
 }
 

@@ -1,4 +1,5 @@
 import { at, LeafChange, show } from '../private/flatten';
+import { coveredBy, GrantedOperation, operationsOfRule } from './authorization-coverage';
 import { DescribeContext, ChangeNote } from './change-note';
 
 /** mTLS modes from weakest to strongest; UNSET inherits, which may be PERMISSIVE. */
@@ -41,36 +42,14 @@ export function describePeerAuthentication(before: Record<string, any> | undefin
   return out;
 }
 
-/** Who may call, as `caller → ["POST /api/payments/*", ...]`, per action. */
-type Grants = Map<string, Map<string, Set<string>>>;
+/** Who may call, as `caller → operation label → operation`, per action. */
+type Grants = Map<string, Map<string, Map<string, GrantedOperation>>>;
 
 /** The short name of a principal: the ServiceAccount when it is in `namespace`, else `ns/sa`. */
 export function callerName(principal: string, namespace: string | undefined): string {
   const m = /^(?:[^/]+\/)?ns\/([^/]+)\/sa\/([^/]+)$/.exec(principal);
   if (!m) return principal;
   return m[1] === namespace ? m[2] : `${m[1]}/${m[2]}`;
-}
-
-function operationsOf(rule: Record<string, any>): string[] {
-  const ops: string[] = [];
-  const tos: any[] = rule.to ?? [];
-  if (tos.length === 0) ops.push('any request');
-  for (const to of tos) {
-    const op = to.operation ?? {};
-    const methods: string[] = op.methods ?? [];
-    const paths: string[] = op.paths ?? [];
-    const extra = [
-      ...(op.ports ?? []).map((p: string) => `port ${p}`),
-      ...(op.hosts ?? []).map((h: string) => `host ${h}`),
-      ...(op.notMethods ?? []).map((m: string) => `not ${m}`),
-      ...(op.notPaths ?? []).map((p: string) => `not ${p}`),
-    ];
-    const m = methods.length > 0 ? methods : ['any method'];
-    const p = paths.length > 0 ? paths : [methods.length > 0 ? '' : 'any path'];
-    for (const mm of m) for (const pp of p) ops.push([mm, pp, ...extra].filter((s) => s).join(' '));
-  }
-  const when = (rule.when ?? []).map((w: any) => `when ${w.key} in [${(w.values ?? []).join(', ')}]`).join(' ');
-  return when ? ops.map((o) => `${o} ${when}`) : ops;
 }
 
 function callersOf(rule: Record<string, any>, namespace: string | undefined): string[] {
@@ -98,11 +77,11 @@ export function grantsOf(policy: Record<string, any> | undefined): Grants {
   const ns = policy.metadata?.namespace;
   for (const rule of policy.spec?.rules ?? []) {
     for (const caller of callersOf(rule ?? {}, ns)) {
-      const byCaller = grants.get(action) ?? new Map<string, Set<string>>();
+      const byCaller = grants.get(action) ?? new Map<string, Map<string, GrantedOperation>>();
       grants.set(action, byCaller);
-      const ops = byCaller.get(caller) ?? new Set<string>();
+      const ops = byCaller.get(caller) ?? new Map<string, GrantedOperation>();
       byCaller.set(caller, ops);
-      for (const op of operationsOf(rule ?? {})) ops.add(op);
+      for (const op of operationsOfRule(rule ?? {})) if (!ops.has(op.label)) ops.set(op.label, op);
     }
   }
   return grants;
@@ -113,6 +92,38 @@ export function selectorOf(m: Record<string, any> | undefined): string {
   const labels: Record<string, string> | undefined = at(m, 'spec.selector.matchLabels');
   if (!labels || Object.keys(labels).length === 0) return 'namespace-wide';
   return Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',');
+}
+
+type CallerGrants = Map<string, Map<string, GrantedOperation>>;
+
+/** What `caller` was granted in `grants`, with what any caller was. */
+function grantedTo(grants: CallerGrants, caller: string): GrantedOperation[] {
+  return [...(grants.get(caller)?.values() ?? []), ...(caller === 'any caller' ? [] : grants.get('any caller')?.values() ?? [])];
+}
+
+/**
+ * One caller's change under one action. An ALLOW grant widens only where no grant before covers it
+ * (the same caller's or any caller's, judged on the operations: `any request` covers `GET /api/*`);
+ * a DENY (or other) rule weakens only where no rule after still covers what it matched.
+ */
+function describeCaller(head: string, action: string, caller: string, a: CallerGrants, b: CallerGrants): ChangeNote[] {
+  const verb = action === 'ALLOW' ? 'caller' : `${action} for`;
+  const x = a.get(caller) ?? new Map<string, GrantedOperation>();
+  const y = b.get(caller) ?? new Map<string, GrantedOperation>();
+  const added = [...y.keys()].filter((o) => !x.has(o)).sort();
+  const removed = [...x.keys()].filter((o) => !y.has(o)).sort();
+  const widened = action === 'ALLOW'
+    ? added.filter((o) => !coveredBy(y.get(o)!, grantedTo(a, caller)))
+    : removed.filter((o) => !coveredBy(x.get(o)!, grantedTo(b, caller)));
+  const down = widened.length > 0 && (action !== 'ALLOW' || caller.startsWith('any caller') || widened.some((o) => o.startsWith('any')));
+  if (x.size === 0) return [{ message: `${head}: new ${verb} ${caller} ${added.join(', ')}`, downgrade: down }];
+  if (y.size === 0) return [{ message: `${head}: removed ${verb} ${caller} (was ${removed.join(', ')})`, downgrade: down }];
+  if (added.length + removed.length === 0) return [];
+  if (action === 'ALLOW' && added.length > 0 && removed.length > 0 && widened.length === 0) {
+    return [{ message: `${head}: ${verb} ${caller} narrowed from ${removed.join(', ')} to ${added.join(', ')}`, downgrade: false }];
+  }
+  const parts = [added.length ? `now also ${added.join(', ')}` : '', removed.length ? `no longer ${removed.join(', ')}` : ''];
+  return [{ message: `${head}: ${verb} ${caller} ${parts.filter((s) => s).join('; ')}`, downgrade: down }];
 }
 
 /**
@@ -143,25 +154,9 @@ export function describeAuthorizationPolicy(
   const ga = grantsOf(before);
   const gb = grantsOf(after);
   for (const action of [...new Set([...ga.keys(), ...gb.keys()])].sort()) {
-    const a = ga.get(action) ?? new Map<string, Set<string>>();
-    const b = gb.get(action) ?? new Map<string, Set<string>>();
-    const verb = action === 'ALLOW' ? 'caller' : `${action} for`;
-    for (const caller of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-      const x = a.get(caller) ?? new Set<string>();
-      const y = b.get(caller) ?? new Set<string>();
-      const added = [...y].filter((o) => !x.has(o)).sort();
-      const removed = [...x].filter((o) => !y.has(o)).sort();
-      const widens = action === 'ALLOW' ? added.length > 0 : removed.length > 0;
-      const down = widens && (action !== 'ALLOW' || caller.startsWith('any caller') || added.some((o) => o.startsWith('any')));
-      if (x.size === 0) {
-        out.push({ message: `${head}: new ${verb} ${caller} ${added.join(', ')}`, downgrade: down });
-      } else if (y.size === 0) {
-        out.push({ message: `${head}: removed ${verb} ${caller} (was ${removed.join(', ')})`, downgrade: down });
-      } else if (added.length + removed.length > 0) {
-        const parts = [added.length ? `now also ${added.join(', ')}` : '', removed.length ? `no longer ${removed.join(', ')}` : ''];
-        out.push({ message: `${head}: ${verb} ${caller} ${parts.filter((s) => s).join('; ')}`, downgrade: down });
-      }
-    }
+    const a = ga.get(action) ?? new Map<string, Map<string, GrantedOperation>>();
+    const b = gb.get(action) ?? new Map<string, Map<string, GrantedOperation>>();
+    for (const caller of [...new Set([...a.keys(), ...b.keys()])].sort()) out.push(...describeCaller(head, action, caller, a, b));
   }
   if (!after && actionOf(before) === 'ALLOW' && !isAllowNothing(before)) {
     const selector = selectorOf(before);

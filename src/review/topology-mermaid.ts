@@ -14,7 +14,11 @@ export interface TopologyNode {
   readonly kind: TopologyNodeKind;
   /** The subgraph it is drawn in: its namespace, `<namespace> · <tier>` in a large namespace, `external services`, or none for the client. */
   readonly group?: string;
-  /** STRICT, PERMISSIVE, DISABLE or UNSET for a service: its own PeerAuthentication, else its namespace's. */
+  /**
+   * What a service's pods accept: STRICT, PERMISSIVE, DISABLE or UNSET (no PeerAuthentication says) on every port, as the
+   * flows read its PeerAuthentications; NONE for pods without a sidecar; the workload's mode and the ports that differ
+   * (`STRICT, 8080 PERMISSIVE`). A service without pods here shows its own PeerAuthentication's, else its namespace's.
+   */
   readonly mtls?: string;
   /** The traffic split of its VirtualService, `stable 95% / canary 5%`, when it sends to several subsets. */
   readonly split?: string;
@@ -88,8 +92,20 @@ const MTLS_CLASSES: Record<string, string> = {
   STRICT: 'fill:#d4edda,stroke:#28a745,color:#333',
   PERMISSIVE: 'fill:#fff3cd,stroke:#f0ad4e,color:#333',
   DISABLE: 'fill:#f8d7da,stroke:#dc3545,color:#333',
+  NONE: 'fill:#f8d7da,stroke:#dc3545,color:#333',
   UNSET: 'fill:#eeeeee,stroke:#999999,color:#333',
 };
+
+/** The class of a node's mTLS: the weakest mode it names (`STRICT, 8080 PERMISSIVE` is PERMISSIVE), else UNSET. */
+function mtlsClass(mtls: string | undefined): string {
+  const named = new Set((mtls ?? '').split(/[^A-Z]+/));
+  return ['NONE', 'DISABLE', 'PERMISSIVE', 'UNSET', 'STRICT'].find((m) => named.has(m)) ?? 'UNSET';
+}
+
+/** How a node states its mTLS: `mTLS STRICT`, `no sidecar`. */
+function mtlsLabel(mtls: string | undefined): string {
+  return mtls === 'NONE' ? 'no sidecar' : `mTLS ${(mtls ?? 'UNSET').replace(/\bNONE\b/g, 'no sidecar')}`;
+}
 
 /** The graph as a Mermaid `graph LR`: one subgraph per namespace (per tier in a large one), platform beside the services. */
 export function renderMermaid(model: TopologyModel): string {
@@ -109,7 +125,7 @@ export function renderMermaid(model: TopologyModel): string {
       case 'external':
         return `${id}[[${label(n.name)}]]`;
       default:
-        return `${id}[${label([n.name, `mTLS ${n.mtls}`, ...(n.split ? [n.split] : []), ...(n.progressive ? [n.progressive] : [])].join('<br/>'))}]`;
+        return `${id}[${label([n.name, mtlsLabel(n.mtls), ...(n.split ? [n.split] : []), ...(n.progressive ? [n.progressive] : [])].join('<br/>'))}]`;
     }
   };
   for (const n of model.nodes.filter((x) => x.group === undefined)) lines.push(`    ${shape(n)}`);
@@ -130,7 +146,7 @@ export function renderMermaid(model: TopologyModel): string {
   });
   for (const [mode, style] of Object.entries(MTLS_CLASSES)) {
     const members = model.nodes
-      .filter((n) => n.kind === 'service' && (MTLS_CLASSES[n.mtls ?? ''] ? n.mtls : 'UNSET') === mode)
+      .filter((n) => n.kind === 'service' && mtlsClass(n.mtls) === mode)
       .map((n) => ids.get(n.name)!);
     if (members.length === 0) continue;
     lines.push(`    classDef mtls_${mode.toLowerCase()} ${style}`);

@@ -9,6 +9,7 @@ import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
 import { platformFlowOptions } from '../validate/flow/platform-flows';
 import { flowMode, servicePortProtocol } from '../validate/flow/protocol';
+import { MtlsMode, mtlsMode } from '../validate/flow/mtls';
 import { readCallRecords } from '../validate/flow/records';
 import { at } from '../private/flatten';
 import type { ClusterModel } from '../validate/model/cluster-model';
@@ -331,7 +332,10 @@ function policyCallerEdges(ctx: TopologyContext, drawnEdges: readonly TopologyEd
   }
   return [...unevaluated].map(([key, ops]) => {
     const [source, target] = key.split('\u0000');
-    for (const n of [source, target]) if (!ctx.groupOfService.has(n) && !ctx.platformNames.has(n)) ctx.groupOfService.set(n, namespace);
+    // An end of another namespace (a RemoteCaller, `<namespace>/<name>`) is drawn in its namespace's box.
+    for (const n of [source, target]) {
+      if (!ctx.groupOfService.has(n) && !ctx.platformNames.has(n)) ctx.groupOfService.set(n, n.includes('/') ? n.split('/')[0] : namespace);
+    }
     return { source, target, kind: 'call' as const, declared: false, asynchronous: false, operations: `policy: ${shorten([...ops])}` };
   });
 }
@@ -417,12 +421,13 @@ function egressEdges(ctx: TopologyContext): { edges: TopologyEdge[]; hosts: stri
     hosts.push(host);
     const senders = ctx.workloads.filter((p) => p.meshed && p.namespace === ctx.namespace);
     const vs = senders.map((p) => ctx.evaluator.evaluate({ source: { workload: p.name, namespace: p.namespace }, host, port, protocol: 'TCP' }));
-    const allowed = senders.filter((_, i) => vs[i].allowed).map((p) => ctx.display(p));
+    // Several workloads drawn as one service (a shadow Deployment of the same app) are one sender: it may reach the host if one may.
+    const allowed = new Set(senders.filter((_, i) => vs[i].allowed).map((p) => ctx.display(p)));
     const groups = new Map<string, string[]>();
-    for (const s of senders.map((p) => ctx.display(p))) pushTo(groups, ctx.groupOf(s), s);
+    for (const s of new Set(senders.map((p) => ctx.display(p)))) pushTo(groups, ctx.groupOf(s), s);
     for (const [group, members] of groups) {
-      if (members.every((m) => allowed.includes(m))) edges.push(egress(group, host, port));
-      else for (const m of members.filter((x) => allowed.includes(x))) edges.push(egress(m, host, port));
+      if (members.every((m) => allowed.has(m))) edges.push(egress(group, host, port));
+      else for (const m of members.filter((x) => allowed.has(x))) edges.push(egress(m, host, port));
     }
   }
   return { edges, hosts };
@@ -464,7 +469,11 @@ function serviceDecorations(ctx: TopologyContext): (svc: string) => { mtls: stri
   }
   // As the flows read a PeerAuthentication's selector (src/validate/flow/mtls.ts).
   const peerSelector = (p: Manifest) => (p.spec?.selector ? { matchLabels: p.spec.selector.matchLabels ?? {} } : undefined);
+  const podsOf = new Map<string, Workload[]>();
+  for (const p of ctx.workloads) pushTo(podsOf, ctx.display(p), p);
   const modeOf = (svc: string): string => {
+    const pods = podsOf.get(svc) ?? [];
+    if (pods.length > 0) return podsMode(ctx.evaluator.cluster, pods);
     const { ns, name } = nodeOf(svc);
     const pod = files.workloadsNamed(name, ns)[0];
     const own = pod ? files.selecting('PeerAuthentication', ns, pod.labels, peerSelector).find((p) => p.spec?.selector) : undefined;
@@ -486,6 +495,29 @@ function serviceDecorations(ctx: TopologyContext): (svc: string) => { mtls: stri
     return `Flagger canary${a.stepWeight ? ` +${a.stepWeight}%` : ''}${a.maxWeight ? ` to ${a.maxWeight}%` : ''}`;
   };
   return (svc) => ({ mtls: modeOf(svc), split: splitOf(svc), progressive: progressiveOf(svc) });
+}
+
+/**
+ * What a service's pods accept, as the flows judge it (validate/flow `mtlsMode`: the port's portLevelMtls, the workload's,
+ * the namespace's, the root namespace's PeerAuthentication): `NONE` for pods without a sidecar, which take plaintext only;
+ * the mode of every port when they agree (a STRICT workload whose only port is PERMISSIVE is PERMISSIVE); else the
+ * workload's mode and the ports that differ (`STRICT, 8080 PERMISSIVE`). UNSET where no PeerAuthentication says (the mesh
+ * default, PERMISSIVE). Pods of one name that differ are joined with ` / `.
+ * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
+ */
+function podsMode(cluster: FlowEvaluator['cluster'], pods: readonly Workload[]): string {
+  const said = (m: MtlsMode) => (m.policy ? m.mode : 'UNSET');
+  const describe = (pod: Workload): string => {
+    if (!pod.meshed) return 'NONE';
+    // No port is 0: its mode is the workload's own, below any portLevelMtls.
+    const base = said(mtlsMode(cluster, pod, 0));
+    const ports = [...new Set(pod.portNumbers)].sort((a, b) => a - b).map((port) => [port, said(mtlsMode(cluster, pod, port))] as const);
+    const modes = new Set(ports.map(([, m]) => m));
+    if (modes.size === 1) return [...modes][0];
+    const differ = ports.filter(([, m]) => m !== base);
+    return differ.length === 0 ? base : `${base}, ${differ.map(([port, m]) => `${port} ${m}`).join(', ')}`;
+  };
+  return [...new Set(pods.map(describe))].join(' / ');
 }
 
 /**
@@ -557,8 +589,9 @@ function markdownOf(model: TopologyModel, title = 'Topology'): string {
     renderMermaid(model).trimEnd(),
     '```',
     '',
-    'Boxes are namespaces (per tier in a large namespace). Services show their mTLS mode (green STRICT, amber PERMISSIVE, red DISABLE, grey unset) '
-      + 'and canary split; blue: the platform and external hosts.',
+    'Boxes are namespaces (per tier in a large namespace). Services show their mTLS mode (green STRICT, amber PERMISSIVE, '
+      + 'red DISABLE or no sidecar, grey unset; the weakest colours a service whose ports differ) and canary split; '
+      + 'blue: the platform and external hosts.',
     ...(model.edges.some((e) => e.remote) ? [REMOTE_LEGEND] : []),
     'Each edge is marked by the flow verdict of the rendered manifests: `==>` ✔ allowed; red dashed `-->` ✖ refused, with the refusing layer; '
       + '`-.->` asynchronous; `policy:` an AuthorizationPolicy admits the caller but the manifests hold no workload to evaluate. `+N`: N more '

@@ -88,6 +88,33 @@ describe('what a change to the committed EC site does to traffic', () => {
     expect(code).toBe(ExitCodes.INTENDED_FLOW_BROKEN);
   });
 
+  test("the gateway's route to web-frontend narrowed to /shop/: the site root is no longer declared, so it only closes, exit 1", () => {
+    const narrowed = (vs: Record<string, any>) => ({
+      ...vs,
+      spec: { ...vs.spec, http: vs.spec.http.map((r: any) => (r.name === 'web-frontend' ? { ...r, match: [{ uri: { prefix: '/shop/' } }] } : r)) },
+    });
+    const after = edited('production/virtualservice.shop-gateway.yaml', narrowed);
+    const { section, code } = review(after);
+    expect(section).toContain('**Closed** (1): allowed before, refused after, no longer declared');
+    expect(section).toContain('| production | external | web-frontend | 443 | `GET` | `/*` | VirtualService production/shop-gateway (routing) |');
+    expect(section).not.toContain('Intended flows that break');
+    expect(code).toBe(ExitCodes.CHANGES);
+  });
+
+  test("the route removed while web-frontend's policy admits the gateway only on /shop/*: the root is no longer declared", () => {
+    const after = new Map(edited('production/virtualservice.shop-gateway.yaml', (vs) => ({
+      ...vs, spec: { ...vs.spec, http: vs.spec.http.filter((r: any) => r.name !== 'web-frontend') },
+    })));
+    const policy = 'production/authorizationpolicy.web-frontend-policy.yaml';
+    const docs = yaml.loadAll(dist.get(policy)!) as Record<string, any>[];
+    for (const rule of docs[0].spec.rules) rule.to = [{ operation: { paths: ['/shop/*'] } }];
+    after.set(policy, docs.map((d) => yaml.dump(d)).join('---\n'));
+    const { section, code } = review(after);
+    expect(section).toContain('| production | external | web-frontend | 443 | `GET` | `/*` | VirtualService production/shop-gateway (routing) |');
+    expect(section).not.toContain('Intended flows that break');
+    expect(code).toBe(ExitCodes.CHANGES);
+  });
+
   test('a gateway route matched by a header and a path regex is probed with a request that meets both', () => {
     // GIVEN a first route that sends requests with `x-internal: yes` on /internal/<digits> to
     // web-frontend, then the same route pointed at payment-service (which admits no gateway)

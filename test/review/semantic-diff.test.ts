@@ -161,6 +161,66 @@ describe('semanticDiff: AuthorizationPolicy', () => {
     expect(findings([baseline, authorizationPolicy('payment-service', [order])], [baseline]).map(([, d]) => d)).toEqual([false]);
   });
 
+  /** A policy of payment-service granting `caller` each rule's `to` (undefined: no `to`, any request). */
+  function grants(caller: string, ...tos: (Record<string, any>[] | undefined)[]): Record<string, any> {
+    const p = authorizationPolicy('payment-service', []);
+    p.spec.rules = tos.map((to) => ({ from: [{ source: { principals: [`cluster.local/ns/ingress/sa/${caller}`] } }], ...(to ? { to } : {}) }));
+    return p;
+  }
+  const op = (operation: Record<string, any>) => [{ operation }];
+
+  test('a grant that what was removed covers is a narrowing, not a downgrade (any request → any method /api/*)', () => {
+    expect(findings([grants('public-gw', undefined)], [grants('public-gw', op({ paths: ['/api/*'] }))])).toEqual([
+      ['payment-service AuthorizationPolicy: caller ingress/public-gw narrowed from any request to any method /api/*', false],
+    ]);
+  });
+
+  test.each([
+    ['a prefix within a prefix', { paths: ['/api/*'] }, { paths: ['/api/v1/*'] }],
+    ['an exact path within a prefix', { paths: ['/api/*'] }, { paths: ['/api/status'] }],
+    ['a template within the prefix of its head', { paths: ['/api/*'] }, { paths: ['/api/{*}/status'] }],
+    ['a suffix within a suffix', { paths: ['*.js'] }, { paths: ['*.min.js'] }],
+    ['a method added to any path', { paths: ['/api/*'] }, { methods: ['GET'], paths: ['/api/*'] }],
+    ['a port added', {}, { ports: ['8080'] }],
+    ['an exclusion added', { paths: ['/api/*'] }, { paths: ['/api/*'], notPaths: ['/api/admin/*'] }],
+    ['an exclusion the new path cannot reach', { paths: ['/api/*'], notPaths: ['/api/admin/*'] }, { paths: ['/api/v1/*'] }],
+  ])('%s is a narrowing', (_name, before, after) => {
+    expect(findings([grants('public-gw', op(before))], [grants('public-gw', op(after))]).map(([m, d]) => [m.includes('narrowed'), d]))
+      .toEqual([[true, false]]);
+  });
+
+  test.each([
+    ['a wider prefix', { paths: ['/api/v1/*'] }, { paths: ['/api/*'] }],
+    ['a prefix beside an exact path', { paths: ['/api/status'] }, { paths: ['/api/status*'] }],
+    ['any method where one was granted', { methods: ['GET'], paths: ['/api/*'] }, { paths: ['/api/*'] }],
+    ['a suffix beside a prefix', { paths: ['/static/*'] }, { paths: ['*.js'] }],
+    ['an exclusion dropped', { paths: ['/api/*'], notPaths: ['/api/admin/*'] }, { paths: ['/api/*'] }],
+    ['a template beyond its prefix', { paths: ['/api/v1/*'] }, { paths: ['/api/{*}/status'] }],
+  ])('%s is still a downgrade', (_name, before, after) => {
+    expect(findings([grants('public-gw', op(before))], [grants('public-gw', op(after))]).map(([, d]) => d)).toEqual([true]);
+  });
+
+  test('HTTP fields never match a TCP connection, so any request is not within any method /api/*', () => {
+    expect(findings([grants('public-gw', op({ paths: ['/api/*'] }))], [grants('public-gw', undefined)]).map(([, d]) => d)).toEqual([true]);
+  });
+
+  test('a condition added narrows; a grant any caller had covers one caller\'s', () => {
+    const when = grants('public-gw', undefined);
+    when.spec.rules[0].when = [{ key: 'request.headers[x-tenant]', values: ['a'] }];
+    expect(findings([grants('public-gw', undefined)], [when]).map(([, d]) => d)).toEqual([false]);
+    const anyCaller = authorizationPolicy('payment-service', []);
+    anyCaller.spec.rules = [{ to: op({ paths: ['/api/*'] }) }];
+    const both = grants('public-gw', op({ paths: ['/api/v1/*'] }));
+    both.spec.rules.push(...anyCaller.spec.rules);
+    expect(findings([anyCaller], [both])).toEqual([['payment-service AuthorizationPolicy: new caller ingress/public-gw any method /api/v1/*', false]]);
+  });
+
+  test('a DENY rule that still matches what it matched is no downgrade; one that matches less is', () => {
+    const deny = (paths: string[]) => authorizationPolicy('payment-service', [['search-service', [], paths]], 'DENY', 'deny-admin');
+    expect(findings([deny(['/admin/users'])], [deny(['/admin/*'])]).map(([, d]) => d)).toEqual([false]);
+    expect(findings([deny(['/admin/*'])], [deny(['/admin/users'])]).map(([, d]) => d)).toEqual([true]);
+  });
+
   test('callers in another namespace keep their namespace', () => {
     const p = authorizationPolicy('payment-service', []);
     p.spec.rules = [{ from: [{ source: { principals: ['cluster.local/ns/batch/sa/billing'], namespaces: ['ops'] } }] }];

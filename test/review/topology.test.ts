@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { EdgeGateway, GatewayTls, MeshApp, MeshChart, MeshService, RemoteService, Tier } from '../../src';
+import { EdgeGateway, GatewayTls, MeshApp, MeshChart, MeshService, RemoteCaller, RemoteService, Tier } from '../../src';
 import { environment } from '../../src/app/environments';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { topologyFiles, renderMermaid, renderTopology, topologyModel } from '../../src/review/topology';
@@ -246,6 +246,49 @@ describe('topology from manifests', () => {
     expect(renderMermaid(model)).toContain('    g_production ==>|"✔ :443"| x_api_psp_example_com\n');
   });
 
+  test('a service is drawn with what its pods accept: the port-level mode of its ports, and no sidecar for pods without one', () => {
+    // GIVEN order-service STRICT but PERMISSIVE on its only port, and user-service's pods without a sidecar
+    // (portLevelMtls takes precedence on its port: https://istio.io/latest/docs/reference/config/security/peer_authentication/)
+    const ports = (m: Record<string, any>, ...containerPorts: number[]) => {
+      const out = JSON.parse(JSON.stringify(m));
+      out.spec.template.spec.containers[0].ports = containerPorts.map((containerPort) => ({ containerPort }));
+      return out;
+    };
+    const portLevel = peerAuthentication('order-service', 'STRICT', { selector: { matchLabels: { app: 'order-service' } }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } });
+    const unmeshed = podLabels(deployment('user-service'), {});
+    unmeshed.spec.template.metadata.annotations = { 'sidecar.istio.io/inject': 'false' };
+    const base = manifests.filter((m: Record<string, any>) => m.kind !== 'Deployment' || m.metadata.name !== 'order-service');
+    const mode = (extra: Record<string, any>[]) => {
+      const model = topologyModel([...base, ...extra, portLevel, unmeshed]);
+      return { model, of: (name: string) => model.nodes.find((n) => n.name === name)?.mtls };
+    };
+    const one = mode([ports(deployment('order-service'), 8080)]);
+    expect(one.of('order-service')).toBe('PERMISSIVE');
+    expect(one.of('user-service')).toBe('NONE');
+    const mermaid = renderMermaid(one.model);
+    expect(mermaid).toContain('order_service["order-service<br/>mTLS PERMISSIVE<br/>');
+    expect(mermaid).toContain('user_service["user-service<br/>no sidecar"]');
+    expect(mermaid).toContain('class user_service mtls_none');
+    // AND with a second port left STRICT, the workload's mode and the port that differs, coloured by the weaker
+    const two = mode([ports(deployment('order-service'), 8080, 9090)]);
+    expect(two.of('order-service')).toBe('STRICT, 8080 PERMISSIVE');
+    expect(renderMermaid(two.model)).toMatch(/class [a-z_,]*order_service[a-z_,]* mtls_permissive/);
+  });
+
+  test('two workloads drawn as one service (a shadow of the same app) draw one edge to an external host', () => {
+    const entry = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'geo', namespace: 'production' },
+      spec: { hosts: ['api.geo.example.com'], ports: [{ number: 80, name: 'http', protocol: 'HTTP' }], resolution: 'DNS', location: 'MESH_EXTERNAL' } };
+    // payment-service may not reach it (REGISTRY_ONLY to istio-system only), so the edge is drawn per service
+    const fenced = { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'payment-service', namespace: 'production' },
+      spec: { workloadSelector: { labels: { app: 'payment-service' } }, egress: [{ hosts: ['istio-system/*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } } };
+    const shadow = deployment('order-service');
+    shadow.metadata.name = 'order-service-shadow';
+    const model = topologyModel([...manifests, shadow, entry, fenced]);
+    expect(model.edges.filter((e) => e.kind === 'egress').map((e) => [e.source, e.target, e.operations])).toEqual([
+      ['order-service', 'api.geo.example.com', ':80'],
+    ]);
+  });
+
   test('an EnvoyFilter that asks a rate-limit service which is not deployed draws a refused edge from the gateway', () => {
     // https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rate_limit_filter (the filter names its gRPC cluster)
     const filter = { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', metadata: { name: 'ratelimit', namespace: 'istio-system' },
@@ -362,6 +405,21 @@ describe('topology of calls to other teams\' services', () => {
     const [proved] = topologyFiles([chart], unrecorded, true);
     expect(proved.content).toMatch(/storefront -->\|"✖ [^"]*GET \/api\/products\/\*"\| catalog_catalog_api/);
   });
+});
+
+test("a caller of another team that a service admits (RemoteCaller) is drawn in its own namespace's box", () => {
+  // GIVEN order-status admitting shipping/dispatcher, whose pods the chart does not hold
+  const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+  const chart = new MeshChart(app, 'orders', { namespace: 'orders' });
+  const status = new MeshService(chart, 'order-status', { image: 'registry.example.com/order-status:1' });
+  status.admits(RemoteCaller.workload({ name: 'dispatcher', namespace: 'shipping' }), { methods: ['PUT'], paths: ['/api/status/*'] });
+  const model = topologyModel(synth(app));
+  // THEN the caller is in a shipping box, the service in orders, and the edge says only a policy admits it
+  expect(model.nodes.filter((n) => n.kind === 'service').map((n) => [n.name, n.group])).toEqual([
+    ['order-status', 'orders'], ['shipping/dispatcher', 'shipping'],
+  ]);
+  expect(model.edges.find((e) => e.source === 'shipping/dispatcher')).toMatchObject({ target: 'order-status', operations: 'policy: PUT /api/status/*' });
+  expect(renderMermaid(model)).toMatch(/subgraph g_shipping\["shipping"\]\n\s+shipping_dispatcher\[/);
 });
 
 /**

@@ -17,6 +17,7 @@ import { Flow, FlowSource, FlowVerdict, FlowWorkload } from './flow';
 import { platformClusterOptions, PlatformDestination, platformDestination, platformSource } from './platform-flows';
 import { isCallRecord, readCallRecords, recordedCallFindings, remoteFlow } from './records';
 import { gatewayServersFor } from './routing';
+import { servedNames } from '../model/gateway-hosts';
 
 /**
  * The platform pods a command-line flow assumes unless `--platform` names others: a stock
@@ -297,19 +298,14 @@ export function runFlowCommand(
           + `${p.verdict.reason}\n`,
       );
     }
-    // The public hosts: GET / through every Gateway server with a gateway pod.
+    // The public hosts: GET / to every name a Gateway server (the manifests' or the platform's) serves, with a gateway pod.
     const seen = new Set<string>();
-    for (const g of evaluator.cluster.ofKind('Gateway')) {
-      for (const s of g.spec?.servers ?? []) {
-        for (const h of s.hosts ?? []) {
-          const host = String(h).split('/').pop()!;
-          const key = `${host}:${s.port?.number}`;
-          if (host.includes('*') || seen.has(key) || gatewayServersFor(evaluator.cluster, host, Number(s.port?.number)).length === 0) continue;
-          seen.add(key);
-          const spec = `external -> ${key} GET /`;
-          io.stdout(`${formatVerdict(spec, evaluator.evaluate({ source: { external: true }, host, port: Number(s.port?.number) }))}\n`);
-        }
-      }
+    const cluster = evaluator.cluster;
+    for (const { host, port } of servedNames(cluster.ofKind('Gateway'), cluster.ofKind('VirtualService'))) {
+      const key = `${host}:${port}`;
+      if (seen.has(key) || gatewayServersFor(cluster, host, port).length === 0) continue;
+      seen.add(key);
+      io.stdout(`${formatVerdict(`external -> ${key} GET /`, evaluator.evaluate({ source: { external: true }, host, port }))}\n`);
     }
     // The calls recorded for other teams' services, over the folders given.
     for (const c of readCallRecords(evaluator.cluster.manifests).calls) {

@@ -6,7 +6,7 @@
  */
 import { Manifest } from '../finding';
 import { list } from '../values';
-import { hostSubsetOf, moreSpecific } from './hosts';
+import { hostSubsetOf, moreSpecific, routeHost } from './hosts';
 import { namespaceOf } from './workload';
 
 /**
@@ -56,4 +56,58 @@ export function domainFor(domains: Iterable<string>, host: string): string | und
   let best: string | undefined;
   for (const d of domains) if (hostSubsetOf(requested, d) && (best === undefined || moreSpecific(d, best))) best = d;
   return best;
+}
+
+/** A name a client addresses on a Gateway server, with the VirtualService that answers for it there, if one does. */
+export interface ServedName {
+  readonly gateway: Manifest;
+  readonly server: Manifest;
+  /** The server's port number. */
+  readonly port: number;
+  /** The concrete name, lower-cased. */
+  readonly host: string;
+  /** The VirtualService bound to the Gateway that serves `host` on this server. */
+  readonly virtualService?: Manifest;
+}
+
+/**
+ * The names clients address on each Gateway server (the manifests' and a platform's alike): each name both the server
+ * and a VirtualService bound to the Gateway serve, concrete: the server's own name, or a VirtualService's name under
+ * the server's wildcard (a shared `*.example.com` whose VirtualServices each answer for one name); and each concrete
+ * server host no VirtualService serves. A wildcard on both sides names no client. In the order of the Gateways, servers
+ * and VirtualServices given.
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server
+ */
+export function servedNames(gateways: readonly Manifest[], virtualServices: readonly Manifest[]): ServedName[] {
+  const bound = new Map<string, Manifest[]>();
+  for (const vs of virtualServices) {
+    for (const ref of new Set(list(vs.spec?.gateways).map((g) => gatewayReference(String(g), namespaceOf(vs))))) {
+      bound.set(ref, [...(bound.get(ref) ?? []), vs]);
+    }
+  }
+  const out: ServedName[] = [];
+  for (const gateway of gateways) {
+    const gwNs = namespaceOf(gateway);
+    const vss = bound.get(`${gwNs}/${gateway.metadata?.name}`) ?? [];
+    for (const server of list(gateway.spec?.servers) as Manifest[]) {
+      const port = Number(server.port?.number);
+      const served = new Set<string>();
+      for (const virtualService of vss) {
+        const serverHosts = serverHostsFor(server, gwNs, namespaceOf(virtualService));
+        const names = list(virtualService.spec?.hosts).flatMap((h) =>
+          serverHosts.flatMap((sh) => virtualHostName(routeHost(String(h), namespaceOf(virtualService)), sh) ?? []));
+        for (const host of new Set(names.filter((n) => !n.includes('*')))) {
+          served.add(host);
+          out.push({ gateway, server, port, host, virtualService });
+        }
+      }
+      for (const entry of list(server.hosts).map(String)) {
+        const host = entry.split('/').pop()!.toLowerCase();
+        if (host.includes('*') || served.has(host)) continue;
+        served.add(host);
+        out.push({ gateway, server, port, host });
+      }
+    }
+  }
+  return out;
 }

@@ -158,6 +158,32 @@ describe('cdk8s-mesh-validate --flow / --flows', () => {
     expect(r.out).toMatch(/^OPEN +production\/api-gateway -> production\/order-service:8080/m);
     expect(r.out).toMatch(/external -> shop\.example\.com:443 GET \//);
   });
+
+  test("--flows lists the names a platform's wildcard Gateway serves through the folder's VirtualServices", () => {
+    // GIVEN a platform Gateway for *.orders.example.com (MeshPlatformProps.gateways), which the folder does not hold, and a
+    // VirtualService of the folder bound to it for shop.orders.example.com
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flows-platform-gw-'));
+    fs.writeFileSync(path.join(dir, 'platform.yaml'), [
+      'ingressGateway: { preset: helmChart, release: public-gw, namespace: ingress }',
+      'gateways:',
+      '  - name: wildcard',
+      '    namespace: ingress',
+      '    servers:',
+      "      - { port: 80, protocol: HTTP, hosts: ['*.orders.example.com'], httpsRedirect: true }",
+      "      - { port: 443, protocol: HTTPS, hosts: ['*.orders.example.com'], credentialName: wildcard-orders }",
+    ].join('\n'));
+    fs.mkdirSync(path.join(dir, 'orders'));
+    const [deployment, service] = app('order-api', 'orders');
+    const vs = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'order-api', namespace: 'orders' },
+      spec: { gateways: ['ingress/wildcard'], hosts: ['shop.orders.example.com'], http: [{ route: [{ destination: { host: 'order-api' } }] }] } };
+    fs.writeFileSync(path.join(dir, 'orders', 'all.yaml'), [deployment, service, vs].map((m) => JSON.stringify(m)).join('\n---\n'));
+    let out = '';
+    main(['--platform', path.join(dir, 'platform.yaml'), '--flows', path.join(dir, 'orders')], { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: dir });
+    fs.rmSync(dir, { recursive: true, force: true });
+    // THEN the name is listed on both ports, as a client addresses it
+    expect(out).toMatch(/^ALLOWED external -> shop\.orders\.example\.com:443 GET \/:/m);
+    expect(out).toMatch(/^REFUSED external -> shop\.orders\.example\.com:80 GET \/ by Gateway ingress\/wildcard \(routing\)/m);
+  });
 });
 
 describe('malformed flows and options: MESH603 with the field', () => {
