@@ -106,6 +106,11 @@ export const Codes = {
   INVALID_SCHEDULING: 'MESH048',
   /** A second version, canary or blue/green release of a StatefulSet or of a workload meshed as it is. */
   SINGLE_VERSION_WORKLOAD: 'MESH049',
+  /**
+   * A container image the kubelet cannot parse (InvalidImageName): empty, with whitespace, an
+   * upper-case repository path, a bad tag or digest (github.com/distribution/reference).
+   */
+  INVALID_IMAGE: 'MESH050',
   // Construct placement and internal invariants: MESH070-MESH079.
   /** A construct that needs a MeshChart (its namespace, platform and security) placed outside one. */
   NOT_IN_MESH_CHART: 'MESH070',
