@@ -111,6 +111,16 @@ export const Codes = {
    * upper-case repository path, a bad tag or digest (github.com/distribution/reference).
    */
   INVALID_IMAGE: 'MESH050',
+  /**
+   * Warning: an official image the checks know (postgres, mysql, mongo, rabbitmq, redis) run as
+   * a user other than its own while it keeps its data on a claim.
+   */
+  OFFICIAL_IMAGE_USER: 'MESH051',
+  /**
+   * An official image the checks know that cannot start in its pod: a directory it writes as it
+   * starts on the read-only root filesystem or a read-only volume, postgres's PGDATA a mount point.
+   */
+  OFFICIAL_IMAGE_CANNOT_START: 'MESH052',
   // Construct placement and internal invariants: MESH070-MESH079.
   /** A construct that needs a MeshChart (its namespace, platform and security) placed outside one. */
   NOT_IN_MESH_CHART: 'MESH070',

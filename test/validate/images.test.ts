@@ -1,7 +1,7 @@
 // Container images checked over the manifests: MESH050 (the kubelet's image reference grammar, github.com/distribution/reference).
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MeshService } from '../../src';
+import { EnvVarValue, MeshService, VolumeClaim, WorkloadVolume } from '../../src';
 import { parseImageReference } from '../../src/core/image-reference';
 import { analyze } from '../../src/validate/analysis';
 import { meshChart, synth, synthError } from '../util';
@@ -117,5 +117,105 @@ describe('MESH050 at synth: the typos a team makes, before any file is written',
     const { app, chart } = meshChart();
     new MeshService(chart, 'web', { image: `registry.example.com:5000/team/web:1.0.0@sha256:${hex(64)}` });
     expect(synth(app).length).toBeGreaterThan(0);
+  });
+});
+
+// The official images the checks know: docker-library's Dockerfiles (src/core/official-images.ts cites each).
+describe('MESH051 and MESH052: an official image in a pod it cannot use', () => {
+  type PgOptions = { env?: Record<string, any>; podSecurity?: Record<string, number>; mounts?: { volume: string; path: string }[] };
+  const pg = (image: string, o: PgOptions = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'catalog-db', {
+      image,
+      ports: [{ port: 5432, protocol: 'tcp', name: 'tcp-postgres' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] },
+      volumes: [WorkloadVolume.emptyDir('run')],
+      mounts: o.mounts ?? [{ volume: 'data', path: '/var/lib/postgresql/data' }],
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.podSecurity ? { podSecurity: o.podSecurity } : {}),
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+
+  test('the issue\'s postgres:16 with no podSecurity fails synth: PGDATA is the claim\'s mount point, /var/run/postgresql read-only', () => {
+    const err = synthError(pg('postgres:16'));
+    expect(err).toMatch(/StatefulSet\/catalog-db: spec\.template\.spec\.containers\[0\]\.volumeMounts\[\d\]\.mountPath: container 'app' runs postgres:16 as UID 10001, and its PGDATA \/var\/lib\/postgresql\/data is the mount point of volume 'data'.*\/var\/lib\/postgresql\/data\/pgdata\) \[MESH052\]/);
+    expect(err).toMatch(/containers\[0\]\.securityContext\.readOnlyRootFilesystem: .*writes its socket and lock file to \/var\/run\/postgresql as it starts; it is on the read-only root filesystem.*\[MESH052\]/);
+  });
+
+  test('as UID 10001 with its data on a claim: a warning naming the image and the user it needs', () => {
+    const { app, chart } = meshChart();
+    const mounts = [{ volume: 'data', path: '/var/lib/postgresql/data' }, { volume: 'run', path: '/var/run/postgresql' }];
+    new MeshService(chart, 'catalog-db', {
+      image: 'postgres:16', ports: [{ port: 5432, protocol: 'tcp', name: 'tcp-postgres' }], env: { PGDATA: EnvVarValue.of('/var/lib/postgresql/data/pgdata') },
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] }, volumes: [WorkloadVolume.emptyDir('run')], mounts,
+    });
+    const out = synth(app);
+    const found = analyze(out).filter((f) => f.code === 'MESH051');
+    expect(found.map((f) => `${f.severity} ${f.field}`)).toEqual(['warning spec.template.spec.containers[0].securityContext.runAsUser']);
+    expect(found[0].message).toContain('runs postgres:16 as UID 10001');
+    expect(found[0].message).toContain('the image runs as UID 999 (postgres; docker-library/postgres Dockerfile (useradd --uid=999))');
+    expect(found[0].message).toContain('podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 }');
+  });
+
+  test('the README\'s setup passes: UID 999, PGDATA below the mount, /var/run/postgresql an emptyDir', () => {
+    const app = pg('postgres:17.5-bookworm', {
+      env: { PGDATA: EnvVarValue.of('/var/lib/postgresql/data/pgdata') }, podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 },
+      mounts: [{ volume: 'data', path: '/var/lib/postgresql/data' }, { volume: 'run', path: '/var/run/postgresql' }],
+    });
+    expect(codes(synth(app))).toEqual([]);
+  });
+
+  test('postgres 18 keeps PGDATA at /var/lib/postgresql/18/docker, below its volume /var/lib/postgresql', () => {
+    const security = { podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 } };
+    const below = pg('postgres:18.1', { ...security, mounts: [{ volume: 'data', path: '/var/lib/postgresql' }, { volume: 'run', path: '/var/run/postgresql' }] });
+    expect(codes(synth(below))).toEqual([]);
+    const at = pg('postgres:18', { ...security, mounts: [{ volume: 'data', path: '/var/lib/postgresql/18/docker' }, { volume: 'run', path: '/var/run/postgresql' }] });
+    expect(synthError(at)).toMatch(/its PGDATA \/var\/lib\/postgresql\/18\/docker is the mount point of volume 'data'/);
+  });
+
+  const handWritten = (container: Record<string, any>, pod: Record<string, any> = {}, volumes: Record<string, any>[] = []) => {
+    const d = deployment('db', 'shop');
+    d.spec.template.spec.securityContext = pod;
+    d.spec.template.spec.containers = [{ name: 'db', ...container }];
+    d.spec.template.spec.volumes = volumes;
+    return d;
+  };
+  const ro = { readOnlyRootFilesystem: true };
+
+  test('mysql: its socket directory on the read-only root filesystem, its data on a ConfigMap; the pod\'s user named', () => {
+    const d = handWritten({ image: 'mysql:8.4', securityContext: ro, volumeMounts: [{ name: 'conf', mountPath: '/var/lib/mysql' }] },
+      { runAsUser: 999 }, [{ name: 'conf', configMap: { name: 'x' } }]);
+    expect(codes([d])).toEqual([
+      'MESH052 error spec.template.spec.containers[0].volumeMounts[0]',
+      'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+    ]);
+    const claim = handWritten({ image: 'docker.io/library/mysql:8.4', volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql/' }] },
+      { runAsUser: 10001 }, [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]);
+    expect(codes([claim])).toEqual(['MESH051 warning spec.template.spec.securityContext.runAsUser']);
+  });
+
+  test('root (the entrypoint drops to its user), a command of its own, another registry\'s image: not checked', () => {
+    const mounts = [{ name: 'data', mountPath: '/var/lib/postgresql/data' }];
+    const vols = [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }];
+    expect(codes([handWritten({ image: 'postgres:16', securityContext: { ...ro, runAsUser: 0 }, volumeMounts: mounts }, {}, vols)])).toEqual([]);
+    expect(codes([handWritten({ image: 'postgres:16', securityContext: ro, volumeMounts: mounts }, {}, vols)])).toEqual([]);
+    expect(codes([handWritten({ image: 'postgres:16', command: ['psql'], securityContext: { ...ro, runAsUser: 10001 } })])).toEqual([]);
+    expect(codes([handWritten({ image: 'postgres:16', args: ['pg_isready'], securityContext: { ...ro, runAsUser: 10001 } })])).toEqual([]);
+    expect(codes([handWritten({ image: 'registry.example.com/postgres:16', securityContext: { ...ro, runAsUser: 10001 } })])).toEqual([]);
+    // Options go to the server: still checked.
+    expect(codes([handWritten({ image: 'postgres:16', args: ['-c', 'max_connections=200'], securityContext: { ...ro, runAsUser: 10001 } })]))
+      .toContain('MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem');
+  });
+
+  test('redis writes /data only when it saves: an emptyDir as any user passes, a claim as another user is warned of', () => {
+    const empty = handWritten({ image: 'redis:7.2', securityContext: { ...ro, runAsUser: 10001 }, volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+      {}, [{ name: 'data', emptyDir: {} }]);
+    expect(codes([empty])).toEqual([]);
+    const claim = handWritten({ image: 'redis:7.2', securityContext: { ...ro, runAsUser: 10001 }, volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+      {}, [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]);
+    expect(codes([claim])).toEqual(['MESH051 warning spec.template.spec.containers[0].securityContext.runAsUser']);
   });
 });
