@@ -3,6 +3,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { EnvVarValue, MeshService, VolumeClaim, WorkloadVolume } from '../../src';
 import { parseImageReference } from '../../src/core/image-reference';
+import { officialImage } from '../../src/core/official-images';
 import { analyze } from '../../src/validate/analysis';
 import { meshChart, synth, synthError } from '../util';
 import { deployment } from './flow/fixtures';
@@ -217,5 +218,31 @@ describe('MESH051 and MESH052: an official image in a pod it cannot use', () => 
     const claim = handWritten({ image: 'redis:7.2', securityContext: { ...ro, runAsUser: 10001 }, volumeMounts: [{ name: 'data', mountPath: '/data' }] },
       {}, [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]);
     expect(codes([claim])).toEqual(['MESH051 warning spec.template.spec.containers[0].securityContext.runAsUser']);
+  });
+});
+
+describe('the variants of an official image', () => {
+  const ref = (image: string) => {
+    const parsed = parseImageReference(image);
+    if (parsed.error !== undefined) throw new Error(parsed.error);
+    return officialImage(parsed.reference);
+  };
+  test('postgres alpine runs as 70, redis alpine as 999 of group 1000; variants not read are not checked', () => {
+    expect(ref('postgres:16')).toMatchObject({ uid: 999, gid: 999 });
+    expect(ref('postgres:16-alpine3.22')).toMatchObject({ uid: 70, gid: 70 });
+    expect(ref('redis:7.2-alpine')).toMatchObject({ uid: 999, gid: 1000 });
+    expect(ref('mysql:8.0-debian')).toBeUndefined();
+    expect(ref('rabbitmq:4.1-alpine')).toBeUndefined();
+    expect(ref('registry.example.com/postgres:16')).toBeUndefined();
+  });
+
+  test('a postgres alpine pod as 999 is warned of with the user it needs, 70', () => {
+    const d = deployment('db', 'shop');
+    d.spec.template.spec.containers = [{ name: 'db', image: 'postgres:17-alpine', securityContext: { runAsUser: 999 },
+      env: [{ name: 'PGDATA', value: '/data/pgdata' }], volumeMounts: [{ name: 'data', mountPath: '/data' }] }];
+    d.spec.template.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }];
+    const found = analyze([d]).filter((f) => f.code === 'MESH051');
+    expect(found).toHaveLength(1);
+    expect(found[0].message).toContain('podSecurity: { runAsUser: 70, runAsGroup: 70, fsGroup: 70 }');
   });
 });
