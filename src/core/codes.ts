@@ -106,6 +106,21 @@ export const Codes = {
   INVALID_SCHEDULING: 'MESH048',
   /** A second version, canary or blue/green release of a StatefulSet or of a workload meshed as it is. */
   SINGLE_VERSION_WORKLOAD: 'MESH049',
+  /**
+   * A container image the kubelet cannot parse (InvalidImageName): empty, with whitespace, an
+   * upper-case repository path, a bad tag or digest (github.com/distribution/reference).
+   */
+  INVALID_IMAGE: 'MESH050',
+  /**
+   * Warning: an official image the checks know (postgres, mysql, mongo, rabbitmq, redis) run as
+   * a user other than its own while it keeps its data on a claim.
+   */
+  OFFICIAL_IMAGE_USER: 'MESH051',
+  /**
+   * An official image the checks know that cannot start in its pod: a directory it writes as it
+   * starts on the read-only root filesystem or a read-only volume, postgres's PGDATA a mount point.
+   */
+  OFFICIAL_IMAGE_CANNOT_START: 'MESH052',
   // Construct placement and internal invariants: MESH070-MESH079.
   /** A construct that needs a MeshChart (its namespace, platform and security) placed outside one. */
   NOT_IN_MESH_CHART: 'MESH070',

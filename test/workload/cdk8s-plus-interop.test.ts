@@ -132,7 +132,9 @@ describe('a cdk8s-plus StatefulSet meshed as it is', () => {
       service: svc,
       replicas: 2,
       serviceAccount: new kplus.ServiceAccount(chart, 'ledger-sa', { metadata: { name: 'ledger' } }),
+      // PGDATA below the mount: initdb chmods it to 0700, which it cannot do to a mount point it does not own (MESH052).
       containers: [{ name: 'db', image: 'postgres:16', ports: [{ number: 5432, name: 'tcp-postgres' }], securityContext: { ...hardened, user: 999, group: 999 }, resources,
+        envVariables: { PGDATA: kplus.EnvValue.fromValue('/var/lib/postgresql/data/pgdata') },
         volumeMounts: [{ path: '/var/lib/postgresql/data', volume: kplus.Volume.fromEmptyDir(chart, 'data', 'data') }, { path: '/var/run/postgresql', volume: kplus.Volume.fromEmptyDir(chart, 'run', 'run') }] }],
     });
     set.podMetadata.addAnnotation('mesh.cdk8s.io/replication', 'a primary streams its WAL to the replica (repmgr)');

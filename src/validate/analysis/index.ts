@@ -12,6 +12,7 @@ import { RETRY_CHAIN_CHECKS } from './retry-chain';
 import { unreachableCaller } from './unreachable-callers';
 import { STATEFUL_CHECKS } from './stateful';
 import { PRIVILEGE_CHECKS } from './privileges';
+import { IMAGE_CHECKS } from './images';
 import { ROUTING_CHECKS } from './routing';
 import { WORKLOAD_CHECKS } from './workloads';
 
@@ -22,7 +23,7 @@ export { AnalysisView } from './view';
 /** Every cross-resource check, in code order. */
 export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
   ...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, unreachableCaller, ...WORKLOAD_CHECKS, ...STATEFUL_CHECKS, ...CONFIG_CHECKS,
-  ...GATEWAY_CHECKS, ...RELEASE_CHECKS, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS,
+  ...GATEWAY_CHECKS, ...RELEASE_CHECKS, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS, ...IMAGE_CHECKS,
 ]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 

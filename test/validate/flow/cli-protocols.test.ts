@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MeshApp, MeshChart, MeshService } from '../../../src';
+import { MeshApp, MeshChart, MeshService, WorkloadVolume } from '../../../src';
 import { main } from '../../../src/validate/cli';
 
 const DIST = path.join(__dirname, '..', '..', '..', 'dist');
@@ -21,7 +21,11 @@ describe('--flow judges TCP, TLS and gRPC as the proxies do', () => {
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
   const app = new MeshApp({ outdir });
   const chart = new MeshChart(app, 'shop', { namespace: 'shop' });
-  const rabbitmq = new MeshService(chart, 'rabbitmq', { image: 'rabbitmq:3.13', ports: [{ port: 5672, protocol: 'tcp', name: 'tcp-amqp' }] });
+  const rabbitmq = new MeshService(chart, 'rabbitmq', {
+    image: 'rabbitmq:3.13', ports: [{ port: 5672, protocol: 'tcp', name: 'tcp-amqp' }],
+    // RabbitMQ writes its data directory and Erlang cookie at start: not on the read-only root filesystem (MESH052).
+    volumes: [WorkloadVolume.emptyDir('data')], mounts: [{ volume: 'data', path: '/var/lib/rabbitmq' }],
+  });
   const ledger = new MeshService(chart, 'ledger', { image: 'ledger:1', ports: [{ port: 7443, protocol: 'tls' }] });
   const pricing = new MeshService(chart, 'pricing', { image: 'pricing:1', ports: [{ port: 9090, protocol: 'grpc' }] });
   const shipping = new MeshService(chart, 'shipping', { image: 'shipping:1' });

@@ -1,0 +1,248 @@
+// Container images checked over the manifests: MESH050 (the kubelet's image reference grammar, github.com/distribution/reference).
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { EnvVarValue, MeshService, VolumeClaim, WorkloadVolume } from '../../src';
+import { parseImageReference } from '../../src/core/image-reference';
+import { officialImage } from '../../src/core/official-images';
+import { analyze } from '../../src/validate/analysis';
+import { meshChart, synth, synthError } from '../util';
+import { deployment } from './flow/fixtures';
+
+const hex = (n: number, c = 'a') => c.repeat(n);
+
+describe('the image reference grammar (distribution/reference Parse, ParseNormalizedNamed)', () => {
+  test.each([
+    ['postgres:16', 'docker.io', 'library/postgres', '16', undefined],
+    ['nginx', 'docker.io', 'library/nginx', undefined, undefined],
+    ['team/web:1.0.0', 'docker.io', 'team/web', '1.0.0', undefined],
+    ['index.docker.io/redis:7', 'docker.io', 'library/redis', '7', undefined],
+    ['Registry.Example.com:5000/web:1', 'Registry.Example.com:5000', 'web', '1', undefined],
+    ['localhost/a--b__c.d/e_f:V1.0-rc_1', 'localhost', 'a--b__c.d/e_f', 'V1.0-rc_1', undefined],
+    ['[::1]:5000/web', '[::1]:5000', 'web', undefined, undefined],
+    [`registry.k8s.io/kubectl:v1.31.12@sha256:${hex(64)}`, 'registry.k8s.io', 'kubectl', 'v1.31.12', `sha256:${hex(64)}`],
+    [`web@sha512:${hex(128, 'f')}`, 'docker.io', 'library/web', undefined, `sha512:${hex(128, 'f')}`],
+  ])('%s', (image, domain, path, tag, digest) => {
+    expect(parseImageReference(image)).toEqual({ reference: { domain, path, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) } });
+  });
+
+  test.each([
+    ['', 'an image is required'],
+    [' web:1', 'leading or trailing whitespace'],
+    ['Registry.example.com/Web:1 ', 'leading or trailing whitespace'],
+    ['registry.example.com/Web:1', 'repository name (Web) must be lowercase'],
+    ['Web:1', 'repository name (library/Web) must be lowercase'],
+    ['web:1:2', 'invalid reference format'],
+    ['web:-1', 'invalid reference format'],
+    [`web:${hex(129)}`, 'invalid reference format'],
+    ['web:1 2', 'invalid reference format'],
+    ['a.-b', 'invalid reference format'],
+    ['a/', 'invalid reference format'],
+    ['web@sha256:abc', 'invalid reference format'],
+    [`web@sha256:${hex(64, 'A')}`, 'invalid checksum digest format'],
+    [`web@sha256:${hex(63)}`, 'invalid checksum digest format'],
+    [`web@md5:${hex(32)}`, 'unsupported digest algorithm'],
+    [hex(64), 'cannot specify 64-byte hexadecimal strings'],
+    [`x/${'a'.repeat(254)}`, 'must not be more than 255 characters'],
+  ])('%j is refused: %s', (image, reason) => {
+    expect(parseImageReference(image).error).toContain(reason);
+  });
+
+  test('a path of 255 characters is the longest', () => {
+    expect(parseImageReference(`x/${'a'.repeat(253)}`).error).toBeUndefined();
+  });
+});
+
+describe('MESH050 over manifests: every container of every pod template', () => {
+  test('hand-written: containers and init containers, the field named', () => {
+    const d = deployment('web', 'shop');
+    d.spec.template.spec.containers[0].image = 'Web:1';
+    d.spec.template.spec.initContainers = [{ name: 'init', image: 'busybox:1.36 ' }, { name: 'ok', image: 'busybox:1.36' }];
+    const found = analyze([d]).filter((f) => f.code === 'MESH050');
+    expect(found.map((f) => f.field).sort()).toEqual(['spec.template.spec.containers[0].image', 'spec.template.spec.initContainers[0].image']);
+    expect(found.every((f) => f.severity === undefined)).toBe(true);
+  });
+
+  test('a CronJob\'s template too', () => {
+    const job = {
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'shop' },
+      spec: { schedule: '0 1 * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'run', image: '' }] } } } } },
+    };
+    expect(analyze([job]).filter((f) => f.code === 'MESH050').map((f) => f.field)).toEqual(['spec.jobTemplate.spec.template.spec.containers[0].image']);
+  });
+});
+
+describe('MESH050 at synth: the typos a team makes, before any file is written', () => {
+  test.each([['Registry.example.com/Web:1 ', 'whitespace'], ['', 'an image is required'], ['registry.example.com/Web:1', 'must be lowercase']])(
+    'the app container: %j', (image, reason) => {
+      const { app, chart } = meshChart();
+      new MeshService(chart, 'web', { image });
+      const err = synthError(app);
+      expect(err).toContain('Deployment/web: spec.template.spec.containers[0].image:');
+      expect(err).toContain(reason);
+      expect(err).toMatch(/InvalidImageName \[MESH050\]/);
+    });
+
+  test('extra, native sidecar and init containers', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'web', {
+      image: 'registry.example.com/web:1.0.0',
+      containers: [{ name: 'exporter', image: 'Exporter:1' }],
+      sidecarContainers: [{ name: 'shipper', image: 'shipper:1 ' }],
+      initContainers: [{ name: 'migrate', image: 'migrate@sha256:1234' }],
+    });
+    const err = synthError(app);
+    expect(err).toMatch(/containers\[1\]\.image: container 'exporter'.*must be lowercase/);
+    expect(err).toMatch(/initContainers\[\d\]\.image: container 'shipper'.*whitespace/);
+    expect(err).toMatch(/initContainers\[\d\]\.image: container 'migrate'.*invalid reference format/);
+  });
+
+  test('an adopted cdk8s-plus workload\'s containers', () => {
+    const { app, chart } = meshChart();
+    const d = new kplus.Deployment(chart, 'legacy', {
+      metadata: { name: 'legacy' },
+      serviceAccount: new kplus.ServiceAccount(chart, 'legacy-sa', { metadata: { name: 'legacy' } }),
+      containers: [{
+        name: 'main', image: 'Team/Legacy:1', ports: [{ number: 8080, name: 'http' }],
+        securityContext: { ensureNonRoot: true, user: 10001, group: 10001, capabilities: { drop: ['ALL' as kplus.Capability] } },
+        resources: {
+          cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
+          memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+        },
+      }],
+    });
+    MeshService.fromDeployment(chart, 'legacy-mesh', d);
+    expect(synthError(app)).toMatch(/Deployment\/legacy: spec\.template\.spec\.containers\[0\]\.image: container 'main'.*must be lowercase.*\[MESH050\]/);
+  });
+
+  test('a valid reference synthesizes', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'web', { image: `registry.example.com:5000/team/web:1.0.0@sha256:${hex(64)}` });
+    expect(synth(app).length).toBeGreaterThan(0);
+  });
+});
+
+// The official images the checks know: docker-library's Dockerfiles (src/core/official-images.ts cites each).
+describe('MESH051 and MESH052: an official image in a pod it cannot use', () => {
+  type PgOptions = { env?: Record<string, any>; podSecurity?: Record<string, number>; mounts?: { volume: string; path: string }[] };
+  const pg = (image: string, o: PgOptions = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'catalog-db', {
+      image,
+      ports: [{ port: 5432, protocol: 'tcp', name: 'tcp-postgres' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] },
+      volumes: [WorkloadVolume.emptyDir('run')],
+      mounts: o.mounts ?? [{ volume: 'data', path: '/var/lib/postgresql/data' }],
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.podSecurity ? { podSecurity: o.podSecurity } : {}),
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+
+  test('the issue\'s postgres:16 with no podSecurity fails synth: PGDATA is the claim\'s mount point, /var/run/postgresql read-only', () => {
+    const err = synthError(pg('postgres:16'));
+    expect(err).toMatch(/StatefulSet\/catalog-db: spec\.template\.spec\.containers\[0\]\.volumeMounts\[\d\]\.mountPath: container 'app' runs postgres:16 as UID 10001, and its PGDATA \/var\/lib\/postgresql\/data is the mount point of volume 'data'.*\/var\/lib\/postgresql\/data\/pgdata\) \[MESH052\]/);
+    expect(err).toMatch(/containers\[0\]\.securityContext\.readOnlyRootFilesystem: .*writes its socket and lock file to \/var\/run\/postgresql as it starts; it is on the read-only root filesystem.*\[MESH052\]/);
+  });
+
+  test('as UID 10001 with its data on a claim: a warning naming the image and the user it needs', () => {
+    const { app, chart } = meshChart();
+    const mounts = [{ volume: 'data', path: '/var/lib/postgresql/data' }, { volume: 'run', path: '/var/run/postgresql' }];
+    new MeshService(chart, 'catalog-db', {
+      image: 'postgres:16', ports: [{ port: 5432, protocol: 'tcp', name: 'tcp-postgres' }], env: { PGDATA: EnvVarValue.of('/var/lib/postgresql/data/pgdata') },
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] }, volumes: [WorkloadVolume.emptyDir('run')], mounts,
+    });
+    const out = synth(app);
+    const found = analyze(out).filter((f) => f.code === 'MESH051');
+    expect(found.map((f) => `${f.severity} ${f.field}`)).toEqual(['warning spec.template.spec.containers[0].securityContext.runAsUser']);
+    expect(found[0].message).toContain('runs postgres:16 as UID 10001');
+    expect(found[0].message).toContain('the image runs as UID 999 (postgres; docker-library/postgres Dockerfile (useradd --uid=999))');
+    expect(found[0].message).toContain('podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 }');
+  });
+
+  test('the README\'s setup passes: UID 999, PGDATA below the mount, /var/run/postgresql an emptyDir', () => {
+    const app = pg('postgres:17.5-bookworm', {
+      env: { PGDATA: EnvVarValue.of('/var/lib/postgresql/data/pgdata') }, podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 },
+      mounts: [{ volume: 'data', path: '/var/lib/postgresql/data' }, { volume: 'run', path: '/var/run/postgresql' }],
+    });
+    expect(codes(synth(app))).toEqual([]);
+  });
+
+  test('postgres 18 keeps PGDATA at /var/lib/postgresql/18/docker, below its volume /var/lib/postgresql', () => {
+    const security = { podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 } };
+    const below = pg('postgres:18.1', { ...security, mounts: [{ volume: 'data', path: '/var/lib/postgresql' }, { volume: 'run', path: '/var/run/postgresql' }] });
+    expect(codes(synth(below))).toEqual([]);
+    const at = pg('postgres:18', { ...security, mounts: [{ volume: 'data', path: '/var/lib/postgresql/18/docker' }, { volume: 'run', path: '/var/run/postgresql' }] });
+    expect(synthError(at)).toMatch(/its PGDATA \/var\/lib\/postgresql\/18\/docker is the mount point of volume 'data'/);
+  });
+
+  const handWritten = (container: Record<string, any>, pod: Record<string, any> = {}, volumes: Record<string, any>[] = []) => {
+    const d = deployment('db', 'shop');
+    d.spec.template.spec.securityContext = pod;
+    d.spec.template.spec.containers = [{ name: 'db', ...container }];
+    d.spec.template.spec.volumes = volumes;
+    return d;
+  };
+  const ro = { readOnlyRootFilesystem: true };
+
+  test('mysql: its socket directory on the read-only root filesystem, its data on a ConfigMap; the pod\'s user named', () => {
+    const d = handWritten({ image: 'mysql:8.4', securityContext: ro, volumeMounts: [{ name: 'conf', mountPath: '/var/lib/mysql' }] },
+      { runAsUser: 999 }, [{ name: 'conf', configMap: { name: 'x' } }]);
+    expect(codes([d])).toEqual([
+      'MESH052 error spec.template.spec.containers[0].volumeMounts[0]',
+      'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+    ]);
+    const claim = handWritten({ image: 'docker.io/library/mysql:8.4', volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql/' }] },
+      { runAsUser: 10001 }, [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]);
+    expect(codes([claim])).toEqual(['MESH051 warning spec.template.spec.securityContext.runAsUser']);
+  });
+
+  test('root (the entrypoint drops to its user), a command of its own, another registry\'s image: not checked', () => {
+    const mounts = [{ name: 'data', mountPath: '/var/lib/postgresql/data' }];
+    const vols = [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }];
+    expect(codes([handWritten({ image: 'postgres:16', securityContext: { ...ro, runAsUser: 0 }, volumeMounts: mounts }, {}, vols)])).toEqual([]);
+    expect(codes([handWritten({ image: 'postgres:16', securityContext: ro, volumeMounts: mounts }, {}, vols)])).toEqual([]);
+    expect(codes([handWritten({ image: 'postgres:16', command: ['psql'], securityContext: { ...ro, runAsUser: 10001 } })])).toEqual([]);
+    expect(codes([handWritten({ image: 'postgres:16', args: ['pg_isready'], securityContext: { ...ro, runAsUser: 10001 } })])).toEqual([]);
+    expect(codes([handWritten({ image: 'registry.example.com/postgres:16', securityContext: { ...ro, runAsUser: 10001 } })])).toEqual([]);
+    // Options go to the server: still checked.
+    expect(codes([handWritten({ image: 'postgres:16', args: ['-c', 'max_connections=200'], securityContext: { ...ro, runAsUser: 10001 } })]))
+      .toContain('MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem');
+  });
+
+  test('redis writes /data only when it saves: an emptyDir as any user passes, a claim as another user is warned of', () => {
+    const empty = handWritten({ image: 'redis:7.2', securityContext: { ...ro, runAsUser: 10001 }, volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+      {}, [{ name: 'data', emptyDir: {} }]);
+    expect(codes([empty])).toEqual([]);
+    const claim = handWritten({ image: 'redis:7.2', securityContext: { ...ro, runAsUser: 10001 }, volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+      {}, [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]);
+    expect(codes([claim])).toEqual(['MESH051 warning spec.template.spec.containers[0].securityContext.runAsUser']);
+  });
+});
+
+describe('the variants of an official image', () => {
+  const ref = (image: string) => {
+    const parsed = parseImageReference(image);
+    if (parsed.error !== undefined) throw new Error(parsed.error);
+    return officialImage(parsed.reference);
+  };
+  test('postgres alpine runs as 70, redis alpine as 999 of group 1000; variants not read are not checked', () => {
+    expect(ref('postgres:16')).toMatchObject({ uid: 999, gid: 999 });
+    expect(ref('postgres:16-alpine3.22')).toMatchObject({ uid: 70, gid: 70 });
+    expect(ref('redis:7.2-alpine')).toMatchObject({ uid: 999, gid: 1000 });
+    expect(ref('mysql:8.0-debian')).toBeUndefined();
+    expect(ref('rabbitmq:4.1-alpine')).toBeUndefined();
+    expect(ref('registry.example.com/postgres:16')).toBeUndefined();
+  });
+
+  test('a postgres alpine pod as 999 is warned of with the user it needs, 70', () => {
+    const d = deployment('db', 'shop');
+    d.spec.template.spec.containers = [{ name: 'db', image: 'postgres:17-alpine', securityContext: { runAsUser: 999 },
+      env: [{ name: 'PGDATA', value: '/data/pgdata' }], volumeMounts: [{ name: 'data', mountPath: '/data' }] }];
+    d.spec.template.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }];
+    const found = analyze([d]).filter((f) => f.code === 'MESH051');
+    expect(found).toHaveLength(1);
+    expect(found[0].message).toContain('podSecurity: { runAsUser: 70, runAsGroup: 70, fsGroup: 70 }');
+  });
+});
