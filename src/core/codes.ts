@@ -299,7 +299,10 @@ export const Codes = {
   POLICY_WITHOUT_RULES: 'MESH203',
   /** A PeerAuthentication with port-level mTLS but no workload selector. */
   PORT_MTLS_WITHOUT_SELECTOR: 'MESH204',
-  /** Principals or namespaces in authorization rules for a workload whose mTLS is not STRICT. */
+  /**
+   * A rule plaintext gets past on a workload whose mTLS is not STRICT: principals or namespaces in a DENY,
+   * AUDIT or CUSTOM rule, or an ALLOW rule whose source only excludes principals (notPrincipals).
+   */
   IDENTITY_WITHOUT_STRICT_MTLS: 'MESH206',
   /** A SecureService retrying on a condition that may send a request twice (5xx and the like). */
   UNSAFE_RETRY: 'MESH207',
