@@ -188,7 +188,7 @@ export const Codes = {
   CONFLICTING_SELECTORS: 'MESH109',
   /** A DestinationRule subset whose labels match no pod template (IST0173, KIA0203). */
   SUBSET_SELECTS_NO_PODS: 'MESH110',
-  /** Retries on 5xx for a route that serves non-idempotent methods (POST, PATCH). */
+  /** Retries on 5xx, gateway-error or a gRPC status for a route that serves non-idempotent methods (POST, PATCH). */
   RETRY_NON_IDEMPOTENT: 'MESH111',
   /** Two DestinationRules for one host (KIA0201). */
   DUPLICATE_DESTINATION_RULE_HOST: 'MESH113',
