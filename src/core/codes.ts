@@ -448,6 +448,8 @@ export const Codes = {
   FLAGGER_NOTIFICATION_AS_GATE: 'MESH667',
   /** A global rate limit whose rate-limit service is not declared deployed: its filter would limit nothing. */
   GLOBAL_RATE_LIMIT_WITHOUT_SERVICE: 'MESH668',
+  /** A VirtualService route that mirrors requests while it serves POST or PATCH: each mirrored write is applied twice. */
+  MIRROR_SERVES_WRITES: 'MESH669',
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',

@@ -50,6 +50,7 @@ export const WARNING_CODES = [
   Codes.ROOT_WITHOUT_SETUID,
   Codes.EDGE_AUTH_ROUTE_UNGUARDED,
   Codes.RULE_CALLER_CANNOT_REACH,
+  Codes.MIRROR_SERVES_WRITES,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

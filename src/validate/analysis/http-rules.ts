@@ -228,7 +228,7 @@ const GRPC_CAPABLE: readonly (Protocol | undefined)[] = ['grpc', 'grpc-web', 'ht
  * or else any of its ports, is a gRPC, HTTP/2 or unclassified one (Istio's port naming:
  * https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/).
  */
-function mayCarryGrpc(index: AnalysisView, destinations: readonly { host: string; port?: number }[]): boolean {
+function mayCarryGrpc(index: AnalysisView, destinations: readonly RuleDestination[]): boolean {
   return destinations.some(({ host, port }) => {
     const svc = index.service(host);
     if (!svc) return true;
@@ -260,6 +260,48 @@ function allowedMethodsByWorkload(index: AnalysisView, sidecarsOnly: boolean): M
   return out;
 }
 
+/** A destination of an HTTP rule: the Service's FQDN and the port it names, if any. */
+export interface RuleDestination {
+  readonly host: string;
+  readonly port?: number;
+}
+
+/** The destinations of HTTP rule `rule` of `vs`, hosts as FQDNs. */
+export function ruleDestinations(vs: Manifest, rule: any): RuleDestination[] {
+  return list(rule?.route).map((x: any) => ({
+    host: analyzerFqdn(String(x?.destination?.host ?? ''), namespaceOf(vs)),
+    port: typeof x?.destination?.port?.number === 'number' ? x.destination.port.number : undefined,
+  }));
+}
+
+/**
+ * The methods that may be writes (POST, PATCH, `*` for any) each HTTP rule of a VirtualService serves,
+ * sorted: those its match names, else those the ALLOW AuthorizationPolicies of its destinations' workloads
+ * grant (to sidecar clients only, on a route that names no gateway) less those an earlier rule on the
+ * method alone takes (the library's `writes` route). The policies are read once per analysis, on first use.
+ */
+export function writesServedByRules(index: AnalysisView): (vs: Manifest) => string[][] {
+  const granted = new Map<boolean, Map<Manifest, Set<string>>>();
+  const allowedOn = (fqdn: string, sidecarsOnly: boolean): string[] => {
+    const svc = index.service(fqdn);
+    if (!svc) return [];
+    let byWorkload = granted.get(sidecarsOnly);
+    if (!byWorkload) granted.set(sidecarsOnly, byWorkload = allowedMethodsByWorkload(index, sidecarsOnly));
+    return index.workloadsOfService(svc).flatMap((w) => [...(byWorkload.get(w.manifest) ?? [])]);
+  };
+  return (vs) => {
+    // A route that names no gateway carries the sidecars' requests alone.
+    const meshOnly = list(vs.spec?.gateways).every((g: unknown) => g === 'mesh');
+    const rules = httpRules(vs);
+    const reach = methodsReachingRules(rules);
+    return rules.map((rule, i) => {
+      const r = reach[i];
+      const served = 'only' in r ? [...r.only] : reaching(ruleDestinations(vs, rule).flatMap((d) => allowedOn(d.host, meshOnly)), r);
+      return [...new Set(served.filter((m) => NON_IDEMPOTENT.includes(m) || m === '*'))].sort();
+    });
+  };
+}
+
 /**
  * MESH111 (warning): retries on 5xx, gateway-error or a gRPC status (unavailable, internal, ...) for a
  * route that serves POST or PATCH (every gRPC call is a POST): a request the server already acted on
@@ -271,32 +313,16 @@ export const retryNonIdempotent: AnalysisCheck = {
   title: 'retries on a server error or gRPC status for a route that serves non-idempotent methods',
   run(index) {
     const out: Finding[] = [];
-    const granted = new Map<boolean, Map<Manifest, Set<string>>>();
-    const allowedOn = (fqdn: string, sidecarsOnly: boolean): string[] => {
-      const svc = index.service(fqdn);
-      if (!svc) return [];
-      let byWorkload = granted.get(sidecarsOnly);
-      if (!byWorkload) granted.set(sidecarsOnly, byWorkload = allowedMethodsByWorkload(index, sidecarsOnly));
-      return index.workloadsOfService(svc).flatMap((w) => [...(byWorkload.get(w.manifest) ?? [])]);
-    };
+    const writesOf = writesServedByRules(index);
     for (const vs of index.ofKind('VirtualService')) {
-      // A route that names no gateway carries the sidecars' requests alone.
-      const meshOnly = list(vs.spec?.gateways).every((g: unknown) => g === 'mesh');
-      const reach = methodsReachingRules(httpRules(vs));
+      let writes: string[][] | undefined;
       httpRules(vs).forEach((rule, i) => {
         const on = String(rule?.retries?.retryOn ?? '').split(',').map((s) => s.trim());
         if ((rule?.retries?.attempts ?? 0) === 0) return;
-        const destinations = list(rule?.route).map((x: any) => ({
-          host: analyzerFqdn(String(x?.destination?.host ?? ''), namespaceOf(vs)),
-          port: typeof x?.destination?.port?.number === 'number' ? x.destination.port.number : undefined,
-        }));
-        const grpc = on.some((c) => GRPC_STATUS_RETRIES.includes(c)) && mayCarryGrpc(index, destinations);
+        const grpc = on.some((c) => GRPC_STATUS_RETRIES.includes(c)) && mayCarryGrpc(index, ruleDestinations(vs, rule));
         const resending = on.filter((c) => SERVER_ERROR_RETRIES.includes(c) || (grpc && GRPC_STATUS_RETRIES.includes(c)));
         if (resending.length === 0) return;
-        // The methods that reach the rule: those it names, else the destination's allowed ones an earlier rule does not take.
-        const r = reach[i];
-        const served = 'only' in r ? [...r.only] : reaching(destinations.flatMap((d) => allowedOn(d.host, meshOnly)), r);
-        const risky = [...new Set(served.filter((m) => NON_IDEMPOTENT.includes(m) || m === '*'))].sort();
+        const risky = (writes ??= writesOf(vs))[i];
         if (risky.length > 0) {
           out.push(
             finding(
