@@ -203,7 +203,7 @@ export const Codes = {
   CONFLICTING_SELECTORS: 'MESH109',
   /** A DestinationRule subset whose labels match no pod template (IST0173, KIA0203). */
   SUBSET_SELECTS_NO_PODS: 'MESH110',
-  /** Retries on 5xx for a route that serves non-idempotent methods (POST, PATCH). */
+  /** Retries on 5xx, gateway-error or a gRPC status for a route that serves non-idempotent methods (POST, PATCH). */
   RETRY_NON_IDEMPOTENT: 'MESH111',
   /** Two DestinationRules for one host (KIA0201). */
   DUPLICATE_DESTINATION_RULE_HOST: 'MESH113',
@@ -314,7 +314,10 @@ export const Codes = {
   POLICY_WITHOUT_RULES: 'MESH203',
   /** A PeerAuthentication with port-level mTLS but no workload selector. */
   PORT_MTLS_WITHOUT_SELECTOR: 'MESH204',
-  /** Principals or namespaces in authorization rules for a workload whose mTLS is not STRICT. */
+  /**
+   * A rule plaintext gets past on a workload whose mTLS is not STRICT: principals or namespaces in a DENY,
+   * AUDIT or CUSTOM rule, or an ALLOW rule whose source only excludes principals (notPrincipals).
+   */
   IDENTITY_WITHOUT_STRICT_MTLS: 'MESH206',
   /** A SecureService retrying on a condition that may send a request twice (5xx and the like). */
   UNSAFE_RETRY: 'MESH207',
@@ -460,6 +463,8 @@ export const Codes = {
   FLAGGER_NOTIFICATION_AS_GATE: 'MESH667',
   /** A global rate limit whose rate-limit service is not declared deployed: its filter would limit nothing. */
   GLOBAL_RATE_LIMIT_WITHOUT_SERVICE: 'MESH668',
+  /** A VirtualService route that mirrors requests while it serves POST or PATCH: each mirrored write is applied twice. */
+  MIRROR_SERVES_WRITES: 'MESH669',
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',

@@ -14,7 +14,7 @@ import { flowMethods } from '../core/http';
  * declared call on each port it reaches (every method, each path made concrete, on an HTTP
  * port; a TCP connection on the others; and to each pod of a StatefulSet by its own name
  * behind a headless Service), Prometheus's scrapes of 15090
- * and 15020 on every meshed pod, and every pod's spans to the tracing collector when
+ * and 15020 on every meshed pod (none on a pod without a sidecar), and every pod's spans to the tracing collector when
  * tracing is on; constructs such as the ingress gateway add theirs with
  * `MeshChart.addIntendedFlows`. Linear in services and calls.
  */
@@ -96,9 +96,16 @@ export function tracedServices(chart: IMeshChart): IMeshChart['services'] {
   return chart.tracing ? chart.services : [];
 }
 
-/** The services whose pods Prometheus's scrapes are intended flows of `chart`: every one, when the chart lets Prometheus scrape. */
+/**
+ * The services whose pods Prometheus's scrapes are intended flows of `chart`: every meshed one, when the
+ * chart lets Prometheus scrape. A pod without a sidecar has no Envoy on 15090 nor agent on 15020, and no
+ * `http-envoy-prom` container port, so the envoy-stats PodMonitor that selects it makes no target of it
+ * (prometheus-operator keeps only the targets whose `__meta_kubernetes_pod_container_port_name` is the
+ * endpoint's `port`: pkg/prometheus/promcfg.go, generatePodMonitorConfig); its own metrics cannot be
+ * merged either (`metrics` without the sidecar fails synth, MESH409).
+ */
 export function scrapedServices(chart: IMeshChart): IMeshChart['services'] {
-  return MeshSecurity.of(chart).allowMetricsScraping ? chart.services : [];
+  return MeshSecurity.of(chart).allowMetricsScraping ? chart.services.filter((s) => s.meshed) : [];
 }
 
 /**

@@ -161,6 +161,8 @@ export interface IMeshServiceNode extends IMeshService {
   readonly externalCalls: readonly ExternalCall[];
   /** Where its pods serve metrics of their own, if they do (scraped merged on 15020). */
   readonly appMetrics?: AppMetricsOptions;
+  /** Whether its pods run an Envoy sidecar: false when its `sidecar.inject` is false. */
+  readonly meshed: boolean;
 }
 
 /**

@@ -135,6 +135,10 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public get appMetrics(): AppMetricsOptions | undefined {
     return this.pod.metrics;
   }
+  /** Whether its pods run an Envoy sidecar: false when `sidecar.inject` is false. */
+  public get meshed(): boolean {
+    return this.pod.sidecar?.inject !== false;
+  }
   /** Container CPU and memory of every version, over the library's default requests and limits. */
   public readonly resources: Required<ContainerResources>;
   /** Whether the pods mount their ServiceAccount token. */

@@ -475,8 +475,8 @@ function isMeshChart(chart: Chart): chart is Chart & FlowCheckedChart {
 /** What to do about a code, where there is something to say beyond its message. */
 const HINTS: Readonly<Record<string, string>> = {
   [Codes.RETRY_NON_IDEMPOTENT]:
-    "if the handlers are idempotent, say so with Warnings.of(<service>).acknowledge('MESH111', '<reason>'); else drop 5xx and gateway-error from "
-      + 'retryOn',
+    "if the handlers are idempotent, say so with Warnings.of(<service>).acknowledge('MESH111', '<reason>'); else drop the conditions it names from "
+      + 'retryOn (reset-before-request,connect-failure retry only what never reached the server)',
   [Codes.SCHEMA_VIOLATION]: 'the API server would reject the object on apply; fix the prop (or the JSON patch) that sets this field',
   [Codes.CEL_RULE_VIOLATION]:
     'the API server would reject the object on apply (a CRD x-kubernetes-validations rule); fix the prop (or the JSON patch) that sets this field',

@@ -10,7 +10,7 @@ import { constructsUnder } from '../private/synth-memo';
 
 /**
  * The codes whose findings are warnings (marked *warning* in the README's tables), the
- * only ones that can be acknowledged: MESH111, retries on 5xx for a route serving POST,
+ * only ones that can be acknowledged: MESH111, retries that may resend a POST,
  * and the analysis's warnings that istioctl analyze reports as warnings too.
  */
 export type WarningCode = (typeof WARNING_CODES)[number];
@@ -51,6 +51,7 @@ export const WARNING_CODES = [
   Codes.OFFICIAL_IMAGE_USER,
   Codes.EDGE_AUTH_ROUTE_UNGUARDED,
   Codes.RULE_CALLER_CANNOT_REACH,
+  Codes.MIRROR_SERVES_WRITES,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

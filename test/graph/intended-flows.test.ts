@@ -40,6 +40,21 @@ describe('intended flows', () => {
     ]);
   });
 
+  test('a service without a sidecar has no scrape flows and no NetworkPolicy ingress from Prometheus: nothing listens on 15090 or 15020', () => {
+    const { app, chart } = meshChart({}, 'u');
+    new MeshService(chart, 'legacy-ingest', { image: 'registry.example.com/legacy-ingest:1.0.0' });
+    new MeshService(chart, 'legacy-agent', { image: 'registry.example.com/agent:1.0.0', sidecar: { inject: false } });
+    expect(chart.intendedFlows().filter((f) => f.description.startsWith('Prometheus')).map((f) => f.description)).toEqual([
+      'Prometheus scrapes legacy-ingest on 15090', 'Prometheus scrapes legacy-ingest on 15020',
+    ]);
+    const out = synth(app);
+    const fromPrometheus = (name: string) => find(out, 'NetworkPolicy', name).spec.ingress
+      .filter((r: any) => r.ports?.some((p: any) => p.port === 15090 || p.port === 15020));
+    expect(fromPrometheus('legacy-agent')).toEqual([]);
+    expect(fromPrometheus('legacy-ingest')).toHaveLength(1);
+    expect(find(out, 'Deployment', 'legacy-agent').spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('false');
+  });
+
   test.each([['/api/*', '/api/x'], ['/x/{*}/y', '/x/x/y'], ['/a/{**}', '/a/x'], ['*', '/'], ['*.js', '/x.js'], ['/exact', '/exact']])('%s is matched by %s', (pattern, path) => {
     expect(concretePath(pattern)).toBe(path);
   });

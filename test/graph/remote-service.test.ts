@@ -157,11 +157,17 @@ describe('RemoteCaller and admits: the callee\'s side', () => {
     ['a port the service lacks', (api: MeshService) => api.admits(storefront, { port: 8443 }), /admits\[0\]\.port: 8443 is not a port of catalog-api \(80, 9090\) \[MESH605\]/],
     ['a caller admitted twice', (api: MeshService) => { api.admits(storefront); api.admits(storefront); }, /admits\[1\]: checkout\/storefront is admitted twice.*\[MESH605\]/],
     ['a path AuthorizationPolicy refuses', (api: MeshService) => api.admits(storefront, { paths: ['/api/*/x'] }), /admits\[0\]\.to\[0\]\.operation\.paths\[0\]: .*\[MESH\d{3}\]/],
-    ['a principal without STRICT mTLS', (api: MeshService) => { ServiceSecurity.of(api).setMtls(MtlsMode.permissive()); api.admits(storefront); }, /admits\[0\]\.from\[0\]: principals and namespaces need mTLS.*PERMISSIVE/],
   ])('%s fails synth', (_name, act, error) => {
     const { app, api } = catalog();
     act(api);
     expect(synthError(app)).toMatch(error);
+  });
+
+  test('a caller admitted by principal on a PERMISSIVE workload passes: a plaintext request never matches its principal', () => {
+    const { app, api } = catalog();
+    ServiceSecurity.of(api).setMtls(MtlsMode.permissive());
+    api.admits(storefront);
+    expect(find(synth(app), 'AuthorizationPolicy', 'catalog-api-policy').spec.rules[0].from).toEqual([{ source: { principals: ['cluster.local/ns/checkout/sa/storefront'] } }]);
   });
 
   // An ALLOW rule's HTTP fields never match TCP traffic (authorization-policy/#Operation): such an admission admits nothing,

@@ -128,6 +128,23 @@ describe('analysis', () => {
     expect(codes([svc, sa, dep, dr, { ...any, spec: { ...any.spec, http: [{ ...any.spec.http[0], retries: { attempts: 3, retryOn: 'reset-before-request,connect-failure' } }] } }, allowPost])).toEqual([]);
   });
 
+  test('MESH111 (warning): gRPC retry conditions act on a response\'s grpc-status, so they resend a write the server had', () => {
+    const [, sa, dep, dr] = app('ingest');
+    const grpcSvc = service('ingest', [{ name: 'grpc', port: 9090 }]);
+    const allowPost = authorizationPolicy('ingest', { selector: { matchLabels: { app: 'ingest' } }, rules: [{ to: [{ operation: { methods: ['POST'] } }] }] });
+    const on = (retryOn: string, svc = grpcSvc) =>
+      analyze([svc, sa, dep, dr, allowPost, virtualService('ingest', [{ retries: { attempts: 2, retryOn }, ...route('ingest', 'stable') }])])
+        .filter((f) => f.code === 'MESH111').map((f) => f.message);
+    expect(on('unavailable')).toEqual([expect.stringMatching(/retries on unavailable for a route serving POST: a request the server acted on may be applied twice/)]);
+    expect(on('internal,cancelled,deadline-exceeded,connect-failure')).toEqual([expect.stringMatching(/retries on internal,cancelled,deadline-exceeded for/)]);
+    expect(on('resource-exhausted,5xx')).toEqual([expect.stringMatching(/retries on resource-exhausted,5xx for/)]);
+    // Only what never reached the server, and a gRPC status on a Service that speaks HTTP/1.1 alone (no grpc-status ever comes back): nothing.
+    expect(on('reset-before-request,connect-failure,refused-stream')).toEqual([]);
+    expect(on('unavailable', service('ingest', [{ name: 'http-api', port: 80, targetPort: 8080 }]))).toEqual([]);
+    // A port Istio sniffs may carry gRPC.
+    expect(on('unavailable', service('ingest', [{ name: 'api', port: 80, targetPort: 8080 }]))).toHaveLength(1);
+  });
+
   test('MESH031: a rule an earlier rule shadows, once, and not where Istio\'s check (MESH104, MESH132) reports it', () => {
     const [svc, sa, dep, dr] = app('orders');
     const to = route('orders', 'stable');

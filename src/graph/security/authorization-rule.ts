@@ -121,6 +121,39 @@ export interface RuleCheckContext {
   readonly mtls: string;
   /** What the rules are for, for messages (`workload payment-service`). */
   readonly target: string;
+  /**
+   * The action of the policy the rules belong to.
+   * @default 'ALLOW'
+   */
+  readonly action?: string;
+}
+
+/**
+ * Why source `s` of a rule of a policy with `action`, on workloads that accept plaintext (not
+ * STRICT), lets plaintext requests past what it means; undefined when it does not.
+ * A peer identity comes only from the mTLS handshake: Istio writes `principals` and `namespaces`
+ * as Envoy RBAC `authenticated` matchers (istio/istio pilot/pkg/security/authz/model/generator.go,
+ * srcPrincipalGenerator and srcNamespaceGenerator; model.go wraps `notPrincipals` in a `not_id`),
+ * and Envoy's AuthenticatedMatcher::matches returns false on a connection without TLS
+ * (envoyproxy/envoy source/extensions/filters/common/rbac/matchers.cc). So a plaintext request
+ * never matches a positive identity: an ALLOW rule naming principals or namespaces refuses it,
+ * which is safe (Istio's "use ALLOW-with-positive-matching",
+ * https://istio.io/latest/docs/ops/best-practices/security/#use-allow-with-positive-matching-and-deny-with-negative-match-patterns),
+ * but it escapes a DENY, AUDIT or CUSTOM rule that names them, and it matches every `notPrincipals`
+ * of an ALLOW rule whose source names no identity besides (`['*']`, no identity at all, is the
+ * deliberate plaintext admission and stays allowed).
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+ */
+function plaintextBypass(s: AuthorizationSource, action: string): string | undefined {
+  const positive = sourcePrincipals(s).length > 0 || (s.namespaces ?? []).length > 0;
+  if (action !== 'ALLOW') {
+    return positive
+      ? `principals and namespaces match mTLS requests only, and a plaintext request carries no identity, so it escapes this ${action} rule`
+      : undefined;
+  }
+  const excluded = s.notPrincipals ?? [];
+  if (positive || excluded.length === 0 || excluded.includes('*')) return undefined;
+  return 'notPrincipals: a plaintext request carries no identity, so it matches none of them and this ALLOW rule admits every plaintext caller';
 }
 
 /** Problems with rules, each naming its field (`rules[0].from[0].principals[1]`). */
@@ -137,11 +170,8 @@ export function ruleProblems(rules: readonly AuthorizationRule[], ctx: RuleCheck
           );
         }
       });
-      const identity = principals.length > 0 || (s.namespaces ?? []).length > 0;
-      if (identity && ctx.mtls !== 'STRICT') {
-        out.push(formatProblem(Codes.IDENTITY_WITHOUT_STRICT_MTLS,
-          `${at}.from[${j}]: principals and namespaces need mTLS, but ${ctx.target} accepts ${ctx.mtls}; plaintext requests carry no identity`));
-      }
+      const bypass = ctx.mtls === 'STRICT' ? undefined : plaintextBypass(s, ctx.action ?? 'ALLOW');
+      if (bypass) out.push(formatProblem(Codes.IDENTITY_WITHOUT_STRICT_MTLS, `${at}.from[${j}]: ${ctx.target} accepts ${ctx.mtls}; ${bypass}`));
     });
     (r.to ?? []).forEach((o, j) => {
       out.push(...operationProblems(o, `${at}.to[${j}].operation`));

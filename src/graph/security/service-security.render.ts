@@ -112,7 +112,8 @@ export function servicePeers(s: ServiceSecuritySource): ServicePeers {
     // http-envoy-prom) and the merged endpoint on 15020.
     // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
     // Platform pods are selected as their Services select them (serviceSelector), so that other labels on them cannot break a peer.
-    prometheus: s._mesh.allowMetricsScraping
+    // A pod without a sidecar serves neither: nothing to open.
+    prometheus: s._mesh.allowMetricsScraping && s.service.meshed
       ? { peer: { namespace: prom.namespace, podLabels: { ...prom.serviceSelector } }, ports: [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT] }
       : undefined,
     dns: s._mesh.dnsEgress,

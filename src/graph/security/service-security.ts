@@ -381,18 +381,6 @@ export class ServiceSecurity extends Construct {
     );
   }
 
-  /**
-   * The mode the ports that rules with principals guard accept: those opened to plaintext
-   * callers ({@link admitPlaintext}) are PERMISSIVE on purpose, and their own rule names no identity.
-   */
-  private get identityMtlsMode(): MtlsModeName {
-    const open = new Set(this.plaintext.flatMap((a) => a.ports.map((p) => p.port)));
-    const modes = this.containerPorts().filter((p) => !open.has(p.port))
-      .map((p) => (this.workloadMtls ? this.workloadMtls.modeOn(p.port) : this._mesh.defaultMode).mode);
-    for (const weak of ['DISABLE', 'PERMISSIVE'] as const) if (modes.includes(weak)) return weak;
-    return 'STRICT';
-  }
-
   /** The principals of the callers whose every call to this service is asynchronous, comma-separated; undefined if none. */
   private asynchronousCallers(): string | undefined {
     const sync = new Set(this.inboundCalls.filter((c) => !c.asynchronous).map((c) => c.source));
@@ -496,7 +484,9 @@ export class ServiceSecurity extends Construct {
     }
     const known = knownPrincipals(this.node.root);
     // Methods and paths of calls are reported above, under the call; here only their sources.
-    const context = { knownPrincipals: known, mtls: this.identityMtlsMode, target: `workload ${this.service.name}` };
+    // Every rule here is ALLOW: a caller's principal never matches plaintext (ruleProblems), so only a source that excludes
+    // principals without naming one is checked against the weakest mode of the workload's ports, those open to plaintext included.
+    const context = { knownPrincipals: known, mtls: this.mtlsMode, target: `workload ${this.service.name}` };
     out.push(...ruleProblems(this.callerRules().map((r) => ({ from: r.from })), context));
     out.push(...ruleProblems(this.extraRules, context, 'allow'));
     // Callers from outside the app are named on purpose: their principals need STRICT mTLS, not to be the app's.

@@ -11,6 +11,7 @@ import { analyzerFqdn } from '../model/hosts';
 import { admitsSidecarClients, gatewayIdentities } from './rule-sources';
 import { dict, list } from '../values';
 import { WRITE_METHODS } from '../../core/http';
+import { Protocol, protocolOfPortName } from '../../core/ports';
 import { shadowedRules } from './shadowed-routes';
 
 /** Milliseconds of a Go-style duration (`1h2m3.5s`, `250ms`), or undefined. */
@@ -208,7 +209,33 @@ export const perTryTimeout: AnalysisCheck = {
 };
 
 const NON_IDEMPOTENT: readonly string[] = WRITE_METHODS;
+/** Conditions on an HTTP response the upstream sent (a 5xx, a 502/503/504): it had the request. */
 const SERVER_ERROR_RETRIES = ['5xx', 'gateway-error'];
+/**
+ * Envoy's gRPC retry conditions act on the grpc-status of a response ("if the gRPC status code in the
+ * response headers is ..."), so the upstream had the request too; gRPC's status codes say of UNAVAILABLE
+ * that "it is not always safe to retry non-idempotent operations", and of the rest no more.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-grpc-on
+ * @see https://grpc.github.io/grpc/core/md_doc_statuscodes.html
+ */
+const GRPC_STATUS_RETRIES = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'];
+/** Protocols of a Service port that may carry gRPC: its own, HTTP/2, and a port Istio sniffs (undefined). */
+const GRPC_CAPABLE: readonly (Protocol | undefined)[] = ['grpc', 'grpc-web', 'http2', undefined];
+
+/**
+ * Whether a rule routing to `destinations` may carry gRPC, so that a grpc-status can trigger its retries:
+ * a destination that is no Service of the manifests may; a Service may when the port the route names,
+ * or else any of its ports, is a gRPC, HTTP/2 or unclassified one (Istio's port naming:
+ * https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/).
+ */
+function mayCarryGrpc(index: AnalysisView, destinations: readonly RuleDestination[]): boolean {
+  return destinations.some(({ host, port }) => {
+    const svc = index.service(host);
+    if (!svc) return true;
+    return list(svc.spec?.ports).some((p: any) => (port === undefined || Number(p?.port) === port)
+      && GRPC_CAPABLE.includes(protocolOfPortName(String(typeof p?.appProtocol === 'string' ? p.appProtocol : p?.name ?? ''))));
+  });
+}
 
 /**
  * Methods ALLOW AuthorizationPolicies grant on each workload: one pass over the policies. A rule
@@ -233,48 +260,76 @@ function allowedMethodsByWorkload(index: AnalysisView, sidecarsOnly: boolean): M
   return out;
 }
 
+/** A destination of an HTTP rule: the Service's FQDN and the port it names, if any. */
+export interface RuleDestination {
+  readonly host: string;
+  readonly port?: number;
+}
+
+/** The destinations of HTTP rule `rule` of `vs`, hosts as FQDNs. */
+export function ruleDestinations(vs: Manifest, rule: any): RuleDestination[] {
+  return list(rule?.route).map((x: any) => ({
+    host: analyzerFqdn(String(x?.destination?.host ?? ''), namespaceOf(vs)),
+    port: typeof x?.destination?.port?.number === 'number' ? x.destination.port.number : undefined,
+  }));
+}
+
 /**
- * MESH111 (warning): retries on 5xx for a route that serves POST or PATCH: a request
- * the server already acted on may be applied twice (a double charge). A route that an earlier
+ * The methods that may be writes (POST, PATCH, `*` for any) each HTTP rule of a VirtualService serves,
+ * sorted: those its match names, else those the ALLOW AuthorizationPolicies of its destinations' workloads
+ * grant (to sidecar clients only, on a route that names no gateway) less those an earlier rule on the
+ * method alone takes (the library's `writes` route). The policies are read once per analysis, on first use.
+ */
+export function writesServedByRules(index: AnalysisView): (vs: Manifest) => string[][] {
+  const granted = new Map<boolean, Map<Manifest, Set<string>>>();
+  const allowedOn = (fqdn: string, sidecarsOnly: boolean): string[] => {
+    const svc = index.service(fqdn);
+    if (!svc) return [];
+    let byWorkload = granted.get(sidecarsOnly);
+    if (!byWorkload) granted.set(sidecarsOnly, byWorkload = allowedMethodsByWorkload(index, sidecarsOnly));
+    return index.workloadsOfService(svc).flatMap((w) => [...(byWorkload.get(w.manifest) ?? [])]);
+  };
+  return (vs) => {
+    // A route that names no gateway carries the sidecars' requests alone.
+    const meshOnly = list(vs.spec?.gateways).every((g: unknown) => g === 'mesh');
+    const rules = httpRules(vs);
+    const reach = methodsReachingRules(rules);
+    return rules.map((rule, i) => {
+      const r = reach[i];
+      const served = 'only' in r ? [...r.only] : reaching(ruleDestinations(vs, rule).flatMap((d) => allowedOn(d.host, meshOnly)), r);
+      return [...new Set(served.filter((m) => NON_IDEMPOTENT.includes(m) || m === '*'))].sort();
+    });
+  };
+}
+
+/**
+ * MESH111 (warning): retries on 5xx, gateway-error or a gRPC status (unavailable, internal, ...) for a
+ * route that serves POST or PATCH (every gRPC call is a POST): a request the server already acted on
+ * may be applied twice (a double charge). A route that an earlier
  * rule on the method alone takes POST and PATCH from (the library's `writes` route) serves neither.
  */
 export const retryNonIdempotent: AnalysisCheck = {
   code: Codes.RETRY_NON_IDEMPOTENT,
-  title: 'retries on 5xx for a route that serves non-idempotent methods',
+  title: 'retries on a server error or gRPC status for a route that serves non-idempotent methods',
   run(index) {
     const out: Finding[] = [];
-    const granted = new Map<boolean, Map<Manifest, Set<string>>>();
-    const allowedOn = (fqdn: string, sidecarsOnly: boolean): string[] => {
-      const svc = index.service(fqdn);
-      if (!svc) return [];
-      let byWorkload = granted.get(sidecarsOnly);
-      if (!byWorkload) granted.set(sidecarsOnly, byWorkload = allowedMethodsByWorkload(index, sidecarsOnly));
-      return index.workloadsOfService(svc).flatMap((w) => [...(byWorkload.get(w.manifest) ?? [])]);
-    };
+    const writesOf = writesServedByRules(index);
     for (const vs of index.ofKind('VirtualService')) {
-      // A route that names no gateway carries the sidecars' requests alone.
-      const meshOnly = list(vs.spec?.gateways).every((g: unknown) => g === 'mesh');
-      const reach = methodsReachingRules(httpRules(vs));
+      let writes: string[][] | undefined;
       httpRules(vs).forEach((rule, i) => {
         const on = String(rule?.retries?.retryOn ?? '').split(',').map((s) => s.trim());
-        if ((rule?.retries?.attempts ?? 0) === 0 || !on.some((c) => SERVER_ERROR_RETRIES.includes(c))) return;
-        // The methods that reach the rule: those it names, else the destination's allowed ones an earlier rule does not take.
-        const r = reach[i];
-        let served: string[];
-        if ('only' in r) {
-          served = [...r.only];
-        } else {
-          const hosts: string[] = list(rule?.route).map((x: any) => analyzerFqdn(String(x?.destination?.host ?? ''), namespaceOf(vs)));
-          served = reaching(hosts.flatMap((h) => allowedOn(h, meshOnly)), r);
-        }
-        const risky = [...new Set(served.filter((m) => NON_IDEMPOTENT.includes(m) || m === '*'))].sort();
+        if ((rule?.retries?.attempts ?? 0) === 0) return;
+        const grpc = on.some((c) => GRPC_STATUS_RETRIES.includes(c)) && mayCarryGrpc(index, ruleDestinations(vs, rule));
+        const resending = on.filter((c) => SERVER_ERROR_RETRIES.includes(c) || (grpc && GRPC_STATUS_RETRIES.includes(c)));
+        if (resending.length === 0) return;
+        const risky = (writes ??= writesOf(vs))[i];
         if (risky.length > 0) {
           out.push(
             finding(
               Codes.RETRY_NON_IDEMPOTENT,
               vs,
               `spec.http[${i}].retries.retryOn`,
-              `retries on ${on.filter((c) => SERVER_ERROR_RETRIES.includes(c)).join(',')} for a route serving ${risky.join(', ')}: a request the `
+              `retries on ${resending.join(',')} for a route serving ${risky.join(', ')}: a request the `
                 + 'server acted on may be applied twice',
               'warning',
             ),

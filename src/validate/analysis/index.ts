@@ -8,6 +8,7 @@ import { AnalysisView } from './view';
 import { AssumedIngressGateway } from './assumed-gateways';
 import { ClusterModel } from '../model/cluster-model';
 import { RELEASE_CHECKS } from './release';
+import { mirrorServesWrites } from './mirror-writes';
 import { RETRY_CHAIN_CHECKS } from './retry-chain';
 import { unreachableCaller } from './unreachable-callers';
 import { STATEFUL_CHECKS } from './stateful';
@@ -23,7 +24,7 @@ export { AnalysisView } from './view';
 /** Every cross-resource check, in code order. */
 export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
   ...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, unreachableCaller, ...WORKLOAD_CHECKS, ...STATEFUL_CHECKS, ...CONFIG_CHECKS,
-  ...GATEWAY_CHECKS, ...RELEASE_CHECKS, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS, ...IMAGE_CHECKS,
+  ...GATEWAY_CHECKS, ...RELEASE_CHECKS, mirrorServesWrites, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS, ...IMAGE_CHECKS,
 ]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 

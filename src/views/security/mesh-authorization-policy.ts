@@ -168,6 +168,7 @@ export class MeshAuthorizationPolicy extends Construct {
         knownPrincipals: known,
         mtls,
         target: this.service ? `workload ${this.service.name}` : `namespace ${this.security.namespace}`,
+        action,
       }),
     );
     return out;

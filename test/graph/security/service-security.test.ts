@@ -1,6 +1,7 @@
-import { MeshService, MtlsMode, Principal, ServiceSecurity, TracingProvider } from '../../../src';
+import { Cidr, MeshService, MtlsMode, Principal, ServiceSecurity, ServiceType, TracingProvider } from '../../../src';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode as TlsMode } from '../../../imports/networking.istio.io';
+import { evaluateFlow, platformFlowOptions } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function graph() {
@@ -155,18 +156,76 @@ describe('ServiceSecurity', () => {
       else expect(synthError(app)).toMatch(/calls from order-service\.paths\[0\]: .*\[MESH202\]/);
     });
 
-    test('callers by principal where the workload is not STRICT', () => {
-      const { app, order, payment } = graph();
-      order.calls(payment);
+    // A positive principal or namespace never matches plaintext (Envoy's AuthenticatedMatcher needs TLS:
+    // envoyproxy/envoy source/extensions/filters/common/rbac/matchers.cc), so an ALLOW rule naming one refuses plaintext: safe.
+    test('callers by principal where the workload is PERMISSIVE: allowed, as the ALLOW rule refuses plaintext', () => {
+      const { app, chart, order, payment } = graph();
+      order.calls(payment, { methods: ['POST'], paths: ['/api/payments/*'] });
       ServiceSecurity.of(payment).setMtls(MtlsMode.permissive());
-      expect(synthError(app)).toMatch(/\[test\/payment-service\/Security\] rules\[0\]\.from\[0\]: principals and namespaces need mTLS, but workload payment-service accepts PERMISSIVE.*\[MESH206\]/);
+      // A pod without a sidecar, let through the NetworkPolicy, sends plaintext: no identity, no rule admits it.
+      ServiceSecurity.of(payment).allowIngressFrom({ namespace: 'legacy', podLabels: { app: 'legacy-client' } });
+      const ms = synth(app);
+      expect(find(ms, 'AuthorizationPolicy', 'payment-service-policy').spec.rules[0].from)
+        .toEqual([{ source: { principals: ['cluster.local/ns/production/sa/order-service'] } }]);
+      const options = platformFlowOptions(chart.platform, 'production');
+      const to = { host: 'payment-service.production.svc.cluster.local', port: 80, method: 'POST' as const, path: '/api/payments/1' };
+      expect(evaluateFlow(ms, { source: { workload: 'order-service', namespace: 'production' }, ...to }, options).allowed).toBe(true);
+      const plain = { name: 'legacy-client', namespace: 'legacy', labels: { app: 'legacy-client' }, serviceAccount: 'legacy-client', meshed: false };
+      const verdict = evaluateFlow(ms, { source: { platform: plain }, ...to }, options);
+      expect(verdict.allowed).toBe(false);
+      expect(verdict.decidedBy?.kind).toBe('AuthorizationPolicy');
     });
 
-    test('a namespace that is PERMISSIVE fails rules with namespaces; a STRICT port-level exception elsewhere does not', () => {
-      const { app, chart } = meshChart({ security: { namespaceMtls: MtlsMode.permissive() } });
-      const a = new MeshService(chart, 'a', { image: 'x' });
+    test("the README's LoadBalancer recipe with a meshed caller: port-level PERMISSIVE, plaintext admitted, both flows hold", () => {
+      const { app, chart } = meshChart({}, 'lb');
+      const svc = new MeshService(chart, 'legacy-ingest', {
+        image: 'registry.example.com/legacy-ingest:1.0.0', ports: [{ port: 8080, protocol: 'http' }],
+        service: { type: ServiceType.loadBalancer([Cidr.of('10.20.0.0/16')]) },
+      });
+      const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1.0.0' });
+      web.calls(svc, { methods: ['POST'], paths: ['/legacy/v1/metrics'] });
+      const sec = ServiceSecurity.of(svc);
+      sec.setMtls(MtlsMode.strict(), { portLevelMtls: { 8080: MtlsMode.permissive() } });
+      sec.allowIngressFrom({ cidr: '10.20.0.0/16' }, [{ port: 8080, protocol: 'TCP' }]);
+      sec.allow({ from: [{ notPrincipals: ['*'] }], to: [{ methods: ['POST'], paths: ['/legacy/v1/metrics'] }] });
+      const ms = synth(app);
+      // The meshed caller's intended flow is proved at synth; here both, by the same evaluator.
+      expect(chart.intendedFlows().map((f) => f.description)).toContain('web calls legacy-ingest POST /legacy/v1/metrics');
+      const options = platformFlowOptions(chart.platform, 'production');
+      const to = { host: 'legacy-ingest.production.svc.cluster.local', port: 8080, method: 'POST' as const, path: '/legacy/v1/metrics' };
+      expect(evaluateFlow(ms, { source: { workload: 'web', namespace: 'production' }, ...to }, options).allowed).toBe(true);
+      const client = { name: 'lb-client', namespace: 'outside', labels: {}, serviceAccount: 'default', meshed: false, addresses: ['10.20.3.4'] };
+      expect(evaluateFlow(ms, { source: { platform: client }, ...to }, options)).toMatchObject({ allowed: true });
+      expect(evaluateFlow(ms, { source: { platform: client }, ...to, method: 'DELETE' }, options).decidedBy?.kind).toBe('AuthorizationPolicy');
+    });
+
+    test('an ALLOW rule excluding principals without naming one, where the workload is PERMISSIVE: plaintext matches it (MESH206)', () => {
+      const { app, payment } = graph();
+      ServiceSecurity.of(payment).setMtls(MtlsMode.strict(), { portLevelMtls: { 8080: MtlsMode.permissive() } });
+      ServiceSecurity.of(payment).allow({ from: [{ notPrincipals: [Principal.serviceAccount('production', 'order-service').toString()] }] });
+      expect(synthError(app)).toMatch(
+        /\[test\/payment-service\/Security\] allow\[0\]\.from\[0\]: workload payment-service accepts PERMISSIVE; notPrincipals: .*admits every plaintext caller \[MESH206\]/);
+    });
+
+    test('notPrincipals ["*"] (no identity: the deliberate plaintext admission) and a notPrincipals beside a principal pass', () => {
+      const { app, order, payment } = graph();
+      ServiceSecurity.of(payment).setMtls(MtlsMode.permissive());
+      ServiceSecurity.of(payment).allow({ from: [{ notPrincipals: ['*'] }], to: [{ methods: ['GET'], paths: ['/status'] }] });
+      ServiceSecurity.of(payment).allow({ from: [{ namespaces: ['production'], notPrincipals: [order.principal.toString()] }] });
+      expect(() => synth(app)).not.toThrow();
+    });
+
+    test('a namespace that is PERMISSIVE admits rules with namespaces; a notPrincipals rule alone fails there, not under STRICT', () => {
+      const permissive = meshChart({ security: { namespaceMtls: MtlsMode.permissive() } });
+      const a = new MeshService(permissive.chart, 'a', { image: 'x' });
       ServiceSecurity.of(a).allow({ from: [{ namespaces: ['production'] }] });
-      expect(synthError(app)).toMatch(/\[test\/a\/Security\] allow\[0\]\.from\[0\].*PERMISSIVE.*\[MESH206\]/);
+      expect(() => synth(permissive.app)).not.toThrow();
+      ServiceSecurity.of(a).allow({ from: [{ notPrincipals: ['cluster.local/ns/dev/sa/a'] }] });
+      expect(synthError(permissive.app)).toMatch(/\[test\/a\/Security\] allow\[1\]\.from\[0\].*PERMISSIVE.*\[MESH206\]/);
+      const strict = meshChart();
+      const b = new MeshService(strict.chart, 'b', { image: 'x' });
+      ServiceSecurity.of(b).allow({ from: [{ notPrincipals: ['cluster.local/ns/dev/sa/a'] }] });
+      expect(() => synth(strict.app)).not.toThrow();
     });
 
     test('a DestinationRule that sends plaintext to a STRICT workload', () => {

@@ -62,6 +62,20 @@ describe('MeshAuthorizationPolicy', () => {
     expect(err).toMatch(/\[test\/p\] rules\[0\]\.to\[0\]\.operation\.methods\[0\]: 'GRAB' is not an HTTP method \[MESH201\]/);
   });
 
+  test('under PERMISSIVE, principals in an ALLOW rule pass (plaintext never matches them); in CUSTOM and AUDIT rules they fail', () => {
+    const { app, chart } = meshChart({ security: { namespaceMtls: MtlsMode.permissive() } });
+    const order = new MeshService(chart, 'order-service', { image: 'x' });
+    const rules = [{ from: [{ principals: [order.principal] }] }];
+    new MeshAuthorizationPolicy(chart, 'allow', { rules });
+    expect(() => synth(app)).not.toThrow();
+    new MeshAuthorizationPolicy(chart, 'ext', { action: AuthorizationAction.custom('opa'), rules });
+    new MeshAuthorizationPolicy(chart, 'audit', { action: AuthorizationAction.audit(), rules: [{ from: [{ notPrincipals: ['*'] }] }, ...rules] });
+    const err = synthError(app);
+    expect(err).toMatch(/\[test\/ext\] rules\[0\]\.from\[0\]: namespace production accepts PERMISSIVE; .*escapes this CUSTOM rule \[MESH206\]/);
+    expect(err).toMatch(/\[test\/audit\] rules\[1\]\.from\[0\]: .*escapes this AUDIT rule \[MESH206\]/);
+    expect(err).not.toMatch(/\[test\/audit\] rules\[0\]|\[test\/allow\]/);
+  });
+
   test('a principal of a service in another chart of the app is known', () => {
     const { app, chart } = meshChart();
     const other = new MeshChart(app, 'other', { namespace: 'staging' });

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { MeshService, MtlsMode, Retries, SecureService } from '../../../src';
+import { MeshService, MtlsMode, Retries, SecureService, ServiceSecurity } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 describe('SecureService', () => {
@@ -61,10 +61,12 @@ describe('SecureService', () => {
     expect(principals).toEqual(['cluster.local/ns/production/sa/order-service']);
   });
 
-  test('a weaker workload mode is a named opt-out, and then principal rules fail', () => {
+  test('a weaker workload mode is a named opt-out; its callers\' principal rules still refuse plaintext, a notPrincipals rule fails', () => {
     const { app, chart } = meshChart();
     const payment = new SecureService(chart, 'payment-service', { image: 'x', mtls: MtlsMode.permissive() });
     new MeshService(chart, 'order-service', { image: 'x' }).calls(payment);
-    expect(synthError(app)).toMatch(/\[test\/payment-service\/Security\].*\[MESH206\]/);
+    expect(find(synth(app), 'PeerAuthentication', 'payment-service').spec.mtls).toEqual({ mode: 'PERMISSIVE' });
+    ServiceSecurity.of(payment).allow({ from: [{ notPrincipals: ['cluster.local/ns/production/sa/order-service'] }] });
+    expect(synthError(app)).toMatch(/\[test\/payment-service\/Security\] allow\[0\]\.from\[0\].*\[MESH206\]/);
   });
 });
