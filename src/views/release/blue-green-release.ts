@@ -59,7 +59,7 @@ export class BlueGreenRelease extends Construct {
     this.version = props.version ?? 'v2';
     this.label = props.label ?? 'deployment';
     this.greenDeploymentName = this.service._addVersion(this, 'Deployment', {
-      version: this.version, image: props.image, replicas: props.replicas ?? this.service.replicas,
+      version: this.version, image: props.image, replicas: props.replicas,
     });
     this.service._labelCurrentVersion(this.label, 'blue');
     addDeploymentLabel(this.node.findChild('Deployment'), this.label, 'green');

@@ -106,7 +106,7 @@ export class CanaryRelease extends Construct {
     const baseline = props.baseline ?? [{ subset: this.service.subset, weight: Weight.all() }];
 
     const traffic = this.service.traffic;
-    this.deploymentName = this.service._addVersion(this, 'Deployment', { version: this.version, image: props.image, replicas: this.replicas });
+    this.deploymentName = this.service._addVersion(this, 'Deployment', { version: this.version, image: props.image, replicas: props.replicas });
     traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
 
     // The routes are contributed only from a sound plan, so a bad weight is one message, not a throw.
