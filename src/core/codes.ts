@@ -106,6 +106,11 @@ export const Codes = {
   INVALID_SCHEDULING: 'MESH048',
   /** A second version, canary or blue/green release of a StatefulSet or of a workload meshed as it is. */
   SINGLE_VERSION_WORKLOAD: 'MESH049',
+  /**
+   * A HorizontalPodAutoscaler whose scaleTargetRef names a Deployment, StatefulSet or ReplicaSet the manifests do
+   * not hold, though they hold that namespace's workloads of that kind: it never scales anything.
+   */
+  AUTOSCALER_TARGET_NOT_FOUND: 'MESH056',
   // Construct placement and internal invariants: MESH070-MESH079.
   /** A construct that needs a MeshChart (its namespace, platform and security) placed outside one. */
   NOT_IN_MESH_CHART: 'MESH070',
