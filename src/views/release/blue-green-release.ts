@@ -24,8 +24,9 @@ export interface BlueGreenReleaseProps {
    */
   readonly version?: string;
   /**
-   * Pod replicas of green.
-   * @default - the service's replicas
+   * Pod replicas of green; with an {@link Autoscaling} of the service, the floor (`minReplicas`)
+   * of green's own autoscaler (0: no autoscaler, green stays at 0).
+   * @default - the service's replicas; with an Autoscaling, its minReplicas
    */
   readonly replicas?: number;
   /**

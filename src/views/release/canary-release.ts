@@ -30,8 +30,9 @@ export interface CanaryReleaseProps {
    */
   readonly version?: string;
   /**
-   * Pod replicas of the new version.
-   * @default - the service's replicas
+   * Pod replicas of the new version; with an {@link Autoscaling} of the service, the floor
+   * (`minReplicas`) of the new version's own autoscaler (0: no autoscaler, the version stays at 0).
+   * @default - the service's replicas; with an Autoscaling, its minReplicas
    */
   readonly replicas?: number;
   /**
