@@ -172,7 +172,9 @@ export function autoscaleWorkloads(scope: Construct, id: string, owner: IConstru
     added: (w, v) => {
       const minReplicas = minReplicasOf(v);
       if (minReplicas === undefined) return;
-      const child = v.current ? id : `${id}-${v.version}`;
+      // Two workloads of one version (a release of a version addVersion added too, MESH025 on it) get children of their own.
+      let child = v.current ? id : `${id}-${v.version}`;
+      for (let n = 2; scope.node.tryFindChild(child); n++) child = `${id}-${v.version}-${n}`;
       ids.set(w, child);
       addHorizontalPodAutoscaler(scope, child, w, { ...spec, name: v.current ? spec.name : w.name, minReplicas });
     },

@@ -161,3 +161,14 @@ describe('HighAvailability on a workload meshed as it is', () => {
     expect(synthError(app)).not.toMatch(/team-ha-2/);
   });
 });
+
+describe('two workloads of one version', () => {
+  test('a release of a version addVersion added too is MESH025, not a throw of the autoscaler', () => {
+    const { app, chart } = meshChart();
+    const reviews = new MeshService(chart, 'reviews', { image: 'reviews:1', replicas: 2 });
+    new Autoscaling(chart, 'scale', { service: reviews, maxReplicas: 6 });
+    reviews.addVersion({ name: 'v2', image: 'reviews:2' });
+    expect(() => new CanaryRelease(chart, 'reviews-v2', { service: reviews, image: 'reviews:2', plan: PLAN, phase: 'canary-10' })).not.toThrow();
+    expect(synthError(app)).toMatch(/version: 'v2' is already a version of reviews.*\[MESH025\]/);
+  });
+});
