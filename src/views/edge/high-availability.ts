@@ -36,7 +36,8 @@ export interface HighAvailabilityProps {
    */
   readonly minAvailable?: number;
   /**
-   * Spread over zones (`topology.kubernetes.io/zone`); `false` for none.
+   * Spread over zones (`topology.kubernetes.io/zone`) of each version's Deployment, the current one's and every
+   * release's; `false` for none, which a team's workload meshed as it is needs (it keeps its own scheduling, MESH047).
    * @default - maxSkew 1, ScheduleAnyway
    * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
    */
