@@ -121,6 +121,11 @@ export const Codes = {
    * starts on the read-only root filesystem or a read-only volume, postgres's PGDATA a mount point.
    */
   OFFICIAL_IMAGE_CANNOT_START: 'MESH052',
+  /**
+   * A HorizontalPodAutoscaler whose scaleTargetRef names a Deployment, StatefulSet or ReplicaSet the manifests do
+   * not hold, though they hold that namespace's workloads of that kind: it never scales anything.
+   */
+  AUTOSCALER_TARGET_NOT_FOUND: 'MESH056',
   // Construct placement and internal invariants: MESH070-MESH079.
   /** A construct that needs a MeshChart (its namespace, platform and security) placed outside one. */
   NOT_IN_MESH_CHART: 'MESH070',

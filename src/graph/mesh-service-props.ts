@@ -87,7 +87,7 @@ export interface IVersionedService extends IRoutedService {
   /** The versions added besides the current one. */
   readonly versions: readonly ServiceVersion[];
   /** @internal */
-  _addVersion(scope: Construct, id: string, options: { version: string; image: string; replicas: number }): string;
+  _addVersion(scope: Construct, id: string, options: { version: string; image: string; replicas?: number }): string;
   /** @internal */
   _retireCurrentVersion(): void;
   /** @internal Labels the current version's workload and its pods (`deployment: blue` in a blue/green release). */

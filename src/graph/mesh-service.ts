@@ -423,8 +423,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this.singleVersion(`addVersion(${options.name})`);
     this._versions.push(version);
     this.workloads.deploy(this, `Version${options.name}`, {
-      name: version.deploymentName, version: options.name, image: version.image, replicas: version.replicas, serviceAccount: sa,
-      resources: options.resources, env: options.env,
+      name: version.deploymentName, version: options.name, image: version.image, replicas: version.replicas, ownReplicas: options.replicas,
+      serviceAccount: sa, resources: options.resources, env: options.env,
     });
     this.traffic.addSubset(this, {
       name: version.subset,
@@ -452,14 +452,17 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
   /**
    * Adds a Deployment for another version of the service (a canary), with the
-   * service's labels and `version: <version>`. Returns the Deployment's name.
+   * service's labels and `version: <version>`, and `replicas` if given, else the service's. Returns the Deployment's name.
    * @internal
    */
-  public _addVersion(scope: Construct, id: string, options: { version: string; image: string; replicas: number }): string {
+  public _addVersion(scope: Construct, id: string, options: { version: string; image: string; replicas?: number }): string {
     const sa = this.node.tryFindChild('ServiceAccount') as WorkloadServiceAccount | undefined;
     const name = `${this.name}-${options.version}`;
     this.singleVersion(`a release of version ${options.version} (${scope.node.path})`);
-    this.workloads.deploy(scope, id, { ...options, name, serviceAccount: sa });
+    this.workloads.deploy(scope, id, {
+      version: options.version, image: options.image, replicas: options.replicas ?? this.replicas, ownReplicas: options.replicas, name,
+      serviceAccount: sa,
+    });
     return name;
   }
 
@@ -470,7 +473,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
    */
   public _retireCurrentVersion(): void {
     this.singleVersion('retiring the current version');
-    this.node.tryRemoveChild('Deployment');
+    this.workloads.retireCurrent();
     // Its subset selects no pods any more: a route to it would fail with 503 UH.
     this.traffic.removeSubset(this.subset);
   }

@@ -39,8 +39,9 @@ export interface VersionOptions {
    */
   readonly image?: string;
   /**
-   * Pod replicas of the version.
-   * @default - the service's replicas
+   * Pod replicas of the version; with an {@link Autoscaling} of the service, the floor
+   * (`minReplicas`) of the version's own autoscaler (0: no autoscaler, the version stays at 0).
+   * @default - the service's replicas; with an Autoscaling, its minReplicas
    */
   readonly replicas?: number;
   /**

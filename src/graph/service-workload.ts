@@ -12,7 +12,7 @@ import { EnvVarValue } from '../workload/pod-options';
 import { PodOptions } from '../workload/pod-props';
 import { addWorkload, StatefulSpec } from '../workload/pod-builder';
 import {
-  addContainerEnv, addService, ContainerResources, registerWorkload, WorkloadResource, WorkloadService, WorkloadServiceAccount,
+  addContainerEnv, addService, ContainerResources, registerWorkload, retireWorkload, WorkloadResource, WorkloadService, WorkloadServiceAccount,
 } from '../workload/workload';
 import type { Adoption } from './adopted-workload';
 import type { ServiceOptions, ServiceType } from './service-exposure';
@@ -35,6 +35,8 @@ export interface WorkloadVersionSpec {
   readonly version: string;
   readonly image: string;
   readonly replicas: number;
+  /** The replicas the version was given itself (not the service's), which an autoscaler keeps as its floor. */
+  readonly ownReplicas?: number;
   readonly serviceAccount?: WorkloadServiceAccount;
   readonly resources?: ContainerResources;
   readonly env?: Record<string, EnvVarValue>;
@@ -73,7 +75,7 @@ export class ServiceWorkloads {
       automountServiceAccountToken: o.automountServiceAccountToken,
       stateful,
     });
-    this.add(w);
+    this.add(w, v.version, v.ownReplicas);
     return w;
   }
 
@@ -84,7 +86,7 @@ export class ServiceWorkloads {
       podAnnotations({ sidecar: o.pod.sidecar }));
     confineSeccomp(a.workload);
     checkAdoptedHardening(a.workload, a.description.automountServiceAccountToken);
-    this.add(a.workload);
+    this.add(a.workload, version);
     return a.workload;
   }
 
@@ -99,8 +101,17 @@ export class ServiceWorkloads {
     return this.workloads[0];
   }
 
-  private add(w: WorkloadResource): void {
-    if (this.workloads.length === 0) registerWorkload(this.owner, w);
+  /**
+   * Removes the current version's Deployment (child `Deployment` of the service) once a release retires it; what other
+   * constructs made for it (its autoscaler) goes with it.
+   */
+  public retireCurrent(): void {
+    const current = this.current;
+    if (current && this.owner.node.tryRemoveChild('Deployment')) retireWorkload(this.owner, current);
+  }
+
+  private add(w: WorkloadResource, version: string, ownReplicas?: number): void {
+    registerWorkload(this.owner, w, version, ownReplicas);
     this.workloads.push(w);
     for (const e of this.env) addContainerEnv(w, e.name, e.value());
   }

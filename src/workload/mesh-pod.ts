@@ -9,7 +9,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { hasBrand, setBrand } from '../core/brand';
 import { withoutUnset } from '../private/defined';
 import { memoizingDuringSynth } from '../private/synth-memo';
@@ -152,15 +152,6 @@ export type MeshWorkloadObject = MeshDeployment | MeshStatefulSet;
 /** Whether `x` is a workload the library renders (a brand check, not `instanceof`). */
 export function isMeshWorkload(x: unknown): x is MeshWorkloadObject {
   return hasBrand(x, MESH_WORKLOAD_BRAND);
-}
-
-/** The library's workload among the children of `owner` (a MeshService): its Deployment or StatefulSet. */
-export function meshWorkloadOf(owner: IConstruct): MeshWorkloadObject | undefined {
-  for (const id of ['Deployment', 'StatefulSet']) {
-    const child = owner.node.tryFindChild(id);
-    if (isMeshWorkload(child)) return child;
-  }
-  return undefined;
 }
 
 /** The pod spec cdk8s-plus-27 rendered, with the extras applied. */

@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { ContainerResources, DEFAULT_RESOURCES, withResourceDefaults } from './container-options';
-import { meshWorkloadOf, TopologySpread } from './mesh-pod';
+import { isMeshWorkload, TopologySpread } from './mesh-pod';
 import { APP_CONTAINER } from './pod-builder';
 import { TMP_VOLUME } from './pod-render';
 import { WORKLOAD_UID } from './security-context';
@@ -36,36 +36,95 @@ export const HARDENED_CONTAINER: kplus.ContainerSecurityContextProps = {
   capabilities: { drop: ['ALL' as kplus.Capability] },
 };
 
-/**
- * A workload of a MeshService that others may scale or spread: the library's own, or a
- * team's cdk8s-plus workload meshed as it is (registered by the service).
- */
-const WORKLOADS = new WeakMap<IConstruct, kplus.Deployment | kplus.StatefulSet>();
-
-/** Records `workload` as the current workload of `owner` (a MeshService). */
-export function registerWorkload(owner: IConstruct, workload: kplus.Deployment | kplus.StatefulSet): void {
-  WORKLOADS.set(owner, workload);
+/** What a service says of one of its versions' workloads. */
+export interface WorkloadVersion {
+  /** The version's `version` label. */
+  readonly version: string;
+  /** True for the current version's workload (the first registered). */
+  readonly current: boolean;
+  /** The replicas the version was given itself (`addVersion`, a release's `replicas`), if it was. */
+  readonly ownReplicas?: number;
 }
 
-/** The current workload of `owner` (a MeshService), if it has one. */
-export function workloadOf(owner: IConstruct): kplus.Deployment | kplus.StatefulSet | undefined {
-  return WORKLOADS.get(owner);
+/** A workload of one of a MeshService's versions, as registered by the service. */
+interface VersionWorkload extends WorkloadVersion {
+  readonly workload: WorkloadResource;
+  /** True once a release removed it from the tree. */
+  retired: boolean;
+}
+
+/** What a construct does to each workload of a service (scale it, spread it), now and to come. */
+export interface WorkloadWatcher {
+  /** Called once for each workload of the service's versions, in the order they are created. */
+  added(w: WorkloadResource, v: WorkloadVersion): void;
+  /** Called when a release retires `w` (removes it from the tree). */
+  retired?(w: WorkloadResource): void;
 }
 
 /**
- * Adds a topology spread constraint to the library's workload of `owner` (a MeshService).
- * A team's workload meshed as it is keeps its own scheduling (MESH047).
+ * The workloads of each MeshService's versions (the library's, or a team's cdk8s-plus workload
+ * meshed as it is) and what other constructs do to each of them: a construct created before a
+ * release reaches the release's Deployment too, so composition order does not matter.
  */
-export function addTopologySpread(owner: IConstruct, spread: TopologySpread): void {
-  const w = meshWorkloadOf(owner);
-  if (!w) {
-    throw new MeshError(
-      workloadOf(owner) ? Codes.WORKLOAD_NOT_MESHABLE : Codes.INTERNAL_INVARIANT,
-      `${owner.node.path}: `
-        + `${workloadOf(owner) ? 'its workload is a cdk8s-plus workload meshed as it is; spread it on that workload' : 'has no workload'}`,
-    );
-  }
-  w._extras.spreads.push(spread);
+const WORKLOADS = new WeakMap<IConstruct, { readonly workloads: VersionWorkload[]; readonly watchers: WorkloadWatcher[] }>();
+
+function workloadsOf(owner: IConstruct): { readonly workloads: VersionWorkload[]; readonly watchers: WorkloadWatcher[] } {
+  let entry = WORKLOADS.get(owner);
+  if (!entry) WORKLOADS.set(owner, entry = { workloads: [], watchers: [] });
+  return entry;
+}
+
+/** Records `workload` as the workload of a version of `owner` (a MeshService); the first is the current version's. */
+export function registerWorkload(owner: IConstruct, workload: WorkloadResource, version: string, ownReplicas?: number): void {
+  const entry = workloadsOf(owner);
+  const v: VersionWorkload = { workload, version, ownReplicas, current: entry.workloads.length === 0, retired: false };
+  entry.workloads.push(v);
+  for (const watcher of entry.watchers) watcher.added(workload, v);
+}
+
+/** Records that a release removed `workload` of `owner` from the tree: what watchers made for it goes too. */
+export function retireWorkload(owner: IConstruct, workload: WorkloadResource): void {
+  const entry = workloadsOf(owner);
+  const v = entry.workloads.find((x) => x.workload === workload && !x.retired);
+  if (!v) return;
+  v.retired = true;
+  for (const watcher of entry.watchers) watcher.retired?.(workload);
+}
+
+/** Calls `watcher` for every workload of `owner` (a MeshService) that is not retired, and for every one to come. */
+export function watchWorkloads(owner: IConstruct, watcher: WorkloadWatcher): void {
+  const entry = workloadsOf(owner);
+  entry.watchers.push(watcher);
+  for (const v of entry.workloads) if (!v.retired) watcher.added(v.workload, v);
+}
+
+/** A topology spread whose pod selector is worked out for each version's workload. */
+export interface VersionTopologySpread extends Omit<TopologySpread, 'labelSelector'> {
+  /** The labels of the pods counted, for the workload of `version` (read at synth). */
+  labelSelector(version: string): Record<string, string>;
+}
+
+/**
+ * Adds a topology spread constraint to every library workload of `owner` (a MeshService): the
+ * current version's and every other version's or release's, now and to come, each counting its
+ * own version's pods. A team's workload meshed as it is keeps its own scheduling: the returned
+ * function lists, at synth, the paths of such workloads left unspread (MESH047 for the caller).
+ */
+export function addTopologySpread(owner: IConstruct, spread: VersionTopologySpread): () => string[] {
+  const unspread: string[] = [];
+  watchWorkloads(owner, {
+    added: (w, { version }) => {
+      if (!isMeshWorkload(w)) {
+        unspread.push(w.node.path);
+        return;
+      }
+      w._extras.spreads.push({
+        topologyKey: spread.topologyKey, maxSkew: spread.maxSkew, whenUnsatisfiable: spread.whenUnsatisfiable,
+        get labelSelector() { return spread.labelSelector(version); },
+      });
+    },
+  });
+  return () => [...unspread];
 }
 
 /** One HPA scaling policy: `value` percent or pods per `period`. */
@@ -97,12 +156,40 @@ export interface HpaSpec {
 }
 
 /**
- * A HorizontalPodAutoscaler (autoscaling/v2, cdk8s-plus-27) for the workload (Deployment or
- * StatefulSet) of `owner` (a MeshService). The workload then leaves `replicas` to the autoscaler.
+ * A HorizontalPodAutoscaler (autoscaling/v2, cdk8s-plus-27) for every workload of `owner` (a
+ * MeshService), now and to come: the current version's (named `spec.name`, child `id` of `scope`)
+ * and each other version's or release's (named after its Deployment, child `<id>-<version>`), with
+ * the same bounds, as Flagger gives the primary a copy of the canary's autoscaler (fluxcd/flagger
+ * pkg/canary/deployment_controller.go, reconcilePrimaryHpa); a version given its own replicas keeps
+ * them as its autoscaler's floor (`minReplicasOf`; undefined: no autoscaler, a version parked at 0). Each workload then leaves `replicas` to its
+ * autoscaler, and a workload a release retires takes its autoscaler with it, so that no autoscaler
+ * targets a Deployment that is not written.
  */
-export function addHorizontalPodAutoscaler(scope: Construct, id: string, owner: IConstruct, spec: HpaSpec): kplus.HorizontalPodAutoscaler {
-  const d = workloadOf(owner);
-  if (!d) throw new MeshError(Codes.INTERNAL_INVARIANT, `${owner.node.path} has no workload`);
+export function autoscaleWorkloads(scope: Construct, id: string, owner: IConstruct, spec: HpaSpec,
+  minReplicasOf: (v: WorkloadVersion) => number | undefined = () => spec.minReplicas): void {
+  const ids = new Map<WorkloadResource, string>();
+  watchWorkloads(owner, {
+    added: (w, v) => {
+      const minReplicas = minReplicasOf(v);
+      if (minReplicas === undefined) return;
+      // Two workloads of one version (a release of a version addVersion added too, MESH025 on it) get children of their own.
+      let child = v.current ? id : `${id}-${v.version}`;
+      for (let n = 2; scope.node.tryFindChild(child); n++) child = `${id}-${v.version}-${n}`;
+      ids.set(w, child);
+      addHorizontalPodAutoscaler(scope, child, w, { ...spec, name: v.current ? spec.name : w.name, minReplicas });
+    },
+    retired: (w) => {
+      const child = ids.get(w);
+      if (child !== undefined) scope.node.tryRemoveChild(child);
+    },
+  });
+}
+
+/**
+ * A HorizontalPodAutoscaler (autoscaling/v2, cdk8s-plus-27) for the workload `d` (Deployment or
+ * StatefulSet). The workload then leaves `replicas` to the autoscaler.
+ */
+function addHorizontalPodAutoscaler(scope: Construct, id: string, d: WorkloadResource, spec: HpaSpec): kplus.HorizontalPodAutoscaler {
   // The Deployment keeps its replicas for the service's own bookkeeping; the autoscaler
   // sees a target without a fixed count, and the Deployment stops writing one.
   const target: kplus.IScalable = {
@@ -113,7 +200,7 @@ export function addHorizontalPodAutoscaler(scope: Construct, id: string, owner: 
   const metrics: kplus.Metric[] = [];
   const container = spec.container === undefined ? undefined : d.containers.find((c) => c.name === spec.container);
   if (spec.container !== undefined && !container)
-    throw new MeshError(Codes.INTERNAL_INVARIANT, `${owner.node.path} has no container ${spec.container}`);
+    throw new MeshError(Codes.INTERNAL_INVARIANT, `${d.node.path} has no container ${spec.container}`);
   const utilization = (resource: 'cpu' | 'memory', percent: number) => {
     const target = kplus.MetricTarget.averageUtilization(percent);
     if (container) return resource === 'cpu' ? kplus.Metric.containerCpu({ container, target }) : kplus.Metric.containerMemory({ container, target });

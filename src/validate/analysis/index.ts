@@ -1,5 +1,6 @@
 import { Finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
+import { AUTOSCALER_CHECKS } from './autoscalers';
 import { CONFIG_CHECKS } from './config-checks';
 import { EDGE_CHECKS } from './edge';
 import { GATEWAY_CHECKS } from './gateways';
@@ -24,7 +25,7 @@ export { AnalysisView } from './view';
 /** Every cross-resource check, in code order. */
 export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
   ...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, unreachableCaller, ...WORKLOAD_CHECKS, ...STATEFUL_CHECKS, ...CONFIG_CHECKS,
-  ...GATEWAY_CHECKS, ...RELEASE_CHECKS, mirrorServesWrites, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS, ...IMAGE_CHECKS,
+  ...GATEWAY_CHECKS, ...RELEASE_CHECKS, mirrorServesWrites, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS, ...IMAGE_CHECKS, ...AUTOSCALER_CHECKS,
 ]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 

@@ -6,7 +6,7 @@ import { formatProblem } from '../../core/errors';
 import { exactDecimal } from '../../private/decimal';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { cpuMillis, mebibytesOf } from '../../workload/quantities';
-import { addHorizontalPodAutoscaler, APP_CONTAINER } from '../../workload/workload';
+import { APP_CONTAINER, autoscaleWorkloads, WorkloadVersion } from '../../workload/workload';
 import { ScalingPolicy } from './scaling-policy';
 import { addProblems } from '../../private/construct-problems';
 
@@ -78,6 +78,15 @@ export const DEFAULT_SCALE_DOWN: Required<ScalingBehavior> = {
  * up to 100% per 15s, scale down after 300s by up to 50% per 60s. The Deployment then
  * writes no `replicas`, so that applying it does not undo the autoscaler.
  *
+ * Every Deployment of the service gets its own autoscaler with these bounds, whichever
+ * construct comes first: the current version's (named after the service) and each
+ * release's or other version's (named after its Deployment, `<service>-v2`), as Flagger
+ * copies the autoscaler for its primary. The side a release switches traffic to is
+ * scaled by its own autoscaler, the side it leaves idle is held at `minReplicas`, ready
+ * to take the traffic back, and a Deployment a release retires takes its autoscaler with it.
+ * A version given its own `replicas` keeps them as its autoscaler's `minReplicas` (0: no
+ * autoscaler, the version stays at 0).
+ *
  * The targets are the app container's (`ContainerResource` metrics), not the pod's: a
  * `Resource` metric sums every container of the pod, the Istio sidecar included, against
  * the sum of their requests, so the proxy's memory (which grows with the mesh's size, not
@@ -108,6 +117,8 @@ export class Autoscaling extends Construct {
   public readonly service: IScaledService;
 
   private readonly problems: string[];
+  /** What a version's own replicas say against the bounds, found as versions are added (read at synth). */
+  private readonly versionProblems: string[] = [];
 
   public constructor(scope: Construct, id: string, props: AutoscalingProps) {
     super(scope, id);
@@ -125,7 +136,7 @@ export class Autoscaling extends Construct {
     // on them (naming this path) and the autoscaler is not built.
     if (this.problems.length === 0) {
       const s = this.service;
-      addHorizontalPodAutoscaler(this, 'Resource', s, {
+      autoscaleWorkloads(this, 'Resource', s, {
         name: s.name,
         namespace: s.namespace,
         labels: { [Labels.APP]: s.name, [Labels.MANAGED_BY]: MANAGED_BY },
@@ -136,9 +147,27 @@ export class Autoscaling extends Construct {
         container: APP_CONTAINER,
         scaleUp: { stabilizationWindow: scaleUp.stabilizationWindow, policies: scaleUp.policies },
         scaleDown: { stabilizationWindow: scaleDown.stabilizationWindow, policies: scaleDown.policies },
-      });
+      }, (v) => this.minReplicasOf(v));
     }
-    addProblems(this, () => this.problems);
+    addProblems(this, () => [...this.problems, ...this.versionProblems]);
+  }
+
+  /**
+   * The floor of a version's autoscaler: the version's own replicas when it was given some (a canary of 1, a
+   * shadow of 1), else minReplicas; a version given 0 is parked and gets no autoscaler.
+   */
+  private minReplicasOf(v: WorkloadVersion): number | undefined {
+    const own = v.current ? undefined : v.ownReplicas;
+    // A count that is no whole number is the version's own problem, reported on its construct.
+    if (own === undefined || !Number.isInteger(own) || own < 0) return this.minReplicas;
+    if (own === 0) return undefined;
+    if (own > this.maxReplicas) {
+      this.versionProblems.push(formatProblem(Codes.HPA_MIN_ABOVE_MAX,
+        `maxReplicas (${this.maxReplicas}) is below the ${own} replicas version ${v.version} of ${this.service.name} is given; `
+        + 'raise maxReplicas or lower that version\'s replicas'));
+      return this.maxReplicas;
+    }
+    return own;
   }
 
   private check(up: Required<ScalingBehavior>, down: Required<ScalingBehavior>): string[] {

@@ -36,7 +36,8 @@ export interface HighAvailabilityProps {
    */
   readonly minAvailable?: number;
   /**
-   * Spread over zones (`topology.kubernetes.io/zone`); `false` for none.
+   * Spread over zones (`topology.kubernetes.io/zone`) of each version's Deployment, the current one's and every
+   * release's; `false` for none, which a team's workload meshed as it is needs (it keeps its own scheduling, MESH047).
    * @default - maxSkew 1, ScheduleAnyway
    * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
    */
@@ -56,7 +57,9 @@ export interface ZoneSpread {
 
 /**
  * Keeps a service up through node drains and zone loss: a PodDisruptionBudget over
- * all its pods (every version), and a topology spread of its current pods over zones.
+ * all its pods (every version), and a topology spread over zones of each version's
+ * Deployment (the current one and every release's, whichever construct comes first),
+ * each counting its own version's pods.
  */
 export class HighAvailability extends Construct {
   /** The service kept up. */
@@ -67,6 +70,9 @@ export class HighAvailability extends Construct {
   public readonly minAvailable?: number;
   /** The spread over zones, or undefined for none. */
   public readonly zoneSpread?: ZoneSpread;
+
+  /** The team's workloads meshed as they are, which keep their own scheduling (read at synth). */
+  private readonly unspread: () => string[] = () => [];
 
   public constructor(scope: Construct, id: string, props: HighAvailabilityProps) {
     super(scope, id);
@@ -88,11 +94,12 @@ export class HighAvailability extends Construct {
     });
     if (this.zoneSpread) {
       // https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#spread-constraint-definition
-      addTopologySpread(s, {
+      // Every version's Deployment, now and to come (a release's serves the traffic once it takes it), each counting its own pods.
+      this.unspread = addTopologySpread(s, {
         topologyKey: ZONE_TOPOLOGY_KEY,
         maxSkew: this.zoneSpread.maxSkew,
         whenUnsatisfiable: this.zoneSpread.strict ? 'DoNotSchedule' : 'ScheduleAnyway',
-        get labelSelector() { return { ...s.selectorLabels, [Labels.VERSION]: s.version }; },
+        labelSelector: (version) => ({ ...s.selectorLabels, [Labels.VERSION]: version }),
       });
     }
     addProblems(this, () => this.problems());
@@ -125,6 +132,11 @@ export class HighAvailability extends Construct {
           ),
         );
       }
+    }
+    for (const path of this.unspread()) {
+      out.push(formatProblem(Codes.WORKLOAD_NOT_MESHABLE,
+        `zoneSpread: ${path} is a cdk8s-plus workload meshed as it is, which keeps its own scheduling; spread it on that workload `
+        + '(topologySpread) and set zoneSpread: false here'));
     }
     const skew = this.zoneSpread?.maxSkew;
     if (skew !== undefined && (!Number.isInteger(skew) || skew < 1)) {

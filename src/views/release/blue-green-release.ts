@@ -24,8 +24,9 @@ export interface BlueGreenReleaseProps {
    */
   readonly version?: string;
   /**
-   * Pod replicas of green.
-   * @default - the service's replicas
+   * Pod replicas of green; with an {@link Autoscaling} of the service, the floor (`minReplicas`)
+   * of green's own autoscaler (0: no autoscaler, green stays at 0).
+   * @default - the service's replicas; with an Autoscaling, its minReplicas
    */
   readonly replicas?: number;
   /**
@@ -59,7 +60,7 @@ export class BlueGreenRelease extends Construct {
     this.version = props.version ?? 'v2';
     this.label = props.label ?? 'deployment';
     this.greenDeploymentName = this.service._addVersion(this, 'Deployment', {
-      version: this.version, image: props.image, replicas: props.replicas ?? this.service.replicas,
+      version: this.version, image: props.image, replicas: props.replicas,
     });
     this.service._labelCurrentVersion(this.label, 'blue');
     addDeploymentLabel(this.node.findChild('Deployment'), this.label, 'green');

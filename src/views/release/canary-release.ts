@@ -30,8 +30,9 @@ export interface CanaryReleaseProps {
    */
   readonly version?: string;
   /**
-   * Pod replicas of the new version.
-   * @default - the service's replicas
+   * Pod replicas of the new version; with an {@link Autoscaling} of the service, the floor
+   * (`minReplicas`) of the new version's own autoscaler (0: no autoscaler, the version stays at 0).
+   * @default - the service's replicas; with an Autoscaling, its minReplicas
    */
   readonly replicas?: number;
   /**
@@ -106,7 +107,7 @@ export class CanaryRelease extends Construct {
     const baseline = props.baseline ?? [{ subset: this.service.subset, weight: Weight.all() }];
 
     const traffic = this.service.traffic;
-    this.deploymentName = this.service._addVersion(this, 'Deployment', { version: this.version, image: props.image, replicas: this.replicas });
+    this.deploymentName = this.service._addVersion(this, 'Deployment', { version: this.version, image: props.image, replicas: props.replicas });
     traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
 
     // The routes are contributed only from a sound plan, so a bad weight is one message, not a throw.
