@@ -1,5 +1,5 @@
 import { ApiObject, Duration, Testing } from 'cdk8s';
-import { Autoscaling, CanaryPlan, CanaryRelease, FlaggerAlertAddress, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate, HighAvailability, LocalityLoadBalancing, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch, Warnings } from '../../../src';
+import { Autoscaling, CanaryPlan, CanaryRelease, FlaggerAlertAddress, IngressGateway, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate, HighAvailability, LocalityLoadBalancing, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch, Warnings } from '../../../src';
 import { checkIntendedFlows, FlowEvaluator, validateManifests } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -396,3 +396,30 @@ function meshChartWith(add: (chart: MeshChart) => void): MeshApp {
   add(chart);
   return app;
 }
+
+describe('a gateway route to a host Flagger releases', () => {
+  test('MESH312 (warning): the gateway VirtualService sends public requests to the apex Service (the primary), past the canary', () => {
+    // GIVEN an ingress route to api, and a weighted Flagger analysis of api
+    const { app, chart } = meshChart();
+    const api = new MeshService(chart, 'api', { image: 'api:1' });
+    const gateway = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+    gateway.route(api, { pathPrefix: '/api/' });
+    new FlaggerCanary(chart, 'api-canary', { service: api, ...SEED_003 });
+    // WHEN the manifests are analysed
+    const findings = validateManifests(synth(app)).filter((f) => f.code === 'MESH312');
+    // THEN the gateway's VirtualService is named, with the Canary, and what to do
+    expect(findings).toEqual([expect.objectContaining({
+      severity: 'warning', field: 'spec.http[0].route[0].destination.host',
+      resource: expect.objectContaining({ kind: 'VirtualService', name: 'shop-gateway' }),
+      related: expect.objectContaining({ kind: 'Canary', name: 'api', namespace: 'production' }),
+    })]);
+    expect(findings[0].message).toMatch(/^routes the requests of production\/shop-gateway to api\.production\.svc\.cluster\.local, the apex Service of Flagger Canary production\/api, which Flagger points at api-primary: .*spec\.service\.gateways, spec\.service\.hosts.*spec\.service\.delegation/);
+    // A Blue/Green run (iterations, no match, no mirror) judges only the load tester's requests: nothing to warn about.
+    const blueGreen = synth(app).map((m) => (m.kind === 'Canary' ? { ...m, spec: { ...m.spec, analysis: { interval: '5m', threshold: 2, iterations: 10 } } } : m));
+    expect(validateManifests(blueGreen).filter((f) => f.code === 'MESH312')).toEqual([]);
+    // It is acknowledged on the gateway, whose VirtualService carries it, with its reason.
+    Warnings.of(gateway).acknowledge('MESH312', 'public clients are released by the gateway team');
+    expect(find(synth(app), 'VirtualService', 'shop-gateway').metadata.annotations)
+      .toMatchObject({ 'acknowledged.mesh.cdk8s.io/MESH312': 'public clients are released by the gateway team' });
+  });
+});
