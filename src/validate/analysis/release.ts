@@ -125,10 +125,11 @@ export const flaggerGatewayBypass: AnalysisCheck = {
         if (!canary) continue;
         const apex = String(canary.spec?.service?.name ?? canary.spec?.targetRef?.name);
         const f = finding(Codes.FLAGGER_GATEWAY_BYPASS, vs, field,
-          `routes the requests of ${gateways.join(', ')} to ${host}, the apex Service of Flagger Canary ${namespaceOf(canary)}/${canary.metadata?.name}, `
+          `routes the requests of ${gateways.join(', ')} to ${host}, `
+          + `the apex Service of Flagger Canary ${namespaceOf(canary)}/${canary.metadata?.name}, `
           + `which Flagger points at ${apex}-primary: Flagger's VirtualService (hosts ${apex}) never sees them, so no public request reaches `
-          + `the canary and its analysis judges a version no gateway client used; let the Canary bind the gateway and the public host `
-          + `(spec.service.gateways, spec.service.hosts) and drop this route, or delegate the route to Flagger's VirtualService `
+          + 'the canary and its analysis judges a version no gateway client used; let the Canary bind the gateway and the public host '
+          + "(spec.service.gateways, spec.service.hosts) and drop this route, or delegate the route to Flagger's VirtualService "
           + '(spec.service.delegation)', 'warning');
         out.push({ ...f, related: refOf(canary) });
       }
