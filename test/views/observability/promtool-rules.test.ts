@@ -1,8 +1,8 @@
-import { Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import { buildEcSite } from '../../../src/app/ec-site';
 import { environment } from '../../../src/app/environments';
 import { applyObservability } from '../../../src/app/observability';
-import { MeshApp } from '../../../src';
+import { FlaggerCanary, FlaggerMetric, MeshApp, MeshChart, MeshService, ObservabilityStack, Percentage, Rps } from '../../../src';
 import { find, synth } from '../../util';
 import { checkRules, promtoolCheckRules, testRules } from '../../promtool';
 
@@ -263,5 +263,57 @@ describe('multi-window burn-rate alerts (payment-service, 0.1% budget)', () => {
       input_series: series('0+0.5x150', '0+999.5x150'),
       alert_rule_test: [{ eval_time: '150m', ...fast(false) }, { eval_time: '150m', ...slow(false) }],
     }]);
+  });
+});
+
+describe('a service Flagger releases', () => {
+  // Its SLO's stack made before the FlaggerCanary: whether Flagger releases the service is read at synth.
+  const flaggerApp = new MeshApp({ outdir: Testing.app().outdir });
+  const chart = new MeshChart(flaggerApp, 'production', { namespace: 'production' });
+  const api = new MeshService(chart, 'api', { image: 'api:1', slo: {
+    latency: { p50: Duration.millis(200), p95: Duration.millis(500), p99: Duration.seconds(1) },
+    errorRate: Percentage.of(1), trafficCapacity: Rps.of(100), saturation: { cpu: Percentage.of(60), memory: Percentage.of(70) },
+  } });
+  new MeshService(chart, 'web', { image: 'web:1' }).calls(api, { methods: ['GET'] });
+  new ObservabilityStack(chart, 'observability');
+  new FlaggerCanary(chart, 'api-canary', {
+    service: api, stepWeights: [10, 50], metrics: [FlaggerMetric.requestSuccessRate(Percentage.of(99), Duration.minutes(1))],
+  });
+  const out = synth(flaggerApp);
+  const alerts = find(out, 'PrometheusRule', 'mesh-service-mesh-alerts').spec;
+  // Flagger's VirtualService sends web's requests to the api-primary and api-canary hosts, and web's sidecar reports the host of the
+  // cluster it sent each to (istio/proxy istio_stats.cc populatePeerInfo: the cluster metadata's istio.services[0].host).
+  const TO = (host: string) => `reporter="source",source_workload="web",destination_service="${host}.production.svc.cluster.local",`
+    + `destination_service_namespace="production",destination_service_name="${host}"`;
+
+  test('its SLO alert counts the requests to its -primary and -canary hosts: 5% failing at the canary fires', () => {
+    testRules(alerts, [{
+      interval: '1m',
+      input_series: [
+        { series: `istio_requests_total{${TO('api-primary')},response_code="200"}`, values: '0+900x15' },
+        { series: `istio_requests_total{${TO('api-canary')},response_code="200"}`, values: '0+50x15' },
+        { series: `istio_requests_total{${TO('api-canary')},response_code="500"}`, values: '0+50x15' },
+      ],
+      alert_rule_test: [{
+        eval_time: '10m', alertname: 'ApiHighErrorRate',
+        exp_alerts: [{ exp_labels: { severity: 'warning', team: 'api', namespace: 'production', environment: 'production' },
+          exp_annotations: annotations(alerts, 'ApiHighErrorRate', '5%') }],
+      }],
+    }]);
+  });
+
+  test("its burn-rate rules, and its dashboard's panels, select the three hosts; a service Flagger does not release keeps its one", () => {
+    const slo = find(out, 'PrometheusRule', 'api-slo').spec;
+    const exprs: string[] = slo.groups.flatMap((g: any) => g.rules).map((r: any) => r.expr).filter((e: string) => e.includes('istio_requests_total'));
+    expect(exprs.length).toBeGreaterThan(0);
+    for (const e of exprs) {
+      expect(e).toContain('destination_service=~"(api|api-primary|api-canary)\\\\.production\\\\.svc\\\\.cluster\\\\.local"');
+      expect(e).toContain('destination_service_name=~"api|api-primary|api-canary"');
+    }
+    const detail = find(out, 'ConfigMap', 'mesh-dashboard-service-detail');
+    const panels = JSON.stringify(Object.values(detail.data));
+    expect(panels).toContain('(api|api-primary|api-canary)');
+    expect(panels).not.toContain('destination_service=\\\\\\"api.production');
+    expect(JSON.stringify(paymentSlo)).toContain('destination_service=\\"payment-service.production.svc.cluster.local\\"');
   });
 });
