@@ -70,8 +70,9 @@ export function requestServiceNames(service: string, flagger = false): string[] 
  * reports the host of the upstream cluster it sent the request to (`istio.services[0].host` of the
  * cluster's metadata, `populatePeerInfo` again), not the host the caller dialled; a gateway's route
  * to the apex Service keeps `<name>`. The service's own sidecar reports the first Service of its
- * inbound cluster's metadata, which for the primary's pods is `<name>` or `<name>-primary` (both
- * select them) and for the canary's `<name>-canary`. So its requests are matched on all three.
+ * inbound cluster's metadata, which lists every Service of the pod on that port (istio/istio
+ * pilot/pkg/networking/core/cluster_builder.go, `addTelemetryMetadata`): for the primary's pods `<name>` or
+ * `<name>-primary` (both select them), for the canary's `<name>-canary`. So its requests are matched on all three.
  *
  * A revision is matched on `destination_canonical_revision`, which both reporters set, also when
  * the caller got no answer from the pod it picked: the caller's proxy then takes the pod's
