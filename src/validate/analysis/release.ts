@@ -9,6 +9,7 @@ import { dict, list } from '../values';
 import { AnalysisView, namespaceOf } from './view';
 import { gatewayReference } from '../model/gateway-hosts';
 import { routeHost, serviceHost } from '../model/hosts';
+import { PortProtocol, servicePortProtocol } from '../flow/protocol';
 
 /** Methods that may change state: a mirrored one is applied twice. */
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -138,5 +139,50 @@ export const flaggerGatewayBypass: AnalysisCheck = {
   },
 };
 
+const GRPC: ReadonlySet<PortProtocol | undefined> = new Set<PortProtocol | undefined>(['GRPC', 'GRPC-Web']);
+
+/**
+ * The protocol a Canary's port speaks, `GRPC` when either says so: the port of Flagger's Services (named `spec.service.portName`,
+ * else `http`, with `spec.service.appProtocol`: fluxcd/flagger pkg/router/kubernetes_default.go `reconcileService`), or the port of
+ * the same number of the Service the files write for the apex.
+ */
+function canaryPortIsGrpc(canary: Manifest, written: Manifest | undefined): boolean {
+  const svc = canary.spec?.service ?? {};
+  const flaggers = { name: svc.portName ?? 'http', appProtocol: svc.appProtocol, port: svc.port };
+  const own = list(written?.spec?.ports).find((p: Manifest) => Number(p?.port) === Number(svc.port));
+  return GRPC.has(servicePortProtocol(flaggers)) || GRPC.has(servicePortProtocol(own));
+}
+
+/**
+ * MESH313 (warning): a Flagger analysis that checks the built-in `request-success-rate` (a metric of that name without a
+ * `templateRef`) of a service whose port speaks gRPC. Flagger's built-in Istio query is the share of the target's requests whose
+ * `response_code` is not 5xx (fluxcd/flagger pkg/metrics/observers/istio.go, `istioQueries["request-success-rate"]`); a failed gRPC
+ * call is an HTTP 200 whose grpc-status trailer says the error (https://grpc.github.io/grpc/core/md_doc_statuscodes.html), which
+ * Istio's metrics carry as `grpc_response_status`. So the check passes a canary whose every call fails.
+ */
+export const flaggerGrpcSuccessRate: AnalysisCheck = {
+  code: Codes.FLAGGER_GRPC_SUCCESS_RATE,
+  title: 'a Flagger analysis checking the built-in request-success-rate of a gRPC service, blind to its errors',
+  run(index) {
+    const out: Finding[] = [];
+    const services = new Map<string, Manifest>();
+    for (const s of index.ofKind('Service')) services.set(`${namespaceOf(s)}/${s.metadata?.name}`, s);
+    for (const canary of index.ofKind('Canary')) {
+      if (!isFlaggerCanary(canary)) continue;
+      const apex = String(canary.spec?.service?.name ?? canary.spec?.targetRef?.name ?? '');
+      if (!canaryPortIsGrpc(canary, services.get(`${namespaceOf(canary)}/${apex}`))) continue;
+      list(canary.spec?.analysis?.metrics).forEach((m: Manifest, i: number) => {
+        if (m?.name !== 'request-success-rate' || m?.templateRef !== undefined) return;
+        out.push(finding(Codes.FLAGGER_GRPC_SUCCESS_RATE, canary, `spec.analysis.metrics[${i}]`,
+          `Flagger's built-in request-success-rate counts the responses to ${apex} that are not HTTP 5xx, and its port `
+          + `${canary.spec?.service?.port} speaks gRPC, whose failed calls are HTTP 200 with a grpc-status: the check passes a canary `
+          + 'whose every call fails; check a MetricTemplate that counts grpc_response_status instead '
+          + '(FlaggerMetricTemplate.grpcRequestSuccessRate with FlaggerMetric.custom)', 'warning'));
+      });
+    }
+    return out;
+  },
+};
+
 /** The release checks. */
-export const RELEASE_CHECKS: readonly AnalysisCheck[] = [flaggerMirrorsWrites, flaggerGatewayBypass];
+export const RELEASE_CHECKS: readonly AnalysisCheck[] = [flaggerMirrorsWrites, flaggerGatewayBypass, flaggerGrpcSuccessRate];

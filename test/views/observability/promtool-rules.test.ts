@@ -2,7 +2,7 @@ import { Duration, Testing } from 'cdk8s';
 import { buildEcSite } from '../../../src/app/ec-site';
 import { environment } from '../../../src/app/environments';
 import { applyObservability } from '../../../src/app/observability';
-import { FlaggerCanary, FlaggerMetric, MeshApp, MeshChart, MeshService, ObservabilityStack, Percentage, Rps } from '../../../src';
+import { FlaggerCanary, FlaggerMetric, FlaggerMetricTemplate, MeshApp, MeshChart, MeshService, ObservabilityStack, Percentage, Rps } from '../../../src';
 import { find, synth } from '../../util';
 import { checkRules, promtoolCheckRules, testRules } from '../../promtool';
 
@@ -316,4 +316,27 @@ describe('a service Flagger releases', () => {
     expect(panels).not.toContain('destination_service=\\\\\\"api.production');
     expect(JSON.stringify(paymentSlo)).toContain('destination_service=\\"payment-service.production.svc.cluster.local\\"');
   });
+});
+
+test("FlaggerMetricTemplate.grpcRequestSuccessRate counts a gRPC fault as a failure, which Flagger's built-in query (non-5xx) does not", () => {
+  const grpcApp = new MeshApp({ outdir: Testing.app().outdir });
+  const chart = new MeshChart(grpcApp, 'production', { namespace: 'production' });
+  const template = FlaggerMetricTemplate.grpcRequestSuccessRate(chart, 'grpc-success-rate');
+  // Flagger fills the template's variables (pkg/metrics/providers/prometheus.go, RenderQuery): the namespace, the target, the range.
+  const query = template.query.replace(/\{\{ namespace \}\}/g, 'production').replace(/\{\{ target \}\}/g, 'pricing').replace(/\{\{ interval \}\}/g, '1m');
+  const builtin = 'sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="production",destination_workload=~"pricing",'
+    + 'response_code!~"5.*"}[1m])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="production",'
+    + 'destination_workload=~"pricing"}[1m])) * 100';
+  const at = 'reporter="destination",source_workload="web",destination_workload_namespace="production",destination_workload="pricing",response_code="200"';
+  testRules({ groups: [] }, [{
+    interval: '1m',
+    input_series: [
+      { series: `istio_requests_total{${at},grpc_response_status="0"}`, values: '0+180x10' },
+      { series: `istio_requests_total{${at},grpc_response_status="14"}`, values: '0+60x10' },
+    ],
+    promql_expr_test: [
+      { expr: query, eval_time: '5m', exp_samples: [{ labels: '{}', value: 75 }] },
+      { expr: builtin, eval_time: '5m', exp_samples: [{ labels: '{}', value: 100 }] },
+    ],
+  }]);
 });

@@ -423,3 +423,43 @@ describe('a gateway route to a host Flagger releases', () => {
       .toMatchObject({ 'acknowledged.mesh.cdk8s.io/MESH312': 'public clients are released by the gateway team' });
   });
 });
+
+describe('a gRPC service Flagger releases', () => {
+  function grpcRelease(metrics: (chart: MeshChart) => FlaggerMetric[]) {
+    const { app, chart } = meshChart();
+    const pricing = new MeshService(chart, 'pricing', { image: 'pricing:1', ports: [{ port: 9090, protocol: 'grpc' }] });
+    new MeshService(chart, 'web', { image: 'web:1' }).calls(pricing, { paths: ['/catalog.pricing.v1.Pricing/Quote'] });
+    const release = new FlaggerCanary(chart, 'pricing-canary', { service: pricing, stepWeights: [10, 50], metrics: metrics(chart) });
+    return { app, release };
+  }
+
+  test("Flagger's Services name the port as the service does, so Istio proxies it as gRPC, not as HTTP/1.1", () => {
+    const { app } = grpcRelease(() => []);
+    expect(find(synth(app), 'Canary', 'pricing').spec.service).toMatchObject({ port: 9090, targetPort: 9090, portName: 'grpc' });
+    // An HTTP port keeps Flagger's default name, `http`.
+    expect(find(synth(setup().app), 'Canary', 'order-service').spec.service.portName).toBeUndefined();
+  });
+
+  test('MESH313 (warning): the built-in request-success-rate counts non-5xx responses, and a failed gRPC call is an HTTP 200', () => {
+    const { app, release } = grpcRelease(() => [FlaggerMetric.requestSuccessRate(Percentage.of(99))]);
+    const findings = validateManifests(synth(app)).filter((f) => f.code === 'MESH313');
+    expect(findings).toEqual([expect.objectContaining({
+      severity: 'warning', field: 'spec.analysis.metrics[0]', resource: expect.objectContaining({ kind: 'Canary', name: 'pricing' }),
+    })]);
+    expect(findings[0].message).toMatch(/^Flagger's built-in request-success-rate counts the responses to pricing that are not HTTP 5xx, and its port 9090 speaks gRPC.*FlaggerMetricTemplate\.grpcRequestSuccessRate/);
+    Warnings.of(release).acknowledge('MESH313', 'the service answers every error with an HTTP status');
+    expect(find(synth(app), 'Canary', 'pricing').metadata.annotations)
+      .toMatchObject({ 'acknowledged.mesh.cdk8s.io/MESH313': 'the service answers every error with an HTTP status' });
+    // The gRPC-aware template instead: no warning.
+    const grpc = grpcRelease((chart) => [
+      FlaggerMetric.custom(FlaggerMetricTemplate.grpcRequestSuccessRate(chart, 'grpc-success-rate'), { min: 99 }),
+      FlaggerMetric.requestDuration(Duration.millis(500)),
+    ]);
+    const out = synth(grpc.app);
+    expect(validateManifests(out).filter((f) => f.code === 'MESH313')).toEqual([]);
+    expect(find(out, 'Canary', 'pricing').spec.analysis.metrics[0])
+      .toEqual({ name: 'grpc-success-rate', templateRef: { name: 'grpc-success-rate', namespace: 'production' }, thresholdRange: { min: 99 }, interval: '1m' });
+    // An HTTP service's built-in check stays silent.
+    expect(validateManifests(synth(setup().app)).filter((f) => f.code === 'MESH313')).toEqual([]);
+  });
+});
