@@ -415,6 +415,11 @@ describe('a gateway route to a host Flagger releases', () => {
     })]);
     expect(findings[0].message).toMatch(/^routes the requests of production\/shop-gateway to api\.production\.svc\.cluster\.local, the apex Service of Flagger Canary production\/api, which Flagger points at api-primary: .*spec\.service\.gateways, spec\.service\.hosts.*spec\.service\.delegation/);
     // A Blue/Green run (iterations, no match, no mirror) judges only the load tester's requests: nothing to warn about.
+    // The flows agree: the gateway's request reaches the primary's pods alone, never the canary's.
+    const evaluator = new FlowEvaluator(synth(app), { platform: chart.platform.workloads('production') });
+    const publicFlows = chart.intendedFlows().filter((f) => f.host === 'shop.example.com');
+    expect(publicFlows.length).toBeGreaterThan(0);
+    for (const f of publicFlows) expect(evaluator.evaluate(f).reached.map((p) => p.workload)).toEqual(['api-primary']);
     const blueGreen = synth(app).map((m) => (m.kind === 'Canary' ? { ...m, spec: { ...m.spec, analysis: { interval: '5m', threshold: 2, iterations: 10 } } } : m));
     expect(validateManifests(blueGreen).filter((f) => f.code === 'MESH312')).toEqual([]);
     // It is acknowledged on the gateway, whose VirtualService carries it, with its reason.
