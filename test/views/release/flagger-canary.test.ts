@@ -419,7 +419,7 @@ describe('a gateway route to a host Flagger releases', () => {
     const evaluator = new FlowEvaluator(synth(app), { platform: chart.platform.workloads('production') });
     const publicFlows = chart.intendedFlows().filter((f) => f.host === 'shop.example.com');
     expect(publicFlows.length).toBeGreaterThan(0);
-    for (const f of publicFlows) expect(evaluator.evaluate(f).reached.map((p) => p.workload)).toEqual(['api-primary']);
+    for (const f of publicFlows) expect(evaluator.evaluate(f).reached?.map((p) => p.workload)).toEqual(['api-primary']);
     const blueGreen = synth(app).map((m) => (m.kind === 'Canary' ? { ...m, spec: { ...m.spec, analysis: { interval: '5m', threshold: 2, iterations: 10 } } } : m));
     expect(validateManifests(blueGreen).filter((f) => f.code === 'MESH312')).toEqual([]);
     // It is acknowledged on the gateway, whose VirtualService carries it, with its reason.
