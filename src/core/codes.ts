@@ -386,6 +386,16 @@ export const Codes = {
    * minutes, a bad time zone.
    */
   FAULT_SCHEDULE_INVALID: 'MESH311',
+  /**
+   * A VirtualService bound to a Gateway routes to the apex host of a Flagger Canary: that traffic goes to the apex Service, which
+   * Flagger points at the primary, so the canary's analysis never sees it (warning).
+   */
+  FLAGGER_GATEWAY_BYPASS: 'MESH312',
+  /**
+   * A Flagger analysis checks the built-in `request-success-rate` of a gRPC port: it counts non-5xx responses, and a failed gRPC call
+   * is an HTTP 200 with a grpc-status, so the check cannot see the canary's errors (warning).
+   */
+  FLAGGER_GRPC_SUCCESS_RATE: 'MESH313',
   /** An SLO's latencies are out of order (p50 > p95 or p95 > p99) or not positive. */
   SLO_LATENCY_ORDER: 'MESH400',
   /** An SLO's error budget is not strictly between 0 and 100 percent. */

@@ -32,6 +32,21 @@ export interface MeshRequestScope {
   readonly service?: string;
   /** The canonical revision (the pods' `version` label) that answered; undefined for any. */
   readonly revision?: string;
+  /**
+   * Whether Flagger releases the service: its VirtualService sends the callers of `<service>` to the
+   * `<service>-primary` and `<service>-canary` hosts, so their requests carry those hosts (see {@link meshRequests}).
+   * @default false
+   */
+  readonly flagger?: boolean;
+}
+
+/**
+ * The names of the Kubernetes Services whose hosts a service's requests carry: its own, and for a service
+ * Flagger releases the `-primary` and `-canary` Services its VirtualService routes to (fluxcd/flagger
+ * pkg/apis/flagger/v1beta1/canary.go `GetServiceNames`; pkg/router/istio.go `reconcileVirtualService`).
+ */
+export function requestServiceNames(service: string, flagger = false): string[] {
+  return flagger ? [service, `${service}-primary`, `${service}-canary`] : [service];
 }
 
 /**
@@ -50,6 +65,15 @@ export interface MeshRequestScope {
  *   having been counted as `source` (Kiali counts traffic the same way: kiali/kiali
  *   graph/telemetry/istio/istio.go, `buildNamespacesTrafficMap`).
  *
+ * A service Flagger releases is reached under three hosts: its callers' requests go where Flagger's
+ * VirtualService routes them, the `<name>-primary` and `<name>-canary` Services, and the caller's proxy
+ * reports the host of the upstream cluster it sent the request to (`istio.services[0].host` of the
+ * cluster's metadata, `populatePeerInfo` again), not the host the caller dialled; a gateway's route
+ * to the apex Service keeps `<name>`. The service's own sidecar reports the first Service of its
+ * inbound cluster's metadata, which lists every Service of the pod on that port (istio/istio
+ * pilot/pkg/networking/core/cluster_builder.go, `addTelemetryMetadata`): for the primary's pods `<name>` or
+ * `<name>-primary` (both select them), for the canary's `<name>-canary`. So its requests are matched on all three.
+ *
  * A revision is matched on `destination_canonical_revision`, which both reporters set, also when
  * the caller got no answer from the pod it picked: the caller's proxy then takes the pod's
  * workload from its endpoint's metadata, which carries the canonical revision but no `version`
@@ -62,10 +86,16 @@ export interface MeshRequestScope {
  */
 export function meshRequests(fn: 'rate' | 'increase', metric: string, scope: MeshRequestScope, range: string, extra = ''): string {
   const ns = scope.namespace;
-  const host = scope.service !== undefined
-    ? `destination_service="${scope.service}.${ns}.svc.cluster.local"`
-    : `destination_service=~"[^.]+\\\\.${ns}\\\\.svc\\\\.cluster\\\\.local"`;
-  const name = scope.service !== undefined ? `,destination_service_name="${scope.service}"` : '';
+  const service = scope.service;
+  const names = service !== undefined ? requestServiceNames(service, scope.flagger) : [];
+  // Service and namespace names are DNS labels: no character of theirs is special in a regular expression but `.`, escaped here.
+  const host = service === undefined
+    ? `destination_service=~"[^.]+\\\\.${ns}\\\\.svc\\\\.cluster\\\\.local"`
+    : names.length === 1
+      ? `destination_service="${service}.${ns}.svc.cluster.local"`
+      : `destination_service=~"(${names.join('|')})\\\\.${ns}\\\\.svc\\\\.cluster\\\\.local"`;
+  const name = service === undefined ? ''
+    : names.length === 1 ? `,destination_service_name="${service}"` : `,destination_service_name=~"${names.join('|')}"`;
   const rev = scope.revision !== undefined ? `,destination_canonical_revision="${scope.revision}"` : '';
   const caller = `{reporter="source",${host}${rev}${extra}}`;
   const server = `{reporter="destination",source_workload="unknown",destination_service_namespace="${ns}"${name}${rev}${extra}}`;

@@ -3,10 +3,13 @@
  * workload it releases.
  */
 import { Codes } from '../../core/codes';
-import { Finding, finding, Manifest } from '../finding';
+import { Finding, finding, Manifest, refOf } from '../finding';
 import { AnalysisCheck } from './check';
 import { dict, list } from '../values';
 import { AnalysisView, namespaceOf } from './view';
+import { gatewayReference } from '../model/gateway-hosts';
+import { routeHost, serviceHost } from '../model/hosts';
+import { PortProtocol, servicePortProtocol } from '../flow/protocol';
 
 /** Methods that may change state: a mirrored one is applied twice. */
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -63,5 +66,123 @@ export const flaggerMirrorsWrites: AnalysisCheck = {
   },
 };
 
+/** Whether `m` is a Flagger Canary (flagger.app) of a Deployment. */
+const isFlaggerCanary = (m: Manifest): boolean =>
+  m?.kind === 'Canary' && String(m.apiVersion ?? '').startsWith('flagger.app/') && (m.spec?.targetRef?.kind ?? 'Deployment') === 'Deployment';
+
+/**
+ * Whether a Canary's analysis judges the traffic the apex Service gets: a weighted run or an A/B test sends a share of it (or
+ * the matched requests) to the canary, a mirror copies it; a Blue/Green run (iterations without match or mirror) judges only
+ * the load tester's requests to `<name>-canary` and promotes all at once.
+ */
+const judgesLiveTraffic = (canary: Manifest): boolean => {
+  const a = canary.spec?.analysis ?? {};
+  return a.iterations === undefined || (Array.isArray(a.match) && a.match.length > 0) || a.mirror === true;
+};
+
+/** The routes of a VirtualService by kind, with their destinations' fields: `spec.http[0].route[1].destination.host`. */
+function routeDestinations(vs: Manifest): { field: string; host: string }[] {
+  const out: { field: string; host: string }[] = [];
+  for (const kind of ['http', 'tcp', 'tls']) {
+    list(vs.spec?.[kind]).forEach((r: Manifest, i: number) => list(r?.route).forEach((d: Manifest, j: number) => {
+      if (typeof d?.destination?.host === 'string') out.push({ field: `spec.${kind}[${i}].route[${j}].destination.host`, host: d.destination.host });
+    }));
+  }
+  return out;
+}
+
+/**
+ * MESH312 (warning): a VirtualService bound to a Gateway (other than `mesh`) routes to the apex host of a Flagger Canary
+ * (`<name>`, Flagger's `GetServiceNames`: `spec.service.name`, else the target's name). Flagger sends the apex Service's
+ * traffic to the canary only through its own VirtualService, whose hosts are the apex name and `spec.service.hosts` and
+ * whose gateways are `spec.service.gateways` (else `mesh`): fluxcd/flagger pkg/router/istio.go `reconcileVirtualService`.
+ * A gateway's request that another VirtualService routes to the apex host reaches the apex Service, whose selector Flagger
+ * sets to the primary's pods (`app: <name>-primary`; pkg/router/kubernetes_default.go `reconcileService`), so public
+ * clients never meet the canary and the analysis judges a version none of them used. Listing the gateway in
+ * `spec.service.gateways` does not help while this VirtualService routes the public host itself. Flagger's ways to let
+ * the canary see it: the Canary binds the gateway and the public host (`spec.service.gateways`, `spec.service.hosts`)
+ * and no other VirtualService routes that host, or the route delegates to Flagger's VirtualService
+ * (`spec.service.delegation`, Istio's `delegate`).
+ * https://docs.flagger.app/tutorials/istio-progressive-delivery ; docs/gitbook/faq.md (Istio delegation)
+ */
+export const flaggerGatewayBypass: AnalysisCheck = {
+  code: Codes.FLAGGER_GATEWAY_BYPASS,
+  title: "a gateway route to a Flagger Canary's apex host, which bypasses the canary",
+  run(index) {
+    const byApex = new Map<string, Manifest>();
+    for (const canary of index.ofKind('Canary')) {
+      if (!isFlaggerCanary(canary) || !judgesLiveTraffic(canary)) continue;
+      const apex = String(canary.spec?.service?.name ?? canary.spec?.targetRef?.name ?? '');
+      if (apex) byApex.set(serviceHost(apex, namespaceOf(canary)).toLowerCase(), canary);
+    }
+    if (byApex.size === 0) return [];
+    const out: Finding[] = [];
+    for (const vs of index.ofKind('VirtualService')) {
+      const ns = namespaceOf(vs);
+      const gateways = list(vs.spec?.gateways).map((g) => gatewayReference(String(g), ns)).filter((g) => g !== 'mesh');
+      if (gateways.length === 0) continue;
+      for (const { field, host } of routeDestinations(vs)) {
+        const canary = byApex.get(routeHost(host, ns));
+        if (!canary) continue;
+        const apex = String(canary.spec?.service?.name ?? canary.spec?.targetRef?.name);
+        const f = finding(Codes.FLAGGER_GATEWAY_BYPASS, vs, field,
+          `routes the requests of ${gateways.join(', ')} to ${host}, `
+          + `the apex Service of Flagger Canary ${namespaceOf(canary)}/${canary.metadata?.name}, `
+          + `which Flagger points at ${apex}-primary: Flagger's VirtualService (hosts ${apex}) never sees them, so no public request reaches `
+          + 'the canary and its analysis judges a version no gateway client used; let the Canary bind the gateway and the public host '
+          + "(spec.service.gateways, spec.service.hosts) and drop this route, or delegate the route to Flagger's VirtualService "
+          + '(spec.service.delegation)', 'warning');
+        out.push({ ...f, related: refOf(canary) });
+      }
+    }
+    return out;
+  },
+};
+
+const GRPC: ReadonlySet<PortProtocol | undefined> = new Set<PortProtocol | undefined>(['GRPC', 'GRPC-Web']);
+
+/**
+ * The protocol a Canary's port speaks, `GRPC` when either says so: the port of Flagger's Services (named `spec.service.portName`,
+ * else `http`, with `spec.service.appProtocol`: fluxcd/flagger pkg/router/kubernetes_default.go `reconcileService`), or the port of
+ * the same number of the Service the files write for the apex.
+ */
+function canaryPortIsGrpc(canary: Manifest, written: Manifest | undefined): boolean {
+  const svc = canary.spec?.service ?? {};
+  const flaggers = { name: svc.portName ?? 'http', appProtocol: svc.appProtocol, port: svc.port };
+  const own = list(written?.spec?.ports).find((p: Manifest) => Number(p?.port) === Number(svc.port));
+  return GRPC.has(servicePortProtocol(flaggers)) || GRPC.has(servicePortProtocol(own));
+}
+
+/**
+ * MESH313 (warning): a Flagger analysis that checks the built-in `request-success-rate` (a metric of that name without a
+ * `templateRef`) of a service whose port speaks gRPC. Flagger's built-in Istio query is the share of the target's requests whose
+ * `response_code` is not 5xx (fluxcd/flagger pkg/metrics/observers/istio.go, `istioQueries["request-success-rate"]`); a failed gRPC
+ * call is an HTTP 200 whose grpc-status trailer says the error (https://grpc.github.io/grpc/core/md_doc_statuscodes.html), which
+ * Istio's metrics carry as `grpc_response_status`. So the check passes a canary whose every call fails.
+ */
+export const flaggerGrpcSuccessRate: AnalysisCheck = {
+  code: Codes.FLAGGER_GRPC_SUCCESS_RATE,
+  title: 'a Flagger analysis checking the built-in request-success-rate of a gRPC service, blind to its errors',
+  run(index) {
+    const out: Finding[] = [];
+    const services = new Map<string, Manifest>();
+    for (const s of index.ofKind('Service')) services.set(`${namespaceOf(s)}/${s.metadata?.name}`, s);
+    for (const canary of index.ofKind('Canary')) {
+      if (!isFlaggerCanary(canary)) continue;
+      const apex = String(canary.spec?.service?.name ?? canary.spec?.targetRef?.name ?? '');
+      if (!canaryPortIsGrpc(canary, services.get(`${namespaceOf(canary)}/${apex}`))) continue;
+      list(canary.spec?.analysis?.metrics).forEach((m: Manifest, i: number) => {
+        if (m?.name !== 'request-success-rate' || m?.templateRef !== undefined) return;
+        out.push(finding(Codes.FLAGGER_GRPC_SUCCESS_RATE, canary, `spec.analysis.metrics[${i}]`,
+          `Flagger's built-in request-success-rate counts the responses to ${apex} that are not HTTP 5xx, and its port `
+          + `${canary.spec?.service?.port} speaks gRPC, whose failed calls are HTTP 200 with a grpc-status: the check passes a canary `
+          + 'whose every call fails; check a MetricTemplate that counts grpc_response_status instead '
+          + '(FlaggerMetricTemplate.grpcRequestSuccessRate with FlaggerMetric.custom)', 'warning'));
+      });
+    }
+    return out;
+  },
+};
+
 /** The release checks. */
-export const RELEASE_CHECKS: readonly AnalysisCheck[] = [flaggerMirrorsWrites];
+export const RELEASE_CHECKS: readonly AnalysisCheck[] = [flaggerMirrorsWrites, flaggerGatewayBypass, flaggerGrpcSuccessRate];

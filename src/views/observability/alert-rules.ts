@@ -58,6 +58,12 @@ export interface SloTarget {
    * @default false
    */
   readonly grpc?: boolean;
+  /**
+   * Whether Flagger releases the service, whose callers then reach its `-primary` and `-canary` hosts:
+   * its requests are counted under all three ({@link meshRequests}).
+   * @default false
+   */
+  readonly flagger?: boolean;
 }
 
 /**
@@ -99,12 +105,12 @@ export function alertLabels(ctx: AlertContext, severity: 'critical' | 'warning',
  * every request counted once, the 503s and 504s its callers' proxies raised included
  * (caller-side reports, and the service's own for callers without a proxy: {@link meshRequests}).
  */
-export function requestRate(t: Pick<SloTarget, 'service' | 'namespace'>, range: string, extra = ''): string {
+export function requestRate(t: Pick<SloTarget, 'service' | 'namespace' | 'flagger'>, range: string, extra = ''): string {
   return `sum(${meshRequests('rate', 'istio_requests_total', t, range, extra)})`;
 }
 
 /** The `q` quantile (`0.99`) of a target's request duration in ms over `range`, as its callers measured it. */
-export function latencyQuantile(q: string, t: Pick<SloTarget, 'service' | 'namespace'>, range: string): string {
+export function latencyQuantile(q: string, t: Pick<SloTarget, 'service' | 'namespace' | 'flagger'>, range: string): string {
   return `histogram_quantile(${q}, sum by (le) (${meshRequests('rate', 'istio_request_duration_milliseconds_bucket', t, range)}))`;
 }
 

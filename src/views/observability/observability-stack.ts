@@ -107,9 +107,21 @@ export interface ObservabilityStackProps {
   readonly paging?: boolean;
 }
 
-/** The SLO target of `service` (a gRPC service's errors are counted by grpc_response_status, errorMatcher). */
+/**
+ * The SLO target of `service` (a gRPC service's errors are counted by grpc_response_status, errorMatcher). Whether Flagger
+ * releases it is read when the rules and dashboards are rendered, at synth: a FlaggerCanary may come after the stack.
+ */
 function targetOf(service: IMeshService, slo: ServiceSlo): SloTarget {
-  return { service: service.name, namespace: service.namespace, slo, ...(service.ports[0]?.protocol === 'grpc' ? { grpc: true } : {}) };
+  const traffic = (service as { traffic?: { virtualServiceOwner?: string } }).traffic;
+  return {
+    service: service.name,
+    namespace: service.namespace,
+    slo,
+    ...(service.ports[0]?.protocol === 'grpc' ? { grpc: true } : {}),
+    get flagger() {
+      return traffic?.virtualServiceOwner === 'flagger';
+    },
+  };
 }
 
 /** A custom alert added with {@link ObservabilityStack.addAlert}. */

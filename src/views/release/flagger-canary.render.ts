@@ -74,6 +74,9 @@ export function renderCanarySpec(s: FlaggerCanarySource): Record<string, any> {
     service: {
       port: port?.port,
       targetPort: port?.targetPort,
+      // Flagger names its Services' port `portName`, else `http` (pkg/router/kubernetes_default.go reconcileService), and Istio reads the
+      // protocol from that name: a gRPC or TCP port named `http` would be proxied as HTTP/1.1.
+      portName: port && port.name !== 'http' ? port.name : undefined,
       // Flagger's Services carry `port` alone unless told to add the target's other container ports
       // (fluxcd/flagger pkg/canary/util.go getPorts, pkg/router/kubernetes_default.go): a second port of the service would vanish.
       portDiscovery: s.service.ports.length > 1 ? true : undefined,

@@ -7,6 +7,7 @@ import { Percentage } from '../../core/weight';
 import { MeshChart } from '../../graph/mesh-chart';
 import { toGoDuration } from '../../private/go-duration';
 import { addMetricTemplate } from './flagger-metric.render';
+import { successMatcher } from '../../private/promql';
 
 /** Props for {@link FlaggerMetricTemplate}. */
 export interface FlaggerMetricTemplateProps {
@@ -44,6 +45,20 @@ export interface IFlaggerMetricTemplate {
  * is the MetricTemplate.
  */
 export class FlaggerMetricTemplate extends Construct implements IFlaggerMetricTemplate {
+  /**
+   * The success rate of a gRPC service, in percent, for `FlaggerMetric.custom(template, { min: 99 })`: Flagger's built-in
+   * `request-success-rate` with the same selector (the target's workload, as its own sidecar reports it), but counting as a
+   * success an HTTP 200 whose gRPC status is no server fault, the matcher the SLO rules of a gRPC service use. A failed gRPC
+   * call is an HTTP 200 with a grpc-status, which the built-in query (non-5xx responses) counts as a success (MESH313).
+   * @see https://github.com/fluxcd/flagger/blob/main/pkg/metrics/observers/istio.go (the built-in request-success-rate)
+   * @see https://grpc.github.io/grpc/core/md_doc_statuscodes.html
+   */
+  public static grpcRequestSuccessRate(scope: Construct, id: string, props: Omit<FlaggerMetricTemplateProps, 'query'> = {}): FlaggerMetricTemplate {
+    const target = 'reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"';
+    const rate = (extra: string) => `sum(rate(istio_requests_total{${target}${extra}}[{{ interval }}]))`;
+    return new FlaggerMetricTemplate(scope, id, { ...props, query: `${rate(successMatcher(true))} / ${rate('')} * 100` });
+  }
+
   /** The template's name. */
   public readonly name: string;
   /** Its namespace, the chart's. */

@@ -1,8 +1,8 @@
-import { Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import { buildEcSite } from '../../../src/app/ec-site';
 import { environment } from '../../../src/app/environments';
 import { applyObservability } from '../../../src/app/observability';
-import { MeshApp } from '../../../src';
+import { FlaggerCanary, FlaggerMetric, FlaggerMetricTemplate, MeshApp, MeshChart, MeshService, ObservabilityStack, Percentage, Rps } from '../../../src';
 import { find, synth } from '../../util';
 import { checkRules, promtoolCheckRules, testRules } from '../../promtool';
 
@@ -264,4 +264,79 @@ describe('multi-window burn-rate alerts (payment-service, 0.1% budget)', () => {
       alert_rule_test: [{ eval_time: '150m', ...fast(false) }, { eval_time: '150m', ...slow(false) }],
     }]);
   });
+});
+
+describe('a service Flagger releases', () => {
+  // Its SLO's stack made before the FlaggerCanary: whether Flagger releases the service is read at synth.
+  const flaggerApp = new MeshApp({ outdir: Testing.app().outdir });
+  const chart = new MeshChart(flaggerApp, 'production', { namespace: 'production' });
+  const api = new MeshService(chart, 'api', { image: 'api:1', slo: {
+    latency: { p50: Duration.millis(200), p95: Duration.millis(500), p99: Duration.seconds(1) },
+    errorRate: Percentage.of(1), trafficCapacity: Rps.of(100), saturation: { cpu: Percentage.of(60), memory: Percentage.of(70) },
+  } });
+  new MeshService(chart, 'web', { image: 'web:1' }).calls(api, { methods: ['GET'] });
+  new ObservabilityStack(chart, 'observability');
+  new FlaggerCanary(chart, 'api-canary', {
+    service: api, stepWeights: [10, 50], metrics: [FlaggerMetric.requestSuccessRate(Percentage.of(99), Duration.minutes(1))],
+  });
+  const out = synth(flaggerApp);
+  const alerts = find(out, 'PrometheusRule', 'mesh-service-mesh-alerts').spec;
+  // Flagger's VirtualService sends web's requests to the api-primary and api-canary hosts, and web's sidecar reports the host of the
+  // cluster it sent each to (istio/proxy istio_stats.cc populatePeerInfo: the cluster metadata's istio.services[0].host).
+  const TO = (host: string) => `reporter="source",source_workload="web",destination_service="${host}.production.svc.cluster.local",`
+    + `destination_service_namespace="production",destination_service_name="${host}"`;
+
+  test('its SLO alert counts the requests to its -primary and -canary hosts: 5% failing at the canary fires', () => {
+    testRules(alerts, [{
+      interval: '1m',
+      input_series: [
+        { series: `istio_requests_total{${TO('api-primary')},response_code="200"}`, values: '0+900x15' },
+        { series: `istio_requests_total{${TO('api-canary')},response_code="200"}`, values: '0+50x15' },
+        { series: `istio_requests_total{${TO('api-canary')},response_code="500"}`, values: '0+50x15' },
+      ],
+      alert_rule_test: [{
+        eval_time: '10m', alertname: 'ApiHighErrorRate',
+        exp_alerts: [{ exp_labels: { severity: 'warning', team: 'api', namespace: 'production', environment: 'production' },
+          exp_annotations: annotations(alerts, 'ApiHighErrorRate', '5%') }],
+      }],
+    }]);
+  });
+
+  test("its burn-rate rules, and its dashboard's panels, select the three hosts; a service Flagger does not release keeps its one", () => {
+    const slo = find(out, 'PrometheusRule', 'api-slo').spec;
+    const exprs: string[] = slo.groups.flatMap((g: any) => g.rules).map((r: any) => r.expr).filter((e: string) => e.includes('istio_requests_total'));
+    expect(exprs.length).toBeGreaterThan(0);
+    for (const e of exprs) {
+      expect(e).toContain('destination_service=~"(api|api-primary|api-canary)\\\\.production\\\\.svc\\\\.cluster\\\\.local"');
+      expect(e).toContain('destination_service_name=~"api|api-primary|api-canary"');
+    }
+    const detail = find(out, 'ConfigMap', 'mesh-dashboard-service-detail');
+    const panels = JSON.stringify(Object.values(detail.data));
+    expect(panels).toContain('(api|api-primary|api-canary)');
+    expect(panels).not.toContain('destination_service=\\\\\\"api.production');
+    expect(JSON.stringify(paymentSlo)).toContain('destination_service=\\"payment-service.production.svc.cluster.local\\"');
+  });
+});
+
+test("FlaggerMetricTemplate.grpcRequestSuccessRate counts a gRPC fault as a failure, which Flagger's built-in query (non-5xx) does not", () => {
+  const grpcApp = new MeshApp({ outdir: Testing.app().outdir });
+  const chart = new MeshChart(grpcApp, 'production', { namespace: 'production' });
+  const template = FlaggerMetricTemplate.grpcRequestSuccessRate(chart, 'grpc-success-rate');
+  // Flagger fills the template's variables (pkg/metrics/providers/prometheus.go, RenderQuery): the namespace, the target, the range.
+  const query = template.query.replace(/\{\{ namespace \}\}/g, 'production').replace(/\{\{ target \}\}/g, 'pricing').replace(/\{\{ interval \}\}/g, '1m');
+  const builtin = 'sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="production",destination_workload=~"pricing",'
+    + 'response_code!~"5.*"}[1m])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="production",'
+    + 'destination_workload=~"pricing"}[1m])) * 100';
+  const at = 'reporter="destination",source_workload="web",destination_workload_namespace="production",destination_workload="pricing",response_code="200"';
+  testRules({ groups: [] }, [{
+    interval: '1m',
+    input_series: [
+      { series: `istio_requests_total{${at},grpc_response_status="0"}`, values: '0+180x10' },
+      { series: `istio_requests_total{${at},grpc_response_status="14"}`, values: '0+60x10' },
+    ],
+    promql_expr_test: [
+      { expr: query, eval_time: '5m', exp_samples: [{ labels: '{}', value: 75 }] },
+      { expr: builtin, eval_time: '5m', exp_samples: [{ labels: '{}', value: 100 }] },
+    ],
+  }]);
 });

@@ -1,5 +1,5 @@
 import { ApiObject, Duration, Testing } from 'cdk8s';
-import { Autoscaling, CanaryPlan, CanaryRelease, FlaggerAlertAddress, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate, HighAvailability, LocalityLoadBalancing, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch, Warnings } from '../../../src';
+import { Autoscaling, CanaryPlan, CanaryRelease, FlaggerAlertAddress, IngressGateway, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate, HighAvailability, LocalityLoadBalancing, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch, Warnings } from '../../../src';
 import { checkIntendedFlows, FlowEvaluator, validateManifests } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -396,3 +396,75 @@ function meshChartWith(add: (chart: MeshChart) => void): MeshApp {
   add(chart);
   return app;
 }
+
+describe('a gateway route to a host Flagger releases', () => {
+  test('MESH312 (warning): the gateway VirtualService sends public requests to the apex Service (the primary), past the canary', () => {
+    // GIVEN an ingress route to api, and a weighted Flagger analysis of api
+    const { app, chart } = meshChart();
+    const api = new MeshService(chart, 'api', { image: 'api:1' });
+    const gateway = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+    gateway.route(api, { pathPrefix: '/api/' });
+    new FlaggerCanary(chart, 'api-canary', { service: api, ...SEED_003 });
+    // WHEN the manifests are analysed
+    const findings = validateManifests(synth(app)).filter((f) => f.code === 'MESH312');
+    // THEN the gateway's VirtualService is named, with the Canary, and what to do
+    expect(findings).toEqual([expect.objectContaining({
+      severity: 'warning', field: 'spec.http[0].route[0].destination.host',
+      resource: expect.objectContaining({ kind: 'VirtualService', name: 'shop-gateway' }),
+      related: expect.objectContaining({ kind: 'Canary', name: 'api', namespace: 'production' }),
+    })]);
+    expect(findings[0].message).toMatch(/^routes the requests of production\/shop-gateway to api\.production\.svc\.cluster\.local, the apex Service of Flagger Canary production\/api, which Flagger points at api-primary: .*spec\.service\.gateways, spec\.service\.hosts.*spec\.service\.delegation/);
+    // A Blue/Green run (iterations, no match, no mirror) judges only the load tester's requests: nothing to warn about.
+    // The flows agree: the gateway's request reaches the primary's pods alone, never the canary's.
+    const evaluator = new FlowEvaluator(synth(app), { platform: chart.platform.workloads('production') });
+    const publicFlows = chart.intendedFlows().filter((f) => f.host === 'shop.example.com');
+    expect(publicFlows.length).toBeGreaterThan(0);
+    for (const f of publicFlows) expect(evaluator.evaluate(f).reached?.map((p) => p.workload)).toEqual(['api-primary']);
+    const blueGreen = synth(app).map((m) => (m.kind === 'Canary' ? { ...m, spec: { ...m.spec, analysis: { interval: '5m', threshold: 2, iterations: 10 } } } : m));
+    expect(validateManifests(blueGreen).filter((f) => f.code === 'MESH312')).toEqual([]);
+    // It is acknowledged on the gateway, whose VirtualService carries it, with its reason.
+    Warnings.of(gateway).acknowledge('MESH312', 'public clients are released by the gateway team');
+    expect(find(synth(app), 'VirtualService', 'shop-gateway').metadata.annotations)
+      .toMatchObject({ 'acknowledged.mesh.cdk8s.io/MESH312': 'public clients are released by the gateway team' });
+  });
+});
+
+describe('a gRPC service Flagger releases', () => {
+  function grpcRelease(metrics: (chart: MeshChart) => FlaggerMetric[]) {
+    const { app, chart } = meshChart();
+    const pricing = new MeshService(chart, 'pricing', { image: 'pricing:1', ports: [{ port: 9090, protocol: 'grpc' }] });
+    new MeshService(chart, 'web', { image: 'web:1' }).calls(pricing, { paths: ['/catalog.pricing.v1.Pricing/Quote'] });
+    const release = new FlaggerCanary(chart, 'pricing-canary', { service: pricing, stepWeights: [10, 50], metrics: metrics(chart) });
+    return { app, release };
+  }
+
+  test("Flagger's Services name the port as the service does, so Istio proxies it as gRPC, not as HTTP/1.1", () => {
+    const { app } = grpcRelease(() => []);
+    expect(find(synth(app), 'Canary', 'pricing').spec.service).toMatchObject({ port: 9090, targetPort: 9090, portName: 'grpc' });
+    // An HTTP port keeps Flagger's default name, `http`.
+    expect(find(synth(setup().app), 'Canary', 'order-service').spec.service.portName).toBeUndefined();
+  });
+
+  test('MESH313 (warning): the built-in request-success-rate counts non-5xx responses, and a failed gRPC call is an HTTP 200', () => {
+    const { app, release } = grpcRelease(() => [FlaggerMetric.requestSuccessRate(Percentage.of(99))]);
+    const findings = validateManifests(synth(app)).filter((f) => f.code === 'MESH313');
+    expect(findings).toEqual([expect.objectContaining({
+      severity: 'warning', field: 'spec.analysis.metrics[0]', resource: expect.objectContaining({ kind: 'Canary', name: 'pricing' }),
+    })]);
+    expect(findings[0].message).toMatch(/^Flagger's built-in request-success-rate counts the responses to pricing that are not HTTP 5xx, and its port 9090 speaks gRPC.*FlaggerMetricTemplate\.grpcRequestSuccessRate/);
+    Warnings.of(release).acknowledge('MESH313', 'the service answers every error with an HTTP status');
+    expect(find(synth(app), 'Canary', 'pricing').metadata.annotations)
+      .toMatchObject({ 'acknowledged.mesh.cdk8s.io/MESH313': 'the service answers every error with an HTTP status' });
+    // The gRPC-aware template instead: no warning.
+    const grpc = grpcRelease((chart) => [
+      FlaggerMetric.custom(FlaggerMetricTemplate.grpcRequestSuccessRate(chart, 'grpc-success-rate'), { min: 99 }),
+      FlaggerMetric.requestDuration(Duration.millis(500)),
+    ]);
+    const out = synth(grpc.app);
+    expect(validateManifests(out).filter((f) => f.code === 'MESH313')).toEqual([]);
+    expect(find(out, 'Canary', 'pricing').spec.analysis.metrics[0])
+      .toEqual({ name: 'grpc-success-rate', templateRef: { name: 'grpc-success-rate', namespace: 'production' }, thresholdRange: { min: 99 }, interval: '1m' });
+    // An HTTP service's built-in check stays silent.
+    expect(validateManifests(synth(setup().app)).filter((f) => f.code === 'MESH313')).toEqual([]);
+  });
+});
