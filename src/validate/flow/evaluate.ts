@@ -32,7 +32,7 @@ import {
   virtualServiceFor,
 } from './routing';
 import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor } from './service-entry';
-import { sidecarDecision } from './sidecar';
+import { sidecarDecision, sidecarFor } from './sidecar';
 
 /**
  * The proxy's own ports: Envoy's Prometheus endpoint (15090), the merged metrics and
@@ -232,6 +232,7 @@ export class FlowEvaluator {
       if (flow.target) return this.toPlatformTarget(source, given, flow.target);
       const entry = serviceEntryFor(this.cluster, flow.host, source.namespace);
       if (entry) return this.toServiceEntry(source, given, entry);
+      if (gateway === 'mesh' && !source.gateway && outsideCluster(flow.host, this.cluster.namespaces())) return this.toUnregistered(source, given);
       return refused(
         { layer: 'routing', kind: 'Service', namespace: source.namespace, name: flow.host },
         `no Service or ServiceEntry for ${flow.host} (503 NR)`,
@@ -314,6 +315,29 @@ export class FlowEvaluator {
     const mode = modeName(flowMode(flow, serviceEntryPortProtocol(entryPort(entry, flow.port))), flow);
     const reason = `${flow.host} is a ServiceEntry host outside the mesh's workloads (${mode} on ${flow.port})`;
     return { allowed: true, decidedBy: decider('routing', entry), reason, hops };
+  }
+
+  /**
+   * A host outside the cluster that no Service or ServiceEntry names: the application resolves it by public DNS. Its
+   * sidecar's REGISTRY_ONLY sends the connection to BlackHoleCluster (502); under ALLOW_ANY, the mesh default, and from a pod
+   * without a sidecar, it leaves as it is (PassthroughCluster), for the source's NetworkPolicy egress to judge, as for a
+   * ServiceEntry endpoint of no known address. https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/
+   */
+  private toUnregistered(source: FlowPod, ctx: Context): FlowVerdict {
+    const { flow, hops } = ctx;
+    const sidecar = sidecarFor(this.cluster, source);
+    if (sidecar?.spec?.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY') {
+      return refused(decider('Sidecar egress', sidecar), `no Service or ServiceEntry for ${flow.host}: Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name}'s `
+        + 'REGISTRY_ONLY sends it to BlackHoleCluster (502)', hops);
+    }
+    const endpoint = externalPod({}, flow.host);
+    hops.push(`${source.meshed ? 'passthrough (ALLOW_ANY)' : 'no sidecar'} → ${flow.host}:${flow.port}`);
+    if (source.kind !== 'Platform') {
+      const np = networkPolicyDecision(this.cluster, 'Egress', source, endpoint, flow.port);
+      if (!np.allowed) return refused(decider('NetworkPolicy egress', np.policy), np.reason, hops);
+    }
+    const reason = `${flow.host} is in no Service or ServiceEntry: ${source.meshed ? `${source.name}'s sidecar passes it through (ALLOW_ANY)` : 'it leaves unproxied'}`;
+    return { allowed: true, reason, hops };
   }
 
   /**
@@ -528,6 +552,19 @@ export class FlowEvaluator {
     }
     return last!;
   }
+}
+
+/**
+ * Whether `host` is a public name, which cluster DNS leaves to public DNS: three labels or more (`api.example.com`), not a
+ * cluster name (`*.cluster.local`, `<name>.<ns>.svc`, a StatefulSet pod's `<pod>.<service>.<ns>` of a namespace the cluster
+ * has). One or two labels are read as the cluster's (`<service>`, `<service>.<namespace>`), as before: the search list
+ * completes them first. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
+ */
+function outsideCluster(host: string, namespaces: readonly string[]): boolean {
+  const labels = host.toLowerCase().replace(/\.$/, '').split('.');
+  const last = labels[labels.length - 1];
+  if (labels.length < 3 || last === 'svc' || labels.slice(-2).join('.') === 'cluster.local' || /^[0-9]+$/.test(last) || host.includes(':')) return false;
+  return labels.length > 3 || !namespaces.includes(last);
 }
 
 /** The workloads of the pods a request has reached so far. */

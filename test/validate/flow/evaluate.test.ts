@@ -359,3 +359,31 @@ describe('external clients through the ingress Gateway', () => {
     expect(evaluateFlow([...base, gw], external('/'), opts).reason).toContain('no VirtualService');
   });
 });
+
+describe('a public host no Service or ServiceEntry names', () => {
+  // https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/: ALLOW_ANY (the mesh default) passes
+  // an unknown destination through (PassthroughCluster), REGISTRY_ONLY sends it to BlackHoleCluster (502).
+  const flow = { source: { workload: 'a', namespace: 'shop' }, host: 'api.example.com', port: 443, protocol: 'TLS' as const };
+
+  test('under ALLOW_ANY it leaves the pod, for its NetworkPolicy egress to judge', () => {
+    const open = evaluateFlow(base, flow);
+    expect(open).toMatchObject({ allowed: true });
+    expect(open.reason).toMatch(/api\.example\.com is in no Service or ServiceEntry: a's sidecar passes it through \(ALLOW_ANY\)/);
+    const closed = evaluateFlow([...base, networkPolicy('a-egress', 'shop', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'] })], flow);
+    expect(closed).toMatchObject({ allowed: false, decidedBy: { layer: 'NetworkPolicy egress', name: 'a-egress' } });
+  });
+
+  test('under a REGISTRY_ONLY Sidecar the Sidecar refuses it, not a Service that does not exist', () => {
+    const v = evaluateFlow([...base, sidecar('a', 'shop', {
+      workloadSelector: { labels: { app: 'a' } }, egress: [{ hosts: ['./*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
+    })], flow);
+    expect(v).toMatchObject({ allowed: false, decidedBy: { layer: 'Sidecar egress', kind: 'Sidecar', name: 'a' } });
+    expect(v.reason).toMatch(/REGISTRY_ONLY sends it to BlackHoleCluster \(502\)/);
+  });
+
+  test('a name of one or two labels, or a cluster name, is still the cluster\'s: no Service is a 503', () => {
+    for (const host of ['nowhere', 'nowhere.shop', 'nowhere.shop.svc.cluster.local']) {
+      expect(evaluateFlow(base, { ...flow, host })).toMatchObject({ allowed: false, decidedBy: { layer: 'routing', kind: 'Service' } });
+    }
+  });
+});
