@@ -32,7 +32,9 @@ import {
   virtualServiceFor,
 } from './routing';
 import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor } from './service-entry';
-import { sidecarDecision, sidecarFor } from './sidecar';
+import { sidecarDecision } from './sidecar';
+import { outsideCluster, unregisteredHost } from './unregistered';
+import { decider, refused } from './verdicts';
 
 /**
  * The proxy's own ports: Envoy's Prometheus endpoint (15090), the merged metrics and
@@ -232,7 +234,8 @@ export class FlowEvaluator {
       if (flow.target) return this.toPlatformTarget(source, given, flow.target);
       const entry = serviceEntryFor(this.cluster, flow.host, source.namespace);
       if (entry) return this.toServiceEntry(source, given, entry);
-      if (gateway === 'mesh' && !source.gateway && outsideCluster(flow.host, this.cluster.namespaces())) return this.toUnregistered(source, given);
+      const publicName = gateway === 'mesh' && !source.gateway && outsideCluster(flow.host, this.cluster.namespaces());
+      if (publicName) return unregisteredHost(this.cluster, source, flow, hops);
       return refused(
         { layer: 'routing', kind: 'Service', namespace: source.namespace, name: flow.host },
         `no Service or ServiceEntry for ${flow.host} (503 NR)`,
@@ -315,29 +318,6 @@ export class FlowEvaluator {
     const mode = modeName(flowMode(flow, serviceEntryPortProtocol(entryPort(entry, flow.port))), flow);
     const reason = `${flow.host} is a ServiceEntry host outside the mesh's workloads (${mode} on ${flow.port})`;
     return { allowed: true, decidedBy: decider('routing', entry), reason, hops };
-  }
-
-  /**
-   * A host outside the cluster that no Service or ServiceEntry names: the application resolves it by public DNS. Its
-   * sidecar's REGISTRY_ONLY sends the connection to BlackHoleCluster (502); under ALLOW_ANY, the mesh default, and from a pod
-   * without a sidecar, it leaves as it is (PassthroughCluster), for the source's NetworkPolicy egress to judge, as for a
-   * ServiceEntry endpoint of no known address. https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/
-   */
-  private toUnregistered(source: FlowPod, ctx: Context): FlowVerdict {
-    const { flow, hops } = ctx;
-    const sidecar = sidecarFor(this.cluster, source);
-    if (sidecar?.spec?.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY') {
-      return refused(decider('Sidecar egress', sidecar), `no Service or ServiceEntry for ${flow.host}: Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name}'s `
-        + 'REGISTRY_ONLY sends it to BlackHoleCluster (502)', hops);
-    }
-    const endpoint = externalPod({}, flow.host);
-    hops.push(`${source.meshed ? 'passthrough (ALLOW_ANY)' : 'no sidecar'} → ${flow.host}:${flow.port}`);
-    if (source.kind !== 'Platform') {
-      const np = networkPolicyDecision(this.cluster, 'Egress', source, endpoint, flow.port);
-      if (!np.allowed) return refused(decider('NetworkPolicy egress', np.policy), np.reason, hops);
-    }
-    const reason = `${flow.host} is in no Service or ServiceEntry: ${source.meshed ? `${source.name}'s sidecar passes it through (ALLOW_ANY)` : 'it leaves unproxied'}`;
-    return { allowed: true, reason, hops };
   }
 
   /**
@@ -554,19 +534,6 @@ export class FlowEvaluator {
   }
 }
 
-/**
- * Whether `host` is a public name, which cluster DNS leaves to public DNS: three labels or more (`api.example.com`), not a
- * cluster name (`*.cluster.local`, `<name>.<ns>.svc`, a StatefulSet pod's `<pod>.<service>.<ns>` of a namespace the cluster
- * has). One or two labels are read as the cluster's (`<service>`, `<service>.<namespace>`), as before: the search list
- * completes them first. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
- */
-function outsideCluster(host: string, namespaces: readonly string[]): boolean {
-  const labels = host.toLowerCase().replace(/\.$/, '').split('.');
-  const last = labels[labels.length - 1];
-  if (labels.length < 3 || last === 'svc' || labels.slice(-2).join('.') === 'cluster.local' || /^[0-9]+$/.test(last) || host.includes(':')) return false;
-  return labels.length > 3 || !namespaces.includes(last);
-}
-
 /** The workloads of the pods a request has reached so far. */
 function reachedOf(ctx: Context): FlowWorkloadRef[] {
   return ctx.reached.map((p) => ({ namespace: p.namespace, workload: p.name }));
@@ -620,20 +587,6 @@ function protocolProblem(flow: Flow): FlowProblem {
  */
 export function evaluateFlow(manifests: readonly Manifest[], flow: Flow, options: FlowOptions = {}): FlowVerdict {
   return new FlowEvaluator(manifests, options).evaluate(flow);
-}
-
-function refused(decidedBy: FlowDecider, reason: string, hops: readonly string[]): FlowVerdict {
-  return { allowed: false, decidedBy, reason, hops: [...hops] };
-}
-
-function decider(layer: FlowLayer, m: Manifest | undefined): FlowDecider {
-  if (!m) return { layer, kind: 'none', name: '(default)' };
-  return {
-    layer,
-    kind: String(m.kind),
-    namespace: m.metadata?.namespace === undefined ? undefined : String(m.metadata.namespace),
-    name: String(m.metadata?.name),
-  };
 }
 
 function portOf(service: FlowService, port: number): Manifest | undefined {
