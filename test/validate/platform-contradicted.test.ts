@@ -1,0 +1,80 @@
+/**
+ * `cdk8s-mesh-validate --platform` checks the manifests against the platform the cluster runs;
+ * the manifests were written for the platform their Namespaces record (what synth assumed). Where
+ * the two disagree (the ingress gateway's namespace, say: every NetworkPolicy peer and principal
+ * names the other one), the checks assuming the platform given cannot see it, so each field the
+ * platform given contradicts is an error on the Namespace, naming both values (MESH086).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshPlatformProps, MeshService } from '../../src';
+import { platformContradictions } from '../../src/platform/platform-compare';
+import { validateCli } from '../../src/validate';
+
+beforeAll(() => { jest.spyOn(process.stderr, 'write').mockImplementation(() => true); });
+afterAll(() => { jest.restoreAllMocks(); });
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'platform');
+/** The snapshot of a cluster whose gateway is `helm install istio-ingress istio/gateway -n istio-ingress`. */
+const SNAPSHOT = ['istiod', 'gateway-helm', 'kube-prometheus-stack', 'jaeger-operator', 'flagger'].map((f) => path.join(FIXTURES, `${f}.yaml`));
+
+function run(args: string[], cwd: string): { code: number; out: string } {
+  let out = '';
+  const code = validateCli(args, { stdout: (t) => { out += t; }, stderr: (t) => { out += t; }, cwd });
+  return { code, out };
+}
+
+/** One environment synthesized for `platform` into a fresh folder, with the presets file the cluster is read with. */
+function synthesized(props: MeshPlatformProps): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-contradicted-'));
+  const app = new MeshApp({ outdir: path.join(outdir, 'dist'), platform: MeshPlatform.of(props) });
+  new MeshService(new MeshChart(app, 'dev', { namespace: 'shop' }), 'web', { image: 'web:1' });
+  app.synth();
+  fs.writeFileSync(path.join(outdir, 'presets.yaml'), 'ingressGateway: { preset: helmChart, release: istio-ingress, namespace: istio-ingress }\n');
+  return outdir;
+}
+
+const platformArgs = ['--platform', 'presets.yaml', ...SNAPSHOT.flatMap((f) => ['--platform', f])];
+
+describe('the platform given with --platform against the one the Namespaces record', () => {
+  test('synthesized for the gateway in istio-system, checked against a cluster running it in istio-ingress: MESH086 naming both', () => {
+    const d = synthesized({ ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-system' }) });
+    const r = run([...platformArgs, 'dist'], d);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(new RegExp('^ERROR dist/dev/00-namespace\\.shop\\.yaml: Namespace/shop: metadata\\.annotations\\.mesh\\.cdk8s\\.io/platform'
+      + '\\.ingressGateway\\.namespace: synth assumed istio-system \\(Namespace shop\'s record\\), the platform given with --platform'
+      + ' \\(presets\\.yaml, .*\\) has istio-ingress: .*\\[MESH086\\]$', 'm'));
+  });
+
+  test('synthesized for the platform the cluster runs: no MESH086, though the pods carry labels the preset does not list', () => {
+    const d = synthesized({ ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }) });
+    const r = run([...platformArgs, 'dist'], d);
+    expect(r.out).not.toMatch(/MESH086/);
+    expect(r.code).toBe(0);
+  });
+
+  test('field by field: labels the pods must carry, selector labels Prometheus requires, the trust domain, the Gateways', () => {
+    const assumed = MeshPlatform.of({
+      trustDomain: 'corp.example',
+      prometheus: { selectorLabels: { release: 'kps' } },
+      gateways: [{ name: 'wildcard', namespace: 'istio-system', servers: [{ port: 80, protocol: 'HTTP', hosts: ['*.example.com'] }] }],
+    });
+    const given = MeshPlatform.of({
+      ingressGateway: { podLabels: { app: 'istio-ingressgateway', istio: 'public' }, selector: { istio: 'public' } },
+      prometheus: { selectorLabels: { release: 'kps', team: 'platform' } },
+    });
+    const found = Object.fromEntries(platformContradictions(assumed, given).map((c) => [c.field, `${c.assumed} | ${c.given}`]));
+    expect(found).toMatchObject({
+      'trustDomain': 'corp.example | cluster.local',
+      'ingressGateway.selector': 'istio=ingressgateway | pods labelled istio=public',
+      'prometheus.selectorLabels': 'no team | a Prometheus selecting team=platform',
+      'gateways[istio-system/wildcard]': expect.stringMatching(/ \| no such Gateway$/),
+    });
+    // More labels on the pods, or rules carrying more labels than Prometheus requires, are no contradiction.
+    expect(platformContradictions(MeshPlatform.default(), MeshPlatform.of({
+      ingressGateway: { podLabels: { ...MeshPlatform.default().ingressGateway.podLabels, 'helm.sh/chart': 'gateway-1.24.6' } },
+    }))).toEqual([]);
+    expect(platformContradictions(given, given)).toEqual([]);
+  });
+});
