@@ -29,7 +29,8 @@ import { platformPropsFromSnapshot } from './snapshot';
 
 /** How one field of the file is read. */
 type FieldKind =
-  | 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'cidr' | 'tracing-protocol' | 'boolean' | 'upstream' | 'istio-version' | 'gateways';
+  | 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'cidr' | 'tracing-protocol' | 'boolean' | 'upstream' | 'istio-version' | 'gateways'
+  | 'jaeger-strategy';
 
 /** The fields of an edge proxy (the API gateway, the ingress controller). */
 const EDGE_PROXY_SCHEMA: ComponentSchema<EdgeProxyPlatformProps> = {
@@ -125,7 +126,7 @@ const PRESETS: Readonly<Record<string, Readonly<Record<string, { options: Record
   },
   tracing: {
     jaegerOperator: {
-      options: { name: 'string', namespace: 'string', protocol: 'tracing-protocol', providerName: 'string' },
+      options: { name: 'string', namespace: 'string', protocol: 'tracing-protocol', providerName: 'string', strategy: 'jaeger-strategy' },
       make: (o) => TracingCollectorInstall.jaegerOperator(o),
     },
     jaegerHelmChart: {
@@ -252,6 +253,9 @@ function readField(field: string, kind: FieldKind, v: unknown, file: string): un
       return v;
     case 'upstream':
       if (v !== 'service' && v !== 'endpoints') throw bad("must be 'service' or 'endpoints'");
+      return v;
+    case 'jaeger-strategy':
+      if (v !== 'production' && v !== 'streaming' && v !== 'allInOne') throw bad("must be 'production', 'streaming' or 'allInOne'");
       return v;
     case 'gateways':
       return readGateways(field, v, file);

@@ -125,12 +125,15 @@ describe('--platform: a snapshot of the cluster, a map of presets, or both (seve
     expect(p.ingressGateway).toEqual(MeshPlatform.of({ ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }) }).ingressGateway);
     expect(p.tracing).toEqual(MeshPlatform.of({ tracing: TracingCollectorInstall.openTelemetryCollector({ release: 'otel', namespace: 'observability' }) }).tracing);
     expect(p.prometheus.serviceName).toBe('prom-kube-prometheus-stack-prometheus');
+    const allInOne = platformFromFiles([readPlatformFile({ file: 'presets.yaml', text: 'tracing: { preset: jaegerOperator, strategy: allInOne }\n' })]);
+    expect(allInOne.tracing).toEqual(MeshPlatform.of({ tracing: TracingCollectorInstall.jaegerOperator({ strategy: 'allInOne' }) }).tracing);
   });
 
   test.each([
     ['tracing: { preset: jaeger }\n', 'presets.yaml: tracing.preset: must be one of jaegerOperator, jaegerHelmChart, istioJaegerAddon, openTelemetryCollector [MESH603]'],
     ['ingressGateway: { preset: helmChart, namespace: x }\n', 'presets.yaml: ingressGateway.release: the helmChart preset needs it [MESH603]'],
     ['ingressGateway: { preset: istioctl, release: x }\n', 'presets.yaml: ingressGateway.release: unknown field (known: namespace, name, labels) [MESH603]'],
+    ['tracing: { preset: jaegerOperator, strategy: all-in-one }\n', "presets.yaml: tracing.strategy: must be 'production', 'streaming' or 'allInOne' [MESH603]"],
     ['flagger: { preset: helm }\n', 'presets.yaml: flagger.preset: this component has no presets; give its props [MESH603]'],
     ['ingressGateway: { preset: helmChart, release: Bad_Name, namespace: x }\n', 'presets.yaml: IngressGatewayInstall.helmChart: release:'],
     ['- 1\n- 2\n', 'presets.yaml: neither a snapshot of the cluster (Kubernetes objects) nor a map of platform components [MESH080]'],

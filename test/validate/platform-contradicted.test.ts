@@ -8,7 +8,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshPlatformProps, MeshService } from '../../src';
+import {
+  IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshPlatformProps, MeshService, ObservabilityStack,
+  TracingCollectorInstall,
+} from '../../src';
 import { platformContradictions } from '../../src/platform/platform-compare';
 import { validateCli } from '../../src/validate';
 
@@ -29,7 +32,10 @@ function run(args: string[], cwd: string): { code: number; out: string } {
 function synthesized(props: MeshPlatformProps): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-contradicted-'));
   const app = new MeshApp({ outdir: path.join(outdir, 'dist'), platform: MeshPlatform.of(props) });
-  new MeshService(new MeshChart(app, 'dev', { namespace: 'shop' }), 'web', { image: 'web:1' });
+  const chart = new MeshChart(app, 'dev', { namespace: 'shop' });
+  new MeshService(chart, 'web', { image: 'web:1' });
+  // Its Telemetry sends spans to the collector: the sidecar lists it and the NetworkPolicy lets them out to its pods.
+  new ObservabilityStack(chart, 'observability', { name: 'shop', runbookBaseUrl: 'https://wiki.example.com/runbooks' });
   app.synth();
   fs.writeFileSync(path.join(outdir, 'presets.yaml'), 'ingressGateway: { preset: helmChart, release: istio-ingress, namespace: istio-ingress }\n');
   return outdir;
@@ -76,5 +82,25 @@ describe('the platform given with --platform against the one the Namespaces reco
       ingressGateway: { podLabels: { ...MeshPlatform.default().ingressGateway.podLabels, 'helm.sh/chart': 'gateway-1.24.6' } },
     }))).toEqual([]);
     expect(platformContradictions(given, given)).toEqual([]);
+  });
+});
+
+describe("the Jaeger operator's strategy decides which pods the collector Service selects", () => {
+  // A cluster whose `Jaeger` runs all-in-one (no strategy, or memory storage: jaeger-operator pkg/strategy/controller.go normalize).
+  const allInOne = ['istiod', 'gateway-istioctl', 'kube-prometheus-stack', 'jaeger-operator-allinone', 'flagger']
+    .flatMap((f) => ['--platform', path.join(FIXTURES, `${f}.yaml`)]);
+
+  test.each([
+    ['production (the default)', 'REFUSED', true, TracingCollectorInstall.jaegerOperator()],
+    ['allInOne', 'ALLOWED', false, TracingCollectorInstall.jaegerOperator({ strategy: 'allInOne' })],
+  ] as const)('synthesized for %s, the spans of a service to the all-in-one pod: %s', (_name, verdict, contradicted, tracing) => {
+    const d = synthesized({ tracing });
+    // The flow over the cluster's pods: the egress synth wrote selects the strategy's labels.
+    const flow = run(['--flow', 'shop/web -> platform:tracing', ...allInOne, 'dist'], d);
+    expect(flow.out).toMatch(new RegExp(`^${verdict} `, 'm'));
+    if (verdict === 'REFUSED') expect(flow.out).toMatch(/NetworkPolicy shop\/web/);
+    // And the check of the whole folder names the selector synth assumed.
+    const checked = run([...allInOne, 'dist'], d);
+    expect(/tracing\.serviceSelector: synth assumed .*app\.kubernetes\.io\/component=collector.*\[MESH086\]/.test(checked.out)).toBe(contradicted);
   });
 });
