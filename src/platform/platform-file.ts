@@ -11,7 +11,9 @@
  *   (`ingressGateway: { preset: helmChart, release: istio-ingress, namespace: istio-ingress }`).
  *
  * Given with a snapshot, the map is the presets the snapshot is read with and checked against
- * (`MeshPlatform.fromManifests`'s `presets`). Every field is checked before the platform is
+ * (`MeshPlatform.fromManifests`'s `presets`), and its `components` (a list of component names)
+ * the components the cluster runs (`MeshPlatform.fromManifests`'s `components`); without it the
+ * snapshot must hold the components the manifests checked need (./platform-needs.ts). Every field is checked before the platform is
  * built; an unknown or mistyped one is an error naming the file and the field, so a typo
  * cannot silently fall back to a default.
  */
@@ -25,7 +27,9 @@ import type { MeshPlatformProps } from './platform-props';
 import { DnsInstall, EdgeProxyInstall } from './network-presets';
 import type { EdgeProxyPlatformProps } from './network-props';
 import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
-import { platformPropsFromSnapshot } from './snapshot';
+import type { PlatformNeeds } from './platform-needs';
+import type { PlatformComponent } from './platform-props';
+import { PLATFORM_COMPONENTS, platformPropsFromSnapshot } from './snapshot';
 
 /** How one field of the file is read. */
 type FieldKind =
@@ -179,7 +183,7 @@ export function propsFromData(data: unknown, file: string): MeshPlatformProps {
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
     const schema = (SCHEMA as Record<string, FieldKind | Record<string, FieldKind>>)[key];
-    if (schema === undefined) throw bad(key, `unknown field (known: ${Object.keys(SCHEMA).join(', ')})`);
+    if (schema === undefined) throw bad(key, `unknown field (known: ${Object.keys(SCHEMA).join(', ')}; beside a snapshot, components)`);
     if (typeof schema === 'string') {
       props[key] = readField(key, schema, value, file);
       continue;
@@ -351,7 +355,7 @@ export function readPlatformFile(f: PlatformFileText): PlatformFileContent {
  * Throws a {@link MeshError} naming the file: MESH080 for a file of neither form, the
  * snapshot's codes (MESH081-MESH083) and the map's (MESH603).
  */
-export function platformFromFiles(contents: readonly PlatformFileContent[]): MeshPlatform {
+export function platformFromFiles(contents: readonly PlatformFileContent[], needs?: PlatformNeeds): MeshPlatform {
   const other = contents.find((c) => c.kind === 'other');
   if (other) {
     throw new MeshError(Codes.PLATFORM_NOT_A_SNAPSHOT, `${other.file}: ${NEITHER} nor a map of platform components`);
@@ -360,10 +364,35 @@ export function platformFromFiles(contents: readonly PlatformFileContent[]): Mes
   if (maps.length > 1) {
     throw new MeshError(Codes.PLATFORM_NOT_A_SNAPSHOT, `${maps[1].file}: a second map of platform components (after ${maps[0].file}); give one`);
   }
-  const presets = maps.length === 1 ? propsFromData(maps[0].data, maps[0].file) : {};
+  const { data, components } = maps.length === 1 ? componentsOf(maps[0].data, maps[0].file) : { data: {}, components: undefined };
+  const presets = maps.length === 1 ? propsFromData(data, maps[0].file) : {};
   const snapshots = contents.filter((c): c is Extract<PlatformFileContent, { kind: 'snapshot' }> => c.kind === 'snapshot');
-  if (snapshots.length === 0) return withFile(maps[0]?.file ?? '', () => MeshPlatform.of(presets));
-  return MeshPlatform.of(platformPropsFromSnapshot(snapshots.map((s) => ({ file: s.file, values: s.values })), { presets }));
+  if (snapshots.length === 0) {
+    if (components) {
+      throw new MeshError(Codes.INVALID_FLOW, `${maps[0].file}: components: names the components read from a snapshot of the cluster;`
+        + ' give the snapshot with --platform too, or leave it out');
+    }
+    return withFile(maps[0]?.file ?? '', () => MeshPlatform.of(presets));
+  }
+  return MeshPlatform.of(platformPropsFromSnapshot(snapshots.map((s) => ({ file: s.file, values: s.values })), { presets, components }, needs));
+}
+
+/**
+ * The map's `components` (the components the cluster runs, each read from the snapshot, which must
+ * hold it; the others are the presets'), checked, and the map without it.
+ */
+function componentsOf(data: unknown, file: string): { data: unknown; components?: PlatformComponent[] } {
+  if (!isMap(data) || !('components' in data)) return { data };
+  const { components, ...rest } = data;
+  const known = PLATFORM_COMPONENTS;
+  if (!Array.isArray(components) || components.length === 0 || !components.every((c) => typeof c === 'string')) {
+    throw new MeshError(Codes.INVALID_FLOW, `${file}: components: must be a list of platform components (${known.join(', ')})`);
+  }
+  const unknown = components.find((c) => !known.includes(c as PlatformComponent));
+  if (unknown !== undefined) {
+    throw new MeshError(Codes.INVALID_FLOW, `${file}: components: unknown component '${unknown}' (known: ${known.join(', ')})`);
+  }
+  return { data: rest, components: components as PlatformComponent[] };
 }
 
 /**

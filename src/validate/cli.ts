@@ -45,6 +45,7 @@ import { platformClusterOptions } from './flow/platform-flows';
 import type { MeshPlatform } from '../platform/platform';
 import { PLATFORM_ANNOTATION, RecordedPlatform, recordedPlatforms } from '../platform/platform-record';
 import { platformContradictions } from '../platform/platform-compare';
+import { platformComponentsNeeded } from '../platform/platform-needs';
 import { checkManifests } from './validate';
 import { listItems, mayDecodeDifferentlyAsYaml11, parseManifests } from './yaml';
 import { MeshError } from '../core/errors';
@@ -92,7 +93,9 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   try {
     // Several files are one platform: a snapshot split by namespace, and the presets it is read with.
     platform = args.platformFiles.length === 0 ? undefined
-      : readPlatform(args.platformFiles.map((file) => ({ text: fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file })));
+      // A snapshot must hold the components these manifests need (a Canary needs Flagger), unless the map lists `components`.
+      : readPlatform(args.platformFiles.map((file) => ({ text: fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file })),
+          platformComponentsNeeded(manifests));
   } catch (e) {
     io.stderr(`${(e as Error).message}\n`);
     return 2;

@@ -163,12 +163,17 @@ describe('--platform: a snapshot of the cluster, a map of presets, or both (seve
   });
 
   test('cdk8s-mesh-validate and cdk8s-mesh-diff: a snapshot lacking a component, or contradicting the presets, is a usage error naming the file', () => {
-    const noFlagger = seeds.filter((f) => !f.endsWith('flagger.yaml'));
-    const r = run(validateCli, ...flags(noFlagger), 'production');
+    // The snapshot must hold what the manifests need: the gateway their VirtualServices are bound to, not Flagger, which production does not use.
+    const noGateway = seeds.filter((f) => !f.endsWith('gateway-istioctl.yaml'));
+    const r = run(validateCli, ...flags(noGateway), 'production');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('the snapshot lacks Flagger: no Deployment istio-system/flagger');
-    expect(r.err).toContain('[MESH081]');
-    expect(r.err).toContain(noFlagger[0]);
+    expect(r.err).toContain('the snapshot lacks the ingress gateway: no Service istio-system/istio-ingressgateway');
+    expect(r.err).toMatch(/; (Gateway|VirtualService) production\/[a-z-]+ needs it .*\[MESH081\]/);
+    expect(r.err).toContain(noGateway[0]);
+    expect(run(diffMain, ...flags(noGateway), 'production', 'production')).toMatchObject({ code: 2, err: expect.stringContaining('[MESH081]') });
+    const noFlagger = seeds.filter((f) => !f.endsWith('flagger.yaml'));
+    expect(run(validateCli, ...flags(noFlagger), 'production')).toMatchObject({ err: '' });
+    expect(run(diffMain, ...flags(noFlagger), 'production', 'production')).toMatchObject({ code: 0, err: '' });
     const contradicted = run(diffMain, ...flags([...seeds, platformFile('tracing: { preset: jaegerOperator, name: traces }\n')]), 'production', 'production');
     expect(contradicted.code).toBe(2);
     expect(contradicted.err).toContain('no Service observability/traces-collector');

@@ -6,6 +6,7 @@ import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { MeshPlatform } from '../../platform/platform';
 import { platformFromFiles, PlatformFileText, readPlatformFile } from '../../platform/platform-file';
+import type { PlatformNeeds } from '../../platform/platform-needs';
 import { YamlReadError } from '../../private/yaml-reader';
 import { Manifest, refOf } from '../finding';
 import { describeDecider, FlowFinding, workloadPairs } from './check';
@@ -157,7 +158,7 @@ export interface PlatformFile {
  * Reads the `--platform` files (YAML or JSON, see {@link PlatformFile}). Throws MESH603 (or
  * the platform's own code: MESH080-MESH084, a bad name or port) naming the file and field.
  */
-export function readPlatform(files: readonly PlatformFileText[]): PlatformFile {
+export function readPlatform(files: readonly PlatformFileText[], needs?: PlatformNeeds): PlatformFile {
   const contents = files.map((f) => {
     try {
       // The package's one reader, with its limits (an alias bomb in a platform file is refused too).
@@ -169,7 +170,7 @@ export function readPlatform(files: readonly PlatformFileText[]): PlatformFile {
   });
   const list = contents.find((c): c is Extract<typeof c, { kind: 'other' }> => c.kind === 'other' && Array.isArray(c.data));
   if (!list) {
-    const platform = platformFromFiles(contents);
+    const platform = platformFromFiles(contents, needs);
     return { workloads: platformPods(platform), platform };
   }
   if (contents.length > 1) throw new MeshError(Codes.INVALID_FLOW, `${list.file}: a list of platform workloads is the only --platform file`);
