@@ -34,12 +34,18 @@ type Data = Record<string, unknown>;
 const POD_LABELS = new Set(['podLabels', 'istiodLabels']);
 const POD_SELECTORS = new Set(['serviceSelector', 'selector']);
 
-/** The fields on which `given` contradicts what `assumed` says, in the file format's order. */
-export function platformContradictions(assumed: MeshPlatform, given: MeshPlatform): PlatformContradiction[] {
+/**
+ * The fields on which `given` contradicts what `assumed` says, in the file format's order; only
+ * the top-level fields among `described` when given (those the `--platform` files describe: a
+ * component the snapshot lacks and the map does not give, or the trust domain the map does not
+ * give, is the default platform's, no fact of the cluster to hold the manifests against).
+ */
+export function platformContradictions(assumed: MeshPlatform, given: MeshPlatform, described?: ReadonlySet<string>): PlatformContradiction[] {
   const a = platformToData(assumed);
   const g = platformToData(given);
   const out: PlatformContradiction[] = [];
   for (const [key, value] of Object.entries(a)) {
+    if (described && !described.has(key)) continue;
     const other = g[key];
     if (key === 'gateways') out.push(...gatewayContradictions(value as Data[], (other ?? []) as Data[]));
     else if (other === undefined) out.push({ field: key, assumed: show(value), given: 'none' });

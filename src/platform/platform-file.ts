@@ -356,6 +356,22 @@ export function readPlatformFile(f: PlatformFileText): PlatformFileContent {
  * snapshot's codes (MESH081-MESH083) and the map's (MESH603).
  */
 export function platformFromFiles(contents: readonly PlatformFileContent[], needs?: PlatformNeeds): MeshPlatform {
+  return platformOfFiles(contents, needs).platform;
+}
+
+/** What `--platform` files say of the cluster: the platform, and the fields they describe. */
+export interface PlatformOfFiles {
+  /** The platform: every field resolved, the defaults' where the files say nothing. */
+  readonly platform: MeshPlatform;
+  /**
+   * The top-level fields (`ingressGateway`, `trustDomain`, `gateways`...) the files describe: the
+   * map's, and the components the snapshot holds. The others are the default platform's, no fact of the cluster.
+   */
+  readonly described: ReadonlySet<string>;
+}
+
+/** {@link platformFromFiles}, with the fields the files describe. */
+export function platformOfFiles(contents: readonly PlatformFileContent[], needs?: PlatformNeeds): PlatformOfFiles {
   const other = contents.find((c) => c.kind === 'other');
   if (other) {
     throw new MeshError(Codes.PLATFORM_NOT_A_SNAPSHOT, `${other.file}: ${NEITHER} nor a map of platform components`);
@@ -372,9 +388,17 @@ export function platformFromFiles(contents: readonly PlatformFileContent[], need
       throw new MeshError(Codes.INVALID_FLOW, `${maps[0].file}: components: names the components read from a snapshot of the cluster;`
         + ' give the snapshot with --platform too, or leave it out');
     }
-    return withFile(maps[0]?.file ?? '', () => MeshPlatform.of(presets));
+    return { platform: withFile(maps[0]?.file ?? '', () => MeshPlatform.of(presets)), described: definedKeys(presets) };
   }
-  return MeshPlatform.of(platformPropsFromSnapshot(snapshots.map((s) => ({ file: s.file, values: s.values })), { presets, components }, needs));
+  const props = platformPropsFromSnapshot(snapshots.map((s) => ({ file: s.file, values: s.values })), { presets, components }, needs);
+  // A component the snapshot holds is read into props of its own; one it lacks is the presets' as given (or none).
+  const described = new Set([...definedKeys(presets), ...Object.keys(props).filter((k) => isMap(props[k as keyof MeshPlatformProps])
+    && props[k as keyof MeshPlatformProps] !== presets[k as keyof MeshPlatformProps])]);
+  return { platform: MeshPlatform.of(props), described };
+}
+
+function definedKeys(props: MeshPlatformProps): Set<string> {
+  return new Set(Object.entries(props).filter(([, v]) => v !== undefined).map(([k]) => k));
 }
 
 /**

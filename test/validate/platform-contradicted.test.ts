@@ -29,7 +29,7 @@ function run(args: string[], cwd: string): { code: number; out: string } {
 }
 
 /** One environment synthesized for `platform` into a fresh folder, with the presets file the cluster is read with. */
-function synthesized(props: MeshPlatformProps): string {
+function synthesized(props: MeshPlatformProps, presets = 'ingressGateway: { preset: helmChart, release: istio-ingress, namespace: istio-ingress }\n'): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-contradicted-'));
   const app = new MeshApp({ outdir: path.join(outdir, 'dist'), platform: MeshPlatform.of(props) });
   const chart = new MeshChart(app, 'dev', { namespace: 'shop' });
@@ -37,7 +37,7 @@ function synthesized(props: MeshPlatformProps): string {
   // Its Telemetry sends spans to the collector: the sidecar lists it and the NetworkPolicy lets them out to its pods.
   new ObservabilityStack(chart, 'observability', { name: 'shop', runbookBaseUrl: 'https://wiki.example.com/runbooks' });
   app.synth();
-  fs.writeFileSync(path.join(outdir, 'presets.yaml'), 'ingressGateway: { preset: helmChart, release: istio-ingress, namespace: istio-ingress }\n');
+  fs.writeFileSync(path.join(outdir, 'presets.yaml'), presets);
   return outdir;
 }
 
@@ -58,6 +58,21 @@ describe('the platform given with --platform against the one the Namespaces reco
     const r = run([...platformArgs, 'dist'], d);
     expect(r.out).not.toMatch(/MESH086/);
     expect(r.code).toBe(0);
+  });
+
+  test('only what the files describe is compared: not a component the snapshot lacks and the map omits, nor a trust domain the map omits', () => {
+    const gateway = IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' });
+    const d = synthesized({ ingressGateway: gateway, flagger: { namespace: 'flagger-system' }, trustDomain: 'corp.example' });
+    const withoutFlagger = SNAPSHOT.filter((f) => !f.endsWith('flagger.yaml')).flatMap((f) => ['--platform', f]);
+    // Neither Flagger nor the trust domain is a fact of the cluster the files state: the default platform's are no contradiction.
+    expect(run(['--platform', 'presets.yaml', ...withoutFlagger, 'dist'], d)).toMatchObject({ code: 0, out: expect.not.stringMatching(/MESH086/) });
+    // Stated, they are compared.
+    fs.writeFileSync(path.join(d, 'stated.yaml'), 'ingressGateway: { preset: helmChart, release: istio-ingress, namespace: istio-ingress }\n'
+      + 'trustDomain: cluster.local\nflagger: { namespace: istio-system }\n');
+    const stated = run(['--platform', 'stated.yaml', ...withoutFlagger, 'dist'], d);
+    expect(stated.code).toBe(1);
+    expect(stated.out).toMatch(/platform\.trustDomain: synth assumed corp\.example .* has cluster\.local: .*\[MESH086\]/);
+    expect(stated.out).toMatch(/platform\.flagger\.namespace: synth assumed flagger-system .* has istio-system: .*\[MESH086\]/);
   });
 
   test('field by field: labels the pods must carry, selector labels Prometheus requires, the trust domain, the Gateways', () => {

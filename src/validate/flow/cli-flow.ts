@@ -5,7 +5,7 @@
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { MeshPlatform } from '../../platform/platform';
-import { platformFromFiles, PlatformFileText, readPlatformFile } from '../../platform/platform-file';
+import { platformOfFiles, PlatformFileText, readPlatformFile } from '../../platform/platform-file';
 import type { PlatformNeeds } from '../../platform/platform-needs';
 import { YamlReadError } from '../../private/yaml-reader';
 import { Manifest, refOf } from '../finding';
@@ -152,6 +152,8 @@ export interface PlatformFile {
   readonly workloads: FlowWorkload[];
   /** The platform, when the files describe one rather than a list of pods. */
   readonly platform?: MeshPlatform;
+  /** The platform's top-level fields the files describe (a snapshot's components, the map's fields), when they describe one. */
+  readonly described?: ReadonlySet<string>;
 }
 
 /**
@@ -170,8 +172,8 @@ export function readPlatform(files: readonly PlatformFileText[], needs?: Platfor
   });
   const list = contents.find((c): c is Extract<typeof c, { kind: 'other' }> => c.kind === 'other' && Array.isArray(c.data));
   if (!list) {
-    const platform = platformFromFiles(contents, needs);
-    return { workloads: platformPods(platform), platform };
+    const { platform, described } = platformOfFiles(contents, needs);
+    return { workloads: platformPods(platform), platform, described };
   }
   if (contents.length > 1) throw new MeshError(Codes.INVALID_FLOW, `${list.file}: a list of platform workloads is the only --platform file`);
   const file = list.file;
