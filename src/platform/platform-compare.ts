@@ -36,32 +36,34 @@ const POD_SELECTORS = new Set(['serviceSelector', 'selector']);
 
 /**
  * The fields on which `given` contradicts what `assumed` says, in the file format's order; only
- * the top-level fields among `described` when given (those the `--platform` files describe: a
- * component the snapshot lacks and the map does not give, or the trust domain the map does not
- * give, is the default platform's, no fact of the cluster to hold the manifests against).
+ * those `describes` when given (those the `--platform` files describe: a component the snapshot
+ * lacks and the map does not give, the trust domain the map does not give, a field a snapshot
+ * does not show, is the default platform's, no fact of the cluster to hold the manifests against).
  */
-export function platformContradictions(assumed: MeshPlatform, given: MeshPlatform, described?: ReadonlySet<string>): PlatformContradiction[] {
+export function platformContradictions(
+  assumed: MeshPlatform, given: MeshPlatform, describes: (key: string, field?: string) => boolean = () => true,
+): PlatformContradiction[] {
   const a = platformToData(assumed);
   const g = platformToData(given);
   const out: PlatformContradiction[] = [];
   for (const [key, value] of Object.entries(a)) {
-    if (described && !described.has(key)) continue;
+    if (!describes(key)) continue;
     const other = g[key];
     if (key === 'gateways') out.push(...gatewayContradictions(value as Data[], (other ?? []) as Data[]));
     else if (other === undefined) out.push({ field: key, assumed: show(value), given: 'none' });
-    else if (isMap(value) && isMap(other)) out.push(...componentContradictions(key, value, other));
+    else if (isMap(value) && isMap(other)) out.push(...componentContradictions(key, value, other, (field) => describes(key, field)));
     else if (!same(value, other)) out.push({ field: key, assumed: show(value), given: show(other) });
   }
   return out;
 }
 
-function componentContradictions(key: string, a: Data, g: Data): PlatformContradiction[] {
+function componentContradictions(key: string, a: Data, g: Data, describes: (field: string) => boolean): PlatformContradiction[] {
   const out: PlatformContradiction[] = [];
   // The labels the pods the platform given describes carry: its pod labels and, as a preset lists fewer, its selectors'.
   const podLabels: Record<string, string> = {};
   for (const field of ['serviceSelector', 'selector', 'podLabels', 'istiodLabels']) Object.assign(podLabels, g[field] ?? {});
   for (const [field, value] of Object.entries(a)) {
-    if (field === 'installedBy') continue;
+    if (field === 'installedBy' || !describes(field)) continue;
     const other = g[field];
     const at = `${key}.${field}`;
     if (other === undefined) {

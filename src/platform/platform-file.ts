@@ -364,11 +364,23 @@ export interface PlatformOfFiles {
   /** The platform: every field resolved, the defaults' where the files say nothing. */
   readonly platform: MeshPlatform;
   /**
-   * The top-level fields (`ingressGateway`, `trustDomain`, `gateways`...) the files describe: the
-   * map's, and the components the snapshot holds. The others are the default platform's, no fact of the cluster.
+   * Whether the files describe a field (`trustDomain`) or a component's field (`ingressGateway`, `namespace`):
+   * the map gives it, or the snapshot holds the component and shows that field. The others are the
+   * default platform's, no fact of the cluster.
    */
-  readonly described: ReadonlySet<string>;
+  readonly describes: (key: string, field?: string) => boolean;
 }
+
+/**
+ * The fields of a component read from a snapshot that the snapshot does not show (./snapshot.ts
+ * takes them from the presets, else the defaults): Istio's release and root namespace, the
+ * tracing provider's name and, where the collector takes both, the protocol and its port, Prometheus's address.
+ */
+const NOT_IN_SNAPSHOT: Readonly<Record<string, readonly string[]>> = {
+  istio: ['version', 'release', 'rootNamespace', 'revision'],
+  tracing: ['providerName', 'protocol', 'port', 'targetPort'],
+  prometheus: ['address'],
+};
 
 /** {@link platformFromFiles}, with the fields the files describe. */
 export function platformOfFiles(contents: readonly PlatformFileContent[], needs?: PlatformNeeds): PlatformOfFiles {
@@ -388,17 +400,23 @@ export function platformOfFiles(contents: readonly PlatformFileContent[], needs?
       throw new MeshError(Codes.INVALID_FLOW, `${maps[0].file}: components: names the components read from a snapshot of the cluster;`
         + ' give the snapshot with --platform too, or leave it out');
     }
-    return { platform: withFile(maps[0]?.file ?? '', () => MeshPlatform.of(presets)), described: definedKeys(presets) };
+    return { platform: withFile(maps[0]?.file ?? '', () => MeshPlatform.of(presets)), describes: (key, field) => given(presets, key, field) };
   }
   const props = platformPropsFromSnapshot(snapshots.map((s) => ({ file: s.file, values: s.values })), { presets, components }, needs);
   // A component the snapshot holds is read into props of its own; one it lacks is the presets' as given (or none).
-  const described = new Set([...definedKeys(presets), ...Object.keys(props).filter((k) => isMap(props[k as keyof MeshPlatformProps])
-    && props[k as keyof MeshPlatformProps] !== presets[k as keyof MeshPlatformProps])]);
-  return { platform: MeshPlatform.of(props), described };
+  const read = new Set(Object.keys(props).filter((k) => isMap(props[k as keyof MeshPlatformProps])
+    && props[k as keyof MeshPlatformProps] !== presets[k as keyof MeshPlatformProps]));
+  return {
+    platform: MeshPlatform.of(props),
+    describes: (key, field) => given(presets, key, field)
+      || (read.has(key) && (field === undefined || !(NOT_IN_SNAPSHOT[key] ?? []).includes(field))),
+  };
 }
 
-function definedKeys(props: MeshPlatformProps): Set<string> {
-  return new Set(Object.entries(props).filter(([, v]) => v !== undefined).map(([k]) => k));
+/** Whether `presets` give the field (a preset gives each of its component's). */
+function given(presets: MeshPlatformProps, key: string, field?: string): boolean {
+  const v = (presets as Record<string, unknown>)[key];
+  return v !== undefined && (field === undefined || !isMap(v) || v[field] !== undefined);
 }
 
 /**

@@ -106,7 +106,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   const allRecords = recordedPlatforms(manifests);
   const given = platform?.platform;
   const records = platform ? { recorded: [], problems: allRecords.problems } : allRecords;
-  const contradicted = given ? recordContradictions(allRecords.recorded, given, platform?.described, args.platformFiles) : [];
+  const contradicted = given ? recordContradictions(allRecords.recorded, given, platform?.describes, args.platformFiles) : [];
   platform ??= platformOfRecords(records.recorded);
   const described = platform?.platform;
 
@@ -364,16 +364,17 @@ function acknowledgedSummary(acknowledged: readonly AnnotatedAcknowledgement[]):
  * contradicts the one a Namespace records (what synth assumed), on that Namespace: the manifests
  * were written for another platform (a NetworkPolicy peer in the wrong namespace, a principal of
  * another ServiceAccount), though the checks, assuming the platform given, cannot see it.
- * Only the fields the files describe are compared (`described`); each distinct record once.
+ * Only the fields the files describe are compared (`describes`); each distinct record once.
  */
 function recordContradictions(
-  recorded: readonly RecordedPlatform[], given: MeshPlatform, described: ReadonlySet<string> | undefined, files: readonly string[],
+  recorded: readonly RecordedPlatform[], given: MeshPlatform, describes: ((key: string, field?: string) => boolean) | undefined,
+  files: readonly string[],
 ): Finding[] {
   const byRecord = new Map<string, ReturnType<typeof platformContradictions>>();
   const out: Finding[] = [];
   for (const r of recorded) {
     let found = byRecord.get(r.record);
-    if (!found) byRecord.set(r.record, found = platformContradictions(r.platform, given, described));
+    if (!found) byRecord.set(r.record, found = platformContradictions(r.platform, given, describes));
     for (const c of found) {
       out.push(finding(Codes.PLATFORM_RECORD_CONTRADICTED, r.manifest, `metadata.annotations.${PLATFORM_ANNOTATION}.${c.field}`,
         `synth assumed ${c.assumed} (Namespace ${r.namespace}'s record), the platform given with --platform`

@@ -62,17 +62,23 @@ describe('the platform given with --platform against the one the Namespaces reco
 
   test('only what the files describe is compared: not a component the snapshot lacks and the map omits, nor a trust domain the map omits', () => {
     const gateway = IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' });
-    const d = synthesized({ ingressGateway: gateway, flagger: { namespace: 'flagger-system' }, trustDomain: 'corp.example' });
+    // Nor the Istio release, nor the protocol of a collector that takes both Zipkin and OTLP (the snapshot shows neither).
+    const d = synthesized({
+      ingressGateway: gateway, flagger: { namespace: 'flagger-system' }, trustDomain: 'corp.example', istio: { version: '1.30' },
+      tracing: TracingCollectorInstall.jaegerOperator({ protocol: 'opentelemetry' }),
+    });
     const withoutFlagger = SNAPSHOT.filter((f) => !f.endsWith('flagger.yaml')).flatMap((f) => ['--platform', f]);
     // Neither Flagger nor the trust domain is a fact of the cluster the files state: the default platform's are no contradiction.
     expect(run(['--platform', 'presets.yaml', ...withoutFlagger, 'dist'], d)).toMatchObject({ code: 0, out: expect.not.stringMatching(/MESH086/) });
     // Stated, they are compared.
     fs.writeFileSync(path.join(d, 'stated.yaml'), 'ingressGateway: { preset: helmChart, release: istio-ingress, namespace: istio-ingress }\n'
-      + 'trustDomain: cluster.local\nflagger: { namespace: istio-system }\n');
+      + 'trustDomain: cluster.local\nflagger: { namespace: istio-system }\ntracing: { preset: jaegerOperator }\n');
     const stated = run(['--platform', 'stated.yaml', ...withoutFlagger, 'dist'], d);
     expect(stated.code).toBe(1);
     expect(stated.out).toMatch(/platform\.trustDomain: synth assumed corp\.example .* has cluster\.local: .*\[MESH086\]/);
     expect(stated.out).toMatch(/platform\.flagger\.namespace: synth assumed flagger-system .* has istio-system: .*\[MESH086\]/);
+    expect(stated.out).toMatch(/platform\.tracing\.protocol: synth assumed opentelemetry .* has zipkin: .*\[MESH086\]/);
+    expect(stated.out).not.toMatch(/platform\.istio\.version/);
   });
 
   test('field by field: labels the pods must carry, selector labels Prometheus requires, the trust domain, the Gateways', () => {

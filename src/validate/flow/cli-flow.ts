@@ -152,8 +152,8 @@ export interface PlatformFile {
   readonly workloads: FlowWorkload[];
   /** The platform, when the files describe one rather than a list of pods. */
   readonly platform?: MeshPlatform;
-  /** The platform's top-level fields the files describe (a snapshot's components, the map's fields), when they describe one. */
-  readonly described?: ReadonlySet<string>;
+  /** Whether the files describe a field of the platform (a snapshot's component, a field of the map), when they describe one. */
+  readonly describes?: (key: string, field?: string) => boolean;
 }
 
 /**
@@ -172,8 +172,8 @@ export function readPlatform(files: readonly PlatformFileText[], needs?: Platfor
   });
   const list = contents.find((c): c is Extract<typeof c, { kind: 'other' }> => c.kind === 'other' && Array.isArray(c.data));
   if (!list) {
-    const { platform, described } = platformOfFiles(contents, needs);
-    return { workloads: platformPods(platform), platform, described };
+    const { platform, describes } = platformOfFiles(contents, needs);
+    return { workloads: platformPods(platform), platform, describes };
   }
   if (contents.length > 1) throw new MeshError(Codes.INVALID_FLOW, `${list.file}: a list of platform workloads is the only --platform file`);
   const file = list.file;
