@@ -47,7 +47,7 @@ export type {
 export { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './platform/presets';
 export type {
   CollectorHelmChartOptions, CollectorProtocolOptions, HelmChartInstallOptions, IstioctlIngressGatewayOptions, JaegerOperatorOptions,
-  KubePrometheusStackOptions,
+  JaegerStrategy, KubePrometheusStackOptions,
 } from './platform/presets';
 export type { PlatformSnapshotOptions } from './platform/snapshot';
 export { DnsInstall, EdgeProxyInstall } from './platform/network-presets';

@@ -151,6 +151,11 @@ export const Codes = {
   PLATFORM_SELECTOR_MISMATCH: 'MESH084',
   /** A route bound to a platform Gateway the platform does not describe (`EdgeGateway.fromPlatform`). */
   PLATFORM_GATEWAY_UNKNOWN: 'MESH085',
+  /**
+   * A platform given to the command line (`--platform`, what the cluster runs) that contradicts the one an environment's Namespace
+   * records (what synth assumed): a gateway namespace, a pod label, a ServiceAccount, a selector, the trust domain.
+   */
+  PLATFORM_RECORD_CONTRADICTED: 'MESH086',
   /** A platform address (the API server's endpoints, the DNS cache's) in a documentation range: a placeholder for the cluster's own. */
   PLATFORM_PLACEHOLDER_ADDRESS: 'MESH090',
   /** A warning acknowledged without a reason. */

@@ -11,7 +11,9 @@
  *   (`ingressGateway: { preset: helmChart, release: istio-ingress, namespace: istio-ingress }`).
  *
  * Given with a snapshot, the map is the presets the snapshot is read with and checked against
- * (`MeshPlatform.fromManifests`'s `presets`). Every field is checked before the platform is
+ * (`MeshPlatform.fromManifests`'s `presets`), and its `components` (a list of component names)
+ * the components the cluster runs (`MeshPlatform.fromManifests`'s `components`); without it the
+ * snapshot must hold the components the manifests checked need (./platform-needs.ts). Every field is checked before the platform is
  * built; an unknown or mistyped one is an error naming the file and the field, so a typo
  * cannot silently fall back to a default.
  */
@@ -25,11 +27,14 @@ import type { MeshPlatformProps } from './platform-props';
 import { DnsInstall, EdgeProxyInstall } from './network-presets';
 import type { EdgeProxyPlatformProps } from './network-props';
 import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
-import { platformPropsFromSnapshot } from './snapshot';
+import type { PlatformNeeds } from './platform-needs';
+import type { PlatformComponent } from './platform-props';
+import { PLATFORM_COMPONENTS, platformPropsFromSnapshot } from './snapshot';
 
 /** How one field of the file is read. */
 type FieldKind =
-  | 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'cidr' | 'tracing-protocol' | 'boolean' | 'upstream' | 'istio-version' | 'gateways';
+  | 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'cidr' | 'tracing-protocol' | 'boolean' | 'upstream' | 'istio-version' | 'gateways'
+  | 'jaeger-strategy';
 
 /** The fields of an edge proxy (the API gateway, the ingress controller). */
 const EDGE_PROXY_SCHEMA: ComponentSchema<EdgeProxyPlatformProps> = {
@@ -125,7 +130,7 @@ const PRESETS: Readonly<Record<string, Readonly<Record<string, { options: Record
   },
   tracing: {
     jaegerOperator: {
-      options: { name: 'string', namespace: 'string', protocol: 'tracing-protocol', providerName: 'string' },
+      options: { name: 'string', namespace: 'string', protocol: 'tracing-protocol', providerName: 'string', strategy: 'jaeger-strategy' },
       make: (o) => TracingCollectorInstall.jaegerOperator(o),
     },
     jaegerHelmChart: {
@@ -178,7 +183,7 @@ export function propsFromData(data: unknown, file: string): MeshPlatformProps {
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
     const schema = (SCHEMA as Record<string, FieldKind | Record<string, FieldKind>>)[key];
-    if (schema === undefined) throw bad(key, `unknown field (known: ${Object.keys(SCHEMA).join(', ')})`);
+    if (schema === undefined) throw bad(key, `unknown field (known: ${Object.keys(SCHEMA).join(', ')}; beside a snapshot, components)`);
     if (typeof schema === 'string') {
       props[key] = readField(key, schema, value, file);
       continue;
@@ -252,6 +257,9 @@ function readField(field: string, kind: FieldKind, v: unknown, file: string): un
       return v;
     case 'upstream':
       if (v !== 'service' && v !== 'endpoints') throw bad("must be 'service' or 'endpoints'");
+      return v;
+    case 'jaeger-strategy':
+      if (v !== 'production' && v !== 'streaming' && v !== 'allInOne') throw bad("must be 'production', 'streaming' or 'allInOne'");
       return v;
     case 'gateways':
       return readGateways(field, v, file);
@@ -347,7 +355,35 @@ export function readPlatformFile(f: PlatformFileText): PlatformFileContent {
  * Throws a {@link MeshError} naming the file: MESH080 for a file of neither form, the
  * snapshot's codes (MESH081-MESH083) and the map's (MESH603).
  */
-export function platformFromFiles(contents: readonly PlatformFileContent[]): MeshPlatform {
+export function platformFromFiles(contents: readonly PlatformFileContent[], needs?: PlatformNeeds): MeshPlatform {
+  return platformOfFiles(contents, needs).platform;
+}
+
+/** What `--platform` files say of the cluster: the platform, and the fields they describe. */
+export interface PlatformOfFiles {
+  /** The platform: every field resolved, the defaults' where the files say nothing. */
+  readonly platform: MeshPlatform;
+  /**
+   * Whether the files describe a field (`trustDomain`) or a component's field (`ingressGateway`, `namespace`):
+   * the map gives it, or the snapshot holds the component and shows that field. The others are the
+   * default platform's, no fact of the cluster.
+   */
+  readonly describes: (key: string, field?: string) => boolean;
+}
+
+/**
+ * The fields of a component read from a snapshot that the snapshot does not show (./snapshot.ts
+ * takes them from the presets, else the defaults): Istio's release and root namespace, the
+ * tracing provider's name and, where the collector takes both, the protocol and its port, Prometheus's address.
+ */
+const NOT_IN_SNAPSHOT: Readonly<Record<string, readonly string[]>> = {
+  istio: ['version', 'release', 'rootNamespace', 'revision'],
+  tracing: ['providerName', 'protocol', 'port', 'targetPort'],
+  prometheus: ['address'],
+};
+
+/** {@link platformFromFiles}, with the fields the files describe. */
+export function platformOfFiles(contents: readonly PlatformFileContent[], needs?: PlatformNeeds): PlatformOfFiles {
   const other = contents.find((c) => c.kind === 'other');
   if (other) {
     throw new MeshError(Codes.PLATFORM_NOT_A_SNAPSHOT, `${other.file}: ${NEITHER} nor a map of platform components`);
@@ -356,10 +392,49 @@ export function platformFromFiles(contents: readonly PlatformFileContent[]): Mes
   if (maps.length > 1) {
     throw new MeshError(Codes.PLATFORM_NOT_A_SNAPSHOT, `${maps[1].file}: a second map of platform components (after ${maps[0].file}); give one`);
   }
-  const presets = maps.length === 1 ? propsFromData(maps[0].data, maps[0].file) : {};
+  const { data, components } = maps.length === 1 ? componentsOf(maps[0].data, maps[0].file) : { data: {}, components: undefined };
+  const presets = maps.length === 1 ? propsFromData(data, maps[0].file) : {};
   const snapshots = contents.filter((c): c is Extract<PlatformFileContent, { kind: 'snapshot' }> => c.kind === 'snapshot');
-  if (snapshots.length === 0) return withFile(maps[0]?.file ?? '', () => MeshPlatform.of(presets));
-  return MeshPlatform.of(platformPropsFromSnapshot(snapshots.map((s) => ({ file: s.file, values: s.values })), { presets }));
+  if (snapshots.length === 0) {
+    if (components) {
+      throw new MeshError(Codes.INVALID_FLOW, `${maps[0].file}: components: names the components read from a snapshot of the cluster;`
+        + ' give the snapshot with --platform too, or leave it out');
+    }
+    return { platform: withFile(maps[0]?.file ?? '', () => MeshPlatform.of(presets)), describes: (key, field) => given(presets, key, field) };
+  }
+  const props = platformPropsFromSnapshot(snapshots.map((s) => ({ file: s.file, values: s.values })), { presets, components }, needs);
+  // A component the snapshot holds is read into props of its own; one it lacks is the presets' as given (or none).
+  const read = new Set(Object.keys(props).filter((k) => isMap(props[k as keyof MeshPlatformProps])
+    && props[k as keyof MeshPlatformProps] !== presets[k as keyof MeshPlatformProps]));
+  return {
+    platform: MeshPlatform.of(props),
+    describes: (key, field) => given(presets, key, field)
+      || (read.has(key) && (field === undefined || !(NOT_IN_SNAPSHOT[key] ?? []).includes(field))),
+  };
+}
+
+/** Whether `presets` give the field (a preset gives each of its component's). */
+function given(presets: MeshPlatformProps, key: string, field?: string): boolean {
+  const v = (presets as Record<string, unknown>)[key];
+  return v !== undefined && (field === undefined || !isMap(v) || v[field] !== undefined);
+}
+
+/**
+ * The map's `components` (the components the cluster runs, each read from the snapshot, which must
+ * hold it; the others are the presets'), checked, and the map without it.
+ */
+function componentsOf(data: unknown, file: string): { data: unknown; components?: PlatformComponent[] } {
+  if (!isMap(data) || !('components' in data)) return { data };
+  const { components, ...rest } = data;
+  const known = PLATFORM_COMPONENTS;
+  if (!Array.isArray(components) || components.length === 0 || !components.every((c) => typeof c === 'string')) {
+    throw new MeshError(Codes.INVALID_FLOW, `${file}: components: must be a list of platform components (${known.join(', ')})`);
+  }
+  const unknown = components.find((c) => !known.includes(c as PlatformComponent));
+  if (unknown !== undefined) {
+    throw new MeshError(Codes.INVALID_FLOW, `${file}: components: unknown component '${unknown}' (known: ${known.join(', ')})`);
+  }
+  return { data: rest, components: components as PlatformComponent[] };
 }
 
 /**

@@ -171,6 +171,16 @@ export interface CollectorProtocolOptions {
   readonly providerName?: string;
 }
 
+/**
+ * The deployment strategy the Jaeger operator runs a `Jaeger` resource with (`spec.strategy`, after
+ * the operator's normalization): `production` and `streaming` run a separate collector Deployment
+ * `<name>-collector`, `allInOne` one Deployment `<name>`. The operator runs `allInOne` for a
+ * `Jaeger` without a strategy (or with an unknown one), and whatever the strategy for one whose
+ * storage is `memory` or `badger` (the default storage is `memory`).
+ * @see https://github.com/jaegertracing/jaeger-operator/blob/main/pkg/strategy/controller.go (normalize, distributedStorage)
+ */
+export type JaegerStrategy = 'production' | 'streaming' | 'allInOne';
+
 /** Options for {@link TracingCollectorInstall.jaegerOperator}. */
 export interface JaegerOperatorOptions extends CollectorProtocolOptions {
   /**
@@ -183,6 +193,16 @@ export interface JaegerOperatorOptions extends CollectorProtocolOptions {
    * @default 'observability'
    */
   readonly namespace?: string;
+  /**
+   * The strategy the operator runs it with, which decides the labels of the pods the
+   * `<name>-collector` Service selects: `production` and `streaming`, the collector's
+   * (`app.kubernetes.io/name: <name>-collector`, `app.kubernetes.io/component: collector`);
+   * `allInOne`, the all-in-one pod's (`app.kubernetes.io/name: <name>`, `app.kubernetes.io/component: all-in-one`).
+   * A `Jaeger` without `strategy`, or with `memory` or `badger` storage, runs `allInOne`.
+   * @default 'production' (seed 004's `Jaeger`: strategy production, Elasticsearch storage)
+   * @see https://github.com/jaegertracing/jaeger-operator/blob/main/pkg/strategy/controller.go
+   */
+  readonly strategy?: JaegerStrategy;
 }
 
 /** Options for {@link TracingCollectorInstall.jaegerHelmChart} and {@link TracingCollectorInstall.openTelemetryCollector}. */
@@ -195,28 +215,36 @@ export interface CollectorHelmChartOptions extends HelmChartInstallOptions, Coll
 export class TracingCollectorInstall implements Required<TracingCollectorProps> {
   /**
    * The collector the Jaeger operator creates for a `Jaeger` resource (seed 004: name `jaeger`,
-   * strategy production, in `observability`; the default): Deployment and Service `<name>-collector`
-   * whose selector is the pods' six labels (pkg/util/util.go Labels with component `collector`,
-   * pkg/deployment/collector.go, pkg/service/collector.go), ServiceAccount `<name>`
-   * (pkg/account/main.go JaegerServiceAccountFor), Zipkin on 9411 and OTLP/gRPC on 4317.
+   * strategy production, in `observability`; the default): Service `<name>-collector`
+   * (pkg/service/collector.go NewCollectorServices) whose selector is the pods' six labels
+   * (pkg/util/util.go Labels): with the `production` or `streaming` strategy those of Deployment
+   * `<name>-collector`, named `<name>-collector` with component `collector`
+   * (pkg/deployment/collector.go labels), with `allInOne` those of Deployment `<name>`, named
+   * `<name>` with component `all-in-one` (pkg/deployment/all_in_one.go labels, Services);
+   * ServiceAccount `<name>` (pkg/account/main.go JaegerServiceAccountFor), Zipkin on 9411 and
+   * OTLP/gRPC on 4317.
    * @see https://github.com/jaegertracing/jaeger-operator/blob/main/pkg/util/util.go
    * @see https://github.com/jaegertracing/jaeger-operator/blob/main/pkg/service/collector.go
+   * @see https://github.com/jaegertracing/jaeger-operator/blob/main/pkg/deployment/all_in_one.go
    */
   public static jaegerOperator(options: JaegerOperatorOptions = {}): TracingCollectorInstall {
     const where = 'TracingCollectorInstall.jaegerOperator';
     const name = checkedName(where, 'name', options.name ?? 'jaeger');
     const namespace = checkedName(where, 'namespace', options.namespace ?? 'observability');
     const serviceName = checkedName(where, 'name', `${name}-collector`);
+    const strategy = options.strategy ?? 'production';
+    const allInOne = strategy === 'allInOne';
     const labels = {
       'app': 'jaeger',
-      'app.kubernetes.io/name': serviceName,
+      'app.kubernetes.io/name': allInOne ? name : serviceName,
       'app.kubernetes.io/instance': name,
-      'app.kubernetes.io/component': 'collector',
+      'app.kubernetes.io/component': allInOne ? 'all-in-one' : 'collector',
       'app.kubernetes.io/part-of': 'jaeger',
       'app.kubernetes.io/managed-by': 'jaeger-operator',
     };
     return TracingCollectorInstall.make(where, options, 'zipkin', 'jaeger', {
-      installedBy: `the Jaeger operator, Jaeger ${name}`, serviceName, namespace, podLabels: labels, serviceSelector: labels, serviceAccount: name,
+      installedBy: `the Jaeger operator, Jaeger ${name}${allInOne ? ' (allInOne)' : ''}`, serviceName, namespace,
+      podLabels: labels, serviceSelector: labels, serviceAccount: name,
     });
   }
 

@@ -30,6 +30,7 @@ import type {
   FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps, PlatformComponent, PlatformLabels,
   PrometheusPlatformProps, TracingCollectorProps,
 } from './platform-props';
+import type { PlatformNeeds } from './platform-needs';
 import { resolvePlatform, ResolvedPlatform } from './resolve';
 import {
   arrayOf, describe, incomplete, Located, ResolvedServicePort, servicePorts, SnapshotFile, SnapshotIndex, SnapshotPods,
@@ -80,14 +81,27 @@ interface Context {
   readonly required: ReadonlySet<PlatformComponent>;
   /** The components read from it. */
   readonly read: ReadonlySet<PlatformComponent>;
+  /** The components the manifests need, with the object that needs each, when they decide what is required. */
+  readonly needs?: PlatformNeeds;
 }
 
-/** The props of the platform `files` show; throws a {@link MeshError} (MESH080-MESH083) naming the file. */
-export function platformPropsFromSnapshot(files: readonly SnapshotFile[], options: PlatformSnapshotOptions = {}): MeshPlatformProps {
+/** Every component a snapshot may describe. */
+export const PLATFORM_COMPONENTS: readonly PlatformComponent[] = [...REQUIRED, ...OPTIONAL];
+
+/**
+ * The props of the platform `files` show; throws a {@link MeshError} (MESH080-MESH083) naming the file.
+ * Without `options.components`, `needs` (the components a set of manifests needs, ./platform-needs.ts)
+ * are the components the snapshot must hold, instead of istiod, the gateway, Prometheus, the
+ * collector and Flagger; every component is read where the snapshot holds it.
+ */
+export function platformPropsFromSnapshot(
+  files: readonly SnapshotFile[], options: PlatformSnapshotOptions = {}, needs?: PlatformNeeds,
+): MeshPlatformProps {
   const presets = options.presets ?? {};
-  const required = new Set(options.components ?? REQUIRED);
-  const read = new Set<PlatformComponent>(options.components ?? [...REQUIRED, ...OPTIONAL]);
-  const ctx: Context = { index: new SnapshotIndex(files), base: resolvePlatform(presets), presets, required, read };
+  const needed = options.components ? undefined : needs;
+  const required = new Set(options.components ?? (needed ? needed.keys() : REQUIRED));
+  const read = new Set<PlatformComponent>(options.components ?? PLATFORM_COMPONENTS);
+  const ctx: Context = { index: new SnapshotIndex(files), base: resolvePlatform(presets), presets, required, read, needs: needed };
   return {
     trustDomain: ctx.base.trustDomain,
     istio: readIstiod(ctx) ?? presets.istio,
@@ -114,7 +128,7 @@ function serviceOf(ctx: Context, component: PlatformComponent, namespace: string
   const found = ctx.index.service(namespace, name);
   if (found || !ctx.required.has(component)) return found;
   const others = ctx.index.serviceNames(namespace);
-  throw missing(ctx, `${DISPLAY[component]}: no Service ${namespace}/${name}`
+  throw missing(ctx, component, `${DISPLAY[component]}: no Service ${namespace}/${name}`
     + ` (the platform's ${field}; Services in ${namespace}: ${others.length > 0 ? others.join(', ') : 'none'})`);
 }
 
@@ -282,7 +296,7 @@ function readFlagger(ctx: Context): FlaggerPlatformProps | undefined {
   const workload = ctx.read.has('flagger') ? ctx.index.workload(base.namespace, base.deploymentName) : undefined;
   if (!workload) {
     if (!ctx.required.has('flagger')) return undefined;
-    throw missing(ctx, `Flagger: no Deployment ${base.namespace}/${base.deploymentName}`
+    throw missing(ctx, 'flagger', `Flagger: no Deployment ${base.namespace}/${base.deploymentName}`
       + " (the platform's flagger.deploymentName and flagger.namespace)");
   }
   const pods = ctx.index.podsOfWorkload(workload);
@@ -330,7 +344,7 @@ function readApiServer(ctx: Context): MeshPlatformProps['apiServer'] {
   const found = ctx.read.has('apiServer') ? ctx.index.endpoints(base.namespace, base.serviceName) : undefined;
   if (!found || found.addresses.length === 0) {
     if (!ctx.required.has('apiServer')) return undefined;
-    throw missing(ctx, `the API server's endpoints: no Endpoints or EndpointSlice of Service ${base.namespace}/${base.serviceName}`
+    throw missing(ctx, 'apiServer', `the API server's endpoints: no Endpoints or EndpointSlice of Service ${base.namespace}/${base.serviceName}`
       + ` with an address (kubectl get endpoints,endpointslices -n ${base.namespace} -o yaml)`);
   }
   const endpoints = found.addresses.map((a) => Cidr.of(`${a}/${a.includes(':') ? 128 : 32}`));
@@ -404,9 +418,11 @@ function readEdgeProxy(ctx: Context, component: 'apiGateway' | 'ingressControlle
   };
 }
 
-/** MESH081: the snapshot (all its files) lacks `what`. */
-function missing(ctx: Context, what: string): MeshError {
-  return new MeshError(Codes.PLATFORM_COMPONENT_MISSING, `${ctx.index.files}: the snapshot lacks ${what}`);
+/** MESH081: the snapshot (all its files) lacks `what`, the platform's `component` (and why it is needed, when the manifests decide). */
+function missing(ctx: Context, component: PlatformComponent, what: string): MeshError {
+  const by = ctx.needs?.get(component);
+  const why = by ? `; ${by} needs it (a platform file's \`components\` lists the components the cluster runs)` : '';
+  return new MeshError(Codes.PLATFORM_COMPONENT_MISSING, `${ctx.index.files}: the snapshot lacks ${what}${why}`);
 }
 
 /** `port`, or MESH083 naming the Service and what it lacks. */

@@ -8,6 +8,7 @@ import { semanticDiff, SemanticDiff } from './semantic-diff';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
 import { platformFromFiles, readPlatformFile } from '../platform/platform-file';
+import { platformComponentsNeeded } from '../platform/platform-needs';
 import { recordedPlatforms } from '../platform/platform-record';
 import { renderTopology } from './topology';
 
@@ -178,17 +179,6 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     io.stdout(USAGE);
     return ExitCodes.NO_CHANGES;
   }
-  let platform: MeshPlatform | undefined;
-  if (args.platformFiles.length > 0) {
-    try {
-      // Several files are one platform: a snapshot split by namespace, and the presets it is read with.
-      const texts = args.platformFiles.map((file) => ({ text: fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file }));
-      platform = platformFromFiles(texts.map(readPlatformFile));
-    } catch (e) {
-      io.stderr(`cdk8s-mesh-diff: ${(e as Error).message.split('\n')[0]}\n`);
-      return ExitCodes.ERROR;
-    }
-  }
   let before: ManifestTree;
   let after: ManifestTree;
   // Each tree's name in errors: a file the reader refuses is named `<tree>/<file>:<line>`.
@@ -215,6 +205,19 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     const err = e as Error & { stderr?: Buffer };
     io.stderr(`cdk8s-mesh-diff: ${err.stderr?.toString().trim() || err.message}\n`);
     return ExitCodes.ERROR;
+  }
+  let platform: MeshPlatform | undefined;
+  if (args.platformFiles.length > 0) {
+    try {
+      // Several files are one platform: a snapshot split by namespace, and the presets it is read with; the
+      // snapshot must hold the components either tree needs (src/platform/platform-needs.ts).
+      const texts = args.platformFiles.map((file) => ({ text: fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file }));
+      const manifests = [before, after].flatMap((tree) => resourcesOf(tree, args.limits).map((r) => r.manifest));
+      platform = platformFromFiles(texts.map(readPlatformFile), platformComponentsNeeded(manifests));
+    } catch (e) {
+      io.stderr(`cdk8s-mesh-diff: ${(e as Error).message.split('\n')[0]}\n`);
+      return ExitCodes.ERROR;
+    }
   }
   // Without --platform, the platform the new tree's Namespaces record (mesh.cdk8s.io/platform).
   if (!platform) {

@@ -17,7 +17,9 @@
  *
  * Without `--platform`, the checks assume the platform each environment's Namespace records
  * (`mesh.cdk8s.io/platform`, written at synth; src/platform/platform-record.ts), else istioctl
- * analyze's default gateway. A warning acknowledged on its object
+ * analyze's default gateway. With `--platform`, each field on which the platform given contradicts a
+ * Namespace's record is an error on that Namespace (MESH086, src/platform/platform-compare.ts): the
+ * manifests were written for another platform than the cluster runs. A warning acknowledged on its object
  * (`acknowledged.mesh.cdk8s.io/<code>: <reason>`, written at synth; ./acknowledgements.ts) is
  * listed as acknowledged and not counted.
  *
@@ -42,6 +44,8 @@ import type { FlowWorkload } from './flow/flow';
 import { platformClusterOptions } from './flow/platform-flows';
 import type { MeshPlatform } from '../platform/platform';
 import { PLATFORM_ANNOTATION, RecordedPlatform, recordedPlatforms } from '../platform/platform-record';
+import { platformContradictions } from '../platform/platform-compare';
+import { platformComponentsNeeded } from '../platform/platform-needs';
 import { checkManifests } from './validate';
 import { listItems, mayDecodeDifferentlyAsYaml11, parseManifests } from './yaml';
 import { MeshError } from '../core/errors';
@@ -89,14 +93,20 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   try {
     // Several files are one platform: a snapshot split by namespace, and the presets it is read with.
     platform = args.platformFiles.length === 0 ? undefined
-      : readPlatform(args.platformFiles.map((file) => ({ text: fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file })));
+      // A snapshot must hold the components these manifests need (a Canary needs Flagger), unless the map lists `components`.
+      : readPlatform(args.platformFiles.map((file) => ({ text: fs.readFileSync(path.resolve(io.cwd, file), 'utf8'), file })),
+          platformComponentsNeeded(manifests));
   } catch (e) {
     io.stderr(`${(e as Error).message}\n`);
     return 2;
   }
   // Without --platform, the platforms the environments' Namespaces record (mesh.cdk8s.io/platform,
-  // written at synth): the checks then assume what synth assumed.
-  const records = platform ? { recorded: [], problems: [] } : recordedPlatforms(manifests);
+  // written at synth): the checks then assume what synth assumed. With it, the checks assume the
+  // platform given (what the cluster runs), and each record it contradicts is an error (MESH086).
+  const allRecords = recordedPlatforms(manifests);
+  const given = platform?.platform;
+  const records = platform ? { recorded: [], problems: allRecords.problems } : allRecords;
+  const contradicted = given ? recordContradictions(allRecords.recorded, given, platform?.describes, args.platformFiles) : [];
   platform ??= platformOfRecords(records.recorded);
   const described = platform?.platform;
 
@@ -121,7 +131,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   }
   const findings = manifestFindings(args, read, platform, records, io);
   if (typeof findings === 'number') return findings;
-  return report(args, io, read, findings, records);
+  return report(args, io, read, [...findings, ...contradicted], records);
 }
 
 /** The command line's options. */
@@ -347,6 +357,32 @@ function acknowledgedSummary(acknowledged: readonly AnnotatedAcknowledgement[]):
   const n = acknowledged.length;
   return `ACKNOWLEDGED ${n} warning${n === 1 ? '' : 's'} (acknowledged.mesh.cdk8s.io annotations; --format json lists each with its reason): `
     + parts.join('; ');
+}
+
+/**
+ * MESH086 for each field on which the platform given with `--platform` (what the cluster runs)
+ * contradicts the one a Namespace records (what synth assumed), on that Namespace: the manifests
+ * were written for another platform (a NetworkPolicy peer in the wrong namespace, a principal of
+ * another ServiceAccount), though the checks, assuming the platform given, cannot see it.
+ * Only the fields the files describe are compared (`describes`); each distinct record once.
+ */
+function recordContradictions(
+  recorded: readonly RecordedPlatform[], given: MeshPlatform, describes: ((key: string, field?: string) => boolean) | undefined,
+  files: readonly string[],
+): Finding[] {
+  const byRecord = new Map<string, ReturnType<typeof platformContradictions>>();
+  const out: Finding[] = [];
+  for (const r of recorded) {
+    let found = byRecord.get(r.record);
+    if (!found) byRecord.set(r.record, found = platformContradictions(r.platform, given, describes));
+    for (const c of found) {
+      out.push(finding(Codes.PLATFORM_RECORD_CONTRADICTED, r.manifest, `metadata.annotations.${PLATFORM_ANNOTATION}.${c.field}`,
+        `synth assumed ${c.assumed} (Namespace ${r.namespace}'s record), the platform given with --platform`
+        + ` (${files.join(', ')}) has ${c.given}: the manifests were synthesized for another platform;`
+        + ' synthesize them with the platform the cluster runs'));
+    }
+  }
+  return out;
 }
 
 /** The distinct platforms among `recorded`, in order. */

@@ -125,12 +125,15 @@ describe('--platform: a snapshot of the cluster, a map of presets, or both (seve
     expect(p.ingressGateway).toEqual(MeshPlatform.of({ ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }) }).ingressGateway);
     expect(p.tracing).toEqual(MeshPlatform.of({ tracing: TracingCollectorInstall.openTelemetryCollector({ release: 'otel', namespace: 'observability' }) }).tracing);
     expect(p.prometheus.serviceName).toBe('prom-kube-prometheus-stack-prometheus');
+    const allInOne = platformFromFiles([readPlatformFile({ file: 'presets.yaml', text: 'tracing: { preset: jaegerOperator, strategy: allInOne }\n' })]);
+    expect(allInOne.tracing).toEqual(MeshPlatform.of({ tracing: TracingCollectorInstall.jaegerOperator({ strategy: 'allInOne' }) }).tracing);
   });
 
   test.each([
     ['tracing: { preset: jaeger }\n', 'presets.yaml: tracing.preset: must be one of jaegerOperator, jaegerHelmChart, istioJaegerAddon, openTelemetryCollector [MESH603]'],
     ['ingressGateway: { preset: helmChart, namespace: x }\n', 'presets.yaml: ingressGateway.release: the helmChart preset needs it [MESH603]'],
     ['ingressGateway: { preset: istioctl, release: x }\n', 'presets.yaml: ingressGateway.release: unknown field (known: namespace, name, labels) [MESH603]'],
+    ['tracing: { preset: jaegerOperator, strategy: all-in-one }\n', "presets.yaml: tracing.strategy: must be 'production', 'streaming' or 'allInOne' [MESH603]"],
     ['flagger: { preset: helm }\n', 'presets.yaml: flagger.preset: this component has no presets; give its props [MESH603]'],
     ['ingressGateway: { preset: helmChart, release: Bad_Name, namespace: x }\n', 'presets.yaml: IngressGatewayInstall.helmChart: release:'],
     ['- 1\n- 2\n', 'presets.yaml: neither a snapshot of the cluster (Kubernetes objects) nor a map of platform components [MESH080]'],
@@ -160,12 +163,17 @@ describe('--platform: a snapshot of the cluster, a map of presets, or both (seve
   });
 
   test('cdk8s-mesh-validate and cdk8s-mesh-diff: a snapshot lacking a component, or contradicting the presets, is a usage error naming the file', () => {
-    const noFlagger = seeds.filter((f) => !f.endsWith('flagger.yaml'));
-    const r = run(validateCli, ...flags(noFlagger), 'production');
+    // The snapshot must hold what the manifests need: the gateway their VirtualServices are bound to, not Flagger, which production does not use.
+    const noGateway = seeds.filter((f) => !f.endsWith('gateway-istioctl.yaml'));
+    const r = run(validateCli, ...flags(noGateway), 'production');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('the snapshot lacks Flagger: no Deployment istio-system/flagger');
-    expect(r.err).toContain('[MESH081]');
-    expect(r.err).toContain(noFlagger[0]);
+    expect(r.err).toContain('the snapshot lacks the ingress gateway: no Service istio-system/istio-ingressgateway');
+    expect(r.err).toMatch(/; (Gateway|VirtualService) production\/[a-z-]+ needs it .*\[MESH081\]/);
+    expect(r.err).toContain(noGateway[0]);
+    expect(run(diffMain, ...flags(noGateway), 'production', 'production')).toMatchObject({ code: 2, err: expect.stringContaining('[MESH081]') });
+    const noFlagger = seeds.filter((f) => !f.endsWith('flagger.yaml'));
+    expect(run(validateCli, ...flags(noFlagger), 'production')).toMatchObject({ err: '' });
+    expect(run(diffMain, ...flags(noFlagger), 'production', 'production')).toMatchObject({ code: 0, err: '' });
     const contradicted = run(diffMain, ...flags([...seeds, platformFile('tracing: { preset: jaegerOperator, name: traces }\n')]), 'production', 'production');
     expect(contradicted.code).toBe(2);
     expect(contradicted.err).toContain('no Service observability/traces-collector');

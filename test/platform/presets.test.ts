@@ -59,6 +59,18 @@ describe('TracingCollectorInstall', () => {
     });
   });
 
+  test("jaegerOperator({ strategy }): allInOne's <name>-collector Service selects the all-in-one pod, named <name>; streaming's the collector", () => {
+    // pkg/deployment/all_in_one.go labels: util.Labels(<name>, "all-in-one"); AllInOne.Services: the collector Services with those labels.
+    const allInOne = {
+      ...operatorLabels('traces'), 'app.kubernetes.io/name': 'traces', 'app.kubernetes.io/component': 'all-in-one',
+    };
+    expect(TracingCollectorInstall.jaegerOperator({ name: 'traces', strategy: 'allInOne' })).toMatchObject({
+      serviceName: 'traces-collector', serviceAccount: 'traces', port: 9411, podLabels: allInOne, serviceSelector: allInOne,
+    });
+    expect(TracingCollectorInstall.jaegerOperator({ strategy: 'streaming' }).serviceSelector).toEqual(operatorLabels('jaeger'));
+    expect(TracingCollectorInstall.jaegerOperator({ strategy: 'production' }).serviceSelector).toEqual(operatorLabels('jaeger'));
+  });
+
   test('jaegerHelmChart: Service and ServiceAccount <release> (or <release>-jaeger), component all-in-one', () => {
     const selector = (release: string) => ({ 'app.kubernetes.io/name': 'jaeger', 'app.kubernetes.io/instance': release, 'app.kubernetes.io/component': 'all-in-one' });
     expect(TracingCollectorInstall.jaegerHelmChart({ release: 'jaeger', namespace: 'observability' })).toMatchObject({

@@ -73,6 +73,12 @@ describe('a snapshot of each install reads back to its preset', () => {
     ],
     ['TracingCollectorInstall.jaegerOperator()', { tracing: TracingCollectorInstall.jaegerOperator() }, {}, {}],
     [
+      "TracingCollectorInstall.jaegerOperator({ strategy: 'allInOne' })",
+      { tracing: TracingCollectorInstall.jaegerOperator({ strategy: 'allInOne' }) },
+      { tracing: 'jaeger-operator-allinone' },
+      {},
+    ],
+    [
       'TracingCollectorInstall.jaegerHelmChart',
       { tracing: TracingCollectorInstall.jaegerHelmChart({ release: 'jaeger', namespace: 'observability' }) },
       { tracing: 'jaeger-helm' },
@@ -307,6 +313,22 @@ describe('bad input: a coded error naming the file, the component and both value
       { tracing: TracingCollectorInstall.jaegerOperator({ name: 'jaeger' }) },
       { tracing: 'jaeger-helm' },
       'no Service observability/jaeger-collector',
+    ],
+    [
+      // A `Jaeger` without a strategy, or with memory storage, runs all-in-one (pkg/strategy/controller.go normalize).
+      'an all-in-one Jaeger read as the production strategy',
+      { tracing: TracingCollectorInstall.jaegerOperator() },
+      { tracing: 'jaeger-operator-allinone' },
+      'tracing.serviceSelector: the platform says {"app":"jaeger","app.kubernetes.io/component":"collector",'
+        + '"app.kubernetes.io/instance":"jaeger","app.kubernetes.io/managed-by":"jaeger-operator","app.kubernetes.io/name":"jaeger-collector",'
+        + '"app.kubernetes.io/part-of":"jaeger"} (the Jaeger operator, Jaeger jaeger), the snapshot\'s Service jaeger-collector selects'
+        + ' {"app":"jaeger","app.kubernetes.io/component":"all-in-one"',
+    ],
+    [
+      'a production Jaeger read as all-in-one',
+      { tracing: TracingCollectorInstall.jaegerOperator({ strategy: 'allInOne' }) },
+      {},
+      'tracing.serviceSelector: the platform says {"app":"jaeger","app.kubernetes.io/component":"all-in-one"',
     ],
   ] as const)('contradicted: %s', (_name, presets, swap, message) => {
     const e = error(() => MeshPlatform.fromManifests(files(swap), { presets }));

@@ -5,7 +5,8 @@
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { MeshPlatform } from '../../platform/platform';
-import { platformFromFiles, PlatformFileText, readPlatformFile } from '../../platform/platform-file';
+import { platformOfFiles, PlatformFileText, readPlatformFile } from '../../platform/platform-file';
+import type { PlatformNeeds } from '../../platform/platform-needs';
 import { YamlReadError } from '../../private/yaml-reader';
 import { Manifest, refOf } from '../finding';
 import { describeDecider, FlowFinding, workloadPairs } from './check';
@@ -152,13 +153,15 @@ export interface PlatformFile {
   readonly workloads: FlowWorkload[];
   /** The platform, when the files describe one rather than a list of pods. */
   readonly platform?: MeshPlatform;
+  /** Whether the files describe a field of the platform (a snapshot's component, a field of the map), when they describe one. */
+  readonly describes?: (key: string, field?: string) => boolean;
 }
 
 /**
  * Reads the `--platform` files (YAML or JSON, see {@link PlatformFile}). Throws MESH603 (or
  * the platform's own code: MESH080-MESH084, a bad name or port) naming the file and field.
  */
-export function readPlatform(files: readonly PlatformFileText[]): PlatformFile {
+export function readPlatform(files: readonly PlatformFileText[], needs?: PlatformNeeds): PlatformFile {
   const contents = files.map((f) => {
     try {
       // The package's one reader, with its limits (an alias bomb in a platform file is refused too).
@@ -170,8 +173,8 @@ export function readPlatform(files: readonly PlatformFileText[]): PlatformFile {
   });
   const list = contents.find((c): c is Extract<typeof c, { kind: 'other' }> => c.kind === 'other' && Array.isArray(c.data));
   if (!list) {
-    const platform = platformFromFiles(contents);
-    return { workloads: platformPods(platform), platform };
+    const { platform, describes } = platformOfFiles(contents, needs);
+    return { workloads: platformPods(platform), platform, describes };
   }
   if (contents.length > 1) throw new MeshError(Codes.INVALID_FLOW, `${list.file}: a list of platform workloads is the only --platform file`);
   const file = list.file;
