@@ -91,9 +91,13 @@ export function hasIntendedFlows(c: ServiceCall): boolean {
   return !isRemoteService(c.target) && calledPorts(c).length > 0;
 }
 
-/** The services whose spans to the tracing collector are intended flows of `chart`: every one, when the chart traces. */
+/**
+ * The services whose spans to the tracing collector are intended flows of `chart`: every one with a sidecar, when the chart
+ * traces. The sidecar sends the spans (Istio's tracing is Envoy's: https://istio.io/latest/docs/tasks/observability/distributed-tracing/overview/);
+ * a pod without one sends none unless its application does, which the library does not know.
+ */
 export function tracedServices(chart: IMeshChart): IMeshChart['services'] {
-  return chart.tracing ? chart.services : [];
+  return chart.tracing ? chart.services.filter((s) => s.meshed) : [];
 }
 
 /**

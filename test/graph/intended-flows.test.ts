@@ -55,6 +55,15 @@ describe('intended flows', () => {
     expect(find(out, 'Deployment', 'legacy-agent').spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('false');
   });
 
+  test('a service without a sidecar has no span flows: the sidecar sends the spans', () => {
+    const { app, chart } = meshChart({}, 'u');
+    new MeshService(chart, 'legacy-ingest', { image: 'registry.example.com/legacy-ingest:1.0.0' });
+    new MeshService(chart, 'legacy-agent', { image: 'registry.example.com/agent:1.0.0', sidecar: { inject: false } });
+    new ObservabilityStack(chart, 'observability');
+    expect(chart.intendedFlows().filter((f) => f.target).map((f) => (f.source as any).workload)).toEqual(['legacy-ingest']);
+    expect(() => synth(app)).not.toThrow();
+  });
+
   test.each([['/api/*', '/api/x'], ['/x/{*}/y', '/x/x/y'], ['/a/{**}', '/a/x'], ['*', '/'], ['*.js', '/x.js'], ['/exact', '/exact']])('%s is matched by %s', (pattern, path) => {
     expect(concretePath(pattern)).toBe(path);
   });
