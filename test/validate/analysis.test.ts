@@ -128,6 +128,18 @@ describe('analysis', () => {
     expect(codes([svc, sa, dep, dr, { ...any, spec: { ...any.spec, http: [{ ...any.spec.http[0], retries: { attempts: 3, retryOn: 'reset-before-request,connect-failure' } }] } }, allowPost])).toEqual([]);
   });
 
+  test('MESH111 (warning): a status the route names, a 409 or a header on the response resend a write the server had, as 5xx does', () => {
+    const [svc, sa, dep, dr] = app('orders');
+    const on = (retryOn: string) => analyze([svc, sa, dep, dr, virtualService('orders', [
+      { match: [{ method: { exact: 'POST' } }], retries: { attempts: 2, retryOn }, ...route('orders', 'stable') }, route('orders', 'stable')])])
+      .filter((f) => f.code === 'MESH111').map((f) => f.message);
+    // Istio turns a bare status in retryOn into Envoy's retriable-status-codes.
+    expect(on('503,connect-failure')).toEqual([expect.stringMatching(/retries on 503 for a route serving POST/)]);
+    expect(on('retriable-4xx')).toEqual([expect.stringMatching(/retries on retriable-4xx for/)]);
+    expect(on('retriable-status-codes,retriable-headers')).toEqual([expect.stringMatching(/retries on retriable-status-codes,retriable-headers for/)]);
+    expect(on('connect-failure,refused-stream,reset-before-request')).toEqual([]);
+  });
+
   test('MESH111 (warning): gRPC retry conditions act on a response\'s grpc-status, so they resend a write the server had', () => {
     const [, sa, dep, dr] = app('ingest');
     const grpcSvc = service('ingest', [{ name: 'grpc', port: 9090 }]);

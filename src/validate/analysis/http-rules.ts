@@ -11,6 +11,7 @@ import { analyzerFqdn } from '../model/hosts';
 import { admitsSidecarClients, gatewayIdentities } from './rule-sources';
 import { dict, list } from '../values';
 import { WRITE_METHODS } from '../../core/http';
+import { RETRY_CONDITIONS_AFTER_RESPONSE } from '../../core/retries';
 import { Protocol, protocolOfPortName } from '../../core/ports';
 import { shadowedRules } from './shadowed-routes';
 
@@ -209,8 +210,6 @@ export const perTryTimeout: AnalysisCheck = {
 };
 
 const NON_IDEMPOTENT: readonly string[] = WRITE_METHODS;
-/** Conditions on an HTTP response the upstream sent (a 5xx, a 502/503/504): it had the request. */
-const SERVER_ERROR_RETRIES = ['5xx', 'gateway-error'];
 /**
  * Envoy's gRPC retry conditions act on the grpc-status of a response ("if the gRPC status code in the
  * response headers is ..."), so the upstream had the request too; gRPC's status codes say of UNAVAILABLE
@@ -219,6 +218,13 @@ const SERVER_ERROR_RETRIES = ['5xx', 'gateway-error'];
  * @see https://grpc.github.io/grpc/core/md_doc_statuscodes.html
  */
 const GRPC_STATUS_RETRIES = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'];
+/**
+ * Conditions on an HTTP response the upstream sent (a 5xx, a 502/503/504, a 409, a status or header the route names): it had
+ * the request. The library's list (core/retries.ts) but the gRPC statuses, which count only where gRPC may flow (below). A bare
+ * status in `retryOn` (`503`) is one Istio turns into `retriable-status-codes`
+ * (istio/istio pilot/pkg/networking/core/route/retry/retry.go, parseRetryOn).
+ */
+const SERVER_ERROR_RETRIES: readonly string[] = RETRY_CONDITIONS_AFTER_RESPONSE.filter((c) => !GRPC_STATUS_RETRIES.includes(c));
 /** Protocols of a Service port that may carry gRPC: its own, HTTP/2, and a port Istio sniffs (undefined). */
 const GRPC_CAPABLE: readonly (Protocol | undefined)[] = ['grpc', 'grpc-web', 'http2', undefined];
 
@@ -320,7 +326,7 @@ export const retryNonIdempotent: AnalysisCheck = {
         const on = String(rule?.retries?.retryOn ?? '').split(',').map((s) => s.trim());
         if ((rule?.retries?.attempts ?? 0) === 0) return;
         const grpc = on.some((c) => GRPC_STATUS_RETRIES.includes(c)) && mayCarryGrpc(index, ruleDestinations(vs, rule));
-        const resending = on.filter((c) => SERVER_ERROR_RETRIES.includes(c) || (grpc && GRPC_STATUS_RETRIES.includes(c)));
+        const resending = on.filter((c) => SERVER_ERROR_RETRIES.includes(c) || /^\d{3}$/.test(c) || (grpc && GRPC_STATUS_RETRIES.includes(c)));
         if (resending.length === 0) return;
         const risky = (writes ??= writesOf(vs))[i];
         if (risky.length > 0) {
