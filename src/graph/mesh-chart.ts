@@ -53,7 +53,7 @@ export interface MeshChartProps extends ChartProps {
   readonly createNamespace?: boolean;
   /**
    * The namespace's security: mTLS layers, the allow-nothing baseline, metrics scraping.
-   * @default - secure defaults: STRICT mTLS mesh-wide and per namespace, allow-nothing, deny-by-default
+   * @default - secure defaults: STRICT mTLS in the namespace (no mesh-wide policy: `MeshWideMtls.none()`), allow-nothing, deny-by-default
    */
   readonly security?: MeshSecurityProps;
 }
