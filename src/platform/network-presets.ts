@@ -184,6 +184,8 @@ export class EdgeProxyInstall implements Required<EdgeProxyPlatformProps> {
       podLabels: { ...selector, 'app.kubernetes.io/managed-by': 'Helm', 'app': fullname },
       serviceSelector: selector, serviceAccount: fullname, httpPort: 8000, httpsPort: 8443, meshed: options.meshed,
       upstream: 'service', serviceAnnotations: { 'ingress.kubernetes.io/service-upstream': 'true' },
+      // Kong keeps the client's Host by default; its sidecar routes by the Service's name (Kong/kubernetes-ingress-controller#597).
+      hostHeaderAnnotation: 'konghq.com/host-header',
     });
   }
 
@@ -212,7 +214,7 @@ export class EdgeProxyInstall implements Required<EdgeProxyPlatformProps> {
       name: controller, namespace, serviceName: controller,
       podLabels: { ...selector, 'app.kubernetes.io/part-of': 'ingress-nginx', 'app.kubernetes.io/managed-by': 'Helm' },
       serviceSelector: selector, serviceAccount: helmFullname(release, 'ingress-nginx', 63), httpPort: 80, httpsPort: 443, meshed: options.meshed,
-      upstream, serviceAnnotations: {},
+      upstream, serviceAnnotations: {}, hostHeaderAnnotation: '',
     });
   }
 
@@ -240,6 +242,8 @@ export class EdgeProxyInstall implements Required<EdgeProxyPlatformProps> {
   public readonly upstream: EdgeProxyUpstream;
   /** Annotations a routed service's Service carries for `upstream`. */
   public readonly serviceAnnotations: Readonly<Record<string, string>>;
+  /** The Service annotation that sets the Host header the proxy sends, or '' for none. */
+  public readonly hostHeaderAnnotation: string;
 
   private constructor(p: Required<EdgeProxyPlatformProps>) {
     this.installedBy = p.installedBy;
@@ -254,5 +258,6 @@ export class EdgeProxyInstall implements Required<EdgeProxyPlatformProps> {
     this.meshed = p.meshed;
     this.upstream = p.upstream;
     this.serviceAnnotations = p.serviceAnnotations;
+    this.hostHeaderAnnotation = p.hostHeaderAnnotation;
   }
 }

@@ -148,6 +148,17 @@ export interface EdgeProxyPlatformProps {
    * @see https://docs.konghq.com/kubernetes-ingress-controller/latest/reference/annotations/#ingresskubernetesioservice-upstream
    */
   readonly serviceAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * The annotation of a routed service's Service that sets the Host header the proxy sends it, which the library sets to the
+   * Service's cluster name (`<name>.<namespace>.svc.cluster.local`) where a meshed proxy addresses the Service: its sidecar
+   * picks the route by the Host header, and a proxy that keeps the client's (`shop.example.com`, Kong's default) matches no
+   * route of the service, so the request leaves as plain TCP, past the service's VirtualService, and STRICT mTLS refuses it.
+   * Kong's ingress controller reads `konghq.com/host-header` from the Service.
+   * @default '' - none: the proxy's own Host header is assumed to be the service's name
+   * @see https://developer.konghq.com/kubernetes-ingress-controller/reference/host-manipulation
+   * @see https://istio.io/latest/docs/ops/configuration/traffic-management/traffic-routing/#http
+   */
+  readonly hostHeaderAnnotation?: string;
 }
 
 /** The resolved cluster DNS: every field set. */

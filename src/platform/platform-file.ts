@@ -34,12 +34,13 @@ import { PLATFORM_COMPONENTS, platformPropsFromSnapshot } from './snapshot';
 /** How one field of the file is read. */
 type FieldKind =
   | 'string' | 'port' | 'ports' | 'labels' | 'cidrs' | 'cidr' | 'tracing-protocol' | 'boolean' | 'upstream' | 'istio-version' | 'gateways'
-  | 'jaeger-strategy';
+  | 'jaeger-strategy' | 'annotation-name';
 
 /** The fields of an edge proxy (the API gateway, the ingress controller). */
 const EDGE_PROXY_SCHEMA: ComponentSchema<EdgeProxyPlatformProps> = {
   installedBy: 'string', name: 'string', namespace: 'string', serviceName: 'string', podLabels: 'labels', serviceSelector: 'labels',
   serviceAccount: 'string', httpPort: 'port', httpsPort: 'port', meshed: 'boolean', upstream: 'upstream', serviceAnnotations: 'labels',
+  hostHeaderAnnotation: 'annotation-name',
 };
 
 /** Every field of each component, typed so that a new prop cannot be forgotten here. */
@@ -229,6 +230,12 @@ function readField(field: string, kind: FieldKind, v: unknown, file: string): un
   switch (kind) {
     case 'string':
       if (typeof v !== 'string' || v === '') throw bad('must be a non-empty string');
+      return v;
+    case 'annotation-name':
+      // An annotation key (https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/#syntax-and-character-set), or '' for none.
+      if (typeof v !== 'string' || (v !== '' && !/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(v))) {
+        throw bad('must be an annotation name, or "" for none');
+      }
       return v;
     case 'port':
       if (typeof v !== 'number') throw bad('must be a port number');

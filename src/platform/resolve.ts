@@ -208,6 +208,7 @@ function resolveEdgeProxy(field: string, given: EdgeProxyPlatformProps | undefin
     meshed: e.meshed ?? seed.meshed,
     upstream,
     serviceAnnotations: { ...(e.serviceAnnotations ?? seed.serviceAnnotations) },
+    hostHeaderAnnotation: e.hostHeaderAnnotation ?? seed.hostHeaderAnnotation,
   };
 }
 

@@ -176,6 +176,8 @@ describe('the edge proxies in front of the mesh (seed 003: Client → Nginx Ingr
       serviceSelector: { 'app.kubernetes.io/name': 'kong', 'app.kubernetes.io/component': 'app', 'app.kubernetes.io/instance': 'kong' },
       serviceAccount: 'kong-kong', httpPort: 8000, httpsPort: 8443, meshed: true, upstream: 'service',
       serviceAnnotations: { 'ingress.kubernetes.io/service-upstream': 'true' },
+      // Kong keeps the client's Host unless the Service names another (Kong/kubernetes-ingress-controller#597).
+      hostHeaderAnnotation: 'konghq.com/host-header',
     });
   });
 
@@ -183,7 +185,7 @@ describe('the edge proxies in front of the mesh (seed 003: Client → Nginx Ingr
     const nginx = EdgeProxyInstall.ingressNginxHelmChart({ release: 'ingress-nginx', namespace: 'ingress-nginx', meshed: false });
     expect({ ...nginx }).toMatchObject({
       name: 'ingress-nginx-controller', serviceName: 'ingress-nginx-controller', serviceAccount: 'ingress-nginx', upstream: 'endpoints',
-      httpPort: 80, httpsPort: 443, serviceAnnotations: {},
+      httpPort: 80, httpsPort: 443, serviceAnnotations: {}, hostHeaderAnnotation: '',
       serviceSelector: {
         'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/instance': 'ingress-nginx', 'app.kubernetes.io/component': 'controller',
       },

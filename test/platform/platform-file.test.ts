@@ -125,6 +125,10 @@ describe('--platform: a snapshot of the cluster, a map of presets, or both (seve
     expect(p.ingressGateway).toEqual(MeshPlatform.of({ ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }) }).ingressGateway);
     expect(p.tracing).toEqual(MeshPlatform.of({ tracing: TracingCollectorInstall.openTelemetryCollector({ release: 'otel', namespace: 'observability' }) }).tracing);
     expect(p.prometheus.serviceName).toBe('prom-kube-prometheus-stack-prometheus');
+    // An edge proxy's Host header annotation, or none for one that sends the service's name itself.
+    const kong = platformFromFiles([readPlatformFile({ file: 'presets.yaml', text: 'apiGateway: { hostHeaderAnnotation: "" }\n' })]);
+    expect(kong.apiGateway.hostHeaderAnnotation).toBe('');
+    expect(MeshPlatform.of({}).apiGateway.hostHeaderAnnotation).toBe('konghq.com/host-header');
     const allInOne = platformFromFiles([readPlatformFile({ file: 'presets.yaml', text: 'tracing: { preset: jaegerOperator, strategy: allInOne }\n' })]);
     expect(allInOne.tracing).toEqual(MeshPlatform.of({ tracing: TracingCollectorInstall.jaegerOperator({ strategy: 'allInOne' }) }).tracing);
   });
@@ -135,6 +139,7 @@ describe('--platform: a snapshot of the cluster, a map of presets, or both (seve
     ['ingressGateway: { preset: istioctl, release: x }\n', 'presets.yaml: ingressGateway.release: unknown field (known: namespace, name, labels) [MESH603]'],
     ['tracing: { preset: jaegerOperator, strategy: all-in-one }\n', "presets.yaml: tracing.strategy: must be 'production', 'streaming' or 'allInOne' [MESH603]"],
     ['flagger: { preset: helm }\n', 'presets.yaml: flagger.preset: this component has no presets; give its props [MESH603]'],
+    ['apiGateway: { hostHeaderAnnotation: "Host Header" }\n', 'presets.yaml: apiGateway.hostHeaderAnnotation: must be an annotation name, or "" for none [MESH603]'],
     ['ingressGateway: { preset: helmChart, release: Bad_Name, namespace: x }\n', 'presets.yaml: IngressGatewayInstall.helmChart: release:'],
     ['- 1\n- 2\n', 'presets.yaml: neither a snapshot of the cluster (Kubernetes objects) nor a map of platform components [MESH080]'],
     ['a\n---\nb\n', 'presets.yaml: neither a snapshot of the cluster (Kubernetes objects) nor one map of platform components [MESH080]'],

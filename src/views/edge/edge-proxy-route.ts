@@ -107,7 +107,12 @@ export class EdgeProxyRoute extends Construct {
       } else {
         security.admitPlaintext({ peer, ports, paths: this.paths, methods: this.methods });
       }
-      if (edge.upstream === 'service') this.annotateService(edge.serviceAnnotations);
+      if (edge.upstream === 'service') {
+        // A meshed proxy's sidecar routes by the Host header: the proxy must send the service's name, not the client's host.
+        const host = edge.meshed && edge.hostHeaderAnnotation
+          ? { [edge.hostHeaderAnnotation]: `${this.service.name}.${this.service.namespace}.svc.cluster.local` } : {};
+        this.annotateService({ ...edge.serviceAnnotations, ...host });
+      }
       // The meshed proxy's sidecar routes by the service's host: the service's VirtualService, retries included, applies.
       if (edge.meshed && edge.upstream === 'service') security._routedByHost(this.methods);
       this.chart.addIntendedFlows(() => this.flows());

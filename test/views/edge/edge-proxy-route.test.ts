@@ -42,8 +42,11 @@ describe('EdgeProxyRoute: a meshed API gateway (seed 003: Kong → Istio sidecar
       }],
       ports: [{ port: 8080, protocol: 'TCP' }],
     });
-    // Kong's ingress controller sends to the Service (so its sidecar routes), told by the Service's annotation.
-    expect(find(m, 'Service', 'order-server').metadata.annotations).toEqual({ 'ingress.kubernetes.io/service-upstream': 'true' });
+    // Kong's ingress controller sends to the Service (so its sidecar routes), told by the Service's annotation, with the
+    // Service's own name as Host (Kong keeps the client's by default, which no route of the service matches).
+    expect(find(m, 'Service', 'order-server').metadata.annotations).toEqual({
+      'ingress.kubernetes.io/service-upstream': 'true', 'konghq.com/host-header': 'order-server.k1s0-service.svc.cluster.local',
+    });
     // No plaintext: mTLS stays STRICT, no workload PeerAuthentication.
     expect(m.filter((x) => x.kind === 'PeerAuthentication' && x.metadata.name === 'order-server')).toEqual([]);
   });
