@@ -142,7 +142,8 @@ export class CanaryPlan {
       }
       if (i > 0) {
         const prev = this.phases[i - 1];
-        const growing = w > prev.canaryWeight || (p.retireStable && w === prev.canaryWeight);
+        // Phases at weight 0 may follow each other: dark phases (the QA header's, the release's mirror) come before any weight.
+        const growing = w > prev.canaryWeight || (p.retireStable && w === prev.canaryWeight) || (w === 0 && prev.canaryWeight === 0);
         if (!growing) {
           out.push(formatProblem(Codes.CANARY_WEIGHTS_NOT_INCREASING,
             `${field}.canaryWeight: ${w} does not increase on phases[${i - 1}] (${prev.name}) at ${prev.canaryWeight}`));

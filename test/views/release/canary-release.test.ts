@@ -164,6 +164,14 @@ describe('CanaryRelease', () => {
       expect(synthError(app)).toMatch(/\[test\/payment-v2\] plan\.phases\[1\] .*canaryWeight: \d+ does not increase .*\[MESH301\]/);
     });
 
+    test('dark phases at weight 0 may follow each other (a QA header, then the release\'s mirror alone); weights then increase', () => {
+      const headers = { 'x-qa-team': StringMatch.exact('true') };
+      const plan = CanaryPlan.of([{ name: 'qa', canaryWeight: 0, headers }, { name: 'dark', canaryWeight: 0 }, { name: 'canary-10', canaryWeight: 10 }]);
+      expect(() => synth(simple({ plan, phase: 'dark' }).app)).not.toThrow();
+      const back = CanaryPlan.of([{ name: 'a', canaryWeight: 10 }, { name: 'b', canaryWeight: 0 }]);
+      expect(synthError(simple({ plan: back, phase: 'a' }).app)).toMatch(/plan\.phases\[1\] \(b\)\.canaryWeight: 0 does not increase .*\[MESH301\]/);
+    });
+
     test('an unknown phase, a duplicate phase name, an empty plan, a retire phase not last', () => {
       expect(synthError(simple({ phase: 'canary-7' }).app)).toMatch(/\[test\/payment-v2\] phase: 'canary-7' is not a phase of the plan \(phases: canary-5, canary-50, canary-100\) \[MESH302\]/);
       expect(synthError(simple({ plan: CanaryPlan.of([]), phase: 'x' }).app)).toMatch(/plan: a canary plan needs at least one phase \[MESH302\]/);
