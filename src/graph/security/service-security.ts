@@ -298,6 +298,16 @@ export class ServiceSecurity extends Construct {
     return [...new Set(this.gateways.flatMap((g) => g.paths ?? ['/*']))].sort();
   }
 
+  /**
+   * The methods the gateways and plaintext proxies that route to the service forward, each once, in order; undefined when one
+   * forwards every method (an IngressGateway's route) or none routes: what end users may send through them.
+   */
+  public get gatewayRoutedMethods(): HttpMethod[] | undefined {
+    const all = [...this.gateways, ...this.plaintext];
+    if (all.length === 0 || all.some((g) => !g.methods)) return undefined;
+    return [...new Set(all.flatMap((g) => g.methods!))];
+  }
+
   /** True if a caller without a sidecar (a plaintext proxy, {@link admitPlaintext}) sends to the service. */
   public get admitsPlaintext(): boolean {
     return this.plaintext.length > 0;

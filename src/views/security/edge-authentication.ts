@@ -78,14 +78,15 @@ export interface EdgeAuthenticationProps {
   readonly paths?: readonly string[];
   /**
    * Methods end users may use.
-   * @default - every method
+   * @default - the methods the gateways that route to the service forward (an EdgeProxyRoute's; every method where an
+   *   IngressGateway or EdgeGateway route forwards every one), or every method with `ingressFrom`
    */
   readonly methods?: readonly HttpMethod[];
   /**
    * The pods end-user requests arrive from, let through the NetworkPolicy, and their
    * identity, which the end-user rule requires besides the token.
-   * @default - the platform's ingress gateway (`MeshChart.platform.ingressGateway`), and the rule admits the identity of
-   *   every gateway that routes to the service as well: a meshed edge proxy's (`EdgeProxyRoute`) forwards the user's token too
+   * @default - the gateways that route to the service, each with its pods and identity (the platform's ingress gateway only
+   *   where one of its routes does; a meshed edge proxy's, `EdgeProxyRoute`, forwards the user's token too)
    */
   readonly ingressFrom?: { readonly peer: NetworkPeer; readonly principal: Principal };
   /**
@@ -149,7 +150,8 @@ export class EdgeAuthentication extends Construct {
     this.methods = props.methods ? [...props.methods] : undefined;
     const security = ServiceSecurity.of(props.service);
     security._allowEndUsersLazily(() => this.rule);
-    security.allowIngressFrom(ingress.peer);
+    // The gateways that route to the service admit their own pods (ServiceSecurity.admitGateway); only pods given here are added.
+    if (props.ingressFrom) security.allowIngressFrom(ingress.peer);
     security.setsHeadersFromClaims(this.outputClaimToHeaders.map((c) => c.header));
     addRequestAuthentication(this, 'Resource',
       { name: this.name, namespace: props.service.namespace, labels: { [Labels.APP]: props.service.name, [Labels.MANAGED_BY]: MANAGED_BY } },
@@ -182,15 +184,19 @@ export class EdgeAuthentication extends Construct {
     // their identities, and without one from a proxy that has no sidecar (its port is PERMISSIVE, and only its pods get
     // through the NetworkPolicy there: ServiceSecurity.admitPlaintext).
     const security = ServiceSecurity.of(this.service);
-    const routing = this.ingressGiven ? [] : security.gatewayPrincipals;
-    const principals = new Map([this.ingressPrincipal, ...routing].map((p) => [p.toString(), p]));
+    // By default the identities of the gateways that route to the service, and only theirs: the platform's ingress gateway
+    // only where it routes (a service behind Kong alone is not opened to it), and only the methods they forward.
     const plaintext = !this.ingressGiven && security.admitsPlaintext;
+    const routing = this.ingressGiven ? [] : security.gatewayPrincipals;
+    // Never a rule without a source (it would match any): with no gateway routing (MESH216), the ingress gateway's identity.
+    const principals = routing.length > 0 || plaintext ? routing : [this.ingressPrincipal];
+    const methods = this.methods ?? (this.ingressGiven ? undefined : security.gatewayRoutedMethods);
     return {
       from: [
-        { principals: [...principals.values()], requestPrincipals: [...this.requestPrincipals] },
+        ...(principals.length > 0 ? [{ principals: [...principals], requestPrincipals: [...this.requestPrincipals] }] : []),
         ...(plaintext ? [{ notPrincipals: ['*'], requestPrincipals: [...this.requestPrincipals] }] : []),
       ],
-      to: [{ methods: this.methods ? [...this.methods] : undefined, paths: [...this.paths] }],
+      to: [{ methods: methods ? [...methods] : undefined, paths: [...this.paths] }],
     };
   }
 

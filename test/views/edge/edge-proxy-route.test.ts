@@ -225,6 +225,35 @@ describe('EdgeProxyRoute and EdgeAuthentication: paths end users sign in for, th
   });
 });
 
+describe('EdgeAuthentication on a service only an edge proxy routes to', () => {
+  test('the end-user rule admits Kong alone, on the methods it forwards: not the ingress gateway, which routes nothing there', () => {
+    // GIVEN order-server behind Kong only (GET and POST forwarded), its paths guarded with the defaults
+    const { app, chart, order } = setup();
+    new EdgeProxyRoute(chart, 'orders-via-kong', { service: order, ...ORDERS });
+    new EdgeAuthentication(chart, 'auth', { service: order, issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks.json' });
+    const m = synth(app);
+    // THEN the end-user rule names Kong's identity and Kong's methods only
+    const rule = find(m, 'AuthorizationPolicy', 'order-server-policy').spec.rules
+      .find((r: any) => r.from?.[0]?.source?.requestPrincipals);
+    expect(rule).toEqual({
+      from: [{ source: { principals: ['cluster.local/ns/kong/sa/kong-kong'], requestPrincipals: ['https://auth.example.com/*'] } }],
+      to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/v1/orders', '/api/v1/orders/*'] } }],
+    });
+    // AND the NetworkPolicy lets in Kong's pods, not the ingress gateway's
+    const peers = find(m, 'NetworkPolicy', 'order-server').spec.ingress.flatMap((r: any) => r.from ?? []);
+    expect(peers.some((p: any) => p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'istio-system')).toBe(false);
+    // AND a signed-in PATCH through Kong, or a PUT from the ingress gateway's pods, is refused
+    const { evaluator, findings } = flowFindings(app, chart, m);
+    expect(findings).toEqual([]);
+    const host = 'order-server.k1s0-service.svc.cluster.local';
+    const token = { requestPrincipal: 'https://auth.example.com/user-1' };
+    expect(evaluator.evaluate({ source: { platform: chart.platform.edgeProxyWorkload('apiGateway') }, host, port: 80, method: 'PATCH', path: '/api/v1/orders/1', ...token }))
+      .toMatchObject({ allowed: false, decidedBy: { layer: 'AuthorizationPolicy' } });
+    expect(evaluator.evaluate({ source: { platform: chart.platform.ingressGatewayWorkload() }, host, port: 80, method: 'PUT', path: '/api/v1/orders/1', ...token }))
+      .toMatchObject({ allowed: false });
+  });
+});
+
 describe('EdgeProxyRoute: validation', () => {
   test('a port the service lacks, or one that does not speak HTTP, is MESH650; a bad method or path is refused as in any rule', () => {
     const { app, chart, order } = setup();
