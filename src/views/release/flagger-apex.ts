@@ -17,6 +17,10 @@ import { formatProblem } from '../../core/errors';
 export interface CarriedApex {
   /** `spec.service.apex`: the Service's labels and annotations. */
   readonly apex?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  /** `spec.service.primary` and `canary`: the Service's `networking.istio.io/exportTo`, if restricted. */
+  readonly primary?: { readonly annotations: Record<string, string> };
+  /** As `primary`. */
+  readonly canary?: { readonly annotations: Record<string, string> };
   /** `spec.service.headless`: a Service with `clusterIP: None`. */
   readonly headless?: boolean;
   /** `spec.service.appProtocol`: its first port's. */
@@ -28,6 +32,9 @@ export interface CarriedApex {
 /** The spec fields of a Service that Flagger's generated apex has (or that `spec.service` carries); any other cannot be carried. */
 const CARRIED_SPEC = new Set(['ports', 'selector', 'type', 'clusterIP', 'externalIPs', 'trafficDistribution']);
 
+/** Istio's annotation of a Service's visibility. https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo */
+const EXPORT_TO = 'networking.istio.io/exportTo';
+
 const nonEmpty = (o: unknown): Record<string, string> | undefined =>
   o && typeof o === 'object' && Object.keys(o).length > 0 ? { ...(o as Record<string, string>) } : undefined;
 
@@ -37,8 +44,14 @@ export function carriedApex(svc: Record<string, any> | undefined): CarriedApex {
   const labels = nonEmpty(svc.metadata?.labels);
   const annotations = nonEmpty(svc.metadata?.annotations);
   const first = Array.isArray(svc.spec?.ports) ? svc.spec.ports[0] : undefined;
+  // Flagger's VirtualService sends the apex's callers to `<name>-primary` and `<name>-canary`: a service exported to some
+  // namespaces only is so on those hosts too, or any namespace would reach its pods by them.
+  const exportTo = annotations?.[EXPORT_TO];
+  const restricted = exportTo !== undefined ? { annotations: { [EXPORT_TO]: exportTo } } : undefined;
   return {
     apex: labels || annotations ? { labels, annotations } : undefined,
+    primary: restricted,
+    canary: restricted,
     headless: svc.spec?.clusterIP === 'None' ? true : undefined,
     appProtocol: typeof first?.appProtocol === 'string' ? first.appProtocol : undefined,
     trafficDistribution: typeof svc.spec?.trafficDistribution === 'string' ? svc.spec.trafficDistribution : undefined,

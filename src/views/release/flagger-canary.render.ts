@@ -91,6 +91,8 @@ export function renderCanarySpec(s: FlaggerCanarySource): Record<string, any> {
       ...flaggerServiceTraffic(s.service.traffic, s.service.policy),
       // What the library would have written on the apex Service, which Flagger writes instead (./flagger-apex.ts).
       apex: apex.apex,
+      primary: apex.primary,
+      canary: apex.canary,
     },
     autoscalerRef: autoscaler && {
       apiVersion: autoscaler.apiVersion,

@@ -41,6 +41,10 @@ describe("a Flagger-released service's apex Service", () => {
       },
     });
     expect(find(m, 'Canary', 'orders').spec.service.headless).toBeUndefined();
+    // AND the hosts Flagger's VirtualService sends the apex's callers to are exported as narrowly as the apex
+    expect(find(m, 'Canary', 'orders').spec.service).toMatchObject({
+      primary: { annotations: { 'networking.istio.io/exportTo': '.' } }, canary: { annotations: { 'networking.istio.io/exportTo': '.' } },
+    });
   });
 
   test('declared calls still verify: over the cluster Flagger runs, web reaches the primary and the canary through the apex', () => {
@@ -69,6 +73,10 @@ describe("a Flagger-released service's apex Service", () => {
     expect(apex.spec.selector).toEqual({ app: 'orders-primary' });
     expect(apex.metadata.labels).toMatchObject({ 'app': 'orders', 'app.kubernetes.io/name': 'orders' });
     expect(apex.metadata.annotations).toEqual({ 'networking.istio.io/exportTo': '.' });
+    for (const host of ['orders-primary', 'orders-canary']) {
+      expect(files.running().services.get(`${host}.production.svc.cluster.local`)!.manifest.metadata.annotations)
+        .toEqual({ 'networking.istio.io/exportTo': '.' });
+    }
     // No MESH315 on the library's output.
     expect(validateManifests(m).filter((f) => f.code === 'MESH315')).toEqual([]);
   });
