@@ -401,6 +401,16 @@ export const Codes = {
    * is an HTTP 200 with a grpc-status, so the check cannot see the canary's errors (warning).
    */
   FLAGGER_GRPC_SUCCESS_RATE: 'MESH313',
+  /**
+   * A setting of the Service of a service Flagger releases that the apex Service Flagger generates cannot carry (a NodePort or
+   * LoadBalancer type, external IPs, session affinity, a UDP port, a discovered port whose number differs from its container port).
+   */
+  FLAGGER_APEX_NOT_CARRIED: 'MESH314',
+  /**
+   * The manifests write a Service named as a Flagger Canary's apex that Flagger does not own, with a selector or ports other than
+   * Flagger's: every apply points it back at the canary's pods, which Flagger keeps at zero replicas between analyses.
+   */
+  FLAGGER_APEX_WRITTEN: 'MESH315',
   /** An SLO's latencies are out of order (p50 > p95 or p95 > p99) or not positive. */
   SLO_LATENCY_ORDER: 'MESH400',
   /** An SLO's error budget is not strictly between 0 and 100 percent. */

@@ -10,6 +10,7 @@ import { AnalysisView, namespaceOf } from './view';
 import { gatewayReference } from '../model/gateway-hosts';
 import { routeHost, serviceHost } from '../model/hosts';
 import { PortProtocol, servicePortProtocol } from '../flow/protocol';
+import { FLAGGER_APEX_STAND_IN, FLAGGER_ROUTED_TO } from '../model/flagger';
 
 /** Methods that may change state: a mirrored one is applied twice. */
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -184,5 +185,64 @@ export const flaggerGrpcSuccessRate: AnalysisCheck = {
   },
 };
 
+/** A Service port as Flagger compares it (pkg/router/kubernetes_default.go `reconcileService`: `cmp.Diff` of the sorted ports). */
+const portKey = (p: Manifest): string =>
+  [p?.name ?? '', p?.protocol ?? 'TCP', Number(p?.port), String(p?.targetPort ?? p?.port), p?.appProtocol ?? ''].join('/');
+
+const sameEntries = (a: Manifest, b: Manifest): boolean => {
+  const x = Object.entries(dict(a)).map(([k, v]) => `${k}=${v}`).sort();
+  const y = Object.entries(dict(b)).map(([k, v]) => `${k}=${v}`).sort();
+  return x.join('\n') === y.join('\n');
+};
+
+/** Whether `svc`'s controller is Canary `name` (pkg/router/kubernetes_default.go `isOwnedByCanary`). */
+const ownedByCanary = (svc: Manifest, name: string): boolean =>
+  list(svc.metadata?.ownerReferences).some((r: Manifest) => r?.controller === true && r?.kind === 'Canary' && r?.name === name);
+
+/**
+ * MESH315: the manifests write a Service named as a Flagger Canary's apex (`spec.service.name`, else the target's name), not
+ * owned by that Canary, whose selector or ports differ from those Flagger sets on it: the primary's pods (`app: <name>-primary`)
+ * and the Canary's `spec.service` ports. Flagger rewrites the selector and ports of such a Service at every reconcile, and every
+ * apply of the manifests (kubectl apply, a GitOps sync) writes them back, pointing the apex at the target Deployment's pods,
+ * which Flagger keeps at zero replicas between analyses: the callers of `<name>` get 503 until Flagger reconciles again
+ * (fluxcd/flagger pkg/router/kubernetes_default.go `Reconcile`, `reconcileService`; fluxcd/flagger issue 680). Flagger generates
+ * the apex from `spec.service` (its labels and annotations from `spec.service.apex`): the manifests should hold none.
+ * https://docs.flagger.app/usage/how-it-works#canary-service
+ */
+export const flaggerApexWritten: AnalysisCheck = {
+  code: Codes.FLAGGER_APEX_WRITTEN,
+  title: "a Service written for a Flagger Canary's apex, which every apply points back at the canary's pods",
+  run(index) {
+    const out: Finding[] = [];
+    const running = index.model.running();
+    if (running === index.model) return out;
+    const generated = new Map<string, Manifest>();
+    for (const s of running.ofKind('Service')) if (FLAGGER_ROUTED_TO.has(s)) generated.set(`${namespaceOf(s)}/${s.metadata?.name}`, s);
+    const written = new Map<string, Manifest>();
+    for (const s of index.model.ofKind('Service')) if (!FLAGGER_APEX_STAND_IN.has(s)) written.set(`${namespaceOf(s)}/${s.metadata?.name}`, s);
+    for (const canary of index.ofKind('Canary')) {
+      if (!isFlaggerCanary(canary)) continue;
+      const apex = String(canary.spec?.service?.name ?? canary.spec?.targetRef?.name ?? '');
+      const key = `${namespaceOf(canary)}/${apex}`;
+      const svc = written.get(key);
+      const flaggers = generated.get(key);
+      if (!svc || !flaggers || ownedByCanary(svc, String(canary.metadata?.name))) continue;
+      const ports = (m: Manifest) => list(m.spec?.ports).map(portKey).sort().join(',');
+      const selectorDiffers = !sameEntries(svc.spec?.selector, flaggers.spec.selector);
+      const field = selectorDiffers ? 'spec.selector' : ports(svc) !== ports(flaggers) ? 'spec.ports' : undefined;
+      if (!field) continue;
+      const selector = Object.entries(dict(flaggers.spec.selector)).map(([k, v]) => `${k}: ${v}`).join(', ');
+      const f = finding(Codes.FLAGGER_APEX_WRITTEN, svc, field,
+        `Service ${apex} is the apex Service of Flagger Canary ${namespaceOf(canary)}/${canary.metadata?.name}, which sets its ${field} to Flagger's `
+        + `(selector ${selector}, the Canary's spec.service ports); every apply of these manifests writes this ${field} back, pointing `
+        + `${apex} at the canary's pods, which Flagger keeps at zero replicas between analyses, so its callers get 503 until Flagger `
+        + "reconciles again; drop this Service: Flagger generates it from the Canary's spec.service (labels and annotations from "
+        + 'spec.service.apex)');
+      out.push({ ...f, related: refOf(canary) });
+    }
+    return out;
+  },
+};
+
 /** The release checks. */
-export const RELEASE_CHECKS: readonly AnalysisCheck[] = [flaggerMirrorsWrites, flaggerGatewayBypass, flaggerGrpcSuccessRate];
+export const RELEASE_CHECKS: readonly AnalysisCheck[] = [flaggerMirrorsWrites, flaggerGatewayBypass, flaggerGrpcSuccessRate, flaggerApexWritten];

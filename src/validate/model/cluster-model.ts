@@ -11,7 +11,7 @@
 import { Manifest } from '../finding';
 import { dict, list } from '../values';
 import { inCidr, isIpAddress } from '../../core/cidr';
-import { afterFlagger } from './flagger';
+import { afterFlagger, apexStandIns } from './flagger';
 import { HostLookups } from './host-lookups';
 import { analyzerFqdn, CLUSTER_DOMAIN, dialedHost, serviceHost } from './hosts';
 import { RegisteredService, ServiceRegistry } from './registry';
@@ -82,6 +82,8 @@ export class ClusterModel {
     for (const m of manifests) {
       if (m && typeof m === 'object') this.add(m);
     }
+    // Flagger creates a Canary's apex Service, which the manifests need not (should not) hold: indexed, not among `all`.
+    for (const m of apexStandIns(manifests)) this.add(m);
     this.hosts = new HostLookups(this);
   }
 

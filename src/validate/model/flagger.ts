@@ -12,6 +12,14 @@
  * the new version and the VirtualService sends it the step's weight (an A/B test: the
  * requests its `match` selects). The analysis's first weighted step is modelled, so both
  * pods' flows are proved; the idle state's are a subset (the primary's alone).
+ *
+ * Flagger's Services are ClusterIP Services (headless with `service.headless`) whose first port is
+ * `service.port` named `service.portName` (else `http`) with `service.appProtocol`, labelled with the
+ * selector label set to the Service's own name over `service.apex`/`primary`/`canary`'s labels, and
+ * annotated with their annotations; the apex's metadata also goes on the VirtualService
+ * (pkg/router/kubernetes_default.go `reconcileService`; pkg/router/istio.go `reconcileVirtualService`).
+ * A Service of the apex's name in the manifests is replaced by Flagger's, as the cluster has it once
+ * Flagger reconciled (the manifests need not hold one: Flagger creates it).
  * https://docs.flagger.app/usage/how-it-works
  * https://github.com/fluxcd/flagger/blob/main/pkg/canary/deployment_controller.go (primary labels)
  * https://github.com/fluxcd/flagger/blob/main/pkg/router/istio.go (VirtualService and DestinationRules; SetRoutes)
@@ -33,19 +41,28 @@ export const FLAGGER_PRIMARY_OF = new WeakMap<Manifest, string>();
  */
 export const FLAGGER_ROUTED_TO = new WeakMap<Manifest, readonly string[]>();
 
+/** Whether `m` is a Flagger Canary (flagger.app) of a Deployment. */
+const isFlaggerDeploymentCanary = (m: Manifest): boolean =>
+  m?.kind === 'Canary' && String(m.apiVersion ?? '').startsWith('flagger.app/') && (m.spec?.targetRef?.kind ?? 'Deployment') === 'Deployment';
+
 /** The manifests as the cluster has them during every Canary's analysis (unchanged when there is none). */
 export function afterFlagger(manifests: readonly Manifest[]): readonly Manifest[] {
-  const canaries = manifests.filter(
-    (m) =>
-      m?.kind === 'Canary' && String(m.apiVersion ?? '').startsWith('flagger.app/') && (m.spec?.targetRef?.kind ?? 'Deployment') === 'Deployment',
-  );
+  const canaries = manifests.filter(isFlaggerDeploymentCanary);
   if (canaries.length === 0) return manifests;
+  // Indexed once, so that many Canaries stay linear in the manifests.
+  const deployments = new Map<string, Manifest>();
+  const routed = new Map<string, Manifest[]>();
+  for (const m of manifests) {
+    const key = `${nsOf(m)}/${m?.metadata?.name}`;
+    if (m?.kind === 'Deployment' && !deployments.has(key)) deployments.set(key, m);
+    if (m?.kind === 'Service' || m?.kind === 'VirtualService') routed.set(key, [...(routed.get(key) ?? []), m]);
+  }
   const drop = new Set<Manifest>();
   const add: Manifest[] = [];
   for (const canary of canaries) {
     const ns = nsOf(canary);
     const target = String(canary.spec?.targetRef?.name ?? '');
-    const deployment = manifests.find((m) => m?.kind === 'Deployment' && nsOf(m) === ns && m.metadata?.name === target);
+    const deployment = deployments.get(`${ns}/${target}`);
     if (!deployment) continue;
     const selector: Record<string, string> = deployment.spec?.selector?.matchLabels ?? {};
     const key = FLAGGER_SELECTOR_LABELS.find((k) => selector[k] !== undefined);
@@ -65,27 +82,19 @@ export function afterFlagger(manifests: readonly Manifest[]): readonly Manifest[
 
     const svc = canary.spec?.service ?? {};
     const name = String(svc.name ?? target);
-    const port = {
-      name: String(svc.portName ?? 'http'),
-      port: Number(svc.port ?? 80),
-      targetPort: svc.targetPort ?? svc.port ?? 80,
-      protocol: 'TCP',
-    };
-    const ports = [port, ...(svc.portDiscovery === true ? discoveredPorts(deployment, port) : [])];
-    const service = (n: string, v: string): Manifest => ({
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: n, namespace: ns },
-      spec: { selector: { [key]: v }, ports },
-    });
-    for (const n of [name, `${name}-primary`, `${name}-canary`]) {
-      for (const m of manifests) if ((m?.kind === 'Service' || m?.kind === 'VirtualService') && nsOf(m) === ns && m.metadata?.name === n) drop.add(m);
-    }
-    const apex = service(name, primaryValue);
+    const service = flaggerService(canary, deployment, key);
+    for (const n of [name, `${name}-primary`, `${name}-canary`]) for (const m of routed.get(`${ns}/${n}`) ?? []) drop.add(m);
+    const apex = service(name, primaryValue, svc.apex);
     FLAGGER_ROUTED_TO.set(apex, [`${name}-primary`, `${name}-canary`]);
-    add.push(apex, service(`${name}-primary`, primaryValue), service(`${name}-canary`, value));
+    add.push(apex, service(`${name}-primary`, primaryValue, svc.primary), service(`${name}-canary`, value, svc.canary));
+    const apexMeta = svc.apex ?? {};
     add.push({
-      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: ns },
+      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService',
+      metadata: {
+        name, namespace: ns,
+        ...(apexMeta.labels ? { labels: { ...apexMeta.labels } } : {}),
+        ...(apexMeta.annotations ? { annotations: { ...apexMeta.annotations } } : {}),
+      },
       spec: {
         hosts: [name, ...(svc.hosts ?? [])],
         ...(svc.gateways ? { gateways: svc.gateways } : {}),
@@ -102,6 +111,78 @@ export function afterFlagger(manifests: readonly Manifest[]): readonly Manifest[
     }
   }
   return [...manifests.filter((m) => !drop.has(m)), ...add];
+}
+
+/**
+ * A Service Flagger writes for `canary` (of `deployment`, whose pods it selects by `key`): named `n`, selecting `key: v`, with
+ * `meta`'s labels and annotations; a ClusterIP Service (headless with `service.headless`) whose first port is the Canary's
+ * `service.port` and the others its target's container ports when `service.portDiscovery` is set.
+ * https://github.com/fluxcd/flagger/blob/main/pkg/router/kubernetes_default.go (reconcileService)
+ */
+function flaggerService(canary: Manifest, deployment: Manifest, key: string): (n: string, v: string, meta: Manifest) => Manifest {
+  const svc = canary.spec?.service ?? {};
+  const port = {
+    name: String(svc.portName ?? 'http'),
+    port: Number(svc.port ?? 80),
+    targetPort: svc.targetPort ?? svc.port ?? 80,
+    protocol: 'TCP',
+    ...(typeof svc.appProtocol === 'string' && svc.appProtocol !== '' ? { appProtocol: svc.appProtocol } : {}),
+  };
+  const ports = [port, ...(svc.portDiscovery === true ? discoveredPorts(deployment, port) : [])];
+  return (n, v, meta) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: n, namespace: nsOf(canary), ...flaggerMetadata(meta, key, n) },
+    spec: { type: 'ClusterIP', ...(svc.headless === true ? { clusterIP: 'None' } : {}), selector: { [key]: v }, ports },
+  });
+}
+
+/** The apex Services {@link apexStandIns} adds to the manifests as written. */
+export const FLAGGER_APEX_STAND_IN = new WeakSet<Manifest>();
+
+/**
+ * The apex Service of each Flagger Canary whose manifests hold none (Flagger creates it: the library writes none), as the
+ * manifests as written read it: Flagger's ports and metadata, selecting the target Deployment's pods, which stand for the
+ * primary's copy of them and the canary's alike until {@link afterFlagger} derives the cluster Flagger runs. So the checks
+ * over the manifests as written (retries, ports, exportTo, callers of the service) still see the service's host.
+ */
+export function apexStandIns(manifests: readonly Manifest[]): Manifest[] {
+  const canaries = manifests.filter(isFlaggerDeploymentCanary);
+  if (canaries.length === 0) return [];
+  const deployments = new Map<string, Manifest>();
+  const services = new Set<string>();
+  for (const m of manifests) {
+    const key = `${nsOf(m)}/${m?.metadata?.name}`;
+    if (m?.kind === 'Deployment' && !deployments.has(key)) deployments.set(key, m);
+    if (m?.kind === 'Service') services.add(key);
+  }
+  const out: Manifest[] = [];
+  for (const canary of canaries) {
+    const ns = nsOf(canary);
+    const target = String(canary.spec?.targetRef?.name ?? '');
+    const name = String(canary.spec?.service?.name ?? target);
+    const deployment = deployments.get(`${ns}/${target}`);
+    const selector: Record<string, string> = deployment?.spec?.selector?.matchLabels ?? {};
+    const key = FLAGGER_SELECTOR_LABELS.find((k) => selector[k] !== undefined);
+    if (!deployment || !key || services.has(`${ns}/${name}`)) continue;
+    services.add(`${ns}/${name}`);
+    const apex = flaggerService(canary, deployment, key)(name, selector[key], canary.spec?.service?.apex);
+    FLAGGER_APEX_STAND_IN.add(apex);
+    out.push(apex);
+  }
+  return out;
+}
+
+/**
+ * The labels and annotations of a Service Flagger writes: `meta`'s (the Canary's `spec.service.apex`, `primary` or `canary`),
+ * the selector label set to the Service's name (pkg/router/kubernetes_default.go `reconcileService`).
+ */
+function flaggerMetadata(meta: Manifest, key: string, name: string): Manifest {
+  const annotations = meta?.annotations && typeof meta.annotations === 'object' ? { ...meta.annotations } : undefined;
+  return {
+    labels: { ...(meta?.labels && typeof meta.labels === 'object' ? meta.labels : {}), [key]: name },
+    ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}),
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { IMeshService } from '../../graph/interfaces';
-import { ApiObject } from 'cdk8s';
+import { serviceObjectOf } from '../../graph/handed-over-service';
 import { Construct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
@@ -62,9 +62,9 @@ const HTTP_FAMILY: readonly string[] = ['http', 'http2', 'grpc', 'grpc-web'];
  * - where the proxy addresses a Service only when told (Kong's ingress controller:
  *   `ingress.kubernetes.io/service-upstream: "true"`), the service's Service carries the
  *   annotation, so the proxy's sidecar routes the request (Flagger's weights included) instead
- *   of sending it to a pod IP as plain TCP. Flagger updates only the selector and ports of a
- *   Service it did not create, so the annotation stays (fluxcd/flagger
- *   pkg/router/kubernetes_default.go, reconcileService).
+ *   of sending it to a pod IP as plain TCP. For a service a `FlaggerCanary` releases, Flagger
+ *   generates that Service: the annotation goes to the Canary's `spec.service.apex`, which
+ *   Flagger writes on it (fluxcd/flagger pkg/router/kubernetes_default.go, reconcileService).
  *
  * Each forwarded method and path is an intended flow from the proxy's pods, to the
  * Service when the proxy addresses Services, else to the service's pods directly; synth's flow
@@ -133,9 +133,9 @@ export class EdgeProxyRoute extends Construct {
 
   /** The annotations that make the proxy address the Service, on the service's Service. */
   private annotateService(annotations: Readonly<Record<string, string>>): void {
-    const svc = this.service.node.tryFindChild('Service');
-    if (!svc) return; // a workload without ports has no Service; reported below
-    const object = ApiObject.of(svc);
+    // The Service, or the one handed over to Flagger, whose Canary carries its annotations (src/graph/handed-over-service.ts).
+    const object = serviceObjectOf(this.service);
+    if (!object) return; // a workload without ports has no Service; reported below
     for (const [k, v] of Object.entries(annotations)) object.metadata.addAnnotation(k, v);
   }
 

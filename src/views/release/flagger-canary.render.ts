@@ -13,6 +13,7 @@ import type { ICanaryTarget } from '../../graph/mesh-service-props';
 import type { HostTraffic } from '../../graph/traffic/host-traffic';
 import { renderDestinationRuleSpec, renderRetries } from '../../graph/traffic/host-traffic.render';
 import { lazyWithoutUnset } from '../../private/defined';
+import { carriedApex } from './flagger-apex';
 
 /**
  * The Flagger Canary of a `FlaggerCanary`: target, service (with the host's traffic policy), analysis, built at synth.
@@ -55,6 +56,8 @@ export interface FlaggerCanarySource {
   readonly webhooks?: readonly FlaggerWebhook[];
   /** The share of requests mirrored to the canary (`analysis.mirror`, `mirrorWeight`), if any. */
   readonly mirror?: { readonly value: number };
+  /** @internal The Service the library would write for the service (rendered), which Flagger generates instead. */
+  _apexService(): Record<string, any> | undefined;
   /** @internal The service's HorizontalPodAutoscaler, if it has one (read at synth). */
   _autoscaler(): { readonly apiVersion: string; readonly name: string } | undefined;
 }
@@ -69,6 +72,7 @@ export function renderCanarySpec(s: FlaggerCanarySource): Record<string, any> {
   const weighted = s.iterations === undefined;
   const port = s.service.ports[0];
   const autoscaler = s._autoscaler();
+  const apex = carriedApex(s._apexService());
   return {
     targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: s.service.name },
     service: {
@@ -80,8 +84,15 @@ export function renderCanarySpec(s: FlaggerCanarySource): Record<string, any> {
       // Flagger's Services carry `port` alone unless told to add the target's other container ports
       // (fluxcd/flagger pkg/canary/util.go getPorts, pkg/router/kubernetes_default.go): a second port of the service would vanish.
       portDiscovery: s.service.ports.length > 1 ? true : undefined,
+      appProtocol: apex.appProtocol,
+      headless: apex.headless,
+      trafficDistribution: apex.trafficDistribution,
       gateways: [...s.gateways],
       ...flaggerServiceTraffic(s.service.traffic, s.service.policy),
+      // What the library would have written on the apex Service, which Flagger writes instead (./flagger-apex.ts).
+      apex: apex.apex,
+      primary: apex.primary,
+      canary: apex.canary,
     },
     autoscalerRef: autoscaler && {
       apiVersion: autoscaler.apiVersion,

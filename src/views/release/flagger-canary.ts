@@ -16,6 +16,8 @@ import type { IntendedFlow } from '../../core/flow';
 import { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
 import { FlaggerMetric } from './flagger-metric';
 import { addProblems } from '../../private/construct-problems';
+import { handOverService } from '../../graph/handed-over-service';
+import { apexProblems } from './flagger-apex';
 
 export type { FlaggerAlert, FlaggerWebhook, FlaggerWebhookType } from './flagger-hooks';
 
@@ -108,6 +110,15 @@ export interface FlaggerCanaryProps {
  * Flagger copies into the DestinationRules and VirtualService it writes, and its
  * `autoscalerRef` the service's HorizontalPodAutoscaler, if it has one.
  *
+ * Flagger also generates the service's Services: the apex `<service>` (selecting the primary's pods),
+ * `<service>-primary` and `<service>-canary`, from the Canary's `spec.service` (fluxcd/flagger
+ * pkg/router/kubernetes_default.go, `Reconcile`, `reconcileService`). So the library writes no
+ * Service `<service>` either: a written one would be pointed back at the canary's pods, which
+ * Flagger keeps at zero replicas between analyses, by every apply of the manifests. Its labels and
+ * annotations (an edge proxy's, `exportTo`) go to `spec.service.apex`, a headless Service to
+ * `spec.service.headless`; a setting Flagger's ClusterIP Service cannot have (a NodePort or
+ * LoadBalancer type, a UDP port) fails synth (MESH314).
+ *
  * Flagger copies `Deployment/<service>` to `<service>-primary` and renames the first of
  * its `--selector-labels` (`app,name,app.kubernetes.io/name`) found in the Deployment's
  * selector to `<value>-primary` on the primary's pods (fluxcd/flagger
@@ -146,6 +157,9 @@ export class FlaggerCanary extends Construct {
   /** The share of requests mirrored to the canary, if any. */
   public readonly mirror?: Percentage;
 
+  /** The service's Service, handed over to Flagger: read at synth, written by Flagger. */
+  private readonly apexService?: ApiObject;
+
   public constructor(scope: Construct, id: string, props: FlaggerCanaryProps) {
     super(scope, id);
     this.service = props.service;
@@ -162,6 +176,7 @@ export class FlaggerCanary extends Construct {
     this.alerts = props.alerts && [...props.alerts];
     this.mirror = props.mirror;
     this.service.traffic.handOverVirtualService(this, 'flagger');
+    this.apexService = handOverService(this.service, 'flagger');
     addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() }, this);
     this.service.chart.addIntendedFlows(() => this.primaryFlows());
     addProblems(this, () => this.problems());
@@ -181,7 +196,11 @@ export class FlaggerCanary extends Construct {
       }));
   }
 
-  /** The service's HorizontalPodAutoscaler: Flagger makes a `<name>-primary` copy for the primary. */
+  /** @internal The Service the library would write for the service, as rendered (read at synth), which Flagger writes instead. */
+  public _apexService(): Record<string, any> | undefined {
+    return this.apexService?.toJson();
+  }
+
   /** @internal The service's HorizontalPodAutoscaler, if it has one (read at synth). */
   public _autoscaler(): { apiVersion: string; name: string } | undefined {
     const hpa = this.service.chart.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c)
@@ -197,7 +216,7 @@ export class FlaggerCanary extends Construct {
     const byApp = (labels: unknown) => !!labels && (labels as Record<string, string>)[Labels.APP] === app;
     for (const c of this.service.chart.node.findAll()) {
       if (!ApiObject.isApiObject(c)) continue;
-      // The service's own Deployment and Service keep `app`: Flagger reads the Deployment's and takes over the Service.
+      // The service's own Deployment keeps `app`: Flagger reads it (and the library writes no Service of that name).
       if ((c.kind === 'Deployment' || c.kind === 'Service') && c.name === app) continue;
       const m = c.toJson();
       const selectors: [string, unknown][] = [
@@ -245,6 +264,7 @@ export class FlaggerCanary extends Construct {
     this.analysisProblems(bad);
     this.hookProblems(out, bad);
     out.push(...this.renamedSelectors());
+    out.push(...apexProblems(this.service.name, this._apexService()));
     this.ownedContributionProblems(out);
     return out;
   }

@@ -92,6 +92,28 @@ describe('EdgeProxyRoute: a meshed API gateway (seed 003: Kong → Istio sidecar
     expect(hops).toContain('order-server-primary.k1s0-service:80 → k1s0-service/order-server-primary:8080');
     expect(hops).toContain('order-server-canary.k1s0-service:80 → k1s0-service/order-server:8080');
   });
+
+  test.each([
+    ['before', true],
+    ['after', false],
+  ])('with Flagger releasing the service (the route made %s the FlaggerCanary), the annotation rides on the Canary to the apex Flagger writes',
+    (_when, routeFirst) => {
+      // GIVEN Kong addressing order-server's Service, which Flagger generates (fluxcd/flagger pkg/router/kubernetes_default.go Reconcile)
+      const { app, chart, order } = setup();
+      const route = () => new EdgeProxyRoute(chart, 'orders-via-kong', { service: order, ...ORDERS });
+      if (routeFirst) route();
+      new FlaggerCanary(chart, 'order-flagger', { service: order, stepWeights: [10, 30, 50, 80], interval: Duration.minutes(5) });
+      if (!routeFirst) route();
+      // WHEN synthesized
+      const m = synth(app);
+      // THEN no Service order-server is written, and the Canary's spec.service.apex carries Kong's annotation
+      expect(m.filter((x) => x.kind === 'Service' && x.metadata.name === 'order-server')).toEqual([]);
+      expect(find(m, 'Canary', 'order-server').spec.service.apex.annotations).toEqual({
+        'ingress.kubernetes.io/service-upstream': 'true', 'konghq.com/host-header': 'order-server.k1s0-service.svc.cluster.local',
+      });
+      // AND Kong's requests still reach the service through the apex Flagger generates
+      expect(flowFindings(app, chart, m).findings).toEqual([]);
+    });
 });
 
 describe('EdgeProxyRoute: a proxy without a sidecar (ingress-nginx, or Kong left out of the mesh)', () => {
