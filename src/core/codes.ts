@@ -193,6 +193,12 @@ export const Codes = {
   LOCALITY_ORDER_NEEDS_ZONE_FIRST: 'MESH512',
   /** A mesh-internal gateway on the public ingress gateway's pods (or on every gateway pod: no selector). */
   MESH_GATEWAY_ON_PUBLIC_PODS: 'MESH513',
+  /**
+   * A GlobalRateLimit on a meshed edge proxy's pods (its proxy a sidecar, where an EnvoyFilter of context GATEWAY never applies).
+   */
+  RATE_LIMIT_ON_SIDECAR: 'MESH514',
+  /** Warning: a GlobalRateLimit on the ingress gateway while the chart's services are reached only through an edge proxy. */
+  RATE_LIMIT_BYPASSED: 'MESH515',
   /** A route's destination host has no Service (Istio IST0101, Kiali KIA1101). */
   HOST_NOT_FOUND: 'MESH100',
   /** Two VirtualServices for one host on the mesh gateway (IST0109, KIA1106). */

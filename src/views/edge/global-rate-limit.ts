@@ -18,6 +18,8 @@ import { IRateLimiter, SHOULD_RATE_LIMIT } from './rate-limiter';
 import { RateLimitUser, RateLimitUserKey } from './rate-limit-user';
 import { addConfigMap, addNetworkPolicy } from '../../workload/workload';
 import { addProblems } from '../../private/construct-problems';
+import { Problem, problem } from '../../core/problem';
+import { ServiceSecurity } from '../../graph/security/service-security';
 
 /** Where Envoy's global rate-limit service (envoyproxy/ratelimit) listens. */
 export interface RateLimitServiceRef {
@@ -215,6 +217,34 @@ export class GlobalRateLimit extends Construct {
   }
 
   /**
+   * Where the filter lands: an EnvoyFilter of context GATEWAY patches gateway proxies only, never a sidecar
+   * (https://istio.io/latest/docs/reference/config/networking/envoy-filter/#EnvoyFilter-PatchContext), so on a meshed edge
+   * proxy's pods (Kong's, whose Envoy is its sidecar) it does nothing (MESH514); and on the ingress gateway it limits only the
+   * requests that pass it, none where the chart's services are reached through an edge proxy alone (MESH515, a warning).
+   */
+  private placementProblems(): Problem[] {
+    const platform = this.chart.platform;
+    const selects = (labels: Readonly<Record<string, string>>) => Object.entries(this.gatewaySelector).every(([k, v]) => labels[k] === v);
+    for (const which of ['apiGateway', 'ingressController'] as const) {
+      const proxy = platform[which];
+      if (proxy.meshed && proxy.namespace === this.gatewayNamespace && selects(proxy.podLabels)) {
+        return [problem(Codes.RATE_LIMIT_ON_SIDECAR, 'gatewaySelector', `selects the pods of the platform's ${which} (${proxy.namespace}/`
+          + `${proxy.name}), whose Envoy is an Istio sidecar: an EnvoyFilter of context GATEWAY never applies to it, so nothing would be `
+          + 'limited; limit in the proxy itself, or at a gateway the requests pass')];
+      }
+    }
+    const onIngress = this.gatewayNamespace === platform.ingressGateway.namespace && selects(platform.ingressGateway.selector);
+    if (!onIngress) return [];
+    const ingress = platform.ingressGatewayPrincipal.toString();
+    const services = this.chart.services.map((s) => ServiceSecurity.of(s));
+    const viaIngress = services.some((s) => s.gatewayPrincipals.some((p) => p.toString() === ingress));
+    const viaProxy = services.some((s) => s.admitsPlaintext || s.gatewayPrincipals.some((p) => p.toString() !== ingress));
+    return viaProxy && !viaIngress ? [problem(Codes.RATE_LIMIT_BYPASSED, 'gatewaySelector', 'limits requests at the ingress gateway, '
+      + `but no service of ${this.chart.namespace} is routed from it, and some are reached through another gateway or an edge proxy: `
+      + 'their requests are never limited', 'warning')] : [];
+  }
+
+  /**
    * The gateway validates the tokens whose claim keys the limit: a RequestAuthentication for
    * its pods, in its namespace, with `forwardOriginalToken` so that the services behind still
    * get the token (Istio removes it from a request it validated otherwise). It is this chart's
@@ -295,8 +325,8 @@ export class GlobalRateLimit extends Construct {
     return renderRateLimitServiceConfig(this);
   }
 
-  private problems(): string[] {
-    const out: string[] = [];
+  private problems(): (string | Problem)[] {
+    const out: (string | Problem)[] = [...this.placementProblems()];
     for (const [field, v] of [
       ['authenticatedRequestsPerSecond', this.authenticatedRequestsPerSecond],
       ['unauthenticatedRequestsPerSecond', this.unauthenticatedRequestsPerSecond],

@@ -1,5 +1,5 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
-import { GlobalRateLimit, GlobalRateLimitProps, MeshApp, MeshChart, RateLimitUser } from '../../../src';
+import { EdgeProxyRoute, GlobalRateLimit, GlobalRateLimitProps, IngressGateway, MeshApp, MeshChart, MeshService, RateLimitUser } from '../../../src';
 import * as YAML from 'yaml';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -179,5 +179,28 @@ describe('GlobalRateLimit across environments (review item 9)', () => {
   test('environments that want different filters on the one gateway fail synth (MESH631)', () => {
     expect(() => twoEnvironments(false).manifests()).toThrow(
       /\[cluster\] EnvoyFilter istio-system\/ec-site-ratelimit is cluster-wide, but the environments disagree on it: staging\/ec-site wants .*ratelimit\.staging.*production\/ec-site wants .*ratelimit\.production.*\[MESH631\]/);
+  });
+});
+
+describe('where the limit lands', () => {
+  const kong = { 'app.kubernetes.io/name': 'kong', 'app.kubernetes.io/component': 'app', 'app.kubernetes.io/instance': 'kong' };
+
+  test("MESH514: on a meshed edge proxy's pods, whose Envoy is a sidecar, an EnvoyFilter of context GATEWAY never applies", () => {
+    expect(synthError(build({ gatewaySelector: kong, gatewayNamespace: 'kong' }))).toMatch(
+      /\[test\/ec-site\] gatewaySelector: selects the pods of the platform's apiGateway \(kong\/kong-kong\), whose Envoy is an Istio sidecar.*\[MESH514\]/);
+  });
+
+  test('MESH515 (warning): on the ingress gateway while the services are reached only through an edge proxy; none with an ingress route', () => {
+    const withRoutes = (ingress: boolean) => {
+      const { app, chart } = meshChart();
+      const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1' });
+      new EdgeProxyRoute(chart, 'web-via-kong', { service: web, methods: ['GET'], paths: ['/*'] });
+      if (ingress) new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web);
+      new GlobalRateLimit(chart, 'ec-site', { serviceDeployed: true, user: BY_HEADER });
+      app.manifests();
+      return app.warnings.filter((w) => w.includes('MESH515'));
+    };
+    expect(withRoutes(false)).toEqual([expect.stringMatching(/gatewaySelector: limits requests at the ingress gateway, but no service of production is routed from it.*\[MESH515\]/)]);
+    expect(withRoutes(true)).toEqual([]);
   });
 });
