@@ -66,6 +66,34 @@ export function withCollectionPaths(paths: readonly string[]): string[] {
   return out;
 }
 
+/** A path that an AuthorizationPolicy path (`/api/orders/*`, `/x/{*}/y`, `/a/{**}`) matches. */
+export function concretePath(pattern: string): string {
+  if (pattern === '*') return '/';
+  return pattern.replace(/\{\*\*\}/g, 'x').replace(/\{\*\}/g, 'x').replace(/^\*/, '/x').replace(/\*$/, 'x');
+}
+
+/**
+ * The requests that prove what a declared path admits, for a call recorded for another team
+ * (whose admission is written apart from the call): over HTTP, the collection path of a path
+ * ending in `/*` (which the library's admissions add, {@link withCollectionPaths}), the path made
+ * concrete, and, for a pattern that admits any depth, a path one segment deeper. Istio turns a
+ * trailing `*` into a prefix match, which admits `/api/stock/x/x`, while `{*}` matches one
+ * segment and refuses it (pilot/pkg/security/authz/matcher: string.go `StringMatcherWithPrefix` for
+ * `*`; path_template.go `PathTemplateMatcher`, Envoy's `uri_template`, for `{*}` and `{**}`); so `/api/stock/*` gives
+ * `/api/stock`, `/api/stock/x` and `/api/stock/x/x`. Over gRPC, whose every request is
+ * `POST /<package.Service>/<Method>`, the path made concrete alone.
+ * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/security/authz/matcher/string.go
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+ */
+export function pathSamples(pattern: string, http: boolean): string[] {
+  const concrete = concretePath(pattern);
+  if (!http) return [concrete];
+  const anyDepth = pattern !== '*' && (pattern.endsWith('*') && !pattern.endsWith('{*}') || pattern.endsWith('{**}'));
+  const out = withCollectionPaths([pattern]).map(concretePath);
+  if (anyDepth) out.push(`${concrete}/x`);
+  return [...new Set(out)];
+}
+
 /**
  * Whether two ALLOW-rule path patterns can match one request path. Istio's path match is exact,
  * a prefix `p*`, a suffix `*s` or presence `*` (security/authorization `StringMatch`,

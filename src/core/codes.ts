@@ -461,6 +461,13 @@ export const Codes = {
   INVALID_CALL_RECORD: 'MESH606',
   /** An intended flow that is allowed, but to pods of another service than the one it must reach (`IntendedFlow.reaches`). */
   INTENDED_FLOW_MISROUTED: 'MESH607',
+  /**
+   * A remote-calls record describes its callee otherwise than the callee's manifests given with it
+   * (the Service port, its container port or protocol, pod labels that select none of its pods, its
+   * pods' ServiceAccount): the caller's side is written from the record, so its calls to that port
+   * are not evaluated until the caller synthesizes again from the callee's current description.
+   */
+  CALL_RECORD_STALE: 'MESH608',
   // The platform, edge routes, cluster-wide objects and flows: MESH630-MESH659.
   /** An ingress route's path prefix is not `/` or a path ending in `/`, or two routes share one. */
   INGRESS_ROUTE_INVALID: 'MESH630',

@@ -1,7 +1,7 @@
 /**
  * The record of an environment's calls to services other charts or repositories synthesize
- * (RemoteServices), format `remote-calls/v1`: a ConfigMap of the caller's namespace, labelled
- * `mesh.cdk8s.io/record: remote-calls` and annotated `mesh.cdk8s.io/format: remote-calls/v1`,
+ * (RemoteServices), format `remote-calls/v2`: a ConfigMap of the caller's namespace, labelled
+ * `mesh.cdk8s.io/record: remote-calls` and annotated `mesh.cdk8s.io/format: remote-calls/v2`,
  * whose `calls.yaml` is a YAML list of {@link RemoteCallEntry}. The caller's synth writes it;
  * the flow check reads it wherever it runs over the caller's folder (with the callee's, to prove
  * the callee admits each call). A plain ConfigMap, so `kubectl apply` and every schema accept it.
@@ -13,12 +13,19 @@ export const REMOTE_CALLS_LABEL = 'mesh.cdk8s.io/record';
 export const REMOTE_CALLS_RECORD = 'remote-calls';
 /** The annotation that names the record's format and version. */
 export const REMOTE_CALLS_FORMAT_ANNOTATION = 'mesh.cdk8s.io/format';
-/** The format and version this library writes and reads. */
-export const REMOTE_CALLS_FORMAT = 'remote-calls/v1';
+/**
+ * The format and version this library writes. Version 2 records each declared path as declared
+ * (`request.path`, a pattern) with the requests that prove it (`request.paths`); version 1
+ * recorded one concrete path per declared path, so a callee that narrowed its admission to that
+ * one path went unnoticed.
+ */
+export const REMOTE_CALLS_FORMAT = 'remote-calls/v2';
+/** Every format and version this library reads: the one it writes and `remote-calls/v1`. */
+export const REMOTE_CALLS_FORMATS_READ: readonly string[] = ['remote-calls/v1', REMOTE_CALLS_FORMAT];
 /** The ConfigMap key that holds the entries. */
 export const REMOTE_CALLS_KEY = 'calls.yaml';
 
-/** One recorded call (format `remote-calls/v1`). */
+/** One recorded call (format `remote-calls/v2`; `remote-calls/v1` as noted). */
 export interface RemoteCallEntry {
   /** The construct path of the call's caller: `checkout/storefront`. */
   readonly caller: string;
@@ -43,5 +50,20 @@ export interface RemoteCallEntry {
    * The request: a method and path over HTTP or gRPC; nothing but the protocol for a TCP or
    * TLS connection. The protocol is the port's unless given.
    */
-  readonly request: { readonly protocol?: 'TCP' | 'TLS'; readonly method?: string; readonly path?: string };
+  readonly request: {
+    /** `TCP` or `TLS` for a connection on such a port (no method or path). */
+    readonly protocol?: 'TCP' | 'TLS';
+    /** The method (a gRPC call's is POST). */
+    readonly method?: string;
+    /**
+     * The path as the call declares it, in AuthorizationPolicy syntax (`/api/stock/*`, `/x/{*}`,
+     * `*` for a call that names none); a concrete path in `remote-calls/v1`.
+     */
+    readonly path?: string;
+    /**
+     * The concrete requests that prove what `path` admits (`remote-calls/v2`): `/api/stock`,
+     * `/api/stock/x` and `/api/stock/x/x` for `/api/stock/*` on an HTTP port.
+     */
+    readonly paths?: readonly string[];
+  };
 }

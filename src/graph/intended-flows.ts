@@ -1,6 +1,8 @@
 import type { IntendedFlow } from '../core/flow';
 import type { HttpMethod } from '../core/http';
-import { withCollectionPaths } from '../core/authorization';
+import { concretePath, withCollectionPaths } from '../core/authorization';
+
+export { concretePath } from '../core/authorization';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import { MeshSecurity } from './security/mesh-security';
 import { isRemoteService } from './brands';
@@ -172,10 +174,4 @@ const HTTP_FAMILY: readonly string[] = ['http', 'http2', 'grpc', 'grpc-web'];
 /** The service's first HTTP-family Service port (else its first port). */
 export function httpPort(s: IMeshService): number | undefined {
   return (s.ports.find((p) => HTTP_FAMILY.includes(p.protocol)) ?? s.ports[0])?.port;
-}
-
-/** A path that an AuthorizationPolicy path (`/api/orders/*`, `/x/{*}/y`, `/a/{**}`) matches. */
-export function concretePath(pattern: string): string {
-  if (pattern === '*') return '/';
-  return pattern.replace(/\{\*\*\}/g, 'x').replace(/\{\*\}/g, 'x').replace(/^\*/, '/x').replace(/\*$/, 'x');
 }

@@ -2,7 +2,8 @@ import { Chart } from 'cdk8s';
 import type { RemoteCallEntry } from '../core/remote-calls';
 import { addRemoteCallRecord } from './remote-calls.render';
 import { isRemoteService, meshChartOf } from './brands';
-import { concretePath } from './intended-flows';
+import { pathSamples } from '../core/authorization';
+import { GRPC_PROTOCOLS } from '../core/ports';
 import { calledPorts } from './service-call';
 import type { IMeshChart } from './interfaces';
 import { flowMethods } from '../core/http';
@@ -18,7 +19,7 @@ const L4: Readonly<Record<string, 'TCP' | 'TLS'>> = { tcp: 'TCP', mongo: 'TCP', 
 
 /**
  * Makes `chart` write its remote-calls record (`<environment>-remote-calls`, format
- * `remote-calls/v1`), once: the first call of one of its services to a RemoteService asks for it.
+ * `remote-calls/v2`), once: the first call of one of its services to a RemoteService asks for it.
  */
 export function recordRemoteCalls(chart: Chart): void {
   if (chart.node.tryFindChild(RECORD_ID)) return;
@@ -28,10 +29,12 @@ export function recordRemoteCalls(chart: Chart): void {
 }
 
 /**
- * The calls `chart`'s services make to RemoteServices, as recorded: each method and path (made
- * concrete) of an HTTP or gRPC call, one connection for a TCP or TLS port, on each port the call
- * reaches (the port it names, else its callee's HTTP ports when it names methods or paths, else
- * every port), in the order declared.
+ * The calls `chart`'s services make to RemoteServices, as recorded: each method and declared path
+ * of an HTTP or gRPC call (`*` when it names none), with the concrete requests that prove what the
+ * path admits (core/authorization.ts, pathSamples), one connection for a TCP or TLS port, on each
+ * port the call reaches (the port it names, else its callee's HTTP ports when it names methods or
+ * paths, else every port), in the order declared. A gRPC call that names no method is a POST, as
+ * inside the app (core/ports.ts, GRPC_PROTOCOLS).
  */
 export function remoteCallEntries(chart: IMeshChart): RemoteCallEntry[] {
   const out: RemoteCallEntry[] = [];
@@ -58,8 +61,9 @@ export function remoteCallEntries(chart: IMeshChart): RemoteCallEntry[] {
         out.push(entry(`${who} on ${port.port}/${l4}${note}`, { protocol: l4 }));
         continue;
       }
-      for (const method of flowMethods(c.methods)) {
-        for (const path of (c.paths ?? ['/']).map(concretePath)) out.push(entry(`${who} ${method} ${path}`, { method, path }));
+      const grpc = GRPC_PROTOCOLS.includes(port.protocol);
+      for (const method of grpc && !c.methods ? ['POST'] : flowMethods(c.methods)) {
+        for (const path of c.paths ?? ['*']) out.push(entry(`${who} ${method} ${path}`, { method, path, paths: pathSamples(path, !grpc) }));
       }
     }
   }

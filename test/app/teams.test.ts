@@ -1,5 +1,5 @@
 // Two teams, two folders: dist/checkout calls the catalog team's services as RemoteServices and records the
-// calls (remote-calls/v1); dist/catalog admits the checkout team's callers by name. The flow check over both
+// calls (remote-calls/v2); dist/catalog admits the checkout team's callers by name. The flow check over both
 // folders proves every recorded call is admitted on the callee's side, through its NetworkPolicy, mTLS and
 // AuthorizationPolicy, as the proxies judge HTTP, gRPC and TCP (test/validate/flow/protocols.test.ts).
 import * as fs from 'node:fs';
@@ -23,9 +23,9 @@ function run(cwd: string, ...args: string[]) {
 describe('the two teams of dist/, proved together', () => {
   test('the checkout team records each call it makes to the catalog team\'s services', () => {
     const record = YAML.parse(fs.readFileSync(path.join(DIST, 'checkout', 'configmap.checkout-remote-calls.yaml'), 'utf8'));
-    expect(record.metadata.annotations).toEqual({ 'mesh.cdk8s.io/format': 'remote-calls/v1' });
+    expect(record.metadata.annotations).toEqual({ 'mesh.cdk8s.io/format': 'remote-calls/v2' });
     expect(YAML.parse(record.data['calls.yaml']).map((e: any) => e.description)).toEqual([
-      'storefront calls catalog/catalog-api GET /api/products/x',
+      'storefront calls catalog/catalog-api GET /api/products/*',
       'checkout-service calls catalog/pricing POST /catalog.pricing.v1.Pricing/Quote',
       'checkout-service calls catalog/price-feed on 7000/TCP',
     ]);
@@ -52,7 +52,9 @@ describe('the two teams of dist/, proved together', () => {
   test('--flows lists the recorded calls with their verdicts', () => {
     const recorded = run(DIST, '--flows', 'checkout', 'catalog', 'cluster').out.split('\n').filter((l) => / recorded /.test(l));
     expect(recorded.map((l) => l.replace(/ by .*/, ''))).toEqual([
+      'ALLOWED recorded checkout/storefront -> catalog-api.catalog.svc.cluster.local:80 GET /api/products',
       'ALLOWED recorded checkout/storefront -> catalog-api.catalog.svc.cluster.local:80 GET /api/products/x',
+      'ALLOWED recorded checkout/storefront -> catalog-api.catalog.svc.cluster.local:80 GET /api/products/x/x',
       'ALLOWED recorded checkout/checkout-service -> pricing.catalog.svc.cluster.local:9090 POST /catalog.pricing.v1.Pricing/Quote',
       'ALLOWED recorded checkout/checkout-service -> price-feed.catalog.svc.cluster.local:7000 TCP',
     ]);
@@ -114,7 +116,7 @@ describe('when the callee does not admit', () => {
     try {
       const errors = run(outdir, 'checkout', 'catalog').out.split('\n').filter((l) => l.startsWith('ERROR'));
       expect(errors).toEqual([
-        expect.stringMatching(/data\.calls\.yaml\[0\]: storefront calls catalog\/catalog-api GET \/api\/products\/x .*refused by AuthorizationPolicy catalog\/catalog-api-policy.*\[MESH604\]$/),
+        expect.stringMatching(/data\.calls\.yaml\[0\]: storefront calls catalog\/catalog-api GET \/api\/products\/\* .*refused by AuthorizationPolicy catalog\/catalog-api-policy.*\[MESH604\]$/),
       ]);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });

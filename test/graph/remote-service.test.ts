@@ -40,10 +40,11 @@ describe('RemoteService: the caller\'s side', () => {
     const record = find(out, 'ConfigMap', 'checkout-remote-calls');
     expect(record.metadata).toMatchObject({ namespace: 'checkout', labels: { 'mesh.cdk8s.io/record': 'remote-calls' }, annotations: { 'mesh.cdk8s.io/format': REMOTE_CALLS_FORMAT } });
     expect(entries(out)).toEqual([{
-      caller: 'checkout/storefront', description: 'storefront calls catalog/catalog-api GET /api/products/x',
+      caller: 'checkout/storefront', description: 'storefront calls catalog/catalog-api GET /api/products/*',
       source: { workload: 'storefront', namespace: 'checkout' },
       callee: { service: 'catalog-api', namespace: 'catalog', serviceAccount: 'catalog-api', podLabels: { app: 'catalog-api' }, port: { name: 'http', port: 80, targetPort: 8080 } },
-      request: { method: 'GET', path: '/api/products/x' },
+      // The path as declared, and the requests that prove what it admits: the collection path and a deeper one too.
+      request: { method: 'GET', path: '/api/products/*', paths: ['/api/products', '/api/products/x', '/api/products/x/x'] },
     }]);
     // Nothing of the callee's is written here, and the call is checked from the record, not twice.
     expect(out.filter((m) => m.metadata?.namespace === 'catalog')).toEqual([]);
@@ -54,6 +55,14 @@ describe('RemoteService: the caller\'s side', () => {
     const { app, storefront, catalog } = checkout([{ port: 5432, targetPort: 5432, protocol: 'tcp' }]);
     storefront.calls(catalog);
     expect(entries(synth(app))).toEqual([expect.objectContaining({ description: 'storefront calls catalog/catalog-api on 5432/TCP', request: { protocol: 'TCP' } })]);
+  });
+
+  test('a gRPC call that names no method or path is recorded as a POST of any path, as inside the app', () => {
+    const { app, chart, storefront } = checkout();
+    storefront.calls(new RemoteService(chart, 'events', { namespace: 'catalog', ports: [{ port: 9090, protocol: 'grpc' }] }));
+    expect(entries(synth(app)).map((e: any) => [e.description, e.request])).toEqual([
+      ['storefront calls catalog/events POST *', { method: 'POST', path: '*', paths: ['/'] }],
+    ]);
   });
 
   test('the pod labels and ServiceAccount the callee\'s team uses are typed data', () => {
@@ -71,7 +80,7 @@ describe('RemoteService: the caller\'s side', () => {
     storefront.calls(catalog, { methods: ['GET'], paths: ['/api/products/*'] });
     ApiObject.of(ServiceSecurity.of(storefront).networkPolicy).addJsonPatch(JsonPatch.remove('/spec/egress/0'));
     expect(synthError(app)).toMatch(new RegExp(
-      '\\[checkout/storefront\\] checkout/ConfigMap/checkout-remote-calls: data\\.calls\\.yaml\\[0\\]: storefront calls catalog/catalog-api GET /api/products/x '
+      '\\[checkout/storefront\\] checkout/ConfigMap/checkout-remote-calls: data\\.calls\\.yaml\\[0\\]: storefront calls catalog/catalog-api GET /api/products/\\* '
       + '\\[caller checkout/storefront, construct checkout/storefront; callee Service catalog/catalog-api:80\\]: refused by NetworkPolicy checkout/storefront \\(NetworkPolicy egress\\).*\\[MESH604\\]'));
   });
 

@@ -222,7 +222,11 @@ function evaluateFlow(evaluator: FlowEvaluator, flow: Flow): { verdict: FlowVerd
   const remote = remoteFlow(flow, evaluator);
   if (!remote) return { verdict: evaluator.evaluate(flow) };
   if (remote.kind === 'recorded') {
-    const verdict = evaluator.evaluate(remote.flow);
+    const evaluated = evaluator.evaluate(remote.flow);
+    // The callee's pods are described by the record, with none of its policies: what its side decides is unknown here.
+    const verdict = evaluated.allowed && remote.flow.target
+      ? { ...evaluated, reason: evaluated.reason.replace(`no ALLOW policy applies to ${remote.flow.target.name}`, remote.unknownSide) }
+      : evaluated;
     // The caller's own side refusing is the answer; past it, a request the record does not declare is refused by the record's word.
     if (!verdict.allowed || !remote.undeclared) return { verdict, note: remote.note };
     const r = refOf(remote.record);

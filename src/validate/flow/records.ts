@@ -1,14 +1,18 @@
 /**
  * Calls to services other charts or repositories synthesize, as their callers' synth recorded
- * them (format `remote-calls/v1`, src/core/remote-calls.ts), and the check that each holds over
+ * them (format `remote-calls/v2`, and `remote-calls/v1`: src/core/remote-calls.ts), and the check that each holds over
  * the manifests at hand: with the callee's namespace among them, through the callee's own
  * NetworkPolicy, PeerAuthentication and AuthorizationPolicy (does it admit the caller?); without
  * it, through the caller's side alone (its Sidecar and NetworkPolicy egress to the callee's pods).
  */
 import { Codes } from '../../core/codes';
 import {
-  REMOTE_CALLS_FORMAT, REMOTE_CALLS_FORMAT_ANNOTATION, REMOTE_CALLS_KEY, REMOTE_CALLS_LABEL, REMOTE_CALLS_RECORD, RemoteCallEntry,
+  REMOTE_CALLS_FORMAT_ANNOTATION, REMOTE_CALLS_FORMATS_READ, REMOTE_CALLS_KEY, REMOTE_CALLS_LABEL, REMOTE_CALLS_RECORD,
+  RemoteCallEntry,
 } from '../../core/remote-calls';
+import { withCollectionPaths } from '../../core/authorization';
+import { pathMatches } from './authorization';
+import { calleeDifferences } from './record-drift';
 import { isDns1123Label } from '../../core/names';
 import { parseYamlDocuments } from '../../private/yaml-reader';
 import { finding, Manifest, refOf } from '../finding';
@@ -17,9 +21,12 @@ import { FlowEvaluator, flowProblem } from './evaluate';
 import type { HttpMethod } from '../../core/http';
 import { Flow, IntendedFlow } from './flow';
 
-/** One recorded call, with the record it came from. */
+/**
+ * One request of a recorded call, with the record it came from: an entry of `remote-calls/v2`
+ * gives one per concrete path that proves its declared path (`request.paths`).
+ */
 export interface RecordedCall {
-  /** The call as a flow the caller means to work. */
+  /** The request as a flow the caller means to work. */
   readonly flow: IntendedFlow;
   /** The entry as recorded. */
   readonly entry: RemoteCallEntry;
@@ -35,8 +42,9 @@ export function isCallRecord(m: Manifest): boolean {
 }
 
 /**
- * The calls the records among `manifests` hold, and a MESH606 finding for each record of
- * another format or version and each malformed entry (naming the record and the entry's field).
+ * The calls the records among `manifests` hold (one per request that proves an entry), and a
+ * MESH606 finding for each record of a format or version this library does not read and each
+ * malformed entry (naming the record and the entry's field).
  */
 export function readCallRecords(manifests: readonly Manifest[]): { calls: RecordedCall[]; findings: FlowFinding[] } {
   const calls: RecordedCall[] = [];
@@ -44,9 +52,9 @@ export function readCallRecords(manifests: readonly Manifest[]): { calls: Record
   for (const record of manifests.filter(isCallRecord)) {
     const bad = (field: string, message: string) => findings.push(finding(Codes.INVALID_CALL_RECORD, record, field, message));
     const format = record.metadata?.annotations?.[REMOTE_CALLS_FORMAT_ANNOTATION];
-    if (format !== REMOTE_CALLS_FORMAT) {
+    if (!REMOTE_CALLS_FORMATS_READ.includes(format ?? '')) {
       bad(`metadata.annotations.${REMOTE_CALLS_FORMAT_ANNOTATION}`,
-        `'${format ?? ''}' is not ${REMOTE_CALLS_FORMAT}, the format this version reads: re-synthesize the caller's chart`);
+        `'${format ?? ''}' is not ${REMOTE_CALLS_FORMATS_READ.join(' or ')}, the formats this version reads: re-synthesize the caller's chart`);
       continue;
     }
     const text = record.data?.[REMOTE_CALLS_KEY];
@@ -64,52 +72,113 @@ export function readCallRecords(manifests: readonly Manifest[]): { calls: Record
     }
     entries.forEach((e, i) => {
       const field = `data.${REMOTE_CALLS_KEY}[${i}]`;
-      const problem = entryProblem(e);
+      const problem = entryProblem(e, format !== 'remote-calls/v1');
       if (problem) bad(`${field}.${problem.field}`, problem.message);
-      else calls.push({ flow: flowOf(e as RemoteCallEntry), entry: e as RemoteCallEntry, record, field });
+      else for (const path of requestPaths(e)) calls.push({ flow: flowOf(e, path), entry: e, record, field });
     });
   }
   return { calls, findings };
 }
 
 /**
- * Every recorded call among the evaluator's manifests that does not hold, as a MESH604 finding
- * on its record naming both sides (the caller's workload and construct, the callee and the
- * resource that refuses); malformed records as MESH606. A callee whose namespace is among the
- * manifests must have its Service there: its folder was given, and a call to a Service it no
- * longer has fails.
+ * Every recorded call among the evaluator's manifests that does not hold, as one MESH604 finding
+ * per entry on its record naming both sides (the caller's workload and construct, the callee and
+ * the resource that refuses) and each request of the entry refused; malformed records as MESH606.
+ * A callee whose namespace is among the manifests must have its Service there (its folder was
+ * given, and a call to a Service it no longer has fails), and must still be as the record
+ * describes it: each difference (Service port, container port, protocol, pod labels,
+ * ServiceAccount) is one MESH608 finding per record and callee port, and the calls to that port
+ * are not evaluated, since the caller's side written from the record explains what they meet.
  */
 export function recordedCallFindings(evaluator: FlowEvaluator): FlowFinding[] {
   const cluster = evaluator.cluster;
   const { calls, findings } = readCallRecords(cluster.manifests);
   const out: FlowFinding[] = [...findings];
+  // The requests of each entry, and the entries of each record and callee port, in record order.
+  const byEntry = new Map<string, RecordedCall[]>();
+  const byCallee = new Map<string, RecordedCall[]>();
+  const push = <K>(m: Map<K, RecordedCall[]>, k: K, c: RecordedCall) => (m.get(k) ?? m.set(k, []).get(k)!).push(c);
   for (const c of calls) {
-    const { callee, source } = c.entry;
-    const sides = `caller ${source.namespace}/${source.workload}, construct ${c.entry.caller}; `
+    const r = refOf(c.record);
+    push(byEntry, `${r.namespace}/${r.name}|${c.field}`, c);
+    const { callee } = c.entry;
+    push(byCallee, `${r.namespace}/${r.name}|${callee.namespace}/${callee.service}:${callee.port.port}`, c);
+  }
+  const skipped = new Set<RecordedCall>();
+  for (const group of byCallee.values()) {
+    const problems = calleeProblems(group, cluster);
+    out.push(...problems);
+    if (problems.length > 0) for (const c of group) skipped.add(c);
+  }
+  for (const group of byEntry.values()) {
+    const [first] = group;
+    if (skipped.has(first)) continue;
+    const { callee, source } = first.entry;
+    const sides = `caller ${source.namespace}/${source.workload}, construct ${first.entry.caller}; `
       + `callee Service ${callee.namespace}/${callee.service}:${callee.port.port}`;
-    const refuse = (why: string, verdict?: FlowFinding['verdict']) => out.push({
-      ...finding(Codes.REMOTE_CALL_REFUSED, c.record, c.field, `${c.flow.description} [${sides}]: ${why}`),
-      constructPath: c.entry.caller,
-      ...(verdict ? { verdict } : {}),
-    });
-    const problem = flowProblem(c.flow);
+    const problem = flowProblem(first.flow);
     if (problem) {
-      const f = finding(Codes.INVALID_CALL_RECORD, c.record, `${c.field}.request`, `${problem.field}: ${problem.message}`);
-      out.push({ ...f, constructPath: c.entry.caller });
+      const f = finding(Codes.INVALID_CALL_RECORD, first.record, `${first.field}.request`, `${problem.field}: ${problem.message}`);
+      out.push({ ...f, constructPath: first.entry.caller });
       continue;
     }
-    if (cluster.holdsNamespace(callee.namespace) && !cluster.service(callee.service, callee.namespace)) {
-      refuse(`the manifests of namespace ${callee.namespace} are given but hold no Service ${callee.service}`);
-      continue;
-    }
-    const verdict = evaluator.evaluate(c.flow);
-    if (!verdict.allowed) refuse(`refused${verdict.decidedBy ? ` by ${describeDecider(verdict.decidedBy)}` : ''}: ${verdict.reason}`, verdict);
+    const refused = group.map((c) => ({ c, verdict: evaluator.evaluate(c.flow) })).filter((r) => !r.verdict.allowed);
+    if (refused.length === 0) continue;
+    const by = (v: FlowFinding['verdict']) => (v?.decidedBy ? ` by ${describeDecider(v.decidedBy)}` : '');
+    // Every request refused alike (a NetworkPolicy, which sees no path): said once.
+    const alike = refused.length === group.length
+      && refused.every((r) => by(r.verdict) === by(refused[0].verdict) && r.verdict.reason === refused[0].verdict.reason);
+    const why = group.length === 1 || alike
+      ? `refused${by(refused[0].verdict)}: ${refused[0].verdict.reason}`
+      : `${refused.length} of the ${group.length} requests that prove it are refused: `
+        + refused.map(({ c, verdict }) => `${requestOf(c.flow)} refused${by(verdict)}: ${verdict.reason}`).join('; ');
+    out.push({
+      ...finding(Codes.REMOTE_CALL_REFUSED, first.record, first.field, `${first.entry.description} [${sides}]: ${why}`),
+      constructPath: first.entry.caller,
+      verdict: refused[0].verdict,
+    });
   }
   return out;
 }
 
-/** The flow a recorded call stands for: to the callee's Service by its FQDN, or to its pods as described when its manifests are not at hand. */
-function flowOf(e: RemoteCallEntry): IntendedFlow {
+/** `GET /api/stock`, or the connection's protocol. */
+const requestOf = (f: Flow) => (f.method ? `${f.method} ${f.path ?? '/'}` : f.protocol ?? 'the connection');
+
+/**
+ * What the callee's folder, when given, says of the calls one record makes to one callee port:
+ * MESH604 when the namespace is there without the Service, MESH608 for each difference between
+ * the record's description of the callee and its manifests; one finding each, on the first entry.
+ */
+function calleeProblems(group: readonly RecordedCall[], cluster: FlowEvaluator['cluster']): FlowFinding[] {
+  const [first] = group;
+  const { callee } = first.entry;
+  if (!cluster.holdsNamespace(callee.namespace)) return [];
+  const callers = [...new Set(group.map((c) => `${c.entry.source.namespace}/${c.entry.source.workload}`))].join(', ');
+  const entries = new Set(group.map((c) => c.field)).size;
+  const head = `the calls of ${callers} to ${callee.namespace}/${callee.service}:${callee.port.port}`
+    + ` (${entries === 1 ? first.entry.description : `${entries} entries`})`;
+  const at = { constructPath: first.entry.caller };
+  const service = cluster.service(callee.service, callee.namespace);
+  if (!service) {
+    const message = `${head}: the manifests of namespace ${callee.namespace} are given but hold no Service ${callee.service}`;
+    return [{ ...finding(Codes.REMOTE_CALL_REFUSED, first.record, first.field, message), ...at }];
+  }
+  return calleeDifferences(first.entry, service, cluster).map((d) => ({
+    ...finding(Codes.CALL_RECORD_STALE, first.record, `${first.field}.${d.field}`,
+      `${head}: ${d.message}; the caller's side (its Sidecar and NetworkPolicy egress) is written from the record: `
+      + 'synthesize the caller again from the callee\'s current description (its RemoteService)'),
+    ...at,
+  }));
+}
+
+/** The concrete paths that prove an entry: `request.paths` (v2), else its one path (v1), else none (a TCP or TLS connection). */
+function requestPaths(e: RemoteCallEntry): (string | undefined)[] {
+  if (e.request.paths) return [...e.request.paths];
+  return [e.request.path];
+}
+
+/** The flow a recorded request stands for: to the callee's Service by its FQDN, or to its pods as described when its manifests are not at hand. */
+function flowOf(e: RemoteCallEntry, path: string | undefined): IntendedFlow {
   const c = e.callee;
   return {
     source: { workload: e.source.workload, namespace: e.source.namespace },
@@ -122,18 +191,29 @@ function flowOf(e: RemoteCallEntry): IntendedFlow {
     },
     ...(e.request.protocol ? { protocol: e.request.protocol } : {}),
     ...(e.request.method ? { method: e.request.method as HttpMethod } : {}),
-    ...(e.request.path ? { path: e.request.path } : {}),
+    ...(path ? { path } : {}),
     expect: 'allow',
     constructPath: e.caller,
-    description: e.description,
+    description: path && path !== e.request.path ? `${e.description} (as ${e.request.method} ${path})` : e.description,
   };
+}
+
+/**
+ * Whether an entry declares `method path`: its method, and a path its declared path admits
+ * (Istio's path match, authorization.ts pathMatches) or one of the requests that prove it (the
+ * collection path of `/api/stock/*` over HTTP); in `remote-calls/v1`, its one concrete path.
+ */
+function declares(e: RemoteCallEntry, method: string, path: string): boolean {
+  if (e.request.protocol || e.request.method !== method) return false;
+  const declared = e.request.path ?? '/';
+  return pathMatches(declared, path) || (e.request.paths ?? []).includes(path);
 }
 
 const isMap = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPort = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
 
-/** The first malformed field of an entry, if any. */
-function entryProblem(e: unknown): { field: string; message: string } | undefined {
+/** The first malformed field of an entry (of `remote-calls/v2` when `v2`), if any. */
+function entryProblem(e: unknown, v2: boolean): { field: string; message: string } | undefined {
   if (!isMap(e)) return { field: '', message: 'is not a map' };
   for (const f of ['caller', 'description'] as const) {
     if (typeof e[f] !== 'string' || e[f] === '') return { field: f, message: 'must be a non-empty string' };
@@ -156,6 +236,20 @@ function entryProblem(e: unknown): { field: string; message: string } | undefine
   if (e.request.protocol !== undefined && !['TCP', 'TLS'].includes(e.request.protocol)) {
     return { field: 'request.protocol', message: `'${e.request.protocol}' is not TCP or TLS` };
   }
+  return v2 && e.request.method !== undefined ? pathsProblem(e.request) : undefined;
+}
+
+/**
+ * In `remote-calls/v2`, a request's declared path and the concrete paths that prove it: each one
+ * the declared path admits (Istio's match, or the collection path the library's admissions add).
+ */
+function pathsProblem(request: Record<string, any>): { field: string; message: string } | undefined {
+  const { path, paths } = request;
+  if (typeof path !== 'string' || path === '') return { field: 'request.path', message: 'must be the path declared (`*` for any)' };
+  if (!Array.isArray(paths) || paths.length === 0) return { field: 'request.paths', message: 'must list the concrete paths that prove request.path' };
+  const admitted = withCollectionPaths([path]);
+  const i = paths.findIndex((p) => typeof p !== 'string' || !p.startsWith('/') || !admitted.some((a) => pathMatches(a, p)));
+  if (i >= 0) return { field: `request.paths[${i}]`, message: `'${String(paths[i])}' is not a request path ${path} admits` };
   return undefined;
 }
 
@@ -166,6 +260,8 @@ export type RemoteFlow =
     readonly kind: 'recorded'; readonly flow: Flow; readonly note: string;
     /** The record this flow was evaluated against, and, when the record does not declare the flow's method and path, why it is refused. */
     readonly record: Manifest; readonly undeclared?: string;
+    /** What an allowed verdict says of the callee's side, whose policies the manifests do not hold. */
+    readonly unknownSide: string;
   }
   /** Neither the callee's manifests nor a record of the call: nothing to evaluate it against. */
   | { readonly kind: 'unknown'; readonly reason: string };
@@ -199,13 +295,17 @@ export function remoteFlow(flow: Flow, evaluator: FlowEvaluator): RemoteFlow | u
         + '(a RemoteService) and synthesize again',
     };
   }
-  const r = onPort[0];
-  const same = (c: RecordedCall) => c.flow.method === flow.method && c.flow.path === flow.path;
-  const declared = onPort.some(same);
-  const recorded = onPort.map((c) => (c.flow.protocol && !c.flow.method ? c.flow.protocol : `${c.flow.method} ${c.flow.path}`));
+  // The entry that declares the request (its method, and a path its declared path admits), else the first on the port.
+  const connection = !flow.method && !flow.path && flow.protocol;
+  const matching = onPort.find((c) =>
+    (connection ? c.entry.request.protocol === flow.protocol : declares(c.entry, flow.method ?? 'GET', flow.path ?? '/')));
+  const declared = matching !== undefined;
+  const r = matching ?? onPort[0];
+  const recorded = [...new Set(onPort.map((c) => (c.entry.request.protocol ?? `${c.entry.request.method} ${c.entry.request.path}`)))];
   const { host, target, targetPort } = r.flow;
+  const entry = declared ? ` (${r.entry.description})` : '';
   const note = `evaluated up to ${source.namespace}/${source.workload}'s egress, against the call its record declares `
-    + `(ConfigMap ${refOf(r.record).namespace}/${r.record.metadata?.name} ${r.field}); whether ${service} admits it needs the folder of `
+    + `(ConfigMap ${refOf(r.record).namespace}/${r.record.metadata?.name} ${r.field}${entry}); whether ${service} admits it needs the folder of `
     + `namespace ${namespace}`
     + (declared ? '' : `; the record declares ${recorded.join(', ')} to ${where}, not this request, so its team was never told of it`);
   const asked = flow.method || flow.path ? `${flow.method ?? 'GET'} ${flow.path ?? '/'}` : flow.protocol ?? 'this request';
@@ -215,5 +315,7 @@ export function remoteFlow(flow: Flow, evaluator: FlowEvaluator): RemoteFlow | u
       + 'the callee\'s admission, made from the record, has no rule for it; declare it (the call to the RemoteService) and synthesize again, '
       + `or give the folder of namespace ${namespace}`;
   const evaluated = { ...flow, host, target, ...(targetPort !== undefined ? { targetPort } : {}) };
-  return { kind: 'recorded', flow: evaluated, note, record: r.record, undeclared };
+  // The callee's policies are not among the manifests: its side is unknown, not "no ALLOW policy applies".
+  const unknownSide = `${service}'s own side (its NetworkPolicy, PeerAuthentication, AuthorizationPolicy) is unknown in these files`;
+  return { kind: 'recorded', flow: evaluated, note, record: r.record, undeclared, unknownSide };
 }

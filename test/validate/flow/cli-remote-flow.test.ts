@@ -23,7 +23,7 @@ describe('--flow to a RemoteService with the caller\'s folder only', () => {
   const api = new MeshService(chart, 'api', { image: 'x/api:1' });
   new MeshService(chart, 'web', { image: 'x/web:1' });
   api.calls(new RemoteService(chart, 'payments', { namespace: 'payments', ports: [{ port: 80, targetPort: 8080 }] }), {
-    methods: ['POST'], paths: ['/v1/charges'],
+    methods: ['POST'], paths: ['/v1/charges', '/v1/refunds/*'],
   });
   app.synth();
   const flow = (spec: string) => run(outdir, '--flow', spec, 'production');
@@ -34,7 +34,8 @@ describe('--flow to a RemoteService with the caller\'s folder only', () => {
       expect(r.code).toBe(0);
       expect(r.out).toMatch(/^ALLOWED .* by NetworkPolicy shop-production\/api \(NetworkPolicy egress\)/);
       expect(r.out).toContain('evaluated up to shop-production/api\'s egress, against the call its record declares '
-        + '(ConfigMap shop-production/production-remote-calls data.calls.yaml[0]); whether payments admits it needs the folder of namespace payments');
+        + '(ConfigMap shop-production/production-remote-calls data.calls.yaml[0] (api calls payments/payments POST /v1/charges)); '
+        + 'whether payments admits it needs the folder of namespace payments');
       expect(r.out).not.toContain('503 NR');
     }
   });
@@ -44,14 +45,28 @@ describe('--flow to a RemoteService with the caller\'s folder only', () => {
     expect(r.code).toBe(1);
     const [first] = r.out.split('\n');
     expect(first).toBe('REFUSED shop-production/api -> payments.payments:80 DELETE /v1/charges by ConfigMap shop-production/production-remote-calls '
-      + "(AuthorizationPolicy): shop-production/api's record declares POST /v1/charges to payments.payments:80, not DELETE /v1/charges: the callee's "
+      + "(AuthorizationPolicy): shop-production/api's record declares POST /v1/charges, POST /v1/refunds/* to payments.payments:80, not DELETE /v1/charges: the callee's "
       + 'admission, made from the record, has no rule for it; declare it (the call to the RemoteService) and synthesize again, or give the folder '
       + 'of namespace payments');
     expect(r.out).not.toContain('no ALLOW policy applies');
-    expect(r.out).toContain('the record declares POST /v1/charges to payments.payments:80, not this request');
+    expect(r.out).toContain('the record declares POST /v1/charges, POST /v1/refunds/* to payments.payments:80, not this request');
     // A declared path with another method, and a declared method on another path, are refused alike.
-    expect(flow('shop-production/api -> payments.payments:80 POST /v1/refunds').code).toBe(1);
+    expect(flow('shop-production/api -> payments.payments:80 POST /v1/payouts').code).toBe(1);
     expect(flow('shop-production/api -> payments.payments:80 GET /v1/charges').code).toBe(1);
+  });
+
+  test('a request the declared pattern admits is declared: matched with Istio\'s path semantics, the note citing the matching entry', () => {
+    // `/v1/refunds/*` admits /v1/refunds/42 and /v1/refunds/42/lines (a prefix), and the collection path the admission adds.
+    for (const p of ['/v1/refunds/42', '/v1/refunds/42/lines', '/v1/refunds']) {
+      const r = flow(`shop-production/api -> payments.payments:80 POST ${p}`);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('(ConfigMap shop-production/production-remote-calls data.calls.yaml[1] (api calls payments/payments POST /v1/refunds/*))');
+      // The callee's policies were never read: its side is unknown, not "no ALLOW policy applies".
+      expect(r.out).not.toContain('no ALLOW policy applies');
+      expect(r.out).toContain("payments's own side (its NetworkPolicy, PeerAuthentication, AuthorizationPolicy) is unknown in these files");
+    }
+    // An exact declared path admits itself only.
+    expect(flow('shop-production/api -> payments.payments:80 POST /v1/charges/1').code).toBe(1);
   });
 
   test('a workload that records no call to the service: refused, saying what is missing', () => {

@@ -7,19 +7,19 @@ import { FlowEvaluator, Manifest, platformFlowOptions, readCallRecords, recorded
 import { MeshApp, MeshChart, MeshPlatform, MeshService, RemoteCaller, RemoteService } from '../../../src';
 
 /** Both teams in one build: checkout's storefront calls catalog's catalog-api, which admits it unless told not to. */
-function teams(admit = true): { checkout: Manifest[]; catalog: Manifest[]; cluster: Manifest[] } {
+function teams(admit = true, admitted = ['/api/products/*'], targetPort = 8080): { checkout: Manifest[]; catalog: Manifest[]; cluster: Manifest[] } {
   // Two teams, two repositories: each its own app (one app would check both as one cluster at synth).
   const checkoutApp = new MeshApp({ outdir: Testing.app().outdir });
   const catalogApp = new MeshApp({ outdir: Testing.app().outdir });
   const checkout = new MeshChart(checkoutApp, 'checkout', { namespace: 'checkout' });
   const catalog = new MeshChart(catalogApp, 'catalog', { namespace: 'catalog' });
-  const api = new MeshService(catalog, 'catalog-api', { image: 'registry.example.com/catalog-api:1.0.0' });
+  const api = new MeshService(catalog, 'catalog-api', { image: 'registry.example.com/catalog-api:1.0.0', ports: [{ port: 80, targetPort }] });
   const storefront = new MeshService(checkout, 'storefront', { image: 'registry.example.com/storefront:1.0.0' });
   storefront.calls(new RemoteService(checkout, 'catalog-api', { namespace: 'catalog', ports: [{ port: 80, targetPort: 8080 }] }), {
     methods: ['GET'],
     paths: ['/api/products/*'],
   });
-  if (admit) api.admits(RemoteCaller.workload({ name: 'storefront', namespace: 'checkout' }), { methods: ['GET'], paths: ['/api/products/*'] });
+  if (admit) api.admits(RemoteCaller.workload({ name: 'storefront', namespace: 'checkout' }), { methods: ['GET'], paths: admitted });
   const checkoutFiles = checkoutApp.manifests();
   const catalogFiles = catalogApp.manifests();
   const folder = (files: typeof checkoutFiles, name: string) => files.filter((f) => f.path.startsWith(`${name}/`)).map((f) => f.manifest);
@@ -32,9 +32,9 @@ const record = (manifests: Manifest[]) => manifests.find((m) => m.kind === 'Conf
 describe('recorded calls, checked over the folders given', () => {
   test('both folders: the call is admitted on the callee\'s side', () => {
     const t = teams();
-    expect(readCallRecords([...t.checkout, ...t.catalog]).calls.map((c) => c.flow.description)).toEqual([
-      'storefront calls catalog/catalog-api GET /api/products/x',
-    ]);
+    // One entry, proved by three requests: the collection path, the path made concrete, and one deeper.
+    expect(readCallRecords([...t.checkout, ...t.catalog]).calls.map((c) => c.flow.description)).toEqual(['/api/products', '/api/products/x', '/api/products/x/x']
+      .map((p) => `storefront calls catalog/catalog-api GET /api/products/* (as GET ${p})`));
     expect(check([...t.checkout, ...t.catalog, ...t.cluster])).toEqual([]);
   });
 
@@ -51,8 +51,48 @@ describe('recorded calls, checked over the folders given', () => {
       verdict: { allowed: false, decidedBy: { kind: 'NetworkPolicy', namespace: 'catalog', name: 'catalog-api' } },
     });
     expect(f.message).toMatch(
-      /^storefront calls catalog\/catalog-api GET \/api\/products\/x \[caller checkout\/storefront, construct checkout\/storefront; callee Service catalog\/catalog-api:80\]: refused by NetworkPolicy catalog\/catalog-api/,
+      /^storefront calls catalog\/catalog-api GET \/api\/products\/\* \[caller checkout\/storefront, construct checkout\/storefront; callee Service catalog\/catalog-api:80\]: refused by NetworkPolicy catalog\/catalog-api/,
     );
+  });
+
+  test('a callee that narrows its admission below the declared pattern is refused on the requests it no longer admits (MESH604)', () => {
+    // `/api/products/{*}` admits one segment: not the collection path, nor a deeper one, both of which `/api/products/*` covers.
+    const t = teams(true, ['/api/products/{*}']);
+    const found = check([...t.checkout, ...t.catalog, ...t.cluster]);
+    expect(found.map((f) => [f.code, f.field])).toEqual([['MESH604', 'data.calls.yaml[0]']]);
+    expect(found[0].message).toContain('2 of the 3 requests that prove it are refused: GET /api/products refused by AuthorizationPolicy catalog/catalog-api-policy');
+    expect(found[0].message).toContain('GET /api/products/x/x refused by AuthorizationPolicy catalog/catalog-api-policy');
+  });
+
+  test('a record of format remote-calls/v1 (one concrete path per entry) is still read and checked', () => {
+    const t = teams();
+    const v2 = record(t.checkout);
+    const v1Entries = YAML.parse(v2.data['calls.yaml']).map((e: any) => ({ ...e, description: e.description.replace('/*', '/x'), request: { method: e.request.method, path: e.request.paths[1] } }));
+    const v1 = { ...v2, metadata: { ...v2.metadata, annotations: { 'mesh.cdk8s.io/format': 'remote-calls/v1' } }, data: { 'calls.yaml': YAML.stringify(v1Entries) } };
+    const manifests = [...t.checkout.filter((m) => m !== v2), v1, ...t.catalog, ...t.cluster];
+    expect(readCallRecords(manifests).calls.map((c) => c.flow.path)).toEqual(['/api/products/x']);
+    expect(check(manifests)).toEqual([]);
+  });
+
+  test('a callee that drifted from the record: one MESH608 per difference, naming the record\'s field and the callee\'s value, not a refusal per request', () => {
+    // The catalog team moved its container port 8080 -> 8081; the record (and the caller's egress) still say 8080.
+    const t = teams(true, ['/api/products/*'], 8081);
+    const found = check([...t.checkout, ...t.catalog, ...t.cluster]);
+    expect(found.map((f) => [f.code, f.field])).toEqual([['MESH608', 'data.calls.yaml[0].callee.port.targetPort']]);
+    expect(found[0].message).toContain('the record says 80 → 8080 (http), but Service catalog/catalog-api has 80 → 8081 (http)');
+    expect(found[0].message).toMatch(/^the calls of checkout\/storefront to catalog\/catalog-api:80 \(storefront calls catalog\/catalog-api GET \/api\/products\/\*\): /);
+    expect(found[0].message).not.toContain('refused by');
+    // Pod labels that select none of the Service's pods, and a ServiceAccount its pods do not run as.
+    const u = teams();
+    const [entry] = YAML.parse(record(u.checkout).data['calls.yaml']);
+    const drifted = { ...entry, callee: { ...entry.callee, serviceAccount: 'catalog', podLabels: { app: 'catalog' } } };
+    const rec = { ...record(u.checkout), data: { 'calls.yaml': YAML.stringify([drifted]) } };
+    const labels = check([...u.checkout.filter((m) => m.kind !== 'ConfigMap'), rec, ...u.catalog, ...u.cluster]);
+    expect(labels.map((f) => [f.code, f.field])).toEqual([
+      ['MESH608', 'data.calls.yaml[0].callee.podLabels'], ['MESH608', 'data.calls.yaml[0].callee.serviceAccount'],
+    ]);
+    expect(labels[0].message).toContain('the record\'s pod labels app=catalog select no pod of Service catalog/catalog-api (it selects app=catalog-api)');
+    expect(labels[1].message).toContain('the record says its pods run as ServiceAccount catalog, but the pods of Service catalog/catalog-api run as catalog-api');
   });
 
   test('the callee\'s namespace given without its Service: the call has nothing to reach (MESH604)', () => {
@@ -90,8 +130,8 @@ describe('malformed records (MESH606)', () => {
   test.each([
     [
       'another format version',
-      withRecord((r) => ({ ...r, metadata: { ...r.metadata, annotations: { 'mesh.cdk8s.io/format': 'remote-calls/v2' } } })),
-      "metadata.annotations.mesh.cdk8s.io/format: 'remote-calls/v2' is not remote-calls/v1",
+      withRecord((r) => ({ ...r, metadata: { ...r.metadata, annotations: { 'mesh.cdk8s.io/format': 'remote-calls/v3' } } })),
+      "metadata.annotations.mesh.cdk8s.io/format: 'remote-calls/v3' is not remote-calls/v1 or remote-calls/v2",
     ],
     ['no calls.yaml', withRecord((r) => ({ ...r, data: {} })), 'data.calls.yaml: is not a list of calls'],
     ['not YAML', withRecord((r) => ({ ...r, data: { 'calls.yaml': 'a: [1, 2' } })), 'data.calls.yaml: not YAML'],
@@ -113,7 +153,7 @@ describe('malformed records (MESH606)', () => {
     ],
     [
       'a malformed request',
-      withEntries([{ ...entries[0], request: { method: 'FETCH', path: '/' } }]),
+      withEntries([{ ...entries[0], request: { method: 'FETCH', path: '/', paths: ['/'] } }]),
       "data.calls.yaml[0].request: method: 'FETCH' is not an HTTP method",
     ],
   ])('%s', (_name, manifests, message) => {
