@@ -88,7 +88,8 @@ function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
 function remoteCallersOf(cluster: FlowCluster, target: FlowPod, principals: readonly string[]): Map<string, FlowWorkload> {
   const prefix = `${cluster.trustDomain}/ns/`;
   const parsed = [...new Set(principals)].flatMap((p) => {
-    const m = p.startsWith(prefix) ? /^([^/]+)\/sa\/([^/]+)$/.exec(p.slice(prefix.length)) : null;
+    // A pattern (`*` prefix or suffix match) names no one caller.
+    const m = p.startsWith(prefix) && !p.includes('*') ? /^([^/]+)\/sa\/([^/]+)$/.exec(p.slice(prefix.length)) : null;
     return m && !cluster.holdsNamespace(m[1]) ? [{ principal: p, namespace: m[1], serviceAccount: m[2] }] : [];
   });
   const out = new Map<string, FlowWorkload>();
@@ -171,8 +172,13 @@ export function remoteCallerProbes(
  */
 export function recordedCallProbes(cluster: FlowCluster, namespace: string, add: AddProbe): Set<string> {
   const out = new Set<string>();
-  for (const { entry, flow } of readCallRecords(cluster.manifests).calls) {
-    const caller = cluster.pods.find((p) => isWorkload(p) && p.namespace === entry.source.namespace && p.name === entry.source.workload);
+  const calls = readCallRecords(cluster.manifests).calls;
+  const workloads = new Map<string, FlowPod>();
+  for (const p of calls.length > 0 ? cluster.pods : []) {
+    if (isWorkload(p) && !workloads.has(`${p.namespace}/${p.name}`)) workloads.set(`${p.namespace}/${p.name}`, p);
+  }
+  for (const { entry, flow } of calls) {
+    const caller = workloads.get(`${entry.source.namespace}/${entry.source.workload}`);
     if (!caller) continue;
     const callee = cluster.service(entry.callee.service, entry.callee.namespace);
     const target = callee ? cluster.podsOfService(callee).find(isWorkload) : undefined;
@@ -204,12 +210,16 @@ interface Change {
  * declares the call after the change); else the recorded call is its own change.
  */
 export function mergeRecordedChanges<C extends Change>(changes: readonly C[], recorded: (c: C) => boolean): C[] {
-  const records = changes.filter(recorded);
-  const covering = (r: C) => (c: C) => !recorded(c) && c.kind === 'call' && c.change === r.change && c.source === r.source
-    && c.destination === r.destination && c.port === r.port && c.method === r.method && pathMatches(c.pathClass, r.pathClass);
-  const covered = new Set(records.filter((r) => changes.some(covering(r))));
-  return changes.filter((c) => !covered.has(c)).map((c) => {
-    if (recorded(c) || c.intended) return c;
-    return records.some((r) => r.intended && covering(r)(c)) ? { ...c, intended: true } : c;
-  });
+  // The rules' call changes by what a record's change must share with them, so each record meets only its own.
+  const keyOf = (c: C) => [c.change, c.source, c.destination, c.port, c.method].join('\u0000');
+  const rules = new Map<string, C[]>();
+  for (const c of changes) if (!recorded(c) && c.kind === 'call') rules.set(keyOf(c), [...(rules.get(keyOf(c)) ?? []), c]);
+  const covered = new Set<C>();
+  const declared = new Set<C>();
+  for (const r of changes.filter(recorded)) {
+    const cover = (rules.get(keyOf(r)) ?? []).filter((c) => pathMatches(c.pathClass, r.pathClass));
+    if (cover.length > 0) covered.add(r);
+    if (r.intended) for (const c of cover) declared.add(c);
+  }
+  return changes.filter((c) => !covered.has(c)).map((c) => (declared.has(c) && !c.intended ? { ...c, intended: true } : c));
 }
