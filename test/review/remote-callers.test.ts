@@ -1,5 +1,5 @@
 import { MeshApp, MeshChart, MeshService, RemoteCaller, RemoteService } from '../../src';
-import { connectivityDiff } from '../../src/review/connectivity';
+import { connectivityDiff } from '../../src/review';
 
 type Manifests = Map<string, Record<string, any>[]>;
 
