@@ -89,6 +89,13 @@ describe("the callee's own diff evaluates flows from the callers it admits from 
     expect(d.changes.find((c) => c.change === 'closed')!.after.reason).toContain('cluster.local/ns/shop/sa/checkout');
   });
 
+  test('a principal pattern names no one caller: the callers it admits are those admitted before, and nothing changes', () => {
+    // Istio matches a principal with a `*` prefix or suffix (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source).
+    const after: [string, Record<string, any>[]][] = JSON.parse(JSON.stringify([...before]), (k, v) => (v === 'cluster.local/ns/shop/sa/checkout' ? 'cluster.local/ns/shop/sa/check*' : v));
+    const d = connectivityDiff(before, new Map(after));
+    expect(d.changes).toEqual([]);
+  });
+
   test('an unchanged callee changes nothing', () => {
     const d = connectivityDiff(before, callee(''));
     expect(d.changes).toEqual([]);
