@@ -91,7 +91,7 @@ describe("the callee's own diff evaluates flows from the callers it admits from 
 
   test('a principal pattern names no one caller: the callers it admits are those admitted before, and nothing changes', () => {
     // Istio matches a principal with a `*` prefix or suffix (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source).
-    const after: [string, Record<string, any>[]][] = JSON.parse(JSON.stringify([...before]), (k, v) => (v === 'cluster.local/ns/shop/sa/checkout' ? 'cluster.local/ns/shop/sa/check*' : v));
+    const after: [string, Record<string, any>[]][] = JSON.parse(JSON.stringify([...before]), (_k, v) => (v === 'cluster.local/ns/shop/sa/checkout' ? 'cluster.local/ns/shop/sa/check*' : v));
     const d = connectivityDiff(before, new Map(after));
     expect(d.changes).toEqual([]);
   });
