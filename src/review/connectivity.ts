@@ -16,6 +16,7 @@ import { MeshPlatform } from '../platform/platform';
 import { platformFlowOptions } from '../validate/flow/platform-flows';
 import { namespaceGroups } from './namespace-groups';
 import { headerText, sampleHeaders, sampleOf, samplePath, sampleRequestPrincipal } from './samples';
+import { mergeRecordedChanges, operationsOf, recordedCallProbes, RemoteCallers, remoteCallerProbes } from './remote-probes';
 
 export { sampleOf, samplePath } from './samples';
 import type { Manifest } from '../validate/finding';
@@ -112,6 +113,10 @@ interface Side {
   readonly evaluator: FlowEvaluator;
   readonly probes: Map<string, ConnectivityProbe>;
   readonly secure: Set<string>;
+  /** The callers from other repositories the side admits (probes from them are among `probes`). */
+  readonly remote: RemoteCallers;
+  /** The keys of the probes of calls a remote-calls record declares. */
+  readonly recorded: Set<string>;
 }
 
 /**
@@ -175,6 +180,7 @@ function environmentChanges(
   const out: ConnectivityChange[] = [];
   const changedPairs = new Set<string>();
   const keys = [...new Set([...a.probes.keys(), ...b.probes.keys()])].sort(compare);
+  const recorded = new Set<ConnectivityChange>();
   for (const key of keys) {
     const probe = (b.probes.get(key) ?? a.probes.get(key))!;
     const x = verdictOf(a.evaluator, probe);
@@ -182,7 +188,9 @@ function environmentChanges(
     if (x.allowed === y.allowed) continue;
     const change = y.allowed ? 'opened' : 'closed';
     changedPairs.add(`${probe.source}\u0000${probe.destination}\u0000${change}`);
-    out.push(changeOf(env, probe, change, b.probes.has(key) || servedByGateway(probe, b, platform), b, x, y));
+    const c = changeOf(env, probe, change, b.probes.has(key) || servedByGateway(probe, b, platform) || stillAdmitted(key, probe, a, b), b, x, y);
+    if (a.recorded.has(key) || b.recorded.has(key)) recorded.add(c);
+    out.push(c);
   }
   // Workload pairs: any port, any request. Only pairs open on one side can change.
   const declaredAfter = new Set([...b.probes.values()].map((p) => `${p.source}\u0000${p.destination}`));
@@ -194,7 +202,17 @@ function environmentChanges(
     const probe: ConnectivityProbe = { kind: 'pair', source, destination, port: y.port ?? x.port ?? 0, method: 'any', pathClass: 'any' };
     out.push(changeOf(env, probe, change, declaredAfter.has(`${source}\u0000${destination}`), b, x, y));
   }
-  return { changes: out, compared: keys.length + pairs.count };
+  return { changes: mergeRecordedChanges(out, (c) => recorded.has(c)), compared: keys.length + pairs.count };
+}
+
+/**
+ * A flow from a caller of another repository is intended while the after tree still admits that caller (its workload:
+ * namespace and name) into the destination: the callee cannot know which of the requests it admitted the caller still
+ * sends, so one it refuses after the change breaks the other team's calls.
+ */
+function stillAdmitted(key: string, probe: ConnectivityProbe, a: Side, b: Side): boolean {
+  const caller = a.remote.callerOf.get(key) ?? b.remote.callerOf.get(key);
+  return caller !== undefined && b.remote.admitted.has(`${caller}\u0000${probe.destination}`);
 }
 
 /**
@@ -248,8 +266,15 @@ function side(
 ): Side {
   const evaluator = new FlowEvaluator(manifests, platformFlowOptions(platform, namespace));
   let probes = probeFlows(evaluator, platform, namespace);
+  const add = (p: ConnectivityProbe, identity?: string) => {
+    const key = [p.kind, p.source, p.destination, p.port, p.method, p.pathClass, ...(identity ? [identity] : [])].join('\u0000');
+    probes.set(key, p);
+    return key;
+  };
+  const remote = remoteCallerProbes(evaluator.cluster, namespace, (pod) => servicesOf(evaluator.cluster, pod)[0], add);
+  const recorded = recordedCallProbes(evaluator.cluster, namespace, add);
   if (owned) probes = new Map([...probes].filter(([, p]) => owned(p.source, p.destination)));
-  return { evaluator, probes, secure: secureWorkloads(evaluator.cluster, namespace) };
+  return { evaluator, probes, secure: secureWorkloads(evaluator.cluster, namespace), remote, recorded };
 }
 
 /** The namespace most resources of an environment live in. */
@@ -504,19 +529,6 @@ function rateLimitProbe({ cluster, namespace, add }: ProbeContext, platform: Mes
     pathClass: path,
     flow: { source: sourceOf(gateway), host: `${rl.name}.${rl.namespace}`, port, method: 'POST', path, protocol: 'GRPC' },
   });
-}
-
-/** `[method, path]` of each operation of a rule: every method times every path; none is `GET /*`. */
-function operationsOf(rule: Manifest): [string, string][] {
-  const tos: Manifest[] = rule?.to?.length ? rule.to : [{}];
-  const out: [string, string][] = [];
-  for (const to of tos) {
-    const op = to.operation ?? {};
-    const methods: string[] = (op.methods ?? []).map(String).filter((m: string) => METHODS.has(m));
-    const paths: string[] = (op.paths ?? []).map(String);
-    for (const m of methods.length ? methods : ['GET']) for (const p of paths.length ? paths : ['/*']) out.push([m, p]);
-  }
-  return out;
 }
 
 /** The token a routed request must carry: the request principal the destination admits the gateway with, if any. */

@@ -1,6 +1,7 @@
 import {
   describeAuthorizationPolicy, describePeerAuthentication, describeRemovedGuard,
 } from './describe-security';
+import { describeNetworkPolicy } from './describe-network';
 import { describeDestinationRule, describeVirtualService, genericFindings } from './describe-traffic';
 import { DescribeContext, Describer, ChangeNote } from './change-note';
 import { compare, ManifestTree, resourcesOf, TOPOLOGY_FILE, TreeResource, YamlReadOptions } from './manifest-tree';
@@ -81,7 +82,7 @@ const DESCRIBERS: Record<string, { describe: Describer; handles: string[] }> = {
   DestinationRule: { describe: describeDestinationRule, handles: ['spec'] },
   PeerAuthentication: { describe: describePeerAuthentication, handles: ['spec.mtls', 'spec.portLevelMtls'] },
   AuthorizationPolicy: { describe: describeAuthorizationPolicy, handles: ['spec.rules', 'spec.action', 'spec.selector'] },
-  NetworkPolicy: { describe: describeRemovedGuard, handles: [] },
+  NetworkPolicy: { describe: describeNetworkPolicy, handles: ['spec.podSelector', 'spec.policyTypes', 'spec.ingress', 'spec.egress'] },
   RequestAuthentication: { describe: describeRemovedGuard, handles: [] },
   Sidecar: { describe: describeRemovedGuard, handles: [] },
 };

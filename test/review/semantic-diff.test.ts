@@ -260,6 +260,47 @@ describe('semanticDiff: other kinds', () => {
     expect(diff.resources).toMatchObject([{ kind: 'NetworkPolicy', name: 'default-deny', status: 'added', findings: [], downgrade: false }]);
   });
 
+  describe('NetworkPolicy rules are compared as sets of (peer, ports)', () => {
+    const peer = (ns: string | undefined, labels: Record<string, string>) => ({
+      ...(ns ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } } : {}), podSelector: { matchLabels: labels },
+    });
+    const rule = (from: Record<string, any>, ...ports: Record<string, any>[]) => ({ from: [from], ports });
+    const prometheus = rule(peer('observability', { 'app.kubernetes.io/name': 'prometheus' }), { port: 15090, protocol: 'TCP' }, { port: 15020 });
+    const np = (ingress: Record<string, any>[], extra: Record<string, any> = {}) => ({
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'inventory-api', namespace: 'production' },
+      spec: { podSelector: { matchLabels: { app: 'inventory-api' } }, policyTypes: ['Ingress'], ingress, ...extra },
+    });
+    const events = rule(peer(undefined, { app: 'stock-events' }), { port: 8080, protocol: 'TCP' });
+    const checkout = rule(peer('storefront-dev', { app: 'checkout' }), { port: 8080, protocol: 'TCP' });
+
+    test('dropping one peer from the middle of the list is that peer removed, not the later rules re-pointed', () => {
+      expect(findings([np([events, checkout, prometheus])], [np([events, prometheus])])).toEqual([
+        ['inventory-api NetworkPolicy: ingress from storefront-dev app=checkout on 8080 removed', false],
+      ]);
+    });
+
+    test('reordering rules or splitting one into two changes nothing', () => {
+      const split = [rule(peer('observability', { 'app.kubernetes.io/name': 'prometheus' }), { port: 15020 }),
+        rule(peer('observability', { 'app.kubernetes.io/name': 'prometheus' }), { port: 15090 })];
+      expect(findings([np([events, checkout, prometheus])], [np([...split, checkout, events])])).toEqual([]);
+    });
+
+    test('a port moved, a new peer, every port, and a direction no longer restricted', () => {
+      const moved = rule(peer(undefined, { app: 'stock-events' }), { port: 8081 });
+      expect(findings([np([events])], [np([moved])])).toEqual([['inventory-api NetworkPolicy: ingress from app=stock-events on 8080 → 8081', false]]);
+      expect(findings([np([events])], [np([events, { from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 53, protocol: 'UDP' }] }])]))
+        .toEqual([['inventory-api NetworkPolicy: ingress from 0.0.0.0/0 except 10.0.0.0/8 on 53/UDP added', true]]);
+      expect(findings([np([events])], [np([events, { ports: [{ port: 9090 }] }])]))
+        .toEqual([['inventory-api NetworkPolicy: ingress from anywhere on 9090 added', true]]);
+      expect(findings([np([events])], [np([{ from: events.from }])]))
+        .toEqual([['inventory-api NetworkPolicy: ingress from app=stock-events on 8080 → every port', true]]);
+      expect(findings([np([events])], [np([events], { policyTypes: ['Egress'] })])).toEqual([
+        ['inventory-api NetworkPolicy: no longer restricts ingress', true],
+        ['inventory-api NetworkPolicy: now restricts egress', false],
+      ]);
+    });
+  });
+
   test('sidecar injection turned off is a downgrade', () => {
     const ns = (label: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production', labels: { 'istio-injection': label } } });
     expect(findings([ns('enabled')], [ns('disabled')])).toEqual([['production Namespace metadata.labels.istio-injection: enabled → disabled', true]]);
