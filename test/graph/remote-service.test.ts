@@ -7,7 +7,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as YAML from 'yaml';
 import {
-  MeshChart, MeshService, MtlsMode, RemoteCaller, RemoteService, REMOTE_CALLS_FORMAT, ServicePortOptions, ServiceSecurity,
+  ExportTo, MeshChart, MeshService, MtlsMode, RemoteCaller, RemoteService, REMOTE_CALLS_FORMAT, ServicePortOptions, ServiceSecurity,
 } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -200,4 +200,16 @@ describe('RemoteCaller and admits: the callee\'s side', () => {
   ])('RemoteCaller.workload(%j) throws at once', (props, error) => {
     expect(() => RemoteCaller.workload(props)).toThrow(error);
   });
+});
+
+test("MESH038: admitting a caller from a namespace the service's exportTo hides it from (its sidecars have no route to it)", () => {
+  const build = (exportTo: ExportTo) => {
+    const { app, chart } = meshChart({ namespace: 'catalog' }, 'catalog');
+    const api = new MeshService(chart, 'catalog-api', { image: 'registry.example.com/catalog-api:1.0.0', exportTo });
+    api.admits(RemoteCaller.workload({ name: 'storefront', namespace: 'checkout' }), { methods: ['GET'] });
+    return app;
+  };
+  expect(synthError(build(ExportTo.sameNamespace()))).toMatch(
+    /\[catalog\/catalog-api\/Security\] admits\[0\]: admits checkout\/storefront, but catalog-api's exportTo hides it from namespace checkout.*\[MESH038\]/);
+  expect(() => synth(build(ExportTo.namespaces(['catalog', 'checkout'])))).not.toThrow();
 });

@@ -113,10 +113,18 @@ export function admissionFlows(service: IMeshServiceNode, admissions: readonly R
  * for TCP traffic, so the rule would admit nothing).
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
  */
-export function admissionProblems(service: IMeshServiceNode, admissions: readonly RemoteAdmission[]): string[] {
+export function admissionProblems(
+  service: IMeshServiceNode, admissions: readonly RemoteAdmission[], exportedTo: (namespace: string) => boolean = () => true,
+): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   admissions.forEach((a, i) => {
+    // A namespace the Service is not exported to has no route to it: its sidecars drop the call (MESH038, as for a call in the app).
+    // https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo
+    if (!exportedTo(a.caller.namespace)) {
+      out.push(formatProblem(Codes.NOT_EXPORTED_TO_CALLER, `admits[${i}]: admits ${a.caller}, but ${service.name}'s exportTo hides it from `
+        + `namespace ${a.caller.namespace}: its sidecars have no route to it`));
+    }
     const port = portOf(service, a);
     if (a.options.port !== undefined && !port) {
       const ports = service.ports.map((p) => p.port).join(', ');

@@ -503,7 +503,8 @@ export class ServiceSecurity extends Construct {
     const admitted = admissionRules(this.service, this.admissions);
     const outside = new Set(admitted.flatMap((r) => (r.from ?? []).flatMap((f) => (f.principals ?? []).map(String))));
     out.push(...ruleProblems(admitted, { ...context, knownPrincipals: outside }, 'admits'));
-    out.push(...admissionProblems(this.service, this.admissions));
+    const exported = (this.service as { exportedTo?: (namespace: string) => boolean }).exportedTo;
+    out.push(...admissionProblems(this.service, this.admissions, exported && ((ns) => exported.call(this.service, ns))));
     this.endUserRules.forEach((r, i) => (r.to ?? []).forEach((o, j) => out.push(...operationProblems(o, `endUsers[${i}].to[${j}]`))));
     // A DestinationRule sending plaintext to this workload is found in the rendered
     // manifests (MESH108), JSON patches and hand-made DestinationRules included.

@@ -32,7 +32,7 @@ import {
   virtualServiceFor,
 } from './routing';
 import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor } from './service-entry';
-import { sidecarDecision } from './sidecar';
+import { sidecarDecision, unexportedAsUnlisted } from './sidecar';
 import { outsideCluster, unregisteredHost } from './unregistered';
 import { decider, refused } from './verdicts';
 
@@ -263,7 +263,8 @@ export class FlowEvaluator {
       }
     }
     let passthrough = false;
-    const sc = gateway === 'mesh' ? sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port) : undefined;
+    const found = gateway === 'mesh' ? sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port) : undefined;
+    const sc = found && unexportedAsUnlisted(service, source, found);
     if (sc && !sc.listed) {
       if (sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
       passthrough = true;

@@ -4,7 +4,8 @@
  */
 import { Manifest } from '../finding';
 import { applicableSidecar, egressHostCovers } from '../model/sidecar-egress';
-import { ClusterMemo, FlowCluster, FlowPod, nsOf } from './cluster';
+import { ClusterMemo, FlowCluster, FlowPod, FlowService, nsOf } from './cluster';
+import { serviceExportTo, visibleTo } from '../model/visibility';
 
 export { egressHostCovers };
 
@@ -58,4 +59,20 @@ export function sidecarDecision(cluster: FlowCluster, pod: FlowPod, host: string
       : `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} does not list `
         + `${hostNs}/${host}${mode === 'REGISTRY_ONLY' ? ' (REGISTRY_ONLY: 502 BlackHoleCluster)' : ' (ALLOW_ANY: passed through as plain TCP)'}`,
   };
+}
+
+/**
+ * `sc`, the Sidecar's decision for `service`, unless the Service is not exported to `source`'s namespace
+ * (`networking.istio.io/exportTo`): istiod then gives the proxy no cluster for it (push_context.go `IsServiceVisible`), so it is
+ * as an unlisted host, dropped under REGISTRY_ONLY and passed through as plain TCP under ALLOW_ANY. A pod without a sidecar, or
+ * a gateway, is left to its own decision.
+ */
+export function unexportedAsUnlisted(service: FlowService, source: FlowPod, sc: SidecarDecision): SidecarDecision {
+  if (!sc.listed || !source.meshed || source.gateway) return sc;
+  const exportTo = serviceExportTo(service.manifest.metadata?.annotations?.['networking.istio.io/exportTo'], service.namespace);
+  if (visibleTo(exportTo, service.namespace, source.namespace)) return sc;
+  const annotation = `networking.istio.io/exportTo: ${exportTo.join(',')}`;
+  const hidden = `Service ${service.namespace}/${service.name} is not exported to ${source.namespace} (${annotation})`;
+  const then = sc.outboundMode === 'REGISTRY_ONLY' ? ' (REGISTRY_ONLY: 502 BlackHoleCluster)' : ' (ALLOW_ANY: passed through as plain TCP)';
+  return { ...sc, listed: false, reason: `${hidden}${then}` };
 }

@@ -387,3 +387,24 @@ describe('a public host no Service or ServiceEntry names', () => {
     }
   });
 });
+
+describe("a Service not exported to the caller's namespace (networking.istio.io/exportTo)", () => {
+  // istiod gives a proxy no cluster for a Service not exported to its namespace (push_context.go IsServiceVisible).
+  const hidden = [...base.filter((m) => !(m.kind === 'Service' && m.metadata.name === 'c')),
+    { ...service('c', 'other'), metadata: { name: 'c', namespace: 'other', annotations: { 'networking.istio.io/exportTo': '.' } } }];
+  const flow = call('a', 'shop', 'c.other.svc.cluster.local');
+
+  test('under a REGISTRY_ONLY Sidecar it is dropped, as an unlisted host', () => {
+    const v = evaluateFlow([...hidden, sidecar('a', 'shop', {
+      workloadSelector: { labels: { app: 'a' } }, egress: [{ hosts: ['*/*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
+    })], flow);
+    expect(v).toMatchObject({ allowed: false, decidedBy: { layer: 'Sidecar egress' } });
+    expect(v.reason).toMatch(/Service other\/c is not exported to shop \(networking\.istio\.io\/exportTo: other\) \(REGISTRY_ONLY: 502 BlackHoleCluster\)/);
+  });
+
+  test('under ALLOW_ANY it leaves as plain TCP, which STRICT mTLS at the callee refuses; exported, it is mTLS and allowed', () => {
+    const strict = peerAuthentication('default', 'other', { mtls: { mode: 'STRICT' } });
+    expect(evaluateFlow([...hidden, strict], flow)).toMatchObject({ allowed: false, decidedBy: { layer: 'mTLS' } });
+    expect(evaluateFlow([...base, strict], flow)).toMatchObject({ allowed: true });
+  });
+});
