@@ -85,12 +85,13 @@ const ISTIO_KEYS = ['proxy.istio.io/config', 'sidecar.istio.io/inject', 'sidecar
   'sidecar.istio.io/proxyMemory', 'sidecar.istio.io/proxyMemoryLimit'];
 
 /**
- * A C identifier, which every shell can export. Kubernetes itself accepts more
- * (any printable ASCII but '='), but a name like `my.var` cannot be read from sh.
- * @see https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/#using-environment-variables-inside-of-your-config
- * @see https://pubs.opengroup.org/onlinepubs/9699919799/basedefs/V1_chap08.html
+ * An environment variable name as the API server validates it (apimachinery validation.go `IsEnvVarName`:
+ * `[-._a-zA-Z][-._a-zA-Z0-9]*`, the rule of every release Istio 1.24 supports). A name with a dot or a dash cannot be
+ * read from sh, but images read such names themselves: OpenSearch's and Elasticsearch's entrypoints turn `cluster.name`
+ * into a setting, so the API server's rule is the one applied.
+ * @see https://github.com/kubernetes/apimachinery/blob/master/pkg/util/validation/validation.go (IsEnvVarName)
  */
-const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /**
  * Problems with a workload's pod options; `ports` are the application container's ports,
@@ -158,12 +159,13 @@ interface PodCheck {
   readonly containerNames: Set<string>;
 }
 
-/** Environment variable names: C identifiers, each set once. */
+/** Environment variable names: as the API server accepts them, each set once. */
 function envProblems({ out }: PodCheck, field: string, names: readonly string[]): void {
   const seen = new Set<string>();
   for (const n of names) {
-    if (!C_IDENTIFIER.test(n)) {
-      out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: an environment variable name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*)`));
+    if (!ENV_VAR_NAME.test(n)) {
+      out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: an environment variable name must match [-._a-zA-Z][-._a-zA-Z0-9]* `
+        + "(the API server's rule)"));
     }
     if (seen.has(n)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${n}: set twice (by the pod's env and by a call's addressEnv)`));
     seen.add(n);

@@ -111,7 +111,7 @@ export interface InitContainerOptions {
  */
 export interface PodOptions extends PodSchedulingOptions {
   /**
-   * Environment variables of the application container, keyed by name (C identifiers).
+   * Environment variables of the application container, keyed by name (`[-._a-zA-Z][-._a-zA-Z0-9]*`, as the API server accepts them).
    * @default - none
    */
   readonly env?: Record<string, EnvVarValue>;

@@ -264,12 +264,19 @@ describe('hardening of every pod in a chart', () => {
   });
 });
 
+test("a dotted environment variable name, which the API server accepts and OpenSearch's entrypoint reads as a setting, synthesizes", () => {
+  const { app, chart } = meshChart();
+  new MeshService(chart, 'search', { image: 'opensearchproject/opensearch:2', env: { 'cluster.name': EnvVarValue.of('recipes'), 'discovery.type': EnvVarValue.of('single-node') } });
+  const env = find(synth(app), 'Deployment', 'search').spec.template.spec.containers[0].env;
+  expect(env).toEqual(expect.arrayContaining([{ name: 'cluster.name', value: 'recipes' }, { name: 'discovery.type', value: 'single-node' }]));
+});
+
 describe('bad pod options', () => {
   const cases: [string, Record<string, any>, RegExp][] = [
     [
-      'env name not a C identifier',
-      { env: { 'my.var': EnvVarValue.of('x') } },
-      /env\.my\.var: an environment variable name must be a C identifier.*\[MESH021\]/,
+      "env name the API server refuses (IsEnvVarName: no digit first, no '=' or space)",
+      { env: { '1st var': EnvVarValue.of('x') } },
+      /env\.1st var: an environment variable name must match \[-\._a-zA-Z\]\[-\._a-zA-Z0-9\]\* \(the API server's rule\).*\[MESH021\]/,
     ],
     [
       'mount of an undeclared volume',
