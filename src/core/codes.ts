@@ -468,6 +468,11 @@ export const Codes = {
    * are not evaluated until the caller synthesizes again from the callee's current description.
    */
   CALL_RECORD_STALE: 'MESH608',
+  /**
+   * A meshed workload whose NetworkPolicies keep its sidecar from istiod's xDS port: it never becomes ready, so no flow from or
+   * to it holds (a hand-written CronJob under a namespace's deny-all, say).
+   */
+  SIDECAR_NEVER_READY: 'MESH609',
   // The platform, edge routes, cluster-wide objects and flows: MESH630-MESH659.
   /** An ingress route's path prefix is not `/` or a path ending in `/`, or two routes share one. */
   INGRESS_ROUTE_INVALID: 'MESH630',

@@ -1,4 +1,4 @@
-import { checkIntendedFlows, undeclaredOpenPairs } from './flow/check';
+import { checkIntendedFlows, undeclaredOpenPairs, unreadySidecars } from './flow/check';
 import { FlowEvaluator } from './flow/evaluate';
 import { readCallRecords, recordedCallFindings } from './flow/records';
 import type { FlowWorkload } from './flow/flow';
@@ -57,6 +57,7 @@ export function clusterFlowFindings(
     ...checkIntendedFlows(evaluator, intended),
     ...recordedCallFindings(evaluator),
     ...undeclaredOpenPairs(evaluator, [...intended, ...recorded]),
+    ...unreadySidecars(evaluator),
   ];
   return findings.map((f) => ({ finding: f, path: f.constructPath ?? charts[0].node.path }));
 }

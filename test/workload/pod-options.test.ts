@@ -201,11 +201,13 @@ describe('hardening of every pod in a chart', () => {
       + 'mesh.cdk8s.io/hardening.c.readOnlyRootFilesystem [MESH208]');
     expect(err).toContain('automountServiceAccountToken: must be false');
 
-    // The whole-pod exemption stays for objects written by hand.
+    // The whole-pod exemption stays for objects written by hand (without a sidecar here: a meshed pod the namespace's
+    // deny-all keeps from istiod never becomes ready, MESH609, which test/validate/flow/readiness.test.ts states).
     const { app: b, chart: chart2 } = meshChart();
+    const unmeshed = { app: 'legacy', 'sidecar.istio.io/inject': 'false' };
     new KubeDeployment(chart2, 'legacy', {
       metadata: { name: 'legacy', annotations: { 'mesh.cdk8s.io/hardening-exemption': 'vendor image writes to /' } },
-      spec: { selector: { matchLabels: { app: 'legacy' } }, template: { metadata: { labels: { app: 'legacy' } }, spec: podSpec } },
+      spec: { selector: { matchLabels: { app: 'legacy' } }, template: { metadata: { labels: unmeshed }, spec: podSpec } },
     });
     expect(find(synth(b), 'Deployment', 'legacy').metadata.annotations).toEqual({ 'mesh.cdk8s.io/hardening-exemption': 'vendor image writes to /' });
   });
@@ -233,7 +235,11 @@ describe('hardening of every pod in a chart', () => {
       metadata: { name: 'vendor' },
       spec: {
         selector: { matchLabels: { app: 'vendor' } },
-        template: { metadata: { labels: { app: 'vendor' }, annotations }, spec: { automountServiceAccountToken: false, containers: [container] } },
+        // Without a sidecar: a meshed pod the namespace's deny-all keeps from istiod never becomes ready (MESH609).
+        template: {
+          metadata: { labels: { 'app': 'vendor', 'sidecar.istio.io/inject': 'false' }, annotations },
+          spec: { automountServiceAccountToken: false, containers: [container] },
+        },
       },
     });
     expect(find(synth(a), 'Deployment', 'vendor').spec.template.metadata.annotations).toEqual(annotations);

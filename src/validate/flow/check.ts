@@ -234,3 +234,23 @@ function refOfDecider(cluster: FlowCluster, d: FlowDecider | undefined): Resourc
   const m = cluster.ofKind(d.kind, d.namespace ?? 'default').find((x) => x.metadata?.name === d.name);
   return m ? refOf(m) : { apiVersion: '', kind: d.kind, name: d.name, namespace: d.namespace };
 }
+
+/**
+ * MESH609: every meshed workload of the manifests whose sidecar never becomes ready (./readiness.ts: its NetworkPolicies keep it
+ * from istiod's xDS port), reported on the workload whether or not a flow names it: no flow from or to it holds, and a pod no flow
+ * is declared for (a hand-written CronJob) would otherwise fail only in the cluster.
+ */
+export function unreadySidecars(evaluator: FlowEvaluator): FlowFinding[] {
+  const out: FlowFinding[] = [];
+  const seen = new Set<Manifest>();
+  for (const pod of evaluator.cluster.workloadPods()) {
+    const n = pod.manifest && !seen.has(pod.manifest) ? evaluator.sidecarNotReady(pod) : undefined;
+    if (!n || !pod.manifest) continue;
+    seen.add(pod.manifest);
+    const kind = pod.manifest.kind;
+    const field = kind === 'CronJob' ? 'spec.jobTemplate.spec.template' : kind === 'Pod' ? 'spec' : 'spec.template';
+    out.push({ code: Codes.SIDECAR_NEVER_READY, resource: refOf(pod.manifest), field,
+      message: n.reason });
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ import { platformOfFiles, PlatformFileText, readPlatformFile } from '../../platf
 import type { PlatformNeeds } from '../../platform/platform-needs';
 import { YamlReadError } from '../../private/yaml-reader';
 import { Manifest, refOf } from '../finding';
-import { describeDecider, FlowFinding, workloadPairs } from './check';
+import { describeDecider, FlowFinding, unreadySidecars, workloadPairs } from './check';
 import { FlowOptions } from './cluster';
 import { FlowEvaluator } from './evaluate';
 import { ClusterModel } from '../model/cluster-model';
@@ -196,16 +196,17 @@ export function readPlatform(files: readonly PlatformFileText[], needs?: Platfor
 }
 
 /**
- * The recorded calls to other teams' services among `manifests` that do not hold (MESH604), and
- * malformed records (MESH606), on the described platform (else the stock one): the check a plain
+ * The recorded calls to other teams' services among `manifests` that do not hold (MESH604), malformed records (MESH606), and
+ * meshed workloads whose sidecars never become ready (MESH609), on the described platform (else the stock one): the check a plain
  * `cdk8s-mesh-validate <callerFolder> <calleeFolder>` runs besides the schema and analysis.
  */
 export function recordFindings(manifests: readonly Manifest[], file?: PlatformFile, model?: ClusterModel): FlowFinding[] {
-  if (!manifests.some(isCallRecord)) return [];
   const p = file ? file.platform : MeshPlatform.default();
   const options = { ...(p ? platformClusterOptions(p) : {}), platform: file?.workloads ?? stockPlatform() };
   // The model the validation built over the same files, when there is one: indexed once per run.
-  return recordedCallFindings(model ? FlowEvaluator.over(model, options) : new FlowEvaluator(manifests, options));
+  const evaluator = model ? FlowEvaluator.over(model, options) : new FlowEvaluator(manifests, options);
+  // Pods whose sidecars never become ready (MESH609), whatever flows are asked.
+  return [...(manifests.some(isCallRecord) ? recordedCallFindings(evaluator) : []), ...unreadySidecars(evaluator)];
 }
 
 /** One line for a verdict: `ALLOWED|REFUSED <flow> — <decider>: <reason>`. */

@@ -320,6 +320,11 @@ export class FlowCluster {
     return `${this.trustDomain}/ns/${pod.namespace}/sa/${pod.serviceAccount}`;
   }
 
+  /** The pod of every workload of the manifests, in input order. */
+  public workloadPods(): FlowPod[] {
+    return this.podsOf(this.model.workloads);
+  }
+
   private podsOf(workloads: readonly Workload[]): FlowPod[] {
     const out = new Array<FlowPod>(workloads.length);
     for (let i = 0; i < workloads.length; i++) out[i] = this.templatePods[workloads[i].index];

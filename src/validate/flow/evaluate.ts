@@ -17,7 +17,7 @@ import { Flow, FlowDecider, FlowLayer, FlowVerdict, FlowWorkloadRef } from './fl
 import { mtlsMode } from './mtls';
 import { Connections, networkPolicyDecision } from './network-policy';
 import { flowMode, modeName, serviceEntryPortProtocol, servicePortProtocol } from './protocol';
-import { SidecarReadiness } from './readiness';
+import { NotReady, SidecarReadiness } from './readiness';
 import {
   destinationRuleFor,
   gatewayEntry,
@@ -115,6 +115,14 @@ export class FlowEvaluator {
     if (notReady) return notReady;
     const mode = flowMode(flow, undefined);
     return this.fromPod(source, { flow, hops, authority: flow.host, tcp: mode !== 'http', tls: false, reached: [] }, 'mesh');
+  }
+
+  /**
+   * Why `pod`'s sidecar never becomes ready (it cannot reach istiod), or undefined when it can or readiness is not judged.
+   * @internal
+   */
+  public sidecarNotReady(pod: FlowPod): NotReady | undefined {
+    return this.readiness.notReady(pod);
   }
 
   /** A refusal when `pod`'s sidecar never becomes ready (it cannot reach istiod), decided by the NetworkPolicy that blocks it. */

@@ -62,3 +62,30 @@ test('a MeshService whose NetworkPolicy loses its istiod egress fails synth: flo
   // AND platformFlowOptions is what synth judges with
   expect(platformFlowOptions(chart.platform, 'production').controlPlane).toEqual({ workload: ISTIOD, port: 15012 });
 });
+
+describe('MESH609: a meshed workload no flow names is judged too', () => {
+  test("a hand-written CronJob under the namespace's deny-all fails synth on its own path; unmeshed it synthesizes", () => {
+    const build = (inject?: 'false') => {
+      const { app: a, chart } = meshChart();
+      new ApiObject(chart, 'nightly', {
+        apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly' },
+        spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: {
+          metadata: { labels: { app: 'nightly', ...(inject ? { 'sidecar.istio.io/inject': inject } : {}) } },
+          spec: {
+            restartPolicy: 'Never', automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [{
+              name: 'job', image: 'registry.example.com/nightly:1',
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '128Mi' } },
+            }],
+          },
+        } } } },
+      });
+      return a;
+    };
+    expect(synthError(build())).toMatch(new RegExp('\\[test/nightly\\] test/CronJob/nightly: spec\\.jobTemplate\\.spec\\.template: production/nightly\'s sidecar '
+      + 'never becomes ready: NetworkPolicy production/default-deny lets no egress out of nightly to istiod .*on 15012.*\\[MESH609\\]'));
+    expect(() => build('false').synth()).not.toThrow();
+  });
+});
