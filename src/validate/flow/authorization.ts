@@ -185,14 +185,19 @@ function conditionValues(key: string, r: AuthzRequest): string[] | undefined {
   }
 }
 
-/** A `when` condition: one of `values` matches a value of the key, and no `notValues` does. */
+/**
+ * A `when` condition: one of `values` matches a value of the key, and no `notValues` does. A request without the key (no such
+ * claim or header) matches no `values` and satisfies `notValues`: Istio compiles `notValues` to the negation of the values'
+ * matchers (istio/istio pilot/pkg/security/authz/model/model.go, `principalNot(principalOr(...))`), and a matcher of an absent
+ * claim or header is false.
+ */
 function conditionMatches(c: Manifest, r: AuthzRequest, ignoreHttp: boolean): boolean {
   if (ignoreHttp && String(c.key).startsWith('request.')) return true;
   const values = conditionValues(String(c.key), r);
   const ipKey = c.key === 'source.ip' || c.key === 'remote.ip';
   const m = (p: string, v: string) => ipKey ? inCidr(v, p.includes('/') ? p : `${p}/32`) : stringMatches(p, v);
   if (c.values?.length > 0 && !(values ?? []).some((v) => (c.values as string[]).some((p) => m(String(p), v)))) return false;
-  if (c.notValues?.length > 0 && (values === undefined || values.some((v) => (c.notValues as string[]).some((p) => m(String(p), v))))) return false;
+  if (c.notValues?.length > 0 && (values ?? []).some((v) => (c.notValues as string[]).some((p) => m(String(p), v)))) return false;
   return true;
 }
 

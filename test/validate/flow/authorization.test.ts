@@ -145,3 +145,24 @@ describe('AuthorizationPolicy fields', () => {
     expect(evaluateFlow([...base, deny], call('a', 'shop', 'b', 80, 'GET', '/public')).allowed).toBe(true);
   });
 });
+
+describe('when notValues on a key the request does not carry', () => {
+  // istio/istio pilot/pkg/security/authz/model/model.go: notValues is principalNot(principalOr(matchers)); an absent claim or
+  // header makes each matcher false, so the condition holds.
+  test('a DENY on a missing claim or header applies: the request is refused', () => {
+    const deny = (key: string) => onB({ action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin/*'] } }], when: [{ key, notValues: ['admins'] }] }] });
+    for (const key of ['request.auth.claims[groups]', 'request.headers[x-tenant]']) {
+      expect(evaluateFlow([...base, deny(key)], call('a', 'shop', 'b', 80, 'GET', '/admin/x')))
+        .toMatchObject({ allowed: false, decidedBy: { layer: 'AuthorizationPolicy', name: 'b-policy' } });
+    }
+    // The header the DENY excepts lets the request through (the control).
+    expect(evaluateFlow([...base, deny('request.headers[x-tenant]')], { ...call('a', 'shop', 'b', 80, 'GET', '/admin/x'), headers: { 'x-tenant': 'admins' } }))
+      .toMatchObject({ allowed: true });
+  });
+
+  test('an ALLOW whose only condition is notValues on a missing header admits the request; values on it does not', () => {
+    const allow = (cond: object) => onB({ rules: [{ when: [{ key: 'request.headers[x-tenant]', ...cond }] }] });
+    expect(evaluateFlow([...base, allow({ notValues: ['blocked'] })], call('a', 'shop', 'b'))).toMatchObject({ allowed: true });
+    expect(evaluateFlow([...base, allow({ values: ['acme'] })], call('a', 'shop', 'b'))).toMatchObject({ allowed: false });
+  });
+});
