@@ -6,6 +6,7 @@
 import { Manifest } from '../finding';
 import { inCidr } from '../../core/cidr';
 import { ClusterMemo, FlowCluster, FlowPod, nsOf } from './cluster';
+import { list } from '../values';
 
 /** The attributes of a request as the destination's proxy sees them. */
 export interface AuthzRequest {
@@ -127,9 +128,9 @@ const HTTP_OPERATION_FIELDS = ['hosts', 'notHosts', 'methods', 'notMethods', 'pa
 
 /** True if a rule contains fields only an HTTP request has. */
 function httpOnly(rule: Manifest): boolean {
-  const from = (rule.from ?? []).some((f: Manifest) => HTTP_SOURCE_FIELDS.some((k) => f.source?.[k]));
-  const to = (rule.to ?? []).some((t: Manifest) => HTTP_OPERATION_FIELDS.some((k) => t.operation?.[k]));
-  const when = (rule.when ?? []).some((w: Manifest) => String(w.key).startsWith('request.'));
+  const from = list(rule.from).some((f: Manifest) => HTTP_SOURCE_FIELDS.some((k) => f.source?.[k]));
+  const to = list(rule.to).some((t: Manifest) => HTTP_OPERATION_FIELDS.some((k) => t.operation?.[k]));
+  const when = list(rule.when).some((w: Manifest) => String(w.key).startsWith('request.'));
   return from || to || when;
 }
 
@@ -216,7 +217,7 @@ export function ruleMatches(rule: Manifest, r: AuthzRequest, action: string): bo
     return false;
   if (Array.isArray(rule.to) && rule.to.length > 0 && !rule.to.some((t: Manifest) => operationMatches(t.operation ?? {}, r, ignoreHttp)))
     return false;
-  return (rule.when ?? []).every((c: Manifest) => conditionMatches(c, r, ignoreHttp));
+  return list(rule.when).every((c: Manifest) => conditionMatches(c, r, ignoreHttp));
 }
 
 /** True if some rule of `policy` matches (a policy without rules matches nothing). */

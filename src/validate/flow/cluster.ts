@@ -11,6 +11,7 @@ import { ClusterModel, ServiceInfo } from '../model/cluster-model';
 import { LabelSelector, Labels, hasLabels, labelsSubsetOf } from '../model/selectors';
 import { isMeshed, namespaceOf, Workload } from '../model/workload';
 import { FlowWorkload } from './flow';
+import { list } from '../values';
 
 /** What evaluation needs to know beyond the manifests. */
 export interface FlowOptions {
@@ -161,7 +162,7 @@ export class FlowCluster {
     this.files = written instanceof ClusterModel ? written : ClusterModel.of(written);
     this.model = this.files.running();
     const defined = new Set(this.model.ofKind('Gateway').map((g) => `${namespaceOf(g)}/${g.metadata?.name}`));
-    this.platformGateways = (options.gateways ?? []).filter((g) => !defined.has(`${namespaceOf(g)}/${g.metadata?.name}`));
+    this.platformGateways = list(options.gateways).filter((g) => !defined.has(`${namespaceOf(g)}/${g.metadata?.name}`));
     this.trustDomain = options.trustDomain ?? 'cluster.local';
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
     if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(this.trustDomain)) {
@@ -360,7 +361,7 @@ export function platformPod(w: FlowWorkload, gateway = false): FlowPod {
     meshed: w.meshed,
     namedPorts: { ...(w.ports ?? {}) },
     portNumbers: Object.values(w.ports ?? {}),
-    addresses: [...(w.addresses ?? [])],
+    addresses: [...list(w.addresses)],
     kind: 'Platform',
     gateway,
   };

@@ -15,6 +15,7 @@ import { FlowDecider, FlowLayer } from './flow';
 import { mtlsMode } from './mtls';
 import { networkPolicyDecision, NetworkDirection, policiesFor as npPoliciesFor } from './network-policy';
 import { sidecarFor, egressHostCovers } from './sidecar';
+import { list } from '../values';
 
 /** Whether A can reach B, on which port, and what decides. */
 export interface PairVerdict {
@@ -108,7 +109,7 @@ export class PairAnalysis {
     if (sidecar && (sidecar.spec?.egress ?? []).length > 0) {
       const services = this.servicesOf(b);
       const covers = (h: string, s: Manifest) => egressHostCovers(String(h), nsOf(sidecar), serviceHost(String(s.metadata?.name), nsOf(s)), nsOf(s));
-      const listed = services.some((s) => (sidecar.spec.egress as Manifest[]).some((l) => (l.hosts ?? []).some((h: string) => covers(h, s))));
+      const listed = services.some((s) => (sidecar.spec.egress as Manifest[]).some((l) => list(l.hosts).some((h: string) => covers(h, s))));
       if (!listed) {
         if (sidecar.spec?.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY')
           return refuse('Sidecar egress', sidecar, `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} lists no host of ${b.name} (REGISTRY_ONLY)`);
@@ -169,7 +170,7 @@ export class PairAnalysis {
         );
       });
     const whenOk = (rule: Manifest) =>
-      (rule.when ?? []).every((c: Manifest) => {
+      list(rule.when).every((c: Manifest) => {
         const v =
           c.key === 'source.namespace' ? namespace : c.key === 'source.principal' ? principal : c.key === 'destination.port' ? String(port) : null;
         if (v === null) return true;
@@ -258,7 +259,7 @@ export class PairAnalysis {
     if (!sidecar || sidecar.spec?.outboundTrafficPolicy?.mode !== 'REGISTRY_ONLY' || !(sidecar.spec?.egress?.length > 0)) return 'all';
     const out = new Set<FlowPod>();
     for (const listener of sidecar.spec.egress as Manifest[]) {
-      for (const h of (listener.hosts ?? []) as string[]) {
+      for (const h of list(listener.hosts) as string[]) {
         const slash = h.indexOf('/');
         const ns = slash < 0 ? '*' : h.slice(0, slash);
         const dns = slash < 0 ? h : h.slice(slash + 1);

@@ -13,6 +13,7 @@ import { labelsSubsetOf } from '../model/selectors';
 import { FlowCluster, FlowPod, nsOf } from './cluster';
 import { goRegexp } from '../../core/re2';
 import { isTlsServer } from '../webhook/names';
+import { list } from '../values';
 
 /** A request as routing sees it. */
 export interface RouteRequest {
@@ -252,7 +253,7 @@ export function routeL4(vs: Manifest, r: RouteRequest): RouteResult {
     if (matches.length > 0 && statics.length === 0) continue;
     applies = true;
     // SNI names compare case-insensitively, as DNS names (RFC 6066, server_name).
-    if (r.tls && !statics.some((m) => (m.sniHosts ?? []).some((h: string) => hostSubsetOf(sni, String(h).toLowerCase())))) continue;
+    if (r.tls && !statics.some((m) => list(m.sniHosts).some((h: string) => hostSubsetOf(sni, String(h).toLowerCase())))) continue;
     return { kind: 'route', virtualService: vs, index: i, destinations: destinationsOf(rule, vsNs) };
   }
   const name = `VirtualService ${vsNs}/${vs.metadata?.name}`;
@@ -328,7 +329,7 @@ export function gatewayServersFor(cluster: FlowCluster, host: string, port: numb
   for (const gateway of cluster.ofKind('Gateway')) {
     for (const server of gateway.spec?.servers ?? []) {
       if (Number(server.port?.number) !== port) continue;
-      if ((server.hosts ?? []).some((h: string) => serverHostCovers(String(h).split('/').pop()!, host))) out.push({ gateway, server });
+      if (list(server.hosts).some((h: string) => serverHostCovers(String(h).split('/').pop()!, host))) out.push({ gateway, server });
     }
   }
   return out;
@@ -374,7 +375,7 @@ export function gatewayVirtualHost(cluster: FlowCluster, servers: readonly Gatew
       }
     }
     // A redirecting server's hosts get a virtual host of their own (its entries as written).
-    if (redirect) for (const h of (s.server.hosts ?? []).map((x: unknown) => String(x).toLowerCase())) add(h, true);
+    if (redirect) for (const h of list(s.server.hosts).map((x: unknown) => String(x).toLowerCase())) add(h, true);
   }
   const domain = domainFor(domains.keys(), requested);
   return domain === undefined ? undefined : { domain, ...domains.get(domain)! };
@@ -416,7 +417,7 @@ export function gatewayEntry(cluster: FlowCluster, host: string, port: number): 
 function hostSpecificity(server: Manifest, host: string): number {
   const requested = host.toLowerCase();
   let best = -1;
-  for (const entry of (server.hosts ?? []).map((h: unknown) => String(h).split('/').pop()!.toLowerCase())) {
+  for (const entry of list(server.hosts).map((h: unknown) => String(h).split('/').pop()!.toLowerCase())) {
     if (!hostSubsetOf(requested, entry)) continue;
     best = Math.max(best, entry === requested ? Number.MAX_SAFE_INTEGER : entry.length);
   }

@@ -6,6 +6,7 @@ import { Manifest } from '../finding';
 import { applicableSidecar, egressHostCovers } from '../model/sidecar-egress';
 import { ClusterMemo, FlowCluster, FlowPod, FlowService, nsOf } from './cluster';
 import { serviceExportTo, visibleTo } from '../model/visibility';
+import { list } from '../values';
 
 export { egressHostCovers };
 
@@ -49,7 +50,7 @@ export function sidecarDecision(cluster: FlowCluster, pod: FlowPod, host: string
     return { listed: true, outboundMode: mode, sidecar, reason: `Sidecar ${nsOf(sidecar)}/${sidecar.metadata?.name} has no egress section` };
   }
   const listener = listeners.find((l) => Number(l.port?.number) === port) ?? listeners.find((l) => !l.port);
-  const listed = !!listener && (listener.hosts ?? []).some((h: string) => egressHostCovers(String(h), nsOf(sidecar), host, hostNs));
+  const listed = !!listener && list(listener.hosts).some((h: string) => egressHostCovers(String(h), nsOf(sidecar), host, hostNs));
   return {
     listed,
     outboundMode: mode,

@@ -26,6 +26,7 @@
  * https://github.com/fluxcd/flagger/blob/main/pkg/controller/scheduler.go (runCanary: the canary's weight grows by the step)
  */
 import { Manifest } from '../finding';
+import { list } from '../values';
 
 const nsOf = (m: Manifest): string => String(m?.metadata?.namespace ?? 'default');
 
@@ -96,7 +97,7 @@ export function afterFlagger(manifests: readonly Manifest[]): readonly Manifest[
         ...(apexMeta.annotations ? { annotations: { ...apexMeta.annotations } } : {}),
       },
       spec: {
-        hosts: [name, ...(svc.hosts ?? [])],
+        hosts: [name, ...list(svc.hosts)],
         ...(svc.gateways ? { gateways: svc.gateways } : {}),
         http: analysisRoutes(canary, name, svc),
       },

@@ -408,3 +408,9 @@ describe("a Service not exported to the caller's namespace (networking.istio.io/
     expect(evaluateFlow([...base, strict], flow)).toMatchObject({ allowed: true });
   });
 });
+
+test('a field of the wrong type (a Sidecar egress `hosts` string, which the schema check reports: MESH150) gives a verdict, never a crash', () => {
+  const bad = sidecar('a', 'shop', { workloadSelector: { labels: { app: 'a' } }, egress: [{ hosts: './*' }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } });
+  expect(() => evaluateFlow([...base, bad], call('a', 'shop', 'b'))).not.toThrow();
+  expect(evaluateFlow([...base, bad], call('a', 'shop', 'b'))).toMatchObject({ allowed: false, decidedBy: { layer: 'Sidecar egress' } });
+});
