@@ -149,4 +149,5 @@ export class LoadTesterInstall implements Required<LoadTesterPlatformProps> {
 }
 
 /** The Flagger docs' install, which the platform assumes unless told otherwise. */
-export const DOCS_LOAD_TESTER = (): LoadTesterInstall => LoadTesterInstall.helmChart({ release: 'flagger-loadtester', namespace: 'test', meshed: true });
+export const DOCS_LOAD_TESTER = (): LoadTesterInstall =>
+  LoadTesterInstall.helmChart({ release: 'flagger-loadtester', namespace: 'test', meshed: true });

@@ -280,6 +280,7 @@ export class MeshPlatform {
   /** Every platform component as a flow workload. */
   public workloads(chartNamespace: string): FlowWorkload[] {
     return [this.ingressGatewayWorkload(), this.prometheusWorkload(), this.tracingWorkload(), this.rateLimitWorkload(chartNamespace),
-      this.istiodWorkload(), this.flaggerWorkload(), this.loadTesterWorkload(), this.edgeProxyWorkload('apiGateway'), this.edgeProxyWorkload('ingressController')];
+      this.istiodWorkload(), this.flaggerWorkload(), this.loadTesterWorkload(),
+      this.edgeProxyWorkload('apiGateway'), this.edgeProxyWorkload('ingressController')];
   }
 }
