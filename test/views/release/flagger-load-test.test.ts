@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, LoadTesterInstall, MeshPlatform, MeshService, Percentage } from '../../../src';
-import { checkIntendedFlows, FlowEvaluator } from '../../../src/validate';
+import { checkIntendedFlows, FlowEvaluator, validateManifests } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
 
 /** An analysis that needs traffic: the canary's success rate and latency each interval. */
@@ -81,15 +81,40 @@ describe('FlaggerCanary loadTest: the load tester sends the canary requests, and
     ]);
   });
 
-  test('a webhook of its own to the load tester admits nothing: the service refuses its requests (what loadTest fixes)', () => {
+  test('MESH316: a webhook of its own to the load tester admits nothing: the service refuses its requests, and the manifests say so', () => {
+    // GIVEN the team's webhook from Flagger's docs, and no loadTest (so nothing admits the load tester)
     const { app, chart } = setup({
       webhooks: [{
         name: 'load-test', type: 'rollout', url: 'http://flagger-loadtester.test/',
         metadata: { cmd: 'hey -z 1m -q 10 -c 2 http://booking-api-canary.tickets-service:8080/' },
       }],
     });
-    const verdict = loadTesterFlow(chart, synth(app));
-    expect(verdict.allowed).toBe(false);
+    const m = synth(app);
+    // THEN the load tester's requests to the canary are refused: Flagger would find no values and roll back
+    expect(loadTesterFlow(chart, m).allowed).toBe(false);
+    // AND the rule over the manifests warns on the webhook, naming what refuses it (the platform record on the Namespace gives the pods)
+    const findings = validateManifests(m).filter((f) => f.code === 'MESH316');
+    expect(findings).toEqual([expect.objectContaining({
+      resource: expect.objectContaining({ kind: 'Canary', name: 'booking-api' }), field: 'spec.analysis.webhooks[0].metadata.cmd', severity: 'warning',
+      message: expect.stringMatching(/^the load tester test\/flagger-loadtester sends GET \/ to booking-api-canary.tickets-service.svc.cluster.local:8080, and .*NetworkPolicy.*rolls the release back/),
+    })]);
+    // AND with loadTest the same command is admitted: no warning
+    expect(validateManifests(synth(setup({ loadTest: LOAD_TEST }).app)).filter((f) => f.code === 'MESH316')).toEqual([]);
+  });
+
+  test('MESH316 over manifests without a record: the chart\'s load tester; a load test of a Service outside the manifests is not judged', () => {
+    const m = synth(setup({ loadTest: LOAD_TEST }).app).filter((x) => x.kind !== 'Namespace');
+    const canary = find(m, 'Canary', 'booking-api');
+    const hook = canary.spec.analysis.webhooks[0];
+    const withCmd = (cmd: string) => m.map((x) => (x === canary ? {
+      ...x, spec: { ...x.spec, analysis: { ...x.spec.analysis, webhooks: [{ ...hook, metadata: { type: 'cmd', cmd } }] } },
+    } : x));
+    expect(validateManifests(m).filter((f) => f.code === 'MESH316')).toEqual([]);
+    const refused = validateManifests(withCmd("hey -z 1m -q 10 -c 2 -m DELETE 'http://booking-api-canary.tickets-service:8080/api/bookings'"));
+    expect(refused.filter((f) => f.code === 'MESH316').map((f) => f.message)).toEqual([
+      expect.stringMatching(/^the load tester test\/flagger-loadtester sends DELETE \/api\/bookings to .*, and no ALLOW policy of booking-api matches DELETE \/api\/bookings from cluster.local\/ns\/test\/sa\/default/),
+    ]);
+    expect(validateManifests(withCmd('hey -z 1m -q 10 http://podinfo-canary.other:9898/')).filter((f) => f.code === 'MESH316')).toEqual([]);
   });
 
   test('a load tester without a sidecar: its plaintext is admitted on the tested port alone (PERMISSIVE there), and proved', () => {
