@@ -55,8 +55,9 @@ export type {
   CoreDnsHelmChartOptions, EdgeProxyHelmChartOptions, IngressNginxHelmChartOptions, NodeLocalDnsCacheOptions,
 } from './platform/network-presets';
 export type { DnsPlatformProps, EdgeProxyPlatformProps, EdgeProxyUpstream, PlatformDns, PlatformEdgeProxy } from './platform/network-props';
-export { LoadTesterInstall } from './platform/load-tester';
-export type { LoadTesterHelmChartOptions, LoadTesterPlatformProps, PlatformLoadTester } from './platform/load-tester';
+export { LoadTesterInstall } from './platform/load-tester-install';
+export type { LoadTesterHelmChartOptions } from './platform/load-tester-install';
+export type { LoadTesterPlatformProps, PlatformLoadTester } from './platform/load-tester';
 
 // Workloads: pods through cdk8s-plus-27 (src/workload)
 export { EnvVarValue, HealthProbe, WorkloadVolume } from './workload/pod-options';

@@ -26,7 +26,7 @@ import { MeshPlatform } from './platform';
 import type { MeshPlatformProps } from './platform-props';
 import { DnsInstall, EdgeProxyInstall } from './network-presets';
 import type { EdgeProxyPlatformProps } from './network-props';
-import { LoadTesterInstall } from './load-tester';
+import { LoadTesterInstall } from './load-tester-install';
 import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
 import type { PlatformNeeds } from './platform-needs';
 import type { PlatformComponent } from './platform-props';

@@ -18,7 +18,8 @@ import type { Cidr } from '../core/cidr';
 import type { DnsPlatformProps, EdgeProxyPlatformProps, PlatformDns, PlatformEdgeProxy } from './network-props';
 import { DnsInstall, EdgeProxyInstall } from './network-presets';
 import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
-import { DOCS_LOAD_TESTER, LoadTesterPlatformProps, PlatformLoadTester } from './load-tester';
+import type { LoadTesterPlatformProps, PlatformLoadTester } from './load-tester';
+import { DOCS_LOAD_TESTER } from './load-tester-install';
 
 /** Every component of a platform, resolved. */
 export interface ResolvedPlatform {
