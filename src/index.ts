@@ -55,6 +55,9 @@ export type {
   CoreDnsHelmChartOptions, EdgeProxyHelmChartOptions, IngressNginxHelmChartOptions, NodeLocalDnsCacheOptions,
 } from './platform/network-presets';
 export type { DnsPlatformProps, EdgeProxyPlatformProps, EdgeProxyUpstream, PlatformDns, PlatformEdgeProxy } from './platform/network-props';
+export { LoadTesterInstall } from './platform/load-tester-install';
+export type { LoadTesterHelmChartOptions } from './platform/load-tester-install';
+export type { LoadTesterPlatformProps, PlatformLoadTester } from './platform/load-tester';
 
 // Workloads: pods through cdk8s-plus-27 (src/workload)
 export { EnvVarValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
@@ -181,7 +184,7 @@ export type { ApiServerEndpoints, FaultInjectionTestProps } from './views/releas
 export { FlaggerAlertAddress, FlaggerAlertProvider } from './views/release/flagger-alert-provider';
 export type { FlaggerAlertProviderProps, FlaggerAlertProviderType } from './views/release/flagger-alert-provider';
 export { FlaggerCanary } from './views/release/flagger-canary';
-export type { FlaggerAlert, FlaggerCanaryProps, FlaggerWebhook, FlaggerWebhookType } from './views/release/flagger-canary';
+export type { FlaggerAlert, FlaggerCanaryProps, FlaggerLoadTest, FlaggerWebhook, FlaggerWebhookType } from './views/release/flagger-canary';
 export { FlaggerMetric, FlaggerMetricTemplate } from './views/release/flagger-metric';
 export type {
   FlaggerCanaryMetric, FlaggerCustomMetricOptions, FlaggerMetricTemplateProps, FlaggerThresholdRange, IFlaggerMetricTemplate,

@@ -417,6 +417,11 @@ export const Codes = {
    * Flagger's: every apply points it back at the canary's pods, which Flagger keeps at zero replicas between analyses.
    */
   FLAGGER_APEX_WRITTEN: 'MESH315',
+  /**
+   * A Flagger Canary's webhook runs a load test from Flagger's load tester against a Service whose policies refuse the load tester's
+   * pods: the canary gets no load, its metrics no values, and Flagger rolls the release back (warning).
+   */
+  FLAGGER_LOAD_TESTER_REFUSED: 'MESH316',
   /** An SLO's latencies are out of order (p50 > p95 or p95 > p99) or not positive. */
   SLO_LATENCY_ORDER: 'MESH400',
   /** An SLO's error budget is not strictly between 0 and 100 percent. */

@@ -26,6 +26,7 @@ import { MeshPlatform } from './platform';
 import type { MeshPlatformProps } from './platform-props';
 import { DnsInstall, EdgeProxyInstall } from './network-presets';
 import type { EdgeProxyPlatformProps } from './network-props';
+import { LoadTesterInstall } from './load-tester-install';
 import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
 import type { PlatformNeeds } from './platform-needs';
 import type { PlatformComponent } from './platform-props';
@@ -98,6 +99,17 @@ const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | C
   },
   rateLimit: { name: 'string', namespace: 'string', grpcPort: 'port', podLabels: 'labels' },
   flagger: { namespace: 'string', deploymentName: 'string', podLabels: 'labels', serviceAccount: 'string', prometheusAddress: 'string' },
+  loadTester: {
+    installedBy: 'string',
+    namespace: 'string',
+    serviceName: 'string',
+    podLabels: 'labels',
+    serviceSelector: 'labels',
+    serviceAccount: 'string',
+    port: 'port',
+    targetPort: 'port',
+    meshed: 'boolean',
+  },
   apiServer: { serviceName: 'string', namespace: 'string', endpoints: 'cidrs', ports: 'ports' },
   dns: {
     installedBy: 'string',
@@ -157,12 +169,20 @@ const PRESETS: Readonly<Record<string, Readonly<Record<string, { options: Record
   },
   apiGateway: EDGE_PROXY_PRESETS,
   ingressController: EDGE_PROXY_PRESETS,
+  loadTester: {
+    helmChart: {
+      options: { release: 'string', namespace: 'string', meshed: 'boolean', serviceAccount: 'string' },
+      make: (o) => LoadTesterInstall.helmChart(o),
+    },
+  },
 };
 
 /** Options a preset requires. */
 const REQUIRED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   helmChart: ['release', 'namespace'], jaegerHelmChart: ['release', 'namespace'], openTelemetryCollector: ['release', 'namespace'],
   coreDnsHelmChart: ['release'], kongHelmChart: ['release', 'namespace', 'meshed'], ingressNginxHelmChart: ['release', 'namespace', 'meshed'],
+  // Of one component's preset, where another component's preset has the same name.
+  'loadTester.helmChart': ['release', 'namespace', 'meshed'],
 };
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -206,7 +226,7 @@ function presetOf(key: string, value: Record<string, unknown>, file: string): ob
     throw bad('preset', known.length === 0 ? 'this component has no presets; give its props' : `must be one of ${known.join(', ')}`);
   }
   const { preset: _, ...options } = value;
-  for (const required of REQUIRED_OPTIONS[name as string] ?? []) {
+  for (const required of REQUIRED_OPTIONS[`${key}.${name}`] ?? REQUIRED_OPTIONS[name as string] ?? []) {
     if (options[required] === undefined) throw bad(required, `the ${name} preset needs it`);
   }
   const read = readFields(key, preset.options, options, file);

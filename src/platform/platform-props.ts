@@ -7,6 +7,7 @@
 import type { Cidr } from '../core/cidr';
 import type { IstioVersion } from '../core/istio-version';
 import type { DnsPlatformProps, EdgeProxyPlatformProps } from './network-props';
+import type { LoadTesterPlatformProps } from './load-tester';
 
 /** Labels, as Kubernetes objects carry them. */
 export type PlatformLabels = Readonly<Record<string, string>>;
@@ -422,6 +423,11 @@ export interface MeshPlatformProps {
   readonly rateLimit?: RateLimitServiceProps;
   /** @default - Flagger in istio-system */
   readonly flagger?: FlaggerPlatformProps;
+  /**
+   * Flagger's load tester, which a `FlaggerCanary`'s `loadTest` calls.
+   * @default - the Flagger docs' install: `LoadTesterInstall.helmChart({ release: 'flagger-loadtester', namespace: 'test', meshed: true })`
+   */
+  readonly loadTester?: LoadTesterPlatformProps;
   /** @default - the `kubernetes` Service in `default`, its endpoints unknown, ports 443 and 6443 */
   readonly apiServer?: ApiServerPlatformProps;
   /** @default - kubeadm's CoreDNS behind `kube-dns` in kube-system, no NodeLocal DNSCache (`DnsInstall.kubeadmCoreDns()`) */

@@ -6,6 +6,7 @@ import type {
   PlatformRateLimit, PlatformTracing,
 } from './platform-props';
 import type { PlatformDns, PlatformEdgeProxy } from './network-props';
+import type { PlatformLoadTester } from './load-tester';
 import { resolvePlatform } from './resolve';
 import { PlatformSnapshotOptions, platformPropsFromSnapshot, snapshotFilesOf } from './snapshot';
 
@@ -81,6 +82,8 @@ export class MeshPlatform {
   public readonly rateLimit: PlatformRateLimit;
   /** Flagger. */
   public readonly flagger: PlatformFlagger;
+  /** Flagger's load tester, which a `FlaggerCanary`'s `loadTest` calls. */
+  public readonly loadTester: PlatformLoadTester;
   /** The API server. */
   public readonly apiServer: PlatformApiServer;
   /** The cluster DNS, and NodeLocal DNSCache where it runs. */
@@ -101,6 +104,7 @@ export class MeshPlatform {
     this.tracing = r.tracing;
     this.rateLimit = r.rateLimit;
     this.flagger = r.flagger;
+    this.loadTester = r.loadTester;
     this.apiServer = r.apiServer;
     this.dns = r.dns;
     this.apiGateway = r.apiGateway;
@@ -205,6 +209,26 @@ export class MeshPlatform {
     return { name: 'flagger', namespace: f.namespace, labels: f.podLabels, serviceAccount: f.serviceAccount, meshed: false };
   }
 
+  /** Flagger's load tester as a flow's source (it sends a load test's requests) and target (Flagger calls its webhook). */
+  public loadTesterWorkload(): FlowWorkload {
+    const l = this.loadTester;
+    return {
+      name: l.serviceName, namespace: l.namespace, labels: l.podLabels, serviceAccount: l.serviceAccount, meshed: l.meshed,
+      ports: { http: l.targetPort },
+    };
+  }
+
+  /** The load tester's URL, which a Canary's load-test webhook calls (`http://flagger-loadtester.test/`, as Flagger's docs write it). */
+  public loadTesterUrl(): string {
+    const l = this.loadTester;
+    return `http://${l.serviceName}.${l.namespace}${l.port === 80 ? '' : `:${l.port}`}/`;
+  }
+
+  /** The mTLS principal of the load tester's pods (which only meshed pods present). */
+  public loadTesterPrincipal(): Principal {
+    return Principal.serviceAccount(this.loadTester.namespace, this.loadTester.serviceAccount, this.trustDomain);
+  }
+
   /**
    * The API server as a flow's target, reached at `addresses` (by default its endpoints'):
    * no sidecar, outside the pod network, so only NetworkPolicy egress `ipBlock` rules
@@ -256,6 +280,7 @@ export class MeshPlatform {
   /** Every platform component as a flow workload. */
   public workloads(chartNamespace: string): FlowWorkload[] {
     return [this.ingressGatewayWorkload(), this.prometheusWorkload(), this.tracingWorkload(), this.rateLimitWorkload(chartNamespace),
-      this.istiodWorkload(), this.flaggerWorkload(), this.edgeProxyWorkload('apiGateway'), this.edgeProxyWorkload('ingressController')];
+      this.istiodWorkload(), this.flaggerWorkload(), this.loadTesterWorkload(),
+      this.edgeProxyWorkload('apiGateway'), this.edgeProxyWorkload('ingressController')];
   }
 }

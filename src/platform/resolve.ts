@@ -18,6 +18,8 @@ import type { Cidr } from '../core/cidr';
 import type { DnsPlatformProps, EdgeProxyPlatformProps, PlatformDns, PlatformEdgeProxy } from './network-props';
 import { DnsInstall, EdgeProxyInstall } from './network-presets';
 import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
+import type { LoadTesterPlatformProps, PlatformLoadTester } from './load-tester';
+import { DOCS_LOAD_TESTER } from './load-tester-install';
 
 /** Every component of a platform, resolved. */
 export interface ResolvedPlatform {
@@ -28,6 +30,7 @@ export interface ResolvedPlatform {
   readonly tracing: PlatformTracing;
   readonly rateLimit: PlatformRateLimit;
   readonly flagger: PlatformFlagger;
+  readonly loadTester: PlatformLoadTester;
   readonly apiServer: PlatformApiServer;
   readonly dns: PlatformDns;
   readonly apiGateway: PlatformEdgeProxy;
@@ -67,6 +70,7 @@ export function resolvePlatform(props: MeshPlatformProps): ResolvedPlatform {
       podLabels: { ...(rl.podLabels ?? { app: 'ratelimit' }) },
     },
     flagger: resolveFlagger(props.flagger ?? {}, prometheus.address),
+    loadTester: resolveLoadTester(props.loadTester),
     apiServer: {
       serviceName: apiService,
       namespace: apiNamespace,
@@ -315,6 +319,23 @@ function resolveFlagger(f: FlaggerPlatformProps, prometheusAddress: string): Pla
   };
 }
 
+/** Flagger's load tester: the given props over the Flagger docs' install (./load-tester.ts). */
+function resolveLoadTester(given: LoadTesterPlatformProps | undefined): PlatformLoadTester {
+  const l = given ?? {};
+  const docs = DOCS_LOAD_TESTER();
+  return {
+    installedBy: l.installedBy ?? (given === undefined ? docs.installedBy : AS_GIVEN),
+    namespace: l.namespace ?? docs.namespace,
+    serviceName: l.serviceName ?? docs.serviceName,
+    podLabels: { ...(l.podLabels ?? docs.podLabels) },
+    serviceSelector: { ...(l.serviceSelector ?? l.podLabels ?? docs.serviceSelector) },
+    serviceAccount: l.serviceAccount ?? docs.serviceAccount,
+    port: port('loadTester.port', l.port ?? docs.port),
+    targetPort: port('loadTester.targetPort', l.targetPort ?? docs.targetPort),
+    meshed: l.meshed ?? docs.meshed,
+  };
+}
+
 function checkNames(p: ResolvedPlatform): void {
   const { istio, ingressGateway: gw, prometheus: prom, tracing: tr, rateLimit: rl, flagger: fl, apiServer: api } = p;
   for (const [field, value] of [
@@ -327,6 +348,8 @@ function checkNames(p: ResolvedPlatform): void {
     ['tracing.serviceAccount', tr.serviceAccount],
     ['rateLimit.name', rl.name], ['flagger.namespace', fl.namespace], ['flagger.deploymentName', fl.deploymentName],
     ['flagger.serviceAccount', fl.serviceAccount],
+    ['loadTester.namespace', p.loadTester.namespace], ['loadTester.serviceName', p.loadTester.serviceName],
+    ['loadTester.serviceAccount', p.loadTester.serviceAccount],
     ...(rl.namespace !== undefined ? [['rateLimit.namespace', rl.namespace]] : []),
     ['dns.namespace', p.dns.namespace], ['dns.serviceName', p.dns.serviceName], ['dns.serviceAccount', p.dns.serviceAccount],
     ...(['apiGateway', 'ingressController'] as const).flatMap((c) => [
@@ -352,6 +375,7 @@ function checkSelectors(p: ResolvedPlatform): void {
     ['prometheus.serviceSelector', p.prometheus.serviceSelector, 'prometheus.podLabels', p.prometheus.podLabels],
     ['tracing.serviceSelector', p.tracing.serviceSelector, 'tracing.podLabels', p.tracing.podLabels],
     ['dns.serviceSelector', p.dns.serviceSelector, 'dns.podLabels', p.dns.podLabels],
+    ['loadTester.serviceSelector', p.loadTester.serviceSelector, 'loadTester.podLabels', p.loadTester.podLabels],
     ['apiGateway.serviceSelector', p.apiGateway.serviceSelector, 'apiGateway.podLabels', p.apiGateway.podLabels],
     ['ingressController.serviceSelector', p.ingressController.serviceSelector, 'ingressController.podLabels', p.ingressController.podLabels],
   ];

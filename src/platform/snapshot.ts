@@ -110,6 +110,8 @@ export function platformPropsFromSnapshot(
     tracing: readTracing(ctx) ?? presets.tracing,
     rateLimit: readRateLimit(ctx) ?? presets.rateLimit,
     flagger: readFlagger(ctx) ?? presets.flagger,
+    // Not read from the snapshot: the presets' (else the Flagger docs' install).
+    loadTester: presets.loadTester,
     apiServer: readApiServer(ctx) ?? presets.apiServer,
     dns: readDns(ctx) ?? presets.dns,
     apiGateway: readEdgeProxy(ctx, 'apiGateway') ?? presets.apiGateway,

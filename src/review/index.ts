@@ -53,3 +53,4 @@ export type {
 } from '../platform/platform-props';
 export type { PlatformSnapshotOptions } from '../platform/snapshot';
 export type { DnsPlatformProps, EdgeProxyPlatformProps, EdgeProxyUpstream, PlatformDns, PlatformEdgeProxy } from '../platform/network-props';
+export type { LoadTesterPlatformProps, PlatformLoadTester } from '../platform/load-tester';

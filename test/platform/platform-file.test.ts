@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Codes, IngressGatewayInstall, MeshError, MeshPlatform, TracingCollectorInstall } from '../../src';
+import { Codes, IngressGatewayInstall, LoadTesterInstall, MeshError, MeshPlatform, TracingCollectorInstall } from '../../src';
 import { diffMain } from '../../src/review';
 import { validateCli } from '../../src/validate';
 import { platformFromData, platformFromFiles, readPlatformFile } from '../../src/platform/platform-file';
@@ -129,6 +129,22 @@ describe('--platform: a snapshot of the cluster, a map of presets, or both (seve
     const kong = platformFromFiles([readPlatformFile({ file: 'presets.yaml', text: 'apiGateway: { hostHeaderAnnotation: "" }\n' })]);
     expect(kong.apiGateway.hostHeaderAnnotation).toBe('');
     expect(MeshPlatform.of({}).apiGateway.hostHeaderAnnotation).toBe('konghq.com/host-header');
+    // Flagger's load tester: its chart's preset (a release named otherwise gets `<release>-loadtester`), or its props.
+    const tester = platformFromFiles([readPlatformFile({
+      file: 'presets.yaml', text: 'loadTester: { preset: helmChart, release: lt, namespace: perf, meshed: false, serviceAccount: lt }\n',
+    })]);
+    expect(tester.loadTester).toEqual({
+      installedBy: 'the flagger/loadtester Helm chart, release lt', namespace: 'perf', serviceName: 'lt-loadtester',
+      podLabels: { 'app': 'loadtester', 'app.kubernetes.io/name': 'loadtester' }, serviceSelector: { app: 'loadtester' }, serviceAccount: 'lt',
+      port: 80, targetPort: 8080, meshed: false,
+    });
+    expect(tester.loadTester).toEqual(MeshPlatform.of({
+      loadTester: LoadTesterInstall.helmChart({ release: 'lt', namespace: 'perf', meshed: false, serviceAccount: 'lt' }),
+    }).loadTester);
+    expect(tester.loadTesterUrl()).toBe('http://lt-loadtester.perf/');
+    expect(MeshPlatform.default().loadTesterUrl()).toBe('http://flagger-loadtester.test/');
+    expect(platformFromFiles([readPlatformFile({ file: 'p.yaml', text: 'loadTester: { namespace: flagger, port: 9000 }\n' })]).loadTesterUrl())
+      .toBe('http://flagger-loadtester.flagger:9000/');
     const allInOne = platformFromFiles([readPlatformFile({ file: 'presets.yaml', text: 'tracing: { preset: jaegerOperator, strategy: allInOne }\n' })]);
     expect(allInOne.tracing).toEqual(MeshPlatform.of({ tracing: TracingCollectorInstall.jaegerOperator({ strategy: 'allInOne' }) }).tracing);
   });
@@ -139,6 +155,9 @@ describe('--platform: a snapshot of the cluster, a map of presets, or both (seve
     ['ingressGateway: { preset: istioctl, release: x }\n', 'presets.yaml: ingressGateway.release: unknown field (known: namespace, name, labels) [MESH603]'],
     ['tracing: { preset: jaegerOperator, strategy: all-in-one }\n', "presets.yaml: tracing.strategy: must be 'production', 'streaming' or 'allInOne' [MESH603]"],
     ['flagger: { preset: helm }\n', 'presets.yaml: flagger.preset: this component has no presets; give its props [MESH603]'],
+    // Whether the load tester has a sidecar decides how the services admit it: never guessed.
+    ['loadTester: { preset: helmChart, release: lt, namespace: perf }\n', 'presets.yaml: loadTester.meshed: the helmChart preset needs it [MESH603]'],
+    ['loadTester: { serviceSelector: { app: other } }\n', 'loadTester.serviceSelector'],
     ['apiGateway: { hostHeaderAnnotation: "Host Header" }\n', 'presets.yaml: apiGateway.hostHeaderAnnotation: must be an annotation name, or "" for none [MESH603]'],
     ['ingressGateway: { preset: helmChart, release: Bad_Name, namespace: x }\n', 'presets.yaml: IngressGatewayInstall.helmChart: release:'],
     ['- 1\n- 2\n', 'presets.yaml: neither a snapshot of the cluster (Kubernetes objects) nor a map of platform components [MESH080]'],

@@ -88,8 +88,14 @@ describe('MeshPlatform', () => {
     const p = MeshPlatform.default();
     const byName = Object.fromEntries(p.workloads('production').map((w) => [w.name, w]));
     expect(Object.keys(byName).sort()).toEqual([
-      'flagger', 'ingress-nginx-controller', 'istio-ingressgateway', 'istiod', 'jaeger-collector', 'kong-kong', 'prometheus', 'ratelimit',
+      'flagger', 'flagger-loadtester', 'ingress-nginx-controller', 'istio-ingressgateway', 'istiod', 'jaeger-collector', 'kong-kong', 'prometheus',
+      'ratelimit',
     ]);
+    // Flagger's load tester as its docs install it (charts/loadtester): `test`, the chart's pod labels, the namespace's default account.
+    expect(byName['flagger-loadtester']).toEqual({
+      name: 'flagger-loadtester', namespace: 'test', labels: { 'app': 'loadtester', 'app.kubernetes.io/name': 'loadtester' },
+      serviceAccount: 'default', meshed: true, ports: { http: 8080 },
+    });
     expect(byName['jaeger-collector']).toMatchObject({ namespace: 'observability', serviceAccount: 'jaeger', ports: { zipkin: 9411 }, meshed: false });
     expect(byName['jaeger-collector'].targetPorts).toBeUndefined();
     expect(byName['istio-ingressgateway']).toMatchObject({ namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account', meshed: true });

@@ -522,10 +522,11 @@ function knownPrincipals(root: IConstruct): Set<string> {
   const count = charts.reduce((n, c) => n + c.services.length, 0);
   const cached = PRINCIPALS.get(root);
   if (cached && cached.count === count) return cached.principals;
-  // The platform's ingress gateway is a known caller too: routes admit its principal.
-  const principals = new Set(
-    charts.flatMap((c) => [...c.services.map((s) => s.principal.toString()), c.platform.ingressGatewayPrincipal.toString()]),
-  );
+  // The platform's ingress gateway is a known caller too: routes admit its principal; so is its load tester, which a
+  // FlaggerCanary's load test admits.
+  const principals = new Set(charts.flatMap((c) => [
+    ...c.services.map((s) => s.principal.toString()), c.platform.ingressGatewayPrincipal.toString(), c.platform.loadTesterPrincipal().toString(),
+  ]));
   PRINCIPALS.set(root, { count, principals });
   return principals;
 }

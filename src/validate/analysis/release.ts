@@ -11,6 +11,7 @@ import { gatewayReference } from '../model/gateway-hosts';
 import { routeHost, serviceHost } from '../model/hosts';
 import { PortProtocol, servicePortProtocol } from '../flow/protocol';
 import { FLAGGER_APEX_STAND_IN, FLAGGER_ROUTED_TO } from '../model/flagger';
+import { flaggerLoadTesterRefused } from './load-tester';
 
 /** Methods that may change state: a mirrored one is applied twice. */
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -245,4 +246,6 @@ export const flaggerApexWritten: AnalysisCheck = {
 };
 
 /** The release checks. */
-export const RELEASE_CHECKS: readonly AnalysisCheck[] = [flaggerMirrorsWrites, flaggerGatewayBypass, flaggerGrpcSuccessRate, flaggerApexWritten];
+export const RELEASE_CHECKS: readonly AnalysisCheck[] = [
+  flaggerMirrorsWrites, flaggerGatewayBypass, flaggerGrpcSuccessRate, flaggerApexWritten, flaggerLoadTesterRefused,
+];

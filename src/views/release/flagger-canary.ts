@@ -13,13 +13,14 @@ import { Percentage } from '../../core/weight';
 import { derivedIntendedFlows } from '../../graph/intended-flows';
 import { isKplusDeployment } from '../../workload/adopt';
 import type { IntendedFlow } from '../../core/flow';
-import { FlaggerAlert, FlaggerWebhook } from './flagger-hooks';
+import { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook } from './flagger-hooks';
+import { admitLoadTester, loadTestFlows, loadTestProblems, loadTestWebhook } from './flagger-load-test';
 import { FlaggerMetric } from './flagger-metric';
 import { addProblems } from '../../private/construct-problems';
 import { handOverService } from '../../graph/handed-over-service';
 import { apexProblems } from './flagger-apex';
 
-export type { FlaggerAlert, FlaggerWebhook, FlaggerWebhookType } from './flagger-hooks';
+export type { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook, FlaggerWebhookType } from './flagger-hooks';
 
 /** Props for {@link FlaggerCanary}. */
 export interface FlaggerCanaryProps {
@@ -73,6 +74,17 @@ export interface FlaggerCanaryProps {
    * @default - none
    */
   readonly webhooks?: FlaggerWebhook[];
+  /**
+   * A load test that sends the canary requests during the analysis, so that its metrics have values: a `rollout`
+   * webhook to the platform's load tester (`MeshPlatform.loadTester`) running `hey` against `<service>-canary` on the
+   * service's first port. The service admits the load tester's pods on that port, method and path (NetworkPolicy
+   * ingress, and an ALLOW rule for its principal, or a plaintext admission when it has no sidecar), and synth proves
+   * the requests reach the canary's pods. A webhook of your own to the load tester admits nothing: the service's
+   * policies refuse its requests, Flagger finds no values and rolls back (MESH316).
+   * @default - no load test: the canary sees only the traffic its weight sends it
+   * @see https://docs.flagger.app/usage/webhooks#load-testing
+   */
+  readonly loadTest?: FlaggerLoadTest;
   /**
    * Notifications of the canary's progress and rollbacks.
    * @default - none
@@ -150,8 +162,10 @@ export class FlaggerCanary extends Construct {
   public readonly match?: readonly Readonly<Record<string, StringMatch>>[];
   /** What the analysis checks. */
   public readonly metrics?: readonly FlaggerMetric[];
-  /** Webhooks Flagger calls. */
+  /** Webhooks Flagger calls, the load test's last. */
   public readonly webhooks?: readonly FlaggerWebhook[];
+  /** The load test, if any. */
+  public readonly loadTest?: FlaggerLoadTest;
   /** Notifications. */
   public readonly alerts?: readonly FlaggerAlert[];
   /** The share of requests mirrored to the canary, if any. */
@@ -172,13 +186,20 @@ export class FlaggerCanary extends Construct {
     this.iterations = props.iterations;
     this.match = props.match?.map((m) => ({ ...m }));
     this.metrics = props.metrics && [...props.metrics];
-    this.webhooks = props.webhooks && [...props.webhooks];
+    this.loadTest = props.loadTest && { ...props.loadTest };
+    const hooks = [...(props.webhooks ?? []), ...(this.loadTest ? [loadTestWebhook(props.service, this.loadTest)] : [])];
+    this.webhooks = props.webhooks || this.loadTest ? hooks : undefined;
     this.alerts = props.alerts && [...props.alerts];
     this.mirror = props.mirror;
     this.service.traffic.handOverVirtualService(this, 'flagger');
     this.apexService = handOverService(this.service, 'flagger');
     addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() }, this);
     this.service.chart.addIntendedFlows(() => this.primaryFlows());
+    if (this.loadTest) {
+      const test = this.loadTest;
+      admitLoadTester(this.service, test);
+      this.service.chart.addIntendedFlows(() => loadTestFlows(this.service, test, this.node.path));
+    }
     addProblems(this, () => this.problems());
   }
 
@@ -262,6 +283,7 @@ export class FlaggerCanary extends Construct {
       if (d && !toGoDuration(d)) bad(field, `must be whole milliseconds, at least 1ms, got ${describeDuration(d)}`);
     }
     this.analysisProblems(bad);
+    if (this.loadTest) out.push(...loadTestProblems(this.service, this.loadTest));
     this.hookProblems(out, bad);
     out.push(...this.renamedSelectors());
     out.push(...apexProblems(this.service.name, this._apexService()));

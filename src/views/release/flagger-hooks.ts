@@ -49,3 +49,47 @@ export interface FlaggerAlert {
   /** The AlertProvider (flagger.app/v1beta1) to send through. */
   readonly providerRef: { readonly name: string; readonly namespace?: string };
 }
+
+/**
+ * A load test during the analysis: a `rollout` webhook to the platform's load tester (`MeshPlatform.loadTester`,
+ * Flagger's flagger-loadtester), which runs `hey` against the canary's Service `<service>-canary` on the service's
+ * first port each interval (unless the previous run is still going). Without requests to the canary its metrics have
+ * "no values found", which Flagger counts as failed checks until it rolls back.
+ * @see https://docs.flagger.app/usage/webhooks#load-testing
+ * @see https://github.com/fluxcd/flagger/blob/main/pkg/loadtester/task_shell.go (the command runs under `sh -c`)
+ * @see https://github.com/rakyll/hey (its -z, -q, -c and -m flags)
+ */
+export interface FlaggerLoadTest {
+  /**
+   * Requests per second to the canary, over all workers (`hey -q` is per worker: the command passes
+   * `rate / concurrency`).
+   */
+  readonly rate: number;
+  /** How long each run lasts (`hey -z`): at least the analysis interval keeps the canary under load between calls. */
+  readonly duration: Duration;
+  /**
+   * Workers sending at once (`hey -c`).
+   * @default 2
+   */
+  readonly concurrency?: number;
+  /**
+   * The requests' method (`hey -m`): one hey sends, GET, HEAD, OPTIONS, POST, PUT or DELETE.
+   * @default 'GET'
+   */
+  readonly method?: 'GET' | 'HEAD' | 'OPTIONS' | 'POST' | 'PUT' | 'DELETE';
+  /**
+   * The requests' path: concrete (no `*`), without a query.
+   * @default '/'
+   */
+  readonly path?: string;
+  /**
+   * The webhook's name.
+   * @default 'load-test'
+   */
+  readonly name?: string;
+  /**
+   * How long Flagger waits for the load tester to accept the command.
+   * @default - Flagger's (10s)
+   */
+  readonly timeout?: Duration;
+}

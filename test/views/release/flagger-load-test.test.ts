@@ -1,0 +1,148 @@
+import { Duration } from 'cdk8s';
+import { FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, LoadTesterInstall, MeshPlatform, MeshService, Percentage } from '../../../src';
+import { checkIntendedFlows, FlowEvaluator, validateManifests } from '../../../src/validate';
+import { find, meshChart, synth, synthError } from '../../util';
+
+/** An analysis that needs traffic: the canary's success rate and latency each interval. */
+const ANALYSIS: Omit<FlaggerCanaryProps, 'service'> = {
+  interval: Duration.minutes(1),
+  threshold: 5,
+  stepWeight: 10,
+  metrics: [
+    FlaggerMetric.requestSuccessRate(Percentage.of(99), Duration.minutes(1)),
+    FlaggerMetric.requestDuration(Duration.millis(500), Duration.minutes(1)),
+  ],
+};
+
+function setup(props: Partial<FlaggerCanaryProps> = {}, platform?: MeshPlatform) {
+  const { app, chart } = meshChart({ namespace: 'tickets-service', ...(platform ? { platform } : {}) });
+  const service = new MeshService(chart, 'booking-api', { image: 'booking:1', ports: [{ port: 8080, targetPort: 8080 }] });
+  const canary = new FlaggerCanary(chart, 'booking-flagger', { service, ...ANALYSIS, ...props });
+  return { app, chart, service, canary };
+}
+
+/** The flow from the load tester's pods to the canary's Service, over `manifests` as the cluster runs them. */
+function loadTesterFlow(chart: ReturnType<typeof meshChart>['chart'], manifests: Record<string, any>[], path = '/') {
+  const evaluator = new FlowEvaluator(manifests, { platform: chart.platform.workloads(chart.namespace), trustDomain: chart.platform.trustDomain });
+  return evaluator.evaluate({
+    source: { platform: chart.platform.loadTesterWorkload() }, host: 'booking-api-canary.tickets-service.svc.cluster.local', port: 8080,
+    method: 'GET', path,
+  });
+}
+
+describe('FlaggerCanary loadTest: the load tester sends the canary requests, and the service admits it', () => {
+  const LOAD_TEST = { rate: 20, duration: Duration.minutes(1), path: '/api/bookings' };
+
+  test("the webhook calls the platform's load tester with hey against <name>-canary.<namespace>:<port><path>", () => {
+    const m = synth(setup({ loadTest: LOAD_TEST }).app);
+    // https://docs.flagger.app/usage/webhooks#load-testing: `hey -z 1m -q 10 -c 2 http://podinfo-canary.test:9898/`; -q is per worker
+    expect(find(m, 'Canary', 'booking-api').spec.analysis.webhooks).toEqual([{
+      name: 'load-test', type: 'rollout', url: 'http://flagger-loadtester.test/',
+      metadata: { type: 'cmd', cmd: "hey -z 1m -q 10 -c 2 'http://booking-api-canary.tickets-service:8080/api/bookings'" },
+    }]);
+  });
+
+  test("the NetworkPolicy admits the load tester's pods (its namespace AND labels) on the container port; the ALLOW rule its principal", () => {
+    const m = synth(setup({ loadTest: { ...LOAD_TEST, method: 'POST', concurrency: 4, timeout: Duration.seconds(5) } }).app);
+    expect(find(m, 'Canary', 'booking-api').spec.analysis.webhooks[0]).toMatchObject({
+      timeout: '5s', metadata: { cmd: "hey -z 1m -q 5 -c 4 -m POST 'http://booking-api-canary.tickets-service:8080/api/bookings'" },
+    });
+    expect(find(m, 'NetworkPolicy', 'booking-api').spec.ingress).toContainEqual({
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'test' } }, podSelector: { matchLabels: { app: 'loadtester' } },
+      }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    expect(find(m, 'AuthorizationPolicy', 'booking-api-policy').spec.rules).toContainEqual({
+      from: [{ source: { principals: ['cluster.local/ns/test/sa/default'] } }],
+      to: [{ operation: { methods: ['POST'], paths: ['/api/bookings'], ports: ['8080'] } }],
+    });
+  });
+
+  test('synth proves the load test reaches the canary through Flagger\'s -canary Service; without the admission it is refused', () => {
+    const { app, chart } = setup({ loadTest: LOAD_TEST });
+    // synth checks every intended flow: the load tester's among them
+    const m = synth(app);
+    expect(chart.intendedFlows()).toContainEqual(expect.objectContaining({
+      source: { platform: chart.platform.loadTesterWorkload() }, host: 'booking-api-canary.tickets-service.svc.cluster.local', port: 8080,
+      method: 'GET', path: '/api/bookings', expect: 'allow', reaches: { namespace: 'tickets-service', service: 'booking-api-canary' },
+    }));
+    expect(loadTesterFlow(chart, m, '/api/bookings').allowed).toBe(true);
+    // Another path than the load test's is refused by the ALLOW policy
+    expect(loadTesterFlow(chart, m, '/admin').allowed).toBe(false);
+    // AND without the NetworkPolicy's peer for the load tester, synth's flow check reports the load test refused
+    const np = find(m, 'NetworkPolicy', 'booking-api');
+    const ingress = np.spec.ingress.filter((r: any) => r.from?.[0]?.podSelector?.matchLabels?.app !== 'loadtester');
+    expect(ingress.length).toBe(np.spec.ingress.length - 1);
+    const stripped = m.map((x) => (x === np ? { ...np, spec: { ...np.spec, ingress } } : x));
+    const evaluator = new FlowEvaluator(stripped, { platform: chart.platform.workloads(chart.namespace), trustDomain: chart.platform.trustDomain });
+    expect(checkIntendedFlows(evaluator, chart.intendedFlows()).map((f) => f.message)).toEqual([
+      expect.stringMatching(/the load tester \(flagger-loadtester\) sends GET \/api\/bookings to booking-api-canary.*NetworkPolicy tickets-service\/booking-api/),
+    ]);
+  });
+
+  test('MESH316: a webhook of its own to the load tester admits nothing: the service refuses its requests, and the manifests say so', () => {
+    // GIVEN the team's webhook from Flagger's docs, and no loadTest (so nothing admits the load tester)
+    const { app, chart } = setup({
+      webhooks: [{
+        name: 'load-test', type: 'rollout', url: 'http://flagger-loadtester.test/',
+        metadata: { cmd: 'hey -z 1m -q 10 -c 2 http://booking-api-canary.tickets-service:8080/' },
+      }],
+    });
+    const m = synth(app);
+    // THEN the load tester's requests to the canary are refused: Flagger would find no values and roll back
+    expect(loadTesterFlow(chart, m).allowed).toBe(false);
+    // AND the rule over the manifests warns on the webhook, naming what refuses it (the platform record on the Namespace gives the pods)
+    const findings = validateManifests(m).filter((f) => f.code === 'MESH316');
+    expect(findings).toEqual([expect.objectContaining({
+      resource: expect.objectContaining({ kind: 'Canary', name: 'booking-api' }), field: 'spec.analysis.webhooks[0].metadata.cmd', severity: 'warning',
+      message: expect.stringMatching(/^the load tester test\/flagger-loadtester sends GET \/ to booking-api-canary.tickets-service.svc.cluster.local:8080, and .*NetworkPolicy.*rolls the release back/),
+    })]);
+    // AND with loadTest the same command is admitted: no warning
+    expect(validateManifests(synth(setup({ loadTest: LOAD_TEST }).app)).filter((f) => f.code === 'MESH316')).toEqual([]);
+  });
+
+  test('MESH316 over manifests without a record: the chart\'s load tester; a load test of a Service outside the manifests is not judged', () => {
+    const m = synth(setup({ loadTest: LOAD_TEST }).app).filter((x) => x.kind !== 'Namespace');
+    const canary = find(m, 'Canary', 'booking-api');
+    const hook = canary.spec.analysis.webhooks[0];
+    const withCmd = (cmd: string) => m.map((x) => (x === canary ? {
+      ...x, spec: { ...x.spec, analysis: { ...x.spec.analysis, webhooks: [{ ...hook, metadata: { type: 'cmd', cmd } }] } },
+    } : x));
+    expect(validateManifests(m).filter((f) => f.code === 'MESH316')).toEqual([]);
+    const refused = validateManifests(withCmd("hey -z 1m -q 10 -c 2 -m DELETE 'http://booking-api-canary.tickets-service:8080/api/bookings'"));
+    expect(refused.filter((f) => f.code === 'MESH316').map((f) => f.message)).toEqual([
+      expect.stringMatching(/^the load tester test\/flagger-loadtester sends DELETE \/api\/bookings to .*, and no ALLOW policy of booking-api matches DELETE \/api\/bookings from cluster.local\/ns\/test\/sa\/default/),
+    ]);
+    expect(validateManifests(withCmd('hey -z 1m -q 10 http://podinfo-canary.other:9898/')).filter((f) => f.code === 'MESH316')).toEqual([]);
+  });
+
+  test('a load tester without a sidecar: its plaintext is admitted on the tested port alone (PERMISSIVE there), and proved', () => {
+    const platform = MeshPlatform.of({ loadTester: LoadTesterInstall.helmChart({ release: 'lt', namespace: 'perf', meshed: false }) });
+    const { app, chart } = setup({ loadTest: LOAD_TEST }, platform);
+    const m = synth(app);
+    expect(find(m, 'Canary', 'booking-api').spec.analysis.webhooks[0].url).toBe('http://lt-loadtester.perf/');
+    expect(find(m, 'PeerAuthentication', 'booking-api').spec.portLevelMtls).toEqual({ 8080: { mode: 'PERMISSIVE' } });
+    expect(find(m, 'AuthorizationPolicy', 'booking-api-policy').spec.rules).toContainEqual({
+      from: [{ source: { notPrincipals: ['*'] } }], to: [{ operation: { methods: ['GET'], paths: ['/api/bookings'] } }],
+    });
+    expect(loadTesterFlow(chart, m, '/api/bookings').allowed).toBe(true);
+  });
+
+  test.each([
+    [{ rate: 0 }, 'loadTest.rate: must be a number of requests per second of at least 0.002 (0.001 per worker), got 0 [MESH305]'],
+    [{ concurrency: 1.5 }, 'loadTest.concurrency: must be a whole number of at least 1, got 1.5 [MESH305]'],
+    [{ duration: Duration.millis(0.5) }, 'loadTest.duration: must be whole milliseconds'],
+    [{ path: '/api/*' }, "loadTest.path: must be a concrete path such as /api/products (no *, ?, # or quote), got '/api/*' [MESH305]"],
+    [{ path: "/x';rm -rf /;'" }, 'loadTest.path: must be a concrete path'],
+  ])('a bad load test fails synth naming the field: %o', (bad, message) => {
+    expect(synthError(setup({ loadTest: { ...LOAD_TEST, ...bad } }).app)).toContain(message);
+  });
+
+  test('a gRPC port is refused: hey loads HTTP only', () => {
+    const { app, chart } = meshChart({ namespace: 'tickets-service' });
+    const service = new MeshService(chart, 'booking-api', { image: 'booking:1', ports: [{ port: 9090, protocol: 'grpc' }] });
+    new FlaggerCanary(chart, 'booking-flagger', { service, ...ANALYSIS, loadTest: LOAD_TEST });
+    expect(synthError(app)).toContain("the canary's Service port 9090 is grpc, which hey cannot load (HTTP only)");
+  });
+});
