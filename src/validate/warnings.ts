@@ -19,6 +19,7 @@ export type WarningCode = (typeof WARNING_CODES)[number];
 export const WARNING_CODES = [
   Codes.UNREACHABLE_RULE,
   Codes.RETRY_NON_IDEMPOTENT,
+  Codes.PORT_NAME_CONVENTION,
   Codes.RATE_LIMIT_BYPASSED,
   Codes.DEPRECATED_FIELD,
   Codes.TELEMETRY_UNSUPPORTED,

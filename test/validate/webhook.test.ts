@@ -152,6 +152,9 @@ describe('what Istio accepts is not flagged', () => {
 
   test('Services in system namespaces are not held to the port naming convention', () => {
     expect(analyze([service('dns', [{ name: 'dns', port: 53 }], 'kube-system')]).map((f) => f.code)).toEqual([]);
-    expect(analyze([service('dns', [{ name: 'dns', port: 53 }], 'shop')]).map((f) => f.code)).toEqual(['MESH105']);
+    expect(analyze([service('dns', [{ name: 'dns', port: 8053 }], 'shop')]).map((f) => f.code)).toEqual(['MESH105']);
+    // Istio reads 25, 53, 3306 and 27017 as TCP when the name says nothing (pkg/config/kube/conversion.go ConvertProtocol, wellKnownPorts).
+    expect(analyze([service('db', [{ name: 'misc', port: 3306 }, { name: 'dns', port: 53 }], 'shop')]).map((f) => f.code)).toEqual([]);
+    expect(analyze([service('dns', [{ name: 'dns', port: 8053 }], 'shop')])[0].severity).toBe('warning');
   });
 });

@@ -6,7 +6,8 @@ import { Codes } from '../../core/codes';
 import { Principal } from '../../core/principal';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
-import { isIgnoredNamespace, isIstioControlPlane, supportedProtocol } from './config-checks';
+import { isIgnoredNamespace, isIstioControlPlane } from './config-checks';
+import { servicePortProtocol } from '../flow/protocol';
 import { AnalysisView, namespaceOf, push, Workload } from './view';
 import { analyzerFqdn } from '../model/hosts';
 import { dict, list } from '../values';
@@ -25,14 +26,19 @@ export const portNameConvention: AnalysisCheck = {
       if (isIgnoredNamespace(namespaceOf(svc)) || isIstioControlPlane(svc) || svc.spec?.type === 'ExternalName') continue;
       list(svc.spec?.ports).forEach((p: any, i: number) => {
         const name = String(p?.name ?? '');
-        if (!supportedProtocol(p)) {
+        // As istiod reads the port (ConvertProtocol: UDP, appProtocol, the name, then TCP on 25, 53, 3306 and 27017); istioctl
+        // reports the rest at Info level (IST0118), since the sidecar sniffs their protocol: a warning, never a refusal.
+        // A port with an appProtocol is left alone, whatever it names (a waypoint's `hbone`: Istio's testdata service-port-name.yaml).
+        const given = typeof p?.appProtocol === 'string' && p.appProtocol !== '';
+        if (!given && servicePortProtocol(p) === undefined) {
           out.push(
             finding(
               Codes.PORT_NAME_CONVENTION,
               svc,
               `spec.ports[${i}].name`,
               `port name '${name}' does not follow <protocol>[-<suffix>] (http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp) `
-                + 'and no appProtocol is set',
+                + 'and no appProtocol is set: the sidecar sniffs its protocol from the first bytes',
+              'warning',
             ),
           );
         }
