@@ -100,7 +100,7 @@ describe('an EdgeGateway route without a subset', () => {
     return { app, chart, out: synth(app) };
   }
 
-  test("writes the header route under each of its matches that admits it, then the split, and MESH135 has nothing to say", () => {
+  test('writes the header route under each of its matches that admits it, then the split, and MESH135 has nothing to say', () => {
     const { out } = edge();
     const vs = find(out, 'VirtualService', 'public');
     expect(vs.spec.http).toEqual([
@@ -115,7 +115,7 @@ describe('an EdgeGateway route without a subset', () => {
   });
 });
 
-describe("the flows through the gateway", () => {
+describe('the flows through the gateway', () => {
   test("a browser's request at canary-10 reaches the pods of both weighted subsets, each named in the verdict", () => {
     const { app, chart, api } = canary();
     new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(api, { pathPrefix: '/api/' });
