@@ -77,6 +77,22 @@ describe('an IngressGateway route without a subset', () => {
     expect(routes.cart).toEqual([dest(fq('cart'), 'green', 100)]);
   });
 
+  test("carries the service's routes by header alone that forward as they are; not those by path or that change the request", () => {
+    const { app, chart } = meshChart();
+    const pay = new MeshService(chart, 'pay', { image: 'pay:1' });
+    pay.addVersion({ name: 'v2', image: 'pay:2' });
+    pay.addRoute({ match: [{ uri: StringMatch.prefix('/beta/') }], destinations: [{ subset: 'v2' }] });
+    pay.addRoute({ match: [{ headers: { 'x-old': StringMatch.exact('1') } }], destinations: [{ subset: 'v2' }], rewrite: { uri: '/' } });
+    pay.addRoute({ name: 'testers', match: [{ withoutHeaders: { cookie: StringMatch.prefix('prod') } }], destinations: [{ subset: 'v2' }] });
+    expect(pay.traffic.headerRoutes.map((r) => r.name)).toEqual(['testers']);
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(pay, { pathPrefix: '/pay/' });
+    const fq = 'pay.production.svc.cluster.local';
+    expect(find(synth(app), 'VirtualService', 'shop').spec.http.map((r: any) => ({ name: r.name, match: r.match, route: r.route }))).toEqual([
+      { name: 'pay-headers-0', match: [{ uri: { prefix: '/pay/' }, withoutHeaders: { cookie: { prefix: 'prod' } } }], route: [dest(fq, 'v2')] },
+      { name: 'pay', match: [{ uri: { prefix: '/pay/' } }], route: [dest(fq, 'stable', 100)] },
+    ]);
+  });
+
   test('an explicit subset is kept: every request to it, no header route', () => {
     const { app, chart, api } = canary();
     new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(api, { subset: 'stable' });
