@@ -269,7 +269,10 @@ export const Codes = {
   INEFFECTIVE_MATCH: 'MESH132',
   /** A ServiceEntry with TCP (or unset protocol) ports and no addresses (IST0134). */
   SERVICE_ENTRY_ADDRESSES_REQUIRED: 'MESH133',
-  /** A gateway route without a subset to a host another VirtualService splits by subsets (IST0140). */
+  /**
+   * A gateway route without a subset to a host another VirtualService splits by subsets (IST0140): a hand-written
+   * VirtualService's, as the library's gateway routes write the service's subsets.
+   */
   INGRESS_SKIPS_SUBSET_RULES: 'MESH135',
   /** An ExternalName Service whose port name does not name a protocol (IST0150). */
   EXTERNAL_NAME_PORT_NAME: 'MESH136',

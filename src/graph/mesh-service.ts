@@ -236,7 +236,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     const statefulSet = adoption ? adoption.description.kind === 'StatefulSet' : this.stateful !== undefined;
     this.podHostnames = podHostnamesOf(this, this.workloads.current, statefulSet);
 
-    this.traffic = new HostTraffic(this.name, () => this.node.tryRemoveChild('VirtualService'));
+    this.traffic = new HostTraffic(this.name, () => this.node.tryRemoveChild('VirtualService'), this.defaultSplit);
     this.traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
 
     if (this.hasService) {
@@ -505,7 +505,6 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       writeSettings: writes ? resolveRouteSettings(policy, { retries: writes }) : undefined,
       // With several ports every destination names one: the first HTTP port for HTTP routes (IST0112).
       destinationPort: this.ports.length > 1 ? (ports.http[0] ?? this.ports[0].port) : undefined,
-      defaultSplit: this.defaultSplit,
       ports,
     };
   }
@@ -536,7 +535,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       name: this.name, tier: this.tier, defaults: TierDefaults.of(this), slo: this.slo, hasService: this.hasService, hostPorts: this.hostPorts,
     }));
     out.push(...policyProblems(this.policy));
-    out.push(...this.traffic.problems(this.defaultSplit, this.hostPorts));
+    out.push(...this.traffic.problems(this.hostPorts));
     out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
     // A limit a HardeningException leaves unset bounds no request.
     const unlimited = (this.pod.security?.exceptions ?? []).map((e) => e.field);

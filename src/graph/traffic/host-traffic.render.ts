@@ -11,6 +11,8 @@ import {
   DestinationRuleSpecTrafficPolicyTlsMode as TlsMode,
   VirtualServiceSpec,
   VirtualServiceSpecHttp,
+  VirtualServiceSpecHttpMatch,
+  VirtualServiceSpecHttpRoute,
   VirtualServiceSpecTcp,
   VirtualServiceSpecTls,
 } from '../../../imports/networking.istio.io';
@@ -18,7 +20,6 @@ import { LoadBalancer } from '../../core/load-balancer';
 import { ConnectionPool, OutlierDetection } from '../../core/traffic-policy';
 import type { LocalityLbSetting } from '../../core/locality-lb';
 import type { HostPorts, HostTraffic } from './host-traffic';
-import type { RouteDestinationOptions } from './http-route';
 import { TierSettings } from '../../core/tier';
 import { toIstioDuration } from '../../core/duration';
 import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries } from './http-route.render';
@@ -43,8 +44,6 @@ export interface HostRenderContext {
   readonly writeSettings?: Pick<TierSettings, 'timeout' | 'retries'>;
   /** The port every destination names, when the Service has several. */
   readonly destinationPort?: number;
-  /** The split used when no contributor set one. */
-  readonly defaultSplit: RouteDestinationOptions[];
   /**
    * The Service's ports by how Istio routes them.
    * @default - one HTTP port
@@ -103,7 +102,7 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
     };
   });
   const mirror = traffic.mirror;
-  const split = traffic.split ?? ctx.defaultSplit;
+  const split = traffic.defaultDestinations;
   // One default route per HTTP port when there are several (an HTTP and a gRPC port, say): a
   // match-less route naming one destination port would send every port's requests there.
   const defaults = ports.http.length > 1 ? ports.http.map((p) => ({ match: [{ port: p }] as VirtualServiceSpecHttp['match'], port: p }))
@@ -156,6 +155,57 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
     tcp: tcp.length > 0 ? tcp : undefined,
     tls: tls.length > 0 ? tls : undefined,
   };
+}
+
+/** One HTTP route of a gateway-only VirtualService to a host: its matches and weighted destinations. */
+export interface GatewayHostRoute {
+  /** The matches, undefined for every request. */
+  readonly match?: VirtualServiceSpecHttpMatch[];
+  /** The weighted destinations. */
+  readonly route: VirtualServiceSpecHttpRoute[];
+}
+
+/**
+ * The HTTP routes a gateway-only VirtualService writes for a route of its to `traffic`'s host that names no subset: the
+ * host's header routes ({@link HostTraffic.headerRoutes}), each under the gateway route's matches, then the host's default
+ * destinations ({@link HostTraffic.defaultDestinations}), weighted, under the gateway route's matches. Istio applies at a
+ * gateway only the VirtualServices bound to it, not the host's own (bound to `mesh`), so without these a release's weights
+ * would not hold there and requests would follow the versions' pod counts. A header route whose match asks a header the
+ * gateway's match asks otherwise can take none of the gateway route's requests, and is left out under that match.
+ * Undefined, for a route to the whole host, where a controller writes the host's VirtualService (Flagger routes to
+ * Services of its own) or the host has no default destinations.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService-gateways
+ */
+export function renderGatewayHostRoutes(
+  traffic: HostTraffic, host: string, port: number | undefined, match: VirtualServiceSpecHttpMatch[] | undefined,
+): GatewayHostRoute[] | undefined {
+  const split = traffic.defaultDestinations;
+  if (traffic.virtualServiceOwner || split.length === 0) return undefined;
+  const out: GatewayHostRoute[] = [];
+  for (const r of traffic.headerRoutes) {
+    const own = r.match.map(renderMatch);
+    const merged = (match ?? [{}]).flatMap((g) => own.map((m) => mergeHeaderMatch(g, m)).filter((m) => m !== undefined));
+    if (merged.length > 0) out.push({ match: merged, route: renderDestinations(host, r.destinations ?? [], port) });
+  }
+  out.push({ match, route: renderDestinations(host, split, port, true) });
+  return out;
+}
+
+/**
+ * A gateway's match and a header route's (headers and withoutHeaders only) as one: Istio ANDs a match's fields. Undefined
+ * where both ask one header differently, which this form cannot state (only the requests both take).
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
+ */
+function mergeHeaderMatch(g: VirtualServiceSpecHttpMatch, h: VirtualServiceSpecHttpMatch): VirtualServiceSpecHttpMatch | undefined {
+  const merge = <T>(a: Record<string, T> | undefined, b: Record<string, T> | undefined): Record<string, T> | undefined | null => {
+    if (!a || !b) return a ?? b;
+    for (const [k, v] of Object.entries(b)) if (k in a && JSON.stringify(a[k]) !== JSON.stringify(v)) return null;
+    return { ...a, ...b };
+  };
+  const headers = merge(g.headers, h.headers);
+  const withoutHeaders = merge(g.withoutHeaders, h.withoutHeaders);
+  if (headers === null || withoutHeaders === null) return undefined;
+  return { ...g, headers, withoutHeaders };
 }
 
 function renderTrafficPolicy(p: TierSettings, locality: LocalityLbSetting | undefined): DestinationRuleSpecTrafficPolicy {

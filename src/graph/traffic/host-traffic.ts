@@ -80,6 +80,8 @@ export class HostTraffic {
     /** The host's short name, the Service's name. */
     public readonly host: string,
     private readonly onHandOver: () => void,
+    /** The default route's destinations while no contributor sets a split (the current version's subset, all of it). */
+    private readonly fallbackSplit: RouteDestinationOptions[] = [],
   ) {}
 
   /** Adds a subset; a second subset of the same name is an error at synth. */
@@ -191,6 +193,29 @@ export class HostTraffic {
     return this._split?.value;
   }
 
+  /**
+   * The default route's destinations: the split a contributor set, else the fallback the host was made with. The one place
+   * they are worked out: the host's VirtualService writes them, and so do the gateways' routes to the host without a subset.
+   */
+  public get defaultDestinations(): RouteDestinationOptions[] {
+    return this._split?.value ?? this.fallbackSplit;
+  }
+
+  /**
+   * The matched routes that send requests to a version by request header alone (a canary phase's `headers`): each match
+   * names only `headers` and `withoutHeaders`, and the route forwards to its destinations without changing the request
+   * (no rewrite, redirect, direct response, CORS policy, header change, mirror or fault). A gateway's route to the host
+   * without a subset carries them ahead of the default destinations, so that the gateway's requests reach the versions as
+   * the mesh's do; the host's other routes select by what the gateway's own match already decides (path, method, port,
+   * source) and are not carried.
+   */
+  public get headerRoutes(): HttpRouteOptions[] {
+    const headerOnly = (m: HttpRouteOptions['match'][number]) =>
+      Object.entries(m).every(([k, v]) => v === undefined || k === 'headers' || k === 'withoutHeaders') && !!(m.headers || m.withoutHeaders);
+    return this.routes.filter((r) => r.match.length > 0 && r.match.every(headerOnly) && (r.destinations?.length ?? 0) > 0
+      && !r.rewrite && !r.redirect && !r.directResponse && !r.corsPolicy && !r.headers && !r.mirror && !r.fault);
+  }
+
   /** The retries of the default route's POST and PATCH requests, if a contributor set them. */
   public get writeRetries(): Retries | undefined {
     return this._writeRetries?.value;
@@ -235,7 +260,7 @@ export class HostTraffic {
    * Everything wrong with the contributions, as validation messages. `ports` are the
    * service's port numbers by kind (HTTP, TCP, TLS), so routes of the wrong protocol are found.
    */
-  public problems(defaultSplit: RouteDestinationOptions[], ports: HostPorts = { http: [0], tcp: [], tls: [] }): string[] {
+  public problems(ports: HostPorts = { http: [0], tcp: [], tls: [] }): string[] {
     const problems = [...this.conflicts];
     const known = new Set(this._subsets.keys());
     for (const { value: s } of this._subsets.values()) {
@@ -247,7 +272,7 @@ export class HostTraffic {
     problems.push(...this.httpRouteProblems(known, ports));
     problems.push(...this.l4RouteProblems(known, ports));
     problems.push(...this.hostProblems());
-    const split = this._split?.value ?? defaultSplit;
+    const split = this.defaultDestinations;
     problems.push(...this.destinationProblems('default route', split, known));
     problems.push(...this.mirrorAndFaultProblems(split, known, ports.http.length > 0));
     return problems;

@@ -193,7 +193,8 @@ export const destinationPortRequired: AnalysisCheck = {
 
 /**
  * MESH135 (warning): a gateway-bound VirtualService routes to a host without a subset while
- * another VirtualService splits that host by subsets: the gateway's requests skip those rules.
+ * another VirtualService splits that host by subsets: the gateway's requests skip those rules. The library's own gateway
+ * routes name the service's subsets (renderGatewayHostRoutes), so it speaks of hand-written VirtualServices.
  * Port of analyzeSubset in istio/istio pkg/config/analysis/analyzers/virtualservice/destinationhosts.go (IST0140).
  */
 export const subsetRulesSkippedAtIngress: AnalysisCheck = {

@@ -1,6 +1,7 @@
 /**
- * The VirtualService of an `EdgeGateway`'s routes: bound to the gateway only, one HTTP route per
- * `route()` call, in order, each to one service (and port, subset).
+ * The VirtualService of an `EdgeGateway`'s routes: bound to the gateway only, the HTTP routes of each
+ * `route()` call, in order, each to one service (and port): to its subset where the route names one, else
+ * as the service's own default route sends requests (its header routes, then its weighted subsets).
  *
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService
  */
@@ -9,9 +10,10 @@ import { Construct } from 'constructs';
 import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp } from '../../../imports/networking.istio.io';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { toIstioDuration } from '../../core/duration';
-import type { IMeshService } from '../../graph/mesh-service-props';
+import type { IRoutedService } from '../../graph/mesh-service-props';
 import type { HttpMatchOptions } from '../../graph/traffic/http-route';
 import { portOf, renderMatch } from '../../graph/traffic/http-route.render';
+import { renderGatewayHostRoutes } from '../../graph/traffic/host-traffic.render';
 import { lazyWithoutUnset } from '../../private/defined';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { INGRESS_ROUTE_RETRIES } from './ingress-gateway.render';
@@ -19,7 +21,7 @@ import { INGRESS_ROUTE_RETRIES } from './ingress-gateway.render';
 /** One route, as the VirtualService reads it (a `GatewayRoute` is one). */
 export interface GatewayRouteSource {
   /** The service requests go to. */
-  readonly service: IMeshService;
+  readonly service: IRoutedService;
   /** The path prefix, when the route has no full matches. */
   readonly pathPrefix?: string;
   /** The full matches. */
@@ -64,12 +66,15 @@ export function renderGatewayVirtualServiceSpec(s: GatewayVirtualServiceSource):
     hosts: [...s.hosts],
     // A gateway in the VirtualService's namespace is named alone, as Istio's samples do.
     gateways: [g.namespace === s.namespace ? g.name : `${g.namespace}/${g.name}`],
-    http: s.routes.map((r) => renderGatewayRoute(s.namespace, r)),
+    http: s.routes.flatMap((r) => renderGatewayRoute(s.namespace, r)),
   };
 }
 
-/** One route of a gateway-only VirtualService: to one service (and port, subset), with its own timeout and the gateway's retries. */
-function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualServiceSpecHttp {
+/**
+ * The HTTP routes of one gateway route: to one service (and port), to its subset where the route names one, else as the
+ * service's own default route (renderGatewayHostRoutes), each with the route's own timeout and the gateway's retries.
+ */
+function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualServiceSpecHttp[] {
   const target = r.service;
   const port = r.port ?? target.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
   const host = target.namespace === namespace ? target.name : `${target.name}.${target.namespace}.svc.cluster.local`;
@@ -77,12 +82,14 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
   // Headers the service's sidecar sets from a validated token (EdgeAuthentication's outputClaimToHeaders) are removed from what the
   // client sent, as an IngressGateway's routes do (ServiceSecurity.setsHeadersFromClaims says why).
   const removed = ServiceSecurity.of(target).headersSetFromClaims;
-  return {
-    match,
-    route: [{ destination: { host, subset: r.subset, port: portOf(port) } }],
+  const routes = (r.subset === undefined ? renderGatewayHostRoutes(target.traffic, host, port, match) : undefined)
+    ?? [{ match, route: [{ destination: { host, subset: r.subset, port: portOf(port) } }] }];
+  return routes.map((x) => ({
+    match: x.match,
+    route: x.route,
     timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,
     // As an IngressGateway's routes: without `retries` Istio's default policy retries 2x on 503 too, which may apply a write twice.
     retries: { ...INGRESS_ROUTE_RETRIES },
     headers: removed.length > 0 ? { request: { remove: [...removed] } } : undefined,
-  };
+  }));
 }

@@ -43,10 +43,15 @@ export interface GatewayRouteOptions {
    */
   readonly port?: number;
   /**
-   * The subset of the service requests go to. A gateway-only VirtualService is not the service's:
-   * the service's own routes (its versions' weights) do not apply at the gateway, so without a
-   * subset every endpoint of the service takes requests (MESH135). Not on a `MeshGateway`.
-   * @default - none: every endpoint
+   * The subset of the service requests go to, all of them. A gateway-only VirtualService is not the
+   * service's: Istio applies at the gateway only the VirtualServices bound to it, so the service's own
+   * routes do not apply there. Without a subset the route writes the service's default route itself:
+   * its weighted subsets (`setSplit`, a `CanaryRelease`'s phase, a `BlueGreenRelease`'s active side,
+   * else the current version's subset) and, ahead of them, its routes by request header alone (a canary
+   * phase's `headers`), under this route's match; a route to a host Flagger releases names the host
+   * alone (Flagger's own VirtualService splits it: MESH312). Not on a `MeshGateway`.
+   * @default - the service's default route: its weighted subsets and header routes
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService-gateways
    */
   readonly subset?: string;
   /**

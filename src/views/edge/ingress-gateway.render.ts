@@ -4,6 +4,7 @@ import { VirtualService } from '../../../imports/networking.istio.io';
 import { toIstioDuration } from '../../core/duration';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { portOf } from '../../graph/traffic/http-route.render';
+import { renderGatewayHostRoutes } from '../../graph/traffic/host-traffic.render';
 import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import type { ITieredService } from '../../graph/mesh-service-props';
@@ -55,28 +56,34 @@ export function addIngressRoutes(scope: Construct, id: string, metadata: ApiObje
 }
 
 /**
- * The spec of an ingress gateway's VirtualService: one HTTP route per path prefix, to the
- * route's port and subset (by default the service's first HTTP port, else its first), waiting as long as the route's timeout or the
+ * The spec of an ingress gateway's VirtualService: the HTTP routes of each path prefix, to the route's port (by default the
+ * service's first HTTP port, else its first) and subset, or without one as the service's own default route sends requests
+ * (its header routes, then its weighted subsets: renderGatewayHostRoutes), waiting as long as the route's timeout or the
  * service's own, with the gateway's retries.
  */
 export function renderIngressRoutesSpec(gateway: IngressGatewaySource): Record<string, any> {
   return {
     hosts: [...gateway.hosts],
     gateways: [gateway.ref],
-    http: gateway.routes.map((r) => {
+    http: gateway.routes.flatMap((r) => {
       const port = r.port ?? (r.service.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol)) ?? r.service.ports[0])?.port;
       const timeout = gateway._timeoutOf(r);
       // The service's sidecar adds these from a validated token (jwt_authn's addCopy, its own stripping of a client's copy running
       // only where its verifier does): a client's own copy must not reach it, or it could name another user.
       const removed = ServiceSecurity.of(r.service).headersSetFromClaims;
-      return {
-        name: r.service.name,
-        match: (r.pathPrefix ?? '/') === '/' ? undefined : [{ uri: { prefix: r.pathPrefix } }],
-        route: [{ destination: { host: `${r.service.name}.${r.service.namespace}.svc.cluster.local`, subset: r.subset, port: portOf(port) } }],
+      const host = `${r.service.name}.${r.service.namespace}.svc.cluster.local`;
+      const match = (r.pathPrefix ?? '/') === '/' ? undefined : [{ uri: { prefix: r.pathPrefix } }];
+      const routes = (r.subset === undefined ? renderGatewayHostRoutes(r.service.traffic, host, port, match) : undefined)
+        ?? [{ match, route: [{ destination: { host, subset: r.subset, port: portOf(port) } }] }];
+      // The last route is the prefix's weighted one and keeps the service's name; a header route ahead of it is named after it.
+      return routes.map((x, i) => ({
+        name: i === routes.length - 1 ? r.service.name : `${r.service.name}-headers-${i}`,
+        match: x.match,
+        route: x.route,
         timeout: timeout && toIstioDuration(timeout),
         retries: { ...INGRESS_ROUTE_RETRIES },
         headers: removed?.length ? { request: { remove: [...removed] } } : undefined,
-      };
+      }));
     }),
   };
 }

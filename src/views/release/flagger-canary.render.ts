@@ -135,7 +135,7 @@ export function renderCanarySpec(s: FlaggerCanarySource): Record<string, any> {
  * @see https://docs.flagger.app/usage/how-it-works#canary-service
  */
 export function flaggerServiceTraffic(traffic: HostTraffic, policy: TierSettings): Record<string, any> {
-  const rendered = renderDestinationRuleSpec(traffic, { policy, defaultSplit: [] }).trafficPolicy;
+  const rendered = renderDestinationRuleSpec(traffic, { policy }).trafficPolicy;
   const trafficPolicy = rendered && JSON.parse(JSON.stringify(rendered));
   // The schema's loadBalancer is oneOf `simple` or `consistentHash`: a locality setting alone names the algorithm istiod
   // uses when none is given, LEAST_REQUEST (pilot/pkg/networking/core/cluster_traffic_policy.go, defaultLBAlgorithm).

@@ -36,8 +36,8 @@ describe('applyEdge (EC site)', () => {
       hosts: ['shop.example.com'],
       gateways: ['production/shop-gateway'],
       http: [
-        { name: 'api-gateway', match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api-gateway.production.svc.cluster.local', port: { number: 80 } } }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
-        { name: 'web-frontend', route: [{ destination: { host: 'web-frontend.production.svc.cluster.local', port: { number: 80 } } }], timeout: '5s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+        { name: 'api-gateway', match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api-gateway.production.svc.cluster.local', subset: 'stable', port: { number: 80 } }, weight: 100 }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+        { name: 'web-frontend', route: [{ destination: { host: 'web-frontend.production.svc.cluster.local', subset: 'stable', port: { number: 80 } }, weight: 100 }], timeout: '5s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
       ],
     });
     // The services' own VirtualServices stay mesh-only: one VirtualService per host.

@@ -82,7 +82,7 @@ describe('EdgeGateway.route admission', () => {
     expect(vs.spec).toEqual({
       gateways: ['edge'], hosts: ['*'],
       // Its retries spare writes, as an IngressGateway's: Istio's default policy would retry 503 too.
-      http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'web.production.svc.cluster.local', port: { number: 80 } } }], retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } }],
+      http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'web.production.svc.cluster.local', subset: 'stable', port: { number: 80 } }, weight: 100 }], retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } }],
     });
   });
 
@@ -97,7 +97,7 @@ describe('EdgeGateway.route admission', () => {
     const vs = find(out, 'VirtualService', 'edge');
     expect(vs.spec.http).toEqual([
       { match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api', subset: api.subset, port: { number: 80 } } }], timeout: '3s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
-      { route: [{ destination: { host: 'web', port: { number: 80 } } }], retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+      { route: [{ destination: { host: 'web', subset: 'stable', port: { number: 80 } }, weight: 100 }], retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
     ]);
     expect(apiRoute.node.defaultChild).toBe(ApiObject.of(apiRoute));
     expect(gatewayRoutesOf(api).map((r) => r.paths)).toEqual([['/api/*']]);

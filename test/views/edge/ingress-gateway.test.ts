@@ -54,8 +54,8 @@ describe('IngressGateway', () => {
       hosts: ['shop.example.com'],
       gateways: ['production/shop'],
       http: [
-        { name: 'api-gateway', match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api-gateway.production.svc.cluster.local', port: { number: 80 } } }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
-        { name: 'web-frontend', route: [{ destination: { host: 'web-frontend.production.svc.cluster.local', port: { number: 80 } } }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+        { name: 'api-gateway', match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api-gateway.production.svc.cluster.local', subset: 'stable', port: { number: 80 } }, weight: 100 }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+        { name: 'web-frontend', route: [{ destination: { host: 'web-frontend.production.svc.cluster.local', subset: 'stable', port: { number: 80 } }, weight: 100 }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
       ],
     });
   });
@@ -129,7 +129,8 @@ describe('IngressGateway', () => {
     const vs = find(synth(app), 'VirtualService', 'shop');
     expect(vs.spec.http.map((h: any) => h.route[0].destination)).toEqual([
       { host: 'web.production.svc.cluster.local', subset: web.subset, port: { number: 9090 } },
-      { host: 'web.production.svc.cluster.local', port: { number: 8080 } },
+      // Without a subset, the service's own default route: its one version's subset.
+      { host: 'web.production.svc.cluster.local', subset: 'stable', port: { number: 8080 } },
     ]);
     expect([admin.node.scope, admin.node.id, root.node.id]).toEqual([gw, 'route-web', 'route-web-2']);
     expect(gw.routes).toEqual([admin, root]);
