@@ -37,10 +37,26 @@ export function parseManifests(text: string): Manifest[] {
   return out;
 }
 
-/** The objects of one decoded document: none for an empty one, a `List`'s items, else the document itself. */
+/**
+ * `value` without the fields whose value is null (`http:` left empty), as the API server reads a manifest: a null field of a
+ * custom resource is pruned before validation (apiextensions-apiserver pkg/apiserver/schema/defaulting/prunenulls.go,
+ * PruneNonNullableNullsWithoutDefaults), and a null field of a built-in kind decodes as unset. List items are kept as written.
+ */
+function withoutNullFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullFields);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNullFields(v);
+  return out;
+}
+
+/**
+ * The objects of one decoded document, as the API server reads them (their null fields left out: {@link withoutNullFields}):
+ * none for an empty one, a `List`'s items, else the document itself.
+ */
 export function listItems(value: unknown): Manifest[] {
   if (value === null || value === undefined) return [];
-  const v = value as Manifest;
+  const v = withoutNullFields(value) as Manifest;
   return v.kind === 'List' && Array.isArray(v.items) ? v.items : [v];
 }
 

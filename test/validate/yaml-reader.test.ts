@@ -6,7 +6,7 @@ import {
   allowedAliasRatio, DEFAULT_MAX_DOCUMENT_BYTES, decodeYamlText, excessiveAliasing, MAX_NESTING_DEPTH,
   maxDocumentBytesOf, parseYamlDocuments, YamlReadError,
 } from '../../src/private/yaml-reader';
-import { parseManifests } from '../../src/validate';
+import { parseManifests, validateManifests } from '../../src/validate';
 import { aliasBomb, binary, configMapOfBytes, deepConfigMap } from './hostile-fixtures';
 
 /** The YamlReadError `read` throws; fails the test if it throws nothing else. */
@@ -213,9 +213,15 @@ describe('parseYamlDocuments', () => {
     // a blank after the `:` makes it a mapping, in go-yaml too
     expect(read('addresses: [ 001:db8:: , x]')).toEqual({ addresses: [{ '001:db8:': null }, 'x'] });
     expect(read('addresses:\n- 001:db8::1\n')).toEqual({ addresses: ['001:db8::1'] });
-    // and the YAML 1.1 reader of cdk8s-mesh-validate agrees
-    for (const text of ['addresses: [1.2.3.4, 001:db8::]', 'addresses: [ 001:db8:: , x]', 'hosts: [abc:]']) {
-      expect(parseManifests(text)[0]).toEqual(read(text));
-    }
+    // and the YAML 1.1 reader of cdk8s-mesh-validate agrees (leaving out null fields, as the API server does)
+    for (const text of ['addresses: [1.2.3.4, 001:db8::]', 'hosts: [abc:]']) expect(parseManifests(text)[0]).toEqual(read(text));
+    expect(parseManifests('addresses: [ 001:db8:: , x]')[0]).toEqual({ addresses: [{}, 'x'] });
+  });
+
+  test('a field left empty (`http:`) is no field, as the API server prunes a null before validating: no MESH150', () => {
+    // apiextensions-apiserver pkg/apiserver/schema/defaulting/prunenulls.go (PruneNonNullableNullsWithoutDefaults)
+    expect(parseManifests('kind: VirtualService\nspec:\n  hosts: [web]\n  http:\n')[0]).toEqual({ kind: 'VirtualService', spec: { hosts: ['web'] } });
+    const vs = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web, namespace: shop}\nspec:\n  hosts: [web]\n  http:\n';
+    expect(validateManifests(parseManifests(vs)).filter((f) => f.code === 'MESH150')).toEqual([]);
   });
 });
