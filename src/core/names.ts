@@ -80,3 +80,12 @@ export function labelValueProblem(value: string): string | undefined {
   if (!LABEL_VALUE.test(value)) return `'${value}' is not a valid label value`;
   return undefined;
 }
+
+/**
+ * An IANA service name, as Kubernetes validates a port name given as a string (a container port's `name`, a Service's
+ * `targetPort`): 1 to 15 lowercase letters, digits and '-', at least one letter, no '-' at either end nor two in a row
+ * (apimachinery validation.go `IsValidPortName`).
+ */
+export function isIanaServiceName(name: string): boolean {
+  return name.length >= 1 && name.length <= 15 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) && !name.includes('--') && /[a-z]/.test(name);
+}

@@ -1,3 +1,4 @@
+import { isIanaServiceName } from '../core/names';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { portNameProblem, Protocol } from '../core/ports';
@@ -80,7 +81,7 @@ export function containerPortPlan(ports: readonly ResolvedServicePort[], own: re
     }
     declared.set(p.number, where);
     if (p.name === undefined) return;
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p.name) || p.name.length > 15 || !/[a-z]/.test(p.name)) {
+    if (!isIanaServiceName(p.name)) {
       problems.push(formatProblem(Codes.CONTAINER_PORT_CONFLICT,
         `${field}.name: '${p.name}' is not an IANA service name (at most 15 lowercase letters, digits and '-')`));
     }

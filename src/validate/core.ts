@@ -3,7 +3,7 @@
  * and the metadata rules the API server applies to every object.
  */
 import { Codes } from '../core/codes';
-import { isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue } from '../core/names';
+import { isDns1123Label, isDns1123Subdomain, isIanaServiceName, isLabelKey, isLabelValue } from '../core/names';
 import { compareQuantities, parseQuantity } from '../private/quantity';
 import { Finding, finding, fieldOfPointer, Manifest, podTemplate, podTemplateField } from './finding';
 import { refusedPointers } from './refused';
@@ -74,7 +74,7 @@ export function checkCoreObject(m: Manifest, refused?: string[]): Finding[] | un
   const Model = modelOf(key);
   try {
     validateModel(Model, m);
-    return requestAboveLimitProblems(m);
+    return [...requestAboveLimitProblems(m), ...servicePortRules(m)];
   } catch (e: any) {
     const errors: any[] = e?.errors ?? [{ instancePath: '', message: String(e?.message ?? e) }];
     const seen = new Set<string>();
@@ -190,5 +190,36 @@ export function requestAboveLimitProblems(m: Manifest): Finding[] {
       }
     });
   }
+  return out;
+}
+
+/**
+ * What the API server refuses of a Service's ports beyond their schema (kubernetes pkg/apis/core/validation/validation.go,
+ * ValidateService and validateServicePort): a name on every port when there are several, names unique and DNS-1123 labels, a
+ * named targetPort an IANA service name, and no two ports of one number and protocol.
+ */
+function servicePortRules(m: Manifest): Finding[] {
+  if (m.kind !== 'Service' || !Array.isArray(m.spec?.ports)) return [];
+  const ports = m.spec.ports as Manifest[];
+  const out: Finding[] = [];
+  const names = new Set<string>();
+  const numbers = new Set<string>();
+  ports.forEach((p, i) => {
+    const at = `spec.ports[${i}]`;
+    const name = typeof p?.name === 'string' ? p.name : '';
+    if (name === '' && ports.length > 1) {
+      out.push(finding(Codes.CORE_SCHEMA_VIOLATION, m, `${at}.name`, 'is required when the Service has several ports'));
+    }
+    if (name !== '' && !isDns1123Label(name)) out.push(finding(Codes.CORE_SCHEMA_VIOLATION, m, `${at}.name`, `'${name}' is not a DNS-1123 label`));
+    if (name !== '' && names.has(name)) out.push(finding(Codes.CORE_SCHEMA_VIOLATION, m, `${at}.name`, `'${name}' names two ports`));
+    names.add(name);
+    if (typeof p?.targetPort === 'string' && !isIanaServiceName(p.targetPort)) {
+      out.push(finding(Codes.CORE_SCHEMA_VIOLATION, m, `${at}.targetPort`,
+        `'${p.targetPort}' is not a port name (an IANA service name: 1 to 15 lowercase letters, digits and '-', with a letter)`));
+    }
+    const key = `${p?.port}/${String(p?.protocol ?? 'TCP').toUpperCase()}`;
+    if (numbers.has(key)) out.push(finding(Codes.CORE_SCHEMA_VIOLATION, m, `${at}.port`, `${key} is the port and protocol of another port`));
+    numbers.add(key);
+  });
   return out;
 }

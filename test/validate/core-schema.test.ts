@@ -37,3 +37,25 @@ describe('core objects against their schemas', () => {
     }
   });
 });
+
+describe("a Service's ports as the API server validates them (pkg/apis/core/validation/validation.go, ValidateService)", () => {
+  const svc = (ports: object[]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports } });
+  const problems = (ports: object[]) => (checkCoreObject(svc(ports)) ?? []).map((f) => `${f.field}: ${f.message}`);
+
+  test('a named targetPort must be an IANA service name; names are required with several ports, unique, DNS labels; no port and protocol twice', () => {
+    expect(problems([{ name: 'http', port: 80, targetPort: 'http_web_port_too_long' }])).toEqual([
+      "spec.ports[0].targetPort: 'http_web_port_too_long' is not a port name (an IANA service name: 1 to 15 lowercase letters, digits and '-', with a letter)",
+    ]);
+    expect(problems([{ port: 80 }, { port: 9090, appProtocol: 'grpc' }])).toEqual([
+      'spec.ports[0].name: is required when the Service has several ports', 'spec.ports[1].name: is required when the Service has several ports',
+    ]);
+    expect(problems([{ name: 'http', port: 80, targetPort: 8080 }, { name: 'http', port: 81, targetPort: 8080 }])).toEqual(["spec.ports[1].name: 'http' names two ports"]);
+    expect(problems([{ name: 'http', port: 80 }, { name: 'http2', port: 80 }])).toEqual(['spec.ports[1].port: 80/TCP is the port and protocol of another port']);
+  });
+
+  test('what it accepts: one unnamed port, a named targetPort, one number on TCP and UDP', () => {
+    expect(problems([{ port: 80 }])).toEqual([]);
+    expect(problems([{ name: 'http', port: 80, targetPort: 'http-web' }])).toEqual([]);
+    expect(problems([{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }])).toEqual([]);
+  });
+});
