@@ -210,3 +210,12 @@ describe('analysis', () => {
     expect(codes([service('a', undefined, 'x'), serviceAccount('a', 'x'), deployment('a', 'v1', 'x'), destinationRule('a', undefined, {}, 'x'), virtualService('a', [route('a.x.svc.cluster.local', 'stable')], {}, 'x')])).toEqual([]);
   });
 });
+
+test('MESH133 (warning): a TCP ServiceEntry port without addresses says how to scope it', () => {
+  const se = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'smtp', namespace: 'shop' },
+    spec: { hosts: ['smtp.example.com'], ports: [{ number: 587, name: 'tcp-smtp', protocol: 'TCP' }], resolution: 'DNS', location: 'MESH_EXTERNAL' } };
+  const found = analyze([se]).filter((f) => f.code === 'MESH133');
+  expect(found.map((f) => [f.field, f.severity])).toEqual([['spec.ports[0].protocol', 'warning']]);
+  expect(found[0].message).toMatch(/all TCP traffic on the port would match it; give the provider's addresses \(spec\.addresses/);
+  expect(analyze([{ ...se, spec: { ...se.spec, addresses: ['192.0.2.10/32'] } }]).filter((f) => f.code === 'MESH133')).toEqual([]);
+});

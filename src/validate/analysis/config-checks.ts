@@ -152,7 +152,8 @@ export const serviceEntryAddresses: AnalysisCheck = {
               se,
               `spec.ports[${i}].protocol`,
               `port ${p?.number} is ${protocol || 'of no protocol'} and the ServiceEntry has no addresses: all TCP traffic on the port would match `
-                + 'it',
+                + "it; give the provider's addresses (spec.addresses, an ExternalService's `addresses`), or speak TLS or HTTP on the port so "
+                + 'that its SNI or Host picks the entry',
               'warning',
             ),
           );
