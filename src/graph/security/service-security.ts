@@ -13,6 +13,7 @@ import { MeshSecurity } from './mesh-security';
 import { MtlsMode, MtlsModeName } from './mtls-mode';
 import { MtlsPolicy, MtlsPolicyProps } from './mtls-policy';
 import { Codes } from '../../core/codes';
+import { formatProblem } from '../../core/errors';
 import { MeshError } from '../../core/errors';
 import { hasBrand } from '../brands';
 import { addAuthorizationPolicy } from './authorization-rule.render';
@@ -505,6 +506,14 @@ export class ServiceSecurity extends Construct {
     out.push(...ruleProblems(admitted, { ...context, knownPrincipals: outside }, 'admits'));
     const exported = (this.service as { exportedTo?: (namespace: string) => boolean }).exportedTo;
     out.push(...admissionProblems(this.service, this.admissions, exported && ((ns) => exported.call(this.service, ns))));
+    // A gateway's proxies see the Service, its VirtualService and DestinationRule only where they are exported to the gateway's
+    // namespace (https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo): a route from one they are hidden from answers 503.
+    const gatewayNamespaces = new Set(this.gateways.flatMap((g) => (g.peer.namespace === undefined ? [] : [g.peer.namespace])));
+    const hiddenFrom = [...gatewayNamespaces].filter((ns) => exported && !exported.call(this.service, ns));
+    for (const ns of hiddenFrom) {
+      out.push(formatProblem(Codes.NOT_EXPORTED_TO_CALLER, `exportTo: a gateway in ${ns} routes to ${this.service.name}, whose exportTo hides it `
+        + `from ${ns}: the gateway's proxies have no route to it (503); export it to ${ns} too (ExportTo.namespaces([..., '${ns}']))`));
+    }
     this.endUserRules.forEach((r, i) => (r.to ?? []).forEach((o, j) => out.push(...operationProblems(o, `endUsers[${i}].to[${j}]`))));
     // A DestinationRule sending plaintext to this workload is found in the rendered
     // manifests (MESH108), JSON patches and hand-made DestinationRules included.

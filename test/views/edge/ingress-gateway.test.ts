@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { EdgeAuthentication, IngressGateway, MeshPlatform, MeshService, StringMatch } from '../../../src';
+import { EdgeAuthentication, ExportTo, IngressGateway, MeshPlatform, MeshService, StringMatch } from '../../../src';
 import { gatewayRoutesOf } from '../../../src/views/edge/gateway-route';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -153,4 +153,16 @@ describe('IngressGateway', () => {
     new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
     expect(synth(app).filter((m) => m.kind === 'VirtualService')).toEqual([]);
   });
+});
+
+test("MESH038: a route to a service whose exportTo hides it from the gateway's namespace (the gateway would answer 503)", () => {
+  const build = (exportTo: ExportTo) => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1', exportTo });
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web);
+    return app;
+  };
+  expect(synthError(build(ExportTo.sameNamespace()))).toMatch(
+    /exportTo: a gateway in istio-system routes to web, whose exportTo hides it from istio-system: the gateway's proxies have no route to it \(503\).*\[MESH038\]/);
+  expect(() => synth(build(ExportTo.namespaces(['production', 'istio-system'])))).not.toThrow();
 });
