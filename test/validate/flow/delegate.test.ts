@@ -4,8 +4,7 @@
 // stringMatchConflict); the cases of the merge functions below are those of virtualservice_test.go (TestMergeHTTPMatchRequests,
 // TestHasConflict).
 import { Codes } from '../../../src';
-import { evaluateFlow, Manifest } from '../../../src/validate';
-import { checkIntendedFlows } from '../../../src/validate/flow';
+import { checkIntendedFlows, evaluateFlow, Manifest } from '../../../src/validate';
 import { matchesConflict, mergeHttpRule, mergeMatches, stringMatchConflict } from '../../../src/validate/model/delegates';
 import { app, call, gateway, INGRESS, virtualService } from './fixtures';
 
