@@ -19,6 +19,7 @@ import { Connections, networkPolicyDecision } from './network-policy';
 import { flowMode, modeName, serviceEntryPortProtocol, servicePortProtocol } from './protocol';
 import { NotReady, SidecarReadiness } from './readiness';
 import {
+  delegationHops,
   destinationRuleFor,
   gatewayEntry,
   gatewayVirtualServices,
@@ -215,9 +216,10 @@ export class FlowEvaluator {
     const virtualServices = gatewayVirtualServices(this.cluster, flow.host, server, gateway, admits, gw.namespace);
     const none = `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`;
     if (virtualServices.length === 0) return refused(decider('routing', gateway), none, hops);
-    const route = routeThroughVirtualHost(virtualServices, this.routeRequest(ctx, gw, gwRef));
+    const route = routeThroughVirtualHost(this.cluster, virtualServices, this.routeRequest(ctx, gw, gwRef));
     const vs = route.virtualService ?? virtualServices[0];
     if (route.kind !== 'route') return refused(decider('routing', vs), route.reason, hops);
+    hops.push(...delegationHops(route));
     if (route.destinations.length === 0)
       return refused(decider('routing', vs), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} has no route for ${flow.host}`, hops);
     return this.toDestinations(gw, ctx, route.destinations, vs, false, false);
@@ -285,8 +287,8 @@ export class FlowEvaluator {
     let vs: Manifest | undefined;
     if (!passthrough) {
       vs = virtualServiceFor(this.cluster, service.fqdn, service.namespace, source.namespace, 'mesh');
-      const route = vs ? routeThrough(vs, this.routeRequest(ctx, source, 'mesh')) : undefined;
-      if (route?.kind === 'refused') return refused(decider('routing', vs), route.reason, hops);
+      const route = vs ? routeThrough(this.cluster, vs, this.routeRequest(ctx, source, 'mesh')) : undefined;
+      if (route?.kind === 'refused') return refused(decider('routing', route.virtualService), route.reason, hops);
       if (route?.kind === 'fallthrough') {
         // No filter chain for the SNI: the listener's default chain (BlackHoleCluster or PassthroughCluster).
         if (sc?.outboundMode !== 'ALLOW_ANY') {
@@ -295,8 +297,10 @@ export class FlowEvaluator {
         passthrough = true;
         hops.push(`passthrough (${route.reason}; ALLOW_ANY: passed through as plain TCP)`);
         vs = undefined;
-      } else if (route && route.destinations.length > 0) destinations = [...route.destinations];
-      else vs = undefined;
+      } else if (route && route.destinations.length > 0) {
+        [destinations, vs] = [[...route.destinations], route.virtualService ?? vs];
+        hops.push(...delegationHops(route));
+      } else vs = undefined;
     }
     return this.toDestinations(source, ctx, destinations, vs, passthrough, gateway === 'mesh');
   }

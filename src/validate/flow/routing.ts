@@ -10,6 +10,7 @@ import { hostSubsetOf, resolveShortname, routeHost } from '../model/hosts';
 import { domainFor, gatewayReference, serverHostsFor, virtualHostName } from '../model/gateway-hosts';
 import { exportToList, visibleTo } from '../model/visibility';
 import { labelsSubsetOf } from '../model/selectors';
+import { HttpRule } from '../model/delegates';
 import { FlowCluster, FlowPod, nsOf } from './cluster';
 import { goRegexp } from '../../core/re2';
 import { isTlsServer } from '../webhook/names';
@@ -58,7 +59,16 @@ export interface RouteDestination {
  * default; listener_builder.go `buildOutboundCatchAllNetworkFiltersOnly`).
  */
 export type RouteResult =
-  | { readonly kind: 'route'; readonly virtualService?: Manifest; readonly index?: number; readonly destinations: readonly RouteDestination[] }
+  | {
+    readonly kind: 'route';
+    /** The VirtualService whose rule names the destinations: a delegate's rule's is the delegate. */
+    readonly virtualService?: Manifest;
+    /** The index of the rule in that VirtualService's rules. */
+    readonly index?: number;
+    /** For a delegate's rule, the root VirtualService and its rule that delegate to it. */
+    readonly delegatedBy?: { readonly virtualService: Manifest; readonly index: number };
+    readonly destinations: readonly RouteDestination[];
+  }
   | {
     readonly kind: 'refused'; readonly virtualService: Manifest; readonly reason: string;
     /** True when no rule matched (404 NR): at a gateway, the routes of the next VirtualService of the host are tried. */
@@ -132,11 +142,11 @@ export function gatewayVirtualServices(
  * The route `r` takes through a gateway's virtual host ({@link gatewayVirtualServices}): each VirtualService's HTTP rules
  * in turn, the first that matches taking the request; none matching, 404 NR.
  */
-export function routeThroughVirtualHost(virtualServices: readonly Manifest[], r: RouteRequest): RouteResult {
-  let route = routeThrough(virtualServices[0], r);
+export function routeThroughVirtualHost(cluster: FlowCluster, virtualServices: readonly Manifest[], r: RouteRequest): RouteResult {
+  let route = routeThrough(cluster, virtualServices[0], r);
   for (const next of virtualServices.slice(1)) {
     if (route.kind !== 'refused' || !route.unmatched) break;
-    route = routeThrough(next, r);
+    route = routeThrough(cluster, next, r);
   }
   if (route.kind === 'refused' && route.unmatched && virtualServices.length > 1) {
     const names = virtualServices.map((v) => `${nsOf(v)}/${v.metadata?.name}`).join(', ');
@@ -193,38 +203,50 @@ function commonMatches(m: Manifest, r: RouteRequest, vsNs: string): boolean {
 /**
  * The route `r` takes through `vs`: the first HTTP rule one of whose matches holds ("the
  * first rule matching an incoming request is used"), a rule without matches matching
- * everything; no rule matches: 404 NR. A redirect or direct response never reaches the
- * destination. TCP and TLS take the L4 rules: see {@link routeL4}.
+ * everything; no rule matches: 404 NR. The rules are those istiod gives the proxies, a delegating
+ * rule replaced by its delegate's rules merged with it (ClusterModel's `hosts.httpRules`,
+ * src/validate/model/delegates.ts): a request none of them matches goes on to the root's next rule.
+ * A redirect or direct response never reaches the destination. TCP and TLS take the L4 rules:
+ * see {@link routeL4}.
  */
-export function routeThrough(vs: Manifest, r: RouteRequest): RouteResult {
+export function routeThrough(cluster: FlowCluster, vs: Manifest, r: RouteRequest): RouteResult {
   if (r.tcp) return routeL4(vs, r);
-  const rules: Manifest[] = vs.spec?.http ?? [];
   const vsNs = nsOf(vs);
-  for (let i = 0; i < rules.length; i++) {
-    const rule = rules[i];
+  for (const http of cluster.model.hosts.httpRules(vs)) {
+    const rule = http.rule;
     const matches: Manifest[] = rule.match ?? [];
+    // Match gateways are resolved in the namespace of the VirtualService that wrote them (delegates.ts).
     if (matches.length > 0 && !matches.some((m) => httpMatches(m, r, vsNs))) continue;
-    if (rule.redirect)
-      return { kind: 'refused', virtualService: vs, reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] redirects the request` };
-    if (rule.directResponse)
-      return {
-        kind: 'refused',
-        virtualService: vs,
-        reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] answers directly (${rule.directResponse.status})`,
-      };
+    const by = http.delegate?.virtualService ?? vs;
+    const at = ruleName(vs, http);
+    if (rule.redirect) return { kind: 'refused', virtualService: by, reason: `${at} redirects the request` };
+    if (rule.directResponse) return { kind: 'refused', virtualService: by, reason: `${at} answers directly (${rule.directResponse.status})` };
     // An abort fault for every request (percentage 100, or none given: "if not specified, all requests are aborted").
     const abort = rule.fault?.abort;
     if (abort && (abort.percentage === undefined || Number(abort.percentage?.value) >= 100)) {
-      return {
-        kind: 'refused',
-        virtualService: vs,
-        reason: `VirtualService ${vsNs}/${vs.metadata?.name} http[${i}] aborts every request (fault ${abort.httpStatus ?? abort.grpcStatus ?? ''})`,
-      };
+      return { kind: 'refused', virtualService: by, reason: `${at} aborts every request (fault ${abort.httpStatus ?? abort.grpcStatus ?? ''})` };
     }
-    return { kind: 'route', virtualService: vs, index: i, destinations: destinationsOf(rule, vsNs) };
+    const delegatedBy = http.delegate ? { virtualService: vs, index: http.index } : undefined;
+    const index = http.delegate?.index ?? http.index;
+    return { kind: 'route', virtualService: by, index, delegatedBy, destinations: destinationsOf(rule, vsNs) };
   }
   const reason = `no http rule of VirtualService ${vsNs}/${vs.metadata?.name} matches ${r.method} ${r.path} (404 NR)`;
   return { kind: 'refused', virtualService: vs, reason, unmatched: true };
+}
+
+/** For a route a delegate's rule gives, the hop from the root's delegating rule to it; none otherwise. */
+export function delegationHops(route: RouteResult): string[] {
+  if (route.kind !== 'route' || !route.delegatedBy || !route.virtualService) return [];
+  const root = route.delegatedBy.virtualService;
+  return [`VirtualService ${nsOf(root)}/${root.metadata?.name} http[${route.delegatedBy.index}] delegates to `
+    + `${nsOf(route.virtualService)}/${route.virtualService.metadata?.name} http[${route.index}]`];
+}
+
+/** `VirtualService <ns>/<name> http[i]`, for a delegate's rule `... http[j] (delegated by <root> http[i])`. */
+function ruleName(vs: Manifest, http: HttpRule): string {
+  const name = (m: Manifest) => `VirtualService ${nsOf(m)}/${m.metadata?.name}`;
+  if (!http.delegate) return `${name(vs)} http[${http.index}]`;
+  return `${name(http.delegate.virtualService)} http[${http.delegate.index}] (delegated by ${name(vs)} http[${http.index}])`;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { Manifest } from '../finding';
 import { list } from '../values';
+import { Delegates, delegatesOf, HttpRule, httpRulesOf } from './delegates';
 import { dialedHost, hostsMatch, hostSubsetOf, isWildcarded, mostSpecificHostMatch, resolveShortname, routeHost } from './hosts';
 import { destinationRuleExportedTo, destinationRuleIsExported, destinationRuleIsLocal, exportToList, visibleTo } from './visibility';
 import { namespaceOf } from './workload';
@@ -35,6 +36,8 @@ export class HostLookups {
   /** The answers of {@link virtualServicesFor}, by host: every flow to a service asks. */
   private readonly vsByHost = new Map<string, readonly Manifest[]>();
   private seIndex?: { exact: Map<string, Manifest[]>; wildcard: [string, Manifest][]; order: Map<Manifest, number> };
+  private delegates?: Delegates;
+  private readonly httpRulesMemo = new WeakMap<Manifest, readonly HttpRule[]>();
 
   public constructor(private readonly model: ObjectsByKind) {}
 
@@ -48,6 +51,16 @@ export class HostLookups {
     const key = host.toLowerCase();
     let out = this.vsByHost.get(key);
     if (!out) this.vsByHost.set(key, out = this.lookup(index, key));
+    return out;
+  }
+
+  /**
+   * The HTTP rules of a VirtualService as the proxies get them, its delegates' rules merged in
+   * (delegates.ts, istiod's `mergeVirtualServicesIfNeeded`). Every reader of a VirtualService's rules for routing asks here.
+   */
+  public httpRules(vs: Manifest): readonly HttpRule[] {
+    let out = this.httpRulesMemo.get(vs);
+    if (!out) this.httpRulesMemo.set(vs, out = httpRulesOf(vs, this.delegates ??= delegatesOf(this.model.ofKind('VirtualService'))));
     return out;
   }
 
