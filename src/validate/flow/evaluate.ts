@@ -487,7 +487,7 @@ export class FlowEvaluator {
       : egress.policy
         ? decider('NetworkPolicy egress', egress.policy)
         : undefined;
-    let lastReason = ingress.policy ? ingress.reason : egress.reason;
+    let lastReason = ingress.policy || pod.outsideCluster ? ingress.reason : egress.reason;
     if (!pod.meshed) {
       if (opts.tls === 'ISTIO_MUTUAL')
         return refused(
