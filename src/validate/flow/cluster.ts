@@ -105,6 +105,11 @@ export interface FlowPod {
    * @default - `istio` for a meshed pod
    */
   readonly tlsMode?: string;
+  /**
+   * The network of a VM that gives one, reached through that network's gateway when it has no IP address.
+   * @default - the cluster's network
+   */
+  readonly network?: string;
 }
 
 /** The namespace of `m` (`default` when it names none). */
@@ -385,7 +390,7 @@ function vmPod(vm: VmWorkload): FlowPod {
     id: vm.id, name: vm.name, namespace: vm.namespace, labels: vm.labels, serviceAccount: vm.serviceAccount, meshed: vm.meshed,
     namedPorts: vm.namedPorts, portNumbers: Object.values(vm.namedPorts), addresses: isIpAddress(vm.address) ? [vm.address] : [],
     kind: vm.manifest.kind === 'WorkloadEntry' ? 'WorkloadEntry' : 'ServiceEntry endpoint', gateway: false, manifest: vm.manifest,
-    outsideCluster: true, tlsMode: vm.tlsMode,
+    outsideCluster: true, tlsMode: vm.tlsMode, ...(vm.network !== undefined ? { network: vm.network } : {}),
   };
 }
 

@@ -355,7 +355,15 @@ export class FlowEvaluator {
       const target = named ?? externalTargetPort(entry, flow.port);
       const at = pod.outsideCluster ? `${pod.addresses[0] ?? pod.name}:${target} (${pod.kind} ${pod.namespace}/${pod.name})`
         : `${pod.namespace}/${pod.name}:${target}`;
-      hops.push(`${where} → ${at}`);
+      const remote = pod.network !== undefined && pod.addresses.length === 0;
+      hops.push(`${where} → ${at}${remote ? `, through network ${pod.network}'s gateway` : ''}`);
+      // An endpoint of another network is reached through its network's gateway, by SNI, so only with Istio mTLS:
+      // istio/istio pilot/pkg/xds/endpoints/ep_filters.go, EndpointsByNetworkFilter ("Cross-network traffic relies on mTLS").
+      if (remote && (pod.tlsMode !== 'istio' || tls === 'DISABLE' || tls === 'SIMPLE' || tls === 'MUTUAL')) {
+        return refused(decider('mTLS', tls !== undefined ? dr : entry),
+          `${pod.name} is on network ${pod.network} without an address: its network's gateway forwards Istio mTLS only, and the client sends `
+            + `${tls !== undefined ? `tls.mode ${tls}` : `plaintext (its TLS mode is ${pod.tlsMode})`}`, hops);
+      }
       return this.serverSide(source, pod, target, ctx, { passthrough: false, tls, dr });
     }));
   }

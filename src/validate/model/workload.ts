@@ -119,6 +119,8 @@ export interface VmWorkload {
   readonly serviceAccount: string;
   /** Its `address` (an IP address, a host name, or `unix://...`); `''` when it gives only a `network`. */
   readonly address: string;
+  /** Its `network`, when it names one: a VM of another network is reached through that network's gateway. */
+  readonly network?: string;
   /** Its `ports`: a port name of the ServiceEntry to the port it listens on. */
   readonly namedPorts: Readonly<Record<string, number>>;
   /**
@@ -151,6 +153,7 @@ export function vmWorkloadOf(manifest: Manifest, spec: Manifest, namespace: stri
   for (const [k, v] of Object.entries(dict(spec?.ports))) if (Number.isInteger(Number(v)) && Number(v) > 0) namedPorts[k] = Number(v);
   return {
     manifest, id, name, namespace, labels, serviceAccount, address: typeof spec?.address === 'string' ? spec.address : '',
+    ...(typeof spec?.network === 'string' && spec.network !== '' ? { network: spec.network } : {}),
     namedPorts, tlsMode, meshed: written === undefined || written === 'istio',
   };
 }

@@ -92,6 +92,17 @@ describe('a MESH_INTERNAL ServiceEntry selecting WorkloadEntries', () => {
     expect(v).toMatchObject({ allowed: false, decidedBy: { layer: 'NetworkPolicy ingress', name: 'deny-all' } });
   });
 
+  test('a WorkloadEntry with a network and no address is reached through its network\'s gateway, with Istio mTLS only', () => {
+    // ep_filters.go, EndpointsByNetworkFilter: "Cross-network traffic relies on mTLS to be enabled for SNI routing".
+    const remote = (spec: Record<string, unknown>) => vm({ address: undefined, network: 'vm-net', ...spec });
+    const v = evaluateFlow([...client, vmEntry(), remote({})], toVm);
+    expect(v.allowed).toBe(true);
+    expect(v.hops).toContain('ServiceEntry shop/vm-app → vm-app-1:8080 (WorkloadEntry shop/vm-app-1), through network vm-net\'s gateway');
+    const plain = evaluateFlow([...client, vmEntry(), remote({ serviceAccount: undefined })], toVm);
+    expect(plain).toMatchObject({ allowed: false, decidedBy: { layer: 'mTLS', kind: 'ServiceEntry', name: 'vm-app' } });
+    expect(plain.reason).toContain('its network\'s gateway forwards Istio mTLS only, and the client sends plaintext (its TLS mode is disabled)');
+  });
+
   test('a MESH_EXTERNAL entry keeps its hosts outside the mesh', () => {
     const v = evaluateFlow([...client, vmEntry('MESH_EXTERNAL'), vm(), denyAll], toVm);
     expect(v).toMatchObject({ allowed: true, decidedBy: { layer: 'routing', kind: 'ServiceEntry' } });
