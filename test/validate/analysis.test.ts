@@ -87,6 +87,21 @@ describe('analysis', () => {
     expect(codes([...app('orders'), authorizationPolicy('orders', { selector: { matchLabels: { app: 'orders' } } })])).toEqual([]);
   });
 
+  test('MESH691 and MESH107: a WorkloadEntry with the labels is a workload (a VM whose sidecar applies them), as the flows read it', () => {
+    const vm = (ns = 'shop') => ({
+      apiVersion: 'networking.istio.io/v1', kind: 'WorkloadEntry', metadata: { name: 'vm-1', namespace: ns },
+      spec: { address: '10.30.0.5', labels: { app: 'vm-app' }, serviceAccount: 'vm-app' },
+    });
+    const ap = authorizationPolicy('vm-app', { selector: { matchLabels: { app: 'vm-app' } }, action: 'ALLOW' });
+    const pa = peerAuthentication('vm-app', { selector: { matchLabels: { app: 'vm-app' } }, mtls: { mode: 'STRICT' } });
+    expect(codes([...app('orders'), vm(), ap, pa])).toEqual([]);
+    // one of another namespace is not
+    expect(codes([...app('orders'), vm('other'), ap, pa])).toEqual([
+      'MESH107 PeerAuthentication/vm-app spec.selector.matchLabels',
+      'MESH691 AuthorizationPolicy/vm-app spec.selector.matchLabels',
+    ]);
+  });
+
   test('MESH108: a DestinationRule that sends plaintext to a STRICT workload', () => {
     const [svc, sa, dep, , vs] = app('orders');
     const plain = destinationRule('orders', [{ name: 'stable', labels: { version: 'v1' } }], { trafficPolicy: { tls: { mode: 'DISABLE' } } });

@@ -8,8 +8,8 @@ import { Manifest } from '../finding';
 import { dict } from '../values';
 import { ClusterModel, ServiceInfo } from '../model/cluster-model';
 import { RegisteredService } from '../model/registry';
-import { Labels } from '../model/selectors';
-import { namespaceOf, Workload } from '../model/workload';
+import { Labels, labelsSubsetOf } from '../model/selectors';
+import { namespaceOf, VmWorkload, Workload } from '../model/workload';
 import { AssumedIngressGateway, DEFAULT_ROOT_NAMESPACE, defaultIngressGateway } from './assumed-gateways';
 
 export { namespaceOf, Workload } from '../model/workload';
@@ -152,6 +152,18 @@ export class AnalysisView {
       const value = k === 'kubernetes.io/hostname' ? w.nodeName : node[k];
       return value !== undefined && value !== '' && value === v;
     }));
+  }
+
+  /**
+   * The WorkloadEntries (VMs in the mesh, read as the flows read them: model/workload.ts, workloadEntryOf) whose labels include
+   * every label of a non-empty `selector`, in `namespace` or, when it is undefined, in any. A VM's sidecar applies the policies,
+   * PeerAuthentications and Sidecars of its namespace that select its labels, as a pod's does.
+   * https://istio.io/latest/docs/reference/config/networking/workload-entry/
+   */
+  public workloadEntriesMatching(namespace: string | undefined, selector: Labels): readonly VmWorkload[] {
+    if (namespace !== undefined) return this.model.workloadEntriesMatching(namespace, selector);
+    if (Object.keys(dict(selector)).length === 0) return [];
+    return this.model.workloadEntries.filter((w) => labelsSubsetOf(selector, w.labels));
   }
 
   /** Workloads in any namespace whose pod labels include every label of `selector` (as a Gateway selects its pods). */

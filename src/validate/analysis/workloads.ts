@@ -58,7 +58,8 @@ function selectorOf(m: Manifest): Record<string, string> | undefined {
  * MESH107: a PeerAuthentication or Sidecar whose selector matches no workload: istio/istio
  * pkg/config/analysis/analyzers/sidecar/selector.go (IST0101, an error). Namespaces that hold no
  * workload of the set are not checked, so a partial set does not report policies whose
- * workloads live elsewhere.
+ * workloads live elsewhere. A WorkloadEntry with the labels is a workload (a VM whose sidecar applies the
+ * policy); istioctl analyze reads Pods alone and reports it.
  */
 export const selectorMatchesNothing: AnalysisCheck = {
   code: Codes.SELECTOR_MATCHES_NOTHING,
@@ -72,7 +73,7 @@ export const selectorMatchesNothing: AnalysisCheck = {
         const selector = selectorOf(m);
         const ns = namespaceOf(m);
         if (!selector || Object.keys(selector).length === 0 || !index.workloadNamespaces.has(ns)) continue;
-        if (index.workloadsMatching(ns, selector).length === 0) {
+        if (index.workloadsMatching(ns, selector).length === 0 && index.workloadEntriesMatching(ns, selector).length === 0) {
           const field = kind === 'Sidecar' ? 'spec.workloadSelector.labels' : 'spec.selector.matchLabels';
           out.push(finding(Codes.SELECTOR_MATCHES_NOTHING, m, field, `no workload in namespace ${ns} has the labels ${labelText(selector)}`));
         }
@@ -90,6 +91,8 @@ export const selectorMatchesNothing: AnalysisCheck = {
  * selector-less one reports a namespace with no workload. Namespaces that hold no workload of the
  * set are not checked for selectors, and selector-less policies only when the set holds
  * workloads. A policy that applies to nothing denies and admits nothing, so it is reported, not refused.
+ * A WorkloadEntry with the labels is a workload (a VM whose sidecar applies the policy, as the flows
+ * evaluate it); istioctl analyze reads Pods alone (initPodLabelsMap) and reports it.
  */
 export const authorizationPolicyMatchesNothing: AnalysisCheck = {
   code: Codes.AUTHORIZATION_POLICY_MATCHES_NOTHING,
@@ -106,12 +109,14 @@ export const authorizationPolicyMatchesNothing: AnalysisCheck = {
       const field = 'spec.selector.matchLabels';
       const hasSelector = !!selector && Object.keys(selector).length > 0;
       if (ns === index.rootNamespace) {
-        if (hasSelector && index.workloadsMatchingAnywhere(selector).length === 0) {
+        const none = hasSelector && index.workloadsMatchingAnywhere(selector).length === 0;
+        if (none && index.workloadEntriesMatching(undefined, selector).length === 0) {
           warn(m, field, `no workload in any namespace has the labels ${labelText(selector)}`);
         }
       } else if (!hasSelector) {
         if (index.hasOwnWorkloads && !index.workloadNamespaces.has(ns)) warn(m, 'spec', `applies to namespace ${ns}, where no workload runs`);
-      } else if (index.workloadNamespaces.has(ns) && index.workloadsMatching(ns, selector).length === 0) {
+      } else if (index.workloadNamespaces.has(ns) && index.workloadsMatching(ns, selector).length === 0
+        && index.workloadEntriesMatching(ns, selector).length === 0) {
         warn(m, field, `no workload in namespace ${ns} has the labels ${labelText(selector)}`);
       }
     }

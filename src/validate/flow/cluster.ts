@@ -9,7 +9,9 @@ import { MeshError } from '../../core/errors';
 import { Manifest } from '../finding';
 import { ClusterModel, ServiceInfo } from '../model/cluster-model';
 import { LabelSelector, Labels, hasLabels, labelsSubsetOf } from '../model/selectors';
-import { isMeshed, namespaceOf, Workload } from '../model/workload';
+import { meshInternalWorkloads } from '../model/mesh-internal';
+import { isIpAddress } from '../../core/cidr';
+import { isMeshed, namespaceOf, VmWorkload, Workload } from '../model/workload';
 import { FlowWorkload } from './flow';
 import { list } from '../values';
 
@@ -91,6 +93,23 @@ export interface FlowPod {
   /** True for an Envoy gateway (Sidecar resources do not apply to it). */
   readonly gateway: boolean;
   readonly manifest?: Manifest;
+  /**
+   * True for a workload outside the cluster's pod network (a WorkloadEntry's VM): no NetworkPolicy
+   * selects it, and only an `ipBlock` of its address covers it as a peer.
+   * @default false
+   */
+  readonly outsideCluster?: boolean;
+  /**
+   * The endpoint's `security.istio.io/tlsMode`, when it is not the injector's `istio` of a meshed pod:
+   * auto mTLS sends plaintext to an endpoint whose mode is not `istio`.
+   * @default - `istio` for a meshed pod
+   */
+  readonly tlsMode?: string;
+  /**
+   * The network of a VM that gives one, reached through that network's gateway when it has no IP address.
+   * @default - the cluster's network
+   */
+  readonly network?: string;
 }
 
 /** The namespace of `m` (`default` when it names none). */
@@ -152,6 +171,7 @@ export class FlowCluster {
   private readonly servicesOfPod = new Map<FlowPod, FlowService[]>();
   private readonly podsOfServiceMemo = new Map<FlowService, FlowPod[]>();
   private readonly madePlatformPods = new Map<FlowWorkload, FlowPod>();
+  private readonly entryPods = new Map<Manifest, FlowPod[] | null>();
   private namespaceList?: string[];
   /** The platform's Gateways the manifests do not define, and the Gateways of each namespace with them. */
   private readonly platformGateways: readonly Manifest[];
@@ -292,6 +312,20 @@ export class FlowCluster {
     return this.model.hosts.serviceEntryFor(host, namespace);
   }
 
+  /**
+   * The pods and VMs behind a ServiceEntry inside the mesh ({@link meshInternalWorkloads}), or undefined
+   * when its hosts are outside the mesh.
+   */
+  public serviceEntryPods(entry: Manifest): FlowPod[] | undefined {
+    let out = this.entryPods.get(entry);
+    if (out === undefined) {
+      const found = meshInternalWorkloads(this.model, entry);
+      out = found ? [...this.podsOf(found.pods), ...found.vms.map(vmPod)] : null;
+      this.entryPods.set(entry, out);
+    }
+    return out ?? undefined;
+  }
+
   /** The Service a client in `namespace` reaches by the name `host` ({@link ClusterModel.serviceForDialedHost}). */
   public service(host: string, namespace: string): FlowService | undefined {
     return this.model.serviceForDialedHost(host, namespace);
@@ -347,6 +381,16 @@ function templatePod(w: Workload, meshed: boolean): FlowPod {
   return {
     id: w.id, name: w.name, namespace: w.namespace, labels: w.labels, serviceAccount: w.serviceAccount, meshed,
     namedPorts: w.namedPorts, portNumbers: w.portNumbers, addresses: [], kind: w.kind, gateway: false, manifest: w.manifest,
+  };
+}
+
+/** A VM of a WorkloadEntry as a pod outside the cluster's pod network, at its address. */
+function vmPod(vm: VmWorkload): FlowPod {
+  return {
+    id: vm.id, name: vm.name, namespace: vm.namespace, labels: vm.labels, serviceAccount: vm.serviceAccount, meshed: vm.meshed,
+    namedPorts: vm.namedPorts, portNumbers: Object.values(vm.namedPorts), addresses: isIpAddress(vm.address) ? [vm.address] : [],
+    kind: vm.manifest.kind === 'WorkloadEntry' ? 'WorkloadEntry' : 'ServiceEntry endpoint', gateway: false, manifest: vm.manifest,
+    outsideCluster: true, tlsMode: vm.tlsMode, ...(vm.network !== undefined ? { network: vm.network } : {}),
   };
 }
 

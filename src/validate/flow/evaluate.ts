@@ -36,6 +36,9 @@ import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor
 import { sidecarDecision, unexportedAsUnlisted } from './sidecar';
 import { outsideCluster, unregisteredHost } from './unregistered';
 import { decider, refused } from './verdicts';
+import { flowProblem } from './flow-problem';
+
+export { flowProblem };
 
 /**
  * The proxy's own ports: Envoy's Prometheus endpoint (15090), the merged metrics and
@@ -321,6 +324,8 @@ export class FlowEvaluator {
     const decisions = hosts.map((h) => sidecarDecision(this.cluster, source, h, nsOf(entry), flow.port));
     const sc = decisions.find((d) => d.listed) ?? decisions[0];
     if (sc && !sc.listed && sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
+    const inside = this.cluster.serviceEntryPods(entry);
+    if (inside) return this.toEntryWorkloads(source, ctx, entry, inside);
     const endpoint = externalPod(entry, flow.host);
     const target = externalTargetPort(entry, flow.port);
     hops.push(`ServiceEntry ${nsOf(entry)}/${entry.metadata?.name} → ${endpoint.addresses[0]}:${target}`);
@@ -331,6 +336,40 @@ export class FlowEvaluator {
     const mode = modeName(flowMode(flow, serviceEntryPortProtocol(entryPort(entry, flow.port))), flow);
     const reason = `${flow.host} is a ServiceEntry host outside the mesh's workloads (${mode} on ${flow.port})`;
     return { allowed: true, decidedBy: decider('routing', entry), reason, hops };
+  }
+
+  /**
+   * A ServiceEntry inside the mesh (MESH_INTERNAL, with a workloadSelector or labelled endpoints): each Pod or
+   * WorkloadEntry it sends to, at the port istiod gives the endpoint (conversion.go, convertEndpoint: the
+   * WorkloadEntry's port named as the entry's port, else the port's targetPort, else its number), and each one's
+   * server side: its sidecar's PeerAuthentication and AuthorizationPolicies, NetworkPolicy only for a pod.
+   */
+  private toEntryWorkloads(source: FlowPod, given: Context, entry: Manifest, pods: readonly FlowPod[]): FlowVerdict {
+    const { flow, hops } = given;
+    const where = `ServiceEntry ${nsOf(entry)}/${entry.metadata?.name}`;
+    if (pods.length === 0) return refused(decider('no endpoint', entry), `${where} selects no Pod or WorkloadEntry: 503 no healthy upstream`, hops);
+    const port = entryPort(entry, flow.port);
+    if (!port) return refused(decider('routing', entry), `${where} has no port ${flow.port}`, hops);
+    const ctx = this.withMode(given, flowMode(flow, serviceEntryPortProtocol(port)));
+    const host = entryHosts(entry).find((h) => h === flow.host) ?? entryHosts(entry)[0] ?? flow.host;
+    const dr = destinationRuleFor(this.cluster, host, nsOf(entry), source.namespace);
+    const tls = tlsModeOf(dr, undefined, flow.port);
+    return this.each(pods.map((pod) => () => {
+      const named = typeof port.name === 'string' ? pod.namedPorts[port.name] : undefined;
+      const target = named ?? externalTargetPort(entry, flow.port);
+      const at = pod.outsideCluster ? `${pod.addresses[0] ?? pod.name}:${target} (${pod.kind} ${pod.namespace}/${pod.name})`
+        : `${pod.namespace}/${pod.name}:${target}`;
+      const remote = pod.network !== undefined && pod.addresses.length === 0;
+      hops.push(`${where} → ${at}${remote ? `, through network ${pod.network}'s gateway` : ''}`);
+      // An endpoint of another network is reached through its network's gateway, by SNI, so only with Istio mTLS:
+      // istio/istio pilot/pkg/xds/endpoints/ep_filters.go, EndpointsByNetworkFilter ("Cross-network traffic relies on mTLS").
+      if (remote && (pod.tlsMode !== 'istio' || tls === 'DISABLE' || tls === 'SIMPLE' || tls === 'MUTUAL')) {
+        return refused(decider('mTLS', tls !== undefined ? dr : entry),
+          `${pod.name} is on network ${pod.network} without an address: its network's gateway forwards Istio mTLS only, and the client sends `
+            + `${tls !== undefined ? `tls.mode ${tls}` : `plaintext (its TLS mode is ${pod.tlsMode})`}`, hops);
+      }
+      return this.serverSide(source, pod, target, ctx, { passthrough: false, tls, dr });
+    }));
   }
 
   /**
@@ -460,7 +499,7 @@ export class FlowEvaluator {
       : egress.policy
         ? decider('NetworkPolicy egress', egress.policy)
         : undefined;
-    let lastReason = ingress.policy ? ingress.reason : egress.reason;
+    let lastReason = ingress.policy || pod.outsideCluster ? ingress.reason : egress.reason;
     if (!pod.meshed) {
       if (opts.tls === 'ISTIO_MUTUAL')
         return refused(
@@ -492,13 +531,11 @@ export class FlowEvaluator {
         return refused(decider('mTLS', opts.dr), `${drName} sends Istio mTLS but ${pod.name}'s PeerAuthentication DISABLEs it`, hops);
       istioMtls = true;
     } else if (opts.tls === 'DISABLE' || opts.tls === 'SIMPLE' || opts.tls === 'MUTUAL') istioMtls = false;
-    else istioMtls = mode.mode !== 'DISABLE';
+    // Auto mTLS sends Istio mTLS only to an endpoint labelled `security.istio.io/tlsMode: istio` (the injector labels its
+    // pods so; a WorkloadEntry is when it says so or names a ServiceAccount: conversion.go, getTLSModeFromWorkloadEntry).
+    else istioMtls = mode.mode !== 'DISABLE' && (pod.tlsMode ?? 'istio') === 'istio';
     if (mode.mode === 'STRICT' && !istioMtls) {
-      const why = !source.meshed
-        ? `${source.name} has no sidecar and sends plaintext`
-        : opts.passthrough
-          ? `${source.name}'s request is passed through as plain TCP`
-          : `${drName} sets tls.mode ${opts.tls}`;
+      const why = plaintextReason(source, pod, opts, drName);
       const byDr = source.meshed && !opts.passthrough && opts.dr;
       return refused(
         decider('mTLS', byDr ? opts.dr : mode.policy),
@@ -547,51 +584,17 @@ export class FlowEvaluator {
   }
 }
 
+/** Why `source` sends plaintext to `pod`: no sidecar, a passthrough, auto mTLS to a non-`istio` endpoint, or its DestinationRule. */
+function plaintextReason(source: FlowPod, pod: FlowPod, opts: { passthrough: boolean; tls?: string }, drName: string): string {
+  if (!source.meshed) return `${source.name} has no sidecar and sends plaintext`;
+  if (opts.passthrough) return `${source.name}'s request is passed through as plain TCP`;
+  if (opts.tls === undefined) return `auto mTLS sends plaintext to ${pod.name}, whose endpoint's TLS mode is ${pod.tlsMode}`;
+  return `${drName} sets tls.mode ${opts.tls}`;
+}
+
 /** The workloads of the pods a request has reached so far. */
 function reachedOf(ctx: Context): FlowWorkloadRef[] {
   return ctx.reached.map((p) => ({ namespace: p.namespace, workload: p.name }));
-}
-
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
-
-type FlowProblem = { field: string; message: string } | undefined;
-
-const isPort = (p: unknown) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
-
-/** The first malformed field of `flow`, if any: host, port (1-65535), method, path (starts with `/`), protocol, source. */
-export function flowProblem(flow: Flow): FlowProblem {
-  const bad = (field: string, message: string) => ({ field, message });
-  const host = /^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
-  if (typeof flow.host !== 'string' || !host.test(flow.host)) return bad('host', `'${flow.host}' is not a host name`);
-  if (!isPort(flow.port)) return bad('port', `${flow.port} is not a port (1-65535)`);
-  if (flow.targetPort !== undefined && !isPort(flow.targetPort)) return bad('targetPort', `${flow.targetPort} is not a port (1-65535)`);
-  if (flow.method !== undefined && !METHODS.has(flow.method)) return bad('method', `'${flow.method}' is not an HTTP method`);
-  if (flow.path !== undefined && !flow.path.startsWith('/')) return bad('path', `'${flow.path}' does not start with /`);
-  const protocol = protocolProblem(flow);
-  if (protocol) return protocol;
-  const s = flow.source as Record<string, unknown>;
-  if (!s || !(s.external === true || (typeof s.workload === 'string' && typeof s.namespace === 'string') || typeof s.platform === 'object')) {
-    return bad('source', 'is not { workload, namespace }, { platform } or { external: true }');
-  }
-  return undefined;
-}
-
-/**
- * The protocol's problem, if any: a protocol this evaluator does not know, a gRPC call that is
- * not `POST /<service>/<method>`, an SNI that is no server name.
- */
-function protocolProblem(flow: Flow): FlowProblem {
-  const bad = (field: string, message: string) => ({ field, message });
-  if (flow.protocol !== undefined && !['HTTP', 'HTTPS', 'GRPC', 'TCP', 'TLS'].includes(flow.protocol)) {
-    return bad('protocol', `'${flow.protocol}' is not HTTP, HTTPS, GRPC, TCP or TLS`);
-  }
-  // gRPC is HTTP/2 `POST /<package.Service>/<Method>` (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md, Request-Headers).
-  const grpc = flow.protocol === 'GRPC';
-  if (grpc && flow.method !== undefined && flow.method !== 'POST') return bad('method', `a gRPC call is a POST, not ${flow.method}`);
-  if (grpc && flow.path !== undefined && !/^\/[^/]+\/[^/]+$/.test(flow.path)) return bad('path', `'${flow.path}' is not /<package.Service>/<Method>`);
-  const sni = /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
-  if (flow.sni !== undefined && !sni.test(flow.sni)) return bad('sni', `'${flow.sni}' is not a server name`);
-  return undefined;
 }
 
 /**

@@ -46,7 +46,8 @@ export function policiesFor(cluster: FlowCluster, pod: FlowPod, direction: Netwo
   if (!byDirection) memo.set(pod, byDirection = {});
   let out = byDirection[direction];
   if (!out) {
-    out = cluster.selecting('NetworkPolicy', pod.namespace, pod.labels, podSelectorOf)
+    // A VM outside the cluster is no pod: no NetworkPolicy selects it (see networkPolicyDecision).
+    out = pod.outsideCluster ? [] : cluster.selecting('NetworkPolicy', pod.namespace, pod.labels, podSelectorOf)
       .filter((np) => String(np.apiVersion ?? '').startsWith('networking.k8s.io/') && policyTypes(np).includes(direction));
     byDirection[direction] = out;
   }
@@ -70,6 +71,8 @@ export function peerCovers(cluster: FlowCluster, peer: Manifest, policyNs: strin
     return pod.addresses.some((ip) => inCidr(ip, cidr) && !except.some((e) => inCidr(ip, e)));
   }
   if (!peer.podSelector && !peer.namespaceSelector) return false;
+  // Selectors pick pods; a VM outside the cluster (a WorkloadEntry) is covered only by an ipBlock of its address.
+  if (pod.outsideCluster) return false;
   const nsOk = peer.namespaceSelector
     ? labelSelectorMatches(peer.namespaceSelector, cluster.namespaceLabels(pod.namespace))
     : pod.namespace === policyNs;
@@ -117,6 +120,12 @@ export function networkPolicyDecision(
 ): NetworkDecision {
   const pod = direction === 'Egress' ? source : destination;
   const peer = direction === 'Egress' ? destination : source;
+  // "NetworkPolicies apply to a connection with a pod on one or both ends, and are not relevant to other
+  // connections": a VM a WorkloadEntry describes is outside the cluster's pod network, no CNI enforces them there.
+  // https://kubernetes.io/docs/concepts/services-networking/network-policies/
+  if (pod.outsideCluster) {
+    return { allowed: true, reason: `${pod.name} is outside the cluster's pods: no NetworkPolicy applies to it (${direction.toLowerCase()})` };
+  }
   const policies = policiesFor(cluster, pod, direction);
   if (policies.length === 0) return { allowed: true, reason: `no NetworkPolicy isolates ${pod.name} for ${direction.toLowerCase()}` };
   for (const np of policies) {

@@ -17,7 +17,7 @@ import { analyzerFqdn, CLUSTER_DOMAIN, dialedHost, serviceHost } from './hosts';
 import { RegisteredService, ServiceRegistry } from './registry';
 import { firstLabel, hasLabels, LabelSelector, Labels, labelSelectorMatches, labelsSubsetOf } from './selectors';
 import { exportToScopes, serviceExportTo } from './visibility';
-import { namespaceOf, Workload, workloadOf } from './workload';
+import { namespaceOf, VmWorkload, Workload, workloadEntryOf, workloadOf } from './workload';
 
 /** A Service of the manifests. */
 export interface ServiceInfo {
@@ -46,6 +46,8 @@ export class ClusterModel {
   public readonly all: readonly Manifest[];
   /** Every pod template, in input order. */
   public readonly workloads: Workload[] = [];
+  /** Every WorkloadEntry (`networking.istio.io`), as the VM it describes, in input order. */
+  public readonly workloadEntries: VmWorkload[] = [];
   /** Services (`v1`) by host (`<name>.<namespace>.svc.cluster.local`); the last of a host wins. */
   public readonly services = new Map<string, ServiceInfo>();
   /** Services and ServiceEntries as istioctl analyze looks up a destination host, with exportTo. */
@@ -70,6 +72,7 @@ export class ClusterModel {
   /** Workloads of every namespace by label, built on first use (a Gateway's pods may be anywhere). */
   private workloadsByLabel?: Map<string, Workload[]>;
   private readonly workloadsByNs = new Map<string, Workload[]>();
+  private readonly workloadEntriesByNsLabel = new Map<string, VmWorkload[]>();
   private readonly workloadsByName = new Map<string, Workload[]>();
   private readonly servicesBySelectorLabel = new Map<string, ServiceInfo[]>();
   private readonly serviceOrder = new Map<ServiceInfo, number>();
@@ -124,6 +127,17 @@ export class ClusterModel {
     const bucket = namespace === undefined ? this.labelIndex().get(`${key[0]}\u0000${key[1]}`)
       : this.workloadsByNsLabel.get(`${namespace}\u0000${key[0]}\u0000${key[1]}`);
     return (bucket ?? []).filter((w) => labelsSubsetOf(selector, w.labels));
+  }
+
+  /**
+   * The WorkloadEntries of `namespace` a non-empty label map selects (`labels.Instance.Match`), in input order: how a
+   * ServiceEntry's workloadSelector picks them (istio/istio pilot/pkg/serviceregistry/serviceentry/controller.go,
+   * buildServiceInstances: `workloadinstances.ByServiceSelector(<the entry's namespace>, labels)`).
+   */
+  public workloadEntriesMatching(namespace: string, selector: Labels | undefined): VmWorkload[] {
+    const key = firstLabel(dict(selector));
+    if (!key) return [];
+    return (this.workloadEntriesByNsLabel.get(`${namespace}\u0000${key[0]}\u0000${key[1]}`) ?? []).filter((w) => labelsSubsetOf(selector, w.labels));
   }
 
   /** Workloads named `name` (their `app` label, their owner's name, or the Deployment a Flagger primary copies), in `namespace` if given. */
@@ -256,6 +270,7 @@ export class ClusterModel {
     else if (kind === 'ServiceAccount') this.serviceAccounts.add(`${ns}/${m.metadata?.name}`);
     else if (kind === 'DestinationRule') push(this.destinationRulesByHost, analyzerFqdn(String(m.spec?.host ?? ''), ns), m);
     else if (kind === 'Canary' && String(m.apiVersion).startsWith('flagger.app/')) this.addCanaryServices(m, ns);
+    else if (kind === 'WorkloadEntry' && String(m.apiVersion).startsWith('networking.istio.io/')) this.addWorkloadEntry(workloadEntryOf(m));
     const w = workloadOf(m, this.workloads.length);
     if (w) this.addWorkload(w);
   }
@@ -283,6 +298,11 @@ export class ClusterModel {
       const host = analyzerFqdn(`${target}${suffix}`, ns);
       if (!this.services.has(host)) this.registry.add(['*'], host, { manifest: m });
     }
+  }
+
+  private addWorkloadEntry(w: VmWorkload): void {
+    this.workloadEntries.push(w);
+    for (const k in w.labels) push(this.workloadEntriesByNsLabel, `${w.namespace}\u0000${k}\u0000${w.labels[k]}`, w);
   }
 
   private addWorkload(w: Workload): void {

@@ -97,3 +97,70 @@ export function workloadOf(m: Manifest, index: number): Workload | undefined {
     index,
   };
 }
+
+/**
+ * A workload outside the cluster's pods that the mesh knows by a WorkloadEntry (or an endpoint of a
+ * MESH_INTERNAL ServiceEntry, which is an inline WorkloadEntry): a VM, as istiod makes its endpoint
+ * (istio/istio 1.24 pilot/pkg/serviceregistry/serviceentry/conversion.go, convertEndpoint and
+ * convertWorkloadEntryToWorkloadInstance): its labels, its namespace, its ServiceAccount (the principal
+ * `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`), its address and its named ports.
+ * https://istio.io/latest/docs/reference/config/networking/workload-entry/
+ */
+export interface VmWorkload {
+  /** The WorkloadEntry, or the ServiceEntry whose endpoint it is. */
+  readonly manifest: Manifest;
+  /** Unique: `<namespace>/WorkloadEntry/<name>`, or `<namespace>/ServiceEntry/<name>/endpoints/<i>`. */
+  readonly id: string;
+  /** The WorkloadEntry's name, or `<ServiceEntry>[<i>]` for an endpoint. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Labels;
+  /** The ServiceAccount it names; `''` when it names none (then it has no principal). */
+  readonly serviceAccount: string;
+  /** Its `address` (an IP address, a host name, or `unix://...`); `''` when it gives only a `network`. */
+  readonly address: string;
+  /** Its `network`, when it names one: a VM of another network is reached through that network's gateway. */
+  readonly network?: string;
+  /** Its `ports`: a port name of the ServiceEntry to the port it listens on. */
+  readonly namedPorts: Readonly<Record<string, number>>;
+  /**
+   * The endpoint's TLS mode as istiod reads it (conversion.go, getTLSModeFromWorkloadEntry): its
+   * `security.istio.io/tlsMode` label, else `istio` when it names a ServiceAccount, else `disabled`.
+   * Auto mTLS sends Istio mTLS only to an `istio` endpoint.
+   */
+  readonly tlsMode: string;
+  /**
+   * True when a sidecar runs beside it (its PeerAuthentication and AuthorizationPolicies apply): a
+   * WorkloadEntry is a VM in the mesh unless its `security.istio.io/tlsMode` label says otherwise.
+   */
+  readonly meshed: boolean;
+}
+
+/** The label that states an endpoint's TLS mode (istio/api label: security.istio.io/tlsMode). */
+export const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
+
+/**
+ * The VM a WorkloadEntry spec (`spec` of a WorkloadEntry, or one `endpoints` item of a ServiceEntry)
+ * describes, in `namespace` (the WorkloadEntry's own, or the ServiceEntry's: istiod names an endpoint's
+ * principal in the service's namespace, conversion.go convertEndpoint).
+ */
+export function vmWorkloadOf(manifest: Manifest, spec: Manifest, namespace: string, id: string, name: string): VmWorkload {
+  const labels: Record<string, string> = dict(spec?.labels);
+  const serviceAccount = typeof spec?.serviceAccount === 'string' ? spec.serviceAccount : '';
+  const written = labels[TLS_MODE_LABEL];
+  const tlsMode = written ?? (serviceAccount !== '' ? 'istio' : 'disabled');
+  const namedPorts: Record<string, number> = {};
+  for (const [k, v] of Object.entries(dict(spec?.ports))) if (Number.isInteger(Number(v)) && Number(v) > 0) namedPorts[k] = Number(v);
+  return {
+    manifest, id, name, namespace, labels, serviceAccount, address: typeof spec?.address === 'string' ? spec.address : '',
+    ...(typeof spec?.network === 'string' && spec.network !== '' ? { network: spec.network } : {}),
+    namedPorts, tlsMode, meshed: written === undefined || written === 'istio',
+  };
+}
+
+/** The VM of a WorkloadEntry manifest. */
+export function workloadEntryOf(m: Manifest): VmWorkload {
+  const namespace = namespaceOf(m);
+  const name = String(m.metadata?.name);
+  return vmWorkloadOf(m, m.spec, namespace, `${namespace}/WorkloadEntry/${name}`, name);
+}
