@@ -156,5 +156,11 @@ describe('what Istio accepts is not flagged', () => {
     // Istio reads 25, 53, 3306 and 27017 as TCP when the name says nothing (pkg/config/kube/conversion.go ConvertProtocol, wellKnownPorts).
     expect(analyze([service('db', [{ name: 'misc', port: 3306 }, { name: 'dns', port: 53 }], 'shop')]).map((f) => f.code)).toEqual([]);
     expect(analyze([service('dns', [{ name: 'dns', port: 8053 }], 'shop')])[0].severity).toBe('warning');
+    // An appProtocol is read as the name would be (an unknown one says nothing); only UDP is known by its protocol alone.
+    expect(analyze([service('api', [{ name: 'api', port: 8080, appProtocol: 'foo' }], 'shop')]).map((f) => f.code)).toEqual(['MESH105']);
+    expect(analyze([service('api', [{ name: 'api', port: 8080, appProtocol: 'http' }], 'shop')]).map((f) => f.code)).toEqual([]);
+    // A Service a gateway controller manages (a waypoint) is skipped, as istioctl skips it (service/portname.go).
+    const waypoint = service('w', [{ name: 'mesh', port: 15008, appProtocol: 'hbone' }], 'shop');
+    expect(analyze([{ ...waypoint, metadata: { ...waypoint.metadata, labels: { 'gateway.istio.io/managed': 'istio.io-mesh-controller' } } }])).toEqual([]);
   });
 });

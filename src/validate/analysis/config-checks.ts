@@ -4,7 +4,7 @@
  * ServiceEntry addresses and protocols, ExternalName port names, deprecated fields.
  */
 import { Codes } from '../../core/codes';
-import { protocolOfPortName } from '../../core/ports';
+import { servicePortProtocol } from '../flow/protocol';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { onEachButFirst } from './collision-report';
@@ -216,6 +216,7 @@ export const externalNamePortName: AnalysisCheck = {
     const out: Finding[] = [];
     for (const svc of index.ofKind('Service')) {
       if (svc.spec?.type !== 'ExternalName' || isIstioControlPlane(svc) || isIgnoredNamespace(namespaceOf(svc))) continue;
+      if (isManagedGatewayService(svc)) continue;
       list(svc.spec?.ports).forEach((p: any, i: number) => {
         if (supportedProtocol(p) && p?.name !== 'tcp') return;
         out.push(finding(Codes.EXTERNAL_NAME_PORT_NAME, svc, `spec.ports[${i}].name`,
@@ -227,13 +228,20 @@ export const externalNamePortName: AnalysisCheck = {
 };
 
 /**
- * True if Istio can tell a Service port's protocol: from appProtocol, a UDP/SCTP
- * protocol or the name's prefix (istio/istio pkg/config/kube/conversion.go, ConvertProtocol).
+ * True if istiod can tell a Service port's protocol (pilot's `ConvertProtocol`, istio/istio pkg/config/kube/conversion.go:
+ * UDP, the appProtocol or the name, TCP on the well-known ports): the flows' reading, ../flow/protocol.ts.
  */
 export function supportedProtocol(p: any): boolean {
-  if (p?.protocol === 'UDP' || p?.protocol === 'SCTP') return true;
-  if (typeof p?.appProtocol === 'string' && p.appProtocol !== '') return true;
-  return protocolOfPortName(String(p?.name ?? '')) !== undefined;
+  return servicePortProtocol(p) !== undefined;
+}
+
+/**
+ * A Service a gateway controller manages (a waypoint, a Gateway API gateway): istioctl's PortNameAnalyzer skips it
+ * (pkg/config/analysis/analyzers/service/portname.go, the `gateway.istio.io/managed` label).
+ */
+export function isManagedGatewayService(m: Manifest): boolean {
+  const v = m.metadata?.labels?.['gateway.istio.io/managed'];
+  return v === 'istio.io-gateway-controller' || v === 'istio.io-mesh-controller' || v === 'istio.io-eastwest-controller';
 }
 
 /** Namespaces istioctl analyze never looks at (istio/istio pkg/kube/inject/initializer.go, IgnoredNamespaces). */

@@ -6,7 +6,7 @@ import { Codes } from '../../core/codes';
 import { Principal } from '../../core/principal';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
-import { isIgnoredNamespace, isIstioControlPlane } from './config-checks';
+import { isIgnoredNamespace, isIstioControlPlane, isManagedGatewayService } from './config-checks';
 import { servicePortProtocol } from '../flow/protocol';
 import { AnalysisView, namespaceOf, push, Workload } from './view';
 import { analyzerFqdn } from '../model/hosts';
@@ -24,13 +24,12 @@ export const portNameConvention: AnalysisCheck = {
       // istioctl analyze skips system namespaces, the control plane's own Services and
       // ExternalName Services (MESH136): istio/istio pkg/config/analysis/analyzers/service/portname.go.
       if (isIgnoredNamespace(namespaceOf(svc)) || isIstioControlPlane(svc) || svc.spec?.type === 'ExternalName') continue;
+      if (isManagedGatewayService(svc)) continue;
       list(svc.spec?.ports).forEach((p: any, i: number) => {
         const name = String(p?.name ?? '');
         // As istiod reads the port (ConvertProtocol: UDP, appProtocol, the name, then TCP on 25, 53, 3306 and 27017); istioctl
         // reports the rest at Info level (IST0118), since the sidecar sniffs their protocol: a warning, never a refusal.
-        // A port with an appProtocol is left alone, whatever it names (a waypoint's `hbone`: Istio's testdata service-port-name.yaml).
-        const given = typeof p?.appProtocol === 'string' && p.appProtocol !== '';
-        if (!given && servicePortProtocol(p) === undefined) {
+        if (servicePortProtocol(p) === undefined) {
           out.push(
             finding(
               Codes.PORT_NAME_CONVENTION,
