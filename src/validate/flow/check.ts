@@ -3,7 +3,7 @@
  * every pair of workloads without a declared flow is refused by at least one layer.
  */
 import { Codes } from '../../core/codes';
-import { Finding, Manifest, ResourceRef } from '../finding';
+import { Finding, Manifest, podTemplate, podTemplateField, ResourceRef } from '../finding';
 import { FlowCluster, FlowOptions, FlowPod, FlowService } from './cluster';
 import { FlowEvaluator, flowProblem } from './evaluate';
 import { FLAGGER_ROUTED_TO } from '../model/flagger';
@@ -244,13 +244,29 @@ export function unreadySidecars(evaluator: FlowEvaluator): FlowFinding[] {
   const out: FlowFinding[] = [];
   const seen = new Set<Manifest>();
   for (const pod of evaluator.cluster.workloadPods()) {
+    // Only where injection is certain (the flows assume every pod meshed unless it opts out): over a folder whose
+    // Namespace is not given, a pod may well run no sidecar, and then nothing waits for istiod.
+    if (!injectionCertain(evaluator.cluster, pod)) continue;
     const n = pod.manifest && !seen.has(pod.manifest) ? evaluator.sidecarNotReady(pod) : undefined;
     if (!n || !pod.manifest) continue;
     seen.add(pod.manifest);
-    const kind = pod.manifest.kind;
-    const field = kind === 'CronJob' ? 'spec.jobTemplate.spec.template' : kind === 'Pod' ? 'spec' : 'spec.template';
+    const field = podTemplateField(pod.manifest) ?? 'spec';
     out.push({ code: Codes.SIDECAR_NEVER_READY, resource: refOf(pod.manifest), field,
       message: n.reason });
   }
   return out;
+}
+
+/**
+ * Whether `pod` certainly runs a sidecar: its template asks for one (`sidecar.istio.io/inject: "true"`), or its namespace
+ * is labelled for injection (`istio-injection: enabled`, or a revision's `istio.io/rev`), as a MeshChart's Namespace is.
+ * https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
+ */
+function injectionCertain(cluster: FlowCluster, pod: FlowPod): boolean {
+  if (!pod.meshed) return false;
+  const template = pod.manifest ? podTemplate(pod.manifest) : undefined;
+  const asked = template?.metadata?.labels?.['sidecar.istio.io/inject'] ?? template?.metadata?.annotations?.['sidecar.istio.io/inject'];
+  if (asked === 'true') return true;
+  const ns = cluster.namespaceLabels(pod.namespace);
+  return ns['istio-injection'] === 'enabled' || (typeof ns['istio.io/rev'] === 'string' && ns['istio.io/rev'] !== '');
 }

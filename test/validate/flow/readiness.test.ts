@@ -1,5 +1,6 @@
 // A sidecar is ready only once it has its configuration from istiod on 15012
-// (istio/istio pilot/cmd/pilot-agent/status/ready/probe.go checkConfigStatus: "config not received from XDS
+import { evaluateFlow, FlowEvaluator, FlowOptions, platformFlowOptions } from '../../../src/validate';
+import { unreadySidecars } from '../../../src/validate/flow/check';
 // server"); the proxy's own connection is not captured by its iptables rules
 // (tools/istio-iptables/pkg/capture/run.go: --uid-owner <proxy> -j RETURN), so only NetworkPolicy decides it.
 // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
@@ -88,4 +89,18 @@ describe('MESH609: a meshed workload no flow names is judged too', () => {
       + 'never becomes ready: NetworkPolicy production/default-deny lets no egress out of nightly to istiod .*on 15012.*\\[MESH609\\]'));
     expect(() => build('false').synth()).not.toThrow();
   });
+});
+
+test('MESH609 only where injection is certain: a namespace labelled for it, or a template asking for a sidecar', () => {
+  const ns = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels } });
+  const denyAll = networkPolicy('deny-all', 'shop', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  const files = [...app('a', 'shop'), denyAll];
+  const found = (manifests: any[]) => unreadySidecars(new FlowEvaluator(manifests, platformFlowOptions(MeshPlatform.default(), 'shop')))
+    .map((f) => `${f.code} ${f.resource.kind}/${f.resource.name} ${f.field}`);
+  // A folder without its Namespace: the pods may run no sidecar, so nothing is claimed.
+  expect(found(files)).toEqual([]);
+  expect(found([...files, ns({ 'istio-injection': 'disabled' })])).toEqual([]);
+  // Labelled for injection (as a MeshChart's Namespace is), or a revision's label: the sidecar waits for istiod in vain.
+  expect(found([...files, ns({ 'istio-injection': 'enabled' })])).toEqual(['MESH609 Deployment/a spec.template']);
+  expect(found([...files, ns({ 'istio.io/rev': 'stable' })])).toEqual(['MESH609 Deployment/a spec.template']);
 });
