@@ -1,11 +1,11 @@
 // A sidecar is ready only once it has its configuration from istiod on 15012
-import { evaluateFlow, FlowEvaluator, FlowOptions, platformFlowOptions } from '../../../src/validate';
-import { unreadySidecars } from '../../../src/validate/flow/check';
+// (istio/istio pilot/cmd/pilot-agent/status/ready/probe.go checkConfigStatus: "config not received from XDS
 // server"); the proxy's own connection is not captured by its iptables rules
 // (tools/istio-iptables/pkg/capture/run.go: --uid-owner <proxy> -j RETURN), so only NetworkPolicy decides it.
 // https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { evaluateFlow, FlowOptions, platformFlowOptions } from '../../../src/validate';
+import { evaluateFlow, FlowEvaluator, FlowOptions, platformFlowOptions } from '../../../src/validate';
+import { unreadySidecars } from '../../../src/validate/flow/check';
 import { MeshPlatform, MeshService } from '../../../src';
 import { meshChart, synthError } from '../../util';
 import { app, call, DNS_EGRESS, networkPolicy, sidecar } from './fixtures';
