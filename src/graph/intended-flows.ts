@@ -8,7 +8,7 @@ import { MeshSecurity } from './security/mesh-security';
 import { isRemoteService } from './brands';
 import type { IMeshChart, IMeshService, ServiceCall } from './interfaces';
 import { calledPorts } from './service-call';
-import { GRPC_PROTOCOLS } from '../core/ports';
+import { GRPC_PROTOCOLS, HTTP_PROTOCOLS } from '../core/ports';
 import { flowMethods } from '../core/http';
 
 /**
@@ -141,7 +141,7 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
     const paths = grpc ? grpcPaths : httpPaths;
     // A gRPC call is a POST whatever the call leaves unsaid (core/ports.ts, GRPC_PROTOCOLS).
     const methods: HttpMethod[] = grpc && !c.methods ? ['POST'] : allMethods;
-    if (!HTTP_FAMILY.includes(p.protocol)) {
+    if (!HTTP_PROTOCOLS.includes(p.protocol)) {
       out.push({
         source, host, port: p.port, protocol: 'TCP', expect: 'allow', reaches, constructPath: c.source.node.path,
         description: `${c.source.name} calls ${c.target.name} on ${p.port}/TCP`,
@@ -157,7 +157,7 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
       }
     }
     for (const pod of c.target.podHostnames ?? []) {
-      const tcp = !HTTP_FAMILY.includes(p.protocol);
+      const tcp = !HTTP_PROTOCOLS.includes(p.protocol);
       out.push({
         source, host: pod, port: p.port, ...(tcp ? { protocol: 'TCP' as const } : { method: methods[0], path: paths[0] }),
         expect: 'allow', reaches, constructPath: c.source.node.path,
@@ -168,10 +168,7 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
   return out;
 }
 
-/** The protocols whose requests the proxies see as HTTP (methods, paths, headers). */
-const HTTP_FAMILY: readonly string[] = ['http', 'http2', 'grpc', 'grpc-web'];
-
 /** The service's first HTTP-family Service port (else its first port). */
 export function httpPort(s: IMeshService): number | undefined {
-  return (s.ports.find((p) => HTTP_FAMILY.includes(p.protocol)) ?? s.ports[0])?.port;
+  return (s.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol)) ?? s.ports[0])?.port;
 }

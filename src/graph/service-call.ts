@@ -1,5 +1,5 @@
 import { HttpMethod } from '../core/http';
-import { HTTP_PROTOCOLS } from '../core/ports';
+import { GRPC_PROTOCOLS, HTTP_PROTOCOLS } from '../core/ports';
 import type { IMeshService, ServiceCall } from './interfaces';
 import type { ResolvedServicePort } from './service-port';
 
@@ -70,6 +70,15 @@ export interface ExternalCallOptions {
    * @default - `/`
    */
   readonly paths?: string[];
+}
+
+/**
+ * Whether every port `call` reaches speaks gRPC (`POST /<package.Service>/<Method>`: core/ports.ts GRPC_PROTOCOLS), so its
+ * methods and paths must be gRPC's and its paths have no collection path.
+ */
+export function callsGrpcOnly(call: ServiceCall): boolean {
+  const ports = calledPorts(call);
+  return ports.length > 0 && ports.every((p) => GRPC_PROTOCOLS.includes(p.protocol));
 }
 
 /**

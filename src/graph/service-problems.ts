@@ -5,8 +5,8 @@
  */
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
-import { GRPC_PROTOCOLS, HTTP_PROTOCOLS, matchesGrpcPath } from '../core/ports';
-import { calledPorts } from './service-call';
+import { HTTP_PROTOCOLS, matchesGrpcPath } from '../core/ports';
+import { calledPorts, callsGrpcOnly } from './service-call';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { integerProblems } from '../private/checks';
 import { ContainerResources, StatefulOptions, volumeClaimProblems } from '../workload/container-options';
@@ -109,8 +109,8 @@ export function callPortProblems(calls: readonly ServiceCall[],
  * makes are refused while the flows seem to prove them.
  */
 function grpcCallProblems(field: string, c: ServiceCall): string[] {
+  if (!callsGrpcOnly(c)) return [];
   const ports = calledPorts(c);
-  if (ports.length === 0 || !ports.every((p) => GRPC_PROTOCOLS.includes(p.protocol))) return [];
   const on = `${c.target.name}'s port${ports.length > 1 ? 's' : ''} ${ports.map((p) => p.port).join(', ')} speak${ports.length > 1 ? '' : 's'} gRPC`;
   const out: string[] = [];
   const methods = (c.methods ?? []).filter((m) => m !== 'POST');

@@ -6,7 +6,7 @@ import { ASYNCHRONOUS_CALLERS_ANNOTATION } from '../../core/labels';
 import { Principal } from '../../core/principal';
 import { isMeshChart } from '../brands';
 import type { IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from '../interfaces';
-import { calledPorts, restrictedTargetPorts } from '../service-call';
+import { callsGrpcOnly, restrictedTargetPorts } from '../service-call';
 import { addNetworkPolicy, NetworkPeer, NetworkPort } from '../../workload/workload';
 import { AuthorizationRule, AuthorizationSource, operationProblems, ruleProblems, resolveRule } from './authorization-rule';
 import { MeshSecurity } from './mesh-security';
@@ -478,7 +478,7 @@ export class ServiceSecurity extends Construct {
       // but for gRPC, whose every request is POST /<package.Service>/<Method>.
       : calls.map((c) => ({
         methods: c.methods ? [...c.methods] : undefined,
-        paths: c.paths ? (grpcOnly(c) ? [...c.paths] : withCollectionPaths(c.paths)) : undefined,
+        paths: c.paths ? (callsGrpcOnly(c) ? [...c.paths] : withCollectionPaths(c.paths)) : undefined,
         ports: restrictedTargetPorts(c)?.map((p) => p.port),
       })),
     }));
@@ -555,10 +555,4 @@ const PRINCIPALS = new WeakMap<IConstruct, { count: number; principals: Set<stri
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Whether every port `call` reaches speaks gRPC: https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md (Path). */
-function grpcOnly(call: ServiceCall): boolean {
-  const ports = calledPorts(call);
-  return ports.length > 0 && ports.every((p) => p.protocol === 'grpc' || p.protocol === 'grpc-web');
 }

@@ -12,6 +12,7 @@ import { operationProblems } from '../../graph/security/authorization-rule';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { addProblems } from '../../private/construct-problems';
 import { flowMethods } from '../../core/http';
+import { HTTP_PROTOCOLS } from '../../core/ports';
 
 /** Which edge proxy of the platform forwards: its API gateway (Kong) or its ingress controller (ingress-nginx). */
 export type EdgeProxyKind = 'apiGateway' | 'ingressController';
@@ -42,9 +43,6 @@ export interface EdgeProxyRouteProps {
    */
   readonly port?: number;
 }
-
-/** The protocols whose requests the proxies see as HTTP. */
-const HTTP_FAMILY: readonly string[] = ['http', 'http2', 'grpc', 'grpc-web'];
 
 /**
  * A route from an edge proxy of the platform to a service: seed 003's entry path
@@ -94,7 +92,7 @@ export class EdgeProxyRoute extends Construct {
     this.proxy = props.proxy ?? 'apiGateway';
     this.methods = props.methods && [...props.methods];
     this.paths = props.paths && [...props.paths];
-    this.port = props.port ?? this.service.ports.find((p) => HTTP_FAMILY.includes(p.protocol))?.port;
+    this.port = props.port ?? this.service.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
     const edge = this.edge;
     const target = this.targetPort;
     if (target !== undefined) {
@@ -128,7 +126,7 @@ export class EdgeProxyRoute extends Construct {
   /** The container port behind {@link port}. */
   private get targetPort(): number | undefined {
     const p = this.service.ports.find((x) => x.port === this.port);
-    return p && HTTP_FAMILY.includes(p.protocol) ? p.targetPort : undefined;
+    return p && HTTP_PROTOCOLS.includes(p.protocol) ? p.targetPort : undefined;
   }
 
   /** The annotations that make the proxy address the Service, on the service's Service. */
@@ -181,7 +179,7 @@ export class EdgeProxyRoute extends Construct {
       out.push(formatProblem(Codes.EDGE_PROXY_ROUTE_INVALID,
         `port: ${this.service.name} has ${this.port === undefined ? 'no HTTP-family port' : `no port ${this.port}`} for the ${this.proxy} to send to`
         + ` (its ports: ${ports})`));
-    } else if (!HTTP_FAMILY.includes(p.protocol)) {
+    } else if (!HTTP_PROTOCOLS.includes(p.protocol)) {
       out.push(formatProblem(Codes.EDGE_PROXY_ROUTE_INVALID,
         `port: ${this.service.name}'s port ${p.port} speaks ${p.protocol}, not HTTP: the proxy's methods and paths cannot be authorized on it`));
     }
