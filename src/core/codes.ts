@@ -34,7 +34,7 @@ export const Codes = {
   /** A duplicate subset, port or route name within one service. */
   DUPLICATE_ENTRY: 'MESH020',
   // Workloads, versions and routes: MESH021-MESH059.
-  /** An environment variable name that is not a C identifier, or one given twice. */
+  /** An environment variable name the API server refuses (`[-._a-zA-Z][-._a-zA-Z0-9]*`), or one given twice. */
   INVALID_ENV: 'MESH021',
   /** A volume that is declared twice, has no valid name, or whose source is empty. */
   INVALID_VOLUME: 'MESH022',
@@ -207,7 +207,7 @@ export const Codes = {
   DESTINATION_PORT_REQUIRED: 'MESH103',
   /** An HTTP, TCP or TLS rule that can never match: after a match-less rule, or all its matches taken earlier (IST0130). */
   UNREACHABLE_RULE: 'MESH104',
-  /** A Service port name outside Istio's protocol naming convention (IST0118, KIA0601). */
+  /** Warning: a Service port whose protocol istiod cannot tell from its name, appProtocol or number (IST0118, KIA0601). */
   PORT_NAME_CONVENTION: 'MESH105',
   /** A principal names a ServiceAccount that does not exist (KIA0106). */
   PRINCIPAL_NOT_FOUND: 'MESH106',
@@ -477,8 +477,8 @@ export const Codes = {
    */
   CALL_RECORD_STALE: 'MESH608',
   /**
-   * A meshed workload whose NetworkPolicies keep its sidecar from istiod's xDS port: it never becomes ready, so no flow from or
-   * to it holds (a hand-written CronJob under a namespace's deny-all, say).
+   * A workload certainly injected whose NetworkPolicies keep its sidecar from istiod's xDS port: it never becomes ready, so no
+   * flow from or to it holds (a hand-written CronJob under a namespace's deny-all, say).
    */
   SIDECAR_NEVER_READY: 'MESH609',
   // The platform, edge routes, cluster-wide objects and flows: MESH630-MESH659.
