@@ -3,7 +3,8 @@
  * every pair of workloads without a declared flow is refused by at least one layer.
  */
 import { Codes } from '../../core/codes';
-import { Finding, Manifest, podTemplate, podTemplateField, ResourceRef } from '../finding';
+import { Finding, Manifest, podTemplateField, ResourceRef } from '../finding';
+import { isCertainlyMeshed } from '../model/workload';
 import { FlowCluster, FlowOptions, FlowPod, FlowService } from './cluster';
 import { FlowEvaluator, flowProblem } from './evaluate';
 import { FLAGGER_ROUTED_TO } from '../model/flagger';
@@ -243,30 +244,16 @@ function refOfDecider(cluster: FlowCluster, d: FlowDecider | undefined): Resourc
 export function unreadySidecars(evaluator: FlowEvaluator): FlowFinding[] {
   const out: FlowFinding[] = [];
   const seen = new Set<Manifest>();
-  for (const pod of evaluator.cluster.workloadPods()) {
+  const cluster = evaluator.cluster;
+  const workloads = cluster.model.workloads;
+  cluster.workloadPods().forEach((pod, i) => {
     // Only where injection is certain (the flows assume every pod meshed unless it opts out): over a folder whose
     // Namespace is not given, a pod may well run no sidecar, and then nothing waits for istiod.
-    if (!injectionCertain(evaluator.cluster, pod)) continue;
+    if (!pod.meshed || !isCertainlyMeshed(workloads[i], cluster.namespaceLabels(pod.namespace))) return;
     const n = pod.manifest && !seen.has(pod.manifest) ? evaluator.sidecarNotReady(pod) : undefined;
-    if (!n || !pod.manifest) continue;
+    if (!n || !pod.manifest) return;
     seen.add(pod.manifest);
-    const field = podTemplateField(pod.manifest) ?? 'spec';
-    out.push({ code: Codes.SIDECAR_NEVER_READY, resource: refOf(pod.manifest), field,
-      message: n.reason });
-  }
+    out.push({ code: Codes.SIDECAR_NEVER_READY, resource: refOf(pod.manifest), field: podTemplateField(pod.manifest) ?? 'spec', message: n.reason });
+  });
   return out;
-}
-
-/**
- * Whether `pod` certainly runs a sidecar: its template asks for one (`sidecar.istio.io/inject: "true"`), or its namespace
- * is labelled for injection (`istio-injection: enabled`, or a revision's `istio.io/rev`), as a MeshChart's Namespace is.
- * https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
- */
-function injectionCertain(cluster: FlowCluster, pod: FlowPod): boolean {
-  if (!pod.meshed) return false;
-  const template = pod.manifest ? podTemplate(pod.manifest) : undefined;
-  const asked = template?.metadata?.labels?.['sidecar.istio.io/inject'] ?? template?.metadata?.annotations?.['sidecar.istio.io/inject'];
-  if (asked === 'true') return true;
-  const ns = cluster.namespaceLabels(pod.namespace);
-  return ns['istio-injection'] === 'enabled' || (typeof ns['istio.io/rev'] === 'string' && ns['istio.io/rev'] !== '');
 }

@@ -35,6 +35,8 @@ export interface Workload {
    * https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
    */
   readonly injectable: boolean;
+  /** True when the template asks for a sidecar (`sidecar.istio.io/inject: "true"`), whatever its namespace says. */
+  readonly injectionAsked: boolean;
   /** The names it answers to: its own, its owner's, and for a Flagger primary the Deployment it copies. */
   readonly aliases: readonly string[];
   /** Its position among the model's workloads (views keep what they add to it in an array by this). */
@@ -48,6 +50,18 @@ export interface Workload {
  */
 export function isMeshed(w: Workload, namespaceLabels: Readonly<Record<string, string>> | undefined): boolean {
   return w.injectable && namespaceLabels?.['istio-injection'] !== 'disabled';
+}
+
+/**
+ * True if the pods of `w` certainly run a sidecar: the template asks for one, or it does not opt out and its namespace is
+ * labelled for injection (`istio-injection: enabled`, or a revision's `istio.io/rev`). {@link isMeshed} assumes injection
+ * where nothing says otherwise, as the flows do; this is what a check may claim of a folder whose Namespace is not given.
+ * https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
+ */
+export function isCertainlyMeshed(w: Workload, namespaceLabels: Readonly<Record<string, string>> | undefined): boolean {
+  if (w.injectionAsked) return true;
+  const rev = namespaceLabels?.['istio.io/rev'];
+  return isMeshed(w, namespaceLabels) && (namespaceLabels?.['istio-injection'] === 'enabled' || (typeof rev === 'string' && rev !== ''));
 }
 
 /** The namespace of `m`, `default` if it names none. */
@@ -93,6 +107,7 @@ export function workloadOf(m: Manifest, index: number): Workload | undefined {
     namedPorts,
     portNumbers,
     injectable: String(inject) !== 'false',
+    injectionAsked: String(inject) === 'true',
     aliases,
     index,
   };
