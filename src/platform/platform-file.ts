@@ -61,6 +61,7 @@ const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | C
     serviceAccount: 'string',
     xdsPort: 'port',
     webhookPort: 'port',
+    nativeSidecars: 'boolean',
   },
   ingressGateway: {
     installedBy: 'string',
@@ -493,6 +494,8 @@ export function platformToData(platform: MeshPlatform): Record<string, unknown> 
     const component: Record<string, unknown> = {};
     for (const [field, kind] of Object.entries(schema)) {
       const v = (value as Record<string, unknown>)[field];
+      // An istiod that injects no native sidecars (Istio 1.24's default) records none: its record reads as it did before they could be said.
+      if (key === 'istio' && field === 'nativeSidecars' && v === false) continue;
       if (v !== undefined) component[field] = write(kind, v);
     }
     out[key] = component;

@@ -81,6 +81,17 @@ export interface IstioPlatformProps {
    * @default 15017
    */
   readonly webhookPort?: number;
+  /**
+   * Whether istiod injects the proxy as a Kubernetes native sidecar (an init container with `restartPolicy: Always`, which
+   * the kubelet stops once the pod's containers have exited, so a Job's pods complete): istiod's `ENABLE_NATIVE_SIDECARS`
+   * environment variable is `"true"` (Helm value `pilot.env.ENABLE_NATIVE_SIDECARS` with istioctl, `env.ENABLE_NATIVE_SIDECARS`
+   * with the istiod chart), or, from Istio 1.27, left `auto` on a cluster whose every node runs kubelet 1.33 or later. A pod's
+   * `sidecar.istio.io/nativeSidecar` annotation overrides it. Native sidecars need Kubernetes 1.29 or later.
+   * @default false - Istio 1.24's (ENABLE_NATIVE_SIDECARS false): the proxy is an ordinary container
+   * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/istio-control/istio-discovery/files/injection-template.yaml
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
+   */
+  readonly nativeSidecars?: boolean;
 }
 
 /**

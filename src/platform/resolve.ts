@@ -117,6 +117,7 @@ function resolveIstio(i: IstioPlatformProps): PlatformIstio {
     serviceAccount: i.serviceAccount ?? serviceName,
     xdsPort: port('istio.xdsPort', i.xdsPort ?? 15012),
     webhookPort: port('istio.webhookPort', i.webhookPort ?? 15017),
+    nativeSidecars: i.nativeSidecars ?? false,
   };
 }
 

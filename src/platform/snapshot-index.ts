@@ -35,6 +35,8 @@ export interface SnapshotPods {
   readonly file: string;
   /** Every container's command and args. */
   readonly args: readonly string[];
+  /** The environment variables every one of the pods sets to a literal `value` in one of its containers (istiod's `ENABLE_NATIVE_SIDECARS`). */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /** The kinds a snapshot is read for; a file with none of them is not a snapshot. */
@@ -174,6 +176,11 @@ function podsOfWorkloads(matched: readonly Located[], ref: string): SnapshotPods
   for (const w of matched.slice(1)) {
     for (const [k, v] of Object.entries(labels)) if (templateLabels(w)[k] !== v) delete labels[k];
   }
+  const env = envOf(matched[0]);
+  for (const w of matched.slice(1)) {
+    const other = envOf(w);
+    for (const [k, v] of Object.entries(env)) if (other[k] !== v) delete env[k];
+  }
   const namedPorts: Record<string, number> = {};
   const args: string[] = [];
   for (const w of matched) {
@@ -182,7 +189,22 @@ function podsOfWorkloads(matched: readonly Located[], ref: string): SnapshotPods
       args.push(...arrayOf(c.command).map(String), ...arrayOf(c.args).map(String));
     }
   }
-  return { labels, serviceAccount: accounts[0], namedPorts, owners: matched.map(describe).join(', '), file: matched[0].file, args };
+  return { labels, serviceAccount: accounts[0], namedPorts, owners: matched.map(describe).join(', '), file: matched[0].file, args, env };
+}
+
+/** The literal `value`s of a workload's containers' environment variables (one set twice to different values is left out). */
+function envOf(w: Located): Record<string, string> {
+  const out: Record<string, string> = {};
+  const twice = new Set<string>();
+  for (const c of arrayOf(w.object.spec?.template?.spec?.containers)) {
+    for (const e of arrayOf(c?.env)) {
+      if (typeof e?.name !== 'string' || typeof e.value !== 'string') continue;
+      if (out[e.name] !== undefined && out[e.name] !== e.value) twice.add(e.name);
+      out[e.name] = e.value;
+    }
+  }
+  for (const k of twice) delete out[k];
+  return out;
 }
 
 /** A port of a Service and the pod port it sends to. */

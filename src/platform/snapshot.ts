@@ -2,7 +2,8 @@
  * The platform read from a snapshot of the cluster. Which objects are which component:
  *
  * - istiod: Service `istio.serviceName` (`istiod`) in `istio.controlPlaneNamespace`: its selector, its pods'
- *   labels and ServiceAccount, the targets of its ports 15012 (xDS) and `https-webhook` (else 443);
+ *   labels and ServiceAccount, the targets of its ports 15012 (xDS) and `https-webhook` (else 443), whether it injects
+ *   native sidecars (its pods' `ENABLE_NATIVE_SIDECARS`);
  * - the ingress gateway: Service `ingressGateway.name` in `ingressGateway.namespace`: selector, pods, the
  *   targets of its HTTP (`http2` or `http`, else 80) and HTTPS (`https`, else 443) ports;
  * - Prometheus: Service `prometheus.serviceName` in `prometheus.namespace`: selector, pods, and the selector
@@ -25,6 +26,7 @@
 import { Cidr } from '../core/cidr';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import type { IstioVersion } from '../core/istio-version';
 import type { DnsPlatformProps, EdgeProxyPlatformProps } from './network-props';
 import type {
   FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps, PlatformComponent, PlatformLabels,
@@ -176,11 +178,28 @@ function readIstiod(ctx: Context): IstioPlatformProps | undefined {
   c.labelsOn('istiodLabels', given.istiodLabels, pods);
   c.same('xdsPort', given.xdsPort, xds.targetPort, 'Service port 15012 targets');
   c.same('webhookPort', given.webhookPort, webhook.targetPort, `Service port ${webhook.port} targets`);
+  const nativeSidecars = nativeSidecarsOf(pods.env.ENABLE_NATIVE_SIDECARS, base.version);
+  if (nativeSidecars !== undefined) {
+    c.same('nativeSidecars', given.nativeSidecars, nativeSidecars, `pods (${pods.owners}) have ENABLE_NATIVE_SIDECARS`);
+  }
   return {
     rootNamespace: base.rootNamespace, controlPlaneNamespace: base.controlPlaneNamespace, revision: base.revision, serviceName: base.serviceName,
     istiodLabels: pods.labels, serviceSelector: labelsOf(service.object.spec.selector), serviceAccount: pods.serviceAccount,
-    xdsPort: xds.targetPort, webhookPort: webhook.targetPort,
+    xdsPort: xds.targetPort, webhookPort: webhook.targetPort, nativeSidecars: nativeSidecars ?? given.nativeSidecars,
   };
+}
+
+/**
+ * Whether istiod, its `ENABLE_NATIVE_SIDECARS` set to `value` (undefined: unset), injects native sidecars; undefined when that depends
+ * on what a snapshot does not show. Istio 1.24's injection template compares the text with "true" (injection-template.yaml,
+ * `eq (env "ENABLE_NATIVE_SIDECARS" "false") "true"`), unset being false (pilot/pkg/features/experimental.go); from 1.27 unset is
+ * `auto`, native where every node's kubelet is 1.33 or later (pkg/kube/inject/webhook.go, DetectNativeSidecar), and a value
+ * other than true, false and auto is false (pilot/pkg/features/pilot.go, EnableNativeSidecars).
+ */
+function nativeSidecarsOf(value: string | undefined, version: IstioVersion): boolean | undefined {
+  if (value === 'true') return true;
+  if (version === '1.24') return false;
+  return value === undefined || value === 'auto' ? undefined : false;
 }
 
 function readGateway(ctx: Context): IngressGatewayPlatformProps | undefined {
