@@ -122,6 +122,12 @@ export const Codes = {
    */
   OFFICIAL_IMAGE_CANNOT_START: 'MESH052',
   /**
+   * Warning: a Job's or CronJob's pods certainly get an injected istio-proxy that runs as an ordinary container (neither their
+   * `sidecar.istio.io/nativeSidecar` annotation nor the platform's `istio.nativeSidecars` makes it a native sidecar): it keeps
+   * running after the job's containers exit, so the pods never complete and the Job never succeeds.
+   */
+  JOB_SIDECAR_NEVER_EXITS: 'MESH053',
+  /**
    * A HorizontalPodAutoscaler whose scaleTargetRef names a Deployment, StatefulSet or ReplicaSet the manifests do
    * not hold, though they hold that namespace's workloads of that kind: it never scales anything.
    */

@@ -268,6 +268,8 @@ function manifestFindings(
       ingressGateways: distinctPlatforms(records.recorded).map(platformIngressGateway),
       istioVersion: isIstioVersion(args.istioVersion) ? args.istioVersion : described?.istio.version,
       rootNamespace: described?.istio.rootNamespace,
+      // The platform given, else native sidecars only where every environment's record says istiod injects them (MESH053).
+      nativeSidecars: records.recorded.length > 0 ? records.recorded.every((r) => r.platform.istio.nativeSidecars) : described?.istio.nativeSidecars,
     });
     findings = checked.findings;
     // Calls recorded for other teams' services: proven over every folder given (MESH604), on the model the checks built.

@@ -304,8 +304,10 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?
   const ingressGateways = [...new Map(meshCharts.map((c) => [c.platform, platformIngressGateway(c.platform)])).values()];
   // One cluster, one Istio release: the app's, else its charts' platform's (MESH632 when they differ).
   // The charts of an app agree on the root namespace (MESH_IDENTITY_CONFLICT otherwise, meshIdentityConflicts).
+  // Native sidecars are assumed only where every chart's platform says istiod injects them (MESH053).
   const checkOptions: ValidateOptions = {
     ...validateOptionsOf(options, meshCharts[0]?.platform.istio.version), ingressGateways, rootNamespace: meshCharts[0]?.platform.istio.rootNamespace,
+    nativeSidecars: meshCharts.length > 0 && meshCharts.every((c) => c.platform.istio.nativeSidecars),
   };
   const flowsOf: FlowsOf | undefined = options.flowVerification !== false && meshCharts.length > 0
     ? (model) => flowProblems(meshCharts, model, pathOf, folderOfResource)

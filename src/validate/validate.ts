@@ -76,6 +76,15 @@ export interface ValidateOptions {
    * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig
    */
   readonly rootNamespace?: string;
+  /**
+   * Whether istiod injects the proxy as a Kubernetes native sidecar where a pod's `sidecar.istio.io/nativeSidecar` annotation
+   * does not say (its `ENABLE_NATIVE_SIDECARS`): then a Job's pods complete with a sidecar (MESH053). Synth passes the
+   * platform's (`MeshPlatform` `istio.nativeSidecars`, true only when every MeshChart's platform says so); the CLI the
+   * platform `--platform` describes, else the one its input records.
+   * @default false - Istio 1.24's default
+   * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/istio-control/istio-discovery/files/injection-template.yaml
+   */
+  readonly nativeSidecars?: boolean;
 }
 
 /** What the schema checks of one object need: the bundles of the target release, and how strict to be. */
@@ -188,7 +197,7 @@ export function analyseObjects(
   }
   const model = ClusterModel.of(analysed);
   const assumed = [...(options.ingressGateway ? [options.ingressGateway] : []), ...(options.ingressGateways ?? [])];
-  return { findings: analyze(model, assumed.length > 0 ? assumed : undefined, options.rootNamespace), model };
+  return { findings: analyze(model, assumed.length > 0 ? assumed : undefined, options.rootNamespace, options.nativeSidecars), model };
 }
 
 /** Whether any verdict refuses a value: then the analysis must not see `manifests` whole. */

@@ -15,6 +15,7 @@ import { unreachableCaller } from './unreachable-callers';
 import { STATEFUL_CHECKS } from './stateful';
 import { PRIVILEGE_CHECKS } from './privileges';
 import { IMAGE_CHECKS } from './images';
+import { jobSidecarNeverExits } from './jobs';
 import { ROUTING_CHECKS } from './routing';
 import { WORKLOAD_CHECKS } from './workloads';
 
@@ -26,6 +27,7 @@ export { AnalysisView } from './view';
 export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
   ...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, unreachableCaller, ...WORKLOAD_CHECKS, ...STATEFUL_CHECKS, ...CONFIG_CHECKS,
   ...GATEWAY_CHECKS, ...RELEASE_CHECKS, mirrorServesWrites, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS, ...IMAGE_CHECKS, ...AUTOSCALER_CHECKS,
+  jobSidecarNeverExits,
 ]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 
@@ -35,12 +37,14 @@ export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
  * @param ingressGateways the ingress gateway (or gateways) the cluster runs, each unless the
  * manifests define it (by default istioctl analyze's assumption, ISTIOCTL_DEFAULT_INGRESS_GATEWAY)
  * @param rootNamespace the mesh's root namespace (by default Istio's, istio-system)
+ * @param nativeSidecars whether istiod injects native sidecars where a pod does not say (by default Istio 1.24's, false)
  */
 export function analyze(
   manifests: readonly Manifest[] | ClusterModel, ingressGateways?: AssumedIngressGateway | readonly AssumedIngressGateway[], rootNamespace?: string,
+  nativeSidecars?: boolean,
 ): Finding[] {
   const model = manifests instanceof ClusterModel ? manifests : ClusterModel.of(manifests);
-  const view = AnalysisView.of(model, ingressGateways, rootNamespace);
+  const view = AnalysisView.of(model, ingressGateways, rootNamespace, nativeSidecars);
   // A check may reach one finding by two paths (two rules of an inner route with one timeout): it is one finding.
   // The messages, long, are compared only among the findings of one code, resource, field and related resource.
   const seen = new Map<string, Finding[]>();

@@ -32,8 +32,10 @@ export class AnalysisView {
    */
   public static of(
     model: ClusterModel, gateways?: AssumedIngressGateway | readonly AssumedIngressGateway[], rootNamespace: string = DEFAULT_ROOT_NAMESPACE,
+    nativeSidecars = false,
   ): AnalysisView {
-    return new AnalysisView(model, ClusterModel.of(defaultIngressGateway(model.ofKind('Service'), gateways, model.ofKind('Gateway'))), rootNamespace);
+    const assumed = ClusterModel.of(defaultIngressGateway(model.ofKind('Service'), gateways, model.ofKind('Gateway')));
+    return new AnalysisView(model, assumed, rootNamespace, nativeSidecars);
   }
 
   private readonly kinds = new Map<string, Manifest[]>();
@@ -48,6 +50,8 @@ export class AnalysisView {
     private readonly assumed: ClusterModel,
     /** The mesh's root namespace: its selector-less Sidecar and policies apply to every namespace. */
     public readonly rootNamespace: string,
+    /** Whether istiod injects native sidecars where a pod's `sidecar.istio.io/nativeSidecar` annotation does not say. */
+    public readonly nativeSidecars: boolean,
   ) {}
 
   /** Whether `resource` is one of the objects assumed beside the manifests (not one of theirs). */
