@@ -20,6 +20,7 @@ import { LoadBalancer } from '../../core/load-balancer';
 import { ConnectionPool, OutlierDetection } from '../../core/traffic-policy';
 import type { LocalityLbSetting } from '../../core/locality-lb';
 import type { HostPorts, HostTraffic } from './host-traffic';
+import type { HttpMatchOptions, HttpRouteOptions } from './http-route';
 import { TierSettings } from '../../core/tier';
 import { toIstioDuration } from '../../core/duration';
 import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries } from './http-route.render';
@@ -86,20 +87,20 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
   const { policy } = ctx;
   const ports = ctx.ports ?? { http: [0], tcp: [], tls: [] };
   const hostFault = renderFault(traffic.fault);
-  const http: VirtualServiceSpecHttp[] = traffic.routes.map((r, i) => {
+  const http: VirtualServiceSpecHttp[] = traffic.routes.flatMap((r, i) => {
     const forwards = !r.redirect && !r.directResponse;
     const own = forwards ? ctx.routeSettings?.[i] ?? {} : {};
-    return {
-      name: r.name,
-      match: r.match.map(renderMatch),
-      route: forwards && r.destinations ? renderDestinations(traffic.host, r.destinations, ctx.destinationPort) : undefined,
+    return perPort(r, ports.http, ctx.destinationPort).map(({ name, match, port }) => ({
+      name,
+      match: match.map(renderMatch),
+      route: forwards && r.destinations ? renderDestinations(traffic.host, r.destinations, port) : undefined,
       timeout: own.timeout ? toIstioDuration(own.timeout) : undefined,
       retries: renderRetries(own.retries),
       fault: forwards ? (r.fault ? renderFault(r.fault) : hostFault) : undefined,
-      mirror: r.mirror ? { host: traffic.host, subset: r.mirror.subset, port: portOf(ctx.destinationPort) } : undefined,
+      mirror: r.mirror ? { host: traffic.host, subset: r.mirror.subset, port: portOf(port) } : undefined,
       mirrorPercentage: r.mirror ? { value: r.mirror.percentage?.value ?? 100 } : undefined,
       ...renderActions(r),
-    };
+    }));
   });
   const mirror = traffic.mirror;
   const split = traffic.defaultDestinations;
@@ -155,6 +156,37 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
     tcp: tcp.length > 0 ? tcp : undefined,
     tls: tls.length > 0 ? tls : undefined,
   };
+}
+
+/** One rendered copy of a route: its name, its matches and the port its destinations and mirror name. */
+interface RouteCopy {
+  readonly name: string | undefined;
+  readonly match: HttpMatchOptions[];
+  readonly port: number | undefined;
+}
+
+/**
+ * A route as the rules it is written as. A route that sends requests on (destinations or a mirror) on a host of several
+ * HTTP ports is one rule per port its matches take, each match asking that port and its destinations naming it: a rule
+ * whose matches ask no port takes the requests of every port (HTTPMatchRequest.port: "if not specified, the match
+ * applies to all ports"), and a destination that names one port sends them all there, a gRPC call on 8500 to the REST
+ * port 8501. A destination cannot leave the port out on such a host (istioctl analyze IST0112,
+ * destinationPortRequired), so each port gets its own rule, as the default route does. A match naming a port keeps it;
+ * one naming no HTTP port of the Service keeps the first HTTP port's destination. Other routes are written once.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Destination
+ */
+function perPort(r: HttpRouteOptions, httpPorts: readonly number[], destinationPort: number | undefined): RouteCopy[] {
+  const sends = (r.destinations !== undefined && !r.redirect && !r.directResponse) || r.mirror !== undefined;
+  if (!sends || httpPorts.length < 2) return [{ name: r.name, match: r.match, port: destinationPort }];
+  const byPort = new Map<number | undefined, HttpMatchOptions[]>();
+  const add = (port: number | undefined, m: HttpMatchOptions) => byPort.set(port, [...(byPort.get(port) ?? []), m]);
+  for (const m of r.match) {
+    if (m.port === undefined) for (const p of httpPorts) add(p, { ...m, port: p });
+    else add(httpPorts.includes(m.port) ? m.port : destinationPort, m);
+  }
+  const copies = [...byPort.entries()];
+  return copies.map(([port, match]) => ({ name: r.name && copies.length > 1 ? `${r.name}-${port}` : r.name, match, port }));
 }
 
 /** One HTTP route of a gateway-only VirtualService to a host: its matches and weighted destinations. */

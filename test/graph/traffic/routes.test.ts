@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { ExportTo, MeshService, Percentage, Retries, StringMatch, Tier, Weight } from '../../../src';
 import { re2Problem } from '../../../src/core/re2';
+import { evaluateFlow } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function api() {
@@ -125,6 +126,38 @@ describe('TCP and TLS services', () => {
       match: [{ port: 8443, sniHosts: ['cache'] }],
       route: [{ destination: { host: 'cache', subset: 'stable', port: { number: 8443 } } }],
     }]);
+  });
+
+  test('several HTTP ports: a route to a version is one rule per port, each sending to its own port (a gRPC call stays on gRPC)', () => {
+    const { app, chart } = meshChart();
+    // tensorflow/serving's two ports: REST on 8501, gRPC on 8500 (tensorflow_serving/tools/docker/Dockerfile).
+    const model = new MeshService(chart, 'model', {
+      image: 'img', ports: [{ port: 8501, protocol: 'http', name: 'http-rest' }, { port: 8500, protocol: 'grpc' }],
+    });
+    model.addVersion({ name: 'v2' });
+    model.addVersion({ name: 'shadow' });
+    model.addRoute({ name: 'canary', match: [{ headers: { 'x-canary': StringMatch.exact('true') } }], destinations: [{ subset: 'v2' }] });
+    new MeshService(chart, 'client', { image: 'img' }).calls(model, { port: 8500 });
+    model.addRoute({ name: 'rest-only', match: [{ uri: StringMatch.prefix('/v1/'), port: 8501 }], destinations: [{ subset: 'v2' }],
+      mirror: { subset: 'shadow' } });
+    const out = synth(app);
+    const http = find(out, 'VirtualService', 'model').spec.http;
+    const dest = (port: number) => [{ destination: { host: 'model', subset: 'v2', port: { number: port } } }];
+    expect(http.slice(0, 3).map((r: any) => ({ name: r.name, match: r.match, route: r.route, mirror: r.mirror }))).toEqual([
+      { name: 'canary-8501', match: [{ headers: { 'x-canary': { exact: 'true' } }, port: 8501 }], route: dest(8501), mirror: undefined },
+      { name: 'canary-8500', match: [{ headers: { 'x-canary': { exact: 'true' } }, port: 8500 }], route: dest(8500), mirror: undefined },
+      // A route whose matches ask one port stays one rule, under its name.
+      { name: 'rest-only', match: [{ uri: { prefix: '/v1/' }, port: 8501 }], route: dest(8501),
+        mirror: { host: 'model', subset: 'shadow', port: { number: 8501 } } },
+    ]);
+    // What the caller's sidecar does with it: the gRPC call with the header reaches v2 on 8500, not the REST port.
+    const grpc = evaluateFlow(out, {
+      source: { workload: 'client', namespace: 'production' }, host: 'model', port: 8500, protocol: 'GRPC', method: 'POST',
+      path: '/tensorflow.serving.PredictionService/Predict', headers: { 'x-canary': 'true' },
+    });
+    expect(grpc.allowed).toBe(true);
+    expect(grpc.hops.join(' ')).toMatch(/model\.production:8500 subset v2/);
+    expect(grpc.hops.join(' ')).not.toMatch(/:8501/);
   });
 
   test('a TLS port without a TLS route gets none; SNI hosts outside the VirtualService hosts are refused', () => {
