@@ -251,8 +251,13 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     new ServiceSecurity(this, 'Security');
     // Replicas that replicate reach each other by pod name on the service's ports (a KRaft quorum, a MongoDB
     // replica set, a RabbitMQ cluster): declared replication is a call of the service to itself.
-    if (this.stateful?.replication?.trim() && this.replicas > 1) this.peerCall = this.callService(this, {});
+    if (this.replicates) this.peerCall = this.callService(this, {});
     addProblems(this, () => this.problems());
+  }
+
+  /** True for a stateful service of several replicas that declares how they replicate: its pods call one another. */
+  private get replicates(): boolean {
+    return Boolean(this.stateful?.replication?.trim()) && this.replicas > 1;
   }
 
   /** Writes the ServiceAccount, the Service and the current version's workload, or adopts the team's own. */
@@ -261,7 +266,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       : addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, pod.serviceAccountAnnotations);
     const k8sService = this.hasService && !adoption?.existingService ? writeService(this, {
       options: this.serviceOptions, type: this.serviceType, ports: this.ports, labels: { [Labels.APP]: this.name, ...common },
-      exportTo: this._exportToList,
+      exportTo: this._exportToList, peersBeforeReady: this.replicates,
     }) : undefined;
     const workloads = new ServiceWorkloads(this, defaultProbes(this.ports, this.healthCheckPath, pod.probes), this.plan);
     if (adoption) {

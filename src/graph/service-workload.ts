@@ -119,12 +119,18 @@ export class ServiceWorkloads {
 
 /**
  * The Service of `owner` (child `Service`): its type, the user's annotations and labels under
- * the library's, and `networking.istio.io/exportTo` when the service is restricted.
+ * the library's, and `networking.istio.io/exportTo` when the service is restricted. The headless Service of replicas
+ * that replicate (`peersBeforeReady`) publishes its pods' names before they are ready: a KRaft controller, a ZooKeeper
+ * or etcd member becomes ready only once the quorum formed, which it forms by reaching its peers by those names, and DNS
+ * answers for a not-ready pod only under `publishNotReadyAddresses` ("The primary use case for setting this field is for
+ * a StatefulSet's Headless Service to propagate SRV DNS records for its Pods for the purpose of peer discovery",
+ * ServiceSpec; the EndpointSlice controller then marks those endpoints ready, kubernetes/kubernetes
+ * staging/src/k8s.io/endpointslice/utils.go podToEndpoint, so istiod sends to them too).
  * @see https://istio.io/latest/docs/reference/config/annotations/#NetworkingExportTo
  */
 export function writeService(owner: WorkloadOwner, s: {
   readonly options: ServiceOptions; readonly type: ServiceType; readonly ports: readonly ResolvedServicePort[];
-  readonly labels: Record<string, string>; readonly exportTo?: readonly string[];
+  readonly labels: Record<string, string>; readonly exportTo?: readonly string[]; readonly peersBeforeReady?: boolean;
 }): WorkloadService {
   const annotations = { ...s.options.annotations, ...(s.exportTo ? { 'networking.istio.io/exportTo': s.exportTo.join(',') } : {}) };
   return addService(owner, 'Service', {
@@ -138,6 +144,7 @@ export function writeService(owner: WorkloadOwner, s: {
     })),
     type: s.type.type,
     headless: s.type.headless,
+    publishNotReadyAddresses: s.peersBeforeReady && s.type.headless ? true : undefined,
     loadBalancerSourceRanges: s.type.sourceRanges.length > 0 ? s.type.sourceRanges.map(String) : undefined,
   });
 }

@@ -2,7 +2,7 @@
  * Every use of cdk8s-plus-27 lives in this folder, so that moving to a newer
  * cdk8s-plus is a change of one dependency and one folder.
  */
-import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
@@ -289,6 +289,13 @@ export interface ServiceSpec {
   readonly type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   /** True for a headless Service (`clusterIP: None`). */
   readonly headless?: boolean;
+  /**
+   * DNS names (and endpoints) for the pods before they are ready: the peers of a replicated StatefulSet find each other by
+   * name while none is ready yet (a quorum forming).
+   * @default false
+   * @see https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec
+   */
+  readonly publishNotReadyAddresses?: boolean;
   readonly loadBalancerSourceRanges?: string[];
 }
 
@@ -308,6 +315,8 @@ export function addService(scope: Construct, id: string, spec: ServiceSpec): kpl
     })),
   });
   for (const [k, v] of Object.entries(spec.selector)) service.selectLabel(k, v);
+  // cdk8s-plus-27's Service has no field for it.
+  if (spec.publishNotReadyAddresses) ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/publishNotReadyAddresses', true));
   return service;
 }
 

@@ -39,6 +39,20 @@ describe('a replicated StatefulSet', () => {
     expect(find(out, 'NetworkPolicy', 'broker').spec.ingress[0].from).toContainEqual({ podSelector: { matchLabels: { app: 'broker' } } });
   });
 
+  test('its headless Service publishes the pods before they are ready: a quorum forms by pod name before any member is ready', () => {
+    // ServiceSpec.publishNotReadyAddresses: "for a StatefulSet's Headless Service to propagate SRV DNS records for its Pods
+    // for the purpose of peer discovery"; without it kafka-1.broker... does not resolve until kafka-1 is ready, which it
+    // becomes only once the KRaft quorum it is part of formed.
+    const { out } = peers();
+    expect(find(out, 'Service', 'broker').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    for (const props of [{ stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] } }, { replicas: 1 }]) {
+      const { app, chart } = meshChart();
+      new MeshService(chart, 'broker', kafka(props));
+      // A single database, or independent ones, keep readiness in DNS: clients reach only pods that serve.
+      expect(find(synth(app), 'Service', 'broker').spec.publishNotReadyAddresses).toBeUndefined();
+    }
+  });
+
   test('without replication (or with one replica) no peer traffic is opened: the pods stay refused to each other', () => {
     for (const props of [{ stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] } }, { replicas: 1 }]) {
       const { app, chart } = meshChart();
