@@ -15,6 +15,7 @@ import type { MeshChart } from '../graph/mesh-chart';
 import { hasBrand, MESH_APP_BRAND, setBrand } from '../graph/brands';
 import { renderingEachWorkloadOnce } from '../workload/mesh-pod';
 import { constructsUnder, memoizingDuringSynth } from '../private/synth-memo';
+import { renderingInOnePass } from '../private/fast-to-json';
 import type { ValidateOptions } from '../validate/validate';
 import { fileName, linkTree, replaceTree, toYaml, writeFiles } from './output';
 import { WorkerObjectChecks } from './parallel-checks';
@@ -191,11 +192,12 @@ export class MeshApp extends App {
     this._pool = pool;
     let verdict: SynthVerdict;
     try {
-      // Nothing changes the tree between the validations and the check: each workload is rendered once.
-      verdict = renderingEachWorkloadOnce(() => {
+      // Nothing changes the tree between the validations and the check: each workload is rendered once, and every
+      // object in one pass rather than cdk8s's two (fast-to-json.ts).
+      verdict = renderingInOnePass(this, () => renderingEachWorkloadOnce(() => {
         this.validateAll();
         return MeshSynthCheck.of(this).run(pool);
-      });
+      }));
     } finally {
       pool?.close();
     }

@@ -8,7 +8,8 @@ import { SRC, tsFilesUnder as sourceFiles } from './source';
 
 describe('one error type', () => {
   test('no source file throws a plain Error: every thrown error is a MeshError with a code', () => {
-    const files = sourceFiles(SRC);
+    // private/fast-to-json.ts renders cdk8s's ApiObjects as cdk8s does, and fails as cdk8s fails: with cdk8s's own Error.
+    const files = sourceFiles(SRC).filter((f) => path.relative(SRC, f) !== path.join('private', 'fast-to-json.ts'));
     expect(files.length).toBeGreaterThan(50);
     const offenders = files.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n')
       .map((line, i) => ({ line, at: `${path.relative(SRC, f)}:${i + 1}` }))
