@@ -1,14 +1,15 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, AppProps, Chart } from 'cdk8s';
+import type { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { checkIstioVersion, IstioVersion } from '../core/istio-version';
 import { MeshPlatform } from '../platform/platform';
 import { topologyFiles } from '../review/topology';
 import {
-  chartsInOrder, folderOf, formatConstructProblem, formatSynthLine, keyOfManifest, keyOfRef, MeshSynthCheck, SynthVerdict, validateOptionsOf,
-  warningSummary,
+  ChartValidations, chartsInOrder, folderOf, formatConstructProblem, formatSynthLine, keyOfManifest, keyOfRef, MeshSynthCheck, SynthVerdict,
+  validateOptionsOf, warningSummary,
 } from '../validate/synth-check';
 import { ConstructProblem, constructErrors, thrownProblem } from '../private/construct-problems';
 import type { MeshChart } from '../graph/mesh-chart';
@@ -154,26 +155,7 @@ export class MeshApp extends App {
 
   /** Validates every construct; throws one error listing every problem with its construct path. */
   public validateAll(): void {
-    const check = MeshSynthCheck.of(this);
-    const errors: string[] = [];
-    check._deferred = true;
-    try {
-      for (const c of constructsUnder(this)) {
-        let found: ConstructProblem[];
-        try {
-          found = constructErrors(c);
-        } catch (e) {
-          // A validator that throws still names its construct, with a code.
-          found = [{ ...thrownProblem(e), path: c.node.path }];
-        }
-        for (const p of found) errors.push(formatConstructProblem(p));
-      }
-    } finally {
-      check._deferred = false;
-    }
-    if (errors.length > 0) {
-      throw new MeshSynthError(`Validation failed with the following errors (${errors.length}; nothing was written):`, errors);
-    }
+    new ConstructValidations(this).finish();
   }
 
   /** Validates, then renders every chart's resources in memory, in file order. */
@@ -194,10 +176,9 @@ export class MeshApp extends App {
     try {
       // Nothing changes the tree between the validations and the check: each workload is rendered once, and every
       // object in one pass rather than cdk8s's two (fast-to-json.ts).
-      verdict = renderingInOnePass(this, () => renderingEachWorkloadOnce(() => {
-        this.validateAll();
-        return MeshSynthCheck.of(this).run(pool);
-      }));
+      // The constructs are validated chart by chart as the charts render: the worker checks the first chart's objects
+      // while the next is validated. Nothing is written where a construct has an error.
+      verdict = renderingInOnePass(this, () => renderingEachWorkloadOnce(() => MeshSynthCheck.of(this).run(pool, new ConstructValidations(this))));
     } finally {
       pool?.close();
     }
@@ -309,6 +290,68 @@ export class MeshApp extends App {
     const cliOut = process.env.CDK8S_OUTDIR;
     if (cliOut && path.resolve(cliOut) !== path.resolve(this.outdir)) linkTree(this.outdir, cliOut, all);
   }
+}
+
+/**
+ * Every construct's validations, run chart by chart ({@link ChartValidations}): a chart's own constructs (those whose
+ * nearest chart it is), the constructs under no chart first. The errors are listed in the tree's order, as one
+ * MeshSynthError, whatever order the charts were validated in.
+ */
+class ConstructValidations implements ChartValidations {
+  private readonly pending = new Map<Chart | undefined, { construct: IConstruct; index: number }[]>();
+  private readonly errors: { index: number; line: string }[] = [];
+
+  public constructor(private readonly app: MeshApp) {
+    constructsUnder(app).forEach((construct, index) => {
+      const chart = chartOf(construct);
+      const list = this.pending.get(chart);
+      if (list) list.push({ construct, index });
+      else this.pending.set(chart, [{ construct, index }]);
+    });
+  }
+
+  public before(chart: Chart): boolean {
+    this.validate(undefined);
+    this.validate(chart);
+    return this.errors.length === 0;
+  }
+
+  public finish(): void {
+    for (const chart of [...this.pending.keys()]) this.validate(chart);
+    if (this.errors.length > 0) {
+      const lines = this.errors.sort((a, b) => a.index - b.index).map((e) => e.line);
+      throw new MeshSynthError(`Validation failed with the following errors (${lines.length}; nothing was written):`, lines);
+    }
+  }
+
+  /** Runs the validations of `chart`'s own constructs (of those under no chart: undefined), once. */
+  private validate(chart: Chart | undefined): void {
+    const constructs = this.pending.get(chart);
+    if (!constructs) return;
+    this.pending.delete(chart);
+    const check = MeshSynthCheck.of(this.app);
+    check._deferred = true;
+    try {
+      for (const { construct, index } of constructs) {
+        let found: ConstructProblem[];
+        try {
+          found = constructErrors(construct);
+        } catch (e) {
+          // A validator that throws still names its construct, with a code.
+          found = [{ ...thrownProblem(e), path: construct.node.path }];
+        }
+        for (const p of found) this.errors.push({ index, line: formatConstructProblem(p) });
+      }
+    } finally {
+      check._deferred = false;
+    }
+  }
+}
+
+/** The chart `c` belongs to (itself, if it is one), or undefined under none. */
+function chartOf(c: IConstruct): Chart | undefined {
+  for (let s: IConstruct | undefined = c; s; s = s.node.scope) if (Chart.isChart(s)) return s;
+  return undefined;
 }
 
 /** The folder of `chart`'s files, and its namespace, which their names leave out. */

@@ -106,6 +106,17 @@ export interface ObjectCheckPool {
   collect(): readonly ObjectVerdict[];
 }
 
+/**
+ * The construct validations, run chart by chart as the charts are rendered (MeshApp's), so that the worker checks a
+ * chart's objects while the next chart is validated.
+ */
+export interface ChartValidations {
+  /** Validates `chart`'s own constructs (and, the first time, those under no chart); whether no construct validated so far has an error. */
+  before(chart: Chart): boolean;
+  /** Validates the constructs not validated yet, then throws if any construct has an error. */
+  finish(): void;
+}
+
 /** Kinds without a namespace, among those a mesh chart writes. */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass',
@@ -218,13 +229,30 @@ interface RenderedApp {
   readonly pathOf: ReadonlyMap<Manifest, string>;
 }
 
-function renderApp(charts: readonly Chart[], pool?: ObjectCheckPool): RenderedApp {
+/**
+ * Renders every chart, in order. With `validations`, each chart's constructs are validated just before it renders: a
+ * chart renders only while no construct has an error, and the construct errors are thrown once every construct is
+ * validated; an error thrown by rendering (a construct of a chart not validated yet may cause it) is thrown after
+ * them, where no construct has an error, as it would be thrown by rendering after all the validations.
+ */
+function renderApp(charts: readonly Chart[], pool?: ObjectCheckPool, validations?: ChartValidations): RenderedApp {
   const rendered = new Map<Chart, Manifest[]>();
   const all: { manifest: Manifest; chart: Chart }[] = [];
   const pathOf = new Map<Manifest, string>();
+  let stopped = false;
+  let failed: { error: unknown } | undefined;
   for (const chart of charts) {
-    // Checked elsewhere while the rest renders.
-    const objects = renderChartObjects(chart, pool && ((part) => pool.submit(part, chart)));
+    if (validations && !validations.before(chart)) stopped = true;
+    if (stopped || failed) continue;
+    let objects: { manifest: Manifest; path: string }[];
+    try {
+      // Checked elsewhere while the rest renders.
+      objects = renderChartObjects(chart, pool && ((part) => pool.submit(part, chart)));
+    } catch (error) {
+      if (!validations) throw error;
+      failed = { error };
+      continue;
+    }
     const manifests = objects.map((o) => o.manifest);
     rendered.set(chart, manifests);
     for (const { manifest, path } of objects) {
@@ -232,6 +260,8 @@ function renderApp(charts: readonly Chart[], pool?: ObjectCheckPool): RenderedAp
       pathOf.set(manifest, path);
     }
   }
+  validations?.finish();
+  if (failed) throw failed.error;
   return { rendered, all, pathOf };
 }
 
@@ -247,10 +277,10 @@ function renderApp(charts: readonly Chart[], pool?: ObjectCheckPool): RenderedAp
  * related resource, for a collision); warnings are split by whether a construct
  * acknowledged them ({@link Warnings}).
  */
-export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?: ObjectCheckPool): SynthVerdict {
+export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?: ObjectCheckPool, validations?: ChartValidations): SynthVerdict {
   const charts = constructsUnder(app).filter((c): c is Chart => Chart.isChart(c));
   const paths = apiObjectPaths(app);
-  const { rendered, all, pathOf: constructOf } = renderApp(charts, pool);
+  const { rendered, all, pathOf: constructOf } = renderApp(charts, pool, validations);
   // Each object once, as the cluster holds it (the first chart's, where two write it: MESH018).
   const unique = new Map<string, { manifest: Manifest; chart: Chart }>();
   for (const e of all) {
@@ -584,10 +614,10 @@ export class MeshSynthCheck implements IValidation {
 
   /**
    * Renders and checks every chart now; the verdict is kept in {@link verdict}. With `pool`, the
-   * per-object checks run there.
+   * per-object checks run there; with `validations`, the constructs are validated chart by chart as they render.
    */
-  public run(pool?: ObjectCheckPool): SynthVerdict {
-    this.verdict = checkApp(this.root, this.options, pool);
+  public run(pool?: ObjectCheckPool, validations?: ChartValidations): SynthVerdict {
+    this.verdict = checkApp(this.root, this.options, pool, validations);
     return this.verdict;
   }
 
