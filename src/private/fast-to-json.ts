@@ -43,6 +43,14 @@ export function renderingInOnePass<T>(app: App, f: () => T): T {
   }
 }
 
+/**
+ * Whether ApiObjects render in one pass right now ({@link renderingInOnePass}): a value whose unset fields cdk8s's
+ * resolve would walk need not be stripped of them first (defined.ts), since one pass drops them as it copies.
+ */
+export function inOnePass(): boolean {
+  return rendering !== undefined;
+}
+
 /** Whether `app`'s resolvers are cdk8s's own three (lib/app.ts: the app's `resolvers` prop comes first). */
 function hasOnlyDefaultResolvers(app: App): boolean {
   const r = app.resolvers;

@@ -2,6 +2,7 @@ import { ApiObject, App, Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { lazyWithoutUnset, withoutUnset } from '../../src/private/defined';
+import { renderingInOnePass } from '../../src/private/fast-to-json';
 
 /** `spec` rendered by cdk8s as the spec of an ApiObject, as every renderer's object is. */
 function rendered(spec: unknown): unknown {
@@ -64,5 +65,20 @@ describe('withoutUnset', () => {
     expect(produced).toBe(0);
     expect((rendered(spec) as any).spec).toEqual({ retries: { attempts: 2 }, port: { value: 'http' } });
     expect(produced).toBe(1);
+  });
+});
+
+describe('within a one-pass render', () => {
+  test('withoutUnset hands the value on as it is, and the rendered object is the one it renders stripped', () => {
+    const app = new App();
+    const props = { apiVersion: 'v1', kind: 'ConfigMap', data: { a: '1', b: undefined, c: null } };
+    const lazy = new ApiObject(new Chart(app, 'c'), 'o', { ...props, data: lazyWithoutUnset(() => props.data) });
+    const outside = lazy.toJson();
+    const value = { a: 1, b: undefined };
+    const inside = renderingInOnePass(app, () => ({ same: withoutUnset(value) === value, json: lazy.toJson() }));
+    expect(inside.same).toBe(true);
+    expect(withoutUnset(value)).toEqual({ a: 1 });
+    expect(inside.json).toEqual(outside);
+    expect(outside.data).toEqual({ a: '1' });
   });
 });
