@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import * as fc from 'fast-check';
 import { renderingInOnePass } from '../../src/private/fast-to-json';
 
@@ -52,6 +52,7 @@ class Opaque {
 /** A recipe of a value, turned into a value (with fresh Lazy producers that log their calls) by `materialize`. */
 type Recipe =
   | { k: 'prim'; v: string | number | boolean | null | undefined }
+  | { k: 'empty'; array: boolean }
   | { k: 'arr'; items: Recipe[]; hole: boolean }
   | { k: 'obj'; entries: [string, Recipe][] }
   | { k: 'lazy'; of: Recipe; id: number }
@@ -66,6 +67,7 @@ const recipe: fc.Arbitrary<Recipe> = fc.letrec<{ r: Recipe }>((tie) => ({
   r: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.record({ k: fc.constant('prim' as const), v: fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined)) }),
+    fc.record({ k: fc.constant('empty' as const), array: fc.boolean() }),
     fc.record({ k: fc.constant('arr' as const), items: fc.array(tie('r'), { maxLength: 4 }), hole: fc.boolean() }),
     fc.record({ k: fc.constant('obj' as const), entries: fc.array(fc.tuple(key, tie('r')), { maxLength: 6 }) }),
     fc.record({ k: fc.constant('lazy' as const), of: tie('r'), id: fc.nat(1000) }),
@@ -80,6 +82,7 @@ const recipe: fc.Arbitrary<Recipe> = fc.letrec<{ r: Recipe }>((tie) => ({
 function materialize(r: Recipe, calls: string[]): unknown {
   switch (r.k) {
     case 'prim': return r.v;
+    case 'empty': return r.array ? [] : {};
     case 'arr': {
       const items = r.items.map((x) => materialize(x, calls));
       if (r.hole && items.length > 1) delete items[1];
@@ -101,9 +104,17 @@ describe('renderingInOnePass', () => {
     if (unsorted) process.env.CDK8S_DISABLE_SORT = '1';
     else delete process.env.CDK8S_DISABLE_SORT;
     try {
-      fc.assert(fc.property(recipe, fc.array(fc.tuple(key, recipe), { maxLength: 3 }), (spec, extra) => {
+      const entries = fc.array(fc.tuple(key, recipe), { maxLength: 3 });
+      fc.assert(fc.property(recipe, entries, entries, entries, (spec, extra, labels, meta) => {
         const r = bothWays((chart, calls) => new ApiObject(chart, 'o', {
-          apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { b: '1', a: '2' } },
+          apiVersion: 'v1', kind: 'ConfigMap',
+          // The metadata's own fields, and others it keeps as they are given (lib/metadata.ts _additionalAttributes).
+          // Labels and annotations of any value: a label a Lazy produces, or one cdk8s cannot render.
+          metadata: {
+            name: 'x', labels: { b: '1', a: '2', ...Object.fromEntries(labels.map(([k, v]) => [k, materialize(v, calls)])) },
+            annotations: Object.fromEntries(labels.map(([k, v]) => [`a${k}`, materialize(v, calls)])),
+            ...Object.fromEntries(meta.map(([k, v]) => [`m${k}`, materialize(v, calls)])),
+          } as ApiObjectMetadata,
           spec: materialize(spec, calls), ...Object.fromEntries(extra.map(([k, v]) => [`x${k}`, materialize(v, calls)])),
         }));
         expect(shape(r.onePass)).toBe(shape(r.cdk8s));
