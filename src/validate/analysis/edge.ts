@@ -38,5 +38,85 @@ export const rateLimitKeyedByClientHeader: AnalysisCheck = {
   },
 };
 
+/** An Envoy ratelimit filter an EnvoyFilter inserts: where, at which stage, for which domain. */
+interface RateLimitFilter {
+  readonly ef: Manifest;
+  readonly field: string;
+  readonly context: string;
+  readonly selector: Readonly<Record<string, string>> | undefined;
+  readonly stage: number;
+  readonly domain: string;
+}
+
+/** Whether `patch` inserts or merges Envoy's HTTP ratelimit filter (by its name or its typed config). */
+function isRateLimitFilter(patch: Manifest): boolean {
+  if (patch?.applyTo !== 'HTTP_FILTER' || patch?.patch?.operation === 'REMOVE') return false;
+  const value = patch?.patch?.value;
+  const type = value?.typed_config?.['@type'];
+  return value?.name === 'envoy.filters.http.ratelimit'
+    || (typeof type === 'string' && type.endsWith('envoy.extensions.filters.http.ratelimit.v3.RateLimit'));
+}
+
+/** Every pod `b` selects is selected by `a` (a selector-less EnvoyFilter applies to every pod of its namespace). */
+function covers(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+  return a === undefined || (b !== undefined && Object.entries(a).every(([k, v]) => b[k] === v));
+}
+
+/**
+ * MESH157: two Envoy ratelimit filters at one stage on the same proxies. The filter applies
+ * every rate limit of the route (or virtual host) whose stage is its own ("The rate limit
+ * configuration only applies to filters with the same stage number", default 0), and EnvoyFilter
+ * MERGE patches append their `rate_limits` into one list (proto merge of a repeated field). So
+ * two filters of different domains at one stage each send the other's descriptors to their own
+ * domain, whose limits then apply to keys written for the other (a per-user limit on a tenant
+ * key), and two of one domain count each request twice. Proxies overlap when the EnvoyFilters
+ * share a namespace and one's workload selector covers the other's, in overlapping contexts.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/ratelimit/v3/rate_limit.proto (stage)
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-ratelimit (stage)
+ * @see https://istio.io/latest/docs/reference/config/networking/envoy-filter/#EnvoyFilter-Patch-Operation (MERGE: proto merge semantics)
+ */
+export const rateLimitFiltersShareStage: AnalysisCheck = {
+  code: Codes.RATE_LIMIT_FILTERS_SHARE_STAGE,
+  title: 'two rate-limit filters at one stage on the same proxies',
+  run(index) {
+    // By namespace and stage: only filters of one namespace and one stage can meet.
+    const byNamespace = new Map<string, RateLimitFilter[]>();
+    for (const ef of index.ofKind('EnvoyFilter')) {
+      if (ef.spec?.targetRefs !== undefined) continue;
+      list(ef.spec?.configPatches).forEach((p: Manifest, i: number) => {
+        if (!isRateLimitFilter(p)) return;
+        const config = p.patch.value.typed_config ?? {};
+        const labels = ef.spec?.workloadSelector?.labels;
+        const filter: RateLimitFilter = {
+          ef, field: `spec.configPatches[${i}].patch.value.typed_config.stage`, context: p.match?.context ?? 'ANY',
+          selector: labels && typeof labels === 'object' ? labels : undefined,
+          stage: Number.isInteger(config.stage) ? config.stage : 0, domain: String(config.domain ?? ''),
+        };
+        const key = `${String(ef.metadata?.namespace ?? 'default')}\0${filter.stage}`;
+        const group = byNamespace.get(key);
+        if (group) group.push(filter);
+        else byNamespace.set(key, [filter]);
+      });
+    }
+    const out: Finding[] = [];
+    for (const filters of byNamespace.values()) {
+      filters.forEach((f, i) => {
+        const other = filters.slice(0, i).find((g) => (g.context === f.context || g.context === 'ANY' || f.context === 'ANY')
+          && (covers(g.selector, f.selector) || covers(f.selector, g.selector)));
+        if (!other) return;
+        const where = `${other.ef.metadata?.namespace}/${other.ef.metadata?.name}`;
+        const what = other.domain === f.domain ? `the same domain ${f.domain}, so each request is counted twice`
+          : `domain ${other.domain}, so each filter sends the other's descriptors to its own domain (${f.domain}'s limits apply to `
+            + `${other.domain}'s keys and back)`;
+        out.push(finding(Codes.RATE_LIMIT_FILTERS_SHARE_STAGE, f.ef, f.field,
+          `Envoy's ratelimit filter for domain ${f.domain} runs at stage ${f.stage} on the pods where EnvoyFilter ${where} `
+          + `(${other.field.replace('.typed_config.stage', '')}) puts one at the same stage for ${what}: a filter applies every route `
+          + 'rate limit of its stage; give each filter its own stage (typed_config.stage and the stage of its route rate_limits)'));
+      });
+    }
+    return out;
+  },
+};
+
 /** The edge checks. */
-export const EDGE_CHECKS: readonly AnalysisCheck[] = [rateLimitKeyedByClientHeader];
+export const EDGE_CHECKS: readonly AnalysisCheck[] = [rateLimitKeyedByClientHeader, rateLimitFiltersShareStage];
