@@ -94,7 +94,7 @@ export type {
   MeshServiceProps, MeshWorkloadProps,
 } from './graph/mesh-service-props';
 export { ServiceType } from './graph/service-exposure';
-export type { ServiceOptions, ServiceTypeName } from './graph/service-exposure';
+export type { ExternalServiceTypeOptions, ExternalTrafficPolicy, ServiceOptions, ServiceTypeName } from './graph/service-exposure';
 export type { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, ServiceCall } from './graph/service-call';
 export { ExternalService, TlsOrigination } from './graph/external-service';
 export type { ExternalPort, ExternalResolution, ExternalServiceProps } from './graph/external-service';

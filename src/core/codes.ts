@@ -330,6 +330,11 @@ export const Codes = {
    * of its stage, so each sends the other's descriptors to its own domain (or one domain counts each request twice).
    */
   RATE_LIMIT_FILTERS_SHARE_STAGE: 'MESH157',
+  /**
+   * Warning: a NodePort or LoadBalancer Service without `externalTrafficPolicy: Local` in front of pods whose
+   * NetworkPolicies admit its clients by address only, an address kube-proxy rewrites to a node's.
+   */
+  EXTERNAL_CLIENT_ADDRESS_REWRITTEN: 'MESH158',
   /** A caller or principal that names no ServiceAccount of a service in the app. */
   UNKNOWN_PRINCIPAL: 'MESH200',
   /** A method in an authorization rule or call that is not an HTTP method. */

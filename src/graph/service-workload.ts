@@ -139,6 +139,7 @@ export function writeService(owner: WorkloadOwner, s: {
     type: s.type.type,
     headless: s.type.headless,
     loadBalancerSourceRanges: s.type.sourceRanges.length > 0 ? s.type.sourceRanges.map(String) : undefined,
+    externalTrafficPolicy: s.type.externalTrafficPolicy,
   });
 }
 

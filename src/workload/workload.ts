@@ -2,7 +2,7 @@
  * Every use of cdk8s-plus-27 lives in this folder, so that moving to a newer
  * cdk8s-plus is a change of one dependency and one folder.
  */
-import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
@@ -290,6 +290,8 @@ export interface ServiceSpec {
   /** True for a headless Service (`clusterIP: None`). */
   readonly headless?: boolean;
   readonly loadBalancerSourceRanges?: string[];
+  /** Which nodes take a NodePort or LoadBalancer Service's traffic from outside (cdk8s-plus-27 has no field for it). */
+  readonly externalTrafficPolicy?: 'Local' | 'Cluster';
 }
 
 /** A Service selecting pods by label: ClusterIP (or headless), NodePort or LoadBalancer. */
@@ -308,6 +310,7 @@ export function addService(scope: Construct, id: string, spec: ServiceSpec): kpl
     })),
   });
   for (const [k, v] of Object.entries(spec.selector)) service.selectLabel(k, v);
+  if (spec.externalTrafficPolicy) ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', spec.externalTrafficPolicy));
   return service;
 }
 

@@ -1,10 +1,14 @@
 /**
- * Checks of what the edge gateway does to the requests it admits: its EnvoyFilters.
+ * Checks of the cluster's edge: what the edge gateway does to the requests it admits (its
+ * EnvoyFilters), and the Services that clients outside the cluster reach directly.
  */
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { list } from '../values';
+import { labelSelectorMatches } from '../model/selectors';
+import { namespaceOf, Workload } from './view';
+import { policyTypes, portsAdmit } from '../flow/network-policy';
 
 /**
  * MESH652 (warning): a `rate_limits` action of a gateway's EnvoyFilter (context GATEWAY) that
@@ -118,5 +122,88 @@ export const rateLimitFiltersShareStage: AnalysisCheck = {
   },
 };
 
+/** The catch-all ranges: a peer of one admits every address, whatever rewrites it. */
+const EVERY_ADDRESS = new Set(['0.0.0.0/0', '::/0']);
+
+/**
+ * How the NetworkPolicies of `w` (in its namespace) admit connections to `port`: `any` when some
+ * rule admits every source (no `from`, or a catch-all ipBlock without exceptions) or the pod is
+ * not isolated for ingress; else the ipBlock ranges that admit it (empty when only pod peers do).
+ */
+function ingressByAddress(policies: readonly Manifest[], w: Workload, port: number): 'any' | string[] {
+  const selecting = policies.filter((np) => policyTypes(np).includes('Ingress') && labelSelectorMatches(np.spec?.podSelector ?? {}, w.labels));
+  if (selecting.length === 0) return 'any';
+  const ranges: string[] = [];
+  const pod = { namedPorts: w.namedPorts } as Parameters<typeof portsAdmit>[3];
+  for (const np of selecting) {
+    for (const rule of list(np.spec?.ingress)) {
+      if (!portsAdmit(rule?.ports, port, 'TCP', pod)) continue;
+      const from = list(rule?.from);
+      if (from.length === 0) return 'any';
+      for (const peer of from) {
+        const cidr = peer?.ipBlock?.cidr;
+        if (typeof cidr !== 'string') continue;
+        if (EVERY_ADDRESS.has(cidr) && list(peer.ipBlock.except).length === 0) return 'any';
+        ranges.push(cidr);
+      }
+    }
+  }
+  return ranges;
+}
+
+/**
+ * MESH158 (warning): a NodePort or LoadBalancer Service whose `externalTrafficPolicy` is not `Local`
+ * (Kubernetes' default is `Cluster`) in front of pods whose NetworkPolicies admit its target port
+ * from outside by address alone (ipBlock ranges, none of them every address). Under `Cluster`,
+ * kube-proxy sends a client's connection to a pod on another node SNATed to that node's address
+ * ("packets sent to Services with Type=LoadBalancer are source NAT'd by default"), and NetworkPolicy
+ * leaves undefined which address an ipBlock sees when something rewrote it ("the source IP that the
+ * NetworkPolicy acts on may be the IP of a LoadBalancer or of the Pod's node"): the clients the
+ * ranges name are then refused, or admitted only when the balancer picks the pod's own node.
+ * `Local` keeps the client's address. A warning: some network plugins keep it under `Cluster` too.
+ * @see https://kubernetes.io/docs/tutorials/services/source-ip/#source-ip-for-services-with-type-loadbalancer
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource (ipBlock)
+ */
+export const externalClientsAdmittedByRewrittenAddress: AnalysisCheck = {
+  code: Codes.EXTERNAL_CLIENT_ADDRESS_REWRITTEN,
+  title: 'clients outside admitted by an address kube-proxy rewrites',
+  run(index) {
+    const out: Finding[] = [];
+    const policiesByNamespace = new Map<string, Manifest[]>();
+    for (const np of index.ofKind('NetworkPolicy')) {
+      const ns = namespaceOf(np);
+      const group = policiesByNamespace.get(ns);
+      if (group) group.push(np);
+      else policiesByNamespace.set(ns, [np]);
+    }
+    for (const svc of index.ofKind('Service')) {
+      const type = svc.spec?.type;
+      if ((type !== 'NodePort' && type !== 'LoadBalancer') || svc.spec?.externalTrafficPolicy === 'Local') continue;
+      const policies = policiesByNamespace.get(namespaceOf(svc)) ?? [];
+      if (policies.length === 0) continue;
+      const workloads = index.workloadsOfService(svc);
+      for (const p of list(svc.spec?.ports) as Manifest[]) {
+        if ((p?.protocol ?? 'TCP') !== 'TCP') continue;
+        // One finding a Service port: its other pods are behind the same rewrite.
+        const found = workloads.map((w) => {
+          const target = typeof p?.targetPort === 'string' ? w.namedPorts[p.targetPort] : Number(p?.targetPort ?? p?.port);
+          return { w, target, admitted: Number.isInteger(target) ? ingressByAddress(policies, w, target) : 'any' as const };
+        }).find((x) => x.admitted !== 'any' && x.admitted.length > 0);
+        if (!found) continue;
+        const { w, target, admitted } = found;
+        out.push(finding(Codes.EXTERNAL_CLIENT_ADDRESS_REWRITTEN, svc, 'spec.externalTrafficPolicy',
+          `${type} Service port ${p?.port} reaches ${w.name}:${target}, whose NetworkPolicies admit it from outside by address only `
+          + `(${[...new Set(admitted)].join(', ')}), but externalTrafficPolicy is ${svc.spec?.externalTrafficPolicy ?? 'Cluster (the default)'}: `
+          + "kube-proxy SNATs a client's connection to a pod on another node to that node's address, which those ranges do not "
+          + `name; set externalTrafficPolicy: Local (ServiceType.${type === 'NodePort' ? 'nodePort' : 'loadBalancer'}'s default) to keep `
+          + "the client's address", 'warning'));
+      }
+    }
+    return out;
+  },
+};
+
 /** The edge checks. */
-export const EDGE_CHECKS: readonly AnalysisCheck[] = [rateLimitKeyedByClientHeader, rateLimitFiltersShareStage];
+export const EDGE_CHECKS: readonly AnalysisCheck[] = [
+  rateLimitKeyedByClientHeader, rateLimitFiltersShareStage, externalClientsAdmittedByRewrittenAddress,
+];
