@@ -158,7 +158,7 @@ export { GlobalRateLimit } from './views/edge/global-rate-limit';
 export { RateLimiter } from './views/edge/rate-limiter';
 export type { IRateLimiter, RateLimiterGateway, RateLimiterProps } from './views/edge/rate-limiter';
 export { RateLimitUser } from './views/edge/rate-limit-user';
-export type { RateLimitJwtClaimOptions, RateLimitUserKey } from './views/edge/rate-limit-user';
+export type { RateLimitJwtClaimOptions, RateLimitTokenIssuer, RateLimitUserKey } from './views/edge/rate-limit-user';
 export type { GlobalRateLimitProps, RateLimitServiceRef } from './views/edge/global-rate-limit';
 export { HighAvailability } from './views/edge/high-availability';
 export type { HighAvailabilityProps, ZoneSpread, ZoneSpreadOptions } from './views/edge/high-availability';

@@ -270,6 +270,7 @@ export class GlobalRateLimit extends Construct {
       name: `${this.domain}-ratelimit-${this.chart.namespace}`, namespace: this.gatewayNamespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY },
     }, () => ({
       selector: { ...this.gatewaySelector }, issuer: key.issuer, jwksUri: key.jwksUri, audiences: key.audiences, forwardOriginalToken: true,
+      otherIssuers: key.otherIssuers,
     }));
   }
 

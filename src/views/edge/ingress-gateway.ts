@@ -73,12 +73,16 @@ export class IngressGateway extends EdgeGateway {
     for (const r of this.routes) {
       const prefix = r.pathPrefix ?? '/';
       const path = prefix === '/' ? '/' : `${prefix}x`;
-      const principal = ServiceSecurity.of(r.service).endUserPrincipalFor(path);
+      // Signed in with a token of each issuer that guards the path: the gateway's own JWT filter must accept each too.
+      const principals = ServiceSecurity.of(r.service).endUserPrincipalsFor(path);
       const flow = { source: { external: true as const }, host, port: 443, protocol: 'HTTPS' as const, method: 'GET' as const, path };
-      out.push({ ...flow, requestPrincipal: principal, expect: 'allow', constructPath: this.node.path,
-        reaches: { namespace: r.service.namespace, service: r.service.name },
-        description: `a browser reaches ${r.service.name} through ${this.name}: GET https://${host}${path}${principal ? ' signed in' : ''}` });
-      if (principal) {
+      for (const principal of principals.length > 0 ? principals : [undefined]) {
+        const signedIn = principal === undefined ? '' : principals.length > 1 ? ` signed in (${principal})` : ' signed in';
+        out.push({ ...flow, requestPrincipal: principal, expect: 'allow', constructPath: this.node.path,
+          reaches: { namespace: r.service.namespace, service: r.service.name },
+          description: `a browser reaches ${r.service.name} through ${this.name}: GET https://${host}${path}${signedIn}` });
+      }
+      if (principals.length > 0) {
         out.push({ ...flow, expect: 'deny', constructPath: this.node.path,
           description: `${this.name} refuses GET https://${host}${path} without a token (${r.service.name} needs one)` });
       }
