@@ -241,7 +241,7 @@ export function gatewayRouteFlow(
 }
 
 /** A name a client may address under `host`: itself, `www.<domain>` for `*.<domain>`, none for `*`. */
-function concreteHost(host: string | undefined): string | undefined {
+export function concreteHost(host: string | undefined): string | undefined {
   if (!host || host === '*') return undefined;
   return host.startsWith('*.') ? `www.${host.slice(2)}` : host;
 }

@@ -11,7 +11,7 @@ import type { ITieredService } from '../../graph/mesh-service-props';
 import { EdgeGateway, GatewayPlacement, GatewayServer } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
-import { GatewayRoute, GatewayRouteOptions } from './gateway-route';
+import { concreteHost, GatewayRoute, GatewayRouteOptions } from './gateway-route';
 
 /** Props for {@link IngressGateway}. */
 export interface IngressGatewayProps extends GatewayPlacement {
@@ -64,10 +64,12 @@ export class IngressGateway extends EdgeGateway {
   /**
    * The flows the routes mean: an external client reaches each route's service on the
    * first public host over HTTPS (signed in where an end-user rule guards the path), and
-   * where one does, the same request without a token is refused.
+   * where one does, the same request without a token is refused. A client addresses a name,
+   * never a wildcard: `www.<domain>` for `*.<domain>`, which the Gateway's servers of other
+   * hosts on the same port (another environment's wildcard above it) must leave to this one.
    */
   public intendedFlows(): IntendedFlow[] {
-    const host = this.hosts[0];
+    const host = concreteHost(this.hosts[0]);
     if (!host) return [];
     const out: IntendedFlow[] = [];
     for (const r of this.routes) {
