@@ -94,7 +94,7 @@ export type {
   MeshServiceProps, MeshWorkloadProps,
 } from './graph/mesh-service-props';
 export { ServiceType } from './graph/service-exposure';
-export type { ServiceOptions, ServiceTypeName } from './graph/service-exposure';
+export type { ExternalServiceTypeOptions, ExternalTrafficPolicy, ServiceOptions, ServiceTypeName } from './graph/service-exposure';
 export type { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, ServiceCall } from './graph/service-call';
 export { ExternalService, TlsOrigination } from './graph/external-service';
 export type { ExternalPort, ExternalResolution, ExternalServiceProps } from './graph/external-service';
@@ -158,7 +158,7 @@ export { GlobalRateLimit } from './views/edge/global-rate-limit';
 export { RateLimiter } from './views/edge/rate-limiter';
 export type { IRateLimiter, RateLimiterGateway, RateLimiterProps } from './views/edge/rate-limiter';
 export { RateLimitUser } from './views/edge/rate-limit-user';
-export type { RateLimitJwtClaimOptions, RateLimitUserKey } from './views/edge/rate-limit-user';
+export type { RateLimitJwtClaimOptions, RateLimitTokenIssuer, RateLimitUserKey } from './views/edge/rate-limit-user';
 export type { GlobalRateLimitProps, RateLimitServiceRef } from './views/edge/global-rate-limit';
 export { HighAvailability } from './views/edge/high-availability';
 export type { HighAvailabilityProps, ZoneSpread, ZoneSpreadOptions } from './views/edge/high-availability';

@@ -132,6 +132,10 @@ export const Codes = {
    * not hold, though they hold that namespace's workloads of that kind: it never scales anything.
    */
   AUTOSCALER_TARGET_NOT_FOUND: 'MESH056',
+  /** More rate-limit domains on one gateway than Envoy's ratelimit filter has stages (0 to 10), one a domain. */
+  RATE_LIMIT_STAGES_EXHAUSTED: 'MESH057',
+  /** A `timeout` or `retries.perTryTimeout` given to a service of long-lived requests (`longLivedRequests`), whose routes carry none. */
+  LONG_LIVED_REQUESTS_TIMEOUT: 'MESH058',
   // Construct placement and internal invariants: MESH070-MESH079.
   /** A construct that needs a MeshChart (its namespace, platform and security) placed outside one. */
   NOT_IN_MESH_CHART: 'MESH070',
@@ -329,6 +333,16 @@ export const Codes = {
   CRD_DIRECTORY_NOT_FOUND: 'MESH155',
   /** A file that is not valid YAML or holds a document that is not a Kubernetes object. */
   UNPARSABLE_MANIFEST: 'MESH156',
+  /**
+   * Two Envoy ratelimit filters at one stage on the same proxies: each applies every route rate limit
+   * of its stage, so each sends the other's descriptors to its own domain (or one domain counts each request twice).
+   */
+  RATE_LIMIT_FILTERS_SHARE_STAGE: 'MESH157',
+  /**
+   * Warning: a NodePort or LoadBalancer Service without `externalTrafficPolicy: Local` in front of pods whose
+   * NetworkPolicies admit its clients by address only, an address kube-proxy rewrites to a node's.
+   */
+  EXTERNAL_CLIENT_ADDRESS_REWRITTEN: 'MESH158',
   /** A caller or principal that names no ServiceAccount of a service in the app. */
   UNKNOWN_PRINCIPAL: 'MESH200',
   /** A method in an authorization rule or call that is not an HTTP method. */

@@ -107,7 +107,12 @@ export interface Flow {
   readonly path?: string;
   /** Request headers, lower-case names. @default {} */
   readonly headers?: Readonly<Record<string, string>>;
-  /** The JWT's `iss/sub`, when the request carries a valid token. @default - no token */
+  /**
+   * The JWT's `iss/sub`, when the request carries a valid token. Each proxy on the way with a
+   * RequestAuthentication validates it: one that names no rule of its issuer refuses it (401),
+   * one that validates it sets the principal its AuthorizationPolicies read, and removes it
+   * unless a rule keeps it (`forwardOriginalToken`). @default - no token
+   */
   readonly requestPrincipal?: string;
   /** The JWT's claims, for `when` conditions on `request.auth.claims[...]`. @default {} */
   readonly claims?: Readonly<Record<string, string | readonly string[]>>;
@@ -120,6 +125,7 @@ export type FlowLayer =
   | 'Sidecar egress'
   | 'routing'
   | 'mTLS'
+  | 'RequestAuthentication'
   | 'AuthorizationPolicy'
   | 'no endpoint';
 

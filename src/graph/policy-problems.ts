@@ -40,3 +40,20 @@ export function policyProblems(p: TierSettings): string[] {
   }
   return out;
 }
+
+/**
+ * MESH058: a timeout given to a service of long-lived requests (`longLivedRequests`), whose routes carry
+ * none: Envoy's route timeout, and a retry's per-try timeout, run from the end of the request until
+ * the whole response is in, so either would end each stream at that mark.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#envoy-v3-api-field-config-route-v3-routeaction-timeout
+ * @internal
+ */
+export function longLivedProblems(given: TierSettings): string[] {
+  const out: string[] = [];
+  for (const [field, d] of [['timeout', given.timeout], ['retries.perTryTimeout', given.retries?.perTryTimeout]] as const) {
+    if (d === undefined) continue;
+    out.push(formatProblem(Codes.LONG_LIVED_REQUESTS_TIMEOUT, `${field}: the service's requests are long-lived (longLivedRequests), `
+      + `and Envoy would end each at ${describeDuration(d)} however busy it is; leave it out (a route of addRoute may set its own)`));
+  }
+  return out;
+}

@@ -11,6 +11,31 @@ import type { ResolvedServicePort } from './service-port';
 export type ServiceTypeName = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
 
 /**
+ * Which nodes take a NodePort or LoadBalancer Service's traffic from outside: `Local`, only the
+ * nodes running its pods, each to its own pods, the client's address kept; `Cluster`, every node,
+ * the connection SNATed to the forwarding node's address.
+ * @see https://kubernetes.io/docs/reference/networking/virtual-ips/#external-traffic-policy
+ */
+export type ExternalTrafficPolicy = 'Local' | 'Cluster';
+
+/** How a NodePort or LoadBalancer Service takes traffic from outside the cluster. */
+export interface ExternalServiceTypeOptions {
+  /**
+   * Which nodes take the traffic, and whether the pods see the client's address. With `Cluster`,
+   * kube-proxy sends a connection to a pod on another node SNATed to the node's own address
+   * ("packets sent to Services with Type=LoadBalancer are source NAT'd by default"), so a
+   * NetworkPolicy that admits the clients by address (`allowIngressFrom({ cidr })`) sees the
+   * node instead (which address an `ipBlock` sees under such rewriting is undefined: MESH158).
+   * `Local` keeps the address: a cloud load balancer sends only to the nodes whose health-check
+   * node port reports a ready pod, and a NodePort client must address such a node itself.
+   * @default 'Local'
+   * @see https://kubernetes.io/docs/tutorials/services/source-ip/#source-ip-for-services-with-type-loadbalancer
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource (ipBlock)
+   */
+  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+}
+
+/**
  * How a Service is exposed. In the mesh a client addresses the Service by name; NodePort
  * and LoadBalancer also let clients outside the cluster in, who send plaintext, which
  * STRICT mTLS refuses: such a Service needs PERMISSIVE mTLS on its ports (MESH046).
@@ -19,7 +44,7 @@ export type ServiceTypeName = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
 export class ServiceType {
   /** A cluster-internal virtual IP (Kubernetes' default). */
   public static clusterIp(): ServiceType {
-    return new ServiceType('ClusterIP', false, {}, []);
+    return new ServiceType('ClusterIP', false, {}, [], undefined);
   }
 
   /**
@@ -30,23 +55,25 @@ export class ServiceType {
    * @see https://kubernetes.io/docs/concepts/services-networking/service/#headless-services
    */
   public static headless(): ServiceType {
-    return new ServiceType('ClusterIP', true, {}, []);
+    return new ServiceType('ClusterIP', true, {}, [], undefined);
   }
 
   /**
    * A port on every node (30000-32767), besides the cluster IP.
    * @param nodePorts the node port of some Service ports, by Service port; the others are allocated
+   * @param options which nodes take the traffic (by default the pods' own, the client's address kept)
    */
-  public static nodePort(nodePorts: Record<number, number> = {}): ServiceType {
-    return new ServiceType('NodePort', false, { ...nodePorts }, []);
+  public static nodePort(nodePorts: Record<number, number> = {}, options: ExternalServiceTypeOptions = {}): ServiceType {
+    return new ServiceType('NodePort', false, { ...nodePorts }, [], options.externalTrafficPolicy ?? 'Local');
   }
 
   /**
    * A cloud load balancer in front of node ports.
    * @param sourceRanges the client ranges the load balancer admits (default: any)
+   * @param options which nodes take the traffic (by default the pods' own, the client's address kept)
    */
-  public static loadBalancer(sourceRanges: Cidr[] = []): ServiceType {
-    return new ServiceType('LoadBalancer', false, {}, [...sourceRanges]);
+  public static loadBalancer(sourceRanges: Cidr[] = [], options: ExternalServiceTypeOptions = {}): ServiceType {
+    return new ServiceType('LoadBalancer', false, {}, [...sourceRanges], options.externalTrafficPolicy ?? 'Local');
   }
 
   private constructor(
@@ -58,6 +85,8 @@ export class ServiceType {
     public readonly nodePorts: Readonly<Record<number, number>>,
     /** The load balancer's source ranges. */
     public readonly sourceRanges: readonly Cidr[],
+    /** Which nodes take traffic from outside (NodePort, LoadBalancer); undefined for a ClusterIP Service. */
+    public readonly externalTrafficPolicy: ExternalTrafficPolicy | undefined,
   ) {}
 
   /** True if clients outside the cluster reach it (NodePort, LoadBalancer). */

@@ -146,6 +146,7 @@ export function writeService(owner: WorkloadOwner, s: {
     headless: s.type.headless,
     publishNotReadyAddresses: s.peersBeforeReady && s.type.headless ? true : undefined,
     loadBalancerSourceRanges: s.type.sourceRanges.length > 0 ? s.type.sourceRanges.map(String) : undefined,
+    externalTrafficPolicy: s.type.externalTrafficPolicy,
   });
 }
 

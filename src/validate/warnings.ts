@@ -58,6 +58,7 @@ export const WARNING_CODES = [
   Codes.EDGE_AUTH_ROUTE_UNGUARDED,
   Codes.RULE_CALLER_CANNOT_REACH,
   Codes.MIRROR_SERVES_WRITES,
+  Codes.EXTERNAL_CLIENT_ADDRESS_REWRITTEN,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

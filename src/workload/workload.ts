@@ -297,6 +297,8 @@ export interface ServiceSpec {
    */
   readonly publishNotReadyAddresses?: boolean;
   readonly loadBalancerSourceRanges?: string[];
+  /** Which nodes take a NodePort or LoadBalancer Service's traffic from outside (cdk8s-plus-27 has no field for it). */
+  readonly externalTrafficPolicy?: 'Local' | 'Cluster';
 }
 
 /** A Service selecting pods by label: ClusterIP (or headless), NodePort or LoadBalancer. */
@@ -315,8 +317,9 @@ export function addService(scope: Construct, id: string, spec: ServiceSpec): kpl
     })),
   });
   for (const [k, v] of Object.entries(spec.selector)) service.selectLabel(k, v);
-  // cdk8s-plus-27's Service has no field for it.
+  // cdk8s-plus-27's Service has no field for either.
   if (spec.publishNotReadyAddresses) ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/publishNotReadyAddresses', true));
+  if (spec.externalTrafficPolicy) ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', spec.externalTrafficPolicy));
   return service;
 }
 

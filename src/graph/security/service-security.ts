@@ -355,12 +355,24 @@ export class ServiceSecurity extends Construct {
    * or undefined when no end-user rule guards the path. For flows that sign in.
    */
   public endUserPrincipalFor(path: string): string | undefined {
+    return this.endUserPrincipalsFor(path)[0];
+  }
+
+  /**
+   * One request principal of each end-user rule that guards `path` (each rule's first, `*` made
+   * concrete), in the order the rules were added, without repeats: one a token issuer where two
+   * `EdgeAuthentication`s (tenant users and machine clients, say) guard the service. For flows
+   * that sign in, one a way in: every proxy on the way must accept each of these tokens.
+   */
+  public endUserPrincipalsFor(path: string): string[] {
+    const out: string[] = [];
     for (const r of this.endUserRules) {
       const guards = (r.to ?? [{}]).some((o) => !o.paths || o.paths.some((p) => p === path || (p.endsWith('*') && path.startsWith(p.slice(0, -1)))));
       const rp = r.from?.flatMap((f) => f.requestPrincipals ?? [])[0];
-      if (guards && rp) return rp.replace(/\*/g, 'user-1');
+      const principal = rp?.replace(/\*/g, 'user-1');
+      if (guards && principal && !out.includes(principal)) out.push(principal);
     }
-    return undefined;
+    return out;
   }
 
   /**

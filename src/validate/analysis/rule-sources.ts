@@ -38,14 +38,19 @@ export function gatewayIdentities(index: AnalysisView): ReadonlySet<string> {
  * True if an ALLOW rule may admit a request from a sidecar (a client other than the gateways): a rule
  * with no `from`, a source without principals (namespaces, IP blocks: any workload there), a principal
  * that is not of the SPIFFE form `<trust domain>/ns/<namespace>/sa/<service account>` (a wildcard), or
- * one of a workload that no Gateway picks.
+ * one of a workload that no Gateway picks. A source of requests without an mTLS identity alone
+ * (`notPrincipals: ["*"]`, the plaintext of clients without a sidecar) admits none: a sidecar client
+ * sends Istio mTLS to a pod with a sidecar (auto mTLS), whose principal that source excludes, so
+ * such requests never passed a mesh route (a client whose DestinationRule sets `tls.mode: DISABLE` would).
+ * @see https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#auto-mutual-tls
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source (notPrincipals)
  */
 export function admitsSidecarClients(rule: any, gateways: ReadonlySet<string>): boolean {
   const froms = list(rule?.from);
   if (froms.length === 0) return true;
   return froms.some((f: any) => {
     const principals = list(f?.source?.principals);
-    if (principals.length === 0) return true;
+    if (principals.length === 0) return !list(f?.source?.notPrincipals).includes('*');
     return principals.some((p: unknown) => {
       const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(p));
       return !m || !gateways.has(`${m[1]}/${m[2]}`);

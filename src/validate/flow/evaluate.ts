@@ -36,6 +36,7 @@ import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor
 import { sidecarDecision, unexportedAsUnlisted } from './sidecar';
 import { outsideCluster, unregisteredHost } from './unregistered';
 import { decider, refused } from './verdicts';
+import { authorizationRequest, tokenDecision } from './request-authentication';
 import { flowProblem } from './flow-problem';
 
 export { flowProblem };
@@ -189,7 +190,7 @@ export class FlowEvaluator {
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
     const passthroughTls = ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(String(server.tls?.mode ?? ''));
     const tls = passthroughTls || flow.protocol === 'TLS';
-    const ctx: Context = { flow, hops, authority: flow.host, tcp: tls || flow.protocol === 'TCP', tls, reached: [] };
+    let ctx: Context = { flow, hops, authority: flow.host, tcp: tls || flow.protocol === 'TCP', tls, reached: [] };
     // An HTTP server with httpsRedirect answers 301 to every request of its virtual hosts.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
     if (entry.redirect) {
@@ -212,9 +213,18 @@ export class FlowEvaluator {
       }
     }
     const tcp = ctx.tcp;
+    // The gateway's JWT filter runs before its authorization (Istio's HTTP filter chain: jwt_authn, then RBAC).
+    const token = tokenDecision(this.cluster, gw, tcp ? undefined : flow.requestPrincipal);
+    if (token.refused) return refused(decider('RequestAuthentication', token.refused.policy), token.refused.reason, hops);
     // Policies on the gateway pod see the external client: no mTLS identity.
-    const gwAuthz = authorizationDecision(this.cluster, gw, this.authzRequest(flow, undefined, flow.port, flow.host, tcp));
+    const gwRequest = authorizationRequest(this.cluster, flow, { port: flow.port, host: flow.host, tcp }, token);
+    const gwAuthz = authorizationDecision(this.cluster, gw, gwRequest);
     if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
+    // A token the gateway validated and does not keep goes no further.
+    if (!token.forwarded) {
+      hops.push('token removed at the gateway (no rule of its issuer keeps it: forwardOriginalToken)');
+      ctx = { ...ctx, flow: { ...flow, requestPrincipal: undefined, claims: undefined } };
+    }
     const admits = (ns: string) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns);
     const virtualServices = gatewayVirtualServices(this.cluster, flow.host, server, gateway, admits, gw.namespace);
     const none = `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`;
@@ -548,29 +558,16 @@ export class FlowEvaluator {
       last = decider('mTLS', mode.policy);
       lastReason = `mTLS ${mode.mode}`;
     }
-    const authz = authorizationDecision(this.cluster, pod, this.authzRequest(flow, istioMtls ? source : undefined, port, ctx.authority, tcp, source));
+    const token = tokenDecision(this.cluster, pod, tcp ? undefined : flow.requestPrincipal);
+    if (token.refused) return refused(decider('RequestAuthentication', token.refused.policy), token.refused.reason, hops);
+    const at = { peer: istioMtls ? source : undefined, port, host: ctx.authority, tcp, source };
+    const authz = authorizationDecision(this.cluster, pod, authorizationRequest(this.cluster, flow, at, token));
     if (!authz.allowed) return refused(decider('AuthorizationPolicy', authz.policy), authz.reason, hops);
     if (authz.policy) {
       last = decider('AuthorizationPolicy', authz.policy);
       lastReason = authz.reason;
     }
     return { allowed: true, decidedBy: last, reason: authz.policy ? authz.reason : `${authz.reason}; ${lastReason}`, hops, reached: reachedOf(ctx) };
-  }
-
-  private authzRequest(flow: Flow, peer: FlowPod | undefined, port: number, host: string, tcp: boolean, source?: FlowPod) {
-    return {
-      principal: peer ? this.cluster.principalOf(peer) : undefined,
-      namespace: peer?.namespace,
-      requestPrincipal: flow.requestPrincipal,
-      claims: flow.claims ?? {},
-      method: flow.method ?? 'GET',
-      path: flow.path ?? '/',
-      host,
-      port,
-      headers: flow.headers ?? {},
-      tcp,
-      sourceAddresses: source?.addresses ?? [],
-    };
   }
 
   /** Runs each check; the first refusal decides, else the last verdict. */

@@ -175,7 +175,7 @@ export class EdgeGateway extends Construct {
    */
   private routeFlows(): IntendedFlow[] {
     if (this.workload) return [];
-    return [...this.virtualServices.values()].flatMap((vs) => vs.routes.flatMap((r) => gatewayRouteFlow(r, this.servers, this.name) ?? []));
+    return [...this.virtualServices.values()].flatMap((vs) => vs.routes.flatMap((r) => gatewayRouteFlow(r, this.servers, this.name)));
   }
 
   /** `namespace/name`, as VirtualServices name the gateway. */

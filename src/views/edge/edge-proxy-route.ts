@@ -160,10 +160,13 @@ export class EdgeProxyRoute extends Construct {
         };
         // A path an EdgeAuthentication guards takes a token through the proxy too (forwarded with the request): without one
         // the service refuses it, as it does through a gateway.
-        const principal = security.endUserPrincipalFor(path);
-        out.push({ ...flow, requestPrincipal: principal, expect: 'allow',
-          description: `${edge.name} (the platform's ${role}) forwards ${method} ${path} to ${s.name}${principal ? ' signed in' : ''}` });
-        if (principal) {
+        const principals = security.endUserPrincipalsFor(path);
+        for (const principal of principals.length > 0 ? principals : [undefined]) {
+          const signedIn = principal === undefined ? '' : principals.length > 1 ? ` signed in (${principal})` : ' signed in';
+          out.push({ ...flow, requestPrincipal: principal, expect: 'allow',
+            description: `${edge.name} (the platform's ${role}) forwards ${method} ${path} to ${s.name}${signedIn}` });
+        }
+        if (principals.length > 0) {
           out.push({ ...flow, expect: 'deny', description: `${s.name} refuses ${method} ${path} from ${edge.name} without a token` });
         }
       }

@@ -206,41 +206,42 @@ interface FlowServer {
 }
 
 /**
- * The flow a gateway route means, from outside the cluster: a client addresses a host the route
+ * The flows a gateway route means, from outside the cluster: a client addresses a host the route
  * serves (a wildcard's first name under it), on the port of the server that serves it (as the flow
  * check matches a Gateway server: src/validate/flow/evaluate.ts, external), with the route's first plain match (its uri
  * and method; a match on headers or other fields is not stated), signed in where an end-user rule
- * guards the path. None where no server serves the host over HTTP or HTTPS.
+ * guards the path, once with a token of each issuer that guards it. None where no server serves the host over HTTP or HTTPS.
  */
 export function gatewayRouteFlow(
   route: GatewayRoute, servers: readonly FlowServer[], gatewayName: string,
-): IntendedFlow | undefined {
+): IntendedFlow[] {
   const host = concreteHost(route.hosts[0]);
-  if (!host) return undefined;
+  if (!host) return [];
   const serving = servers.filter((s) => (s.port.protocol === 'HTTP' || s.port.protocol === 'HTTPS')
     && s.hosts.some((h) => hostCovers(h.slice(h.indexOf('/') + 1), host)));
   // A server that answers with a redirect to HTTPS routes nothing (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings):
   // another one that serves the host is the route's; a redirect alone is a route that cannot deliver, which the flow check refuses.
   const server = serving.find((s) => !(s.tls && !s.tls.forTlsPort)) ?? serving[0];
   const m = route.match ? route.match[0] : undefined;
-  if (!server || (m && Object.entries(m).some(([k, v]) => v !== undefined && k !== 'uri' && k !== 'method'))) return undefined;
+  if (!server || (m && Object.entries(m).some(([k, v]) => v !== undefined && k !== 'uri' && k !== 'method'))) return [];
   const uri = m?.uri;
-  if (uri?.kind === 'regex') return undefined;
+  if (uri?.kind === 'regex') return [];
   const prefix = route.pathPrefix ?? '/';
   const path = uri ? uri.value : prefix === '/' ? '/' : `${prefix}x`;
   const protocol = server.port.protocol as 'HTTP' | 'HTTPS';
   const port = server.port.number;
-  const principal = ServiceSecurity.of(route.service).endUserPrincipalFor(path);
-  return {
+  // Signed in with a token of each issuer that guards the path: the gateway's own JWT filter must accept each too.
+  const principals = ServiceSecurity.of(route.service).endUserPrincipalsFor(path);
+  return (principals.length > 0 ? principals : [undefined]).map((principal): IntendedFlow => ({
     source: { external: true }, host, port, protocol, method: m?.method ?? 'GET', path, requestPrincipal: principal,
     expect: 'allow', constructPath: route.node.path, reaches: { namespace: route.service.namespace, service: route.service.name },
     description: `a client reaches ${route.service.name} through ${gatewayName}: ${m?.method ?? 'GET'} ${protocol.toLowerCase()}://${host}:${port}${path}`
-      + (principal ? ' signed in' : ''),
-  };
+      + (principal === undefined ? '' : principals.length > 1 ? ` signed in (${principal})` : ' signed in'),
+  }));
 }
 
 /** A name a client may address under `host`: itself, `www.<domain>` for `*.<domain>`, none for `*`. */
-function concreteHost(host: string | undefined): string | undefined {
+export function concreteHost(host: string | undefined): string | undefined {
   if (!host || host === '*') return undefined;
   return host.startsWith('*.') ? `www.${host.slice(2)}` : host;
 }

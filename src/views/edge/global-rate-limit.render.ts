@@ -35,6 +35,8 @@ export interface GlobalRateLimitSource {
   readonly authenticatedRequestsPerSecond: number;
   /** Requests per second of one unauthenticated client address. */
   readonly unauthenticatedRequestsPerSecond: number;
+  /** The filter's stage on its gateway, 0 to 10: the stage of its route `rate_limits` too. */
+  readonly stage: number;
 }
 
 /**
@@ -48,7 +50,12 @@ export interface GlobalRateLimitSource {
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-ratelimit-action
  * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/security/authn/policy_applier.go (PayloadInMetadata: filters.EnvoyJwtFilterPayload)
  */
-function userActions(user: RateLimitUserKey): Record<string, unknown>[] {
+function userActions(user: RateLimitUserKey, stage: number): Record<string, unknown>[] {
+  // Stage 0 is Envoy's default, left out (the output of a gateway with one domain stays as it was).
+  return actionsOf(user).map((limit) => (stage === 0 ? limit : { stage, ...limit }));
+}
+
+function actionsOf(user: RateLimitUserKey): Record<string, unknown>[] {
   if (user.kind === 'jwtClaim') {
     const metadataKey = { key: 'envoy.filters.http.jwt_authn', path: [{ key: 'payload' }, { key: user.claim }] };
     return [
@@ -82,7 +89,13 @@ const ANONYMOUS = 'anonymous';
  * The spec of the gateway's global rate-limit EnvoyFilter: Envoy's ratelimit filter before
  * the router, calling the service, and the `rate_limits` actions that produce the
  * descriptors (auth=authenticated with user_id, or user=anonymous with remote_address).
+ * The filter and its route `rate_limits` carry the construct's stage: a ratelimit filter applies
+ * every route rate limit of its own stage ("The rate limit configuration only applies to filters
+ * with the same stage number"), and the MERGE of every domain's `rate_limits` into the gateway's
+ * routes appends them into one list, so two domains at one stage would each send the other's
+ * descriptors to their own domain (MESH157).
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/ratelimit/v3/rate_limit.proto
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-ratelimit (stage)
  * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#global-rate-limit
  */
 export function renderGlobalRateLimitSpec(state: GlobalRateLimitSource): EnvoyFilterSpec {
@@ -101,6 +114,7 @@ export function renderGlobalRateLimitSpec(state: GlobalRateLimitSource): EnvoyFi
             typed_config: {
               '@type': 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit',
               'domain': state.domain,
+              ...(state.stage === 0 ? {} : { stage: state.stage }),
               'failure_mode_deny': state.failureModeDeny,
               'timeout': timeout,
               'rate_limit_service': {
@@ -117,7 +131,7 @@ export function renderGlobalRateLimitSpec(state: GlobalRateLimitSource): EnvoyFi
         patch: {
           operation: Operation.MERGE,
           value: {
-            route: { rate_limits: userActions(state.user.key) },
+            route: { rate_limits: userActions(state.user.key, state.stage) },
           },
         },
       },

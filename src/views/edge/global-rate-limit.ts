@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
@@ -31,6 +31,15 @@ export interface RateLimitServiceRef {
    */
   readonly port?: number;
 }
+
+/**
+ * The domains of the global rate limits of one app on each gateway (its namespace and pod
+ * selector), which give each domain its stage there. Envoy's ratelimit filter takes stages 0 to
+ * 10 ("The filter supports a range of 0 - 10 inclusively for stage numbers").
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/ratelimit/v3/rate_limit.proto (stage)
+ */
+const DOMAINS_BY_GATEWAY = new WeakMap<IConstruct, Map<string, Set<string>>>();
+const MAX_STAGE = 10;
 
 /** Props for {@link GlobalRateLimit}. */
 export interface GlobalRateLimitProps {
@@ -152,6 +161,8 @@ export class GlobalRateLimit extends Construct {
   private readonly twoServices: boolean;
   /** The rate-limit service's pods, as a flow's target. */
   private readonly target: FlowWorkload;
+  /** The domains of the app's global rate limits on this one's gateway, this one's included. */
+  private readonly gatewayDomains: Set<string>;
 
   public constructor(scope: Construct, id: string, props: GlobalRateLimitProps) {
     super(scope, id);
@@ -182,6 +193,8 @@ export class GlobalRateLimit extends Construct {
     } else {
       this.target = base;
     }
+    this.gatewayDomains = gatewayDomains(this, this.gatewayNamespace, this.gatewaySelector);
+    this.gatewayDomains.add(this.domain);
     const labels = { [Labels.MANAGED_BY]: MANAGED_BY };
     // The library's service reads the limits as its own file; one you run reads this ConfigMap.
     if (this.service) {
@@ -257,6 +270,7 @@ export class GlobalRateLimit extends Construct {
       name: `${this.domain}-ratelimit-${this.chart.namespace}`, namespace: this.gatewayNamespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY },
     }, () => ({
       selector: { ...this.gatewaySelector }, issuer: key.issuer, jwksUri: key.jwksUri, audiences: key.audiences, forwardOriginalToken: true,
+      otherIssuers: key.otherIssuers,
     }));
   }
 
@@ -313,6 +327,15 @@ export class GlobalRateLimit extends Construct {
     });
   }
 
+  /**
+   * The filter's stage on its gateway: the rank of its domain among the domains of the app's
+   * global rate limits on that gateway (0 for the only one), so that each domain's filter
+   * applies its own route `rate_limits` only, whichever environment or construct order adds them.
+   */
+  public get stage(): number {
+    return [...this.gatewayDomains].sort().indexOf(this.domain);
+  }
+
   /** The edge gateway's pods, in their namespace. */
   private gatewayWorkload(): FlowWorkload {
     const platform = this.chart.platform;
@@ -349,10 +372,32 @@ export class GlobalRateLimit extends Construct {
         ),
       );
     }
+    if (this.stage > MAX_STAGE) {
+      out.push(formatProblem(Codes.RATE_LIMIT_STAGES_EXHAUSTED, `domain: '${this.domain}' would be the ${this.stage + 1}th rate-limit `
+        + `domain on the gateway ${this.gatewayNamespace}/${JSON.stringify(this.gatewaySelector)} (${[...this.gatewayDomains].sort().join(', ')}), `
+        + `but Envoy's ratelimit filter has stages 0 to ${MAX_STAGE} only, one a domain; merge the limits into fewer domains`));
+    }
     const domainProblem = dns1123LabelProblem(this.domain);
     if (domainProblem) out.push(formatProblem(Codes.INVALID_NAME, `domain: ${domainProblem}`));
     out.push(...durationProblems({ timeout: this.timeout }));
     out.push(...integerProblems({ 'rateLimitService.port': this.givenPort }, 1, 65535));
     return out;
   }
+}
+
+/** The set of domains of the app of `scope` on the gateway pods of `namespace` selected by `selector`. */
+function gatewayDomains(scope: IConstruct, namespace: string, selector: Readonly<Record<string, string>>): Set<string> {
+  const root = scope.node.root;
+  let byGateway = DOMAINS_BY_GATEWAY.get(root);
+  if (!byGateway) {
+    byGateway = new Map();
+    DOMAINS_BY_GATEWAY.set(root, byGateway);
+  }
+  const key = `${namespace}/${JSON.stringify(Object.entries(selector).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
+  let domains = byGateway.get(key);
+  if (!domains) {
+    domains = new Set();
+    byGateway.set(key, domains);
+  }
+  return domains;
 }

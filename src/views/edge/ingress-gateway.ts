@@ -11,7 +11,7 @@ import type { ITieredService } from '../../graph/mesh-service-props';
 import { EdgeGateway, GatewayPlacement, GatewayServer } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
-import { GatewayRoute, GatewayRouteOptions } from './gateway-route';
+import { concreteHost, GatewayRoute, GatewayRouteOptions } from './gateway-route';
 
 /** Props for {@link IngressGateway}. */
 export interface IngressGatewayProps extends GatewayPlacement {
@@ -64,21 +64,27 @@ export class IngressGateway extends EdgeGateway {
   /**
    * The flows the routes mean: an external client reaches each route's service on the
    * first public host over HTTPS (signed in where an end-user rule guards the path), and
-   * where one does, the same request without a token is refused.
+   * where one does, the same request without a token is refused. A client addresses a name,
+   * never a wildcard: `www.<domain>` for `*.<domain>`, which the Gateway's servers of other
+   * hosts on the same port (another environment's wildcard above it) must leave to this one.
    */
   public intendedFlows(): IntendedFlow[] {
-    const host = this.hosts[0];
+    const host = concreteHost(this.hosts[0]);
     if (!host) return [];
     const out: IntendedFlow[] = [];
     for (const r of this.routes) {
       const prefix = r.pathPrefix ?? '/';
       const path = prefix === '/' ? '/' : `${prefix}x`;
-      const principal = ServiceSecurity.of(r.service).endUserPrincipalFor(path);
+      // Signed in with a token of each issuer that guards the path: the gateway's own JWT filter must accept each too.
+      const principals = ServiceSecurity.of(r.service).endUserPrincipalsFor(path);
       const flow = { source: { external: true as const }, host, port: 443, protocol: 'HTTPS' as const, method: 'GET' as const, path };
-      out.push({ ...flow, requestPrincipal: principal, expect: 'allow', constructPath: this.node.path,
-        reaches: { namespace: r.service.namespace, service: r.service.name },
-        description: `a browser reaches ${r.service.name} through ${this.name}: GET https://${host}${path}${principal ? ' signed in' : ''}` });
-      if (principal) {
+      for (const principal of principals.length > 0 ? principals : [undefined]) {
+        const signedIn = principal === undefined ? '' : principals.length > 1 ? ` signed in (${principal})` : ' signed in';
+        out.push({ ...flow, requestPrincipal: principal, expect: 'allow', constructPath: this.node.path,
+          reaches: { namespace: r.service.namespace, service: r.service.name },
+          description: `a browser reaches ${r.service.name} through ${this.name}: GET https://${host}${path}${signedIn}` });
+      }
+      if (principals.length > 0) {
         out.push({ ...flow, expect: 'deny', constructPath: this.node.path,
           description: `${this.name} refuses GET https://${host}${path} without a token (${r.service.name} needs one)` });
       }

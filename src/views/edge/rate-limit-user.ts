@@ -14,12 +14,27 @@ export type RateLimitUserKey =
     readonly jwksUri: string;
     /** The audiences a token must name; none for any. */
     readonly audiences?: readonly string[];
+    /** Other issuers whose tokens the gateway validates too, their `claim` keying the limit alike. */
+    readonly otherIssuers?: readonly RateLimitTokenIssuer[];
   }
   | {
     readonly kind: 'header';
     /** The request header whose value is the user. */
     readonly header: string;
   };
+
+/** An issuer of tokens the gateway validates: its `iss` and signing keys. */
+export interface RateLimitTokenIssuer {
+  /** The token's issuer (`iss`), as the identity provider writes it. */
+  readonly issuer: string;
+  /** The URL of the issuer's signing keys (https). */
+  readonly jwksUri: string;
+  /**
+   * The audiences a token must name.
+   * @default - any audience
+   */
+  readonly audiences?: string[];
+}
 
 /** Options for {@link RateLimitUser.jwtClaim}. */
 export interface RateLimitJwtClaimOptions {
@@ -37,6 +52,17 @@ export interface RateLimitJwtClaimOptions {
    * @default 'sub'
    */
   readonly claim?: string;
+  /**
+   * Other issuers whose tokens clients send through the gateway (machine clients beside tenant
+   * users, say), validated there too and keyed by the same `claim`. Once a RequestAuthentication
+   * applies to the gateway's pods, a token of an issuer none of them names is refused there with
+   * 401 "Jwt issuer is not configured" (Envoy's jwt_authn answers JwtUnknownIssuer, which
+   * istiod's `allow_missing` does not admit), whatever the service behind would accept: the flows
+   * through the gateway signed in with such a token fail synth (MESH600).
+   * @default - none: only `issuer`'s tokens pass the gateway
+   * @see https://istio.io/latest/docs/reference/config/security/request_authentication/
+   */
+  readonly otherIssuers?: RateLimitTokenIssuer[];
 }
 
 /**
@@ -63,13 +89,21 @@ export class RateLimitUser {
     if (!/^[A-Za-z0-9_.:-]+$/.test(claim)) {
       throw new MeshError(Codes.RATE_LIMIT_INVALID, `RateLimitUser.jwtClaim: claim '${claim}' is not a claim name`);
     }
-    if (options.issuer === '') throw new MeshError(Codes.INVALID_JWT_RULE, 'RateLimitUser.jwtClaim: issuer must not be empty');
-    if (!/^https:\/\/\S+$/.test(options.jwksUri)) {
-      throw new MeshError(Codes.INVALID_JWT_RULE, `RateLimitUser.jwtClaim: jwksUri must be an https URL, got '${options.jwksUri}'`);
-    }
+    const others = options.otherIssuers ?? [];
+    [options, ...others].forEach((o, i) => {
+      const field = i === 0 ? '' : `otherIssuers[${i - 1}].`;
+      if (o.issuer === '') throw new MeshError(Codes.INVALID_JWT_RULE, `RateLimitUser.jwtClaim: ${field}issuer must not be empty`);
+      if (!/^https:\/\/\S+$/.test(o.jwksUri)) {
+        throw new MeshError(Codes.INVALID_JWT_RULE, `RateLimitUser.jwtClaim: ${field}jwksUri must be an https URL, got '${o.jwksUri}'`);
+      }
+    });
+    const issuers = [options.issuer, ...others.map((o) => o.issuer)];
+    const twice = issuers.find((iss, i) => issuers.indexOf(iss) !== i);
+    if (twice !== undefined) throw new MeshError(Codes.INVALID_JWT_RULE, `RateLimitUser.jwtClaim: issuer '${twice}' is given twice`);
+    const copy = (o: RateLimitTokenIssuer) => ({ issuer: o.issuer, jwksUri: o.jwksUri, ...(o.audiences ? { audiences: [...o.audiences] } : {}) });
     return new RateLimitUser({
-      kind: 'jwtClaim', claim, issuer: options.issuer, jwksUri: options.jwksUri,
-      ...(options.audiences ? { audiences: [...options.audiences] } : {}),
+      kind: 'jwtClaim', claim, ...copy(options),
+      ...(others.length > 0 ? { otherIssuers: others.map(copy) } : {}),
     });
   }
 

@@ -21,10 +21,12 @@ export interface RequestAuthenticationShape {
   readonly forwardOriginalToken: boolean;
   /** Claims copied to request headers. */
   readonly outputClaimToHeaders?: readonly { readonly claim: string; readonly header: string }[];
+  /** Rules for other issuers, after the first, forwarding as it does. */
+  readonly otherIssuers?: readonly { readonly issuer: string; readonly jwksUri: string; readonly audiences?: readonly string[] }[];
 }
 
 /**
- * The spec of a RequestAuthentication with one JWT rule.
+ * The spec of a RequestAuthentication with one JWT rule (and one a further issuer, `otherIssuers`).
  * @see https://istio.io/latest/docs/reference/config/security/request_authentication/
  * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule
  */
@@ -37,7 +39,12 @@ export function renderRequestAuthenticationSpec(s: RequestAuthenticationShape): 
       audiences: s.audiences ? [...s.audiences] : undefined,
       forwardOriginalToken: s.forwardOriginalToken,
       outputClaimToHeaders: s.outputClaimToHeaders?.length ? s.outputClaimToHeaders.map((c) => ({ header: c.header, claim: c.claim })) : undefined,
-    }],
+    }, ...(s.otherIssuers ?? []).map((o) => ({
+      issuer: o.issuer,
+      jwksUri: o.jwksUri,
+      audiences: o.audiences ? [...o.audiences] : undefined,
+      forwardOriginalToken: s.forwardOriginalToken,
+    }))],
   };
 }
 

@@ -199,6 +199,30 @@ describe('ServiceSecurity', () => {
       expect(evaluateFlow(ms, { source: { platform: client }, ...to, method: 'DELETE' }, options).decidedBy?.kind).toBe('AuthorizationPolicy');
     });
 
+    // kube-proxy SNATs an outside client's connection to a pod on another node under externalTrafficPolicy Cluster (Kubernetes'
+    // default): the ipBlock of the clients' range would see the node's address. https://kubernetes.io/docs/tutorials/services/source-ip/
+    test("the recipe keeps the clients' addresses (externalTrafficPolicy Local); Cluster with clients admitted by address is MESH158", () => {
+      const build = (externalTrafficPolicy?: 'Cluster') => {
+        const { app, chart } = meshChart({}, 'lb');
+        const svc = new MeshService(chart, 'legacy-ingest', {
+          image: 'registry.example.com/legacy-ingest:1.0.0', ports: [{ port: 8080, protocol: 'http' }],
+          service: { type: ServiceType.loadBalancer([Cidr.of('10.20.0.0/16')], { externalTrafficPolicy }) },
+        });
+        const sec = ServiceSecurity.of(svc);
+        sec.setMtls(MtlsMode.strict(), { portLevelMtls: { 8080: MtlsMode.permissive() } });
+        sec.allowIngressFrom({ cidr: '10.20.0.0/16' }, [{ port: 8080, protocol: 'TCP' }]);
+        sec.allow({ from: [{ notPrincipals: ['*'] }] });
+        return app;
+      };
+      const local = build();
+      expect(find(synth(local), 'Service', 'legacy-ingest').spec.externalTrafficPolicy).toBe('Local');
+      expect(local.warnings.filter((w) => w.includes('MESH158'))).toEqual([]);
+      const cluster = build('Cluster');
+      expect(find(synth(cluster), 'Service', 'legacy-ingest').spec.externalTrafficPolicy).toBe('Cluster');
+      expect(cluster.warnings.filter((w) => w.includes('MESH158'))).toEqual([expect.stringMatching(
+        /LoadBalancer Service port 8080 reaches legacy-ingest:8080, whose NetworkPolicies admit it from outside by address only \(10\.20\.0\.0\/16\), but externalTrafficPolicy is Cluster.*\[MESH158\]/)]);
+    });
+
     test('an ALLOW rule excluding principals without naming one, where the workload is PERMISSIVE: plaintext matches it (MESH206)', () => {
       const { app, payment } = graph();
       ServiceSecurity.of(payment).setMtls(MtlsMode.strict(), { portLevelMtls: { 8080: MtlsMode.permissive() } });

@@ -204,3 +204,51 @@ describe('where the limit lands', () => {
     expect(withRoutes(true)).toEqual([]);
   });
 });
+
+describe('several domains on one gateway (a per-user and a per-tenant limit)', () => {
+  const claim = (c?: string) => RateLimitUser.jwtClaim({ issuer: 'https://login.example.com', jwksUri: 'https://login.example.com/keys', claim: c });
+
+  function perUserAndTenant(order: ('user' | 'tenant')[] = ['user', 'tenant']) {
+    const { app, chart } = meshChart();
+    for (const which of order) {
+      if (which === 'user') new GlobalRateLimit(chart, 'per-user', { serviceDeployed: true, domain: 'saas-user', user: claim(), authenticatedRequestsPerSecond: 20 });
+      else new GlobalRateLimit(chart, 'per-tenant', { serviceDeployed: true, domain: 'saas-tenant', user: claim('tenant'), authenticatedRequestsPerSecond: 200 });
+    }
+    return app;
+  }
+  const stages = (f: Record<string, any>) => ({
+    filter: f.spec.configPatches[0].patch.value.typed_config.stage,
+    routes: f.spec.configPatches[1].patch.value.route.rate_limits.map((l: any) => l.stage),
+  });
+
+  test("each domain's filter and its route rate_limits run at a stage of their own, whatever the order (Envoy: a filter applies its stage's rate limits)", () => {
+    for (const order of [['user', 'tenant'], ['tenant', 'user']] as const) {
+      const out = synth(perUserAndTenant([...order]));
+      // Sorted by domain: saas-tenant 0 (Envoy's default, left out), saas-user 1.
+      expect(stages(find(out, 'EnvoyFilter', 'saas-tenant-ratelimit'))).toEqual({ filter: undefined, routes: [undefined, undefined] });
+      expect(stages(find(out, 'EnvoyFilter', 'saas-user-ratelimit'))).toEqual({ filter: 1, routes: [1, 1] });
+    }
+  });
+
+  test('one domain on a gateway keeps the default stage (no stage written)', () => {
+    const f = find(synth(build()), 'EnvoyFilter', 'ec-site-ratelimit');
+    expect(stages(f)).toEqual({ filter: undefined, routes: [undefined, undefined] });
+  });
+
+  test('MESH157: the same two filters at one stage fail synth, naming both (the check over the manifests)', () => {
+    const app = perUserAndTenant();
+    const user = app.node.findAll().find((c) => ApiObject.isApiObject(c) && c.kind === 'EnvoyFilter' && c.name === 'saas-user-ratelimit');
+    // Patched back to stage 0, as the filters were written before each domain had its own stage.
+    (user as ApiObject).addJsonPatch(JsonPatch.remove('/spec/configPatches/0/patch/value/typed_config/stage'));
+    expect(synthError(app)).toMatch(new RegExp("spec\\.configPatches\\[0\\]\\.patch\\.value\\.typed_config\\.stage: Envoy's ratelimit filter for domain "
+      + 'saas-(user|tenant) runs at stage 0 on the pods where EnvoyFilter istio-system/saas-(tenant|user)-ratelimit .* for domain saas-(tenant|user), '
+      + "so each filter sends the other's descriptors to its own domain.*\\[MESH157\\]"));
+  });
+
+  test('MESH057: at most eleven domains a gateway (stages 0 to 10)', () => {
+    const { app, chart } = meshChart();
+    for (let i = 0; i < 12; i++) new GlobalRateLimit(chart, `limit-${String(i).padStart(2, '0')}`, { serviceDeployed: true, user: claim() });
+    expect(synthError(app)).toMatch(/\[test\/limit-11\] domain: 'limit-11' would be the 12th rate-limit domain on the gateway istio-system\/.*stages 0 to 10 only.*\[MESH057\]/);
+    expect(synthError(app)).not.toMatch(/limit-10\].*MESH057/);
+  });
+});

@@ -166,3 +166,17 @@ test("MESH038: a route to a service whose exportTo hides it from the gateway's n
     /exportTo: a gateway in istio-system routes to web, whose exportTo hides it from istio-system: the gateway's proxies have no route to it \(503\).*\[MESH038\]/);
   expect(() => synth(build(ExportTo.namespaces(['production', 'istio-system'])))).not.toThrow();
 });
+
+describe('the flows of a wildcard IngressGateway', () => {
+  // A client addresses a name, never `*.<domain>`: the flow is proved for `www.<domain>`, as an EdgeGateway's (gateway-route.ts, concreteHost).
+  test('a route on *.<domain> is proved for www.<domain>, the name a client sends (SNI and Host), not the wildcard itself', () => {
+    const { app, chart } = meshChart();
+    const api = new MeshService(chart, 'api', { image: 'registry.example.com/api:1.0.0' });
+    const gw = new IngressGateway(chart, 'public', { hosts: ['*.saas.example.com', 'api.vanity.example.org'], credentialName: 'saas-tls' });
+    gw.route(api, { pathPrefix: '/v1/' });
+    expect(gw.intendedFlows().map((f) => [f.host, f.description])).toEqual([
+      ['www.saas.example.com', 'a browser reaches api through public: GET https://www.saas.example.com/v1/x'],
+    ]);
+    synth(app);
+  });
+});
