@@ -128,14 +128,17 @@ export const Codes = {
    */
   JOB_SIDECAR_NEVER_EXITS: 'MESH053',
   /**
+   * A route, service, gateway route or tier both `streaming` (no route timeout) and given a `timeout`: one
+   * of them is a mistake.
+   */
+  STREAMING_WITH_TIMEOUT: 'MESH054',
+  /**
    * A HorizontalPodAutoscaler whose scaleTargetRef names a Deployment, StatefulSet or ReplicaSet the manifests do
    * not hold, though they hold that namespace's workloads of that kind: it never scales anything.
    */
   AUTOSCALER_TARGET_NOT_FOUND: 'MESH056',
   /** More rate-limit domains on one gateway than Envoy's ratelimit filter has stages (0 to 10), one a domain. */
   RATE_LIMIT_STAGES_EXHAUSTED: 'MESH057',
-  /** A `timeout` or `retries.perTryTimeout` given to a service of long-lived requests (`longLivedRequests`), whose routes carry none. */
-  LONG_LIVED_REQUESTS_TIMEOUT: 'MESH058',
   // Construct placement and internal invariants: MESH070-MESH079.
   /** A construct that needs a MeshChart (its namespace, platform and security) placed outside one. */
   NOT_IN_MESH_CHART: 'MESH070',

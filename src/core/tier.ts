@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Codes } from './codes';
+import { describeDuration } from './duration';
 import { MeshError } from './errors';
 import { LoadBalancer } from './load-balancer';
 import { dns1123LabelProblem } from './names';
@@ -16,6 +17,24 @@ export interface TierSettings {
    * @default - none: Istio's own default (no timeout)
    */
   readonly timeout?: Duration;
+  /**
+   * The calls are long-lived streams (gRPC server or bidirectional streaming, WebSockets,
+   * server-sent events): the route has no timeout, its VirtualService route no `timeout` field.
+   * Istio refuses a zero timeout (`0s`: its ValidateDuration and the CRD's rule want at least
+   * 1ms), and a route without `timeout` gets Envoy's route timeout 0, disabled (istio
+   * pilot/pkg/networking/core/route/route.go, setTimeout); any other timeout cuts a stream that
+   * outlives it, as Envoy's route timeout runs from the end of the request until the response is
+   * complete (envoy api/envoy/config/route/v3/route_components.proto, RouteAction.timeout).
+   * Retries and their per-try timeout stay: Envoy applies both only before the response starts
+   * (router filter docs, x-envoy-upstream-rq-per-try-timeout-ms; Filter::maybeRetryReset), so
+   * they bound the wait for a stream's first response headers and never cut or resend a running
+   * stream. Not with `timeout` on the same settings (MESH054); a more specific `timeout` (a
+   * route's over its service's, a service's over its tier's) wins over this, and this over a
+   * less specific `timeout`.
+   * @default false - the route has the timeout given here or inherited
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+   */
+  readonly streaming?: boolean;
   /**
    * Retry policy (VirtualService `retries`).
    * @default - none: Istio's own default (2 attempts)
@@ -86,11 +105,31 @@ function clampInheritedPerTry(retries: Retries | undefined, over: TierSettings):
   return Retries.of({ perTryTimeout: timeout }).over(retries);
 }
 
+/**
+ * The timeout and streaming of `over` on top of `base`: `over`'s own `streaming` or `timeout`
+ * decides, else `base`'s; a resolved stream has no timeout.
+ */
+function mergeTimeout(base: TierSettings, over: TierSettings): Pick<TierSettings, 'timeout' | 'streaming'> {
+  if (over.streaming) return { timeout: undefined, streaming: true };
+  if (over.timeout !== undefined) return { timeout: over.timeout, streaming: undefined };
+  return base.streaming ? { timeout: undefined, streaming: true } : { timeout: base.timeout, streaming: undefined };
+}
+
+/**
+ * Why `settings` are contradictory (`streaming` with a `timeout`, MESH054), or undefined.
+ * @internal
+ */
+export function streamingContradiction(settings: Pick<TierSettings, 'timeout' | 'streaming'>): string | undefined {
+  return settings.streaming && settings.timeout !== undefined
+    ? `streaming: a stream has no route timeout, yet timeout is ${describeDuration(settings.timeout)}; give one of them`
+    : undefined;
+}
+
 /** `over` on top of `base`, field by field; a per-try timeout it inherits at most the timeout it sets. */
 export function mergeTierSettings(base: TierSettings | undefined, over: TierSettings): TierSettings {
-  if (!base) return over;
+  if (!base) return over.streaming ? { ...over, timeout: undefined } : over;
   return {
-    timeout: over.timeout ?? base.timeout,
+    ...mergeTimeout(base, over),
     retries: clampInheritedPerTry(over.retries ? over.retries.over(base.retries) : base.retries, over),
     connectionPool: mergeConnectionPool(base.connectionPool, over.connectionPool),
     outlierDetection: mergeOutlierDetection(base.outlierDetection, over.outlierDetection),
@@ -102,6 +141,8 @@ export function mergeTierSettings(base: TierSettings | undefined, over: TierSett
 export interface RouteSettingsOptions {
   /** The route's own timeout. */
   readonly timeout?: Duration;
+  /** Whether the route's calls are streams, with no timeout. */
+  readonly streaming?: boolean;
   /** The route's own retries, over its service's field by field. */
   readonly retries?: Retries;
 }
@@ -112,6 +153,6 @@ export interface RouteSettingsOptions {
  * calls it when it hands a host to its renderer, which writes what it is given.
  */
 export function resolveRouteSettings(service: TierSettings, route: RouteSettingsOptions): Pick<TierSettings, 'timeout' | 'retries'> {
-  const { timeout, retries } = mergeTierSettings(service, { timeout: route.timeout, retries: route.retries });
+  const { timeout, retries } = mergeTierSettings(service, { timeout: route.timeout, streaming: route.streaming, retries: route.retries });
   return { timeout, retries };
 }

@@ -141,18 +141,14 @@ export interface MeshServiceCommonProps {
    */
   readonly timeout?: Duration;
   /**
-   * That the service's requests are long-lived: WebSocket connections, server-sent events, long
-   * polls, gRPC streams. Envoy's route timeout spans from the end of the request until the whole
-   * response is in, so it ends such a stream at that mark however busy it is (a WebSocket closed
-   * every 15s under the `service` tier's timeout), and a retry's per-try timeout likewise. The
-   * service's routes, and a gateway's routes to it that give no `timeout` of their own, then carry
-   * neither, whatever the tier says: Istio's default, no timeout. A `timeout` or
-   * `retries.perTryTimeout` given beside it fails synth (MESH058); a route of `addRoute` may still set its own.
-   * @default false
-   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute (timeout: "default is disabled")
-   * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#envoy-v3-api-field-config-route-v3-routeaction-timeout
+   * The service's calls are long-lived streams (gRPC streaming, WebSockets, server-sent events):
+   * its routes have no timeout (no `timeout` field), over the tier's timeout; its retries and
+   * their per-try timeout stay, as Envoy applies them only before a response starts. A route of
+   * its own with a `timeout` has that timeout. Not with `timeout` (MESH054).
+   * @default false - the service's `timeout`, else its tier's
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
    */
-  readonly longLivedRequests?: boolean;
+  readonly streaming?: boolean;
   /**
    * Retry policy, over the tier's field by field.
    * @default - the tier's

@@ -37,7 +37,7 @@ import { podHostnamesOf, ServiceWorkloads, writeService } from './service-worklo
 
 import { IVersionedService, MeshServiceProps, MeshWorkloadProps } from './mesh-service-props';
 import type { ExternalCall, IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from './interfaces';
-import { longLivedProblems, policyProblems } from './policy-problems';
+import { policyProblems } from './policy-problems';
 import { CalledService, callProblems } from './call-problems';
 import { addProblems } from '../private/construct-problems';
 import { mayWrite } from '../core/http';
@@ -127,8 +127,6 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
    * outlier detection), which {@link policy} lays over its tier's field by field.
    */
   public readonly overrides: TierSettings;
-  /** Whether the service's requests are long-lived streams, whose routes carry no timeout (`longLivedRequests`). */
-  public readonly longLivedRequests: boolean;
   /** The namespaces the service is visible from, if restricted. */
   public readonly exportTo?: ExportTo;
   /** The shape of the service's pods (env, volumes, probes, sidecar settings, ...), as given. */
@@ -191,13 +189,12 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this.adoption = adoption;
     // Every default worked out once, here; the pod's shape is whatever props remain.
     const {
-      image, name, tier, version, subset, replicas, ports, timeout, retries, loadBalancer, connectionPool, outlierDetection,
-      resources, healthCheckPath, automountServiceAccountToken, exportTo, slo, service, stateful, longLivedRequests, ...pod
+      image, name, tier, version, subset, replicas, ports, timeout, streaming, retries, loadBalancer, connectionPool, outlierDetection,
+      resources, healthCheckPath, automountServiceAccountToken, exportTo, slo, service, stateful, ...pod
     } = props;
-    this.longLivedRequests = longLivedRequests ?? false;
     this.pod = pod;
     this.image = image;
-    this.overrides = { timeout, retries, loadBalancer, connectionPool, outlierDetection };
+    this.overrides = { timeout, streaming, retries, loadBalancer, connectionPool, outlierDetection };
     this.resources = withResourceDefaults(resources);
     this.automountServiceAccountToken = adoption ? adoption.description.automountServiceAccountToken : automountServiceAccountToken ?? false;
     this.slo = slo;
@@ -301,9 +298,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
    */
   public get policy(): TierSettings {
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
-    const merged = mergeTierSettings(base, this.overrides);
-    // Long-lived requests: no route timeout and no per-try timeout, Istio's default (`longLivedRequests`).
-    const resolved = this.longLivedRequests ? { ...merged, timeout: undefined, retries: withoutPerTryTimeout(merged.retries) } : merged;
+    const resolved = mergeTierSettings(base, this.overrides);
     const http = (c: ServiceCall) => calledPorts(c).some((p) => HTTP_PROTOCOLS.includes(p.protocol));
     const security = ServiceSecurity.of(this);
     const callers = [...this.chart.callsTo(this).filter(http), ...security.remoteAdmissions.map((a) => a.options), ...security._hostRoutedCallers];
@@ -544,8 +539,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     out.push(...settingsProblems({
       name: this.name, tier: this.tier, defaults: TierDefaults.of(this), slo: this.slo, hasService: this.hasService, hostPorts: this.hostPorts,
     }));
-    out.push(...policyProblems(this.policy));
-    if (this.longLivedRequests) out.push(...longLivedProblems(this.overrides));
+    out.push(...policyProblems(this.policy, this.overrides));
     out.push(...this.traffic.problems(this.hostPorts));
     out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
     // A limit a HardeningException leaves unset bounds no request.
@@ -576,10 +570,3 @@ function resolveService(chart: IMeshChart, target: IMeshService): IMeshService {
   return target;
 }
 
-/** `retries` without a per-try timeout (each try then lasts as long as the route allows), or undefined. */
-function withoutPerTryTimeout(retries: Retries | undefined): Retries | undefined {
-  if (!retries || retries.perTryTimeout === undefined) return retries;
-  if (retries.disabled) return Retries.none();
-  return Retries.of({ attempts: retries.attempts, retryOn: retries.retryOn ? [...retries.retryOn] : undefined,
-    retryRemoteLocalities: retries.retryRemoteLocalities });
-}

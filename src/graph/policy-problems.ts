@@ -2,13 +2,14 @@ import { Codes } from '../core/codes';
 import { describeDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
 import { durationProblems, integerProblems } from '../private/checks';
-import { TierSettings } from '../core/tier';
+import { streamingContradiction, TierSettings } from '../core/tier';
 
 /**
- * Problems with resolved traffic settings, each naming its field.
+ * Problems with resolved traffic settings `p`, each naming its field, and with the settings
+ * `own` as the service gave them (a stream with a timeout).
  * @internal
  */
-export function policyProblems(p: TierSettings): string[] {
+export function policyProblems(p: TierSettings, own: TierSettings = {}): string[] {
   const out = durationProblems({
     'timeout': p.timeout,
     'retries.perTryTimeout': p.retries?.perTryTimeout,
@@ -30,6 +31,8 @@ export function policyProblems(p: TierSettings): string[] {
     'outlierDetection.maxEjectionPercent': p.outlierDetection?.maxEjectionPercent,
     'outlierDetection.minHealthPercent': p.outlierDetection?.minHealthPercent,
   }, 0, 100));
+  const contradiction = streamingContradiction(own);
+  if (contradiction) out.push(formatProblem(Codes.STREAMING_WITH_TIMEOUT, contradiction));
   const retriesProblem = p.retries?.problem();
   if (retriesProblem) out.push(formatProblem(Codes.RETRY_ON_WITHOUT_ATTEMPTS, retriesProblem));
   const timeout = p.timeout;
@@ -41,19 +44,3 @@ export function policyProblems(p: TierSettings): string[] {
   return out;
 }
 
-/**
- * MESH058: a timeout given to a service of long-lived requests (`longLivedRequests`), whose routes carry
- * none: Envoy's route timeout, and a retry's per-try timeout, run from the end of the request until
- * the whole response is in, so either would end each stream at that mark.
- * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#envoy-v3-api-field-config-route-v3-routeaction-timeout
- * @internal
- */
-export function longLivedProblems(given: TierSettings): string[] {
-  const out: string[] = [];
-  for (const [field, d] of [['timeout', given.timeout], ['retries.perTryTimeout', given.retries?.perTryTimeout]] as const) {
-    if (d === undefined) continue;
-    out.push(formatProblem(Codes.LONG_LIVED_REQUESTS_TIMEOUT, `${field}: the service's requests are long-lived (longLivedRequests), `
-      + `and Envoy would end each at ${describeDuration(d)} however busy it is; leave it out (a route of addRoute may set its own)`));
-  }
-  return out;
-}

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Retries } from '../core/retries';
-import { mergeTierSettings, Tier, TierSettings } from '../core/tier';
+import { mergeTierSettings, streamingContradiction, Tier, TierSettings } from '../core/tier';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 
@@ -93,6 +93,8 @@ export class TierDefaults extends Construct {
     const tiers: Record<string, TierSettings> = { ...BUILT_IN_TIERS };
     for (const [name, settings] of Object.entries(props.tiers ?? {})) {
       Tier.named(name); // checks the name
+      const contradiction = streamingContradiction(settings);
+      if (contradiction) throw new MeshError(Codes.STREAMING_WITH_TIMEOUT, `${this.node.path}: tiers.${name}.${contradiction}`);
       tiers[name] = mergeTierSettings(tiers[name], settings);
     }
     this.tiers = tiers;

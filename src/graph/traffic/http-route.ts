@@ -282,6 +282,13 @@ export interface HttpRouteOptions {
    */
   readonly timeout?: Duration;
   /**
+   * The route's calls are long-lived streams (gRPC streaming, WebSockets, server-sent events):
+   * no timeout, over its service's or tier's; its retries stay (Envoy applies them only before
+   * the response starts). Not with `timeout` (MESH054).
+   * @default - as its service: no timeout for a `streaming` service, else the timeout
+   */
+  readonly streaming?: boolean;
+  /**
    * The route's retries, over the service's field by field.
    * @default - the service's, else its tier's
    */

@@ -12,6 +12,7 @@ import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { describeDuration } from '../../core/duration';
 import { durationProblems } from '../../private/checks';
+import { streamingContradiction } from '../../core/tier';
 import type { FaultInjection, HttpRouteOptions } from './http-route';
 
 /** Problems with a fault's delay, each naming its field (what it may hold is istiod's rule, over the VirtualService). */
@@ -32,6 +33,8 @@ export function httpRouteProblems(where: string, r: HttpRouteOptions): string[] 
       [`${where}: corsPolicy.maxAge`]: r.corsPolicy?.maxAge,
     }),
   );
+  const contradiction = streamingContradiction(r);
+  if (contradiction) out.push(formatProblem(Codes.STREAMING_WITH_TIMEOUT, `${where}: ${contradiction}`));
   const perTry = r.retries?.disabled ? undefined : r.retries?.perTryTimeout;
   if (r.timeout && perTry && perTry.toMilliseconds({ integral: false }) > r.timeout.toMilliseconds({ integral: false })) {
     out.push(formatProblem(Codes.PER_TRY_TIMEOUT_EXCEEDS_TIMEOUT,

@@ -8,6 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { HTTP_PROTOCOLS } from '../../core/ports';
+import { streamingContradiction } from '../../core/tier';
 import type { IntendedFlow } from '../../core/flow';
 import type { ITieredService } from '../../graph/mesh-service-props';
 import { ServiceSecurity } from '../../graph/security/service-security';
@@ -61,6 +62,15 @@ export interface GatewayRouteOptions {
    * elsewhere none
    */
   readonly timeout?: Duration;
+  /**
+   * The route's calls are long-lived streams (gRPC streaming, WebSockets, server-sent events): the
+   * gateway's route has no timeout. On an `IngressGateway` a route to a `streaming` service has none
+   * already; elsewhere a route has none unless given `timeout`. Not with `timeout` (MESH054), nor on
+   * a `MeshGateway`, where the service's own routes apply.
+   * @default - on an `IngressGateway`, as the service (its `streaming`); elsewhere false
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+   */
+  readonly streaming?: boolean;
   /**
    * The hosts routed, where the gateway serves several. On an `EdgeGateway`, the hosts of its
    * route's VirtualService (`*` allowed); on a `MeshGateway`, hosts the service's own VirtualService
@@ -126,6 +136,8 @@ export class GatewayRoute extends Construct {
   public readonly subset?: string;
   /** The timeout, when given. */
   public readonly timeout?: Duration;
+  /** Whether the route's calls are streams, when given. */
+  public readonly streaming?: boolean;
   /** The hosts routed. */
   public readonly hosts: readonly string[];
   /** The VirtualService the route is in. */
@@ -148,6 +160,7 @@ export class GatewayRoute extends Construct {
     this.port = o.port;
     this.subset = o.subset;
     this.timeout = o.timeout;
+    this.streaming = o.streaming;
     this.hosts = Object.freeze([...props.hosts]);
     this.virtualServiceName = props.virtualServiceName;
     this.paths = admittedPaths(this.pathPrefix, this.match);
@@ -167,6 +180,8 @@ export class GatewayRoute extends Construct {
         out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, `${field}: ${why}`));
       }
     }
+    const contradiction = streamingContradiction(this);
+    if (contradiction) out.push(formatProblem(Codes.STREAMING_WITH_TIMEOUT, contradiction));
     if (this.match && this.pathPrefix !== undefined) {
       out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, 'pathPrefix: give a path prefix or full matches, not both'));
     }

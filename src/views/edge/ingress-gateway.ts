@@ -97,7 +97,8 @@ export class IngressGateway extends EdgeGateway {
    * under the service's own, `policy`), read at synth.
    */
   public _timeoutOf(route: GatewayRoute): Duration | undefined {
-    return route.timeout ?? route.service.policy.timeout;
+    // A stream has no timeout: the route's own `streaming`, else its service's (whose resolved policy then has none).
+    return route.streaming ? undefined : route.timeout ?? route.service.policy.timeout;
   }
 
   /** The routes, longest prefix first (the order Envoy tries them in). */
