@@ -167,3 +167,31 @@ test('one finding per outer rule, inner route and message: an inner route of two
   // THEN api's rule is reported once
   expect(found(manifests)).toEqual(['MESH660 api spec.http[0].retries.perTryTimeout -> orders']);
 });
+
+describe('a route without a timeout', () => {
+  const noRetry = (timeout?: string) => ({ ...(timeout ? { timeout } : {}), retries: { attempts: 0 } });
+
+  test('is unbounded at either hop: no limit outside, nothing to wait for inside (Istio writes Envoy\'s route timeout 0, disabled)', () => {
+    // a stream's route (no timeout) called by a route of 1s, and calling one of 15s
+    expect(found(chain(noRetry('1s'), noRetry()))).toEqual([]);
+    expect(found(chain(noRetry(), noRetry('15s')))).toEqual([]);
+    expect(found(chain({ timeout: null, retries: { attempts: 0 } }, { timeout: null }))).toEqual([]);
+    // its per-try timeout still bounds the wait for the response headers (Envoy: the per-try timeout applies until the response starts)
+    expect(found(chain({ retries: { attempts: 1, perTryTimeout: '2s', retryOn: 'connect-failure' } }, noRetry('15s'))))
+      .toEqual(['MESH660 api spec.http[0].retries.perTryTimeout -> orders']);
+  });
+
+  test("a delegate's rule without a timeout takes its root rule's, as istiod merges them (mergeHTTPRoute): it is not unbounded", () => {
+    // GIVEN orders' VirtualService delegates its rule, with a 15s timeout, to orders-routes, whose rule sets none
+    const manifests = chain(noRetry('1s'), {}, ['GET']);
+    const ordersVs = manifests.find((m) => m.kind === 'VirtualService' && m.metadata.name === 'orders')!;
+    const { route } = ordersVs.spec.http[0];
+    ordersVs.spec.http = [{ timeout: '15s', retries: { attempts: 0 }, delegate: { name: 'orders-routes' } }];
+    const delegate = { ...ordersVs, metadata: { ...ordersVs.metadata, name: 'orders-routes' }, spec: { http: [{ route }] } };
+    // THEN api's 1s gives up before the 15s orders' merged rule may take
+    expect(found([...manifests, delegate])).toEqual(['MESH660 api spec.http[0].timeout -> orders']);
+    // AND a root rule without a timeout leaves the merged rule unbounded
+    ordersVs.spec.http = [{ retries: { attempts: 0 }, delegate: { name: 'orders-routes' } }];
+    expect(found([...manifests, delegate])).toEqual([]);
+  });
+});

@@ -39,8 +39,13 @@ const RETRIES_ON_TIMEOUT = ['5xx', 'gateway-error'];
 interface Hop {
   readonly vs: Manifest;
   readonly index: number;
+  /** For a delegate's rule merged into the rule `index` that delegates: its index in the delegate. */
+  readonly delegated?: number;
   readonly host: string;
-  /** The route's timeout in ms; undefined: none (Istio's default, no timeout). */
+  /**
+   * The route's timeout in ms; undefined: none, the route waits as long as the response lasts (Istio writes Envoy's
+   * route timeout 0, disabled, for a route without `timeout`: pilot/pkg/networking/core/route/route.go setTimeout).
+   */
   readonly timeout?: number;
   /** Retries after the first try (Istio's default policy when `retries` is absent). */
   readonly attempts: number;
@@ -59,18 +64,19 @@ interface Call {
 }
 
 /**
- * The hops of a VirtualService by destination host; `mesh`: the sidecars use it (no `gateways`, or
- * `mesh` among them); `meshOnly`: only the sidecars do (it names no gateway).
+ * The hops of a VirtualService by destination host, its rules as istiod gives them to the proxies (a delegate's rules
+ * merged into the rule that delegates, taking its timeout and retries where they set none: model/delegates.ts);
+ * `mesh`: the sidecars use it (no `gateways`, or `mesh` among them); `meshOnly`: only the sidecars do (it names no gateway).
  */
-function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean; meshOnly: boolean }[] {
+function hopsOf(index: AnalysisView, vs: Manifest): { host: string; hop: Hop; mesh: boolean; meshOnly: boolean }[] {
   const ns = namespaceOf(vs);
   const gateways: string[] = list(vs.spec?.gateways);
   const mesh = gateways.length === 0 || gateways.includes('mesh');
   const meshOnly = gateways.every((g) => g === 'mesh');
   const out: { host: string; hop: Hop; mesh: boolean; meshOnly: boolean }[] = [];
-  const rules: any[] = Array.isArray(vs.spec?.http) ? vs.spec.http : [];
-  const reach = methodsReachingRules(rules);
-  rules.forEach((rule: any, i: number) => {
+  const merged = index.model.hosts.httpRules(vs);
+  const reach = methodsReachingRules(merged.map((r) => r.rule));
+  merged.forEach(({ rule, index: i, delegate }, k) => {
     const retries = rule?.retries;
     // `retries: null` decodes as no retries field: Istio's default policy applies.
     const attempts =
@@ -79,8 +85,8 @@ function hopsOf(vs: Manifest): { host: string; hop: Hop; mesh: boolean; meshOnly
       ? String(retries.retryOn).split(',').map((s: string) => s.trim()).filter(Boolean)
       : ISTIO_DEFAULT_RETRIES.retryOn;
     const hop: Hop = {
-      vs, index: i, host: '', timeout: durationMillis(rule?.timeout), attempts, retryOn,
-      perTryTimeout: attempts > 0 ? durationMillis(retries?.perTryTimeout) : undefined, reach: reach[i],
+      vs, index: i, delegated: delegate?.index, host: '', timeout: durationMillis(rule?.timeout), attempts, retryOn,
+      perTryTimeout: attempts > 0 ? durationMillis(retries?.perTryTimeout) : undefined, reach: reach[k],
     };
     const hosts = new Set<string>(list(rule?.route).map((r: any) => analyzerFqdn(String(r?.destination?.host ?? ''), ns)));
     for (const host of hosts) out.push({ host, hop: { ...hop, host }, mesh, meshOnly });
@@ -222,8 +228,10 @@ function hopPairs(index: AnalysisView): { pairs: HopPair[]; served: Map<Hop, Set
   const outerByHost = new Map<string, Hop[]>();
   const innerByHost = new Map<string, Hop[]>();
   const meshOnlyHops = new Set<Hop>();
-  for (const vs of [...index.ofKind('VirtualService'), ...flaggerRoutes(index)]) {
-    for (const { host, hop, mesh, meshOnly } of hopsOf(vs)) {
+  // A VirtualService without hosts is a delegate: its rules count where a root's rule delegates to them, as istiod merges them.
+  const roots = index.ofKind('VirtualService').filter((vs) => list(vs.spec?.hosts).length > 0);
+  for (const vs of [...roots, ...flaggerRoutes(index)]) {
+    for (const { host, hop, mesh, meshOnly } of hopsOf(index, vs)) {
       push(outerByHost, host, hop);
       if (mesh) push(innerByHost, host, hop);
       if (meshOnly) meshOnlyHops.add(hop);
@@ -237,7 +245,7 @@ function hopPairs(index: AnalysisView): { pairs: HopPair[]; served: Map<Hop, Set
   const ids = new Map<Hop, string>();
   const idOf = (h: Hop) => {
     let id = ids.get(h);
-    if (id === undefined) ids.set(h, id = `${namespaceOf(h.vs)}/${nameOf(h)}/${h.index}/${h.host}`);
+    if (id === undefined) ids.set(h, id = `${namespaceOf(h.vs)}/${nameOf(h)}/${h.index}/${h.delegated ?? ''}/${h.host}`);
     return id;
   };
   // A mesh route serves the methods granted to sidecar clients; the gateways send through their own routes.
