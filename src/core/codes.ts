@@ -133,6 +133,11 @@ export const Codes = {
    */
   STREAMING_WITH_TIMEOUT: 'MESH054',
   /**
+   * Warning: a gateway route given a `timeout` to a service whose calls are streams (`streaming`): Envoy ends each stream
+   * through that gateway when the timeout expires.
+   */
+  GATEWAY_TIMEOUT_CUTS_STREAMS: 'MESH055',
+  /**
    * A HorizontalPodAutoscaler whose scaleTargetRef names a Deployment, StatefulSet or ReplicaSet the manifests do
    * not hold, though they hold that namespace's workloads of that kind: it never scales anything.
    */

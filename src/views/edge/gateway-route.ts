@@ -9,6 +9,8 @@ import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { streamingContradiction } from '../../core/tier';
+import { describeDuration } from '../../core/duration';
+import type { Problem } from '../../core/problem';
 import type { IntendedFlow } from '../../core/flow';
 import type { ITieredService } from '../../graph/mesh-service-props';
 import { ServiceSecurity } from '../../graph/security/service-security';
@@ -171,8 +173,8 @@ export class GatewayRoute extends Construct {
     addProblems(this, () => this.problems(given, props.unsupported));
   }
 
-  private problems(given: GatewayRouteOptions, unsupported: GatewayRouteProps['unsupported']): string[] {
-    const out: string[] = [];
+  private problems(given: GatewayRouteOptions, unsupported: GatewayRouteProps['unsupported']): (string | Problem)[] {
+    const out: (string | Problem)[] = [];
     for (const [field, why] of Object.entries(unsupported)) {
       const value = given[field as keyof GatewayRouteOptions];
       // '/' is every path, which a gateway that takes no prefix routes anyway.
@@ -182,6 +184,14 @@ export class GatewayRoute extends Construct {
     }
     const contradiction = streamingContradiction(this);
     if (contradiction) out.push(formatProblem(Codes.STREAMING_WITH_TIMEOUT, contradiction));
+    else if (this.timeout !== undefined && !unsupported.timeout && this.service.policy.streaming) {
+      // Envoy's route timeout runs until the response is complete (route_components.proto RouteAction.timeout): it ends the stream.
+      out.push({
+        code: Codes.GATEWAY_TIMEOUT_CUTS_STREAMS, field: 'timeout', severity: 'warning',
+        message: `${this.service.name}'s calls are streams (streaming), yet this gateway route ends each after ${describeDuration(this.timeout)}; `
+          + 'leave the timeout out (or give streaming: true), or acknowledge a bound kept on purpose',
+      });
+    }
     if (this.match && this.pathPrefix !== undefined) {
       out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, 'pathPrefix: give a path prefix or full matches, not both'));
     }

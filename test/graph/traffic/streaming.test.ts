@@ -8,7 +8,7 @@
  */
 import { Duration } from 'cdk8s';
 import {
-  EdgeGateway, FlaggerCanary, IngressGateway, MeshGateway, MeshService, Retries, StringMatch, Tier, TierDefaults,
+  EdgeGateway, FlaggerCanary, IngressGateway, MeshGateway, MeshService, Retries, StringMatch, Tier, TierDefaults, Warnings,
 } from '../../../src';
 import { analyze } from '../../../src/validate/analysis';
 import { checkIntendedFlows, FlowEvaluator } from '../../../src/validate';
@@ -122,6 +122,24 @@ describe('gateway routes and Flagger copy "no timeout"', () => {
     const pods = { namespace: 'service-mesh', serviceAccount: 'mesh-gateway', labels: { istio: 'mesh-gateway' } };
     new MeshGateway(other.chart, 'mesh-gw', { pods, tierNamespaces: ['production'] }).route(feed, { streaming: true });
     expect(synthError(other.app)).toMatch(/streaming: .*\[MESH630\]/);
+  });
+
+  test('MESH055 (warning): a gateway route given a timeout to a streaming service ends its streams; acknowledged on the route', () => {
+    const { app, chart } = meshChart();
+    const events = new MeshService(chart, 'events', { image: 'events:1', streaming: true });
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    const shop = new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+    const live = shop.route(events, { pathPrefix: '/live/', timeout: Duration.minutes(5) });
+    shop.route(web, { timeout: Duration.seconds(5) }); // not a stream: no warning
+    const m = synth(app);
+    expect(find(m, 'VirtualService', 'shop').spec.http[0].timeout).toBe('300s');
+    expect(app.warnings.filter((w) => w.includes('MESH055'))).toEqual([
+      expect.stringMatching(/test\/shop\/route-events.*timeout.*events's calls are streams \(streaming\), yet this gateway route ends each after 300s/),
+    ]);
+    Warnings.of(live).acknowledge('MESH055', 'clients reconnect every 5 minutes to pick up new pods');
+    synth(app);
+    expect(app.warnings.filter((w) => w.includes('MESH055'))).toEqual([]);
+    expect(app.acknowledgedWarnings.join('\n')).toMatch(/MESH055.*clients reconnect every 5 minutes/);
   });
 
   test("a FlaggerCanary of a streaming service writes no timeout in the Canary's service (Flagger copies it to its VirtualService)", () => {
