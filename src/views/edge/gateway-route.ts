@@ -60,8 +60,8 @@ export interface GatewayRouteOptions {
   /**
    * How long the gateway waits for the service. Not on a `MeshGateway`, where the service's own
    * route timeout applies.
-   * @default - on an `IngressGateway`, the service's own route timeout (its tier's or its own);
-   * elsewhere none
+   * @default - on an `IngressGateway`, the service's own route timeout (its tier's or its own; none for
+   * a `streaming` service); elsewhere none
    */
   readonly timeout?: Duration;
   /**

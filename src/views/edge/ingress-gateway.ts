@@ -110,7 +110,7 @@ export class IngressGateway extends EdgeGateway {
   /**
    * Routes the public hosts' requests under `pathPrefix` (default `/`, the fallback) to `service`,
    * on its `port` (default its first HTTP port) and `subset`, waiting `timeout` (default the
-   * service's own), in the gateway's one VirtualService; and admits the gateway at the service:
+   * service's own; none for a `streaming` route or service), in the gateway's one VirtualService; and admits the gateway at the service:
    * NetworkPolicy ingress from the gateway pods, an ALLOW rule for its principal on `<prefix>*`
    * (paths a RequestAuthentication guards keep their end-user rule). Full matches, hosts and a
    * VirtualService name are an `EdgeGateway`'s (MESH630).
