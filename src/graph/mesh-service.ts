@@ -569,4 +569,3 @@ function resolveService(chart: IMeshChart, target: IMeshService): IMeshService {
   }
   return target;
 }
-

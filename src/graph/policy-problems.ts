@@ -43,4 +43,3 @@ export function policyProblems(p: TierSettings, own: TierSettings = {}): string[
   }
   return out;
 }
-
