@@ -48,8 +48,9 @@ interface ApiObjectFields {
 let rendering: App | undefined;
 
 /**
- * Runs `f` with every ApiObject of `app` rendered in one pass (see the file's comment), and cdk8s's
- * `ApiObject.prototype.toJson` restored after; `f` alone where `app` has resolvers of its own.
+ * Runs `f` with every ApiObject of `app` and its metadata rendered in one pass (see the file's comment), and cdk8s's
+ * `ApiObject.prototype.toJson` and `ApiObjectMetadataDefinition.prototype.toJson` restored after, also when `f`
+ * throws; `f` alone where `app` has resolvers of its own.
  */
 export function renderingInOnePass<T>(app: App, f: () => T): T {
   if (rendering !== undefined || !hasOnlyDefaultResolvers(app)) return f();
