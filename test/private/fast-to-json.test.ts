@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import * as fc from 'fast-check';
 import { renderingInOnePass } from '../../src/private/fast-to-json';
 
@@ -154,6 +154,7 @@ describe('renderingInOnePass', () => {
 
   test('an object of another app is rendered by cdk8s, and cdk8s\'s toJson is restored after, also after an error', () => {
     const original = ApiObject.prototype.toJson;
+    const originalMetadata = ApiObjectMetadataDefinition.prototype.toJson;
     const app = new App();
     const other = new App({ resolvers: [] });
     const seen: string[] = [];
@@ -163,8 +164,10 @@ describe('renderingInOnePass', () => {
     expect(renderingInOnePass(app, () => otherObject.toJson())).toEqual(otherObject.toJson());
     expect(() => renderingInOnePass(app, () => {
       expect(ApiObject.prototype.toJson).not.toBe(original);
+      expect(ApiObjectMetadataDefinition.prototype.toJson).not.toBe(originalMetadata);
       throw new Error('boom');
     })).toThrow('boom');
     expect(ApiObject.prototype.toJson).toBe(original);
+    expect(ApiObjectMetadataDefinition.prototype.toJson).toBe(originalMetadata);
   });
 });
