@@ -199,6 +199,15 @@ describe('ServiceSecurity', () => {
       expect(evaluateFlow(ms, { source: { platform: client }, ...to, method: 'DELETE' }, options).decidedBy?.kind).toBe('AuthorizationPolicy');
     });
 
+    test("a peer's address range the API server would refuse fails synth at the construct, naming the NetworkPolicy's field (MESH153)", () => {
+      // kubernetes pkg/apis/networking/validation/validation.go, ValidateIPBlock: `cidr` must be a CIDR, a bare address is none.
+      const { app, payment } = graph();
+      ServiceSecurity.of(payment).allowIngressFrom({ cidr: '10.20.3.4' }, [{ port: 8080, protocol: 'TCP' }]);
+      expect(synthError(app)).toMatch(
+        /\[test\/payment-service\/Security\/NetworkPolicy\] test\/NetworkPolicy\/payment-service: spec\.ingress\[\d+\]\.from\[0\]\.ipBlock\.cidr: '10\.20\.3\.4' must be a valid CIDR value .*\[MESH153\]/,
+      );
+    });
+
     test('an ALLOW rule excluding principals without naming one, where the workload is PERMISSIVE: plaintext matches it (MESH206)', () => {
       const { app, payment } = graph();
       ServiceSecurity.of(payment).setMtls(MtlsMode.strict(), { portLevelMtls: { 8080: MtlsMode.permissive() } });
