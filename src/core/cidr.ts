@@ -20,7 +20,8 @@ export class Cidr {
     if (Number(m![2]) === 0) {
       throw new MeshError(
         Codes.JOB_API_SERVER_EGRESS,
-        `'${text}' matches every address; name the API server's endpoints (kubectl get endpoints kubernetes)`,
+        `'${text}' matches every address; name the peer's own range (a load balancer's clients, a provider's addresses, the API server's `
+          + 'endpoints from kubectl get endpoints kubernetes)',
       );
     }
     return new Cidr(text);
