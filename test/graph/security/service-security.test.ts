@@ -139,6 +139,9 @@ describe('ServiceSecurity', () => {
       const { app, payment } = graph();
       ServiceSecurity.of(payment).allow({ from: [{ principals: [Principal.serviceAccount('production', 'ghost-service')] }] });
       expect(synthError(app)).toMatch(/\[test\/payment-service\/Security\] allow\[0\]\.from\[0\]\.principals\[0\]: 'cluster.local\/ns\/production\/sa\/ghost-service' names no ServiceAccount.*\[MESH200\]/);
+      // What admits a workload the app writes by hand, or another team's: its admission, which opens the NetworkPolicy and declares the flow too.
+      expect(synthError(app)).toContain('names no ServiceAccount of a service in the app; admit a workload the app does not build as a service with '
+        + 'service.admits(RemoteCaller.workload({ name, namespace, serviceAccount, podLabels })) [MESH200]');
     });
 
     test('a call with a method that is not an HTTP method', () => {
