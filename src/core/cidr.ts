@@ -20,7 +20,8 @@ export class Cidr {
     if (Number(m![2]) === 0) {
       throw new MeshError(
         Codes.JOB_API_SERVER_EGRESS,
-        `'${text}' matches every address; name the API server's endpoints (kubectl get endpoints kubernetes)`,
+        `'${text}' matches every address; name the peer's own range (a load balancer's clients, a provider's addresses, the API server's `
+          + 'endpoints from kubectl get endpoints kubernetes)',
       );
     }
     return new Cidr(text);
@@ -73,6 +74,19 @@ export function documentationRangeOf(text: string): string | undefined {
 /** True if `text` is an IPv4 or IPv6 address (`netutil.IsValidIPAddress`, istio/istio pkg/util/net). */
 export function isIpAddress(text: string): boolean {
   return ipv4(text) !== undefined || (text.includes(':') && ipv6(text) !== undefined);
+}
+
+/**
+ * The prefix length of `text` if it is an IPv4 or IPv6 CIDR (`<address>/<bits>`, the bits within the family's width), as the API
+ * server parses a NetworkPolicy's `ipBlock.cidr` and `except` (kubernetes pkg/apis/networking/validation/validation.go,
+ * ValidateIPBlock: `IsValidCIDRForLegacyField`, `netutils.ParseCIDRSloppy`, which takes an octet's leading zeros); else undefined.
+ */
+export function cidrPrefixLength(text: string): number | undefined {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  const bits = Number(m[2]);
+  if (ipv4(m[1]) !== undefined) return bits <= 32 ? bits : undefined;
+  return m[1].includes(':') && ipv6(m[1]) !== undefined && bits <= 128 ? bits : undefined;
 }
 
 /** True if IPv4 or IPv6 address `ip` is in `cidr` (a bare address is its own /32 or /128); false for text that is neither. */

@@ -63,7 +63,19 @@ export function callProblems(
           `externalCalls[${i}].port: ${c.port} is not a port of ${c.target.node.path} (${c.target.ports.map((p) => p.number).join(', ')})`,
         ),
       );
+    } else if ((c.methods !== undefined || c.paths !== undefined) && !EXTERNAL_HTTP_PROTOCOLS.has(c.target.port(c.port)!.protocol)) {
+      // The sidecar proxies HTTPS, TLS and TCP ports as opaque TCP (TLS routed by SNI): it never sees a method or a path there, so
+      // they would describe requests no layer reads, and the intended flows would prove what no proxy checks (as for a TCP port of
+      // a service). https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/,
+      // https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/
+      const protocol = c.target.port(c.port)!.protocol;
+      out.push(formatProblem(Codes.INVALID_CALL_PORT,
+        `externalCalls[${i}]: port ${c.port} of ${c.target.node.path} is ${protocol}, whose requests the sidecar never reads: no HTTP methods or `
+        + 'paths there; leave them out, or send plain HTTP to a port whose TLS the sidecar originates (`tls: TlsOrigination.simple(...)`)'));
     }
   }
   return out;
 }
+
+/** The ServiceEntry port protocols whose requests the sidecar reads as HTTP. */
+const EXTERNAL_HTTP_PROTOCOLS: ReadonlySet<string> = new Set(['HTTP', 'HTTP2', 'GRPC']);

@@ -182,7 +182,10 @@ function readIstiod(ctx: Context): IstioPlatformProps | undefined {
   if (nativeSidecars !== undefined) {
     c.same('nativeSidecars', given.nativeSidecars, nativeSidecars, `pods (${pods.owners}) have ENABLE_NATIVE_SIDECARS`);
   }
+  // The release istiod runs is not in its Service or ServiceAccount, so it is the presets' (else the default's): the CRDs and webhook
+  // rules validation applies and the `helm upgrade --version` the library writes (https://istio.io/latest/docs/setup/install/helm/).
   return {
+    version: base.version, release: base.release,
     rootNamespace: base.rootNamespace, controlPlaneNamespace: base.controlPlaneNamespace, revision: base.revision, serviceName: base.serviceName,
     istiodLabels: pods.labels, serviceSelector: labelsOf(service.object.spec.selector), serviceAccount: pods.serviceAccount,
     xdsPort: xds.targetPort, webhookPort: webhook.targetPort, nativeSidecars: nativeSidecars ?? given.nativeSidecars,

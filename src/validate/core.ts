@@ -2,6 +2,7 @@
  * Core Kubernetes objects checked against their own schemas (kubernetes-models),
  * and the metadata rules the API server applies to every object.
  */
+import { cidrPrefixLength, inCidr } from '../core/cidr';
 import { Codes } from '../core/codes';
 import { isDns1123Label, isDns1123Subdomain, isIanaServiceName, isLabelKey, isLabelValue } from '../core/names';
 import { compareQuantities, parseQuantity } from '../private/quantity';
@@ -74,7 +75,7 @@ export function checkCoreObject(m: Manifest, refused?: string[]): Finding[] | un
   const Model = modelOf(key);
   try {
     validateModel(Model, m);
-    return [...requestAboveLimitProblems(m), ...servicePortRules(m)];
+    return [...requestAboveLimitProblems(m), ...servicePortRules(m), ...networkPolicyPeerRules(m)];
   } catch (e: any) {
     const errors: any[] = e?.errors ?? [{ instancePath: '', message: String(e?.message ?? e) }];
     const seen = new Set<string>();
@@ -220,6 +221,51 @@ function servicePortRules(m: Manifest): Finding[] {
     const key = `${p?.port}/${String(p?.protocol ?? 'TCP').toUpperCase()}`;
     if (numbers.has(key)) out.push(finding(Codes.CORE_SCHEMA_VIOLATION, m, `${at}.port`, `${key} is the port and protocol of another port`));
     numbers.add(key);
+  });
+  return out;
+}
+
+/**
+ * What the API server refuses of a NetworkPolicy's peers beyond their schema (kubernetes pkg/apis/networking/validation/validation.go,
+ * ValidateNetworkPolicyPeer and ValidateIPBlock): a peer names something, and an `ipBlock` nothing else; its `cidr` is a CIDR
+ * (`10.0.0.0/16`, not a bare address), and each `except` a CIDR that is a strict subset of it (the cidr contains its address and
+ * has the shorter prefix).
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec
+ */
+function networkPolicyPeerRules(m: Manifest): Finding[] {
+  if (m.kind !== 'NetworkPolicy') return [];
+  const out: Finding[] = [];
+  for (const [direction, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
+    const rules: unknown = m.spec?.[direction];
+    if (!Array.isArray(rules)) continue;
+    rules.forEach((r: any, i: number) => (Array.isArray(r?.[peers]) ? r[peers] : []).forEach((peer: any, j: number) => {
+      out.push(...peerProblems(m, `spec.${direction}[${i}].${peers}[${j}]`, peer));
+    }));
+  }
+  return out;
+}
+
+function peerProblems(m: Manifest, at: string, peer: any): Finding[] {
+  const kinds = ['podSelector', 'namespaceSelector', 'ipBlock'].filter((k) => peer?.[k] !== undefined && peer?.[k] !== null);
+  if (kinds.length === 0) return [finding(Codes.CORE_SCHEMA_VIOLATION, m, at, 'must specify a peer')];
+  const block = peer.ipBlock;
+  if (block === undefined || block === null) return [];
+  if (kinds.length > 1) return [finding(Codes.CORE_SCHEMA_VIOLATION, m, at, 'may not specify both ipBlock and another peer')];
+  const cidr = typeof block.cidr === 'string' ? block.cidr : '';
+  const bits = cidrPrefixLength(cidr);
+  if (bits === undefined) {
+    return [finding(Codes.CORE_SCHEMA_VIOLATION, m, `${at}.ipBlock.cidr`, `'${cidr}' must be a valid CIDR value (10.9.8.0/24 or 2001:db8::/64)`)];
+  }
+  const out: Finding[] = [];
+  (Array.isArray(block.except) ? block.except : []).forEach((e: unknown, k: number) => {
+    const text = String(e);
+    const exceptBits = cidrPrefixLength(text);
+    const field = `${at}.ipBlock.except[${k}]`;
+    if (exceptBits === undefined) {
+      out.push(finding(Codes.CORE_SCHEMA_VIOLATION, m, field, `'${text}' must be a valid CIDR value (10.9.8.0/24 or 2001:db8::/64)`));
+    } else if (exceptBits <= bits || !inCidr(text.split('/')[0], cidr)) {
+      out.push(finding(Codes.CORE_SCHEMA_VIOLATION, m, field, `'${text}' must be a strict subset of \`cidr\` (${cidr})`));
+    }
   });
   return out;
 }

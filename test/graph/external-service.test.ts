@@ -9,11 +9,11 @@ const PROVIDER: ExternalServiceProps = {
   tls: TlsOrigination.simple({ port: 80, caCertificates: '/etc/ssl/certs/ca-certificates.crt' }),
 };
 
-function shop(props: Partial<ExternalServiceProps> = {}, port = 80) {
+function shop(props: Partial<ExternalServiceProps> = {}, port = 80, request: { methods?: ['POST']; paths?: string[] } = { methods: ['POST'], paths: ['/v1/charges'] }) {
   const { app, chart } = meshChart();
   const payment = new MeshService(chart, 'payment-service', { image: 'payment:1' });
   const provider = new ExternalService(chart, 'payment-provider', { ...PROVIDER, ...props });
-  payment.calls(provider, { port, methods: ['POST'], paths: ['/v1/charges'] });
+  payment.calls(provider, { port, ...request });
   return { app, chart, payment, provider };
 }
 
@@ -51,7 +51,7 @@ describe('ExternalService', () => {
   });
 
   test('no TLS origination: no DestinationRule', () => {
-    const out = synth(shop({ tls: undefined, ports: [{ number: 443, protocol: 'TLS' }] }, 443).app);
+    const out = synth(shop({ tls: undefined, ports: [{ number: 443, protocol: 'TLS' }] }, 443, {}).app);
     expect(out.filter((m) => m.kind === 'DestinationRule' && m.metadata.name === 'payment-provider')).toEqual([]);
   });
 
@@ -134,7 +134,16 @@ describe('ExternalService', () => {
   });
 
   test('NONE resolution takes wildcard hosts', () => {
-    expect(() => synth(shop({ hosts: ['*.payment-provider.example'], resolution: 'NONE', tls: undefined, ports: [{ number: 443, protocol: 'TLS' }] }, 443).app)).not.toThrow();
+    expect(() => synth(shop({ hosts: ['*.payment-provider.example'], resolution: 'NONE', tls: undefined, ports: [{ number: 443, protocol: 'TLS' }] }, 443, {}).app)).not.toThrow();
+  });
+
+  test.each(['HTTPS', 'TLS', 'TCP'] as const)('methods or paths on a %s port, which the sidecar proxies unread, fail (MESH042)', (protocol) => {
+    const https = { tls: undefined, ports: [{ number: 443, protocol }] };
+    expect(synthError(shop(https, 443).app)).toMatch(new RegExp(`\\[test/payment-service\\] externalCalls\\[0\\]: port 443 of test/payment-provider is ${protocol}, `
+      + 'whose requests the sidecar never reads: no HTTP methods or paths there.*\\[MESH042\\]'));
+    expect(synthError(shop(https, 443, { paths: ['/v1/score'] }).app)).toMatch(/\[MESH042\]/);
+    // The call itself is fine: one connection to the provider's port.
+    expect(() => synth(shop(https, 443, {}).app)).not.toThrow();
   });
 
   test('a call on a port the external service does not have fails (MESH037)', () => {

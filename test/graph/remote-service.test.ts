@@ -147,6 +147,43 @@ describe('RemoteCaller and admits: the callee\'s side', () => {
     expect(synthError(app)).toMatch(/\[catalog\/catalog-api\] .*catalog-api admits checkout\/storefront GET \/api\/products\/x: refused by AuthorizationPolicy catalog\/catalog-api-policy.*\[MESH600\]/);
   });
 
+  test('a hand-written CronJob of the app, admitted by its pods and ServiceAccount: its flow is the declared one, not an undeclared open pair (MESH602)', () => {
+    const { app, chart, api } = catalog();
+    // The job as a team writes it beside its services: its own ServiceAccount and label, hardened, with a NetworkPolicy out to istiod,
+    // DNS and the service (MESH609 otherwise); what it may call is the service's admission of it.
+    const template = {
+      metadata: { labels: { app: 'reindex' }, annotations: { 'sidecar.istio.io/nativeSidecar': 'true' } },
+      spec: {
+        serviceAccountName: 'reindex', automountServiceAccountToken: false, restartPolicy: 'Never', securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [{
+          name: 'reindex', image: 'registry.example.com/reindex:1.0.0',
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '100m', memory: '128Mi' } },
+        }],
+      },
+    };
+    new ApiObject(chart, 'reindex-sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'reindex', namespace: 'catalog' } });
+    new ApiObject(chart, 'reindex', {
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'reindex', namespace: 'catalog' },
+      spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template } } },
+    });
+    const peer = (ns: string, labels: Record<string, string>) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector: { matchLabels: labels } });
+    new ApiObject(chart, 'reindex-egress', {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'reindex', namespace: 'catalog' },
+      spec: {
+        podSelector: { matchLabels: { app: 'reindex' } }, policyTypes: ['Egress'],
+        egress: [
+          { to: [peer('kube-system', { 'k8s-app': 'kube-dns' })], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+          { to: [peer('istio-system', { app: 'istiod' })], ports: [{ port: 15012, protocol: 'TCP' }] },
+          { to: [{ podSelector: { matchLabels: { app: 'catalog-api' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },
+        ],
+      },
+    });
+    api.admits(RemoteCaller.workload({ name: 'reindex', namespace: 'catalog', podLabels: { app: 'reindex' } }), { methods: ['POST'], paths: ['/api/reindex'], port: 80 });
+    const out = synth(app);
+    expect(find(out, 'AuthorizationPolicy', 'catalog-api-policy').spec.rules[0].from).toEqual([{ source: { principals: ['cluster.local/ns/catalog/sa/reindex'] } }]);
+  });
+
   test('a caller admitted to POST counts as a declared caller: the service retries only what never reached it (MESH111, MESH662)', () => {
     const { app, api } = catalog();
     api.admits(storefront, { methods: ['POST'], paths: ['/api/orders/*'] });

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import {
-  Cidr, Codes, IngressGatewayInstall, MeshError, MeshPlatform, MeshPlatformProps, PrometheusInstall, TracingCollectorInstall,
+  Cidr, Codes, IngressGatewayInstall, MeshApp, MeshError, MeshPlatform, MeshPlatformProps, PrometheusInstall, TracingCollectorInstall,
 } from '../../src';
 
 /**
@@ -253,6 +253,17 @@ describe('bad input: a coded error naming the file, the component and both value
     });
     expect(read.tracing.serviceName).toBe('zipkin');
     expect(read.istio.istiodLabels).toMatchObject({ 'app.kubernetes.io/version': '1.24.6' });
+  });
+
+  test("the Istio release is the presets' (a snapshot of Services, ServiceAccounts and workloads does not state it)", () => {
+    // A 1.30 cluster read from its snapshot is validated against 1.30's CRDs and webhook rules, its `helm upgrade` pinned to 1.30.3.
+    const read = MeshPlatform.fromManifests(files(), { presets: { istio: { version: '1.30' } } });
+    expect([read.istio.version, read.istio.release]).toEqual(['1.30', '1.30.3']);
+    const pinned = MeshPlatform.fromManifests(files(), { presets: { istio: { version: '1.30', release: '1.30.1' } } });
+    expect([pinned.istio.version, pinned.istio.release]).toEqual(['1.30', '1.30.1']);
+    expect(MeshPlatform.fromManifests(files()).istio.release).toBe('1.24.6');
+    // So the app's own istioVersion agrees with the platform instead of contradicting a release the presets never lost (MESH189).
+    expect(new MeshApp({ platform: read, istioVersion: '1.30' }).istioVersion).toBe('1.30');
   });
 
   test("a preset the snapshot contradicts (MESH082): istioctl's gateway says its ServiceAccount, the pods (the Helm chart's) use another", () => {

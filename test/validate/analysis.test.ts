@@ -233,4 +233,9 @@ test('MESH133 (warning): a TCP ServiceEntry port without addresses says how to s
   expect(found.map((f) => [f.field, f.severity])).toEqual([['spec.ports[0].protocol', 'warning']]);
   expect(found[0].message).toMatch(/all TCP traffic on the port would match it; give the provider's addresses \(spec\.addresses/);
   expect(analyze([{ ...se, spec: { ...se.spec, addresses: ['192.0.2.10/32'] } }]).filter((f) => f.code === 'MESH133')).toEqual([]);
+  // STATIC endpoints are no addresses: what an ExternalService's `addresses` become then is said, since the warning asks for them.
+  const endpoints = [{ address: '10.60.0.25' }];
+  const [staticEntry] = analyze([{ ...se, spec: { ...se.spec, resolution: 'STATIC', endpoints } }]).filter((f) => f.code === 'MESH133');
+  expect(staticEntry.message).toContain('has no addresses (its STATIC endpoints are where the traffic goes, not what the listener matches: '
+    + "an ExternalService writes its `addresses` as spec.addresses only with resolution 'NONE'): all TCP traffic");
 });

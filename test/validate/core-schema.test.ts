@@ -59,3 +59,40 @@ describe("a Service's ports as the API server validates them (pkg/apis/core/vali
     expect(problems([{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }])).toEqual([]);
   });
 });
+
+describe("a NetworkPolicy's peers as the API server validates them (pkg/apis/networking/validation/validation.go, ValidateNetworkPolicyPeer, ValidateIPBlock)", () => {
+  const policy = (from: object[], to: object[] = []) => ({
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'legacy', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { app: 'legacy' } }, policyTypes: ['Ingress', 'Egress'], ingress: [{ from }], egress: [{ to }] },
+  });
+  const problems = (from: object[], to: object[] = []) => (checkCoreObject(policy(from, to)) ?? []).map((f) => `${f.code} ${f.field}: ${f.message}`);
+
+  test('an ipBlock of something that is no CIDR, or an except that is not a strict subset of it, is refused', () => {
+    expect(problems([{ ipBlock: { cidr: 'not-a-cidr' } }, { ipBlock: { cidr: '10.50.0.1' } }], [{ ipBlock: { cidr: '10.50.0.0/33' } }])).toEqual([
+      "MESH153 spec.ingress[0].from[0].ipBlock.cidr: 'not-a-cidr' must be a valid CIDR value (10.9.8.0/24 or 2001:db8::/64)",
+      "MESH153 spec.ingress[0].from[1].ipBlock.cidr: '10.50.0.1' must be a valid CIDR value (10.9.8.0/24 or 2001:db8::/64)",
+      "MESH153 spec.egress[0].to[0].ipBlock.cidr: '10.50.0.0/33' must be a valid CIDR value (10.9.8.0/24 or 2001:db8::/64)",
+    ]);
+    expect(problems([{ ipBlock: { cidr: '10.0.0.0/24', except: ['10.0.0.0/24', '192.168.0.0/25', '10.0.0.0/23', 'fd00::/64', 'x'] } }])).toEqual([
+      "MESH153 spec.ingress[0].from[0].ipBlock.except[0]: '10.0.0.0/24' must be a strict subset of `cidr` (10.0.0.0/24)",
+      "MESH153 spec.ingress[0].from[0].ipBlock.except[1]: '192.168.0.0/25' must be a strict subset of `cidr` (10.0.0.0/24)",
+      "MESH153 spec.ingress[0].from[0].ipBlock.except[2]: '10.0.0.0/23' must be a strict subset of `cidr` (10.0.0.0/24)",
+      "MESH153 spec.ingress[0].from[0].ipBlock.except[3]: 'fd00::/64' must be a strict subset of `cidr` (10.0.0.0/24)",
+      "MESH153 spec.ingress[0].from[0].ipBlock.except[4]: 'x' must be a valid CIDR value (10.9.8.0/24 or 2001:db8::/64)",
+    ]);
+  });
+
+  test('a peer names something, and an ipBlock nothing else', () => {
+    expect(problems([{}, { ipBlock: { cidr: '10.0.0.0/8' }, podSelector: {} }])).toEqual([
+      'MESH153 spec.ingress[0].from[0]: must specify a peer',
+      'MESH153 spec.ingress[0].from[1]: may not specify both ipBlock and another peer',
+    ]);
+  });
+
+  test('what it accepts: IPv4 and IPv6 ranges, a catch-all, excepts inside them, selectors', () => {
+    expect(problems(
+      [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16', '10.2.3.4/32'] } }, { ipBlock: { cidr: 'fd00::/8', except: ['fd00:1::/32'] } }],
+      [{ ipBlock: { cidr: '0.0.0.0/0' } }, { namespaceSelector: {}, podSelector: { matchLabels: { app: 'x' } } }],
+    )).toEqual([]);
+  });
+});

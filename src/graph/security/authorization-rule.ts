@@ -165,9 +165,14 @@ export function ruleProblems(rules: readonly AuthorizationRule[], ctx: RuleCheck
       const principals = sourcePrincipals(s);
       principals.forEach((p, k) => {
         if (!ctx.knownPrincipals.has(p)) {
-          out.push(
-            formatProblem(Codes.UNKNOWN_PRINCIPAL, `${at}.from[${j}].principals[${k}]: '${p}' names no ServiceAccount of a service in the app`),
-          );
+          // An ALLOW rule for a workload the app does not build as a service (another team's, or a CronJob written by hand) is that
+          // service's admission of it, which also opens its NetworkPolicy and declares the flow (remote-admission.ts).
+          const admit = (ctx.action ?? 'ALLOW') === 'ALLOW'
+            ? '; admit a workload the app does not build as a service with service.admits(RemoteCaller.workload({ name, namespace, '
+              + 'serviceAccount, podLabels }))'
+            : '';
+          out.push(formatProblem(Codes.UNKNOWN_PRINCIPAL,
+            `${at}.from[${j}].principals[${k}]: '${p}' names no ServiceAccount of a service in the app${admit}`));
         }
       });
       const bypass = ctx.mtls === 'STRICT' ? undefined : plaintextBypass(s, ctx.action ?? 'ALLOW');

@@ -143,6 +143,11 @@ export const serviceEntryAddresses: AnalysisCheck = {
     for (const se of index.ofKind('ServiceEntry')) {
       if (se.spec?.addresses !== undefined && se.spec?.addresses !== null) continue;
       if (list(se.status?.addresses).length > 0) continue;
+      // STATIC endpoints are where the sidecar sends the traffic, not what it matches: the listener is still 0.0.0.0:<port>.
+      const endpoints = String(se.spec?.resolution ?? '') === 'STATIC' && list(se.spec?.endpoints).length > 0
+        ? ' (its STATIC endpoints are where the traffic goes, not what the listener matches: an ExternalService writes its `addresses` '
+          + "as spec.addresses only with resolution 'NONE')"
+        : '';
       list(se.spec?.ports).forEach((p: any, i: number) => {
         const protocol = String(p?.protocol ?? '');
         if (protocol === '' || protocol.toUpperCase() === 'TCP') {
@@ -151,7 +156,8 @@ export const serviceEntryAddresses: AnalysisCheck = {
               Codes.SERVICE_ENTRY_ADDRESSES_REQUIRED,
               se,
               `spec.ports[${i}].protocol`,
-              `port ${p?.number} is ${protocol || 'of no protocol'} and the ServiceEntry has no addresses: all TCP traffic on the port would match `
+              `port ${p?.number} is ${protocol || 'of no protocol'} and the ServiceEntry has no addresses${endpoints}: `
+                + 'all TCP traffic on the port would match '
                 + "it; give the provider's addresses (spec.addresses, an ExternalService's `addresses`), or speak TLS or HTTP on the port so "
                 + 'that its SNI or Host picks the entry',
               'warning',

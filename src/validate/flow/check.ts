@@ -8,7 +8,7 @@ import { isCertainlyMeshed } from '../model/workload';
 import { FlowCluster, FlowOptions, FlowPod, FlowService } from './cluster';
 import { FlowEvaluator, flowProblem } from './evaluate';
 import { FLAGGER_ROUTED_TO } from '../model/flagger';
-import { FlowDecider, FlowVerdict, IntendedFlow } from './flow';
+import { FlowDecider, FlowVerdict, FlowWorkload, IntendedFlow } from './flow';
 import { PairAnalysis, PairVerdict } from './pairs';
 import { virtualServiceFor } from './routing';
 
@@ -179,18 +179,33 @@ export function workloadPairs(
   return [...best.values()].sort((x, y) => (x.source + x.destination < y.source + y.destination ? -1 : 1));
 }
 
-/** `<source>\0<destination>` of every intended allow flow between workloads of the manifests. */
+/**
+ * `<source>\0<destination>` of every intended allow flow between workloads of the manifests. A source described by data
+ * (`{ platform }`: a RemoteCaller's pods, a platform component) declares the pairs of the manifests' workloads it describes.
+ */
 function declaredPairs(cluster: FlowCluster, intended: readonly IntendedFlow[]): Set<string> {
   const out = new Set<string>();
   for (const f of intended) {
-    if (f.expect !== 'allow' || !('workload' in f.source)) continue;
-    const ns = f.source.namespace;
+    if (f.expect !== 'allow' || 'external' in f.source) continue;
+    const ns = 'workload' in f.source ? f.source.namespace : f.source.platform.namespace;
     const service = cluster.service(f.host, ns);
     if (!service) continue;
-    const sources = new Set(cluster.podsNamed(f.source.workload, ns).map((a) => `${a.namespace}/${a.name}`));
+    const pods = 'workload' in f.source ? cluster.podsNamed(f.source.workload, ns) : describedWorkloads(cluster, f.source.platform);
+    const sources = new Set(pods.map((a) => `${a.namespace}/${a.name}`));
     for (const a of sources) for (const b of podsOfHost(cluster, service)) out.add(`${a}\u0000${b.namespace}/${b.name}`);
   }
   return out;
+}
+
+/**
+ * The manifests' workloads a described source stands for: those of its namespace whose pods carry its labels (a non-empty set) and run
+ * as its ServiceAccount, the identity its requests carry (`source.principal`, https://istio.io/latest/docs/reference/config/security/
+ * authorization-policy/#Source) and the pod labels its NetworkPolicy peers select (https://kubernetes.io/docs/concepts/services-networking/
+ * network-policies/#behavior-of-to-and-from-selectors). A hand-written CronJob of the app that a service `admits` is such a workload.
+ */
+function describedWorkloads(cluster: FlowCluster, w: FlowWorkload): readonly { namespace: string; name: string }[] {
+  if (Object.keys(w.labels).length === 0) return [];
+  return cluster.model.workloadsMatching(w.namespace, w.labels).filter((x) => x.serviceAccount === w.serviceAccount);
 }
 
 /**

@@ -139,6 +139,9 @@ describe('ServiceSecurity', () => {
       const { app, payment } = graph();
       ServiceSecurity.of(payment).allow({ from: [{ principals: [Principal.serviceAccount('production', 'ghost-service')] }] });
       expect(synthError(app)).toMatch(/\[test\/payment-service\/Security\] allow\[0\]\.from\[0\]\.principals\[0\]: 'cluster.local\/ns\/production\/sa\/ghost-service' names no ServiceAccount.*\[MESH200\]/);
+      // What admits a workload the app writes by hand, or another team's: its admission, which opens the NetworkPolicy and declares the flow too.
+      expect(synthError(app)).toContain('names no ServiceAccount of a service in the app; admit a workload the app does not build as a service with '
+        + 'service.admits(RemoteCaller.workload({ name, namespace, serviceAccount, podLabels })) [MESH200]');
     });
 
     test('a call with a method that is not an HTTP method', () => {
@@ -221,6 +224,15 @@ describe('ServiceSecurity', () => {
       expect(find(synth(cluster), 'Service', 'legacy-ingest').spec.externalTrafficPolicy).toBe('Cluster');
       expect(cluster.warnings.filter((w) => w.includes('MESH158'))).toEqual([expect.stringMatching(
         /LoadBalancer Service port 8080 reaches legacy-ingest:8080, whose NetworkPolicies admit it from outside by address only \(10\.20\.0\.0\/16\), but externalTrafficPolicy is Cluster.*\[MESH158\]/)]);
+    });
+
+    test("a peer's address range the API server would refuse fails synth at the construct, naming the NetworkPolicy's field (MESH153)", () => {
+      // kubernetes pkg/apis/networking/validation/validation.go, ValidateIPBlock: `cidr` must be a CIDR, a bare address is none.
+      const { app, payment } = graph();
+      ServiceSecurity.of(payment).allowIngressFrom({ cidr: '10.20.3.4' }, [{ port: 8080, protocol: 'TCP' }]);
+      expect(synthError(app)).toMatch(
+        /\[test\/payment-service\/Security\/NetworkPolicy\] test\/NetworkPolicy\/payment-service: spec\.ingress\[\d+\]\.from\[0\]\.ipBlock\.cidr: '10\.20\.3\.4' must be a valid CIDR value .*\[MESH153\]/,
+      );
     });
 
     test('an ALLOW rule excluding principals without naming one, where the workload is PERMISSIVE: plaintext matches it (MESH206)', () => {

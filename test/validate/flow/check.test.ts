@@ -69,6 +69,19 @@ describe('undeclaredOpenPairs', () => {
     expect(open.some((f) => f.message.startsWith('shop/a can reach shop/b'))).toBe(false);
   });
 
+  test("a source described by data (a RemoteCaller's pods) declares the pairs of the workloads it describes: labels AND ServiceAccount", () => {
+    const objs = [...app('job', 'shop'), ...app('b', 'shop')];
+    const described = (labels: Record<string, string>, serviceAccount: string) => [{
+      source: { platform: { name: 'settlement', namespace: 'shop', labels, serviceAccount, meshed: true } },
+      host: 'b.shop.svc.cluster.local', port: 80, method: 'POST' as const, path: '/', expect: 'allow' as const, constructPath: 'x', description: 'b admits job',
+    }];
+    const reported = (intended: IntendedFlow[]) => undeclaredOpenPairs(objs, intended).map((f) => f.message.split(' on port')[0]);
+    expect(reported(described({ app: 'job' }, 'job'))).toEqual(['shop/b can reach shop/job']);
+    // Pods of another identity, or a description that names no labels, are not the caller described: the pair stays undeclared.
+    expect(reported(described({ app: 'job' }, 'other'))).toEqual(['shop/b can reach shop/job', 'shop/job can reach shop/b']);
+    expect(reported(described({}, 'job'))).toEqual(['shop/b can reach shop/job', 'shop/job can reach shop/b']);
+  });
+
   test('one refusing layer is enough: NetworkPolicy, Sidecar REGISTRY_ONLY, or AuthorizationPolicy', () => {
     const objs = [...app('a', 'shop'), ...app('b', 'shop')];
     const pair = (extra: Manifest[]) => undeclaredOpenPairs([...objs, ...extra], []).map((f) => f.message.split(' although')[0]);
