@@ -38,6 +38,7 @@ import { podHostnamesOf, ServiceWorkloads, writeService } from './service-worklo
 import { IVersionedService, MeshServiceProps, MeshWorkloadProps } from './mesh-service-props';
 import type { ExternalCall, IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from './interfaces';
 import { policyProblems } from './policy-problems';
+import { onceDuringSynth } from '../private/synth-memo';
 import { CalledService, callProblems } from './call-problems';
 import { addProblems } from '../private/construct-problems';
 import { mayWrite } from '../core/http';
@@ -297,6 +298,11 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
    * request twice (Envoy's x-envoy-retry-on; MESH111, MESH662). A call to TCP ports only has no HTTP retries.
    */
   public get policy(): TierSettings {
+    // Read by every renderer and check of the service and of its callers: worked out once per synth, whose tree does not change.
+    return onceDuringSynth(this, 'policy', () => this.resolvePolicy());
+  }
+
+  private resolvePolicy(): TierSettings {
     const base = TierDefaults.of(this).settingsFor(this.tier) ?? {};
     const resolved = mergeTierSettings(base, this.overrides);
     const http = (c: ServiceCall) => calledPorts(c).some((p) => HTTP_PROTOCOLS.includes(p.protocol));
