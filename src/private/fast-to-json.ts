@@ -146,10 +146,22 @@ function resolved(v: any, options: Sanitize): any {
     // An own `__proto__` or `constructor` key: sanitizeValue judges the resolved object by its constructor, which that
     // key's resolved value then is or replaces; so the object is resolved whole first, as cdk8s does, then copied.
     if (keys.includes('__proto__') || keys.includes('constructor')) return sanitized(resolvedOnly(v), options);
-    // Resolved in the object's own order (resolve's), then copied in sanitizeValue's.
-    const inOrder: Record<string, unknown> = {};
-    for (const k of keys) inOrder[k] = resolved(v[k], options);
-    return copied(inOrder, options, (x) => x);
+    // Resolved in the object's own order (resolve's), then copied in sanitizeValue's: the object cdk8s resolves into
+    // is a plain one, which sanitizeValue accepts, so its values are copied straight from their resolved list.
+    const values: unknown[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) values[i] = resolved(v[keys[i]], options);
+    if (options.sortKeys) sortStrings(keys, values);
+    const out: Record<string, unknown> = {};
+    let kept = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const x = values[i];
+      if (x instanceof Refused) return x;
+      if (x !== null && x !== undefined) {
+        out[keys[i]] = x;
+        kept++;
+      }
+    }
+    return options.filterEmptyObjects && kept === 0 ? undefined : out;
   }
   // resolve leaves any other object as it is, and sanitizeValue refuses it unless its constructor is called Object.
   return sanitized(v, options);
@@ -206,18 +218,34 @@ function copied(v: any, options: Sanitize, value: (x: unknown) => unknown): Reco
 }
 
 /**
- * Sorts `keys` in place as `Array.prototype.sort` with no comparator does (by UTF-16 code units): a few keys by
- * insertion, which allocates nothing (V8's sort copies every array it sorts into a work array of its own).
+ * Sorts `keys` in place as `Array.prototype.sort` with no comparator does (by UTF-16 code units), and `values` (if
+ * given) alongside: a few keys by insertion, which allocates nothing (V8's sort copies every array it sorts into a work
+ * array of its own).
  */
-function sortStrings(keys: string[]): void {
+function sortStrings(keys: string[], values?: unknown[]): void {
   if (keys.length > 24) {
-    keys.sort();
+    if (!values) {
+      keys.sort();
+      return;
+    }
+    const order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+    const k = order.map((i) => keys[i]);
+    const x = order.map((i) => values[i]);
+    for (let i = 0; i < keys.length; i++) {
+      keys[i] = k[i];
+      values[i] = x[i];
+    }
     return;
   }
   for (let i = 1; i < keys.length; i++) {
     const k = keys[i];
+    const x = values?.[i];
     let j = i - 1;
-    for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+    for (; j >= 0 && keys[j] > k; j--) {
+      keys[j + 1] = keys[j];
+      if (values) values[j + 1] = values[j];
+    }
     keys[j + 1] = k;
+    if (values) values[j + 1] = x;
   }
 }

@@ -126,6 +126,17 @@ describe('renderingInOnePass', () => {
     }
   });
 
+  test('a wide object (more keys than the insertion sort takes) renders as cdk8s renders it', () => {
+    const wide = fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 5 }), recipe), { minLength: 25, maxLength: 60, selector: ([k]) => k });
+    fc.assert(fc.property(wide, (entries) => {
+      const r = bothWays((chart, calls) => new ApiObject(chart, 'o', {
+        apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: Object.fromEntries(entries.map(([k, v]) => [k, materialize(v, calls)])),
+      }));
+      expect(shape(r.onePass)).toBe(shape(r.cdk8s));
+      expect(r.onePassCalls).toEqual(r.cdk8sCalls);
+    }), { numRuns: 100 });
+  });
+
   test('an object that cannot be rendered fails with cdk8s\'s message, naming its construct', () => {
     const r = bothWays((chart) => new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { x: new Opaque() } }));
     expect(r.onePass).toMatch(/^threw: Failed serializing construct at path 'c\/o' with name '.*': Error: can't render non-simple object of type 'Opaque'$/);
