@@ -44,6 +44,9 @@ interface ApiObjectFields {
   readonly patches?: unknown;
 }
 
+/** The keys an ApiObject's `toJson` puts first (lib/api-object.ts). */
+const FIRST_KEYS = ['apiVersion', 'kind', 'metadata'] as const;
+
 /** The app whose objects render in one pass right now. */
 let rendering: App | undefined;
 
@@ -96,11 +99,12 @@ function onePass(o: ApiObject): any {
     const data = { ...props, metadata: o.metadata.toJson() };
     const json = resolved(data, { sortKeys: !process.env.CDK8S_DISABLE_SORT });
     if (json instanceof Refused) throw json.error;
-    const patched = JsonPatch.apply(json, ...patches);
+    // fast-json-patch's applyPatch hands the document back as it is when there is no operation (cdk8s lib/json-patch.ts).
+    const patched = patches.length === 0 ? json : JsonPatch.apply(json, ...patches);
     const result: Record<string, unknown> = {};
-    for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
-      if (k in patched) result[k] = patched[k];
-    }
+    // cdk8s's order: apiVersion, kind and metadata first, then the rest (an own key is always `in` the object).
+    for (const k of FIRST_KEYS) if (k in patched) result[k] = patched[k];
+    for (const k of Object.keys(patched)) result[k] = patched[k];
     return result;
   } catch (e) {
     throw new Error(`Failed serializing construct at path '${o.node.path}' with name '${o.name}': ${e}`);
