@@ -51,6 +51,19 @@ const FIRST_KEYS = ['apiVersion', 'kind', 'metadata'] as const;
 let rendering: App | undefined;
 
 /**
+ * Whether the primitives' prototypes have neither a `resolve` nor a `value` (set when a one-pass render starts): then
+ * cdk8s's resolvers, which read them through the prototype (`typeof value.resolve`, `typeof value.value`), leave
+ * every string, number, boolean, bigint and symbol as it is.
+ */
+let plainPrimitives = false;
+
+/** Whether no primitive's prototype (nor Object.prototype) has a `resolve` or a `value` that cdk8s's resolvers would read. */
+function primitivesArePlain(): boolean {
+  const prototypes = [String.prototype, Number.prototype, Boolean.prototype, BigInt.prototype, Symbol.prototype];
+  return prototypes.every((p) => !('resolve' in p) && !('value' in p));
+}
+
+/**
  * Runs `f` with every ApiObject of `app` and its metadata rendered in one pass (see the file's comment), and cdk8s's
  * `ApiObject.prototype.toJson` and `ApiObjectMetadataDefinition.prototype.toJson` restored after, also when `f`
  * throws; `f` alone where `app` has resolvers of its own.
@@ -62,6 +75,7 @@ export function renderingInOnePass<T>(app: App, f: () => T): T {
   const cdk8sToJson = proto.toJson;
   const cdk8sMetadataToJson = metadataProto.toJson;
   rendering = app;
+  plainPrimitives = primitivesArePlain();
   proto.toJson = function toJson(this: ApiObject) {
     return rendering !== undefined && App.of(this) === rendering ? onePass(this) ?? cdk8sToJson.call(this) : cdk8sToJson.call(this);
   };
@@ -74,6 +88,7 @@ export function renderingInOnePass<T>(app: App, f: () => T): T {
     proto.toJson = cdk8sToJson;
     metadataProto.toJson = cdk8sMetadataToJson;
     rendering = undefined;
+    plainPrimitives = false;
   }
 }
 
@@ -139,11 +154,14 @@ class Refused {
 /** `sanitizeValue(resolve([], v, o), options)` for an object `o` of an app with cdk8s's own resolvers, or its refusal. */
 function resolved(v: any, options: Sanitize): any {
   if (v === null || v === undefined) return undefined;
+  // A string, number or boolean: no resolver changes it, unless its prototype has a `resolve` or a `value`.
+  const type = typeof v;
+  if (type !== 'object' && type !== 'function' && plainPrimitives) return v;
   // The resolvers in cdk8s's order: LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver.
   if (v instanceof Lazy) return resolved(v.produce(), options);
   if (typeof v.resolve === 'function') return resolved(v.resolve(), options);
   if (v.constructor !== Object && (typeof v.value === 'number' || typeof v.value === 'string')) return resolved({ value: v.value }, options);
-  if (typeof v !== 'object') return v;
+  if (type !== 'object') return v;
   if (Array.isArray(v)) return arrayOf(v.map((x) => resolved(x, options)), options);
   if (v.constructor === Object) {
     const keys = Object.keys(v);

@@ -137,6 +137,19 @@ describe('renderingInOnePass', () => {
     }), { numRuns: 100 });
   });
 
+  test.each(['resolve', 'value'])('a primitive whose prototype has a %s renders as cdk8s renders it', (key) => {
+    // cdk8s's resolvers read `resolve` and `value` through a string's or a number's prototype (lib/resolve.ts).
+    const defined = key === 'resolve' ? function resolve(this: string) { return this.length; } : 7;
+    Object.defineProperty(String.prototype, key, { value: defined, configurable: true, writable: true });
+    try {
+      const r = bothWays((chart) => new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'abc', n: 1 } }));
+      expect(shape(r.onePass)).toBe(shape(r.cdk8s));
+      expect((r.cdk8s as { data: unknown }).data).not.toEqual({ a: 'abc', n: 1 });
+    } finally {
+      delete (String.prototype as unknown as Record<string, unknown>)[key];
+    }
+  });
+
   test('an object that cannot be rendered fails with cdk8s\'s message, naming its construct', () => {
     const r = bothWays((chart) => new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { x: new Opaque() } }));
     expect(r.onePass).toMatch(/^threw: Failed serializing construct at path 'c\/o' with name '.*': Error: can't render non-simple object of type 'Opaque'$/);
