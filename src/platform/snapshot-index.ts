@@ -37,6 +37,8 @@ export interface SnapshotPods {
   readonly args: readonly string[];
   /** The environment variables every one of the pods sets to a literal `value` in one of its containers (istiod's `ENABLE_NATIVE_SIDECARS`). */
   readonly env: Readonly<Record<string, string>>;
+  /** Every container's image, as written. */
+  readonly images: readonly string[];
 }
 
 /** The kinds a snapshot is read for; a file with none of them is not a snapshot. */
@@ -183,13 +185,15 @@ function podsOfWorkloads(matched: readonly Located[], ref: string): SnapshotPods
   }
   const namedPorts: Record<string, number> = {};
   const args: string[] = [];
+  const images: string[] = [];
   for (const w of matched) {
     for (const c of arrayOf(w.object.spec?.template?.spec?.containers)) {
       for (const p of arrayOf(c.ports)) if (typeof p.name === 'string') namedPorts[p.name] = Number(p.containerPort);
       args.push(...arrayOf(c.command).map(String), ...arrayOf(c.args).map(String));
+      if (typeof c?.image === 'string') images.push(c.image);
     }
   }
-  return { labels, serviceAccount: accounts[0], namedPorts, owners: matched.map(describe).join(', '), file: matched[0].file, args, env };
+  return { labels, serviceAccount: accounts[0], namedPorts, owners: matched.map(describe).join(', '), file: matched[0].file, args, env, images };
 }
 
 /** The literal `value`s of a workload's containers' environment variables (one set twice to different values is left out). */

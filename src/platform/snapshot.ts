@@ -26,7 +26,8 @@
 import { Cidr } from '../core/cidr';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
-import type { IstioVersion } from '../core/istio-version';
+import { ISTIO_VERSIONS, isIstioVersion, IstioVersion } from '../core/istio-version';
+import { parseImageReference } from '../core/image-reference';
 import type { DnsPlatformProps, EdgeProxyPlatformProps } from './network-props';
 import type {
   FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps, PlatformComponent, PlatformLabels,
@@ -178,18 +179,52 @@ function readIstiod(ctx: Context): IstioPlatformProps | undefined {
   c.labelsOn('istiodLabels', given.istiodLabels, pods);
   c.same('xdsPort', given.xdsPort, xds.targetPort, 'Service port 15012 targets');
   c.same('webhookPort', given.webhookPort, webhook.targetPort, `Service port ${webhook.port} targets`);
-  const nativeSidecars = nativeSidecarsOf(pods.env.ENABLE_NATIVE_SIDECARS, base.version);
+  const { version, release } = istiodRelease(base, given, pods, c);
+  const nativeSidecars = nativeSidecarsOf(pods.env.ENABLE_NATIVE_SIDECARS, version);
   if (nativeSidecars !== undefined) {
     c.same('nativeSidecars', given.nativeSidecars, nativeSidecars, `pods (${pods.owners}) have ENABLE_NATIVE_SIDECARS`);
   }
-  // The release istiod runs is not in its Service or ServiceAccount, so it is the presets' (else the default's): the CRDs and webhook
-  // rules validation applies and the `helm upgrade --version` the library writes (https://istio.io/latest/docs/setup/install/helm/).
   return {
-    version: base.version, release: base.release,
+    version, release,
     rootNamespace: base.rootNamespace, controlPlaneNamespace: base.controlPlaneNamespace, revision: base.revision, serviceName: base.serviceName,
     istiodLabels: pods.labels, serviceSelector: labelsOf(service.object.spec.selector), serviceAccount: pods.serviceAccount,
     xdsPort: xds.targetPort, webhookPort: webhook.targetPort, nativeSidecars: nativeSidecars ?? given.nativeSidecars,
   };
+}
+
+/**
+ * The Istio release istiod runs, from its image's tag: the chart writes `<hub>/pilot:<tag>`, the tag the release
+ * (`1.30.3`, or `1.30.3-distroless`; istio/istio manifests/charts/istio-control/istio-discovery/templates/deployment.yaml,
+ * `image: "{{ .Values.hub }}/{{ .Values.image }}:{{ .Values.tag }}"`, whose tag defaults to the chart's version). It picks
+ * the CRDs and webhook rules validation applies and the `helm upgrade --version` the library writes
+ * (https://istio.io/latest/docs/setup/install/helm/): a preset it contradicts is MESH082, and a release the validation does
+ * not know fails unless the presets choose the rules to check with (`istio.version`). An image without such a tag (a digest,
+ * a tag of one's own) says nothing: the presets' release, else the default's.
+ */
+function istiodRelease(
+  base: { version: IstioVersion; release: string }, given: IstioPlatformProps, pods: SnapshotPods, c: Compare,
+): { version: IstioVersion; release: string } {
+  const running = pods.images.map((image) => {
+    const parsed = parseImageReference(image);
+    return { image, ref: 'reference' in parsed ? parsed.reference : undefined };
+  })
+    .filter((i) => i.ref && i.ref.path.split('/').pop() === 'pilot' && i.ref.tag !== undefined)
+    .map((i) => ({ image: i.image, m: /^(\d+)\.(\d+)\.(\d+)(?:-[A-Za-z0-9.-]+)?$/.exec(i.ref!.tag!) }))
+    .find((i) => i.m);
+  if (!running) return base;
+  const m = running.m!;
+  const minor = `${m[1]}.${m[2]}`;
+  const release = `${m[1]}.${m[2]}.${m[3]}`;
+  const what = `istiod (pods ${pods.owners}) runs ${running.image}, release`;
+  if (!isIstioVersion(minor)) {
+    if (given.version !== undefined) return base;
+    throw new MeshError(Codes.PLATFORM_CONTRADICTED,
+      `${pods.file}: istio.version: ${what} ${release}, which the validation does not know (${ISTIO_VERSIONS.join(', ')}): give `
+      + 'istio.version in the presets to choose the CRDs and webhook rules it is checked against');
+  }
+  c.same('version', given.version, minor, what);
+  c.same('release', given.release, release, what);
+  return { version: minor, release };
 }
 
 /**

@@ -255,15 +255,40 @@ describe('bad input: a coded error naming the file, the component and both value
     expect(read.istio.istiodLabels).toMatchObject({ 'app.kubernetes.io/version': '1.24.6' });
   });
 
-  test("the Istio release is the presets' (a snapshot of Services, ServiceAccounts and workloads does not state it)", () => {
+  /** The snapshot's objects, istiod's image tagged `tag` (the fixture's is docker.io/istio/pilot:1.24.6). */
+  const withIstiod = (image: string) => JSON.parse(JSON.stringify(files().flatMap((f) => YAML.parse(fs.readFileSync(f, 'utf8')).items))
+    .replaceAll('"docker.io/istio/pilot:1.24.6"', JSON.stringify(image)));
+
+  test("the Istio release is the one istiod's image runs (the chart's <hub>/pilot:<release>)", () => {
     // A 1.30 cluster read from its snapshot is validated against 1.30's CRDs and webhook rules, its `helm upgrade` pinned to 1.30.3.
-    const read = MeshPlatform.fromManifests(files(), { presets: { istio: { version: '1.30' } } });
+    const read = MeshPlatform.fromManifests(withIstiod('docker.io/istio/pilot:1.30.3'));
     expect([read.istio.version, read.istio.release]).toEqual(['1.30', '1.30.3']);
-    const pinned = MeshPlatform.fromManifests(files(), { presets: { istio: { version: '1.30', release: '1.30.1' } } });
-    expect([pinned.istio.version, pinned.istio.release]).toEqual(['1.30', '1.30.1']);
-    expect(MeshPlatform.fromManifests(files()).istio.release).toBe('1.24.6');
-    // So the app's own istioVersion agrees with the platform instead of contradicting a release the presets never lost (MESH189).
+    expect(MeshPlatform.fromManifests(withIstiod('gcr.io/istio-release/pilot:1.30.3-distroless')).istio.release).toBe('1.30.3');
+    expect(MeshPlatform.fromManifests(withIstiod('docker.io/istio/pilot:1.30.3'), { presets: { istio: { version: '1.30' } } }).istio.release)
+      .toBe('1.30.3');
+    expect([MeshPlatform.fromManifests(files()).istio.version, MeshPlatform.fromManifests(files()).istio.release]).toEqual(['1.24', '1.24.6']);
+    // So the app's own istioVersion agrees with the platform (MESH189 otherwise).
     expect(new MeshApp({ platform: read, istioVersion: '1.30' }).istioVersion).toBe('1.30');
+  });
+
+  test("a preset release istiod's image contradicts (MESH082), and one the validation does not know unless the presets choose", () => {
+    const stock = error(() => MeshPlatform.fromManifests(files(), { presets: { istio: { version: '1.30' } } }));
+    expect(stock.code).toBe(Codes.PLATFORM_CONTRADICTED);
+    expect(stock.message).toMatch(/istio\.version: the platform says 1\.30, the snapshot's istiod .* runs docker\.io\/istio\/pilot:1\.24\.6, release 1\.24/);
+    const pinned = error(() => MeshPlatform.fromManifests(withIstiod('docker.io/istio/pilot:1.30.3'), { presets: { istio: { version: '1.30', release: '1.30.1' } } }));
+    expect(pinned.message).toMatch(/istio\.release: the platform says 1\.30\.1, .* release 1\.30\.3/);
+    const unknown = error(() => MeshPlatform.fromManifests(withIstiod('docker.io/istio/pilot:1.26.1')));
+    expect(unknown.code).toBe(Codes.PLATFORM_CONTRADICTED);
+    expect(unknown.message).toMatch(/runs docker\.io\/istio\/pilot:1\.26\.1, release 1\.26\.1, which the validation does not know \(1\.24, 1\.30\)/);
+    expect(MeshPlatform.fromManifests(withIstiod('docker.io/istio/pilot:1.26.1'), { presets: { istio: { version: '1.30' } } }).istio.version)
+      .toBe('1.30');
+  });
+
+  test('an image without a release tag says nothing: the presets\' release, else the default\'s', () => {
+    const digest = `docker.io/istio/pilot@sha256:${'a'.repeat(64)}`;
+    expect(MeshPlatform.fromManifests(withIstiod(digest)).istio.release).toBe('1.24.6');
+    expect(MeshPlatform.fromManifests(withIstiod('registry.example.com/mesh/pilot:ours'), { presets: { istio: { version: '1.30' } } }).istio.release)
+      .toBe('1.30.3');
   });
 
   test("a preset the snapshot contradicts (MESH082): istioctl's gateway says its ServiceAccount, the pods (the Helm chart's) use another", () => {
