@@ -182,6 +182,8 @@ export const Codes = {
   ACKNOWLEDGED_NOT_A_WARNING: 'MESH061',
   /** An acknowledged warning that no longer occurs under the construct (warning). */
   STALE_ACKNOWLEDGEMENT: 'MESH062',
+  /** A range given to `Cidr.of` that is not a CIDR, or one that matches every address. */
+  INVALID_CIDR: 'MESH067',
   // Traffic edge and scale: MESH500-MESH549.
   /** A rate, capacity or token count that is not a positive whole number. */
   INVALID_RATE: 'MESH500',
@@ -535,7 +537,7 @@ export const Codes = {
   RETRY_STACKED_NON_IDEMPOTENT: 'MESH661',
   /** `retryOn: reset` on a route that serves POST or PATCH: a reset after the request was sent resends it. */
   RETRY_RESET_NON_IDEMPOTENT: 'MESH662',
-  /** A scheduled job's egress to the API server without addresses, with a malformed range or a catch-all one. */
+  /** A scheduled job's egress to the API server without addresses, or with a range no network routes. */
   JOB_API_SERVER_EGRESS: 'MESH663',
   /** A per-pod local rate limit that leaves under 1 rps a pod, or whose fewest pods cannot serve the peak. */
   LOCAL_RATE_LIMIT_REPLICAS: 'MESH664',

@@ -15,6 +15,6 @@ describe('Cidr', () => {
       return '';
     })();
     expect(error).toBe("'0.0.0.0/0' matches every address; name the peer's own range (a load balancer's clients, a provider's addresses, "
-      + 'the API server\'s endpoints from kubectl get endpoints kubernetes) [MESH663]');
+      + 'the API server\'s endpoints from kubectl get endpoints kubernetes) [MESH067]');
   });
 });

@@ -64,7 +64,7 @@ describe('a platform described in a file (--platform of both command-line tools)
     [{ istio: { istiodLabels: { app: 1 } } }, Codes.INVALID_FLOW, 'platform.yaml: istio.istiodLabels: must be a map of label names to string values'],
     [['not', 'a', 'map'], Codes.INVALID_FLOW, 'platform.yaml: (top): not a map'],
     // the platform's own checks keep their codes, with the file named
-    [{ apiServer: { endpoints: ['0.0.0.0/0'] } }, Codes.JOB_API_SERVER_EGRESS, "platform.yaml: apiServer.endpoints: '0.0.0.0/0' matches every address"],
+    [{ apiServer: { endpoints: ['0.0.0.0/0'] } }, Codes.INVALID_CIDR, "platform.yaml: apiServer.endpoints: '0.0.0.0/0' matches every address"],
     [{ ingressGateway: { httpPort: 70000 } }, Codes.OUT_OF_RANGE, 'platform.yaml: platform ingressGateway.httpPort must be a whole number from 1 to 65535'],
     [{ prometheus: { namespace: 'Observability' } }, Codes.INVALID_NAME, 'platform.yaml: platform prometheus.namespace'],
   ])('%j is refused: %s', (data, code, message) => {

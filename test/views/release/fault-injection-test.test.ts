@@ -45,11 +45,11 @@ describe('FaultInjectionTest', () => {
     ]);
   });
 
-  test('the API server is named, never a catch-all range (MESH663)', () => {
-    expect(() => Cidr.of('0.0.0.0/0')).toThrow(/matches every address.*\[MESH663\]/);
-    expect(() => Cidr.of('::/0')).toThrow(/\[MESH663\]/);
-    expect(() => Cidr.of('10.0.0.256/32')).toThrow(/not a CIDR.*\[MESH663\]/);
-    expect(() => Cidr.of('10.0.0.1/33')).toThrow(/not a CIDR.*\[MESH663\]/);
+  test('the API server is named (MESH663), never a catch-all range (MESH067, as Cidr refuses one anywhere)', () => {
+    expect(() => Cidr.of('0.0.0.0/0')).toThrow(/matches every address.*\[MESH067\]/);
+    expect(() => Cidr.of('::/0')).toThrow(/\[MESH067\]/);
+    expect(() => Cidr.of('10.0.0.256/32')).toThrow(/not a CIDR.*\[MESH067\]/);
+    expect(() => Cidr.of('10.0.0.1/33')).toThrow(/not a CIDR.*\[MESH067\]/);
     expect(Cidr.of('10.0.0.0/1').value).toBe('10.0.0.0/1');
     expect(Cidr.of('fd00::/64').value).toBe('fd00::/64');
     expect(synthError(setup({ apiServer: undefined }).app)).toMatch(/\[test\/faults\] apiServer\.addresses: the scheduled job reaches the API server.*\[MESH663\]/);
