@@ -511,6 +511,16 @@ export const Codes = {
    * flow from or to it holds (a hand-written CronJob under a namespace's deny-all, say).
    */
   SIDECAR_NEVER_READY: 'MESH609',
+  /**
+   * An AuthorizationPolicy `ports` or `notPorts` value that is a Service port of the workloads it selects, not a port of their
+   * pods: the sidecar matches the port the pod receives on, so the rule never matches (a warning).
+   */
+  POLICY_PORT_IS_SERVICE_PORT: 'MESH613',
+  /**
+   * A NetworkPolicy ingress port that is a Service port of the pods it selects, not a port of theirs: the CNI matches the
+   * translated port, so no connection through the Service is admitted (a warning).
+   */
+  NETWORK_POLICY_PORT_IS_SERVICE_PORT: 'MESH614',
   // The platform, edge routes, cluster-wide objects and flows: MESH630-MESH659.
   /** An ingress route's path prefix is not `/` or a path ending in `/`, or two routes share one. */
   INGRESS_ROUTE_INVALID: 'MESH630',

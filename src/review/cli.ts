@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { connectivityDiff, ConnectivityDiff } from './connectivity';
+import { connectivityDiff, ConnectivityDiff, environmentNamespace } from './connectivity';
 import { ManifestTree, readTreeFromDir, readTreeFromGit, resourcesOf, TOPOLOGY_FILE, YamlReadError, YamlReadOptions } from './manifest-tree';
 import { renderJson, renderMarkdown } from './markdown';
+import { namespaceGroups } from './namespace-groups';
 import { semanticDiff, SemanticDiff } from './semantic-diff';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
 import { MeshPlatform } from '../platform/platform';
@@ -119,14 +120,26 @@ export function exitCodeOf(diff: SemanticDiff, connectivity?: ConnectivityDiff):
   return diff.resources.length > 0 || diff.files.length > 0 ? ExitCodes.CHANGES : ExitCodes.NO_CHANGES;
 }
 
-/** The new topology of each changed environment: its topology.md, else drawn from its manifests and the cluster-wide ones. */
+/**
+ * The new topology of each changed environment: its topology.md, else drawn from its manifests and the cluster-wide ones, with
+ * those of the environments its objects name (the namespace groups the connectivity diff evaluates together), so that a call
+ * across namespaces is drawn with its verdict, not as a policy no workload can be evaluated for.
+ */
 export function topologiesOf(tree: ManifestTree, environments: readonly string[], options: YamlReadOptions = {}): Map<string, string> {
   const out = new Map<string, string>();
-  const manifests = manifestsByEnvironment(tree, environments.filter((e) => e !== CLUSTER_FOLDER), options);
-  for (const [env, list] of manifests) {
+  const all = [...new Set(resourcesOf(tree, options).map((r) => r.environment))].filter((e) => e !== CLUSTER_FOLDER).sort();
+  const manifests = manifestsByEnvironment(tree, all, options);
+  const namespaceOf = new Map(all.map((env) => [env, environmentNamespace(manifests.get(env) ?? []) ?? env]));
+  const groups = namespaceGroups(all, namespaceOf, manifests);
+  for (const env of environments.filter((e) => e !== CLUSTER_FOLDER)) {
+    const list = manifests.get(env) ?? [];
     const written = tree.get(`${env}/${TOPOLOGY_FILE}`);
+    const group = groups.get(env) ?? [env];
+    // The cluster-wide objects are one list shared by every environment's: the set keeps one copy.
+    const union = group.length > 1 ? [...new Set(group.flatMap((e) => manifests.get(e) ?? []))] : list;
+    const namespace = group.length > 1 ? { namespace: namespaceOf.get(env) } : {};
     if (written) out.set(env, written);
-    else if (list.length > 0) out.set(env, renderTopology(list, { title: `Topology: ${env}` }));
+    else if (list.length > 0) out.set(env, renderTopology(union, { title: `Topology: ${env}`, ...namespace }));
   }
   return out;
 }

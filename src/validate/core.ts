@@ -30,6 +30,19 @@ const MODELS: Record<string, string> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding',
   'rbac.authorization.k8s.io/v1/ClusterRole': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole',
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+  // What a Helm chart of a platform component installs beside its workloads (cert-manager's and Argo CD's, say): its CRDs, the
+  // webhooks of its admission controller, a ReplicaSet, a claim, a priority class. These are the API server's own kinds, not a
+  // third party's, so they are validated, not reported as unknown (MESH152, an error under --strict).
+  'apps/v1/ReplicaSet': 'kubernetes-models/apps/v1/ReplicaSet',
+  'v1/PersistentVolumeClaim': 'kubernetes-models/v1/PersistentVolumeClaim',
+  'v1/Endpoints': 'kubernetes-models/v1/Endpoints',
+  'v1/LimitRange': 'kubernetes-models/v1/LimitRange',
+  'v1/ResourceQuota': 'kubernetes-models/v1/ResourceQuota',
+  'discovery.k8s.io/v1/EndpointSlice': 'kubernetes-models/discovery.k8s.io/v1/EndpointSlice',
+  'scheduling.k8s.io/v1/PriorityClass': 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass',
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition',
+  ...Object.fromEntries(['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'].map((kind) =>
+    [`admissionregistration.k8s.io/v1/${kind}`, `kubernetes-models/admissionregistration.k8s.io/v1/${kind}`])),
 };
 
 const modelCache = new Map<string, any>();

@@ -60,6 +60,8 @@ export const WARNING_CODES = [
   Codes.RULE_CALLER_CANNOT_REACH,
   Codes.MIRROR_SERVES_WRITES,
   Codes.EXTERNAL_CLIENT_ADDRESS_REWRITTEN,
+  Codes.POLICY_PORT_IS_SERVICE_PORT,
+  Codes.NETWORK_POLICY_PORT_IS_SERVICE_PORT,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

@@ -2,6 +2,7 @@
 // does (a copy without undefined values): the object itself first, the copy only when it fails.
 import { checkCoreObject } from '../../src/validate/core';
 import { deployment } from './flow/fixtures';
+import { checkSchema, schemaContext } from '../../src/validate/validate';
 
 describe('core objects against their schemas', () => {
   test('an unknown field holding undefined is no error, as it is none on the model\'s copy', () => {
@@ -94,5 +95,43 @@ describe("a NetworkPolicy's peers as the API server validates them (pkg/apis/net
       [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16', '10.2.3.4/32'] } }, { ipBlock: { cidr: 'fd00::/8', except: ['fd00:1::/32'] } }],
       [{ ipBlock: { cidr: '0.0.0.0/0' } }, { namespaceSelector: {}, podSelector: { matchLabels: { app: 'x' } } }],
     )).toEqual([]);
+  });
+});
+
+describe('the kinds a platform component\'s Helm chart installs are the API server\'s own, validated, not unknown', () => {
+  // cert-manager's chart (templates/webhook-validating-webhook.yaml) writes this webhook; its CRDs are apiextensions.k8s.io/v1.
+  const webhook = (hook: Record<string, unknown>) => ({
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'cert-manager-webhook' },
+    webhooks: [hook],
+  });
+  const hook = {
+    name: 'webhook.cert-manager.io', admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Fail', timeoutSeconds: 30,
+    rules: [{ apiGroups: ['cert-manager.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['*/*'] }],
+    clientConfig: { service: { name: 'cert-manager-webhook', namespace: 'cert-manager', path: '/validate' } },
+  };
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'certificates.cert-manager.io' },
+    spec: {
+      group: 'cert-manager.io', scope: 'Namespaced', names: { kind: 'Certificate', plural: 'certificates', singular: 'certificate', listKind: 'CertificateList' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    },
+  };
+  const strict = schemaContext({ strict: true });
+
+  test('a webhook configuration and a CRD pass under --strict, with no MESH152', () => {
+    expect(checkSchema(webhook(hook), strict)).toEqual([]);
+    expect(checkSchema(crd, strict)).toEqual([]);
+    const mutating = { ...webhook(hook), kind: 'MutatingWebhookConfiguration' };
+    expect(checkSchema(mutating, strict)).toEqual([]);
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'argocd' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+    expect(checkSchema(claim, strict)).toEqual([]);
+  });
+
+  test('and are checked against their schemas: a webhook without sideEffects, a CRD version without a name', () => {
+    const { sideEffects: _drop, ...noSideEffects } = hook;
+    expect(checkSchema(webhook(noSideEffects), strict).map((f) => `${f.code} ${f.field}`)).toEqual(['MESH153 webhooks[0]']);
+    const badCrd = { ...crd, spec: { ...crd.spec, versions: [{ served: true, storage: true }] } };
+    expect(checkSchema(badCrd, strict).map((f) => `${f.code} ${f.field}`)).toEqual(['MESH153 spec.versions[0]']);
   });
 });

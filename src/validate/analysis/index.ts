@@ -13,6 +13,7 @@ import { mirrorServesWrites } from './mirror-writes';
 import { RETRY_CHAIN_CHECKS } from './retry-chain';
 import { unreachableCaller } from './unreachable-callers';
 import { STATEFUL_CHECKS } from './stateful';
+import { POLICY_PORT_CHECKS } from './policy-ports';
 import { PRIVILEGE_CHECKS } from './privileges';
 import { IMAGE_CHECKS } from './images';
 import { jobSidecarNeverExits } from './jobs';
@@ -27,7 +28,7 @@ export { AnalysisView } from './view';
 export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
   ...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, unreachableCaller, ...WORKLOAD_CHECKS, ...STATEFUL_CHECKS, ...CONFIG_CHECKS,
   ...GATEWAY_CHECKS, ...RELEASE_CHECKS, mirrorServesWrites, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS, ...IMAGE_CHECKS, ...AUTOSCALER_CHECKS,
-  jobSidecarNeverExits,
+  jobSidecarNeverExits, ...POLICY_PORT_CHECKS,
 ]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 
