@@ -182,6 +182,8 @@ export const Codes = {
   ACKNOWLEDGED_NOT_A_WARNING: 'MESH061',
   /** An acknowledged warning that no longer occurs under the construct (warning). */
   STALE_ACKNOWLEDGEMENT: 'MESH062',
+  /** A consistent-hash load balancer under zone-first locality failover: callers in different zones hash one key to different pods (warning). */
+  CONSISTENT_HASH_PER_ZONE: 'MESH064',
   // Traffic edge and scale: MESH500-MESH549.
   /** A rate, capacity or token count that is not a positive whole number. */
   INVALID_RATE: 'MESH500',
