@@ -5,7 +5,7 @@
 // the hosts of that priority: istio/istio issue 41674.
 import { Duration } from 'cdk8s';
 import { analyze } from '../../src/validate/analysis';
-import { ConsistentHash, LocalityLoadBalancing, MeshService } from '../../src';
+import { ConsistentHash, LoadBalancer, LocalityLoadBalancing, MeshService } from '../../src';
 import { find, meshChart, synth } from '../util';
 
 const outlier = { consecutive5xxErrors: 5, interval: '30s', baseEjectionTime: '30s' };
@@ -71,5 +71,31 @@ describe('MESH064: a consistent hash under zone-first locality failover', () => 
     expect(app.warnings.filter((w) => w.includes('MESH064'))).toEqual([
       expect.stringMatching(/DestinationRule\/session: spec\.trafficPolicy\.loadBalancer\.localityLbSetting: hashes session by header x-session-id.*\[MESH064\]/),
     ]);
+  });
+});
+
+describe('a version\'s own load balancer keeps the host\'s locality setting', () => {
+  // A subset's loadBalancer replaces the rule's whole loadBalancer, localityLbSetting included
+  // (istio/istio pilot/pkg/networking/util/util.go mergeTrafficPolicy, 1.24.6): without it the version's pods
+  // would get Istio's default zone-first order while the rest of the host fails over by region.
+  test('LocalityLoadBalancing and addVersion({ trafficPolicy: { loadBalancer } }): the subset carries the same localityLbSetting', () => {
+    const { app, chart } = meshChart();
+    const reviews = new MeshService(chart, 'reviews', { image: 'reviews:1', replicas: 4 });
+    reviews.addVersion({ name: 'v2', image: 'reviews:2', trafficPolicy: { loadBalancer: LoadBalancer.roundRobin() } });
+    new LocalityLoadBalancing(chart, 'reviews-locality', { service: reviews, failover: [{ from: 'ap-northeast-1', to: 'ap-northeast-3' }] });
+    const spec = find(synth(app), 'DestinationRule', 'reviews').spec;
+    const v2 = spec.subsets.find((s: any) => s.name === 'v2');
+    expect(v2.trafficPolicy.loadBalancer).toEqual({ simple: 'ROUND_ROBIN', localityLbSetting: spec.trafficPolicy.loadBalancer.localityLbSetting });
+    expect(spec.trafficPolicy.loadBalancer.localityLbSetting).toEqual({ enabled: true, failoverPriority: ['topology.kubernetes.io/region'] });
+  });
+
+  test('a version hashed by a header gets the region-first order without LocalityLoadBalancing (MESH064)', () => {
+    const { app, chart } = meshChart();
+    const session = new MeshService(chart, 'session', { image: 'session:1' });
+    session.addVersion({ name: 'v2', image: 'session:2', trafficPolicy: { loadBalancer: ConsistentHash.header('x-session-id') } });
+    const manifests = synth(app);
+    const v2 = find(manifests, 'DestinationRule', 'session').spec.subsets.find((s: any) => s.name === 'v2');
+    expect(v2.trafficPolicy.loadBalancer.localityLbSetting).toEqual({ enabled: true, failoverPriority: ['topology.kubernetes.io/region'] });
+    expect(found(manifests)).toEqual([]);
   });
 });

@@ -63,7 +63,9 @@ export function renderDestinationRuleSpec(traffic: HostTraffic, ctx: HostRenderC
       // The subset's generated types mirror the host's, with enums of the same values.
       trafficPolicy: s.connectionPool || s.loadBalancer || s.outlierDetection ? {
         connectionPool: s.connectionPool ? renderConnectionPool(s.connectionPool) as any : undefined,
-        loadBalancer: withLocality(s.loadBalancer, undefined) as any,
+        // A subset's load balancer replaces the host's whole, its locality setting included (istio/istio
+        // pilot/pkg/networking/util/util.go mergeTrafficPolicy): it carries the host's locality.
+        loadBalancer: s.loadBalancer ? withLocality(s.loadBalancer, traffic.locality) as any : undefined,
         outlierDetection: s.outlierDetection ? renderOutlierDetection(s.outlierDetection) : undefined,
       } : undefined,
     })),
