@@ -184,6 +184,8 @@ export const Codes = {
   STALE_ACKNOWLEDGEMENT: 'MESH062',
   /** A range given to `Cidr.of` that is not a CIDR, or one that matches every address. */
   INVALID_CIDR: 'MESH067',
+  /** A consistent-hash load balancer under zone-first locality failover: callers in different zones hash one key to different pods (warning). */
+  CONSISTENT_HASH_PER_ZONE: 'MESH064',
   // Traffic edge and scale: MESH500-MESH549.
   /** A rate, capacity or token count that is not a positive whole number. */
   INVALID_RATE: 'MESH500',

@@ -26,8 +26,15 @@ addFormats(ajv, ['date-time', 'byte']);
 // Kubernetes checks only a few formats; the others (int32, double, string, url...) are annotations.
 for (const f of ['int32', 'int64', 'float', 'double', 'string', 'binary', 'url', 'uri', 'password', 'int-or-string']) ajv.addFormat(f, true);
 
-/** Translates a structural schema into plain JSON Schema as kube-apiserver interprets it. */
-export function toJsonSchema(s: any): any {
+/**
+ * Translates a structural schema into plain JSON Schema as kube-apiserver interprets it.
+ * @param inJunctor whether `s` lies under an allOf, anyOf, oneOf or not: there its properties are value validations,
+ * and unknown fields are the structural schema's to judge (pruning and strict field validation follow the structural
+ * part alone, which must name every property a junctor names: "Structural schema", Kubernetes' CRD docs,
+ * https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#specifying-a-structural-schema),
+ * so a branch that names some properties refuses none of the others.
+ */
+export function toJsonSchema(s: any, inJunctor = false): any {
   if (!s || typeof s !== 'object') return s;
   const out: any = {};
   for (const k of ['enum', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems',
@@ -42,17 +49,17 @@ export function toJsonSchema(s: any): any {
   if (s['x-kubernetes-int-or-string']) type = ['integer', 'string'];
   if (type !== undefined) out.type = s.nullable && !Array.isArray(type) ? [type, 'null'] : type;
   if (s.properties) {
-    out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, toJsonSchema(v)]));
+    out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, toJsonSchema(v, inJunctor)]));
   }
-  if (s.items) out.items = toJsonSchema(s.items);
+  if (s.items) out.items = toJsonSchema(s.items, inJunctor);
   if (s.additionalProperties !== undefined) {
-    out.additionalProperties = typeof s.additionalProperties === 'object' ? toJsonSchema(s.additionalProperties) : s.additionalProperties;
-  } else if (s.properties && !s['x-kubernetes-preserve-unknown-fields']) {
+    out.additionalProperties = typeof s.additionalProperties === 'object' ? toJsonSchema(s.additionalProperties, inJunctor) : s.additionalProperties;
+  } else if (s.properties && !s['x-kubernetes-preserve-unknown-fields'] && !inJunctor) {
     // Strict field validation (kubectl's default): unknown fields are errors.
     out.additionalProperties = false;
   }
-  for (const k of ['oneOf', 'anyOf', 'allOf']) if (s[k]) out[k] = s[k].map(toJsonSchema);
-  if (s.not) out.not = toJsonSchema(s.not);
+  for (const k of ['oneOf', 'anyOf', 'allOf']) if (s[k]) out[k] = s[k].map((b: any) => toJsonSchema(b, true));
+  if (s.not) out.not = toJsonSchema(s.not, true);
   return out;
 }
 

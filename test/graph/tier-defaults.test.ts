@@ -79,7 +79,10 @@ describe('service settings win over the tier', () => {
       http: { http1MaxPendingRequests: 200, http2MaxRequests: 50, maxRequestsPerConnection: 20 },
     });
     expect(dr.outlierDetection).toEqual({ consecutive5xxErrors: 3, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 10 });
-    expect(dr.loadBalancer).toEqual({ consistentHash: { httpHeaderName: 'x-user' } });
+    // a consistent hash orders its endpoints by region (MESH064: zone first, each zone's callers would hash apart)
+    expect(dr.loadBalancer).toEqual({
+      consistentHash: { httpHeaderName: 'x-user' }, localityLbSetting: { enabled: true, failoverPriority: ['topology.kubernetes.io/region'] },
+    });
   });
 
   test('Retries.none() turns the tier retries off', () => {

@@ -87,6 +87,22 @@ describe('schema and CEL conformance', () => {
     expect(codes({ ...canary, spec: { ...canary.spec, service: { port: 'eighty' } } }).map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual(['MESH150 spec.service.port']);
   });
 
+  // A junctor's branch (oneOf, anyOf, allOf, not) is a value validation: its properties refuse no other field. Unknown fields
+  // are the structural schema's to judge, which names every property a branch names (Kubernetes' CRD docs, "Specifying a
+  // structural schema"). Flagger 1.44's loadBalancer is oneOf `simple` or `{ properties: { consistentHash } }`, and
+  // localityLbSetting is one of its structural properties: a hash with a locality setting is admitted.
+  test('a oneOf branch that names some properties refuses none of the others the structural schema has', () => {
+    const canary = (loadBalancer: Record<string, any>) => ({ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'orders', namespace: 'shop' },
+      spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders' }, service: { port: 80, trafficPolicy: { loadBalancer } },
+        analysis: { interval: '1m', threshold: 5, maxWeight: 50, stepWeight: 10 } } });
+    expect(codes(canary({ consistentHash: { httpHeaderName: 'x-session-id' }, localityLbSetting: { enabled: false } }))).toEqual([]);
+    expect(codes(canary({ simple: 'ROUND_ROBIN', localityLbSetting: { enabled: true } }))).toEqual([]);
+    // still refused: a field the structural schema lacks, and both branches at once (oneOf wants exactly one)
+    expect(codes(canary({ simple: 'ROUND_ROBIN', warmup: '10s' })).map((c) => c.split(' ').slice(0, 2).join(' ')))
+      .toEqual(['MESH150 spec.service.trafficPolicy.loadBalancer']);
+    expect(codes(canary({ simple: 'ROUND_ROBIN', consistentHash: { httpHeaderName: 'x' } })).map((c) => c.split(' ')[0])).toContain('MESH150');
+  });
+
   test('core objects: a Deployment with a string containerPort fails its schema', () => {
     const d = deployment('orders');
     expect(codes(d)).toEqual([]);

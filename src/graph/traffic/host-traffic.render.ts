@@ -18,7 +18,7 @@ import {
 } from '../../../imports/networking.istio.io';
 import { LoadBalancer } from '../../core/load-balancer';
 import { ConnectionPool, OutlierDetection } from '../../core/traffic-policy';
-import type { LocalityLbSetting } from '../../core/locality-lb';
+import { LocalityLbSetting } from '../../core/locality-lb';
 import type { HostPorts, HostTraffic } from './host-traffic';
 import type { HttpMatchOptions, HttpRouteOptions } from './http-route';
 import { TierSettings } from '../../core/tier';
@@ -63,7 +63,9 @@ export function renderDestinationRuleSpec(traffic: HostTraffic, ctx: HostRenderC
       // The subset's generated types mirror the host's, with enums of the same values.
       trafficPolicy: s.connectionPool || s.loadBalancer || s.outlierDetection ? {
         connectionPool: s.connectionPool ? renderConnectionPool(s.connectionPool) as any : undefined,
-        loadBalancer: s.loadBalancer ? renderLoadBalancer(s.loadBalancer) as any : undefined,
+        // A subset's load balancer replaces the host's whole, its locality setting included (istio/istio
+        // pilot/pkg/networking/util/util.go mergeTrafficPolicy): it carries the host's locality.
+        loadBalancer: s.loadBalancer ? withLocality(s.loadBalancer, traffic.locality) as any : undefined,
         outlierDetection: s.outlierDetection ? renderOutlierDetection(s.outlierDetection) : undefined,
       } : undefined,
     })),
@@ -241,13 +243,27 @@ function mergeHeaderMatch(g: VirtualServiceSpecHttpMatch, h: VirtualServiceSpecH
 }
 
 function renderTrafficPolicy(p: TierSettings, locality: LocalityLbSetting | undefined): DestinationRuleSpecTrafficPolicy {
-  const lb = p.loadBalancer ? renderLoadBalancer(p.loadBalancer) : undefined;
   return {
-    loadBalancer: locality ? { ...lb, localityLbSetting: renderLocality(locality) } : lb,
+    loadBalancer: withLocality(p.loadBalancer, locality),
     connectionPool: p.connectionPool ? renderConnectionPool(p.connectionPool) : undefined,
     outlierDetection: p.outlierDetection ? renderOutlierDetection(p.outlierDetection) : undefined,
     tls: { mode: TlsMode.ISTIO_UNDERSCORE_MUTUAL },
   };
+}
+
+/**
+ * A load balancer with its locality setting: the one given, else, for a consistent hash, the caller's
+ * region first. Istio's default order (the mesh's `localityLbSetting`, on wherever outlier detection is)
+ * puts each caller's own zone first, so callers in different zones would hash one session to different
+ * pods (MESH064, src/validate/analysis/load-balancing.ts); ordered by region, every caller of a region
+ * hashes over one ring of the region's pods, and a region still fails over to the others.
+ */
+function withLocality(
+  lb: LoadBalancer | undefined, locality: LocalityLbSetting | undefined,
+): DestinationRuleSpecTrafficPolicyLoadBalancer | undefined {
+  const rendered = lb ? renderLoadBalancer(lb) : undefined;
+  const setting = locality ?? (lb?.consistentHashKey ? LocalityLbSetting.regionFirst() : undefined);
+  return setting ? { ...rendered, localityLbSetting: renderLocality(setting) } : rendered;
 }
 
 function renderLoadBalancer(lb: LoadBalancer): DestinationRuleSpecTrafficPolicyLoadBalancer {

@@ -144,6 +144,10 @@ export function flaggerServiceTraffic(traffic: HostTraffic, policy: TierSettings
   // Nor does its localityLbSetting know failoverPriority (distribute, enabled and failover only): Flagger's DestinationRules fail
   // over by locality without it.
   if (lb?.localityLbSetting?.failoverPriority !== undefined) delete trafficPolicy.loadBalancer.localityLbSetting.failoverPriority;
+  // A consistent hash's region-first default, without failoverPriority, would be Istio's zone-first order, under which each
+  // zone's callers hash over their own zone's pods (MESH064, src/validate/analysis/load-balancing.ts): with no locality setting
+  // of the team's, Flagger's DestinationRules turn locality off, so that every caller hashes one session to one pod.
+  if (lb?.consistentHash && !traffic.locality) trafficPolicy.loadBalancer.localityLbSetting = { enabled: false };
   return {
     trafficPolicy,
     timeout: policy.timeout && toIstioDuration(policy.timeout),

@@ -1,5 +1,5 @@
 import { ApiObject, Duration, Testing } from 'cdk8s';
-import { Autoscaling, CanaryPlan, CanaryRelease, FlaggerAlertAddress, IngressGateway, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate, HighAvailability, LocalityLoadBalancing, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch, Warnings } from '../../../src';
+import { Autoscaling, CanaryPlan, ConsistentHash, CanaryRelease, FlaggerAlertAddress, IngressGateway, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate, HighAvailability, LocalityLoadBalancing, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch, Warnings } from '../../../src';
 import { checkIntendedFlows, FlowEvaluator, validateManifests } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -291,6 +291,19 @@ describe('FlaggerCanary', () => {
       // Nor does the schema's localityLbSetting know failoverPriority: distribute, enabled and failover only.
       const { failoverPriority: _dropped, ...locality } = own.localityLbSetting;
       expect(find(m, 'Canary', 'order-service').spec.service.trafficPolicy.loadBalancer).toEqual({ simple: 'LEAST_REQUEST', localityLbSetting: locality });
+      expect(validateManifests(m).filter((f) => f.resource.kind === 'Canary')).toEqual([]);
+    });
+
+    // Flagger's schema has no failoverPriority, so a hashed service's region-first order cannot reach Flagger's DestinationRules;
+    // Istio's default zone-first order would hash one session to a different pod per caller zone (istio/istio issue 41674):
+    // locality off (`enabled: false`, pilot/pkg/networking/core/loadbalancer/loadbalancer.go, no failover when disabled).
+    test('a service hashed by a header reaches the Canary with locality off, one ring for every caller', () => {
+      const { app, chart } = meshChart();
+      const service = new MeshService(chart, 'order-service', { image: 'order:1', loadBalancer: ConsistentHash.header('x-session-id') });
+      new FlaggerCanary(chart, 'order-flagger', { service, ...SEED_003 });
+      const m = synth(app);
+      expect(find(m, 'Canary', 'order-service').spec.service.trafficPolicy.loadBalancer)
+        .toEqual({ consistentHash: { httpHeaderName: 'x-session-id' }, localityLbSetting: { enabled: false } });
       expect(validateManifests(m).filter((f) => f.resource.kind === 'Canary')).toEqual([]);
     });
 

@@ -1,0 +1,81 @@
+/**
+ * Checks of a DestinationRule's load balancer as istiod hands it to the proxies.
+ */
+import { Codes } from '../../core/codes';
+import { Finding, finding, Manifest } from '../finding';
+import { AnalysisCheck } from './check';
+import { list } from '../values';
+
+/** The labels of a locality below its region: endpoints that share one are a zone's (or subzone's) own. */
+const BELOW_REGION = ['topology.kubernetes.io/zone', 'topology.istio.io/subzone'];
+
+/**
+ * Whether locality failover orders the endpoints by the caller's zone, so that each zone's callers
+ * hash over their own zone's endpoints alone. istiod applies failover only with outlier detection
+ * (pilot/pkg/networking/core/cluster_traffic_policy.go, applyLocalityLoadBalancer: `enableFailover :=
+ * c.OutlierDetection != nil`), with the mesh's `localityLbSetting` (`enabled: true` by default,
+ * pkg/config/mesh/mesh.go DefaultMeshConfig) where the rule gives none; without `failoverPriority` it
+ * puts the caller's zone at priority 0 (pilot/pkg/networking/core/loadbalancer/loadbalancer.go,
+ * ApplyLocalityLoadBalancer and applyLocalityFailover, by util.LbPriority), and with it the endpoints
+ * matching the caller on every label listed (applyFailoverPriorities): a zone label there is zone first too.
+ */
+function zoneFirst(lb: any, outlierDetection: unknown): boolean {
+  if (!outlierDetection) return false;
+  const locality = lb?.localityLbSetting;
+  if (locality?.enabled === false || locality?.distribute) return false;
+  const priority = list(locality?.failoverPriority).map((l) => String(l).split('=')[0]);
+  return priority.length === 0 || priority.some((l) => BELOW_REGION.includes(l));
+}
+
+/**
+ * MESH064 (warning): a consistent-hash load balancer under zone-first locality failover. Envoy's ring
+ * hash and Maglev pick among the hosts of the highest priority with healthy hosts; istiod gives each
+ * caller its own priorities, the endpoints of its own zone first, so callers in different zones map
+ * one key (a session's header or cookie) to different pods, and the affinity holds per caller zone
+ * only (istio/istio issue 41674, where turning locality load balancing off made the hash consistent).
+ * Ordering by region alone (`failoverPriority: [topology.kubernetes.io/region]`) or turning locality
+ * off (`enabled: false`) gives every caller of a region one ring.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings-ConsistentHashLB
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LocalityLoadBalancerSetting
+ */
+export const consistentHashPerZone: AnalysisCheck = {
+  code: Codes.CONSISTENT_HASH_PER_ZONE,
+  title: 'a consistent-hash load balancer under zone-first locality failover',
+  run(index) {
+    const out: Finding[] = [];
+    const report = (dr: Manifest, field: string, lb: any) => {
+      const key = lb.consistentHash.httpHeaderName ? `header ${lb.consistentHash.httpHeaderName}`
+        : lb.consistentHash.httpCookie ? `cookie ${lb.consistentHash.httpCookie.name}` : 'its hash key';
+      out.push(finding(Codes.CONSISTENT_HASH_PER_ZONE, dr, field,
+        `hashes ${dr.spec?.host} by ${key} with outlier detection and locality failover by zone (${lb.localityLbSetting
+          ? 'its failoverPriority names a zone' : 'Istio\'s default localityLbSetting'}): each caller hashes over its own zone's endpoints `
+        + 'first, so callers in different zones send one key to different pods; order by region '
+        + '(localityLbSetting.failoverPriority: [topology.kubernetes.io/region]) or set localityLbSetting.enabled: false', 'warning'));
+    };
+    for (const dr of index.ofKind('DestinationRule')) {
+      const tp = dr.spec?.trafficPolicy;
+      if (tp?.loadBalancer?.consistentHash && zoneFirst(tp.loadBalancer, tp.outlierDetection)) {
+        report(dr, 'spec.trafficPolicy.loadBalancer.localityLbSetting', tp.loadBalancer);
+      }
+      // A port's settings replace the rule's load balancer and outlier detection (pilot/pkg/networking/util/util.go, mergeTrafficPolicy).
+      list(tp?.portLevelSettings).forEach((p: any, i: number) => {
+        if (p?.loadBalancer?.consistentHash && zoneFirst(p.loadBalancer, p.outlierDetection)) {
+          report(dr, `spec.trafficPolicy.portLevelSettings[${i}].loadBalancer.localityLbSetting`, p.loadBalancer);
+        }
+      });
+      // A subset's load balancer and outlier detection, each given, replace the rule's (mergeTrafficPolicy).
+      list(dr.spec?.subsets).forEach((s: any, i: number) => {
+        const sp = s?.trafficPolicy;
+        if (!sp?.loadBalancer && !sp?.outlierDetection) return;
+        const lb = sp.loadBalancer ?? tp?.loadBalancer;
+        if (lb?.consistentHash && zoneFirst(lb, sp.outlierDetection ?? tp?.outlierDetection)) {
+          report(dr, `spec.subsets[${i}].trafficPolicy.loadBalancer.localityLbSetting`, lb);
+        }
+      });
+    }
+    return out;
+  },
+};
+
+/** The load-balancer checks. */
+export const LOAD_BALANCING_CHECKS: readonly AnalysisCheck[] = [consistentHashPerZone];

@@ -1,0 +1,101 @@
+// MESH064 over manifests: a consistent hash (session affinity) under zone-first locality failover holds per caller zone only.
+// istiod puts each caller's own zone at priority 0 wherever outlier detection is set and the DestinationRule names no other
+// order (pilot/pkg/networking/core/cluster_traffic_policy.go applyLocalityLoadBalancer; loadbalancer/loadbalancer.go
+// applyLocalityFailover; the mesh's localityLbSetting is enabled by default, pkg/config/mesh/mesh.go), and Envoy hashes over
+// the hosts of that priority: istio/istio issue 41674.
+import { Duration } from 'cdk8s';
+import { analyze } from '../../src/validate/analysis';
+import { ConsistentHash, LoadBalancer, LocalityLoadBalancing, MeshService } from '../../src';
+import { find, meshChart, synth } from '../util';
+
+const outlier = { consecutive5xxErrors: 5, interval: '30s', baseEjectionTime: '30s' };
+const dr = (spec: Record<string, any>) => ({
+  apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'session', namespace: 'game' }, spec: { host: 'session', ...spec },
+});
+const found = (manifests: Record<string, any>[]) =>
+  analyze(manifests).filter((f) => f.code === 'MESH064').map((f) => `${f.resource.name} ${f.field} ${f.severity ?? 'error'}`);
+
+describe('MESH064: a consistent hash under zone-first locality failover', () => {
+  test('a header hash with outlier detection and no localityLbSetting (Istio\'s default, zone first) is a warning', () => {
+    const manifests = [dr({ trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x-session-id' } }, outlierDetection: outlier } })];
+    expect(found(manifests)).toEqual(['session spec.trafficPolicy.loadBalancer.localityLbSetting warning']);
+    expect(analyze(manifests).find((f) => f.code === 'MESH064')!.message).toMatch(/by header x-session-id.*callers in different zones send one key to different pods/);
+  });
+
+  test('a failoverPriority naming the zone is zone first too; a subset or a port that brings the hash is judged on its own merge', () => {
+    expect(found([dr({ trafficPolicy: { outlierDetection: outlier, loadBalancer: {
+      consistentHash: { httpCookie: { name: 'affinity', ttl: '3600s' } },
+      localityLbSetting: { enabled: true, failoverPriority: ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone'] },
+    } } })])).toEqual(['session spec.trafficPolicy.loadBalancer.localityLbSetting warning']);
+    // the subset's load balancer replaces the rule's, the rule's outlier detection stays (pilot/pkg/networking/util/util.go mergeTrafficPolicy)
+    expect(found([dr({ trafficPolicy: { outlierDetection: outlier }, subsets: [
+      { name: 'v1', labels: { version: 'v1' } },
+      { name: 'v2', labels: { version: 'v2' }, trafficPolicy: { loadBalancer: { consistentHash: { useSourceIp: true } } } },
+    ] })])).toEqual(['session spec.subsets[1].trafficPolicy.loadBalancer.localityLbSetting warning']);
+    expect(found([dr({ trafficPolicy: { portLevelSettings: [
+      { port: { number: 9090 }, loadBalancer: { consistentHash: { httpHeaderName: 'x-session-id' } }, outlierDetection: outlier },
+    ] } })])).toEqual(['session spec.trafficPolicy.portLevelSettings[0].loadBalancer.localityLbSetting warning']);
+  });
+
+  test('by region, locality off, no outlier detection (no failover), or a simple balancer: one ring for every caller, no warning', () => {
+    const hash = { consistentHash: { httpHeaderName: 'x-session-id' } };
+    expect(found([dr({ trafficPolicy: { outlierDetection: outlier,
+      loadBalancer: { ...hash, localityLbSetting: { enabled: true, failoverPriority: ['topology.kubernetes.io/region'] } } } })])).toEqual([]);
+    const off = { ...hash, localityLbSetting: { enabled: false } };
+    expect(found([dr({ trafficPolicy: { outlierDetection: outlier, loadBalancer: off } })])).toEqual([]);
+    expect(found([dr({ trafficPolicy: { loadBalancer: hash } })])).toEqual([]);
+    expect(found([dr({ trafficPolicy: { outlierDetection: outlier, loadBalancer: { simple: 'LEAST_REQUEST' } } })])).toEqual([]);
+  });
+
+  test('a MeshService hashed by a header or a cookie orders its endpoints by region, so synth reports nothing', () => {
+    const { app, chart } = meshChart();
+    const session = new MeshService(chart, 'session', { image: 'session:1', ports: [{ port: 9090, protocol: 'grpc' }],
+      loadBalancer: ConsistentHash.header('x-session-id') });
+    const match = new MeshService(chart, 'matchmaking', { image: 'matchmaking:1', loadBalancer: ConsistentHash.cookie('mm', Duration.hours(1)) });
+    match.calls(session);
+    const manifests = synth(app);
+    for (const name of ['session', 'matchmaking']) {
+      expect(find(manifests, 'DestinationRule', name).spec.trafficPolicy.loadBalancer.localityLbSetting)
+        .toEqual({ enabled: true, failoverPriority: ['topology.kubernetes.io/region'] });
+    }
+    expect(find(manifests, 'DestinationRule', 'session').spec.trafficPolicy.outlierDetection).toBeDefined();
+    expect(found(manifests)).toEqual([]);
+    expect(app.warnings.filter((w) => w.includes('MESH064'))).toEqual([]);
+  });
+
+  test('LocalityLoadBalancing with sameZoneFirst on a hashed service is reported at synth, on its DestinationRule', () => {
+    const { app, chart } = meshChart();
+    const session = new MeshService(chart, 'session', { image: 'session:1', replicas: 4, loadBalancer: ConsistentHash.header('x-session-id') });
+    new LocalityLoadBalancing(chart, 'session-locality', { service: session, sameZoneFirst: true });
+    synth(app);
+    expect(app.warnings.filter((w) => w.includes('MESH064'))).toEqual([
+      expect.stringMatching(/DestinationRule\/session: spec\.trafficPolicy\.loadBalancer\.localityLbSetting: hashes session by header x-session-id.*\[MESH064\]/),
+    ]);
+  });
+});
+
+describe('a version\'s own load balancer keeps the host\'s locality setting', () => {
+  // A subset's loadBalancer replaces the rule's whole loadBalancer, localityLbSetting included
+  // (istio/istio pilot/pkg/networking/util/util.go mergeTrafficPolicy, 1.24.6): without it the version's pods
+  // would get Istio's default zone-first order while the rest of the host fails over by region.
+  test('LocalityLoadBalancing and addVersion({ trafficPolicy: { loadBalancer } }): the subset carries the same localityLbSetting', () => {
+    const { app, chart } = meshChart();
+    const reviews = new MeshService(chart, 'reviews', { image: 'reviews:1', replicas: 4 });
+    reviews.addVersion({ name: 'v2', image: 'reviews:2', trafficPolicy: { loadBalancer: LoadBalancer.roundRobin() } });
+    new LocalityLoadBalancing(chart, 'reviews-locality', { service: reviews, failover: [{ from: 'ap-northeast-1', to: 'ap-northeast-3' }] });
+    const spec = find(synth(app), 'DestinationRule', 'reviews').spec;
+    const v2 = spec.subsets.find((s: any) => s.name === 'v2');
+    expect(v2.trafficPolicy.loadBalancer).toEqual({ simple: 'ROUND_ROBIN', localityLbSetting: spec.trafficPolicy.loadBalancer.localityLbSetting });
+    expect(spec.trafficPolicy.loadBalancer.localityLbSetting).toEqual({ enabled: true, failoverPriority: ['topology.kubernetes.io/region'] });
+  });
+
+  test('a version hashed by a header gets the region-first order without LocalityLoadBalancing (MESH064)', () => {
+    const { app, chart } = meshChart();
+    const session = new MeshService(chart, 'session', { image: 'session:1' });
+    session.addVersion({ name: 'v2', image: 'session:2', trafficPolicy: { loadBalancer: ConsistentHash.header('x-session-id') } });
+    const manifests = synth(app);
+    const v2 = find(manifests, 'DestinationRule', 'session').spec.subsets.find((s: any) => s.name === 'v2');
+    expect(v2.trafficPolicy.loadBalancer.localityLbSetting).toEqual({ enabled: true, failoverPriority: ['topology.kubernetes.io/region'] });
+    expect(found(manifests)).toEqual([]);
+  });
+});
