@@ -151,16 +151,29 @@ class Refused {
   public constructor(public readonly error: unknown) {}
 }
 
+/** What {@link replacement} gives for a value no resolver replaces. */
+const NOT_REPLACED = Symbol('not replaced');
+
+/**
+ * What cdk8s's own resolvers replace `v` (not null) with, each asked in cdk8s's order (lib/resolve.ts: LazyResolver, a
+ * `Lazy`'s product; ImplicitTokenResolver, what a `resolve()` returns; NumberStringUnionResolver, `{ value }` of a
+ * number-or-string union object), or NOT_REPLACED.
+ */
+function replacement(v: any): unknown {
+  if (v instanceof Lazy) return v.produce();
+  if (typeof v.resolve === 'function') return v.resolve();
+  if (v.constructor !== Object && (typeof v.value === 'number' || typeof v.value === 'string')) return { value: v.value };
+  return NOT_REPLACED;
+}
+
 /** `sanitizeValue(resolve([], v, o), options)` for an object `o` of an app with cdk8s's own resolvers, or its refusal. */
 function resolved(v: any, options: Sanitize): any {
   if (v === null || v === undefined) return undefined;
   // A string, number or boolean: no resolver changes it, unless its prototype has a `resolve` or a `value`.
   const type = typeof v;
   if (type !== 'object' && type !== 'function' && plainPrimitives) return v;
-  // The resolvers in cdk8s's order: LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver.
-  if (v instanceof Lazy) return resolved(v.produce(), options);
-  if (typeof v.resolve === 'function') return resolved(v.resolve(), options);
-  if (v.constructor !== Object && (typeof v.value === 'number' || typeof v.value === 'string')) return resolved({ value: v.value }, options);
+  const r = replacement(v);
+  if (r !== NOT_REPLACED) return resolved(r, options);
   if (type !== 'object') return v;
   if (Array.isArray(v)) return arrayOf(v.map((x) => resolved(x, options)), options);
   if (v.constructor === Object) {
@@ -192,9 +205,8 @@ function resolved(v: any, options: Sanitize): any {
 /** cdk8s's `resolve([], v, o)` alone, with cdk8s's own resolvers. */
 function resolvedOnly(v: any): any {
   if (v === null || v === undefined) return v;
-  if (v instanceof Lazy) return resolvedOnly(v.produce());
-  if (typeof v.resolve === 'function') return resolvedOnly(v.resolve());
-  if (v.constructor !== Object && (typeof v.value === 'number' || typeof v.value === 'string')) return resolvedOnly({ value: v.value });
+  const r = replacement(v);
+  if (r !== NOT_REPLACED) return resolvedOnly(r);
   if (Array.isArray(v)) return v.map(resolvedOnly);
   if (typeof v !== 'object' || v.constructor !== Object) return v;
   const out: Record<string, unknown> = {};
@@ -207,7 +219,7 @@ function sanitized(v: any, options: Sanitize): any {
   if (v === null || v === undefined) return undefined;
   if (typeof v !== 'object') return v;
   if (Array.isArray(v)) return arrayOf(v.map((x) => sanitized(x, options)), options);
-  return copied(v, options, (x) => sanitized(x, options));
+  return copied(v, options);
 }
 
 /** sanitizeValue's array of `values` (each sanitized already): none where empty and empty arrays are left out, or the first refusal among them. */
@@ -217,8 +229,8 @@ function arrayOf(values: unknown[], options: Sanitize): unknown {
   return values;
 }
 
-/** sanitizeValue's copy of an object: keys sorted unless told otherwise, values given by `value`, null values left out; or its refusal. */
-function copied(v: any, options: Sanitize, value: (x: unknown) => unknown): Record<string, unknown> | Refused | undefined {
+/** sanitizeValue's copy of an object: keys sorted unless told otherwise, each value sanitized, null values left out; or its refusal. */
+function copied(v: any, options: Sanitize): Record<string, unknown> | Refused | undefined {
   let refusal: Error | undefined;
   try {
     // sanitizeValue's own expressions, so that they fail as they fail there: an object without a prototype has no
@@ -232,7 +244,7 @@ function copied(v: any, options: Sanitize, value: (x: unknown) => unknown): Reco
   const keys = Object.keys(v);
   if (options.sortKeys) sortStrings(keys);
   for (const k of keys) {
-    const x = value(v[k]);
+    const x = sanitized(v[k], options);
     if (x instanceof Refused) return x;
     if (x !== null && x !== undefined) out[k] = x;
   }
