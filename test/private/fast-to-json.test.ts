@@ -1,6 +1,10 @@
 import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import * as fc from 'fast-check';
-import { renderingInOnePass } from '../../src/private/fast-to-json';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MeshApp, MeshChart } from '../../src';
+import { inOnePass, renderingInOnePass } from '../../src/private/fast-to-json';
 
 /*
  * renderingInOnePass must render every ApiObject as cdk8s's ApiObject.toJson does (lib/api-object.ts: resolve, then
@@ -165,6 +169,20 @@ describe('renderingInOnePass', () => {
     expect(shape(r.onePass)).toBe(shape(r.cdk8s));
     expect(Object.keys(r.onePass as object)).toEqual(['apiVersion', 'kind', 'metadata', 'data']);
     expect((r.onePass as { data: object }).data).toEqual({ a: '2', c: '3' });
+  });
+
+  test("MeshApp's synth renders its objects in one pass, and one with resolvers of its own by cdk8s", () => {
+    const during = (props: { resolvers?: IResolver[] }) => {
+      const app = new MeshApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'one-pass-')), ...props });
+      const seen: boolean[] = [];
+      new ApiObject(new MeshChart(app, 'staging', { namespace: 'staging' }), 'probe', {
+        apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe' }, data: { at: Lazy.any({ produce: () => (seen.push(inOnePass()), 'x') }) },
+      });
+      app.manifests();
+      return seen;
+    };
+    expect(during({})).toEqual([true]);
+    expect(during({ resolvers: [{ resolve: () => undefined }] })).toEqual([false]);
   });
 
   test('an app with resolvers of its own is rendered by cdk8s, its resolvers called', () => {
