@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { Testing } from 'cdk8s';
+import { ApiObject, Testing } from 'cdk8s';
+import type { Construct } from 'constructs';
 import { MeshApp, MeshChart, MeshChartProps } from '../src';
 
 /** A MeshApp writing to a throw-away directory, and a chart in it. */
@@ -41,4 +42,28 @@ export function withSharedData(dir: string): jest.It {
   if (fs.existsSync(dir)) return test;
   if (process.env.CI) return ((name: string) => test(name, () => { throw new Error(`${dir} is missing: CI runs beside ../shared`); })) as unknown as jest.It;
   return test.skip;
+}
+
+/**
+ * A hardened CronJob written by hand, `nightly` (pods labelled `app: nightly`, non-root, read-only, bounded): what a team adds
+ * to a MeshChart beside its services. `template` adds to its pod template's metadata, `spec` to the CronJob's spec.
+ */
+export function handWrittenCronJob(
+  scope: Construct, template: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}, spec: Record<string, unknown> = {},
+): ApiObject {
+  return new ApiObject(scope, 'nightly', {
+    apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly' },
+    spec: { schedule: '0 3 * * *', ...spec, jobTemplate: { spec: { template: {
+      metadata: { labels: { app: 'nightly', ...template.labels }, ...(template.annotations ? { annotations: template.annotations } : {}) },
+      spec: {
+        restartPolicy: 'Never', automountServiceAccountToken: false,
+        securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [{
+          name: 'job', image: 'registry.example.com/nightly:1',
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '128Mi' } },
+        }],
+      },
+    } } } },
+  });
 }

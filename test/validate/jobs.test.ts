@@ -15,7 +15,7 @@ import { MeshPlatform, Warnings } from '../../src';
 import { platformFromData, platformToData } from '../../src/platform/platform-file';
 import { platformRecord } from '../../src/platform/platform-record';
 import { platformPropsFromSnapshot } from '../../src/platform/snapshot';
-import { meshChart, synth } from '../util';
+import { handWrittenCronJob, meshChart, synth } from '../util';
 import { deployment, namespace } from './flow/fixtures';
 
 type M = Record<string, any>;
@@ -127,21 +127,7 @@ describe("the platform's istio.nativeSidecars", () => {
 describe('MESH053 at synth: a hand-written CronJob in a MeshChart', () => {
   const build = (annotations: Record<string, string> = {}, nativeSidecars?: boolean, acknowledge?: string) => {
     const { app, chart } = meshChart(nativeSidecars === undefined ? {} : { platform: MeshPlatform.of({ istio: { nativeSidecars } }) });
-    const nightly = new ApiObject(chart, 'nightly', {
-      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly' },
-      spec: { schedule: '0 3 * * *', concurrencyPolicy: 'Forbid', jobTemplate: { spec: { template: {
-        metadata: { labels: { app: 'nightly' }, annotations },
-        spec: {
-          restartPolicy: 'Never', automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [{
-            name: 'job', image: 'registry.example.com/nightly:1',
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '128Mi' } },
-          }],
-        },
-      } } } },
-    });
+    const nightly = handWrittenCronJob(chart, { annotations }, { concurrencyPolicy: 'Forbid' });
     // Its sidecar must reach istiod (MESH609 otherwise, under the chart's deny-all).
     new ApiObject(chart, 'nightly-egress', {
       apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'nightly' },

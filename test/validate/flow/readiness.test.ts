@@ -7,7 +7,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { evaluateFlow, FlowEvaluator, FlowOptions, platformFlowOptions } from '../../../src/validate';
 import { unreadySidecars } from '../../../src/validate/flow/check';
 import { MeshPlatform, MeshService } from '../../../src';
-import { meshChart, synthError } from '../../util';
+import { handWrittenCronJob, meshChart, synthError } from '../../util';
 import { app, call, DNS_EGRESS, networkPolicy, sidecar } from './fixtures';
 
 const ISTIOD = MeshPlatform.default().istiodWorkload();
@@ -68,21 +68,7 @@ describe('MESH609: a meshed workload no flow names is judged too', () => {
   test("a hand-written CronJob under the namespace's deny-all fails synth on its own path; unmeshed it synthesizes", () => {
     const build = (inject?: 'false') => {
       const { app: a, chart } = meshChart();
-      new ApiObject(chart, 'nightly', {
-        apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly' },
-        spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: {
-          metadata: { labels: { app: 'nightly', ...(inject ? { 'sidecar.istio.io/inject': inject } : {}) } },
-          spec: {
-            restartPolicy: 'Never', automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [{
-              name: 'job', image: 'registry.example.com/nightly:1',
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-              resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '128Mi' } },
-            }],
-          },
-        } } } },
-      });
+      handWrittenCronJob(chart, { labels: inject ? { 'sidecar.istio.io/inject': inject } : {} });
       return a;
     };
     expect(synthError(build())).toMatch(new RegExp('\\[test/nightly\\] test/CronJob/nightly: spec\\.jobTemplate\\.spec\\.template: production/nightly\'s sidecar '
