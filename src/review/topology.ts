@@ -649,12 +649,15 @@ export function topologyFiles(
   // Charts that call one another (namespaces of one app) are drawn with each other's manifests.
   const folders = new Map<MeshChart, string[]>();
   for (const group of chartsByCalls(meshCharts)) for (const c of group) folders.set(c, group.map((g) => g.environment));
-  return meshCharts.map((chart) => ({
-    path: `${chart.environment}/${TOPOLOGY_FILE}`,
-    content: chartPicture(
-      chart,
-      files.filter((f) => [...folders.get(chart)!, CLUSTER_FOLDER].some((d) => f.path.startsWith(`${d}/`))).map((f) => f.manifest),
-      flowsProved && chart.environment !== CLUSTER_FOLDER,
-    ),
-  }));
+  return meshCharts.map((chart) => {
+    const prefixes = [...folders.get(chart)!, CLUSTER_FOLDER].map((d) => `${d}/`);
+    return {
+      path: `${chart.environment}/${TOPOLOGY_FILE}`,
+      content: chartPicture(
+        chart,
+        files.filter((f) => prefixes.some((p) => f.path.startsWith(p))).map((f) => f.manifest),
+        flowsProved && chart.environment !== CLUSTER_FOLDER,
+      ),
+    };
+  });
 }
