@@ -563,6 +563,8 @@ export const Codes = {
   GLOBAL_RATE_LIMIT_WITHOUT_SERVICE: 'MESH668',
   /** A VirtualService route that mirrors requests while it serves POST or PATCH: each mirrored write is applied twice. */
   MIRROR_SERVES_WRITES: 'MESH669',
+  /** A workload beside a Flagger Canary's target whose pods carry the label and value Flagger's `<name>-canary` Service selects. */
+  FLAGGER_CANARY_SELECTS_OTHER_PODS: 'MESH670',
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',
