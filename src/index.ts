@@ -61,7 +61,7 @@ export type { LoadTesterPlatformProps, PlatformLoadTester } from './platform/loa
 
 // Workloads: pods through cdk8s-plus-27 (src/workload)
 export { EnvVarValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
-export { Cpu } from './workload/quantities';
+export { Cpu, ExtendedResource } from './workload/quantities';
 export type {
   EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
 } from './workload/pod-options';

@@ -402,6 +402,11 @@ export const Codes = {
   RULE_CALLER_CANNOT_REACH: 'MESH218',
   /** An ExternalService's timeout or retries where no VirtualService can carry them: several or wildcard hosts, or no HTTP port. */
   INVALID_EXTERNAL_ROUTE: 'MESH219',
+  /**
+   * An extended resource (a device plugin's `nvidia.com/gpu`) Kubernetes does not take: a name without a domain, in the
+   * `kubernetes.io` domain or with the `requests.` prefix, a count that is not a whole number above 0, or one given twice.
+   */
+  INVALID_EXTENDED_RESOURCE: 'MESH220',
   // Releases (canary, blue/green, Flagger, rollback rules, fault injection): MESH300-MESH349.
   /** A canary phase's weight is not a whole percentage from 0 to 100. */
   CANARY_WEIGHT_OUT_OF_RANGE: 'MESH300',
