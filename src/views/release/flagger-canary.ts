@@ -76,8 +76,8 @@ export interface FlaggerCanaryProps {
   readonly webhooks?: FlaggerWebhook[];
   /**
    * A load test that sends the canary requests during the analysis, so that its metrics have values: a `rollout`
-   * webhook to the platform's load tester (`MeshPlatform.loadTester`) running `hey` against `<service>-canary` on the
-   * service's first port. The service admits the load tester's pods on that port, method and path (NetworkPolicy
+   * webhook to the platform's load tester (`MeshPlatform.loadTester`) running `hey` (an HTTP port) or `ghz` (a gRPC port)
+   * against `<service>-canary` on the service's first port. The service admits the load tester's pods on that port, method and path (NetworkPolicy
    * ingress, and an ALLOW rule for its principal, or a plaintext admission when it has no sidecar), and synth proves
    * the requests reach the canary's pods. A webhook of your own to the load tester admits nothing: the service's
    * policies refuse its requests, Flagger finds no values and rolls back (MESH316).
