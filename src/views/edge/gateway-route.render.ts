@@ -15,6 +15,7 @@ import type { HttpMatchOptions } from '../../graph/traffic/http-route';
 import { portOf, renderMatch } from '../../graph/traffic/http-route.render';
 import { renderGatewayHostRoutes } from '../../graph/traffic/host-traffic.render';
 import { lazyWithoutUnset } from '../../private/defined';
+import { httpRuleOwner, setFieldOwner } from '../../private/field-owners';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { INGRESS_ROUTE_RETRIES } from './ingress-gateway.render';
 
@@ -56,7 +57,13 @@ export interface GatewayVirtualServiceSource {
 export function addGatewayVirtualService(
   scope: Construct, id: string, metadata: ApiObjectMetadata, source: () => GatewayVirtualServiceSource,
 ): ApiObject {
-  return new VirtualService(scope, id, { metadata, spec: lazyWithoutUnset(() => renderGatewayVirtualServiceSpec(source())) });
+  const vs = new VirtualService(scope, id, { metadata, spec: lazyWithoutUnset(() => renderGatewayVirtualServiceSpec(source())) });
+  // A finding about `spec.http[i]` is the route's that wrote rule i (a route may write several: its header routes).
+  setFieldOwner(vs, httpRuleOwner(() => {
+    const s = source();
+    return s.routes.map((r) => [r, renderGatewayRoute(s.namespace, r).length] as const);
+  }));
+  return vs;
 }
 
 /** The VirtualService spec of an `EdgeGateway`'s routes. */
