@@ -482,6 +482,11 @@ export const Codes = {
   TRACING_SAMPLING_NEVER_APPLIES: 'MESH408',
   /** A pod's metrics endpoint on no container port, a bad path, without a sidecar, or prometheus.io annotations set by hand. */
   INVALID_APP_METRICS: 'MESH409',
+  /**
+   * A latency objective or check (an SLO's latency, Flagger's request-duration) on a service whose calls are streams: Istio
+   * records a stream's duration when it ends, so the latency measured is how long streams stay open (warning).
+   */
+  STREAM_LATENCY_MEASURED: 'MESH410',
   // Flow verification: MESH600-MESH629.
   /** A flow the constructs intend (a declared call, a gateway route, a scrape...) is refused by the rendered manifests. */
   INTENDED_FLOW_REFUSED: 'MESH600',

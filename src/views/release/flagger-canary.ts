@@ -17,6 +17,8 @@ import { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook } from './flagger-hooks';
 import { admitLoadTester, loadTestFlows, loadTestProblems, loadTestWebhook } from './flagger-load-test';
 import { FlaggerMetric } from './flagger-metric';
 import { addProblems } from '../../private/construct-problems';
+import type { Problem } from '../../core/problem';
+import { streamLatencyProblems } from '../../graph/service-problems';
 import { handOverService } from '../../graph/handed-over-service';
 import { apexProblems } from './flagger-apex';
 
@@ -266,7 +268,7 @@ export class FlaggerCanary extends Construct {
     return out;
   }
 
-  private problems(): string[] {
+  private problems(): (string | Problem)[] {
     const out: string[] = [];
     // Flagger copies the Deployment named after the service; a StatefulSet, or a team's workload of another name, it cannot release.
     const w = this.service.workload;
@@ -288,7 +290,17 @@ export class FlaggerCanary extends Construct {
     out.push(...this.renamedSelectors());
     out.push(...apexProblems(this.service.name, this._apexService()));
     this.ownedContributionProblems(out);
-    return out;
+    return [...out, ...this.streamLatencyProblems()];
+  }
+
+  /**
+   * MESH410 (warning): Flagger's request-duration, the P99 of istio_request_duration_milliseconds (fluxcd/flagger
+   * pkg/metrics/observers/istio.go), on a service of streams.
+   */
+  private streamLatencyProblems(): Problem[] {
+    return (this.metrics ?? []).flatMap((m, i) => (m.name === 'request-duration' && !m.toAnalysis(this.interval).templateRef
+      ? streamLatencyProblems(this.service.name, this.service.policy.streaming, `metrics[${i}]`, "Flagger's request-duration check")
+      : []));
   }
 
   /** The analysis: a threshold, one mode (stepWeight, stepWeights or iterations with matches), whole percentages, a mirror. */
