@@ -24,6 +24,9 @@ import { apexProblems } from './flagger-apex';
 
 export type { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook, FlaggerWebhookType } from './flagger-hooks';
 
+/** The kinds whose `spec.selector` selects the pods of their own `spec.template`. */
+const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'];
+
 /** Props for {@link FlaggerCanary}. */
 export interface FlaggerCanaryProps {
   /** The service Flagger releases: it targets `Deployment/<service name>`. */
@@ -242,8 +245,11 @@ export class FlaggerCanary extends Construct {
       // The service's own Deployment keeps `app`: Flagger reads it (and the library writes no Service of that name).
       if ((c.kind === 'Deployment' || c.kind === 'Service') && c.name === app) continue;
       const m = c.toJson();
+      // A workload whose own pods carry `app: <name>` (a version of the service's own) selects them, not the primary's: its pods
+      // join Flagger's `<name>-canary` Service, which the check over the manifests reports (MESH670).
+      const ownPods = WORKLOAD_KINDS.includes(c.kind) && byApp(m.spec?.template?.metadata?.labels);
       const selectors: [string, unknown][] = [
-        ['spec.selector.matchLabels', m.spec?.selector?.matchLabels],
+        ['spec.selector.matchLabels', ownPods ? undefined : m.spec?.selector?.matchLabels],
         ['spec.workloadSelector.labels', m.spec?.workloadSelector?.labels],
         ['spec.podSelector.matchLabels', m.spec?.podSelector?.matchLabels],
       ];
@@ -258,8 +264,8 @@ export class FlaggerCanary extends Construct {
           out.push(
             formatProblem(
               Codes.FLAGGER_RENAMED_SELECTOR,
-              `service: ${c.kind}/${c.name} ${field} selects app=${app}, which Flagger renames to ${app}-primary on the primary's pods; create it `
-                + `after the FlaggerCanary or select by ${Labels.NAME}`,
+              `service: ${c.kind}/${c.name} ${field} selects app=${app}, which Flagger renames to ${app}-primary on the primary's pods; `
+                + `select by ${Labels.NAME}, which Flagger keeps`,
             ),
           );
         }

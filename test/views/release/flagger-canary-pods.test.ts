@@ -1,7 +1,7 @@
 // MESH670: pods beside a Flagger Canary's target that Flagger's `<name>-canary` Service selects. Flagger selects the canary by
 // the target's `app` label alone (fluxcd/flagger pkg/router/kubernetes_default.go Initialize, reconcileService), so a second
 // Deployment of the service (a version of its own) joins the canary's endpoints.
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { FlaggerCanary, MeshService } from '../../../src';
 import { validateManifests } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
@@ -23,6 +23,31 @@ describe("MESH670: a workload whose pods Flagger's canary Service selects", () =
     expect(error).toContain('[test/orders/Versionshadow/Resource] test/Deployment/orders-shadow: spec.template.metadata.labels.app:');
     expect(error).toContain("which Flagger's Service orders-canary selects (alone) for Canary production/orders of Deployment/orders");
     expect(error).toContain('[MESH670]');
+  });
+
+  test('made before the FlaggerCanary, the version fails the same way, not as a selector to reorder (MESH666)', () => {
+    // GIVEN the version added first: its Deployment selects its own pods by app, as they are labelled
+    const { app, chart } = meshChart();
+    const orders = new MeshService(chart, 'orders', { image: 'orders:1' });
+    orders.addVersion({ name: 'shadow', image: 'orders:2-rc1', replicas: 1 });
+    new FlaggerCanary(chart, 'orders-flagger', { service: orders, interval: Duration.minutes(1), stepWeights: [10, 50] });
+    // THEN the error is that its pods join the canary, and nothing asks to create it after the FlaggerCanary
+    const error = synthError(app);
+    expect(error).toContain('test/Deployment/orders-shadow: spec.template.metadata.labels.app:');
+    expect(error).toContain('[MESH670]');
+    expect(error).not.toContain('MESH666');
+  });
+
+  test('MESH666 asks for the label Flagger keeps, whatever the order', () => {
+    const { app, chart } = setup();
+    new ApiObject(chart, 'team-pdb', {
+      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'orders-team' },
+      spec: { minAvailable: 1, selector: { matchLabels: { app: 'orders' } } },
+    });
+    const error = synthError(app);
+    expect(error).toContain('PodDisruptionBudget/orders-team spec.selector.matchLabels selects app=orders, which Flagger renames to orders-primary on '
+      + "the primary's pods; select by app.kubernetes.io/name, which Flagger keeps [MESH666]");
+    expect(error).not.toContain('create it after');
   });
 
   test('over the manifests: any workload of the namespace with the label and value, and nothing else', () => {
