@@ -34,8 +34,10 @@ const HEALTH_CHECK = 'grpc.health.v1.Health/Check';
 const HEALTH_PROTO = '/tmp/ghz/health.proto';
 
 /**
- * The server reflection ghz asks a method's description of when it has no proto file: both versions of the service,
- * since a client falls back to v1alpha where a server serves only that one (grpc/grpc-proto grpc/reflection/v1 and v1alpha).
+ * The server reflection ghz asks a method's description of when it has no proto file: both versions of the service, since
+ * its client asks v1 and falls back to v1alpha where a server serves only that one (bojand/ghz runner/requester.go,
+ * `grpcreflect.NewClientAuto`; grpc/grpc-proto grpc/reflection/v1 and v1alpha). Its `-r` and `-c` are whole numbers
+ * (cmd/ghz/main.go: `Uint()` flags) and `-z` ends the run, `-n` then ignored.
  */
 const REFLECTION_PATHS: readonly string[] = [
   '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo', '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo',
