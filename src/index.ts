@@ -61,7 +61,7 @@ export type { LoadTesterPlatformProps, PlatformLoadTester } from './platform/loa
 
 // Workloads: pods through cdk8s-plus-27 (src/workload)
 export { EnvVarValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
-export { Cpu } from './workload/quantities';
+export { Cpu, ExtendedResource } from './workload/quantities';
 export type {
   EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
 } from './workload/pod-options';
@@ -165,7 +165,7 @@ export type { HighAvailabilityProps, ZoneSpread, ZoneSpreadOptions } from './vie
 export { IngressGateway } from './views/edge/ingress-gateway';
 export type { IngressGatewayProps } from './views/edge/ingress-gateway';
 export { GatewayRoute } from './views/edge/gateway-route';
-export type { GatewayRouteOptions } from './views/edge/gateway-route';
+export type { GatewayMirror, GatewayRouteOptions } from './views/edge/gateway-route';
 export { LocalRateLimit } from './views/edge/local-rate-limit';
 export type { LocalRateLimitProps, LocalRateLimitRouteOptions, RateLimitOptions, ReplicaRange } from './views/edge/local-rate-limit';
 export { MeshGateway } from './views/edge/mesh-gateway';

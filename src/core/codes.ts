@@ -402,6 +402,11 @@ export const Codes = {
   RULE_CALLER_CANNOT_REACH: 'MESH218',
   /** An ExternalService's timeout or retries where no VirtualService can carry them: several or wildcard hosts, or no HTTP port. */
   INVALID_EXTERNAL_ROUTE: 'MESH219',
+  /**
+   * An extended resource (a device plugin's `nvidia.com/gpu`) Kubernetes does not take: a name without a domain, in the
+   * `kubernetes.io` domain or with the `requests.` prefix, a count that is not a whole number above 0, or one given twice.
+   */
+  INVALID_EXTENDED_RESOURCE: 'MESH220',
   // Releases (canary, blue/green, Flagger, rollback rules, fault injection): MESH300-MESH349.
   /** A canary phase's weight is not a whole percentage from 0 to 100. */
   CANARY_WEIGHT_OUT_OF_RANGE: 'MESH300',
@@ -477,6 +482,11 @@ export const Codes = {
   TRACING_SAMPLING_NEVER_APPLIES: 'MESH408',
   /** A pod's metrics endpoint on no container port, a bad path, without a sidecar, or prometheus.io annotations set by hand. */
   INVALID_APP_METRICS: 'MESH409',
+  /**
+   * A latency objective or check (an SLO's latency, Flagger's request-duration) on a service whose calls are streams: Istio
+   * records a stream's duration when it ends, so the latency measured is how long streams stay open (warning).
+   */
+  STREAM_LATENCY_MEASURED: 'MESH410',
   // Flow verification: MESH600-MESH629.
   /** A flow the constructs intend (a declared call, a gateway route, a scrape...) is refused by the rendered manifests. */
   INTENDED_FLOW_REFUSED: 'MESH600',
@@ -563,6 +573,8 @@ export const Codes = {
   GLOBAL_RATE_LIMIT_WITHOUT_SERVICE: 'MESH668',
   /** A VirtualService route that mirrors requests while it serves POST or PATCH: each mirrored write is applied twice. */
   MIRROR_SERVES_WRITES: 'MESH669',
+  /** A workload beside a Flagger Canary's target whose pods carry the label and value Flagger's `<name>-canary` Service selects. */
+  FLAGGER_CANARY_SELECTS_OTHER_PODS: 'MESH670',
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',

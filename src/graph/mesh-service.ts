@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { ExportTo } from '../core/export-to';
 import { Labels } from '../core/labels';
 import { dns1123LabelProblem } from '../core/names';
+import type { Problem } from '../core/problem';
 import { HTTP_PROTOCOLS } from '../core/ports';
 import { Principal } from '../core/principal';
 import { NON_IDEMPOTENT_RETRY_ON, Retries } from '../core/retries';
@@ -31,7 +32,8 @@ import { ServiceOptions, ServiceType } from './service-exposure';
 import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
 import { containerPortPlan, ContainerPortPlan, DEFAULT_PORTS, defaultProbes, ResolvedServicePort, resolvePorts } from './service-port';
 import {
-  callPortProblems, externalServiceProblems, headlessSidecarProblems, settingsProblems, singleVersionProblem, workloadProblems,
+  callPortProblems, externalServiceProblems, headlessSidecarProblems, settingsProblems, singleVersionProblem, streamLatencyProblems,
+  workloadProblems,
 } from './service-problems';
 import { podHostnamesOf, ServiceWorkloads, writeService } from './service-workload';
 
@@ -534,8 +536,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     return [{ subset: this.subset, weight: Weight.all() }];
   }
 
-  private problems(): string[] {
-    const out = workloadProblems({
+  private problems(): (string | Problem)[] {
+    const out: (string | Problem)[] = workloadProblems({
       name: this.name, version: this.version, replicas: this.replicas, ports: this.ports, pod: this.pod, resources: this.resources, plan: this.plan,
       addressEnv: this._addressEnv.map((a) => a.name), stateful: this.stateful, service: this.serviceOptions, serviceType: this.serviceType,
       built: !this.adoption,
@@ -546,6 +548,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       name: this.name, tier: this.tier, defaults: TierDefaults.of(this), slo: this.slo, hasService: this.hasService, hostPorts: this.hostPorts,
     }));
     out.push(...policyProblems(this.policy, this.overrides));
+    if (this.slo) out.push(...streamLatencyProblems(this.name, this.policy.streaming, 'slo.latency', "the SLO's latency objective"));
     out.push(...this.traffic.problems(this.hostPorts));
     out.push(...versionProblems(this._versionOptions, { version: this.version, subset: this.subset }));
     // A limit a HardeningException leaves unset bounds no request.

@@ -13,6 +13,7 @@ import { ContainerResources, StatefulOptions, volumeClaimProblems } from '../wor
 import { podOptionProblems } from '../workload/pod-checks';
 import { PodOptions } from '../workload/pod-props';
 import { ServiceSlo, sloProblems } from '../core/slo';
+import { Problem, problem } from '../core/problem';
 import type { HostPorts } from './traffic/host-traffic';
 import type { IMeshService, ServiceCall } from './interfaces';
 import type { Tier } from '../core/tier';
@@ -186,6 +187,22 @@ export function settingsProblems(s: {
 export function sloMetricsProblems(name: string, hasService: boolean, httpPorts: number): string[] {
   return hasService && httpPorts === 0 ? [formatProblem(Codes.SLO_WITHOUT_REQUEST_METRICS,
     `slo: ${name} has no HTTP or gRPC port, so Istio records no requests, errors or latencies to measure it by`)] : [];
+}
+
+/**
+ * MESH410 (warning): a latency objective or check (`what`, at `field`) on the service `name`, whose calls are streams
+ * (`streaming`, its own or its tier's). Istio's sidecar records istio_request_duration_milliseconds when a stream ends,
+ * from its start to its completion (istio/proxy source/extensions/filters/http/istio_stats/istio_stats.cc, `log`:
+ * `info.requestComplete()`; Envoy's StreamInfo `requestComplete`, "the duration from request start to when the entire
+ * stream was completed"), so for a long-lived stream (a gRPC bidirectional or server stream, a WebSocket, server-sent events)
+ * the latency measured is how long the stream stayed open, not how fast the service answered: such an objective is missed,
+ * or such a check failed, whenever streams last longer than it.
+ */
+export function streamLatencyProblems(name: string, streaming: boolean | undefined, field: string, what: string): Problem[] {
+  return streaming ? [problem(Codes.STREAM_LATENCY_MEASURED, field, `${what} measures ${name}'s requests by Istio's request duration, `
+    + `which for a stream (${name} is streaming) is how long the stream stays open, recorded when it ends: it is missed whenever `
+    + 'streams last longer; measure the latency the clients see with a metric of the application\'s own (the first message, a '
+    + 'heartbeat\'s round trip), or acknowledge it where the streams are short', 'warning')] : [];
 }
 
 /** MESH049: `what` on the service `name`, a stateful service or (with `adoptedKind`) a team's workload meshed as it is, which have one version. */

@@ -17,6 +17,7 @@ import { MeshIdentityClaim, meshIdentityConflicts, sameObjectCollisions } from '
 import { analyseObjects, checkManifests, combineFindings, ObjectVerdict, refusesAny, ValidateOptions } from './validate';
 import type { ClusterModel } from './model/cluster-model';
 import { acknowledgementAnnotation, annotateAcknowledged } from './acknowledgements';
+import { fieldOwner } from '../private/field-owners';
 import { Acknowledgement, acknowledgementOf, Warnings } from './warnings';
 import { clusterFlowFindings, FlowCheckedChart } from './flow-check';
 import { hasBrand, MESH_CHART_BRAND } from '../graph/brands';
@@ -279,7 +280,7 @@ function renderApp(charts: readonly Chart[], pool?: ObjectCheckPool, validations
  */
 export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?: ObjectCheckPool, validations?: ChartValidations): SynthVerdict {
   const charts = constructsUnder(app).filter((c): c is Chart => Chart.isChart(c));
-  const paths = apiObjectPaths(app);
+  const { paths, objects } = apiObjectPaths(app);
   const { rendered, all, pathOf: constructOf } = renderApp(charts, pool, validations);
   // Each object once, as the cluster holds it (the first chart's, where two write it: MESH018).
   const unique = new Map<string, { manifest: Manifest; chart: Chart }>();
@@ -304,7 +305,7 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?
    */
   const classify = (f: Finding, fallbackFolder: string, at?: { manifest: Manifest; chart: Chart; related: Manifest }, owner?: string) => {
     const folder = at ? folderOf(at.chart) : folderOfResource(f.resource) ?? fallbackFolder;
-    const path = owner ?? (at && constructOf.get(at.manifest)) ?? pathOf(f.resource) ?? folder;
+    const path = owner ?? (at && constructOf.get(at.manifest)) ?? fieldOwnerPath(objects, f) ?? pathOf(f.resource) ?? folder;
     const related = (at && constructOf.get(at.related)) ?? (f.related && pathOf(f.related));
     const problem = { finding: f, folder, path, ...(related ? { related } : {}) };
     if (isError(f)) {
@@ -357,16 +358,31 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?
   return { rendered, errors, warnings, acknowledged, staleAcknowledgements: acks.filter((a) => !used.has(a)) };
 }
 
-/** The path of each ApiObject under `app`, by its key with and without its namespace (the first, where two share one). */
-function apiObjectPaths(app: IConstruct): Map<string, string> {
+/**
+ * The construct that contributed the part of its object a finding is about (a route of a shared VirtualService), whose path it
+ * is reported on and acknowledged at, if the object's renderer registered one (private/field-owners.ts).
+ */
+function fieldOwnerPath(objects: ReadonlyMap<string, ApiObject>, f: Finding): string | undefined {
+  const o = objects.get(keyOfRef(f.resource));
+  return o ? fieldOwner(o, f.field)?.node.path : undefined;
+}
+
+/**
+ * The path of each ApiObject under `app`, by its key with and without its namespace (the first, where two share one),
+ * and each ApiObject by its key with its namespace.
+ */
+function apiObjectPaths(app: IConstruct): { paths: Map<string, string>; objects: Map<string, ApiObject> } {
   const paths = new Map<string, string>();
+  const objects = new Map<string, ApiObject>();
   for (const c of constructsUnder(app)) {
     if (!ApiObject.isApiObject(c)) continue;
-    for (const key of [keyOf(c.apiVersion, c.kind, c.metadata.namespace, c.name), keyOf(c.apiVersion, c.kind, undefined, c.name)]) {
-      if (!paths.has(key)) paths.set(key, c.node.path);
+    const key = keyOf(c.apiVersion, c.kind, c.metadata.namespace, c.name);
+    if (!objects.has(key)) objects.set(key, c);
+    for (const k of [key, keyOf(c.apiVersion, c.kind, undefined, c.name)]) {
+      if (!paths.has(k)) paths.set(k, c.node.path);
     }
   }
-  return paths;
+  return { paths, objects };
 }
 
 /** What {@link checkApp} learns of the manifests: their findings, and the flows' problems over the model of the cluster. */

@@ -9,7 +9,7 @@ import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
 import { dns1123LabelProblem } from '../core/names';
 import { EnvVarValue, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';
-import { Cpu, cpuMillis, mebibytesOf } from './quantities';
+import { Cpu, cpuMillis, ExtendedResource, mebibytesOf } from './quantities';
 import { ContainerSecurityOptions } from './security-context';
 
 /**
@@ -38,6 +38,13 @@ export interface ContainerResources {
    * @default Size.mebibytes(512)
    */
   readonly memoryLimit?: Size;
+  /**
+   * Extended resources, each a whole number of a device a node advertises (`ExtendedResource.of('nvidia.com/gpu', 1)`),
+   * written as the container's limits (Kubernetes takes them as its requests too); combine with `nodeSelector` and
+   * `tolerations` for a tainted pool. The application's init containers do not inherit them.
+   * @default - none
+   */
+  readonly extended?: ExtendedResource[];
 }
 
 /** The defaults of {@link ContainerResources}. */
@@ -46,6 +53,7 @@ export const DEFAULT_RESOURCES: Required<ContainerResources> = {
   cpuLimit: Cpu.millis(500),
   memoryRequest: Size.mebibytes(128),
   memoryLimit: Size.mebibytes(512),
+  extended: [],
 };
 
 /**
@@ -65,6 +73,7 @@ export function withResourceDefaults(given: ContainerResources | undefined,
     memoryLimit: given?.memoryLimit ?? base.memoryLimit,
     cpuRequest: given?.cpuRequest ?? cpu(base.cpuRequest, given?.cpuLimit),
     memoryRequest: given?.memoryRequest ?? memory(base.memoryRequest, given?.memoryLimit),
+    extended: given?.extended ?? base.extended,
   };
 }
 

@@ -36,6 +36,8 @@ export interface ContainerExtras {
   seccompProfile?: k8s.SeccompProfile;
   /** The pull policy asked for; undefined leaves the field out (Kubernetes' default). */
   imagePullPolicy?: string;
+  /** Extended resources' limits (`nvidia.com/gpu: 1`), which cdk8s-plus-27's resources cannot hold. */
+  extendedLimits?: Readonly<Record<string, number>>;
 }
 
 /** What a pod needs beyond cdk8s-plus-27's rendering. */
@@ -51,6 +53,11 @@ export interface PodExtras {
   readonly sidecars: string[];
   /** Volume claim templates, whose placeholder volumes are dropped from the pod. */
   readonly claims: VolumeClaim[];
+}
+
+/** Extended resources' limits as quantities. */
+function extendedLimits(limits: Readonly<Record<string, number>>): Record<string, k8s.Quantity> {
+  return Object.fromEntries(Object.entries(limits).map(([name, count]) => [name, k8s.Quantity.fromNumber(count)]));
 }
 
 function newExtras(): PodExtras {
@@ -182,6 +189,7 @@ function finishPod(rendered: k8s.PodSpec | undefined, x: PodExtras): k8s.PodSpec
       livenessProbe: e.probes?.liveness ?? c.livenessProbe,
       startupProbe: e.probes?.startup ?? c.startupProbe,
       securityContext: e.seccompProfile ? { ...c.securityContext, seccompProfile: e.seccompProfile } : c.securityContext,
+      ...(e.extendedLimits ? { resources: { ...c.resources, limits: { ...c.resources?.limits, ...extendedLimits(e.extendedLimits) } } } : {}),
     };
   };
   // Native sidecars first: regular init containers start once they have started.

@@ -159,10 +159,13 @@ class PodBuilder {
     if (role === 'app' || role === 'extra') this.w.addContainer(opts);
     else this.w.addInitContainer(opts);
     const extras = this.x.containers.get(c.name) ?? {};
+    // Init containers take the devices they ask for themselves, not the application's.
+    const extended = role === 'init' ? c.resources?.extended ?? [] : r.extended;
     this.x.containers.set(c.name, {
       ...extras,
       imagePullPolicy: c.imagePullPolicy as ImagePullPolicy | undefined,
       seccompProfile: ctx.seccompProfile,
+      ...(extended.length > 0 ? { extendedLimits: Object.fromEntries(extended.map((e) => [e.name, e.count])) } : {}),
     });
     if (role === 'sidecar') this.x.sidecars.push(c.name);
   }

@@ -5,7 +5,8 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Codes } from '../core/codes';
-import { formatProblem } from '../core/errors';
+import { formatProblem, MeshError } from '../core/errors';
+import { isLabelKey } from '../core/names';
 
 export { Cpu };
 
@@ -28,6 +29,49 @@ export function cpuMillis(cpu: Cpu): number {
  */
 export function mebibytesOf(size: Size): number {
   return size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+}
+
+/**
+ * A whole number of an extended resource, a device a node advertises through its device plugin (`nvidia.com/gpu`,
+ * `amd.com/gpu`, `gpu.intel.com/i915`) or a node-level resource of the cluster's own: written as the container's
+ * limit, which Kubernetes also takes as its request ("Kubernetes will use the limit as the request value by default";
+ * extended resources cannot be overcommitted, so a request would have to equal it), and the scheduler places the pod
+ * only on a node with that many unallocated.
+ * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources
+ * @see https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/
+ */
+export class ExtendedResource {
+  /**
+   * `count` of the extended resource `name`: a fully qualified name (`<domain>/<name>`) outside the `kubernetes.io`
+   * domain, without the `requests.` prefix (k8s.io/kubernetes pkg/apis/core/v1/helper `IsExtendedResourceName`), and a
+   * whole number above 0 (extended resources are integer resources); MESH220 otherwise.
+   */
+  public static of(name: string, count: number): ExtendedResource {
+    const problem = extendedResourceNameProblem(name);
+    if (problem) throw new MeshError(Codes.INVALID_EXTENDED_RESOURCE, `ExtendedResource.of('${name}'): ${problem}`);
+    if (!Number.isInteger(count) || count < 1) {
+      throw new MeshError(Codes.INVALID_EXTENDED_RESOURCE, `ExtendedResource.of('${name}'): the count must be a whole number above 0, got ${count}`);
+    }
+    return new ExtendedResource(name, count);
+  }
+
+  private constructor(
+    /** The resource's name, `nvidia.com/gpu`. */
+    public readonly name: string,
+    /** How many the container gets. */
+    public readonly count: number,
+  ) {}
+}
+
+/** Why `name` is not an extended resource name Kubernetes takes, or undefined. */
+function extendedResourceNameProblem(name: string): string | undefined {
+  const parts = name.split('/');
+  if (parts.length !== 2 || !isLabelKey(name)) {
+    return 'must be a fully qualified name, <domain>/<name> (nvidia.com/gpu): a name without a domain is a resource of Kubernetes\' own';
+  }
+  if (name.includes('kubernetes.io/')) return 'names in the kubernetes.io domain are resources of Kubernetes\' own, not extended resources';
+  if (name.startsWith('requests.')) return 'the requests. prefix is a ResourceQuota\'s, not a container\'s';
+  return undefined;
 }
 
 /**
@@ -61,6 +105,7 @@ interface Quantities {
   readonly cpuLimit?: Cpu;
   readonly memoryRequest?: Size;
   readonly memoryLimit?: Size;
+  readonly extended?: readonly ExtendedResource[];
 }
 
 /**
@@ -78,6 +123,11 @@ export function quantityProblems(field: string, q: Quantities | undefined, unlim
     cpuProblem(`${field}.cpuRequest`, q.cpuRequest), cpuProblem(`${field}.cpuLimit`, q.cpuLimit),
     mebibytesProblem(`${field}.memoryRequest`, q.memoryRequest), mebibytesProblem(`${field}.memoryLimit`, q.memoryLimit),
   ].filter((p): p is string => p !== undefined);
+  const seen = new Set<string>();
+  (q.extended ?? []).forEach((e, i) => {
+    if (seen.has(e.name)) out.push(formatProblem(Codes.INVALID_EXTENDED_RESOURCE, `${field}.extended[${i}]: ${e.name} is given twice`));
+    seen.add(e.name);
+  });
   if (out.length > 0) return out;
   const above = (what: string, request: string, limit: string) => formatProblem(Codes.REQUEST_ABOVE_LIMIT,
     `${field}.${what}Request (${request}) is above ${field}.${what}Limit (${limit}); the API server rejects a request above its limit`);

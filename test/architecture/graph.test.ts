@@ -145,7 +145,9 @@ describe('MeshService works its defaults out once into readonly fields', () => {
     }).toEqual({
       image: 'registry.example.com/order:1.0.0', version: 'v1', subset: 'stable', replicas: 2, automount: false,
       exportTo: undefined, overrides: {}, pod: {},
-      resources: { cpuRequest: Cpu.millis(100), cpuLimit: Cpu.millis(500), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512) },
+      resources: {
+        cpuRequest: Cpu.millis(100), cpuLimit: Cpu.millis(500), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512), extended: [],
+      },
     });
   });
 
@@ -160,7 +162,7 @@ describe('MeshService works its defaults out once into readonly fields', () => {
     expect(svc.overrides.timeout?.toSeconds()).toBe(3);
     expect(svc.overrides.retries).toBe(retries);
     expect(svc.resources).toEqual({
-      cpuRequest: Cpu.millis(100), cpuLimit: Cpu.millis(1000), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512),
+      cpuRequest: Cpu.millis(100), cpuLimit: Cpu.millis(1000), memoryRequest: Size.mebibytes(128), memoryLimit: Size.mebibytes(512), extended: [],
     });
     expect(svc.automountServiceAccountToken).toBe(true);
     expect(svc.exportTo?.toList('dev')).toEqual(['.']);

@@ -3,14 +3,14 @@
  * workload it releases.
  */
 import { Codes } from '../../core/codes';
-import { Finding, finding, Manifest, refOf } from '../finding';
+import { Finding, finding, Manifest, podTemplateField, refOf } from '../finding';
 import { AnalysisCheck } from './check';
 import { dict, list } from '../values';
 import { AnalysisView, namespaceOf } from './view';
 import { gatewayReference } from '../model/gateway-hosts';
 import { routeHost, serviceHost } from '../model/hosts';
 import { PortProtocol, servicePortProtocol } from '../flow/protocol';
-import { FLAGGER_APEX_STAND_IN, FLAGGER_ROUTED_TO } from '../model/flagger';
+import { FLAGGER_APEX_STAND_IN, FLAGGER_ROUTED_TO, FLAGGER_SELECTOR_LABELS } from '../model/flagger';
 import { flaggerLoadTesterRefused } from './load-tester';
 
 /** Methods that may change state: a mirrored one is applied twice. */
@@ -245,7 +245,49 @@ export const flaggerApexWritten: AnalysisCheck = {
   },
 };
 
+/**
+ * MESH670: a workload of a Flagger Canary's namespace, other than its target Deployment, whose pods carry the label and value
+ * Flagger selects the canary by. Flagger reads the target's identity from the first of `app`, `name` and
+ * `app.kubernetes.io/name` in its selector (`-selector-labels`) and writes `<name>-canary` selecting that label and value
+ * alone (`map[string]string{c.labelSelector: podSelector}`: fluxcd/flagger pkg/router/kubernetes_default.go `Initialize`,
+ * `reconcileService`), the Service its VirtualService sends the canary's share, its A/B matches and its mirror to, and that
+ * its load tester calls. Another workload's pods with that label (a second version of the service, `playback-shadow`) are
+ * then endpoints of the canary: they take part of the canary's traffic and of the load test, and the analysis judges them
+ * with the canary (its metrics select the target's pods, so their errors are the callers' alone), during every analysis and
+ * after it, since Flagger scales only the target to zero. https://docs.flagger.app/usage/how-it-works#canary-service
+ */
+export const flaggerCanarySelectsOtherPods: AnalysisCheck = {
+  code: Codes.FLAGGER_CANARY_SELECTS_OTHER_PODS,
+  title: "a workload whose pods Flagger's canary Service selects beside the Canary's target",
+  run(index) {
+    const out: Finding[] = [];
+    for (const canary of index.ofKind('Canary')) {
+      if (!isFlaggerCanary(canary)) continue;
+      const ns = namespaceOf(canary);
+      const target = String(canary.spec?.targetRef?.name ?? '');
+      const deployment = index.ofKind('Deployment').find((d) => namespaceOf(d) === ns && d.metadata?.name === target);
+      const selector: Record<string, string> = dict(deployment?.spec?.selector?.matchLabels);
+      const key = FLAGGER_SELECTOR_LABELS.find((k) => typeof selector[k] === 'string');
+      if (!deployment || !key) continue;
+      const value = selector[key];
+      const name = String(canary.spec?.service?.name ?? target);
+      for (const w of index.workloads) {
+        if (w.namespace !== ns || w.manifest === deployment || w.labels[key] !== value) continue;
+        const template = podTemplateField(w.manifest);
+        const f = finding(Codes.FLAGGER_CANARY_SELECTS_OTHER_PODS, w.manifest, `${template ? `${template}.` : ''}metadata.labels.${key}`,
+          `${w.kind}/${w.manifest.metadata?.name}'s pods carry ${key}: ${value}, which Flagger's Service ${name}-canary selects (alone) for `
+          + `Canary ${ns}/${canary.metadata?.name} of Deployment/${target}: they become endpoints of the canary, take a share of its traffic, `
+          + 'its A/B matches, its mirror and its load test, during every analysis and after it; Flagger releases one Deployment per '
+          + `service: remove this workload, or give its pods another ${key}`);
+        out.push({ ...f, related: refOf(canary) });
+      }
+    }
+    return out;
+  },
+};
+
 /** The release checks. */
 export const RELEASE_CHECKS: readonly AnalysisCheck[] = [
   flaggerMirrorsWrites, flaggerGatewayBypass, flaggerGrpcSuccessRate, flaggerApexWritten, flaggerLoadTesterRefused,
+  flaggerCanarySelectsOtherPods,
 ];

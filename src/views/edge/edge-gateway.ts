@@ -15,7 +15,7 @@ import { credentialSecretProblems } from '../../private/gateway-secrets';
 import { addGateway } from './edge-gateway.render';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
-import { GatewayRoute, GatewayRouteOptions, gatewayRouteFlow } from './gateway-route';
+import { gatewayMirrorFlow, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow } from './gateway-route';
 import { addGatewayVirtualService } from './gateway-route.render';
 
 /** The port a gateway server listens on. */
@@ -175,7 +175,12 @@ export class EdgeGateway extends Construct {
    */
   private routeFlows(): IntendedFlow[] {
     if (this.workload) return [];
-    return [...this.virtualServices.values()].flatMap((vs) => vs.routes.flatMap((r) => gatewayRouteFlow(r, this.servers, this.name)));
+    // The platform's gateway pods this gateway selects, as `admit` names them.
+    const pods = MeshChart.of(this).platform.ingressGatewayWorkload();
+    const gateway = { ...pods, labels: { ...pods.labels, ...this.selector } };
+    return [...this.virtualServices.values()].flatMap((vs) => vs.routes.flatMap((r) => [
+      ...gatewayRouteFlow(r, this.servers, this.name), ...gatewayMirrorFlow(r, gateway),
+    ]));
   }
 
   /** `namespace/name`, as VirtualServices name the gateway. */
@@ -219,6 +224,8 @@ export class EdgeGateway extends Construct {
     }
     if (route.hosts.length === 0) addProblems(route, () => [formatProblem(Codes.GATEWAY_HOSTS, 'hosts: a route needs at least one host')]);
     this.admit(service, route.paths);
+    // The gateway sends the copies itself: the mirrored service admits it on the same paths.
+    if (options.mirror) this.admit(options.mirror.service, route.paths);
     return route;
   }
 

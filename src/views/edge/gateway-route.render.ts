@@ -15,6 +15,7 @@ import type { HttpMatchOptions } from '../../graph/traffic/http-route';
 import { portOf, renderMatch } from '../../graph/traffic/http-route.render';
 import { renderGatewayHostRoutes } from '../../graph/traffic/host-traffic.render';
 import { lazyWithoutUnset } from '../../private/defined';
+import { httpRuleOwner, setFieldOwner } from '../../private/field-owners';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { INGRESS_ROUTE_RETRIES } from './ingress-gateway.render';
 
@@ -32,6 +33,8 @@ export interface GatewayRouteSource {
   readonly subset?: string;
   /** The timeout. */
   readonly timeout?: Duration;
+  /** The service the route copies its requests to. */
+  readonly mirror?: { readonly service: IRoutedService; readonly percentage?: { readonly value: number }; readonly port?: number };
 }
 
 /**
@@ -56,7 +59,13 @@ export interface GatewayVirtualServiceSource {
 export function addGatewayVirtualService(
   scope: Construct, id: string, metadata: ApiObjectMetadata, source: () => GatewayVirtualServiceSource,
 ): ApiObject {
-  return new VirtualService(scope, id, { metadata, spec: lazyWithoutUnset(() => renderGatewayVirtualServiceSpec(source())) });
+  const vs = new VirtualService(scope, id, { metadata, spec: lazyWithoutUnset(() => renderGatewayVirtualServiceSpec(source())) });
+  // A finding about `spec.http[i]` is the route's that wrote rule i (a route may write several: its header routes).
+  setFieldOwner(vs, httpRuleOwner(() => {
+    const s = source();
+    return s.routes.map((r) => [r, renderGatewayRoute(s.namespace, r).length] as const);
+  }));
+  return vs;
 }
 
 /** The VirtualService spec of an `EdgeGateway`'s routes. */
@@ -84,12 +93,29 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
   const removed = ServiceSecurity.of(target).headersSetFromClaims;
   const routes = (r.subset === undefined ? renderGatewayHostRoutes(target.traffic, host, port, match) : undefined)
     ?? [{ match, route: [{ destination: { host, subset: r.subset, port: portOf(port) } }] }];
+  const mirror = r.mirror && renderMirror(namespace, r.mirror);
   return routes.map((x) => ({
     match: x.match,
     route: x.route,
+    ...mirror,
     timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,
     // As an IngressGateway's routes: without `retries` Istio's default policy retries 2x on 503 too, which may apply a write twice.
     retries: { ...INGRESS_ROUTE_RETRIES },
     headers: removed.length > 0 ? { request: { remove: [...removed] } } : undefined,
   }));
+}
+
+/**
+ * A route's mirror: the copy's host (as the route names its service) and port (given, else the service's first HTTP one), and
+ * its share where it is not all: Istio mirrors every request when `mirrorPercentage` is absent.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute (mirror, mirrorPercentage)
+ */
+function renderMirror(namespace: string, m: NonNullable<GatewayRouteSource['mirror']>): Pick<VirtualServiceSpecHttp, 'mirror' | 'mirrorPercentage'> {
+  const t = m.service;
+  const host = t.namespace === namespace ? t.name : `${t.name}.${t.namespace}.svc.cluster.local`;
+  const port = m.port ?? t.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
+  return {
+    mirror: { host, port: portOf(port) },
+    ...(m.percentage && m.percentage.value < 100 ? { mirrorPercentage: { value: m.percentage.value } } : {}),
+  };
 }

@@ -10,8 +10,9 @@ import { formatProblem } from '../../core/errors';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { streamingContradiction } from '../../core/tier';
 import { describeDuration } from '../../core/duration';
+import type { Percentage } from '../../core/weight';
 import type { Problem } from '../../core/problem';
-import type { IntendedFlow } from '../../core/flow';
+import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import type { ITieredService } from '../../graph/mesh-service-props';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import type { HttpMatchOptions } from '../../graph/traffic/http-route';
@@ -87,6 +88,32 @@ export interface GatewayRouteOptions {
    * @default - the gateway's name
    */
   readonly virtualServiceName?: string;
+  /**
+   * A copy of the route's requests for a service of its own (a shadow deployment of the next version, with its own name),
+   * sent by the gateway, whose answers it discards (Istio's `mirror` and `mirrorPercentage`): the service admits the
+   * gateway as for a route. An `EdgeGateway`'s routes only. The way to shadow the public traffic of a service whose own
+   * VirtualService Flagger writes, where a mirror on the service's host would be dropped (MESH306). The copy acts as the
+   * request does: a mirror of a route that serves POST or PATCH is a *warning* (MESH669).
+   * @default - no mirror
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute (mirror, mirrorPercentage)
+   */
+  readonly mirror?: GatewayMirror;
+}
+
+/** The service a gateway route copies its requests to. */
+export interface GatewayMirror {
+  /** The service that gets the copies: another service than the route's. */
+  readonly service: ITieredService;
+  /**
+   * The share of the route's requests copied.
+   * @default Percentage.of(100)
+   */
+  readonly percentage?: Percentage;
+  /**
+   * The service port the copies go to.
+   * @default - the service's first HTTP port
+   */
+  readonly port?: number;
 }
 
 /** What a {@link GatewayRoute} is created with, worked out by its gateway. @internal */
@@ -144,6 +171,8 @@ export class GatewayRoute extends Construct {
   public readonly hosts: readonly string[];
   /** The VirtualService the route is in. */
   public readonly virtualServiceName: string;
+  /** The service the route copies its requests to, when given. */
+  public readonly mirror?: GatewayMirror;
   /**
    * The paths the service admits the gateway on for this route, as AuthorizationPolicy paths:
    * exact paths as they are, prefixes with a trailing `*`; undefined for every path (the `/`
@@ -165,6 +194,7 @@ export class GatewayRoute extends Construct {
     this.streaming = o.streaming;
     this.hosts = Object.freeze([...props.hosts]);
     this.virtualServiceName = props.virtualServiceName;
+    this.mirror = o.mirror && { ...o.mirror };
     this.paths = admittedPaths(this.pathPrefix, this.match);
     const listed = registry.get(props.service);
     if (listed) listed.push(this);
@@ -209,8 +239,30 @@ export class GatewayRoute extends Construct {
     if (this.port !== undefined && !ports.some((p) => p.port === this.port)) {
       out.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `port: ${this.port} is not a port of ${this.service.node.path}`));
     }
+    if (this.mirror && !unsupported.mirror) out.push(...mirrorProblems(this.service, this.mirror));
     return out;
   }
+}
+
+/**
+ * A gateway route's mirror: to another service (a copy to the route's own service would apply each request twice there, MESH304
+ * as a mirror to the subset that serves), on one of its HTTP ports (Istio mirrors HTTP requests), with a share above 0 (MESH630).
+ */
+function mirrorProblems(service: ITieredService, mirror: GatewayMirror): string[] {
+  const out: string[] = [];
+  const target = mirror.service;
+  const bad = (field: string, what: string) => out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, `mirror.${field}: ${what}`));
+  if (target === service || (target.name === service.name && target.namespace === service.namespace)) {
+    out.push(formatProblem(Codes.MIRROR_TO_SERVING_SUBSET,
+      `mirror.service: ${service.name} is the route's own service, which would act on each request twice; mirror to a service of its own`));
+  }
+  const http = target.ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol));
+  if (http.length === 0) bad('service', `${target.node.path} has no HTTP port: Istio mirrors HTTP requests`);
+  else if (mirror.port !== undefined && !http.some((p) => p.port === mirror.port)) {
+    bad('port', `${mirror.port} is not an HTTP port of ${target.node.path}`);
+  }
+  if (mirror.percentage !== undefined && !(mirror.percentage.value > 0)) bad('percentage', 'must be above 0%: 0% mirrors nothing');
+  return out;
 }
 
 /**
@@ -221,6 +273,35 @@ function admittedPaths(pathPrefix: string | undefined, match: readonly HttpMatch
   if (!match) return pathPrefix === undefined || pathPrefix === '/' ? undefined : [`${pathPrefix}*`];
   const paths = match.map((m) => (m.uri?.kind === 'exact' ? m.uri.value : m.uri?.kind === 'prefix' ? `${m.uri.value}*` : undefined));
   return paths.includes(undefined) || paths.length === 0 ? undefined : (paths as string[]);
+}
+
+/** The request a route's flows send: its first plain match's uri and method, none for a match on other fields or a regex. */
+function routeRequest(route: GatewayRoute): { m?: HttpMatchOptions; path: string } | undefined {
+  const m = route.match ? route.match[0] : undefined;
+  if (m && Object.entries(m).some(([k, v]) => v !== undefined && k !== 'uri' && k !== 'method')) return undefined;
+  const uri = m?.uri;
+  if (uri?.kind === 'regex') return undefined;
+  const prefix = route.pathPrefix ?? '/';
+  return { m, path: uri ? uri.value : prefix === '/' ? '/' : `${prefix}x` };
+}
+
+/**
+ * The flow of a route's mirror, from the gateway's pods (the gateway's Envoy sends the copy itself): the route's request to the
+ * mirrored service's host, which must admit it as the route's own service does.
+ */
+export function gatewayMirrorFlow(route: GatewayRoute, gateway: FlowWorkload): IntendedFlow[] {
+  const mirror = route.mirror;
+  const request = routeRequest(route);
+  if (!mirror || !request) return [];
+  const t = mirror.service;
+  const port = mirror.port ?? t.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
+  if (port === undefined) return [];
+  const method = request.m?.method ?? 'GET';
+  return [{
+    source: { platform: gateway }, host: `${t.name}.${t.namespace}.svc.cluster.local`, port, method, path: request.path, expect: 'allow',
+    constructPath: route.node.path, reaches: { namespace: t.namespace, service: t.name },
+    description: `the gateway's copy of ${method} ${request.path} to ${route.service.name} reaches its mirror ${t.name}`,
+  }];
 }
 
 /** A gateway's server as the flows of its routes read it. */
@@ -247,12 +328,9 @@ export function gatewayRouteFlow(
   // A server that answers with a redirect to HTTPS routes nothing (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings):
   // another one that serves the host is the route's; a redirect alone is a route that cannot deliver, which the flow check refuses.
   const server = serving.find((s) => !(s.tls && !s.tls.forTlsPort)) ?? serving[0];
-  const m = route.match ? route.match[0] : undefined;
-  if (!server || (m && Object.entries(m).some(([k, v]) => v !== undefined && k !== 'uri' && k !== 'method'))) return [];
-  const uri = m?.uri;
-  if (uri?.kind === 'regex') return [];
-  const prefix = route.pathPrefix ?? '/';
-  const path = uri ? uri.value : prefix === '/' ? '/' : `${prefix}x`;
+  const request = routeRequest(route);
+  if (!server || !request) return [];
+  const { m, path } = request;
   const protocol = server.port.protocol as 'HTTP' | 'HTTPS';
   const port = server.port.number;
   // Signed in with a token of each issuer that guards the path: the gateway's own JWT filter must accept each too.

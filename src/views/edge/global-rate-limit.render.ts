@@ -37,6 +37,8 @@ export interface GlobalRateLimitSource {
   readonly unauthenticatedRequestsPerSecond: number;
   /** The filter's stage on its gateway, 0 to 10: the stage of its route `rate_limits` too. */
   readonly stage: number;
+  /** The path prefixes the limit counts, or undefined for every request. */
+  readonly pathPrefixes?: readonly string[];
 }
 
 /**
@@ -50,9 +52,32 @@ export interface GlobalRateLimitSource {
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-ratelimit-action
  * @see https://github.com/istio/istio/blob/1.24.6/pilot/pkg/security/authn/policy_applier.go (PayloadInMetadata: filters.EnvoyJwtFilterPayload)
  */
-function userActions(user: RateLimitUserKey, stage: number): Record<string, unknown>[] {
+function userActions(user: RateLimitUserKey, stage: number, pathPrefixes: readonly string[] | undefined): Record<string, unknown>[] {
+  const scope = pathPrefixes ? [pathAction(pathPrefixes)] : [];
   // Stage 0 is Envoy's default, left out (the output of a gateway with one domain stays as it was).
-  return actionsOf(user).map((limit) => (stage === 0 ? limit : { stage, ...limit }));
+  return actionsOf(user)
+    .map((limit) => (scope.length === 0 ? limit : { actions: [...scope, ...(limit.actions as unknown[])] }))
+    .map((limit) => (stage === 0 ? limit : { stage, ...limit }));
+}
+
+/** The descriptor entry of a request on one of the limited paths: `(paths, limited)`. */
+const PATHS_ENTRY = { key: 'paths', value: 'limited' } as const;
+
+/**
+ * The action that makes a limit count only the requests on `prefixes`: a `header_value_match` on `:path` appends
+ * `(paths, limited)` when the path starts with one of them and nothing otherwise, and "if an action doesn't append a
+ * descriptor entry, no descriptor is generated for the configuration", so any other request is not counted (envoy
+ * rate_limit_filter "Composing Actions", Example 2). Several prefixes are one RE2 alternation, one counter for all of
+ * them (Envoy's `safe_regex` matches the whole path).
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rate_limit_filter#composing-actions
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-ratelimit-action-headervaluematch
+ */
+function pathAction(prefixes: readonly string[]): Record<string, unknown> {
+  const match = prefixes.length === 1
+    ? { prefix: prefixes[0] }
+    : { safe_regex: { regex: `(?:${prefixes.map((p) => p.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')).join('|')}).*` } };
+  const headers = [{ name: ':path', string_match: match }];
+  return { header_value_match: { descriptor_key: PATHS_ENTRY.key, descriptor_value: PATHS_ENTRY.value, headers } };
 }
 
 function actionsOf(user: RateLimitUserKey): Record<string, unknown>[] {
@@ -131,7 +156,7 @@ export function renderGlobalRateLimitSpec(state: GlobalRateLimitSource): EnvoyFi
         patch: {
           operation: Operation.MERGE,
           value: {
-            route: { rate_limits: userActions(state.user.key, state.stage) },
+            route: { rate_limits: userActions(state.user.key, state.stage, state.pathPrefixes) },
           },
         },
       },
@@ -148,17 +173,16 @@ export function renderGlobalRateLimitSpec(state: GlobalRateLimitSource): EnvoyFi
  * @see https://github.com/envoyproxy/ratelimit#configuration
  */
 export function renderRateLimitServiceConfig(state: GlobalRateLimitSource): Record<string, unknown> {
-  return {
-    domain: state.domain,
-    descriptors: [
-      {
-        key: 'auth', value: 'authenticated',
-        descriptors: [{ key: 'user_id', rate_limit: { unit: 'second', requests_per_unit: state.authenticatedRequestsPerSecond } }],
-      },
-      {
-        key: 'user', value: ANONYMOUS,
-        descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: state.unauthenticatedRequestsPerSecond } }],
-      },
-    ],
-  };
+  const limits = [
+    {
+      key: 'auth', value: 'authenticated',
+      descriptors: [{ key: 'user_id', rate_limit: { unit: 'second', requests_per_unit: state.authenticatedRequestsPerSecond } }],
+    },
+    {
+      key: 'user', value: ANONYMOUS,
+      descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: state.unauthenticatedRequestsPerSecond } }],
+    },
+  ];
+  // Limited to some paths, the descriptors start with `(paths, limited)`: the same entries one level down.
+  return { domain: state.domain, descriptors: state.pathPrefixes ? [{ ...PATHS_ENTRY, descriptors: limits }] : limits };
 }

@@ -59,6 +59,15 @@ export interface GlobalRateLimitProps {
    */
   readonly unauthenticatedRequestsPerSecond?: number;
   /**
+   * The request paths the limit counts, as prefixes (`/vod.playback.v1.Playback/Start`, `/api/checkout/`): a request whose
+   * path starts with none of them is neither counted nor limited, so the per-user limit can guard the requests that cost
+   * (a session start, a checkout) and leave the gateway's other traffic alone (a CDN pulling media segments, anonymous and
+   * from a few addresses, would otherwise meet the per-address limit). The prefixes share one counter per user. Each must
+   * start with '/' and be given once (MESH510).
+   * @default - every request the gateway serves, on every host of its Gateways
+   */
+  readonly pathPrefixes?: string[];
+  /**
    * Who a request is: a claim of its JWT, which the gateway validates (the library writes a
    * RequestAuthentication for the gateway's pods that keeps the token for the services behind),
    * or a header something in front of the gateway sets (MESH652). A request without one is
@@ -153,6 +162,8 @@ export class GlobalRateLimit extends Construct {
   public readonly timeout: Duration;
   /** Whether requests are refused when the rate-limit service cannot be reached. */
   public readonly failureModeDeny: boolean;
+  /** The request paths the limit counts, as prefixes; undefined for every request. */
+  public readonly pathPrefixes?: readonly string[];
 
   private readonly chart: MeshChart;
   /** The port given in `rateLimitService`, if any (checked as given). */
@@ -179,6 +190,7 @@ export class GlobalRateLimit extends Construct {
     this.serviceDeployed = props.service !== undefined || (props.serviceDeployed ?? false);
     this.timeout = props.timeout ?? Duration.millis(100);
     this.failureModeDeny = props.failureModeDeny ?? false;
+    this.pathPrefixes = props.pathPrefixes ? Object.freeze([...props.pathPrefixes]) : undefined;
     const ref = props.service ? { host: props.service.host, port: props.service.port } : props.rateLimitService;
     this.givenPort = props.service ? undefined : ref?.port;
     this.rateLimitService = Object.freeze({
@@ -336,6 +348,25 @@ export class GlobalRateLimit extends Construct {
     return [...this.gatewayDomains].sort().indexOf(this.domain);
   }
 
+  /**
+   * Prefixes of `:path` as Envoy reads it: each begins with '/' (an origin-form request target, RFC 9112 section 3.2.1; a
+   * prefix without one matches no request), none given twice, and at least one where the list is given.
+   */
+  private pathPrefixProblems(): string[] {
+    const given = this.pathPrefixes;
+    if (!given) return [];
+    if (given.length === 0) {
+      return [formatProblem(Codes.RATE_LIMIT_INVALID, 'pathPrefixes: is empty, so the limit would count no request; leave it out to count all')];
+    }
+    const out: string[] = [];
+    given.forEach((p, i) => {
+      const bad = (what: string) => out.push(formatProblem(Codes.RATE_LIMIT_INVALID, `pathPrefixes[${i}]: ${what}`));
+      if (!/^\/\S*$/.test(p)) bad(`must start with '/' and hold no whitespace, got '${p}'`);
+      else if (given.indexOf(p) !== i) bad(`'${p}' is given twice`);
+    });
+    return out;
+  }
+
   /** The edge gateway's pods, in their namespace. */
   private gatewayWorkload(): FlowWorkload {
     const platform = this.chart.platform;
@@ -356,6 +387,7 @@ export class GlobalRateLimit extends Construct {
     ] as const) {
       if (!Number.isInteger(v) || v <= 0) out.push(formatProblem(Codes.INVALID_RATE, `${field} must be a positive whole number, got ${v}`));
     }
+    out.push(...this.pathPrefixProblems());
     if (this.twoServices) {
       out.push(formatProblem(Codes.RATE_LIMIT_SERVICE_MISUSED,
         `service: the library deploys ${this.service!.host}, so rateLimitService and serviceDeployed (for a service you run) must be left out`));

@@ -9,6 +9,7 @@ import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import type { ITieredService } from '../../graph/mesh-service-props';
 import { lazyWithoutUnset } from '../../private/defined';
+import { httpRuleOwner, setFieldOwner } from '../../private/field-owners';
 
 /**
  * The VirtualService of an `IngressGateway`'s routes: longest prefix first, `/` the fallback, built at synth.
@@ -52,7 +53,10 @@ interface IngressRouteSource {
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
  */
 export function addIngressRoutes(scope: Construct, id: string, metadata: ApiObjectMetadata, gateway: IngressGatewaySource): ApiObject {
-  return new VirtualService(scope, id, { metadata, spec: lazyWithoutUnset(() => renderIngressRoutesSpec(gateway)) });
+  const vs = new VirtualService(scope, id, { metadata, spec: lazyWithoutUnset(() => renderIngressRoutesSpec(gateway)) });
+  // A finding about `spec.http[i]` is the route's that wrote rule i (a route may write several: its header routes).
+  setFieldOwner(vs, httpRuleOwner(() => gateway.routes.map((r) => [r, ingressRules(gateway, r).length] as const)));
+  return vs;
 }
 
 /**
@@ -65,25 +69,28 @@ export function renderIngressRoutesSpec(gateway: IngressGatewaySource): Record<s
   return {
     hosts: [...gateway.hosts],
     gateways: [gateway.ref],
-    http: gateway.routes.flatMap((r) => {
-      const port = r.port ?? (r.service.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol)) ?? r.service.ports[0])?.port;
-      const timeout = gateway._timeoutOf(r);
-      // The service's sidecar adds these from a validated token (jwt_authn's addCopy, its own stripping of a client's copy running
-      // only where its verifier does): a client's own copy must not reach it, or it could name another user.
-      const removed = ServiceSecurity.of(r.service).headersSetFromClaims;
-      const host = `${r.service.name}.${r.service.namespace}.svc.cluster.local`;
-      const match = (r.pathPrefix ?? '/') === '/' ? undefined : [{ uri: { prefix: r.pathPrefix } }];
-      const routes = (r.subset === undefined ? renderGatewayHostRoutes(r.service.traffic, host, port, match) : undefined)
-        ?? [{ match, route: [{ destination: { host, subset: r.subset, port: portOf(port) } }] }];
-      // The last route is the prefix's weighted one and keeps the service's name; a header route ahead of it is named after it.
-      return routes.map((x, i) => ({
-        name: i === routes.length - 1 ? r.service.name : `${r.service.name}-headers-${i}`,
-        match: x.match,
-        route: x.route,
-        timeout: timeout && toIstioDuration(timeout),
-        retries: { ...INGRESS_ROUTE_RETRIES },
-        headers: removed?.length ? { request: { remove: [...removed] } } : undefined,
-      }));
-    }),
+    http: gateway.routes.flatMap((r) => ingressRules(gateway, r)),
   };
+}
+
+/** The HTTP rules of one route of an ingress gateway, in order. */
+function ingressRules(gateway: IngressGatewaySource, r: IngressRouteSource): Record<string, any>[] {
+  const port = r.port ?? (r.service.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol)) ?? r.service.ports[0])?.port;
+  const timeout = gateway._timeoutOf(r);
+  // The service's sidecar adds these from a validated token (jwt_authn's addCopy, its own stripping of a client's copy running
+  // only where its verifier does): a client's own copy must not reach it, or it could name another user.
+  const removed = ServiceSecurity.of(r.service).headersSetFromClaims;
+  const host = `${r.service.name}.${r.service.namespace}.svc.cluster.local`;
+  const match = (r.pathPrefix ?? '/') === '/' ? undefined : [{ uri: { prefix: r.pathPrefix } }];
+  const routes = (r.subset === undefined ? renderGatewayHostRoutes(r.service.traffic, host, port, match) : undefined)
+    ?? [{ match, route: [{ destination: { host, subset: r.subset, port: portOf(port) } }] }];
+  // The last route is the prefix's weighted one and keeps the service's name; a header route ahead of it is named after it.
+  return routes.map((x, i) => ({
+    name: i === routes.length - 1 ? r.service.name : `${r.service.name}-headers-${i}`,
+    match: x.match,
+    route: x.route,
+    timeout: timeout && toIstioDuration(timeout),
+    retries: { ...INGRESS_ROUTE_RETRIES },
+    headers: removed?.length ? { request: { remove: [...removed] } } : undefined,
+  }));
 }

@@ -14,7 +14,7 @@ import {
 } from './observability-stack.render';
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import { sloMetricsProblems } from '../../graph/service-problems';
+import { sloMetricsProblems, streamLatencyProblems } from '../../graph/service-problems';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { addConfigMap } from '../../workload/workload';
 import {
@@ -270,7 +270,12 @@ export class ObservabilityStack extends Construct {
     this.added.push({ service, slo });
     this.materialize();
     const httpPorts = () => service.ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol)).length;
-    addProblems(service, () => [...sloProblems(slo), ...sloMetricsProblems(service.name, service.ports.length > 0, httpPorts())]);
+    // A service's tier settings, where it has them (a MeshService's `policy`): its streams' latency is how long they stay open.
+    const streaming = () => (service as { readonly policy?: { readonly streaming?: boolean } }).policy?.streaming;
+    addProblems(service, () => [
+      ...sloProblems(slo), ...sloMetricsProblems(service.name, service.ports.length > 0, httpPorts()),
+      ...streamLatencyProblems(service.name, streaming(), 'slo.latency', "the SLO's latency objective"),
+    ]);
   }
 
   /** Adds an alert of your own to the mesh alert group; its expression is parsed at synth. */

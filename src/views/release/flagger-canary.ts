@@ -17,10 +17,15 @@ import { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook } from './flagger-hooks';
 import { admitLoadTester, loadTestFlows, loadTestProblems, loadTestWebhook } from './flagger-load-test';
 import { FlaggerMetric } from './flagger-metric';
 import { addProblems } from '../../private/construct-problems';
+import type { Problem } from '../../core/problem';
+import { streamLatencyProblems } from '../../graph/service-problems';
 import { handOverService } from '../../graph/handed-over-service';
 import { apexProblems } from './flagger-apex';
 
 export type { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook, FlaggerWebhookType } from './flagger-hooks';
+
+/** The kinds whose `spec.selector` selects the pods of their own `spec.template`. */
+const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'];
 
 /** Props for {@link FlaggerCanary}. */
 export interface FlaggerCanaryProps {
@@ -76,8 +81,8 @@ export interface FlaggerCanaryProps {
   readonly webhooks?: FlaggerWebhook[];
   /**
    * A load test that sends the canary requests during the analysis, so that its metrics have values: a `rollout`
-   * webhook to the platform's load tester (`MeshPlatform.loadTester`) running `hey` against `<service>-canary` on the
-   * service's first port. The service admits the load tester's pods on that port, method and path (NetworkPolicy
+   * webhook to the platform's load tester (`MeshPlatform.loadTester`) running `hey` (an HTTP port) or `ghz` (a gRPC port)
+   * against `<service>-canary` on the service's first port. The service admits the load tester's pods on that port, method and path (NetworkPolicy
    * ingress, and an ALLOW rule for its principal, or a plaintext admission when it has no sidecar), and synth proves
    * the requests reach the canary's pods. A webhook of your own to the load tester admits nothing: the service's
    * policies refuse its requests, Flagger finds no values and rolls back (MESH316).
@@ -240,8 +245,11 @@ export class FlaggerCanary extends Construct {
       // The service's own Deployment keeps `app`: Flagger reads it (and the library writes no Service of that name).
       if ((c.kind === 'Deployment' || c.kind === 'Service') && c.name === app) continue;
       const m = c.toJson();
+      // A workload whose own pods carry `app: <name>` (a version of the service's own) selects them, not the primary's: its pods
+      // join Flagger's `<name>-canary` Service, which the check over the manifests reports (MESH670).
+      const ownPods = WORKLOAD_KINDS.includes(c.kind) && byApp(m.spec?.template?.metadata?.labels);
       const selectors: [string, unknown][] = [
-        ['spec.selector.matchLabels', m.spec?.selector?.matchLabels],
+        ['spec.selector.matchLabels', ownPods ? undefined : m.spec?.selector?.matchLabels],
         ['spec.workloadSelector.labels', m.spec?.workloadSelector?.labels],
         ['spec.podSelector.matchLabels', m.spec?.podSelector?.matchLabels],
       ];
@@ -256,8 +264,8 @@ export class FlaggerCanary extends Construct {
           out.push(
             formatProblem(
               Codes.FLAGGER_RENAMED_SELECTOR,
-              `service: ${c.kind}/${c.name} ${field} selects app=${app}, which Flagger renames to ${app}-primary on the primary's pods; create it `
-                + `after the FlaggerCanary or select by ${Labels.NAME}`,
+              `service: ${c.kind}/${c.name} ${field} selects app=${app}, which Flagger renames to ${app}-primary on the primary's pods; `
+                + `select by ${Labels.NAME}, which Flagger keeps`,
             ),
           );
         }
@@ -266,7 +274,7 @@ export class FlaggerCanary extends Construct {
     return out;
   }
 
-  private problems(): string[] {
+  private problems(): (string | Problem)[] {
     const out: string[] = [];
     // Flagger copies the Deployment named after the service; a StatefulSet, or a team's workload of another name, it cannot release.
     const w = this.service.workload;
@@ -288,7 +296,17 @@ export class FlaggerCanary extends Construct {
     out.push(...this.renamedSelectors());
     out.push(...apexProblems(this.service.name, this._apexService()));
     this.ownedContributionProblems(out);
-    return out;
+    return [...out, ...this.streamLatencyProblems()];
+  }
+
+  /**
+   * MESH410 (warning): Flagger's request-duration, the P99 of istio_request_duration_milliseconds (fluxcd/flagger
+   * pkg/metrics/observers/istio.go), on a service of streams.
+   */
+  private streamLatencyProblems(): Problem[] {
+    return (this.metrics ?? []).flatMap((m, i) => (m.name === 'request-duration' && !m.toAnalysis(this.interval).templateRef
+      ? streamLatencyProblems(this.service.name, this.service.policy.streaming, `metrics[${i}]`, "Flagger's request-duration check")
+      : []));
   }
 
   /** The analysis: a threshold, one mode (stepWeight, stepWeights or iterations with matches), whole percentages, a mirror. */

@@ -52,17 +52,19 @@ export interface FlaggerAlert {
 
 /**
  * A load test during the analysis: a `rollout` webhook to the platform's load tester (`MeshPlatform.loadTester`,
- * Flagger's flagger-loadtester), which runs `hey` against the canary's Service `<service>-canary` on the service's
- * first port each interval (unless the previous run is still going). Without requests to the canary its metrics have
+ * Flagger's flagger-loadtester), which runs `hey` (an HTTP port) or `ghz` (a gRPC port; the load tester's image carries
+ * both) against the canary's Service `<service>-canary` on the service's first port each interval (unless the previous
+ * run is still going). Without requests to the canary its metrics have
  * "no values found", which Flagger counts as failed checks until it rolls back.
  * @see https://docs.flagger.app/usage/webhooks#load-testing
  * @see https://github.com/fluxcd/flagger/blob/main/pkg/loadtester/task_shell.go (the command runs under `sh -c`)
  * @see https://github.com/rakyll/hey (its -z, -q, -c and -m flags)
+ * @see https://ghz.sh/docs/options (its --insecure, -z, -r, -c, --proto and --call flags)
  */
 export interface FlaggerLoadTest {
   /**
    * Requests per second to the canary, over all workers (`hey -q` is per worker: the command passes
-   * `rate / concurrency`).
+   * `rate / concurrency`; `ghz -r` is the total, a whole number).
    */
   readonly rate: number;
   /** How long each run lasts (`hey -z`): at least the analysis interval keeps the canary under load between calls. */
@@ -72,6 +74,17 @@ export interface FlaggerLoadTest {
    * @default 2
    */
   readonly concurrency?: number;
+  /**
+   * The gRPC method a load test of a gRPC port calls, `package.Service/Method` (`ghz --call`), with an empty request
+   * message, which ghz describes by the service's server reflection: the service then admits the load tester on the
+   * method and on the reflection service (`grpc.reflection.v1.ServerReflection/ServerReflectionInfo` and its `v1alpha`).
+   * An HTTP port's load test takes `method` and `path` instead.
+   * @default - on a gRPC port, `grpc.health.v1.Health/Check` described by the health.proto the load tester's image
+   * carries (`/tmp/ghz/health.proto`, Flagger's "without reflection" form): the gRPC health service, which the default
+   * gRPC probe calls too
+   * @see https://docs.flagger.app/usage/webhooks#load-testing
+   */
+  readonly grpcMethod?: string;
   /**
    * The requests' method (`hey -m`): one hey sends, GET, HEAD, OPTIONS, POST, PUT or DELETE.
    * @default 'GET'

@@ -1,5 +1,5 @@
 /**
- * A FlaggerCanary's load test: the `rollout` webhook to the platform's load tester with its `hey` command, the
+ * A FlaggerCanary's load test: the `rollout` webhook to the platform's load tester with its `hey` (HTTP) or `ghz` (gRPC) command, the
  * service admitting the load tester's pods on the tested port, method and path, and the flow synth proves from them
  * to the canary's Service `<service>-canary` (which Flagger writes: src/validate/model/flagger.ts models it).
  * @see https://docs.flagger.app/usage/webhooks#load-testing
@@ -8,6 +8,7 @@ import { Codes } from '../../core/codes';
 import { describeDuration } from '../../core/duration';
 import { formatProblem } from '../../core/errors';
 import type { IntendedFlow } from '../../core/flow';
+import type { HttpMethod } from '../../core/http';
 import type { ICanaryTarget } from '../../graph/mesh-service-props';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import type { ResolvedServicePort } from '../../graph/service-port';
@@ -17,12 +18,43 @@ import type { FlaggerLoadTest, FlaggerWebhook } from './flagger-hooks';
 /** The protocols `hey` speaks: HTTP/1.1, or HTTP/2 (`-h2`, over TLS); a gRPC method it cannot call. */
 const HEY_PROTOCOLS: readonly string[] = ['http', 'http2'];
 
+/**
+ * The protocol `ghz` speaks: gRPC, here in cleartext (`--insecure`), which the load tester's sidecar sends over Istio mTLS.
+ * @see https://ghz.sh/docs/options
+ */
+const GHZ_PROTOCOLS: readonly string[] = ['grpc'];
+
+/**
+ * The default gRPC load: the health service's Check, described by the health.proto that Flagger's load tester image
+ * carries (Dockerfile.loadtester: `ADD .../grpc/health/v1/health.proto /tmp/ghz/health.proto`), so that ghz needs no
+ * server reflection (docs.flagger.app, "Load Testing": `ghz --insecure --proto=/tmp/ghz/health.proto
+ * --call=grpc.health.v1.Health/Check podinfo.test:9898`).
+ */
+const HEALTH_CHECK = 'grpc.health.v1.Health/Check';
+const HEALTH_PROTO = '/tmp/ghz/health.proto';
+
+/**
+ * The server reflection ghz asks a method's description of when it has no proto file: both versions of the service, since
+ * its client asks v1 and falls back to v1alpha where a server serves only that one (bojand/ghz runner/requester.go,
+ * `grpcreflect.NewClientAuto`; grpc/grpc-proto grpc/reflection/v1 and v1alpha). Its `-r` and `-c` are whole numbers
+ * (cmd/ghz/main.go: `Uint()` flags) and `-z` ends the run, `-n` then ignored.
+ */
+const REFLECTION_PATHS: readonly string[] = [
+  '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo', '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo',
+];
+
+/** A gRPC method as ghz's `--call` takes it and as its HTTP/2 path names it: `package.Service/Method`. */
+const GRPC_METHOD = /^([A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_][A-Za-z0-9_]*\/[A-Za-z_][A-Za-z0-9_]*$/;
+
+const isGrpcPort = (port: ResolvedServicePort | undefined): boolean => !!port && GHZ_PROTOCOLS.includes(port.protocol);
+
 /** A path `hey` requests as it is, inside the command's single quotes: RFC 3986 path characters without `'`, `*`, `?` or `#`. */
 const CONCRETE_PATH = /^\/[A-Za-z0-9\-._~!$&()+,;=:@%/]*$/;
 
 /** The load test with its defaults. */
-interface ResolvedLoadTest extends Required<Omit<FlaggerLoadTest, 'timeout'>> {
+interface ResolvedLoadTest extends Required<Omit<FlaggerLoadTest, 'timeout' | 'grpcMethod'>> {
   readonly timeout?: FlaggerLoadTest['timeout'];
+  readonly grpcMethod?: string;
 }
 
 function resolved(t: FlaggerLoadTest): ResolvedLoadTest {
@@ -39,17 +71,33 @@ function perWorker(rate: number, concurrency: number): string {
   return String(Number((rate / concurrency).toFixed(3)));
 }
 
+/** The requests the load test sends: over gRPC, POSTs of the method's path (and of the reflection ghz asks without a proto). */
+function loadTestRequests(service: ICanaryTarget, test: FlaggerLoadTest): { method: HttpMethod; path: string }[] {
+  const t = resolved(test);
+  if (!isGrpcPort(testedPort(service))) return [{ method: t.method, path: t.path }];
+  const paths = t.grpcMethod ? [`/${t.grpcMethod}`, ...REFLECTION_PATHS] : [`/${HEALTH_CHECK}`];
+  return paths.map((path) => ({ method: 'POST' as const, path }));
+}
+
 /**
  * The load-test webhook: `rollout` (called each interval of the analysis), `type: cmd` (the load tester runs the command
  * under `sh -c`, in the background, unless the same command still runs: fluxcd/flagger pkg/loadtester/server.go and
- * runner.go), `hey -z <duration> -q <rate per worker> -c <workers> [-m <method>] '<canary URL>'`.
+ * runner.go), `hey -z <duration> -q <rate per worker> -c <workers> [-m <method>] '<canary URL>'` on an HTTP port, and on a
+ * gRPC port `ghz --insecure -z <duration> -r <rate> -c <workers> [--proto=<health.proto>] --call=<method> <canary>:<port>`.
  */
 export function loadTestWebhook(service: ICanaryTarget, test: FlaggerLoadTest): FlaggerWebhook {
   const t = resolved(test);
   const port = testedPort(service);
-  const url = `http://${service.name}-canary.${service.namespace}:${port?.port ?? 80}${t.path}`;
-  const method = t.method === 'GET' ? '' : ` -m ${t.method}`;
-  const cmd = `hey -z ${toGoDuration(t.duration) ?? '1m'} -q ${perWorker(t.rate, t.concurrency)} -c ${t.concurrency}${method} '${url}'`;
+  const duration = toGoDuration(t.duration) ?? '1m';
+  let cmd: string;
+  if (isGrpcPort(port)) {
+    const call = t.grpcMethod ? `--call=${t.grpcMethod}` : `--proto=${HEALTH_PROTO} --call=${HEALTH_CHECK}`;
+    cmd = `ghz --insecure -z ${duration} -r ${t.rate} -c ${t.concurrency} ${call} ${service.name}-canary.${service.namespace}:${port!.port}`;
+  } else {
+    const url = `http://${service.name}-canary.${service.namespace}:${port?.port ?? 80}${t.path}`;
+    const method = t.method === 'GET' ? '' : ` -m ${t.method}`;
+    cmd = `hey -z ${duration} -q ${perWorker(t.rate, t.concurrency)} -c ${t.concurrency}${method} '${url}'`;
+  }
   return { name: t.name, type: 'rollout', url: service.chart.platform.loadTesterUrl(), timeout: t.timeout, metadata: { type: 'cmd', cmd } };
 }
 
@@ -59,35 +107,37 @@ export function loadTestWebhook(service: ICanaryTarget, test: FlaggerLoadTest): 
  * admission, src/graph/security/remote-admission.ts); without a sidecar, a plaintext admission of its pods on that port.
  */
 export function admitLoadTester(service: ICanaryTarget, test: FlaggerLoadTest): void {
-  const t = resolved(test);
   const port = testedPort(service);
-  if (!port || !HEY_PROTOCOLS.includes(port.protocol) || loadTestProblems(service, test).length > 0) return;
+  if (!port || !(HEY_PROTOCOLS.includes(port.protocol) || isGrpcPort(port)) || loadTestProblems(service, test).length > 0) return;
+  const requests = loadTestRequests(service, test);
+  const methods = [...new Set(requests.map((r) => r.method))];
+  const paths = requests.map((r) => r.path);
   const platform = service.chart.platform;
   const l = platform.loadTester;
   const peer = { namespace: l.namespace, podLabels: { ...l.serviceSelector } };
   const ports = [{ port: port.targetPort, protocol: 'TCP' as const }];
   const security = ServiceSecurity.of(service);
   if (l.meshed) {
-    const to = [{ methods: [t.method], paths: [t.path], ports: [port.targetPort] }];
+    const to = [{ methods, paths, ports: [port.targetPort] }];
     security.allow({ from: [{ principals: [platform.loadTesterPrincipal()] }], to });
     security.allowIngressFrom(peer, ports);
   } else {
-    security.admitPlaintext({ peer, ports, methods: [t.method], paths: [t.path] });
+    security.admitPlaintext({ peer, ports, methods, paths });
   }
 }
 
 /** The load test's requests, from the load tester's pods to the canary's Service, which must reach the canary's pods. */
 export function loadTestFlows(service: ICanaryTarget, test: FlaggerLoadTest, constructPath: string): IntendedFlow[] {
-  const t = resolved(test);
   const port = testedPort(service);
-  if (!port || !HEY_PROTOCOLS.includes(port.protocol)) return [];
+  if (!port || !(HEY_PROTOCOLS.includes(port.protocol) || isGrpcPort(port))) return [];
   const canary = `${service.name}-canary`;
-  return [{
+  return loadTestRequests(service, test).map((r) => ({
     source: { platform: service.chart.platform.loadTesterWorkload() }, host: `${canary}.${service.namespace}.svc.cluster.local`,
-    port: port.port, method: t.method, path: t.path, expect: 'allow', constructPath,
+    port: port.port, method: r.method, path: r.path, expect: 'allow', constructPath,
+    ...(isGrpcPort(port) ? { protocol: 'GRPC' as const } : {}),
     reaches: { namespace: service.namespace, service: canary },
-    description: `the load tester (${service.chart.platform.loadTester.serviceName}) sends ${t.method} ${t.path} to ${canary}`,
-  }];
+    description: `the load tester (${service.chart.platform.loadTester.serviceName}) sends ${r.method} ${r.path} to ${canary}`,
+  }));
 }
 
 /** The load test's values: a positive rate, whole workers, a duration hey reads, a concrete path, a port hey can load. */
@@ -101,13 +151,19 @@ export function loadTestProblems(service: ICanaryTarget, test: FlaggerLoadTest):
   }
   if (!toGoDuration(t.duration)) bad('duration', `must be whole milliseconds, at least 1ms, got ${describeDuration(t.duration)}`);
   if (t.timeout && !toGoDuration(t.timeout)) bad('timeout', `must be whole milliseconds, at least 1ms, got ${describeDuration(t.timeout)}`);
-  if (!CONCRETE_PATH.test(t.path)) bad('path', `must be a concrete path such as /api/products (no *, ?, # or quote), got '${t.path}'`);
-  if (!['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE'].includes(t.method)) {
-    bad('method', `hey sends GET, HEAD, OPTIONS, POST, PUT or DELETE, got '${t.method}'`);
-  }
   const port = testedPort(service);
-  if (port && !HEY_PROTOCOLS.includes(port.protocol)) {
-    bad('rate', `the canary's Service port ${port.port} is ${port.protocol}, which hey cannot load (HTTP only); give a webhook of your own`);
+  if (isGrpcPort(port)) {
+    grpcLoadTestProblems(test, port!, bad);
+  } else {
+    if (!CONCRETE_PATH.test(t.path)) bad('path', `must be a concrete path such as /api/products (no *, ?, # or quote), got '${t.path}'`);
+    if (!['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE'].includes(t.method)) {
+      bad('method', `hey sends GET, HEAD, OPTIONS, POST, PUT or DELETE, got '${t.method}'`);
+    }
+    if (test.grpcMethod !== undefined) bad('grpcMethod', `the canary's Service port ${port?.port} is ${port?.protocol}: give method and path`);
+  }
+  if (port && !HEY_PROTOCOLS.includes(port.protocol) && !isGrpcPort(port)) {
+    bad('rate', `the canary's Service port ${port.port} is ${port.protocol}, which neither hey (HTTP) nor ghz (gRPC) can load; give a webhook `
+      + 'of your own');
   }
   // Flagger copies a restricted exportTo onto `-canary` (./flagger-apex.ts): a meshed load tester's sidecar must see that host.
   const l = service.chart.platform.loadTester;
@@ -117,4 +173,22 @@ export function loadTestProblems(service: ICanaryTarget, test: FlaggerLoadTest):
       + "requests would leave its sidecar as plain TCP, past the canary's Service; export the service to that namespace");
   }
   return out;
+}
+
+/**
+ * A gRPC port's load test: ghz's `-r` is a whole number of requests per second (a `uint` flag), the method is
+ * `package.Service/Method`, and the HTTP form's `method` and `path` do not apply (ghz POSTs the method's path).
+ */
+function grpcLoadTestProblems(test: FlaggerLoadTest, port: ResolvedServicePort, bad: (field: string, what: string) => void): void {
+  if (Number.isFinite(test.rate) && !(Number.isInteger(test.rate) && test.rate >= 1)) {
+    bad('rate', `ghz takes a whole number of requests per second (-r), at least 1, got ${test.rate}`);
+  }
+  if (test.grpcMethod !== undefined && !GRPC_METHOD.test(test.grpcMethod)) {
+    bad('grpcMethod', `must be a gRPC method, package.Service/Method (vod.playback.v1.Playback/Start), got '${test.grpcMethod}'`);
+  }
+  for (const field of ['method', 'path'] as const) {
+    if (test[field] !== undefined) {
+      bad(field, `the canary's Service port ${port.port} is gRPC: ghz calls grpcMethod (default ${HEALTH_CHECK}); ${field} is an HTTP port's`);
+    }
+  }
 }

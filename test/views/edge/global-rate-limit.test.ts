@@ -87,6 +87,56 @@ describe('GlobalRateLimit', () => {
   });
 });
 
+describe('pathPrefixes: a limit on some paths only (a session start), the gateway\'s other requests uncounted', () => {
+  const PATHS_ACTION = (match: Record<string, unknown>) => ({
+    header_value_match: { descriptor_key: 'paths', descriptor_value: 'limited', headers: [{ name: ':path', string_match: match }] },
+  });
+
+  test("each rate limit starts with a match of the paths, and the service's descriptors nest under it", () => {
+    // GIVEN a per-user limit on one path prefix
+    const out = synth(build({ pathPrefixes: ['/api/playback/start'] }));
+    // THEN both rate limits start with the :path match: a request on another path appends no entry, so no descriptor
+    const limits = find(out, 'EnvoyFilter', 'ec-site-ratelimit').spec.configPatches[1].patch.value.route.rate_limits;
+    expect(limits.map((l: any) => l.actions[0])).toEqual([PATHS_ACTION({ prefix: '/api/playback/start' }), PATHS_ACTION({ prefix: '/api/playback/start' })]);
+    // AND the user's and the client's actions follow as without it
+    expect(limits.map((l: any) => l.actions.slice(1).map((a: any) => Object.keys(a)[0]))).toEqual([
+      ['header_value_match', 'request_headers'], ['header_value_match', 'remote_address'],
+    ]);
+    // AND the limits of the service's config sit under (paths, limited), as the descriptors are composed
+    expect(YAML.parse(find(out, 'ConfigMap', 'ec-site-ratelimit-config').data['config.yaml'])).toEqual({
+      domain: 'ec-site',
+      descriptors: [{
+        key: 'paths', value: 'limited',
+        descriptors: [
+          { key: 'auth', value: 'authenticated', descriptors: [{ key: 'user_id', rate_limit: { unit: 'second', requests_per_unit: 30 } }] },
+          { key: 'user', value: 'anonymous', descriptors: [{ key: 'remote_address', rate_limit: { unit: 'second', requests_per_unit: 10 } }] },
+        ],
+      }],
+    });
+  });
+
+  test('several prefixes are one alternation (one counter), escaped, matching the whole path as Envoy matches it', () => {
+    const out = synth(build({ pathPrefixes: ['/vod.playback.v1.Playback/Start', '/api/(v1)/start+'] }));
+    const [first] = find(out, 'EnvoyFilter', 'ec-site-ratelimit').spec.configPatches[1].patch.value.route.rate_limits;
+    const regex: string = first.actions[0].header_value_match.headers[0].string_match.safe_regex.regex;
+    expect(regex).toBe('(?:/vod\\.playback\\.v1\\.Playback/Start|/api/\\(v1\\)/start\\+).*');
+    // Envoy's safe_regex matches the whole value: anchored here as it is there.
+    const whole = new RegExp(`^${regex}$`);
+    expect(['/vod.playback.v1.Playback/Start', '/vod.playback.v1.Playback/StartFast', '/api/(v1)/start+?x=1'].every((p) => whole.test(p))).toBe(true);
+    expect(['/vodXplayback.v1.Playback/Start', '/api/v1/start', '/media/seg-1.ts', '/x/vod.playback.v1.Playback/Start'].some((p) => whole.test(p)))
+      .toBe(false);
+  });
+
+  test.each([
+    [['api/start'], "pathPrefixes[0]: must start with '/' and hold no whitespace, got 'api/start' [MESH510]"],
+    [['/api/ start'], "pathPrefixes[0]: must start with '/' and hold no whitespace, got '/api/ start' [MESH510]"],
+    [['/a', '/b', '/a'], "pathPrefixes[2]: '/a' is given twice [MESH510]"],
+    [[], 'pathPrefixes: is empty, so the limit would count no request; leave it out to count all [MESH510]'],
+  ])('pathPrefixes %j fail synth', (pathPrefixes, message) => {
+    expect(synthError(build({ pathPrefixes }))).toContain(`[test/ec-site] ${message}`);
+  });
+});
+
 describe('the rate-limit path: the gateway reaches the rate-limit service (issue 12)', () => {
   function deployed(props: Partial<GlobalRateLimitProps> = {}) {
     const { app, chart } = meshChart();

@@ -139,10 +139,82 @@ describe('FlaggerCanary loadTest: the load tester sends the canary requests, and
     expect(synthError(setup({ loadTest: { ...LOAD_TEST, ...bad } }).app)).toContain(message);
   });
 
-  test('a gRPC port is refused: hey loads HTTP only', () => {
+  test("a gRPC port's load test is ghz's, which takes no HTTP path or method, and neither hey nor ghz loads a TCP port", () => {
+    const grpc = meshChart({ namespace: 'tickets-service' });
+    const service = new MeshService(grpc.chart, 'booking-api', { image: 'booking:1', ports: [{ port: 9090, protocol: 'grpc' }] });
+    new FlaggerCanary(grpc.chart, 'booking-flagger', { service, ...ANALYSIS, loadTest: LOAD_TEST });
+    expect(synthError(grpc.app)).toContain("loadTest.path: the canary's Service port 9090 is gRPC: ghz calls grpcMethod (default "
+      + "grpc.health.v1.Health/Check); path is an HTTP port's [MESH305]");
+    const tcp = meshChart({ namespace: 'tickets-service' });
+    const db = new MeshService(tcp.chart, 'booking-api', { image: 'booking:1', ports: [{ port: 5432, protocol: 'tcp' }] });
+    new FlaggerCanary(tcp.chart, 'booking-flagger', { service: db, ...ANALYSIS, loadTest: { rate: 5, duration: Duration.minutes(1) } });
+    expect(synthError(tcp.app)).toContain("the canary's Service port 5432 is tcp, which neither hey (HTTP) nor ghz (gRPC) can load");
+  });
+});
+
+describe('FlaggerCanary loadTest on a gRPC port: ghz from the load tester, admitted on the method it calls', () => {
+  /** booking-api over gRPC on 9090, released by Flagger with `loadTest`. */
+  function grpcSetup(loadTest: FlaggerCanaryProps['loadTest']) {
     const { app, chart } = meshChart({ namespace: 'tickets-service' });
     const service = new MeshService(chart, 'booking-api', { image: 'booking:1', ports: [{ port: 9090, protocol: 'grpc' }] });
-    new FlaggerCanary(chart, 'booking-flagger', { service, ...ANALYSIS, loadTest: LOAD_TEST });
-    expect(synthError(app)).toContain("the canary's Service port 9090 is grpc, which hey cannot load (HTTP only)");
+    new FlaggerCanary(chart, 'booking-flagger', { service, ...ANALYSIS, loadTest });
+    return { app, chart };
+  }
+  const grpcFlow = (chart: ReturnType<typeof meshChart>['chart'], m: Record<string, any>[], path: string) =>
+    new FlowEvaluator(m, { platform: chart.platform.workloads(chart.namespace), trustDomain: chart.platform.trustDomain }).evaluate({
+      source: { platform: chart.platform.loadTesterWorkload() }, host: 'booking-api-canary.tickets-service.svc.cluster.local', port: 9090,
+      protocol: 'GRPC', method: 'POST', path,
+    });
+
+  test("by default ghz calls the health service's Check with the image's health.proto (no reflection), which alone is admitted", () => {
+    // GIVEN a load test of 20 rps over 4 workers, and no method
+    const { app, chart } = grpcSetup({ rate: 20, duration: Duration.minutes(1), concurrency: 4 });
+    const m = synth(app);
+    // THEN the webhook runs Flagger's "without reflection" form against the canary's Service; -r is ghz's total rate
+    expect(find(m, 'Canary', 'booking-api').spec.analysis.webhooks).toEqual([{
+      name: 'load-test', type: 'rollout', url: 'http://flagger-loadtester.test/',
+      metadata: {
+        type: 'cmd',
+        cmd: 'ghz --insecure -z 1m -r 20 -c 4 --proto=/tmp/ghz/health.proto --call=grpc.health.v1.Health/Check booking-api-canary.tickets-service:9090',
+      },
+    }]);
+    // AND the load tester's principal is admitted on that method's path only, over POST, on the container port
+    expect(find(m, 'AuthorizationPolicy', 'booking-api-policy').spec.rules).toContainEqual({
+      from: [{ source: { principals: ['cluster.local/ns/test/sa/default'] } }],
+      to: [{ operation: { methods: ['POST'], paths: ['/grpc.health.v1.Health/Check'], ports: ['9090'] } }],
+    });
+    // AND synth proves it reaches the canary's pods; another method is refused
+    expect(chart.intendedFlows()).toContainEqual(expect.objectContaining({
+      host: 'booking-api-canary.tickets-service.svc.cluster.local', port: 9090, protocol: 'GRPC', method: 'POST', path: '/grpc.health.v1.Health/Check',
+    }));
+    expect(grpcFlow(chart, m, '/grpc.health.v1.Health/Check').allowed).toBe(true);
+    expect(grpcFlow(chart, m, '/booking.v1.Bookings/Cancel').allowed).toBe(false);
+  });
+
+  test('grpcMethod: ghz calls it, described by server reflection, and both are admitted', () => {
+    const { app, chart } = grpcSetup({ rate: 10, duration: Duration.seconds(30), grpcMethod: 'booking.v1.Bookings/Quote' });
+    const m = synth(app);
+    expect(find(m, 'Canary', 'booking-api').spec.analysis.webhooks[0].metadata.cmd)
+      .toBe('ghz --insecure -z 30s -r 10 -c 2 --call=booking.v1.Bookings/Quote booking-api-canary.tickets-service:9090');
+    for (const path of [
+      '/booking.v1.Bookings/Quote',
+      '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo',
+      '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo',
+    ]) expect(grpcFlow(chart, m, path).allowed).toBe(true);
+    expect(grpcFlow(chart, m, '/grpc.health.v1.Health/Check').allowed).toBe(false);
+  });
+
+  test.each([
+    [{ rate: 2.5 }, 'loadTest.rate: ghz takes a whole number of requests per second (-r), at least 1, got 2.5 [MESH305]'],
+    [{ grpcMethod: 'Quote' }, "loadTest.grpcMethod: must be a gRPC method, package.Service/Method (vod.playback.v1.Playback/Start), got 'Quote' [MESH305]"],
+    [{ grpcMethod: "a.B/C';rm -rf /;'" }, 'loadTest.grpcMethod: must be a gRPC method'],
+    [{ method: 'POST' as const }, "loadTest.method: the canary's Service port 9090 is gRPC"],
+  ])('a bad gRPC load test fails synth naming the field: %o', (bad, message) => {
+    expect(synthError(grpcSetup({ rate: 10, duration: Duration.minutes(1), ...bad }).app)).toContain(message);
+  });
+
+  test('grpcMethod on an HTTP port is refused', () => {
+    expect(synthError(setup({ loadTest: { rate: 10, duration: Duration.minutes(1), grpcMethod: 'a.B/C' } }).app))
+      .toContain("loadTest.grpcMethod: the canary's Service port 8080 is http: give method and path [MESH305]");
   });
 });
