@@ -17,7 +17,7 @@ export interface IstioPlatformProps {
   /**
    * The Istio release the cluster runs: validation checks against its CRDs and istiod's
    * webhook rules of that release.
-   * @default '1.24'
+   * @default - the minor of `release` when it is given (`1.30` for `1.30.3`), else '1.24'
    * @see https://istio.io/latest/docs/releases/supported-releases/
    */
   readonly version?: IstioVersion;
