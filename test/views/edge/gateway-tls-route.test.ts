@@ -1,0 +1,88 @@
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { EdgeGateway, GatewayServer, GatewayTls, MeshService, VolumeClaim } from '../../../src';
+import { find, meshChart, synth, synthError } from '../../util';
+
+const PASSTHROUGH: GatewayServer = {
+  port: { number: 8883, name: 'tls-mqtt', protocol: 'TLS' }, hosts: ['mqtt.example.com', 'mqtt-eu.example.com'], tls: GatewayTls.passthrough(),
+};
+
+/** An MQTT broker that terminates its devices' TLS itself (8883), with a dashboard on HTTP beside it. */
+function broker(servers: GatewayServer[] = [PASSTHROUGH]) {
+  const { app, chart } = meshChart();
+  const emqx = new MeshService(chart, 'emqx', {
+    image: 'emqx/emqx:5.8.4',
+    ports: [{ port: 18083, protocol: 'http', name: 'http-dashboard' }, { port: 8883, protocol: 'tls', name: 'tls-mqtt' }],
+    stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(1) })] },
+    mounts: [{ volume: 'data', path: '/opt/emqx/data' }],
+  });
+  const gateway = new EdgeGateway(chart, 'devices', { servers });
+  return { app, chart, emqx, gateway };
+}
+
+describe('EdgeGateway.routeTls: a PASSTHROUGH server to a service that terminates the TLS', () => {
+  test('a tls route by port and SNI, bound to the gateway only; the service admits the gateway pods on its TLS port', () => {
+    const { app, emqx, gateway } = broker();
+    gateway.routeTls(emqx);
+    const manifests = synth(app);
+    expect(find(manifests, 'VirtualService', 'devices-tls').spec).toEqual({
+      hosts: ['mqtt.example.com', 'mqtt-eu.example.com'],
+      gateways: ['devices'],
+      tls: [{
+        match: [{ port: 8883, sniHosts: ['mqtt.example.com', 'mqtt-eu.example.com'] }],
+        route: [{ destination: { host: 'emqx', port: { number: 8883 } } }],
+      }],
+    });
+    // NetworkPolicy: the platform's gateway pods, on the TLS port alone (not the dashboard's).
+    const ingress = find(manifests, 'NetworkPolicy', 'emqx').spec.ingress;
+    expect(ingress).toContainEqual({
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+        podSelector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
+      }],
+      ports: [{ port: 8883, protocol: 'TCP' }],
+    });
+    // AuthorizationPolicy: the gateway's principal; a TCP connection carries no method or path.
+    expect(find(manifests, 'AuthorizationPolicy', 'emqx-policy').spec.rules).toContainEqual({
+      from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }],
+    });
+  });
+
+  test('a client outside reaching the first name is an intended flow, verified at synth', () => {
+    const { app, chart, emqx, gateway } = broker();
+    gateway.routeTls(emqx, { hosts: ['mqtt-eu.example.com'] });
+    expect(chart.intendedFlows().filter((f) => f.constructPath === 'test/devices/tls-route-emqx')).toEqual([expect.objectContaining({
+      source: { external: true }, host: 'mqtt-eu.example.com', port: 8883, protocol: 'TLS', sni: 'mqtt-eu.example.com', expect: 'allow',
+      reaches: { namespace: 'production', service: 'emqx' },
+    })]);
+    expect(() => synth(app)).not.toThrow();
+  });
+
+  test('the flow fails synth naming the route when the gateway does not take the connection to the service (MESH600)', () => {
+    const { app, emqx, gateway } = broker();
+    gateway.routeTls(emqx, { hosts: ['mqtt.example.com'] });
+    // The VirtualService patched to another name: no route at the gateway takes mqtt.example.com's connections.
+    ApiObject.of(gateway.node.findChild('TlsVirtualService')).addJsonPatch(
+      JsonPatch.replace('/spec/hosts', ['other.example.com']), JsonPatch.replace('/spec/tls/0/match/0/sniHosts', ['other.example.com']));
+    expect(synthError(app)).toMatch(
+      /\[test\/devices\/tls-route-emqx\] .*a client reaches emqx through devices: TLS to mqtt\.example\.com:8883.*refused by Gateway production\/devices \(routing\).*\[MESH600\]/);
+  });
+
+  test('a gateway without a PASSTHROUGH server, a name the server does not serve, a service without a TLS port fail synth', () => {
+    const terminating: GatewayServer = { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['mqtt.example.com'], tls: GatewayTls.simple('mqtt-tls') };
+    const a = broker([terminating]);
+    a.gateway.routeTls(a.emqx);
+    expect(synthError(a.app)).toMatch(/\[test\/devices\/tls-route-emqx\] gatewayPort: test\/devices has no TLS server in PASSTHROUGH mode \(GatewayTls\.passthrough\(\)\).*\[MESH505\]/);
+
+    const b = broker();
+    b.gateway.routeTls(b.emqx, { gatewayPort: 8884 });
+    expect(synthError(b.app)).toMatch(/gatewayPort: test\/devices has no TLS server in PASSTHROUGH mode on port 8884.*\[MESH505\]/);
+
+    const c = broker();
+    c.gateway.routeTls(c.emqx, { hosts: ['mqtt.example.org'] });
+    expect(synthError(c.app)).toMatch(/hosts: 'mqtt\.example\.org' is not a host of the server on port 8883 \(\[mqtt\.example\.com, mqtt-eu\.example\.com\]\) \[MESH507\]/);
+
+    const d = broker();
+    d.gateway.routeTls(d.emqx, { port: 18083 });
+    expect(synthError(d.app)).toMatch(/port: 18083 is not a tls or https port of test\/emqx is needed.*\[MESH030\]/);
+  });
+});
