@@ -312,8 +312,12 @@ export class EdgeGateway extends Construct {
         { name: `${this.name}-tls`, namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },
         () => ({ namespace, gateway: { name: this.name, namespace: this.namespace }, routes: this.tlsRoutes }));
     }
+    // The gateway's own connection, on the port the pods receive it on (Operation.ports, "as specified in the connection"):
+    // not a gateway admission of HTTP routes, whose methods and paths the end-user rules and the retry analysis read.
     const { peer, principal } = this.admission();
-    ServiceSecurity.of(service).admitGateway({ peer, principal, ports: [{ port: target.targetPort, protocol: 'TCP' }] });
+    const security = ServiceSecurity.of(service);
+    security.allowIngressFrom(peer, [{ port: target.targetPort, protocol: 'TCP' }]);
+    security.allow({ from: [{ principals: [principal] }], to: [{ ports: [target.targetPort] }] });
   }
 
   /**

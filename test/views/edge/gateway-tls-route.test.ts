@@ -41,10 +41,13 @@ describe('EdgeGateway.routeTls: a PASSTHROUGH server to a service that terminate
       }],
       ports: [{ port: 8883, protocol: 'TCP' }],
     });
-    // AuthorizationPolicy: the gateway's principal; a TCP connection carries no method or path.
+    // AuthorizationPolicy: the gateway's principal on the TLS port alone; a TCP connection carries no method or path, and the
+    // dashboard's HTTP route serves none of the gateway's connections (no MESH111 for its tier retries).
     expect(find(manifests, 'AuthorizationPolicy', 'emqx-policy').spec.rules).toContainEqual({
       from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }],
+      to: [{ operation: { ports: ['8883'] } }],
     });
+    expect(app.warnings.filter((w) => /MESH111|MESH662/.test(w))).toEqual([]);
   });
 
   test('a client outside reaching the first name is an intended flow, verified at synth', () => {
