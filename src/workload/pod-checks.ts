@@ -11,6 +11,7 @@ import { APP_METRICS_LABEL, APP_METRICS_MERGED } from '../core/labels';
 import { podHardeningProblems } from './pod-hardening';
 import { ContainerOptions, ContainerResources, withResourceDefaults } from './container-options';
 import { EnvVarValue, HealthProbe, VolumeMountOptions } from './pod-options';
+import { envOrder, envReferences } from './pod-render';
 import { PodOptions, SidecarOptions } from './pod-props';
 import { cpuMillis, mebibytesOf, quantityProblems } from './quantities';
 import { schedulingProblems } from './scheduling';
@@ -345,13 +346,35 @@ const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
  * @see https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-object
  */
 function envSourceProblems(field: string, env: Record<string, EnvVarValue> | undefined): string[] {
-  const out: string[] = [];
+  const out: string[] = [...envCycleProblems(field, env ?? {})];
   for (const [name, v] of Object.entries(env ?? {})) {
     const s = v.source;
     if (s.kind === 'value') continue;
     const p = dns1123SubdomainProblem(s.name);
     if (p) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: ${s.kind} name '${s.name}' ${p}`));
     if (!/^[-._a-zA-Z0-9]+$/.test(s.key)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: key '${s.key}' is not a valid ${s.kind} key`));
+  }
+  return out;
+}
+
+/**
+ * Variables whose values refer to each other in a cycle (`A: $(B)`, `B: $(A)`): the kubelet expands a reference only to a
+ * variable defined earlier in the container's list (pod-render.ts, envOrder), so no order expands both, and one is left
+ * with the literal `$(...)`.
+ */
+function envCycleProblems(field: string, env: Record<string, EnvVarValue>): string[] {
+  const order = envOrder(env);
+  const at = new Map(order.map((n, i) => [n, i]));
+  const out: string[] = [];
+  for (const name of order) {
+    const s = env[name].source;
+    if (s.kind !== 'value') continue;
+    const later = envReferences(s.value).filter((r) => r !== name && (at.get(r) ?? -1) > at.get(name)!);
+    if (later.length > 0) {
+      const refs = later.map((r) => `$(${r})`).join(', ');
+      out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: refers to ${refs}, which refer${later.length > 1 ? '' : 's'} back to ${name}: `
+        + 'the kubelet expands a reference only to a variable defined before it, so one of them keeps the literal $(...)'));
+    }
   }
   return out;
 }

@@ -8,6 +8,30 @@ const pod = (out: Record<string, any>[], name: string) => find(out, 'Deployment'
 const app = (out: Record<string, any>[], name: string) => pod(out, name).containers.find((c: any) => c.name === 'app');
 
 describe('pod options', () => {
+  test('a variable that refers to another ($(NAME)) is written after it, else by name: the kubelet expands only earlier ones', () => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'broker', {
+      image: 'img',
+      env: {
+        ADVERTISED: EnvVarValue.of('$(NODE).$(ZONE).example.com:$(PORT)'),
+        NODE: EnvVarValue.of('broker-$(ZONE)'),
+        ZONE: EnvVarValue.of('eu'),
+        ESCAPED: EnvVarValue.of('$$(ZONE) stays literal'),
+        PORT: EnvVarValue.fromConfigMap('broker', 'port'),
+        AUTO: EnvVarValue.of('$(AUTO) refers to itself'),
+      },
+    });
+    // By name, each after what it refers to: ZONE before NODE before ADVERTISED, PORT (a ConfigMap's) before ADVERTISED; AUTO
+    // (itself) and ESCAPED ($$ is a literal $) refer to nothing to put first.
+    expect(app(synth(a), 'broker').env.map((e: any) => e.name)).toEqual(['ZONE', 'NODE', 'PORT', 'ADVERTISED', 'AUTO', 'ESCAPED']);
+  });
+
+  test('variables that refer to each other in a cycle fail synth: no order expands both (MESH021)', () => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'broker', { image: 'img', env: { A: EnvVarValue.of('$(B)-a'), B: EnvVarValue.of('$(A)-b'), C: EnvVarValue.of('c') } });
+    expect(synthError(a)).toMatch(/\[test\/broker\] env\.B: refers to \$\(A\), which refers back to B: the kubelet expands a reference only to a variable defined before it.*\[MESH021\]/);
+  });
+
   test('env from values, ConfigMaps and Secrets, and the address of a called service', () => {
     const { app: a, chart } = meshChart();
     const details = new MeshService(chart, 'details', { image: 'img', ports: [{ port: 9080 }] });
