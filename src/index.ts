@@ -63,7 +63,7 @@ export type { LoadTesterPlatformProps, PlatformLoadTester } from './platform/loa
 export { EnvVarValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
 export { Cpu } from './workload/quantities';
 export type {
-  EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
+  EnvSource, ImagePullPolicy, KeyToPath, PodFieldPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
 } from './workload/pod-options';
 export type { AppMetricsOptions, InitContainerOptions, PodOptions, SidecarOptions } from './workload/pod-props';
 export { VolumeClaim } from './workload/container-options';

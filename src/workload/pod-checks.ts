@@ -10,7 +10,7 @@ import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { APP_METRICS_LABEL, APP_METRICS_MERGED } from '../core/labels';
 import { podHardeningProblems } from './pod-hardening';
 import { ContainerOptions, ContainerResources, withResourceDefaults } from './container-options';
-import { EnvVarValue, HealthProbe, VolumeMountOptions } from './pod-options';
+import { EnvSource, EnvVarValue, HealthProbe, POD_FIELD_PATHS, VolumeMountOptions } from './pod-options';
 import { envOrder, envReferences } from './pod-render';
 import { PodOptions, SidecarOptions } from './pod-props';
 import { cpuMillis, mebibytesOf, quantityProblems } from './quantities';
@@ -350,6 +350,10 @@ function envSourceProblems(field: string, env: Record<string, EnvVarValue> | und
   for (const [name, v] of Object.entries(env ?? {})) {
     const s = v.source;
     if (s.kind === 'value') continue;
+    if (s.kind === 'podField') {
+      out.push(...podFieldProblems(`${field}.${name}`, s));
+      continue;
+    }
     const p = dns1123SubdomainProblem(s.name);
     if (p) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: ${s.kind} name '${s.name}' ${p}`));
     if (!/^[-._a-zA-Z0-9]+$/.test(s.key)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: key '${s.key}' is not a valid ${s.kind} key`));
@@ -377,6 +381,22 @@ function envCycleProblems(field: string, env: Record<string, EnvVarValue>): stri
     }
   }
   return out;
+}
+
+/**
+ * A downward API reference the API server accepts in an environment variable (validation.go, validateEnvVarValueFrom: the
+ * pod fields it lists, and a label's or annotation's key a qualified name).
+ * @see https://kubernetes.io/docs/concepts/workloads/pods/downward-api/#downwardapi-fieldRef
+ */
+function podFieldProblems(field: string, s: Extract<EnvSource, { kind: 'podField' }>): string[] {
+  if (s.fieldPath === 'metadata.labels' || s.fieldPath === 'metadata.annotations') {
+    return typeof s.key === 'string' && QUALIFIED_NAME.test(s.key) && s.key.length <= 317 ? []
+      : [formatProblem(Codes.INVALID_ENV, `${field}: ${s.fieldPath === 'metadata.labels' ? 'label' : 'annotation'} key '${String(s.key)}' `
+        + 'is not a qualified name ([prefix/]name)')];
+  }
+  return POD_FIELD_PATHS.includes(s.fieldPath) ? []
+    : [formatProblem(Codes.INVALID_ENV, `${field}: '${String(s.fieldPath)}' is not a pod field an environment variable can read `
+      + `(${POD_FIELD_PATHS.join(', ')})`)];
 }
 
 function dns1123SubdomainProblem(name: string): string | undefined {

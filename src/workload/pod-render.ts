@@ -23,6 +23,8 @@ export function toKplusEnv(scope: Construct, prefix: string, env: Record<string,
     const id = `${prefix}Env${name}`;
     out[name] = s.kind === 'value' ? kplus.EnvValue.fromValue(s.value)
       : s.kind === 'configMap' ? kplus.EnvValue.fromConfigMap(kplus.ConfigMap.fromConfigMapName(scope, id, s.name), s.key, { optional: s.optional })
+      // cdk8s-plus writes the path as given (a label's or annotation's as `metadata.labels['<key>']`); its enum lacks status.hostIPs only.
+      : s.kind === 'podField' ? kplus.EnvValue.fromFieldRef(s.fieldPath as kplus.EnvFieldPaths, s.key === undefined ? {} : { key: s.key })
       : kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(scope, id, s.name), key: s.key }, { optional: s.optional });
   }
   return out;

@@ -26,6 +26,42 @@ describe('pod options', () => {
     expect(app(synth(a), 'broker').env.map((e: any) => e.name)).toEqual(['ZONE', 'NODE', 'PORT', 'ADVERTISED', 'AUTO', 'ESCAPED']);
   });
 
+  test('fields of the pod through the downward API: its name, a label (a StatefulSet pod\'s ordinal), an annotation, its address', () => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'broker', {
+      image: 'img',
+      env: {
+        POD_NAME: EnvVarValue.fromPodField('metadata.name'),
+        NODE_NAME: EnvVarValue.of('emqx@$(POD_NAME).broker.production.svc.cluster.local'),
+        NODE_ID: EnvVarValue.fromPodLabel('apps.kubernetes.io/pod-index'),
+        REVISION: EnvVarValue.fromPodAnnotation('mesh.example.com/revision'),
+        POD_IP: EnvVarValue.fromPodField('status.podIP'),
+      },
+    });
+    expect(app(synth(a), 'broker').env).toEqual([
+      { name: 'NODE_ID', valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } } },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'NODE_NAME', value: 'emqx@$(POD_NAME).broker.production.svc.cluster.local' },
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'REVISION', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['mesh.example.com/revision']" } } },
+    ]);
+  });
+
+  test('a label key that is not a qualified name, or a field the API server does not give, fails synth (MESH021)', () => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'broker', {
+      image: 'img',
+      env: {
+        BAD_LABEL: EnvVarValue.fromPodLabel('not a key'),
+        // From JavaScript, or a cast: a field the downward API does not give an environment variable.
+        BAD_FIELD: EnvVarValue.fromPodField('spec.containers' as never),
+      },
+    });
+    const err = synthError(a);
+    expect(err).toMatch(/\[test\/broker\] env\.BAD_LABEL: label key 'not a key' is not a qualified name \(\[prefix\/\]name\) \[MESH021\]/);
+    expect(err).toMatch(/env\.BAD_FIELD: 'spec\.containers' is not a pod field an environment variable can read \(metadata\.name, .*\) \[MESH021\]/);
+  });
+
   test('variables that refer to each other in a cycle fail synth: no order expands both (MESH021)', () => {
     const { app: a, chart } = meshChart();
     new MeshService(chart, 'broker', { image: 'img', env: { A: EnvVarValue.of('$(B)-a'), B: EnvVarValue.of('$(A)-b'), C: EnvVarValue.of('c') } });
