@@ -563,6 +563,11 @@ export const Codes = {
   GLOBAL_RATE_LIMIT_WITHOUT_SERVICE: 'MESH668',
   /** A VirtualService route that mirrors requests while it serves POST or PATCH: each mirrored write is applied twice. */
   MIRROR_SERVES_WRITES: 'MESH669',
+  /**
+   * A gateway that passes long-lived client connections through (`EdgeGateway.routeTls`) to a service whose connection pool
+   * caps each gateway pod's connections to it: a client past the cap is refused.
+   */
+  GATEWAY_CONNECTIONS_CAPPED: 'MESH675',
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',

@@ -6,6 +6,7 @@ import { dns1123LabelProblem, isGatewayHost } from '../../core/names';
 import type { PortProtocol } from '../../core/ports';
 import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
+import { MeshService } from '../../graph/mesh-service';
 import { platformGatewayPortName } from '../../platform/platform';
 import { integerProblems } from '../../private/checks';
 import type { IRoutedService, ITieredService } from '../../graph/mesh-service-props';
@@ -15,6 +16,7 @@ import { credentialSecretProblems } from '../../private/gateway-secrets';
 import { addGateway } from './edge-gateway.render';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
+import type { Problem } from '../../core/problem';
 import { concreteHost, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow, hostCovers } from './gateway-route';
 import { addGatewayTlsVirtualService, addGatewayVirtualService } from './gateway-route.render';
 import type { NetworkPeer } from '../../workload/workload';
@@ -283,7 +285,9 @@ export class EdgeGateway extends Construct {
     const tlsPorts = service.ports.filter((p) => p.protocol === 'tls' || p.protocol === 'https');
     const target = options.port === undefined ? tlsPorts[0] : tlsPorts.find((p) => p.port === options.port);
     addProblems(scope, () => {
-      const out: string[] = [];
+      const out: (string | Problem)[] = [];
+      const capped = connectionsCapped(service, this.name);
+      if (capped) out.push(capped);
       if (!server) {
         out.push(formatProblem(Codes.GATEWAY_TLS, `gatewayPort: ${this.node.path} has no TLS server in PASSTHROUGH mode`
           + `${options.gatewayPort === undefined ? '' : ` on port ${options.gatewayPort}`} (GatewayTls.passthrough()): a server that `
@@ -410,4 +414,26 @@ export class EdgeGateway extends Construct {
 function isPassthrough(tls: GatewayTls | undefined): boolean {
   const settings = tls?.render();
   return settings !== undefined && 'mode' in settings && settings.mode === 'PASSTHROUGH';
+}
+
+/**
+ * MESH675 (warning), where the cap is the tier's (a service that sets its own sized it): each connection a PASSTHROUGH
+ * server forwards holds one upstream connection of the gateway pod for as long as its client stays (an MQTT device, for
+ * hours), and the service's DestinationRule, which the gateway applies too, caps a proxy's connections to it at
+ * `connectionPool.tcp.maxConnections` (every tier sets it: 100 for `service`); past it Envoy's circuit breaker refuses the
+ * connection ("the maximum number of connections that Envoy will establish to all hosts in an upstream cluster",
+ * upstream_cx_overflow: https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking).
+ */
+function connectionsCapped(service: ITieredService, gateway: string): Problem | undefined {
+  const max = service.policy.connectionPool?.tcp?.maxConnections;
+  // A cap the service sets itself is sized for its clients; the tier's is a default for request traffic.
+  const own = MeshService.isMeshService(service) && service.overrides.connectionPool?.tcp?.maxConnections !== undefined;
+  if (max === undefined || own) return undefined;
+  return {
+    code: Codes.GATEWAY_CONNECTIONS_CAPPED, field: 'service', severity: 'warning',
+    message: `each pod of ${gateway} holds at most ${max} connections to ${service.name} (its tier's connectionPool.tcp.maxConnections, `
+      + "in its DestinationRule), and a passed-through connection lasts as long as its client's session: Envoy's circuit breaker "
+      + `refuses the clients past it (upstream_cx_overflow); give ${service.name} a connectionPool sized for its clients per gateway pod, `
+      + 'or acknowledge the cap',
+  };
 }

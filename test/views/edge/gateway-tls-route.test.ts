@@ -70,6 +70,22 @@ describe('EdgeGateway.routeTls: a PASSTHROUGH server to a service that terminate
       /\[test\/devices\/tls-route-emqx\] .*a client reaches emqx through devices: TLS to mqtt\.example\.com:8883.*refused by Gateway production\/devices \(routing\).*\[MESH600\]/);
   });
 
+  test("the tier's connection cap on the service, which the gateway applies to its clients' long-lived connections, is a warning (MESH675)", () => {
+    const { app, emqx, gateway } = broker();
+    gateway.routeTls(emqx);
+    synth(app);
+    expect(app.warnings.filter((w) => w.includes('MESH675'))).toEqual([expect.stringMatching(
+      /^\[test\/devices\/tls-route-emqx\] .*service: each pod of devices holds at most 100 connections to emqx \(its tier's connectionPool\.tcp\.maxConnections, .*upstream_cx_overflow.*\[MESH675\]$/)]);
+    // A service that sizes its own pool for its clients is not warned of.
+    const { app: sized, chart } = meshChart();
+    const big = new MeshService(chart, 'emqx', {
+      image: 'emqx/emqx:5.8.4', ports: [{ port: 8883, protocol: 'tls', name: 'tls-mqtt' }], connectionPool: { tcp: { maxConnections: 100000 } },
+    });
+    new EdgeGateway(chart, 'devices', { servers: [PASSTHROUGH] }).routeTls(big);
+    expect(find(synth(sized), 'DestinationRule', 'emqx').spec.trafficPolicy.connectionPool.tcp.maxConnections).toBe(100000);
+    expect(sized.warnings.filter((w) => w.includes('MESH675'))).toEqual([]);
+  });
+
   test('a gateway without a PASSTHROUGH server, a name the server does not serve, a service without a TLS port fail synth', () => {
     const terminating: GatewayServer = { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['mqtt.example.com'], tls: GatewayTls.simple('mqtt-tls') };
     const a = broker([terminating]);
