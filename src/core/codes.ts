@@ -261,6 +261,8 @@ export const Codes = {
   GATEWAY_PORT_TLS_MIXED: 'MESH143',
   /** Two VirtualServices bound to one Gateway for one host, a rule of one taking another's requests: istiod merges them in an order nothing fixes. */
   GATEWAY_ROUTES_MERGED: 'MESH144',
+  /** A Gateway server that no VirtualService bound to its Gateway routes (by its protocol: http, tls or tcp rules): istiod writes no route for it. */
+  GATEWAY_SERVER_UNROUTED: 'MESH196',
   /** A VirtualService bound to a Gateway that does not exist (IST0101). */
   GATEWAY_NOT_FOUND: 'MESH123',
   /** A VirtualService with no host its Gateway serves (IST0132). */
