@@ -103,6 +103,7 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
   const check: PodCheck = { pod, out: [], volumeNames: new Set<string>(['tmp', ...claims]), containerNames: new Set<string>(['app']) };
   const out = check.out;
   envProblems(check, 'env', [...Object.keys(pod.env ?? {}), ...derivedEnv]);
+  check.out.push(...laterEnvReferences('env', pod.env ?? {}, derivedEnv));
   out.push(...envSourceProblems('env', pod.env));
   (pod.imagePullSecrets ?? []).forEach((n, i) => {
     const p = dns1123SubdomainProblem(n);
@@ -158,6 +159,25 @@ interface PodCheck {
   readonly out: string[];
   readonly volumeNames: Set<string>;
   readonly containerNames: Set<string>;
+}
+
+/**
+ * References in the pod's own variables to a call's `addressEnv`, which is written after them: the kubelet expands
+ * `$(NAME)` only to a variable defined earlier in the container's list, so the reference would stay literal (EnvVar.value,
+ * https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#environment-variables). In `command` and
+ * `args` every variable of the container expands.
+ */
+function laterEnvReferences(field: string, env: Record<string, EnvVarValue>, derived: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const [name, v] of Object.entries(env)) {
+    if (v.source.kind !== 'value') continue;
+    const later = envReferences(v.source.value).filter((r) => derived.includes(r));
+    if (later.length > 0) {
+      out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: refers to ${later.map((r) => `$(${r})`).join(', ')}, a call's addressEnv, `
+        + "which is written after the pod's own variables: the kubelet leaves the reference literal; refer to it in args or command"));
+    }
+  }
+  return out;
 }
 
 /** Environment variable names: as the API server accepts them, each set once. */

@@ -62,6 +62,19 @@ describe('pod options', () => {
     expect(err).toMatch(/env\.BAD_FIELD: 'spec\.containers' is not a pod field an environment variable can read \(metadata\.name, .*\) \[MESH021\]/);
   });
 
+  test("a variable that refers to a call's addressEnv, written after the pod's own, fails synth (MESH021); args may refer to it", () => {
+    const { app: a, chart } = meshChart();
+    const ratings = new MeshService(chart, 'ratings', { image: 'img', ports: [{ port: 9090, protocol: 'grpc' }] });
+    const reviews = new MeshService(chart, 'reviews', { image: 'img', env: { RATINGS_TARGET: EnvVarValue.of('dns:///$(RATINGS_ADDR)') } });
+    reviews.calls(ratings, { addressEnv: { name: 'RATINGS_ADDR', form: 'host-port' } });
+    expect(synthError(a)).toMatch(/\[test\/reviews\] env\.RATINGS_TARGET: refers to \$\(RATINGS_ADDR\), a call's addressEnv, which is written after the pod's own variables.*\[MESH021\]/);
+    const { app: b, chart: c2 } = meshChart();
+    const r2 = new MeshService(c2, 'ratings', { image: 'img', ports: [{ port: 9090, protocol: 'grpc' }] });
+    const v2 = new MeshService(c2, 'reviews', { image: 'img', args: ['--ratings=dns:///$(RATINGS_ADDR)'] });
+    v2.calls(r2, { addressEnv: { name: 'RATINGS_ADDR', form: 'host-port' } });
+    expect(app(synth(b), 'reviews').env).toEqual([{ name: 'RATINGS_ADDR', value: 'ratings.production.svc.cluster.local:9090' }]);
+  });
+
   test('variables that refer to each other in a cycle fail synth: no order expands both (MESH021)', () => {
     const { app: a, chart } = meshChart();
     new MeshService(chart, 'broker', { image: 'img', env: { A: EnvVarValue.of('$(B)-a'), B: EnvVarValue.of('$(A)-b'), C: EnvVarValue.of('c') } });
