@@ -308,6 +308,8 @@ export class EdgeGateway extends Construct {
       return out;
     });
     if (!server || !target) return;
+    // The gateway is admitted once per service and port, however many of its servers and names pass through to it.
+    const admitted = this.tlsRoutes.some((r) => r.service === service && r.port === target.port);
     this.tlsRoutes.push({ service, hosts, gatewayPort: server.port.number, port: target.port, scope });
     if (this.tlsRoutes.length === 1) {
       const chart = MeshChart.of(this);
@@ -318,6 +320,7 @@ export class EdgeGateway extends Construct {
     }
     // The gateway's own connection, on the port the pods receive it on (Operation.ports, "as specified in the connection"):
     // not a gateway admission of HTTP routes, whose methods and paths the end-user rules and the retry analysis read.
+    if (admitted) return;
     const { peer, principal } = this.admission();
     const security = ServiceSecurity.of(service);
     security.allowIngressFrom(peer, [{ port: target.targetPort, protocol: 'TCP' }]);

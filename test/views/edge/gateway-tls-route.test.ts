@@ -86,6 +86,21 @@ describe('EdgeGateway.routeTls: a PASSTHROUGH server to a service that terminate
     expect(sized.warnings.filter((w) => w.includes('MESH675'))).toEqual([]);
   });
 
+  test('two servers passing through to one service: a tls route each, the gateway admitted once', () => {
+    const { app, chart, emqx, gateway } = broker([PASSTHROUGH, { ...PASSTHROUGH, port: { number: 443, name: 'tls-443', protocol: 'TLS' }, hosts: ['mqtt-443.example.com'] }]);
+    gateway.routeTls(emqx);
+    gateway.routeTls(emqx, { gatewayPort: 443 });
+    const out = synth(app);
+    expect(find(out, 'VirtualService', 'devices-tls').spec.tls.map((r: any) => r.match)).toEqual([
+      [{ port: 8883, sniHosts: ['mqtt.example.com', 'mqtt-eu.example.com'] }], [{ port: 443, sniHosts: ['mqtt-443.example.com'] }],
+    ]);
+    const gatewayRules = find(out, 'AuthorizationPolicy', 'emqx-policy').spec.rules
+      .filter((r: any) => r.from[0].source.principals?.[0] === 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account');
+    expect(gatewayRules).toEqual([{ from: gatewayRules[0].from, to: [{ operation: { ports: ['8883'] } }] }]);
+    expect(chart.intendedFlows().filter((f) => f.constructPath.startsWith('test/devices/tls-route-emqx')).map((f) => `${f.host}:${f.port}`))
+      .toEqual(['mqtt.example.com:8883', 'mqtt-443.example.com:443']);
+  });
+
   test('a gateway without a PASSTHROUGH server, a name the server does not serve, a service without a TLS port fail synth', () => {
     const terminating: GatewayServer = { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['mqtt.example.com'], tls: GatewayTls.simple('mqtt-tls') };
     const a = broker([terminating]);
