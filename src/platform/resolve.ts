@@ -140,6 +140,7 @@ function resolveGateway(g: IngressGatewayPlatformProps): PlatformIngressGateway 
     httpsPort: port('ingressGateway.httpsPort', g.httpsPort ?? base.httpsPort),
     httpServicePort: port('ingressGateway.httpServicePort', g.httpServicePort ?? base.httpServicePort),
     httpsServicePort: port('ingressGateway.httpsServicePort', g.httpsServicePort ?? base.httpsServicePort),
+    otherPorts: Object.freeze((g.otherPorts ?? base.otherPorts).map((p, i) => port(`ingressGateway.otherPorts[${i}]`, p))),
   };
 }
 

@@ -66,6 +66,14 @@ describe('MeshPlatform', () => {
     expect(JSON.parse(ns.metadata.annotations['mesh.cdk8s.io/platform']).istio).toMatchObject({ version: '1.30', release: '1.30.3' });
   });
 
+  test("the ingress gateway's other Service ports: none in the presets, given ones kept, each a port (MESH004)", () => {
+    expect(IngressGatewayInstall.istioctl().otherPorts).toEqual([]);
+    expect(IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }).otherPorts).toEqual([]);
+    expect(MeshPlatform.of({ ingressGateway: { otherPorts: [8883] } }).ingressGateway).toMatchObject({ otherPorts: [8883], httpServicePort: 80 });
+    expect(() => MeshPlatform.of({ ingressGateway: { otherPorts: [8883, 70000] } }))
+      .toThrow(/platform ingressGateway\.otherPorts\[1\] must be a whole number from 1 to 65535, got 70000 \[MESH004\]/);
+  });
+
   test('pods described by their labels alone are selected by them; the Gateway by their istio label', () => {
     const p = MeshPlatform.of({ ingressGateway: { podLabels: { istio: 'edge', app: 'edge' } }, tracing: { podLabels: { app: 'otel' } } });
     expect(p.ingressGateway).toMatchObject({ serviceSelector: { istio: 'edge', app: 'edge' }, selector: { istio: 'edge' } });

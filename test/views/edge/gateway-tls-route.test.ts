@@ -1,5 +1,9 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
-import { EdgeGateway, GatewayServer, GatewayTls, MeshService, VolumeClaim } from '../../../src';
+import { EdgeGateway, GatewayServer, GatewayTls, MeshApp, MeshChart, MeshPlatform, MeshService, VolumeClaim } from '../../../src';
+import { main } from '../../../src/validate/cli';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const PASSTHROUGH: GatewayServer = {
@@ -118,5 +122,29 @@ describe('EdgeGateway.routeTls: a PASSTHROUGH server to a service that terminate
     const d = broker();
     d.gateway.routeTls(d.emqx, { port: 18083 });
     expect(synthError(d.app)).toMatch(/port: 18083 is not a tls or https port of test\/emqx is needed.*\[MESH030\]/);
+  });
+
+  test("the platform's gateway Service states its other ports (otherPorts): no MESH117 for the server on 8883, at synth and over the output", () => {
+    const run = (platform: MeshPlatform | undefined) => {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-ports-'));
+      try {
+        const app = new MeshApp({ outdir, platform });
+        const chart = new MeshChart(app, 'production', { namespace: 'iot' });
+        const emqx = new MeshService(chart, 'emqx', {
+          image: 'emqx/emqx:5.8.4', ports: [{ port: 8883, protocol: 'tls', name: 'tls-mqtt' }], connectionPool: { tcp: { maxConnections: 50000 } },
+        });
+        new EdgeGateway(chart, 'devices', { servers: [PASSTHROUGH] }).routeTls(emqx);
+        app.synth();
+        let out = '';
+        main(['production'], { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: outdir });
+        return { synth: app.warnings.filter((w) => w.includes('MESH117')).length, cli: out.split('\n').filter((l) => l.includes('MESH117')).length };
+      } finally {
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
+    };
+    // istioctl's gateway Service exposes 80 and 443 alone (to 8080 and 8443): a server on 8883 receives nothing.
+    expect(run(undefined)).toEqual({ synth: 1, cli: 1 });
+    // The platform states the port its Service adds; the Namespace records it, and the command over the output assumes it too.
+    expect(run(MeshPlatform.of({ ingressGateway: { otherPorts: [8883] } }))).toEqual({ synth: 0, cli: 0 });
   });
 });
