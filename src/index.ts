@@ -63,7 +63,7 @@ export type { LoadTesterPlatformProps, PlatformLoadTester } from './platform/loa
 export { EnvVarValue, HealthProbe, WorkloadVolume } from './workload/pod-options';
 export { Cpu, ExtendedResource } from './workload/quantities';
 export type {
-  EnvSource, ImagePullPolicy, KeyToPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
+  EnvSource, ImagePullPolicy, KeyToPath, PodFieldPath, ProbeCheck, ProbesOptions, ProbeTiming, ProjectedSource, VolumeMountOptions, VolumeSource,
 } from './workload/pod-options';
 export type { AppMetricsOptions, InitContainerOptions, PodOptions, SidecarOptions } from './workload/pod-props';
 export { VolumeClaim } from './workload/container-options';
@@ -148,7 +148,7 @@ export type { AutoscalingProps, ScalingBehavior } from './views/edge/autoscaling
 export type { TrafficCapacity } from './views/edge/capacity';
 export { EdgeGateway } from './views/edge/edge-gateway';
 export type {
-  EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayServer, GatewayWorkload, PlatformGatewayOptions,
+  EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayServer, GatewayTlsRouteOptions, GatewayWorkload, PlatformGatewayOptions,
 } from './views/edge/edge-gateway';
 export { EdgeProxyRoute } from './views/edge/edge-proxy-route';
 export type { EdgeProxyKind, EdgeProxyRouteProps } from './views/edge/edge-proxy-route';

@@ -261,6 +261,8 @@ export const Codes = {
   GATEWAY_PORT_TLS_MIXED: 'MESH143',
   /** Two VirtualServices bound to one Gateway for one host, a rule of one taking another's requests: istiod merges them in an order nothing fixes. */
   GATEWAY_ROUTES_MERGED: 'MESH144',
+  /** A Gateway server that no VirtualService bound to its Gateway routes (by its protocol: http, tls or tcp rules): istiod writes no route for it. */
+  GATEWAY_SERVER_UNROUTED: 'MESH196',
   /** A VirtualService bound to a Gateway that does not exist (IST0101). */
   GATEWAY_NOT_FOUND: 'MESH123',
   /** A VirtualService with no host its Gateway serves (IST0132). */
@@ -575,6 +577,11 @@ export const Codes = {
   MIRROR_SERVES_WRITES: 'MESH669',
   /** A workload beside a Flagger Canary's target whose pods carry the label and value Flagger's `<name>-canary` Service selects. */
   FLAGGER_CANARY_SELECTS_OTHER_PODS: 'MESH670',
+  /**
+   * A gateway that passes long-lived client connections through (`EdgeGateway.routeTls`) to a service whose connection pool
+   * caps each gateway pod's connections to it: a client past the cap is refused.
+   */
+  GATEWAY_CONNECTIONS_CAPPED: 'MESH675',
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',

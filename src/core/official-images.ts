@@ -1,7 +1,8 @@
 /**
  * What Docker's official images need of their pod, read from their Dockerfiles and
  * entrypoints: the user they keep their data as, the directories they write as they start, and
- * the command their entrypoint runs as the server. Each is an image of docker.io/library.
+ * the command their entrypoint runs as the server. Each is an image of docker.io/library, or one built on
+ * such an image that keeps its entrypoint (timescale/timescaledb, postgres's alpine image).
  */
 import { ImageReference } from './image-reference';
 
@@ -33,6 +34,16 @@ export interface OfficialImage {
   readonly source: string;
   /** Its directories; for postgres PGDATA is worked out from the tag and the container's env ({@link postgresDataDirectory}). */
   readonly directories: readonly ImageDirectory[];
+  /**
+   * The image's repository, where it is not `docker.io/library/<name>`: an image built on an official one, with its entrypoint.
+   * @default - docker.io/library/<name>
+   */
+  readonly repository?: string;
+  /**
+   * For postgres and the images built on it: how the tag names the postgres major (its first group), which PGDATA follows.
+   * @default - not postgres
+   */
+  readonly postgresMajor?: RegExp;
 }
 
 /**
@@ -50,6 +61,16 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     source: 'docker-library/postgres Dockerfile (useradd --uid=999)',
     variants: [{ tag: /alpine/, uid: 70, gid: 70, source: 'docker-library/postgres alpine Dockerfile (adduser -u 70)' }],
     directories: [{ path: '/var/run/postgresql', holds: 'its socket and lock file', writtenAtStart: true }],
+    postgresMajor: /^(\d+)(?:[.-]|$)/,
+  },
+  {
+    // timescale/timescaledb-docker Dockerfile: `ARG PG_VERSION`, `FROM postgres:${PG_VERSION}-alpine`, its init scripts in
+    // /docker-entrypoint-initdb.d: postgres's alpine image, user, directories and entrypoint, the major in the tag
+    // (`2.17.2-pg16`, `latest-pg17`). (timescale/timescaledb-ha is another image, not checked.)
+    name: 'timescale/timescaledb', repository: 'docker.io/timescale/timescaledb', uid: 70, gid: 70, user: 'postgres', server: 'postgres',
+    source: 'timescale/timescaledb-docker Dockerfile (FROM postgres alpine: adduser -u 70)',
+    directories: [{ path: '/var/run/postgresql', holds: 'its socket and lock file', writtenAtStart: true }],
+    postgresMajor: /-pg(\d+)(?:[.-]|$)/,
   },
   {
     // docker-library/mysql 8.4/Dockerfile.oracle: `useradd --system --uid 999 --gid 999 ... mysql`, `VOLUME /var/lib/mysql`,
@@ -93,7 +114,7 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
   },
 ];
 
-const BY_PATH = new Map(OFFICIAL_IMAGES.map((i) => [`docker.io/library/${i.name}`, i]));
+const BY_PATH = new Map(OFFICIAL_IMAGES.map((i) => [i.repository ?? `docker.io/library/${i.name}`, i]));
 
 /**
  * The official image `ref` names, as its tag's variant has it, if the checks know it. A
@@ -111,9 +132,11 @@ export function officialImage(ref: ImageReference): OfficialImage | undefined {
  * postgres's default PGDATA for `tag`: `/var/lib/postgresql/<major>/docker` from 18 on,
  * `/var/lib/postgresql/data` before (docker-library/postgres 18/*\/Dockerfile: "in 18+, PGDATA
  * has changed"); undefined when the tag names no major version (`latest`, `alpine`, none).
+ * `majorFromTag` finds the major in the tag (its first group): postgres's own, by default, or an
+ * image built on it ({@link OfficialImage.postgresMajor}).
  */
-export function postgresDataDirectory(tag: string | undefined): string | undefined {
-  const major = /^(\d+)(?:[.-]|$)/.exec(tag ?? '');
+export function postgresDataDirectory(tag: string | undefined, majorFromTag: RegExp = /^(\d+)(?:[.-]|$)/): string | undefined {
+  const major = majorFromTag.exec(tag ?? '');
   if (!major) return undefined;
   const n = Number(major[1]);
   return n >= 18 ? `/var/lib/postgresql/${n}/docker` : '/var/lib/postgresql/data';

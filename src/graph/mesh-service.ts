@@ -153,9 +153,15 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   /**
    * The replicas' traffic to each other, for a stateful service of more than one replica that
    * declares its `replication`: a call of the service to itself on every port (Sidecar egress to
-   * its own host, NetworkPolicy ingress from its own pods, an ALLOW rule for its own principal).
+   * its own host, NetworkPolicy ingress from its own pods, an ALLOW rule for its own principal);
+   * with `stateful.peerPorts`, the first of {@link peerCalls}.
    */
   public readonly peerCall?: ServiceCall;
+  /**
+   * Every call of the replicas to each other: one on every port, or one per port of
+   * `stateful.peerPorts`; empty for a service whose pods do not replicate.
+   */
+  public readonly peerCalls: readonly ServiceCall[];
   /** The pod-by-pod host names of a StatefulSet behind a headless Service (`<name>-0.<name>.<namespace>.svc.cluster.local`). */
   public readonly podHostnames?: readonly string[];
 
@@ -254,7 +260,11 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     new ServiceSecurity(this, 'Security');
     // Replicas that replicate reach each other by pod name on the service's ports (a KRaft quorum, a MongoDB
     // replica set, a RabbitMQ cluster): declared replication is a call of the service to itself.
-    if (this.replicates) this.peerCall = this.callService(this, {});
+    const peerPorts = this.stateful?.peerPorts;
+    this.peerCalls = !this.replicates ? [] : peerPorts === undefined || peerPorts.length === 0
+      ? [this.callService(this, {})]
+      : [...new Set(peerPorts)].map((port) => this.callService(this, { port }));
+    this.peerCall = this.peerCalls[0];
     addProblems(this, () => this.problems());
   }
 

@@ -64,6 +64,7 @@ export function workloadProblems(s: WorkloadProblemInput): string[] {
     if (s.stateful.replication !== undefined && s.stateful.replication.trim() === '') {
       out.push(formatProblem(Codes.INVALID_POD_SETTING, 'stateful.replication: say how the image replicates, or leave it out'));
     }
+    out.push(...peerPortProblems(s.stateful, s.replicas));
   }
   return out;
 }
@@ -209,4 +210,23 @@ export function streamLatencyProblems(name: string, streaming: boolean | undefin
 export function singleVersionProblem(what: string, name: string, adoptedKind?: string): string {
   const kind = adoptedKind ? `a ${adoptedKind} meshed as it is` : 'a stateful service (its pods and their claims are its identity)';
   return formatProblem(Codes.SINGLE_VERSION_WORKLOAD, `${what}: ${name} is ${kind}, which has one version`);
+}
+
+/**
+ * Problems with `stateful.peerPorts` (MESH033, MESH020): ports the replicas reach each other on mean nothing for pods that do not
+ * replicate (no `replication`, or one replica), and an empty list or a port given twice is a slip. A port the service
+ * lacks is the peer call's own MESH042 (callPortProblems).
+ */
+function peerPortProblems(stateful: StatefulOptions, replicas: number): string[] {
+  const ports = stateful.peerPorts;
+  if (ports === undefined) return [];
+  const out: string[] = [];
+  if (!stateful.replication?.trim() || replicas < 2) {
+    out.push(formatProblem(Codes.INVALID_POD_SETTING, `stateful.peerPorts: only replicas that replicate reach each other (${replicas} `
+      + `replica${replicas === 1 ? '' : 's'}${stateful.replication?.trim() ? '' : ', no replication'}): leave it out, or say how they replicate`));
+  }
+  if (ports.length === 0) out.push(formatProblem(Codes.INVALID_POD_SETTING, 'stateful.peerPorts: give at least one port, or leave it out'));
+  const twice = ports.filter((p, i) => ports.indexOf(p) !== i);
+  if (twice.length > 0) out.push(formatProblem(Codes.DUPLICATE_ENTRY, `stateful.peerPorts: ${[...new Set(twice)].join(', ')} given twice`));
+  return out;
 }

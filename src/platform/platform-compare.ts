@@ -11,6 +11,7 @@
  *   version), which is no contradiction;
  * - the labels the platform given says Prometheus selects rules and monitors by (`selectorLabels`)
  *   must be among those synth wrote on them;
+ * - the ingress gateway's other Service ports synth assumed (`otherPorts`) must be among the Service's;
  * - the platform's Gateways synth bound routes to must be the platform given's, with the same servers;
  * - every other field (a namespace, a Service's name, a ServiceAccount, a port, an address, the
  *   trust domain, the Istio release) must be equal. `installedBy` only names the install in messages.
@@ -64,7 +65,8 @@ function componentContradictions(key: string, a: Data, g: Data, describes: (fiel
   for (const field of ['serviceSelector', 'selector', 'podLabels', 'istiodLabels']) Object.assign(podLabels, g[field] ?? {});
   for (const [field, value] of Object.entries(a)) {
     if (field === 'installedBy' || !describes(field)) continue;
-    const other = g[field];
+    // A gateway Service of HTTP and HTTPS alone is recorded without other ports (platformToData): none.
+    const other = g[field] ?? (key === 'ingressGateway' && field === 'otherPorts' ? [] : undefined);
     const at = `${key}.${field}`;
     if (other === undefined) {
       out.push({ field: at, assumed: show(value), given: 'none' });
@@ -72,6 +74,10 @@ function componentContradictions(key: string, a: Data, g: Data, describes: (fiel
       // The pods must carry every label synth assumed: a NetworkPolicy peer or Gateway selecting by it selects them.
       const lacking = notCarried(value as Data, podLabels);
       if (lacking.length > 0) out.push({ field: at, assumed: labels(value as Data, lacking), given: `pods labelled ${labels(podLabels, lacking)}` });
+    } else if (key === 'ingressGateway' && field === 'otherPorts') {
+      // The ports synth assumed the gateway's Service exposes must be among its ports: more (a status port) are fine.
+      const lacking = (value as number[]).filter((p) => !(other as number[]).includes(p));
+      if (lacking.length > 0) out.push({ field: at, assumed: lacking.join(', '), given: `a Service of other ports ${show(other)}` });
     } else if (field === 'selectorLabels') {
       // Prometheus selects only the rules and monitors carrying each of its selector labels (prometheus-operator PrometheusSpec.ruleSelector).
       const lacking = notCarried(other as Data, value as Data);

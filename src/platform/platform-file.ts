@@ -75,6 +75,7 @@ const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | C
     httpsPort: 'port',
     httpServicePort: 'port',
     httpsServicePort: 'port',
+    otherPorts: 'ports',
   },
   prometheus: {
     installedBy: 'string',
@@ -408,6 +409,8 @@ const NOT_IN_SNAPSHOT: Readonly<Record<string, readonly string[]>> = {
   istio: ['version', 'release', 'rootNamespace', 'revision'],
   tracing: ['providerName', 'protocol', 'port', 'targetPort'],
   prometheus: ['address'],
+  // The gateway Service's other ports are the platform's to state (a status port is no server's); a snapshot checks those stated.
+  ingressGateway: ['otherPorts'],
 };
 
 /** {@link platformFromFiles}, with the fields the files describe. */
@@ -496,6 +499,8 @@ export function platformToData(platform: MeshPlatform): Record<string, unknown> 
       const v = (value as Record<string, unknown>)[field];
       // An istiod that injects no native sidecars (Istio 1.24's default) records none: its record reads as it did before they could be said.
       if (key === 'istio' && field === 'nativeSidecars' && v === false) continue;
+      // A gateway Service of HTTP and HTTPS alone records no other ports, as before they could be given.
+      if (key === 'ingressGateway' && field === 'otherPorts' && (v as unknown[]).length === 0) continue;
       if (v !== undefined) component[field] = write(kind, v);
     }
     out[key] = component;

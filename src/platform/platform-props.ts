@@ -17,7 +17,7 @@ export interface IstioPlatformProps {
   /**
    * The Istio release the cluster runs: validation checks against its CRDs and istiod's
    * webhook rules of that release.
-   * @default '1.24'
+   * @default - the minor of `release` when it is given (`1.30` for `1.30.3`), else '1.24'
    * @see https://istio.io/latest/docs/releases/supported-releases/
    */
   readonly version?: IstioVersion;
@@ -160,6 +160,14 @@ export interface IngressGatewayPlatformProps {
    * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateways/istio-ingress/values.yaml (ports: https 443 -> 8443)
    */
   readonly httpsServicePort?: number;
+  /**
+   * The gateway Service's ports beyond HTTP and HTTPS, each targeting the pods' port of the same number: those a
+   * Gateway server of another protocol listens on (an MQTT broker's TLS 8883, which the install's Service values
+   * add). A Gateway server on a port the Service does not expose receives nothing (MESH117).
+   * @default - none
+   * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateway/values.yaml (service.ports)
+   */
+  readonly otherPorts?: readonly number[];
 }
 
 /** Prometheus as prometheus-operator runs it. {@link PrometheusInstall} gives kube-prometheus-stack's values. */

@@ -79,6 +79,7 @@ export class IngressGatewayInstall implements Required<IngressGatewayPlatformPro
       httpsPort: 8443,
       httpServicePort: 80,
       httpsServicePort: 443,
+      otherPorts: [],
     });
   }
 
@@ -116,6 +117,7 @@ export class IngressGatewayInstall implements Required<IngressGatewayPlatformPro
       httpsPort: 443,
       httpServicePort: 80,
       httpsServicePort: 443,
+      otherPorts: [],
     });
   }
 
@@ -141,6 +143,8 @@ export class IngressGatewayInstall implements Required<IngressGatewayPlatformPro
   public readonly httpServicePort: number;
   /** The Service's HTTPS port. */
   public readonly httpsServicePort: number;
+  /** The Service's other ports, each targeting the pods' port of its number. */
+  public readonly otherPorts: readonly number[];
 
   private constructor(p: Required<IngressGatewayPlatformProps>) {
     this.installedBy = p.installedBy;
@@ -154,6 +158,7 @@ export class IngressGatewayInstall implements Required<IngressGatewayPlatformPro
     this.httpsPort = p.httpsPort;
     this.httpServicePort = p.httpServicePort;
     this.httpsServicePort = p.httpsServicePort;
+    this.otherPorts = Object.freeze([...p.otherPorts]);
   }
 }
 

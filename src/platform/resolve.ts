@@ -5,7 +5,9 @@
  * from its preset so that the default and the preset cannot drift apart.
  */
 import { Codes } from '../core/codes';
-import { checkIstioVersion, DEFAULT_ISTIO_VERSION, IstioVersion, PACKAGED_ISTIO_RELEASES } from '../core/istio-version';
+import {
+  checkIstioVersion, DEFAULT_ISTIO_VERSION, isIstioVersion, ISTIO_VERSIONS, IstioVersion, PACKAGED_ISTIO_RELEASES,
+} from '../core/istio-version';
 import { MeshError } from '../core/errors';
 import { dns1123LabelProblem, isGatewayHost } from '../core/names';
 import type {
@@ -104,7 +106,7 @@ function resolveIstio(i: IstioPlatformProps): PlatformIstio {
     'app.kubernetes.io/part-of': 'istio',
   };
   const defaultSelector: PlatformLabels = rev ? { 'app': 'istiod', 'istio.io/rev': rev } : { app: 'istiod', istio: 'pilot' };
-  const version = i.version === undefined ? DEFAULT_ISTIO_VERSION : checkIstioVersion(i.version, 'istio.version');
+  const version = i.version !== undefined ? checkIstioVersion(i.version, 'istio.version') : versionOfRelease(i.release);
   return {
     version,
     release: istioRelease(i.release ?? PACKAGED_ISTIO_RELEASES[version], version),
@@ -138,6 +140,7 @@ function resolveGateway(g: IngressGatewayPlatformProps): PlatformIngressGateway 
     httpsPort: port('ingressGateway.httpsPort', g.httpsPort ?? base.httpsPort),
     httpServicePort: port('ingressGateway.httpServicePort', g.httpServicePort ?? base.httpServicePort),
     httpsServicePort: port('ingressGateway.httpsServicePort', g.httpsServicePort ?? base.httpsServicePort),
+    otherPorts: Object.freeze((g.otherPorts ?? base.otherPorts).map((p, i) => port(`ingressGateway.otherPorts[${i}]`, p))),
   };
 }
 
@@ -396,6 +399,22 @@ export function port(field: string, value: number): number {
     throw new MeshError(Codes.OUT_OF_RANGE, `platform ${field} must be a whole number from 1 to 65535, got ${value}`);
   }
   return value;
+}
+
+/**
+ * The {@link IstioVersion} a release given without `version` is of: its minor (`1.30` of `1.30.3`), so that the
+ * release installed is the one whose CRDs and webhook rules the validation uses; {@link DEFAULT_ISTIO_VERSION}
+ * without a release, and for a release that is not a full `x.y.z` (which {@link istioRelease} then refuses).
+ * A full release of a minor the validation does not know is a MeshError [MESH640] naming the ones it knows.
+ */
+function versionOfRelease(release: string | undefined): IstioVersion {
+  const minor = release === undefined ? undefined : /^(\d+\.\d+)\.\d+(-[0-9A-Za-z.-]+)?$/.exec(release)?.[1];
+  if (minor === undefined) return DEFAULT_ISTIO_VERSION;
+  if (isIstioVersion(minor)) return minor;
+  throw new MeshError(
+    Codes.PLATFORM_ISTIO_RELEASE,
+    `platform istio.release must be a release of an Istio the validation knows (${ISTIO_VERSIONS.join(', ')}), got '${release}' (Istio ${minor})`,
+  );
 }
 
 /** An Istio release as its Helm charts are versioned (`1.24.6`), of the minor `version`; else a MeshError [MESH640]. */

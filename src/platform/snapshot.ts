@@ -263,6 +263,13 @@ function readGateway(ctx: Context): IngressGatewayPlatformProps | undefined {
   c.same('httpPort', given.httpPort, http.targetPort, `Service port ${http.port} targets`);
   c.same('httpsPort', given.httpsPort, https.targetPort, `Service port ${https.port} targets`);
   c.same('serviceSelector', given.serviceSelector, service.object.spec.selector, `Service ${service.object.metadata.name} selects`);
+  // The other ports the platform states must be the Service's, each targeting the pods' port of its number; those it does not
+  // state (a status port) are no Gateway server's, and stay unassumed.
+  const served = ports.filter((p) => p !== http && p !== https && p.targetPort === p.port).map((p) => p.port);
+  if (given.otherPorts?.some((p) => !served.includes(p))) {
+    c.same('otherPorts', given.otherPorts, served, `Service ${service.object.metadata.name} has, besides HTTP and HTTPS, ports`);
+  }
+  const otherPorts = [...(given.otherPorts ?? [])];
   c.labelsOn('selector', given.selector, pods);
   c.labelsOn('podLabels', given.podLabels, pods);
   const selector = labelsOf(service.object.spec.selector);
@@ -273,6 +280,7 @@ function readGateway(ctx: Context): IngressGatewayPlatformProps | undefined {
     selector: given.selector ?? (pods.labels.istio !== undefined ? { istio: pods.labels.istio } : selector),
     serviceAccount: pods.serviceAccount,
     httpPort: http.targetPort, httpsPort: https.targetPort, httpServicePort: http.port, httpsServicePort: https.port,
+    otherPorts,
   };
 }
 

@@ -62,7 +62,9 @@ export interface MeshAppProps extends AppProps {
   /**
    * The Istio release the cluster runs: synth checks the output against that release's CRDs and
    * istiod's webhook rules of that release. Set it on the platform (`MeshPlatform.of({ istio:
-   * { version } })`) or here; both set and different is an error [MESH189].
+   * { version } })`) or here; both set and different is an error [MESH189]. Given without a
+   * platform, the app's platform is the stock one of this release (its packaged patch release,
+   * which istiod.values' `helm upgrade --version` pins and each Namespace records).
    * @default - the platform's release (`platform.istio.version`, 1.24 by default)
    */
   readonly istioVersion?: IstioVersion;
@@ -143,7 +145,10 @@ export class MeshApp extends App {
     setBrand(this, MESH_APP_BRAND);
     this.schemaValidation = props.schemaValidation ?? true;
     this.crdDirectory = props.crdDirectory;
-    this.platform = props.platform ?? MeshPlatform.default();
+    // A release given here without a platform is the cluster's: the stock platform of that release (its packaged patch
+    // release), so the helm command of istiod.values and the platform recorded on each Namespace say what synth checked.
+    this.platform = props.platform ?? (props.istioVersion === undefined ? MeshPlatform.default()
+      : MeshPlatform.of({ istio: { version: checkIstioVersion(props.istioVersion, 'MeshAppProps.istioVersion') } }));
     this.flowVerification = props.flowVerification ?? true;
     this.istioVersion = istioVersionOf(props, this.platform);
     this.parallelChecks = props.parallelChecks;

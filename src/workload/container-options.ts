@@ -248,6 +248,14 @@ export interface StatefulOptions {
    */
   readonly replication?: string;
   /**
+   * The ports the replicas reach each other on, where they are not every port of the service: a
+   * broker's cluster ports (EMQX's 4370 and 5369) beside the ports its clients use (MQTT's 8883, a
+   * dashboard), which the peer call then leaves closed to the replicas. Only with `replication`
+   * and more than one replica, each a port of the service (MESH042).
+   * @default - every port of the service
+   */
+  readonly peerPorts?: number[];
+  /**
    * Whether pods start one by one (each ready before the next) or all at once.
    * @default 'OrderedReady'
    */

@@ -10,7 +10,8 @@ import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { APP_METRICS_LABEL, APP_METRICS_MERGED } from '../core/labels';
 import { podHardeningProblems } from './pod-hardening';
 import { ContainerOptions, ContainerResources, withResourceDefaults } from './container-options';
-import { EnvVarValue, HealthProbe, VolumeMountOptions } from './pod-options';
+import { EnvSource, EnvVarValue, HealthProbe, POD_FIELD_PATHS, VolumeMountOptions } from './pod-options';
+import { envOrder, envReferences } from './pod-render';
 import { PodOptions, SidecarOptions } from './pod-props';
 import { cpuMillis, mebibytesOf, quantityProblems } from './quantities';
 import { schedulingProblems } from './scheduling';
@@ -102,6 +103,7 @@ export function podOptionProblems(pod: PodOptions, ports: readonly number[], der
   const check: PodCheck = { pod, out: [], volumeNames: new Set<string>(['tmp', ...claims]), containerNames: new Set<string>(['app']) };
   const out = check.out;
   envProblems(check, 'env', [...Object.keys(pod.env ?? {}), ...derivedEnv]);
+  check.out.push(...laterEnvReferences('env', pod.env ?? {}, derivedEnv));
   out.push(...envSourceProblems('env', pod.env));
   (pod.imagePullSecrets ?? []).forEach((n, i) => {
     const p = dns1123SubdomainProblem(n);
@@ -157,6 +159,25 @@ interface PodCheck {
   readonly out: string[];
   readonly volumeNames: Set<string>;
   readonly containerNames: Set<string>;
+}
+
+/**
+ * References in the pod's own variables to a call's `addressEnv`, which is written after them: the kubelet expands
+ * `$(NAME)` only to a variable defined earlier in the container's list, so the reference would stay literal (EnvVar.value,
+ * https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#environment-variables). In `command` and
+ * `args` every variable of the container expands.
+ */
+function laterEnvReferences(field: string, env: Record<string, EnvVarValue>, derived: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const [name, v] of Object.entries(env)) {
+    if (v.source.kind !== 'value') continue;
+    const later = envReferences(v.source.value).filter((r) => derived.includes(r));
+    if (later.length > 0) {
+      out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: refers to ${later.map((r) => `$(${r})`).join(', ')}, a call's addressEnv, `
+        + "which is written after the pod's own variables: the kubelet leaves the reference literal; refer to it in args or command"));
+    }
+  }
+  return out;
 }
 
 /** Environment variable names: as the API server accepts them, each set once. */
@@ -345,15 +366,57 @@ const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
  * @see https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-object
  */
 function envSourceProblems(field: string, env: Record<string, EnvVarValue> | undefined): string[] {
-  const out: string[] = [];
+  const out: string[] = [...envCycleProblems(field, env ?? {})];
   for (const [name, v] of Object.entries(env ?? {})) {
     const s = v.source;
     if (s.kind === 'value') continue;
+    if (s.kind === 'podField') {
+      out.push(...podFieldProblems(`${field}.${name}`, s));
+      continue;
+    }
     const p = dns1123SubdomainProblem(s.name);
     if (p) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: ${s.kind} name '${s.name}' ${p}`));
     if (!/^[-._a-zA-Z0-9]+$/.test(s.key)) out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: key '${s.key}' is not a valid ${s.kind} key`));
   }
   return out;
+}
+
+/**
+ * Variables whose values refer to each other in a cycle (`A: $(B)`, `B: $(A)`): the kubelet expands a reference only to a
+ * variable defined earlier in the container's list (pod-render.ts, envOrder), so no order expands both, and one is left
+ * with the literal `$(...)`.
+ */
+function envCycleProblems(field: string, env: Record<string, EnvVarValue>): string[] {
+  const order = envOrder(env);
+  const at = new Map(order.map((n, i) => [n, i]));
+  const out: string[] = [];
+  for (const name of order) {
+    const s = env[name].source;
+    if (s.kind !== 'value') continue;
+    const later = envReferences(s.value).filter((r) => r !== name && (at.get(r) ?? -1) > at.get(name)!);
+    if (later.length > 0) {
+      const refs = later.map((r) => `$(${r})`).join(', ');
+      out.push(formatProblem(Codes.INVALID_ENV, `${field}.${name}: refers to ${refs}, which refer${later.length > 1 ? '' : 's'} back to ${name}: `
+        + 'the kubelet expands a reference only to a variable defined before it, so one of them keeps the literal $(...)'));
+    }
+  }
+  return out;
+}
+
+/**
+ * A downward API reference the API server accepts in an environment variable (validation.go, validateEnvVarValueFrom: the
+ * pod fields it lists, and a label's or annotation's key a qualified name).
+ * @see https://kubernetes.io/docs/concepts/workloads/pods/downward-api/#downwardapi-fieldRef
+ */
+function podFieldProblems(field: string, s: Extract<EnvSource, { kind: 'podField' }>): string[] {
+  if (s.fieldPath === 'metadata.labels' || s.fieldPath === 'metadata.annotations') {
+    return typeof s.key === 'string' && QUALIFIED_NAME.test(s.key) && s.key.length <= 317 ? []
+      : [formatProblem(Codes.INVALID_ENV, `${field}: ${s.fieldPath === 'metadata.labels' ? 'label' : 'annotation'} key '${String(s.key)}' `
+        + 'is not a qualified name ([prefix/]name)')];
+  }
+  return POD_FIELD_PATHS.includes(s.fieldPath) ? []
+    : [formatProblem(Codes.INVALID_ENV, `${field}: '${String(s.fieldPath)}' is not a pod field an environment variable can read `
+      + `(${POD_FIELD_PATHS.join(', ')})`)];
 }
 
 function dns1123SubdomainProblem(name: string): string | undefined {

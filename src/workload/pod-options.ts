@@ -11,10 +11,26 @@ import { MeshError } from '../core/errors';
 export type EnvSource =
   | { readonly kind: 'value'; readonly value: string }
   | { readonly kind: 'configMap'; readonly name: string; readonly key: string; readonly optional: boolean }
-  | { readonly kind: 'secret'; readonly name: string; readonly key: string; readonly optional: boolean };
+  | { readonly kind: 'secret'; readonly name: string; readonly key: string; readonly optional: boolean }
+  | { readonly kind: 'podField'; readonly fieldPath: PodFieldPath | 'metadata.labels' | 'metadata.annotations'; readonly key?: string };
 
 /**
- * The value of an environment variable: a literal, or a key of a ConfigMap or Secret. Named apart
+ * A field of the pod that the kubelet gives a container through the downward API (`fieldRef`): its
+ * name (a StatefulSet pod's stable name, `kafka-2`), namespace, uid, node, ServiceAccount and
+ * addresses. A label or annotation is {@link EnvVarValue.fromPodLabel} / `fromPodAnnotation`.
+ * @see https://kubernetes.io/docs/concepts/workloads/pods/downward-api/#downwardapi-fieldRef
+ */
+export type PodFieldPath = 'metadata.name' | 'metadata.namespace' | 'metadata.uid' | 'spec.nodeName' | 'spec.serviceAccountName'
+  | 'status.hostIP' | 'status.hostIPs' | 'status.podIP' | 'status.podIPs';
+
+/** Every {@link PodFieldPath}, as the API server accepts them in an environment variable's `fieldRef`. */
+export const POD_FIELD_PATHS: readonly PodFieldPath[] = [
+  'metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName',
+  'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs',
+];
+
+/**
+ * The value of an environment variable: a literal, a key of a ConfigMap or Secret, or a field of the pod. Named apart
  * from cdk8s-plus's `EnvValue` so that a chart importing both needs no alias.
  *
  * @see https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/
@@ -39,6 +55,31 @@ export class EnvVarValue {
    */
   public static fromSecret(name: string, key: string, optional = false): EnvVarValue {
     return new EnvVarValue({ kind: 'secret', name, key, optional });
+  }
+
+  /**
+   * A field of the pod, through the downward API: `metadata.name` is a StatefulSet pod's own name
+   * (`emqx-1`), which a clustered image builds its node name from (`emqx@$(POD_NAME).emqx.<namespace>.svc.cluster.local`,
+   * as `$(VAR)` in a later variable's value or the args).
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/downward-api/#downwardapi-fieldRef
+   */
+  public static fromPodField(fieldPath: PodFieldPath): EnvVarValue {
+    return new EnvVarValue({ kind: 'podField', fieldPath });
+  }
+
+  /**
+   * The value of the pod's label `key`, through the downward API: `apps.kubernetes.io/pod-index`
+   * is a StatefulSet pod's ordinal (Kubernetes 1.28 and later), a replica's id (KRaft's
+   * `KAFKA_NODE_ID`). A label the pod lacks is the empty string.
+   * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#apps-kubernetes.io-pod-index
+   */
+  public static fromPodLabel(key: string): EnvVarValue {
+    return new EnvVarValue({ kind: 'podField', fieldPath: 'metadata.labels', key });
+  }
+
+  /** The value of the pod's annotation `key`, through the downward API. */
+  public static fromPodAnnotation(key: string): EnvVarValue {
+    return new EnvVarValue({ kind: 'podField', fieldPath: 'metadata.annotations', key });
   }
 
   private constructor(

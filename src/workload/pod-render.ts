@@ -15,16 +15,65 @@ export function isEmptyDir(volumes: readonly WorkloadVolume[] | undefined, name:
   return volumes?.find((v) => v.name === name)?.source.kind === 'emptyDir';
 }
 
-/** Env values through cdk8s-plus-27, names sorted so output never reorders. */
+/** Env values through cdk8s-plus-27, in {@link envOrder} so output never reorders and every reference expands. */
 export function toKplusEnv(scope: Construct, prefix: string, env: Record<string, EnvVarValue>): Record<string, kplus.EnvValue> {
   const out: Record<string, kplus.EnvValue> = {};
-  for (const name of Object.keys(env).sort()) {
+  for (const name of envOrder(env)) {
     const s = env[name].source;
     const id = `${prefix}Env${name}`;
     out[name] = s.kind === 'value' ? kplus.EnvValue.fromValue(s.value)
       : s.kind === 'configMap' ? kplus.EnvValue.fromConfigMap(kplus.ConfigMap.fromConfigMapName(scope, id, s.name), s.key, { optional: s.optional })
+      // cdk8s-plus writes the path as given (a label's or annotation's as `metadata.labels['<key>']`); its enum lacks status.hostIPs only.
+      : s.kind === 'podField' ? kplus.EnvValue.fromFieldRef(s.fieldPath as kplus.EnvFieldPaths, s.key === undefined ? {} : { key: s.key })
       : kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(scope, id, s.name), key: s.key }, { optional: s.optional });
   }
+  return out;
+}
+
+/**
+ * The names of the variables a literal value refers to as `$(NAME)` (`$$(NAME)` is an escaped, literal `$(NAME)`), as the
+ * kubelet expands them (kubernetes/kubernetes third_party/forked/golang/expansion/expand.go).
+ */
+export function envReferences(value: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < value.length - 1; i++) {
+    if (value[i] !== '$') continue;
+    if (value[i + 1] === '$') {
+      i++;
+      continue;
+    }
+    if (value[i + 1] !== '(') continue;
+    const end = value.indexOf(')', i + 2);
+    if (end < 0) break;
+    out.push(value.slice(i + 2, end));
+    i = end;
+  }
+  return out;
+}
+
+/**
+ * The order a container's variables are written in: by name, except that a variable comes after those of the same
+ * container its value refers to (`EMQX_NODE__NAME: emqx@$(POD_NAME)...` after `POD_NAME`): the kubelet expands a
+ * reference only to a variable defined earlier in the list, and leaves any other as written ("Variable references
+ * $(VAR_NAME) are expanded using the previously defined environment variables in the container", EnvVar.value,
+ * https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#environment-variables). A cycle cannot
+ * be ordered so (pod-checks reports it); its variables keep their order by name.
+ */
+export function envOrder(env: Record<string, EnvVarValue>): string[] {
+  const names = Object.keys(env).sort();
+  const out: string[] = [];
+  const placed = new Set<string>();
+  const visiting = new Set<string>();
+  const visit = (name: string): void => {
+    if (placed.has(name) || visiting.has(name)) return;
+    visiting.add(name);
+    const s = env[name].source;
+    if (s.kind === 'value') for (const r of envReferences(s.value)) if (r !== name && r in env) visit(r);
+    visiting.delete(name);
+    placed.add(name);
+    out.push(name);
+  };
+  names.forEach(visit);
   return out;
 }
 

@@ -8,7 +8,7 @@ import { Size } from 'cdk8s';
 import { MeshApp, MeshChart, MeshService, MeshServiceProps, VolumeClaim } from '../../src';
 import { main } from '../../src/validate/cli';
 import { FlowEvaluator } from '../../src/validate';
-import { find, meshChart, synth } from '../util';
+import { find, meshChart, synth, synthError } from '../util';
 
 const kafka = (props: Partial<MeshServiceProps> = {}): MeshServiceProps => ({
   image: 'apache/kafka:3.9.0', ports: [{ port: 9092, name: 'tcp-kafka', protocol: 'tcp' }, { port: 9093, name: 'tcp-controller', protocol: 'tcp' }],
@@ -64,6 +64,56 @@ describe('a replicated StatefulSet', () => {
       });
       expect(v.allowed).toBe(false);
     }
+  });
+
+  test('peerPorts opens only the cluster ports to the replicas: the ports their clients use stay closed to them', () => {
+    // EMQX: the devices' MQTT over TLS and the dashboard beside the cluster's own ports (ekka 4370, gen_rpc 5369).
+    const emqx = (stateful: Record<string, unknown>) => kafka({
+      image: 'emqx/emqx:5.8.4',
+      ports: [
+        { port: 8883, name: 'tls-mqtt', protocol: 'tls' }, { port: 18083, name: 'http-dashboard', protocol: 'http' },
+        { port: 4370, name: 'tcp-ekka', protocol: 'tcp' }, { port: 5369, name: 'tcp-genrpc', protocol: 'tcp' },
+      ],
+      stateful: { replication: 'EMQX cluster', volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(1) })], ...stateful },
+      mounts: [{ volume: 'data', path: '/opt/emqx/data' }],
+    });
+    const { app, chart } = meshChart();
+    const broker = new MeshService(chart, 'broker', emqx({ peerPorts: [4370, 5369] }));
+    expect(broker.peerCalls.map((c) => c.port)).toEqual([4370, 5369]);
+    expect(broker.peerCall).toBe(broker.peerCalls[0]);
+    const out = synth(app);
+    expect(find(out, 'AuthorizationPolicy', 'broker-policy').spec.rules).toEqual([{
+      from: [{ source: { principals: ['cluster.local/ns/production/sa/broker'] } }],
+      to: [{ operation: { ports: ['4370'] } }, { operation: { ports: ['5369'] } }],
+    }]);
+    expect(find(out, 'NetworkPolicy', 'broker').spec.ingress[0]).toEqual({
+      from: [{ podSelector: { matchLabels: { app: 'broker' } } }], ports: [{ port: 4370, protocol: 'TCP' }, { port: 5369, protocol: 'TCP' }],
+    });
+    const evaluator = new FlowEvaluator(out, { platform: chart.platform.workloads(chart.namespace) });
+    const toPeer = (port: number) => evaluator.evaluate({
+      source: { workload: 'broker', namespace: chart.namespace }, host: `broker-1.broker.${chart.namespace}.svc.cluster.local`, port, protocol: 'TCP',
+    }).allowed;
+    expect([4370, 5369, 8883, 18083].map(toPeer)).toEqual([true, true, false, false]);
+    // No peer call on the dashboard: its route serves no write, so the tier's retries on it are no MESH111.
+    expect(app.warnings.filter((w) => /MESH111|MESH660/.test(w))).toEqual([]);
+  });
+
+  test('peerPorts without replication or with one replica, empty, twice the same, or a port the service lacks fail synth', () => {
+    const problems = (props: Partial<MeshServiceProps>) => {
+      const { app, chart } = meshChart();
+      new MeshService(chart, 'broker', kafka(props));
+      return synthError(app);
+    };
+    const claims = [VolumeClaim.of('data', { size: Size.gibibytes(10) })];
+    expect(problems({ stateful: { volumeClaims: claims, peerPorts: [9093] } })).toMatch(
+      /\[test\/broker\] stateful\.peerPorts: only replicas that replicate reach each other \(3 replicas, no replication\): .*\[MESH033\]/);
+    expect(problems({ replicas: 1, stateful: { replication: 'KRaft', volumeClaims: claims, peerPorts: [9093] } })).toMatch(
+      /stateful\.peerPorts: only replicas that replicate reach each other \(1 replica\).*\[MESH033\]/);
+    expect(problems({ stateful: { replication: 'KRaft', volumeClaims: claims, peerPorts: [] } })).toMatch(
+      /stateful\.peerPorts: give at least one port, or leave it out \[MESH033\]/);
+    expect(problems({ stateful: { replication: 'KRaft', volumeClaims: claims, peerPorts: [9093, 9093] } })).toMatch(
+      /stateful\.peerPorts: 9093 given twice \[MESH020\]/);
+    expect(problems({ stateful: { replication: 'KRaft', volumeClaims: claims, peerPorts: [9094] } })).toMatch(/9094.*\[MESH042\]/);
   });
 
   test('--flows lists the pods\' traffic to each other', () => {

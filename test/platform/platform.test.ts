@@ -48,6 +48,32 @@ describe('MeshPlatform', () => {
     });
   });
 
+  test('a release given alone is of its own minor: its CRDs and webhook rules are the ones checked; a minor the validation does not know is MESH640', () => {
+    expect(MeshPlatform.of({ istio: { release: '1.30.3' } }).istio).toMatchObject({ version: '1.30', release: '1.30.3' });
+    expect(MeshPlatform.of({ istio: { release: '1.24.2' } }).istio).toMatchObject({ version: '1.24', release: '1.24.2' });
+    expect(MeshPlatform.of({ istio: { release: '1.30.1-distroless' } }).istio.version).toBe('1.30');
+    // A version given is kept, and the release must be one of it.
+    expect(() => MeshPlatform.of({ istio: { version: '1.24', release: '1.30.3' } }))
+      .toThrow(/istio.release must be a full release of Istio 1.24 such as 1.24.6.*'1.30.3' \[MESH640\]$/);
+    expect(() => MeshPlatform.of({ istio: { release: '1.26.2' } }))
+      .toThrow(/^platform istio.release must be a release of an Istio the validation knows \(1.24, 1.30\), got '1.26.2' \(Istio 1.26\) \[MESH640\]$/);
+    // A release that is not a full x.y.z is refused as before, against the default version.
+    expect(() => MeshPlatform.of({ istio: { release: '1.30' } })).toThrow(/full release of Istio 1.24 such as 1.24.6.*\[MESH640\]/);
+    // The synth checks the chart's objects with the release's rules: the app's Namespace records 1.30.
+    const app = new MeshApp({ outdir: Testing.app().outdir, platform: MeshPlatform.of({ istio: { release: '1.30.3' } }) });
+    new MeshChart(app, 'production', { namespace: 'production' });
+    const ns = app.manifests().map((f) => f.manifest).find((m) => m.kind === 'Namespace')!;
+    expect(JSON.parse(ns.metadata.annotations['mesh.cdk8s.io/platform']).istio).toMatchObject({ version: '1.30', release: '1.30.3' });
+  });
+
+  test("the ingress gateway's other Service ports: none in the presets, given ones kept, each a port (MESH004)", () => {
+    expect(IngressGatewayInstall.istioctl().otherPorts).toEqual([]);
+    expect(IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }).otherPorts).toEqual([]);
+    expect(MeshPlatform.of({ ingressGateway: { otherPorts: [8883] } }).ingressGateway).toMatchObject({ otherPorts: [8883], httpServicePort: 80 });
+    expect(() => MeshPlatform.of({ ingressGateway: { otherPorts: [8883, 70000] } }))
+      .toThrow(/platform ingressGateway\.otherPorts\[1\] must be a whole number from 1 to 65535, got 70000 \[MESH004\]/);
+  });
+
   test('pods described by their labels alone are selected by them; the Gateway by their istio label', () => {
     const p = MeshPlatform.of({ ingressGateway: { podLabels: { istio: 'edge', app: 'edge' } }, tracing: { podLabels: { app: 'otel' } } });
     expect(p.ingressGateway).toMatchObject({ serviceSelector: { istio: 'edge', app: 'edge' }, selector: { istio: 'edge' } });

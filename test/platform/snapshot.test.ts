@@ -321,6 +321,12 @@ describe('bad input: a coded error naming the file, the component and both value
       "ingressGateway.httpPort: the platform says 80, the snapshot's Service port 80 targets 8080",
     ],
     [
+      "the gateway's other Service ports: 8883 is not among them (status-port 15021 is)",
+      { ingressGateway: { otherPorts: [15021, 8883] } },
+      {},
+      'ingressGateway.otherPorts: the platform says [15021,8883], the snapshot\'s Service istio-ingressgateway has, besides HTTP and HTTPS, ports [15021]',
+    ],
+    [
       "the collector's pod labels",
       { tracing: { podLabels: { 'app.kubernetes.io/name': 'jaeger' } } },
       {},
@@ -369,6 +375,11 @@ describe('bad input: a coded error naming the file, the component and both value
   ] as const)('contradicted: %s', (_name, presets, swap, message) => {
     const e = error(() => MeshPlatform.fromManifests(files(swap), { presets }));
     expect(e.message).toContain(message);
+  });
+
+  test("the gateway's other Service ports the platform states are checked and kept; those it does not state stay unassumed", () => {
+    expect(MeshPlatform.fromManifests(files(), { presets: { ingressGateway: { otherPorts: [15021] } } }).ingressGateway.otherPorts).toEqual([15021]);
+    expect(MeshPlatform.fromManifests(files()).ingressGateway.otherPorts).toEqual([]);
   });
 
   test('a component held without what the platform needs (MESH083)', () => {

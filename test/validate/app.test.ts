@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import { ACKNOWLEDGED_WARNINGS } from '../../src/app/acknowledged-warnings';
 import { buildApp } from '../../src/main';
-import { MeshApp, MeshChart, MeshPlatform, MeshService } from '../../src';
+import { MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack } from '../../src';
 import { validateManifests } from '../../src/validate';
 import { analyze } from '../../src/validate/analysis';
 import { meshChart, synth, synthError } from '../util';
@@ -103,5 +103,18 @@ describe('synth-time validation', () => {
     expect(synthError(build({ istioVersion: '1.30' }))).toMatch(/greater than 1ms \(istio-1\.30\.3\) \[MESH151\]/);
     expect(() => build({ istioVersion: '1.30', platform: MeshPlatform.of({ istio: { version: '1.24' } }) })).toThrow(/differs from the platform's istio.version '1.24'.*\[MESH189\]/);
     expect(() => MeshPlatform.of({ istio: { version: '1.26' as any } })).toThrow(/istio.version: "1.26" is not an Istio release the validation knows \(1.24, 1.30\) \[MESH189\]/);
+  });
+
+  test("an app's istioVersion without a platform is the cluster's release everywhere: the helm command and the Namespaces' record say 1.30", () => {
+    const app = new MeshApp({ outdir: Testing.app().outdir, istioVersion: '1.30' });
+    new ObservabilityStack(new MeshChart(app, 'test', { namespace: 'production' }), 'obs');
+    const files = app.manifests();
+    expect(app.platform.istio).toMatchObject({ version: '1.30', release: '1.30.3' });
+    // The values file pinned to 1.24.6 would have downgraded the 1.30 cluster's istiod on `helm upgrade`.
+    expect(app.outputFiles().find((f) => f.path === 'cluster/istiod.values')!.content)
+      .toContain('helm upgrade istiod istio/istiod -n istio-system --version 1.30.3 --reuse-values -f istiod.values');
+    // cdk8s-mesh-validate over the output checks it against the release synth checked it against.
+    const ns = files.map((f) => f.manifest).find((m) => m.kind === 'Namespace')!;
+    expect(JSON.parse(ns.metadata.annotations['mesh.cdk8s.io/platform']).istio).toMatchObject({ version: '1.30', release: '1.30.3' });
   });
 });

@@ -177,6 +177,25 @@ describe('MESH051 and MESH052: an official image in a pod it cannot use', () => 
     expect(synthError(at)).toMatch(/its PGDATA \/var\/lib\/postgresql\/18\/docker is the mount point of volume 'data'/);
   });
 
+  test('timescale/timescaledb is postgres\'s alpine image with its entrypoint: its PGDATA, socket directory and user (70) are checked', () => {
+    // The IoT team's TimescaleDB as it first wrote it: PGDATA the claim's mount point, the socket directory read-only, UID 999.
+    const err = synthError(pg('timescale/timescaledb:2.17.2-pg16', { podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 } }));
+    expect(err).toMatch(/containers\[0\]\.volumeMounts\[\d\]\.mountPath: container 'app' runs timescale\/timescaledb:2\.17\.2-pg16 as UID 999, and its PGDATA \/var\/lib\/postgresql\/data is the mount point of volume 'data'.*\[MESH052\]/);
+    expect(err).toMatch(/timescale\/timescaledb:2\.17\.2-pg16 as UID 999, which writes its socket and lock file to \/var\/run\/postgresql.*\[MESH052\]/);
+    // Fixed but for the user: the warning names the image's, 70.
+    const fixed = { env: { PGDATA: EnvVarValue.of('/var/lib/postgresql/data/pgdata') },
+      mounts: [{ volume: 'data', path: '/var/lib/postgresql/data' }, { volume: 'run', path: '/var/run/postgresql' }] };
+    const as999 = analyze(synth(pg('timescale/timescaledb:2.17.2-pg16', { ...fixed, podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 } })));
+    expect(as999.filter((f) => f.code === 'MESH051').map((f) => f.message)).toEqual([expect.stringContaining(
+      'the image runs as UID 70 (postgres; timescale/timescaledb-docker Dockerfile (FROM postgres alpine: adduser -u 70)), whose files a UID 999 '
+      + 'cannot own or open; run it as its user: podSecurity: { runAsUser: 70, runAsGroup: 70, fsGroup: 70 }')]);
+    expect(codes(synth(pg('timescale/timescaledb:2.17.2-pg16', { ...fixed, podSecurity: { runAsUser: 70, runAsGroup: 70, fsGroup: 70 } })))).toEqual([]);
+    // Its pg18 tags keep PGDATA where postgres 18 does.
+    const pg18 = pg('timescale/timescaledb:latest-pg18', { podSecurity: { runAsUser: 70, runAsGroup: 70, fsGroup: 70 },
+      mounts: [{ volume: 'data', path: '/var/lib/postgresql/18/docker' }, { volume: 'run', path: '/var/run/postgresql' }] });
+    expect(synthError(pg18)).toMatch(/its PGDATA \/var\/lib\/postgresql\/18\/docker is the mount point of volume 'data'/);
+  });
+
   const handWritten = (container: Record<string, any>, pod: Record<string, any> = {}, volumes: Record<string, any>[] = []) => {
     const d = deployment('db', 'shop');
     d.spec.template.spec.securityContext = pod;

@@ -104,6 +104,15 @@ describe('the platform given with --platform against the one the Namespaces reco
     }))).toEqual([]);
     expect(platformContradictions(given, given)).toEqual([]);
   });
+
+  test("the gateway Service's other ports synth assumed must be among the cluster's: more are no contradiction", () => {
+    const assumed = MeshPlatform.of({ ingressGateway: { otherPorts: [8883] } });
+    expect(platformContradictions(assumed, MeshPlatform.of({ ingressGateway: { otherPorts: [15021, 8883] } }))).toEqual([]);
+    expect(platformContradictions(assumed, MeshPlatform.default())).toEqual([
+      { field: 'ingressGateway.otherPorts', assumed: '8883', given: 'a Service of other ports []' },
+    ]);
+    expect(platformContradictions(MeshPlatform.default(), assumed)).toEqual([]);
+  });
 });
 
 describe("the Jaeger operator's strategy decides which pods the collector Service selects", () => {

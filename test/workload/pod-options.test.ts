@@ -8,6 +8,79 @@ const pod = (out: Record<string, any>[], name: string) => find(out, 'Deployment'
 const app = (out: Record<string, any>[], name: string) => pod(out, name).containers.find((c: any) => c.name === 'app');
 
 describe('pod options', () => {
+  test('a variable that refers to another ($(NAME)) is written after it, else by name: the kubelet expands only earlier ones', () => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'broker', {
+      image: 'img',
+      env: {
+        ADVERTISED: EnvVarValue.of('$(NODE).$(ZONE).example.com:$(PORT)'),
+        NODE: EnvVarValue.of('broker-$(ZONE)'),
+        ZONE: EnvVarValue.of('eu'),
+        ESCAPED: EnvVarValue.of('$$(ZONE) stays literal'),
+        PORT: EnvVarValue.fromConfigMap('broker', 'port'),
+        AUTO: EnvVarValue.of('$(AUTO) refers to itself'),
+      },
+    });
+    // By name, each after what it refers to: ZONE before NODE before ADVERTISED, PORT (a ConfigMap's) before ADVERTISED; AUTO
+    // (itself) and ESCAPED ($$ is a literal $) refer to nothing to put first.
+    expect(app(synth(a), 'broker').env.map((e: any) => e.name)).toEqual(['ZONE', 'NODE', 'PORT', 'ADVERTISED', 'AUTO', 'ESCAPED']);
+  });
+
+  test('fields of the pod through the downward API: its name, a label (a StatefulSet pod\'s ordinal), an annotation, its address', () => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'broker', {
+      image: 'img',
+      env: {
+        POD_NAME: EnvVarValue.fromPodField('metadata.name'),
+        NODE_NAME: EnvVarValue.of('emqx@$(POD_NAME).broker.production.svc.cluster.local'),
+        NODE_ID: EnvVarValue.fromPodLabel('apps.kubernetes.io/pod-index'),
+        REVISION: EnvVarValue.fromPodAnnotation('mesh.example.com/revision'),
+        POD_IP: EnvVarValue.fromPodField('status.podIP'),
+      },
+    });
+    expect(app(synth(a), 'broker').env).toEqual([
+      { name: 'NODE_ID', valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } } },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'NODE_NAME', value: 'emqx@$(POD_NAME).broker.production.svc.cluster.local' },
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'REVISION', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['mesh.example.com/revision']" } } },
+    ]);
+  });
+
+  test('a label key that is not a qualified name, or a field the API server does not give, fails synth (MESH021)', () => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'broker', {
+      image: 'img',
+      env: {
+        BAD_LABEL: EnvVarValue.fromPodLabel('not a key'),
+        // From JavaScript, or a cast: a field the downward API does not give an environment variable.
+        BAD_FIELD: EnvVarValue.fromPodField('spec.containers' as never),
+      },
+    });
+    const err = synthError(a);
+    expect(err).toMatch(/\[test\/broker\] env\.BAD_LABEL: label key 'not a key' is not a qualified name \(\[prefix\/\]name\) \[MESH021\]/);
+    expect(err).toMatch(/env\.BAD_FIELD: 'spec\.containers' is not a pod field an environment variable can read \(metadata\.name, .*\) \[MESH021\]/);
+  });
+
+  test("a variable that refers to a call's addressEnv, written after the pod's own, fails synth (MESH021); args may refer to it", () => {
+    const { app: a, chart } = meshChart();
+    const ratings = new MeshService(chart, 'ratings', { image: 'img', ports: [{ port: 9090, protocol: 'grpc' }] });
+    const reviews = new MeshService(chart, 'reviews', { image: 'img', env: { RATINGS_TARGET: EnvVarValue.of('dns:///$(RATINGS_ADDR)') } });
+    reviews.calls(ratings, { addressEnv: { name: 'RATINGS_ADDR', form: 'host-port' } });
+    expect(synthError(a)).toMatch(/\[test\/reviews\] env\.RATINGS_TARGET: refers to \$\(RATINGS_ADDR\), a call's addressEnv, which is written after the pod's own variables.*\[MESH021\]/);
+    const { app: b, chart: c2 } = meshChart();
+    const r2 = new MeshService(c2, 'ratings', { image: 'img', ports: [{ port: 9090, protocol: 'grpc' }] });
+    const v2 = new MeshService(c2, 'reviews', { image: 'img', args: ['--ratings=dns:///$(RATINGS_ADDR)'] });
+    v2.calls(r2, { addressEnv: { name: 'RATINGS_ADDR', form: 'host-port' } });
+    expect(app(synth(b), 'reviews').env).toEqual([{ name: 'RATINGS_ADDR', value: 'ratings.production.svc.cluster.local:9090' }]);
+  });
+
+  test('variables that refer to each other in a cycle fail synth: no order expands both (MESH021)', () => {
+    const { app: a, chart } = meshChart();
+    new MeshService(chart, 'broker', { image: 'img', env: { A: EnvVarValue.of('$(B)-a'), B: EnvVarValue.of('$(A)-b'), C: EnvVarValue.of('c') } });
+    expect(synthError(a)).toMatch(/\[test\/broker\] env\.B: refers to \$\(A\), which refers back to B: the kubelet expands a reference only to a variable defined before it.*\[MESH021\]/);
+  });
+
   test('env from values, ConfigMaps and Secrets, and the address of a called service', () => {
     const { app: a, chart } = meshChart();
     const details = new MeshService(chart, 'details', { image: 'img', ports: [{ port: 9080 }] });

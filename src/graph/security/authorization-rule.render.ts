@@ -22,6 +22,10 @@ export interface ResolvedSource {
   readonly requestPrincipals?: readonly string[];
   /** Peer identities that must not match (`*`: requests without one). */
   readonly notPrincipals?: readonly string[];
+  /** The connection's source addresses, CIDRs. */
+  readonly ipBlocks?: readonly string[];
+  /** The original client's addresses (X-Forwarded-For), CIDRs. */
+  readonly remoteIpBlocks?: readonly string[];
 }
 
 /** An AuthorizationPolicy rule as rendered: an `AuthorizationRule` with its sources resolved (`resolveRule`). */
@@ -62,6 +66,8 @@ export function renderRule(r: ResolvedRule): AuthorizationPolicySpecRules {
         namespaces: s.namespaces ? [...s.namespaces] : undefined,
         requestPrincipals: s.requestPrincipals ? [...s.requestPrincipals] : undefined,
         notPrincipals: s.notPrincipals ? [...s.notPrincipals] : undefined,
+        ipBlocks: s.ipBlocks ? [...s.ipBlocks] : undefined,
+        remoteIpBlocks: s.remoteIpBlocks ? [...s.remoteIpBlocks] : undefined,
       },
     })),
     to: r.to?.map((o) => ({

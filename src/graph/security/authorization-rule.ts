@@ -3,6 +3,7 @@ import type { ResolvedRule } from './authorization-rule.render';
 import { formatProblem } from '../../core/errors';
 import { isHttpMethod } from '../../core/http';
 import { Principal } from '../../core/principal';
+import type { Cidr } from '../../core/cidr';
 import type { IMeshService } from '../interfaces';
 import type { AuthorizationCondition, AuthorizationOperation } from '../../core/authorization';
 
@@ -40,6 +41,22 @@ export interface AuthorizationSource {
    * @default - none
    */
   readonly notPrincipals?: readonly string[];
+  /**
+   * Addresses of the connection's source, as the workload's proxy sees it: a client without a sidecar
+   * that reaches the pod through a NodePort or LoadBalancer Service keeps its own with
+   * `externalTrafficPolicy: Local` (the default of `ServiceType.loadBalancer`); a meshed caller's is its
+   * pod's. An office network admitted by address in the AuthorizationPolicy, as its NetworkPolicy does.
+   * @default - any address
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   */
+  readonly ipBlocks?: readonly Cidr[];
+  /**
+   * Addresses of the original client, as the proxy reads them from `X-Forwarded-For` (or the PROXY
+   * protocol): meaningful behind a gateway configured to trust that header (`numTrustedProxies`).
+   * @default - any address
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   */
+  readonly remoteIpBlocks?: readonly Cidr[];
 }
 
 /**
@@ -80,6 +97,7 @@ export function resolveRule(r: AuthorizationRule): ResolvedRule {
   return {
     from: r.from?.map((s) => ({
       principals: sourcePrincipals(s), namespaces: s.namespaces, requestPrincipals: s.requestPrincipals, notPrincipals: s.notPrincipals,
+      ipBlocks: s.ipBlocks?.map(String), remoteIpBlocks: s.remoteIpBlocks?.map(String),
     })),
     to: r.to,
     when: r.when,

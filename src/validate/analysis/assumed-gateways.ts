@@ -71,6 +71,7 @@ export function platformIngressGateway(platform: MeshPlatform): AssumedIngressGa
     ports: [
       { name: 'http2', port: gw.httpServicePort, targetPort: gw.httpPort },
       { name: 'https', port: gw.httpsServicePort, targetPort: gw.httpsPort },
+      ...gw.otherPorts.map((port) => ({ name: `tcp-${port}`, port, targetPort: port })),
     ],
   };
 }

@@ -10,6 +10,7 @@ import { AnalysisCheck } from './check';
 import { conflictingGateways, duplicateCertificates, fullName, mixedTlsPorts, selectorOf, selectorText } from './gateway-conflicts';
 import { gatewayHostsFor, gatewayReference } from '../model/gateway-hosts';
 import { mergedGatewayRoutes } from './gateway-routes';
+import { unroutedGatewayServers } from './unrouted-servers';
 import { AnalysisView, namespaceOf, push, Workload } from './view';
 import { hostsMatch } from '../model/hosts';
 import { dict, list } from '../values';
@@ -288,5 +289,5 @@ export const jwtClaimRoutes: AnalysisCheck = {
 /** The gateway checks. */
 export const GATEWAY_CHECKS: readonly AnalysisCheck[] = [
   gatewaySelector, gatewayPorts, gatewayCredentials, conflictingGateways, mixedTlsPorts, duplicateCertificates, virtualServiceGateways,
-  jwtClaimRoutes, mergedGatewayRoutes,
+  jwtClaimRoutes, mergedGatewayRoutes, unroutedGatewayServers,
 ];

@@ -248,22 +248,32 @@ function mayCarryGrpc(index: AnalysisView, destinations: readonly RuleDestinatio
  * whose operation names no methods (or that has no operation) grants every method, `*`, as Istio
  * reads it (core/http.ts, isEveryMethod), so a route to it may serve POST.
  */
-function allowedMethodsByWorkload(index: AnalysisView, sidecarsOnly: boolean): Map<Manifest, Set<string>> {
-  const out = new Map<Manifest, Set<string>>();
+function allowedRulesByWorkload(index: AnalysisView, sidecarsOnly: boolean): Map<Manifest, unknown[]> {
+  const out = new Map<Manifest, unknown[]>();
   const gateways = gatewayIdentities(index);
   for (const ap of index.ofKind('AuthorizationPolicy')) {
     if ((ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
     // A mesh route serves only what the rules grant to sidecar clients (rule-sources.ts).
     const rules = list(ap.spec?.rules).filter((rule: any) => !sidecarsOnly || admitsSidecarClients(rule, gateways));
-    const methods = rules.flatMap(operationMethods);
-    if (methods.length === 0) continue;
+    if (rules.length === 0) continue;
     for (const w of index.workloadsMatching(namespaceOf(ap), dict(ap.spec?.selector?.matchLabels))) {
-      const set = out.get(w.manifest) ?? new Set<string>();
-      methods.forEach((m) => set.add(m));
-      out.set(w.manifest, set);
+      out.set(w.manifest, [...(out.get(w.manifest) ?? []), ...rules]);
     }
   }
   return out;
+}
+
+/**
+ * The port of `svc`'s pods a request to its Service port `port` arrives on (its numeric `targetPort`, else the port
+ * itself), which AuthorizationPolicy `ports` match; undefined where it is not known (no port named and several ports,
+ * a named targetPort): then every operation counts.
+ */
+function podPortOf(svc: Manifest, port: number | undefined): number | undefined {
+  const ports = list(svc.spec?.ports);
+  const p = port === undefined ? (ports.length === 1 ? ports[0] : undefined) : ports.find((x: any) => x?.port === port);
+  if (!p) return undefined;
+  const target = p.targetPort ?? p.port;
+  return typeof target === 'number' ? target : undefined;
 }
 
 /** A destination of an HTTP rule: the Service's FQDN and the port it names, if any. */
@@ -287,13 +297,15 @@ export function ruleDestinations(vs: Manifest, rule: any): RuleDestination[] {
  * method alone takes (the library's `writes` route). The policies are read once per analysis, on first use.
  */
 export function writesServedByRules(index: AnalysisView): (vs: Manifest) => string[][] {
-  const granted = new Map<boolean, Map<Manifest, Set<string>>>();
-  const allowedOn = (fqdn: string, sidecarsOnly: boolean): string[] => {
-    const svc = index.service(fqdn);
+  const granted = new Map<boolean, Map<Manifest, unknown[]>>();
+  const allowedOn = (d: RuleDestination, sidecarsOnly: boolean): string[] => {
+    const svc = index.service(d.host);
     if (!svc) return [];
     let byWorkload = granted.get(sidecarsOnly);
-    if (!byWorkload) granted.set(sidecarsOnly, byWorkload = allowedMethodsByWorkload(index, sidecarsOnly));
-    return index.workloadsOfService(svc).flatMap((w) => [...(byWorkload.get(w.manifest) ?? [])]);
+    if (!byWorkload) granted.set(sidecarsOnly, byWorkload = allowedRulesByWorkload(index, sidecarsOnly));
+    // Only what the rules grant on the port the route sends to: a rule for another port (a TCP peer's) serves none of it.
+    const port = podPortOf(svc, d.port);
+    return [...new Set(index.workloadsOfService(svc).flatMap((w) => (byWorkload.get(w.manifest) ?? []).flatMap((r) => operationMethods(r, port))))];
   };
   return (vs) => {
     // A route that names no gateway carries the sidecars' requests alone.
@@ -302,7 +314,7 @@ export function writesServedByRules(index: AnalysisView): (vs: Manifest) => stri
     const reach = methodsReachingRules(rules);
     return rules.map((rule, i) => {
       const r = reach[i];
-      const served = 'only' in r ? [...r.only] : reaching(ruleDestinations(vs, rule).flatMap((d) => allowedOn(d.host, meshOnly)), r);
+      const served = 'only' in r ? [...r.only] : reaching(ruleDestinations(vs, rule).flatMap((d) => allowedOn(d, meshOnly)), r);
       return [...new Set(served.filter((m) => NON_IDEMPOTENT.includes(m) || m === '*'))].sort();
     });
   };

@@ -122,10 +122,10 @@ function runsServer(container: Record<string, any>, image: OfficialImage): boole
 }
 
 /** postgres's PGDATA in `c`: its env's literal value, else the image's default for the tag; undefined if unknown. */
-function pgdata(c: PodContainer, ref: ImageReference): string | undefined {
+function pgdata(c: PodContainer, ref: ImageReference, majorFromTag: RegExp): string | undefined {
   const env = (Array.isArray(c.container.env) ? c.container.env : []).find((e: any) => e?.name === 'PGDATA');
   if (env) return typeof env.value === 'string' && env.value.startsWith('/') ? trimSlash(env.value) : undefined;
-  return postgresDataDirectory(ref.tag);
+  return postgresDataDirectory(ref.tag, majorFromTag);
 }
 
 /** The containers of `index` that run a known official image's server as a user who is not root. */
@@ -140,7 +140,7 @@ function officialContainers(index: AnalysisView): OfficialContainer[] {
     const uid = own ?? c.spec.securityContext?.runAsUser;
     // Unset, the image's own USER applies, which these images leave root; root is the entrypoint's to drop (MESH215).
     if (typeof uid !== 'number' || uid === 0) continue;
-    const data = image.name === 'postgres' ? pgdata(c, parsed.reference) : undefined;
+    const data = image.postgresMajor ? pgdata(c, parsed.reference, image.postgresMajor) : undefined;
     const directories = [...image.directories, ...(data ? [{ path: data, holds: 'its data directory (PGDATA)', writtenAtStart: true }] : [])];
     const podSpec = c.field.replace(/\.(init)?[cC]ontainers\[\d+\]$/, '');
     const userField = `${own !== undefined ? c.field : podSpec}.securityContext.runAsUser`;
@@ -206,7 +206,7 @@ export const officialImageCannotStart: AnalysisCheck = {
           `${who}, which writes ${d.holds} to ${d.path} as it starts; it is on ${on}, so the server cannot start: mount a writable volume `
           + 'there (an emptyDir, or a claim for data)'));
       }
-      const data = c.image.name === 'postgres' ? c.directories.find((d) => d.holds.includes('PGDATA')) : undefined;
+      const data = c.image.postgresMajor ? c.directories.find((d) => d.holds.includes('PGDATA')) : undefined;
       const s = data ? storageOf(c, data.path) : undefined;
       if (data && s?.mount && s.mount.mountPath === data.path && !s.readOnly) {
         out.push(finding(Codes.OFFICIAL_IMAGE_CANNOT_START, c.manifest, `${c.field}.volumeMounts[${s.mount.index}].mountPath`,

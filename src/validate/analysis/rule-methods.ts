@@ -65,10 +65,16 @@ export function reaching(methods: Iterable<string>, reach: RuleMethods): string[
 /**
  * The methods an AuthorizationPolicy rule grants (upper-cased), `*` for every method: a rule with no
  * operation, or one whose operation names no methods, grants every method (core/http.ts, isEveryMethod;
- * https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation).
+ * https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation). With `port`,
+ * the port the pod receives the request on, only the operations that admit it count: one whose `ports`
+ * leave it out, or whose `notPorts` name it, grants nothing there.
  */
-export function operationMethods(rule: any): string[] {
-  const ops = list(rule?.to).map((t: any) => t?.operation).filter(Boolean);
+export function operationMethods(rule: any, port?: number): string[] {
+  const all = list(rule?.to).map((t: any) => t?.operation).filter(Boolean);
+  // An operation limited to other ports grants nothing on `port` (Operation.ports and notPorts, the port of the connection).
+  const ops = port === undefined ? all : all.filter((o: any) => (list(o.ports).length === 0 || list(o.ports).map(String).includes(String(port)))
+    && !list(o.notPorts).map(String).includes(String(port)));
+  if (all.length > 0 && ops.length === 0) return [];
   const out = new Set<string>();
   if (ops.length === 0 || ops.some((o: any) => isEveryMethod(list(o.methods)))) out.add('*');
   for (const o of ops) for (const m of list(o.methods)) out.add(String(m).toUpperCase());

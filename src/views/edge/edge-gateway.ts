@@ -6,6 +6,7 @@ import { dns1123LabelProblem, isGatewayHost } from '../../core/names';
 import type { PortProtocol } from '../../core/ports';
 import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
+import { MeshService } from '../../graph/mesh-service';
 import { platformGatewayPortName } from '../../platform/platform';
 import { integerProblems } from '../../private/checks';
 import type { IRoutedService, ITieredService } from '../../graph/mesh-service-props';
@@ -15,8 +16,10 @@ import { credentialSecretProblems } from '../../private/gateway-secrets';
 import { addGateway } from './edge-gateway.render';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
-import { gatewayMirrorFlow, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow } from './gateway-route';
-import { addGatewayVirtualService } from './gateway-route.render';
+import type { Problem } from '../../core/problem';
+import { concreteHost, gatewayMirrorFlow, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow, hostCovers } from './gateway-route';
+import { addGatewayTlsVirtualService, addGatewayVirtualService } from './gateway-route.render';
+import type { NetworkPeer } from '../../workload/workload';
 
 /** The port a gateway server listens on. */
 export interface GatewayPort {
@@ -98,6 +101,29 @@ export interface EdgeGatewayProps extends GatewayPlacement {
   readonly workload?: GatewayWorkload;
 }
 
+/**
+ * Options of {@link EdgeGateway.routeTls}: which connections a PASSTHROUGH server forwards to a
+ * service that terminates their TLS itself (an MQTT broker verifying its devices' certificates).
+ */
+export interface GatewayTlsRouteOptions {
+  /**
+   * The port of the gateway's server the connections arrive on: a `TLS` server in PASSTHROUGH mode
+   * (`GatewayTls.passthrough()`).
+   * @default - the port of the gateway's first PASSTHROUGH server
+   */
+  readonly gatewayPort?: number;
+  /**
+   * The server names (SNI) routed, each among that server's hosts.
+   * @default - that server's hosts
+   */
+  readonly hosts?: string[];
+  /**
+   * The service port the connections go to: a `tls` or `https` port, the service terminating the client's TLS.
+   * @default - the service's first `tls` or `https` port
+   */
+  readonly port?: number;
+}
+
 /** Options for {@link EdgeGateway.fromPlatform}. */
 export interface PlatformGatewayOptions {
   /**
@@ -153,6 +179,7 @@ export class EdgeGateway extends Construct {
   /** Set for a Gateway the platform applies: then its routes' VirtualServices live in the chart's namespace. */
   private readonly platformOwned?: PlatformOwned;
   private readonly virtualServices = new Map<string, { hosts: readonly string[]; opener: GatewayRoute; routes: GatewayRoute[] }>();
+  private readonly tlsRoutes: { service: ITieredService; hosts: readonly string[]; gatewayPort: number; port: number; scope: Construct }[] = [];
 
   public constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
     super(scope, id);
@@ -178,9 +205,20 @@ export class EdgeGateway extends Construct {
     // The platform's gateway pods this gateway selects, as `admit` names them.
     const pods = MeshChart.of(this).platform.ingressGatewayWorkload();
     const gateway = { ...pods, labels: { ...pods.labels, ...this.selector } };
-    return [...this.virtualServices.values()].flatMap((vs) => vs.routes.flatMap((r) => [
-      ...gatewayRouteFlow(r, this.servers, this.name), ...gatewayMirrorFlow(r, gateway),
-    ]));
+    return [
+      ...[...this.virtualServices.values()].flatMap((vs) => vs.routes.flatMap((r) => [
+        ...gatewayRouteFlow(r, this.servers, this.name), ...gatewayMirrorFlow(r, gateway),
+      ])),
+      ...this.tlsRoutes.flatMap((r): IntendedFlow[] => {
+        const host = concreteHost(r.hosts[0]);
+        return host === undefined ? [] : [{
+          source: { external: true }, host, port: r.gatewayPort, protocol: 'TLS', sni: host, expect: 'allow', constructPath: r.scope.node.path,
+          reaches: { namespace: r.service.namespace, service: r.service.name },
+          description: `a client reaches ${r.service.name} through ${this.name}: TLS to ${host}:${r.gatewayPort}, `
+            + `passed through to its port ${r.port}`,
+        }];
+      }),
+    ];
   }
 
   /** `namespace/name`, as VirtualServices name the gateway. */
@@ -230,6 +268,73 @@ export class EdgeGateway extends Construct {
   }
 
   /**
+   * Routes TLS connections that a PASSTHROUGH server of this gateway takes to `service`, which terminates their TLS
+   * itself (the gateway reads only the server name, SNI): a `tls` route per call, matching the server's port and the
+   * names, in a VirtualService `<gateway>-tls` bound to this gateway only. The service admits the gateway's pods
+   * on the port's container port (NetworkPolicy) and their principal (AuthorizationPolicy, the connection reaching the
+   * service's sidecar over Istio mTLS); a client outside connecting to the first name is an intended flow. `route()`
+   * routes the HTTP requests of the servers that terminate TLS (or speak plain HTTP).
+   *
+   * A gateway sends to a headless Service's endpoints (istio/istio pilot/pkg/networking/core/cluster_builder.go,
+   * convertResolution: "Gateways cannot use passthrough clusters. So fallback to EDS"), so a stateful service is routed so too.
+   *
+   * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/ingress-sni-passthrough/
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#TLSRoute
+   */
+  public routeTls(service: ITieredService, options: GatewayTlsRouteOptions = {}): void {
+    let id = `tls-route-${service.name}`;
+    for (let n = 2; this.node.tryFindChild(id); n++) id = `tls-route-${service.name}-${n}`;
+    const scope = new Construct(this, id);
+    const passthrough = this.servers.filter((s) => s.port.protocol === 'TLS' && isPassthrough(s.tls));
+    const server = options.gatewayPort === undefined ? passthrough[0] : passthrough.find((s) => s.port.number === options.gatewayPort);
+    const serverHosts = (server?.hosts ?? []).map((h) => h.slice(h.indexOf('/') + 1));
+    const hosts = Object.freeze([...(options.hosts ?? serverHosts)]);
+    const tlsPorts = service.ports.filter((p) => p.protocol === 'tls' || p.protocol === 'https');
+    const target = options.port === undefined ? tlsPorts[0] : tlsPorts.find((p) => p.port === options.port);
+    addProblems(scope, () => {
+      const out: (string | Problem)[] = [];
+      const capped = connectionsCapped(service, this.name);
+      if (capped) out.push(capped);
+      if (!server) {
+        out.push(formatProblem(Codes.GATEWAY_TLS, `gatewayPort: ${this.node.path} has no TLS server in PASSTHROUGH mode`
+          + `${options.gatewayPort === undefined ? '' : ` on port ${options.gatewayPort}`} (GatewayTls.passthrough()): a server that `
+          + 'terminates TLS reads the requests inside, which route() routes'));
+      }
+      if (hosts.length === 0) out.push(formatProblem(Codes.GATEWAY_HOSTS, 'hosts: a TLS route needs at least one server name'));
+      for (const h of server ? hosts : []) {
+        if (!serverHosts.some((sh) => hostCovers(sh, h))) {
+          out.push(formatProblem(Codes.GATEWAY_HOSTS, `hosts: '${h}' is not a host of the server on port ${server!.port.number} `
+            + `([${serverHosts.join(', ')}])`));
+        }
+      }
+      if (!target) {
+        const port = options.port === undefined ? '' : `${options.port} is not `;
+        out.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `port: ${port}a tls or https port of ${service.node.path} is needed: the `
+          + "gateway passes the client's TLS through unread, so the service must terminate it"));
+      }
+      return out;
+    });
+    if (!server || !target) return;
+    // The gateway is admitted once per service and port, however many of its servers and names pass through to it.
+    const admitted = this.tlsRoutes.some((r) => r.service === service && r.port === target.port);
+    this.tlsRoutes.push({ service, hosts, gatewayPort: server.port.number, port: target.port, scope });
+    if (this.tlsRoutes.length === 1) {
+      const chart = MeshChart.of(this);
+      const namespace = this.platformOwned ? chart.namespace : this.namespace;
+      addGatewayTlsVirtualService(this, 'TlsVirtualService',
+        { name: `${this.name}-tls`, namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },
+        () => ({ namespace, gateway: { name: this.name, namespace: this.namespace }, routes: this.tlsRoutes }));
+    }
+    // The gateway's own connection, on the port the pods receive it on (Operation.ports, "as specified in the connection"):
+    // not a gateway admission of HTTP routes, whose methods and paths the end-user rules and the retry analysis read.
+    if (admitted) return;
+    const { peer, principal } = this.admission();
+    const security = ServiceSecurity.of(service);
+    security.allowIngressFrom(peer, [{ port: target.targetPort, protocol: 'TCP' }]);
+    security.allow({ from: [{ principals: [principal] }], to: [{ ports: [target.targetPort] }] });
+  }
+
+  /**
    * @internal A route of this gateway to `service`, as a child named after the service, listed with
    * the service's gateway routes; what each gateway's `route()` starts from.
    */
@@ -249,15 +354,16 @@ export class EdgeGateway extends Construct {
    * principal on `paths` (all when undefined).
    */
   protected admit(service: IRoutedService, paths: readonly string[] | undefined): void {
+    ServiceSecurity.of(service).admitGateway({ ...this.admission(), paths: paths && [...paths] });
+  }
+
+  /** The gateway pods as the services it routes to admit them: their namespace AND labels, and their principal. */
+  private admission(): { peer: NetworkPeer; principal: Principal } {
     const platform = MeshChart.of(this).platform;
     const w = this.workload;
     const namespace = w?.namespace ?? platform.ingressGateway.namespace;
     const principal = Principal.serviceAccount(namespace, w?.serviceAccount ?? platform.ingressGateway.serviceAccount, platform.trustDomain);
-    ServiceSecurity.of(service).admitGateway({
-      peer: { namespace, podLabels: { ...(w?.labels ?? platform.ingressGatewayPeerLabels(this.selector)) } },
-      principal,
-      paths: paths && [...paths],
-    });
+    return { peer: { namespace, podLabels: { ...(w?.labels ?? platform.ingressGatewayPeerLabels(this.selector)) } }, principal };
   }
 
   private platformProblems(owned: PlatformOwned): string[] {
@@ -312,4 +418,32 @@ export class EdgeGateway extends Construct {
     });
     return out;
   }
+}
+
+/** Whether a server's TLS passes the client's TLS through (PASSTHROUGH), which only `tls` routes route. */
+function isPassthrough(tls: GatewayTls | undefined): boolean {
+  const settings = tls?.render();
+  return settings !== undefined && 'mode' in settings && settings.mode === 'PASSTHROUGH';
+}
+
+/**
+ * MESH675 (warning), where the cap is the tier's (a service that sets its own sized it): each connection a PASSTHROUGH
+ * server forwards holds one upstream connection of the gateway pod for as long as its client stays (an MQTT device, for
+ * hours), and the service's DestinationRule, which the gateway applies too, caps a proxy's connections to it at
+ * `connectionPool.tcp.maxConnections` (every tier sets it: 100 for `service`); past it Envoy's circuit breaker refuses the
+ * connection ("the maximum number of connections that Envoy will establish to all hosts in an upstream cluster",
+ * upstream_cx_overflow: https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking).
+ */
+function connectionsCapped(service: ITieredService, gateway: string): Problem | undefined {
+  const max = service.policy.connectionPool?.tcp?.maxConnections;
+  // A cap the service sets itself is sized for its clients; the tier's is a default for request traffic.
+  const own = MeshService.isMeshService(service) && service.overrides.connectionPool?.tcp?.maxConnections !== undefined;
+  if (max === undefined || own) return undefined;
+  return {
+    code: Codes.GATEWAY_CONNECTIONS_CAPPED, field: 'service', severity: 'warning',
+    message: `each pod of ${gateway} holds at most ${max} connections to ${service.name} (its tier's connectionPool.tcp.maxConnections, `
+      + "in its DestinationRule), and a passed-through connection lasts as long as its client's session: Envoy's circuit breaker "
+      + `refuses the clients past it (upstream_cx_overflow); give ${service.name} a connectionPool sized for its clients per gateway pod, `
+      + 'or acknowledge the cap',
+  };
 }

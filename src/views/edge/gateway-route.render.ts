@@ -119,3 +119,50 @@ function renderMirror(namespace: string, m: NonNullable<GatewayRouteSource['mirr
     ...(m.percentage && m.percentage.value < 100 ? { mirrorPercentage: { value: m.percentage.value } } : {}),
   };
 }
+
+/** One `EdgeGateway.routeTls` route, as its VirtualService reads it. */
+export interface GatewayTlsRouteSource {
+  /** The service the connections go to. */
+  readonly service: IRoutedService;
+  /** The server names (SNI) routed. */
+  readonly hosts: readonly string[];
+  /** The gateway server's port the connections arrive on. */
+  readonly gatewayPort: number;
+  /** The service port they go to. */
+  readonly port: number;
+}
+
+/**
+ * Adds the VirtualService of an `EdgeGateway`'s TLS routes under `scope` (id `id`), its spec rendered at synth from
+ * `source()`: bound to the gateway only, for the routes' server names, one `tls` route per `routeTls()` call matching the
+ * gateway port and the names (SNI), to the service's port. A PASSTHROUGH server forwards the client's TLS unread, so it
+ * is routed by `tls` routes alone, which must match `sniHosts` among the VirtualService's hosts.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#TLSRoute
+ * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/ingress-sni-passthrough/
+ */
+export function addGatewayTlsVirtualService(
+  scope: Construct, id: string, metadata: ApiObjectMetadata,
+  source: () => { namespace: string; gateway: { name: string; namespace: string }; routes: readonly GatewayTlsRouteSource[] },
+): ApiObject {
+  return new VirtualService(scope, id, {
+    metadata,
+    spec: lazyWithoutUnset((): VirtualServiceSpec => {
+      const s = source();
+      const g = s.gateway;
+      return {
+        hosts: [...new Set(s.routes.flatMap((r) => r.hosts))],
+        gateways: [g.namespace === s.namespace ? g.name : `${g.namespace}/${g.name}`],
+        tls: s.routes.map((r) => ({
+          match: [{ port: r.gatewayPort, sniHosts: [...r.hosts] }],
+          route: [{
+            destination: {
+              host: r.service.namespace === s.namespace ? r.service.name : `${r.service.name}.${r.service.namespace}.svc.cluster.local`,
+              port: { number: r.port },
+            },
+          }],
+        })),
+      };
+    }),
+  });
+}

@@ -350,6 +350,6 @@ export function concreteHost(host: string | undefined): string | undefined {
 }
 
 /** Whether a Gateway server's host (`*`, `*.example.com`, `a.example.com`) takes `host`. */
-function hostCovers(serverHost: string, host: string): boolean {
+export function hostCovers(serverHost: string, host: string): boolean {
   return serverHost === '*' || serverHost === host || (serverHost.startsWith('*.') && host.endsWith(serverHost.slice(1)));
 }

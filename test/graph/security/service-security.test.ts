@@ -202,6 +202,30 @@ describe('ServiceSecurity', () => {
       expect(evaluateFlow(ms, { source: { platform: client }, ...to, method: 'DELETE' }, options).decidedBy?.kind).toBe('AuthorizationPolicy');
     });
 
+    test('the plaintext admission narrowed to the clients\' addresses (ipBlocks): a client of another range is refused', () => {
+      const { app, chart } = meshChart({}, 'lb');
+      const svc = new MeshService(chart, 'admin-ui', {
+        image: 'registry.example.com/admin-ui:1.0.0', ports: [{ port: 8080, protocol: 'http' }],
+        service: { type: ServiceType.loadBalancer([Cidr.of('10.20.0.0/16')]) },
+      });
+      const sec = ServiceSecurity.of(svc);
+      sec.setMtls(MtlsMode.strict(), { portLevelMtls: { 8080: MtlsMode.permissive() } });
+      // The NetworkPolicy admits the whole load balancer range; the sidecar, the office's /24 of it only.
+      sec.allowIngressFrom({ cidr: '10.20.0.0/16' }, [{ port: 8080, protocol: 'TCP' }]);
+      sec.allow({ from: [{ notPrincipals: ['*'], ipBlocks: [Cidr.of('10.20.7.0/24')] }], to: [{ ports: [8080] }] });
+      sec.allow({ from: [{ notPrincipals: ['*'], remoteIpBlocks: [Cidr.of('192.168.0.0/16')] }], to: [{ ports: [8080] }] });
+      const ms = synth(app);
+      expect(find(ms, 'AuthorizationPolicy', 'admin-ui-policy').spec.rules).toEqual([
+        { from: [{ source: { notPrincipals: ['*'], ipBlocks: ['10.20.7.0/24'] } }], to: [{ operation: { ports: ['8080'] } }] },
+        { from: [{ source: { notPrincipals: ['*'], remoteIpBlocks: ['192.168.0.0/16'] } }], to: [{ operation: { ports: ['8080'] } }] },
+      ]);
+      const options = platformFlowOptions(chart.platform, 'production');
+      const to = { host: 'admin-ui.production.svc.cluster.local', port: 8080, method: 'GET' as const, path: '/' };
+      const client = (addresses: string[]) => ({ name: 'browser', namespace: 'outside', labels: {}, serviceAccount: 'default', meshed: false, addresses });
+      expect(evaluateFlow(ms, { source: { platform: client(['10.20.7.9']) }, ...to }, options).allowed).toBe(true);
+      expect(evaluateFlow(ms, { source: { platform: client(['10.20.3.4']) }, ...to }, options).decidedBy?.kind).toBe('AuthorizationPolicy');
+    });
+
     // kube-proxy SNATs an outside client's connection to a pod on another node under externalTrafficPolicy Cluster (Kubernetes'
     // default): the ipBlock of the clients' range would see the node's address. https://kubernetes.io/docs/tutorials/services/source-ip/
     test("the recipe keeps the clients' addresses (externalTrafficPolicy Local); Cluster with clients admitted by address is MESH158", () => {
