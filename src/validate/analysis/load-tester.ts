@@ -166,7 +166,9 @@ export function commandRequests(cmd: unknown): { requests: LoadTestRequest[]; co
   const requests: LoadTestRequest[] = [];
   let complete = true;
   for (const words of shellCommands(cmd)) {
-    const found = words[0] === 'hey' ? heyRequests(words) : words[0] === 'ghz' ? ghzRequests(words) : undefined;
+    // The program by its name on the PATH, or by its path (`/usr/local/bin/ghz`).
+    const program = words[0].split('/').pop();
+    const found = program === 'hey' ? heyRequests(words) : program === 'ghz' ? ghzRequests(words) : undefined;
     if (found) requests.push(...found); else complete = false;
   }
   return { requests, complete };

@@ -230,6 +230,9 @@ describe('FlaggerCanary loadTest on a gRPC port: ghz from the load tester, admit
       + 'booking-api-canary.tickets-service:9090')).toEqual([]);
     expect(mesh316('ghz --insecure -z 1m --proto=/tmp/ghz/health.proto --call=.grpc.health.v1.Health/Check dns:///booking-api-canary.tickets-service:9090'))
       .toEqual([]);
+    // AND ghz by its path, after another command, reads the same
+    expect(mesh316('sleep 5 && /usr/local/bin/ghz --insecure --call=booking.v1.Bookings/Cancel booking-api-canary.tickets-service:9090'))
+      .toEqual(refused('/grpc.reflection.v1.ServerReflection/ServerReflectionInfo'));
     // AND a method the policy does not admit is refused, whatever flags take values before the address
     expect(mesh316("ghz --insecure --proto=/tmp/ghz/health.proto --call=booking.v1.Bookings/Cancel -d '{\"id\": 1}' -z 30s "
       + 'booking-api-canary.tickets-service:9090')).toEqual(refused('/booking.v1.Bookings/Cancel'));
