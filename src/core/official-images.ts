@@ -1,8 +1,9 @@
 /**
  * What Docker's official images need of their pod, read from their Dockerfiles and
  * entrypoints: the user they keep their data as, the directories they write as they start, and
- * the command their entrypoint runs as the server. Each is an image of docker.io/library, or one built on
- * such an image that keeps its entrypoint (timescale/timescaledb, postgres's alpine image).
+ * the command their entrypoint runs as the server. Each is an image of docker.io/library, but
+ * for the few others teams run as they would an official one (bitnami/postgresql), each named
+ * by its repository.
  */
 import { ImageReference } from './image-reference';
 
@@ -19,6 +20,33 @@ export interface ImageDirectory {
 export interface OfficialImage {
   /** `postgres` (docker.io/library/postgres). */
   readonly name: string;
+  /**
+   * Its repository on docker.io when it is not `library/<name>`: an image built on an official one with its entrypoint
+   * (`timescale/timescaledb`), or one teams run as they would an official one (`bitnami/postgresql`).
+   * @default - library/<name>
+   */
+  readonly repository?: string;
+  /**
+   * True if its Dockerfile's `USER` is its user, not root: a pod that sets no runAsUser runs it as that user. Unset, the
+   * image starts as root and its entrypoint drops to its user (MESH215 judges that).
+   */
+  readonly startsAsUser?: boolean;
+  /**
+   * True if its entrypoint runs the server only for its own command, never for options alone (bitnami's runs its setup when
+   * the arguments name `server`, and execs the arguments otherwise).
+   */
+  readonly serverOnlyByName?: boolean;
+  /**
+   * Its data directory (PostgreSQL's, which initdb chmods to 0700 and the server refuses unless it owns it): the env variables
+   * that set it, first the one that wins, and where it is without them (for postgres, by the tag: {@link postgresDataDirectory}).
+   */
+  readonly dataDirectory?: {
+    readonly env: readonly string[];
+    /** Where it is without them; none: postgres's, by the tag. */
+    readonly fallback?: string;
+    /** The env variable that moves the fallback's parent (bitnami's POSTGRESQL_VOLUME_DIR: `<it>/data`). */
+    readonly volumeEnv?: string;
+  };
   /** The user and group its Dockerfile creates and its entrypoint drops to from root. */
   readonly uid: number;
   readonly gid: number;
@@ -34,11 +62,6 @@ export interface OfficialImage {
   readonly source: string;
   /** Its directories; for postgres PGDATA is worked out from the tag and the container's env ({@link postgresDataDirectory}). */
   readonly directories: readonly ImageDirectory[];
-  /**
-   * The image's repository, where it is not `docker.io/library/<name>`: an image built on an official one, with its entrypoint.
-   * @default - docker.io/library/<name>
-   */
-  readonly repository?: string;
   /**
    * For postgres and the images built on it: how the tag names the postgres major (its first group), which PGDATA follows.
    * @default - not postgres
@@ -59,6 +82,7 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     // The alpine variants (16/alpine3.22/Dockerfile): `addgroup -g 70 -S postgres`, `adduser -u 70 -S -D -G postgres`.
     name: 'postgres', uid: 999, gid: 999, user: 'postgres', server: 'postgres',
     source: 'docker-library/postgres Dockerfile (useradd --uid=999)',
+    dataDirectory: { env: ['PGDATA'] },
     variants: [{ tag: /alpine/, uid: 70, gid: 70, source: 'docker-library/postgres alpine Dockerfile (adduser -u 70)' }],
     directories: [{ path: '/var/run/postgresql', holds: 'its socket and lock file', writtenAtStart: true }],
     postgresMajor: /^(\d+)(?:[.-]|$)/,
@@ -67,8 +91,9 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     // timescale/timescaledb-docker Dockerfile: `ARG PG_VERSION`, `FROM postgres:${PG_VERSION}-alpine`, its init scripts in
     // /docker-entrypoint-initdb.d: postgres's alpine image, user, directories and entrypoint, the major in the tag
     // (`2.17.2-pg16`, `latest-pg17`). (timescale/timescaledb-ha is another image, not checked.)
-    name: 'timescale/timescaledb', repository: 'docker.io/timescale/timescaledb', uid: 70, gid: 70, user: 'postgres', server: 'postgres',
+    name: 'timescale/timescaledb', repository: 'timescale/timescaledb', uid: 70, gid: 70, user: 'postgres', server: 'postgres',
     source: 'timescale/timescaledb-docker Dockerfile (FROM postgres alpine: adduser -u 70)',
+    dataDirectory: { env: ['PGDATA'] },
     directories: [{ path: '/var/run/postgresql', holds: 'its socket and lock file', writtenAtStart: true }],
     postgresMajor: /-pg(\d+)(?:[.-]|$)/,
   },
@@ -112,9 +137,35 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     variants: [{ tag: /alpine/, uid: 999, gid: 1000, source: 'docker-library/redis alpine Dockerfile (adduser -u 999, addgroup -g 1000)' }],
     directories: [{ path: '/data', holds: 'its snapshots and append-only file', writtenAtStart: false }],
   },
+  {
+    // bitnami/containers bitnami/postgresql/17/debian-12/Dockerfile: `USER 1001` (its files `chmod g+rwX` for any UID of group
+    // root), `VOLUME [ "/bitnami/postgresql", ... ]`, `ENTRYPOINT [ "/opt/bitnami/scripts/postgresql/entrypoint.sh" ]`,
+    // `CMD [ "/opt/bitnami/scripts/postgresql/run.sh" ]`. rootfs/opt/bitnami/scripts/postgresql-env.sh: POSTGRESQL_CONF_DIR
+    // /opt/bitnami/postgresql/conf, POSTGRESQL_TMP_DIR /opt/bitnami/postgresql/tmp (the pid file), POSTGRESQL_LOG_DIR
+    // /opt/bitnami/postgresql/logs, POSTGRESQL_DATA_DIR from POSTGRESQL_DATA_DIR, POSTGRES_DATA_DIR or PGDATA, else
+    // `${POSTGRESQL_VOLUME_DIR:-/bitnami/postgresql}/data`. Its entrypoint.sh copies conf.default into conf (`cp -nr`), runs
+    // setup.sh only when the arguments hold run.sh (else `exec "$@"`) and touches tmp/.initialized; libpostgresql.sh
+    // `postgresql_initialize` removes the pid file, writes postgresql.conf and pg_hba.conf in conf, and runs initdb on the data
+    // directory. Its logs directory holds postgresql.log as a link to /dev/stdout (postgresql/postunpack.sh), written through
+    // under a read-only root filesystem; bitnami/charts' postgresql StatefulSet mounts an emptyDir there as it does on conf
+    // and tmp (templates/primary/statefulset.yaml). Its USER names no group (root's, which its files' g+rwX serve); the chart
+    // runs it as runAsUser 1001, runAsGroup 0, fsGroup 1001 (values.yaml): the group here is 1001, the fsGroup its claims and
+    // emptyDirs are given, which is all it writes under a read-only root filesystem.
+    name: 'bitnami/postgresql', repository: 'bitnami/postgresql', uid: 1001, gid: 1001, user: '1001',
+    server: '/opt/bitnami/scripts/postgresql/run.sh', startsAsUser: true, serverOnlyByName: true,
+    source: 'bitnami/containers bitnami/postgresql Dockerfile (USER 1001)',
+    dataDirectory: {
+      env: ['POSTGRESQL_DATA_DIR', 'POSTGRES_DATA_DIR', 'PGDATA'], fallback: '/bitnami/postgresql/data', volumeEnv: 'POSTGRESQL_VOLUME_DIR',
+    },
+    directories: [
+      { path: '/opt/bitnami/postgresql/conf', holds: 'its postgresql.conf and pg_hba.conf', writtenAtStart: true },
+      { path: '/opt/bitnami/postgresql/tmp', holds: 'its pid file', writtenAtStart: true },
+      { path: '/opt/bitnami/postgresql/logs', holds: 'its log files', writtenAtStart: false },
+    ],
+  },
 ];
 
-const BY_PATH = new Map(OFFICIAL_IMAGES.map((i) => [i.repository ?? `docker.io/library/${i.name}`, i]));
+const BY_PATH = new Map(OFFICIAL_IMAGES.map((i) => [`docker.io/${i.repository ?? `library/${i.name}`}`, i]));
 
 /**
  * The official image `ref` names, as its tag's variant has it, if the checks know it. A

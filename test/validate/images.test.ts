@@ -265,3 +265,87 @@ describe('the variants of an official image', () => {
     expect(found[0].message).toContain('podSecurity: { runAsUser: 70, runAsGroup: 70, fsGroup: 70 }');
   });
 });
+
+describe('bitnami/postgresql: the directories its scripts write under a read-only root filesystem, as UID 1001', () => {
+  // bitnami/containers bitnami/postgresql/17/debian-12: Dockerfile (USER 1001, VOLUME /bitnami/postgresql), postgresql-env.sh
+  // (conf, tmp and logs under /opt/bitnami/postgresql; data in /bitnami/postgresql/data), entrypoint.sh and libpostgresql.sh.
+  const BITNAMI_MOUNTS = [
+    { volume: 'conf', path: '/opt/bitnami/postgresql/conf' }, { volume: 'pg-tmp', path: '/opt/bitnami/postgresql/tmp' },
+    { volume: 'logs', path: '/opt/bitnami/postgresql/logs' },
+  ];
+  type Options = { env?: Record<string, any>; podSecurity?: Record<string, number>; mounts?: { volume: string; path: string }[]; args?: string[] };
+  const bitnami = (o: Options = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'media-db', {
+      image: 'bitnami/postgresql:17.5.0-debian-12-r0', ports: [{ port: 5432, protocol: 'tcp', name: 'tcp-postgresql' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] },
+      volumes: [WorkloadVolume.emptyDir('conf'), WorkloadVolume.emptyDir('pg-tmp'), WorkloadVolume.emptyDir('logs')],
+      mounts: o.mounts ?? [{ volume: 'data', path: '/bitnami/postgresql' }],
+      podSecurity: o.podSecurity ?? { runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001 },
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.args ? { args: o.args } : {}),
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+
+  test('the image is known by its repository, as UID and group 1001; another registry\'s is not', () => {
+    const ref = (image: string) => {
+      const parsed = parseImageReference(image);
+      if (parsed.error !== undefined) throw new Error(parsed.error);
+      return officialImage(parsed.reference);
+    };
+    expect(ref('bitnami/postgresql:17')).toMatchObject({ name: 'bitnami/postgresql', uid: 1001, gid: 1001 });
+    expect(ref('docker.io/bitnami/postgresql:16.4.0')).toMatchObject({ uid: 1001 });
+    expect(ref('registry.example.com/bitnami/postgresql:17')).toBeUndefined();
+    expect(ref('postgresql:17')).toBeUndefined();
+  });
+
+  test('with only its claim mounted, synth fails naming the conf and tmp directories its scripts write as it starts', () => {
+    const err = synthError(bitnami({ mounts: [{ volume: 'data', path: '/bitnami/postgresql' }] }));
+    expect(err).toMatch(/StatefulSet\/media-db: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs bitnami\/postgresql:17\.5\.0-debian-12-r0 as UID 1001, which writes its postgresql\.conf and pg_hba\.conf to \/opt\/bitnami\/postgresql\/conf as it starts; it is on the read-only root filesystem.*\[MESH052\]/);
+    expect(err).toMatch(/writes its pid file to \/opt\/bitnami\/postgresql\/tmp as it starts; it is on the read-only root filesystem/);
+    // AND its data directory, /bitnami/postgresql/data, with the claim elsewhere
+    expect(synthError(bitnami({ mounts: [...BITNAMI_MOUNTS, { volume: 'data', path: '/data' }] })))
+      .toMatch(/writes its data directory \(POSTGRESQL_DATA_DIR\) to \/bitnami\/postgresql\/data as it starts; it is on the read-only root filesystem/);
+  });
+
+  test("the chart's layout passes: emptyDirs on conf, tmp and logs, the claim on /bitnami/postgresql, as 1001", () => {
+    expect(codes(synth(bitnami({ mounts: [...BITNAMI_MOUNTS, { volume: 'data', path: '/bitnami/postgresql' }] })))).toEqual([]);
+  });
+
+  test('its data directory as the claim\'s mount point, by default or by POSTGRESQL_DATA_DIR (over PGDATA), fails synth', () => {
+    const at = [...BITNAMI_MOUNTS, { volume: 'data', path: '/bitnami/postgresql/data' }];
+    expect(synthError(bitnami({ mounts: at })))
+      .toMatch(/its POSTGRESQL_DATA_DIR \/bitnami\/postgresql\/data is the mount point of volume 'data'.*set POSTGRESQL_DATA_DIR to a directory below the mount \(\/bitnami\/postgresql\/data\/pgdata\) \[MESH052\]/);
+    const mounted = [...BITNAMI_MOUNTS, { volume: 'data', path: '/pg' }];
+    expect(synthError(bitnami({ mounts: mounted, env: { POSTGRESQL_DATA_DIR: EnvVarValue.of('/pg'), PGDATA: EnvVarValue.of('/pg/data') } })))
+      .toMatch(/its POSTGRESQL_DATA_DIR \/pg is the mount point of volume 'data'/);
+    expect(codes(synth(bitnami({ mounts: mounted, env: { PGDATA: EnvVarValue.of('/pg/data') } })))).toEqual([]);
+    expect(codes(synth(bitnami({ mounts: mounted, env: { POSTGRESQL_VOLUME_DIR: EnvVarValue.of('/pg') } })))).toEqual([]);
+  });
+
+  test('as the library\'s UID 10001 with its data on a claim: a warning naming UID 1001', () => {
+    const out = synth(bitnami({ mounts: [...BITNAMI_MOUNTS, { volume: 'data', path: '/bitnami/postgresql' }], podSecurity: {} }));
+    const found = analyze(out).filter((f) => f.code === 'MESH051');
+    expect(found.map((f) => `${f.severity} ${f.field}`)).toEqual(['warning spec.template.spec.containers[0].securityContext.runAsUser']);
+    expect(found[0].message).toContain('the image runs as UID 1001 (1001; bitnami/containers bitnami/postgresql Dockerfile (USER 1001))');
+    expect(found[0].message).toContain('podSecurity: { runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001 }');
+  });
+
+  test('hand-written without runAsUser it runs as its USER 1001 and is checked; arguments its entrypoint execs instead are not', () => {
+    const d = deployment('db', 'shop');
+    d.spec.template.spec.securityContext = {};
+    d.spec.template.spec.containers = [{ name: 'db', image: 'bitnami/postgresql:17', securityContext: { readOnlyRootFilesystem: true } }];
+    expect(codes([d])).toEqual([
+      'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+    ]);
+    d.spec.template.spec.containers[0].args = ['-c', 'max_connections=200'];
+    expect(codes([d])).toEqual([]);
+    d.spec.template.spec.containers[0].args = ['/opt/bitnami/scripts/postgresql/run.sh'];
+    expect(codes([d])).toHaveLength(3);
+  });
+});

@@ -1,6 +1,7 @@
+import { Duration } from 'cdk8s';
 import { analyze } from '../../src/validate/analysis';
-import { IngressGateway, MeshChart, MeshService } from '../../src';
-import { meshChart, synth } from '../util';
+import { FlaggerCanary, FlaggerMetric, IngressGateway, MeshChart, MeshService, Retries } from '../../src';
+import { find, meshChart, synth } from '../util';
 import { app, authorizationPolicy, M } from './fixtures';
 
 /** `api` calls `orders` with `methods`; each route's timeout and retries as given. */
@@ -193,5 +194,66 @@ describe('a route without a timeout', () => {
     // AND a root rule without a timeout leaves the merged rule unbounded
     ordersVs.spec.http = [{ retries: { attempts: 0 }, delegate: { name: 'orders-routes' } }];
     expect(found([...manifests, delegate])).toEqual([]);
+  });
+});
+
+describe("a platform caller's calls count on the host it dials: Flagger's load tester on <service>-canary", () => {
+  /**
+   * transcode, a gRPC service Flagger releases with a load test, retrying on reset with tries of 5s, calls store (20s); `caller`:
+   * api also POSTs to transcode through its route.
+   */
+  function media(caller: boolean) {
+    const { app, chart } = meshChart({ namespace: 'media' });
+    const transcode = new MeshService(chart, 'transcode', {
+      image: 'transcode:1', ports: [{ port: 9090, protocol: 'grpc' }], timeout: Duration.seconds(10),
+      retries: Retries.of({ attempts: 2, perTryTimeout: Duration.seconds(5), retryOn: ['reset', 'connect-failure'] }),
+    });
+    const store = new MeshService(chart, 'store', { image: 'store:1', ports: [{ port: 8080 }], timeout: Duration.seconds(20) });
+    transcode.calls(store, { methods: ['GET'] });
+    if (caller) {
+      new MeshService(chart, 'api', { image: 'api:1', ports: [{ port: 8080 }], timeout: Duration.seconds(30) })
+        .calls(transcode, { methods: ['POST'], paths: ['/media.v1.Transcode/Start'] });
+    }
+    new FlaggerCanary(chart, 'transcode-flagger', {
+      service: transcode, interval: Duration.minutes(1), threshold: 5, stepWeight: 10,
+      metrics: [FlaggerMetric.requestDuration(Duration.millis(500), Duration.minutes(1))],
+      loadTest: { rate: 10, duration: Duration.minutes(1) },
+    });
+    return synth(app);
+  }
+
+  test("the load tester's POST to transcode-canary takes no route of Flagger's VirtualService (hosts: transcode): no MESH660 or MESH662", () => {
+    const m = media(false);
+    // GIVEN the load tester admitted to POST the health Check, dialling transcode-canary
+    expect(find(m, 'Canary', 'transcode').spec.analysis.webhooks[0].metadata.cmd).toContain(' transcode-canary.media:9090');
+    expect(find(m, 'AuthorizationPolicy', 'transcode-policy').spec.rules).toContainEqual({
+      from: [{ source: { principals: ['cluster.local/ns/test/sa/default'] } }],
+      to: [{ operation: { methods: ['POST'], paths: ['/grpc.health.v1.Health/Check'], ports: ['9090'] } }],
+    });
+    // THEN Flagger's route to transcode serves no POST (MESH662) and carries none to transcode's call to store (MESH660)
+    expect(found(m)).toEqual([]);
+  });
+
+  test('a mesh caller POSTing through the route still makes both warnings', () => {
+    expect(found(media(true))).toEqual([
+      'MESH660 transcode spec.service.retries.perTryTimeout -> store', 'MESH662 transcode spec.service.retries.retryOn -> ',
+    ]);
+  });
+
+  test("a load test dialling the apex host takes Flagger's route: its POST counts there; so does a command not read whole", () => {
+    const m = media(false);
+    const canary = find(m, 'Canary', 'transcode');
+    const hook = canary.spec.analysis.webhooks[0];
+    const withHooks = (...hooks: M[]) => m.map((x) => (x === canary
+      ? { ...x, spec: { ...x.spec, analysis: { ...x.spec.analysis, webhooks: hooks } } } : x));
+    const both = ['MESH660 transcode spec.service.retries.perTryTimeout -> store', 'MESH662 transcode spec.service.retries.retryOn -> '];
+    // GIVEN the same ghz command against transcode, the host whose VirtualService Flagger writes: both warnings
+    const apex = { ...hook, metadata: { type: 'cmd', cmd: hook.metadata.cmd.replace('transcode-canary.media:9090', 'transcode.media:9090') } };
+    expect(found(withHooks(apex))).toEqual(both);
+    // AND a load tester that also runs a command whose target is not read may call anything: its grants count on every host
+    const curl = { ...hook, name: 'smoke', type: 'pre-rollout', metadata: { type: 'cmd', cmd: 'curl -sd {} http://transcode.media:9090/' } };
+    expect(found(withHooks(hook, curl))).toEqual(both);
+    // AND both to the canary host alone leave the route out again
+    expect(found(withHooks(hook, { ...hook, name: 'second' }))).toEqual([]);
   });
 });

@@ -75,8 +75,10 @@ interface OfficialContainer extends PodContainer {
   readonly uid: number;
   /** The field that sets the user: the container's runAsUser, else the pod's. */
   readonly userField: string;
-  /** The directories it writes, PGDATA included where it is known. */
+  /** The directories it writes, its data directory included where it is known. */
   readonly directories: readonly ImageDirectory[];
+  /** Its data directory (PostgreSQL's), where it is known. */
+  readonly data?: ImageDirectory;
 }
 
 /** Where a directory of a container lives: the volume mounted at it or above it, else the root filesystem. */
@@ -114,18 +116,39 @@ function storageOf(c: PodContainer, dir: string): Storage {
   return { mount: best, claim, readOnly };
 }
 
-/** True if the container runs its image's entrypoint into the server: no command, and arguments that are options or name the server. */
+/**
+ * True if the container runs its image's entrypoint into the server: no command, and arguments that are options or name the
+ * server (only those that name it for an image whose entrypoint runs anything else as given).
+ */
 function runsServer(container: Record<string, any>, image: OfficialImage): boolean {
   if (Array.isArray(container.command) && container.command.length > 0) return false;
   const first: unknown = Array.isArray(container.args) ? container.args[0] : undefined;
-  return first === undefined || (typeof first === 'string' && (first.startsWith('-') || first === image.server));
+  if (first === undefined || first === image.server) return true;
+  return !image.serverOnlyByName && typeof first === 'string' && first.startsWith('-');
 }
 
-/** postgres's PGDATA in `c`: its env's literal value, else the image's default for the tag; undefined if unknown. */
-function pgdata(c: PodContainer, ref: ImageReference, majorFromTag: RegExp): string | undefined {
-  const env = (Array.isArray(c.container.env) ? c.container.env : []).find((e: any) => e?.name === 'PGDATA');
-  if (env) return typeof env.value === 'string' && env.value.startsWith('/') ? trimSlash(env.value) : undefined;
-  return postgresDataDirectory(ref.tag, majorFromTag);
+/** A literal env value of `c`, an absolute path without its trailing slash; null if the variable is set some other way. */
+function envPath(c: PodContainer, name: string): string | null | undefined {
+  const env = (Array.isArray(c.container.env) ? c.container.env : []).find((e: any) => e?.name === name);
+  if (!env) return undefined;
+  return typeof env.value === 'string' && env.value.startsWith('/') ? trimSlash(env.value) : null;
+}
+
+/**
+ * The image's data directory in `c`: the first of its env variables the container sets, as a literal value, else the image's
+ * default (postgres's for the tag); undefined if unknown (a variable from a ConfigMap or Secret, or a tag without a version).
+ */
+function dataDirectoryOf(c: PodContainer, image: OfficialImage, ref: ImageReference): string | undefined {
+  const data = image.dataDirectory;
+  if (!data) return undefined;
+  for (const name of data.env) {
+    const v = envPath(c, name);
+    if (v !== undefined) return v ?? undefined;
+  }
+  if (data.fallback === undefined) return postgresDataDirectory(ref.tag, image.postgresMajor);
+  const volume = data.volumeEnv ? envPath(c, data.volumeEnv) : undefined;
+  if (volume === null) return undefined;
+  return volume !== undefined ? `${volume === '/' ? '' : volume}/data` : data.fallback;
 }
 
 /** The containers of `index` that run a known official image's server as a user who is not root. */
@@ -137,14 +160,16 @@ function officialContainers(index: AnalysisView): OfficialContainer[] {
     const image = parsed.error === undefined ? officialImage(parsed.reference) : undefined;
     if (!image || parsed.error !== undefined || !runsServer(c.container, image)) continue;
     const own = c.container.securityContext?.runAsUser;
-    const uid = own ?? c.spec.securityContext?.runAsUser;
-    // Unset, the image's own USER applies, which these images leave root; root is the entrypoint's to drop (MESH215).
+    // Unset, the image's own USER applies: its user for an image that starts as it, else root, the entrypoint's to drop (MESH215).
+    const uid = own ?? c.spec.securityContext?.runAsUser ?? (image.startsAsUser ? image.uid : undefined);
     if (typeof uid !== 'number' || uid === 0) continue;
-    const data = image.postgresMajor ? pgdata(c, parsed.reference, image.postgresMajor) : undefined;
-    const directories = [...image.directories, ...(data ? [{ path: data, holds: 'its data directory (PGDATA)', writtenAtStart: true }] : [])];
+    const path = dataDirectoryOf(c, image, parsed.reference);
+    const data = path && image.dataDirectory
+      ? { path, holds: `its data directory (${image.dataDirectory.env[0]})`, writtenAtStart: true } : undefined;
+    const directories = [...image.directories, ...(data ? [data] : [])];
     const podSpec = c.field.replace(/\.(init)?[cC]ontainers\[\d+\]$/, '');
     const userField = `${own !== undefined ? c.field : podSpec}.securityContext.runAsUser`;
-    out.push({ ...c, image, reference: parsed.reference, uid, userField, directories });
+    out.push({ ...c, image, reference: parsed.reference, uid, userField, directories, data });
   }
   return out;
 }
@@ -180,7 +205,8 @@ export const officialImageUser: AnalysisCheck = {
 /**
  * MESH052: an official image that cannot start in its pod, as a user who is not root:
  * - a directory it writes as it starts (postgres's socket directory and PGDATA, mysql's data
- *   and socket directories, mongod's dbpath, RabbitMQ's data directory) on the read-only root
+ *   and socket directories, mongod's dbpath, RabbitMQ's data directory, bitnami/postgresql's conf,
+ *   tmp and data directories) on the read-only root
  *   filesystem or on a read-only volume: the server exits with EROFS or EACCES;
  * - postgres's PGDATA the mount point of a volume: the kubelet leaves a mount point root's (an
  *   fsGroup changes only its group), initdb chmods PGDATA to 0700 and fails with EPERM, and
@@ -189,6 +215,8 @@ export const officialImageUser: AnalysisCheck = {
  *   docker_create_db_directories). PGDATA is a directory below the mount.
  * @see https://github.com/docker-library/postgres/blob/master/16/bookworm/Dockerfile (ENV PGDATA, /var/run/postgresql)
  * @see https://github.com/docker-library/mysql/blob/master/8.4/Dockerfile.oracle (/var/run/mysqld "used for socket and lock files")
+ * @see https://github.com/bitnami/containers/tree/main/bitnami/postgresql (postgresql-env.sh: its conf, tmp and data directories;
+ *   libpostgresql.sh `postgresql_initialize` chmods the data directory and runs initdb there)
  */
 export const officialImageCannotStart: AnalysisCheck = {
   code: Codes.OFFICIAL_IMAGE_CANNOT_START,
@@ -206,12 +234,13 @@ export const officialImageCannotStart: AnalysisCheck = {
           `${who}, which writes ${d.holds} to ${d.path} as it starts; it is on ${on}, so the server cannot start: mount a writable volume `
           + 'there (an emptyDir, or a claim for data)'));
       }
-      const data = c.image.postgresMajor ? c.directories.find((d) => d.holds.includes('PGDATA')) : undefined;
+      const data = c.data;
       const s = data ? storageOf(c, data.path) : undefined;
       if (data && s?.mount && s.mount.mountPath === data.path && !s.readOnly) {
+        const env = c.image.dataDirectory!.env[0];
         out.push(finding(Codes.OFFICIAL_IMAGE_CANNOT_START, c.manifest, `${c.field}.volumeMounts[${s.mount.index}].mountPath`,
-          `${who}, and its PGDATA ${data.path} is the mount point of volume '${s.mount.name}', which the kubelet leaves root's: initdb cannot `
-          + 'chmod it to 0700 and postgres refuses a data directory it does not own; set PGDATA to a directory below the mount '
+          `${who}, and its ${env} ${data.path} is the mount point of volume '${s.mount.name}', which the kubelet leaves root's: initdb cannot `
+          + `chmod it to 0700 and postgres refuses a data directory it does not own; set ${env} to a directory below the mount `
           + `(${data.path === '/' ? '' : data.path}/pgdata)`));
       }
     }

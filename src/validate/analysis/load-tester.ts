@@ -9,7 +9,7 @@ import { Finding, finding, Manifest } from '../finding';
 import { FlowEvaluator } from '../flow/evaluate';
 import { list } from '../values';
 import { AnalysisCheck } from './check';
-import { namespaceOf } from './view';
+import { AnalysisView, namespaceOf } from './view';
 
 /** The methods `hey -m` takes (rakyll/hey hey.go usage). */
 const HEY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE']);
@@ -31,14 +31,147 @@ function testerOf(url: unknown, canaryNamespace: string): Tester | undefined {
   return service?.includes('loadtester') ? { service, namespace: namespace || canaryNamespace } : undefined;
 }
 
+/** A request a load-test command sends: the host it dials (as written), port, method and path; over gRPC for ghz. */
+export interface LoadTestRequest {
+  readonly host: string;
+  readonly port: number;
+  readonly method: string;
+  readonly path: string;
+  readonly grpc: boolean;
+}
+
+/**
+ * The simple commands of a command line as `sh -c` reads them (the load tester runs each command so: fluxcd/flagger
+ * pkg/loadtester/task_shell.go), each as its words with quotes and backslashes removed, split at the unquoted `;`, `&` and
+ * `|` that separate them (`&&`, `||` and pipes alike). No expansion is made.
+ */
+export function shellCommands(cmd: string): string[][] {
+  const commands: string[][] = [];
+  let words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: string | undefined;
+  const endWord = () => {
+    if (inWord) words.push(word);
+    word = '';
+    inWord = false;
+  };
+  for (let i = 0; i < cmd.length; i++) {
+    const c = cmd[i];
+    if (quote === "'") {
+      if (c === "'") quote = undefined; else word += c;
+    } else if (quote === '"') {
+      // Inside double quotes a backslash escapes only $ ` " \ and a newline (POSIX sh, 2.2.3).
+      if (c === '"') quote = undefined;
+      else if (c === '\\' && i + 1 < cmd.length && '$`"\\\n'.includes(cmd[i + 1])) word += cmd[++i];
+      else word += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < cmd.length) {
+      word += cmd[++i];
+      inWord = true;
+    } else if (c === ';' || c === '&' || c === '|' || c === '\n') {
+      endWord();
+      if (words.length > 0) commands.push(words);
+      words = [];
+    } else if (/\s/.test(c)) {
+      endWord();
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  endWord();
+  if (words.length > 0) commands.push(words);
+  return commands;
+}
+
 /** The request a `hey` command sends: its URL (the last http(s) argument) and `-m` method. */
-function heyRequest(cmd: unknown): { url: URL; method: string } | undefined {
-  if (typeof cmd !== 'string' || !/(^|\s)hey\s/.test(cmd)) return undefined;
-  const words = cmd.split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, ''));
+function heyRequests(words: string[]): LoadTestRequest[] | undefined {
   const url = words.filter((w) => /^https?:\/\//.test(w) && URL.canParse(w)).pop();
   const m = words.indexOf('-m');
   const method = m >= 0 ? String(words[m + 1] ?? '').toUpperCase() : 'GET';
-  return url && HEY_METHODS.has(method) ? { url: new URL(url), method } : undefined;
+  if (!url || !HEY_METHODS.has(method)) return undefined;
+  const u = new URL(url);
+  return [{ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), method, path: u.pathname || '/', grpc: false }];
+}
+
+/**
+ * ghz's flags that take no value (cmd/ghz/main.go, `Bool()` flags; kingpin also reads `--no-<flag>`), long and short; every
+ * other flag takes one, `--flag=value`, `--flag value`, `-f value` or `-fvalue` (alecthomas/kingpin parser.go: a short flag
+ * that takes a value takes the rest of its word, so `-call` is `-c all`, not `--call`).
+ */
+const GHZ_BOOL_FLAGS = new Set([
+  'skipTLS', 'insecure', 'async', 'binary', 'stream-dynamic-messages', 'count-errors', 'enable-compression',
+  'disable-template-functions', 'disable-template-data', 'help', 'version',
+]);
+const GHZ_BOOL_SHORT = new Set(['b', 'e', 'h', 'v']);
+
+/**
+ * The server reflection ghz asks a method's description of when given no `--proto` or `--protoset`: v1 first
+ * (bojand/ghz runner/requester.go, `grpcreflect.NewClientAuto`, which falls back to v1alpha only on Unimplemented).
+ */
+const GHZ_REFLECTION = '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo';
+
+/**
+ * The requests a `ghz` command sends: POSTs of `--call`'s path (`package.Service/Method` or `package.Service.Method`, a leading
+ * dot dropped: ghz protodesc/protodesc.go `parseServiceMethod`) to its `host:port` argument (`kingpin.Arg("host")`), preceded
+ * by the reflection request without a proto file. A command ghz cannot run as written (a `--config` file, no call, no port)
+ * gives none.
+ */
+function ghzRequests(words: string[]): LoadTestRequest[] | undefined {
+  const values = new Map<string, string>();
+  const args: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i];
+    if (w === '--') {
+      args.push(...words.slice(i + 1));
+      break;
+    }
+    if (w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      const name = eq >= 0 ? w.slice(2, eq) : w.slice(2);
+      if (eq >= 0) values.set(name, w.slice(eq + 1));
+      else if (!GHZ_BOOL_FLAGS.has(name) && !(name.startsWith('no-') && GHZ_BOOL_FLAGS.has(name.slice(3)))) values.set(name, words[++i] ?? '');
+    } else if (w.startsWith('-') && w.length > 1) {
+      // Short flags: bool ones may be grouped (-be); the first that takes a value takes the rest of the word, or the next word.
+      for (let k = 1; k < w.length; k++) {
+        if (GHZ_BOOL_SHORT.has(w[k])) continue;
+        values.set(`-${w[k]}`, k + 1 < w.length ? w.slice(k + 1) : words[++i] ?? '');
+        break;
+      }
+    } else {
+      args.push(w);
+    }
+  }
+  const call = values.get('call');
+  if (values.has('config') || call === undefined || args.length !== 1) return undefined;
+  const method = call.startsWith('.') ? call.slice(1) : call;
+  const slashes = method.split('/').length - 1;
+  const dot = method.lastIndexOf('.');
+  const path = slashes === 1 ? `/${method}` : slashes === 0 && dot > 0 ? `/${method.slice(0, dot)}/${method.slice(dot + 1)}` : undefined;
+  const address = /^(?:dns:\/\/\/)?([^/:]+):(\d+)$/.exec(args[0]);
+  if (!path || !address) return undefined;
+  const reflection = values.has('proto') || values.has('protoset') ? [] : [GHZ_REFLECTION];
+  return [...reflection, path].map((p) => ({ host: address[1], port: Number(address[2]), method: 'POST', path: p, grpc: true }));
+}
+
+/**
+ * The requests a load-test command line sends: those of each `hey` and `ghz` command in it; `complete` when every command of
+ * it is one whose target could be read (no other command, such as a `curl`, may then call anything else).
+ */
+export function commandRequests(cmd: unknown): { requests: LoadTestRequest[]; complete: boolean } {
+  if (typeof cmd !== 'string') return { requests: [], complete: false };
+  const requests: LoadTestRequest[] = [];
+  let complete = true;
+  for (const words of shellCommands(cmd)) {
+    // The program by its name on the PATH, or by its path (`/usr/local/bin/ghz`).
+    const program = words[0].split('/').pop();
+    const found = program === 'hey' ? heyRequests(words) : program === 'ghz' ? ghzRequests(words) : undefined;
+    if (found) requests.push(...found); else complete = false;
+  }
+  return { requests, complete };
 }
 
 /**
@@ -54,7 +187,7 @@ function testerPods(t: Tester, recorded: readonly FlowWorkload[]): FlowWorkload 
 }
 
 /**
- * MESH316 (warning): a Flagger Canary's webhook to Flagger's load tester runs `hey` against a Service of the manifests,
+ * MESH316 (warning): a Flagger Canary's webhook to Flagger's load tester runs `hey` or `ghz` against a Service of the manifests,
  * and the flow from the load tester's pods there is refused (the target's NetworkPolicy, AuthorizationPolicy, mTLS...).
  * The load test then sends the canary nothing: Flagger's metric queries find "no values found", each counts as a failed
  * check, and after `threshold` of them Flagger rolls the release back (fluxcd/flagger pkg/controller/scheduler.go,
@@ -65,42 +198,63 @@ export const flaggerLoadTesterRefused: AnalysisCheck = {
   code: Codes.FLAGGER_LOAD_TESTER_REFUSED,
   title: "a Flagger Canary's load test that the target's policies refuse",
   run(index) {
-    const tests: { canary: Manifest; field: string; tester: Tester; url: URL; method: string }[] = [];
-    for (const canary of index.ofKind('Canary')) {
-      if (!String(canary.apiVersion ?? '').startsWith('flagger.app/')) continue;
-      list(canary.spec?.analysis?.webhooks).forEach((w: Manifest, i: number) => {
-        const tester = testerOf(w?.url, namespaceOf(canary));
-        const request = tester && heyRequest(w?.metadata?.cmd);
-        if (tester && request) tests.push({ canary, field: `spec.analysis.webhooks[${i}].metadata.cmd`, tester, ...request });
-      });
-    }
-    if (tests.length === 0) return [];
-    const records = recordedPlatforms(index.ofKind('Namespace')).recorded;
-    const recorded = records.map((r) => r.platform.loadTesterWorkload());
-    const trustDomain = records[0]?.platform.trustDomain;
-    const platform = tests.map((t) => testerPods(t.tester, recorded));
-    const evaluator = FlowEvaluator.over(index.model, { ...(trustDomain ? { trustDomain } : {}), platform });
+    const { webhooks, trustDomain } = loadTesterWebhooks(index);
+    if (webhooks.length === 0) return [];
+    const evaluator = FlowEvaluator.over(index.model, { ...(trustDomain ? { trustDomain } : {}), platform: webhooks.map((w) => w.tester) });
     const running = index.model.running();
     const out: Finding[] = [];
-    for (const t of tests) {
-      const source = testerPods(t.tester, recorded);
-      const port = Number(t.url.port || (t.url.protocol === 'https:' ? 443 : 80));
-      // Only a Service of the manifests (or one Flagger writes for them, `-canary`): another team's or the Internet's is theirs to admit.
-      const host = fqdn(t.url.hostname, namespaceOf(t.canary));
-      if (!running.services.get(host)) continue;
-      const verdict = evaluator.evaluate({ source: { platform: source }, host, port, method: t.method as 'GET', path: t.url.pathname || '/' });
-      if (verdict.allowed) continue;
-      out.push(finding(Codes.FLAGGER_LOAD_TESTER_REFUSED, t.canary, t.field,
-        `the load tester ${source.namespace}/${source.name} sends ${t.method} ${t.url.pathname} to ${host}:${port}, and ${verdict.reason}:`
-        + ' the canary gets no load, Flagger finds no values for its metrics and rolls the release back; admit the load tester'
-        + ' (FlaggerCanary loadTest) or load-test through a path that admits it', 'warning'));
+    for (const w of webhooks) {
+      const source = w.tester;
+      for (const r of w.requests) {
+        // Only a Service of the manifests (or one Flagger writes for them, `-canary`): another team's or the Internet's is theirs to admit.
+        const host = fqdn(r.host, namespaceOf(w.canary));
+        if (!running.services.get(host)) continue;
+        const verdict = evaluator.evaluate({
+          source: { platform: source }, host, port: r.port, method: r.method as 'GET', path: r.path, ...(r.grpc ? { protocol: 'GRPC' as const } : {}),
+        });
+        if (verdict.allowed) continue;
+        out.push(finding(Codes.FLAGGER_LOAD_TESTER_REFUSED, w.canary, w.field,
+          `the load tester ${source.namespace}/${source.name} sends ${r.method} ${r.path} to ${host}:${r.port}, and ${verdict.reason}:`
+          + ' the canary gets no load, Flagger finds no values for its metrics and rolls the release back; admit the load tester'
+          + ' (FlaggerCanary loadTest) or load-test through a path that admits it', 'warning'));
+        // One finding per webhook: its first refused request (ghz's reflection comes before its call).
+        break;
+      }
     }
     return out;
   },
 };
 
+/** A Flagger Canary's webhook to a load tester: the tester's pods, and the requests its command sends (`complete`: all of them). */
+export interface LoadTesterWebhook {
+  readonly canary: Manifest;
+  /** The webhook's command, as a finding's field. */
+  readonly field: string;
+  readonly tester: FlowWorkload;
+  readonly requests: readonly LoadTestRequest[];
+  readonly complete: boolean;
+}
+
+/** Every Flagger Canary's webhook to a load tester, and the trust domain the platform record gives, if any. */
+export function loadTesterWebhooks(index: AnalysisView): { webhooks: LoadTesterWebhook[]; trustDomain?: string } {
+  const found: { canary: Manifest; field: string; tester: Tester; cmd: unknown }[] = [];
+  for (const canary of index.ofKind('Canary')) {
+    if (!String(canary.apiVersion ?? '').startsWith('flagger.app/')) continue;
+    list(canary.spec?.analysis?.webhooks).forEach((w: Manifest, i: number) => {
+      const tester = testerOf(w?.url, namespaceOf(canary));
+      if (tester) found.push({ canary, field: `spec.analysis.webhooks[${i}].metadata.cmd`, tester, cmd: w?.metadata?.cmd });
+    });
+  }
+  if (found.length === 0) return { webhooks: [] };
+  const records = recordedPlatforms(index.ofKind('Namespace')).recorded;
+  const recorded = records.map((r) => r.platform.loadTesterWorkload());
+  const trustDomain = records[0]?.platform.trustDomain;
+  const webhooks = found.map((f) => ({ canary: f.canary, field: f.field, tester: testerPods(f.tester, recorded), ...commandRequests(f.cmd) }));
+  return { webhooks, ...(trustDomain ? { trustDomain } : {}) };
+}
+
 /** `host` as a cluster name: `<service>.<namespace>.svc.cluster.local` for a short or namespaced name. */
-function fqdn(host: string, namespace: string): string {
+export function fqdn(host: string, namespace: string): string {
   const parts = host.split('.');
   if (parts.length === 1) return `${host}.${namespace}.svc.cluster.local`;
   if (parts.length === 2) return `${host}.svc.cluster.local`;

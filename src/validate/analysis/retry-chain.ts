@@ -17,6 +17,7 @@ import { dict, list } from '../values';
 import { methodsReachingRules, operationMethods, reaching, RuleMethods } from './rule-methods';
 import { admitsSidecarClients, gatewayIdentities } from './rule-sources';
 import { egressRefusing, workloadsByIdentity } from './unreachable-callers';
+import { fqdn, loadTesterWebhooks } from './load-tester';
 
 /** Methods a retry may apply twice: RFC 9110 §9.2.2 makes GET, HEAD, PUT, DELETE, OPTIONS and TRACE idempotent. */
 const NON_IDEMPOTENT = new Set(['POST', 'PATCH', '*']);
@@ -117,13 +118,84 @@ function flaggerRoutes(index: AnalysisView): Manifest[] {
   });
 }
 
+/**
+ * The methods granted on a workload: `any` on every host that selects it, `byHost` on one host alone (the grants to a
+ * platform caller that dials only that host: {@link dialledHosts}).
+ */
+interface Granted {
+  readonly any: Set<string>;
+  readonly byHost: Map<string, Set<string>>;
+}
+
+/** The methods of `g` that a request through `host` may carry. */
+function grantedOn(g: Granted, host: string): Set<string> {
+  const only = g.byHost.get(host);
+  return only ? new Set([...g.any, ...only]) : g.any;
+}
+
 /** What the ALLOW policies grant (rule-sources.ts says which grants a mesh route serves). */
 interface Grants {
   readonly calls: Call[];
   /** The methods granted on each workload from any source (none for a workload that ALLOW policies select but no rule grants). */
-  readonly granted: Map<Manifest, Set<string>>;
+  readonly granted: Map<Manifest, Granted>;
   /** The same, from the rules that may admit a sidecar client: the methods the workload's mesh routes serve. */
-  readonly meshGranted: Map<Manifest, Set<string>>;
+  readonly meshGranted: Map<Manifest, Granted>;
+}
+
+/**
+ * The hosts a platform caller dials, by identity (`<namespace>/<service account>`), where every request of it is known: Flagger's
+ * load tester runs only the commands of the Canaries' webhooks to it, and a `hey` or `ghz` command dials the host it names
+ * (load-tester.ts), Flagger's `<service>-canary` for a load test. That host is not the apex `<service>` whose VirtualService
+ * Flagger writes: its `hosts` are the Canary's `service.hosts` and the apex name alone (fluxcd/flagger pkg/router/istio.go
+ * `reconcileVirtualService`), so the load test takes no route of it. An identity a workload of the manifests also holds, or a
+ * load tester one of whose commands is not read whole (a `curl`), dials hosts unknown here and is left out.
+ */
+function dialledHosts(index: AnalysisView, byIdentity: ReadonlyMap<string, readonly Workload[]>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const unknown = new Set<string>();
+  for (const w of loadTesterWebhooks(index).webhooks) {
+    const id = `${w.tester.namespace}/${w.tester.serviceAccount}`;
+    if (!w.complete || byIdentity.has(id)) unknown.add(id);
+    const hosts = out.get(id) ?? new Set<string>();
+    for (const r of w.requests) hosts.add(fqdn(r.host, namespaceOf(w.canary)));
+    out.set(id, hosts);
+  }
+  for (const id of unknown) out.delete(id);
+  return out;
+}
+
+/**
+ * The hosts through which a rule's grants may be used: those its principals dial when every source of it names principals whose
+ * hosts are all known; undefined (every host of the callee) otherwise.
+ */
+function ruleHosts(rule: any, dialled: ReadonlyMap<string, ReadonlySet<string>>): Set<string> | undefined {
+  const froms = list(rule?.from);
+  if (dialled.size === 0 || froms.length === 0) return undefined;
+  const hosts = new Set<string>();
+  for (const from of froms) {
+    const principals = list(from?.source?.principals);
+    if (principals.length === 0) return undefined;
+    for (const p of principals) {
+      const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(p));
+      const known = m ? dialled.get(`${m[1]}/${m[2]}`) : undefined;
+      if (!known) return undefined;
+      known.forEach((h) => hosts.add(h));
+    }
+  }
+  return hosts;
+}
+
+/** Adds `methods` to `g`, on `hosts` alone when given. */
+function grant(g: Granted, methods: Iterable<string>, hosts: ReadonlySet<string> | undefined): void {
+  if (!hosts) {
+    for (const m of methods) g.any.add(m);
+    return;
+  }
+  for (const h of hosts) {
+    const set = g.byHost.get(h) ?? new Set<string>();
+    for (const m of methods) set.add(m);
+    g.byHost.set(h, set);
+  }
 }
 
 /**
@@ -131,10 +203,11 @@ interface Grants {
  * (no entry, any method, for a workload no ALLOW policy selects).
  */
 function callsOf(index: AnalysisView): Grants {
-  const granted = new Map<Manifest, Set<string>>();
-  const meshGranted = new Map<Manifest, Set<string>>();
+  const granted = new Map<Manifest, Granted>();
+  const meshGranted = new Map<Manifest, Granted>();
   const gateways = gatewayIdentities(index);
   const byIdentity = workloadsByIdentity(index);
+  const dialled = dialledHosts(index, byIdentity);
   const calls: Call[] = [];
   for (const ap of index.ofKind('AuthorizationPolicy')) {
     if ((ap.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
@@ -143,8 +216,8 @@ function callsOf(index: AnalysisView): Grants {
     // Once an ALLOW policy selects a workload, only what some ALLOW rule grants reaches it: a
     // policy without rules (allow-nothing) grants nothing.
     for (const callee of callees) {
-      if (!granted.has(callee.manifest)) granted.set(callee.manifest, new Set<string>());
-      if (!meshGranted.has(callee.manifest)) meshGranted.set(callee.manifest, new Set<string>());
+      if (!granted.has(callee.manifest)) granted.set(callee.manifest, { any: new Set<string>(), byHost: new Map() });
+      if (!meshGranted.has(callee.manifest)) meshGranted.set(callee.manifest, { any: new Set<string>(), byHost: new Map() });
     }
     // Callers whose calls here are fire-and-forget hold no response of theirs on them: no hop (core/labels.ts).
     const asynchronous = new Set(String(ap.metadata?.annotations?.[ASYNCHRONOUS_CALLERS_ANNOTATION] ?? '').split(',').map((p) => p.trim()));
@@ -155,9 +228,11 @@ function callsOf(index: AnalysisView): Grants {
       // TCP connections: no HTTP route, so no HTTP retry, is involved.
       const httpCallees = callees.filter((callee) => !tcpOnly(ops, httpTargetPorts(index, callee)));
       const fromSidecars = admitsSidecarClients(rule, gateways);
+      // A platform caller's grants count on the hosts it dials alone (a load tester's on `<service>-canary`).
+      const hosts = ruleHosts(rule, dialled);
       for (const callee of httpCallees) {
-        methods.forEach((m) => granted.get(callee.manifest)!.add(m));
-        if (fromSidecars) methods.forEach((m) => meshGranted.get(callee.manifest)!.add(m));
+        grant(granted.get(callee.manifest)!, methods, hosts);
+        if (fromSidecars) grant(meshGranted.get(callee.manifest)!, methods, hosts);
       }
       for (const from of list(rule?.from)) {
         for (const p of list(from?.source?.principals)) {
@@ -249,10 +324,10 @@ function hopPairs(index: AnalysisView): { pairs: HopPair[]; served: Map<Hop, Set
     return id;
   };
   // A mesh route serves the methods granted to sidecar clients; the gateways send through their own routes.
-  for (const [workload, methods] of meshGranted) {
+  for (const [workload, g] of meshGranted) {
     for (const i of (hostsOf.get(workload) ?? []).flatMap((h) => innerByHost.get(h) ?? [])) {
       const set = served.get(i) ?? new Set<string>();
-      reaching(methods, i.reach).forEach((m) => set.add(m));
+      reaching(grantedOn(g, i.host), i.reach).forEach((m) => set.add(m));
       served.set(i, set);
     }
   }
@@ -260,7 +335,8 @@ function hopPairs(index: AnalysisView): { pairs: HopPair[]; served: Map<Hop, Set
     const inner = (hostsOf.get(call.callee.manifest) ?? []).flatMap((h) => innerByHost.get(h) ?? []);
     const outer = (hostsOf.get(call.caller.manifest) ?? []).flatMap((h) => outerByHost.get(h) ?? []);
     for (const o of outer) {
-      const callerMethods = (meshOnlyHops.has(o) ? meshGranted : granted).get(call.caller.manifest) ?? new Set(['*']);
+      const g = (meshOnlyHops.has(o) ? meshGranted : granted).get(call.caller.manifest);
+      const callerMethods = g ? grantedOn(g, o.host) : new Set(['*']);
       const carried = reaching(callerMethods, o.reach);
       // No request reaches the caller through this route (a mesh route of a service only the gateway calls).
       if (carried.length === 0) continue;

@@ -213,6 +213,37 @@ describe('FlaggerCanary loadTest on a gRPC port: ghz from the load tester, admit
     expect(synthError(grpcSetup({ rate: 10, duration: Duration.minutes(1), ...bad }).app)).toContain(message);
   });
 
+  test('MESH316 reads a hand-written ghz command as ghz does: its --call on its host:port, over POST, with reflection without a proto', () => {
+    // GIVEN the library's own load test of the health Check (the load tester admitted on that path alone), and its manifests
+    const m = synth(grpcSetup({ rate: 20, duration: Duration.minutes(1) }).app);
+    const canary = find(m, 'Canary', 'booking-api');
+    const hook = canary.spec.analysis.webhooks[0];
+    const withCmd = (cmd: string) => m.map((x) => (x === canary ? {
+      ...x, spec: { ...x.spec, analysis: { ...x.spec.analysis, webhooks: [{ ...hook, metadata: { type: 'cmd', cmd } }] } },
+    } : x));
+    const mesh316 = (cmd: string) => validateManifests(withCmd(cmd)).filter((f) => f.code === 'MESH316').map((f) => f.message);
+    const refused = (path: string) => [expect.stringMatching(new RegExp(`^the load tester test/flagger-loadtester sends POST ${path} to `
+      + 'booking-api-canary.tickets-service.svc.cluster.local:9090, and no ALLOW policy of booking-api matches'))];
+    // THEN the admitted call, however ghz's flags spell it (cmd/ghz/main.go; kingpin: --flag=v, --flag v, -fv, -f v), warns of nothing
+    expect(mesh316(hook.metadata.cmd)).toEqual([]);
+    expect(mesh316("ghz --insecure --proto /tmp/ghz/health.proto --call grpc.health.v1.Health.Check -d '{\"service\": \"\"}' -c4 -n 200 "
+      + 'booking-api-canary.tickets-service:9090')).toEqual([]);
+    expect(mesh316('ghz --insecure -z 1m --proto=/tmp/ghz/health.proto --call=.grpc.health.v1.Health/Check dns:///booking-api-canary.tickets-service:9090'))
+      .toEqual([]);
+    // AND ghz by its path, after another command, reads the same
+    expect(mesh316('sleep 5 && /usr/local/bin/ghz --insecure --call=booking.v1.Bookings/Cancel booking-api-canary.tickets-service:9090'))
+      .toEqual(refused('/grpc.reflection.v1.ServerReflection/ServerReflectionInfo'));
+    // AND a method the policy does not admit is refused, whatever flags take values before the address
+    expect(mesh316("ghz --insecure --proto=/tmp/ghz/health.proto --call=booking.v1.Bookings/Cancel -d '{\"id\": 1}' -z 30s "
+      + 'booking-api-canary.tickets-service:9090')).toEqual(refused('/booking.v1.Bookings/Cancel'));
+    // AND without --proto ghz first asks the server's reflection, which the policy refuses (bojand/ghz runner/requester.go)
+    expect(mesh316('ghz --insecure --call=grpc.health.v1.Health/Check booking-api-canary.tickets-service:9090'))
+      .toEqual(refused('/grpc.reflection.v1.ServerReflection/ServerReflectionInfo'));
+    // AND a command ghz cannot run as written (-call is kingpin's -c with "all") or a Service outside the manifests is not judged
+    expect(mesh316('ghz --insecure -call=booking.v1.Bookings/Cancel booking-api-canary.tickets-service:9090')).toEqual([]);
+    expect(mesh316('ghz --insecure --proto=/p.proto --call=booking.v1.Bookings/Cancel podinfo-canary.other:9898')).toEqual([]);
+  });
+
   test('grpcMethod on an HTTP port is refused', () => {
     expect(synthError(setup({ loadTest: { rate: 10, duration: Duration.minutes(1), grpcMethod: 'a.B/C' } }).app))
       .toContain("loadTest.grpcMethod: the canary's Service port 8080 is http: give method and path [MESH305]");
