@@ -157,18 +157,100 @@ function ghzRequests(words: string[]): LoadTestRequest[] | undefined {
   return [...reflection, path].map((p) => ({ host: address[1], port: Number(address[2]), method: 'POST', path: p, grpc: true }));
 }
 
+/** How an option of a wrapper takes its value: none, a required one (`-k 5`, `-k5`, `--opt=5`, `--opt 5`), an optional one (`--opt=5` only). */
+type OptionArg = 'none' | 'required' | 'optional';
+
 /**
- * The requests a load-test command line sends: those of each `hey` and `ghz` command in it; `complete` when every command of
- * it is one whose target could be read (no other command, such as a `curl`, may then call anything else).
+ * A wrapper's options as GNU getopt_long reads them with a `+` option string (stop at the first operand): short options,
+ * grouped or not, a required value in the rest of the word or the next word; long options by any unambiguous prefix; `--`
+ * ends them. The operands after them, or undefined for an option the wrapper does not know (the command is then not read).
+ */
+function afterOptions(words: string[], short: Record<string, OptionArg>, long: Record<string, OptionArg>): string[] | undefined {
+  let i = 0;
+  for (; i < words.length; i++) {
+    const w = words[i];
+    if (w === '--') return words.slice(i + 1);
+    if (!w.startsWith('-') || w === '-') break;
+    if (w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      const given = eq >= 0 ? w.slice(2, eq) : w.slice(2);
+      const names = Object.keys(long).filter((n) => n === given || n.startsWith(given));
+      const name = names.includes(given) ? given : names.length === 1 ? names[0] : undefined;
+      if (name === undefined) return undefined;
+      if (long[name] === 'none' && eq >= 0) return undefined;
+      if (long[name] === 'required' && eq < 0 && ++i >= words.length) return undefined;
+      continue;
+    }
+    for (let k = 1; k < w.length; k++) {
+      const arg = short[w[k]];
+      if (arg === undefined) return undefined;
+      if (arg === 'none') continue;
+      if (k + 1 === w.length && ++i >= words.length) return undefined;
+      break;
+    }
+  }
+  return words.slice(i);
+}
+
+/** A duration as coreutils' timeout takes it: a floating-point number with an optional unit, s, m, h or d. */
+const TIMEOUT_DURATION = /^(?:\d+\.?\d*|\.\d+)[smhd]?$/;
+
+/**
+ * The command a wrapper runs, its program first: `timeout [OPTION] DURATION COMMAND...`, `nice [OPTION] COMMAND...`,
+ * `env [OPTION]... [-] [NAME=VALUE]... COMMAND...` (coreutils' usages and getopt_long options: timeout.c `+k:s:v`,
+ * `--foreground`, `--preserve-status`; nice.c `+n:` and the obsolete `-N`; env.c `+a:C:iS:u:v0`, `--block-signal[=SIG]` and
+ * its kin), the shell's `exec [command]` and `time [-p] command` (POSIX sh, 2.14 and time), each after the variable
+ * assignments sh reads before a command's name (POSIX sh, 2.9.1). The words themselves when the program is none of them;
+ * undefined when a wrapper's command cannot be read (an unknown option, `env -S`'s split string, no command).
+ */
+export function wrappedCommand(words: string[]): string[] | undefined {
+  let rest = words;
+  for (;;) {
+    const assignments = rest.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+    if (assignments < 0) return undefined;
+    rest = rest.slice(assignments);
+    const program = rest[0].split('/').pop();
+    let next: string[] | undefined;
+    if (program === 'timeout') {
+      next = afterOptions(rest.slice(1), { k: 'required', s: 'required', v: 'none' },
+        { 'kill-after': 'required', 'signal': 'required', 'foreground': 'none', 'preserve-status': 'none', 'verbose': 'none' });
+      next = next && TIMEOUT_DURATION.test(next[0] ?? '') ? next.slice(1) : undefined;
+    } else if (program === 'nice') {
+      // `nice -10 cmd`: the obsolete adjustment, read before the options (nice.c).
+      const args = /^-[-+]?\d+$/.test(rest[1] ?? '') ? rest.slice(2) : rest.slice(1);
+      next = afterOptions(args, { n: 'required' }, { adjustment: 'required' });
+    } else if (program === 'env') {
+      next = afterOptions(rest.slice(1), { a: 'required', C: 'required', i: 'none', u: 'required', v: 'none', 0: 'none' }, {
+        'argv0': 'required', 'chdir': 'required', 'ignore-environment': 'none', 'unset': 'required', 'debug': 'none', 'null': 'none',
+        'block-signal': 'optional', 'default-signal': 'optional', 'ignore-signal': 'optional',
+      });
+      if (next?.[0] === '-') next = next.slice(1);
+    } else if (program === 'exec' && rest[0] === 'exec') {
+      next = rest[1] === '--' ? rest.slice(2) : rest.slice(1);
+    } else if (program === 'time' && rest[0] === 'time') {
+      next = afterOptions(rest.slice(1), { p: 'none' }, {});
+    } else {
+      return rest;
+    }
+    if (!next || next.length === 0) return undefined;
+    rest = next;
+  }
+}
+
+/**
+ * The requests a load-test command line sends: those of each `hey` and `ghz` command in it, run as is or by a wrapper
+ * (`timeout 60 hey ...`); `complete` when every command of it is one whose target could be read (no other command, such
+ * as a `curl`, may then call anything else).
  */
 export function commandRequests(cmd: unknown): { requests: LoadTestRequest[]; complete: boolean } {
   if (typeof cmd !== 'string') return { requests: [], complete: false };
   const requests: LoadTestRequest[] = [];
   let complete = true;
-  for (const words of shellCommands(cmd)) {
+  for (const line of shellCommands(cmd)) {
+    const words = wrappedCommand(line);
     // The program by its name on the PATH, or by its path (`/usr/local/bin/ghz`).
-    const program = words[0].split('/').pop();
-    const found = program === 'hey' ? heyRequests(words) : program === 'ghz' ? ghzRequests(words) : undefined;
+    const program = words?.[0].split('/').pop();
+    const found = !words ? undefined : program === 'hey' ? heyRequests(words) : program === 'ghz' ? ghzRequests(words) : undefined;
     if (found) requests.push(...found); else complete = false;
   }
   return { requests, complete };

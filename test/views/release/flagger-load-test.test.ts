@@ -117,6 +117,30 @@ describe('FlaggerCanary loadTest: the load tester sends the canary requests, and
     expect(validateManifests(withCmd('hey -z 1m -q 10 http://podinfo-canary.other:9898/')).filter((f) => f.code === 'MESH316')).toEqual([]);
   });
 
+  test('MESH316 reads hey run by a wrapper (timeout, nice, env, exec, time) as the command the wrapper runs', () => {
+    // GIVEN the library's load test (GET admitted), and hand-written commands that DELETE instead, each run by a wrapper
+    const m = synth(setup({ loadTest: LOAD_TEST }).app).filter((x) => x.kind !== 'Namespace');
+    const canary = find(m, 'Canary', 'booking-api');
+    const hook = canary.spec.analysis.webhooks[0];
+    const mesh316 = (cmd: string) => validateManifests(m.map((x) => (x === canary ? {
+      ...x, spec: { ...x.spec, analysis: { ...x.spec.analysis, webhooks: [{ ...hook, metadata: { type: 'cmd', cmd } }] } },
+    } : x))).filter((f) => f.code === 'MESH316').map((f) => f.message);
+    const hey = "hey -z 1m -q 10 -c 2 -m DELETE 'http://booking-api-canary.tickets-service:8080/api/bookings'";
+    const refused = [expect.stringMatching(/^the load tester test\/flagger-loadtester sends DELETE \/api\/bookings to booking-api-canary/)];
+    // THEN each wrapper's options and operands are skipped as coreutils' getopt reads them, and the wrapped hey is read
+    for (const wrapper of [
+      'timeout 60', 'timeout -s KILL -k5 90s', 'timeout --kill-after=10 --preserve-status 1.5m', 'timeout --sig INT -v -- 60',
+      'nice', 'nice -n 10', 'nice -10', 'nice --adjustment=5', 'env', 'env -i HOME=/tmp FOO=bar', 'env -u HOME - A=1', 'exec',
+      'time', 'time -p', 'GOMAXPROCS=2', '/usr/bin/timeout 60 nice -n 5 env A=1', 'exec timeout 1m',
+    ]) expect([wrapper, mesh316(`${wrapper} ${hey}`)]).toEqual([wrapper, refused]);
+    // AND the admitted GET through a wrapper warns of nothing
+    expect(mesh316("timeout 70 hey -z 1m -q 10 -c 2 'http://booking-api-canary.tickets-service:8080/api/bookings'")).toEqual([]);
+    // AND a wrapper run as no command could run (no duration, an unknown option, env's split string) is not judged
+    for (const wrapper of ['timeout', 'timeout --frobnicate 60', 'timeout 60s5', 'env -S', 'nice -x 3']) {
+      expect([wrapper, mesh316(`${wrapper} ${hey}`)]).toEqual([wrapper, []]);
+    }
+  });
+
   test('a load tester without a sidecar: its plaintext is admitted on the tested port alone (PERMISSIVE there), and proved', () => {
     const platform = MeshPlatform.of({ loadTester: LoadTesterInstall.helmChart({ release: 'lt', namespace: 'perf', meshed: false }) });
     const { app, chart } = setup({ loadTest: LOAD_TEST }, platform);
