@@ -1,10 +1,12 @@
 /**
  * Policy ports written as the Service's port where the policy is matched against the pod's: an
- * AuthorizationPolicy's `ports` and a NetworkPolicy's ingress `ports` never see the Service's port
+ * AuthorizationPolicy's `ports` and a NetworkPolicy's ingress and egress `ports` never see the Service's port
  * once it translates to another target port.
  */
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
+import { policyTypes } from '../flow/network-policy';
+import { labelSelectorMatches } from '../model/selectors';
 import { AnalysisCheck } from './check';
 import { AnalysisView, namespaceOf, Workload } from './view';
 import { dict, list } from '../values';
@@ -78,10 +80,17 @@ export const authorizationPolicyServicePort: AnalysisCheck = {
  * CNI matches it after kube-proxy has translated the Service's port to the target port: NetworkPolicyPort.port is "a numerical
  * or named port on a pod" (https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/), so
  * `ports: [{port: 80}]` on pods behind `80 → 8080` admits no connection through the Service.
+ *
+ * The same of an egress rule whose `to` peers select a Service's pods: a podSelector or namespaceSelector peer selects
+ * "particular Pods ... as egress destinations"
+ * (https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors), which a
+ * connection to the Service's ClusterIP matches only once kube-proxy has translated it to a pod's address and target port,
+ * so the port matched is again the pod's: `to: [{podSelector: {app: b}}], ports: [{port: 80}]` admits no connection to b's
+ * Service `80 → 8080` unless the rule admits 8080 too.
  */
 export const networkPolicyServicePort: AnalysisCheck = {
   code: Codes.NETWORK_POLICY_PORT_IS_SERVICE_PORT,
-  title: "a NetworkPolicy ingress port that is a Service's port, not its pods'",
+  title: "a NetworkPolicy ingress or egress port that is a Service's port, not its pods'",
   run(index) {
     const out: Finding[] = [];
     for (const np of index.ofKind('NetworkPolicy')) {
@@ -94,10 +103,76 @@ export const networkPolicyServicePort: AnalysisCheck = {
         const via = servicePortInsteadOfPodPort(index, workloads, p.port);
         if (via) out.push(portFinding(np, `spec.ingress[${i}].ports[${j}].port`, p.port, via, workloads));
       }));
+      if (policyTypes(np).includes('Egress')) out.push(...egressServicePorts(index, np));
     }
     return out;
   },
 };
+
+/** The workloads a NetworkPolicyPeer of a policy in `policyNs` selects by podSelector and namespaceSelector; none for an ipBlock. */
+function peerWorkloads(index: AnalysisView, peer: any, policyNs: string): Workload[] {
+  if (peer?.ipBlock || (!peer?.podSelector && !peer?.namespaceSelector)) return [];
+  const nsLabels = index.model.namespaceLabels();
+  return index.workloads.filter((w) => (peer.namespaceSelector
+    // A namespace without its object in the manifests has the label Kubernetes sets on every namespace.
+    ? labelSelectorMatches(peer.namespaceSelector, nsLabels.get(w.namespace) ?? { 'kubernetes.io/metadata.name': w.namespace })
+    : w.namespace === policyNs) && labelSelectorMatches(peer.podSelector ?? {}, w.labels));
+}
+
+/** True if an egress rule's `ports` admit TCP `port` on pods of `w` (a number, a range, or a name of its container ports). */
+function rulePortsAdmit(ports: readonly any[], port: number, w: Workload): boolean {
+  return ports.some((p) => {
+    if ((p?.protocol ?? 'TCP') !== 'TCP') return false;
+    if (p?.port === undefined || p?.port === null) return true;
+    if (typeof p.port === 'string' && !/^\d+$/.test(p.port)) return w.namedPorts[p.port] === port;
+    const start = Number(p.port);
+    return p.endPort === undefined ? port === start : port >= start && port <= Number(p.endPort);
+  });
+}
+
+/**
+ * MESH614 on egress: each egress port (a TCP number, no range) of a rule whose `to` peers select a workload that declares
+ * ports but not this one, behind a Service that maps it to another target port the rule does not admit, where no workload
+ * the peers select declares the port. One finding per port.
+ */
+function egressServicePorts(index: AnalysisView, np: Manifest): Finding[] {
+  const out: Finding[] = [];
+  const ns = namespaceOf(np);
+  list(np.spec?.egress).forEach((rule: any, i: number) => {
+    const ports = list(rule?.ports);
+    const peers = list(rule?.to);
+    if (ports.length === 0 || peers.length === 0) return;
+    const workloads = [...new Set(peers.flatMap((peer: any) => peerWorkloads(index, peer, ns)))];
+    ports.forEach((p: any, j: number) => {
+      if (typeof p?.port !== 'number' || p?.endPort !== undefined || (p?.protocol ?? 'TCP') !== 'TCP') return;
+      const via = egressTranslation(index, workloads, p.port, ports);
+      if (via) {
+        out.push(finding(Codes.NETWORK_POLICY_PORT_IS_SERVICE_PORT, np, `spec.egress[${i}].ports[${j}].port`,
+          `port ${p.port} is a Service port (${via}), but egress to the Service's pods is matched on the port they receive on, `
+          + 'the port the CNI sees once the Service has translated it: no connection through the Service is admitted', 'warning'));
+      }
+    });
+  });
+  return out;
+}
+
+/** The first translation `Service <ns>/<name> maps <port> → <target>` of the workloads' Services that the rule's ports miss. */
+function egressTranslation(index: AnalysisView, workloads: readonly Workload[], port: number, ports: readonly any[]): string | undefined {
+  // A pod the peers select that listens on the port may well be the one meant (a namespaceSelector peer selects many).
+  if (workloads.some((w) => w.portNumbers.includes(port))) return undefined;
+  for (const w of workloads) {
+    if (w.portNumbers.length === 0 || w.portNumbers.includes(port)) continue;
+    for (const service of index.servicesSelecting(w)) {
+      for (const sp of list(service.spec?.ports)) {
+        if (sp?.port !== port || (sp?.protocol ?? 'TCP') !== 'TCP') continue;
+        const target = sp.targetPort === undefined ? port : typeof sp.targetPort === 'number' ? sp.targetPort : w.namedPorts[String(sp.targetPort)];
+        if (target === undefined || target === port || rulePortsAdmit(ports, target, w)) continue;
+        return `Service ${namespaceOf(service)}/${service.metadata?.name} maps ${port} → ${target}`;
+      }
+    }
+  }
+  return undefined;
+}
 
 function portFinding(np: Manifest, field: string, port: number, via: string, workloads: readonly Workload[]): Finding {
   return finding(Codes.NETWORK_POLICY_PORT_IS_SERVICE_PORT, np, field,
