@@ -92,6 +92,42 @@ describe('MESH053 (warning): a Job or CronJob whose injected istio-proxy is an o
   });
 });
 
+// A bare Pod's phase stays Running while "at least one container is still running", and is Succeeded or Failed once "all
+// containers in the Pod have terminated" (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-phase).
+const pod = (name: string, ns: string, restartPolicy?: string, annotations?: Record<string, string>, labels?: Record<string, string>): M => {
+  const t = template(name, annotations, labels);
+  const { restartPolicy: _, ...spec } = t.spec;
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { ...t.metadata, name, namespace: ns }, spec: { ...spec, ...(restartPolicy ? { restartPolicy } : {}) } };
+};
+
+describe('MESH053 (warning): a bare Pod that runs to completion (restartPolicy Never or OnFailure) with an ordinary istio-proxy', () => {
+  test('a Pod restarting Never or OnFailure is reported on its own annotation, with what its injected proxy does to it', () => {
+    expect(found([injected, pod('smoke', 'batch', 'Never'), pod('seed', 'batch', 'OnFailure')])).toEqual([
+      'Pod/smoke metadata.annotations.sidecar.istio.io/nativeSidecar warning',
+      'Pod/seed metadata.annotations.sidecar.istio.io/nativeSidecar warning',
+    ]);
+    const [f] = analyze([injected, pod('smoke', 'batch', 'Never')]).filter((x) => x.code === 'MESH053');
+    expect(f.message).toMatch(/^istio-proxy is injected \(namespace batch is labelled istio-injection: enabled\) as an ordinary container, since the platform's istiod/);
+    expect(f.message).toMatch(/keeps running after the pod's containers exit, so the pod stays Running and never reaches Succeeded or Failed/);
+    expect(f.message).toMatch(/Set metadata\.annotations sidecar\.istio\.io\/nativeSidecar: "true"/);
+    expect(f.message).toMatch(/sidecar\.istio\.io\/inject: "false" if the pod calls nothing in the mesh; .*localhost:15020\/quitquitquit.*acknowledge this warning$/);
+    const [asked] = analyze([pod('smoke', 'batch', 'Never', { 'sidecar.istio.io/inject': 'true' })]).filter((x) => x.code === 'MESH053');
+    expect(asked.message).toMatch(/injected \(the pod asks for a sidecar \(sidecar\.istio\.io\/inject: "true"\)\)/);
+  });
+
+  test('a Pod that restarts Always (or by default) is not meant to complete; the Job check\'s exemptions hold for Pods', () => {
+    expect(found([injected, pod('api', 'batch', 'Always'), pod('web', 'batch')])).toEqual([]);
+    // A native sidecar by the annotation or by istiod's default, an opt-out, no certain injection.
+    expect(found([injected, pod('smoke', 'batch', 'Never', { 'sidecar.istio.io/nativeSidecar': 'true' })])).toEqual([]);
+    expect(found([injected, pod('smoke', 'batch', 'Never')], true)).toEqual([]);
+    expect(found([injected, pod('smoke', 'batch', 'Never', { 'sidecar.istio.io/nativeSidecar': 'false' })], true)).toHaveLength(1);
+    expect(found([injected, pod('smoke', 'batch', 'Never', { 'sidecar.istio.io/inject': 'false' })])).toEqual([]);
+    expect(found([injected, pod('smoke', 'batch', 'Never', {}, { 'sidecar.istio.io/inject': 'false' })])).toEqual([]);
+    expect(found([namespace('batch', { 'istio-injection': 'disabled' }), pod('smoke', 'batch', 'Never')])).toEqual([]);
+    expect(found([pod('smoke', 'batch', 'Never')])).toEqual([]);
+  });
+});
+
 describe("the platform's istio.nativeSidecars", () => {
   test('defaults to false, and is recorded only when true: the records of platforms without it read as before', () => {
     expect(MeshPlatform.default().istio.nativeSidecars).toBe(false);
