@@ -582,6 +582,11 @@ export const Codes = {
    * caps each gateway pod's connections to it: a client past the cap is refused.
    */
   GATEWAY_CONNECTIONS_CAPPED: 'MESH675',
+  /**
+   * An HTTP route without timeout (a stream's) to a host whose DestinationRule connection pool caps each proxy's concurrent
+   * streams to it below a stream's threshold: the clients past the cap wait, then fail with 503 UO.
+   */
+  STREAMS_CONNECTION_CAPPED: 'MESH676',
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',

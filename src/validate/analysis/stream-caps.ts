@@ -1,0 +1,164 @@
+/**
+ * Long-lived HTTP streams against a DestinationRule's connection pool: each open stream holds what
+ * the pool counts for its whole life, so a cap sized for short requests caps the streams a proxy
+ * keeps open to the host.
+ */
+import { Codes } from '../../core/codes';
+import { Finding, finding, Manifest, refOf } from '../finding';
+import { AnalysisCheck } from './check';
+import { list } from '../values';
+import { namespaceOf } from './view';
+import { analyzerFqdn } from '../model/hosts';
+import { PortProtocol, servicePortProtocol } from '../flow/protocol';
+
+/**
+ * The fewest concurrent streams per proxy a pool must allow before a stream route to it is warned of:
+ * a cap below it is a request pool's (the `service` tier's `maxConnections: 100`), not one sized for
+ * clients that stay connected. The tiers' `http2MaxRequests` (1000, 2000) meet it.
+ */
+export const STREAM_CAP_THRESHOLD = 1000;
+
+/** A pool's limits, as the DestinationRule writes them (undefined: unset, Istio's 2^32-1). */
+interface Pool {
+  readonly maxConnections?: number;
+  readonly http1MaxPendingRequests?: number;
+  readonly http2MaxRequests?: number;
+  readonly maxRequestsPerConnection?: number;
+  readonly h2UpgradePolicy?: string;
+  /** Where the pool is written in the DestinationRule. */
+  readonly field: string;
+}
+
+const positive = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
+
+function poolOf(cp: any, field: string): Pool | undefined {
+  if (!cp || typeof cp !== 'object') return undefined;
+  return {
+    maxConnections: positive(cp.tcp?.maxConnections),
+    http1MaxPendingRequests: positive(cp.http?.http1MaxPendingRequests),
+    http2MaxRequests: positive(cp.http?.http2MaxRequests),
+    maxRequestsPerConnection: positive(cp.http?.maxRequestsPerConnection),
+    h2UpgradePolicy: typeof cp.http?.h2UpgradePolicy === 'string' ? cp.http.h2UpgradePolicy : undefined,
+    field,
+  };
+}
+
+/**
+ * The connection pool a proxy applies to `port` of the rule's host, for `subset`: the subset's own
+ * (its port's, else its rule-wide one), else the rule's port's, else the rule's; a policy given replaces
+ * the one under it whole (istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go and
+ * pilot/pkg/networking/util/util.go, `MergeTrafficPolicy`: `if subsetPolicy.ConnectionPool != nil`).
+ */
+function effectivePool(dr: Manifest, subset: string | undefined, port: number | undefined): Pool | undefined {
+  const atPort = (tp: any, base: string): Pool | undefined => {
+    const i = port === undefined ? -1 : list(tp?.portLevelSettings).findIndex((p: any) => Number(p?.port?.number) === port);
+    const p = i < 0 ? undefined : poolOf(tp.portLevelSettings[i].connectionPool, `${base}.portLevelSettings[${i}].connectionPool`);
+    return p ?? poolOf(tp?.connectionPool, `${base}.connectionPool`);
+  };
+  const s = subset === undefined ? -1 : list(dr.spec?.subsets).findIndex((x: any) => x?.name === subset);
+  const own = s < 0 ? undefined : atPort(dr.spec.subsets[s]?.trafficPolicy, `spec.subsets[${s}].trafficPolicy`);
+  return own ?? atPort(dr.spec?.trafficPolicy, 'spec.trafficPolicy');
+}
+
+/** What caps a proxy's concurrent streams to the host, and how many. */
+interface Cap {
+  readonly streams: number;
+  readonly why: string;
+  /** Whether a request past it waits among the pending ones (an HTTP/1.1 connection cap) before it is refused. */
+  readonly queued?: boolean;
+}
+
+/**
+ * The cap `pool` sets on one proxy's concurrent streams to a port of `protocol`, or undefined where
+ * nothing caps them. Envoy's cluster circuit breakers (istiod writes the pool into them: maxConnections
+ * to max_connections, http1MaxPendingRequests to max_pending_requests, http2MaxRequests to max_requests;
+ * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking):
+ * - HTTP/1.1 (WebSocket upgrades, server-sent events, long downloads): a stream holds its connection
+ *   until it ends, so `maxConnections` caps the streams; a request past it waits among the pending ones
+ *   (`http1MaxPendingRequests`) for a connection to free up, and one past those fails with 503 UO
+ *   (upstream_rq_pending_overflow). `http2MaxRequests` caps them too: Istio's "Maximum number of active
+ *   requests to a destination ... applicable to both HTTP/1.1 and HTTP2" (DestinationRule
+ *   ConnectionPoolSettings.HTTPSettings).
+ * - HTTP/2 and gRPC (a port so named, or an HTTP/1.1 one the rule upgrades, `h2UpgradePolicy: UPGRADE`):
+ *   streams share connections, each an active request, so `http2MaxRequests` caps them; with
+ *   `maxRequestsPerConnection` a connection serves that many streams in its life and the next needs a new
+ *   connection, which `maxConnections` caps ("All connections, whether active or draining, count against
+ *   this limit"), so the streams are at most their product.
+ */
+function capOf(pool: Pool, protocol: PortProtocol | undefined): Cap | undefined {
+  const h2 = protocol === 'HTTP2' || protocol === 'GRPC' || protocol === 'GRPC-Web' || pool.h2UpgradePolicy === 'UPGRADE';
+  const caps: Cap[] = [];
+  if (pool.http2MaxRequests !== undefined) {
+    caps.push({ streams: pool.http2MaxRequests, why: `connectionPool.http.http2MaxRequests: ${pool.http2MaxRequests}, Envoy's max_requests` });
+  }
+  if (pool.maxConnections !== undefined) {
+    if (!h2) {
+      caps.push({ streams: pool.maxConnections, why: `connectionPool.tcp.maxConnections: ${pool.maxConnections}, and each HTTP/1.1 stream `
+        + 'holds a connection for its life', queued: true });
+    } else if (pool.maxRequestsPerConnection !== undefined) {
+      const streams = pool.maxConnections * pool.maxRequestsPerConnection;
+      caps.push({ streams, why: `connectionPool.tcp.maxConnections: ${pool.maxConnections} connections of at most `
+        + `http.maxRequestsPerConnection: ${pool.maxRequestsPerConnection} streams each` });
+    }
+  }
+  return caps.sort((a, b) => a.streams - b.streams)[0];
+}
+
+/** The destination's Service port: the one it names, else the Service's only port. */
+function servicePort(service: Manifest | undefined, number: number | undefined): Manifest | undefined {
+  const ports: Manifest[] = list(service?.spec?.ports);
+  return number === undefined ? (ports.length === 1 ? ports[0] : undefined) : ports.find((p) => Number(p?.port) === number);
+}
+
+/**
+ * MESH676 (warning): an HTTP route that writes no `timeout` (a stream's route: Istio's only "no timeout",
+ * which synth writes for `streaming`), bound to a gateway or to the mesh, to a host whose DestinationRule
+ * caps each proxy's concurrent streams to it below {@link STREAM_CAP_THRESHOLD}. Every proxy that routes by
+ * it (each gateway pod, each calling pod's sidecar) applies the rule, so the clients past the cap wait
+ * for a stream to end and are then refused with 503 UO (HTTP/1.1), or are refused at once (HTTP/2). A
+ * rule that leaves the limit unset (Istio's 2^32-1) or sets it at the threshold or above is not warned of.
+ */
+export const streamsConnectionCapped: AnalysisCheck = {
+  code: Codes.STREAMS_CONNECTION_CAPPED,
+  title: "a stream route (no timeout) to a host whose connection pool caps a proxy's concurrent streams",
+  run(index) {
+    const out: Finding[] = [];
+    for (const vs of index.ofKind('VirtualService')) {
+      const ns = namespaceOf(vs);
+      const gateways = list(vs.spec?.gateways).map(String);
+      // Without gateways a VirtualService is the mesh's (its sidecars'); every gateway it names applies it too.
+      const bound = gateways.filter((g) => g !== 'mesh');
+      const sidecars = gateways.length === 0 || gateways.includes('mesh');
+      const where = [bound.length > 0 ? `each pod of gateway ${bound.join(', ')}` : '', sidecars ? "each calling pod's sidecar" : ''].filter((x) => x).join(' and ');
+      list(vs.spec?.http).forEach((rule: any, i: number) => {
+        if (rule?.timeout !== undefined || rule?.redirect || rule?.directResponse) return;
+        list(rule?.route).forEach((r: any, j: number) => {
+          const d = r?.destination;
+          if (!d?.host) return;
+          const fqdn = analyzerFqdn(String(d.host), ns);
+          const hostNs = fqdn.split('.')[1];
+          const dr = index.model.hosts.destinationRuleFor(fqdn, hostNs ?? ns, ns, index.rootNamespace);
+          if (!dr) return;
+          const number = positive(d.port?.number);
+          const port = servicePort(index.service(fqdn), number);
+          const pool = effectivePool(dr, d.subset ? String(d.subset) : undefined, number ?? positive(port?.port));
+          const cap = pool && capOf(pool, servicePortProtocol(port));
+          if (!cap || cap.streams >= STREAM_CAP_THRESHOLD) return;
+          const pending = pool.http1MaxPendingRequests;
+          const past = cap.queued
+            ? `the next ${pending === undefined ? '' : `${pending} `}wait (http1MaxPendingRequests) until a stream ends, and the rest fail with 503 UO`
+            : 'the rest fail with 503 UO';
+          out.push({
+            ...finding(Codes.STREAMS_CONNECTION_CAPPED, vs, `spec.http[${i}].route[${j}]`,
+              `a route without timeout (a stream's: WebSocket, server-sent events, gRPC stream) to ${d.host}, whose DestinationRule ${dr.metadata?.name} `
+              + `(${pool.field}) lets ${where} hold at most ${cap.streams} open streams to it (${cap.why}; under ${STREAM_CAP_THRESHOLD}): `
+              + `${past} (Envoy's circuit breaker); size the pool for the streams each proxy holds: the service's connectionPool prop `
+              + `(MeshService connectionPool: { tcp: { maxConnections }, http: { http2MaxRequests } }), or acknowledge the cap`, 'warning'),
+            related: refOf(dr),
+          });
+        });
+      });
+    }
+    return out;
+  },
+};
