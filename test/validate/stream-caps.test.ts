@@ -17,7 +17,7 @@ const dr = (trafficPolicy: Record<string, any>, subsets?: any[]) => ({
   spec: { host: 'events.shop.svc.cluster.local', trafficPolicy, ...(subsets ? { subsets } : {}) },
 });
 const vs = (rule: Record<string, any>, gateways?: string[]) => ({
-  apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'events', namespace: 'shop' },
+  apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: gateways ? 'public' : 'events', namespace: 'shop' },
   spec: { hosts: gateways ? ['events.example.com'] : ['events'], ...(gateways ? { gateways } : {}),
     http: [{ route: [{ destination: { host: 'events', port: { number: 8080 } } }], ...rule }] },
 });
@@ -28,8 +28,9 @@ const found = (manifests: Record<string, any>[]) => findings(manifests).map((f) 
 describe('MESH676: a stream route to a host whose connection pool caps the streams', () => {
   test('HTTP/1.1 through a gateway: maxConnections caps the WebSockets; the message gives the numbers, the queue, 503 UO and the prop', () => {
     const manifests = [service('http'), dr(pool({ maxConnections: 100 }, { http1MaxPendingRequests: 100, http2MaxRequests: 1000 })),
-      vs({}, ['istio-system/shop-gateway'])];
-    expect(found(manifests)).toEqual(['events spec.http[0].route[0] warning']);
+      vs({}, ['istio-system/shop-gateway']), vs({})];
+    // the gateway's pods and the callers' sidecars each hold their own streams
+    expect(found(manifests)).toEqual(['public spec.http[0].route[0] warning', 'events spec.http[0].route[0] warning']);
     const [f] = findings(manifests);
     expect(f.related).toEqual(expect.objectContaining({ kind: 'DestinationRule', name: 'events' }));
     expect(f.message).toMatch(/each pod of gateway istio-system\/shop-gateway hold at most 100 open streams .*connectionPool\.tcp\.maxConnections: 100/);
@@ -45,28 +46,40 @@ describe('MESH676: a stream route to a host whose connection pool caps the strea
 
   test('gRPC: http2MaxRequests caps the streams, and maxConnections only times maxRequestsPerConnection', () => {
     // 100 connections multiplex gRPC streams: not a cap of 100
-    expect(found([service('grpc'), dr(pool({ maxConnections: 100 }, { http2MaxRequests: 1000 })), vs({}, ['shop-gateway'])])).toEqual([]);
-    expect(found([service('grpc'), dr(pool({ maxConnections: 100 }, { http2MaxRequests: 500 })), vs({}, ['shop-gateway'])]))
-      .toEqual(['events spec.http[0].route[0] warning']);
+    expect(found([service('grpc'), dr(pool({ maxConnections: 100 }, { http2MaxRequests: 1000 })), vs({}, ['shop-gateway']), vs({})])).toEqual([]);
+    expect(found([service('grpc'), dr(pool({ maxConnections: 100 }, { http2MaxRequests: 500 })), vs({}, ['shop-gateway']), vs({})]))
+      .toEqual(['public spec.http[0].route[0] warning', 'events spec.http[0].route[0] warning']);
     const manifests = [service('grpc'), dr(pool({ maxConnections: 50 }, { http2MaxRequests: 1000, maxRequestsPerConnection: 10 })), vs({})];
     expect(found(manifests)).toEqual(['events spec.http[0].route[0] warning']);
     expect(findings(manifests)[0].message).toMatch(/at most 500 open streams .*maxConnections: 50 connections of at most http\.maxRequestsPerConnection: 10/);
   });
 
   test('no warning: a route with a timeout, a pool left unset, or a cap at the threshold or above', () => {
-    expect(found([service('http'), dr(pool({ maxConnections: 100 })), vs({ timeout: '15s' }, ['shop-gateway'])])).toEqual([]);
-    expect(found([service('http'), dr({ outlierDetection: { consecutive5xxErrors: 5 } }), vs({}, ['shop-gateway'])])).toEqual([]);
-    expect(found([service('http'), vs({}, ['shop-gateway'])])).toEqual([]);
-    expect(found([service('http'), dr(pool({ maxConnections: 1000 }, { http2MaxRequests: 4000 })), vs({}, ['shop-gateway'])])).toEqual([]);
+    expect(found([service('http'), dr(pool({ maxConnections: 100 })), vs({ timeout: '15s' }, ['shop-gateway']), vs({ timeout: '15s' })])).toEqual([]);
+    expect(found([service('http'), dr({ outlierDetection: { consecutive5xxErrors: 5 } }), vs({}, ['shop-gateway']), vs({})])).toEqual([]);
+    expect(found([service('http'), vs({}, ['shop-gateway']), vs({})])).toEqual([]);
+    expect(found([service('http'), dr(pool({ maxConnections: 1000 }, { http2MaxRequests: 4000 })), vs({}, ['shop-gateway']), vs({})])).toEqual([]);
   });
 
   test('a subset\'s or a port\'s own pool replaces the rule\'s', () => {
     const capped = pool({ maxConnections: 100 });
     const subsetVs = vs({ route: [{ destination: { host: 'events', subset: 'v2' } }] }, ['shop-gateway']);
-    expect(found([service('http'), dr(capped, [{ name: 'v2', labels: { version: 'v2' }, trafficPolicy: pool({ maxConnections: 20000 }) }]), subsetVs]))
+    expect(found([service('http'), dr(capped, [{ name: 'v2', labels: { version: 'v2' }, trafficPolicy: pool({ maxConnections: 20000 }) }]), subsetVs,
+      vs({ route: [{ destination: { host: 'events', subset: 'v2' } }] })]))
       .toEqual([]);
-    expect(found([service('http'), dr({ portLevelSettings: [{ port: { number: 8080 }, ...pool({ maxConnections: 10 }) }] }), vs({}, ['shop-gateway'])]))
-      .toEqual(['events spec.http[0].route[0] warning']);
+    expect(found([service('http'), dr({ portLevelSettings: [{ port: { number: 8080 }, ...pool({ maxConnections: 10 }) }] }), vs({}, ['shop-gateway']), vs({})]))
+      .toEqual(['public spec.http[0].route[0] warning', 'events spec.http[0].route[0] warning']);
+  });
+
+  test("a gateway's route without timeout is a stream's only where the host's mesh routes have none either", () => {
+    const capped = dr(pool({ maxConnections: 100 }));
+    // an EdgeGateway route given no timeout has none, whatever its service serves: the service's own route has its timeout
+    expect(found([service('http'), capped, vs({}, ['shop-gateway']), vs({ timeout: '15s' })])).toEqual([]);
+    // no mesh route of the host says anything
+    expect(found([service('http'), capped, vs({}, ['shop-gateway'])])).toEqual([]);
+    // the host's mesh route is a stream's: the gateway's is too
+    expect(found([service('http'), capped, vs({}, ['shop-gateway']), vs({ timeout: '15s' }), { ...vs({}), metadata: { name: 'events-feed', namespace: 'shop' } }]))
+      .toEqual(['public spec.http[0].route[0] warning', 'events-feed spec.http[0].route[0] warning']);
   });
 });
 

@@ -112,7 +112,9 @@ function servicePort(service: Manifest | undefined, number: number | undefined):
 
 /**
  * MESH676 (warning): an HTTP route that writes no `timeout` (a stream's route: Istio's only "no timeout",
- * which synth writes for `streaming`), bound to a gateway or to the mesh, to a host whose DestinationRule
+ * which synth writes for `streaming`) bound to the mesh, or bound to a gateway where one of the host's mesh
+ * routes has no `timeout` either (an EdgeGateway route given no timeout has none whatever its service
+ * serves, so the gateway's own route says nothing of streams), to a host whose DestinationRule
  * caps each proxy's concurrent streams to it below {@link STREAM_CAP_THRESHOLD}. Every proxy that routes by
  * it (each gateway pod, each calling pod's sidecar) applies the rule, so the clients past the cap wait
  * for a stream to end and are then refused with 503 UO (HTTP/1.1), or are refused at once (HTTP/2). A
@@ -123,40 +125,43 @@ export const streamsConnectionCapped: AnalysisCheck = {
   title: "a stream route (no timeout) to a host whose connection pool caps a proxy's concurrent streams",
   run(index) {
     const out: Finding[] = [];
-    for (const vs of index.ofKind('VirtualService')) {
+    // The destinations of the routes without timeout, each with its VirtualService and where it sits.
+    const streams = index.ofKind('VirtualService').flatMap((vs) => {
       const ns = namespaceOf(vs);
       const gateways = list(vs.spec?.gateways).map(String);
       // Without gateways a VirtualService is the mesh's (its sidecars'); every gateway it names applies it too.
-      const bound = gateways.filter((g) => g !== 'mesh');
       const sidecars = gateways.length === 0 || gateways.includes('mesh');
-      const where = [bound.length > 0 ? `each pod of gateway ${bound.join(', ')}` : '', sidecars ? "each calling pod's sidecar" : ''].filter((x) => x).join(' and ');
-      list(vs.spec?.http).forEach((rule: any, i: number) => {
-        if (rule?.timeout !== undefined || rule?.redirect || rule?.directResponse) return;
-        list(rule?.route).forEach((r: any, j: number) => {
-          const d = r?.destination;
-          if (!d?.host) return;
-          const fqdn = analyzerFqdn(String(d.host), ns);
-          const hostNs = fqdn.split('.')[1];
-          const dr = index.model.hosts.destinationRuleFor(fqdn, hostNs ?? ns, ns, index.rootNamespace);
-          if (!dr) return;
-          const number = positive(d.port?.number);
-          const port = servicePort(index.service(fqdn), number);
-          const pool = effectivePool(dr, d.subset ? String(d.subset) : undefined, number ?? positive(port?.port));
-          const cap = pool && capOf(pool, servicePortProtocol(port));
-          if (!cap || cap.streams >= STREAM_CAP_THRESHOLD) return;
-          const pending = pool.http1MaxPendingRequests;
-          const past = cap.queued
-            ? `the next ${pending === undefined ? '' : `${pending} `}wait (http1MaxPendingRequests) until a stream ends, and the rest fail with 503 UO`
-            : 'the rest fail with 503 UO';
-          out.push({
-            ...finding(Codes.STREAMS_CONNECTION_CAPPED, vs, `spec.http[${i}].route[${j}]`,
-              `a route without timeout (a stream's: WebSocket, server-sent events, gRPC stream) to ${d.host}, whose DestinationRule ${dr.metadata?.name} `
-              + `(${pool.field}) lets ${where} hold at most ${cap.streams} open streams to it (${cap.why}; under ${STREAM_CAP_THRESHOLD}): `
-              + `${past} (Envoy's circuit breaker); size the pool for the streams each proxy holds: the service's connectionPool prop `
-              + `(MeshService connectionPool: { tcp: { maxConnections }, http: { http2MaxRequests } }), or acknowledge the cap`, 'warning'),
-            related: refOf(dr),
-          });
-        });
+      return list(vs.spec?.http).flatMap((rule: any, i: number) => (rule?.timeout !== undefined || rule?.redirect || rule?.directResponse ? []
+        : list(rule?.route).flatMap((r: any, j: number) => (r?.destination?.host
+            ? [{ vs, ns, gateways, sidecars, i, j, d: r.destination, fqdn: analyzerFqdn(String(r.destination.host), ns) }] : []))));
+    });
+    // A gateway's route without timeout is a stream's where the host's own mesh routes say so (one of them has no timeout, as
+    // synth writes a streaming service or route): an EdgeGateway route given no timeout has none whatever its service serves.
+    const streamingHosts = new Set(streams.filter((x) => x.sidecars).map((x) => x.fqdn));
+    for (const { vs, ns, gateways, sidecars, i, j, d, fqdn } of streams) {
+      if (!sidecars && !streamingHosts.has(fqdn)) continue;
+      const bound = gateways.filter((g) => g !== 'mesh');
+      const where = [bound.length > 0 ? `each pod of gateway ${bound.join(', ')}` : '', sidecars ? "each calling pod's sidecar" : '']
+        .filter((x) => x).join(' and ');
+      const hostNs = fqdn.split('.')[1];
+      const dr = index.model.hosts.destinationRuleFor(fqdn, hostNs ?? ns, ns, index.rootNamespace);
+      if (!dr) continue;
+      const number = positive(d.port?.number);
+      const port = servicePort(index.service(fqdn), number);
+      const pool = effectivePool(dr, d.subset ? String(d.subset) : undefined, number ?? positive(port?.port));
+      const cap = pool && capOf(pool, servicePortProtocol(port));
+      if (!cap || cap.streams >= STREAM_CAP_THRESHOLD) continue;
+      const pending = pool.http1MaxPendingRequests;
+      const past = cap.queued
+        ? `the next ${pending === undefined ? '' : `${pending} `}wait (http1MaxPendingRequests) until a stream ends, and the rest fail with 503 UO`
+        : 'the rest fail with 503 UO';
+      out.push({
+        ...finding(Codes.STREAMS_CONNECTION_CAPPED, vs, `spec.http[${i}].route[${j}]`,
+          `a route without timeout (a stream's: WebSocket, server-sent events, gRPC stream) to ${d.host}, whose DestinationRule ${dr.metadata?.name} `
+          + `(${pool.field}) lets ${where} hold at most ${cap.streams} open streams to it (${cap.why}; under ${STREAM_CAP_THRESHOLD}): `
+          + `${past} (Envoy's circuit breaker); size the pool for the streams each proxy holds: the service's connectionPool prop `
+          + '(MeshService connectionPool: { tcp: { maxConnections }, http: { http2MaxRequests } }), or acknowledge the cap', 'warning'),
+        related: refOf(dr),
       });
     }
     return out;
