@@ -17,7 +17,8 @@ const dr = (trafficPolicy: Record<string, any>, subsets?: any[]) => ({
   spec: { host: 'events.shop.svc.cluster.local', trafficPolicy, ...(subsets ? { subsets } : {}) },
 });
 const vs = (rule: Record<string, any>, gateways?: string[]) => ({
-  apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: gateways ? 'public' : 'events', namespace: 'shop' },
+  apiVersion: 'networking.istio.io/v1', kind: 'VirtualService',
+  metadata: { name: gateways ? 'public' : 'events', namespace: 'shop', labels: { 'app.kubernetes.io/managed-by': 'cdk8s-mesh' } },
   spec: { hosts: gateways ? ['events.example.com'] : ['events'], ...(gateways ? { gateways } : {}),
     http: [{ route: [{ destination: { host: 'events', port: { number: 8080 } } }], ...rule }] },
 });
@@ -54,6 +55,13 @@ describe('MESH676: a stream route to a host whose connection pool caps the strea
     expect(findings(manifests)[0].message).toMatch(/at most 500 open streams .*maxConnections: 50 connections of at most http\.maxRequestsPerConnection: 10/);
   });
 
+  test('no warning on a hand-written VirtualService: without the library\'s label, no timeout is Istio\'s default, not a stream', () => {
+    const handWritten = (m: Record<string, any>) => ({ ...m, metadata: { name: m.metadata.name, namespace: m.metadata.namespace } });
+    expect(found([service('http'), dr(pool({ maxConnections: 100 })), handWritten(vs({}, ['shop-gateway'])), handWritten(vs({}))])).toEqual([]);
+    // the same routes written by cdk8s-mesh warn
+    expect(found([service('http'), dr(pool({ maxConnections: 100 })), vs({}, ['shop-gateway']), vs({})])).toHaveLength(2);
+  });
+
   test('no warning: a route with a timeout, a pool left unset, or a cap at the threshold or above', () => {
     expect(found([service('http'), dr(pool({ maxConnections: 100 })), vs({ timeout: '15s' }, ['shop-gateway']), vs({ timeout: '15s' })])).toEqual([]);
     expect(found([service('http'), dr({ outlierDetection: { consecutive5xxErrors: 5 } }), vs({}, ['shop-gateway']), vs({})])).toEqual([]);
@@ -78,7 +86,7 @@ describe('MESH676: a stream route to a host whose connection pool caps the strea
     // no mesh route of the host says anything
     expect(found([service('http'), capped, vs({}, ['shop-gateway'])])).toEqual([]);
     // the host's mesh route is a stream's: the gateway's is too
-    expect(found([service('http'), capped, vs({}, ['shop-gateway']), vs({ timeout: '15s' }), { ...vs({}), metadata: { name: 'events-feed', namespace: 'shop' } }]))
+    expect(found([service('http'), capped, vs({}, ['shop-gateway']), vs({ timeout: '15s' }), { ...vs({}), metadata: { ...vs({}).metadata, name: 'events-feed' } }]))
       .toEqual(['public spec.http[0].route[0] warning', 'events-feed spec.http[0].route[0] warning']);
   });
 });

@@ -10,6 +10,7 @@ import { list } from '../values';
 import { namespaceOf } from './view';
 import { analyzerFqdn } from '../model/hosts';
 import { PortProtocol, servicePortProtocol } from '../flow/protocol';
+import { Labels, MANAGED_BY } from '../../core/labels';
 
 /**
  * The fewest concurrent streams per proxy a pool must allow before a stream route to it is warned of:
@@ -111,10 +112,12 @@ function servicePort(service: Manifest | undefined, number: number | undefined):
 }
 
 /**
- * MESH676 (warning): an HTTP route that writes no `timeout` (a stream's route: Istio's only "no timeout",
- * which synth writes for `streaming`) bound to the mesh, or bound to a gateway where one of the host's mesh
- * routes has no `timeout` either (an EdgeGateway route given no timeout has none whatever its service
- * serves, so the gateway's own route says nothing of streams), to a host whose DestinationRule
+ * MESH676 (warning): an HTTP route of cdk8s-mesh's output (`app.kubernetes.io/managed-by: cdk8s-mesh`) that
+ * writes no `timeout` (a stream's route: Istio's only "no timeout", which synth writes for `streaming` and on no
+ * other mesh route; in hand-written YAML no timeout is Istio's default and is not read as a stream) bound to the
+ * mesh, or bound to a gateway where one of the host's mesh routes has no `timeout` either (an EdgeGateway route
+ * given no timeout has none whatever its service serves, so the gateway's own route says nothing of streams), to a
+ * host whose DestinationRule
  * caps each proxy's concurrent streams to it below {@link STREAM_CAP_THRESHOLD}. Every proxy that routes by
  * it (each gateway pod, each calling pod's sidecar) applies the rule, so the clients past the cap wait
  * for a stream to end and are then refused with 503 UO (HTTP/1.1), or are refused at once (HTTP/2). A
@@ -126,7 +129,10 @@ export const streamsConnectionCapped: AnalysisCheck = {
   run(index) {
     const out: Finding[] = [];
     // The destinations of the routes without timeout, each with its VirtualService and where it sits.
+    // Only cdk8s-mesh's own VirtualServices say "stream" by leaving out the timeout (synth writes one on every other route):
+    // in a hand-written one no timeout is Istio's default, which says nothing of how long its requests last.
     const streams = index.ofKind('VirtualService').flatMap((vs) => {
+      if (vs.metadata?.labels?.[Labels.MANAGED_BY] !== MANAGED_BY) return [];
       const ns = namespaceOf(vs);
       const gateways = list(vs.spec?.gateways).map(String);
       // Without gateways a VirtualService is the mesh's (its sidecars'); every gateway it names applies it too.
