@@ -14,6 +14,8 @@ export interface ImageDirectory {
   readonly holds: string;
   /** True if the server cannot start when it cannot write there. */
   readonly writtenAtStart: boolean;
+  /** The env variables that move it, first the one that wins (emqx's EMQX_LOG_DIR); a value not a literal absolute path leaves it unknown. */
+  readonly env?: readonly string[];
 }
 
 /** One official image's needs. */
@@ -46,6 +48,13 @@ export interface OfficialImage {
     readonly fallback?: string;
     /** The env variable that moves the fallback's parent (bitnami's POSTGRESQL_VOLUME_DIR: `<it>/data`). */
     readonly volumeEnv?: string;
+    /**
+     * True if the server keeps its data at a volume's mount point as well (emqx's, Kafka's, which chmod nothing); unset, it is
+     * PostgreSQL's, which must be below it.
+     */
+    readonly mountPointAllowed?: boolean;
+    /** True if its env variable may list several directories, comma-separated (Kafka's log.dirs): then it is not checked. */
+    readonly commaList?: boolean;
   };
   /** The user and group its Dockerfile creates and its entrypoint drops to from root. */
   readonly uid: number;
@@ -58,6 +67,8 @@ export interface OfficialImage {
   readonly variants?: readonly { readonly tag: RegExp; readonly uid?: number; readonly gid?: number; readonly source?: string }[];
   /** The server its entrypoint runs when the arguments start with an option or name it (`postgres`). */
   readonly server: string;
+  /** Other names of the server's command (emqx's `emqx`, its bin/emqx linked into /usr/local/bin). */
+  readonly serverAliases?: readonly string[];
   /** Where the Dockerfile says so, for messages. */
   readonly source: string;
   /** Its directories; for postgres PGDATA is worked out from the tag and the container's env ({@link postgresDataDirectory}). */
@@ -68,6 +79,25 @@ export interface OfficialImage {
    */
   readonly postgresMajor?: RegExp;
 }
+
+/**
+ * EMQX's image, docker.io's official `emqx` (emqx/emqx-docker 5.8/Dockerfile) and emqx/emqx (emqx/emqx deploy/docker/Dockerfile)
+ * alike: `groupadd -r -g 1000 emqx`, `useradd -r -m -u 1000 -g emqx emqx`, its release (owned by emqx) in /opt/emqx,
+ * `ln -s /opt/emqx/bin/* /usr/local/bin/`, `USER emqx`, `VOLUME ["/opt/emqx/log", "/opt/emqx/data"]`, `CMD ["/opt/emqx/bin/emqx",
+ * "foreground"]`; its docker-entrypoint.sh sets the node name and `exec "$@"`, whatever the arguments. bin/emqx, for a boot command
+ * (start, console, foreground): `mkdir -p "$EMQX_LOG_DIR"` (releases/emqx_vars: `${EMQX_LOG_DIR:-${RUNNER_LOG_DIR:-...}}`,
+ * `$BASE_RUNNER_ROOT_DIR/log` in the tgz release the image holds, mix.exs), then the data directory from node.data_dir (etc/emqx.conf
+ * `data_dir = "data"`, relative to /opt/emqx; EMQX_NODE__DATA_DIR overrides it, bin/emqx's hocon reading `EMQX_` variables), `mkdir -p
+ * "$CONFIGS_DIR"` (`$DATA_DIR/configs`) and generate_config writes app.<time>.config and vm.<time>.args there, with mnesia in
+ * `$DATA_DIR/mnesia`. Its logs go to the console unless configured (bin/emqx `maybe_log_to_console`: EMQX_DEFAULT_LOG_HANDLER
+ * console), so it starts without writing its log directory, which its release ships (mix.exs `create_directory(log)`); bin/emqx
+ * writes nothing in /opt/emqx/etc. The emqx/emqx 4.x tags are another image (its own entrypoint and config), not checked.
+ */
+const EMQX: Omit<OfficialImage, 'name' | 'repository' | 'source'> = {
+  uid: 1000, gid: 1000, user: 'emqx', server: '/opt/emqx/bin/emqx', serverAliases: ['emqx'], startsAsUser: true, serverOnlyByName: true,
+  dataDirectory: { env: ['EMQX_NODE__DATA_DIR'], fallback: '/opt/emqx/data', mountPointAllowed: true },
+  directories: [{ path: '/opt/emqx/log', holds: 'its log files', writtenAtStart: false, env: ['EMQX_LOG_DIR', 'RUNNER_LOG_DIR'] }],
+};
 
 /**
  * The official images the checks know. Images not listed (nginx, whose master process runs as
@@ -162,6 +192,11 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
       { path: '/opt/bitnami/postgresql/tmp', holds: 'its pid file', writtenAtStart: true },
       { path: '/opt/bitnami/postgresql/logs', holds: 'its log files', writtenAtStart: false },
     ],
+  },
+  { ...EMQX, name: 'emqx', source: 'emqx/emqx-docker Dockerfile (useradd -u 1000, USER emqx)' },
+  {
+    ...EMQX, name: 'emqx/emqx', repository: 'emqx/emqx', source: 'emqx/emqx deploy/docker/Dockerfile (useradd -u 1000, USER emqx)',
+    variants: [{ tag: /^v?4(?:[.-]|$)/ }],
   },
 ];
 

@@ -349,3 +349,83 @@ describe('bitnami/postgresql: the directories its scripts write under a read-onl
     expect(codes([d])).toHaveLength(3);
   });
 });
+
+describe('emqx: its data directory under a read-only root filesystem, as UID 1000', () => {
+  // emqx/emqx-docker 5.8/Dockerfile and emqx/emqx deploy/docker/Dockerfile (useradd -u 1000, USER emqx, VOLUME /opt/emqx/log and
+  // /opt/emqx/data); bin/emqx writes data/configs (app.<time>.config, vm.<time>.args) and data/mnesia as it boots.
+  type Options = {
+    image?: string; env?: Record<string, any>; podSecurity?: Record<string, number>; mounts?: { volume: string; path: string }[]; args?: string[];
+  };
+  const emqx = (o: Options = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'broker', {
+      image: o.image ?? 'emqx/emqx:5.8.6', ports: [{ port: 1883, protocol: 'tcp', name: 'tcp-mqtt' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(5) })] },
+      volumes: [WorkloadVolume.emptyDir('log')],
+      mounts: o.mounts ?? [{ volume: 'data', path: '/opt/emqx/data' }],
+      podSecurity: o.podSecurity ?? { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.args ? { args: o.args } : {}),
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+  const ref = (image: string) => {
+    const parsed = parseImageReference(image);
+    if (parsed.error !== undefined) throw new Error(parsed.error);
+    return officialImage(parsed.reference);
+  };
+
+  test('emqx/emqx and the official emqx are known as UID and group 1000; emqx/emqx 4.x is not checked', () => {
+    expect(ref('emqx/emqx:5.8.6')).toMatchObject({ name: 'emqx/emqx', uid: 1000, gid: 1000, user: 'emqx' });
+    expect(ref('emqx:5.8')).toMatchObject({ name: 'emqx', uid: 1000, gid: 1000 });
+    expect(ref('docker.io/emqx/emqx:latest')).toMatchObject({ uid: 1000 });
+    expect(ref('emqx/emqx:4.4.19')).toBeUndefined();
+    expect(ref('emqx/emqx:v4.0.0')).toBeUndefined();
+    expect(ref('emqx/emqx-enterprise:5.8.6')).toBeUndefined();
+  });
+
+  test('with nothing mounted at its data directory, synth fails naming /opt/emqx/data', () => {
+    expect(synthError(emqx({ mounts: [{ volume: 'data', path: '/data' }] })))
+      .toMatch(/StatefulSet\/broker: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs emqx\/emqx:5\.8\.6 as UID 1000, which writes its data directory \(EMQX_NODE__DATA_DIR\) to \/opt\/emqx\/data as it starts; it is on the read-only root filesystem.*\[MESH052\]/);
+    // AND the official image, by EMQX_NODE__DATA_DIR
+    expect(synthError(emqx({ image: 'emqx:5.8.2', mounts: [{ volume: 'data', path: '/opt/emqx/data' }], env: { EMQX_NODE__DATA_DIR: EnvVarValue.of('/var/lib/emqx') } })))
+      .toMatch(/runs emqx:5\.8\.2 as UID 1000, which writes its data directory \(EMQX_NODE__DATA_DIR\) to \/var\/lib\/emqx as it starts/);
+  });
+
+  test('its claim at /opt/emqx/data passes (a mount point it may own), or an emptyDir, or the claim where EMQX_NODE__DATA_DIR puts it', () => {
+    expect(codes(synth(emqx()))).toEqual([]);
+    expect(codes(synth(emqx({ mounts: [{ volume: 'log', path: '/opt/emqx/data' }, { volume: 'data', path: '/data' }] })))).toEqual([]);
+    expect(codes(synth(emqx({ mounts: [{ volume: 'data', path: '/var/lib/emqx' }], env: { EMQX_NODE__DATA_DIR: EnvVarValue.of('/var/lib/emqx/') } })))).toEqual([]);
+    // A data directory relative to /opt/emqx is not worked out: not checked.
+    expect(codes(synth(emqx({ mounts: [{ volume: 'data', path: '/data' }], env: { EMQX_NODE__DATA_DIR: EnvVarValue.of('data') } })))).toEqual([]);
+  });
+
+  test('as the library\'s UID 10001 with its data on a claim: a warning naming UID 1000; its logs on a claim too', () => {
+    const found = analyze(synth(emqx({ podSecurity: {} }))).filter((f) => f.code === 'MESH051');
+    expect(found.map((f) => `${f.severity} ${f.field}`)).toEqual(['warning spec.template.spec.containers[0].securityContext.runAsUser']);
+    expect(found[0].message).toContain("keeps its data directory (EMQX_NODE__DATA_DIR) (/opt/emqx/data) on claim 'data'");
+    expect(found[0].message).toContain('the image runs as UID 1000 (emqx; emqx/emqx deploy/docker/Dockerfile (useradd -u 1000, USER emqx))');
+    expect(found[0].message).toContain('podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }');
+    const logs = emqx({ podSecurity: { runAsUser: 1001 }, mounts: [{ volume: 'log', path: '/opt/emqx/data' }, { volume: 'data', path: '/logs' }],
+      env: { EMQX_LOG_DIR: EnvVarValue.of('/logs') } });
+    expect(analyze(synth(logs)).filter((f) => f.code === 'MESH051').map((f) => f.message))
+      .toEqual([expect.stringContaining("keeps its log files (/logs) on claim 'data'")]);
+  });
+
+  test('hand-written without runAsUser it runs as its USER 1000 and is checked, by its command\'s name too; other commands are not', () => {
+    const d = deployment('broker', 'iot');
+    d.spec.template.spec.securityContext = {};
+    d.spec.template.spec.containers = [{ name: 'emqx', image: 'emqx/emqx:5.8.6', securityContext: { readOnlyRootFilesystem: true } }];
+    expect(codes([d])).toEqual(['MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem']);
+    d.spec.template.spec.containers[0].args = ['emqx', 'foreground'];
+    expect(codes([d])).toHaveLength(1);
+    d.spec.template.spec.containers[0].args = ['/opt/emqx/bin/emqx', 'foreground'];
+    expect(codes([d])).toHaveLength(1);
+    d.spec.template.spec.containers[0].args = ['sleep', 'infinity'];
+    expect(codes([d])).toEqual([]);
+    d.spec.template.spec.containers[0].args = ['-x'];
+    expect(codes([d])).toEqual([]);
+  });
+});
