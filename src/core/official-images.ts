@@ -16,6 +16,8 @@ export interface ImageDirectory {
   readonly writtenAtStart: boolean;
   /** The env variables that move it, first the one that wins (emqx's EMQX_LOG_DIR); a value not a literal absolute path leaves it unknown. */
   readonly env?: readonly string[];
+  /** The env variables that, set at all, leave it unknown (Kafka's EXTRA_ARGS and KAFKA_GC_LOG_OPTS, which say whether and where its GC log goes). */
+  readonly unknownWith?: readonly string[];
 }
 
 /** One official image's needs. */
@@ -197,6 +199,32 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
   {
     ...EMQX, name: 'emqx/emqx', repository: 'emqx/emqx', source: 'emqx/emqx deploy/docker/Dockerfile (useradd -u 1000, USER emqx)',
     variants: [{ tag: /^v?4(?:[.-]|$)/ }],
+  },
+  {
+    // apache/kafka docker/jvm/Dockerfile (the image since 3.7; docker/docker_official_images/3.7.0/jvm/Dockerfile the same):
+    // `FROM eclipse-temurin:21-jre-alpine`, `adduser -h /home/appuser -D --shell /bin/bash appuser` (busybox's first free UID,
+    // 1000, with its own group: the `id` its run script prints, `uid=1000(appuser) gid=1000(appuser)`), `chown appuser:appuser -R
+    // ... /opt/kafka`, `mkdir -p /var/lib/kafka/data` (`chown appuser:root`), `USER appuser`, `VOLUME ["/etc/kafka/secrets",
+    // "/var/lib/kafka/data", "/mnt/shared/config"]`, `CMD ["/etc/kafka/docker/run"]` (no ENTRYPOINT of its own: other arguments run
+    // instead). resources/common-scripts/configure: `path /opt/kafka/config/ writable`, which exits unless it is; launch runs
+    // KafkaDockerWrapper setup `--final-configs-dir /opt/kafka/config`, which writes server.properties (from the KAFKA_ variables,
+    // else the kraft default), log4j.properties and tools-log4j.properties there and formats the storage (meta.properties in each
+    // of log.dirs: KAFKA_LOG_DIRS, else a mounted server.properties's, else the default's /tmp/kraft-combined-logs or, with other
+    // KAFKA_ variables, Kafka's /tmp/kafka-logs: only KAFKA_LOG_DIRS is read here), then `exec /opt/kafka/bin/kafka-server-start.sh`,
+    // whose `-loggc` has kafka-run-class.sh `mkdir -p "$LOG_DIR"` (`$base_dir/logs`, /opt/kafka/logs, which the tarball lacks) and
+    // pass `-Xlog:gc*:file=$LOG_DIR/kafkaServer-gc.log`: the JVM does not start when it cannot open it (kafka-server-start.sh's
+    // `EXTRA_ARGS=${EXTRA_ARGS-'-name kafkaServer -loggc'}` and KAFKA_GC_LOG_OPTS change that: then it is not checked).
+    name: 'apache/kafka', repository: 'apache/kafka', uid: 1000, gid: 1000, user: 'appuser', server: '/etc/kafka/docker/run',
+    startsAsUser: true, serverOnlyByName: true,
+    source: 'apache/kafka docker/jvm/Dockerfile (adduser appuser, UID 1000; USER appuser)',
+    dataDirectory: { env: ['KAFKA_LOG_DIRS'], mountPointAllowed: true, commaList: true },
+    directories: [
+      { path: '/opt/kafka/config', holds: 'its server.properties and log4j.properties', writtenAtStart: true },
+      {
+        path: '/opt/kafka/logs', holds: 'its GC log and log files', writtenAtStart: true, env: ['LOG_DIR'],
+        unknownWith: ['EXTRA_ARGS', 'KAFKA_GC_LOG_OPTS'],
+      },
+    ],
   },
 ];
 

@@ -151,8 +151,10 @@ function dataDirectoryOf(c: PodContainer, image: OfficialImage, ref: ImageRefere
   return volume !== undefined ? `${volume === '/' ? '' : volume}/data` : data.fallback;
 }
 
-/** `d` where `c`'s env puts it: none if an env variable of it is set some other way than a literal absolute path. */
+/** `d` where `c`'s env puts it: none if an env variable of it is set some other way than a literal absolute path, or one that makes it unknown. */
 function movedBy(c: PodContainer, d: ImageDirectory): ImageDirectory[] {
+  const env: unknown[] = Array.isArray(c.container.env) ? c.container.env : [];
+  if (d.unknownWith?.some((name) => env.some((e: any) => e?.name === name))) return [];
   for (const name of d.env ?? []) {
     const v = envPath(c, name);
     if (v !== undefined) return v === null ? [] : [{ ...d, path: v }];
@@ -215,7 +217,8 @@ export const officialImageUser: AnalysisCheck = {
  * MESH052: an official image that cannot start in its pod, as a user who is not root:
  * - a directory it writes as it starts (postgres's socket directory and PGDATA, mysql's data
  *   and socket directories, mongod's dbpath, RabbitMQ's data directory, bitnami/postgresql's conf,
- *   tmp and data directories, EMQX's data directory) on the read-only root
+ *   tmp and data directories, EMQX's data directory, apache/kafka's config and logs directories and
+ *   KAFKA_LOG_DIRS) on the read-only root
  *   filesystem or on a read-only volume: the server exits with EROFS or EACCES;
  * - postgres's PGDATA the mount point of a volume: the kubelet leaves a mount point root's (an
  *   fsGroup changes only its group), initdb chmods PGDATA to 0700 and fails with EPERM, and
@@ -225,6 +228,7 @@ export const officialImageUser: AnalysisCheck = {
  * @see https://github.com/docker-library/postgres/blob/master/16/bookworm/Dockerfile (ENV PGDATA, /var/run/postgresql)
  * @see https://github.com/docker-library/mysql/blob/master/8.4/Dockerfile.oracle (/var/run/mysqld "used for socket and lock files")
  * @see https://github.com/emqx/emqx/blob/master/bin/emqx (a boot command writes `$DATA_DIR/configs` and `$DATA_DIR/mnesia`)
+ * @see https://github.com/apache/kafka/tree/trunk/docker (jvm/Dockerfile; resources/common-scripts/configure: `path /opt/kafka/config/ writable`)
  * @see https://github.com/bitnami/containers/tree/main/bitnami/postgresql (postgresql-env.sh: its conf, tmp and data directories;
  *   libpostgresql.sh `postgresql_initialize` chmods the data directory and runs initdb there)
  */
