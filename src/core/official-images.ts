@@ -14,6 +14,10 @@ export interface ImageDirectory {
   readonly holds: string;
   /** True if the server cannot start when it cannot write there. */
   readonly writtenAtStart: boolean;
+  /** The env variables that move it, first the one that wins (emqx's EMQX_LOG_DIR); a value not a literal absolute path leaves it unknown. */
+  readonly env?: readonly string[];
+  /** The env variables that, set at all, leave it unknown (Kafka's EXTRA_ARGS and KAFKA_GC_LOG_OPTS, which say whether and where its GC log goes). */
+  readonly unknownWith?: readonly string[];
 }
 
 /** One official image's needs. */
@@ -46,6 +50,13 @@ export interface OfficialImage {
     readonly fallback?: string;
     /** The env variable that moves the fallback's parent (bitnami's POSTGRESQL_VOLUME_DIR: `<it>/data`). */
     readonly volumeEnv?: string;
+    /**
+     * True if the server keeps its data at a volume's mount point as well (emqx's, Kafka's, which chmod nothing); unset, it is
+     * PostgreSQL's, which must be below it.
+     */
+    readonly mountPointAllowed?: boolean;
+    /** True if its env variable may list several directories, comma-separated (Kafka's log.dirs): then it is not checked. */
+    readonly commaList?: boolean;
   };
   /** The user and group its Dockerfile creates and its entrypoint drops to from root. */
   readonly uid: number;
@@ -58,6 +69,8 @@ export interface OfficialImage {
   readonly variants?: readonly { readonly tag: RegExp; readonly uid?: number; readonly gid?: number; readonly source?: string }[];
   /** The server its entrypoint runs when the arguments start with an option or name it (`postgres`). */
   readonly server: string;
+  /** Other names of the server's command (emqx's `emqx`, its bin/emqx linked into /usr/local/bin). */
+  readonly serverAliases?: readonly string[];
   /** Where the Dockerfile says so, for messages. */
   readonly source: string;
   /** Its directories; for postgres PGDATA is worked out from the tag and the container's env ({@link postgresDataDirectory}). */
@@ -68,6 +81,25 @@ export interface OfficialImage {
    */
   readonly postgresMajor?: RegExp;
 }
+
+/**
+ * EMQX's image, docker.io's official `emqx` (emqx/emqx-docker 5.8/Dockerfile) and emqx/emqx (emqx/emqx deploy/docker/Dockerfile)
+ * alike: `groupadd -r -g 1000 emqx`, `useradd -r -m -u 1000 -g emqx emqx`, its release (owned by emqx) in /opt/emqx,
+ * `ln -s /opt/emqx/bin/* /usr/local/bin/`, `USER emqx`, `VOLUME ["/opt/emqx/log", "/opt/emqx/data"]`, `CMD ["/opt/emqx/bin/emqx",
+ * "foreground"]`; its docker-entrypoint.sh sets the node name and `exec "$@"`, whatever the arguments. bin/emqx, for a boot command
+ * (start, console, foreground): `mkdir -p "$EMQX_LOG_DIR"` (releases/emqx_vars: `${EMQX_LOG_DIR:-${RUNNER_LOG_DIR:-...}}`,
+ * `$BASE_RUNNER_ROOT_DIR/log` in the tgz release the image holds, mix.exs), then the data directory from node.data_dir (etc/emqx.conf
+ * `data_dir = "data"`, relative to /opt/emqx; EMQX_NODE__DATA_DIR overrides it, bin/emqx's hocon reading `EMQX_` variables), `mkdir -p
+ * "$CONFIGS_DIR"` (`$DATA_DIR/configs`) and generate_config writes app.<time>.config and vm.<time>.args there, with mnesia in
+ * `$DATA_DIR/mnesia`. Its logs go to the console unless configured (bin/emqx `maybe_log_to_console`: EMQX_DEFAULT_LOG_HANDLER
+ * console), so it starts without writing its log directory, which its release ships (mix.exs `create_directory(log)`); bin/emqx
+ * writes nothing in /opt/emqx/etc. The emqx/emqx 4.x tags are another image (its own entrypoint and config), not checked.
+ */
+const EMQX: Omit<OfficialImage, 'name' | 'repository' | 'source'> = {
+  uid: 1000, gid: 1000, user: 'emqx', server: '/opt/emqx/bin/emqx', serverAliases: ['emqx'], startsAsUser: true, serverOnlyByName: true,
+  dataDirectory: { env: ['EMQX_NODE__DATA_DIR'], fallback: '/opt/emqx/data', mountPointAllowed: true },
+  directories: [{ path: '/opt/emqx/log', holds: 'its log files', writtenAtStart: false, env: ['EMQX_LOG_DIR', 'RUNNER_LOG_DIR'] }],
+};
 
 /**
  * The official images the checks know. Images not listed (nginx, whose master process runs as
@@ -161,6 +193,37 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
       { path: '/opt/bitnami/postgresql/conf', holds: 'its postgresql.conf and pg_hba.conf', writtenAtStart: true },
       { path: '/opt/bitnami/postgresql/tmp', holds: 'its pid file', writtenAtStart: true },
       { path: '/opt/bitnami/postgresql/logs', holds: 'its log files', writtenAtStart: false },
+    ],
+  },
+  { ...EMQX, name: 'emqx', source: 'emqx/emqx-docker Dockerfile (useradd -u 1000, USER emqx)' },
+  {
+    ...EMQX, name: 'emqx/emqx', repository: 'emqx/emqx', source: 'emqx/emqx deploy/docker/Dockerfile (useradd -u 1000, USER emqx)',
+    variants: [{ tag: /^v?4(?:[.-]|$)/ }],
+  },
+  {
+    // apache/kafka docker/jvm/Dockerfile (the image since 3.7; docker/docker_official_images/3.7.0/jvm/Dockerfile the same):
+    // `FROM eclipse-temurin:21-jre-alpine`, `adduser -h /home/appuser -D --shell /bin/bash appuser` (busybox's first free UID,
+    // 1000, with its own group: the `id` its run script prints, `uid=1000(appuser) gid=1000(appuser)`), `chown appuser:appuser -R
+    // ... /opt/kafka`, `mkdir -p /var/lib/kafka/data` (`chown appuser:root`), `USER appuser`, `VOLUME ["/etc/kafka/secrets",
+    // "/var/lib/kafka/data", "/mnt/shared/config"]`, `CMD ["/etc/kafka/docker/run"]` (no ENTRYPOINT of its own: other arguments run
+    // instead). resources/common-scripts/configure: `path /opt/kafka/config/ writable`, which exits unless it is; launch runs
+    // KafkaDockerWrapper setup `--final-configs-dir /opt/kafka/config`, which writes server.properties (from the KAFKA_ variables,
+    // else the kraft default), log4j.properties and tools-log4j.properties there and formats the storage (meta.properties in each
+    // of log.dirs: KAFKA_LOG_DIRS, else a mounted server.properties's, else the default's /tmp/kraft-combined-logs or, with other
+    // KAFKA_ variables, Kafka's /tmp/kafka-logs: only KAFKA_LOG_DIRS is read here), then `exec /opt/kafka/bin/kafka-server-start.sh`,
+    // whose `-loggc` has kafka-run-class.sh `mkdir -p "$LOG_DIR"` (`$base_dir/logs`, /opt/kafka/logs, which the tarball lacks) and
+    // pass `-Xlog:gc*:file=$LOG_DIR/kafkaServer-gc.log`: the JVM does not start when it cannot open it (kafka-server-start.sh's
+    // `EXTRA_ARGS=${EXTRA_ARGS-'-name kafkaServer -loggc'}` and KAFKA_GC_LOG_OPTS change that: then it is not checked).
+    name: 'apache/kafka', repository: 'apache/kafka', uid: 1000, gid: 1000, user: 'appuser', server: '/etc/kafka/docker/run',
+    startsAsUser: true, serverOnlyByName: true,
+    source: 'apache/kafka docker/jvm/Dockerfile (adduser appuser, UID 1000; USER appuser)',
+    dataDirectory: { env: ['KAFKA_LOG_DIRS'], mountPointAllowed: true, commaList: true },
+    directories: [
+      { path: '/opt/kafka/config', holds: 'its server.properties and log4j.properties', writtenAtStart: true },
+      {
+        path: '/opt/kafka/logs', holds: 'its GC log and log files', writtenAtStart: true, env: ['LOG_DIR'],
+        unknownWith: ['EXTRA_ARGS', 'KAFKA_GC_LOG_OPTS'],
+      },
     ],
   },
 ];

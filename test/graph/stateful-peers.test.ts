@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Size } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, MeshServiceProps, VolumeClaim } from '../../src';
+import { MeshApp, MeshChart, MeshService, MeshServiceProps, VolumeClaim, WorkloadVolume } from '../../src';
 import { main } from '../../src/validate/cli';
 import { FlowEvaluator } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
@@ -13,7 +13,10 @@ import { find, meshChart, synth, synthError } from '../util';
 const kafka = (props: Partial<MeshServiceProps> = {}): MeshServiceProps => ({
   image: 'apache/kafka:3.9.0', ports: [{ port: 9092, name: 'tcp-kafka', protocol: 'tcp' }, { port: 9093, name: 'tcp-controller', protocol: 'tcp' }],
   replicas: 3, stateful: { replication: 'KRaft', volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] },
-  mounts: [{ volume: 'data', path: '/var/lib/kafka' }], ...props,
+  // Its image writes /opt/kafka/config and /opt/kafka/logs as it starts (MESH052), as its USER appuser, 1000.
+  volumes: [WorkloadVolume.emptyDir('config'), WorkloadVolume.emptyDir('logs')],
+  mounts: [{ volume: 'data', path: '/var/lib/kafka' }, { volume: 'config', path: '/opt/kafka/config' }, { volume: 'logs', path: '/opt/kafka/logs' }],
+  podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }, ...props,
 });
 
 function peers(props: Partial<MeshServiceProps> = {}) {
@@ -75,7 +78,7 @@ describe('a replicated StatefulSet', () => {
         { port: 4370, name: 'tcp-ekka', protocol: 'tcp' }, { port: 5369, name: 'tcp-genrpc', protocol: 'tcp' },
       ],
       stateful: { replication: 'EMQX cluster', volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(1) })], ...stateful },
-      mounts: [{ volume: 'data', path: '/opt/emqx/data' }],
+      volumes: [], mounts: [{ volume: 'data', path: '/opt/emqx/data' }],
     });
     const { app, chart } = meshChart();
     const broker = new MeshService(chart, 'broker', emqx({ peerPorts: [4370, 5369] }));

@@ -349,3 +349,165 @@ describe('bitnami/postgresql: the directories its scripts write under a read-onl
     expect(codes([d])).toHaveLength(3);
   });
 });
+
+describe('emqx: its data directory under a read-only root filesystem, as UID 1000', () => {
+  // emqx/emqx-docker 5.8/Dockerfile and emqx/emqx deploy/docker/Dockerfile (useradd -u 1000, USER emqx, VOLUME /opt/emqx/log and
+  // /opt/emqx/data); bin/emqx writes data/configs (app.<time>.config, vm.<time>.args) and data/mnesia as it boots.
+  type Options = {
+    image?: string; env?: Record<string, any>; podSecurity?: Record<string, number>; mounts?: { volume: string; path: string }[]; args?: string[];
+  };
+  const emqx = (o: Options = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'broker', {
+      image: o.image ?? 'emqx/emqx:5.8.6', ports: [{ port: 1883, protocol: 'tcp', name: 'tcp-mqtt' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(5) })] },
+      volumes: [WorkloadVolume.emptyDir('log')],
+      mounts: o.mounts ?? [{ volume: 'data', path: '/opt/emqx/data' }],
+      podSecurity: o.podSecurity ?? { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.args ? { args: o.args } : {}),
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+  const ref = (image: string) => {
+    const parsed = parseImageReference(image);
+    if (parsed.error !== undefined) throw new Error(parsed.error);
+    return officialImage(parsed.reference);
+  };
+
+  test('emqx/emqx and the official emqx are known as UID and group 1000; emqx/emqx 4.x is not checked', () => {
+    expect(ref('emqx/emqx:5.8.6')).toMatchObject({ name: 'emqx/emqx', uid: 1000, gid: 1000, user: 'emqx' });
+    expect(ref('emqx:5.8')).toMatchObject({ name: 'emqx', uid: 1000, gid: 1000 });
+    expect(ref('docker.io/emqx/emqx:latest')).toMatchObject({ uid: 1000 });
+    expect(ref('emqx/emqx:4.4.19')).toBeUndefined();
+    expect(ref('emqx/emqx:v4.0.0')).toBeUndefined();
+    expect(ref('emqx/emqx-enterprise:5.8.6')).toBeUndefined();
+  });
+
+  test('with nothing mounted at its data directory, synth fails naming /opt/emqx/data', () => {
+    expect(synthError(emqx({ mounts: [{ volume: 'data', path: '/data' }] })))
+      .toMatch(/StatefulSet\/broker: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs emqx\/emqx:5\.8\.6 as UID 1000, which writes its data directory \(EMQX_NODE__DATA_DIR\) to \/opt\/emqx\/data as it starts; it is on the read-only root filesystem.*\[MESH052\]/);
+    // AND the official image, by EMQX_NODE__DATA_DIR
+    expect(synthError(emqx({ image: 'emqx:5.8.2', mounts: [{ volume: 'data', path: '/opt/emqx/data' }], env: { EMQX_NODE__DATA_DIR: EnvVarValue.of('/var/lib/emqx') } })))
+      .toMatch(/runs emqx:5\.8\.2 as UID 1000, which writes its data directory \(EMQX_NODE__DATA_DIR\) to \/var\/lib\/emqx as it starts/);
+  });
+
+  test('its claim at /opt/emqx/data passes (a mount point it may own), or an emptyDir, or the claim where EMQX_NODE__DATA_DIR puts it', () => {
+    expect(codes(synth(emqx()))).toEqual([]);
+    expect(codes(synth(emqx({ mounts: [{ volume: 'log', path: '/opt/emqx/data' }, { volume: 'data', path: '/data' }] })))).toEqual([]);
+    expect(codes(synth(emqx({ mounts: [{ volume: 'data', path: '/var/lib/emqx' }], env: { EMQX_NODE__DATA_DIR: EnvVarValue.of('/var/lib/emqx/') } })))).toEqual([]);
+    // A data directory relative to /opt/emqx is not worked out: not checked.
+    expect(codes(synth(emqx({ mounts: [{ volume: 'data', path: '/data' }], env: { EMQX_NODE__DATA_DIR: EnvVarValue.of('data') } })))).toEqual([]);
+  });
+
+  test('as the library\'s UID 10001 with its data on a claim: a warning naming UID 1000; its logs on a claim too', () => {
+    const found = analyze(synth(emqx({ podSecurity: {} }))).filter((f) => f.code === 'MESH051');
+    expect(found.map((f) => `${f.severity} ${f.field}`)).toEqual(['warning spec.template.spec.containers[0].securityContext.runAsUser']);
+    expect(found[0].message).toContain("keeps its data directory (EMQX_NODE__DATA_DIR) (/opt/emqx/data) on claim 'data'");
+    expect(found[0].message).toContain('the image runs as UID 1000 (emqx; emqx/emqx deploy/docker/Dockerfile (useradd -u 1000, USER emqx))');
+    expect(found[0].message).toContain('podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }');
+    const logs = emqx({ podSecurity: { runAsUser: 1001 }, mounts: [{ volume: 'log', path: '/opt/emqx/data' }, { volume: 'data', path: '/logs' }],
+      env: { EMQX_LOG_DIR: EnvVarValue.of('/logs') } });
+    expect(analyze(synth(logs)).filter((f) => f.code === 'MESH051').map((f) => f.message))
+      .toEqual([expect.stringContaining("keeps its log files (/logs) on claim 'data'")]);
+  });
+
+  test('hand-written without runAsUser it runs as its USER 1000 and is checked, by its command\'s name too; other commands are not', () => {
+    const d = deployment('broker', 'iot');
+    d.spec.template.spec.securityContext = {};
+    d.spec.template.spec.containers = [{ name: 'emqx', image: 'emqx/emqx:5.8.6', securityContext: { readOnlyRootFilesystem: true } }];
+    expect(codes([d])).toEqual(['MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem']);
+    d.spec.template.spec.containers[0].args = ['emqx', 'foreground'];
+    expect(codes([d])).toHaveLength(1);
+    d.spec.template.spec.containers[0].args = ['/opt/emqx/bin/emqx', 'foreground'];
+    expect(codes([d])).toHaveLength(1);
+    d.spec.template.spec.containers[0].args = ['sleep', 'infinity'];
+    expect(codes([d])).toEqual([]);
+    d.spec.template.spec.containers[0].args = ['-x'];
+    expect(codes([d])).toEqual([]);
+  });
+});
+
+describe('apache/kafka: its config, logs and log.dirs under a read-only root filesystem, as UID 1000', () => {
+  // apache/kafka docker/jvm/Dockerfile (adduser appuser, USER appuser, CMD /etc/kafka/docker/run); its configure and launch write
+  // /opt/kafka/config and format log.dirs; kafka-server-start.sh's -loggc writes /opt/kafka/logs/kafkaServer-gc.log.
+  type Options = { env?: Record<string, any>; podSecurity?: Record<string, number>; mounts?: { volume: string; path: string }[] };
+  const KAFKA_MOUNTS = [{ volume: 'config', path: '/opt/kafka/config' }, { volume: 'logs', path: '/opt/kafka/logs' }];
+  const kafka = (o: Options = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'events', {
+      image: 'apache/kafka:3.9.0', ports: [{ port: 9092, protocol: 'tcp', name: 'tcp-kafka' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(20) })] },
+      volumes: [WorkloadVolume.emptyDir('config'), WorkloadVolume.emptyDir('logs')],
+      mounts: o.mounts ?? [...KAFKA_MOUNTS, { volume: 'data', path: '/var/lib/kafka/data' }],
+      podSecurity: o.podSecurity ?? { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+      env: o.env ?? { KAFKA_LOG_DIRS: EnvVarValue.of('/var/lib/kafka/data') },
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+
+  test('the image is known by its repository, as UID and group 1000; kafka and apache/kafka-native are not', () => {
+    const ref = (image: string) => {
+      const parsed = parseImageReference(image);
+      if (parsed.error !== undefined) throw new Error(parsed.error);
+      return officialImage(parsed.reference);
+    };
+    expect(ref('apache/kafka:3.7.0')).toMatchObject({ name: 'apache/kafka', uid: 1000, gid: 1000, user: 'appuser' });
+    expect(ref('docker.io/apache/kafka:latest')).toMatchObject({ uid: 1000 });
+    expect(ref('kafka:3.7.0')).toBeUndefined();
+    expect(ref('apache/kafka-native:3.8.0')).toBeUndefined();
+  });
+
+  test('with only its claim mounted, synth fails naming /opt/kafka/config and /opt/kafka/logs', () => {
+    const err = synthError(kafka({ mounts: [{ volume: 'data', path: '/var/lib/kafka/data' }] }));
+    expect(err).toMatch(/StatefulSet\/events: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs apache\/kafka:3\.9\.0 as UID 1000, which writes its server\.properties and log4j\.properties to \/opt\/kafka\/config as it starts; it is on the read-only root filesystem.*\[MESH052\]/);
+    expect(err).toMatch(/writes its GC log and log files to \/opt\/kafka\/logs as it starts; it is on the read-only root filesystem/);
+    // AND its KAFKA_LOG_DIRS with the claim elsewhere, and LOG_DIR moving its logs onto the root filesystem
+    expect(synthError(kafka({ mounts: [...KAFKA_MOUNTS, { volume: 'data', path: '/data' }] })))
+      .toMatch(/writes its data directory \(KAFKA_LOG_DIRS\) to \/var\/lib\/kafka\/data as it starts; it is on the read-only root filesystem/);
+    expect(synthError(kafka({ env: { KAFKA_LOG_DIRS: EnvVarValue.of('/var/lib/kafka/data'), LOG_DIR: EnvVarValue.of('/var/log/kafka') } })))
+      .toMatch(/writes its GC log and log files to \/var\/log\/kafka as it starts/);
+    // EXTRA_ARGS without -loggc, or KAFKA_GC_LOG_OPTS, decide the GC log: its logs directory is then not checked.
+    const config = [{ volume: 'config', path: '/opt/kafka/config' }, { volume: 'data', path: '/var/lib/kafka/data' }];
+    expect(codes(synth(kafka({ mounts: config, env: { KAFKA_LOG_DIRS: EnvVarValue.of('/var/lib/kafka/data'), EXTRA_ARGS: EnvVarValue.of('-name kafkaServer') } }))))
+      .toEqual([]);
+    expect(codes(synth(kafka({ mounts: config, env: { KAFKA_LOG_DIRS: EnvVarValue.of('/var/lib/kafka/data'), KAFKA_GC_LOG_OPTS: EnvVarValue.of(' ') } }))))
+      .toEqual([]);
+  });
+
+  test('emptyDirs on its config and logs and its claim at KAFKA_LOG_DIRS (a mount point it may own) pass', () => {
+    expect(codes(synth(kafka()))).toEqual([]);
+    expect(codes(synth(kafka({ env: { KAFKA_LOG_DIRS: EnvVarValue.of('/var/lib/kafka/data/logs'), LOG_DIR: EnvVarValue.of('/var/lib/kafka/data/app') } }))))
+      .toEqual([]);
+    // Its log.dirs where KAFKA_LOG_DIRS does not say, or says several: not checked.
+    expect(codes(synth(kafka({ env: {}, mounts: [...KAFKA_MOUNTS, { volume: 'data', path: '/data' }] })))).toEqual([]);
+    expect(codes(synth(kafka({ env: { KAFKA_LOG_DIRS: EnvVarValue.of('/a,/b') }, mounts: [...KAFKA_MOUNTS, { volume: 'data', path: '/a' }] }))))
+      .toEqual([]);
+  });
+
+  test('as the library\'s UID 10001 with its data on a claim: a warning naming UID 1000', () => {
+    const found = analyze(synth(kafka({ podSecurity: {} }))).filter((f) => f.code === 'MESH051');
+    expect(found.map((f) => `${f.severity} ${f.field}`)).toEqual(['warning spec.template.spec.containers[0].securityContext.runAsUser']);
+    expect(found[0].message).toContain("keeps its data directory (KAFKA_LOG_DIRS) (/var/lib/kafka/data) on claim 'data'");
+    expect(found[0].message).toContain('the image runs as UID 1000 (appuser; apache/kafka docker/jvm/Dockerfile (adduser appuser, UID 1000; USER appuser))');
+    expect(found[0].message).toContain('podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }');
+  });
+
+  test('hand-written without runAsUser it runs as appuser and is checked; arguments run instead of its run script are not', () => {
+    const d = deployment('events', 'shop');
+    d.spec.template.spec.securityContext = {};
+    d.spec.template.spec.containers = [{ name: 'kafka', image: 'apache/kafka:3.8.1', securityContext: { readOnlyRootFilesystem: true } }];
+    expect(codes([d])).toEqual([
+      'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+    ]);
+    d.spec.template.spec.containers[0].args = ['/etc/kafka/docker/run'];
+    expect(codes([d])).toHaveLength(2);
+    d.spec.template.spec.containers[0].args = ['/opt/kafka/bin/kafka-topics.sh', '--list'];
+    expect(codes([d])).toEqual([]);
+  });
+});

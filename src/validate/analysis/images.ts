@@ -123,7 +123,7 @@ function storageOf(c: PodContainer, dir: string): Storage {
 function runsServer(container: Record<string, any>, image: OfficialImage): boolean {
   if (Array.isArray(container.command) && container.command.length > 0) return false;
   const first: unknown = Array.isArray(container.args) ? container.args[0] : undefined;
-  if (first === undefined || first === image.server) return true;
+  if (first === undefined || first === image.server || (typeof first === 'string' && image.serverAliases?.includes(first))) return true;
   return !image.serverOnlyByName && typeof first === 'string' && first.startsWith('-');
 }
 
@@ -143,12 +143,23 @@ function dataDirectoryOf(c: PodContainer, image: OfficialImage, ref: ImageRefere
   if (!data) return undefined;
   for (const name of data.env) {
     const v = envPath(c, name);
-    if (v !== undefined) return v ?? undefined;
+    if (v !== undefined) return v === null || (data.commaList && v.includes(',')) ? undefined : v;
   }
-  if (data.fallback === undefined) return postgresDataDirectory(ref.tag, image.postgresMajor);
+  if (data.fallback === undefined) return image.postgresMajor ? postgresDataDirectory(ref.tag, image.postgresMajor) : undefined;
   const volume = data.volumeEnv ? envPath(c, data.volumeEnv) : undefined;
   if (volume === null) return undefined;
   return volume !== undefined ? `${volume === '/' ? '' : volume}/data` : data.fallback;
+}
+
+/** `d` where `c`'s env puts it: none if an env variable of it is set some other way than a literal absolute path, or one that makes it unknown. */
+function movedBy(c: PodContainer, d: ImageDirectory): ImageDirectory[] {
+  const env: unknown[] = Array.isArray(c.container.env) ? c.container.env : [];
+  if (d.unknownWith?.some((name) => env.some((e: any) => e?.name === name))) return [];
+  for (const name of d.env ?? []) {
+    const v = envPath(c, name);
+    if (v !== undefined) return v === null ? [] : [{ ...d, path: v }];
+  }
+  return [d];
 }
 
 /** The containers of `index` that run a known official image's server as a user who is not root. */
@@ -166,7 +177,7 @@ function officialContainers(index: AnalysisView): OfficialContainer[] {
     const path = dataDirectoryOf(c, image, parsed.reference);
     const data = path && image.dataDirectory
       ? { path, holds: `its data directory (${image.dataDirectory.env[0]})`, writtenAtStart: true } : undefined;
-    const directories = [...image.directories, ...(data ? [data] : [])];
+    const directories = [...image.directories.flatMap((d) => movedBy(c, d)), ...(data ? [data] : [])];
     const podSpec = c.field.replace(/\.(init)?[cC]ontainers\[\d+\]$/, '');
     const userField = `${own !== undefined ? c.field : podSpec}.securityContext.runAsUser`;
     out.push({ ...c, image, reference: parsed.reference, uid, userField, directories, data });
@@ -206,7 +217,8 @@ export const officialImageUser: AnalysisCheck = {
  * MESH052: an official image that cannot start in its pod, as a user who is not root:
  * - a directory it writes as it starts (postgres's socket directory and PGDATA, mysql's data
  *   and socket directories, mongod's dbpath, RabbitMQ's data directory, bitnami/postgresql's conf,
- *   tmp and data directories) on the read-only root
+ *   tmp and data directories, EMQX's data directory, apache/kafka's config and logs directories and
+ *   KAFKA_LOG_DIRS) on the read-only root
  *   filesystem or on a read-only volume: the server exits with EROFS or EACCES;
  * - postgres's PGDATA the mount point of a volume: the kubelet leaves a mount point root's (an
  *   fsGroup changes only its group), initdb chmods PGDATA to 0700 and fails with EPERM, and
@@ -215,6 +227,8 @@ export const officialImageUser: AnalysisCheck = {
  *   docker_create_db_directories). PGDATA is a directory below the mount.
  * @see https://github.com/docker-library/postgres/blob/master/16/bookworm/Dockerfile (ENV PGDATA, /var/run/postgresql)
  * @see https://github.com/docker-library/mysql/blob/master/8.4/Dockerfile.oracle (/var/run/mysqld "used for socket and lock files")
+ * @see https://github.com/emqx/emqx/blob/master/bin/emqx (a boot command writes `$DATA_DIR/configs` and `$DATA_DIR/mnesia`)
+ * @see https://github.com/apache/kafka/tree/trunk/docker (jvm/Dockerfile; resources/common-scripts/configure: `path /opt/kafka/config/ writable`)
  * @see https://github.com/bitnami/containers/tree/main/bitnami/postgresql (postgresql-env.sh: its conf, tmp and data directories;
  *   libpostgresql.sh `postgresql_initialize` chmods the data directory and runs initdb there)
  */
@@ -236,7 +250,7 @@ export const officialImageCannotStart: AnalysisCheck = {
       }
       const data = c.data;
       const s = data ? storageOf(c, data.path) : undefined;
-      if (data && s?.mount && s.mount.mountPath === data.path && !s.readOnly) {
+      if (data && s?.mount && s.mount.mountPath === data.path && !s.readOnly && !c.image.dataDirectory!.mountPointAllowed) {
         const env = c.image.dataDirectory!.env[0];
         out.push(finding(Codes.OFFICIAL_IMAGE_CANNOT_START, c.manifest, `${c.field}.volumeMounts[${s.mount.index}].mountPath`,
           `${who}, and its ${env} ${data.path} is the mount point of volume '${s.mount.name}', which the kubelet leaves root's: initdb cannot `

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
-import { EdgeGateway, GatewayServer, GatewayTls, MeshApp, MeshChart, MeshPlatform, MeshService, VolumeClaim } from '../../../src';
+import { EdgeGateway, GatewayServer, GatewayTls, MeshApp, MeshChart, MeshPlatform, MeshService, VolumeClaim, WorkloadVolume } from '../../../src';
 import { main } from '../../../src/validate/cli';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -17,7 +17,7 @@ function broker(servers: GatewayServer[] = [PASSTHROUGH]) {
     image: 'emqx/emqx:5.8.4',
     ports: [{ port: 18083, protocol: 'http', name: 'http-dashboard' }, { port: 8883, protocol: 'tls', name: 'tls-mqtt' }],
     stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(1) })] },
-    mounts: [{ volume: 'data', path: '/opt/emqx/data' }],
+    mounts: [{ volume: 'data', path: '/opt/emqx/data' }], podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
   });
   const gateway = new EdgeGateway(chart, 'devices', { servers });
   return { app, chart, emqx, gateway };
@@ -84,6 +84,7 @@ describe('EdgeGateway.routeTls: a PASSTHROUGH server to a service that terminate
     const { app: sized, chart } = meshChart();
     const big = new MeshService(chart, 'emqx', {
       image: 'emqx/emqx:5.8.4', ports: [{ port: 8883, protocol: 'tls', name: 'tls-mqtt' }], connectionPool: { tcp: { maxConnections: 100000 } },
+      volumes: [WorkloadVolume.emptyDir('data')], mounts: [{ volume: 'data', path: '/opt/emqx/data' }],
     });
     new EdgeGateway(chart, 'devices', { servers: [PASSTHROUGH] }).routeTls(big);
     expect(find(synth(sized), 'DestinationRule', 'emqx').spec.trafficPolicy.connectionPool.tcp.maxConnections).toBe(100000);
@@ -132,6 +133,7 @@ describe('EdgeGateway.routeTls: a PASSTHROUGH server to a service that terminate
         const chart = new MeshChart(app, 'production', { namespace: 'iot' });
         const emqx = new MeshService(chart, 'emqx', {
           image: 'emqx/emqx:5.8.4', ports: [{ port: 8883, protocol: 'tls', name: 'tls-mqtt' }], connectionPool: { tcp: { maxConnections: 50000 } },
+          volumes: [WorkloadVolume.emptyDir('data')], mounts: [{ volume: 'data', path: '/opt/emqx/data' }],
         });
         new EdgeGateway(chart, 'devices', { servers: [PASSTHROUGH] }).routeTls(emqx);
         app.synth();
