@@ -5,8 +5,7 @@
  */
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
-import { policyTypes } from '../flow/network-policy';
-import { labelSelectorMatches } from '../model/selectors';
+import { policyTypes, portsAdmit, selectorsCover } from '../flow/network-policy';
 import { AnalysisCheck } from './check';
 import { AnalysisView, namespaceOf, Workload } from './view';
 import { dict, list } from '../values';
@@ -111,23 +110,10 @@ export const networkPolicyServicePort: AnalysisCheck = {
 
 /** The workloads a NetworkPolicyPeer of a policy in `policyNs` selects by podSelector and namespaceSelector; none for an ipBlock. */
 function peerWorkloads(index: AnalysisView, peer: any, policyNs: string): Workload[] {
-  if (peer?.ipBlock || (!peer?.podSelector && !peer?.namespaceSelector)) return [];
   const nsLabels = index.model.namespaceLabels();
-  return index.workloads.filter((w) => (peer.namespaceSelector
-    // A namespace without its object in the manifests has the label Kubernetes sets on every namespace.
-    ? labelSelectorMatches(peer.namespaceSelector, nsLabels.get(w.namespace) ?? { 'kubernetes.io/metadata.name': w.namespace })
-    : w.namespace === policyNs) && labelSelectorMatches(peer.podSelector ?? {}, w.labels));
-}
-
-/** True if an egress rule's `ports` admit TCP `port` on pods of `w` (a number, a range, or a name of its container ports). */
-function rulePortsAdmit(ports: readonly any[], port: number, w: Workload): boolean {
-  return ports.some((p) => {
-    if ((p?.protocol ?? 'TCP') !== 'TCP') return false;
-    if (p?.port === undefined || p?.port === null) return true;
-    if (typeof p.port === 'string' && !/^\d+$/.test(p.port)) return w.namedPorts[p.port] === port;
-    const start = Number(p.port);
-    return p.endPort === undefined ? port === start : port >= start && port <= Number(p.endPort);
-  });
+  // A namespace without its object in the manifests has the label Kubernetes sets on every namespace.
+  return index.workloads.filter((w) => selectorsCover(peer ?? {}, policyNs,
+    nsLabels.get(w.namespace) ?? { 'kubernetes.io/metadata.name': w.namespace }, w));
 }
 
 /**
@@ -166,7 +152,7 @@ function egressTranslation(index: AnalysisView, workloads: readonly Workload[], 
       for (const sp of list(service.spec?.ports)) {
         if (sp?.port !== port || (sp?.protocol ?? 'TCP') !== 'TCP') continue;
         const target = sp.targetPort === undefined ? port : typeof sp.targetPort === 'number' ? sp.targetPort : w.namedPorts[String(sp.targetPort)];
-        if (target === undefined || target === port || rulePortsAdmit(ports, target, w)) continue;
+        if (target === undefined || target === port || portsAdmit(ports, target, 'TCP', w)) continue;
         return `Service ${namespaceOf(service)}/${service.metadata?.name} maps ${port} → ${target}`;
       }
     }

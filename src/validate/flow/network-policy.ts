@@ -70,12 +70,21 @@ export function peerCovers(cluster: FlowCluster, peer: Manifest, policyNs: strin
     const except: string[] = (peer.ipBlock.except ?? []).map(String);
     return pod.addresses.some((ip) => inCidr(ip, cidr) && !except.some((e) => inCidr(ip, e)));
   }
-  if (!peer.podSelector && !peer.namespaceSelector) return false;
   // Selectors pick pods; a VM outside the cluster (a WorkloadEntry) is covered only by an ipBlock of its address.
   if (pod.outsideCluster) return false;
-  const nsOk = peer.namespaceSelector
-    ? labelSelectorMatches(peer.namespaceSelector, cluster.namespaceLabels(pod.namespace))
-    : pod.namespace === policyNs;
+  return selectorsCover(peer, policyNs, cluster.namespaceLabels(pod.namespace), pod);
+}
+
+/**
+ * True if `peer`'s selectors (not its ipBlock: false) pick `pod`, whose namespace has `namespaceLabels`: podSelector alone
+ * pods of the policy's namespace, namespaceSelector alone every pod of the namespaces it selects, both the pods matching both.
+ */
+export function selectorsCover(
+  peer: Manifest, policyNs: string, namespaceLabels: Readonly<Record<string, string>>,
+  pod: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> },
+): boolean {
+  if (peer.ipBlock || (!peer.podSelector && !peer.namespaceSelector)) return false;
+  const nsOk = peer.namespaceSelector ? labelSelectorMatches(peer.namespaceSelector, namespaceLabels) : pod.namespace === policyNs;
   return nsOk && labelSelectorMatches(peer.podSelector ?? {}, pod.labels);
 }
 
@@ -92,13 +101,15 @@ function peersCover(cluster: FlowCluster, peers: Manifest[] | undefined, policyN
  * container ports ("named port ... refers to the port name on the destination pod").
  * https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-range-of-ports
  */
-export function portsAdmit(ports: Manifest[] | undefined, port: number, protocol: string, destination: FlowPod): boolean {
+export function portsAdmit(
+  ports: readonly Manifest[] | undefined, port: number, protocol: string, destination: Pick<FlowPod, 'namedPorts'>,
+): boolean {
   if (!Array.isArray(ports) || ports.length === 0) return true;
   for (const p of ports) if (portAdmits(p, port, protocol, destination)) return true;
   return false;
 }
 
-function portAdmits(p: Manifest, port: number, protocol: string, destination: FlowPod): boolean {
+function portAdmits(p: Manifest, port: number, protocol: string, destination: Pick<FlowPod, 'namedPorts'>): boolean {
   if ((p.protocol ?? 'TCP') !== protocol) return false;
   if (p.port === undefined || p.port === null) return true;
   if (typeof p.port === 'number') return p.endPort === undefined ? port === p.port : port >= p.port && port <= Number(p.endPort);
