@@ -108,12 +108,30 @@ export const networkPolicyServicePort: AnalysisCheck = {
   },
 };
 
-/** The workloads a NetworkPolicyPeer of a policy in `policyNs` selects by podSelector and namespaceSelector; none for an ipBlock. */
+/** Each workload's place in `index.workloads`, so that a peer's workloads, looked up by label, keep that order. */
+const positions = new WeakMap<AnalysisView, Map<Workload, number>>();
+
+function positionOf(index: AnalysisView): Map<Workload, number> {
+  let map = positions.get(index);
+  if (!map) positions.set(index, map = new Map(index.workloads.map((w, i) => [w, i])));
+  return map;
+}
+
+/**
+ * The workloads a NetworkPolicyPeer of a policy in `policyNs` selects by podSelector and namespaceSelector, in the index's order;
+ * none for an ipBlock. Looked up by the podSelector's matchLabels (in the policy's namespace where the peer has no
+ * namespaceSelector), then judged whole by the flows' own rule: a scan of every workload per peer made the check quadratic.
+ */
 function peerWorkloads(index: AnalysisView, peer: any, policyNs: string): Workload[] {
+  if (!peer || typeof peer !== 'object' || peer.ipBlock || (!peer.podSelector && !peer.namespaceSelector)) return [];
   const nsLabels = index.model.namespaceLabels();
+  const podLabels = dict(peer.podSelector?.matchLabels);
+  const candidates = peer.namespaceSelector ? index.workloadsMatchingAnywhere(podLabels) : index.workloadsMatching(policyNs, podLabels);
   // A namespace without its object in the manifests has the label Kubernetes sets on every namespace.
-  return index.workloads.filter((w) => selectorsCover(peer ?? {}, policyNs,
+  const chosen = candidates.filter((w) => selectorsCover(peer, policyNs,
     nsLabels.get(w.namespace) ?? { 'kubernetes.io/metadata.name': w.namespace }, w));
+  const at = positionOf(index);
+  return chosen.sort((a, b) => at.get(a)! - at.get(b)!);
 }
 
 /**
