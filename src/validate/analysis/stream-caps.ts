@@ -9,6 +9,7 @@ import { AnalysisCheck } from './check';
 import { list } from '../values';
 import { namespaceOf } from './view';
 import { analyzerFqdn } from '../model/hosts';
+import { appliedTrafficPolicy } from '../model/traffic-policy';
 import { PortProtocol, servicePortProtocol } from '../flow/protocol';
 import { Labels, MANAGED_BY } from '../../core/labels';
 
@@ -45,20 +46,13 @@ function poolOf(cp: any, field: string): Pool | undefined {
 }
 
 /**
- * The connection pool a proxy applies to `port` of the rule's host, for `subset`: the subset's own
- * (its port's, else its rule-wide one), else the rule's port's, else the rule's; a policy given replaces
- * the one under it whole (istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go and
- * pilot/pkg/networking/util/util.go, `MergeTrafficPolicy`: `if subsetPolicy.ConnectionPool != nil`).
+ * The connection pool a proxy applies to `port` of the rule's host, for `subset`, as istiod merges the rule's policy, its
+ * port-level settings and the subset's (model/traffic-policy.ts: a policy's pool replaces the one under it whole, and a
+ * port's settings without a pool leave the port none).
  */
 function effectivePool(dr: Manifest, subset: string | undefined, port: number | undefined): Pool | undefined {
-  const atPort = (tp: any, base: string): Pool | undefined => {
-    const i = port === undefined ? -1 : list(tp?.portLevelSettings).findIndex((p: any) => Number(p?.port?.number) === port);
-    const p = i < 0 ? undefined : poolOf(tp.portLevelSettings[i].connectionPool, `${base}.portLevelSettings[${i}].connectionPool`);
-    return p ?? poolOf(tp?.connectionPool, `${base}.connectionPool`);
-  };
-  const s = subset === undefined ? -1 : list(dr.spec?.subsets).findIndex((x: any) => x?.name === subset);
-  const own = s < 0 ? undefined : atPort(dr.spec.subsets[s]?.trafficPolicy, `spec.subsets[${s}].trafficPolicy`);
-  return own ?? atPort(dr.spec?.trafficPolicy, 'spec.trafficPolicy');
+  const applied = appliedTrafficPolicy(dr, subset, port).connectionPool;
+  return applied && poolOf(applied.value, applied.field);
 }
 
 /** What caps a proxy's concurrent streams to the host, and how many. */

@@ -11,6 +11,7 @@ import { domainFor, gatewayReference, serverHostsFor, virtualHostName } from '..
 import { exportToList, visibleTo } from '../model/visibility';
 import { labelsSubsetOf } from '../model/selectors';
 import { HttpRule } from '../model/delegates';
+import { appliedTrafficPolicy } from '../model/traffic-policy';
 import { FlowCluster, FlowPod, nsOf } from './cluster';
 import { goRegexp } from '../../core/re2';
 import { isTlsServer } from '../webhook/names';
@@ -315,18 +316,16 @@ export function destinationRuleFor(cluster: FlowCluster, host: string, hostNs: s
 }
 
 /**
- * The client-side TLS mode for `subset`:`port` of a DestinationRule: the subset's
- * trafficPolicy over the top-level one, portLevelSettings over the policy's own.
- * Undefined when unset (auto mTLS decides).
+ * The client-side TLS mode for `subset`:`port` of a DestinationRule, as istiod merges the rule's policy, its port-level
+ * settings and the subset's (model/traffic-policy.ts). Undefined when no `tls` applies (auto mTLS decides); a `tls`
+ * without a mode is DISABLE, the enum's zero value (istio/api networking/v1alpha3/destination_rule.proto,
+ * ClientTLSSettings.TLSmode), which istiod applies as given (pilot/pkg/networking/core/cluster_tls.go,
+ * buildUpstreamTLSSettings).
  */
 export function tlsModeOf(dr: Manifest | undefined, subset: string | undefined, port: number): string | undefined {
-  if (!dr) return undefined;
-  const fromPolicy = (tp: Manifest | undefined): string | undefined => {
-    const pl = (tp?.portLevelSettings ?? []).find((s: Manifest) => Number(s.port?.number) === port);
-    return pl?.tls?.mode ?? tp?.tls?.mode;
-  };
-  const sub = subset === undefined ? undefined : (dr.spec?.subsets ?? []).find((s: Manifest) => s.name === subset);
-  return fromPolicy(sub?.trafficPolicy) ?? fromPolicy(dr.spec?.trafficPolicy);
+  const tls = appliedTrafficPolicy(dr, subset, port).tls?.value;
+  if (tls === undefined) return undefined;
+  return typeof tls?.mode === 'string' ? tls.mode : 'DISABLE';
 }
 
 /** The labels of `subset` in `dr`; undefined if the DestinationRule does not define it. */
