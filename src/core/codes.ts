@@ -221,6 +221,11 @@ export const Codes = {
   RATE_LIMIT_ON_SIDECAR: 'MESH514',
   /** Warning: a GlobalRateLimit on the ingress gateway while the chart's services are reached only through an edge proxy. */
   RATE_LIMIT_BYPASSED: 'MESH515',
+  /**
+   * A warning: a DestinationRule's `portLevelSettings` entry leaves out a field (connectionPool, outlierDetection,
+   * loadBalancer, tls) its policy sets: the port gets Istio's default for it, not the policy's (port settings do not inherit).
+   */
+  PORT_SETTINGS_DROP_POLICY: 'MESH516',
   /** A route's destination host has no Service (Istio IST0101, Kiali KIA1101). */
   HOST_NOT_FOUND: 'MESH100',
   /** Two VirtualServices for one host on the mesh gateway (IST0109, KIA1106). */

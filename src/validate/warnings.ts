@@ -67,6 +67,7 @@ export const WARNING_CODES = [
   Codes.EXTERNAL_CLIENT_ADDRESS_REWRITTEN,
   Codes.POLICY_PORT_IS_SERVICE_PORT,
   Codes.NETWORK_POLICY_PORT_IS_SERVICE_PORT,
+  Codes.PORT_SETTINGS_DROP_POLICY,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

@@ -109,3 +109,37 @@ describe('what the flows and the analysis make of it', () => {
       .toEqual(['(spec.trafficPolicy.portLevelSettings[0].connectionPool)']);
   });
 });
+
+describe('MESH516: port settings that leave out a field the policy sets', () => {
+  const found = (dr: Record<string, any>) => analyze([dr]).filter((f) => f.code === 'MESH516');
+  const external = (trafficPolicy: Record<string, any>, subsets?: any[]) => ({
+    apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'payments', namespace: 'shop' },
+    spec: { host: 'api.payments.example', trafficPolicy, ...(subsets ? { subsets } : {}) },
+  });
+
+  test('a rule-wide tls SIMPLE and pool beside settings for port 443 with a load balancer only: both are gone on 443, a warning names them', () => {
+    const [f, ...rest] = found(external({
+      tls: { mode: 'SIMPLE' }, connectionPool: { tcp: { maxConnections: 50 } },
+      portLevelSettings: [{ port: { number: 443 }, loadBalancer: roundRobin }],
+    }));
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ severity: 'warning', field: 'spec.trafficPolicy.portLevelSettings[0]' });
+    expect(f.message).toMatch(/port 443 leave out connectionPool \(spec\.trafficPolicy\.connectionPool: no connection pool limits\), tls \(spec\.trafficPolicy\.tls: no TLS origination \(tls\.mode SIMPLE\): auto mTLS, plaintext to a server outside the mesh\)/);
+    expect(f.message).toMatch(/repeat connectionPool and tls in the port's settings/);
+  });
+
+  test("a subset's port settings drop the subset's and the rule's fields; settings that repeat them, or a policy without them, are not reported", () => {
+    const subsets = [{ name: 'v2', labels: { version: 'v2' }, trafficPolicy: {
+      outlierDetection: { consecutive5xxErrors: 5 }, portLevelSettings: [{ port: { number: 443 }, connectionPool: { tcp: { maxConnections: 9 } } }],
+    } }];
+    const tls = { mode: 'SIMPLE', sni: 'api.payments.example' };
+    expect(found(external({ tls }, subsets)).map((f) => [f.field, f.message.match(/leave out (\w+) .*, (\w+) \(/)?.slice(1)]))
+      .toEqual([['spec.subsets[0].trafficPolicy.portLevelSettings[0]', ['outlierDetection', 'tls']]]);
+    expect(found(external({ tls, portLevelSettings: [{ port: { number: 443 }, tls, loadBalancer: roundRobin }] }))).toEqual([]);
+    expect(found(external({ portLevelSettings: [{ port: { number: 443 }, tls }] }))).toEqual([]);
+  });
+
+  test("the library's own TLS origination rule (port settings alone) is not reported", () => {
+    expect(found(external({ portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'SIMPLE', sni: 'api.payments.example' } }] }))).toEqual([]);
+  });
+});
