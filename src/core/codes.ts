@@ -184,6 +184,11 @@ export const Codes = {
   STALE_ACKNOWLEDGEMENT: 'MESH062',
   /** A range given to `Cidr.of` that is not a CIDR, or one that matches every address. */
   INVALID_CIDR: 'MESH067',
+  /**
+   * A container port that an image the checks know does not listen on, its configuration its own (nginx's 80,
+   * nginxinc/nginx-unprivileged's 8080): nothing answers there.
+   */
+  IMAGE_PORT_NOT_LISTENED: 'MESH065',
   /** A consistent-hash load balancer under zone-first locality failover: callers in different zones hash one key to different pods (warning). */
   CONSISTENT_HASH_PER_ZONE: 'MESH064',
   // Traffic edge and scale: MESH500-MESH549.

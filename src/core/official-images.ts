@@ -18,6 +18,32 @@ export interface ImageDirectory {
   readonly env?: readonly string[];
   /** The env variables that, set at all, leave it unknown (Kafka's EXTRA_ARGS and KAFKA_GC_LOG_OPTS, which say whether and where its GC log goes). */
   readonly unknownWith?: readonly string[];
+  /**
+   * Other paths of the same directory, through a link of the image's (nginx's /var/run, a link to /run in Debian and Alpine):
+   * a volume mounted at any of them holds it.
+   */
+  readonly links?: readonly string[];
+}
+
+/**
+ * The ports an image's server listens on, as its own configuration says, and what makes them unknown: a configuration of the
+ * container's own (a volume at, below or above `configDirectory`, an env variable, an option naming another file).
+ */
+export interface ImageListener {
+  /** The TCP ports it listens on. */
+  readonly ports: readonly number[];
+  /** Where it says so, for messages: `its /etc/nginx/conf.d/default.conf: listen 80`. */
+  readonly source: string;
+  /** The directory its configuration is read from; a volume mounted at, below or above it leaves the ports unknown. */
+  readonly configDirectory: string;
+  /** A volume mounted exactly here that is an emptyDir leaves them known: the entrypoint fills it from the image's defaults (bitnami's conf). */
+  readonly refilledAtStart?: string;
+  /** Env variables that, set at all, leave them unknown; a name ending in `*` is a prefix (nginx's NGINX_ENVSUBST_*). */
+  readonly unknownWith?: readonly string[];
+  /** Arguments that name another configuration (nginx's `-c`, `-p`): any of them leaves the ports unknown. */
+  readonly configArgs?: readonly string[];
+  /** Where to put a configuration of one's own, for messages. */
+  readonly ownConfig: string;
 }
 
 /** One official image's needs. */
@@ -80,6 +106,11 @@ export interface OfficialImage {
    * @default - not postgres
    */
   readonly postgresMajor?: RegExp;
+  /**
+   * The ports its server listens on, where its configuration is the image's own (nginx's).
+   * @default - not checked
+   */
+  readonly listens?: ImageListener;
 }
 
 /**
@@ -102,9 +133,36 @@ const EMQX: Omit<OfficialImage, 'name' | 'repository' | 'source'> = {
 };
 
 /**
- * The official images the checks know. Images not listed (nginx, whose master process runs as
- * root and whose writable paths come from its package's nginx.conf, not its Dockerfile) are
- * not checked.
+ * docker.io's official `nginx` (nginxinc/docker-nginx mainline/debian/Dockerfile; alpine, alpine-slim, -perl and -otel alike):
+ * `groupadd --system --gid 101 nginx`, `useradd --system --gid nginx ... --uid 101 nginx` (alpine: `addgroup -g 101 -S nginx`,
+ * `adduser -S -D -H -u 101 ...`), nginx.org's package, no `USER` (its master runs as root, its workers as the package nginx.conf's
+ * `user  nginx;`), `EXPOSE 80`, `ENTRYPOINT ["/docker-entrypoint.sh"]`, `CMD ["nginx", "-g", "daemon off;"]`. docker-entrypoint.sh
+ * runs the scripts of /docker-entrypoint.d only when the first argument is `nginx` or `nginx-debug`, then `exec "$@"` whatever it
+ * is. Those scripts skip what they cannot write: 10-listen-on-ipv6-by-default.sh and 30-tune-worker-processes.sh `touch` their
+ * file and exit 0 ("read-only file system?"), 20-envsubst-on-templates.sh renders /etc/nginx/templates (none in the image) only
+ * where /etc/nginx/conf.d is writable (else logs an ERROR and returns 0). The package's nginx.conf (which
+ * nginxinc/docker-nginx-unprivileged's Dockerfile edits: `sed -i 's,/var/run/nginx.pid,/tmp/nginx.pid,'`, and adds the five
+ * `*_temp_path /tmp/...` to `http {`) writes its pid file to /var/run/nginx.pid (/var/run a link to /run in Debian and Alpine) and
+ * keeps the temporary files of request bodies and proxied, FastCGI, uWSGI and SCGI responses where the package's
+ * `--http-*-temp-path` put them, /var/cache/nginx/client_temp and the like, which nginx creates as it starts (`mkdir()
+ * "/var/cache/nginx/client_temp" failed (30: Read-only file system)` on a read-only root filesystem). Its
+ * /etc/nginx/conf.d/default.conf: `listen 80;`. As a user who is not root, the package's /var/cache/nginx and /var/run are
+ * root's (not checked: a read-only root filesystem is), and port 80 binds only where the runtime lets any user bind ports below
+ * 1024 (net.ipv4.ip_unprivileged_port_start): not checked either. nginxinc/nginx-unprivileged is the image for a pod that is
+ * not root.
+ */
+const NGINX: Omit<OfficialImage, 'name' | 'repository' | 'source' | 'directories' | 'listens'> = {
+  uid: 101, gid: 101, user: 'nginx', server: 'nginx', serverAliases: ['nginx-debug'], serverOnlyByName: true,
+};
+
+/** How an nginx image's own configuration is replaced: /etc/nginx, its templates, another file (`nginx -c`). */
+const NGINX_CONFIG = {
+  configDirectory: '/etc/nginx', unknownWith: ['NGINX_ENVSUBST_*'], configArgs: ['-c', '-p'],
+  ownConfig: 'a server block of your own at /etc/nginx/conf.d (a ConfigMap)',
+};
+
+/**
+ * The official images the checks know. Images not listed are not checked.
  */
 export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
   {
@@ -225,6 +283,14 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
         unknownWith: ['EXTRA_ARGS', 'KAFKA_GC_LOG_OPTS'],
       },
     ],
+  },
+  {
+    ...NGINX, name: 'nginx', source: 'nginxinc/docker-nginx Dockerfile (useradd --uid 101; no USER: its master runs as root)',
+    directories: [
+      { path: '/var/cache/nginx', holds: 'its temporary files (client_temp, proxy_temp and the others)', writtenAtStart: true },
+      { path: '/var/run', holds: 'its pid file (nginx.pid)', writtenAtStart: true, links: ['/run'] },
+    ],
+    listens: { ...NGINX_CONFIG, ports: [80], source: 'its /etc/nginx/conf.d/default.conf: listen 80' },
   },
 ];
 

@@ -511,3 +511,89 @@ describe('apache/kafka: its config, logs and log.dirs under a read-only root fil
     expect(codes([d])).toEqual([]);
   });
 });
+
+describe('nginx: its temporary files and pid file under a read-only root filesystem; the port its default.conf listens on', () => {
+  // nginxinc/docker-nginx mainline/debian/Dockerfile (useradd --uid 101, no USER, EXPOSE 80, CMD nginx); the package's nginx.conf
+  // writes /var/run/nginx.pid and creates /var/cache/nginx/*_temp as nginx starts; its default.conf listens on 80.
+  type Options = {
+    image?: string; port?: number; targetPort?: number; mounts?: { volume: string; path: string }[]; volumes?: WorkloadVolume[];
+    podSecurity?: Record<string, number>; env?: Record<string, any>; args?: string[];
+  };
+  const NGINX_MOUNTS = [{ volume: 'cache', path: '/var/cache/nginx' }, { volume: 'run', path: '/var/run' }];
+  const web = (o: Options = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'storefront', {
+      image: o.image ?? 'nginx:1.27', ports: [{ port: o.port ?? 80, protocol: 'http', name: 'http', targetPort: o.targetPort }],
+      volumes: o.volumes ?? [WorkloadVolume.emptyDir('cache'), WorkloadVolume.emptyDir('run')],
+      mounts: o.mounts ?? NGINX_MOUNTS,
+      ...(o.podSecurity ? { podSecurity: o.podSecurity } : {}),
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.args ? { args: o.args } : {}),
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]|MESH065/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+  const ref = (image: string) => {
+    const parsed = parseImageReference(image);
+    if (parsed.error !== undefined) throw new Error(parsed.error);
+    return officialImage(parsed.reference);
+  };
+
+  test('the official nginx is known, its alpine variants alike, as the UID 101 its workers run as; it starts as root', () => {
+    expect(ref('nginx:1.27')).toMatchObject({ name: 'nginx', uid: 101, gid: 101, user: 'nginx', server: 'nginx' });
+    expect(ref('nginx:1.27-alpine-slim')).toMatchObject({ uid: 101 });
+    expect(ref('docker.io/library/nginx')).toMatchObject({ uid: 101 });
+    expect(ref('nginx:1.27')?.startsAsUser).toBeUndefined();
+    expect(ref('registry.example.com/nginx:1.27')).toBeUndefined();
+  });
+
+  test('the team\'s nginx:1.27 under the default pod security fails synth naming /var/cache/nginx and /var/run', () => {
+    const err = synthError(web({ mounts: [], volumes: [] }));
+    expect(err).toMatch(/Deployment\/storefront: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs nginx:1\.27 as UID 10001, which writes its temporary files \(client_temp, proxy_temp and the others\) to \/var\/cache\/nginx as it starts; it is on the read-only root filesystem.*\[MESH052\]/);
+    expect(err).toMatch(/runs nginx:1\.27 as UID 10001, which writes its pid file \(nginx\.pid\) to \/var\/run as it starts; it is on the read-only root filesystem/);
+    // Only the pid file's directory missing; a ConfigMap over the cache
+    expect(synthError(web({ mounts: [NGINX_MOUNTS[0]] }))).toMatch(/writes its pid file \(nginx\.pid\) to \/var\/run as it starts/);
+    const app = web({ volumes: [WorkloadVolume.configMap('cache', 'site'), WorkloadVolume.emptyDir('run')] });
+    expect(synthError(app)).toMatch(/containers\[0\]\.volumeMounts\[\d\]: .*writes its temporary files .* to \/var\/cache\/nginx as it starts; it is on read-only volume 'cache'/);
+  });
+
+  test('emptyDirs at /var/cache/nginx and /var/run (or /run, the same directory) pass, as any user', () => {
+    expect(codes(synth(web()))).toEqual([]);
+    expect(codes(synth(web({ mounts: [NGINX_MOUNTS[0], { volume: 'run', path: '/run' }] })))).toEqual([]);
+    expect(codes(synth(web({ podSecurity: { runAsUser: 101, runAsGroup: 101, fsGroup: 101 } })))).toEqual([]);
+  });
+
+  test('a port its default.conf does not listen on fails synth; its own server block, templates or -c leave it unchecked', () => {
+    const err = synthError(web({ port: 8080 }));
+    expect(err).toMatch(/Deployment\/storefront: spec\.template\.spec\.containers\[0\]\.ports\[0\]\.containerPort: container 'app' declares port 8080, but nginx:1\.27 listens on 80 only \(its \/etc\/nginx\/conf\.d\/default\.conf: listen 80; nginxinc\/docker-nginx Dockerfile .*\): nothing answers on 8080; target 80 \(a MeshService port's targetPort: 80\).*\[MESH065\]/);
+    expect(codes(synth(web({ port: 8080, targetPort: 80 })))).toEqual([]);
+    const own = web({ port: 8080, volumes: [WorkloadVolume.emptyDir('cache'), WorkloadVolume.emptyDir('run'), WorkloadVolume.configMap('site', 'site')],
+      mounts: [...NGINX_MOUNTS, { volume: 'site', path: '/etc/nginx/conf.d' }] });
+    expect(codes(synth(own))).toEqual([]);
+    expect(codes(synth(web({ port: 8080, env: { NGINX_ENVSUBST_TEMPLATE_DIR: EnvVarValue.of('/srv/templates') } })))).toEqual([]);
+    expect(codes(synth(web({ port: 8080, args: ['nginx', '-c', '/srv/nginx.conf', '-g', 'daemon off;'] })))).toEqual([]);
+  });
+
+  test('hand-written: the pid directory on a read-only root, a port of another protocol, a command of its own', () => {
+    const d = deployment('storefront', 'shop', { ports: { http: 8080 } });
+    d.spec.template.spec.securityContext = { runAsUser: 101 };
+    d.spec.template.spec.volumes = [{ name: 'cache', emptyDir: {} }];
+    d.spec.template.spec.containers[0] = { ...d.spec.template.spec.containers[0], image: 'nginx:1.27-alpine',
+      securityContext: { readOnlyRootFilesystem: true }, volumeMounts: [{ name: 'cache', mountPath: '/var/cache/nginx' }] };
+    expect(codes([d])).toEqual([
+      'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'MESH065 error spec.template.spec.containers[0].ports[0].containerPort',
+    ]);
+    d.spec.template.spec.containers[0].ports = [{ name: 'http', containerPort: 80 }, { name: 'dns', containerPort: 53, protocol: 'UDP' }];
+    expect(codes([d])).toEqual(['MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem']);
+    d.spec.template.spec.containers[0].args = ['nginx-debug', '-g', 'daemon off;'];
+    expect(codes([d])).toHaveLength(1);
+    // Root (its own master process) is not checked for its directories; its port is.
+    d.spec.template.spec.securityContext = {};
+    d.spec.template.spec.containers[0].ports = [{ name: 'http', containerPort: 8080 }];
+    expect(codes([d])).toEqual(['MESH065 error spec.template.spec.containers[0].ports[0].containerPort']);
+    d.spec.template.spec.containers[0].args = ['sh', '-c', 'nginx -g "daemon off;"'];
+    expect(codes([d])).toEqual([]);
+  });
+});

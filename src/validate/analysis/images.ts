@@ -4,7 +4,7 @@
  */
 import { Codes } from '../../core/codes';
 import { ImageReference, parseImageReference } from '../../core/image-reference';
-import { ImageDirectory, officialImage, OfficialImage, postgresDataDirectory } from '../../core/official-images';
+import { ImageDirectory, ImageListener, officialImage, OfficialImage, postgresDataDirectory } from '../../core/official-images';
 import { Finding, finding, Manifest, podTemplate, podTemplateField } from '../finding';
 import { AnalysisCheck } from './check';
 import { AnalysisView } from './view';
@@ -116,6 +116,12 @@ function storageOf(c: PodContainer, dir: string): Storage {
   return { mount: best, claim, readOnly };
 }
 
+/** Where `d` of `c` is stored: at its path or any of its links, the first that a writable volume holds, else one that a volume holds. */
+function storageOfDirectory(c: PodContainer, d: ImageDirectory): Storage {
+  const all = [d.path, ...(d.links ?? [])].map((p) => storageOf(c, p));
+  return all.find((s) => s.mount && !s.readOnly) ?? all.find((s) => s.mount) ?? all[0];
+}
+
 /**
  * True if the container runs its image's entrypoint into the server: no command, and arguments that are options or name the
  * server (only those that name it for an image whose entrypoint runs anything else as given).
@@ -202,7 +208,7 @@ export const officialImageUser: AnalysisCheck = {
     const out: Finding[] = [];
     for (const c of officialContainers(index)) {
       if (c.uid === c.image.uid) continue;
-      const onClaim = c.directories.map((d) => ({ d, s: storageOf(c, d.path) })).find(({ s }) => s.claim);
+      const onClaim = c.directories.map((d) => ({ d, s: storageOfDirectory(c, d) })).find(({ s }) => s.claim);
       if (!onClaim) continue;
       out.push(finding(Codes.OFFICIAL_IMAGE_USER, c.manifest, c.userField,
         `container '${String(c.container.name)}' runs ${String(c.container.image)} as UID ${c.uid}, and keeps ${onClaim.d.holds} `
@@ -218,7 +224,7 @@ export const officialImageUser: AnalysisCheck = {
  * - a directory it writes as it starts (postgres's socket directory and PGDATA, mysql's data
  *   and socket directories, mongod's dbpath, RabbitMQ's data directory, bitnami/postgresql's conf,
  *   tmp and data directories, EMQX's data directory, apache/kafka's config and logs directories and
- *   KAFKA_LOG_DIRS) on the read-only root
+ *   KAFKA_LOG_DIRS, nginx's /var/cache/nginx and pid directory) on the read-only root
  *   filesystem or on a read-only volume: the server exits with EROFS or EACCES;
  * - postgres's PGDATA the mount point of a volume: the kubelet leaves a mount point root's (an
  *   fsGroup changes only its group), initdb chmods PGDATA to 0700 and fails with EPERM, and
@@ -229,6 +235,7 @@ export const officialImageUser: AnalysisCheck = {
  * @see https://github.com/docker-library/mysql/blob/master/8.4/Dockerfile.oracle (/var/run/mysqld "used for socket and lock files")
  * @see https://github.com/emqx/emqx/blob/master/bin/emqx (a boot command writes `$DATA_DIR/configs` and `$DATA_DIR/mnesia`)
  * @see https://github.com/apache/kafka/tree/trunk/docker (jvm/Dockerfile; resources/common-scripts/configure: `path /opt/kafka/config/ writable`)
+ * @see https://github.com/nginxinc/docker-nginx/blob/master/mainline/debian/Dockerfile (nginx.org's package: /var/cache/nginx, /var/run/nginx.pid)
  * @see https://github.com/bitnami/containers/tree/main/bitnami/postgresql (postgresql-env.sh: its conf, tmp and data directories;
  *   libpostgresql.sh `postgresql_initialize` chmods the data directory and runs initdb there)
  */
@@ -240,7 +247,7 @@ export const officialImageCannotStart: AnalysisCheck = {
     for (const c of officialContainers(index)) {
       const who = `container '${String(c.container.name)}' runs ${String(c.container.image)} as UID ${c.uid}`;
       for (const d of c.directories.filter((x) => x.writtenAtStart)) {
-        const s = storageOf(c, d.path);
+        const s = storageOfDirectory(c, d);
         if (!s.readOnly) continue;
         const where = s.mount ? `${c.field}.volumeMounts[${s.mount.index}]` : `${c.field}.securityContext.readOnlyRootFilesystem`;
         const on = s.mount ? `read-only volume '${s.mount.name}'` : 'the read-only root filesystem';
@@ -262,5 +269,56 @@ export const officialImageCannotStart: AnalysisCheck = {
   },
 };
 
+/** True if `a` and `b` are one path or one is below the other. */
+const overlaps = (a: string, b: string) => a === b || a.startsWith(b === '/' ? '/' : `${b}/`) || b.startsWith(a === '/' ? '/' : `${a}/`);
+
+/** True if `c` runs its image's own configuration, by what `l` says replaces it. */
+function ownConfiguration(c: PodContainer, l: ImageListener): boolean {
+  const env: unknown[] = Array.isArray(c.container.env) ? c.container.env : [];
+  const unknown = (name: unknown) => typeof name !== 'string' || (l.unknownWith ?? [])
+    .some((u) => (u.endsWith('*') ? name.startsWith(u.slice(0, -1)) : name === u));
+  if (env.some((e: any) => unknown(e?.name)) || (Array.isArray(c.container.envFrom) && c.container.envFrom.length > 0)) return false;
+  const args: unknown[] = Array.isArray(c.container.args) ? c.container.args : [];
+  if (args.some((a) => typeof a !== 'string' || (l.configArgs ?? []).some((o) => a === o || a.startsWith(o)))) return false;
+  const volumes: any[] = Array.isArray(c.spec.volumes) ? c.spec.volumes : [];
+  return (Array.isArray(c.container.volumeMounts) ? c.container.volumeMounts : []).every((m: any) => {
+    if (typeof m?.mountPath !== 'string') return false;
+    const at = trimSlash(m.mountPath);
+    if (!overlaps(at, l.configDirectory)) return true;
+    return at === l.refilledAtStart && !m.subPath && volumes.some((v) => v?.name === m.name && v.emptyDir !== undefined);
+  });
+}
+
+/**
+ * MESH065: a container that declares a port its image's server does not listen on, the image's configuration its own (no volume
+ * at, below or above its configuration directory, no env variable or option that changes it): a Service or probe on that port
+ * finds nothing (connection refused). nginx's default.conf listens on 80, nginxinc/nginx-unprivileged's on 8080.
+ * @see https://github.com/nginxinc/docker-nginx-unprivileged/blob/main/mainline/debian/Dockerfile (`listen 8080`, `EXPOSE 8080`)
+ */
+export const imagePortNotListened: AnalysisCheck = {
+  code: Codes.IMAGE_PORT_NOT_LISTENED,
+  title: 'a container port its image does not listen on',
+  run(index: AnalysisView) {
+    const out: Finding[] = [];
+    for (const c of podContainers(index)) {
+      if (typeof c.container.image !== 'string' || !Array.isArray(c.container.ports)) continue;
+      const parsed = parseImageReference(c.container.image);
+      const image = parsed.error === undefined ? officialImage(parsed.reference) : undefined;
+      const l = image?.listens;
+      if (!image || !l || !runsServer(c.container, image) || !ownConfiguration(c, l)) continue;
+      c.container.ports.forEach((p: any, i: number) => {
+        const n: unknown = p?.containerPort;
+        if (typeof n !== 'number' || (p.protocol !== undefined && p.protocol !== 'TCP') || l.ports.includes(n)) return;
+        const on = l.ports.join(' and ');
+        out.push(finding(Codes.IMAGE_PORT_NOT_LISTENED, c.manifest, `${c.field}.ports[${i}].containerPort`,
+          `container '${String(c.container.name)}' declares port ${n}, but ${String(c.container.image)} listens on ${on} only `
+          + `(${l.source}; ${image.source}): nothing answers on ${n}; target ${l.ports[0]} (a MeshService port's targetPort: ${l.ports[0]}), `
+          + `or listen on ${n} with ${l.ownConfig}`));
+      });
+    }
+    return out;
+  },
+};
+
 /** The checks of the images pods run. */
-export const IMAGE_CHECKS: readonly AnalysisCheck[] = [invalidImage, officialImageUser, officialImageCannotStart];
+export const IMAGE_CHECKS: readonly AnalysisCheck[] = [invalidImage, officialImageUser, officialImageCannotStart, imagePortNotListened];
