@@ -151,8 +151,23 @@ const EMQX: Omit<OfficialImage, 'name' | 'repository' | 'source'> = {
  * 1024 (net.ipv4.ip_unprivileged_port_start): not checked either. nginxinc/nginx-unprivileged is the image for a pod that is
  * not root.
  */
-const NGINX: Omit<OfficialImage, 'name' | 'repository' | 'source' | 'directories' | 'listens'> = {
+const NGINX_SERVER: Omit<OfficialImage, 'name' | 'repository' | 'source' | 'directories' | 'listens'> = {
   uid: 101, gid: 101, user: 'nginx', server: 'nginx', serverAliases: ['nginx-debug'], serverOnlyByName: true,
+};
+
+/**
+ * nginxinc/nginx-unprivileged (nginxinc/docker-nginx-unprivileged mainline/debian/Dockerfile; alpine and alpine-slim alike):
+ * nginx's image (its package, entrypoint and scripts: 10-listen-on-ipv6-by-default.sh edits for 8080) with `ARG UID=101`,
+ * `ARG GID=101`, the nginx user and group of those IDs, and `RUN sed -i 's,listen       80;,listen       8080;,'
+ * /etc/nginx/conf.d/default.conf`, `sed -i '/user  nginx;/d' /etc/nginx/nginx.conf`, `sed -i
+ * 's,/var/run/nginx.pid,/tmp/nginx.pid,'` and `proxy_temp_path /tmp/proxy_temp; client_body_temp_path /tmp/client_temp;
+ * fastcgi_temp_path /tmp/fastcgi_temp; uwsgi_temp_path /tmp/uwsgi_temp; scgi_temp_path /tmp/scgi_temp;` added to its `http {`:
+ * its pid file and all five temporary directories in /tmp, nothing in /var/cache/nginx (chowned to it, `chown -R $UID:0`, as
+ * /etc/nginx is), `EXPOSE 8080`, `USER $UID`, `CMD ["nginx", "-g", "daemon off;"]`. The library's /tmp emptyDir is all it
+ * writes as it starts.
+ */
+const NGINX_UNPRIVILEGED: Omit<OfficialImage, 'name' | 'repository' | 'source' | 'directories' | 'listens'> = {
+  ...NGINX_SERVER, startsAsUser: true,
 };
 
 /** How an nginx image's own configuration is replaced: /etc/nginx, its templates, another file (`nginx -c`). */
@@ -285,12 +300,18 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     ],
   },
   {
-    ...NGINX, name: 'nginx', source: 'nginxinc/docker-nginx Dockerfile (useradd --uid 101; no USER: its master runs as root)',
+    ...NGINX_SERVER, name: 'nginx', source: 'nginxinc/docker-nginx Dockerfile (useradd --uid 101; no USER: its master runs as root)',
     directories: [
       { path: '/var/cache/nginx', holds: 'its temporary files (client_temp, proxy_temp and the others)', writtenAtStart: true },
       { path: '/var/run', holds: 'its pid file (nginx.pid)', writtenAtStart: true, links: ['/run'] },
     ],
     listens: { ...NGINX_CONFIG, ports: [80], source: 'its /etc/nginx/conf.d/default.conf: listen 80' },
+  },
+  {
+    ...NGINX_UNPRIVILEGED, name: 'nginxinc/nginx-unprivileged', repository: 'nginxinc/nginx-unprivileged',
+    source: 'nginxinc/docker-nginx-unprivileged Dockerfile (ARG UID=101, USER $UID)',
+    directories: [{ path: '/tmp', holds: 'its pid file and temporary files (nginx.pid, client_temp and the others)', writtenAtStart: true }],
+    listens: { ...NGINX_CONFIG, ports: [8080], source: 'its /etc/nginx/conf.d/default.conf: listen 8080' },
   },
 ];
 

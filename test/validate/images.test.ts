@@ -597,3 +597,40 @@ describe('nginx: its temporary files and pid file under a read-only root filesys
     expect(codes([d])).toEqual([]);
   });
 });
+
+describe('nginxinc/nginx-unprivileged: its pid file and temporary files in /tmp, as UID 101, listening on 8080', () => {
+  // nginxinc/docker-nginx-unprivileged mainline/debian/Dockerfile: `listen 8080`, pid and *_temp_path in /tmp, USER $UID (101).
+  const web = (port: number, targetPort?: number) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'storefront', {
+      image: 'nginxinc/nginx-unprivileged:1.27-alpine', ports: [{ port, protocol: 'http', name: 'http', targetPort }],
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]|MESH065/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+
+  test('the image is known by its repository, as UID and group 101, starting as its user', () => {
+    const parsed = parseImageReference('nginxinc/nginx-unprivileged:stable');
+    if (parsed.error !== undefined) throw new Error(parsed.error);
+    expect(officialImage(parsed.reference)).toMatchObject({ name: 'nginxinc/nginx-unprivileged', uid: 101, gid: 101, startsAsUser: true });
+  });
+
+  test('the team\'s port 80 fails synth naming 8080; targeting 8080 passes with nothing but the library\'s /tmp emptyDir', () => {
+    expect(synthError(web(80))).toMatch(/Deployment\/storefront: spec\.template\.spec\.containers\[0\]\.ports\[0\]\.containerPort: container 'app' declares port 80, but nginxinc\/nginx-unprivileged:1\.27-alpine listens on 8080 only \(its \/etc\/nginx\/conf\.d\/default\.conf: listen 8080; nginxinc\/docker-nginx-unprivileged Dockerfile \(ARG UID=101, USER \$UID\)\): nothing answers on 80; target 8080 \(a MeshService port's targetPort: 8080\).*\[MESH065\]/);
+    expect(codes(synth(web(80, 8080)))).toEqual([]);
+    expect(codes(synth(web(8080)))).toEqual([]);
+  });
+
+  test('hand-written without runAsUser it runs as its USER 101: /tmp on a read-only root fails, an emptyDir there passes', () => {
+    const d = deployment('storefront', 'shop', { ports: { http: 8080 } });
+    d.spec.template.spec.containers[0] = { ...d.spec.template.spec.containers[0], image: 'nginxinc/nginx-unprivileged:1.27',
+      securityContext: { readOnlyRootFilesystem: true } };
+    expect(codes([d])).toEqual(['MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem']);
+    expect(analyze([d]).find((f) => f.code === 'MESH052')?.message).toContain(
+      'runs nginxinc/nginx-unprivileged:1.27 as UID 101, which writes its pid file and temporary files (nginx.pid, client_temp and the others) to /tmp');
+    d.spec.template.spec.volumes = [{ name: 'tmp', emptyDir: {} }];
+    d.spec.template.spec.containers[0].volumeMounts = [{ name: 'tmp', mountPath: '/tmp' }];
+    expect(codes([d])).toEqual([]);
+  });
+});
