@@ -32,6 +32,8 @@ export interface ImageDirectory {
 export interface ImageListener {
   /** The TCP ports it listens on. */
   readonly ports: readonly number[];
+  /** Ports it may listen on as well, which a container may declare (bitnami/nginx's 8443, where a server block of its is enabled). */
+  readonly otherPorts?: readonly number[];
   /** Where it says so, for messages: `its /etc/nginx/conf.d/default.conf: listen 80`. */
   readonly source: string;
   /** The directory its configuration is read from; a volume mounted at, below or above it leaves the ports unknown. */
@@ -312,6 +314,31 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     source: 'nginxinc/docker-nginx-unprivileged Dockerfile (ARG UID=101, USER $UID)',
     directories: [{ path: '/tmp', holds: 'its pid file and temporary files (nginx.pid, client_temp and the others)', writtenAtStart: true }],
     listens: { ...NGINX_CONFIG, ports: [8080], source: 'its /etc/nginx/conf.d/default.conf: listen 8080' },
+  },
+  {
+    // bitnami/containers bitnami/nginx/1.27/debian-12/Dockerfile: `chmod g+rwX /opt/bitnami`, its logs linked to /dev/stdout and
+    // /dev/stderr, `EXPOSE 8080 8443`, `WORKDIR /app`, `USER 1001`, `ENTRYPOINT [ "/opt/bitnami/scripts/nginx/entrypoint.sh" ]`, `CMD [
+    // "/opt/bitnami/scripts/nginx/run.sh" ]`. rootfs/opt/bitnami/scripts/nginx-env.sh: NGINX_CONF_DIR /opt/bitnami/nginx/conf,
+    // NGINX_TMP_DIR /opt/bitnami/nginx/tmp, NGINX_PID_FILE `${NGINX_TMP_DIR}/nginx.pid`, NGINX_DEFAULT_HTTP_PORT_NUMBER 8080.
+    // rootfs/opt/bitnami/nginx/conf/nginx.conf: `pid "/opt/bitnami/nginx/tmp/nginx.pid"` and its five `*_temp_path
+    // "/opt/bitnami/nginx/tmp/..."`, which nginx creates as it starts; nginx/postunpack.sh `nginx_configure_port
+    // "$NGINX_DEFAULT_HTTP_PORT_NUMBER"` (its `listen 80;` made 8080 at build) and copies conf into conf.default. Its entrypoint.sh
+    // copies conf.default into conf (`cp -nr ... || true`, so an emptyDir there is filled), runs setup.sh only when the arguments
+    // hold run.sh (else `exec "$@"`); libnginx.sh `nginx_initialize` edits nginx.conf only where it is writable (`is_file_writable`;
+    // else NGINX_HTTP_PORT_NUMBER "will not be applied") and the sample certificates are made only in a writable directory; run.sh
+    // `exec "${NGINX_SBIN_DIR}/nginx" -c "$NGINX_CONF_FILE" -g "daemon off;"`. Its tmp directory is all it must write as it starts.
+    // Its USER names no group (root's, which its files' g+rwX serve): the group here is 1001, as bitnami/postgresql's. Tags of
+    // nginx before 1.20 (other scripts) are not checked.
+    name: 'bitnami/nginx', repository: 'bitnami/nginx', uid: 1001, gid: 1001, user: '1001',
+    server: '/opt/bitnami/scripts/nginx/run.sh', startsAsUser: true, serverOnlyByName: true,
+    source: 'bitnami/containers bitnami/nginx Dockerfile (USER 1001)',
+    variants: [{ tag: /^1\.1?\d(?:[.-]|$)/ }],
+    directories: [{ path: '/opt/bitnami/nginx/tmp', holds: 'its pid file and temporary files', writtenAtStart: true }],
+    listens: {
+      ports: [8080], otherPorts: [8443], source: 'its nginx.conf: listen 8080', configDirectory: '/opt/bitnami/nginx/conf',
+      refilledAtStart: '/opt/bitnami/nginx/conf', unknownWith: ['NGINX_HTTP_PORT_NUMBER*', 'NGINX_HTTPS_PORT_NUMBER*'],
+      ownConfig: 'NGINX_HTTP_PORT_NUMBER and nginx.conf writable (an emptyDir at /opt/bitnami/nginx/conf, which its entrypoint fills)',
+    },
   },
 ];
 

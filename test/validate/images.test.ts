@@ -634,3 +634,54 @@ describe('nginxinc/nginx-unprivileged: its pid file and temporary files in /tmp,
     expect(codes([d])).toEqual([]);
   });
 });
+
+describe('bitnami/nginx: its pid file and temporary files in /opt/bitnami/nginx/tmp, as UID 1001, listening on 8080', () => {
+  // bitnami/containers bitnami/nginx/1.27/debian-12: USER 1001, nginx.conf's pid and *_temp_path in /opt/bitnami/nginx/tmp,
+  // `listen 8080` (postunpack.sh), its entrypoint filling conf from conf.default, setup.sh only for run.sh.
+  type Options = {
+    port?: number; targetPort?: number; mounts?: { volume: string; path: string }[]; volumes?: WorkloadVolume[]; env?: Record<string, any>;
+  };
+  const web = (o: Options = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'storefront', {
+      image: 'bitnami/nginx:1.27.3-debian-12-r5', ports: [{ port: o.port ?? 8080, protocol: 'http', name: 'http', targetPort: o.targetPort }],
+      volumes: o.volumes ?? [WorkloadVolume.emptyDir('conf'), WorkloadVolume.emptyDir('nginx-tmp')],
+      mounts: o.mounts ?? [{ volume: 'nginx-tmp', path: '/opt/bitnami/nginx/tmp' }],
+      ...(o.env ? { env: o.env } : {}),
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]|MESH065/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+  const ref = (image: string) => {
+    const parsed = parseImageReference(image);
+    if (parsed.error !== undefined) throw new Error(parsed.error);
+    return officialImage(parsed.reference);
+  };
+
+  test('the image is known by its repository, as UID 1001; its tags before nginx 1.20 are not checked', () => {
+    expect(ref('bitnami/nginx:1.27')).toMatchObject({ name: 'bitnami/nginx', uid: 1001, gid: 1001, startsAsUser: true });
+    expect(ref('bitnami/nginx:latest')).toMatchObject({ uid: 1001 });
+    expect(ref('bitnami/nginx:1.20.2-debian-11-r0')).toMatchObject({ uid: 1001 });
+    expect(ref('bitnami/nginx:1.18.0-debian-10-r1')).toBeUndefined();
+    expect(ref('bitnami/nginx:1.9')).toBeUndefined();
+  });
+
+  test('without a volume at /opt/bitnami/nginx/tmp synth fails naming it; an emptyDir there passes', () => {
+    expect(synthError(web({ mounts: [] }))).toMatch(/Deployment\/storefront: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs bitnami\/nginx:1\.27\.3-debian-12-r5 as UID 10001, which writes its pid file and temporary files to \/opt\/bitnami\/nginx\/tmp as it starts; it is on the read-only root filesystem.*\[MESH052\]/);
+    expect(codes(synth(web()))).toEqual([]);
+  });
+
+  test('a port it does not listen on fails synth naming 8080; 8443, NGINX_HTTP_PORT_NUMBER or server blocks of its own are not checked', () => {
+    expect(synthError(web({ port: 80 }))).toMatch(/containers\[0\]\.ports\[0\]\.containerPort: container 'app' declares port 80, but bitnami\/nginx:1\.27\.3-debian-12-r5 listens on 8080 only \(its nginx\.conf: listen 8080; .*\): nothing answers on 80; target 8080.*\[MESH065\]/);
+    expect(codes(synth(web({ port: 80, targetPort: 8080 })))).toEqual([]);
+    expect(codes(synth(web({ port: 8443 })))).toEqual([]);
+    // Its conf an emptyDir (which its entrypoint fills from conf.default): still its own configuration.
+    const conf = [{ volume: 'nginx-tmp', path: '/opt/bitnami/nginx/tmp' }, { volume: 'conf', path: '/opt/bitnami/nginx/conf' }];
+    expect(synthError(web({ port: 80, mounts: conf }))).toMatch(/declares port 80, but bitnami\/nginx:1\.27\.3-debian-12-r5 listens on 8080 only.*\[MESH065\]/);
+    expect(codes(synth(web({ port: 9000, mounts: conf, env: { NGINX_HTTP_PORT_NUMBER: EnvVarValue.of('9000') } })))).toEqual([]);
+    const blocks = web({ port: 9000, volumes: [WorkloadVolume.configMap('conf', 'blocks'), WorkloadVolume.emptyDir('nginx-tmp')],
+      mounts: [{ volume: 'nginx-tmp', path: '/opt/bitnami/nginx/tmp' }, { volume: 'conf', path: '/opt/bitnami/nginx/conf/server_blocks' }] });
+    expect(codes(synth(blocks))).toEqual([]);
+  });
+});

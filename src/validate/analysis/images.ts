@@ -308,7 +308,7 @@ export const imagePortNotListened: AnalysisCheck = {
       if (!image || !l || !runsServer(c.container, image) || !ownConfiguration(c, l)) continue;
       c.container.ports.forEach((p: any, i: number) => {
         const n: unknown = p?.containerPort;
-        if (typeof n !== 'number' || (p.protocol !== undefined && p.protocol !== 'TCP') || l.ports.includes(n)) return;
+        if (typeof n !== 'number' || (p.protocol !== undefined && p.protocol !== 'TCP') || l.ports.includes(n) || l.otherPorts?.includes(n)) return;
         const on = l.ports.join(' and ');
         out.push(finding(Codes.IMAGE_PORT_NOT_LISTENED, c.manifest, `${c.field}.ports[${i}].containerPort`,
           `container '${String(c.container.name)}' declares port ${n}, but ${String(c.container.image)} listens on ${on} only `
