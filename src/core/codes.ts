@@ -396,6 +396,11 @@ export const Codes = {
   /** A container running as root with every capability dropped and neither SETUID nor SETGID added (warning). */
   ROOT_WITHOUT_SETUID: 'MESH215',
   /**
+   * A container under runAsNonRoot with no runAsUser whose image the checks know starts as root (no `USER`: nginx, postgres) or as a
+   * user by name (`USER emqx`): the kubelet cannot verify it is not root and refuses to start it (CreateContainerConfigError).
+   */
+  IMAGE_USER_UNVERIFIABLE: 'MESH260',
+  /**
    * An EdgeAuthentication whose paths cover no path a gateway routes to its service (or no gateway routes
    * to it): the routes admit requests without a token.
    */

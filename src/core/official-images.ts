@@ -64,6 +64,11 @@ export interface OfficialImage {
    */
   readonly startsAsUser?: boolean;
   /**
+   * Its Dockerfile's `USER` as the image records it, where it starts as its user: a UID (`1001`) or a name (`emqx`), which the
+   * kubelet cannot tell from root under runAsNonRoot without a runAsUser. Unset with `startsAsUser`, it is not known.
+   */
+  readonly imageUser?: string;
+  /**
    * True if its entrypoint runs the server only for its own command, never for options alone (bitnami's runs its setup when
    * the arguments name `server`, and execs the arguments otherwise).
    */
@@ -129,7 +134,8 @@ export interface OfficialImage {
  * writes nothing in /opt/emqx/etc. The emqx/emqx 4.x tags are another image (its own entrypoint and config), not checked.
  */
 const EMQX: Omit<OfficialImage, 'name' | 'repository' | 'source'> = {
-  uid: 1000, gid: 1000, user: 'emqx', server: '/opt/emqx/bin/emqx', serverAliases: ['emqx'], startsAsUser: true, serverOnlyByName: true,
+  uid: 1000, gid: 1000, user: 'emqx', imageUser: 'emqx', server: '/opt/emqx/bin/emqx', serverAliases: ['emqx'], startsAsUser: true,
+  serverOnlyByName: true,
   dataDirectory: { env: ['EMQX_NODE__DATA_DIR'], fallback: '/opt/emqx/data', mountPointAllowed: true },
   directories: [{ path: '/opt/emqx/log', holds: 'its log files', writtenAtStart: false, env: ['EMQX_LOG_DIR', 'RUNNER_LOG_DIR'] }],
 };
@@ -169,7 +175,7 @@ const NGINX_SERVER: Omit<OfficialImage, 'name' | 'repository' | 'source' | 'dire
  * writes as it starts.
  */
 const NGINX_UNPRIVILEGED: Omit<OfficialImage, 'name' | 'repository' | 'source' | 'directories' | 'listens'> = {
-  ...NGINX_SERVER, startsAsUser: true,
+  ...NGINX_SERVER, startsAsUser: true, imageUser: '101',
 };
 
 /** How an nginx image's own configuration is replaced: /etc/nginx, its templates, another file (`nginx -c`). */
@@ -258,7 +264,7 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     // and tmp (templates/primary/statefulset.yaml). Its USER names no group (root's, which its files' g+rwX serve); the chart
     // runs it as runAsUser 1001, runAsGroup 0, fsGroup 1001 (values.yaml): the group here is 1001, the fsGroup its claims and
     // emptyDirs are given, which is all it writes under a read-only root filesystem.
-    name: 'bitnami/postgresql', repository: 'bitnami/postgresql', uid: 1001, gid: 1001, user: '1001',
+    name: 'bitnami/postgresql', repository: 'bitnami/postgresql', uid: 1001, gid: 1001, user: '1001', imageUser: '1001',
     server: '/opt/bitnami/scripts/postgresql/run.sh', startsAsUser: true, serverOnlyByName: true,
     source: 'bitnami/containers bitnami/postgresql Dockerfile (USER 1001)',
     dataDirectory: {
@@ -289,8 +295,8 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     // whose `-loggc` has kafka-run-class.sh `mkdir -p "$LOG_DIR"` (`$base_dir/logs`, /opt/kafka/logs, which the tarball lacks) and
     // pass `-Xlog:gc*:file=$LOG_DIR/kafkaServer-gc.log`: the JVM does not start when it cannot open it (kafka-server-start.sh's
     // `EXTRA_ARGS=${EXTRA_ARGS-'-name kafkaServer -loggc'}` and KAFKA_GC_LOG_OPTS change that: then it is not checked).
-    name: 'apache/kafka', repository: 'apache/kafka', uid: 1000, gid: 1000, user: 'appuser', server: '/etc/kafka/docker/run',
-    startsAsUser: true, serverOnlyByName: true,
+    name: 'apache/kafka', repository: 'apache/kafka', uid: 1000, gid: 1000, user: 'appuser', imageUser: 'appuser',
+    server: '/etc/kafka/docker/run', startsAsUser: true, serverOnlyByName: true,
     source: 'apache/kafka docker/jvm/Dockerfile (adduser appuser, UID 1000; USER appuser)',
     dataDirectory: { env: ['KAFKA_LOG_DIRS'], mountPointAllowed: true, commaList: true },
     directories: [
@@ -329,7 +335,7 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     // `exec "${NGINX_SBIN_DIR}/nginx" -c "$NGINX_CONF_FILE" -g "daemon off;"`. Its tmp directory is all it must write as it starts.
     // Its USER names no group (root's, which its files' g+rwX serve): the group here is 1001, as bitnami/postgresql's. Tags of
     // nginx before 1.20 (other scripts) are not checked.
-    name: 'bitnami/nginx', repository: 'bitnami/nginx', uid: 1001, gid: 1001, user: '1001',
+    name: 'bitnami/nginx', repository: 'bitnami/nginx', uid: 1001, gid: 1001, user: '1001', imageUser: '1001',
     server: '/opt/bitnami/scripts/nginx/run.sh', startsAsUser: true, serverOnlyByName: true,
     source: 'bitnami/containers bitnami/nginx Dockerfile (USER 1001)',
     variants: [{ tag: /^1\.1?\d(?:[.-]|$)/ }],
