@@ -322,6 +322,26 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     listens: { ...NGINX_CONFIG, ports: [8080], source: 'its /etc/nginx/conf.d/default.conf: listen 8080' },
   },
   {
+    // apache/kafka docker/native/Dockerfile (KIP-974, since 3.8: Kafka compiled by GraalVM native-image): `FROM alpine:latest`,
+    // `mkdir -p /etc/kafka/docker /mnt/shared/config /opt/kafka/config /etc/kafka/secrets`, `adduser -h /home/appuser -D --shell
+    // /bin/bash appuser` (busybox's first free UID, 1000, with its own group, as the JVM image's), `chown appuser:root -R /etc/kafka
+    // /opt/kafka /mnt/shared/config`, the default server.properties (config/kraft/server.properties: `log.dirs=/tmp/kraft-combined-logs`)
+    // and log4j files in /etc/kafka/docker, `USER appuser`, `VOLUME ["/etc/kafka/secrets", "/mnt/shared/config"]` (no data volume),
+    // `CMD ["/etc/kafka/docker/run"]`: the JVM image's run and configure (`path /opt/kafka/config/ writable`), then docker/native/launch:
+    // `/opt/kafka/kafka.Kafka setup ... --final-configs-dir /opt/kafka/config` (server.properties and log4j.properties written there,
+    // log.dirs formatted) and `exec /opt/kafka/kafka.Kafka start --config /opt/kafka/config/server.properties
+    // -Dkafka.logs.dir=/opt/kafka/logs/`: no GC log (no kafka-server-start.sh, no -loggc), its log4j files in /opt/kafka/logs, which
+    // the image lacks and log4j's appenders only fail to open on a read-only root filesystem (an error printed, the server runs).
+    name: 'apache/kafka-native', repository: 'apache/kafka-native', uid: 1000, gid: 1000, user: 'appuser', imageUser: 'appuser',
+    server: '/etc/kafka/docker/run', startsAsUser: true, serverOnlyByName: true,
+    source: 'apache/kafka docker/native/Dockerfile (adduser appuser, UID 1000; USER appuser)',
+    dataDirectory: { env: ['KAFKA_LOG_DIRS'], mountPointAllowed: true, commaList: true },
+    directories: [
+      { path: '/opt/kafka/config', holds: 'its server.properties and log4j.properties', writtenAtStart: true },
+      { path: '/opt/kafka/logs', holds: 'its log files', writtenAtStart: false },
+    ],
+  },
+  {
     // bitnami/containers bitnami/nginx/1.27/debian-12/Dockerfile: `chmod g+rwX /opt/bitnami`, its logs linked to /dev/stdout and
     // /dev/stderr, `EXPOSE 8080 8443`, `WORKDIR /app`, `USER 1001`, `ENTRYPOINT [ "/opt/bitnami/scripts/nginx/entrypoint.sh" ]`, `CMD [
     // "/opt/bitnami/scripts/nginx/run.sh" ]`. rootfs/opt/bitnami/scripts/nginx-env.sh: NGINX_CONF_DIR /opt/bitnami/nginx/conf,

@@ -450,7 +450,7 @@ describe('apache/kafka: its config, logs and log.dirs under a read-only root fil
   const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]/.test(f.code))
     .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
 
-  test('the image is known by its repository, as UID and group 1000; kafka and apache/kafka-native are not', () => {
+  test('the image is known by its repository, as UID and group 1000; kafka is not', () => {
     const ref = (image: string) => {
       const parsed = parseImageReference(image);
       if (parsed.error !== undefined) throw new Error(parsed.error);
@@ -459,7 +459,8 @@ describe('apache/kafka: its config, logs and log.dirs under a read-only root fil
     expect(ref('apache/kafka:3.7.0')).toMatchObject({ name: 'apache/kafka', uid: 1000, gid: 1000, user: 'appuser' });
     expect(ref('docker.io/apache/kafka:latest')).toMatchObject({ uid: 1000 });
     expect(ref('kafka:3.7.0')).toBeUndefined();
-    expect(ref('apache/kafka-native:3.8.0')).toBeUndefined();
+    // apache/kafka-native is another image (docker/native/Dockerfile), known apart.
+    expect(ref('apache/kafka-native:3.8.0')).toMatchObject({ name: 'apache/kafka-native', source: expect.stringContaining('docker/native/Dockerfile') });
   });
 
   test('with only its claim mounted, synth fails naming /opt/kafka/config and /opt/kafka/logs', () => {
@@ -683,5 +684,45 @@ describe('bitnami/nginx: its pid file and temporary files in /opt/bitnami/nginx/
     const blocks = web({ port: 9000, volumes: [WorkloadVolume.configMap('conf', 'blocks'), WorkloadVolume.emptyDir('nginx-tmp')],
       mounts: [{ volume: 'nginx-tmp', path: '/opt/bitnami/nginx/tmp' }, { volume: 'conf', path: '/opt/bitnami/nginx/conf/server_blocks' }] });
     expect(codes(synth(blocks))).toEqual([]);
+  });
+});
+
+describe('apache/kafka-native: its config directory under a read-only root filesystem, as UID 1000; no GC log', () => {
+  // apache/kafka docker/native/Dockerfile (adduser appuser, USER appuser, no data volume); its configure and launch write
+  // /opt/kafka/config and format log.dirs, then start kafka.Kafka with its log4j files in /opt/kafka/logs (not fatal).
+  type Options = { env?: Record<string, any>; podSecurity?: Record<string, number>; mounts?: { volume: string; path: string }[] };
+  const kafka = (o: Options = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'events', {
+      image: 'apache/kafka-native:3.9.0', ports: [{ port: 9092, protocol: 'tcp', name: 'tcp-kafka' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(20) })] },
+      volumes: [WorkloadVolume.emptyDir('config')],
+      mounts: o.mounts ?? [{ volume: 'config', path: '/opt/kafka/config' }, { volume: 'data', path: '/var/lib/kafka/data' }],
+      podSecurity: o.podSecurity ?? { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+      env: o.env ?? { KAFKA_LOG_DIRS: EnvVarValue.of('/var/lib/kafka/data') },
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+
+  test('the image is known by its repository, as UID and group 1000 (appuser)', () => {
+    const parsed = parseImageReference('apache/kafka-native:3.8.0');
+    if (parsed.error !== undefined) throw new Error(parsed.error);
+    expect(officialImage(parsed.reference)).toMatchObject({ uid: 1000, gid: 1000, user: 'appuser', server: '/etc/kafka/docker/run' });
+  });
+
+  test('without a volume at /opt/kafka/config synth fails naming it; /opt/kafka/logs (log4j\'s files only) is not required', () => {
+    const err = synthError(kafka({ mounts: [{ volume: 'data', path: '/var/lib/kafka/data' }] }));
+    expect(err).toMatch(/StatefulSet\/events: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs apache\/kafka-native:3\.9\.0 as UID 1000, which writes its server\.properties and log4j\.properties to \/opt\/kafka\/config as it starts.*\[MESH052\]/);
+    expect(err).not.toContain('/opt/kafka/logs');
+    expect(codes(synth(kafka()))).toEqual([]);
+  });
+
+  test('its KAFKA_LOG_DIRS on the read-only root fails synth; as UID 10001 with it on a claim, a warning naming UID 1000', () => {
+    expect(synthError(kafka({ mounts: [{ volume: 'config', path: '/opt/kafka/config' }, { volume: 'data', path: '/data' }] })))
+      .toMatch(/writes its data directory \(KAFKA_LOG_DIRS\) to \/var\/lib\/kafka\/data as it starts; it is on the read-only root filesystem/);
+    const found = analyze(synth(kafka({ podSecurity: {} }))).filter((f) => f.code === 'MESH051');
+    expect(found[0]?.message).toContain('the image runs as UID 1000 (appuser; apache/kafka docker/native/Dockerfile (adduser appuser, UID 1000; USER appuser))');
   });
 });
