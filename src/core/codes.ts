@@ -189,6 +189,11 @@ export const Codes = {
    * nginxinc/nginx-unprivileged's 8080): nothing answers there.
    */
   IMAGE_PORT_NOT_LISTENED: 'MESH065',
+  /**
+   * Warning: an image the checks know keeps its data directory on an emptyDir (Kafka's default log.dirs on the /tmp emptyDir)
+   * while the container mounts a claim, which holds none of it: the data goes with the pod.
+   */
+  DATA_ON_EMPTY_DIR: 'MESH066',
   /** A consistent-hash load balancer under zone-first locality failover: callers in different zones hash one key to different pods (warning). */
   CONSISTENT_HASH_PER_ZONE: 'MESH064',
   // Traffic edge and scale: MESH500-MESH549.

@@ -90,6 +90,19 @@ export interface OfficialImage {
     readonly mountPointAllowed?: boolean;
     /** True if its env variable may list several directories, comma-separated (Kafka's log.dirs): then it is not checked. */
     readonly commaList?: boolean;
+    /**
+     * Where it is without them when other variables say so (Kafka's own log.dir, /tmp/kafka-logs, where any other KAFKA_ variable,
+     * a Service link's `KAFKA_PORT` among them, makes its wrapper write server.properties from the env): the fallback is then
+     * checked only where both are on one volume, or both on the root filesystem.
+     */
+    readonly otherFallback?: string;
+    /** What the fallback holds, for messages, where it is not the env variable's (`log.dirs: the image's /tmp/kraft-combined-logs`). */
+    readonly fallbackHolds?: string;
+    /**
+     * What leaves the fallback unknown: env variables set at all (Kafka's KAFKA_LOG_DIR), an envFrom, and a volume at, below or above
+     * `mount` (Kafka's /mnt/shared/config, whose server.properties may name its log.dirs).
+     */
+    readonly fallbackUnknownWith?: { readonly env: readonly string[]; readonly mount: string };
   };
   /** The user and group its Dockerfile creates and its entrypoint drops to from root. */
   readonly uid: number;
@@ -138,6 +151,20 @@ const EMQX: Omit<OfficialImage, 'name' | 'repository' | 'source'> = {
   serverOnlyByName: true,
   dataDirectory: { env: ['EMQX_NODE__DATA_DIR'], fallback: '/opt/emqx/data', mountPointAllowed: true },
   directories: [{ path: '/opt/emqx/log', holds: 'its log files', writtenAtStart: false, env: ['EMQX_LOG_DIR', 'RUNNER_LOG_DIR'] }],
+};
+
+/**
+ * Kafka's log.dirs in apache/kafka's images (jvm and native alike): KAFKA_LOG_DIRS, which their KafkaDockerWrapper (core/src/main/
+ * scala/kafka/docker/KafkaDockerWrapper.scala `prepareServerConfigs`) writes to server.properties as `log.dirs` from the KAFKA_
+ * variables (all but KAFKA_VERSION, KAFKA_HEAP_OPTS, KAFKA_OPTS and the other ExcludeServerPropsEnv), appended to a server.properties
+ * mounted in /mnt/shared/config; with no such variable and no such file it copies the image's default, config/kraft/server.properties
+ * (`log.dirs=/tmp/kraft-combined-logs`); with variables but no log.dirs among them Kafka's own default holds, `log.dir` /tmp/kafka-logs
+ * (KAFKA_LOG_DIR moves it). Either default is under /tmp: on the library's /tmp emptyDir, deleted with the pod.
+ */
+const KAFKA_LOG_DIRS: NonNullable<OfficialImage['dataDirectory']> = {
+  env: ['KAFKA_LOG_DIRS'], mountPointAllowed: true, commaList: true, fallback: '/tmp/kraft-combined-logs', otherFallback: '/tmp/kafka-logs',
+  fallbackHolds: 'its data directory (log.dirs, with no KAFKA_LOG_DIRS: the image\'s /tmp/kraft-combined-logs, or Kafka\'s /tmp/kafka-logs)',
+  fallbackUnknownWith: { env: ['KAFKA_LOG_DIR'], mount: '/mnt/shared/config' },
 };
 
 /**
@@ -298,7 +325,7 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     name: 'apache/kafka', repository: 'apache/kafka', uid: 1000, gid: 1000, user: 'appuser', imageUser: 'appuser',
     server: '/etc/kafka/docker/run', startsAsUser: true, serverOnlyByName: true,
     source: 'apache/kafka docker/jvm/Dockerfile (adduser appuser, UID 1000; USER appuser)',
-    dataDirectory: { env: ['KAFKA_LOG_DIRS'], mountPointAllowed: true, commaList: true },
+    dataDirectory: KAFKA_LOG_DIRS,
     directories: [
       { path: '/opt/kafka/config', holds: 'its server.properties and log4j.properties', writtenAtStart: true },
       {
@@ -335,7 +362,7 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     name: 'apache/kafka-native', repository: 'apache/kafka-native', uid: 1000, gid: 1000, user: 'appuser', imageUser: 'appuser',
     server: '/etc/kafka/docker/run', startsAsUser: true, serverOnlyByName: true,
     source: 'apache/kafka docker/native/Dockerfile (adduser appuser, UID 1000; USER appuser)',
-    dataDirectory: { env: ['KAFKA_LOG_DIRS'], mountPointAllowed: true, commaList: true },
+    dataDirectory: KAFKA_LOG_DIRS,
     directories: [
       { path: '/opt/kafka/config', holds: 'its server.properties and log4j.properties', writtenAtStart: true },
       { path: '/opt/kafka/logs', holds: 'its log files', writtenAtStart: false },

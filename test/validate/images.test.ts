@@ -502,12 +502,16 @@ describe('apache/kafka: its config, logs and log.dirs under a read-only root fil
     const d = deployment('events', 'shop');
     d.spec.template.spec.securityContext = {};
     d.spec.template.spec.containers = [{ name: 'kafka', image: 'apache/kafka:3.8.1', securityContext: { readOnlyRootFilesystem: true } }];
+    // Its config, its logs and, with no KAFKA_LOG_DIRS, its default log.dirs under /tmp, all on the read-only root filesystem.
     expect(codes([d])).toEqual([
       'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
       'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
     ]);
+    expect(analyze([d]).filter((f) => f.code === 'MESH052')[2].message).toContain(
+      "writes its data directory (log.dirs, with no KAFKA_LOG_DIRS: the image's /tmp/kraft-combined-logs, or Kafka's /tmp/kafka-logs) to /tmp/kraft-combined-logs as it starts");
     d.spec.template.spec.containers[0].args = ['/etc/kafka/docker/run'];
-    expect(codes([d])).toHaveLength(2);
+    expect(codes([d])).toHaveLength(3);
     d.spec.template.spec.containers[0].args = ['/opt/kafka/bin/kafka-topics.sh', '--list'];
     expect(codes([d])).toEqual([]);
   });
@@ -724,5 +728,72 @@ describe('apache/kafka-native: its config directory under a read-only root files
       .toMatch(/writes its data directory \(KAFKA_LOG_DIRS\) to \/var\/lib\/kafka\/data as it starts; it is on the read-only root filesystem/);
     const found = analyze(synth(kafka({ podSecurity: {} }))).filter((f) => f.code === 'MESH051');
     expect(found[0]?.message).toContain('the image runs as UID 1000 (appuser; apache/kafka docker/native/Dockerfile (adduser appuser, UID 1000; USER appuser))');
+  });
+});
+
+describe('Kafka\'s default log.dirs under /tmp, and MESH066: a data directory on an emptyDir beside a claim', () => {
+  // config/kraft/server.properties `log.dirs=/tmp/kraft-combined-logs`, copied by KafkaDockerWrapper when no KAFKA_ variable names
+  // server properties; with some, Kafka's own log.dir /tmp/kafka-logs. Either is on the library's /tmp emptyDir.
+  const kafka = (image: string, env: Record<string, EnvVarValue>, extra: { volume: string; path: string }[] = []) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'events', {
+      image, ports: [{ port: 9092, protocol: 'tcp', name: 'tcp-kafka' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(20) })] },
+      volumes: [WorkloadVolume.emptyDir('config'), WorkloadVolume.emptyDir('logs'), WorkloadVolume.configMap('shared', 'kafka')],
+      mounts: [{ volume: 'config', path: '/opt/kafka/config' }, { volume: 'logs', path: '/opt/kafka/logs' }, { volume: 'data', path: '/var/lib/kafka/data' }, ...extra],
+      podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }, env,
+    });
+    return app;
+  };
+  const found = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]|MESH066/.test(f.code));
+
+  test('no KAFKA_LOG_DIRS: its log.dirs on the /tmp emptyDir while the claim holds nothing is warned of, naming KAFKA_LOG_DIRS', () => {
+    for (const image of ['apache/kafka:3.9.0', 'apache/kafka-native:3.9.0']) {
+      const f = found(synth(kafka(image, { KAFKA_NODE_ID: EnvVarValue.of('1') })));
+      expect(f.map((x) => `${x.code} ${x.severity} ${x.field}`)).toEqual(['MESH066 warning spec.template.spec.containers[0].volumeMounts[0]']);
+      expect(f[0].message).toBe(`container 'app' runs ${image} and keeps its data directory (log.dirs, with no KAFKA_LOG_DIRS: the image's `
+        + "/tmp/kraft-combined-logs, or Kafka's /tmp/kafka-logs) at /tmp/kraft-combined-logs, on emptyDir 'tmp', which is deleted with the pod, "
+        + "while claim 'data' (/var/lib/kafka/data) holds none of it: set KAFKA_LOG_DIRS: /var/lib/kafka/data");
+    }
+    expect(found(synth(kafka('apache/kafka:3.9.0', { KAFKA_LOG_DIRS: EnvVarValue.of('/var/lib/kafka/data') })))).toEqual([]);
+  });
+
+  test('KAFKA_LOG_DIR, an envFrom, a server.properties mounted in /mnt/shared/config, or the two defaults apart: not checked', () => {
+    expect(found(synth(kafka('apache/kafka:3.9.0', { KAFKA_LOG_DIR: EnvVarValue.of('/var/lib/kafka/data') })))).toEqual([]);
+    expect(found(synth(kafka('apache/kafka:3.9.0', {}, [{ volume: 'shared', path: '/mnt/shared/config' }])))).toEqual([]);
+    // A volume at /tmp/kraft-combined-logs alone: Kafka's /tmp/kafka-logs would be on the /tmp emptyDir, another volume.
+    expect(found(synth(kafka('apache/kafka:3.9.0', {}, [{ volume: 'logs', path: '/tmp/kraft-combined-logs' }])))).toEqual([]);
+    const d = deployment('events', 'shop');
+    d.spec.template.spec.securityContext = {};
+    d.spec.template.spec.containers = [{ name: 'kafka', image: 'apache/kafka-native:3.9.0', envFrom: [{ configMapRef: { name: 'kafka' } }],
+      securityContext: { readOnlyRootFilesystem: true }, volumeMounts: [{ name: 'config', mountPath: '/opt/kafka/config' }] }];
+    d.spec.template.spec.volumes = [{ name: 'config', emptyDir: {} }];
+    expect(found([d])).toEqual([]);
+    delete d.spec.template.spec.containers[0].envFrom;
+    expect(found([d]).map((f) => f.message)).toEqual([expect.stringContaining('to /tmp/kraft-combined-logs as it starts; it is on the read-only root filesystem')]);
+  });
+
+  test('other images\' data directories on an emptyDir beside a claim: emqx\'s by default, postgres\'s PGDATA', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'broker', {
+      image: 'emqx/emqx:5.8.6', ports: [{ port: 1883, protocol: 'tcp', name: 'tcp-mqtt' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(1) })] }, volumes: [WorkloadVolume.emptyDir('scratch')],
+      mounts: [{ volume: 'scratch', path: '/opt/emqx/data' }, { volume: 'data', path: '/var/lib/emqx' }],
+      podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+    });
+    expect(found(synth(app)).map((f) => f.message)).toEqual([expect.stringContaining(
+      "keeps its data directory (EMQX_NODE__DATA_DIR) at /opt/emqx/data, on emptyDir 'scratch', which is deleted with the pod, while claim 'data' (/var/lib/emqx) holds none of it: set EMQX_NODE__DATA_DIR: /var/lib/emqx")]);
+    const pg = deployment('db', 'shop');
+    pg.kind = 'StatefulSet';
+    pg.spec.volumeClaimTemplates = [{ metadata: { name: 'data' } }];
+    pg.spec.template.spec.securityContext = { runAsUser: 999 };
+    pg.spec.template.spec.volumes = [{ name: 'scratch', emptyDir: {} }];
+    pg.spec.template.spec.containers = [{ name: 'pg', image: 'postgres:17', env: [{ name: 'PGDATA', value: '/scratch/pgdata' }],
+      volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }, { name: 'data', mountPath: '/var/lib/postgresql/data' }] }];
+    expect(found([pg]).map((f) => `${f.code} ${f.field} ${f.message.split(': ').pop()}`))
+      .toEqual(['MESH066 spec.template.spec.containers[0].volumeMounts[0] set PGDATA to a directory below it (/var/lib/postgresql/data/data)']);
+    // Its data on the claim: nothing.
+    pg.spec.template.spec.containers[0].env[0].value = '/var/lib/postgresql/data/pgdata';
+    expect(found([pg])).toEqual([]);
   });
 });

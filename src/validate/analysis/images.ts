@@ -87,6 +87,8 @@ interface Storage {
   readonly mount?: { readonly index: number; readonly name: string; readonly mountPath: string; readonly readOnly: boolean };
   /** A PersistentVolumeClaim (or a StatefulSet's claim template). */
   readonly claim: boolean;
+  /** An emptyDir, deleted with the pod. */
+  readonly emptyDir?: boolean;
   /** Nothing the container can write: a read-only mount, a ConfigMap, Secret, downward API or projected volume, a read-only root filesystem. */
   readonly readOnly: boolean;
 }
@@ -95,6 +97,9 @@ interface Storage {
 const READ_ONLY_SOURCES = ['configMap', 'secret', 'downwardAPI', 'projected'];
 
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+
+/** True if `a` and `b` are one path or one is below the other. */
+const overlaps = (a: string, b: string) => a === b || a.startsWith(b === '/' ? '/' : `${b}/`) || b.startsWith(a === '/' ? '/' : `${a}/`);
 
 /** Where `dir` of `c` is stored. */
 function storageOf(c: PodContainer, dir: string): Storage {
@@ -113,7 +118,7 @@ function storageOf(c: PodContainer, dir: string): Storage {
   const claim = volume ? !!volume.persistentVolumeClaim : templates.some((t: any) => t?.metadata?.name === name);
   const readOnlySource = volume !== undefined && (READ_ONLY_SOURCES.some((k) => k in volume) || volume.persistentVolumeClaim?.readOnly === true);
   const readOnly = best.readOnly || readOnlySource;
-  return { mount: best, claim, readOnly };
+  return { mount: best, claim, readOnly, emptyDir: volume?.emptyDir !== undefined };
 }
 
 /** Where `d` of `c` is stored: at its path or any of its links, the first that a writable volume holds, else one that a volume holds. */
@@ -144,17 +149,31 @@ function envPath(c: PodContainer, name: string): string | null | undefined {
  * The image's data directory in `c`: the first of its env variables the container sets, as a literal value, else the image's
  * default (postgres's for the tag); undefined if unknown (a variable from a ConfigMap or Secret, or a tag without a version).
  */
-function dataDirectoryOf(c: PodContainer, image: OfficialImage, ref: ImageReference): string | undefined {
+function dataDirectoryOf(c: PodContainer, image: OfficialImage, ref: ImageReference): ImageDirectory | undefined {
   const data = image.dataDirectory;
   if (!data) return undefined;
+  const at = (path: string | undefined, holds = `its data directory (${data.env[0]})`) =>
+    (path === undefined ? undefined : { path, holds, writtenAtStart: true });
   for (const name of data.env) {
     const v = envPath(c, name);
-    if (v !== undefined) return v === null || (data.commaList && v.includes(',')) ? undefined : v;
+    if (v !== undefined) return v === null || (data.commaList && v.includes(',')) ? undefined : at(v);
   }
-  if (data.fallback === undefined) return image.postgresMajor ? postgresDataDirectory(ref.tag, image.postgresMajor) : undefined;
+  if (data.fallback === undefined) return at(image.postgresMajor ? postgresDataDirectory(ref.tag, image.postgresMajor) : undefined);
   const volume = data.volumeEnv ? envPath(c, data.volumeEnv) : undefined;
   if (volume === null) return undefined;
-  return volume !== undefined ? `${volume === '/' ? '' : volume}/data` : data.fallback;
+  if (volume !== undefined) return at(`${volume === '/' ? '' : volume}/data`);
+  const unknown = data.fallbackUnknownWith;
+  if (unknown) {
+    const env: unknown[] = Array.isArray(c.container.env) ? c.container.env : [];
+    const envFrom = Array.isArray(c.container.envFrom) && c.container.envFrom.length > 0;
+    if (envFrom || env.some((e: any) => unknown.env.includes(e?.name))) return undefined;
+    const mounts: any[] = Array.isArray(c.container.volumeMounts) ? c.container.volumeMounts : [];
+    if (mounts.some((m) => typeof m?.mountPath !== 'string' || overlaps(trimSlash(m.mountPath), unknown.mount))) return undefined;
+  }
+  if (data.otherFallback !== undefined && storageOf(c, data.fallback).mount?.index !== storageOf(c, data.otherFallback).mount?.index) {
+    return undefined;
+  }
+  return at(data.fallback, data.fallbackHolds);
 }
 
 /** `d` where `c`'s env puts it: none if an env variable of it is set some other way than a literal absolute path, or one that makes it unknown. */
@@ -180,9 +199,7 @@ function officialContainers(index: AnalysisView): OfficialContainer[] {
     // Unset, the image's own USER applies: its user for an image that starts as it, else root, the entrypoint's to drop (MESH215).
     const uid = own ?? c.spec.securityContext?.runAsUser ?? (image.startsAsUser ? image.uid : undefined);
     if (typeof uid !== 'number' || uid === 0) continue;
-    const path = dataDirectoryOf(c, image, parsed.reference);
-    const data = path && image.dataDirectory
-      ? { path, holds: `its data directory (${image.dataDirectory.env[0]})`, writtenAtStart: true } : undefined;
+    const data = dataDirectoryOf(c, image, parsed.reference);
     const directories = [...image.directories.flatMap((d) => movedBy(c, d)), ...(data ? [data] : [])];
     const podSpec = c.field.replace(/\.(init)?[cC]ontainers\[\d+\]$/, '');
     const userField = `${own !== undefined ? c.field : podSpec}.securityContext.runAsUser`;
@@ -269,8 +286,35 @@ export const officialImageCannotStart: AnalysisCheck = {
   },
 };
 
-/** True if `a` and `b` are one path or one is below the other. */
-const overlaps = (a: string, b: string) => a === b || a.startsWith(b === '/' ? '/' : `${b}/`) || b.startsWith(a === '/' ? '/' : `${a}/`);
+/**
+ * MESH066 (warning): an image the checks know that keeps its data directory on an emptyDir while its container mounts a claim: the
+ * claim holds none of the data, which the kubelet deletes with the pod. apache/kafka's default log.dirs is under /tmp (the image's
+ * /tmp/kraft-combined-logs, or Kafka's /tmp/kafka-logs), the library's /tmp emptyDir, where KAFKA_LOG_DIRS does not move it.
+ * @see https://github.com/apache/kafka/blob/trunk/config/kraft/server.properties (`log.dirs=/tmp/kraft-combined-logs`)
+ */
+export const dataOnEmptyDir: AnalysisCheck = {
+  code: Codes.DATA_ON_EMPTY_DIR,
+  title: 'an image\'s data directory on an emptyDir, beside a claim that holds none of it',
+  run(index: AnalysisView) {
+    const out: Finding[] = [];
+    for (const c of officialContainers(index)) {
+      const s = c.data ? storageOf(c, c.data.path) : undefined;
+      if (!c.data || !s?.mount || !s.emptyDir) continue;
+      const claim = (Array.isArray(c.container.volumeMounts) ? c.container.volumeMounts : [])
+        .filter((m: any) => typeof m?.mountPath === 'string').map((m: any) => storageOf(c, trimSlash(m.mountPath)))
+        .find((x: Storage) => x.claim && x.mount && !x.readOnly);
+      if (!claim) continue;
+      const data = c.image.dataDirectory!;
+      const at = claim.mount!.mountPath;
+      const to = data.mountPointAllowed ? `${data.env[0]}: ${at}` : `${data.env[0]} to a directory below it (${at === '/' ? '' : at}/data)`;
+      out.push(finding(Codes.DATA_ON_EMPTY_DIR, c.manifest, `${c.field}.volumeMounts[${s.mount.index}]`,
+        `container '${String(c.container.name)}' runs ${String(c.container.image)} and keeps ${c.data.holds} at ${c.data.path}, on emptyDir `
+        + `'${s.mount.name}', which is deleted with the pod, while claim '${claim.mount!.name}' (${claim.mount!.mountPath}) holds none of it: `
+        + `set ${to}`, 'warning'));
+    }
+    return out;
+  },
+};
 
 /** True if `c` runs its image's own configuration, by what `l` says replaces it. */
 function ownConfiguration(c: PodContainer, l: ImageListener): boolean {
@@ -321,4 +365,6 @@ export const imagePortNotListened: AnalysisCheck = {
 };
 
 /** The checks of the images pods run. */
-export const IMAGE_CHECKS: readonly AnalysisCheck[] = [invalidImage, officialImageUser, officialImageCannotStart, imagePortNotListened];
+export const IMAGE_CHECKS: readonly AnalysisCheck[] = [
+  invalidImage, officialImageUser, officialImageCannotStart, imagePortNotListened, dataOnEmptyDir,
+];
