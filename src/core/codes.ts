@@ -406,6 +406,11 @@ export const Codes = {
    */
   IMAGE_USER_UNVERIFIABLE: 'MESH260',
   /**
+   * Templates mounted for an image's entrypoint to render (nginx's /etc/nginx/templates) where it cannot write their output (the
+   * read-only root filesystem's /etc/nginx/conf.d): it skips them and the server starts without the configuration they hold.
+   */
+  TEMPLATES_NOT_RENDERED: 'MESH261',
+  /**
    * An EdgeAuthentication whose paths cover no path a gateway routes to its service (or no gateway routes
    * to it): the routes admit requests without a token.
    */

@@ -131,6 +131,14 @@ export interface OfficialImage {
    * @default - not checked
    */
   readonly listens?: ImageListener;
+  /**
+   * Templates its entrypoint renders into its configuration as it starts, only where it can write there (nginx's
+   * 20-envsubst-on-templates.sh): `from` (moved by `fromEnv`) into `to` (moved by `toEnv`).
+   * @default - none
+   */
+  readonly renders?: {
+    readonly from: string; readonly fromEnv: string; readonly to: string; readonly toEnv: string; readonly by: string;
+  };
 }
 
 /**
@@ -209,6 +217,16 @@ const NGINX_UNPRIVILEGED: Omit<OfficialImage, 'name' | 'repository' | 'source' |
 const NGINX_CONFIG = {
   configDirectory: '/etc/nginx', unknownWith: ['NGINX_ENVSUBST_*'], configArgs: ['-c', '-p'],
   ownConfig: 'a server block of your own at /etc/nginx/conf.d (a ConfigMap)',
+};
+
+/**
+ * nginx's templates (docker-entrypoint.d/20-envsubst-on-templates.sh `auto_envsubst`): `${NGINX_ENVSUBST_TEMPLATE_DIR:-/etc/nginx/
+ * templates}`, where it exists, rendered into `${NGINX_ENVSUBST_OUTPUT_DIR:-/etc/nginx/conf.d}`, which nginx.conf includes; `if [ !
+ * -w "$output_dir" ]` it logs "ERROR: $template_dir exists, but $output_dir is not writable" and returns 0: nginx starts without them.
+ */
+const NGINX_TEMPLATES = {
+  from: '/etc/nginx/templates', fromEnv: 'NGINX_ENVSUBST_TEMPLATE_DIR', to: '/etc/nginx/conf.d', toEnv: 'NGINX_ENVSUBST_OUTPUT_DIR',
+  by: "its entrypoint's 20-envsubst-on-templates.sh",
 };
 
 /**
@@ -341,12 +359,14 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
       { path: '/var/run', holds: 'its pid file (nginx.pid)', writtenAtStart: true, links: ['/run'] },
     ],
     listens: { ...NGINX_CONFIG, ports: [80], source: 'its /etc/nginx/conf.d/default.conf: listen 80' },
+    renders: NGINX_TEMPLATES,
   },
   {
     ...NGINX_UNPRIVILEGED, name: 'nginxinc/nginx-unprivileged', repository: 'nginxinc/nginx-unprivileged',
     source: 'nginxinc/docker-nginx-unprivileged Dockerfile (ARG UID=101, USER $UID)',
     directories: [{ path: '/tmp', holds: 'its pid file and temporary files (nginx.pid, client_temp and the others)', writtenAtStart: true }],
     listens: { ...NGINX_CONFIG, ports: [8080], source: 'its /etc/nginx/conf.d/default.conf: listen 8080' },
+    renders: NGINX_TEMPLATES,
   },
   {
     // apache/kafka docker/native/Dockerfile (KIP-974, since 3.8: Kafka compiled by GraalVM native-image): `FROM alpine:latest`,

@@ -797,3 +797,45 @@ describe('Kafka\'s default log.dirs under /tmp, and MESH066: a data directory on
     expect(found([pg])).toEqual([]);
   });
 });
+
+describe('MESH261: nginx\'s templates where its entrypoint cannot write what it renders', () => {
+  // 20-envsubst-on-templates.sh: /etc/nginx/templates rendered into /etc/nginx/conf.d only `if [ -w "$output_dir" ]`, else an ERROR
+  // logged and nginx started without them.
+  const web = (image: string, mounts: { volume: string; path: string }[], env: Record<string, EnvVarValue> = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'storefront', {
+      image, ports: [{ port: 8080, protocol: 'http', name: 'http' }], env,
+      volumes: [WorkloadVolume.configMap('templates', 'storefront-nginx'), WorkloadVolume.emptyDir('conf'), WorkloadVolume.emptyDir('cache')],
+      mounts: [{ volume: 'templates', path: '/etc/nginx/templates' }, ...mounts],
+    });
+    return app;
+  };
+  const found = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => f.code === 'MESH261');
+
+  test('templates mounted under the read-only root filesystem fail synth, naming the emptyDir to mount at /etc/nginx/conf.d', () => {
+    expect(synthError(web('nginxinc/nginx-unprivileged:1.27', []))).toMatch(/Deployment\/storefront: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs nginxinc\/nginx-unprivileged:1\.27 with templates at \/etc\/nginx\/templates \(volume 'templates'\), which its entrypoint's 20-envsubst-on-templates\.sh renders into \/etc\/nginx\/conf\.d only where it can write; \/etc\/nginx\/conf\.d is on the read-only root filesystem, so it skips them and the server starts without the configuration they hold: mount an emptyDir at \/etc\/nginx\/conf\.d \[MESH261\]/);
+    expect(found(synth(web('nginxinc/nginx-unprivileged:1.27', [{ volume: 'conf', path: '/etc/nginx/conf.d' }])))).toEqual([]);
+  });
+
+  test('NGINX_ENVSUBST_TEMPLATE_DIR and NGINX_ENVSUBST_OUTPUT_DIR move them; a template directory elsewhere is not the one rendered', () => {
+    const moved = { NGINX_ENVSUBST_TEMPLATE_DIR: EnvVarValue.of('/srv/templates') };
+    expect(found(synth(web('nginxinc/nginx-unprivileged:1.27', [], moved)))).toEqual([]);
+    const app = web('nginxinc/nginx-unprivileged:1.27', [{ volume: 'templates', path: '/srv/templates/site' }], moved);
+    expect(synthError(app)).toMatch(/with templates at \/srv\/templates \(volume 'templates'\).*\[MESH261\]/);
+    const out = { NGINX_ENVSUBST_OUTPUT_DIR: EnvVarValue.of('/etc/nginx/site') };
+    expect(synthError(web('nginxinc/nginx-unprivileged:1.27', [{ volume: 'conf', path: '/etc/nginx/conf.d' }], out)))
+      .toMatch(/renders into \/etc\/nginx\/site only where it can write; \/etc\/nginx\/site is on the read-only root filesystem/);
+  });
+
+  test('hand-written: the official nginx with its conf.d a ConfigMap; another command is not checked', () => {
+    const d = deployment('storefront', 'shop', { ports: { http: 80 } });
+    d.spec.template.spec.volumes = [{ name: 't', configMap: { name: 't' } }, { name: 'c', configMap: { name: 'c' } }];
+    d.spec.template.spec.containers[0] = { ...d.spec.template.spec.containers[0], image: 'nginx:1.27',
+      volumeMounts: [{ name: 't', mountPath: '/etc/nginx/templates/' }, { name: 'c', mountPath: '/etc/nginx/conf.d' }] };
+    expect(found([d]).map((f) => `${f.field} ${f.message.split('; ')[1]}`)).toEqual([
+      "spec.template.spec.containers[0].volumeMounts[1] /etc/nginx/conf.d is on read-only volume 'c', so it skips them and the server starts without the configuration they hold: mount an emptyDir at /etc/nginx/conf.d",
+    ]);
+    d.spec.template.spec.containers[0].command = ['nginx', '-g', 'daemon off;'];
+    expect(found([d])).toEqual([]);
+  });
+});

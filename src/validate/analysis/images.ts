@@ -364,7 +364,46 @@ export const imagePortNotListened: AnalysisCheck = {
   },
 };
 
+/**
+ * MESH261: templates mounted where an image's entrypoint renders them (nginx's /etc/nginx/templates, or NGINX_ENVSUBST_TEMPLATE_DIR)
+ * while the directory it renders them into (/etc/nginx/conf.d, or NGINX_ENVSUBST_OUTPUT_DIR) is read-only: the read-only root
+ * filesystem, or a ConfigMap there. 20-envsubst-on-templates.sh then logs an ERROR and returns 0, and nginx starts with the image's
+ * default.conf (its welcome page on its own port) instead of the configuration the templates hold.
+ * @see https://github.com/nginxinc/docker-nginx/blob/master/mainline/debian/20-envsubst-on-templates.sh (`if [ ! -w "$output_dir" ]`)
+ */
+export const templatesNotRendered: AnalysisCheck = {
+  code: Codes.TEMPLATES_NOT_RENDERED,
+  title: 'templates an image renders as it starts, into a directory it cannot write',
+  run(index: AnalysisView) {
+    const out: Finding[] = [];
+    for (const c of podContainers(index)) {
+      if (typeof c.container.image !== 'string') continue;
+      const parsed = parseImageReference(c.container.image);
+      const image = parsed.error === undefined ? officialImage(parsed.reference) : undefined;
+      const r = image?.renders;
+      if (!image || !r || !runsServer(c.container, image)) continue;
+      const from = envPath(c, r.fromEnv);
+      const to = envPath(c, r.toEnv);
+      if (from === null || to === null) continue;
+      const templates = from ?? r.from;
+      const mounts: any[] = Array.isArray(c.container.volumeMounts) ? c.container.volumeMounts : [];
+      const i = mounts.findIndex((m) => typeof m?.mountPath === 'string'
+        && (trimSlash(m.mountPath) === templates || trimSlash(m.mountPath).startsWith(`${templates}/`)));
+      const output = to ?? r.to;
+      const s = storageOf(c, output);
+      if (i < 0 || !s.readOnly) continue;
+      const where = s.mount ? `${c.field}.volumeMounts[${s.mount.index}]` : `${c.field}.securityContext.readOnlyRootFilesystem`;
+      const on = s.mount ? `read-only volume '${s.mount.name}'` : 'the read-only root filesystem';
+      out.push(finding(Codes.TEMPLATES_NOT_RENDERED, c.manifest, where,
+        `container '${String(c.container.name)}' runs ${c.container.image} with templates at ${templates} (volume '${String(mounts[i].name)}'), `
+        + `which ${r.by} renders into ${output} only where it can write; ${output} is on ${on}, so it skips them and the server starts `
+        + `without the configuration they hold: mount an emptyDir at ${output}`));
+    }
+    return out;
+  },
+};
+
 /** The checks of the images pods run. */
 export const IMAGE_CHECKS: readonly AnalysisCheck[] = [
-  invalidImage, officialImageUser, officialImageCannotStart, imagePortNotListened, dataOnEmptyDir,
+  invalidImage, officialImageUser, officialImageCannotStart, imagePortNotListened, dataOnEmptyDir, templatesNotRendered,
 ];
