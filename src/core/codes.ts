@@ -184,6 +184,16 @@ export const Codes = {
   STALE_ACKNOWLEDGEMENT: 'MESH062',
   /** A range given to `Cidr.of` that is not a CIDR, or one that matches every address. */
   INVALID_CIDR: 'MESH067',
+  /**
+   * A container port that an image the checks know does not listen on, its configuration its own (nginx's 80,
+   * nginxinc/nginx-unprivileged's 8080): nothing answers there.
+   */
+  IMAGE_PORT_NOT_LISTENED: 'MESH065',
+  /**
+   * Warning: an image the checks know keeps its data directory on an emptyDir (Kafka's default log.dirs on the /tmp emptyDir)
+   * while the container mounts a claim, which holds none of it: the data goes with the pod.
+   */
+  DATA_ON_EMPTY_DIR: 'MESH066',
   /** A consistent-hash load balancer under zone-first locality failover: callers in different zones hash one key to different pods (warning). */
   CONSISTENT_HASH_PER_ZONE: 'MESH064',
   // Traffic edge and scale: MESH500-MESH549.
@@ -395,6 +405,16 @@ export const Codes = {
   ROUTE_WITHOUT_DESTINATION: 'MESH214',
   /** A container running as root with every capability dropped and neither SETUID nor SETGID added (warning). */
   ROOT_WITHOUT_SETUID: 'MESH215',
+  /**
+   * A container under runAsNonRoot with no runAsUser whose image the checks know starts as root (no `USER`: nginx, postgres) or as a
+   * user by name (`USER emqx`): the kubelet cannot verify it is not root and refuses to start it (CreateContainerConfigError).
+   */
+  IMAGE_USER_UNVERIFIABLE: 'MESH260',
+  /**
+   * Templates mounted for an image's entrypoint to render (nginx's /etc/nginx/templates) where it cannot write their output (the
+   * read-only root filesystem's /etc/nginx/conf.d): it skips them and the server starts without the configuration they hold.
+   */
+  TEMPLATES_NOT_RENDERED: 'MESH261',
   /**
    * An EdgeAuthentication whose paths cover no path a gateway routes to its service (or no gateway routes
    * to it): the routes admit requests without a token.

@@ -18,6 +18,34 @@ export interface ImageDirectory {
   readonly env?: readonly string[];
   /** The env variables that, set at all, leave it unknown (Kafka's EXTRA_ARGS and KAFKA_GC_LOG_OPTS, which say whether and where its GC log goes). */
   readonly unknownWith?: readonly string[];
+  /**
+   * Other paths of the same directory, through a link of the image's (nginx's /var/run, a link to /run in Debian and Alpine):
+   * a volume mounted at any of them holds it.
+   */
+  readonly links?: readonly string[];
+}
+
+/**
+ * The ports an image's server listens on, as its own configuration says, and what makes them unknown: a configuration of the
+ * container's own (a volume at, below or above `configDirectory`, an env variable, an option naming another file).
+ */
+export interface ImageListener {
+  /** The TCP ports it listens on. */
+  readonly ports: readonly number[];
+  /** Ports it may listen on as well, which a container may declare (bitnami/nginx's 8443, where a server block of its is enabled). */
+  readonly otherPorts?: readonly number[];
+  /** Where it says so, for messages: `its /etc/nginx/conf.d/default.conf: listen 80`. */
+  readonly source: string;
+  /** The directory its configuration is read from; a volume mounted at, below or above it leaves the ports unknown. */
+  readonly configDirectory: string;
+  /** A volume mounted exactly here that is an emptyDir leaves them known: the entrypoint fills it from the image's defaults (bitnami's conf). */
+  readonly refilledAtStart?: string;
+  /** Env variables that, set at all, leave them unknown; a name ending in `*` is a prefix (nginx's NGINX_ENVSUBST_*). */
+  readonly unknownWith?: readonly string[];
+  /** Arguments that name another configuration (nginx's `-c`, `-p`): any of them leaves the ports unknown. */
+  readonly configArgs?: readonly string[];
+  /** Where to put a configuration of one's own, for messages. */
+  readonly ownConfig: string;
 }
 
 /** One official image's needs. */
@@ -35,6 +63,11 @@ export interface OfficialImage {
    * image starts as root and its entrypoint drops to its user (MESH215 judges that).
    */
   readonly startsAsUser?: boolean;
+  /**
+   * Its Dockerfile's `USER` as the image records it, where it starts as its user: a UID (`1001`) or a name (`emqx`), which the
+   * kubelet cannot tell from root under runAsNonRoot without a runAsUser. Unset with `startsAsUser`, it is not known.
+   */
+  readonly imageUser?: string;
   /**
    * True if its entrypoint runs the server only for its own command, never for options alone (bitnami's runs its setup when
    * the arguments name `server`, and execs the arguments otherwise).
@@ -57,6 +90,19 @@ export interface OfficialImage {
     readonly mountPointAllowed?: boolean;
     /** True if its env variable may list several directories, comma-separated (Kafka's log.dirs): then it is not checked. */
     readonly commaList?: boolean;
+    /**
+     * Where it is without them when other variables say so (Kafka's own log.dir, /tmp/kafka-logs, where any other KAFKA_ variable,
+     * a Service link's `KAFKA_PORT` among them, makes its wrapper write server.properties from the env): the fallback is then
+     * checked only where both are on one volume, or both on the root filesystem.
+     */
+    readonly otherFallback?: string;
+    /** What the fallback holds, for messages, where it is not the env variable's (`log.dirs: the image's /tmp/kraft-combined-logs`). */
+    readonly fallbackHolds?: string;
+    /**
+     * What leaves the fallback unknown: env variables set at all (Kafka's KAFKA_LOG_DIR), an envFrom, and a volume at, below or above
+     * `mount` (Kafka's /mnt/shared/config, whose server.properties may name its log.dirs).
+     */
+    readonly fallbackUnknownWith?: { readonly env: readonly string[]; readonly mount: string };
   };
   /** The user and group its Dockerfile creates and its entrypoint drops to from root. */
   readonly uid: number;
@@ -80,6 +126,19 @@ export interface OfficialImage {
    * @default - not postgres
    */
   readonly postgresMajor?: RegExp;
+  /**
+   * The ports its server listens on, where its configuration is the image's own (nginx's).
+   * @default - not checked
+   */
+  readonly listens?: ImageListener;
+  /**
+   * Templates its entrypoint renders into its configuration as it starts, only where it can write there (nginx's
+   * 20-envsubst-on-templates.sh): `from` (moved by `fromEnv`) into `to` (moved by `toEnv`).
+   * @default - none
+   */
+  readonly renders?: {
+    readonly from: string; readonly fromEnv: string; readonly to: string; readonly toEnv: string; readonly by: string;
+  };
 }
 
 /**
@@ -96,15 +155,82 @@ export interface OfficialImage {
  * writes nothing in /opt/emqx/etc. The emqx/emqx 4.x tags are another image (its own entrypoint and config), not checked.
  */
 const EMQX: Omit<OfficialImage, 'name' | 'repository' | 'source'> = {
-  uid: 1000, gid: 1000, user: 'emqx', server: '/opt/emqx/bin/emqx', serverAliases: ['emqx'], startsAsUser: true, serverOnlyByName: true,
+  uid: 1000, gid: 1000, user: 'emqx', imageUser: 'emqx', server: '/opt/emqx/bin/emqx', serverAliases: ['emqx'], startsAsUser: true,
+  serverOnlyByName: true,
   dataDirectory: { env: ['EMQX_NODE__DATA_DIR'], fallback: '/opt/emqx/data', mountPointAllowed: true },
   directories: [{ path: '/opt/emqx/log', holds: 'its log files', writtenAtStart: false, env: ['EMQX_LOG_DIR', 'RUNNER_LOG_DIR'] }],
 };
 
 /**
- * The official images the checks know. Images not listed (nginx, whose master process runs as
- * root and whose writable paths come from its package's nginx.conf, not its Dockerfile) are
- * not checked.
+ * Kafka's log.dirs in apache/kafka's images (jvm and native alike): KAFKA_LOG_DIRS, which their KafkaDockerWrapper (core/src/main/
+ * scala/kafka/docker/KafkaDockerWrapper.scala `prepareServerConfigs`) writes to server.properties as `log.dirs` from the KAFKA_
+ * variables (all but KAFKA_VERSION, KAFKA_HEAP_OPTS, KAFKA_OPTS and the other ExcludeServerPropsEnv), appended to a server.properties
+ * mounted in /mnt/shared/config; with no such variable and no such file it copies the image's default, config/kraft/server.properties
+ * (`log.dirs=/tmp/kraft-combined-logs`); with variables but no log.dirs among them Kafka's own default holds, `log.dir` /tmp/kafka-logs
+ * (KAFKA_LOG_DIR moves it). Either default is under /tmp: on the library's /tmp emptyDir, deleted with the pod.
+ */
+const KAFKA_LOG_DIRS: NonNullable<OfficialImage['dataDirectory']> = {
+  env: ['KAFKA_LOG_DIRS'], mountPointAllowed: true, commaList: true, fallback: '/tmp/kraft-combined-logs', otherFallback: '/tmp/kafka-logs',
+  fallbackHolds: 'its data directory (log.dirs, with no KAFKA_LOG_DIRS: the image\'s /tmp/kraft-combined-logs, or Kafka\'s /tmp/kafka-logs)',
+  fallbackUnknownWith: { env: ['KAFKA_LOG_DIR'], mount: '/mnt/shared/config' },
+};
+
+/**
+ * docker.io's official `nginx` (nginxinc/docker-nginx mainline/debian/Dockerfile; alpine, alpine-slim, -perl and -otel alike):
+ * `groupadd --system --gid 101 nginx`, `useradd --system --gid nginx ... --uid 101 nginx` (alpine: `addgroup -g 101 -S nginx`,
+ * `adduser -S -D -H -u 101 ...`), nginx.org's package, no `USER` (its master runs as root, its workers as the package nginx.conf's
+ * `user  nginx;`), `EXPOSE 80`, `ENTRYPOINT ["/docker-entrypoint.sh"]`, `CMD ["nginx", "-g", "daemon off;"]`. docker-entrypoint.sh
+ * runs the scripts of /docker-entrypoint.d only when the first argument is `nginx` or `nginx-debug`, then `exec "$@"` whatever it
+ * is. Those scripts skip what they cannot write: 10-listen-on-ipv6-by-default.sh and 30-tune-worker-processes.sh `touch` their
+ * file and exit 0 ("read-only file system?"), 20-envsubst-on-templates.sh renders /etc/nginx/templates (none in the image) only
+ * where /etc/nginx/conf.d is writable (else logs an ERROR and returns 0). The package's nginx.conf (which
+ * nginxinc/docker-nginx-unprivileged's Dockerfile edits: `sed -i 's,/var/run/nginx.pid,/tmp/nginx.pid,'`, and adds the five
+ * `*_temp_path /tmp/...` to `http {`) writes its pid file to /var/run/nginx.pid (/var/run a link to /run in Debian and Alpine) and
+ * keeps the temporary files of request bodies and proxied, FastCGI, uWSGI and SCGI responses where the package's
+ * `--http-*-temp-path` put them, /var/cache/nginx/client_temp and the like, which nginx creates as it starts (`mkdir()
+ * "/var/cache/nginx/client_temp" failed (30: Read-only file system)` on a read-only root filesystem). Its
+ * /etc/nginx/conf.d/default.conf: `listen 80;`. As a user who is not root, the package's /var/cache/nginx and /var/run are
+ * root's (not checked: a read-only root filesystem is), and port 80 binds only where the runtime lets any user bind ports below
+ * 1024 (net.ipv4.ip_unprivileged_port_start): not checked either. nginxinc/nginx-unprivileged is the image for a pod that is
+ * not root.
+ */
+const NGINX_SERVER: Omit<OfficialImage, 'name' | 'repository' | 'source' | 'directories' | 'listens'> = {
+  uid: 101, gid: 101, user: 'nginx', server: 'nginx', serverAliases: ['nginx-debug'], serverOnlyByName: true,
+};
+
+/**
+ * nginxinc/nginx-unprivileged (nginxinc/docker-nginx-unprivileged mainline/debian/Dockerfile; alpine and alpine-slim alike):
+ * nginx's image (its package, entrypoint and scripts: 10-listen-on-ipv6-by-default.sh edits for 8080) with `ARG UID=101`,
+ * `ARG GID=101`, the nginx user and group of those IDs, and `RUN sed -i 's,listen       80;,listen       8080;,'
+ * /etc/nginx/conf.d/default.conf`, `sed -i '/user  nginx;/d' /etc/nginx/nginx.conf`, `sed -i
+ * 's,/var/run/nginx.pid,/tmp/nginx.pid,'` and `proxy_temp_path /tmp/proxy_temp; client_body_temp_path /tmp/client_temp;
+ * fastcgi_temp_path /tmp/fastcgi_temp; uwsgi_temp_path /tmp/uwsgi_temp; scgi_temp_path /tmp/scgi_temp;` added to its `http {`:
+ * its pid file and all five temporary directories in /tmp, nothing in /var/cache/nginx (chowned to it, `chown -R $UID:0`, as
+ * /etc/nginx is), `EXPOSE 8080`, `USER $UID`, `CMD ["nginx", "-g", "daemon off;"]`. The library's /tmp emptyDir is all it
+ * writes as it starts.
+ */
+const NGINX_UNPRIVILEGED: Omit<OfficialImage, 'name' | 'repository' | 'source' | 'directories' | 'listens'> = {
+  ...NGINX_SERVER, startsAsUser: true, imageUser: '101',
+};
+
+/** How an nginx image's own configuration is replaced: /etc/nginx, its templates, another file (`nginx -c`). */
+const NGINX_CONFIG = {
+  configDirectory: '/etc/nginx', unknownWith: ['NGINX_ENVSUBST_*'], configArgs: ['-c', '-p'],
+  ownConfig: 'a server block of your own at /etc/nginx/conf.d (a ConfigMap)',
+};
+
+/**
+ * nginx's templates (docker-entrypoint.d/20-envsubst-on-templates.sh `auto_envsubst`): `${NGINX_ENVSUBST_TEMPLATE_DIR:-/etc/nginx/
+ * templates}`, where it exists, rendered into `${NGINX_ENVSUBST_OUTPUT_DIR:-/etc/nginx/conf.d}`, which nginx.conf includes; `if [ !
+ * -w "$output_dir" ]` it logs "ERROR: $template_dir exists, but $output_dir is not writable" and returns 0: nginx starts without them.
+ */
+const NGINX_TEMPLATES = {
+  from: '/etc/nginx/templates', fromEnv: 'NGINX_ENVSUBST_TEMPLATE_DIR', to: '/etc/nginx/conf.d', toEnv: 'NGINX_ENVSUBST_OUTPUT_DIR',
+  by: "its entrypoint's 20-envsubst-on-templates.sh",
+};
+
+/**
+ * The official images the checks know. Images not listed are not checked.
  */
 export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
   {
@@ -183,7 +309,7 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     // and tmp (templates/primary/statefulset.yaml). Its USER names no group (root's, which its files' g+rwX serve); the chart
     // runs it as runAsUser 1001, runAsGroup 0, fsGroup 1001 (values.yaml): the group here is 1001, the fsGroup its claims and
     // emptyDirs are given, which is all it writes under a read-only root filesystem.
-    name: 'bitnami/postgresql', repository: 'bitnami/postgresql', uid: 1001, gid: 1001, user: '1001',
+    name: 'bitnami/postgresql', repository: 'bitnami/postgresql', uid: 1001, gid: 1001, user: '1001', imageUser: '1001',
     server: '/opt/bitnami/scripts/postgresql/run.sh', startsAsUser: true, serverOnlyByName: true,
     source: 'bitnami/containers bitnami/postgresql Dockerfile (USER 1001)',
     dataDirectory: {
@@ -214,10 +340,10 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     // whose `-loggc` has kafka-run-class.sh `mkdir -p "$LOG_DIR"` (`$base_dir/logs`, /opt/kafka/logs, which the tarball lacks) and
     // pass `-Xlog:gc*:file=$LOG_DIR/kafkaServer-gc.log`: the JVM does not start when it cannot open it (kafka-server-start.sh's
     // `EXTRA_ARGS=${EXTRA_ARGS-'-name kafkaServer -loggc'}` and KAFKA_GC_LOG_OPTS change that: then it is not checked).
-    name: 'apache/kafka', repository: 'apache/kafka', uid: 1000, gid: 1000, user: 'appuser', server: '/etc/kafka/docker/run',
-    startsAsUser: true, serverOnlyByName: true,
+    name: 'apache/kafka', repository: 'apache/kafka', uid: 1000, gid: 1000, user: 'appuser', imageUser: 'appuser',
+    server: '/etc/kafka/docker/run', startsAsUser: true, serverOnlyByName: true,
     source: 'apache/kafka docker/jvm/Dockerfile (adduser appuser, UID 1000; USER appuser)',
-    dataDirectory: { env: ['KAFKA_LOG_DIRS'], mountPointAllowed: true, commaList: true },
+    dataDirectory: KAFKA_LOG_DIRS,
     directories: [
       { path: '/opt/kafka/config', holds: 'its server.properties and log4j.properties', writtenAtStart: true },
       {
@@ -225,6 +351,67 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
         unknownWith: ['EXTRA_ARGS', 'KAFKA_GC_LOG_OPTS'],
       },
     ],
+  },
+  {
+    ...NGINX_SERVER, name: 'nginx', source: 'nginxinc/docker-nginx Dockerfile (useradd --uid 101; no USER: its master runs as root)',
+    directories: [
+      { path: '/var/cache/nginx', holds: 'its temporary files (client_temp, proxy_temp and the others)', writtenAtStart: true },
+      { path: '/var/run', holds: 'its pid file (nginx.pid)', writtenAtStart: true, links: ['/run'] },
+    ],
+    listens: { ...NGINX_CONFIG, ports: [80], source: 'its /etc/nginx/conf.d/default.conf: listen 80' },
+    renders: NGINX_TEMPLATES,
+  },
+  {
+    ...NGINX_UNPRIVILEGED, name: 'nginxinc/nginx-unprivileged', repository: 'nginxinc/nginx-unprivileged',
+    source: 'nginxinc/docker-nginx-unprivileged Dockerfile (ARG UID=101, USER $UID)',
+    directories: [{ path: '/tmp', holds: 'its pid file and temporary files (nginx.pid, client_temp and the others)', writtenAtStart: true }],
+    listens: { ...NGINX_CONFIG, ports: [8080], source: 'its /etc/nginx/conf.d/default.conf: listen 8080' },
+    renders: NGINX_TEMPLATES,
+  },
+  {
+    // apache/kafka docker/native/Dockerfile (KIP-974, since 3.8: Kafka compiled by GraalVM native-image): `FROM alpine:latest`,
+    // `mkdir -p /etc/kafka/docker /mnt/shared/config /opt/kafka/config /etc/kafka/secrets`, `adduser -h /home/appuser -D --shell
+    // /bin/bash appuser` (busybox's first free UID, 1000, with its own group, as the JVM image's), `chown appuser:root -R /etc/kafka
+    // /opt/kafka /mnt/shared/config`, the default server.properties (config/kraft/server.properties: `log.dirs=/tmp/kraft-combined-logs`)
+    // and log4j files in /etc/kafka/docker, `USER appuser`, `VOLUME ["/etc/kafka/secrets", "/mnt/shared/config"]` (no data volume),
+    // `CMD ["/etc/kafka/docker/run"]`: the JVM image's run and configure (`path /opt/kafka/config/ writable`), then docker/native/launch:
+    // `/opt/kafka/kafka.Kafka setup ... --final-configs-dir /opt/kafka/config` (server.properties and log4j.properties written there,
+    // log.dirs formatted) and `exec /opt/kafka/kafka.Kafka start --config /opt/kafka/config/server.properties
+    // -Dkafka.logs.dir=/opt/kafka/logs/`: no GC log (no kafka-server-start.sh, no -loggc), its log4j files in /opt/kafka/logs, which
+    // the image lacks and log4j's appenders only fail to open on a read-only root filesystem (an error printed, the server runs).
+    name: 'apache/kafka-native', repository: 'apache/kafka-native', uid: 1000, gid: 1000, user: 'appuser', imageUser: 'appuser',
+    server: '/etc/kafka/docker/run', startsAsUser: true, serverOnlyByName: true,
+    source: 'apache/kafka docker/native/Dockerfile (adduser appuser, UID 1000; USER appuser)',
+    dataDirectory: KAFKA_LOG_DIRS,
+    directories: [
+      { path: '/opt/kafka/config', holds: 'its server.properties and log4j.properties', writtenAtStart: true },
+      { path: '/opt/kafka/logs', holds: 'its log files', writtenAtStart: false },
+    ],
+  },
+  {
+    // bitnami/containers bitnami/nginx/1.27/debian-12/Dockerfile: `chmod g+rwX /opt/bitnami`, its logs linked to /dev/stdout and
+    // /dev/stderr, `EXPOSE 8080 8443`, `WORKDIR /app`, `USER 1001`, `ENTRYPOINT [ "/opt/bitnami/scripts/nginx/entrypoint.sh" ]`, `CMD [
+    // "/opt/bitnami/scripts/nginx/run.sh" ]`. rootfs/opt/bitnami/scripts/nginx-env.sh: NGINX_CONF_DIR /opt/bitnami/nginx/conf,
+    // NGINX_TMP_DIR /opt/bitnami/nginx/tmp, NGINX_PID_FILE `${NGINX_TMP_DIR}/nginx.pid`, NGINX_DEFAULT_HTTP_PORT_NUMBER 8080.
+    // rootfs/opt/bitnami/nginx/conf/nginx.conf: `pid "/opt/bitnami/nginx/tmp/nginx.pid"` and its five `*_temp_path
+    // "/opt/bitnami/nginx/tmp/..."`, which nginx creates as it starts; nginx/postunpack.sh `nginx_configure_port
+    // "$NGINX_DEFAULT_HTTP_PORT_NUMBER"` (its `listen 80;` made 8080 at build) and copies conf into conf.default. Its entrypoint.sh
+    // copies conf.default into conf (`cp -nr ... || true`, so an emptyDir there is filled), runs setup.sh only when the arguments
+    // hold run.sh (else `exec "$@"`); libnginx.sh `nginx_initialize` edits nginx.conf only where it is writable (`is_file_writable`;
+    // else NGINX_HTTP_PORT_NUMBER "will not be applied") and the sample certificates are made only in a writable directory; run.sh
+    // `exec "${NGINX_SBIN_DIR}/nginx" -c "$NGINX_CONF_FILE" -g "daemon off;"`. Its tmp directory is all it must write as it starts.
+    // Its USER names no group (root's, which its files' g+rwX serve): the group here is 1001, as bitnami/postgresql's. Tags of
+    // nginx before 1.20 (other scripts) are not checked.
+    name: 'bitnami/nginx', repository: 'bitnami/nginx', uid: 1001, gid: 1001, user: '1001', imageUser: '1001',
+    server: '/opt/bitnami/scripts/nginx/run.sh', startsAsUser: true, serverOnlyByName: true,
+    source: 'bitnami/containers bitnami/nginx Dockerfile (USER 1001)',
+    variants: [{ tag: /^1\.1?\d(?:[.-]|$)/ }],
+    directories: [{ path: '/opt/bitnami/nginx/tmp', holds: 'its pid file and temporary files', writtenAtStart: true }],
+    listens: {
+      ports: [8080], otherPorts: [8443], source: 'its nginx.conf: listen 8080', configDirectory: '/opt/bitnami/nginx/conf',
+      refilledAtStart: '/opt/bitnami/nginx/conf', unknownWith: ['NGINX_HTTP_PORT_NUMBER*', 'NGINX_HTTPS_PORT_NUMBER*'],
+      ownConfig: 'NGINX_HTTP_PORT_NUMBER and nginx.conf writable (an emptyDir at /opt/bitnami/nginx/conf, which its entrypoint fills)',
+    },
   },
 ];
 

@@ -450,7 +450,7 @@ describe('apache/kafka: its config, logs and log.dirs under a read-only root fil
   const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]/.test(f.code))
     .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
 
-  test('the image is known by its repository, as UID and group 1000; kafka and apache/kafka-native are not', () => {
+  test('the image is known by its repository, as UID and group 1000; kafka is not', () => {
     const ref = (image: string) => {
       const parsed = parseImageReference(image);
       if (parsed.error !== undefined) throw new Error(parsed.error);
@@ -459,7 +459,8 @@ describe('apache/kafka: its config, logs and log.dirs under a read-only root fil
     expect(ref('apache/kafka:3.7.0')).toMatchObject({ name: 'apache/kafka', uid: 1000, gid: 1000, user: 'appuser' });
     expect(ref('docker.io/apache/kafka:latest')).toMatchObject({ uid: 1000 });
     expect(ref('kafka:3.7.0')).toBeUndefined();
-    expect(ref('apache/kafka-native:3.8.0')).toBeUndefined();
+    // apache/kafka-native is another image (docker/native/Dockerfile), known apart.
+    expect(ref('apache/kafka-native:3.8.0')).toMatchObject({ name: 'apache/kafka-native', source: expect.stringContaining('docker/native/Dockerfile') });
   });
 
   test('with only its claim mounted, synth fails naming /opt/kafka/config and /opt/kafka/logs', () => {
@@ -501,13 +502,340 @@ describe('apache/kafka: its config, logs and log.dirs under a read-only root fil
     const d = deployment('events', 'shop');
     d.spec.template.spec.securityContext = {};
     d.spec.template.spec.containers = [{ name: 'kafka', image: 'apache/kafka:3.8.1', securityContext: { readOnlyRootFilesystem: true } }];
+    // Its config, its logs and, with no KAFKA_LOG_DIRS, its default log.dirs under /tmp, all on the read-only root filesystem.
     expect(codes([d])).toEqual([
       'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
       'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
     ]);
+    expect(analyze([d]).filter((f) => f.code === 'MESH052')[2].message).toContain(
+      "writes its data directory (log.dirs, with no KAFKA_LOG_DIRS: the image's /tmp/kraft-combined-logs, or Kafka's /tmp/kafka-logs) to /tmp/kraft-combined-logs as it starts");
     d.spec.template.spec.containers[0].args = ['/etc/kafka/docker/run'];
-    expect(codes([d])).toHaveLength(2);
+    expect(codes([d])).toHaveLength(3);
     d.spec.template.spec.containers[0].args = ['/opt/kafka/bin/kafka-topics.sh', '--list'];
     expect(codes([d])).toEqual([]);
+  });
+});
+
+describe('nginx: its temporary files and pid file under a read-only root filesystem; the port its default.conf listens on', () => {
+  // nginxinc/docker-nginx mainline/debian/Dockerfile (useradd --uid 101, no USER, EXPOSE 80, CMD nginx); the package's nginx.conf
+  // writes /var/run/nginx.pid and creates /var/cache/nginx/*_temp as nginx starts; its default.conf listens on 80.
+  type Options = {
+    image?: string; port?: number; targetPort?: number; mounts?: { volume: string; path: string }[]; volumes?: WorkloadVolume[];
+    podSecurity?: Record<string, number>; env?: Record<string, any>; args?: string[];
+  };
+  const NGINX_MOUNTS = [{ volume: 'cache', path: '/var/cache/nginx' }, { volume: 'run', path: '/var/run' }];
+  const web = (o: Options = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'storefront', {
+      image: o.image ?? 'nginx:1.27', ports: [{ port: o.port ?? 80, protocol: 'http', name: 'http', targetPort: o.targetPort }],
+      volumes: o.volumes ?? [WorkloadVolume.emptyDir('cache'), WorkloadVolume.emptyDir('run')],
+      mounts: o.mounts ?? NGINX_MOUNTS,
+      ...(o.podSecurity ? { podSecurity: o.podSecurity } : {}),
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.args ? { args: o.args } : {}),
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]|MESH065/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+  const ref = (image: string) => {
+    const parsed = parseImageReference(image);
+    if (parsed.error !== undefined) throw new Error(parsed.error);
+    return officialImage(parsed.reference);
+  };
+
+  test('the official nginx is known, its alpine variants alike, as the UID 101 its workers run as; it starts as root', () => {
+    expect(ref('nginx:1.27')).toMatchObject({ name: 'nginx', uid: 101, gid: 101, user: 'nginx', server: 'nginx' });
+    expect(ref('nginx:1.27-alpine-slim')).toMatchObject({ uid: 101 });
+    expect(ref('docker.io/library/nginx')).toMatchObject({ uid: 101 });
+    expect(ref('nginx:1.27')?.startsAsUser).toBeUndefined();
+    expect(ref('registry.example.com/nginx:1.27')).toBeUndefined();
+  });
+
+  test('the team\'s nginx:1.27 under the default pod security fails synth naming /var/cache/nginx and /var/run', () => {
+    const err = synthError(web({ mounts: [], volumes: [] }));
+    expect(err).toMatch(/Deployment\/storefront: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs nginx:1\.27 as UID 10001, which writes its temporary files \(client_temp, proxy_temp and the others\) to \/var\/cache\/nginx as it starts; it is on the read-only root filesystem.*\[MESH052\]/);
+    expect(err).toMatch(/runs nginx:1\.27 as UID 10001, which writes its pid file \(nginx\.pid\) to \/var\/run as it starts; it is on the read-only root filesystem/);
+    // Only the pid file's directory missing; a ConfigMap over the cache
+    expect(synthError(web({ mounts: [NGINX_MOUNTS[0]] }))).toMatch(/writes its pid file \(nginx\.pid\) to \/var\/run as it starts/);
+    const app = web({ volumes: [WorkloadVolume.configMap('cache', 'site'), WorkloadVolume.emptyDir('run')] });
+    expect(synthError(app)).toMatch(/containers\[0\]\.volumeMounts\[\d\]: .*writes its temporary files .* to \/var\/cache\/nginx as it starts; it is on read-only volume 'cache'/);
+  });
+
+  test('emptyDirs at /var/cache/nginx and /var/run (or /run, the same directory) pass, as any user', () => {
+    expect(codes(synth(web()))).toEqual([]);
+    expect(codes(synth(web({ mounts: [NGINX_MOUNTS[0], { volume: 'run', path: '/run' }] })))).toEqual([]);
+    expect(codes(synth(web({ podSecurity: { runAsUser: 101, runAsGroup: 101, fsGroup: 101 } })))).toEqual([]);
+  });
+
+  test('a port its default.conf does not listen on fails synth; its own server block, templates or -c leave it unchecked', () => {
+    const err = synthError(web({ port: 8080 }));
+    expect(err).toMatch(/Deployment\/storefront: spec\.template\.spec\.containers\[0\]\.ports\[0\]\.containerPort: container 'app' declares port 8080, but nginx:1\.27 listens on 80 only \(its \/etc\/nginx\/conf\.d\/default\.conf: listen 80; nginxinc\/docker-nginx Dockerfile .*\): nothing answers on 8080; target 80 \(a MeshService port's targetPort: 80\).*\[MESH065\]/);
+    expect(codes(synth(web({ port: 8080, targetPort: 80 })))).toEqual([]);
+    const own = web({ port: 8080, volumes: [WorkloadVolume.emptyDir('cache'), WorkloadVolume.emptyDir('run'), WorkloadVolume.configMap('site', 'site')],
+      mounts: [...NGINX_MOUNTS, { volume: 'site', path: '/etc/nginx/conf.d' }] });
+    expect(codes(synth(own))).toEqual([]);
+    expect(codes(synth(web({ port: 8080, env: { NGINX_ENVSUBST_TEMPLATE_DIR: EnvVarValue.of('/srv/templates') } })))).toEqual([]);
+    expect(codes(synth(web({ port: 8080, args: ['nginx', '-c', '/srv/nginx.conf', '-g', 'daemon off;'] })))).toEqual([]);
+  });
+
+  test('hand-written: the pid directory on a read-only root, a port of another protocol, a command of its own', () => {
+    const d = deployment('storefront', 'shop', { ports: { http: 8080 } });
+    d.spec.template.spec.securityContext = { runAsUser: 101 };
+    d.spec.template.spec.volumes = [{ name: 'cache', emptyDir: {} }];
+    d.spec.template.spec.containers[0] = { ...d.spec.template.spec.containers[0], image: 'nginx:1.27-alpine',
+      securityContext: { readOnlyRootFilesystem: true }, volumeMounts: [{ name: 'cache', mountPath: '/var/cache/nginx' }] };
+    expect(codes([d])).toEqual([
+      'MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'MESH065 error spec.template.spec.containers[0].ports[0].containerPort',
+    ]);
+    d.spec.template.spec.containers[0].ports = [{ name: 'http', containerPort: 80 }, { name: 'dns', containerPort: 53, protocol: 'UDP' }];
+    expect(codes([d])).toEqual(['MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem']);
+    d.spec.template.spec.containers[0].args = ['nginx-debug', '-g', 'daemon off;'];
+    expect(codes([d])).toHaveLength(1);
+    // Root (its own master process) is not checked for its directories; its port is.
+    d.spec.template.spec.securityContext = {};
+    d.spec.template.spec.containers[0].ports = [{ name: 'http', containerPort: 8080 }];
+    expect(codes([d])).toEqual(['MESH065 error spec.template.spec.containers[0].ports[0].containerPort']);
+    d.spec.template.spec.containers[0].args = ['sh', '-c', 'nginx -g "daemon off;"'];
+    expect(codes([d])).toEqual([]);
+  });
+});
+
+describe('nginxinc/nginx-unprivileged: its pid file and temporary files in /tmp, as UID 101, listening on 8080', () => {
+  // nginxinc/docker-nginx-unprivileged mainline/debian/Dockerfile: `listen 8080`, pid and *_temp_path in /tmp, USER $UID (101).
+  const web = (port: number, targetPort?: number) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'storefront', {
+      image: 'nginxinc/nginx-unprivileged:1.27-alpine', ports: [{ port, protocol: 'http', name: 'http', targetPort }],
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]|MESH065/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+
+  test('the image is known by its repository, as UID and group 101, starting as its user', () => {
+    const parsed = parseImageReference('nginxinc/nginx-unprivileged:stable');
+    if (parsed.error !== undefined) throw new Error(parsed.error);
+    expect(officialImage(parsed.reference)).toMatchObject({ name: 'nginxinc/nginx-unprivileged', uid: 101, gid: 101, startsAsUser: true });
+  });
+
+  test('the team\'s port 80 fails synth naming 8080; targeting 8080 passes with nothing but the library\'s /tmp emptyDir', () => {
+    expect(synthError(web(80))).toMatch(/Deployment\/storefront: spec\.template\.spec\.containers\[0\]\.ports\[0\]\.containerPort: container 'app' declares port 80, but nginxinc\/nginx-unprivileged:1\.27-alpine listens on 8080 only \(its \/etc\/nginx\/conf\.d\/default\.conf: listen 8080; nginxinc\/docker-nginx-unprivileged Dockerfile \(ARG UID=101, USER \$UID\)\): nothing answers on 80; target 8080 \(a MeshService port's targetPort: 8080\).*\[MESH065\]/);
+    expect(codes(synth(web(80, 8080)))).toEqual([]);
+    expect(codes(synth(web(8080)))).toEqual([]);
+  });
+
+  test('hand-written without runAsUser it runs as its USER 101: /tmp on a read-only root fails, an emptyDir there passes', () => {
+    const d = deployment('storefront', 'shop', { ports: { http: 8080 } });
+    d.spec.template.spec.containers[0] = { ...d.spec.template.spec.containers[0], image: 'nginxinc/nginx-unprivileged:1.27',
+      securityContext: { readOnlyRootFilesystem: true } };
+    expect(codes([d])).toEqual(['MESH052 error spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem']);
+    expect(analyze([d]).find((f) => f.code === 'MESH052')?.message).toContain(
+      'runs nginxinc/nginx-unprivileged:1.27 as UID 101, which writes its pid file and temporary files (nginx.pid, client_temp and the others) to /tmp');
+    d.spec.template.spec.volumes = [{ name: 'tmp', emptyDir: {} }];
+    d.spec.template.spec.containers[0].volumeMounts = [{ name: 'tmp', mountPath: '/tmp' }];
+    expect(codes([d])).toEqual([]);
+  });
+});
+
+describe('bitnami/nginx: its pid file and temporary files in /opt/bitnami/nginx/tmp, as UID 1001, listening on 8080', () => {
+  // bitnami/containers bitnami/nginx/1.27/debian-12: USER 1001, nginx.conf's pid and *_temp_path in /opt/bitnami/nginx/tmp,
+  // `listen 8080` (postunpack.sh), its entrypoint filling conf from conf.default, setup.sh only for run.sh.
+  type Options = {
+    port?: number; targetPort?: number; mounts?: { volume: string; path: string }[]; volumes?: WorkloadVolume[]; env?: Record<string, any>;
+  };
+  const web = (o: Options = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'storefront', {
+      image: 'bitnami/nginx:1.27.3-debian-12-r5', ports: [{ port: o.port ?? 8080, protocol: 'http', name: 'http', targetPort: o.targetPort }],
+      volumes: o.volumes ?? [WorkloadVolume.emptyDir('conf'), WorkloadVolume.emptyDir('nginx-tmp')],
+      mounts: o.mounts ?? [{ volume: 'nginx-tmp', path: '/opt/bitnami/nginx/tmp' }],
+      ...(o.env ? { env: o.env } : {}),
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]|MESH065/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+  const ref = (image: string) => {
+    const parsed = parseImageReference(image);
+    if (parsed.error !== undefined) throw new Error(parsed.error);
+    return officialImage(parsed.reference);
+  };
+
+  test('the image is known by its repository, as UID 1001; its tags before nginx 1.20 are not checked', () => {
+    expect(ref('bitnami/nginx:1.27')).toMatchObject({ name: 'bitnami/nginx', uid: 1001, gid: 1001, startsAsUser: true });
+    expect(ref('bitnami/nginx:latest')).toMatchObject({ uid: 1001 });
+    expect(ref('bitnami/nginx:1.20.2-debian-11-r0')).toMatchObject({ uid: 1001 });
+    expect(ref('bitnami/nginx:1.18.0-debian-10-r1')).toBeUndefined();
+    expect(ref('bitnami/nginx:1.9')).toBeUndefined();
+  });
+
+  test('without a volume at /opt/bitnami/nginx/tmp synth fails naming it; an emptyDir there passes', () => {
+    expect(synthError(web({ mounts: [] }))).toMatch(/Deployment\/storefront: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs bitnami\/nginx:1\.27\.3-debian-12-r5 as UID 10001, which writes its pid file and temporary files to \/opt\/bitnami\/nginx\/tmp as it starts; it is on the read-only root filesystem.*\[MESH052\]/);
+    expect(codes(synth(web()))).toEqual([]);
+  });
+
+  test('a port it does not listen on fails synth naming 8080; 8443, NGINX_HTTP_PORT_NUMBER or server blocks of its own are not checked', () => {
+    expect(synthError(web({ port: 80 }))).toMatch(/containers\[0\]\.ports\[0\]\.containerPort: container 'app' declares port 80, but bitnami\/nginx:1\.27\.3-debian-12-r5 listens on 8080 only \(its nginx\.conf: listen 8080; .*\): nothing answers on 80; target 8080.*\[MESH065\]/);
+    expect(codes(synth(web({ port: 80, targetPort: 8080 })))).toEqual([]);
+    expect(codes(synth(web({ port: 8443 })))).toEqual([]);
+    // Its conf an emptyDir (which its entrypoint fills from conf.default): still its own configuration.
+    const conf = [{ volume: 'nginx-tmp', path: '/opt/bitnami/nginx/tmp' }, { volume: 'conf', path: '/opt/bitnami/nginx/conf' }];
+    expect(synthError(web({ port: 80, mounts: conf }))).toMatch(/declares port 80, but bitnami\/nginx:1\.27\.3-debian-12-r5 listens on 8080 only.*\[MESH065\]/);
+    expect(codes(synth(web({ port: 9000, mounts: conf, env: { NGINX_HTTP_PORT_NUMBER: EnvVarValue.of('9000') } })))).toEqual([]);
+    const blocks = web({ port: 9000, volumes: [WorkloadVolume.configMap('conf', 'blocks'), WorkloadVolume.emptyDir('nginx-tmp')],
+      mounts: [{ volume: 'nginx-tmp', path: '/opt/bitnami/nginx/tmp' }, { volume: 'conf', path: '/opt/bitnami/nginx/conf/server_blocks' }] });
+    expect(codes(synth(blocks))).toEqual([]);
+  });
+});
+
+describe('apache/kafka-native: its config directory under a read-only root filesystem, as UID 1000; no GC log', () => {
+  // apache/kafka docker/native/Dockerfile (adduser appuser, USER appuser, no data volume); its configure and launch write
+  // /opt/kafka/config and format log.dirs, then start kafka.Kafka with its log4j files in /opt/kafka/logs (not fatal).
+  type Options = { env?: Record<string, any>; podSecurity?: Record<string, number>; mounts?: { volume: string; path: string }[] };
+  const kafka = (o: Options = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'events', {
+      image: 'apache/kafka-native:3.9.0', ports: [{ port: 9092, protocol: 'tcp', name: 'tcp-kafka' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(20) })] },
+      volumes: [WorkloadVolume.emptyDir('config')],
+      mounts: o.mounts ?? [{ volume: 'config', path: '/opt/kafka/config' }, { volume: 'data', path: '/var/lib/kafka/data' }],
+      podSecurity: o.podSecurity ?? { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+      env: o.env ?? { KAFKA_LOG_DIRS: EnvVarValue.of('/var/lib/kafka/data') },
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+
+  test('the image is known by its repository, as UID and group 1000 (appuser)', () => {
+    const parsed = parseImageReference('apache/kafka-native:3.8.0');
+    if (parsed.error !== undefined) throw new Error(parsed.error);
+    expect(officialImage(parsed.reference)).toMatchObject({ uid: 1000, gid: 1000, user: 'appuser', server: '/etc/kafka/docker/run' });
+  });
+
+  test('without a volume at /opt/kafka/config synth fails naming it; /opt/kafka/logs (log4j\'s files only) is not required', () => {
+    const err = synthError(kafka({ mounts: [{ volume: 'data', path: '/var/lib/kafka/data' }] }));
+    expect(err).toMatch(/StatefulSet\/events: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs apache\/kafka-native:3\.9\.0 as UID 1000, which writes its server\.properties and log4j\.properties to \/opt\/kafka\/config as it starts.*\[MESH052\]/);
+    expect(err).not.toContain('/opt/kafka/logs');
+    expect(codes(synth(kafka()))).toEqual([]);
+  });
+
+  test('its KAFKA_LOG_DIRS on the read-only root fails synth; as UID 10001 with it on a claim, a warning naming UID 1000', () => {
+    expect(synthError(kafka({ mounts: [{ volume: 'config', path: '/opt/kafka/config' }, { volume: 'data', path: '/data' }] })))
+      .toMatch(/writes its data directory \(KAFKA_LOG_DIRS\) to \/var\/lib\/kafka\/data as it starts; it is on the read-only root filesystem/);
+    const found = analyze(synth(kafka({ podSecurity: {} }))).filter((f) => f.code === 'MESH051');
+    expect(found[0]?.message).toContain('the image runs as UID 1000 (appuser; apache/kafka docker/native/Dockerfile (adduser appuser, UID 1000; USER appuser))');
+  });
+});
+
+describe('Kafka\'s default log.dirs under /tmp, and MESH066: a data directory on an emptyDir beside a claim', () => {
+  // config/kraft/server.properties `log.dirs=/tmp/kraft-combined-logs`, copied by KafkaDockerWrapper when no KAFKA_ variable names
+  // server properties; with some, Kafka's own log.dir /tmp/kafka-logs. Either is on the library's /tmp emptyDir.
+  const kafka = (image: string, env: Record<string, EnvVarValue>, extra: { volume: string; path: string }[] = []) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'events', {
+      image, ports: [{ port: 9092, protocol: 'tcp', name: 'tcp-kafka' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(20) })] },
+      volumes: [WorkloadVolume.emptyDir('config'), WorkloadVolume.emptyDir('logs'), WorkloadVolume.configMap('shared', 'kafka')],
+      mounts: [{ volume: 'config', path: '/opt/kafka/config' }, { volume: 'logs', path: '/opt/kafka/logs' }, { volume: 'data', path: '/var/lib/kafka/data' }, ...extra],
+      podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }, env,
+    });
+    return app;
+  };
+  const found = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]|MESH066/.test(f.code));
+
+  test('no KAFKA_LOG_DIRS: its log.dirs on the /tmp emptyDir while the claim holds nothing is warned of, naming KAFKA_LOG_DIRS', () => {
+    for (const image of ['apache/kafka:3.9.0', 'apache/kafka-native:3.9.0']) {
+      const f = found(synth(kafka(image, { KAFKA_NODE_ID: EnvVarValue.of('1') })));
+      expect(f.map((x) => `${x.code} ${x.severity} ${x.field}`)).toEqual(['MESH066 warning spec.template.spec.containers[0].volumeMounts[0]']);
+      expect(f[0].message).toBe(`container 'app' runs ${image} and keeps its data directory (log.dirs, with no KAFKA_LOG_DIRS: the image's `
+        + "/tmp/kraft-combined-logs, or Kafka's /tmp/kafka-logs) at /tmp/kraft-combined-logs, on emptyDir 'tmp', which is deleted with the pod, "
+        + "while claim 'data' (/var/lib/kafka/data) holds none of it: set KAFKA_LOG_DIRS: /var/lib/kafka/data");
+    }
+    expect(found(synth(kafka('apache/kafka:3.9.0', { KAFKA_LOG_DIRS: EnvVarValue.of('/var/lib/kafka/data') })))).toEqual([]);
+  });
+
+  test('KAFKA_LOG_DIR, an envFrom, a server.properties mounted in /mnt/shared/config, or the two defaults apart: not checked', () => {
+    expect(found(synth(kafka('apache/kafka:3.9.0', { KAFKA_LOG_DIR: EnvVarValue.of('/var/lib/kafka/data') })))).toEqual([]);
+    expect(found(synth(kafka('apache/kafka:3.9.0', {}, [{ volume: 'shared', path: '/mnt/shared/config' }])))).toEqual([]);
+    // A volume at /tmp/kraft-combined-logs alone: Kafka's /tmp/kafka-logs would be on the /tmp emptyDir, another volume.
+    expect(found(synth(kafka('apache/kafka:3.9.0', {}, [{ volume: 'logs', path: '/tmp/kraft-combined-logs' }])))).toEqual([]);
+    const d = deployment('events', 'shop');
+    d.spec.template.spec.securityContext = {};
+    d.spec.template.spec.containers = [{ name: 'kafka', image: 'apache/kafka-native:3.9.0', envFrom: [{ configMapRef: { name: 'kafka' } }],
+      securityContext: { readOnlyRootFilesystem: true }, volumeMounts: [{ name: 'config', mountPath: '/opt/kafka/config' }] }];
+    d.spec.template.spec.volumes = [{ name: 'config', emptyDir: {} }];
+    expect(found([d])).toEqual([]);
+    delete d.spec.template.spec.containers[0].envFrom;
+    expect(found([d]).map((f) => f.message)).toEqual([expect.stringContaining('to /tmp/kraft-combined-logs as it starts; it is on the read-only root filesystem')]);
+  });
+
+  test('other images\' data directories on an emptyDir beside a claim: emqx\'s by default, postgres\'s PGDATA', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'broker', {
+      image: 'emqx/emqx:5.8.6', ports: [{ port: 1883, protocol: 'tcp', name: 'tcp-mqtt' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(1) })] }, volumes: [WorkloadVolume.emptyDir('scratch')],
+      mounts: [{ volume: 'scratch', path: '/opt/emqx/data' }, { volume: 'data', path: '/var/lib/emqx' }],
+      podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+    });
+    expect(found(synth(app)).map((f) => f.message)).toEqual([expect.stringContaining(
+      "keeps its data directory (EMQX_NODE__DATA_DIR) at /opt/emqx/data, on emptyDir 'scratch', which is deleted with the pod, while claim 'data' (/var/lib/emqx) holds none of it: set EMQX_NODE__DATA_DIR: /var/lib/emqx")]);
+    const pg = deployment('db', 'shop');
+    pg.kind = 'StatefulSet';
+    pg.spec.volumeClaimTemplates = [{ metadata: { name: 'data' } }];
+    pg.spec.template.spec.securityContext = { runAsUser: 999 };
+    pg.spec.template.spec.volumes = [{ name: 'scratch', emptyDir: {} }];
+    pg.spec.template.spec.containers = [{ name: 'pg', image: 'postgres:17', env: [{ name: 'PGDATA', value: '/scratch/pgdata' }],
+      volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }, { name: 'data', mountPath: '/var/lib/postgresql/data' }] }];
+    expect(found([pg]).map((f) => `${f.code} ${f.field} ${f.message.split(': ').pop()}`))
+      .toEqual(['MESH066 spec.template.spec.containers[0].volumeMounts[0] set PGDATA to a directory below it (/var/lib/postgresql/data/data)']);
+    // Its data on the claim: nothing.
+    pg.spec.template.spec.containers[0].env[0].value = '/var/lib/postgresql/data/pgdata';
+    expect(found([pg])).toEqual([]);
+  });
+});
+
+describe('MESH261: nginx\'s templates where its entrypoint cannot write what it renders', () => {
+  // 20-envsubst-on-templates.sh: /etc/nginx/templates rendered into /etc/nginx/conf.d only `if [ -w "$output_dir" ]`, else an ERROR
+  // logged and nginx started without them.
+  const web = (image: string, mounts: { volume: string; path: string }[], env: Record<string, EnvVarValue> = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'storefront', {
+      image, ports: [{ port: 8080, protocol: 'http', name: 'http' }], env,
+      volumes: [WorkloadVolume.configMap('templates', 'storefront-nginx'), WorkloadVolume.emptyDir('conf'), WorkloadVolume.emptyDir('cache')],
+      mounts: [{ volume: 'templates', path: '/etc/nginx/templates' }, ...mounts],
+    });
+    return app;
+  };
+  const found = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => f.code === 'MESH261');
+
+  test('templates mounted under the read-only root filesystem fail synth, naming the emptyDir to mount at /etc/nginx/conf.d', () => {
+    expect(synthError(web('nginxinc/nginx-unprivileged:1.27', []))).toMatch(/Deployment\/storefront: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs nginxinc\/nginx-unprivileged:1\.27 with templates at \/etc\/nginx\/templates \(volume 'templates'\), which its entrypoint's 20-envsubst-on-templates\.sh renders into \/etc\/nginx\/conf\.d only where it can write; \/etc\/nginx\/conf\.d is on the read-only root filesystem, so it skips them and the server starts without the configuration they hold: mount an emptyDir at \/etc\/nginx\/conf\.d \[MESH261\]/);
+    expect(found(synth(web('nginxinc/nginx-unprivileged:1.27', [{ volume: 'conf', path: '/etc/nginx/conf.d' }])))).toEqual([]);
+  });
+
+  test('NGINX_ENVSUBST_TEMPLATE_DIR and NGINX_ENVSUBST_OUTPUT_DIR move them; a template directory elsewhere is not the one rendered', () => {
+    const moved = { NGINX_ENVSUBST_TEMPLATE_DIR: EnvVarValue.of('/srv/templates') };
+    expect(found(synth(web('nginxinc/nginx-unprivileged:1.27', [], moved)))).toEqual([]);
+    const app = web('nginxinc/nginx-unprivileged:1.27', [{ volume: 'templates', path: '/srv/templates/site' }], moved);
+    expect(synthError(app)).toMatch(/with templates at \/srv\/templates \(volume 'templates'\).*\[MESH261\]/);
+    const out = { NGINX_ENVSUBST_OUTPUT_DIR: EnvVarValue.of('/etc/nginx/site') };
+    expect(synthError(web('nginxinc/nginx-unprivileged:1.27', [{ volume: 'conf', path: '/etc/nginx/conf.d' }], out)))
+      .toMatch(/renders into \/etc\/nginx\/site only where it can write; \/etc\/nginx\/site is on the read-only root filesystem/);
+  });
+
+  test('hand-written: the official nginx with its conf.d a ConfigMap; another command is not checked', () => {
+    const d = deployment('storefront', 'shop', { ports: { http: 80 } });
+    d.spec.template.spec.volumes = [{ name: 't', configMap: { name: 't' } }, { name: 'c', configMap: { name: 'c' } }];
+    d.spec.template.spec.containers[0] = { ...d.spec.template.spec.containers[0], image: 'nginx:1.27',
+      volumeMounts: [{ name: 't', mountPath: '/etc/nginx/templates/' }, { name: 'c', mountPath: '/etc/nginx/conf.d' }] };
+    expect(found([d]).map((f) => `${f.field} ${f.message.split('; ')[1]}`)).toEqual([
+      "spec.template.spec.containers[0].volumeMounts[1] /etc/nginx/conf.d is on read-only volume 'c', so it skips them and the server starts without the configuration they hold: mount an emptyDir at /etc/nginx/conf.d",
+    ]);
+    d.spec.template.spec.containers[0].command = ['nginx', '-g', 'daemon off;'];
+    expect(found([d])).toEqual([]);
   });
 });

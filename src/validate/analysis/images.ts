@@ -4,7 +4,7 @@
  */
 import { Codes } from '../../core/codes';
 import { ImageReference, parseImageReference } from '../../core/image-reference';
-import { ImageDirectory, officialImage, OfficialImage, postgresDataDirectory } from '../../core/official-images';
+import { ImageDirectory, ImageListener, officialImage, OfficialImage, postgresDataDirectory } from '../../core/official-images';
 import { Finding, finding, Manifest, podTemplate, podTemplateField } from '../finding';
 import { AnalysisCheck } from './check';
 import { AnalysisView } from './view';
@@ -87,6 +87,8 @@ interface Storage {
   readonly mount?: { readonly index: number; readonly name: string; readonly mountPath: string; readonly readOnly: boolean };
   /** A PersistentVolumeClaim (or a StatefulSet's claim template). */
   readonly claim: boolean;
+  /** An emptyDir, deleted with the pod. */
+  readonly emptyDir?: boolean;
   /** Nothing the container can write: a read-only mount, a ConfigMap, Secret, downward API or projected volume, a read-only root filesystem. */
   readonly readOnly: boolean;
 }
@@ -95,6 +97,9 @@ interface Storage {
 const READ_ONLY_SOURCES = ['configMap', 'secret', 'downwardAPI', 'projected'];
 
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+
+/** True if `a` and `b` are one path or one is below the other. */
+const overlaps = (a: string, b: string) => a === b || a.startsWith(b === '/' ? '/' : `${b}/`) || b.startsWith(a === '/' ? '/' : `${a}/`);
 
 /** Where `dir` of `c` is stored. */
 function storageOf(c: PodContainer, dir: string): Storage {
@@ -113,7 +118,13 @@ function storageOf(c: PodContainer, dir: string): Storage {
   const claim = volume ? !!volume.persistentVolumeClaim : templates.some((t: any) => t?.metadata?.name === name);
   const readOnlySource = volume !== undefined && (READ_ONLY_SOURCES.some((k) => k in volume) || volume.persistentVolumeClaim?.readOnly === true);
   const readOnly = best.readOnly || readOnlySource;
-  return { mount: best, claim, readOnly };
+  return { mount: best, claim, readOnly, emptyDir: volume?.emptyDir !== undefined };
+}
+
+/** Where `d` of `c` is stored: at its path or any of its links, the first that a writable volume holds, else one that a volume holds. */
+function storageOfDirectory(c: PodContainer, d: ImageDirectory): Storage {
+  const all = [d.path, ...(d.links ?? [])].map((p) => storageOf(c, p));
+  return all.find((s) => s.mount && !s.readOnly) ?? all.find((s) => s.mount) ?? all[0];
 }
 
 /**
@@ -138,17 +149,31 @@ function envPath(c: PodContainer, name: string): string | null | undefined {
  * The image's data directory in `c`: the first of its env variables the container sets, as a literal value, else the image's
  * default (postgres's for the tag); undefined if unknown (a variable from a ConfigMap or Secret, or a tag without a version).
  */
-function dataDirectoryOf(c: PodContainer, image: OfficialImage, ref: ImageReference): string | undefined {
+function dataDirectoryOf(c: PodContainer, image: OfficialImage, ref: ImageReference): ImageDirectory | undefined {
   const data = image.dataDirectory;
   if (!data) return undefined;
+  const at = (path: string | undefined, holds = `its data directory (${data.env[0]})`) =>
+    (path === undefined ? undefined : { path, holds, writtenAtStart: true });
   for (const name of data.env) {
     const v = envPath(c, name);
-    if (v !== undefined) return v === null || (data.commaList && v.includes(',')) ? undefined : v;
+    if (v !== undefined) return v === null || (data.commaList && v.includes(',')) ? undefined : at(v);
   }
-  if (data.fallback === undefined) return image.postgresMajor ? postgresDataDirectory(ref.tag, image.postgresMajor) : undefined;
+  if (data.fallback === undefined) return at(image.postgresMajor ? postgresDataDirectory(ref.tag, image.postgresMajor) : undefined);
   const volume = data.volumeEnv ? envPath(c, data.volumeEnv) : undefined;
   if (volume === null) return undefined;
-  return volume !== undefined ? `${volume === '/' ? '' : volume}/data` : data.fallback;
+  if (volume !== undefined) return at(`${volume === '/' ? '' : volume}/data`);
+  const unknown = data.fallbackUnknownWith;
+  if (unknown) {
+    const env: unknown[] = Array.isArray(c.container.env) ? c.container.env : [];
+    const envFrom = Array.isArray(c.container.envFrom) && c.container.envFrom.length > 0;
+    if (envFrom || env.some((e: any) => unknown.env.includes(e?.name))) return undefined;
+    const mounts: any[] = Array.isArray(c.container.volumeMounts) ? c.container.volumeMounts : [];
+    if (mounts.some((m) => typeof m?.mountPath !== 'string' || overlaps(trimSlash(m.mountPath), unknown.mount))) return undefined;
+  }
+  if (data.otherFallback !== undefined && storageOf(c, data.fallback).mount?.index !== storageOf(c, data.otherFallback).mount?.index) {
+    return undefined;
+  }
+  return at(data.fallback, data.fallbackHolds);
 }
 
 /** `d` where `c`'s env puts it: none if an env variable of it is set some other way than a literal absolute path, or one that makes it unknown. */
@@ -174,9 +199,7 @@ function officialContainers(index: AnalysisView): OfficialContainer[] {
     // Unset, the image's own USER applies: its user for an image that starts as it, else root, the entrypoint's to drop (MESH215).
     const uid = own ?? c.spec.securityContext?.runAsUser ?? (image.startsAsUser ? image.uid : undefined);
     if (typeof uid !== 'number' || uid === 0) continue;
-    const path = dataDirectoryOf(c, image, parsed.reference);
-    const data = path && image.dataDirectory
-      ? { path, holds: `its data directory (${image.dataDirectory.env[0]})`, writtenAtStart: true } : undefined;
+    const data = dataDirectoryOf(c, image, parsed.reference);
     const directories = [...image.directories.flatMap((d) => movedBy(c, d)), ...(data ? [data] : [])];
     const podSpec = c.field.replace(/\.(init)?[cC]ontainers\[\d+\]$/, '');
     const userField = `${own !== undefined ? c.field : podSpec}.securityContext.runAsUser`;
@@ -202,7 +225,7 @@ export const officialImageUser: AnalysisCheck = {
     const out: Finding[] = [];
     for (const c of officialContainers(index)) {
       if (c.uid === c.image.uid) continue;
-      const onClaim = c.directories.map((d) => ({ d, s: storageOf(c, d.path) })).find(({ s }) => s.claim);
+      const onClaim = c.directories.map((d) => ({ d, s: storageOfDirectory(c, d) })).find(({ s }) => s.claim);
       if (!onClaim) continue;
       out.push(finding(Codes.OFFICIAL_IMAGE_USER, c.manifest, c.userField,
         `container '${String(c.container.name)}' runs ${String(c.container.image)} as UID ${c.uid}, and keeps ${onClaim.d.holds} `
@@ -218,7 +241,7 @@ export const officialImageUser: AnalysisCheck = {
  * - a directory it writes as it starts (postgres's socket directory and PGDATA, mysql's data
  *   and socket directories, mongod's dbpath, RabbitMQ's data directory, bitnami/postgresql's conf,
  *   tmp and data directories, EMQX's data directory, apache/kafka's config and logs directories and
- *   KAFKA_LOG_DIRS) on the read-only root
+ *   KAFKA_LOG_DIRS, nginx's /var/cache/nginx and pid directory) on the read-only root
  *   filesystem or on a read-only volume: the server exits with EROFS or EACCES;
  * - postgres's PGDATA the mount point of a volume: the kubelet leaves a mount point root's (an
  *   fsGroup changes only its group), initdb chmods PGDATA to 0700 and fails with EPERM, and
@@ -229,6 +252,7 @@ export const officialImageUser: AnalysisCheck = {
  * @see https://github.com/docker-library/mysql/blob/master/8.4/Dockerfile.oracle (/var/run/mysqld "used for socket and lock files")
  * @see https://github.com/emqx/emqx/blob/master/bin/emqx (a boot command writes `$DATA_DIR/configs` and `$DATA_DIR/mnesia`)
  * @see https://github.com/apache/kafka/tree/trunk/docker (jvm/Dockerfile; resources/common-scripts/configure: `path /opt/kafka/config/ writable`)
+ * @see https://github.com/nginxinc/docker-nginx/blob/master/mainline/debian/Dockerfile (nginx.org's package: /var/cache/nginx, /var/run/nginx.pid)
  * @see https://github.com/bitnami/containers/tree/main/bitnami/postgresql (postgresql-env.sh: its conf, tmp and data directories;
  *   libpostgresql.sh `postgresql_initialize` chmods the data directory and runs initdb there)
  */
@@ -240,7 +264,7 @@ export const officialImageCannotStart: AnalysisCheck = {
     for (const c of officialContainers(index)) {
       const who = `container '${String(c.container.name)}' runs ${String(c.container.image)} as UID ${c.uid}`;
       for (const d of c.directories.filter((x) => x.writtenAtStart)) {
-        const s = storageOf(c, d.path);
+        const s = storageOfDirectory(c, d);
         if (!s.readOnly) continue;
         const where = s.mount ? `${c.field}.volumeMounts[${s.mount.index}]` : `${c.field}.securityContext.readOnlyRootFilesystem`;
         const on = s.mount ? `read-only volume '${s.mount.name}'` : 'the read-only root filesystem';
@@ -262,5 +286,124 @@ export const officialImageCannotStart: AnalysisCheck = {
   },
 };
 
+/**
+ * MESH066 (warning): an image the checks know that keeps its data directory on an emptyDir while its container mounts a claim: the
+ * claim holds none of the data, which the kubelet deletes with the pod. apache/kafka's default log.dirs is under /tmp (the image's
+ * /tmp/kraft-combined-logs, or Kafka's /tmp/kafka-logs), the library's /tmp emptyDir, where KAFKA_LOG_DIRS does not move it.
+ * @see https://github.com/apache/kafka/blob/trunk/config/kraft/server.properties (`log.dirs=/tmp/kraft-combined-logs`)
+ */
+export const dataOnEmptyDir: AnalysisCheck = {
+  code: Codes.DATA_ON_EMPTY_DIR,
+  title: 'an image\'s data directory on an emptyDir, beside a claim that holds none of it',
+  run(index: AnalysisView) {
+    const out: Finding[] = [];
+    for (const c of officialContainers(index)) {
+      const s = c.data ? storageOf(c, c.data.path) : undefined;
+      if (!c.data || !s?.mount || !s.emptyDir) continue;
+      const claim = (Array.isArray(c.container.volumeMounts) ? c.container.volumeMounts : [])
+        .filter((m: any) => typeof m?.mountPath === 'string').map((m: any) => storageOf(c, trimSlash(m.mountPath)))
+        .find((x: Storage) => x.claim && x.mount && !x.readOnly);
+      if (!claim) continue;
+      const data = c.image.dataDirectory!;
+      const at = claim.mount!.mountPath;
+      const to = data.mountPointAllowed ? `${data.env[0]}: ${at}` : `${data.env[0]} to a directory below it (${at === '/' ? '' : at}/data)`;
+      out.push(finding(Codes.DATA_ON_EMPTY_DIR, c.manifest, `${c.field}.volumeMounts[${s.mount.index}]`,
+        `container '${String(c.container.name)}' runs ${String(c.container.image)} and keeps ${c.data.holds} at ${c.data.path}, on emptyDir `
+        + `'${s.mount.name}', which is deleted with the pod, while claim '${claim.mount!.name}' (${claim.mount!.mountPath}) holds none of it: `
+        + `set ${to}`, 'warning'));
+    }
+    return out;
+  },
+};
+
+/** True if `c` runs its image's own configuration, by what `l` says replaces it. */
+function ownConfiguration(c: PodContainer, l: ImageListener): boolean {
+  const env: unknown[] = Array.isArray(c.container.env) ? c.container.env : [];
+  const unknown = (name: unknown) => typeof name !== 'string' || (l.unknownWith ?? [])
+    .some((u) => (u.endsWith('*') ? name.startsWith(u.slice(0, -1)) : name === u));
+  if (env.some((e: any) => unknown(e?.name)) || (Array.isArray(c.container.envFrom) && c.container.envFrom.length > 0)) return false;
+  const args: unknown[] = Array.isArray(c.container.args) ? c.container.args : [];
+  if (args.some((a) => typeof a !== 'string' || (l.configArgs ?? []).some((o) => a === o || a.startsWith(o)))) return false;
+  const volumes: any[] = Array.isArray(c.spec.volumes) ? c.spec.volumes : [];
+  return (Array.isArray(c.container.volumeMounts) ? c.container.volumeMounts : []).every((m: any) => {
+    if (typeof m?.mountPath !== 'string') return false;
+    const at = trimSlash(m.mountPath);
+    if (!overlaps(at, l.configDirectory)) return true;
+    return at === l.refilledAtStart && !m.subPath && volumes.some((v) => v?.name === m.name && v.emptyDir !== undefined);
+  });
+}
+
+/**
+ * MESH065: a container that declares a port its image's server does not listen on, the image's configuration its own (no volume
+ * at, below or above its configuration directory, no env variable or option that changes it): a Service or probe on that port
+ * finds nothing (connection refused). nginx's default.conf listens on 80, nginxinc/nginx-unprivileged's on 8080.
+ * @see https://github.com/nginxinc/docker-nginx-unprivileged/blob/main/mainline/debian/Dockerfile (`listen 8080`, `EXPOSE 8080`)
+ */
+export const imagePortNotListened: AnalysisCheck = {
+  code: Codes.IMAGE_PORT_NOT_LISTENED,
+  title: 'a container port its image does not listen on',
+  run(index: AnalysisView) {
+    const out: Finding[] = [];
+    for (const c of podContainers(index)) {
+      if (typeof c.container.image !== 'string' || !Array.isArray(c.container.ports)) continue;
+      const parsed = parseImageReference(c.container.image);
+      const image = parsed.error === undefined ? officialImage(parsed.reference) : undefined;
+      const l = image?.listens;
+      if (!image || !l || !runsServer(c.container, image) || !ownConfiguration(c, l)) continue;
+      c.container.ports.forEach((p: any, i: number) => {
+        const n: unknown = p?.containerPort;
+        if (typeof n !== 'number' || (p.protocol !== undefined && p.protocol !== 'TCP') || l.ports.includes(n) || l.otherPorts?.includes(n)) return;
+        const on = l.ports.join(' and ');
+        out.push(finding(Codes.IMAGE_PORT_NOT_LISTENED, c.manifest, `${c.field}.ports[${i}].containerPort`,
+          `container '${String(c.container.name)}' declares port ${n}, but ${String(c.container.image)} listens on ${on} only `
+          + `(${l.source}; ${image.source}): nothing answers on ${n}; target ${l.ports[0]} (a MeshService port's targetPort: ${l.ports[0]}), `
+          + `or listen on ${n} with ${l.ownConfig}`));
+      });
+    }
+    return out;
+  },
+};
+
+/**
+ * MESH261: templates mounted where an image's entrypoint renders them (nginx's /etc/nginx/templates, or NGINX_ENVSUBST_TEMPLATE_DIR)
+ * while the directory it renders them into (/etc/nginx/conf.d, or NGINX_ENVSUBST_OUTPUT_DIR) is read-only: the read-only root
+ * filesystem, or a ConfigMap there. 20-envsubst-on-templates.sh then logs an ERROR and returns 0, and nginx starts with the image's
+ * default.conf (its welcome page on its own port) instead of the configuration the templates hold.
+ * @see https://github.com/nginxinc/docker-nginx/blob/master/mainline/debian/20-envsubst-on-templates.sh (`if [ ! -w "$output_dir" ]`)
+ */
+export const templatesNotRendered: AnalysisCheck = {
+  code: Codes.TEMPLATES_NOT_RENDERED,
+  title: 'templates an image renders as it starts, into a directory it cannot write',
+  run(index: AnalysisView) {
+    const out: Finding[] = [];
+    for (const c of podContainers(index)) {
+      if (typeof c.container.image !== 'string') continue;
+      const parsed = parseImageReference(c.container.image);
+      const image = parsed.error === undefined ? officialImage(parsed.reference) : undefined;
+      const r = image?.renders;
+      if (!image || !r || !runsServer(c.container, image)) continue;
+      const from = envPath(c, r.fromEnv);
+      const to = envPath(c, r.toEnv);
+      if (from === null || to === null) continue;
+      const templates = from ?? r.from;
+      const mounts: any[] = Array.isArray(c.container.volumeMounts) ? c.container.volumeMounts : [];
+      const i = mounts.findIndex((m) => typeof m?.mountPath === 'string'
+        && (trimSlash(m.mountPath) === templates || trimSlash(m.mountPath).startsWith(`${templates}/`)));
+      const output = to ?? r.to;
+      const s = storageOf(c, output);
+      if (i < 0 || !s.readOnly) continue;
+      const where = s.mount ? `${c.field}.volumeMounts[${s.mount.index}]` : `${c.field}.securityContext.readOnlyRootFilesystem`;
+      const on = s.mount ? `read-only volume '${s.mount.name}'` : 'the read-only root filesystem';
+      out.push(finding(Codes.TEMPLATES_NOT_RENDERED, c.manifest, where,
+        `container '${String(c.container.name)}' runs ${c.container.image} with templates at ${templates} (volume '${String(mounts[i].name)}'), `
+        + `which ${r.by} renders into ${output} only where it can write; ${output} is on ${on}, so it skips them and the server starts `
+        + `without the configuration they hold: mount an emptyDir at ${output}`));
+    }
+    return out;
+  },
+};
+
 /** The checks of the images pods run. */
-export const IMAGE_CHECKS: readonly AnalysisCheck[] = [invalidImage, officialImageUser, officialImageCannotStart];
+export const IMAGE_CHECKS: readonly AnalysisCheck[] = [
+  invalidImage, officialImageUser, officialImageCannotStart, imagePortNotListened, dataOnEmptyDir, templatesNotRendered,
+];
