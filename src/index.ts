@@ -114,7 +114,7 @@ export type { TierDefaultsProps } from './graph/tier-defaults';
 
 // Traffic: the per-host model (src/graph/traffic) and locality failover (src/views/traffic)
 export { HostTraffic } from './graph/traffic/host-traffic';
-export type { HostPorts, SubsetOptions } from './graph/traffic/host-traffic';
+export type { HostPorts, SubsetOptions, VirtualServiceDelegate } from './graph/traffic/host-traffic';
 export type {
   AbortFault, CorsPolicyOptions, DelayFault, DirectResponseOptions, FaultInjection, HeaderOperationsOptions,
   HeadersOptions, HttpMatchOptions, HttpRouteOptions, MirrorOptions, RedirectOptions, RewriteOptions,

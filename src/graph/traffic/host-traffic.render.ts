@@ -191,12 +191,14 @@ function perPort(r: HttpRouteOptions, httpPorts: readonly number[], destinationP
   return copies.map(([port, match]) => ({ name: r.name && copies.length > 1 ? `${r.name}-${port}` : r.name, match, port }));
 }
 
-/** One HTTP route of a gateway-only VirtualService to a host: its matches and weighted destinations. */
+/** One HTTP route of a gateway-only VirtualService to a host: its matches and weighted destinations, or the delegate it hands to. */
 export interface GatewayHostRoute {
   /** The matches, undefined for every request. */
   readonly match?: VirtualServiceSpecHttpMatch[];
-  /** The weighted destinations. */
-  readonly route: VirtualServiceSpecHttpRoute[];
+  /** The weighted destinations; undefined for a route that delegates. */
+  readonly route?: VirtualServiceSpecHttpRoute[];
+  /** The delegate VirtualService whose rules serve the route's requests (Istio's `HTTPRoute.delegate`). */
+  readonly delegate?: { readonly name: string; readonly namespace: string };
 }
 
 /**
@@ -207,12 +209,19 @@ export interface GatewayHostRoute {
  * would not hold there and requests would follow the versions' pod counts. A header route whose match asks a header the
  * gateway's match asks otherwise can take none of the gateway route's requests, and is left out under that match.
  * Undefined, for a route to the whole host, where a controller writes the host's VirtualService (Flagger routes to
- * Services of its own) or the host has no default destinations.
+ * Services of its own) or the host has no default destinations. Where the controller's VirtualService is a delegate
+ * ({@link HostTraffic.virtualServiceDelegate}), one rule under the gateway route's matches that delegates to it: istiod
+ * merges the delegate's rules into it (their matches ANDed with the root's), so the gateway's requests meet the
+ * controller's routing (Flagger's weights and A/B matches) rather than the host's Service.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService-gateways
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Delegate
  */
 export function renderGatewayHostRoutes(
   traffic: HostTraffic, host: string, port: number | undefined, match: VirtualServiceSpecHttpMatch[] | undefined,
 ): GatewayHostRoute[] | undefined {
+  // A controller's delegate (Flagger's VirtualService with `delegation`) routes the requests itself: the root rule hands them over.
+  const delegate = traffic.virtualServiceDelegate;
+  if (delegate) return [{ match, delegate }];
   const split = traffic.defaultDestinations;
   if (traffic.virtualServiceOwner || split.length === 0) return undefined;
   const out: GatewayHostRoute[] = [];

@@ -52,6 +52,14 @@ export interface HostPorts {
   readonly tls: readonly number[];
 }
 
+/** A delegate VirtualService (one without hosts), by name and namespace: what a root route's `delegate` names. */
+export interface VirtualServiceDelegate {
+  /** The delegate VirtualService's name. */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace: string;
+}
+
 /**
  * Everything that shapes one host's VirtualService and DestinationRule: its subsets,
  * matched routes, default split, mirror, faults and gateways. Constructs contribute
@@ -72,6 +80,7 @@ export class HostTraffic {
   private _mirror?: Owned<MirrorOptions>;
   private _fault?: Owned<FaultInjection>;
   private _handedOver?: Owned<string>;
+  private _delegate?: VirtualServiceDelegate;
   private _locality?: Owned<LocalityLbSetting>;
   private _writeRetries?: Owned<Retries>;
   private readonly conflicts: string[] = [];
@@ -160,11 +169,15 @@ export class HostTraffic {
 
   /**
    * Hands the host's VirtualService to a controller that writes its own (Flagger):
-   * the library then emits none for this host. One contributor only.
+   * the library then emits none for this host. One contributor only. With `delegate`, the
+   * controller's VirtualService is a delegate (no hosts, no gateways: Istio's `Delegate`), and a
+   * gateway's route to the host delegates to it instead of routing to the host's Service.
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Delegate
    */
-  public handOverVirtualService(owner: IConstruct, controller: string): void {
+  public handOverVirtualService(owner: IConstruct, controller: string, delegate?: VirtualServiceDelegate): void {
     const before = this._handedOver;
     this._handedOver = this.claim('VirtualService hand-over', before, owner, controller);
+    if (delegate) this._delegate = { name: delegate.name, namespace: delegate.namespace };
     if (!before) this.onHandOver();
   }
 
@@ -254,6 +267,14 @@ export class HostTraffic {
   /** The controller that owns the VirtualService instead of the library, if any. */
   public get virtualServiceOwner(): string | undefined {
     return this._handedOver?.value;
+  }
+
+  /**
+   * The delegate VirtualService the controller writes for the host, which a gateway's route to the host delegates to;
+   * undefined when the controller's VirtualService routes the host itself (or the library writes it).
+   */
+  public get virtualServiceDelegate(): VirtualServiceDelegate | undefined {
+    return this._delegate && { ...this._delegate };
   }
 
   /**

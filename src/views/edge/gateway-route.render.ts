@@ -97,6 +97,7 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
   return routes.map((x) => ({
     match: x.match,
     route: x.route,
+    delegate: x.delegate && { name: x.delegate.name, namespace: x.delegate.namespace },
     ...mirror,
     timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,
     // As an IngressGateway's routes: without `retries` Istio's default policy retries 2x on 503 too, which may apply a write twice.

@@ -89,6 +89,7 @@ function ingressRules(gateway: IngressGatewaySource, r: IngressRouteSource): Rec
     name: i === routes.length - 1 ? r.service.name : `${r.service.name}-headers-${i}`,
     match: x.match,
     route: x.route,
+    delegate: 'delegate' in x && x.delegate ? { name: x.delegate.name, namespace: x.delegate.namespace } : undefined,
     timeout: timeout && toIstioDuration(timeout),
     retries: { ...INGRESS_ROUTE_RETRIES },
     headers: removed?.length ? { request: { remove: [...removed] } } : undefined,
