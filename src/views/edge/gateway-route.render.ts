@@ -7,7 +7,7 @@
  */
 import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp } from '../../../imports/networking.istio.io';
+import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../../imports/networking.istio.io';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { toIstioDuration } from '../../core/duration';
 import type { IRoutedService } from '../../graph/mesh-service-props';
@@ -18,6 +18,7 @@ import { lazyWithoutUnset } from '../../private/defined';
 import { httpRuleOwner, setFieldOwner } from '../../private/field-owners';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { INGRESS_ROUTE_RETRIES } from './ingress-gateway.render';
+import { pathPrefixMatches } from './path-prefix';
 
 /** One route, as the VirtualService reads it (a `GatewayRoute` is one). */
 export interface GatewayRouteSource {
@@ -87,7 +88,8 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
   const target = r.service;
   const port = r.port ?? target.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
   const host = target.namespace === namespace ? target.name : `${target.name}.${target.namespace}.svc.cluster.local`;
-  const match = r.match ? r.match.map(renderMatch) : r.pathPrefix && r.pathPrefix !== '/' ? [{ uri: { prefix: r.pathPrefix } }] : undefined;
+  const prefixed: VirtualServiceSpecHttpMatch[] | undefined = r.pathPrefix ? pathPrefixMatches(r.pathPrefix) : undefined;
+  const match = r.match ? r.match.map(renderMatch) : prefixed;
   // Headers the service's sidecar sets from a validated token (EdgeAuthentication's outputClaimToHeaders) are removed from what the
   // client sent, as an IngressGateway's routes do (ServiceSecurity.setsHeadersFromClaims says why).
   const removed = ServiceSecurity.of(target).headersSetFromClaims;

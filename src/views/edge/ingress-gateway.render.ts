@@ -10,6 +10,7 @@ import { ServiceSecurity } from '../../graph/security/service-security';
 import type { ITieredService } from '../../graph/mesh-service-props';
 import { lazyWithoutUnset } from '../../private/defined';
 import { httpRuleOwner, setFieldOwner } from '../../private/field-owners';
+import { pathPrefixMatches } from './path-prefix';
 
 /**
  * The VirtualService of an `IngressGateway`'s routes: longest prefix first, `/` the fallback, built at synth.
@@ -81,7 +82,7 @@ function ingressRules(gateway: IngressGatewaySource, r: IngressRouteSource): Rec
   // only where its verifier does): a client's own copy must not reach it, or it could name another user.
   const removed = ServiceSecurity.of(r.service).headersSetFromClaims;
   const host = `${r.service.name}.${r.service.namespace}.svc.cluster.local`;
-  const match = (r.pathPrefix ?? '/') === '/' ? undefined : [{ uri: { prefix: r.pathPrefix } }];
+  const match = pathPrefixMatches(r.pathPrefix ?? '/');
   const routes = (r.subset === undefined ? renderGatewayHostRoutes(r.service.traffic, host, port, match) : undefined)
     ?? [{ match, route: [{ destination: { host, subset: r.subset, port: portOf(port) } }] }];
   // The last route is the prefix's weighted one and keeps the service's name; a header route ahead of it is named after it.
