@@ -409,6 +409,11 @@ export const Codes = {
    * `kubernetes.io` domain or with the `requests.` prefix, a count that is not a whole number above 0, or one given twice.
    */
   INVALID_EXTENDED_RESOURCE: 'MESH220',
+  /**
+   * A host mirrors its requests to another service that one of its callers does not call: the copies leave from that caller's
+   * sidecar, whose Sidecar has no host of the mirror and which the mirror's NetworkPolicy and ALLOW policy refuse.
+   */
+  MIRROR_CALLER_CANNOT_REACH: 'MESH250',
   // Releases (canary, blue/green, Flagger, rollback rules, fault injection): MESH300-MESH349.
   /** A canary phase's weight is not a whole percentage from 0 to 100. */
   CANARY_WEIGHT_OUT_OF_RANGE: 'MESH300',

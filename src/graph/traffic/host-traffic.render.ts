@@ -20,11 +20,12 @@ import { LoadBalancer } from '../../core/load-balancer';
 import { ConnectionPool, OutlierDetection } from '../../core/traffic-policy';
 import { LocalityLbSetting } from '../../core/locality-lb';
 import type { HostPorts, HostTraffic } from './host-traffic';
-import type { HttpMatchOptions, HttpRouteOptions } from './http-route';
+import type { HttpMatchOptions, HttpRouteOptions, MirrorOptions } from './http-route';
 import { TierSettings } from '../../core/tier';
 import { toIstioDuration } from '../../core/duration';
 import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries } from './http-route.render';
 import { WRITE_METHODS } from '../../core/http';
+import { HTTP_PROTOCOLS } from '../../core/ports';
 
 export { renderRetries } from './http-route.render';
 
@@ -99,7 +100,7 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
       timeout: own.timeout ? toIstioDuration(own.timeout) : undefined,
       retries: renderRetries(own.retries),
       fault: forwards ? (r.fault ? renderFault(r.fault) : hostFault) : undefined,
-      mirror: r.mirror ? { host: traffic.host, subset: r.mirror.subset, port: portOf(port) } : undefined,
+      mirror: r.mirror ? renderMirror(traffic, r.mirror, port) : undefined,
       mirrorPercentage: r.mirror ? { value: r.mirror.percentage?.value ?? 100 } : undefined,
       ...renderActions(r),
     }));
@@ -116,7 +117,7 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
     timeout: settings.timeout ? toIstioDuration(settings.timeout) : undefined,
     retries: renderRetries(settings.retries),
     fault: hostFault,
-    mirror: mirror ? { host: traffic.host, subset: mirror.subset, port: portOf(port) } : undefined,
+    mirror: mirror ? renderMirror(traffic, mirror, port) : undefined,
     mirrorPercentage: mirror ? { value: mirror.percentage?.value ?? 100 } : undefined,
   });
   for (const d of defaults) {
@@ -317,4 +318,16 @@ function renderOutlierDetection(o: OutlierDetection): DestinationRuleSpecTraffic
     maxEjectionPercent: o.maxEjectionPercent,
     minHealthPercent: o.minHealthPercent,
   };
+}
+
+/**
+ * A mirror's destination: the host's own subset on the route's port, or another service's subset (by its full name, which
+ * resolves from any namespace) on its `port`, else the route's port where it is an HTTP port of it, else its first HTTP port.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute (mirror)
+ */
+function renderMirror(traffic: HostTraffic, m: MirrorOptions, port: number | undefined): { host: string; subset: string; port?: { number: number } } {
+  if (!m.service) return { host: traffic.host, subset: m.subset, port: portOf(port) };
+  const http = m.service.ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol)).map((p) => p.port);
+  const to = m.port ?? (port !== undefined && http.includes(port) ? port : http[0]);
+  return { host: `${m.service.name}.${m.service.namespace}.svc.cluster.local`, subset: m.subset, port: portOf(to) };
 }
