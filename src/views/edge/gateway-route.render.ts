@@ -11,8 +11,8 @@ import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp, VirtualServ
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { toIstioDuration } from '../../core/duration';
 import type { IRoutedService } from '../../graph/mesh-service-props';
-import type { HttpMatchOptions } from '../../graph/traffic/http-route';
-import { portOf, renderMatch } from '../../graph/traffic/http-route.render';
+import type { HeadersOptions, HttpMatchOptions } from '../../graph/traffic/http-route';
+import { portOf, renderHeaders, renderMatch } from '../../graph/traffic/http-route.render';
 import { renderGatewayHostRoutes } from '../../graph/traffic/host-traffic.render';
 import { lazyWithoutUnset } from '../../private/defined';
 import { httpRuleOwner, setFieldOwner } from '../../private/field-owners';
@@ -36,6 +36,8 @@ export interface GatewayRouteSource {
   readonly timeout?: Duration;
   /** The service the route copies its requests to. */
   readonly mirror?: { readonly service: IRoutedService; readonly percentage?: { readonly value: number }; readonly port?: number };
+  /** The header changes. */
+  readonly headers?: HeadersOptions;
 }
 
 /**
@@ -104,7 +106,7 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
     timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,
     // As an IngressGateway's routes: without `retries` Istio's default policy retries 2x on 503 too, which may apply a write twice.
     retries: { ...INGRESS_ROUTE_RETRIES },
-    headers: removed.length > 0 ? { request: { remove: [...removed] } } : undefined,
+    headers: renderHeaders(r.headers, removed),
   }));
 }
 

@@ -15,7 +15,7 @@ import type { Problem } from '../../core/problem';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import type { ITieredService } from '../../graph/mesh-service-props';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import type { HttpMatchOptions } from '../../graph/traffic/http-route';
+import type { HeadersOptions, HttpMatchOptions } from '../../graph/traffic/http-route';
 import { httpRouteProblems } from '../../graph/traffic/route-checks';
 import { addProblems } from '../../private/construct-problems';
 import { isPathPrefix, pathPrefixPaths, pathPrefixSample } from './path-prefix';
@@ -101,6 +101,16 @@ export interface GatewayRouteOptions {
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute (mirror, mirrorPercentage)
    */
   readonly mirror?: GatewayMirror;
+  /**
+   * Header changes on the route's requests and responses (Istio's `headers`), applied by the gateway: `request.remove`
+   * drops a header that only a component the mesh trusts may set before the request enters the mesh, such as a header a
+   * service's routes match on (`x-tenant`, which sends a tenant to its own subset: any client could send it otherwise).
+   * Headers set from a validated token (`EdgeAuthentication`'s `outputClaimToHeaders`) are removed as well. Not on a
+   * `MeshGateway`, where the service's own routes apply (give them `headers` there).
+   * @default - no change but the removal of the headers set from a token
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Headers
+   */
+  readonly headers?: HeadersOptions;
 }
 
 /** The service a gateway route copies its requests to. */
@@ -174,6 +184,8 @@ export class GatewayRoute extends Construct {
   public readonly virtualServiceName: string;
   /** The service the route copies its requests to, when given. */
   public readonly mirror?: GatewayMirror;
+  /** The header changes, when given. */
+  public readonly headers?: HeadersOptions;
   /**
    * The paths the service admits the gateway on for this route, as AuthorizationPolicy paths:
    * exact paths as they are, prefixes with a trailing `*`; undefined for every path (the `/`
@@ -196,6 +208,7 @@ export class GatewayRoute extends Construct {
     this.hosts = Object.freeze([...props.hosts]);
     this.virtualServiceName = props.virtualServiceName;
     this.mirror = o.mirror && { ...o.mirror };
+    this.headers = o.headers && { request: o.headers.request && { ...o.headers.request }, response: o.headers.response && { ...o.headers.response } };
     this.paths = admittedPaths(this.pathPrefix, this.match);
     const listed = registry.get(props.service);
     if (listed) listed.push(this);

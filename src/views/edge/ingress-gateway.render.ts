@@ -3,11 +3,12 @@ import { Construct } from 'constructs';
 import { VirtualService } from '../../../imports/networking.istio.io';
 import { toIstioDuration } from '../../core/duration';
 import { HTTP_PROTOCOLS } from '../../core/ports';
-import { portOf } from '../../graph/traffic/http-route.render';
+import { portOf, renderHeaders } from '../../graph/traffic/http-route.render';
 import { renderGatewayHostRoutes } from '../../graph/traffic/host-traffic.render';
 import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import type { ITieredService } from '../../graph/mesh-service-props';
+import type { HeadersOptions } from '../../graph/traffic/http-route';
 import { lazyWithoutUnset } from '../../private/defined';
 import { httpRuleOwner, setFieldOwner } from '../../private/field-owners';
 import { pathPrefixMatches } from './path-prefix';
@@ -46,6 +47,7 @@ interface IngressRouteSource {
   readonly port?: number;
   readonly subset?: string;
   readonly timeout?: Duration;
+  readonly headers?: HeadersOptions;
 }
 
 /**
@@ -93,6 +95,6 @@ function ingressRules(gateway: IngressGatewaySource, r: IngressRouteSource): Rec
     delegate: 'delegate' in x && x.delegate ? { name: x.delegate.name, namespace: x.delegate.namespace } : undefined,
     timeout: timeout && toIstioDuration(timeout),
     retries: { ...INGRESS_ROUTE_RETRIES },
-    headers: removed?.length ? { request: { remove: [...removed] } } : undefined,
+    headers: renderHeaders(r.headers, removed ?? []),
   }));
 }

@@ -156,6 +156,31 @@ describe('a path prefix without a trailing slash: the path and the paths under i
   });
 });
 
+describe("a gateway route's header changes", () => {
+  test('the gateway removes a header only the mesh may set (x-tenant) from the client\'s requests, on an EdgeGateway and an IngressGateway', () => {
+    // GIVEN billing's routes send x-tenant: bigcorp to a dedicated subset, and the public routes to api strip the client's copy
+    const { app, chart } = meshChart();
+    const api = new MeshService(chart, 'api', { image: 'img' });
+    const remove = { request: { remove: ['x-tenant'] }, response: { set: { 'x-frame-options': 'DENY' } } };
+    new EdgeGateway(chart, 'edge', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['a.example.com'] }] })
+      .route(api, { headers: remove });
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(api, { headers: remove });
+    const out = synth(app);
+    // THEN each gateway's rule carries the changes
+    for (const name of ['edge', 'shop']) {
+      expect(find(out, 'VirtualService', name).spec.http[0].headers).toEqual({ request: { remove: ['x-tenant'] }, response: { set: { 'x-frame-options': 'DENY' } } });
+    }
+  });
+
+  test('not on a MeshGateway, whose routes are the service\'s own (MESH630)', () => {
+    const { app, chart } = meshChart();
+    const gateway = new MeshGateway(chart, 'gw', { pods: { namespace: 'service-mesh', serviceAccount: 'mesh-gateway', labels: { istio: 'mesh-gateway' } },
+      tierNamespaces: ['production'] });
+    gateway.route(new MeshService(chart, 'web', { image: 'img' }), { hosts: ['web.production.svc.cluster.local'], headers: { request: { remove: ['x-tenant'] } } });
+    expect(synthError(app)).toMatch(/\[test\/gw\/route-web\] headers: .*\[MESH630\]/);
+  });
+});
+
 describe('EdgeGateway.route flows', () => {
   test("a route means a client outside reaches the service on the server's port, host and the route's first path", () => {
     const { app, chart } = meshChart();
