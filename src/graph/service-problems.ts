@@ -227,7 +227,9 @@ export function streamLatencyProblems(name: string, streaming: boolean | undefin
 /** MESH049: `what` on the service `name`, a stateful service or (with `adoptedKind`) a team's workload meshed as it is, which have one version. */
 export function singleVersionProblem(what: string, name: string, adoptedKind?: string): string {
   const kind = adoptedKind ? `a ${adoptedKind} meshed as it is` : 'a stateful service (its pods and their claims are its identity)';
-  return formatProblem(Codes.SINGLE_VERSION_WORKLOAD, `${what}: ${name} is ${kind}, which has one version`);
+  // A stateful service's next release runs as a service of its own, which the current one can mirror to (MirrorOptions.service).
+  const next = adoptedKind ? '' : `; run the next release as a service of its own, which ${name} may mirror to (traffic.setMirror with service)`;
+  return formatProblem(Codes.SINGLE_VERSION_WORKLOAD, `${what}: ${name} is ${kind}, which has one version${next}`);
 }
 
 /**
