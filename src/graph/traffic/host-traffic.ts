@@ -420,8 +420,8 @@ export class HostTraffic {
 }
 
 /**
- * A mirror's target: a subset of the host (`known`), or of another service, on one of its HTTP ports (Istio mirrors HTTP requests);
- * a mirror to another service's subset serving the same pods would be no copy to a version of its own, but that is the service's.
+ * A mirror's target: a defined subset of the host (`known`), or of another service (`m.service`), on one of that service's HTTP
+ * ports (Istio mirrors HTTP requests: https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute).
  */
 function mirrorTargetProblems(where: string, m: MirrorOptions, known: ReadonlySet<string>): string[] {
   const out: string[] = [];
