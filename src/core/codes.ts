@@ -261,6 +261,11 @@ export const Codes = {
   GATEWAY_PORT_TLS_MIXED: 'MESH143',
   /** Two VirtualServices bound to one Gateway for one host, a rule of one taking another's requests: istiod merges them in an order nothing fixes. */
   GATEWAY_ROUTES_MERGED: 'MESH144',
+  /**
+   * A DestinationRule's load balancer (an algorithm, a consistent hash, locality settings) for a headless Service's host: a sidecar's
+   * cluster for it sends each request to the address the client dialled, and applies none of it (warning).
+   */
+  HEADLESS_LOAD_BALANCER: 'MESH148',
   /** A Gateway server that no VirtualService bound to its Gateway routes (by its protocol: http, tls or tcp rules): istiod writes no route for it. */
   GATEWAY_SERVER_UNROUTED: 'MESH196',
   /** A VirtualService bound to a Gateway that does not exist (IST0101). */
