@@ -114,10 +114,10 @@ export type { TierDefaultsProps } from './graph/tier-defaults';
 
 // Traffic: the per-host model (src/graph/traffic) and locality failover (src/views/traffic)
 export { HostTraffic } from './graph/traffic/host-traffic';
-export type { HostPorts, SubsetOptions } from './graph/traffic/host-traffic';
+export type { HostPorts, SubsetOptions, VirtualServiceDelegate } from './graph/traffic/host-traffic';
 export type {
   AbortFault, CorsPolicyOptions, DelayFault, DirectResponseOptions, FaultInjection, HeaderOperationsOptions,
-  HeadersOptions, HttpMatchOptions, HttpRouteOptions, MirrorOptions, RedirectOptions, RewriteOptions,
+  HeadersOptions, HttpMatchOptions, HttpRouteOptions, MirrorOptions, MirrorService, RedirectOptions, RewriteOptions,
   RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions,
 } from './graph/traffic/http-route';
 export { LocalityLoadBalancing } from './views/traffic/locality-load-balancing';

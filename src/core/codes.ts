@@ -276,6 +276,11 @@ export const Codes = {
   GATEWAY_PORT_TLS_MIXED: 'MESH143',
   /** Two VirtualServices bound to one Gateway for one host, a rule of one taking another's requests: istiod merges them in an order nothing fixes. */
   GATEWAY_ROUTES_MERGED: 'MESH144',
+  /**
+   * A DestinationRule's load balancer (an algorithm, a consistent hash, locality settings) for a headless Service's host: a sidecar's
+   * cluster for it sends each request to the address the client dialled, and applies none of it (warning).
+   */
+  HEADLESS_LOAD_BALANCER: 'MESH148',
   /** A Gateway server that no VirtualService bound to its Gateway routes (by its protocol: http, tls or tcp rules): istiod writes no route for it. */
   GATEWAY_SERVER_UNROUTED: 'MESH196',
   /** A VirtualService bound to a Gateway that does not exist (IST0101). */
@@ -434,6 +439,11 @@ export const Codes = {
    * `kubernetes.io` domain or with the `requests.` prefix, a count that is not a whole number above 0, or one given twice.
    */
   INVALID_EXTENDED_RESOURCE: 'MESH220',
+  /**
+   * A host mirrors its requests to another service that one of its callers does not call: the copies leave from that caller's
+   * sidecar, whose Sidecar has no host of the mirror and which the mirror's NetworkPolicy and ALLOW policy refuse.
+   */
+  MIRROR_CALLER_CANNOT_REACH: 'MESH250',
   // Releases (canary, blue/green, Flagger, rollback rules, fault injection): MESH300-MESH349.
   /** A canary phase's weight is not a whole percentage from 0 to 100. */
   CANARY_WEIGHT_OUT_OF_RANGE: 'MESH300',

@@ -18,6 +18,8 @@ export interface ImageDirectory {
   readonly env?: readonly string[];
   /** The env variables that, set at all, leave it unknown (Kafka's EXTRA_ARGS and KAFKA_GC_LOG_OPTS, which say whether and where its GC log goes). */
   readonly unknownWith?: readonly string[];
+  /** What a volume there must hold besides, for messages (Elasticsearch's config directory: the image's own files, which a volume hides). */
+  readonly mustHold?: string;
   /**
    * Other paths of the same directory, through a link of the image's (nginx's /var/run, a link to /run in Debian and Alpine):
    * a volume mounted at any of them holds it.
@@ -58,6 +60,12 @@ export interface OfficialImage {
    * @default - library/<name>
    */
   readonly repository?: string;
+  /**
+   * The registry that serves it, when it is not docker.io: a vendor's own registry serving the same image as docker.io's
+   * official one (`docker.elastic.co` for `elasticsearch/elasticsearch`).
+   * @default 'docker.io'
+   */
+  readonly registry?: string;
   /**
    * True if its Dockerfile's `USER` is its user, not root: a pod that sets no runAsUser runs it as that user. Unset, the
    * image starts as root and its entrypoint drops to its user (MESH215 judges that).
@@ -159,6 +167,40 @@ const EMQX: Omit<OfficialImage, 'name' | 'repository' | 'source'> = {
   serverOnlyByName: true,
   dataDirectory: { env: ['EMQX_NODE__DATA_DIR'], fallback: '/opt/emqx/data', mountPointAllowed: true },
   directories: [{ path: '/opt/emqx/log', holds: 'its log files', writtenAtStart: false, env: ['EMQX_LOG_DIR', 'RUNNER_LOG_DIR'] }],
+};
+
+/**
+ * Elasticsearch's image, docker.io's official `elasticsearch` and Elastic's own docker.elastic.co/elasticsearch/elasticsearch, built
+ * from one Dockerfile (elastic/elasticsearch distribution/docker/src/docker/Dockerfile): a user `elasticsearch` of UID 1000 in group
+ * root (`adduser -u 1000 ... -G 0`, `chown -R 1000:0 /usr/share/elasticsearch`, `chmod -R ug+w config data logs plugins`),
+ * `USER elasticsearch:root`, `ENTRYPOINT ["/bin/tini", "--", "/usr/local/bin/docker-entrypoint.sh"]`, `CMD ["eswrapper"]`. Its
+ * docker-entrypoint.sh runs Elasticsearch when the first argument is `eswrapper` or a path whose basename is `elasticsearch`, and
+ * execs any other arguments as given. As it starts, the server writes:
+ * - its keystore, `config/elasticsearch.keystore`, when the image has none (the Dockerfile makes none): KeyStoreWrapper.bootstrap
+ *   `KeyStoreWrapper.create()` then `save(configDir, ...)`, through `elasticsearch.keystore.tmp` beside it (elastic/elasticsearch
+ *   server/src/main/java/org/elasticsearch/common/settings/KeyStoreWrapper.java; issue 119341, "Can't create keystore.tmp with a
+ *   read only filesystem"). A volume mounted at `config` hides the image's elasticsearch.yml, jvm.options and log4j2.properties,
+ *   without which it does not start: it is filled from the image first, as ECK's `elastic-internal-init-filesystem` init container
+ *   does;
+ * - its GC log, `logs/gc.log` under its home (config/jvm.options `-Xlog:gc*,...:file=logs/gc.log`), which the JVM must open to start;
+ *   `path.logs` does not move it;
+ * - its data, `path.data` (`data` under its home by default), which may be a volume's mount point (it chmods nothing). Docker's
+ *   image reads settings from env variables named as them (`path.data`) or as `ES_SETTING_PATH_DATA`.
+ */
+const ELASTICSEARCH: Omit<OfficialImage, 'name'> = {
+  source: 'elastic/elasticsearch distribution/docker Dockerfile (adduser -u 1000 -G 0; USER elasticsearch:root)',
+  uid: 1000, gid: 0, user: 'elasticsearch', imageUser: 'elasticsearch', server: 'eswrapper', startsAsUser: true, serverOnlyByName: true,
+  serverAliases: ['elasticsearch', 'bin/elasticsearch', '/usr/share/elasticsearch/bin/elasticsearch'],
+  dataDirectory: { env: ['path.data', 'ES_SETTING_PATH_DATA'], fallback: '/usr/share/elasticsearch/data', mountPointAllowed: true, commaList: true },
+  directories: [
+    {
+      path: '/usr/share/elasticsearch/config', holds: 'its keystore (elasticsearch.keystore, created when the image has none)',
+      writtenAtStart: true,
+      mustHold: "the image's own elasticsearch.yml, jvm.options and log4j2.properties, which a volume hides: fill it from the image "
+        + 'with an init container of the same image (`cp -a /usr/share/elasticsearch/config/. /mnt/config/`, the volume mounted there)',
+    },
+    { path: '/usr/share/elasticsearch/logs', holds: 'its GC log (jvm.options: -Xlog:gc*:file=logs/gc.log)', writtenAtStart: true },
+  ],
 };
 
 /**
@@ -413,9 +455,11 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
       ownConfig: 'NGINX_HTTP_PORT_NUMBER and nginx.conf writable (an emptyDir at /opt/bitnami/nginx/conf, which its entrypoint fills)',
     },
   },
+  { ...ELASTICSEARCH, name: 'elasticsearch' },
+  { ...ELASTICSEARCH, name: 'elasticsearch', registry: 'docker.elastic.co', repository: 'elasticsearch/elasticsearch' },
 ];
 
-const BY_PATH = new Map(OFFICIAL_IMAGES.map((i) => [`docker.io/${i.repository ?? `library/${i.name}`}`, i]));
+const BY_PATH = new Map(OFFICIAL_IMAGES.map((i) => [`${i.registry ?? 'docker.io'}/${i.repository ?? `library/${i.name}`}`, i]));
 
 /**
  * The official image `ref` names, as its tag's variant has it, if the checks know it. A

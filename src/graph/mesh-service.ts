@@ -32,8 +32,8 @@ import { ServiceOptions, ServiceType } from './service-exposure';
 import { ServiceVersion, VersionOptions, versionProblems } from './service-version';
 import { containerPortPlan, ContainerPortPlan, DEFAULT_PORTS, defaultProbes, ResolvedServicePort, resolvePorts } from './service-port';
 import {
-  callPortProblems, externalServiceProblems, headlessSidecarProblems, settingsProblems, singleVersionProblem, streamLatencyProblems,
-  workloadProblems,
+  callPortProblems, externalServiceProblems, headlessSidecarProblems, mirrorCallerProblems, settingsProblems, singleVersionProblem,
+  streamLatencyProblems, workloadProblems,
 } from './service-problems';
 import { podHostnamesOf, ServiceWorkloads, writeService } from './service-workload';
 
@@ -569,6 +569,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     out.push(...callProblems(this, this._calls, this._externalCalls, called));
     out.push(...callPortProblems(this._calls, (t) => (MeshService.isMeshService(t) ? t._containerOnly : undefined)));
     out.push(...headlessSidecarProblems(this.serviceType.headless, this.pod.sidecar?.inject, this.chart.callsTo(this)));
+    out.push(...mirrorCallerProblems(this, this.chart.callsTo(this)));
     out.push(...externalServiceProblems(this.serviceType, this.ports, (port) => ServiceSecurity.of(this).mtlsModeOn(port)));
     return out;
   }

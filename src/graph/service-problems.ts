@@ -14,7 +14,7 @@ import { podOptionProblems } from '../workload/pod-checks';
 import { PodOptions } from '../workload/pod-props';
 import { ServiceSlo, sloProblems } from '../core/slo';
 import { Problem, problem } from '../core/problem';
-import type { HostPorts } from './traffic/host-traffic';
+import type { HostPorts, HostTraffic } from './traffic/host-traffic';
 import type { IMeshService, ServiceCall } from './interfaces';
 import type { Tier } from '../core/tier';
 import type { TierDefaults } from './tier-defaults';
@@ -65,8 +65,26 @@ export function workloadProblems(s: WorkloadProblemInput): string[] {
       out.push(formatProblem(Codes.INVALID_POD_SETTING, 'stateful.replication: say how the image replicates, or leave it out'));
     }
     out.push(...peerPortProblems(s.stateful, s.replicas));
+    out.push(...peerDnsProblems(s));
   }
   return out;
+}
+
+/**
+ * MESH046: a stateful service whose replicas replicate (`stateful.replication`, more than one replica) behind a Service that
+ * is not headless. Its replicas reach each other by pod name (`<name>-0.<name>.<namespace>.svc.cluster.local`: a KRaft quorum,
+ * an Elasticsearch cluster's seed hosts), and the cluster DNS publishes a pod's name under its StatefulSet's governing Service
+ * only when that Service is headless; the StatefulSet's pods otherwise have no such name and the cluster never forms.
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#limitations ("StatefulSets currently require a
+ *   Headless Service to be responsible for the network identity of the Pods")
+ * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-hostname-and-subdomain-fields
+ */
+function peerDnsProblems(s: WorkloadProblemInput): string[] {
+  if (!s.stateful?.replication?.trim() || s.replicas <= 1 || s.serviceType.headless) return [];
+  return [formatProblem(Codes.INVALID_SERVICE_EXPOSURE,
+    `service.type: ${s.name}'s ${s.replicas} replicas replicate (stateful.replication) and reach each other by pod name `
+      + `(${s.name}-0.${s.name}), which the cluster DNS publishes only under a headless governing Service, and its Service is `
+      + `${s.serviceType.type}: keep ServiceType.headless(), a stateful service's default, which its clients dial as well`)];
 }
 
 /**
@@ -209,7 +227,9 @@ export function streamLatencyProblems(name: string, streaming: boolean | undefin
 /** MESH049: `what` on the service `name`, a stateful service or (with `adoptedKind`) a team's workload meshed as it is, which have one version. */
 export function singleVersionProblem(what: string, name: string, adoptedKind?: string): string {
   const kind = adoptedKind ? `a ${adoptedKind} meshed as it is` : 'a stateful service (its pods and their claims are its identity)';
-  return formatProblem(Codes.SINGLE_VERSION_WORKLOAD, `${what}: ${name} is ${kind}, which has one version`);
+  // A stateful service's next release runs as a service of its own, which the current one can mirror to (MirrorOptions.service).
+  const next = adoptedKind ? '' : `; run the next release as a service of its own, which ${name} may mirror to (traffic.setMirror with service)`;
+  return formatProblem(Codes.SINGLE_VERSION_WORKLOAD, `${what}: ${name} is ${kind}, which has one version${next}`);
 }
 
 /**
@@ -228,5 +248,41 @@ function peerPortProblems(stateful: StatefulOptions, replicas: number): string[]
   if (ports.length === 0) out.push(formatProblem(Codes.INVALID_POD_SETTING, 'stateful.peerPorts: give at least one port, or leave it out'));
   const twice = ports.filter((p, i) => ports.indexOf(p) !== i);
   if (twice.length > 0) out.push(formatProblem(Codes.DUPLICATE_ENTRY, `stateful.peerPorts: ${[...new Set(twice)].join(', ')} given twice`));
+  return out;
+}
+
+/**
+ * MESH250: the host mirrors requests to another service (`MirrorOptions.service`, on its default route or a route of its own) that
+ * a caller of the host does not call. Istio's mirror is applied by the proxy that routes the request, the caller's sidecar (the
+ * host's VirtualService is bound to `mesh`), which sends the copy as the caller: its Sidecar must list the mirror's host, or Envoy
+ * has no cluster for it and skips the copy, and the mirror's NetworkPolicy and ALLOW policy must admit the caller. The caller's
+ * declared call to the mirror says all three.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute (mirror)
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto (RouteAction.RequestMirrorPolicy:
+ *   "If the cluster does not exist, the requests will not be mirrored")
+ */
+export function mirrorCallerProblems(
+  service: { readonly name: string; readonly namespace: string; readonly traffic: HostTraffic }, inbound: readonly ServiceCall[],
+): string[] {
+  const t = service.traffic;
+  const mirrors = [t.mirror, ...t.routes.map((r) => r.mirror)].flatMap((m) => (m?.service ? [m.service] : []));
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const target of mirrors) {
+    // Only requests an HTTP route takes are mirrored; the service's own peer traffic is no caller's.
+    for (const call of inbound.filter((c) => calledPorts(c).some((p) => HTTP_PROTOCOLS.includes(p.protocol)))) {
+      const caller = call.source;
+      const key = `${caller.namespace}/${caller.name} ${target.namespace}/${target.name}`;
+      const outbound = (caller as { readonly outboundCalls?: readonly ServiceCall[] }).outboundCalls;
+      if (seen.has(key) || outbound === undefined || (caller.name === service.name && caller.namespace === service.namespace)) continue;
+      seen.add(key);
+      if (outbound.some((c) => c.target.name === target.name && c.target.namespace === target.namespace)) continue;
+      out.push(formatProblem(Codes.MIRROR_CALLER_CANNOT_REACH,
+        `mirror.service: ${caller.name} calls ${service.name}, whose requests are mirrored to ${target.name}, but does not call ${target.name}: `
+          + `the copies leave from ${caller.name}'s sidecar, whose Sidecar lists no host of ${target.name} (Envoy skips a mirror to a cluster `
+          + `it lacks) and which ${target.name}'s NetworkPolicy and ALLOW policy refuse; declare ${caller.name}.calls(${target.name}, ...) `
+          + 'with the methods and paths it sends'));
+    }
+  }
   return out;
 }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Size } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, MeshServiceProps, VolumeClaim, WorkloadVolume } from '../../src';
+import { MeshApp, MeshChart, MeshService, MeshServiceProps, ServiceType, VolumeClaim, WorkloadVolume } from '../../src';
 import { main } from '../../src/validate/cli';
 import { FlowEvaluator } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
@@ -131,6 +131,25 @@ describe('a replicated StatefulSet', () => {
       expect(out).toMatch(/^OPEN {4}data\/broker -> data\/broker:9092 /m);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a replicated StatefulSet's governing Service", () => {
+  test('MESH046: a ClusterIP Service publishes no pod names, so replicas that find each other by name fail synth', () => {
+    // GIVEN a KRaft quorum of 3 whose Service was made a ClusterIP one (to load-balance its clients)
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'broker', kafka({ service: { type: ServiceType.clusterIp() } }));
+    // THEN synth fails on the service's type, naming the pod name the quorum dials
+    expect(synthError(app)).toMatch(
+      /\[test\/broker\] service\.type: broker's 3 replicas replicate \(stateful\.replication\) and reach each other by pod name \(broker-0\.broker\), which the cluster DNS publishes only under a headless governing Service, and its Service is ClusterIP.*\[MESH046\]/);
+  });
+
+  test('one replica, or replicas that do not replicate, may have a ClusterIP Service: nobody dials a pod by name', () => {
+    for (const props of [{ replicas: 1 }, { stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] } }]) {
+      const { app, chart } = meshChart();
+      new MeshService(chart, 'broker', kafka({ service: { type: ServiceType.clusterIp() }, ...props }));
+      expect(() => synth(app)).not.toThrow();
     }
   });
 });

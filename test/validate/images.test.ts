@@ -839,3 +839,66 @@ describe('MESH261: nginx\'s templates where its entrypoint cannot write what it 
     expect(found([d])).toEqual([]);
   });
 });
+
+describe('elasticsearch: its config, logs and data under a read-only root filesystem, as UID 1000 in group root', () => {
+  // elastic/elasticsearch distribution/docker/src/docker/Dockerfile (adduser -u 1000 -G 0, USER elasticsearch:root, CMD eswrapper);
+  // KeyStoreWrapper.bootstrap writes config/elasticsearch.keystore at start when there is none; jvm.options's GC log is logs/gc.log.
+  type Options = { image?: string; env?: Record<string, any>; podSecurity?: Record<string, number>; mounts?: { volume: string; path: string }[] };
+  const ES_MOUNTS = [{ volume: 'config', path: '/usr/share/elasticsearch/config' }, { volume: 'logs', path: '/usr/share/elasticsearch/logs' }];
+  const search = (o: Options = {}) => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'search', {
+      image: o.image ?? 'docker.elastic.co/elasticsearch/elasticsearch:8.15.3', ports: [{ port: 9200, protocol: 'http' }],
+      stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(20) })] },
+      volumes: [WorkloadVolume.emptyDir('config'), WorkloadVolume.emptyDir('logs')],
+      initContainers: [{
+        name: 'copy-config', image: o.image ?? 'docker.elastic.co/elasticsearch/elasticsearch:8.15.3',
+        command: ['cp', '-a', '/usr/share/elasticsearch/config/.', '/mnt/config/'], mounts: [{ volume: 'config', path: '/mnt/config' }],
+      }],
+      mounts: o.mounts ?? [...ES_MOUNTS, { volume: 'data', path: '/usr/share/elasticsearch/data' }],
+      podSecurity: o.podSecurity ?? { runAsUser: 1000, runAsGroup: 0, fsGroup: 1000 },
+      env: o.env ?? { 'discovery.type': EnvVarValue.of('single-node') },
+    });
+    return app;
+  };
+  const codes = (manifests: Record<string, any>[]) => analyze(manifests).filter((f) => /MESH05[12]/.test(f.code))
+    .map((f) => `${f.code} ${f.severity ?? 'error'} ${f.field}`);
+
+  test("the image is known on docker.io and on Elastic's registry, as UID 1000 and group 0", () => {
+    const ref = (image: string) => {
+      const parsed = parseImageReference(image);
+      if (parsed.error !== undefined) throw new Error(parsed.error);
+      return officialImage(parsed.reference);
+    };
+    expect(ref('elasticsearch:8.15.3')).toMatchObject({ name: 'elasticsearch', uid: 1000, gid: 0, user: 'elasticsearch' });
+    expect(ref('docker.elastic.co/elasticsearch/elasticsearch:8.15.3')).toMatchObject({ uid: 1000, gid: 0 });
+    expect(ref('docker.io/elasticsearch/elasticsearch:8.15.3')).toBeUndefined();
+  });
+
+  test('with only its claim mounted, synth fails naming its config directory (and what a volume there must hold) and its logs', () => {
+    const err = synthError(search({ mounts: [{ volume: 'data', path: '/usr/share/elasticsearch/data' }] }));
+    expect(err).toMatch(/StatefulSet\/search: spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFilesystem: container 'app' runs docker\.elastic\.co\/elasticsearch\/elasticsearch:8\.15\.3 as UID 1000, which writes its keystore \(elasticsearch\.keystore, created when the image has none\) to \/usr\/share\/elasticsearch\/config as it starts; it is on the read-only root filesystem.*holding the image's own elasticsearch\.yml, jvm\.options and log4j2\.properties.*\[MESH052\]/);
+    expect(err).toMatch(/writes its GC log \(jvm\.options: -Xlog:gc\*:file=logs\/gc\.log\) to \/usr\/share\/elasticsearch\/logs as it starts/);
+    // AND its data, where path.data puts it, off the claim
+    expect(synthError(search({ image: 'elasticsearch:8.15.3', env: { 'path.data': EnvVarValue.of('/var/lib/es') } })))
+      .toMatch(/runs elasticsearch:8\.15\.3 as UID 1000, which writes its data directory \(path\.data\) to \/var\/lib\/es as it starts/);
+  });
+
+  test('emptyDirs on its config and logs and its claim at its data directory pass; a command of its own is not checked', () => {
+    expect(codes(synth(search()))).toEqual([]);
+    const d = deployment('search', 'shop');
+    d.spec.template.spec.securityContext = {};
+    d.spec.template.spec.containers = [{ name: 'es', image: 'elasticsearch:8.15.3', securityContext: { readOnlyRootFilesystem: true } }];
+    expect(codes([d])).toHaveLength(3);
+    d.spec.template.spec.containers[0].args = ['eswrapper'];
+    expect(codes([d])).toHaveLength(3);
+    d.spec.template.spec.containers[0].args = ['/usr/share/elasticsearch/bin/elasticsearch-keystore', 'list'];
+    expect(codes([d])).toEqual([]);
+  });
+
+  test('as the library\'s UID 10001 with its data on a claim: a warning naming UID 1000', () => {
+    const found = analyze(synth(search({ podSecurity: {} }))).filter((f) => f.code === 'MESH051');
+    expect(found.map((f) => `${f.severity} ${f.field}`)).toEqual(['warning spec.template.spec.containers[0].securityContext.runAsUser']);
+    expect(found[0].message).toContain('podSecurity: { runAsUser: 1000, runAsGroup: 0, fsGroup: 0 }');
+  });
+});

@@ -99,3 +99,43 @@ describe('a version\'s own load balancer keeps the host\'s locality setting', ()
     expect(found(manifests)).toEqual([]);
   });
 });
+
+describe("MESH148: a load balancer for a headless Service's host, which a sidecar's ORIGINAL_DST cluster does not apply", () => {
+  const service = (clusterIP?: string) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'session', namespace: 'game' },
+    spec: { ...(clusterIP ? { clusterIP } : {}), selector: { app: 'session' }, ports: [{ name: 'http', port: 8080 }] },
+  });
+  const mesh148 = (manifests: Record<string, any>[]) =>
+    analyze(manifests).filter((f) => f.code === 'MESH148').map((f) => `${f.resource.name} ${f.field} ${f.severity ?? 'error'}`);
+
+  test('a hash, an algorithm or locality settings for a headless host are warnings, at the rule, a port and a subset', () => {
+    const manifests = [service('None'), dr({
+      trafficPolicy: {
+        loadBalancer: { consistentHash: { httpHeaderName: 'x-session-id' } },
+        portLevelSettings: [{ port: { number: 8080 }, loadBalancer: { simple: 'LEAST_REQUEST' } }],
+      },
+      subsets: [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: { loadBalancer: { localityLbSetting: { enabled: true } } } }],
+    })];
+    expect(mesh148(manifests)).toEqual([
+      'session spec.trafficPolicy.loadBalancer warning',
+      'session spec.trafficPolicy.portLevelSettings[0].loadBalancer warning',
+      'session spec.subsets[0].trafficPolicy.loadBalancer warning',
+    ]);
+    expect(analyze(manifests).find((f) => f.code === 'MESH148')!.message)
+      .toMatch(/^asks a consistent hash of session, a headless Service: a sidecar's cluster for it is ORIGINAL_DST.*give the clients a ClusterIP Service/);
+  });
+
+  test('a ClusterIP Service, PASSTHROUGH, locality turned off, or no load balancer: nothing to report', () => {
+    expect(mesh148([service(), dr({ trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x-session-id' } } } })])).toEqual([]);
+    expect(mesh148([service('None'), dr({ trafficPolicy: { loadBalancer: { simple: 'PASSTHROUGH', localityLbSetting: { enabled: false } } } })])).toEqual([]);
+    expect(mesh148([service('None'), dr({ trafficPolicy: { outlierDetection: outlier } })])).toEqual([]);
+  });
+
+  test('at synth: a stateful service hashed for session affinity is warned of', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'session', {
+      image: 'session:1', ports: [{ port: 8080, protocol: 'http' }], stateful: {}, loadBalancer: ConsistentHash.header('x-session-id'),
+    });
+    expect(analyze(synth(app)).filter((f) => f.code === 'MESH148').map((f) => f.field)).toEqual(['spec.trafficPolicy.loadBalancer']);
+  });
+});

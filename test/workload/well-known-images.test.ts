@@ -366,7 +366,8 @@ describe('a stateful service has one version', () => {
     new FlaggerCanary(chart, 'release', { service: db });
     const err = synthError(app);
     expect(err).toContain(
-      '[test/orders-db] addVersion(v2): orders-db is a stateful service (its pods and their claims are its identity), which has one version [MESH049]',
+      '[test/orders-db] addVersion(v2): orders-db is a stateful service (its pods and their claims are its identity), which has one version; '
+        + 'run the next release as a service of its own, which orders-db may mirror to (traffic.setMirror with service) [MESH049]',
     );
     expect(err).toContain('[test/release] service: Flagger releases Deployment/orders-db, and orders-db\'s workload is a StatefulSet [MESH049]');
   });

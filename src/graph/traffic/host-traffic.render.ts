@@ -20,11 +20,12 @@ import { LoadBalancer } from '../../core/load-balancer';
 import { ConnectionPool, OutlierDetection } from '../../core/traffic-policy';
 import { LocalityLbSetting } from '../../core/locality-lb';
 import type { HostPorts, HostTraffic } from './host-traffic';
-import type { HttpMatchOptions, HttpRouteOptions } from './http-route';
+import type { HttpMatchOptions, HttpRouteOptions, MirrorOptions } from './http-route';
 import { TierSettings } from '../../core/tier';
 import { toIstioDuration } from '../../core/duration';
 import { portOf, renderActions, renderDestinations, renderFault, renderMatch, renderRetries } from './http-route.render';
 import { WRITE_METHODS } from '../../core/http';
+import { HTTP_PROTOCOLS } from '../../core/ports';
 
 export { renderRetries } from './http-route.render';
 
@@ -99,7 +100,7 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
       timeout: own.timeout ? toIstioDuration(own.timeout) : undefined,
       retries: renderRetries(own.retries),
       fault: forwards ? (r.fault ? renderFault(r.fault) : hostFault) : undefined,
-      mirror: r.mirror ? { host: traffic.host, subset: r.mirror.subset, port: portOf(port) } : undefined,
+      mirror: r.mirror ? renderMirror(traffic, r.mirror, port) : undefined,
       mirrorPercentage: r.mirror ? { value: r.mirror.percentage?.value ?? 100 } : undefined,
       ...renderActions(r),
     }));
@@ -116,7 +117,7 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
     timeout: settings.timeout ? toIstioDuration(settings.timeout) : undefined,
     retries: renderRetries(settings.retries),
     fault: hostFault,
-    mirror: mirror ? { host: traffic.host, subset: mirror.subset, port: portOf(port) } : undefined,
+    mirror: mirror ? renderMirror(traffic, mirror, port) : undefined,
     mirrorPercentage: mirror ? { value: mirror.percentage?.value ?? 100 } : undefined,
   });
   for (const d of defaults) {
@@ -191,12 +192,14 @@ function perPort(r: HttpRouteOptions, httpPorts: readonly number[], destinationP
   return copies.map(([port, match]) => ({ name: r.name && copies.length > 1 ? `${r.name}-${port}` : r.name, match, port }));
 }
 
-/** One HTTP route of a gateway-only VirtualService to a host: its matches and weighted destinations. */
+/** One HTTP route of a gateway-only VirtualService to a host: its matches and weighted destinations, or the delegate it hands to. */
 export interface GatewayHostRoute {
   /** The matches, undefined for every request. */
   readonly match?: VirtualServiceSpecHttpMatch[];
-  /** The weighted destinations. */
-  readonly route: VirtualServiceSpecHttpRoute[];
+  /** The weighted destinations; undefined for a route that delegates. */
+  readonly route?: VirtualServiceSpecHttpRoute[];
+  /** The delegate VirtualService whose rules serve the route's requests (Istio's `HTTPRoute.delegate`). */
+  readonly delegate?: { readonly name: string; readonly namespace: string };
 }
 
 /**
@@ -207,12 +210,19 @@ export interface GatewayHostRoute {
  * would not hold there and requests would follow the versions' pod counts. A header route whose match asks a header the
  * gateway's match asks otherwise can take none of the gateway route's requests, and is left out under that match.
  * Undefined, for a route to the whole host, where a controller writes the host's VirtualService (Flagger routes to
- * Services of its own) or the host has no default destinations.
+ * Services of its own) or the host has no default destinations. Where the controller's VirtualService is a delegate
+ * ({@link HostTraffic.virtualServiceDelegate}), one rule under the gateway route's matches that delegates to it: istiod
+ * merges the delegate's rules into it (their matches ANDed with the root's), so the gateway's requests meet the
+ * controller's routing (Flagger's weights and A/B matches) rather than the host's Service.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService-gateways
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Delegate
  */
 export function renderGatewayHostRoutes(
   traffic: HostTraffic, host: string, port: number | undefined, match: VirtualServiceSpecHttpMatch[] | undefined,
 ): GatewayHostRoute[] | undefined {
+  // A controller's delegate (Flagger's VirtualService with `delegation`) routes the requests itself: the root rule hands them over.
+  const delegate = traffic.virtualServiceDelegate;
+  if (delegate) return [{ match, delegate }];
   const split = traffic.defaultDestinations;
   if (traffic.virtualServiceOwner || split.length === 0) return undefined;
   const out: GatewayHostRoute[] = [];
@@ -308,4 +318,16 @@ function renderOutlierDetection(o: OutlierDetection): DestinationRuleSpecTraffic
     maxEjectionPercent: o.maxEjectionPercent,
     minHealthPercent: o.minHealthPercent,
   };
+}
+
+/**
+ * A mirror's destination: the host's own subset on the route's port, or another service's subset (by its full name, which
+ * resolves from any namespace) on its `port`, else the route's port where it is an HTTP port of it, else its first HTTP port.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute (mirror)
+ */
+function renderMirror(traffic: HostTraffic, m: MirrorOptions, port: number | undefined): { host: string; subset: string; port?: { number: number } } {
+  if (!m.service) return { host: traffic.host, subset: m.subset, port: portOf(port) };
+  const http = m.service.ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol)).map((p) => p.port);
+  const to = m.port ?? (port !== undefined && http.includes(port) ? port : http[0]);
+  return { host: `${m.service.name}.${m.service.namespace}.svc.cluster.local`, subset: m.subset, port: portOf(to) };
 }

@@ -2,13 +2,14 @@ import { IConstruct } from 'constructs';
 import { Codes } from '../../core/codes';
 import type { Retries } from '../../core/retries';
 import { formatProblem } from '../../core/errors';
+import { HTTP_PROTOCOLS } from '../../core/ports';
 import { labelValueProblem } from '../../core/names';
 import { weightSplitProblem } from '../../core/weight-split';
 import { LoadBalancer } from '../../core/load-balancer';
 import { LocalityLbSetting } from '../../core/locality-lb';
 import { ConnectionPool, OutlierDetection } from '../../core/traffic-policy';
 import {
-  FaultInjection, HttpRouteOptions, MirrorOptions, Owned, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions,
+  FaultInjection, HttpRouteOptions, MirrorOptions, MirrorService, Owned, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions,
 } from './http-route';
 import { faultProblems, httpRouteProblems } from './route-checks';
 
@@ -39,7 +40,8 @@ export { IstioLocalityLbSetting, LocalityFailoverPair, LocalityLbSetting, Locali
 
 export {
   AbortFault, CorsPolicyOptions, DelayFault, DirectResponseOptions, FaultInjection, HeaderOperationsOptions, HeadersOptions,
-  HttpMatchOptions, HttpRouteOptions, MirrorOptions, RedirectOptions, RewriteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions,
+  HttpMatchOptions, HttpRouteOptions, MirrorOptions, MirrorService, RedirectOptions, RewriteOptions, RouteDestinationOptions, TcpRouteOptions,
+  TlsRouteOptions,
 } from './http-route';
 
 /** A host's service ports by how Istio routes them. */
@@ -50,6 +52,14 @@ export interface HostPorts {
   readonly tcp: readonly number[];
   /** TLS ports the mesh does not terminate (tls, https). */
   readonly tls: readonly number[];
+}
+
+/** A delegate VirtualService (one without hosts), by name and namespace: what a root route's `delegate` names. */
+export interface VirtualServiceDelegate {
+  /** The delegate VirtualService's name. */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace: string;
 }
 
 /**
@@ -72,6 +82,7 @@ export class HostTraffic {
   private _mirror?: Owned<MirrorOptions>;
   private _fault?: Owned<FaultInjection>;
   private _handedOver?: Owned<string>;
+  private _delegate?: VirtualServiceDelegate;
   private _locality?: Owned<LocalityLbSetting>;
   private _writeRetries?: Owned<Retries>;
   private readonly conflicts: string[] = [];
@@ -160,11 +171,15 @@ export class HostTraffic {
 
   /**
    * Hands the host's VirtualService to a controller that writes its own (Flagger):
-   * the library then emits none for this host. One contributor only.
+   * the library then emits none for this host. One contributor only. With `delegate`, the
+   * controller's VirtualService is a delegate (no hosts, no gateways: Istio's `Delegate`), and a
+   * gateway's route to the host delegates to it instead of routing to the host's Service.
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Delegate
    */
-  public handOverVirtualService(owner: IConstruct, controller: string): void {
+  public handOverVirtualService(owner: IConstruct, controller: string, delegate?: VirtualServiceDelegate): void {
     const before = this._handedOver;
     this._handedOver = this.claim('VirtualService hand-over', before, owner, controller);
+    if (delegate) this._delegate = { name: delegate.name, namespace: delegate.namespace };
     if (!before) this.onHandOver();
   }
 
@@ -257,6 +272,14 @@ export class HostTraffic {
   }
 
   /**
+   * The delegate VirtualService the controller writes for the host, which a gateway's route to the host delegates to;
+   * undefined when the controller's VirtualService routes the host itself (or the library writes it).
+   */
+  public get virtualServiceDelegate(): VirtualServiceDelegate | undefined {
+    return this._delegate && { ...this._delegate };
+  }
+
+  /**
    * Everything wrong with the contributions, as validation messages. `ports` are the
    * service's port numbers by kind (HTTP, TCP, TLS), so routes of the wrong protocol are found.
    */
@@ -309,9 +332,7 @@ export class HostTraffic {
       const where = `route ${r.name ?? i} (from ${owner.node.path})`;
       problems.push(...httpRouteProblems(where, r));
       if (r.destinations && r.destinations.length > 0) problems.push(...this.destinationProblems(where, r.destinations, known));
-      if (r.mirror && !known.has(r.mirror.subset)) {
-        problems.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where}: mirror targets subset '${r.mirror.subset}', which is not defined`));
-      }
+      if (r.mirror) problems.push(...mirrorTargetProblems(`${where}: mirror`, r.mirror, known));
       // HTTP routes apply to HTTP ports only.
       if (!hasHttp) {
         problems.push(
@@ -366,11 +387,9 @@ export class HostTraffic {
     const problems: string[] = [];
     if (this._mirror) {
       const m = this._mirror.value;
-      if (!known.has(m.subset)) {
-        problems.push(formatProblem(Codes.UNKNOWN_SUBSET, `mirror targets subset '${m.subset}', which is not defined`));
-      }
+      problems.push(...mirrorTargetProblems('mirror', m, known));
       const serving = split.filter((d) => (d.weight?.value ?? 100) > 0).map((d) => d.subset);
-      if (serving.includes(m.subset)) {
+      if (!m.service && serving.includes(m.subset)) {
         problems.push(formatProblem(Codes.CONFLICTING_CONTRIBUTION,
           `mirror targets subset '${m.subset}', which already serves the default route's traffic`));
       }
@@ -398,4 +417,26 @@ export class HostTraffic {
     }
     return { owner, value };
   }
+}
+
+/**
+ * A mirror's target: a defined subset of the host (`known`), or of another service (`m.service`), on one of that service's HTTP
+ * ports (Istio mirrors HTTP requests: https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute).
+ */
+function mirrorTargetProblems(where: string, m: MirrorOptions, known: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const target: MirrorService | undefined = m.service;
+  const subsets = target ? new Set(target.traffic.subsets.map((x) => x.name)) : known;
+  if (!subsets.has(m.subset)) {
+    const of = target ? ` of ${target.namespace}/${target.name}` : '';
+    out.push(formatProblem(Codes.UNKNOWN_SUBSET, `${where} targets subset '${m.subset}'${of}, which is not defined`));
+  }
+  if (target && m.port !== undefined && !target.ports.some((p) => p.port === m.port && HTTP_PROTOCOLS.includes(p.protocol))) {
+    out.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `${where}.port: ${m.port} is not an HTTP port of ${target.namespace}/${target.name}`));
+  }
+  if (target && !target.ports.some((p) => HTTP_PROTOCOLS.includes(p.protocol))) {
+    const name = `${target.namespace}/${target.name}`;
+    out.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `${where}.service: ${name} has no HTTP port: Istio mirrors HTTP requests`));
+  }
+  return out;
 }

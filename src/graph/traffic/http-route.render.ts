@@ -39,7 +39,7 @@ export function renderActions(r: RouteActions): Pick<VirtualServiceSpecHttp, 're
       ? { status: r.directResponse.status, body: r.directResponse.body !== undefined ? { string: r.directResponse.body } : undefined }
       : undefined,
     corsPolicy: r.corsPolicy ? renderCors(r.corsPolicy) : undefined,
-    headers: r.headers ? renderHeaders(r.headers) : undefined,
+    headers: r.headers ? renderGivenHeaders(r.headers) : undefined,
   };
 }
 
@@ -54,7 +54,18 @@ function renderCors(c: CorsPolicyOptions): VirtualServiceSpecHttp['corsPolicy'] 
   };
 }
 
-function renderHeaders(h: HeadersOptions): VirtualServiceSpecHttp['headers'] {
+/**
+ * Istio's form of header changes; `remove` are request headers removed on top of `h`'s (a gateway's removal of headers set from a
+ * validated token), written after them, each once.
+ */
+export function renderHeaders(h: HeadersOptions | undefined, remove: readonly string[] = []): VirtualServiceSpecHttp['headers'] {
+  if (!h && remove.length === 0) return undefined;
+  const request = h?.request ?? {};
+  const removed = [...new Set([...(request.remove ?? []), ...remove])];
+  return renderGivenHeaders({ ...h, request: { ...request, remove: removed.length > 0 ? removed : undefined } });
+}
+
+function renderGivenHeaders(h: HeadersOptions): VirtualServiceSpecHttp['headers'] {
   const ops = (o: HeaderOperationsOptions | undefined) => o ? {
     set: o.set ? { ...o.set } : undefined,
     add: o.add ? { ...o.add } : undefined,

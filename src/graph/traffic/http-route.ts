@@ -7,6 +7,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { HttpMethod, StringMatch } from '../../core/http';
+import type { Protocol } from '../../core/ports';
 import { Retries } from '../../core/retries';
 import { Percentage, Weight } from '../../core/weight';
 
@@ -213,10 +214,39 @@ export interface HeadersOptions {
   readonly response?: HeaderOperationsOptions;
 }
 
+/**
+ * A service of the app that receives a host's mirrored requests (a `MeshService`): a new version that runs as a service of its
+ * own, a stateful service's next cluster with its own pods and claims.
+ */
+export interface MirrorService {
+  /** Its name, the host of its Service. */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace: string;
+  /** Its Service's ports. */
+  readonly ports: readonly { readonly port: number; readonly protocol: Protocol }[];
+  /** Its host's subsets. */
+  readonly traffic: { readonly subsets: readonly { readonly name: string }[] };
+}
+
 /** Requests mirrored (shadowed) to a subset; responses are discarded. */
 export interface MirrorOptions {
-  /** The subset that receives the copies. */
+  /** The subset that receives the copies: of the host itself, or of `service` where it is given. */
   readonly subset: string;
+  /**
+   * Another service of the app that receives the copies, in its `subset`: Istio's mirror may name any host. The copies
+   * leave from each caller's sidecar, as the caller (its identity, its Sidecar's hosts, its NetworkPolicy egress), so every
+   * caller of the host must call this service too (`caller.calls(service, ...)`), which admits them there; a caller that
+   * does not fails synth (MESH250).
+   * @default - the host itself
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute (mirror: a Destination)
+   */
+  readonly service?: MirrorService;
+  /**
+   * The port of `service` that receives the copies, an HTTP one.
+   * @default - the port the mirrored request was sent to, where it is an HTTP port of `service`; else its first HTTP port
+   */
+  readonly port?: number;
   /**
    * The share of requests copied.
    * @default Percentage.of(100)

@@ -241,7 +241,7 @@ export const officialImageUser: AnalysisCheck = {
  * - a directory it writes as it starts (postgres's socket directory and PGDATA, mysql's data
  *   and socket directories, mongod's dbpath, RabbitMQ's data directory, bitnami/postgresql's conf,
  *   tmp and data directories, EMQX's data directory, apache/kafka's config and logs directories and
- *   KAFKA_LOG_DIRS, nginx's /var/cache/nginx and pid directory) on the read-only root
+ *   KAFKA_LOG_DIRS, nginx's /var/cache/nginx and pid directory, Elasticsearch's config, logs and data directories) on the read-only root
  *   filesystem or on a read-only volume: the server exits with EROFS or EACCES;
  * - postgres's PGDATA the mount point of a volume: the kubelet leaves a mount point root's (an
  *   fsGroup changes only its group), initdb chmods PGDATA to 0700 and fails with EPERM, and
@@ -253,6 +253,8 @@ export const officialImageUser: AnalysisCheck = {
  * @see https://github.com/emqx/emqx/blob/master/bin/emqx (a boot command writes `$DATA_DIR/configs` and `$DATA_DIR/mnesia`)
  * @see https://github.com/apache/kafka/tree/trunk/docker (jvm/Dockerfile; resources/common-scripts/configure: `path /opt/kafka/config/ writable`)
  * @see https://github.com/nginxinc/docker-nginx/blob/master/mainline/debian/Dockerfile (nginx.org's package: /var/cache/nginx, /var/run/nginx.pid)
+ * @see https://github.com/elastic/elasticsearch/blob/main/distribution/docker/src/docker/Dockerfile (USER elasticsearch:root;
+ *   KeyStoreWrapper.bootstrap writes config/elasticsearch.keystore at start)
  * @see https://github.com/bitnami/containers/tree/main/bitnami/postgresql (postgresql-env.sh: its conf, tmp and data directories;
  *   libpostgresql.sh `postgresql_initialize` chmods the data directory and runs initdb there)
  */
@@ -270,7 +272,7 @@ export const officialImageCannotStart: AnalysisCheck = {
         const on = s.mount ? `read-only volume '${s.mount.name}'` : 'the read-only root filesystem';
         out.push(finding(Codes.OFFICIAL_IMAGE_CANNOT_START, c.manifest, where,
           `${who}, which writes ${d.holds} to ${d.path} as it starts; it is on ${on}, so the server cannot start: mount a writable volume `
-          + 'there (an emptyDir, or a claim for data)'));
+          + `there (an emptyDir, or a claim for data)${d.mustHold ? ` holding ${d.mustHold}` : ''}`));
       }
       const data = c.data;
       const s = data ? storageOf(c, data.path) : undefined;

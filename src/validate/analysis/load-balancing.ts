@@ -5,6 +5,8 @@ import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
 import { list } from '../values';
+import { resolveShortname } from '../model/hosts';
+import { namespaceOf } from '../model/workload';
 
 /** The labels of a locality below its region: endpoints that share one are a zone's (or subzone's) own. */
 const BELOW_REGION = ['topology.kubernetes.io/zone', 'topology.istio.io/subzone'];
@@ -77,5 +79,56 @@ export const consistentHashPerZone: AnalysisCheck = {
   },
 };
 
+/** What a load balancer asks of Envoy beyond its default, for messages; undefined for none (PASSTHROUGH is the original destination's). */
+function asked(lb: any): string | undefined {
+  const what = [
+    lb?.simple !== undefined && lb.simple !== 'PASSTHROUGH' && lb.simple !== 'UNSPECIFIED' ? `${lb.simple}` : undefined,
+    lb?.consistentHash ? 'a consistent hash' : undefined,
+    lb?.localityLbSetting && lb.localityLbSetting.enabled !== false ? 'locality settings' : undefined,
+  ].filter((w): w is string => w !== undefined);
+  return what.length > 0 ? what.join(', ') : undefined;
+}
+
+/**
+ * MESH148 (warning): a DestinationRule's load balancer for the host of a headless Service (`clusterIP: None`, a StatefulSet's
+ * governing Service). istiod gives a sidecar an ORIGINAL_DST cluster for it (resolution Passthrough: pilot/pkg/networking/core
+ * cluster_builder.go `convertResolution`; gateways alone get EDS, and `PILOT_ENABLE_EDS_FOR_HEADLESS_SERVICES` is off by
+ * default), and `applyLoadBalancer` returns before the rule's algorithm or consistent hash once the cluster is ORIGINAL_DST
+ * (cluster_traffic_policy.go: "Original destination service discovery must be used with the original destination load
+ * balancer", `LbPolicy = CLUSTER_PROVIDED`): Envoy sends each request to the pod address the client's DNS lookup chose, so
+ * session affinity, an algorithm and locality failover do nothing (istio/istio issue 50967). A ClusterIP Service in front
+ * of the same pods is what the clients should dial for them.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings
+ */
+export const headlessLoadBalancer: AnalysisCheck = {
+  code: Codes.HEADLESS_LOAD_BALANCER,
+  title: "a DestinationRule's load balancer for a headless Service, which sidecars do not apply",
+  run(index) {
+    const headless = new Set<string>();
+    for (const svc of index.ofKind('Service')) {
+      if (svc.spec?.clusterIP === 'None') headless.add(resolveShortname(String(svc.metadata?.name ?? ''), namespaceOf(svc)));
+    }
+    if (headless.size === 0) return [];
+    const out: Finding[] = [];
+    for (const dr of index.ofKind('DestinationRule')) {
+      const host = resolveShortname(String(dr.spec?.host ?? ''), namespaceOf(dr));
+      if (!headless.has(host)) continue;
+      const report = (field: string, lb: any) => {
+        const what = asked(lb);
+        if (!what) return;
+        out.push(finding(Codes.HEADLESS_LOAD_BALANCER, dr, field,
+          `asks ${what} of ${dr.spec.host}, a headless Service: a sidecar's cluster for it is ORIGINAL_DST, which sends each request to `
+          + 'the pod address the client\'s DNS lookup chose and applies no load balancer, hash or locality setting; give the clients a '
+          + 'ClusterIP Service in front of the same pods, or drop the setting', 'warning'));
+      };
+      const tp = dr.spec?.trafficPolicy;
+      report('spec.trafficPolicy.loadBalancer', tp?.loadBalancer);
+      list(tp?.portLevelSettings).forEach((p: any, i: number) => report(`spec.trafficPolicy.portLevelSettings[${i}].loadBalancer`, p?.loadBalancer));
+      list(dr.spec?.subsets).forEach((s: any, i: number) => report(`spec.subsets[${i}].trafficPolicy.loadBalancer`, s?.trafficPolicy?.loadBalancer));
+    }
+    return out;
+  },
+};
+
 /** The load-balancer checks. */
-export const LOAD_BALANCING_CHECKS: readonly AnalysisCheck[] = [consistentHashPerZone];
+export const LOAD_BALANCING_CHECKS: readonly AnalysisCheck[] = [consistentHashPerZone, headlessLoadBalancer];

@@ -133,7 +133,7 @@ export const flaggerGatewayBypass: AnalysisCheck = {
           + `which Flagger points at ${apex}-primary: Flagger's VirtualService (hosts ${apex}) never sees them, so no public request reaches `
           + 'the canary and its analysis judges a version no gateway client used; let the Canary bind the gateway and the public host '
           + "(spec.service.gateways, spec.service.hosts) and drop this route, or delegate the route to Flagger's VirtualService "
-          + '(spec.service.delegation)', 'warning');
+          + "(spec.service.delegation: a FlaggerCanary's `delegation: true`)", 'warning');
         out.push({ ...f, related: refOf(canary) });
       }
     }

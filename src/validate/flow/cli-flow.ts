@@ -134,7 +134,12 @@ function resolveSource(text: string, evaluator: FlowEvaluator, spec: string, pla
     return { platform: { name: n, namespace, labels, serviceAccount, meshed, ports, addresses } };
   }
   const namespaces = [...new Set(pods.map((p) => p.namespace))];
-  if (namespaces.length === 0) throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': no workload ${text} in the manifests`);
+  if (namespaces.length === 0) {
+    // Another team's caller that a service admits (RemoteCaller) runs outside these files: a --platform file describes its pods.
+    throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': no workload ${text} in the manifests; describe a workload these files do not `
+      + 'hold (another team\'s caller that a service admits) in a --platform file, a list of { name, namespace, labels, serviceAccount, '
+      + 'meshed }');
+  }
   if (namespaces.length > 1)
     throw new MeshError(Codes.INVALID_FLOW, `flow '${spec}': ${name} is in several namespaces (${namespaces.join(', ')}); write <namespace>/${name}`);
   return { workload: name, namespace: namespaces[0] };

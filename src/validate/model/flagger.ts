@@ -19,7 +19,8 @@
  * annotated with their annotations; the apex's metadata also goes on the VirtualService
  * (pkg/router/kubernetes_default.go `reconcileService`; pkg/router/istio.go `reconcileVirtualService`).
  * A Service of the apex's name in the manifests is replaced by Flagger's, as the cluster has it once
- * Flagger reconciled (the manifests need not hold one: Flagger creates it).
+ * Flagger reconciled (the manifests need not hold one: Flagger creates it). With `service.delegation` its VirtualService
+ * has no hosts and no gateways (a delegate, which routes only the requests of a root rule naming it).
  * https://docs.flagger.app/usage/how-it-works
  * https://github.com/fluxcd/flagger/blob/main/pkg/canary/deployment_controller.go (primary labels)
  * https://github.com/fluxcd/flagger/blob/main/pkg/router/istio.go (VirtualService and DestinationRules; SetRoutes)
@@ -96,9 +97,10 @@ export function afterFlagger(manifests: readonly Manifest[]): readonly Manifest[
         ...(apexMeta.labels ? { labels: { ...apexMeta.labels } } : {}),
         ...(apexMeta.annotations ? { annotations: { ...apexMeta.annotations } } : {}),
       },
+      // With `delegation` Flagger empties the hosts and gateways: its VirtualService is a delegate that a root rule names.
       spec: {
-        hosts: [name, ...list(svc.hosts)],
-        ...(svc.gateways ? { gateways: svc.gateways } : {}),
+        hosts: svc.delegation === true ? [] : [name, ...list(svc.hosts)],
+        ...(svc.gateways && svc.delegation !== true ? { gateways: svc.gateways } : {}),
         http: analysisRoutes(canary, name, svc),
       },
     });

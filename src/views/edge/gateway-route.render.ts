@@ -7,17 +7,18 @@
  */
 import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp } from '../../../imports/networking.istio.io';
+import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../../imports/networking.istio.io';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { toIstioDuration } from '../../core/duration';
 import type { IRoutedService } from '../../graph/mesh-service-props';
-import type { HttpMatchOptions } from '../../graph/traffic/http-route';
-import { portOf, renderMatch } from '../../graph/traffic/http-route.render';
+import type { HeadersOptions, HttpMatchOptions } from '../../graph/traffic/http-route';
+import { portOf, renderHeaders, renderMatch } from '../../graph/traffic/http-route.render';
 import { renderGatewayHostRoutes } from '../../graph/traffic/host-traffic.render';
 import { lazyWithoutUnset } from '../../private/defined';
 import { httpRuleOwner, setFieldOwner } from '../../private/field-owners';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { INGRESS_ROUTE_RETRIES } from './ingress-gateway.render';
+import { pathPrefixMatches } from './path-prefix';
 
 /** One route, as the VirtualService reads it (a `GatewayRoute` is one). */
 export interface GatewayRouteSource {
@@ -35,6 +36,8 @@ export interface GatewayRouteSource {
   readonly timeout?: Duration;
   /** The service the route copies its requests to. */
   readonly mirror?: { readonly service: IRoutedService; readonly percentage?: { readonly value: number }; readonly port?: number };
+  /** The header changes. */
+  readonly headers?: HeadersOptions;
 }
 
 /**
@@ -87,7 +90,8 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
   const target = r.service;
   const port = r.port ?? target.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
   const host = target.namespace === namespace ? target.name : `${target.name}.${target.namespace}.svc.cluster.local`;
-  const match = r.match ? r.match.map(renderMatch) : r.pathPrefix && r.pathPrefix !== '/' ? [{ uri: { prefix: r.pathPrefix } }] : undefined;
+  const prefixed: VirtualServiceSpecHttpMatch[] | undefined = r.pathPrefix ? pathPrefixMatches(r.pathPrefix) : undefined;
+  const match = r.match ? r.match.map(renderMatch) : prefixed;
   // Headers the service's sidecar sets from a validated token (EdgeAuthentication's outputClaimToHeaders) are removed from what the
   // client sent, as an IngressGateway's routes do (ServiceSecurity.setsHeadersFromClaims says why).
   const removed = ServiceSecurity.of(target).headersSetFromClaims;
@@ -97,11 +101,12 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
   return routes.map((x) => ({
     match: x.match,
     route: x.route,
+    delegate: x.delegate && { name: x.delegate.name, namespace: x.delegate.namespace },
     ...mirror,
     timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,
     // As an IngressGateway's routes: without `retries` Istio's default policy retries 2x on 503 too, which may apply a write twice.
     retries: { ...INGRESS_ROUTE_RETRIES },
-    headers: removed.length > 0 ? { request: { remove: [...removed] } } : undefined,
+    headers: renderHeaders(r.headers, removed),
   }));
 }
 

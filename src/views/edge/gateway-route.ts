@@ -15,9 +15,10 @@ import type { Problem } from '../../core/problem';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import type { ITieredService } from '../../graph/mesh-service-props';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import type { HttpMatchOptions } from '../../graph/traffic/http-route';
+import type { HeadersOptions, HttpMatchOptions } from '../../graph/traffic/http-route';
 import { httpRouteProblems } from '../../graph/traffic/route-checks';
 import { addProblems } from '../../private/construct-problems';
+import { isPathPrefix, pathPrefixPaths, pathPrefixSample } from './path-prefix';
 
 /**
  * Options of a gateway's route to a service, the same for every gateway; a gateway that cannot
@@ -27,10 +28,12 @@ import { addProblems } from '../../private/construct-problems';
  */
 export interface GatewayRouteOptions {
   /**
-   * The requests routed: those whose path starts with this prefix, `/` or a path ending in `/`
-   * (`/api/`). Not with `match`.
+   * The requests routed, by path: `/`, every path; a path ending in `/` (`/api/`), the paths under it; or a path without
+   * one (`/graphql`), that path and the paths under it (`/graphql`, `/graphql/...`, never `/graphqlx`: Gateway API's
+   * PathPrefix, written as an `exact` and a `prefix` match since Istio's prefix is a string prefix). Not with `match`.
    * @default '/' - every request (on an `IngressGateway`, every request no longer prefix takes)
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#pathmatchtype
    */
   readonly pathPrefix?: string;
   /**
@@ -98,6 +101,16 @@ export interface GatewayRouteOptions {
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute (mirror, mirrorPercentage)
    */
   readonly mirror?: GatewayMirror;
+  /**
+   * Header changes on the route's requests and responses (Istio's `headers`), applied by the gateway: `request.remove`
+   * drops a header that only a component the mesh trusts may set before the request enters the mesh, such as a header a
+   * service's routes match on (`x-tenant`, which sends a tenant to its own subset: any client could send it otherwise).
+   * Headers set from a validated token (`EdgeAuthentication`'s `outputClaimToHeaders`) are removed as well. Not on a
+   * `MeshGateway`, where the service's own routes apply (give them `headers` there).
+   * @default - no change but the removal of the headers set from a token
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Headers
+   */
+  readonly headers?: HeadersOptions;
 }
 
 /** The service a gateway route copies its requests to. */
@@ -143,8 +156,6 @@ export function gatewayRoutesOf(service: IConstruct): readonly GatewayRoute[] {
   return [...(registry.get(service) ?? [])];
 }
 
-const PREFIX = /^\/([A-Za-z0-9._~!$&'()*+,;=:@%-]+\/)*$/;
-
 /**
  * A route of a gateway to a service, as a gateway's `route()` returns it: the construct under the
  * gateway that warnings about it are acknowledged on (`Warnings.of(route)`). On an `EdgeGateway`
@@ -173,6 +184,8 @@ export class GatewayRoute extends Construct {
   public readonly virtualServiceName: string;
   /** The service the route copies its requests to, when given. */
   public readonly mirror?: GatewayMirror;
+  /** The header changes, when given. */
+  public readonly headers?: HeadersOptions;
   /**
    * The paths the service admits the gateway on for this route, as AuthorizationPolicy paths:
    * exact paths as they are, prefixes with a trailing `*`; undefined for every path (the `/`
@@ -195,6 +208,7 @@ export class GatewayRoute extends Construct {
     this.hosts = Object.freeze([...props.hosts]);
     this.virtualServiceName = props.virtualServiceName;
     this.mirror = o.mirror && { ...o.mirror };
+    this.headers = o.headers && { request: o.headers.request && { ...o.headers.request }, response: o.headers.response && { ...o.headers.response } };
     this.paths = admittedPaths(this.pathPrefix, this.match);
     const listed = registry.get(props.service);
     if (listed) listed.push(this);
@@ -225,9 +239,10 @@ export class GatewayRoute extends Construct {
     if (this.match && this.pathPrefix !== undefined) {
       out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, 'pathPrefix: give a path prefix or full matches, not both'));
     }
-    if (this.pathPrefix !== undefined && !PREFIX.test(this.pathPrefix)) {
+    if (this.pathPrefix !== undefined && !isPathPrefix(this.pathPrefix)) {
       out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID,
-        `pathPrefix: '${this.pathPrefix}' must be '/' or a path ending in '/' (${this.service.name}); match other prefixes with \`match\``));
+        `pathPrefix: '${this.pathPrefix}' must be '/', a path ending in '/' ('/api/', the paths under it) or a path of segments ('/graphql', `
+          + `it and the paths under it) (${this.service.name}); match other requests with \`match\``));
     }
     if (this.match?.length === 0) out.push(formatProblem(Codes.INVALID_MATCH, 'match: give at least one match, or a pathPrefix'));
     else if (this.match) out.push(...httpRouteProblems('route', { match: [...this.match], destinations: [{ subset: this.subset ?? '' }] }));
@@ -270,7 +285,7 @@ function mirrorProblems(service: ITieredService, mirror: GatewayMirror): string[
  * undefined (every path) for the `/` prefix, a regex or a match without a uri.
  */
 function admittedPaths(pathPrefix: string | undefined, match: readonly HttpMatchOptions[] | undefined): string[] | undefined {
-  if (!match) return pathPrefix === undefined || pathPrefix === '/' ? undefined : [`${pathPrefix}*`];
+  if (!match) return pathPrefix === undefined ? undefined : pathPrefixPaths(pathPrefix);
   const paths = match.map((m) => (m.uri?.kind === 'exact' ? m.uri.value : m.uri?.kind === 'prefix' ? `${m.uri.value}*` : undefined));
   return paths.includes(undefined) || paths.length === 0 ? undefined : (paths as string[]);
 }
@@ -281,8 +296,7 @@ function routeRequest(route: GatewayRoute): { m?: HttpMatchOptions; path: string
   if (m && Object.entries(m).some(([k, v]) => v !== undefined && k !== 'uri' && k !== 'method')) return undefined;
   const uri = m?.uri;
   if (uri?.kind === 'regex') return undefined;
-  const prefix = route.pathPrefix ?? '/';
-  return { m, path: uri ? uri.value : prefix === '/' ? '/' : `${prefix}x` };
+  return { m, path: uri ? uri.value : pathPrefixSample(route.pathPrefix ?? '/') };
 }
 
 /**

@@ -3,13 +3,15 @@ import { Construct } from 'constructs';
 import { VirtualService } from '../../../imports/networking.istio.io';
 import { toIstioDuration } from '../../core/duration';
 import { HTTP_PROTOCOLS } from '../../core/ports';
-import { portOf } from '../../graph/traffic/http-route.render';
+import { portOf, renderHeaders } from '../../graph/traffic/http-route.render';
 import { renderGatewayHostRoutes } from '../../graph/traffic/host-traffic.render';
 import { NON_IDEMPOTENT_RETRY_ON } from '../../core/retries';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import type { ITieredService } from '../../graph/mesh-service-props';
+import type { HeadersOptions } from '../../graph/traffic/http-route';
 import { lazyWithoutUnset } from '../../private/defined';
 import { httpRuleOwner, setFieldOwner } from '../../private/field-owners';
+import { pathPrefixMatches } from './path-prefix';
 
 /**
  * The VirtualService of an `IngressGateway`'s routes: longest prefix first, `/` the fallback, built at synth.
@@ -45,6 +47,7 @@ interface IngressRouteSource {
   readonly port?: number;
   readonly subset?: string;
   readonly timeout?: Duration;
+  readonly headers?: HeadersOptions;
 }
 
 /**
@@ -81,7 +84,7 @@ function ingressRules(gateway: IngressGatewaySource, r: IngressRouteSource): Rec
   // only where its verifier does): a client's own copy must not reach it, or it could name another user.
   const removed = ServiceSecurity.of(r.service).headersSetFromClaims;
   const host = `${r.service.name}.${r.service.namespace}.svc.cluster.local`;
-  const match = (r.pathPrefix ?? '/') === '/' ? undefined : [{ uri: { prefix: r.pathPrefix } }];
+  const match = pathPrefixMatches(r.pathPrefix ?? '/');
   const routes = (r.subset === undefined ? renderGatewayHostRoutes(r.service.traffic, host, port, match) : undefined)
     ?? [{ match, route: [{ destination: { host, subset: r.subset, port: portOf(port) } }] }];
   // The last route is the prefix's weighted one and keeps the service's name; a header route ahead of it is named after it.
@@ -89,8 +92,9 @@ function ingressRules(gateway: IngressGatewaySource, r: IngressRouteSource): Rec
     name: i === routes.length - 1 ? r.service.name : `${r.service.name}-headers-${i}`,
     match: x.match,
     route: x.route,
+    delegate: 'delegate' in x && x.delegate ? { name: x.delegate.name, namespace: x.delegate.namespace } : undefined,
     timeout: timeout && toIstioDuration(timeout),
     retries: { ...INGRESS_ROUTE_RETRIES },
-    headers: removed?.length ? { request: { remove: [...removed] } } : undefined,
+    headers: renderHeaders(r.headers, removed ?? []),
   }));
 }

@@ -12,6 +12,7 @@ import { EdgeGateway, GatewayPlacement, GatewayServer } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
 import { concreteHost, GatewayRoute, GatewayRouteOptions } from './gateway-route';
+import { pathPrefixSample } from './path-prefix';
 
 /** Props for {@link IngressGateway}. */
 export interface IngressGatewayProps extends GatewayPlacement {
@@ -73,8 +74,7 @@ export class IngressGateway extends EdgeGateway {
     if (!host) return [];
     const out: IntendedFlow[] = [];
     for (const r of this.routes) {
-      const prefix = r.pathPrefix ?? '/';
-      const path = prefix === '/' ? '/' : `${prefix}x`;
+      const path = pathPrefixSample(r.pathPrefix ?? '/');
       // Signed in with a token of each issuer that guards the path: the gateway's own JWT filter must accept each too.
       const principals = ServiceSecurity.of(r.service).endUserPrincipalsFor(path);
       const flow = { source: { external: true as const }, host, port: 443, protocol: 'HTTPS' as const, method: 'GET' as const, path };

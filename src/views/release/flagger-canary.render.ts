@@ -34,6 +34,8 @@ export interface FlaggerCanarySource {
   readonly service: ICanaryTarget;
   /** Gateways Flagger's VirtualService binds to. */
   readonly gateways: readonly string[];
+  /** Whether Flagger's VirtualService is a delegate (no hosts, no gateways). */
+  readonly delegation?: boolean;
   /** The analysis interval. */
   readonly interval: Duration;
   /** Failed checks before rollback. */
@@ -87,7 +89,9 @@ export function renderCanarySpec(s: FlaggerCanarySource): Record<string, any> {
       appProtocol: apex.appProtocol,
       headless: apex.headless,
       trafficDistribution: apex.trafficDistribution,
-      gateways: [...s.gateways],
+      // A delegate VirtualService has no gateways: Flagger refuses a Canary with both (pkg/router/istio.go, reconcileVirtualService).
+      gateways: s.delegation ? undefined : [...s.gateways],
+      delegation: s.delegation ? true : undefined,
       ...flaggerServiceTraffic(s.service.traffic, s.service.policy),
       // What the library would have written on the apex Service, which Flagger writes instead (./flagger-apex.ts).
       apex: apex.apex,

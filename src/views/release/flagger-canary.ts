@@ -97,10 +97,25 @@ export interface FlaggerCanaryProps {
    */
   readonly alerts?: FlaggerAlert[];
   /**
-   * Gateways Flagger's VirtualService binds to.
-   * @default ['mesh']
+   * Gateways Flagger's VirtualService binds to. Not with `delegation`, whose VirtualService binds to none.
+   * @default ['mesh'] - the callers' sidecars; none with `delegation`
    */
   readonly gateways?: string[];
+  /**
+   * Flagger's VirtualService as a delegate (`spec.service.delegation`): it has no hosts and no gateways, and every
+   * gateway route to the service (`EdgeGateway.route`, `IngressGateway.route`) delegates to it (Istio's `delegate`)
+   * instead of routing to the apex Service. istiod merges Flagger's rules into the gateway's (their matches ANDed with
+   * the gateway route's path), so the public requests meet the canary: the analysis's weights, its A/B `match` and its
+   * mirror hold for them. Without it a gateway's route goes to the apex Service, which Flagger points at the primary, and
+   * the analysis judges a version no public client used (MESH312). Flagger refuses `gateways` or `hosts` beside it, so
+   * `gateways` is refused here (MESH305). A delegate serves only the routes that delegate to it: the mesh's callers of
+   * the service reach the apex Service, the primary's pods, so release this way a service that the gateway alone calls
+   * (a web frontend). The delegated rules carry the Canary's retries and timeout, which win over the gateway route's.
+   * @default false
+   * @see https://docs.flagger.app/faq#istio-delegation (fluxcd/flagger pkg/router/istio.go, reconcileVirtualService)
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Delegate
+   */
+  readonly delegation?: boolean;
   /**
    * Traffic mirroring (`analysis.mirror` and `mirrorWeight`): a copy of this share of the
    * requests goes to the canary, whose answers are dropped. With weights it is one step
@@ -153,8 +168,10 @@ export class FlaggerCanary extends Construct {
   public readonly interval: Duration;
   /** Failed checks before rollback. */
   public readonly threshold: number;
-  /** Gateways Flagger's VirtualService binds to. */
+  /** Gateways Flagger's VirtualService binds to (none with `delegation`). */
   public readonly gateways: readonly string[];
+  /** Whether Flagger's VirtualService is a delegate that the gateways' routes to the service delegate to. */
+  public readonly delegation: boolean;
   /** The weight's growth per interval, in weighted mode with a fixed step. */
   public readonly stepWeight?: number;
   /** The weights, step by step, in weighted mode with steps. */
@@ -184,7 +201,8 @@ export class FlaggerCanary extends Construct {
     this.service = props.service;
     this.interval = props.interval ?? Duration.minutes(1);
     this.threshold = props.threshold ?? 5;
-    this.gateways = [...(props.gateways ?? ['mesh'])];
+    this.delegation = props.delegation ?? false;
+    this.gateways = [...(props.gateways ?? (this.delegation ? [] : ['mesh']))];
     this.stepWeight = props.stepWeight;
     this.stepWeights = props.stepWeights && [...props.stepWeights];
     this.maxWeight = props.maxWeight;
@@ -196,7 +214,9 @@ export class FlaggerCanary extends Construct {
     this.webhooks = props.webhooks || this.loadTest ? hooks : undefined;
     this.alerts = props.alerts && [...props.alerts];
     this.mirror = props.mirror;
-    this.service.traffic.handOverVirtualService(this, 'flagger');
+    // Flagger names its VirtualService after the apex (pkg/router/istio.go, GetServiceNames), in the Canary's namespace.
+    const delegate = this.delegation ? { name: this.service.name, namespace: this.service.namespace } : undefined;
+    this.service.traffic.handOverVirtualService(this, 'flagger', delegate);
     this.apexService = handOverService(this.service, 'flagger');
     addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() }, this);
     this.service.chart.addIntendedFlows(() => this.primaryFlows());
@@ -291,6 +311,11 @@ export class FlaggerCanary extends Construct {
       if (d && !toGoDuration(d)) bad(field, `must be whole milliseconds, at least 1ms, got ${describeDuration(d)}`);
     }
     this.analysisProblems(bad);
+    // Flagger: "VirtualService cannot have hosts and gateways when delegation enabled" (pkg/router/istio.go, reconcileVirtualService).
+    if (this.delegation && this.gateways.length > 0) {
+      const got = this.gateways.join(', ');
+      bad('gateways', `Flagger's VirtualService with delegation binds to no gateway (it refuses the Canary otherwise); got ${got}`);
+    }
     if (this.loadTest) out.push(...loadTestProblems(this.service, this.loadTest));
     this.hookProblems(out, bad);
     out.push(...this.renamedSelectors());

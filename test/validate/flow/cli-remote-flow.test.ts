@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MeshApp, MeshChart, MeshService, RemoteService } from '../../../src';
+import { MeshApp, MeshChart, MeshService, RemoteCaller, RemoteService } from '../../../src';
 import { main } from '../../../src/validate/cli';
 
 function run(cwd: string, ...args: string[]) {
@@ -85,5 +85,31 @@ describe('--flow to a RemoteService with the caller\'s folder only', () => {
     const r = run(outdir, '--format', 'json', '--flow', 'shop-production/api -> payments.payments:80 POST /v1/charges', 'production');
     const report = JSON.parse(r.out);
     expect(report.flows[0]).toMatchObject({ verdict: { allowed: true }, note: expect.stringContaining('needs the folder of namespace payments') });
+  });
+});
+
+describe("--flow from another team's caller that a service admits, over the callee's folder", () => {
+  // GIVEN reports admits analytics' bi-exporter (RemoteCaller), whose pods no folder given holds
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-admitted-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+  const app = new MeshApp({ outdir });
+  const chart = new MeshChart(app, 'production', { namespace: 'saas' });
+  new MeshService(chart, 'reports', { image: 'x/reports:1' })
+    .admits(RemoteCaller.workload({ name: 'bi-exporter', namespace: 'analytics' }), { methods: ['GET'], paths: ['/api/reports/*'] });
+  app.synth();
+  const spec = 'analytics/bi-exporter -> reports.saas:80 GET /api/reports/1';
+
+  test('without a description of its pods: MESH603 says how to describe them', () => {
+    const r = run(outdir, '--flow', spec, 'production');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/no workload analytics\/bi-exporter in the manifests; describe a workload these files do not hold .* in a --platform file, a list of \{ name, namespace, labels, serviceAccount, meshed \}.*\[MESH603\]/);
+  });
+
+  test('with its pods in a --platform file, as RemoteCaller.workload describes them, the request is evaluated and admitted', () => {
+    const pods = path.join(outdir, 'pods.yaml');
+    fs.writeFileSync(pods, '- { name: bi-exporter, namespace: analytics, labels: { app: bi-exporter }, serviceAccount: bi-exporter, meshed: true }\n');
+    const r = run(outdir, '--platform', pods, '--flow', spec, 'production');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ALLOWED analytics\/bi-exporter -> reports\.saas:80 GET \/api\/reports\/1 by AuthorizationPolicy saas\/reports-policy/);
   });
 });

@@ -1,5 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
-import { EdgeGateway, GatewayServer, GatewayTls, MeshGateway, MeshPlatform, MeshService, StringMatch } from '../../../src';
+import { EdgeGateway, GatewayServer, GatewayTls, IngressGateway, MeshGateway, MeshPlatform, MeshService, StringMatch } from '../../../src';
+import { FlowEvaluator } from '../../../src/validate';
 import { gatewayRoutesOf } from '../../../src/views/edge/gateway-route';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -117,6 +118,69 @@ test("a route's default hosts are its gateway's servers' hosts, once each, witho
   expect(find(synth(app), 'VirtualService', 'edge').spec.hosts).toEqual(['a.example.com', 'b.example.com']);
 });
 
+describe('a path prefix without a trailing slash: the path and the paths under it (Gateway API PathPrefix)', () => {
+  test("'/graphql' takes /graphql and /graphql/..., never /graphqlx: an exact and a prefix match, both admitted and proved", () => {
+    // GIVEN a GraphQL endpoint routed at /graphql beside a site at /
+    const { app, chart } = meshChart();
+    const api = new MeshService(chart, 'graphql', { image: 'img' });
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    const gateway = new EdgeGateway(chart, 'edge', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['a.example.com'] }] });
+    const route = gateway.route(api, { pathPrefix: '/graphql' });
+    gateway.route(web);
+    // WHEN synthesized
+    const out = synth(app);
+    // THEN the route matches the path itself and the paths under it, not a string prefix (Envoy's, which would take /graphqlx)
+    expect(find(out, 'VirtualService', 'edge').spec.http[0].match).toEqual([{ uri: { exact: '/graphql' } }, { uri: { prefix: '/graphql/' } }]);
+    // AND the service admits the gateway on both
+    expect(route.paths).toEqual(['/graphql', '/graphql/*']);
+    expect(find(out, 'AuthorizationPolicy', 'graphql-policy').spec.rules[0].to).toEqual([{ operation: { paths: ['/graphql', '/graphql/*'] } }]);
+    // AND its flow is the endpoint itself, which synth proves
+    expect(chart.intendedFlows().filter((f) => f.constructPath === 'test/edge/route-graphql').map((f) => f.path)).toEqual(['/graphql']);
+    const evaluator = new FlowEvaluator(out, { platform: chart.platform.workloads('production') });
+    const request = (path: string) => evaluator.evaluate({
+      source: { external: true }, host: 'a.example.com', port: 8080, protocol: 'HTTP', method: 'POST', path,
+    }).reached?.map((p) => p.workload);
+    expect(request('/graphql')).toEqual(['graphql']);
+    expect(request('/graphql/batch')).toEqual(['graphql']);
+    expect(request('/graphqlx')).toEqual(['web']);
+  });
+
+  test('an IngressGateway writes the same two matches, and orders the route by its length as a prefix', () => {
+    const { app, chart } = meshChart();
+    const gateway = new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+    gateway.route(new MeshService(chart, 'web', { image: 'img' }));
+    gateway.route(new MeshService(chart, 'graphql', { image: 'img' }), { pathPrefix: '/graphql' });
+    const http = find(synth(app), 'VirtualService', 'shop').spec.http;
+    expect(http.map((r: any) => r.match)).toEqual([[{ uri: { exact: '/graphql' } }, { uri: { prefix: '/graphql/' } }], undefined]);
+    expect(chart.intendedFlows().filter((f) => f.host === 'shop.example.com').map((f) => f.path)).toEqual(['/graphql', '/']);
+  });
+});
+
+describe("a gateway route's header changes", () => {
+  test('the gateway removes a header only the mesh may set (x-tenant) from the client\'s requests, on an EdgeGateway and an IngressGateway', () => {
+    // GIVEN billing's routes send x-tenant: bigcorp to a dedicated subset, and the public routes to api strip the client's copy
+    const { app, chart } = meshChart();
+    const api = new MeshService(chart, 'api', { image: 'img' });
+    const remove = { request: { remove: ['x-tenant'] }, response: { set: { 'x-frame-options': 'DENY' } } };
+    new EdgeGateway(chart, 'edge', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['a.example.com'] }] })
+      .route(api, { headers: remove });
+    new IngressGateway(chart, 'shop', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(api, { headers: remove });
+    const out = synth(app);
+    // THEN each gateway's rule carries the changes
+    for (const name of ['edge', 'shop']) {
+      expect(find(out, 'VirtualService', name).spec.http[0].headers).toEqual({ request: { remove: ['x-tenant'] }, response: { set: { 'x-frame-options': 'DENY' } } });
+    }
+  });
+
+  test('not on a MeshGateway, whose routes are the service\'s own (MESH630)', () => {
+    const { app, chart } = meshChart();
+    const gateway = new MeshGateway(chart, 'gw', { pods: { namespace: 'service-mesh', serviceAccount: 'mesh-gateway', labels: { istio: 'mesh-gateway' } },
+      tierNamespaces: ['production'] });
+    gateway.route(new MeshService(chart, 'web', { image: 'img' }), { hosts: ['web.production.svc.cluster.local'], headers: { request: { remove: ['x-tenant'] } } });
+    expect(synthError(app)).toMatch(/\[test\/gw\/route-web\] headers: .*\[MESH630\]/);
+  });
+});
+
 describe('EdgeGateway.route flows', () => {
   test("a route means a client outside reaches the service on the server's port, host and the route's first path", () => {
     const { app, chart } = meshChart();
@@ -160,13 +224,13 @@ describe('EdgeGateway.route bad input', () => {
     gateway.route(web, { port: 8443 });
     gateway.route(db, { pathPrefix: '/db/' });
     gateway.route(web, { pathPrefix: '/x/', match: [{ uri: StringMatch.exact('/old') }] });
-    gateway.route(web, { pathPrefix: '/static', hosts: ['a.example.com'] });
+    gateway.route(web, { pathPrefix: 'static/', hosts: ['a.example.com'] });
     gateway.route(web, { match: [] });
     const err = synthError(app);
     expect(err).toMatch(/\[test\/gw\/route-web\] port: 8443 is not a port of test\/web \[MESH030\]/);
     expect(err).toMatch(/\[test\/gw\/route-db\] service: test\/db has no HTTP port \[MESH030\]/);
     expect(err).toMatch(/\[test\/gw\/route-web-2\] pathPrefix: give a path prefix or full matches, not both \[MESH630\]/);
-    expect(err).toMatch(/\[test\/gw\/route-web-3\] pathPrefix: '\/static' must be '\/' or a path ending in '\/' \(web\); match other prefixes with `match` \[MESH630\]/);
+    expect(err).toMatch(/\[test\/gw\/route-web-3\] pathPrefix: 'static\/' must be '\/', a path ending in '\/' \('\/api\/', the paths under it\) or a path of segments \('\/graphql', it and the paths under it\) \(web\); match other requests with `match` \[MESH630\]/);
     expect(err).toMatch(/\[test\/gw\/route-web-3\] hosts: \[a.example.com\] are not the hosts of VirtualService 'gw' \(\[\*\], opened by test\/gw\/route-web\)/);
     expect(err).toMatch(/\[test\/gw\/route-web-4\] match: give at least one match, or a pathPrefix \[MESH017\]/);
   });

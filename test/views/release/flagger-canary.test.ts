@@ -1,5 +1,5 @@
 import { ApiObject, Duration, Testing } from 'cdk8s';
-import { Autoscaling, CanaryPlan, ConsistentHash, CanaryRelease, FlaggerAlertAddress, IngressGateway, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate, HighAvailability, LocalityLoadBalancing, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch, Warnings } from '../../../src';
+import { Autoscaling, CanaryPlan, ConsistentHash, CanaryRelease, EdgeGateway, FlaggerAlertAddress, IngressGateway, FlaggerAlertProvider, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, FlaggerMetricTemplate, HighAvailability, LocalityLoadBalancing, MeshApp, MeshChart, MeshPlatform, MeshService, ObservabilityStack, Percentage, Retries, Rps, StringMatch, Warnings } from '../../../src';
 import { checkIntendedFlows, FlowEvaluator, validateManifests } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -439,6 +439,58 @@ describe('a gateway route to a host Flagger releases', () => {
     Warnings.of(gateway).acknowledge('MESH312', 'public clients are released by the gateway team');
     expect(find(synth(app), 'VirtualService', 'shop-gateway').metadata.annotations)
       .toMatchObject({ 'acknowledged.mesh.cdk8s.io/MESH312': 'public clients are released by the gateway team' });
+  });
+});
+
+describe('a gateway route to a host Flagger releases with delegation', () => {
+  /** An ingress route to web (the site root), and Flagger's A/B test of web on a header, with `delegation`. */
+  function abTest(props: Partial<FlaggerCanaryProps> = {}) {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    const gateway = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+    gateway.route(web);
+    new FlaggerCanary(chart, 'web-canary', {
+      service: web, iterations: 10, match: [{ 'x-canary': StringMatch.exact('insider') }], delegation: true, ...props,
+    });
+    return { app, chart };
+  }
+
+  test("the gateway's rule delegates to Flagger's VirtualService, so a public request of the A/B match reaches the canary", () => {
+    // GIVEN an A/B test of the public site through the ingress gateway, with delegation
+    const { app, chart } = abTest();
+    // WHEN synthesized
+    const m = synth(app);
+    // THEN the Canary asks Flagger for a delegate VirtualService: no gateways (Flagger refuses a Canary with both)
+    const service = find(m, 'Canary', 'web').spec.service;
+    expect(service.delegation).toBe(true);
+    expect(service.gateways).toBeUndefined();
+    // AND the gateway's rule delegates to it (Flagger names it after the apex, in the Canary's namespace) instead of routing
+    const rule = find(m, 'VirtualService', 'shop-gateway').spec.http[0];
+    expect(rule.delegate).toEqual({ name: 'web', namespace: 'production' });
+    expect(rule.route).toBeUndefined();
+    // AND nothing bypasses the canary any more
+    expect(validateManifests(m).filter((f) => f.code === 'MESH312' || f.severity === 'error')).toEqual([]);
+    // AND over the cluster Flagger runs, a public request with the header reaches the canary's pods, one without the primary's
+    const evaluator = new FlowEvaluator(m, { platform: chart.platform.workloads('production') });
+    const flow = chart.intendedFlows().find((f) => f.host === 'shop.example.com')!;
+    expect(evaluator.evaluate({ ...flow, headers: { 'x-canary': 'insider' } }).reached?.map((p) => p.workload)).toEqual(['web']);
+    expect(evaluator.evaluate({ ...flow, headers: {} }).reached?.map((p) => p.workload)).toEqual(['web-primary']);
+  });
+
+  test("an EdgeGateway's route delegates the same way, under its path prefix", () => {
+    const platform = MeshPlatform.of({ gateways: [{ name: 'public', servers: [{ port: 80, protocol: 'HTTP', hosts: ['*.example.com'] }] }] });
+    const { app, chart } = meshChart({ platform });
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    EdgeGateway.fromPlatform(chart, 'public', 'public').route(web, { hosts: ['shop.example.com'], pathPrefix: '/app/' });
+    new FlaggerCanary(chart, 'web-canary', { service: web, iterations: 10, match: [{ 'x-canary': StringMatch.exact('insider') }], delegation: true });
+    const rule = find(synth(app), 'VirtualService', 'public').spec.http[0];
+    expect(rule).toMatchObject({ match: [{ uri: { prefix: '/app/' } }], delegate: { name: 'web', namespace: 'production' } });
+    expect(rule.route).toBeUndefined();
+  });
+
+  test('MESH305: gateways beside delegation, which Flagger refuses', () => {
+    expect(synthError(abTest({ gateways: ['mesh'] }).app))
+      .toMatch(/\[test\/web-canary\] gateways: Flagger's VirtualService with delegation binds to no gateway .*got mesh \[MESH305\]/);
   });
 });
 
