@@ -14,7 +14,7 @@ import { derivedIntendedFlows } from '../../graph/intended-flows';
 import { isKplusDeployment } from '../../workload/adopt';
 import type { IntendedFlow } from '../../core/flow';
 import { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook } from './flagger-hooks';
-import { admitLoadTester, loadTestFlows, loadTestProblems, loadTestWebhook } from './flagger-load-test';
+import { admitLoadTester, loadTestFlows, loadTestProblems, loadTestWebhook, webhookFlows } from './flagger-load-test';
 import { FlaggerMetric } from './flagger-metric';
 import { addProblems } from '../../private/construct-problems';
 import type { Problem } from '../../core/problem';
@@ -75,8 +75,11 @@ export interface FlaggerCanaryProps {
    */
   readonly metrics?: FlaggerMetric[];
   /**
-   * Webhooks Flagger calls (load tests, gates, rollback alerts).
+   * Webhooks Flagger calls (load tests, gates, rollback alerts). Flagger POSTs each from its own pod, which has no sidecar:
+   * one the platform's load tester Service serves (a gate's `/gate/check`) is an intended flow from Flagger's pods to the load
+   * tester's, which synth proves (MESH600: under mesh-wide STRICT mTLS the load tester must admit plaintext on its port).
    * @default - none
+   * @see https://github.com/fluxcd/flagger/blob/main/docs/gitbook/faq.md (If Flagger is outside of the mesh, how can it start the load test?)
    */
   readonly webhooks?: FlaggerWebhook[];
   /**
@@ -220,6 +223,7 @@ export class FlaggerCanary extends Construct {
     this.apexService = handOverService(this.service, 'flagger');
     addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() }, this);
     this.service.chart.addIntendedFlows(() => this.primaryFlows());
+    this.service.chart.addIntendedFlows(() => webhookFlows(this.service, this.webhooks ?? [], this.node.path));
     if (this.loadTest) {
       const test = this.loadTest;
       admitLoadTester(this.service, test);
