@@ -17,7 +17,7 @@ import { addGateway } from './edge-gateway.render';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
 import type { Problem } from '../../core/problem';
-import { concreteHost, gatewayMirrorFlow, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow, hostCovers } from './gateway-route';
+import { concreteHost, gatewayMirrorFlow, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow, hostCovers, withSourceRanges } from './gateway-route';
 import { addGatewayTlsVirtualService, addGatewayVirtualService } from './gateway-route.render';
 import type { NetworkPeer } from '../../workload/workload';
 
@@ -207,7 +207,7 @@ export class EdgeGateway extends Construct {
     const gateway = { ...pods, labels: { ...pods.labels, ...this.selector } };
     return [
       ...[...this.virtualServices.values()].flatMap((vs) => vs.routes.flatMap((r) => [
-        ...gatewayRouteFlow(r, this.servers, this.name), ...gatewayMirrorFlow(r, gateway),
+        ...withSourceRanges(r, gatewayRouteFlow(r, this.servers, this.name)), ...gatewayMirrorFlow(r, gateway),
       ])),
       ...this.tlsRoutes.flatMap((r): IntendedFlow[] => {
         const host = concreteHost(r.hosts[0]);
@@ -344,7 +344,13 @@ export class EdgeGateway extends Construct {
   ): GatewayRoute {
     let id = `route-${service.name}`;
     for (let n = 2; this.node.tryFindChild(id); n++) id = `route-${service.name}-${n}`;
-    return new GatewayRoute(this, id, { gatewayRef: this.ref, service, options, ...worked });
+    // The listeners of its HTTP and HTTPS servers: on the platform's pods, the pods' port behind the Service port a server names.
+    const moved = this.workload ? {} : MeshChart.of(this).platform.ingressGatewayTargetPorts();
+    const http = this.servers.filter((s) => ['HTTP', 'HTTPS', 'HTTP2'].includes(s.port.protocol) && !isPassthrough(s.tls));
+    const ports = [...new Set(http.map((s) => moved[s.port.number] ?? s.port.number))].sort((a, b) => a - b);
+    const namespace = this.admission().peer.namespace ?? this.namespace;
+    const gatewayPods = { namespace, labels: { ...(this.workload?.labels ?? this.selector) }, ports };
+    return new GatewayRoute(this, id, { gatewayRef: this.ref, service, options, gatewayPods, ...worked });
   }
 
   /**
