@@ -207,6 +207,8 @@ describe("FlaggerCanary webhooks on the load tester: Flagger's own calls, from i
     const { app } = setup({ loadTest: LOAD_TEST, webhooks: GATES.slice(0, 1) }, undefined, { security: { meshMtls: strict } });
     const error = synthError(app);
     expect(error).toMatch(/\[test\/booking-flagger\] .*Flagger calls the confirm-rollout webhook approve-rollout .*refused by PeerAuthentication istio-system\/default .*flagger has no sidecar and sends plaintext.*\[MESH600\]/);
+    // The line names the mesh-wide PeerAuthentication in the cluster's folder, not the chart's own PeerAuthentication `default`
+    expect(error).toMatch(/\[test\/booking-flagger\] cluster\/PeerAuthentication\/default: Flagger calls the confirm-rollout/);
     expect(error).toMatch(/\[test\/booking-flagger\] .*Flagger calls the rollout webhook load-test .*\[MESH600\]/);
   });
 
