@@ -627,6 +627,11 @@ export const Codes = {
    * streams to it below a stream's threshold: the clients past the cap wait, then fail with 503 UO.
    */
   STREAMS_CONNECTION_CAPPED: 'MESH676',
+  /**
+   * A FlaggerCanary with `delegation` whose service has callers in the mesh: Flagger's delegate VirtualService has no hosts, so
+   * their sidecars route them to the apex Service, the primary, and they never meet the canary (warning).
+   */
+  FLAGGER_DELEGATION_SKIPS_MESH_CALLERS: 'MESH677',
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',

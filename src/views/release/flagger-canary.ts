@@ -21,6 +21,7 @@ import type { Problem } from '../../core/problem';
 import { streamLatencyProblems } from '../../graph/service-problems';
 import { handOverService } from '../../graph/handed-over-service';
 import { apexProblems } from './flagger-apex';
+import { ServiceSecurity } from '../../graph/security/service-security';
 
 export type { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook, FlaggerWebhookType } from './flagger-hooks';
 
@@ -325,7 +326,28 @@ export class FlaggerCanary extends Construct {
     out.push(...this.renamedSelectors());
     out.push(...apexProblems(this.service.name, this._apexService()));
     this.ownedContributionProblems(out);
-    return [...out, ...this.streamLatencyProblems()];
+    return [...out, ...this.streamLatencyProblems(), ...this.delegationProblems()];
+  }
+
+  /**
+   * MESH677 (warning): with `delegation` Flagger's VirtualService has no hosts (fluxcd/flagger pkg/router/istio.go,
+   * reconcileVirtualService), and a VirtualService without hosts is applied by no sidecar, only merged into the rule that
+   * delegates to it (https://istio.io/latest/docs/reference/config/networking/virtual-service/#Delegate): the service's callers
+   * in the mesh reach the apex Service, which Flagger points at the primary, and never meet the canary.
+   */
+  private delegationProblems(): Problem[] {
+    if (!this.delegation) return [];
+    const self = `${this.service.namespace}/${this.service.name}`;
+    const callers = [...new Set(ServiceSecurity.of(this.service).inboundCalls.map((c) => `${c.source.namespace}/${c.source.name}`))]
+      .filter((c) => c !== self);
+    if (callers.length === 0) return [];
+    return [{
+      code: Codes.FLAGGER_DELEGATION_SKIPS_MESH_CALLERS, field: 'delegation', severity: 'warning',
+      message: `Flagger's delegate VirtualService has no hosts, so the sidecars of ${this.service.name}'s callers in the mesh `
+        + `(${callers.join(', ')}) route them to ${this.service.name}, which Flagger points at ${this.service.name}-primary: their requests `
+        + 'never meet the canary, which the analysis judges on the gateways\' requests alone; leave delegation out where they matter, '
+        + 'or acknowledge it',
+    }];
   }
 
   /**
