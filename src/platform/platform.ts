@@ -229,6 +229,8 @@ export class MeshPlatform {
     return {
       name: l.serviceName, namespace: l.namespace, labels: l.podLabels, serviceAccount: l.serviceAccount, meshed: l.meshed,
       ports: { http: l.targetPort },
+      // The Service's port (80 in the chart) reaches the pods' 8080: a flow to the Service port meets the pods' policies there.
+      ...(l.port !== l.targetPort ? { targetPorts: { [l.port]: l.targetPort } } : {}),
     };
   }
 

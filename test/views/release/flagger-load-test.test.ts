@@ -213,12 +213,20 @@ describe("FlaggerCanary webhooks on the load tester: Flagger's own calls, from i
   });
 
   test("a PeerAuthentication admitting plaintext on the load tester's port (Flagger's FAQ) passes; a load tester without a sidecar needs none", () => {
-    const { app } = setup({ loadTest: LOAD_TEST, webhooks: GATES.slice(0, 1) }, undefined, { security: { meshMtls: strict } });
+    const { app, chart } = setup({ loadTest: LOAD_TEST, webhooks: GATES.slice(0, 1) }, undefined, { security: { meshMtls: strict } });
     new ApiObject(new Chart(app, 'loadtester', { namespace: 'test' }), 'permissive', {
       apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'flagger-loadtester', namespace: 'test' },
       spec: { selector: { matchLabels: { app: 'loadtester' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } },
     });
     expect(() => synth(app)).not.toThrow();
+    // A flow to the load tester's Service port (80, as the webhook's URL has it) meets its pods' policies on their 8080
+    const m = synth(app);
+    const platform = chart.platform;
+    const evaluator = new FlowEvaluator(m, { platform: platform.workloads(chart.namespace), trustDomain: platform.trustDomain });
+    expect(evaluator.evaluate({
+      source: { platform: platform.flaggerWorkload() }, host: 'flagger-loadtester.test.svc.cluster.local', port: 80,
+      target: platform.loadTesterWorkload(), method: 'POST', path: '/gate/check',
+    }).allowed).toBe(true);
     const unmeshed = MeshPlatform.of({ loadTester: LoadTesterInstall.helmChart({ release: 'lt', namespace: 'perf', meshed: false }) });
     expect(() => synth(setup({ loadTest: LOAD_TEST }, unmeshed, { security: { meshMtls: strict } }).app)).not.toThrow();
   });
