@@ -127,7 +127,8 @@ export interface GatewayRouteOptions {
    * `externalTrafficPolicy: Local` behind a network load balancer (https://kubernetes.io/docs/tutorials/services/source-ip/),
    * or `numTrustedProxies` behind a proxy that sets X-Forwarded-For; otherwise every request is refused. Synth proves a
    * client of the first range reaches the service and one outside them is refused (MESH600, MESH601). Not on a
-   * `MeshGateway`, whose clients are workloads of the mesh, admitted by identity.
+   * `MeshGateway`, whose clients are workloads of the mesh, admitted by identity, nor on an `EdgeGateway` on pods of your own
+   * (`workload`), whose listeners' ports behind its servers' are not described (MESH630).
    * @default - every client address
    * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source (notRemoteIpBlocks)
    */

@@ -108,6 +108,13 @@ describe('GatewayRouteOptions.sourceRanges', () => {
     })
       .route(other.hooks, { sourceRanges: RANGES });
     expect(synthError(other.app)).toMatch(/sourceRanges: a MeshGateway's clients are workloads of the mesh.*\[MESH630\]/);
+    // A gateway on pods of the user's own: the ports its pods listen on are not described
+    const own = setup();
+    new EdgeGateway(own.chart, 'own', {
+      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['hooks.example.com'] }],
+      workload: { namespace: 'edge', labels: { app: 'edge-gw' }, serviceAccount: 'edge-gw' },
+    }).route(own.hooks, { pathPrefix: '/processor/', sourceRanges: RANGES });
+    expect(synthError(own.app)).toMatch(/\[test\/own\/route-processor-webhooks\] sourceRanges: the ports its pods listen on.*\[MESH630\]/);
   });
 
   test("a policy on the gateway's pods reads the pod's port behind the server's (istioctl's 443 -> 8443), as istiod's listener is", () => {
