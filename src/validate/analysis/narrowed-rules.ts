@@ -10,7 +10,7 @@
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
-import { AnalysisView, namespaceOf } from './view';
+import { AnalysisView, namespaceOf, push } from './view';
 import { dict, list } from '../values';
 
 const ADDRESS_FIELDS = ['ipBlocks', 'remoteIpBlocks'];
@@ -85,15 +85,20 @@ export const narrowedRuleVoid: AnalysisCheck = {
   run(index: AnalysisView) {
     const out: Finding[] = [];
     const allow = index.ofKind('AuthorizationPolicy').filter((p) => (p.spec?.action ?? 'ALLOW') === 'ALLOW');
+    const byNamespace = new Map<string, Manifest[]>();
+    for (const p of allow) push(byNamespace, namespaceOf(p), p);
     for (const ap of allow) {
+      // Only a policy with a rule narrowed by address is compared with the others (rare): no pass over every pair of policies.
+      const narrowed = list(ap.spec?.rules).map((r: Manifest, i: number) => (r ? addressField(r, i) : undefined));
+      if (narrowed.every((f) => f === undefined)) continue;
       const ns = namespaceOf(ap);
       const workloads = index.workloadsMatching(ns, dict(ap.spec?.selector?.matchLabels));
       if (workloads.length === 0) continue;
       // The policies that apply to every workload this one selects: those of the namespace whose selector takes them all.
-      const peers = allow.filter((p) => namespaceOf(p) === ns && (p === ap || workloads.every((w) =>
-        index.workloadsMatching(ns, dict(p.spec?.selector?.matchLabels)).includes(w))));
+      const peers = (byNamespace.get(ns) ?? []).filter((p) => p === ap || workloads.every((w) =>
+        index.workloadsMatching(ns, dict(p.spec?.selector?.matchLabels)).includes(w)));
       list(ap.spec?.rules).forEach((rule: Manifest, i: number) => {
-        const field = rule && addressField(rule, i);
+        const field = narrowed[i];
         if (!field) return;
         for (const p of peers) {
           const j = list(p.spec?.rules).findIndex((r: Manifest, k: number) => !(p === ap && k === i) && r && !addressField(r, k)
