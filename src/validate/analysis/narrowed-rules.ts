@@ -95,8 +95,9 @@ export const narrowedRuleVoid: AnalysisCheck = {
       const workloads = index.workloadsMatching(ns, dict(ap.spec?.selector?.matchLabels));
       if (workloads.length === 0) continue;
       // The policies that apply to every workload this one selects: those of the namespace whose selector takes them all.
-      const peers = (byNamespace.get(ns) ?? []).filter((p) => p === ap || workloads.every((w) =>
-        index.workloadsMatching(ns, dict(p.spec?.selector?.matchLabels)).includes(w)));
+      const selects = (p: Manifest, labels: Readonly<Record<string, string>>) =>
+        Object.entries(dict(p.spec?.selector?.matchLabels)).every(([k, v]) => labels[k] === v);
+      const peers = (byNamespace.get(ns) ?? []).filter((p) => p === ap || workloads.every((w) => selects(p, w.labels)));
       list(ap.spec?.rules).forEach((rule: Manifest, i: number) => {
         const field = narrowed[i];
         if (!field) return;
