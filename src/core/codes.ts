@@ -435,6 +435,11 @@ export const Codes = {
   /** An ExternalService's timeout or retries where no VirtualService can carry them: several or wildcard hosts, or no HTTP port. */
   INVALID_EXTERNAL_ROUTE: 'MESH219',
   /**
+   * An ALLOW rule narrowed by the client's address (ipBlocks, remoteIpBlocks, a condition on source.ip or remote.ip) whose
+   * requests another ALLOW rule on the same workloads admits from any address: the narrowing restricts nothing (warning).
+   */
+  ADDRESS_NARROWING_VOID: 'MESH240',
+  /**
    * An extended resource (a device plugin's `nvidia.com/gpu`) Kubernetes does not take: a name without a domain, in the
    * `kubernetes.io` domain or with the `requests.` prefix, a count that is not a whole number above 0, or one given twice.
    */
@@ -622,6 +627,11 @@ export const Codes = {
    * streams to it below a stream's threshold: the clients past the cap wait, then fail with 503 UO.
    */
   STREAMS_CONNECTION_CAPPED: 'MESH676',
+  /**
+   * A FlaggerCanary with `delegation` whose service has callers in the mesh: Flagger's delegate VirtualService has no hosts, so
+   * their sidecars route them to the apex Service, the primary, and they never meet the canary (warning).
+   */
+  FLAGGER_DELEGATION_SKIPS_MESH_CALLERS: 'MESH677',
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',

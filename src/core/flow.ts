@@ -116,6 +116,14 @@ export interface Flow {
   readonly requestPrincipal?: string;
   /** The JWT's claims, for `when` conditions on `request.auth.claims[...]`. @default {} */
   readonly claims?: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * The address of a client outside the cluster (an `external` source), as the ingress gateway's AuthorizationPolicies read it
+   * (`ipBlocks`, `remoteIpBlocks`, `source.ip`, `remote.ip`): a gateway that sees the client's address (its Service's
+   * `externalTrafficPolicy: Local`, https://kubernetes.io/docs/tutorials/services/source-ip/) sees this one. Policies
+   * behind the gateway see the gateway's pod.
+   * @default - unknown: a rule that admits addresses admits no such client, a rule that excludes them does not exclude it
+   */
+  readonly clientAddress?: string;
 }
 
 /** The layer whose resource decides a flow. */

@@ -166,7 +166,21 @@ export class MeshPlatform {
     return {
       name: gw.name, namespace: gw.namespace, labels: gw.podLabels, serviceAccount: gw.serviceAccount, meshed: true,
       ports: { 'http2': gw.httpPort, 'https': gw.httpsPort },
+      targetPorts: this.ingressGatewayTargetPorts(),
     };
+  }
+
+  /**
+   * The ingress gateway pods' port behind each of its Service's ports where they differ (istioctl's 80 and 443 target the
+   * pods' 8080 and 8443): a Gateway server's port is the Service's, and istiod opens the listener on the pods' (istio/istio
+   * pilot/pkg/model/gateway.go, `resolvePorts`), which is the port an AuthorizationPolicy's `ports` on the gateway's pods reads.
+   */
+  public ingressGatewayTargetPorts(): Record<number, number> {
+    const gw = this.ingressGateway;
+    const out: Record<number, number> = {};
+    if (gw.httpServicePort !== gw.httpPort) out[gw.httpServicePort] = gw.httpPort;
+    if (gw.httpsServicePort !== gw.httpsPort) out[gw.httpsServicePort] = gw.httpsPort;
+    return out;
   }
 
   /** Prometheus as a flow's source: not meshed, it scrapes in plaintext. */
@@ -215,6 +229,8 @@ export class MeshPlatform {
     return {
       name: l.serviceName, namespace: l.namespace, labels: l.podLabels, serviceAccount: l.serviceAccount, meshed: l.meshed,
       ports: { http: l.targetPort },
+      // The Service's port (80 in the chart) reaches the pods' 8080: a flow to the Service port meets the pods' policies there.
+      ...(l.port !== l.targetPort ? { targetPorts: { [l.port]: l.targetPort } } : {}),
     };
   }
 

@@ -499,7 +499,9 @@ function flowProblems(
   return clusterFlowFindings(meshCharts, manifests).map((p) => {
     const stated = (p.finding as { constructPath?: string }).constructPath !== undefined;
     const path = stated ? p.path : pathOf(p.finding.resource) ?? p.path;
-    return { ...p, path, folder: (stated ? undefined : folderOfResource(p.finding.resource)) ?? folderOfPath(path) };
+    // The line names the deciding resource as `<folder>/<Kind>/<name>`: its own folder (the cluster's mesh-wide PeerAuthentication
+    // `default`, not the construct's environment, which holds a namespace's PeerAuthentication `default` of its own).
+    return { ...p, path, folder: folderOfResource(p.finding.resource) ?? folderOfPath(path) };
   });
 }
 

@@ -121,10 +121,14 @@ describe('MeshPlatform', () => {
     expect(byName['flagger-loadtester']).toEqual({
       name: 'flagger-loadtester', namespace: 'test', labels: { 'app': 'loadtester', 'app.kubernetes.io/name': 'loadtester' },
       serviceAccount: 'default', meshed: true, ports: { http: 8080 },
+      // its Service's 80 reaches the pods' 8080, where their policies read a connection's port
+      targetPorts: { 80: 8080 },
     });
     expect(byName['jaeger-collector']).toMatchObject({ namespace: 'observability', serviceAccount: 'jaeger', ports: { zipkin: 9411 }, meshed: false });
     expect(byName['jaeger-collector'].targetPorts).toBeUndefined();
     expect(byName['istio-ingressgateway']).toMatchObject({ namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account', meshed: true });
+    // istioctl's gateway Service: 80 and 443 reach the pods' 8080 and 8443, the listeners istiod opens
+    expect(byName['istio-ingressgateway'].targetPorts).toEqual({ 80: 8080, 443: 8443 });
     expect(byName.prometheus).toMatchObject({ namespace: 'observability', labels: { 'app.kubernetes.io/name': 'prometheus' }, meshed: false });
     expect(byName.ratelimit).toMatchObject({ namespace: 'production', ports: { grpc: 8081 } });
     // Seed 003's entry path: Kong with a sidecar, ingress-nginx without.

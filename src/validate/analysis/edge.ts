@@ -15,7 +15,10 @@ import { policyTypes, portsAdmit } from '../flow/network-policy';
  * takes a descriptor from a request header (`request_headers`). The gateway is where requests
  * from outside enter: it cannot tell a header something in front of it set from one the client
  * sent, so a client chooses its own key (a fresh "user" per request escapes a per-user limit).
- * A claim of a token the gateway validated (the `metadata` action on jwt_authn's payload) cannot be forged.
+ * A claim of a token the gateway validated (the `metadata` action on jwt_authn's payload) cannot be forged. Where a
+ * RequestAuthentication copies a claim to that header (`outputClaimToHeaders`), it does so at the proxy it selects, a service's
+ * sidecar behind the gateway, after the gateway's limit: the message names the claim to key by instead.
+ * @see https://istio.io/latest/docs/reference/config/security/jwt/#ClaimToHeader
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-ratelimit-action-requestheaders
  */
 export const rateLimitKeyedByClientHeader: AnalysisCheck = {
@@ -23,6 +26,20 @@ export const rateLimitKeyedByClientHeader: AnalysisCheck = {
   title: 'a gateway rate limit keyed by a header the client sends',
   run(index) {
     const out: Finding[] = [];
+    // The headers RequestAuthentications copy claims to: the claims and the policies, by header.
+    const fromClaims = new Map<string, { claims: Set<string>; policies: Set<string> }>();
+    for (const ra of index.ofKind('RequestAuthentication')) {
+      for (const rule of list(ra.spec?.jwtRules)) {
+        for (const c of list(rule?.outputClaimToHeaders)) {
+          const h = String(c?.header ?? '').toLowerCase();
+          if (!h) continue;
+          const entry = fromClaims.get(h) ?? { claims: new Set<string>(), policies: new Set<string>() };
+          entry.claims.add(String(c?.claim));
+          entry.policies.add(`${namespaceOf(ra)}/${ra.metadata?.name}`);
+          fromClaims.set(h, entry);
+        }
+      }
+    }
     for (const ef of index.ofKind('EnvoyFilter')) {
       list(ef.spec?.configPatches).forEach((p: Manifest, i: number) => {
         if (p?.match?.context !== 'GATEWAY') return;
@@ -31,10 +48,16 @@ export const rateLimitKeyedByClientHeader: AnalysisCheck = {
           const header = a?.request_headers?.header_name;
           if (header === undefined) return;
           const field = `spec.configPatches[${i}].patch.value.route.rate_limits[${j}].actions[${k}].request_headers`;
+          const copied = fromClaims.get(String(header).toLowerCase());
+          const claims = copied && [...copied.claims].sort();
+          const advice = copied
+            ? `${header} is the claim ${claims!.join(', ')} that RequestAuthentication ${[...copied.policies].sort().join(', ')} copies at the `
+              + "proxies it selects, behind the gateway and after its limit, so the gateway counts the client's own copy: key by that "
+              + `claim of a token the gateway validates (RateLimitUser.jwtClaim({ claim: '${claims![0]}', ... }))`
+            : 'key by a claim of a token the gateway validates, or acknowledge that something in front of the gateway sets it';
           out.push(finding(Codes.RATE_LIMIT_KEY_CLIENT_HEADER, ef, field,
             `the gateway takes the rate-limit key ${a.request_headers.descriptor_key ?? header} from the request header ${header}, `
-            + 'which a client can send itself; '
-            + 'key by a claim of a token the gateway validates, or acknowledge that something in front of the gateway sets it', 'warning'));
+            + `which a client can send itself; ${advice}`, 'warning'));
         }));
       });
     }

@@ -14,6 +14,7 @@ import { streamsConnectionCapped } from './stream-caps';
 import { portSettingsDropPolicy } from './port-settings';
 import { RETRY_CHAIN_CHECKS } from './retry-chain';
 import { unreachableCaller } from './unreachable-callers';
+import { narrowedRuleVoid } from './narrowed-rules';
 import { STATEFUL_CHECKS } from './stateful';
 import { POLICY_PORT_CHECKS } from './policy-ports';
 import { PRIVILEGE_CHECKS } from './privileges';
@@ -31,7 +32,7 @@ export { AnalysisView } from './view';
 export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
   ...ROUTING_CHECKS, ...HTTP_RULE_CHECKS, ...RETRY_CHAIN_CHECKS, unreachableCaller, ...WORKLOAD_CHECKS, ...STATEFUL_CHECKS, ...CONFIG_CHECKS,
   ...GATEWAY_CHECKS, ...RELEASE_CHECKS, mirrorServesWrites, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS, ...IMAGE_CHECKS, ...AUTOSCALER_CHECKS,
-  jobSidecarNeverExits, ...POLICY_PORT_CHECKS, ...LOAD_BALANCING_CHECKS, streamsConnectionCapped, portSettingsDropPolicy,
+  jobSidecarNeverExits, ...POLICY_PORT_CHECKS, ...LOAD_BALANCING_CHECKS, streamsConnectionCapped, portSettingsDropPolicy, narrowedRuleVoid,
 ]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 

@@ -57,7 +57,8 @@ const PROTOCOLS: Readonly<Record<string, NonNullable<Flow['protocol']>>> = { tcp
  * default request is its clients' (spans, a rate-limit check). The protocol says what the
  * client sends (by default the port's protocol decides): `tcp` and `tls` carry no method or path,
  * `grpc` is `POST /<package.Service>/<Method>`. `sni=<name>` sets a TLS client's SNI,
- * `principal=<iss>/<sub>` the JWT's request principal, any other `name=value` a request header.
+ * `principal=<iss>/<sub>` the JWT's request principal, `client=<address>` an external client's address (which the ingress
+ * gateway's policies read), any other `name=value` a request header.
  * Throws MESH603 on anything else.
  */
 export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: FlowPlatform = { workloads: [] }): Flow {
@@ -71,6 +72,7 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
   let protocol: Flow['protocol'];
   let requestPrincipal: string | undefined;
   let sni: string | undefined;
+  let clientAddress: string | undefined;
   const headers: Record<string, string> = {};
   for (const token of (rest ?? '').split(/\s+/).filter(Boolean)) {
     if (HTTP_METHODS.includes(token as HttpMethod) && method === undefined && path === undefined) method = token as HttpMethod;
@@ -81,6 +83,7 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
       const [k, ...v] = token.split('=');
       if (k === 'principal') requestPrincipal = v.join('=');
       else if (k === 'sni') sni = v.join('=');
+      else if (k === 'client') clientAddress = v.join('=');
       else headers[k.toLowerCase()] = v.join('=');
     } else throw bad(`'${token}' is not a protocol (${Object.keys(PROTOCOLS).join(', ')}), a method, a path or name=value`);
   }
@@ -104,6 +107,7 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
     ...(path ? { path } : {}),
     ...(sni ? { sni } : {}),
     ...(requestPrincipal ? { requestPrincipal } : {}),
+    ...(clientAddress !== undefined ? { clientAddress } : {}),
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
   };
 }

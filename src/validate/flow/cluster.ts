@@ -110,6 +110,12 @@ export interface FlowPod {
    * @default - the cluster's network
    */
   readonly network?: string;
+  /**
+   * A platform pod's container port behind each Service port that differs (`{ 443: 8443 }`: istioctl's ingress gateway),
+   * from its {@link FlowWorkload.targetPorts}: the port a connection reaches the pod on, which its proxy's policies read.
+   * @default {} - each port on the same number
+   */
+  readonly targetPorts?: Readonly<Record<number, number>>;
 }
 
 /** The namespace of `m` (`default` when it names none). */
@@ -408,5 +414,6 @@ export function platformPod(w: FlowWorkload, gateway = false): FlowPod {
     addresses: [...list(w.addresses)],
     kind: 'Platform',
     gateway,
+    ...(w.targetPorts ? { targetPorts: { ...w.targetPorts } } : {}),
   };
 }

@@ -216,8 +216,9 @@ export class FlowEvaluator {
     // The gateway's JWT filter runs before its authorization (Istio's HTTP filter chain: jwt_authn, then RBAC).
     const token = tokenDecision(this.cluster, gw, tcp ? undefined : flow.requestPrincipal);
     if (token.refused) return refused(decider('RequestAuthentication', token.refused.policy), token.refused.reason, hops);
-    // Policies on the gateway pod see the external client: no mTLS identity.
-    const gwRequest = authorizationRequest(this.cluster, flow, { port: flow.port, host: flow.host, tcp }, token);
+    // Policies on the gateway pod see the external client: no mTLS identity, on the pod's port behind the server's.
+    const podPort = gw.targetPorts?.[flow.port] ?? flow.port;
+    const gwRequest = authorizationRequest(this.cluster, flow, { port: podPort, host: flow.host, tcp }, token);
     const gwAuthz = authorizationDecision(this.cluster, gw, gwRequest);
     if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
     // A token the gateway validated and does not keep goes no further.

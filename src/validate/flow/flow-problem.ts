@@ -2,6 +2,7 @@
  * The shape of a flow: its host, ports, method, path, protocol and source, checked before it is
  * evaluated.
  */
+import { isIpAddress } from '../../core/cidr';
 import { Flow } from './flow';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
@@ -24,6 +25,12 @@ export function flowProblem(flow: Flow): FlowProblem {
   const s = flow.source as Record<string, unknown>;
   if (!s || !(s.external === true || (typeof s.workload === 'string' && typeof s.namespace === 'string') || typeof s.platform === 'object')) {
     return bad('source', 'is not { workload, namespace }, { platform } or { external: true }');
+  }
+  if (flow.clientAddress !== undefined) {
+    if (s.external !== true) return bad('clientAddress', 'is the address of an external client: give it to an { external: true } source only');
+    if (typeof flow.clientAddress !== 'string' || !isIpAddress(flow.clientAddress)) {
+      return bad('clientAddress', `'${flow.clientAddress}' is not an IP address`);
+    }
   }
   return undefined;
 }

@@ -126,6 +126,7 @@ export function authorizationRequest(
     port: at.port,
     headers: flow.headers ?? {},
     tcp: at.tcp,
-    sourceAddresses: at.source?.addresses ?? [],
+    // At the gateway (no source pod) the connection's source is the external client: the address it is described with.
+    sourceAddresses: at.source?.addresses ?? ('external' in flow.source && flow.clientAddress !== undefined ? [flow.clientAddress] : []),
   };
 }

@@ -17,7 +17,7 @@ import { addGateway } from './edge-gateway.render';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
 import type { Problem } from '../../core/problem';
-import { concreteHost, gatewayMirrorFlow, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow, hostCovers } from './gateway-route';
+import { concreteHost, gatewayMirrorFlow, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow, hostCovers, withSourceRanges } from './gateway-route';
 import { addGatewayTlsVirtualService, addGatewayVirtualService } from './gateway-route.render';
 import type { NetworkPeer } from '../../workload/workload';
 
@@ -207,7 +207,7 @@ export class EdgeGateway extends Construct {
     const gateway = { ...pods, labels: { ...pods.labels, ...this.selector } };
     return [
       ...[...this.virtualServices.values()].flatMap((vs) => vs.routes.flatMap((r) => [
-        ...gatewayRouteFlow(r, this.servers, this.name), ...gatewayMirrorFlow(r, gateway),
+        ...withSourceRanges(r, gatewayRouteFlow(r, this.servers, this.name)), ...gatewayMirrorFlow(r, gateway),
       ])),
       ...this.tlsRoutes.flatMap((r): IntendedFlow[] => {
         const host = concreteHost(r.hosts[0]);
@@ -344,7 +344,18 @@ export class EdgeGateway extends Construct {
   ): GatewayRoute {
     let id = `route-${service.name}`;
     for (let n = 2; this.node.tryFindChild(id); n++) id = `route-${service.name}-${n}`;
-    return new GatewayRoute(this, id, { gatewayRef: this.ref, service, options, ...worked });
+    // The listeners of its HTTP and HTTPS servers on the platform's pods: the pods' port behind the Service port a server names.
+    // On pods of the user's own that mapping is not described, and a policy on the wrong port would restrict nothing.
+    const moved = MeshChart.of(this).platform.ingressGatewayTargetPorts();
+    const http = this.servers.filter((s) => ['HTTP', 'HTTPS', 'HTTP2'].includes(s.port.protocol) && !isPassthrough(s.tls));
+    const ports = [...new Set(http.map((s) => moved[s.port.number] ?? s.port.number))].sort((a, b) => a - b);
+    const namespace = this.admission().peer.namespace ?? this.namespace;
+    const gatewayPods = this.workload ? undefined : { namespace, labels: { ...this.selector }, ports };
+    const unsupported = this.workload && !worked.unsupported.sourceRanges
+      ? { ...worked.unsupported, sourceRanges: "the ports its pods listen on behind the servers' are not described for a gateway on pods of "
+        + "your own, and a policy on another port restricts nothing; allow the client ranges in the gateway's own configuration" }
+      : worked.unsupported;
+    return new GatewayRoute(this, id, { gatewayRef: this.ref, service, options, gatewayPods, ...worked, unsupported });
   }
 
   /**

@@ -8,6 +8,7 @@
 import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../../imports/networking.istio.io';
+import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { toIstioDuration } from '../../core/duration';
 import type { IRoutedService } from '../../graph/mesh-service-props';
@@ -170,4 +171,48 @@ export function addGatewayTlsVirtualService(
       };
     }),
   });
+}
+
+/** What a route's `sourceRanges` policy reads: the gateway's pods, the route's hosts and paths, the client ranges. */
+export interface SourceRangesSource {
+  /** The gateway pods' labels. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The route's hosts (`*` for every one). */
+  readonly hosts: readonly string[];
+  /** The route's paths in AuthorizationPolicy form; undefined for every path. */
+  readonly paths?: readonly string[];
+  /** The client address ranges admitted. */
+  readonly sourceRanges: readonly { toString(): string }[];
+  /** The gateway pods' ports of its HTTP and HTTPS servers (the listeners the route's requests arrive on). */
+  readonly ports: readonly number[];
+}
+
+/**
+ * The spec of a route's `sourceRanges` policy: DENY, on the gateway's pods, the route's hosts and paths to a client of no
+ * given range. `remoteIpBlocks` is the client's address as the gateway's connection manager sees it: the connection's peer,
+ * or the X-Forwarded-For entry its `numTrustedProxies` trusts. Each host is listed bare and with any port (`host:*`), since
+ * Istio matches `hosts` to the whole `:authority`, case-insensitively (istio/istio pilot/pkg/security/authz/matcher/header.go,
+ * `HostMatcher`), which a client may send with its port; a `*` host leaves `hosts` out. The rule names the pods' ports of
+ * the gateway's HTTP and HTTPS servers: on a TCP or passed-through TLS listener of the same pods a DENY rule's HTTP fields are
+ * ignored, and the rule would refuse every client outside the ranges there (istiod's warning; Operation.ports is the port the
+ * connection reaches the pod on, the listener istiod opens on the Service port's target: istio/istio pilot/pkg/model/gateway.go,
+ * `resolvePorts`).
+ * @see https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+ */
+export function renderSourceRangesSpec(s: SourceRangesSource): AuthorizationPolicySpec {
+  const hosts = s.hosts.includes('*') ? undefined : s.hosts.flatMap((h) => [h, `${h}:*`]);
+  return {
+    selector: { matchLabels: { ...s.selector } },
+    action: AuthorizationPolicySpecAction.DENY,
+    rules: [{
+      from: [{ source: { notRemoteIpBlocks: s.sourceRanges.map(String) } }],
+      to: [{ operation: { hosts, paths: s.paths ? [...s.paths] : undefined, ports: s.ports.map(String) } }],
+    }],
+  };
+}
+
+/** A route's `sourceRanges` AuthorizationPolicy (security.istio.io/v1) under `scope`, its spec read at synth. */
+export function addSourceRangesPolicy(scope: Construct, id: string, metadata: ApiObjectMetadata, source: () => SourceRangesSource): ApiObject {
+  return new AuthorizationPolicy(scope, id, { metadata, spec: lazyWithoutUnset(() => renderSourceRangesSpec(source())) });
 }

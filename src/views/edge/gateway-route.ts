@@ -19,6 +19,11 @@ import type { HeadersOptions, HttpMatchOptions } from '../../graph/traffic/http-
 import { httpRouteProblems } from '../../graph/traffic/route-checks';
 import { addProblems } from '../../private/construct-problems';
 import { isPathPrefix, pathPrefixPaths, pathPrefixSample } from './path-prefix';
+import type { Cidr } from '../../core/cidr';
+import { inCidr } from '../../core/cidr';
+import { Labels, MANAGED_BY } from '../../core/labels';
+import { MeshChart } from '../../graph/mesh-chart';
+import { addSourceRangesPolicy } from './gateway-route.render';
 
 /**
  * Options of a gateway's route to a service, the same for every gateway; a gateway that cannot
@@ -111,6 +116,23 @@ export interface GatewayRouteOptions {
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Headers
    */
   readonly headers?: HeadersOptions;
+  /**
+   * Only clients from these address ranges reach the route (a payment processor's published callback ranges): an
+   * AuthorizationPolicy `<namespace>-<gateway>-<service>-sources` on the gateway's pods, in their namespace, that DENIES the
+   * route's hosts and paths to every other client address (`notRemoteIpBlocks`), as Istio's ingress allow list does
+   * (https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/). It is enforced at the gateway, the proxy
+   * that sees the client: the service behind it sees the gateway's pod, and its ALLOW rule for the gateway admits every
+   * client the gateway forwards, so a rule of the service's own narrowed by address (`ServiceSecurity.allow` with
+   * `remoteIpBlocks` beside the route's rule) restricts nothing. The gateway must see the client's address: its Service's
+   * `externalTrafficPolicy: Local` behind a network load balancer (https://kubernetes.io/docs/tutorials/services/source-ip/),
+   * or `numTrustedProxies` behind a proxy that sets X-Forwarded-For; otherwise every request is refused. Synth proves a
+   * client of the first range reaches the service and one outside them is refused (MESH600, MESH601). Not on a
+   * `MeshGateway`, whose clients are workloads of the mesh, admitted by identity, nor on an `EdgeGateway` on pods of your own
+   * (`workload`), whose listeners' ports behind its servers' are not described (MESH630).
+   * @default - every client address
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source (notRemoteIpBlocks)
+   */
+  readonly sourceRanges?: Cidr[];
 }
 
 /** The service a gateway route copies its requests to. */
@@ -143,6 +165,13 @@ export interface GatewayRouteProps {
   readonly virtualServiceName: string;
   /** The options this gateway cannot honour, each with why (MESH630 when given). */
   readonly unsupported: Partial<Record<keyof GatewayRouteOptions, string>>;
+  /** The gateway's pods, their namespace and labels, where a `sourceRanges` policy selects them. */
+  readonly gatewayPods?: {
+    readonly namespace: string;
+    readonly labels: Readonly<Record<string, string>>;
+    /** The pods' ports of the gateway's HTTP and HTTPS servers. */
+    readonly ports: readonly number[];
+  };
 }
 
 const registry = new WeakMap<IConstruct, GatewayRoute[]>();
@@ -192,6 +221,8 @@ export class GatewayRoute extends Construct {
    * prefix, a regex or a match without a uri).
    */
   public readonly paths?: readonly string[];
+  /** The client address ranges the gateway lets reach the route, when given. */
+  public readonly sourceRanges?: readonly Cidr[];
 
   /** @internal Created by a gateway's `route()`, which lists it with the gateway's routes. */
   public constructor(scope: Construct, id: string, props: GatewayRouteProps) {
@@ -210,6 +241,14 @@ export class GatewayRoute extends Construct {
     this.mirror = o.mirror && { ...o.mirror };
     this.headers = o.headers && { request: o.headers.request && { ...o.headers.request }, response: o.headers.response && { ...o.headers.response } };
     this.paths = admittedPaths(this.pathPrefix, this.match);
+    this.sourceRanges = o.sourceRanges && Object.freeze([...o.sourceRanges]);
+    if (this.sourceRanges && this.sourceRanges.length > 0 && props.gatewayPods && !props.unsupported.sourceRanges) {
+      const pods = props.gatewayPods;
+      const chart = MeshChart.of(this);
+      const name = `${chart.namespace}-${props.gatewayRef.split('/')[1]}-${id.replace(/^route-/, '')}-sources`;
+      addSourceRangesPolicy(this, 'SourceRanges', { name, namespace: pods.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
+        () => ({ selector: pods.labels, hosts: this.hosts, paths: this.paths, sourceRanges: this.sourceRanges ?? [], ports: pods.ports }));
+    }
     const listed = registry.get(props.service);
     if (listed) listed.push(this);
     else registry.set(props.service, [this]);
@@ -255,6 +294,9 @@ export class GatewayRoute extends Construct {
       out.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `port: ${this.port} is not a port of ${this.service.node.path}`));
     }
     if (this.mirror && !unsupported.mirror) out.push(...mirrorProblems(this.service, this.mirror));
+    if (this.sourceRanges?.length === 0 && !unsupported.sourceRanges) {
+      out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, 'sourceRanges: give at least one range, or leave sourceRanges out for every client'));
+    }
     return out;
   }
 }
@@ -356,6 +398,29 @@ export function gatewayRouteFlow(
       + (principal === undefined ? '' : principals.length > 1 ? ` signed in (${principal})` : ' signed in'),
   }));
 }
+
+/**
+ * A route's external flows as its `sourceRanges` admit them: each from an address of the first range (the range's own
+ * address), and the first of them once more from an address outside every range (a documentation address), which the
+ * gateway must refuse (MESH601 otherwise: another policy or route lets such clients in). Unchanged without ranges.
+ */
+export function withSourceRanges(route: GatewayRoute, flows: IntendedFlow[]): IntendedFlow[] {
+  const ranges = route.sourceRanges?.map(String) ?? [];
+  if (ranges.length === 0 || flows.length === 0) return flows;
+  const inside = ranges[0].split('/')[0];
+  const outside = OUTSIDE_CANDIDATES.find((a) => !ranges.some((r) => inCidr(a, r)));
+  const admitted = flows.map((f) => ({ ...f, clientAddress: inside, description: `${f.description} from ${inside}` }));
+  if (outside === undefined) return admitted;
+  const first = flows[0];
+  const refused: IntendedFlow = {
+    ...first, clientAddress: outside, expect: 'deny', reaches: undefined,
+    description: `${first.description} from ${outside}, outside the route's sourceRanges (${ranges.join(', ')}), is refused`,
+  };
+  return [...admitted, refused];
+}
+
+/** Client addresses outside a route's ranges, for its refused flow: documentation addresses (RFC 5737, RFC 3849). */
+const OUTSIDE_CANDIDATES: readonly string[] = ['192.0.2.1', '198.51.100.1', '203.0.113.1', '2001:db8::1'];
 
 /** A name a client may address under `host`: itself, `www.<domain>` for `*.<domain>`, none for `*`. */
 export function concreteHost(host: string | undefined): string | undefined {

@@ -11,7 +11,7 @@ import type { ITieredService } from '../../graph/mesh-service-props';
 import { EdgeGateway, GatewayPlacement, GatewayServer } from './edge-gateway';
 import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
-import { concreteHost, GatewayRoute, GatewayRouteOptions } from './gateway-route';
+import { concreteHost, GatewayRoute, GatewayRouteOptions, withSourceRanges } from './gateway-route';
 import { pathPrefixSample } from './path-prefix';
 
 /** Props for {@link IngressGateway}. */
@@ -74,20 +74,27 @@ export class IngressGateway extends EdgeGateway {
     if (!host) return [];
     const out: IntendedFlow[] = [];
     for (const r of this.routes) {
-      const path = pathPrefixSample(r.pathPrefix ?? '/');
-      // Signed in with a token of each issuer that guards the path: the gateway's own JWT filter must accept each too.
-      const principals = ServiceSecurity.of(r.service).endUserPrincipalsFor(path);
-      const flow = { source: { external: true as const }, host, port: 443, protocol: 'HTTPS' as const, method: 'GET' as const, path };
-      for (const principal of principals.length > 0 ? principals : [undefined]) {
-        const signedIn = principal === undefined ? '' : principals.length > 1 ? ` signed in (${principal})` : ' signed in';
-        out.push({ ...flow, requestPrincipal: principal, expect: 'allow', constructPath: this.node.path,
-          reaches: { namespace: r.service.namespace, service: r.service.name },
-          description: `a browser reaches ${r.service.name} through ${this.name}: GET https://${host}${path}${signedIn}` });
-      }
-      if (principals.length > 0) {
-        out.push({ ...flow, expect: 'deny', constructPath: this.node.path,
-          description: `${this.name} refuses GET https://${host}${path} without a token (${r.service.name} needs one)` });
-      }
+      out.push(...withSourceRanges(r, this.publicRouteFlows(r, host)));
+    }
+    return out;
+  }
+
+  /** One route's flows from outside, signed in where an end-user rule guards its path. */
+  private publicRouteFlows(r: GatewayRoute, host: string): IntendedFlow[] {
+    const out: IntendedFlow[] = [];
+    const path = pathPrefixSample(r.pathPrefix ?? '/');
+    // Signed in with a token of each issuer that guards the path: the gateway's own JWT filter must accept each too.
+    const principals = ServiceSecurity.of(r.service).endUserPrincipalsFor(path);
+    const flow = { source: { external: true as const }, host, port: 443, protocol: 'HTTPS' as const, method: 'GET' as const, path };
+    for (const principal of principals.length > 0 ? principals : [undefined]) {
+      const signedIn = principal === undefined ? '' : principals.length > 1 ? ` signed in (${principal})` : ' signed in';
+      out.push({ ...flow, requestPrincipal: principal, expect: 'allow', constructPath: this.node.path,
+        reaches: { namespace: r.service.namespace, service: r.service.name },
+        description: `a browser reaches ${r.service.name} through ${this.name}: GET https://${host}${path}${signedIn}` });
+    }
+    if (principals.length > 0) {
+      out.push({ ...flow, expect: 'deny', constructPath: this.node.path,
+        description: `${this.name} refuses GET https://${host}${path} without a token (${r.service.name} needs one)` });
     }
     return out;
   }

@@ -14,13 +14,14 @@ import { derivedIntendedFlows } from '../../graph/intended-flows';
 import { isKplusDeployment } from '../../workload/adopt';
 import type { IntendedFlow } from '../../core/flow';
 import { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook } from './flagger-hooks';
-import { admitLoadTester, loadTestFlows, loadTestProblems, loadTestWebhook } from './flagger-load-test';
+import { admitLoadTester, loadTestFlows, loadTestProblems, loadTestWebhook, webhookFlows } from './flagger-load-test';
 import { FlaggerMetric } from './flagger-metric';
 import { addProblems } from '../../private/construct-problems';
 import type { Problem } from '../../core/problem';
 import { streamLatencyProblems } from '../../graph/service-problems';
 import { handOverService } from '../../graph/handed-over-service';
 import { apexProblems } from './flagger-apex';
+import { ServiceSecurity } from '../../graph/security/service-security';
 
 export type { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook, FlaggerWebhookType } from './flagger-hooks';
 
@@ -75,8 +76,11 @@ export interface FlaggerCanaryProps {
    */
   readonly metrics?: FlaggerMetric[];
   /**
-   * Webhooks Flagger calls (load tests, gates, rollback alerts).
+   * Webhooks Flagger calls (load tests, gates, rollback alerts). Flagger POSTs each from its own pod, which has no sidecar:
+   * one the platform's load tester Service serves (a gate's `/gate/check`) is an intended flow from Flagger's pods to the load
+   * tester's, which synth proves (MESH600: under mesh-wide STRICT mTLS the load tester must admit plaintext on its port).
    * @default - none
+   * @see https://github.com/fluxcd/flagger/blob/main/docs/gitbook/faq.md (If Flagger is outside of the mesh, how can it start the load test?)
    */
   readonly webhooks?: FlaggerWebhook[];
   /**
@@ -220,6 +224,7 @@ export class FlaggerCanary extends Construct {
     this.apexService = handOverService(this.service, 'flagger');
     addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() }, this);
     this.service.chart.addIntendedFlows(() => this.primaryFlows());
+    this.service.chart.addIntendedFlows(() => webhookFlows(this.service, this.webhooks ?? [], this.node.path));
     if (this.loadTest) {
       const test = this.loadTest;
       admitLoadTester(this.service, test);
@@ -321,7 +326,28 @@ export class FlaggerCanary extends Construct {
     out.push(...this.renamedSelectors());
     out.push(...apexProblems(this.service.name, this._apexService()));
     this.ownedContributionProblems(out);
-    return [...out, ...this.streamLatencyProblems()];
+    return [...out, ...this.streamLatencyProblems(), ...this.delegationProblems()];
+  }
+
+  /**
+   * MESH677 (warning): with `delegation` Flagger's VirtualService has no hosts (fluxcd/flagger pkg/router/istio.go,
+   * reconcileVirtualService), and a VirtualService without hosts is applied by no sidecar, only merged into the rule that
+   * delegates to it (https://istio.io/latest/docs/reference/config/networking/virtual-service/#Delegate): the service's callers
+   * in the mesh reach the apex Service, which Flagger points at the primary, and never meet the canary.
+   */
+  private delegationProblems(): Problem[] {
+    if (!this.delegation) return [];
+    const self = `${this.service.namespace}/${this.service.name}`;
+    const callers = [...new Set(ServiceSecurity.of(this.service).inboundCalls.map((c) => `${c.source.namespace}/${c.source.name}`))]
+      .filter((c) => c !== self);
+    if (callers.length === 0) return [];
+    return [{
+      code: Codes.FLAGGER_DELEGATION_SKIPS_MESH_CALLERS, field: 'delegation', severity: 'warning',
+      message: `Flagger's delegate VirtualService has no hosts, so the sidecars of ${this.service.name}'s callers in the mesh `
+        + `(${callers.join(', ')}) route them to ${this.service.name}, which Flagger points at ${this.service.name}-primary: their requests `
+        + 'never meet the canary, which the analysis judges on the gateways\' requests alone; leave delegation out where they matter, '
+        + 'or acknowledge it',
+    }];
   }
 
   /**

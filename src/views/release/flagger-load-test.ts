@@ -140,6 +140,36 @@ export function loadTestFlows(service: ICanaryTarget, test: FlaggerLoadTest, con
   }));
 }
 
+/**
+ * Flagger's own calls of the Canary's webhooks that the platform's load tester serves (a `loadTest`'s, a gate's such as
+ * `confirm-rollout` to its `/gate/check`, a command of your own): Flagger POSTs each webhook's payload from its pod
+ * (fluxcd/flagger pkg/controller/webhook.go, `callWebhook`: `retryablehttp.NewRequest("POST", ...)`), and its pod has no
+ * sidecar (`MeshPlatform.flaggerWorkload`), so under STRICT mTLS on the load tester's port (a mesh-wide STRICT
+ * PeerAuthentication) every call is refused: a gate never opens, a load test never runs and Flagger rolls back (fluxcd/flagger
+ * docs/gitbook/faq.md, "If Flagger is outside of the mesh, how can it start the load test?", gives the load tester a
+ * PeerAuthentication of its own). Each such webhook is an intended flow from Flagger's pods to the load tester's, which synth
+ * proves (MESH600 on the Canary). A URL of another host, of another port than the load tester Service's, or over HTTPS is not read.
+ */
+export function webhookFlows(service: ICanaryTarget, webhooks: readonly FlaggerWebhook[], constructPath: string): IntendedFlow[] {
+  const platform = service.chart.platform;
+  const l = platform.loadTester;
+  const names = [`${l.serviceName}.${l.namespace}`, `${l.serviceName}.${l.namespace}.svc`, `${l.serviceName}.${l.namespace}.svc.cluster.local`,
+    ...(service.namespace === l.namespace ? [l.serviceName] : [])];
+  const out: IntendedFlow[] = [];
+  for (const hook of webhooks) {
+    const url = URL.canParse(hook.url) ? new URL(hook.url) : undefined;
+    if (!url || url.protocol !== 'http:' || !names.includes(url.hostname.toLowerCase()) || Number(url.port || 80) !== l.port) continue;
+    out.push({
+      source: { platform: platform.flaggerWorkload() }, host: `${l.serviceName}.${l.namespace}.svc.cluster.local`, port: l.port,
+      target: platform.loadTesterWorkload(), targetPort: l.targetPort, protocol: 'HTTP', method: 'POST', path: url.pathname,
+      expect: 'allow', constructPath,
+      description: `Flagger calls the ${hook.type} webhook ${hook.name} of ${service.name}'s Canary (POST ${hook.url}) on the load tester`
+        + ` (${l.serviceName}), from its pods without a sidecar`,
+    });
+  }
+  return out;
+}
+
 /** The load test's values: a positive rate, whole workers, a duration hey reads, a concrete path, a port hey can load. */
 export function loadTestProblems(service: ICanaryTarget, test: FlaggerLoadTest): string[] {
   const out: string[] = [];

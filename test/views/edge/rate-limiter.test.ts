@@ -213,6 +213,20 @@ describe('who a user is: a claim of a validated token, or a header a client can 
     expect(app.acknowledgedWarnings.join('\n')).toMatch(/MESH652.*the CDN in front of the gateway overwrites x-user-id/);
   });
 
+  test('keyed by a header a RequestAuthentication copies from a claim behind the gateway: the message names the claim to key by', () => {
+    const { app } = cluster(['production'], () => RateLimitUser.header('x-user-id'));
+    // An EdgeAuthentication's RequestAuthentication copies the token's sub to x-user-id at the service's sidecar, after the gateway
+    const copied = {
+      apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name: 'web-jwt', namespace: 'production' },
+      spec: { selector: { matchLabels: { app: 'web' } }, jwtRules: [{
+        issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks.json', outputClaimToHeaders: [{ claim: 'sub', header: 'x-user-id' }],
+      }] },
+    };
+    const findings = validateManifests([...synth(app), copied]).filter((f) => f.code === 'MESH652');
+    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(
+      /from the request header x-user-id, which a client can send itself; x-user-id is the claim sub that RequestAuthentication production\/web-jwt copies at the proxies it selects, behind the gateway and after its limit.*RateLimitUser\.jwtClaim\(\{ claim: 'sub'/)]);
+  });
+
   test('keyed by a token claim: nothing to warn about', () => {
     expect(validateManifests(synth(cluster().app)).filter((f) => f.code === 'MESH652')).toEqual([]);
   });

@@ -488,6 +488,19 @@ describe('a gateway route to a host Flagger releases with delegation', () => {
     expect(rule.route).toBeUndefined();
   });
 
+  test('MESH677 (warning): with delegation, callers of the service in the mesh reach the primary alone', () => {
+    const { app, chart } = abTest();
+    const web = chart.node.findAll().find((c): c is MeshService => c instanceof MeshService && c.name === 'web')!;
+    new MeshService(chart, 'bff', { image: 'bff:1' }).calls(web, { methods: ['GET'], paths: ['/orders'] });
+    app.manifests();
+    expect(app.warnings.filter((w) => w.includes('[MESH677]'))).toEqual([expect.stringMatching(
+      /\[test\/web-canary\] .*delegation: Flagger's delegate VirtualService has no hosts, so the sidecars of web's callers in the mesh \(production\/bff\) route them to web, which Flagger points at web-primary.*\[MESH677\]/)]);
+    // without callers in the mesh, nothing to warn of
+    const alone = abTest().app;
+    alone.manifests();
+    expect(alone.warnings.filter((w) => w.includes('[MESH677]'))).toEqual([]);
+  });
+
   test('MESH305: gateways beside delegation, which Flagger refuses', () => {
     expect(synthError(abTest({ gateways: ['mesh'] }).app))
       .toMatch(/\[test\/web-canary\] gateways: Flagger's VirtualService with delegation binds to no gateway .*got mesh \[MESH305\]/);

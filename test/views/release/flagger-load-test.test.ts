@@ -1,5 +1,7 @@
-import { Duration } from 'cdk8s';
-import { FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, LoadTesterInstall, MeshPlatform, MeshService, Percentage } from '../../../src';
+import { ApiObject, Chart, Duration } from 'cdk8s';
+import {
+  FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, LoadTesterInstall, MeshChartProps, MeshPlatform, MeshService, MeshWideMtls, Percentage,
+} from '../../../src';
 import { checkIntendedFlows, FlowEvaluator, validateManifests } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -14,8 +16,8 @@ const ANALYSIS: Omit<FlaggerCanaryProps, 'service'> = {
   ],
 };
 
-function setup(props: Partial<FlaggerCanaryProps> = {}, platform?: MeshPlatform) {
-  const { app, chart } = meshChart({ namespace: 'tickets-service', ...(platform ? { platform } : {}) });
+function setup(props: Partial<FlaggerCanaryProps> = {}, platform?: MeshPlatform, chartProps: Partial<MeshChartProps> = {}) {
+  const { app, chart } = meshChart({ namespace: 'tickets-service', ...(platform ? { platform } : {}), ...chartProps });
   const service = new MeshService(chart, 'booking-api', { image: 'booking:1', ports: [{ port: 8080, targetPort: 8080 }] });
   const canary = new FlaggerCanary(chart, 'booking-flagger', { service, ...ANALYSIS, ...props });
   return { app, chart, service, canary };
@@ -173,6 +175,60 @@ describe('FlaggerCanary loadTest: the load tester sends the canary requests, and
     const db = new MeshService(tcp.chart, 'booking-api', { image: 'booking:1', ports: [{ port: 5432, protocol: 'tcp' }] });
     new FlaggerCanary(tcp.chart, 'booking-flagger', { service: db, ...ANALYSIS, loadTest: { rate: 5, duration: Duration.minutes(1) } });
     expect(synthError(tcp.app)).toContain("the canary's Service port 5432 is tcp, which neither hey (HTTP) nor ghz (gRPC) can load");
+  });
+});
+
+describe("FlaggerCanary webhooks on the load tester: Flagger's own calls, from its pods without a sidecar, are proved at synth", () => {
+  const LOAD_TEST = { rate: 20, duration: Duration.minutes(1), path: '/api/bookings' };
+  const GATES = [
+    { name: 'approve-rollout', type: 'confirm-rollout' as const, url: 'http://flagger-loadtester.test/gate/check' },
+    { name: 'approve-promotion', type: 'confirm-promotion' as const, url: 'http://flagger-loadtester.test.svc.cluster.local:80/gate/check' },
+    // not the load tester's: another host, another port, HTTPS
+    { name: 'notify', type: 'event' as const, url: 'http://events.example.com/flagger' },
+    { name: 'other-port', type: 'pre-rollout' as const, url: 'http://flagger-loadtester.test:8080/' },
+    { name: 'tls', type: 'pre-rollout' as const, url: 'https://flagger-loadtester.test/' },
+  ];
+  const strict = MeshWideMtls.strict({ plaintextClientsChecked: 'none left' });
+
+  test('each webhook to the load tester Service is an intended flow: POST of its path from Flagger to the load tester', () => {
+    const { chart } = setup({ loadTest: LOAD_TEST, webhooks: GATES });
+    const flagger = chart.intendedFlows().filter((f) => 'platform' in f.source && f.source.platform.name === 'flagger'
+      && f.target?.name === 'flagger-loadtester');
+    // fluxcd/flagger pkg/controller/webhook.go, callWebhook: every webhook is a POST of the payload
+    expect(flagger.map((f) => [f.host, f.port, f.targetPort, f.method, f.path, f.constructPath])).toEqual([
+      ['flagger-loadtester.test.svc.cluster.local', 80, 8080, 'POST', '/gate/check', 'test/booking-flagger'],
+      ['flagger-loadtester.test.svc.cluster.local', 80, 8080, 'POST', '/gate/check', 'test/booking-flagger'],
+      ['flagger-loadtester.test.svc.cluster.local', 80, 8080, 'POST', '/', 'test/booking-flagger'],
+    ]);
+    expect(flagger[0].description).toMatch(/confirm-rollout webhook approve-rollout/);
+  });
+
+  test('MESH600 under mesh-wide STRICT mTLS: Flagger, outside the mesh, cannot call the gate or start the load test', () => {
+    const { app } = setup({ loadTest: LOAD_TEST, webhooks: GATES.slice(0, 1) }, undefined, { security: { meshMtls: strict } });
+    const error = synthError(app);
+    expect(error).toMatch(/\[test\/booking-flagger\] .*Flagger calls the confirm-rollout webhook approve-rollout .*refused by PeerAuthentication istio-system\/default .*flagger has no sidecar and sends plaintext.*\[MESH600\]/);
+    // The line names the mesh-wide PeerAuthentication in the cluster's folder, not the chart's own PeerAuthentication `default`
+    expect(error).toMatch(/\[test\/booking-flagger\] cluster\/PeerAuthentication\/default: Flagger calls the confirm-rollout/);
+    expect(error).toMatch(/\[test\/booking-flagger\] .*Flagger calls the rollout webhook load-test .*\[MESH600\]/);
+  });
+
+  test("a PeerAuthentication admitting plaintext on the load tester's port (Flagger's FAQ) passes; a load tester without a sidecar needs none", () => {
+    const { app, chart } = setup({ loadTest: LOAD_TEST, webhooks: GATES.slice(0, 1) }, undefined, { security: { meshMtls: strict } });
+    new ApiObject(new Chart(app, 'loadtester', { namespace: 'test' }), 'permissive', {
+      apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'flagger-loadtester', namespace: 'test' },
+      spec: { selector: { matchLabels: { app: 'loadtester' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } },
+    });
+    expect(() => synth(app)).not.toThrow();
+    // A flow to the load tester's Service port (80, as the webhook's URL has it) meets its pods' policies on their 8080
+    const m = synth(app);
+    const platform = chart.platform;
+    const evaluator = new FlowEvaluator(m, { platform: platform.workloads(chart.namespace), trustDomain: platform.trustDomain });
+    expect(evaluator.evaluate({
+      source: { platform: platform.flaggerWorkload() }, host: 'flagger-loadtester.test.svc.cluster.local', port: 80,
+      target: platform.loadTesterWorkload(), method: 'POST', path: '/gate/check',
+    }).allowed).toBe(true);
+    const unmeshed = MeshPlatform.of({ loadTester: LoadTesterInstall.helmChart({ release: 'lt', namespace: 'perf', meshed: false }) });
+    expect(() => synth(setup({ loadTest: LOAD_TEST }, unmeshed, { security: { meshMtls: strict } }).app)).not.toThrow();
   });
 });
 

@@ -1,0 +1,155 @@
+// A gateway route's client address ranges (GatewayRouteOptions.sourceRanges): a payment processor's callbacks, admitted from
+// its published ranges only, are refused at the gateway from any other address (Istio's ingress allow list:
+// https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/).
+import {
+  Cidr, EdgeGateway, IngressGateway, IngressGatewayInstall, MeshApp, MeshChart, MeshGateway, MeshPlatform, MeshService, ServiceSecurity,
+} from '../../../src';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { checkIntendedFlows, FlowEvaluator } from '../../../src/validate';
+import { main } from '../../../src/validate/cli';
+import { find, meshChart, synth, synthError } from '../../util';
+
+const RANGES = [Cidr.of('198.51.100.0/24'), Cidr.of('203.0.113.64/26')];
+
+function setup(platform?: MeshPlatform, outdir?: string) {
+  const { app, chart } = outdir
+    ? { app: new MeshApp({ outdir }), chart: undefined }
+    : meshChart({ namespace: 'payments', ...(platform ? { platform } : {}) });
+  return withServices(app, chart ?? new MeshChart(app, 'test', { namespace: 'payments' }));
+}
+
+function withServices(app: MeshApp, chart: MeshChart) {
+  const hooks = new MeshService(chart, 'processor-webhooks', { image: 'hooks:1', ports: [{ port: 80, targetPort: 8080 }] });
+  const api = new MeshService(chart, 'payments-api', { image: 'api:1', ports: [{ port: 80, targetPort: 8080 }] });
+  return { app, chart, hooks, api };
+}
+
+function evaluate(chart: ReturnType<typeof setup>['chart'], manifests: Record<string, any>[], host: string, path: string, clientAddress?: string) {
+  const evaluator = new FlowEvaluator(manifests, { platform: chart.platform.workloads(chart.namespace), trustDomain: chart.platform.trustDomain });
+  return evaluator.evaluate({
+    source: { external: true }, host, port: 443, protocol: 'HTTPS', method: 'POST', path, ...(clientAddress ? { clientAddress } : {}),
+  });
+}
+
+describe('GatewayRouteOptions.sourceRanges', () => {
+  test("an IngressGateway route: a DENY policy on the gateway's pods for the route's hosts, paths and HTTP listeners, from other addresses", () => {
+    const { app, chart, hooks } = setup();
+    new IngressGateway(chart, 'hooks', { hosts: ['hooks.pay.example.com'], credentialName: 'hooks-tls' })
+      .route(hooks, { pathPrefix: '/processor/', sourceRanges: RANGES });
+    const m = synth(app);
+    // istioctl's gateway: its Service's 80 and 443 reach the pods' 8080 and 8443, the ports the policy's operation reads
+    expect(find(m, 'AuthorizationPolicy', 'payments-hooks-processor-webhooks-sources')).toMatchObject({
+      metadata: { namespace: 'istio-system' },
+      spec: {
+        selector: { matchLabels: { istio: 'ingressgateway' } },
+        action: 'DENY',
+        rules: [{
+          from: [{ source: { notRemoteIpBlocks: ['198.51.100.0/24', '203.0.113.64/26'] } }],
+          to: [{ operation: { hosts: ['hooks.pay.example.com', 'hooks.pay.example.com:*'], paths: ['/processor/*'], ports: ['8080', '8443'] } }],
+        }],
+      },
+    });
+  });
+
+  test('synth proves a client of the ranges reaches the service and one outside them is refused at the gateway', () => {
+    const { app, chart, hooks, api } = setup();
+    const gateway = new IngressGateway(chart, 'public', { hosts: ['pay.example.com'], credentialName: 'pay-tls' });
+    gateway.route(hooks, { pathPrefix: '/processor/', sourceRanges: RANGES });
+    gateway.route(api);
+    const m = synth(app);
+    const flows = gateway.intendedFlows();
+    expect(flows.map((f) => [f.path, f.clientAddress, f.expect])).toEqual([
+      ['/processor/x', '198.51.100.0', 'allow'], ['/processor/x', '192.0.2.1', 'deny'], ['/', undefined, 'allow'],
+    ]);
+    expect(evaluate(chart, m, 'pay.example.com', '/processor/x', '198.51.100.7').allowed).toBe(true);
+    const outside = evaluate(chart, m, 'pay.example.com', '/processor/x', '192.0.2.9');
+    expect(outside.allowed).toBe(false);
+    expect(outside.decidedBy).toMatchObject({ layer: 'AuthorizationPolicy', namespace: 'istio-system', name: 'payments-public-processor-webhooks-sources' });
+    // A client of unknown address is refused too; the host's other routes are left to every client
+    expect(evaluate(chart, m, 'pay.example.com', '/processor/x').allowed).toBe(false);
+    expect(evaluate(chart, m, 'pay.example.com', '/v1/payments', '192.0.2.9').allowed).toBe(true);
+    // AND without the policy, synth's flow check reports the client outside the ranges allowed (MESH601)
+    const evaluator = new FlowEvaluator(m.filter((x) => !String(x.metadata?.name).endsWith('-sources')),
+      { platform: chart.platform.workloads(chart.namespace), trustDomain: chart.platform.trustDomain });
+    expect(checkIntendedFlows(evaluator, flows).map((f) => f.code)).toEqual(['MESH601']);
+  });
+
+  test("an EdgeGateway on the istio/gateway chart's pods: the pods' own 80 and 443, and the route's flows from its ranges", () => {
+    const platform = MeshPlatform.of({ ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }) });
+    const { app, chart, hooks } = setup(platform);
+    const gateway = new EdgeGateway(chart, 'hooks', { servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['hooks.example.com'] }] });
+    gateway.route(hooks, { pathPrefix: '/processor/', sourceRanges: [Cidr.of('2001:db8:1::/48')] });
+    const m = synth(app);
+    expect(find(m, 'AuthorizationPolicy', 'payments-hooks-processor-webhooks-sources')).toMatchObject({
+      metadata: { namespace: 'istio-ingress' },
+      spec: { selector: { matchLabels: { istio: 'ingress' } }, rules: [{ to: [{ operation: { ports: ['80'] } }] }] },
+    });
+    const flows = chart.intendedFlows().filter((f) => 'external' in f.source);
+    expect(flows.map((f) => [f.clientAddress, f.expect])).toEqual([['2001:db8:1::', 'allow'], ['192.0.2.1', 'deny']]);
+  });
+
+  test('a rule of the service narrowed by address beside the route restricts nothing: the route admits the gateway from any client', () => {
+    const { app, chart, hooks } = setup();
+    new IngressGateway(chart, 'hooks', { hosts: ['hooks.pay.example.com'], credentialName: 'hooks-tls' }).route(hooks, { pathPrefix: '/processor/' });
+    ServiceSecurity.of(hooks).allow({ from: [{ principals: [chart.platform.ingressGatewayPrincipal], remoteIpBlocks: RANGES }] });
+    const m = synth(app);
+    expect(evaluate(chart, m, 'hooks.pay.example.com', '/processor/x', '192.0.2.9').allowed).toBe(true);
+  });
+
+  test('MESH630: no ranges, or ranges on a MeshGateway route', () => {
+    const { app, chart, hooks } = setup();
+    new IngressGateway(chart, 'hooks', { hosts: ['hooks.pay.example.com'], credentialName: 'hooks-tls' }).route(hooks, { sourceRanges: [] });
+    expect(synthError(app)).toMatch(/\[test\/hooks\/route-processor-webhooks\] sourceRanges: give at least one range.*\[MESH630\]/);
+    const other = setup();
+    new MeshGateway(other.chart, 'mesh', {
+      namespace: 'mesh-gw', pods: { namespace: 'mesh-gw', serviceAccount: 'mesh-gateway', labels: { istio: 'mesh-gateway' } }, tierNamespaces: ['payments'],
+    })
+      .route(other.hooks, { sourceRanges: RANGES });
+    expect(synthError(other.app)).toMatch(/sourceRanges: a MeshGateway's clients are workloads of the mesh.*\[MESH630\]/);
+    // A gateway on pods of the user's own: the ports its pods listen on are not described
+    const own = setup();
+    new EdgeGateway(own.chart, 'own', {
+      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['hooks.example.com'] }],
+      workload: { namespace: 'edge', labels: { app: 'edge-gw' }, serviceAccount: 'edge-gw' },
+    }).route(own.hooks, { pathPrefix: '/processor/', sourceRanges: RANGES });
+    expect(synthError(own.app)).toMatch(/\[test\/own\/route-processor-webhooks\] sourceRanges: the ports its pods listen on.*\[MESH630\]/);
+  });
+
+  test("a policy on the gateway's pods reads the pod's port behind the server's (istioctl's 443 -> 8443), as istiod's listener is", () => {
+    const { app, chart, hooks } = setup();
+    new IngressGateway(chart, 'hooks', { hosts: ['hooks.pay.example.com'], credentialName: 'hooks-tls' }).route(hooks);
+    const deny = (port: string) => ({
+      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: `deny-${port}`, namespace: 'istio-system' },
+      spec: { selector: { matchLabels: { istio: 'ingressgateway' } }, action: 'DENY', rules: [{ to: [{ operation: { ports: [port] } }] }] },
+    });
+    const m = synth(app);
+    expect(evaluate(chart, [...m, deny('8443')], 'hooks.pay.example.com', '/').allowed).toBe(false);
+    expect(evaluate(chart, [...m, deny('443')], 'hooks.pay.example.com', '/').allowed).toBe(true);
+  });
+
+  test('--flow takes the external client\'s address as client=<address>, for an external source only', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'source-ranges-'));
+    try {
+      const { app, chart, hooks } = setup(undefined, outdir);
+      new IngressGateway(chart, 'hooks', { hosts: ['hooks.pay.example.com'], credentialName: 'hooks-tls' })
+        .route(hooks, { pathPrefix: '/processor/', sourceRanges: RANGES });
+      app.synth();
+      const run = (flow: string) => {
+        let out = '';
+        const code = main(['--flow', flow, outdir], { stdout: (t) => { out += t; }, stderr: (t) => { out += t; }, cwd: outdir });
+        return { code, out };
+      };
+      expect(run('external -> hooks.pay.example.com:443 POST /processor/x client=203.0.113.70')).toMatchObject({ code: 0 });
+      const refused = run('external -> hooks.pay.example.com:443 POST /processor/x client=192.0.2.9');
+      expect(refused.code).toBe(1);
+      expect(refused.out).toMatch(/REFUSED .*by AuthorizationPolicy istio-system\/payments-hooks-processor-webhooks-sources/);
+      expect(run('payments/processor-webhooks -> payments-api:80 GET / client=192.0.2.9')).toMatchObject({
+        code: 2, out: expect.stringMatching(/clientAddress: is the address of an external client.*MESH603/),
+      });
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
