@@ -529,6 +529,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       // With several ports every destination names one: the first HTTP port for HTTP routes (IST0112).
       destinationPort: this.ports.length > 1 ? (ports.http[0] ?? this.ports[0].port) : undefined,
       ports,
+      meshed: this.meshed,
     };
   }
 

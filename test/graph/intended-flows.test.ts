@@ -64,6 +64,17 @@ describe('intended flows', () => {
     expect(() => synth(app)).not.toThrow();
   });
 
+  test('a meshed caller reaches a service without a sidecar: its DestinationRule leaves TLS to auto mTLS, which sends plaintext there', () => {
+    const { app, chart } = meshChart({}, 'u');
+    const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api:1.0.0' });
+    const legacy = new MeshService(chart, 'legacy-agent', { image: 'registry.example.com/agent:1.0.0', sidecar: { inject: false } });
+    api.calls(legacy, { methods: ['GET'], paths: ['/status'] });
+    const out = synth(app);
+    // ISTIO_MUTUAL would have api-gateway's sidecar send Istio mTLS to a server with nothing to terminate it (MESH600).
+    expect(find(out, 'DestinationRule', 'legacy-agent').spec.trafficPolicy.tls).toBeUndefined();
+    expect(find(out, 'DestinationRule', 'api-gateway').spec.trafficPolicy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
+  });
+
   test.each([['/api/*', '/api/x'], ['/x/{*}/y', '/x/x/y'], ['/a/{**}', '/a/x'], ['*', '/'], ['*.js', '/x.js'], ['/exact', '/exact']])('%s is matched by %s', (pattern, path) => {
     expect(concretePath(pattern)).toBe(path);
   });
