@@ -10,7 +10,7 @@ import { formatProblem } from '../../core/errors';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { streamingContradiction } from '../../core/tier';
 import { describeDuration } from '../../core/duration';
-import type { Percentage } from '../../core/weight';
+import type { Percentage, Weight } from '../../core/weight';
 import type { Problem } from '../../core/problem';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import type { ITieredService } from '../../graph/mesh-service-props';
@@ -18,6 +18,7 @@ import { ServiceSecurity } from '../../graph/security/service-security';
 import type { HttpMatchOptions } from '../../graph/traffic/http-route';
 import { httpRouteProblems } from '../../graph/traffic/route-checks';
 import { addProblems } from '../../private/construct-problems';
+import { shiftedWeights } from './gateway-route.render';
 
 /**
  * Options of a gateway's route to a service, the same for every gateway; a gateway that cannot
@@ -98,6 +99,30 @@ export interface GatewayRouteOptions {
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute (mirror, mirrorPercentage)
    */
   readonly mirror?: GatewayMirror;
+  /**
+   * A share of the route's requests sent to another service instead (a strangler fig's new service taking a path over from
+   * the monolith, step by step: 10%, then 50%, then a route of its own): the route's destinations and the other service's
+   * (each its default route's weighted subsets, as a route without `subset` writes them) weighed in one rule, Istio's
+   * weighted `route` across hosts. The other service admits the gateway as for a route, and the route's flow must hold on
+   * both services' pods. A whole-number share from 1 to 99 (all of it is a route to that service); the shares of each
+   * side's subsets must stay whole numbers (MESH630). An `EdgeGateway`'s routes only; not with `subset` of the other service.
+   * @default - every request to the route's service
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination (weight)
+   */
+  readonly shift?: GatewayShift;
+}
+
+/** The service a gateway route sends a share of its requests to instead of its own. */
+export interface GatewayShift {
+  /** The service that takes the share: another service than the route's. */
+  readonly service: ITieredService;
+  /** Its share of the route's requests, a whole percentage from 1 to 99. */
+  readonly weight: Weight;
+  /**
+   * The service port the share goes to.
+   * @default - the service's first HTTP port
+   */
+  readonly port?: number;
 }
 
 /** The service a gateway route copies its requests to. */
@@ -173,6 +198,8 @@ export class GatewayRoute extends Construct {
   public readonly virtualServiceName: string;
   /** The service the route copies its requests to, when given. */
   public readonly mirror?: GatewayMirror;
+  /** The service that takes a share of the route's requests instead, when given. */
+  public readonly shift?: GatewayShift;
   /**
    * The paths the service admits the gateway on for this route, as AuthorizationPolicy paths:
    * exact paths as they are, prefixes with a trailing `*`; undefined for every path (the `/`
@@ -195,6 +222,7 @@ export class GatewayRoute extends Construct {
     this.hosts = Object.freeze([...props.hosts]);
     this.virtualServiceName = props.virtualServiceName;
     this.mirror = o.mirror && { ...o.mirror };
+    this.shift = o.shift && { ...o.shift };
     this.paths = admittedPaths(this.pathPrefix, this.match);
     const listed = registry.get(props.service);
     if (listed) listed.push(this);
@@ -240,8 +268,40 @@ export class GatewayRoute extends Construct {
       out.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `port: ${this.port} is not a port of ${this.service.node.path}`));
     }
     if (this.mirror && !unsupported.mirror) out.push(...mirrorProblems(this.service, this.mirror));
+    if (this.shift && !unsupported.shift) out.push(...shiftProblems(this, this.shift));
     return out;
   }
+}
+
+/**
+ * A gateway route's shift: to another service (a share to the route's own service changes nothing), on one of its HTTP ports,
+ * with a share from 1 to 99 (none or all of it is a route to one service), that leaves each side's subsets whole weights
+ * (Istio's weights are whole numbers summing to 100) (MESH630).
+ */
+function shiftProblems(route: GatewayRoute, shift: GatewayShift): string[] {
+  const out: string[] = [];
+  const { service } = route;
+  const target = shift.service;
+  const bad = (field: string, what: string) => out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, `shift.${field}: ${what}`));
+  if (target === service || (target.name === service.name && target.namespace === service.namespace)) {
+    bad('service', `${service.name} is the route's own service; shift a share to another service, or weigh its subsets (setSplit)`);
+  }
+  const http = target.ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol));
+  if (http.length === 0) bad('service', `${target.node.path} has no HTTP port`);
+  else if (shift.port !== undefined && !http.some((p) => p.port === shift.port)) bad('port', `${shift.port} is not an HTTP port of ${target.node.path}`);
+  const w = shift.weight.value;
+  if (w < 1 || w > 99) {
+    bad('weight', `${w}% must be from 1 to 99: ${w === 0 ? `route to ${service.name} alone` : `route to ${target.name} itself (a route of its own)`}`);
+    return out;
+  }
+  const sides: [ITieredService, number, string | undefined][] = [[service, 100 - w, route.subset], [target, w, undefined]];
+  for (const [s, share, subset] of sides) {
+    const weights = subset !== undefined || s.traffic.virtualServiceOwner ? [100] : s.traffic.defaultDestinations.map((d) => d.weight?.value ?? 100);
+    if (shiftedWeights(weights, share) === undefined) {
+      bad('weight', `${share}% of ${s.name}'s split (${weights.join('/')}) is not whole weights; choose a share that is`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -338,7 +398,8 @@ export function gatewayRouteFlow(
   return (principals.length > 0 ? principals : [undefined]).map((principal): IntendedFlow => ({
     source: { external: true }, host, port, protocol, method: m?.method ?? 'GET', path, requestPrincipal: principal,
     expect: 'allow', constructPath: route.node.path, reaches: { namespace: route.service.namespace, service: route.service.name },
-    description: `a client reaches ${route.service.name} through ${gatewayName}: ${m?.method ?? 'GET'} ${protocol.toLowerCase()}://${host}:${port}${path}`
+    ...(route.shift ? { alsoReaches: [{ namespace: route.shift.service.namespace, service: route.shift.service.name }] } : {}),
+    description: `a client reaches ${route.service.name}${route.shift ? ` and ${route.shift.service.name} (${route.shift.weight})` : ''} through ${gatewayName}: ${m?.method ?? 'GET'} ${protocol.toLowerCase()}://${host}:${port}${path}`
       + (principal === undefined ? '' : principals.length > 1 ? ` signed in (${principal})` : ' signed in'),
   }));
 }
