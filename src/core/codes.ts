@@ -196,6 +196,11 @@ export const Codes = {
   DATA_ON_EMPTY_DIR: 'MESH066',
   /** A consistent-hash load balancer under zone-first locality failover: callers in different zones hash one key to different pods (warning). */
   CONSISTENT_HASH_PER_ZONE: 'MESH064',
+  /**
+   * A consistent hash by a cookie the application sets itself (JSESSIONID, PHPSESSID...): Envoy sets its own of that name, or
+   * a first request's session hashes to another pod (warning).
+   */
+  HASH_ON_APPLICATION_SESSION_COOKIE: 'MESH068',
   // Traffic edge and scale: MESH500-MESH549.
   /** A rate, capacity or token count that is not a positive whole number. */
   INVALID_RATE: 'MESH500',

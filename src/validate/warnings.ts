@@ -18,6 +18,7 @@ export type WarningCode = (typeof WARNING_CODES)[number];
 /** Every {@link WarningCode}. */
 export const WARNING_CODES = [
   Codes.CONSISTENT_HASH_PER_ZONE,
+  Codes.HASH_ON_APPLICATION_SESSION_COOKIE,
   Codes.UNREACHABLE_RULE,
   Codes.RETRY_NON_IDEMPOTENT,
   Codes.PORT_NAME_CONVENTION,
