@@ -530,6 +530,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       destinationPort: this.ports.length > 1 ? (ports.http[0] ?? this.ports[0].port) : undefined,
       ports,
       meshed: this.meshed,
+      plaintextPorts: this.ports.filter((p) => ServiceSecurity.of(this).mtlsModeOn(p.targetPort) === 'DISABLE').map((p) => p.port),
     };
   }
 

@@ -90,6 +90,22 @@ describe('intended flows', () => {
     expect(() => synth(build('tcp'))).not.toThrow();
   });
 
+  test("a port whose pods DISABLE mTLS gets a DestinationRule port setting DISABLE, the rest of the policy repeated: callers send plaintext there", () => {
+    const { app, chart } = meshChart({}, 'u');
+    const db = new MeshService(chart, 'db', { image: 'registry.example.com/db:1.0.0', ports: [{ port: 3306, protocol: 'mysql' }, { port: 8080, protocol: 'http' }] });
+    const api = new MeshService(chart, 'api', { image: 'registry.example.com/api:1.0.0' });
+    api.calls(db, { port: 3306 });
+    ServiceSecurity.of(db).setMtls(MtlsMode.strict(), { portLevelMtls: { 3306: MtlsMode.disable() } });
+    // a plaintext request has no principal: admitted on 3306 by the NetworkPolicy's peers alone
+    ServiceSecurity.of(db).admitPlaintext({ peer: { podLabels: { app: 'api' } }, ports: [{ port: 3306, protocol: 'TCP' }] });
+    const policy = find(synth(app), 'DestinationRule', 'db').spec.trafficPolicy;
+    expect(policy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
+    expect(policy.portLevelSettings).toEqual([{
+      port: { number: 3306 }, loadBalancer: policy.loadBalancer, connectionPool: policy.connectionPool,
+      outlierDetection: policy.outlierDetection, tls: { mode: 'DISABLE' },
+    }]);
+  });
+
   test.each([['/api/*', '/api/x'], ['/x/{*}/y', '/x/x/y'], ['/a/{**}', '/a/x'], ['*', '/'], ['*.js', '/x.js'], ['/exact', '/exact']])('%s is matched by %s', (pattern, path) => {
     expect(concretePath(pattern)).toBe(path);
   });

@@ -58,13 +58,19 @@ export interface HostRenderContext {
    * @default true
    */
   readonly meshed?: boolean;
+  /**
+   * The Service ports whose pods DISABLE mTLS (the service's own `setMtls`, port-level or whole): its callers send
+   * plaintext there, as Istio mTLS to a port that does not terminate it fails.
+   * @default - none
+   */
+  readonly plaintextPorts?: readonly number[];
 }
 
 /** The DestinationRule spec of a host. */
 export function renderDestinationRuleSpec(traffic: HostTraffic, ctx: HostRenderContext): DestinationRuleSpec {
   return {
     host: traffic.host,
-    trafficPolicy: renderTrafficPolicy(ctx.policy, traffic.locality, ctx.meshed ?? true),
+    trafficPolicy: withPlaintextPorts(renderTrafficPolicy(ctx.policy, traffic.locality, ctx.meshed ?? true), ctx.plaintextPorts ?? []),
     subsets: traffic.subsets.map((s) => ({
       name: s.name,
       labels: { ...s.labels },
@@ -263,6 +269,21 @@ function renderTrafficPolicy(p: TierSettings, locality: LocalityLbSetting | unde
     connectionPool: p.connectionPool ? renderConnectionPool(p.connectionPool) : undefined,
     outlierDetection: p.outlierDetection ? renderOutlierDetection(p.outlierDetection) : undefined,
     tls: meshed ? { mode: TlsMode.ISTIO_UNDERSCORE_MUTUAL } : undefined,
+  };
+}
+
+/**
+ * The policy with a port-level setting of `tls.mode: DISABLE` for each port whose pods DISABLE mTLS. A port's settings replace
+ * the policy's load balancer, pool, outlier detection and TLS whole (pilot/pkg/networking/util/util.go, MergeTrafficPolicy
+ * and GetPortLevelTrafficPolicy), so each repeats them with its own TLS mode.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#TrafficPolicy-PortTrafficPolicy
+ */
+function withPlaintextPorts(policy: DestinationRuleSpecTrafficPolicy, ports: readonly number[]): DestinationRuleSpecTrafficPolicy {
+  if (ports.length === 0 || !policy.tls) return policy;
+  const { tls: _tls, ...rest } = policy;
+  return {
+    ...policy,
+    portLevelSettings: ports.map((port) => ({ port: { number: port }, ...(rest as any), tls: { mode: TlsMode.DISABLE } })),
   };
 }
 
