@@ -90,7 +90,7 @@ describe('intended flows', () => {
     expect(() => synth(build('tcp'))).not.toThrow();
   });
 
-  test("a port whose pods DISABLE mTLS gets a DestinationRule port setting DISABLE, the rest of the policy repeated: callers send plaintext there", () => {
+  test('a port whose pods DISABLE mTLS gets a DestinationRule port setting DISABLE, the rest of the policy repeated: callers send plaintext there', () => {
     const { app, chart } = meshChart({}, 'u');
     const db = new MeshService(chart, 'db', { image: 'registry.example.com/db:1.0.0', ports: [{ port: 3306, protocol: 'mysql' }, { port: 8080, protocol: 'http' }] });
     const api = new MeshService(chart, 'api', { image: 'registry.example.com/api:1.0.0' });

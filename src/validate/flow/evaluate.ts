@@ -14,7 +14,7 @@ import { dialedHost } from '../model/hosts';
 import { labelsSubsetOf } from '../model/selectors';
 import { FlowCluster, FlowOptions, FlowPod, FlowService, nsOf } from './cluster';
 import { Flow, FlowDecider, FlowLayer, FlowVerdict, FlowWorkloadRef } from './flow';
-import { mtlsMode } from './mtls';
+import { mtlsMode, serverFirstRefusal } from './mtls';
 import { Connections, networkPolicyDecision } from './network-policy';
 import { flowMode, modeName, serviceEntryPortProtocol, servicePortProtocol } from './protocol';
 import { NotReady, SidecarReadiness } from './readiness';
@@ -530,9 +530,8 @@ export class FlowEvaluator {
       };
     }
     const mode = mtlsMode(this.cluster, pod, port);
-    // What the client sends: auto mTLS (no tls in the DestinationRule) sends Istio mTLS to a
-    // meshed pod unless its PeerAuthentication disables it; DISABLE sends plaintext; SIMPLE and
-    // MUTUAL are TLS with other certificates. https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#auto-mutual-tls
+    // What the client sends: auto mTLS (no tls in the DestinationRule) sends Istio mTLS to a meshed pod unless its PeerAuthentication
+    // disables it; DISABLE sends plaintext; SIMPLE and MUTUAL are TLS with other certificates. https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#auto-mutual-tls
     const drName = opts.dr ? `DestinationRule ${nsOf(opts.dr)}/${opts.dr.metadata?.name}` : 'DestinationRule';
     let istioMtls: boolean;
     if (opts.passthrough || !source.meshed) istioMtls = false;
@@ -554,18 +553,8 @@ export class FlowEvaluator {
         hops,
       );
     }
-    const serverFirst = mode.mode === 'PERMISSIVE' && !istioMtls ? serverFirstPortName(pod, port) : undefined;
-    if (serverFirst) {
-      // PERMISSIVE tells TLS from plaintext by the client's first bytes, which a server-first protocol's client never sends first.
-      return refused(
-        decider('mTLS', mode.policy),
-        `${plaintextReason(source, pod, opts, drName)} to ${pod.name}'s port ${port} (${serverFirst}), whose server speaks first: under PERMISSIVE `
-          + 'mTLS its sidecar waits for the client\'s first bytes to tell TLS from plaintext while the client waits for the server\'s greeting, '
-          + 'and the connection fails (MySQL: ERROR 2013, lost connection at \'reading initial communication packet\'); mesh the client, '
-          + 'or DISABLE mTLS on the port' + (mode.policy ? ` (PeerAuthentication ${nsOf(mode.policy)}/${mode.policy.metadata?.name})` : ''),
-        hops,
-      );
-    }
+    const serverFirst = istioMtls ? undefined : serverFirstRefusal(pod, port, mode);
+    if (serverFirst) return refused(decider('mTLS', mode.policy), `${plaintextReason(source, pod, opts, drName)} to ${serverFirst}`, hops);
     if (mode.policy && istioMtls) {
       last = decider('mTLS', mode.policy);
       lastReason = `mTLS ${mode.mode}`;
@@ -594,17 +583,6 @@ export class FlowEvaluator {
 }
 
 /** Why `source` sends plaintext to `pod`: no sidecar, a passthrough, auto mTLS to a non-`istio` endpoint, or its DestinationRule. */
-/**
- * The name of `pod`'s container port `port` where it declares a server-first protocol Istio knows, MySQL's (`mysql`,
- * `mysql-<suffix>`): the server sends the first bytes. Plaintext requests to such a server in PERMISSIVE mode fail: the
- * inbound listener tells TLS from plaintext by the client's first bytes (istio.io, Protocol Selection, "Server first
- * protocols"; "MySQL Connectivity Troubleshooting": ERROR 2013). Undefined for any other port.
- * @see https://istio.io/latest/docs/ops/deployment/application-requirements/#server-first-protocols
- */
-function serverFirstPortName(pod: FlowPod, port: number): string | undefined {
-  return Object.entries(pod.namedPorts).find(([name, n]) => n === port && (name === 'mysql' || name.startsWith('mysql-')))?.[0];
-}
-
 function plaintextReason(source: FlowPod, pod: FlowPod, opts: { passthrough: boolean; tls?: string }, drName: string): string {
   if (!source.meshed) return `${source.name} has no sidecar and sends plaintext`;
   if (opts.passthrough) return `${source.name}'s request is passed through as plain TCP`;

@@ -100,7 +100,8 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
   if (r.shift) {
     // The default route (the last: header routes pick a version of the route's service first) weighs both services.
     const last = routes[routes.length - 1];
-    routes[routes.length - 1] = { match: last.match, route: [...scaled(last.route, 100 - r.shift.weight.value), ...shiftDestinations(namespace, r.shift, match)] };
+    const route = [...scaled(last.route, 100 - r.shift.weight.value), ...shiftDestinations(namespace, r.shift, match)];
+    routes[routes.length - 1] = { match: last.match, route };
   }
   const mirror = r.mirror && renderMirror(namespace, r.mirror);
   return routes.map((x) => ({

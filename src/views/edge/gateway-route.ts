@@ -288,10 +288,13 @@ function shiftProblems(route: GatewayRoute, shift: GatewayShift): string[] {
   }
   const http = target.ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol));
   if (http.length === 0) bad('service', `${target.node.path} has no HTTP port`);
-  else if (shift.port !== undefined && !http.some((p) => p.port === shift.port)) bad('port', `${shift.port} is not an HTTP port of ${target.node.path}`);
+  else if (shift.port !== undefined && !http.some((p) => p.port === shift.port)) {
+    bad('port', `${shift.port} is not an HTTP port of ${target.node.path}`);
+  }
   const w = shift.weight.value;
   if (w < 1 || w > 99) {
-    bad('weight', `${w}% must be from 1 to 99: ${w === 0 ? `route to ${service.name} alone` : `route to ${target.name} itself (a route of its own)`}`);
+    const instead = w === 0 ? `route to ${service.name} alone` : `route to ${target.name} itself (a route of its own)`;
+    bad('weight', `${w}% must be from 1 to 99: ${instead}`);
     return out;
   }
   const sides: [ITieredService, number, string | undefined][] = [[service, 100 - w, route.subset], [target, w, undefined]];

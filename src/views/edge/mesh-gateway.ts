@@ -101,7 +101,9 @@ export class MeshGateway extends EdgeGateway {
     const route = this._addRoute(service, options, {
       hosts: options.hosts ?? [],
       virtualServiceName: service.name,
-      unsupported: { pathPrefix: why, match: why, port: why, subset: why, timeout: why, streaming: why, virtualServiceName: why, mirror: why, shift: why },
+      unsupported: {
+        pathPrefix: why, match: why, port: why, subset: why, timeout: why, streaming: why, virtualServiceName: why, mirror: why, shift: why,
+      },
     });
     service.traffic.bindGateway(route, this.ref, [...route.hosts]);
     this.admit(service, undefined);
