@@ -27,6 +27,7 @@ import {
   RouteRequest,
   routeThrough,
   routeThroughVirtualHost,
+  rewritten,
   serverAdmitsNamespace,
   subsetLabels,
   tlsModeOf,
@@ -235,7 +236,7 @@ export class FlowEvaluator {
     hops.push(...delegationHops(route));
     if (route.destinations.length === 0)
       return refused(decider('routing', vs), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} has no route for ${flow.host}`, hops);
-    return this.toDestinations(gw, ctx, route.destinations, vs, false, false);
+    return this.toDestinations(gw, rewritten(ctx, route.path, hops), route.destinations, vs, false, false);
   }
 
   /** A request from a pod: its Sidecar, then its route. */
@@ -275,7 +276,7 @@ export class FlowEvaluator {
     }
     // What the proxies do with the connection: the port's protocol, unless the flow says what the
     // client sends (https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/).
-    const ctx = gateway === 'mesh' ? this.withMode(given, flowMode(flow, servicePortProtocol(servicePort))) : given;
+    let ctx = gateway === 'mesh' ? this.withMode(given, flowMode(flow, servicePortProtocol(servicePort))) : given;
     // The application resolves the Service's name first: an egress-isolated pod needs
     // 53/UDP to the cluster DNS. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
     if (gateway === 'mesh' && source.kind !== 'Platform' && !source.gateway) {
@@ -313,6 +314,7 @@ export class FlowEvaluator {
       } else if (route && route.destinations.length > 0) {
         [destinations, vs] = [[...route.destinations], route.virtualService ?? vs];
         hops.push(...delegationHops(route));
+        ctx = rewritten(ctx, route.path, hops);
       } else vs = undefined;
     }
     return this.toDestinations(source, ctx, destinations, vs, passthrough, gateway === 'mesh');
