@@ -37,6 +37,8 @@ export interface GatewayRouteSource {
   readonly timeout?: Duration;
   /** The service the route copies its requests to. */
   readonly mirror?: { readonly service: IRoutedService; readonly percentage?: { readonly value: number }; readonly port?: number };
+  /** The rewrite of the path or authority. */
+  readonly rewrite?: { readonly uri?: string; readonly authority?: string };
   /** The service that takes a share of the route's requests instead. */
   readonly shift?: { readonly service: IRoutedService; readonly weight: { readonly value: number }; readonly port?: number };
 }
@@ -106,6 +108,7 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
   const mirror = r.mirror && renderMirror(namespace, r.mirror);
   return routes.map((x) => ({
     match: x.match,
+    rewrite: r.rewrite ? { uri: r.rewrite.uri, authority: r.rewrite.authority } : undefined,
     route: x.route,
     ...mirror,
     timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,

@@ -15,7 +15,7 @@ import type { Problem } from '../../core/problem';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import type { ITieredService } from '../../graph/mesh-service-props';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import type { HttpMatchOptions } from '../../graph/traffic/http-route';
+import type { HttpMatchOptions, RewriteOptions } from '../../graph/traffic/http-route';
 import { httpRouteProblems } from '../../graph/traffic/route-checks';
 import { addProblems } from '../../private/construct-problems';
 import { shiftedWeights } from './gateway-route.render';
@@ -110,6 +110,15 @@ export interface GatewayRouteOptions {
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination (weight)
    */
   readonly shift?: GatewayShift;
+  /**
+   * The path (or authority) the service receives: `uri` replaces the prefix the route matched (`/api/cart/` to `/`), or the exact
+   * path (Istio's `rewrite`, Envoy's `prefix_rewrite`), for every destination of the route (a `shift`'s and a `mirror`'s too).
+   * The services admit the gateway on the rewritten paths, which their sidecars read. An `EdgeGateway`'s routes only; `uri`
+   * and `authority`, not `uriRegexRewrite` (MESH630), and not with a match on a regex or without a uri.
+   * @default - the path as the client sent it
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRewrite
+   */
+  readonly rewrite?: RewriteOptions;
 }
 
 /** The service a gateway route sends a share of its requests to instead of its own. */
@@ -200,6 +209,8 @@ export class GatewayRoute extends Construct {
   public readonly mirror?: GatewayMirror;
   /** The service that takes a share of the route's requests instead, when given. */
   public readonly shift?: GatewayShift;
+  /** The rewrite of the path or authority, when given. */
+  public readonly rewrite?: RewriteOptions;
   /**
    * The paths the service admits the gateway on for this route, as AuthorizationPolicy paths:
    * exact paths as they are, prefixes with a trailing `*`; undefined for every path (the `/`
@@ -223,7 +234,8 @@ export class GatewayRoute extends Construct {
     this.virtualServiceName = props.virtualServiceName;
     this.mirror = o.mirror && { ...o.mirror };
     this.shift = o.shift && { ...o.shift };
-    this.paths = admittedPaths(this.pathPrefix, this.match);
+    this.rewrite = o.rewrite && { ...o.rewrite };
+    this.paths = admittedPaths(this.pathPrefix, this.match, this.rewrite?.uri);
     const listed = registry.get(props.service);
     if (listed) listed.push(this);
     else registry.set(props.service, [this]);
@@ -269,6 +281,7 @@ export class GatewayRoute extends Construct {
     }
     if (this.mirror && !unsupported.mirror) out.push(...mirrorProblems(this.service, this.mirror));
     if (this.shift && !unsupported.shift) out.push(...shiftProblems(this, this.shift));
+    if (this.rewrite && !unsupported.rewrite) out.push(...rewriteProblems(this.rewrite, this.match));
     return out;
   }
 }
@@ -329,12 +342,37 @@ function mirrorProblems(service: ITieredService, mirror: GatewayMirror): string[
 }
 
 /**
- * The paths a route admits the gateway on: exact paths as they are, prefixes with a trailing `*`;
- * undefined (every path) for the `/` prefix, a regex or a match without a uri.
+ * A gateway route's rewrite: a `uri` or an `authority`, not a regex (whose paths the admission cannot state), over matches on an
+ * exact path or a prefix, which `uri` replaces (a match on a regex or without a uri would have the whole path replaced) (MESH630).
  */
-function admittedPaths(pathPrefix: string | undefined, match: readonly HttpMatchOptions[] | undefined): string[] | undefined {
-  if (!match) return pathPrefix === undefined || pathPrefix === '/' ? undefined : [`${pathPrefix}*`];
-  const paths = match.map((m) => (m.uri?.kind === 'exact' ? m.uri.value : m.uri?.kind === 'prefix' ? `${m.uri.value}*` : undefined));
+function rewriteProblems(rewrite: RewriteOptions, match: readonly HttpMatchOptions[] | undefined): string[] {
+  const bad = (field: string, what: string) => formatProblem(Codes.INGRESS_ROUTE_INVALID, `rewrite.${field}: ${what}`);
+  const out: string[] = [];
+  if (rewrite.uriRegexRewrite) out.push(bad('uriRegexRewrite', "a gateway route rewrites by `uri`, whose paths the service's admission states"));
+  if (rewrite.uri !== undefined && !rewrite.uri.startsWith('/')) out.push(bad('uri', `'${rewrite.uri}' must start with '/'`));
+  if (rewrite.uri !== undefined && match?.some((m) => m.uri?.kind !== 'exact' && m.uri?.kind !== 'prefix')) {
+    out.push(bad('uri', 'replaces the prefix or exact path a match names: give every match a uri prefix or exact path'));
+  }
+  if (rewrite.uri === undefined && rewrite.authority === undefined && !rewrite.uriRegexRewrite) out.push(bad('uri', 'give a uri or an authority'));
+  return out;
+}
+
+/**
+ * The paths a route admits the gateway on, as the service receives them (after a `rewrite.uri`, which replaces the matched
+ * prefix or exact path): exact paths as they are, prefixes with a trailing `*`; undefined (every path) for the `/` prefix, a
+ * regex or a match without a uri.
+ */
+function admittedPaths(
+  pathPrefix: string | undefined, match: readonly HttpMatchOptions[] | undefined, rewriteUri?: string,
+): string[] | undefined {
+  const prefixed = (p: string) => (p === '/' ? undefined : `${p}*`);
+  if (!match) {
+    const p = rewriteUri ?? pathPrefix;
+    const admitted = p === undefined ? undefined : prefixed(p);
+    return admitted === undefined ? undefined : [admitted];
+  }
+  const paths = match.map((m) => (m.uri?.kind === 'exact' ? rewriteUri ?? m.uri.value
+    : m.uri?.kind === 'prefix' ? prefixed(rewriteUri ?? m.uri.value) : undefined));
   return paths.includes(undefined) || paths.length === 0 ? undefined : (paths as string[]);
 }
 

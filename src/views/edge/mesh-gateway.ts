@@ -103,6 +103,7 @@ export class MeshGateway extends EdgeGateway {
       virtualServiceName: service.name,
       unsupported: {
         pathPrefix: why, match: why, port: why, subset: why, timeout: why, streaming: why, virtualServiceName: why, mirror: why, shift: why,
+        rewrite: why,
       },
     });
     service.traffic.bindGateway(route, this.ref, [...route.hosts]);
