@@ -372,7 +372,7 @@ function admittedPaths(
     return admitted === undefined ? undefined : [admitted];
   }
   const paths = match.map((m) => (m.uri?.kind === 'exact' ? rewriteUri ?? m.uri.value
-    : m.uri?.kind === 'prefix' ? prefixed(rewriteUri ?? m.uri.value) : undefined));
+    : m.uri?.kind === 'prefix' ? `${rewriteUri ?? m.uri.value}*` : undefined));
   return paths.includes(undefined) || paths.length === 0 ? undefined : (paths as string[]);
 }
 
