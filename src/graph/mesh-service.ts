@@ -281,7 +281,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       options: this.serviceOptions, type: this.serviceType, ports: this.ports, labels: { [Labels.APP]: this.name, ...common },
       exportTo: this._exportToList, peersBeforeReady: this.replicates,
     }) : undefined;
-    const workloads = new ServiceWorkloads(this, defaultProbes(this.ports, this.healthCheckPath, pod.probes), this.plan);
+    const probes = defaultProbes(this.ports, this.healthCheckPath, pod.probes, this.stateful !== undefined && !adoption);
+    const workloads = new ServiceWorkloads(this, probes, this.plan);
     if (adoption) {
       workloads.adopt(adoption, this.version);
     } else {
