@@ -617,6 +617,11 @@ export const Codes = {
    * streams to it below a stream's threshold: the clients past the cap wait, then fail with 503 UO.
    */
   STREAMS_CONNECTION_CAPPED: 'MESH676',
+  /**
+   * A rule of a mesh-only VirtualService that redirects, answers directly or rewrites, for a host a gateway-only VirtualService routes
+   * to: the public's requests never meet it (warning).
+   */
+  MESH_ONLY_ROUTE_ACTION: 'MESH686',
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',
