@@ -165,7 +165,7 @@ export type { HighAvailabilityProps, ZoneSpread, ZoneSpreadOptions } from './vie
 export { IngressGateway } from './views/edge/ingress-gateway';
 export type { IngressGatewayProps } from './views/edge/ingress-gateway';
 export { GatewayRoute } from './views/edge/gateway-route';
-export type { GatewayMirror, GatewayRouteOptions } from './views/edge/gateway-route';
+export type { GatewayMirror, GatewayRouteOptions, GatewayShift } from './views/edge/gateway-route';
 export { LocalRateLimit } from './views/edge/local-rate-limit';
 export type { LocalRateLimitProps, LocalRateLimitRouteOptions, RateLimitOptions, ReplicaRange } from './views/edge/local-rate-limit';
 export { MeshGateway } from './views/edge/mesh-gateway';

@@ -196,6 +196,11 @@ export const Codes = {
   DATA_ON_EMPTY_DIR: 'MESH066',
   /** A consistent-hash load balancer under zone-first locality failover: callers in different zones hash one key to different pods (warning). */
   CONSISTENT_HASH_PER_ZONE: 'MESH064',
+  /**
+   * A consistent hash by a cookie the application sets itself (JSESSIONID, PHPSESSID...): Envoy sets its own of that name, or
+   * a first request's session hashes to another pod (warning).
+   */
+  HASH_ON_APPLICATION_SESSION_COOKIE: 'MESH068',
   // Traffic edge and scale: MESH500-MESH549.
   /** A rate, capacity or token count that is not a positive whole number. */
   INVALID_RATE: 'MESH500',
@@ -632,6 +637,11 @@ export const Codes = {
    * their sidecars route them to the apex Service, the primary, and they never meet the canary (warning).
    */
   FLAGGER_DELEGATION_SKIPS_MESH_CALLERS: 'MESH677',
+  /**
+   * A rule of a mesh-only VirtualService that redirects, answers directly or rewrites, for a host a gateway-only VirtualService routes
+   * to: the public's requests never meet it (warning).
+   */
+  MESH_ONLY_ROUTE_ACTION: 'MESH686',
   // Synth: MESH690-MESH699.
   /** A synth that failed: the problems it lists carry their own codes (MeshSynthError), or MeshCharts with no synth check registered. */
   SYNTH_FAILED: 'MESH690',

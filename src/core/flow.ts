@@ -197,4 +197,10 @@ export interface IntendedFlow extends Flow {
    * @default - any destination
    */
   readonly reaches?: { readonly namespace: string; readonly service: string };
+  /**
+   * Other Services whose pods the request may reach besides `reaches`' (a gateway route that shifts a share of its requests
+   * to another service: `GatewayRouteOptions.shift`).
+   * @default - none
+   */
+  readonly alsoReaches?: readonly { readonly namespace: string; readonly service: string }[];
 }

@@ -281,7 +281,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       options: this.serviceOptions, type: this.serviceType, ports: this.ports, labels: { [Labels.APP]: this.name, ...common },
       exportTo: this._exportToList, peersBeforeReady: this.replicates,
     }) : undefined;
-    const workloads = new ServiceWorkloads(this, defaultProbes(this.ports, this.healthCheckPath, pod.probes), this.plan);
+    const probes = defaultProbes(this.ports, this.healthCheckPath, pod.probes, this.stateful !== undefined && !adoption);
+    const workloads = new ServiceWorkloads(this, probes, this.plan);
     if (adoption) {
       workloads.adopt(adoption, this.version);
     } else {
@@ -529,6 +530,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       // With several ports every destination names one: the first HTTP port for HTTP routes (IST0112).
       destinationPort: this.ports.length > 1 ? (ports.http[0] ?? this.ports[0].port) : undefined,
       ports,
+      meshed: this.meshed,
+      plaintextPorts: this.ports.filter((p) => ServiceSecurity.of(this).mtlsModeOn(p.targetPort) === 'DISABLE').map((p) => p.port),
     };
   }
 

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { isIanaServiceName } from '../core/names';
 import { Codes } from '../core/codes';
 import { formatProblem } from '../core/errors';
@@ -144,20 +145,29 @@ export interface ResolvedProbes {
  * HTTP GET `<health>/ready` and `/live` when the service names its health path, the gRPC
  * health protocol for gRPC, a TCP connection to the serving port otherwise (an HTTP GET to a
  * guessed path answers 404 on most images), none for UDP. Ports left out are the first
- * container port.
+ * container port. A stateful service whose liveness probe is the default gets a startup probe of the same check, 30 × 10s:
+ * a database image's first start initializes its data directory with a temporary server that does not listen on the port
+ * (docker-library's mysql entrypoint starts it with `--skip-networking`, postgres's with `listen_addresses=''`, mongo's on
+ * 127.0.0.1 alone), and a liveness probe that fails meanwhile restarts the container mid-initialization; the kubelet runs no
+ * liveness probe until the startup probe succeeds (Kubernetes, "Protect slow starting containers with startup probes").
+ * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-startup-probes
  * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-tcp-liveness-probe
  * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-grpc-liveness-probe
  * @internal
  */
-export function defaultProbes(ports: readonly ResolvedServicePort[], healthCheckPath: string | undefined, given: ProbesOptions = {}): ResolvedProbes {
+export function defaultProbes(
+  ports: readonly ResolvedServicePort[], healthCheckPath: string | undefined, given: ProbesOptions = {}, stateful = false,
+): ResolvedProbes {
   const first = ports[0];
-  const byProtocol = (slot: 'ready' | 'live'): HealthProbe | undefined => {
+  const byProtocol = (slot: 'ready' | 'live', timing: { period?: Duration; failureThreshold?: number } = {}): HealthProbe | undefined => {
     if (!first) return undefined;
-    if (healthCheckPath !== undefined) return HealthProbe.http(`${healthCheckPath}/${slot}`, { port: first.targetPort });
-    if (first.protocol === 'grpc') return HealthProbe.grpc({ port: first.targetPort });
+    if (healthCheckPath !== undefined) return HealthProbe.http(`${healthCheckPath}/${slot}`, { port: first.targetPort, ...timing });
+    if (first.protocol === 'grpc') return HealthProbe.grpc({ port: first.targetPort, ...timing });
     if (first.protocol === 'udp') return undefined;
-    return HealthProbe.tcp({ port: first.targetPort });
+    return HealthProbe.tcp({ port: first.targetPort, ...timing });
   };
+  const startup = given.startup
+    ?? (stateful && !given.liveness ? byProtocol('live', { period: Duration.seconds(10), failureThreshold: 30 }) : undefined);
   const withPort = (p: HealthProbe | undefined): HealthProbe | undefined => {
     if (!p || p.check.kind === 'none') return undefined;
     return p.withDefaultPort(first?.targetPort);
@@ -165,6 +175,6 @@ export function defaultProbes(ports: readonly ResolvedServicePort[], healthCheck
   return {
     readiness: withPort(given.readiness ?? byProtocol('ready')),
     liveness: withPort(given.liveness ?? byProtocol('live')),
-    startup: withPort(given.startup),
+    startup: withPort(startup),
   };
 }

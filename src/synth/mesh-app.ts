@@ -360,8 +360,21 @@ function chartOf(c: IConstruct): Chart | undefined {
 }
 
 /** The folder of `chart`'s files, and its namespace, which their names leave out. */
+/**
+ * A chart's folder and the namespace its files leave out of their names (`<kind>.<name>.yaml`). Charts of several
+ * namespaces in one environment's folder (a legacy namespace beside the new services' one, each a MeshChart with the
+ * same `environment`) name every namespaced object with its namespace (`<kind>.<namespace>.<name>.yaml`), so that
+ * their objects of one kind and name (each namespace's PeerAuthentication `default`) are files of their own.
+ */
 function placeOf(chart: Chart): { folder: string; namespace?: string } {
-  return { folder: folderOf(chart), namespace: (chart as Partial<MeshChart>).namespace ?? chart.namespace };
+  const folder = folderOf(chart);
+  const namespace = namespaceOf(chart);
+  const shared = chartsInOrder(chart.node.root).some((c) => folderOf(c) === folder && namespaceOf(c) !== namespace);
+  return { folder, namespace: shared ? undefined : namespace };
+}
+
+function namespaceOf(chart: Chart): string | undefined {
+  return (chart as Partial<MeshChart>).namespace ?? chart.namespace;
 }
 
 /** The release `props` name, which must agree with the platform's when both are set. */

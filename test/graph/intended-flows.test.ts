@@ -1,5 +1,5 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
-import { Codes, MeshApp, MeshChart, MeshService, ObservabilityStack, Retries, Warnings } from '../../src';
+import { Codes, MeshApp, MeshChart, MeshService, MtlsMode, ObservabilityStack, Retries, ServiceSecurity, Warnings } from '../../src';
 import { concretePath } from '../../src/graph/intended-flows';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -62,6 +62,48 @@ describe('intended flows', () => {
     new ObservabilityStack(chart, 'observability');
     expect(chart.intendedFlows().filter((f) => f.target).map((f) => (f.source as any).workload)).toEqual(['legacy-ingest']);
     expect(() => synth(app)).not.toThrow();
+  });
+
+  test('a meshed caller reaches a service without a sidecar: its DestinationRule leaves TLS to auto mTLS, which sends plaintext there', () => {
+    const { app, chart } = meshChart({}, 'u');
+    const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api:1.0.0' });
+    const legacy = new MeshService(chart, 'legacy-agent', { image: 'registry.example.com/agent:1.0.0', sidecar: { inject: false } });
+    api.calls(legacy, { methods: ['GET'], paths: ['/status'] });
+    const out = synth(app);
+    // ISTIO_MUTUAL would have api-gateway's sidecar send Istio mTLS to a server with nothing to terminate it (MESH600).
+    expect(find(out, 'DestinationRule', 'legacy-agent').spec.trafficPolicy.tls).toBeUndefined();
+    expect(find(out, 'DestinationRule', 'api-gateway').spec.trafficPolicy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
+  });
+
+  test("a plaintext caller of a server-first port (MySQL's) under PERMISSIVE mTLS is refused: the sidecar waits for the client's first bytes", () => {
+    const build = (protocol: 'mysql' | 'tcp') => {
+      const { app, chart } = meshChart({ security: { namespaceMtls: MtlsMode.permissive() } }, 'u');
+      const db = new MeshService(chart, 'db', { image: 'registry.example.com/db:1.0.0', ports: [{ port: 3306, protocol }] });
+      const legacy = new MeshService(chart, 'legacy', { image: 'registry.example.com/legacy:1.0.0', sidecar: { inject: false } });
+      legacy.calls(db);
+      ServiceSecurity.of(db).admitPlaintext({ peer: { podLabels: { app: 'legacy' } }, ports: [{ port: 3306, protocol: 'TCP' }] });
+      return app;
+    };
+    expect(synthError(build('mysql'))).toMatch(
+      /\[u\/legacy\] .*legacy calls db on 3306\/TCP: refused by PeerAuthentication production\/db \(mTLS\): legacy has no sidecar and sends plaintext to db's port 3306 \(mysql\), whose server speaks first: .*\[MESH600\]/);
+    // a client-first protocol on the same port is told from TLS by its first bytes: allowed
+    expect(() => synth(build('tcp'))).not.toThrow();
+  });
+
+  test('a port whose pods DISABLE mTLS gets a DestinationRule port setting DISABLE, the rest of the policy repeated: callers send plaintext there', () => {
+    const { app, chart } = meshChart({}, 'u');
+    const db = new MeshService(chart, 'db', { image: 'registry.example.com/db:1.0.0', ports: [{ port: 3306, protocol: 'mysql' }, { port: 8080, protocol: 'http' }] });
+    const api = new MeshService(chart, 'api', { image: 'registry.example.com/api:1.0.0' });
+    api.calls(db, { port: 3306 });
+    ServiceSecurity.of(db).setMtls(MtlsMode.strict(), { portLevelMtls: { 3306: MtlsMode.disable() } });
+    // a plaintext request has no principal: admitted on 3306 by the NetworkPolicy's peers alone
+    ServiceSecurity.of(db).admitPlaintext({ peer: { podLabels: { app: 'api' } }, ports: [{ port: 3306, protocol: 'TCP' }] });
+    const policy = find(synth(app), 'DestinationRule', 'db').spec.trafficPolicy;
+    expect(policy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
+    expect(policy.portLevelSettings).toEqual([{
+      port: { number: 3306 }, loadBalancer: policy.loadBalancer, connectionPool: policy.connectionPool,
+      outlierDetection: policy.outlierDetection, tls: { mode: 'DISABLE' },
+    }]);
   });
 
   test.each([['/api/*', '/api/x'], ['/x/{*}/y', '/x/x/y'], ['/a/{**}', '/a/x'], ['*', '/'], ['*.js', '/x.js'], ['/exact', '/exact']])('%s is matched by %s', (pattern, path) => {

@@ -17,6 +17,22 @@ function twoNamespaces(options: { exportTo?: ExportTo } = {}) {
 }
 
 describe('calls across namespaces of one app', () => {
+  test("two namespaces of one environment share its folder: each namespaced object's file is named with its namespace", () => {
+    // GIVEN a legacy namespace beside the new services' one, both the `staging` environment
+    const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+    const shop = new MeshChart(app, 'shop-staging', { namespace: 'shop-staging', environment: 'staging' });
+    const legacy = new MeshChart(app, 'legacy-staging', { namespace: 'legacy-staging', environment: 'staging' });
+    new MeshService(shop, 'cart', { image: 'cart:1' }).calls(new MeshService(legacy, 'monolith', { image: 'monolith:1' }));
+    // THEN each namespace's PeerAuthentication `default` is a file of its own (MESH018 before, both one file)
+    const paths = app.manifests().map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining([
+      'staging/peerauthentication.shop-staging.default.yaml', 'staging/peerauthentication.legacy-staging.default.yaml',
+      'staging/00-namespace.shop-staging.yaml', 'staging/00-namespace.legacy-staging.yaml', 'staging/deployment.legacy-staging.monolith.yaml',
+    ]));
+    // and a folder of one namespace keeps the short names
+    expect(twoNamespaces().app.manifests().map((f) => f.path)).toContain('front/peerauthentication.default.yaml');
+  });
+
   test('the caller imports `<namespace>/<fqdn>` and may leave to namespaceSelector AND podSelector', () => {
     const out = synth(twoNamespaces().app);
     expect(find(out, 'Sidecar', 'web').spec.egress).toEqual([{ hosts: ['back/api.back.svc.cluster.local'] }]);

@@ -112,6 +112,21 @@ describe('analysis', () => {
     expect(codes([svc, sa, dep, vs, plain, peerAuthentication('default', { mtls: { mode: 'STRICT' } }, 'istio-system')])).toEqual(['MESH108 DestinationRule/orders spec.trafficPolicy.tls.mode']);
   });
 
+  test("MESH108: a port's DISABLE meets the workload's port-level mode on the Service port's target port", () => {
+    const [svc, sa, dep, , vs] = app('orders');
+    // port 80 goes to container port 8080, where the workload's own policy DISABLEs mTLS
+    const atPort = destinationRule('orders', [{ name: 'stable', labels: { version: 'v1' } }],
+      { trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'DISABLE' } }] } });
+    const disabled = peerAuthentication('orders', { selector: { matchLabels: { app: 'orders' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'DISABLE' } } });
+    expect(codes([svc, sa, dep, vs, atPort, disabled])).toEqual([]);
+    // STRICT on that port (or a port-level mode of another port) still refuses it
+    const other = peerAuthentication('orders', { selector: { matchLabels: { app: 'orders' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 9090: { mode: 'DISABLE' } } });
+    expect(codes([svc, sa, dep, vs, atPort, other])).toEqual(['MESH108 DestinationRule/orders spec.trafficPolicy.portLevelSettings[0].tls.mode']);
+    // the whole rule's DISABLE still meets the workload's STRICT
+    const plain = destinationRule('orders', [{ name: 'stable', labels: { version: 'v1' } }], { trafficPolicy: { tls: { mode: 'DISABLE' } } });
+    expect(codes([svc, sa, dep, vs, plain, disabled])).toEqual(['MESH108 DestinationRule/orders spec.trafficPolicy.tls.mode']);
+  });
+
   test('MESH109: two Sidecars or PeerAuthentications selecting one workload', () => {
     const sc = (name: string) => sidecar(name, { workloadSelector: { labels: { app: 'orders' } }, egress: [{ hosts: ['./*'] }] });
     expect(codes([...app('orders'), sc('a'), sc('b')])).toEqual(['MESH109 Sidecar/a spec.workloadSelector', 'MESH109 Sidecar/b spec.workloadSelector']);

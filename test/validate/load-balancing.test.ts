@@ -139,3 +139,33 @@ describe("MESH148: a load balancer for a headless Service's host, which a sideca
     expect(analyze(synth(app)).filter((f) => f.code === 'MESH148').map((f) => f.field)).toEqual(['spec.trafficPolicy.loadBalancer']);
   });
 });
+
+describe("MESH068: a consistent hash by the application's own session cookie", () => {
+  const cookieFound = (manifests: Record<string, any>[]) =>
+    analyze(manifests).filter((f) => f.code === 'MESH068').map((f) => `${f.field} ${f.severity ?? 'error'}: ${f.message}`);
+  const hashed = (httpCookie: Record<string, any>) => dr({ trafficPolicy: { loadBalancer: { consistentHash: { httpCookie } } } });
+
+  test("JSESSIONID with a ttl: Envoy sets its own cookie of that name beside the servlet container's; without one, a first request's session hashes elsewhere", () => {
+    expect(cookieFound([hashed({ name: 'JSESSIONID', ttl: '28800s', path: '/' })])).toEqual([expect.stringMatching(
+      /^spec\.trafficPolicy\.loadBalancer\.consistentHash\.httpCookie\.name warning: hashes session by cookie JSESSIONID, the session cookie a Java servlet container sets itself: where a request has none, Envoy sets its own JSESSIONID/)]);
+    expect(cookieFound([hashed({ name: 'PHPSESSID' })])).toEqual([expect.stringMatching(/PHP sets itself: a first request, which has none, goes to any pod/)]);
+    // a subset's own balancer is judged too
+    expect(cookieFound([dr({ subsets: [{ name: 'v2', labels: { version: 'v2' },
+      trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: 'connect.sid', ttl: '60s' } } } } }] })]))
+      .toEqual([expect.stringMatching(/^spec\.subsets\[0\]\.trafficPolicy\.loadBalancer\.consistentHash\.httpCookie\.name warning: .*express-session/)]);
+  });
+
+  test("a cookie of Envoy's own name, or a header hash, is not reported", () => {
+    expect(cookieFound([hashed({ name: 'mesh-affinity', ttl: '3600s' })])).toEqual([]);
+    expect(cookieFound([dr({ trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'JSESSIONID' } } } })])).toEqual([]);
+  });
+
+  test('a MeshService hashed by JSESSIONID is reported at synth, on its DestinationRule', () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'shop', { image: 'shop:1', loadBalancer: ConsistentHash.cookie('JSESSIONID', Duration.hours(8)) });
+    synth(app);
+    expect(app.warnings.filter((w) => w.includes('MESH068'))).toEqual([
+      expect.stringMatching(/^\[test\/shop\/DestinationRule\] test\/DestinationRule\/shop: spec\.trafficPolicy\.loadBalancer\.consistentHash\.httpCookie\.name: .*\[MESH068\]/),
+    ]);
+  });
+});

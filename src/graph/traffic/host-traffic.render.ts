@@ -51,13 +51,27 @@ export interface HostRenderContext {
    * @default - one HTTP port
    */
   readonly ports?: HostPorts;
+  /**
+   * Whether the host's pods run Istio's sidecar. Without one nothing terminates Istio mTLS, so the
+   * DestinationRule sets no TLS mode and auto mTLS sends plaintext to pods the injector did not
+   * label `security.istio.io/tlsMode: istio`, and Istio mTLS to endpoints that are (a VM's
+   * WorkloadEntry with a sidecar).
+   * @default true
+   */
+  readonly meshed?: boolean;
+  /**
+   * The Service ports whose pods DISABLE mTLS (the service's own `setMtls`, port-level or whole): its callers send
+   * plaintext there, as Istio mTLS to a port that does not terminate it fails.
+   * @default - none
+   */
+  readonly plaintextPorts?: readonly number[];
 }
 
 /** The DestinationRule spec of a host. */
 export function renderDestinationRuleSpec(traffic: HostTraffic, ctx: HostRenderContext): DestinationRuleSpec {
   return {
     host: traffic.host,
-    trafficPolicy: renderTrafficPolicy(ctx.policy, traffic.locality),
+    trafficPolicy: withPlaintextPorts(renderTrafficPolicy(ctx.policy, traffic.locality, ctx.meshed ?? true), ctx.plaintextPorts ?? []),
     subsets: traffic.subsets.map((s) => ({
       name: s.name,
       labels: { ...s.labels },
@@ -252,12 +266,34 @@ function mergeHeaderMatch(g: VirtualServiceSpecHttpMatch, h: VirtualServiceSpecH
   return { ...g, headers, withoutHeaders };
 }
 
-function renderTrafficPolicy(p: TierSettings, locality: LocalityLbSetting | undefined): DestinationRuleSpecTrafficPolicy {
+/**
+ * The host's traffic policy. ISTIO_MUTUAL where the pods run a sidecar; none where they do not, since a
+ * client's sidecar told ISTIO_MUTUAL sends Istio mTLS to a server with nothing to terminate it (the
+ * connection fails: 503 UF), while without a TLS mode auto mTLS sends plaintext to an endpoint not
+ * labelled `security.istio.io/tlsMode: istio` (pilot/pkg/networking/core/cluster_builder.go,
+ * buildUpstreamTLSSettings; https://istio.io/latest/docs/concepts/security/#auto-mutual-tls).
+ */
+function renderTrafficPolicy(p: TierSettings, locality: LocalityLbSetting | undefined, meshed: boolean): DestinationRuleSpecTrafficPolicy {
   return {
     loadBalancer: withLocality(p.loadBalancer, locality),
     connectionPool: p.connectionPool ? renderConnectionPool(p.connectionPool) : undefined,
     outlierDetection: p.outlierDetection ? renderOutlierDetection(p.outlierDetection) : undefined,
-    tls: { mode: TlsMode.ISTIO_UNDERSCORE_MUTUAL },
+    tls: meshed ? { mode: TlsMode.ISTIO_UNDERSCORE_MUTUAL } : undefined,
+  };
+}
+
+/**
+ * The policy with a port-level setting of `tls.mode: DISABLE` for each port whose pods DISABLE mTLS. A port's settings replace
+ * the policy's load balancer, pool, outlier detection and TLS whole (pilot/pkg/networking/util/util.go, MergeTrafficPolicy
+ * and GetPortLevelTrafficPolicy), so each repeats them with its own TLS mode.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#TrafficPolicy-PortTrafficPolicy
+ */
+function withPlaintextPorts(policy: DestinationRuleSpecTrafficPolicy, ports: readonly number[]): DestinationRuleSpecTrafficPolicy {
+  if (ports.length === 0 || !policy.tls) return policy;
+  const { tls: _tls, ...rest } = policy;
+  return {
+    ...policy,
+    portLevelSettings: ports.map((port) => ({ port: { number: port }, ...(rest as any), tls: { mode: TlsMode.DISABLE } })),
   };
 }
 

@@ -130,5 +130,56 @@ export const headlessLoadBalancer: AnalysisCheck = {
   },
 };
 
+/**
+ * The session cookies web frameworks set by default, each with where its name is fixed: the Servlet specification's
+ * (Jakarta Servlet 6.0 §7.1.1: "The name of the session tracking cookie must be JSESSIONID"; Tomcat, Jetty, WildFly,
+ * Spring Boot), PHP's `session.name` default, ASP.NET's session state cookie, Spring Session's `DefaultCookieSerializer`,
+ * express-session's default `name` and Django's `SESSION_COOKIE_NAME` default.
+ */
+const APPLICATION_SESSION_COOKIES: Readonly<Record<string, string>> = {
+  JSESSIONID: 'a Java servlet container', PHPSESSID: 'PHP', 'ASP.NET_SessionId': 'ASP.NET', SESSION: 'Spring Session',
+  'connect.sid': 'express-session', sessionid: 'Django',
+};
+
+/**
+ * MESH068 (warning): a consistent hash by a cookie that the application sets itself, its framework's session cookie. Envoy
+ * hashes the cookie's value (source/common/router/config_impl.cc, CookieHashMethod); where the request has none and the
+ * `httpCookie` has a `ttl`, it sets a cookie of that name itself, a hash of the connection's addresses
+ * (source/common/router/router.h, addDownstreamSetCookie), beside the application's `Set-Cookie` of the same name: the
+ * browser keeps one, and either the application loses its session or the next request hashes to another pod than the one
+ * that opened it. Without a `ttl` a first request goes to any pod, and the session it opens hashes to another. A cookie of
+ * Envoy's own name with a `ttl` keeps each browser on one pod from its first request.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings-ConsistentHashLB-HTTPCookie
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-routeaction-hashpolicy-cookie
+ */
+export const hashOnApplicationSessionCookie: AnalysisCheck = {
+  code: Codes.HASH_ON_APPLICATION_SESSION_COOKIE,
+  title: "a consistent hash by the application's own session cookie",
+  run(index) {
+    const out: Finding[] = [];
+    const check = (dr: Manifest, field: string, lb: any) => {
+      const cookie = lb?.consistentHash?.httpCookie;
+      const framework = typeof cookie?.name === 'string' ? APPLICATION_SESSION_COOKIES[cookie.name] : undefined;
+      if (!framework) return;
+      const what = cookie.ttl !== undefined && cookie.ttl !== '0s'
+        ? `where a request has none, Envoy sets its own ${cookie.name} (a hash of the connection's addresses) beside the application's, `
+          + 'and whichever the browser keeps, the session or the pod that holds it is lost'
+        : 'a first request, which has none, goes to any pod, and the session it opens hashes to another';
+      out.push(finding(Codes.HASH_ON_APPLICATION_SESSION_COOKIE, dr, field,
+        `hashes ${dr.spec?.host} by cookie ${cookie.name}, the session cookie ${framework} sets itself: ${what}; hash by a cookie `
+        + "of Envoy's own name with a ttl (ConsistentHash.cookie('mesh-affinity', ttl)), which Envoy sets on the first response", 'warning'));
+    };
+    for (const dr of index.ofKind('DestinationRule')) {
+      const tp = dr.spec?.trafficPolicy;
+      check(dr, 'spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.name', tp?.loadBalancer);
+      list(tp?.portLevelSettings).forEach((p: any, i: number) =>
+        check(dr, `spec.trafficPolicy.portLevelSettings[${i}].loadBalancer.consistentHash.httpCookie.name`, p?.loadBalancer));
+      list(dr.spec?.subsets).forEach((s: any, i: number) =>
+        check(dr, `spec.subsets[${i}].trafficPolicy.loadBalancer.consistentHash.httpCookie.name`, s?.trafficPolicy?.loadBalancer));
+    }
+    return out;
+  },
+};
+
 /** The load-balancer checks. */
-export const LOAD_BALANCING_CHECKS: readonly AnalysisCheck[] = [consistentHashPerZone, headlessLoadBalancer];
+export const LOAD_BALANCING_CHECKS: readonly AnalysisCheck[] = [consistentHashPerZone, headlessLoadBalancer, hashOnApplicationSessionCookie];

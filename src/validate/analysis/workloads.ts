@@ -395,24 +395,40 @@ export const subsetSelectsNoPods: AnalysisCheck = {
   },
 };
 
-/** The mTLS mode each workload runs with: its own PeerAuthentication, else its namespace's, else the mesh's. */
-function mtlsModes(index: AnalysisView): Map<Manifest, string> {
+/**
+ * The mTLS mode each workload runs with: its own PeerAuthentication, else its namespace's, else the mesh's; and on a container
+ * port, its own PeerAuthentication's `portLevelMtls` for that port first (istio/istio pilot/pkg/security/authn, the port-level
+ * mode of the workload's policy wins over its and the namespace's mode).
+ */
+function mtlsModes(index: AnalysisView): (workload: Manifest, port?: number) => string | undefined {
   const meshWide = index.ofKind('PeerAuthentication').find((p) => namespaceOf(p) === index.rootNamespace && !selectorOf(p));
   const byNamespace = new Map<string, string>();
-  const byWorkload = new Map<Manifest, string>();
+  const byWorkload = new Map<Manifest, Manifest>();
   for (const pa of index.ofKind('PeerAuthentication')) {
-    const mode = pa.spec?.mtls?.mode;
-    if (!mode || mode === 'UNSET') continue;
     const selector = selectorOf(pa);
-    if (!selector || Object.keys(selector).length === 0) byNamespace.set(namespaceOf(pa), mode);
-    else for (const w of index.workloadsMatching(namespaceOf(pa), selector)) byWorkload.set(w.manifest, mode);
+    if (!selector || Object.keys(selector).length === 0) {
+      const mode = pa.spec?.mtls?.mode;
+      if (mode && mode !== 'UNSET') byNamespace.set(namespaceOf(pa), mode);
+    } else for (const w of index.workloadsMatching(namespaceOf(pa), selector)) byWorkload.set(w.manifest, pa);
   }
-  const out = new Map<Manifest, string>();
-  for (const w of index.workloads) {
-    const mode = byWorkload.get(w.manifest) ?? byNamespace.get(w.namespace) ?? meshWide?.spec?.mtls?.mode;
-    if (mode) out.set(w.manifest, mode);
-  }
-  return out;
+  const namespaceOfWorkload = new Map(index.workloads.map((w) => [w.manifest, w.namespace] as const));
+  return (workload, port) => {
+    const own = byWorkload.get(workload);
+    const atPort = port === undefined ? undefined : own?.spec?.portLevelMtls?.[String(port)]?.mode;
+    const ownMode = own?.spec?.mtls?.mode;
+    for (const mode of [atPort, ownMode, byNamespace.get(namespaceOfWorkload.get(workload) ?? ''), meshWide?.spec?.mtls?.mode]) {
+      if (mode && mode !== 'UNSET') return mode;
+    }
+    return undefined;
+  };
+}
+
+/** The container port a Service sends its port `port` to, where its targetPort is a number (else the port itself when it has none). */
+function targetPortOf(svc: Manifest, port: number | undefined): number | undefined {
+  if (port === undefined) return undefined;
+  const p = list(svc.spec?.ports).find((x: any) => Number(x?.port) === port);
+  if (!p) return undefined;
+  return p.targetPort === undefined ? port : typeof p.targetPort === 'number' ? p.targetPort : undefined;
 }
 
 /** MESH108: a DestinationRule that sends plaintext (tls.mode DISABLE) to a STRICT workload. */
@@ -422,16 +438,18 @@ export const plaintextToStrict: AnalysisCheck = {
   kiali: ['KIA0207'],
   run(index) {
     const out: Finding[] = [];
-    let modes: Map<Manifest, string> | undefined;
+    let modeOf: ((workload: Manifest, port?: number) => string | undefined) | undefined;
     for (const dr of index.ofKind('DestinationRule')) {
       const svc = index.service(analyzerFqdn(String(dr.spec?.host ?? ''), namespaceOf(dr)));
       if (!svc || !svc.spec?.selector) continue;
-      const policies: { field: string; tls: any; labels: Record<string, string> }[] = [
+      const policies: { field: string; tls: any; labels: Record<string, string>; port?: number }[] = [
         { field: 'spec.trafficPolicy.tls.mode', tls: dr.spec?.trafficPolicy?.tls, labels: {} },
         ...list(dr.spec?.trafficPolicy?.portLevelSettings).map((p: any, i: number) => ({
           field: `spec.trafficPolicy.portLevelSettings[${i}].tls.mode`,
           tls: p?.tls,
           labels: {},
+          // A port's setting meets the workload's mode on the container port the Service sends that port to.
+          port: targetPortOf(svc, p?.port?.number === undefined ? undefined : Number(p.port.number)),
         })),
         ...list(dr.spec?.subsets).map((s: any, i: number) => ({
           field: `spec.subsets[${i}].trafficPolicy.tls.mode`,
@@ -441,10 +459,10 @@ export const plaintextToStrict: AnalysisCheck = {
       ];
       for (const p of policies) {
         if (p.tls?.mode !== 'DISABLE') continue;
-        modes ??= mtlsModes(index);
+        modeOf ??= mtlsModes(index);
         const strict = index
           .workloadsMatching(namespaceOf(svc), { ...svc.spec.selector, ...p.labels })
-          .filter((w) => modes!.get(w.manifest) === 'STRICT');
+          .filter((w) => modeOf!(w.manifest, p.port) === 'STRICT');
         if (strict.length > 0) {
           out.push(
             finding(
@@ -452,7 +470,7 @@ export const plaintextToStrict: AnalysisCheck = {
               dr,
               p.field,
               `tls mode DISABLE sends plaintext to ${strict.map((w) => `${w.manifest.kind}/${w.manifest.metadata?.name}`).join(', ')}, whose `
-                + 'PeerAuthentication is STRICT: every request is refused',
+                + `PeerAuthentication is STRICT${p.port === undefined ? '' : ` on port ${p.port}`}: every request is refused`,
             ),
           );
         }

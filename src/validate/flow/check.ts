@@ -64,7 +64,7 @@ export function checkIntendedFlows(
     }
     const verdict = evaluator.evaluate(flow);
     if (verdict.allowed && flow.expect === 'allow' && flow.reaches) {
-      const stray = strayPods(evaluator.cluster, verdict, flow.reaches);
+      const stray = strayPods(evaluator.cluster, verdict, [flow.reaches, ...(flow.alsoReaches ?? [])]);
       if (stray.length > 0) {
         const route = meshRoute(evaluator.cluster, flow);
         const why = route ? `VirtualService ${route.metadata?.namespace}/${route.metadata?.name} routes ${flow.host} there`
@@ -109,10 +109,12 @@ function meshRoute(cluster: FlowCluster, flow: IntendedFlow): Manifest | undefin
   return service && virtualServiceFor(cluster, service.fqdn, service.namespace, flow.source.namespace, 'mesh');
 }
 
-/** The workloads `verdict` reached whose pods the Service `target` does not select (as the cluster runs, after Flagger). */
-function strayPods(cluster: FlowCluster, verdict: FlowVerdict, target: NonNullable<IntendedFlow['reaches']>): string[] {
-  const service = cluster.service(`${target.service}.${target.namespace}.svc.cluster.local`, target.namespace);
-  const selected = service ? podsOfHost(cluster, service) : [];
+/** The workloads `verdict` reached whose pods none of the Services `targets` selects (as the cluster runs, after Flagger). */
+function strayPods(cluster: FlowCluster, verdict: FlowVerdict, targets: readonly NonNullable<IntendedFlow['reaches']>[]): string[] {
+  const selected = targets.flatMap((target) => {
+    const service = cluster.service(`${target.service}.${target.namespace}.svc.cluster.local`, target.namespace);
+    return service ? podsOfHost(cluster, service) : [];
+  });
   // Checked for every declared call: a few pods each side, compared without building sets.
   const stray = (verdict.reached ?? []).filter((r) => !selected.some((p) => p.namespace === r.namespace && p.name === r.workload));
   return [...new Set(stray.map((r) => `${r.namespace}/${r.workload}`))];

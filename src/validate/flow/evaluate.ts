@@ -14,7 +14,7 @@ import { dialedHost } from '../model/hosts';
 import { labelsSubsetOf } from '../model/selectors';
 import { FlowCluster, FlowOptions, FlowPod, FlowService, nsOf } from './cluster';
 import { Flow, FlowDecider, FlowLayer, FlowVerdict, FlowWorkloadRef } from './flow';
-import { mtlsMode } from './mtls';
+import { mtlsMode, plaintextReason, serverFirstRefusal } from './mtls';
 import { Connections, networkPolicyDecision } from './network-policy';
 import { flowMode, modeName, serviceEntryPortProtocol, servicePortProtocol } from './protocol';
 import { NotReady, SidecarReadiness } from './readiness';
@@ -27,6 +27,7 @@ import {
   RouteRequest,
   routeThrough,
   routeThroughVirtualHost,
+  rewritten,
   serverAdmitsNamespace,
   subsetLabels,
   tlsModeOf,
@@ -236,7 +237,7 @@ export class FlowEvaluator {
     hops.push(...delegationHops(route));
     if (route.destinations.length === 0)
       return refused(decider('routing', vs), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} has no route for ${flow.host}`, hops);
-    return this.toDestinations(gw, ctx, route.destinations, vs, false, false);
+    return this.toDestinations(gw, rewritten(ctx, route.path, hops), route.destinations, vs, false, false);
   }
 
   /** A request from a pod: its Sidecar, then its route. */
@@ -276,7 +277,7 @@ export class FlowEvaluator {
     }
     // What the proxies do with the connection: the port's protocol, unless the flow says what the
     // client sends (https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/).
-    const ctx = gateway === 'mesh' ? this.withMode(given, flowMode(flow, servicePortProtocol(servicePort))) : given;
+    let ctx = gateway === 'mesh' ? this.withMode(given, flowMode(flow, servicePortProtocol(servicePort))) : given;
     // The application resolves the Service's name first: an egress-isolated pod needs
     // 53/UDP to the cluster DNS. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
     if (gateway === 'mesh' && source.kind !== 'Platform' && !source.gateway) {
@@ -314,6 +315,7 @@ export class FlowEvaluator {
       } else if (route && route.destinations.length > 0) {
         [destinations, vs] = [[...route.destinations], route.virtualService ?? vs];
         hops.push(...delegationHops(route));
+        ctx = rewritten(ctx, route.path, hops);
       } else vs = undefined;
     }
     return this.toDestinations(source, ctx, destinations, vs, passthrough, gateway === 'mesh');
@@ -531,9 +533,8 @@ export class FlowEvaluator {
       };
     }
     const mode = mtlsMode(this.cluster, pod, port);
-    // What the client sends: auto mTLS (no tls in the DestinationRule) sends Istio mTLS to a
-    // meshed pod unless its PeerAuthentication disables it; DISABLE sends plaintext; SIMPLE and
-    // MUTUAL are TLS with other certificates. https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#auto-mutual-tls
+    // What the client sends: auto mTLS (no tls in the DestinationRule) sends Istio mTLS to a meshed pod unless its PeerAuthentication
+    // disables it; DISABLE sends plaintext; SIMPLE and MUTUAL are TLS with other certificates. https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#auto-mutual-tls
     const drName = opts.dr ? `DestinationRule ${nsOf(opts.dr)}/${opts.dr.metadata?.name}` : 'DestinationRule';
     let istioMtls: boolean;
     if (opts.passthrough || !source.meshed) istioMtls = false;
@@ -555,6 +556,8 @@ export class FlowEvaluator {
         hops,
       );
     }
+    const serverFirst = istioMtls ? undefined : serverFirstRefusal(pod, port, mode);
+    if (serverFirst) return refused(decider('mTLS', mode.policy), `${plaintextReason(source, pod, opts, drName)} to ${serverFirst}`, hops);
     if (mode.policy && istioMtls) {
       last = decider('mTLS', mode.policy);
       lastReason = `mTLS ${mode.mode}`;
@@ -580,14 +583,6 @@ export class FlowEvaluator {
     }
     return last!;
   }
-}
-
-/** Why `source` sends plaintext to `pod`: no sidecar, a passthrough, auto mTLS to a non-`istio` endpoint, or its DestinationRule. */
-function plaintextReason(source: FlowPod, pod: FlowPod, opts: { passthrough: boolean; tls?: string }, drName: string): string {
-  if (!source.meshed) return `${source.name} has no sidecar and sends plaintext`;
-  if (opts.passthrough) return `${source.name}'s request is passed through as plain TCP`;
-  if (opts.tls === undefined) return `auto mTLS sends plaintext to ${pod.name}, whose endpoint's TLS mode is ${pod.tlsMode}`;
-  return `${drName} sets tls.mode ${opts.tls}`;
 }
 
 /** The workloads of the pods a request has reached so far. */

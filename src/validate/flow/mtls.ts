@@ -47,3 +47,29 @@ function modeOf(cluster: FlowCluster, pod: FlowPod, port: number): MtlsMode {
   }
   return { mode: 'PERMISSIVE' };
 }
+
+/**
+ * Why a plaintext connection to `pod`'s container port `port` fails under `mode`, where the port declares a server-first
+ * protocol Istio knows, MySQL's (`mysql`, `mysql-<suffix>`): the server sends the first bytes, while a PERMISSIVE inbound
+ * listener tells TLS from plaintext by the client's first bytes, so "plaintext requests to servers configured in mTLS
+ * PERMISSIVE mode will fail" (istio.io, Protocol Selection, "Server first protocols"; "MySQL Connectivity Troubleshooting":
+ * ERROR 2013). Undefined for any other port or mode.
+ * @see https://istio.io/latest/docs/ops/deployment/application-requirements/#server-first-protocols
+ */
+export function serverFirstRefusal(pod: FlowPod, port: number, mode: MtlsMode): string | undefined {
+  if (mode.mode !== 'PERMISSIVE') return undefined;
+  const name = Object.entries(pod.namedPorts).find(([n, p]) => p === port && (n === 'mysql' || n.startsWith('mysql-')))?.[0];
+  if (!name) return undefined;
+  return `${pod.name}'s port ${port} (${name}), whose server speaks first: under PERMISSIVE mTLS its sidecar waits for the client's first `
+    + 'bytes to tell TLS from plaintext while the client waits for the server\'s greeting, and the connection fails (MySQL: ERROR 2013, '
+    + 'lost connection at \'reading initial communication packet\'); mesh the client, or DISABLE mTLS on the port'
+    + (mode.policy ? ` (PeerAuthentication ${mode.policy.metadata?.namespace ?? 'default'}/${mode.policy.metadata?.name})` : '');
+}
+
+/** Why `source` sends plaintext to `pod`: no sidecar, a passthrough, auto mTLS to a non-`istio` endpoint, or its DestinationRule. */
+export function plaintextReason(source: FlowPod, pod: FlowPod, opts: { passthrough: boolean; tls?: string }, drName: string): string {
+  if (!source.meshed) return `${source.name} has no sidecar and sends plaintext`;
+  if (opts.passthrough) return `${source.name}'s request is passed through as plain TCP`;
+  if (opts.tls === undefined) return `auto mTLS sends plaintext to ${pod.name}, whose endpoint's TLS mode is ${pod.tlsMode}`;
+  return `${drName} sets tls.mode ${opts.tls}`;
+}

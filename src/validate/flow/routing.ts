@@ -69,6 +69,8 @@ export type RouteResult =
     /** For a delegate's rule, the root VirtualService and its rule that delegate to it. */
     readonly delegatedBy?: { readonly virtualService: Manifest; readonly index: number };
     readonly destinations: readonly RouteDestination[];
+    /** The path the destination receives where the rule rewrites it ({@link rewrittenPath}). */
+    readonly path?: string;
   }
   | {
     readonly kind: 'refused'; readonly virtualService: Manifest; readonly reason: string;
@@ -217,7 +219,8 @@ export function routeThrough(cluster: FlowCluster, vs: Manifest, r: RouteRequest
     const rule = http.rule;
     const matches: Manifest[] = rule.match ?? [];
     // Match gateways are resolved in the namespace of the VirtualService that wrote them (delegates.ts).
-    if (matches.length > 0 && !matches.some((m) => httpMatches(m, r, vsNs))) continue;
+    const matched = matches.find((m) => httpMatches(m, r, vsNs));
+    if (matches.length > 0 && !matched) continue;
     const by = http.delegate?.virtualService ?? vs;
     const at = ruleName(vs, http);
     if (rule.redirect) return { kind: 'refused', virtualService: by, reason: `${at} redirects the request` };
@@ -229,10 +232,45 @@ export function routeThrough(cluster: FlowCluster, vs: Manifest, r: RouteRequest
     }
     const delegatedBy = http.delegate ? { virtualService: vs, index: http.index } : undefined;
     const index = http.delegate?.index ?? http.index;
-    return { kind: 'route', virtualService: by, index, delegatedBy, destinations: destinationsOf(rule, vsNs) };
+    const path = rewrittenPath(rule.rewrite, matched?.uri, r.path);
+    return { kind: 'route', virtualService: by, index, delegatedBy, destinations: destinationsOf(rule, vsNs), ...(path !== r.path ? { path } : {}) };
   }
   const reason = `no http rule of VirtualService ${vsNs}/${vs.metadata?.name} matches ${r.method} ${r.path} (404 NR)`;
   return { kind: 'refused', virtualService: vs, reason, unmatched: true };
+}
+
+/**
+ * The path a rule's `rewrite` gives the request, which the destination's AuthorizationPolicy reads: `uri` replaces the prefix
+ * the rule matched (a match on an exact path replaces the path, a rule or match without a uri the prefix `/`), as istiod writes
+ * it to Envoy's `prefix_rewrite` ("the matched prefix (or path) should be swapped with this value"); `uriRegexRewrite`
+ * replaces each match of its pattern (Envoy's `regex_rewrite`, RE2's GlobalReplace, `\1` a group). Unchanged for a uri matched
+ * by a regex, whose rewrite istiod applies to the whole path Envoy matched, and for a pattern JavaScript cannot read.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRewrite
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#envoy-v3-api-field-config-route-v3-routeaction-prefix-rewrite
+ */
+export function rewrittenPath(rewrite: Manifest | undefined, uri: Manifest | undefined, path: string): string {
+  if (typeof rewrite?.uri === 'string') {
+    if (uri?.exact !== undefined) return rewrite.uri;
+    if (uri?.regex !== undefined) return path;
+    const prefix = typeof uri?.prefix === 'string' ? uri.prefix : '/';
+    return path.startsWith(prefix) ? rewrite.uri + path.slice(prefix.length) : path;
+  }
+  const re = rewrite?.uriRegexRewrite;
+  if (typeof re?.match === 'string' && typeof re?.rewrite === 'string') {
+    try {
+      return path.replace(new RegExp(re.match, 'g'), re.rewrite.replace(/\\(\d)/g, '$$$1'));
+    } catch {
+      return path;
+    }
+  }
+  return path;
+}
+
+/** `ctx` with the path a route rewrote the request to, the rewrite a hop of its own; `ctx` itself without one. */
+export function rewritten<C extends { readonly flow: { readonly path?: string } }>(ctx: C, path: string | undefined, hops: string[]): C {
+  if (path === undefined) return ctx;
+  hops.push(`path rewritten: ${ctx.flow.path ?? '/'} → ${path}`);
+  return { ...ctx, flow: { ...ctx.flow, path } };
 }
 
 /** For a route a delegate's rule gives, the hop from the root's delegating rule to it; none otherwise. */

@@ -264,6 +264,8 @@ export class EdgeGateway extends Construct {
     this.admit(service, route.paths);
     // The gateway sends the copies itself: the mirrored service admits it on the same paths.
     if (options.mirror) this.admit(options.mirror.service, route.paths);
+    // The shifted share goes from the gateway to the other service: it admits the gateway on the same paths.
+    if (options.shift) this.admit(options.shift.service, route.paths);
     return route;
   }
 

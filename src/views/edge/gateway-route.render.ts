@@ -7,7 +7,9 @@
  */
 import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../../imports/networking.istio.io';
+import {
+  VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch, VirtualServiceSpecHttpRoute,
+} from '../../../imports/networking.istio.io';
 import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { toIstioDuration } from '../../core/duration';
@@ -39,6 +41,10 @@ export interface GatewayRouteSource {
   readonly mirror?: { readonly service: IRoutedService; readonly percentage?: { readonly value: number }; readonly port?: number };
   /** The header changes. */
   readonly headers?: HeadersOptions;
+  /** The rewrite of the path or authority. */
+  readonly rewrite?: { readonly uri?: string; readonly authority?: string };
+  /** The service that takes a share of the route's requests instead. */
+  readonly shift?: { readonly service: IRoutedService; readonly weight: { readonly value: number }; readonly port?: number };
 }
 
 /**
@@ -98,9 +104,17 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
   const removed = ServiceSecurity.of(target).headersSetFromClaims;
   const routes = (r.subset === undefined ? renderGatewayHostRoutes(target.traffic, host, port, match) : undefined)
     ?? [{ match, route: [{ destination: { host, subset: r.subset, port: portOf(port) } }] }];
+  if (r.shift) {
+    // The default route (the last: header routes pick a version of the route's service first) weighs both services.
+    const last = routes[routes.length - 1];
+    // A delegated route has none (refused by the route's problems, MESH630).
+    const route = [...scaled(last.route ?? [], 100 - r.shift.weight.value), ...shiftDestinations(namespace, r.shift, match)];
+    routes[routes.length - 1] = { match: last.match, route };
+  }
   const mirror = r.mirror && renderMirror(namespace, r.mirror);
   return routes.map((x) => ({
     match: x.match,
+    rewrite: r.rewrite ? { uri: r.rewrite.uri, authority: r.rewrite.authority } : undefined,
     route: x.route,
     delegate: x.delegate && { name: x.delegate.name, namespace: x.delegate.namespace },
     ...mirror,
@@ -109,6 +123,34 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
     retries: { ...INGRESS_ROUTE_RETRIES },
     headers: renderHeaders(r.headers, removed),
   }));
+}
+
+/**
+ * Weights scaled to `share` percent of the route, whole numbers as Istio's are; undefined where one would not be whole.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination (weight)
+ */
+export function shiftedWeights(weights: readonly number[], share: number): number[] | undefined {
+  const out = weights.map((w) => (w * share) / 100);
+  return out.every((w) => Number.isInteger(w)) ? out : undefined;
+}
+
+function scaled(route: readonly VirtualServiceSpecHttpRoute[], share: number): VirtualServiceSpecHttpRoute[] {
+  // The route's problems (shift.weight, MESH630) refuse a share that leaves a weight not whole; rounded here so rendering never throws.
+  const weights = route.map((d) => d.weight ?? 100);
+  const out = shiftedWeights(weights, share) ?? weights.map((w) => Math.round((w * share) / 100));
+  return route.map((d, i) => ({ ...d, weight: out[i] }));
+}
+
+/** The shifted service's destinations: its default route's weighted subsets (its host alone where a controller routes it), at its share. */
+function shiftDestinations(
+  namespace: string, shift: NonNullable<GatewayRouteSource['shift']>, match: VirtualServiceSpecHttpMatch[] | undefined,
+): VirtualServiceSpecHttpRoute[] {
+  const t = shift.service;
+  const host = t.namespace === namespace ? t.name : `${t.name}.${t.namespace}.svc.cluster.local`;
+  const port = shift.port ?? t.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
+  const own = renderGatewayHostRoutes(t.traffic, host, port, match);
+  // A service whose gateway routes delegate to Flagger's VirtualService is weighed as its host: the apex Service.
+  return scaled(own?.[own.length - 1].route ?? [{ destination: { host, port: portOf(port) } }], shift.weight.value);
 }
 
 /**

@@ -10,12 +10,12 @@ import { formatProblem } from '../../core/errors';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { streamingContradiction } from '../../core/tier';
 import { describeDuration } from '../../core/duration';
-import type { Percentage } from '../../core/weight';
+import type { Percentage, Weight } from '../../core/weight';
 import type { Problem } from '../../core/problem';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import type { ITieredService } from '../../graph/mesh-service-props';
 import { ServiceSecurity } from '../../graph/security/service-security';
-import type { HeadersOptions, HttpMatchOptions } from '../../graph/traffic/http-route';
+import type { HeadersOptions, HttpMatchOptions, RewriteOptions } from '../../graph/traffic/http-route';
 import { httpRouteProblems } from '../../graph/traffic/route-checks';
 import { addProblems } from '../../private/construct-problems';
 import { isPathPrefix, pathPrefixPaths, pathPrefixSample } from './path-prefix';
@@ -23,7 +23,7 @@ import type { Cidr } from '../../core/cidr';
 import { inCidr } from '../../core/cidr';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { MeshChart } from '../../graph/mesh-chart';
-import { addSourceRangesPolicy } from './gateway-route.render';
+import { addSourceRangesPolicy, shiftedWeights } from './gateway-route.render';
 
 /**
  * Options of a gateway's route to a service, the same for every gateway; a gateway that cannot
@@ -133,6 +133,39 @@ export interface GatewayRouteOptions {
    * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source (notRemoteIpBlocks)
    */
   readonly sourceRanges?: Cidr[];
+  /**
+   * A share of the route's requests sent to another service instead (a strangler fig's new service taking a path over from
+   * the monolith, step by step: 10%, then 50%, then a route of its own): the route's destinations and the other service's
+   * (each its default route's weighted subsets, as a route without `subset` writes them) weighed in one rule, Istio's
+   * weighted `route` across hosts. The other service admits the gateway as for a route, and the route's flow must hold on
+   * both services' pods. A whole-number share from 1 to 99 (all of it is a route to that service); the shares of each
+   * side's subsets must stay whole numbers (MESH630). An `EdgeGateway`'s routes only; not with `subset` of the other service.
+   * @default - every request to the route's service
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination (weight)
+   */
+  readonly shift?: GatewayShift;
+  /**
+   * The path (or authority) the service receives: `uri` replaces the prefix the route matched (`/api/cart/` to `/`), or the exact
+   * path (Istio's `rewrite`, Envoy's `prefix_rewrite`), for every destination of the route (a `shift`'s and a `mirror`'s too).
+   * The services admit the gateway on the rewritten paths, which their sidecars read. An `EdgeGateway`'s routes only; `uri`
+   * and `authority`, not `uriRegexRewrite` (MESH630), and not with a match on a regex or without a uri.
+   * @default - the path as the client sent it
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRewrite
+   */
+  readonly rewrite?: RewriteOptions;
+}
+
+/** The service a gateway route sends a share of its requests to instead of its own. */
+export interface GatewayShift {
+  /** The service that takes the share: another service than the route's. */
+  readonly service: ITieredService;
+  /** Its share of the route's requests, a whole percentage from 1 to 99. */
+  readonly weight: Weight;
+  /**
+   * The service port the share goes to.
+   * @default - the service's first HTTP port
+   */
+  readonly port?: number;
 }
 
 /** The service a gateway route copies its requests to. */
@@ -215,6 +248,10 @@ export class GatewayRoute extends Construct {
   public readonly mirror?: GatewayMirror;
   /** The header changes, when given. */
   public readonly headers?: HeadersOptions;
+  /** The service that takes a share of the route's requests instead, when given. */
+  public readonly shift?: GatewayShift;
+  /** The rewrite of the path or authority, when given. */
+  public readonly rewrite?: RewriteOptions;
   /**
    * The paths the service admits the gateway on for this route, as AuthorizationPolicy paths:
    * exact paths as they are, prefixes with a trailing `*`; undefined for every path (the `/`
@@ -240,7 +277,9 @@ export class GatewayRoute extends Construct {
     this.virtualServiceName = props.virtualServiceName;
     this.mirror = o.mirror && { ...o.mirror };
     this.headers = o.headers && { request: o.headers.request && { ...o.headers.request }, response: o.headers.response && { ...o.headers.response } };
-    this.paths = admittedPaths(this.pathPrefix, this.match);
+    this.shift = o.shift && { ...o.shift };
+    this.rewrite = o.rewrite && { ...o.rewrite };
+    this.paths = admittedPaths(this.pathPrefix, this.match, this.rewrite?.uri);
     this.sourceRanges = o.sourceRanges && Object.freeze([...o.sourceRanges]);
     if (this.sourceRanges && this.sourceRanges.length > 0 && props.gatewayPods && !props.unsupported.sourceRanges) {
       const pods = props.gatewayPods;
@@ -297,8 +336,50 @@ export class GatewayRoute extends Construct {
     if (this.sourceRanges?.length === 0 && !unsupported.sourceRanges) {
       out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, 'sourceRanges: give at least one range, or leave sourceRanges out for every client'));
     }
+    if (this.shift && !unsupported.shift) out.push(...shiftProblems(this, this.shift));
+    if (this.rewrite && !unsupported.rewrite) out.push(...rewriteProblems(this.rewrite, this.match, this.pathPrefix));
     return out;
   }
+}
+
+/**
+ * A gateway route's shift: to another service (a share to the route's own service changes nothing), on one of its HTTP ports,
+ * with a share from 1 to 99 (none or all of it is a route to one service), that leaves each side's subsets whole weights
+ * (Istio's weights are whole numbers summing to 100) (MESH630).
+ */
+function shiftProblems(route: GatewayRoute, shift: GatewayShift): string[] {
+  const out: string[] = [];
+  const { service } = route;
+  const target = shift.service;
+  const bad = (field: string, what: string) => out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, `shift.${field}: ${what}`));
+  if (target === service || (target.name === service.name && target.namespace === service.namespace)) {
+    bad('service', `${service.name} is the route's own service; shift a share to another service, or weigh its subsets (setSplit)`);
+  }
+  const http = target.ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol));
+  if (http.length === 0) bad('service', `${target.node.path} has no HTTP port`);
+  else if (shift.port !== undefined && !http.some((p) => p.port === shift.port)) {
+    bad('port', `${shift.port} is not an HTTP port of ${target.node.path}`);
+  }
+  // A route to a service Flagger releases with delegation is a `delegate` rule, which has no destinations to weigh (istio/istio
+  // pkg/config/validation/virtualservice.go: a root rule with `delegate` has no `route`).
+  if (route.subset === undefined && service.traffic.virtualServiceDelegate) {
+    bad('service', `${service.name}'s gateway routes delegate to Flagger's VirtualService (delegation), whose rules cannot be weighed `
+      + 'against another service; shift by the release instead, or route a path of its own');
+  }
+  const w = shift.weight.value;
+  if (w < 1 || w > 99) {
+    const instead = w === 0 ? `route to ${service.name} alone` : `route to ${target.name} itself (a route of its own)`;
+    bad('weight', `${w}% must be from 1 to 99: ${instead}`);
+    return out;
+  }
+  const sides: [ITieredService, number, string | undefined][] = [[service, 100 - w, route.subset], [target, w, undefined]];
+  for (const [s, share, subset] of sides) {
+    const weights = subset !== undefined || s.traffic.virtualServiceOwner ? [100] : s.traffic.defaultDestinations.map((d) => d.weight?.value ?? 100);
+    if (shiftedWeights(weights, share) === undefined) {
+      bad('weight', `${share}% of ${s.name}'s split (${weights.join('/')}) is not whole weights; choose a share that is`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -323,12 +404,43 @@ function mirrorProblems(service: ITieredService, mirror: GatewayMirror): string[
 }
 
 /**
- * The paths a route admits the gateway on: exact paths as they are, prefixes with a trailing `*`;
- * undefined (every path) for the `/` prefix, a regex or a match without a uri.
+ * A gateway route's rewrite: a `uri` or an `authority`, not a regex (whose paths the admission cannot state), over matches on an
+ * exact path or a prefix, which `uri` replaces (a match on a regex or without a uri would have the whole path replaced) (MESH630).
  */
-function admittedPaths(pathPrefix: string | undefined, match: readonly HttpMatchOptions[] | undefined): string[] | undefined {
-  if (!match) return pathPrefix === undefined ? undefined : pathPrefixPaths(pathPrefix);
-  const paths = match.map((m) => (m.uri?.kind === 'exact' ? m.uri.value : m.uri?.kind === 'prefix' ? `${m.uri.value}*` : undefined));
+function rewriteProblems(rewrite: RewriteOptions, match: readonly HttpMatchOptions[] | undefined, pathPrefix?: string): string[] {
+  const bad = (field: string, what: string) => formatProblem(Codes.INGRESS_ROUTE_INVALID, `rewrite.${field}: ${what}`);
+  const out: string[] = [];
+  if (rewrite.uriRegexRewrite) out.push(bad('uriRegexRewrite', "a gateway route rewrites by `uri`, whose paths the service's admission states"));
+  if (rewrite.uri !== undefined && !rewrite.uri.startsWith('/')) out.push(bad('uri', `'${rewrite.uri}' must start with '/'`));
+  if (rewrite.uri !== undefined && match?.some((m) => m.uri?.kind !== 'exact' && m.uri?.kind !== 'prefix')) {
+    out.push(bad('uri', 'replaces the prefix or exact path a match names: give every match a uri prefix or exact path'));
+  }
+  if (rewrite.uri === undefined && rewrite.authority === undefined && !rewrite.uriRegexRewrite) out.push(bad('uri', 'give a uri or an authority'));
+  // A prefix without a trailing slash is two matches (path-prefix.ts), `/graphql` and `/graphql/`, and Istio applies a rule's one
+  // rewrite to both: Envoy's prefix_rewrite would make `/graphql/x` of `/gqlx` under `uri: '/gql'`.
+  if (rewrite.uri !== undefined && pathPrefix !== undefined && pathPrefix !== '/' && !pathPrefix.endsWith('/')) {
+    out.push(bad('uri', `rewrites both matches of pathPrefix '${pathPrefix}' (the path itself and the paths under it) alike: give the `
+      + `pathPrefix a trailing slash ('${pathPrefix}/') to rewrite the paths under it`));
+  }
+  return out;
+}
+
+/**
+ * The paths a route admits the gateway on, as the service receives them (after a `rewrite.uri`, which replaces the matched
+ * prefix or exact path): exact paths as they are, prefixes with a trailing `*`; undefined (every path) for the `/` prefix, a
+ * regex or a match without a uri.
+ */
+function admittedPaths(
+  pathPrefix: string | undefined, match: readonly HttpMatchOptions[] | undefined, rewriteUri?: string,
+): string[] | undefined {
+  const prefixed = (p: string) => (p === '/' ? undefined : `${p}*`);
+  if (!match) {
+    if (rewriteUri === undefined) return pathPrefix === undefined ? undefined : pathPrefixPaths(pathPrefix);
+    const admitted = prefixed(rewriteUri);
+    return admitted === undefined ? undefined : [admitted];
+  }
+  const paths = match.map((m) => (m.uri?.kind === 'exact' ? rewriteUri ?? m.uri.value
+    : m.uri?.kind === 'prefix' ? `${rewriteUri ?? m.uri.value}*` : undefined));
   return paths.includes(undefined) || paths.length === 0 ? undefined : (paths as string[]);
 }
 
@@ -394,7 +506,8 @@ export function gatewayRouteFlow(
   return (principals.length > 0 ? principals : [undefined]).map((principal): IntendedFlow => ({
     source: { external: true }, host, port, protocol, method: m?.method ?? 'GET', path, requestPrincipal: principal,
     expect: 'allow', constructPath: route.node.path, reaches: { namespace: route.service.namespace, service: route.service.name },
-    description: `a client reaches ${route.service.name} through ${gatewayName}: ${m?.method ?? 'GET'} ${protocol.toLowerCase()}://${host}:${port}${path}`
+    ...(route.shift ? { alsoReaches: [{ namespace: route.shift.service.namespace, service: route.shift.service.name }] } : {}),
+    description: `a client reaches ${route.service.name}${route.shift ? ` and ${route.shift.service.name} (${route.shift.weight})` : ''} through ${gatewayName}: ${m?.method ?? 'GET'} ${protocol.toLowerCase()}://${host}:${port}${path}`
       + (principal === undefined ? '' : principals.length > 1 ? ` signed in (${principal})` : ' signed in'),
   }));
 }

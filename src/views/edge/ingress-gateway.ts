@@ -131,6 +131,8 @@ export class IngressGateway extends EdgeGateway {
         hosts: "an IngressGateway's one VirtualService serves every public host; route other hosts through a gateway of their own",
         virtualServiceName: "an IngressGateway's routes are in its one VirtualService, named after the gateway",
         mirror: "an IngressGateway's routes do not mirror; route the mirrored requests through an EdgeGateway",
+        shift: "an IngressGateway's routes go to one service; weigh two services' share of a path through an EdgeGateway",
+        rewrite: "an IngressGateway's routes keep the client's path; rewrite it through an EdgeGateway",
       },
     });
     if (this._routes.length === 0) {

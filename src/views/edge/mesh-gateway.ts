@@ -103,7 +103,7 @@ export class MeshGateway extends EdgeGateway {
       virtualServiceName: service.name,
       unsupported: {
         pathPrefix: why, match: why, port: why, subset: why, timeout: why, streaming: why, virtualServiceName: why, mirror: why, headers: why,
-        sourceRanges: "a MeshGateway's clients are workloads of the mesh: admit them by identity",
+        shift: why, rewrite: why, sourceRanges: "a MeshGateway's clients are workloads of the mesh: admit them by identity",
       },
     });
     service.traffic.bindGateway(route, this.ref, [...route.hosts]);
