@@ -200,11 +200,7 @@ export class MeshApp extends App {
       for (const manifest of verdict.rendered.get(chart) ?? []) {
         const file = `${folder}/${fileName(manifest, namespace)}`;
         const clash = seen.get(file);
-        if (clash) {
-          throw new MeshError(Codes.DUPLICATE_RESOURCE,
-            `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name} and `
-            + `${clash.kind} ${clash.metadata?.namespace ?? ''}/${clash.metadata?.name} are both written to ${file}`);
-        }
+        if (clash) throw fileClash(this, file, [clash, manifest]);
         seen.set(file, manifest);
         files.push({ path: file, manifest });
       }
@@ -295,6 +291,29 @@ export class MeshApp extends App {
     const cliOut = process.env.CDK8S_OUTDIR;
     if (cliOut && path.resolve(cliOut) !== path.resolve(this.outdir)) linkTree(this.outdir, cliOut, all);
   }
+}
+
+/**
+ * Two objects of one folder whose file names are one (MESH018): an object of another namespace is written
+ * `<kind>.<namespace>.<name>.yaml`, which a name with a dot in the chart's namespace may equal
+ * (`ConfigMap prod/cfg` and `ConfigMap dev/prod.cfg`). A synth error naming both constructs, as the check's lines do.
+ */
+function fileClash(app: MeshApp, file: string, manifests: readonly Record<string, any>[]): MeshSynthError {
+  const key = (kind: unknown, namespace: unknown, name: unknown) => `${kind}/${namespace ?? ''}/${name}`;
+  const paths = new Map<string, string>();
+  for (const c of constructsUnder(app)) {
+    if (!ApiObject.isApiObject(c)) continue;
+    const k = key(c.kind, c.metadata.namespace, c.name);
+    if (!paths.has(k)) paths.set(k, c.node.path);
+  }
+  const [first, second] = manifests.map((m) => ({
+    what: `${m.kind} ${m.metadata?.namespace ?? ''}/${m.metadata?.name}`,
+    path: paths.get(key(m.kind, m.metadata?.namespace, m.metadata?.name)) ?? file.split('/')[0],
+  }));
+  return new MeshSynthError('Manifest validation failed with the following errors (1; nothing was written):', [
+    `[${second.path}] ${second.what}: metadata.name: written to ${file}, as ${first.what} is (${first.path}): a name with a dot may `
+    + 'equal the file name of an object of another namespace (<kind>.<namespace>.<name>.yaml); rename one [MESH018]',
+  ]);
 }
 
 /**
