@@ -4,12 +4,12 @@
  * the init containers, volumes, security contexts with their exceptions' annotations,
  * scheduling and the extras cdk8s-plus-27 cannot express (mesh-pod.ts).
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { podHardeningProblems } from './pod-hardening';
 import { ContainerOptions, ContainerPortOptions, ContainerResources, VolumeClaim, withResourceDefaults } from './container-options';
-import { ContainerExtras, MeshDeployment, MeshStatefulSet, MeshWorkloadObject, PodExtras } from './mesh-pod';
+import { ContainerExtras, MeshCronJobObject, MeshDeployment, MeshPodObject, MeshStatefulSet, MeshWorkloadObject, PodExtras } from './mesh-pod';
 import { HealthProbe, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';
 import { PodOptions } from './pod-props';
 import { isEmptyDir, TMP_VOLUME, toKplusEnv, toKplusProbe, toKplusVolume, toKubeProbe } from './pod-render';
@@ -105,6 +105,76 @@ export function addWorkload(scope: Construct, id: string, spec: WorkloadSpec): M
   return w;
 }
 
+/** What {@link addCronJob} needs. */
+export interface CronJobSpec {
+  readonly name: string;
+  readonly namespace: string;
+  /** Labels of the CronJob and its pods. */
+  readonly labels: Record<string, string>;
+  /** Annotations of its pods, over the pod options'. */
+  readonly podAnnotations: Record<string, string>;
+  readonly image: string;
+  readonly serviceAccount: kplus.IServiceAccount;
+  readonly resources: Required<ContainerResources>;
+  /** The pod's shape; its scheduling, probes, ports, extra and sidecar containers are not read. */
+  readonly pod: PodOptions;
+  readonly schedule: Cron;
+  /** An IANA time zone (CronJob `timeZone`), else the controller's. */
+  readonly timeZone?: string;
+  readonly concurrencyPolicy: 'Allow' | 'Forbid' | 'Replace';
+  readonly startingDeadline: Duration;
+  readonly activeDeadline?: Duration;
+  readonly backoffLimit: number;
+  readonly successfulJobsRetained: number;
+  readonly failedJobsRetained: number;
+  readonly suspend: boolean;
+}
+
+/**
+ * A hardened CronJob, as {@link addWorkload} hardens a Deployment: its pods restart `OnFailure`, mount no
+ * ServiceAccount token, and are checked at synth on the rendered template (MESH208), JSON patches included.
+ */
+export function addCronJob(scope: Construct, id: string, spec: CronJobSpec): MeshCronJobObject {
+  const pod = spec.pod;
+  const podSecurity = resolvePodSecurity(pod.podSecurity);
+  const annotations = { ...podAnnotations(pod), ...spec.podAnnotations };
+  const w = new MeshCronJobObject(scope, id, {
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    select: false,
+    serviceAccount: spec.serviceAccount,
+    automountServiceAccountToken: false,
+    podMetadata: { labels: { ...pod.podLabels, ...sidecarLabels(pod.sidecar), ...spec.labels }, annotations },
+    securityContext: { ensureNonRoot: true, user: podSecurity.runAsUser, group: podSecurity.runAsGroup, fsGroup: podSecurity.fsGroup },
+    terminationGracePeriod: pod.terminationGracePeriod,
+    restartPolicy: kplus.RestartPolicy.ON_FAILURE,
+    schedule: spec.schedule,
+    timeZone: spec.timeZone,
+    concurrencyPolicy: spec.concurrencyPolicy as kplus.ConcurrencyPolicy,
+    startingDeadline: spec.startingDeadline,
+    activeDeadline: spec.activeDeadline,
+    backoffLimit: spec.backoffLimit,
+    successfulJobsRetained: spec.successfulJobsRetained,
+    failedJobsRetained: spec.failedJobsRetained,
+    suspend: spec.suspend,
+  });
+  const x = w._extras;
+  x.seccompProfile = { type: podSecurity.seccompProfile.type, localhostProfile: podSecurity.seccompProfile.localhostProfile };
+  const b = new PodBuilder(w, pod, podSecurity, spec.resources);
+  for (const init of pod.initContainers ?? []) b.container(init, 'init');
+  b.container({
+    name: APP_CONTAINER, image: spec.image, command: pod.command, args: pod.args, env: pod.env,
+    security: pod.security, mounts: pod.mounts, imagePullPolicy: pod.imagePullPolicy,
+  }, 'app');
+  for (const [k, v] of Object.entries(b.exceptionAnnotations)) w.podMetadata.addAnnotation(k, v);
+  x.pullSecrets.push(...(pod.imagePullSecrets ?? []));
+  markChecked(w);
+  addProblems(w, () => {
+    const template = ApiObject.of(w).toJson().spec?.jobTemplate?.spec?.template;
+    return podHardeningProblems(template?.spec, { allowToken: false, annotations: template?.metadata?.annotations });
+  });
+  return w;
+}
+
 /** Adds containers to a workload, each hardened but for its exceptions. */
 class PodBuilder {
   /** The exception annotations of every container so far. */
@@ -113,7 +183,7 @@ class PodBuilder {
   private readonly tmp: boolean;
   private readonly x: PodExtras;
 
-  public constructor(private readonly w: MeshWorkloadObject, private readonly pod: PodOptions, private readonly podSecurity: ResolvedPodSecurity,
+  public constructor(private readonly w: MeshPodObject, private readonly pod: PodOptions, private readonly podSecurity: ResolvedPodSecurity,
     private readonly appResources: Required<ContainerResources>) {
     this.x = w._extras;
     // https://kubernetes.io/docs/concepts/storage/volumes/#emptydir: writable scratch space under a read-only root.

@@ -244,8 +244,17 @@ export class ServiceSecurity extends Construct {
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
    */
   public admit(caller: RemoteCaller, options: AdmitOptions = {}): void {
+    this._admit(caller, options, false);
+  }
+
+  /**
+   * Admits `caller` as {@link admit} does; a caller of the app (`inApp`: a MeshCronJob) declares the call's flows itself,
+   * from its pods in the manifests, so the admission adds none.
+   * @internal
+   */
+  public _admit(caller: RemoteCaller, options: AdmitOptions, inApp: boolean): void {
     const copied = { ...options, methods: options.methods ? [...options.methods] : undefined, paths: options.paths ? [...options.paths] : undefined };
-    const admission: RemoteAdmission = { caller, options: copied };
+    const admission: RemoteAdmission = { caller, options: copied, ...(inApp ? { _inApp: true } : {}) };
     this.admissions.push(admission);
     const { peer, ports } = admissionPeer(this.service, admission);
     this.allowIngressFrom(peer, ports);

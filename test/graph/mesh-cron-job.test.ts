@@ -1,0 +1,108 @@
+// MeshCronJob: a CronJob of the mesh. Its pods complete under Istio 1.24 (istio-proxy a native sidecar when the pod's
+// annotation sidecar.istio.io/nativeSidecar is "true": https://istio.io/latest/blog/2023/native-sidecars/), run as a
+// ServiceAccount of their own whose principal each callee admits
+// (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source), and reach DNS, istiod and the
+// callees only; each call is an intended flow proved at synth.
+import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
+import { MeshCronJob, MeshService, ServiceSecurity } from '../../src';
+import { find, meshChart, synth, synthError } from '../util';
+
+const nightly = Cron.schedule({ minute: '0', hour: '2' });
+
+function ledgerApp() {
+  const { app, chart } = meshChart();
+  const ledger = new MeshService(chart, 'ledger', { image: 'registry.example.com/ledger:1.0.0' });
+  const job = new MeshCronJob(chart, 'settlement', { image: 'registry.example.com/settle:1.0.0', schedule: nightly, timeZone: 'Europe/Paris' });
+  return { app, chart, ledger, job };
+}
+
+describe('MeshCronJob', () => {
+  test('writes a hardened CronJob with a native sidecar, its own ServiceAccount, a NetworkPolicy and a Sidecar', () => {
+    const { app, ledger, job } = ledgerApp();
+    job.calls(ledger, { methods: ['POST'], paths: ['/api/settlements'] });
+    const out = synth(app);
+    const cron = find(out, 'CronJob', 'settlement');
+    expect({
+      cronJob: cron,
+      serviceAccount: find(out, 'ServiceAccount', 'settlement'),
+      networkPolicy: find(out, 'NetworkPolicy', 'settlement'),
+      sidecar: find(out, 'Sidecar', 'settlement'),
+      ledgerPolicy: find(out, 'AuthorizationPolicy', 'ledger-policy').spec,
+    }).toMatchSnapshot();
+    expect(cron.spec).toMatchObject({
+      schedule: '0 2 * * *', timeZone: 'Europe/Paris', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 3600,
+    });
+    const template = cron.spec.jobTemplate.spec.template;
+    expect(cron.spec.jobTemplate.spec.backoffLimit).toBe(6);
+    expect(template.metadata.annotations['sidecar.istio.io/nativeSidecar']).toBe('true');
+    expect(template.metadata.labels.app).toBe('settlement');
+    expect(template.spec.serviceAccountName).toBe('settlement');
+    expect(template.spec.automountServiceAccountToken).toBe(false);
+    expect(template.spec.restartPolicy).toBe('OnFailure');
+    expect(template.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(template.spec.containers[0].securityContext).toMatchObject({
+      readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] },
+    });
+    // The callee admits the job's principal on what it calls, and lets its pods in.
+    expect(find(out, 'AuthorizationPolicy', 'ledger-policy').spec.rules).toContainEqual({
+      from: [{ source: { principals: ['cluster.local/ns/production/sa/settlement'] } }],
+      to: [{ operation: { methods: ['POST'], paths: ['/api/settlements'] } }],
+    });
+    expect(find(out, 'NetworkPolicy', 'ledger').spec.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: { app: 'settlement' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'production' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    // The job reaches the ledger, DNS and istiod only; nothing reaches it.
+    const policy = find(out, 'NetworkPolicy', 'settlement').spec;
+    expect(policy.ingress ?? []).toEqual([]);
+    expect(policy.egress[0]).toEqual({ to: [{ podSelector: { matchLabels: { app: 'ledger' } } }], ports: [{ port: 8080, protocol: 'TCP' }] });
+    expect(policy.egress.some((r: any) => r.ports.some((p: any) => p.port === 15012))).toBe(true);
+    expect(find(out, 'Sidecar', 'settlement').spec.egress).toEqual([{ hosts: ['./ledger.production.svc.cluster.local'] }]);
+  });
+
+  test('its calls are intended flows from its pods, proved at synth', () => {
+    const { chart, ledger, job } = ledgerApp();
+    job.calls(ledger, { methods: ['POST'], paths: ['/api/settlements/*'] });
+    const flows = chart.intendedFlows().filter((f) => f.constructPath === job.node.path);
+    expect(flows.map((f) => `${JSON.stringify(f.source)} ${f.host}:${f.port} ${f.method} ${f.path}`)).toEqual([
+      '{"workload":"settlement","namespace":"production"} ledger:80 POST /api/settlements',
+      '{"workload":"settlement","namespace":"production"} ledger:80 POST /api/settlements/x',
+    ]);
+  });
+
+  test('a call the callee\'s policies refuse fails synth with MESH600 naming both', () => {
+    const { app, ledger, job } = ledgerApp();
+    job.calls(ledger, { methods: ['POST'], paths: ['/api/settlements'] });
+    const rules: any[] = find(synth(app), 'AuthorizationPolicy', 'ledger-policy').spec.rules;
+    const i = rules.findIndex((r) => r.from[0].source.principals[0] === 'cluster.local/ns/production/sa/settlement');
+    // The ledger's rule admits another path than the one the job calls.
+    ServiceSecurity.of(ledger).authorizationPolicy.addJsonPatch(JsonPatch.replace(`/spec/rules/${i}/to/0/operation/paths/0`, '/api/other'));
+    const message = synthError(app);
+    expect(message).toMatch(/settlement calls ledger POST \/api\/settlements[^\n]*AuthorizationPolicy production\/ledger-policy[^\n]*\[MESH600\]/);
+  });
+
+  test('a job whose NetworkPolicy is patched shut fails synth on its own flow (MESH600)', () => {
+    const { app, ledger, job } = ledgerApp();
+    job.calls(ledger, { methods: ['POST'], paths: ['/api/settlements'] });
+    const policy = job.node.findChild('NetworkPolicy') as ApiObject;
+    policy.addJsonPatch(JsonPatch.replace('/spec/egress/0/to/0/podSelector/matchLabels/app', 'nobody'));
+    expect(synthError(app)).toMatch(/settlement calls ledger POST \/api\/settlements[^\n]*\[MESH600\]/);
+  });
+
+  test('settings the CronJob controller cannot honour fail synth (MESH270)', () => {
+    const { app, chart } = meshChart();
+    new MeshCronJob(chart, 'compact', {
+      image: 'registry.example.com/compact:1', schedule: nightly, startingDeadline: Duration.seconds(5), backoffLimit: -1, timeZone: 'CET+1 nope',
+    });
+    const message = synthError(app);
+    expect(message).toMatch(/startingDeadline: 5s is under 10 seconds[^\n]*\[MESH270\]/);
+    expect(message).toMatch(/backoffLimit: -1 is not a whole number of retries \[MESH270\]/);
+    expect(message).toMatch(/timeZone: 'CET\+1 nope' is not an IANA time zone name[^\n]*\[MESH270\]/);
+  });
+
+  test('a JSON patch that un-hardens the job\'s pod fails synth (MESH208)', () => {
+    const { app, job } = ledgerApp();
+    ApiObject.of(job.cronJob!).addJsonPatch(JsonPatch.replace('/spec/jobTemplate/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem', false));
+    expect(synthError(app)).toMatch(/\[MESH208\]/);
+  });
+});
