@@ -89,7 +89,8 @@ export type { MeshChartProps } from './graph/mesh-chart';
 export type { IExternalService, IMeshChart, IMeshServiceNode, IRemoteService } from './graph/interfaces';
 export { MeshCluster } from './graph/mesh-cluster';
 export { MeshService } from './graph/mesh-service';
-export { JobCall, JobCallOptions, JobPodOptions, MeshCronJob, MeshCronJobProps } from './graph/mesh-cron-job';
+export { MeshCronJob } from './graph/mesh-cron-job';
+export type { JobCall, JobCallOptions, JobPodOptions, MeshCronJobProps } from './graph/mesh-cron-job';
 export { MeshCronJobObject } from './workload/mesh-pod';
 export type {
   ICanaryTarget, IMeshService, IReleasedService, IRoutedService, IScaledService, ITieredService, IVersionedService, MeshServiceCommonProps,

@@ -125,7 +125,9 @@ export interface JobCall {
  * an intended flow from the job's pods, proved at synth (MESH600 when a callee's policies refuse it).
  *
  * @example
- * const settle = new MeshCronJob(chart, 'settlement', { image: 'registry.example.com/settle:1.0', schedule: Cron.schedule({ minute: '0', hour: '1' }) });
+ * const settle = new MeshCronJob(chart, 'settlement', {
+ *   image: 'registry.example.com/settle:1.0', schedule: Cron.schedule({ minute: '0', hour: '1' }),
+ * });
  * settle.calls(ledger, { methods: ['POST'], paths: ['/api/settlements'] });
  */
 export class MeshCronJob extends Construct {
@@ -170,6 +172,8 @@ export class MeshCronJob extends Construct {
     this.principal = nameProblem
       ? Principal.serviceAccount('invalid', 'invalid', this.chart.trustDomain)
       : Principal.serviceAccount(this.namespace, this.name, this.chart.trustDomain);
+    // Policies of the app may name it (a DENY rule for the job), as they name a service's.
+    if (!nameProblem) this.chart._registerWorkloadPrincipal(this.principal.toString());
     const common = { ...this.chart.commonLabels(), [Labels.NAME]: this.name };
     this.selectorLabels = { [Labels.APP]: this.name };
     this.podLabels = { [Labels.APP]: this.name, ...common };
@@ -214,7 +218,9 @@ export class MeshCronJob extends Construct {
   public calls(service: MeshService, options: JobCallOptions = {}): void {
     const copied: JobCallOptions = { ...options, methods: options.methods && [...options.methods], paths: options.paths && [...options.paths] };
     this._calls.push({ target: service, options: copied });
-    const caller = RemoteCaller.workload({ name: this.name, namespace: this.namespace, serviceAccount: this.name, podLabels: { ...this.selectorLabels } });
+    const caller = RemoteCaller.workload({
+      name: this.name, namespace: this.namespace, serviceAccount: this.name, podLabels: { ...this.selectorLabels },
+    });
     ServiceSecurity.of(service)._admit(caller, copied, true);
   }
 
@@ -235,7 +241,8 @@ export class MeshCronJob extends Construct {
     const out: IntendedFlow[] = [];
     const source = { workload: this.name, namespace: this.namespace };
     for (const { target, options } of this._calls) {
-      const port = options.port !== undefined ? target.ports.find((p) => p.port === options.port) : target.ports.find((p) => p.port === httpPort(target));
+      const wanted = options.port ?? httpPort(target);
+      const port = target.ports.find((p) => p.port === wanted);
       if (!port) continue; // reported by the callee (MESH605)
       const host = target.namespace === this.namespace ? target.name : `${target.name}.${target.namespace}.svc.cluster.local`;
       const reaches = { namespace: target.namespace, service: target.name };

@@ -4,7 +4,7 @@
 // (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source), and reach DNS, istiod and the
 // callees only; each call is an intended flow proved at synth.
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
-import { MeshCronJob, MeshService, ServiceSecurity } from '../../src';
+import { AuthorizationAction, MeshAuthorizationPolicy, MeshChart, MeshCronJob, MeshService, ServiceSecurity } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
 const nightly = Cron.schedule({ minute: '0', hour: '2' });
@@ -81,12 +81,43 @@ describe('MeshCronJob', () => {
     expect(message).toMatch(/settlement calls ledger POST \/api\/settlements[^\n]*AuthorizationPolicy production\/ledger-policy[^\n]*\[MESH600\]/);
   });
 
+  test('a policy of the app may name the job\'s principal: a DENY rule for it refuses its call (MESH600)', () => {
+    const { app, chart, ledger, job } = ledgerApp();
+    job.calls(ledger, { methods: ['POST'], paths: ['/api/settlements'] });
+    new MeshAuthorizationPolicy(chart, 'no-batch', {
+      service: ledger, action: AuthorizationAction.deny(), rules: [{ from: [{ principals: [job.principal] }] }],
+    });
+    const message = synthError(app);
+    expect(message).not.toMatch(/MESH200/);
+    expect(message).toMatch(/settlement calls ledger POST \/api\/settlements[^\n]*AuthorizationPolicy production\/no-batch[^\n]*\[MESH600\]/);
+  });
+
   test('a job whose NetworkPolicy is patched shut fails synth on its own flow (MESH600)', () => {
     const { app, ledger, job } = ledgerApp();
     job.calls(ledger, { methods: ['POST'], paths: ['/api/settlements'] });
     const policy = job.node.findChild('NetworkPolicy') as ApiObject;
     policy.addJsonPatch(JsonPatch.replace('/spec/egress/0/to/0/podSelector/matchLabels/app', 'nobody'));
     expect(synthError(app)).toMatch(/settlement calls ledger POST \/api\/settlements[^\n]*\[MESH600\]/);
+  });
+
+  test('a service of another namespace of the app: its FQDN, a namespace AND pod peer, its namespace\'s host; a TCP port is one connection', () => {
+    const { app, chart } = meshChart({ namespace: 'batch' }, 'batch');
+    const data = new MeshChart(app, 'data', { namespace: 'data' });
+    const store = new MeshService(data, 'store', { image: 'registry.example.com/store:1', ports: [{ port: 5432, protocol: 'tcp', name: 'tcp-postgres' }] });
+    const job = new MeshCronJob(chart, 'compact', { image: 'registry.example.com/compact:1', schedule: nightly });
+    job.calls(store, { port: 5432 });
+    const out = synth(app);
+    expect(find(out, 'NetworkPolicy', 'compact').spec.egress[0]).toEqual({
+      to: [{ podSelector: { matchLabels: { app: 'store' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } }],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+    });
+    expect(find(out, 'Sidecar', 'compact').spec.egress).toEqual([{ hosts: ['data/store.data.svc.cluster.local'] }]);
+    expect(chart.intendedFlows().filter((f) => f.constructPath === job.node.path)).toEqual([expect.objectContaining({
+      source: { workload: 'compact', namespace: 'batch' }, host: 'store.data.svc.cluster.local', port: 5432, protocol: 'TCP',
+    })]);
+    expect(find(out, 'AuthorizationPolicy', 'store-policy').spec.rules).toContainEqual({
+      from: [{ source: { principals: ['cluster.local/ns/batch/sa/compact'] } }], to: [{ operation: { ports: ['5432'] } }],
+    });
   });
 
   test('settings the CronJob controller cannot honour fail synth (MESH270)', () => {

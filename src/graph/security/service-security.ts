@@ -549,13 +549,15 @@ export class ServiceSecurity extends Construct {
  */
 function knownPrincipals(root: IConstruct): Set<string> {
   const charts = root.node.children.filter((c): c is IMeshChart => isMeshChart(c));
-  const count = charts.reduce((n, c) => n + c.services.length, 0);
+  const count = charts.reduce((n, c) => n + c.services.length + c._workloadPrincipals.length, 0);
   const cached = PRINCIPALS.get(root);
   if (cached && cached.count === count) return cached.principals;
   // The platform's ingress gateway is a known caller too: routes admit its principal; so is its load tester, which a
   // FlaggerCanary's load test admits.
   const principals = new Set(charts.flatMap((c) => [
     ...c.services.map((s) => s.principal.toString()), c.platform.ingressGatewayPrincipal.toString(), c.platform.loadTesterPrincipal().toString(),
+    // The app's batch jobs (MeshCronJob), which run as ServiceAccounts of their own.
+    ...c._workloadPrincipals,
   ]));
   PRINCIPALS.set(root, { count, principals });
   return principals;
