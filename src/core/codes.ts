@@ -421,10 +421,10 @@ export const Codes = {
    */
   TEMPLATES_NOT_RENDERED: 'MESH261',
   /**
-   * A MeshCronJob's schedule settings the CronJob controller cannot honour: a starting deadline under 10 seconds, an active
-   * deadline under one second, a negative backoff limit or history, or a time zone that is not an IANA name.
+   * A MeshCronJob's or MeshJob's settings the CronJob or Job controller cannot honour: a starting deadline under 10 seconds, an
+   * active deadline under one second, a negative backoff limit or history, or a time zone that is not an IANA name.
    */
-  INVALID_CRON_JOB: 'MESH270',
+  INVALID_BATCH_JOB: 'MESH270',
   /**
    * An EdgeAuthentication whose paths cover no path a gateway routes to its service (or no gateway routes
    * to it): the routes admit requests without a token.

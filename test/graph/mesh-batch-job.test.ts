@@ -4,7 +4,9 @@
 // (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source), and reach DNS, istiod and the
 // callees only; each call is an intended flow proved at synth.
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
-import { AuthorizationAction, MeshAuthorizationPolicy, MeshChart, MeshCronJob, MeshService, ServiceSecurity } from '../../src';
+import {
+  AuthorizationAction, EnvVarValue, MeshAuthorizationPolicy, MeshChart, MeshCronJob, MeshJob, MeshService, ServiceSecurity, WorkloadVolume,
+} from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
 const nightly = Cron.schedule({ minute: '0', hour: '2' });
@@ -135,5 +137,63 @@ describe('MeshCronJob', () => {
     const { app, job } = ledgerApp();
     ApiObject.of(job.cronJob!).addJsonPatch(JsonPatch.replace('/spec/jobTemplate/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem', false));
     expect(synthError(app)).toMatch(/\[MESH208\]/);
+  });
+
+  test('the pod options a service takes shape the job\'s pod: env, podSecurity, volumes and mounts', () => {
+    const { app, chart } = meshChart();
+    new MeshCronJob(chart, 'compact', {
+      image: 'registry.example.com/compact:1', schedule: nightly, command: ['/compact'], env: { MODE: EnvVarValue.of('full') },
+      podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 },
+      volumes: [WorkloadVolume.emptyDir('scratch')], mounts: [{ volume: 'scratch', path: '/scratch' }],
+    });
+    const pod = find(synth(app), 'CronJob', 'compact').spec.jobTemplate.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
+    expect(pod.containers[0]).toMatchObject({ command: ['/compact'], env: [{ name: 'MODE', value: 'full' }] });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'scratch', mountPath: '/scratch', readOnly: false });
+  });
+});
+
+describe('MeshJob', () => {
+  function migration() {
+    const { app, chart } = meshChart();
+    const orders = new MeshService(chart, 'orders', { image: 'registry.example.com/orders:1.0.0' });
+    const job = new MeshJob(chart, 'migrate-orders', {
+      image: 'registry.example.com/migrate:2.0.0', activeDeadline: Duration.minutes(30), backoffLimit: 2, ttlAfterFinished: Duration.days(1),
+    });
+    job.calls(orders, { methods: ['POST'], paths: ['/admin/migrations'] });
+    return { app, orders, job };
+  }
+
+  test('a one-off Job with the same pod, identity, policies and flows as a MeshCronJob', () => {
+    const { app, job } = migration();
+    const out = synth(app);
+    const spec = find(out, 'Job', 'migrate-orders').spec;
+    expect(spec).toMatchObject({ activeDeadlineSeconds: 1800, backoffLimit: 2, ttlSecondsAfterFinished: 86400 });
+    expect(spec.template.metadata.annotations['sidecar.istio.io/nativeSidecar']).toBe('true');
+    expect(spec.template.spec).toMatchObject({
+      serviceAccountName: 'migrate-orders', automountServiceAccountToken: false, restartPolicy: 'OnFailure',
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    });
+    expect(find(out, 'AuthorizationPolicy', 'orders-policy').spec.rules).toContainEqual({
+      from: [{ source: { principals: ['cluster.local/ns/production/sa/migrate-orders'] } }],
+      to: [{ operation: { methods: ['POST'], paths: ['/admin/migrations'] } }],
+    });
+    expect(find(out, 'Sidecar', 'migrate-orders').spec.egress).toEqual([{ hosts: ['./orders.production.svc.cluster.local'] }]);
+    expect(job.job).toBeDefined();
+  });
+
+  test('its call is proved at synth: refused when its own NetworkPolicy keeps it from the service (MESH600)', () => {
+    const { app, job } = migration();
+    (job.node.findChild('NetworkPolicy') as ApiObject).addJsonPatch(JsonPatch.replace('/spec/egress/0/to/0/podSelector/matchLabels/app', 'nobody'));
+    expect(synthError(app)).toMatch(/migrate-orders calls orders POST \/admin\/migrations[^\n]*\[MESH600\]/);
+  });
+
+  test('an active deadline under one second, or not in whole seconds, fails synth (MESH270)', () => {
+    const { app, chart } = meshChart();
+    new MeshJob(chart, 'migrate', { image: 'registry.example.com/migrate:1', activeDeadline: Duration.millis(500) });
+    new MeshJob(chart, 'backfill', { image: 'registry.example.com/backfill:1', activeDeadline: Duration.millis(1500) });
+    const message = synthError(app);
+    expect(message).toMatch(/\[test\/migrate\] activeDeadline: under one second[^\n]*\[MESH270\]/);
+    expect(message).toMatch(/\[test\/backfill\] activeDeadline: 1500 ms is not a whole number of seconds \[MESH270\]/);
   });
 });
