@@ -15,6 +15,7 @@ import { GRPC_PROTOCOLS, HTTP_PROTOCOLS } from '../core/ports';
 import { Principal } from '../core/principal';
 import { withCollectionPaths } from '../core/authorization';
 import { addProblems } from '../private/construct-problems';
+import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import { ContainerResources, withResourceDefaults } from '../workload/container-options';
 import { addCronJob, addJob, BatchPodSpec } from '../workload/pod-builder';
 import type { PodOptions } from '../workload/pod-props';
@@ -249,10 +250,24 @@ export abstract class MeshBatchWorkload extends Construct {
     };
   }
 
-  /** Each call's flows from the job's pods: every method and path (made concrete) on an HTTP port, one connection on a TCP one. */
+  /**
+   * Each call's flows from the job's pods: every method and path (made concrete) on an HTTP port, one connection on a TCP
+   * one; and Prometheus's scrapes of its sidecar (15090, 15020) when it may scrape, as of a service's pods.
+   */
   private flows(): IntendedFlow[] {
     const out: IntendedFlow[] = [];
     const source = { workload: this.name, namespace: this.namespace };
+    if (MeshSecurity.of(this.chart).allowMetricsScraping) {
+      const prometheus = this.chart.platform.prometheusWorkload();
+      for (const port of [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT]) {
+        out.push({
+          // The PodMonitor's targets are the pods themselves: no Service is involved (the host only names the flow).
+          source: { platform: prometheus }, host: `${this.name}.${this.namespace}.svc.cluster.local`, pods: source,
+          port, method: 'GET', path: '/stats/prometheus', expect: 'allow', constructPath: this.node.path,
+          description: `Prometheus scrapes ${this.name} on ${port}`,
+        });
+      }
+    }
     for (const { target, options } of this._calls) {
       const wanted = options.port ?? httpPort(target);
       const port = target.ports.find((p) => p.port === wanted);

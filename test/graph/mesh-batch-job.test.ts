@@ -54,9 +54,11 @@ describe('MeshCronJob', () => {
       from: [{ podSelector: { matchLabels: { app: 'settlement' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'production' } } }],
       ports: [{ port: 8080, protocol: 'TCP' }],
     });
-    // The job reaches the ledger, DNS and istiod only; nothing reaches it.
+    // The job reaches the ledger, DNS and istiod only; only Prometheus reaches it, on its sidecar's metrics ports.
     const policy = find(out, 'NetworkPolicy', 'settlement').spec;
-    expect(policy.ingress ?? []).toEqual([]);
+    const scrape = find(out, 'NetworkPolicy', 'ledger').spec.ingress.find((r: any) => r.ports.some((p: any) => p.port === 15090));
+    expect(scrape.ports).toEqual([{ port: 15090, protocol: 'TCP' }, { port: 15020, protocol: 'TCP' }]);
+    expect(policy.ingress).toEqual([scrape]);
     expect(policy.egress[0]).toEqual({ to: [{ podSelector: { matchLabels: { app: 'ledger' } } }], ports: [{ port: 8080, protocol: 'TCP' }] });
     expect(policy.egress.some((r: any) => r.ports.some((p: any) => p.port === 15012))).toBe(true);
     expect(find(out, 'Sidecar', 'settlement').spec.egress).toEqual([{ hosts: ['./ledger.production.svc.cluster.local'] }]);
@@ -65,11 +67,23 @@ describe('MeshCronJob', () => {
   test('its calls are intended flows from its pods, proved at synth', () => {
     const { chart, ledger, job } = ledgerApp();
     job.calls(ledger, { methods: ['POST'], paths: ['/api/settlements/*'] });
-    const flows = chart.intendedFlows().filter((f) => f.constructPath === job.node.path);
+    const flows = chart.intendedFlows().filter((f) => f.constructPath === job.node.path && 'workload' in f.source);
     expect(flows.map((f) => `${JSON.stringify(f.source)} ${f.host}:${f.port} ${f.method} ${f.path}`)).toEqual([
       '{"workload":"settlement","namespace":"production"} ledger:80 POST /api/settlements',
       '{"workload":"settlement","namespace":"production"} ledger:80 POST /api/settlements/x',
     ]);
+  });
+
+  test('Prometheus scrapes its sidecar, an intended flow, unless the chart keeps Prometheus out', () => {
+    const { chart, ledger, job } = ledgerApp();
+    job.calls(ledger);
+    const scrapes = chart.intendedFlows().filter((f) => f.constructPath === job.node.path && 'platform' in f.source);
+    const pods = { workload: 'settlement', namespace: 'production' };
+    expect(scrapes.map((f) => [f.pods, f.port])).toEqual([[pods, 15090], [pods, 15020]]);
+    const closed = meshChart({ security: { allowMetricsScraping: false } });
+    const quiet = new MeshCronJob(closed.chart, 'quiet', { image: 'registry.example.com/quiet:1', schedule: nightly });
+    expect(closed.chart.intendedFlows().filter((f) => f.constructPath === quiet.node.path)).toEqual([]);
+    expect(find(synth(closed.app), 'NetworkPolicy', 'quiet').spec.ingress ?? []).toEqual([]);
   });
 
   test('a call the callee\'s policies refuse fails synth with MESH600 naming both', () => {
@@ -114,7 +128,7 @@ describe('MeshCronJob', () => {
       ports: [{ port: 5432, protocol: 'TCP' }],
     });
     expect(find(out, 'Sidecar', 'compact').spec.egress).toEqual([{ hosts: ['data/store.data.svc.cluster.local'] }]);
-    expect(chart.intendedFlows().filter((f) => f.constructPath === job.node.path)).toEqual([expect.objectContaining({
+    expect(chart.intendedFlows().filter((f) => f.constructPath === job.node.path && 'workload' in f.source)).toEqual([expect.objectContaining({
       source: { workload: 'compact', namespace: 'batch' }, host: 'store.data.svc.cluster.local', port: 5432, protocol: 'TCP',
     })]);
     expect(find(out, 'AuthorizationPolicy', 'store-policy').spec.rules).toContainEqual({

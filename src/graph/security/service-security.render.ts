@@ -278,10 +278,12 @@ export interface CallingWorkload extends SecurityWorkload {
 
 /**
  * The peers of a workload that only calls (a batch job): egress to each callee's container ports (those of the called
- * port alone when it names one), DNS, the tracing collector and istiod; no ingress at all.
+ * port alone when it names one), DNS, the tracing collector and istiod; no ingress but Prometheus's scrapes of its
+ * sidecar, when it may scrape, as for a service (else the PodMonitor's targets stay down while the job runs).
  */
 export function callingWorkloadPeers(w: CallingWorkload, mesh: ServiceSecuritySource['_mesh']): ServicePeers {
   const istio = w.chart.platform.istio;
+  const prom = w.chart.platform.prometheus;
   const targetPorts = new Map<string, NetworkPort[]>();
   const all = new Set<string>();
   for (const c of w.calls) {
@@ -300,6 +302,9 @@ export function callingWorkloadPeers(w: CallingWorkload, mesh: ServiceSecuritySo
     targetPorts,
     externalCalls: [],
     extraIngress: [],
+    prometheus: mesh.allowMetricsScraping
+      ? { peer: { namespace: prom.namespace, podLabels: { ...prom.serviceSelector } }, ports: [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT] }
+      : undefined,
     dns: mesh.dnsEgress,
     collector: collectorOf(w),
     istiod: { peer: { namespace: istio.controlPlaneNamespace, podLabels: { ...istio.serviceSelector } }, port: istio.xdsPort },
