@@ -426,6 +426,11 @@ export const Codes = {
    */
   INVALID_BATCH_JOB: 'MESH270',
   /**
+   * A MeshCronJob or MeshJob named as a service or another job of its namespace: they would share a ServiceAccount (one
+   * principal for both) and the `app` label a Service selects its pods by.
+   */
+  BATCH_JOB_NAME_TAKEN: 'MESH271',
+  /**
    * An EdgeAuthentication whose paths cover no path a gateway routes to its service (or no gateway routes
    * to it): the routes admit requests without a token.
    */

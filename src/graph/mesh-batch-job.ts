@@ -21,7 +21,7 @@ import { addCronJob, addJob, BatchPodSpec } from '../workload/pod-builder';
 import type { PodOptions } from '../workload/pod-props';
 import { addNetworkPolicy, addServiceAccount } from '../workload/workload';
 import type { MeshCronJobObject, MeshJobObject } from '../workload/mesh-pod';
-import { meshChartOf } from './brands';
+import { isMeshChart, meshChartOf } from './brands';
 import { concretePath, httpPort } from './intended-flows';
 import type { IMeshChart } from './interfaces';
 import type { MeshService } from './mesh-service';
@@ -181,6 +181,7 @@ export abstract class MeshBatchWorkload extends Construct {
       ...(nameProblem ? [formatProblem(Codes.INVALID_NAME, `name: ${nameProblem}`)] : []),
       ...this.settingsProblems(),
       ...this.callProblems(),
+      ...this.nameProblems(),
     ]);
     const peers = () => callingWorkloadPeers(this.securityView(), MeshSecurity.of(this.chart));
     addNetworkPolicy(this, 'NetworkPolicy', this.meta, () => renderServiceNetworkPolicy(peers()));
@@ -257,6 +258,14 @@ export abstract class MeshBatchWorkload extends Construct {
   private flows(): IntendedFlow[] {
     const out: IntendedFlow[] = [];
     const source = { workload: this.name, namespace: this.namespace };
+    const tracing = this.chart.tracing;
+    if (tracing) {
+      // Its sidecar sends spans to the collector, as a service's does (the NetworkPolicy and Sidecar let them out).
+      out.push({
+        source, host: tracing.service, port: tracing.port, target: this.chart.platform.tracingWorkload(), method: 'POST', path: tracing.spanPath,
+        expect: 'allow', constructPath: this.node.path, description: `${this.name} sends spans to ${tracing.service}:${tracing.port}`,
+      });
+    }
     if (MeshSecurity.of(this.chart).allowMetricsScraping) {
       const prometheus = this.chart.platform.prometheusWorkload();
       for (const port of [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT]) {
@@ -287,6 +296,24 @@ export abstract class MeshBatchWorkload extends Construct {
       }
     }
     return out;
+  }
+
+  /**
+   * A service or another job of the app with the job's principal (MESH271): named alike in one namespace, they would share
+   * the ServiceAccount, and the service's Service, which selects `app: <name>`, would send requests to the job's pods.
+   */
+  private nameProblems(): string[] {
+    const charts = this.node.root.node.findAll().filter((c): c is IMeshChart & Construct => isMeshChart(c));
+    const mine = this.principal.toString();
+    const service = charts.flatMap((c) => c.services).find((x) => x.principal.toString() === mine);
+    if (service) {
+      return [formatProblem(Codes.BATCH_JOB_NAME_TAKEN, `name: '${this.name}' is the name of the service ${service.node.path} of namespace `
+        + `${this.namespace}: they would share its ServiceAccount and its Service would select the job's pods; name the job otherwise`)];
+    }
+    const twice = charts.flatMap((c) => c._workloadPrincipals).filter((p) => p === mine).length > 1;
+    if (!twice) return [];
+    const message = `name: another job of namespace ${this.namespace} is named '${this.name}'; name each job otherwise`;
+    return [formatProblem(Codes.BATCH_JOB_NAME_TAKEN, message)];
   }
 
   /** A call to a service outside the app (MESH019): its chart's manifests are not checked with this one's. */

@@ -5,7 +5,8 @@
 // callees only; each call is an intended flow proved at synth.
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import {
-  AuthorizationAction, EnvVarValue, MeshAuthorizationPolicy, MeshChart, MeshCronJob, MeshJob, MeshService, ServiceSecurity, WorkloadVolume,
+  AuthorizationAction, EnvVarValue, MeshAuthorizationPolicy, MeshChart, MeshCronJob, MeshJob, MeshService, ObservabilityStack, ServiceSecurity,
+  WorkloadVolume,
 } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -84,6 +85,31 @@ describe('MeshCronJob', () => {
     const quiet = new MeshCronJob(closed.chart, 'quiet', { image: 'registry.example.com/quiet:1', schedule: nightly });
     expect(closed.chart.intendedFlows().filter((f) => f.constructPath === quiet.node.path)).toEqual([]);
     expect(find(synth(closed.app), 'NetworkPolicy', 'quiet').spec.ingress ?? []).toEqual([]);
+  });
+
+  test('with tracing on, its spans to the collector are an intended flow, let out by its NetworkPolicy and Sidecar', () => {
+    const { app, chart, ledger, job } = ledgerApp();
+    job.calls(ledger);
+    new ObservabilityStack(chart, 'observability');
+    const spans = chart.intendedFlows().filter((f) => f.constructPath === job.node.path && f.method === 'POST' && f.target);
+    expect(spans).toHaveLength(1);
+    const out = synth(app);
+    // The ledger calls nothing: its Sidecar's one host is the collector's.
+    const collector: string[] = find(out, 'Sidecar', 'ledger').spec.egress[0].hosts;
+    expect(collector).toHaveLength(1);
+    expect(find(out, 'Sidecar', 'settlement').spec.egress[0].hosts).toEqual(['./ledger.production.svc.cluster.local', ...collector]);
+    const ledgerOut = find(out, 'NetworkPolicy', 'ledger').spec.egress;
+    const toCollector = ledgerOut.find((r: any) => !r.ports.some((p: any) => [53, 15012].includes(p.port)));
+    expect(find(out, 'NetworkPolicy', 'settlement').spec.egress).toContainEqual(toCollector);
+  });
+
+  test('a job named as a service, or as another job, of its namespace fails synth (MESH271)', () => {
+    const { app, chart } = ledgerApp();
+    new MeshCronJob(chart, 'ledger-job', { name: 'ledger', image: 'registry.example.com/x:1', schedule: nightly });
+    new MeshJob(chart, 'settlement-once', { name: 'settlement', image: 'registry.example.com/x:1' });
+    const message = synthError(app);
+    expect(message).toMatch(/\[test\/ledger-job\] name: 'ledger' is the name of the service test\/ledger of namespace production[^\n]*\[MESH271\]/);
+    expect(message).toMatch(/\[test\/settlement-once\] name: another job of namespace production is named 'settlement'[^\n]*\[MESH271\]/);
   });
 
   test('a call the callee\'s policies refuse fails synth with MESH600 naming both', () => {
