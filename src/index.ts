@@ -89,6 +89,9 @@ export type { MeshChartProps } from './graph/mesh-chart';
 export type { IExternalService, IMeshChart, IMeshServiceNode, IRemoteService } from './graph/interfaces';
 export { MeshCluster } from './graph/mesh-cluster';
 export { MeshService } from './graph/mesh-service';
+export { MeshBatchWorkload, MeshCronJob, MeshJob } from './graph/mesh-batch-job';
+export type { JobCall, JobCallOptions, JobPodOptions, MeshBatchProps, MeshCronJobProps, MeshJobProps } from './graph/mesh-batch-job';
+export { MeshCronJobObject, MeshJobObject } from './workload/mesh-pod';
 export type {
   ICanaryTarget, IMeshService, IReleasedService, IRoutedService, IScaledService, ITieredService, IVersionedService, MeshServiceCommonProps,
   MeshServiceProps, MeshWorkloadProps,

@@ -426,6 +426,16 @@ export const Codes = {
    */
   TEMPLATES_NOT_RENDERED: 'MESH261',
   /**
+   * A MeshCronJob's or MeshJob's settings the CronJob or Job controller cannot honour: a starting deadline under 10 seconds, an
+   * active deadline under one second, a negative backoff limit or history, or a time zone that is not an IANA name.
+   */
+  INVALID_BATCH_JOB: 'MESH270',
+  /**
+   * A MeshCronJob or MeshJob named as a service or another job of its namespace: they would share a ServiceAccount (one
+   * principal for both) and the `app` label a Service selects its pods by.
+   */
+  BATCH_JOB_NAME_TAKEN: 'MESH271',
+  /**
    * An EdgeAuthentication whose paths cover no path a gateway routes to its service (or no gateway routes
    * to it): the routes admit requests without a token.
    */

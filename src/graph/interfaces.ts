@@ -202,6 +202,10 @@ export interface IMeshChart extends IConstruct {
   _register(service: IMeshServiceNode): void;
   /** @internal */
   _registerExternal(external: IExternalService): void;
+  /** @internal The principals of the chart's workloads that are not services (a MeshCronJob's), in the order registered. */
+  readonly _workloadPrincipals: readonly string[];
+  /** @internal Registers the principal of a workload of the chart that is not a service, which policies may name. */
+  _registerWorkloadPrincipal(principal: string): void;
   /** @internal */
   _registerCall(call: ServiceCall): void;
   /** @internal */

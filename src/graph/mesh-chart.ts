@@ -216,6 +216,14 @@ export class MeshChart extends Chart implements IMeshChart {
   }
 
   /** @internal */
+  public readonly _workloadPrincipals: string[] = [];
+
+  /** @internal */
+  public _registerWorkloadPrincipal(principal: string): void {
+    this._workloadPrincipals.push(principal);
+  }
+
+  /** @internal */
   public _register(service: MeshService): void {
     this._services.push(service);
     for (const listener of this._serviceListeners) listener(service);

@@ -153,8 +153,49 @@ function keepSidecarRestartPolicy(w: Construct, x: PodExtras): void {
   };
 }
 
+/**
+ * The library's CronJob: its pod finished as a Deployment's is (seccomp profiles, probes, pull secrets, no
+ * `imagePullPolicy` unless asked for), in `spec.jobTemplate.spec.template`. Not a workload a Service selects.
+ */
+export class MeshCronJobObject extends kplus.CronJob {
+  /** @internal */
+  public readonly _extras: PodExtras = newExtras();
+
+  public constructor(scope: Construct, id: string, props: kplus.CronJobProps) {
+    super(scope, id, props);
+  }
+
+  /** @internal */
+  public override _toKube(): k8s.CronJobSpec {
+    const spec = super._toKube();
+    const job = spec.jobTemplate.spec;
+    if (!job) return spec;
+    const template = { ...job.template, spec: finishPod(job.template.spec, this._extras) };
+    return withoutUnset({ ...spec, jobTemplate: { ...spec.jobTemplate, spec: withoutUnset({ ...job, template }) } });
+  }
+}
+
+/** The library's Job: its pod finished as a CronJob's is, in `spec.template`. Not a workload a Service selects. */
+export class MeshJobObject extends kplus.Job {
+  /** @internal */
+  public readonly _extras: PodExtras = newExtras();
+
+  public constructor(scope: Construct, id: string, props: kplus.JobProps) {
+    super(scope, id, props);
+  }
+
+  /** @internal */
+  public override _toKube(): k8s.JobSpec {
+    const spec = super._toKube();
+    return withoutUnset({ ...spec, template: { ...spec.template, spec: finishPod(spec.template.spec, this._extras) } });
+  }
+}
+
 /** A workload the library renders: its Deployment or StatefulSet. */
 export type MeshWorkloadObject = MeshDeployment | MeshStatefulSet;
+
+/** A pod-owning object the library builds containers into: a workload, a CronJob or a Job. */
+export type MeshPodObject = MeshWorkloadObject | MeshCronJobObject | MeshJobObject;
 
 /** Whether `x` is a workload the library renders (a brand check, not `instanceof`). */
 export function isMeshWorkload(x: unknown): x is MeshWorkloadObject {

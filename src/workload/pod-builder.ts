@@ -4,12 +4,14 @@
  * the init containers, volumes, security contexts with their exceptions' annotations,
  * scheduling and the extras cdk8s-plus-27 cannot express (mesh-pod.ts).
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { podHardeningProblems } from './pod-hardening';
 import { ContainerOptions, ContainerPortOptions, ContainerResources, VolumeClaim, withResourceDefaults } from './container-options';
-import { ContainerExtras, MeshDeployment, MeshStatefulSet, MeshWorkloadObject, PodExtras } from './mesh-pod';
+import {
+  ContainerExtras, MeshCronJobObject, MeshDeployment, MeshJobObject, MeshPodObject, MeshStatefulSet, MeshWorkloadObject, PodExtras,
+} from './mesh-pod';
 import { HealthProbe, ImagePullPolicy, ProbesOptions, VolumeMountOptions } from './pod-options';
 import { PodOptions } from './pod-props';
 import { isEmptyDir, TMP_VOLUME, toKplusEnv, toKplusProbe, toKplusVolume, toKubeProbe } from './pod-render';
@@ -105,6 +107,110 @@ export function addWorkload(scope: Construct, id: string, spec: WorkloadSpec): M
   return w;
 }
 
+/** What {@link addCronJob} and {@link addJob} need of a batch pod. */
+export interface BatchPodSpec {
+  readonly name: string;
+  readonly namespace: string;
+  /** Labels of the object and its pods. */
+  readonly labels: Record<string, string>;
+  /** Annotations of its pods, over the pod options'. */
+  readonly podAnnotations: Record<string, string>;
+  readonly image: string;
+  readonly serviceAccount: kplus.IServiceAccount;
+  readonly resources: Required<ContainerResources>;
+  /** The pod's shape; its scheduling, probes, ports, extra and sidecar containers are not read. */
+  readonly pod: PodOptions;
+  readonly activeDeadline?: Duration;
+  readonly backoffLimit: number;
+}
+
+/** What {@link addCronJob} needs. */
+export interface CronJobSpec extends BatchPodSpec {
+  readonly schedule: Cron;
+  /** An IANA time zone (CronJob `timeZone`), else the controller's. */
+  readonly timeZone?: string;
+  readonly concurrencyPolicy: 'Allow' | 'Forbid' | 'Replace';
+  readonly startingDeadline: Duration;
+  readonly successfulJobsRetained: number;
+  readonly failedJobsRetained: number;
+  readonly suspend: boolean;
+}
+
+/** What {@link addJob} needs. */
+export interface JobSpec extends BatchPodSpec {
+  /** How long a finished Job is kept before it is deleted (Job `ttlSecondsAfterFinished`), else for ever. */
+  readonly ttlAfterFinished?: Duration;
+}
+
+/** The pod props of a batch object, as cdk8s-plus-27 takes them: restarts `OnFailure`, no ServiceAccount token. */
+function batchPodProps(spec: BatchPodSpec, podSecurity: ResolvedPodSecurity) {
+  const pod = spec.pod;
+  return {
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    select: false,
+    serviceAccount: spec.serviceAccount,
+    automountServiceAccountToken: false,
+    podMetadata: {
+      labels: { ...pod.podLabels, ...sidecarLabels(pod.sidecar), ...spec.labels }, annotations: { ...podAnnotations(pod), ...spec.podAnnotations },
+    },
+    securityContext: { ensureNonRoot: true, user: podSecurity.runAsUser, group: podSecurity.runAsGroup, fsGroup: podSecurity.fsGroup },
+    terminationGracePeriod: pod.terminationGracePeriod,
+    restartPolicy: kplus.RestartPolicy.ON_FAILURE,
+    activeDeadline: spec.activeDeadline,
+    backoffLimit: spec.backoffLimit,
+  };
+}
+
+/** The containers of a batch pod, hardened but for their exceptions, and its check on the rendered pod template (`template` finds it). */
+function buildBatchPod(w: MeshCronJobObject | MeshJobObject, spec: BatchPodSpec, podSecurity: ResolvedPodSecurity,
+  template: (json: any) => any): void {
+  const pod = spec.pod;
+  const x = w._extras;
+  x.seccompProfile = { type: podSecurity.seccompProfile.type, localhostProfile: podSecurity.seccompProfile.localhostProfile };
+  const b = new PodBuilder(w, pod, podSecurity, spec.resources);
+  for (const init of pod.initContainers ?? []) b.container(init, 'init');
+  b.container({
+    name: APP_CONTAINER, image: spec.image, command: pod.command, args: pod.args, env: pod.env,
+    security: pod.security, mounts: pod.mounts, imagePullPolicy: pod.imagePullPolicy,
+  }, 'app');
+  for (const [k, v] of Object.entries(b.exceptionAnnotations)) w.podMetadata.addAnnotation(k, v);
+  x.pullSecrets.push(...(pod.imagePullSecrets ?? []));
+  // Checked on the rendered pod, JSON patches included, as a Deployment's is.
+  markChecked(w);
+  addProblems(w, () => {
+    const t = template(ApiObject.of(w).toJson());
+    return podHardeningProblems(t?.spec, { allowToken: false, annotations: t?.metadata?.annotations });
+  });
+}
+
+/**
+ * A hardened CronJob, as {@link addWorkload} hardens a Deployment: its pods restart `OnFailure`, mount no
+ * ServiceAccount token, and are checked at synth on the rendered template (MESH208), JSON patches included.
+ */
+export function addCronJob(scope: Construct, id: string, spec: CronJobSpec): MeshCronJobObject {
+  const podSecurity = resolvePodSecurity(spec.pod.podSecurity);
+  const w = new MeshCronJobObject(scope, id, {
+    ...batchPodProps(spec, podSecurity),
+    schedule: spec.schedule,
+    timeZone: spec.timeZone,
+    concurrencyPolicy: spec.concurrencyPolicy as kplus.ConcurrencyPolicy,
+    startingDeadline: spec.startingDeadline,
+    successfulJobsRetained: spec.successfulJobsRetained,
+    failedJobsRetained: spec.failedJobsRetained,
+    suspend: spec.suspend,
+  });
+  buildBatchPod(w, spec, podSecurity, (json) => json.spec?.jobTemplate?.spec?.template);
+  return w;
+}
+
+/** A hardened Job, as {@link addCronJob} hardens a CronJob's pods. */
+export function addJob(scope: Construct, id: string, spec: JobSpec): MeshJobObject {
+  const podSecurity = resolvePodSecurity(spec.pod.podSecurity);
+  const w = new MeshJobObject(scope, id, { ...batchPodProps(spec, podSecurity), ttlAfterFinished: spec.ttlAfterFinished });
+  buildBatchPod(w, spec, podSecurity, (json) => json.spec?.template);
+  return w;
+}
+
 /** Adds containers to a workload, each hardened but for its exceptions. */
 class PodBuilder {
   /** The exception annotations of every container so far. */
@@ -113,7 +219,7 @@ class PodBuilder {
   private readonly tmp: boolean;
   private readonly x: PodExtras;
 
-  public constructor(private readonly w: MeshWorkloadObject, private readonly pod: PodOptions, private readonly podSecurity: ResolvedPodSecurity,
+  public constructor(private readonly w: MeshPodObject, private readonly pod: PodOptions, private readonly podSecurity: ResolvedPodSecurity,
     private readonly appResources: Required<ContainerResources>) {
     this.x = w._extras;
     // https://kubernetes.io/docs/concepts/storage/volumes/#emptydir: writable scratch space under a read-only root.

@@ -1,23 +1,26 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { App, Duration, Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
-import { MeshChart, MeshService, Retries } from 'cdk8s-mesh';
+import { App, Size } from 'cdk8s';
+import { EnvVarValue, MeshChart, MeshService, VolumeClaim } from 'cdk8s-mesh';
 
 const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const web = new kplus.Deployment(chart, 'catalog', {
-  metadata: { name: 'catalog' },
-  replicas: 3,
-  serviceAccount: new kplus.ServiceAccount(chart, 'catalog-sa', { metadata: { name: 'catalog' } }),
-  containers: [{
-    name: 'web',
-    image: 'registry.example.com/catalog:2.0.0',
-    ports: [{ number: 8080, name: 'http' }],
-    securityContext: { ensureNonRoot: true, user: 10001, group: 10001, capabilities: { drop: ['ALL' as kplus.Capability] } },
-    resources: { cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) } },
-  }],
+// docker-library/mongo: UID/GID 999 owns /data/db; its entrypoint steps down from root only when started as root.
+const cartsDb = new MeshService(chart, 'carts-db', {
+  image: 'mongo:7.0',
+  ports: [{ port: 27017, protocol: 'mongo' }],
+  stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] },
+  podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 },
+  mounts: [{ volume: 'data', path: '/data/db' }],
 });
-// The library's routes, policies and flows for it, from a MeshService's props; `catalog`, as its Deployment names it.
-const catalog = MeshService.fromDeployment(chart, 'catalog-mesh', web, { timeout: Duration.seconds(4), retries: Retries.of({ attempts: 1, perTryTimeout: Duration.seconds(2) }) });
-const orders = new MeshService(chart, 'orders', { image: 'registry.example.com/orders:1.0.0' });
-orders.calls(catalog, { methods: ['GET'], paths: ['/items/*'] });
+// RabbitMQ: AMQP on tcp-amqp; its management port stays inside the pod.
+const queue = new MeshService(chart, 'rabbitmq', {
+  image: 'rabbitmq:4.1-management',
+  ports: [{ port: 5672, protocol: 'tcp', name: 'tcp-amqp' }],
+  containerPorts: [{ number: 15672, name: 'management' }],
+  stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(2) })] },
+  podSecurity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 },
+  mounts: [{ volume: 'data', path: '/var/lib/rabbitmq' }],
+});
+const carts = new MeshService(chart, 'carts', { image: 'registry.example.com/carts:0.4.8', env: { DB: EnvVarValue.of('carts-db:27017') } });
+carts.calls(cartsDb); // TCP flows to carts-db:27017 and to carts-db-0.carts-db.production.svc.cluster.local:27017
+carts.calls(queue, { port: 5672 }); // only 5672 is opened, in the NetworkPolicy at both ends and in the ALLOW rule
 export {};

@@ -1,16 +1,24 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App, Duration } from 'cdk8s';
-import { IngressGateway, MeshChart, MeshService, StringMatch } from 'cdk8s-mesh';
+import { MeshChart, MeshService, Percentage, Retries, StringMatch } from 'cdk8s-mesh';
 
 const chart = new MeshChart(new App(), 'staging', { namespace: 'staging' });
-// A gRPC service of server-streaming calls: no route timeout on any of its routes.
-const prices = new MeshService(chart, 'prices', { image: 'registry.example.com/prices:1.0.0', ports: [{ port: 9090, protocol: 'grpc' }], streaming: true });
-// A web service whose /events path is a server-sent-events stream: that route only, and the gateway's route to it.
-const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1.0.0' });
-web.addRoute({ name: 'events', match: [{ uri: StringMatch.prefix('/events/') }], destinations: [{ subset: 'stable' }], streaming: true });
-const gateway = new IngressGateway(chart, 'public', { hosts: ['www.example.com'], credentialName: 'www-tls' });
-gateway.route(web, { pathPrefix: '/events/', streaming: true });
-gateway.route(web);
-new MeshService(chart, 'dashboard', { image: 'registry.example.com/dashboard:1.0.0', timeout: Duration.seconds(5) })
-  .calls(prices, { methods: ['POST'], paths: ['/prices.v1.Prices/Watch'] });
+const ratings = new MeshService(chart, 'ratings', { image: 'registry.example.com/ratings:1.0.0', version: 'v1', subset: 'v1' });
+ratings.addRoute({
+  name: 'jason-delay',
+  match: [{ headers: { 'end-user': StringMatch.exact('jason') } }],
+  destinations: [{ subset: 'v1' }],
+  fault: { delay: { fixedDelay: Duration.seconds(7), percentage: Percentage.of(100) } },
+});
+ratings.addRoute({
+  name: 'reports',
+  match: [{ uri: StringMatch.prefix('/reports'), method: 'GET' }],
+  destinations: [{ subset: 'v1' }],
+  timeout: Duration.seconds(30),
+  retries: Retries.of({ attempts: 1 }),
+  rewrite: { uri: '/v2/reports' },
+});
+ratings.addRoute({ name: 'gone', match: [{ uri: StringMatch.exact('/legacy') }], directResponse: { status: 410 } });
+const db = new MeshService(chart, 'ratings-db', { image: 'registry.example.com/mysql:8.4', ports: [{ port: 3306, protocol: 'mysql' }] });
+db.addTcpRoute({ port: 3306, destinations: [{ subset: 'stable' }] });
 export {};

@@ -1,20 +1,9 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { EdgeGateway, IngressGatewayInstall, MeshApp, MeshChart, MeshPlatform, MeshService } from 'cdk8s-mesh';
+import { App } from 'cdk8s';
+import { Cidr, IngressGateway, MeshChart, MeshService } from 'cdk8s-mesh';
 
-const platform = MeshPlatform.of({
-  ingressGateway: IngressGatewayInstall.helmChart({ release: 'istio-ingress', namespace: 'istio-ingress' }),
-  gateways: [{
-    name: 'public',
-    servers: [
-      { port: 80, protocol: 'HTTP', hosts: ['*.example.com'], httpsRedirect: true },
-      { port: 443, protocol: 'HTTPS', hosts: ['*.example.com'], credentialName: 'wildcard-example-com' },
-    ],
-  }],
-});
-const app = new MeshApp({ platform });
-for (const [env, host] of [['shop-staging', 'staging.shop.example.com'], ['shop', 'shop.example.com']]) {
-  const chart = new MeshChart(app, env, { namespace: env });
-  const web = new MeshService(chart, 'web', { image: 'registry.example.com/web:1.0.0' });
-  EdgeGateway.fromPlatform(chart, 'public', 'public').route(web, { hosts: [host], subset: 'stable' }); // VirtualService <env>/public -> istio-ingress/public
-}
+const chart = new MeshChart(new App(), 'payments', { namespace: 'payments' });
+const hooks = new MeshService(chart, 'processor-webhooks', { image: 'registry.example.com/processor-webhooks:1.1.0' });
+new IngressGateway(chart, 'hooks-gateway', { hosts: ['hooks.pay.example.com'], credentialName: 'payments-hooks-tls' })
+  .route(hooks, { pathPrefix: '/processor/', sourceRanges: [Cidr.of('198.51.100.0/24'), Cidr.of('203.0.113.64/26')] });
 export {};

@@ -43,6 +43,11 @@ export interface RemoteAdmission {
   readonly caller: RemoteCaller;
   /** The methods, paths and port it is admitted on. */
   readonly options: AdmitOptions;
+  /**
+   * A workload of the app (a MeshCronJob), whose own flows, from its pods in the manifests, prove the call.
+   * @internal
+   */
+  readonly _inApp?: boolean;
 }
 
 /** The Service port an admission names, if the service has it. */
@@ -87,6 +92,7 @@ export function admissionRules(service: IMeshServiceNode, admissions: readonly R
 export function admissionFlows(service: IMeshServiceNode, admissions: readonly RemoteAdmission[]): IntendedFlow[] {
   const out: IntendedFlow[] = [];
   for (const a of admissions) {
+    if (a._inApp) continue;
     const port = portOf(service, a) ?? service.ports.find((p) => p.port === httpPort(service));
     if (!port) continue;
     const base = {

@@ -128,7 +128,7 @@ export function servicePeers(s: ServiceSecuritySource): ServicePeers {
  * cluster", istio/istio#43043) and the NetworkPolicy must let the spans out.
  * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
  */
-function collectorOf(service: IMeshServiceNode): CollectorPeer | undefined {
+function collectorOf(service: Pick<IMeshServiceNode, 'chart' | 'namespace'>): CollectorPeer | undefined {
   const provider = service.chart.tracing;
   if (!provider) return undefined;
   const platform = service.chart.platform.tracing;
@@ -266,6 +266,54 @@ export function renderSidecarSpec(s: ServicePeers): SidecarSpec {
     egress: [{ hosts: hosts.length > 0 ? hosts : ['~/*'] }],
     outboundTrafficPolicy: { mode: SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
   };
+}
+
+/** A workload that calls services of the app and serves nothing (a MeshCronJob), as its NetworkPolicy and Sidecar see it. */
+export interface CallingWorkload extends SecurityWorkload {
+  /** Its chart: the platform's istiod, DNS and tracing collector. */
+  readonly chart: IMeshServiceNode['chart'];
+  /** Its calls: each service, and the Service port called (every port of the service when undefined). */
+  readonly calls: readonly { readonly target: IMeshService; readonly port?: number }[];
+}
+
+/**
+ * The peers of a workload that only calls (a batch job): egress to each callee's container ports (those of the called
+ * port alone when it names one), DNS, the tracing collector and istiod; no ingress but Prometheus's scrapes of its
+ * sidecar, when it may scrape, as for a service (else the PodMonitor's targets stay down while the job runs).
+ */
+export function callingWorkloadPeers(w: CallingWorkload, mesh: ServiceSecuritySource['_mesh']): ServicePeers {
+  const istio = w.chart.platform.istio;
+  const prom = w.chart.platform.prometheus;
+  const targetPorts = new Map<string, NetworkPort[]>();
+  const all = new Set<string>();
+  for (const c of w.calls) {
+    const key = `${c.target.namespace}/${c.target.name}`;
+    const port = c.port === undefined ? undefined : c.target.ports.find((p) => p.port === c.port);
+    if (!port) { all.add(key); continue; }
+    const list = targetPorts.get(key) ?? [];
+    if (!list.some((p) => p.port === port.targetPort)) list.push({ port: port.targetPort, protocol: port.protocol === 'udp' ? 'UDP' : 'TCP' });
+    targetPorts.set(key, list.sort((a, b) => a.port - b.port));
+  }
+  for (const key of all) targetPorts.delete(key);
+  return {
+    service: w,
+    callers: [],
+    targets: w.calls.map((c) => c.target),
+    targetPorts,
+    externalCalls: [],
+    extraIngress: [],
+    prometheus: mesh.allowMetricsScraping
+      ? { peer: { namespace: prom.namespace, podLabels: { ...prom.serviceSelector } }, ports: [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT] }
+      : undefined,
+    dns: mesh.dnsEgress,
+    collector: collectorOf(w),
+    istiod: { peer: { namespace: istio.controlPlaneNamespace, podLabels: { ...istio.serviceSelector } }, port: istio.xdsPort },
+  };
+}
+
+/** A Sidecar (networking.istio.io/v1) under `scope` from the peers `peers` produces at synth. */
+export function addPeersSidecar(scope: Construct, id: string, metadata: ApiObjectMetadata, peers: () => ServicePeers): ApiObject {
+  return new Sidecar(scope, id, { metadata, spec: lazyWithoutUnset(() => renderSidecarSpec(peers())) });
 }
 
 /** The Sidecar (networking.istio.io/v1) of `security`'s service, under `scope`, its spec read at synth. */

@@ -244,8 +244,17 @@ export class ServiceSecurity extends Construct {
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
    */
   public admit(caller: RemoteCaller, options: AdmitOptions = {}): void {
+    this._admit(caller, options, false);
+  }
+
+  /**
+   * Admits `caller` as {@link admit} does; a caller of the app (`inApp`: a MeshCronJob) declares the call's flows itself,
+   * from its pods in the manifests, so the admission adds none.
+   * @internal
+   */
+  public _admit(caller: RemoteCaller, options: AdmitOptions, inApp: boolean): void {
     const copied = { ...options, methods: options.methods ? [...options.methods] : undefined, paths: options.paths ? [...options.paths] : undefined };
-    const admission: RemoteAdmission = { caller, options: copied };
+    const admission: RemoteAdmission = { caller, options: copied, ...(inApp ? { _inApp: true } : {}) };
     this.admissions.push(admission);
     const { peer, ports } = admissionPeer(this.service, admission);
     this.allowIngressFrom(peer, ports);
@@ -540,13 +549,15 @@ export class ServiceSecurity extends Construct {
  */
 function knownPrincipals(root: IConstruct): Set<string> {
   const charts = root.node.children.filter((c): c is IMeshChart => isMeshChart(c));
-  const count = charts.reduce((n, c) => n + c.services.length, 0);
+  const count = charts.reduce((n, c) => n + c.services.length + c._workloadPrincipals.length, 0);
   const cached = PRINCIPALS.get(root);
   if (cached && cached.count === count) return cached.principals;
   // The platform's ingress gateway is a known caller too: routes admit its principal; so is its load tester, which a
   // FlaggerCanary's load test admits.
   const principals = new Set(charts.flatMap((c) => [
     ...c.services.map((s) => s.principal.toString()), c.platform.ingressGatewayPrincipal.toString(), c.platform.loadTesterPrincipal().toString(),
+    // The app's batch jobs (MeshCronJob), which run as ServiceAccounts of their own.
+    ...c._workloadPrincipals,
   ]));
   PRINCIPALS.set(root, { count, principals });
   return principals;

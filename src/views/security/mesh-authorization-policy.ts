@@ -9,6 +9,8 @@ import { AuthorizationRule, ruleProblems, resolveRule } from '../../graph/securi
 import { MeshSecurity } from '../../graph/security/mesh-security';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { addProblems } from '../../private/construct-problems';
+import { isMeshChart } from '../../graph/brands';
+import type { IMeshChart } from '../../graph/interfaces';
 
 /** Istio's names of the actions of an AuthorizationPolicy. */
 export type AuthorizationActionName = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
@@ -160,8 +162,12 @@ export class MeshAuthorizationPolicy extends Construct {
       out.push(formatProblem(Codes.POLICY_WITHOUT_RULES,
         `rules: a ${action} policy without rules matches no request, so it ${action === 'DENY' ? 'denies' : 'delegates'} nothing; add rules`));
     }
-    const known = new Set(this.node.root.node.findAll().filter((c): c is ServiceSecurity => ServiceSecurity.isServiceSecurity(c))
-      .map((s) => s.service.principal.toString()));
+    const all = this.node.root.node.findAll();
+    const known = new Set([
+      ...all.filter((c): c is ServiceSecurity => ServiceSecurity.isServiceSecurity(c)).map((s) => s.service.principal.toString()),
+      // The app's batch jobs (MeshCronJob), which run as ServiceAccounts of their own.
+      ...all.filter((c) => isMeshChart(c)).flatMap((c) => (c as IMeshChart)._workloadPrincipals),
+    ]);
     const mtls = this.service ? ServiceSecurity.of(this.service).mtlsMode : this.security.defaultMode.mode;
     out.push(
       ...ruleProblems(this.rules ?? [], {
