@@ -374,7 +374,8 @@ interface ProbeContext {
 function callerProbes({ cluster, namespace, serviceOf, add, drawn }: ProbeContext): void {
   const byPrincipal = new Map<string, FlowPod[]>();
   for (const p of cluster.pods) {
-    if (isWorkload(p) || isBatchJob(p) || p.kind === 'Platform') byPrincipal.set(cluster.principalOf(p), [...(byPrincipal.get(cluster.principalOf(p)) ?? []), p]);
+    if (!isWorkload(p) && !isBatchJob(p) && p.kind !== 'Platform') continue;
+    byPrincipal.set(cluster.principalOf(p), [...(byPrincipal.get(cluster.principalOf(p)) ?? []), p]);
   }
   for (const policy of cluster.ofKind('AuthorizationPolicy')) {
     if (String(policy.spec?.action ?? 'ALLOW') !== 'ALLOW' || !policy.spec?.selector) continue;

@@ -353,8 +353,10 @@ describe("connectivityDiff of a batch job's calls", () => {
   test("a change that shuts the job out of its callee breaks an intended flow: exit 5, with the job's call and the refusing layer", () => {
     const after = edited('NetworkPolicy', (spec) => ({ ...spec, ingress: spec.ingress.filter((r: any) => !fromSettlement(r)) }));
     const c = connectivityDiff(new Map([['finance', before]]), new Map([['finance', after]]));
-    expect(c.changes.map((x) => [x.kind, x.source, x.destination, x.port, x.method, x.pathClass, x.change, x.intended, x.before.allowed, x.after.layer]))
-      .toEqual([['call', 'settlement', 'ledger', 80, 'POST', '/api/settlements', 'closed', true, true, 'NetworkPolicy ingress']]);
+    const rows = c.changes.map((x) => [
+      x.kind, x.source, x.destination, x.port, x.method, x.pathClass, x.change, x.intended, x.before.allowed, x.after.layer,
+    ]);
+    expect(rows).toEqual([['call', 'settlement', 'ledger', 80, 'POST', '/api/settlements', 'closed', true, true, 'NetworkPolicy ingress']]);
     expect(c.intendedBroken).toBe(1);
     expect(exitCodeOf({ environments: ['finance'], resources: [], files: [], downgrades: 0, acknowledgements: [] }, c)).toBe(
       ExitCodes.INTENDED_FLOW_BROKEN,

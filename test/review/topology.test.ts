@@ -483,10 +483,11 @@ describe('topology of batch jobs', () => {
 
   test("a job's call the manifests refuse is red, with the refusing layer; marked from the proof when synth gives one", () => {
     // The ledger's NetworkPolicy no longer lets the settlement pods in.
+    const shut = (spec: Record<string, any>) => ({
+      ...spec, ingress: spec.ingress.filter((r: any) => !(r.from ?? []).some((p: any) => p.podSelector?.matchLabels?.app === 'settlement')),
+    });
     const refusing = files.map((f) => (f.manifest.kind === 'NetworkPolicy' && f.manifest.metadata.name === 'ledger'
-      ? { ...f, manifest: { ...f.manifest, spec: { ...f.manifest.spec,
-        ingress: f.manifest.spec.ingress.filter((r: any) => !(r.from ?? []).some((p: any) => p.podSelector?.matchLabels?.app === 'settlement')) } } }
-      : f));
+      ? { ...f, manifest: { ...f.manifest, spec: shut(f.manifest.spec) } } : f));
     const edge = (content: string) => content.split('\n').find((l) => l.startsWith('    j_settlement '))?.trim();
     expect(edge(topologyFiles([chart], refusing)[0].content)).toBe('j_settlement -->|"✖ NetworkPolicy ingress: POST /api/settlements"| ledger');
     expect(topologyFiles([chart], refusing)[0].content).toMatch(/linkStyle \d+ stroke:#dc3545/);
