@@ -295,6 +295,11 @@ function isWorkload(p: FlowPod): boolean {
   return p.kind !== 'Platform' && p.kind !== 'Job' && p.kind !== 'CronJob' && p.kind !== 'Pod';
 }
 
+/** A pod of a batch job: it calls services but serves nothing, so it is a caller only. */
+function isBatchJob(p: FlowPod): boolean {
+  return p.kind === 'Job' || p.kind === 'CronJob';
+}
+
 function sourceOf(p: FlowPod): Flow['source'] {
   if (p.kind !== 'Platform') return { workload: p.name, namespace: p.namespace };
   return {
@@ -362,13 +367,15 @@ interface ProbeContext {
 
 /**
  * Declared callers: every workload of a principal an ALLOW policy names calls each operation of its rule
- * (a Flagger release runs its primary and its canary under one ServiceAccount).
+ * (a Flagger release runs its primary and its canary under one ServiceAccount); a batch job (CronJob, Job)
+ * named so calls as a service does.
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
  */
 function callerProbes({ cluster, namespace, serviceOf, add, drawn }: ProbeContext): void {
   const byPrincipal = new Map<string, FlowPod[]>();
   for (const p of cluster.pods) {
-    if (isWorkload(p) || p.kind === 'Platform') byPrincipal.set(cluster.principalOf(p), [...(byPrincipal.get(cluster.principalOf(p)) ?? []), p]);
+    if (!isWorkload(p) && !isBatchJob(p) && p.kind !== 'Platform') continue;
+    byPrincipal.set(cluster.principalOf(p), [...(byPrincipal.get(cluster.principalOf(p)) ?? []), p]);
   }
   for (const policy of cluster.ofKind('AuthorizationPolicy')) {
     if (String(policy.spec?.action ?? 'ALLOW') !== 'ALLOW' || !policy.spec?.selector) continue;

@@ -5,7 +5,7 @@
 import { compare } from './manifest-tree';
 
 /** What a node of the picture is. */
-export type TopologyNodeKind = 'service' | 'platform' | 'client' | 'external';
+export type TopologyNodeKind = 'service' | 'job' | 'platform' | 'client' | 'external';
 
 /** A node of the picture. */
 export interface TopologyNode {
@@ -24,6 +24,8 @@ export interface TopologyNode {
   readonly split?: string;
   /** A progressive-delivery controller (Flagger Canary) drives its rollout. */
   readonly progressive?: string;
+  /** A batch job's kind: `CronJob` or `Job`. */
+  readonly batch?: string;
 }
 
 /** What an edge of the picture stands for. */
@@ -60,7 +62,7 @@ export interface TopologyModel {
 
 /** A Mermaid id: letters, digits and `_` only, with a prefix per kind so ids never collide. */
 function nodeId(name: string, kind: TopologyNodeKind | 'group'): string {
-  const prefix = { service: '', platform: 'p_', client: '', external: 'x_', group: 'g_' }[kind];
+  const prefix = { service: '', job: 'j_', platform: 'p_', client: '', external: 'x_', group: 'g_' }[kind];
   const id = prefix + name.replace(/[^A-Za-z0-9_]/g, '_');
   // A service named like a flowchart keyword (`end`, `class`, ...) would end a block or start a statement.
   return FLOWCHART_KEYWORDS.has(id.toLowerCase()) || (kind === 'service' && id === 'client') ? `${id}_` : id;
@@ -124,6 +126,9 @@ export function renderMermaid(model: TopologyModel): string {
         return `${id}([${label(n.name.split('/').pop()!)}])`;
       case 'external':
         return `${id}[[${label(n.name)}]]`;
+      case 'job':
+        // A parallelogram: a batch job runs and completes, it serves nothing.
+        return `${id}[/${label([n.name, n.batch ?? 'Job', mtlsLabel(n.mtls)].join('<br/>'))}/]`;
       default:
         return `${id}[${label([n.name, mtlsLabel(n.mtls), ...(n.split ? [n.split] : []), ...(n.progressive ? [n.progressive] : [])].join('<br/>'))}]`;
     }
@@ -146,13 +151,13 @@ export function renderMermaid(model: TopologyModel): string {
   });
   for (const [mode, style] of Object.entries(MTLS_CLASSES)) {
     const members = model.nodes
-      .filter((n) => n.kind === 'service' && mtlsClass(n.mtls) === mode)
+      .filter((n) => (n.kind === 'service' || n.kind === 'job') && mtlsClass(n.mtls) === mode)
       .map((n) => ids.get(n.name)!);
     if (members.length === 0) continue;
     lines.push(`    classDef mtls_${mode.toLowerCase()} ${style}`);
     lines.push(`    class ${members.join(',')} mtls_${mode.toLowerCase()}`);
   }
-  const others = model.nodes.filter((n) => n.kind !== 'service').map((n) => ids.get(n.name)!);
+  const others = model.nodes.filter((n) => n.kind !== 'service' && n.kind !== 'job').map((n) => ids.get(n.name)!);
   if (others.length > 0) {
     lines.push('    classDef platform fill:#e7f1ff,stroke:#0d6efd,color:#333');
     lines.push(`    class ${others.join(',')} platform`);

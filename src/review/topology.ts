@@ -3,6 +3,7 @@ import { FlowEvaluator } from '../validate/flow';
 import type { HttpMethod } from '../core/http';
 import type { Flow, FlowVerdict } from '../validate/flow/flow';
 import { MeshChart } from '../graph/mesh-chart';
+import { MeshBatchWorkload } from '../graph/mesh-batch-job';
 import { hasIntendedFlows, httpPort, scrapedServices, tracedServices } from '../graph/intended-flows';
 import { chartsByCalls } from '../validate/flow-check';
 import { CLUSTER_FOLDER } from '../graph/mesh-cluster';
@@ -17,6 +18,7 @@ import { serviceHost } from '../validate/model/hosts';
 import { ConnectivityProbe, environmentNamespace, probeFlows, samplePath } from './connectivity';
 import { selectorOf } from './describe-security';
 import { compare, TOPOLOGY_FILE } from './manifest-tree';
+import { byMethod, count, operation, ruleOperations, shorten } from './topology-labels';
 import { renderMermaid, TopologyEdge, TopologyEdgeKind, TopologyModel, TopologyNode } from './topology-mermaid';
 
 export { renderMermaid } from './topology-mermaid';
@@ -96,6 +98,8 @@ interface TopologyContext {
   readonly evaluator: FlowEvaluator;
   /** The pods of the environment's workloads (no platform pods, no jobs). */
   readonly workloads: readonly Workload[];
+  /** The pods of its batch jobs (CronJobs and Jobs), drawn as job nodes, by display name. */
+  readonly jobs: ReadonlyMap<string, readonly Workload[]>;
   /** Each service drawn, by its display name, and the namespace whose box holds it. */
   readonly groupOfService: Map<string, string>;
   /** The platform's workloads, by display name. */
@@ -170,6 +174,7 @@ function modelOf(manifests: readonly Manifest[], calls: readonly TopologyCall[],
   edges.push(...platformEdges(ctx, probes));
   const egress = egressEdges(ctx);
   edges.push(...egress.edges);
+  jobsCalling(ctx, edges);
   const rank: Record<TopologyEdgeKind, number> = { ingress: 0, route: 1, call: 2, ratelimit: 3, scrape: 4, tracing: 5, egress: 6 };
   return {
     nodes: topologyNodes(ctx, edges, egress.hosts),
@@ -189,7 +194,9 @@ function topologyContext(
   // The objects as written (the flows read the cluster after Flagger): the model's.
   const of = (kind: string) => evaluator.cluster.files.ofKind(kind);
   const display = (p: { name: string; namespace: string }) => (p.namespace === namespace ? p.name : `${p.namespace}/${p.name}`);
-  const workloads = evaluator.cluster.pods.filter((p) => p.kind !== 'Platform' && p.kind !== 'Job' && p.kind !== 'CronJob');
+  const workloads = evaluator.cluster.pods.filter((p) => p.kind !== 'Platform' && !isBatch(p));
+  const jobs = new Map<string, Workload[]>();
+  for (const p of evaluator.cluster.pods.filter(isBatch)) pushTo(jobs, display(p), p);
   const tierOf = new Map<string, string>();
   const groupOfService = new Map<string, string>();
   for (const p of workloads) {
@@ -199,6 +206,11 @@ function topologyContext(
   for (const s of of('Service').filter((m) => m.apiVersion === 'v1')) {
     const name = display({ name: String(s.metadata?.name), namespace: String(s.metadata?.namespace ?? namespace) });
     if (!groupOfService.has(name)) groupOfService.set(name, String(s.metadata?.namespace ?? namespace));
+  }
+  // A batch job that calls (an end of an edge: see jobsCalling) is drawn in its namespace's box, unless a service has its name.
+  for (const [name, pods] of jobs) {
+    if (groupOfService.has(name)) jobs.delete(name);
+    else tierOf.set(name, pods[0].labels[TIER_LABEL] ?? '');
   }
   // A callee of another namespace (`<namespace>/<name>`) is drawn in its namespace's box.
   for (const c of calls) {
@@ -217,7 +229,7 @@ function topologyContext(
   const gatewayName = display({ name: platform.ingressGateway.name, namespace: platform.ingressGateway.namespace });
   const verdicts = (flows: readonly Flow[]) => flows.map((f) => evaluator.evaluate(f));
   const proof = options.proof ?? { calls: new Set(), scraped: new Set() };
-  return { platform, namespace, evaluator, workloads, groupOfService, platformNames, gatewayName, of, display, groupOf, verdicts, proof };
+  return { platform, namespace, evaluator, workloads, jobs, groupOfService, platformNames, gatewayName, of, display, groupOf, verdicts, proof };
 }
 
 /** An edge with the flows' verdicts: allowed when all are, else refused by the first refusing layer; unmarked without flows. */
@@ -309,6 +321,7 @@ function policyCallerEdges(ctx: TopologyContext, drawnEdges: readonly TopologyEd
   const { namespace, display } = ctx;
   const accountOwner = new Map<string, string>();
   for (const p of ctx.workloads) accountOwner.set(`${p.namespace}/${p.serviceAccount}`, display(p));
+  for (const [name, pods] of ctx.jobs) for (const p of pods) accountOwner.set(`${p.namespace}/${p.serviceAccount}`, name);
   for (const w of ctx.platform.workloads(namespace)) accountOwner.set(`${w.namespace}/${w.serviceAccount}`, display(w));
   const pairsDrawn = new Set(drawnEdges.map((e) => `${e.source}\u0000${e.target}`));
   const unevaluated = new Map<string, Set<string>>();
@@ -433,15 +446,27 @@ function egressEdges(ctx: TopologyContext): { edges: TopologyEdge[]; hosts: stri
   return { edges, hosts };
 }
 
+/** The batch jobs at an end of an edge, in their namespaces' boxes: a job that calls nothing is not drawn, as an unused platform pod is not. */
+function jobsCalling(ctx: TopologyContext, edges: readonly TopologyEdge[]): void {
+  for (const e of edges) {
+    for (const name of [e.source, e.target]) {
+      const pods = ctx.jobs.get(name);
+      if (pods && !ctx.groupOfService.has(name)) ctx.groupOfService.set(name, pods[0].namespace);
+    }
+  }
+}
+
 /** The nodes: every service with its mTLS mode, split and progressive release; the platform pods, client and hosts the edges use. */
 function topologyNodes(ctx: TopologyContext, edges: readonly TopologyEdge[], externalHosts: readonly string[]): TopologyNode[] {
   const decorate = serviceDecorations(ctx);
-  const nodes: TopologyNode[] = [...ctx.groupOfService.keys()].sort(compare).map((name) => ({
-    name,
-    kind: 'service' as const,
-    group: ctx.groupOf(name),
-    ...decorate(name),
-  }));
+  const nodes: TopologyNode[] = [...ctx.groupOfService.keys()].sort(compare).map((name) => {
+    const job = ctx.jobs.get(name);
+    if (job) {
+      const batch = [...new Set(job.map((p) => p.kind))].sort(compare).join(' / ');
+      return { name, kind: 'job' as const, group: ctx.groupOf(name), mtls: podsMode(ctx.evaluator.cluster, job), batch };
+    }
+    return { name, kind: 'service' as const, group: ctx.groupOf(name), ...decorate(name) };
+  });
   const used = new Set(edges.flatMap((e) => [e.source, e.target]));
   for (const w of ctx.platform.workloads(ctx.namespace)) {
     const name = ctx.display(w);
@@ -531,49 +556,23 @@ function l4Protocol(cluster: FlowEvaluator['cluster'], host: string, namespace: 
   return mode === 'http' ? undefined : mode.toUpperCase();
 }
 
+/** A pod of a batch job: a CronJob's or a Job's. */
+function isBatch(p: Workload): boolean {
+  return p.kind === 'CronJob' || p.kind === 'Job';
+}
+
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
 }
 
-/** `[methods, path]` of each operation of an AuthorizationPolicy rule: `['GET,POST', '/api/*']`; none is `['', '']`. */
-function ruleOperations(rule: Record<string, any>): [string, string][] {
-  const tos: any[] = rule?.to?.length ? rule.to : [{}];
-  return tos.map((to) => [(to.operation?.methods ?? []).join(','), shorten((to.operation?.paths ?? []).map(grpcShort))]);
-}
-
-/** `POST /api/payments/*`: methods (none: any) and paths (none: any). */
-function operation(methods: readonly string[] | undefined, paths: readonly string[] | undefined): string {
-  return [methods?.length ? methods.join(',') : '', paths?.length ? shorten(paths.map(grpcShort)) : ''].filter((s) => s).join(' ') || 'any request';
-}
-
-/** A gRPC method path without its package, so labels stay short: `/catalog.pricing.v1.Pricing/Quote` is `Pricing/Quote`. */
-function grpcShort(path: string): string {
-  const m = /^\/(?:[A-Za-z_][\w]*\.)+([A-Za-z_]\w*)\/([A-Za-z_]\w*|\*)$/.exec(path);
-  return m ? `${m[1]}/${m[2]}` : path;
-}
-
-/** Call probes as operations, methods merged per path: `GET,POST /api/orders/*`. */
-function byMethod(list: readonly ConnectivityProbe[]): string[] {
-  const m = new Map<string, string[]>();
-  for (const p of list) m.set(p.pathClass, [...new Set([...(m.get(p.pathClass) ?? []), p.method])]);
-  return [...m].map(([path, methods]) => `${methods.join(',')} ${path === '/*' ? 'any path' : grpcShort(path)}`);
-}
-
-/** The first item and how many more: labels stay short so they do not overlap. */
-function shorten(items: readonly string[]): string {
-  const unique = [...new Set(items.map(grpcShort))];
-  return unique.length <= 1 ? unique[0] ?? '' : `${unique[0]} +${unique.length - 1}`;
-}
-
-function count(names: readonly string[]): string {
-  return names.length === 1 ? names[0] : `${names.length}`;
-}
-
 /** The legend of a picture with a call to another team's service. */
 const REMOTE_LEGEND = 'A call to another team\'s service (its namespace drawn without its own workloads) is evaluated on the caller\'s side, '
   + 'from the environment\'s record of remote calls; the flow check over both teams\' folders proves the callee\'s.';
+
+/** The legend of a picture with a batch job. */
+const JOB_LEGEND = 'Parallelograms are batch jobs (CronJob, Job) with their mTLS mode: their calls are drawn and marked as a service\'s.';
 
 /** The picture as Markdown: a heading, the Mermaid block and its legend. */
 export function renderTopology(manifests: readonly Record<string, any>[], options: TopologyOptions = {}): string {
@@ -592,6 +591,7 @@ function markdownOf(model: TopologyModel, title = 'Topology'): string {
     'Boxes are namespaces (per tier in a large namespace). Services show their mTLS mode (green STRICT, amber PERMISSIVE, '
       + 'red DISABLE or no sidecar, grey unset; the weakest colours a service whose ports differ) and canary split; '
       + 'blue: the platform and external hosts.',
+    ...(model.nodes.some((n) => n.kind === 'job') ? [JOB_LEGEND] : []),
     ...(model.edges.some((e) => e.remote) ? [REMOTE_LEGEND] : []),
     'Each edge is marked by the flow verdict of the rendered manifests: `==>` ✔ allowed; red dashed `-->` ✖ refused, with the refusing layer; '
       + '`-.->` asynchronous; `policy:` an AuthorizationPolicy admits the caller but the manifests hold no workload to evaluate. `+N`: N more '
@@ -621,6 +621,18 @@ function chartPicture(chart: MeshChart, manifests: readonly Manifest[], proved: 
     if (proved && hasIntendedFlows(c)) calls.add(call);
     return call;
   });
+  // The calls of the chart's batch jobs: intended flows of the chart when the callee has the port called (MESH605 otherwise).
+  for (const job of chart.node.findAll().filter((c): c is MeshBatchWorkload => c instanceof MeshBatchWorkload && c.chart === chart)) {
+    for (const { target, options } of job.jobCalls) {
+      const port = options.port ?? httpPort(target);
+      const call: TopologyCall = {
+        source: job.name, target: target.namespace === chart.namespace ? target.name : `${target.namespace}/${target.name}`,
+        methods: options.methods, paths: options.paths, port,
+      };
+      if (proved && target.ports.some((p) => p.port === port)) calls.add(call);
+      drawn.push(call);
+    }
+  }
   // The scrapes of each service's pods that are intended flows, by the services' names in the environment's namespace.
   const scraped = new Set<string>();
   if (proved) for (const s of scrapedServices(chart)) if (s.namespace === chart.namespace) scraped.add(s.name);

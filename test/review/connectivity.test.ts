@@ -1,9 +1,10 @@
 import * as path from 'node:path';
+import { Cron, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { ENVIRONMENTS } from '../../src/app/environments';
 import { FlowEvaluator } from '../../src/validate';
-import { MeshApp } from '../../src';
+import { MeshApp, MeshChart, MeshCronJob, MeshService } from '../../src';
 import { renderConnectivity, renderJson, renderMarkdown, semanticDiff } from '../../src/review';
 import { connectivityOf, exitCodeOf, ExitCodes } from '../../src/review/cli';
 import { connectivityDiff, sampleOf, samplePath, secureWorkloads } from '../../src/review/connectivity';
@@ -332,5 +333,46 @@ describe('connectivityDiff on small manifests', () => {
       'x/health',
       '/',
     ]);
+  });
+});
+
+describe("connectivityDiff of a batch job's calls", () => {
+  // A CronJob calls the ledger: its principal is a caller the ledger's AuthorizationPolicy names, probed as a service's is.
+  const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+  const chart = new MeshChart(app, 'finance', { namespace: 'finance' });
+  const ledger = new MeshService(chart, 'ledger', { image: 'registry.example.com/ledger:1.0.0' });
+  new MeshCronJob(chart, 'settlement', { image: 'registry.example.com/settle:1.0.0', schedule: Cron.schedule({ minute: '0', hour: '2' }) })
+    .calls(ledger, { methods: ['POST'], paths: ['/api/settlements'] });
+  const before = app.manifests().filter((f) => f.path.startsWith('finance/') || f.path.startsWith('cluster/')).map((f) => f.manifest);
+  /** `before` with the ledger's `kind` object edited. */
+  const edited = (kind: string, edit: (spec: Record<string, any>) => Record<string, any>) => before.map((m) => (
+    m.kind === kind && m.metadata.name === (kind === 'NetworkPolicy' ? 'ledger' : 'ledger-policy') ? { ...m, spec: edit(m.spec) } : m));
+  const fromSettlement = (r: any) => (r.from ?? []).some((p: any) => p.podSelector?.matchLabels?.app === 'settlement'
+    || (p.source?.principals ?? []).includes('cluster.local/ns/finance/sa/settlement'));
+
+  test("a change that shuts the job out of its callee breaks an intended flow: exit 5, with the job's call and the refusing layer", () => {
+    const after = edited('NetworkPolicy', (spec) => ({ ...spec, ingress: spec.ingress.filter((r: any) => !fromSettlement(r)) }));
+    const c = connectivityDiff(new Map([['finance', before]]), new Map([['finance', after]]));
+    const rows = c.changes.map((x) => [
+      x.kind, x.source, x.destination, x.port, x.method, x.pathClass, x.change, x.intended, x.before.allowed, x.after.layer,
+    ]);
+    expect(rows).toEqual([['call', 'settlement', 'ledger', 80, 'POST', '/api/settlements', 'closed', true, true, 'NetworkPolicy ingress']]);
+    expect(c.intendedBroken).toBe(1);
+    expect(exitCodeOf({ environments: ['finance'], resources: [], files: [], downgrades: 0, acknowledgements: [] }, c)).toBe(
+      ExitCodes.INTENDED_FLOW_BROKEN,
+    );
+    expect(renderConnectivity(c).join('\n')).toContain('| finance | settlement | ledger | 80 | `POST` | `/api/settlements` |');
+  });
+
+  test("the job's rule taken out of the callee's AuthorizationPolicy is no longer declared: the call only closes", () => {
+    const after = edited('AuthorizationPolicy', (spec) => ({ ...spec, rules: spec.rules.filter((r: any) => !fromSettlement(r)) }));
+    const c = connectivityDiff(new Map([['finance', before]]), new Map([['finance', after]]));
+    expect(c.changes.map((x) => [x.kind, x.source, x.destination, x.method, x.pathClass, x.change, x.intended, x.after.layer]))
+      .toEqual([['call', 'settlement', 'ledger', 'POST', '/api/settlements', 'closed', false, 'AuthorizationPolicy']]);
+    expect(c.intendedBroken).toBe(0);
+  });
+
+  test('an unchanged tree changes nothing', () => {
+    expect(connectivityDiff(new Map([['finance', before]]), new Map([['finance', before]])).changes).toEqual([]);
   });
 });

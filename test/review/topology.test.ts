@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Testing } from 'cdk8s';
-import { EdgeGateway, EnvVarValue, GatewayTls, MeshApp, MeshChart, MeshService, RemoteCaller, RemoteService, Tier, WorkloadVolume } from '../../src';
+import { Cron, Testing } from 'cdk8s';
+import {
+  EdgeGateway, EnvVarValue, GatewayTls, MeshApp, MeshChart, MeshCronJob, MeshJob, MeshService, RemoteCaller, RemoteService, Tier, WorkloadVolume,
+} from '../../src';
 import { environment } from '../../src/app/environments';
 import { buildEcEnvironment } from '../../src/app/ec-environment';
 import { topologyFiles, renderMermaid, renderTopology, topologyModel } from '../../src/review/topology';
@@ -447,4 +449,53 @@ test('routes of a wildcard Gateway server are drawn for the names the VirtualSer
   const model = topologyModel(synth(app));
   expect(model.edges.filter((e) => e.kind === 'ingress' || e.kind === 'route').map((e) => [e.kind, e.source, e.target, e.operations, e.allowed]))
     .toEqual([['ingress', 'client', 'istio-system/istio-ingressgateway', 'shop.example.com:443', undefined], ['route', 'istio-system/istio-ingressgateway', 'web', '/*', true]]);
+});
+
+describe('topology of batch jobs', () => {
+  // A CronJob and a Job of the mesh call the ledger: each is drawn as a job node (a parallelogram naming its kind), and
+  // its calls as edges marked like a service's, from synth's proof when it gives one, else evaluated.
+  const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+  const chart = new MeshChart(app, 'finance', { namespace: 'finance' });
+  const ledger = new MeshService(chart, 'ledger', { image: 'registry.example.com/ledger:1.0.0' });
+  const settle = new MeshCronJob(chart, 'settlement', {
+    image: 'registry.example.com/settle:1.0.0', schedule: Cron.schedule({ minute: '0', hour: '2' }),
+  });
+  settle.calls(ledger, { methods: ['POST'], paths: ['/api/settlements'] });
+  new MeshJob(chart, 'migrate', { image: 'registry.example.com/migrate:1.0.0' }).calls(ledger, { methods: ['PUT'], paths: ['/admin/schema'] });
+  const files = app.manifests().filter((f) => f.path.startsWith('finance/') || f.path.startsWith('cluster/'));
+  const lines = (content: string) => content.split('\n').filter((l) => /^ {4}(j_|\s{4}j_)/.test(l)).map((l) => l.trim());
+
+  test('each job is a node of its kind in its namespace, and its calls are proved edges', () => {
+    const [picture] = topologyFiles([chart], files, true);
+    expect(lines(picture.content)).toEqual([
+      'j_migrate[/"migrate<br/>Job<br/>mTLS STRICT"/]',
+      'j_settlement[/"settlement<br/>CronJob<br/>mTLS STRICT"/]',
+      'j_migrate ==>|"✔ PUT /admin/schema"| ledger',
+      'j_settlement ==>|"✔ POST /api/settlements"| ledger',
+    ]);
+    expect(picture.content).not.toContain('|"policy:');
+    expect(picture.content).toContain('Parallelograms are batch jobs');
+    expect(picture.content).toContain('    class ledger,j_migrate,j_settlement mtls_strict\n');
+    // Evaluated without the proof, and from the manifests alone, the jobs' calls are drawn the same.
+    expect(topologyFiles([chart], files, false)).toEqual([picture]);
+    expect(lines(renderTopology(files.map((f) => f.manifest)))).toEqual(lines(picture.content));
+  });
+
+  test("a job's call the manifests refuse is red, with the refusing layer; marked from the proof when synth gives one", () => {
+    // The ledger's NetworkPolicy no longer lets the settlement pods in.
+    const shut = (spec: Record<string, any>) => ({
+      ...spec, ingress: spec.ingress.filter((r: any) => !(r.from ?? []).some((p: any) => p.podSelector?.matchLabels?.app === 'settlement')),
+    });
+    const refusing = files.map((f) => (f.manifest.kind === 'NetworkPolicy' && f.manifest.metadata.name === 'ledger'
+      ? { ...f, manifest: { ...f.manifest, spec: shut(f.manifest.spec) } } : f));
+    const edge = (content: string) => content.split('\n').find((l) => l.startsWith('    j_settlement '))?.trim();
+    expect(edge(topologyFiles([chart], refusing)[0].content)).toBe('j_settlement -->|"✖ NetworkPolicy ingress: POST /api/settlements"| ledger');
+    expect(topologyFiles([chart], refusing)[0].content).toMatch(/linkStyle \d+ stroke:#dc3545/);
+    // synth's proof (its flow check found the call allowed over these manifests) marks it instead.
+    expect(edge(topologyFiles([chart], refusing, true)[0].content)).toBe('j_settlement ==>|"✔ POST /api/settlements"| ledger');
+  });
+
+  test("Mermaid's parser accepts the picture with job nodes", () => {
+    expect(parseMermaid([mermaidBlock(topologyFiles([chart], files, true)[0].content)])).toEqual([{ ok: true, type: 'flowchart-v2' }]);
+  });
 });
