@@ -4,7 +4,8 @@
  * VirtualServices bound to it ("the gateways ... that should apply these routes", `gateways`; without it, `mesh` alone), so
  * the requests from outside go to the host's pods by the gateway's rule and never meet the redirect of a retired URL, the
  * direct answer or the rewrite: what the mesh's callers get differs from what the public gets. Write the action in the
- * gateway's routes too (`EdgeGateway.redirect`, `EdgeGateway.respond`, a gateway route's `rewrite`), or bind the VirtualService to the gateway; acknowledge it where only the mesh's callers need it.
+ * gateway's routes too (`EdgeGateway.redirect`, `EdgeGateway.respond`, a gateway route's `rewrite`), or bind the
+ * VirtualService to the gateway; acknowledge it where only the mesh's callers need it.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService-gateways
  */
 import { Codes } from '../../core/codes';

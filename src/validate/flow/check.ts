@@ -91,7 +91,8 @@ export function checkIntendedFlows(
         code: verdict.allowed ? Codes.UNINTENDED_FLOW_ALLOWED : Codes.INTENDED_FLOW_REFUSED,
         resource: refOfDecider(evaluator.cluster, verdict.decidedBy),
         field: '',
-        message: `${flow.description}: ${meant}, but ${verdict.allowed ? 'is allowed' : verdict.answered ? 'is answered' : 'is refused'}${by}: ${verdict.reason}`,
+        message: `${flow.description}: ${meant}, but ${verdict.allowed ? 'is allowed' : verdict.answered ? 'is answered' : 'is refused'}${by}: `
+          + verdict.reason,
         constructPath: flow.constructPath,
         verdict,
       });

@@ -327,7 +327,9 @@ export class EdgeGateway extends Construct {
     const namespace = this.platformOwned ? chart.namespace : this.namespace;
     addGatewayVirtualService(rule, 'Resource',
       { name, namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },
-      () => ({ namespace, gateway: { name: this.name, namespace: this.namespace }, hosts: entry.hosts, routes: entry.routes, answers: entry.answers }));
+      () => ({
+        namespace, gateway: { name: this.name, namespace: this.namespace }, hosts: entry.hosts, routes: entry.routes, answers: entry.answers,
+      }));
     addProblems(rule, () => (named && dns1123LabelProblem(name)
       ? [formatProblem(Codes.INVALID_NAME, `virtualServiceName: ${dns1123LabelProblem(name)}`)]
       : []));

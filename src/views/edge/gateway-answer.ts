@@ -158,11 +158,15 @@ export class GatewayAnswer extends Construct {
       }
       if (to.uri !== undefined && !to.uri.startsWith('/')) bad(`to.uri: '${to.uri}' is a path, which starts with '/'`);
       if (to.scheme !== undefined && to.scheme !== 'http' && to.scheme !== 'https') bad(`to.scheme: '${to.scheme}' is not http or https`);
-      if (to.port !== undefined && !(Number.isInteger(to.port) && to.port >= 1 && to.port <= 65535)) bad(`to.port: ${to.port} is not a port (1-65535)`);
+      if (to.port !== undefined && !(Number.isInteger(to.port) && to.port >= 1 && to.port <= 65535)) {
+        bad(`to.port: ${to.port} is not a port (1-65535)`);
+      }
       if (!REDIRECT_CODES.includes(this.status)) bad(`status: ${this.status} is not a redirect code (${REDIRECT_CODES.join(', ')})`);
     } else {
       // istiod's validateHTTPDirectResponse admits 200-600; Envoy refuses 600 (DirectResponseAction.status < 600).
-      if (!(Number.isInteger(this.status) && this.status >= 200 && this.status <= 599)) bad(`status: ${this.status} is not an HTTP status from 200 to 599`);
+      if (!(Number.isInteger(this.status) && this.status >= 200 && this.status <= 599)) {
+        bad(`status: ${this.status} is not an HTTP status from 200 to 599`);
+      }
       if (this.body !== undefined && Buffer.byteLength(this.body, 'utf8') > 1024 * 1024) {
         bad('body: a direct response\'s body is at most 1 MiB (istiod refuses more)');
       }

@@ -116,7 +116,8 @@ export class IngressGateway extends EdgeGateway {
 
   /** @internal an IngressGateway's one VirtualService routes by path prefix to services only. */
   protected _answersRefused(): string | undefined {
-    return "an IngressGateway's one VirtualService routes by path prefix to services only; write the redirect or response on an EdgeGateway of its own hosts";
+    return "an IngressGateway's one VirtualService routes by path prefix to services only; write the redirect or response on an "
+      + 'EdgeGateway of its own hosts';
   }
 
   /**

@@ -91,7 +91,8 @@ export class MeshGateway extends EdgeGateway {
 
   /** @internal a MeshGateway's requests come from the mesh and follow the services' own routes. */
   protected _answersRefused(): string | undefined {
-    return "a MeshGateway's requests come from the mesh and follow the services' own routes; give the service's route a redirect or directResponse (addRoute)";
+    return "a MeshGateway's requests come from the mesh and follow the services' own routes; give the service's route a redirect or "
+      + 'directResponse (addRoute)';
   }
 
   /**

@@ -50,6 +50,17 @@ describe('EdgeGateway.redirect and respond', () => {
     expect(checkIntendedFlows(evaluator, [{ ...flows[0], answerStatus: 302 }]).map((f) => f.code)).toEqual(['MESH600']);
   });
 
+  test("an answer of every path takes the routes' requests first: their flows fail synth (MESH600)", () => {
+    const { app, chart } = meshChart();
+    const api = new MeshService(chart, 'api', { image: 'api:1' });
+    const gateway = new EdgeGateway(chart, 'public', { servers: SERVERS });
+    gateway.route(api, { pathPrefix: '/api/' });
+    gateway.redirect({ to: { authority: 'new.example.com' } });
+    expect(synthError(app)).toContain('[test/public/route-api] test/VirtualService/public: a client reaches api through public: GET '
+      + 'http://shop.example.com:80/api/x: refused by VirtualService production/public (routing): VirtualService production/public http[0] '
+      + 'redirects the request (301) [MESH600]');
+  });
+
   test('a gateway with answers alone opens its VirtualService under the first', () => {
     const { app, chart } = meshChart();
     const gateway = new EdgeGateway(chart, 'public', { servers: SERVERS });
