@@ -2,6 +2,7 @@
 // routes, each an intended flow answered at the gateway, proved at synth.
 import { EdgeGateway, IngressGateway, MeshService } from '../../../src';
 import { checkIntendedFlows, FlowEvaluator } from '../../../src/validate';
+import { formatVerdict } from '../../../src/validate/flow/cli-flow';
 import { find, meshChart, synth, synthError } from '../../util';
 
 const SERVERS = [{ port: { number: 80, name: 'http', protocol: 'HTTP' as const }, hosts: ['shop.example.com'] }];
@@ -40,6 +41,8 @@ describe('EdgeGateway.redirect and respond', () => {
     const evaluator = new FlowEvaluator(m, { platform: chart.platform.workloads(chart.namespace), trustDomain: chart.platform.trustDomain });
     expect(checkIntendedFlows(evaluator, flows)).toEqual([]);
     expect(evaluator.evaluate(flows[2]).answered).toEqual({ status: 503, redirect: false });
+    expect(formatVerdict('external -> shop.example.com:80 GET /old-cart', evaluator.evaluate(flows[0])))
+      .toMatch(/^ANSWERED 301 external -> shop\.example\.com:80 GET \/old-cart by VirtualService production\/public \(routing\): .* redirects the request \(301\)/);
     // AND written after the route, the rule would never be met: the flow reaches the monolith instead (MESH601)
     const vs = find(m, 'VirtualService', 'public');
     const shadowed = { ...vs, spec: { ...vs.spec, http: [http[3], ...http.slice(0, 3)] } };
