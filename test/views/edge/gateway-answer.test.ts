@@ -1,6 +1,6 @@
 // An EdgeGateway's own redirects and direct responses (EdgeGateway.redirect, respond): rules of its VirtualService ahead of its
 // routes, each an intended flow answered at the gateway, proved at synth.
-import { EdgeGateway, IngressGateway, MeshService } from '../../../src';
+import { EdgeGateway, IngressGateway, MeshService, StringMatch } from '../../../src';
 import { checkIntendedFlows, FlowEvaluator } from '../../../src/validate';
 import { formatVerdict } from '../../../src/validate/flow/cli-flow';
 import { find, meshChart, synth, synthError } from '../../util';
@@ -64,6 +64,17 @@ describe('EdgeGateway.redirect and respond', () => {
       + 'redirects the request (301) [MESH600]');
   });
 
+  test('an answer in another VirtualService of the host than a route of every path fails synth (MESH144)', () => {
+    // GIVEN the monolith's route of every path in a VirtualService of its own: istiod merges the two in an order nothing fixes
+    const { app, chart } = meshChart();
+    const monolith = new MeshService(chart, 'monolith', { image: 'monolith:1' });
+    const gateway = new EdgeGateway(chart, 'public', { servers: SERVERS });
+    gateway.route(monolith, { virtualServiceName: 'a-monolith' });
+    gateway.redirect({ pathPrefix: '/old-cart', to: { uri: '/cart/' } });
+    // THEN synth fails on the answer's VirtualService, which it opened
+    expect(synthError(app)).toMatch(/\[test\/public\/redirect\/Resource\] .*production\/a-monolith's spec\.http\[0\] takes every request this one's spec\.http\[0\] would.*\[MESH144\]/);
+  });
+
   test('a gateway with answers alone opens its VirtualService under the first', () => {
     const { app, chart } = meshChart();
     const gateway = new EdgeGateway(chart, 'public', { servers: SERVERS });
@@ -74,6 +85,14 @@ describe('EdgeGateway.redirect and respond', () => {
       http: [{ match: [{ uri: { exact: '/robots.txt' } }, { uri: { prefix: '/robots.txt/' } }],
         directResponse: { status: 200, body: { string: 'User-agent: *\nDisallow: /\n' } } }],
     });
+  });
+
+  test("a strangler fig's gateway: retired URLs, robots.txt and the monolith's route (snapshot)", () => {
+    const { app, gateway } = setup();
+    gateway.redirect({ pathPrefix: '/old-cart', to: { uri: '/cart/' } });
+    gateway.redirect({ match: [{ method: 'GET', uri: StringMatch.exact('/checkout.jsp') }], to: { uri: '/checkout' }, status: 302 });
+    gateway.respond({ pathPrefix: '/robots.txt', status: 200, body: 'User-agent: *\nDisallow: /admin/\n' });
+    expect(find(synth(app), 'VirtualService', 'public')).toMatchSnapshot();
   });
 
   test.each([
