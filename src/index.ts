@@ -33,7 +33,7 @@ export type { ConnectionPool, H2UpgradePolicy, HttpConnectionPool, OutlierDetect
 export { Percentage, Weight } from './core/weight';
 export { Tier } from './core/tier';
 export type { TierSettings } from './core/tier';
-export type { Flow, FlowDecider, FlowLayer, FlowSource, FlowVerdict, FlowWorkload, FlowWorkloadRef, IntendedFlow } from './core/flow';
+export type { Flow, FlowAnswer, FlowDecider, FlowLayer, FlowSource, FlowVerdict, FlowWorkload, FlowWorkloadRef, IntendedFlow } from './core/flow';
 
 // The platform the mesh runs on (src/platform)
 export { MeshPlatform } from './platform/platform';
@@ -169,6 +169,10 @@ export { IngressGateway } from './views/edge/ingress-gateway';
 export type { IngressGatewayProps } from './views/edge/ingress-gateway';
 export { GatewayRoute } from './views/edge/gateway-route';
 export type { GatewayMirror, GatewayRouteOptions, GatewayShift } from './views/edge/gateway-route';
+export { GatewayAnswer } from './views/edge/gateway-answer';
+export type {
+  GatewayAnswerMatchOptions, GatewayRedirectOptions, GatewayRedirectStatus, GatewayRedirectTarget, GatewayRespondOptions,
+} from './views/edge/gateway-answer';
 export { LocalRateLimit } from './views/edge/local-rate-limit';
 export type { LocalRateLimitProps, LocalRateLimitRouteOptions, RateLimitOptions, ReplicaRange } from './views/edge/local-rate-limit';
 export { MeshGateway } from './views/edge/mesh-gateway';

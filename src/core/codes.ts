@@ -436,6 +436,12 @@ export const Codes = {
    */
   BATCH_JOB_NAME_TAKEN: 'MESH271',
   /**
+   * An `EdgeGateway.redirect` or `respond` the gateway cannot write: a redirect that changes nothing, a status out of its range
+   * (301, 302, 303, 307, 308 for a redirect; 200 to 599 for a response), a scheme other than http or https, a port out of
+   * 1-65535, a body over 1 MiB, or requests given both as a path prefix and as full matches.
+   */
+  GATEWAY_ANSWER_INVALID: 'MESH287',
+  /**
    * An EdgeAuthentication whose paths cover no path a gateway routes to its service (or no gateway routes
    * to it): the routes admit requests without a token.
    */

@@ -169,6 +169,20 @@ export interface FlowVerdict {
    * @default - none: it reaches no pod of the manifests (a platform component, an external host), or it is refused
    */
   readonly reached?: readonly FlowWorkloadRef[];
+  /**
+   * Set when a gateway's VirtualService answers the request itself (a rule's `redirect` or `directResponse`): the status the
+   * client gets. Such a flow is not allowed (it reaches no application) and is what an `answer` flow expects.
+   * @default - not answered by a route
+   */
+  readonly answered?: FlowAnswer;
+}
+
+/** How a gateway answers a request itself: a redirect's code (Location given by `redirect`) or a direct response's status. */
+export interface FlowAnswer {
+  /** The HTTP status the client gets (301, 503...). */
+  readonly status: number;
+  /** Whether a `redirect` (else a `directResponse`) answered. */
+  readonly redirect: boolean;
 }
 
 /** A workload by namespace and name. */
@@ -184,8 +198,16 @@ export interface FlowWorkloadRef {
  * stated the intent. Synth fails, naming `constructPath`, when the verdict differs.
  */
 export interface IntendedFlow extends Flow {
-  /** `allow` for a declared call, a gateway route, a scrape...; `deny` for a flow that must be refused. */
-  readonly expect: 'allow' | 'deny';
+  /**
+   * `allow` for a declared call, a gateway route, a scrape...; `deny` for a flow that must be refused; `answer` for a request
+   * a gateway answers itself, with a redirect or a direct response of status `answerStatus` (`EdgeGateway.redirect`, `respond`).
+   */
+  readonly expect: 'allow' | 'deny' | 'answer';
+  /**
+   * For an `answer` flow, the status the gateway answers with.
+   * @default - any redirect or direct response
+   */
+  readonly answerStatus?: number;
   /** The construct that stated the intent: `production/order-service`. */
   readonly constructPath: string;
   /** What the flow is, for messages: `order-service calls payment-service POST /api/payments/*`. */

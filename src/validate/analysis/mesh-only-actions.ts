@@ -4,7 +4,8 @@
  * VirtualServices bound to it ("the gateways ... that should apply these routes", `gateways`; without it, `mesh` alone), so
  * the requests from outside go to the host's pods by the gateway's rule and never meet the redirect of a retired URL, the
  * direct answer or the rewrite: what the mesh's callers get differs from what the public gets. Write the action in the
- * gateway's routes too, or bind the VirtualService to the gateway; acknowledge it where only the mesh's callers need it.
+ * gateway's routes too (`EdgeGateway.redirect`, `EdgeGateway.respond`, a gateway route's `rewrite`), or bind the
+ * VirtualService to the gateway; acknowledge it where only the mesh's callers need it.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService-gateways
  */
 import { Codes } from '../../core/codes';
@@ -53,7 +54,8 @@ export const meshOnlyRouteActions: AnalysisCheck = {
         out.push(finding(Codes.MESH_ONLY_ROUTE_ACTION, vs, `spec.http[${i}]`,
           `${action} for the mesh's callers of ${host} only: VirtualService ${namespaceOf(gw)}/${gw.metadata?.name}, bound to `
           + `${list(gw.spec?.gateways).join(', ')}, routes the public's requests to it, and a gateway applies only the VirtualServices `
-          + 'bound to it, so they never meet this rule; write it in the gateway\'s VirtualService too (a gateway route\'s `rewrite`), or '
+          + 'bound to it, so they never meet this rule; write it in the gateway\'s VirtualService too (an EdgeGateway\'s `redirect()` or '
+          + '`respond()`, a gateway route\'s `rewrite`), or '
           + 'acknowledge it where only the mesh needs it',
           'warning'));
       });

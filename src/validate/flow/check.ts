@@ -81,6 +81,23 @@ export function checkIntendedFlows(
       }
       continue;
     }
+    if (flow.expect === 'answer') {
+      const answered = verdict.answered !== undefined && (flow.answerStatus === undefined || verdict.answered.status === flow.answerStatus);
+      if (answered) continue;
+      const by = verdict.decidedBy ? ` by ${describeDecider(verdict.decidedBy)}` : '';
+      const meant = `must be answered at the gateway${flow.answerStatus === undefined ? '' : ` (${flow.answerStatus})`}`;
+      out.push({
+        // Reaching an application is an allowed flow meant otherwise; anything else is an intended flow that does not happen.
+        code: verdict.allowed ? Codes.UNINTENDED_FLOW_ALLOWED : Codes.INTENDED_FLOW_REFUSED,
+        resource: refOfDecider(evaluator.cluster, verdict.decidedBy),
+        field: '',
+        message: `${flow.description}: ${meant}, but ${verdict.allowed ? 'is allowed' : verdict.answered ? 'is answered' : 'is refused'}${by}: `
+          + verdict.reason,
+        constructPath: flow.constructPath,
+        verdict,
+      });
+      continue;
+    }
     if (verdict.allowed === (flow.expect === 'allow')) continue;
     const by = verdict.decidedBy ? ` by ${describeDecider(verdict.decidedBy)}` : '';
     out.push({

@@ -218,10 +218,14 @@ export function recordFindings(manifests: readonly Manifest[], file?: PlatformFi
   return [...(manifests.some(isCallRecord) ? recordedCallFindings(evaluator) : []), ...unreadySidecars(evaluator)];
 }
 
-/** One line for a verdict: `ALLOWED|REFUSED <flow> — <decider>: <reason>`. */
+/**
+ * One line for a verdict: `ALLOWED|REFUSED <flow> — <decider>: <reason>`, `ANSWERED <status>` where a gateway's redirect or direct
+ * response answers the client (it reaches no application: refused as far as the exit code goes).
+ */
 export function formatVerdict(spec: string, v: FlowVerdict): string {
   const by = v.decidedBy ? ` by ${describeDecider(v.decidedBy)}` : '';
-  return `${v.allowed ? 'ALLOWED' : 'REFUSED'} ${spec}${by}: ${v.reason}${v.hops.length > 0 ? `\n  via ${v.hops.join(' | ')}` : ''}`;
+  const outcome = v.allowed ? 'ALLOWED' : v.answered ? `ANSWERED ${v.answered.status}` : 'REFUSED';
+  return `${outcome} ${spec}${by}: ${v.reason}${v.hops.length > 0 ? `\n  via ${v.hops.join(' | ')}` : ''}`;
 }
 
 /**

@@ -233,7 +233,11 @@ export class FlowEvaluator {
     if (virtualServices.length === 0) return refused(decider('routing', gateway), none, hops);
     const route = routeThroughVirtualHost(this.cluster, virtualServices, this.routeRequest(ctx, gw, gwRef));
     const vs = route.virtualService ?? virtualServices[0];
-    if (route.kind !== 'route') return refused(decider('routing', vs), route.reason, hops);
+    if (route.kind !== 'route') {
+      const verdict = refused(decider('routing', vs), route.reason, hops);
+      // A redirect or direct response: the gateway answers the client itself.
+      return route.kind === 'refused' && route.answered ? { ...verdict, answered: { ...route.answered } } : verdict;
+    }
     hops.push(...delegationHops(route));
     if (route.destinations.length === 0)
       return refused(decider('routing', vs), `VirtualService ${nsOf(vs)}/${vs.metadata?.name} has no route for ${flow.host}`, hops);

@@ -76,6 +76,8 @@ export type RouteResult =
     readonly kind: 'refused'; readonly virtualService: Manifest; readonly reason: string;
     /** True when no rule matched (404 NR): at a gateway, the routes of the next VirtualService of the host are tried. */
     readonly unmatched?: boolean;
+    /** Set when the rule answers the request itself: a redirect (its code, 301 unless given) or a direct response (its status). */
+    readonly answered?: { readonly status: number; readonly redirect: boolean };
   }
   | { readonly kind: 'fallthrough'; readonly virtualService: Manifest; readonly reason: string };
 
@@ -223,8 +225,15 @@ export function routeThrough(cluster: FlowCluster, vs: Manifest, r: RouteRequest
     if (matches.length > 0 && !matched) continue;
     const by = http.delegate?.virtualService ?? vs;
     const at = ruleName(vs, http);
-    if (rule.redirect) return { kind: 'refused', virtualService: by, reason: `${at} redirects the request` };
-    if (rule.directResponse) return { kind: 'refused', virtualService: by, reason: `${at} answers directly (${rule.directResponse.status})` };
+    // Istio's HTTPRedirect answers 301 unless redirectCode says otherwise.
+    if (rule.redirect) {
+      const status = Number(rule.redirect.redirectCode ?? 301) || 301;
+      return { kind: 'refused', virtualService: by, reason: `${at} redirects the request (${status})`, answered: { status, redirect: true } };
+    }
+    if (rule.directResponse) {
+      const status = Number(rule.directResponse.status);
+      return { kind: 'refused', virtualService: by, reason: `${at} answers directly (${status})`, answered: { status, redirect: false } };
+    }
     // An abort fault for every request (percentage 100, or none given: "if not specified, all requests are aborted").
     const abort = rule.fault?.abort;
     if (abort && (abort.percentage === undefined || Number(abort.percentage?.value) >= 100)) {

@@ -19,6 +19,7 @@ import { addProblems } from '../../private/construct-problems';
 import type { Problem } from '../../core/problem';
 import { concreteHost, gatewayMirrorFlow, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow, hostCovers, withSourceRanges } from './gateway-route';
 import { addGatewayTlsVirtualService, addGatewayVirtualService } from './gateway-route.render';
+import { GatewayAnswer, GatewayAnswerMatchOptions, GatewayRedirectOptions, GatewayRespondOptions } from './gateway-answer';
 import type { NetworkPeer } from '../../workload/workload';
 
 /** The port a gateway server listens on. */
@@ -178,7 +179,7 @@ export class EdgeGateway extends Construct {
   private readonly workload?: GatewayWorkload;
   /** Set for a Gateway the platform applies: then its routes' VirtualServices live in the chart's namespace. */
   private readonly platformOwned?: PlatformOwned;
-  private readonly virtualServices = new Map<string, { hosts: readonly string[]; opener: GatewayRoute; routes: GatewayRoute[] }>();
+  private readonly virtualServices = new Map<string, VirtualServiceEntry>();
   private readonly tlsRoutes: { service: ITieredService; hosts: readonly string[]; gatewayPort: number; port: number; scope: Construct }[] = [];
 
   public constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
@@ -206,6 +207,10 @@ export class EdgeGateway extends Construct {
     const pods = MeshChart.of(this).platform.ingressGatewayWorkload();
     const gateway = { ...pods, labels: { ...pods.labels, ...this.selector } };
     return [
+      ...[...this.virtualServices.values()].flatMap((vs) => vs.answers.flatMap((a) => {
+        const host = concreteHost(a.hosts[0]);
+        return a._flow(host === undefined ? undefined : answeringServer(this.servers, host), host, this.name);
+      })),
       ...[...this.virtualServices.values()].flatMap((vs) => vs.routes.flatMap((r) => [
         ...withSourceRanges(r, gatewayRouteFlow(r, this.servers, this.name)), ...gatewayMirrorFlow(r, gateway),
       ])),
@@ -235,31 +240,11 @@ export class EdgeGateway extends Construct {
    * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/ingress-control/
    */
   public route(service: ITieredService, options: GatewayRouteOptions = {}): GatewayRoute {
-    // A server's host may name the namespaces it takes routes from (`ns/host`); a VirtualService names the host alone.
-    // https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts)
-    const hosts = options.hosts ?? [...new Set(this.servers.flatMap((s) => s.hosts.map((h) => h.slice(h.indexOf('/') + 1))))];
+    const hosts = this.hostsOf(options.hosts);
     const virtualServiceName = options.virtualServiceName ?? this.name;
     const route = this._addRoute(service, options, { hosts, virtualServiceName, unsupported: {} });
-    const vs = this.virtualServices.get(virtualServiceName);
-    if (!vs) {
-      const entry = { hosts: route.hosts, opener: route, routes: [route] };
-      this.virtualServices.set(virtualServiceName, entry);
-      const chart = MeshChart.of(this);
-      // A platform Gateway's routes are the chart's: in its namespace, naming the Gateway in the platform's.
-      const namespace = this.platformOwned ? chart.namespace : this.namespace;
-      addGatewayVirtualService(route, 'Resource',
-        { name: virtualServiceName, namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },
-        () => ({ namespace, gateway: { name: this.name, namespace: this.namespace }, hosts: entry.hosts, routes: entry.routes }));
-      addProblems(route, () => (options.virtualServiceName !== undefined && dns1123LabelProblem(virtualServiceName)
-        ? [formatProblem(Codes.INVALID_NAME, `virtualServiceName: ${dns1123LabelProblem(virtualServiceName)}`)]
-        : []));
-    } else {
-      vs.routes.push(route);
-      if (vs.hosts.join(',') !== route.hosts.join(',')) {
-        addProblems(route, () => [formatProblem(Codes.GATEWAY_HOSTS, `hosts: [${route.hosts.join(', ')}] are not the hosts of VirtualService `
-          + `'${virtualServiceName}' ([${vs.hosts.join(', ')}], opened by ${vs.opener.node.path}); give the route a virtualServiceName of its own`)]);
-      }
-    }
+    const entry = this.virtualServiceFor(route, route.hosts, virtualServiceName, options.virtualServiceName !== undefined);
+    entry.routes.push(route);
     if (route.hosts.length === 0) addProblems(route, () => [formatProblem(Codes.GATEWAY_HOSTS, 'hosts: a route needs at least one host')]);
     this.admit(service, route.paths);
     // The gateway sends the copies itself: the mirrored service admits it on the same paths.
@@ -267,6 +252,88 @@ export class EdgeGateway extends Construct {
     // The shifted share goes from the gateway to the other service: it admits the gateway on the same paths.
     if (options.shift) this.admit(options.shift.service, route.paths);
     return route;
+  }
+
+  /**
+   * Redirects requests for the hosts at the gateway, without a service (a strangler fig's retired URL: `/old-cart` to 301
+   * `/cart/`): Istio's HTTPRedirect, a rule of the gateway's VirtualService (`virtualServiceName`, as for `route()`) that comes
+   * before its routes, so a broader route (`/`) does not take the requests first. The client's request for the first host at a
+   * path the rule takes is an intended flow, answered at the gateway with the status, proved at synth. A mesh route's
+   * `redirect` (`addRoute`) is not applied at the gateway (MESH686): this is the gateway's own.
+   *
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRedirect
+   */
+  public redirect(options: GatewayRedirectOptions): GatewayAnswer {
+    return this.addAnswer('redirect', options, { redirect: options });
+  }
+
+  /**
+   * Answers requests for the hosts at the gateway with a status and body, without a service (a 503 maintenance page,
+   * `/robots.txt`): Istio's HTTPDirectResponse, a rule of the gateway's VirtualService that comes before its routes, as a
+   * `redirect()`'s. The client's request is an intended flow answered at the gateway with the status, proved at synth.
+   *
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPDirectResponse
+   */
+  public respond(options: GatewayRespondOptions): GatewayAnswer {
+    return this.addAnswer('respond', options, { respond: options });
+  }
+
+  private addAnswer(
+    kind: string, options: GatewayAnswerMatchOptions, action: { redirect?: GatewayRedirectOptions; respond?: GatewayRespondOptions },
+  ): GatewayAnswer {
+    let id = kind;
+    for (let n = 2; this.node.tryFindChild(id); n++) id = `${kind}-${n}`;
+    const hosts = this.hostsOf(options.hosts);
+    const virtualServiceName = options.virtualServiceName ?? this.name;
+    const answer = new GatewayAnswer(this, id, { hosts, virtualServiceName, ...action });
+    const refused = this._answersRefused();
+    if (refused) addProblems(answer, () => [formatProblem(Codes.GATEWAY_ANSWER_INVALID, refused)]);
+    this.virtualServiceFor(answer, answer.hosts, virtualServiceName, options.virtualServiceName !== undefined).answers.push(answer);
+    return answer;
+  }
+
+  /**
+   * @internal Why this gateway writes no rule of its own that answers requests (`redirect()`, `respond()`); undefined for an
+   * `EdgeGateway`, whose VirtualServices hold them.
+   */
+  protected _answersRefused(): string | undefined {
+    return undefined;
+  }
+
+  /** The hosts a rule serves: those given, else every host of the servers (a server's `ns/host` names the host alone). */
+  private hostsOf(given: readonly string[] | undefined): string[] {
+    // A server's host may name the namespaces it takes routes from (`ns/host`); a VirtualService names the host alone.
+    // https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts)
+    return [...(given ?? new Set(this.servers.flatMap((s) => s.hosts.map((h) => h.slice(h.indexOf('/') + 1)))))];
+  }
+
+  /**
+   * The VirtualService `name` a rule goes in: opened under `rule` when it is the first (which holds it), else the one opened,
+   * whose hosts the rule must share.
+   */
+  private virtualServiceFor(rule: Construct, hosts: readonly string[], name: string, named: boolean): VirtualServiceEntry {
+    const vs = this.virtualServices.get(name);
+    if (vs) {
+      if (vs.hosts.join(',') !== hosts.join(',')) {
+        addProblems(rule, () => [formatProblem(Codes.GATEWAY_HOSTS, `hosts: [${hosts.join(', ')}] are not the hosts of VirtualService `
+          + `'${name}' ([${vs.hosts.join(', ')}], opened by ${vs.opener.node.path}); give the route a virtualServiceName of its own`)]);
+      }
+      return vs;
+    }
+    const entry: VirtualServiceEntry = { hosts, opener: rule, answers: [], routes: [] };
+    this.virtualServices.set(name, entry);
+    const chart = MeshChart.of(this);
+    // A platform Gateway's routes are the chart's: in its namespace, naming the Gateway in the platform's.
+    const namespace = this.platformOwned ? chart.namespace : this.namespace;
+    addGatewayVirtualService(rule, 'Resource',
+      { name, namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },
+      () => ({
+        namespace, gateway: { name: this.name, namespace: this.namespace }, hosts: entry.hosts, routes: entry.routes, answers: entry.answers,
+      }));
+    addProblems(rule, () => (named && dns1123LabelProblem(name)
+      ? [formatProblem(Codes.INVALID_NAME, `virtualServiceName: ${dns1123LabelProblem(name)}`)]
+      : []));
+    return entry;
   }
 
   /**
@@ -431,6 +498,25 @@ export class EdgeGateway extends Construct {
     });
     return out;
   }
+}
+
+/** One VirtualService of an `EdgeGateway`'s HTTP rules: its hosts, the rule that opened it, its answers and its routes. */
+interface VirtualServiceEntry {
+  readonly hosts: readonly string[];
+  readonly opener: Construct;
+  readonly answers: GatewayAnswer[];
+  readonly routes: GatewayRoute[];
+}
+
+/**
+ * The server a client's request for `host` arrives on, as a route's flow picks it: an HTTP or HTTPS server that serves the host,
+ * one that does not only redirect to HTTPS first.
+ */
+function answeringServer(servers: readonly GatewayServer[], host: string): { number: number; protocol: 'HTTP' | 'HTTPS' } | undefined {
+  const serving = servers.filter((s) => (s.port.protocol === 'HTTP' || s.port.protocol === 'HTTPS')
+    && s.hosts.some((h) => hostCovers(h.slice(h.indexOf('/') + 1), host)));
+  const server = serving.find((s) => !(s.tls && !s.tls.forTlsPort)) ?? serving[0];
+  return server && { number: server.port.number, protocol: server.port.protocol as 'HTTP' | 'HTTPS' };
 }
 
 /** Whether a server's TLS passes the client's TLS through (PASSTHROUGH), which only `tls` routes route. */

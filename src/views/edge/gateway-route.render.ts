@@ -60,6 +60,22 @@ export interface GatewayVirtualServiceSource {
   readonly hosts: readonly string[];
   /** The routes, tried in order. */
   readonly routes: readonly GatewayRouteSource[];
+  /** The rules that answer the client themselves (redirects, direct responses), tried before the routes. */
+  readonly answers?: readonly GatewayAnswerSource[];
+}
+
+/** A rule that answers the client itself, as the VirtualService reads it (a `GatewayAnswer` is one). */
+export interface GatewayAnswerSource {
+  /** The path prefix, when the rule has no full matches. */
+  readonly pathPrefix?: string;
+  /** The full matches. */
+  readonly match?: readonly HttpMatchOptions[];
+  /** The redirect's new location; undefined for a direct response. */
+  readonly redirectTo?: { readonly uri?: string; readonly authority?: string; readonly scheme?: string; readonly port?: number };
+  /** The redirect's code or the response's status. */
+  readonly status: number;
+  /** The response's body. */
+  readonly body?: string;
 }
 
 /**
@@ -73,7 +89,7 @@ export function addGatewayVirtualService(
   // A finding about `spec.http[i]` is the route's that wrote rule i (a route may write several: its header routes).
   setFieldOwner(vs, httpRuleOwner(() => {
     const s = source();
-    return s.routes.map((r) => [r, renderGatewayRoute(s.namespace, r).length] as const);
+    return [...(s.answers ?? []).map((a) => [a, 1] as const), ...s.routes.map((r) => [r, renderGatewayRoute(s.namespace, r).length] as const)];
   }));
   return vs;
 }
@@ -85,8 +101,27 @@ export function renderGatewayVirtualServiceSpec(s: GatewayVirtualServiceSource):
     hosts: [...s.hosts],
     // A gateway in the VirtualService's namespace is named alone, as Istio's samples do.
     gateways: [g.namespace === s.namespace ? g.name : `${g.namespace}/${g.name}`],
-    http: s.routes.flatMap((r) => renderGatewayRoute(s.namespace, r)),
+    // The answers first: a route written before them would take their requests (the first matching rule wins).
+    http: [...(s.answers ?? []).map(renderGatewayAnswer), ...s.routes.flatMap((r) => renderGatewayRoute(s.namespace, r))],
   };
+}
+
+/**
+ * The HTTP rule of a gateway's redirect or direct response: its match, and Istio's `redirect` (the code written where it is not
+ * Istio's default, 301) or `directResponse` (the body as a string).
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRedirect
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPDirectResponse
+ */
+function renderGatewayAnswer(a: GatewayAnswerSource): VirtualServiceSpecHttp {
+  const match = a.match ? a.match.map(renderMatch) : a.pathPrefix ? pathPrefixMatches(a.pathPrefix) : undefined;
+  const to = a.redirectTo;
+  if (to) {
+    return {
+      match,
+      redirect: { uri: to.uri, authority: to.authority, scheme: to.scheme, port: to.port, redirectCode: a.status === 301 ? undefined : a.status },
+    };
+  }
+  return { match, directResponse: { status: a.status, body: a.body !== undefined ? { string: a.body } : undefined } };
 }
 
 /**

@@ -114,6 +114,12 @@ export class IngressGateway extends EdgeGateway {
     return [...this._routes].sort((a, b) => prefix(b).length - prefix(a).length || (prefix(a) < prefix(b) ? -1 : 1));
   }
 
+  /** @internal an IngressGateway's one VirtualService routes by path prefix to services only. */
+  protected _answersRefused(): string | undefined {
+    return "an IngressGateway's one VirtualService routes by path prefix to services only; write the redirect or response on an "
+      + 'EdgeGateway of its own hosts';
+  }
+
   /**
    * Routes the public hosts' requests under `pathPrefix` (default `/`, the fallback) to `service`,
    * on its `port` (default its first HTTP port) and `subset`, waiting `timeout` (default the

@@ -89,6 +89,12 @@ export class MeshGateway extends EdgeGateway {
     return Principal.serviceAccount(this.pods.namespace, this.pods.serviceAccount, MeshChart.of(this).platform.trustDomain);
   }
 
+  /** @internal a MeshGateway's requests come from the mesh and follow the services' own routes. */
+  protected _answersRefused(): string | undefined {
+    return "a MeshGateway's requests come from the mesh and follow the services' own routes; give the service's route a redirect or "
+      + 'directResponse (addRoute)';
+  }
+
   /**
    * Serves `service` through this gateway: its one VirtualService is bound to the gateway as well
    * as to `mesh`, and also answers for `hosts`, so its own routes (versions' weights, retries,
