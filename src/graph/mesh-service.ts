@@ -16,6 +16,7 @@ import { addServiceDestinationRule, addServiceVirtualService } from './mesh-serv
 import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from './traffic/host-traffic';
 import { mergeTierSettings, resolveRouteSettings, Tier, TierSettings } from '../core/tier';
 import { TierDefaults } from './tier-defaults';
+import { plaintextCallProblems } from './security/plaintext-callers';
 import { ServiceSecurity } from './security/service-security';
 import type { AdmitOptions } from './security/remote-admission';
 import type { RemoteCaller } from './remote-caller';
@@ -572,6 +573,10 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     out.push(...callProblems(this, this._calls, this._externalCalls, called));
     out.push(...callPortProblems(this._calls, (t) => (MeshService.isMeshService(t) ? t._containerOnly : undefined)));
     out.push(...headlessSidecarProblems(this.serviceType.headless, this.pod.sidecar?.inject, this.chart.callsTo(this)));
+    // Without a sidecar its calls are plaintext, which a meshed callee admits only by admitPlaintext (MESH293).
+    if (!this.meshed) {
+      out.push(...plaintextCallProblems(this, this._calls, (c) => (MeshService.isMeshService(c.target) && c.target.meshed ? ServiceSecurity.of(c.target) : undefined)));
+    }
     out.push(...mirrorCallerProblems(this, this.chart.callsTo(this)));
     out.push(...externalServiceProblems(this.serviceType, this.ports, (port) => ServiceSecurity.of(this).mtlsModeOn(port)));
     return out;
