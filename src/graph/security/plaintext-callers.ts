@@ -43,7 +43,8 @@ export function plaintextCallProblems(caller: PlaintextCaller, calls: readonly S
     const list = missing.map((p) => (p.protocol === 'TCP' ? `${p.port}` : `${p.port}/${p.protocol}`)).join(', ');
     const strict = missing.filter((p) => s.mtlsModeOn(p.port) === 'STRICT').map((p) => p.port);
     const peer = `{ namespace: '${caller.namespace}', podLabels: { ${Labels.APP}: '${caller.podLabels[Labels.APP] ?? caller.name}' } }`;
-    const admission = `ServiceSecurity.of(${target}).admitPlaintext({ peer: ${peer}, ports: [${missing.map((p) => `{ port: ${p.port}, protocol: '${p.protocol}' }`).join(', ')}] })`;
+    const portList = missing.map((p) => `{ port: ${p.port}, protocol: '${p.protocol}' }`).join(', ');
+    const admission = `ServiceSecurity.of(${target}).admitPlaintext({ peer: ${peer}, ports: [${portList}] })`;
     out.push(formatProblem(Codes.PLAINTEXT_CALLER_NOT_ADMITTED,
       `${caller.name} has no sidecar (sidecar.inject: false) and calls ${target} on container port${missing.length > 1 ? 's' : ''} ${list}, `
       + `where ${target} admits no plaintext from its pods: its requests carry no mTLS identity, so the rule ${target} writes for `

@@ -1,4 +1,4 @@
-import { Codes, MeshService, MtlsMode, ServiceSecurity } from '../../../src';
+import { Codes, MeshService, MtlsMode, NetworkPeer, ServiceSecurity } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 /** A service without a sidecar (a legacy workload during a migration) that calls a meshed api of two ports. */
@@ -17,7 +17,7 @@ describe('a caller without a sidecar', () => {
     legacy.calls(api, { port: 8080, methods: ['GET'], paths: ['/x'] });
     const message = synthError(app);
     expect(message).toContain(
-      "[u/legacy] legacy has no sidecar (sidecar.inject: false) and calls api on container port 8080, where api admits no plaintext from its pods: "
+      '[u/legacy] legacy has no sidecar (sidecar.inject: false) and calls api on container port 8080, where api admits no plaintext from its pods: '
       + 'its requests carry no mTLS identity, so the rule api writes for cluster.local/ns/production/sa/legacy never matches them '
       + "(an AuthorizationPolicy principal requires mTLS), and api's STRICT mTLS on 8080 refuses them before any rule; "
       + 'give legacy a sidecar (drop sidecar.inject: false), or admit its plaintext on api: '
@@ -56,20 +56,25 @@ describe('a caller without a sidecar', () => {
     expect(message).not.toMatch(/port 8080/);
   });
 
-  test('an admission by address or by the whole namespace covers its pods; a meshed caller and a callee without a sidecar need none', () => {
-    const build = (admit: 'cidr' | 'namespace' | 'none', legacyMeshed: boolean, apiMeshed: boolean) => {
+  test('an admission by address, by the whole namespace or by any label its pods carry covers them; a meshed caller and a callee without a sidecar need none', () => {
+    type Admit = 'cidr' | 'namespace' | 'own label' | 'injection label' | 'other label' | 'none';
+    const build = (admit: Admit, legacyMeshed: boolean, apiMeshed: boolean) => {
       const { app, chart } = meshChart({ security: { namespaceMtls: MtlsMode.permissive() } }, 'u');
       const api = new MeshService(chart, 'api', { image: 'registry.example.com/api:1.0.0', ...(apiMeshed ? {} : { sidecar: { inject: false } }) });
-      const legacy = new MeshService(chart, 'legacy', { image: 'registry.example.com/legacy:1.0.0', ...(legacyMeshed ? {} : { sidecar: { inject: false } }) });
+      const legacy = new MeshService(chart, 'legacy', {
+        image: 'registry.example.com/legacy:1.0.0', podLabels: { team: 'billing' }, ...(legacyMeshed ? {} : { sidecar: { inject: false } }),
+      });
       legacy.calls(api);
-      const ports = [{ port: 8080, protocol: 'TCP' as const }];
-      if (admit === 'cidr') ServiceSecurity.of(api).admitPlaintext({ peer: { cidr: '10.0.0.0/8' }, ports });
-      if (admit === 'namespace') ServiceSecurity.of(api).admitPlaintext({ peer: { namespace: 'production' }, ports });
+      const peer: NetworkPeer | undefined = {
+        'cidr': { cidr: '10.0.0.0/8' }, 'namespace': { namespace: 'production' }, 'own label': { podLabels: { team: 'billing' } },
+        'injection label': { podLabels: { 'sidecar.istio.io/inject': 'false' } }, 'other label': { podLabels: { team: 'orders' } }, 'none': undefined,
+      }[admit];
+      if (peer) ServiceSecurity.of(api).admitPlaintext({ peer, ports: [{ port: 8080, protocol: 'TCP' }] });
       return app;
     };
     expect(synthError(build('none', false, true))).toContain('[MESH293]');
-    expect(() => synth(build('cidr', false, true))).not.toThrow();
-    expect(() => synth(build('namespace', false, true))).not.toThrow();
+    expect(synthError(build('other label', false, true))).toContain('[MESH293]');
+    for (const admit of ['cidr', 'namespace', 'own label', 'injection label'] as const) expect(() => synth(build(admit, false, true))).not.toThrow();
     expect(() => synth(build('none', true, true))).not.toThrow();
     expect(() => synth(build('none', false, false))).not.toThrow();
   });
