@@ -442,6 +442,17 @@ export const Codes = {
    */
   GATEWAY_ANSWER_INVALID: 'MESH287',
   /**
+   * A service without a sidecar (`sidecar.inject: false`) that calls a meshed service which admits no plaintext from its pods on
+   * a port the call reaches: its requests carry no mTLS identity, so the ALLOW rule for its principal never matches them (an
+   * AuthorizationPolicy `principals` source requires mTLS), and a STRICT port refuses them before any rule.
+   */
+  PLAINTEXT_CALLER_NOT_ADMITTED: 'MESH293',
+  /**
+   * A port `admitPlaintext` opens to callers without a sidecar that the service's own `setMtls` makes STRICT (its
+   * `portLevelMtls`): STRICT refuses plaintext whatever the AuthorizationPolicy says, so the admission never matches.
+   */
+  PLAINTEXT_ADMISSION_STRICT: 'MESH294',
+  /**
    * An EdgeAuthentication whose paths cover no path a gateway routes to its service (or no gateway routes
    * to it): the routes admit requests without a token.
    */

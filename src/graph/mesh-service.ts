@@ -16,6 +16,7 @@ import { addServiceDestinationRule, addServiceVirtualService } from './mesh-serv
 import { HostPorts, HostTraffic, HttpRouteOptions, RouteDestinationOptions, TcpRouteOptions, TlsRouteOptions } from './traffic/host-traffic';
 import { mergeTierSettings, resolveRouteSettings, Tier, TierSettings } from '../core/tier';
 import { TierDefaults } from './tier-defaults';
+import { plaintextCallProblems } from './security/plaintext-callers';
 import { ServiceSecurity } from './security/service-security';
 import type { AdmitOptions } from './security/remote-admission';
 import type { RemoteCaller } from './remote-caller';
@@ -24,6 +25,7 @@ import { AppMetricsOptions, PodOptions } from '../workload/pod-props';
 import {
   addDeploymentLabel, addServiceAccount, WorkloadDeployment, WorkloadResource, WorkloadServiceAccount, WorkloadStatefulSet,
 } from '../workload/workload';
+import { sidecarLabels } from '../workload/pod-checks';
 import { quantityProblems } from '../workload/quantities';
 import { Adoption, adoptionOf, adoptionProblems, adoptionProps } from './adopted-workload';
 import { ExternalService } from './external-service';
@@ -572,6 +574,15 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     out.push(...callProblems(this, this._calls, this._externalCalls, called));
     out.push(...callPortProblems(this._calls, (t) => (MeshService.isMeshService(t) ? t._containerOnly : undefined)));
     out.push(...headlessSidecarProblems(this.serviceType.headless, this.pod.sidecar?.inject, this.chart.callsTo(this)));
+    // Without a sidecar its calls are plaintext, which a meshed callee admits only by admitPlaintext (MESH293).
+    if (!this.meshed) {
+      // Its pods' labels as the workloads write them (pod-builder.ts): the pod options' and the sidecar's beside the library's; a team's
+      // workload meshed as it is keeps its own.
+      const podLabels = { ...this.adoption?.description.podLabels, ...this.pod.podLabels, ...sidecarLabels(this.pod.sidecar), ...this.podLabels };
+      const caller = { name: this.name, namespace: this.namespace, principal: this.principal, podLabels };
+      const meshedCallee = (c: ServiceCall) => (MeshService.isMeshService(c.target) && c.target.meshed ? ServiceSecurity.of(c.target) : undefined);
+      out.push(...plaintextCallProblems(caller, this._calls, meshedCallee));
+    }
     out.push(...mirrorCallerProblems(this, this.chart.callsTo(this)));
     out.push(...externalServiceProblems(this.serviceType, this.ports, (port) => ServiceSecurity.of(this).mtlsModeOn(port)));
     return out;

@@ -324,6 +324,20 @@ export class ServiceSecurity extends Construct {
   }
 
   /**
+   * The container ports among `ports` on which no plaintext admission ({@link admitPlaintext}) lets in the pods of `namespace`
+   * with `labels`, in the order given. An admission by pod labels covers them when its labels are among theirs and its namespace
+   * (the service's by default, as a NetworkPolicy peer's) is theirs; an admission by address (`cidr`) is taken to cover them, as
+   * their pods' addresses are not known before they run (the flows at synth still prove the call).
+   * @internal
+   */
+  public _plaintextUnadmitted(namespace: string, labels: Readonly<Record<string, string>>, ports: readonly NetworkPort[]): NetworkPort[] {
+    const covers = (peer: NetworkPeer) => peer.cidr !== undefined || ((peer.namespace ?? this.service.namespace) === namespace
+      && Object.entries(peer.podLabels ?? {}).every(([k, v]) => labels[k] === v));
+    const admitted = this.plaintext.filter((a) => covers(a.peer)).flatMap((a) => a.ports);
+    return ports.filter((p) => !admitted.some((a) => a.port === p.port && a.protocol === p.protocol));
+  }
+
+  /**
    * The identities of the gateways that route to the service (the ingress gateway's, a meshed edge proxy's), each once,
    * in the order admitted: where end users' requests arrive from.
    */
@@ -536,9 +550,28 @@ export class ServiceSecurity extends Construct {
         + `from ${ns}: the gateway's proxies have no route to it (503); export it to ${ns} too (ExportTo.namespaces([..., '${ns}']))`));
     }
     this.endUserRules.forEach((r, i) => (r.to ?? []).forEach((o, j) => out.push(...operationProblems(o, `endUsers[${i}].to[${j}]`))));
+    out.push(...this.strictPlaintextProblems());
     // A DestinationRule sending plaintext to this workload is found in the rendered
     // manifests (MESH108), JSON patches and hand-made DestinationRules included.
     return out;
+  }
+  /**
+   * MESH294: ports {@link admitPlaintext} opens that the workload's own PeerAuthentication makes STRICT (an explicit `setMtls`
+   * port mode wins over the PERMISSIVE the admission asks for): a STRICT port refuses plaintext before any rule, so its callers
+   * are refused whatever the AuthorizationPolicy admits.
+   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/#PeerAuthentication-MutualTLS-Mode
+   */
+  private strictPlaintextProblems(): string[] {
+    // Pods without a sidecar have no PeerAuthentication to apply.
+    if (!this.service.meshed) return [];
+    const ports = [...new Set(this.plaintext.flatMap((a) => a.ports.map((p) => p.port)))].sort((a, b) => a - b);
+    const strict = ports.filter((p) => this.mtlsModeOn(p) === 'STRICT');
+    if (strict.length === 0) return [];
+    const list = strict.join(', ');
+    return [formatProblem(Codes.PLAINTEXT_ADMISSION_STRICT, `admitPlaintext opens ${this.service.name}'s port${strict.length > 1 ? 's' : ''} ${list} `
+      + `to callers without a sidecar, but setMtls makes ${strict.length > 1 ? 'them' : 'it'} STRICT (portLevelMtls): STRICT mTLS refuses `
+      + 'plaintext whatever the AuthorizationPolicy admits, so these callers are refused; make the port PERMISSIVE in setMtls '
+      + '(or leave it out of portLevelMtls: admitPlaintext makes it PERMISSIVE), or give the callers a sidecar and admit them by principal')];
   }
 }
 
