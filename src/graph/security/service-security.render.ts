@@ -92,7 +92,15 @@ export interface ServiceSecuritySource {
   /** @internal Other pods let in, in the order they were added (repeats allowed). */
   readonly _extraIngress: readonly { readonly peer: NetworkPeer; readonly ports?: NetworkPort[] }[];
   /** @internal The namespace's security: whether Prometheus may scrape, and the DNS egress rules. */
-  readonly _mesh: { readonly allowMetricsScraping: boolean; readonly dnsEgress: readonly NetworkRule[] };
+  readonly _mesh: NamespaceSecurity;
+}
+
+/** The namespace's security a workload's NetworkPolicy reads: whether Prometheus may scrape, and the DNS egress rules. */
+export interface NamespaceSecurity {
+  /** Whether Prometheus may scrape the workloads' sidecars. */
+  readonly allowMetricsScraping: boolean;
+  /** The egress rules that reach the cluster's DNS. */
+  readonly dnsEgress: readonly NetworkRule[];
 }
 
 /** The peers of a service's NetworkPolicy and Sidecar, worked out at synth from its calls, the pods let in and the platform. */
@@ -281,7 +289,7 @@ export interface CallingWorkload extends SecurityWorkload {
  * port alone when it names one), DNS, the tracing collector and istiod; no ingress but Prometheus's scrapes of its
  * sidecar, when it may scrape, as for a service (else the PodMonitor's targets stay down while the job runs).
  */
-export function callingWorkloadPeers(w: CallingWorkload, mesh: ServiceSecuritySource['_mesh']): ServicePeers {
+export function callingWorkloadPeers(w: CallingWorkload, mesh: NamespaceSecurity): ServicePeers {
   const istio = w.chart.platform.istio;
   const prom = w.chart.platform.prometheus;
   const targetPorts = new Map<string, NetworkPort[]>();
