@@ -218,6 +218,15 @@ const KAFKA_LOG_DIRS: NonNullable<OfficialImage['dataDirectory']> = {
 };
 
 /**
+ * What apache/kafka's images share (jvm and native: docker/jvm and docker/native Dockerfiles, one run script): `appuser`,
+ * UID and group 1000 (busybox's first free IDs), `USER appuser`, `CMD ["/etc/kafka/docker/run"]`, and their log.dirs.
+ */
+const APACHE_KAFKA: Omit<OfficialImage, 'name' | 'repository' | 'source' | 'directories'> = {
+  uid: 1000, gid: 1000, user: 'appuser', imageUser: 'appuser', server: '/etc/kafka/docker/run', startsAsUser: true,
+  serverOnlyByName: true, dataDirectory: KAFKA_LOG_DIRS,
+};
+
+/**
  * docker.io's official `nginx` (nginxinc/docker-nginx mainline/debian/Dockerfile; alpine, alpine-slim, -perl and -otel alike):
  * `groupadd --system --gid 101 nginx`, `useradd --system --gid nginx ... --uid 101 nginx` (alpine: `addgroup -g 101 -S nginx`,
  * `adduser -S -D -H -u 101 ...`), nginx.org's package, no `USER` (its master runs as root, its workers as the package nginx.conf's
@@ -382,10 +391,8 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     // whose `-loggc` has kafka-run-class.sh `mkdir -p "$LOG_DIR"` (`$base_dir/logs`, /opt/kafka/logs, which the tarball lacks) and
     // pass `-Xlog:gc*:file=$LOG_DIR/kafkaServer-gc.log`: the JVM does not start when it cannot open it (kafka-server-start.sh's
     // `EXTRA_ARGS=${EXTRA_ARGS-'-name kafkaServer -loggc'}` and KAFKA_GC_LOG_OPTS change that: then it is not checked).
-    name: 'apache/kafka', repository: 'apache/kafka', uid: 1000, gid: 1000, user: 'appuser', imageUser: 'appuser',
-    server: '/etc/kafka/docker/run', startsAsUser: true, serverOnlyByName: true,
+    ...APACHE_KAFKA, name: 'apache/kafka', repository: 'apache/kafka',
     source: 'apache/kafka docker/jvm/Dockerfile (adduser appuser, UID 1000; USER appuser)',
-    dataDirectory: KAFKA_LOG_DIRS,
     directories: [
       { path: '/opt/kafka/config', holds: 'its server.properties and log4j.properties', writtenAtStart: true },
       {
@@ -421,10 +428,8 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
     // log.dirs formatted) and `exec /opt/kafka/kafka.Kafka start --config /opt/kafka/config/server.properties
     // -Dkafka.logs.dir=/opt/kafka/logs/`: no GC log (no kafka-server-start.sh, no -loggc), its log4j files in /opt/kafka/logs, which
     // the image lacks and log4j's appenders only fail to open on a read-only root filesystem (an error printed, the server runs).
-    name: 'apache/kafka-native', repository: 'apache/kafka-native', uid: 1000, gid: 1000, user: 'appuser', imageUser: 'appuser',
-    server: '/etc/kafka/docker/run', startsAsUser: true, serverOnlyByName: true,
+    ...APACHE_KAFKA, name: 'apache/kafka-native', repository: 'apache/kafka-native',
     source: 'apache/kafka docker/native/Dockerfile (adduser appuser, UID 1000; USER appuser)',
-    dataDirectory: KAFKA_LOG_DIRS,
     directories: [
       { path: '/opt/kafka/config', holds: 'its server.properties and log4j.properties', writtenAtStart: true },
       { path: '/opt/kafka/logs', holds: 'its log files', writtenAtStart: false },

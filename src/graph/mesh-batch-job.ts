@@ -28,6 +28,7 @@ import type { MeshService } from './mesh-service';
 import { RemoteCaller } from './remote-caller';
 import { MeshSecurity } from './security/mesh-security';
 import { ServiceSecurity } from './security/service-security';
+import type { AdmitOptions } from './security/remote-admission';
 import { addPeersSidecar, callingWorkloadPeers, CallingWorkload, renderServiceNetworkPolicy } from './security/service-security.render';
 
 /** The pod options a MeshCronJob takes: a MeshService's, but for ports, probes, scheduling and long-running containers. */
@@ -105,24 +106,11 @@ export interface MeshJobProps extends MeshBatchProps {
   readonly ttlAfterFinished?: Duration;
 }
 
-/** What a job's call to a service uses: the callee admits the job's principal on exactly these. */
-export interface JobCallOptions {
-  /**
-   * The HTTP methods called (HTTP and gRPC ports only).
-   * @default - every method
-   */
-  readonly methods?: HttpMethod[];
-  /**
-   * The request paths, as AuthorizationPolicy takes them (`/api/ledger/*`).
-   * @default - every path
-   */
-  readonly paths?: string[];
-  /**
-   * The service's port called: the job's NetworkPolicy and the callee's rule open its container port only.
-   * @default - every port of the service; the flows are proved on its first HTTP port
-   */
-  readonly port?: number;
-}
+/**
+ * What a job's call to a service uses, as an admission's ({@link AdmitOptions}): the callee admits the job's principal on
+ * exactly these methods, paths and port, and the flows are proved on the port (by default the service's first HTTP port).
+ */
+export type JobCallOptions = AdmitOptions;
 
 /** One call of a job. */
 export interface JobCall {

@@ -161,10 +161,6 @@ export class MeshCronJobObject extends kplus.CronJob {
   /** @internal */
   public readonly _extras: PodExtras = newExtras();
 
-  public constructor(scope: Construct, id: string, props: kplus.CronJobProps) {
-    super(scope, id, props);
-  }
-
   /** @internal */
   public override _toKube(): k8s.CronJobSpec {
     const spec = super._toKube();
@@ -179,10 +175,6 @@ export class MeshCronJobObject extends kplus.CronJob {
 export class MeshJobObject extends kplus.Job {
   /** @internal */
   public readonly _extras: PodExtras = newExtras();
-
-  public constructor(scope: Construct, id: string, props: kplus.JobProps) {
-    super(scope, id, props);
-  }
 
   /** @internal */
   public override _toKube(): k8s.JobSpec {

@@ -7,6 +7,7 @@ import { AnalysisCheck } from './check';
 import { list } from '../values';
 import { resolveShortname } from '../model/hosts';
 import { namespaceOf } from '../model/workload';
+import { writtenTrafficPolicies } from '../model/traffic-policy';
 
 /** The labels of a locality below its region: endpoints that share one are a zone's (or subzone's) own. */
 const BELOW_REGION = ['topology.kubernetes.io/zone', 'topology.istio.io/subzone'];
@@ -121,10 +122,7 @@ export const headlessLoadBalancer: AnalysisCheck = {
           + 'the pod address the client\'s DNS lookup chose and applies no load balancer, hash or locality setting; give the clients a '
           + 'ClusterIP Service in front of the same pods, or drop the setting', 'warning'));
       };
-      const tp = dr.spec?.trafficPolicy;
-      report('spec.trafficPolicy.loadBalancer', tp?.loadBalancer);
-      list(tp?.portLevelSettings).forEach((p: any, i: number) => report(`spec.trafficPolicy.portLevelSettings[${i}].loadBalancer`, p?.loadBalancer));
-      list(dr.spec?.subsets).forEach((s: any, i: number) => report(`spec.subsets[${i}].trafficPolicy.loadBalancer`, s?.trafficPolicy?.loadBalancer));
+      for (const { policy, at } of writtenTrafficPolicies(dr)) report(`${at}.loadBalancer`, policy.loadBalancer);
     }
     return out;
   },
@@ -170,12 +168,7 @@ export const hashOnApplicationSessionCookie: AnalysisCheck = {
         + "of Envoy's own name with a ttl (ConsistentHash.cookie('mesh-affinity', ttl)), which Envoy sets on the first response", 'warning'));
     };
     for (const dr of index.ofKind('DestinationRule')) {
-      const tp = dr.spec?.trafficPolicy;
-      check(dr, 'spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.name', tp?.loadBalancer);
-      list(tp?.portLevelSettings).forEach((p: any, i: number) =>
-        check(dr, `spec.trafficPolicy.portLevelSettings[${i}].loadBalancer.consistentHash.httpCookie.name`, p?.loadBalancer));
-      list(dr.spec?.subsets).forEach((s: any, i: number) =>
-        check(dr, `spec.subsets[${i}].trafficPolicy.loadBalancer.consistentHash.httpCookie.name`, s?.trafficPolicy?.loadBalancer));
+      for (const { policy, at } of writtenTrafficPolicies(dr)) check(dr, `${at}.loadBalancer.consistentHash.httpCookie.name`, policy.loadBalancer);
     }
     return out;
   },

@@ -22,7 +22,7 @@ function withoutIt(key: PortPolicyField, value: any): string {
   }
 }
 
-/** `policy`'s policy (at `base`) without its port settings entry `i`, in a copy of `dr`. */
+/** A copy of `dr` without entry `i` of the port settings of its rule's policy (`subset` undefined) or of subset `subset`'s. */
 function withoutEntry(dr: Manifest, subset: number | undefined, i: number): Manifest {
   const strip = (tp: any) => ({ ...tp, portLevelSettings: list(tp.portLevelSettings).filter((_: unknown, j: number) => j !== i) });
   if (subset === undefined) return { ...dr, spec: { ...dr.spec, trafficPolicy: strip(dr.spec.trafficPolicy) } };

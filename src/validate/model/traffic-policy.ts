@@ -63,3 +63,21 @@ export function appliedTrafficPolicy(dr: Manifest | undefined, subset: string | 
   }
   return merged;
 }
+
+/**
+ * Every traffic policy `dr` writes, with its field path: the rule's, each of its port settings, each subset's and each of
+ * their port settings. For checks of a field wherever it is written (the policy that applies is {@link appliedTrafficPolicy}'s).
+ */
+export function writtenTrafficPolicies(dr: Manifest): { readonly policy: any; readonly at: string }[] {
+  const out: { policy: any; at: string }[] = [];
+  const add = (policy: any, at: string) => {
+    if (!policy || typeof policy !== 'object') return;
+    out.push({ policy, at });
+    list(policy.portLevelSettings).forEach((p: any, i: number) => {
+      if (p && typeof p === 'object') out.push({ policy: p, at: `${at}.portLevelSettings[${i}]` });
+    });
+  };
+  add(dr.spec?.trafficPolicy, 'spec.trafficPolicy');
+  list(dr.spec?.subsets).forEach((s: any, i: number) => add(s?.trafficPolicy, `spec.subsets[${i}].trafficPolicy`));
+  return out;
+}

@@ -5,7 +5,7 @@
 import * as fc from 'fast-check';
 import { evaluateFlow } from '../../../src/validate';
 import { analyze } from '../../../src/validate/analysis';
-import { appliedTrafficPolicy, AppliedTrafficPolicy } from '../../../src/validate/model/traffic-policy';
+import { appliedTrafficPolicy, AppliedTrafficPolicy, writtenTrafficPolicies } from '../../../src/validate/model/traffic-policy';
 import { app, call, destinationRule, peerAuthentication } from '../flow/fixtures';
 
 const rule = (trafficPolicy?: Record<string, any>, subset?: Record<string, any>) => ({
@@ -141,5 +141,22 @@ describe('MESH516: port settings that leave out a field the policy sets', () => 
 
   test("the library's own TLS origination rule (port settings alone) is not reported", () => {
     expect(found(external({ portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'SIMPLE', sni: 'api.payments.example' } }] }))).toEqual([]);
+  });
+});
+
+describe('every traffic policy a DestinationRule writes', () => {
+  test("the rule's, its port settings', each subset's and their port settings', each with its field; MESH148 reads them all", () => {
+    const lb = { simple: 'LEAST_REQUEST' };
+    const written = rule({ loadBalancer: lb, portLevelSettings: [{ port: { number: 80 }, loadBalancer: lb }] },
+      { portLevelSettings: [{ port: { number: 80 }, loadBalancer: lb }] });
+    expect(writtenTrafficPolicies(written).map((p) => p.at)).toEqual([
+      'spec.trafficPolicy', 'spec.trafficPolicy.portLevelSettings[0]', 'spec.subsets[0].trafficPolicy',
+      'spec.subsets[0].trafficPolicy.portLevelSettings[0]',
+    ]);
+    const headless = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'b', namespace: 'shop' },
+      spec: { clusterIP: 'None', selector: { app: 'b' }, ports: [{ name: 'http', port: 80 }] } };
+    expect(analyze([headless, { ...written, spec: { ...written.spec, host: 'b' } }]).filter((f) => f.code === 'MESH148').map((f) => f.field))
+      .toEqual(['spec.trafficPolicy.loadBalancer', 'spec.trafficPolicy.portLevelSettings[0].loadBalancer',
+        'spec.subsets[0].trafficPolicy.portLevelSettings[0].loadBalancer']);
   });
 });
