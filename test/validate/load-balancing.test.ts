@@ -37,6 +37,25 @@ describe('MESH064: a consistent hash under zone-first locality failover', () => 
     ] } })])).toEqual(['session spec.trafficPolicy.portLevelSettings[0].loadBalancer.localityLbSetting warning']);
   });
 
+  test("a subset's port settings and a subset's outlier detection are judged on the cluster istiod builds from them (appliedTrafficPolicy)", () => {
+    // A subset's settings for a port replace its policy's four fields for that port (util.go MergeSubsetTrafficPolicy, hasPortLevel).
+    expect(found([dr({ subsets: [{ name: 'v2', labels: { version: 'v2' }, trafficPolicy: { portLevelSettings: [
+      { port: { number: 9090 }, loadBalancer: { consistentHash: { httpHeaderName: 'x-session-id' } }, outlierDetection: outlier },
+    ] } }] })])).toEqual(['session spec.subsets[0].trafficPolicy.portLevelSettings[0].loadBalancer.localityLbSetting warning']);
+    // The rule's hash without outlier detection does not fail over; the subset's outlier detection makes its cluster zone first.
+    const manifests = [dr({ trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x-session-id' } } }, subsets: [
+      { name: 'v1', labels: { version: 'v1' } },
+      { name: 'v2', labels: { version: 'v2' }, trafficPolicy: { outlierDetection: outlier } },
+    ] })];
+    expect(found(manifests)).toEqual(['session spec.trafficPolicy.loadBalancer.localityLbSetting warning']);
+    expect(analyze(manifests).find((f) => f.code === 'MESH064')!.message)
+      .toMatch(/hashes session \(subset v2; outlier detection from spec\.subsets\[1\]\.trafficPolicy\.outlierDetection\) by header x-session-id/);
+    // A port's settings without a load balancer leave that port unhashed; the rule's own cluster is reported once.
+    expect(found([dr({ trafficPolicy: { outlierDetection: outlier, loadBalancer: { consistentHash: { httpHeaderName: 'x-session-id' } },
+      portLevelSettings: [{ port: { number: 9090 }, connectionPool: { tcp: { maxConnections: 10 } } }] },
+    subsets: [{ name: 'v1', labels: { version: 'v1' } }] })])).toEqual(['session spec.trafficPolicy.loadBalancer.localityLbSetting warning']);
+  });
+
   test('by region, locality off, no outlier detection (no failover), or a simple balancer: one ring for every caller, no warning', () => {
     const hash = { consistentHash: { httpHeaderName: 'x-session-id' } };
     expect(found([dr({ trafficPolicy: { outlierDetection: outlier,

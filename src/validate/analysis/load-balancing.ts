@@ -7,7 +7,7 @@ import { AnalysisCheck } from './check';
 import { list } from '../values';
 import { resolveShortname } from '../model/hosts';
 import { namespaceOf } from '../model/workload';
-import { writtenTrafficPolicies } from '../model/traffic-policy';
+import { appliedTrafficPolicy, writtenTrafficPolicies } from '../model/traffic-policy';
 
 /** The labels of a locality below its region: endpoints that share one are a zone's (or subzone's) own. */
 const BELOW_REGION = ['topology.kubernetes.io/zone', 'topology.istio.io/subzone'];
@@ -31,13 +31,30 @@ function zoneFirst(lb: any, outlierDetection: unknown): boolean {
 }
 
 /**
+ * The clusters istiod builds for a DestinationRule's traffic policies: the host's and each subset's, each for any port and
+ * for each port a port setting of the rule or of a subset names (cluster_builder.go, `applyDestinationRule` and
+ * `buildSubsetCluster`, one cluster per service port).
+ */
+function policyClusters(dr: Manifest): { subset?: string; port?: number }[] {
+  const subsets = [undefined, ...list(dr.spec?.subsets).map((s: any) => s?.name).filter((n: unknown): n is string => typeof n === 'string')];
+  const ports = new Set<number>();
+  for (const { policy } of writtenTrafficPolicies(dr)) {
+    const number = Number(policy?.port?.number);
+    if (Number.isInteger(number)) ports.add(number);
+  }
+  return subsets.flatMap((subset) => [undefined, ...ports].map((port) => ({ subset, port })));
+}
+
+/**
  * MESH064 (warning): a consistent-hash load balancer under zone-first locality failover. Envoy's ring
  * hash and Maglev pick among the hosts of the highest priority with healthy hosts; istiod gives each
  * caller its own priorities, the endpoints of its own zone first, so callers in different zones map
  * one key (a session's header or cookie) to different pods, and the affinity holds per caller zone
  * only (istio/istio issue 41674, where turning locality load balancing off made the hash consistent).
  * Ordering by region alone (`failoverPriority: [topology.kubernetes.io/region]`) or turning locality
- * off (`enabled: false`) gives every caller of a region one ring.
+ * off (`enabled: false`) gives every caller of a region one ring. Each cluster is judged on the load balancer and outlier
+ * detection istiod gives it ({@link appliedTrafficPolicy}: a port's settings replace the four fields whole, a subset's
+ * fields replace the rule's), so a subset's outlier detection under the rule's hash, or a subset's port settings, count.
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings-ConsistentHashLB
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LocalityLoadBalancerSetting
  */
@@ -46,35 +63,29 @@ export const consistentHashPerZone: AnalysisCheck = {
   title: 'a consistent-hash load balancer under zone-first locality failover',
   run(index) {
     const out: Finding[] = [];
-    const report = (dr: Manifest, field: string, lb: any) => {
+    const report = (dr: Manifest, field: string, lb: any, where: string) => {
       const key = lb.consistentHash.httpHeaderName ? `header ${lb.consistentHash.httpHeaderName}`
         : lb.consistentHash.httpCookie ? `cookie ${lb.consistentHash.httpCookie.name}` : 'its hash key';
       out.push(finding(Codes.CONSISTENT_HASH_PER_ZONE, dr, field,
-        `hashes ${dr.spec?.host} by ${key} with outlier detection and locality failover by zone (${lb.localityLbSetting
+        `hashes ${dr.spec?.host}${where} by ${key} with outlier detection and locality failover by zone (${lb.localityLbSetting
           ? 'its failoverPriority names a zone' : 'Istio\'s default localityLbSetting'}): each caller hashes over its own zone's endpoints `
         + 'first, so callers in different zones send one key to different pods; order by region '
         + '(localityLbSetting.failoverPriority: [topology.kubernetes.io/region]) or set localityLbSetting.enabled: false', 'warning'));
     };
     for (const dr of index.ofKind('DestinationRule')) {
-      const tp = dr.spec?.trafficPolicy;
-      if (tp?.loadBalancer?.consistentHash && zoneFirst(tp.loadBalancer, tp.outlierDetection)) {
-        report(dr, 'spec.trafficPolicy.loadBalancer.localityLbSetting', tp.loadBalancer);
+      // Each cluster istiod builds for the rule (the host's and each subset's, each port's where settings name it) gets the
+      // policy appliedTrafficPolicy merges; one report per load balancer and outlier detection that meet in one of them.
+      const reported = new Set<string>();
+      for (const { subset, port } of policyClusters(dr)) {
+        const { loadBalancer: lb, outlierDetection: od } = appliedTrafficPolicy(dr, subset, port);
+        if (!lb?.value?.consistentHash || !zoneFirst(lb.value, od?.value)) continue;
+        const key = `${lb.field} ${od?.field}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const where = [subset === undefined ? undefined : `subset ${subset}`, port === undefined ? undefined : `port ${port}`]
+          .filter((w) => w !== undefined);
+        report(dr, `${lb.field}.localityLbSetting`, lb.value, where.length > 0 ? ` (${where.join(', ')}; outlier detection from ${od!.field})` : '');
       }
-      // A port's settings replace the rule's load balancer and outlier detection (pilot/pkg/networking/util/util.go, mergeTrafficPolicy).
-      list(tp?.portLevelSettings).forEach((p: any, i: number) => {
-        if (p?.loadBalancer?.consistentHash && zoneFirst(p.loadBalancer, p.outlierDetection)) {
-          report(dr, `spec.trafficPolicy.portLevelSettings[${i}].loadBalancer.localityLbSetting`, p.loadBalancer);
-        }
-      });
-      // A subset's load balancer and outlier detection, each given, replace the rule's (mergeTrafficPolicy).
-      list(dr.spec?.subsets).forEach((s: any, i: number) => {
-        const sp = s?.trafficPolicy;
-        if (!sp?.loadBalancer && !sp?.outlierDetection) return;
-        const lb = sp.loadBalancer ?? tp?.loadBalancer;
-        if (lb?.consistentHash && zoneFirst(lb, sp.outlierDetection ?? tp?.outlierDetection)) {
-          report(dr, `spec.subsets[${i}].trafficPolicy.loadBalancer.localityLbSetting`, lb);
-        }
-      });
     }
     return out;
   },
