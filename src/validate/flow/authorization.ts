@@ -18,7 +18,7 @@ export interface AuthzRequest {
   readonly claims?: Readonly<Record<string, string | readonly string[]>>;
   readonly method: string;
   readonly path: string;
-  /** The Host header. */
+  /** The `:authority` (Host header) as the client sent it, its port included ({@link requestAuthority}). */
   readonly host: string;
   /** The destination (container) port. */
   readonly port: number;
@@ -147,11 +147,27 @@ function sourceMatches(source: Manifest, r: AuthzRequest, ignoreHttp: boolean): 
   return true;
 }
 
-/** The Host header without its port, lower-case, unless the pattern names a port. */
-function hostMatch(pattern: string, host: string | undefined): boolean {
-  if (host === undefined) return false;
-  const h = pattern.includes(':') ? host.toLowerCase() : host.toLowerCase().replace(/:\d+$/, '');
-  return stringMatches(pattern.toLowerCase(), h);
+/**
+ * Istio's match of an operation's `hosts`: the whole `:authority` the client sent, its port included, exact, `prefix*` or
+ * `*suffix`, case-insensitive (pilot/pkg/security/authz/matcher/header.go `HostMatcher`, 1.24.6; no port is stripped, so
+ * `hosts: [b]` does not match `b:8080`, which Istio's security best practices answer with `b:*`).
+ */
+function hostMatch(pattern: string, authority: string | undefined): boolean {
+  return authority !== undefined && stringMatches(pattern.toLowerCase(), authority.toLowerCase());
+}
+
+/**
+ * The `:authority` (Host header) a client sends for `flow`: the flow's own `host` header where it sets one, else its host,
+ * with the port unless the port is its scheme's default (RFC 9110 §7.2: "the port subcomponent ... [is] omitted if the
+ * port is the default for the target URI's scheme"): 443 for a request the client encrypts (HTTPS, which a gateway
+ * terminates), 80 otherwise. gRPC clients send the dial target, `host:port`, the same.
+ */
+export function requestAuthority(flow: { readonly host: string; readonly port: number; readonly protocol?: string;
+  readonly headers?: Readonly<Record<string, string>>; }): string {
+  const given = flow.headers?.host ?? flow.headers?.[':authority'];
+  if (given !== undefined) return given;
+  const defaultPort = flow.protocol === 'HTTPS' || flow.protocol === 'TLS' ? 443 : 80;
+  return flow.port === defaultPort ? flow.host : `${flow.host}:${flow.port}`;
 }
 
 function operationMatches(op: Manifest, r: AuthzRequest, ignoreHttp: boolean): boolean {

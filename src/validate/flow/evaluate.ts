@@ -8,7 +8,7 @@
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { Manifest } from '../finding';
-import { authorizationDecision } from './authorization';
+import { authorizationDecision, requestAuthority } from './authorization';
 import { ClusterModel } from '../model/cluster-model';
 import { dialedHost } from '../model/hosts';
 import { labelsSubsetOf } from '../model/selectors';
@@ -120,7 +120,7 @@ export class FlowEvaluator {
     const notReady = this.notReady(source, hops);
     if (notReady) return notReady;
     const mode = flowMode(flow, undefined);
-    return this.fromPod(source, { flow, hops, authority: flow.host, tcp: mode !== 'http', tls: false, reached: [] }, 'mesh');
+    return this.fromPod(source, { flow, hops, authority: requestAuthority(flow), tcp: mode !== 'http', tls: false, reached: [] }, 'mesh');
   }
 
   /**
@@ -191,7 +191,7 @@ export class FlowEvaluator {
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
     const passthroughTls = ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(String(server.tls?.mode ?? ''));
     const tls = passthroughTls || flow.protocol === 'TLS';
-    let ctx: Context = { flow, hops, authority: flow.host, tcp: tls || flow.protocol === 'TCP', tls, reached: [] };
+    let ctx: Context = { flow, hops, authority: requestAuthority(flow), tcp: tls || flow.protocol === 'TCP', tls, reached: [] };
     // An HTTP server with httpsRedirect answers 301 to every request of its virtual hosts.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
     if (entry.redirect) {
@@ -219,7 +219,7 @@ export class FlowEvaluator {
     if (token.refused) return refused(decider('RequestAuthentication', token.refused.policy), token.refused.reason, hops);
     // Policies on the gateway pod see the external client: no mTLS identity, on the pod's port behind the server's.
     const podPort = gw.targetPorts?.[flow.port] ?? flow.port;
-    const gwRequest = authorizationRequest(this.cluster, flow, { port: podPort, host: flow.host, tcp }, token);
+    const gwRequest = authorizationRequest(this.cluster, flow, { port: podPort, host: ctx.authority, tcp }, token);
     const gwAuthz = authorizationDecision(this.cluster, gw, gwRequest);
     if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
     // A token the gateway validated and does not keep goes no further.

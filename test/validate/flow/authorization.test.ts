@@ -1,8 +1,8 @@
 // Rules from https://istio.io/latest/docs/reference/config/security/authorization-policy/
 // and https://istio.io/latest/docs/concepts/security/#authorization-policies
 import { evaluateFlow, FlowOptions } from '../../../src/validate';
-import { pathMatches, stringMatches } from '../../../src/validate/flow/authorization';
-import { app, authorizationPolicy, call } from './fixtures';
+import { pathMatches, requestAuthority, stringMatches } from '../../../src/validate/flow/authorization';
+import { app, authorizationPolicy, call, deployment, service } from './fixtures';
 
 const base = [...app('a', 'shop'), ...app('b', 'shop'), ...app('c', 'other')];
 const onB = (spec: object, name = 'b-policy') => authorizationPolicy(name, 'shop', { selector: { matchLabels: { app: 'b' } }, ...spec });
@@ -117,7 +117,7 @@ describe('AuthorizationPolicy fields', () => {
     expect(evaluateFlow(allowOnly({ from: [{ source: { requestPrincipals: ['*'] } }] }), { ...call('a', 'shop', 'b'), requestPrincipal: 'x/y' }).allowed).toBe(true);
   });
 
-  test('methods, paths, ports (the container port) and hosts (Host header, port ignored unless written)', () => {
+  test('methods, paths, ports (the container port) and hosts (the Host header)', () => {
     expect(evaluateFlow(allowOnly({ to: [{ operation: { methods: ['POST'] } }] }), call('a', 'shop', 'b', 80, 'GET')).allowed).toBe(false);
     expect(evaluateFlow(allowOnly({ to: [{ operation: { methods: ['POST'], paths: ['/api/*'] } }] }), call('a', 'shop', 'b', 80, 'POST', '/api/x')).allowed).toBe(true);
     expect(evaluateFlow(allowOnly({ to: [{ operation: { ports: ['8080'] } }] }), call('a', 'shop', 'b')).allowed).toBe(true);
@@ -125,6 +125,24 @@ describe('AuthorizationPolicy fields', () => {
     expect(evaluateFlow(allowOnly({ to: [{ operation: { hosts: ['b'] } }] }), call('a', 'shop', 'b')).allowed).toBe(true);
     expect(evaluateFlow(allowOnly({ to: [{ operation: { hosts: ['*.example.com'] } }] }), call('a', 'shop', 'b')).allowed).toBe(false);
     expect(evaluateFlow(allowOnly({ to: [{ operation: { notPaths: ['/admin/*'] } }] }), call('a', 'shop', 'b', 80, 'GET', '/admin/x')).allowed).toBe(false);
+  });
+
+  test("hosts match the whole :authority, the port a client sends for a port other than its scheme's default included", () => {
+    // pilot/pkg/security/authz/matcher/header.go HostMatcher: exact, prefix or suffix over :authority, case-insensitive, no
+    // port stripped; a client of b on port 9000 sends `b:9000` (RFC 9110 7.2), which `hosts: [b]` does not match.
+    const on9000 = [...app('a', 'shop'), deployment('b', 'shop'), service('b', 'shop', 9000, 8080)];
+    const allow = (hosts: string[]) => [...on9000, onB({ rules: [{ to: [{ operation: { hosts } }] }] })];
+    expect(evaluateFlow(allow(['b']), call('a', 'shop', 'b', 9000))).toMatchObject({ allowed: false, decidedBy: { name: 'b-policy' } });
+    expect(evaluateFlow(allow(['b', 'b:*']), call('a', 'shop', 'b', 9000)).allowed).toBe(true);
+    expect(evaluateFlow(allow(['B:9000']), call('a', 'shop', 'b', 9000)).allowed).toBe(true);
+    // A DENY of `b` leaves `b:9000` alone, as Istio's security best practices warn.
+    const deny = [...on9000, onB({ rules: [{}] }, 'allow-all'), onB({ action: 'DENY', rules: [{ to: [{ operation: { hosts: ['b'] } }] }] }, 'deny-b')];
+    expect(evaluateFlow(deny, call('a', 'shop', 'b', 9000)).allowed).toBe(true);
+    expect(evaluateFlow(deny, call('a', 'shop', 'b')).allowed).toBe(false);
+    // A flow that sets its Host header is matched by it.
+    expect(evaluateFlow(allow(['b']), { ...call('a', 'shop', 'b', 9000), headers: { host: 'b' } }).allowed).toBe(true);
+    expect(requestAuthority({ host: 'shop.example.com', port: 443, protocol: 'HTTPS' })).toBe('shop.example.com');
+    expect(requestAuthority({ host: 'b', port: 9090, protocol: 'GRPC' })).toBe('b:9090');
   });
 
   test('when: request.auth.claims, source.namespace, request.headers; values and notValues', () => {
