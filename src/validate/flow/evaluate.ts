@@ -161,6 +161,7 @@ export class FlowEvaluator {
     const f = ctx.flow;
     return {
       host: f.host,
+      authority: ctx.authority,
       port: f.port,
       method: f.method ?? 'GET',
       path: f.path ?? '/',

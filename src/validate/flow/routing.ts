@@ -20,6 +20,13 @@ import { list } from '../values';
 /** A request as routing sees it. */
 export interface RouteRequest {
   readonly host: string;
+  /**
+   * The `:authority` the client sent, its port included where it is not the scheme's default (`requestAuthority` in authorization.ts),
+   * which an `authority` match reads whole (pilot/pkg/networking/core/route/route.go, `translateRouteMatch`: a header
+   * matcher on `:authority`).
+   * @default - the host
+   */
+  readonly authority?: string;
   /** The port the client addressed. */
   readonly port: number;
   readonly method: string;
@@ -187,7 +194,7 @@ export function httpMatches(m: Manifest, r: RouteRequest, vsNs: string): boolean
   const [path, query = ''] = r.path.split('?');
   if (m.uri && !stringMatch(m.uri, path, m.ignoreUriCase === true)) return false;
   if (m.method && !stringMatch(m.method, r.method)) return false;
-  if (m.authority && !stringMatch(m.authority, r.host)) return false;
+  if (m.authority && !stringMatch(m.authority, r.authority ?? r.host)) return false;
   if (m.scheme && !stringMatch(m.scheme, 'http')) return false;
   for (const [k, v] of Object.entries(m.headers ?? {})) if (!stringMatch(v as Manifest, r.headers[k.toLowerCase()])) return false;
   for (const [k, v] of Object.entries(m.withoutHeaders ?? {})) if (stringMatch(v as Manifest, r.headers[k.toLowerCase()])) return false;

@@ -159,6 +159,18 @@ describe('VirtualService routing', () => {
     });
   });
 
+  test('an authority match reads the whole :authority, the port a client of a non-default port sends included', () => {
+    // route.go translateRouteMatch: a header matcher on :authority; a client of b on port 9000 sends `b:9000` (RFC 9110 7.2).
+    const on9000 = withVersions.map((o) => (o.kind === 'Service' ? service('b', 'shop', 9000, 8080) : o));
+    const vs = (authority: object) => virtualService('b', 'shop', { hosts: ['b'], http: [
+      { match: [{ authority }], route: [{ destination: { host: 'b', subset: 'canary' } }] },
+      { route: [{ destination: { host: 'b', subset: 'stable' } }] },
+    ] });
+    expect(evaluateFlow([...on9000, vs({ exact: 'b' })], call('a', 'shop', 'b', 9000)).hops.join()).toContain('subset stable');
+    expect(evaluateFlow([...on9000, vs({ prefix: 'b:' })], call('a', 'shop', 'b', 9000)).hops.join()).toContain('subset canary');
+    expect(evaluateFlow([...withVersions, vs({ exact: 'b' })], call('a', 'shop', 'b')).hops.join()).toContain('subset canary');
+  });
+
   test('no rule matches: 404 NR, decided by the VirtualService', () => {
     const vs = virtualService('b', 'shop', {
       hosts: ['b'],
