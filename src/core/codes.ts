@@ -466,6 +466,30 @@ export const Codes = {
   RULE_CALLER_CANNOT_REACH: 'MESH218',
   /** An ExternalService's timeout or retries where no VirtualService can carry them: several or wildcard hosts, or no HTTP port. */
   INVALID_EXTERNAL_ROUTE: 'MESH219',
+  /** A VM of a VirtualMachineGroup whose address is not one IP address (a CIDR range, a host name, a Unix socket, nothing). */
+  VM_ADDRESS_INVALID: 'MESH221',
+  /** Two VMs of one service with the same address, or two with the same WorkloadEntry name. */
+  VM_DUPLICATE: 'MESH222',
+  /**
+   * A VM label that clashes with what the group writes: the service's selector label (`app`) with another value, the `version`
+   * label (the group's `version` sets it), or `security.istio.io/tlsMode` (the VMs run a sidecar, whose mode is `istio`).
+   */
+  VM_LABEL_CLASH: 'MESH223',
+  /**
+   * VMs for a service whose Kubernetes Service cannot select them: none (no ports), a headless one (istiod selects
+   * WorkloadEntries for a client-side load-balanced Service only), a Service the team keeps (`existingService`), or a host
+   * Flagger releases (its primary's Service selects the primary's pods only).
+   */
+  VM_SERVICE_CANNOT_SELECT: 'MESH224',
+  /** A VirtualMachineGroup `ports` entry for a port the service lacks, or a listening port outside 1-65535. */
+  VM_PORT_INVALID: 'MESH225',
+  /** A VirtualMachineGroup without VMs, or with a name, network, locality, weight, version, subset or label Kubernetes or Istio refuses. */
+  VM_INVALID: 'MESH226',
+  /**
+   * A service with VMs that calls another team's service (a RemoteService): the callee admits the caller's pods by their labels,
+   * which a VM does not have (a NetworkPolicy reaches a VM by its address only), so the VMs' calls are refused there.
+   */
+  VM_REMOTE_CALL: 'MESH227',
   /**
    * An ALLOW rule narrowed by the client's address (ipBlocks, remoteIpBlocks, a condition on source.ip or remote.ip) whose
    * requests another ALLOW rule on the same workloads admits from any address: the narrowing restricts nothing (warning).

@@ -36,6 +36,7 @@ import {
 import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor } from './service-entry';
 import { sidecarDecision, unexportedAsUnlisted } from './sidecar';
 import { outsideCluster, unregisteredHost } from './unregistered';
+import { endpointAt, remoteRefusal, workloadEntryPort } from './vm-endpoints';
 import { decider, refused } from './verdicts';
 import { authorizationRequest, tokenDecision } from './request-authentication';
 import { flowProblem } from './flow-problem';
@@ -374,10 +375,7 @@ export class FlowEvaluator {
     return this.each(pods.map((pod) => () => {
       const named = typeof port.name === 'string' ? pod.namedPorts[port.name] : undefined;
       const target = named ?? externalTargetPort(entry, flow.port);
-      const at = pod.outsideCluster ? `${pod.addresses[0] ?? pod.name}:${target} (${pod.kind} ${pod.namespace}/${pod.name})`
-        : `${pod.namespace}/${pod.name}:${target}`;
-      const remote = pod.network !== undefined && pod.addresses.length === 0;
-      hops.push(`${where} → ${at}${remote ? `, through network ${pod.network}'s gateway` : ''}`);
+      hops.push(`${where} → ${endpointAt(pod, target)}`);
       const crossNetwork = remoteRefusal(pod, tls, tls !== undefined ? dr : entry, hops);
       if (crossNetwork) return crossNetwork;
       return this.serverSide(source, pod, target, ctx, { passthrough: false, tls, dr });
@@ -456,29 +454,20 @@ export class FlowEvaluator {
     }
     const tls = passthrough ? undefined : tlsModeOf(dr, d.subset, Number(port.port));
     for (const pod of pods) {
-      if (pod.outsideCluster) {
-        // A WorkloadEntry the Service selects: its port as istiod gives it, or no endpoint of this port at all.
-        const target = workloadEntryPort(port, pod);
-        if (target === undefined) continue;
-        checks.push(() => {
-          const remote = pod.network !== undefined && pod.addresses.length === 0;
-          hops.push(`${where} → ${pod.addresses[0] ?? pod.name}:${target} (${pod.kind} ${pod.namespace}/${pod.name})`
-            + `${remote ? `, through network ${pod.network}'s gateway` : ''}`);
-          return remoteRefusal(pod, tls, tls !== undefined ? dr : service.manifest, hops)
-            ?? this.serverSide(source, pod, target, ctx, { passthrough, tls, dr });
-        });
-        continue;
-      }
+      // A WorkloadEntry the Service selects: at the port istiod gives it, or no endpoint of this port at all.
+      const target = pod.outsideCluster ? workloadEntryPort(port, pod) : targetPort(port, pod);
+      if (pod.outsideCluster && target === undefined) continue;
       checks.push(() => {
-        const target = targetPort(port, pod);
         if (target === undefined)
           return refused(decider('no endpoint', service.manifest), `pod ${pod.name} has no container port named ${port.targetPort}`, hops);
-        hops.push(`${where} → ${pod.namespace}/${pod.name}:${target}`);
-        return this.serverSide(source, pod, target, ctx, { passthrough, tls, dr });
+        hops.push(`${where} → ${endpointAt(pod, target)}`);
+        const crossNetwork = remoteRefusal(pod, tls, tls !== undefined ? dr : service.manifest, hops);
+        return crossNetwork ?? this.serverSide(source, pod, target, ctx, { passthrough, tls, dr });
       });
     }
     if (checks.length === 0) {
-      return refused(decider('no endpoint', service.manifest), `${where} has no endpoint: no WorkloadEntry it selects names port ${port.targetPort}`, hops);
+      const why = `${where} has no endpoint: no WorkloadEntry it selects names port ${port.targetPort}`;
+      return refused(decider('no endpoint', service.manifest), why, hops);
     }
     return this.each(checks);
   }
@@ -620,33 +609,6 @@ function portOf(service: FlowService, port: number): Manifest | undefined {
 function onlyPort(service: FlowService): Manifest | undefined {
   const ports = service.manifest.spec?.ports ?? [];
   return ports.length === 1 ? ports[0] : undefined;
-}
-
-/**
- * The port a Service port sends to on a WorkloadEntry it selects, as istiod makes the endpoint (istio/istio 1.24
- * pilot/pkg/serviceregistry/kube/controller/controller.go, serviceInstanceFromWorkloadInstance, with findServiceTargetPort of
- * util.go): a numbered targetPort (else the port), unless the WorkloadEntry's `ports` names the Service port; a named targetPort,
- * the WorkloadEntry's port of that name, and without one the WorkloadEntry is no endpoint of the port (undefined).
- */
-function workloadEntryPort(port: Manifest, pod: FlowPod): number | undefined {
-  const t = port.targetPort;
-  if (t !== undefined && t !== null && !(typeof t === 'number' || /^\d+$/.test(String(t)))) return pod.namedPorts[String(t)];
-  const number = t === undefined || t === null || Number(t) === 0 ? Number(port.port) : Number(t);
-  const named = typeof port.name === 'string' && port.name !== '' ? pod.namedPorts[port.name] : undefined;
-  return named ?? number;
-}
-
-/**
- * The refusal of a connection to a VM of another network without an address: it is reached through its network's gateway, by
- * SNI, so only with Istio mTLS (istio/istio pilot/pkg/xds/endpoints/ep_filters.go, EndpointsByNetworkFilter: "Cross-network
- * traffic relies on mTLS"); undefined for any other endpoint.
- */
-function remoteRefusal(pod: FlowPod, tls: string | undefined, by: Manifest | undefined, hops: string[]): FlowVerdict | undefined {
-  const remote = pod.network !== undefined && pod.addresses.length === 0;
-  if (!remote || (pod.tlsMode === 'istio' && tls !== 'DISABLE' && tls !== 'SIMPLE' && tls !== 'MUTUAL')) return undefined;
-  return refused(decider('mTLS', by),
-    `${pod.name} is on network ${pod.network} without an address: its network's gateway forwards Istio mTLS only, and the client sends `
-      + `${tls !== undefined ? `tls.mode ${tls}` : `plaintext (its TLS mode is ${pod.tlsMode})`}`, hops);
 }
 
 /** The container port a Service port sends to on `pod`: targetPort by number or name, else the port. */
