@@ -466,6 +466,16 @@ export const Codes = {
   RULE_CALLER_CANNOT_REACH: 'MESH218',
   /** An ExternalService's timeout or retries where no VirtualService can carry them: several or wildcard hosts, or no HTTP port. */
   INVALID_EXTERNAL_ROUTE: 'MESH219',
+  /**
+   * An ALLOW rule narrowed by the client's address (ipBlocks, remoteIpBlocks, a condition on source.ip or remote.ip) whose
+   * requests another ALLOW rule on the same workloads admits from any address: the narrowing restricts nothing (warning).
+   */
+  ADDRESS_NARROWING_VOID: 'MESH240',
+  /**
+   * An extended resource (a device plugin's `nvidia.com/gpu`) Kubernetes does not take: a name without a domain, in the
+   * `kubernetes.io` domain or with the `requests.` prefix, a count that is not a whole number above 0, or one given twice.
+   */
+  INVALID_EXTENDED_RESOURCE: 'MESH220',
   /** A VM of a VirtualMachineGroup whose address is not one IP address (a CIDR range, a host name, a Unix socket, nothing). */
   VM_ADDRESS_INVALID: 'MESH221',
   /** Two VMs of one service with the same address, or two with the same WorkloadEntry name. */
@@ -490,16 +500,6 @@ export const Codes = {
    * which a VM does not have (a NetworkPolicy reaches a VM by its address only), so the VMs' calls are refused there.
    */
   VM_REMOTE_CALL: 'MESH227',
-  /**
-   * An ALLOW rule narrowed by the client's address (ipBlocks, remoteIpBlocks, a condition on source.ip or remote.ip) whose
-   * requests another ALLOW rule on the same workloads admits from any address: the narrowing restricts nothing (warning).
-   */
-  ADDRESS_NARROWING_VOID: 'MESH240',
-  /**
-   * An extended resource (a device plugin's `nvidia.com/gpu`) Kubernetes does not take: a name without a domain, in the
-   * `kubernetes.io` domain or with the `requests.` prefix, a count that is not a whole number above 0, or one given twice.
-   */
-  INVALID_EXTENDED_RESOURCE: 'MESH220',
   /**
    * A host mirrors its requests to another service that one of its callers does not call: the copies leave from that caller's
    * sidecar, whose Sidecar has no host of the mirror and which the mirror's NetworkPolicy and ALLOW policy refuse.
