@@ -134,6 +134,13 @@ describe('VirtualMachineGroup', () => {
     expect(synthError(app)).toMatch(/shop\/db-vm[^\n]*service: db's Service is headless[^\n]*MESH224/);
   });
 
+  test('a service without ports has no Service to select the VMs (MESH224)', () => {
+    const { app, chart } = meshChart({ namespace: 'shop' }, 'shop');
+    const worker = new MeshService(chart, 'worker', { image: 'worker:1', ports: [] });
+    new VirtualMachineGroup(chart, 'worker-vm', { service: worker, machines: [{ name: 'a', address: '10.30.0.5' }] });
+    expect(synthError(app)).toMatch(/shop\/worker-vm[^\n]*service: worker writes no Service of its own \(no ports\)[^\n]*MESH224/);
+  });
+
   test('a service with VMs that calls another team\'s service fails (MESH227)', () => {
     const { app, monolith, chart } = shop();
     const catalog = new RemoteService(chart, 'catalog', { namespace: 'catalog', ports: [{ port: 80, targetPort: 8080, protocol: 'http' }] });
