@@ -501,6 +501,12 @@ export const Codes = {
    */
   VM_REMOTE_CALL: 'MESH227',
   /**
+   * VMs without a sidecar (`sidecar: false`: no identity) behind a meshed service, whose DestinationRule sends Istio mTLS to every
+   * endpoint of its host, which such a VM cannot terminate; or under STRICT mTLS on a port of the service, which such a VM,
+   * holding no identity, cannot meet as the service's own callers' peer.
+   */
+  VM_WITHOUT_IDENTITY: 'MESH228',
+  /**
    * A host mirrors its requests to another service that one of its callers does not call: the copies leave from that caller's
    * sidecar, whose Sidecar has no host of the mirror and which the mirror's NetworkPolicy and ALLOW policy refuse.
    */

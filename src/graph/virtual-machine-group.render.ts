@@ -26,6 +26,8 @@ export interface VirtualMachineGroupSource {
   readonly labels: Readonly<Record<string, string>>;
   /** The ServiceAccount the VMs run as. */
   readonly serviceAccountName: string;
+  /** Whether they run a sidecar: without one, their WorkloadEntries name no ServiceAccount. */
+  readonly sidecar: boolean;
   /** The network of the group, if it is not the cluster's. */
   readonly network?: string;
   /** The port each VM listens on, by the name of the service's port. */
@@ -60,7 +62,7 @@ export function renderWorkloadEntrySpec(group: VirtualMachineGroupSource, vm: Vi
     address: vm.address,
     labels: { ...vm.labels },
     ports: { ...group.portsByName },
-    serviceAccount: group.serviceAccountName,
+    ...(group.sidecar ? { serviceAccount: group.serviceAccountName } : {}),
     ...(network !== undefined ? { network } : {}),
     ...(vm.locality !== undefined ? { locality: vm.locality } : {}),
     ...(vm.weight !== undefined ? { weight: vm.weight } : {}),

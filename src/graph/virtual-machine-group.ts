@@ -15,6 +15,7 @@ import type { MeshService } from './mesh-service';
 import type { CallOptions } from './service-call';
 import { addWorkloadEntry, addWorkloadGroup } from './virtual-machine-group.render';
 import { addVmEndpoints } from './vm-endpoints';
+import { ServiceSecurity } from './security/service-security';
 
 /** The label istiod reads an endpoint's TLS mode from (istio/api label: security.istio.io/tlsMode). */
 const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
@@ -87,10 +88,18 @@ export interface VirtualMachineGroupProps {
    */
   readonly labels?: Readonly<Record<string, string>>;
   /**
-   * The port the VMs listen on for a Service port, by the Service port's number (`{ 80: 8080 }`).
+   * The port the VMs listen on for a Service port, by the Service port's number (`{ 80: 9080 }`).
    * @default - each port's targetPort, as the pods
    */
   readonly ports?: Readonly<Record<number, number>>;
+  /**
+   * Whether the VMs run an Istio sidecar. Without one a VM holds no identity: its WorkloadEntry names no ServiceAccount and is
+   * labelled `security.istio.io/tlsMode: disabled`, so auto mTLS sends it plaintext and no policy of its namespace applies to it;
+   * no WorkloadGroup is written. Only beside a service whose own pods run none (`sidecar: { inject: false }`), on ports that are
+   * not STRICT (MESH228).
+   * @default true
+   */
+  readonly sidecar?: boolean;
 }
 
 /**
@@ -127,14 +136,16 @@ export class VirtualMachineGroup extends Construct {
   public readonly labels: Readonly<Record<string, string>>;
   /** The ServiceAccount the VMs run as: the service's. */
   public readonly serviceAccountName: string;
-  /** Their mTLS identity: the service's principal. */
-  public readonly principal: Principal;
+  /** Their mTLS identity, the service's principal; none for VMs without a sidecar. */
+  public readonly principal?: Principal;
+  /** Whether the VMs run an Istio sidecar. */
+  public readonly sidecar: boolean;
   /** The VMs, as given. */
   public readonly machines: readonly VirtualMachine[];
   /** The port the VMs listen on, by the name of the service's port. */
   public readonly portsByName: Readonly<Record<string, number>>;
-  /** The WorkloadGroup. */
-  public readonly workloadGroup: ApiObject;
+  /** The WorkloadGroup, the template of the VMs' proxies; none for VMs without a sidecar. */
+  public readonly workloadGroup?: ApiObject;
   /** The WorkloadEntries, one per VM, in the order given. */
   public readonly workloadEntries: readonly ApiObject[];
   private readonly props: VirtualMachineGroupProps;
@@ -151,9 +162,12 @@ export class VirtualMachineGroup extends Construct {
     this.subset = props.subset ?? ownSubset ?? this.version;
     this.network = props.network;
     this.serviceAccountName = service.serviceAccountName;
-    this.principal = service.principal;
+    this.sidecar = props.sidecar ?? true;
+    this.principal = this.sidecar ? service.principal : undefined;
     this.machines = [...props.machines];
-    this.labels = { ...props.labels, [Labels.APP]: service.name, [Labels.VERSION]: this.version };
+    this.labels = {
+      ...props.labels, [Labels.APP]: service.name, [Labels.VERSION]: this.version, ...(this.sidecar ? {} : { [TLS_MODE_LABEL]: 'disabled' }),
+    };
     const portsByName: Record<string, number> = {};
     for (const p of service.ports) portsByName[p.name] = props.ports?.[p.port] ?? p.targetPort;
     this.portsByName = portsByName;
@@ -162,7 +176,7 @@ export class VirtualMachineGroup extends Construct {
     if (ownSubset === undefined) service.traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
 
     const metadata = { namespace: this.namespace, labels: { ...service.resourceLabels } };
-    this.workloadGroup = addWorkloadGroup(this, 'WorkloadGroup', { ...metadata, name: this.name }, this);
+    if (this.sidecar) this.workloadGroup = addWorkloadGroup(this, 'WorkloadGroup', { ...metadata, name: this.name }, this);
     this.workloadEntries = this.machines.map((vm, i) => addWorkloadEntry(this, `WorkloadEntry${i}`, { ...metadata, name: this.entryName(vm) }, this, {
       address: vm.address,
       labels: { ...this.labels, ...vm.labels },
@@ -190,6 +204,22 @@ export class VirtualMachineGroup extends Construct {
    */
   public calls(target: IMeshService, options?: CallOptions): ServiceCall {
     return this.service.calls(target, options);
+  }
+
+  /** VMs without a sidecar where the service's callers send Istio mTLS, or where its mTLS is STRICT (MESH228). */
+  private identityProblems(): Problem[] {
+    if (this.sidecar) return [];
+    const s = this.service;
+    if (s.meshed) {
+      return [problem(Codes.VM_WITHOUT_IDENTITY, 'sidecar',
+        `${s.name}'s pods run a sidecar, so its DestinationRule sends Istio mTLS to every endpoint of its host, which a VM without a `
+          + 'sidecar cannot terminate: run the VMs with a sidecar (the default), as the service\'s ServiceAccount')];
+    }
+    const strict = s.ports.filter((p) => ServiceSecurity.of(s).mtlsModeOn(p.targetPort) === 'STRICT').map((p) => p.port);
+    if (strict.length === 0) return [];
+    return [problem(Codes.VM_WITHOUT_IDENTITY, 'sidecar',
+      `${s.name}'s mTLS is STRICT on port ${strict.join(', ')}, which a VM without a sidecar holds no identity for: `
+        + 'run the VMs with a sidecar (the default), or make those ports PERMISSIVE')];
   }
 
   /** The name of `vm`'s WorkloadEntry: `<group>-<vm>`. */
@@ -246,6 +276,7 @@ export class VirtualMachineGroup extends Construct {
     }
     this.machines.forEach((vm, i) => out.push(...machineProblems(vm, `machines[${i}]`, s.name)));
     out.push(...duplicateProblems(this));
+    out.push(...this.identityProblems());
     for (const c of s.outboundCalls) {
       if (isRemoteService(c.target)) {
         out.push(problem(Codes.VM_REMOTE_CALL, 'service',

@@ -1,5 +1,5 @@
 import { JsonPatch } from 'cdk8s';
-import { MeshService, RemoteService, ServiceSecurity, VirtualMachineGroup, VirtualMachineGroupProps } from '../../src';
+import { MeshService, MtlsMode, RemoteService, ServiceSecurity, VirtualMachineGroup, VirtualMachineGroupProps } from '../../src';
 import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -74,7 +74,7 @@ describe('VirtualMachineGroup', () => {
     const out = synth(app);
     const v = evaluateFlow(out, { ...flows[0], source: { workload: 'monolith-vm-a', namespace: 'shop' } });
     expect(v).toMatchObject({ allowed: true, decidedBy: { layer: 'AuthorizationPolicy', name: 'inventory-policy' } });
-    expect(vms.principal.toString()).toBe('cluster.local/ns/shop/sa/monolith');
+    expect(vms.principal?.toString()).toBe('cluster.local/ns/shop/sa/monolith');
   });
 
   test('synth fails when the callee\'s NetworkPolicy does not admit the VMs (the flow from each VM is checked)', () => {
@@ -139,6 +139,38 @@ describe('VirtualMachineGroup', () => {
     const worker = new MeshService(chart, 'worker', { image: 'worker:1', ports: [] });
     new VirtualMachineGroup(chart, 'worker-vm', { service: worker, machines: [{ name: 'a', address: '10.30.0.5' }] });
     expect(synthError(app)).toMatch(/shop\/worker-vm[^\n]*service: worker writes no Service of its own \(no ports\)[^\n]*MESH224/);
+  });
+
+  describe('VMs without a sidecar (sidecar: false) hold no identity', () => {
+    function plain(namespaceMtls: MtlsMode | undefined, inject: boolean) {
+      const { app, chart } = meshChart({ namespace: 'shop', ...(namespaceMtls ? { security: { namespaceMtls } } : {}) }, 'shop');
+      const legacy = new MeshService(chart, 'legacy', { image: 'legacy:1', ...(inject ? {} : { sidecar: { inject: false } }) });
+      const storefront = new MeshService(chart, 'storefront', { image: 'storefront:1' });
+      storefront.calls(legacy, { methods: ['GET'] });
+      const vms = new VirtualMachineGroup(chart, 'legacy-vm', { service: legacy, sidecar: false, machines: [{ name: 'a', address: '10.30.0.5' }] });
+      return { app, vms };
+    }
+
+    test('beside pods without a sidecar, on PERMISSIVE ports: no ServiceAccount, tlsMode disabled, no WorkloadGroup; callers reach them', () => {
+      const { app, vms } = plain(MtlsMode.permissive(), false);
+      const out = synth(app);
+      expect(find(out, 'WorkloadEntry', 'legacy-vm-a').spec).toEqual({
+        address: '10.30.0.5', labels: { 'app': 'legacy', 'version': 'v1', 'security.istio.io/tlsMode': 'disabled' }, ports: { http: 8080 },
+      });
+      expect(out.filter((m) => m.kind === 'WorkloadGroup')).toEqual([]);
+      expect(vms.principal).toBeUndefined();
+      const v = evaluateFlow(out, { source: { workload: 'storefront', namespace: 'shop' }, host: 'legacy', port: 80, method: 'GET', path: '/' });
+      expect(v.allowed).toBe(true);
+      expect(v.reached).toContainEqual({ namespace: 'shop', workload: 'legacy-vm-a' });
+    });
+
+    test('beside a meshed service, whose DestinationRule sends Istio mTLS, fails (MESH228)', () => {
+      expect(synthError(plain(MtlsMode.permissive(), true).app)).toMatch(/shop\/legacy-vm[^\n]*sidecar: legacy's pods run a sidecar[^\n]*MESH228/);
+    });
+
+    test('under STRICT mTLS fails (MESH228)', () => {
+      expect(synthError(plain(undefined, false).app)).toMatch(/shop\/legacy-vm[^\n]*sidecar: legacy's mTLS is STRICT on port 80[^\n]*MESH228/);
+    });
   });
 
   test('a service with VMs that calls another team\'s service fails (MESH227)', () => {
