@@ -104,6 +104,8 @@ export type { ExternalPort, ExternalResolution, ExternalServiceProps } from './g
 export type { SimpleTlsOriginationOptions } from './graph/interfaces';
 export { RemoteService } from './graph/remote-service';
 export type { RemoteServiceProps } from './graph/remote-service';
+export { VirtualMachineGroup } from './graph/virtual-machine-group';
+export type { VirtualMachine, VirtualMachineGroupProps } from './graph/virtual-machine-group';
 export { RemoteCaller } from './graph/remote-caller';
 export type { RemoteCallerProps } from './graph/remote-caller';
 export {

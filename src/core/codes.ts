@@ -476,6 +476,36 @@ export const Codes = {
    * `kubernetes.io` domain or with the `requests.` prefix, a count that is not a whole number above 0, or one given twice.
    */
   INVALID_EXTENDED_RESOURCE: 'MESH220',
+  /** A VM of a VirtualMachineGroup whose address is not one IP address (a CIDR range, a host name, a Unix socket, nothing). */
+  VM_ADDRESS_INVALID: 'MESH221',
+  /** Two VMs of one service with the same address, or two with the same WorkloadEntry name. */
+  VM_DUPLICATE: 'MESH222',
+  /**
+   * A VM label that clashes with what the group writes: the service's selector label (`app`) with another value, the `version`
+   * label (the group's `version` sets it), or `security.istio.io/tlsMode` (the VMs run a sidecar, whose mode is `istio`).
+   */
+  VM_LABEL_CLASH: 'MESH223',
+  /**
+   * VMs for a service whose Kubernetes Service cannot select them: none (no ports), a headless one (istiod selects
+   * WorkloadEntries for a client-side load-balanced Service only), a Service the team keeps (`existingService`), or a host
+   * Flagger releases (its primary's Service selects the primary's pods only).
+   */
+  VM_SERVICE_CANNOT_SELECT: 'MESH224',
+  /** A VirtualMachineGroup `ports` entry for a port the service lacks, or a listening port outside 1-65535. */
+  VM_PORT_INVALID: 'MESH225',
+  /** A VirtualMachineGroup without VMs, or with a name, network, locality, weight, version, subset or label Kubernetes or Istio refuses. */
+  VM_INVALID: 'MESH226',
+  /**
+   * A service with VMs that calls another team's service (a RemoteService): the callee admits the caller's pods by their labels,
+   * which a VM does not have (a NetworkPolicy reaches a VM by its address only), so the VMs' calls are refused there.
+   */
+  VM_REMOTE_CALL: 'MESH227',
+  /**
+   * VMs without a sidecar (`sidecar: false`: no identity) behind a meshed service, whose DestinationRule sends Istio mTLS to every
+   * endpoint of its host, which such a VM cannot terminate; or under STRICT mTLS on a port of the service, which such a VM,
+   * holding no identity, cannot meet as the service's own callers' peer.
+   */
+  VM_WITHOUT_IDENTITY: 'MESH228',
   /**
    * A host mirrors its requests to another service that one of its callers does not call: the copies leave from that caller's
    * sidecar, whose Sidecar has no host of the mirror and which the mirror's NetworkPolicy and ALLOW policy refuse.

@@ -122,11 +122,13 @@ export function scrapedServices(chart: IMeshChart): IMeshChart['services'] {
  * Istio routes as the Service's host (istio/istio pilot/pkg/networking/core/httproute.go,
  * generateVirtualHostDomains, adds `*.<service host>` for a headless Service; listener.go,
  * buildSidecarOutboundListeners, builds a listener per pod for its TCP ports): one flow per
- * pod on each port, with the call's first method and path.
+ * pod on each port, with the call's first method and path. `from` names another source of the call's service (a VM of it, by
+ * its WorkloadEntry: `workload`, and how descriptions name it).
  */
-function callFlows(c: ServiceCall): IntendedFlow[] {
+export function callFlows(c: ServiceCall, from?: { readonly workload: string; readonly name: string }): IntendedFlow[] {
   const out: IntendedFlow[] = [];
-  const source = { workload: c.source.name, namespace: c.source.namespace };
+  const source = { workload: from?.workload ?? c.source.name, namespace: c.source.namespace };
+  const caller = from?.name ?? c.source.name;
   const reaches = { namespace: c.target.namespace, service: c.target.name };
   // A service of another namespace by its fully qualified name, as the caller must address it.
   // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
@@ -144,14 +146,14 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
     if (!HTTP_PROTOCOLS.includes(p.protocol)) {
       out.push({
         source, host, port: p.port, protocol: 'TCP', expect: 'allow', reaches, constructPath: c.source.node.path,
-        description: `${c.source.name} calls ${c.target.name} on ${p.port}/TCP`,
+        description: `${caller} calls ${c.target.name} on ${p.port}/TCP`,
       });
     } else {
       for (const method of methods) {
         for (const path of paths) {
           out.push({
             source, host, port: p.port, method, path, expect: 'allow', reaches, constructPath: c.source.node.path,
-            description: `${c.source.name} calls ${c.target.name} ${method} ${path}${p.port !== httpPort(c.target) ? ` on ${p.port}` : ''}`,
+            description: `${caller} calls ${c.target.name} ${method} ${path}${p.port !== httpPort(c.target) ? ` on ${p.port}` : ''}`,
           });
         }
       }
@@ -161,7 +163,7 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
       out.push({
         source, host: pod, port: p.port, ...(tcp ? { protocol: 'TCP' as const } : { method: methods[0], path: paths[0] }),
         expect: 'allow', reaches, constructPath: c.source.node.path,
-        description: `${c.source.name} calls ${pod.split('.')[0]} of ${c.target.name} by its own name on ${p.port}${tcp ? '/TCP' : ''}`,
+        description: `${caller} calls ${pod.split('.')[0]} of ${c.target.name} by its own name on ${p.port}${tcp ? '/TCP' : ''}`,
       });
     }
   }

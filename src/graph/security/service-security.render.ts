@@ -6,6 +6,7 @@ import type { NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '.
 import type { IMeshService, IMeshServiceNode, ServiceCall } from '../interfaces';
 import { restrictedTargetPorts } from '../service-call';
 import { lazyWithoutUnset } from '../../private/defined';
+import { vmEgressRules, vmIngressRules } from '../vm-endpoints';
 
 /**
  * A service's NetworkPolicy rules and Sidecar, from its declared calls and the platform's pods: the one place a
@@ -78,6 +79,16 @@ export interface ServicePeers {
   readonly collector?: CollectorPeer;
   /** istiod's pods and xDS port. */
   readonly istiod: { readonly peer: NetworkPeer; readonly port: number };
+  /**
+   * Egress to the VMs of the services called, by their addresses (vm-endpoints.ts).
+   * @default []
+   */
+  readonly vmEgress?: readonly NetworkRule[];
+  /**
+   * Ingress from the VMs of the services that call, by their addresses (vm-endpoints.ts).
+   * @default []
+   */
+  readonly vmIngress?: readonly NetworkRule[];
 }
 
 /**
@@ -127,6 +138,8 @@ export function servicePeers(s: ServiceSecuritySource): ServicePeers {
     dns: s._mesh.dnsEgress,
     collector: collectorOf(s.service),
     istiod: { peer: { namespace: istio.controlPlaneNamespace, podLabels: { ...istio.serviceSelector } }, port: istio.xdsPort },
+    vmEgress: vmEgressRules(s.service.outboundCalls),
+    vmIngress: vmIngressRules(s.inboundCalls, containerPortsOf(s.service)),
   };
 }
 
@@ -205,6 +218,7 @@ export function renderServiceNetworkPolicy(s: ServicePeers): NetworkPolicySpec {
     seenPeers.add(key);
     ingress.push({ peers: [e.peer], ports: e.ports ?? containerPortsOf(s.service) });
   }
+  for (const r of s.vmIngress ?? []) ingress.push({ peers: [...r.peers], ports: [...r.ports] });
   if (s.prometheus) {
     // Prometheus's pods (namespace AND labels) scrape Envoy on 15090 (the PodMonitor's
     // http-envoy-prom) and the merged endpoint on 15020.
@@ -213,6 +227,7 @@ export function renderServiceNetworkPolicy(s: ServicePeers): NetworkPolicySpec {
   }
   const egress: NetworkRule[] = uniqueByName(s.targets)
     .map((t) => ({ peers: [peerOf(t)], ports: [...(s.targetPorts?.get(key(t)) ?? containerPortsOf(t))] }));
+  for (const r of s.vmEgress ?? []) egress.push({ peers: [...r.peers], ports: [...r.ports] });
   egress.push(...externalEgress(s.externalCalls));
   egress.push(...s.dns.map((r) => ({ peers: [...r.peers], ports: [...r.ports] })));
   if (s.collector) egress.push({ peers: [s.collector.peer], ports: [{ port: s.collector.port, protocol: 'TCP' }] });
@@ -316,6 +331,7 @@ export function callingWorkloadPeers(w: CallingWorkload, mesh: NamespaceSecurity
     dns: mesh.dnsEgress,
     collector: collectorOf(w),
     istiod: { peer: { namespace: istio.controlPlaneNamespace, podLabels: { ...istio.serviceSelector } }, port: istio.xdsPort },
+    vmEgress: vmEgressRules(w.calls),
   };
 }
 

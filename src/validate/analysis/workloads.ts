@@ -364,7 +364,11 @@ export const deploymentServices: AnalysisCheck = {
   },
 };
 
-/** MESH110: a DestinationRule subset whose labels match no pod template behind its host. */
+/**
+ * MESH110: a DestinationRule subset whose labels match no pod template behind its host, nor a WorkloadEntry its Service selects
+ * (a Service that is not headless selects the WorkloadEntries of its namespace as istiod does: kube/controller/controller.go,
+ * serviceInstancesFromWorkloadInstances).
+ */
 export const subsetSelectsNoPods: AnalysisCheck = {
   code: Codes.SUBSET_SELECTS_NO_PODS,
   title: 'subset labels that match no pod template',
@@ -377,7 +381,8 @@ export const subsetSelectsNoPods: AnalysisCheck = {
       if (!svc || !svc.spec?.selector) continue;
       list(dr.spec?.subsets).forEach((s: any, i: number) => {
         const selector = { ...svc.spec.selector, ...(dict(s?.labels)) };
-        if (index.endpointsMatching(namespaceOf(svc), selector).length === 0) {
+        const vms = svc.spec.clusterIP === 'None' ? [] : index.workloadEntriesMatching(namespaceOf(svc), selector);
+        if (index.endpointsMatching(namespaceOf(svc), selector).length === 0 && vms.length === 0) {
           const labels = Object.entries(dict(s?.labels)).map(([k, v]) => `${k}=${v}`).join(',');
           out.push(
             finding(

@@ -178,6 +178,8 @@ export class FlowCluster {
   private readonly podsOfServiceMemo = new Map<FlowService, FlowPod[]>();
   private readonly madePlatformPods = new Map<FlowWorkload, FlowPod>();
   private readonly entryPods = new Map<Manifest, FlowPod[] | null>();
+  /** The pod of each VM, made once (the answers worked out for a pod are kept by its object). */
+  private readonly vmPods = new Map<VmWorkload, FlowPod>();
   private namespaceList?: string[];
   /** The platform's Gateways the manifests do not define, and the Gateways of each namespace with them. */
   private readonly platformGateways: readonly Manifest[];
@@ -295,19 +297,38 @@ export class FlowCluster {
     return this.podsMatching(namespace, {});
   }
 
-  /** Pods named `name` (their `app` label, or the name of the Deployment, Job... that owns them), in `namespace` if given. */
+  /**
+   * Pods named `name` (their `app` label, or the name of the Deployment, Job... that owns them), in `namespace` if given;
+   * where no pod is, the VM of the WorkloadEntry of that name.
+   */
   public podsNamed(name: string, namespace?: string): FlowPod[] {
     const own = this.podsOf(this.model.workloadsNamed(name, namespace));
     const platform = this.platformPods.filter((p) => p.name === name && (namespace === undefined || p.namespace === namespace));
+    if (own.length === 0 && platform.length === 0) {
+      return this.model.workloadEntries.filter((vm) => vm.name === name && (namespace === undefined || vm.namespace === namespace))
+        .map((vm) => this.vmPod(vm));
+    }
     return platform.length === 0 ? own : [...own, ...platform];
   }
 
-  /** The pods behind a Service, by its selector (none for a selector-less Service). */
+  /**
+   * The pods behind a Service, by its selector (none for a selector-less Service), and the VMs of the WorkloadEntries of its
+   * namespace it selects. istiod makes a WorkloadEntry an endpoint of every Kubernetes Service of its namespace whose
+   * selector matches its labels, when the Service is load-balanced by the client (not headless) and
+   * PILOT_ENABLE_K8S_SELECT_WORKLOAD_ENTRIES is on (its default): istio/istio 1.24 pilot/pkg/serviceregistry/kube/controller/
+   * controller.go, serviceInstancesFromWorkloadInstances and workloadInstanceHandler (a WorkloadEntry without labels is
+   * skipped); pilot/pkg/features/pilot.go, EnableK8SServiceSelectWorkloadEntries.
+   */
   public podsOfService(s: FlowService): FlowPod[] {
     let out = this.podsOfServiceMemo.get(s);
     if (!out) {
       const selector = s.manifest.spec?.selector;
       out = hasLabels(selector) ? this.podsMatching(s.namespace, selector) : [];
+      const headless = s.manifest.spec?.clusterIP === 'None' || s.manifest.spec?.type === 'ExternalName';
+      if (hasLabels(selector) && !headless) {
+        const vms = this.model.workloadEntriesMatching(s.namespace, selector).filter((vm) => hasLabels(vm.labels));
+        if (vms.length > 0) out = [...out, ...vms.map((vm) => this.vmPod(vm))];
+      }
       this.podsOfServiceMemo.set(s, out);
     }
     return out;
@@ -326,7 +347,7 @@ export class FlowCluster {
     let out = this.entryPods.get(entry);
     if (out === undefined) {
       const found = meshInternalWorkloads(this.model, entry);
-      out = found ? [...this.podsOf(found.pods), ...found.vms.map(vmPod)] : null;
+      out = found ? [...this.podsOf(found.pods), ...found.vms.map((vm) => this.vmPod(vm))] : null;
       this.entryPods.set(entry, out);
     }
     return out ?? undefined;
@@ -364,6 +385,13 @@ export class FlowCluster {
   /** The pod of every workload of the manifests, in input order. */
   public workloadPods(): FlowPod[] {
     return this.podsOf(this.model.workloads);
+  }
+
+  /** The pod of the VM `vm`, one object per VM. */
+  private vmPod(vm: VmWorkload): FlowPod {
+    let pod = this.vmPods.get(vm);
+    if (!pod) this.vmPods.set(vm, pod = vmPod(vm));
+    return pod;
   }
 
   private podsOf(workloads: readonly Workload[]): FlowPod[] {

@@ -36,6 +36,7 @@ import {
 import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor } from './service-entry';
 import { sidecarDecision, unexportedAsUnlisted } from './sidecar';
 import { outsideCluster, unregisteredHost } from './unregistered';
+import { endpointAt, remoteRefusal, workloadEntryPort } from './vm-endpoints';
 import { decider, refused } from './verdicts';
 import { authorizationRequest, tokenDecision } from './request-authentication';
 import { flowProblem } from './flow-problem';
@@ -375,17 +376,9 @@ export class FlowEvaluator {
     return this.each(pods.map((pod) => () => {
       const named = typeof port.name === 'string' ? pod.namedPorts[port.name] : undefined;
       const target = named ?? externalTargetPort(entry, flow.port);
-      const at = pod.outsideCluster ? `${pod.addresses[0] ?? pod.name}:${target} (${pod.kind} ${pod.namespace}/${pod.name})`
-        : `${pod.namespace}/${pod.name}:${target}`;
-      const remote = pod.network !== undefined && pod.addresses.length === 0;
-      hops.push(`${where} → ${at}${remote ? `, through network ${pod.network}'s gateway` : ''}`);
-      // An endpoint of another network is reached through its network's gateway, by SNI, so only with Istio mTLS:
-      // istio/istio pilot/pkg/xds/endpoints/ep_filters.go, EndpointsByNetworkFilter ("Cross-network traffic relies on mTLS").
-      if (remote && (pod.tlsMode !== 'istio' || tls === 'DISABLE' || tls === 'SIMPLE' || tls === 'MUTUAL')) {
-        return refused(decider('mTLS', tls !== undefined ? dr : entry),
-          `${pod.name} is on network ${pod.network} without an address: its network's gateway forwards Istio mTLS only, and the client sends `
-            + `${tls !== undefined ? `tls.mode ${tls}` : `plaintext (its TLS mode is ${pod.tlsMode})`}`, hops);
-      }
+      hops.push(`${where} → ${endpointAt(pod, target)}`);
+      const crossNetwork = remoteRefusal(pod, tls, tls !== undefined ? dr : entry, hops);
+      if (crossNetwork) return crossNetwork;
       return this.serverSide(source, pod, target, ctx, { passthrough: false, tls, dr });
     }));
   }
@@ -462,13 +455,20 @@ export class FlowEvaluator {
     }
     const tls = passthrough ? undefined : tlsModeOf(dr, d.subset, Number(port.port));
     for (const pod of pods) {
+      // A WorkloadEntry the Service selects: at the port istiod gives it, or no endpoint of this port at all.
+      const target = pod.outsideCluster ? workloadEntryPort(port, pod) : targetPort(port, pod);
+      if (pod.outsideCluster && target === undefined) continue;
       checks.push(() => {
-        const target = targetPort(port, pod);
         if (target === undefined)
           return refused(decider('no endpoint', service.manifest), `pod ${pod.name} has no container port named ${port.targetPort}`, hops);
-        hops.push(`${where} → ${pod.namespace}/${pod.name}:${target}`);
-        return this.serverSide(source, pod, target, ctx, { passthrough, tls, dr });
+        hops.push(`${where} → ${endpointAt(pod, target)}`);
+        const crossNetwork = remoteRefusal(pod, tls, tls !== undefined ? dr : service.manifest, hops);
+        return crossNetwork ?? this.serverSide(source, pod, target, ctx, { passthrough, tls, dr });
       });
+    }
+    if (checks.length === 0) {
+      const why = `${where} has no endpoint: no WorkloadEntry it selects names port ${port.targetPort}`;
+      return refused(decider('no endpoint', service.manifest), why, hops);
     }
     return this.each(checks);
   }
