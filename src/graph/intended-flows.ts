@@ -7,7 +7,8 @@ import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform
 import { MeshSecurity } from './security/mesh-security';
 import { isRemoteService } from './brands';
 import type { IMeshChart, IMeshService, ServiceCall } from './interfaces';
-import { calledPorts } from './service-call';
+import { calledPorts, podDnsHostOf } from './service-call';
+import type { ResolvedServicePort } from './service-port';
 import { GRPC_PROTOCOLS, HTTP_PROTOCOLS } from '../core/ports';
 import { flowMethods } from '../core/http';
 
@@ -118,8 +119,9 @@ export function scrapedServices(chart: IMeshChart): IMeshChart['services'] {
  * The flows of one call: on each port it reaches, every method and path (HTTP), or one TCP
  * connection (a TCP-family port carries opaque bytes, which the proxies route and authorize as
  * TCP: https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/).
- * A StatefulSet's pods behind a headless Service are also called by their own names, which
- * Istio routes as the Service's host (istio/istio pilot/pkg/networking/core/httproute.go,
+ * A StatefulSet's pods behind a headless Service are also called by their own names (under its headless governing
+ * Service, `<pod>.<name>-headless`, beside a stateful service's client Service), which
+ * Istio routes as that Service's host (istio/istio pilot/pkg/networking/core/httproute.go,
  * generateVirtualHostDomains, adds `*.<service host>` for a headless Service; listener.go,
  * buildSidecarOutboundListeners, builds a listener per pod for its TCP ports): one flow per
  * pod on each port, with the call's first method and path.
@@ -136,6 +138,9 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
   // not for gRPC, whose every request is POST /<package.Service>/<Method>.
   const httpPaths = withCollectionPaths(c.paths ?? ['/']).map(concretePath);
   const grpcPaths = (c.paths ?? ['/']).map(concretePath);
+  // A pod by name under a headless governing Service of its own (`<name>-headless`) is dialed on its container port,
+  // which that Service's ports are: no proxy translates a headless Service's ports (writeHeadlessService).
+  const podPort = (p: ResolvedServicePort) => (podDnsHostOf(c.target) ? p.targetPort : p.port);
   for (const p of calledPorts(c)) {
     const grpc = GRPC_PROTOCOLS.includes(p.protocol);
     const paths = grpc ? grpcPaths : httpPaths;
@@ -159,7 +164,7 @@ function callFlows(c: ServiceCall): IntendedFlow[] {
     for (const pod of c.target.podHostnames ?? []) {
       const tcp = !HTTP_PROTOCOLS.includes(p.protocol);
       out.push({
-        source, host: pod, port: p.port, ...(tcp ? { protocol: 'TCP' as const } : { method: methods[0], path: paths[0] }),
+        source, host: pod, port: podPort(p), ...(tcp ? { protocol: 'TCP' as const } : { method: methods[0], path: paths[0] }),
         expect: 'allow', reaches, constructPath: c.source.node.path,
         description: `${c.source.name} calls ${pod.split('.')[0]} of ${c.target.name} by its own name on ${p.port}${tcp ? '/TCP' : ''}`,
       });

@@ -22,6 +22,19 @@ export function serviceAddress(target: IMeshService, form: AddressForm): string 
   return form === 'url' && http ? `http://${host}:${port.port}` : `${host}:${port.port}`;
 }
 
+/**
+ * The host a StatefulSet's pods' own names sit under (`<governing>.<namespace>.svc.cluster.local`) when it is not the
+ * service's host: the headless Service a caller's sidecar needs among its egress hosts to reach a pod by name.
+ */
+export function podDnsHostOf(s: {
+  readonly name: string; readonly namespace: string; readonly podHostnames?: readonly string[];
+}): string | undefined {
+  const first = s.podHostnames?.[0];
+  if (first === undefined) return undefined;
+  const host = first.slice(first.indexOf('.') + 1);
+  return host === `${s.name}.${s.namespace}.svc.cluster.local` ? undefined : host;
+}
+
 /** Options for {@link MeshService.calls}. */
 export interface CallOptions {
   /**

@@ -4,7 +4,7 @@ import { Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../.
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
 import type { NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../../workload/workload';
 import type { IMeshService, IMeshServiceNode, ServiceCall } from '../interfaces';
-import { restrictedTargetPorts } from '../service-call';
+import { podDnsHostOf, restrictedTargetPorts } from '../service-call';
 import { lazyWithoutUnset } from '../../private/defined';
 
 /**
@@ -22,6 +22,8 @@ export interface SecurityWorkload {
   readonly selectorLabels: Readonly<Record<string, string>>;
   /** Its ports: the container port each reaches and the protocol. */
   readonly ports: readonly { readonly targetPort: number; readonly protocol: string }[];
+  /** A StatefulSet's pods' own names, under its headless governing Service. */
+  readonly podHostnames?: readonly string[];
 }
 
 /** An external service called, as the NetworkPolicy and Sidecar see it. */
@@ -259,7 +261,14 @@ export function renderSidecarSpec(s: ServicePeers): SidecarSpec {
     // `./` for the service's own namespace, `<namespace>/` for a service of another.
     // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
     .flatMap((t) => (released(t) ? ['', '-primary', '-canary'] : ['']).map((suffix) =>
-      `${t.namespace === s.service.namespace ? '.' : t.namespace}/${t.name}${suffix}.${t.namespace}.svc.cluster.local`)).sort();
+      `${t.namespace === s.service.namespace ? '.' : t.namespace}/${t.name}${suffix}.${t.namespace}.svc.cluster.local`));
+  // A stateful service's pods by their own names sit under its headless governing Service's host, which a caller's
+  // sidecar imports beside the client Service's: Istio routes `<pod>.<host>` as that host (see callFlows).
+  for (const t of uniqueByName(s.targets)) {
+    const podHost = podDnsHostOf(t);
+    if (podHost) hosts.push(`${t.namespace === s.service.namespace ? '.' : t.namespace}/${podHost}`);
+  }
+  hosts.sort();
   // A ServiceEntry's hosts, imported from its namespace (`./` for the service's own).
   // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
   for (const c of s.externalCalls) {
