@@ -120,6 +120,8 @@ export interface IExternalService extends IConstruct {
   readonly ports: readonly Required<ExternalPort>[];
   /** The provider's known addresses (empty when unknown). */
   readonly addresses: readonly Cidr[];
+  /** True when its callers' NetworkPolicy lets its ports out to any address on purpose. */
+  readonly anyAddress?: boolean;
   /** The chart it belongs to. */
   readonly chart: IMeshChart;
   /** True if a workload in `namespace` sees the ServiceEntry. */
