@@ -6,7 +6,7 @@ export { concretePath } from '../core/authorization';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import { MeshSecurity } from './security/mesh-security';
 import { isRemoteService } from './brands';
-import type { IMeshChart, IMeshService, ServiceCall } from './interfaces';
+import type { ExternalCall, IMeshChart, IMeshService, ServiceCall } from './interfaces';
 import { calledPorts, podDnsHostOf } from './service-call';
 import type { ResolvedServicePort } from './service-port';
 import { GRPC_PROTOCOLS, HTTP_PROTOCOLS } from '../core/ports';
@@ -24,32 +24,7 @@ import { flowMethods } from '../core/http';
 export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
   const out: IntendedFlow[] = [];
   for (const c of chart.calls) if (hasIntendedFlows(c)) out.push(...callFlows(c));
-  for (const s of chart.services) {
-    for (const c of s.externalCalls) {
-      const port = c.target.port(c.port);
-      if (!port) continue; // reported under the call (MESH037)
-      if (['TCP', 'TLS', 'HTTPS'].includes(port.protocol)) {
-        // Opaque to the sidecar (TLS the application speaks itself included): one connection, no method or path.
-        // https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
-        out.push({
-          source: { workload: s.name, namespace: s.namespace }, host: c.target.hosts[0], port: c.port,
-          protocol: port.protocol === 'TCP' ? 'TCP' : 'TLS',
-          expect: 'allow', constructPath: s.node.path, description: `${s.name} calls external ${c.target.hosts[0]}:${c.port}/${port.protocol}`,
-        });
-        continue;
-      }
-      for (const method of flowMethods(c.methods)) {
-        for (const path of (c.paths ?? ['/']).map(concretePath)) {
-          out.push({
-            source: { workload: s.name, namespace: s.namespace },
-            host: c.target.hosts[0], port: c.port, method, path, expect: 'allow',
-            constructPath: s.node.path,
-            description: `${s.name} calls external ${c.target.hosts[0]}:${c.port} ${method} ${path}`,
-          });
-        }
-      }
-    }
-  }
+  for (const s of chart.services) for (const c of s.externalCalls) out.push(...externalCallFlows(s, c));
   const platform = chart.platform;
   const scraped = scrapedServices(chart);
   if (scraped.length > 0) {
@@ -80,6 +55,36 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
         source: { workload: s.name, namespace: s.namespace }, host: tracing.service, port: tracing.port, target: collector,
         method: 'POST', path, expect: 'allow',
         constructPath: s.node.path, description: `${s.name} sends spans to ${tracing.service}:${tracing.port}`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The flows of a call from `source` (a service, or a batch job) to an external service: one connection on a TCP, TLS or
+ * HTTPS port, which the sidecar proxies unread (TLS the application speaks itself included), else each method and path on
+ * the port; none on a port the service lacks (reported under the call, MESH037).
+ * https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ */
+export function externalCallFlows(source: { readonly name: string; readonly namespace: string; readonly node: { readonly path: string } },
+  c: Pick<ExternalCall, 'target' | 'port' | 'methods' | 'paths'>): IntendedFlow[] {
+  const port = c.target.port(c.port);
+  if (!port) return [];
+  const from = { workload: source.name, namespace: source.namespace };
+  const host = c.target.hosts[0];
+  if (['TCP', 'TLS', 'HTTPS'].includes(port.protocol)) {
+    return [{
+      source: from, host, port: c.port, protocol: port.protocol === 'TCP' ? 'TCP' : 'TLS',
+      expect: 'allow', constructPath: source.node.path, description: `${source.name} calls external ${host}:${c.port}/${port.protocol}`,
+    }];
+  }
+  const out: IntendedFlow[] = [];
+  for (const method of flowMethods(c.methods)) {
+    for (const path of (c.paths ?? ['/']).map(concretePath)) {
+      out.push({
+        source: from, host, port: c.port, method, path, expect: 'allow', constructPath: source.node.path,
+        description: `${source.name} calls external ${host}:${c.port} ${method} ${path}`,
       });
     }
   }

@@ -89,7 +89,7 @@ export interface ExternalCallOptions {
  * Whether every port `call` reaches speaks gRPC (`POST /<package.Service>/<Method>`: core/ports.ts GRPC_PROTOCOLS), so its
  * methods and paths must be gRPC's and its paths have no collection path.
  */
-export function callsGrpcOnly(call: ServiceCall): boolean {
+export function callsGrpcOnly(call: CallShape): boolean {
   const ports = calledPorts(call);
   return ports.length > 0 && ports.every((p) => GRPC_PROTOCOLS.includes(p.protocol));
 }
@@ -98,7 +98,10 @@ export function callsGrpcOnly(call: ServiceCall): boolean {
  * The callee's Service ports a call reaches: the one it names, else its HTTP-family ports
  * when it gives methods or paths (they are HTTP-only), else every port.
  */
-export function calledPorts(call: ServiceCall): ResolvedServicePort[] {
+/** What {@link calledPorts} reads of a call: its callee, and the port, methods and paths it names. */
+export type CallShape = Pick<ServiceCall, 'target' | 'port' | 'methods' | 'paths'>;
+
+export function calledPorts(call: CallShape): ResolvedServicePort[] {
   const ports = call.target.ports;
   if (call.port !== undefined) return ports.filter((p) => p.port === call.port);
   if (call.methods || call.paths) return ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol));

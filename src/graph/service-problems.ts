@@ -76,7 +76,7 @@ export function workloadProblems(s: WorkloadProblemInput): string[] {
  * ALLOW rule with HTTP fields for TCP traffic).
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
  */
-export function callPortProblems(calls: readonly ServiceCall[],
+export function callPortProblems(calls: readonly Pick<ServiceCall, 'target' | 'port' | 'methods' | 'paths'>[],
   containerOnly: (target: IMeshService) => ReadonlyMap<number, string> | undefined): string[] {
   const out: string[] = [];
   calls.forEach((c, i) => {
@@ -110,7 +110,7 @@ export function callPortProblems(calls: readonly ServiceCall[],
  * the callee's ALLOW rule would admit them and no gRPC request (core/ports.ts, GRPC_PROTOCOLS), so the calls the team
  * makes are refused while the flows seem to prove them.
  */
-function grpcCallProblems(field: string, c: ServiceCall): string[] {
+function grpcCallProblems(field: string, c: Pick<ServiceCall, 'target' | 'port' | 'methods' | 'paths'>): string[] {
   if (!callsGrpcOnly(c)) return [];
   const ports = calledPorts(c);
   const on = `${c.target.name}'s port${ports.length > 1 ? 's' : ''} ${ports.map((p) => p.port).join(', ')} speak${ports.length > 1 ? '' : 's'} gRPC`;

@@ -291,12 +291,15 @@ export interface CallingWorkload extends SecurityWorkload {
   readonly chart: IMeshServiceNode['chart'];
   /** Its calls: each service, and the Service port called (every port of the service when undefined). */
   readonly calls: readonly { readonly target: IMeshService; readonly port?: number }[];
+  /** Its calls to external services. */
+  readonly externalCalls: readonly SecurityExternalCall[];
 }
 
 /**
  * The peers of a workload that only calls (a batch job): egress to each callee's container ports (those of the called
- * port alone when it names one), DNS, the tracing collector and istiod; no ingress but Prometheus's scrapes of its
- * sidecar, when it may scrape, as for a service (else the PodMonitor's targets stay down while the job runs).
+ * port alone when it names one), to its external services' ports as a service's ({@link externalEgress}), DNS, the
+ * tracing collector and istiod; no ingress but Prometheus's scrapes of its sidecar, when it may scrape, as for a service
+ * (else the PodMonitor's targets stay down while the job runs).
  */
 export function callingWorkloadPeers(w: CallingWorkload, mesh: NamespaceSecurity): ServicePeers {
   const istio = w.chart.platform.istio;
@@ -317,7 +320,7 @@ export function callingWorkloadPeers(w: CallingWorkload, mesh: NamespaceSecurity
     callers: [],
     targets: w.calls.map((c) => c.target),
     targetPorts,
-    externalCalls: [],
+    externalCalls: w.externalCalls,
     extraIngress: [],
     prometheus: mesh.allowMetricsScraping
       ? { peer: { namespace: prom.namespace, podLabels: { ...prom.serviceSelector } }, ports: [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT] }
