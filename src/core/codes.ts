@@ -517,6 +517,11 @@ export const Codes = {
    */
   FAULT_SCHEDULE_INVALID: 'MESH311',
   /**
+   * Two scheduled fault tests of one namespace (in one chart or in several charts of the app) with one name: their CronJobs,
+   * ConfigMap, ServiceAccount, Role, RoleBinding, NetworkPolicy and PrometheusRule would be one object each.
+   */
+  FAULT_TEST_NAME_TAKEN: 'MESH533',
+  /**
    * A VirtualService bound to a Gateway routes to the apex host of a Flagger Canary: that traffic goes to the apex Service, which
    * Flagger points at the primary, so the canary's analysis never sees it (warning).
    */
