@@ -90,7 +90,9 @@ export type { IExternalService, IMeshChart, IMeshServiceNode, IRemoteService } f
 export { MeshCluster } from './graph/mesh-cluster';
 export { MeshService } from './graph/mesh-service';
 export { MeshBatchWorkload, MeshCronJob, MeshJob } from './graph/mesh-batch-job';
-export type { JobCall, JobCallOptions, JobPodOptions, MeshBatchProps, MeshCronJobProps, MeshJobProps } from './graph/mesh-batch-job';
+export type {
+  JobCall, JobCallOptions, JobExternalCall, JobPodOptions, JobRemoteCall, MeshBatchProps, MeshCronJobProps, MeshJobProps,
+} from './graph/mesh-batch-job';
 export { MeshCronJobObject, MeshJobObject } from './workload/mesh-pod';
 export type {
   ICanaryTarget, IMeshService, IReleasedService, IRoutedService, IScaledService, ITieredService, IVersionedService, MeshServiceCommonProps,

@@ -125,9 +125,13 @@ function callGraph(chart: MeshChart, s: CallingServices): ExternalService {
   // sidecar originates TLS to the provider's 443, verified against the proxy's CA bundle, so
   // the call works under outboundTrafficPolicy REGISTRY_ONLY.
   // https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/
+  // Its API sits behind a CDN, whose addresses are not the provider's to publish and change: payment-service's
+  // NetworkPolicy lets 443 out to any address on purpose (anyAddress), and its sidecar, under REGISTRY_ONLY, sends only to
+  // this host, whose certificate it verifies.
   const paymentProvider = new ExternalService(chart, 'payment-provider', {
     hosts: ['api.payment-provider.example'],
     ports: [{ number: 80, protocol: 'HTTP', targetPort: 443 }],
+    anyAddress: true,
     tls: TlsOrigination.simple({ port: 80, caCertificates: '/etc/ssl/certs/ca-certificates.crt' }),
   });
   payment.calls(paymentProvider, { port: 80, methods: ['POST'], paths: ['/v1/charges', '/v1/refunds'] });

@@ -467,6 +467,11 @@ export const Codes = {
   /** An ExternalService's timeout or retries where no VirtualService can carry them: several or wildcard hosts, or no HTTP port. */
   INVALID_EXTERNAL_ROUTE: 'MESH219',
   /**
+   * A call to an ExternalService without `addresses` (nor `anyAddress`): the caller's NetworkPolicy lets the port out to any
+   * address, 0.0.0.0/0, since it cannot name a DNS host (warning).
+   */
+  EXTERNAL_EGRESS_ANY_ADDRESS: 'MESH241',
+  /**
    * An ALLOW rule narrowed by the client's address (ipBlocks, remoteIpBlocks, a condition on source.ip or remote.ip) whose
    * requests another ALLOW rule on the same workloads admits from any address: the narrowing restricts nothing (warning).
    */
@@ -541,6 +546,11 @@ export const Codes = {
    * minutes, a bad time zone.
    */
   FAULT_SCHEDULE_INVALID: 'MESH311',
+  /**
+   * Two scheduled fault tests of one namespace (in one chart or in several charts of the app) with one name: their CronJobs,
+   * ConfigMap, ServiceAccount, Role, RoleBinding, NetworkPolicy and PrometheusRule would be one object each.
+   */
+  FAULT_TEST_NAME_TAKEN: 'MESH533',
   /**
    * A VirtualService bound to a Gateway routes to the apex host of a Flagger Canary: that traffic goes to the apex Service, which
    * Flagger points at the primary, so the canary's analysis never sees it (warning).

@@ -31,6 +31,14 @@ export const MANAGED_BY = 'cdk8s-mesh';
 export const REPLICATION_ANNOTATION = 'mesh.cdk8s.io/replication';
 
 /**
+ * The annotation on a ServiceEntry of DNS resolution that gives the provider's addresses (comma-separated CIDRs), which its
+ * spec cannot carry (istiod takes `addresses` for NONE and STATIC resolution only): the ranges its callers' NetworkPolicy
+ * lets them out to, where the flow check takes the host to resolve.
+ * @internal
+ */
+export const EXTERNAL_ADDRESSES_ANNOTATION = 'mesh.cdk8s.io/addresses';
+
+/**
  * The annotation on a service's ALLOW AuthorizationPolicy that lists, comma-separated, the
  * principals of the callers whose every call to it is asynchronous (`calls(..., { asynchronous: true })`):
  * fire-and-forget, the caller does not hold its own response for them, so the retry analysis

@@ -7,7 +7,7 @@ import type { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { hasBrand } from '../core/brand';
-import type { IMeshChart, IRemoteService } from './interfaces';
+import type { IExternalService, IMeshChart, IRemoteService } from './interfaces';
 
 export { hasBrand, setBrand } from '../core/brand';
 
@@ -32,6 +32,11 @@ export const REMOTE_SERVICE_BRAND = Symbol.for('cdk8s-mesh.RemoteService');
 /** Whether `x` is a RemoteService (of any copy of the library): another chart's or repository's service. */
 export function isRemoteService(x: unknown): x is IRemoteService {
   return hasBrand(x, REMOTE_SERVICE_BRAND);
+}
+
+/** Whether `x` is an ExternalService (of any copy of the library): a host outside the mesh. */
+export function isExternalService(x: unknown): x is IExternalService {
+  return hasBrand(x, EXTERNAL_SERVICE_BRAND);
 }
 
 /** Whether `x` is a MeshChart (of any copy of the library). */

@@ -2,7 +2,11 @@ import { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
 import type { ExportTo } from '../core/export-to';
 import { formatProblem } from '../core/errors';
-import type { ExternalCall, IMeshService, ServiceCall } from './interfaces';
+import { problem, Problem } from '../core/problem';
+import type { ExternalCall, IExternalService, IMeshService, ServiceCall } from './interfaces';
+
+/** What the checks read of a call to an external service (a service's, or a batch job's). */
+export type ExternalCallShape = Pick<ExternalCall, 'target' | 'port' | 'methods' | 'paths'>;
 
 /** What the checks need of a called MeshService. */
 export interface CalledService extends IConstruct {
@@ -15,16 +19,16 @@ export interface CalledService extends IConstruct {
 /**
  * The problems of a service's declared calls: to services (MESH019 for one of another
  * App, MESH032 for a workload with no Service, MESH038 for one hidden by its exportTo)
- * and to external services (MESH037 for one of another App or a port it lacks, MESH038).
+ * and to external services (MESH037 for one of another App or a port it lacks, MESH038, MESH241 for one without addresses).
  * `meshService` gives the MeshService a call target is, if it is one.
  */
 export function callProblems(
   caller: IConstruct & { readonly namespace: string },
   calls: readonly ServiceCall[],
-  externalCalls: readonly ExternalCall[],
+  externalCalls: readonly ExternalCallShape[],
   meshService: (target: IMeshService) => CalledService | undefined,
-): string[] {
-  const out: string[] = [];
+): (string | Problem)[] {
+  const out: (string | Problem)[] = [];
   for (const c of calls) {
     const target = meshService(c.target);
     // A service of any chart of the same app (one cluster) can be called; one of another App cannot.
@@ -74,7 +78,35 @@ export function callProblems(
         + 'paths there; leave them out, or send plain HTTP to a port whose TLS the sidecar originates (`tls: TlsOrigination.simple(...)`)'));
     }
   }
+  out.push(...anyAddressProblems(externalCalls));
   return out;
+}
+
+/**
+ * MESH241 (warning): calls to an external service without `addresses` (nor `anyAddress`), once per service, at its first
+ * call. The caller's NetworkPolicy then lets the ports out to 0.0.0.0/0: a NetworkPolicy cannot name a DNS host ("targeting
+ * of services by name" is among what NetworkPolicies cannot do), so its `ipBlock` is any address. `REGISTRY_ONLY` still limits
+ * the hosts the sidecar's outbound listeners forward to, but the CNI admits the port to any address, so the policy no longer
+ * limits where the pod connects (a process that bypasses the sidecar's redirection, or the sidecar's own passthrough of a
+ * port it does not route).
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#what-you-can-t-do-with-network-policies-at-least-not-yet
+ * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#OutboundTrafficPolicy-Mode
+ */
+function anyAddressProblems(externalCalls: readonly ExternalCallShape[]): Problem[] {
+  const first = new Map<IExternalService, { index: number; ports: Set<number> }>();
+  externalCalls.forEach((c, i) => {
+    if (c.target.addresses.length > 0 || c.target.anyAddress) return;
+    const port = c.target.port(c.port);
+    if (!port) return; // MESH037
+    const entry = first.get(c.target) ?? { index: i, ports: new Set<number>() };
+    entry.ports.add(port.targetPort);
+    first.set(c.target, entry);
+  });
+  return [...first].map(([target, { index, ports }]) => problem(Codes.EXTERNAL_EGRESS_ANY_ADDRESS, `externalCalls[${index}]`,
+    `calls ${target.node.path}, which has no addresses, so this workload's NetworkPolicy lets port `
+    + `${[...ports].sort((a, b) => a - b).join(', ')}/TCP out to any address (0.0.0.0/0): a NetworkPolicy cannot name a DNS host, and `
+    + 'REGISTRY_ONLY limits the sidecar, not the addresses the pod reaches; give the provider\'s ranges in its `addresses` '
+    + "(Cidr.of('203.0.113.0/24')), or `anyAddress: true` where it has none", 'warning'));
 }
 
 /** The ServiceEntry port protocols whose requests the sidecar reads as HTTP. */

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Cidr } from '../core/cidr';
 import { Retries } from '../core/retries';
 import { Codes } from '../core/codes';
+import { EXTERNAL_ADDRESSES_ANNOTATION } from '../core/labels';
 import { formatProblem } from '../core/errors';
 import { ExportTo } from '../core/export-to';
 import { addExternalRoute, addServiceEntry, addTlsOriginationRule } from './external-service.render';
@@ -52,9 +53,19 @@ export interface ExternalServiceProps {
    * The provider's addresses, when known: STATIC resolution's endpoints, NONE resolution's
    * ServiceEntry `addresses` (IPs or CIDR ranges the application connects to), and the
    * NetworkPolicy egress `ipBlock`s of its callers.
-   * @default - unknown: callers' NetworkPolicy lets the port out to any address
+   * @default - unknown: callers' NetworkPolicy lets the port out to any address (MESH241 unless `anyAddress`)
    */
   readonly addresses?: Cidr[];
+  /**
+   * Lets each caller's NetworkPolicy open the ports to any address (0.0.0.0/0) on purpose, for a provider without fixed
+   * addresses (an API behind a CDN, a SaaS whose ranges change): a NetworkPolicy cannot name a DNS host, and the
+   * sidecar's `REGISTRY_ONLY` limits the hosts its listeners forward to, not the addresses the CNI lets the pod's
+   * packets reach. Without it, a call to a service without `addresses` is a warning (MESH241) at the caller; with
+   * `addresses` it is an error (MESH035): the callers' egress is then limited to them.
+   * @default false
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#what-you-can-t-do-with-network-policies-at-least-not-yet
+   */
+  readonly anyAddress?: boolean;
   /**
    * TLS the sidecar originates, in the ServiceEntry's DestinationRule.
    * @default - none: the application speaks the port's protocol itself
@@ -110,6 +121,8 @@ export class ExternalService extends Construct implements IExternalService {
   public readonly resolution: ExternalResolution;
   /** The known addresses. */
   public readonly addresses: readonly Cidr[];
+  /** True when its callers' NetworkPolicy lets its ports out to any address on purpose (`anyAddress`). */
+  public readonly anyAddress: boolean;
   /** The TLS origination, if any. */
   public readonly tls?: TlsOrigination;
   /** The chart it belongs to. */
@@ -129,11 +142,16 @@ export class ExternalService extends Construct implements IExternalService {
     this.hosts = [...props.hosts];
     this.resolution = props.resolution ?? 'DNS';
     this.addresses = [...(props.addresses ?? [])];
+    this.anyAddress = props.anyAddress ?? false;
     this.tls = props.tls;
     this.exportTo = props.exportTo;
     this.ports = props.ports.map((p) => ({ ...p, name: p.name ?? `${p.protocol.toLowerCase()}-${p.number}`, targetPort: p.targetPort ?? p.number }));
     const metadata = { name: this.name, namespace: this.namespace, labels: this.chart.commonLabels() };
-    addServiceEntry(this, 'Resource', metadata, this);
+    // With DNS resolution the spec has no place for the provider's addresses: an annotation says where the host resolves, for the
+    // flow check of its callers' NetworkPolicy (validate/flow/service-entry.ts, externalPod).
+    const dnsAddresses = this.resolution === 'DNS' && this.addresses.length > 0
+      ? { annotations: { [EXTERNAL_ADDRESSES_ANNOTATION]: this.addresses.map(String).join(',') } } : {};
+    addServiceEntry(this, 'Resource', { ...metadata, ...dnsAddresses }, this);
     if (this.tls) addTlsOriginationRule(this, 'DestinationRule', metadata, this, this.tls.options);
     this.timeout = props.timeout;
     this.retries = props.retries;
@@ -188,6 +206,10 @@ export class ExternalService extends Construct implements IExternalService {
     // istiod admits STATIC resolution with no endpoints (ValidateServiceEntry), whose traffic then goes nowhere: ExternalService
     // writes no workloadSelector that could give it some.
     if (this.resolution === 'STATIC' && this.addresses.length === 0) bad('addresses', "resolution 'STATIC' needs the provider's addresses");
+    if (this.anyAddress && this.addresses.length > 0) {
+      bad('anyAddress', `the provider's addresses are given (${this.addresses.map(String).join(', ')}), to which its callers' egress is limited: `
+        + 'leave anyAddress out, or the addresses');
+    }
     if (this.ports.length === 0) bad('ports', 'a ServiceEntry needs at least one port');
     if (this.timeout || this.retries) {
       const route = (message: string) => out.push(formatProblem(Codes.INVALID_EXTERNAL_ROUTE, message));

@@ -6,8 +6,9 @@ export { concretePath } from '../core/authorization';
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../platform/platform';
 import { MeshSecurity } from './security/mesh-security';
 import { isRemoteService } from './brands';
-import type { IMeshChart, IMeshService, ServiceCall } from './interfaces';
-import { calledPorts } from './service-call';
+import type { ExternalCall, IMeshChart, IMeshService, ServiceCall } from './interfaces';
+import { calledPorts, podDnsHostOf } from './service-call';
+import type { ResolvedServicePort } from './service-port';
 import { GRPC_PROTOCOLS, HTTP_PROTOCOLS } from '../core/ports';
 import { flowMethods } from '../core/http';
 
@@ -23,32 +24,7 @@ import { flowMethods } from '../core/http';
 export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
   const out: IntendedFlow[] = [];
   for (const c of chart.calls) if (hasIntendedFlows(c)) out.push(...callFlows(c));
-  for (const s of chart.services) {
-    for (const c of s.externalCalls) {
-      const port = c.target.port(c.port);
-      if (!port) continue; // reported under the call (MESH037)
-      if (['TCP', 'TLS', 'HTTPS'].includes(port.protocol)) {
-        // Opaque to the sidecar (TLS the application speaks itself included): one connection, no method or path.
-        // https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
-        out.push({
-          source: { workload: s.name, namespace: s.namespace }, host: c.target.hosts[0], port: c.port,
-          protocol: port.protocol === 'TCP' ? 'TCP' : 'TLS',
-          expect: 'allow', constructPath: s.node.path, description: `${s.name} calls external ${c.target.hosts[0]}:${c.port}/${port.protocol}`,
-        });
-        continue;
-      }
-      for (const method of flowMethods(c.methods)) {
-        for (const path of (c.paths ?? ['/']).map(concretePath)) {
-          out.push({
-            source: { workload: s.name, namespace: s.namespace },
-            host: c.target.hosts[0], port: c.port, method, path, expect: 'allow',
-            constructPath: s.node.path,
-            description: `${s.name} calls external ${c.target.hosts[0]}:${c.port} ${method} ${path}`,
-          });
-        }
-      }
-    }
-  }
+  for (const s of chart.services) for (const c of s.externalCalls) out.push(...externalCallFlows(s, c));
   const platform = chart.platform;
   const scraped = scrapedServices(chart);
   if (scraped.length > 0) {
@@ -79,6 +55,36 @@ export function derivedIntendedFlows(chart: IMeshChart): IntendedFlow[] {
         source: { workload: s.name, namespace: s.namespace }, host: tracing.service, port: tracing.port, target: collector,
         method: 'POST', path, expect: 'allow',
         constructPath: s.node.path, description: `${s.name} sends spans to ${tracing.service}:${tracing.port}`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The flows of a call from `source` (a service, or a batch job) to an external service: one connection on a TCP, TLS or
+ * HTTPS port, which the sidecar proxies unread (TLS the application speaks itself included), else each method and path on
+ * the port; none on a port the service lacks (reported under the call, MESH037).
+ * https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ */
+export function externalCallFlows(source: { readonly name: string; readonly namespace: string; readonly node: { readonly path: string } },
+  c: Pick<ExternalCall, 'target' | 'port' | 'methods' | 'paths'>): IntendedFlow[] {
+  const port = c.target.port(c.port);
+  if (!port) return [];
+  const from = { workload: source.name, namespace: source.namespace };
+  const host = c.target.hosts[0];
+  if (['TCP', 'TLS', 'HTTPS'].includes(port.protocol)) {
+    return [{
+      source: from, host, port: c.port, protocol: port.protocol === 'TCP' ? 'TCP' : 'TLS',
+      expect: 'allow', constructPath: source.node.path, description: `${source.name} calls external ${host}:${c.port}/${port.protocol}`,
+    }];
+  }
+  const out: IntendedFlow[] = [];
+  for (const method of flowMethods(c.methods)) {
+    for (const path of (c.paths ?? ['/']).map(concretePath)) {
+      out.push({
+        source: from, host, port: c.port, method, path, expect: 'allow', constructPath: source.node.path,
+        description: `${source.name} calls external ${host}:${c.port} ${method} ${path}`,
       });
     }
   }
@@ -118,8 +124,9 @@ export function scrapedServices(chart: IMeshChart): IMeshChart['services'] {
  * The flows of one call: on each port it reaches, every method and path (HTTP), or one TCP
  * connection (a TCP-family port carries opaque bytes, which the proxies route and authorize as
  * TCP: https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/).
- * A StatefulSet's pods behind a headless Service are also called by their own names, which
- * Istio routes as the Service's host (istio/istio pilot/pkg/networking/core/httproute.go,
+ * A StatefulSet's pods behind a headless Service are also called by their own names (under its headless governing
+ * Service, `<pod>.<name>-headless`, beside a stateful service's client Service), which
+ * Istio routes as that Service's host (istio/istio pilot/pkg/networking/core/httproute.go,
  * generateVirtualHostDomains, adds `*.<service host>` for a headless Service; listener.go,
  * buildSidecarOutboundListeners, builds a listener per pod for its TCP ports): one flow per
  * pod on each port, with the call's first method and path. `from` names another source of the call's service (a VM of it, by
@@ -138,6 +145,9 @@ export function callFlows(c: ServiceCall, from?: { readonly workload: string; re
   // not for gRPC, whose every request is POST /<package.Service>/<Method>.
   const httpPaths = withCollectionPaths(c.paths ?? ['/']).map(concretePath);
   const grpcPaths = (c.paths ?? ['/']).map(concretePath);
+  // A pod by name under a headless governing Service of its own (`<name>-headless`) is dialed on its container port,
+  // which that Service's ports are: no proxy translates a headless Service's ports (writeHeadlessService).
+  const podPort = (p: ResolvedServicePort) => (podDnsHostOf(c.target) ? p.targetPort : p.port);
   for (const p of calledPorts(c)) {
     const grpc = GRPC_PROTOCOLS.includes(p.protocol);
     const paths = grpc ? grpcPaths : httpPaths;
@@ -161,7 +171,7 @@ export function callFlows(c: ServiceCall, from?: { readonly workload: string; re
     for (const pod of c.target.podHostnames ?? []) {
       const tcp = !HTTP_PROTOCOLS.includes(p.protocol);
       out.push({
-        source, host: pod, port: p.port, ...(tcp ? { protocol: 'TCP' as const } : { method: methods[0], path: paths[0] }),
+        source, host: pod, port: podPort(p), ...(tcp ? { protocol: 'TCP' as const } : { method: methods[0], path: paths[0] }),
         expect: 'allow', reaches, constructPath: c.source.node.path,
         description: `${caller} calls ${pod.split('.')[0]} of ${c.target.name} by its own name on ${p.port}${tcp ? '/TCP' : ''}`,
       });

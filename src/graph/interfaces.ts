@@ -56,7 +56,8 @@ export interface IMeshService extends IConstruct {
   readonly ports: readonly ResolvedServicePort[];
   /**
    * The pod-by-pod host names of a StatefulSet behind a headless Service
-   * (`<name>-0.<name>.<namespace>.svc.cluster.local`, ...), which Istio routes as the Service's host.
+   * (`<name>-0.<name>-headless.<namespace>.svc.cluster.local`, ... under a stateful service's headless governing Service), which
+   * Istio routes as that Service's host.
    * @default - none
    */
   readonly podHostnames?: readonly string[];
@@ -120,6 +121,8 @@ export interface IExternalService extends IConstruct {
   readonly ports: readonly Required<ExternalPort>[];
   /** The provider's known addresses (empty when unknown). */
   readonly addresses: readonly Cidr[];
+  /** True when its callers' NetworkPolicy lets its ports out to any address on purpose. */
+  readonly anyAddress?: boolean;
   /** The chart it belongs to. */
   readonly chart: IMeshChart;
   /** True if a workload in `namespace` sees the ServiceEntry. */

@@ -21,9 +21,15 @@ import { addCronJob, addJob, BatchPodSpec } from '../workload/pod-builder';
 import type { PodOptions } from '../workload/pod-props';
 import { addNetworkPolicy, addServiceAccount } from '../workload/workload';
 import type { MeshCronJobObject, MeshJobObject } from '../workload/mesh-pod';
-import { isMeshChart, meshChartOf } from './brands';
-import { concretePath, httpPort } from './intended-flows';
-import type { IMeshChart } from './interfaces';
+import { Chart } from 'cdk8s';
+import type { Problem } from '../core/problem';
+import { isExternalService, isMeshChart, isRemoteService, meshChartOf } from './brands';
+import { callProblems, ExternalCallShape } from './call-problems';
+import { concretePath, externalCallFlows, httpPort } from './intended-flows';
+import type { IExternalService, IMeshChart, IRemoteService } from './interfaces';
+import { recordRemoteCalls } from './remote-calls';
+import type { ExternalCallOptions } from './service-call';
+import { callPortProblems } from './service-problems';
 import type { MeshService } from './mesh-service';
 import { RemoteCaller } from './remote-caller';
 import { MeshSecurity } from './security/mesh-security';
@@ -120,6 +126,22 @@ export interface JobCall {
   readonly options: JobCallOptions;
 }
 
+/** One call of a job to another team's service (a {@link RemoteService}). */
+export interface JobRemoteCall {
+  /** The service called. */
+  readonly target: IRemoteService;
+  /** The port, methods and paths the call uses, recorded for the other team's check. */
+  readonly options: JobCallOptions;
+}
+
+/** One call of a job to a service outside the mesh (an {@link ExternalService}). */
+export interface JobExternalCall {
+  /** The external service called. */
+  readonly target: IExternalService;
+  /** The port, methods and paths the call uses. */
+  readonly options: ExternalCallOptions;
+}
+
 /**
  * A batch job of the mesh (a {@link MeshCronJob} or a {@link MeshJob}). Its pods are hardened as a MeshService's
  * (non-root, read-only root filesystem, no capabilities, seccomp RuntimeDefault, no ServiceAccount token) and run as a
@@ -146,6 +168,8 @@ export abstract class MeshBatchWorkload extends Construct {
   /** How many times a run's pod is retried before the run fails. */
   public readonly backoffLimit: number;
   private readonly _calls: JobCall[] = [];
+  private readonly _remoteCalls: JobRemoteCall[] = [];
+  private readonly _externalCalls: JobExternalCall[] = [];
   private readonly meta: { name: string; namespace: string; labels: Record<string, string> };
 
   protected constructor(scope: Construct, id: string, props: MeshBatchProps) {
@@ -177,9 +201,19 @@ export abstract class MeshBatchWorkload extends Construct {
     this.chart.addIntendedFlows(() => this.flows());
   }
 
-  /** The calls declared, in order. */
+  /** The calls to services of the app declared, in order. */
   public get jobCalls(): readonly JobCall[] {
     return [...this._calls];
+  }
+
+  /** The calls to other teams' services declared, in order. */
+  public get remoteCalls(): readonly JobRemoteCall[] {
+    return [...this._remoteCalls];
+  }
+
+  /** The calls to external services declared, in order. */
+  public get externalCalls(): readonly JobExternalCall[] {
+    return [...this._externalCalls];
   }
 
   /**
@@ -187,13 +221,37 @@ export abstract class MeshBatchWorkload extends Construct {
    * `methods`, `paths` and `port` (an ALLOW rule, a NetworkPolicy ingress peer), the job's NetworkPolicy and Sidecar let it
    * out to the service, and each method and path is an intended flow from the job's pods, proved at synth.
    */
-  public calls(service: MeshService, options: JobCallOptions = {}): void {
+  public calls(service: MeshService, options?: JobCallOptions): void;
+  /**
+   * Declares that the job calls another team's service, as a MeshService calls one: the job's Sidecar imports
+   * `<namespace>/<host>`, its NetworkPolicy lets it out to the service's namespace and pod labels on the ports called,
+   * and the call is recorded in the chart's remote-calls record, for the check over both teams' folders (the other
+   * team admits the job with `RemoteCaller.workload({ name, namespace, serviceAccount: name })`).
+   */
+  public calls(service: IRemoteService, options?: JobCallOptions): void;
+  /**
+   * Declares that the job calls an external service on one of its ports, as a MeshService calls one: its hosts join the
+   * job's Sidecar egress hosts, its NetworkPolicy lets the port out (to the service's `addresses`; MESH241 without them),
+   * and the call is an intended flow from the job's pods, proved at synth.
+   */
+  public calls(service: IExternalService, options: ExternalCallOptions): void;
+  public calls(service: MeshService | IRemoteService | IExternalService, options: JobCallOptions | ExternalCallOptions = {}): void {
     const copied: JobCallOptions = { ...options, methods: options.methods && [...options.methods], paths: options.paths && [...options.paths] };
-    this._calls.push({ target: service, options: copied });
+    if (isExternalService(service)) {
+      this._externalCalls.push({ target: service, options: { ...copied, port: (options as ExternalCallOptions).port } });
+      return;
+    }
+    if (isRemoteService(service)) {
+      this._remoteCalls.push({ target: service, options: copied });
+      recordRemoteCalls(Chart.of(this), () => this._remoteCalls.map((c) => ({ source: this, target: c.target, ...c.options })));
+      return;
+    }
+    const target = service as MeshService;
+    this._calls.push({ target, options: copied });
     const caller = RemoteCaller.workload({
       name: this.name, namespace: this.namespace, serviceAccount: this.name, podLabels: { ...this.selectorLabels },
     });
-    ServiceSecurity.of(service)._admit(caller, copied, true);
+    ServiceSecurity.of(target)._admit(caller, copied, true);
   }
 
   /** The settings of the job object the controllers cannot honour (MESH270), worked out when it is built. */
@@ -235,8 +293,14 @@ export abstract class MeshBatchWorkload extends Construct {
   private securityView(): CallingWorkload {
     return {
       name: this.name, namespace: this.namespace, selectorLabels: this.selectorLabels, ports: [], chart: this.chart,
-      calls: this._calls.map((c) => ({ target: c.target, port: c.options.port })),
+      calls: [...this._calls, ...this._remoteCalls].map((c) => ({ target: c.target, port: c.options.port })),
+      externalCalls: this.externalCallShapes(),
     };
+  }
+
+  /** The calls to external services, as a service's are read (call-problems.ts, service-security.render.ts, intended-flows.ts). */
+  private externalCallShapes(): ExternalCallShape[] {
+    return this._externalCalls.map((c) => ({ target: c.target, ...c.options }));
   }
 
   /**
@@ -283,6 +347,8 @@ export abstract class MeshBatchWorkload extends Construct {
         for (const path of paths) out.push({ ...base, method, path, description: `${this.name} calls ${target.name} ${method} ${path}` });
       }
     }
+    // A call to an external service is a service's (a call to another team's is recorded and checked from the record).
+    for (const c of this.externalCallShapes()) out.push(...externalCallFlows(this, c));
     return out;
   }
 
@@ -304,10 +370,19 @@ export abstract class MeshBatchWorkload extends Construct {
     return [formatProblem(Codes.BATCH_JOB_NAME_TAKEN, message)];
   }
 
-  /** A call to a service outside the app (MESH019): its chart's manifests are not checked with this one's. */
-  private callProblems(): string[] {
-    return this._calls.filter((c) => c.target.node.root !== this.node.root)
-      .map((c) => formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of this app`));
+  /**
+   * A call to a service outside the app (MESH019): its chart's manifests are not checked with this one's; and the problems of its
+   * calls to other teams' services (a port the service lacks, HTTP fields on a TCP port: MESH042) and to external services (MESH037,
+   * MESH038, MESH042, MESH241), as a service's.
+   */
+  private callProblems(): (string | Problem)[] {
+    const remote = this._remoteCalls.map((c) => ({ target: c.target, ...c.options }));
+    return [
+      ...this._calls.filter((c) => c.target.node.root !== this.node.root)
+        .map((c) => formatProblem(Codes.UNKNOWN_SERVICE, `calls ${c.target.node.path}, which is not a service of this app`)),
+      ...callPortProblems(remote, () => undefined).map((p) => p.replace(/^calls\[(\d+)\]/, 'remoteCalls[$1]')),
+      ...callProblems(this, [], this.externalCallShapes(), () => undefined),
+    ];
   }
 }
 

@@ -131,7 +131,7 @@ export interface MeshServiceCommonProps {
   readonly ports?: ServicePortOptions[];
   /**
    * The Service's type, annotations and extra labels.
-   * @default - a ClusterIP Service (headless for a stateful service)
+   * @default - a ClusterIP Service (for a stateful service, with a headless governing Service `<name>-headless` beside it)
    */
   readonly service?: ServiceOptions;
   /**
@@ -218,8 +218,10 @@ export interface MeshServiceProps extends PodOptions, MeshServiceCommonProps {
    */
   readonly automountServiceAccountToken?: boolean;
   /**
-   * Runs the service as a StatefulSet (a database, a queue) behind a headless Service: each
-   * pod keeps its name and its own volume claims; one replica unless the image replicates.
+   * Runs the service as a StatefulSet (a database, a queue): each pod keeps its name
+   * (`<name>-0.<name>-headless.<namespace>.svc.cluster.local`, under a headless governing Service `<name>-headless`) and
+   * its own volume claims, while callers dial its ClusterIP Service `<name>`, which their sidecars load-balance;
+   * one replica unless the image replicates.
    * @default - a Deployment
    */
   readonly stateful?: StatefulOptions;

@@ -37,7 +37,7 @@ import {
   callPortProblems, externalServiceProblems, headlessSidecarProblems, mirrorCallerProblems, settingsProblems, singleVersionProblem,
   streamLatencyProblems, workloadProblems,
 } from './service-problems';
-import { podHostnamesOf, ServiceWorkloads, writeService } from './service-workload';
+import { headlessServiceName, podHostnamesOf, ServiceWorkloads, writeHeadlessService, writeService } from './service-workload';
 
 import { IVersionedService, MeshServiceProps, MeshWorkloadProps } from './mesh-service-props';
 import type { ExternalCall, IMeshChart, IMeshService, IMeshServiceNode, ServiceCall } from './interfaces';
@@ -164,7 +164,10 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
    * `stateful.peerPorts`; empty for a service whose pods do not replicate.
    */
   public readonly peerCalls: readonly ServiceCall[];
-  /** The pod-by-pod host names of a StatefulSet behind a headless Service (`<name>-0.<name>.<namespace>.svc.cluster.local`). */
+  /**
+   * The pod-by-pod host names of a StatefulSet behind a headless governing Service
+   * (`<name>-0.<name>-headless.<namespace>.svc.cluster.local`; `<name>-0.<name>.<namespace>...` when its Service is headless).
+   */
   public readonly podHostnames?: readonly string[];
 
   /** @internal Ports some container declares that no Service port reaches. */
@@ -222,7 +225,9 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this.ports = resolvePorts(ports ?? DEFAULT_PORTS);
     this.hasService = this.ports.length > 0;
     this.serviceOptions = service ?? {};
-    this.serviceType = service?.type ?? (this.stateful || adoption?.existingService?.headless ? ServiceType.headless() : ServiceType.clusterIp());
+    // A stateful service's pods take their DNS names from a headless governing Service of their own (`<name>-headless`), so
+    // its Service is ClusterIP unless `service.type` says otherwise: the sidecars load-balance it (see writeHeadlessService).
+    this.serviceType = service?.type ?? (adoption?.existingService?.headless ? ServiceType.headless() : ServiceType.clusterIp());
     this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? healthCheckPath : undefined;
     this.exportTo = exportTo;
     this._exportToList = exportTo?.toList(this.namespace);
@@ -244,8 +249,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     };
 
     this.workloads = this.writeWorkloads(adoption, pod, common);
-    const statefulSet = adoption ? adoption.description.kind === 'StatefulSet' : this.stateful !== undefined;
-    this.podHostnames = podHostnamesOf(this, this.workloads.current, statefulSet);
+    this.podHostnames = podHostnamesOf(this, this.workloads.current, this.governingService);
 
     this.traffic = new HostTraffic(this.name, () => this.node.tryRemoveChild('VirtualService'), this.defaultSplit);
     this.traffic.addSubset(this, { name: this.subset, labels: { [Labels.VERSION]: this.version } });
@@ -275,20 +279,38 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     return Boolean(this.stateful?.replication?.trim()) && this.replicas > 1;
   }
 
+  /**
+   * The headless governing Service a StatefulSet's pods take their names from: a stateful service's `<name>-headless`
+   * beside its client Service (its own Service when `service.type` is `ServiceType.headless()`), or a team's StatefulSet's
+   * headless Service; undefined for a Deployment or a workload without a Service.
+   */
+  public get governingService(): string | undefined {
+    if (!this.hasService) return undefined;
+    if (this.adoption) {
+      return this.adoption.description.kind === 'StatefulSet' && this.serviceType.headless ? this.name : undefined;
+    }
+    if (!this.stateful) return undefined;
+    return this.serviceType.headless ? this.name : headlessServiceName(this.name);
+  }
+
   /** Writes the ServiceAccount, the Service and the current version's workload, or adopts the team's own. */
   private writeWorkloads(adoption: Adoption | undefined, pod: PodOptions, common: Record<string, string>): ServiceWorkloads {
     const sa = adoption ? undefined
       : addServiceAccount(this, 'ServiceAccount', this.serviceAccountName, this.namespace, common, pod.serviceAccountAnnotations);
-    const k8sService = this.hasService && !adoption?.existingService ? writeService(this, {
-      options: this.serviceOptions, type: this.serviceType, ports: this.ports, labels: { [Labels.APP]: this.name, ...common },
+    const serviceSpec = {
+      options: this.serviceOptions, ports: this.ports, labels: { [Labels.APP]: this.name, ...common },
       exportTo: this._exportToList, peersBeforeReady: this.replicates,
-    }) : undefined;
+    };
+    const k8sService = this.hasService && !adoption?.existingService ? writeService(this, { ...serviceSpec, type: this.serviceType }) : undefined;
+    const governing = this.stateful && k8sService && !this.serviceType.headless
+      ? writeHeadlessService(this, serviceSpec, ServiceType.headless())
+      : k8sService;
     const probes = defaultProbes(this.ports, this.healthCheckPath, pod.probes, this.stateful !== undefined && !adoption);
     const workloads = new ServiceWorkloads(this, probes, this.plan);
     if (adoption) {
       workloads.adopt(adoption, this.version);
     } else {
-      const statefulSet = this.stateful && k8sService ? { options: this.stateful, service: k8sService } : undefined;
+      const statefulSet = this.stateful && governing ? { options: this.stateful, service: governing } : undefined;
       workloads.deploy(this, statefulSet ? 'StatefulSet' : 'Deployment', {
         name: this.name, version: this.version, image: this.image, replicas: this.replicas, serviceAccount: sa, stateful: statefulSet,
       });
@@ -573,7 +595,9 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     const called = (t: IMeshService): CalledService | undefined => (MeshService.isMeshService(t) || isRemoteService(t) ? t : undefined);
     out.push(...callProblems(this, this._calls, this._externalCalls, called));
     out.push(...callPortProblems(this._calls, (t) => (MeshService.isMeshService(t) ? t._containerOnly : undefined)));
-    out.push(...headlessSidecarProblems(this.serviceType.headless, this.pod.sidecar?.inject, this.chart.callsTo(this)));
+    // A stateful service's pods are a headless Service's too (its governing one), which its callers reach by pod name.
+    const headless = this.serviceType.headless || this.governingService !== undefined;
+    out.push(...headlessSidecarProblems(headless, this.pod.sidecar?.inject, this.chart.callsTo(this)));
     // Without a sidecar its calls are plaintext, which a meshed callee admits only by admitPlaintext (MESH293).
     if (!this.meshed) {
       // Its pods' labels as the workloads write them (pod-builder.ts): the pod options' and the sidecar's beside the library's; a team's

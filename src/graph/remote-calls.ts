@@ -5,7 +5,7 @@ import { isRemoteService, meshChartOf } from './brands';
 import { pathSamples } from '../core/authorization';
 import { GRPC_PROTOCOLS } from '../core/ports';
 import { calledPorts } from './service-call';
-import type { IMeshChart } from './interfaces';
+import type { IMeshChart, ServiceCall } from './interfaces';
 import { flowMethods } from '../core/http';
 
 const RECORD_ID = 'RemoteCalls';
@@ -17,11 +17,24 @@ const RECORD_ID = 'RemoteCalls';
  */
 const L4: Readonly<Record<string, 'TCP' | 'TLS'>> = { tcp: 'TCP', mongo: 'TCP', mysql: 'TCP', redis: 'TCP', tls: 'TLS', https: 'TLS' };
 
+/** A call to a RemoteService as the record reads it: from a service of the chart, or from a batch job. */
+export type RecordedCall = Pick<ServiceCall, 'target' | 'port' | 'methods' | 'paths'> & {
+  readonly source: { readonly name: string; readonly namespace: string; readonly node: { readonly path: string } };
+};
+
+/** The calls to RemoteServices of a chart's batch jobs, by chart, each read at synth. */
+const OTHER_CALLERS = new WeakMap<IMeshChart, (() => readonly RecordedCall[])[]>();
+
 /**
  * Makes `chart` write its remote-calls record (`<environment>-remote-calls`, format
  * `remote-calls/v2`), once: the first call of one of its services to a RemoteService asks for it.
+ * A caller that is not a service of the chart (a batch job) gives its calls, read at synth, as `calls`.
  */
-export function recordRemoteCalls(chart: Chart): void {
+export function recordRemoteCalls(chart: Chart, calls?: () => readonly RecordedCall[]): void {
+  if (calls) {
+    const mesh = meshChartOf(chart);
+    OTHER_CALLERS.set(mesh, [...(OTHER_CALLERS.get(mesh) ?? []), calls]);
+  }
   if (chart.node.tryFindChild(RECORD_ID)) return;
   const mesh = meshChartOf(chart);
   const name = `${mesh.environment.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '')}-remote-calls`;
@@ -29,7 +42,7 @@ export function recordRemoteCalls(chart: Chart): void {
 }
 
 /**
- * The calls `chart`'s services make to RemoteServices, as recorded: each method and declared path
+ * The calls `chart`'s services (then its batch jobs) make to RemoteServices, as recorded: each method and declared path
  * of an HTTP or gRPC call (`*` when it names none), with the concrete requests that prove what the
  * path admits (core/authorization.ts, pathSamples), one connection for a TCP or TLS port, on each
  * port the call reaches (the port it names, else its callee's HTTP ports when it names methods or
@@ -38,7 +51,8 @@ export function recordRemoteCalls(chart: Chart): void {
  */
 export function remoteCallEntries(chart: IMeshChart): RemoteCallEntry[] {
   const out: RemoteCallEntry[] = [];
-  for (const c of chart.calls) {
+  const calls: readonly RecordedCall[] = [...chart.calls, ...(OTHER_CALLERS.get(chart) ?? []).flatMap((f) => f())];
+  for (const c of calls) {
     const t = c.target;
     if (!isRemoteService(t)) continue;
     // The ports the call reaches, as for a call inside the app (service-call.ts, calledPorts).

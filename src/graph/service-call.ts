@@ -22,6 +22,19 @@ export function serviceAddress(target: IMeshService, form: AddressForm): string 
   return form === 'url' && http ? `http://${host}:${port.port}` : `${host}:${port.port}`;
 }
 
+/**
+ * The host a StatefulSet's pods' own names sit under (`<governing>.<namespace>.svc.cluster.local`) when it is not the
+ * service's host: the headless Service a caller's sidecar needs among its egress hosts to reach a pod by name.
+ */
+export function podDnsHostOf(s: {
+  readonly name: string; readonly namespace: string; readonly podHostnames?: readonly string[];
+}): string | undefined {
+  const first = s.podHostnames?.[0];
+  if (first === undefined) return undefined;
+  const host = first.slice(first.indexOf('.') + 1);
+  return host === `${s.name}.${s.namespace}.svc.cluster.local` ? undefined : host;
+}
+
 /** Options for {@link MeshService.calls}. */
 export interface CallOptions {
   /**
@@ -76,7 +89,7 @@ export interface ExternalCallOptions {
  * Whether every port `call` reaches speaks gRPC (`POST /<package.Service>/<Method>`: core/ports.ts GRPC_PROTOCOLS), so its
  * methods and paths must be gRPC's and its paths have no collection path.
  */
-export function callsGrpcOnly(call: ServiceCall): boolean {
+export function callsGrpcOnly(call: CallShape): boolean {
   const ports = calledPorts(call);
   return ports.length > 0 && ports.every((p) => GRPC_PROTOCOLS.includes(p.protocol));
 }
@@ -85,7 +98,10 @@ export function callsGrpcOnly(call: ServiceCall): boolean {
  * The callee's Service ports a call reaches: the one it names, else its HTTP-family ports
  * when it gives methods or paths (they are HTTP-only), else every port.
  */
-export function calledPorts(call: ServiceCall): ResolvedServicePort[] {
+/** What {@link calledPorts} reads of a call: its callee, and the port, methods and paths it names. */
+export type CallShape = Pick<ServiceCall, 'target' | 'port' | 'methods' | 'paths'>;
+
+export function calledPorts(call: CallShape): ResolvedServicePort[] {
   const ports = call.target.ports;
   if (call.port !== undefined) return ports.filter((p) => p.port === call.port);
   if (call.methods || call.paths) return ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol));

@@ -99,7 +99,7 @@ export class ServiceType {
 export interface ServiceOptions {
   /**
    * How the Service is exposed.
-   * @default - ServiceType.clusterIp(); ServiceType.headless() for a stateful service
+   * @default - ServiceType.clusterIp() (a stateful service's pods have a headless governing Service of their own besides, `<name>-headless`)
    */
   readonly type?: ServiceType;
   /**

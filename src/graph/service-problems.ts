@@ -65,26 +65,8 @@ export function workloadProblems(s: WorkloadProblemInput): string[] {
       out.push(formatProblem(Codes.INVALID_POD_SETTING, 'stateful.replication: say how the image replicates, or leave it out'));
     }
     out.push(...peerPortProblems(s.stateful, s.replicas));
-    out.push(...peerDnsProblems(s));
   }
   return out;
-}
-
-/**
- * MESH046: a stateful service whose replicas replicate (`stateful.replication`, more than one replica) behind a Service that
- * is not headless. Its replicas reach each other by pod name (`<name>-0.<name>.<namespace>.svc.cluster.local`: a KRaft quorum,
- * an Elasticsearch cluster's seed hosts), and the cluster DNS publishes a pod's name under its StatefulSet's governing Service
- * only when that Service is headless; the StatefulSet's pods otherwise have no such name and the cluster never forms.
- * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#limitations ("StatefulSets currently require a
- *   Headless Service to be responsible for the network identity of the Pods")
- * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-hostname-and-subdomain-fields
- */
-function peerDnsProblems(s: WorkloadProblemInput): string[] {
-  if (!s.stateful?.replication?.trim() || s.replicas <= 1 || s.serviceType.headless) return [];
-  return [formatProblem(Codes.INVALID_SERVICE_EXPOSURE,
-    `service.type: ${s.name}'s ${s.replicas} replicas replicate (stateful.replication) and reach each other by pod name `
-      + `(${s.name}-0.${s.name}), which the cluster DNS publishes only under a headless governing Service, and its Service is `
-      + `${s.serviceType.type}: keep ServiceType.headless(), a stateful service's default, which its clients dial as well`)];
 }
 
 /**
@@ -94,7 +76,7 @@ function peerDnsProblems(s: WorkloadProblemInput): string[] {
  * ALLOW rule with HTTP fields for TCP traffic).
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
  */
-export function callPortProblems(calls: readonly ServiceCall[],
+export function callPortProblems(calls: readonly Pick<ServiceCall, 'target' | 'port' | 'methods' | 'paths'>[],
   containerOnly: (target: IMeshService) => ReadonlyMap<number, string> | undefined): string[] {
   const out: string[] = [];
   calls.forEach((c, i) => {
@@ -128,7 +110,7 @@ export function callPortProblems(calls: readonly ServiceCall[],
  * the callee's ALLOW rule would admit them and no gRPC request (core/ports.ts, GRPC_PROTOCOLS), so the calls the team
  * makes are refused while the flows seem to prove them.
  */
-function grpcCallProblems(field: string, c: ServiceCall): string[] {
+function grpcCallProblems(field: string, c: Pick<ServiceCall, 'target' | 'port' | 'methods' | 'paths'>): string[] {
   if (!callsGrpcOnly(c)) return [];
   const ports = calledPorts(c);
   const on = `${c.target.name}'s port${ports.length > 1 ? 's' : ''} ${ports.map((p) => p.port).join(', ')} speak${ports.length > 1 ? '' : 's'} gRPC`;

@@ -131,10 +131,10 @@ export class ServiceWorkloads {
 export function writeService(owner: WorkloadOwner, s: {
   readonly options: ServiceOptions; readonly type: ServiceType; readonly ports: readonly ResolvedServicePort[];
   readonly labels: Record<string, string>; readonly exportTo?: readonly string[]; readonly peersBeforeReady?: boolean;
-}): WorkloadService {
+}, id = 'Service', name = owner.name): WorkloadService {
   const annotations = { ...s.options.annotations, ...(s.exportTo ? { 'networking.istio.io/exportTo': s.exportTo.join(',') } : {}) };
-  return addService(owner, 'Service', {
-    name: owner.name,
+  return addService(owner, id, {
+    name,
     namespace: owner.namespace,
     labels: { ...s.options.labels, ...s.labels },
     annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
@@ -150,13 +150,45 @@ export function writeService(owner: WorkloadOwner, s: {
   });
 }
 
+/** The name of the headless governing Service a stateful service writes beside its client Service (bitnami's `<name>-headless`). */
+export function headlessServiceName(name: string): string {
+  return `${name}-headless`;
+}
+
+/**
+ * The headless governing Service of a stateful service whose own Service is not headless (`<name>-headless`, child
+ * `HeadlessService`): it gives the StatefulSet's pods their names in the cluster DNS, which only a headless governing
+ * Service does ("StatefulSets currently require a Headless Service to be responsible for the network identity of the
+ * Pods", StatefulSet limitations), while the client Service `<name>`, ClusterIP, is the host callers, routes and
+ * policies name, which the sidecar load-balances (an EDS cluster; a headless Service's is ORIGINAL_DST, istiod
+ * `convertResolution`). Its ports are the pods' own (port = targetPort, one a container port): no proxy translates a
+ * headless Service's ports, so a client that dials a pod by name reaches it on the port it dials.
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#limitations
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/#headless-services
+ */
+export function writeHeadlessService(owner: WorkloadOwner, s: {
+  readonly options: ServiceOptions; readonly ports: readonly ResolvedServicePort[];
+  readonly labels: Record<string, string>; readonly exportTo?: readonly string[]; readonly peersBeforeReady?: boolean;
+}, headless: ServiceType): WorkloadService {
+  const seen = new Set<string>();
+  const ports = s.ports.filter((p) => {
+    const key = `${p.targetPort}/${p.protocol === 'udp' ? 'UDP' : 'TCP'}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  }).map((p) => ({ ...p, port: p.targetPort }));
+  const spec = { ...s, options: { labels: s.options.labels }, type: headless, ports };
+  return writeService(owner, spec, 'HeadlessService', headlessServiceName(owner.name));
+}
+
 /**
  * The pod-by-pod names a headless Service gives a StatefulSet's pods, `<pod>.<service>.<namespace>.svc.cluster.local`
- * (`<statefulset>-<ordinal>` for each replica); none for other workloads.
+ * (`<statefulset>-<ordinal>` for each replica, `<service>` the governing Service: the service's own when headless, else
+ * its `<name>-headless`); none for other workloads.
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
  */
 export function podHostnamesOf(s: { readonly name: string; readonly namespace: string; readonly replicas: number; readonly hasService: boolean;
-  readonly serviceType: ServiceType; }, w: WorkloadResource | undefined, statefulSet: boolean): string[] | undefined {
-  if (!w || !statefulSet || !s.serviceType.headless || !s.hasService) return undefined;
-  return Array.from({ length: s.replicas }, (_, i) => `${w.name}-${i}.${s.name}.${s.namespace}.svc.cluster.local`);
+  readonly serviceType: ServiceType; }, w: WorkloadResource | undefined, governing: string | undefined): string[] | undefined {
+  if (!w || governing === undefined || !s.hasService) return undefined;
+  return Array.from({ length: s.replicas }, (_, i) => `${w.name}-${i}.${governing}.${s.namespace}.svc.cluster.local`);
 }

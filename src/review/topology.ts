@@ -203,7 +203,12 @@ function topologyContext(
     tierOf.set(display(p), p.labels[TIER_LABEL] ?? '');
     groupOfService.set(display(p), p.namespace);
   }
+  // A StatefulSet's headless governing Service beside its client Service (a stateful MeshService's `<name>-headless`) names its
+  // pods in DNS: it is drawn as the StatefulSet's node, not as one of its own.
+  const governing = new Set(of('StatefulSet').filter((ss) => ss.spec?.serviceName && ss.spec.serviceName !== ss.metadata?.name)
+    .map((ss) => `${ss.metadata?.namespace ?? namespace}/${ss.spec.serviceName}`));
   for (const s of of('Service').filter((m) => m.apiVersion === 'v1')) {
+    if (s.spec?.clusterIP === 'None' && governing.has(`${s.metadata?.namespace ?? namespace}/${s.metadata?.name}`)) continue;
     const name = display({ name: String(s.metadata?.name), namespace: String(s.metadata?.namespace ?? namespace) });
     if (!groupOfService.has(name)) groupOfService.set(name, String(s.metadata?.namespace ?? namespace));
   }

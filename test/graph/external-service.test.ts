@@ -39,6 +39,48 @@ describe('ExternalService', () => {
     expect(find(out, 'NetworkPolicy', 'payment-service').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] });
   });
 
+  test('no addresses: a warning at the caller naming the field (MESH241), once per external service; anyAddress opens it on purpose', () => {
+    // GIVEN a provider without addresses called on its one port, twice
+    const { app, payment, provider } = shop();
+    payment.calls(provider, { port: 80, methods: ['POST'], paths: ['/v1/refunds'] });
+    synth(app);
+    // THEN one warning on payment-service's calls, naming the port its NetworkPolicy opens to 0.0.0.0/0 and both ways out
+    const mesh241 = app.warnings.filter((w) => w.includes('MESH241'));
+    expect(mesh241).toEqual([expect.stringMatching(
+      /\[test\/payment-service\] .*externalCalls\[0\]: calls test\/payment-provider, which has no addresses, so this workload's NetworkPolicy lets port 443\/TCP out to any address \(0\.0\.0\.0\/0\).*`addresses`.*`anyAddress: true`.*\[MESH241\]/)]);
+    // AND with the addresses, or with anyAddress, none
+    for (const props of [{ addresses: [Cidr.of('203.0.113.0/24')] }, { anyAddress: true }]) {
+      const s = shop(props);
+      const out = synth(s.app);
+      expect(s.app.warnings.filter((w) => w.includes('MESH241'))).toEqual([]);
+      expect(s.provider.anyAddress).toBe(props.anyAddress === true);
+      expect(find(out, 'NetworkPolicy', 'payment-service').spec.egress).toContainEqual({
+        to: [{ ipBlock: { cidr: props.addresses ? '203.0.113.0/24' : '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }],
+      });
+    }
+    // AND both together contradict each other
+    expect(synthError(shop({ addresses: [Cidr.of('203.0.113.0/24')], anyAddress: true }).app)).toMatch(
+      /\[test\/payment-provider\] anyAddress: the provider's addresses are given \(203\.0\.113\.0\/24\).*\[MESH035\]/);
+  });
+
+  test("DNS resolution with addresses: the ServiceEntry's annotation says where the host resolves, and the call's flow holds through the ipBlock", () => {
+    // GIVEN the provider's published range, which a DNS ServiceEntry's spec cannot carry (istiod takes addresses for NONE and STATIC only)
+    const { app } = shop({ addresses: [Cidr.of('198.51.100.0/24')] });
+    // THEN synth proves payment-service's call through its NetworkPolicy's ipBlock (before, the host was taken for an unknown address: MESH600)
+    const out = synth(app);
+    const se = find(out, 'ServiceEntry', 'payment-provider');
+    expect(se.spec.addresses).toBeUndefined();
+    expect(se.metadata.annotations).toEqual({ 'mesh.cdk8s.io/addresses': '198.51.100.0/24' });
+    expect(find(out, 'NetworkPolicy', 'payment-service').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    const charge = { source: { workload: 'payment-service', namespace: 'production' }, host: 'api.payment-provider.example', port: 80, method: 'POST' as const, path: '/v1/charges' };
+    expect(evaluateFlow(out, charge).allowed).toBe(true);
+    // AND a NetworkPolicy that lets the port out to another range only refuses it
+    const verdict = evaluateFlow(out.map((m) => (m.kind === 'NetworkPolicy' && m.metadata.name === 'payment-service'
+      ? { ...m, spec: { ...m.spec, egress: m.spec.egress.map((r: any) => (r.to?.[0]?.ipBlock ? { ...r, to: [{ ipBlock: { cidr: '192.0.2.0/24' } }] } : r)) } }
+      : m)), charge);
+    expect(verdict).toMatchObject({ allowed: false, decidedBy: { layer: 'NetworkPolicy egress', name: 'payment-service' } });
+  });
+
   test('known addresses: STATIC endpoints and ipBlocks; exportTo restricts the ServiceEntry and its DestinationRule', () => {
     const out = synth(shop({ resolution: 'STATIC', addresses: [Cidr.of('198.51.100.7/32'), Cidr.of('198.51.100.8/32')], exportTo: ExportTo.sameNamespace() }).app);
     const se = find(out, 'ServiceEntry', 'payment-provider');

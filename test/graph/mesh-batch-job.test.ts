@@ -4,9 +4,10 @@
 // (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source), and reach DNS, istiod and the
 // callees only; each call is an intended flow proved at synth.
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
+import * as YAML from 'yaml';
 import {
-  AuthorizationAction, EnvVarValue, MeshAuthorizationPolicy, MeshChart, MeshCronJob, MeshJob, MeshService, ObservabilityStack, ServiceSecurity,
-  WorkloadVolume,
+  AuthorizationAction, Cidr, EnvVarValue, ExternalService, MeshAuthorizationPolicy, MeshChart, MeshCronJob, MeshJob, MeshService, ObservabilityStack,
+  RemoteService, ServiceSecurity, WorkloadVolume,
 } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -235,5 +236,65 @@ describe('MeshJob', () => {
     const message = synthError(app);
     expect(message).toMatch(/\[test\/migrate\] activeDeadline: under one second[^\n]*\[MESH270\]/);
     expect(message).toMatch(/\[test\/backfill\] activeDeadline: 1500 ms is not a whole number of seconds \[MESH270\]/);
+  });
+});
+
+describe("a batch job's calls to another team's service and outside the mesh, as a service's", () => {
+  function nightlyExport() {
+    const { app, chart } = meshChart({ namespace: 'checkout' }, 'checkout');
+    const job = new MeshCronJob(chart, 'export', { image: 'registry.example.com/export:1.0.0', schedule: nightly });
+    const catalog = new RemoteService(chart, 'catalog-api', { namespace: 'catalog', ports: [{ port: 80, targetPort: 8080, protocol: 'http' }] });
+    const bucket = new ExternalService(chart, 'bucket', {
+      hosts: ['storage.example.com'], ports: [{ number: 443, protocol: 'TLS' }], addresses: [Cidr.of('198.51.100.0/24')],
+    });
+    return { app, chart, job, catalog, bucket };
+  }
+
+  test("a RemoteService: the job's Sidecar imports its host, its NetworkPolicy lets it out to the pods, and the call is recorded", () => {
+    const { app, job, catalog } = nightlyExport();
+    job.calls(catalog, { methods: ['GET'], paths: ['/api/products'] });
+    const out = synth(app);
+    expect(job.remoteCalls).toEqual([{ target: catalog, options: { methods: ['GET'], paths: ['/api/products'] } }]);
+    expect(find(out, 'Sidecar', 'export').spec.egress[0].hosts).toContain('catalog/catalog-api.catalog.svc.cluster.local');
+    expect(find(out, 'NetworkPolicy', 'export').spec.egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: { app: 'catalog-api' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'catalog' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    // The record the other team's check reads, as for a service's call (remote-calls.ts).
+    const record = YAML.parse(find(out, 'ConfigMap', 'checkout-remote-calls').data['calls.yaml']);
+    expect(record).toEqual([expect.objectContaining({
+      caller: job.node.path, description: 'export calls catalog/catalog-api GET /api/products',
+      source: { workload: 'export', namespace: 'checkout' },
+      callee: expect.objectContaining({ service: 'catalog-api', namespace: 'catalog', port: { name: 'http', port: 80, targetPort: 8080 } }),
+    })]);
+  });
+
+  test('an ExternalService: Sidecar host, NetworkPolicy egress to its addresses, and an intended flow proved at synth', () => {
+    const { app, chart, job, bucket } = nightlyExport();
+    job.calls(bucket, { port: 443 });
+    const out = synth(app);
+    expect(job.externalCalls).toEqual([{ target: bucket, options: { port: 443 } }]);
+    expect(find(out, 'Sidecar', 'export').spec.egress[0].hosts).toContain('./storage.example.com');
+    expect(find(out, 'NetworkPolicy', 'export').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    expect(chart.intendedFlows().filter((f) => f.host === 'storage.example.com')).toEqual([expect.objectContaining({
+      source: { workload: 'export', namespace: 'checkout' }, port: 443, protocol: 'TLS', expect: 'allow', description: 'export calls external storage.example.com:443/TLS',
+    })]);
+    // Without its Sidecar host the flow fails synth: the flow is checked, not only listed.
+    const broken = nightlyExport();
+    broken.job.calls(broken.bucket, { port: 443 });
+    ApiObject.of(broken.job.node.findChild('Sidecar')).addJsonPatch(JsonPatch.replace('/spec/egress/0/hosts', ['istio-system/*']));
+    expect(synthError(broken.app)).toMatch(/export calls external storage\.example\.com:443\/TLS.*\[MESH60\d\]/);
+  });
+
+  test("the checks of a service's calls hold for a job's: a port the callee lacks, HTTP fields on a TLS port, an ExternalService without addresses", () => {
+    const { app, job, catalog, bucket } = nightlyExport();
+    job.calls(catalog, { port: 81 });
+    job.calls(bucket, { port: 443, methods: ['GET'] });
+    expect(synthError(app)).toMatch(/remoteCalls\[0\]\.port: .*81.*\[MESH042\][\s\S]*externalCalls\[0\]: port 443 of .*bucket is TLS.*\[MESH042\]/);
+    const open = nightlyExport();
+    const anywhere = new ExternalService(open.chart, 'anywhere', { hosts: ['files.example.net'], ports: [{ number: 443, protocol: 'TLS' }] });
+    open.job.calls(anywhere, { port: 443 });
+    synth(open.app);
+    expect(open.app.warnings.filter((w) => w.includes('MESH241'))).toEqual([expect.stringMatching(/\[checkout\/export\] .*externalCalls\[0\]: calls checkout\/anywhere, which has no addresses/)]);
   });
 });

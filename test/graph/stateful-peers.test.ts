@@ -27,13 +27,13 @@ function peers(props: Partial<MeshServiceProps> = {}) {
     trustDomain: chart.platform.trustDomain, rootNamespace: chart.platform.istio.rootNamespace, platform: chart.platform.workloads(chart.namespace),
   });
   const toPeer = (port: number) => evaluator.evaluate({
-    source: { workload: 'broker', namespace: chart.namespace }, host: `broker-1.broker.${chart.namespace}.svc.cluster.local`, port, protocol: 'TCP',
+    source: { workload: 'broker', namespace: chart.namespace }, host: `broker-1.broker-headless.${chart.namespace}.svc.cluster.local`, port, protocol: 'TCP',
   });
   return { app, out, broker, toPeer };
 }
 
 describe('a replicated StatefulSet', () => {
-  test('broker-0 -> broker-1.broker.<ns>.svc.cluster.local:9092 and :9093 are allowed: Sidecar, NetworkPolicy and ALLOW rule admit its own pods', () => {
+  test('broker-0 -> broker-1.broker-headless.<ns>.svc.cluster.local:9092 and :9093 are allowed: Sidecar, NetworkPolicy and ALLOW rule admit its own pods', () => {
     const { out, broker, toPeer } = peers();
     expect(broker.peerCall).toMatchObject({ source: broker, target: broker });
     expect(toPeer(9092)).toMatchObject({ allowed: true });
@@ -44,15 +44,17 @@ describe('a replicated StatefulSet', () => {
 
   test('its headless Service publishes the pods before they are ready: a quorum forms by pod name before any member is ready', () => {
     // ServiceSpec.publishNotReadyAddresses: "for a StatefulSet's Headless Service to propagate SRV DNS records for its Pods
-    // for the purpose of peer discovery"; without it kafka-1.broker... does not resolve until kafka-1 is ready, which it
+    // for the purpose of peer discovery"; without it kafka-1.broker-headless... does not resolve until kafka-1 is ready, which it
     // becomes only once the KRaft quorum it is part of formed.
     const { out } = peers();
-    expect(find(out, 'Service', 'broker').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(find(out, 'Service', 'broker-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    // The clients' Service sends only to ready members.
+    expect(find(out, 'Service', 'broker').spec.publishNotReadyAddresses).toBeUndefined();
     for (const props of [{ stateful: { volumeClaims: [VolumeClaim.of('data', { size: Size.gibibytes(10) })] } }, { replicas: 1 }]) {
       const { app, chart } = meshChart();
       new MeshService(chart, 'broker', kafka(props));
       // A single database, or independent ones, keep readiness in DNS: clients reach only pods that serve.
-      expect(find(synth(app), 'Service', 'broker').spec.publishNotReadyAddresses).toBeUndefined();
+      expect(find(synth(app), 'Service', 'broker-headless').spec.publishNotReadyAddresses).toBeUndefined();
     }
   });
 
@@ -94,7 +96,7 @@ describe('a replicated StatefulSet', () => {
     });
     const evaluator = new FlowEvaluator(out, { platform: chart.platform.workloads(chart.namespace) });
     const toPeer = (port: number) => evaluator.evaluate({
-      source: { workload: 'broker', namespace: chart.namespace }, host: `broker-1.broker.${chart.namespace}.svc.cluster.local`, port, protocol: 'TCP',
+      source: { workload: 'broker', namespace: chart.namespace }, host: `broker-1.broker-headless.${chart.namespace}.svc.cluster.local`, port, protocol: 'TCP',
     }).allowed;
     expect([4370, 5369, 8883, 18083].map(toPeer)).toEqual([true, true, false, false]);
     // No peer call on the dashboard: its route serves no write, so the tier's retries on it are no MESH111.
@@ -136,13 +138,56 @@ describe('a replicated StatefulSet', () => {
 });
 
 describe("a replicated StatefulSet's governing Service", () => {
-  test('MESH046: a ClusterIP Service publishes no pod names, so replicas that find each other by name fail synth', () => {
-    // GIVEN a KRaft quorum of 3 whose Service was made a ClusterIP one (to load-balance its clients)
+  test('a ClusterIP client Service (the default) beside a headless governing Service: the pods keep their names, the clients are load-balanced', () => {
+    // GIVEN a KRaft quorum of 3 whose clients dial its ClusterIP Service, the default
+    for (const props of [{}, { service: { type: ServiceType.clusterIp() } }]) {
+      const { app, chart } = meshChart();
+      const broker = new MeshService(chart, 'broker', kafka(props));
+      const client = new MeshService(chart, 'client', { image: 'client:1' });
+      client.calls(broker, { port: 9092 });
+      const out = synth(app);
+      // THEN the StatefulSet is governed by the headless Service, which gives each pod its name (StatefulSet limitations:
+      // "StatefulSets currently require a Headless Service to be responsible for the network identity of the Pods")
+      expect(find(out, 'StatefulSet', 'broker').spec.serviceName).toBe('broker-headless');
+      expect(find(out, 'Service', 'broker-headless').spec).toMatchObject({ clusterIP: 'None', selector: { app: 'broker' } });
+      expect(find(out, 'Service', 'broker').spec.clusterIP).toBeUndefined();
+      expect(broker.podHostnames).toEqual([0, 1, 2].map((i) => `broker-${i}.broker-headless.${chart.namespace}.svc.cluster.local`));
+      // AND a caller imports both hosts: the client Service's, and the headless one its pods' names sit under
+      expect(find(out, 'Sidecar', 'client').spec.egress[0].hosts).toEqual(expect.arrayContaining([
+        `./broker.${chart.namespace}.svc.cluster.local`, `./broker-headless.${chart.namespace}.svc.cluster.local`,
+      ]));
+      const evaluator = new FlowEvaluator(out, { platform: chart.platform.workloads(chart.namespace) });
+      for (const host of [`broker.${chart.namespace}.svc.cluster.local`, `broker-2.broker-headless.${chart.namespace}.svc.cluster.local`]) {
+        expect(evaluator.evaluate({ source: { workload: 'client', namespace: chart.namespace }, host, port: 9092, protocol: 'TCP' }).allowed).toBe(true);
+      }
+    }
+  });
+
+  test("the governing Service's ports are the pods' own: a client Service port that retargets is dialed by pod name on the container port", () => {
     const { app, chart } = meshChart();
-    new MeshService(chart, 'broker', kafka({ service: { type: ServiceType.clusterIp() } }));
-    // THEN synth fails on the service's type, naming the pod name the quorum dials
-    expect(synthError(app)).toMatch(
-      /\[test\/broker\] service\.type: broker's 3 replicas replicate \(stateful\.replication\) and reach each other by pod name \(broker-0\.broker\), which the cluster DNS publishes only under a headless governing Service, and its Service is ClusterIP.*\[MESH046\]/);
+    const db = new MeshService(chart, 'db', {
+      image: 'registry.example.com/ledger:1', ports: [{ port: 5432, targetPort: 15432, protocol: 'tcp' }], stateful: {},
+    });
+    const client = new MeshService(chart, 'client', { image: 'client:1' });
+    client.calls(db);
+    const out = synth(app);
+    expect(find(out, 'Service', 'db').spec.ports).toEqual([{ name: 'tcp', port: 5432, targetPort: 15432, protocol: 'TCP' }]);
+    expect(find(out, 'Service', 'db-headless').spec.ports).toEqual([{ name: 'tcp', port: 15432, targetPort: 15432, protocol: 'TCP' }]);
+    const evaluator = new FlowEvaluator(out, { platform: chart.platform.workloads(chart.namespace) });
+    const dial = (host: string, port: number) => evaluator.evaluate({ source: { workload: 'client', namespace: chart.namespace }, host, port, protocol: 'TCP' }).allowed;
+    expect(dial(`db.${chart.namespace}.svc.cluster.local`, 5432)).toBe(true);
+    expect(dial(`db-0.db-headless.${chart.namespace}.svc.cluster.local`, 15432)).toBe(true);
+    expect(db.podHostnames).toEqual([`db-0.db-headless.${chart.namespace}.svc.cluster.local`]);
+  });
+
+  test('ServiceType.headless() keeps one headless Service, which governs the StatefulSet and is the host its clients dial', () => {
+    const { app, chart } = meshChart();
+    const broker = new MeshService(chart, 'broker', kafka({ service: { type: ServiceType.headless() } }));
+    const out = synth(app);
+    expect(find(out, 'StatefulSet', 'broker').spec.serviceName).toBe('broker');
+    expect(find(out, 'Service', 'broker').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(out.filter((m) => m.kind === 'Service').map((m) => m.metadata.name)).not.toContain('broker-headless');
+    expect(broker.podHostnames?.[0]).toBe(`broker-0.broker.${chart.namespace}.svc.cluster.local`);
   });
 
   test('one replica, or replicas that do not replicate, may have a ClusterIP Service: nobody dials a pod by name', () => {

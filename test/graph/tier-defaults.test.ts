@@ -44,6 +44,24 @@ describe('built-in tiers carry seed 003 values', () => {
     });
   });
 
+  test("a host of TCP and TLS ports only gets the tier's TCP pool, not its HTTP settings, which Envoy's TCP proxy never reads", () => {
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'feed', { image: 'img', ports: [{ port: 9000, protocol: 'tcp' }, { port: 9443, protocol: 'tls' }] });
+    new MeshService(chart, 'mixed', { image: 'img', ports: [{ port: 9000, protocol: 'tcp' }, { port: 8080, protocol: 'grpc' }] });
+    new MeshService(chart, 'bare', {
+      image: 'img', ports: [{ port: 6379, protocol: 'redis' }], connectionPool: { http: { http1MaxPendingRequests: 5 } },
+    });
+    const out = synth(app);
+    expect(find(out, 'DestinationRule', 'feed').spec.trafficPolicy.connectionPool).toEqual({ tcp: { maxConnections: 100 } });
+    // A gRPC port beside it keeps them: its requests go through the HTTP connection manager.
+    expect(find(out, 'DestinationRule', 'mixed').spec.trafficPolicy.connectionPool.http).toEqual({
+      http1MaxPendingRequests: 100, http2MaxRequests: 1000, maxRequestsPerConnection: 10,
+    });
+    // Outlier detection stays: on a TCP proxy it counts connection failures.
+    expect(find(out, 'DestinationRule', 'feed').spec.trafficPolicy.outlierDetection).toBeDefined();
+    expect(find(out, 'DestinationRule', 'bare').spec.trafficPolicy.connectionPool).toEqual({ tcp: { maxConnections: 100 } });
+  });
+
   test('every tier sends ISTIO_MUTUAL', () => {
     for (const tier of Object.keys(BUILT_IN_TIERS)) expect(asRendered(tier).dr.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
   });

@@ -1,5 +1,5 @@
 import { JsonPatch } from 'cdk8s';
-import { MeshService, MtlsMode, RemoteService, ServiceSecurity, VirtualMachineGroup, VirtualMachineGroupProps } from '../../src';
+import { MeshService, MtlsMode, RemoteService, ServiceSecurity, ServiceType, VirtualMachineGroup, VirtualMachineGroupProps } from '../../src';
 import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -127,9 +127,9 @@ describe('VirtualMachineGroup', () => {
     expect(synthError(app)).toMatch(/shop\/monolith-vm2[^\n]*machines\[0\]\.address: 10\.30\.0\.6 is also the address of shop\/monolith-vm machines\[1\][^\n]*MESH222/);
   });
 
-  test('a service whose Service cannot select WorkloadEntries: headless (a stateful service) fails (MESH224)', () => {
+  test('a service whose Service cannot select WorkloadEntries: headless (ServiceType.headless()) fails (MESH224)', () => {
     const { app, chart } = meshChart({ namespace: 'shop' }, 'shop');
-    const db = new MeshService(chart, 'db', { image: 'db:1', ports: [{ port: 5432, protocol: 'tcp' }], stateful: { storage: '1Gi' } as any });
+    const db = new MeshService(chart, 'db', { image: 'db:1', ports: [{ port: 5432, protocol: 'tcp' }], service: { type: ServiceType.headless() } });
     new VirtualMachineGroup(chart, 'db-vm', { service: db, machines: [{ name: 'a', address: '10.30.0.5' }] });
     expect(synthError(app)).toMatch(/shop\/db-vm[^\n]*service: db's Service is headless[^\n]*MESH224/);
   });

@@ -113,6 +113,21 @@ describe('topology of the EC site (seed 000)', () => {
   });
 });
 
+describe('topology of a stateful service', () => {
+  test("its headless governing Service (<name>-headless) is drawn as the StatefulSet's node, not as a node of its own", () => {
+    const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
+    const chart = new MeshChart(app, 'shop', { namespace: 'shop' });
+    const db = new MeshService(chart, 'ledger-db', { image: 'registry.example.com/ledger-db:1', ports: [{ port: 5432, protocol: 'tcp' }], stateful: {} });
+    new MeshService(chart, 'ledger', { image: 'ledger:1' }).calls(db);
+    const manifests = app.manifests().filter((f) => f.path.startsWith('shop/')).map((f) => f.manifest);
+    expect(manifests.filter((m) => m.kind === 'Service').map((m) => m.metadata.name)).toContain('ledger-db-headless');
+    const model = topologyModel(manifests);
+    expect(model.nodes.map((n) => n.name)).toContain('ledger-db');
+    expect(model.nodes.map((n) => n.name)).not.toContain('ledger-db-headless');
+    expect(model.edges.filter((e) => e.kind === 'call').map((e) => [e.source, e.target, e.allowed])).toEqual([['ledger', 'ledger-db', true]]);
+  });
+});
+
 describe('topology of calls to TCP, TLS and gRPC services', () => {
   // The proxies judge a TCP or TLS port's connection, not HTTP requests (istio ConvertProtocol; tls.go's TCP
   // and TLS filter chains): such a call is drawn with its protocol and port and evaluated as one connection.

@@ -5,7 +5,7 @@
 // the hosts of that priority: istio/istio issue 41674.
 import { Duration } from 'cdk8s';
 import { analyze } from '../../src/validate/analysis';
-import { ConsistentHash, LoadBalancer, LocalityLoadBalancing, MeshService } from '../../src';
+import { ConsistentHash, LoadBalancer, LocalityLoadBalancing, MeshService, ServiceType } from '../../src';
 import { find, meshChart, synth } from '../util';
 
 const outlier = { consecutive5xxErrors: 5, interval: '30s', baseEjectionTime: '30s' };
@@ -150,12 +150,30 @@ describe("MESH148: a load balancer for a headless Service's host, which a sideca
     expect(mesh148([service('None'), dr({ trafficPolicy: { outlierDetection: outlier } })])).toEqual([]);
   });
 
-  test('at synth: a stateful service hashed for session affinity is warned of', () => {
+  test('at synth: a stateful service whose own Service is made headless, hashed for session affinity, is warned of', () => {
     const { app, chart } = meshChart();
     new MeshService(chart, 'session', {
       image: 'session:1', ports: [{ port: 8080, protocol: 'http' }], stateful: {}, loadBalancer: ConsistentHash.header('x-session-id'),
+      service: { type: ServiceType.headless() },
     });
     expect(analyze(synth(app)).filter((f) => f.code === 'MESH148').map((f) => f.field)).toEqual(['spec.trafficPolicy.loadBalancer']);
+  });
+
+  test("at synth: a stateful service's hash applies: its callers dial its ClusterIP client Service, its pods' names sit under <name>-headless", () => {
+    const { app, chart } = meshChart();
+    const session = new MeshService(chart, 'session', {
+      image: 'session:1', ports: [{ port: 8080, protocol: 'http' }], stateful: {}, loadBalancer: ConsistentHash.header('x-session-id'),
+    });
+    const out = synth(app);
+    expect(analyze(out).filter((f) => f.code === 'MESH148')).toEqual([]);
+    expect(find(out, 'Service', 'session').spec.clusterIP).toBeUndefined();
+    expect(find(out, 'Service', 'session-headless').spec.clusterIP).toBe('None');
+    expect(find(out, 'StatefulSet', 'session').spec.serviceName).toBe('session-headless');
+    expect(find(out, 'DestinationRule', 'session').spec).toMatchObject({
+      host: 'session', trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x-session-id' } } },
+    });
+    expect(session.governingService).toBe('session-headless');
+    expect(session.podHostnames).toEqual([`session-0.session-headless.${chart.namespace}.svc.cluster.local`]);
   });
 });
 

@@ -7,7 +7,7 @@
  * RabbitMQ with a metrics exporter beside it. Synth checks every declared flow (MESH600).
  */
 import { Duration, Size } from 'cdk8s';
-import { Cpu, EnvVarValue, FlaggerCanary, HardeningException, HealthProbe, MeshService, VolumeClaim, WorkloadVolume } from '../../src';
+import { Cpu, EnvVarValue, FlaggerCanary, HardeningException, HealthProbe, MeshService, ServiceType, VolumeClaim, WorkloadVolume } from '../../src';
 import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -176,10 +176,10 @@ describe('well-known images, typed props only', () => {
     ]);
   });
 
-  test('mongo: a StatefulSet as UID/GID 999 with its claim at /data/db, /data/configdb and /tmp writable, behind a headless Service', () => {
+  test('mongo: a StatefulSet as UID/GID 999 with its claim at /data/db, /data/configdb and /tmp writable, behind a headless governing Service', () => {
     const s = statefulSet('carts-db');
     const c = container(s);
-    expect(s.spec).toMatchObject({ serviceName: 'carts-db', replicas: 1, podManagementPolicy: 'OrderedReady' });
+    expect(s.spec).toMatchObject({ serviceName: 'carts-db-headless', replicas: 1, podManagementPolicy: 'OrderedReady' });
     expect(s.spec.volumeClaimTemplates).toEqual([
       { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } } },
     ]);
@@ -200,10 +200,13 @@ describe('well-known images, typed props only', () => {
     expect(s.spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['tmp', 'configdb']);
     expect(c.ports).toEqual([{ containerPort: 27017, name: 'mongo' }]);
     expect(c.readinessProbe).toEqual({ failureThreshold: 3, tcpSocket: { port: 27017 } });
-    expect(find(out, 'Service', 'carts-db').spec).toMatchObject({
+    expect(find(out, 'Service', 'carts-db-headless').spec).toMatchObject({
       clusterIP: 'None',
       ports: [{ name: 'mongo', port: 27017, targetPort: 27017, protocol: 'TCP' }],
     });
+    // Its clients dial the ClusterIP Service beside it.
+    expect(find(out, 'Service', 'carts-db').spec).toMatchObject({ type: 'ClusterIP', ports: [{ name: 'mongo', port: 27017, targetPort: 27017, protocol: 'TCP' }] });
+    expect(find(out, 'Service', 'carts-db').spec.clusterIP).toBeUndefined();
     expect(exceptions(s)).toEqual({});
   });
 
@@ -265,10 +268,10 @@ describe('well-known images, typed props only', () => {
     const flows = built.chart.intendedFlows().filter((f) => 'workload' in f.source && f.source.workload === 'carts' && f.host.includes('carts-db'));
     expect(flows.map((f) => `${f.host}:${f.port}/${f.protocol}`)).toEqual([
       'carts-db:27017/TCP',
-      'carts-db-0.carts-db.production.svc.cluster.local:27017/TCP',
+      'carts-db-0.carts-db-headless.production.svc.cluster.local:27017/TCP',
     ]);
     const pod = (host: string) => evaluateFlow(out, { source: { workload: 'carts', namespace: 'production' }, host, port: 27017, protocol: 'TCP' });
-    expect(pod('carts-db-0.carts-db.production.svc.cluster.local').allowed).toBe(true);
+    expect(pod('carts-db-0.carts-db-headless.production.svc.cluster.local').allowed).toBe(true);
     // A pod beyond the StatefulSet's replicas has no DNS name.
     expect(pod('carts-db-1.carts-db.production.svc.cluster.local')).toMatchObject({
       allowed: false,
@@ -304,7 +307,7 @@ describe('bad workload input fails synth with the construct path, the field and 
     ],
     [
       'a headless port that retargets',
-      { ports: [{ port: 5432, targetPort: 5433, protocol: 'tcp' }], stateful: {} },
+      { ports: [{ port: 5432, targetPort: 5433, protocol: 'tcp' }], stateful: {}, service: { type: ServiceType.headless() } },
       /ports\[0\]\.targetPort: 5433 differs from port 5432, which a headless Service cannot translate \[MESH046\]/,
     ],
     [

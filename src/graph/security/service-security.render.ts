@@ -4,7 +4,7 @@ import { Sidecar, SidecarSpec, SidecarSpecOutboundTrafficPolicyMode } from '../.
 import { ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT } from '../../platform/platform';
 import type { NetworkPeer, NetworkPolicySpec, NetworkPort, NetworkRule } from '../../workload/workload';
 import type { IMeshService, IMeshServiceNode, ServiceCall } from '../interfaces';
-import { restrictedTargetPorts } from '../service-call';
+import { podDnsHostOf, restrictedTargetPorts } from '../service-call';
 import { lazyWithoutUnset } from '../../private/defined';
 import { vmEgressRules, vmIngressRules } from '../vm-endpoints';
 
@@ -23,6 +23,8 @@ export interface SecurityWorkload {
   readonly selectorLabels: Readonly<Record<string, string>>;
   /** Its ports: the container port each reaches and the protocol. */
   readonly ports: readonly { readonly targetPort: number; readonly protocol: string }[];
+  /** A StatefulSet's pods' own names, under its headless governing Service. */
+  readonly podHostnames?: readonly string[];
 }
 
 /** An external service called, as the NetworkPolicy and Sidecar see it. */
@@ -274,7 +276,14 @@ export function renderSidecarSpec(s: ServicePeers): SidecarSpec {
     // `./` for the service's own namespace, `<namespace>/` for a service of another.
     // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
     .flatMap((t) => (released(t) ? ['', '-primary', '-canary'] : ['']).map((suffix) =>
-      `${t.namespace === s.service.namespace ? '.' : t.namespace}/${t.name}${suffix}.${t.namespace}.svc.cluster.local`)).sort();
+      `${t.namespace === s.service.namespace ? '.' : t.namespace}/${t.name}${suffix}.${t.namespace}.svc.cluster.local`));
+  // A stateful service's pods by their own names sit under its headless governing Service's host, which a caller's
+  // sidecar imports beside the client Service's: Istio routes `<pod>.<host>` as that host (see callFlows).
+  for (const t of uniqueByName(s.targets)) {
+    const podHost = podDnsHostOf(t);
+    if (podHost) hosts.push(`${t.namespace === s.service.namespace ? '.' : t.namespace}/${podHost}`);
+  }
+  hosts.sort();
   // A ServiceEntry's hosts, imported from its namespace (`./` for the service's own).
   // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
   for (const c of s.externalCalls) {
@@ -297,12 +306,15 @@ export interface CallingWorkload extends SecurityWorkload {
   readonly chart: IMeshServiceNode['chart'];
   /** Its calls: each service, and the Service port called (every port of the service when undefined). */
   readonly calls: readonly { readonly target: IMeshService; readonly port?: number }[];
+  /** Its calls to external services. */
+  readonly externalCalls: readonly SecurityExternalCall[];
 }
 
 /**
  * The peers of a workload that only calls (a batch job): egress to each callee's container ports (those of the called
- * port alone when it names one), DNS, the tracing collector and istiod; no ingress but Prometheus's scrapes of its
- * sidecar, when it may scrape, as for a service (else the PodMonitor's targets stay down while the job runs).
+ * port alone when it names one), to its external services' ports as a service's ({@link externalEgress}), DNS, the
+ * tracing collector and istiod; no ingress but Prometheus's scrapes of its sidecar, when it may scrape, as for a service
+ * (else the PodMonitor's targets stay down while the job runs).
  */
 export function callingWorkloadPeers(w: CallingWorkload, mesh: NamespaceSecurity): ServicePeers {
   const istio = w.chart.platform.istio;
@@ -323,7 +335,7 @@ export function callingWorkloadPeers(w: CallingWorkload, mesh: NamespaceSecurity
     callers: [],
     targets: w.calls.map((c) => c.target),
     targetPorts,
-    externalCalls: [],
+    externalCalls: w.externalCalls,
     extraIngress: [],
     prometheus: mesh.allowMetricsScraping
       ? { peer: { namespace: prom.namespace, podLabels: { ...prom.serviceSelector } }, ports: [ENVOY_PROMETHEUS_PORT, MERGED_METRICS_PORT] }

@@ -69,15 +69,16 @@ export interface HostRenderContext {
 
 /** The DestinationRule spec of a host. */
 export function renderDestinationRuleSpec(traffic: HostTraffic, ctx: HostRenderContext): DestinationRuleSpec {
+  const http = (ctx.ports?.http.length ?? 1) > 0;
   return {
     host: traffic.host,
-    trafficPolicy: withPlaintextPorts(renderTrafficPolicy(ctx.policy, traffic.locality, ctx.meshed ?? true), ctx.plaintextPorts ?? []),
+    trafficPolicy: withPlaintextPorts(renderTrafficPolicy(ctx.policy, traffic.locality, ctx.meshed ?? true, http), ctx.plaintextPorts ?? []),
     subsets: traffic.subsets.map((s) => ({
       name: s.name,
       labels: { ...s.labels },
       // The subset's generated types mirror the host's, with enums of the same values.
       trafficPolicy: s.connectionPool || s.loadBalancer || s.outlierDetection ? {
-        connectionPool: s.connectionPool ? renderConnectionPool(s.connectionPool) as any : undefined,
+        connectionPool: s.connectionPool ? renderConnectionPool(s.connectionPool, http) as any : undefined,
         // A subset's load balancer replaces the host's whole, its locality setting included (istio/istio
         // pilot/pkg/networking/util/util.go mergeTrafficPolicy): it carries the host's locality.
         loadBalancer: s.loadBalancer ? withLocality(s.loadBalancer, traffic.locality) as any : undefined,
@@ -273,10 +274,12 @@ function mergeHeaderMatch(g: VirtualServiceSpecHttpMatch, h: VirtualServiceSpecH
  * labelled `security.istio.io/tlsMode: istio` (pilot/pkg/networking/core/cluster_builder.go,
  * buildUpstreamTLSSettings; https://istio.io/latest/docs/concepts/security/#auto-mutual-tls).
  */
-function renderTrafficPolicy(p: TierSettings, locality: LocalityLbSetting | undefined, meshed: boolean): DestinationRuleSpecTrafficPolicy {
+function renderTrafficPolicy(
+  p: TierSettings, locality: LocalityLbSetting | undefined, meshed: boolean, http: boolean,
+): DestinationRuleSpecTrafficPolicy {
   return {
     loadBalancer: withLocality(p.loadBalancer, locality),
-    connectionPool: p.connectionPool ? renderConnectionPool(p.connectionPool) : undefined,
+    connectionPool: p.connectionPool ? renderConnectionPool(p.connectionPool, http) : undefined,
     outlierDetection: p.outlierDetection ? renderOutlierDetection(p.outlierDetection) : undefined,
     tls: meshed ? { mode: TlsMode.ISTIO_UNDERSCORE_MUTUAL } : undefined,
   };
@@ -328,13 +331,26 @@ const H2: Record<string, H2Upgrade> = {
   UPGRADE: H2Upgrade.UPGRADE,
 };
 
-function renderConnectionPool(c: ConnectionPool): DestinationRuleSpecTrafficPolicy['connectionPool'] {
+/**
+ * A connection pool; its HTTP settings only where the host has an HTTP, HTTP/2 or gRPC port (`http`). On a host of TCP and TLS
+ * ports alone the sidecar forwards each connection with Envoy's TCP proxy (Istio's protocol selection), which takes only
+ * the cluster's connection limit (Envoy's TCP proxy filter "respects the connection limits imposed by each upstream
+ * cluster's global resource manager"); istiod writes the HTTP settings as the cluster's pending and active request limits
+ * and its HTTP protocol options (istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go, applyConnectionPool),
+ * which only requests through the HTTP connection manager count against. A tier's HTTP pool there changes nothing and
+ * tells a reviewer otherwise, so it is left out (the TCP settings stay).
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/listeners/network_filters/tcp_proxy_filter
+ * @see https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/circuit_breaking
+ */
+function renderConnectionPool(c: ConnectionPool, http = true): DestinationRuleSpecTrafficPolicy['connectionPool'] {
+  if (!http && !c.tcp) return undefined;
   return {
     tcp: c.tcp ? {
       maxConnections: c.tcp.maxConnections,
       connectTimeout: c.tcp.connectTimeout ? toIstioDuration(c.tcp.connectTimeout) : undefined,
     } : undefined,
-    http: c.http ? {
+    http: c.http && http ? {
       h2UpgradePolicy: c.http.h2UpgradePolicy ? H2[c.http.h2UpgradePolicy] : undefined,
       http1MaxPendingRequests: c.http.http1MaxPendingRequests,
       http2MaxRequests: c.http.http2MaxRequests,

@@ -3,6 +3,7 @@
  * an IP address, by their `addresses`; and their endpoints as a NetworkPolicy sees them.
  * https://istio.io/latest/docs/reference/config/networking/service-entry/
  */
+import { EXTERNAL_ADDRESSES_ANNOTATION } from '../../core/labels';
 import { Manifest } from '../finding';
 import { FlowCluster, FlowPod } from './cluster';
 
@@ -15,8 +16,10 @@ export function serviceEntryFor(cluster: FlowCluster, host: string, namespace: s
  * The endpoint of a ServiceEntry host as a NetworkPolicy sees it: the address connected to
  * when the flow names one; else the first address of each of its `addresses` (resolution NONE:
  * the original destination, which the application reaches in those ranges); else its STATIC
- * endpoints' addresses; else (DNS resolution, addresses unknown before the connection) a public
- * address of the documentation range, which only a rule open to any address admits.
+ * endpoints' addresses; else, for DNS resolution, the first address of each range its
+ * `mesh.cdk8s.io/addresses` annotation declares the host resolves in (an ExternalService's
+ * `addresses`, which the spec cannot carry for DNS); else (addresses unknown before the
+ * connection) a public address of the documentation range, which only a rule open to any address admits.
  * https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
  * https://datatracker.ietf.org/doc/html/rfc5737
  */
@@ -24,7 +27,9 @@ export function externalPod(entry: Manifest, host: string): FlowPod {
   const ip = /^[0-9a-fA-F.:]+$/.test(host) && (host.includes(':') || /^\d+\.\d+\.\d+\.\d+$/.test(host)) ? [host] : [];
   const ranges = (entry.spec?.addresses ?? []).map((a: unknown) => String(a).split('/')[0]);
   const endpoints = (entry.spec?.endpoints ?? []).map((e: Manifest) => String(e.address ?? ''));
-  const given = [ip, ranges, endpoints].find((list) => list.length > 0)?.filter((a: string) => /^[0-9a-fA-F.:]+$/.test(a)) ?? [];
+  const declared = String(entry.metadata?.annotations?.[EXTERNAL_ADDRESSES_ANNOTATION] ?? '').split(',').map((a) => a.trim().split('/')[0])
+    .filter((a) => a !== '');
+  const given = [ip, ranges, endpoints, declared].find((list) => list.length > 0)?.filter((a: string) => /^[0-9a-fA-F.:]+$/.test(a)) ?? [];
   return {
     id: `external:${host}`, name: host, namespace: '', labels: {}, serviceAccount: '', meshed: false,
     namedPorts: {}, portNumbers: [], addresses: given.length > 0 ? given : ['203.0.113.10'], kind: 'External', gateway: false,

@@ -74,7 +74,9 @@ export interface FaultInjectionTestProps {
    */
   readonly permanent?: boolean;
   /**
-   * Name of the CronJob, its ServiceAccount and Role; the ConfigMap is `<name>-config`.
+   * Name of the CronJobs' prefix, their ServiceAccount, Role, RoleBinding and NetworkPolicy; the ConfigMap is `<name>-config`,
+   * the alert `<name>-faults-left-on`. Each scheduled test of a namespace needs a name of its own (MESH533), the second one
+   * included when it is left to the default.
    * @default 'fault-injection-test'
    */
   readonly name?: string;
@@ -195,6 +197,8 @@ export class FaultInjectionTest extends Construct {
   /** The time zone of the schedule. */
   public readonly timeZone: string;
 
+  /** Whether `name` was given (else the default). */
+  private readonly givenName: boolean;
   /** @internal The chart the test runs in. */
   public readonly _chart: MeshChart;
   /** The API server's endpoints and ports: the props', else the platform's. */
@@ -205,6 +209,7 @@ export class FaultInjectionTest extends Construct {
     this._chart = MeshChart.of(this);
     this.fault = { delay: props.delay, abort: props.abort };
     this.name = props.name ?? 'fault-injection-test';
+    this.givenName = props.name !== undefined;
     this.services = [...props.services];
     this.permanent = props.permanent ?? false;
     this.forceInProduction = props.forceInProduction ?? false;
@@ -310,6 +315,24 @@ export class FaultInjectionTest extends Construct {
     return Cron.schedule({ minute: String(end % 60), hour: String(Math.floor(end / 60)), day: fields[2], month: fields[3], weekDay: fields[4] });
   }
 
+  /**
+   * MESH533: another scheduled test of the app in this namespace (this chart's, or another chart's of the namespace) with this name,
+   * whose objects would be this one's: at synth each object written twice is MESH018, which names the objects, not the `name` that
+   * made them one. Reported on the later test, in the tree's order. The default name stays one name: renaming existing tests'
+   * CronJobs on an upgrade would leave the old ones, still scheduled, in clusters a tool applies to without pruning.
+   */
+  private nameProblems(): string[] {
+    if (this.permanent) return [];
+    const all = this.node.root.node.findAll();
+    const earlier = all.slice(0, all.indexOf(this)).find((c): c is FaultInjectionTest => c instanceof FaultInjectionTest && c !== this
+      && !c.permanent && c.name === this.name && c._chart.namespace === this._chart.namespace);
+    if (!earlier) return [];
+    const given = this.givenName ? '' : ' (the default)';
+    return [formatProblem(Codes.FAULT_TEST_NAME_TAKEN, `name: '${this.name}'${given} is also the name of the fault test ${earlier.node.path} in `
+      + `namespace ${this._chart.namespace}: their CronJobs (${this.name}-on, ${this.name}-off), ConfigMap, ServiceAccount, Role, `
+      + "NetworkPolicy and PrometheusRule would be one object each; give each test a name of its own (name: 'checkout-faults')")];
+  }
+
   /** Each service's rendered VirtualService, by name, switched on and off. */
   private files(): Record<string, string> {
     const virtualServices = [...this.services].sort((a, b) => a.name.localeCompare(b.name)).flatMap((s) => {
@@ -322,6 +345,7 @@ export class FaultInjectionTest extends Construct {
   private problems(): string[] {
     const out: string[] = [];
     const bad = (field: string, what: string) => out.push(formatProblem(Codes.FAULT_OUT_OF_RANGE, `${field}: ${what}`));
+    out.push(...this.nameProblems());
     if (this._chart.production && !this.forceInProduction) {
       out.push(formatProblem(Codes.FAULT_IN_PRODUCTION,
         'environment: fault injection in production hurts real users; run it in staging, or set forceInProduction: true'));

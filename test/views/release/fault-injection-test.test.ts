@@ -1,6 +1,8 @@
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import * as yaml from 'yaml';
-import { Cidr, FaultInjectionTest, FaultInjectionTestProps, FlaggerCanary, KubectlImage, MeshPlatform, MeshService, Percentage } from '../../../src';
+import {
+  Cidr, FaultInjectionTest, FaultInjectionTestProps, FlaggerCanary, KubectlImage, MeshChart, MeshPlatform, MeshService, Percentage,
+} from '../../../src';
 import { promtoolTestRules, ruleFileOf } from '../../promtool';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -222,6 +224,30 @@ describe('FaultInjectionTest', () => {
     expect([find(m, 'CronJob', 'chaos-on').spec.schedule, find(m, 'CronJob', 'chaos-off').spec.schedule]).toEqual(['30 2 * * 3', '15 3 * * 3']);
     expect(find(m, 'CronJob', 'chaos-off').spec.timeZone).toBe('Asia/Tokyo');
     expect(find(m, 'ConfigMap', 'chaos-config').metadata.namespace).toBe('staging');
+  });
+
+  test('two scheduled tests of one namespace need two names (MESH533), in one chart or in two charts of the app', () => {
+    // GIVEN a second test beside setup()'s, both left to the default name
+    const { app, chart, order } = setup();
+    new FaultInjectionTest(chart, 'order-faults', { services: [order], ...SEED_003, apiServer: API_SERVER });
+    // THEN synth fails on the second, naming the prop and the first test (before: MESH018 on each shared object)
+    expect(synthError(app)).toMatch(
+      /\[test\/order-faults\] name: 'fault-injection-test' \(the default\) is also the name of the fault test test\/faults in namespace staging: .*give each test a name of its own.*\[MESH533\]/);
+    // AND two names, or a permanent test (it writes no object), or another namespace's test are fine
+    for (const props of [{ name: 'order-faults' }, { permanent: true }]) {
+      const s = setup();
+      new FaultInjectionTest(s.chart, 'order-faults', { services: [s.order], ...SEED_003, apiServer: API_SERVER, ...props });
+      expect(() => synth(s.app)).not.toThrow();
+    }
+    // AND across charts: another environment's chart in the same namespace collides too, one in its own namespace does not
+    for (const [namespace, fails] of [['staging', true], ['staging-eu', false]] as const) {
+      const s = setup();
+      const other = new MeshChart(s.app, 'other', { namespace, environment: 'staging-eu' });
+      const search = new MeshService(other, 'search-service', { image: 'search:1' });
+      new FaultInjectionTest(other, 'faults', { services: [search], ...SEED_003, apiServer: API_SERVER });
+      if (fails) expect(synthError(s.app)).toMatch(/\[other\/faults\] name: 'fault-injection-test' \(the default\) is also the name of the fault test test\/faults .*\[MESH533\]/);
+      else expect(() => synth(s.app)).not.toThrow();
+    }
   });
 
   describe('validation', () => {
