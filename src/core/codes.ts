@@ -241,6 +241,11 @@ export const Codes = {
    * loadBalancer, tls) its policy sets: the port gets Istio's default for it, not the policy's (port settings do not inherit).
    */
   PORT_SETTINGS_DROP_POLICY: 'MESH516',
+  /**
+   * `EdgeGateway.routeTcp` on a server another `routeTcp` routes already: istiod forwards all of a TCP or terminated TLS server's
+   * connections to one destination.
+   */
+  GATEWAY_TCP_SERVER_ROUTED_TWICE: 'MESH517',
   /** A route's destination host has no Service (Istio IST0101, Kiali KIA1101). */
   HOST_NOT_FOUND: 'MESH100',
   /** Two VirtualServices for one host on the mesh gateway (IST0109, KIA1106). */
@@ -650,7 +655,7 @@ export const Codes = {
   /** A workload beside a Flagger Canary's target whose pods carry the label and value Flagger's `<name>-canary` Service selects. */
   FLAGGER_CANARY_SELECTS_OTHER_PODS: 'MESH670',
   /**
-   * A gateway that passes long-lived client connections through (`EdgeGateway.routeTls`) to a service whose connection pool
+   * A gateway that forwards long-lived client connections (`EdgeGateway.routeTls`, `routeTcp`) to a service whose connection pool
    * caps each gateway pod's connections to it: a client past the cap is refused.
    */
   GATEWAY_CONNECTIONS_CAPPED: 'MESH675',

@@ -190,8 +190,12 @@ export class FlowEvaluator {
     // A PASSTHROUGH server routes the client's TLS by SNI; HTTPS is terminated at the gateway.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
     const passthroughTls = ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(String(server.tls?.mode ?? ''));
-    const tls = passthroughTls || flow.protocol === 'TLS';
-    let ctx: Context = { flow, hops, authority: flow.host, tcp: tls || flow.protocol === 'TCP', tls, reached: [] };
+    // A TLS server that terminates the client's TLS (SIMPLE, MUTUAL, ISTIO_MUTUAL) forwards the bytes inside as TCP, by its `tcp`
+    // routes: the gateway's TLS context is its filter chain's, and its TCP proxy reads no SNI of its own
+    // (istio/istio pilot/pkg/networking/core/gateway.go, createGatewayTCPFilterChainOpts).
+    const terminatedTls = String(server.port?.protocol ?? '').toUpperCase() === 'TLS' && !passthroughTls && server.tls !== undefined;
+    const tls = passthroughTls || (flow.protocol === 'TLS' && !terminatedTls);
+    let ctx: Context = { flow, hops, authority: flow.host, tcp: tls || terminatedTls || flow.protocol === 'TCP', tls, reached: [] };
     // An HTTP server with httpsRedirect answers 301 to every request of its virtual hosts.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
     if (entry.redirect) {
