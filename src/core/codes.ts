@@ -441,6 +441,11 @@ export const Codes = {
    */
   BATCH_JOB_NAME_TAKEN: 'MESH271',
   /**
+   * A warning: an `EdgeGateway.redirect` of the paths under a prefix (`/fw/`) to one `uri`: Istio's HTTPRedirect replaces the
+   * whole path, so every path under the prefix is sent to that one path, the rest of it dropped.
+   */
+  GATEWAY_REDIRECT_DROPS_PATH: 'MESH272',
+  /**
    * An `EdgeGateway.redirect` or `respond` the gateway cannot write: a redirect that changes nothing, a status out of its range
    * (301, 302, 303, 307, 308 for a redirect; 200 to 599 for a response), a scheme other than http or https, a port out of
    * 1-65535, a body over 1 MiB, or requests given both as a path prefix and as full matches.
