@@ -186,7 +186,8 @@ export const Codes = {
   INVALID_CIDR: 'MESH067',
   /**
    * A container port that an image the checks know does not listen on, its configuration its own (nginx's 80,
-   * nginxinc/nginx-unprivileged's 8080): nothing answers there.
+   * nginxinc/nginx-unprivileged's 8080), or listens on for the loopback addresses alone (eclipse-mosquitto 2's local only mode):
+   * nothing answers there.
    */
   IMAGE_PORT_NOT_LISTENED: 'MESH065',
   /**
