@@ -233,7 +233,9 @@ export class FlowEvaluator {
     }
     const admits = (ns: string) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns);
     const virtualServices = gatewayVirtualServices(this.cluster, flow.host, server, gateway, admits, gw.namespace);
-    const none = `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`;
+    // An HTTP server without a virtual host answers 404; a TCP or TLS server without a route gets no filter chain, and istiod's
+    // listener closes the connection (pilot/pkg/networking/core/gateway.go: "listener missed network filter").
+    const none = `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (${ctx.tcp ? 'no filter chain: the connection is closed' : '404'})`;
     if (virtualServices.length === 0) return refused(decider('routing', gateway), none, hops);
     const route = routeThroughVirtualHost(this.cluster, virtualServices, this.routeRequest(ctx, gw, gwRef));
     const vs = route.virtualService ?? virtualServices[0];

@@ -1,5 +1,9 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
-import { EdgeGateway, GatewayServer, GatewayTls, MeshService, VolumeClaim } from '../../../src';
+import { EdgeGateway, GatewayServer, GatewayTls, MeshApp, MeshChart, MeshPlatform, MeshService, VolumeClaim } from '../../../src';
+import { main } from '../../../src/validate/cli';
 import { find, meshChart, synth, synthError } from '../../util';
 
 /** MQTT over TLS from devices, the TLS terminated at the gateway with the public certificate. */
@@ -117,5 +121,32 @@ describe('EdgeGateway.routeTcp: the connections of a server that terminates TLS,
     synth(app);
     expect(app.warnings.filter((w) => w.includes('MESH675'))).toEqual([expect.stringMatching(
       /^\[test\/devices\/tcp-route-broker\] .*each pod of devices holds at most 100 connections to broker .*a connection the gateway forwards lasts.*\[MESH675\]$/)]);
+  });
+
+  test("`cdk8s-mesh-validate --flows` lists a TLS server's name as a connection, not GET /; unrouted, it is closed, not answered 404", () => {
+    const run = (routed: boolean) => {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-tcp-'));
+      try {
+        const app = new MeshApp({ outdir, platform: MeshPlatform.of({ ingressGateway: { otherPorts: [8883] } }) });
+        const chart = new MeshChart(app, 'production', { namespace: 'iot' });
+        const mosquitto = new MeshService(chart, 'mosquitto', {
+          image: 'eclipse-mosquitto:2.0.20', ports: [{ port: 1883, protocol: 'tcp', name: 'tcp-mqtt' }],
+          args: ['mosquitto', '-c', '/mosquitto-no-auth.conf'], connectionPool: { tcp: { maxConnections: 100000 } },
+        });
+        const gateway = new EdgeGateway(chart, 'devices', { servers: [TERMINATED] });
+        if (routed) gateway.routeTcp(mosquitto);
+        app.synth();
+        let out = '';
+        main(['--flows', 'production'], { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: outdir });
+        return out.split('\n').filter((l) => l.includes('external ->'));
+      } finally {
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
+    };
+    expect(run(true)).toEqual([expect.stringMatching(/^ALLOWED external -> mqtt\.example\.com:8883 tls by AuthorizationPolicy iot\/mosquitto-policy/)]);
+    expect(run(false)).toEqual([
+      'REFUSED external -> mqtt.example.com:8883 tls by Gateway iot/devices (routing): no VirtualService for mqtt.example.com is bound to '
+        + 'Gateway iot/devices (no filter chain: the connection is closed)',
+    ]);
   });
 });
