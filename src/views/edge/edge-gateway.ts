@@ -11,6 +11,7 @@ import { platformGatewayPortName } from '../../platform/platform';
 import { integerProblems } from '../../private/checks';
 import type { IRoutedService, ITieredService } from '../../graph/mesh-service-props';
 import { Principal } from '../../core/principal';
+import type { HttpMethod } from '../../core/http';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { credentialSecretProblems } from '../../private/gateway-secrets';
 import { addGateway } from './edge-gateway.render';
@@ -278,11 +279,11 @@ export class EdgeGateway extends Construct {
     const entry = this.virtualServiceFor(route, route.hosts, virtualServiceName, options.virtualServiceName !== undefined);
     entry.routes.push(route);
     if (route.hosts.length === 0) addProblems(route, () => [formatProblem(Codes.GATEWAY_HOSTS, 'hosts: a route needs at least one host')]);
-    this.admit(service, route.paths);
+    this.admit(service, route.paths, route.methods);
     // The gateway sends the copies itself: the mirrored service admits it on the same paths.
-    if (options.mirror) this.admit(options.mirror.service, route.paths);
+    if (options.mirror) this.admit(options.mirror.service, route.paths, route.methods);
     // The shifted share goes from the gateway to the other service: it admits the gateway on the same paths.
-    if (options.shift) this.admit(options.shift.service, route.paths);
+    if (options.shift) this.admit(options.shift.service, route.paths, route.methods);
     return route;
   }
 
@@ -531,10 +532,10 @@ export class EdgeGateway extends Construct {
    * Lets the gateway pods reach `service`: NetworkPolicy ingress from the pods (their namespace
    * AND labels: the `workload`'s, else the platform's gateway namespace and, for the platform's
    * gateway, its Service's selector, else this gateway's selector) and an ALLOW rule for their
-   * principal on `paths` (all when undefined).
+   * principal on `paths` with `methods` (all when undefined).
    */
-  protected admit(service: IRoutedService, paths: readonly string[] | undefined): void {
-    ServiceSecurity.of(service).admitGateway({ ...this.admission(), paths: paths && [...paths] });
+  protected admit(service: IRoutedService, paths: readonly string[] | undefined, methods?: readonly HttpMethod[]): void {
+    ServiceSecurity.of(service).admitGateway({ ...this.admission(), paths: paths && [...paths], methods: methods && [...methods] });
   }
 
   /** The gateway pods as the services it routes to admit them: their namespace AND labels, and their principal. */
