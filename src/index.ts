@@ -155,7 +155,8 @@ export type { AutoscalingProps, ScalingBehavior } from './views/edge/autoscaling
 export type { TrafficCapacity } from './views/edge/capacity';
 export { EdgeGateway } from './views/edge/edge-gateway';
 export type {
-  EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayServer, GatewayTlsRouteOptions, GatewayWorkload, PlatformGatewayOptions,
+  EdgeGatewayProps, GatewayPlacement, GatewayPort, GatewayServer, GatewayTcpRouteOptions, GatewayTlsRouteOptions, GatewayWorkload,
+  PlatformGatewayOptions,
 } from './views/edge/edge-gateway';
 export { EdgeProxyRoute } from './views/edge/edge-proxy-route';
 export type { EdgeProxyKind, EdgeProxyRouteProps } from './views/edge/edge-proxy-route';

@@ -186,7 +186,8 @@ export const Codes = {
   INVALID_CIDR: 'MESH067',
   /**
    * A container port that an image the checks know does not listen on, its configuration its own (nginx's 80,
-   * nginxinc/nginx-unprivileged's 8080): nothing answers there.
+   * nginxinc/nginx-unprivileged's 8080), or listens on for the loopback addresses alone (eclipse-mosquitto 2's local only mode):
+   * nothing answers there.
    */
   IMAGE_PORT_NOT_LISTENED: 'MESH065',
   /**
@@ -241,6 +242,11 @@ export const Codes = {
    * loadBalancer, tls) its policy sets: the port gets Istio's default for it, not the policy's (port settings do not inherit).
    */
   PORT_SETTINGS_DROP_POLICY: 'MESH516',
+  /**
+   * `EdgeGateway.routeTcp` on a server another `routeTcp` routes already: istiod forwards all of a TCP or terminated TLS server's
+   * connections to one destination.
+   */
+  GATEWAY_TCP_SERVER_ROUTED_TWICE: 'MESH517',
   /** A route's destination host has no Service (Istio IST0101, Kiali KIA1101). */
   HOST_NOT_FOUND: 'MESH100',
   /** Two VirtualServices for one host on the mesh gateway (IST0109, KIA1106). */
@@ -435,6 +441,11 @@ export const Codes = {
    * principal for both) and the `app` label a Service selects its pods by.
    */
   BATCH_JOB_NAME_TAKEN: 'MESH271',
+  /**
+   * A warning: an `EdgeGateway.redirect` of the paths under a prefix (`/fw/`) to one `uri`: Istio's HTTPRedirect replaces the
+   * whole path, so every path under the prefix is sent to that one path, the rest of it dropped.
+   */
+  GATEWAY_REDIRECT_DROPS_PATH: 'MESH272',
   /**
    * An `EdgeGateway.redirect` or `respond` the gateway cannot write: a redirect that changes nothing, a status out of its range
    * (301, 302, 303, 307, 308 for a redirect; 200 to 599 for a response), a scheme other than http or https, a port out of
@@ -690,7 +701,7 @@ export const Codes = {
   /** A workload beside a Flagger Canary's target whose pods carry the label and value Flagger's `<name>-canary` Service selects. */
   FLAGGER_CANARY_SELECTS_OTHER_PODS: 'MESH670',
   /**
-   * A gateway that passes long-lived client connections through (`EdgeGateway.routeTls`) to a service whose connection pool
+   * A gateway that forwards long-lived client connections (`EdgeGateway.routeTls`, `routeTcp`) to a service whose connection pool
    * caps each gateway pod's connections to it: a client past the cap is refused.
    */
   GATEWAY_CONNECTIONS_CAPPED: 'MESH675',

@@ -48,6 +48,11 @@ export interface ImageListener {
   readonly configArgs?: readonly string[];
   /** Where to put a configuration of one's own, for messages. */
   readonly ownConfig: string;
+  /**
+   * True where its own configuration binds `ports` to the loopback addresses alone (mosquitto 2's local only mode): then no container
+   * port answers from outside the pod, and the sidecar, which delivers inbound connections to the pod's own IP, reaches none.
+   */
+  readonly loopbackOnly?: boolean;
 }
 
 /** One official image's needs. */
@@ -458,6 +463,29 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
       ports: [8080], otherPorts: [8443], source: 'its nginx.conf: listen 8080', configDirectory: '/opt/bitnami/nginx/conf',
       refilledAtStart: '/opt/bitnami/nginx/conf', unknownWith: ['NGINX_HTTP_PORT_NUMBER*', 'NGINX_HTTPS_PORT_NUMBER*'],
       ownConfig: 'NGINX_HTTP_PORT_NUMBER and nginx.conf writable (an emptyDir at /opt/bitnami/nginx/conf, which its entrypoint fills)',
+    },
+  },
+  {
+    // eclipse/mosquitto docker/2.0/Dockerfile (alpine; 2.0-openssl alike): `addgroup -S -g 1883 mosquitto`, `adduser -S -u 1883 ...
+    // -G mosquitto mosquitto`, `install -m644 /build/mosq/mosquitto.conf /mosquitto/config/mosquitto.conf` (the source tree's example
+    // configuration, every setting commented out), `VOLUME ["/mosquitto/data", "/mosquitto/log"]`, `EXPOSE 1883`, no USER,
+    // `ENTRYPOINT ["/docker-entrypoint.sh"]` (chown -R of /mosquitto when run as root, then `exec "$@"`), `CMD ["/usr/sbin/mosquitto",
+    // "-c", "/mosquitto/config/mosquitto.conf"]`. A configuration without a `listener` makes mosquitto 2 start "in local only mode":
+    // src/mosquitto.c, listeners__start_local_only, 1883 on 127.0.0.1 and ::1 alone ("Connections will only be possible from clients
+    // running on this machine"; its docker README: "Your configuration file must include a `listener`"). Istio's sidecar delivers
+    // inbound connections to the pod's IP, not to localhost, since Istio 1.10 (https://istio.io/latest/blog/2021/upcoming-networking-changes/),
+    // so nothing answers there. Nothing is written as it starts (persistence and file logging are off). 1.x tags listen on every
+    // address and are not checked.
+    name: 'eclipse-mosquitto', uid: 1883, gid: 1883, user: 'mosquitto', server: '/usr/sbin/mosquitto', serverAliases: ['mosquitto'],
+    serverOnlyByName: true, source: 'eclipse/mosquitto docker/2.0/Dockerfile (adduser -u 1883 mosquitto; no USER)',
+    variants: [{ tag: /^1\./ }],
+    directories: [],
+    listens: {
+      ports: [1883], loopbackOnly: true, configDirectory: '/mosquitto/config', configArgs: ['-c'],
+      source: 'its /mosquitto/config/mosquitto.conf configures no listener, so mosquitto 2 starts in local only mode: src/mosquitto.c, '
+        + 'listeners__start_local_only',
+      ownConfig: 'a mosquitto.conf of your own at /mosquitto/config (a ConfigMap) with `listener 1883` and its authentication '
+        + '(or `allow_anonymous true`), or `args: [\'mosquitto\', \'-c\', \'/mosquitto-no-auth.conf\']`',
     },
   },
   { ...ELASTICSEARCH, name: 'elasticsearch' },

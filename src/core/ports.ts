@@ -41,6 +41,13 @@ export const PROTOCOLS: readonly Protocol[] = ['grpc-web', 'http2', 'https', 'ht
 export const HTTP_PROTOCOLS: readonly Protocol[] = ['http', 'http2', 'grpc', 'grpc-web'];
 
 /**
+ * Protocols whose traffic Istio routes with TCP rules (VirtualService `tcp:`): opaque TCP, and the protocols whose Envoy filters
+ * istiod leaves off, so that their traffic is proxied as TCP.
+ * @internal
+ */
+export const TCP_PROTOCOLS: readonly Protocol[] = ['tcp', 'mongo', 'mysql', 'redis'];
+
+/**
  * Protocols whose every request is `POST /<package.Service>/<Method>`: gRPC over HTTP/2
  * (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md, Request-Headers: `:method POST`,
  * `:path /Service-Name/{method name}`) and gRPC-Web, which keeps the method and path

@@ -75,6 +75,7 @@ export const WARNING_CODES = [
   Codes.POLICY_PORT_IS_SERVICE_PORT,
   Codes.NETWORK_POLICY_PORT_IS_SERVICE_PORT,
   Codes.PORT_SETTINGS_DROP_POLICY,
+  Codes.GATEWAY_REDIRECT_DROPS_PATH,
 ] as const;
 
 /** One acknowledgement: a warning code, under a construct, and why it is kept. */

@@ -1,15 +1,22 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App } from 'cdk8s';
-import { MeshChart, MeshService, ServiceSecurity, MtlsMode } from 'cdk8s-mesh';
+import { MeshChart, MeshPlatform, MeshWideMtls, MtlsMode } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-const notification = new MeshService(chart, 'notification-service', { image: 'registry.example.com/notification-service:1.0.0' });
-gateway.calls(order, { methods: ['GET', 'POST'], paths: ['/api/orders/*'] });
-order.calls(notification, { methods: ['POST'], paths: ['/api/notifications/*'], asynchronous: true });
-
-// Workload- and port-level mTLS, and a rule of your own on top of the call graph.
-ServiceSecurity.of(order).setMtls(MtlsMode.strict(), { portLevelMtls: { 9090: MtlsMode.permissive() } });
-ServiceSecurity.of(order).allow({ from: [{ services: [gateway] }], to: [{ methods: ['HEAD'], paths: ['/api/orders/{*}/status'] }] });
+const app = new App();
+// One cluster, one mesh: every chart of the app assumes the same platform (MESH632 otherwise).
+const platform = MeshPlatform.of({ istio: { rootNamespace: 'service-mesh' } });
+new MeshChart(app, 'production', {
+  namespace: 'production',
+  platform,
+  security: {
+    allowMetricsScraping: true,
+    // Stage 2 of the mesh-wide opt-in, after 14 days of stage 1 (MeshWideMtls.permissive()):
+    meshMtls: MeshWideMtls.strict({ plaintextClientsChecked: 'no connection_security_policy="none" reported for 14 days under PERMISSIVE' }),
+  },
+});
+new MeshChart(app, 'legacy', {
+  namespace: 'legacy-services',
+  platform,
+  security: { namespaceMtls: MtlsMode.permissive() }, // an explicit opt-out, visible in review
+});
 export {};

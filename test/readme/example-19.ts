@@ -1,16 +1,15 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App } from 'cdk8s';
-import { ExternalService, MeshChart, MeshService, TlsOrigination } from 'cdk8s-mesh';
+import { MeshChart, MeshService, ServiceSecurity, MtlsMode } from 'cdk8s-mesh';
 
 const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const payment = new MeshService(chart, 'payment-service', { image: 'registry.example.com/payment-service:1.0.0' });
-const provider = new ExternalService(chart, 'payment-provider', {
-  hosts: ['api.payment-provider.example'],
-  // the application sends plain HTTP to 80; its sidecar speaks TLS to the provider's 443
-  ports: [{ number: 80, protocol: 'HTTP', targetPort: 443 }],
-  tls: TlsOrigination.simple({ port: 80, caCertificates: '/etc/ssl/certs/ca-certificates.crt' }),
-  // behind a CDN, it has no fixed addresses: payment-service's NetworkPolicy lets 443 out to any address, on purpose
-  anyAddress: true,
-});
-payment.calls(provider, { port: 80, methods: ['POST'], paths: ['/v1/charges'] });
+const gateway = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
+const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
+const notification = new MeshService(chart, 'notification-service', { image: 'registry.example.com/notification-service:1.0.0' });
+gateway.calls(order, { methods: ['GET', 'POST'], paths: ['/api/orders/*'] });
+order.calls(notification, { methods: ['POST'], paths: ['/api/notifications/*'], asynchronous: true });
+
+// Workload- and port-level mTLS, and a rule of your own on top of the call graph.
+ServiceSecurity.of(order).setMtls(MtlsMode.strict(), { portLevelMtls: { 9090: MtlsMode.permissive() } });
+ServiceSecurity.of(order).allow({ from: [{ services: [gateway] }], to: [{ methods: ['HEAD'], paths: ['/api/orders/{*}/status'] }] });
 export {};

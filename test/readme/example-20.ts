@@ -1,14 +1,16 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { MeshApp, MeshChart, MeshService, ExportTo, Tier } from 'cdk8s-mesh';
+import { App } from 'cdk8s';
+import { ExternalService, MeshChart, MeshService, TlsOrigination } from 'cdk8s-mesh';
 
-const app = new MeshApp();
-const system = new MeshChart(app, 'k1s0-system', { namespace: 'k1s0-system' });
-const service = new MeshChart(app, 'k1s0-service', { namespace: 'k1s0-service' });
-const auth = new MeshService(system, 'auth-server', {
-  image: 'registry.example.com/k1s0/auth-server:1.0.0',
-  tier: Tier.SYSTEM,
-  exportTo: ExportTo.namespaces(['k1s0-service']),
+const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
+const payment = new MeshService(chart, 'payment-service', { image: 'registry.example.com/payment-service:1.0.0' });
+const provider = new ExternalService(chart, 'payment-provider', {
+  hosts: ['api.payment-provider.example'],
+  // the application sends plain HTTP to 80; its sidecar speaks TLS to the provider's 443
+  ports: [{ number: 80, protocol: 'HTTP', targetPort: 443 }],
+  tls: TlsOrigination.simple({ port: 80, caCertificates: '/etc/ssl/certs/ca-certificates.crt' }),
+  // behind a CDN, it has no fixed addresses: payment-service's NetworkPolicy lets 443 out to any address, on purpose
+  anyAddress: true,
 });
-const order = new MeshService(service, 'order-server', { image: 'registry.example.com/k1s0/order-server:1.0.0' });
-order.calls(auth, { methods: ['POST'], paths: ['/api/v1/token/verify'] });
+payment.calls(provider, { port: 80, methods: ['POST'], paths: ['/v1/charges'] });
 export {};

@@ -1,15 +1,15 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { GlobalRateLimit, MeshApp, MeshChart, RateLimiter, RateLimitUser } from 'cdk8s-mesh';
+import { Duration } from 'cdk8s';
+import { LocalRateLimit, MeshApp, MeshChart, MeshService, Percentage } from 'cdk8s-mesh';
 
 const app = new MeshApp();
-const limiter = new RateLimiter(new MeshChart(app, 'ratelimit', { namespace: 'ratelimit' }), 'ratelimit');
-const production = new MeshChart(app, 'production', { namespace: 'production' });
-new GlobalRateLimit(production, 'ec-site', {
-  service: limiter,
-  user: RateLimitUser.jwtClaim({
-    issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['ec-site'],
-  }),
-  authenticatedRequestsPerSecond: 30,
-  unauthenticatedRequestsPerSecond: 10,
+const chart = new MeshChart(app, 'production', { namespace: 'production' });
+const search = new MeshService(chart, 'search-service', { image: 'registry.example.com/search:1.0.0' });
+new LocalRateLimit(chart, 'search-rate-limit', {
+  service: search,
+  capacity: { peakRequestsPerSecond: 1000, headroom: Percentage.of(20) }, // limit 1,200 RPS
+  burst: 1500,
+  fillInterval: Duration.seconds(1),
+  routes: [{ name: 'suggest', pathPrefix: '/api/search/suggest', requestsPerSecond: 300 }],
 });
 export {};

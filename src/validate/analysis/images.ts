@@ -354,7 +354,15 @@ export const imagePortNotListened: AnalysisCheck = {
       if (!image || !l || !runsServer(c.container, image) || !ownConfiguration(c, l)) continue;
       c.container.ports.forEach((p: any, i: number) => {
         const n: unknown = p?.containerPort;
-        if (typeof n !== 'number' || (p.protocol !== undefined && p.protocol !== 'TCP') || l.ports.includes(n) || l.otherPorts?.includes(n)) return;
+        if (typeof n !== 'number' || (p.protocol !== undefined && p.protocol !== 'TCP')) return;
+        if (l.loopbackOnly) {
+          out.push(finding(Codes.IMAGE_PORT_NOT_LISTENED, c.manifest, `${c.field}.ports[${i}].containerPort`,
+            `container '${String(c.container.name)}' declares port ${n}, but ${String(c.container.image)} listens on 127.0.0.1 and ::1 only `
+            + `(${l.source}; ${image.source}): nothing outside the pod, its sidecar included (which delivers inbound connections to the `
+            + `pod's IP), reaches ${n}; give it ${l.ownConfig}`));
+          return;
+        }
+        if (l.ports.includes(n) || l.otherPorts?.includes(n)) return;
         const on = l.ports.join(' and ');
         out.push(finding(Codes.IMAGE_PORT_NOT_LISTENED, c.manifest, `${c.field}.ports[${i}].containerPort`,
           `container '${String(c.container.name)}' declares port ${n}, but ${String(c.container.image)} listens on ${on} only `

@@ -319,14 +319,19 @@ export function runFlowCommand(
           + `${p.verdict.reason}\n`,
       );
     }
-    // The public hosts: GET / to every name a Gateway server (the manifests' or the platform's) serves, with a gateway pod.
+    // The public hosts: GET / to every name a Gateway server (the manifests' or the platform's) serves, with a gateway pod; a
+    // connection to the name where its server is a TLS or TCP one, which reads no HTTP request.
     const seen = new Set<string>();
     const cluster = evaluator.cluster;
     for (const { host, port } of servedNames(cluster.ofKind('Gateway'), cluster.ofKind('VirtualService'))) {
       const key = `${host}:${port}`;
-      if (seen.has(key) || gatewayServersFor(cluster, host, port).length === 0) continue;
+      const servers = gatewayServersFor(cluster, host, port);
+      if (seen.has(key) || servers.length === 0) continue;
       seen.add(key);
-      io.stdout(`${formatVerdict(`external -> ${key} GET /`, evaluator.evaluate({ source: { external: true }, host, port }))}\n`);
+      const protocol = String(servers[0].server.port?.protocol ?? '').toUpperCase();
+      const l4 = protocol === 'TLS' || protocol === 'TCP' ? protocol : undefined;
+      const flow: Flow = { source: { external: true }, host, port, ...(l4 ? { protocol: l4, ...(l4 === 'TLS' ? { sni: host } : {}) } : {}) };
+      io.stdout(`${formatVerdict(`external -> ${key} ${l4 ? l4.toLowerCase() : 'GET /'}`, evaluator.evaluate(flow))}\n`);
     }
     // The calls recorded for other teams' services, over the folders given.
     for (const c of readCallRecords(evaluator.cluster.manifests).calls) {

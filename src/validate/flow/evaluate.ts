@@ -12,7 +12,7 @@ import { authorizationDecision, requestAuthority } from './authorization';
 import { ClusterModel } from '../model/cluster-model';
 import { dialedHost } from '../model/hosts';
 import { labelsSubsetOf } from '../model/selectors';
-import { FlowCluster, FlowOptions, FlowPod, FlowService, nsOf } from './cluster';
+import { FlowCluster, FlowOptions, FlowPod, nsOf } from './cluster';
 import { Flow, FlowDecider, FlowLayer, FlowVerdict, FlowWorkloadRef } from './flow';
 import { mtlsMode, plaintextReason, serverFirstRefusal } from './mtls';
 import { Connections, networkPolicyDecision } from './network-policy';
@@ -37,6 +37,7 @@ import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor
 import { sidecarDecision, unexportedAsUnlisted } from './sidecar';
 import { outsideCluster, unregisteredHost } from './unregistered';
 import { endpointAt, remoteRefusal, workloadEntryPort } from './vm-endpoints';
+import { onlyPort, portOf, targetPort } from './service-ports';
 import { decider, refused } from './verdicts';
 import { authorizationRequest, tokenDecision } from './request-authentication';
 import { flowProblem } from './flow-problem';
@@ -192,8 +193,12 @@ export class FlowEvaluator {
     // A PASSTHROUGH server routes the client's TLS by SNI; HTTPS is terminated at the gateway.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
     const passthroughTls = ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(String(server.tls?.mode ?? ''));
-    const tls = passthroughTls || flow.protocol === 'TLS';
-    let ctx: Context = { flow, hops, authority: requestAuthority(flow), tcp: tls || flow.protocol === 'TCP', tls, reached: [] };
+    // A TLS server that terminates the client's TLS (SIMPLE, MUTUAL, ISTIO_MUTUAL) forwards the bytes inside as TCP, by its `tcp`
+    // routes: the gateway's TLS context is its filter chain's, and its TCP proxy reads no SNI of its own
+    // (istio/istio pilot/pkg/networking/core/gateway.go, createGatewayTCPFilterChainOpts).
+    const terminatedTls = String(server.port?.protocol ?? '').toUpperCase() === 'TLS' && !passthroughTls && server.tls !== undefined;
+    const tls = passthroughTls || (flow.protocol === 'TLS' && !terminatedTls);
+    let ctx: Context = { flow, hops, authority: requestAuthority(flow), tcp: tls || terminatedTls || flow.protocol === 'TCP', tls, reached: [] };
     // An HTTP server with httpsRedirect answers 301 to every request of its virtual hosts.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
     if (entry.redirect) {
@@ -231,7 +236,9 @@ export class FlowEvaluator {
     }
     const admits = (ns: string) => serverAdmitsNamespace(server, nsOf(gateway), flow.host, ns);
     const virtualServices = gatewayVirtualServices(this.cluster, flow.host, server, gateway, admits, gw.namespace);
-    const none = `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (404)`;
+    // An HTTP server without a virtual host answers 404; a TCP or TLS server without a route gets no filter chain, and istiod's
+    // listener closes the connection (pilot/pkg/networking/core/gateway.go: "listener missed network filter").
+    const none = `no VirtualService for ${flow.host} is bound to Gateway ${gwRef} (${ctx.tcp ? 'no filter chain: the connection is closed' : '404'})`;
     if (virtualServices.length === 0) return refused(decider('routing', gateway), none, hops);
     const route = routeThroughVirtualHost(this.cluster, virtualServices, this.routeRequest(ctx, gw, gwRef));
     const vs = route.virtualService ?? virtualServices[0];
@@ -601,21 +608,4 @@ function reachedOf(ctx: Context): FlowWorkloadRef[] {
  */
 export function evaluateFlow(manifests: readonly Manifest[], flow: Flow, options: FlowOptions = {}): FlowVerdict {
   return new FlowEvaluator(manifests, options).evaluate(flow);
-}
-
-function portOf(service: FlowService, port: number): Manifest | undefined {
-  return (service.manifest.spec?.ports ?? []).find((p: Manifest) => Number(p.port) === port);
-}
-
-function onlyPort(service: FlowService): Manifest | undefined {
-  const ports = service.manifest.spec?.ports ?? [];
-  return ports.length === 1 ? ports[0] : undefined;
-}
-
-/** The container port a Service port sends to on `pod`: targetPort by number or name, else the port. */
-function targetPort(port: Manifest, pod: FlowPod): number | undefined {
-  const t = port.targetPort;
-  if (t === undefined || t === null) return Number(port.port);
-  if (typeof t === 'number' || /^\d+$/.test(String(t))) return Number(t);
-  return pod.namedPorts[String(t)];
 }

@@ -3,7 +3,7 @@ import { Codes } from '../../core/codes';
 import { formatProblem } from '../../core/errors';
 import { Labels, MANAGED_BY } from '../../core/labels';
 import { dns1123LabelProblem, isGatewayHost } from '../../core/names';
-import type { PortProtocol } from '../../core/ports';
+import { TCP_PROTOCOLS, type PortProtocol } from '../../core/ports';
 import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { MeshService } from '../../graph/mesh-service';
@@ -11,6 +11,7 @@ import { platformGatewayPortName } from '../../platform/platform';
 import { integerProblems } from '../../private/checks';
 import type { IRoutedService, ITieredService } from '../../graph/mesh-service-props';
 import { Principal } from '../../core/principal';
+import type { HttpMethod } from '../../core/http';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { credentialSecretProblems } from '../../private/gateway-secrets';
 import { addGateway } from './edge-gateway.render';
@@ -18,7 +19,7 @@ import { GatewayTls } from './gateway-tls';
 import { addProblems } from '../../private/construct-problems';
 import type { Problem } from '../../core/problem';
 import { concreteHost, gatewayMirrorFlow, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow, hostCovers, withSourceRanges } from './gateway-route';
-import { addGatewayTlsVirtualService, addGatewayVirtualService } from './gateway-route.render';
+import { addGatewayTcpVirtualService, addGatewayTlsVirtualService, addGatewayVirtualService } from './gateway-route.render';
 import { GatewayAnswer, GatewayAnswerMatchOptions, GatewayRedirectOptions, GatewayRespondOptions } from './gateway-answer';
 import type { NetworkPeer } from '../../workload/workload';
 
@@ -125,6 +126,27 @@ export interface GatewayTlsRouteOptions {
   readonly port?: number;
 }
 
+/**
+ * Options of {@link EdgeGateway.routeTcp}: which connections a server that terminates TLS (a `TLS` server in SIMPLE, MUTUAL or
+ * ISTIO_MUTUAL mode: MQTT over TLS from devices, decrypted at the gateway) or a plain `TCP` server forwards to a TCP port of a service.
+ * The route takes every connection of the server, whatever its hosts: istiod gives such a server one filter chain, which forwards to
+ * the first `tcp` route of the VirtualServices bound to the gateway for the server's hosts.
+ */
+export interface GatewayTcpRouteOptions {
+  /**
+   * The port of the gateway's server the connections arrive on: a `TCP` server, or a `TLS` server whose TLS the gateway
+   * terminates (`GatewayTls.simple(...)`, `mutual(...)`, `istioMutual()`).
+   * @default - the port of the gateway's first such server
+   */
+  readonly gatewayPort?: number;
+  /**
+   * The service port the connections go to: a TCP port (`tcp`, `mongo`, `mysql`, `redis`), which receives the bytes the client
+   * sent inside its TLS.
+   * @default - the service's first TCP port
+   */
+  readonly port?: number;
+}
+
 /** Options for {@link EdgeGateway.fromPlatform}. */
 export interface PlatformGatewayOptions {
   /**
@@ -181,6 +203,7 @@ export class EdgeGateway extends Construct {
   private readonly platformOwned?: PlatformOwned;
   private readonly virtualServices = new Map<string, VirtualServiceEntry>();
   private readonly tlsRoutes: { service: ITieredService; hosts: readonly string[]; gatewayPort: number; port: number; scope: Construct }[] = [];
+  private readonly tcpRoutes: { service: ITieredService; server: GatewayServer; port: number; scope: Construct }[] = [];
 
   public constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
     super(scope, id);
@@ -223,6 +246,16 @@ export class EdgeGateway extends Construct {
             + `passed through to its port ${r.port}`,
         }];
       }),
+      ...this.tcpRoutes.flatMap((r): IntendedFlow[] => {
+        const host = concreteHost(r.server.hosts[0].slice(r.server.hosts[0].indexOf('/') + 1));
+        const tls = r.server.port.protocol === 'TLS';
+        return host === undefined ? [] : [{
+          source: { external: true }, host, port: r.server.port.number, protocol: tls ? 'TLS' : 'TCP', ...(tls ? { sni: host } : {}),
+          expect: 'allow', constructPath: r.scope.node.path, reaches: { namespace: r.service.namespace, service: r.service.name },
+          description: `a client reaches ${r.service.name} through ${this.name}: ${tls ? 'TLS' : 'TCP'} to ${host}:${r.server.port.number}`
+            + `${tls ? ', terminated at the gateway,' : ''} forwarded to its port ${r.port}`,
+        }];
+      }),
     ];
   }
 
@@ -246,11 +279,11 @@ export class EdgeGateway extends Construct {
     const entry = this.virtualServiceFor(route, route.hosts, virtualServiceName, options.virtualServiceName !== undefined);
     entry.routes.push(route);
     if (route.hosts.length === 0) addProblems(route, () => [formatProblem(Codes.GATEWAY_HOSTS, 'hosts: a route needs at least one host')]);
-    this.admit(service, route.paths);
+    this.admit(service, route.paths, route.methods);
     // The gateway sends the copies itself: the mirrored service admits it on the same paths.
-    if (options.mirror) this.admit(options.mirror.service, route.paths);
+    if (options.mirror) this.admit(options.mirror.service, route.paths, route.methods);
     // The shifted share goes from the gateway to the other service: it admits the gateway on the same paths.
-    if (options.shift) this.admit(options.shift.service, route.paths);
+    if (options.shift) this.admit(options.shift.service, route.paths, route.methods);
     return route;
   }
 
@@ -367,7 +400,7 @@ export class EdgeGateway extends Construct {
       if (!server) {
         out.push(formatProblem(Codes.GATEWAY_TLS, `gatewayPort: ${this.node.path} has no TLS server in PASSTHROUGH mode`
           + `${options.gatewayPort === undefined ? '' : ` on port ${options.gatewayPort}`} (GatewayTls.passthrough()): a server that `
-          + 'terminates TLS reads the requests inside, which route() routes'));
+          + 'terminates TLS is routed by routeTcp() (a TLS server: the connections inside, to a TCP port) or route() (an HTTPS server)'));
       }
       if (hosts.length === 0) out.push(formatProblem(Codes.GATEWAY_HOSTS, 'hosts: a TLS route needs at least one server name'));
       for (const h of server ? hosts : []) {
@@ -377,9 +410,10 @@ export class EdgeGateway extends Construct {
         }
       }
       if (!target) {
-        const port = options.port === undefined ? '' : `${options.port} is not `;
-        out.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `port: ${port}a tls or https port of ${service.node.path} is needed: the `
-          + "gateway passes the client's TLS through unread, so the service must terminate it"));
+        const port = options.port === undefined ? `${service.node.path} has no tls or https port`
+          : `${options.port} is not a tls or https port of ${service.node.path}`;
+        out.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `port: ${port}: the gateway passes the `
+          + "client's TLS through unread, so the service must terminate it (routeTcp() terminates it at the gateway, to a TCP port)"));
       }
       return out;
     });
@@ -396,11 +430,78 @@ export class EdgeGateway extends Construct {
     }
     // The gateway's own connection, on the port the pods receive it on (Operation.ports, "as specified in the connection"):
     // not a gateway admission of HTTP routes, whose methods and paths the end-user rules and the retry analysis read.
-    if (admitted) return;
+    if (!admitted) this.admitConnections(service, target.targetPort);
+  }
+
+  /**
+   * Routes the connections of a server that terminates TLS (a `TLS` server in SIMPLE, MUTUAL or ISTIO_MUTUAL mode) or of a plain
+   * `TCP` server to a TCP port of `service` (MQTT devices over TLS to a broker's 1883): a `tcp` route matching the server's
+   * port, in a VirtualService `<gateway>-<service>-tcp` bound to this gateway only, for the server's hosts. The route takes every
+   * connection of the server: istiod gives such a server one filter chain (for TLS, matching its hosts as server names and
+   * holding its certificate), whose TCP proxy forwards to the first `tcp` route matching the server's port among the VirtualServices
+   * bound to the gateway for its hosts (istio/istio pilot/pkg/networking/core/gateway.go, `createGatewayTCPFilterChainOpts`,
+   * `buildGatewayNetworkFiltersFromTCPRoutes`), so a second `routeTcp` for one server fails synth (MESH517). `route()` writes
+   * `http` routes, which such a server never takes; `routeTls()` routes a PASSTHROUGH server. The service admits the gateway's
+   * pods on the port's container port (NetworkPolicy) and their principal on that port (AuthorizationPolicy), and a client
+   * outside connecting to the server's first host is an intended flow.
+   *
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#TCPRoute
+   * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
+   */
+  public routeTcp(service: ITieredService, options: GatewayTcpRouteOptions = {}): void {
+    let id = `tcp-route-${service.name}`;
+    for (let n = 2; this.node.tryFindChild(id); n++) id = `tcp-route-${service.name}-${n}`;
+    const scope = new Construct(this, id);
+    const forwarding = this.servers.filter((s) => s.port.protocol === 'TCP' || (s.port.protocol === 'TLS' && s.tls && !isPassthrough(s.tls)));
+    const server = options.gatewayPort === undefined ? forwarding[0] : forwarding.find((s) => s.port.number === options.gatewayPort);
+    const tcpPorts = service.ports.filter((p) => TCP_PROTOCOLS.includes(p.protocol));
+    const target = options.port === undefined ? tcpPorts[0] : tcpPorts.find((p) => p.port === options.port);
+    const earlier = this.tcpRoutes.find((r) => r.server === server);
+    addProblems(scope, () => {
+      const out: (string | Problem)[] = [];
+      const capped = connectionsCapped(service, this.name);
+      if (capped) out.push(capped);
+      if (!server) {
+        out.push(formatProblem(Codes.GATEWAY_TLS, `gatewayPort: ${this.node.path} has no TCP server, nor a TLS server that terminates TLS`
+          + `${options.gatewayPort === undefined ? '' : `, on port ${options.gatewayPort}`} (a TLS server with GatewayTls.simple(), mutual() `
+          + 'or istioMutual()): routeTcp() forwards the connections of such a server; routeTls() routes a PASSTHROUGH server, route() HTTP'));
+      }
+      if (earlier) {
+        out.push(formatProblem(Codes.GATEWAY_TCP_SERVER_ROUTED_TWICE, `gatewayPort: the server on port ${server!.port.number} `
+          + `([${server!.hosts.join(', ')}]) is routed to ${earlier.service.node.path} already (${earlier.scope.node.path}): istiod forwards `
+          + "all of a TCP or terminated TLS server's connections to one destination, the first tcp route of the VirtualServices bound to it; "
+          + 'give each service a server of its own (another port, or other hosts on a TLS server)'));
+      }
+      if (!target) {
+        const port = options.port === undefined ? `${service.node.path} has no TCP port`
+          : `${options.port} is not a TCP port of ${service.node.path}`;
+        out.push(formatProblem(Codes.ROUTE_PROTOCOL_MISMATCH, `port: ${port} (tcp, mongo, mysql, redis): the `
+          + 'gateway forwards the bytes inside the TLS unread, which only a TCP port receives; route() routes HTTP requests'));
+      }
+      return out;
+    });
+    if (!server || !target || earlier) return;
+    const admitted = this.tcpRoutes.some((r) => r.service === service && r.port === target.port);
+    this.tcpRoutes.push({ service, server, port: target.port, scope });
+    const chart = MeshChart.of(this);
+    const namespace = this.platformOwned ? chart.namespace : this.namespace;
+    const others = this.tcpRoutes.filter((r) => r.service === service).length;
+    const name = `${this.name}-${service.name}-tcp${others > 1 ? `-${others}` : ''}`;
+    addGatewayTcpVirtualService(scope, 'VirtualService',
+      { name, namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },
+      () => ({ namespace, gateway: { name: this.name, namespace: this.namespace }, service, server, port: target.port }));
+    if (!admitted) this.admitConnections(service, target.targetPort);
+  }
+
+  /**
+   * The gateway's own connections to `service` on its container port `targetPort`, as Operation.ports reads it ("as specified in
+   * the connection"): not a gateway admission of HTTP routes, whose methods and paths the end-user rules and the retry analysis read.
+   */
+  private admitConnections(service: ITieredService, targetPort: number): void {
     const { peer, principal } = this.admission();
     const security = ServiceSecurity.of(service);
-    security.allowIngressFrom(peer, [{ port: target.targetPort, protocol: 'TCP' }]);
-    security.allow({ from: [{ principals: [principal] }], to: [{ ports: [target.targetPort] }] });
+    security.allowIngressFrom(peer, [{ port: targetPort, protocol: 'TCP' }]);
+    security.allow({ from: [{ principals: [principal] }], to: [{ ports: [targetPort] }] });
   }
 
   /**
@@ -431,10 +532,10 @@ export class EdgeGateway extends Construct {
    * Lets the gateway pods reach `service`: NetworkPolicy ingress from the pods (their namespace
    * AND labels: the `workload`'s, else the platform's gateway namespace and, for the platform's
    * gateway, its Service's selector, else this gateway's selector) and an ALLOW rule for their
-   * principal on `paths` (all when undefined).
+   * principal on `paths` with `methods` (all when undefined).
    */
-  protected admit(service: IRoutedService, paths: readonly string[] | undefined): void {
-    ServiceSecurity.of(service).admitGateway({ ...this.admission(), paths: paths && [...paths] });
+  protected admit(service: IRoutedService, paths: readonly string[] | undefined, methods?: readonly HttpMethod[]): void {
+    ServiceSecurity.of(service).admitGateway({ ...this.admission(), paths: paths && [...paths], methods: methods && [...methods] });
   }
 
   /** The gateway pods as the services it routes to admit them: their namespace AND labels, and their principal. */
@@ -541,7 +642,7 @@ function connectionsCapped(service: ITieredService, gateway: string): Problem | 
   return {
     code: Codes.GATEWAY_CONNECTIONS_CAPPED, field: 'service', severity: 'warning',
     message: `each pod of ${gateway} holds at most ${max} connections to ${service.name} (its tier's connectionPool.tcp.maxConnections, `
-      + "in its DestinationRule), and a passed-through connection lasts as long as its client's session: Envoy's circuit breaker "
+      + "in its DestinationRule), and a connection the gateway forwards lasts as long as its client's session: Envoy's circuit breaker "
       + `refuses the clients past it (upstream_cx_overflow); give ${service.name} a connectionPool sized for its clients per gateway pod, `
       + 'or acknowledge the cap',
   };

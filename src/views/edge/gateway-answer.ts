@@ -14,6 +14,7 @@ import type { HttpMatchOptions } from '../../graph/traffic/http-route';
 import { httpRouteProblems } from '../../graph/traffic/route-checks';
 import { addProblems } from '../../private/construct-problems';
 import { isPathPrefix, pathPrefixSample } from './path-prefix';
+import type { Problem } from '../../core/problem';
 
 /** The requests a gateway answers itself, and where its rule goes. */
 export interface GatewayAnswerMatchOptions {
@@ -141,8 +142,8 @@ export class GatewayAnswer extends Construct {
     return this.redirectTo !== undefined;
   }
 
-  private problems(): string[] {
-    const out: string[] = [];
+  private problems(): (string | Problem)[] {
+    const out: (string | Problem)[] = [];
     const bad = (message: string) => out.push(formatProblem(Codes.GATEWAY_ANSWER_INVALID, message));
     if (this.match && this.pathPrefix !== undefined) bad('pathPrefix: give a path prefix or full matches, not both');
     if (this.pathPrefix !== undefined && !isPathPrefix(this.pathPrefix)) {
@@ -162,6 +163,8 @@ export class GatewayAnswer extends Construct {
         bad(`to.port: ${to.port} is not a port (1-65535)`);
       }
       if (!REDIRECT_CODES.includes(this.status)) bad(`status: ${this.status} is not a redirect code (${REDIRECT_CODES.join(', ')})`);
+      const dropped = droppedPathWarning(this.pathPrefix, this.match, to.uri);
+      if (dropped) out.push(dropped);
     } else {
       // istiod's validateHTTPDirectResponse admits 200-600; Envoy refuses 600 (DirectResponseAction.status < 600).
       if (!(Number.isInteger(this.status) && this.status >= 200 && this.status <= 599)) {
@@ -198,4 +201,31 @@ export class GatewayAnswer extends Construct {
       description: `${gatewayName} ${what}: ${method} ${server.protocol.toLowerCase()}://${host}:${server.number}${path}`,
     }];
   }
+}
+
+/**
+ * MESH272 (warning): a redirect to a `uri` of the paths under a directory prefix (`pathPrefix: '/fw/'`, or a match's uri prefix
+ * ending in '/', other than `/` alone) sends each of them to that one path: Istio's HTTPRedirect.uri "overwrite[s] the Path portion
+ * of the URL with this value. Note that the entire path will be replaced, irrespective of the request URI being matched as an exact
+ * path or prefix" (https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRedirect; istiod writes it as
+ * Envoy's `path_redirect`: istio/istio pilot/pkg/networking/core/route/route.go, ApplyRedirect). A prefix rewrite on a redirect
+ * (Envoy's `prefix_rewrite`, HTTPRedirect.prefixRewrite) comes with Istio 1.31, after the releases the library targets. A path
+ * prefix without a trailing slash (`/old-cart`) names one page, whose subpaths follow it, and `/` every request, as a page moved
+ * whole: neither is reported.
+ */
+function droppedPathWarning(
+  pathPrefix: string | undefined, match: readonly HttpMatchOptions[] | undefined, uri: string | undefined,
+): Problem | undefined {
+  if (uri === undefined) return undefined;
+  const directory = (p: string | undefined) => p !== undefined && p !== '/' && p.endsWith('/');
+  const prefix = directory(pathPrefix) ? pathPrefix
+    : match?.map((m) => (m.uri?.kind === 'prefix' ? m.uri.value : undefined)).find(directory);
+  if (prefix === undefined) return undefined;
+  return {
+    code: Codes.GATEWAY_REDIRECT_DROPS_PATH, field: 'to.uri', severity: 'warning',
+    message: `every request under ${prefix} is redirected to ${uri} itself, the rest of its path dropped (${prefix}a/b.bin to ${uri}): `
+      + "Istio's HTTPRedirect.uri replaces the entire path, whatever prefix matched, and Istio 1.24 and 1.30 have no prefix rewrite "
+      + `for a redirect; serve the old paths with a route's rewrite (route(service, { pathPrefix: '${prefix}', rewrite: { uri: '${uri}' } })), `
+      + 'redirect each old path by an exact match, or acknowledge this where one page is meant',
+  };
 }

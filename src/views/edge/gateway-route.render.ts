@@ -250,6 +250,38 @@ export function addGatewayTlsVirtualService(
   });
 }
 
+/**
+ * Adds the VirtualService of one `EdgeGateway.routeTcp` route under `scope` (id `id`), its spec rendered at synth from `source()`:
+ * bound to the gateway only, for the server's hosts, one `tcp` route matching the server's port to the service's port. A TCP server
+ * and a TLS server that terminates TLS forward the connection's bytes with Envoy's TCP proxy, which istiod builds from the `tcp`
+ * routes of the VirtualServices bound to the gateway for the server's hosts (pilot/pkg/networking/core/gateway.go,
+ * `buildGatewayNetworkFiltersFromTCPRoutes`); `http` and `tls` routes do not apply there.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#TCPRoute
+ */
+export function addGatewayTcpVirtualService(
+  scope: Construct, id: string, metadata: ApiObjectMetadata,
+  source: () => {
+    namespace: string; gateway: { name: string; namespace: string }; service: IRoutedService;
+    server: { readonly port: { readonly number: number }; readonly hosts: readonly string[] }; port: number;
+  },
+): ApiObject {
+  return new VirtualService(scope, id, {
+    metadata,
+    spec: lazyWithoutUnset((): VirtualServiceSpec => {
+      const s = source();
+      const g = s.gateway;
+      const host = s.service.namespace === s.namespace ? s.service.name : `${s.service.name}.${s.service.namespace}.svc.cluster.local`;
+      return {
+        // A server's host may name the namespaces whose VirtualServices it takes (`ns/host`): the VirtualService names the host alone.
+        hosts: [...new Set(s.server.hosts.map((h) => h.slice(h.indexOf('/') + 1)))],
+        gateways: [g.namespace === s.namespace ? g.name : `${g.namespace}/${g.name}`],
+        tcp: [{ match: [{ port: s.server.port.number }], route: [{ destination: { host, port: { number: s.port } } }] }],
+      };
+    }),
+  });
+}
+
 /** What a route's `sourceRanges` policy reads: the gateway's pods, the route's hosts and paths, the client ranges. */
 export interface SourceRangesSource {
   /** The gateway pods' labels. */

@@ -12,6 +12,7 @@ import { streamingContradiction } from '../../core/tier';
 import { describeDuration } from '../../core/duration';
 import type { Percentage, Weight } from '../../core/weight';
 import type { Problem } from '../../core/problem';
+import type { HttpMethod } from '../../core/http';
 import type { FlowWorkload, IntendedFlow } from '../../core/flow';
 import type { ITieredService } from '../../graph/mesh-service-props';
 import { ServiceSecurity } from '../../graph/security/service-security';
@@ -258,6 +259,11 @@ export class GatewayRoute extends Construct {
    * prefix, a regex or a match without a uri).
    */
   public readonly paths?: readonly string[];
+  /**
+   * The methods the service admits the gateway with for this route: those of its matches, where every match names one (the
+   * gateway's VirtualService forwards no other method on the route); undefined for every method.
+   */
+  public readonly methods?: readonly HttpMethod[];
   /** The client address ranges the gateway lets reach the route, when given. */
   public readonly sourceRanges?: readonly Cidr[];
 
@@ -280,6 +286,9 @@ export class GatewayRoute extends Construct {
     this.shift = o.shift && { ...o.shift };
     this.rewrite = o.rewrite && { ...o.rewrite };
     this.paths = admittedPaths(this.pathPrefix, this.match, this.rewrite?.uri);
+    const methods = this.match && this.match.length > 0 && this.match.every((m) => m.method !== undefined)
+      ? [...new Set(this.match.map((m) => m.method!))] : undefined;
+    this.methods = methods && Object.freeze(methods);
     this.sourceRanges = o.sourceRanges && Object.freeze([...o.sourceRanges]);
     if (this.sourceRanges && this.sourceRanges.length > 0 && props.gatewayPods && !props.unsupported.sourceRanges) {
       const pods = props.gatewayPods;

@@ -1,6 +1,6 @@
 // An EdgeGateway's own redirects and direct responses (EdgeGateway.redirect, respond): rules of its VirtualService ahead of its
 // routes, each an intended flow answered at the gateway, proved at synth.
-import { EdgeGateway, IngressGateway, MeshService, StringMatch } from '../../../src';
+import { EdgeGateway, IngressGateway, MeshService, StringMatch, Warnings } from '../../../src';
 import { checkIntendedFlows, FlowEvaluator } from '../../../src/validate';
 import { formatVerdict } from '../../../src/validate/flow/cli-flow';
 import { find, meshChart, synth, synthError } from '../../util';
@@ -114,6 +114,28 @@ describe('EdgeGateway.redirect and respond', () => {
     const { app, gateway } = setup();
     gateway.redirect({ hosts: ['old.example.com'], to: { authority: 'shop.example.com' } });
     expect(synthError(app)).toContain("[test/public/redirect] hosts: [old.example.com] are not the hosts of VirtualService 'public'");
+  });
+
+  test('a redirect of the paths under a directory to one uri drops the rest of each path: a warning (MESH272), acknowledged on the redirect', () => {
+    const { app, gateway } = setup();
+    const moved = gateway.redirect({ pathPrefix: '/fw/', to: { uri: '/firmware/' } });
+    gateway.redirect({ match: [{ uri: StringMatch.prefix('/downloads/') }], to: { uri: '/files/' }, status: 308 });
+    // Not reported: one page (its subpaths follow it), every path to one page, a redirect that keeps the path (another host).
+    gateway.redirect({ pathPrefix: '/old-cart', to: { uri: '/cart/' } });
+    gateway.redirect({ pathPrefix: '/legacy/', to: { authority: 'legacy.example.com' } });
+    const m = synth(app);
+    // Istio writes the uri as Envoy's path_redirect: the whole path replaced, whatever prefix matched.
+    expect(find(m, 'VirtualService', 'public').spec.http[0]).toEqual({ match: [{ uri: { prefix: '/fw/' } }], redirect: { uri: '/firmware/' } });
+    expect(app.warnings.filter((w) => w.includes('MESH272'))).toEqual([
+      expect.stringMatching(/^\[test\/public\/redirect\] .*to\.uri: every request under \/fw\/ is redirected to \/firmware\/ itself, the rest of its path dropped .*rewrite: \{ uri: '\/firmware\/' \}.*\[MESH272\]$/),
+      expect.stringMatching(/^\[test\/public\/redirect-2\] .*every request under \/downloads\/ is redirected to \/files\/ itself.*\[MESH272\]$/),
+    ]);
+    // Acknowledged where one landing page is meant.
+    const { app: acknowledged, gateway: g } = setup();
+    Warnings.of(g.redirect({ pathPrefix: '/fw/', to: { uri: '/firmware/' } })).acknowledge('MESH272', 'the old firmware index moved to one page');
+    synth(acknowledged);
+    expect(acknowledged.warnings.filter((w) => w.includes('MESH272'))).toEqual([]);
+    void moved;
   });
 
   test('an IngressGateway answers nothing itself (MESH287)', () => {

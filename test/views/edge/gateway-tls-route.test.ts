@@ -122,7 +122,7 @@ describe('EdgeGateway.routeTls: a PASSTHROUGH server to a service that terminate
 
     const d = broker();
     d.gateway.routeTls(d.emqx, { port: 18083 });
-    expect(synthError(d.app)).toMatch(/port: 18083 is not a tls or https port of test\/emqx is needed.*\[MESH030\]/);
+    expect(synthError(d.app)).toMatch(/port: 18083 is not a tls or https port of test\/emqx: the gateway passes the client's TLS through unread.*\[MESH030\]/);
   });
 
   test("the platform's gateway Service states its other ports (otherPorts): no MESH117 for the server on 8883, at synth and over the output", () => {
