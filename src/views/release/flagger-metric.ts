@@ -56,7 +56,7 @@ export class FlaggerMetricTemplate extends Construct implements IFlaggerMetricTe
   public static grpcRequestSuccessRate(scope: Construct, id: string, props: Omit<FlaggerMetricTemplateProps, 'query'> = {}): FlaggerMetricTemplate {
     const target = 'reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"';
     const rate = (extra: string) => `sum(rate(istio_requests_total{${target}${extra}}[{{ interval }}]))`;
-    return new FlaggerMetricTemplate(scope, id, { ...props, query: `${rate(successMatcher(true))} / ${rate('')} * 100` });
+    return new FlaggerMetricTemplate(scope, id, { ...props, query: `${rate(successMatcher('grpc'))} / ${rate('')} * 100` });
   }
 
   /** The template's name. */
