@@ -545,4 +545,15 @@ describe('a gRPC service Flagger releases', () => {
     // An HTTP service's built-in check stays silent.
     expect(validateManifests(synth(setup().app)).filter((f) => f.code === 'MESH313')).toEqual([]);
   });
+
+  test('MESH313 (warning) also for a gRPC port beside the HTTP one, which portDiscovery adds to what Flagger routes and counts', () => {
+    // GIVEN a model server with REST on 8080 and gRPC on 7070, released by Flagger on its first port with the built-in check
+    const { app, chart } = meshChart();
+    const ranker = new MeshService(chart, 'ranker', { image: 'ranker:1', ports: [{ port: 8080, protocol: 'http' }, { port: 7070, protocol: 'grpc' }] });
+    new FlaggerCanary(chart, 'ranker-canary', { service: ranker, stepWeights: [10, 50], metrics: [FlaggerMetric.requestSuccessRate(Percentage.of(99))] });
+    // THEN the check warns: the gRPC calls on 7070 reach the canary too, each failure an HTTP 200 the check counts as a success
+    const findings = validateManifests(synth(app)).filter((f) => f.code === 'MESH313');
+    expect(findings).toEqual([expect.objectContaining({ severity: 'warning', field: 'spec.analysis.metrics[0]' })]);
+    expect(findings[0].message).toMatch(/and its port 7070, which portDiscovery adds to Flagger's Services and routes, speaks gRPC.*whose every gRPC call fails/);
+  });
 });
