@@ -665,6 +665,11 @@ export const Codes = {
    */
   FLAGGER_DELEGATION_SKIPS_MESH_CALLERS: 'MESH677',
   /**
+   * A FlaggerCanary of a service that sets `connectionPool.tcp` of its own: Flagger's Canary schema has no `connectionPool.tcp`,
+   * so the DestinationRules Flagger writes cap neither connections nor their connect timeout (warning).
+   */
+  FLAGGER_DROPS_TCP_POOL: 'MESH682',
+  /**
    * A rule of a mesh-only VirtualService that redirects, answers directly or rewrites, for a host a gateway-only VirtualService routes
    * to: the public's requests never meet it (warning).
    */

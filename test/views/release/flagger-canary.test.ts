@@ -507,6 +507,28 @@ describe('a gateway route to a host Flagger releases with delegation', () => {
   });
 });
 
+test("MESH682 (warning): a service's own connectionPool.tcp does not reach Flagger's DestinationRules, whose schema has none", () => {
+  // GIVEN a model server sized for slow requests (64 connections a proxy, 5s to connect), released by Flagger
+  const { app, chart } = meshChart();
+  const ranker = new MeshService(chart, 'ranker', {
+    image: 'ranker:1',
+    connectionPool: { tcp: { maxConnections: 64, connectTimeout: Duration.seconds(5) }, http: { http1MaxPendingRequests: 128 } },
+  });
+  const release = new FlaggerCanary(chart, 'ranker-canary', { service: ranker, stepWeights: [10, 50] });
+  // THEN the Canary carries the HTTP pool only, and synth says the TCP one is lost
+  const out = synth(app);
+  expect(find(out, 'Canary', 'ranker').spec.service.trafficPolicy.connectionPool).toEqual({ http: { http1MaxPendingRequests: 128, http2MaxRequests: 1000, maxRequestsPerConnection: 10 } });
+  expect(app.warnings.filter((w) => w.includes('[MESH682]'))).toEqual([expect.stringMatching(
+    /\[test\/ranker-canary\] .*service: ranker sets connectionPool\.tcp\.maxConnections and connectionPool\.tcp\.connectTimeout, which Flagger's Canary cannot carry.*\[MESH682\]/)]);
+  // Acknowledged, it is no longer reported; a service that keeps its tier's pool is not reported at all.
+  Warnings.of(release).acknowledge('MESH682', 'the callers bound their requests with connectionPool.http');
+  app.manifests();
+  expect(app.warnings.filter((w) => w.includes('[MESH682]'))).toEqual([]);
+  const tier = setup().app;
+  tier.manifests();
+  expect(tier.warnings.filter((w) => w.includes('[MESH682]'))).toEqual([]);
+});
+
 describe('a gRPC service Flagger releases', () => {
   function grpcRelease(metrics: (chart: MeshChart) => FlaggerMetric[]) {
     const { app, chart } = meshChart();
