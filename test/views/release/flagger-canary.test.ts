@@ -529,6 +529,19 @@ test("MESH682 (warning): a service's own connectionPool.tcp does not reach Flagg
   expect(tier.warnings.filter((w) => w.includes('[MESH682]'))).toEqual([]);
 });
 
+test("MESH105 on Flagger's apex Service, which the manifests do not hold: reported on the Canary, naming the container port to rename", () => {
+  // GIVEN a released service with a management port inside the pod, which portDiscovery copies onto Flagger's Services
+  const { app, chart } = meshChart();
+  const ranker = new MeshService(chart, 'ranker', {
+    image: 'ranker:1', ports: [{ port: 8080, protocol: 'http' }, { port: 7070, protocol: 'grpc' }], containerPorts: [{ number: 8081, name: 'management' }],
+  });
+  new FlaggerCanary(chart, 'ranker-canary', { service: ranker, stepWeights: [10, 50] });
+  app.manifests();
+  // THEN the warning is the Canary's, in its namespace, and says where the name comes from
+  expect(app.warnings.filter((w) => w.includes('[MESH105]'))).toEqual([expect.stringMatching(
+    /^\[test\/ranker-canary\/Resource\] test\/Service\/ranker: spec\.ports\[2\]\.name: port name 'management' .*Flagger writes this port of its Services from the target's container port 'management' \(portDiscovery\): name that container port by its protocol \(http-management, tcp-management\) \[MESH105\]$/)]);
+});
+
 describe('a gRPC service Flagger releases', () => {
   function grpcRelease(metrics: (chart: MeshChart) => FlaggerMetric[]) {
     const { app, chart } = meshChart();
