@@ -436,6 +436,13 @@ export const Codes = {
    */
   BATCH_JOB_NAME_TAKEN: 'MESH271',
   /**
+   * A service whose SLO lets its requests run longer (its p99 latency) than its sidecar drains on shutdown (`terminationDrainDuration`,
+   * Istio's 5s by default): at each rollout or scale-in the proxy exits under the requests still in flight (warning).
+   */
+  SIDECAR_DRAIN_SHORTER_THAN_REQUESTS: 'MESH280',
+  /** A sidecar drain the pod cannot honour: not a whole positive number of seconds, or not shorter than the pod's grace period. */
+  SIDECAR_DRAIN_INVALID: 'MESH281',
+  /**
    * An `EdgeGateway.redirect` or `respond` the gateway cannot write: a redirect that changes nothing, a status out of its range
    * (301, 302, 303, 307, 308 for a redirect; 200 to 599 for a response), a scheme other than http or https, a port out of
    * 1-65535, a body over 1 MiB, or requests given both as a path prefix and as full matches.
