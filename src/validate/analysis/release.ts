@@ -184,7 +184,8 @@ export const flaggerGrpcSuccessRate: AnalysisCheck = {
         ? `its port ${grpc.port}, which portDiscovery adds to Flagger's Services and routes, speaks gRPC`
         : `its port ${grpc.port} speaks gRPC`;
       const instead = grpc.discovered
-        ? 'check a MetricTemplate that counts neither a 5xx nor a server fault\'s grpc_response_status as a success instead'
+        ? 'check a MetricTemplate that counts neither a 5xx nor a server fault\'s grpc_response_status as a success instead '
+          + '(FlaggerMetricTemplate.httpAndGrpcRequestSuccessRate with FlaggerMetric.custom)'
         : 'check a MetricTemplate that counts grpc_response_status instead (FlaggerMetricTemplate.grpcRequestSuccessRate with FlaggerMetric.custom)';
       list(canary.spec?.analysis?.metrics).forEach((m: Manifest, i: number) => {
         if (m?.name !== 'request-success-rate' || m?.templateRef !== undefined) return;

@@ -589,6 +589,12 @@ describe('a gRPC service Flagger releases', () => {
     // THEN the check warns: the gRPC calls on 7070 reach the canary too, each failure an HTTP 200 the check counts as a success
     const findings = validateManifests(synth(app)).filter((f) => f.code === 'MESH313');
     expect(findings).toEqual([expect.objectContaining({ severity: 'warning', field: 'spec.analysis.metrics[0]' })]);
-    expect(findings[0].message).toMatch(/and its port 7070, which portDiscovery adds to Flagger's Services and routes, speaks gRPC.*whose every gRPC call fails/);
+    expect(findings[0].message).toMatch(/and its port 7070, which portDiscovery adds to Flagger's Services and routes, speaks gRPC.*whose every gRPC call fails.*FlaggerMetricTemplate\.httpAndGrpcRequestSuccessRate/);
+    // The template that counts both instead: no warning.
+    const other = meshChart();
+    const svc = new MeshService(other.chart, 'ranker', { image: 'ranker:1', ports: [{ port: 8080, protocol: 'http' }, { port: 7070, protocol: 'grpc' }] });
+    const template = FlaggerMetricTemplate.httpAndGrpcRequestSuccessRate(other.chart, 'success-rate');
+    new FlaggerCanary(other.chart, 'ranker-canary', { service: svc, stepWeights: [10, 50], metrics: [FlaggerMetric.custom(template, { min: 99 })] });
+    expect(validateManifests(synth(other.app)).filter((f) => f.code === 'MESH313')).toEqual([]);
   });
 });
