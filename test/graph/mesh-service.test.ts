@@ -291,7 +291,21 @@ describe('bad input fails synth with the construct path, the field and a code', 
   test('a mirror to the subset already serving the traffic', () => expectError((chart) => {
     const svc = new MeshService(chart, 'svc', { image: 'img' });
     svc.traffic.setMirror(chart, { subset: 'stable' });
-  }, /mirror targets subset 'stable', which already serves the default route's traffic \[MESH015\]/));
+  }, /mirror targets subset 'stable', which already serves the default route's traffic: .*reach it twice.*addVersion\(\{ name, image, subset \}\).*\[MESH015\]/));
+
+  test("a new version's weighted share and a shadow of every request: the shadow is a version of its own, and passes", () => {
+    // GIVEN v2 at 10% by weight, and a copy of it (same image) that every request is mirrored to
+    const { app, chart } = meshChart();
+    const svc = new MeshService(chart, 'ranker', { image: 'ranker:1', version: 'v1', subset: 'v1' });
+    svc.addVersion({ name: 'v2', image: 'ranker:2', subset: 'v2' });
+    svc.addVersion({ name: 'v2-shadow', image: 'ranker:2', subset: 'v2-shadow', replicas: 1 });
+    svc.setSplit([{ subset: 'v1', weight: Weight.percent(90) }, { subset: 'v2', weight: Weight.percent(10) }]);
+    svc.traffic.setMirror(svc, { subset: 'v2-shadow', percentage: Percentage.of(100) });
+    // THEN the route weighs v1 and v2 and mirrors to the shadow
+    const route = find(synth(app), 'VirtualService', 'ranker').spec.http[0];
+    expect(route.route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['v1', 90], ['v2', 10]]);
+    expect(route.mirror).toMatchObject({ subset: 'v2-shadow' });
+  });
 
   test('a match-less route', () => expectError((chart) => {
     const svc = new MeshService(chart, 'svc', { image: 'img' });
