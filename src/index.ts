@@ -21,7 +21,7 @@ export type { IstioVersion } from './core/istio-version';
 export type { HttpMethod, StringMatchKind } from './core/http';
 export { ConsistentHash, LoadBalancer } from './core/load-balancer';
 export type { ConsistentHashKey, SimpleLoadBalancer } from './core/load-balancer';
-export type { PortProtocol, Protocol } from './core/ports';
+export type { PortProtocol, Protocol, RequestProtocols } from './core/ports';
 export { Principal } from './core/principal';
 export {
   NON_IDEMPOTENT_RETRY_ON, Retries, RETRY_CONDITIONS, RETRY_CONDITIONS_AFTER_RESPONSE, RETRY_CONDITIONS_RESENDING,

@@ -447,6 +447,13 @@ export const Codes = {
    */
   GATEWAY_REDIRECT_DROPS_PATH: 'MESH272',
   /**
+   * A service whose SLO lets its requests run longer (its p99 latency) than its sidecar drains on shutdown (`terminationDrainDuration`,
+   * Istio's 5s by default): at each rollout or scale-in the proxy exits under the requests still in flight (warning).
+   */
+  SIDECAR_DRAIN_SHORTER_THAN_REQUESTS: 'MESH280',
+  /** A sidecar drain the pod cannot honour: not a whole positive number of seconds, or not shorter than the pod's grace period. */
+  SIDECAR_DRAIN_INVALID: 'MESH281',
+  /**
    * An `EdgeGateway.redirect` or `respond` the gateway cannot write: a redirect that changes nothing, a status out of its range
    * (301, 302, 303, 307, 308 for a redirect; 200 to 599 for a response), a scheme other than http or https, a port out of
    * 1-65535, a body over 1 MiB, or requests given both as a path prefix and as full matches.
@@ -715,6 +722,11 @@ export const Codes = {
    * their sidecars route them to the apex Service, the primary, and they never meet the canary (warning).
    */
   FLAGGER_DELEGATION_SKIPS_MESH_CALLERS: 'MESH677',
+  /**
+   * A FlaggerCanary of a service that sets `connectionPool.tcp` of its own: Flagger's Canary schema has no `connectionPool.tcp`,
+   * so the DestinationRules Flagger writes cap neither connections nor their connect timeout (warning).
+   */
+  FLAGGER_DROPS_TCP_POOL: 'MESH682',
   /**
    * A rule of a mesh-only VirtualService that redirects, answers directly or rewrites, for a host a gateway-only VirtualService routes
    * to: the public's requests never meet it (warning).

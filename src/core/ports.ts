@@ -57,6 +57,30 @@ export const TCP_PROTOCOLS: readonly Protocol[] = ['tcp', 'mongo', 'mysql', 'red
 export const GRPC_PROTOCOLS: readonly Protocol[] = ['grpc', 'grpc-web'];
 
 /**
+ * How a service's failed requests show in Istio's standard metrics, by the protocols of its HTTP-family ports: `http`, every
+ * request port HTTP, whose failures are 5xx responses (`response_code`); `grpc`, every request port gRPC, whose failed calls
+ * are HTTP 200 with a grpc-status trailer of a server fault (`grpc_response_status`; gRPC's status codes,
+ * https://grpc.github.io/grpc/core/md_doc_statuscodes.html); `http-and-grpc`, a service serving both on ports of their own
+ * (a model server's REST and gRPC ports), whose failures are either, each counted where its protocol says it.
+ * @see https://istio.io/latest/docs/reference/config/metrics/#labels
+ */
+export type RequestProtocols = 'http' | 'grpc' | 'http-and-grpc';
+
+/**
+ * The {@link RequestProtocols} of a service's ports: a `grpc` port's calls are gRPC; `http`, `http2` and `grpc-web` ports
+ * are counted by their HTTP status (a gRPC-Web response carries its trailers in its body,
+ * https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-WEB.md); other ports (TCP, TLS, databases) have no requests.
+ * `http` when no port is gRPC.
+ * @internal
+ */
+export function requestProtocolsOf(ports: readonly { readonly protocol: Protocol }[]): RequestProtocols {
+  const request = ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol));
+  const grpc = request.filter((p) => p.protocol === 'grpc').length;
+  if (grpc === 0) return 'http';
+  return grpc === request.length ? 'grpc' : 'http-and-grpc';
+}
+
+/**
  * Whether an AuthorizationPolicy path `pattern` can match a gRPC request's `/<package.Service>/<Method>`: two
  * segments (either may be a `{*}` template or end in `*`), or a prefix (`/pkg.Service/*`, `/pkg.*`), suffix
  * (`*\/Method`) or presence (`*`) match, which Istio's path matching allows

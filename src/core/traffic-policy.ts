@@ -48,7 +48,8 @@ export interface HttpConnectionPool {
    */
   readonly http2MaxRequests?: number;
   /**
-   * Most requests per connection; 1 turns keep-alive off.
+   * Most requests per connection; 1 turns keep-alive off, and 0 is Istio's default, no limit (istiod sets Envoy's
+   * `max_requests_per_connection` only above 0: pilot/pkg/networking/core/cluster_traffic_policy.go), which undoes a tier's.
    * @default - inherited from the tier
    */
   readonly maxRequestsPerConnection?: number;
@@ -76,12 +77,14 @@ export interface HttpConnectionPool {
  */
 export interface OutlierDetection {
   /**
-   * Consecutive 5xx responses before a host is ejected.
+   * Consecutive 5xx responses before a host is ejected; 0 turns this ejection off (istiod writes Envoy's
+   * `enforcing_consecutive_5xx` 0: pilot/pkg/networking/core/cluster_traffic_policy.go, applyOutlierDetection), for a
+   * service whose 500s are its callers' bad input (a model server's), ejected on `consecutiveGatewayErrors` alone.
    * @default - inherited from the tier
    */
   readonly consecutive5xxErrors?: number;
   /**
-   * Consecutive 502, 503 or 504 responses before a host is ejected.
+   * Consecutive 502, 503 or 504 responses before a host is ejected; 0 turns this ejection off.
    * @default - inherited from the tier
    */
   readonly consecutiveGatewayErrors?: number;

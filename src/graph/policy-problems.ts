@@ -22,11 +22,14 @@ export function policyProblems(p: TierSettings, own: TierSettings = {}): string[
     'connectionPool.tcp.maxConnections': p.connectionPool?.tcp?.maxConnections,
     'connectionPool.http.http1MaxPendingRequests': p.connectionPool?.http?.http1MaxPendingRequests,
     'connectionPool.http.http2MaxRequests': p.connectionPool?.http?.http2MaxRequests,
-    'connectionPool.http.maxRequestsPerConnection': p.connectionPool?.http?.maxRequestsPerConnection,
     'connectionPool.http.maxRetries': p.connectionPool?.http?.maxRetries,
+  }, 1, 2 ** 31 - 1));
+  // 0 means something to istiod here: no limit of requests per connection, an ejection turned off (applyOutlierDetection).
+  out.push(...integerProblems({
+    'connectionPool.http.maxRequestsPerConnection': p.connectionPool?.http?.maxRequestsPerConnection,
     'outlierDetection.consecutive5xxErrors': p.outlierDetection?.consecutive5xxErrors,
     'outlierDetection.consecutiveGatewayErrors': p.outlierDetection?.consecutiveGatewayErrors,
-  }, 1, 2 ** 31 - 1));
+  }, 0, 2 ** 31 - 1));
   out.push(...integerProblems({
     'outlierDetection.maxEjectionPercent': p.outlierDetection?.maxEjectionPercent,
     'outlierDetection.minHealthPercent': p.outlierDetection?.minHealthPercent,

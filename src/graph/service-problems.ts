@@ -206,6 +206,30 @@ export function streamLatencyProblems(name: string, streaming: boolean | undefin
     + 'heartbeat\'s round trip), or acknowledge it where the streams are short', 'warning')] : [];
 }
 
+/** Istio's ProxyConfig `terminationDrainDuration` when a pod sets none. */
+const ISTIO_DRAIN_MS = 5_000;
+
+/**
+ * MESH280 (warning): a meshed service whose SLO's p99 latency is longer than its sidecar's drain on shutdown. On SIGTERM
+ * pilot-agent drains Envoy's listeners, waits `terminationDrainDuration` (5s unless the pod's `proxy.istio.io/config` says
+ * otherwise) and ends Envoy (istio/istio pkg/envoy/agent.go, `terminate`), while the kubelet lets the application run to the
+ * end of its grace period: a request still in flight then loses its proxy, and its caller gets a reset or a 503. The p99 says at
+ * least one request in a hundred runs that long, so at every rollout and scale-in some are cut.
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#ProxyConfig
+ */
+export function drainProblems(name: string, slo: ServiceSlo | undefined, pod: PodOptions): Problem[] {
+  if (!slo || pod.sidecar?.inject === false) return [];
+  const drain = pod.sidecar?.terminationDrainDuration;
+  const drainMs = drain?.toMilliseconds({ integral: false }) ?? ISTIO_DRAIN_MS;
+  const p99 = slo.latency.p99.toMilliseconds({ integral: false });
+  if (p99 <= drainMs) return [];
+  const field = drain ? 'sidecar.terminationDrainDuration' : 'slo.latency.p99';
+  return [problem(Codes.SIDECAR_DRAIN_SHORTER_THAN_REQUESTS, field, `${name}'s requests run up to ${p99 / 1000}s (its SLO's p99), longer `
+    + `than its sidecar serves them once the pod stops (terminationDrainDuration, ${drainMs / 1000}s${drain ? '' : ", Istio's default"}): `
+    + 'at each rollout or scale-in the proxy exits under the requests still in flight and their callers get resets; give '
+    + "sidecar.terminationDrainDuration the longest request's time and terminationGracePeriod more than that", 'warning')];
+}
+
 /** MESH049: `what` on the service `name`, a stateful service or (with `adoptedKind`) a team's workload meshed as it is, which have one version. */
 export function singleVersionProblem(what: string, name: string, adoptedKind?: string): string {
   const kind = adoptedKind ? `a ${adoptedKind} meshed as it is` : 'a stateful service (its pods and their claims are its identity)';

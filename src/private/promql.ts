@@ -4,6 +4,7 @@
  */
 import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
+import type { RequestProtocols } from '../core/ports';
 
 /** A PromQL label selector, labels in the order given: `{a="x",b=~"y"}`. */
 export function selector(labels: ReadonlyArray<readonly [string, string, ('=' | '=~')?]>): string {
@@ -84,7 +85,9 @@ export function requestServiceNames(service: string, flagger = false): string[] 
  *
  * @see https://istio.io/latest/docs/reference/config/metrics/#labels
  */
-export function meshRequests(fn: 'rate' | 'increase', metric: string, scope: MeshRequestScope, range: string, extra = ''): string {
+export function meshRequests(
+  fn: 'rate' | 'increase', metric: string, scope: MeshRequestScope, range: string, extra: string | readonly string[] = '',
+): string {
   const ns = scope.namespace;
   const service = scope.service;
   const names = service !== undefined ? requestServiceNames(service, scope.flagger) : [];
@@ -97,31 +100,50 @@ export function meshRequests(fn: 'rate' | 'increase', metric: string, scope: Mes
   const name = service === undefined ? ''
     : names.length === 1 ? `,destination_service_name="${service}"` : `,destination_service_name=~"${names.join('|')}"`;
   const rev = scope.revision !== undefined ? `,destination_canonical_revision="${scope.revision}"` : '';
-  const caller = `{reporter="source",${host}${rev}${extra}}`;
-  const server = `{reporter="destination",source_workload="unknown",destination_service_namespace="${ns}"${name}${rev}${extra}}`;
-  return `(${fn}(${metric}${caller}[${range}]) or ${fn}(${metric}${server}[${range}]))`;
+  // Several matchers are the union of their requests: each selects series of its own label values (disjoint, so `or` adds them up).
+  const extras = typeof extra === 'string' ? [extra] : extra;
+  const caller = extras.map((e) => `${fn}(${metric}{reporter="source",${host}${rev}${e}}[${range}])`);
+  const own = `reporter="destination",source_workload="unknown",destination_service_namespace="${ns}"${name}${rev}`;
+  const server = extras.map((e) => `${fn}(${metric}{${own}${e}}[${range}])`);
+  return `(${[...caller, ...server].join(' or ')})`;
 }
 
 /** The gRPC statuses that mean a server fault: UNKNOWN 2, DEADLINE_EXCEEDED 4, UNIMPLEMENTED 12, INTERNAL 13, UNAVAILABLE 14, DATA_LOSS 15. */
 const GRPC_SERVER_FAULTS = '2|4|12|13|14|15';
 
 /**
- * The label matcher of failed requests: HTTP 5xx, or for a gRPC service the gRPC statuses that
- * mean a server fault. A gRPC failure travels as HTTP 200 with a grpc-status trailer, which Istio's
- * metrics carry as `grpc_response_status` (a proxy's own replies to gRPC requests, 503 UH say,
- * carry grpc-status 14 as well).
+ * The label matchers of failed requests, whose union is every failure: HTTP 5xx; for a gRPC service the gRPC statuses that
+ * mean a server fault (a gRPC failure travels as HTTP 200 with a grpc-status trailer, which Istio's metrics carry as
+ * `grpc_response_status`; a proxy's own replies to gRPC requests, 503 UH say, carry grpc-status 14 as well); for a service of
+ * both (`http-and-grpc`), the 5xx responses and the other responses of a server fault's grpc-status: two disjoint sets of
+ * series (one 5xx, the other not), so {@link meshRequests} adds them up with `or`.
  * @see https://istio.io/latest/docs/reference/config/metrics/#labels
  * @see https://grpc.github.io/grpc/core/md_doc_statuscodes.html
+ * @see https://prometheus.io/docs/prometheus/latest/querying/operators/#logical-set-binary-operators
  */
-export function failureMatcher(grpc = false): string {
-  return grpc ? `,grpc_response_status=~"${GRPC_SERVER_FAULTS}"` : ',response_code=~"5.*"';
+export function failureMatchers(protocols: RequestProtocols = 'http'): readonly string[] {
+  if (protocols === 'grpc') return [`,grpc_response_status=~"${GRPC_SERVER_FAULTS}"`];
+  if (protocols === 'http') return [',response_code=~"5.*"'];
+  return [',response_code=~"5.*"', `,response_code!~"5.*",grpc_response_status=~"${GRPC_SERVER_FAULTS}"`];
+}
+
+/**
+ * The label matcher of the requests that did not fail, the complement of {@link failureMatchers} among all requests (its
+ * ratio to them is one minus the error ratio the SLO rules record): not 5xx, no grpc-status of a server fault, or neither.
+ */
+export function nonFailureMatcher(protocols: RequestProtocols = 'http'): string {
+  if (protocols === 'grpc') return `,grpc_response_status!~"${GRPC_SERVER_FAULTS}"`;
+  if (protocols === 'http') return ',response_code!~"5.*"';
+  return `,response_code!~"5.*",grpc_response_status!~"${GRPC_SERVER_FAULTS}"`;
 }
 
 /**
  * The label matcher of answered requests that did not fail: not 5xx and not `0` (Envoy's code
  * when no response was sent: the caller went away, flag DC), or for gRPC an HTTP 200 whose
- * status is no server fault.
+ * status is no server fault; for a service of both, neither (an HTTP request's `grpc_response_status` is empty, no fault).
  */
-export function successMatcher(grpc = false): string {
-  return grpc ? `,response_code="200",grpc_response_status!~"${GRPC_SERVER_FAULTS}"` : ',response_code!~"0|5.*"';
+export function successMatcher(protocols: RequestProtocols = 'http'): string {
+  if (protocols === 'grpc') return `,response_code="200",grpc_response_status!~"${GRPC_SERVER_FAULTS}"`;
+  if (protocols === 'http') return ',response_code!~"0|5.*"';
+  return `,response_code!~"0|5.*",grpc_response_status!~"${GRPC_SERVER_FAULTS}"`;
 }

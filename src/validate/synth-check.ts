@@ -266,6 +266,21 @@ function renderApp(charts: readonly Chart[], pool?: ObjectCheckPool, validations
   return { rendered, all, pathOf };
 }
 
+/** `f` of `value`, or undefined without one. */
+function mapDefined<T, U>(value: T | undefined, f: (value: T) => U): U | undefined {
+  return value === undefined ? undefined : f(value);
+}
+
+/**
+ * The resource a finding is reported on: a Flagger Canary's apex Service, which the manifests do not hold (Flagger writes it; the
+ * analysis stands it in from the Canary, model/flagger.ts apexStandIns), is the Canary's, so its construct and folder, not the
+ * cluster's; any other resource is itself.
+ */
+function reportedResource(r: Finding['resource'], held: ReadonlyMap<string, unknown>): Finding['resource'] {
+  const canary = { ...r, apiVersion: 'flagger.app/v1beta1', kind: 'Canary' };
+  return r.kind === 'Service' && !held.has(keyOfRef(r)) && held.has(keyOfRef(canary)) ? canary : r;
+}
+
 /**
  * Renders every chart of `app` and checks all of them as one cluster's objects, once: the
  * charts of one app (its environments, the namespaces of its tiers and the cluster-wide
@@ -288,12 +303,11 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?
     const key = keyOfManifest(e.manifest);
     if (!unique.has(key)) unique.set(key, e);
   }
-  const pathOf = (r: Finding['resource']) => paths.get(keyOfRef(r)) ?? paths.get(keyOf(r.apiVersion, r.kind, undefined, r.name))
-    ?? unique.get(keyOfRef(r))?.chart.node.path;
-  const folderOfResource = (r: Finding['resource']) => {
-    const e = unique.get(keyOfRef(r));
-    return e ? folderOf(e.chart) : undefined;
+  const pathOf = (ref: Finding['resource']) => {
+    const r = reportedResource(ref, unique);
+    return paths.get(keyOfRef(r)) ?? paths.get(keyOf(r.apiVersion, r.kind, undefined, r.name)) ?? unique.get(keyOfRef(r))?.chart.node.path;
   };
+  const folderOfResource = (r: Finding['resource']) => mapDefined(unique.get(keyOfRef(reportedResource(r, unique))), (e) => folderOf(e.chart));
   const acks = Warnings.within(app);
   const used = new Set<Acknowledgement>();
   const errors: SynthProblem[] = [];

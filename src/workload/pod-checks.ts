@@ -5,6 +5,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Codes } from '../core/codes';
+import { toIstioDuration } from '../core/duration';
 import { formatProblem } from '../core/errors';
 import { dns1123LabelProblem, labelValueProblem } from '../core/names';
 import { APP_METRICS_LABEL, APP_METRICS_MERGED } from '../core/labels';
@@ -33,9 +34,11 @@ export function podAnnotations(pod: PodOptions): Record<string, string> {
   const s = pod.sidecar ?? {};
   const out: Record<string, string> = { ...pod.podAnnotations };
   // https://istio.io/latest/docs/reference/config/annotations/#ProxyConfig: ProxyConfig overrides as JSON.
-  if (s.holdApplicationUntilProxyStarts !== undefined) {
-    out['proxy.istio.io/config'] = JSON.stringify({ holdApplicationUntilProxyStarts: s.holdApplicationUntilProxyStarts });
-  }
+  const proxyConfig = {
+    ...(s.holdApplicationUntilProxyStarts !== undefined ? { holdApplicationUntilProxyStarts: s.holdApplicationUntilProxyStarts } : {}),
+    ...(s.terminationDrainDuration !== undefined ? { terminationDrainDuration: toIstioDuration(s.terminationDrainDuration) } : {}),
+  };
+  if (Object.keys(proxyConfig).length > 0) out['proxy.istio.io/config'] = JSON.stringify(proxyConfig);
   // https://istio.io/latest/docs/reference/config/annotations/#SidecarProxyCPU and its neighbours.
   if (s.cpuRequest !== undefined) out['sidecar.istio.io/proxyCPU'] = `${cpuMillis(s.cpuRequest)}m`;
   if (s.cpuLimit !== undefined) out['sidecar.istio.io/proxyCPULimit'] = `${cpuMillis(s.cpuLimit)}m`;
@@ -290,7 +293,22 @@ function podSecurityProblems(pod: PodOptions): string[] {
 
 /** The sidecar's resources: whole millicores and mebibytes above 0, each request at most its limit. */
 function sidecarProblems(pod: PodOptions): string[] {
-  return quantityProblems('sidecar', pod.sidecar);
+  const out = quantityProblems('sidecar', pod.sidecar);
+  const drain = pod.sidecar?.terminationDrainDuration;
+  if (drain !== undefined) {
+    const seconds = drain.toMilliseconds({ integral: false }) / 1000;
+    // The kubelet kills the pod's containers at the end of its grace period (30s by default), drained or not.
+    const grace = (pod.terminationGracePeriod?.toMilliseconds({ integral: false }) ?? 30_000) / 1000;
+    if (!Number.isInteger(seconds) || seconds < 1) {
+      out.push(formatProblem(Codes.SIDECAR_DRAIN_INVALID,
+        `sidecar.terminationDrainDuration: must be a whole number of seconds, at least 1, got ${seconds}s`));
+    } else if (seconds >= grace) {
+      out.push(formatProblem(Codes.SIDECAR_DRAIN_INVALID, `sidecar.terminationDrainDuration: ${seconds}s is not shorter than the pod's `
+        + `terminationGracePeriod (${grace}s), at whose end the kubelet kills the proxy whatever it still serves; `
+        + 'give a longer terminationGracePeriod'));
+    }
+  }
+  return out;
 }
 
 /**

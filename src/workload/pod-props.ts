@@ -32,6 +32,16 @@ export interface SidecarOptions {
    */
   readonly holdApplicationUntilProxyStarts?: boolean;
   /**
+   * How long the proxy keeps serving the requests in flight when the pod stops (`proxy.istio.io/config`
+   * `terminationDrainDuration`): on SIGTERM pilot-agent drains Envoy's listeners, waits this long and then ends Envoy, with
+   * whatever requests are still open (istio/istio pkg/envoy/agent.go, `terminate`). Give a service whose requests run long (a
+   * model server's inferences) at least its longest request, and a `terminationGracePeriod` beyond it (MESH281), since the kubelet
+   * kills the pod at the end of the grace period.
+   * @default - Istio's, 5s
+   * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#ProxyConfig
+   */
+  readonly terminationDrainDuration?: Duration;
+  /**
    * The proxy's CPU request (`sidecar.istio.io/proxyCPU`), in whole millicores.
    * @default - the mesh's proxy defaults
    * @see https://istio.io/latest/docs/reference/config/annotations/#SidecarProxyCPU

@@ -264,6 +264,24 @@ describe('bad input fails synth with the construct path, the field and a code', 
       new MeshService(chart, 'svc', { image: 'img', connectionPool: { tcp: { maxConnections: 0 } }, outlierDetection: { maxEjectionPercent: 101 } });
     }, /connectionPool.tcp.maxConnections must be a whole number from 1 to 2147483647, got 0 \[MESH004\][\s\S]*outlierDetection.maxEjectionPercent must be a whole number from 0 to 100, got 101 \[MESH004\]/));
 
+  test("0 where istiod reads it: no limit of requests per connection, a 5xx ejection turned off (a model server's 500s are bad input)", () => {
+    // GIVEN a model server that ejects on gateway errors only and keeps its connections, over the tier's 5 and 10
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'ranker', {
+      image: 'img',
+      connectionPool: { http: { maxRequestsPerConnection: 0 } },
+      outlierDetection: { consecutive5xxErrors: 0, consecutiveGatewayErrors: 3 },
+    });
+    // THEN the DestinationRule says 0, which istiod renders as no limit and no 5xx ejection (applyOutlierDetection)
+    const policy = find(synth(app), 'DestinationRule', 'ranker').spec.trafficPolicy;
+    expect(policy.connectionPool.http.maxRequestsPerConnection).toBe(0);
+    expect(policy.outlierDetection).toMatchObject({ consecutive5xxErrors: 0, consecutiveGatewayErrors: 3 });
+    // and a negative count still fails, naming the field
+    expectError((c) => {
+      new MeshService(c, 'svc', { image: 'img', outlierDetection: { consecutive5xxErrors: -1 } });
+    }, /outlierDetection.consecutive5xxErrors must be a whole number from 0 to 2147483647, got -1 \[MESH004\]/);
+  });
+
   test('two contributors setting the split name both paths', () => expectError((chart) => {
     const svc = new MeshService(chart, 'svc', { image: 'img' });
     svc.traffic.setSplit(svc, [{ subset: 'stable' }]);
@@ -273,7 +291,21 @@ describe('bad input fails synth with the construct path, the field and a code', 
   test('a mirror to the subset already serving the traffic', () => expectError((chart) => {
     const svc = new MeshService(chart, 'svc', { image: 'img' });
     svc.traffic.setMirror(chart, { subset: 'stable' });
-  }, /mirror targets subset 'stable', which already serves the default route's traffic \[MESH015\]/));
+  }, /mirror targets subset 'stable', which already serves the default route's traffic: .*reach it twice.*addVersion\(\{ name, image, subset \}\).*\[MESH015\]/));
+
+  test("a new version's weighted share and a shadow of every request: the shadow is a version of its own, and passes", () => {
+    // GIVEN v2 at 10% by weight, and a copy of it (same image) that every request is mirrored to
+    const { app, chart } = meshChart();
+    const svc = new MeshService(chart, 'ranker', { image: 'ranker:1', version: 'v1', subset: 'v1' });
+    svc.addVersion({ name: 'v2', image: 'ranker:2', subset: 'v2' });
+    svc.addVersion({ name: 'v2-shadow', image: 'ranker:2', subset: 'v2-shadow', replicas: 1 });
+    svc.setSplit([{ subset: 'v1', weight: Weight.percent(90) }, { subset: 'v2', weight: Weight.percent(10) }]);
+    svc.traffic.setMirror(svc, { subset: 'v2-shadow', percentage: Percentage.of(100) });
+    // THEN the route weighs v1 and v2 and mirrors to the shadow
+    const route = find(synth(app), 'VirtualService', 'ranker').spec.http[0];
+    expect(route.route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['v1', 90], ['v2', 10]]);
+    expect(route.mirror).toMatchObject({ subset: 'v2-shadow' });
+  });
 
   test('a match-less route', () => expectError((chart) => {
     const svc = new MeshService(chart, 'svc', { image: 'img' });

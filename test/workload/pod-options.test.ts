@@ -1,6 +1,6 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import { KubeDeployment, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
-import { Cpu, EnvVarValue, HardeningException, HealthProbe, MeshPlatform, MeshService, WorkloadVolume } from '../../src';
+import { Cpu, EnvVarValue, HardeningException, HealthProbe, MeshPlatform, MeshService, Percentage, Rps, WorkloadVolume } from '../../src';
 import { evaluateFlow } from '../../src/validate';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -235,6 +235,36 @@ describe('pod options', () => {
       'sidecar.istio.io/proxyMemoryLimit': '256Mi',
     });
     expect(find(out, 'Deployment', 'loadgen').spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('false');
+  });
+
+  test("a model server whose requests outlast Istio's 5s drain: MESH280 until its sidecar drains as long, within its grace period", () => {
+    // GIVEN a service whose SLO lets 1% of its requests run 20s, with Istio's drain (5s) on shutdown
+    const slo = {
+      latency: { p50: Duration.seconds(1), p95: Duration.seconds(5), p99: Duration.seconds(20) }, errorRate: Percentage.of(1),
+      trafficCapacity: Rps.of(10), saturation: { cpu: Percentage.of(80), memory: Percentage.of(80) },
+    };
+    const warned = (sidecar?: Record<string, unknown>, terminationGracePeriod?: Duration) => {
+      const { app: a, chart } = meshChart();
+      new MeshService(chart, 'ranker', { image: 'img', slo, ...(sidecar ? { sidecar } : {}), ...(terminationGracePeriod ? { terminationGracePeriod } : {}) });
+      const out = synth(a);
+      return { out, warnings: a.warnings.filter((w) => w.includes('[MESH280]')) };
+    };
+    // THEN synth warns on the SLO, naming both times
+    expect(warned().warnings).toEqual([expect.stringMatching(
+      /^\[test\/ranker\] .*slo\.latency\.p99: ranker's requests run up to 20s \(its SLO's p99\), longer than its sidecar serves them once the pod stops \(terminationDrainDuration, 5s, Istio's default\).*\[MESH280\]$/)]);
+    // WHEN the sidecar drains 25s within a 40s grace period, the pod says so to pilot-agent and the warning is gone
+    const drained = warned({ terminationDrainDuration: Duration.seconds(25) }, Duration.seconds(40));
+    expect(drained.warnings).toEqual([]);
+    expect(find(drained.out, 'Deployment', 'ranker').spec.template.metadata.annotations['proxy.istio.io/config']).toBe('{"terminationDrainDuration":"25s"}');
+    // A drain the kubelet would cut short (not under the grace period, 30s by default) or not in whole seconds fails synth
+    const failing = (sidecar: Record<string, unknown>) => {
+      const { app: a, chart } = meshChart();
+      new MeshService(chart, 'ranker', { image: 'img', sidecar });
+      return synthError(a);
+    };
+    expect(failing({ terminationDrainDuration: Duration.seconds(30) }))
+      .toMatch(/sidecar\.terminationDrainDuration: 30s is not shorter than the pod's terminationGracePeriod \(30s\).*\[MESH281\]/);
+    expect(failing({ terminationDrainDuration: Duration.millis(1500) })).toMatch(/must be a whole number of seconds, at least 1, got 1\.5s \[MESH281\]/);
   });
 
   test('a worker with no ports has identity, policies and hardening but no Service, routes or probes', () => {

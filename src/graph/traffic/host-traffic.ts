@@ -391,7 +391,9 @@ export class HostTraffic {
       const serving = split.filter((d) => (d.weight?.value ?? 100) > 0).map((d) => d.subset);
       if (!m.service && serving.includes(m.subset)) {
         problems.push(formatProblem(Codes.CONFLICTING_CONTRIBUTION,
-          `mirror targets subset '${m.subset}', which already serves the default route's traffic`));
+          `mirror targets subset '${m.subset}', which already serves the default route's traffic: the requests routed to it would `
+          + 'reach it twice, once as a copy; shadow the version with one of its own beside it (addVersion({ name, image, subset }), '
+          + 'the same image) and mirror to that subset'));
       }
       if (!hasHttp) {
         problems.push(

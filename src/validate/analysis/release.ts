@@ -144,15 +144,21 @@ export const flaggerGatewayBypass: AnalysisCheck = {
 const GRPC: ReadonlySet<PortProtocol | undefined> = new Set<PortProtocol | undefined>(['GRPC', 'GRPC-Web']);
 
 /**
- * The protocol a Canary's port speaks, `GRPC` when either says so: the port of Flagger's Services (named `spec.service.portName`,
- * else `http`, with `spec.service.appProtocol`: fluxcd/flagger pkg/router/kubernetes_default.go `reconcileService`), or the port of
- * the same number of the Service the files write for the apex.
+ * The port of a Canary that speaks gRPC, or undefined: its own port when either says so, the port of Flagger's Services (named
+ * `spec.service.portName`, else `http`, with `spec.service.appProtocol`: fluxcd/flagger pkg/router/kubernetes_default.go
+ * `reconcileService`) or the port of the same number of the Service the files write for the apex; else, with
+ * `spec.service.portDiscovery`, a port of that Service that speaks gRPC, as the target's container port of that name which
+ * Flagger adds to its Services (pkg/canary/util.go `getPorts`) and its VirtualService routes (its http routes match no port).
  */
-function canaryPortIsGrpc(canary: Manifest, written: Manifest | undefined): boolean {
+function canaryGrpcPort(canary: Manifest, written: Manifest | undefined): { port: number; discovered: boolean } | undefined {
   const svc = canary.spec?.service ?? {};
   const flaggers = { name: svc.portName ?? 'http', appProtocol: svc.appProtocol, port: svc.port };
-  const own = list(written?.spec?.ports).find((p: Manifest) => Number(p?.port) === Number(svc.port));
-  return GRPC.has(servicePortProtocol(flaggers)) || GRPC.has(servicePortProtocol(own));
+  const ports = list(written?.spec?.ports);
+  const own = ports.find((p: Manifest) => Number(p?.port) === Number(svc.port));
+  if (GRPC.has(servicePortProtocol(flaggers)) || GRPC.has(servicePortProtocol(own))) return { port: Number(svc.port), discovered: false };
+  if (svc.portDiscovery !== true) return undefined;
+  const other = ports.find((p: Manifest) => Number(p?.port) !== Number(svc.port) && GRPC.has(servicePortProtocol(p)));
+  return other ? { port: Number(other.port), discovered: true } : undefined;
 }
 
 /**
@@ -172,14 +178,21 @@ export const flaggerGrpcSuccessRate: AnalysisCheck = {
     for (const canary of index.ofKind('Canary')) {
       if (!isFlaggerCanary(canary)) continue;
       const apex = String(canary.spec?.service?.name ?? canary.spec?.targetRef?.name ?? '');
-      if (!canaryPortIsGrpc(canary, services.get(`${namespaceOf(canary)}/${apex}`))) continue;
+      const grpc = canaryGrpcPort(canary, services.get(`${namespaceOf(canary)}/${apex}`));
+      if (!grpc) continue;
+      const which = grpc.discovered
+        ? `its port ${grpc.port}, which portDiscovery adds to Flagger's Services and routes, speaks gRPC`
+        : `its port ${grpc.port} speaks gRPC`;
+      const instead = grpc.discovered
+        ? 'check a MetricTemplate that counts neither a 5xx nor a server fault\'s grpc_response_status as a success instead '
+          + '(FlaggerMetricTemplate.httpAndGrpcRequestSuccessRate with FlaggerMetric.custom)'
+        : 'check a MetricTemplate that counts grpc_response_status instead (FlaggerMetricTemplate.grpcRequestSuccessRate with FlaggerMetric.custom)';
       list(canary.spec?.analysis?.metrics).forEach((m: Manifest, i: number) => {
         if (m?.name !== 'request-success-rate' || m?.templateRef !== undefined) return;
         out.push(finding(Codes.FLAGGER_GRPC_SUCCESS_RATE, canary, `spec.analysis.metrics[${i}]`,
-          `Flagger's built-in request-success-rate counts the responses to ${apex} that are not HTTP 5xx, and its port `
-          + `${canary.spec?.service?.port} speaks gRPC, whose failed calls are HTTP 200 with a grpc-status: the check passes a canary `
-          + 'whose every call fails; check a MetricTemplate that counts grpc_response_status instead '
-          + '(FlaggerMetricTemplate.grpcRequestSuccessRate with FlaggerMetric.custom)', 'warning'));
+          `Flagger's built-in request-success-rate counts the responses to ${apex} that are not HTTP 5xx, and ${which}, `
+          + `whose failed calls are HTTP 200 with a grpc-status: the check passes a canary whose every gRPC call fails; ${instead}`,
+          'warning'));
       });
     }
     return out;

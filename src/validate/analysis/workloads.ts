@@ -10,6 +10,7 @@ import { isIgnoredNamespace, isIstioControlPlane, isManagedGatewayService } from
 import { servicePortProtocol } from '../flow/protocol';
 import { AnalysisView, namespaceOf, push, Workload } from './view';
 import { analyzerFqdn } from '../model/hosts';
+import { FLAGGER_APEX_STAND_IN } from '../model/flagger';
 import { dict, list } from '../values';
 
 /** MESH105: a Service port whose name does not tell Istio its protocol (and no appProtocol does). */
@@ -36,7 +37,12 @@ export const portNameConvention: AnalysisCheck = {
               svc,
               `spec.ports[${i}].name`,
               `port name '${name}' does not follow <protocol>[-<suffix>] (http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp) `
-                + 'and no appProtocol is set: the sidecar sniffs its protocol from the first bytes',
+                + 'and no appProtocol is set: the sidecar sniffs its protocol from the first bytes'
+                // Flagger's Services copy the other container ports of the Canary's target under their names (portDiscovery).
+                + (FLAGGER_APEX_STAND_IN.has(svc) && i > 0
+                  ? `; Flagger writes this port of its Services from the target's container port '${name}' (portDiscovery): name that `
+                    + `container port by its protocol (http-${name}, tcp-${name})`
+                  : ''),
               'warning',
             ),
           );

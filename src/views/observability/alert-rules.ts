@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import { toPromDuration } from '../../core/duration';
 import { exactDecimal, percentToRatio } from '../../private/decimal';
-import { failureMatcher, meshRequests } from '../../private/promql';
+import type { RequestProtocols } from '../../core/ports';
+import { failureMatchers, meshRequests } from '../../private/promql';
 import { alertPrefix, DEFAULT_TRAFFIC_ALERT_AT, defaultTeam, ServiceSlo, titleCase } from '../../core/slo';
 
 /** A Prometheus alerting rule, as a PrometheusRule holds it. */
@@ -54,10 +55,11 @@ export interface SloTarget {
   /** The objectives. */
   readonly slo: ServiceSlo;
   /**
-   * Whether the service speaks gRPC, whose failures are answered with HTTP 200 and a grpc-status.
-   * @default false
+   * How the service's failures show in Istio's metrics, by the protocols of its ports: 5xx for `http`, the grpc-status of a
+   * server fault for `grpc` (a failed call is an HTTP 200), either for `http-and-grpc`.
+   * @default 'http'
    */
-  readonly grpc?: boolean;
+  readonly protocols?: RequestProtocols;
   /**
    * Whether Flagger releases the service, whose callers then reach its `-primary` and `-canary` hosts:
    * its requests are counted under all three ({@link meshRequests}).
@@ -67,11 +69,11 @@ export interface SloTarget {
 }
 
 /**
- * The label matcher of a target's failed requests: HTTP 5xx, or for a gRPC service the gRPC
- * statuses that mean a server fault ({@link failureMatcher}).
+ * The label matchers of a target's failed requests, whose union is every failure: HTTP 5xx, the gRPC statuses that mean a
+ * server fault, or both for a service of both ({@link failureMatchers}).
  */
-export function errorMatcher(t: Pick<SloTarget, 'grpc'>): string {
-  return failureMatcher(t.grpc);
+export function errorMatchers(t: Pick<SloTarget, 'protocols'>): readonly string[] {
+  return failureMatchers(t.protocols);
 }
 
 /** What the alerts link to, and the environment they are raised in. */
@@ -105,7 +107,7 @@ export function alertLabels(ctx: AlertContext, severity: 'critical' | 'warning',
  * every request counted once, the 503s and 504s its callers' proxies raised included
  * (caller-side reports, and the service's own for callers without a proxy: {@link meshRequests}).
  */
-export function requestRate(t: Pick<SloTarget, 'service' | 'namespace' | 'flagger'>, range: string, extra = ''): string {
+export function requestRate(t: Pick<SloTarget, 'service' | 'namespace' | 'flagger'>, range: string, extra: string | readonly string[] = ''): string {
   return `sum(${meshRequests('rate', 'istio_requests_total', t, range, extra)})`;
 }
 
@@ -163,7 +165,7 @@ export function goldenSignalAlerts(t: SloTarget, ctx: AlertContext): AlertRule[]
   return [
     {
       alert: `${prefix}HighErrorRate`,
-      expr: `${requestRate(t, '5m', errorMatcher(t))} / ${requestRate(t, '5m')} > ${budget}`,
+      expr: `${requestRate(t, '5m', errorMatchers(t))} / ${requestRate(t, '5m')} > ${budget}`,
       for: toPromDuration(Duration.minutes(2)),
       labels: alertLabels(ctx, 'critical', { team, namespace: t.namespace }),
       annotations: {

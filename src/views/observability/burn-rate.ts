@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { toPromDuration } from '../../core/duration';
 import { exactDecimal, percentToRatio } from '../../private/decimal';
 import { alertPrefix } from '../../core/slo';
-import { AlertContext, alertLabels, AlertRule, displayNameOf, errorMatcher, RecordingRule, requestRate, SloTarget, teamOf } from './alert-rules';
+import { AlertContext, alertLabels, AlertRule, displayNameOf, errorMatchers, RecordingRule, requestRate, SloTarget, teamOf } from './alert-rules';
 
 /** One pair of windows of a multi-window, multi-burn-rate alert. */
 export interface BurnRateWindow {
@@ -52,7 +52,7 @@ export function errorRatioRecordingRules(t: SloTarget): RecordingRule[] {
     const range = toPromDuration(w);
     return {
       record: errorRatioSeries(w),
-      expr: `${requestRate(t, range, errorMatcher(t))} / ${requestRate(t, range)}`,
+      expr: `${requestRate(t, range, errorMatchers(t))} / ${requestRate(t, range)}`,
       labels: { destination_service_namespace: t.namespace, destination_service_name: t.service },
     };
   });

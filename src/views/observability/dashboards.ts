@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { percentToRatio } from '../../private/decimal';
 import { common, dashboard as dash, Dashboard, DataSourceRef, prometheus, stat, table, timeseries } from '../../private/grafana';
-import { meshRequests } from '../../private/promql';
+import { meshRequests, nonFailureMatcher } from '../../private/promql';
 import { displayNameOf, latencyQuantile, requestRate, SloTarget, trafficThreshold } from './alert-rules';
 import { expandGrafanaVariables, promqlProblem } from './promql';
 
@@ -179,7 +179,7 @@ export function serviceDetailDashboard(ctx: DashboardContext): BuiltDashboard {
       .withPanel(graph(l, `${displayNameOf(t)}: requests`, 'reqps', [{ expr: all, legend: 'requests/s' }],
         { line: trafficThreshold(t.slo), description: `Capacity ${t.slo.trafficCapacity.value} rps; the line is the traffic alert.` }))
       .withPanel(graph(l, `${displayNameOf(t)}: success rate`, 'percentunit',
-        [{ expr: `${requestRate(t, RATE, ',response_code!~"5.*"')} / ${all}`, legend: 'success' }],
+        [{ expr: `${requestRate(t, RATE, nonFailureMatcher(t.protocols))} / ${all}`, legend: 'success' }],
         { line: Number((1 - percentToRatio(t.slo.errorRate.value)).toPrecision(12)), lineBelow: true }))
       .withPanel(graph(l, `${displayNameOf(t)}: latency`, 'ms', [quantile('0.50'), quantile('0.95'), quantile('0.99')],
         { line: t.slo.latency.p99.toMilliseconds({ integral: false }) }))

@@ -15,7 +15,7 @@ import {
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { sloMetricsProblems, streamLatencyProblems } from '../../graph/service-problems';
-import { HTTP_PROTOCOLS } from '../../core/ports';
+import { HTTP_PROTOCOLS, requestProtocolsOf } from '../../core/ports';
 import { addConfigMap } from '../../workload/workload';
 import {
   AlertContext,
@@ -108,7 +108,7 @@ export interface ObservabilityStackProps {
 }
 
 /**
- * The SLO target of `service` (a gRPC service's errors are counted by grpc_response_status, errorMatcher). Whether Flagger
+ * The SLO target of `service` (a gRPC port's errors are counted by grpc_response_status, errorMatchers). Whether Flagger
  * releases it is read when the rules and dashboards are rendered, at synth: a FlaggerCanary may come after the stack.
  */
 function targetOf(service: IMeshService, slo: ServiceSlo): SloTarget {
@@ -117,7 +117,7 @@ function targetOf(service: IMeshService, slo: ServiceSlo): SloTarget {
     service: service.name,
     namespace: service.namespace,
     slo,
-    ...(service.ports[0]?.protocol === 'grpc' ? { grpc: true } : {}),
+    ...(requestProtocolsOf(service.ports) !== 'http' ? { protocols: requestProtocolsOf(service.ports) } : {}),
     get flagger() {
       return traffic?.virtualServiceOwner === 'flagger';
     },

@@ -22,6 +22,7 @@ import { streamLatencyProblems } from '../../graph/service-problems';
 import { handOverService } from '../../graph/handed-over-service';
 import { apexProblems } from './flagger-apex';
 import { ServiceSecurity } from '../../graph/security/service-security';
+import { MeshService } from '../../graph/mesh-service';
 
 export type { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook, FlaggerWebhookType } from './flagger-hooks';
 
@@ -326,7 +327,28 @@ export class FlaggerCanary extends Construct {
     out.push(...this.renamedSelectors());
     out.push(...apexProblems(this.service.name, this._apexService()));
     this.ownedContributionProblems(out);
-    return [...out, ...this.streamLatencyProblems(), ...this.delegationProblems()];
+    return [...out, ...this.streamLatencyProblems(), ...this.delegationProblems(), ...this.tcpPoolProblems()];
+  }
+
+  /**
+   * MESH682 (warning): the service's own `connectionPool.tcp` (maxConnections, connectTimeout) does not reach Flagger's
+   * DestinationRules: Flagger 1.44's Canary schema has `service.trafficPolicy.connectionPool.http` only (its CRD,
+   * ../shared/crds/flagger-1.44.0.yaml), so the API server prunes `tcp` and Flagger writes `<name>-primary` and `<name>-canary`
+   * without it: Istio's defaults, 2^32-1 connections and a 10s connect timeout
+   * (https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings-TCPSettings).
+   * A tier's pool is left unsaid: only what the service sized itself is reported.
+   */
+  private tcpPoolProblems(): Problem[] {
+    const own = MeshService.isMeshService(this.service) ? this.service.overrides.connectionPool?.tcp : undefined;
+    const set = Object.entries(own ?? {}).filter(([, v]) => v !== undefined).map(([k]) => `connectionPool.tcp.${k}`);
+    if (set.length === 0) return [];
+    return [{
+      code: Codes.FLAGGER_DROPS_TCP_POOL, field: 'service', severity: 'warning',
+      message: `${this.service.name} sets ${set.join(' and ')}, which Flagger's Canary cannot carry (its trafficPolicy has `
+        + `connectionPool.http only): the DestinationRules Flagger writes for ${this.service.name}-primary and ${this.service.name}-canary `
+        + "keep Istio's defaults (2^32-1 connections, a 10s connect timeout); size what the callers' proxies hold with "
+        + 'connectionPool.http (http1MaxPendingRequests, http2MaxRequests), or acknowledge it',
+    }];
   }
 
   /**

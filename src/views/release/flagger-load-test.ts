@@ -10,6 +10,7 @@ import { formatProblem } from '../../core/errors';
 import type { IntendedFlow } from '../../core/flow';
 import type { HttpMethod } from '../../core/http';
 import type { ICanaryTarget } from '../../graph/mesh-service-props';
+import { MeshService } from '../../graph/mesh-service';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import type { ResolvedServicePort } from '../../graph/service-port';
 import { toGoDuration } from '../../private/go-duration';
@@ -158,7 +159,13 @@ export function webhookFlows(service: ICanaryTarget, webhooks: readonly FlaggerW
   const out: IntendedFlow[] = [];
   for (const hook of webhooks) {
     const url = URL.canParse(hook.url) ? new URL(hook.url) : undefined;
-    if (!url || url.protocol !== 'http:' || !names.includes(url.hostname.toLowerCase()) || Number(url.port || 80) !== l.port) continue;
+    if (!url || url.protocol !== 'http:') continue;
+    const served = appServiceOf(service, url.hostname.toLowerCase());
+    if (served && !names.includes(url.hostname.toLowerCase())) {
+      out.push(appServiceWebhookFlow(service, hook, served, Number(url.port || 80), url.pathname, constructPath));
+      continue;
+    }
+    if (!names.includes(url.hostname.toLowerCase()) || Number(url.port || 80) !== l.port) continue;
     out.push({
       source: { platform: platform.flaggerWorkload() }, host: `${l.serviceName}.${l.namespace}.svc.cluster.local`, port: l.port,
       target: platform.loadTesterWorkload(), targetPort: l.targetPort, protocol: 'HTTP', method: 'POST', path: url.pathname,
@@ -168,6 +175,36 @@ export function webhookFlows(service: ICanaryTarget, webhooks: readonly FlaggerW
     });
   }
   return out;
+}
+
+/**
+ * The MeshService of the canary's app that a webhook URL's host names (`<name>.<namespace>`, with `.svc` or
+ * `.svc.cluster.local`): Flagger resolves the URL in its own namespace, so a bare name is not read.
+ */
+function appServiceOf(service: ICanaryTarget, hostname: string): MeshService | undefined {
+  const [name, namespace, ...rest] = hostname.split('.');
+  if (namespace === undefined || !['', 'svc', 'svc.cluster.local'].includes(rest.join('.'))) return undefined;
+  return service.chart.node.root.node.findAll().find((c): c is MeshService =>
+    MeshService.isMeshService(c) && c.name === name && c.namespace === namespace && c.hasService);
+}
+
+/**
+ * Flagger's call of a webhook a service of the app serves (an offline evaluation, a gate of your own): a POST of the payload
+ * from Flagger's pods, which have no sidecar (fluxcd/flagger pkg/controller/webhook.go, `callWebhook`), so it is plaintext
+ * from outside the mesh, which the service's STRICT mTLS, its NetworkPolicy and its ALLOW policies refuse unless it admits
+ * Flagger's pods (`ServiceSecurity.admitPlaintext`): an intended flow, proved at synth (MESH600 on the Canary).
+ */
+function appServiceWebhookFlow(
+  service: ICanaryTarget, hook: FlaggerWebhook, served: MeshService, port: number, path: string, constructPath: string,
+): IntendedFlow {
+  const platform = service.chart.platform;
+  return {
+    source: { platform: platform.flaggerWorkload() }, host: `${served.name}.${served.namespace}.svc.cluster.local`, port,
+    protocol: 'HTTP', method: 'POST', path, expect: 'allow', constructPath,
+    reaches: { namespace: served.namespace, service: served.name },
+    description: `Flagger calls the ${hook.type} webhook ${hook.name} of ${service.name}'s Canary (POST ${hook.url}) on ${served.name}`
+      + ', from its pods without a sidecar',
+  };
 }
 
 /** The load test's values: a positive rate, whole workers, a duration hey reads, a concrete path, a port hey can load. */

@@ -7,7 +7,7 @@ import { Percentage } from '../../core/weight';
 import { MeshChart } from '../../graph/mesh-chart';
 import { toGoDuration } from '../../private/go-duration';
 import { addMetricTemplate } from './flagger-metric.render';
-import { successMatcher } from '../../private/promql';
+import { nonFailureMatcher, successMatcher } from '../../private/promql';
 
 /** Props for {@link FlaggerMetricTemplate}. */
 export interface FlaggerMetricTemplateProps {
@@ -56,7 +56,23 @@ export class FlaggerMetricTemplate extends Construct implements IFlaggerMetricTe
   public static grpcRequestSuccessRate(scope: Construct, id: string, props: Omit<FlaggerMetricTemplateProps, 'query'> = {}): FlaggerMetricTemplate {
     const target = 'reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"';
     const rate = (extra: string) => `sum(rate(istio_requests_total{${target}${extra}}[{{ interval }}]))`;
-    return new FlaggerMetricTemplate(scope, id, { ...props, query: `${rate(successMatcher(true))} / ${rate('')} * 100` });
+    return new FlaggerMetricTemplate(scope, id, { ...props, query: `${rate(successMatcher('grpc'))} / ${rate('')} * 100` });
+  }
+
+  /**
+   * The success rate of a service of HTTP and gRPC ports (a model server's REST and gRPC ports), in percent, for
+   * `FlaggerMetric.custom(template, { min: 99 })`: the built-in `request-success-rate`'s selector, counting as a success a
+   * response that is neither a 5xx nor of a server fault's grpc-status, as the SLO rules of such a service count its failures. The
+   * built-in query passes every failed gRPC call (an HTTP 200), and {@link grpcRequestSuccessRate} fails every HTTP answer but 200
+   * (MESH313 on a gRPC port beside the Canary's, which `portDiscovery` routes).
+   * @see https://github.com/fluxcd/flagger/blob/main/pkg/metrics/observers/istio.go (the built-in request-success-rate)
+   */
+  public static httpAndGrpcRequestSuccessRate(
+    scope: Construct, id: string, props: Omit<FlaggerMetricTemplateProps, 'query'> = {},
+  ): FlaggerMetricTemplate {
+    const target = 'reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"';
+    const rate = (extra: string) => `sum(rate(istio_requests_total{${target}${extra}}[{{ interval }}]))`;
+    return new FlaggerMetricTemplate(scope, id, { ...props, query: `${rate(nonFailureMatcher('http-and-grpc'))} / ${rate('')} * 100` });
   }
 
   /** The template's name. */

@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
+import { requestProtocolsOf } from '../../core/ports';
 import { describeDuration, toPromDuration } from '../../core/duration';
 import { Percentage } from '../../core/weight';
-import { decimal, failureMatcher, meshRequests, ratioOf, selector, successMatcher } from '../../private/promql';
+import { decimal, failureMatchers, meshRequests, ratioOf, selector, successMatcher } from '../../private/promql';
 import type { IReleasedService } from '../../graph/mesh-service-props';
 import type { AlertRule, RuleGroup } from '../observability/alert-rules';
 
@@ -74,20 +75,21 @@ export function renderRollbackRuleGroup(source: CanaryRollbackRulesSource): Rule
     group: ROLLBACK_GROUP, service: source._service.name, namespace: source._service.namespace, environment: source._service.chart.environment,
     canaryVersion: source.canaryVersion, stableVersion: source.stableVersion, canaryDeployment: source.canaryDeployment,
     // gRPC failures are grpc-status codes, not 5xx.
-    grpc: source._service.ports[0]?.protocol === 'grpc', pages: source.paging,
+    protocols: requestProtocolsOf(source._service.ports), pages: source.paging,
   };
   const s = source._thresholds;
   const w = toPromDuration(s.window);
   const svc = st.service;
   const scope = (revision: string) => ({ namespace: st.namespace, service: svc, revision });
-  const total = (fn: 'rate' | 'increase', v: string, extra = '') => `sum(${meshRequests(fn, 'istio_requests_total', scope(v), w, extra)})`;
+  const total = (fn: 'rate' | 'increase', v: string, extra: string | readonly string[] = '') =>
+    `sum(${meshRequests(fn, 'istio_requests_total', scope(v), w, extra)})`;
   const requests = (v: string) => total('rate', v);
-  const errors = (v: string) => `(${total('rate', v, failureMatcher(st.grpc))} or on() vector(0))`;
+  const errors = (v: string) => `(${total('rate', v, failureMatchers(st.protocols))} or on() vector(0))`;
   const errorRate = (v: string) => `(\n  ${errors(v)}\n  /\n  ${requests(v)}\n)`;
   const p99 = (v: string) =>
     `histogram_quantile(0.99, sum by (le) (${meshRequests('rate', 'istio_request_duration_milliseconds_bucket', scope(v), w)}))`;
   const enough = (v: string) => `(${total('increase', v)} >= ${s.minRequests})`;
-  const answered = (v: string) => `(${total('increase', v, successMatcher(st.grpc))} > 0)`;
+  const answered = (v: string) => `(${total('increase', v, successMatcher(st.protocols))} > 0)`;
   const unready = `(sum(kube_deployment_status_replicas_unavailable${selector([
     ['namespace', st.namespace],
     ['deployment', st.canaryDeployment],

@@ -340,3 +340,23 @@ test("FlaggerMetricTemplate.grpcRequestSuccessRate counts a gRPC fault as a fail
     ],
   }]);
 });
+
+test('FlaggerMetricTemplate.httpAndGrpcRequestSuccessRate counts REST 5xx and gRPC faults as failures, and REST 201s as successes', () => {
+  const mixedApp = new MeshApp({ outdir: Testing.app().outdir });
+  const chart = new MeshChart(mixedApp, 'production', { namespace: 'production' });
+  const template = FlaggerMetricTemplate.httpAndGrpcRequestSuccessRate(chart, 'success-rate');
+  const query = template.query.replace(/\{\{ namespace \}\}/g, 'production').replace(/\{\{ target \}\}/g, 'ranker').replace(/\{\{ interval \}\}/g, '1m');
+  const at = 'reporter="destination",source_workload="gateway",destination_workload_namespace="production",destination_workload="ranker"';
+  // 400 requests a minute: REST 200 160, 201 40, 503 20; gRPC OK 150, UNAVAILABLE 30: 50 failures, 87.5% success
+  testRules({ groups: [] }, [{
+    interval: '1m',
+    input_series: [
+      { series: `istio_requests_total{${at},response_code="200",grpc_response_status=""}`, values: '0+160x10' },
+      { series: `istio_requests_total{${at},response_code="201",grpc_response_status=""}`, values: '0+40x10' },
+      { series: `istio_requests_total{${at},response_code="503",grpc_response_status=""}`, values: '0+20x10' },
+      { series: `istio_requests_total{${at},response_code="200",grpc_response_status="0"}`, values: '0+150x10' },
+      { series: `istio_requests_total{${at},response_code="200",grpc_response_status="14"}`, values: '0+30x10' },
+    ],
+    promql_expr_test: [{ expr: `round(${query} * 10)`, eval_time: '5m', exp_samples: [{ labels: '{}', value: 875 }] }],
+  }]);
+});

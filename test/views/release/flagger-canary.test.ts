@@ -507,6 +507,41 @@ describe('a gateway route to a host Flagger releases with delegation', () => {
   });
 });
 
+test("MESH682 (warning): a service's own connectionPool.tcp does not reach Flagger's DestinationRules, whose schema has none", () => {
+  // GIVEN a model server sized for slow requests (64 connections a proxy, 5s to connect), released by Flagger
+  const { app, chart } = meshChart();
+  const ranker = new MeshService(chart, 'ranker', {
+    image: 'ranker:1',
+    connectionPool: { tcp: { maxConnections: 64, connectTimeout: Duration.seconds(5) }, http: { http1MaxPendingRequests: 128 } },
+  });
+  const release = new FlaggerCanary(chart, 'ranker-canary', { service: ranker, stepWeights: [10, 50] });
+  // THEN the Canary carries the HTTP pool only, and synth says the TCP one is lost
+  const out = synth(app);
+  expect(find(out, 'Canary', 'ranker').spec.service.trafficPolicy.connectionPool).toEqual({ http: { http1MaxPendingRequests: 128, http2MaxRequests: 1000, maxRequestsPerConnection: 10 } });
+  expect(app.warnings.filter((w) => w.includes('[MESH682]'))).toEqual([expect.stringMatching(
+    /\[test\/ranker-canary\] .*service: ranker sets connectionPool\.tcp\.maxConnections and connectionPool\.tcp\.connectTimeout, which Flagger's Canary cannot carry.*\[MESH682\]/)]);
+  // Acknowledged, it is no longer reported; a service that keeps its tier's pool is not reported at all.
+  Warnings.of(release).acknowledge('MESH682', 'the callers bound their requests with connectionPool.http');
+  app.manifests();
+  expect(app.warnings.filter((w) => w.includes('[MESH682]'))).toEqual([]);
+  const tier = setup().app;
+  tier.manifests();
+  expect(tier.warnings.filter((w) => w.includes('[MESH682]'))).toEqual([]);
+});
+
+test("MESH105 on Flagger's apex Service, which the manifests do not hold: reported on the Canary, naming the container port to rename", () => {
+  // GIVEN a released service with a management port inside the pod, which portDiscovery copies onto Flagger's Services
+  const { app, chart } = meshChart();
+  const ranker = new MeshService(chart, 'ranker', {
+    image: 'ranker:1', ports: [{ port: 8080, protocol: 'http' }, { port: 7070, protocol: 'grpc' }], containerPorts: [{ number: 8081, name: 'management' }],
+  });
+  new FlaggerCanary(chart, 'ranker-canary', { service: ranker, stepWeights: [10, 50] });
+  app.manifests();
+  // THEN the warning is the Canary's, in its namespace, and says where the name comes from
+  expect(app.warnings.filter((w) => w.includes('[MESH105]'))).toEqual([expect.stringMatching(
+    /^\[test\/ranker-canary\/Resource\] test\/Service\/ranker: spec\.ports\[2\]\.name: port name 'management' .*Flagger writes this port of its Services from the target's container port 'management' \(portDiscovery\): name that container port by its protocol \(http-management, tcp-management\) \[MESH105\]$/)]);
+});
+
 describe('a gRPC service Flagger releases', () => {
   function grpcRelease(metrics: (chart: MeshChart) => FlaggerMetric[]) {
     const { app, chart } = meshChart();
@@ -544,5 +579,22 @@ describe('a gRPC service Flagger releases', () => {
       .toEqual({ name: 'grpc-success-rate', templateRef: { name: 'grpc-success-rate', namespace: 'production' }, thresholdRange: { min: 99 }, interval: '1m' });
     // An HTTP service's built-in check stays silent.
     expect(validateManifests(synth(setup().app)).filter((f) => f.code === 'MESH313')).toEqual([]);
+  });
+
+  test('MESH313 (warning) also for a gRPC port beside the HTTP one, which portDiscovery adds to what Flagger routes and counts', () => {
+    // GIVEN a model server with REST on 8080 and gRPC on 7070, released by Flagger on its first port with the built-in check
+    const { app, chart } = meshChart();
+    const ranker = new MeshService(chart, 'ranker', { image: 'ranker:1', ports: [{ port: 8080, protocol: 'http' }, { port: 7070, protocol: 'grpc' }] });
+    new FlaggerCanary(chart, 'ranker-canary', { service: ranker, stepWeights: [10, 50], metrics: [FlaggerMetric.requestSuccessRate(Percentage.of(99))] });
+    // THEN the check warns: the gRPC calls on 7070 reach the canary too, each failure an HTTP 200 the check counts as a success
+    const findings = validateManifests(synth(app)).filter((f) => f.code === 'MESH313');
+    expect(findings).toEqual([expect.objectContaining({ severity: 'warning', field: 'spec.analysis.metrics[0]' })]);
+    expect(findings[0].message).toMatch(/and its port 7070, which portDiscovery adds to Flagger's Services and routes, speaks gRPC.*whose every gRPC call fails.*FlaggerMetricTemplate\.httpAndGrpcRequestSuccessRate/);
+    // The template that counts both instead: no warning.
+    const other = meshChart();
+    const svc = new MeshService(other.chart, 'ranker', { image: 'ranker:1', ports: [{ port: 8080, protocol: 'http' }, { port: 7070, protocol: 'grpc' }] });
+    const template = FlaggerMetricTemplate.httpAndGrpcRequestSuccessRate(other.chart, 'success-rate');
+    new FlaggerCanary(other.chart, 'ranker-canary', { service: svc, stepWeights: [10, 50], metrics: [FlaggerMetric.custom(template, { min: 99 })] });
+    expect(validateManifests(synth(other.app)).filter((f) => f.code === 'MESH313')).toEqual([]);
   });
 });

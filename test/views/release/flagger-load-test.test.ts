@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import {
   FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, LoadTesterInstall, MeshChartProps, MeshPlatform, MeshService, MeshWideMtls, Percentage,
+  ServiceSecurity,
 } from '../../../src';
 import { checkIntendedFlows, FlowEvaluator, validateManifests } from '../../../src/validate';
 import { find, meshChart, synth, synthError } from '../../util';
@@ -229,6 +230,37 @@ describe("FlaggerCanary webhooks on the load tester: Flagger's own calls, from i
     }).allowed).toBe(true);
     const unmeshed = MeshPlatform.of({ loadTester: LoadTesterInstall.helmChart({ release: 'lt', namespace: 'perf', meshed: false }) });
     expect(() => synth(setup({ loadTest: LOAD_TEST }, unmeshed, { security: { meshMtls: strict } }).app)).not.toThrow();
+  });
+});
+
+describe("a FlaggerCanary webhook to a service of the app (an offline evaluation): Flagger's plaintext call is proved at synth", () => {
+  const EVALUATE = [{ name: 'offline-eval', type: 'pre-rollout' as const, url: 'http://model-eval.tickets-service.svc.cluster.local:8080/evaluate' }];
+
+  test('MESH600: the evaluator refuses Flagger, which has no sidecar, until it admits Flagger\'s plaintext on the webhook\'s path', () => {
+    // GIVEN an evaluation service of the app, called by the Canary's pre-rollout webhook
+    const { app, chart } = setup({ webhooks: EVALUATE });
+    const evaluator = new MeshService(chart, 'model-eval', { image: 'eval:1', ports: [{ port: 8080, protocol: 'http' }] });
+    // THEN the call is an intended flow from Flagger's pods, and synth fails: its NetworkPolicy and STRICT mTLS refuse it
+    const flow = chart.intendedFlows().find((f) => 'platform' in f.source && f.source.platform.name === 'flagger' && f.reaches?.service === 'model-eval');
+    expect(flow).toMatchObject({ host: 'model-eval.tickets-service.svc.cluster.local', port: 8080, method: 'POST', path: '/evaluate' });
+    expect(synthError(app)).toMatch(
+      /\[test\/booking-flagger\] .*Flagger calls the pre-rollout webhook offline-eval of booking-api's Canary \(POST http:\/\/model-eval\.tickets-service\.svc\.cluster\.local:8080\/evaluate\) on model-eval, from its pods without a sidecar: refused by NetworkPolicy tickets-service\/model-eval.*\[MESH600\]/);
+    // WHEN the evaluator admits Flagger's pods' plaintext on that path, the call passes
+    const flagger = chart.platform.flagger;
+    ServiceSecurity.of(evaluator).admitPlaintext({
+      peer: { namespace: flagger.namespace, podLabels: { ...flagger.podLabels } }, ports: [{ port: 8080, protocol: 'TCP' }],
+      methods: ['POST'], paths: ['/evaluate'],
+    });
+    expect(() => synth(app)).not.toThrow();
+  });
+
+  test('a URL of a host outside the app, or a bare name (resolved in Flagger\'s own namespace), is not read', () => {
+    const { chart } = setup({ webhooks: [
+      { name: 'elsewhere', type: 'pre-rollout', url: 'http://model-eval.ml-eval.svc.cluster.local:8080/evaluate' },
+      { name: 'bare', type: 'pre-rollout', url: 'http://model-eval:8080/evaluate' },
+    ] });
+    new MeshService(chart, 'model-eval', { image: 'eval:1', ports: [{ port: 8080, protocol: 'http' }] });
+    expect(chart.intendedFlows().filter((f) => f.reaches?.service === 'model-eval')).toEqual([]);
   });
 });
 

@@ -140,6 +140,20 @@ describe('CanaryRollbackRules', () => {
     expect(severities(find(synth(app), 'PrometheusRule', 'order-service-canary-rollback'))[0]).toBe('CanaryHighErrorRate critical rollback');
   });
 
+  test("a service of REST and gRPC ports: the canary's errors are its 5xx and its gRPC faults, its answers neither", () => {
+    // GIVEN a model server with REST on 8080 and gRPC on 7070, rolled back on its canary's error rate
+    const { app, chart } = meshChart();
+    const service = new MeshService(chart, 'order-service', { image: 'order:1', ports: [{ port: 8080, protocol: 'http' }, { port: 7070, protocol: 'grpc' }] });
+    new CanaryRollbackRules(chart, 'order-rollback', { service });
+    const rule = find(synth(app), 'PrometheusRule', 'order-service-canary-rollback');
+    // THEN the error rate adds the gRPC calls that failed with HTTP 200 to the 5xx responses
+    const relative = alert(rule, 'CanaryHighErrorRate').expr;
+    expect(relative).toContain('response_code=~"5.*"');
+    expect(relative).toContain('response_code!~"5.*",grpc_response_status=~"2|4|12|13|14|15"');
+    // and a canary whose every gRPC call fails has answered nothing
+    expect(alert(rule, 'CanaryNoSuccessfulResponses').expr).toContain('response_code!~"0|5.*",grpc_response_status!~"2|4|12|13|14|15"');
+  });
+
   test('promtool check rules accepts the generated rules', () => {
     for (const props of [{}, { window: Duration.minutes(1), errorRateRatio: 1.5 }]) {
       const r = promtoolCheckRules(ruleFileOf(ruleOf(props)));
