@@ -17,9 +17,13 @@ export interface PromtoolResult {
 /**
  * promtool's garbage collector (Go's) runs when its heap has grown by GOGC percent since the last collection: at
  * the default 100, a rule test's small, short-lived TSDB is collected again and again, a third of promtool's CPU
- * time. At 1000 a run peaks at about 120 MB (the heaviest rule test here). A GOGC of the caller's own is kept.
+ * time. At 1000 a run peaks at about 120 MB (the heaviest rule test here). GOMAXPROCS=1: with a processor per core,
+ * Go's collector also marks on a core the suite leaves idle for a moment, and its threads hand work between cores:
+ * promtool's CPU time in the rule tests of promtool-rules and rollback-rules was 3.9-4.2 s with two processors and
+ * 2.9-3.7 s with one (five and seven runs, on a shared machine; no difference when every core was busy). The caller's own
+ * GOGC and GOMAXPROCS are kept.
  */
-const PROMTOOL_ENV = { ...process.env, GOGC: process.env.GOGC ?? '1000' };
+const PROMTOOL_ENV = { ...process.env, GOGC: process.env.GOGC ?? '1000', GOMAXPROCS: process.env.GOMAXPROCS ?? '1' };
 
 function promtool(args: string[], cwd: string): PromtoolResult {
   const r = spawnSync('promtool', args, { cwd, encoding: 'utf8', env: PROMTOOL_ENV });

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cron, Testing } from 'cdk8s';
@@ -11,6 +10,7 @@ import { topologyFiles, renderMermaid, renderTopology, topologyModel } from '../
 import { FlowEvaluator } from '../../src/validate';
 import { synth } from '../util';
 import { authorizationPolicy, deployment, flaggerCanary, peerAuthentication, service, virtualService, weightedRoute } from './fixtures';
+import { parseMermaid } from './mermaid';
 
 describe('topology of the EC site (seed 000)', () => {
   const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
@@ -339,12 +339,6 @@ describe('topology from manifests', () => {
     expect(md).toContain('        a["a<br/>mTLS UNSET"]');
   });
 });
-
-/** Mermaid's own parser (mermaid.parse), run once in a plain Node process: see mermaid-parse.mjs. */
-function parseMermaid(diagrams: readonly string[]): { ok: boolean; type?: string; error?: string }[] {
-  const out = execFileSync(process.execPath, [path.join(__dirname, 'mermaid-parse.mjs')], { input: JSON.stringify(diagrams), cwd: path.join(__dirname, '..', '..') });
-  return JSON.parse(out.toString('utf8'));
-}
 
 function mermaidBlock(markdown: string): string {
   const m = /```mermaid\n([\s\S]*?)```/.exec(markdown);

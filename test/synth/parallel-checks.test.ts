@@ -16,7 +16,15 @@ const { buildApp } = require(path.join(COMPILED, 'src', 'main')) as typeof impor
 type MeshApp = InstanceType<typeof MeshApp>;
 const DIST = path.join(__dirname, '..', '..', 'dist');
 
-const outdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-parallel-'));
+/**
+ * An empty output folder, alone in a folder of its own: what a synth leaves beside its output is read from that folder,
+ * not from the system's temporary one, which can hold hundreds of thousands of entries (reading it took a second).
+ */
+const outdir = () => {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-parallel-')), 'dist');
+  fs.mkdirSync(dir);
+  return dir;
+};
 
 /** What rendering `app` gives: its files' paths and warning lines, or its error's message. */
 function outcome(app: MeshApp): { files?: string[]; warnings?: readonly string[]; error?: string } {
