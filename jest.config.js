@@ -32,6 +32,7 @@ const suite = {
   setupFiles: ['<rootDir>/test/setup/light-register.mjs'],
   // The library and the tests compiled once per run (test/setup/compiled.js).
   globalSetup: '<rootDir>/test/setup/global-setup.js',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.js',
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/package/'],
   // Jest leaves one core idle by default; on a 2-core machine that halves the speed.
   maxWorkers: '100%',

@@ -1,6 +1,9 @@
-// jest's globalSetup: brings the compiled copy of the library up to date (test/setup/compiled.js), and
-// sizes the young generation of the workers' heaps.
+// jest's globalSetup: brings the compiled copy of the library up to date (test/setup/compiled.js), sizes the
+// young generation of the workers' heaps, and gives the run a temporary folder of its own.
 'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const v8 = require('node:v8');
 const { compileLibrary } = require('./compiled');
 
@@ -14,7 +17,20 @@ const { compileLibrary } = require('./compiled');
  */
 const SEMI_SPACE_MIB = 64;
 
+/**
+ * cdk8s's `Testing.app()` makes an output folder under the system's temporary one for every app a test builds, and
+ * leaves it (thousands a run). The run's own folder, `TMPDIR` for the workers (threads started after this, with a
+ * copy of this environment) and for every child they start, is removed by the global teardown, so nothing is left
+ * behind and no test lists a folder other runs fill.
+ */
+function runTemporaryFolder() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-test-'));
+  process.env.CDK8S_MESH_TEST_TMPDIR = dir;
+  process.env.TMPDIR = dir;
+}
+
 module.exports = () => {
   v8.setFlagsFromString(`--max-semi-space-size=${SEMI_SPACE_MIB}`);
+  runTemporaryFolder();
   compileLibrary();
 };

@@ -38,14 +38,14 @@ function run(...args: string[]): { code: number; out: string; err: string } {
 
 /**
  * The command's verdict in a child Node.js whose heap is capped at `heapMiB`, with its peak RSS: the
- * library compiled, as the package's command runs (test/setup/compiled.js).
+ * library compiled, as the package's command runs (test/setup/compiled.js). A child that has not answered within a
+ * minute is killed and the test fails (a parser that hangs on the input); how fast it answers is the benchmark's to say.
  */
-function runInChild(heapMiB: number, ...args: string[]): { code: number; out: string; maxRssMiB: number; ms: number } {
-  const script = `const started = Date.now();
-const { main } = require(${JSON.stringify(path.join(COMPILED, 'src', 'validate', 'cli.js'))});
+function runInChild(heapMiB: number, ...args: string[]): { code: number; out: string; maxRssMiB: number } {
+  const script = `const { main } = require(${JSON.stringify(path.join(COMPILED, 'src', 'validate', 'cli.js'))});
 let out = '';
 const code = main(${JSON.stringify(args)}, { stdout: (t) => { out += t; }, stderr: (t) => { out += t; }, cwd: process.cwd() });
-process.stdout.write(JSON.stringify({ code, out, ms: Date.now() - started, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));`;
+process.stdout.write(JSON.stringify({ code, out, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));`;
   const text = execFileSync(process.execPath, [`--max-old-space-size=${heapMiB}`, '-e', script], { cwd: work, encoding: 'utf8', timeout: 60_000 });
   return JSON.parse(text);
 }
@@ -97,7 +97,6 @@ describe('bounded memory, measured in a child process', () => {
     expect(r.out.match(/\[MESH156\]/g)).toHaveLength(5);
     expect(r.out).toMatch(/^0 resources checked: 5 errors, 0 warnings$/m);
     expect(r.maxRssMiB - baselineMiB).toBeLessThan(64);
-    expect(r.ms).toBeLessThan(10_000);
   }, SLOW);
 
   test(`a directory of ${BULK_DOCUMENTS.toLocaleString('en')} documents: every one checked, memory linear in the input`, () => {
