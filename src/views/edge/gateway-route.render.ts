@@ -100,7 +100,7 @@ export function renderGatewayVirtualServiceSpec(s: GatewayVirtualServiceSource):
   return {
     hosts: [...s.hosts],
     // A gateway in the VirtualService's namespace is named alone, as Istio's samples do.
-    gateways: [g.namespace === s.namespace ? g.name : `${g.namespace}/${g.name}`],
+    gateways: [gatewayFrom(s.namespace, g)],
     // The answers first: a route written before them would take their requests (the first matching rule wins).
     http: [...(s.answers ?? []).map(renderGatewayAnswer), ...s.routes.flatMap((r) => renderGatewayRoute(s.namespace, r))],
   };
@@ -124,6 +124,16 @@ function renderGatewayAnswer(a: GatewayAnswerSource): VirtualServiceSpecHttp {
   return { match, directResponse: { status: a.status, body: a.body !== undefined ? { string: a.body } : undefined } };
 }
 
+/** How a VirtualService in `namespace` names a service's host: its name in its own namespace, else its FQDN. */
+function hostFrom(namespace: string, service: { readonly name: string; readonly namespace: string }): string {
+  return service.namespace === namespace ? service.name : `${service.name}.${service.namespace}.svc.cluster.local`;
+}
+
+/** How a VirtualService in `namespace` names a Gateway: by name in its own namespace, else `<namespace>/<name>`. */
+function gatewayFrom(namespace: string, gateway: { readonly name: string; readonly namespace: string }): string {
+  return gateway.namespace === namespace ? gateway.name : `${gateway.namespace}/${gateway.name}`;
+}
+
 /**
  * The HTTP routes of one gateway route: to one service (and port), to its subset where the route names one, else as the
  * service's own default route (renderGatewayHostRoutes), each with the route's own timeout and the gateway's retries.
@@ -131,7 +141,7 @@ function renderGatewayAnswer(a: GatewayAnswerSource): VirtualServiceSpecHttp {
 function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualServiceSpecHttp[] {
   const target = r.service;
   const port = r.port ?? target.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
-  const host = target.namespace === namespace ? target.name : `${target.name}.${target.namespace}.svc.cluster.local`;
+  const host = hostFrom(namespace, target);
   const prefixed: VirtualServiceSpecHttpMatch[] | undefined = r.pathPrefix ? pathPrefixMatches(r.pathPrefix) : undefined;
   const match = r.match ? r.match.map(renderMatch) : prefixed;
   // Headers the service's sidecar sets from a validated token (EdgeAuthentication's outputClaimToHeaders) are removed from what the
@@ -181,7 +191,7 @@ function shiftDestinations(
   namespace: string, shift: NonNullable<GatewayRouteSource['shift']>, match: VirtualServiceSpecHttpMatch[] | undefined,
 ): VirtualServiceSpecHttpRoute[] {
   const t = shift.service;
-  const host = t.namespace === namespace ? t.name : `${t.name}.${t.namespace}.svc.cluster.local`;
+  const host = hostFrom(namespace, t);
   const port = shift.port ?? t.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
   const own = renderGatewayHostRoutes(t.traffic, host, port, match);
   // A service whose gateway routes delegate to Flagger's VirtualService is weighed as its host: the apex Service.
@@ -195,7 +205,7 @@ function shiftDestinations(
  */
 function renderMirror(namespace: string, m: NonNullable<GatewayRouteSource['mirror']>): Pick<VirtualServiceSpecHttp, 'mirror' | 'mirrorPercentage'> {
   const t = m.service;
-  const host = t.namespace === namespace ? t.name : `${t.name}.${t.namespace}.svc.cluster.local`;
+  const host = hostFrom(namespace, t);
   const port = m.port ?? t.ports.find((p) => HTTP_PROTOCOLS.includes(p.protocol))?.port;
   return {
     mirror: { host, port: portOf(port) },
@@ -235,12 +245,12 @@ export function addGatewayTlsVirtualService(
       const g = s.gateway;
       return {
         hosts: [...new Set(s.routes.flatMap((r) => r.hosts))],
-        gateways: [g.namespace === s.namespace ? g.name : `${g.namespace}/${g.name}`],
+        gateways: [gatewayFrom(s.namespace, g)],
         tls: s.routes.map((r) => ({
           match: [{ port: r.gatewayPort, sniHosts: [...r.hosts] }],
           route: [{
             destination: {
-              host: r.service.namespace === s.namespace ? r.service.name : `${r.service.name}.${r.service.namespace}.svc.cluster.local`,
+              host: hostFrom(s.namespace, r.service),
               port: { number: r.port },
             },
           }],
@@ -271,11 +281,11 @@ export function addGatewayTcpVirtualService(
     spec: lazyWithoutUnset((): VirtualServiceSpec => {
       const s = source();
       const g = s.gateway;
-      const host = s.service.namespace === s.namespace ? s.service.name : `${s.service.name}.${s.service.namespace}.svc.cluster.local`;
+      const host = hostFrom(s.namespace, s.service);
       return {
         // A server's host may name the namespaces whose VirtualServices it takes (`ns/host`): the VirtualService names the host alone.
         hosts: [...new Set(s.server.hosts.map((h) => h.slice(h.indexOf('/') + 1)))],
-        gateways: [g.namespace === s.namespace ? g.name : `${g.namespace}/${g.name}`],
+        gateways: [gatewayFrom(s.namespace, g)],
         tcp: [{ match: [{ port: s.server.port.number }], route: [{ destination: { host, port: { number: s.port } } }] }],
       };
     }),
