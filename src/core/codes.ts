@@ -447,6 +447,11 @@ export const Codes = {
    */
   GATEWAY_REDIRECT_DROPS_PATH: 'MESH272',
   /**
+   * An `EdgeGateway`'s `virtualServiceName` (by default the gateway's name) that is the name of another construct's VirtualService
+   * in its namespace (a service's own, another gateway's): the cluster holds one object of a name, so one would replace the other.
+   */
+  GATEWAY_VIRTUAL_SERVICE_NAME_TAKEN: 'MESH273',
+  /**
    * A service whose SLO lets its requests run longer (its p99 latency) than its sidecar drains on shutdown (`terminationDrainDuration`,
    * Istio's 5s by default): at each rollout or scale-in the proxy exits under the requests still in flight (warning).
    */

@@ -38,7 +38,7 @@ export interface ImageListener {
   readonly otherPorts?: readonly number[];
   /** Where it says so, for messages: `its /etc/nginx/conf.d/default.conf: listen 80`. */
   readonly source: string;
-  /** The directory its configuration is read from; a volume mounted at, below or above it leaves the ports unknown. */
+  /** The directory (or file) its configuration is read from; a volume mounted at, below or above it leaves the ports unknown. */
   readonly configDirectory: string;
   /** A volume mounted exactly here that is an emptyDir leaves them known: the entrypoint fills it from the image's defaults (bitnami's conf). */
   readonly refilledAtStart?: string;
@@ -486,6 +486,45 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
         + 'listeners__start_local_only',
       ownConfig: 'a mosquitto.conf of your own at /mosquitto/config (a ConfigMap) with `listener 1883` and its authentication '
         + '(or `allow_anonymous true`), or `args: [\'mosquitto\', \'-c\', \'/mosquitto-no-auth.conf\']`',
+    },
+  },
+  {
+    // pytorch/serve docker/Dockerfile, its production-image target: `useradd -m model-server` and `mkdir -p /home/model-server/tmp`,
+    // `chown -R model-server /home/model-server`, `COPY docker/config.properties /home/model-server/config.properties`, `mkdir
+    // /home/model-server/model-store`, `EXPOSE 8080 8081 8082 7070 7071`, `USER model-server`, `WORKDIR /home/model-server`, `ENV
+    // TEMP=/home/model-server/tmp`, `ENTRYPOINT ["/usr/local/bin/dockerd-entrypoint.sh"]`, `CMD ["serve"]`. The images on docker.io
+    // are built by docker/build_image.sh (docker/build_upload_release.py), whose `BASE_IMAGE="ubuntu:20.04"` (GPU:
+    // nvidia/cuda:12.1.1-base-ubuntu20.04) has no user of UID 1000, so useradd gives model-server UID 1000 and a group of its own,
+    // 1000 (the Dockerfile's own default, ubuntu:rolling, ships `ubuntu` at 1000 from 23.04 on: built that way it would be 1001,
+    // not the published image). docker/dockerd-entrypoint.sh: for `serve`, `torchserve --start --ts-config
+    // /home/model-server/config.properties --disable-token-auth`, else `eval "$@"` (`torchserve ...` reads ./config.properties,
+    // the same file, from its WORKDIR: ConfigManager's default `config.properties`). ts/model_server.py passes TEMP to the
+    // frontend as `-Djava.io.tmpdir`, where it unpacks each model archive it loads (ZipUtils.createTempDir(null, "models")) and
+    // makes its workers' Unix sockets (Connector: `java.io.tmpdir + "/.ts.sock." + port`): no model is served without it. Its
+    // logs (log4j2.xml: `${env:LOG_LOCATION:-logs}`, relative to /home/model-server) and config snapshots go to logs/, whose
+    // appenders and snapshots only log an error when it cannot be written; model-store/ is written only when the management API
+    // registers an archive by URL. docker/config.properties binds inference_address http://0.0.0.0:8080, management_address
+    // :8081, metrics_address :8082 and grpc_inference_address and grpc_management_address 0.0.0.0 (ports 7070 and 7071), where
+    // TorchServe's own defaults are 127.0.0.1 (ConfigManager); before 0.3 (metrics_address added, pytorch/serve#747) its metrics
+    // were on 127.0.0.1: those tags are not checked, nor the `-cpp-` ones (docker/Dockerfile.cpp, no USER).
+    name: 'pytorch/torchserve', repository: 'pytorch/torchserve', uid: 1000, gid: 1000, user: 'model-server', imageUser: 'model-server',
+    server: 'serve', serverAliases: ['torchserve'], startsAsUser: true, serverOnlyByName: true,
+    source: 'pytorch/serve docker/Dockerfile (useradd -m model-server on ubuntu:20.04, UID 1000; USER model-server)',
+    variants: [{ tag: /^0\.[0-2]\.|cpp/ }],
+    directories: [
+      {
+        path: '/home/model-server/tmp', holds: "the model archives it unpacks and its workers' sockets (TEMP, the frontend's "
+          + 'java.io.tmpdir)', writtenAtStart: true, env: ['TEMP'],
+      },
+      { path: '/home/model-server/logs', holds: 'its log files and config snapshots', writtenAtStart: false, env: ['LOG_LOCATION'] },
+      { path: '/home/model-server/model-store', holds: 'the model archives the management API downloads', writtenAtStart: false },
+    ],
+    listens: {
+      ports: [8080, 8081, 8082, 7070, 7071], configDirectory: '/home/model-server/config.properties', configArgs: ['--ts-config'],
+      unknownWith: ['TS_*'],
+      source: 'its /home/model-server/config.properties: inference on 8080, management on 8081, metrics on 8082, gRPC on 7070 and 7071',
+      ownConfig: 'a config.properties of your own at /home/model-server/config.properties (a ConfigMap) binding it on 0.0.0.0 '
+        + '(inference_address=http://0.0.0.0:<port>)',
     },
   },
   { ...ELASTICSEARCH, name: 'elasticsearch' },

@@ -168,7 +168,16 @@ describe('the whole app is one cluster, checked once', () => {
 });
 
 describe('two objects of one name in one chart are one file', () => {
-  test('MESH018: a gateway route named after the service\'s own VirtualService fails synth, naming both constructs', () => {
+  test('MESH018: two hand-written objects of one name in one chart fail synth, naming both constructs', () => {
+    // GIVEN two ConfigMaps of one name, with other content, written by two constructs of one chart
+    const { app, chart } = meshChart();
+    new ApiObject(chart, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } });
+    new ApiObject(chart, 'settings-copy', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '2' } });
+    // THEN synth refuses, where the later object would have replaced the other's file unseen
+    expect(synthError(app)).toMatch(/\[test\/settings-copy\] .*ConfigMap production\/settings is written twice in test, with other content: .*give one of them another name \[MESH018\] \(hint: two objects meant: give one another name; .*\(with \[test\/settings\]\)/);
+  });
+
+  test('MESH273: a gateway route named after the service\'s own VirtualService fails at the route, naming the field and the service', () => {
     // GIVEN an EdgeGateway route whose VirtualService takes the name of the service's mesh route
     const { app, chart } = meshChart();
     const other = new MeshService(chart, 'other', { image: 'o:1' });
@@ -176,7 +185,7 @@ describe('two objects of one name in one chart are one file', () => {
       servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['other.example.com'] }],
     });
     gw.route(other, { virtualServiceName: 'other' });
-    // THEN synth refuses, where the later object would have replaced the other's file unseen
-    expect(synthError(app)).toMatch(/\[test\/gw\/route-other\/Resource\] .*VirtualService production\/other is written twice in test, with other content: .*give one of them another name \[MESH018\] \(hint: two objects meant: give one another name; .*\(with \[test\/other\/VirtualService\]\)/);
+    // THEN synth refuses at the route, before any manifest is checked
+    expect(synthError(app)).toMatch(/\[test\/gw\/route-other\] virtualServiceName: 'other' is the name of test\/other's VirtualService in namespace production: .*\[MESH273\]/);
   });
 });

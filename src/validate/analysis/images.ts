@@ -363,7 +363,7 @@ export const imagePortNotListened: AnalysisCheck = {
           return;
         }
         if (l.ports.includes(n) || l.otherPorts?.includes(n)) return;
-        const on = l.ports.join(' and ');
+        const on = l.ports.length > 1 ? `${l.ports.slice(0, -1).join(', ')} and ${l.ports[l.ports.length - 1]}` : `${l.ports[0]}`;
         out.push(finding(Codes.IMAGE_PORT_NOT_LISTENED, c.manifest, `${c.field}.ports[${i}].containerPort`,
           `container '${String(c.container.name)}' declares port ${n}, but ${String(c.container.image)} listens on ${on} only `
           + `(${l.source}; ${image.source}): nothing answers on ${n}; target ${l.ports[0]} (a MeshService port's targetPort: ${l.ports[0]}), `

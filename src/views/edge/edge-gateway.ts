@@ -20,6 +20,7 @@ import { addProblems } from '../../private/construct-problems';
 import type { Problem } from '../../core/problem';
 import { concreteHost, gatewayMirrorFlow, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow, hostCovers, withSourceRanges } from './gateway-route';
 import { addGatewayTcpVirtualService, addGatewayTlsVirtualService, addGatewayVirtualService } from './gateway-route.render';
+import { otherVirtualServicesNamed } from './virtual-service-names';
 import { GatewayAnswer, GatewayAnswerMatchOptions, GatewayRedirectOptions, GatewayRespondOptions } from './gateway-answer';
 import type { NetworkPeer } from '../../workload/workload';
 
@@ -268,7 +269,8 @@ export class EdgeGateway extends Construct {
    * Routes requests for the hosts to `service`: a route in a VirtualService bound to this gateway
    * only (`virtualServiceName`, default the gateway's name, in the gateway's namespace; routes that
    * name one VirtualService share it and must route the same hosts), tried in the order added. The
-   * service admits the gateway's pods on the routed paths.
+   * service admits the gateway's pods on the routed paths. A `virtualServiceName` another VirtualService of the
+   * namespace has (a service's own, another gateway's) fails synth (MESH273).
    *
    * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/ingress-control/
    */
@@ -358,14 +360,18 @@ export class EdgeGateway extends Construct {
     const chart = MeshChart.of(this);
     // A platform Gateway's routes are the chart's: in its namespace, naming the Gateway in the platform's.
     const namespace = this.platformOwned ? chart.namespace : this.namespace;
-    addGatewayVirtualService(rule, 'Resource',
+    const own = addGatewayVirtualService(rule, 'Resource',
       { name, namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY, ...chart.commonLabels() } },
       () => ({
         namespace, gateway: { name: this.name, namespace: this.namespace }, hosts: entry.hosts, routes: entry.routes, answers: entry.answers,
       }));
-    addProblems(rule, () => (named && dns1123LabelProblem(name)
-      ? [formatProblem(Codes.INVALID_NAME, `virtualServiceName: ${dns1123LabelProblem(name)}`)]
-      : []));
+    addProblems(rule, () => {
+      if (named && dns1123LabelProblem(name)) return [formatProblem(Codes.INVALID_NAME, `virtualServiceName: ${dns1123LabelProblem(name)}`)];
+      return otherVirtualServicesNamed(own, namespace, name).map((other) => formatProblem(Codes.GATEWAY_VIRTUAL_SERVICE_NAME_TAKEN,
+        `virtualServiceName: '${name}'${named ? '' : " (the gateway's name, the default)"} is the name of ${other.node.scope!.node.path}'s `
+        + `VirtualService in namespace ${namespace}: the cluster holds one VirtualService of a name, so one would replace the other on `
+        + "apply and its rules would be lost; give this gateway's a virtualServiceName of its own"));
+    });
     return entry;
   }
 

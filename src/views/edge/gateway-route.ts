@@ -93,7 +93,8 @@ export interface GatewayRouteOptions {
   readonly hosts?: string[];
   /**
    * The VirtualService the route goes in, on an `EdgeGateway`: routes naming one VirtualService
-   * share it and its hosts, in the order they were added.
+   * share it and its hosts, in the order they were added. A name another VirtualService of the namespace has (a service's
+   * own, another gateway's) fails synth (MESH273).
    * @default - the gateway's name
    */
   readonly virtualServiceName?: string;

@@ -236,6 +236,40 @@ describe('EdgeGateway.route bad input', () => {
   });
 });
 
+describe("a gateway's virtualServiceName taken by another VirtualService of its namespace (MESH273)", () => {
+  const http = (host: string): GatewayServer[] => [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [host] }];
+
+  test("a service's own VirtualService: an error at the route naming the field and the service, before the manifests' MESH018", () => {
+    const { app, chart } = meshChart();
+    const api = new MeshService(chart, 'device-api', { image: 'img' });
+    new EdgeGateway(chart, 'edge', { servers: http('api.example.com') }).route(api, { virtualServiceName: 'device-api' });
+    const err = synthError(app);
+    expect(err).toMatch(/^Validation failed/);
+    expect(err).toMatch(/\[test\/edge\/route-device-api\] virtualServiceName: 'device-api' is the name of test\/device-api's VirtualService in namespace production: .* \[MESH273\]/);
+    expect(err).not.toMatch(/MESH018/);
+  });
+
+  test("another gateway's, by its default name: each gateway's rule names the other's", () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    new EdgeGateway(chart, 'edge', { servers: http('a.example.com') }).route(web);
+    new EdgeGateway(chart, 'partner', { servers: http('b.example.com') }).redirect({ pathPrefix: '/old/', to: { uri: '/new' }, virtualServiceName: 'edge' });
+    const err = synthError(app);
+    expect(err).toMatch(/\[test\/partner\/redirect\] virtualServiceName: 'edge' is the name of test\/edge\/route-web's VirtualService in namespace production/);
+    expect(err).toMatch(/\[test\/edge\/route-web\] virtualServiceName: 'edge' \(the gateway's name, the default\) is the name of test\/partner\/redirect's VirtualService/);
+  });
+
+  test('a gateway named as a service routes to it in a VirtualService of another name, or in another namespace, and synthesizes', () => {
+    const { app, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    new EdgeGateway(chart, 'web-edge', { servers: http('a.example.com') }).route(web, { virtualServiceName: 'web-public' });
+    new EdgeGateway(chart, 'web-gateway', { name: 'web', namespace: 'edge', servers: http('b.example.com') }).route(web);
+    const out = synth(app);
+    expect(find(out, 'VirtualService', 'web-public').metadata.namespace).toBe('production');
+    expect(out.filter((m) => m.kind === 'VirtualService' && m.metadata.name === 'web').map((m) => m.metadata.namespace).sort()).toEqual(['edge', 'production']);
+  });
+});
+
 test("a service routed through a mesh gateway under '*' fails synth: its VirtualService is also the mesh's", () => {
   const { app, chart } = meshChart();
   const gateway = new MeshGateway(chart, 'gw', { pods: { namespace: 'service-mesh', serviceAccount: 'mesh-gateway', labels: { istio: 'mesh-gateway' } },
