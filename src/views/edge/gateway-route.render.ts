@@ -13,7 +13,7 @@ import {
 import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../../imports/security.istio.io';
 import { HTTP_PROTOCOLS } from '../../core/ports';
 import { toIstioDuration } from '../../core/duration';
-import type { IRoutedService } from '../../graph/mesh-service-props';
+import type { IRoutedService, ITieredService } from '../../graph/mesh-service-props';
 import type { HeadersOptions, HttpMatchOptions } from '../../graph/traffic/http-route';
 import { portOf, renderHeaders, renderMatch } from '../../graph/traffic/http-route.render';
 import { renderGatewayHostRoutes } from '../../graph/traffic/host-traffic.render';
@@ -26,7 +26,7 @@ import { pathPrefixMatches } from './path-prefix';
 /** One route, as the VirtualService reads it (a `GatewayRoute` is one). */
 export interface GatewayRouteSource {
   /** The service requests go to. */
-  readonly service: IRoutedService;
+  readonly service: ITieredService;
   /** The path prefix, when the route has no full matches. */
   readonly pathPrefix?: string;
   /** The full matches. */
@@ -35,8 +35,10 @@ export interface GatewayRouteSource {
   readonly port?: number;
   /** The subset. */
   readonly subset?: string;
-  /** The timeout. */
+  /** The timeout, when given. */
   readonly timeout?: Duration;
+  /** Whether the route's calls are streams, which no timeout bounds. */
+  readonly streaming?: boolean;
   /** The service the route copies its requests to. */
   readonly mirror?: { readonly service: IRoutedService; readonly percentage?: { readonly value: number }; readonly port?: number };
   /** The header changes. */
@@ -136,7 +138,7 @@ function gatewayFrom(namespace: string, gateway: { readonly name: string; readon
 
 /**
  * The HTTP routes of one gateway route: to one service (and port), to its subset where the route names one, else as the
- * service's own default route (renderGatewayHostRoutes), each with the route's own timeout and the gateway's retries.
+ * service's own default route (renderGatewayHostRoutes), each with the route's timeout (else the service's) and the gateway's retries.
  */
 function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualServiceSpecHttp[] {
   const target = r.service;
@@ -157,13 +159,16 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
     routes[routes.length - 1] = { match: last.match, route };
   }
   const mirror = r.mirror && renderMirror(namespace, r.mirror);
+  // As an IngressGateway's: the route's own timeout, else the service's route timeout (its tier's or its own; none for a stream),
+  // since a route bound to a gateway applies there alone and Istio's default is none (the gateway would wait without end).
+  const timeout = r.streaming ? undefined : r.timeout ?? r.service.policy.timeout;
   return routes.map((x) => ({
     match: x.match,
     rewrite: r.rewrite ? { uri: r.rewrite.uri, authority: r.rewrite.authority } : undefined,
     route: x.route,
     delegate: x.delegate && { name: x.delegate.name, namespace: x.delegate.namespace },
     ...mirror,
-    timeout: r.timeout ? toIstioDuration(r.timeout) : undefined,
+    timeout: timeout && toIstioDuration(timeout),
     // As an IngressGateway's routes: without `retries` Istio's default policy retries 2x on 503 too, which may apply a write twice.
     retries: { ...INGRESS_ROUTE_RETRIES },
     headers: renderHeaders(r.headers, removed),

@@ -70,16 +70,14 @@ export interface GatewayRouteOptions {
   /**
    * How long the gateway waits for the service. Not on a `MeshGateway`, where the service's own
    * route timeout applies.
-   * @default - on an `IngressGateway`, the service's own route timeout (its tier's or its own; none for
-   * a `streaming` service); elsewhere none
+   * @default - the service's own route timeout (its tier's or its own; none for a `streaming` service)
    */
   readonly timeout?: Duration;
   /**
    * The route's calls are long-lived streams (gRPC streaming, WebSockets, server-sent events): the
-   * gateway's route has no timeout. On an `IngressGateway` a route to a `streaming` service has none
-   * already; elsewhere a route has none unless given `timeout`. Not with `timeout` (MESH054), nor on
-   * a `MeshGateway`, where the service's own routes apply.
-   * @default - on an `IngressGateway`, as the service (its `streaming`); elsewhere false
+   * gateway's route has no timeout. A route to a `streaming` service has none already. Not with
+   * `timeout` (MESH054), nor on a `MeshGateway`, where the service's own routes apply.
+   * @default - as the service (its `streaming`)
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
    */
   readonly streaming?: boolean;

@@ -82,9 +82,28 @@ describe('EdgeGateway.route admission', () => {
     expect(vs.metadata.namespace).toBe('edge');
     expect(vs.spec).toEqual({
       gateways: ['edge'], hosts: ['*'],
-      // Its retries spare writes, as an IngressGateway's: Istio's default policy would retry 503 too.
-      http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'web.production.svc.cluster.local', subset: 'stable', port: { number: 80 } }, weight: 100 }], retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } }],
+      // Its retries spare writes, as an IngressGateway's: Istio's default policy would retry 503 too. It waits as long as the
+      // service's own routes (the `service` tier's 15s), as an IngressGateway's route does.
+      http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'web.production.svc.cluster.local', subset: 'stable', port: { number: 80 } }, weight: 100 }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } }],
     });
+  });
+
+  test("a route's timeout: its own, else the service's route timeout, none for a stream (as an IngressGateway's)", () => {
+    // Istio's route timeout is none by default (VirtualService HTTPRoute.timeout): without the service's, the gateway would
+    // wait on a hung service without end, while the service's own callers give up at its timeout.
+    const { app, chart } = meshChart();
+    const api = new MeshService(chart, 'api', { image: 'img', timeout: Duration.seconds(4) });
+    const feed = new MeshService(chart, 'feed', { image: 'img', streaming: true });
+    const web = new MeshService(chart, 'web', { image: 'img' });
+    const gateway = new EdgeGateway(chart, 'edge', { servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['a.example.com'] }] });
+    gateway.route(api, { pathPrefix: '/api/' });
+    gateway.route(feed, { pathPrefix: '/feed/' });
+    gateway.route(web, { pathPrefix: '/ws/', streaming: true });
+    gateway.route(web, { pathPrefix: '/slow/', timeout: Duration.seconds(40) });
+    const http = find(synth(app), 'VirtualService', 'edge').spec.http;
+    expect(http.map((r: any) => [r.match[0].uri.prefix, r.timeout])).toEqual([
+      ['/api/', '4s'], ['/feed/', undefined], ['/ws/', undefined], ['/slow/', '40s'],
+    ]);
   });
 
   test('routes naming one VirtualService share it in the order added; a path prefix admits its paths', () => {
@@ -98,7 +117,8 @@ describe('EdgeGateway.route admission', () => {
     const vs = find(out, 'VirtualService', 'edge');
     expect(vs.spec.http).toEqual([
       { match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api', subset: api.subset, port: { number: 80 } } }], timeout: '3s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
-      { route: [{ destination: { host: 'web', subset: 'stable', port: { number: 80 } }, weight: 100 }], retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
+      // Without a timeout of its own, the route waits as long as the service's routes (its tier's 15s).
+      { route: [{ destination: { host: 'web', subset: 'stable', port: { number: 80 } }, weight: 100 }], timeout: '15s', retries: { attempts: 2, retryOn: 'reset-before-request,connect-failure' } },
     ]);
     expect(apiRoute.node.defaultChild).toBe(ApiObject.of(apiRoute));
     expect(gatewayRoutesOf(api).map((r) => r.paths)).toEqual([['/api/*']]);

@@ -120,10 +120,10 @@ describe('an EdgeGateway route without a subset', () => {
     const { out } = edge();
     const vs = find(out, 'VirtualService', 'public');
     expect(vs.spec.http).toEqual([
-      { match: [{ uri: { prefix: '/v1/' }, headers: { 'x-canary': { exact: 'true' } } }], route: [dest('api', 'canary')], retries: RETRIES },
+      { match: [{ uri: { prefix: '/v1/' }, headers: { 'x-canary': { exact: 'true' } } }], route: [dest('api', 'canary')], timeout: '15s', retries: RETRIES },
       {
         match: [{ uri: { prefix: '/v1/' } }, { uri: { prefix: '/beta/' }, headers: { 'x-canary': { exact: 'false' } } }],
-        route: [dest('api', 'stable', 90), dest('api', 'canary', 10)], retries: RETRIES,
+        route: [dest('api', 'stable', 90), dest('api', 'canary', 10)], timeout: '15s', retries: RETRIES,
       },
     ]);
     // The gateway's routes name the subsets the service's own VirtualService splits by (IST0140's concern).
