@@ -733,6 +733,11 @@ export const Codes = {
    */
   FLAGGER_DROPS_TCP_POOL: 'MESH682',
   /**
+   * A FlaggerCanary webhook to a Service of the cluster that is neither the load tester nor a service of the app: Flagger's
+   * plaintext POST from pods without a sidecar is not proved by synth (warning).
+   */
+  FLAGGER_WEBHOOK_UNVERIFIED: 'MESH683',
+  /**
    * A rule of a mesh-only VirtualService that redirects, answers directly or rewrites, for a host a gateway-only VirtualService routes
    * to: the public's requests never meet it (warning).
    */

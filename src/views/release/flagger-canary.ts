@@ -14,7 +14,7 @@ import { derivedIntendedFlows } from '../../graph/intended-flows';
 import { isKplusDeployment } from '../../workload/adopt';
 import type { IntendedFlow } from '../../core/flow';
 import { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook } from './flagger-hooks';
-import { admitLoadTester, loadTestFlows, loadTestProblems, loadTestWebhook, webhookFlows } from './flagger-load-test';
+import { admitLoadTester, loadTestFlows, loadTestProblems, loadTestWebhook, unverifiedWebhookProblems, webhookFlows } from './flagger-load-test';
 import { FlaggerMetric } from './flagger-metric';
 import { addProblems } from '../../private/construct-problems';
 import type { Problem } from '../../core/problem';
@@ -327,7 +327,10 @@ export class FlaggerCanary extends Construct {
     out.push(...this.renamedSelectors());
     out.push(...apexProblems(this.service.name, this._apexService()));
     this.ownedContributionProblems(out);
-    return [...out, ...this.streamLatencyProblems(), ...this.delegationProblems(), ...this.tcpPoolProblems()];
+    return [
+      ...out, ...this.streamLatencyProblems(), ...this.delegationProblems(), ...this.tcpPoolProblems(),
+      ...unverifiedWebhookProblems(this.service, this.webhooks ?? []),
+    ];
   }
 
   /**

@@ -7,6 +7,7 @@
 import { Codes } from '../../core/codes';
 import { describeDuration } from '../../core/duration';
 import { formatProblem } from '../../core/errors';
+import type { Problem } from '../../core/problem';
 import type { IntendedFlow } from '../../core/flow';
 import type { HttpMethod } from '../../core/http';
 import type { ICanaryTarget } from '../../graph/mesh-service-props';
@@ -154,8 +155,7 @@ export function loadTestFlows(service: ICanaryTarget, test: FlaggerLoadTest, con
 export function webhookFlows(service: ICanaryTarget, webhooks: readonly FlaggerWebhook[], constructPath: string): IntendedFlow[] {
   const platform = service.chart.platform;
   const l = platform.loadTester;
-  const names = [`${l.serviceName}.${l.namespace}`, `${l.serviceName}.${l.namespace}.svc`, `${l.serviceName}.${l.namespace}.svc.cluster.local`,
-    ...(service.namespace === l.namespace ? [l.serviceName] : [])];
+  const names = loadTesterNames(service);
   const out: IntendedFlow[] = [];
   for (const hook of webhooks) {
     const url = URL.canParse(hook.url) ? new URL(hook.url) : undefined;
@@ -174,6 +174,40 @@ export function webhookFlows(service: ICanaryTarget, webhooks: readonly FlaggerW
         + ` (${l.serviceName}), from its pods without a sidecar`,
     });
   }
+  return out;
+}
+
+/** The host names of the platform's load tester a webhook URL may use (a bare name from the load tester's own namespace). */
+function loadTesterNames(service: ICanaryTarget): string[] {
+  const l = service.chart.platform.loadTester;
+  return [`${l.serviceName}.${l.namespace}`, `${l.serviceName}.${l.namespace}.svc`, `${l.serviceName}.${l.namespace}.svc.cluster.local`,
+    ...(service.namespace === l.namespace ? [l.serviceName] : [])];
+}
+
+/**
+ * MESH683 (warning): a webhook to a Service of the cluster (a bare name, or a name under `.svc`) that is neither the
+ * platform's load tester nor a service of the app. Flagger POSTs it from its pods, which have no sidecar (fluxcd/flagger
+ * pkg/controller/webhook.go, `callWebhook`), so under STRICT mTLS, a NetworkPolicy or an ALLOW policy the target refuses it
+ * unless it admits Flagger's pods in plaintext; the manifests do not hold that Service, so synth cannot prove the call, and a
+ * gate that fails at every run rolls the canary back. A bare name is resolved in Flagger's own namespace.
+ */
+export function unverifiedWebhookProblems(service: ICanaryTarget, webhooks: readonly FlaggerWebhook[]): Problem[] {
+  const names = loadTesterNames(service);
+  const out: Problem[] = [];
+  webhooks.forEach((hook, i) => {
+    const host = URL.canParse(hook.url) ? new URL(hook.url).hostname.toLowerCase() : undefined;
+    if (!host || names.includes(host) || appServiceOf(service, host)) return;
+    const inCluster = !host.includes('.') ? "a Service of Flagger's own namespace"
+      : /\.svc(\.cluster\.local)?$/.test(host) ? 'a Service of the cluster' : undefined;
+    if (!inCluster) return;
+    out.push({
+      code: Codes.FLAGGER_WEBHOOK_UNVERIFIED, field: `webhooks[${i}].url`, severity: 'warning',
+      message: `${hook.name} calls ${host}, ${inCluster} that is neither the load tester nor a service of this app: Flagger POSTs it `
+        + 'from pods without a sidecar, in plaintext, which the target refuses under STRICT mTLS, a NetworkPolicy or an ALLOW policy '
+        + "unless it admits Flagger's pods, and synth cannot prove it; admit Flagger there (its namespace's PeerAuthentication, "
+        + 'NetworkPolicy and AuthorizationPolicy), then acknowledge this',
+    });
+  });
   return out;
 }
 

@@ -356,6 +356,25 @@ describe('FlaggerCanary loadTest on a gRPC port: ghz from the load tester, admit
     expect(mesh316('ghz --insecure --proto=/p.proto --call=booking.v1.Bookings/Cancel podinfo-canary.other:9898')).toEqual([]);
   });
 
+  test("MESH683: a webhook to a Service of the cluster outside the app is a warning naming the field, since synth cannot prove Flagger's plaintext POST", () => {
+    // Flagger POSTs from pods without a sidecar (fluxcd/flagger pkg/controller/webhook.go, callWebhook); a bare name is resolved in
+    // Flagger's own namespace. The load tester and an external URL are not reported.
+    const { app } = setup({
+      webhooks: [
+        { name: 'evaluate', type: 'pre-rollout', url: 'http://model-eval.ml-platform.svc.cluster.local:8080/evaluate' },
+        { name: 'gate', type: 'confirm-rollout', url: 'http://release-gate/approve' },
+        { name: 'notify', type: 'event', url: 'https://hooks.example.com/flagger' },
+        { name: 'smoke', type: 'pre-rollout', url: 'http://flagger-loadtester.test/', metadata: { type: 'bash', cmd: 'true' } },
+      ],
+    });
+    synth(app);
+    const warnings = app.warnings.filter((w) => w.includes('MESH683'));
+    expect(warnings).toEqual([
+      expect.stringMatching(/webhooks\[0\]\.url: evaluate calls model-eval\.ml-platform\.svc\.cluster\.local, a Service of the cluster that is neither/),
+      expect.stringMatching(/webhooks\[1\]\.url: gate calls release-gate, a Service of Flagger's own namespace/),
+    ]);
+  });
+
   test('grpcMethod on an HTTP port is refused', () => {
     expect(synthError(setup({ loadTest: { rate: 10, duration: Duration.minutes(1), grpcMethod: 'a.B/C' } }).app))
       .toContain("loadTest.grpcMethod: the canary's Service port 8080 is http: give method and path [MESH305]");
