@@ -137,6 +137,17 @@ function gatewayFrom(namespace: string, gateway: { readonly name: string; readon
 }
 
 /**
+ * How long a gateway's route waits for its service, on every kind of gateway: the route's own timeout, else the service's
+ * route timeout (its own, else its tier's), none for a stream (the route's `streaming`, else the service's, whose resolved
+ * policy then has no timeout). A route bound to a gateway applies there alone, and Istio's default is none: without the
+ * service's, the gateway would wait on a hung service without end.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute (timeout)
+ */
+export function gatewayRouteTimeout(r: Pick<GatewayRouteSource, 'service' | 'timeout' | 'streaming'>): Duration | undefined {
+  return r.streaming ? undefined : r.timeout ?? r.service.policy.timeout;
+}
+
+/**
  * The HTTP routes of one gateway route: to one service (and port), to its subset where the route names one, else as the
  * service's own default route (renderGatewayHostRoutes), each with the route's timeout (else the service's) and the gateway's retries.
  */
@@ -159,9 +170,7 @@ function renderGatewayRoute(namespace: string, r: GatewayRouteSource): VirtualSe
     routes[routes.length - 1] = { match: last.match, route };
   }
   const mirror = r.mirror && renderMirror(namespace, r.mirror);
-  // As an IngressGateway's: the route's own timeout, else the service's route timeout (its tier's or its own; none for a stream),
-  // since a route bound to a gateway applies there alone and Istio's default is none (the gateway would wait without end).
-  const timeout = r.streaming ? undefined : r.timeout ?? r.service.policy.timeout;
+  const timeout = gatewayRouteTimeout(r);
   return routes.map((x) => ({
     match: x.match,
     rewrite: r.rewrite ? { uri: r.rewrite.uri, authority: r.rewrite.authority } : undefined,

@@ -6,6 +6,7 @@ import { Labels, MANAGED_BY } from '../../core/labels';
 import type { IntendedFlow } from '../../core/flow';
 import { MeshChart } from '../../graph/mesh-chart';
 import { addIngressRoutes } from './ingress-gateway.render';
+import { gatewayRouteTimeout } from './gateway-route.render';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import type { ITieredService } from '../../graph/mesh-service-props';
 import { EdgeGateway, GatewayPlacement, GatewayServer } from './edge-gateway';
@@ -104,8 +105,7 @@ export class IngressGateway extends EdgeGateway {
    * under the service's own, `policy`), read at synth.
    */
   public _timeoutOf(route: GatewayRoute): Duration | undefined {
-    // A stream has no timeout: the route's own `streaming`, else its service's (whose resolved policy then has none).
-    return route.streaming ? undefined : route.timeout ?? route.service.policy.timeout;
+    return gatewayRouteTimeout(route);
   }
 
   /** The routes, longest prefix first (the order Envoy tries them in). */
