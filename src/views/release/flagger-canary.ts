@@ -15,7 +15,9 @@ import { derivedIntendedFlows } from '../../graph/intended-flows';
 import { isKplusDeployment } from '../../workload/adopt';
 import type { IntendedFlow } from '../../core/flow';
 import { FlaggerAlert, FlaggerLoadTest, FlaggerWebhook } from './flagger-hooks';
-import { admitLoadTester, loadTestFlows, loadTestProblems, loadTestWebhook, unverifiedWebhookProblems, webhookFlows } from './flagger-load-test';
+import {
+  admitFlaggerOnLoadTester, admitLoadTester, loadTestFlows, loadTestProblems, loadTestWebhook, unverifiedWebhookProblems, webhookFlows,
+} from './flagger-load-test';
 import { FlaggerMetric } from './flagger-metric';
 import { addProblems } from '../../private/construct-problems';
 import type { Problem } from '../../core/problem';
@@ -126,7 +128,8 @@ export interface FlaggerCanaryProps {
   /**
    * Webhooks Flagger calls (load tests, gates, rollback alerts). Flagger POSTs each from its own pod, which has no sidecar:
    * one the platform's load tester Service serves (a gate's `/gate/check`) is an intended flow from Flagger's pods to the load
-   * tester's, which synth proves (MESH600: under mesh-wide STRICT mTLS the load tester must admit plaintext on its port).
+   * tester's, which synth proves (MESH600). Under mesh-wide STRICT mTLS the load tester's PeerAuthentication admits Flagger's
+   * plaintext on its port alone, which the library writes once for the cluster (Flagger's FAQ).
    * @default - none
    * @see https://github.com/fluxcd/flagger/blob/main/docs/gitbook/faq.md (If Flagger is outside of the mesh, how can it start the load test?)
    */
@@ -286,6 +289,7 @@ export class FlaggerCanary extends Construct {
     addCanary(this, 'Resource', { name: this.service.name, namespace: this.service.namespace, labels: this.service.chart.commonLabels() }, this);
     this.service.chart.addIntendedFlows(() => this.primaryFlows());
     this.service.chart.addIntendedFlows(() => webhookFlows(this.service, this.webhooks ?? [], this.node.path));
+    admitFlaggerOnLoadTester(this, this.service, this.webhooks ?? []);
     if (this.loadTest) {
       const test = this.loadTest;
       admitLoadTester(this.service, test);

@@ -13,6 +13,11 @@ import type { HttpMethod } from '../../core/http';
 import type { ICanaryTarget } from '../../graph/mesh-service-props';
 import { MeshService } from '../../graph/mesh-service';
 import { ServiceSecurity } from '../../graph/security/service-security';
+import { MeshSecurity } from '../../graph/security/mesh-security';
+import { MtlsMode } from '../../graph/security/mtls-mode';
+import { MtlsPolicy } from '../../graph/security/mtls-policy';
+import { MeshCluster } from '../../graph/mesh-cluster';
+import type { Construct, IConstruct } from 'constructs';
 import type { ResolvedServicePort } from '../../graph/service-port';
 import { toGoDuration } from '../../private/go-duration';
 import type { FlaggerLoadTest, FlaggerWebhook } from './flagger-hooks';
@@ -175,6 +180,49 @@ export function webhookFlows(service: ICanaryTarget, webhooks: readonly FlaggerW
     });
   }
   return out;
+}
+
+/** Whether `hook` calls the platform's load tester Service over HTTP on its port (as {@link webhookFlows} reads a URL). */
+function callsLoadTester(service: ICanaryTarget, hook: FlaggerWebhook): boolean {
+  const url = URL.canParse(hook.url) ? new URL(hook.url) : undefined;
+  return !!url && url.protocol === 'http:' && loadTesterNames(service).includes(url.hostname.toLowerCase())
+    && Number(url.port || 80) === service.chart.platform.loadTester.port;
+}
+
+/** The id of the load tester's PeerAuthentication under a chart of a plain cdk8s App. */
+const LOAD_TESTER_MTLS_ID = 'FlaggerLoadTesterMtls';
+
+/**
+ * Lets Flagger, which has no sidecar, call the platform's meshed load tester under STRICT mTLS: where a Canary's webhook
+ * calls the load tester (its `loadTest`, a gate) and the chart's mesh-wide policy is STRICT, a PeerAuthentication
+ * `<serviceName>` in the load tester's namespace selects its pods and accepts plaintext on their port alone (STRICT
+ * elsewhere). This is Flagger's answer
+ * (fluxcd/flagger docs/gitbook/faq.md, "If Flagger is outside of the mesh, how can it start the load test?", a
+ * PeerAuthentication `flagger-loadtester` in `test` for the load tester's pods), narrowed to the webhook's port: a
+ * workload's port-level mode overrides the namespace's and the mesh's (istio.io, PeerAuthentication: "port-level ...
+ * workload-specific policy"), and it needs the selector. Its name is Flagger's, so a hand-written copy of the FAQ's collides
+ * at synth (MESH018) rather than select the same pods twice, where Istio keeps the oldest. The load tester's own requests
+ * to the canary are unchanged: its sidecar sends them over mTLS. Written once: in a MeshApp to the cluster's folder, since
+ * the load tester is the platform's (environments that disagree on it fail with MESH631); under a plain App by the first
+ * chart that needs it. Synth proves each webhook's call (MESH600).
+ */
+export function admitFlaggerOnLoadTester(canary: IConstruct, service: ICanaryTarget, webhooks: readonly FlaggerWebhook[]): void {
+  const l = service.chart.platform.loadTester;
+  if (!l.meshed || !webhooks.some((h) => callsLoadTester(service, h))) return;
+  if (!MeshSecurity.of(service.chart).meshMtls.mode?.isStrict) return;
+  const selector = { ...l.serviceSelector };
+  const create = (scope: Construct, id: string) => new MtlsPolicy(scope, id, {
+    name: l.serviceName, namespace: l.namespace, mode: MtlsMode.strict(), selector,
+    portLevelMtls: { [l.targetPort]: MtlsMode.permissive() },
+  });
+  const cluster = MeshCluster.forApp(canary);
+  if (cluster) {
+    const key = `PeerAuthentication ${l.namespace}/${l.serviceName}`;
+    cluster.addOnce(key, canary, { selector, plaintextPort: l.targetPort }, create);
+    return;
+  }
+  const written = canary.node.root.node.children.some((c) => c.node.tryFindChild(LOAD_TESTER_MTLS_ID));
+  if (!written) create(service.chart as unknown as Construct, LOAD_TESTER_MTLS_ID);
 }
 
 /** The host names of the platform's load tester a webhook URL may use (a bare name from the load tester's own namespace). */

@@ -1,6 +1,6 @@
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import {
-  FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, LoadTesterInstall, MeshChartProps, MeshPlatform, MeshService, MeshWideMtls, Percentage,
+  FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, LoadTesterInstall, MeshChart, MeshChartProps, MeshPlatform, MeshService, MeshWideMtls, Percentage,
   ServiceSecurity,
 } from '../../../src';
 import { checkIntendedFlows, FlowEvaluator, validateManifests } from '../../../src/validate';
@@ -204,32 +204,57 @@ describe("FlaggerCanary webhooks on the load tester: Flagger's own calls, from i
     expect(flagger[0].description).toMatch(/confirm-rollout webhook approve-rollout/);
   });
 
-  test('MESH600 under mesh-wide STRICT mTLS: Flagger, outside the mesh, cannot call the gate or start the load test', () => {
-    const { app } = setup({ loadTest: LOAD_TEST, webhooks: GATES.slice(0, 1) }, undefined, { security: { meshMtls: strict } });
-    const error = synthError(app);
-    expect(error).toMatch(/\[test\/booking-flagger\] .*Flagger calls the confirm-rollout webhook approve-rollout .*refused by PeerAuthentication istio-system\/default .*flagger has no sidecar and sends plaintext.*\[MESH600\]/);
-    // The line names the mesh-wide PeerAuthentication in the cluster's folder, not the chart's own PeerAuthentication `default`
-    expect(error).toMatch(/\[test\/booking-flagger\] cluster\/PeerAuthentication\/default: Flagger calls the confirm-rollout/);
-    expect(error).toMatch(/\[test\/booking-flagger\] .*Flagger calls the rollout webhook load-test .*\[MESH600\]/);
-  });
-
-  test("a PeerAuthentication admitting plaintext on the load tester's port (Flagger's FAQ) passes; a load tester without a sidecar needs none", () => {
+  test("under mesh-wide STRICT mTLS the library admits Flagger's plaintext on the load tester's port (Flagger's FAQ), and synth proves the calls", () => {
     const { app, chart } = setup({ loadTest: LOAD_TEST, webhooks: GATES.slice(0, 1) }, undefined, { security: { meshMtls: strict } });
-    new ApiObject(new Chart(app, 'loadtester', { namespace: 'test' }), 'permissive', {
-      apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'flagger-loadtester', namespace: 'test' },
-      spec: { selector: { matchLabels: { app: 'loadtester' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } },
-    });
-    expect(() => synth(app)).not.toThrow();
-    // A flow to the load tester's Service port (80, as the webhook's URL has it) meets its pods' policies on their 8080
     const m = synth(app);
+    // fluxcd/flagger docs/gitbook/faq.md: a PeerAuthentication of the load tester's own, here plaintext on its port alone
+    const pa = find(m, 'PeerAuthentication', 'flagger-loadtester');
+    expect(pa.metadata.namespace).toBe('test');
+    expect(pa.spec).toEqual({ selector: { matchLabels: { app: 'loadtester' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } });
+    expect(app.manifests().find((f) => f.manifest.kind === 'PeerAuthentication' && f.manifest.metadata.name === 'flagger-loadtester')!.path)
+      .toMatch(/^cluster\//);
+    // A flow to the load tester's Service port (80, as the webhook's URL has it) meets its pods' policies on their 8080
     const platform = chart.platform;
     const evaluator = new FlowEvaluator(m, { platform: platform.workloads(chart.namespace), trustDomain: platform.trustDomain });
     expect(evaluator.evaluate({
       source: { platform: platform.flaggerWorkload() }, host: 'flagger-loadtester.test.svc.cluster.local', port: 80,
       target: platform.loadTesterWorkload(), method: 'POST', path: '/gate/check',
     }).allowed).toBe(true);
+    // The load tester's own requests still reach the canary over its sidecar's mTLS
+    expect(loadTesterFlow(chart, m, '/api/bookings').allowed).toBe(true);
+  });
+
+  test('MESH600 still proves the calls: the load tester STRICT on its port refuses Flagger, outside the mesh', () => {
+    const { app } = setup({ loadTest: LOAD_TEST, webhooks: GATES.slice(0, 1) }, undefined, { security: { meshMtls: strict } });
+    const pa = app.node.findAll().find((c) => ApiObject.isApiObject(c) && c.kind === 'PeerAuthentication' && c.name === 'flagger-loadtester');
+    ApiObject.of(pa!).addJsonPatch(JsonPatch.replace('/spec/portLevelMtls/8080/mode', 'STRICT'));
+    const error = synthError(app);
+    expect(error).toMatch(/\[test\/booking-flagger\] .*Flagger calls the confirm-rollout webhook approve-rollout .*refused by PeerAuthentication test\/flagger-loadtester .*flagger has no sidecar and sends plaintext.*\[MESH600\]/);
+    expect(error).toMatch(/\[test\/booking-flagger\] .*Flagger calls the rollout webhook load-test .*\[MESH600\]/);
+  });
+
+  test('the PeerAuthentication is written once, only where needed: not without STRICT, nor for a load tester without a sidecar, nor without a webhook to it', () => {
+    const twice = setup({ loadTest: LOAD_TEST }, undefined, { security: { meshMtls: strict } });
+    const other = new MeshChart(twice.app, 'other', { namespace: 'orders', security: { meshMtls: strict } });
+    const orders = new MeshService(other, 'orders-api', { image: 'orders:1', ports: [{ port: 8080, targetPort: 8080 }] });
+    new FlaggerCanary(other, 'orders-flagger', { service: orders, ...ANALYSIS, loadTest: LOAD_TEST });
+    expect(synth(twice.app).filter((o) => o.metadata.name === 'flagger-loadtester' && o.kind === 'PeerAuthentication')).toHaveLength(1);
+    const none = (m: Record<string, any>[]) => m.filter((o) => o.kind === 'PeerAuthentication' && o.metadata.name === 'flagger-loadtester');
+    // Without a mesh-wide policy the load tester's namespace, not a chart's, is not STRICT: nothing to admit
+    expect(none(synth(setup({ loadTest: LOAD_TEST }).app))).toEqual([]);
+    // A gate to another host, or no webhook to the load tester, asks nothing of it
+    expect(none(synth(setup({ webhooks: GATES.slice(2, 3) }, undefined, { security: { meshMtls: strict } }).app))).toEqual([]);
     const unmeshed = MeshPlatform.of({ loadTester: LoadTesterInstall.helmChart({ release: 'lt', namespace: 'perf', meshed: false }) });
-    expect(() => synth(setup({ loadTest: LOAD_TEST }, unmeshed, { security: { meshMtls: strict } }).app)).not.toThrow();
+    expect(none(synth(setup({ loadTest: LOAD_TEST }, unmeshed, { security: { meshMtls: strict } }).app))).toEqual([]);
+  });
+
+  test("a hand-written copy of Flagger's FAQ collides with the library's (MESH018), rather than select the load tester's pods twice", () => {
+    const { app } = setup({ loadTest: LOAD_TEST, webhooks: GATES.slice(0, 1) }, undefined, { security: { meshMtls: strict } });
+    new ApiObject(new Chart(app, 'loadtester', { namespace: 'test' }), 'permissive', {
+      apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'flagger-loadtester', namespace: 'test' },
+      spec: { selector: { matchLabels: { app: 'loadtester' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } },
+    });
+    expect(synthError(app)).toMatch(/PeerAuthentication test\/flagger-loadtester.*\[MESH018\]/);
   });
 });
 
