@@ -132,6 +132,16 @@ export const Codes = {
    */
   REMOTE_SERVICE_WITHOUT_IDENTITY: 'MESH245',
   /**
+   * A probe on the management port of an image the checks know whose endpoint it asks is off (Keycloak's /health on 9000 without
+   * `KC_HEALTH_ENABLED=true`): it fails at every period, so the pod never becomes ready (or is restarted for ever).
+   */
+  MANAGEMENT_PROBE_DISABLED: 'MESH246',
+  /**
+   * Warning: a pod's `prometheus.io` scrape of the management port of an image the checks know whose metrics are off (Keycloak's
+   * /metrics on 9000 without `KC_METRICS_ENABLED=true`): the scrape finds nothing, and the service's own metrics are missing.
+   */
+  MANAGEMENT_SCRAPE_DISABLED: 'MESH247',
+  /**
    * Warning: a Job's or CronJob's pods certainly get an injected istio-proxy that runs as an ordinary container (neither their
    * `sidecar.istio.io/nativeSidecar` annotation nor the platform's `istio.nativeSidecars` makes it a native sidecar): it keeps
    * running after the job's containers exit, so the pods never complete and the Job never succeeds.

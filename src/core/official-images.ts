@@ -64,6 +64,41 @@ export interface ImageListener {
   readonly loopbackOnly?: boolean;
 }
 
+/**
+ * An endpoint of an image's management server that serves only where an option turns it on (Keycloak's /health with
+ * `health-enabled`).
+ */
+export interface ManagementEndpoint {
+  /** The path it serves, and the paths below it (`/health`: /health/ready, /health/live, /health/started). */
+  readonly path: string;
+  /** What it is, for messages: `health checks`. */
+  readonly what: string;
+  /** The env variable that turns it on with the value `true` (`KC_HEALTH_ENABLED`). */
+  readonly env: string;
+  /** The option that does (`--health-enabled`, as `--health-enabled=true` or `--health-enabled true`). */
+  readonly option: string;
+}
+
+/**
+ * An image's management server: a port of its own whose endpoints are off unless options turn them on (Keycloak's 9000), and
+ * what leaves them unknown: a configuration file of the container's own, an env variable or an option that moves the port or the
+ * endpoints, an `envFrom`.
+ */
+export interface ImageManagement {
+  /** The port it listens on. */
+  readonly port: number;
+  /** Its endpoints, each off by default. */
+  readonly endpoints: readonly ManagementEndpoint[];
+  /** The directory its configuration file is read from; a volume at, below or above it leaves the endpoints unknown. */
+  readonly configDirectory: string;
+  /** Env variables that, set at all, leave them unknown. */
+  readonly unknownWith: readonly string[];
+  /** Arguments (`--x` or `--x=...`) any of which leaves them unknown. */
+  readonly unknownArgs: readonly string[];
+  /** Where it says so, for messages. */
+  readonly source: string;
+}
+
 /** One official image's needs. */
 export interface OfficialImage {
   /** `postgres` (docker.io/library/postgres). */
@@ -172,6 +207,11 @@ export interface OfficialImage {
    * @default - none
    */
   readonly switchesUser?: { readonly configFile: string; readonly setting: string; readonly args: readonly string[]; readonly by: string };
+  /**
+   * Its management server, whose endpoints a probe or a scrape reaches only where they are turned on (Keycloak's).
+   * @default - none
+   */
+  readonly management?: ImageManagement;
 }
 
 /**
@@ -579,6 +619,25 @@ export const OFFICIAL_IMAGES: readonly OfficialImage[] = [
       configArgs: ['--http-port', '--https-port', '--http-management-port', '--config-file', '-cf'],
       source: 'its defaults: http-port 8080, https-port 8443, http-management-port 9000 (/health/ready, /metrics)',
       ownConfig: '`--http-port` (KC_HTTP_PORT) or `--http-management-port` (KC_HTTP_MANAGEMENT_PORT)',
+    },
+    // keycloak/keycloak quarkus/config-api HealthOptions and MetricsOptions: `health-enabled` and `metrics-enabled`, build-time
+    // options whose default is false; "Management endpoints such as /metrics and /health are exposed on the default management
+    // port 9000 when metrics and health are enabled" and the management interface "is turned on when something is exposed on it"
+    // (https://www.keycloak.org/server/management-interface, https://www.keycloak.org/observability/health). `--optimized` runs
+    // the image's build as it is, whose options the manifests do not show; the legacy interface and `health-on-main` put the
+    // endpoints on the main port; a relative path, a keycloak.conf or another port moves them.
+    management: {
+      port: 9000, configDirectory: '/opt/keycloak/conf',
+      endpoints: [
+        { path: '/health', what: 'health checks', env: 'KC_HEALTH_ENABLED', option: '--health-enabled' },
+        { path: '/metrics', what: 'metrics', env: 'KC_METRICS_ENABLED', option: '--metrics-enabled' },
+      ],
+      unknownWith: ['KC_HTTP_MANAGEMENT_PORT', 'KC_HTTP_MANAGEMENT_RELATIVE_PATH', 'KC_HTTP_RELATIVE_PATH', 'KC_LEGACY_OBSERVABILITY_INTERFACE',
+        'KC_HEALTH_ON_MAIN', 'KC_HTTP_MANAGEMENT_HEALTH_ENABLED', 'KC_CONFIG_FILE'],
+      unknownArgs: ['--optimized', '--http-management-port', '--http-management-relative-path', '--http-relative-path',
+        '--legacy-observability-interface', '--health-on-main', '--http-management-health-enabled', '--config-file', '-cf'],
+      source: 'keycloak/keycloak HealthOptions and MetricsOptions: health-enabled and metrics-enabled default to false; '
+        + 'https://www.keycloak.org/server/management-interface',
     },
   },
   {

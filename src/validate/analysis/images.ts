@@ -96,10 +96,10 @@ interface Storage {
 /** Volume sources the kubelet mounts read-only (https://kubernetes.io/docs/concepts/storage/volumes/#configmap and the next). */
 const READ_ONLY_SOURCES = ['configMap', 'secret', 'downwardAPI', 'projected'];
 
-const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+export const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
 
 /** True if `a` and `b` are one path or one is below the other. */
-const overlaps = (a: string, b: string) => a === b || a.startsWith(b === '/' ? '/' : `${b}/`) || b.startsWith(a === '/' ? '/' : `${a}/`);
+export const overlaps = (a: string, b: string) => a === b || a.startsWith(b === '/' ? '/' : `${b}/`) || b.startsWith(a === '/' ? '/' : `${a}/`);
 
 /** Where `dir` of `c` is stored. */
 function storageOf(c: PodContainer, dir: string): Storage {
@@ -131,7 +131,7 @@ function storageOfDirectory(c: PodContainer, d: ImageDirectory): Storage {
  * True if the container runs its image's entrypoint into the server: no command, and arguments that are options or name the
  * server (only those that name it for an image whose entrypoint runs anything else as given).
  */
-function runsServer(container: Record<string, any>, image: OfficialImage): boolean {
+export function runsServer(container: Record<string, any>, image: OfficialImage): boolean {
   if (Array.isArray(container.command) && container.command.length > 0) return false;
   const first: unknown = Array.isArray(container.args) ? container.args[0] : undefined;
   if (first === undefined) return !image.noDefaultCommand;
