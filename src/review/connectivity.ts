@@ -17,7 +17,7 @@ import { platformFlowOptions } from '../validate/flow/platform-flows';
 import { namespaceGroups } from './namespace-groups';
 import { headerText, sampleHeaders, sampleOf, samplePath, sampleRequestPrincipal } from '../validate/flow/samples';
 import { mergeRecordedChanges, operationsOf, recordedCallProbes, RemoteCallers, remoteCallerProbes } from './remote-probes';
-import { jobEgressProbes, vmName, vmsOf, vmVerdict, withoutRepeatedEndpoints } from './vm-job-probes';
+import { egressProbes, vmName, vmsOf, vmVerdict, withoutRepeatedEndpoints } from './vm-job-probes';
 
 export { sampleOf, samplePath } from '../validate/flow/samples';
 import type { Manifest } from '../validate/finding';
@@ -42,7 +42,7 @@ export type ProbeKind =
    * selects, named `<name> (VM)`.
    */
   | 'endpoint'
-  /** A batch job's connection to a host outside the mesh (a ServiceEntry's) that its Sidecar imports. */
+  /** A workload's or batch job's connection to a host outside the mesh (a ServiceEntry's) that its Sidecar imports. */
   | 'egress';
 
 /** One flow the connectivity diff compares. */
@@ -281,7 +281,7 @@ function side(
   };
   const remote = remoteCallerProbes(evaluator.cluster, namespace, (pod) => servicesOf(evaluator.cluster, pod)[0], add);
   const recorded = recordedCallProbes(evaluator.cluster, namespace, add);
-  jobEgressProbes(evaluator.cluster, namespace, add);
+  egressProbes(evaluator.cluster, namespace, add);
   if (owned) probes = new Map([...probes].filter(([, p]) => owned(p.source, p.destination)));
   return { evaluator, probes, secure: secureWorkloads(evaluator.cluster, namespace), remote, recorded };
 }

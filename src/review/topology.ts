@@ -15,7 +15,7 @@ import { at } from '../private/flatten';
 import type { ClusterModel } from '../validate/model/cluster-model';
 import { serviceHost } from '../validate/model/hosts';
 import { ConnectivityProbe, environmentNamespace, probeFlows, samplePath } from './connectivity';
-import { jobEgressProbes } from './vm-job-probes';
+import { egressProbes } from './vm-job-probes';
 import { edgeOf, PartsContext, podsMode, pushTo, recordedCallEdges, vmParts } from './topology-parts';
 import { selectorOf } from './describe-security';
 import { compare, TOPOLOGY_FILE } from './manifest-tree';
@@ -417,7 +417,7 @@ function egressEdges(ctx: TopologyContext): { edges: TopologyEdge[]; hosts: stri
   }
   // A batch job's connections to the hosts its Sidecar imports (its ExternalService calls), each with its verdict.
   const jobs: ConnectivityProbe[] = [];
-  jobEgressProbes(ctx.evaluator.cluster, ctx.namespace, (p) => jobs.push(p));
+  egressProbes(ctx.evaluator.cluster, ctx.namespace, (p) => jobs.push(p));
   const byJob = new Map<string, ConnectivityProbe[]>();
   for (const p of jobs.filter((x) => ctx.jobs.has(x.source))) pushTo(byJob, `${p.source}\u0000${p.destination}`, p);
   for (const list of byJob.values()) {

@@ -1,6 +1,6 @@
 /**
- * The connectivity diff's and the topology's flows of VMs and of batch jobs' calls outside the app: a caller's request as it
- * reaches each VM (a WorkloadEntry a Service selects), and a job's connections to the hosts outside the mesh its Sidecar imports.
+ * The connectivity diff's and the topology's flows of VMs and of calls outside the mesh: a caller's request as it reaches each
+ * VM (a WorkloadEntry a Service selects), and a workload's or job's connections to the hosts outside the mesh its Sidecar imports.
  */
 import type { FlowVerdict } from '../validate/flow';
 import type { FlowCluster, FlowPod, FlowService } from '../validate/flow/cluster';
@@ -9,7 +9,7 @@ import { sidecarDecision, sidecarFor } from '../validate/flow/sidecar';
 import type { Manifest } from '../validate/finding';
 import type { RequestProbe } from './remote-probes';
 
-/** An egress probe (kind `egress`): a job's connection to an outside host its Sidecar imports. */
+/** An egress probe (kind `egress`): a workload's or job's connection to an outside host its Sidecar imports. */
 export type EgressProbe = RequestProbe<'egress'>;
 
 /** A pod's name for people: its name in the environment's namespace, else `<namespace>/<name>`. */
@@ -80,20 +80,23 @@ export function withoutRepeatedEndpoints<C extends Change>(changes: readonly C[]
 }
 
 /**
- * A batch job's connections to the hosts outside the mesh its Sidecar imports (a MeshJob's or MeshCronJob's ExternalService
- * calls: validate/flow `sidecarDecision`), one per ServiceEntry host and port, as the topology draws egress: opaque TCP.
+ * The connections of a service's workload or a batch job to the hosts outside the mesh its Sidecar imports (a MeshService's,
+ * MeshJob's or MeshCronJob's ExternalService calls: validate/flow `sidecarDecision`), one per ServiceEntry host and port, as the
+ * topology draws egress: opaque TCP. A workload's pods are its own Sidecar's callers (their `egress` lists the host), so a call
+ * the change adds or drops is a flow one side has and the other refuses; a VM (a WorkloadEntry) and a bare Pod are not callers.
  * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
  */
-export function jobEgressProbes(cluster: FlowCluster, namespace: string, add: (p: EgressProbe) => void): void {
-  const jobs = cluster.pods.filter((p) => (p.kind === 'Job' || p.kind === 'CronJob') && p.meshed && sidecarFor(cluster, p) !== undefined);
-  for (const se of jobs.length > 0 ? cluster.ofKind('ServiceEntry') : []) {
+export function egressProbes(cluster: FlowCluster, namespace: string, add: (p: EgressProbe) => void): void {
+  const callers = cluster.pods.filter((p) => !['Platform', 'Pod', 'WorkloadEntry'].includes(p.kind) && p.meshed
+    && sidecarFor(cluster, p) !== undefined);
+  for (const se of callers.length > 0 ? cluster.ofKind('ServiceEntry') : []) {
     const host = String(se.spec?.hosts?.[0] ?? '');
     if (!host || host.includes('*')) continue;
     for (const port of (se.spec?.ports ?? []).map((p: Manifest) => Number(p.number))) {
-      for (const job of jobs.filter((j) => sidecarDecision(cluster, j, host, nsOf(se), port).listed)) {
+      for (const caller of callers.filter((j) => sidecarDecision(cluster, j, host, nsOf(se), port).listed)) {
         add({
-          kind: 'egress', source: display(job, namespace), destination: host, port, method: 'any', pathClass: 'any',
-          flow: { source: { workload: job.name, namespace: job.namespace }, host, port, protocol: 'TCP' },
+          kind: 'egress', source: display(caller, namespace), destination: host, port, method: 'any', pathClass: 'any',
+          flow: { source: { workload: caller.name, namespace: caller.namespace }, host, port, protocol: 'TCP' },
         });
       }
     }
