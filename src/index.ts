@@ -107,6 +107,8 @@ export type { ExternalPort, ExternalResolution, ExternalServiceProps } from './g
 export type { MutualTlsOriginationOptions, SimpleTlsOriginationOptions } from './graph/interfaces';
 export { RemoteService } from './graph/remote-service';
 export type { RemoteServiceProps } from './graph/remote-service';
+export { VaultAgent } from './graph/vault-agent';
+export type { VaultAgentOptions, VaultSecret } from './graph/vault-agent';
 export { VirtualMachineGroup } from './graph/virtual-machine-group';
 export type { VirtualMachine, VirtualMachineGroupProps } from './graph/virtual-machine-group';
 export { RemoteCaller } from './graph/remote-caller';

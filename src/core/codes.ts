@@ -142,6 +142,11 @@ export const Codes = {
    */
   MANAGEMENT_SCRAPE_DISABLED: 'MESH247',
   /**
+   * A workload's `vault` (`VaultAgent.of`) the injector cannot honour: no role, no secret, a secret's name that cannot name its
+   * annotation or file, a port Vault's Service lacks; or injector annotations written by hand beside it.
+   */
+  INVALID_VAULT_AGENT: 'MESH248',
+  /**
    * Warning: a Job's or CronJob's pods certainly get an injected istio-proxy that runs as an ordinary container (neither their
    * `sidecar.istio.io/nativeSidecar` annotation nor the platform's `istio.nativeSidecars` makes it a native sidecar): it keeps
    * running after the job's containers exit, so the pods never complete and the Job never succeeds.

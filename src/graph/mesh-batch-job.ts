@@ -38,6 +38,7 @@ import { RemoteCaller } from './remote-caller';
 import { MeshSecurity } from './security/mesh-security';
 import { ServiceSecurity } from './security/service-security';
 import type { AdmitOptions } from './security/remote-admission';
+import { podWithVault, VaultAgent, vaultAnnotationProblems, vaultInitCall } from './vault-agent';
 import { addPeersSidecar, callingWorkloadPeers, CallingWorkload, renderServiceNetworkPolicy } from './security/service-security.render';
 
 /** The pod options a MeshCronJob takes: a MeshService's, but for ports, probes, scheduling and long-running containers. */
@@ -55,6 +56,16 @@ export interface MeshBatchProps extends JobPodOptions {
    * @default - none
    */
   readonly initContainers?: MeshInitContainerOptions[];
+  /**
+   * Secrets from HashiCorp Vault, rendered into `/vault/secrets/<name>` by its agent injector before the job's container starts
+   * (`VaultAgent.of({ role, server, secrets })`), as a MeshService's: the injector's annotations with
+   * `vault.hashicorp.com/agent-pre-populate-only: "true"` (the init container alone: a `vault-agent` container would keep the
+   * pod running after the job's container exits), the ServiceAccount token mounted (the agent logs in with it), and the agent's
+   * connections to Vault's Service a call of the job's pods, through their native sidecar.
+   * @default - none
+   * @see https://developer.hashicorp.com/vault/docs/platform/k8s/injector/annotations
+   */
+  readonly vault?: VaultAgent;
   /**
    * The name of the job object, its ServiceAccount (the job's principal), NetworkPolicy and Sidecar, and its pods' `app` label.
    * @default - the construct id
@@ -187,6 +198,8 @@ export abstract class MeshBatchWorkload extends Construct {
   private readonly meta: { name: string; namespace: string; labels: Record<string, string> };
   /** The init container that makes each call it declares, and the field that declares it (`initContainers[0].calls[1]`). */
   private readonly initCallOf = new Map<object, DeclaredInitCall>();
+  /** The call of Vault its Vault agent makes, if it has one (`vault`). */
+  private vaultCall?: object;
   /** Its NetworkPolicy (child `NetworkPolicy`). */
   private readonly networkPolicy: IConstruct;
 
@@ -209,13 +222,15 @@ export abstract class MeshBatchWorkload extends Construct {
     this.podLabels = { [Labels.APP]: this.name, ...common };
     this.meta = { name: this.name, namespace: this.namespace, labels: { ...common } };
     const initCalls = declaredInitCalls(props.initContainers);
+    const vaultCalls = props.vault ? [vaultInitCall(props.vault)] : [];
     addProblems(this, () => [
       ...(nameProblem ? [formatProblem(Codes.INVALID_NAME, `name: ${nameProblem}`)] : []),
       ...this.settingsProblems(),
       ...this.callProblems(),
       ...this.nameProblems(),
       // The job's pods always carry the native-sidecar annotation; the platform must still say its cluster runs them.
-      ...initCallProblems(initCalls, true, props.podAnnotations, this.chart.platform),
+      ...initCallProblems([...initCalls, ...vaultCalls], true, props.podAnnotations, this.chart.platform),
+      ...vaultAnnotationProblems(props.vault, props.podAnnotations),
     ]);
     const peers = () => callingWorkloadPeers(this.securityView(), MeshSecurity.of(this.chart));
     this.networkPolicy = addNetworkPolicy(this, 'NetworkPolicy', this.meta, () => renderServiceNetworkPolicy(peers()));
@@ -230,6 +245,8 @@ export abstract class MeshBatchWorkload extends Construct {
       const made = this.declare(target as MeshService | IRemoteService | IExternalService, { port, methods, paths });
       this.initCallOf.set(made, d);
     }
+    // Vault's agent init container calls Vault from the job's pods, through their native sidecar (vault-agent.ts).
+    if (props.vault) this.vaultCall = this.declare(props.vault.server, { port: props.vault.port });
   }
 
   /** The calls to services of the app declared, in order. */
@@ -304,10 +321,10 @@ export abstract class MeshBatchWorkload extends Construct {
    */
   protected _podSpec(props: MeshBatchProps): BatchPodSpec {
     const {
-      image, name: _name, activeDeadline, backoffLimit: _backoff, resources, ...rest
+      image, name: _name, activeDeadline, backoffLimit: _backoff, resources, vault, ...rest
     } = props as MeshBatchProps & Record<string, unknown>;
     // An init container's calls are the job's (its constructor declared them); the pods already carry the native-sidecar annotation.
-    const pod = podWithInitCalls(podOptionsOf(rest), false);
+    const pod = podWithVault(podWithInitCalls(podOptionsOf(rest), false), vault, false, true);
     const sa = addServiceAccount(this, 'ServiceAccount', this.name, this.namespace, { ...this.meta.labels }, pod.serviceAccountAnnotations);
     return {
       name: this.name, namespace: this.namespace, labels: { ...this.podLabels }, image, serviceAccount: sa,
@@ -317,6 +334,7 @@ export abstract class MeshBatchWorkload extends Construct {
       // https://istio.io/latest/blog/2023/native-sidecars/
       podAnnotations: { 'sidecar.istio.io/nativeSidecar': 'true' },
       activeDeadline, backoffLimit: this.backoffLimit,
+      ...(vault ? { automountServiceAccountToken: true } : {}),
     };
   }
 
@@ -430,7 +448,7 @@ export abstract class MeshBatchWorkload extends Construct {
   private callProblems(): (string | Problem)[] {
     const remote = this._remoteCalls.map((c) => ({ target: c.target, ...c.options }));
     // A call an init container declares is named by its field (initContainers[i].calls[j]), the others by their index among calls().
-    const field = (c: object) => this.initCallOf.get(c)?.field;
+    const field = (c: object) => this.initCallOf.get(c)?.field ?? (c === this.vaultCall ? 'vault' : undefined);
     return [
       ...this._calls.filter((c) => c.target.node.root !== this.node.root)
         .map((c) => formatProblem(Codes.UNKNOWN_SERVICE,

@@ -15,6 +15,7 @@ import { ServicePortOptions } from './service-port';
 import { ServiceVersion } from './service-version';
 import type { IMeshService, IMeshServiceNode } from './interfaces';
 import type { MeshInitContainerOptions } from './init-container-calls';
+import type { VaultAgent } from './vault-agent';
 
 export type { IMeshService } from './interfaces';
 
@@ -205,6 +206,16 @@ export interface MeshServiceProps extends PodOptions, MeshServiceCommonProps {
    */
   readonly initContainers?: MeshInitContainerOptions[];
   /**
+   * Secrets from HashiCorp Vault, rendered into `/vault/secrets/<name>` by its agent injector (`VaultAgent.of({ role, server,
+   * secrets })`): the pods get the injector's annotations, mount their ServiceAccount token (the agent logs in with it) unless
+   * `automountServiceAccountToken` says false, and, meshed, istio-proxy as a native sidecar started before `vault-agent-init`
+   * (`sidecar.istio.io/nativeSidecar: "true"`; the platform must run them: MESH242). The agent's connections to Vault's Service
+   * are a call of the pods (Sidecar and NetworkPolicy egress, the remote-calls record, an intended flow proved at synth).
+   * @default - none
+   * @see https://developer.hashicorp.com/vault/docs/platform/k8s/injector/annotations
+   */
+  readonly vault?: VaultAgent;
+  /**
    * Pod replicas of the current version.
    * @default 2; 1 for a stateful service
    */
@@ -221,8 +232,8 @@ export interface MeshServiceProps extends PodOptions, MeshServiceCommonProps {
    */
   readonly healthCheckPath?: string;
   /**
-   * Whether pods mount their ServiceAccount token (only services that call the Kubernetes API need it).
-   * @default false
+   * Whether pods mount their ServiceAccount token (only services that call the Kubernetes API, or log in to Vault, need it).
+   * @default false; true with `vault`
    */
   readonly automountServiceAccountToken?: boolean;
   /**

@@ -47,6 +47,7 @@ import { CalledService, callProblems } from './call-problems';
 import { addProblems, setPrimaryObject } from '../private/construct-problems';
 import { mayWrite } from '../core/http';
 import { DeclaredInitCall, declaredInitCalls, initCallProblems, podWithInitCalls, renameCallFields } from './init-container-calls';
+import { podWithVault, VaultAgent, vaultAnnotationProblems, vaultInitCall } from './vault-agent';
 
 export { IMeshService, IVersionedService, MeshServiceProps } from './mesh-service-props';
 export type { IMeshServiceNode } from './interfaces';
@@ -149,6 +150,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public readonly resources: Required<ContainerResources>;
   /** Whether the pods mount their ServiceAccount token. */
   public readonly automountServiceAccountToken: boolean;
+  /** The secrets Vault's agent injector renders into the pods, if any. */
+  public readonly vault?: VaultAgent;
   /** How the Service is exposed. */
   public readonly serviceType: ServiceType;
   /** The StatefulSet's options, for a stateful service. */
@@ -209,15 +212,15 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     // Every default worked out once, here; the pod's shape is whatever props remain.
     const {
       image, name, tier, version, subset, replicas, ports, timeout, streaming, retries, loadBalancer, connectionPool, outlierDetection,
-      resources, healthCheckPath, automountServiceAccountToken, exportTo, slo, service, stateful, ...pod
+      resources, healthCheckPath, automountServiceAccountToken, exportTo, slo, service, stateful, vault, ...pod
     } = props;
-    // An init container's calls are the pod's, through istio-proxy as a native sidecar (init-container-calls.ts).
-    [this.initCalls, this.givenPodAnnotations] = [declaredInitCalls(pod.initContainers), pod.podAnnotations];
-    this.pod = podWithInitCalls(pod, pod.sidecar?.inject !== false);
+    // An init container's calls are the pod's, through istio-proxy as a native sidecar (init-container-calls.ts); so are Vault's (vault-agent.ts).
+    [this.initCalls, this.givenPodAnnotations, this.vault] = [declaredInitCalls(pod.initContainers), pod.podAnnotations, vault];
+    this.pod = podWithVault(podWithInitCalls(pod, pod.sidecar?.inject !== false), vault, pod.sidecar?.inject !== false);
     this.image = image;
     this.overrides = { timeout, streaming, retries, loadBalancer, connectionPool, outlierDetection };
     this.resources = withResourceDefaults(resources);
-    this.automountServiceAccountToken = adoption ? adoption.description.automountServiceAccountToken : automountServiceAccountToken ?? false;
+    this.automountServiceAccountToken = adoption?.description.automountServiceAccountToken ?? automountServiceAccountToken ?? !!vault;
     this.slo = slo;
     this.chart = meshChartOf(this);
     this.name = name ?? id;
@@ -282,8 +285,12 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     addProblems(this, () => this.problems());
   }
 
-  /** Declares each call an init container makes as a call of the pod (init-container-calls.ts). */
+  /**
+   * Declares each call an init container makes as a call of the pod (init-container-calls.ts), and Vault's agent's (vault-agent.ts):
+   * vault-agent-init before the application, vault-agent beside it.
+   */
   private declareInitCalls(): void {
+    if (this.vault) this.initCallFields.set(this.callService(this.vault.server, { port: this.vault.port }), 'vault');
     for (const d of this.initCalls) {
       const { target, port, methods, paths } = d.call;
       const call = ExternalService.isExternalService(target)
@@ -631,7 +638,10 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       .map((p) => (typeof p === 'string' ? renameCallFields([p], 'externalCalls', externalFields)[0] : p)));
     out.push(...renameCallFields(
       callPortProblems(this._calls, (t) => (MeshService.isMeshService(t) ? t._containerOnly : undefined)), 'calls', callFields));
-    out.push(...initCallProblems(this.initCalls, this.meshed, this.givenPodAnnotations, this.chart.platform));
+    out.push(...initCallProblems(
+      [...this.initCalls, ...(this.vault ? [vaultInitCall(this.vault)] : [])], this.meshed, this.givenPodAnnotations, this.chart.platform,
+    ));
+    out.push(...vaultAnnotationProblems(this.vault, this.givenPodAnnotations));
     // A stateful service's pods are a headless Service's too (its governing one), which its callers reach by pod name.
     const headless = this.serviceType.headless || this.governingService !== undefined;
     out.push(...headlessSidecarProblems(headless, this.pod.sidecar?.inject, this.chart.callsTo(this)));

@@ -122,6 +122,8 @@ export interface BatchPodSpec {
   readonly pod: PodOptions;
   readonly activeDeadline?: Duration;
   readonly backoffLimit: number;
+  /** Whether the pods mount their ServiceAccount token (a job whose Vault agent logs in with it); else they mount none. */
+  readonly automountServiceAccountToken?: boolean;
 }
 
 /** What {@link addCronJob} needs. */
@@ -142,14 +144,14 @@ export interface JobSpec extends BatchPodSpec {
   readonly ttlAfterFinished?: Duration;
 }
 
-/** The pod props of a batch object, as cdk8s-plus-27 takes them: restarts `OnFailure`, no ServiceAccount token. */
+/** The pod props of a batch object, as cdk8s-plus-27 takes them: restarts `OnFailure`, no ServiceAccount token unless it asks. */
 function batchPodProps(spec: BatchPodSpec, podSecurity: ResolvedPodSecurity) {
   const pod = spec.pod;
   return {
     metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
     select: false,
     serviceAccount: spec.serviceAccount,
-    automountServiceAccountToken: false,
+    automountServiceAccountToken: spec.automountServiceAccountToken ?? false,
     podMetadata: {
       labels: { ...pod.podLabels, ...sidecarLabels(pod.sidecar), ...spec.labels }, annotations: { ...podAnnotations(pod), ...spec.podAnnotations },
     },
@@ -179,13 +181,13 @@ function buildBatchPod(w: MeshCronJobObject | MeshJobObject, spec: BatchPodSpec,
   markChecked(w);
   addProblems(w, () => {
     const t = template(ApiObject.of(w).toJson());
-    return podHardeningProblems(t?.spec, { allowToken: false, annotations: t?.metadata?.annotations });
+    return podHardeningProblems(t?.spec, { allowToken: spec.automountServiceAccountToken ?? false, annotations: t?.metadata?.annotations });
   });
 }
 
 /**
  * A hardened CronJob, as {@link addWorkload} hardens a Deployment: its pods restart `OnFailure`, mount no
- * ServiceAccount token, and are checked at synth on the rendered template (MESH208), JSON patches included.
+ * ServiceAccount token unless the spec asks, and are checked at synth on the rendered template (MESH208), JSON patches included.
  */
 export function addCronJob(scope: Construct, id: string, spec: CronJobSpec): MeshCronJobObject {
   const podSecurity = resolvePodSecurity(spec.pod.podSecurity);
