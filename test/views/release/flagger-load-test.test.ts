@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import {
   FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, LoadTesterInstall, MeshChart, MeshChartProps, MeshPlatform, MeshService, MeshWideMtls, Percentage,
   ServiceSecurity,
@@ -246,6 +246,19 @@ describe("FlaggerCanary webhooks on the load tester: Flagger's own calls, from i
     expect(none(synth(setup({ webhooks: GATES.slice(2, 3) }, undefined, { security: { meshMtls: strict } }).app))).toEqual([]);
     const unmeshed = MeshPlatform.of({ loadTester: LoadTesterInstall.helmChart({ release: 'lt', namespace: 'perf', meshed: false }) });
     expect(none(synth(setup({ loadTest: LOAD_TEST }, unmeshed, { security: { meshMtls: strict } }).app))).toEqual([]);
+  });
+
+  test("under a plain cdk8s App the chart whose mesh-wide policy is STRICT writes it, in the load tester's namespace", () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    for (const ns of ['orders', 'tickets']) {
+      // One chart writes the mesh-wide policy: two would write one object twice (MESH018)
+      const chart = new MeshChart(app, ns, { namespace: ns, ...(ns === 'orders' ? { security: { meshMtls: strict } } : {}) });
+      const service = new MeshService(chart, `${ns}-api`, { image: 'api:1', ports: [{ port: 8080, targetPort: 8080 }] });
+      new FlaggerCanary(chart, `${ns}-flagger`, { service, ...ANALYSIS, loadTest: LOAD_TEST });
+    }
+    const written = app.charts.flatMap((c) => c.toJson()).filter((o) => o.kind === 'PeerAuthentication' && o.metadata.name === 'flagger-loadtester');
+    expect(written.map((o) => o.metadata.namespace)).toEqual(['test']);
+    expect(() => app.synth()).not.toThrow();
   });
 
   test("a hand-written copy of Flagger's FAQ collides with the library's (MESH018), rather than select the load tester's pods twice", () => {
