@@ -104,7 +104,7 @@ export { ServiceType } from './graph/service-exposure';
 export type { ExternalServiceTypeOptions, ExternalTrafficPolicy, ServiceOptions, ServiceTypeName } from './graph/service-exposure';
 export type { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, ServiceCall } from './graph/service-call';
 export type { InitContainerCall, MeshInitContainerOptions } from './graph/init-container-calls';
-export { ExternalService, TlsOrigination } from './graph/external-service';
+export { EgressRoute, ExternalService, TlsOrigination } from './graph/external-service';
 export type { ExternalPort, ExternalResolution, ExternalServiceProps } from './graph/external-service';
 export type { MutualTlsOriginationOptions, SimpleTlsOriginationOptions } from './graph/interfaces';
 export { RemoteService } from './graph/remote-service';
