@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
-import { Testing } from 'cdk8s';
+import { Cron, Testing } from 'cdk8s';
 import {
-  Codes, EgressGatewayInstall, EgressRoute, ExportTo, ExternalService, ExternalServiceProps, MeshApp, MeshChart, MeshPlatform, MeshService,
+  Codes, EgressGatewayInstall, EgressRoute, ExportTo, ExternalService, ExternalServiceProps, MeshApp, MeshChart, MeshCronJob, MeshPlatform, MeshService,
   PLATFORM_ANNOTATION, TlsOrigination,
 } from '../../src';
 import { evaluateFlow, platformFlowOptions, validateCli, validateManifests } from '../../src/validate';
@@ -195,6 +195,27 @@ describe('ExternalService through the egress gateway', () => {
     const out = synth(shop({ provider: { egress: EgressRoute.direct(), anyAddress: true } }).app);
     expect(out.some((m) => m.kind === 'Gateway' || m.metadata.name === 'istio-egressgateway')).toBe(false);
     expect(JSON.stringify(find(out, 'NetworkPolicy', 'payment-service').spec.egress)).toContain('0.0.0.0/0');
+  });
+});
+
+describe('other callers and the pictures', () => {
+  test("a MeshCronJob's call leaves through the gateway too: its Sidecar, NetworkPolicy and principal; the flow is proved at synth", () => {
+    const { app, chart, provider } = shop();
+    new MeshCronJob(chart, 'settlement', { image: 'registry.example.com/settle:1.0.0', schedule: Cron.schedule({ minute: '0', hour: '2' }) })
+      .calls(provider, { port: 443 });
+    const out = synth(app);
+    expect(find(out, 'Sidecar', 'settlement').spec.egress[0].hosts).toContain('istio-system/istio-egressgateway.istio-system.svc.cluster.local');
+    expect(JSON.stringify(find(out, 'NetworkPolicy', 'settlement').spec.egress)).not.toContain('0.0.0.0/0');
+    expect(find(out, 'AuthorizationPolicy', 'production-payment-provider-egress').spec.rules[0].from[0].source.principals)
+      .toEqual(['cluster.local/ns/production/sa/payment-service', 'cluster.local/ns/production/sa/settlement']);
+  });
+
+  test("the environment's topology draws each caller's edge to the host, proved through the gateway", () => {
+    const { app } = shop({ mail: true });
+    app.synth();
+    const topology = fs.readFileSync(path.join(app.outdir, 'test', 'topology.md'), 'utf8');
+    expect(topology).toContain('g_production ==>|"✔ :443"| x_api_payment_provider_example');
+    expect(topology).toContain('g_production ==>|"✔ :80"| x_api_mail_example');
   });
 });
 
