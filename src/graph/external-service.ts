@@ -426,8 +426,9 @@ class EgressGatewayRule extends Construct {
   /** The chart's rule, made on first use. */
   public static of(chart: IMeshChart, gateway: PlatformEgressGateway): EgressGatewayRule {
     const scope = chart as unknown as Construct;
-    const found = scope.node.tryFindChild('EgressGatewayRule');
-    return found instanceof EgressGatewayRule ? found : new EgressGatewayRule(scope, chart, gateway);
+    // Found by its id, not its class: a second copy of the library finds this copy's rule and adds to it (the same `_add`).
+    const found = scope.node.tryFindChild('EgressGatewayRule') as EgressGatewayRule | undefined;
+    return found ?? new EgressGatewayRule(scope, chart, gateway);
   }
 
   private readonly externals: ExternalService[] = [];
