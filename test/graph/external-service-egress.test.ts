@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { Cron, Testing } from 'cdk8s';
 import {
-  Codes, EgressGatewayInstall, EgressRoute, ExportTo, ExternalService, ExternalServiceProps, MeshApp, MeshChart, MeshCronJob, MeshPlatform, MeshService,
-  PLATFORM_ANNOTATION, TlsOrigination,
+  Codes, EgressGatewayInstall, EgressRoute, ExportTo, ExternalService, ExternalServiceProps, MeshApp, MeshChart, MeshCronJob, MeshPlatform,
+  MeshService, PLATFORM_ANNOTATION, TlsOrigination,
 } from '../../src';
 import { evaluateFlow, platformFlowOptions, validateCli, validateManifests } from '../../src/validate';
 import { platformGateways } from '../../src/validate/analysis';
@@ -111,6 +111,13 @@ describe('ExternalService through the egress gateway', () => {
     // The egress gateway's ISTIO_MUTUAL servers are no public host: no external client is probed through them.
     expect(text).not.toMatch(/REFUSED|external ->/);
     expect(code).toBe(0);
+    // --flow follows the call through the gateway the record names.
+    let flowText = '';
+    const flowCode = validateCli([d, '--flow', 'production/payment-service -> api.payment-provider.example:443 tls'],
+      { stdout: (t) => { flowText += t; }, stderr: (t) => { flowText += t; }, cwd: d });
+    expect(flowText).toMatch(/^ALLOWED production\/payment-service -> api.payment-provider.example:443 tls by AuthorizationPolicy istio-system\/production-payment-provider-egress/);
+    expect(flowText).toContain('istio-egressgateway.istio-system:443 subset payment-provider → istio-system/istio-egressgateway:8443');
+    expect(flowCode).toBe(0);
   });
 
   test('TLS: the callers route by SNI to the gateway subset; the gateway terminates their mTLS and forwards the TLS inside as TCP', () => {
