@@ -39,14 +39,16 @@ export type { Flow, FlowAnswer, FlowDecider, FlowLayer, FlowSource, FlowVerdict,
 export { MeshPlatform } from './platform/platform';
 export { PLATFORM_ANNOTATION } from './platform/platform-record';
 export type {
-  ApiServerPlatformProps, FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps,
-  PlatformApiServer, PlatformComponent, PlatformFlagger, PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus,
+  ApiServerPlatformProps, EgressGatewayPlatformProps, FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps,
+  MeshPlatformProps, PlatformApiServer, PlatformComponent, PlatformEgressGateway, PlatformFlagger, PlatformIngressGateway, PlatformIstio,
+  PlatformLabels, PlatformPrometheus,
   PlatformGateway, PlatformGatewayProps, PlatformGatewayServer, PlatformRateLimit, PlatformTracing, PrometheusPlatformProps,
   RateLimitServiceProps, TracingCollectorProps,
 } from './platform/platform-props';
-export { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './platform/presets';
+export { EgressGatewayInstall, IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './platform/presets';
 export type {
-  CollectorHelmChartOptions, CollectorProtocolOptions, HelmChartInstallOptions, IstioctlIngressGatewayOptions, JaegerOperatorOptions,
+  CollectorHelmChartOptions, CollectorProtocolOptions, HelmChartInstallOptions, IstioctlEgressGatewayOptions, IstioctlIngressGatewayOptions,
+  JaegerOperatorOptions,
   JaegerStrategy, KubePrometheusStackOptions,
 } from './platform/presets';
 export type { PlatformSnapshotOptions } from './platform/snapshot';
@@ -102,7 +104,7 @@ export { ServiceType } from './graph/service-exposure';
 export type { ExternalServiceTypeOptions, ExternalTrafficPolicy, ServiceOptions, ServiceTypeName } from './graph/service-exposure';
 export type { AddressForm, CallOptions, ExternalCall, ExternalCallOptions, ServiceCall } from './graph/service-call';
 export type { InitContainerCall, MeshInitContainerOptions } from './graph/init-container-calls';
-export { ExternalService, TlsOrigination } from './graph/external-service';
+export { EgressRoute, ExternalService, TlsOrigination } from './graph/external-service';
 export type { ExternalPort, ExternalResolution, ExternalServiceProps } from './graph/external-service';
 export type { MutualTlsOriginationOptions, SimpleTlsOriginationOptions } from './graph/interfaces';
 export { RemoteService } from './graph/remote-service';

@@ -552,6 +552,22 @@ export const Codes = {
    */
   EXT_AUTHZ_PROVIDER_UNKNOWN: 'MESH232',
   /**
+   * An ExternalService whose calls leave through the egress gateway (`egress: EgressRoute.viaGateway()`) where the platform declares
+   * none (`MeshPlatform.of({ egressGateway })`): there is no gateway Service to route to, no pods to admit the callers.
+   */
+  EGRESS_GATEWAY_UNDECLARED: 'MESH233',
+  /**
+   * An ExternalService routed through the egress gateway that the gateway cannot carry as written: several or wildcard hosts, a port
+   * that is neither plain HTTP nor HTTPS/TLS (TCP), two ports of one kind (the gateway listens on one port per kind), resolution
+   * NONE, or mutual TLS origination from a Secret (a rule selecting the callers' pods, which the gateway is not).
+   */
+  EGRESS_GATEWAY_UNSUPPORTED: 'MESH234',
+  /**
+   * Two ExternalServices of the app route one host through the egress gateway: the gateway's servers for that host and port would
+   * collide (istiod keeps the first TLS server of a host and port, and drops the other Gateway's), so one caller's route is lost.
+   */
+  EGRESS_GATEWAY_HOST_TWICE: 'MESH235',
+  /**
    * An ALLOW rule admits a workload whose Sidecar (its own, its namespace's or the root namespace's) lists no host of the workload
    * the policy selects: the caller cannot reach it (warning).
    */

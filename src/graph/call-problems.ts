@@ -104,6 +104,8 @@ function anyAddressProblems(externalCalls: readonly ExternalCallShape[]): Proble
   const first = new Map<IExternalService, { index: number; ports: Set<number> }>();
   externalCalls.forEach((c, i) => {
     if (c.target.addresses.length > 0 || c.target.anyAddress) return;
+    // Through the egress gateway, the caller's NetworkPolicy lets it out to the gateway's pods alone.
+    if ((c.target as { _egressGateway?: object })._egressGateway) return;
     const port = c.target.port(c.port);
     if (!port) return; // MESH037
     const entry = first.get(c.target) ?? { index: i, ports: new Set<number>() };

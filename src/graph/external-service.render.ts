@@ -2,10 +2,13 @@ import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Duration } from 'cdk8s';
 import {
-  DestinationRule, DestinationRuleSpec, DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode as TlsMode,
+  DestinationRule, DestinationRuleSpec, DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsTlsMode as SubsetTlsMode,
+  DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode as TlsMode, Gateway, GatewaySpec, GatewaySpecServersTlsMode,
   ServiceEntry, ServiceEntrySpec, ServiceEntrySpecLocation, ServiceEntrySpecResolution, VirtualService, VirtualServiceSpec,
 } from '../../imports/networking.istio.io';
+import { AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import type { Cidr } from '../core/cidr';
+import { lazyWithoutUnset } from '../private/defined';
 import { toIstioDuration } from '../core/duration';
 import type { Retries } from '../core/retries';
 import { renderRetries } from './traffic/http-route.render';
@@ -145,4 +148,186 @@ export function renderExternalRouteSpec(external: ExternalRouteSource): VirtualS
 /** The VirtualService of an external host (timeout and retries), under `scope` (id `id`), rendered at synth. */
 export function addExternalRoute(scope: Construct, id: string, metadata: ApiObjectMetadata, external: ExternalRouteSource): ApiObject {
   return new VirtualService(scope, id, { metadata, spec: renderExternalRouteSpec(external) });
+}
+
+/** How the egress gateway carries a port: plain HTTP (`http`), or the application's TLS (`tls`). */
+export type EgressPortKind = 'http' | 'tls';
+
+/** What the objects of an external service called through the egress gateway read of it. */
+export interface EgressRouteSource extends ExternalRouteSource {
+  /** The ServiceEntry's name: the subset's, and the objects' prefix. */
+  readonly name: string;
+  /** Its namespace: the callers'. */
+  readonly namespace: string;
+  /** @internal Each port the gateway carries, and how. */
+  readonly _egressPorts: readonly { readonly port: Required<ExternalPort>; readonly kind: EgressPortKind }[];
+  /** @internal The callers' mTLS principals, sorted. */
+  readonly _callerPrincipals: readonly string[];
+}
+
+/** The egress gateway as its objects read it (the platform's `egressGateway`). */
+export interface EgressGatewaySource {
+  readonly name: string;
+  readonly namespace: string;
+  readonly host: string;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly serviceSelector: Readonly<Record<string, string>>;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly httpServicePort: number;
+  readonly httpsServicePort: number;
+}
+
+/** The gateway Service's port for a kind of port, and the pods' port behind it. */
+function gatewayPorts(gw: EgressGatewaySource, kind: EgressPortKind): { service: number; pod: number } {
+  return kind === 'http' ? { service: gw.httpServicePort, pod: gw.httpPort } : { service: gw.httpsServicePort, pod: gw.httpsPort };
+}
+
+/** The name of the Gateway (and of the gateway's VirtualService) of an external service called through the egress gateway. */
+export function egressGatewayName(external: { readonly name: string }): string {
+  return `${external.name}-egress`;
+}
+
+/**
+ * The Gateway on the egress gateway's pods for the host: one server per kind of port, on the gateway Service's port, terminating
+ * the callers' Istio mTLS (`ISTIO_MUTUAL`, matched by the SNI the callers' DestinationRule sends: the host). A TLS server forwards
+ * the application's own TLS inside as TCP; an HTTPS server reads the plain HTTP inside.
+ * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway-tls-origination/
+ */
+export function renderEgressGatewaySpec(external: EgressRouteSource, gw: EgressGatewaySource): GatewaySpec {
+  const kinds = [...new Set(external._egressPorts.map((p) => p.kind))].sort();
+  return {
+    selector: { ...gw.selector },
+    servers: kinds.map((kind) => ({
+      port: {
+        number: gatewayPorts(gw, kind).service, name: kind === 'http' ? 'https-egress' : 'tls-egress', protocol: kind === 'http' ? 'HTTPS' : 'TLS',
+      },
+      hosts: [external.hosts[0]],
+      tls: { mode: GatewaySpecServersTlsMode.ISTIO_UNDERSCORE_MUTUAL },
+    })),
+  };
+}
+
+/**
+ * The subset of the egress gateway's Service for one external service: its connections carry Istio mTLS with the host as SNI, by
+ * which the gateway's server for the host takes them (and which its AuthorizationPolicy reads as `connection.sni`).
+ */
+export function egressSubset(external: EgressRouteSource, gw: EgressGatewaySource): NonNullable<DestinationRuleSpec['subsets']>[number] {
+  const kinds = [...new Set(external._egressPorts.map((p) => p.kind))].sort();
+  return {
+    name: external.name,
+    trafficPolicy: {
+      portLevelSettings: kinds.map((kind) => ({
+        port: { number: gatewayPorts(gw, kind).service },
+        tls: { mode: SubsetTlsMode.ISTIO_UNDERSCORE_MUTUAL, sni: external.hosts[0] },
+      })),
+    },
+  };
+}
+
+/**
+ * The DestinationRule of the egress gateway's Service for the callers of a namespace: one subset per external service called
+ * through it, exported to the namespace alone (a sidecar finds it in its own namespace first).
+ */
+export function renderEgressGatewayRuleSpec(externals: readonly EgressRouteSource[], gw: EgressGatewaySource): DestinationRuleSpec {
+  return {
+    host: gw.host,
+    exportTo: ['.'],
+    subsets: [...externals].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((e) => egressSubset(e, gw)),
+  };
+}
+
+/** The DestinationRule of the egress gateway's Service for `externals` (read at synth), under `scope`. */
+export function addEgressGatewayRule(
+  scope: Construct, id: string, metadata: ApiObjectMetadata, externals: () => readonly EgressRouteSource[], gw: EgressGatewaySource,
+): ApiObject {
+  return new DestinationRule(scope, id, { metadata, spec: lazyWithoutUnset(() => renderEgressGatewayRuleSpec(externals(), gw)) });
+}
+
+/**
+ * The callers' VirtualService for the host (`mesh`): each port to the egress gateway's Service, on the gateway's port of its kind,
+ * in the external service's subset (HTTP by port, with the timeout and retries; TLS by port and SNI). Exported to the namespace
+ * alone: the callers are there, and each environment routes its own.
+ */
+export function renderEgressMeshRouteSpec(external: EgressRouteSource, gw: EgressGatewaySource): VirtualServiceSpec {
+  const host = external.hosts[0];
+  const to = (kind: EgressPortKind) => [{ destination: { host: gw.host, subset: external.name, port: { number: gatewayPorts(gw, kind).service } } }];
+  const http = external._egressPorts.filter((p) => p.kind === 'http');
+  const tls = external._egressPorts.filter((p) => p.kind === 'tls');
+  return {
+    hosts: [host],
+    exportTo: ['.'],
+    http: http.length > 0 ? http.map((p) => ({
+      match: [{ port: p.port.number }],
+      route: to('http'),
+      timeout: external.timeout ? toIstioDuration(external.timeout) : undefined,
+      retries: renderRetries(external.retries),
+    })) : undefined,
+    tls: tls.length > 0 ? tls.map((p) => ({ match: [{ port: p.port.number, sniHosts: [host] }], route: to('tls') })) : undefined,
+  };
+}
+
+/**
+ * The egress gateway's VirtualService for the host, bound to the external service's Gateway alone and exported to the gateway's
+ * namespace (istiod gives a gateway the VirtualServices exported to its proxy's namespace): from the gateway's port of each kind
+ * to the host's port (HTTP routes; the TLS inside the terminated mTLS as TCP).
+ */
+export function renderEgressGatewayRouteSpec(external: EgressRouteSource, gw: EgressGatewaySource): VirtualServiceSpec {
+  const host = external.hosts[0];
+  const http = external._egressPorts.filter((p) => p.kind === 'http');
+  const tls = external._egressPorts.filter((p) => p.kind === 'tls');
+  return {
+    hosts: [host],
+    gateways: [egressGatewayName(external)],
+    exportTo: [gw.namespace],
+    http: http.length > 0
+      ? http.map((p) => ({ match: [{ port: gw.httpServicePort }], route: [{ destination: { host, port: { number: p.port.number } } }] }))
+      : undefined,
+    tcp: tls.length > 0
+      ? tls.map((p) => ({ match: [{ port: gw.httpsServicePort }], route: [{ destination: { host, port: { number: p.port.number } } }] }))
+      : undefined,
+  };
+}
+
+/**
+ * The egress gateway's AuthorizationPolicy for the host: an ALLOW rule for the callers' principals, on the pods' ports behind the
+ * gateway's ports of the host, for connections whose SNI is the host (`connection.sni`: the server name of the callers' mTLS).
+ * Istio denies a request to a workload that ALLOW policies select unless one of them allows it, so another workload of the mesh
+ * is refused at the gateway; with no caller yet, the policy allows nothing.
+ * @see https://istio.io/latest/docs/reference/config/security/conditions/
+ */
+export function renderEgressGatewayPolicySpec(external: EgressRouteSource, gw: EgressGatewaySource): AuthorizationPolicySpec {
+  const ports = [...new Set(external._egressPorts.map((p) => gatewayPorts(gw, p.kind).pod))].sort((a, b) => a - b).map(String);
+  const principals = [...external._callerPrincipals];
+  return {
+    selector: { matchLabels: { ...gw.serviceSelector } },
+    action: AuthorizationPolicySpecAction.ALLOW,
+    rules: principals.length > 0 ? [{
+      from: [{ source: { principals } }],
+      to: [{ operation: { ports } }],
+      when: [{ key: 'connection.sni', values: [external.hosts[0]] }],
+    }] : undefined,
+  };
+}
+
+/**
+ * The objects of an external service called through the egress gateway, under `scope`: the Gateway, the callers' and the gateway's
+ * VirtualServices and the gateway's AuthorizationPolicy (in the gateway's namespace). The DestinationRule of the gateway's
+ * Service is the namespace's, one for every such external service of the chart ({@link addEgressGatewayRule}).
+ */
+export function addEgressGatewayObjects(
+  scope: Construct, metadata: ApiObjectMetadata & { name: string; namespace: string }, external: EgressRouteSource, gw: EgressGatewaySource,
+): void {
+  const egressName = egressGatewayName(external);
+  new Gateway(scope, 'EgressGateway', {
+    metadata: { ...metadata, name: egressName }, spec: lazyWithoutUnset(() => renderEgressGatewaySpec(external, gw)),
+  });
+  new VirtualService(scope, 'VirtualService', { metadata, spec: lazyWithoutUnset(() => renderEgressMeshRouteSpec(external, gw)) });
+  new VirtualService(scope, 'EgressGatewayRoute', {
+    metadata: { ...metadata, name: egressName }, spec: lazyWithoutUnset(() => renderEgressGatewayRouteSpec(external, gw)),
+  });
+  new AuthorizationPolicy(scope, 'EgressGatewayPolicy', {
+    metadata: { ...metadata, name: `${metadata.namespace}-${egressName}`, namespace: gw.namespace },
+    spec: lazyWithoutUnset(() => renderEgressGatewayPolicySpec(external, gw)),
+  });
 }

@@ -6,12 +6,16 @@ import { Codes } from '../core/codes';
 import { EXTERNAL_ADDRESSES_ANNOTATION } from '../core/labels';
 import { formatProblem } from '../core/errors';
 import { ExportTo } from '../core/export-to';
-import { addExternalRoute, addServiceEntry, addTlsOriginationRule } from './external-service.render';
-import { EXTERNAL_SERVICE_BRAND, hasBrand, meshChartOf, setBrand } from './brands';
+import {
+  addEgressGatewayObjects, addEgressGatewayRule, addExternalRoute, addServiceEntry, addTlsOriginationRule, EgressPortKind,
+} from './external-service.render';
+import { EXTERNAL_SERVICE_BRAND, hasBrand, isMeshChart, meshChartOf, setBrand } from './brands';
 import type {
   ExternalCaller, ExternalPort, IExternalService, IMeshChart, MutualTlsOriginationOptions, SimpleTlsOriginationOptions,
 } from './interfaces';
 import { addProblems } from '../private/construct-problems';
+import { Principal } from '../core/principal';
+import type { PlatformEgressGateway } from '../platform/platform-props';
 
 export type { ExternalCaller, ExternalPort, IExternalService, MutualTlsOriginationOptions, SimpleTlsOriginationOptions } from './interfaces';
 
@@ -51,6 +55,38 @@ export class TlsOrigination {
     public readonly options: SimpleTlsOriginationOptions,
     /** The Secret of the client certificate, for mutual TLS; undefined for one-way TLS. */
     public readonly credentialName?: string,
+  ) {}
+}
+
+/**
+ * Where the calls to an external service leave the mesh: from each caller's sidecar (`direct()`, the default), or through
+ * the platform's egress gateway (`viaGateway()`, `MeshPlatform.of({ egressGateway })`), the one place with fixed source
+ * addresses and one policy point.
+ * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/
+ */
+export class EgressRoute {
+  /** From the caller's sidecar, straight to the host. */
+  public static direct(): EgressRoute {
+    return new EgressRoute(false);
+  }
+
+  /**
+   * Through the platform's egress gateway: the callers' sidecars send to the gateway's Service in Istio mTLS (SNI: the host),
+   * and only the gateway connects to the host. The ExternalService writes a Gateway on the egress gateway's pods (an
+   * ISTIO_MUTUAL server for the host on the gateway's HTTPS port for a TLS or HTTPS port, on its HTTP port for a plain HTTP one),
+   * a DestinationRule for the gateway's Service (a subset whose connections carry ISTIO_MUTUAL with `sni` the host), a
+   * VirtualService `<name>` routing the callers' sidecars (`mesh`) to the gateway and a VirtualService `<name>-egress` routing
+   * the gateway to the host, and, in the gateway's namespace, an AuthorizationPolicy that admits the callers' principals alone
+   * on that host (`connection.sni`). Each caller's Sidecar imports the gateway's Service, and its NetworkPolicy lets it out to
+   * the gateway's pods only, not to the host's addresses.
+   */
+  public static viaGateway(): EgressRoute {
+    return new EgressRoute(true);
+  }
+
+  private constructor(
+    /** True when the calls leave through the platform's egress gateway. */
+    public readonly throughGateway: boolean,
   ) {}
 }
 
@@ -110,6 +146,14 @@ export interface ExternalServiceProps {
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
    */
   readonly retries?: Retries;
+  /**
+   * Where the calls leave the mesh: from each caller's sidecar, or through the platform's egress gateway
+   * (`EgressRoute.viaGateway()`, which needs `MeshPlatform.of({ egressGateway })`, MESH233; one host, no wildcard, at most
+   * one plain HTTP port and one HTTPS or TLS port, callers in the service's namespace, MESH234).
+   * @default EgressRoute.direct()
+   * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/
+   */
+  readonly egress?: EgressRoute;
 }
 
 /**
@@ -147,8 +191,11 @@ export class ExternalService extends Construct implements IExternalService {
   public readonly timeout?: Duration;
   /** How a caller's sidecar retries the host, if set. */
   public readonly retries?: Retries;
+  /** True when the calls leave through the platform's egress gateway (`egress: EgressRoute.viaGateway()`). */
+  public readonly throughEgressGateway: boolean;
   private readonly exportTo?: ExportTo;
   private readonly foreignCallers: string[] = [];
+  private readonly callers = new Map<string, ExternalCaller>();
 
   public constructor(scope: Construct, id: string, props: ExternalServiceProps) {
     super(scope, id);
@@ -162,6 +209,7 @@ export class ExternalService extends Construct implements IExternalService {
     this.anyAddress = props.anyAddress ?? false;
     this.tls = props.tls;
     this.exportTo = props.exportTo;
+    this.throughEgressGateway = props.egress?.throughGateway ?? false;
     this.ports = props.ports.map((p) => ({ ...p, name: p.name ?? `${p.protocol.toLowerCase()}-${p.number}`, targetPort: p.targetPort ?? p.number }));
     const metadata = { name: this.name, namespace: this.namespace, labels: this.chart.commonLabels() };
     // With DNS resolution the spec has no place for the provider's addresses: an annotation says where the host resolves, for the
@@ -173,14 +221,47 @@ export class ExternalService extends Construct implements IExternalService {
     if (this.tls && this.tls.credentialName === undefined) addTlsOriginationRule(this, 'DestinationRule', metadata, this, this.tls.options);
     this.timeout = props.timeout;
     this.retries = props.retries;
-    if (this.timeout || this.retries) addExternalRoute(this, 'VirtualService', metadata, this);
+    const gateway = this._egressGateway;
+    if (gateway) {
+      addEgressGatewayObjects(this, metadata, this, gateway);
+      EgressGatewayRule.of(this.chart, gateway)._add(this);
+    } else if (this.timeout || this.retries) addExternalRoute(this, 'VirtualService', metadata, this);
     this.chart._registerExternal(this);
     addProblems(this, () => this.problems());
   }
 
-  /** @internal The namespaces that see the ServiceEntry (`exportTo`), if restricted. */
+  /**
+   * @internal The namespaces that see the ServiceEntry (`exportTo`), if restricted; through the egress gateway, its namespace too,
+   * whose proxy connects to the host (and originates TLS there).
+   */
   public get _exportToList(): string[] | undefined {
-    return this.exportTo?.toList(this.namespace);
+    const list = this.exportTo?.toList(this.namespace);
+    const gw = this._egressGateway;
+    if (!list || !gw || list.includes('*') || list.includes(gw.namespace)) return list;
+    return [...list, gw.namespace];
+  }
+
+  /** @internal The platform's egress gateway the calls leave through, when they do and the platform has one. */
+  public get _egressGateway(): PlatformEgressGateway | undefined {
+    return this.throughEgressGateway ? this.chart.platform.egressGateway : undefined;
+  }
+
+  /**
+   * @internal How the egress gateway carries each port: `http` (plain HTTP, HTTP2, gRPC: an ISTIO_MUTUAL HTTPS server on the
+   * gateway's HTTP port) or `tls` (HTTPS, TLS: an ISTIO_MUTUAL TLS server on its HTTPS port, the application's TLS inside).
+   */
+  public get _egressPorts(): { readonly port: Required<ExternalPort>; readonly kind: EgressPortKind }[] {
+    return this.ports.flatMap((port) => {
+      const kind = egressKindOf(port.protocol);
+      return kind ? [{ port, kind }] : [];
+    });
+  }
+
+  /** @internal The mTLS principals of the callers, sorted (the egress gateway's AuthorizationPolicy admits them). */
+  public get _callerPrincipals(): string[] {
+    const td = this.chart.platform.trustDomain;
+    return [...new Set([...this.callers.values()].map((c) => Principal.serviceAccount(c.namespace, c.serviceAccount ?? c.name, td).toString()))]
+      .sort();
   }
 
   /** True if a workload in `namespace` sees the ServiceEntry (its exportTo lists `*`, `namespace`, or `.` for its own). */
@@ -200,6 +281,7 @@ export class ExternalService extends Construct implements IExternalService {
    * pods, in the service's namespace, once per caller (a caller of another namespace is a problem of the service's).
    */
   public _originateFor(caller: ExternalCaller): void {
+    this.callers.set(`${caller.namespace}/${caller.name}`, caller);
     const credentialName = this.tls?.credentialName;
     if (credentialName === undefined) return;
     if (caller.namespace !== this.namespace) {
@@ -217,6 +299,55 @@ export class ExternalService extends Construct implements IExternalService {
   /** The port named by its number, if the service has it. */
   public port(number: number): Required<ExternalPort> | undefined {
     return this.ports.find((p) => p.number === number);
+  }
+
+  /** What keeps the calls from leaving through the egress gateway (MESH233, MESH234). */
+  private egressProblems(): string[] {
+    const out: string[] = [];
+    if (!this.chart.platform.egressGateway) {
+      out.push(formatProblem(Codes.EGRESS_GATEWAY_UNDECLARED, 'egress: EgressRoute.viaGateway() needs the platform\'s egress gateway, and '
+        + 'the platform declares none: give it as MeshPlatform.of({ egressGateway: EgressGatewayInstall.istioctl() }) (or helmChart(...)), '
+        + 'or leave egress out to call the host from the callers\' sidecars'));
+      return out;
+    }
+    const bad = (field: string, message: string) => out.push(formatProblem(Codes.EGRESS_GATEWAY_UNSUPPORTED, `${field}: ${message}`));
+    if (this.hosts.length !== 1 || this.hosts[0].includes('*')) {
+      bad('egress', 'the egress gateway serves one named host per ExternalService (its Gateway server and AuthorizationPolicy name it); '
+        + `give one host without a wildcard (hosts: ${this.hosts.join(', ')})`);
+    }
+    if (this.resolution === 'NONE') bad('egress', "resolution 'NONE' keeps the caller's original destination, which the gateway does not have");
+    this.ports.forEach((p, i) => {
+      if (!egressKindOf(p.protocol)) {
+        bad(`ports[${i}]`, `${p.protocol} ${p.number}: the egress gateway carries plain HTTP (HTTP, HTTP2, GRPC) and TLS (HTTPS, TLS) ports `
+          + '(a TCP stream has no host to tell it apart)');
+      }
+    });
+    for (const kind of ['http', 'tls'] as const) {
+      const of = this._egressPorts.filter((p) => p.kind === kind);
+      if (of.length > 1) {
+        bad('ports', `${of.map((p) => `${p.port.protocol} ${p.port.number}`).join(', ')}: the egress gateway listens for the host on one `
+          + `${kind === 'http' ? 'HTTP' : 'HTTPS'} port, so it takes one ${kind === 'http' ? 'plain HTTP' : 'HTTPS or TLS'} port per host`);
+      }
+    }
+    if (this.tls?.credentialName !== undefined) {
+      bad('tls', 'mutual TLS from a Secret is originated by a rule selecting the callers\' pods; through the egress gateway the gateway '
+        + 'originates it, which reads no Secret of this namespace: use TlsOrigination.simple, or leave egress out');
+    }
+    const foreign = [...this.callers.values()].filter((c) => c.namespace !== this.namespace).map((c) => `${c.namespace}/${c.name}`);
+    if (foreign.length > 0) {
+      bad('egress', `${[...new Set(foreign)].sort().join(', ')} call${foreign.length === 1 ? 's' : ''} the service from another namespace: its `
+        + 'sidecar finds the DestinationRule of the egress gateway\'s subset in its own namespace only; declare an ExternalService in the '
+        + 'caller\'s own chart');
+    }
+    // Every chart of the app: the environments share the one egress gateway.
+    const charts = this.node.root.node.findAll().filter(isMeshChart);
+    const other = charts.flatMap((c) => c.externalServices).find((e) => e !== this && ExternalService.isExternalService(e)
+      && e.throughEgressGateway && e.hosts.some((h) => this.hosts.includes(h)));
+    if (other) {
+      out.push(formatProblem(Codes.EGRESS_GATEWAY_HOST_TWICE, `egress: ${other.node.path} routes ${this.hosts.join(', ')} through the egress `
+        + 'gateway too: the gateway keeps one server per host and port, so one of them would be lost; call one ExternalService from both'));
+    }
+    return out;
   }
 
   private problems(): string[] {
@@ -248,6 +379,7 @@ export class ExternalService extends Construct implements IExternalService {
         + 'leave anyAddress out, or the addresses');
     }
     if (this.ports.length === 0) bad('ports', 'a ServiceEntry needs at least one port');
+    if (this.throughEgressGateway) out.push(...this.egressProblems());
     if (this.timeout || this.retries) {
       const route = (message: string) => out.push(formatProblem(Codes.INVALID_EXTERNAL_ROUTE, message));
       const what = this.timeout ? 'timeout' : 'retries';
@@ -284,4 +416,38 @@ export class ExternalService extends Construct implements IExternalService {
     }
     return out;
   }
+}
+
+/**
+ * The DestinationRule of the egress gateway's Service in a chart's namespace (named as the gateway's Service): one subset per
+ * ExternalService of the chart called through the gateway. One rule per host and namespace, as istiod looks a sidecar's up.
+ */
+class EgressGatewayRule extends Construct {
+  /** The chart's rule, made on first use. */
+  public static of(chart: IMeshChart, gateway: PlatformEgressGateway): EgressGatewayRule {
+    const scope = chart as unknown as Construct;
+    // Found by its id, not its class: a second copy of the library finds this copy's rule and adds to it (the same `_add`).
+    const found = scope.node.tryFindChild('EgressGatewayRule') as EgressGatewayRule | undefined;
+    return found ?? new EgressGatewayRule(scope, chart, gateway);
+  }
+
+  private readonly externals: ExternalService[] = [];
+
+  private constructor(scope: Construct, chart: IMeshChart, gateway: PlatformEgressGateway) {
+    super(scope, 'EgressGatewayRule');
+    const metadata = { name: gateway.name, namespace: chart.namespace, labels: chart.commonLabels() };
+    addEgressGatewayRule(this, 'Resource', metadata, () => this.externals, gateway);
+  }
+
+  /** @internal */
+  public _add(external: ExternalService): void {
+    this.externals.push(external);
+  }
+}
+
+/** How the egress gateway carries a port of `protocol`, or undefined when it cannot. */
+function egressKindOf(protocol: string): EgressPortKind | undefined {
+  if (['HTTP', 'HTTP2', 'GRPC'].includes(protocol)) return 'http';
+  if (['HTTPS', 'TLS'].includes(protocol)) return 'tls';
+  return undefined;
 }

@@ -77,6 +77,11 @@ export interface ExternalCaller {
   readonly namespace: string;
   /** The labels that select its pods. */
   readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * Its pods' ServiceAccount, whose principal an egress gateway admits.
+   * @default - its name
+   */
+  readonly serviceAccount?: string;
 }
 
 /** A service of the mesh, as other constructs refer to it. */

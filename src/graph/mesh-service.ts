@@ -416,7 +416,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     this._externalCalls.push(ext);
     // The pods' labels read at synth: a FlaggerCanary made later changes them (selectorLabels).
     const labels = () => this.selectorLabels;
-    target._originateFor?.({ name: this.name, namespace: this.namespace, get podLabels() { return labels(); } });
+    const serviceAccount = this.serviceAccountName;
+    target._originateFor?.({ name: this.name, namespace: this.namespace, serviceAccount, get podLabels() { return labels(); } });
     return ext;
   }
 

@@ -27,7 +27,7 @@ import type { MeshPlatformProps } from './platform-props';
 import { DnsInstall, EdgeProxyInstall } from './network-presets';
 import type { EdgeProxyPlatformProps } from './network-props';
 import { LoadTesterInstall } from './load-tester-install';
-import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
+import { EgressGatewayInstall, IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
 import type { PlatformNeeds } from './platform-needs';
 import type { PlatformComponent } from './platform-props';
 import { PLATFORM_COMPONENTS, platformPropsFromSnapshot } from './snapshot';
@@ -78,6 +78,19 @@ const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | C
     httpServicePort: 'port',
     httpsServicePort: 'port',
     otherPorts: 'ports',
+  },
+  egressGateway: {
+    installedBy: 'string',
+    name: 'string',
+    namespace: 'string',
+    podLabels: 'labels',
+    serviceSelector: 'labels',
+    selector: 'labels',
+    serviceAccount: 'string',
+    httpPort: 'port',
+    httpsPort: 'port',
+    httpServicePort: 'port',
+    httpsServicePort: 'port',
   },
   prometheus: {
     installedBy: 'string',
@@ -144,6 +157,10 @@ const PRESETS: Readonly<Record<string, Readonly<Record<string, { options: Record
   ingressGateway: {
     istioctl: { options: { namespace: 'string', name: 'string', labels: 'labels' }, make: (o) => IngressGatewayInstall.istioctl(o) },
     helmChart: { options: { release: 'string', namespace: 'string' }, make: (o) => IngressGatewayInstall.helmChart(o) },
+  },
+  egressGateway: {
+    istioctl: { options: { namespace: 'string', name: 'string', labels: 'labels' }, make: (o) => EgressGatewayInstall.istioctl(o) },
+    helmChart: { options: { release: 'string', namespace: 'string' }, make: (o) => EgressGatewayInstall.helmChart(o) },
   },
   tracing: {
     jaegerOperator: {

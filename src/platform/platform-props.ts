@@ -423,6 +423,72 @@ export interface PlatformGateway {
   readonly servers: readonly PlatformGatewayServer[];
 }
 
+/**
+ * An Istio egress gateway deployment: the one place a zone's calls to hosts outside the mesh leave from (fixed source
+ * addresses, one policy point). {@link EgressGatewayInstall} gives the values of the two common installs; every field
+ * not given is istioctl's egress gateway's.
+ * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/
+ */
+export interface EgressGatewayPlatformProps {
+  /**
+   * What installed the gateway, as messages name it.
+   * @default "istioctl's egress gateway"
+   */
+  readonly installedBy?: string;
+  /**
+   * The gateway's Service (and Deployment) name.
+   * @default 'istio-egressgateway'
+   */
+  readonly name?: string;
+  /**
+   * The gateway pods' namespace.
+   * @default 'istio-system'
+   */
+  readonly namespace?: string;
+  /**
+   * The gateway pods' labels.
+   * @default - istioctl's: `app: istio-egressgateway`, `istio: egressgateway` and the chart's other pod labels
+   * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateways/istio-egress/templates/deployment.yaml
+   */
+  readonly podLabels?: PlatformLabels;
+  /**
+   * The selector of the gateway's Service, by which NetworkPolicy peers select the gateway pods.
+   * @default - `{ app: istio-egressgateway, istio: egressgateway }`
+   */
+  readonly serviceSelector?: PlatformLabels;
+  /**
+   * The labels a Gateway's selector names, a subset of `podLabels`.
+   * @default - `{ istio: egressgateway }`
+   */
+  readonly selector?: PlatformLabels;
+  /**
+   * The gateway pods' ServiceAccount: its principal is the one the provider's connections come from.
+   * @default 'istio-egressgateway-service-account'
+   */
+  readonly serviceAccount?: string;
+  /**
+   * The pods' port behind the Service's HTTP port.
+   * @default 8080
+   */
+  readonly httpPort?: number;
+  /**
+   * The pods' port behind the Service's HTTPS port.
+   * @default 8443
+   */
+  readonly httpsPort?: number;
+  /**
+   * The gateway Service's HTTP port (`http2`), which targets `httpPort`; the Gateway servers for plain HTTP calls listen on it.
+   * @default 80
+   * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateways/istio-egress/values.yaml
+   */
+  readonly httpServicePort?: number;
+  /**
+   * The gateway Service's HTTPS port (`https`), which targets `httpsPort`; the Gateway servers for TLS calls listen on it.
+   * @default 443
+   */
+  readonly httpsServicePort?: number;
+}
+
 /** Props for {@link MeshPlatform}. */
 export interface MeshPlatformProps {
   /**
@@ -443,6 +509,11 @@ export interface MeshPlatformProps {
   readonly istio?: IstioPlatformProps;
   /** @default - istioctl's ingress gateway in istio-system (`IngressGatewayInstall.istioctl()`) */
   readonly ingressGateway?: IngressGatewayPlatformProps;
+  /**
+   * The egress gateway, through which an `ExternalService` with `egress: EgressRoute.viaGateway()` is called.
+   * @default - none: calls to external hosts leave from the caller's sidecar
+   */
+  readonly egressGateway?: EgressGatewayPlatformProps;
   /** @default - kube-prometheus-stack in observability (`PrometheusInstall.kubePrometheusStack()`) */
   readonly prometheus?: PrometheusPlatformProps;
   /** @default - the Jaeger operator's collector of Jaeger `jaeger` in observability, Zipkin on 9411 (`TracingCollectorInstall.jaegerOperator()`) */
@@ -486,6 +557,11 @@ export interface PlatformIstio extends Required<Omit<IstioPlatformProps, 'revisi
 }
 /** The resolved ingress gateway. */
 export type PlatformIngressGateway = Required<IngressGatewayPlatformProps>;
+/** The resolved egress gateway. */
+export interface PlatformEgressGateway extends Required<EgressGatewayPlatformProps> {
+  /** The gateway Service's FQDN: `istio-egressgateway.istio-system.svc.cluster.local`. */
+  readonly host: string;
+}
 /** The resolved Prometheus. */
 export type PlatformPrometheus = Required<PrometheusPlatformProps>;
 /** The resolved tracing collector. */

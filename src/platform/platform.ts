@@ -2,7 +2,8 @@ import type { Cidr } from '../core/cidr';
 import { Principal } from '../core/principal';
 import type { FlowWorkload } from '../core/flow';
 import type {
-  MeshPlatformProps, PlatformApiServer, PlatformFlagger, PlatformGateway, PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus,
+  MeshPlatformProps, PlatformApiServer, PlatformEgressGateway, PlatformFlagger, PlatformGateway, PlatformIngressGateway, PlatformIstio,
+  PlatformLabels, PlatformPrometheus,
   PlatformRateLimit, PlatformTracing,
 } from './platform-props';
 import type { PlatformDns, PlatformEdgeProxy } from './network-props';
@@ -76,6 +77,8 @@ export class MeshPlatform {
   public readonly istio: PlatformIstio;
   /** The ingress gateway. */
   public readonly ingressGateway: PlatformIngressGateway;
+  /** The egress gateway, when the platform has one (`egressGateway`). */
+  public readonly egressGateway?: PlatformEgressGateway;
   /** Prometheus. */
   public readonly prometheus: PlatformPrometheus;
   /** The tracing collector. */
@@ -103,6 +106,7 @@ export class MeshPlatform {
     this.kubernetesVersion = r.kubernetesVersion;
     this.istio = r.istio;
     this.ingressGateway = r.ingressGateway;
+    this.egressGateway = r.egressGateway;
     this.prometheus = r.prometheus;
     this.tracing = r.tracing;
     this.rateLimit = r.rateLimit;
@@ -195,6 +199,28 @@ export class MeshPlatform {
     if (gw.httpServicePort !== gw.httpPort) out[gw.httpServicePort] = gw.httpPort;
     if (gw.httpsServicePort !== gw.httpsPort) out[gw.httpsServicePort] = gw.httpsPort;
     return out;
+  }
+
+  /**
+   * The egress gateway as a flow's target (a caller's sidecar sends to it) and source (it connects to the external host), when the
+   * platform has one: an Envoy with the Service's ports targeting the pods' (`80 -> 8080`, `443 -> 8443` for istioctl's).
+   */
+  public egressGatewayWorkload(): FlowWorkload | undefined {
+    const gw = this.egressGateway;
+    if (!gw) return undefined;
+    const targetPorts: Record<number, number> = {};
+    if (gw.httpServicePort !== gw.httpPort) targetPorts[gw.httpServicePort] = gw.httpPort;
+    if (gw.httpsServicePort !== gw.httpsPort) targetPorts[gw.httpsServicePort] = gw.httpsPort;
+    return {
+      name: gw.name, namespace: gw.namespace, labels: gw.podLabels, serviceAccount: gw.serviceAccount, meshed: true,
+      ports: { 'http2': gw.httpPort, 'https': gw.httpsPort }, targetPorts,
+    };
+  }
+
+  /** The egress gateway's mTLS principal, when the platform has one. */
+  public get egressGatewayPrincipal(): Principal | undefined {
+    const gw = this.egressGateway;
+    return gw ? Principal.serviceAccount(gw.namespace, gw.serviceAccount, this.trustDomain) : undefined;
   }
 
   /** Prometheus as a flow's source: not meshed, it scrapes in plaintext. */
@@ -311,6 +337,7 @@ export class MeshPlatform {
   public workloads(chartNamespace: string): FlowWorkload[] {
     return [this.ingressGatewayWorkload(), this.prometheusWorkload(), this.tracingWorkload(), this.rateLimitWorkload(chartNamespace),
       this.istiodWorkload(), this.flaggerWorkload(), this.loadTesterWorkload(),
-      this.edgeProxyWorkload('apiGateway'), this.edgeProxyWorkload('ingressController')];
+      this.edgeProxyWorkload('apiGateway'), this.edgeProxyWorkload('ingressController'),
+      ...(this.egressGateway ? [this.egressGatewayWorkload()!] : [])];
   }
 }

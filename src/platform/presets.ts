@@ -8,7 +8,7 @@ import { Codes } from '../core/codes';
 import { MeshError } from '../core/errors';
 import { dns1123LabelProblem } from '../core/names';
 import type {
-  IngressGatewayPlatformProps, PlatformLabels, PrometheusPlatformProps, TracingCollectorProps,
+  EgressGatewayPlatformProps, IngressGatewayPlatformProps, PlatformLabels, PrometheusPlatformProps, TracingCollectorProps,
 } from './platform-props';
 
 /** Options for {@link IngressGatewayInstall.istioctl}. */
@@ -159,6 +159,138 @@ export class IngressGatewayInstall implements Required<IngressGatewayPlatformPro
     this.httpServicePort = p.httpServicePort;
     this.httpsServicePort = p.httpsServicePort;
     this.otherPorts = Object.freeze([...p.otherPorts]);
+  }
+}
+
+/** Options for {@link EgressGatewayInstall.istioctl}. */
+export interface IstioctlEgressGatewayOptions {
+  /**
+   * The gateway's namespace.
+   * @default 'istio-system'
+   */
+  readonly namespace?: string;
+  /**
+   * The gateway's name (`components.egressGateways[].name` of the IstioOperator).
+   * @default 'istio-egressgateway'
+   */
+  readonly name?: string;
+  /**
+   * Its `app` and `istio` labels (`components.egressGateways[].label`).
+   * @default { app: 'istio-egressgateway', istio: 'egressgateway' }
+   */
+  readonly labels?: PlatformLabels;
+}
+
+/**
+ * How the egress gateway was installed, as its props: its Service, pod labels, ServiceAccount and ports. Every field of
+ * {@link EgressGatewayPlatformProps} is set. `MeshPlatform.of({ egressGateway: EgressGatewayInstall.istioctl() })`.
+ */
+export class EgressGatewayInstall implements Required<EgressGatewayPlatformProps> {
+  /**
+   * The egress gateway of istioctl's `demo` profile (or `components.egressGateways` of an IstioOperator): Deployment and
+   * Service `istio-egressgateway` in `istio-system`, pods labelled `app: istio-egressgateway`, `istio: egressgateway`,
+   * ServiceAccount `<name>-service-account`, the Service's 80 (`http2`) and 443 (`https`) targeting the pods' 8080 and 8443.
+   * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateways/istio-egress/values.yaml
+   * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateways/istio-egress/templates/deployment.yaml
+   * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateways/istio-egress/templates/serviceaccount.yaml
+   * @see https://github.com/istio/istio/blob/1.24.6/manifests/profiles/demo.yaml
+   */
+  public static istioctl(options: IstioctlEgressGatewayOptions = {}): EgressGatewayInstall {
+    const name = checkedName('EgressGatewayInstall.istioctl', 'name', options.name ?? 'istio-egressgateway');
+    const namespace = checkedName('EgressGatewayInstall.istioctl', 'namespace', options.namespace ?? 'istio-system');
+    const labels = { ...(options.labels ?? { app: 'istio-egressgateway', istio: 'egressgateway' }) };
+    return new EgressGatewayInstall({
+      installedBy: "istioctl's egress gateway",
+      name,
+      namespace,
+      podLabels: {
+        ...labels,
+        'service.istio.io/canonical-name': name,
+        'service.istio.io/canonical-revision': 'latest',
+        'istio.io/rev': 'default',
+        'operator.istio.io/component': 'EgressGateways',
+        'sidecar.istio.io/inject': 'false',
+        'app.kubernetes.io/name': 'istio-egressgateway',
+        'app.kubernetes.io/part-of': 'istio',
+      },
+      serviceSelector: labels,
+      selector: labels.istio !== undefined ? { istio: labels.istio } : labels,
+      serviceAccount: `${name}-service-account`,
+      httpPort: 8080,
+      httpsPort: 8443,
+      httpServicePort: 80,
+      httpsServicePort: 443,
+    });
+  }
+
+  /**
+   * An egress gateway installed with the `istio/gateway` Helm chart (`helm install <release> istio/gateway -n <namespace>
+   * --set service.type=ClusterIP`): Deployment, Service and ServiceAccount named after the release, pods labelled
+   * `app: <release>` and `istio: <release without its istio- prefix>`, the Service's 80 and 443 targeting the pods' own 80 and 443.
+   * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateway/templates/_helpers.tpl
+   * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateway/values.yaml
+   */
+  public static helmChart(options: HelmChartInstallOptions): EgressGatewayInstall {
+    const name = checkedName('EgressGatewayInstall.helmChart', 'release', options.release);
+    const namespace = checkedName('EgressGatewayInstall.helmChart', 'namespace', options.namespace);
+    const selector = { app: name, istio: name.startsWith('istio-') ? name.slice('istio-'.length) : name };
+    return new EgressGatewayInstall({
+      installedBy: `the istio/gateway Helm chart, release ${name}`,
+      name,
+      namespace,
+      podLabels: {
+        'sidecar.istio.io/inject': 'true',
+        ...selector,
+        'app.kubernetes.io/name': name,
+        'app.kubernetes.io/managed-by': 'Helm',
+        'app.kubernetes.io/instance': name,
+        'app.kubernetes.io/part-of': 'istio',
+      },
+      serviceSelector: selector,
+      selector: { istio: selector.istio },
+      serviceAccount: name,
+      httpPort: 80,
+      httpsPort: 443,
+      httpServicePort: 80,
+      httpsServicePort: 443,
+    });
+  }
+
+  /** What installed the component, as messages name it. */
+  public readonly installedBy: string;
+  /** The gateway's Service (and Deployment) name. */
+  public readonly name: string;
+  /** The component's namespace. */
+  public readonly namespace: string;
+  /** The pods' labels. */
+  public readonly podLabels: PlatformLabels;
+  /** The selector of the gateway's Service. */
+  public readonly serviceSelector: PlatformLabels;
+  /** The labels a Gateway's selector names. */
+  public readonly selector: PlatformLabels;
+  /** The pods' ServiceAccount. */
+  public readonly serviceAccount: string;
+  /** The pods' HTTP port. */
+  public readonly httpPort: number;
+  /** The pods' HTTPS port. */
+  public readonly httpsPort: number;
+  /** The Service's HTTP port. */
+  public readonly httpServicePort: number;
+  /** The Service's HTTPS port. */
+  public readonly httpsServicePort: number;
+
+  private constructor(p: Required<EgressGatewayPlatformProps>) {
+    this.installedBy = p.installedBy;
+    this.name = p.name;
+    this.namespace = p.namespace;
+    this.podLabels = p.podLabels;
+    this.serviceSelector = p.serviceSelector;
+    this.selector = p.selector;
+    this.serviceAccount = p.serviceAccount;
+    this.httpPort = p.httpPort;
+    this.httpsPort = p.httpsPort;
+    this.httpServicePort = p.httpServicePort;
+    this.httpsServicePort = p.httpsServicePort;
   }
 }
 

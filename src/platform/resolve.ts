@@ -11,15 +11,16 @@ import {
 import { MeshError } from '../core/errors';
 import { dns1123LabelProblem, isGatewayHost } from '../core/names';
 import type {
-  FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps, PlatformApiServer, PlatformFlagger,
+  EgressGatewayPlatformProps, FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps, PlatformApiServer,
+  PlatformFlagger,
   PlatformGateway, PlatformGatewayProps,
-  PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus, PlatformRateLimit, PlatformTracing,
+  PlatformEgressGateway, PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus, PlatformRateLimit, PlatformTracing,
   PrometheusPlatformProps, TracingCollectorProps,
 } from './platform-props';
 import type { Cidr } from '../core/cidr';
 import type { DnsPlatformProps, EdgeProxyPlatformProps, PlatformDns, PlatformEdgeProxy } from './network-props';
 import { DnsInstall, EdgeProxyInstall } from './network-presets';
-import { IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
+import { EgressGatewayInstall, IngressGatewayInstall, PrometheusInstall, TracingCollectorInstall } from './presets';
 import type { LoadTesterPlatformProps, PlatformLoadTester } from './load-tester';
 import { DOCS_LOAD_TESTER } from './load-tester-install';
 
@@ -29,6 +30,7 @@ export interface ResolvedPlatform {
   readonly kubernetesVersion?: string;
   readonly istio: PlatformIstio;
   readonly ingressGateway: PlatformIngressGateway;
+  readonly egressGateway?: PlatformEgressGateway;
   readonly prometheus: PlatformPrometheus;
   readonly tracing: PlatformTracing;
   readonly rateLimit: PlatformRateLimit;
@@ -65,6 +67,7 @@ export function resolvePlatform(props: MeshPlatformProps): ResolvedPlatform {
     kubernetesVersion: props.kubernetesVersion === undefined ? undefined : checkKubernetesVersion(props.kubernetesVersion),
     istio,
     ingressGateway,
+    egressGateway: props.egressGateway === undefined ? undefined : resolveEgressGateway(props.egressGateway),
     prometheus,
     tracing: resolveTracing(props.tracing ?? {}),
     rateLimit: {
@@ -143,6 +146,29 @@ function resolveGateway(g: IngressGatewayPlatformProps): PlatformIngressGateway 
     httpServicePort: port('ingressGateway.httpServicePort', g.httpServicePort ?? base.httpServicePort),
     httpsServicePort: port('ingressGateway.httpsServicePort', g.httpsServicePort ?? base.httpsServicePort),
     otherPorts: Object.freeze((g.otherPorts ?? base.otherPorts).map((p, i) => port(`ingressGateway.otherPorts[${i}]`, p))),
+  };
+}
+
+/** The egress gateway: every field not given is istioctl's egress gateway's. */
+function resolveEgressGateway(g: EgressGatewayPlatformProps): PlatformEgressGateway {
+  const base = EgressGatewayInstall.istioctl();
+  const podLabels = g.podLabels ?? base.podLabels;
+  const selector = g.selector ?? (g.podLabels ? (g.podLabels.istio !== undefined ? { istio: g.podLabels.istio } : g.podLabels) : base.selector);
+  const name = g.name ?? base.name;
+  const namespace = g.namespace ?? base.namespace;
+  return {
+    installedBy: g.installedBy ?? (Object.keys(g).length === 0 ? base.installedBy : AS_GIVEN),
+    name,
+    namespace,
+    podLabels: { ...podLabels },
+    serviceSelector: { ...(g.serviceSelector ?? g.podLabels ?? base.serviceSelector) },
+    selector: { ...selector },
+    serviceAccount: g.serviceAccount ?? base.serviceAccount,
+    httpPort: port('egressGateway.httpPort', g.httpPort ?? base.httpPort),
+    httpsPort: port('egressGateway.httpsPort', g.httpsPort ?? base.httpsPort),
+    httpServicePort: port('egressGateway.httpServicePort', g.httpServicePort ?? base.httpServicePort),
+    httpsServicePort: port('egressGateway.httpsServicePort', g.httpsServicePort ?? base.httpsServicePort),
+    host: `${name}.${namespace}.svc.cluster.local`,
   };
 }
 
@@ -357,6 +383,8 @@ function checkNames(p: ResolvedPlatform): void {
     ['loadTester.namespace', p.loadTester.namespace], ['loadTester.serviceName', p.loadTester.serviceName],
     ['loadTester.serviceAccount', p.loadTester.serviceAccount],
     ...(rl.namespace !== undefined ? [['rateLimit.namespace', rl.namespace]] : []),
+    ...(p.egressGateway ? [['egressGateway.name', p.egressGateway.name], ['egressGateway.namespace', p.egressGateway.namespace],
+      ['egressGateway.serviceAccount', p.egressGateway.serviceAccount]] : []),
     ['dns.namespace', p.dns.namespace], ['dns.serviceName', p.dns.serviceName], ['dns.serviceAccount', p.dns.serviceAccount],
     ...(['apiGateway', 'ingressController'] as const).flatMap((c) => [
       [`${c}.name`, p[c].name], [`${c}.namespace`, p[c].namespace], [`${c}.serviceName`, p[c].serviceName],
@@ -378,6 +406,10 @@ function checkSelectors(p: ResolvedPlatform): void {
     ['istio.serviceSelector', p.istio.serviceSelector, 'istio.istiodLabels', p.istio.istiodLabels],
     ['ingressGateway.serviceSelector', p.ingressGateway.serviceSelector, 'ingressGateway.podLabels', p.ingressGateway.podLabels],
     ['ingressGateway.selector', p.ingressGateway.selector, 'ingressGateway.podLabels', p.ingressGateway.podLabels],
+    ...(p.egressGateway ? [
+      ['egressGateway.serviceSelector', p.egressGateway.serviceSelector, 'egressGateway.podLabels', p.egressGateway.podLabels],
+      ['egressGateway.selector', p.egressGateway.selector, 'egressGateway.podLabels', p.egressGateway.podLabels],
+    ] as [string, PlatformLabels, string, PlatformLabels][] : []),
     ['prometheus.serviceSelector', p.prometheus.serviceSelector, 'prometheus.podLabels', p.prometheus.podLabels],
     ['tracing.serviceSelector', p.tracing.serviceSelector, 'tracing.podLabels', p.tracing.podLabels],
     ['dns.serviceSelector', p.dns.serviceSelector, 'dns.podLabels', p.dns.podLabels],

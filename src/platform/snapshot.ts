@@ -117,6 +117,8 @@ export function platformPropsFromSnapshot(
     flagger: readFlagger(ctx) ?? presets.flagger,
     // Not read from the snapshot: the presets' (else the Flagger docs' install).
     loadTester: presets.loadTester,
+    // Not read from the snapshot either: the presets' egress gateway as given (else none).
+    egressGateway: presets.egressGateway,
     apiServer: readApiServer(ctx) ?? presets.apiServer,
     dns: readDns(ctx) ?? presets.dns,
     apiGateway: readEdgeProxy(ctx, 'apiGateway') ?? presets.apiGateway,

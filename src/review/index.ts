@@ -46,8 +46,9 @@ export type { Cidr } from '../core/cidr';
 export type { Principal } from '../core/principal';
 export type { MeshPlatform } from '../platform/platform';
 export type {
-  ApiServerPlatformProps, FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps, MeshPlatformProps,
-  PlatformApiServer, PlatformComponent, PlatformFlagger, PlatformIngressGateway, PlatformIstio, PlatformLabels, PlatformPrometheus,
+  ApiServerPlatformProps, EgressGatewayPlatformProps, FlaggerPlatformProps, IngressGatewayPlatformProps, IstioPlatformProps,
+  MeshPlatformProps, PlatformApiServer, PlatformComponent, PlatformEgressGateway, PlatformFlagger, PlatformIngressGateway, PlatformIstio,
+  PlatformLabels, PlatformPrometheus,
   PlatformGateway, PlatformGatewayProps, PlatformGatewayServer, PlatformRateLimit, PlatformTracing, PrometheusPlatformProps,
   RateLimitServiceProps, TracingCollectorProps,
 } from '../platform/platform-props';

@@ -405,7 +405,12 @@ function egressEdges(ctx: TopologyContext): { edges: TopologyEdge[]; hosts: stri
     const port = Number(se.spec?.ports?.[0]?.number ?? 443);
     hosts.push(host);
     const senders = ctx.workloads.filter((p) => p.meshed && p.namespace === ctx.namespace);
-    const vs = senders.map((p) => ctx.evaluator.evaluate({ source: { workload: p.name, namespace: p.namespace }, host, port, protocol: 'TCP' }));
+    // A connection as the port's protocol carries it: TLS by its SNI on an HTTPS or TLS port, a request on an HTTP one, else TCP (a
+    // route through an egress gateway matches TLS by SNI and HTTP by port, not a bare TCP stream).
+    const protocol = String(se.spec?.ports?.[0]?.protocol ?? '').toUpperCase();
+    const as = ['HTTPS', 'TLS'].includes(protocol) ? { protocol: 'TLS' as const, sni: host }
+      : ['HTTP', 'HTTP2', 'GRPC'].includes(protocol) ? {} : { protocol: 'TCP' as const };
+    const vs = senders.map((p) => ctx.evaluator.evaluate({ source: { workload: p.name, namespace: p.namespace }, host, port, ...as }));
     // Several workloads drawn as one service (a shadow Deployment of the same app) are one sender: it may reach the host if one may.
     const allowed = new Set(senders.filter((_, i) => vs[i].allowed).map((p) => ctx.display(p)));
     const groups = new Map<string, string[]>();

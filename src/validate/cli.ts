@@ -34,7 +34,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Codes } from '../core/codes';
 import { PlatformFile, readPlatform, recordFindings, runFlowCommand } from './flow/cli-flow';
-import { platformIngressGateway } from './analysis';
+import { platformEgressGateway, platformGateways, platformIngressGateway } from './analysis';
 import { CliIo, processIo } from '../private/cli-io';
 import { decodeYamlText, readYamlFile, YamlReadError } from '../private/yaml-reader';
 import { Finding, finding, formatFinding, isError, Manifest, refOf, sortFindings } from './finding';
@@ -265,7 +265,10 @@ function manifestFindings(
     const checked = checkManifests(manifests, {
       crdDirectory: args.crds === undefined ? undefined : path.resolve(io.cwd, args.crds), schemaOnly: args.schemaOnly, strict: args.strict,
       ingressGateway: described && records.recorded.length === 0 ? platformIngressGateway(described) : undefined,
-      ingressGateways: distinctPlatforms(records.recorded).map(platformIngressGateway),
+      ingressGateways: [
+        ...distinctPlatforms(records.recorded).flatMap(platformGateways),
+        ...(described && records.recorded.length === 0 ? [platformEgressGateway(described)].filter((g) => g !== undefined) : []),
+      ],
       istioVersion: isIstioVersion(args.istioVersion) ? args.istioVersion : described?.istio.version,
       rootNamespace: described?.istio.rootNamespace,
       // The platform given, else native sidecars only where every environment's record says istiod injects them (MESH053).

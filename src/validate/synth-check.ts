@@ -12,7 +12,7 @@ import { IConstruct, IValidation } from 'constructs';
 import { Codes } from '../core/codes';
 import type { IstioVersion } from '../core/istio-version';
 import { Finding, formatFinding, isError, Manifest } from './finding';
-import { platformIngressGateway } from './analysis';
+import { platformGateways } from './analysis';
 import { MeshIdentityClaim, meshIdentityConflicts, sameObjectCollisions } from './collisions';
 import { analyseObjects, checkManifests, combineFindings, ObjectVerdict, refusesAny, ValidateOptions } from './validate';
 import type { ClusterModel } from './model/cluster-model';
@@ -346,7 +346,7 @@ export function checkApp(app: IConstruct, options: SynthCheckOptions = {}, pool?
   }
   for (const f of meshIdentityConflicts(identityClaims(meshCharts, rendered))) classify(f, CLUSTER_FOLDER);
   const manifests = [...unique.values()].map((e) => e.manifest);
-  const ingressGateways = [...new Map(meshCharts.map((c) => [c.platform, platformIngressGateway(c.platform)])).values()];
+  const ingressGateways = [...new Map(meshCharts.map((c) => [c.platform, platformGateways(c.platform)])).values()].flat();
   // One cluster, one Istio release: the app's, else its charts' platform's (MESH632 when they differ).
   // The charts of an app agree on the root namespace (MESH_IDENTITY_CONFLICT otherwise, meshIdentityConflicts).
   // Native sidecars are assumed only where every chart's platform says istiod injects them (MESH053).

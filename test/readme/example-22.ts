@@ -1,16 +1,14 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { MeshApp, MeshChart, MeshService, RemoteCaller, RemoteService } from 'cdk8s-mesh';
+import { MeshApp, MeshChart, MeshService, ExportTo, Tier } from 'cdk8s-mesh';
 
-// The checkout team's repository
 const app = new MeshApp();
-const checkout = new MeshChart(app, 'checkout', { namespace: 'checkout' });
-const storefront = new MeshService(checkout, 'storefront', { image: 'registry.example.com/checkout/storefront:1.8.1' });
-const catalogApi = new RemoteService(checkout, 'catalog-api', { namespace: 'catalog', ports: [{ port: 80, targetPort: 8080, protocol: 'http' }] });
-storefront.calls(catalogApi, { methods: ['GET'], paths: ['/api/products/*'] });
-
-// The catalog team's repository
-const catalogApp = new MeshApp();
-const catalog = new MeshChart(catalogApp, 'catalog', { namespace: 'catalog' });
-const api = new MeshService(catalog, 'catalog-api', { image: 'registry.example.com/catalog/catalog-api:2.3.0' });
-api.admits(RemoteCaller.workload({ name: 'storefront', namespace: 'checkout' }), { methods: ['GET'], paths: ['/api/products/*'] });
+const system = new MeshChart(app, 'k1s0-system', { namespace: 'k1s0-system' });
+const service = new MeshChart(app, 'k1s0-service', { namespace: 'k1s0-service' });
+const auth = new MeshService(system, 'auth-server', {
+  image: 'registry.example.com/k1s0/auth-server:1.0.0',
+  tier: Tier.SYSTEM,
+  exportTo: ExportTo.namespaces(['k1s0-service']),
+});
+const order = new MeshService(service, 'order-server', { image: 'registry.example.com/k1s0/order-server:1.0.0' });
+order.calls(auth, { methods: ['POST'], paths: ['/api/v1/token/verify'] });
 export {};

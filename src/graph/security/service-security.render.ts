@@ -35,6 +35,16 @@ export interface SecurityExternalCall {
     readonly hosts: readonly string[];
     readonly addresses: readonly { readonly value: string }[];
     port(number: number): { readonly targetPort: number } | undefined;
+    /** @internal The egress gateway the calls leave through, if they do (`egress: EgressRoute.viaGateway()`). */
+    readonly _egressGateway?: {
+      readonly namespace: string;
+      readonly host: string;
+      readonly serviceSelector: Readonly<Record<string, string>>;
+      readonly httpPort: number;
+      readonly httpsPort: number;
+    };
+    /** @internal How the egress gateway carries each port. */
+    readonly _egressPorts?: readonly { readonly port: { readonly number: number }; readonly kind: 'http' | 'tls' }[];
   };
   /** The port called. */
   readonly port: number;
@@ -254,6 +264,19 @@ function externalEgress(calls: readonly SecurityExternalCall[]): NetworkRule[] {
   for (const c of calls) {
     const port = c.target.port(c.port);
     if (!port) continue; // reported under the call (MESH037)
+    const gw = c.target._egressGateway;
+    if (gw) {
+      // Through the egress gateway: to its pods (namespace AND labels), on the pods' port behind the gateway's port of the kind.
+      const kind = c.target._egressPorts?.find((p) => p.port.number === c.port)?.kind;
+      if (!kind) continue; // reported on the ExternalService (MESH234)
+      const peers: NetworkPeer[] = [{ namespace: gw.namespace, podLabels: { ...gw.serviceSelector } }];
+      const key = JSON.stringify(peers);
+      const entry = byPeers.get(key) ?? { peers, ports: new Map() };
+      const podPort = kind === 'http' ? gw.httpPort : gw.httpsPort;
+      entry.ports.set(podPort, { port: podPort, protocol: 'TCP' });
+      byPeers.set(key, entry);
+      continue;
+    }
     const peers: NetworkPeer[] = c.target.addresses.length > 0 ? c.target.addresses.map((a) => ({ cidr: a.value })) : [{ cidr: '0.0.0.0/0' }];
     const key = JSON.stringify(peers);
     const entry = byPeers.get(key) ?? { peers, ports: new Map() };
@@ -289,6 +312,9 @@ export function renderSidecarSpec(s: ServicePeers): SidecarSpec {
   for (const c of s.externalCalls) {
     const ns = c.target.namespace === s.service.namespace ? '.' : c.target.namespace;
     for (const h of c.target.hosts) if (!hosts.includes(`${ns}/${h}`)) hosts.push(`${ns}/${h}`);
+    // Through the egress gateway, the sidecar's route goes to the gateway's Service: its cluster must be imported too.
+    const gw = c.target._egressGateway;
+    if (gw && !hosts.includes(`${gw.namespace}/${gw.host}`)) hosts.push(`${gw.namespace}/${gw.host}`);
   }
   hosts.sort();
   if (s.collector) hosts.push(s.collector.sidecarHost);

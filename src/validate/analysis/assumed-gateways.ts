@@ -77,6 +77,32 @@ export function platformIngressGateway(platform: MeshPlatform): AssumedIngressGa
 }
 
 /**
+ * The platform's egress gateway, when it has one, as the analysis assumes it beside the ingress gateway: its pods and its Service
+ * (`http2` 80 -> 8080, `https` 443 -> 8443 for istioctl's), which the callers' routes and DestinationRules name.
+ * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateways/istio-egress/values.yaml
+ */
+export function platformEgressGateway(platform: MeshPlatform): AssumedIngressGateway | undefined {
+  const gw = platform.egressGateway;
+  if (!gw) return undefined;
+  return {
+    name: gw.name,
+    namespace: gw.namespace,
+    podLabels: gw.podLabels,
+    serviceAccount: gw.serviceAccount,
+    ports: [
+      { name: 'http2', port: gw.httpServicePort, targetPort: gw.httpPort },
+      { name: 'https', port: gw.httpsServicePort, targetPort: gw.httpsPort },
+    ],
+  };
+}
+
+/** The platform's gateways the analysis assumes: the ingress gateway, and the egress gateway where it has one. */
+export function platformGateways(platform: MeshPlatform): AssumedIngressGateway[] {
+  const egress = platformEgressGateway(platform);
+  return [platformIngressGateway(platform), ...(egress ? [egress] : [])];
+}
+
+/**
  * The objects of the assumed ingress gateways (`gateways`, by default istioctl analyze's one),
  * each unless `services` (the manifests' Services) define its Service; gateways of one name and
  * namespace are assumed once (the first). The platform's gateway pods are not part of a chart's

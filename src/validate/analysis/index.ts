@@ -30,7 +30,9 @@ import { ROUTING_CHECKS } from './routing';
 import { WORKLOAD_CHECKS } from './workloads';
 
 export { AnalysisCheck } from './check';
-export { AssumedIngressGateway, ISTIOCTL_DEFAULT_INGRESS_GATEWAY, platformIngressGateway } from './assumed-gateways';
+export {
+  AssumedIngressGateway, ISTIOCTL_DEFAULT_INGRESS_GATEWAY, platformEgressGateway, platformGateways, platformIngressGateway,
+} from './assumed-gateways';
 export { AnalysisView } from './view';
 
 /** Every cross-resource check, in code order. */

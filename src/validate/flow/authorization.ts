@@ -26,6 +26,8 @@ export interface AuthzRequest {
   /** True for a TCP connection: HTTP-only fields cannot be checked. */
   readonly tcp: boolean;
   readonly sourceAddresses: readonly string[];
+  /** The server name of the connection's TLS (its mTLS, from a sidecar), when it has one: `connection.sni`. */
+  readonly sni?: string;
 }
 
 /** What the policies decide. */
@@ -197,6 +199,7 @@ function conditionValues(key: string, r: AuthzRequest): string[] | undefined {
     case 'request.auth.audiences': return conditionValues('request.auth.claims[aud]', r);
     case 'request.auth.presenter': return conditionValues('request.auth.claims[azp]', r);
     case 'destination.port': return [String(r.port)];
+    case 'connection.sni': return r.sni === undefined ? undefined : [r.sni];
     case 'source.ip': case 'remote.ip': return r.sourceAddresses.length > 0 ? [...r.sourceAddresses] : undefined;
     default: return undefined;
   }

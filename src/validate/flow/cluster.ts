@@ -367,6 +367,15 @@ export class FlowCluster {
     return this.model.serviceForDialedHost(host, namespace);
   }
 
+  /**
+   * The gateway pod of the platform whose Service is `fqdn` (`<name>.<namespace>.svc.cluster.local`, as the platform names a
+   * gateway's Service after it): the egress gateway a caller's route sends an external host's requests to.
+   */
+  public platformGatewayAt(fqdn: string): FlowPod | undefined {
+    const host = fqdn.toLowerCase();
+    return this.platformPods.find((p) => p.gateway && `${p.name}.${p.namespace}.svc.cluster.local` === host);
+  }
+
   /** The pod of a platform workload: the one from the options, else a new one (a gateway if a Gateway selects it). */
   public platformPodFor(w: FlowWorkload): FlowPod {
     const given = this.platformPods.find((p) => p.name === w.name && p.namespace === w.namespace);

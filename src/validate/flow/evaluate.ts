@@ -42,6 +42,7 @@ import { onlyPort, portOf, targetPort } from './service-ports';
 import { decider, refused } from './verdicts';
 import { authorizationRequest, tokenDecision } from './request-authentication';
 import { flowProblem } from './flow-problem';
+import { viaEgressGateway } from './egress-gateway';
 
 export { flowProblem };
 
@@ -67,6 +68,8 @@ interface Context {
   readonly tls: boolean;
   /** The pods the request reaches so far (each endpoint the route may pick). */
   readonly reached: FlowPod[];
+  /** The server name of the client's TLS to the next proxy (a DestinationRule's `sni`), which policies read as `connection.sni`. */
+  readonly sni?: string;
 }
 
 /** Evaluates flows over one set of manifests; build it once for many flows. */
@@ -357,6 +360,9 @@ export class FlowEvaluator {
     if (sc && !sc.listed && sc.outboundMode === 'REGISTRY_ONLY') return refused(decider('Sidecar egress', sc.sidecar), sc.reason, hops);
     const inside = this.cluster.serviceEntryPods(entry);
     if (inside) return this.toEntryWorkloads(source, ctx, entry, inside);
+    const steps = { withMode: this.withMode.bind(this), routeRequest: this.routeRequest.bind(this), serverSide: this.serverSide.bind(this) };
+    const viaGateway = viaEgressGateway(this.cluster, source, ctx, entry, steps);
+    if (viaGateway) return viaGateway;
     const endpoint = externalPod(entry, flow.host);
     const target = externalTargetPort(entry, flow.port);
     hops.push(`ServiceEntry ${nsOf(entry)}/${entry.metadata?.name} → ${endpoint.addresses[0]}:${target}`);
@@ -581,7 +587,7 @@ export class FlowEvaluator {
     }
     const token = tokenDecision(this.cluster, pod, tcp ? undefined : flow.requestPrincipal);
     if (token.refused) return refused(decider('RequestAuthentication', token.refused.policy), token.refused.reason, hops);
-    const at = { peer: istioMtls ? source : undefined, port, host: ctx.authority, tcp, source };
+    const at = { peer: istioMtls ? source : undefined, port, host: ctx.authority, tcp, source, sni: istioMtls ? ctx.sni : undefined };
     const authz = authorizationDecision(this.cluster, pod, authorizationRequest(this.cluster, flow, at, token));
     if (!authz.allowed) return refused(decider('AuthorizationPolicy', authz.policy), authz.reason, hops);
     if (authz.policy) {

@@ -90,6 +90,8 @@ export function servedNames(gateways: readonly Manifest[], virtualServices: read
     const gwNs = namespaceOf(gateway);
     const vss = bound.get(`${gwNs}/${gateway.metadata?.name}`) ?? [];
     for (const server of list(gateway.spec?.servers) as Manifest[]) {
+      // A server that takes Istio mTLS alone (an egress gateway's, for the mesh's own sidecars) serves no client outside the mesh.
+      if (String(server.tls?.mode ?? '') === 'ISTIO_MUTUAL') continue;
       const port = Number(server.port?.number);
       const served = new Set<string>();
       for (const virtualService of vss) {
