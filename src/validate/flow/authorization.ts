@@ -25,6 +25,8 @@ export interface AuthzRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** True for a TCP connection: HTTP-only fields cannot be checked. */
   readonly tcp: boolean;
+  /** The server name (SNI) of the client's TLS the proxy terminates or passes through; undefined for plaintext or mTLS. */
+  readonly sni?: string;
   readonly sourceAddresses: readonly string[];
 }
 
@@ -197,6 +199,8 @@ function conditionValues(key: string, r: AuthzRequest): string[] | undefined {
     case 'request.auth.audiences': return conditionValues('request.auth.claims[aud]', r);
     case 'request.auth.presenter': return conditionValues('request.auth.claims[azp]', r);
     case 'destination.port': return [String(r.port)];
+    // The TLS server name, a connection attribute (Envoy's `requested_server_name`), read on TCP listeners too.
+    case 'connection.sni': return r.sni === undefined || r.sni === '' ? undefined : [r.sni];
     case 'source.ip': case 'remote.ip': return r.sourceAddresses.length > 0 ? [...r.sourceAddresses] : undefined;
     default: return undefined;
   }

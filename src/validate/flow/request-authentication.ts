@@ -112,7 +112,8 @@ export function tokenDecision(cluster: FlowCluster, pod: FlowPod, requestPrincip
  * principal is taken as given.
  */
 export function authorizationRequest(
-  cluster: FlowCluster, flow: Flow, at: { peer?: FlowPod; port: number; host: string; tcp: boolean; source?: FlowPod }, token: TokenDecision,
+  cluster: FlowCluster, flow: Flow, at: { peer?: FlowPod; port: number; host: string; tcp: boolean; source?: FlowPod; sni?: string },
+  token: TokenDecision,
 ): AuthzRequest {
   const withToken = token.validated || cluster.ofKind('RequestAuthentication').length === 0;
   return {
@@ -126,6 +127,7 @@ export function authorizationRequest(
     port: at.port,
     headers: flow.headers ?? {},
     tcp: at.tcp,
+    sni: at.sni,
     // At the gateway (no source pod) the connection's source is the external client: the address it is described with.
     sourceAddresses: at.source?.addresses ?? ('external' in flow.source && flow.clientAddress !== undefined ? [flow.clientAddress] : []),
   };
