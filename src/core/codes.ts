@@ -854,6 +854,12 @@ export const Codes = {
    * none (IST0127 NoMatchingWorkloadsFound, which istioctl analyze reports as a warning; KIA0004).
    */
   AUTHORIZATION_POLICY_MATCHES_NOTHING: 'MESH691',
+  /**
+   * A warning: an AuthorizationPolicy value (a principal, a host, a `when` value of a header, claim, principal or server name) with
+   * more than one `*` or one inside it (`*acme*`, `spiffe://td/ns/a*b`): istiod turns only a single leading or trailing `*` into a
+   * suffix or prefix match and reads any other as itself, so the value matches next to nothing.
+   */
+  AUTHORIZATION_VALUE_WILDCARD_LITERAL: 'MESH695',
   /** A DestinationRule traffic policy istiod's webhook rejects (load balancer, outlier detection, connection pool, TLS, port settings). */
   TRAFFIC_POLICY_REJECTED: 'MESH172',
   /** A duration istiod's webhook rejects that the CRD's CEL rules accept: a fraction of a millisecond (or a negative tcp.idleTimeout). */
