@@ -350,6 +350,17 @@ export class GatewayRoute extends Construct {
     if (this.sourceRanges?.length === 0 && !unsupported.sourceRanges) {
       out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, 'sourceRanges: give at least one range, or leave sourceRanges out for every client'));
     }
+    // The policy matches its hosts to the request's whole :authority, which a client may send with a port that the gateway's routing
+    // ignores (istiod sets ignore_port_in_host_matching: pilot/pkg/networking/core/gateway.go); istiod's host matcher has one leading
+    // or one trailing '*' (pilot/pkg/security/authz/matcher/header.go, HostMatcher), so `*.example.com` misses `a.example.com:443` and
+    // `*.example.com:*` matches nothing (MESH695): a client outside the ranges would pass by naming the port.
+    const wildcard = this.hosts.find((h) => h.startsWith('*') && h !== '*');
+    if (this.sourceRanges && this.sourceRanges.length > 0 && !unsupported.sourceRanges && wildcard) {
+      out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID,
+        `sourceRanges: the route's host '${wildcard}' is a wildcard, which an AuthorizationPolicy cannot match with the port a client may `
+          + `add to the Host header ('a${wildcard.slice(1)}:443' under '${wildcard}' escapes it), so a client outside the ranges would pass; `
+          + 'give the route the concrete hosts it limits (`hosts`)'));
+    }
     if (this.shift && !unsupported.shift) out.push(...shiftProblems(this, this.shift));
     if (this.rewrite && !unsupported.rewrite) out.push(...rewriteProblems(this.rewrite, this.match, this.pathPrefix));
     return out;

@@ -131,6 +131,24 @@ describe('GatewayRouteOptions.sourceRanges', () => {
     }
   });
 
+  test('MESH630: ranges on a route of a wildcard host, which a client would escape by adding a port to its Host header', () => {
+    // The policy's hosts match the whole :authority; istiod's host matcher takes one leading or trailing '*', so '*.example.com'
+    // misses 'a.example.com:443', which the gateway still routes (ignore_port_in_host_matching), and '*.example.com:*' is no match.
+    const build = (hosts?: string[]) => {
+      const { app, chart, hooks } = setup();
+      new EdgeGateway(chart, 'hooks', {
+        servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*.example.com'], tls: GatewayTls.simple('hooks-tls') }],
+      }).route(hooks, { pathPrefix: '/processor/', sourceRanges: RANGES, ...(hosts ? { hosts } : {}) });
+      return app;
+    };
+    expect(synthError(build())).toMatch(
+      /\[test\/hooks\/route-processor-webhooks\] sourceRanges: the route's host '\*\.example\.com' is a wildcard.*'a\.example\.com:443' under '\*\.example\.com' escapes it.*\[MESH630\]/);
+    const app = build(['hooks.example.com']);
+    expect(find(synth(app), 'AuthorizationPolicy', 'payments-hooks-processor-webhooks-sources').spec.rules[0].to[0].operation.hosts)
+      .toEqual(['hooks.example.com', 'hooks.example.com:*']);
+    expect(app.warnings.filter((w) => w.includes('MESH695'))).toEqual([]);
+  });
+
   test('a rule of the service narrowed by address beside the route restricts nothing: the route admits the gateway from any client', () => {
     const { app, chart, hooks } = setup();
     new IngressGateway(chart, 'hooks', { hosts: ['hooks.pay.example.com'], credentialName: 'hooks-tls' }).route(hooks, { pathPrefix: '/processor/' });
