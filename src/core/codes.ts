@@ -260,6 +260,13 @@ export const Codes = {
    */
   RATE_LIMIT_VIRTUAL_HOST_SHARED: 'MESH535',
   /**
+   * A warning: a Gateway server that verifies its clients' certificates (MUTUAL, OPTIONAL_MUTUAL) whose credential Secret holds no
+   * CA of its own for them, with no Secret `<credentialName>-cacert` beside it: a cert-manager Certificate of the manifests writes
+   * it (its `ca.crt` is the issuer's CA, none for an ACME issuer), or a Secret of the manifests lacks `ca.crt`/`cacert`. istiod
+   * verifies the clients with that CA, so the gateway admits only clients of the server certificate's issuer, or none.
+   */
+  GATEWAY_CLIENT_CA_UNSET: 'MESH537',
+  /**
    * A warning: a DestinationRule's `portLevelSettings` entry leaves out a field (connectionPool, outlierDetection,
    * loadBalancer, tls) its policy sets: the port gets Istio's default for it, not the policy's (port settings do not inherit).
    */
