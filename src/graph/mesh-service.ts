@@ -366,7 +366,15 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     const resolved = mergeTierSettings(base, this.overrides);
     const http = (c: ServiceCall) => calledPorts(c).some((p) => HTTP_PROTOCOLS.includes(p.protocol));
     const security = ServiceSecurity.of(this);
-    const callers = [...this.chart.callsTo(this).filter(http), ...security.remoteAdmissions.map((a) => a.options), ...security._hostRoutedCallers];
+    // A gateway route that delegates to the controller's VirtualService (Flagger's, `delegation`) takes that VirtualService's
+    // retries, which are the service's own: istiod merges the delegate's rules into the root rule, the delegate's retries and
+    // timeout winning over the root's (istio/istio pilot/pkg/model/virtualservice.go, mergeHTTPRoute: the root's only
+    // `if delegate.Retries == nil`), so the gateway's requests, every method it forwards, count as a caller's.
+    const delegated = this.traffic.virtualServiceDelegate && security.gatewayPrincipals.length > 0
+      ? [{ methods: security.gatewayRoutedMethods }] : [];
+    const callers = [
+      ...this.chart.callsTo(this).filter(http), ...security.remoteAdmissions.map((a) => a.options), ...security._hostRoutedCallers, ...delegated,
+    ];
     if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && callers.some((c) => mayWrite(c.methods))) {
       return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
     }
