@@ -36,6 +36,7 @@ import { containerPortPlan, ContainerPortPlan, DEFAULT_PORTS, defaultProbes, Res
 import {
   callPortProblems, externalServiceProblems, headlessSidecarProblems, mirrorCallerProblems, settingsProblems, singleVersionProblem,
   drainProblems, streamDrainProblems, streamLatencyProblems, workloadProblems,
+  healthCheckPathProblems,
 } from './service-problems';
 import { headlessServiceName, podHostnamesOf, ServiceWorkloads, writeHeadlessService, writeService } from './service-workload';
 
@@ -120,6 +121,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public readonly chart: IMeshChart;
   /** Base of the health-check paths (`/health`), if given and the service's first port speaks HTTP. */
   public readonly healthCheckPath?: string;
+  /** True when `healthCheckPath` was given for a service whose first port does not speak HTTP (MESH024). */
+  private readonly _ignoredHealthCheckPath: boolean;
   /** The service's SLO, if given in its props. */
   public readonly slo?: ServiceSlo;
   /** The current version's subset name. */
@@ -236,6 +239,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     // its Service is ClusterIP unless `service.type` says otherwise: the sidecars load-balance it (see writeHeadlessService).
     this.serviceType = service?.type ?? (adoption?.existingService?.headless ? ServiceType.headless() : ServiceType.clusterIp());
     this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? healthCheckPath : undefined;
+    this._ignoredHealthCheckPath = this.healthCheckPath === undefined && healthCheckPath !== undefined && this.ports.length > 0;
     this.exportTo = exportTo;
     this._exportToList = exportTo?.toList(this.namespace);
     this.plan = containerPortPlan(this.ports, pod.containerPorts, pod.containers ?? []);
@@ -616,6 +620,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       built: !this.adoption,
     });
     if (this.adoption) out.push(...adoptionProblems(this.adoption, this.chart, this.name));
+    if (this._ignoredHealthCheckPath) out.push(...healthCheckPathProblems(this.ports));
     out.push(...this.singleVersionProblems);
     out.push(...settingsProblems({
       name: this.name, tier: this.tier, defaults: TierDefaults.of(this), slo: this.slo, hasService: this.hasService, hostPorts: this.hostPorts,
