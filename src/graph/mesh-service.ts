@@ -121,7 +121,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public readonly chart: IMeshChart;
   /** Base of the health-check paths (`/health`), if given and the service's first port speaks HTTP. */
   public readonly healthCheckPath?: string;
-  /** True when `healthCheckPath` was given for a service whose first port does not speak HTTP (MESH024). */
+  /** True when `healthCheckPath` was given for a service whose first port does not speak HTTP, or that has none (MESH024). */
   private readonly _ignoredHealthCheckPath: boolean;
   /** The service's SLO, if given in its props. */
   public readonly slo?: ServiceSlo;
@@ -238,10 +238,9 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     // A stateful service's pods take their DNS names from a headless governing Service of their own (`<name>-headless`), so
     // its Service is ClusterIP unless `service.type` says otherwise: the sidecars load-balance it (see writeHeadlessService).
     this.serviceType = service?.type ?? (adoption?.existingService?.headless ? ServiceType.headless() : ServiceType.clusterIp());
-    this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? healthCheckPath : undefined;
-    this._ignoredHealthCheckPath = this.healthCheckPath === undefined && healthCheckPath !== undefined && this.ports.length > 0;
-    this.exportTo = exportTo;
-    this._exportToList = exportTo?.toList(this.namespace);
+    const httpFirst = ['http', 'http2'].includes(this.ports[0]?.protocol);
+    [this.healthCheckPath, this._ignoredHealthCheckPath] = [httpFirst ? healthCheckPath : undefined, !httpFirst && healthCheckPath !== undefined];
+    [this.exportTo, this._exportToList] = [exportTo, exportTo?.toList(this.namespace)];
     this.plan = containerPortPlan(this.ports, pod.containerPorts, pod.containers ?? []);
     this._containerOnly = this.plan.containerOnly;
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.

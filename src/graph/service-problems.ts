@@ -45,6 +45,7 @@ export interface WorkloadProblemInput {
  */
 export function healthCheckPathProblems(ports: readonly ResolvedServicePort[]): string[] {
   const first = ports[0];
+  if (!first) return [formatProblem(Codes.INVALID_PROBE, 'healthCheckPath: the service has no port to probe it on; leave healthCheckPath out')];
   const probe = first.protocol === 'grpc' ? "gRPC's health protocol" : 'a TCP connection';
   return [formatProblem(Codes.INVALID_PROBE,
     `healthCheckPath: the first port, ${first.port} (${first.protocol}), does not speak HTTP, and the default probes go to it (${probe}), `

@@ -113,7 +113,9 @@ describe('health checks', () => {
       ports: [{ port: 4222, protocol: 'tcp', name: 'tcp-client' }, { port: 8222, protocol: 'http', name: 'http-monitor' }],
     });
     new MeshService(chart, 'prices', { image: 'img', healthCheckPath: '/health', ports: [{ port: 9090, protocol: 'grpc' }] });
+    new MeshService(chart, 'worker', { image: 'img', healthCheckPath: '/health', ports: [] });
     const error = synthError(app);
+    expect(error).toMatch(/\[test\/worker\] healthCheckPath: the service has no port to probe it on.*\[MESH024\]/);
     expect(error).toMatch(/\[test\/nats\] healthCheckPath: the first port, 4222 \(tcp\), does not speak HTTP, .*\(a TCP connection\).*\[MESH024\]/);
     expect(error).toMatch(/\[test\/prices\] healthCheckPath: the first port, 9090 \(grpc\), .*\(gRPC's health protocol\).*\[MESH024\]/);
     // The HTTP port first: the path is probed there
