@@ -168,7 +168,7 @@ export type {
 export { EdgeProxyRoute } from './views/edge/edge-proxy-route';
 export type { EdgeProxyKind, EdgeProxyRouteProps } from './views/edge/edge-proxy-route';
 export { GatewayTls } from './views/edge/gateway-tls';
-export type { GatewayTlsMode, ServerTlsSettings } from './views/edge/gateway-tls';
+export type { GatewayMutualTlsOptions, GatewayTlsMode, ServerTlsSettings } from './views/edge/gateway-tls';
 export { GlobalRateLimit } from './views/edge/global-rate-limit';
 export { RateLimiter } from './views/edge/rate-limiter';
 export type { IRateLimiter, RateLimiterGateway, RateLimiterProps } from './views/edge/rate-limiter';

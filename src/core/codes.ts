@@ -275,6 +275,13 @@ export const Codes = {
    */
   RATE_LIMIT_VIRTUAL_HOST_SHARED: 'MESH535',
   /**
+   * A warning: a Gateway server that verifies its clients' certificates (MUTUAL, OPTIONAL_MUTUAL) whose credential Secret holds no
+   * CA of its own for them, with no Secret `<credentialName>-cacert` beside it: a cert-manager Certificate of the manifests writes
+   * it (its `ca.crt` is the issuer's CA, none for an ACME issuer), or a Secret of the manifests lacks `ca.crt`/`cacert`. istiod
+   * verifies the clients with that CA, so the gateway admits only clients of the server certificate's issuer, or none.
+   */
+  GATEWAY_CLIENT_CA_UNSET: 'MESH537',
+  /**
    * A warning: a DestinationRule's `portLevelSettings` entry leaves out a field (connectionPool, outlierDetection,
    * loadBalancer, tls) its policy sets: the port gets Istio's default for it, not the policy's (port settings do not inherit).
    */
@@ -885,6 +892,12 @@ export const Codes = {
    * none (IST0127 NoMatchingWorkloadsFound, which istioctl analyze reports as a warning; KIA0004).
    */
   AUTHORIZATION_POLICY_MATCHES_NOTHING: 'MESH691',
+  /**
+   * A warning: an AuthorizationPolicy value (a principal, a host, a `when` value of a header, claim, principal or server name) with
+   * more than one `*` or one inside it (`*acme*`, `spiffe://td/ns/a*b`): istiod turns only a single leading or trailing `*` into a
+   * suffix or prefix match and reads any other as itself, so the value matches next to nothing.
+   */
+  AUTHORIZATION_VALUE_WILDCARD_LITERAL: 'MESH695',
   /** A DestinationRule traffic policy istiod's webhook rejects (load balancer, outlier detection, connection pool, TLS, port settings). */
   TRAFFIC_POLICY_REJECTED: 'MESH172',
   /** A duration istiod's webhook rejects that the CRD's CEL rules accept: a fraction of a millisecond (or a negative tcp.idleTimeout). */

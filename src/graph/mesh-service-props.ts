@@ -227,7 +227,8 @@ export interface MeshServiceProps extends PodOptions, MeshServiceCommonProps {
   readonly resources?: ContainerResources;
   /**
    * Base of the health-check paths: readiness at `<path>/ready`, liveness at `<path>/live`,
-   * open to every source in the AuthorizationPolicy. Only for services whose first port speaks HTTP.
+   * open to every source in the AuthorizationPolicy, on the first port, which must speak HTTP (MESH024 otherwise: the path would
+   * be probed nowhere; put the HTTP port first, or give `probes`).
    * @default - none: the probes are a TCP connection to the serving port (gRPC health for gRPC)
    */
   readonly healthCheckPath?: string;

@@ -36,6 +36,7 @@ import { containerPortPlan, ContainerPortPlan, DEFAULT_PORTS, defaultProbes, Res
 import {
   callPortProblems, externalServiceProblems, headlessSidecarProblems, mirrorCallerProblems, settingsProblems, singleVersionProblem,
   drainProblems, streamDrainProblems, streamLatencyProblems, workloadProblems,
+  healthCheckPathProblems,
 } from './service-problems';
 import { headlessServiceName, podHostnamesOf, ServiceWorkloads, writeHeadlessService, writeService } from './service-workload';
 
@@ -121,6 +122,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
   public readonly chart: IMeshChart;
   /** Base of the health-check paths (`/health`), if given and the service's first port speaks HTTP. */
   public readonly healthCheckPath?: string;
+  /** True when `healthCheckPath` was given for a service whose first port does not speak HTTP, or that has none (MESH024). */
+  private readonly _ignoredHealthCheckPath: boolean;
   /** The service's SLO, if given in its props. */
   public readonly slo?: ServiceSlo;
   /** The current version's subset name. */
@@ -238,9 +241,9 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     // A stateful service's pods take their DNS names from a headless governing Service of their own (`<name>-headless`), so
     // its Service is ClusterIP unless `service.type` says otherwise: the sidecars load-balance it (see writeHeadlessService).
     this.serviceType = service?.type ?? (adoption?.existingService?.headless ? ServiceType.headless() : ServiceType.clusterIp());
-    this.healthCheckPath = ['http', 'http2'].includes(this.ports[0]?.protocol) ? healthCheckPath : undefined;
-    this.exportTo = exportTo;
-    this._exportToList = exportTo?.toList(this.namespace);
+    const httpFirst = ['http', 'http2'].includes(this.ports[0]?.protocol);
+    [this.healthCheckPath, this._ignoredHealthCheckPath] = [httpFirst ? healthCheckPath : undefined, !httpFirst && healthCheckPath !== undefined];
+    [this.exportTo, this._exportToList] = [exportTo, exportTo?.toList(this.namespace)];
     this.plan = containerPortPlan(this.ports, pod.containerPorts, pod.containers ?? []);
     this._containerOnly = this.plan.containerOnly;
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
@@ -373,7 +376,15 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     const resolved = mergeTierSettings(base, this.overrides);
     const http = (c: ServiceCall) => calledPorts(c).some((p) => HTTP_PROTOCOLS.includes(p.protocol));
     const security = ServiceSecurity.of(this);
-    const callers = [...this.chart.callsTo(this).filter(http), ...security.remoteAdmissions.map((a) => a.options), ...security._hostRoutedCallers];
+    // A gateway route that delegates to the controller's VirtualService (Flagger's, `delegation`) takes that VirtualService's
+    // retries, which are the service's own: istiod merges the delegate's rules into the root rule, the delegate's retries and
+    // timeout winning over the root's (istio/istio pilot/pkg/model/virtualservice.go, mergeHTTPRoute: the root's only
+    // `if delegate.Retries == nil`), so the gateway's requests, every method it forwards, count as a caller's.
+    const delegated = this.traffic.virtualServiceDelegate && security.gatewayPrincipals.length > 0
+      ? [{ methods: security.gatewayRoutedMethods }] : [];
+    const callers = [
+      ...this.chart.callsTo(this).filter(http), ...security.remoteAdmissions.map((a) => a.options), ...security._hostRoutedCallers, ...delegated,
+    ];
     if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && callers.some((c) => mayWrite(c.methods))) {
       return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
     }
@@ -616,6 +627,7 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
       built: !this.adoption,
     });
     if (this.adoption) out.push(...adoptionProblems(this.adoption, this.chart, this.name));
+    if (this._ignoredHealthCheckPath) out.push(...healthCheckPathProblems(this.ports));
     out.push(...this.singleVersionProblems);
     out.push(...settingsProblems({
       name: this.name, tier: this.tier, defaults: TierDefaults.of(this), slo: this.slo, hasService: this.hasService, hostPorts: this.hostPorts,

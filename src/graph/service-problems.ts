@@ -39,6 +39,20 @@ export interface WorkloadProblemInput {
   readonly built: boolean;
 }
 
+/**
+ * A `healthCheckPath` given for a service whose first port does not speak HTTP: the default probes go to the first port, as a TCP
+ * connection or gRPC's health protocol, so the path is probed nowhere (MESH024), where a user reads it as the probes' path.
+ */
+export function healthCheckPathProblems(ports: readonly ResolvedServicePort[]): string[] {
+  const first = ports[0];
+  if (!first) return [formatProblem(Codes.INVALID_PROBE, 'healthCheckPath: the service has no port to probe it on; leave healthCheckPath out')];
+  const probe = first.protocol === 'grpc' ? "gRPC's health protocol" : 'a TCP connection';
+  return [formatProblem(Codes.INVALID_PROBE,
+    `healthCheckPath: the first port, ${first.port} (${first.protocol}), does not speak HTTP, and the default probes go to it (${probe}), `
+      + 'so the path would be probed nowhere; put the HTTP port first, or probe it with `probes` (`HealthProbe.http(path, { port })`) '
+      + 'and leave healthCheckPath out')];
+}
+
 /** Problems with a service's name, version, replicas, ports, Service, pod options and StatefulSet. */
 export function workloadProblems(s: WorkloadProblemInput): string[] {
   const out: string[] = [];

@@ -104,6 +104,28 @@ describe('health checks', () => {
     expect([db.readinessProbe.httpGet, db.livenessProbe.httpGet]).toEqual([undefined, undefined]);
     expect(JSON.stringify(find(out, 'AuthorizationPolicy', 'db-policy').spec.rules ?? [])).not.toContain('/health');
   });
+
+  test('MESH024: a healthCheckPath on a service whose first port is TCP or gRPC would be probed nowhere, and fails synth', () => {
+    // NATS: the client port first, the monitoring endpoint (/healthz) on 8222: the default probes went to 4222 as TCP, silently.
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'nats', {
+      image: 'nats:2', healthCheckPath: '/healthz',
+      ports: [{ port: 4222, protocol: 'tcp', name: 'tcp-client' }, { port: 8222, protocol: 'http', name: 'http-monitor' }],
+    });
+    new MeshService(chart, 'prices', { image: 'img', healthCheckPath: '/health', ports: [{ port: 9090, protocol: 'grpc' }] });
+    new MeshService(chart, 'worker', { image: 'img', healthCheckPath: '/health', ports: [] });
+    const error = synthError(app);
+    expect(error).toMatch(/\[test\/worker\] healthCheckPath: the service has no port to probe it on.*\[MESH024\]/);
+    expect(error).toMatch(/\[test\/nats\] healthCheckPath: the first port, 4222 \(tcp\), does not speak HTTP, .*\(a TCP connection\).*\[MESH024\]/);
+    expect(error).toMatch(/\[test\/prices\] healthCheckPath: the first port, 9090 \(grpc\), .*\(gRPC's health protocol\).*\[MESH024\]/);
+    // The HTTP port first: the path is probed there
+    const { app: ok, chart: c2 } = meshChart();
+    new MeshService(c2, 'nats', {
+      image: 'nats:2', healthCheckPath: '/healthz',
+      ports: [{ port: 8222, protocol: 'http', name: 'http-monitor' }, { port: 4222, protocol: 'tcp', name: 'tcp-client' }],
+    });
+    expect(find(synth(ok), 'Deployment', 'nats').spec.template.spec.containers[0].readinessProbe.httpGet).toMatchObject({ path: '/healthz/ready', port: 8222 });
+  });
 });
 
 describe('ports', () => {

@@ -42,6 +42,23 @@ describe('a replicated StatefulSet', () => {
     expect(find(out, 'NetworkPolicy', 'broker').spec.ingress[0].from).toContainEqual({ podSelector: { matchLabels: { app: 'broker' } } });
   });
 
+  test("a pod's name in the short forms a resolver's search list completes is its headless Service too: <pod>.<service>.<namespace>[.svc]", () => {
+    // A pod's resolv.conf searches <namespace>.svc.cluster.local, svc.cluster.local and cluster.local (ndots:5), so
+    // broker-1.broker-headless.<ns> is broker-1.broker-headless.<ns>.svc.cluster.local, as NATS's --routes name their peers.
+    // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy
+    const { app, chart } = meshChart();
+    new MeshService(chart, 'broker', kafka());
+    const evaluator = new FlowEvaluator(synth(app), {
+      trustDomain: chart.platform.trustDomain, rootNamespace: chart.platform.istio.rootNamespace, platform: chart.platform.workloads(chart.namespace),
+    });
+    const to = (host: string) => evaluator.evaluate({ source: { workload: 'broker', namespace: chart.namespace }, host, port: 9093, protocol: 'TCP' });
+    for (const host of [`broker-1.broker-headless.${chart.namespace}`, `broker-1.broker-headless.${chart.namespace}.svc`]) {
+      expect([host, to(host).allowed]).toEqual([host, true]);
+    }
+    // a pod the StatefulSet does not have is no name
+    expect(to(`broker-3.broker-headless.${chart.namespace}`).allowed).toBe(false);
+  });
+
   test('its headless Service publishes the pods before they are ready: a quorum forms by pod name before any member is ready', () => {
     // ServiceSpec.publishNotReadyAddresses: "for a StatefulSet's Headless Service to propagate SRV DNS records for its Pods
     // for the purpose of peer discovery"; without it kafka-1.broker-headless... does not resolve until kafka-1 is ready, which it

@@ -15,7 +15,12 @@ import { policyTypes, portsAdmit } from '../flow/network-policy';
  * takes a descriptor from a request header (`request_headers`). The gateway is where requests
  * from outside enter: it cannot tell a header something in front of it set from one the client
  * sent, so a client chooses its own key (a fresh "user" per request escapes a per-user limit).
- * A claim of a token the gateway validated (the `metadata` action on jwt_authn's payload) cannot be forged. Where a
+ * A claim of a token the gateway validated (the `metadata` action on jwt_authn's payload) cannot be forged, nor can
+ * X-Forwarded-Client-Cert: istiod's gateways replace it with the details of the client certificate their TLS verified, and
+ * remove it where the client presented none (SANITIZE_SET, the gateway default unless the proxy config's
+ * `gatewayTopology.forwardClientCertDetails` says otherwise: istio/istio pilot/pkg/networking/core/gateway.go), as the
+ * connection manager decodes the headers, before any HTTP filter (Envoy's `forward_client_cert_details`), so a limit per
+ * partner certificate is keyed by it. Where a
  * RequestAuthentication copies a claim to that header (`outputClaimToHeaders`), it does so at the proxy it selects, a service's
  * sidecar behind the gateway, after the gateway's limit: the message names the claim to key by instead.
  * @see https://istio.io/latest/docs/reference/config/security/jwt/#ClaimToHeader
@@ -46,7 +51,7 @@ export const rateLimitKeyedByClientHeader: AnalysisCheck = {
         const limits: Manifest[] = list(p?.patch?.value?.route?.rate_limits);
         limits.forEach((l, j) => list(l?.actions).forEach((a: Manifest, k: number) => {
           const header = a?.request_headers?.header_name;
-          if (header === undefined) return;
+          if (header === undefined || String(header).toLowerCase() === 'x-forwarded-client-cert') return;
           const field = `spec.configPatches[${i}].patch.value.route.rate_limits[${j}].actions[${k}].request_headers`;
           const copied = fromClaims.get(String(header).toLowerCase());
           const claims = copied && [...copied.claims].sort();

@@ -175,6 +175,63 @@ export const gatewayCredentials: AnalysisCheck = {
 };
 
 /**
+ * MESH537, a warning: a Gateway server that verifies client certificates (MUTUAL, OPTIONAL_MUTUAL) with a credentialName takes the
+ * CA it verifies them with from a Secret `<credentialName>-cacert` of the gateway pods' namespace, else from the `ca.crt` (or
+ * `cacert`) key of the credential Secret itself (istio/istio pilot/pkg/credentials/kube/secrets.go, `GetCaCert`, `ExtractRoot`;
+ * pilot/pkg/model/credentials/resource.go, `SdsCaSuffix`; https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/#configure-a-mutual-tls-ingress-gateway).
+ * When the manifests say where the credential comes from and no `-cacert` Secret is among them, that CA is not the clients':
+ * a cert-manager Certificate writes its `ca.crt` from the issuer that signed the server certificate, and an ACME issuer
+ * (Let's Encrypt) writes none (cert-manager/cert-manager#1571), so the gateway admits only client certificates of the server
+ * certificate's issuer, or fails every handshake; a Secret of the manifests without `ca.crt` or `cacert` holds no CA at all.
+ * Reported as a warning, acknowledged where the issuer is also the clients' CA or the `-cacert` Secret is created elsewhere.
+ * A `caCertificates` file path in the server replaces the Secret's CA.
+ */
+export const gatewayClientCa: AnalysisCheck = {
+  code: Codes.GATEWAY_CLIENT_CA_UNSET,
+  title: "a Gateway that verifies client certificates with no CA of the clients'",
+  run(index) {
+    const certificates = index.ofKind('Certificate').filter((c) => String(c.apiVersion ?? '').startsWith('cert-manager.io/'));
+    const secrets = new Map(index.ofKind('Secret').map((s) => [fullName(s), s]));
+    if (certificates.length === 0 && secrets.size === 0) return [];
+    const out: Finding[] = [];
+    for (const gw of index.ofKind('Gateway')) {
+      const pods = index.workloadsMatchingAnywhere(selectorOf(gw));
+      if (pods.length === 0) continue;
+      const ns = pods[0].namespace;
+      list(gw.spec?.servers).forEach((s: any, i: number) => {
+        const mode = String(s?.tls?.mode ?? '');
+        const cn = s?.tls?.credentialName;
+        if (!['MUTUAL', 'OPTIONAL_MUTUAL'].includes(mode) || !cn || s?.tls?.caCertificates) return;
+        const name = String(cn).includes('/') ? String(cn) : `${ns}/${cn}`;
+        if (secrets.has(`${name}-cacert`)) return;
+        const field = `spec.servers[${i}].tls.credentialName`;
+        const fix = `give the clients' CA in a Secret ${cn}-cacert (key ca.crt) of ${ns}, which istiod reads first`;
+        const certificate = certificates.find((c) => `${namespaceOf(c)}/${c.spec?.secretName}` === name);
+        if (certificate) {
+          const issuer = certificate.spec?.issuerRef?.name;
+          out.push(finding(Codes.GATEWAY_CLIENT_CA_UNSET, gw, field,
+            `${mode} verifies client certificates with the CA of Secret ${name}, which cert-manager Certificate ${namespaceOf(certificate)}/`
+              + `${certificate.metadata?.name} writes: its ca.crt is the CA of issuer ${issuer ?? '(unnamed)'} that signs the server `
+              + 'certificate, and none for an ACME issuer, so the gateway admits only client certificates of that issuer, or fails every '
+              + `handshake; ${fix}`,
+            'warning'));
+          return;
+        }
+        const secret = secrets.get(name);
+        const data = { ...dict(secret?.data), ...dict(secret?.stringData) };
+        if (secret && !('ca.crt' in data) && !('cacert' in data)) {
+          out.push(finding(Codes.GATEWAY_CLIENT_CA_UNSET, gw, field,
+            `${mode} verifies client certificates with the CA of Secret ${name}, which has no ca.crt or cacert key: the gateway has no CA to `
+              + `verify them with and every handshake fails; ${fix}, or add ca.crt to the Secret`,
+            'warning'));
+        }
+      });
+    }
+    return out;
+  },
+};
+
+/**
  * MESH123/MESH124/MESH126: a VirtualService's gateways must exist, serve one of its hosts,
  * and not be one Istio generates from a Kubernetes Gateway:
  * istio/istio pkg/config/analysis/analyzers/virtualservice/gateways.go (IST0101, IST0132, IST0165).
@@ -288,6 +345,6 @@ export const jwtClaimRoutes: AnalysisCheck = {
 
 /** The gateway checks. */
 export const GATEWAY_CHECKS: readonly AnalysisCheck[] = [
-  gatewaySelector, gatewayPorts, gatewayCredentials, conflictingGateways, mixedTlsPorts, duplicateCertificates, virtualServiceGateways,
-  jwtClaimRoutes, mergedGatewayRoutes, unroutedGatewayServers,
+  gatewaySelector, gatewayPorts, gatewayCredentials, gatewayClientCa, conflictingGateways, mixedTlsPorts, duplicateCertificates,
+  virtualServiceGateways, jwtClaimRoutes, mergedGatewayRoutes, unroutedGatewayServers,
 ];

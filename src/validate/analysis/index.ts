@@ -24,6 +24,7 @@ import { jobSidecarNeverExits } from './jobs';
 import { vaultAgentBeforeSidecar, vaultAgentWithoutToken } from './vault-agent';
 import { sidecarTlsCredentialUnselected } from './tls-origination';
 import { auditPolicyRecordsNothing } from './audit-policies';
+import { authorizationValueWildcardLiteral } from './wildcard-values';
 import { LOAD_BALANCING_CHECKS } from './load-balancing';
 import { meshOnlyRouteActions } from './mesh-only-actions';
 import { ROUTING_CHECKS } from './routing';
@@ -41,7 +42,7 @@ export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
   ...GATEWAY_CHECKS, ...RELEASE_CHECKS, mirrorServesWrites, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS, ...IMAGE_CHECKS, ...AUTOSCALER_CHECKS,
   jobSidecarNeverExits, ...POLICY_PORT_CHECKS, ...LOAD_BALANCING_CHECKS, streamsConnectionCapped, portSettingsDropPolicy, narrowedRuleVoid,
   meshOnlyRouteActions, vaultAgentBeforeSidecar, vaultAgentWithoutToken, sidecarTlsCredentialUnselected,
-  auditPolicyRecordsNothing, managementProbeDisabled, managementScrapeDisabled,
+  auditPolicyRecordsNothing, managementProbeDisabled, managementScrapeDisabled, authorizationValueWildcardLiteral,
 ]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 

@@ -26,7 +26,10 @@ export interface AuthzRequest {
   /** True for a TCP connection: HTTP-only fields cannot be checked. */
   readonly tcp: boolean;
   readonly sourceAddresses: readonly string[];
-  /** The server name of the connection's TLS (its mTLS, from a sidecar), when it has one: `connection.sni`. */
+  /**
+   * The server name of the connection's TLS, `connection.sni`: the client's TLS the proxy terminates or passes through,
+   * or the mTLS of a sidecar that names it (a call through the egress gateway); undefined for plaintext.
+   */
   readonly sni?: string;
 }
 
@@ -199,7 +202,8 @@ function conditionValues(key: string, r: AuthzRequest): string[] | undefined {
     case 'request.auth.audiences': return conditionValues('request.auth.claims[aud]', r);
     case 'request.auth.presenter': return conditionValues('request.auth.claims[azp]', r);
     case 'destination.port': return [String(r.port)];
-    case 'connection.sni': return r.sni === undefined ? undefined : [r.sni];
+    // The TLS server name, a connection attribute (Envoy's `requested_server_name`), read on TCP listeners too.
+    case 'connection.sni': return r.sni === undefined || r.sni === '' ? undefined : [r.sni];
     case 'source.ip': case 'remote.ip': return r.sourceAddresses.length > 0 ? [...r.sourceAddresses] : undefined;
     default: return undefined;
   }

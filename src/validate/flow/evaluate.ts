@@ -234,7 +234,10 @@ export class FlowEvaluator {
     if (token.refused) return refused(decider('RequestAuthentication', token.refused.policy), token.refused.reason, hops);
     // Policies on the gateway pod see the external client: no mTLS identity, on the pod's port behind the server's.
     const podPort = gw.targetPorts?.[flow.port] ?? flow.port;
-    const gwRequest = authorizationRequest(this.cluster, flow, { port: podPort, host: ctx.authority, tcp }, token);
+    // The client's TLS, terminated or passed through here, carries its server name (the flow's, else the host): what a
+    // `connection.sni` condition reads. A plaintext server's connection has none.
+    const sni = server.tls !== undefined && String(server.port?.protocol ?? '').toUpperCase() !== 'HTTP' ? flow.sni ?? flow.host : undefined;
+    const gwRequest = authorizationRequest(this.cluster, flow, { port: podPort, host: ctx.authority, tcp, sni }, token);
     const gwAuthz = authorizationDecision(this.cluster, gw, gwRequest);
     if (!gwAuthz.allowed) return refused(decider('AuthorizationPolicy', gwAuthz.policy), gwAuthz.reason, hops);
     // A token the gateway validated and does not keep goes no further.

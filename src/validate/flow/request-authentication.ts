@@ -127,6 +127,7 @@ export function authorizationRequest(
     port: at.port,
     headers: flow.headers ?? {},
     tcp: at.tcp,
+    sni: at.sni,
     // At the gateway (no source pod) the connection's source is the external client: the address it is described with.
     sourceAddresses: at.source?.addresses ?? ('external' in flow.source && flow.clientAddress !== undefined ? [flow.clientAddress] : []),
     ...(at.sni !== undefined ? { sni: at.sni } : {}),

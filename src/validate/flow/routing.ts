@@ -162,6 +162,10 @@ export function routeThroughVirtualHost(cluster: FlowCluster, virtualServices: r
   }
   if (route.kind === 'refused' && route.unmatched && virtualServices.length > 1) {
     const names = virtualServices.map((v) => `${nsOf(v)}/${v.metadata?.name}`).join(', ');
+    if (r.tcp || r.tls) {
+      const what = r.tls ? `SNI ${(r.sni ?? r.host).toLowerCase()}` : `port ${r.port}`;
+      return { ...route, reason: `no ${r.tls ? 'tls' : 'tcp'} rule of VirtualServices ${names} matches ${what} on the gateway` };
+    }
     return { ...route, reason: `no http rule of VirtualServices ${names} matches ${r.method} ${r.path} (404 NR)` };
   }
   return route;
@@ -335,8 +339,12 @@ export function routeL4(vs: Manifest, r: RouteRequest): RouteResult {
   }
   const name = `VirtualService ${vsNs}/${vs.metadata?.name}`;
   if (r.gateway !== 'mesh') {
+    // istiod builds a gateway server's filter chains from the tls (tcp) rules of every VirtualService bound to the gateway for
+    // its hosts, one after another (istio/istio pilot/pkg/networking/core/gateway.go, buildGatewayNetworkFiltersFromTLSRoutes,
+    // buildGatewayNetworkFiltersFromTCPRoutes): a VirtualService whose rules do not match (its http routes of the same host) leaves
+    // the connection to the next one's.
     const what = r.tls ? `SNI ${sni}` : `port ${r.port}`;
-    return { kind: 'refused', virtualService: vs, reason: `no ${kind} rule of ${name} matches ${what} on the gateway` };
+    return { kind: 'refused', virtualService: vs, reason: `no ${kind} rule of ${name} matches ${what} on the gateway`, unmatched: true };
   }
   if (r.tls && applies) {
     const reason = `no tls rule of ${name} matches SNI ${sni} on port ${r.port}: the sidecar's listener has no filter chain for it`;

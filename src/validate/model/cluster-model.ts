@@ -197,7 +197,12 @@ export class ClusterModel {
     // `<pod>` in a namespace `<service>` (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy).
     const labels = host.split('.').length;
     const pod = labels === 2 && !host.includes('*') ? this.podDnsService(`${host.toLowerCase()}.${namespace}.svc.${CLUSTER_DOMAIN}`) : undefined;
-    return pod ?? this.services.get(fqdn) ?? this.podDnsService(fqdn);
+    // `<pod>.<service>.<namespace>` and `<pod>.<service>.<namespace>.svc` are completed by the same search list (svc.cluster.local,
+    // cluster.local) to the pod's own name.
+    const h = host.toLowerCase().replace(/\.$/, '');
+    const searched = labels === 3 && !h.includes('*') && !h.endsWith('.svc') ? this.podDnsService(`${h}.svc.${CLUSTER_DOMAIN}`)
+      : labels === 4 && h.endsWith('.svc') ? this.podDnsService(`${h}.${CLUSTER_DOMAIN}`) : undefined;
+    return pod ?? this.services.get(fqdn) ?? searched ?? this.podDnsService(fqdn);
   }
 
   /**

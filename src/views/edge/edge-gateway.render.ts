@@ -46,12 +46,15 @@ export function renderGatewaySpec(state: EdgeGatewaySource): GatewaySpec {
 /** ServerTLSSettings in the generated types: `httpsRedirect` alone, or a mode and its Secret. */
 export function renderServerTls(tls: ServerTlsSettings): GatewaySpecServersTls {
   if ('httpsRedirect' in tls) return { httpsRedirect: true };
-  return { mode: TLS_MODES[tls.mode], credentialName: tls.credentialName };
+  return {
+    mode: TLS_MODES[tls.mode], credentialName: tls.credentialName, subjectAltNames: tls.subjectAltNames && [...tls.subjectAltNames],
+  };
 }
 
 const TLS_MODES: Record<GatewayTlsMode, TlsMode> = {
   SIMPLE: TlsMode.SIMPLE,
   MUTUAL: TlsMode.MUTUAL,
+  OPTIONAL_MUTUAL: TlsMode.OPTIONAL_UNDERSCORE_MUTUAL,
   ISTIO_MUTUAL: TlsMode.ISTIO_UNDERSCORE_MUTUAL,
   PASSTHROUGH: TlsMode.PASSTHROUGH,
 };

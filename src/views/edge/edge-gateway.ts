@@ -543,9 +543,9 @@ export class EdgeGateway extends Construct {
     // On pods of the user's own that mapping is not described, and a policy on the wrong port would restrict nothing.
     const moved = MeshChart.of(this).platform.ingressGatewayTargetPorts();
     const http = this.servers.filter((s) => ['HTTP', 'HTTPS', 'HTTP2'].includes(s.port.protocol) && !isPassthrough(s.tls));
-    const ports = [...new Set(http.map((s) => moved[s.port.number] ?? s.port.number))].sort((a, b) => a - b);
+    const listeners = http.map((s) => ({ port: moved[s.port.number] ?? s.port.number, tls: s.port.protocol === 'HTTPS', hosts: [...s.hosts] }));
     const namespace = this.admission().peer.namespace ?? this.namespace;
-    const gatewayPods = this.workload ? undefined : { namespace, labels: { ...this.selector }, ports };
+    const gatewayPods = this.workload ? undefined : { namespace, labels: { ...this.selector }, listeners };
     const unsupported = this.workload && !worked.unsupported.sourceRanges
       ? { ...worked.unsupported, sourceRanges: "the ports its pods listen on behind the servers' are not described for a gateway on pods of "
         + "your own, and a policy on another port restricts nothing; allow the client ranges in the gateway's own configuration" }

@@ -316,8 +316,12 @@ export interface SourceRangesSource {
   readonly paths?: readonly string[];
   /** The client address ranges admitted. */
   readonly sourceRanges: readonly { toString(): string }[];
-  /** The gateway pods' ports of its HTTP and HTTPS servers (the listeners the route's requests arrive on). */
-  readonly ports: readonly number[];
+  /**
+   * The gateway pods' ports of its HTTP and HTTPS servers (the listeners the route's requests arrive on), each with the server
+   * names (SNI) by which a client's TLS reaches the route's hosts there: undefined for a plaintext listener, or where a server of
+   * the route's hosts takes every name (`*`).
+   */
+  readonly listeners: readonly { readonly port: number; readonly serverNames?: readonly string[] }[];
 }
 
 /**
@@ -326,22 +330,38 @@ export interface SourceRangesSource {
  * or the X-Forwarded-For entry its `numTrustedProxies` trusts. Each host is listed bare and with any port (`host:*`), since
  * Istio matches `hosts` to the whole `:authority`, case-insensitively (istio/istio pilot/pkg/security/authz/matcher/header.go,
  * `HostMatcher`), which a client may send with its port; a `*` host leaves `hosts` out. The rule names the pods' ports of
- * the gateway's HTTP and HTTPS servers: on a TCP or passed-through TLS listener of the same pods a DENY rule's HTTP fields are
- * ignored, and the rule would refuse every client outside the ranges there (istiod's warning; Operation.ports is the port the
- * connection reaches the pod on, the listener istiod opens on the Service port's target: istio/istio pilot/pkg/model/gateway.go,
- * `resolvePorts`).
+ * the gateway's HTTP and HTTPS servers (Operation.ports is the port the connection reaches the pod on, the listener istiod
+ * opens on the Service port's target: istio/istio pilot/pkg/model/gateway.go, `resolvePorts`). On a TCP or passed-through TLS
+ * listener of the same pods a DENY rule's HTTP fields (`hosts`, `paths`) are ignored, and the rule would refuse every client
+ * outside the ranges there: so the rule of an HTTPS listener also asks the connection's server name (`connection.sni`, a
+ * connection attribute Envoy's network RBAC filter reads too: `requested_server_name`), the names of the servers that serve the
+ * route's hosts, which a passed-through server on the same port never has (istiod gives each server its own filter chain,
+ * matched by those names: pilot/pkg/networking/core/gateway.go). A plaintext listener has no server name, and keeps the rule
+ * without it.
  * @see https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+ * @see https://istio.io/latest/docs/reference/config/security/conditions/
  */
 export function renderSourceRangesSpec(s: SourceRangesSource): AuthorizationPolicySpec {
   const hosts = s.hosts.includes('*') ? undefined : s.hosts.flatMap((h) => [h, `${h}:*`]);
+  const from = [{ source: { notRemoteIpBlocks: s.sourceRanges.map(String) } }];
+  const operation = (ports: readonly number[]) => ({ hosts, paths: s.paths ? [...s.paths] : undefined, ports: ports.map(String) });
+  // One rule for the listeners read without a server name, one per set of server names, in the listeners' port order.
+  const groups = new Map<string, { ports: number[]; serverNames?: readonly string[] }>();
+  for (const l of s.listeners) {
+    const key = l.serverNames ? JSON.stringify([...l.serverNames].sort()) : '';
+    const group = groups.get(key) ?? { ports: [], serverNames: l.serverNames && [...l.serverNames].sort() };
+    if (!group.ports.includes(l.port)) group.ports.push(l.port);
+    groups.set(key, group);
+  }
   return {
     selector: { matchLabels: { ...s.selector } },
     action: AuthorizationPolicySpecAction.DENY,
-    rules: [{
-      from: [{ source: { notRemoteIpBlocks: s.sourceRanges.map(String) } }],
-      to: [{ operation: { hosts, paths: s.paths ? [...s.paths] : undefined, ports: s.ports.map(String) } }],
-    }],
+    rules: [...groups.values()].map((g) => ({
+      from,
+      to: [{ operation: operation(g.ports) }],
+      when: g.serverNames ? [{ key: 'connection.sni', values: [...g.serverNames] }] : undefined,
+    })),
   };
 }
 

@@ -202,8 +202,11 @@ export interface GatewayRouteProps {
   readonly gatewayPods?: {
     readonly namespace: string;
     readonly labels: Readonly<Record<string, string>>;
-    /** The pods' ports of the gateway's HTTP and HTTPS servers. */
-    readonly ports: readonly number[];
+    /**
+     * The gateway's HTTP and HTTPS servers as its pods listen for them: the pods' port behind each server's, whether the server
+     * terminates TLS there (HTTPS), and its hosts.
+     */
+    readonly listeners: readonly { readonly port: number; readonly tls: boolean; readonly hosts: readonly string[] }[];
   };
 }
 
@@ -294,7 +297,10 @@ export class GatewayRoute extends Construct {
       const chart = MeshChart.of(this);
       const name = `${chart.namespace}-${props.gatewayRef.split('/')[1]}-${id.replace(/^route-/, '')}-sources`;
       addSourceRangesPolicy(this, 'SourceRanges', { name, namespace: pods.namespace, labels: { [Labels.MANAGED_BY]: MANAGED_BY } },
-        () => ({ selector: pods.labels, hosts: this.hosts, paths: this.paths, sourceRanges: this.sourceRanges ?? [], ports: pods.ports }));
+        () => ({
+          selector: pods.labels, hosts: this.hosts, paths: this.paths, sourceRanges: this.sourceRanges ?? [],
+          listeners: sourceRangesListeners(pods.listeners, this.hosts),
+        }));
     }
     const listed = registry.get(props.service);
     if (listed) listed.push(this);
@@ -343,6 +349,17 @@ export class GatewayRoute extends Construct {
     if (this.mirror && !unsupported.mirror) out.push(...mirrorProblems(this.service, this.mirror));
     if (this.sourceRanges?.length === 0 && !unsupported.sourceRanges) {
       out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID, 'sourceRanges: give at least one range, or leave sourceRanges out for every client'));
+    }
+    // The policy matches its hosts to the request's whole :authority, which a client may send with a port that the gateway's routing
+    // ignores (istiod sets ignore_port_in_host_matching: pilot/pkg/networking/core/gateway.go); istiod's host matcher has one leading
+    // or one trailing '*' (pilot/pkg/security/authz/matcher/header.go, HostMatcher), so `*.example.com` misses `a.example.com:443` and
+    // `*.example.com:*` matches nothing (MESH695): a client outside the ranges would pass by naming the port.
+    const wildcard = this.hosts.find((h) => h.startsWith('*') && h !== '*');
+    if (this.sourceRanges && this.sourceRanges.length > 0 && !unsupported.sourceRanges && wildcard) {
+      out.push(formatProblem(Codes.INGRESS_ROUTE_INVALID,
+        `sourceRanges: the route's host '${wildcard}' is a wildcard, which an AuthorizationPolicy cannot match with the port a client may `
+          + `add to the Host header ('a${wildcard.slice(1)}:443' under '${wildcard}' escapes it), so a client outside the ranges would pass; `
+          + 'give the route the concrete hosts it limits (`hosts`)'));
     }
     if (this.shift && !unsupported.shift) out.push(...shiftProblems(this, this.shift));
     if (this.rewrite && !unsupported.rewrite) out.push(...rewriteProblems(this.rewrite, this.match, this.pathPrefix));
@@ -550,6 +567,27 @@ export function concreteHost(host: string | undefined): string | undefined {
 }
 
 /** Whether a Gateway server's host (`*`, `*.example.com`, `a.example.com`) takes `host`. */
+/**
+ * The listeners a route's `sourceRanges` policy names, each pod port once: a plaintext one bare, an HTTPS one with the names of
+ * its servers that serve one of the route's hosts (a server's `ns/host` read as its host), the only server names by which a
+ * client's TLS reaches the route's virtual hosts there, since istiod matches each HTTPS server's filter chain by its hosts and
+ * gives it the virtual hosts of those hosts alone (istio/istio pilot/pkg/networking/core/gateway.go). A listener where a
+ * server of the route's hosts takes every name (`*`), or a route of every host, is read without a server name.
+ */
+export function sourceRangesListeners(
+  listeners: readonly { readonly port: number; readonly tls: boolean; readonly hosts: readonly string[] }[], routeHosts: readonly string[],
+): { port: number; serverNames?: string[] }[] {
+  const out = new Map<number, { port: number; serverNames?: string[] }>();
+  for (const port of [...new Set(listeners.map((l) => l.port))].sort((a, b) => a - b)) {
+    const here = listeners.filter((l) => l.port === port);
+    const names = here.filter((l) => l.tls).flatMap((l) => l.hosts.map((h) => h.slice(h.indexOf('/') + 1)))
+      .filter((h) => routeHosts.some((r) => hostCovers(h, r) || hostCovers(r, h)));
+    const bare = here.some((l) => !l.tls) || routeHosts.includes('*') || names.length === 0 || names.includes('*');
+    out.set(port, bare ? { port } : { port, serverNames: [...new Set(names)].sort() });
+  }
+  return [...out.values()];
+}
+
 export function hostCovers(serverHost: string, host: string): boolean {
   return serverHost === '*' || serverHost === host || (serverHost.startsWith('*.') && host.endsWith(serverHost.slice(1)));
 }

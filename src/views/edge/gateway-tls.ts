@@ -3,7 +3,24 @@ import { MeshError } from '../../core/errors';
 import { dns1123LabelProblem } from '../../core/names';
 
 /** The TLS modes a gateway server can use. */
-export type GatewayTlsMode = 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL' | 'PASSTHROUGH';
+export type GatewayTlsMode = 'SIMPLE' | 'MUTUAL' | 'OPTIONAL_MUTUAL' | 'ISTIO_MUTUAL' | 'PASSTHROUGH';
+
+/** How a gateway server that verifies its clients' certificates ({@link GatewayTls.mutual}) admits them. */
+export interface GatewayMutualTlsOptions {
+  /**
+   * The subject alternative names the gateway accepts in a client's certificate, any one of them (ServerTLSSettings
+   * `subjectAltNames`): the partners' certificates alone where one CA signs others too. A certificate without one of them is
+   * refused in the handshake.
+   * @default - any certificate the clients' CA signed
+   */
+  readonly subjectAltNames?: string[];
+  /**
+   * Admit a client that presents no certificate too (Istio's OPTIONAL_MUTUAL: "a client certificate is not required", one
+   * presented is verified): the X-Forwarded-Client-Cert header the gateway sets then says which requests came with one.
+   * @default false - MUTUAL: a client without a certificate fails the handshake
+   */
+  readonly optional?: boolean;
+}
 
 /**
  * A gateway server's TLS settings as Istio's ServerTLSSettings spells them: either only
@@ -13,7 +30,7 @@ export type GatewayTlsMode = 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL' | 'PASSTHROUGH
  */
 export type ServerTlsSettings =
   | { readonly httpsRedirect: true }
-  | { readonly mode: GatewayTlsMode; readonly credentialName?: string };
+  | { readonly mode: GatewayTlsMode; readonly credentialName?: string; readonly subjectAltNames?: readonly string[] };
 
 /**
  * TLS settings of a gateway server: one of five shapes, each made by a static factory
@@ -35,11 +52,21 @@ export abstract class GatewayTls {
   }
 
   /**
-   * Mutual TLS with client certificates checked against the CA in Secret `credentialName` (in the gateway workload's namespace, as for
-   * {@link simple}).
+   * Mutual TLS: the server's certificate from Secret `credentialName` (in the gateway workload's namespace, as for {@link simple}),
+   * the clients' certificates verified against the CA of Secret `<credentialName>-cacert` there, else of the `ca.crt` key of
+   * `credentialName` itself (istio/istio pilot/pkg/credentials/kube/secrets.go, `GetCaCert`): a cert-manager Certificate's
+   * `ca.crt` is its own issuer's CA, so give the clients' CA as `<credentialName>-cacert` (MESH537). `options` narrow the
+   * certificates admitted (`subjectAltNames`) or admit clients without one (`optional`, OPTIONAL_MUTUAL).
+   * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/#configure-a-mutual-tls-ingress-gateway
    */
-  public static mutual(credentialName: string): GatewayTls {
-    return new CredentialTls('MUTUAL', checkCredential(credentialName));
+  public static mutual(credentialName: string, options: GatewayMutualTlsOptions = {}): GatewayTls {
+    const sans = options.subjectAltNames;
+    if (sans !== undefined) {
+      if (sans.length === 0) throw new MeshError(Codes.GATEWAY_TLS, 'subjectAltNames: give at least one name, or leave subjectAltNames out');
+      const bad = sans.find((n) => n.trim() === '' || /\s/.test(n));
+      if (bad !== undefined) throw new MeshError(Codes.GATEWAY_TLS, `subjectAltNames: '${bad}' is not a subject alternative name`);
+    }
+    return new CredentialTls(options.optional ? 'OPTIONAL_MUTUAL' : 'MUTUAL', checkCredential(credentialName), sans && [...new Set(sans)]);
   }
 
   /** Istio's own mTLS with mesh certificates (seed 003's mesh-internal gateway). */
@@ -65,22 +92,25 @@ export abstract class GatewayTls {
    */
   public abstract readonly forTlsPort: boolean;
 
-  /** The Secret the gateway pods read the certificate from: set for SIMPLE and MUTUAL only. */
+  /** The Secret the gateway pods read the certificate from: set for SIMPLE, MUTUAL and OPTIONAL_MUTUAL only. */
   public abstract readonly credentialName: string | undefined;
 
   /** The settings as Istio's ServerTLSSettings has them. */
   public abstract render(): ServerTlsSettings;
 }
 
-/** SIMPLE or MUTUAL: a mode and the Secret with the certificate. */
+/** SIMPLE, MUTUAL or OPTIONAL_MUTUAL: a mode, the Secret with the certificate, and the client names a mutual server accepts. */
 class CredentialTls extends GatewayTls {
   public readonly forTlsPort = true;
-  public constructor(private readonly mode: 'SIMPLE' | 'MUTUAL', public readonly credentialName: string) {
+  public constructor(
+    private readonly mode: 'SIMPLE' | 'MUTUAL' | 'OPTIONAL_MUTUAL', public readonly credentialName: string,
+    private readonly subjectAltNames?: readonly string[],
+  ) {
     super();
   }
 
   public render(): ServerTlsSettings {
-    return { mode: this.mode, credentialName: this.credentialName };
+    return { mode: this.mode, credentialName: this.credentialName, ...(this.subjectAltNames ? { subjectAltNames: [...this.subjectAltNames] } : {}) };
   }
 }
 

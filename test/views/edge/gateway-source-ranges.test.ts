@@ -2,7 +2,7 @@
 // its published ranges only, are refused at the gateway from any other address (Istio's ingress allow list:
 // https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/).
 import {
-  Cidr, EdgeGateway, IngressGateway, IngressGatewayInstall, MeshApp, MeshChart, MeshGateway, MeshPlatform, MeshService, ServiceSecurity,
+  Cidr, EdgeGateway, GatewayTls, IngressGateway, IngressGatewayInstall, MeshApp, MeshChart, MeshGateway, MeshPlatform, MeshService, ServiceSecurity,
 } from '../../../src';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -45,9 +45,14 @@ describe('GatewayRouteOptions.sourceRanges', () => {
       spec: {
         selector: { matchLabels: { istio: 'ingressgateway' } },
         action: 'DENY',
+        // the plaintext listener's rule as it is; the HTTPS listener's also asks the server name of the route's HTTPS server
         rules: [{
           from: [{ source: { notRemoteIpBlocks: ['198.51.100.0/24', '203.0.113.64/26'] } }],
-          to: [{ operation: { hosts: ['hooks.pay.example.com', 'hooks.pay.example.com:*'], paths: ['/processor/*'], ports: ['8080', '8443'] } }],
+          to: [{ operation: { hosts: ['hooks.pay.example.com', 'hooks.pay.example.com:*'], paths: ['/processor/*'], ports: ['8080'] } }],
+        }, {
+          from: [{ source: { notRemoteIpBlocks: ['198.51.100.0/24', '203.0.113.64/26'] } }],
+          to: [{ operation: { hosts: ['hooks.pay.example.com', 'hooks.pay.example.com:*'], paths: ['/processor/*'], ports: ['8443'] } }],
+          when: [{ key: 'connection.sni', values: ['hooks.pay.example.com'] }],
         }],
       },
     });
@@ -88,6 +93,60 @@ describe('GatewayRouteOptions.sourceRanges', () => {
     });
     const flows = chart.intendedFlows().filter((f) => 'external' in f.source);
     expect(flows.map((f) => [f.clientAddress, f.expect])).toEqual([['2001:db8:1::', 'allow'], ['192.0.2.1', 'deny']]);
+  });
+
+  test("a passed-through TLS server on the HTTPS port of the same pods is not refused: the HTTPS listener's rule asks the server name", () => {
+    // On the passed-through server's TCP filter chain a DENY rule's hosts and paths are ignored (istio/istio
+    // pilot/pkg/security/authz/builder: HTTP fields of a DENY rule are dropped for TCP), so a rule on port 8443 without the
+    // server name refused every client outside the ranges there, another environment's on the shared pods too.
+    const { app } = setup();
+    const charts = ['partners-staging', 'partners'].map((ns) => {
+      const chart = new MeshChart(app, ns, { namespace: ns });
+      const prefix = ns === 'partners' ? '' : 'staging.';
+      const api = new MeshService(chart, 'api', { image: 'api:1' });
+      const legacy = new MeshService(chart, 'legacy', { image: 'legacy:1', ports: [{ port: 8443, protocol: 'tls' }], connectionPool: { tcp: { maxConnections: 5000 } } });
+      const gateway = new EdgeGateway(chart, 'partners', {
+        servers: [
+          { port: { number: 443, name: 'https-api', protocol: 'HTTPS' }, hosts: [`${prefix}api.example.com`], tls: GatewayTls.mutual(`${ns}-api`) },
+          { port: { number: 443, name: 'tls-legacy', protocol: 'TLS' }, hosts: [`${prefix}legacy.example.com`], tls: GatewayTls.passthrough() },
+        ],
+      });
+      gateway.route(api, { hosts: [`${prefix}api.example.com`], pathPrefix: '/v1/', sourceRanges: RANGES });
+      gateway.routeTls(legacy);
+      return { chart, prefix };
+    });
+    const m = synth(app); // the legacy servers' flows from outside the ranges failed synth (MESH600)
+    expect(find(m, 'AuthorizationPolicy', 'partners-partners-api-sources')?.spec.rules).toEqual([{
+      from: [{ source: { notRemoteIpBlocks: ['198.51.100.0/24', '203.0.113.64/26'] } }],
+      to: [{ operation: { hosts: ['api.example.com', 'api.example.com:*'], paths: ['/v1/*'], ports: ['8443'] } }],
+      when: [{ key: 'connection.sni', values: ['api.example.com'] }],
+    }]);
+    for (const { chart, prefix } of charts) {
+      const evaluator = new FlowEvaluator(m, { platform: chart.platform.workloads(chart.namespace), trustDomain: chart.platform.trustDomain });
+      const at = (host: string, protocol: 'TLS' | 'HTTPS', clientAddress: string) =>
+        evaluator.evaluate({ source: { external: true }, host, port: 443, protocol, method: 'GET', path: '/v1/x', clientAddress });
+      expect(at(`${prefix}legacy.example.com`, 'TLS', '192.0.2.9').allowed).toBe(true);
+      expect(at(`${prefix}api.example.com`, 'HTTPS', '192.0.2.9').allowed).toBe(false);
+      expect(at(`${prefix}api.example.com`, 'HTTPS', '198.51.100.7').allowed).toBe(true);
+    }
+  });
+
+  test('MESH630: ranges on a route of a wildcard host, which a client would escape by adding a port to its Host header', () => {
+    // The policy's hosts match the whole :authority; istiod's host matcher takes one leading or trailing '*', so '*.example.com'
+    // misses 'a.example.com:443', which the gateway still routes (ignore_port_in_host_matching), and '*.example.com:*' is no match.
+    const build = (hosts?: string[]) => {
+      const { app, chart, hooks } = setup();
+      new EdgeGateway(chart, 'hooks', {
+        servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*.example.com'], tls: GatewayTls.simple('hooks-tls') }],
+      }).route(hooks, { pathPrefix: '/processor/', sourceRanges: RANGES, ...(hosts ? { hosts } : {}) });
+      return app;
+    };
+    expect(synthError(build())).toMatch(
+      /\[test\/hooks\/route-processor-webhooks\] sourceRanges: the route's host '\*\.example\.com' is a wildcard.*'a\.example\.com:443' under '\*\.example\.com' escapes it.*\[MESH630\]/);
+    const app = build(['hooks.example.com']);
+    expect(find(synth(app), 'AuthorizationPolicy', 'payments-hooks-processor-webhooks-sources').spec.rules[0].to[0].operation.hosts)
+      .toEqual(['hooks.example.com', 'hooks.example.com:*']);
+    expect(app.warnings.filter((w) => w.includes('MESH695'))).toEqual([]);
   });
 
   test('a rule of the service narrowed by address beside the route restricts nothing: the route admits the gateway from any client', () => {

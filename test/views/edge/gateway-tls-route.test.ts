@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import { EdgeGateway, GatewayServer, GatewayTls, MeshApp, MeshChart, MeshPlatform, MeshService, VolumeClaim, WorkloadVolume } from '../../../src';
+import { FlowEvaluator } from '../../../src/validate';
 import { main } from '../../../src/validate/cli';
 import { find, meshChart, synth, synthError } from '../../util';
 
@@ -104,6 +105,25 @@ describe('EdgeGateway.routeTls: a PASSTHROUGH server to a service that terminate
     expect(gatewayRules).toEqual([{ from: gatewayRules[0].from, to: [{ operation: { ports: ['8883'] } }] }]);
     expect(chart.intendedFlows().filter((f) => f.constructPath.startsWith('test/devices/tls-route-emqx')).map((f) => `${f.host}:${f.port}`))
       .toEqual(['mqtt.example.com:8883', 'mqtt-443.example.com:443']);
+  });
+
+  test("an HTTP route of every host of the gateway beside a PASSTHROUGH server: the connection goes to the tls route's VirtualService", () => {
+    // route() without hosts serves every host of the gateway's servers, the passed-through names too, in a VirtualService
+    // without tls rules; istiod builds the PASSTHROUGH server's filter chains from the tls rules of every VirtualService bound
+    // to the gateway for its hosts (istio/istio pilot/pkg/networking/core/gateway.go, buildGatewayNetworkFiltersFromTLSRoutes),
+    // so the first one's having none takes nothing away: the flow used to stop there and fail synth (MESH600).
+    const https: GatewayServer = { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['dashboard.example.com'], tls: GatewayTls.simple('dash-tls') };
+    const { app, chart, emqx, gateway } = broker([https, { ...PASSTHROUGH, port: { number: 443, name: 'tls-mqtt', protocol: 'TLS' } }]);
+    gateway.route(emqx, { port: 18083 });
+    gateway.routeTls(emqx);
+    const out = synth(app);
+    expect(find(out, 'VirtualService', 'devices').spec.hosts).toEqual(['dashboard.example.com', 'mqtt.example.com', 'mqtt-eu.example.com']);
+    const evaluator = new FlowEvaluator(out, { platform: chart.platform.workloads(chart.namespace), trustDomain: chart.platform.trustDomain });
+    expect(evaluator.evaluate({ source: { external: true }, host: 'mqtt.example.com', port: 443, protocol: 'TLS' }).allowed).toBe(true);
+    // A name no VirtualService's tls rule takes is refused, naming them all.
+    const other = evaluator.evaluate({ source: { external: true }, host: 'mqtt.example.com', port: 443, protocol: 'TLS', sni: 'mqtt-x.example.com' });
+    expect(other.allowed).toBe(false);
+    expect(other.reason).toMatch(/no tls rule of VirtualServices production\/devices, production\/devices-tls matches SNI mqtt-x\.example\.com/);
   });
 
   test('a gateway without a PASSTHROUGH server, a name the server does not serve, a service without a TLS port fail synth', () => {

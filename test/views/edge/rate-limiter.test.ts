@@ -248,6 +248,15 @@ describe('who a user is: a claim of a validated token, or a header a client can 
       /from the request header x-user-id, which a client can send itself; x-user-id is the claim sub that RequestAuthentication production\/web-jwt copies at the proxies it selects, behind the gateway and after its limit.*RateLimitUser\.jwtClaim\(\{ claim: 'sub'/)]);
   });
 
+  test('keyed by X-Forwarded-Client-Cert, which the gateway sets from the client certificate it verified: nothing to warn about', () => {
+    // istiod's gateways SANITIZE_SET the header (istio/istio pilot/pkg/networking/core/gateway.go) before any HTTP filter runs:
+    // a partner's requests count under its certificate, and one without a certificate is anonymous
+    const { app } = cluster(['production'], () => RateLimitUser.header('x-forwarded-client-cert'));
+    const m = synth(app);
+    expect(JSON.stringify(m.filter((x) => x.kind === 'EnvoyFilter'))).toContain('"header_name":"x-forwarded-client-cert"');
+    expect(validateManifests(m).filter((f) => f.code === 'MESH652')).toEqual([]);
+  });
+
   test('keyed by a token claim: nothing to warn about', () => {
     expect(validateManifests(synth(cluster().app)).filter((f) => f.code === 'MESH652')).toEqual([]);
   });

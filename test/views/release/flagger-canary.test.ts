@@ -488,6 +488,23 @@ describe('a gateway route to a host Flagger releases with delegation', () => {
     expect(rule.route).toBeUndefined();
   });
 
+  test("with delegation the gateway's requests meet the Canary's retries: a service routed for every method retries only what never reached it", () => {
+    // istiod merges the delegate's rules into the root rule, the delegate's retries winning (istio/istio
+    // pilot/pkg/model/virtualservice.go, mergeHTTPRoute: the root's only `if delegate.Retries == nil`), and Flagger writes the
+    // Canary's service.retries into its VirtualService: so the gateway's POSTs were retried on the tier's 5xx.
+    const { app } = abTest();
+    const retries = find(synth(app), 'Canary', 'web').spec.service.retries;
+    expect(retries).toEqual({ attempts: 2, perTryTimeout: '5s', retryOn: 'reset-before-request,connect-failure' });
+    // Without delegation the gateway's own rule routes to the apex and keeps its own retries: the service's reads keep the tier's
+    const { app: routed, chart } = meshChart();
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web);
+    new FlaggerCanary(chart, 'web-canary', { service: web, iterations: 10, match: [{ 'x-canary': StringMatch.exact('insider') }], gateways: ['mesh'] });
+    const m = synth(routed);
+    expect(find(m, 'Canary', 'web').spec.service.retries.retryOn).toBe('5xx,reset,connect-failure,retriable-4xx');
+    expect(find(m, 'VirtualService', 'shop-gateway').spec.http[0].retries.retryOn).toBe('reset-before-request,connect-failure');
+  });
+
   test('MESH677 (warning): with delegation, callers of the service in the mesh reach the primary alone', () => {
     const { app, chart } = abTest();
     const web = chart.node.findAll().find((c): c is MeshService => c instanceof MeshService && c.name === 'web')!;
