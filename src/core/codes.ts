@@ -90,7 +90,7 @@ export const Codes = {
   CONTAINER_PORT_CONFLICT: 'MESH043',
   /** A volume claim template without a mount, or with an invalid name, size, access mode or storage class. */
   INVALID_VOLUME_CLAIM: 'MESH044',
-  /** A StatefulSet of more than one replica that does not say how its image replicates (warning). */
+  /** A StatefulSet of more than one replica, each with claims of its own, that does not say how its image replicates (warning). */
   STATEFUL_REPLICAS_UNREPLICATED: 'MESH045',
   /**
    * A Service type, annotation, label or port that its type does not allow (a headless port that
