@@ -4,10 +4,13 @@
 // so no VirtualService route takes the UDP port; the Service still has it, so every route of the
 // host's VirtualService names its destination port (istiod: "must specify port" when the Service
 // has several: IST0112, VirtualServiceDestinationPortSelectorRequired, MESH103).
-import { MeshService } from '../../src';
+import { MeshCronJob, MeshService, RemoteCaller, RemoteService } from '../../src';
+import { Cron } from 'cdk8s';
 import { FlowEvaluator } from '../../src/validate';
 import { parseFlowSpec } from '../../src/validate/flow/cli-flow';
 import { find, meshChart, synth } from '../util';
+import { FlowEvaluator as Evaluator, platformFlowOptions, recordedCallFindings } from '../../src/validate';
+import { MeshPlatform } from '../../src';
 
 const gameServer = (ports: { port: number; protocol: 'tcp' | 'udp' | 'http'; name?: string }[], stateful = true) => {
   const { app, chart } = meshChart();
@@ -99,5 +102,44 @@ describe('a declared call on a UDP port', () => {
     const { evaluator } = udpCall();
     expect(parseFlowSpec('production/relay -> gameserver:7778 udp', evaluator)).toMatchObject({ host: 'gameserver', port: 7778, protocol: 'UDP' });
     expect(() => parseFlowSpec('production/relay -> gameserver:7778 udp GET /', evaluator)).toThrow(/a UDP connection has no method or path \[MESH603\]/);
+  });
+});
+
+// Another team's UDP service (a statsd collector): the caller's record says UDP, and the check of the records, at synth over the
+// caller's folder and over both teams' folders, sends it past the sidecars to the callee's NetworkPolicy.
+describe('UDP to another team, and from a batch job', () => {
+  const statsd = { namespace: 'metrics', ports: [{ port: 8125, protocol: 'udp' as const, name: 'udp-statsd' }] };
+
+  test("a call to a RemoteService's UDP port is recorded as UDP and proven over both folders", () => {
+    const { app, chart } = meshChart({ namespace: 'a' });
+    new MeshService(chart, 'mm', { image: 'registry.example.com/mm:1.0.0' }).calls(new RemoteService(chart, 'statsd', statsd));
+    const caller = synth(app);
+    const record = find(caller, 'ConfigMap', 'test-remote-calls');
+    expect(record.data['calls.yaml']).toMatch(/description: mm calls metrics\/statsd on 8125\/UDP\n[\s\S]*request:\n\s+protocol: UDP/);
+    expect(find(caller, 'NetworkPolicy', 'mm').spec.egress).toContainEqual(expect.objectContaining({ ports: [{ port: 8125, protocol: 'UDP' }] }));
+
+    const { app: theirs, chart: metrics } = meshChart({ namespace: 'metrics' }, 'metrics');
+    new MeshService(metrics, 'statsd', { image: 'registry.example.com/statsd:1.0.0', ports: statsd.ports })
+      .admits(RemoteCaller.workload({ name: 'mm', namespace: 'a' }), { port: 8125 });
+    const callee = synth(theirs);
+    const records = (m: Record<string, any>[]) => recordedCallFindings(new Evaluator(m, platformFlowOptions(MeshPlatform.default(), 'a')));
+    expect(records([...caller, ...callee])).toEqual([]);
+    // the callee that does not admit the caller refuses the datagrams at its NetworkPolicy (MESH604 over both folders)
+    const { app: closed, chart: closedChart } = meshChart({ namespace: 'metrics' }, 'metrics');
+    new MeshService(closedChart, 'statsd', { image: 'registry.example.com/statsd:1.0.0', ports: statsd.ports });
+    const refused = records([...caller, ...synth(closed)]).filter((f) => f.code === 'MESH604');
+    expect(refused.map((f) => f.message)).toEqual([expect.stringMatching(/on 8125\/UDP.*NetworkPolicy ingress.*8125\/UDP/)]);
+  });
+
+  test("a MeshCronJob's call on a UDP port is a UDP flow, proven at synth", () => {
+    const { app, chart } = meshChart();
+    const gs = new MeshService(chart, 'gameserver', {
+      image: 'registry.example.com/gameserver:7.0.1', ports: [{ port: 7777, protocol: 'tcp', name: 'tcp-game' }, { port: 7778, protocol: 'udp', name: 'udp-game' }],
+    });
+    const probe = new MeshCronJob(chart, 'udp-probe', { image: 'registry.example.com/probe:1.0.0', schedule: Cron.schedule({ minute: '*/5' }) });
+    probe.calls(gs, { port: 7778 });
+    expect(chart.intendedFlows().filter((f) => f.constructPath === 'test/udp-probe' && f.port === 7778))
+      .toEqual([expect.objectContaining({ protocol: 'UDP', description: 'udp-probe calls gameserver on 7778/UDP' })]);
+    expect(find(synth(app), 'NetworkPolicy', 'gameserver').spec.ingress).toContainEqual(expect.objectContaining({ ports: [{ port: 7778, protocol: 'UDP' }] }));
   });
 });

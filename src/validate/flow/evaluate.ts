@@ -39,7 +39,7 @@ import { sidecarDecision, unexportedAsUnlisted } from './sidecar';
 import { outsideCluster, unregisteredHost } from './unregistered';
 import { endpointAt, remoteRefusal, workloadEntryPort } from './vm-endpoints';
 import { isUdpFlow, missingPort, onlyPort, portOf, targetPort } from './service-ports';
-import { udpFromOutside, UdpEvaluation, udpToPods } from './udp';
+import { udpFromOutside, UdpEvaluation, udpToDescribedPod, udpToPods } from './udp';
 import { decider, refused } from './verdicts';
 import { authorizationRequest, tokenDecision } from './request-authentication';
 import { flowProblem } from './flow-problem';
@@ -101,8 +101,7 @@ export class FlowEvaluator {
 
   /** What a UDP flow needs of the evaluator. */
   private get udpEvaluation(): UdpEvaluation {
-    const { cluster, connections } = this;
-    return { cluster, connections, notReady: (pod, hops) => this.notReady(pod, hops), each: (checks) => this.each(checks) };
+    return { cluster: this.cluster, connections: this.connections, notReady: (p, h) => this.notReady(p, h), each: (c) => this.each(c) };
   }
 
   /** The verdict for `flow`; a malformed flow throws a MeshError (MESH603) naming the field. */
@@ -502,6 +501,7 @@ export class FlowEvaluator {
     const port = flow.targetPort ?? target.targetPorts?.[flow.port] ?? flow.port;
     const named = Object.entries(target.ports ?? {}).find(([, n]) => n === port)?.[0];
     const ctx = this.withMode(given, flowMode(flow, named === undefined ? undefined : servicePortProtocol({ name: named, port })));
+    if (flow.protocol === 'UDP') return udpToDescribedPod(this.udpEvaluation, source, pod, `${host}:${flow.port}`, port, hops, ctx.reached);
     // The proxy's own connection to istiod is not captured by its sidecar: only NetworkPolicy decides it.
     const cp = this.cluster.controlPlane;
     if (cp && pod === cp.pod && port === cp.port) {

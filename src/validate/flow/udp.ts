@@ -49,19 +49,32 @@ export function udpToPods(
       return refused(decider('no endpoint', service.manifest), `pod ${pod.name} has no container port named ${port.targetPort}`, hops);
     }
     hops.push(`${where} → ${endpointAt(pod, target)}`);
-    reached.push(pod);
-    const notReady = e.notReady(pod, hops);
-    if (notReady) return notReady;
-    const { egress, ingress } = e.connections.of(source, pod, target, 'UDP');
-    if (!ingress) return refused(decider('NetworkPolicy egress', egress.policy), egress.reason, hops);
-    if (!ingress.allowed) return refused(decider('NetworkPolicy ingress', ingress.policy), ingress.reason, hops);
-    const [layer, by] = ingress.policy ? ['NetworkPolicy ingress' as const, ingress] : ['NetworkPolicy egress' as const, egress];
-    return {
-      allowed: true,
-      decidedBy: by.policy ? decider(layer, by.policy) : undefined,
-      reason: `UDP is not proxied by Istio: no mTLS or authorization applies; ${by.reason}`,
-      hops,
-      reached: reached.map((p) => ({ namespace: p.namespace, workload: p.name })),
-    };
+    return udpToPod(e, source, pod, target, hops, reached);
   }));
+}
+
+/** A UDP flow to `dialed` served by a pod the manifests do not hold (a platform's, another team's as its record describes it). */
+export function udpToDescribedPod(
+  e: UdpEvaluation, source: FlowPod, pod: FlowPod, dialed: string, port: number, hops: string[], reached: FlowPod[],
+): FlowVerdict {
+  hops.push(`${dialed}/UDP → ${pod.namespace}/${pod.name}:${port} (no sidecar captures UDP)`);
+  return udpToPod(e, source, pod, port, hops, reached);
+}
+
+/** A UDP datagram from `source` to `pod`:`port`: the NetworkPolicies at both ends decide, over UDP. */
+export function udpToPod(e: UdpEvaluation, source: FlowPod, pod: FlowPod, port: number, hops: string[], reached: FlowPod[]): FlowVerdict {
+  reached.push(pod);
+  const notReady = e.notReady(pod, hops);
+  if (notReady) return notReady;
+  const { egress, ingress } = e.connections.of(source, pod, port, 'UDP');
+  if (!ingress) return refused(decider('NetworkPolicy egress', egress.policy), egress.reason, hops);
+  if (!ingress.allowed) return refused(decider('NetworkPolicy ingress', ingress.policy), ingress.reason, hops);
+  const [layer, by] = ingress.policy ? ['NetworkPolicy ingress' as const, ingress] : ['NetworkPolicy egress' as const, egress];
+  return {
+    allowed: true,
+    decidedBy: by.policy ? decider(layer, by.policy) : undefined,
+    reason: `UDP is not proxied by Istio: no mTLS or authorization applies; ${by.reason}`,
+    hops,
+    reached: reached.map((p) => ({ namespace: p.namespace, workload: p.name })),
+  };
 }
