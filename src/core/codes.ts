@@ -307,6 +307,11 @@ export const Codes = {
   CONFLICTING_GATEWAYS: 'MESH120',
   /** Plaintext and TLS servers on one port of the same gateway pods: istiod keeps one kind and rejects the other's servers. */
   GATEWAY_PORT_TLS_MIXED: 'MESH143',
+  /**
+   * Two plaintext servers on one port of the same gateway pods, not both HTTP (two TCP servers of two environments), whatever
+   * their hosts: istiod merges only HTTP ones and rejects the later server, whose routes get no listener.
+   */
+  GATEWAY_PLAINTEXT_PORT_UNMERGEABLE: 'MESH541',
   /** Two VirtualServices bound to one Gateway for one host, a rule of one taking another's requests: istiod merges them in an order nothing fixes. */
   GATEWAY_ROUTES_MERGED: 'MESH144',
   /**
