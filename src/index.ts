@@ -159,6 +159,8 @@ export type { GatewayAdmission, PlaintextAdmission, WorkloadMtlsOptions } from '
 // Edge and scale view (src/views/edge)
 export { Autoscaling } from './views/edge/autoscaling';
 export type { AutoscalingProps, ScalingBehavior } from './views/edge/autoscaling';
+export { AutoscalingMetric } from './views/edge/autoscaling-metric';
+export type { AutoscalingMetricSource, ExternalMetricTarget } from './views/edge/autoscaling-metric';
 export type { TrafficCapacity } from './views/edge/capacity';
 export { EdgeGateway } from './views/edge/edge-gateway';
 export type {

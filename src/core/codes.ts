@@ -90,7 +90,7 @@ export const Codes = {
   CONTAINER_PORT_CONFLICT: 'MESH043',
   /** A volume claim template without a mount, or with an invalid name, size, access mode or storage class. */
   INVALID_VOLUME_CLAIM: 'MESH044',
-  /** A StatefulSet of more than one replica that does not say how its image replicates (warning). */
+  /** A StatefulSet of more than one replica, each with claims of its own, that does not say how its image replicates (warning). */
   STATEFUL_REPLICAS_UNREPLICATED: 'MESH045',
   /**
    * A Service type, annotation, label or port that its type does not allow (a headless port that
@@ -329,6 +329,11 @@ export const Codes = {
   CONFLICTING_GATEWAYS: 'MESH120',
   /** Plaintext and TLS servers on one port of the same gateway pods: istiod keeps one kind and rejects the other's servers. */
   GATEWAY_PORT_TLS_MIXED: 'MESH143',
+  /**
+   * Two plaintext servers on one port of the same gateway pods, not both HTTP (two TCP servers of two environments), whatever
+   * their hosts: istiod merges only HTTP ones and rejects the later server, whose routes get no listener.
+   */
+  GATEWAY_PLAINTEXT_PORT_UNMERGEABLE: 'MESH541',
   /** Two VirtualServices bound to one Gateway for one host, a rule of one taking another's requests: istiod merges them in an order nothing fixes. */
   GATEWAY_ROUTES_MERGED: 'MESH144',
   /**

@@ -94,11 +94,14 @@ export interface Flow {
    * port, authorized on the connection only: a rule with HTTP-only fields never matches it);
    * TLS, and HTTPS the client encrypts itself, is routed by its SNI on a TLS or HTTPS port and
    * is opaque TCP elsewhere. Through an ingress gateway, HTTPS is the external client's, which
-   * the gateway terminates.
-   * @default - as the destination port's protocol says (its `appProtocol`, else its name's
-   *   prefix: `tcp-amqp` is TCP, `tls-x` TLS, `grpc` gRPC); HTTP for a port that names none
+   * the gateway terminates. UDP is sent to the Service's UDP port and no proxy captures it (Istio
+   * proxies TCP alone): only the NetworkPolicies at both ends decide, and no gateway carries it.
+   * @default - as the destination port's protocol says (UDP for a port number the Service has
+   *   over UDP alone; else its `appProtocol`, else its name's prefix: `tcp-amqp` is TCP, `tls-x`
+   *   TLS, `grpc` gRPC); HTTP for a port that names none
+   * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
    */
-  readonly protocol?: 'HTTP' | 'HTTPS' | 'GRPC' | 'TCP' | 'TLS';
+  readonly protocol?: 'HTTP' | 'HTTPS' | 'GRPC' | 'TCP' | 'TLS' | 'UDP';
   /**
    * The server name a TLS client sends (SNI), which TLS routes match.
    * @default - the host

@@ -55,11 +55,14 @@ export interface RemoteCallEntry {
   };
   /**
    * The request: a method and path over HTTP or gRPC; nothing but the protocol for a TCP or
-   * TLS connection. The protocol is the port's unless given.
+   * TLS connection or UDP datagrams. The protocol is the port's unless given.
    */
   readonly request: {
-    /** `TCP` or `TLS` for a connection on such a port (no method or path). */
-    readonly protocol?: 'TCP' | 'TLS';
+    /**
+     * `TCP` or `TLS` for a connection on such a port, `UDP` for datagrams to a UDP port, which no sidecar captures, so only
+     * the NetworkPolicies decide (no method or path).
+     */
+    readonly protocol?: 'TCP' | 'TLS' | 'UDP';
     /** The method (a gRPC call's is POST). */
     readonly method?: string;
     /**

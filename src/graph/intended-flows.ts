@@ -157,10 +157,12 @@ export function callFlows(c: ServiceCall, from?: { readonly workload: string; re
     const paths = grpc ? grpcPaths : httpPaths;
     // A gRPC call is a POST whatever the call leaves unsaid (core/ports.ts, GRPC_PROTOCOLS).
     const methods: HttpMethod[] = grpc && !c.methods ? ['POST'] : allMethods;
+    // A UDP port's datagrams, which no sidecar captures (Istio proxies TCP alone): only the NetworkPolicies decide.
+    const l4 = p.protocol === 'udp' ? 'UDP' as const : 'TCP' as const;
     if (!HTTP_PROTOCOLS.includes(p.protocol)) {
       out.push({
-        source, ...init, host, port: p.port, protocol: 'TCP', expect: 'allow', reaches, constructPath: c.source.node.path,
-        description: `${caller} calls ${c.target.name} on ${p.port}/TCP`,
+        source, ...init, host, port: p.port, protocol: l4, expect: 'allow', reaches, constructPath: c.source.node.path,
+        description: `${caller} calls ${c.target.name} on ${p.port}/${l4}`,
       });
     } else {
       for (const method of methods) {
@@ -175,9 +177,9 @@ export function callFlows(c: ServiceCall, from?: { readonly workload: string; re
     for (const pod of c.target.podHostnames ?? []) {
       const tcp = !HTTP_PROTOCOLS.includes(p.protocol);
       out.push({
-        source, ...init, host: pod, port: podPort(p), ...(tcp ? { protocol: 'TCP' as const } : { method: methods[0], path: paths[0] }),
+        source, ...init, host: pod, port: podPort(p), ...(tcp ? { protocol: l4 } : { method: methods[0], path: paths[0] }),
         expect: 'allow', reaches, constructPath: c.source.node.path,
-        description: `${caller} calls ${pod.split('.')[0]} of ${c.target.name} by its own name on ${p.port}${tcp ? '/TCP' : ''}`,
+        description: `${caller} calls ${pod.split('.')[0]} of ${c.target.name} by its own name on ${p.port}${tcp ? `/${l4}` : ''}`,
       });
     }
   }

@@ -407,7 +407,8 @@ export abstract class MeshBatchWorkload extends Construct {
         constructPath: this.node.path,
       };
       if (!HTTP_PROTOCOLS.includes(port.protocol)) {
-        out.push({ ...base, protocol: 'TCP', description: `${caller} calls ${target.name} on ${port.port}/TCP` });
+        const l4 = port.protocol === 'udp' ? 'UDP' : 'TCP';
+        out.push({ ...base, protocol: l4, description: `${caller} calls ${target.name} on ${port.port}/${l4}` });
         continue;
       }
       const grpc = GRPC_PROTOCOLS.includes(port.protocol);

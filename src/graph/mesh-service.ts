@@ -46,7 +46,7 @@ import { policyProblems } from './policy-problems';
 import { onceDuringSynth } from '../private/synth-memo';
 import { CalledService, callProblems } from './call-problems';
 import { addProblems, setPrimaryObject } from '../private/construct-problems';
-import { mayWrite } from '../core/http';
+import { HttpMethod, mayWrite } from '../core/http';
 import { DeclaredInitCall, declaredInitCalls, initCallProblems, podWithInitCalls, renameCallFields } from './init-container-calls';
 import { podWithVault, VaultAgent, vaultAnnotationProblems, vaultInitCall } from './vault-agent';
 
@@ -361,7 +361,8 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
 
   /**
    * The resolved traffic settings: the tier's, with the service's own on top. A service
-   * that a declared caller (or an admitted caller from outside the app, or a meshed edge proxy addressing its Service) POSTs or PATCHes to
+   * that a declared caller (or an admitted caller from outside the app, a meshed edge proxy addressing its Service, or a gateway
+   * whose rule delegates to the host's routes or that they are bound to) POSTs or PATCHes to
    * (or calls with any method) on an HTTP port retries only on `reset-before-request,connect-failure`
    * unless its own `retries.retryOn` says otherwise: a retry on 5xx or `reset` may apply such a
    * request twice (Envoy's x-envoy-retry-on; MESH111, MESH662). A call to TCP ports only has no HTTP retries.
@@ -376,19 +377,26 @@ export class MeshService extends Construct implements IVersionedService, IMeshSe
     const resolved = mergeTierSettings(base, this.overrides);
     const http = (c: ServiceCall) => calledPorts(c).some((p) => HTTP_PROTOCOLS.includes(p.protocol));
     const security = ServiceSecurity.of(this);
-    // A gateway route that delegates to the controller's VirtualService (Flagger's, `delegation`) takes that VirtualService's
-    // retries, which are the service's own: istiod merges the delegate's rules into the root rule, the delegate's retries and
-    // timeout winning over the root's (istio/istio pilot/pkg/model/virtualservice.go, mergeHTTPRoute: the root's only
-    // `if delegate.Retries == nil`), so the gateway's requests, every method it forwards, count as a caller's.
-    const delegated = this.traffic.virtualServiceDelegate && security.gatewayPrincipals.length > 0
-      ? [{ methods: security.gatewayRoutedMethods }] : [];
     const callers = [
-      ...this.chart.callsTo(this).filter(http), ...security.remoteAdmissions.map((a) => a.options), ...security._hostRoutedCallers, ...delegated,
+      ...this.chart.callsTo(this).filter(http), ...security.remoteAdmissions.map((a) => a.options), ...security._hostRoutedCallers,
+      ...this.gatewaysApplyingHostRoutes(security),
     ];
     if (this.overrides.retries?.retryOn === undefined && resolved.retries && !resolved.retries.disabled && callers.some((c) => mayWrite(c.methods))) {
       return { ...resolved, retries: Retries.of({ retryOn: [...NON_IDEMPOTENT_RETRY_ON] }).over(resolved.retries) };
     }
     return resolved;
+  }
+
+  /**
+   * The gateways' admissions on HTTP ports where the host's own routes apply at the gateway, retries included: a gateway's rule
+   * that delegates to the VirtualService a controller writes for the host (Flagger's with `delegation`), whose rules istiod
+   * merges into the gateway's, each keeping its own retries (istio/istio pilot/pkg/model/virtualservice.go, mergeHTTPRoute: the
+   * root's retries only where the delegate sets none), or a gateway the host's VirtualService is bound to (a MeshGateway).
+   */
+  private gatewaysApplyingHostRoutes(security: ServiceSecurity): { readonly methods?: readonly HttpMethod[] }[] {
+    if (!this.traffic.virtualServiceDelegate && this.traffic.gateways.length === 0) return [];
+    const httpTargets = new Set(this.ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol)).map((p) => p.targetPort));
+    return security._gatewayAdmissions.filter((g) => !g.ports || g.ports.some((p) => httpTargets.has(p.port)));
   }
 
   /** The calls this service makes, in the order declared. */

@@ -15,7 +15,9 @@ const RECORD_ID = 'RemoteCalls';
  * (TLS): a call on such a port is one connection, with no method or path.
  * https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
  */
-const L4: Readonly<Record<string, 'TCP' | 'TLS'>> = { tcp: 'TCP', mongo: 'TCP', mysql: 'TCP', redis: 'TCP', tls: 'TLS', https: 'TLS' };
+const L4: Readonly<Record<string, 'TCP' | 'TLS' | 'UDP'>> = {
+  tcp: 'TCP', mongo: 'TCP', mysql: 'TCP', redis: 'TCP', tls: 'TLS', https: 'TLS', udp: 'UDP',
+};
 
 /** A call to a RemoteService as the record reads it: from a service of the chart, or from a batch job. */
 export type RecordedCall = Pick<ServiceCall, 'target' | 'port' | 'methods' | 'paths'> & {

@@ -5,7 +5,8 @@
  *
  *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--istio-version 1.24|1.30]
  *                       [--max-document-bytes <n>] [--platform <file>]... <file|dir>...
- *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [tcp|tls|grpc|http|https] [METHOD] [path]' [--flows] [--platform <file>]... <file|dir>...
+ *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [tcp|tls|grpc|http|https|udp] [METHOD] [path]' [--flows]
+ *                       [--platform <file>]... <file|dir>...
  *
  * `--platform` (repeatable) reads the platform: a snapshot of the cluster and/or a map of its
  * components with presets (src/platform/platform-file.ts), or a list of platform pods for flows.
@@ -55,7 +56,7 @@ import { isIstioVersion, ISTIO_VERSIONS } from '../core/istio-version';
 
 const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--istio-version 1.24|1.30]'
   + ' [--max-document-bytes <n>] [--platform <file>]... <file|dir>...'
-  + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [tcp|tls|grpc|http|https] [METHOD] [path] [name=value]...\']...'
+  + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [tcp|tls|grpc|http|https|udp] [METHOD] [path] [name=value]...\']...'
   + ' [--flows] [--platform <file>]... <file|dir>...'
   + '\n         source: external, <namespace>/<workload>, <workload> or platform:<component>;'
   + ' destination: <host>:<port> or platform:<component>[:<port>] (ingress-gateway, prometheus, tracing, istiod, rate-limit, flagger, api-server)';

@@ -242,8 +242,8 @@ export interface StatefulOptions {
   /**
    * How the image keeps its replicas' data in step (`mongod --replSet rs0`, a primary and
    * replicas...), written as the `mesh.cdk8s.io/replication` annotation. Without it, more
-   * than one replica is a warning (MESH045): each pod would be an independent database
-   * behind one Service.
+   * than one replica with `volumeClaims` is a warning (MESH045): each pod would be an
+   * independent database behind one Service.
    * @default - none
    */
   readonly replication?: string;

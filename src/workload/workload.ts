@@ -151,8 +151,19 @@ export interface HpaSpec {
   readonly memoryUtilization?: number;
   /** The container whose use the targets measure (ContainerResource); undefined: the pod's, every container's summed. */
   readonly container?: string;
+  /** Metrics of the custom and external metrics APIs, beside CPU and memory. */
+  readonly metrics?: readonly HpaMetricSpec[];
   readonly scaleUp: HpaRulesSpec;
   readonly scaleDown: HpaRulesSpec;
+}
+
+/** A metric of the custom (`Pods`) or external metrics API, and the value the autoscaler holds it at. */
+export interface HpaMetricSpec {
+  readonly source: 'Pods' | 'External';
+  readonly name: string;
+  readonly target: { readonly averageValue?: number; readonly value?: number };
+  /** The labels selecting an external metric's series. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -208,6 +219,11 @@ function addHorizontalPodAutoscaler(scope: Construct, id: string, d: WorkloadRes
   };
   if (spec.cpuUtilization !== undefined) metrics.push(utilization('cpu', spec.cpuUtilization));
   if (spec.memoryUtilization !== undefined) metrics.push(utilization('memory', spec.memoryUtilization));
+  for (const m of spec.metrics ?? []) {
+    const target = m.target.value !== undefined ? kplus.MetricTarget.value(m.target.value) : kplus.MetricTarget.averageValue(m.target.averageValue!);
+    const labelSelector = m.labels ? kplus.LabelSelector.of({ labels: { ...m.labels } }) : undefined;
+    metrics.push(m.source === 'Pods' ? kplus.Metric.pods({ name: m.name, target }) : kplus.Metric.external({ name: m.name, target, labelSelector }));
+  }
   const rules = (r: HpaRulesSpec): kplus.ScalingRules => ({
     stabilizationWindow: r.stabilizationWindow,
     policies: r.policies.map((p) => ({

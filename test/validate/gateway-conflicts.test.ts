@@ -129,6 +129,39 @@ describe('MESH143: plaintext and TLS servers on one port of the same gateway pod
 });
 
 /**
+ * MESH541: istiod merges the plaintext servers of a port only when both are HTTP (pilot/pkg/model/gateway.go, canMergeProtocols:
+ * "(current.IsHTTP() || current == p) && p.IsHTTP()"), and skips every later one ("conflict with existing server"); a plain TCP
+ * connection carries no host, so two environments' TCP servers on one port of the shared gateway lose one of them.
+ */
+describe('MESH541: plaintext servers on one port of the same gateway pods that istiod cannot merge', () => {
+  const server = (protocol: string, hosts: string[], port = 7777) => ({ port: { number: port, name: `${protocol.toLowerCase()}-${port}`, protocol }, hosts });
+  const gw = (namespace: string, servers: any[], selector = { istio: 'ingressgateway' }) => ({
+    apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'game-tcp', namespace }, spec: { selector, servers },
+  });
+
+  test("two environments' TCP servers on 7777 for hosts of their own: an error once per pair, whatever the hosts", () => {
+    const found = of('MESH541', [gw('game', [server('TCP', ['play.example.com'])]), gw('game-dev', [server('TCP', ['dev.play.example.com'])])]);
+    expect(found.map(line)).toEqual(['game/game-tcp spec.servers[0].port (with game-dev/game-tcp)']);
+    expect(found[0].severity ?? 'error').toBe('error');
+    expect(found[0].message).toMatch(/\(port 7777: TCP for play\.example\.com on Gateway game\/game-tcp, TCP for dev\.play\.example\.com on Gateway game-dev\/game-tcp\): it merges only HTTP ones/);
+    // in one Gateway too, and an HTTP server beside a TCP one
+    expect(of('MESH541', [gw('game', [server('TCP', ['a.example.com']), server('MONGO', ['b.example.com'])])]).map(line))
+      .toEqual(['game/game-tcp spec.servers[0].port (with game/game-tcp)']);
+    expect(of('MESH541', [gw('game', [server('HTTP', ['a.example.com'], 80)]), gw('game-dev', [server('TCP', ['b.example.com'], 80)])])).toHaveLength(1);
+  });
+
+  test('no finding: HTTP servers together, other ports, other pods, TLS servers (MESH143), one host (MESH120)', () => {
+    expect(of('MESH541', [gw('game', [server('HTTP', ['a.example.com'], 80)]), gw('game-dev', [server('HTTP2', ['b.example.com'], 80)])])).toEqual([]);
+    expect(of('MESH541', [gw('game', [server('TCP', ['a.example.com'])]), gw('game-dev', [server('TCP', ['b.example.com'], 7787)])])).toEqual([]);
+    expect(of('MESH541', [gw('game', [server('TCP', ['a.example.com'])]), gw('game-dev', [server('TCP', ['b.example.com'])], { istio: 'other' })])).toEqual([]);
+    const tls = { ...server('TLS', ['b.example.com']), tls: { mode: 'SIMPLE', credentialName: 'b-tls' } };
+    expect(of('MESH541', [gw('game', [server('TCP', ['a.example.com'])]), gw('game-dev', [tls])])).toEqual([]);
+    expect(of('MESH541', [gw('game', [server('TCP', ['*'])]), gw('game-dev', [server('TCP', ['*'])])])).toEqual([]);
+    expect(of('MESH120', [gw('game', [server('TCP', ['*'])]), gw('game-dev', [server('TCP', ['*'])])])).toHaveLength(1);
+  });
+});
+
+/**
  * MESH144: istiod appends the routes of every VirtualService bound to one Gateway for one host to one virtual host, in the order
  * the gateway sees them (pilot/pkg/networking/core/gateway.go, buildGatewayRoutes); Envoy takes the first route that matches.
  */

@@ -100,8 +100,10 @@ export function admissionFlows(service: IMeshServiceNode, admissions: readonly R
       expect: 'allow' as const, constructPath: service.node.path,
     };
     const who = `${service.name} admits ${a.caller}`;
-    if (['tcp', 'mongo', 'mysql', 'redis', 'tls', 'https'].includes(port.protocol)) {
-      out.push({ ...base, description: `${who} on ${port.port}/${port.protocol.toUpperCase()}` });
+    if (['tcp', 'mongo', 'mysql', 'redis', 'tls', 'https', 'udp'].includes(port.protocol)) {
+      // A UDP port's datagrams pass no sidecar: the flow says so, for the NetworkPolicies alone to decide.
+      const udp = port.protocol === 'udp' ? { protocol: 'UDP' as const } : {};
+      out.push({ ...base, ...udp, description: `${who} on ${port.port}/${port.protocol.toUpperCase()}` });
       continue;
     }
     for (const method of flowMethods(a.options.methods)) {

@@ -280,6 +280,11 @@ export class ServiceSecurity extends Construct {
     this.hostRouted.push({ methods: methods && [...methods] });
   }
 
+  /** @internal Each gateway's admission ({@link admitGateway}), in the order admitted. */
+  public get _gatewayAdmissions(): readonly GatewayAdmission[] {
+    return [...this.gateways];
+  }
+
   /** @internal The methods of each admitted proxy whose sidecar routes by the service's host ({@link _routedByHost}). */
   public get _hostRoutedCallers(): readonly { readonly methods?: readonly HttpMethod[] }[] {
     return this.hostRouted;

@@ -146,7 +146,10 @@ export function renderVirtualServiceSpec(traffic: HostTraffic, ctx: HostRenderCo
     }
     http.push({ match: d.match, ...body(d.port, policy) });
   }
-  const several = ports.http.length + ports.tcp.length + ports.tls.length > 1;
+  // Several ports when the Service has several, a UDP port included: no route takes it, since the
+  // sidecar proxies TCP alone, but a destination of a Service with several ports must name its port
+  // (istioctl analyze IST0112, VirtualServiceDestinationPortSelectorRequired; MESH103).
+  const several = ctx.destinationPort !== undefined || ports.http.length + ports.tcp.length + ports.tls.length > 1;
   const tcp: VirtualServiceSpecTcp[] = [
     ...traffic.tcpRoutes.map((r) => ({
       match:

@@ -10,7 +10,7 @@ import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest, refOf } from '../finding';
 import { AnalysisCheck } from './check';
 import { AnalysisView, namespaceOf, push } from './view';
-import { isTlsServer } from '../webhook/names';
+import { isHttpProtocol, isTlsServer, parseProtocol } from '../webhook/names';
 
 /** `k=v,k2=v2`, sorted by key: a label set as a selector's text (k8s.io/apimachinery labels.SelectorFromSet(...).String()). */
 export function selectorText(selector: Readonly<Record<string, string>> | undefined): string {
@@ -204,6 +204,55 @@ export const mixedTlsPorts: AnalysisCheck = {
       ...finding(Codes.GATEWAY_PORT_TLS_MIXED, c.from, c.field,
         `plaintext and TLS on one port of the same gateway pods (${c.detail}): istiod keeps the servers of the kind it merges `
         + 'first and rejects the others, whose routes get no listener; serve them on ports of their own'),
+      related: refOf(c.to),
+    }));
+  },
+};
+
+/** The server's protocol as istiod parses it (protocol.Parse), lower-case; undefined when it knows none. */
+const protocolOf = (server: any): string | undefined => parseProtocol(String(server?.port?.protocol ?? ''));
+
+/**
+ * MESH541: two plaintext servers (no TLS settings) on one port and bind of the same gateway pods, in one Gateway or two, that
+ * are not both HTTP (HTTP, HTTP2, gRPC, gRPC-Web): istiod merges the plaintext servers of a port only when both are HTTP
+ * (`canMergeProtocols`: "(current.IsHTTP() || current == p) && p.IsHTTP()"), and rejects every later one ("skipping server
+ * on gateway ...: conflict with existing server", istio/istio pilot/pkg/model/gateway.go, MergeGateways), whose routes then
+ * get no listener. Hosts do not tell them apart: a plain TCP connection carries no host (no SNI, no Host header), so two
+ * environments sharing the platform's gateway with a TCP server each on one port (`dev.play.example.com:7777`,
+ * `play.example.com:7777`) lose one of them. Which istiod meets first is not in the manifests, so it is an error either way.
+ * Pairs claiming one host are MESH120's (IST0145), reported there.
+ */
+export const unmergeablePlaintextPorts: AnalysisCheck = {
+  code: Codes.GATEWAY_PLAINTEXT_PORT_UNMERGEABLE,
+  title: 'plaintext servers on one port of the same gateway pods that istiod cannot merge',
+  run(index) {
+    const gateways = index.ofKind('Gateway');
+    const selectors = new Map(gateways.map((g) => [selectorText(selectorOf(g)), selectorOf(g)]));
+    const plaintext = gateways.map((gw) => ({ gw, servers: serversOf(gw).filter(({ server }) => !isTlsServer(server)) }));
+    const found: DirectedCollision[] = [];
+    for (const { gw, servers } of plaintext) {
+      const sel = selectorText(selectorOf(gw));
+      for (const { server, index: i } of servers) {
+        const [port, bind, protocol] = [portText(server), String(server?.bind ?? ''), protocolOf(server)];
+        for (const { gw: other, servers: theirs } of plaintext) {
+          if (!samePods(index, sel, selectorText(selectorOf(other)), selectors)) continue;
+          for (const { server: o, index: j } of theirs) {
+            if (other === gw && j === i) continue;
+            if (portText(o) !== port || String(o?.bind ?? '') !== bind) continue;
+            if (isHttpProtocol(protocol) && isHttpProtocol(protocolOf(o))) continue;
+            if (hostsOf(server).some((h) => hostsOf(o).includes(h))) continue;
+            const detail = `port ${port}: ${String(server?.port?.protocol)} for ${hostsOf(server).join(',')} on Gateway ${fullName(gw)}, `
+              + `${String(o?.port?.protocol)} for ${hostsOf(o).join(',')} on Gateway ${fullName(other)}`;
+            found.push({ from: gw, to: other, field: `spec.servers[${i}].port`, detail, on: `${port}\u0000${[i, j].sort().join(',')}` });
+          }
+        }
+      }
+    }
+    return oncePerPair(index, found, (c) => ({
+      ...finding(Codes.GATEWAY_PLAINTEXT_PORT_UNMERGEABLE, c.from, c.field,
+        `plaintext servers on one port of the same gateway pods that istiod cannot merge (${c.detail}): it merges only HTTP ones `
+        + 'and rejects the later server, whose routes get no listener; a plain TCP connection carries no host to tell them apart, '
+        + 'so give each its own port (the gateway\'s Service exposing it: otherPorts)'),
       related: refOf(c.to),
     }));
   },

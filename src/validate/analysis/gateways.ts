@@ -7,7 +7,9 @@ import { X509Certificate } from 'node:crypto';
 import { Codes } from '../../core/codes';
 import { Finding, finding, Manifest } from '../finding';
 import { AnalysisCheck } from './check';
-import { conflictingGateways, duplicateCertificates, fullName, mixedTlsPorts, selectorOf, selectorText } from './gateway-conflicts';
+import {
+  conflictingGateways, duplicateCertificates, fullName, mixedTlsPorts, selectorOf, selectorText, unmergeablePlaintextPorts,
+} from './gateway-conflicts';
 import { gatewayHostsFor, gatewayReference } from '../model/gateway-hosts';
 import { mergedGatewayRoutes } from './gateway-routes';
 import { unroutedGatewayServers } from './unrouted-servers';
@@ -345,6 +347,7 @@ export const jwtClaimRoutes: AnalysisCheck = {
 
 /** The gateway checks. */
 export const GATEWAY_CHECKS: readonly AnalysisCheck[] = [
-  gatewaySelector, gatewayPorts, gatewayCredentials, gatewayClientCa, conflictingGateways, mixedTlsPorts, duplicateCertificates,
+  gatewaySelector, gatewayPorts, gatewayCredentials, gatewayClientCa, conflictingGateways, mixedTlsPorts, unmergeablePlaintextPorts,
+  duplicateCertificates,
   virtualServiceGateways, jwtClaimRoutes, mergedGatewayRoutes, unroutedGatewayServers,
 ];

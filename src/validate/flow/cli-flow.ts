@@ -48,15 +48,17 @@ export interface FlowPlatform {
   readonly workloads: readonly FlowWorkload[];
 }
 
-const PROTOCOLS: Readonly<Record<string, NonNullable<Flow['protocol']>>> = { tcp: 'TCP', tls: 'TLS', grpc: 'GRPC', http: 'HTTP', https: 'HTTPS' };
+const PROTOCOLS: Readonly<Record<string, NonNullable<Flow['protocol']>>> = {
+  tcp: 'TCP', tls: 'TLS', grpc: 'GRPC', http: 'HTTP', https: 'HTTPS', udp: 'UDP',
+};
 
 /**
- * Parses `<source> -> <destination> [tcp|tls|grpc|http|https] [METHOD] [path] [name=value...]`.
+ * Parses `<source> -> <destination> [tcp|tls|grpc|http|https|udp] [METHOD] [path] [name=value...]`.
  * The source is `external`, `<namespace>/<workload>`, a workload name found in one namespace
  * of the manifests, a platform workload's name, or `platform:<component>`; the destination
  * `<host>:<port>` or `platform:<component>[:<port>]` (see {@link PLATFORM_COMPONENTS}), whose
  * default request is its clients' (spans, a rate-limit check). The protocol says what the
- * client sends (by default the port's protocol decides): `tcp` and `tls` carry no method or path,
+ * client sends (by default the port's protocol decides): `tcp`, `tls` and `udp` carry no method or path,
  * `grpc` is `POST /<package.Service>/<Method>`. `sni=<name>` sets a TLS client's SNI,
  * `principal=<iss>/<sub>` the JWT's request principal, `client=<address>` an external client's address (which the ingress
  * gateway's policies read), `init=<container>` the init container of the source's pods that sends it (`Flow.initContainer`),
@@ -91,7 +93,7 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
       else headers[k.toLowerCase()] = v.join('=');
     } else throw bad(`'${token}' is not a protocol (${Object.keys(PROTOCOLS).join(', ')}), a method, a path or name=value`);
   }
-  const l4 = protocol === 'TCP' || protocol === 'TLS';
+  const l4 = protocol === 'TCP' || protocol === 'TLS' || protocol === 'UDP';
   if (l4 && (method !== undefined || path !== undefined)) throw bad(`a ${protocol} connection has no method or path`);
   const grpc = protocol === 'GRPC';
   if (grpc && (path === undefined || method !== undefined && method !== 'POST')) {

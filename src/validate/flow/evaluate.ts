@@ -38,7 +38,8 @@ import { entryHosts, entryPort, externalPod, externalTargetPort, serviceEntryFor
 import { sidecarDecision, unexportedAsUnlisted } from './sidecar';
 import { outsideCluster, unregisteredHost } from './unregistered';
 import { endpointAt, remoteRefusal, workloadEntryPort } from './vm-endpoints';
-import { onlyPort, portOf, targetPort } from './service-ports';
+import { isUdpFlow, missingPort, onlyPort, portOf, targetPort } from './service-ports';
+import { udpFromOutside, UdpEvaluation, udpToDescribedPod, udpToPods } from './udp';
 import { decider, refused } from './verdicts';
 import { authorizationRequest, tokenDecision } from './request-authentication';
 import { flowProblem } from './flow-problem';
@@ -99,6 +100,11 @@ export class FlowEvaluator {
     this.cluster = new FlowCluster(given instanceof ClusterModel ? given : ClusterModel.of(manifests), options);
     this.readiness = new SidecarReadiness(this.cluster);
     this.connections = new Connections(this.cluster);
+  }
+
+  /** What a UDP flow needs of the evaluator. */
+  private get udpEvaluation(): UdpEvaluation {
+    return { cluster: this.cluster, connections: this.connections, notReady: (p, h) => this.notReady(p, h), each: (c) => this.each(c) };
   }
 
   /** The verdict for `flow`; a malformed flow throws a MeshError (MESH603) naming the field. */
@@ -186,6 +192,7 @@ export class FlowEvaluator {
 
   /** An external client: the ingress Gateway's server, its VirtualService, then the gateway pod as the source. */
   private external(flow: Flow, hops: string[]): FlowVerdict {
+    if (flow.protocol === 'UDP') return udpFromOutside(flow, hops);
     const entry = gatewayEntry(this.cluster, flow.host, flow.port);
     if (!entry) {
       return refused({ layer: 'routing', kind: 'Gateway', name: '(none)' }, `no Gateway server listens for ${flow.host} on port ${flow.port}`, hops);
@@ -291,7 +298,9 @@ export class FlowEvaluator {
         hops,
       );
     }
-    const servicePort = portOf(service, flow.port);
+    // A UDP flow goes to the Service's UDP port of that number, any other to its TCP one (a Service may have both).
+    const udp = gateway === 'mesh' && isUdpFlow(service, flow);
+    const servicePort = portOf(service, flow.port, gateway === 'mesh' ? (udp ? 'UDP' : 'TCP') : undefined);
     // Scrapes and probes address the pods' own proxy ports directly, not the Service.
     if (!servicePort && SIDECAR_OWN_PORTS.has(flow.port)) {
       const pods = this.cluster.podsOfService(service);
@@ -311,6 +320,7 @@ export class FlowEvaluator {
         return refused(decider(layer, d.policy), `${source.name} cannot resolve ${flow.host}: ${d.reason}`, hops);
       }
     }
+    if (udp) return udpToPods(this.udpEvaluation, source, service, servicePort, flow, hops, ctx.reached);
     let passthrough = false;
     const found = gateway === 'mesh' ? sidecarDecision(this.cluster, source, service.fqdn, service.namespace, flow.port) : undefined;
     const sc = found && unexportedAsUnlisted(service, source, found);
@@ -319,9 +329,7 @@ export class FlowEvaluator {
       passthrough = true;
       hops.push(`passthrough (${sc.reason})`);
     }
-    if (!servicePort) {
-      return refused(decider('routing', service.manifest), `Service ${service.namespace}/${service.name} has no port ${flow.port}`, hops);
-    }
+    if (!servicePort) return refused(decider('routing', service.manifest), missingPort(service, flow.port, gateway === 'mesh'), hops);
     let destinations: RouteDestination[] = [{ fqdn: service.fqdn, port: flow.port, weight: 100 }];
     let vs: Manifest | undefined;
     if (!passthrough) {
@@ -502,6 +510,7 @@ export class FlowEvaluator {
     const port = flow.targetPort ?? target.targetPorts?.[flow.port] ?? flow.port;
     const named = Object.entries(target.ports ?? {}).find(([, n]) => n === port)?.[0];
     const ctx = this.withMode(given, flowMode(flow, named === undefined ? undefined : servicePortProtocol({ name: named, port })));
+    if (flow.protocol === 'UDP') return udpToDescribedPod(this.udpEvaluation, source, pod, `${host}:${flow.port}`, port, hops, ctx.reached);
     // The proxy's own connection to istiod is not captured by its sidecar: only NetworkPolicy decides it.
     const cp = this.cluster.controlPlane;
     if (cp && pod === cp.pod && port === cp.port) {

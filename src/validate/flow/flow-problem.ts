@@ -44,8 +44,11 @@ export function flowProblem(flow: Flow): FlowProblem {
  */
 function protocolProblem(flow: Flow): FlowProblem {
   const bad = (field: string, message: string) => ({ field, message });
-  if (flow.protocol !== undefined && !['HTTP', 'HTTPS', 'GRPC', 'TCP', 'TLS'].includes(flow.protocol)) {
-    return bad('protocol', `'${flow.protocol}' is not HTTP, HTTPS, GRPC, TCP or TLS`);
+  if (flow.protocol !== undefined && !['HTTP', 'HTTPS', 'GRPC', 'TCP', 'TLS', 'UDP'].includes(flow.protocol)) {
+    return bad('protocol', `'${flow.protocol}' is not HTTP, HTTPS, GRPC, TCP, TLS or UDP`);
+  }
+  if (flow.protocol === 'UDP' && (flow.method !== undefined || flow.path !== undefined)) {
+    return bad(flow.method !== undefined ? 'method' : 'path', 'a UDP flow has no method or path');
   }
   // gRPC is HTTP/2 `POST /<package.Service>/<Method>` (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md, Request-Headers).
   const grpc = flow.protocol === 'GRPC';

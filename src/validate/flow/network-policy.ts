@@ -175,26 +175,27 @@ export interface Connection {
 }
 
 /**
- * NetworkPolicy at both ends of each TCP connection (source pod, destination pod, port), worked out
+ * NetworkPolicy at both ends of each connection (source pod, destination pod, port, TCP or UDP), worked out
  * once per connection: the flows of one call (its methods and paths) share it. The pods are the
  * cluster's own objects, one per workload, so the table grows with the connections, not the flows.
  */
 export class Connections {
-  private readonly known = new Map<FlowPod, Map<FlowPod, Map<number, Connection>>>();
+  private readonly known = new Map<FlowPod, Map<FlowPod, Map<number | string, Connection>>>();
 
   public constructor(private readonly cluster: FlowCluster) {}
 
-  /** The decisions on the connection from `source` to `destination`:`port`. */
-  public of(source: FlowPod, destination: FlowPod, port: number): Connection {
+  /** The decisions on the connection from `source` to `destination`:`port` over `protocol`. */
+  public of(source: FlowPod, destination: FlowPod, port: number, protocol: 'TCP' | 'UDP' = 'TCP'): Connection {
     let byDestination = this.known.get(source);
     if (!byDestination) this.known.set(source, byDestination = new Map());
     let byPort = byDestination.get(destination);
     if (!byPort) byDestination.set(destination, byPort = new Map());
-    let known = byPort.get(port);
+    const key = protocol === 'TCP' ? port : `${port}/${protocol}`;
+    let known = byPort.get(key);
     if (!known) {
-      const egress = networkPolicyDecision(this.cluster, 'Egress', source, destination, port);
-      known = egress.allowed ? { egress, ingress: networkPolicyDecision(this.cluster, 'Ingress', source, destination, port) } : { egress };
-      byPort.set(port, known);
+      const egress = networkPolicyDecision(this.cluster, 'Egress', source, destination, port, protocol);
+      known = egress.allowed ? { egress, ingress: networkPolicyDecision(this.cluster, 'Ingress', source, destination, port, protocol) } : { egress };
+      byPort.set(key, known);
     }
     return known;
   }

@@ -78,7 +78,7 @@ export function flowMode(flow: Pick<Flow, 'protocol'>, port: PortProtocol | unde
   const tlsPort = port === 'TLS' || port === 'HTTPS';
   switch (flow.protocol) {
     case 'HTTP': case 'GRPC': return 'http';
-    case 'TCP': return 'tcp';
+    case 'TCP': case 'UDP': return 'tcp';
     case 'TLS': case 'HTTPS': return tlsPort ? 'tls' : 'tcp';
     default:
       if (port === undefined || isHttpProtocol(port)) return 'http';

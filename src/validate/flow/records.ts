@@ -234,8 +234,8 @@ function entryProblem(e: unknown, v2: boolean): { field: string; message: string
     return { field: 'callee.port', message: 'must be { name, port, targetPort } with ports 1-65535' };
   }
   if (!isMap(e.request)) return { field: 'request', message: 'is not a map' };
-  if (e.request.protocol !== undefined && !['TCP', 'TLS'].includes(e.request.protocol)) {
-    return { field: 'request.protocol', message: `'${e.request.protocol}' is not TCP or TLS` };
+  if (e.request.protocol !== undefined && !['TCP', 'TLS', 'UDP'].includes(e.request.protocol)) {
+    return { field: 'request.protocol', message: `'${e.request.protocol}' is not TCP, TLS or UDP` };
   }
   return v2 && e.request.method !== undefined ? pathsProblem(e.request) : undefined;
 }

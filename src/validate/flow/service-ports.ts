@@ -7,8 +7,30 @@ import { Manifest } from '../finding';
 import { FlowPod, FlowService } from './cluster';
 
 /** The Service port `port` of `service`. */
-export function portOf(service: FlowService, port: number): Manifest | undefined {
-  return (service.manifest.spec?.ports ?? []).find((p: Manifest) => Number(p.port) === port);
+export function portOf(service: FlowService, port: number, protocol?: 'TCP' | 'UDP'): Manifest | undefined {
+  const ports: Manifest[] = service.manifest.spec?.ports ?? [];
+  return ports.find((p) => Number(p.port) === port && (protocol === undefined || portProtocol(p) === protocol));
+}
+
+/** Why `service` has no port `port` for a TCP flow: none of that number, or (`byProtocol`) only a UDP one. */
+export function missingPort(service: FlowService, port: number, byProtocol: boolean): string {
+  const udpOnly = byProtocol && portOf(service, port, 'UDP') !== undefined;
+  return `Service ${service.namespace}/${service.name} ${udpOnly ? `has no TCP port ${port} (its port ${port} is UDP)` : `has no port ${port}`}`;
+}
+
+/** A Service port's transport protocol: its `protocol`, TCP when unset (SCTP is read as TCP: no flow sends it). */
+export function portProtocol(port: Manifest): 'TCP' | 'UDP' {
+  return String(port.protocol ?? 'TCP').toUpperCase() === 'UDP' ? 'UDP' : 'TCP';
+}
+
+/**
+ * Whether `flow` to `service` is UDP: a flow that says so, or one that says nothing to a port number the Service
+ * has over UDP alone (a Service may have both, as DNS's 53/UDP and 53/TCP).
+ */
+export function isUdpFlow(service: FlowService, flow: { readonly port: number; readonly protocol?: string }): boolean {
+  if (flow.protocol !== undefined) return flow.protocol === 'UDP';
+  const ports: Manifest[] = (service.manifest.spec?.ports ?? []).filter((p: Manifest) => Number(p.port) === flow.port);
+  return ports.length > 0 && ports.every((p) => portProtocol(p) === 'UDP');
 }
 
 /** The one port of a Service that has one. */

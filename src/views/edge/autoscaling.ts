@@ -8,6 +8,7 @@ import { Labels, MANAGED_BY } from '../../core/labels';
 import { cpuMillis, mebibytesOf } from '../../workload/quantities';
 import { APP_CONTAINER, autoscaleWorkloads, WorkloadVersion } from '../../workload/workload';
 import { ScalingPolicy } from './scaling-policy';
+import { AutoscalingMetric } from './autoscaling-metric';
 import { addProblems } from '../../private/construct-problems';
 
 /** One direction of scaling: how long to wait for a steady signal, and how fast to move. */
@@ -49,6 +50,15 @@ export interface AutoscalingProps {
    * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#container-resource-metrics
    */
   readonly memoryUtilization?: number;
+  /**
+   * Metrics of the custom or external metrics API the autoscaler also scales on (players waiting for a match per pod, a
+   * queue's depth), beside the CPU and memory targets: it takes the highest replica count any of them asks for. The cluster
+   * must serve those APIs (prometheus-adapter for Prometheus's series; kube-prometheus-stack does not install it), or the
+   * autoscaler reports `FailedGetPodsMetric`/`FailedGetExternalMetric` and scales on the rest.
+   * @default - none: CPU and memory alone
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale-walkthrough/#autoscaling-on-multiple-metrics-and-custom-metrics
+   */
+  readonly metrics?: AutoscalingMetric[];
   /**
    * Scale-up behaviour.
    * @default - stabilization 60s, 100% per 15s (seed 004)
@@ -109,6 +119,8 @@ export class Autoscaling extends Construct {
   public readonly cpuUtilization: number;
   /** Target memory utilization, percent. */
   public readonly memoryUtilization: number;
+  /** The metrics of the custom and external metrics APIs it scales on too. */
+  public readonly metrics: readonly AutoscalingMetric[];
   /** Scale-up behaviour, the defaults filled in. */
   public readonly scaleUp: Required<ScalingBehavior>;
   /** Scale-down behaviour, the defaults filled in. */
@@ -126,6 +138,7 @@ export class Autoscaling extends Construct {
     this.maxReplicas = props.maxReplicas;
     this.cpuUtilization = props.cpuUtilization ?? 70;
     this.memoryUtilization = props.memoryUtilization ?? 80;
+    this.metrics = [...(props.metrics ?? [])];
     this.service = props.service;
     const scaleUp = behavior(DEFAULT_SCALE_UP, props.scaleUp);
     const scaleDown = behavior(DEFAULT_SCALE_DOWN, props.scaleDown);
@@ -145,6 +158,7 @@ export class Autoscaling extends Construct {
         cpuUtilization: this.cpuUtilization,
         memoryUtilization: this.memoryUtilization,
         container: APP_CONTAINER,
+        metrics: this.metrics.map((m) => ({ source: m.source, name: m.name, target: { ...m.target }, labels: m.labels })),
         scaleUp: { stabilizationWindow: scaleUp.stabilizationWindow, policies: scaleUp.policies },
         scaleDown: { stabilizationWindow: scaleDown.stabilizationWindow, policies: scaleDown.policies },
       }, (v) => this.minReplicasOf(v));

@@ -163,7 +163,7 @@ describe('malformed records (MESH606)', () => {
     [
       'an unknown protocol',
       withEntries([{ ...entries[0], request: { protocol: 'QUIC' } }]),
-      "data.calls.yaml[0].request.protocol: 'QUIC' is not TCP or TLS",
+      "data.calls.yaml[0].request.protocol: 'QUIC' is not TCP, TLS or UDP",
     ],
     [
       'a malformed request',

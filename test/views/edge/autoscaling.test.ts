@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Autoscaling, AutoscalingProps, MeshService, ScalingPolicy } from '../../../src';
+import { Autoscaling, AutoscalingMetric, AutoscalingProps, MeshService, ScalingPolicy } from '../../../src';
 import { find, meshChart, synth, synthError } from '../../util';
 
 function build(props: Omit<AutoscalingProps, 'service'>, replicas = 3) {
@@ -84,5 +84,45 @@ describe('Autoscaling', () => {
     expect(() => ScalingPolicy.percent(100, Duration.seconds(1801))).toThrow(/\[MESH508\]/);
     expect(() => ScalingPolicy.percent(100, Duration.millis(500))).toThrow(/\[MESH508\]/);
     expect(() => ScalingPolicy.pods(0, Duration.seconds(15))).toThrow(/\[MESH508\]/);
+  });
+});
+
+// A metric of the custom or external metrics API (prometheus-adapter's), beside the app container's CPU and memory: the
+// autoscaler proposes a count for each and takes the highest (https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale-walkthrough/#autoscaling-on-multiple-metrics-and-custom-metrics).
+describe('Autoscaling on custom and external metrics', () => {
+  test('a Pods metric held at an average per pod, an external one at a value or an average, after CPU and memory', () => {
+    const hpa = find(synth(build({
+      maxReplicas: 30,
+      metrics: [
+        AutoscalingMetric.podsAverage('matchmaking_tickets_in_flight', 50),
+        AutoscalingMetric.external('lobby_players_waiting', { averageValue: 0.5 }, { queue: 'ranked' }),
+        AutoscalingMetric.external('lobby_players_waiting_total', { value: 2000 }),
+      ],
+    })), 'HorizontalPodAutoscaler', 'user-service');
+    expect(hpa.spec.metrics.slice(0, 2).map((m: any) => m.containerResource.name)).toEqual(['cpu', 'memory']);
+    expect(hpa.spec.metrics.slice(2)).toEqual([
+      { type: 'Pods', pods: { metric: { name: 'matchmaking_tickets_in_flight' }, target: { type: 'AverageValue', averageValue: 50 } } },
+      { type: 'External', external: { metric: { name: 'lobby_players_waiting', selector: { matchLabels: { queue: 'ranked' } } }, target: { type: 'AverageValue', averageValue: 0.5 } } },
+      { type: 'External', external: { metric: { name: 'lobby_players_waiting_total' }, target: { type: 'Value', value: 2000 } } },
+    ]);
+  });
+
+  test('AutoscalingMetric checks at once: a metric name, a target above 0, one target of an external metric, label syntax', () => {
+    expect(AutoscalingMetric.podsAverage('istio_requests:rate1m', 20).toString()).toBe('Pods istio_requests:rate1m averageValue 20');
+    expect(() => AutoscalingMetric.podsAverage('requests per second', 20)).toThrow(/'requests per second' is not a metric name.*/);
+    expect(() => AutoscalingMetric.podsAverage('1rps', 20)).toThrow(/is not a metric name/);
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => AutoscalingMetric.podsAverage('rps', bad)).toThrow(/metric target averageValue must be a number above 0/);
+    }
+    expect(() => AutoscalingMetric.external('depth', {})).toThrow(/give its target as one of averageValue or value, got neither/);
+    expect(() => AutoscalingMetric.external('depth', { value: 1, averageValue: 1 })).toThrow(/got averageValue and value/);
+    expect(() => AutoscalingMetric.external('depth', { value: 1 }, { 'bad key!': 'x' })).toThrow(/labels: 'bad key!: x': not a label key/);
+    let code: string | undefined;
+    try {
+      AutoscalingMetric.external('depth', { value: 0 });
+    } catch (e) {
+      code = (e as { code?: string }).code;
+    }
+    expect(code).toBe('MESH508');
   });
 });

@@ -199,6 +199,21 @@ describe("a gateway route's header changes", () => {
     gateway.route(new MeshService(chart, 'web', { image: 'img' }), { hosts: ['web.production.svc.cluster.local'], headers: { request: { remove: ['x-tenant'] } } });
     expect(synthError(app)).toMatch(/\[test\/gw\/route-web\] headers: .*\[MESH630\]/);
   });
+
+  test("a MeshGateway's clients meet the service's own routes: its default retries spare their writes", () => {
+    // The gateway applies the VirtualService bound to it, the service's own, retries included: every method its clients send.
+    const retryOn = (meshGateway: boolean) => {
+      const { app, chart } = meshChart();
+      const web = new MeshService(chart, 'web', { image: 'img' });
+      if (meshGateway) {
+        new MeshGateway(chart, 'gw', { pods: { namespace: 'service-mesh', serviceAccount: 'mesh-gateway', labels: { istio: 'mesh-gateway' } },
+          tierNamespaces: ['production'] }).route(web, { hosts: ['web.production.svc.cluster.local'] });
+      }
+      return find(synth(app), 'VirtualService', 'web').spec.http.at(-1).retries.retryOn;
+    };
+    expect(retryOn(true)).toBe('reset-before-request,connect-failure');
+    expect(retryOn(false)).toBe('5xx,reset,connect-failure,retriable-4xx');
+  });
 });
 
 describe('EdgeGateway.route flows', () => {

@@ -150,3 +150,28 @@ describe('EdgeGateway.routeTcp: the connections of a server that terminates TLS,
     ]);
   });
 });
+
+describe('two environments routing TCP through the shared gateway (MESH541)', () => {
+  // A plain TCP connection carries no host, and istiod merges a port's plaintext servers only when both are HTTP
+  // (pilot/pkg/model/gateway.go, canMergeProtocols): the later environment's server is rejected and its players reach nothing.
+  const environments = (ports: [number, number]) => {
+    const platform = MeshPlatform.of({ ingressGateway: { otherPorts: [...new Set(ports)] } });
+    const app = new MeshApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'tcp-envs-')), platform });
+    for (const [i, [env, host]] of [['game-dev', 'dev.play.example.com'], ['game', 'play.example.com']].entries()) {
+      const chart = new MeshChart(app, env, { namespace: env });
+      const server = new MeshService(chart, 'gameserver', {
+        image: 'registry.example.com/gameserver:7.0.1', ports: [{ port: 7777, protocol: 'tcp', name: 'tcp-game' }],
+        connectionPool: { tcp: { maxConnections: 20000 } },
+      });
+      new EdgeGateway(chart, 'game-tcp', { servers: [{ port: { number: ports[i], name: 'tcp-game', protocol: 'TCP' }, hosts: [host] }] })
+        .routeTcp(server);
+    }
+    return app;
+  };
+
+  test('one port with hosts of their own fails synth, naming both Gateways; a port each synthesizes', () => {
+    expect(synthError(environments([7777, 7777]))).toMatch(
+      /\[game\/game-tcp\/Resource\] game\/Gateway\/game-tcp: spec\.servers\[0\]\.port: plaintext servers on one port of the same gateway pods that istiod cannot merge .*\[MESH541\] \(with \[game-dev\/game-tcp\/Resource\]\)/);
+    expect(() => synth(environments([7787, 7777]))).not.toThrow();
+  });
+});

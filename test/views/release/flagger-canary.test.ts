@@ -522,6 +522,24 @@ describe('a gateway route to a host Flagger releases with delegation', () => {
     expect(synthError(abTest({ gateways: ['mesh'] }).app))
       .toMatch(/\[test\/web-canary\] gateways: Flagger's VirtualService with delegation binds to no gateway .*got mesh \[MESH305\]/);
   });
+
+  test("the gateway's POSTs meet Flagger's routes, so the service's default retries spare writes there", () => {
+    // istiod merges a delegate's rule into the gateway's, the delegate's retries winning where it sets them
+    // (istio/istio pilot/pkg/model/virtualservice.go, mergeHTTPRoute): the Canary's `service.retries` retry the public's requests.
+    const retries = (delegation: boolean, own?: Retries) => {
+      const { app, chart } = meshChart();
+      const web = new MeshService(chart, 'web', { image: 'web:1', ...(own ? { retries: own } : {}) });
+      new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(web);
+      new FlaggerCanary(chart, 'web-canary', { service: web, stepWeights: [10, 50], delegation });
+      return find(synth(app), 'Canary', 'web').spec.service.retries;
+    };
+    // every method through the gateway, into the service's own routes: retried only when nothing reached web
+    expect(retries(true)).toEqual({ attempts: 2, perTryTimeout: '5s', retryOn: 'reset-before-request,connect-failure' });
+    // without delegation the gateway routes to the apex with its own retries (MESH312): the service's stay the tier's
+    expect(retries(false).retryOn).toBe('5xx,reset,connect-failure,retriable-4xx');
+    // the service's own retryOn wins, as for a declared caller's writes
+    expect(retries(true, Retries.of({ retryOn: ['5xx'] })).retryOn).toBe('5xx');
+  });
 });
 
 test("MESH682 (warning): a service's own connectionPool.tcp does not reach Flagger's DestinationRules, whose schema has none", () => {
