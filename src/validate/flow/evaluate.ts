@@ -43,6 +43,7 @@ import { udpFromOutside, UdpEvaluation, udpToDescribedPod, udpToPods } from './u
 import { decider, refused } from './verdicts';
 import { authorizationRequest, tokenDecision } from './request-authentication';
 import { flowProblem } from './flow-problem';
+import { DnsReachability } from './dns-reachability';
 import { viaEgressGateway } from './egress-gateway';
 
 export { flowProblem };
@@ -81,8 +82,8 @@ export class FlowEvaluator {
    */
   public readonly cluster: FlowCluster;
   private readonly readiness: SidecarReadiness;
-  /** What refuses each source pod's DNS lookups (null: nothing), worked out once per pod. */
-  private readonly dnsRefusals = new Map<FlowPod, { direction: 'Egress' | 'Ingress'; policy?: Manifest; reason: string } | null>();
+  /** What refuses each source pod's DNS lookups, worked out once per pod. */
+  private readonly dns: DnsReachability;
   /** NetworkPolicy's decisions on each connection the server side opens, kept for the flows that share it. */
   private readonly connections: Connections;
 
@@ -100,6 +101,7 @@ export class FlowEvaluator {
     this.cluster = new FlowCluster(given instanceof ClusterModel ? given : ClusterModel.of(manifests), options);
     this.readiness = new SidecarReadiness(this.cluster);
     this.connections = new Connections(this.cluster);
+    this.dns = new DnsReachability(this.cluster);
   }
 
   /** What a UDP flow needs of the evaluator. */
@@ -151,25 +153,6 @@ export class FlowEvaluator {
   private notReady(pod: FlowPod, hops: readonly string[]): FlowVerdict | undefined {
     const n = this.readiness.notReady(pod);
     return n ? refused(decider(n.direction === 'Egress' ? 'NetworkPolicy egress' : 'NetworkPolicy ingress', n.policy), n.reason, hops) : undefined;
-  }
-
-  /** The NetworkPolicy that keeps `source` from the cluster DNS on 53/UDP, at either end, if any. */
-  private dnsRefusal(source: FlowPod): { direction: 'Egress' | 'Ingress'; policy?: Manifest; reason: string } | undefined {
-    const dns = this.cluster.dnsPod;
-    if (!dns) return undefined;
-    let known = this.dnsRefusals.get(source);
-    if (known === undefined) {
-      known = null;
-      for (const direction of ['Egress', 'Ingress'] as const) {
-        const d = networkPolicyDecision(this.cluster, direction, source, dns, 53, 'UDP');
-        if (!d.allowed) {
-          known = { direction, policy: d.policy, reason: d.reason };
-          break;
-        }
-      }
-      this.dnsRefusals.set(source, known);
-    }
-    return known ?? undefined;
   }
 
   /** The request as routing sees it. */
@@ -314,7 +297,7 @@ export class FlowEvaluator {
     // The application resolves the Service's name first: an egress-isolated pod needs
     // 53/UDP to the cluster DNS. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
     if (gateway === 'mesh' && source.kind !== 'Platform' && !source.gateway) {
-      const d = this.dnsRefusal(source);
+      const d = this.dns.refusal(source);
       if (d) {
         const layer = `NetworkPolicy ${d.direction.toLowerCase()}` as FlowLayer;
         return refused(decider(layer, d.policy), `${source.name} cannot resolve ${flow.host}: ${d.reason}`, hops);
