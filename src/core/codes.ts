@@ -147,6 +147,11 @@ export const Codes = {
    */
   INVALID_VAULT_AGENT: 'MESH248',
   /**
+   * A Service port declared plaintext HTTP (http, http2, grpc) that targets the HTTP port of an image the checks know serves HTTPS
+   * there (Elasticsearch 8's 9200 after its security auto-configuration): the sidecar forwards plaintext, which the server refuses.
+   */
+  IMAGE_SERVES_HTTPS: 'MESH249',
+  /**
    * Warning: a Job's or CronJob's pods certainly get an injected istio-proxy that runs as an ordinary container (neither their
    * `sidecar.istio.io/nativeSidecar` annotation nor the platform's `istio.nativeSidecars` makes it a native sidecar): it keeps
    * running after the job's containers exit, so the pods never complete and the Job never succeeds.

@@ -120,6 +120,11 @@ export interface IRemoteService extends IMeshService {
    * @default true
    */
   readonly sidecar?: boolean;
+  /**
+   * Whether a Flagger Canary releases it: its callers' Sidecars import its `-primary` and `-canary` hosts too.
+   * @default false
+   */
+  readonly releasedByFlagger?: boolean;
 }
 
 /** A declared call from one service to another: an edge of the mesh graph. */

@@ -26,7 +26,8 @@ export interface RemoteServiceProps {
   readonly serviceAccount?: string;
   /**
    * The labels on its pods, which the callers' NetworkPolicy egress selects (with its namespace).
-   * @default - `{ app: <name> }`, as a MeshService labels its pods
+   * @default - `{ app: <name> }`, as a MeshService labels its pods; with `releasedByFlagger`,
+   * `{ 'app.kubernetes.io/name': <name> }`, which Flagger keeps on the primary's pods
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
    */
   readonly podLabels?: Readonly<Record<string, string>>;
@@ -47,6 +48,21 @@ export interface RemoteServiceProps {
    * @see https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#auto-mutual-tls
    */
   readonly sidecar?: boolean;
+  /**
+   * Whether a Flagger Canary releases it (its team's `FlaggerCanary`). Flagger then owns the
+   * service's VirtualService, which sends its callers to the `<name>-primary` and `<name>-canary`
+   * Services (fluxcd/flagger `pkg/router/istio.go`), and renames the `app` label of the primary's
+   * pods to `<name>-primary` (`pkg/canary/util.go`, makePrimaryLabels). So the callers' Sidecars
+   * import those two hosts beside `<name>` (a route to a host a Sidecar does not import finds no
+   * cluster in the caller's Envoy: 503 NR), and their NetworkPolicy egress selects the pods by
+   * `app.kubernetes.io/name`, which both the primary's and the canary's pods keep (`app: <name>`
+   * would select the canary's alone, at zero replicas between analyses). Pod labels that name
+   * `app: <name>` beside it are refused (MESH605).
+   * @default false
+   * @see https://docs.flagger.app/usage/how-it-works#canary-service
+   * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+   */
+  readonly releasedByFlagger?: boolean;
 }
 
 /**
@@ -85,6 +101,8 @@ export class RemoteService extends Construct implements IRemoteService {
   public readonly podLabels: Readonly<Record<string, string>>;
   /** Whether its pods run an Istio sidecar; without one it is called in plaintext and holds no identity. */
   public readonly sidecar: boolean;
+  /** Whether a Flagger Canary releases it: its callers import its `-primary` and `-canary` hosts too. */
+  public readonly releasedByFlagger: boolean;
   /** Another team's service has a Service (its ports are given). */
   public readonly hasService = true;
   /** The chart it is declared in (a caller's). */
@@ -97,7 +115,8 @@ export class RemoteService extends Construct implements IRemoteService {
     this.name = props.name ?? id;
     this.namespace = props.namespace;
     this.serviceAccountName = props.serviceAccount ?? this.name;
-    this.podLabels = { ...(props.podLabels ?? { [Labels.APP]: this.name }) };
+    this.releasedByFlagger = props.releasedByFlagger ?? false;
+    this.podLabels = { ...(props.podLabels ?? (this.releasedByFlagger ? { [Labels.NAME]: this.name } : { [Labels.APP]: this.name })) };
     this.ports = resolvePorts(props.ports);
     this.sidecar = props.sidecar ?? true;
     // A name that cannot be a principal is reported at synth (MESH001), not thrown here.
@@ -123,6 +142,13 @@ export class RemoteService extends Construct implements IRemoteService {
     const out = remoteWorkloadProblems(identity, `remote service ${this.namespace}/${this.name}`).map((p) => formatProblem(p.code, p.message));
     if (this.ports.length === 0) out.push(formatProblem(Codes.INVALID_REMOTE_SERVICE, 'ports: a remote service needs the ports its callers call'));
     out.push(...servicePortProblems(this.ports));
+    // Flagger renames `app` on the primary's pods (fluxcd/flagger pkg/canary/util.go, makePrimaryLabels): such labels
+    // select the canary's pods alone, which run no replica between analyses.
+    if (this.releasedByFlagger && this.podLabels[Labels.APP] === this.name) {
+      out.push(formatProblem(Codes.INVALID_REMOTE_SERVICE, `podLabels['${Labels.APP}']: '${this.name}' selects only the canary's pods of a service `
+        + `Flagger releases (releasedByFlagger), which renames it to '${this.name}-primary' on the primary's pods: select them by `
+        + `'${Labels.NAME}', which both keep`));
+    }
     const own = ownService(this.node.root, this.namespace, this.name);
     if (own) out.push(...contradictions(this, own));
     return out;
@@ -135,6 +161,7 @@ interface OwnService extends IConstruct {
   readonly ports: readonly ResolvedServicePort[];
   readonly podLabels?: Readonly<Record<string, string>>;
   readonly selectorLabels: Readonly<Record<string, string>>;
+  readonly traffic?: { readonly virtualServiceOwner?: string };
 }
 
 /** The app's own service `namespace/name`, when a chart of the app (another team's, in one build) defines it. */
@@ -155,6 +182,10 @@ function contradictions(remote: RemoteService, own: OwnService): string[] {
   const out: string[] = [];
   const bad = (field: string, says: string, actual: string) => out.push(formatProblem(Codes.INVALID_REMOTE_SERVICE,
     `${field}: says ${says}, but ${own.node.path} has ${actual}`));
+  const released = own.traffic?.virtualServiceOwner === 'flagger';
+  if (remote.releasedByFlagger !== released) {
+    bad('releasedByFlagger', String(remote.releasedByFlagger), released ? 'a FlaggerCanary' : 'no FlaggerCanary');
+  }
   if (remote.serviceAccountName !== own.serviceAccountName) bad('serviceAccount', remote.serviceAccountName, own.serviceAccountName);
   const labels = own.podLabels ?? own.selectorLabels;
   for (const [k, v] of Object.entries(remote.podLabels)) {

@@ -7,7 +7,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as YAML from 'yaml';
 import {
-  ExportTo, MeshChart, MeshService, MtlsMode, RemoteCaller, RemoteService, REMOTE_CALLS_FORMAT, ServicePortOptions, ServiceSecurity,
+  ExportTo, FlaggerCanary, MeshChart, MeshService, MtlsMode, RemoteCaller, RemoteService, REMOTE_CALLS_FORMAT, ServicePortOptions, ServiceSecurity,
 } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -109,6 +109,27 @@ describe('RemoteService: the caller\'s side', () => {
     expect(search.principal.toString()).toBe('cluster.local/ns/search/sa/search-sa');
   });
 
+  test('a service Flagger releases (releasedByFlagger): the Sidecar imports its -primary and -canary hosts, the egress selects the pods Flagger keeps labelled', () => {
+    // Flagger's VirtualService routes <name> to <name>-primary and <name>-canary (fluxcd/flagger pkg/router/istio.go): a Sidecar
+    // that imports <name> alone has no cluster for them (503 NR). The primary's pods carry app: <name>-primary
+    // (pkg/canary/util.go, makePrimaryLabels) and keep app.kubernetes.io/name.
+    const { app, chart, storefront } = checkout();
+    const pricing = new RemoteService(chart, 'pricing', { namespace: 'catalog', releasedByFlagger: true, ports: [{ port: 9090, protocol: 'grpc' }] });
+    storefront.calls(pricing, { methods: ['POST'], paths: ['/pricing.v1.Prices/*'] });
+    const out = synth(app);
+    expect(find(out, 'Sidecar', 'storefront').spec.egress[0].hosts).toEqual([
+      'catalog/pricing-canary.catalog.svc.cluster.local', 'catalog/pricing-primary.catalog.svc.cluster.local', 'catalog/pricing.catalog.svc.cluster.local',
+    ]);
+    expect(find(out, 'NetworkPolicy', 'storefront').spec.egress[0].to[0].podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'pricing' } });
+    expect(entries(out)[0].callee.podLabels).toEqual({ 'app.kubernetes.io/name': 'pricing' });
+  });
+
+  test('MESH605: a service Flagger releases selected by app: <name>, which Flagger renames on the primary\'s pods', () => {
+    const { app, chart, storefront } = checkout();
+    storefront.calls(new RemoteService(chart, 'pricing', { namespace: 'catalog', releasedByFlagger: true, podLabels: { app: 'pricing' }, ports: [{ port: 9090, protocol: 'grpc' }] }));
+    expect(synthError(app)).toMatch(/\[checkout\/pricing\] podLabels\['app'\]: 'pricing' selects only the canary's pods of a service Flagger releases.*'pricing-primary'.*\[MESH605\]/);
+  });
+
   test('synth proves the caller\'s side from the record: a NetworkPolicy that no longer lets the call out fails, naming both sides (MESH604)', () => {
     const { app, storefront, catalog } = checkout();
     storefront.calls(catalog, { methods: ['GET'], paths: ['/api/products/*'] });
@@ -140,6 +161,16 @@ describe('RemoteService: the caller\'s side', () => {
     const error = synthError(app);
     expect(error).toMatch(/\[checkout\/catalog\] serviceAccount: says catalog, but catalog\/catalog-api has catalog-api \[MESH605\]/);
     expect(error).toMatch(/ports\[0\]: says 80 → 9000 \(http\), but catalog\/catalog-api has 80 → 8080 \(http\) \[MESH605\]/);
+  });
+
+  test('in one build, releasedByFlagger must say whether the callee\'s own chart releases it with a FlaggerCanary (MESH605)', () => {
+    const { app, chart } = meshChart({ namespace: 'checkout' }, 'checkout');
+    const storefront = new MeshService(chart, 'storefront', { image: 'registry.example.com/storefront:1.0.0' });
+    const catalogChart = new MeshChart(app, 'catalog', { namespace: 'catalog' });
+    const api = new MeshService(catalogChart, 'catalog-api', { image: 'registry.example.com/catalog-api:1.0.0' });
+    new FlaggerCanary(catalogChart, 'catalog-api-canary', { service: api, stepWeight: 10 });
+    storefront.calls(new RemoteService(chart, 'catalog-api', { namespace: 'catalog', podLabels: { 'app.kubernetes.io/name': 'catalog-api' }, ports: [{ port: 80, targetPort: 8080 }] }));
+    expect(synthError(app)).toMatch(/\[checkout\/catalog-api\] releasedByFlagger: says false, but catalog\/catalog-api has a FlaggerCanary \[MESH605\]/);
   });
 });
 

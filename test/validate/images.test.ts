@@ -857,7 +857,8 @@ describe('elasticsearch: its config, logs and data under a read-only root filesy
       }],
       mounts: o.mounts ?? [...ES_MOUNTS, { volume: 'data', path: '/usr/share/elasticsearch/data' }],
       podSecurity: o.podSecurity ?? { runAsUser: 1000, runAsGroup: 0, fsGroup: 1000 },
-      env: o.env ?? { 'discovery.type': EnvVarValue.of('single-node') },
+      // Its HTTP layer's TLS off, as a meshed Elasticsearch 8 needs behind a port declared http (MESH249).
+      env: o.env ?? { 'discovery.type': EnvVarValue.of('single-node'), 'xpack.security.http.ssl.enabled': EnvVarValue.of('false') },
     });
     return app;
   };

@@ -22,6 +22,8 @@ export interface ResolvedSource {
   readonly requestPrincipals?: readonly string[];
   /** Peer identities that must not match (`*`: requests without one). */
   readonly notPrincipals?: readonly string[];
+  /** Namespaces of calling workloads that must not match. */
+  readonly notNamespaces?: readonly string[];
   /** The connection's source addresses, CIDRs. */
   readonly ipBlocks?: readonly string[];
   /** The original client's addresses (X-Forwarded-For), CIDRs. */
@@ -66,6 +68,7 @@ export function renderRule(r: ResolvedRule): AuthorizationPolicySpecRules {
         namespaces: s.namespaces ? [...s.namespaces] : undefined,
         requestPrincipals: s.requestPrincipals ? [...s.requestPrincipals] : undefined,
         notPrincipals: s.notPrincipals ? [...s.notPrincipals] : undefined,
+        notNamespaces: s.notNamespaces ? [...s.notNamespaces] : undefined,
         ipBlocks: s.ipBlocks ? [...s.ipBlocks] : undefined,
         remoteIpBlocks: s.remoteIpBlocks ? [...s.remoteIpBlocks] : undefined,
       },

@@ -43,6 +43,16 @@ export interface AuthorizationSource {
    */
   readonly notPrincipals?: readonly string[];
   /**
+   * Namespaces of calling workloads that must not match: a DENY rule with `notNamespaces: [<own>, <gateway's>]` refuses every
+   * caller from elsewhere, and every plaintext request too, which carries no namespace (Istio's "DENY with negative match";
+   * istiod writes it as a negated `authenticated` matcher, pilot/pkg/security/authz/model/generator.go srcNamespaceGenerator).
+   * In an ALLOW rule with no identity besides, it admits every plaintext caller on workloads that accept plaintext (MESH206).
+   * @default - none
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   * @see https://istio.io/latest/docs/ops/best-practices/security/#use-allow-with-positive-matching-and-deny-with-negative-match-patterns
+   */
+  readonly notNamespaces?: readonly string[];
+  /**
    * Addresses of the connection's source, as the workload's proxy sees it: a client without a sidecar
    * that reaches the pod through a NodePort or LoadBalancer Service keeps its own with
    * `externalTrafficPolicy: Local` (the default of `ServiceType.loadBalancer`); a meshed caller's is its
@@ -98,7 +108,7 @@ export function resolveRule(r: AuthorizationRule): ResolvedRule {
   return {
     from: r.from?.map((s) => ({
       principals: sourcePrincipals(s), namespaces: s.namespaces, requestPrincipals: s.requestPrincipals, notPrincipals: s.notPrincipals,
-      ipBlocks: s.ipBlocks?.map(String), remoteIpBlocks: s.remoteIpBlocks?.map(String),
+      notNamespaces: s.notNamespaces, ipBlocks: s.ipBlocks?.map(String), remoteIpBlocks: s.remoteIpBlocks?.map(String),
     })),
     to: r.to,
     when: r.when,
@@ -171,8 +181,12 @@ function plaintextBypass(s: AuthorizationSource, action: string): string | undef
       : undefined;
   }
   const excluded = s.notPrincipals ?? [];
-  if (positive || excluded.length === 0 || excluded.includes('*')) return undefined;
-  return 'notPrincipals: a plaintext request carries no identity, so it matches none of them and this ALLOW rule admits every plaintext caller';
+  if (positive || excluded.includes('*')) return undefined;
+  if (excluded.length > 0) {
+    return 'notPrincipals: a plaintext request carries no identity, so it matches none of them and this ALLOW rule admits every plaintext caller';
+  }
+  if ((s.notNamespaces ?? []).length === 0) return undefined;
+  return 'notNamespaces: a plaintext request carries no namespace, so it matches none of them and this ALLOW rule admits every plaintext caller';
 }
 
 /** Problems with rules, each naming its field (`rules[0].from[0].principals[1]`). */

@@ -293,8 +293,10 @@ function externalEgress(calls: readonly SecurityExternalCall[]): NetworkRule[] {
  * @see https://istio.io/latest/docs/reference/config/networking/sidecar/
  */
 export function renderSidecarSpec(s: ServicePeers): SidecarSpec {
-  // Flagger's VirtualService for a host it releases routes to `<name>-primary` and `<name>-canary`.
-  const released = (t: object) => (t as { traffic?: { virtualServiceOwner?: string } }).traffic?.virtualServiceOwner === 'flagger';
+  // Flagger's VirtualService for a host it releases routes to `<name>-primary` and `<name>-canary`: the app's own
+  // service a FlaggerCanary releases, or another team's RemoteService that says so.
+  const released = (t: object) => (t as { traffic?: { virtualServiceOwner?: string } }).traffic?.virtualServiceOwner === 'flagger'
+    || (t as { releasedByFlagger?: boolean }).releasedByFlagger === true;
   const hosts = uniqueByName(s.targets)
     // `./` for the service's own namespace, `<namespace>/` for a service of another.
     // https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener

@@ -19,6 +19,7 @@ import { STATEFUL_CHECKS } from './stateful';
 import { POLICY_PORT_CHECKS } from './policy-ports';
 import { PRIVILEGE_CHECKS } from './privileges';
 import { IMAGE_CHECKS } from './images';
+import { httpsServedAsHttp } from './image-https';
 import { managementProbeDisabled, managementScrapeDisabled } from './image-management';
 import { jobSidecarNeverExits } from './jobs';
 import { vaultAgentBeforeSidecar, vaultAgentWithoutToken } from './vault-agent';
@@ -42,7 +43,7 @@ export const ANALYSIS_CHECKS: readonly AnalysisCheck[] = [
   ...GATEWAY_CHECKS, ...RELEASE_CHECKS, mirrorServesWrites, ...EDGE_CHECKS, ...PRIVILEGE_CHECKS, ...IMAGE_CHECKS, ...AUTOSCALER_CHECKS,
   jobSidecarNeverExits, ...POLICY_PORT_CHECKS, ...LOAD_BALANCING_CHECKS, streamsConnectionCapped, portSettingsDropPolicy, narrowedRuleVoid,
   meshOnlyRouteActions, vaultAgentBeforeSidecar, vaultAgentWithoutToken, sidecarTlsCredentialUnselected,
-  auditPolicyRecordsNothing, managementProbeDisabled, managementScrapeDisabled, authorizationValueWildcardLiteral,
+  auditPolicyRecordsNothing, managementProbeDisabled, managementScrapeDisabled, authorizationValueWildcardLiteral, httpsServedAsHttp,
 ]
   .sort((a, b) => (a.code < b.code ? -1 : 1));
 

@@ -9,6 +9,7 @@
 import type { RemoteCallEntry } from '../../core/remote-calls';
 import type { Manifest } from '../finding';
 import type { FlowCluster, FlowPod, FlowService } from './cluster';
+import { FLAGGER_ROUTED_TO } from '../model/flagger';
 
 /** One difference between a record's description of its callee and the callee's manifests. */
 export interface CalleeDifference {
@@ -73,9 +74,15 @@ export function calleeDifferences(entry: RemoteCallEntry, service: FlowService, 
   const selected = pods.filter((p) => Object.entries(callee.podLabels).every(([k, v]) => p.labels[k] === v));
   if (selected.length === 0) {
     const selector: Record<string, string> = service.manifest.spec?.selector ?? {};
+    // A Service Flagger took over selects the primary's pods, whose `app` Flagger renamed (fluxcd/flagger pkg/canary/util.go,
+    // makePrimaryLabels): the caller's RemoteService did not say Flagger releases it.
+    const flagger = FLAGGER_ROUTED_TO.has(service.manifest)
+      ? `: Flagger releases ${service.name} (a Canary of ${service.namespace}), so declare its RemoteService with releasedByFlagger: true, `
+        + 'which selects its pods by app.kubernetes.io/name and imports its -primary and -canary hosts'
+      : '';
     out.push({
       field: 'callee.podLabels',
-      message: `the record's pod labels ${labelText(callee.podLabels)} select no pod of ${svc} (it selects ${labelText(selector)})`,
+      message: `the record's pod labels ${labelText(callee.podLabels)} select no pod of ${svc} (it selects ${labelText(selector)})${flagger}`,
     });
   }
   const accounts = [...new Set((selected.length > 0 ? selected : pods).map((p) => p.serviceAccount))];

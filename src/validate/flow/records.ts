@@ -88,7 +88,10 @@ export function readCallRecords(manifests: readonly Manifest[]): { calls: Record
  * given, and a call to a Service it no longer has fails), and must still be as the record
  * describes it: each difference (Service port, container port, protocol, pod labels,
  * ServiceAccount) is one MESH608 finding per record and callee port, and the calls to that port
- * are not evaluated, since the caller's side written from the record explains what they meet.
+ * are not evaluated, since the caller's side written from the record explains what they meet. A callee
+ * whose namespace no folder holds is another team's folder not given, unless a Service of its name in
+ * another namespace of the folders admits the caller's namespace: the callee moved (MESH608 on
+ * `callee.namespace`).
  */
 export function recordedCallFindings(evaluator: FlowEvaluator): FlowFinding[] {
   const cluster = evaluator.cluster;
@@ -152,12 +155,24 @@ const requestOf = (f: Flow) => (f.method ? `${f.method} ${f.path ?? '/'}` : f.pr
 function calleeProblems(group: readonly RecordedCall[], cluster: FlowEvaluator['cluster']): FlowFinding[] {
   const [first] = group;
   const { callee } = first.entry;
-  if (!cluster.holdsNamespace(callee.namespace)) return [];
   const callers = [...new Set(group.map((c) => `${c.entry.source.namespace}/${c.entry.source.workload}`))].join(', ');
   const entries = new Set(group.map((c) => c.field)).size;
   const head = `the calls of ${callers} to ${callee.namespace}/${callee.service}:${callee.port.port}`
     + ` (${entries === 1 ? first.entry.description : `${entries} entries`})`;
   const at = { constructPath: first.entry.caller };
+  if (!cluster.holdsNamespace(callee.namespace)) {
+    // No folder holds the callee's namespace: another team's folder not given, unless a Service of the callee's name
+    // in another namespace of the folders admits this caller, which is the callee moved and the record left behind.
+    const moved = movedCallee(first.entry, cluster);
+    if (!moved) return [];
+    return [{
+      ...finding(Codes.CALL_RECORD_STALE, first.record, `${first.field}.callee.namespace`,
+        `${head}: no folder given holds namespace ${callee.namespace}, while Service ${moved.service} admits ${first.entry.source.namespace}'s `
+        + `calls (${moved.policy}): the callee moved, and the caller's Sidecar and NetworkPolicy egress, written from the record, `
+        + `still point at ${callee.namespace}: declare its RemoteService with namespace ${moved.namespace} and synthesize the caller again`),
+      ...at,
+    }];
+  }
   const service = cluster.service(callee.service, callee.namespace);
   if (!service) {
     const message = `${head}: the manifests of namespace ${callee.namespace} are given but hold no Service ${callee.service}`;
@@ -169,6 +184,28 @@ function calleeProblems(group: readonly RecordedCall[], cluster: FlowEvaluator['
       + 'synthesize the caller again from the callee\'s current description (its RemoteService)'),
     ...at,
   }));
+}
+
+/**
+ * A Service of the callee's name in another namespace of the manifests whose ALLOW AuthorizationPolicy names a principal of
+ * the caller's namespace (`<trust domain>/ns/<namespace>/sa/<account>`: the identity Istio's mTLS gives its pods,
+ * https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source): where the callee now runs.
+ */
+function movedCallee(entry: RemoteCallEntry, cluster: FlowEvaluator['cluster']): { service: string; namespace: string; policy: string } | undefined {
+  const caller = `/ns/${entry.source.namespace}/sa/`;
+  const names = (rule: Manifest): string[] => (Array.isArray(rule?.from) ? rule.from : []).flatMap((f: Manifest) => f?.source?.principals ?? []);
+  for (const svc of [...cluster.services.values()].sort((a, b) => a.namespace.localeCompare(b.namespace))) {
+    if (svc.name !== entry.callee.service || svc.namespace === entry.callee.namespace) continue;
+    for (const pod of cluster.podsOfService(svc)) {
+      const policy = cluster.selecting('AuthorizationPolicy', svc.namespace, pod.labels, (m) => m.spec?.selector)
+        .find((m) => (m.spec?.action ?? 'ALLOW') === 'ALLOW'
+          && (Array.isArray(m.spec?.rules) ? m.spec.rules : []).some((r: Manifest) => names(r).some((p) => String(p).includes(caller))));
+      if (!policy) continue;
+      const name = `${svc.namespace}/${svc.name}`;
+      return { service: name, namespace: svc.namespace, policy: `AuthorizationPolicy ${svc.namespace}/${policy.metadata?.name}` };
+    }
+  }
+  return undefined;
 }
 
 /** The concrete paths that prove an entry: `request.paths` (v2), else its one path (v1), else none (a TCP or TLS connection). */

@@ -267,6 +267,14 @@ describe('ServiceSecurity', () => {
         /\[test\/payment-service\/Security\] allow\[0\]\.from\[0\]: workload payment-service accepts PERMISSIVE; notPrincipals: .*admits every plaintext caller \[MESH206\]/);
     });
 
+    test('an ALLOW rule excluding namespaces without naming an identity, where the workload is PERMISSIVE: plaintext matches it (MESH206)', () => {
+      const { app, payment } = graph();
+      ServiceSecurity.of(payment).setMtls(MtlsMode.permissive());
+      ServiceSecurity.of(payment).allow({ from: [{ notNamespaces: ['legacy'] }] });
+      expect(synthError(app)).toMatch(
+        /\[test\/payment-service\/Security\] allow\[0\]\.from\[0\]: workload payment-service accepts PERMISSIVE; notNamespaces: a plaintext request carries no namespace.*admits every plaintext caller \[MESH206\]/);
+    });
+
     test('notPrincipals ["*"] (no identity: the deliberate plaintext admission) and a notPrincipals beside a principal pass', () => {
       const { app, order, payment } = graph();
       ServiceSecurity.of(payment).setMtls(MtlsMode.permissive());

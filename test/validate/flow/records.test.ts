@@ -4,7 +4,7 @@
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { FlowEvaluator, Manifest, platformFlowOptions, readCallRecords, recordedCallFindings } from '../../../src/validate';
-import { MeshApp, MeshChart, MeshPlatform, MeshService, RemoteCaller, RemoteService } from '../../../src';
+import { FlaggerCanary, MeshApp, MeshChart, MeshPlatform, MeshService, RemoteCaller, RemoteService } from '../../../src';
 
 /** Both teams in one build: checkout's storefront calls catalog's catalog-api, which admits it unless told not to. */
 function teams(admit = true, admitted = ['/api/products/*'], targetPort = 8080): { checkout: Manifest[]; catalog: Manifest[]; cluster: Manifest[] } {
@@ -113,6 +113,56 @@ describe('recorded calls, checked over the folders given', () => {
     const t = teams();
     const [f] = check([...t.checkout, ...t.catalog.filter((m) => m.kind !== 'Service'), ...t.cluster]);
     expect(f.message).toContain('the manifests of namespace catalog are given but hold no Service catalog-api');
+  });
+
+  test('a callee Flagger releases: the record must say so (releasedByFlagger), else MESH608 names the fix; said, the call is proved', () => {
+    // Flagger renames app on the primary's pods to <name>-primary (fluxcd/flagger pkg/canary/util.go, makePrimaryLabels) and its
+    // VirtualService sends the apex's callers to <name>-primary and <name>-canary (pkg/router/istio.go).
+    const released = (releasedByFlagger: boolean) => {
+      const checkoutApp = new MeshApp({ outdir: Testing.app().outdir });
+      const catalogApp = new MeshApp({ outdir: Testing.app().outdir });
+      const checkout = new MeshChart(checkoutApp, 'checkout', { namespace: 'checkout' });
+      const catalog = new MeshChart(catalogApp, 'catalog', { namespace: 'catalog' });
+      const api = new MeshService(catalog, 'catalog-api', { image: 'registry.example.com/catalog-api:1.0.0' });
+      new FlaggerCanary(catalog, 'catalog-api-canary', { service: api, stepWeight: 10 });
+      api.admits(RemoteCaller.workload({ name: 'storefront', namespace: 'checkout' }), { methods: ['GET'], paths: ['/api/products/*'] });
+      const storefront = new MeshService(checkout, 'storefront', { image: 'registry.example.com/storefront:1.0.0' });
+      storefront.calls(new RemoteService(checkout, 'catalog-api', { namespace: 'catalog', releasedByFlagger, ports: [{ port: 80, targetPort: 8080 }] }), {
+        methods: ['GET'], paths: ['/api/products/*'],
+      });
+      const folder = (a: MeshApp, name: string) => a.manifests().filter((f) => f.path.startsWith(`${name}/`)).map((f) => f.manifest);
+      return [...folder(checkoutApp, 'checkout'), ...folder(catalogApp, 'catalog'), ...folder(checkoutApp, 'cluster')];
+    };
+    const found = check(released(false));
+    expect(found.map((f) => [f.code, f.field])).toEqual([['MESH608', 'data.calls.yaml[0].callee.podLabels']]);
+    expect(found[0].message).toContain('the record\'s pod labels app=catalog-api select no pod of Service catalog/catalog-api (it selects app=catalog-api-primary): '
+      + 'Flagger releases catalog-api (a Canary of catalog), so declare its RemoteService with releasedByFlagger: true');
+    expect(check(released(true))).toEqual([]);
+  });
+
+  test('a callee that moved to another namespace of the folders and admits the caller there: MESH608 on callee.namespace, not silence', () => {
+    // The record still calls catalog/catalog-api; no folder holds catalog, and catalog-v2's catalog-api admits checkout's storefront.
+    const moved = (admit: boolean) => {
+      const checkoutApp = new MeshApp({ outdir: Testing.app().outdir });
+      const catalogApp = new MeshApp({ outdir: Testing.app().outdir });
+      const checkout = new MeshChart(checkoutApp, 'checkout', { namespace: 'checkout' });
+      const catalog = new MeshChart(catalogApp, 'catalog-v2', { namespace: 'catalog-v2' });
+      const api = new MeshService(catalog, 'catalog-api', { image: 'registry.example.com/catalog-api:1.0.0' });
+      if (admit) api.admits(RemoteCaller.workload({ name: 'storefront', namespace: 'checkout' }), { methods: ['GET'], paths: ['/api/products/*'] });
+      const storefront = new MeshService(checkout, 'storefront', { image: 'registry.example.com/storefront:1.0.0' });
+      storefront.calls(new RemoteService(checkout, 'catalog-api', { namespace: 'catalog', ports: [{ port: 80, targetPort: 8080 }] }), {
+        methods: ['GET'], paths: ['/api/products/*'],
+      });
+      const folder = (a: MeshApp, name: string) => a.manifests().filter((f) => f.path.startsWith(`${name}/`)).map((f) => f.manifest);
+      return [...folder(checkoutApp, 'checkout'), ...folder(catalogApp, 'catalog-v2'), ...folder(checkoutApp, 'cluster')];
+    };
+    const found = check(moved(true));
+    expect(found.map((f) => [f.code, f.field])).toEqual([['MESH608', 'data.calls.yaml[0].callee.namespace']]);
+    expect(found[0].message).toContain('no folder given holds namespace catalog, while Service catalog-v2/catalog-api admits checkout\'s calls '
+      + '(AuthorizationPolicy catalog-v2/catalog-api-policy): the callee moved');
+    expect(found[0].message).toContain('declare its RemoteService with namespace catalog-v2');
+    // A Service of that name elsewhere that does not admit the caller is another service: the callee's folder was not given.
+    expect(check(moved(false))).toEqual([]);
   });
 
   test('a caller whose egress is gone: refused on its own side, with or without the callee\'s folder', () => {

@@ -20,6 +20,24 @@ describe('MeshAuthorizationPolicy', () => {
     });
   });
 
+  test('a DENY rule for every namespace but the declared callers\' (notNamespaces): rendered, and a declared call from elsewhere is refused at synth', () => {
+    // Istio's "DENY with negative match": a caller outside the listed namespaces, or without an identity at all, is denied
+    // (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source notNamespaces).
+    const build = (allowed: string[]) => {
+      const { app, chart } = meshChart();
+      const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order:1.0.0' });
+      const partner = new MeshChart(app, 'partner', { namespace: 'partner' });
+      new MeshService(partner, 'partner-api', { image: 'registry.example.com/partner-api:1.0.0' }).calls(order, { methods: ['GET'] });
+      new MeshAuthorizationPolicy(chart, 'deny-other-namespaces', {
+        action: AuthorizationAction.deny(), service: order, rules: [{ from: [{ notNamespaces: allowed }] }],
+      });
+      return app;
+    };
+    expect(find(synth(build(['production', 'partner'])), 'AuthorizationPolicy', 'deny-other-namespaces').spec.rules)
+      .toEqual([{ from: [{ source: { notNamespaces: ['production', 'partner'] } }] }]);
+    expect(synthError(build(['production']))).toMatch(/partner-api.*order-service.*refused by AuthorizationPolicy production\/deny-other-namespaces.*\[MESH600\]/);
+  });
+
   test('CUSTOM with a provider', () => {
     const { app, chart } = meshChart();
     const policy = new MeshAuthorizationPolicy(chart, 'ext-authz', { action: AuthorizationAction.custom('opa'), rules: [{ to: [{ paths: ['/api/*'] }] }] });
