@@ -151,7 +151,9 @@ export interface ExternalServiceProps {
   /**
    * Where the calls leave the mesh: from each caller's sidecar, or through the platform's egress gateway
    * (`EgressRoute.viaGateway()`, which needs `MeshPlatform.of({ egressGateway })`, MESH233; one host, no wildcard, at most
-   * one plain HTTP port and one HTTPS or TLS port, callers in the service's namespace, MESH234).
+   * one plain HTTP port and one HTTPS or TLS port, callers in the service's namespace, MESH234). Several environments of the app may
+   * route one host through it, one ExternalService each with the same ports, TLS origination, resolution and addresses (MESH235):
+   * the host's Gateway and the gateway's route are then written once, in the gateway's namespace.
    * @default EgressRoute.direct()
    * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/
    */
