@@ -327,7 +327,8 @@ describe('one host through the egress gateway from every environment of an app',
 
   /** dev, staging and production of one app, each calling the payment provider (TLS) and the mail service (HTTP, TLS at the gateway). */
   function environments(options: { app?: MeshApp | App; provider?: Record<string, Partial<ExternalServiceProps>> } = {}) {
-    const app = options.app ?? new MeshApp({ outdir: Testing.app().outdir, platform: PLATFORM });
+    // A plain App's test reads its own app, not this one.
+    const app = (options.app ?? new MeshApp({ outdir: Testing.app().outdir, platform: PLATFORM })) as MeshApp;
     const charts = ENVIRONMENTS.map((env) => {
       const chart = new MeshChart(app, env, { namespace: env, platform: PLATFORM });
       const payment = new MeshService(chart, 'payment-service', { image: 'payment:1' });
