@@ -423,7 +423,7 @@ describe('one host through the egress gateway from every environment of an app',
         const v = evaluateFlow(out, flow(env), options);
         expect(v.allowed).toBe(true);
         expect(v.reason).toMatch(/leaves through the egress gateway istio-system\/istio-egressgateway/);
-        expect(v.hops.join(' | ')).toContain(`istio-egressgateway.istio-system:443 subset payment-provider`);
+        expect(v.hops.join(' | ')).toContain('istio-egressgateway.istio-system:443 subset payment-provider');
         expect(v.hops.join(' | ')).toContain(`Gateway istio-system/${SHARED}`);
         const http = evaluateFlow(out, { ...flow(env), host: 'api.mail.example', port: 80, method: 'POST', path: '/v1/send' }, options);
         expect(http.allowed).toBe(true);
