@@ -384,7 +384,13 @@ describe('one host through the egress gateway from every environment of an app',
       'gateway.istio-system.api-mail-example-egress.yaml', `gateway.istio-system.${SHARED}.yaml`,
       'virtualservice.istio-system.api-mail-example-egress.yaml', `virtualservice.istio-system.${SHARED}.yaml`,
     ]);
-    for (const env of ENVIRONMENTS) expect(fs.readdirSync(path.join(app.outdir, env)).filter((f) => f.startsWith('gateway.'))).toEqual([]);
+    for (const env of ENVIRONMENTS) {
+      expect(fs.readdirSync(path.join(app.outdir, env)).filter((f) => f.startsWith('gateway.'))).toEqual([]);
+      // Each environment's picture draws its callers' edges to the hosts, proved through the shared server.
+      const topology = fs.readFileSync(path.join(app.outdir, env, 'topology.md'), 'utf8');
+      expect(topology).toContain(`g_${env} ==>|"✔ :443"| x_api_payment_provider_example`);
+      expect(topology).toContain(`g_${env} ==>|"✔ :80"| x_api_mail_example`);
+    }
     let text = '';
     const code = validateCli([app.outdir, '--flows'], { stdout: (t) => { text += t; }, stderr: (t) => { text += t; }, cwd: app.outdir });
     expect(text).not.toMatch(/MESH\d+/);
@@ -456,6 +462,28 @@ describe('one host through the egress gateway from every environment of an app',
     expect(find(dev, 'Gateway', SHARED).metadata.namespace).toBe('istio-system');
     expect(find(dev, 'VirtualService', SHARED).metadata.namespace).toBe('istio-system');
     expect(staging.filter((m) => m.kind === 'Gateway')).toEqual([]);
+  });
+
+  test('charts whose ExternalServices are declared in another order than the charts still share one Gateway, written from the first declared', () => {
+    const app = new MeshApp({ outdir: Testing.app().outdir, platform: PLATFORM });
+    const charts = ENVIRONMENTS.map((env) => new MeshChart(app, env, { namespace: env }));
+    for (const chart of [...charts].reverse()) {
+      const port = chart.namespace === 'production' ? 8443 : 443;
+      const provider = new ExternalService(chart, 'payment-provider', { ...PROVIDER, ports: [{ number: port, protocol: 'HTTPS' }] });
+      new MeshService(chart, 'payment-service', { image: 'payment:1' }).calls(provider, { port });
+    }
+    // production's was declared first: the shared server is written from it, and the others differ from it.
+    const err = synthError(app);
+    expect(err).toMatch(/\[dev\/payment-provider\] ports: HTTPS 443 here, HTTPS 8443 at production\/payment-provider/);
+    expect(err).toMatch(/\[staging\/payment-provider\] ports: HTTPS 443 here, HTTPS 8443 at production\/payment-provider/);
+    expect(err).not.toMatch(/\[production\/payment-provider\]/);
+    const same = new MeshApp({ outdir: Testing.app().outdir, platform: PLATFORM });
+    const sameCharts = ENVIRONMENTS.map((env) => new MeshChart(same, env, { namespace: env }));
+    for (const chart of [...sameCharts].reverse()) {
+      new MeshService(chart, 'payment-service', { image: 'payment:1' }).calls(new ExternalService(chart, 'payment-provider', PROVIDER), { port: 443 });
+    }
+    const out = synth(same);
+    expect(out.filter((m) => m.kind === 'Gateway').map((m) => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual([`istio-system/${SHARED}`]);
   });
 
   test('one host twice in one namespace: MESH235 on both', () => {
