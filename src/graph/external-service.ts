@@ -501,7 +501,7 @@ class EgressGatewayRule extends Construct {
 }
 
 /** The name of the Gateway (and of the gateway's VirtualService) the app writes once for a host several environments route. */
-export function sharedEgressGatewayName(host: string): string {
+function sharedEgressGatewayName(host: string): string {
   return `${host.replace(/\./g, '-')}-egress`;
 }
 
