@@ -580,8 +580,10 @@ export const Codes = {
    */
   EGRESS_GATEWAY_UNSUPPORTED: 'MESH234',
   /**
-   * Two ExternalServices of the app route one host through the egress gateway: the gateway's servers for that host and port would
-   * collide (istiod keeps the first TLS server of a host and port, and drops the other Gateway's), so one caller's route is lost.
+   * One host routed through the egress gateway in a way the gateway cannot hold: by two ExternalServices of one namespace (one
+   * callers' route and one gateway subset per host there), or by ExternalServices of several environments that differ in what the
+   * gateway holds once for the host (its ports, TLS origination, resolution or addresses): istiod keeps one TLS server per host and
+   * port of the gateway's pods and the first matching route, and the gateway sees one ServiceEntry and one TLS origination for it.
    */
   EGRESS_GATEWAY_HOST_TWICE: 'MESH235',
   /**

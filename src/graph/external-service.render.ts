@@ -272,13 +272,15 @@ export function renderEgressMeshRouteSpec(external: EgressRouteSource, gw: Egres
  * namespace (istiod gives a gateway the VirtualServices exported to its proxy's namespace): from the gateway's port of each kind
  * to the host's port (HTTP routes; the TLS inside the terminated mTLS as TCP).
  */
-export function renderEgressGatewayRouteSpec(external: EgressRouteSource, gw: EgressGatewaySource): VirtualServiceSpec {
+export function renderEgressGatewayRouteSpec(
+  external: EgressRouteSource, gw: EgressGatewaySource, gatewayName = egressGatewayName(external),
+): VirtualServiceSpec {
   const host = external.hosts[0];
   const http = external._egressPorts.filter((p) => p.kind === 'http');
   const tls = external._egressPorts.filter((p) => p.kind === 'tls');
   return {
     hosts: [host],
-    gateways: [egressGatewayName(external)],
+    gateways: [gatewayName],
     exportTo: [gw.namespace],
     http: http.length > 0
       ? http.map((p) => ({ match: [{ port: gw.httpServicePort }], route: [{ destination: { host, port: { number: p.port.number } } }] }))
@@ -319,15 +321,38 @@ export function addEgressGatewayObjects(
   scope: Construct, metadata: ApiObjectMetadata & { name: string; namespace: string }, external: EgressRouteSource, gw: EgressGatewaySource,
 ): void {
   const egressName = egressGatewayName(external);
-  new Gateway(scope, 'EgressGateway', {
+  const [gatewayId, routeId] = egressGatewayServerIds('');
+  new Gateway(scope, gatewayId, {
     metadata: { ...metadata, name: egressName }, spec: lazyWithoutUnset(() => renderEgressGatewaySpec(external, gw)),
   });
   new VirtualService(scope, 'VirtualService', { metadata, spec: lazyWithoutUnset(() => renderEgressMeshRouteSpec(external, gw)) });
-  new VirtualService(scope, 'EgressGatewayRoute', {
+  new VirtualService(scope, routeId, {
     metadata: { ...metadata, name: egressName }, spec: lazyWithoutUnset(() => renderEgressGatewayRouteSpec(external, gw)),
   });
   new AuthorizationPolicy(scope, 'EgressGatewayPolicy', {
     metadata: { ...metadata, name: `${metadata.namespace}-${egressName}`, namespace: gw.namespace },
     spec: lazyWithoutUnset(() => renderEgressGatewayPolicySpec(external, gw)),
   });
+}
+
+/** The ids of the Gateway and the gateway's VirtualService of a host under their scope, after `suffix`. */
+export function egressGatewayServerIds(suffix: string): [string, string] {
+  return [`EgressGateway${suffix}`, `EgressGatewayRoute${suffix}`];
+}
+
+/**
+ * The host's Gateway on the egress gateway's pods and the gateway's VirtualService bound to it alone (named as the Gateway, in its
+ * namespace, exported to the gateway's), under `scope`: an external service's own, in its namespace, or the one the app writes once
+ * for a host that several of its environments route through the gateway, in the gateway's namespace. istiod keeps one TLS server per
+ * host and port of the gateway's pods (a later Gateway's is skipped, "duplicate host names": pilot/pkg/model/gateway.go,
+ * MergeGateways) and the first VirtualService whose TCP route matches it (pilot/pkg/networking/core/gateway.go,
+ * buildGatewayNetworkFiltersFromTCPRoutes), so the host has one of each on the gateway.
+ */
+export function addEgressGatewayServer(
+  scope: Construct, suffix: string, metadata: ApiObjectMetadata & { name: string; namespace: string }, external: EgressRouteSource,
+  gw: EgressGatewaySource,
+): void {
+  const [gatewayId, routeId] = egressGatewayServerIds(suffix);
+  new Gateway(scope, gatewayId, { metadata, spec: lazyWithoutUnset(() => renderEgressGatewaySpec(external, gw)) });
+  new VirtualService(scope, routeId, { metadata, spec: lazyWithoutUnset(() => renderEgressGatewayRouteSpec(external, gw, metadata.name)) });
 }

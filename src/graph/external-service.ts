@@ -7,8 +7,10 @@ import { EXTERNAL_ADDRESSES_ANNOTATION } from '../core/labels';
 import { formatProblem } from '../core/errors';
 import { ExportTo } from '../core/export-to';
 import {
-  addEgressGatewayObjects, addEgressGatewayRule, addExternalRoute, addServiceEntry, addTlsOriginationRule, EgressPortKind,
+  addEgressGatewayObjects, addEgressGatewayRule, addEgressGatewayServer, addExternalRoute, addServiceEntry, addTlsOriginationRule,
+  EgressPortKind, egressGatewayServerIds,
 } from './external-service.render';
+import { MeshCluster } from './mesh-cluster';
 import { EXTERNAL_SERVICE_BRAND, hasBrand, isMeshChart, meshChartOf, setBrand } from './brands';
 import type {
   ExternalCaller, ExternalPort, IExternalService, IMeshChart, MutualTlsOriginationOptions, SimpleTlsOriginationOptions,
@@ -149,7 +151,9 @@ export interface ExternalServiceProps {
   /**
    * Where the calls leave the mesh: from each caller's sidecar, or through the platform's egress gateway
    * (`EgressRoute.viaGateway()`, which needs `MeshPlatform.of({ egressGateway })`, MESH233; one host, no wildcard, at most
-   * one plain HTTP port and one HTTPS or TLS port, callers in the service's namespace, MESH234).
+   * one plain HTTP port and one HTTPS or TLS port, callers in the service's namespace, MESH234). Several environments of the app may
+   * route one host through it, one ExternalService each with the same ports, TLS origination, resolution and addresses (MESH235):
+   * the host's Gateway and the gateway's route are then written once, in the gateway's namespace.
    * @default EgressRoute.direct()
    * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/
    */
@@ -196,6 +200,8 @@ export class ExternalService extends Construct implements IExternalService {
   private readonly exportTo?: ExportTo;
   private readonly foreignCallers: string[] = [];
   private readonly callers = new Map<string, ExternalCaller>();
+  /** The ExternalService of another environment whose settings the host's shared Gateway and gateway route are written from. */
+  private egressSource?: ExternalService;
 
   public constructor(scope: Construct, id: string, props: ExternalServiceProps) {
     super(scope, id);
@@ -225,6 +231,7 @@ export class ExternalService extends Construct implements IExternalService {
     if (gateway) {
       addEgressGatewayObjects(this, metadata, this, gateway);
       EgressGatewayRule.of(this.chart, gateway)._add(this);
+      this.shareGatewayServer(gateway);
     } else if (this.timeout || this.retries) addExternalRoute(this, 'VirtualService', metadata, this);
     this.chart._registerExternal(this);
     addProblems(this, () => this.problems());
@@ -340,14 +347,62 @@ export class ExternalService extends Construct implements IExternalService {
         + 'caller\'s own chart');
     }
     // Every chart of the app: the environments share the one egress gateway.
-    const charts = this.node.root.node.findAll().filter(isMeshChart);
-    const other = charts.flatMap((c) => c.externalServices).find((e) => e !== this && ExternalService.isExternalService(e)
-      && e.throughEgressGateway && e.hosts.some((h) => this.hosts.includes(h)));
-    if (other) {
-      out.push(formatProblem(Codes.EGRESS_GATEWAY_HOST_TWICE, `egress: ${other.node.path} routes ${this.hosts.join(', ')} through the egress `
-        + 'gateway too: the gateway keeps one server per host and port, so one of them would be lost; call one ExternalService from both'));
+    const peers = this.egressPeers();
+    const twice = peers.find((e) => e.namespace === this.namespace);
+    if (twice) {
+      out.push(formatProblem(Codes.EGRESS_GATEWAY_HOST_TWICE, `egress: ${twice.node.path} routes ${this.hosts.join(', ')} through the egress `
+        + `gateway from namespace ${this.namespace} too: the namespace holds one callers' route and one gateway subset per host, and the `
+        + 'gateway one server per host and port, so one of them would be lost; call one ExternalService from both'));
+      return out;
+    }
+    // Other environments: the gateway's server and route for the host are written once, from the first of them, and the
+    // gateway sees one ServiceEntry and one TLS origination for it: what they carry must agree.
+    const first = this.egressSource;
+    if (first) {
+      for (const [field, mine, theirs] of egressSettingsDiffer(this, first)) {
+        out.push(formatProblem(Codes.EGRESS_GATEWAY_HOST_TWICE, `${field}: ${mine} here, ${theirs} at ${first.node.path}: the app's environments `
+          + `route ${this.hosts[0]} through one egress gateway, which holds one server, one route, one ServiceEntry and one TLS `
+          + `origination for the host (written once, from ${first.node.path}); give every environment's ExternalService for it the same `
+          + `${field}, or another host`));
+      }
     }
     return out;
+  }
+
+  /** The other ExternalServices of the app that route a host of this one through the egress gateway, in the tree's order. */
+  private egressPeers(): ExternalService[] {
+    const charts = this.node.root.node.findAll().filter(isMeshChart);
+    return charts.flatMap((c) => c.externalServices).filter((e): e is ExternalService => e !== this && ExternalService.isExternalService(e)
+      && e.throughEgressGateway && e.hosts.some((h) => this.hosts.includes(h)));
+  }
+
+  /**
+   * Several environments (namespaces) of the app route one host through the egress gateway: the gateway's pods keep one TLS server
+   * per host and port (istiod skips a later Gateway's, "duplicate host names": pilot/pkg/model/gateway.go, MergeGateways) and take
+   * the first VirtualService whose TCP route matches it (pilot/pkg/networking/core/gateway.go, buildGatewayNetworkFiltersFromTCPRoutes),
+   * so one Gateway per environment would lose every environment's but one. The host's Gateway and the gateway's route are written
+   * once for the app instead, in the gateway's namespace: in the cluster folder of a MeshApp, else beside the first ExternalService
+   * of the host; each environment keeps its callers' route, its subset and its AuthorizationPolicy (the gateway's ALLOW policies
+   * add up: a caller any of them names is let through).
+   */
+  private shareGatewayServer(gw: PlatformEgressGateway): void {
+    if (this.hosts.length !== 1 || this.hosts[0].includes('*')) return; // MESH234
+    const peers = this.egressPeers();
+    if (peers.length === 0 || peers.some((e) => e.namespace === this.namespace)) return; // its own, or MESH235
+    // The one the first shared server was written from, once there is one.
+    const first = peers.find((e) => e.egressSource)?.egressSource ?? peers[0];
+    const [gatewayId, routeId] = egressGatewayServerIds('');
+    for (const e of [...peers, this]) {
+      e.node.tryRemoveChild(gatewayId);
+      e.node.tryRemoveChild(routeId);
+      if (e !== first) e.egressSource ??= first;
+    }
+    const name = sharedEgressGatewayName(this.hosts[0]);
+    const metadata = { name, namespace: gw.namespace, labels: first.chart.commonLabels() };
+    const create = (scope: Construct) => addEgressGatewayServer(scope, `-${name}`, metadata, first, gw);
+    const cluster = MeshCluster.forApp(this);
+    if (cluster) cluster.addOnce(`Gateway ${gw.namespace}/${name}`, this, this.hosts[0], create);
+    else if (!first.node.tryFindChild(egressGatewayServerIds(`-${name}`)[0])) create(first);
   }
 
   private problems(): string[] {
@@ -443,6 +498,23 @@ class EgressGatewayRule extends Construct {
   public _add(external: ExternalService): void {
     this.externals.push(external);
   }
+}
+
+/** The name of the Gateway (and of the gateway's VirtualService) the app writes once for a host several environments route. */
+function sharedEgressGatewayName(host: string): string {
+  return `${host.replace(/\./g, '-')}-egress`;
+}
+
+/** What the egress gateway holds once for a host that `a` and `b` differ on: the field, `a`'s and `b`'s. */
+function egressSettingsDiffer(a: ExternalService, b: ExternalService): [string, string, string][] {
+  const ports = (e: ExternalService) => e.ports.map((p) => `${p.protocol} ${p.number}${p.targetPort !== p.number ? ` -> ${p.targetPort}` : ''}`)
+    .join(', ');
+  const tls = (e: ExternalService) => (e.tls ? `TlsOrigination.simple(${JSON.stringify(e.tls.options)})` : 'no TLS origination');
+  const addresses = (e: ExternalService) => (e.addresses.length > 0 ? e.addresses.map(String).join(', ') : 'no addresses');
+  const fields: [string, (e: ExternalService) => string][] = [
+    ['ports', ports], ['tls', tls], ['resolution', (e) => `resolution '${e.resolution}'`], ['addresses', addresses],
+  ];
+  return fields.filter(([, f]) => f(a) !== f(b)).map(([field, f]) => [field, f(a), f(b)]);
 }
 
 /** How the egress gateway carries a port of `protocol`, or undefined when it cannot. */

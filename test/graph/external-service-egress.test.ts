@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
-import { Cron, Testing } from 'cdk8s';
+import { App, Cron, Testing } from 'cdk8s';
 import {
-  Codes, EgressGatewayInstall, EgressRoute, ExportTo, ExternalService, ExternalServiceProps, MeshApp, MeshChart, MeshCronJob, MeshPlatform,
+  Cidr, Codes, EgressGatewayInstall, EgressRoute, ExportTo, ExternalService, ExternalServiceProps, MeshApp, MeshChart, MeshCronJob, MeshPlatform,
   MeshService, PLATFORM_ANNOTATION, TlsOrigination,
 } from '../../src';
 import { evaluateFlow, platformFlowOptions, validateCli, validateManifests } from '../../src/validate';
@@ -255,17 +255,6 @@ describe('wrong inputs', () => {
     expect(err).toContain(`[${Codes.EGRESS_GATEWAY_UNSUPPORTED}]`);
   });
 
-  test('one host through the gateway from two environments of the app: MESH235 on both', () => {
-    const { app } = shop();
-    const staging = new MeshChart(app, 'staging', { namespace: 'staging' });
-    const p = new ExternalService(staging, 'payment-provider', PROVIDER);
-    new MeshService(staging, 'payment-service', { image: 'payment:1' }).calls(p, { port: 443 });
-    const err = synthError(app);
-    expect(err).toMatch(/\[test\/payment-provider\] egress: staging\/payment-provider routes api.payment-provider.example through the egress gateway too/);
-    expect(err).toMatch(/\[staging\/payment-provider\] egress: test\/payment-provider routes/);
-    expect(err).toContain(`[${Codes.EGRESS_GATEWAY_HOST_TWICE}]`);
-  });
-
   test('two hosts through the gateway from two environments share one gateway without a collision', () => {
     const { app } = shop();
     const staging = new MeshChart(app, 'staging', { namespace: 'staging' });
@@ -329,5 +318,205 @@ describe('flows through the egress gateway', () => {
     const v = evaluateFlow(out, flow, options);
     expect(v.allowed).toBe(false);
     expect(v.reason).toMatch(/no VirtualService for api.payment-provider.example is bound to Gateway production\/payment-provider-egress/);
+  });
+});
+
+describe('one host through the egress gateway from every environment of an app', () => {
+  const ENVIRONMENTS = ['dev', 'staging', 'production'];
+  const SHARED = 'api-payment-provider-example-egress';
+
+  /** dev, staging and production of one app, each calling the payment provider (TLS) and the mail service (HTTP, TLS at the gateway). */
+  function environments(options: { app?: MeshApp | App; provider?: Record<string, Partial<ExternalServiceProps>> } = {}) {
+    // A plain App's test reads its own app, not this one.
+    const app = (options.app ?? new MeshApp({ outdir: Testing.app().outdir, platform: PLATFORM })) as MeshApp;
+    const charts = ENVIRONMENTS.map((env) => {
+      const chart = new MeshChart(app, env, { namespace: env, platform: PLATFORM });
+      const payment = new MeshService(chart, 'payment-service', { image: 'payment:1' });
+      const provider = new ExternalService(chart, 'payment-provider', { ...PROVIDER, ...options.provider?.[env] });
+      payment.calls(provider, { port: provider.ports[0].number });
+      const mail = new ExternalService(chart, 'mail', MAIL);
+      payment.calls(mail, { port: 80, methods: ['POST'], paths: ['/v1/send'] });
+      return chart;
+    });
+    return { app, charts };
+  }
+
+  const shared = (out: Record<string, any>[]) => out.filter((m) => m.metadata.namespace === 'istio-system' && /egress/.test(m.metadata.name));
+
+  test('the host\'s Gateway and the gateway\'s route are written once, in the gateway\'s namespace; each environment keeps its own route, subset and policy', () => {
+    const out = synth(environments().app);
+    expect(shared(out).map((m) => `${m.kind} ${m.metadata.name}`).sort()).toEqual([
+      'AuthorizationPolicy dev-mail-egress', 'AuthorizationPolicy dev-payment-provider-egress',
+      'AuthorizationPolicy production-mail-egress', 'AuthorizationPolicy production-payment-provider-egress',
+      'AuthorizationPolicy staging-mail-egress', 'AuthorizationPolicy staging-payment-provider-egress',
+      'Gateway api-mail-example-egress', `Gateway ${SHARED}`, 'VirtualService api-mail-example-egress', `VirtualService ${SHARED}`,
+    ]);
+    expect(out.filter((m) => m.kind === 'Gateway')).toHaveLength(2);
+    expect(find(out, 'Gateway', SHARED).spec).toEqual({
+      selector: { istio: 'egressgateway' },
+      servers: [{ port: { number: 443, name: 'tls-egress', protocol: 'TLS' }, hosts: ['api.payment-provider.example'], tls: { mode: 'ISTIO_MUTUAL' } }],
+    });
+    expect(find(out, 'VirtualService', SHARED).spec).toEqual({
+      hosts: ['api.payment-provider.example'],
+      gateways: [SHARED],
+      exportTo: ['istio-system'],
+      tcp: [{ match: [{ port: 443 }], route: [{ destination: { host: 'api.payment-provider.example', port: { number: 443 } } }] }],
+    });
+    for (const env of ENVIRONMENTS) {
+      const mine = out.filter((m) => m.metadata.namespace === env);
+      expect(mine.filter((m) => m.kind === 'VirtualService' && m.metadata.name === 'payment-provider').map((m) => m.spec.exportTo)).toEqual([['.']]);
+      expect(mine.filter((m) => m.kind === 'DestinationRule' && m.metadata.name === 'istio-egressgateway')).toHaveLength(1);
+      expect(find(out.filter((m) => m.metadata.namespace === 'istio-system'), 'AuthorizationPolicy', `${env}-payment-provider-egress`).spec.rules)
+        .toEqual([{
+          from: [{ source: { principals: [`cluster.local/ns/${env}/sa/payment-service`] } }],
+          to: [{ operation: { ports: ['8443'] } }],
+          when: [{ key: 'connection.sni', values: ['api.payment-provider.example'] }],
+        }]);
+    }
+    expect([...shared(out), ...out.filter((m) => m.metadata.namespace === 'staging' && EGRESS_KINDS.includes(m.kind))]).toMatchSnapshot();
+  });
+
+  test('MeshApp writes the shared Gateway and route to the cluster folder; cdk8s-mesh-validate over the whole output finds no conflict', () => {
+    const { app } = environments();
+    app.synth();
+    const cluster = fs.readdirSync(path.join(app.outdir, 'cluster')).filter((f) => /egress/.test(f)).sort();
+    expect(cluster).toEqual([
+      'gateway.istio-system.api-mail-example-egress.yaml', `gateway.istio-system.${SHARED}.yaml`,
+      'virtualservice.istio-system.api-mail-example-egress.yaml', `virtualservice.istio-system.${SHARED}.yaml`,
+    ]);
+    for (const env of ENVIRONMENTS) {
+      expect(fs.readdirSync(path.join(app.outdir, env)).filter((f) => f.startsWith('gateway.'))).toEqual([]);
+      // Each environment's picture draws its callers' edges to the hosts, proved through the shared server.
+      const topology = fs.readFileSync(path.join(app.outdir, env, 'topology.md'), 'utf8');
+      expect(topology).toContain(`g_${env} ==>|"✔ :443"| x_api_payment_provider_example`);
+      expect(topology).toContain(`g_${env} ==>|"✔ :80"| x_api_mail_example`);
+    }
+    let text = '';
+    const code = validateCli([app.outdir, '--flows'], { stdout: (t) => { text += t; }, stderr: (t) => { text += t; }, cwd: app.outdir });
+    expect(text).not.toMatch(/MESH\d+/);
+    expect(code).toBe(0);
+    for (const env of ENVIRONMENTS) {
+      let flowText = '';
+      validateCli([app.outdir, '--flow', `${env}/payment-service -> api.payment-provider.example:443 tls`],
+        { stdout: (t) => { flowText += t; }, stderr: (t) => { flowText += t; }, cwd: app.outdir });
+      expect(flowText).toMatch(new RegExp(`^ALLOWED ${env}/payment-service -> api.payment-provider.example:443 tls`));
+    }
+  });
+
+  test('over the manifests, one Gateway per environment for the host is the collision the analysis reports (MESH120)', () => {
+    // What each environment wrote alone: its own Gateway for the host on the shared gateway's pods.
+    const alone = ['staging', 'production'].flatMap((env) => {
+      const app = new MeshApp({ outdir: Testing.app().outdir, platform: PLATFORM });
+      const chart = new MeshChart(app, env, { namespace: env });
+      new MeshService(chart, 'payment-service', { image: 'payment:1' }).calls(new ExternalService(chart, 'payment-provider', PROVIDER), { port: 443 });
+      return synth(app).filter((m) => m.kind !== 'Namespace' || m.metadata.name === env);
+    });
+    const codes = validateManifests(alone, { ingressGateways: platformGateways(PLATFORM) }).map((f) => f.code);
+    expect(codes).toContain(Codes.CONFLICTING_GATEWAYS);
+    // Together, the app writes one.
+    expect(validateManifests(synth(environments().app), { ingressGateways: platformGateways(PLATFORM) })).toEqual([]);
+  });
+
+  describe('flows', () => {
+    const flow = (env: string, workload = 'payment-service') => ({
+      source: { workload, namespace: env }, host: 'api.payment-provider.example', port: 443,
+    });
+
+    test("synth proves every environment's declared calls, through the one Gateway the app writes", () => {
+      const out = synth(environments().app);
+      for (const env of ENVIRONMENTS) {
+        const options = platformFlowOptions(PLATFORM, env);
+        const v = evaluateFlow(out, flow(env), options);
+        expect(v.allowed).toBe(true);
+        expect(v.reason).toMatch(/leaves through the egress gateway istio-system\/istio-egressgateway/);
+        expect(v.hops.join(' | ')).toContain('istio-egressgateway.istio-system:443 subset payment-provider');
+        expect(v.hops.join(' | ')).toContain(`Gateway istio-system/${SHARED}`);
+        const http = evaluateFlow(out, { ...flow(env), host: 'api.mail.example', port: 80, method: 'POST', path: '/v1/send' }, options);
+        expect(http.allowed).toBe(true);
+        expect(http.hops.join(' | ')).toContain('Gateway istio-system/api-mail-example-egress');
+      }
+    });
+
+    test("a caller of another environment that no environment declares is refused at the gateway's AuthorizationPolicy", () => {
+      const out = synth(environments().app);
+      // A workload of staging with the caller's Sidecar, subset and NetworkPolicy, but its own ServiceAccount.
+      const copy = (m: Record<string, any>) => JSON.parse(JSON.stringify(m).replace(/payment-service/g, 'reporting'));
+      const staging = out.filter((m) => m.metadata.namespace === 'staging');
+      const reporting = ['Deployment', 'ServiceAccount', 'Sidecar', 'NetworkPolicy'].map((k) => copy(find(staging, k, 'payment-service')));
+      const v = evaluateFlow([...out, ...reporting], flow('staging', 'reporting'), platformFlowOptions(PLATFORM, 'staging'));
+      expect(v.allowed).toBe(false);
+      expect(v.decidedBy).toMatchObject({ layer: 'AuthorizationPolicy', namespace: 'istio-system' });
+      // Without dev's policy, dev's declared caller is refused too: each environment's rule admits its own callers alone.
+      const withoutDev = out.filter((m) => !(m.kind === 'AuthorizationPolicy' && m.metadata.name === 'dev-payment-provider-egress'));
+      const dev = evaluateFlow(withoutDev, flow('dev'), platformFlowOptions(PLATFORM, 'dev'));
+      expect(dev.allowed).toBe(false);
+      expect(dev.decidedBy).toMatchObject({ layer: 'AuthorizationPolicy', namespace: 'istio-system' });
+    });
+  });
+
+  test('under a plain cdk8s App the first environment\'s ExternalService writes the shared objects, in the gateway\'s namespace', () => {
+    const app = Testing.app();
+    const { charts } = environments({ app });
+    app.synth();
+    const [dev, staging] = charts.map((c) => Testing.synth(c));
+    expect(find(dev, 'Gateway', SHARED).metadata.namespace).toBe('istio-system');
+    expect(find(dev, 'VirtualService', SHARED).metadata.namespace).toBe('istio-system');
+    expect(staging.filter((m) => m.kind === 'Gateway')).toEqual([]);
+  });
+
+  test('charts whose ExternalServices are declared in another order than the charts still share one Gateway, written from the first declared', () => {
+    const app = new MeshApp({ outdir: Testing.app().outdir, platform: PLATFORM });
+    const charts = ENVIRONMENTS.map((env) => new MeshChart(app, env, { namespace: env }));
+    for (const chart of [...charts].reverse()) {
+      const port = chart.namespace === 'production' ? 8443 : 443;
+      const provider = new ExternalService(chart, 'payment-provider', { ...PROVIDER, ports: [{ number: port, protocol: 'HTTPS' }] });
+      new MeshService(chart, 'payment-service', { image: 'payment:1' }).calls(provider, { port });
+    }
+    // production's was declared first: the shared server is written from it, and the others differ from it.
+    const err = synthError(app);
+    expect(err).toMatch(/\[dev\/payment-provider\] ports: HTTPS 443 here, HTTPS 8443 at production\/payment-provider/);
+    expect(err).toMatch(/\[staging\/payment-provider\] ports: HTTPS 443 here, HTTPS 8443 at production\/payment-provider/);
+    expect(err).not.toMatch(/\[production\/payment-provider\]/);
+    const same = new MeshApp({ outdir: Testing.app().outdir, platform: PLATFORM });
+    const sameCharts = ENVIRONMENTS.map((env) => new MeshChart(same, env, { namespace: env }));
+    for (const chart of [...sameCharts].reverse()) {
+      new MeshService(chart, 'payment-service', { image: 'payment:1' }).calls(new ExternalService(chart, 'payment-provider', PROVIDER), { port: 443 });
+    }
+    const out = synth(same);
+    expect(out.filter((m) => m.kind === 'Gateway').map((m) => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual([`istio-system/${SHARED}`]);
+  });
+
+  test('one host twice in one namespace: MESH235 on both', () => {
+    const { app, chart } = shop();
+    new ExternalService(chart, 'payment-provider-2', PROVIDER);
+    const err = synthError(app);
+    expect(err).toMatch(/\[test\/payment-provider\] egress: test\/payment-provider-2 routes api.payment-provider.example through the egress gateway from namespace production too/);
+    expect(err).toMatch(/\[test\/payment-provider-2\] egress: test\/payment-provider routes/);
+    expect(err).toContain(`[${Codes.EGRESS_GATEWAY_HOST_TWICE}]`);
+  });
+
+  test.each([
+    ['ports', { ports: [{ number: 8443, protocol: 'HTTPS' as const }] }, /\[staging\/payment-provider\] ports: HTTPS 8443 here, HTTPS 443 at dev\/payment-provider/],
+    ['resolution', { resolution: 'STATIC' as const, addresses: [Cidr.of('203.0.113.10/32')] },
+      /\[staging\/payment-provider\] resolution: resolution 'STATIC' here, resolution 'DNS' at dev\/payment-provider/],
+    ['addresses', { addresses: [Cidr.of('203.0.113.0/24')] }, /\[staging\/payment-provider\] addresses: 203.0.113.0\/24 here, no addresses at dev\/payment-provider/],
+  ])('%s differing between environments, which the gateway holds once: MESH235 naming the construct and the field', (_field, props, message) => {
+    const { app } = environments({ provider: { staging: props } });
+    const err = synthError(app);
+    expect(err).toMatch(message);
+    expect(err).toContain(`[${Codes.EGRESS_GATEWAY_HOST_TWICE}]`);
+    expect(err).not.toMatch(/\[(dev|production)\/payment-provider\]/);
+  });
+
+  test('TLS origination differing between environments: MESH235 on the tls field', () => {
+    const app = new MeshApp({ outdir: Testing.app().outdir, platform: PLATFORM });
+    ENVIRONMENTS.forEach((env, i) => {
+      const chart = new MeshChart(app, env, { namespace: env });
+      const tls = TlsOrigination.simple({ port: 80, caCertificates: i === 2 ? '/etc/certs/other-ca.pem' : '/etc/certs/mail-ca.pem' });
+      new MeshService(chart, 'payment-service', { image: 'payment:1' }).calls(new ExternalService(chart, 'mail', { ...MAIL, tls }), { port: 80 });
+    });
+    const err = synthError(app);
+    expect(err).toMatch(/\[production\/mail\] tls: TlsOrigination.simple\(.*other-ca.pem.*\) here, TlsOrigination.simple\(.*mail-ca.pem.*\) at dev\/mail/);
+    expect(err).toContain(`[${Codes.EGRESS_GATEWAY_HOST_TWICE}]`);
   });
 });
