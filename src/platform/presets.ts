@@ -56,31 +56,7 @@ export class IngressGatewayInstall implements Required<IngressGatewayPlatformPro
     const name = checkedName('IngressGatewayInstall.istioctl', 'name', options.name ?? 'istio-ingressgateway');
     const namespace = checkedName('IngressGatewayInstall.istioctl', 'namespace', options.namespace ?? 'istio-system');
     const labels = { ...(options.labels ?? { app: 'istio-ingressgateway', istio: 'ingressgateway' }) };
-    return new IngressGatewayInstall({
-      installedBy: "istioctl's gateway",
-      name,
-      namespace,
-      // The pod template's labels that depend on neither the Istio version nor istioctl's owner.
-      podLabels: {
-        ...labels,
-        'service.istio.io/canonical-name': name,
-        'service.istio.io/canonical-revision': 'latest',
-        'istio.io/rev': 'default',
-        'operator.istio.io/component': 'IngressGateways',
-        'sidecar.istio.io/inject': 'false',
-        'app.kubernetes.io/name': 'istio-ingressgateway',
-        'app.kubernetes.io/part-of': 'istio',
-      },
-      // templates/service.yaml: `selector: $gateway.labels`.
-      serviceSelector: labels,
-      selector: labels.istio !== undefined ? { istio: labels.istio } : labels,
-      serviceAccount: `${name}-service-account`,
-      httpPort: 8080,
-      httpsPort: 8443,
-      httpServicePort: 80,
-      httpsServicePort: 443,
-      otherPorts: [],
-    });
+    return new IngressGatewayInstall({ ...istioctlGateway("istioctl's gateway", 'IngressGateways', name, namespace, labels), otherPorts: [] });
   }
 
   /**
@@ -97,28 +73,7 @@ export class IngressGatewayInstall implements Required<IngressGatewayPlatformPro
   public static helmChart(options: HelmChartInstallOptions): IngressGatewayInstall {
     const name = checkedName('IngressGatewayInstall.helmChart', 'release', options.release);
     const namespace = checkedName('IngressGatewayInstall.helmChart', 'namespace', options.namespace);
-    const selector = { app: name, istio: name.startsWith('istio-') ? name.slice('istio-'.length) : name };
-    return new IngressGatewayInstall({
-      installedBy: `the istio/gateway Helm chart, release ${name}`,
-      name,
-      namespace,
-      podLabels: {
-        'sidecar.istio.io/inject': 'true',
-        ...selector,
-        'app.kubernetes.io/name': name,
-        'app.kubernetes.io/managed-by': 'Helm',
-        'app.kubernetes.io/instance': name,
-        'app.kubernetes.io/part-of': 'istio',
-      },
-      serviceSelector: selector,
-      selector: { istio: selector.istio },
-      serviceAccount: name,
-      httpPort: 80,
-      httpsPort: 443,
-      httpServicePort: 80,
-      httpsServicePort: 443,
-      otherPorts: [],
-    });
+    return new IngressGatewayInstall({ ...helmChartGateway(name, namespace), otherPorts: [] });
   }
 
   /** What installed the component, as messages name it. */
@@ -162,6 +117,72 @@ export class IngressGatewayInstall implements Required<IngressGatewayPlatformPro
   }
 }
 
+/**
+ * The props of a gateway istioctl (or the IstioOperator) installs from Istio's `gateways/istio-ingress` or
+ * `gateways/istio-egress` chart: the pod template's labels that depend on neither the Istio version nor istioctl's owner,
+ * the Service's `selector: $gateway.labels`, ServiceAccount `<name>-service-account`, the Service's 80 and 443 targeting
+ * the pods' 8080 and 8443 (the pods run as user 1337 and cannot bind ports under 1024).
+ * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateways/istio-ingress/templates/deployment.yaml
+ * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateways/istio-egress/templates/deployment.yaml
+ */
+function istioctlGateway(
+  installedBy: string, component: 'IngressGateways' | 'EgressGateways', name: string, namespace: string, labels: PlatformLabels,
+): Required<EgressGatewayPlatformProps> {
+  return {
+    installedBy,
+    name,
+    namespace,
+    podLabels: {
+      ...labels,
+      'service.istio.io/canonical-name': name,
+      'service.istio.io/canonical-revision': 'latest',
+      'istio.io/rev': 'default',
+      'operator.istio.io/component': component,
+      'sidecar.istio.io/inject': 'false',
+      'app.kubernetes.io/name': component === 'IngressGateways' ? 'istio-ingressgateway' : 'istio-egressgateway',
+      'app.kubernetes.io/part-of': 'istio',
+    },
+    serviceSelector: labels,
+    selector: labels.istio !== undefined ? { istio: labels.istio } : labels,
+    serviceAccount: `${name}-service-account`,
+    httpPort: 8080,
+    httpsPort: 8443,
+    httpServicePort: 80,
+    httpsServicePort: 443,
+  };
+}
+
+/**
+ * The props of a gateway the `istio/gateway` Helm chart installs as release `name`: Deployment, Service and
+ * ServiceAccount named after the release, pods labelled `app: <release>` and `istio: <release without its istio-
+ * prefix>` (`_helpers.tpl`, gateway.name, gateway.selectorLabels, gateway.serviceAccountName), the Service's 80 and 443
+ * targeting the pods' own 80 and 443 (the chart's pod sysctl `net.ipv4.ip_unprivileged_port_start: "0"`).
+ * @see https://github.com/istio/istio/blob/1.24.6/manifests/charts/gateway/templates/_helpers.tpl
+ */
+function helmChartGateway(name: string, namespace: string): Required<EgressGatewayPlatformProps> {
+  const selector = { app: name, istio: name.startsWith('istio-') ? name.slice('istio-'.length) : name };
+  return {
+    installedBy: `the istio/gateway Helm chart, release ${name}`,
+    name,
+    namespace,
+    podLabels: {
+      'sidecar.istio.io/inject': 'true',
+      ...selector,
+      'app.kubernetes.io/name': name,
+      'app.kubernetes.io/managed-by': 'Helm',
+      'app.kubernetes.io/instance': name,
+      'app.kubernetes.io/part-of': 'istio',
+    },
+    serviceSelector: selector,
+    selector: { istio: selector.istio },
+    serviceAccount: name,
+    httpPort: 80,
+    httpsPort: 443,
+    httpServicePort: 80,
+    httpsServicePort: 443,
+  };
+}
+
 /** Options for {@link EgressGatewayInstall.istioctl}. */
 export interface IstioctlEgressGatewayOptions {
   /**
@@ -199,28 +220,7 @@ export class EgressGatewayInstall implements Required<EgressGatewayPlatformProps
     const name = checkedName('EgressGatewayInstall.istioctl', 'name', options.name ?? 'istio-egressgateway');
     const namespace = checkedName('EgressGatewayInstall.istioctl', 'namespace', options.namespace ?? 'istio-system');
     const labels = { ...(options.labels ?? { app: 'istio-egressgateway', istio: 'egressgateway' }) };
-    return new EgressGatewayInstall({
-      installedBy: "istioctl's egress gateway",
-      name,
-      namespace,
-      podLabels: {
-        ...labels,
-        'service.istio.io/canonical-name': name,
-        'service.istio.io/canonical-revision': 'latest',
-        'istio.io/rev': 'default',
-        'operator.istio.io/component': 'EgressGateways',
-        'sidecar.istio.io/inject': 'false',
-        'app.kubernetes.io/name': 'istio-egressgateway',
-        'app.kubernetes.io/part-of': 'istio',
-      },
-      serviceSelector: labels,
-      selector: labels.istio !== undefined ? { istio: labels.istio } : labels,
-      serviceAccount: `${name}-service-account`,
-      httpPort: 8080,
-      httpsPort: 8443,
-      httpServicePort: 80,
-      httpsServicePort: 443,
-    });
+    return new EgressGatewayInstall(istioctlGateway("istioctl's egress gateway", 'EgressGateways', name, namespace, labels));
   }
 
   /**
@@ -233,27 +233,7 @@ export class EgressGatewayInstall implements Required<EgressGatewayPlatformProps
   public static helmChart(options: HelmChartInstallOptions): EgressGatewayInstall {
     const name = checkedName('EgressGatewayInstall.helmChart', 'release', options.release);
     const namespace = checkedName('EgressGatewayInstall.helmChart', 'namespace', options.namespace);
-    const selector = { app: name, istio: name.startsWith('istio-') ? name.slice('istio-'.length) : name };
-    return new EgressGatewayInstall({
-      installedBy: `the istio/gateway Helm chart, release ${name}`,
-      name,
-      namespace,
-      podLabels: {
-        'sidecar.istio.io/inject': 'true',
-        ...selector,
-        'app.kubernetes.io/name': name,
-        'app.kubernetes.io/managed-by': 'Helm',
-        'app.kubernetes.io/instance': name,
-        'app.kubernetes.io/part-of': 'istio',
-      },
-      serviceSelector: selector,
-      selector: { istio: selector.istio },
-      serviceAccount: name,
-      httpPort: 80,
-      httpsPort: 443,
-      httpServicePort: 80,
-      httpsServicePort: 443,
-    });
+    return new EgressGatewayInstall(helmChartGateway(name, namespace));
   }
 
   /** What installed the component, as messages name it. */
