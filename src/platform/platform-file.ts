@@ -23,7 +23,7 @@ import { MeshError } from '../core/errors';
 import { isIstioVersion, ISTIO_VERSIONS } from '../core/istio-version';
 import { parseYamlDocuments } from '../private/yaml-reader';
 import { MeshPlatform } from './platform';
-import type { MeshPlatformProps } from './platform-props';
+import type { EgressGatewayPlatformProps, MeshPlatformProps } from './platform-props';
 import { DnsInstall, EdgeProxyInstall } from './network-presets';
 import type { EdgeProxyPlatformProps } from './network-props';
 import { LoadTesterInstall } from './load-tester-install';
@@ -48,6 +48,12 @@ const EDGE_PROXY_SCHEMA: ComponentSchema<EdgeProxyPlatformProps> = {
 /** Every field of each component, typed so that a new prop cannot be forgotten here. */
 type ComponentSchema<T> = { readonly [K in keyof Required<T>]: FieldKind };
 
+/** The fields of a gateway, the egress gateway's all of them (the ingress gateway's has other ports too). */
+const GATEWAY_SCHEMA: ComponentSchema<EgressGatewayPlatformProps> = {
+  installedBy: 'string', name: 'string', namespace: 'string', podLabels: 'labels', serviceSelector: 'labels', selector: 'labels',
+  serviceAccount: 'string', httpPort: 'port', httpsPort: 'port', httpServicePort: 'port', httpsServicePort: 'port',
+};
+
 const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | ComponentSchema<NonNullable<MeshPlatformProps[K]>> } = {
   trustDomain: 'string',
   kubernetesVersion: 'kubernetes-version',
@@ -65,33 +71,8 @@ const SCHEMA: { readonly [K in keyof Required<MeshPlatformProps>]: FieldKind | C
     webhookPort: 'port',
     nativeSidecars: 'boolean',
   },
-  ingressGateway: {
-    installedBy: 'string',
-    name: 'string',
-    namespace: 'string',
-    podLabels: 'labels',
-    serviceSelector: 'labels',
-    selector: 'labels',
-    serviceAccount: 'string',
-    httpPort: 'port',
-    httpsPort: 'port',
-    httpServicePort: 'port',
-    httpsServicePort: 'port',
-    otherPorts: 'ports',
-  },
-  egressGateway: {
-    installedBy: 'string',
-    name: 'string',
-    namespace: 'string',
-    podLabels: 'labels',
-    serviceSelector: 'labels',
-    selector: 'labels',
-    serviceAccount: 'string',
-    httpPort: 'port',
-    httpsPort: 'port',
-    httpServicePort: 'port',
-    httpsServicePort: 'port',
-  },
+  ingressGateway: { ...GATEWAY_SCHEMA, otherPorts: 'ports' },
+  egressGateway: GATEWAY_SCHEMA,
   prometheus: {
     installedBy: 'string',
     namespace: 'string',
