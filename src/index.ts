@@ -143,7 +143,7 @@ export { MeshAuthorizationPolicy } from './views/security/mesh-authorization-pol
 export { AuthorizationAction } from './views/security/mesh-authorization-policy';
 export type { AuthorizationActionName, MeshAuthorizationPolicyProps } from './views/security/mesh-authorization-policy';
 export { ExtAuthzProvider } from './graph/security/ext-authz-provider';
-export type { ExtAuthzGrpcOptions } from './graph/security/ext-authz-provider';
+export type { ExtAuthzGrpcOptions, ExtAuthzHttpOptions } from './graph/security/ext-authz-provider';
 export { MeshSecurity } from './graph/security/mesh-security';
 export type { MeshSecurityProps } from './graph/security/mesh-security';
 export type { AdmitOptions, RemoteAdmission } from './graph/security/remote-admission';

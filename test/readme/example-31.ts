@@ -1,15 +1,16 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
 import { App, Duration } from 'cdk8s';
-import { FlaggerCanary, FlaggerMetric, FlaggerMetricTemplate, MeshChart, MeshService } from 'cdk8s-mesh';
+import { FlaggerCanary, FlaggerMetric, MeshChart, MeshService, Percentage } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new App(), 'production', { namespace: 'production' });
-const pricing = new MeshService(chart, 'pricing', { image: 'registry.example.com/pricing:1.0.0', ports: [{ port: 9090, protocol: 'grpc' }] });
-new FlaggerCanary(chart, 'pricing-canary', {
-  service: pricing,
-  stepWeights: [10, 30, 50],
-  metrics: [
-    FlaggerMetric.custom(FlaggerMetricTemplate.grpcRequestSuccessRate(chart, 'grpc-success-rate'), { min: 99 }),
-    FlaggerMetric.requestDuration(Duration.millis(500)),
-  ],
+const app = new App();
+const chart = new MeshChart(app, 'tickets', { namespace: 'tickets-service' });
+const booking = new MeshService(chart, 'booking-api', { image: 'registry.example.com/booking-api:1.0.0' });
+
+new FlaggerCanary(chart, 'booking-api-flagger', {
+  service: booking,
+  stepWeight: 10,
+  metrics: [FlaggerMetric.requestSuccessRate(Percentage.of(99), Duration.minutes(1))],
+  // 20 requests per second (10 per worker) for a minute, each interval
+  loadTest: { rate: 20, duration: Duration.minutes(1), concurrency: 2, path: '/api/bookings' },
 });
 export {};

@@ -1,20 +1,15 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { GlobalRateLimit, IngressGateway, MeshApp, MeshChart, MeshService, RateLimiter, RateLimitUser } from 'cdk8s-mesh';
+import { Duration } from 'cdk8s';
+import { LocalRateLimit, MeshApp, MeshChart, MeshService, Percentage } from 'cdk8s-mesh';
 
 const app = new MeshApp();
-const limiter = new RateLimiter(new MeshChart(app, 'ratelimit', { namespace: 'ratelimit' }), 'ratelimit');
-// Each environment limits the requests of its own host (`shop.example.com:443`, `dev.shop.example.com:443`), with its own counters.
-for (const [env, host, perUser] of [['production', 'shop.example.com', 30], ['dev', 'dev.shop.example.com', 100]] as const) {
-  const chart = new MeshChart(app, env, { namespace: env });
-  const web = new MeshService(chart, 'web-frontend', { image: 'registry.example.com/web-frontend:1.0.0' });
-  new IngressGateway(chart, 'shop-gateway', { hosts: [host], credentialName: `shop-${env}-tls` }).route(web);
-  new GlobalRateLimit(chart, 'ec-site', {
-    service: limiter,
-    user: RateLimitUser.jwtClaim({
-      issuer: `https://auth.${host}`, jwksUri: `https://auth.${host}/.well-known/jwks.json`, audiences: ['ec-site'],
-    }),
-    authenticatedRequestsPerSecond: perUser,
-    unauthenticatedRequestsPerSecond: 10,
-  });
-}
+const chart = new MeshChart(app, 'production', { namespace: 'production' });
+const search = new MeshService(chart, 'search-service', { image: 'registry.example.com/search:1.0.0' });
+new LocalRateLimit(chart, 'search-rate-limit', {
+  service: search,
+  capacity: { peakRequestsPerSecond: 1000, headroom: Percentage.of(20) }, // limit 1,200 RPS
+  burst: 1500,
+  fillInterval: Duration.seconds(1),
+  routes: [{ name: 'suggest', pathPrefix: '/api/search/suggest', requestsPerSecond: 300 }],
+});
 export {};

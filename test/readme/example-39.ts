@@ -1,15 +1,20 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { App } from 'cdk8s';
-import { EdgeProxyInstall, EdgeProxyRoute, MeshApp, MeshChart, MeshPlatform, MeshService } from 'cdk8s-mesh';
+import { GlobalRateLimit, IngressGateway, MeshApp, MeshChart, MeshService, RateLimiter, RateLimitUser } from 'cdk8s-mesh';
 
-// The seeds' platform: Kong from its chart as release `kong` in `kong`, with a sidecar.
-const chart = new MeshChart(new App(), 'k1s0-service', { namespace: 'k1s0-service' });
-const order = new MeshService(chart, 'order-server', { image: 'registry.example.com/k1s0/order-server:1.0.0' });
-new EdgeProxyRoute(chart, 'order-server-via-kong', { service: order, methods: ['GET', 'POST'], paths: ['/api/v1/orders', '/api/v1/orders/*'] });
-
-// Kong left out of the mesh: order-server accepts its plaintext on 8080 only.
-const kong = EdgeProxyInstall.kongHelmChart({ release: 'kong', namespace: 'kong', meshed: false });
-const app = new MeshApp({ platform: MeshPlatform.of({ apiGateway: kong }) });
-const other = new MeshChart(app, 'k1s0-service', { namespace: 'k1s0-service' });
-new EdgeProxyRoute(other, 'orders', { service: new MeshService(other, 'order-server', { image: 'registry.example.com/k1s0/order-server:1.0.0' }) });
+const app = new MeshApp();
+const limiter = new RateLimiter(new MeshChart(app, 'ratelimit', { namespace: 'ratelimit' }), 'ratelimit');
+// Each environment limits the requests of its own host (`shop.example.com:443`, `dev.shop.example.com:443`), with its own counters.
+for (const [env, host, perUser] of [['production', 'shop.example.com', 30], ['dev', 'dev.shop.example.com', 100]] as const) {
+  const chart = new MeshChart(app, env, { namespace: env });
+  const web = new MeshService(chart, 'web-frontend', { image: 'registry.example.com/web-frontend:1.0.0' });
+  new IngressGateway(chart, 'shop-gateway', { hosts: [host], credentialName: `shop-${env}-tls` }).route(web);
+  new GlobalRateLimit(chart, 'ec-site', {
+    service: limiter,
+    user: RateLimitUser.jwtClaim({
+      issuer: `https://auth.${host}`, jwksUri: `https://auth.${host}/.well-known/jwks.json`, audiences: ['ec-site'],
+    }),
+    authenticatedRequestsPerSecond: perUser,
+    unauthenticatedRequestsPerSecond: 10,
+  });
+}
 export {};

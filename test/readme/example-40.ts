@@ -1,15 +1,15 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { IngressGateway, MeshApp, MeshChart, MeshGateway, MeshService } from 'cdk8s-mesh';
+import { App } from 'cdk8s';
+import { EdgeProxyInstall, EdgeProxyRoute, MeshApp, MeshChart, MeshPlatform, MeshService } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
-const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
-new MeshGateway(chart, 'k1s0-mesh-gateway', {
-  namespace: 'service-mesh',
-  pods: { namespace: 'service-mesh', serviceAccount: 'mesh-gateway', labels: { istio: 'mesh-gateway' } }, // its own deployment
-  tierNamespaces: ['k1s0-system', 'k1s0-business', 'k1s0-service'],
-});
-const shop = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
-const web = new MeshService(chart, 'web-frontend', { image: 'registry.example.com/web-frontend:1.0.0' });
-shop.route(api, { pathPrefix: '/api/' }); // the API
-shop.route(web); // the site root and everything else a browser asks for
+// The seeds' platform: Kong from its chart as release `kong` in `kong`, with a sidecar.
+const chart = new MeshChart(new App(), 'k1s0-service', { namespace: 'k1s0-service' });
+const order = new MeshService(chart, 'order-server', { image: 'registry.example.com/k1s0/order-server:1.0.0' });
+new EdgeProxyRoute(chart, 'order-server-via-kong', { service: order, methods: ['GET', 'POST'], paths: ['/api/v1/orders', '/api/v1/orders/*'] });
+
+// Kong left out of the mesh: order-server accepts its plaintext on 8080 only.
+const kong = EdgeProxyInstall.kongHelmChart({ release: 'kong', namespace: 'kong', meshed: false });
+const app = new MeshApp({ platform: MeshPlatform.of({ apiGateway: kong }) });
+const other = new MeshChart(app, 'k1s0-service', { namespace: 'k1s0-service' });
+new EdgeProxyRoute(other, 'orders', { service: new MeshService(other, 'order-server', { image: 'registry.example.com/k1s0/order-server:1.0.0' }) });
 export {};

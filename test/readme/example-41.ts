@@ -1,16 +1,15 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { Autoscaling, AutoscalingMetric, MeshApp, MeshChart, MeshService } from 'cdk8s-mesh';
+import { IngressGateway, MeshApp, MeshChart, MeshGateway, MeshService } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new MeshApp(), 'game', { namespace: 'game' });
-const matchmaker = new MeshService(chart, 'matchmaker', { image: 'registry.example.com/matchmaker:3.4.0', replicas: 3 });
-new Autoscaling(chart, 'matchmaker-autoscaling', {
-  service: matchmaker,
-  minReplicas: 3,
-  maxReplicas: 30,
-  // prometheus-adapter serves both from the matchmaker's own metrics
-  metrics: [
-    AutoscalingMetric.podsAverage('matchmaking_tickets_in_flight', 50),
-    AutoscalingMetric.external('lobby_players_waiting', { averageValue: 20 }, { queue: 'ranked' }),
-  ],
+const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
+const api = new MeshService(chart, 'api-gateway', { image: 'registry.example.com/api-gateway:1.0.0' });
+new MeshGateway(chart, 'k1s0-mesh-gateway', {
+  namespace: 'service-mesh',
+  pods: { namespace: 'service-mesh', serviceAccount: 'mesh-gateway', labels: { istio: 'mesh-gateway' } }, // its own deployment
+  tierNamespaces: ['k1s0-system', 'k1s0-business', 'k1s0-service'],
 });
+const shop = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+const web = new MeshService(chart, 'web-frontend', { image: 'registry.example.com/web-frontend:1.0.0' });
+shop.route(api, { pathPrefix: '/api/' }); // the API
+shop.route(web); // the site root and everything else a browser asks for
 export {};

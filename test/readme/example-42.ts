@@ -1,14 +1,16 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { Duration } from 'cdk8s';
-import { Autoscaling, HighAvailability, MeshApp, MeshChart, MeshService, ScalingPolicy } from 'cdk8s-mesh';
+import { Autoscaling, AutoscalingMetric, MeshApp, MeshChart, MeshService } from 'cdk8s-mesh';
 
-const chart = new MeshChart(new MeshApp(), 'production', { namespace: 'production' });
-const user = new MeshService(chart, 'user-service', { image: 'registry.example.com/user:1.0.0', replicas: 3 });
-new Autoscaling(chart, 'user-autoscaling', {
-  service: user,
+const chart = new MeshChart(new MeshApp(), 'game', { namespace: 'game' });
+const matchmaker = new MeshService(chart, 'matchmaker', { image: 'registry.example.com/matchmaker:3.4.0', replicas: 3 });
+new Autoscaling(chart, 'matchmaker-autoscaling', {
+  service: matchmaker,
   minReplicas: 3,
-  maxReplicas: 50,
-  scaleUp: { stabilizationWindow: Duration.seconds(60), policies: [ScalingPolicy.percent(100, Duration.seconds(15))] },
+  maxReplicas: 30,
+  // prometheus-adapter serves both from the matchmaker's own metrics
+  metrics: [
+    AutoscalingMetric.podsAverage('matchmaking_tickets_in_flight', 50),
+    AutoscalingMetric.external('lobby_players_waiting', { averageValue: 20 }, { queue: 'ranked' }),
+  ],
 });
-new HighAvailability(chart, 'user-availability', { service: user, maxUnavailable: 1, zoneSpread: { maxSkew: 1 } });
 export {};

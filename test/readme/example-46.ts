@@ -1,11 +1,15 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { MeshApp } from 'cdk8s-mesh';
-import { validateManifests, formatFinding } from 'cdk8s-mesh/validate';
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { addProblems, Codes, problem } from 'cdk8s-mesh';
 
-// CRDs come from crdDirectory, else $CDK8S_MESH_CRDS, else the package's schemas/.
-const app = new MeshApp({ crdDirectory: '/opt/crds' });
-// Opt out (for example where no CRDs are at hand): new MeshApp({ schemaValidation: false })
-
-const problems = validateManifests(app.manifests().map((f) => f.manifest), { schemaOnly: false });
-problems.forEach((p) => console.log(formatFinding(p)));
+class LegacySettings extends Construct {
+  public constructor(scope: Construct, id: string, mode: 'legacy' | 'standard') {
+    super(scope, id);
+    new ApiObject(this, 'Resource', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { mode } });
+    // Only the props show it: a warning, acknowledged with Warnings.of(settings).acknowledge('MESH115', '<reason>').
+    addProblems(this, () => (mode === 'legacy' ? [problem(Codes.DEPRECATED_FIELD, 'mode', "'legacy' is deprecated", 'warning')] : []));
+  }
+}
+export { LegacySettings };
 export {};

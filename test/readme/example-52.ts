@@ -1,12 +1,12 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { Testing } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, renderChartTopology } from 'cdk8s-mesh';
+import { connectivityDiff } from 'cdk8s-mesh/review';
+import { MeshPlatform } from 'cdk8s-mesh';
 
-const app = new MeshApp({ outdir: Testing.app().outdir });
-const chart = new MeshChart(app, 'production', { namespace: 'production' });
-const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
-const notification = new MeshService(chart, 'notification-service', { image: 'registry.example.com/notification-service:1.0.0' });
-order.calls(notification, { methods: ['POST'], paths: ['/api/notifications/*'], asynchronous: true });
-const markdown: string = renderChartTopology(chart, app.manifests().map((f) => f.manifest));
-console.log(markdown);
+declare const before: Record<string, any>[];
+declare const after: Record<string, any>[];
+const connectivity = connectivityDiff(new Map([['production', before]]), new Map([['production', after]]), { platform: MeshPlatform.default() });
+for (const c of connectivity.changes) {
+  console.log(`${c.change} ${c.source} -> ${c.destination}:${c.port} ${c.method} ${c.pathClass}: ${(c.change === 'opened' ? c.before : c.after).decidedBy}`);
+}
+if (connectivity.intendedBroken > 0 || connectivity.undeclaredOpened > 0) process.exitCode = 1;
 export {};

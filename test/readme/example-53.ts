@@ -1,11 +1,12 @@
 // Generated from README.md by scripts/readme-examples.js: edit the README, then run `npm run readme-examples`.
-import { Duration } from 'cdk8s';
-import { MeshApp, MeshChart, MeshService, Tier } from 'cdk8s-mesh';
+import { Testing } from 'cdk8s';
+import { MeshApp, MeshChart, MeshService, renderChartTopology } from 'cdk8s-mesh';
 
-const app = new MeshApp();
-const chart = new MeshChart(app, 'catalog', { namespace: 'catalog' });
-const api = new MeshService(chart, 'catalog-api', { image: 'registry.example.com/catalog-api:2.0.0', tier: Tier.BUSINESS, timeout: Duration.seconds(4) });
-const store = new MeshService(chart, 'catalog-store', { image: 'registry.example.com/catalog-store:1.0.0' });
-api.calls(store, { methods: ['GET'], paths: ['/items/*'] });
-app.synth();
+const app = new MeshApp({ outdir: Testing.app().outdir });
+const chart = new MeshChart(app, 'production', { namespace: 'production' });
+const order = new MeshService(chart, 'order-service', { image: 'registry.example.com/order-service:1.0.0' });
+const notification = new MeshService(chart, 'notification-service', { image: 'registry.example.com/notification-service:1.0.0' });
+order.calls(notification, { methods: ['POST'], paths: ['/api/notifications/*'], asynchronous: true });
+const markdown: string = renderChartTopology(chart, app.manifests().map((f) => f.manifest));
+console.log(markdown);
 export {};

@@ -9,7 +9,8 @@ import { AnalysisCheck } from './check';
 import { AnalysisView, namespaceOf } from './view';
 import { analyzerFqdn } from '../model/hosts';
 import { admitsSidecarClients, gatewayIdentities } from './rule-sources';
-import { dict, list } from '../values';
+import { dict, list, obj } from '../values';
+import { delegatesOf, httpRulesOf } from '../model/delegates';
 import { isIdempotentMethod, NON_IDEMPOTENT_METHODS, UNSAFE_METHODS } from '../../core/http';
 import { RETRY_CONDITIONS_AFTER_RESPONSE } from '../../core/retries';
 import { Protocol, protocolOfPortName } from '../../core/ports';
@@ -308,12 +309,15 @@ function writesIn(served: readonly string[], sense: WriteSense): string[] {
 
 /**
  * The methods that are writes in `sense` ({@link WriteSense}; `*` for any) each HTTP rule of a VirtualService serves,
- * sorted: those its match names, else those the ALLOW AuthorizationPolicies of its destinations' workloads
+ * sorted (of `rules`, the VirtualService's own unless given: its rules merged with its delegates'),
+ * those its match names, else those the ALLOW AuthorizationPolicies of its destinations' workloads
  * grant (to sidecar clients only, on a route that names no gateway) less those an earlier rule on the
  * method alone takes (the library's `writes` route). The policies are read once per analysis, on first use. `onRulePaths`:
  * only the policies' operations whose paths the rule's matches may meet count (rule-methods `pathsMayMeet`).
  */
-export function writesServedByRules(index: AnalysisView, sense: WriteSense, onRulePaths = false): (vs: Manifest) => string[][] {
+export function writesServedByRules(
+  index: AnalysisView, sense: WriteSense, onRulePaths = false,
+): (vs: Manifest, rules?: readonly any[]) => string[][] {
   const granted = new Map<boolean, Map<Manifest, unknown[]>>();
   const allowedOn = (d: RuleDestination, sidecarsOnly: boolean, rule: any): string[] => {
     const svc = index.service(d.host);
@@ -326,10 +330,9 @@ export function writesServedByRules(index: AnalysisView, sense: WriteSense, onRu
     const rules = index.workloadsOfService(svc).flatMap((w) => byWorkload.get(w.manifest) ?? []);
     return [...new Set(rules.flatMap((r) => operationMethods(r, port, admits)))];
   };
-  return (vs) => {
+  return (vs, rules = httpRules(vs)) => {
     // A route that names no gateway carries the sidecars' requests alone.
     const meshOnly = list(vs.spec?.gateways).every((g: unknown) => g === 'mesh');
-    const rules = httpRules(vs);
     const reach = methodsReachingRules(rules);
     return rules.map((rule, i) => {
       const r = reach[i];
@@ -339,11 +342,68 @@ export function writesServedByRules(index: AnalysisView, sense: WriteSense, onRu
   };
 }
 
+/** The retry conditions of `rule` (of `vs`) that resend a request the server answered: none where it retries nothing. */
+function resendingConditions(index: AnalysisView, vs: Manifest, rule: any): string[] {
+  const on = String(rule?.retries?.retryOn ?? '').split(',').map((s) => s.trim());
+  if ((rule?.retries?.attempts ?? 0) === 0) return [];
+  const grpc = on.some((c) => GRPC_STATUS_RETRIES.includes(c)) && mayCarryGrpc(index, ruleDestinations(vs, rule));
+  return on.filter((c) => SERVER_ERROR_RETRIES.includes(c) || /^\d{3}$/.test(c) || (grpc && GRPC_STATUS_RETRIES.includes(c)));
+}
+
+/**
+ * MESH111 on the rules a root VirtualService delegates (`delegate`), merged with its delegates' as istiod gives them to the
+ * proxies (model/delegates.ts `httpRulesOf`, istio/istio pilot/pkg/model/virtualservice.go `mergeHTTPRoute`: a delegate rule's
+ * retries win, the root rule's where it sets none), in the cluster Flagger runs (its delegate VirtualService with
+ * `service.delegation`): the methods are those the root's route serves (a gateway's callers through a gateway route), which the
+ * delegate alone, a route of no gateway, does not show. Reported on the rule whose retries are merged: the delegate's (for
+ * Flagger's, the Canary's `spec.service.retries`), else the root's.
+ */
+function delegatedRetryFindings(index: AnalysisView): Finding[] {
+  const view = index.running();
+  const virtualServices = view.ofKind('VirtualService');
+  const delegates = delegatesOf(virtualServices);
+  if (delegates.size === 0) return [];
+  const writesOf = writesServedByRules(view, 'retried');
+  const written = new Set(index.model.all);
+  const out: Finding[] = [];
+  for (const vs of virtualServices) {
+    if (list(vs.spec?.hosts).length === 0) continue;
+    const merged = httpRulesOf(vs, delegates);
+    if (!merged.some((r) => r.delegate)) continue;
+    let writes: string[][] | undefined;
+    merged.forEach((m, j) => {
+      if (!m.delegate) return;
+      const resending = resendingConditions(view, vs, m.rule);
+      if (resending.length === 0) return;
+      const risky = (writes ??= writesOf(vs, merged.map((r) => r.rule)))[j];
+      if (risky.length === 0) return;
+      const delegate = m.delegate.virtualService;
+      const own = obj(list(delegate.spec?.http)[m.delegate.index]?.retries) !== undefined;
+      const canary = own && !written.has(delegate) ? canaryOf(index, delegate) : undefined;
+      const [resource, field] = canary ? [canary, 'spec.service.retries.retryOn']
+        : own ? [delegate, `spec.http[${m.delegate.index}].retries.retryOn`] : [vs, `spec.http[${m.index}].retries.retryOn`];
+      out.push(finding(Codes.RETRY_NON_IDEMPOTENT, resource,
+        field, `retries on ${resending.join(',')} for a route serving ${risky.join(', ')} (${namespaceOf(vs)}/${vs.metadata?.name}'s `
+          + `spec.http[${m.index}] merged with its delegate ${namespaceOf(delegate)}/${delegate.metadata?.name}'s spec.http[${m.delegate.index}]): `
+          + 'a request the server acted on may be applied twice',
+        'warning'));
+    });
+  }
+  return out;
+}
+
+/** The Flagger Canary that writes VirtualService `vs` (its `spec.service.name`, else its target's name, in its namespace). */
+function canaryOf(index: AnalysisView, vs: Manifest): Manifest | undefined {
+  return index.ofKind('Canary').find((c) => namespaceOf(c) === namespaceOf(vs)
+    && String(c.spec?.service?.name ?? c.spec?.targetRef?.name ?? '') === vs.metadata?.name);
+}
+
 /**
  * MESH111 (warning): retries on 5xx, gateway-error or a gRPC status (unavailable, internal, ...) for a
  * route that serves POST or PATCH (every gRPC call is a POST): a request the server already acted on
  * may be applied twice (a double charge). A route that an earlier
- * rule on the method alone takes POST and PATCH from (the library's `writes` route) serves neither.
+ * rule on the method alone takes POST and PATCH from (the library's `writes` route) serves neither. A delegate's
+ * rules are read merged into the root rule that delegates to them too ({@link delegatedRetryFindings}).
  */
 export const retryNonIdempotent: AnalysisCheck = {
   code: Codes.RETRY_NON_IDEMPOTENT,
@@ -354,10 +414,7 @@ export const retryNonIdempotent: AnalysisCheck = {
     for (const vs of index.ofKind('VirtualService')) {
       let writes: string[][] | undefined;
       httpRules(vs).forEach((rule, i) => {
-        const on = String(rule?.retries?.retryOn ?? '').split(',').map((s) => s.trim());
-        if ((rule?.retries?.attempts ?? 0) === 0) return;
-        const grpc = on.some((c) => GRPC_STATUS_RETRIES.includes(c)) && mayCarryGrpc(index, ruleDestinations(vs, rule));
-        const resending = on.filter((c) => SERVER_ERROR_RETRIES.includes(c) || /^\d{3}$/.test(c) || (grpc && GRPC_STATUS_RETRIES.includes(c)));
+        const resending = resendingConditions(index, vs, rule);
         if (resending.length === 0) return;
         const risky = (writes ??= writesOf(vs))[i];
         if (risky.length > 0) {
@@ -374,7 +431,10 @@ export const retryNonIdempotent: AnalysisCheck = {
         }
       });
     }
-    return out;
+    // A rule reported as written is not reported again as merged.
+    const key = (f: Finding) => `${f.resource.kind}/${f.resource.namespace}/${f.resource.name} ${f.field}`;
+    const reported = new Set(out.map(key));
+    return [...out, ...delegatedRetryFindings(index).filter((f) => !reported.has(key(f)))];
   },
 };
 

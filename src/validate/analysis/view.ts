@@ -54,6 +54,18 @@ export class AnalysisView {
     public readonly nativeSidecars: boolean,
   ) {}
 
+  /**
+   * The view of the cluster once Flagger has initialised every Canary (the model's `running()`: the primaries, the Services and
+   * the VirtualServices Flagger writes, a delegate among them), with the same assumed objects; this view when there is no Canary.
+   */
+  public running(): AnalysisView {
+    const running = this.model.running();
+    if (running === this.model) return this;
+    return this.runningView ??= new AnalysisView(running, this.assumed, this.rootNamespace, this.nativeSidecars);
+  }
+
+  private runningView?: AnalysisView;
+
   /** Whether `resource` is one of the objects assumed beside the manifests (not one of theirs). */
   public isAssumed(resource: { readonly kind: string; readonly namespace?: string; readonly name: string }): boolean {
     return this.assumed.ofKind(resource.kind).some((m) => m.metadata?.name === resource.name && namespaceOf(m) === (resource.namespace ?? 'default'));

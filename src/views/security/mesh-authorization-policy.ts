@@ -14,6 +14,10 @@ import type { IMeshChart } from '../../graph/interfaces';
 import { ExtAuthzProvider } from '../../graph/security/ext-authz-provider';
 import { MeshCluster } from '../../graph/mesh-cluster';
 import { ISTIOD_VALUES_FILE } from '../../graph/observability/telemetry';
+import { MeshChart } from '../../graph/mesh-chart';
+import type { IntendedFlow } from '../../core/flow';
+import { concretePath } from '../../core/authorization';
+import { flowMethods } from '../../core/http';
 
 /** Istio's names of the actions of an AuthorizationPolicy. */
 export type AuthorizationActionName = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
@@ -181,6 +185,40 @@ export class MeshAuthorizationPolicy extends Construct {
       }),
     );
     addProblems(this, () => this.problems());
+    if (this.action._extAuthz && this.service) MeshChart.of(this).addIntendedFlows(() => this.checkFlows());
+  }
+
+  /**
+   * The check requests of a CUSTOM policy's external authorizer, as intended flows proved at synth: the sidecar of the workload the
+   * policy selects sends them (its Sidecar egress, its NetworkPolicy egress, the authorizer's ALLOW rule), gRPC's Check call, or for an
+   * HTTP authorizer each method and path the policy's rules name, after its `pathPrefix` (every method where they name none: GET
+   * stands for them, as for a call). Only for an authorizer that is a service of the app; one outside it (a ServiceEntry's host)
+   * is the install's to reach.
+   */
+  private checkFlows(): IntendedFlow[] {
+    const provider = this.action._extAuthz!;
+    const caller = this.service!;
+    const authorizer = this.node.root.node.findAll()
+      .filter((c): c is ServiceSecurity => ServiceSecurity.isServiceSecurity(c)).map((s) => s.service)
+      .find((s) => provider.service === `${s.name}.${s.namespace}.svc.cluster.local`);
+    if (!authorizer || provider._problems().length > 0) return [];
+    const operations = (this.rules ?? []).flatMap((r) => r.to ?? []);
+    const methods = [...new Set(operations.flatMap((o) => o.methods ?? []))];
+    const paths = [...new Set(operations.flatMap((o) => o.paths ?? []).map(concretePath))];
+    const requests = new Map<string, ReturnType<typeof provider._checkRequest>>();
+    for (const method of flowMethods(methods.length > 0 ? methods : undefined)) {
+      for (const path of paths.length > 0 ? paths : ['/']) {
+        const check = provider._checkRequest(method, path);
+        requests.set(`${check.method} ${check.path}`, check);
+      }
+    }
+    return [...requests.values()].map((check) => ({
+      source: { workload: caller.name, namespace: caller.namespace }, host: provider.service, port: provider.port,
+      method: check.method as IntendedFlow['method'], path: check.path, expect: 'allow' as const,
+      reaches: { namespace: authorizer.namespace, service: authorizer.name }, constructPath: this.node.path,
+      description: `${caller.name}'s sidecar asks the external authorizer ${provider.name} (${authorizer.name}) ${check.method} ${check.path} `
+        + `for the requests CUSTOM policy ${this.name} matches: ${caller.name} calls ${authorizer.name} on ${provider.port}`,
+    }));
   }
 
   /**
@@ -204,7 +242,7 @@ export class MeshAuthorizationPolicy extends Construct {
     return [formatProblem(Codes.EXT_AUTHZ_PROVIDER_UNKNOWN, `action: provider '${name}' is named by a string, but the app writes istiod's values `
       + `(cluster/${ISTIOD_VALUES_FILE}), whose meshConfig.extensionProviders replaces the install's list on helm upgrade: istiod would know no `
       + `provider '${name}' and deny every request the policy matches. `
-      + 'Give it as AuthorizationAction.custom(ExtAuthzProvider.grpc({ name, service, port }))')];
+      + 'Give it as AuthorizationAction.custom(ExtAuthzProvider.grpc({ name, service, port })) or ExtAuthzProvider.http({ name, service, port })')];
   }
 
   private problems(): string[] {

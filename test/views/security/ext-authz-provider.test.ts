@@ -60,3 +60,86 @@ describe('ExtAuthzProvider', () => {
     expect(() => bad.app.manifests()).toThrow(/provider\.port: 0 is not a port \[MESH232\]/);
   });
 });
+
+// An HTTP authorizer (oauth2-proxy in front of a browser UI's OIDC login): istiod's envoyExtAuthzHttp. Envoy sends it the request's
+// own method on pathPrefix + the request's path, so the workload the CUSTOM policy selects must call it with those.
+describe('ExtAuthzProvider.http', () => {
+  const oauth2 = (extra: Partial<Parameters<typeof ExtAuthzProvider.http>[0]> = {}) => ExtAuthzProvider.http({
+    name: 'oauth2-proxy', service: 'oauth2-proxy.payments.svc.cluster.local', port: 4180, timeout: Duration.seconds(2),
+    includeRequestHeadersInCheck: ['cookie', 'x-auth-*'],
+    headersToUpstreamOnAllow: ['authorization', 'x-auth-request-user', 'x-auth-request-email'],
+    headersToDownstreamOnDeny: ['content-type', 'set-cookie', 'location'],
+    includeAdditionalHeadersInCheck: { 'x-forwarded-proto': 'https' },
+    ...extra,
+  });
+  const ui = (provider: ExtAuthzProvider, call?: Parameters<MeshService['calls']>[1] | false, methods?: ('GET' | 'POST')[]) => {
+    const { app, chart } = meshChart({ namespace: 'payments' });
+    const proxy = new MeshService(chart, 'oauth2-proxy', { image: 'quay.io/oauth2-proxy/oauth2-proxy:v7.7.1', ports: [{ port: 4180, name: 'http' }] });
+    const web = new MeshService(chart, 'dashboard', { image: 'registry.example.com/dashboard:1.0.0' });
+    if (call !== false) web.calls(proxy, call ?? { port: 4180 });
+    new MeshAuthorizationPolicy(chart, 'login', {
+      action: AuthorizationAction.custom(provider), service: web, rules: [{ to: [{ paths: ['/ui/*'], ...(methods ? { methods } : {}) }] }],
+    });
+    new ObservabilityStack(chart, 'observability', { name: 'payments' });
+    return { app, chart };
+  };
+
+  test('is written to the istiod values as envoyExtAuthzHttp, its header lists and timeout as istiod reads them', () => {
+    const { app } = ui(oauth2({ pathPrefix: '/verify', failOpen: false }), { port: 4180, paths: ['/verify/ui/*'] });
+    expect(istiodValues(app).meshConfig.extensionProviders[1]).toEqual({
+      name: 'oauth2-proxy',
+      envoyExtAuthzHttp: {
+        service: 'oauth2-proxy.payments.svc.cluster.local', port: 4180, timeout: '2s', pathPrefix: '/verify', failOpen: false,
+        includeRequestHeadersInCheck: ['cookie', 'x-auth-*'],
+        headersToUpstreamOnAllow: ['authorization', 'x-auth-request-user', 'x-auth-request-email'],
+        headersToDownstreamOnDeny: ['content-type', 'set-cookie', 'location'],
+        includeAdditionalHeadersInCheck: { 'x-forwarded-proto': 'https' },
+      },
+    });
+    expect(ExtAuthzProvider.http({ name: 'a', service: 'a.b.svc.cluster.local', port: 80 }).toMeshConfig())
+      .toEqual({ name: 'a', envoyExtAuthzHttp: { service: 'a.b.svc.cluster.local', port: 80 } });
+  });
+
+  test("the selected workload's check requests are intended flows: proved at synth, refused without the call (MESH600)", () => {
+    const declared = ui(oauth2(), { port: 4180 }, ['GET', 'POST']);
+    const flows = declared.chart.intendedFlows().filter((f) => f.constructPath === 'test/login');
+    expect(flows.map((f) => `${f.method} ${f.path} ${f.host}:${f.port}`).sort()).toEqual([
+      'GET /ui/x oauth2-proxy.payments.svc.cluster.local:4180', 'POST /ui/x oauth2-proxy.payments.svc.cluster.local:4180',
+    ]);
+    expect(() => declared.app.manifests()).not.toThrow();
+    expect(() => ui(oauth2(), false).app.manifests()).toThrow(/asks the external authorizer oauth2-proxy.*\[MESH600\]/s);
+    // The check request keeps the request's method: a call of GET alone refuses the POSTs the policy sends it.
+    expect(() => ui(oauth2(), { port: 4180, methods: ['GET'] }, ['GET', 'POST']).app.manifests()).toThrow(/POST \/ui\/x.*\[MESH600\]/s);
+    // After the pathPrefix: a call of the request's own paths does not admit the check request.
+    expect(() => ui(oauth2({ pathPrefix: '/verify' }), { port: 4180, paths: ['/ui/*'] }).app.manifests()).toThrow(/GET \/verify\/ui\/x.*\[MESH600\]/s);
+  });
+
+  test("a gRPC authorizer's Check call is proved the same way", () => {
+    const { app, chart } = meshChart({ namespace: 'payments' });
+    const opaService = new MeshService(chart, 'opa', { image: 'openpolicyagent/opa:1.0.0-envoy', ports: [{ port: 9191, name: 'grpc', protocol: 'grpc' }] });
+    const web = dashboard(chart, opa('payments'));
+    expect(chart.intendedFlows().filter((f) => f.constructPath === 'test/ext-authz').map((f) => `${f.method} ${f.path}`))
+      .toEqual(['POST /envoy.service.auth.v3.Authorization/Check']);
+    expect(() => app.manifests()).toThrow(/asks the external authorizer opa-payments.*\[MESH600\]/s);
+    web.calls(opaService, { port: 9191 });
+    expect(() => app.manifests()).not.toThrow();
+  });
+
+  test('bad settings, and one name given both a gRPC and an HTTP provider, fail synth (MESH232)', () => {
+    const bad = ui(oauth2({
+      service: 'http://oauth2-proxy', port: 70000, pathPrefix: 'verify',
+      includeRequestHeadersInCheck: ['*'], headersToUpstreamOnAllow: ['x auth'], includeAdditionalHeadersInCheck: { 'x-a': 'b\nc' },
+    }));
+    const run = () => bad.app.manifests();
+    expect(run).toThrow(/provider\.service: 'http:\/\/oauth2-proxy' is not a host name \[MESH232\]/);
+    expect(run).toThrow(/provider\.port: 70000 is not a port \[MESH232\]/);
+    expect(run).toThrow(/provider\.pathPrefix: 'verify' is not a path.*\[MESH232\]/);
+    expect(run).toThrow(/provider\.includeRequestHeadersInCheck\[0\]: '\*' alone is refused by istiod.*\[MESH232\]/);
+    expect(run).toThrow(/provider\.headersToUpstreamOnAllow\[0\]: 'x auth' is not a header name.*\[MESH232\]/);
+    expect(run).toThrow(/provider\.includeAdditionalHeadersInCheck\.x-a: a header value holds no line break \[MESH232\]/);
+    const twice = ui(oauth2());
+    dashboard(new MeshChart(twice.app, 'staging', { namespace: 'payments-staging' }),
+      ExtAuthzProvider.grpc({ name: 'oauth2-proxy', service: 'oauth2-proxy.payments.svc.cluster.local', port: 4180 }));
+    expect(() => twice.app.manifests()).toThrow(/another CUSTOM policy of the app gives provider 'oauth2-proxy' other settings.*\[MESH232\]/);
+  });
+});
