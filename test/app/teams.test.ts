@@ -59,6 +59,25 @@ describe('the two teams of dist/, proved together', () => {
       'ALLOWED recorded checkout/checkout-service -> price-feed.catalog.svc.cluster.local:7000 TCP',
     ]);
   });
+
+  test('--flows=declared lists the recorded calls alone: none of the pairs no flow declares, nor the public hosts', () => {
+    const all = run(DIST, '--flows', 'checkout', 'catalog', 'cluster');
+    const declared = run(DIST, '--flows=declared', 'checkout', 'catalog', 'cluster');
+    expect(declared.code).toBe(0);
+    const verdicts = (out: string) => out.split('\n').filter((l) => /^[A-Z]/.test(l));
+    // The same recorded calls, with the same verdicts, in the same order as --flows lists them, and nothing else.
+    expect(verdicts(declared.out)).toEqual(verdicts(all.out).filter((l) => / recorded /.test(l)));
+    expect(verdicts(declared.out)).toHaveLength(5);
+    expect(verdicts(all.out).filter((l) => /^REFUSED /.test(l)).length).toBeGreaterThan(10);
+    // As JSON: the recorded calls with their flows and verdicts, and no pairs.
+    const json = JSON.parse(run(DIST, '--flows=declared', '--format', 'json', 'checkout', 'catalog', 'cluster').out);
+    expect(json.pairs).toBeUndefined();
+    expect(json.recorded.map((r: any) => [r.spec, r.verdict.allowed])).toEqual(
+      verdicts(declared.out).map((l) => [l.replace(/^ALLOWED /, '').replace(/ by .*/, ''), true]));
+    // A folder without a record says so; a listing the command does not know is a usage error.
+    expect(run(DIST, '--flows=declared', 'catalog').out).toMatch(/^no recorded calls: no remote-calls record among the folders given/);
+    expect(run(DIST, '--flows=recorded', 'catalog')).toMatchObject({ code: 2, err: expect.stringMatching(/^--flows must be one of all, declared, got 'recorded'/) });
+  });
 });
 
 describe('when the callee does not admit', () => {
