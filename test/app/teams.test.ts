@@ -10,6 +10,7 @@ import { MeshApp, MeshChart, MeshService } from '../../src';
 import { buildCatalogTeam, CHECKOUT_CALLERS } from '../../src/app/teams/catalog';
 import { buildCheckoutTeam } from '../../src/app/teams/checkout';
 import { main } from '../../src/validate/cli';
+import { FlowEvaluator, parseManifests } from '../../src/validate';
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
 
@@ -159,4 +160,63 @@ test('in one build, the catalog team\'s own synth proves its admissions, and the
     'price-feed admits checkout/checkout-service on 7000/TCP',
   ]);
   expect(() => app.manifests()).not.toThrow();
+});
+
+// A MeshChart's namespace has `allow-nothing` (an ALLOW policy that matches nothing) and each service one ALLOW rule per
+// declared call or admission: with an ALLOW policy on a workload, a request no ALLOW rule matches is denied
+// (https://istio.io/latest/docs/reference/config/security/authorization-policy/, "allow-nothing"; the evaluation order CUSTOM,
+// DENY, ALLOW: https://istio.io/latest/docs/concepts/security/#implicit-enablement). So another team's undeclared caller is
+// refused already, and a DENY for "everyone but the declared callers" refuses nothing more: defence in depth.
+describe("the catalog team's policies refuse other teams' undeclared callers without a DENY of their own", () => {
+  const principal = (ns: string, sa: string) => `cluster.local/ns/${ns}/sa/${sa}`;
+  /**
+   * dist/'s two teams and the cluster folder, and a third team's meshed exporter, without NetworkPolicies and Sidecars (a caller's
+   * own egress limits are its team's to keep): the callee's mesh policies decide alone.
+   */
+  function cluster(extra: Record<string, any>[] = []) {
+    const manifests = ['catalog', 'checkout', 'cluster'].flatMap((dir) => fs.readdirSync(path.join(DIST, dir))
+      .filter((f) => f.endsWith('.yaml')).flatMap((f) => parseManifests(fs.readFileSync(path.join(DIST, dir, f), 'utf8'))));
+    const analytics = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'analytics', labels: { 'istio-injection': 'enabled' } } },
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bi-exporter', namespace: 'analytics' } },
+      {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bi-exporter', namespace: 'analytics' },
+        spec: {
+          selector: { matchLabels: { app: 'bi-exporter' } },
+          template: {
+            metadata: { labels: { app: 'bi-exporter' } },
+            spec: { serviceAccountName: 'bi-exporter', containers: [{ name: 'main', image: 'registry.example.com/bi-exporter:1' }] },
+          },
+        },
+      },
+    ];
+    return new FlowEvaluator([...manifests, ...analytics, ...extra].filter((m) => m.kind !== 'NetworkPolicy' && m.kind !== 'Sidecar'));
+  }
+  const products = { host: 'catalog-api.catalog.svc.cluster.local', port: 80, method: 'GET' as const, path: '/api/products' };
+  const requests = [
+    { source: { workload: 'bi-exporter', namespace: 'analytics' }, ...products },
+    { source: { workload: 'checkout-service', namespace: 'checkout' }, ...products },
+    { source: { workload: 'storefront', namespace: 'checkout' }, ...products },
+    { source: { workload: 'storefront', namespace: 'checkout' }, host: 'price-feed.catalog.svc.cluster.local', port: 7000, protocol: 'TCP' as const },
+  ];
+
+  test('allow-nothing and the ALLOW rules refuse every undeclared caller; a DENY of all but the declared callers changes no verdict', () => {
+    const plain = cluster();
+    const verdicts = requests.map((r) => plain.evaluate(r));
+    // THEN only the declared call gets through, and the callee's ALLOW policy is what refuses the others
+    expect(verdicts.map((v) => v.allowed)).toEqual([false, false, true, false]);
+    for (const v of [verdicts[0], verdicts[1], verdicts[3]]) expect(v.decidedBy).toMatchObject({ layer: 'AuthorizationPolicy', namespace: 'catalog' });
+    // WHEN the catalog team adds a DENY for every caller but the declared ones
+    const deny = {
+      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny-undeclared', namespace: 'catalog' },
+      spec: {
+        action: 'DENY',
+        rules: [{ from: [{ source: { notPrincipals: [principal('checkout', 'storefront'), principal('checkout', 'checkout-service')] } }] }],
+      },
+    };
+    const denied = cluster([deny]);
+    // THEN every request gets the verdict it had: the DENY is defence in depth, against an ALLOW rule that admits too much
+    expect(requests.map((r) => denied.evaluate(r).allowed)).toEqual(verdicts.map((v) => v.allowed));
+    expect(denied.evaluate(requests[0]).decidedBy).toMatchObject({ kind: 'AuthorizationPolicy', name: 'deny-undeclared' });
+  });
 });
