@@ -499,6 +499,13 @@ export const Codes = {
    */
   BATCH_JOB_NAME_TAKEN: 'MESH271',
   /**
+   * A MeshCronJob or MeshJob on a platform that states a Kubernetes version below 1.29 (`kubernetesVersion`) and not istiod's
+   * native sidecars: the job's pods ask for istio-proxy as a native sidecar (`sidecar.istio.io/nativeSidecar: "true"`), which
+   * Istio's injector writes whatever the cluster, and where the SidecarContainers feature is off (alpha in 1.28) the API server
+   * drops its `restartPolicy: Always`: the proxy becomes an init container that never exits, and the job's pods never start.
+   */
+  BATCH_JOB_NATIVE_SIDECAR_UNSUPPORTED: 'MESH539',
+  /**
    * A warning: an `EdgeGateway.redirect` of the paths under a prefix (`/fw/`) to one `uri`: Istio's HTTPRedirect replaces the
    * whole path, so every path under the prefix is sent to that one path, the rest of it dropped.
    */

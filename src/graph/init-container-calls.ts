@@ -125,6 +125,26 @@ export function initCallProblems(
 }
 
 /**
+ * MESH539: a batch job's pods, whose istio-proxy is a native sidecar by their annotation (Istio 1.24's injector honours it
+ * whatever the cluster: pkg/kube/inject/inject.go), on a platform that states a Kubernetes version without native sidecars
+ * (below 1.29, the `SidecarContainers` feature alpha and off by default in 1.28) and not istiod's native sidecars. The API
+ * server drops an init container's `restartPolicy` where the feature is off (kubernetes/kubernetes pkg/api/pod/util.go,
+ * dropDisabledFields), so istio-proxy becomes an init container that never exits. A platform that does not state its
+ * version is taken at its word: nothing is reported (the README's "Batch jobs").
+ * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
+ */
+export function batchNativeSidecarProblems(platform: MeshPlatform): string[] {
+  if (platform.kubernetesVersion === undefined || platform.nativeSidecarsSupported) return [];
+  return [formatProblem(Codes.BATCH_JOB_NATIVE_SIDECAR_UNSUPPORTED,
+    `podAnnotations.${NATIVE_SIDECAR_ANNOTATION}: the job's pods say "true", so that istio-proxy is a Kubernetes native sidecar and `
+    + `they complete, but the platform states kubernetesVersion ${platform.kubernetesVersion}, whose API server keeps init containers `
+    + "from being sidecars (the SidecarContainers feature, on by default from 1.29): it drops istio-proxy's restartPolicy: Always, "
+    + "and the proxy becomes an init container that never exits, so the job's container never starts; run the job on a cluster "
+    + "of Kubernetes 1.29 or later (MeshPlatform.of({ kubernetesVersion: '1.29' })), or, where this cluster has the feature on "
+    + 'and istiod injects native sidecars, say istio: { nativeSidecars: true }')];
+}
+
+/**
  * `problems` of the calls `fields` names (`calls[i]`, `externalCalls[i]` by their index in the lists given to the checks)
  * renamed to the fields that declare them: an init container's call by its `initContainers[i].calls[j]`, the others by
  * their index among the calls declared with `calls()`.

@@ -27,7 +27,7 @@ import { hasBrand, isExternalService, isMeshChart, isRemoteService, MESH_BATCH_W
 import { callProblems, ExternalCallShape } from './call-problems';
 import { callerName, concretePath, externalCallFlows, httpPort } from './intended-flows';
 import {
-  DeclaredInitCall, declaredInitCalls, initCallProblems, MeshInitContainerOptions, podWithInitCalls, renameCallFields,
+  batchNativeSidecarProblems, DeclaredInitCall, declaredInitCalls, initCallProblems, MeshInitContainerOptions, podWithInitCalls, renameCallFields,
 } from './init-container-calls';
 import type { IExternalService, IMeshChart, IRemoteService } from './interfaces';
 import { recordRemoteCalls } from './remote-calls';
@@ -166,9 +166,10 @@ export interface JobExternalCall {
  * A batch job of the mesh (a {@link MeshCronJob} or a {@link MeshJob}). Its pods are hardened as a MeshService's
  * (non-root, read-only root filesystem, no capabilities, seccomp RuntimeDefault, no ServiceAccount token) and run as a
  * ServiceAccount of their own, whose principal each callee admits (`calls`); istio-proxy is a native sidecar
- * (`sidecar.istio.io/nativeSidecar: "true"`), so the pod completes once the job's container exits; its NetworkPolicy
- * lets it out to DNS, istiod and its callees only, its Sidecar to its callees' hosts only. Each call is an intended
- * flow from the job's pods, proved at synth (MESH600 when a callee's policies refuse it).
+ * (`sidecar.istio.io/nativeSidecar: "true"`), so the pod completes once the job's container exits (Kubernetes 1.29 or
+ * later: MESH539 on a platform that states an older one); its NetworkPolicy lets it out to DNS, istiod and its callees only,
+ * its Sidecar to its callees' hosts only. Each call is an intended flow from the job's pods, proved at synth (MESH600 when
+ * a callee's policies refuse it).
  */
 export abstract class MeshBatchWorkload extends Construct {
   /** Whether `x` is a MeshBatchWorkload (a MeshCronJob or a MeshJob): a brand check, true across two copies of the library too. */
@@ -228,7 +229,9 @@ export abstract class MeshBatchWorkload extends Construct {
       ...this.settingsProblems(),
       ...this.callProblems(),
       ...this.nameProblems(),
-      // The job's pods always carry the native-sidecar annotation; the platform must still say its cluster runs them.
+      // The job's pods always carry the native-sidecar annotation: a platform that states an older Kubernetes fails synth
+      // (MESH539), and an init container's calls need the platform to say its cluster runs them (MESH242).
+      ...batchNativeSidecarProblems(this.chart.platform),
       ...initCallProblems([...initCalls, ...vaultCalls], true, props.podAnnotations, this.chart.platform),
       ...vaultAnnotationProblems(props.vault, props.podAnnotations),
     ]);

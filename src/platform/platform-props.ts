@@ -500,8 +500,9 @@ export interface MeshPlatformProps {
    * The Kubernetes minor the cluster runs (`'1.29'`), the oldest of its API server's and its nodes' kubelets': what decides
    * whether a pod's containers may be native sidecars (init containers with `restartPolicy: Always`, on by default from
    * Kubernetes 1.29, the `SidecarContainers` feature), which an init container's declared calls need
-   * (`initContainers[].calls`, MESH242).
-   * @default - not said: nothing that needs a Kubernetes version is assumed of the cluster
+   * (`initContainers[].calls`, MESH242), and which a MeshCronJob's or MeshJob's pods always are (MESH539 below 1.29).
+   * @default - not said: what needs native sidecars declared (an init container's calls, `vault`) fails synth (MESH242),
+   *   while a batch job's pods are written for a cluster that runs them (1.29 or later) and are not reported
    * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
    */
   readonly kubernetesVersion?: string;

@@ -5,8 +5,11 @@
  *
  *   cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--istio-version 1.24|1.30]
  *                       [--max-document-bytes <n>] [--platform <file>]... <file|dir>...
- *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [tcp|tls|grpc|http|https|udp] [METHOD] [path]' [--flows]
+ *   cdk8s-mesh-validate --flow '<source> -> <host>:<port> [tcp|tls|grpc|http|https|udp] [METHOD] [path]' [--flows[=all|declared]]
  *                       [--platform <file>]... <file|dir>...
+ *
+ * `--flows` lists every ordered pair of workloads, every public host and every recorded call with its verdict;
+ * `--flows=declared` the recorded calls alone (the calls to other teams' services their callers' synth declared).
  *
  * `--platform` (repeatable) reads the platform: a snapshot of the cluster and/or a map of its
  * components with presets (src/platform/platform-file.ts), or a list of platform pods for flows.
@@ -34,7 +37,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Codes } from '../core/codes';
-import { PlatformFile, readPlatform, recordFindings, runFlowCommand } from './flow/cli-flow';
+import { FLOW_LISTINGS, FlowListing, PlatformFile, readPlatform, recordFindings, runFlowCommand } from './flow/cli-flow';
 import { platformEgressGateway, platformGateways, platformIngressGateway } from './analysis';
 import { CliIo, processIo } from '../private/cli-io';
 import { decodeYamlText, readYamlFile, YamlReadError } from '../private/yaml-reader';
@@ -57,7 +60,7 @@ import { isIstioVersion, ISTIO_VERSIONS } from '../core/istio-version';
 const USAGE = 'usage: cdk8s-mesh-validate [--format text|json] [--schema-only] [--strict] [--crds <dir>] [--istio-version 1.24|1.30]'
   + ' [--max-document-bytes <n>] [--platform <file>]... <file|dir>...'
   + '\n       cdk8s-mesh-validate [--flow \'<source> -> <host>:<port> [tcp|tls|grpc|http|https|udp] [METHOD] [path] [name=value]...\']...'
-  + ' [--flows] [--platform <file>]... <file|dir>...'
+  + ' [--flows[=all|declared]] [--platform <file>]... <file|dir>...'
   + '\n         source: external, <namespace>/<workload>, <workload> or platform:<component>;'
   + ' destination: <host>:<port> or platform:<component>[:<port>] (ingress-gateway, prometheus, tracing, istiod, rate-limit, flagger, api-server)';
 
@@ -112,7 +115,7 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
   const described = platform?.platform;
 
   // Flow verification: verdicts instead of findings (src/validate/flow/cli-flow.ts).
-  if (args.flows.length > 0 || args.listFlows) {
+  if (args.flows.length > 0 || args.listFlows !== undefined) {
     if (parseErrors.length > 0) {
       io.stderr(`${parseErrors[0].file}: ${parseErrors[0].message}\n`);
       return 2;
@@ -124,7 +127,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     try {
       const options = described ? platformClusterOptions(described) : {};
       const flowOptions = { ...options, platform: platform?.workloads };
-      return runFlowCommand(manifests, args.flows, args.listFlows, io, flowOptions, args.format as 'text' | 'json', described);
+      const listing = (args.listFlows ?? false) as FlowListing | false;
+      return runFlowCommand(manifests, args.flows, listing, io, flowOptions, args.format as 'text' | 'json', described);
     } catch (e) {
       io.stderr(`${(e as Error).message}\n`);
       return 2;
@@ -145,7 +149,8 @@ interface CliArgs {
   readonly istioVersion?: string;
   readonly inputs: string[];
   readonly flows: string[];
-  readonly listFlows: boolean;
+  /** What `--flows` lists (`all`, `declared`), when given; a value outside those is a usage error. */
+  readonly listFlows?: string;
   readonly platformFiles: string[];
 }
 
@@ -159,7 +164,7 @@ function parseArgs(argv: readonly string[], io: CliIo): CliArgs | number {
   let istioVersion: string | undefined;
   const inputs: string[] = [];
   const flows: string[] = [];
-  let listFlows = false;
+  let listFlows: string | undefined;
   const platformFiles: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -169,7 +174,8 @@ function parseArgs(argv: readonly string[], io: CliIo): CliArgs | number {
     else if (a === '--strict') strict = true;
     else if (a === '--flow') flows.push(argv[++i] ?? '');
     else if (a.startsWith('--flow=')) flows.push(a.slice('--flow='.length));
-    else if (a === '--flows') listFlows = true;
+    else if (a === '--flows') listFlows = 'all';
+    else if (a.startsWith('--flows=')) listFlows = a.slice('--flows='.length);
     else if (a === '--platform') platformFiles.push(argv[++i] ?? '');
     else if (a.startsWith('--platform=')) platformFiles.push(a.slice('--platform='.length));
     else if (a === '--crds') crds = argv[++i];
@@ -197,6 +203,10 @@ function checkArgs(args: CliArgs, argv: readonly string[], io: CliIo): CliArgs |
   }
   if (args.maxDocumentBytes !== undefined && !/^[1-9][0-9]{0,14}$/.test(args.maxDocumentBytes)) {
     io.stderr(`--max-document-bytes must be a positive whole number of bytes, got '${args.maxDocumentBytes}'\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.listFlows !== undefined && !(FLOW_LISTINGS as readonly string[]).includes(args.listFlows)) {
+    io.stderr(`--flows must be one of ${FLOW_LISTINGS.join(', ')}, got '${args.listFlows}'\n${USAGE}\n`);
     return 2;
   }
   if (args.istioVersion !== undefined && !isIstioVersion(args.istioVersion)) {

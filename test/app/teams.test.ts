@@ -10,6 +10,7 @@ import { MeshApp, MeshChart, MeshService } from '../../src';
 import { buildCatalogTeam, CHECKOUT_CALLERS } from '../../src/app/teams/catalog';
 import { buildCheckoutTeam } from '../../src/app/teams/checkout';
 import { main } from '../../src/validate/cli';
+import { FlowEvaluator, parseManifests } from '../../src/validate';
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
 
@@ -58,6 +59,25 @@ describe('the two teams of dist/, proved together', () => {
       'ALLOWED recorded checkout/checkout-service -> pricing.catalog.svc.cluster.local:9090 POST /catalog.pricing.v1.Pricing/Quote',
       'ALLOWED recorded checkout/checkout-service -> price-feed.catalog.svc.cluster.local:7000 TCP',
     ]);
+  });
+
+  test('--flows=declared lists the recorded calls alone: none of the pairs no flow declares, nor the public hosts', () => {
+    const all = run(DIST, '--flows', 'checkout', 'catalog', 'cluster');
+    const declared = run(DIST, '--flows=declared', 'checkout', 'catalog', 'cluster');
+    expect(declared.code).toBe(0);
+    const verdicts = (out: string) => out.split('\n').filter((l) => /^[A-Z]/.test(l));
+    // The same recorded calls, with the same verdicts, in the same order as --flows lists them, and nothing else.
+    expect(verdicts(declared.out)).toEqual(verdicts(all.out).filter((l) => / recorded /.test(l)));
+    expect(verdicts(declared.out)).toHaveLength(5);
+    expect(verdicts(all.out).filter((l) => /^REFUSED /.test(l)).length).toBeGreaterThan(10);
+    // As JSON: the recorded calls with their flows and verdicts, and no pairs.
+    const json = JSON.parse(run(DIST, '--flows=declared', '--format', 'json', 'checkout', 'catalog', 'cluster').out);
+    expect(json.pairs).toBeUndefined();
+    expect(json.recorded.map((r: any) => [r.spec, r.verdict.allowed])).toEqual(
+      verdicts(declared.out).map((l) => [l.replace(/^ALLOWED /, '').replace(/ by .*/, ''), true]));
+    // A folder without a record says so; a listing the command does not know is a usage error.
+    expect(run(DIST, '--flows=declared', 'catalog').out).toMatch(/^no recorded calls: no remote-calls record among the folders given/);
+    expect(run(DIST, '--flows=recorded', 'catalog')).toMatchObject({ code: 2, err: expect.stringMatching(/^--flows must be one of all, declared, got 'recorded'/) });
   });
 });
 
@@ -140,4 +160,63 @@ test('in one build, the catalog team\'s own synth proves its admissions, and the
     'price-feed admits checkout/checkout-service on 7000/TCP',
   ]);
   expect(() => app.manifests()).not.toThrow();
+});
+
+// A MeshChart's namespace has `allow-nothing` (an ALLOW policy that matches nothing) and each service one ALLOW rule per
+// declared call or admission: with an ALLOW policy on a workload, a request no ALLOW rule matches is denied
+// (https://istio.io/latest/docs/reference/config/security/authorization-policy/, "allow-nothing"; the evaluation order CUSTOM,
+// DENY, ALLOW: https://istio.io/latest/docs/concepts/security/#implicit-enablement). So another team's undeclared caller is
+// refused already, and a DENY for "everyone but the declared callers" refuses nothing more: defence in depth.
+describe("the catalog team's policies refuse other teams' undeclared callers without a DENY of their own", () => {
+  const principal = (ns: string, sa: string) => `cluster.local/ns/${ns}/sa/${sa}`;
+  /**
+   * dist/'s two teams and the cluster folder, and a third team's meshed exporter, without NetworkPolicies and Sidecars (a caller's
+   * own egress limits are its team's to keep): the callee's mesh policies decide alone.
+   */
+  function cluster(extra: Record<string, any>[] = []) {
+    const manifests = ['catalog', 'checkout', 'cluster'].flatMap((dir) => fs.readdirSync(path.join(DIST, dir))
+      .filter((f) => f.endsWith('.yaml')).flatMap((f) => parseManifests(fs.readFileSync(path.join(DIST, dir, f), 'utf8'))));
+    const analytics = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'analytics', labels: { 'istio-injection': 'enabled' } } },
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bi-exporter', namespace: 'analytics' } },
+      {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bi-exporter', namespace: 'analytics' },
+        spec: {
+          selector: { matchLabels: { app: 'bi-exporter' } },
+          template: {
+            metadata: { labels: { app: 'bi-exporter' } },
+            spec: { serviceAccountName: 'bi-exporter', containers: [{ name: 'main', image: 'registry.example.com/bi-exporter:1' }] },
+          },
+        },
+      },
+    ];
+    return new FlowEvaluator([...manifests, ...analytics, ...extra].filter((m) => m.kind !== 'NetworkPolicy' && m.kind !== 'Sidecar'));
+  }
+  const products = { host: 'catalog-api.catalog.svc.cluster.local', port: 80, method: 'GET' as const, path: '/api/products' };
+  const requests = [
+    { source: { workload: 'bi-exporter', namespace: 'analytics' }, ...products },
+    { source: { workload: 'checkout-service', namespace: 'checkout' }, ...products },
+    { source: { workload: 'storefront', namespace: 'checkout' }, ...products },
+    { source: { workload: 'storefront', namespace: 'checkout' }, host: 'price-feed.catalog.svc.cluster.local', port: 7000, protocol: 'TCP' as const },
+  ];
+
+  test('allow-nothing and the ALLOW rules refuse every undeclared caller; a DENY of all but the declared callers changes no verdict', () => {
+    const plain = cluster();
+    const verdicts = requests.map((r) => plain.evaluate(r));
+    // THEN only the declared call gets through, and the callee's ALLOW policy is what refuses the others
+    expect(verdicts.map((v) => v.allowed)).toEqual([false, false, true, false]);
+    for (const v of [verdicts[0], verdicts[1], verdicts[3]]) expect(v.decidedBy).toMatchObject({ layer: 'AuthorizationPolicy', namespace: 'catalog' });
+    // WHEN the catalog team adds a DENY for every caller but the declared ones
+    const deny = {
+      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny-undeclared', namespace: 'catalog' },
+      spec: {
+        action: 'DENY',
+        rules: [{ from: [{ source: { notPrincipals: [principal('checkout', 'storefront'), principal('checkout', 'checkout-service')] } }] }],
+      },
+    };
+    const denied = cluster([deny]);
+    // THEN every request gets the verdict it had: the DENY is defence in depth, against an ALLOW rule that admits too much
+    expect(requests.map((r) => denied.evaluate(r).allowed)).toEqual(verdicts.map((v) => v.allowed));
+    expect(denied.evaluate(requests[0]).decidedBy).toMatchObject({ kind: 'AuthorizationPolicy', name: 'deny-undeclared' });
+  });
 });

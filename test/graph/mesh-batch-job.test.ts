@@ -6,8 +6,8 @@
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import * as YAML from 'yaml';
 import {
-  AuthorizationAction, Cidr, EnvVarValue, ExternalService, MeshAuthorizationPolicy, MeshChart, MeshCronJob, MeshJob, MeshService, ObservabilityStack,
-  RemoteService, ServiceSecurity, WorkloadVolume,
+  AuthorizationAction, Cidr, EnvVarValue, ExternalService, MeshAuthorizationPolicy, MeshChart, MeshCronJob, MeshJob, MeshPlatform, MeshService,
+  ObservabilityStack, RemoteService, ServiceSecurity, WorkloadVolume,
 } from '../../src';
 import { find, meshChart, synth, synthError } from '../util';
 
@@ -236,6 +236,39 @@ describe('MeshJob', () => {
     const message = synthError(app);
     expect(message).toMatch(/\[test\/migrate\] activeDeadline: under one second[^\n]*\[MESH270\]/);
     expect(message).toMatch(/\[test\/backfill\] activeDeadline: 1500 ms is not a whole number of seconds \[MESH270\]/);
+  });
+});
+
+// The job's pods always say sidecar.istio.io/nativeSidecar: "true", which Istio 1.24's injector honours whatever the cluster
+// (pkg/kube/inject/inject.go: the annotation "takes precedence over the global feature flag"; no Kubernetes version is read).
+// On Kubernetes 1.28 the SidecarContainers feature is alpha, off by default
+// (https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/, KEP-753's feature gate table), and the API server
+// then drops an init container's restartPolicy (kubernetes/kubernetes pkg/api/pod/util.go, dropDisabledFields): istio-proxy
+// becomes an init container that never exits, and the job's container never starts.
+describe("a batch job's native sidecar and the platform's Kubernetes version", () => {
+  function jobs(platform?: MeshPlatform) {
+    const { app, chart } = meshChart(platform ? { platform } : {});
+    new MeshCronJob(chart, 'settlement', { image: 'registry.example.com/settle:1.0.0', schedule: nightly });
+    new MeshJob(chart, 'migrate', { image: 'registry.example.com/migrate:1.0.0' });
+    return app;
+  }
+
+  test('a platform that states Kubernetes 1.28 fails synth, naming each job and its native-sidecar annotation (MESH539)', () => {
+    const message = synthError(jobs(MeshPlatform.of({ kubernetesVersion: '1.28' })));
+    expect(message).toMatch(
+      /\[test\/settlement\] podAnnotations\.sidecar\.istio\.io\/nativeSidecar: [^\n]*kubernetesVersion 1\.28[^\n]*never exits[^\n]*\[MESH539\]/);
+    expect(message).toMatch(/\[test\/migrate\] podAnnotations\.sidecar\.istio\.io\/nativeSidecar: [^\n]*\[MESH539\]/);
+    expect(synthError(jobs(MeshPlatform.of({ kubernetesVersion: '1.27' })))).toMatch(/kubernetesVersion 1\.27[^\n]*\[MESH539\]/);
+  });
+
+  test('Kubernetes 1.29 or later, istiod\'s native sidecars, or no version stated: the jobs synthesize', () => {
+    for (const platform of [
+      MeshPlatform.of({ kubernetesVersion: '1.29' }), MeshPlatform.of({ kubernetesVersion: '1.31' }),
+      MeshPlatform.of({ kubernetesVersion: '1.28', istio: { nativeSidecars: true } }), undefined,
+    ]) {
+      const out = synth(jobs(platform));
+      expect(find(out, 'Job', 'migrate').spec.template.metadata.annotations['sidecar.istio.io/nativeSidecar']).toBe('true');
+    }
   });
 });
 

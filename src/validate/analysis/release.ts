@@ -9,7 +9,7 @@ import { AnalysisCheck } from './check';
 import { dict, list } from '../values';
 import { AnalysisView, namespaceOf } from './view';
 import { gatewayReference } from '../model/gateway-hosts';
-import { routeHost, serviceHost } from '../model/hosts';
+import { hostsMatch, routeHost, serviceHost } from '../model/hosts';
 import { PortProtocol, servicePortProtocol } from '../flow/protocol';
 import { FLAGGER_APEX_STAND_IN, FLAGGER_MERGED_MATCH_FIELDS, FLAGGER_ROUTED_TO, FLAGGER_SELECTOR_LABELS } from '../model/flagger';
 import { flaggerLoadTesterRefused } from './load-tester';
@@ -105,8 +105,13 @@ function routeDestinations(vs: Manifest): { field: string; host: string }[] {
  * `spec.service.gateways` does not help while this VirtualService routes the public host itself. Flagger's ways to let
  * the canary see it: the Canary binds the gateway and the public host (`spec.service.gateways`, `spec.service.hosts`)
  * and no other VirtualService routes that host, or the route delegates to Flagger's VirtualService
- * (`spec.service.delegation`, Istio's `delegate`).
- * https://docs.flagger.app/tutorials/istio-progressive-delivery ; docs/gitbook/faq.md (Istio delegation)
+ * (`spec.service.delegation`, Istio's `delegate`). Where other routes share the host by path (another rule of this
+ * VirtualService, or another VirtualService on the same gateway for the host: other teams' paths), the advice leads with
+ * delegation: bound to the gateway and the host, Flagger's VirtualService, whose route matches every path unless
+ * `spec.service.match` narrows it, would be one more VirtualService of that host, which istiod merges with the others in an
+ * order nothing fixes (MESH144), so it may take their paths; a delegate is reached only through this route's own match.
+ * https://docs.flagger.app/tutorials/istio-progressive-delivery ; docs/gitbook/faq.md (Istio delegation);
+ * https://istio.io/latest/docs/ops/best-practices/traffic-management/#split-virtual-services
  */
 export const flaggerGatewayBypass: AnalysisCheck = {
   code: Codes.FLAGGER_GATEWAY_BYPASS,
@@ -128,19 +133,58 @@ export const flaggerGatewayBypass: AnalysisCheck = {
         const canary = byApex.get(routeHost(host, ns));
         if (!canary) continue;
         const apex = String(canary.spec?.service?.name ?? canary.spec?.targetRef?.name);
-        const f = finding(Codes.FLAGGER_GATEWAY_BYPASS, vs, field,
-          `routes the requests of ${gateways.join(', ')} to ${host}, `
+        const bypass = `routes the requests of ${gateways.join(', ')} to ${host}, `
           + `the apex Service of Flagger Canary ${namespaceOf(canary)}/${canary.metadata?.name}, `
           + `which Flagger points at ${apex}-primary: Flagger's VirtualService (hosts ${apex}) never sees them, so no public request reaches `
-          + 'the canary and its analysis judges a version no gateway client used; let the Canary bind the gateway and the public host '
-          + "(spec.service.gateways, spec.service.hosts) and drop this route, or delegate the route to Flagger's VirtualService "
-          + "(spec.service.delegation: a FlaggerCanary's `delegation: true`)", 'warning');
+          + 'the canary and its analysis judges a version no gateway client used; ';
+        const delegate = "delegate the route to Flagger's VirtualService (spec.service.delegation: a FlaggerCanary's `delegation: true`)";
+        const sharing = hostSharers(index, vs, gateways, routeHost(host, ns));
+        const advice = sharing.length > 0
+          ? `${hostsOf(vs)} shared with other routes (${sharing.join('; ')}): ${delegate}, which keeps their `
+            + 'paths where they go; binding the Canary to the gateway and the host (spec.service.gateways, spec.service.hosts) would '
+            + "add Flagger's VirtualService, whose route matches every path, to the VirtualServices of the host, which istiod merges "
+            + 'in an order nothing fixes (MESH144): it may take their paths'
+          : 'let the Canary bind the gateway and the public host (spec.service.gateways, spec.service.hosts) and drop this route, '
+            + `or ${delegate}`;
+        const f = finding(Codes.FLAGGER_GATEWAY_BYPASS, vs, field, bypass + advice, 'warning');
         out.push({ ...f, related: refOf(canary) });
       }
     }
     return out;
   },
 };
+
+/** `the host a` or `the hosts a, b` of a VirtualService, with its verb. */
+function hostsOf(vs: Manifest): string {
+  const hosts = list(vs.spec?.hosts).map(String);
+  return hosts.length === 1 ? `the host ${hosts[0]} is` : `the hosts ${hosts.join(', ')} are`;
+}
+
+/**
+ * What shares the public hosts of `vs` (bound to `gateways`) with its routes to the apex host `apex`: its own rules that route
+ * elsewhere (another destination, a delegate, a redirect or a direct response: `this VirtualService's spec.http[1]`), and the
+ * other VirtualServices bound to one of those gateways for an overlapping host (`VirtualService shop/cart`).
+ */
+function hostSharers(index: AnalysisView, vs: Manifest, gateways: readonly string[], apex: string): string[] {
+  const ns = namespaceOf(vs);
+  const out: string[] = [];
+  for (const kind of ['http', 'tcp', 'tls']) {
+    list(vs.spec?.[kind]).forEach((r: Manifest, i: number) => {
+      const hosts = list(r?.route).map((d: Manifest) => (typeof d?.destination?.host === 'string' ? routeHost(d.destination.host, ns) : ''));
+      if (hosts.length === 0 || hosts.some((h: string) => h !== apex)) out.push(`this VirtualService's spec.${kind}[${i}]`);
+    });
+  }
+  const mine = list(vs.spec?.hosts).map((h) => String(h).toLowerCase());
+  for (const other of index.ofKind('VirtualService')) {
+    if (other === vs) continue;
+    const on = list(other.spec?.gateways).map((g) => gatewayReference(String(g), namespaceOf(other)));
+    if (!on.some((g) => gateways.includes(g))) continue;
+    if (list(other.spec?.hosts).some((h) => mine.some((m) => hostsMatch(m, String(h).toLowerCase())))) {
+      out.push(`VirtualService ${namespaceOf(other)}/${other.metadata?.name}`);
+    }
+  }
+  return out;
+}
 
 const GRPC: ReadonlySet<PortProtocol | undefined> = new Set<PortProtocol | undefined>(['GRPC', 'GRPC-Web']);
 

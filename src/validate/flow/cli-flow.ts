@@ -16,7 +16,7 @@ import { ClusterModel } from '../model/cluster-model';
 import { HTTP_METHODS, type HttpMethod } from '../../core/http';
 import { Flow, FlowSource, FlowVerdict, FlowWorkload } from './flow';
 import { platformClusterOptions, PlatformDestination, platformDestination, platformSource } from './platform-flows';
-import { isCallRecord, readCallRecords, recordedCallFindings, remoteFlow } from './records';
+import { isCallRecord, readCallRecords, RecordedCall, recordedCallFindings, remoteFlow } from './records';
 import { gatewayServersFor } from './routing';
 import { servedNames } from '../model/gateway-hosts';
 import { publicProbe } from './public-probes';
@@ -279,15 +279,27 @@ export interface FlowIo {
 }
 
 /**
+ * What `--flows` lists: `all` (`--flows`), every ordered pair of workloads, every public host and every recorded call;
+ * `declared` (`--flows=declared`), the recorded calls alone: the calls the callers' synth declared to other teams'
+ * services (their remote-calls records), which the pairs no flow declares would bury over several teams' folders.
+ */
+export type FlowListing = 'all' | 'declared';
+
+/** The values `--flows=<listing>` takes. */
+export const FLOW_LISTINGS: readonly FlowListing[] = ['all', 'declared'];
+
+/**
  * `--flow <spec>` (one or more) and `--flows`: prints verdicts; returns 0 when every
  * `--flow` is allowed (and for `--flows`), 1 when one is refused, 2 on a bad spec.
+ * `list` is what `--flows` lists (`true` for `all`, `false` for nothing).
  * `described` is the platform a `--platform` file describes, whose components `platform:<name>`
  * names; without `options.platform` the stock install is assumed.
  */
 export function runFlowCommand(
-  manifests: readonly Manifest[], flows: readonly string[], listAll: boolean, io: FlowIo, options: FlowOptions = {}, format: 'text' | 'json' = 'text',
-  described?: MeshPlatform,
+  manifests: readonly Manifest[], flows: readonly string[], list: boolean | FlowListing, io: FlowIo, options: FlowOptions = {},
+  format: 'text' | 'json' = 'text', described?: MeshPlatform,
 ): number {
+  const listing: FlowListing | undefined = list === true ? 'all' : list === false ? undefined : list;
   const meshPlatform = described ?? (options.platform ? undefined : MeshPlatform.default());
   const workloads = options.platform ?? stockPlatform();
   const evaluator = new FlowEvaluator(manifests, {
@@ -305,14 +317,19 @@ export function runFlowCommand(
     return 2;
   }
   if (format === 'json') {
-    const report: { flows: unknown[]; pairs?: unknown[] } = { flows: [] };
+    const report: { flows: unknown[]; pairs?: unknown[]; recorded?: unknown[] } = { flows: [] };
     let refusedAny = false;
     for (const { spec, flow } of parsed) {
       const { verdict, note } = evaluateFlow(evaluator, flow);
       refusedAny ||= !verdict.allowed;
       report.flows.push({ spec, flow, verdict, ...(note ? { note } : {}) });
     }
-    if (listAll) report.pairs = workloadPairs(evaluator, []);
+    if (listing === 'all') report.pairs = workloadPairs(evaluator, []);
+    if (listing === 'declared') {
+      report.recorded = readCallRecords(evaluator.cluster.manifests).calls.map((c) => ({
+        spec: recordedSpec(c), flow: c.flow, verdict: evaluator.evaluate(c.flow),
+      }));
+    }
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     return refusedAny ? 1 : 0;
   }
@@ -322,7 +339,13 @@ export function runFlowCommand(
     io.stdout(`${formatVerdict(spec, v)}${note ? `\n  ${note}` : ''}\n`);
     if (!v.allowed) code = 1;
   }
-  if (listAll) {
+  if (listing === 'declared') {
+    if (printRecordedCalls(evaluator, io) === 0) {
+      io.stdout('no recorded calls: no remote-calls record among the folders given (a chart\'s synth records its calls to other teams\' services)\n');
+    }
+    return code;
+  }
+  if (listing === 'all') {
     for (const p of workloadPairs(evaluator, [])) {
       const by = p.verdict.decidedBy ? ` by ${describeDecider(p.verdict.decidedBy)}` : '';
       io.stdout(
@@ -330,37 +353,50 @@ export function runFlowCommand(
           + `${p.verdict.reason}\n`,
       );
     }
-    // The public hosts: a request to every name a Gateway server (the manifests' or the platform's) serves, with a gateway pod
-    // (publicProbe: GET /, else one its routes serve); a connection to the name where its server is a TLS or TCP one, which
-    // reads no HTTP request.
-    const seen = new Set<string>();
-    const cluster = evaluator.cluster;
-    for (const { host, port, virtualService } of servedNames(cluster.ofKind('Gateway'), cluster.ofKind('VirtualService'))) {
-      const key = `${host}:${port}`;
-      const servers = gatewayServersFor(cluster, host, port);
-      if (seen.has(key) || servers.length === 0) continue;
-      seen.add(key);
-      const protocol = String(servers[0].server.port?.protocol ?? '').toUpperCase();
-      const l4 = protocol === 'TLS' || protocol === 'TCP' ? protocol : undefined;
-      const flow: Flow = { source: { external: true }, host, port, ...(l4 ? { protocol: l4, ...(l4 === 'TLS' ? { sni: host } : {}) } : {}) };
-      if (l4) {
-        io.stdout(`${formatVerdict(`external -> ${key} ${l4.toLowerCase()}`, evaluator.evaluate(flow))}\n`);
-        continue;
-      }
-      // A request the name's routes and their destinations' policies serve: GET / where they do (a POST-only host's refusal of it
-      // is what it is meant to do).
-      const probe = publicProbe(evaluator, flow, virtualService, servers[0].server.tls?.httpsRedirect === true);
-      if ('noProbe' in probe) io.stdout(`NO PROBE external -> ${key}: ${probe.noProbe}\n`);
-      else io.stdout(`${formatVerdict(`external -> ${key} ${probe.request}`, probe.verdict)}${probe.note ? `\n  ${probe.note}` : ''}\n`);
-    }
-    // The calls recorded for other teams' services, over the folders given.
-    for (const c of readCallRecords(evaluator.cluster.manifests).calls) {
-      const f = c.flow;
-      const what = f.method ? ` ${f.method} ${f.path ?? '/'}` : ` ${f.protocol ?? ''}`.trimEnd();
-      io.stdout(
-        `${formatVerdict(`recorded ${c.entry.source.namespace}/${c.entry.source.workload} -> ${f.host}:${f.port}${what}`, evaluator.evaluate(f))}\n`,
-      );
-    }
+    printPublicHosts(evaluator, io);
+    printRecordedCalls(evaluator, io);
   }
   return code;
+}
+
+/**
+ * Prints the public hosts: a request to every name a Gateway server (the manifests' or the platform's) serves, with a gateway pod
+ * (publicProbe: GET /, else one its routes serve); a connection to the name where its server is a TLS or TCP one, which
+ * reads no HTTP request.
+ */
+function printPublicHosts(evaluator: FlowEvaluator, io: FlowIo): void {
+  const seen = new Set<string>();
+  const cluster = evaluator.cluster;
+  for (const { host, port, virtualService } of servedNames(cluster.ofKind('Gateway'), cluster.ofKind('VirtualService'))) {
+    const key = `${host}:${port}`;
+    const servers = gatewayServersFor(cluster, host, port);
+    if (seen.has(key) || servers.length === 0) continue;
+    seen.add(key);
+    const protocol = String(servers[0].server.port?.protocol ?? '').toUpperCase();
+    const l4 = protocol === 'TLS' || protocol === 'TCP' ? protocol : undefined;
+    const flow: Flow = { source: { external: true }, host, port, ...(l4 ? { protocol: l4, ...(l4 === 'TLS' ? { sni: host } : {}) } : {}) };
+    if (l4) {
+      io.stdout(`${formatVerdict(`external -> ${key} ${l4.toLowerCase()}`, evaluator.evaluate(flow))}\n`);
+      continue;
+    }
+    // A request the name's routes and their destinations' policies serve: GET / where they do (a POST-only host's refusal of it
+    // is what it is meant to do).
+    const probe = publicProbe(evaluator, flow, virtualService, servers[0].server.tls?.httpsRedirect === true);
+    if ('noProbe' in probe) io.stdout(`NO PROBE external -> ${key}: ${probe.noProbe}\n`);
+    else io.stdout(`${formatVerdict(`external -> ${key} ${probe.request}`, probe.verdict)}${probe.note ? `\n  ${probe.note}` : ''}\n`);
+  }
+}
+
+/** `recorded <namespace>/<workload> -> <host>:<port> <METHOD> <path>` (or the protocol of a TCP call): a recorded call's spec. */
+function recordedSpec(c: RecordedCall): string {
+  const f = c.flow;
+  const what = f.method ? ` ${f.method} ${f.path ?? '/'}` : ` ${f.protocol ?? ''}`.trimEnd();
+  return `recorded ${c.entry.source.namespace}/${c.entry.source.workload} -> ${f.host}:${f.port}${what}`;
+}
+
+/** Prints the calls recorded for other teams' services, over the folders given, each with its verdict; returns how many. */
+function printRecordedCalls(evaluator: FlowEvaluator, io: FlowIo): number {
+  const calls = readCallRecords(evaluator.cluster.manifests).calls;
+  for (const c of calls) io.stdout(`${formatVerdict(recordedSpec(c), evaluator.evaluate(c.flow))}\n`);
+  return calls.length;
 }

@@ -442,6 +442,51 @@ describe('a gateway route to a host Flagger releases', () => {
   });
 });
 
+describe('MESH312 where other routes share the public host by path', () => {
+  // Bound to the gateway and the host, Flagger's VirtualService (one route, every path) is one more VirtualService of the
+  // host, which istiod merges with the others in an order nothing fixes
+  // (https://istio.io/latest/docs/ops/best-practices/traffic-management/#split-virtual-services): it may take their paths.
+  // A delegate is reached only through the gateway rule's own match (docs.flagger.app, Istio delegation).
+  const message = (m: Record<string, any>[]) => validateManifests(m).filter((f) => f.code === 'MESH312').map((f) => f.message);
+  /** api under /api/ and web at the root of one public host, api released by Flagger. */
+  function shared() {
+    const { app, chart } = meshChart();
+    const api = new MeshService(chart, 'api', { image: 'api:1' });
+    const web = new MeshService(chart, 'web', { image: 'web:1' });
+    const gateway = new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+    gateway.route(api, { pathPrefix: '/api/' });
+    gateway.route(web);
+    new FlaggerCanary(chart, 'api-canary', { service: api, ...SEED_003 });
+    return synth(app);
+  }
+
+  test("another rule of the gateway's VirtualService: the advice leads with delegation, and says why not to bind the host", () => {
+    const [m] = message(shared());
+    expect(m).toMatch(/; the host shop\.example\.com is shared with other routes \(this VirtualService's spec\.http\[1\]\): delegate the route to Flagger's VirtualService \(spec\.service\.delegation: a FlaggerCanary's `delegation: true`\), which keeps their paths where they go; binding the Canary to the gateway and the host \(spec\.service\.gateways, spec\.service\.hosts\) would add Flagger's VirtualService.*it may take their paths$/);
+    expect(m).not.toMatch(/let the Canary bind/);
+  });
+
+  test("another team's VirtualService on the same gateway for the host is named; one on another gateway or host is not", () => {
+    // GIVEN the api alone on the gateway's VirtualService, and another team's route of /cart on the same gateway and host
+    const { app, chart } = meshChart();
+    const api = new MeshService(chart, 'api', { image: 'api:1' });
+    new IngressGateway(chart, 'shop-gateway', { hosts: ['shop.example.com'], credentialName: 'shop-tls' }).route(api, { pathPrefix: '/api/' });
+    new FlaggerCanary(chart, 'api-canary', { service: api, ...SEED_003 });
+    const vs = (name: string, gateway: string, host: string) => ({
+      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: 'cart' },
+      spec: { gateways: [gateway], hosts: [host], http: [{ match: [{ uri: { prefix: '/cart/' } }], route: [{ destination: { host: 'cart' } }] }] },
+    });
+    const alone = synth(app);
+    expect(message(alone)[0]).toMatch(/let the Canary bind the gateway and the public host/);
+    // THEN the other team's VirtualService is what shares the host, and delegation comes first
+    expect(message([...alone, vs('cart', 'production/shop-gateway', 'shop.example.com')])[0])
+      .toMatch(/the host shop\.example\.com is shared with other routes \(VirtualService cart\/cart\): delegate the route/);
+    expect(message([...alone, vs('cart', 'production/shop-gateway', '*.example.com')])[0]).toMatch(/\(VirtualService cart\/cart\): delegate/);
+    expect(message([...alone, vs('cart', 'production/other-gateway', 'shop.example.com')])[0]).toMatch(/let the Canary bind/);
+    expect(message([...alone, vs('cart', 'production/shop-gateway', 'admin.example.com')])[0]).toMatch(/let the Canary bind/);
+  });
+});
+
 describe('a gateway route to a host Flagger releases with delegation', () => {
   /** An ingress route to web (the site root), and Flagger's A/B test of web on a header, with `delegation`. */
   function abTest(props: Partial<FlaggerCanaryProps> = {}) {
