@@ -61,7 +61,8 @@ const PROTOCOLS: Readonly<Record<string, NonNullable<Flow['protocol']>>> = {
  * client sends (by default the port's protocol decides): `tcp`, `tls` and `udp` carry no method or path,
  * `grpc` is `POST /<package.Service>/<Method>`. `sni=<name>` sets a TLS client's SNI,
  * `principal=<iss>/<sub>` the JWT's request principal, `client=<address>` an external client's address (which the ingress
- * gateway's policies read), `init=<container>` the init container of the source's pods that sends it (`Flow.initContainer`),
+ * gateway's policies read), `cert=<subjectAltName>` the client certificate an external client presents (`cert=` alone: one
+ * without a SAN; a MUTUAL gateway server refuses a client without one), `init=<container>` the init container of the source's pods that sends it (`Flow.initContainer`),
  * any other `name=value` a request header.
  * Throws MESH603 on anything else.
  */
@@ -78,6 +79,7 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
   let sni: string | undefined;
   let clientAddress: string | undefined;
   let initContainer: string | undefined;
+  let clientCertificate: { subjectAltName?: string } | undefined;
   const headers: Record<string, string> = {};
   for (const token of (rest ?? '').split(/\s+/).filter(Boolean)) {
     if (HTTP_METHODS.includes(token as HttpMethod) && method === undefined && path === undefined) method = token as HttpMethod;
@@ -89,6 +91,7 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
       if (k === 'principal') requestPrincipal = v.join('=');
       else if (k === 'sni') sni = v.join('=');
       else if (k === 'client') clientAddress = v.join('=');
+      else if (k === 'cert') clientCertificate = v.join('=') === '' ? {} : { subjectAltName: v.join('=') };
       else if (k === 'init') initContainer = v.join('=');
       else headers[k.toLowerCase()] = v.join('=');
     } else throw bad(`'${token}' is not a protocol (${Object.keys(PROTOCOLS).join(', ')}), a method, a path or name=value`);
@@ -101,8 +104,10 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
   }
   if (sni !== undefined && protocol !== 'TLS' && protocol !== 'HTTPS') throw bad('sni= is for a tls or https flow');
   const request = protocol || method || path ? {} : to.request ?? {};
+  const source = resolveSource(sourceText, evaluator, spec, platform);
+  if (clientCertificate && !('external' in source)) throw bad('cert= is for an external source');
   return {
-    source: resolveSource(sourceText, evaluator, spec, platform),
+    source: clientCertificate && 'external' in source ? { ...source, clientCertificate } : source,
     ...(initContainer !== undefined ? { initContainer } : {}),
     host: to.host,
     port: to.port,

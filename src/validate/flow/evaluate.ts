@@ -173,6 +173,24 @@ export class FlowEvaluator {
     };
   }
 
+  /**
+   * Why a server that verifies clients' certificates refuses the flow's handshake. MUTUAL sets Envoy's
+   * `require_client_certificate`, and `subjectAltNames` its `match_typed_subject_alt_names`; OPTIONAL_MUTUAL requires no
+   * certificate but still checks the SAN of one presented (istio/istio pilot/pkg/networking/core/gateway.go, buildGatewayListenerTLSContext).
+   */
+  private clientCertificateRefusal(flow: Flow, server: Manifest, gwRef: string): string | undefined {
+    const mode = String(server.tls?.mode ?? '');
+    if (mode !== 'MUTUAL' && mode !== 'OPTIONAL_MUTUAL') return undefined;
+    const cert = 'external' in flow.source ? flow.source.clientCertificate : undefined;
+    const where = `Gateway ${gwRef}'s server ${server.port?.name ?? server.port?.number} (${mode})`;
+    if (!cert) return mode === 'MUTUAL' ? `${where} requires a client certificate and the client presents none: the TLS handshake fails` : undefined;
+    const sans: unknown[] = Array.isArray(server.tls?.subjectAltNames) ? server.tls.subjectAltNames : [];
+    if (sans.length > 0 && !sans.includes(cert.subjectAltName)) {
+      return `${where} accepts client certificates with subjectAltNames ${sans.join(', ')}, not ${cert.subjectAltName ?? 'one without a listed SAN'}: the TLS handshake fails`;
+    }
+    return undefined;
+  }
+
   /** An external client: the ingress Gateway's server, its VirtualService, then the gateway pod as the source. */
   private external(flow: Flow, hops: string[]): FlowVerdict {
     if (flow.protocol === 'UDP') return udpFromOutside(flow, hops);
@@ -218,6 +236,8 @@ export class FlowEvaluator {
         );
       }
     }
+    const clientCert = this.clientCertificateRefusal(flow, server, gwRef);
+    if (clientCert) return refused(decider('routing', gateway), clientCert, hops);
     const tcp = ctx.tcp;
     // The gateway's JWT filter runs before its authorization (Istio's HTTP filter chain: jwt_authn, then RBAC).
     const token = tokenDecision(this.cluster, gw, tcp ? undefined : flow.requestPrincipal);
