@@ -379,17 +379,29 @@ function printPublicHosts(evaluator: FlowEvaluator, io: FlowIo): void {
     seen.add(key);
     const protocol = String(servers[0].server.port?.protocol ?? '').toUpperCase();
     const l4 = protocol === 'TLS' || protocol === 'TCP' ? protocol : undefined;
-    const flow: Flow = { source: { external: true }, host, port, ...(l4 ? { protocol: l4, ...(l4 === 'TLS' ? { sni: host } : {}) } : {}) };
+    const source = probeSource(servers[0].server);
+    const flow: Flow = { source, host, port, ...(l4 ? { protocol: l4, ...(l4 === 'TLS' ? { sni: host } : {}) } : {}) };
+    const cert = source.clientCertificate ? ` cert=${source.clientCertificate.subjectAltName ?? ''}` : '';
     if (l4) {
-      io.stdout(`${formatVerdict(`external -> ${key} ${l4.toLowerCase()}`, evaluator.evaluate(flow))}\n`);
+      io.stdout(`${formatVerdict(`external -> ${key} ${l4.toLowerCase()}${cert}`, evaluator.evaluate(flow))}\n`);
       continue;
     }
     // A request the name's routes and their destinations' policies serve: GET / where they do (a POST-only host's refusal of it
     // is what it is meant to do).
     const probe = publicProbe(evaluator, flow, virtualService, servers[0].server.tls?.httpsRedirect === true);
     if ('noProbe' in probe) io.stdout(`NO PROBE external -> ${key}: ${probe.noProbe}\n`);
-    else io.stdout(`${formatVerdict(`external -> ${key} ${probe.request}`, probe.verdict)}${probe.note ? `\n  ${probe.note}` : ''}\n`);
+    else io.stdout(`${formatVerdict(`external -> ${key} ${probe.request}${cert}`, probe.verdict)}${probe.note ? `\n  ${probe.note}` : ''}\n`);
   }
+}
+
+/**
+ * The client a public-host probe stands for: where the server requires a certificate (MUTUAL), a partner presenting one,
+ * with the first of the server's `subjectAltNames`; elsewhere a client without one.
+ */
+function probeSource(server: Manifest): { readonly external: true; readonly clientCertificate?: { readonly subjectAltName?: string } } {
+  if (server.tls?.mode !== 'MUTUAL') return { external: true };
+  const sans: unknown[] = Array.isArray(server.tls?.subjectAltNames) ? server.tls.subjectAltNames : [];
+  return { external: true, clientCertificate: typeof sans[0] === 'string' ? { subjectAltName: sans[0] } : {} };
 }
 
 /** `recorded <namespace>/<workload> -> <host>:<port> <METHOD> <path>` (or the protocol of a TCP call): a recorded call's spec. */
