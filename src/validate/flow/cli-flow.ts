@@ -61,8 +61,9 @@ const PROTOCOLS: Readonly<Record<string, NonNullable<Flow['protocol']>>> = {
  * client sends (by default the port's protocol decides): `tcp`, `tls` and `udp` carry no method or path,
  * `grpc` is `POST /<package.Service>/<Method>`. `sni=<name>` sets a TLS client's SNI,
  * `principal=<iss>/<sub>` the JWT's request principal, `client=<address>` an external client's address (which the ingress
- * gateway's policies read), `cert=<subjectAltName>` the client certificate an external client presents (`cert=` alone: one
- * without a SAN; a MUTUAL gateway server refuses a client without one), `init=<container>` the init container of the source's pods that sends it (`Flow.initContainer`),
+ * gateway's policies read), `cert=<subjectAltName>` the client certificate an external client presents
+ * (`cert=` alone: one without a SAN; a MUTUAL gateway server refuses a client without one), `init=<container>` the init
+ * container of the source's pods that sends it (`Flow.initContainer`),
  * any other `name=value` a request header.
  * Throws MESH603 on anything else.
  */

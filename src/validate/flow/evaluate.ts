@@ -8,6 +8,7 @@
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { Manifest } from '../finding';
+import { clientCertificateRefused } from './client-certificate';
 import { initContainerRefusal } from './init-containers';
 import { authorizationDecision, requestAuthority } from './authorization';
 import { ClusterModel } from '../model/cluster-model';
@@ -173,24 +174,6 @@ export class FlowEvaluator {
     };
   }
 
-  /**
-   * Why a server that verifies clients' certificates refuses the flow's handshake. MUTUAL sets Envoy's
-   * `require_client_certificate`, and `subjectAltNames` its `match_typed_subject_alt_names`; OPTIONAL_MUTUAL requires no
-   * certificate but still checks the SAN of one presented (istio/istio pilot/pkg/networking/core/gateway.go, buildGatewayListenerTLSContext).
-   */
-  private clientCertificateRefusal(flow: Flow, server: Manifest, gwRef: string): string | undefined {
-    const mode = String(server.tls?.mode ?? '');
-    if (mode !== 'MUTUAL' && mode !== 'OPTIONAL_MUTUAL') return undefined;
-    const cert = 'external' in flow.source ? flow.source.clientCertificate : undefined;
-    const where = `Gateway ${gwRef}'s server ${server.port?.name ?? server.port?.number} (${mode})`;
-    if (!cert) return mode === 'MUTUAL' ? `${where} requires a client certificate and the client presents none: the TLS handshake fails` : undefined;
-    const sans: unknown[] = Array.isArray(server.tls?.subjectAltNames) ? server.tls.subjectAltNames : [];
-    if (sans.length > 0 && !sans.includes(cert.subjectAltName)) {
-      return `${where} accepts client certificates with subjectAltNames ${sans.join(', ')}, not ${cert.subjectAltName ?? 'one without a listed SAN'}: the TLS handshake fails`;
-    }
-    return undefined;
-  }
-
   /** An external client: the ingress Gateway's server, its VirtualService, then the gateway pod as the source. */
   private external(flow: Flow, hops: string[]): FlowVerdict {
     if (flow.protocol === 'UDP') return udpFromOutside(flow, hops);
@@ -204,8 +187,9 @@ export class FlowEvaluator {
       return refused(decider('no endpoint', gateway), `Gateway ${gwRef}'s selector matches no gateway pod (describe it in options.platform)`, hops);
     }
     hops.push(`external → ${gw.namespace}/${gw.name} (Gateway ${gwRef})`);
-    const notReady = this.notReady(gw, hops);
-    if (notReady) return notReady;
+    // A server that verifies clients' certificates refuses the handshake of a client without an admitted one.
+    const stopped = this.notReady(gw, hops) ?? clientCertificateRefused(flow, server, gateway, gwRef, hops);
+    if (stopped) return stopped;
     // A PASSTHROUGH server routes the client's TLS by SNI; HTTPS is terminated at the gateway.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
     const passthroughTls = ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(String(server.tls?.mode ?? ''));
@@ -236,8 +220,6 @@ export class FlowEvaluator {
         );
       }
     }
-    const clientCert = this.clientCertificateRefusal(flow, server, gwRef);
-    if (clientCert) return refused(decider('routing', gateway), clientCert, hops);
     const tcp = ctx.tcp;
     // The gateway's JWT filter runs before its authorization (Istio's HTTP filter chain: jwt_authn, then RBAC).
     const token = tokenDecision(this.cluster, gw, tcp ? undefined : flow.requestPrincipal);

@@ -148,7 +148,9 @@ function checkCredential(name: string): string {
  * requires one (MUTUAL), carrying the first of its `subjectAltNames` (the partner's certificate), none elsewhere.
  * @internal
  */
-export function externalClient(tls: { render(): ServerTlsSettings } | undefined): { readonly external: true; readonly clientCertificate?: { readonly subjectAltName?: string } } {
+export function externalClient(
+  tls: { render(): ServerTlsSettings } | undefined,
+): { readonly external: true; readonly clientCertificate?: { readonly subjectAltName?: string } } {
   const s = tls?.render();
   if (!s || !('mode' in s) || s.mode !== 'MUTUAL') return { external: true };
   return { external: true, clientCertificate: s.subjectAltNames?.length ? { subjectAltName: s.subjectAltNames[0] } : {} };
