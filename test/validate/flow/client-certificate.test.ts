@@ -1,6 +1,5 @@
-import { evaluateFlow } from '../../../src/validate';
+import { evaluateFlow, FlowEvaluator } from '../../../src/validate';
 import { parseFlowSpec } from '../../../src/validate/flow/cli-flow';
-import { FlowEvaluator } from '../../../src/validate/flow/evaluate';
 import { app, gateway, INGRESS, virtualService } from './fixtures';
 
 // A Gateway server in MUTUAL mode requires the client's certificate (Envoy's require_client_certificate);
