@@ -33,7 +33,9 @@ export type { ConnectionPool, H2UpgradePolicy, HttpConnectionPool, OutlierDetect
 export { Percentage, Weight } from './core/weight';
 export { Tier } from './core/tier';
 export type { TierSettings } from './core/tier';
-export type { Flow, FlowAnswer, FlowDecider, FlowLayer, FlowSource, FlowVerdict, FlowWorkload, FlowWorkloadRef, IntendedFlow } from './core/flow';
+export type {
+  Flow, FlowAnswer, FlowClientCertificate, FlowDecider, FlowLayer, FlowSource, FlowVerdict, FlowWorkload, FlowWorkloadRef, IntendedFlow,
+} from './core/flow';
 
 // The platform the mesh runs on (src/platform)
 export { MeshPlatform } from './platform/platform';

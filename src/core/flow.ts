@@ -51,7 +51,21 @@ export type FlowSource =
   /** A platform pod described by data. */
   | { readonly platform: FlowWorkload }
   /** A client outside the cluster, entering through an ingress gateway. */
-  | { readonly external: true };
+  | { readonly external: true; readonly clientCertificate?: FlowClientCertificate };
+
+/**
+ * The certificate an external client presents in its TLS handshake with the ingress gateway. A Gateway server in
+ * MUTUAL mode requires one (Envoy's `require_client_certificate`) and, with `subjectAltNames`, one carrying a listed
+ * SAN (`match_typed_subject_alt_names`); OPTIONAL_MUTUAL admits a client with or without one.
+ * https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
+ */
+export interface FlowClientCertificate {
+  /**
+   * The subject alternative name the certificate carries (a SPIFFE URI, a DNS name).
+   * @default - a certificate no `subjectAltNames` list names: admitted only by a server that lists none
+   */
+  readonly subjectAltName?: string;
+}
 
 /** One request. */
 export interface Flow {

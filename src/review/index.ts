@@ -10,7 +10,7 @@
 export { Codes } from '../core/codes';
 export type { Code } from '../core/codes';
 export type { IstioVersion } from '../core/istio-version';
-export type { Flow, FlowSource, FlowWorkload } from '../core/flow';
+export type { Flow, FlowClientCertificate, FlowSource, FlowWorkload } from '../core/flow';
 export type { HttpMethod } from '../core/http';
 export type { Finding, Manifest, ResourceRef, Severity } from '../validate/finding';
 export type { Problem } from '../core/problem';

@@ -13,7 +13,9 @@ export type { Code } from '../core/codes';
 export { MeshError } from '../core/errors';
 export type { IstioVersion } from '../core/istio-version';
 export type { HttpMethod } from '../core/http';
-export type { Flow, FlowAnswer, FlowDecider, FlowLayer, FlowSource, FlowVerdict, FlowWorkload, FlowWorkloadRef, IntendedFlow } from '../core/flow';
+export type {
+  Flow, FlowAnswer, FlowClientCertificate, FlowDecider, FlowLayer, FlowSource, FlowVerdict, FlowWorkload, FlowWorkloadRef, IntendedFlow,
+} from '../core/flow';
 export type { RemoteCallEntry } from '../core/remote-calls';
 
 // Validation of manifests: findings and the options of a run

@@ -61,7 +61,9 @@ const PROTOCOLS: Readonly<Record<string, NonNullable<Flow['protocol']>>> = {
  * client sends (by default the port's protocol decides): `tcp`, `tls` and `udp` carry no method or path,
  * `grpc` is `POST /<package.Service>/<Method>`. `sni=<name>` sets a TLS client's SNI,
  * `principal=<iss>/<sub>` the JWT's request principal, `client=<address>` an external client's address (which the ingress
- * gateway's policies read), `init=<container>` the init container of the source's pods that sends it (`Flow.initContainer`),
+ * gateway's policies read), `cert=<subjectAltName>` the client certificate an external client presents
+ * (`cert=` alone: one without a SAN; a MUTUAL gateway server refuses a client without one), `init=<container>` the init
+ * container of the source's pods that sends it (`Flow.initContainer`),
  * any other `name=value` a request header.
  * Throws MESH603 on anything else.
  */
@@ -78,6 +80,7 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
   let sni: string | undefined;
   let clientAddress: string | undefined;
   let initContainer: string | undefined;
+  let clientCertificate: { subjectAltName?: string } | undefined;
   const headers: Record<string, string> = {};
   for (const token of (rest ?? '').split(/\s+/).filter(Boolean)) {
     if (HTTP_METHODS.includes(token as HttpMethod) && method === undefined && path === undefined) method = token as HttpMethod;
@@ -89,6 +92,7 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
       if (k === 'principal') requestPrincipal = v.join('=');
       else if (k === 'sni') sni = v.join('=');
       else if (k === 'client') clientAddress = v.join('=');
+      else if (k === 'cert') clientCertificate = v.join('=') === '' ? {} : { subjectAltName: v.join('=') };
       else if (k === 'init') initContainer = v.join('=');
       else headers[k.toLowerCase()] = v.join('=');
     } else throw bad(`'${token}' is not a protocol (${Object.keys(PROTOCOLS).join(', ')}), a method, a path or name=value`);
@@ -101,8 +105,10 @@ export function parseFlowSpec(spec: string, evaluator: FlowEvaluator, platform: 
   }
   if (sni !== undefined && protocol !== 'TLS' && protocol !== 'HTTPS') throw bad('sni= is for a tls or https flow');
   const request = protocol || method || path ? {} : to.request ?? {};
+  const source = resolveSource(sourceText, evaluator, spec, platform);
+  if (clientCertificate && !('external' in source)) throw bad('cert= is for an external source');
   return {
-    source: resolveSource(sourceText, evaluator, spec, platform),
+    source: clientCertificate && 'external' in source ? { ...source, clientCertificate } : source,
     ...(initContainer !== undefined ? { initContainer } : {}),
     host: to.host,
     port: to.port,
@@ -374,17 +380,29 @@ function printPublicHosts(evaluator: FlowEvaluator, io: FlowIo): void {
     seen.add(key);
     const protocol = String(servers[0].server.port?.protocol ?? '').toUpperCase();
     const l4 = protocol === 'TLS' || protocol === 'TCP' ? protocol : undefined;
-    const flow: Flow = { source: { external: true }, host, port, ...(l4 ? { protocol: l4, ...(l4 === 'TLS' ? { sni: host } : {}) } : {}) };
+    const source = probeSource(servers[0].server);
+    const flow: Flow = { source, host, port, ...(l4 ? { protocol: l4, ...(l4 === 'TLS' ? { sni: host } : {}) } : {}) };
+    const cert = source.clientCertificate ? ` cert=${source.clientCertificate.subjectAltName ?? ''}` : '';
     if (l4) {
-      io.stdout(`${formatVerdict(`external -> ${key} ${l4.toLowerCase()}`, evaluator.evaluate(flow))}\n`);
+      io.stdout(`${formatVerdict(`external -> ${key} ${l4.toLowerCase()}${cert}`, evaluator.evaluate(flow))}\n`);
       continue;
     }
     // A request the name's routes and their destinations' policies serve: GET / where they do (a POST-only host's refusal of it
     // is what it is meant to do).
     const probe = publicProbe(evaluator, flow, virtualService, servers[0].server.tls?.httpsRedirect === true);
     if ('noProbe' in probe) io.stdout(`NO PROBE external -> ${key}: ${probe.noProbe}\n`);
-    else io.stdout(`${formatVerdict(`external -> ${key} ${probe.request}`, probe.verdict)}${probe.note ? `\n  ${probe.note}` : ''}\n`);
+    else io.stdout(`${formatVerdict(`external -> ${key} ${probe.request}${cert}`, probe.verdict)}${probe.note ? `\n  ${probe.note}` : ''}\n`);
   }
+}
+
+/**
+ * The client a public-host probe stands for: where the server requires a certificate (MUTUAL), a partner presenting one,
+ * with the first of the server's `subjectAltNames`; elsewhere a client without one.
+ */
+function probeSource(server: Manifest): { readonly external: true; readonly clientCertificate?: { readonly subjectAltName?: string } } {
+  if (server.tls?.mode !== 'MUTUAL') return { external: true };
+  const sans: unknown[] = Array.isArray(server.tls?.subjectAltNames) ? server.tls.subjectAltNames : [];
+  return { external: true, clientCertificate: typeof sans[0] === 'string' ? { subjectAltName: sans[0] } : {} };
 }
 
 /** `recorded <namespace>/<workload> -> <host>:<port> <METHOD> <path>` (or the protocol of a TCP call): a recorded call's spec. */

@@ -8,6 +8,7 @@
 import { Codes } from '../../core/codes';
 import { MeshError } from '../../core/errors';
 import { Manifest } from '../finding';
+import { clientCertificateRefused } from './client-certificate';
 import { initContainerRefusal } from './init-containers';
 import { authorizationDecision, requestAuthority } from './authorization';
 import { ClusterModel } from '../model/cluster-model';
@@ -186,8 +187,9 @@ export class FlowEvaluator {
       return refused(decider('no endpoint', gateway), `Gateway ${gwRef}'s selector matches no gateway pod (describe it in options.platform)`, hops);
     }
     hops.push(`external → ${gw.namespace}/${gw.name} (Gateway ${gwRef})`);
-    const notReady = this.notReady(gw, hops);
-    if (notReady) return notReady;
+    // A server that verifies clients' certificates refuses the handshake of a client without an admitted one.
+    const stopped = this.notReady(gw, hops) ?? clientCertificateRefused(flow, server, gateway, gwRef, hops);
+    if (stopped) return stopped;
     // A PASSTHROUGH server routes the client's TLS by SNI; HTTPS is terminated at the gateway.
     // https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
     const passthroughTls = ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(String(server.tls?.mode ?? ''));

@@ -16,7 +16,7 @@ import type { HttpMethod } from '../../core/http';
 import { ServiceSecurity } from '../../graph/security/service-security';
 import { credentialSecretProblems } from '../../private/gateway-secrets';
 import { addGateway } from './edge-gateway.render';
-import { GatewayTls } from './gateway-tls';
+import { externalClient, GatewayTls } from './gateway-tls';
 import { addProblems, setPrimaryObject } from '../../private/construct-problems';
 import type { Problem } from '../../core/problem';
 import { concreteHost, gatewayMirrorFlow, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow, hostCovers, withSourceRanges } from './gateway-route';
@@ -266,7 +266,7 @@ export class EdgeGateway extends Construct {
         const host = concreteHost(r.server.hosts[0].slice(r.server.hosts[0].indexOf('/') + 1));
         const tls = r.server.port.protocol === 'TLS';
         return host === undefined ? [] : [{
-          source: { external: true }, host, port: r.server.port.number, protocol: tls ? 'TLS' : 'TCP', ...(tls ? { sni: host } : {}),
+          source: externalClient(r.server.tls), host, port: r.server.port.number, protocol: tls ? 'TLS' : 'TCP', ...(tls ? { sni: host } : {}),
           expect: 'allow', constructPath: r.scope.node.path, reaches: { namespace: r.service.namespace, service: r.service.name },
           description: `a client reaches ${r.service.name} through ${this.name}: ${tls ? 'TLS' : 'TCP'} to ${host}:${r.server.port.number}`
             + `${tls ? ', terminated at the gateway,' : ''} forwarded to its port ${r.port}`,

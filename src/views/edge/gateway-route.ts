@@ -23,6 +23,7 @@ import { isPathPrefix, pathPrefixPaths, pathPrefixSample } from './path-prefix';
 import type { Cidr } from '../../core/cidr';
 import { inCidr } from '../../core/cidr';
 import { Labels, MANAGED_BY } from '../../core/labels';
+import { externalClient, ServerTlsSettings } from './gateway-tls';
 import { MeshChart } from '../../graph/mesh-chart';
 import { addSourceRangesPolicy, shiftedWeights } from './gateway-route.render';
 
@@ -501,7 +502,7 @@ export function gatewayMirrorFlow(route: GatewayRoute, gateway: FlowWorkload): I
 interface FlowServer {
   readonly port: { readonly number: number; readonly protocol: string };
   readonly hosts: readonly string[];
-  readonly tls?: { readonly forTlsPort: boolean };
+  readonly tls?: { readonly forTlsPort: boolean; render(): ServerTlsSettings };
 }
 
 /**
@@ -529,7 +530,7 @@ export function gatewayRouteFlow(
   // Signed in with a token of each issuer that guards the path: the gateway's own JWT filter must accept each too.
   const principals = ServiceSecurity.of(route.service).endUserPrincipalsFor(path);
   return (principals.length > 0 ? principals : [undefined]).map((principal): IntendedFlow => ({
-    source: { external: true }, host, port, protocol, method: m?.method ?? 'GET', path, requestPrincipal: principal,
+    source: externalClient(server.tls), host, port, protocol, method: m?.method ?? 'GET', path, requestPrincipal: principal,
     expect: 'allow', constructPath: route.node.path, reaches: { namespace: route.service.namespace, service: route.service.name },
     ...(route.shift ? { alsoReaches: [{ namespace: route.shift.service.namespace, service: route.shift.service.name }] } : {}),
     description: `a client reaches ${route.service.name}${route.shift ? ` and ${route.shift.service.name} (${route.shift.weight})` : ''} through ${gatewayName}: ${m?.method ?? 'GET'} ${protocol.toLowerCase()}://${host}:${port}${path}`

@@ -142,3 +142,16 @@ function checkCredential(name: string): string {
   if (problem) throw new MeshError(Codes.GATEWAY_TLS, `credentialName: ${problem}`);
   return name;
 }
+
+/**
+ * The external client of an intended flow to a server with these settings: one that presents a certificate where the server
+ * requires one (MUTUAL), carrying the first of its `subjectAltNames` (the partner's certificate), none elsewhere.
+ * @internal
+ */
+export function externalClient(
+  tls: { render(): ServerTlsSettings } | undefined,
+): { readonly external: true; readonly clientCertificate?: { readonly subjectAltName?: string } } {
+  const s = tls?.render();
+  if (!s || !('mode' in s) || s.mode !== 'MUTUAL') return { external: true };
+  return { external: true, clientCertificate: s.subjectAltNames?.length ? { subjectAltName: s.subjectAltNames[0] } : {} };
+}

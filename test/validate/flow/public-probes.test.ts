@@ -6,12 +6,12 @@ import { runFlowCommand } from '../../../src/validate/flow/cli-flow';
  * `--flows` sends each public name a request its routes and their destinations' AuthorizationPolicies serve: a webhook receiver
  * that takes POST only is not reported refused for the GET / it is meant to refuse.
  */
-function hooks(match?: NonNullable<Parameters<EdgeGateway['route']>[1]>['match']) {
+function hooks(match?: NonNullable<Parameters<EdgeGateway['route']>[1]>['match'], tls: GatewayTls = GatewayTls.simple('hooks')) {
   const app = new MeshApp({ outdir: Testing.app().outdir, schemaValidation: false });
   const chart = new MeshChart(app, 'hooks', { namespace: 'hooks' });
   const receiver = new MeshService(chart, 'receiver', { image: 'registry.example.com/receiver:1.0.0' });
   new EdgeGateway(chart, 'edge', {
-    servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['hooks.example.com'], tls: GatewayTls.simple('hooks') }],
+    servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['hooks.example.com'], tls }],
   }).route(receiver, { hosts: ['hooks.example.com'], ...(match ? { match } : {}) });
   return app.manifests().map((f) => f.manifest);
 }
@@ -65,5 +65,16 @@ describe('--flows: a request the public name serves', () => {
     expect(publicLines(unsampled)).toEqual([expect.stringMatching(
       /^NO PROBE external -> hooks\.example\.com:443: its routes serve no request that can be built here, and GET \/ meets none of them \(no http rule/,
     )]);
+  });
+});
+
+describe('--flows: a server that verifies clients\' certificates', () => {
+  test("a MUTUAL server's probe presents the partner's certificate (its first subjectAltName); OPTIONAL_MUTUAL's none", () => {
+    const [mutual] = publicLines(hooks(undefined, GatewayTls.mutual('hooks', { subjectAltNames: ['spiffe://partner-a/hooks'] })));
+    expect(mutual).toMatch(/^ALLOWED external -> hooks\.example\.com:443 GET \/ cert=spiffe:\/\/partner-a\/hooks by /);
+    const [plain] = publicLines(hooks(undefined, GatewayTls.mutual('hooks')));
+    expect(plain).toMatch(/^ALLOWED external -> hooks\.example\.com:443 GET \/ cert= by /);
+    const [optional] = publicLines(hooks(undefined, GatewayTls.mutual('hooks', { optional: true })));
+    expect(optional).toMatch(/^ALLOWED external -> hooks\.example\.com:443 GET \/ by /);
   });
 });

@@ -30,3 +30,22 @@ describe('GatewayTls.mutual', () => {
     expect(() => GatewayTls.mutual('api-mtls', { subjectAltNames: [' '] })).toThrow(/\[MESH505\]/);
   });
 });
+
+describe("the intended flows of a MUTUAL server's routes", () => {
+  function flows(tls: GatewayTls) {
+    const { app, chart } = meshChart({ namespace: 'partners' });
+    const api = new MeshService(chart, 'api', { image: 'registry.example.com/api:1.0.0' });
+    new EdgeGateway(chart, 'partners', { servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['api.example.com'], tls }] })
+      .route(api);
+    synth(app); // synth proves the route's flow: a client without the certificate a MUTUAL server requires would fail it
+    return chart.intendedFlows().filter((f) => 'external' in f.source).map((f) => f.source);
+  }
+
+  test("present the partner's certificate (the first subjectAltName) where the server requires one, none elsewhere", () => {
+    expect(flows(GatewayTls.mutual('api-mtls', { subjectAltNames: ['spiffe://partners.example.com/acme', 'b.example.com'] })))
+      .toEqual([{ external: true, clientCertificate: { subjectAltName: 'spiffe://partners.example.com/acme' } }]);
+    expect(flows(GatewayTls.mutual('api-mtls'))).toEqual([{ external: true, clientCertificate: {} }]);
+    expect(flows(GatewayTls.mutual('api-mtls', { optional: true }))).toEqual([{ external: true }]);
+    expect(flows(GatewayTls.simple('api-tls'))).toEqual([{ external: true }]);
+  });
+});

@@ -124,7 +124,8 @@ describe('GatewayRouteOptions.sourceRanges', () => {
     for (const { chart, prefix } of charts) {
       const evaluator = new FlowEvaluator(m, { platform: chart.platform.workloads(chart.namespace), trustDomain: chart.platform.trustDomain });
       const at = (host: string, protocol: 'TLS' | 'HTTPS', clientAddress: string) =>
-        evaluator.evaluate({ source: { external: true }, host, port: 443, protocol, method: 'GET', path: '/v1/x', clientAddress });
+        // The api server is MUTUAL: the partner presents its certificate.
+        evaluator.evaluate({ source: { external: true, clientCertificate: {} }, host, port: 443, protocol, method: 'GET', path: '/v1/x', clientAddress });
       expect(at(`${prefix}legacy.example.com`, 'TLS', '192.0.2.9').allowed).toBe(true);
       expect(at(`${prefix}api.example.com`, 'HTTPS', '192.0.2.9').allowed).toBe(false);
       expect(at(`${prefix}api.example.com`, 'HTTPS', '198.51.100.7').allowed).toBe(true);
