@@ -22,7 +22,7 @@ import type { Problem } from '../../core/problem';
 import { concreteHost, gatewayMirrorFlow, GatewayRoute, GatewayRouteOptions, gatewayRouteFlow, hostCovers, withSourceRanges } from './gateway-route';
 import { addGatewayTcpVirtualService, addGatewayTlsVirtualService, addGatewayVirtualService } from './gateway-route.render';
 import { otherVirtualServicesNamed } from './virtual-service-names';
-import { GatewayAnswer, GatewayAnswerMatchOptions, GatewayRedirectOptions, GatewayRespondOptions } from './gateway-answer';
+import { AnsweringServer, GatewayAnswer, GatewayAnswerMatchOptions, GatewayRedirectOptions, GatewayRespondOptions } from './gateway-answer';
 import type { NetworkPeer } from '../../workload/workload';
 
 /** The port a gateway server listens on. */
@@ -670,11 +670,12 @@ interface VirtualServiceEntry {
  * The server a client's request for `host` arrives on, as a route's flow picks it: an HTTP or HTTPS server that serves the host,
  * one that does not only redirect to HTTPS first.
  */
-function answeringServer(servers: readonly GatewayServer[], host: string): { number: number; protocol: 'HTTP' | 'HTTPS' } | undefined {
+function answeringServer(servers: readonly GatewayServer[], host: string): AnsweringServer | undefined {
   const serving = servers.filter((s) => (s.port.protocol === 'HTTP' || s.port.protocol === 'HTTPS')
     && s.hosts.some((h) => hostCovers(h.slice(h.indexOf('/') + 1), host)));
   const server = serving.find((s) => !(s.tls && !s.tls.forTlsPort)) ?? serving[0];
-  return server && { number: server.port.number, protocol: server.port.protocol as 'HTTP' | 'HTTPS' };
+  // A client of a MUTUAL server presents its certificate, or the handshake fails before any answer.
+  return server && { number: server.port.number, protocol: server.port.protocol as 'HTTP' | 'HTTPS', client: externalClient(server.tls) };
 }
 
 /** Whether a server's TLS passes the client's TLS through (PASSTHROUGH), which only `tls` routes route. */

@@ -183,8 +183,7 @@ export class GatewayAnswer extends Construct {
    * server that serves it, at a path the rule takes, and the gateway answers with the status.
    * @internal
    */
-  public _flow(server: { readonly number: number; readonly protocol: 'HTTP' | 'HTTPS' } | undefined, host: string | undefined,
-    gatewayName: string): IntendedFlow[] {
+  public _flow(server: AnsweringServer | undefined, host: string | undefined, gatewayName: string): IntendedFlow[] {
     const m = this.match?.[0];
     if (!server || !host) return [];
     if (m && Object.entries(m).some(([k, v]) => v !== undefined && k !== 'uri' && k !== 'method')) return [];
@@ -196,7 +195,7 @@ export class GatewayAnswer extends Construct {
         this.redirectTo.port && `:${this.redirectTo.port}`, this.redirectTo.uri].filter(Boolean).join('')}`
       : `answers it (${this.status})`;
     return [{
-      source: { external: true }, host, port: server.number, protocol: server.protocol, method, path,
+      source: server.client ?? { external: true }, host, port: server.number, protocol: server.protocol, method, path,
       expect: 'answer', answerStatus: this.status, constructPath: this.node.path,
       description: `${gatewayName} ${what}: ${method} ${server.protocol.toLowerCase()}://${host}:${server.number}${path}`,
     }];
@@ -228,4 +227,15 @@ function droppedPathWarning(
       + `for a redirect; serve the old paths with a route's rewrite (route(service, { pathPrefix: '${prefix}', rewrite: { uri: '${uri}' } })), `
       + 'redirect each old path by an exact match, or acknowledge this where one page is meant',
   };
+}
+
+/**
+ * The gateway server that answers a host's requests, as an answer's intended flow needs it: its port, its protocol and the
+ * client outside (one presenting a certificate where the server requires one).
+ * @internal
+ */
+export interface AnsweringServer {
+  readonly number: number;
+  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly client?: { readonly external: true; readonly clientCertificate?: { readonly subjectAltName?: string } };
 }

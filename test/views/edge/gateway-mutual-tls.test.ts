@@ -48,4 +48,18 @@ describe("the intended flows of a MUTUAL server's routes", () => {
     expect(flows(GatewayTls.mutual('api-mtls', { optional: true }))).toEqual([{ external: true }]);
     expect(flows(GatewayTls.simple('api-tls'))).toEqual([{ external: true }]);
   });
+
+  test("an answer on a MUTUAL server: its flow presents the partner's certificate too, so synth passes and proves it", () => {
+    const { app, chart } = meshChart({ namespace: 'partners' });
+    const api = new MeshService(chart, 'api', { image: 'registry.example.com/api:1.0.0' });
+    const gw = new EdgeGateway(chart, 'partners', {
+      servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['api.example.com'],
+        tls: GatewayTls.mutual('api-mtls', { subjectAltNames: ['spiffe://partners.example.com/acme'] }) }],
+    });
+    gw.route(api);
+    gw.respond({ pathPrefix: '/maintenance/', status: 503, body: 'back soon' });
+    synth(app); // before, the answer's flow presented no certificate and the MUTUAL server refused it (MESH600)
+    expect(chart.intendedFlows().filter((f) => f.expect === 'answer').map((f) => f.source))
+      .toEqual([{ external: true, clientCertificate: { subjectAltName: 'spiffe://partners.example.com/acme' } }]);
+  });
 });
