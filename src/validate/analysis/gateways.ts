@@ -155,22 +155,14 @@ export const gatewayCredentials: AnalysisCheck = {
     if (secrets.size === 0) return [];
     const now = new Date();
     const out: Finding[] = [];
-    for (const gw of index.ofKind('Gateway')) {
-      const pods = index.workloadsMatchingAnywhere(selectorOf(gw));
-      if (pods.length === 0) continue;
-      const ns = pods[0].namespace;
-      list(gw.spec?.servers).forEach((s: any, i: number) => {
-        const cn = s?.tls?.credentialName;
-        if (!cn) return;
-        const secret = secrets.get(String(cn).includes('/') ? String(cn) : `${ns}/${cn}`);
-        const field = `spec.servers[${i}].tls.credentialName`;
-        if (!secret) {
-          out.push(finding(Codes.GATEWAY_CREDENTIAL_NOT_FOUND, gw, field, `no Secret ${cn} in namespace ${ns}, where the gateway pods run`));
-          return;
-        }
-        const problem = credentialProblem(secret, now);
-        if (problem) out.push(finding(Codes.GATEWAY_CREDENTIAL_INVALID, gw, field, problem));
-      });
+    for (const { gw, ns, cn, secretName, field } of credentialServers(index)) {
+      const secret = secrets.get(secretName);
+      if (!secret) {
+        out.push(finding(Codes.GATEWAY_CREDENTIAL_NOT_FOUND, gw, field, `no Secret ${cn} in namespace ${ns}, where the gateway pods run`));
+        continue;
+      }
+      const problem = credentialProblem(secret, now);
+      if (problem) out.push(finding(Codes.GATEWAY_CREDENTIAL_INVALID, gw, field, problem));
     }
     return out;
   },
@@ -196,38 +188,29 @@ export const gatewayClientCa: AnalysisCheck = {
     const secrets = new Map(index.ofKind('Secret').map((s) => [fullName(s), s]));
     if (certificates.length === 0 && secrets.size === 0) return [];
     const out: Finding[] = [];
-    for (const gw of index.ofKind('Gateway')) {
-      const pods = index.workloadsMatchingAnywhere(selectorOf(gw));
-      if (pods.length === 0) continue;
-      const ns = pods[0].namespace;
-      list(gw.spec?.servers).forEach((s: any, i: number) => {
-        const mode = String(s?.tls?.mode ?? '');
-        const cn = s?.tls?.credentialName;
-        if (!['MUTUAL', 'OPTIONAL_MUTUAL'].includes(mode) || !cn || s?.tls?.caCertificates) return;
-        const name = String(cn).includes('/') ? String(cn) : `${ns}/${cn}`;
-        if (secrets.has(`${name}-cacert`)) return;
-        const field = `spec.servers[${i}].tls.credentialName`;
-        const fix = `give the clients' CA in a Secret ${cn}-cacert (key ca.crt) of ${ns}, which istiod reads first`;
-        const certificate = certificates.find((c) => `${namespaceOf(c)}/${c.spec?.secretName}` === name);
-        if (certificate) {
-          const issuer = certificate.spec?.issuerRef?.name;
-          out.push(finding(Codes.GATEWAY_CLIENT_CA_UNSET, gw, field,
-            `${mode} verifies client certificates with the CA of Secret ${name}, which cert-manager Certificate ${namespaceOf(certificate)}/`
-              + `${certificate.metadata?.name} writes: its ca.crt is the CA of issuer ${issuer ?? '(unnamed)'} that signs the server `
-              + 'certificate, and none for an ACME issuer, so the gateway admits only client certificates of that issuer, or fails every '
-              + `handshake; ${fix}`,
-            'warning'));
-          return;
-        }
-        const secret = secrets.get(name);
-        const data = { ...dict(secret?.data), ...dict(secret?.stringData) };
-        if (secret && !('ca.crt' in data) && !('cacert' in data)) {
-          out.push(finding(Codes.GATEWAY_CLIENT_CA_UNSET, gw, field,
-            `${mode} verifies client certificates with the CA of Secret ${name}, which has no ca.crt or cacert key: the gateway has no CA to `
-              + `verify them with and every handshake fails; ${fix}, or add ca.crt to the Secret`,
-            'warning'));
-        }
-      });
+    for (const { gw, ns, server, cn, secretName: name, field } of credentialServers(index)) {
+      const mode = String(server.tls.mode ?? '');
+      if (!['MUTUAL', 'OPTIONAL_MUTUAL'].includes(mode) || server.tls.caCertificates || secrets.has(`${name}-cacert`)) continue;
+      const fix = `give the clients' CA in a Secret ${cn}-cacert (key ca.crt) of ${ns}, which istiod reads first`;
+      const certificate = certificates.find((c) => `${namespaceOf(c)}/${c.spec?.secretName}` === name);
+      if (certificate) {
+        const issuer = certificate.spec?.issuerRef?.name;
+        out.push(finding(Codes.GATEWAY_CLIENT_CA_UNSET, gw, field,
+          `${mode} verifies client certificates with the CA of Secret ${name}, which cert-manager Certificate ${namespaceOf(certificate)}/`
+            + `${certificate.metadata?.name} writes: its ca.crt is the CA of issuer ${issuer ?? '(unnamed)'} that signs the server `
+            + 'certificate, and none for an ACME issuer, so the gateway admits only client certificates of that issuer, or fails every '
+            + `handshake; ${fix}`,
+          'warning'));
+        continue;
+      }
+      const secret = secrets.get(name);
+      const data = { ...dict(secret?.data), ...dict(secret?.stringData) };
+      if (secret && !('ca.crt' in data) && !('cacert' in data)) {
+        out.push(finding(Codes.GATEWAY_CLIENT_CA_UNSET, gw, field,
+          `${mode} verifies client certificates with the CA of Secret ${name}, which has no ca.crt or cacert key: the gateway has no CA to `
+            + `verify them with and every handshake fails; ${fix}, or add ca.crt to the Secret`,
+          'warning'));
+      }
     }
     return out;
   },
@@ -344,6 +327,29 @@ export const jwtClaimRoutes: AnalysisCheck = {
     return out;
   },
 };
+
+/**
+ * Each server of a Gateway that selects pods of the manifests and names a `credentialName`, with the Secret it names in the
+ * gateway pods' namespace (a name with `/` is `<namespace>/<name>` already): istiod reads a Gateway's credential from the
+ * namespace of the gateway's pods (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings).
+ */
+function* credentialServers(index: AnalysisView): Generator<{
+  gw: Manifest; ns: string; server: any; cn: string; secretName: string; field: string;
+}> {
+  for (const gw of index.ofKind('Gateway')) {
+    const pods = index.workloadsMatchingAnywhere(selectorOf(gw));
+    if (pods.length === 0) continue;
+    const ns = pods[0].namespace;
+    const servers = list(gw.spec?.servers);
+    for (let i = 0; i < servers.length; i++) {
+      const cn = servers[i]?.tls?.credentialName;
+      if (!cn) continue;
+      const name = String(cn);
+      const secretName = name.includes('/') ? name : `${ns}/${name}`;
+      yield { gw, ns, server: servers[i], cn: name, secretName, field: `spec.servers[${i}].tls.credentialName` };
+    }
+  }
+}
 
 /** The gateway checks. */
 export const GATEWAY_CHECKS: readonly AnalysisCheck[] = [
